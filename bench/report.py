@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""Build the markdown report of a compare.sh results directory.
+
+usage: report.py RESULTS_DIR [--ours ddbd]
+
+Reads RESULTS_DIR/meta.json, RESULTS_DIR/results.jsonl (one JSON object per measured wrk
+run, written by wrkcpu.py) and RESULTS_DIR/startup/<server>.txt (output of the shared
+startup.py), writes RESULTS_DIR/report.md and prints it.
+
+Per workload and connection count: medians over the valid rounds of each server, then
+"ddbd vs faster peer" ratios (faster = higher median req/s among the peers).  Runs with
+non-2xx responses, socket errors or timeouts are invalid: they are shown, flagged, and left
+out of the medians and ratios.
+"""
+import argparse
+import collections
+import json
+import os
+import re
+import statistics
+import sys
+
+TARGET_TPUT = 4.0       # ddbd throughput >= 4x the faster peer (GetItem, PutItem)
+TARGET_CPU = 0.25       # ddbd CPU/request <= 1/4 of the faster peer's
+TARGET_START_MS = 10.0
+TARGET_RSS_MB = 10.0
+TARGET_WORKLOADS = ("getitem", "putitem")
+WORKLOAD_ORDER = ["getitem", "putitem", "updateitem", "query", "batchget", "mixed"]
+
+med = statistics.median
+
+
+def f0(x):
+    return "-" if x is None else f"{x:,.0f}"
+
+
+def f2(x):
+    return "-" if x is None else (f"{x:.3f}" if x < 0.1 else f"{x:.2f}")
+
+
+def f1(x):
+    return "-" if x is None else f"{x:.1f}"
+
+
+def ratio(x):
+    if x is None:
+        return "-"
+    if x >= 10:
+        return f"{x:.0f}"
+    if x >= 0.995:
+        return f"{x:.1f}"
+    if x >= 0.01:
+        return f"{x:.2f}"
+    return f"{x:.3f}"
+
+
+def verdict(ok):
+    return "**PASS**" if ok else "**MISS**"
+
+
+def mval(runs, key):
+    v = [r[key] for r in runs if r.get(key) is not None]
+    return med(v) if v else None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dir")
+    ap.add_argument("--ours", default="ddbd")
+    a = ap.parse_args()
+    d = a.dir
+    meta = {}
+    if os.path.exists(os.path.join(d, "meta.json")):
+        meta = json.load(open(os.path.join(d, "meta.json")))
+    runs = []
+    if os.path.exists(os.path.join(d, "results.jsonl")):
+        runs = [json.loads(l) for l in open(os.path.join(d, "results.jsonl")) if l.strip()]
+    servers = meta.get("servers") or list(dict.fromkeys(r["server"] for r in runs))
+    ours = a.ours
+    peers = [s for s in servers if s != ours]
+
+    out = []
+    w = out.append
+    w("# ddbd vs peers — benchmark report\n")
+    if meta:
+        w(f"- date (UTC): {meta.get('date', '?')}; host: {meta.get('nproc', '?')} CPU(s), "
+          f"{meta.get('cpu_model', '?')}, {meta.get('mem', '?')}")
+        w(f"- load average at start: {meta.get('load_start', '?')}; at end: {meta.get('load_end', '?')}")
+        w(f"- wrk: `-t{meta.get('threads', 1)}`, {meta.get('duration', '?')} s per run, "
+          f"{meta.get('warmup', '?')} s unrecorded c16 warm-up per server and workload in every round, "
+          f"{meta.get('rounds', '?')} round(s), servers interleaved in the order {', '.join(servers)}"
+          + ("; the servers not being measured are paused (SIGSTOP) during each run" if meta.get("pause_others") else ""))
+        w(f"- data: setup.py (bench_kv {meta.get('kv_n', '?')} items of ~200 B, bench_ts "
+          f"{meta.get('ts', '?')} items); Lua workloads from `{meta.get('lua_dirs', '?')}`")
+        for s in servers:
+            if meta.get("server_info", {}).get(s):
+                w(f"- {s}: {meta['server_info'][s]}")
+        if meta.get("repo_rev"):
+            w(f"- repo: {meta['repo_rev']}")
+        if meta.get("quick"):
+            w("- **--quick run: short durations, few rounds — a smoke test, not a measurement**")
+    w("")
+    w("Figures are medians over the valid rounds (n). CPU µs/req = server CPU time (utime+stime "
+      "of the server process tree, all threads) during the wrk run / completed requests. "
+      "server % and wrk % are CPU time / wall time (100 % = one core). "
+      "On this box wrk and the server share the cores, so CPU µs/req is the fairer figure.\n")
+
+    by = collections.defaultdict(lambda: collections.defaultdict(list))
+    for r in runs:
+        by[(r["workload"], r["conns"])][r["server"]].append(r)
+
+    caveats = []
+    summary = []
+    keys = sorted(by, key=lambda k: (WORKLOAD_ORDER.index(k[0]) if k[0] in WORKLOAD_ORDER else 99, k[0], -k[1]))
+    for (wl, c) in keys:
+        w(f"## {wl}, {c} connection{'s' if c != 1 else ''}\n")
+        w("| server | req/s | p50 ms | p99 ms | CPU µs/req | server % | wrk % | n | notes |")
+        w("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+        med_by = {}
+        for s in servers:
+            rs = by[(wl, c)].get(s, [])
+            if not rs:
+                continue
+            good = [r for r in rs if r.get("valid")]
+            bad = [r for r in rs if not r.get("valid")]
+            use = good if good else [r for r in rs if "rps" in r]
+            notes = []
+            if bad:
+                notes.append(f"INVALID rounds {len(bad)}/{len(rs)}: " + "; ".join(sorted({x for r in bad for x in r['flags']}))[:200])
+                for r in bad:
+                    caveats.append(f"{s} {wl} c{c} round {r['round']}: invalid ({'; '.join(r['flags'])})"
+                                   + (f" — first error body: `{r['first_error_body'][:160]}`" if r.get("first_error_body") else ""))
+            cb = [r for r in use if r.get("client_bound")]
+            if cb:
+                notes.append(f"client-bound (wrk ≥ 90 % CPU) in {len(cb)}/{len(use)}")
+            oth = mval(use, "other_cpu_pct")
+            if oth is not None and oth > 20:
+                notes.append(f"other load {oth:.0f} %")
+            st = mval(use, "steal_pct")
+            if st is not None and st > 5:
+                notes.append(f"steal {st:.0f} %")
+            if not use:
+                w(f"| {s} | FAILED | - | - | - | - | - | 0 | {'; '.join(notes) or 'no result'} |")
+                continue
+            m = {k: mval(use, k) for k in ("rps", "p50_ms", "p99_ms", "cpu_us_per_req", "server_cpu_pct", "wrk_cpu_pct")}
+            if good:
+                med_by[s] = m
+            label = f"**{s}**" if s == ours else s
+            w(f"| {label} | {f0(m['rps'])} | {f2(m['p50_ms'])} | {f2(m['p99_ms'])} | {f1(m['cpu_us_per_req'])} | "
+              f"{f0(m['server_cpu_pct'])} | {f0(m['wrk_cpu_pct'])} | {len(good) if good else 0}"
+              f"{'' if good else ' (invalid)'} | {'; '.join(notes)} |")
+        w("")
+        valid_peers = [p for p in peers if p in med_by and med_by[p]["rps"]]
+        if ours in med_by and valid_peers:
+            fp = max(valid_peers, key=lambda p: med_by[p]["rps"])
+            o, pm = med_by[ours], med_by[fp]
+            tr = o["rps"] / pm["rps"] if pm["rps"] else None
+            cr = (o["cpu_us_per_req"] / pm["cpu_us_per_req"]
+                  if o["cpu_us_per_req"] is not None and pm["cpu_us_per_req"] else None)
+            line = f"**{ours} vs faster peer ({fp}): throughput x {ratio(tr)}, CPU/req x {ratio(cr)}**"
+            if wl in TARGET_WORKLOADS:
+                line += (f" — targets: throughput ≥ x {TARGET_TPUT:.0f} {verdict(tr is not None and tr >= TARGET_TPUT)}, "
+                         f"CPU/req ≤ x {TARGET_CPU:.2f} {verdict(cr is not None and cr <= TARGET_CPU)}")
+            w(line + "\n")
+            summary.append((wl, c, fp, tr, cr))
+            if o.get("wrk_cpu_pct") and o["wrk_cpu_pct"] >= 90:
+                caveats.append(f"{wl} c{c}: wrk used {o['wrk_cpu_pct']:.0f} % CPU against {ours} — its req/s is "
+                               "bounded by the client; the throughput ratio understates the server, CPU/req does not.")
+        elif ours in servers and peers:
+            w(f"_no valid {ours}/peer pair for a ratio_\n")
+
+    # ---- start-up / RSS --------------------------------------------------
+    st = {}
+    for s in servers:
+        f = os.path.join(d, "startup", f"{s}.txt")
+        if not os.path.exists(f):
+            continue
+        txt = open(f).read()
+        m = re.search(r"STARTUP ready_ms=([\d.]+) \(min ([\d.]+) max ([\d.]+), n=(\d+)\) "
+                      r"idle_rss_mb=([\d.]+) idle_tree_mb=([\d.]+)", txt)
+        if m:
+            st[s] = dict(ready=float(m.group(1)), lo=float(m.group(2)), hi=float(m.group(3)),
+                         n=int(m.group(4)), rss=float(m.group(5)), tree=float(m.group(6)))
+        else:
+            st[s] = None
+            last = txt.strip().splitlines()[-1:] or ["(empty)"]
+            caveats.append(f"start-up measurement of {s} failed: `{last[0][:200]}`")
+    if st:
+        w("## start-up and idle memory\n")
+        w("Start-up = spawn → first HTTP 200 to ListTables (polled every 2 ms, fresh connection each time), "
+          "median over n spawns. Idle RSS = VmRSS of the server process 2 s after ready (tree = with children).\n")
+        w("| server | start-up ms (median) | min–max ms | n | idle RSS MB | idle RSS tree MB |")
+        w("|---|---:|---:|---:|---:|---:|")
+        for s in servers:
+            if s not in st:
+                continue
+            v = st[s]
+            label = f"**{s}**" if s == ours else s
+            if v is None:
+                w(f"| {label} | FAILED | - | - | - | - |")
+            else:
+                w(f"| {label} | {f1(v['ready'])} | {f1(v['lo'])}–{f1(v['hi'])} | {v['n']} | {f1(v['rss'])} | {f1(v['tree'])} |")
+        w("")
+        vp = [p for p in peers if st.get(p)]
+        if st.get(ours) and vp:
+            o = st[ours]
+            fp = min(vp, key=lambda p: st[p]["ready"])
+            lp = min(vp, key=lambda p: st[p]["rss"])
+            w(f"**{ours} vs faster-starting peer ({fp}): start-up x {ratio(o['ready'] / st[fp]['ready'])}; "
+              f"vs leaner peer ({lp}): idle RSS x {ratio(o['rss'] / st[lp]['rss'])}** — targets: start-up < "
+              f"{TARGET_START_MS:.0f} ms {verdict(o['ready'] < TARGET_START_MS)} ({o['ready']:.1f} ms), "
+              f"idle RSS < {TARGET_RSS_MB:.0f} MB {verdict(o['rss'] < TARGET_RSS_MB)} ({o['rss']:.1f} MB)\n")
+
+    if summary:
+        w("## summary: ddbd vs faster peer\n")
+        w("| workload | conns | faster peer | throughput ratio | CPU/req ratio |")
+        w("|---|---:|---|---:|---:|")
+        for wl, c, fp, tr, cr in summary:
+            w(f"| {wl} | {c} | {fp} | x {ratio(tr)} | x {ratio(cr)} |")
+        w("")
+
+    if caveats:
+        w("## caveats\n")
+        for cv in caveats:
+            w(f"- {cv}")
+        w("")
+
+    if runs:
+        w("## all runs\n")
+        w("| server | workload | c | round | req/s | p50 ms | p99 ms | CPU µs/req | server % | wrk % | other % | steal % | load | valid |")
+        w("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+        for r in runs:
+            w(f"| {r['server']} | {r['workload']} | {r['conns']} | {r['round']} | {f0(r.get('rps'))} | "
+              f"{f2(r.get('p50_ms'))} | {f2(r.get('p99_ms'))} | {f1(r.get('cpu_us_per_req'))} | "
+              f"{f0(r.get('server_cpu_pct'))} | {f0(r.get('wrk_cpu_pct'))} | {f0(r.get('other_cpu_pct'))} | "
+              f"{f0(r.get('steal_pct'))} | {' '.join(r.get('loadavg', []))} | "
+              f"{'yes' if r.get('valid') else 'NO: ' + '; '.join(r.get('flags', []))} |")
+        w("")
+        w(f"Raw wrk output: `{os.path.join(d, 'raw')}/`; per-run records: `{os.path.join(d, 'results.jsonl')}`.")
+
+    text = "\n".join(out) + "\n"
+    with open(os.path.join(d, "report.md"), "w") as f:
+        f.write(text)
+    sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()

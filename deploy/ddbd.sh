@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# deploy/ddbd.sh: the one entry point for setting up, building, running and testing ddbd.
+#
+#   deploy/ddbd.sh deps     install the Debian packages (idempotent; as root, or through sudo)
+#   deploy/ddbd.sh build    deps + a release build in ./build
+#   deploy/ddbd.sh run [ddbd options]   build + start ddbd in the foreground
+#                           (default: 127.0.0.1:8000, data in ./ddbd-data)
+#   deploy/ddbd.sh test     deps + build + the whole test suite (ctest), then the C tests again
+#                           under AddressSanitizer and UndefinedBehaviorSanitizer
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+JOBS="$(nproc 2>/dev/null || echo 2)"
+
+PACKAGES=(build-essential cmake pkg-config libh2o-evloop-dev libssl-dev librocksdb-dev libsodium-dev
+          libyajl-dev libgmp-dev zlib1g-dev python3 python3-boto3 python3-pytest awscli curl)
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+deps() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "ddbd: installing ${missing[*]}" >&2
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  # the JavaScript SDK v3 tests need node and npm; Debian's are enough
+  if [ -f "$ROOT/tests/js/package.json" ]; then
+    if ! command -v npm >/dev/null 2>&1; then
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+    fi
+    if [ ! -d "$ROOT/tests/js/node_modules" ]; then
+      (cd "$ROOT/tests/js" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+    fi
+  fi
+}
+
+build() {
+  deps
+  cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDDB_WERROR=ON >/dev/null
+  cmake --build "$ROOT/build" -j "$JOBS"
+}
+
+run() {
+  build
+  if [ "$#" -eq 0 ]; then set -- --host 127.0.0.1 --port 8000 --data-dir "$ROOT/ddbd-data"; fi
+  exec "$ROOT/build/ddbd" "$@"
+}
+
+test_all() {
+  build
+  (cd "$ROOT/build" && ctest --output-on-failure -j "$JOBS")
+  # the C tests again under the sanitizers
+  cmake -S "$ROOT" -B "$ROOT/build-asan" -DCMAKE_BUILD_TYPE=Debug -DDDB_SANITIZE=ON -DDDB_WERROR=ON >/dev/null
+  cmake --build "$ROOT/build-asan" -j "$JOBS"
+  (cd "$ROOT/build-asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+     ctest --output-on-failure -j "$JOBS" -L unit)
+}
+
+case "${1:-}" in
+  deps) deps ;;
+  build) build ;;
+  run) shift; run "$@" ;;
+  test) test_all ;;
+  *) sed -n '2,10p' "$0"; exit 2 ;;
+esac

@@ -1,0 +1,41 @@
+/*
+ * proto/arena.h: a bump allocator for request-lifetime memory.
+ *
+ * Every decoder in proto/ and every operation handler in server/ allocates from the request's
+ * arena, so one ddb_arena_reset() releases a whole request and handlers have no cleanup paths.
+ * Allocation never fails: on out-of-memory the process aborts (as h2o_mem_alloc_pool does).
+ */
+#ifndef DDB_ARENA_H
+#define DDB_ARENA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct ddb_arena_chunk ddb_arena_chunk;
+
+typedef struct ddb_arena {
+    ddb_arena_chunk *head; /* current chunk; older chunks follow ->next */
+    char *cur;             /* next free byte in head */
+    char *end;             /* end of head */
+    size_t total;          /* bytes handed out since the last reset (for limits and stats) */
+} ddb_arena;
+
+void ddb_arena_init(ddb_arena *a);
+/* Frees every chunk but the first, which is kept for reuse by the next request. */
+void ddb_arena_reset(ddb_arena *a);
+/* Frees everything. */
+void ddb_arena_free(ddb_arena *a);
+
+/* Returns `n` bytes aligned to 8; contents are undefined. */
+void *ddb_arena_alloc(ddb_arena *a, size_t n);
+/* Returns `n` zeroed bytes. */
+void *ddb_arena_calloc(ddb_arena *a, size_t n);
+void *ddb_arena_memdup(ddb_arena *a, const void *p, size_t n);
+/* Copies `n` bytes and appends a NUL. */
+char *ddb_arena_strndup(ddb_arena *a, const char *s, size_t n);
+char *ddb_arena_sprintf(ddb_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define DDB_NEW(a, type) ((type *)ddb_arena_calloc((a), sizeof(type)))
+#define DDB_NEW_ARRAY(a, type, n) ((type *)ddb_arena_calloc((a), sizeof(type) * (size_t)(n)))
+
+#endif

@@ -1,0 +1,1046 @@
+/*
+ * proto/attr.c: AttributeValues (see attr.h): the two-phase JSON decode with DynamoDB's exact
+ * messages (phase 1 mirrors dynalite's checkTypes for AttrStructure, phase 2 its
+ * validateAttributeValue with today's DynamoDB texts), the JSON writer, size accounting,
+ * equality, ordering and deep copy.
+ */
+#include "attr.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "number.h"
+
+/* ---- type names ---- */
+
+static const char *const type_names[] = {
+    [DDB_T_NONE] = "", [DDB_T_S] = "S",   [DDB_T_N] = "N",   [DDB_T_B] = "B",   [DDB_T_BOOL] = "BOOL", [DDB_T_NULL] = "NULL",
+    [DDB_T_M] = "M",   [DDB_T_L] = "L",   [DDB_T_SS] = "SS", [DDB_T_NS] = "NS", [DDB_T_BS] = "BS",
+};
+
+const char *ddb_type_name(ddb_type t)
+{
+    if ((unsigned)t >= sizeof(type_names) / sizeof(type_names[0]))
+        return "";
+    return type_names[t];
+}
+
+ddb_type ddb_type_from_name(const char *s, size_t n)
+{
+    for (unsigned t = DDB_T_S; t <= DDB_T_BS; t++) {
+        if (strlen(type_names[t]) == n && memcmp(type_names[t], s, n) == 0)
+            return (ddb_type)t;
+    }
+    return DDB_T_NONE;
+}
+
+/*
+ * The members of an AttributeValue in the order dynalite's checkTypes rebuilds the object, which
+ * is the order both phases visit them in (and so decides which error is reported first).
+ */
+static const ddb_type member_order[] = {
+    DDB_T_S, DDB_T_B, DDB_T_N, DDB_T_BOOL, DDB_T_NULL, DDB_T_BS, DDB_T_NS, DDB_T_SS, DDB_T_L, DDB_T_M,
+};
+#define NMEMBERS (sizeof(member_order) / sizeof(member_order[0]))
+
+/* Member `t` of an AttributeValue object, or NULL when absent or JSON null (both are ignored). */
+static const ddb_json *av_member(const ddb_json *v, ddb_type t)
+{
+    const ddb_json *m = ddb_json_get(v, ddb_type_name(t));
+
+    return m != NULL && m->type != DDB_JSON_NULL ? m : NULL;
+}
+
+/* ---- JSON object members without duplicates ---- */
+
+typedef struct member_ref {
+    const ddb_json_member *m;
+    uint32_t idx;
+} member_ref;
+
+static int key_cmp(const ddb_json_member *a, const ddb_json_member *b)
+{
+    int c = memcmp(a->key, b->key, a->klen < b->klen ? a->klen : b->klen);
+
+    if (c != 0)
+        return c;
+    return (a->klen > b->klen) - (a->klen < b->klen);
+}
+
+/* By key, then by position, so each run of equal keys starts with the first occurrence. */
+static int member_ref_cmp(const void *pa, const void *pb)
+{
+    const member_ref *a = pa, *b = pb;
+    int c = key_cmp(a->m, b->m);
+
+    return c != 0 ? c : (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+/*
+ * An object's members as a JavaScript object or a Java LinkedHashMap sees them: each key once,
+ * at the position of its first occurrence, with the value of its last. Returns the count and
+ * fills *out with (key of first, value of last) member pointers.
+ */
+static uint32_t unique_members(ddb_arena *a, const ddb_json *obj, const ddb_json_member ***out)
+{
+    uint32_t n = obj->n, k = 0;
+    member_ref *refs = DDB_NEW_ARRAY(a, member_ref, n);
+    const ddb_json_member **last = DDB_NEW_ARRAY(a, const ddb_json_member *, n);
+    const ddb_json_member **res = DDB_NEW_ARRAY(a, const ddb_json_member *, n);
+
+    for (uint32_t i = 0; i < n; i++) {
+        refs[i].m = &obj->u.members[i];
+        refs[i].idx = i;
+    }
+    qsort(refs, n, sizeof(*refs), member_ref_cmp);
+    for (uint32_t i = 0; i < n;) {
+        uint32_t j = i;
+
+        while (j + 1 < n && key_cmp(refs[i].m, refs[j + 1].m) == 0)
+            j++;
+        last[refs[i].idx] = refs[j].m;
+        i = j + 1;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (last[i] != NULL)
+            res[k++] = last[i];
+    }
+    *out = res;
+    return k;
+}
+
+/* ---- phase 1: types (SerializationException) ---- */
+
+enum check_kind { K_STRING, K_BLOB, K_BOOL, K_ATTR, K_LIST, K_MAP };
+
+static const char *const MSG_START_MAP = "Start of structure or map found where not expected.";
+static const char *const MSG_START_LIST = "Start of list found where not expected";
+
+static const char *container_error(const ddb_json *v)
+{
+    return v->type == DDB_JSON_ARRAY ? MSG_START_LIST : MSG_START_MAP;
+}
+
+static const char *check_string(const ddb_json *v)
+{
+    switch (v->type) {
+    case DDB_JSON_BOOL:
+        return "class java.lang.Boolean can not be converted to an String";
+    case DDB_JSON_NUMBER:
+        return "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String";
+    case DDB_JSON_ARRAY:
+    case DDB_JSON_OBJECT:
+        return container_error(v);
+    default:
+        return NULL;
+    }
+}
+
+/* How DynamoDB reads a string where a Boolean belongs: 1 true, 0 false, -1 not a boolean. */
+static int string_to_bool(const char *s, size_t n)
+{
+    static const char *const words[] = {"TRUE", "1", "YES", "FALSE", "0", "NO"};
+
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        if (strlen(words[i]) == n && strncasecmp(words[i], s, n) == 0)
+            return i < 3;
+    }
+    return -1;
+}
+
+/* ASCII upper-casing; JavaScript's toUpperCase also maps non-ASCII letters, which we leave. */
+static char *ascii_upper(ddb_arena *a, const char *s, size_t n)
+{
+    char *u = ddb_arena_strndup(a, s, n);
+
+    for (size_t i = 0; i < n; i++) {
+        if (u[i] >= 'a' && u[i] <= 'z')
+            u[i] = (char)(u[i] - 'a' + 'A');
+    }
+    return u;
+}
+
+static const char *check_bool(ddb_arena *a, const ddb_json *v)
+{
+    switch (v->type) {
+    case DDB_JSON_NUMBER:
+        return "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an Boolean";
+    case DDB_JSON_STRING:
+        if (string_to_bool(v->u.s, v->n) < 0)
+            return ddb_arena_sprintf(a, "'%s' can not be converted to an Boolean", ascii_upper(a, v->u.s, v->n));
+        return NULL;
+    case DDB_JSON_ARRAY:
+    case DDB_JSON_OBJECT:
+        return container_error(v);
+    default:
+        return NULL;
+    }
+}
+
+/* Length in UTF-16 code units, which is what the JavaScript-visible message reports. */
+static size_t utf16_len(const char *s, size_t n)
+{
+    size_t len = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if ((c & 0xC0) != 0x80)
+            len += c >= 0xF0 ? 2 : 1;
+    }
+    return len;
+}
+
+static int is_b64_char(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=';
+}
+
+/*
+ * The first match of /[^a-zA-Z0-9+\/=]|=[^=]/: a character outside the alphabet, or a '='
+ * followed by anything but '='. Returns its offset and its byte length, or -1.
+ */
+static long b64_bad_char(const char *s, size_t n, size_t *clen)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (!is_b64_char(c)) {
+            size_t k = 1;
+
+            while (c >= 0x80 && i + k < n && ((unsigned char)s[i + k] & 0xC0) == 0x80)
+                k++;
+            *clen = k;
+            return (long)i;
+        }
+        if (c == '=' && i + 1 < n && s[i + 1] != '=') {
+            *clen = 1;
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+/*
+ * Decodes strict base64 into the arena. Returns the byte count, or -1 when the text is not the
+ * canonical encoding of its bytes (what the reference re-encoding check rejects).
+ */
+static long b64_decode(ddb_arena *a, const char *s, size_t n, const char **out)
+{
+    size_t cap = n / 4 * 3 + 1, len = 0, elen;
+    unsigned char *bin = ddb_arena_alloc(a, cap);
+    const char *end = NULL;
+    char *check;
+
+    *out = (const char *)bin;
+    if (n == 0)
+        return 0;
+    if (sodium_base642bin(bin, cap, s, n, NULL, &len, &end, sodium_base64_VARIANT_ORIGINAL) != 0 || end != s + n)
+        return -1;
+    elen = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
+    check = ddb_arena_alloc(a, elen);
+    sodium_bin2base64(check, elen, bin, len, sodium_base64_VARIANT_ORIGINAL);
+    if (strlen(check) != n || memcmp(check, s, n) != 0)
+        return -1;
+    return (long)len;
+}
+
+static const char *check_blob_text(ddb_arena *a, const char *s, size_t n)
+{
+    size_t u16 = utf16_len(s, n), clen = 0;
+    long bad;
+    const char *bytes;
+
+    if (u16 % 4 != 0)
+        return ddb_arena_sprintf(a,
+                                 "'%.*s' can not be converted to a Blob: Base64 encoded length is expected a multiple "
+                                 "of 4 bytes but found: %zu",
+                                 (int)n, s, u16);
+    bad = b64_bad_char(s, n, &clen);
+    if (bad >= 0)
+        return ddb_arena_sprintf(a, "'%.*s' can not be converted to a Blob: Invalid Base64 character: '%.*s'", (int)n,
+                                 s, (int)clen, s + bad);
+    if (b64_decode(a, s, n, &bytes) < 0)
+        return ddb_arena_sprintf(a, "'%.*s' can not be converted to a Blob: Invalid last non-pad Base64 character dectected",
+                                 (int)n, s);
+    return NULL;
+}
+
+static const char *check_blob(ddb_arena *a, const ddb_json *v)
+{
+    switch (v->type) {
+    case DDB_JSON_BOOL:
+        return "class java.lang.Boolean can not be converted to a Blob";
+    case DDB_JSON_NUMBER:
+        return "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to a Blob";
+    case DDB_JSON_ARRAY:
+    case DDB_JSON_OBJECT:
+        return container_error(v);
+    case DDB_JSON_STRING:
+        return check_blob_text(a, v->u.s, v->n);
+    default:
+        return NULL;
+    }
+}
+
+static const char *check_kind(ddb_arena *a, const ddb_json *v, enum check_kind k, enum check_kind child);
+
+static const char *check_list(ddb_arena *a, const ddb_json *v, enum check_kind child)
+{
+    const char *err;
+
+    switch (v->type) {
+    case DDB_JSON_BOOL:
+    case DDB_JSON_NUMBER:
+    case DDB_JSON_STRING:
+        return "Expected list or null";
+    case DDB_JSON_OBJECT:
+        return MSG_START_MAP;
+    case DDB_JSON_ARRAY:
+        for (uint32_t i = 0; i < v->n; i++) {
+            if ((err = check_kind(a, v->u.items[i], child, child)) != NULL)
+                return err;
+        }
+        return NULL;
+    default:
+        return NULL;
+    }
+}
+
+static const char *check_map(ddb_arena *a, const ddb_json *v)
+{
+    const ddb_json_member **ms;
+    uint32_t n;
+    const char *err;
+
+    switch (v->type) {
+    case DDB_JSON_BOOL:
+    case DDB_JSON_NUMBER:
+    case DDB_JSON_STRING:
+        return "Expected map or null";
+    case DDB_JSON_ARRAY:
+        return MSG_START_LIST;
+    case DDB_JSON_OBJECT:
+        n = unique_members(a, v, &ms);
+        for (uint32_t i = 0; i < n; i++) {
+            if ((err = ddb_attr_check_types(a, ms[i]->val)) != NULL)
+                return err;
+        }
+        return NULL;
+    default:
+        return NULL;
+    }
+}
+
+static const char *check_kind(ddb_arena *a, const ddb_json *v, enum check_kind k, enum check_kind child)
+{
+    if (v == NULL || v->type == DDB_JSON_NULL)
+        return NULL;
+    switch (k) {
+    case K_STRING:
+        return check_string(v);
+    case K_BLOB:
+        return check_blob(a, v);
+    case K_BOOL:
+        return check_bool(a, v);
+    case K_ATTR:
+        return ddb_attr_check_types(a, v);
+    case K_LIST:
+        return check_list(a, v, child);
+    case K_MAP:
+        return check_map(a, v);
+    }
+    return NULL;
+}
+
+/* What each AttributeValue member must hold (dynalite's AttrStructure children). */
+static const char *check_member(ddb_arena *a, const ddb_json *m, ddb_type t)
+{
+    switch (t) {
+    case DDB_T_S:
+    case DDB_T_N:
+        return check_kind(a, m, K_STRING, K_STRING);
+    case DDB_T_B:
+        return check_kind(a, m, K_BLOB, K_BLOB);
+    case DDB_T_BOOL:
+    case DDB_T_NULL:
+        return check_kind(a, m, K_BOOL, K_BOOL);
+    case DDB_T_BS:
+        return check_kind(a, m, K_LIST, K_BLOB);
+    case DDB_T_NS:
+    case DDB_T_SS:
+        return check_kind(a, m, K_LIST, K_STRING);
+    case DDB_T_L:
+        return check_kind(a, m, K_LIST, K_ATTR);
+    case DDB_T_M:
+        return check_kind(a, m, K_MAP, K_ATTR);
+    default:
+        return NULL;
+    }
+}
+
+const char *ddb_attr_check_types(ddb_arena *a, const ddb_json *v)
+{
+    const char *err;
+
+    if (v == NULL || v->type == DDB_JSON_NULL)
+        return NULL;
+    if (v->type == DDB_JSON_ARRAY)
+        return MSG_START_LIST;
+    if (v->type != DDB_JSON_OBJECT)
+        return "Expected null";
+    for (size_t i = 0; i < NMEMBERS; i++) {
+        const ddb_json *m = av_member(v, member_order[i]);
+
+        if (m != NULL && (err = check_member(a, m, member_order[i])) != NULL)
+            return err;
+    }
+    return NULL;
+}
+
+const char *ddb_item_check_types(ddb_arena *a, const ddb_json *obj)
+{
+    return check_kind(a, obj, K_MAP, K_ATTR);
+}
+
+/* ---- phase 2: values (ValidationException) ---- */
+
+static const char *const MSG_EMPTY_AV = "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes";
+static const char *const MSG_MULTI_AV =
+    "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes";
+static const char *const MSG_NESTING =
+    "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit";
+#define INVALID_PARAMS "One or more parameter values were invalid: "
+
+static const char *attr_from(ddb_arena *a, const ddb_json *v, int depth, ddb_attr *out);
+
+/* A JSON string as an attr of type t, copied into the arena. */
+static void set_bytes(ddb_arena *a, ddb_attr *out, ddb_type t, const char *s, size_t n)
+{
+    out->type = (uint8_t)t;
+    out->len = (uint32_t)n;
+    out->u.s = ddb_arena_strndup(a, s, n);
+}
+
+/* Parses and canonicalises an N (or NS member); NULL or the DynamoDB message. */
+static const char *number_from(ddb_arena *a, const ddb_json *v, ddb_attr *out)
+{
+    ddb_num num;
+    ddb_num_status st;
+    char text[DDB_NUM_TEXT_MAX];
+    size_t len;
+
+    if (v == NULL || v->type == DDB_JSON_NULL || (v->type == DDB_JSON_STRING && v->n == 0))
+        return ddb_num_status_message(DDB_NUM_INVALID);
+    if (v->type != DDB_JSON_STRING)
+        return check_string(v); /* phase 1 was skipped */
+    st = ddb_num_parse(v->u.s, v->n, &num);
+    if (st == DDB_NUM_INVALID)
+        return ddb_arena_sprintf(a, "%s: %.*s", ddb_num_status_message(st), (int)v->n, v->u.s);
+    if (st != DDB_NUM_OK)
+        return ddb_num_status_message(st);
+    len = ddb_num_format(&num, text);
+    set_bytes(a, out, DDB_T_N, text, len);
+    return NULL;
+}
+
+/* A Boolean member after the deserializer's conversions (JSON bool, or TRUE/1/YES/FALSE/0/NO). */
+static int json_bool(const ddb_json *v)
+{
+    if (v->type == DDB_JSON_STRING)
+        return string_to_bool(v->u.s, v->n) > 0;
+    return v->type == DDB_JSON_BOOL && v->u.b;
+}
+
+static const char *binary_from(ddb_arena *a, const ddb_json *v, ddb_attr *out)
+{
+    const char *bytes;
+    long n;
+
+    if (v->type != DDB_JSON_STRING)
+        return check_blob(a, v); /* phase 1 was skipped */
+    n = b64_decode(a, v->u.s, v->n, &bytes);
+    if (n < 0)
+        return check_blob_text(a, v->u.s, v->n);
+    out->type = DDB_T_B;
+    out->len = (uint32_t)n;
+    out->u.s = bytes;
+    return NULL;
+}
+
+/* Byte-wise ordering of S/B/N payloads, used to find set duplicates by sorting. */
+static int payload_cmp(const void *pa, const void *pb)
+{
+    const ddb_attr *a = *(const ddb_attr *const *)pa, *b = *(const ddb_attr *const *)pb;
+    uint32_t n = a->len < b->len ? a->len : b->len;
+    int c = memcmp(a->u.s, b->u.s, n);
+
+    if (c != 0)
+        return c;
+    return (a->len > b->len) - (a->len < b->len);
+}
+
+/* Whether a decoded set has two equal members (N members are canonical, so bytes decide). */
+static int set_has_duplicate(ddb_arena *a, const ddb_attr *set)
+{
+    const ddb_attr **p = DDB_NEW_ARRAY(a, const ddb_attr *, set->len);
+
+    for (uint32_t i = 0; i < set->len; i++)
+        p[i] = &set->u.items[i];
+    qsort(p, set->len, sizeof(*p), payload_cmp);
+    for (uint32_t i = 1; i < set->len; i++) {
+        if (payload_cmp(&p[i - 1], &p[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* dynalite's valueStr of a list of strings: "[a, b, c]", members as sent. */
+static char *list_text(ddb_arena *a, const ddb_json *arr)
+{
+    size_t len = 2, k = 0;
+    char *s;
+
+    for (uint32_t i = 0; i < arr->n; i++)
+        len += arr->u.items[i]->n + (i ? 2 : 0);
+    s = ddb_arena_alloc(a, len + 1);
+    s[k++] = '[';
+    for (uint32_t i = 0; i < arr->n; i++) {
+        if (i) {
+            memcpy(s + k, ", ", 2);
+            k += 2;
+        }
+        memcpy(s + k, arr->u.items[i]->u.s, arr->u.items[i]->n);
+        k += arr->u.items[i]->n;
+    }
+    s[k++] = ']';
+    s[k] = '\0';
+    return s;
+}
+
+static int has_null_member(const ddb_json *arr)
+{
+    for (uint32_t i = 0; i < arr->n; i++) {
+        if (arr->u.items[i]->type == DDB_JSON_NULL)
+            return 1;
+    }
+    return 0;
+}
+
+static const char *string_set_from(ddb_arena *a, const ddb_json *v, ddb_attr *out)
+{
+    if (v->type != DDB_JSON_ARRAY)
+        return check_list(a, v, K_STRING); /* phase 1 was skipped */
+    if (v->n == 0)
+        return INVALID_PARAMS "An string set  may not be empty";
+    /* Empty strings are allowed in sets since 2020; a null member still is not a string. */
+    if (has_null_member(v))
+        return INVALID_PARAMS "An string set may not have a empty string as a member";
+    out->type = DDB_T_SS;
+    out->len = v->n;
+    out->u.items = DDB_NEW_ARRAY(a, ddb_attr, v->n);
+    for (uint32_t i = 0; i < v->n; i++) {
+        if (v->u.items[i]->type != DDB_JSON_STRING)
+            return check_string(v->u.items[i]);
+        set_bytes(a, &out->u.items[i], DDB_T_S, v->u.items[i]->u.s, v->u.items[i]->n);
+    }
+    if (set_has_duplicate(a, out))
+        return ddb_arena_sprintf(a, INVALID_PARAMS "Input collection %s contains duplicates.", list_text(a, v));
+    return NULL;
+}
+
+static const char *number_set_from(ddb_arena *a, const ddb_json *v, ddb_attr *out)
+{
+    const char *err;
+
+    if (v->type != DDB_JSON_ARRAY)
+        return check_list(a, v, K_STRING); /* phase 1 was skipped */
+    if (v->n == 0)
+        return INVALID_PARAMS "An number set  may not be empty";
+    out->type = DDB_T_NS;
+    out->len = v->n;
+    out->u.items = DDB_NEW_ARRAY(a, ddb_attr, v->n);
+    for (uint32_t i = 0; i < v->n; i++) {
+        if ((err = number_from(a, v->u.items[i], &out->u.items[i])) != NULL)
+            return err;
+    }
+    if (set_has_duplicate(a, out))
+        return "Input collection contains duplicates";
+    return NULL;
+}
+
+static const char *binary_set_from(ddb_arena *a, const ddb_json *v, ddb_attr *out)
+{
+    const char *err;
+
+    if (v->type != DDB_JSON_ARRAY)
+        return check_list(a, v, K_BLOB); /* phase 1 was skipped */
+    if (v->n == 0)
+        return INVALID_PARAMS "Binary sets should not be empty";
+    if (has_null_member(v))
+        return INVALID_PARAMS "Binary sets may not contain null or empty values";
+    out->type = DDB_T_BS;
+    out->len = v->n;
+    out->u.items = DDB_NEW_ARRAY(a, ddb_attr, v->n);
+    for (uint32_t i = 0; i < v->n; i++) {
+        if ((err = binary_from(a, v->u.items[i], &out->u.items[i])) != NULL)
+            return err;
+    }
+    if (set_has_duplicate(a, out))
+        return ddb_arena_sprintf(a, INVALID_PARAMS "Input collection %sof type BS contains duplicates.", list_text(a, v));
+    return NULL;
+}
+
+/*
+ * DynamoDB allows 32 levels including the leaf: a value holding its 32nd enclosing M or L is
+ * too deep. `depth` counts the M/L levels above `v`.
+ */
+static int too_deep(int depth)
+{
+    return depth + 1 >= DDB_MAX_NESTING;
+}
+
+static const char *list_from(ddb_arena *a, const ddb_json *v, int depth, ddb_attr *out)
+{
+    const char *err;
+
+    if (v->type != DDB_JSON_ARRAY)
+        return check_list(a, v, K_ATTR); /* phase 1 was skipped */
+    if (too_deep(depth))
+        return MSG_NESTING;
+    out->type = DDB_T_L;
+    out->len = v->n;
+    out->u.items = DDB_NEW_ARRAY(a, ddb_attr, v->n);
+    for (uint32_t i = 0; i < v->n; i++) {
+        if ((err = attr_from(a, v->u.items[i], depth + 1, &out->u.items[i])) != NULL)
+            return err;
+    }
+    return NULL;
+}
+
+static const char *map_from(ddb_arena *a, const ddb_json *v, int depth, ddb_attr *out)
+{
+    const ddb_json_member **ms;
+    uint32_t n;
+    const char *err;
+
+    if (v->type != DDB_JSON_OBJECT)
+        return check_map(a, v); /* phase 1 was skipped */
+    if (depth >= 0 && too_deep(depth))
+        return MSG_NESTING;
+    n = unique_members(a, v, &ms);
+    out->type = DDB_T_M;
+    out->len = n;
+    out->u.entries = DDB_NEW_ARRAY(a, ddb_entry, n);
+    for (uint32_t i = 0; i < n; i++) {
+        ddb_entry *e = &out->u.entries[i];
+
+        e->name = ddb_arena_strndup(a, ms[i]->key, ms[i]->klen);
+        e->nlen = ms[i]->klen;
+        if ((err = attr_from(a, ms[i]->val, depth + 1, &e->val)) != NULL)
+            return err;
+    }
+    return NULL;
+}
+
+static const char *string_from(const ddb_json *m, ddb_arena *a, ddb_attr *out)
+{
+    if (m->type != DDB_JSON_STRING)
+        return check_string(m); /* phase 1 was skipped */
+    set_bytes(a, out, DDB_T_S, m->u.s, m->n);
+    return NULL;
+}
+
+/* BOOL, or NULL (which must be true). */
+static const char *bool_from(ddb_arena *a, const ddb_json *m, ddb_type t, ddb_attr *out)
+{
+    const char *err = check_bool(a, m);
+
+    if (err != NULL)
+        return err; /* phase 1 was skipped */
+    out->type = (uint8_t)t;
+    out->boolean = (uint8_t)(t == DDB_T_NULL ? 1 : json_bool(m));
+    if (t == DDB_T_NULL && !json_bool(m))
+        return INVALID_PARAMS "Null attribute value types must have the value of true";
+    return NULL;
+}
+
+/* One member of an AttributeValue, with validateAttributeValue's checks for that type. */
+static const char *member_from(ddb_arena *a, const ddb_json *m, ddb_type t, int depth, ddb_attr *out)
+{
+    switch (t) {
+    case DDB_T_S:
+        return string_from(m, a, out);
+    case DDB_T_B:
+        return binary_from(a, m, out);
+    case DDB_T_N:
+        return number_from(a, m, out);
+    case DDB_T_BOOL:
+    case DDB_T_NULL:
+        return bool_from(a, m, t, out);
+    case DDB_T_BS:
+        return binary_set_from(a, m, out);
+    case DDB_T_NS:
+        return number_set_from(a, m, out);
+    case DDB_T_SS:
+        return string_set_from(a, m, out);
+    case DDB_T_L:
+        return list_from(a, m, depth, out);
+    case DDB_T_M:
+        return map_from(a, m, depth, out);
+    default:
+        return NULL;
+    }
+}
+
+static const char *attr_from(ddb_arena *a, const ddb_json *v, int depth, ddb_attr *out)
+{
+    size_t count = 0;
+    const char *err;
+
+    memset(out, 0, sizeof(*out));
+    /* A null where an AttributeValue belongs is an AttributeValue with nothing set. */
+    if (v == NULL || v->type != DDB_JSON_OBJECT)
+        return MSG_EMPTY_AV;
+    for (size_t i = 0; i < NMEMBERS; i++) {
+        const ddb_json *m = av_member(v, member_order[i]);
+
+        if (m == NULL)
+            continue;
+        count++;
+        if ((err = member_from(a, m, member_order[i], depth, out)) != NULL)
+            return err;
+    }
+    if (count == 0)
+        return MSG_EMPTY_AV;
+    return count > 1 ? MSG_MULTI_AV : NULL;
+}
+
+const char *ddb_attr_from_json(ddb_arena *a, const ddb_json *v, ddb_attr *out)
+{
+    return attr_from(a, v, 0, out);
+}
+
+const char *ddb_item_from_json(ddb_arena *a, const ddb_json *obj, ddb_attr *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->type = DDB_T_M;
+    if (obj == NULL || obj->type != DDB_JSON_OBJECT)
+        return NULL;
+    /* The item itself is not a nesting level: its attribute values are at depth 0. */
+    return map_from(a, obj, -1, out);
+}
+
+/* ---- writer ---- */
+
+static void write_base64(ddb_jw *w, const char *bytes, size_t n)
+{
+    size_t cap = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
+    char *text = malloc(cap);
+
+    if (text == NULL)
+        abort();
+    sodium_bin2base64(text, cap, (const unsigned char *)bytes, n, sodium_base64_VARIANT_ORIGINAL);
+    ddb_jw_strn(w, text, strlen(text));
+    free(text);
+}
+
+static void write_set(ddb_jw *w, const ddb_attr *v)
+{
+    ddb_jw_arr_begin(w);
+    for (uint32_t i = 0; i < v->len; i++) {
+        const ddb_attr *m = &v->u.items[i];
+
+        if (m->type == DDB_T_B)
+            write_base64(w, m->u.s, m->len);
+        else
+            ddb_jw_strn(w, m->u.s, m->len);
+    }
+    ddb_jw_arr_end(w);
+}
+
+static void write_payload(ddb_jw *w, const ddb_attr *v)
+{
+    switch (v->type) {
+    case DDB_T_S:
+    case DDB_T_N:
+        ddb_jw_strn(w, v->u.s, v->len);
+        break;
+    case DDB_T_B:
+        write_base64(w, v->u.s, v->len);
+        break;
+    case DDB_T_BOOL:
+        ddb_jw_bool(w, v->boolean);
+        break;
+    case DDB_T_NULL:
+        ddb_jw_bool(w, 1);
+        break;
+    case DDB_T_M:
+        ddb_item_write_json(w, v);
+        break;
+    case DDB_T_L:
+        ddb_jw_arr_begin(w);
+        for (uint32_t i = 0; i < v->len; i++)
+            ddb_attr_write_json(w, &v->u.items[i]);
+        ddb_jw_arr_end(w);
+        break;
+    case DDB_T_SS:
+    case DDB_T_NS:
+    case DDB_T_BS:
+        write_set(w, v);
+        break;
+    default:
+        ddb_jw_null(w);
+        break;
+    }
+}
+
+void ddb_attr_write_json(ddb_jw *w, const ddb_attr *v)
+{
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, ddb_type_name((ddb_type)v->type));
+    write_payload(w, v);
+    ddb_jw_obj_end(w);
+}
+
+void ddb_item_write_json(ddb_jw *w, const ddb_attr *item)
+{
+    ddb_jw_obj_begin(w);
+    for (uint32_t i = 0; i < item->len; i++) {
+        ddb_jw_keyn(w, item->u.entries[i].name, item->u.entries[i].nlen);
+        ddb_attr_write_json(w, &item->u.entries[i].val);
+    }
+    ddb_jw_obj_end(w);
+}
+
+/* ---- size ---- */
+
+static size_t number_size(const char *s, size_t n)
+{
+    ddb_num num;
+
+    if (ddb_num_parse(s, n, &num) != DDB_NUM_OK)
+        return n; /* not reachable for validated values; count the text */
+    return ddb_num_size(&num);
+}
+
+size_t ddb_attr_size(const ddb_attr *v)
+{
+    size_t sum = 0;
+
+    switch (v->type) {
+    case DDB_T_S:
+    case DDB_T_B:
+        return v->len;
+    case DDB_T_N:
+        return number_size(v->u.s, v->len);
+    case DDB_T_BOOL:
+    case DDB_T_NULL:
+        return 1;
+    case DDB_T_SS:
+    case DDB_T_NS:
+    case DDB_T_BS:
+        for (uint32_t i = 0; i < v->len; i++)
+            sum += ddb_attr_size(&v->u.items[i]);
+        return sum;
+    case DDB_T_L:
+        for (uint32_t i = 0; i < v->len; i++)
+            sum += 1 + ddb_attr_size(&v->u.items[i]);
+        return 3 + sum;
+    case DDB_T_M:
+        return 3 + v->len + ddb_item_size(v);
+    default:
+        return 0;
+    }
+}
+
+size_t ddb_item_size(const ddb_attr *item)
+{
+    size_t sum = 0;
+
+    for (uint32_t i = 0; i < item->len; i++)
+        sum += item->u.entries[i].nlen + ddb_attr_size(&item->u.entries[i].val);
+    return sum;
+}
+
+/* ---- comparison ---- */
+
+static int bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+    int c = memcmp(a, b, an < bn ? an : bn);
+
+    if (c != 0)
+        return c < 0 ? -1 : 1;
+    return (an > bn) - (an < bn);
+}
+
+static int number_text_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+    ddb_num x, y;
+
+    if (an == bn && memcmp(a, b, an) == 0)
+        return 0;
+    ddb_num_parse(a, an, &x);
+    ddb_num_parse(b, bn, &y);
+    return ddb_num_cmp(&x, &y);
+}
+
+int ddb_attr_cmp(const ddb_attr *a, const ddb_attr *b)
+{
+    if (a->type != b->type)
+        return a->type < b->type ? -1 : 1;
+    if (a->type == DDB_T_N)
+        return number_text_cmp(a->u.s, a->len, b->u.s, b->len);
+    if (a->type == DDB_T_S || a->type == DDB_T_B)
+        return bytes_cmp(a->u.s, a->len, b->u.s, b->len);
+    return 0;
+}
+
+static int attr_ptr_cmp(const void *pa, const void *pb)
+{
+    return ddb_attr_cmp(*(const ddb_attr *const *)pa, *(const ddb_attr *const *)pb);
+}
+
+static const ddb_attr **sorted_members(const ddb_attr *set)
+{
+    const ddb_attr **p = malloc(sizeof(*p) * (set->len ? set->len : 1));
+
+    if (p == NULL)
+        abort();
+    for (uint32_t i = 0; i < set->len; i++)
+        p[i] = &set->u.items[i];
+    qsort(p, set->len, sizeof(*p), attr_ptr_cmp);
+    return p;
+}
+
+/* Sets have no duplicates, so two sets are equal when their sorted members pair up. */
+static int sets_equal(const ddb_attr *a, const ddb_attr *b)
+{
+    const ddb_attr **pa = sorted_members(a), **pb = sorted_members(b);
+    int eq = 1;
+
+    for (uint32_t i = 0; i < a->len && eq; i++)
+        eq = ddb_attr_cmp(pa[i], pb[i]) == 0;
+    free(pa);
+    free(pb);
+    return eq;
+}
+
+static int entry_ptr_cmp(const void *pa, const void *pb)
+{
+    const ddb_entry *a = *(const ddb_entry *const *)pa, *b = *(const ddb_entry *const *)pb;
+
+    return bytes_cmp(a->name, a->nlen, b->name, b->nlen);
+}
+
+static const ddb_entry **sorted_entries(const ddb_attr *m)
+{
+    const ddb_entry **p = malloc(sizeof(*p) * (m->len ? m->len : 1));
+
+    if (p == NULL)
+        abort();
+    for (uint32_t i = 0; i < m->len; i++)
+        p[i] = &m->u.entries[i];
+    qsort(p, m->len, sizeof(*p), entry_ptr_cmp);
+    return p;
+}
+
+/* Entry order does not matter; small maps are searched, large ones sorted to stay O(n log n). */
+static int maps_equal(const ddb_attr *a, const ddb_attr *b)
+{
+    const ddb_entry **pa, **pb;
+    int eq = 1;
+
+    if (a->len <= 16) {
+        for (uint32_t i = 0; i < a->len && eq; i++) {
+            const ddb_entry *e = &a->u.entries[i];
+            const ddb_attr *other = ddb_item_get(b, e->name, e->nlen);
+
+            eq = other != NULL && ddb_attr_equal(&e->val, other);
+        }
+        return eq;
+    }
+    pa = sorted_entries(a);
+    pb = sorted_entries(b);
+    for (uint32_t i = 0; i < a->len && eq; i++)
+        eq = entry_ptr_cmp(&pa[i], &pb[i]) == 0 && ddb_attr_equal(&pa[i]->val, &pb[i]->val);
+    free(pa);
+    free(pb);
+    return eq;
+}
+
+int ddb_attr_equal(const ddb_attr *a, const ddb_attr *b)
+{
+    if (a->type != b->type)
+        return 0;
+    if (a->type == DDB_T_N) /* by value, whatever the texts' lengths */
+        return number_text_cmp(a->u.s, a->len, b->u.s, b->len) == 0;
+    if (a->len != b->len)
+        return 0;
+    switch (a->type) {
+    case DDB_T_S:
+    case DDB_T_B:
+        return ddb_attr_cmp(a, b) == 0;
+    case DDB_T_BOOL:
+        return a->boolean == b->boolean;
+    case DDB_T_L:
+        for (uint32_t i = 0; i < a->len; i++) {
+            if (!ddb_attr_equal(&a->u.items[i], &b->u.items[i]))
+                return 0;
+        }
+        return 1;
+    case DDB_T_M:
+        return maps_equal(a, b);
+    case DDB_T_SS:
+    case DDB_T_NS:
+    case DDB_T_BS:
+        return sets_equal(a, b);
+    default:
+        return 1;
+    }
+}
+
+/* ---- access and copy ---- */
+
+const ddb_attr *ddb_item_get(const ddb_attr *item, const char *name, size_t nlen)
+{
+    for (uint32_t i = 0; i < item->len; i++) {
+        const ddb_entry *e = &item->u.entries[i];
+
+        if (e->nlen == nlen && memcmp(e->name, name, nlen) == 0)
+            return &e->val;
+    }
+    return NULL;
+}
+
+void ddb_attr_copy(ddb_arena *a, const ddb_attr *src, ddb_attr *dst)
+{
+    *dst = *src;
+    switch (src->type) {
+    case DDB_T_S:
+    case DDB_T_N:
+    case DDB_T_B:
+        dst->u.s = ddb_arena_strndup(a, src->u.s, src->len);
+        break;
+    case DDB_T_L:
+    case DDB_T_SS:
+    case DDB_T_NS:
+    case DDB_T_BS:
+        dst->u.items = DDB_NEW_ARRAY(a, ddb_attr, src->len);
+        for (uint32_t i = 0; i < src->len; i++)
+            ddb_attr_copy(a, &src->u.items[i], &dst->u.items[i]);
+        break;
+    case DDB_T_M:
+        dst->u.entries = DDB_NEW_ARRAY(a, ddb_entry, src->len);
+        for (uint32_t i = 0; i < src->len; i++) {
+            dst->u.entries[i].name = ddb_arena_strndup(a, src->u.entries[i].name, src->u.entries[i].nlen);
+            dst->u.entries[i].nlen = src->u.entries[i].nlen;
+            ddb_attr_copy(a, &src->u.entries[i].val, &dst->u.entries[i].val);
+        }
+        break;
+    default:
+        break;
+    }
+}

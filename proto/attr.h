@@ -1,0 +1,104 @@
+/*
+ * proto/attr.h: the DynamoDB AttributeValue model (S, N, B, BOOL, NULL, M, L, SS, NS, BS).
+ *
+ * Values live in an arena. An item is an attr of type M. Strings are UTF-8 byte runs with a
+ * length (not necessarily NUL-terminated); B holds raw bytes (base64 is only on the wire); N
+ * holds the canonical decimal text of ddb_num_format. Set elements are attrs of type S, N or B.
+ * Decoding from JSON happens in the two phases DynamoDB has: a type check that yields
+ * SerializationException texts, then value validation that yields ValidationException texts.
+ */
+#ifndef DDB_ATTR_H
+#define DDB_ATTR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "json.h"
+
+/* Append only: these values are written to disk by the item codec. */
+typedef enum ddb_type {
+    DDB_T_NONE = 0,
+    DDB_T_S = 1,
+    DDB_T_N = 2,
+    DDB_T_B = 3,
+    DDB_T_BOOL = 4,
+    DDB_T_NULL = 5,
+    DDB_T_M = 6,
+    DDB_T_L = 7,
+    DDB_T_SS = 8,
+    DDB_T_NS = 9,
+    DDB_T_BS = 10,
+} ddb_type;
+
+typedef struct ddb_attr ddb_attr;
+typedef struct ddb_entry ddb_entry;
+
+struct ddb_attr {
+    uint8_t type;    /* ddb_type */
+    uint8_t boolean; /* BOOL: 0 or 1 */
+    uint32_t len;    /* S, N, B: bytes in s; M: entries; L, SS, NS, BS: items */
+    union {
+        const char *s;      /* S, N, B */
+        ddb_attr *items;    /* L, SS, NS, BS */
+        ddb_entry *entries; /* M */
+    } u;
+};
+
+struct ddb_entry {
+    const char *name;
+    uint32_t nlen;
+    ddb_attr val;
+};
+
+/* Maximum nesting levels, leaf included (DynamoDB: 32): a value may sit inside at most 31 M/L. */
+#define DDB_MAX_NESTING 32
+/* Maximum item size in bytes (400 KB). */
+#define DDB_MAX_ITEM_SIZE (400 * 1024)
+
+/* Wire name of a type ("S", "NS", ...); "" for DDB_T_NONE. */
+const char *ddb_type_name(ddb_type t);
+/* Type from its wire name, or DDB_T_NONE. */
+ddb_type ddb_type_from_name(const char *s, size_t n);
+
+/*
+ * Phase 1: checks that `v` has the JSON shape of an AttributeValue (dynalite's "AttrStructure"),
+ * recursively. Returns NULL, or the SerializationException message (e.g. "Start of list found
+ * where not expected", "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be
+ * converted to an String", base64 errors for B/BS). Members it does not know and null members
+ * are ignored, as DynamoDB's deserializer does.
+ */
+const char *ddb_attr_check_types(ddb_arena *a, const ddb_json *v);
+/* Phase 1 for a map of name -> AttributeValue (an Item, Key, ExpressionAttributeValues). */
+const char *ddb_item_check_types(ddb_arena *a, const ddb_json *obj);
+
+/*
+ * Phase 2: validates and decodes one AttributeValue already checked by phase 1. Returns NULL and
+ * fills *out, or returns the ValidationException message ("Supplied AttributeValue is empty, must
+ * contain exactly one of the supported datatypes", number range errors, empty or duplicate sets,
+ * "Nesting Levels have exceeded supported limits", ...). Numbers are canonicalised.
+ */
+const char *ddb_attr_from_json(ddb_arena *a, const ddb_json *v, ddb_attr *out);
+
+/* Phase 2 for a map of name -> AttributeValue (an Item, Key, ExpressionAttributeValues): *out is an M. */
+const char *ddb_item_from_json(ddb_arena *a, const ddb_json *obj, ddb_attr *out);
+
+/* Writes the wire form: {"S":"..."} etc.; ddb_item_write_json writes an M's entries as a JSON object. */
+void ddb_attr_write_json(ddb_jw *w, const ddb_attr *v);
+void ddb_item_write_json(ddb_jw *w, const ddb_attr *item);
+
+/* DynamoDB's size accounting: a value's bytes, and an item's (sum of name bytes + value bytes). */
+size_t ddb_attr_size(const ddb_attr *v);
+size_t ddb_item_size(const ddb_attr *item);
+
+/* Deep equality as DynamoDB compares (sets are unordered; numbers by value). */
+int ddb_attr_equal(const ddb_attr *a, const ddb_attr *b);
+/* Ordering for S (bytes), N (numeric) and B (bytes) of the same type: <0, 0, >0. */
+int ddb_attr_cmp(const ddb_attr *a, const ddb_attr *b);
+
+/* Entry of an M by name, or NULL. */
+const ddb_attr *ddb_item_get(const ddb_attr *item, const char *name, size_t nlen);
+/* Deep copy into arena `a`. */
+void ddb_attr_copy(ddb_arena *a, const ddb_attr *src, ddb_attr *dst);
+
+#endif

@@ -1,0 +1,449 @@
+/*
+ * proto/json.c: builds a ddb_json tree from yajl's SAX callbacks, and writes JSON.
+ *
+ * yajl's event parser is the cheapest on this machine (0.8 us for a 365-byte request against
+ * 3-5.5 us for DOM libraries); the tree is assembled in the request arena with a small stack of
+ * open containers whose children are collected in a scratch vector and copied out on close.
+ */
+#include "json.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yajl/yajl_parse.h>
+
+typedef struct open_container {
+    ddb_json *node;
+    size_t first; /* index of its first child in the scratch vector */
+} open_container;
+
+typedef struct builder {
+    ddb_arena *a;
+    ddb_json *root;
+    open_container stack[DDB_JSON_MAX_DEPTH];
+    int depth;
+    /* scratch: children of open containers; for objects, (key, value) pairs as two slots */
+    void **scratch;
+    size_t nscratch, capscratch;
+    const char *pending_key;
+    uint32_t pending_klen;
+} builder;
+
+static void scratch_push(builder *b, void *p)
+{
+    if (b->nscratch == b->capscratch) {
+        size_t cap = b->capscratch ? b->capscratch * 2 : 64;
+        void **n = realloc(b->scratch, cap * sizeof(*n));
+        if (n == NULL)
+            abort();
+        b->scratch = n;
+        b->capscratch = cap;
+    }
+    b->scratch[b->nscratch++] = p;
+}
+
+/* Attaches a finished value to the innermost open container (or makes it the root). */
+static int add_value(builder *b, ddb_json *v)
+{
+    if (b->depth == 0) {
+        b->root = v;
+        return 1;
+    }
+    if (b->stack[b->depth - 1].node->type == DDB_JSON_OBJECT) {
+        ddb_json_member *m = ddb_arena_alloc(b->a, sizeof(*m));
+        m->key = b->pending_key;
+        m->klen = b->pending_klen;
+        m->val = v;
+        scratch_push(b, m);
+    } else {
+        scratch_push(b, v);
+    }
+    return 1;
+}
+
+static ddb_json *new_node(builder *b, ddb_json_type t)
+{
+    ddb_json *v = ddb_arena_alloc(b->a, sizeof(*v));
+    v->type = t;
+    v->n = 0;
+    v->u.s = NULL;
+    return v;
+}
+
+static int on_null(void *ctx)
+{
+    builder *b = ctx;
+    return add_value(b, new_node(b, DDB_JSON_NULL));
+}
+
+static int on_boolean(void *ctx, int val)
+{
+    builder *b = ctx;
+    ddb_json *v = new_node(b, DDB_JSON_BOOL);
+    v->u.b = val != 0;
+    return add_value(b, v);
+}
+
+static int on_number(void *ctx, const char *s, size_t len)
+{
+    builder *b = ctx;
+    ddb_json *v = new_node(b, DDB_JSON_NUMBER);
+    v->u.s = ddb_arena_strndup(b->a, s, len);
+    v->n = (uint32_t)len;
+    return add_value(b, v);
+}
+
+static int on_string(void *ctx, const unsigned char *s, size_t len)
+{
+    builder *b = ctx;
+    ddb_json *v = new_node(b, DDB_JSON_STRING);
+    v->u.s = ddb_arena_strndup(b->a, (const char *)s, len);
+    v->n = (uint32_t)len;
+    return add_value(b, v);
+}
+
+static int open_container_of(builder *b, ddb_json_type t)
+{
+    ddb_json *v;
+
+    if (b->depth == DDB_JSON_MAX_DEPTH)
+        return 0;
+    v = new_node(b, t);
+    if (!add_value(b, v))
+        return 0;
+    /* the container was pushed as a child of its parent; its own children follow */
+    b->stack[b->depth].node = v;
+    b->stack[b->depth].first = b->nscratch;
+    b->depth++;
+    return 1;
+}
+
+static int close_container(builder *b)
+{
+    open_container *c = &b->stack[--b->depth];
+    size_t n = b->nscratch - c->first;
+
+    c->node->n = (uint32_t)n;
+    if (c->node->type == DDB_JSON_OBJECT) {
+        ddb_json_member *ms = ddb_arena_alloc(b->a, sizeof(*ms) * (n ? n : 1));
+        for (size_t i = 0; i < n; i++)
+            ms[i] = *(ddb_json_member *)b->scratch[c->first + i];
+        c->node->u.members = ms;
+    } else {
+        ddb_json **items = ddb_arena_alloc(b->a, sizeof(*items) * (n ? n : 1));
+        memcpy(items, b->scratch + c->first, n * sizeof(*items));
+        c->node->u.items = items;
+    }
+    b->nscratch = c->first;
+    return 1;
+}
+
+static int on_start_map(void *ctx)
+{
+    return open_container_of(ctx, DDB_JSON_OBJECT);
+}
+
+static int on_map_key(void *ctx, const unsigned char *key, size_t len)
+{
+    builder *b = ctx;
+    b->pending_key = ddb_arena_strndup(b->a, (const char *)key, len);
+    b->pending_klen = (uint32_t)len;
+    return 1;
+}
+
+static int on_end(void *ctx)
+{
+    return close_container(ctx);
+}
+
+static int on_start_array(void *ctx)
+{
+    return open_container_of(ctx, DDB_JSON_ARRAY);
+}
+
+static const yajl_callbacks callbacks = {
+    on_null, on_boolean, NULL, NULL, on_number, on_string, on_start_map, on_map_key, on_end, on_start_array, on_end,
+};
+
+ddb_json *ddb_json_parse(ddb_arena *a, const char *text, size_t len)
+{
+    builder b;
+    yajl_handle h;
+    yajl_status st;
+
+    memset(&b, 0, sizeof(b));
+    b.a = a;
+    h = yajl_alloc(&callbacks, NULL, &b);
+    if (h == NULL)
+        abort();
+    st = yajl_parse(h, (const unsigned char *)text, len);
+    if (st == yajl_status_ok)
+        st = yajl_complete_parse(h);
+    yajl_free(h);
+    free(b.scratch);
+    if (st != yajl_status_ok || b.depth != 0)
+        return NULL;
+    return b.root;
+}
+
+const ddb_json *ddb_json_get(const ddb_json *obj, const char *key)
+{
+    size_t klen;
+
+    if (obj == NULL || obj->type != DDB_JSON_OBJECT)
+        return NULL;
+    klen = strlen(key);
+    for (uint32_t i = obj->n; i-- > 0;) {
+        const ddb_json_member *m = &obj->u.members[i];
+        if (m->klen == klen && memcmp(m->key, key, klen) == 0)
+            return m->val;
+    }
+    return NULL;
+}
+
+const char *ddb_json_get_str(const ddb_json *obj, const char *key)
+{
+    const ddb_json *v = ddb_json_get(obj, key);
+    return v != NULL && v->type == DDB_JSON_STRING ? v->u.s : NULL;
+}
+
+/* ---- buffers ---- */
+
+void ddb_buf_reserve(ddb_buf *b, size_t extra)
+{
+    size_t need = b->len + extra + 1;
+
+    if (need <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    char *d = realloc(b->data, cap);
+    if (d == NULL)
+        abort();
+    b->data = d;
+    b->cap = cap;
+}
+
+void ddb_buf_append(ddb_buf *b, const void *p, size_t n)
+{
+    ddb_buf_reserve(b, n);
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void ddb_buf_putc(ddb_buf *b, char c)
+{
+    ddb_buf_reserve(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+}
+
+void ddb_buf_puts(ddb_buf *b, const char *s)
+{
+    ddb_buf_append(b, s, strlen(s));
+}
+
+void ddb_buf_printf(ddb_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    ddb_buf_reserve(b, (size_t)n);
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void ddb_buf_free(ddb_buf *b)
+{
+    free(b->data);
+    memset(b, 0, sizeof(*b));
+}
+
+/* ---- writer ---- */
+
+void ddb_json_escape(ddb_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t run = 0;
+
+    ddb_buf_reserve(b, n);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        ddb_buf_append(b, s + run, i - run);
+        run = i + 1;
+        switch (c) {
+        case '"':
+            ddb_buf_append(b, "\\\"", 2);
+            break;
+        case '\\':
+            ddb_buf_append(b, "\\\\", 2);
+            break;
+        case '\n':
+            ddb_buf_append(b, "\\n", 2);
+            break;
+        case '\r':
+            ddb_buf_append(b, "\\r", 2);
+            break;
+        case '\t':
+            ddb_buf_append(b, "\\t", 2);
+            break;
+        default: {
+            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            ddb_buf_append(b, u, 6);
+        }
+        }
+    }
+    ddb_buf_append(b, s + run, n - run);
+}
+
+void ddb_jw_init(ddb_jw *w, ddb_buf *out)
+{
+    w->out = out;
+    w->depth = 0;
+    w->need_comma[0] = 0;
+}
+
+/* Emits the comma that separates this value from the previous sibling. */
+static void before_value(ddb_jw *w)
+{
+    if (w->need_comma[w->depth])
+        ddb_buf_putc(w->out, ',');
+    w->need_comma[w->depth] = 1;
+}
+
+static void open_scope(ddb_jw *w, char c)
+{
+    before_value(w);
+    ddb_buf_putc(w->out, c);
+    w->depth++;
+    w->need_comma[w->depth] = 0;
+}
+
+void ddb_jw_obj_begin(ddb_jw *w)
+{
+    open_scope(w, '{');
+}
+
+void ddb_jw_obj_end(ddb_jw *w)
+{
+    w->depth--;
+    ddb_buf_putc(w->out, '}');
+}
+
+void ddb_jw_arr_begin(ddb_jw *w)
+{
+    open_scope(w, '[');
+}
+
+void ddb_jw_arr_end(ddb_jw *w)
+{
+    w->depth--;
+    ddb_buf_putc(w->out, ']');
+}
+
+void ddb_jw_keyn(ddb_jw *w, const char *key, size_t n)
+{
+    before_value(w);
+    ddb_buf_putc(w->out, '"');
+    ddb_json_escape(w->out, key, n);
+    ddb_buf_append(w->out, "\":", 2);
+    /* the value that follows must not emit a comma */
+    w->need_comma[w->depth] = 0;
+}
+
+void ddb_jw_key(ddb_jw *w, const char *key)
+{
+    ddb_jw_keyn(w, key, strlen(key));
+}
+
+void ddb_jw_strn(ddb_jw *w, const char *s, size_t n)
+{
+    before_value(w);
+    ddb_buf_putc(w->out, '"');
+    ddb_json_escape(w->out, s, n);
+    ddb_buf_putc(w->out, '"');
+}
+
+void ddb_jw_str(ddb_jw *w, const char *s)
+{
+    ddb_jw_strn(w, s, strlen(s));
+}
+
+void ddb_jw_raw_number(ddb_jw *w, const char *text)
+{
+    before_value(w);
+    ddb_buf_puts(w->out, text);
+}
+
+void ddb_jw_int(ddb_jw *w, long long v)
+{
+    before_value(w);
+    ddb_buf_printf(w->out, "%lld", v);
+}
+
+void ddb_jw_double(ddb_jw *w, double v)
+{
+    char tmp[64];
+
+    before_value(w);
+    if (v == (double)(long long)v && v > -1e15 && v < 1e15)
+        snprintf(tmp, sizeof(tmp), "%.1f", v);
+    else
+        snprintf(tmp, sizeof(tmp), "%.17g", v);
+    ddb_buf_puts(w->out, tmp);
+}
+
+void ddb_jw_bool(ddb_jw *w, int v)
+{
+    before_value(w);
+    ddb_buf_puts(w->out, v ? "true" : "false");
+}
+
+void ddb_jw_null(ddb_jw *w)
+{
+    before_value(w);
+    ddb_buf_puts(w->out, "null");
+}
+
+void ddb_jw_json(ddb_jw *w, const ddb_json *v)
+{
+    switch (v->type) {
+    case DDB_JSON_NULL:
+        ddb_jw_null(w);
+        break;
+    case DDB_JSON_BOOL:
+        ddb_jw_bool(w, v->u.b);
+        break;
+    case DDB_JSON_NUMBER:
+        ddb_jw_raw_number(w, v->u.s);
+        break;
+    case DDB_JSON_STRING:
+        ddb_jw_strn(w, v->u.s, v->n);
+        break;
+    case DDB_JSON_ARRAY:
+        ddb_jw_arr_begin(w);
+        for (uint32_t i = 0; i < v->n; i++)
+            ddb_jw_json(w, v->u.items[i]);
+        ddb_jw_arr_end(w);
+        break;
+    case DDB_JSON_OBJECT:
+        ddb_jw_obj_begin(w);
+        for (uint32_t i = 0; i < v->n; i++) {
+            ddb_jw_keyn(w, v->u.members[i].key, v->u.members[i].klen);
+            ddb_jw_json(w, v->u.members[i].val);
+        }
+        ddb_jw_obj_end(w);
+        break;
+    }
+}

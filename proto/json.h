@@ -1,0 +1,101 @@
+/*
+ * proto/json.h: a JSON document tree in an arena (parsed with yajl), and a JSON writer.
+ *
+ * The tree keeps numbers as their source text, because DynamoDB's validation messages quote
+ * what the client sent, and keeps object members in document order (duplicates included;
+ * lookups return the last one, as Jackson does).
+ */
+#ifndef DDB_JSON_H
+#define DDB_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+
+typedef enum ddb_json_type {
+    DDB_JSON_NULL,
+    DDB_JSON_BOOL,
+    DDB_JSON_NUMBER,
+    DDB_JSON_STRING,
+    DDB_JSON_ARRAY,
+    DDB_JSON_OBJECT,
+} ddb_json_type;
+
+typedef struct ddb_json ddb_json;
+typedef struct ddb_json_member ddb_json_member;
+
+struct ddb_json {
+    ddb_json_type type;
+    uint32_t n; /* STRING/NUMBER: byte length of s; ARRAY/OBJECT: number of children */
+    union {
+        int b;                    /* BOOL */
+        const char *s;            /* STRING (decoded UTF-8) and NUMBER (source text); NUL-terminated */
+        ddb_json **items;         /* ARRAY */
+        ddb_json_member *members; /* OBJECT */
+    } u;
+};
+
+struct ddb_json_member {
+    const char *key; /* NUL-terminated */
+    uint32_t klen;
+    ddb_json *val;
+};
+
+/* Maximum nesting the parser accepts; deeper documents are a parse error. */
+#define DDB_JSON_MAX_DEPTH 256
+
+/* Parses `len` bytes into a tree allocated from `a`; NULL if the text is not one JSON value. */
+ddb_json *ddb_json_parse(ddb_arena *a, const char *text, size_t len);
+
+/* Member `key` of an OBJECT (the last one if repeated), or NULL (also when obj is NULL or not an object). */
+const ddb_json *ddb_json_get(const ddb_json *obj, const char *key);
+/* The STRING member `key`, or NULL when absent, null or not a string. */
+const char *ddb_json_get_str(const ddb_json *obj, const char *key);
+
+/* ---- writer ---- */
+
+/* A growable output buffer (malloc'd; reused across requests by its owner). */
+typedef struct ddb_buf {
+    char *data;
+    size_t len, cap;
+} ddb_buf;
+
+void ddb_buf_reserve(ddb_buf *b, size_t extra);
+void ddb_buf_append(ddb_buf *b, const void *p, size_t n);
+void ddb_buf_putc(ddb_buf *b, char c);
+void ddb_buf_puts(ddb_buf *b, const char *s);
+void ddb_buf_printf(ddb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ddb_buf_free(ddb_buf *b);
+
+/*
+ * A streaming JSON writer over a ddb_buf. It inserts commas itself: call key() then a value
+ * inside objects, values alone inside arrays.
+ */
+typedef struct ddb_jw {
+    ddb_buf *out;
+    int depth;
+    uint8_t need_comma[64];
+} ddb_jw;
+
+void ddb_jw_init(ddb_jw *w, ddb_buf *out);
+void ddb_jw_obj_begin(ddb_jw *w);
+void ddb_jw_obj_end(ddb_jw *w);
+void ddb_jw_arr_begin(ddb_jw *w);
+void ddb_jw_arr_end(ddb_jw *w);
+void ddb_jw_key(ddb_jw *w, const char *key);
+void ddb_jw_keyn(ddb_jw *w, const char *key, size_t n);
+void ddb_jw_str(ddb_jw *w, const char *s);
+void ddb_jw_strn(ddb_jw *w, const char *s, size_t n);
+/* Writes `text` unquoted (a number already in JSON syntax). */
+void ddb_jw_raw_number(ddb_jw *w, const char *text);
+void ddb_jw_int(ddb_jw *w, long long v);
+void ddb_jw_double(ddb_jw *w, double v);
+void ddb_jw_bool(ddb_jw *w, int v);
+void ddb_jw_null(ddb_jw *w);
+/* Re-emits a parsed tree. */
+void ddb_jw_json(ddb_jw *w, const ddb_json *v);
+/* Appends JSON-escaped bytes (no quotes) to a buffer. */
+void ddb_json_escape(ddb_buf *b, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * server/config.c: command-line parsing (see config.h). DynamoDB Local's single-dash spellings
+ * are accepted too, so scripts written for it run unchanged.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ddb/ddb_version.h"
+#include "log.h"
+
+static const char usage[] =
+    "Usage: ddbd [options]\n"
+    "A DynamoDB-compatible server.\n"
+    "\n"
+    "Options:\n"
+    "  --host ADDR        address to listen on (default 127.0.0.1)\n"
+    "  --port N           port to listen on (default 8000)\n"
+    "  --data-dir DIR     keep data in DIR (default ./ddbd-data)\n"
+    "  --in-memory        keep data in memory only; nothing is written to disk\n"
+    "  --shards N         local shards that partitions are consistent-hashed onto (default: cores)\n"
+    "  --threads N        HTTP event-loop threads (default: cores)\n"
+    "  --log-level L      error, warn, info (default) or debug\n"
+    "  --sync             fsync the write-ahead log on every write (slower, survives power loss)\n"
+    "  --cors ORIGINS     allowed CORS origins, comma-separated (default *)\n"
+    "  --version          print the version and exit\n"
+    "  --help             print this help and exit\n"
+    "\n"
+    "DynamoDB Local spellings are accepted: -port N, -inMemory, -dbPath DIR, -sharedDb (always on:\n"
+    "all credentials and regions share one namespace), -cors ORIGINS, -delayTransientStatuses,\n"
+    "-optimizeDbBeforeStartup, -disableTelemetry (accepted, no effect), -help, -version.\n";
+
+static int parse_uint(const char *opt, const char *v, unsigned min, unsigned max, unsigned *out)
+{
+    char *end;
+    unsigned long n;
+
+    if (v == NULL) {
+        fprintf(stderr, "ddbd: %s needs a value\n", opt);
+        return -1;
+    }
+    n = strtoul(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || n < min || n > max) {
+        fprintf(stderr, "ddbd: %s must be a number from %u to %u\n", opt, min, max);
+        return -1;
+    }
+    *out = (unsigned)n;
+    return 0;
+}
+
+static void set_defaults(ddb_config *cfg)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+    if (cores < 1)
+        cores = 1;
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->host = "127.0.0.1";
+    cfg->port = 8000;
+    cfg->data_dir = "./ddbd-data";
+    cfg->shards = (unsigned)cores;
+    cfg->threads = (unsigned)cores;
+    cfg->log_level = DDB_LOG_INFO;
+    cfg->cors = "*";
+    cfg->max_body = 16 * 1024 * 1024;
+}
+
+/* Strips one or two leading dashes so "--port" and "-port" compare alike. */
+static const char *bare(const char *arg)
+{
+    if (arg[0] != '-')
+        return NULL;
+    return arg[1] == '-' ? arg + 2 : arg + 1;
+}
+
+int ddb_config_parse(ddb_config *cfg, int argc, char **argv)
+{
+    set_defaults(cfg);
+    for (int i = 1; i < argc; i++) {
+        const char *opt = bare(argv[i]);
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        unsigned n;
+
+        if (opt == NULL) {
+            fprintf(stderr, "ddbd: unexpected argument '%s' (see --help)\n", argv[i]);
+            return -1;
+        }
+        if (strcmp(opt, "help") == 0 || strcmp(opt, "h") == 0) {
+            fputs(usage, stdout);
+            return 1;
+        } else if (strcmp(opt, "version") == 0) {
+            printf("ddbd %s\n", DDB_VERSION_STRING);
+            return 1;
+        } else if (strcmp(opt, "host") == 0) {
+            if (val == NULL)
+                goto missing;
+            cfg->host = val;
+            i++;
+        } else if (strcmp(opt, "port") == 0) {
+            if (parse_uint(argv[i], val, 0, 65535, &n) != 0)
+                return -1;
+            cfg->port = (int)n;
+            i++;
+        } else if (strcmp(opt, "data-dir") == 0 || strcmp(opt, "dbPath") == 0) {
+            if (val == NULL)
+                goto missing;
+            cfg->data_dir = val;
+            i++;
+        } else if (strcmp(opt, "in-memory") == 0 || strcmp(opt, "inMemory") == 0) {
+            cfg->in_memory = 1;
+        } else if (strcmp(opt, "shards") == 0) {
+            if (parse_uint(argv[i], val, 1, 256, &cfg->shards) != 0)
+                return -1;
+            i++;
+        } else if (strcmp(opt, "threads") == 0) {
+            if (parse_uint(argv[i], val, 1, 256, &cfg->threads) != 0)
+                return -1;
+            i++;
+        } else if (strcmp(opt, "log-level") == 0) {
+            if (val == NULL || (cfg->log_level = ddb_log_level_parse(val)) < 0) {
+                fprintf(stderr, "ddbd: --log-level must be error, warn, info or debug\n");
+                return -1;
+            }
+            i++;
+        } else if (strcmp(opt, "sync") == 0) {
+            cfg->sync_writes = 1;
+        } else if (strcmp(opt, "cors") == 0) {
+            if (val == NULL)
+                goto missing;
+            cfg->cors = val;
+            i++;
+        } else if (strcmp(opt, "sharedDb") == 0 || strcmp(opt, "delayTransientStatuses") == 0 ||
+                   strcmp(opt, "optimizeDbBeforeStartup") == 0 || strcmp(opt, "disableTelemetry") == 0) {
+            /* DynamoDB Local flags that describe what ddbd already does (or that do not apply) */
+        } else {
+            fprintf(stderr, "ddbd: unknown option '%s' (see --help)\n", argv[i]);
+            return -1;
+        }
+        continue;
+    missing:
+        fprintf(stderr, "ddbd: %s needs a value\n", argv[i]);
+        return -1;
+    }
+    return 0;
+}

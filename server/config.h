@@ -1,0 +1,28 @@
+/*
+ * server/config.h: the command line, parsed once into an immutable ddb_config.
+ */
+#ifndef DDB_CONFIG_H
+#define DDB_CONFIG_H
+
+#include <stddef.h>
+
+typedef struct ddb_config {
+    const char *host;       /* default 127.0.0.1 */
+    int port;               /* default 8000 */
+    const char *data_dir;   /* default ./ddbd-data */
+    int in_memory;
+    unsigned shards;        /* default: number of cores */
+    unsigned threads;       /* event-loop threads; default: number of cores */
+    int log_level;          /* ddb_log_level */
+    int sync_writes;        /* fsync every write */
+    const char *cors;       /* allowed origins ("*" by default) */
+    size_t max_body;        /* 16 MiB */
+} ddb_config;
+
+/*
+ * Parses argv. Returns 0 to run, 1 when the caller should exit 0 (--help, --version printed),
+ * -1 on a usage error (message printed to stderr).
+ */
+int ddb_config_parse(ddb_config *cfg, int argc, char **argv);
+
+#endif

