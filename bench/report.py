@@ -105,6 +105,19 @@ def main():
       "server % and wrk % are CPU time / wall time (100 % = one core). "
       "On this box wrk and the server share the cores, so CPU µs/req is the fairer figure.\n")
 
+    skipped, notes_by = {}, {}
+    for fn, dst in (("skipped.tsv", skipped), ("notes.tsv", notes_by)):
+        f = os.path.join(d, fn)
+        if os.path.exists(f):
+            for line in open(f):
+                if "\t" in line:
+                    k, v = line.rstrip("\n").split("\t", 1)
+                    dst[k] = v
+    for s, why in skipped.items():
+        w(f"> **{s} was not measured under load: {why}**\n")
+    for s, why in notes_by.items():
+        w(f"> note on {s}: {why}\n")
+
     by = collections.defaultdict(lambda: collections.defaultdict(list))
     for r in runs:
         by[(r["workload"], r["conns"])][r["server"]].append(r)
@@ -120,6 +133,8 @@ def main():
         for s in servers:
             rs = by[(wl, c)].get(s, [])
             if not rs:
+                if s in skipped:
+                    w(f"| {'**' + s + '**' if s == ours else s} | SKIPPED | - | - | - | - | - | 0 | {skipped[s][:120]} |")
                 continue
             good = [r for r in rs if r.get("valid")]
             bad = [r for r in rs if not r.get("valid")]

@@ -167,7 +167,7 @@ def main():
             ncpu = os.cpu_count() or 1
             busy = (busy1 - busy0) / TCK
             rec["machine_busy_pct"] = round(100 * busy / wall, 1) if wall > 0 else None
-            rec["other_cpu_pct"] = round(100 * (busy - scpu - wrk_cpu) / wall, 1) if wall > 0 else None
+            rec["other_cpu_pct"] = round(max(0.0, 100 * (busy - scpu - wrk_cpu) / wall), 1) if wall > 0 else None
             rec["steal_pct"] = round(100 * (steal1 - steal0) / TCK / wall, 1) if wall > 0 else None
             rec["ncpu"] = ncpu
         if reqs == 0:

@@ -16,8 +16,9 @@
 /* ---- type names ---- */
 
 static const char *const type_names[] = {
-    [DDB_T_NONE] = "", [DDB_T_S] = "S",   [DDB_T_N] = "N",   [DDB_T_B] = "B",   [DDB_T_BOOL] = "BOOL", [DDB_T_NULL] = "NULL",
-    [DDB_T_M] = "M",   [DDB_T_L] = "L",   [DDB_T_SS] = "SS", [DDB_T_NS] = "NS", [DDB_T_BS] = "BS",
+    [DDB_T_NONE] = "",     [DDB_T_S] = "S",       [DDB_T_N] = "N",   [DDB_T_B] = "B",
+    [DDB_T_BOOL] = "BOOL", [DDB_T_NULL] = "NULL", [DDB_T_M] = "M",   [DDB_T_L] = "L",
+    [DDB_T_SS] = "SS",     [DDB_T_NS] = "NS",     [DDB_T_BS] = "BS",
 };
 
 const char *ddb_type_name(ddb_type t)
@@ -195,7 +196,8 @@ static size_t utf16_len(const char *s, size_t n)
 
 static int is_b64_char(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
+           c == '=';
 }
 
 /*
@@ -263,8 +265,8 @@ static const char *check_blob_text(ddb_arena *a, const char *s, size_t n)
         return ddb_arena_sprintf(a, "'%.*s' can not be converted to a Blob: Invalid Base64 character: '%.*s'", (int)n,
                                  s, (int)clen, s + bad);
     if (b64_decode(a, s, n, &bytes) < 0)
-        return ddb_arena_sprintf(a, "'%.*s' can not be converted to a Blob: Invalid last non-pad Base64 character dectected",
-                                 (int)n, s);
+        return ddb_arena_sprintf(
+            a, "'%.*s' can not be converted to a Blob: Invalid last non-pad Base64 character dectected", (int)n, s);
     return NULL;
 }
 
@@ -407,7 +409,8 @@ const char *ddb_item_check_types(ddb_arena *a, const ddb_json *obj)
 
 /* ---- phase 2: values (ValidationException) ---- */
 
-static const char *const MSG_EMPTY_AV = "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes";
+static const char *const MSG_EMPTY_AV =
+    "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes";
 static const char *const MSG_MULTI_AV =
     "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes";
 static const char *const MSG_NESTING =
@@ -589,7 +592,8 @@ static const char *binary_set_from(ddb_arena *a, const ddb_json *v, ddb_attr *ou
             return err;
     }
     if (set_has_duplicate(a, out))
-        return ddb_arena_sprintf(a, INVALID_PARAMS "Input collection %sof type BS contains duplicates.", list_text(a, v));
+        return ddb_arena_sprintf(a, INVALID_PARAMS "Input collection %sof type BS contains duplicates.",
+                                 list_text(a, v));
     return NULL;
 }
 
@@ -702,8 +706,10 @@ static const char *attr_from(ddb_arena *a, const ddb_json *v, int depth, ddb_att
 
     memset(out, 0, sizeof(*out));
     /* A null where an AttributeValue belongs is an AttributeValue with nothing set. */
-    if (v == NULL || v->type != DDB_JSON_OBJECT)
+    if (v == NULL || v->type == DDB_JSON_NULL)
         return MSG_EMPTY_AV;
+    if (v->type != DDB_JSON_OBJECT)
+        return ddb_attr_check_types(a, v); /* phase 1 was skipped */
     for (size_t i = 0; i < NMEMBERS; i++) {
         const ddb_json *m = av_member(v, member_order[i]);
 
@@ -727,7 +733,7 @@ const char *ddb_item_from_json(ddb_arena *a, const ddb_json *obj, ddb_attr *out)
 {
     memset(out, 0, sizeof(*out));
     out->type = DDB_T_M;
-    if (obj == NULL || obj->type != DDB_JSON_OBJECT)
+    if (obj == NULL || obj->type == DDB_JSON_NULL)
         return NULL;
     /* The item itself is not a nesting level: its attribute values are at depth 0. */
     return map_from(a, obj, -1, out);

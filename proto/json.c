@@ -133,7 +133,8 @@ static int close_container(builder *b)
         c->node->u.members = ms;
     } else {
         ddb_json **items = ddb_arena_alloc(b->a, sizeof(*items) * (n ? n : 1));
-        memcpy(items, b->scratch + c->first, n * sizeof(*items));
+        if (n > 0)
+            memcpy(items, b->scratch + c->first, n * sizeof(*items));
         c->node->u.items = items;
     }
     b->nscratch = c->first;
@@ -326,6 +327,9 @@ static void open_scope(ddb_jw *w, char c)
 {
     before_value(w);
     ddb_buf_putc(w->out, c);
+    /* items nest at most 32 levels inside a few wrappers; deeper is a bug, not input */
+    if (w->depth + 1 >= DDB_JW_MAX_DEPTH)
+        abort();
     w->depth++;
     w->need_comma[w->depth] = 0;
 }

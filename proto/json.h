@@ -72,10 +72,12 @@ void ddb_buf_free(ddb_buf *b);
  * A streaming JSON writer over a ddb_buf. It inserts commas itself: call key() then a value
  * inside objects, values alone inside arrays.
  */
+#define DDB_JW_MAX_DEPTH 128
+
 typedef struct ddb_jw {
     ddb_buf *out;
     int depth;
-    uint8_t need_comma[64];
+    uint8_t need_comma[DDB_JW_MAX_DEPTH];
 } ddb_jw;
 
 void ddb_jw_init(ddb_jw *w, ddb_buf *out);

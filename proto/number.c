@@ -399,9 +399,14 @@ ddb_num_status ddb_num_sub(const ddb_num *a, const ddb_num *b, ddb_num *out)
  */
 size_t ddb_num_size(const ddb_num *n)
 {
-    int e = n->exp - 1;
+    /*
+     * DynamoDB stores a number as an exponent byte plus base-100 digit pairs (a leading zero pads an
+     * odd exponent), plus a terminator byte for negatives; zero is one byte. This is the size its
+     * 400 KB limit and capacity arithmetic count (measured by dynalite against DynamoDB).
+     */
+    int e = n->exp - 1; /* exponent of the first digit: value = d0.d1d2... x 10^e */
 
     if (n->sign == 0)
-        return 1 + 2;
-    return (size_t)(n->ndig + 1) / 2 + (e % 2 != 0 ? 1 : 2);
+        return 1;
+    return 1 + (size_t)(n->ndig + 1) / 2 + ((n->ndig % 2) || (e % 2) ? 0 : 1) + (n->sign < 0 ? 1 : 0);
 }

@@ -67,10 +67,7 @@ size_t ddb_num_decode_key(const uint8_t *in, size_t len, ddb_num *out);
 ddb_num_status ddb_num_add(const ddb_num *a, const ddb_num *b, ddb_num *out);
 ddb_num_status ddb_num_sub(const ddb_num *a, const ddb_num *b, ddb_num *out);
 
-/*
- * Bytes counted for this number in item size, as dynalite does: ceil(ndig / 2) + 1 when the
- * big.js exponent (exp - 1) is odd, else + 2; zero counts 3 (big.js holds it as one digit, e 0).
- */
+/* Bytes DynamoDB counts for this number in item size (exponent byte, digit pairs, sign terminator; zero is 1). */
 size_t ddb_num_size(const ddb_num *n);
 
 #endif

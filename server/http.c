@@ -23,6 +23,7 @@
 #include <zlib.h>
 
 #include "ddb/ddb_status.h"
+#include "attr.h"
 #include "dispatch.h"
 #include "errors.h"
 #include "http.h"
@@ -170,6 +171,13 @@ static void render_error(http_thread *t, const ddb_req *r)
         ddb_buf_puts(&t->err, e->capital_message ? ",\"Message\":\"" : ",\"message\":\"");
         ddb_json_escape(&t->err, r->err.msg, strlen(r->err.msg));
         ddb_buf_putc(&t->err, '"');
+    }
+    if (r->err.item != NULL) {
+        ddb_jw w;
+        ddb_jw_init(&w, &t->err);
+        w.need_comma[0] = 1;
+        ddb_jw_key(&w, "Item");
+        ddb_item_write_json(&w, r->err.item);
     }
     ddb_buf_putc(&t->err, '}');
 }

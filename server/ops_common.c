@@ -67,26 +67,45 @@ int ddb_item_key_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *item,
     return DDB_OK;
 }
 
-int ddb_key_param_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *keyattrs, ddb_key *key)
+const char *ddb_key_param_check(ddb_req *req, const ddb_table *t, const ddb_attr *keyattrs, ddb_key *key)
 {
     const char *names[2] = {t->hash_key, t->range_key};
     ddb_type types[2] = {t->hash_type, t->range_type};
     const ddb_attr *vals[2] = {NULL, NULL};
     uint32_t nkeys = t->range_key ? 2 : 1;
     static const char mismatch[] = "The provided key element does not match the schema";
+    ddb_req scratch;
 
     if (keyattrs == NULL || keyattrs->len != nkeys)
-        return ddb_req_fail(req, DDB_E_VALIDATION, mismatch);
+        return mismatch;
     for (uint32_t i = 0; i < nkeys; i++) {
         vals[i] = ddb_item_get(keyattrs, names[i], strlen(names[i]));
         if (vals[i] == NULL || vals[i]->type != types[i])
-            return ddb_req_fail(req, DDB_E_VALIDATION, mismatch);
+            return mismatch;
     }
+    /* the value checks record on a scratch request so their text can be returned instead */
+    memset(&scratch, 0, sizeof(scratch));
+    scratch.arena = req->arena;
     for (uint32_t i = 0; i < nkeys; i++) {
-        if (key_value_or_fail(req, names[i], vals[i], i == 0) != DDB_OK)
-            return req->err.code;
+        if (key_value_or_fail(&scratch, names[i], vals[i], i == 0) != DDB_OK)
+            return scratch.err.msg;
     }
     ddb_key_build(req->arena, ddb_store_ring(req->srv->store), t->id, vals[0], vals[1], key);
+    return NULL;
+}
+
+int ddb_key_param_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *keyattrs, ddb_key *key)
+{
+    const char *msg = ddb_key_param_check(req, t, keyattrs, key);
+
+    return msg ? ddb_req_fail_msg(req, DDB_E_VALIDATION, msg) : DDB_OK;
+}
+
+int ddb_partition_key_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *value, ddb_key *key)
+{
+    if (key_value_or_fail(req, t->hash_key, value, 1) != DDB_OK)
+        return req->err.code;
+    ddb_key_build(req->arena, ddb_store_ring(req->srv->store), t->id, value, NULL, key);
     return DDB_OK;
 }
 

@@ -25,6 +25,10 @@ const ddb_table *ddb_table_or_fail(ddb_req *req, const char *name, int name_in_m
 int ddb_item_key_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *item, ddb_key *key);
 /* The same for a Key parameter (GetItem/DeleteItem wording: "The provided key element does not match the schema"). */
 int ddb_key_param_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *keyattrs, ddb_key *key);
+/* The key of a partition (Query): the hash key value alone; key->part_len == key->len. */
+int ddb_partition_key_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *value, ddb_key *key);
+/* The same, returning the message (NULL when the key is good) instead of recording it. */
+const char *ddb_key_param_check(ddb_req *req, const ddb_table *t, const ddb_attr *keyattrs, ddb_key *key);
 
 ddb_rcc ddb_rcc_parse(const ddb_json *in);
 /* DynamoDB's arithmetic: write units per started KB, read units per started 4 KB (half when eventually consistent); at least one unit. */

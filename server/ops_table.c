@@ -149,14 +149,17 @@ static void write_description(ddb_req *req, const ddb_table *t, const char *wrap
     ddb_jw_str(w, ddb_table_arn(req, t->name));
     ddb_jw_key(w, "TableId");
     ddb_jw_str(w, ddb_json_get_str(d, "TableId") ? ddb_json_get_str(d, "TableId") : "");
-    if (ppr) {
+    /* DynamoDB reports the billing mode once it has been set explicitly (at creation or by UpdateTable) */
+    if (ddb_json_get(d, "BillingMode") != NULL) {
+        const ddb_json *switched = ddb_json_get(d, "BillingModeUpdated");
         ddb_jw_key(w, "BillingModeSummary");
         ddb_jw_obj_begin(w);
         ddb_jw_key(w, "BillingMode");
-        ddb_jw_str(w, "PAY_PER_REQUEST");
-        ddb_jw_key(w, "LastUpdateToPayPerRequestDateTime");
-        ddb_jw_json(w, ddb_json_get(d, "BillingModeUpdated") ? ddb_json_get(d, "BillingModeUpdated")
-                                                              : ddb_json_get(d, "CreationDateTime"));
+        ddb_jw_str(w, billing_mode(t));
+        if (ppr || switched != NULL) {
+            ddb_jw_key(w, "LastUpdateToPayPerRequestDateTime");
+            ddb_jw_json(w, switched ? switched : ddb_json_get(d, "CreationDateTime"));
+        }
         ddb_jw_obj_end(w);
     }
     write_indexes(req, t, "LocalSecondaryIndexes", 0, ppr);
@@ -349,6 +352,9 @@ int ddb_op_update_table(ddb_req *req)
     } else if (ddb_json_get(t->desc, "BillingModeUpdated")) {
         ddb_jw_key(&w, "BillingModeUpdated");
         ddb_jw_json(&w, ddb_json_get(t->desc, "BillingModeUpdated"));
+    } else if (strcmp(billing_mode(t), "PAY_PER_REQUEST") == 0) { /* created on demand: it was last on demand at creation */
+        ddb_jw_key(&w, "BillingModeUpdated");
+        ddb_jw_json(&w, ddb_json_get(t->desc, "CreationDateTime"));
     }
     ddb_jw_key(&w, "ProvisionedThroughput");
     if (pt != NULL) {

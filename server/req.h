@@ -17,8 +17,9 @@
 typedef struct ddb_server ddb_server;
 
 typedef struct ddb_req_error {
-    int code;        /* DDB_OK or a DDB_E_* */
-    const char *msg; /* NULL: the error has no message field; in the arena */
+    int code;             /* DDB_OK or a DDB_E_* */
+    const char *msg;      /* NULL: the error has no message field; in the arena */
+    const ddb_attr *item; /* ConditionalCheckFailedException's "Item" (ReturnValuesOnConditionCheckFailure) */
 } ddb_req_error;
 
 /* Values the validation step decodes once so the handler need not decode them again. */

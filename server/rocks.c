@@ -155,7 +155,7 @@ static int open_db(ddb_store *s, const char *path, unsigned want, char **errout)
     char **existing = rocksdb_list_column_families(s->opts, path, &nexist, &err);
     unsigned n = want;
     const char *names[MAX_SHARDS + 1];
-    char namebuf[MAX_SHARDS][16];
+    char namebuf[MAX_SHARDS][24];
     const rocksdb_options_t *cfopts[MAX_SHARDS + 1];
     rocksdb_column_family_handle_t *handles[MAX_SHARDS + 1];
 

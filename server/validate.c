@@ -333,8 +333,8 @@ static const char *check_blob(ddb_arena *a, const ddb_json *v)
             return ddb_arena_sprintf(a, "'%s' can not be converted to a Blob: Invalid Base64 character: '='", s);
     }
     if (!b64_canonical(s, v->n))
-        return ddb_arena_sprintf(a, "'%s' can not be converted to a Blob: Invalid last non-pad Base64 character dectected",
-                                 s);
+        return ddb_arena_sprintf(a, "'%s' can not be converted to a Blob: Invalid last non-pad Base64 character "
+                                    "dectected", s);
     return NULL;
 }
 

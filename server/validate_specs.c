@@ -182,6 +182,9 @@ static const ddb_field UPDATE_TABLE_FIELDS[] = {
     F_TABLE_NAME_TABLE,
     {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
     {"GlobalSecondaryIndexUpdates", DDB_V_LIST, .children = GSI_UPDATE_MEMBER},
+    {"BillingMode", DDB_V_STRING, .one_of = ENUM("PROVISIONED", "PAY_PER_REQUEST")},
+    {"TableClass", DDB_V_STRING, .one_of = ENUM("STANDARD", "STANDARD_INFREQUENT_ACCESS")},
+    {"DeletionProtectionEnabled", DDB_V_BOOLEAN},
     {NULL},
 };
 
@@ -263,7 +266,8 @@ static const ddb_field UPDATE_ITEM_FIELDS[] = {
 };
 
 #define F_SELECT                                                                                                       \
-    {"Select", DDB_V_STRING, .one_of = ENUM("SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES")}
+    {"Select", DDB_V_STRING,                                                                                           \
+     .one_of = ENUM("SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES")}
 
 static const ddb_field QUERY_FIELDS[] = {
     {"Limit", DDB_V_INTEGER, DDB_VF_MIN, .min = 1},
@@ -356,6 +360,9 @@ static const ddb_field BATCH_WRITE_ITEM_FIELDS[] = {
 
 /* ---- small helpers for the custom rules ---- */
 
+/* Stands in for a null list member, which dynalite would dereference (and crash on). */
+static const ddb_json EMPTY_OBJECT = {.type = DDB_JSON_OBJECT};
+
 /* JavaScript's `==` on two possibly-undefined strings. */
 static int same_str(const char *a, const char *b)
 {
@@ -425,23 +432,25 @@ static const char *expression_params(ddb_arena *a, const ddb_json *in, const cha
         int nlegacy = present_names(&lb, in, legacy, skip);
         const char *l = take(a, &lb);
         if (nlegacy > 0)
-            return ddb_arena_sprintf(a, "Can not use both expression and non-expression parameters in the same request: "
-                                        "Non-expression parameters: {%s} Expression parameters: {%s}", l, e);
+            return ddb_arena_sprintf(a, "Can not use both expression and non-expression parameters in the same "
+                                        "request: Non-expression parameters: {%s} Expression parameters: {%s}", l, e);
     }
     if (ddb_v_get(in, "ExpressionAttributeNames") != NULL && nexpr == 0)
         return "ExpressionAttributeNames can only be specified when using expressions";
     for (const char *const *x = exprs; *x != NULL; x++) {
         if (strcmp(*x, "ProjectionExpression") == 0)
             continue;
-        if (ddb_v_get(in, *x) != NULL)
+        if (ddb_v_get(in, *x) != NULL) {
+            ddb_buf_free(&lb);
             return NULL;
+        }
         if (nvals++ > 0)
             ddb_buf_puts(&lb, " and ");
         ddb_buf_puts(&lb, *x);
     }
     if (nvals > 0 && ddb_v_get(in, "ExpressionAttributeValues") != NULL)
-        return ddb_arena_sprintf(a, "ExpressionAttributeValues can only be specified when using expressions: %s %s null",
-                                 take(a, &lb), nvals > 1 ? "are" : "is");
+        return ddb_arena_sprintf(a, "ExpressionAttributeValues can only be specified when using expressions: %s %s "
+                                    "null", take(a, &lb), nvals > 1 ? "are" : "is");
     ddb_buf_free(&lb);
     return NULL;
 }
@@ -597,7 +606,8 @@ static const char *expected_one(ddb_req *req, const char *key, const ddb_json *c
     ddb_attr tmp;
 
     if (avl != NULL && value != NULL)
-        return ddb_arena_sprintf(a, INVALID "Value and AttributeValueList cannot be used together for Attribute: %s", key);
+        return ddb_arena_sprintf(a, INVALID "Value and AttributeValueList cannot be used together for Attribute: %s",
+                                 key);
     if (op != NULL)
         return expected_with_operator(req, key, c, op);
     if (avl != NULL)
@@ -713,8 +723,12 @@ static const char *get_item_rules(ddb_req *req, const ddb_json *in)
 static const char *delete_item_rules(ddb_req *req, const ddb_json *in)
 {
     const char *msg = expression_params(req->arena, in, ENUM("ConditionExpression"), ENUM("Expected"));
+    const char *rv = ddb_json_get_str(in, "ReturnValues");
+
     if (msg == NULL)
         msg = decode_map(req, ddb_v_get(in, "Key"), &req->parsed.key);
+    if (msg == NULL && rv != NULL && !same_str(rv, "ALL_OLD") && !same_str(rv, "NONE"))
+        msg = "ReturnValues can only be ALL_OLD or NONE";
     if (msg == NULL)
         msg = check_expected(req, in);
     return msg != NULL ? msg : ddb_expr_prepare(req, in);
@@ -725,7 +739,7 @@ static const char *attribute_update_one(ddb_req *req, const ddb_json *u)
 {
     const ddb_json *value = ddb_v_get(u, "Value");
     const char *action = ddb_json_get_str(u, "Action");
-    const char *type;
+    const char *type, *msg;
     ddb_attr v;
 
     if (value == NULL) {
@@ -733,8 +747,8 @@ static const char *attribute_update_one(ddb_req *req, const ddb_json *u)
             return INVALID "Only DELETE action is allowed when no attribute value is specified";
         return NULL;
     }
-    if (decode_value(req, value, &v) != NULL)
-        return decode_value(req, value, &v);
+    if ((msg = decode_value(req, value, &v)) != NULL)
+        return msg;
     type = ddb_type_name((ddb_type)v.type);
     if (same_str(action, "DELETE") && v.type != DDB_T_SS && v.type != DDB_T_NS && v.type != DDB_T_BS)
         return ddb_arena_sprintf(req->arena, INVALID "DELETE action with value is not supported for the type %s", type);
@@ -865,10 +879,9 @@ static const char *batch_get_keys(ddb_req *req, const ddb_json *keys, int *total
     uint32_t n = list_len(keys);
     ddb_attr *decoded = DDB_NEW_ARRAY(req->arena, ddb_attr, n + 1);
     const ddb_entry ***sorted = DDB_NEW_ARRAY(req->arena, const ddb_entry **, n + 1);
-    static const ddb_json empty = {.type = DDB_JSON_OBJECT};
 
     for (uint32_t i = 0; i < n; i++) {
-        const ddb_json *key = ddb_v_present(keys->u.items[i]) ? keys->u.items[i] : &empty;
+        const ddb_json *key = ddb_v_present(keys->u.items[i]) ? keys->u.items[i] : &EMPTY_OBJECT;
         const char *msg = ddb_item_from_json(req->arena, key, &decoded[i]);
         if (msg != NULL)
             return msg;
@@ -994,7 +1007,8 @@ static const char *billing_rules(ddb_arena *a, const ddb_json *in)
     }
     if (pt == NULL || ddb_v_number(ddb_v_get(pt, "ReadCapacityUnits"), 1) == 0 ||
         ddb_v_number(ddb_v_get(pt, "WriteCapacityUnits"), 1) == 0)
-        return INVALID "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED";
+        return INVALID "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is "
+                       "PROVISIONED";
     return throughput_bounds(a, pt, NULL);
 }
 
@@ -1044,8 +1058,9 @@ static const char *names_join(ddb_arena *a, names ns)
 
 static const char *undefined_keys(ddb_arena *a, names keys, names defns)
 {
-    return ddb_arena_sprintf(a, INVALID "Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], "
-                                        "AttributeDefinitions: [%s]", names_join(a, keys), names_join(a, defns));
+    return ddb_arena_sprintf(a, INVALID "Some index key attributes are not defined in AttributeDefinitions. "
+                                        "Keys: [%s], AttributeDefinitions: [%s]", names_join(a, keys),
+                             names_join(a, defns));
 }
 
 static const char *key_type(const ddb_json *schema, uint32_t i)
@@ -1098,9 +1113,9 @@ static const char *lsi_one(ddb_arena *a, const ddb_json *idx, names defns, const
     if (keys.n != 2)
         return ddb_arena_sprintf(a, INVALID "Index KeySchema does not have a range key for index: %s", name);
     if (!same_str(keys.v[0], table_hash))
-        return ddb_arena_sprintf(a, INVALID "Index KeySchema does not have the same leading hash key as table KeySchema "
-                                            "for index: %s. index hash key: %s, table hash key: %s", name,
-                                 keys.v[0], table_hash);
+        return ddb_arena_sprintf(a, INVALID "Index KeySchema does not have the same leading hash key as table "
+                                            "KeySchema for index: %s. index hash key: %s, table hash key: %s",
+                                 name, keys.v[0], table_hash);
     if ((msg = projection_rules(a, idx)) != NULL)
         return msg;
     return index_name_unique(a, seen, name);
@@ -1136,8 +1151,7 @@ static const char *lsi_rules(ddb_arena *a, const ddb_json *in, names defns, name
         return INVALID "Table KeySchema does not have a range key, which is required when specifying a "
                        "LocalSecondaryIndex";
     for (uint32_t i = 0; i < list_len(lsis); i++) {
-        static const ddb_json empty = {.type = DDB_JSON_OBJECT};
-        const ddb_json *idx = item_at(lsis, i) != NULL ? item_at(lsis, i) : &empty;
+        const ddb_json *idx = item_at(lsis, i) != NULL ? item_at(lsis, i) : &EMPTY_OBJECT;
         const char *msg = lsi_one(a, idx, defns, keys.v[0], seen);
         if (msg != NULL)
             return msg;
@@ -1156,8 +1170,7 @@ static const char *gsi_rules(ddb_arena *a, const ddb_json *in, names defns, name
     if (list_len(gsis) == 0)
         return INVALID "List of GlobalSecondaryIndexes is empty";
     for (uint32_t i = 0; i < list_len(gsis); i++) {
-        static const ddb_json empty = {.type = DDB_JSON_OBJECT};
-        const ddb_json *idx = item_at(gsis, i) != NULL ? item_at(gsis, i) : &empty;
+        const ddb_json *idx = item_at(gsis, i) != NULL ? item_at(gsis, i) : &EMPTY_OBJECT;
         const char *msg = gsi_one(a, idx, defns, on_demand, seen);
         if (msg != NULL)
             return msg;
@@ -1198,13 +1211,13 @@ static const char *create_table_rules(ddb_req *req, const ddb_json *in)
 static const char *gsi_update_one(ddb_arena *a, const ddb_json *u, names *seen)
 {
     const ddb_json *upd = ddb_v_get(u, "Update"), *cre = ddb_v_get(u, "Create"), *del = ddb_v_get(u, "Delete");
+    const ddb_json *actions[] = {upd, cre, del};
     const char *name = NULL;
 
     if (upd == NULL && cre == NULL && del == NULL)
         return INVALID "One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, "
                        "GlobalSecondaryIndexUpdate.Delete must not be null";
     /* dynalite picks the first non-empty IndexName of Update, Create, Delete */
-    const ddb_json *actions[] = {upd, cre, del};
     for (int i = 0; i < 3 && (name == NULL || name[0] == '\0'); i++)
         name = ddb_json_get_str(actions[i], "IndexName");
     if (names_has(*seen, name))
@@ -1219,18 +1232,21 @@ static const char *gsi_update_one(ddb_arena *a, const ddb_json *u, names *seen)
 static const char *update_table_rules(ddb_req *req, const ddb_json *in)
 {
     ddb_arena *a = req->arena;
-    const ddb_json *pt = ddb_v_get(in, "ProvisionedThroughput"), *updates = ddb_v_get(in, "GlobalSecondaryIndexUpdates");
+    const ddb_json *pt = ddb_v_get(in, "ProvisionedThroughput");
+    const ddb_json *updates = ddb_v_get(in, "GlobalSecondaryIndexUpdates");
     names seen = {0, NULL};
     const char *msg;
 
-    if (pt == NULL && list_len(updates) == 0)
-        return "At least one of ProvisionedThroughput, UpdateStreamEnabled or GlobalSecondaryIndexUpdates is required";
+    /* the current text names every member an UpdateTable may change */
+    if (pt == NULL && list_len(updates) == 0 && !ddb_v_get(in, "BillingMode") && !ddb_v_get(in, "TableClass") &&
+        !ddb_v_get(in, "DeletionProtectionEnabled"))
+        return "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or "
+               "SSESpecification or ReplicaUpdates is required";
     if (pt != NULL && (msg = throughput_bounds(a, pt, NULL)) != NULL)
         return msg;
     seen.v = DDB_NEW_ARRAY(a, const char *, list_len(updates) + 1);
     for (uint32_t i = 0; i < list_len(updates); i++) {
-        static const ddb_json empty = {.type = DDB_JSON_OBJECT};
-        const ddb_json *u = item_at(updates, i) != NULL ? item_at(updates, i) : &empty;
+        const ddb_json *u = item_at(updates, i) != NULL ? item_at(updates, i) : &EMPTY_OBJECT;
         if ((msg = gsi_update_one(a, u, &seen)) != NULL)
             return msg;
     }

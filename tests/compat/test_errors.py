@@ -195,22 +195,3 @@ def test_item_ops_table_name_validation(ddb, op, params):
         "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; "
         "Value 'a;' at 'tableName' failed to satisfy constraint: "
         "Member must have length greater than or equal to 3")
-
-
-# ---------------------------------------------------------------------------------------------
-# TEMPORARY: expressions are not implemented yet; ddbd must refuse them with a
-# ValidationException rather than ignore them. Delete this section when expressions land.
-# ---------------------------------------------------------------------------------------------
-
-@pytest.mark.temporary
-@pytest.mark.parametrize("op, params", [
-    ("put_item", {"Item": {"pk": {"S": "x"}}, "ConditionExpression": "attribute_not_exists(pk)"}),
-    ("delete_item", {"Key": {"pk": {"S": "x"}}, "ConditionExpression": "attribute_exists(pk)"}),
-    ("get_item", {"Key": {"pk": {"S": "x"}}, "ProjectionExpression": "pk"}),
-    ("get_item", {"Key": {"pk": {"S": "x"}}, "ProjectionExpression": "#p",
-                  "ExpressionAttributeNames": {"#p": "pk"}}),
-], ids=["put_condition", "delete_condition", "get_projection", "get_projection_names"])
-def test_temporary_expressions_are_refused(ddb, tables, op, params):
-    with pytest.raises(ClientError) as excinfo:
-        getattr(ddb, op)(TableName=tables["hash"], **params)
-    assert_client_error(excinfo, "ValidationException", ANY)

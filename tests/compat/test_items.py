@@ -1,7 +1,9 @@
 """Item operations that succeed: PutItem, GetItem, DeleteItem, ReturnValues, round trips."""
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
-from conftest import padded_item, MAX_ITEM_SIZE
+from conftest import MAX_ITEM_SIZE, make_client, padded_item
 
 
 def normalize(value):
@@ -187,3 +189,26 @@ def test_multibyte_attribute_names_and_values(ddb, make_table):
     ddb.put_item(TableName=table, Item=item)
     assert ddb.get_item(TableName=table, Key={"pk": {"S": "\u00fc"}})["Item"] == item
 
+
+
+def test_concurrent_writes_are_all_visible(ddb, endpoint, make_table):
+    table = make_table(("pk", "S"), ("sk", "N"))
+
+    def writer(w):
+        client = make_client(endpoint)
+        for i in range(40):
+            client.put_item(TableName=table, Item={"pk": {"S": "w%d" % (i % 7)},
+                                                   "sk": {"N": str(w * 1000 + i)},
+                                                   "v": {"S": "x" * (i * 10)}})
+        return w
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert sorted(pool.map(writer, range(8))) == list(range(8))
+
+    for w in range(8):
+        for i in (0, 17, 39):
+            got = ddb.get_item(TableName=table, ConsistentRead=True,
+                               Key={"pk": {"S": "w%d" % (i % 7)}, "sk": {"N": str(w * 1000 + i)}})
+            assert got["Item"]["v"] == {"S": "x" * (i * 10)}
+    desc = ddb.describe_table(TableName=table)["Table"]
+    assert desc["ItemCount"] == 8 * 40

@@ -110,3 +110,10 @@ def test_dynamodb_local_port_spelling(server_factory):
     server = server_factory(raw_args=["-port", str(port), "-inMemory"], port=port)
     assert make_client(server.endpoint).list_tables()["TableNames"] == []
     assert server.stop(signal.SIGTERM) == 0
+
+
+@pytest.mark.parametrize("flag", ["--version", "-version"])
+def test_version_flag(flag):
+    proc = run([flag])
+    assert proc.returncode == 0, proc.stderr
+    assert version() in proc.stdout + proc.stderr

@@ -329,10 +329,14 @@ def test_update_table_billing_mode_round_trip(ddb, make_table):
     assert table["ProvisionedThroughput"]["WriteCapacityUnits"] == 4
 
 
-def test_update_missing_table(ddb):
+@pytest.mark.parametrize("change", [
+    {"ProvisionedThroughput": {"ReadCapacityUnits": 2, "WriteCapacityUnits": 2}},
+    {"BillingMode": "PAY_PER_REQUEST"},
+], ids=["throughput", "billing_mode"])
+def test_update_missing_table(ddb, change):
     name = unique_name("missing")
     with pytest.raises(ClientError) as excinfo:
-        ddb.update_table(TableName=name, BillingMode="PAY_PER_REQUEST")
+        ddb.update_table(TableName=name, **change)
     assert_client_error(excinfo, "ResourceNotFoundException",
                         "Requested resource not found: Table: %s not found" % name)
 

@@ -13,8 +13,9 @@
 #define START_MAP "Start of structure or map found where not expected."
 #define START_LIST "Start of list found where not expected"
 #define EMPTY_AV "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
-#define MULTI_AV "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"
-#define NESTING \
+#define MULTI_AV                                                                                                       \
+    "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"
+#define NESTING                                                                                                        \
     "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit"
 #define NOT_NUMERIC "The parameter cannot be converted to a numeric value"
 #define OVERFLOW "Number overflow. Attempting to store a number with magnitude larger than supported range"
@@ -156,11 +157,12 @@ TEST(phase1_blob_members)
         {"{\"B\":\"abc\"}",
          "'abc' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: 3"},
         /* length counts UTF-16 units, as the reference does: "é" is one */
-        {"{\"B\":\"\\u00e9\"}",
-         "'\xc3\xa9' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: "
-         "1"},
+        {"{\"B\":\"\\u00e9\"}", "'\xc3\xa9' can not be converted to a Blob: Base64 encoded length is expected a "
+                                "multiple of 4 bytes but found: "
+                                "1"},
         {"{\"B\":\"ab!d\"}", "'ab!d' can not be converted to a Blob: Invalid Base64 character: '!'"},
-        {"{\"B\":\"\\u00e9abc\"}", "'\xc3\xa9" "abc' can not be converted to a Blob: Invalid Base64 character: '\xc3\xa9'"},
+        {"{\"B\":\"\\u00e9abc\"}", "'\xc3\xa9"
+                                   "abc' can not be converted to a Blob: Invalid Base64 character: '\xc3\xa9'"},
         {"{\"B\":\"a=bc\"}", "'a=bc' can not be converted to a Blob: Invalid Base64 character: '='"},
         {"{\"B\":\"AA==AA==\"}", "'AA==AA==' can not be converted to a Blob: Invalid Base64 character: '='"},
         {"{\"B\":\"AB==\"}", "'AB==' can not be converted to a Blob: Invalid last non-pad Base64 character dectected"},
@@ -326,7 +328,8 @@ TEST(phase2_sets)
         {"{\"NS\":[\"1\",\"2\",\"1.0\"]}", "Input collection contains duplicates"},
         {"{\"NS\":[\"-0\",\"0e5\"]}", "Input collection contains duplicates"},
         {"{\"NS\":[\"1\",\"10\",\"0.1\"]}", NULL},
-        {"{\"BS\":[\"AQ==\",\"Ag==\",\"AQ==\"]}", INVALID "Input collection [AQ==, Ag==, AQ==]of type BS contains duplicates."},
+        {"{\"BS\":[\"AQ==\",\"Ag==\",\"AQ==\"]}",
+         INVALID "Input collection [AQ==, Ag==, AQ==]of type BS contains duplicates."},
         {"{\"BS\":[\"AQ==\",\"AQI=\"]}", NULL},
         /* emptiness is checked before members, members before duplicates */
         {"{\"NS\":[\"1\",\"1\",\"x\"]}", NOT_NUMERIC ": x"},
@@ -363,8 +366,7 @@ TEST(phase2_nesting_limit)
 
     /* 31 enclosing M/L levels plus the leaf is the deepest DynamoDB takes */
     ASSERT_NULL(ddb_attr_from_json(&arena, json(nested("{\"M\":{\"a\":", "}}", 31, "{\"S\":\"x\"}")), &out));
-    ASSERT_STR_EQ(ddb_attr_from_json(&arena, json(nested("{\"M\":{\"a\":", "}}", 32, "{\"S\":\"x\"}")), &out),
-                  NESTING);
+    ASSERT_STR_EQ(ddb_attr_from_json(&arena, json(nested("{\"M\":{\"a\":", "}}", 32, "{\"S\":\"x\"}")), &out), NESTING);
     ASSERT_NULL(ddb_attr_from_json(&arena, json(nested("{\"L\":[", "]}", 31, "{\"N\":\"1\"}")), &out));
     ASSERT_STR_EQ(ddb_attr_from_json(&arena, json(nested("{\"L\":[", "]}", 32, "{\"N\":\"1\"}")), &out), NESTING);
     ASSERT_NULL(ddb_attr_from_json(&arena, json(nested("{\"L\":[{\"M\":{\"k\":", "}}]}", 15, "{\"L\":[]}")), &out));
@@ -448,6 +450,16 @@ TEST(item_from_json_and_get)
     ASSERT_NULL(ddb_item_get(&item, "k", 0));
     ASSERT_STR_EQ(ddb_item_from_json(&arena, json("{\"a\":{\"S\":\"x\"},\"b\":{}}"), &item), EMPTY_AV);
     ASSERT_STR_EQ(ddb_item_from_json(&arena, json("{\"a\":null}"), &item), EMPTY_AV);
+    /* without phase 1, shape errors still come back as phase 1 would give them */
+    ASSERT_STR_EQ(ddb_item_from_json(&arena, json("[]"), &item), START_LIST);
+    ASSERT_STR_EQ(ddb_attr_from_json(&arena, json("7"), &item), "Expected null");
+    ASSERT_STR_EQ(ddb_attr_from_json(&arena, json("{\"S\":7}"), &item),
+                  NUMBER_CLASS " can not be converted to an String");
+    ASSERT_STR_EQ(ddb_attr_from_json(&arena, json("{\"B\":\"AB==\"}"), &item),
+                  "'AB==' can not be converted to a Blob: Invalid last non-pad Base64 character dectected");
+    ASSERT_STR_EQ(ddb_attr_from_json(&arena, json("{\"L\":{}}"), &item), START_MAP);
+    ASSERT_STR_EQ(ddb_attr_from_json(&arena, json("{\"SS\":[1]}"), &item),
+                  NUMBER_CLASS " can not be converted to an String");
     ASSERT_NULL(ddb_item_from_json(&arena, json("{}"), &item));
     ASSERT_EQ(item.type, DDB_T_M);
     ASSERT_EQ(item.len, 0);
@@ -470,11 +482,11 @@ TEST(size_follows_dynalite)
     } cases[] = {
         {"{}", 0},
         {"{\"id\":{\"S\":\"abc\"}}", 2 + 3},
-        {"{\"s\":{\"S\":\"\\u00e9\"}}", 1 + 2}, /* UTF-8 bytes */
-        {"{\"\\u00e9\":{\"S\":\"\"}}", 2 + 0},  /* names count UTF-8 bytes too */
+        {"{\"s\":{\"S\":\"\\u00e9\"}}", 1 + 2},  /* UTF-8 bytes */
+        {"{\"\\u00e9\":{\"S\":\"\"}}", 2 + 0},   /* names count UTF-8 bytes too */
         {"{\"b\":{\"B\":\"aGVsbG8=\"}}", 1 + 5}, /* raw bytes, not base64 */
-        {"{\"n\":{\"N\":\"12345\"}}", 1 + 5},
-        {"{\"n\":{\"N\":\"0\"}}", 1 + 3},
+        {"{\"n\":{\"N\":\"12345\"}}", 1 + 4},
+        {"{\"n\":{\"N\":\"0\"}}", 1 + 1},
         {"{\"n\":{\"N\":\"10\"}}", 1 + 2},
         {"{\"flag\":{\"BOOL\":true}}", 4 + 1},
         {"{\"z\":{\"NULL\":true}}", 1 + 1},
@@ -483,10 +495,10 @@ TEST(size_follows_dynalite)
         {"{\"m\":{\"M\":{\"ab\":{\"S\":\"x\"},\"c\":{\"NULL\":true}}}}", 1 + 3 + (1 + 2 + 1) + (1 + 1 + 1)},
         {"{\"m\":{\"M\":{}}}", 1 + 3},
         {"{\"ss\":{\"SS\":[\"a\",\"bc\"]}}", 2 + 3},
-        {"{\"ns\":{\"NS\":[\"1\",\"10\"]}}", 2 + 3 + 2},
+        {"{\"ns\":{\"NS\":[\"1\",\"10\"]}}", 2 + 2 + 2},
         {"{\"bs\":{\"BS\":[\"AQ==\",\"AQID\"]}}", 2 + 1 + 3},
         {"{\"id\":{\"S\":\"abc\"},\"n\":{\"N\":\"12345\"},\"flag\":{\"BOOL\":true},\"l\":{\"L\":[{\"S\":\"xy\"}]}}",
-         5 + 6 + 5 + 7},
+         5 + 5 + 5 + 7},
     };
 
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
@@ -506,7 +518,7 @@ TEST(attr_size_excludes_name)
     ASSERT(decode("{\"S\":\"abcd\"}", &v));
     ASSERT_EQ(ddb_attr_size(&v), 4);
     ASSERT(decode("{\"M\":{\"key\":{\"N\":\"1\"}}}", &v));
-    ASSERT_EQ(ddb_attr_size(&v), 3 + 1 + 3 + 3);
+    ASSERT_EQ(ddb_attr_size(&v), 3 + 1 + 3 + 2);
 }
 
 /* ---- writer ---- */
@@ -528,7 +540,8 @@ TEST(write_json_canonical_wire_form)
 {
     static const char *const in =
         "{\"a\":{\"N\":\"1.50\"},\"b\":{\"B\":\"aGVsbG8=\"},\"c\":{\"SS\":[\"x\",\"y\"]},"
-        "\"d\":{\"L\":[{\"NULL\":true},{\"BOOL\":\"yes\"},{\"BOOL\":false}]},\"e\":{\"M\":{\"z\":{\"S\":\"q\\\"uote\"}}},"
+        "\"d\":{\"L\":[{\"NULL\":true},{\"BOOL\":\"yes\"},{\"BOOL\":false}]},\"e\":{\"M\":{\"z\":{\"S\":\"q\\\"uote\"}}"
+        "},"
         "\"f\":{\"BS\":[\"AQ==\",\"\"]},\"g\":{\"NS\":[\"1e2\",\"-0.5\"]},\"h\":{\"S\":\"\"},\"i\":{\"M\":{}},"
         "\"j\":{\"L\":[]},\"X\":{\"S\":\"s\",\"junk\":1}}";
     static const char *const want =
@@ -620,11 +633,58 @@ TEST(equal_compares_numbers_by_value_even_when_not_canonical)
     ddb_attr a = {.type = DDB_T_N, .len = 3, .u.s = "1.0"}, b = {.type = DDB_T_N, .len = 1, .u.s = "1"};
     ddb_attr items_a[2] = {a, {.type = DDB_T_N, .len = 1, .u.s = "2"}};
     ddb_attr items_b[2] = {{.type = DDB_T_N, .len = 4, .u.s = "2e+0"}, b};
-    ddb_attr sa = {.type = DDB_T_NS, .len = 2, .u.items = items_a}, sb = {.type = DDB_T_NS, .len = 2, .u.items = items_b};
+    ddb_attr sa = {.type = DDB_T_NS, .len = 2, .u.items = items_a},
+             sb = {.type = DDB_T_NS, .len = 2, .u.items = items_b};
 
     ASSERT(ddb_attr_equal(&a, &b));
     ASSERT_EQ(ddb_attr_cmp(&a, &b), 0);
     ASSERT(ddb_attr_equal(&sa, &sb));
+}
+
+/* {"M":{"k<i>":{"N":"<i>"}, ...}} for i in [0, n), ascending or descending. */
+static const char *big_map(int n, int descending, int changed)
+{
+    static char buf[8192];
+    size_t k = (size_t)snprintf(buf, sizeof(buf), "{\"M\":{");
+
+    for (int j = 0; j < n; j++) {
+        int i = descending ? n - 1 - j : j;
+
+        k += (size_t)snprintf(buf + k, sizeof(buf) - k, "%s\"k%d\":{\"N\":\"%d\"}", j ? "," : "", i,
+                              i == changed ? -1 : i);
+    }
+    snprintf(buf + k, sizeof(buf) - k, "}}");
+    return buf;
+}
+
+TEST(equal_large_maps_ignore_order)
+{
+    ddb_attr a, b, c;
+
+    ASSERT(decode(big_map(40, 0, -100), &a));
+    ASSERT(decode(big_map(40, 1, -100), &b));
+    ASSERT(decode(big_map(40, 1, 17), &c));
+    ASSERT_EQ(a.len, 40);
+    ASSERT_EQ(b.u.entries[0].nlen, 3); /* "k39" first */
+    ASSERT(ddb_attr_equal(&a, &b));
+    ASSERT(!ddb_attr_equal(&a, &c));
+    ASSERT(!ddb_attr_equal(&c, &b));
+}
+
+TEST(large_set_duplicates_found)
+{
+    static char buf[8192];
+    size_t k = (size_t)snprintf(buf, sizeof(buf), "{\"NS\":[");
+    ddb_attr v;
+
+    for (int i = 0; i < 300; i++)
+        k += (size_t)snprintf(buf + k, sizeof(buf) - k, "%s\"%d\"", i ? "," : "", i);
+    snprintf(buf + k, sizeof(buf) - k, "]}");
+    ASSERT_NULL(ddb_attr_from_json(&arena, json(buf), &v));
+    ASSERT_EQ(v.len, 300);
+    /* the last member repeats the first by value */
+    snprintf(buf + k, sizeof(buf) - k, ",\"0.0e1\",\"1.00\"]}");
+    ASSERT_STR_EQ(ddb_attr_from_json(&arena, json(buf), &v), "Input collection contains duplicates");
 }
 
 static int cmp_sign(const char *x, const char *y)

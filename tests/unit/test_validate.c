@@ -1,0 +1,756 @@
+/*
+ * tests/unit/test_validate.c: request validation (server/validate.c, server/validate_specs.c).
+ *
+ * Each case feeds a JSON body through ddb_validate(ddb_spec_for_op(op)) and asserts the exact
+ * error code and message DynamoDB gives (texts and order from dynalite's validations and tests).
+ * Bodies that would reach the expression parser carry no expression, so these cases do not
+ * depend on server/expr.c.
+ */
+#include <stdlib.h>
+
+#include "ddb/ddb_status.h"
+#include "ops.h"
+#include "test.h"
+#include "validate.h"
+
+#define SER DDB_E_SERIALIZATION
+#define VAL DDB_E_VALIDATION
+#define OK DDB_OK
+
+#define INVALID "One or more parameter values were invalid: "
+#define TRUNC "class com.amazon.coral.value.json.numbers.TruncatingBigNumber"
+#define CMP_ENUM "[IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]"
+#define NAME_RE "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+#define AT(v, path) "Value " v " at '" path "' failed to satisfy constraint: "
+#define IS_NULL(path) AT("null", path) "Member must not be null"
+#define EMPTY_AV "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
+#define MULTI_AV                                                                                                       \
+    "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"
+#define MAP_KEYS                                                                                                       \
+    "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length "  \
+    "greater than or equal to 3, " NAME_RE "]"
+#define MAP_VALUES                                                                                                     \
+    "Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length "  \
+    "greater than or equal to 1]"
+
+/* Valid CreateTable pieces. */
+#define DEFS_AB                                                                                                        \
+    "\"AttributeDefinitions\":[{\"AttributeName\":\"a\",\"AttributeType\":\"S\"},"                                     \
+    "{\"AttributeName\":\"b\",\"AttributeType\":\"S\"}]"
+#define KS_A "\"KeySchema\":[{\"KeyType\":\"HASH\",\"AttributeName\":\"a\"}]"
+#define KS_AB                                                                                                          \
+    "\"KeySchema\":[{\"KeyType\":\"HASH\",\"AttributeName\":\"a\"},{\"KeyType\":\"RANGE\",\"AttributeName\":\"b\"}]"
+#define PT1 "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1}"
+#define IDX_KS_AB                                                                                                      \
+    "\"KeySchema\":[{\"AttributeName\":\"a\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"b\",\"KeyType\":\"RANGE\"}]"
+#define LSI(name, proj) "{\"IndexName\":\"" name "\"," IDX_KS_AB ",\"Projection\":" proj "}"
+#define GSI(name, proj) "{\"IndexName\":\"" name "\"," IDX_KS_AB ",\"Projection\":" proj "," PT1 "}"
+#define TABLE_AB "{\"TableName\":\"abc\"," DEFS_AB "," KS_AB "," PT1
+
+typedef struct vcase {
+    int op;
+    const char *body;
+    int code;
+    const char *msg; /* NULL when code is OK */
+} vcase;
+
+/* Runs one body; on mismatch records a failure naming the body, and keeps going. */
+static int run_body(int op, const char *body, int code, const char *msg)
+{
+    ddb_arena arena;
+    ddb_req req;
+    const ddb_json *in;
+    int rc, ok;
+
+    ddb_arena_init(&arena);
+    memset(&req, 0, sizeof(req));
+    req.arena = &arena;
+    in = ddb_json_parse(&arena, body, strlen(body));
+    if (in == NULL) {
+        ddb_test_fail(__FILE__, __LINE__, "bad JSON in test: %s", body);
+        ddb_arena_free(&arena);
+        return 0;
+    }
+    rc = ddb_validate(&req, ddb_spec_for_op(op), in);
+    ok = rc == code && (msg == NULL ? req.err.msg == NULL : req.err.msg != NULL && strcmp(req.err.msg, msg) == 0);
+    if (!ok)
+        ddb_test_fail(__FILE__, __LINE__, "%s %.300s\n    want %d \"%s\"\n    got  %d \"%s\"", ddb_op_name(op), body,
+                      code, msg ? msg : "(null)", rc, req.err.msg ? req.err.msg : "(null)");
+    ddb_arena_free(&arena);
+    return ok;
+}
+
+static void run_cases(const vcase *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        run_body(cases[i].op, cases[i].body, cases[i].code, cases[i].msg);
+}
+
+#define RUN(cases) run_cases(cases, ARRAY_LEN(cases))
+
+/* ---- phase 1: SerializationException ---- */
+
+static const vcase serialization_cases[] = {
+    {DDB_OP_PutItem, "{\"TableName\":1}", SER, TRUNC " can not be converted to an String"},
+    {DDB_OP_PutItem, "{\"TableName\":true}", SER, "class java.lang.Boolean can not be converted to an String"},
+    {DDB_OP_PutItem, "{\"TableName\":\"abc\",\"Item\":[]}", SER, "Start of list found where not expected"},
+    {DDB_OP_PutItem, "{\"Item\":\"x\"}", SER, "Expected map or null"},
+    {DDB_OP_PutItem, "{\"Item\":{\"a\":{\"S\":5}}}", SER, TRUNC " can not be converted to an String"},
+    {DDB_OP_PutItem, "{\"Expected\":{\"a\":{\"Exists\":\"maybe\"}}}", SER,
+     "'MAYBE' can not be converted to an Boolean"},
+    {DDB_OP_GetItem, "{\"ConsistentRead\":\"hello\"}", SER, "'HELLO' can not be converted to an Boolean"},
+    {DDB_OP_GetItem, "{\"ConsistentRead\":1}", SER, TRUNC " can not be converted to an Boolean"},
+    {DDB_OP_GetItem, "{\"ConsistentRead\":[]}", SER, "Start of list found where not expected"},
+    {DDB_OP_Query, "{\"Limit\":\"5\"}", SER, "class java.lang.String can not be converted to an Integer"},
+    {DDB_OP_Query, "{\"Limit\":true}", SER, "class java.lang.Boolean can not be converted to an Integer"},
+    {DDB_OP_Query, "{\"Limit\":{}}", SER, "Start of structure or map found where not expected."},
+    /* spec order, not document order: Limit is checked before TableName */
+    {DDB_OP_Query, "{\"TableName\":5,\"Limit\":\"x\"}", SER,
+     "class java.lang.String can not be converted to an Integer"},
+    {DDB_OP_CreateTable, "{\"ProvisionedThroughput\":{\"ReadCapacityUnits\":\"1\"}}", SER,
+     "class java.lang.String can not be converted to an Long"},
+    {DDB_OP_CreateTable, "{\"KeySchema\":{}}", SER, "Start of structure or map found where not expected."},
+    {DDB_OP_CreateTable, "{\"KeySchema\":\"x\"}", SER, "Expected list or null"},
+    {DDB_OP_CreateTable, "{\"KeySchema\":[5]}", SER, "Expected null"},
+    {DDB_OP_CreateTable, "{\"ProvisionedThroughput\":5}", SER, "Expected null"},
+    {DDB_OP_CreateTable, "{\"ProvisionedThroughput\":[]}", SER, "Start of list found where not expected"},
+    {DDB_OP_BatchWriteItem, "{\"RequestItems\":{\"abc\":{}}}", SER,
+     "Start of structure or map found where not expected."},
+    {DDB_OP_BatchGetItem, "{\"RequestItems\":{\"abc\":{\"Keys\":[{\"a\":[]}]}}}", SER,
+     "Start of list found where not expected"},
+    /* unknown members and null members are ignored */
+    {DDB_OP_DeleteTable, "{\"TableName\":\"abc\",\"Foo\":[1,2]}", OK, NULL},
+    {DDB_OP_Query, "{\"Limit\":null,\"TableName\":5}", SER, TRUNC " can not be converted to an String"},
+};
+
+TEST(validate_serialization)
+{
+    RUN(serialization_cases);
+}
+
+/* ---- phase 2: required parameters and table names ---- */
+
+static const vcase required_cases[] = {
+    {DDB_OP_DeleteTable, "{}", VAL, "The parameter 'TableName' is required but was not present in the request"},
+    {DDB_OP_DescribeTable, "{\"TableName\":null}", VAL,
+     "The parameter 'TableName' is required but was not present in the request"},
+    {DDB_OP_DescribeTable, "{\"TableName\":\"ab\"}", VAL,
+     "TableName must be at least 3 characters long and at most 255 characters long"},
+    /* characters, not bytes: "aé" is 3 bytes but 2 characters */
+    {DDB_OP_DescribeTable, "{\"TableName\":\"a\xc3\xa9\"}", VAL,
+     "TableName must be at least 3 characters long and at most 255 characters long"},
+    /* the length check comes before the constraint pass */
+    {DDB_OP_CreateTable, "{\"TableName\":\"a;\"}", VAL,
+     "TableName must be at least 3 characters long and at most 255 characters long"},
+    {DDB_OP_UpdateTable, "{}", VAL, "The parameter 'TableName' is required but was not present in the request"},
+    {DDB_OP_DeleteTable, "{\"TableName\":\"abc;\"}", VAL,
+     "1 validation error detected: " AT("'abc;'", "tableName") NAME_RE},
+    {DDB_OP_DeleteTable, "{\"TableName\":\"abc\"}", OK, NULL},
+    {DDB_OP_DescribeTable, "{\"TableName\":\"a-b_c.9\"}", OK, NULL},
+};
+
+TEST(validate_required_and_table_name)
+{
+    char body[400], name[300];
+
+    RUN(required_cases);
+    memset(name, 'a', 256);
+    name[256] = '\0';
+    snprintf(body, sizeof(body), "{\"TableName\":\"%s\"}", name);
+    run_body(DDB_OP_DescribeTable, body, VAL,
+             "TableName must be at least 3 characters long and at most 255 characters long");
+    name[255] = '\0';
+    snprintf(body, sizeof(body), "{\"TableName\":\"%s\"}", name);
+    run_body(DDB_OP_DescribeTable, body, OK, NULL);
+}
+
+/* ---- phase 3: constraints ---- */
+
+static const vcase constraint_cases[] = {
+    {DDB_OP_PutItem, "{}", VAL,
+     "2 validation errors detected: " IS_NULL("tableName") "; " IS_NULL("item")},
+    {DDB_OP_GetItem, "{\"TableName\":\"a\",\"Key\":{}}", VAL,
+     "1 validation error detected: " AT("'a'", "tableName") "Member must have length greater than or equal to 3"},
+    {DDB_OP_GetItem, "{\"TableName\":\"a;\",\"Key\":{}}", VAL,
+     "2 validation errors detected: " AT("'a;'", "tableName") NAME_RE "; " AT("'a;'", "tableName")
+     "Member must have length greater than or equal to 3"},
+    {DDB_OP_ListTables, "{\"Limit\":0}", VAL,
+     "1 validation error detected: " AT("'0'", "limit") "Member must have value greater than or equal to 1"},
+    {DDB_OP_ListTables, "{\"Limit\":101}", VAL,
+     "1 validation error detected: " AT("'101'", "limit") "Member must have value less than or equal to 100"},
+    /* Integers are floor()ed before they are checked and printed */
+    {DDB_OP_ListTables, "{\"Limit\":0.5}", VAL,
+     "1 validation error detected: " AT("'0'", "limit") "Member must have value greater than or equal to 1"},
+    {DDB_OP_ListTables, "{\"Limit\":-1.5}", VAL,
+     "1 validation error detected: " AT("'-2'", "limit") "Member must have value greater than or equal to 1"},
+    {DDB_OP_ListTables, "{\"Limit\":1e3}", VAL,
+     "1 validation error detected: " AT("'1000'", "limit") "Member must have value less than or equal to 100"},
+    {DDB_OP_ListTables, "{\"Limit\":1e21}", VAL,
+     "1 validation error detected: " AT("'1e+21'", "limit") "Member must have value less than or equal to 100"},
+    {DDB_OP_ListTables, "{\"Limit\":100.9}", OK, NULL},
+    {DDB_OP_ListTables, "{\"ExclusiveStartTableName\":\"a;\"}", VAL,
+     "2 validation errors detected: " AT("'a;'", "exclusiveStartTableName") NAME_RE "; " AT("'a;'",
+     "exclusiveStartTableName") "Member must have length greater than or equal to 3"},
+    {DDB_OP_ListTables, "{}", OK, NULL},
+    {DDB_OP_CreateTable, "{\"TableName\":\"abc;\"}", VAL,
+     "3 validation errors detected: " IS_NULL("attributeDefinitions") "; " AT("'abc;'", "tableName") NAME_RE
+     "; " IS_NULL("keySchema")},
+    {DDB_OP_CreateTable,
+     "{\"TableName\":\"abc\",\"AttributeDefinitions\":[],\"KeySchema\":[],\"ProvisionedThroughput\":"
+     "{\"ReadCapacityUnits\":-1,\"WriteCapacityUnits\":-1},\"BillingMode\":\"A\"}",
+     VAL,
+     "4 validation errors detected: " AT("'A'", "billingMode")
+     "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]; " AT("'-1'",
+     "provisionedThroughput.writeCapacityUnits") "Member must have value greater than or equal to 1; " AT("'-1'",
+     "provisionedThroughput.readCapacityUnits") "Member must have value greater than or equal to 1; " AT("'[]'",
+     "keySchema") "Member must have length greater than or equal to 1"},
+    /* list values print as "[a, b]" with each structure as JSON in spec member order */
+    {DDB_OP_CreateTable,
+     "{\"TableName\":\"abc\",\"AttributeDefinitions\":[]," PT1 ",\"KeySchema\":[{\"KeyType\":\"HASH\"},"
+     "{\"AttributeName\":\"a\"},{\"KeyType\":\"Woop\",\"AttributeName\":\"a\"}]}",
+     VAL,
+     "4 validation errors detected: "
+     "Value '[{\"KeyType\":\"HASH\"}, {\"AttributeName\":\"a\"}, {\"AttributeName\":\"a\",\"KeyType\":\"Woop\"}]' "
+     "at 'keySchema' failed to satisfy constraint: Member must have length less than or equal to 2; "
+     IS_NULL("keySchema.1.member.attributeName") "; " IS_NULL("keySchema.2.member.keyType") "; " AT("'Woop'",
+     "keySchema.3.member.keyType") "Member must satisfy enum value set: [HASH, RANGE]"},
+    {DDB_OP_CreateTable,
+     "{\"TableName\":\"abc\",\"AttributeDefinitions\":[{}]," KS_A "," PT1 "}", VAL,
+     "2 validation errors detected: " IS_NULL("attributeDefinitions.1.member.attributeName") "; "
+     IS_NULL("attributeDefinitions.1.member.attributeType")},
+    {DDB_OP_CreateTable,
+     "{\"TableName\":\"abc\",\"AttributeDefinitions\":[{\"AttributeName\":\"b\",\"AttributeType\":\"SS\"}]," KS_A ","
+     PT1 "}", VAL,
+     "1 validation error detected: " AT("'SS'", "attributeDefinitions.1.member.attributeType")
+     "Member must satisfy enum value set: [B, N, S]"},
+    {DDB_OP_CreateTable,
+     TABLE_AB ",\"LocalSecondaryIndexes\":[{\"IndexName\":\"abc\"," IDX_KS_AB
+     ",\"Projection\":{\"NonKeyAttributes\":[],\"ProjectionType\":\"abc\"}}]}", VAL,
+     "2 validation errors detected: " AT("'abc'", "localSecondaryIndexes.1.member.projection.projectionType")
+     "Member must satisfy enum value set: [ALL, INCLUDE, KEYS_ONLY]; " AT("'[]'",
+     "localSecondaryIndexes.1.member.projection.nonKeyAttributes")
+     "Member must have length greater than or equal to 1"},
+    /* map members are walked in reverse; ten messages at most */
+    {DDB_OP_Query,
+     "{\"TableName\":\"abc;\",\"ReturnConsumedCapacity\":\"hi\",\"AttributesToGet\":[],\"IndexName\":\"abc;\","
+     "\"Select\":\"hi\",\"Limit\":-1,\"KeyConditions\":{\"a\":{},\"b\":{\"ComparisonOperator\":\"\"}},"
+     "\"ConditionalOperator\":\"AN\",\"QueryFilter\":{\"a\":{},\"b\":{\"ComparisonOperator\":\"\"}}}",
+     VAL,
+     "10 validation errors detected: " AT("'-1'", "limit") "Member must have value greater than or equal to 1; "
+     AT("'hi'", "returnConsumedCapacity") "Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; "
+     AT("'[]'", "attributesToGet") "Member must have length greater than or equal to 1; "
+     AT("''", "queryFilter.b.member.comparisonOperator") "Member must satisfy enum value set: " CMP_ENUM "; "
+     IS_NULL("queryFilter.a.member.comparisonOperator") "; "
+     AT("'hi'", "select") "Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, "
+     "ALL_PROJECTED_ATTRIBUTES]; " AT("'AN'", "conditionalOperator") "Member must satisfy enum value set: [OR, AND]; "
+     AT("''", "keyConditions.b.member.comparisonOperator") "Member must satisfy enum value set: " CMP_ENUM "; "
+     IS_NULL("keyConditions.a.member.comparisonOperator") "; " AT("'abc;'", "tableName") NAME_RE},
+    {DDB_OP_Scan, "{\"TableName\":\"abc\",\"Segment\":-1,\"TotalSegments\":0}", VAL,
+     "2 validation errors detected: " AT("'-1'", "segment") "Member must have value greater than or equal to 0; "
+     AT("'0'", "totalSegments") "Member must have value greater than or equal to 1"},
+    {DDB_OP_UpdateTable, "{\"TableName\":\"abc\",\"GlobalSecondaryIndexUpdates\":[{\"Create\":{}}]}", VAL,
+     "4 validation errors detected: " IS_NULL("globalSecondaryIndexUpdates.1.member.create.projection") "; "
+     IS_NULL("globalSecondaryIndexUpdates.1.member.create.indexName") "; "
+     IS_NULL("globalSecondaryIndexUpdates.1.member.create.provisionedThroughput") "; "
+     IS_NULL("globalSecondaryIndexUpdates.1.member.create.keySchema")},
+};
+
+TEST(validate_constraints)
+{
+    RUN(constraint_cases);
+}
+
+/* Nine empty LocalSecondaryIndexes give 27 problems; only the first ten are reported. */
+TEST(validate_ten_message_cap)
+{
+    char want[2048];
+    size_t len = (size_t)snprintf(want, sizeof(want), "10 validation errors detected: ");
+    static const char *const members[] = {"indexName", "keySchema", "projection"};
+
+    for (int i = 0; i < 10; i++)
+        len += (size_t)snprintf(want + len, sizeof(want) - len, "%s" IS_NULL("localSecondaryIndexes.%d.member.%s"),
+                                i > 0 ? "; " : "", i / 3 + 1, members[i % 3]);
+    run_body(DDB_OP_CreateTable, TABLE_AB ",\"LocalSecondaryIndexes\":[{},{},{},{},{},{},{},{},{}]}", VAL, want);
+}
+
+/* ---- batch request maps: keys, values and JSON rendering ---- */
+
+static const vcase batch_constraint_cases[] = {
+    {DDB_OP_BatchGetItem, "{}", VAL, "1 validation error detected: " IS_NULL("requestItems")},
+    {DDB_OP_BatchGetItem, "{\"RequestItems\":{}}", VAL,
+     "1 validation error detected: " AT("'{}'", "requestItems") "Member must have length greater than or equal to 1"},
+    /* the whole map is printed as the checked view: spec order, unknown members dropped, Booleans converted */
+    {DDB_OP_BatchGetItem,
+     "{\"RequestItems\":{\"a;\":{\"ConsistentRead\":\"yes\",\"Foo\":1,\"Keys\":[{\"k\":{\"S\":\"q\\\"\\n\"}}]}}}",
+     VAL,
+     "1 validation error detected: Value '{\"a;\":{\"Keys\":[{\"k\":{\"S\":\"q\\\"\\n\"}}],\"ConsistentRead\":true}}' "
+     "at 'requestItems' failed to satisfy constraint: " MAP_KEYS},
+    /* one message per bad key */
+    {DDB_OP_BatchGetItem, "{\"RequestItems\":{\"a\":{\"Keys\":[{}]},\"b\":{\"Keys\":[{}]}}}", VAL,
+     "2 validation errors detected: " AT("'{\"a\":{\"Keys\":[{}]},\"b\":{\"Keys\":[{}]}}'", "requestItems") MAP_KEYS
+     "; " AT("'{\"a\":{\"Keys\":[{}]},\"b\":{\"Keys\":[{}]}}'", "requestItems") MAP_KEYS},
+    {DDB_OP_BatchGetItem, "{\"RequestItems\":{\"abc\":{\"Keys\":[]}}}", VAL,
+     "1 validation error detected: " AT("'[]'", "requestItems.abc.member.keys")
+     "Member must have length greater than or equal to 1"},
+    {DDB_OP_BatchGetItem, "{\"RequestItems\":{\"abc\":{}}}", VAL,
+     "1 validation error detected: " IS_NULL("requestItems.abc.member.keys")},
+    {DDB_OP_BatchWriteItem, "{\"RequestItems\":{\"abc\":[]}}", VAL,
+     "1 validation error detected: " AT("'{\"abc\":[]}'", "requestItems") MAP_VALUES},
+    {DDB_OP_BatchWriteItem, "{\"RequestItems\":{\"abc\":[{\"DeleteRequest\":{}}]}}", VAL,
+     "1 validation error detected: " IS_NULL("requestItems.abc.member.1.member.deleteRequest.key")},
+    {DDB_OP_BatchWriteItem, "{\"ReturnItemCollectionMetrics\":\"ALL\",\"RequestItems\":{\"abc\":[{}]}}", VAL,
+     "1 validation error detected: " AT("'ALL'", "returnItemCollectionMetrics")
+     "Member must satisfy enum value set: [SIZE, NONE]"},
+};
+
+TEST(validate_batch_constraints)
+{
+    RUN(batch_constraint_cases);
+}
+
+/* ---- custom rules: item operations ---- */
+
+#define PUT_EXPECTED(cond) "{\"TableName\":\"abc\",\"Item\":{\"a\":{\"S\":\"x\"}},\"Expected\":{\"a\":" cond "}}"
+
+static const vcase item_rule_cases[] = {
+    {DDB_OP_PutItem,
+     "{\"TableName\":\"abc\",\"Item\":{},\"Expected\":{\"a\":{\"Exists\":false}},\"ConditionExpression\":\"x\"}", VAL,
+     "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: "
+     "{Expected} Expression parameters: {ConditionExpression}"},
+    {DDB_OP_PutItem, "{\"TableName\":\"abc\",\"Item\":{},\"ExpressionAttributeNames\":{\"#a\":\"a\"}}", VAL,
+     "ExpressionAttributeNames can only be specified when using expressions"},
+    {DDB_OP_PutItem, "{\"TableName\":\"abc\",\"Item\":{},\"ExpressionAttributeValues\":{\":a\":{\"S\":\"a\"}}}", VAL,
+     "ExpressionAttributeValues can only be specified when using expressions: ConditionExpression is null"},
+    {DDB_OP_PutItem, "{\"TableName\":\"abc\",\"Item\":{\"a\":{}}}", VAL, EMPTY_AV},
+    {DDB_OP_PutItem, "{\"TableName\":\"abc\",\"Item\":{\"a\":{\"S\":\"x\"}},\"ReturnValues\":\"ALL_NEW\"}", VAL,
+     "ReturnValues can only be ALL_OLD or NONE"},
+    /* the Item is checked before ReturnValues */
+    {DDB_OP_PutItem, "{\"TableName\":\"abc\",\"Item\":{\"a\":{\"S\":\"x\",\"N\":\"1\"}},\"ReturnValues\":\"ALL_NEW\"}",
+     VAL, MULTI_AV},
+    {DDB_OP_PutItem, PUT_EXPECTED("{\"Value\":{\"S\":\"x\"},\"AttributeValueList\":[]}"), VAL,
+     INVALID "Value and AttributeValueList cannot be used together for Attribute: a"},
+    {DDB_OP_PutItem, PUT_EXPECTED("{\"ComparisonOperator\":\"EQ\",\"Exists\":true}"), VAL,
+     INVALID "Exists and ComparisonOperator cannot be used together for Attribute: a"},
+    {DDB_OP_PutItem, PUT_EXPECTED("{\"ComparisonOperator\":\"EQ\"}"), VAL,
+     INVALID "Value or AttributeValueList must be used with ComparisonOperator: EQ for Attribute: a"},
+    {DDB_OP_PutItem, PUT_EXPECTED("{\"ComparisonOperator\":\"BETWEEN\",\"AttributeValueList\":[{\"N\":\"1\"}]}"), VAL,
+     INVALID "Invalid number of argument(s) for the BETWEEN ComparisonOperator"},
+    {DDB_OP_PutItem, PUT_EXPECTED("{\"ComparisonOperator\":\"NULL\",\"Value\":{\"N\":\"1\"}}"), VAL,
+     INVALID "Invalid number of argument(s) for the NULL ComparisonOperator"},
+    {DDB_OP_PutItem,
+     PUT_EXPECTED("{\"ComparisonOperator\":\"IN\",\"AttributeValueList\":[{\"N\":\"1\"},{\"S\":\"x\"}]}"), VAL,
+     INVALID "AttributeValues inside AttributeValueList must be of same type"},
+    {DDB_OP_PutItem,
+     PUT_EXPECTED("{\"ComparisonOperator\":\"BETWEEN\",\"AttributeValueList\":[{\"N\":\"5\"},{\"N\":\"10e-1\"}]}"),
+     VAL, "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound"},
+    {DDB_OP_PutItem, PUT_EXPECTED("{\"AttributeValueList\":[{\"S\":\"x\"}]}"), VAL,
+     INVALID "AttributeValueList can only be used with a ComparisonOperator for Attribute: a"},
+    {DDB_OP_PutItem, PUT_EXPECTED("{}"), VAL, INVALID "Value must be provided when Exists is null for Attribute: a"},
+    {DDB_OP_PutItem, PUT_EXPECTED("{\"Exists\":\"YES\"}"), VAL,
+     INVALID "Value must be provided when Exists is true for Attribute: a"},
+    {DDB_OP_PutItem, PUT_EXPECTED("{\"Exists\":\"no\",\"Value\":{\"S\":\"x\"}}"), VAL,
+     INVALID "Value cannot be used when Exists is false for Attribute: a"},
+    {DDB_OP_PutItem, PUT_EXPECTED("{\"Value\":{}}"), VAL, EMPTY_AV},
+    {DDB_OP_GetItem, "{\"TableName\":\"abc\",\"Key\":{},\"AttributesToGet\":[\"a\",\"b\",\"a\"]}", VAL,
+     INVALID "Duplicate value in attribute name: a"},
+    {DDB_OP_GetItem, "{\"TableName\":\"abc\",\"Key\":{},\"AttributesToGet\":[\"a\"],\"ProjectionExpression\":\"a\"}",
+     VAL,
+     "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: "
+     "{AttributesToGet} Expression parameters: {ProjectionExpression}"},
+    {DDB_OP_GetItem, "{\"TableName\":\"abc\",\"Key\":{\"a\":{\"NULL\":false}}}", VAL,
+     INVALID "Null attribute value types must have the value of true"},
+    {DDB_OP_GetItem, "{\"TableName\":\"abc\",\"Key\":{\"a\":{\"S\":\"x\"}},\"ConsistentRead\":\"yes\"}", OK, NULL},
+    {DDB_OP_DeleteItem, "{\"TableName\":\"abc\",\"Key\":{\"a\":{\"S\":\"x\",\"N\":\"1\"}}}", VAL, MULTI_AV},
+    {DDB_OP_DeleteItem, "{\"TableName\":\"abc\",\"Key\":{},\"Expected\":{\"a\":{\"Exists\":true}}}", VAL,
+     INVALID "Value must be provided when Exists is true for Attribute: a"},
+    {DDB_OP_UpdateItem, "{\"TableName\":\"abc\",\"Key\":{},\"AttributeUpdates\":{\"a\":{\"Action\":\"PUT\"}}}", VAL,
+     INVALID "Only DELETE action is allowed when no attribute value is specified"},
+    {DDB_OP_UpdateItem,
+     "{\"TableName\":\"abc\",\"Key\":{},\"AttributeUpdates\":{\"a\":{\"Action\":\"DELETE\",\"Value\":{\"S\":\"x\"}}}}",
+     VAL, INVALID "DELETE action with value is not supported for the type S"},
+    {DDB_OP_UpdateItem,
+     "{\"TableName\":\"abc\",\"Key\":{},\"AttributeUpdates\":{\"a\":{\"Action\":\"ADD\",\"Value\":{\"BOOL\":true}}}}",
+     VAL, INVALID "ADD action is not supported for the type BOOL"},
+    {DDB_OP_UpdateItem,
+     "{\"TableName\":\"abc\",\"Key\":{},\"AttributeUpdates\":{\"a\":{\"Action\":\"PUT\",\"Value\":{\"SS\":[]}}}}",
+     VAL, INVALID "An string set  may not be empty"},
+    {DDB_OP_UpdateItem,
+     "{\"TableName\":\"abc\",\"Key\":{},\"AttributeUpdates\":{\"a\":{\"Action\":\"PUT\"}},\"UpdateExpression\":\"x\","
+     "\"Expected\":{}}",
+     VAL,
+     "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: "
+     "{AttributeUpdates, Expected} Expression parameters: {UpdateExpression}"},
+    {DDB_OP_UpdateItem, "{\"TableName\":\"abc\",\"Key\":{},\"ExpressionAttributeValues\":{}}", VAL,
+     "ExpressionAttributeValues can only be specified when using expressions: UpdateExpression and "
+     "ConditionExpression are null"},
+};
+
+TEST(validate_item_rules)
+{
+    RUN(item_rule_cases);
+}
+
+/* Builds a PutItem whose one attribute "a" holds an n-byte string. */
+static char *item_of_size(size_t n)
+{
+    static const char prefix[] = "{\"TableName\":\"abc\",\"Item\":{\"a\":{\"S\":\"";
+    char *body = malloc(sizeof(prefix) + n + 8);
+
+    memcpy(body, prefix, sizeof(prefix) - 1);
+    memset(body + sizeof(prefix) - 1, 'x', n);
+    strcpy(body + sizeof(prefix) - 1 + n, "\"}}}");
+    return body;
+}
+
+/* DynamoDB counts name bytes plus value bytes: 1 + 409599 is exactly the 400 KB limit. */
+TEST(validate_item_size_limit)
+{
+    char *body = item_of_size(400 * 1024);
+
+    run_body(DDB_OP_PutItem, body, VAL, "Item size has exceeded the maximum allowed size");
+    free(body);
+    body = item_of_size(400 * 1024 - 1);
+    run_body(DDB_OP_PutItem, body, OK, NULL);
+    free(body);
+}
+
+/* Item and Key are decoded once, for the handler: they live in the request's arena. */
+static const ddb_parsed *parse_ok(ddb_arena *arena, ddb_req *req, int op, const char *body)
+{
+    memset(req, 0, sizeof(*req));
+    req->arena = arena;
+    if (ddb_validate(req, ddb_spec_for_op(op), ddb_json_parse(arena, body, strlen(body))) != DDB_OK)
+        return NULL;
+    return &req->parsed;
+}
+
+TEST(validate_stores_parsed_values)
+{
+    ddb_arena arena;
+    ddb_req req;
+    const ddb_parsed *p;
+
+    ddb_arena_init(&arena);
+    p = parse_ok(&arena, &req, DDB_OP_PutItem,
+                 "{\"TableName\":\"abc\",\"Item\":{\"a\":{\"N\":\"1.50\"},\"b\":{\"S\":\"x\"}}}");
+    ASSERT(p != NULL && p->item != NULL);
+    ASSERT_EQ(p->item->type, DDB_T_M);
+    ASSERT_EQ(p->item->len, 2);
+    ASSERT_MEM_EQ(p->item->u.entries[0].val.u.s, p->item->u.entries[0].val.len, "1.5", 3);
+    p = parse_ok(&arena, &req, DDB_OP_DeleteItem, "{\"TableName\":\"abc\",\"Key\":{\"a\":{\"S\":\"x\"}}}");
+    ASSERT(p != NULL && p->key != NULL);
+    ASSERT_EQ(p->key->len, 1);
+    ASSERT_NULL(p->item);
+    ddb_arena_free(&arena);
+}
+
+/* ---- custom rules: Query and Scan ---- */
+
+#define KEYCOND "\"KeyConditions\":{\"a\":{\"ComparisonOperator\":\"EQ\",\"AttributeValueList\":[{\"S\":\"x\"}]}}"
+#define QUERY_FILTER(op, vals)                                                                                         \
+    "{\"TableName\":\"abc\"," KEYCOND ",\"QueryFilter\":{\"b\":{\"ComparisonOperator\":\"" op                 \
+    "\",\"AttributeValueList\":" vals "}}}"
+
+static const vcase query_scan_cases[] = {
+    {DDB_OP_Query,
+     "{\"TableName\":\"abc\",\"ExclusiveStartKey\":{\"a\":{}},\"Select\":\"SPECIFIC_ATTRIBUTES\",\"AttributesToGet\":"
+     "[\"a\",\"a\"],\"QueryFilter\":{\"a\":{\"ComparisonOperator\":\"EQ\",\"AttributeValueList\":[{}]}},"
+     "\"ConditionalOperator\":\"OR\"," KEYCOND ",\"ProjectionExpression\":\"\",\"FilterExpression\":\"\","
+     "\"KeyConditionExpression\":\"\",\"ExpressionAttributeNames\":{},\"ExpressionAttributeValues\":{}}",
+     VAL,
+     "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: "
+     "{AttributesToGet, QueryFilter, ConditionalOperator, KeyConditions} Expression parameters: {ProjectionExpression, "
+     "FilterExpression, KeyConditionExpression}"},
+    /* KeyConditions may go with a FilterExpression when there is no KeyConditionExpression */
+    {DDB_OP_Query,
+     "{\"TableName\":\"abc\",\"QueryFilter\":{},\"AttributesToGet\":[\"a\"]," KEYCOND ",\"ConditionalOperator\":\"OR\","
+     "\"FilterExpression\":\"\",\"ProjectionExpression\":\"\"}",
+     VAL,
+     "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: "
+     "{AttributesToGet, QueryFilter, ConditionalOperator} Expression parameters: {ProjectionExpression, "
+     "FilterExpression}"},
+    {DDB_OP_Query, "{\"TableName\":\"abc\",\"AttributesToGet\":[\"a\"],\"ExpressionAttributeNames\":{}}", VAL,
+     "ExpressionAttributeNames can only be specified when using expressions"},
+    {DDB_OP_Query, "{\"TableName\":\"abc\",\"ExpressionAttributeValues\":{}}", VAL,
+     "ExpressionAttributeValues can only be specified when using expressions: FilterExpression and "
+     "KeyConditionExpression are null"},
+    {DDB_OP_Query, "{\"TableName\":\"abc\"}", VAL,
+     "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request."},
+    {DDB_OP_Query, "{\"TableName\":\"abc\",\"AttributesToGet\":[\"a\",\"a\"]}", VAL,
+     INVALID "Duplicate value in attribute name: a"},
+    {DDB_OP_Query, "{\"TableName\":\"abc\",\"ExclusiveStartKey\":{\"a\":{}}}", VAL,
+     "The provided starting key is invalid: " EMPTY_AV},
+    {DDB_OP_Query, QUERY_FILTER("EQ", "[{\"N\":\"1\"},{\"N\":\"2\"}]"), VAL,
+     INVALID "Invalid number of argument(s) for the EQ ComparisonOperator"},
+    {DDB_OP_Query, QUERY_FILTER("IN", "[]"), VAL,
+     INVALID "Invalid number of argument(s) for the IN ComparisonOperator"},
+    {DDB_OP_Query, QUERY_FILTER("BEGINS_WITH", "[{\"N\":\"1\"}]"), VAL,
+     INVALID "ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type"},
+    {DDB_OP_Query, QUERY_FILTER("CONTAINS", "[{\"SS\":[\"a\"]}]"), VAL,
+     INVALID "ComparisonOperator CONTAINS is not valid for SS AttributeValue type"},
+    {DDB_OP_Query, QUERY_FILTER("IN", "[{\"S\":\"a\"},{\"N\":\"1\"}]"), VAL,
+     INVALID "AttributeValues inside AttributeValueList must be of same type"},
+    {DDB_OP_Query, QUERY_FILTER("BETWEEN", "[{\"S\":\"b\"},{\"S\":\"a\"}]"), VAL,
+     "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound"},
+    {DDB_OP_Query, QUERY_FILTER("EQ", "[{\"NULL\":false}]"), VAL,
+     INVALID "Null attribute value types must have the value of true"},
+    {DDB_OP_Scan, "{\"TableName\":\"abc\",\"Segment\":1}", VAL,
+     "The TotalSegments parameter is required but was not present in the request when Segment parameter is present"},
+    {DDB_OP_Scan, "{\"TableName\":\"abc\",\"TotalSegments\":2}", VAL,
+     "The Segment parameter is required but was not present in the request when parameter TotalSegments is present"},
+    {DDB_OP_Scan, "{\"TableName\":\"abc\",\"Segment\":3,\"TotalSegments\":2}", VAL,
+     "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 3 is not less than "
+     "TotalSegments: 2"},
+    {DDB_OP_Scan, "{\"TableName\":\"abc\",\"Segment\":1.9,\"TotalSegments\":1.5}", VAL,
+     "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 1 is not less than "
+     "TotalSegments: 1"},
+    {DDB_OP_Scan, "{\"TableName\":\"abc\",\"Segment\":0}", OK, NULL},
+    {DDB_OP_Scan, "{\"TableName\":\"abc\",\"Segment\":1,\"TotalSegments\":4,\"Limit\":10}", OK, NULL},
+    {DDB_OP_Scan,
+     "{\"TableName\":\"abc\",\"ScanFilter\":{\"a\":{\"ComparisonOperator\":\"NULL\",\"AttributeValueList\":"
+     "[{\"S\":\"a\"}]}}}",
+     VAL, INVALID "Invalid number of argument(s) for the NULL ComparisonOperator"},
+    {DDB_OP_Scan, "{\"TableName\":\"abc\",\"ScanFilter\":{},\"FilterExpression\":\"a\"}", VAL,
+     "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: "
+     "{ScanFilter} Expression parameters: {FilterExpression}"},
+    {DDB_OP_Scan, "{\"TableName\":\"abc\",\"ExclusiveStartKey\":{\"a\":{\"N\":\"abc\"}}}", VAL,
+     "The provided starting key is invalid: The parameter cannot be converted to a numeric value: abc"},
+    {DDB_OP_Scan, "{\"TableName\":\"abc\",\"ConsistentRead\":\"x\"}", SER, "'X' can not be converted to an Boolean"},
+};
+
+TEST(validate_query_scan_rules)
+{
+    RUN(query_scan_cases);
+}
+
+/* ---- custom rules: batch operations ---- */
+
+static const vcase batch_rule_cases[] = {
+    {DDB_OP_BatchWriteItem, "{\"RequestItems\":{\"abc\":[{\"PutRequest\":{\"Item\":{}}},{}]}}", VAL, MULTI_AV},
+    {DDB_OP_BatchWriteItem,
+     "{\"RequestItems\":{\"abc\":[{\"PutRequest\":{\"Item\":{\"a\":{\"S\":\"x\",\"B\":\"\"}}}}]}}", VAL, MULTI_AV},
+    {DDB_OP_BatchWriteItem, "{\"RequestItems\":{\"abc\":[{\"DeleteRequest\":{\"Key\":{\"a\":{}}}}]}}", VAL, EMPTY_AV},
+    {DDB_OP_BatchWriteItem,
+     "{\"RequestItems\":{\"abc\":[{\"PutRequest\":{\"Item\":{\"a\":{\"S\":\"x\"}}}},"
+     "{\"DeleteRequest\":{\"Key\":{\"a\":{\"S\":\"y\"}}}}]}}",
+     OK, NULL},
+    {DDB_OP_BatchGetItem, "{\"RequestItems\":{\"abc\":{\"Keys\":[{\"a\":{\"S\":\"x\"}},{\"a\":{\"S\":\"x\"}}]}}}", VAL,
+     "Provided list of item keys contains duplicates"},
+    /* numbers compare by value */
+    {DDB_OP_BatchGetItem,
+     "{\"RequestItems\":{\"abc\":{\"Keys\":[{\"a\":{\"N\":\"1\"},\"b\":{\"S\":\"x\"}},"
+     "{\"b\":{\"S\":\"x\"},\"a\":{\"N\":\"1.0\"}}]}}}",
+     VAL, "Provided list of item keys contains duplicates"},
+    {DDB_OP_BatchGetItem, "{\"RequestItems\":{\"abc\":{\"Keys\":[{\"a\":{\"S\":\"x\"}},{\"a\":{\"S\":\"y\"}}]}}}", OK,
+     NULL},
+    {DDB_OP_BatchGetItem,
+     "{\"RequestItems\":{\"abc\":{\"Keys\":[{\"a\":{\"S\":\"x\"}}],\"AttributesToGet\":[\"b\",\"b\"]}}}", VAL,
+     INVALID "Duplicate value in attribute name: b"},
+    {DDB_OP_BatchGetItem,
+     "{\"RequestItems\":{\"abc\":{\"Keys\":[{\"a\":{\"S\":\"x\"}}],\"AttributesToGet\":[\"a\"],"
+     "\"ProjectionExpression\":\"a\"}}}",
+     VAL,
+     "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: "
+     "{AttributesToGet} Expression parameters: {ProjectionExpression}"},
+    {DDB_OP_BatchGetItem, "{\"RequestItems\":{\"abc\":{\"Keys\":[{\"a\":{\"SS\":[]}}]}}}", VAL,
+     INVALID "An string set  may not be empty"},
+};
+
+/* Builds {"RequestItems":{"t1":[n1 puts],"t2":[n2 puts]}} with distinct items. */
+static char *batch_write_body(int n1, int n2)
+{
+    char *b = malloc(16384);
+    size_t len = (size_t)sprintf(b, "{\"RequestItems\":{");
+    int counts[2] = {n1, n2};
+
+    for (int t = 0; t < 2; t++) {
+        len += (size_t)sprintf(b + len, "%s\"table%d\":[", t ? "," : "", t);
+        for (int i = 0; i < counts[t]; i++)
+            len += (size_t)sprintf(b + len, "%s{\"PutRequest\":{\"Item\":{\"id\":{\"N\":\"%d\"}}}}", i ? "," : "", i);
+        len += (size_t)sprintf(b + len, "]");
+    }
+    strcpy(b + len, "}}");
+    return b;
+}
+
+static char *batch_get_body(int n1, int n2)
+{
+    char *b = malloc(16384);
+    size_t len = (size_t)sprintf(b, "{\"RequestItems\":{");
+    int counts[2] = {n1, n2};
+
+    for (int t = 0; t < 2; t++) {
+        len += (size_t)sprintf(b + len, "%s\"table%d\":{\"Keys\":[", t ? "," : "", t);
+        for (int i = 0; i < counts[t]; i++)
+            len += (size_t)sprintf(b + len, "%s{\"id\":{\"N\":\"%d\"}}", i ? "," : "", i);
+        len += (size_t)sprintf(b + len, "]}");
+    }
+    strcpy(b + len, "}}");
+    return b;
+}
+
+TEST(validate_batch_rules)
+{
+    char *body;
+
+    RUN(batch_rule_cases);
+    body = batch_write_body(13, 13);
+    run_body(DDB_OP_BatchWriteItem, body, VAL, "Too many items requested for the BatchWriteItem call");
+    free(body);
+    body = batch_write_body(25, 1);
+    run_body(DDB_OP_BatchWriteItem, body, VAL, "Too many items requested for the BatchWriteItem call");
+    free(body);
+    body = batch_write_body(12, 13);
+    run_body(DDB_OP_BatchWriteItem, body, OK, NULL);
+    free(body);
+    body = batch_get_body(51, 50);
+    run_body(DDB_OP_BatchGetItem, body, VAL, "Too many items requested for the BatchGetItem call");
+    free(body);
+    body = batch_get_body(50, 50);
+    run_body(DDB_OP_BatchGetItem, body, OK, NULL);
+    free(body);
+}
+
+/* ---- custom rules: CreateTable and UpdateTable ---- */
+
+static const vcase table_rule_cases[] = {
+    {DDB_OP_CreateTable, "{\"TableName\":\"abc\",\"AttributeDefinitions\":[]," KS_A "}", VAL,
+     INVALID "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED"},
+    {DDB_OP_CreateTable,
+     "{\"TableName\":\"abc\",\"AttributeDefinitions\":[]," KS_A "," PT1 ",\"BillingMode\":\"PAY_PER_REQUEST\"}", VAL,
+     INVALID "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST"},
+    {DDB_OP_CreateTable,
+     "{\"TableName\":\"abc\",\"AttributeDefinitions\":[]," KS_A ",\"ProvisionedThroughput\":{\"WriteCapacityUnits\":"
+     "1000000000001,\"ReadCapacityUnits\":1000000000001}}",
+     VAL, "Given value 1000000000001 for ReadCapacityUnits is out of bounds"},
+    {DDB_OP_CreateTable,
+     "{\"TableName\":\"abc\",\"AttributeDefinitions\":[]," KS_A ",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":"
+     "1000000000000,\"WriteCapacityUnits\":1000000000001}}",
+     VAL, "Given value 1000000000001 for WriteCapacityUnits is out of bounds"},
+    {DDB_OP_CreateTable,
+     "{\"TableName\":\"abc\",\"AttributeDefinitions\":[]," KS_A ",\"BillingMode\":\"PAY_PER_REQUEST\"}", VAL,
+     "Invalid KeySchema: Some index key attribute have no definition"},
+    {DDB_OP_CreateTable,
+     "{\"TableName\":\"abc\",\"AttributeDefinitions\":[{\"AttributeName\":\"b\",\"AttributeType\":\"S\"}]," KS_A ","
+     PT1 "}",
+     VAL,
+     INVALID "Some index key attributes are not defined in AttributeDefinitions. Keys: [a], AttributeDefinitions: [b]"},
+    {DDB_OP_CreateTable,
+     "{\"TableName\":\"abc\"," DEFS_AB ",\"KeySchema\":[{\"KeyType\":\"HASH\",\"AttributeName\":\"a\"},{\"KeyType\":"
+     "\"HASH\",\"AttributeName\":\"a\"}]," PT1 "}",
+     VAL, "Both the Hash Key and the Range Key element in the KeySchema have the same name"},
+    {DDB_OP_CreateTable,
+     "{\"TableName\":\"abc\"," DEFS_AB ",\"KeySchema\":[{\"KeyType\":\"HASH\",\"AttributeName\":\"a\"},{\"KeyType\":"
+     "\"HASH\",\"AttributeName\":\"b\"}]," PT1 "}",
+     VAL, "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type"},
+    {DDB_OP_CreateTable,
+     "{\"TableName\":\"abc\"," DEFS_AB ",\"KeySchema\":[{\"KeyType\":\"RANGE\",\"AttributeName\":\"a\"},{\"KeyType\":"
+     "\"HASH\",\"AttributeName\":\"b\"}]," PT1 "}",
+     VAL, "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"},
+    {DDB_OP_CreateTable, "{\"TableName\":\"abc\"," DEFS_AB "," KS_A "," PT1 "}", VAL,
+     INVALID "Number of attributes in KeySchema does not exactly match number of attributes defined in "
+     "AttributeDefinitions"},
+    {DDB_OP_CreateTable, TABLE_AB ",\"LocalSecondaryIndexes\":[]}", VAL,
+     INVALID "List of LocalSecondaryIndexes is empty"},
+    {DDB_OP_CreateTable,
+     "{\"TableName\":\"abc\"," DEFS_AB "," KS_A "," PT1 ",\"LocalSecondaryIndexes\":[" LSI("abc", "{}") "]}", VAL,
+     INVALID "Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex"},
+    {DDB_OP_CreateTable,
+     TABLE_AB ",\"LocalSecondaryIndexes\":[{\"IndexName\":\"abc\",\"KeySchema\":[{\"AttributeName\":\"c\",\"KeyType\":"
+     "\"RANGE\"},{\"AttributeName\":\"d\",\"KeyType\":\"RANGE\"}],\"Projection\":{}}]}",
+     VAL,
+     INVALID "Some index key attributes are not defined in AttributeDefinitions. Keys: [c, d], AttributeDefinitions: "
+     "[a, b]"},
+    {DDB_OP_CreateTable,
+     TABLE_AB ",\"LocalSecondaryIndexes\":[{\"IndexName\":\"abc\",\"KeySchema\":[{\"AttributeName\":\"b\",\"KeyType\":"
+     "\"HASH\"}],\"Projection\":{}}]}",
+     VAL, INVALID "Index KeySchema does not have a range key for index: abc"},
+    {DDB_OP_CreateTable,
+     TABLE_AB ",\"LocalSecondaryIndexes\":[{\"IndexName\":\"abc\",\"KeySchema\":[{\"AttributeName\":\"b\",\"KeyType\":"
+     "\"HASH\"},{\"AttributeName\":\"a\",\"KeyType\":\"RANGE\"}],\"Projection\":{}}]}",
+     VAL,
+     INVALID "Index KeySchema does not have the same leading hash key as table KeySchema for index: abc. index hash "
+     "key: b, table hash key: a"},
+    {DDB_OP_CreateTable, TABLE_AB ",\"LocalSecondaryIndexes\":[" LSI("abc", "{}") "]}", VAL,
+     INVALID "Unknown ProjectionType: null"},
+    {DDB_OP_CreateTable,
+     TABLE_AB ",\"LocalSecondaryIndexes\":["
+     LSI("abc", "{\"ProjectionType\":\"ALL\",\"NonKeyAttributes\":[\"a\"]}") "]}",
+     VAL, INVALID "ProjectionType is ALL, but NonKeyAttributes is specified"},
+    {DDB_OP_CreateTable,
+     TABLE_AB ",\"LocalSecondaryIndexes\":[" LSI("abc", "{\"ProjectionType\":\"ALL\"}") "," LSI(
+         "abc", "{\"ProjectionType\":\"ALL\"}") "]}",
+     VAL, INVALID "Duplicate index name: abc"},
+    {DDB_OP_CreateTable,
+     TABLE_AB ",\"LocalSecondaryIndexes\":[" LSI("ab1", "{\"ProjectionType\":\"ALL\"}") "," LSI(
+         "ab2", "{\"ProjectionType\":\"ALL\"}") "," LSI("ab3", "{\"ProjectionType\":\"ALL\"}") "," LSI(
+         "ab4", "{\"ProjectionType\":\"ALL\"}") "," LSI("ab5", "{\"ProjectionType\":\"ALL\"}") "," LSI(
+         "ab6", "{\"ProjectionType\":\"ALL\"}") "]}",
+     VAL, INVALID "Number of LocalSecondaryIndexes exceeds per-table limit of 5"},
+    {DDB_OP_CreateTable, TABLE_AB ",\"GlobalSecondaryIndexes\":[]}", VAL,
+     INVALID "List of GlobalSecondaryIndexes is empty"},
+    {DDB_OP_CreateTable,
+     TABLE_AB ",\"LocalSecondaryIndexes\":[" LSI("abc", "{\"ProjectionType\":\"ALL\"}")
+     "],\"GlobalSecondaryIndexes\":[" GSI("abc", "{\"ProjectionType\":\"ALL\"}") "]}",
+     VAL, INVALID "Duplicate index name: abc"},
+    {DDB_OP_CreateTable,
+     "{\"TableName\":\"abc\"," DEFS_AB "," KS_A ",\"BillingMode\":\"PAY_PER_REQUEST\",\"GlobalSecondaryIndexes\":["
+     "{\"IndexName\":\"abc\"," IDX_KS_AB ",\"Projection\":{\"ProjectionType\":\"ALL\"}}," GSI(
+         "abd", "{\"ProjectionType\":\"ALL\"}") "]}",
+     VAL,
+     INVALID "ProvisionedThroughput should not be specified for index: abd when BillingMode is PAY_PER_REQUEST"},
+    {DDB_OP_CreateTable, TABLE_AB "}", OK, NULL},
+    {DDB_OP_CreateTable,
+     TABLE_AB ",\"LocalSecondaryIndexes\":[" LSI("lsi", "{\"ProjectionType\":\"INCLUDE\",\"NonKeyAttributes\":[\"c\"]}")
+     "],\"GlobalSecondaryIndexes\":[" GSI("gsi", "{\"ProjectionType\":\"KEYS_ONLY\"}") "]}",
+     OK, NULL},
+    {DDB_OP_UpdateTable, "{\"TableName\":\"abc\"}", VAL,
+     "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or "
+     "SSESpecification or ReplicaUpdates is required"},
+    {DDB_OP_UpdateTable, "{\"TableName\":\"abc\",\"GlobalSecondaryIndexUpdates\":[]}", VAL,
+     "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or "
+     "SSESpecification or ReplicaUpdates is required"},
+    {DDB_OP_UpdateTable,
+     "{\"TableName\":\"abc\",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1e13}}", VAL,
+     "Given value 10000000000000 for WriteCapacityUnits is out of bounds"},
+    {DDB_OP_UpdateTable, "{\"TableName\":\"abc\",\"GlobalSecondaryIndexUpdates\":[{}]}", VAL,
+     INVALID "One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, "
+     "GlobalSecondaryIndexUpdate.Delete must not be null"},
+    {DDB_OP_UpdateTable,
+     "{\"TableName\":\"abc\",\"GlobalSecondaryIndexUpdates\":[{\"Delete\":{\"IndexName\":\"abc\"}},{\"Delete\":"
+     "{\"IndexName\":\"abc\"}}]}",
+     VAL, INVALID "Only one global secondary index update per index is allowed simultaneously. Index: abc"},
+    {DDB_OP_UpdateTable,
+     "{\"TableName\":\"abc\",\"GlobalSecondaryIndexUpdates\":[{\"Update\":{\"IndexName\":\"abc\","
+     "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":1000000000001,\"WriteCapacityUnits\":1}}}]}",
+     VAL, "Given value 1000000000001 for ReadCapacityUnits is out of bounds for index abc"},
+    {DDB_OP_UpdateTable, "{\"TableName\":\"abc\"," PT1 "}", OK, NULL},
+};
+
+TEST(validate_table_rules)
+{
+    RUN(table_rule_cases);
+}
+
+TEST(validate_gsi_limit)
+{
+    char *body = malloc(32768);
+    size_t len = (size_t)sprintf(body, "%s", TABLE_AB ",\"GlobalSecondaryIndexes\":[");
+
+    ASSERT(body != NULL);
+    for (int i = 0; i < 21; i++)
+        len += (size_t)sprintf(body + len, "%s{\"IndexName\":\"abc%d\"," IDX_KS_AB
+                                           ",\"Projection\":{\"ProjectionType\":\"ALL\"}," PT1 "}",
+                               i ? "," : "", i);
+    strcpy(body + len, "]}");
+    run_body(DDB_OP_CreateTable, body, VAL, INVALID "GlobalSecondaryIndex count exceeds the per-table limit of 20");
+    free(body);
+}
+
+TEST(validate_spec_lookup)
+{
+    ASSERT_NULL(ddb_spec_for_op(DDB_OP_NONE));
+    ASSERT_NULL(ddb_spec_for_op(DDB_OP__COUNT));
+    for (int op = DDB_OP_NONE + 1; op < DDB_OP__COUNT; op++)
+        ASSERT(ddb_spec_for_op(op) != NULL);
+}
