@@ -230,7 +230,8 @@ void ddb_buf_reserve(ddb_buf *b, size_t extra)
 
 void ddb_buf_append(ddb_buf *b, const void *p, size_t n)
 {
-    ddb_buf_reserve(b, n);
+    if (b->len + n + 1 > b->cap)
+        ddb_buf_reserve(b, n);
     memcpy(b->data + b->len, p, n);
     b->len += n;
     b->data[b->len] = '\0';
@@ -238,7 +239,8 @@ void ddb_buf_append(ddb_buf *b, const void *p, size_t n)
 
 void ddb_buf_putc(ddb_buf *b, char c)
 {
-    ddb_buf_reserve(b, 1);
+    if (b->len + 2 > b->cap)
+        ddb_buf_reserve(b, 1);
     b->data[b->len++] = c;
     b->data[b->len] = '\0';
 }

@@ -34,16 +34,18 @@ static ddb_handler handler_for(ddb_op op)
 static size_t auth_param(const char *auth, size_t len, const char *name, const char **val)
 {
     size_t nlen = strlen(name);
+    const char *p = auth, *end = auth + len;
 
-    for (size_t i = 0; i + nlen < len; i++) {
-        if ((i == 0 || auth[i - 1] == ' ' || auth[i - 1] == ',') && memcmp(auth + i, name, nlen) == 0 &&
-            auth[i + nlen] == '=') {
-            size_t start = i + nlen + 1, end = start;
-            while (end < len && auth[end] != ',' && auth[end] != ' ')
-                end++;
-            *val = auth + start;
-            return end - start;
+    while ((p = memmem(p, (size_t)(end - p), name, nlen)) != NULL) {
+        const char *v = p + nlen;
+        if (v < end && *v == '=' && (p == auth || p[-1] == ' ' || p[-1] == ',')) {
+            const char *e = ++v;
+            while (e < end && *e != ',' && *e != ' ')
+                e++;
+            *val = v;
+            return (size_t)(e - v);
         }
+        p++;
     }
     return 0;
 }
@@ -59,12 +61,15 @@ static int check_auth(ddb_req *req, const ddb_http_in *in)
     if (in->auth == NULL || in->auth_len < 5 || memcmp(in->auth, "AWS4-", 5) != 0)
         return ddb_req_fail(req, DDB_E_MISSING_AUTH_TOKEN, "Request is missing Authentication Token");
     clen = auth_param(in->auth, in->auth_len, "Credential", &cred);
-    missing = ddb_arena_sprintf(req->arena, "%s%s%s%s", clen ? "" : "Authorization header requires 'Credential' parameter. ",
-                                auth_param(in->auth, in->auth_len, "Signature", &v) ? "" : "Authorization header requires 'Signature' parameter. ",
-                                auth_param(in->auth, in->auth_len, "SignedHeaders", &v) ? "" : "Authorization header requires 'SignedHeaders' parameter. ",
-                                in->has_date ? "" : "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ");
-    if (missing[0] != '\0')
+    if (clen == 0 || !auth_param(in->auth, in->auth_len, "Signature", &v) ||
+        !auth_param(in->auth, in->auth_len, "SignedHeaders", &v) || !in->has_date) {
+        missing = ddb_arena_sprintf(
+            req->arena, "%s%s%s%s", clen ? "" : "Authorization header requires 'Credential' parameter. ",
+            auth_param(in->auth, in->auth_len, "Signature", &v) ? "" : "Authorization header requires 'Signature' parameter. ",
+            auth_param(in->auth, in->auth_len, "SignedHeaders", &v) ? "" : "Authorization header requires 'SignedHeaders' parameter. ",
+            in->has_date ? "" : "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ");
         return ddb_req_fail(req, DDB_E_INCOMPLETE_SIGNATURE, "%sAuthorization=%.*s", missing, (int)in->auth_len, in->auth);
+    }
     slash1 = memchr(cred, '/', clen);
     slash2 = slash1 ? memchr(slash1 + 1, '/', (size_t)(cred + clen - slash1 - 1)) : NULL;
     slash3 = slash2 ? memchr(slash2 + 1, '/', (size_t)(cred + clen - slash2 - 1)) : NULL;

@@ -72,7 +72,8 @@ static h2o_iovec_t header_value(h2o_req_t *req, const char *name, size_t len)
 
 static void add_header(h2o_req_t *req, const char *name, const char *value, size_t len)
 {
-    h2o_add_header_by_str(&req->pool, &req->res.headers, name, strlen(name), 1, name, value, len);
+    /* none of our header names is an h2o token, so skip the token lookup */
+    h2o_add_header_by_str(&req->pool, &req->res.headers, name, strlen(name), 0, name, value, len);
 }
 
 static void next_request_id(http_thread *t, char out[REQUEST_ID_LEN + 1])
@@ -86,17 +87,32 @@ static void next_request_id(http_thread *t, char out[REQUEST_ID_LEN + 1])
     out[REQUEST_ID_LEN] = '\0';
 }
 
+/* Decimal text of v into out (at least 11 bytes); returns the length. */
+static size_t format_u32(char *out, uint32_t v)
+{
+    char tmp[10];
+    size_t n = 0;
+
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}
+
 static void send_body(h2o_req_t *req, int status, const char *reason, const char *ctype, const char *body, size_t len)
 {
     char id[REQUEST_ID_LEN + 1];
     char *crc = h2o_mem_alloc_pool(&req->pool, 16);
-    int crclen = snprintf(crc, 16, "%lu", crc32(0L, (const Bytef *)body, (uInt)len));
+    size_t crclen = format_u32(crc, (uint32_t)crc32(0L, (const Bytef *)body, (uInt)len));
 
     next_request_id(current_thread, id);
     req->res.status = status;
     req->res.reason = reason;
     add_header(req, "x-amzn-RequestId", h2o_strdup(&req->pool, id, REQUEST_ID_LEN).base, REQUEST_ID_LEN);
-    add_header(req, "x-amz-crc32", crc, (size_t)crclen);
+    add_header(req, "x-amz-crc32", crc, crclen);
     if (ctype != NULL)
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype, strlen(ctype));
     req->res.content_length = len;

@@ -129,3 +129,51 @@ def test_in_memory_forgets_on_restart(server_factory):
     assert first.stop(signal.SIGTERM) == 0
     second = server_factory(["--in-memory"], port=port)
     assert make_client(second.endpoint).list_tables()["TableNames"] == []
+
+
+def _load_many(ddb, table, n):
+    for start in range(0, n, 25):
+        ddb.batch_write_item(RequestItems={table: [
+            {"PutRequest": {"Item": {"pk": {"S": "p%d" % (i % 40)}, "sk": {"N": str(i)},
+                                     "v": {"S": "x" * (i % 7)}}}}
+            for i in range(start, min(start + 25, n))]})
+
+
+def _read_all(ddb, table, n):
+    missing = []
+    for i in range(n):
+        got = ddb.get_item(TableName=table, Key={"pk": {"S": "p%d" % (i % 40)}, "sk": {"N": str(i)}})
+        if got.get("Item") != {"pk": {"S": "p%d" % (i % 40)}, "sk": {"N": str(i)}, "v": {"S": "x" * (i % 7)}}:
+            missing.append(i)
+    return missing
+
+
+def _scan_count(ddb, table):
+    count, kwargs = 0, {}
+    while True:
+        page = ddb.scan(TableName=table, **kwargs)
+        count += page["Count"]
+        if "LastEvaluatedKey" not in page:
+            return count
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+@pytest.mark.parametrize("shards", [[2, 3, 1, 5], [4, 4, 2]], ids=["grow-shrink", "same-then-shrink"])
+def test_changing_shard_count_moves_partitions_and_loses_nothing(server_factory, tmp_path, shards):
+    """--shards on an existing directory rebalances: every item stays readable by key and by Scan."""
+    data = tmp_path / "data"
+    data.mkdir()
+    n = 400
+    first = server_factory(["--data-dir", str(data), "--shards", str(shards[0])])
+    ddb = make_client(first.endpoint)
+    ddb.create_table(**create_table_params("sharded", ("pk", "S"), ("sk", "N")))
+    _load_many(ddb, "sharded", n)
+    assert first.stop(signal.SIGTERM) == 0
+    for count in shards[1:]:
+        server = server_factory(["--data-dir", str(data), "--shards", str(count)])
+        ddb = make_client(server.endpoint)
+        assert ("%d shards" % count) in server.stderr_text()
+        assert _read_all(ddb, "sharded", n) == []
+        assert _scan_count(ddb, "sharded") == n
+        assert ddb.describe_table(TableName="sharded")["Table"]["ItemCount"] == n
+        assert server.stop(signal.SIGTERM) == 0

@@ -1,0 +1,16 @@
+/*
+ * client/version.c: libddb's version and status names (the rest of the client arrives with its issue).
+ */
+#include "ddb/ddb.h"
+
+#include "errors.h"
+
+unsigned ddb_version(void)
+{
+    return DDB_VERSION_HEX;
+}
+
+const char *ddb_status_name(int status)
+{
+    return ddb_strerror(status);
+}
