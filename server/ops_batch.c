@@ -49,7 +49,8 @@ static long prepare_table_writes(ddb_req *req, const ddb_table *t, const ddb_jso
         b->is_delete = put == NULL;
         if ((msg = ddb_item_from_json(req->arena, put ? put : del, &b->item)) != NULL)
             return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg), -1;
-        if (put ? ddb_item_key_or_fail(req, t, &b->item, &b->key) : ddb_key_param_or_fail(req, t, &b->item, &b->key))
+        /* BatchWriteItem words every key mismatch, of puts too, as "The provided key element does not match the schema" */
+        if (put ? ddb_item_key_generic_or_fail(req, t, &b->item, &b->key) : ddb_key_param_or_fail(req, t, &b->item, &b->key))
             return -1;
         if (duplicate_key(seen, i, &b->key))
             return ddb_req_fail(req, DDB_E_VALIDATION, "Provided list of item keys contains duplicates"), -1;
@@ -231,13 +232,13 @@ int ddb_op_batch_get_item(ddb_req *req)
                 (val != NULL && ddb_item_decode(req->arena, val, vlen, &item) != 0))
                 return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
             size = val ? ddb_item_stored_size(val, vlen) : 0;
+            if (val != NULL && total + size > BATCH_GET_RESPONSE_LIMIT) {
+                full = 1; /* this key and the rest come back in UnprocessedKeys, unread and uncharged */
+                break;
+            }
             units[i] += ddb_read_units(size, g[i].consistent);
             if (val == NULL)
                 continue;
-            if (total + size > BATCH_GET_RESPONSE_LIMIT) {
-                full = 1; /* this key and the rest come back in UnprocessedKeys */
-                break;
-            }
             total += size;
             ddb_expr_project(req->arena, g[i].projection, &item, &out);
             ddb_item_write_json(w, &out);

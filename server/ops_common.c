@@ -45,7 +45,8 @@ static int key_value_or_fail(ddb_req *req, const char *name, const ddb_attr *v, 
     return DDB_OK;
 }
 
-int ddb_item_key_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *item, ddb_key *key)
+/* The key attributes of a whole item; `generic` selects BatchWriteItem's wording for a missing or mistyped one. */
+static int item_key(ddb_req *req, const ddb_table *t, const ddb_attr *item, ddb_key *key, int generic)
 {
     const char *names[2] = {t->hash_key, t->range_key};
     ddb_type types[2] = {t->hash_type, t->range_type};
@@ -53,6 +54,8 @@ int ddb_item_key_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *item,
 
     for (int i = 0; i < 2 && names[i] != NULL; i++) {
         vals[i] = ddb_item_get(item, names[i], strlen(names[i]));
+        if ((vals[i] == NULL || vals[i]->type != types[i]) && generic)
+            return ddb_req_fail(req, DDB_E_VALIDATION, "The provided key element does not match the schema");
         if (vals[i] == NULL)
             return ddb_req_fail(req, DDB_E_VALIDATION, "One or more parameter values were invalid: Missing the key %s in the item",
                                 names[i]);
@@ -65,6 +68,16 @@ int ddb_item_key_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *item,
     }
     ddb_key_build(req->arena, ddb_store_ring(req->srv->store), t->id, vals[0], vals[1], key);
     return DDB_OK;
+}
+
+int ddb_item_key_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *item, ddb_key *key)
+{
+    return item_key(req, t, item, key, 0);
+}
+
+int ddb_item_key_generic_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *item, ddb_key *key)
+{
+    return item_key(req, t, item, key, 1);
 }
 
 const char *ddb_key_param_check(ddb_req *req, const ddb_table *t, const ddb_attr *keyattrs, ddb_key *key)

@@ -23,6 +23,8 @@ const ddb_table *ddb_table_or_fail(ddb_req *req, const char *name, int name_in_m
  * the item", "Type mismatch for key ...", empty and oversize key values) and builds its key.
  */
 int ddb_item_key_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *item, ddb_key *key);
+/* The same with BatchWriteItem's wording: "The provided key element does not match the schema". */
+int ddb_item_key_generic_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *item, ddb_key *key);
 /* The same for a Key parameter (GetItem/DeleteItem wording: "The provided key element does not match the schema"). */
 int ddb_key_param_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *keyattrs, ddb_key *key);
 /* The key of a partition (Query): the hash key value alone; key->part_len == key->len. */

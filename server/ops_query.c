@@ -246,6 +246,22 @@ static int is_key_attr(const ddb_table *t, const char *name, uint32_t nlen)
            (t->range_key && strlen(t->range_key) == nlen && memcmp(t->range_key, name, nlen) == 0);
 }
 
+/* "Key attributes must be scalars; ...": a document path may not go below a key attribute. */
+static int nested_key_paths_or_fail(ddb_req *req, const ddb_table *t, const ddb_expr *e)
+{
+    const ddb_expr_path_ref *paths;
+    size_t n = e ? ddb_expr_paths(e, &paths) : 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (paths[i].depth > 1 && is_key_attr(t, paths[i].name, paths[i].nlen))
+            return ddb_req_fail(req, DDB_E_VALIDATION,
+                                "Key attributes must be scalars; list random access '[]' and map lookup '.' are not "
+                                "allowed: Key: %.*s",
+                                (int)paths[i].nlen, paths[i].name);
+    }
+    return DDB_OK;
+}
+
 /* "Filter Expression can only contain non-primary key attributes" (QueryFilter for the legacy form). */
 static int filter_keys_or_fail(ddb_req *req, const ddb_table *t)
 {
@@ -297,6 +313,23 @@ static const ddb_key_cond *cond_for(const ddb_key_cond *kc, size_t n, const char
     return NULL;
 }
 
+/* The legacy KeyConditions operator given for a key attribute, or NULL. */
+static const char *legacy_operator(ddb_req *req, const char *name)
+{
+    return ddb_json_get_str(ddb_json_get(ddb_json_get(req->in, "KeyConditions"), name), "ComparisonOperator");
+}
+
+static int indexable(const char *op)
+{
+    static const char *const not_indexable[] = {"NULL", "NOT_NULL", "NE", "CONTAINS", "NOT_CONTAINS", "IN", NULL};
+
+    for (int i = 0; op != NULL && not_indexable[i] != NULL; i++) {
+        if (strcmp(op, not_indexable[i]) == 0)
+            return 0;
+    }
+    return 1;
+}
+
 /* dynalite's traverseKey rules for Query key conditions, in DynamoDB's order. */
 static int key_conditions_or_fail(ddb_req *req, const ddb_table *t, key_range *kr)
 {
@@ -309,11 +342,15 @@ static int key_conditions_or_fail(ddb_req *req, const ddb_table *t, key_range *k
         const ddb_key_cond *c = cond_for(kc, n, names[i]);
         if (i == 0 && t->range_key == NULL && n > 1)
             return ddb_req_fail(req, DDB_E_VALIDATION, "Query key condition not supported");
-        if (c == NULL) {
+        if (c == NULL && legacy_operator(req, names[i]) == NULL) {
             if (i == 0 || n > 1)
                 return ddb_req_fail(req, DDB_E_VALIDATION, "Query condition missed key schema element: %s", names[i]);
             continue;
         }
+        if (!indexable(legacy_operator(req, names[i])))
+            return ddb_req_fail(req, DDB_E_VALIDATION, "Attempted conditional constraint is not an indexable operation");
+        if (c == NULL)
+            return ddb_req_fail(req, DDB_E_VALIDATION, "Query condition missed key schema element: %s", names[i]);
         if (c->v[0]->type != types[i] || (c->op == DDB_KC_BETWEEN && c->v[1]->type != types[i]))
             return ddb_req_fail(req, DDB_E_VALIDATION,
                                 "One or more parameter values were invalid: Condition parameter type does not match schema type");
@@ -428,14 +465,23 @@ static int range_matches(const ddb_key_cond *rc, const ddb_attr *v)
     return 0;
 }
 
-/* ExclusiveStartKey rules for Query; fills *start with its encoded key. */
+/* ExclusiveStartKey rules for Query (dynalite's traverseKey order); fills *start with its encoded key. */
 static int query_start_or_fail(ddb_req *req, const ddb_table *t, const key_range *kr, const ddb_attr *esk, ddb_key *start)
 {
+    const char *names[2] = {t->hash_key, t->range_key};
+    ddb_type types[2] = {t->hash_type, t->range_type};
     const char *msg;
     const ddb_attr *hv, *rv;
 
     if (esk->len != (t->range_key ? 2u : 1u))
         return ddb_req_fail(req, DDB_E_VALIDATION, "The provided starting key is invalid");
+    for (int i = 0; i < 2 && names[i] != NULL; i++) {
+        const ddb_attr *v = ddb_item_get(esk, names[i], strlen(names[i]));
+        if (v == NULL)
+            return ddb_req_fail(req, DDB_E_VALIDATION, "The provided starting key is invalid");
+        if (v->type != types[i])
+            return ddb_req_fail(req, DDB_E_VALIDATION, "The provided key element does not match the schema");
+    }
     if ((msg = ddb_key_param_check(req, t, esk, start)) != NULL)
         return ddb_req_fail(req, DDB_E_VALIDATION, "The provided starting key is invalid: %s", msg);
     hv = ddb_item_get(esk, t->hash_key, strlen(t->hash_key));
@@ -470,7 +516,8 @@ int ddb_op_query(ddb_req *req)
         return req->err.code;
     if (esk != NULL && query_start_or_fail(req, t, &kr, esk, &start) != DDB_OK)
         return req->err.code;
-    if (filter_keys_or_fail(req, t) != DDB_OK)
+    if (nested_key_paths_or_fail(req, t, req->parsed.projection) != DDB_OK || filter_keys_or_fail(req, t) != DDB_OK ||
+        nested_key_paths_or_fail(req, t, req->parsed.filter) != DDB_OK)
         return req->err.code;
     if (ddb_partition_key_or_fail(req, t, kr.hash->v[0], &pk) != DDB_OK)
         return req->err.code;
@@ -573,6 +620,9 @@ int ddb_op_scan(ddb_req *req)
                                 s.total, s.seg);
         first = start.shard;
     }
+    if (nested_key_paths_or_fail(req, t, req->parsed.projection) != DDB_OK ||
+        nested_key_paths_or_fail(req, t, req->parsed.filter) != DDB_OK)
+        return req->err.code;
     page_init(&p, req, t);
     page_begin(&p);
     /* shards in order; a resumed scan continues in the start key's shard, just after it */

@@ -294,11 +294,11 @@ static const ddb_field SCAN_FIELDS[] = {
     {"Limit", DDB_V_INTEGER, DDB_VF_MIN, .min = 1},
     F_RETURN_CONSUMED,
     F_ATTRIBUTES_TO_GET,
-    {"Segment", DDB_V_INTEGER, DDB_VF_MIN, .min = 0},
+    {"Segment", DDB_V_INTEGER, DDB_VF_MIN | DDB_VF_MAX, .min = 0, .max = 999999},
     F_SELECT,
     F_CONDITIONS("ScanFilter"),
     F_CONDITIONAL_OPERATOR,
-    {"TotalSegments", DDB_V_INTEGER, DDB_VF_MIN, .min = 1},
+    {"TotalSegments", DDB_V_INTEGER, DDB_VF_MIN | DDB_VF_MAX, .min = 1, .max = 1000000},
     F_TABLE_NAME_ITEM,
     F_ATTR_MAP("ExclusiveStartKey", 0),
     F_INDEX_NAME(0),
@@ -779,6 +779,34 @@ static const char *update_item_rules(ddb_req *req, const ddb_json *in)
 
 /* ---- Query and Scan ---- */
 
+/* How Select combines with projections (DynamoDB's rules; dynalite has none). */
+static const char *select_rules(const ddb_json *in, const char *verb)
+{
+    const char *select = ddb_json_get_str(in, "Select");
+    const char *given = ddb_v_get(in, "AttributesToGet") ? "AttributesToGet"
+                        : ddb_v_get(in, "ProjectionExpression") ? "ProjectionExpression" : NULL;
+
+    if (select == NULL)
+        return NULL;
+    if (same_str(select, "ALL_ATTRIBUTES") && given)
+        return strcmp(given, "AttributesToGet") == 0
+                   ? "Cannot specify the AttributesToGet when choosing to get ALL_ATTRIBUTES"
+                   : "Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES";
+    if (same_str(select, "COUNT") && given)
+        return strcmp(given, "AttributesToGet") == 0
+                   ? "Cannot specify the AttributesToGet when choosing to get only the Count"
+                   : "Cannot specify the ProjectionExpression when choosing to get only the Count";
+    if (same_str(select, "ALL_PROJECTED_ATTRIBUTES") && given)
+        return strcmp(given, "AttributesToGet") == 0
+                   ? "Cannot specify the AttributesToGet when choosing to get ALL_PROJECTED_ATTRIBUTES"
+                   : "Cannot specify the ProjectionExpression when choosing to get ALL_PROJECTED_ATTRIBUTES";
+    if (same_str(select, "ALL_PROJECTED_ATTRIBUTES") && ddb_v_get(in, "IndexName") == NULL)
+        return verb;
+    if (same_str(select, "SPECIFIC_ATTRIBUTES") && !given)
+        return "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES";
+    return NULL;
+}
+
 static const char *query_rules(ddb_req *req, const ddb_json *in)
 {
     const ddb_json *key_conditions = ddb_v_get(in, "KeyConditions");
@@ -792,6 +820,9 @@ static const char *query_rules(ddb_req *req, const ddb_json *in)
         msg = duplicate_names(req->arena, ddb_v_get(in, "AttributesToGet"));
     if (msg == NULL)
         msg = check_start_key(req, in);
+    if (msg == NULL && (msg = select_rules(in, "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an "
+                                              "IndexName")) != NULL)
+        msg = ddb_arena_sprintf(req->arena, "1 validation error detected: %s", msg); /* Query wraps these; Scan does not */
     if (msg != NULL)
         return msg;
     if (key_conditions == NULL && ddb_v_get(in, "KeyConditionExpression") == NULL)
@@ -837,6 +868,8 @@ static const char *scan_rules(ddb_req *req, const ddb_json *in)
         msg = check_conditions(req, ddb_v_get(in, "ScanFilter"));
     if (msg == NULL)
         msg = check_start_key(req, in);
+    if (msg == NULL)
+        msg = select_rules(in, "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
     if (msg == NULL)
         msg = segment_rules(req, in);
     return msg != NULL ? msg : ddb_expr_prepare(req, in);
