@@ -2,7 +2,8 @@
 # ddbd vs Amazon DynamoDB Local vs dynalite, side by side, on loopback.
 #
 #   bench/compare.sh [--duration S] [--workloads "getitem putitem"] [--servers "ddbd ddblocal dynalite"]
-#                    [--conns "16 1"] [--rounds N] [--warmup S] [--startup-reps N] [--no-startup]
+#                    [--conns "16 1"] [--rounds N] [--warmup S] [--initial-warmup S]
+#                    [--startup-reps N] [--no-startup]
 #                    [--no-pause] [--out DIR] [--quick]
 #
 # Steps (each one under `timeout`; every server binds 127.0.0.1 only and is stopped on exit,
@@ -11,7 +12,8 @@
 #   2. peers: installed on first use by ../shared/peers/peer (npm; java for DynamoDB Local).
 #   3. start-up + idle RSS of every server (shared startup.py, --startup-reps spawns each).
 #   4. start one long-running instance of every server, load it with the shared setup.py.
-#   5. per round, per workload: unrecorded c16 warm-up of every server, then for each
+#   5. per round, per workload: unrecorded c16 warm-up of every server (--initial-warmup in
+#      round 1, for the JVM's JIT; --warmup in later rounds), then for each
 #      connection count the servers in turn (ddbd, ddblocal, dynalite, ...), each run through
 #      bench/wrkcpu.py (wrk + server CPU delta over exactly that run).  The servers not being
 #      measured are paused (SIGSTOP/SIGCONT) during each run unless --no-pause.
@@ -35,9 +37,9 @@ PEERS_HOME="${PEERS_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/ddbd-peers}"
 export PEERS_HOME
 
 DURATION=10; WORKLOADS="getitem putitem"; SERVERS="ddbd ddblocal dynalite"; CONNS="16 1"
-ROUNDS=3; WARMUP=5; STARTUP_REPS=5; DO_STARTUP=1; OUT=""; QUICK=0; PAUSE_OTHERS=1
-set_dur=0; set_rounds=0; set_warm=0; set_sreps=0
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+ROUNDS=3; WARMUP=5; WARMUP1=15; STARTUP_REPS=5; DO_STARTUP=1; OUT=""; QUICK=0; PAUSE_OTHERS=1
+set_dur=0; set_rounds=0; set_warm=0; set_warm1=0; set_sreps=0
+usage() { sed -n '2,/^set -uo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION="$2"; set_dur=1; shift 2;;
@@ -46,6 +48,7 @@ while [ $# -gt 0 ]; do
     --conns) CONNS="$2"; shift 2;;
     --rounds) ROUNDS="$2"; set_rounds=1; shift 2;;
     --warmup) WARMUP="$2"; set_warm=1; shift 2;;
+    --initial-warmup) WARMUP1="$2"; set_warm1=1; shift 2;;
     --startup-reps) STARTUP_REPS="$2"; set_sreps=1; shift 2;;
     --no-startup) DO_STARTUP=0; shift;;
     --no-pause) PAUSE_OTHERS=0; shift;;
@@ -59,6 +62,7 @@ if [ "$QUICK" = 1 ]; then
   [ $set_dur = 1 ] || DURATION=3
   [ $set_rounds = 1 ] || ROUNDS=1
   [ $set_warm = 1 ] || WARMUP=1
+  [ $set_warm1 = 1 ] || WARMUP1=2
   [ $set_sreps = 1 ] || STARTUP_REPS=3
 fi
 THREADS="${THREADS:-1}"
@@ -183,7 +187,7 @@ i=0; for s in $SERVERS; do PORT[$s]=${ports[$i]}; SPORT[$s]=${ports[$((i + 3))]}
 # ---------------------------------------------------------------- meta
 write_meta() {
   SERVERS="$SERVERS" WORKLOADS="$WORKLOADS" CONNS="$CONNS" DURATION="$DURATION" ROUNDS="$ROUNDS" \
-  WARMUP="$WARMUP" THREADS="$THREADS" QUICK="$QUICK" PAUSE="$PAUSE_OTHERS" LUA_DIRS="$( [ -d "$HERE/lua" ] && echo "$HERE/lua, ")$SHARED/lua" \
+  WARMUP="$WARMUP" WARMUP1="$WARMUP1" THREADS="$THREADS" QUICK="$QUICK" PAUSE="$PAUSE_OTHERS" LUA_DIRS="$( [ -d "$HERE/lua" ] && echo "$HERE/lua, ")$SHARED/lua" \
   INFO_DDBD="${INFO[ddbd]:-}" INFO_DDBL="${INFO[ddblocal]:-}" INFO_DYN="${INFO[dynalite]:-}" \
   REPO_REV="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo 'no commit yet') (working tree $REPO)" \
   python3 - "$OUT/meta.json" "$1" <<'EOF'
@@ -198,7 +202,7 @@ if phase == "start":
     m.update(date=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), nproc=os.cpu_count(), cpu_model=model,
              mem=f"{int(mem) // 1024} MB RAM", load_start=la, servers=e["SERVERS"].split(),
              workloads=e["WORKLOADS"].split(), conns=[int(c) for c in e["CONNS"].split()],
-             duration=int(float(e["DURATION"])), rounds=int(e["ROUNDS"]), warmup=e["WARMUP"],
+             duration=int(float(e["DURATION"])), rounds=int(e["ROUNDS"]), warmup=e["WARMUP"], warmup1=e["WARMUP1"],
              threads=int(e["THREADS"]), pause_others=e["PAUSE"] == "1", quick=e["QUICK"] == "1", lua_dirs=e["LUA_DIRS"],
              kv_n=int(e["KV_N"]), ts=int(e["TS_P"]) * int(e["TS_S"]), repo_rev=e["REPO_REV"],
              server_info={"ddbd": e["INFO_DDBD"], "ddblocal": e["INFO_DDBL"], "dynalite": e["INFO_DYN"]})
@@ -285,7 +289,7 @@ run_one() {   # server workload conns round [warmup]
     local o
     for o in $ALIVE; do [ "$o" = "$s" ] || { kill -STOP "${PID[$o]}" 2>/dev/null && PAUSED+=("${PID[$o]}"); }; done
   fi
-  bounded timeout -k 10 $((${DURATION%.*} + ${WARMUP%.*} + 150)) python3 "$HERE/wrkcpu.py" --pid "${PID[$s]}" --server "$s" \
+  bounded timeout -k 10 $((${DURATION%.*} + ${WARMUP%.*} + ${WARMUP1%.*} + 150)) python3 "$HERE/wrkcpu.py" --pid "${PID[$s]}" --server "$s" \
     --url "http://127.0.0.1:${PORT[$s]}" --lua "$(lua_for "$w")" --workload "$w" --conns "$c" \
     --duration "${6:-$DURATION}" --threads "$THREADS" --round "$r" --raw "$raw" --jsonl "$OUT/results.jsonl" \
     "${extra[@]+"${extra[@]}"}" >"$OUT/logs/last-run.txt" 2>&1
@@ -296,8 +300,9 @@ run_one() {   # server workload conns round [warmup]
 }
 for r in $(seq 1 "$ROUNDS"); do
   for w in $WORKLOADS; do
-    if [ "${WARMUP%.*}" -gt 0 ] 2>/dev/null; then
-      for s in $ALIVE; do log "warm-up $s $w ${WARMUP}s"; run_one "$s" "$w" 16 "$r" warmup "$WARMUP" >/dev/null; done
+    wu=$WARMUP; [ "$r" = 1 ] && wu=$WARMUP1
+    if [ "${wu%.*}" -gt 0 ] 2>/dev/null; then
+      for s in $ALIVE; do log "warm-up $s $w ${wu}s"; run_one "$s" "$w" 16 "$r" warmup "$wu" >/dev/null; done
     fi
     for c in $CONNS; do
       for s in $ALIVE; do run_one "$s" "$w" "$c" "$r"; done
@@ -309,7 +314,7 @@ done
 write_meta end
 for s in $ALIVE; do
   [ -n "${PID[$s]:-}" ] && kill -0 "${PID[$s]}" 2>/dev/null && \
-    grep -E '^(VmRSS|VmHWM)' /proc/"${PID[$s]}"/status | tr -s ' \t' ' ' | sed "s/^/$s after runs: /" >>"$OUT/logs/rss-after.txt"
+    grep -E '^(VmRSS|VmHWM|Threads)' /proc/"${PID[$s]}"/status | tr -s ' \t' ' ' | sed "s/^/$s after runs: /" >>"$OUT/logs/rss-after.txt"
 done
 timeout -k 5 60 python3 "$HERE/report.py" "$OUT" || die "report failed"
 log "report: $OUT/report.md"

@@ -87,7 +87,8 @@ def main():
           f"{meta.get('cpu_model', '?')}, {meta.get('mem', '?')}")
         w(f"- load average at start: {meta.get('load_start', '?')}; at end: {meta.get('load_end', '?')}")
         w(f"- wrk: `-t{meta.get('threads', 1)}`, {meta.get('duration', '?')} s per run, "
-          f"{meta.get('warmup', '?')} s unrecorded c16 warm-up per server and workload in every round, "
+          f"unrecorded c16 warm-up per server and workload: {meta.get('warmup1', '?')} s in round 1, "
+          f"{meta.get('warmup', '?')} s in later rounds; "
           f"{meta.get('rounds', '?')} round(s), servers interleaved in the order {', '.join(servers)}"
           + ("; the servers not being measured are paused (SIGSTOP) during each run" if meta.get("pause_others") else ""))
         w(f"- data: setup.py (bench_kv {meta.get('kv_n', '?')} items of ~200 B, bench_ts "
@@ -225,6 +226,25 @@ def main():
               f"vs leaner peer ({lp}): idle RSS x {ratio(o['rss'] / st[lp]['rss'])}** — targets: start-up < "
               f"{TARGET_START_MS:.0f} ms {verdict(o['ready'] < TARGET_START_MS)} ({o['ready']:.1f} ms), "
               f"idle RSS < {TARGET_RSS_MB:.0f} MB {verdict(o['rss'] < TARGET_RSS_MB)} ({o['rss']:.1f} MB)\n")
+
+    ra = os.path.join(d, "logs", "rss-after.txt")
+    if os.path.exists(ra):
+        after = collections.defaultdict(dict)
+        for line in open(ra):
+            m = re.match(r"(\S+) after runs: (\w+): (\d+)", line)
+            if m:
+                after[m.group(1)][m.group(2)] = int(m.group(3))
+        if after:
+            w("## memory after loading and all runs\n")
+            w("Long-running instance, after setup.py (20,000 items of ~100–200 B) and every wrk run.\n")
+            w("| server | VmRSS MB | VmHWM MB | threads |")
+            w("|---|---:|---:|---:|")
+            for s in servers:
+                if s in after:
+                    a_ = after[s]
+                    w(f"| {'**' + s + '**' if s == ours else s} | {a_.get('VmRSS', 0) / 1024:.1f} | "
+                      f"{a_.get('VmHWM', 0) / 1024:.1f} | {a_.get('Threads', '-')} |")
+            w("")
 
     if summary:
         w("## summary: ddbd vs faster peer\n")

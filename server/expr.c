@@ -56,13 +56,14 @@ static int java_slot_cmp(const void *pa, const void *pb)
 }
 
 /* Sorts the indexes ix[0..n) of t's entries into HashSet order for a set built from `total` keys. */
-static void java_order(const ddb_expr_table *t, uint32_t *ix, uint32_t n, uint32_t total)
+static void java_order(ddb_arena *a, const ddb_expr_table *t, uint32_t *ix, uint32_t n, uint32_t total)
 {
     uint32_t mask = java_table_size(total) - 1;
-    java_slot *v = malloc(sizeof(*v) * (n ? n : 1));
+    java_slot *v;
 
-    if (v == NULL)
-        abort();
+    if (n < 2)
+        return;
+    v = ddb_arena_alloc(a, sizeof(*v) * n);
     for (uint32_t i = 0; i < n; i++) {
         uint32_t h = t->e[ix[i]].hash;
 
@@ -72,7 +73,6 @@ static void java_order(const ddb_expr_table *t, uint32_t *ix, uint32_t n, uint32
     qsort(v, n, sizeof(*v), java_slot_cmp);
     for (uint32_t i = 0; i < n; i++)
         ix[i] = v[i].ix;
-    free(v);
 }
 
 /* ---------------------------------------------------------------- name/value tables */
@@ -189,7 +189,7 @@ static const char *decode_values(ddb_arena *a, ddb_expr_table *t)
 
     for (uint32_t i = 0; i < t->n; i++)
         ix[i] = i;
-    java_order(t, ix, t->n, t->n);
+    java_order(a, t, ix, t->n, t->n);
     for (uint32_t i = 0; i < t->n; i++) {
         ddb_expr_ctx_entry *e = &t->e[ix[i]];
         const char *err = ddb_attr_from_json(a, e->json, &e->value);
@@ -262,7 +262,7 @@ static const char *unused_message(ddb_arena *a, const ddb_expr_table *t, const c
     }
     if (n == 0)
         return NULL;
-    java_order(t, ix, n, t->n);
+    java_order(a, t, ix, n, t->n);
     ddb_buf_printf(&b, "Value provided in %s unused in expressions: keys: {", what);
     for (uint32_t i = 0; i < n; i++) {
         if (i > 0)
@@ -292,17 +292,29 @@ static const char *kind_label(ddb_expr_kind kind)
     return labels[kind];
 }
 
+/* Only spaces, tabs and line breaks: DynamoDB reports these as an empty expression. */
+static int is_blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+            return 0;
+    }
+    return 1;
+}
+
 const char *ddb_expr_parse(ddb_expr_ctx *ctx, ddb_expr_kind kind, const char *text, size_t len, ddb_expr **out)
 {
     const char *label = kind_label(kind), *err;
     ddb_lexed lx;
     ddb_expr *e = NULL;
 
-    if (len == 0)
+    if (is_blank(text, len))
         return ddb_arena_sprintf(ctx->a, "Invalid %s: The expression can not be empty;", label);
-    if (len > DDB_EXPR_MAX_LEN)
+    if (len > DDB_EXPR_MAX_LEN && (kind == DDB_EXPR_CONDITION || kind == DDB_EXPR_FILTER))
         return ddb_arena_sprintf(ctx->a, "Invalid %s: Expression size has exceeded the maximum allowed size; expression size: %zu",
                                  label, len);
+    if (len > DDB_EXPR_MAX_LEN) /* DynamoDB gives the size only for condition and filter expressions */
+        return ddb_arena_sprintf(ctx->a, "Invalid %s: Expression size has exceeded the maximum allowed size;", label);
     ddb_lex(ctx->a, text, len, &lx);
     if ((err = ddb_expr_syntax(ctx->a, kind, &lx, &e)) != NULL || (err = ddb_expr_check(ctx, &lx, e)) != NULL)
         return ddb_arena_sprintf(ctx->a, "Invalid %s: %s", label, err);
@@ -608,47 +620,80 @@ static op_params params_of(int op)
     return p;
 }
 
-static const char *parse_member(ddb_expr_ctx *ctx, const ddb_json *in, const char *member, ddb_expr_kind kind,
-                                ddb_expr **slot)
-{
-    const ddb_json *v = ddb_json_get(in, member);
+/* The request members prepare reads, found in one pass (a repeated member: the last one). */
+typedef struct req_members {
+    const ddb_json *names, *values;
+    const ddb_json *text[5]; /* by ddb_expr_kind */
+} req_members;
 
+static void find_members(const ddb_json *in, op_params p, req_members *rm)
+{
+    static const struct {
+        const char *name;
+        int kind; /* ddb_expr_kind, or -1 names, -2 values */
+    } known[] = {
+        {"ExpressionAttributeNames", -1}, {"ExpressionAttributeValues", -2},  {"UpdateExpression", DDB_EXPR_UPDATE},
+        {"ConditionExpression", DDB_EXPR_CONDITION}, {"KeyConditionExpression", DDB_EXPR_KEY_CONDITION},
+        {"FilterExpression", DDB_EXPR_FILTER}, {"ProjectionExpression", DDB_EXPR_PROJECTION},
+    };
+    const bool takes[5] = {p.condition, p.filter, p.key_condition, p.projection, p.update};
+
+    memset(rm, 0, sizeof(*rm));
+    if (in == NULL || in->type != DDB_JSON_OBJECT)
+        return;
+    for (uint32_t i = 0; i < in->n; i++) {
+        const ddb_json_member *m = &in->u.members[i];
+
+        /* Every known member name ends in "Expression" or "AttributeNames"/"AttributeValues". */
+        if (m->klen < 16 || (m->key[m->klen - 1] != 'n' && m->key[m->klen - 1] != 's'))
+            continue;
+        for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
+            if (strcmp(m->key, known[k].name) != 0)
+                continue;
+            if (known[k].kind == -1)
+                rm->names = m->val;
+            else if (known[k].kind == -2)
+                rm->values = p.values ? m->val : NULL;
+            else if (takes[known[k].kind])
+                rm->text[known[k].kind] = m->val;
+            break;
+        }
+    }
+}
+
+static const char *parse_member(ddb_expr_ctx *ctx, const ddb_json *v, ddb_expr_kind kind, ddb_expr **slot)
+{
     if (v == NULL || v->type != DDB_JSON_STRING)
         return NULL;
     return ddb_expr_parse(ctx, kind, v->u.s, v->n, slot);
 }
 
-static const char *parse_expressions(ddb_req *req, const ddb_json *in, op_params p, ddb_expr_ctx *ctx)
+/* In validateExpressions order: Update, Condition, KeyCondition, Filter, Projection. */
+static const char *parse_expressions(ddb_req *req, const req_members *rm, ddb_expr_ctx *ctx)
 {
     ddb_parsed *pd = &req->parsed;
-    const char *err = NULL;
+    const char *err;
 
-    if (p.update && (err = parse_member(ctx, in, "UpdateExpression", DDB_EXPR_UPDATE, &pd->update)) != NULL)
+    if ((err = parse_member(ctx, rm->text[DDB_EXPR_UPDATE], DDB_EXPR_UPDATE, &pd->update)) != NULL ||
+        (err = parse_member(ctx, rm->text[DDB_EXPR_CONDITION], DDB_EXPR_CONDITION, &pd->condition)) != NULL ||
+        (err = parse_member(ctx, rm->text[DDB_EXPR_KEY_CONDITION], DDB_EXPR_KEY_CONDITION, &pd->key_condition)) != NULL ||
+        (err = parse_member(ctx, rm->text[DDB_EXPR_FILTER], DDB_EXPR_FILTER, &pd->filter)) != NULL)
         return err;
-    if (p.condition && (err = parse_member(ctx, in, "ConditionExpression", DDB_EXPR_CONDITION, &pd->condition)) != NULL)
-        return err;
-    if (p.key_condition &&
-        (err = parse_member(ctx, in, "KeyConditionExpression", DDB_EXPR_KEY_CONDITION, &pd->key_condition)) != NULL)
-        return err;
-    if (p.filter && (err = parse_member(ctx, in, "FilterExpression", DDB_EXPR_FILTER, &pd->filter)) != NULL)
-        return err;
-    if (p.projection && (err = parse_member(ctx, in, "ProjectionExpression", DDB_EXPR_PROJECTION, &pd->projection)) != NULL)
-        return err;
-    return NULL;
+    return parse_member(ctx, rm->text[DDB_EXPR_PROJECTION], DDB_EXPR_PROJECTION, &pd->projection);
 }
 
 const char *ddb_expr_prepare(ddb_req *req, const ddb_json *in)
 {
     op_params p = params_of(req->op);
+    req_members rm;
     ddb_expr_ctx *ctx;
     const char *err;
 
-    err = ddb_expr_ctx_new(req->arena, ddb_json_get(in, "ExpressionAttributeNames"),
-                           p.values ? ddb_json_get(in, "ExpressionAttributeValues") : NULL, &ctx);
-    if (err != NULL)
+    find_members(in, p, &rm);
+    if ((err = ddb_expr_ctx_new(req->arena, rm.names, rm.values, &ctx)) != NULL)
         return err;
     req->parsed.values = ddb_expr_ctx_values(ctx);
-    if ((err = parse_expressions(req, in, p, ctx)) != NULL || (err = ddb_expr_ctx_finish(ctx)) != NULL)
+    if ((err = parse_expressions(req, &rm, ctx)) != NULL || (err = ddb_expr_ctx_finish(ctx)) != NULL)
         return err;
     if (req->parsed.key_condition != NULL &&
         (err = ddb_expr_check_key_condition(req->arena, req->parsed.key_condition)) != NULL)

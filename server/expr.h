@@ -41,8 +41,11 @@ typedef struct ddb_expr ddb_expr;
  * message ("Invalid ConditionExpression: Syntax error; token: \"=\", near: \"a == :v\"", ...).
  *
  * Parameters an operation does not take are ignored, as DynamoDB's deserializer does (GetItem
- * reads only ProjectionExpression, ExpressionAttributeNames and AttributesToGet). Mixing legacy
- * and expression parameters is validate_specs.c's check and must come before this call.
+ * reads only ProjectionExpression, ExpressionAttributeNames and AttributesToGet). For
+ * BatchGetItem, pass one table's entry of RequestItems as `in`; for transaction items, set
+ * req->op to the item's operation (PutItem, UpdateItem, DeleteItem; ConditionCheck is PutItem's
+ * set) or use the expression-level API below. Mixing legacy and expression parameters is
+ * validate_specs.c's check and must come before this call.
  */
 const char *ddb_expr_prepare(ddb_req *req, const ddb_json *in);
 

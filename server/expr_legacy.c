@@ -130,8 +130,8 @@ static bool type_ok(legacy_op op, ddb_type t)
 
     switch (op) {
     case LO_EQ:
-    case LO_NE:
-        return scalar || t == DDB_T_SS || t == DDB_T_NS || t == DDB_T_BS;
+    case LO_NE: /* "EQ is supported for all data types, including lists and maps" (API reference, Condition) */
+        return true;
     case LO_BEGINS_WITH:
         return t == DDB_T_S || t == DDB_T_B;
     case LO_NULL:
@@ -201,6 +201,11 @@ static const char *check_expected_op(ddb_arena *a, const char *key, const ddb_js
         return err;
     if ((err = decode_list(a, avl, value, &vals, &n)) != NULL)
         return err;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!type_ok(op, (ddb_type)vals[i].type))
+            return ddb_arena_sprintf(a, INVALID "ComparisonOperator %s is not valid for %s AttributeValue type", opname,
+                                     ddb_type_name((ddb_type)vals[i].type));
+    }
     return between_order(vals, op);
 }
 
@@ -382,9 +387,14 @@ static ddb_node *legacy_node(ddb_arena *a, const char *name, legacy_op op, const
         n = func2(a, FN_CONTAINS, path, ddb_node_value(a, &v[0]));
         if (op == LO_CONTAINS)
             return n;
-        path = ddb_node_new(a, NK_NOT, 0, 1);
-        path->args[0] = n;
-        return path;
+        /* NOT_CONTAINS needs the attribute: a missing one does not match (unlike NOT contains(...)) */
+        {
+            ddb_node *not = ddb_node_new(a, NK_NOT, 0, 1), *and = ddb_node_new(a, NK_AND, 0, 2);
+            not->args[0] = n;
+            and->args[0] = func2(a, FN_ATTRIBUTE_EXISTS, ddb_node_path1(a, name, strlen(name)), NULL);
+            and->args[1] = not;
+            return and;
+        }
     case LO_BEGINS_WITH:
         return func2(a, FN_BEGINS_WITH, path, ddb_node_value(a, &v[0]));
     case LO_IN:

@@ -12,32 +12,36 @@
 
 #include <string.h>
 
+/* Character classes, one table lookup per byte. */
+enum { C_ALPHA = 1, C_DIGIT = 2, C_UNDER = 4, C_SPACE = 8 };
+
+static const uint8_t cls[256] = {
+    ['\t'] = C_SPACE, ['\n'] = C_SPACE, ['\r'] = C_SPACE, [' '] = C_SPACE, ['_'] = C_UNDER,
+    ['0' ... '9'] = C_DIGIT, ['a' ... 'z'] = C_ALPHA, ['A' ... 'Z'] = C_ALPHA,
+};
+
 static int is_alpha(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    return cls[c] & C_ALPHA;
 }
 
 static int is_digit(unsigned char c)
 {
-    return c >= '0' && c <= '9';
+    return cls[c] & C_DIGIT;
 }
 
 static int is_word(unsigned char c)
 {
-    return is_alpha(c) || is_digit(c) || c == '_';
+    return cls[c] & (C_ALPHA | C_DIGIT | C_UNDER);
 }
 
 static int is_space(unsigned char c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    return cls[c] & C_SPACE;
 }
 
 static int word_is(const char *s, size_t n, const char *kw)
 {
-    size_t k = strlen(kw);
-
-    if (n != k)
-        return 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
 
@@ -49,23 +53,25 @@ static int word_is(const char *s, size_t n, const char *kw)
     return 1;
 }
 
+/* Keywords, found by length first: most identifiers are not keywords and leave at once. */
 static ddb_tok_type keyword(const char *s, size_t n)
 {
-    static const struct {
-        const char *word;
-        ddb_tok_type type;
-    } kws[] = {
-        {"AND", TK_AND}, {"OR", TK_OR},   {"NOT", TK_NOT}, {"BETWEEN", TK_BETWEEN}, {"IN", TK_IN},
-        {"SET", TK_SET}, {"ADD", TK_ADD}, {"REMOVE", TK_REMOVE}, {"DELETE", TK_DELETE},
-    };
-
-    if (n > 7)
+    switch (n) {
+    case 2:
+        return word_is(s, n, "OR") ? TK_OR : word_is(s, n, "IN") ? TK_IN : TK_IDENT;
+    case 3:
+        return word_is(s, n, "AND")   ? TK_AND
+               : word_is(s, n, "NOT") ? TK_NOT
+               : word_is(s, n, "SET") ? TK_SET
+               : word_is(s, n, "ADD") ? TK_ADD
+                                      : TK_IDENT;
+    case 6:
+        return word_is(s, n, "REMOVE") ? TK_REMOVE : word_is(s, n, "DELETE") ? TK_DELETE : TK_IDENT;
+    case 7:
+        return word_is(s, n, "BETWEEN") ? TK_BETWEEN : TK_IDENT;
+    default:
         return TK_IDENT;
-    for (size_t i = 0; i < sizeof(kws) / sizeof(kws[0]); i++) {
-        if (word_is(s, n, kws[i].word))
-            return kws[i].type;
     }
-    return TK_IDENT;
 }
 
 /* Length of the UTF-8 sequence starting at s[0] (1 for a stray byte), so a bad character is one token. */

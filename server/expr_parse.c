@@ -142,17 +142,18 @@ static ddb_func function_of(const char *s, size_t n)
 {
     static const struct {
         const char *name;
+        size_t len;
         ddb_func f;
     } fns[] = {
-        {"attribute_exists", FN_ATTRIBUTE_EXISTS}, {"attribute_not_exists", FN_ATTRIBUTE_NOT_EXISTS},
-        {"attribute_type", FN_ATTRIBUTE_TYPE},     {"begins_with", FN_BEGINS_WITH},
-        {"contains", FN_CONTAINS},                 {"size", FN_SIZE},
-        {"if_not_exists", FN_IF_NOT_EXISTS},       {"list_append", FN_LIST_APPEND},
+        {"attribute_exists", 16, FN_ATTRIBUTE_EXISTS}, {"attribute_not_exists", 20, FN_ATTRIBUTE_NOT_EXISTS},
+        {"attribute_type", 14, FN_ATTRIBUTE_TYPE},     {"begins_with", 11, FN_BEGINS_WITH},
+        {"contains", 8, FN_CONTAINS},                  {"size", 4, FN_SIZE},
+        {"if_not_exists", 13, FN_IF_NOT_EXISTS},       {"list_append", 11, FN_LIST_APPEND},
     };
 
     /* Function names are case-sensitive: attRIbute_exIsts is an unknown function. */
     for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
-        if (strlen(fns[i].name) == n && memcmp(fns[i].name, s, n) == 0)
+        if (fns[i].len == n && memcmp(fns[i].name, s, n) == 0)
             return fns[i].f;
     }
     return FN_UNKNOWN;

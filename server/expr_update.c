@@ -77,17 +77,60 @@ static ddb_attr *new_number(ddb_arena *a, const ddb_num *n)
     return v;
 }
 
+/* An N whose text is a plain integer of at most 18 digits (counters, mostly). */
+static bool small_int(const ddb_attr *x, int64_t *out)
+{
+    const char *s = x->u.s;
+    uint32_t i = x->len > 0 && s[0] == '-' ? 1 : 0;
+    int64_t v = 0;
+
+    if (i == x->len || x->len - i > 18)
+        return false;
+    for (uint32_t k = i; k < x->len; k++) {
+        if (s[k] < '0' || s[k] > '9')
+            return false;
+        v = v * 10 + (s[k] - '0');
+    }
+    *out = i ? -v : v;
+    return true;
+}
+
+static ddb_attr *int_number(ddb_arena *a, int64_t v)
+{
+    char text[24], *p = text + sizeof(text);
+    uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    ddb_attr *out = DDB_NEW(a, ddb_attr);
+
+    do {
+        *--p = (char)('0' + m % 10);
+        m /= 10;
+    } while (m != 0);
+    if (v < 0)
+        *--p = '-';
+    out->type = DDB_T_N;
+    out->len = (uint32_t)(text + sizeof(text) - p);
+    out->u.s = ddb_arena_strndup(a, p, out->len);
+    return out;
+}
+
 /* x + y or x - y; NULL with *err set when the result is out of DynamoDB's range. */
 static ddb_attr *arith(ddb_arena *a, const ddb_attr *x, const ddb_attr *y, int minus, const char **err)
 {
     ddb_num nx, ny, r;
     ddb_num_status st;
+    int64_t ix, iy;
+
+    /* Integers below 10^18 add exactly in 64 bits (no overflow, far below 38 digits). */
+    if (small_int(x, &ix) && small_int(y, &iy))
+        return int_number(a, minus ? ix - iy : ix + iy);
 
     if (ddb_num_parse(x->u.s, x->len, &nx) != DDB_NUM_OK || ddb_num_parse(y->u.s, y->len, &ny) != DDB_NUM_OK) {
         *err = MSG_TYPE;
         return NULL;
     }
     st = minus ? ddb_num_sub(&nx, &ny, &r) : ddb_num_add(&nx, &ny, &r);
+    if (st == DDB_NUM_PRECISION) /* an exact sum that needs more than 38 digits: DynamoDB calls it an overflow */
+        st = DDB_NUM_OVERFLOW;
     if (st != DDB_NUM_OK) {
         *err = ddb_num_status_message(st);
         return NULL;
@@ -390,7 +433,9 @@ static uint32_t *own_slot(writer *w, const void *arr, bool insert)
 {
     owned_set *o = &w->own;
 
-    if (insert && (o->n + 1) * 2 > o->mask + 1)
+    if (o->keys == NULL && !insert)
+        return NULL;
+    if (insert && (o->keys == NULL || (o->n + 1) * 2 > o->mask + 1))
         own_grow(w);
     for (uint32_t i = ptr_hash(arr) & o->mask;; i = (i + 1) & o->mask) {
         if (o->keys[i] == arr)
@@ -500,51 +545,47 @@ static void map_write(writer *w, ddb_attr *m, const ddb_pelem *e, const ddb_attr
 /* ---------------------------------------------------------------- list writes */
 
 typedef struct list_op {
+    uint32_t group;    /* which list: index into the groups array */
     int32_t index;
     const ddb_attr *v; /* NULL: remove */
 } list_op;
-
-typedef struct list_group {
-    const ddb_path *path; /* a path whose parent is the list */
-    list_op *ops;
-    uint32_t n;
-} list_group;
 
 static int list_op_cmp(const void *pa, const void *pb)
 {
     const list_op *a = pa, *b = pb;
 
+    if (a->group != b->group)
+        return a->group < b->group ? -1 : 1;
     return (a->index > b->index) - (a->index < b->index);
 }
 
-/* Rebuilds one list: removals and replacements at old positions, then appends by index. */
-static void list_apply(writer *w, const list_group *g)
+/* Rebuilds one list from ops[0..n) (sorted by index): removals and replacements at old positions, then appends. */
+static void list_apply(writer *w, const ddb_path *path, const list_op *ops, uint32_t n)
 {
-    ddb_attr *l = walk(w, g->path, g->path->n - 1);
+    ddb_attr *l = walk(w, path, path->n - 1);
     ddb_attr *items;
-    uint32_t n = 0, k = 0;
+    uint32_t out = 0, k = 0;
 
     if (l == NULL || l->type != DDB_T_L)
         return;
-    qsort(g->ops, g->n, sizeof(*g->ops), list_op_cmp);
-    items = DDB_NEW_ARRAY(w->a, ddb_attr, l->len + g->n + 1);
+    items = DDB_NEW_ARRAY(w->a, ddb_attr, l->len + n + 1);
     for (uint32_t i = 0; i < l->len; i++) {
-        while (k < g->n && (uint32_t)g->ops[k].index < i)
+        while (k < n && (uint32_t)ops[k].index < i)
             k++;
-        if (k < g->n && (uint32_t)g->ops[k].index == i) {
-            if (g->ops[k].v != NULL)
-                items[n++] = *g->ops[k].v;
+        if (k < n && (uint32_t)ops[k].index == i) {
+            if (ops[k].v != NULL)
+                items[out++] = *ops[k].v;
         } else {
-            items[n++] = l->u.items[i];
+            items[out++] = l->u.items[i];
         }
     }
-    for (; k < g->n; k++) {
-        if ((uint32_t)g->ops[k].index >= l->len && g->ops[k].v != NULL)
-            items[n++] = *g->ops[k].v;
+    for (; k < n; k++) {
+        if ((uint32_t)ops[k].index >= l->len && ops[k].v != NULL)
+            items[out++] = *ops[k].v;
     }
     l->u.items = items;
-    l->len = n;
-    *own_slot(w, items, true) = n;
+    l->len = out;
+    *own_slot(w, items, true) = out;
 }
 
 static bool same_parent(const ddb_path *x, const ddb_path *y)
@@ -561,20 +602,26 @@ static bool same_parent(const ddb_path *x, const ddb_path *y)
     return true;
 }
 
+typedef struct group_order {
+    const ddb_path *path;
+    uint32_t first, n; /* its run in the sorted ops */
+} group_order;
+
 static int group_depth_cmp(const void *pa, const void *pb)
 {
-    const list_group *a = pa, *b = pb;
+    const group_order *a = pa, *b = pb;
 
     return (a->path->n < b->path->n) - (a->path->n > b->path->n);
 }
 
-/* Groups the list-element writes by list, deepest lists first, and applies them. */
+/* Groups the list-element writes by list and applies them, deepest lists first. */
 static void apply_lists(writer *w, const upd *u)
 {
-    list_group *groups = DDB_NEW_ARRAY(w->a, list_group, u->e->nacts ? u->e->nacts : 1);
-    uint32_t ng = 0;
+    uint32_t nacts = u->e->nacts, nops = 0, ng = 0;
+    list_op *ops = DDB_NEW_ARRAY(w->a, list_op, nacts ? nacts : 1);
+    group_order *groups = DDB_NEW_ARRAY(w->a, group_order, nacts ? nacts : 1);
 
-    for (uint32_t i = 0; i < u->e->nacts; i++) {
+    for (uint32_t i = 0; i < nacts; i++) {
         const ddb_path *p = &u->e->acts[i].path;
         uint32_t g;
 
@@ -582,16 +629,19 @@ static void apply_lists(writer *w, const upd *u)
             continue;
         for (g = 0; g < ng && !same_parent(groups[g].path, p); g++)
             ;
-        if (g == ng) {
-            groups[ng].path = p;
-            groups[ng].ops = DDB_NEW_ARRAY(w->a, list_op, u->e->nacts);
-            ng++;
-        }
-        groups[g].ops[groups[g].n++] = (list_op){p->e[p->n - 1].index, u->vals[i]};
+        if (g == ng)
+            groups[ng++].path = p;
+        ops[nops++] = (list_op){g, p->e[p->n - 1].index, u->vals[i]};
+    }
+    qsort(ops, nops, sizeof(*ops), list_op_cmp);
+    for (uint32_t i = 0; i < nops; i++) {
+        if (i == 0 || ops[i].group != ops[i - 1].group)
+            groups[ops[i].group].first = i;
+        groups[ops[i].group].n++;
     }
     qsort(groups, ng, sizeof(*groups), group_depth_cmp);
     for (uint32_t g = 0; g < ng; g++)
-        list_apply(w, &groups[g]);
+        list_apply(w, groups[g].path, ops + groups[g].first, groups[g].n);
 }
 
 static void apply_writes(upd *u, ddb_attr *out)

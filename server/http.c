@@ -176,26 +176,28 @@ static int acceptable_content_type(h2o_iovec_t ct)
            h2o_memis(ct.base, ct.len, H2O_STRLIT("application/json"));
 }
 
-/* Renders req->err as DynamoDB's error body. */
+/* Renders req->err as DynamoDB's error body: {"__type": ..., "message": ..., "Item": ...}. */
 static void render_error(http_thread *t, const ddb_req *r)
 {
     const ddb_error_info *e = ddb_error_lookup(r->err.code);
+    char type[160];
+    ddb_jw w;
 
     t->err.len = 0;
-    ddb_buf_printf(&t->err, "{\"__type\":\"%s%s\"", e->ns, e->type);
+    snprintf(type, sizeof(type), "%s%s", e->ns, e->type);
+    ddb_jw_init(&w, &t->err);
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, "__type");
+    ddb_jw_str(&w, type);
     if (r->err.msg != NULL) {
-        ddb_buf_puts(&t->err, e->capital_message ? ",\"Message\":\"" : ",\"message\":\"");
-        ddb_json_escape(&t->err, r->err.msg, strlen(r->err.msg));
-        ddb_buf_putc(&t->err, '"');
+        ddb_jw_key(&w, e->capital_message ? "Message" : "message");
+        ddb_jw_str(&w, r->err.msg);
     }
     if (r->err.item != NULL) {
-        ddb_jw w;
-        ddb_jw_init(&w, &t->err);
-        w.need_comma[0] = 1;
         ddb_jw_key(&w, "Item");
         ddb_item_write_json(&w, r->err.item);
     }
-    ddb_buf_putc(&t->err, '}');
+    ddb_jw_obj_end(&w);
 }
 
 static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t ct)

@@ -42,6 +42,7 @@ typedef struct write_ctx {
     int had_old;
     size_t old_size;
     ddb_attr new_item;         /* UpdateItem: the result */
+    int created_nothing;       /* UpdateItem on an absent item that wrote nothing */
 } write_ctx;
 
 static void write_ctx_init(write_ctx *c, ddb_req *req, const ddb_table *t, const ddb_key *key, return_values rv)
@@ -77,8 +78,11 @@ static int check_condition(write_ctx *c)
     if (req->parsed.condition == NULL || ddb_expr_eval_condition(req->parsed.condition, c->had_old ? &c->old : NULL))
         return 0;
     ddb_req_fail(req, DDB_E_CONDITIONAL_CHECK_FAILED, "The conditional request failed");
-    if (c->old_on_failure && c->had_old)
-        req->err.item = &c->old;
+    if (c->old_on_failure && c->had_old) { /* the error outlives this context: keep the item in the arena */
+        ddb_attr *old = DDB_NEW(req->arena, ddb_attr);
+        *old = c->old;
+        req->err.item = old;
+    }
     return -1;
 }
 
@@ -106,6 +110,13 @@ static int decide_delete(void *ctx, const char *old, size_t oldlen, ddb_batch *o
     return 0;
 }
 
+static int has_actions(const ddb_expr *update)
+{
+    const ddb_expr_target *targets;
+
+    return update != NULL && ddb_expr_update_targets(update, &targets) > 0;
+}
+
 static int decide_update(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
 {
     write_ctx *c = ctx;
@@ -121,6 +132,12 @@ static int decide_update(void *ctx, const char *old, size_t oldlen, ddb_batch *o
     c->item_size = ddb_item_size(&c->new_item);
     if (c->item_size > DDB_MAX_ITEM_SIZE)
         return ddb_req_fail(req, DDB_E_VALIDATION, "Item size to update has exceeded the maximum allowed size"), -1;
+    /* actions that leave an absent item with nothing but its key (REMOVE, DELETE) create nothing;
+       an update without actions still creates the key-only item */
+    if (!c->had_old && c->new_item.len == (c->t->range_key ? 2u : 1u) && has_actions(req->parsed.update)) {
+        c->created_nothing = 1;
+        return 0;
+    }
     ddb_item_encode(req->arena, &c->new_item, c->item_size, &val, &vlen);
     ddb_batch_put(out, (int)c->key->shard, c->key->bytes, c->key->len, val, vlen);
     return 0;
@@ -156,9 +173,11 @@ static void write_result(write_ctx *c, return_values rv, double units)
         }
         break;
     case RV_ALL_NEW:
-        attrs = &c->new_item;
+        attrs = c->created_nothing ? NULL : &c->new_item;
         break;
     case RV_UPDATED_NEW:
+        if (c->created_nothing)
+            break;
         ddb_expr_project_updated(req->arena, req->parsed.update, &c->new_item, &projected);
         attrs = &projected;
         break;
@@ -223,7 +242,9 @@ static int update_targets_or_fail(ddb_req *req, const ddb_table *t)
     for (size_t i = 0; i < n; i++) {
         for (int k = 0; k < 2 && keys[k] != NULL; k++) {
             if (strlen(keys[k]) == targets[i].nlen && memcmp(keys[k], targets[i].name, targets[i].nlen) == 0)
-                return ddb_req_fail(req, DDB_E_VALIDATION, "Cannot update attribute %s. This attribute is part of the key",
+                return ddb_req_fail(req, DDB_E_VALIDATION,
+                                    "One or more parameter values were invalid: Cannot update attribute %s. This "
+                                    "attribute is part of the key",
                                     keys[k]);
         }
     }

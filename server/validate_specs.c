@@ -45,6 +45,8 @@ static const ddb_field ATTR_MEMBER[] = {{"member", DDB_V_ATTR}};
 #define F_RETURN_METRICS {"ReturnItemCollectionMetrics", DDB_V_STRING, .one_of = ENUM("SIZE", "NONE")}
 #define F_RETURN_VALUES                                                                                                \
     {"ReturnValues", DDB_V_STRING, .one_of = ENUM("ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW")}
+#define F_RETURN_VALUES_ON_FAILURE                                                                                     \
+    {"ReturnValuesOnConditionCheckFailure", DDB_V_STRING, .one_of = ENUM("ALL_OLD", "NONE")}
 #define F_CONDITIONAL_OPERATOR {"ConditionalOperator", DDB_V_STRING, .one_of = ENUM("OR", "AND")}
 /* Item operations check the name as a constraint; table operations as a "required" parameter. */
 #define F_TABLE_NAME_ITEM {"TableName", DDB_V_STRING, DDB_VF_NOT_NULL | NAME_FLAGS, .len_min = 3, .len_max = 255}
@@ -210,6 +212,7 @@ static const ddb_field PUT_ITEM_FIELDS[] = {
     F_CONDITIONAL_OPERATOR,
     F_EXPECTED,
     F_RETURN_VALUES,
+    F_RETURN_VALUES_ON_FAILURE,
     F_RETURN_METRICS,
     F_STRING("ConditionExpression"),
     F_VALUES,
@@ -232,6 +235,7 @@ static const ddb_field DELETE_ITEM_FIELDS[] = {
     F_RETURN_CONSUMED,
     F_TABLE_NAME_ITEM,
     F_RETURN_VALUES,
+    F_RETURN_VALUES_ON_FAILURE,
     F_RETURN_METRICS,
     F_ATTR_MAP("Key", DDB_VF_NOT_NULL),
     F_CONDITIONAL_OPERATOR,
@@ -243,7 +247,7 @@ static const ddb_field DELETE_ITEM_FIELDS[] = {
 };
 
 static const ddb_field ATTRIBUTE_UPDATE_FIELDS[] = {
-    {"Action", DDB_V_STRING},
+    {"Action", DDB_V_STRING, .one_of = ENUM("ADD", "PUT", "DELETE")},
     {"Value", DDB_V_ATTR},
     {NULL},
 };
@@ -254,6 +258,7 @@ static const ddb_field UPDATE_ITEM_FIELDS[] = {
     F_TABLE_NAME_ITEM,
     F_RETURN_METRICS,
     F_RETURN_VALUES,
+    F_RETURN_VALUES_ON_FAILURE,
     F_ATTR_MAP("Key", DDB_VF_NOT_NULL),
     F_CONDITIONAL_OPERATOR,
     F_EXPECTED,
@@ -492,189 +497,18 @@ static const char *duplicate_names(ddb_arena *a, const ddb_json *list)
 }
 
 /* The first data type of an AttributeValue in the type pass's member order (it reorders them). */
-static const char *attr_type_name(const ddb_json *v)
-{
-    static const char *const order[] = {"S", "B", "N", "BOOL", "NULL", "BS", "NS", "SS", "L", "M", NULL};
-    for (const char *const *t = order; *t != NULL; t++) {
-        if (ddb_v_get(v, *t) != NULL)
-            return *t;
-    }
-    return NULL;
-}
+/* ---- legacy conditions: the checks live with their conversion in expr_legacy.c ---- */
 
-/* db.compare('GT', lo, hi) for BETWEEN bounds: only same-typed scalars compare. */
-static int bounds_inverted(const ddb_attr *lo, const ddb_attr *hi)
-{
-    if (lo->type != hi->type || (lo->type != DDB_T_S && lo->type != DDB_T_N && lo->type != DDB_T_B))
-        return 0;
-    return ddb_attr_cmp(lo, hi) > 0;
-}
-
-static const char *const BETWEEN_INVERTED =
-    "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound";
-
-/* ---- comparison operators (legacy conditions) ---- */
-
-typedef struct op_rule {
-    const char *name;
-    uint32_t min, max;         /* number of values */
-    const char *const *types; /* value types allowed (validateConditions); NULL: any */
-} op_rule;
-
-static const char *const ANY_SET_TYPES[] = {"S", "N", "B", "SS", "NS", "BS", NULL};
-static const char *const SCALAR_TYPES[] = {"S", "N", "B", NULL};
-static const char *const PREFIX_TYPES[] = {"S", "B", NULL};
-
-static const op_rule OP_RULES[] = {
-    {"NULL", 0, 0, NULL},
-    {"NOT_NULL", 0, 0, NULL},
-    {"EQ", 1, 1, ANY_SET_TYPES},
-    {"NE", 1, 1, ANY_SET_TYPES},
-    {"LE", 1, 1, SCALAR_TYPES},
-    {"LT", 1, 1, SCALAR_TYPES},
-    {"GE", 1, 1, SCALAR_TYPES},
-    {"GT", 1, 1, SCALAR_TYPES},
-    {"CONTAINS", 1, 1, SCALAR_TYPES},
-    {"NOT_CONTAINS", 1, 1, SCALAR_TYPES},
-    {"BEGINS_WITH", 1, 1, PREFIX_TYPES},
-    {"IN", 1, UINT32_MAX, SCALAR_TYPES},
-    {"BETWEEN", 2, 2, SCALAR_TYPES},
-    {NULL},
-};
-
-static const op_rule *op_rule_for(const char *op)
-{
-    for (const op_rule *r = OP_RULES; r->name != NULL; r++) {
-        if (same_str(r->name, op))
-            return r;
-    }
-    return NULL;
-}
-
-static const char *bad_count(ddb_arena *a, const char *op)
-{
-    return ddb_arena_sprintf(a, INVALID "Invalid number of argument(s) for the %s ComparisonOperator", op);
-}
-
-static int in_types(const char *const *types, const char *t)
-{
-    for (; *types != NULL; types++) {
-        if (same_str(*types, t))
-            return 1;
-    }
-    return 0;
-}
-
-/* ---- validateAttributeConditions (Expected) ---- */
-
-static const char *expected_with_operator(ddb_req *req, const char *key, const ddb_json *c, const char *op)
-{
-    ddb_arena *a = req->arena;
-    const ddb_json *avl = ddb_v_get(c, "AttributeValueList"), *value = ddb_v_get(c, "Value");
-    const op_rule *rule = op_rule_for(op);
-    uint32_t count = avl != NULL ? list_len(avl) : value != NULL ? 1 : 0;
-
-    if (ddb_v_get(c, "Exists") != NULL)
-        return ddb_arena_sprintf(a, INVALID "Exists and ComparisonOperator cannot be used together for Attribute: %s",
-                                 key);
-    if (strcmp(op, "NULL") != 0 && strcmp(op, "NOT_NULL") != 0 && avl == NULL && value == NULL)
-        return ddb_arena_sprintf(a, INVALID "Value or AttributeValueList must be used with ComparisonOperator: %s for "
-                                            "Attribute: %s", op, key);
-    if (rule == NULL || count < rule->min || count > rule->max)
-        return bad_count(a, op);
-    if (list_len(avl) > 0) {
-        const char *type = attr_type_name(item_at(avl, 0));
-        ddb_attr lo, hi;
-        for (uint32_t i = 1; i < list_len(avl); i++) {
-            if (!same_str(attr_type_name(item_at(avl, i)), type))
-                return INVALID "AttributeValues inside AttributeValueList must be of same type";
-        }
-        if (strcmp(op, "BETWEEN") == 0 && ddb_attr_from_json(a, item_at(avl, 0), &lo) == NULL &&
-            ddb_attr_from_json(a, item_at(avl, 1), &hi) == NULL && bounds_inverted(&lo, &hi))
-            return BETWEEN_INVERTED;
-    }
-    return NULL;
-}
-
-static const char *expected_one(ddb_req *req, const char *key, const ddb_json *c)
-{
-    ddb_arena *a = req->arena;
-    const ddb_json *avl = ddb_v_get(c, "AttributeValueList"), *value = ddb_v_get(c, "Value");
-    const ddb_json *exists = ddb_v_get(c, "Exists");
-    const char *op = ddb_json_get_str(c, "ComparisonOperator");
-    int exists_true = exists == NULL || ddb_v_bool(exists);
-    ddb_attr tmp;
-
-    if (avl != NULL && value != NULL)
-        return ddb_arena_sprintf(a, INVALID "Value and AttributeValueList cannot be used together for Attribute: %s",
-                                 key);
-    if (op != NULL)
-        return expected_with_operator(req, key, c, op);
-    if (avl != NULL)
-        return ddb_arena_sprintf(a, INVALID "AttributeValueList can only be used with a ComparisonOperator for "
-                                            "Attribute: %s", key);
-    if (exists_true && value == NULL)
-        return ddb_arena_sprintf(a, INVALID "Value must be provided when Exists is %s for Attribute: %s",
-                                 exists == NULL ? "null" : "true", key);
-    if (!exists_true && value != NULL)
-        return ddb_arena_sprintf(a, INVALID "Value cannot be used when Exists is false for Attribute: %s", key);
-    return value != NULL ? decode_value(req, value, &tmp) : NULL;
-}
-
+/* validateAttributeConditions(data): Expected. */
 static const char *check_expected(ddb_req *req, const ddb_json *in)
 {
-    uint32_t n;
-    ddb_json_member *m = ddb_v_map_entries(req->arena, ddb_v_get(in, "Expected"), &n);
-    for (uint32_t i = 0; i < n; i++) {
-        const char *msg = expected_one(req, m[i].key, m[i].val);
-        if (msg != NULL)
-            return msg;
-    }
-    return NULL;
+    return ddb_legacy_check_expected(req->arena, in);
 }
 
-/* ---- validateConditions (KeyConditions, QueryFilter, ScanFilter) ---- */
-
-static const char *condition_one(ddb_req *req, const ddb_json *c)
-{
-    ddb_arena *a = req->arena;
-    const char *op = ddb_json_get_str(c, "ComparisonOperator");
-    const ddb_json *avl = ddb_v_get(c, "AttributeValueList");
-    const op_rule *rule = op_rule_for(op);
-    uint32_t n = list_len(avl);
-    ddb_attr *vals = DDB_NEW_ARRAY(a, ddb_attr, n + 1);
-
-    for (uint32_t i = 0; i < n; i++) {
-        const char *msg = decode_value(req, avl->u.items[i], &vals[i]);
-        if (msg != NULL)
-            return msg;
-    }
-    if (rule == NULL || n < rule->min || n > rule->max)
-        return bad_count(a, op != NULL ? op : "null");
-    for (uint32_t i = 1; i < n; i++) {
-        if (vals[i].type != vals[0].type)
-            return INVALID "AttributeValues inside AttributeValueList must be of same type";
-    }
-    for (uint32_t i = 0; rule->types != NULL && i < n; i++) {
-        const char *t = ddb_type_name((ddb_type)vals[i].type);
-        if (!in_types(rule->types, t))
-            return ddb_arena_sprintf(a, INVALID "ComparisonOperator %s is not valid for %s AttributeValue type", op, t);
-    }
-    if (strcmp(op, "BETWEEN") == 0 && bounds_inverted(&vals[0], &vals[1]))
-        return BETWEEN_INVERTED;
-    return NULL;
-}
-
+/* validateConditions(conds): KeyConditions, QueryFilter, ScanFilter. */
 static const char *check_conditions(ddb_req *req, const ddb_json *conds)
 {
-    uint32_t n;
-    ddb_json_member *m = ddb_v_map_entries(req->arena, conds, &n);
-    for (uint32_t i = 0; i < n; i++) {
-        const char *msg = ddb_v_present(m[i].val) ? condition_one(req, m[i].val) : NULL;
-        if (msg != NULL)
-            return msg;
-    }
-    return NULL;
+    return ddb_legacy_check_conditions(req->arena, conds);
 }
 
 /* ExclusiveStartKey values, each validated on its own. */

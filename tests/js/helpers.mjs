@@ -1,0 +1,104 @@
+// Shared helpers for the JavaScript SDK v3 suites (tests/js/*.test.mjs): start a private
+// `ddbd --in-memory` ($DDBD_BIN, default /tmp/build-lead/ddbd) on a free loopback port, build
+// DynamoDBClient / DynamoDBDocumentClient against it, create and drop tables, stop the server.
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
+
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export const DDBD_BIN = process.env.DDBD_BIN || '/tmp/build-lead/ddbd';
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function healthy(port) {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/', timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => { req.destroy(); resolve(false); });
+  });
+}
+
+/** Starts ddbd; resolves to { proc, port, endpoint, stderr() }. */
+export async function startServer(extraArgs = ['--in-memory']) {
+  const port = await freePort();
+  const proc = spawn(DDBD_BIN, ['--host', '127.0.0.1', '--port', String(port), ...extraArgs],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (d) => { stderr += d; });
+  const deadline = Date.now() + 10000;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      throw new Error(`ddbd exited (${proc.exitCode ?? proc.signalCode}): ${stderr}`);
+    }
+    if (await healthy(port)) {
+      return { proc, port, endpoint: `http://127.0.0.1:${port}`, stderr: () => stderr };
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  proc.kill('SIGKILL');
+  throw new Error(`ddbd did not answer on port ${port}: ${stderr}`);
+}
+
+/** Stops the server with SIGTERM; resolves to its exit code (null with a signal name if killed). */
+export function stopServer(server) {
+  return new Promise((resolve) => {
+    if (!server || server.proc.exitCode !== null || server.proc.signalCode !== null) {
+      resolve(server ? (server.proc.exitCode ?? server.proc.signalCode) : null);
+      return;
+    }
+    const timer = setTimeout(() => server.proc.kill('SIGKILL'), 10000);
+    server.proc.once('exit', (code, signal) => { clearTimeout(timer); resolve(code ?? signal); });
+    server.proc.kill('SIGTERM');
+  });
+}
+
+/** A low-level client and a DocumentClient for `endpoint` (no retries, fixed credentials). */
+export function makeClients(endpoint, docOptions = {}) {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    maxAttempts: 1,
+  });
+  const doc = DynamoDBDocumentClient.from(client, docOptions);
+  return { client, doc };
+}
+
+let tableSeq = 0;
+
+/** Creates a PAY_PER_REQUEST table; hash/range are [name, type]. Resolves to its name. */
+export async function createTable(client, prefix, hash = ['pk', 'S'], range = null) {
+  const TableName = `${prefix}_${process.pid}_${++tableSeq}`;
+  const AttributeDefinitions = [{ AttributeName: hash[0], AttributeType: hash[1] }];
+  const KeySchema = [{ AttributeName: hash[0], KeyType: 'HASH' }];
+  if (range) {
+    AttributeDefinitions.push({ AttributeName: range[0], AttributeType: range[1] });
+    KeySchema.push({ AttributeName: range[0], KeyType: 'RANGE' });
+  }
+  await client.send(new CreateTableCommand({
+    TableName, AttributeDefinitions, KeySchema, BillingMode: 'PAY_PER_REQUEST',
+  }));
+  return TableName;
+}
+
+export async function deleteTable(client, TableName) {
+  try {
+    await client.send(new DeleteTableCommand({ TableName }));
+  } catch {
+    // the server may already be gone
+  }
+}
