@@ -6,13 +6,15 @@
 #   deploy/ddbd.sh run [ddbd options]   build + start ddbd in the foreground
 #                           (default: 127.0.0.1:8000, data in ./ddbd-data)
 #   deploy/ddbd.sh test     deps + build + the whole test suite (ctest), then the C tests again
-#                           under AddressSanitizer and UndefinedBehaviorSanitizer
+#                           under AddressSanitizer and UndefinedBehaviorSanitizer, then each libFuzzer
+#                           target for FUZZ_SECONDS (default 30)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JOBS="$(nproc 2>/dev/null || echo 2)"
 
 PACKAGES=(build-essential cmake pkg-config libh2o-evloop-dev libssl-dev librocksdb-dev libsodium-dev
-          libyajl-dev libgmp-dev zlib1g-dev python3 python3-boto3 python3-pytest awscli curl)
+          libyajl-dev libgmp-dev zlib1g-dev python3 python3-boto3 python3-pytest awscli curl
+          clang libclang-rt-14-dev)
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
@@ -59,6 +61,21 @@ test_all() {
   cmake --build "$ROOT/build-asan" -j "$JOBS"
   (cd "$ROOT/build-asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
      ctest --output-on-failure -j "$JOBS" -L unit)
+  fuzz "${FUZZ_SECONDS:-30}"
+}
+
+# Builds the libFuzzer targets with clang and runs each for $1 seconds from its seed corpus.
+fuzz() {
+  local seconds="$1" work
+  CC=clang cmake -S "$ROOT" -B "$ROOT/build-fuzz" -DCMAKE_BUILD_TYPE=Debug -DDDB_FUZZ=ON >/dev/null
+  cmake --build "$ROOT/build-fuzz" -j "$JOBS" --target fuzz_expr fuzz_request
+  for f in fuzz_expr fuzz_request; do
+    work="$(mktemp -d)"
+    cp "$ROOT/tests/fuzz/corpus/$f/"* "$work/"
+    echo "fuzzing $f for ${seconds}s"
+    "$ROOT/build-fuzz/$f" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 "$work" 2>&1 | tail -n 3
+    rm -rf "$work"
+  done
 }
 
 case "${1:-}" in
