@@ -32,8 +32,11 @@ struct ddb_store {
     rocksdb_readoptions_t *ropts;
     rocksdb_writeoptions_t *wopts;
     rocksdb_column_family_handle_t *meta;
+    /* A shard's column family is created on its first write (a fresh start then opens only the
+       metadata family, which is most of start-up time); NULL until then, read atomically. */
     rocksdb_column_family_handle_t *shards[MAX_SHARDS];
-    unsigned ncf;      /* shard column families open (>= ring.nshards while rebalancing) */
+    unsigned ncf;      /* one past the highest shard column family that may exist */
+    pthread_mutex_t cf_lock; /* serialises column family creation */
     ddb_ring ring;
     uint64_t (*key_hash)(const char *, size_t);
     pthread_mutex_t locks[LOCK_STRIPES];
@@ -56,9 +59,33 @@ static int check(char *err, const char *what)
     return -1;
 }
 
+/* The shard's column family for reading, or NULL when nothing was ever written to it. */
 static rocksdb_column_family_handle_t *cf_of(ddb_store *s, int shard)
 {
-    return shard < 0 ? s->meta : s->shards[shard];
+    return shard < 0 ? s->meta : __atomic_load_n(&s->shards[shard], __ATOMIC_ACQUIRE);
+}
+
+/* The shard's column family for writing, created if it does not exist yet; NULL on failure. */
+static rocksdb_column_family_handle_t *cf_for_write(ddb_store *s, int shard)
+{
+    rocksdb_column_family_handle_t *cf = cf_of(s, shard);
+    char name[24], *err = NULL;
+
+    if (cf != NULL)
+        return cf;
+    pthread_mutex_lock(&s->cf_lock);
+    if ((cf = s->shards[shard]) == NULL) {
+        snprintf(name, sizeof(name), "shard-%d", shard);
+        cf = rocksdb_create_column_family(s->db, s->opts, name, &err);
+        if (check(err, "create column family") != 0)
+            cf = NULL;
+        else
+            __atomic_store_n(&s->shards[shard], cf, __ATOMIC_RELEASE);
+        if (cf != NULL && (unsigned)shard + 1 > s->ncf)
+            s->ncf = (unsigned)shard + 1;
+    }
+    pthread_mutex_unlock(&s->cf_lock);
+    return cf;
 }
 
 /* ---- batches ---- */
@@ -106,6 +133,8 @@ static rocksdb_options_t *make_options(ddb_store *s, const ddb_store_options *o)
     rocksdb_options_set_info_log_level(opts, 4 /* HEADER_LEVEL: no info log chatter */);
     rocksdb_options_set_keep_log_file_num(opts, 2);
     rocksdb_options_set_max_background_jobs(opts, 2);
+    /* table files are opened on demand; the default spawns 16 threads at every open */
+    rocksdb_options_set_max_file_opening_threads(opts, 1);
     rocksdb_options_set_compression(opts, rocksdb_lz4_compression);
     /* memtables are allocated as they fill, so idle memory stays small */
     rocksdb_options_set_write_buffer_size(opts, 32 << 20);
@@ -147,15 +176,14 @@ static int meta_put(ddb_store *s, const char *key, const void *val, size_t vlen)
     return check(err, "put");
 }
 
-/* Opens the database with "default" plus shard-0..n-1, where n covers every existing shard CF. */
-static int open_db(ddb_store *s, const char *path, unsigned want, char **errout)
+/* Opens the database with "default" plus the shard column families that exist. */
+static int open_db(ddb_store *s, const char *path, char **errout)
 {
     char *err = NULL;
-    size_t nexist = 0;
+    size_t nexist = 0, n = 1;
     char **existing = rocksdb_list_column_families(s->opts, path, &nexist, &err);
-    unsigned n = want;
     const char *names[MAX_SHARDS + 1];
-    char namebuf[MAX_SHARDS][24];
+    unsigned index[MAX_SHARDS + 1];
     const rocksdb_options_t *cfopts[MAX_SHARDS + 1];
     rocksdb_column_family_handle_t *handles[MAX_SHARDS + 1];
 
@@ -164,30 +192,30 @@ static int open_db(ddb_store *s, const char *path, unsigned want, char **errout)
         err = NULL;
         nexist = 0;
     }
-    for (size_t i = 0; i < nexist; i++) {
-        unsigned k;
-        if (sscanf(existing[i], "shard-%u", &k) == 1 && k + 1 > n && k < MAX_SHARDS)
-            n = k + 1;
-    }
-    if (existing != NULL)
-        rocksdb_list_column_families_destroy(existing, nexist);
     names[0] = "default";
     cfopts[0] = s->opts;
-    for (unsigned i = 0; i < n; i++) {
-        snprintf(namebuf[i], sizeof(namebuf[i]), "shard-%u", i);
-        names[i + 1] = namebuf[i];
-        cfopts[i + 1] = s->opts;
+    for (size_t i = 0; i < nexist && n < MAX_SHARDS + 1; i++) {
+        unsigned k;
+        if (sscanf(existing[i], "shard-%u", &k) != 1 || k >= MAX_SHARDS)
+            continue;
+        names[n] = existing[i];
+        index[n] = k;
+        cfopts[n++] = s->opts;
     }
-    s->db = rocksdb_open_column_families(s->opts, path, (int)n + 1, names, cfopts, handles, &err);
+    s->db = rocksdb_open_column_families(s->opts, path, (int)n, names, cfopts, handles, &err);
+    if (existing != NULL)
+        rocksdb_list_column_families_destroy(existing, nexist);
     if (err != NULL) {
         *errout = strdup(err);
         rocksdb_free(err);
         return -1;
     }
     s->meta = handles[0];
-    for (unsigned i = 0; i < n; i++)
-        s->shards[i] = handles[i + 1];
-    s->ncf = n;
+    for (size_t i = 1; i < n; i++) {
+        s->shards[index[i]] = handles[i];
+        if (index[i] + 1 > s->ncf)
+            s->ncf = index[i] + 1;
+    }
     return 0;
 }
 
@@ -213,8 +241,13 @@ static int rebalance(ddb_store *s, const ddb_ring *to)
 {
     size_t moved = 0;
 
-    for (unsigned sh = 0; sh < s->ncf; sh++) {
-        rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->ropts, s->shards[sh]);
+    unsigned ncf = s->ncf;
+
+    for (unsigned sh = 0; sh < ncf; sh++) {
+        rocksdb_iterator_t *it;
+        if (s->shards[sh] == NULL)
+            continue;
+        it = rocksdb_create_iterator_cf(s->db, s->ropts, s->shards[sh]);
         rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
         size_t inbatch = 0;
         char *err = NULL;
@@ -224,9 +257,14 @@ static int rebalance(ddb_store *s, const ddb_ring *to)
             const char *k = rocksdb_iter_key(it, &klen);
             const char *v = rocksdb_iter_value(it, &vlen);
             unsigned owner = ddb_ring_owner(to, s->key_hash(k, klen));
+            rocksdb_column_family_handle_t *dest;
             if (owner == sh)
                 continue;
-            rocksdb_writebatch_put_cf(wb, s->shards[owner], k, klen, v, vlen);
+            if ((dest = cf_for_write(s, (int)owner)) == NULL) {
+                err = strdup("cannot create a shard column family");
+                break;
+            }
+            rocksdb_writebatch_put_cf(wb, dest, k, klen, v, vlen);
             rocksdb_writebatch_delete_cf(wb, s->shards[sh], k, klen);
             moved++;
             if (++inbatch == 1000) {
@@ -251,14 +289,17 @@ static int rebalance(ddb_store *s, const ddb_ring *to)
 /* Drops shard column families beyond the ring (after a shrink; they are empty by then). */
 static void drop_extra_shards(ddb_store *s)
 {
-    while (s->ncf > s->ring.nshards) {
+    for (unsigned i = s->ring.nshards; i < s->ncf; i++) {
         char *err = NULL;
-        s->ncf--;
-        rocksdb_drop_column_family(s->db, s->shards[s->ncf], &err);
+        if (s->shards[i] == NULL)
+            continue;
+        rocksdb_drop_column_family(s->db, s->shards[i], &err);
         check(err, "drop column family");
-        rocksdb_column_family_handle_destroy(s->shards[s->ncf]);
-        s->shards[s->ncf] = NULL;
+        rocksdb_column_family_handle_destroy(s->shards[i]);
+        s->shards[i] = NULL;
     }
+    if (s->ncf > s->ring.nshards)
+        s->ncf = s->ring.nshards;
 }
 
 static int setup_shards(ddb_store *s, unsigned want)
@@ -320,6 +361,7 @@ ddb_store *ddb_store_open(const ddb_store_options *o, char **errout)
     }
     for (int i = 0; i < LOCK_STRIPES; i++)
         pthread_mutex_init(&s->locks[i], NULL);
+    pthread_mutex_init(&s->cf_lock, NULL);
     s->key_hash = o->key_hash;
     s->opts = make_options(s, o);
     s->ropts = rocksdb_readoptions_create();
@@ -327,7 +369,7 @@ ddb_store *ddb_store_open(const ddb_store_options *o, char **errout)
     rocksdb_writeoptions_set_sync(s->wopts, o->sync_writes ? 1 : 0);
     if (o->in_memory)
         rocksdb_writeoptions_disable_WAL(s->wopts, 1);
-    if (open_db(s, path, o->nshards, errout) != 0 || check_format(s, errout) != 0 ||
+    if (open_db(s, path, errout) != 0 || check_format(s, errout) != 0 ||
         setup_shards(s, o->nshards) != 0) {
         if (*errout == NULL)
             *errout = strdup("cannot set up the shards (see the log)");
@@ -342,8 +384,10 @@ void ddb_store_close(ddb_store *s)
     if (s == NULL)
         return;
     if (s->db != NULL) {
-        for (unsigned i = 0; i < s->ncf; i++)
-            rocksdb_column_family_handle_destroy(s->shards[i]);
+        for (unsigned i = 0; i < MAX_SHARDS; i++) {
+            if (s->shards[i] != NULL)
+                rocksdb_column_family_handle_destroy(s->shards[i]);
+        }
         if (s->meta != NULL)
             rocksdb_column_family_handle_destroy(s->meta);
         rocksdb_close(s->db);
@@ -358,6 +402,7 @@ void ddb_store_close(ddb_store *s)
     ddb_ring_free(&s->ring);
     for (int i = 0; i < LOCK_STRIPES; i++)
         pthread_mutex_destroy(&s->locks[i]);
+    pthread_mutex_destroy(&s->cf_lock);
     free(s);
 }
 
@@ -375,14 +420,17 @@ const struct ddb_ring *ddb_store_ring(const ddb_store *s)
 
 int ddb_store_get(ddb_store *s, ddb_arena *a, int shard, const char *key, size_t klen, char **val, size_t *vlen)
 {
-    char *err = NULL;
+    rocksdb_column_family_handle_t *cf = cf_of(s, shard);
+    char *err = NULL, *v;
     size_t n = 0;
-    char *v = rocksdb_get_cf(s->db, s->ropts, cf_of(s, shard), key, klen, &n, &err);
 
-    if (check(err, "get") != 0)
-        return -1;
     *val = NULL;
     *vlen = 0;
+    if (cf == NULL) /* nothing was ever written to this shard */
+        return 0;
+    v = rocksdb_get_cf(s->db, s->ropts, cf, key, klen, &n, &err);
+    if (check(err, "get") != 0)
+        return -1;
     if (v != NULL) {
         *val = ddb_arena_memdup(a, v, n);
         *vlen = n;
@@ -403,10 +451,15 @@ int ddb_store_write(ddb_store *s, const ddb_batch *b)
 
     for (size_t i = 0; i < b->n; i++) {
         const ddb_write_op *op = &b->ops[i];
+        rocksdb_column_family_handle_t *cf = op->shard < 0 ? s->meta : cf_for_write(s, op->shard);
+        if (cf == NULL) {
+            rocksdb_writebatch_destroy(wb);
+            return -1;
+        }
         if (op->is_delete)
-            rocksdb_writebatch_delete_cf(wb, cf_of(s, op->shard), op->key, op->klen);
+            rocksdb_writebatch_delete_cf(wb, cf, op->key, op->klen);
         else
-            rocksdb_writebatch_put_cf(wb, cf_of(s, op->shard), op->key, op->klen, op->val, op->vlen);
+            rocksdb_writebatch_put_cf(wb, cf, op->key, op->klen, op->val, op->vlen);
     }
     rocksdb_write(s->db, s->wopts, wb, &err);
     rocksdb_writebatch_destroy(wb);
@@ -435,9 +488,12 @@ int ddb_store_rmw(ddb_store *s, ddb_arena *a, int shard, uint64_t lock_hash, con
 
 int ddb_store_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)
 {
-    for (unsigned i = 0; i < s->ncf; i++) {
+    for (unsigned i = 0; i < MAX_SHARDS; i++) {
+        rocksdb_column_family_handle_t *cf = cf_of(s, (int)i);
         char *err = NULL;
-        rocksdb_delete_range_cf(s->db, s->wopts, s->shards[i], lo, lolen, hi, hilen, &err);
+        if (cf == NULL)
+            continue;
+        rocksdb_delete_range_cf(s->db, s->wopts, cf, lo, lolen, hi, hilen, &err);
         if (check(err, "delete range") != 0)
             return -1;
     }
@@ -463,12 +519,15 @@ ddb_store_iter *ddb_store_iter_open(ddb_store *s, int shard, const char *lo, siz
     it->ropts = rocksdb_readoptions_create();
     rocksdb_readoptions_set_iterate_lower_bound(it->ropts, it->lo, lolen);
     rocksdb_readoptions_set_iterate_upper_bound(it->ropts, it->hi, hilen);
-    it->it = rocksdb_create_iterator_cf(s->db, it->ropts, cf_of(s, shard));
+    if (cf_of(s, shard) != NULL) /* else the shard is empty: it->it stays NULL and the iterator is never valid */
+        it->it = rocksdb_create_iterator_cf(s->db, it->ropts, cf_of(s, shard));
     return it;
 }
 
 void ddb_store_iter_seek(ddb_store_iter *it, const char *from, size_t fromlen)
 {
+    if (it->it == NULL)
+        return;
     if (from == NULL) {
         if (it->reverse)
             rocksdb_iter_seek_to_last(it->it);
@@ -483,7 +542,7 @@ void ddb_store_iter_seek(ddb_store_iter *it, const char *from, size_t fromlen)
 
 int ddb_store_iter_valid(ddb_store_iter *it)
 {
-    return rocksdb_iter_valid(it->it);
+    return it->it != NULL && rocksdb_iter_valid(it->it);
 }
 
 void ddb_store_iter_next(ddb_store_iter *it)
@@ -508,7 +567,8 @@ void ddb_store_iter_close(ddb_store_iter *it)
 {
     if (it == NULL)
         return;
-    rocksdb_iter_destroy(it->it);
+    if (it->it != NULL)
+        rocksdb_iter_destroy(it->it);
     rocksdb_readoptions_destroy(it->ropts);
     free(it->lo);
     free(it->hi);

@@ -20,12 +20,12 @@ foreach(src ${DDB_UNIT_TESTS})
 endforeach()
 
 # Debian's interpreter, where python3-boto3 and python3-pytest live (not a pyenv or venv python on PATH)
-find_program(PYTHON3 python3 PATHS /usr/bin NO_DEFAULT_PATH)
+find_program(DDB_PYTHON3 python3 PATHS /usr/bin NO_DEFAULT_PATH)
 file(GLOB DDB_COMPAT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/compat/test_*.py)
 foreach(src ${DDB_COMPAT_TESTS})
   get_filename_component(name ${src} NAME_WE)
   add_test(NAME compat.${name}
-           COMMAND ${PYTHON3} -m pytest -q -p no:cacheprovider ${src}
+           COMMAND ${DDB_PYTHON3} -m pytest -q -p no:cacheprovider ${src}
            WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/compat)
   set_tests_properties(compat.${name} PROPERTIES LABELS compat TIMEOUT 600
                        ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
