@@ -26,6 +26,7 @@ import uuid
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
@@ -310,3 +311,33 @@ def padded_item(key, size, pad_name="p"):
     item[pad_name] = {"S": "x" * n}
     assert item_size(item) == size
     return item
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers shared by the test files
+# ---------------------------------------------------------------------------------------------
+
+def S(v):
+    return {"S": v}
+
+def N(v):
+    return {"N": str(v)}
+
+def B(v):
+    return {"B": v}
+
+def body(resp):
+    resp = dict(resp)
+    resp.pop("ResponseMetadata", None)
+    return resp
+
+def batch_put(ddb, table, items):
+    for i in range(0, len(items), 25):
+        resp = ddb.batch_write_item(
+            RequestItems={table: [{"PutRequest": {"Item": it}} for it in items[i:i + 25]]})
+        assert resp["UnprocessedItems"] == {}
+
+def expect_error(call, message, code="ValidationException", status=400, **params):
+    with pytest.raises(ClientError) as excinfo:
+        call(**params)
+    assert_client_error(excinfo, code, message, status)

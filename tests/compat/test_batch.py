@@ -7,18 +7,12 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import MAX_ITEM_SIZE, assert_client_error, padded_item, unique_name
+from conftest import assert_client_error, body, MAX_ITEM_SIZE, padded_item, unique_name
 
 PREFIX = "1 validation error detected: "
 INVALID = "One or more parameter values were invalid: "
 KEY_MISMATCH = "The provided key element does not match the schema"
 MB = 1024 * 1024
-
-
-def body(resp):
-    resp = dict(resp)
-    resp.pop("ResponseMetadata", None)
-    return resp
 
 
 def expect_error(call, message, code="ValidationException", status=400, **params):

@@ -19,8 +19,7 @@ from boto3.dynamodb.conditions import Attr
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import (ACCESS_KEY, REGION, SECRET_KEY, assert_client_error, raw_request,
-                      unique_name)
+from conftest import ACCESS_KEY, assert_client_error, B, N, raw_request, REGION, S, SECRET_KEY, unique_name
 
 CCF = "ConditionalCheckFailedException"
 CCF_MESSAGE = "The conditional request failed"
@@ -37,18 +36,6 @@ def table(ddb):
         ddb.delete_table(TableName=name)
     except Exception:
         pass
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
-
-
-def B(v):
-    return {"B": v}
 
 
 ITEM = {
@@ -316,7 +303,6 @@ CASES = [
      {"#s": "s"}, True),
     ("whitespace", "  n\t=\n:v  ", {":v": N(10)}, None, True),
 ]
-
 
 
 def norm(value):

@@ -14,7 +14,7 @@ and reports of real DynamoDB responses for the ADD/DELETE operand types and the 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import assert_client_error, unique_name
+from conftest import assert_client_error, N, S, unique_name
 
 C = "Invalid ConditionExpression: "
 U = "Invalid UpdateExpression: "
@@ -40,14 +40,6 @@ def table(ddb):
 
 
 KEY = {"pk": {"S": "k"}}
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
 
 
 def call(ddb, table, op, params):

@@ -8,15 +8,7 @@ validator; list projections as recorded by the dynamodb-conformance suite agains
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import assert_client_error, unique_name
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
+from conftest import assert_client_error, N, S, unique_name
 
 
 def L(*v):

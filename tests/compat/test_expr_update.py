@@ -14,7 +14,7 @@ inside their parents.
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import MAX_ITEM_SIZE, assert_client_error, item_size, padded_item, unique_name
+from conftest import assert_client_error, item_size, MAX_ITEM_SIZE, N, padded_item, S, unique_name
 
 INVALID = "One or more parameter values were invalid: "
 BAD_TYPE = "An operand in the update expression has an incorrect data type"
@@ -52,14 +52,6 @@ def range_table(ddb):
         ddb.delete_table(TableName=name)
     except Exception:
         pass
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
 
 
 def L(*v):

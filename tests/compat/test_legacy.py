@@ -11,8 +11,7 @@ different types is false; the arguments' types are validated before the item is 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import (ANY, MAX_ITEM_SIZE, assert_client_error, item_size, padded_item,
-                      unique_name)
+from conftest import ANY, assert_client_error, B, item_size, MAX_ITEM_SIZE, N, padded_item, S, unique_name
 
 INVALID = "One or more parameter values were invalid: "
 CCF = "ConditionalCheckFailedException"
@@ -29,18 +28,6 @@ def table(ddb):
         ddb.delete_table(TableName=name)
     except Exception:
         pass
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
-
-
-def B(v):
-    return {"B": v}
 
 
 def norm(value):

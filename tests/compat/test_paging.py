@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import create_table_params, padded_item, unique_name
+from conftest import batch_put, body, create_table_params, padded_item, unique_name
 
 MB = 1024 * 1024
 
@@ -120,19 +120,6 @@ def test_size_port_matches_dynalite_recorded_values():
 # ---------------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------------
-
-def batch_put(ddb, table, items):
-    for i in range(0, len(items), 25):
-        resp = ddb.batch_write_item(
-            RequestItems={table: [{"PutRequest": {"Item": it}} for it in items[i:i + 25]]})
-        assert resp["UnprocessedItems"] == {}
-
-
-def body(resp):
-    resp = dict(resp)
-    resp.pop("ResponseMetadata", None)
-    return resp
-
 
 def pages_of(call, params, max_pages=500):
     pages, start = [], None

@@ -12,7 +12,8 @@ from decimal import Decimal
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ANY, assert_client_error, create_table_params, padded_item, unique_name
+from conftest import (ANY, assert_client_error, batch_put, body, create_table_params, expect_error,
+                      padded_item, unique_name)
 
 PREFIX = "1 validation error detected: "
 INVALID = "One or more parameter values were invalid: "
@@ -55,25 +56,6 @@ def expected_items(kind, pred=lambda v: True, forward=True):
 
 def key_of(item):
     return {"pk": item["pk"], "sk": item["sk"]}
-
-
-def batch_put(ddb, table, items):
-    for i in range(0, len(items), 25):
-        resp = ddb.batch_write_item(
-            RequestItems={table: [{"PutRequest": {"Item": it}} for it in items[i:i + 25]]})
-        assert resp["UnprocessedItems"] == {}
-
-
-def body(resp):
-    resp = dict(resp)
-    resp.pop("ResponseMetadata", None)
-    return resp
-
-
-def expect_error(call, message, code="ValidationException", status=400, **params):
-    with pytest.raises(ClientError) as excinfo:
-        call(**params)
-    assert_client_error(excinfo, code, message, status)
 
 
 @pytest.fixture(scope="module")

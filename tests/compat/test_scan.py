@@ -8,32 +8,14 @@ aws_verified Select tests: Scan reports the Select/projection conflicts without 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ANY, assert_client_error, create_table_params, padded_item, unique_name
+from conftest import (ANY, assert_client_error, batch_put, body, create_table_params, expect_error,
+                      padded_item, unique_name)
 
 PREFIX = "1 validation error detected: "
 INVALID = "One or more parameter values were invalid: "
 START_INVALID = "The provided starting key is invalid"
 KEY_MISMATCH = "The provided key element does not match the schema"
 N_ITEMS = 500
-
-
-def batch_put(ddb, table, items):
-    for i in range(0, len(items), 25):
-        resp = ddb.batch_write_item(
-            RequestItems={table: [{"PutRequest": {"Item": it}} for it in items[i:i + 25]]})
-        assert resp["UnprocessedItems"] == {}
-
-
-def body(resp):
-    resp = dict(resp)
-    resp.pop("ResponseMetadata", None)
-    return resp
-
-
-def expect_error(call, message, code="ValidationException", status=400, **params):
-    with pytest.raises(ClientError) as excinfo:
-        call(**params)
-    assert_client_error(excinfo, code, message, status)
 
 
 def make_item(i):
