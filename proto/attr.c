@@ -805,6 +805,10 @@ static void write_payload(ddb_jw *w, const ddb_attr *v)
 
 void ddb_attr_write_json(ddb_jw *w, const ddb_attr *v)
 {
+    if (v->type == DDB_T_S || v->type == DDB_T_N) { /* the common case, in one step */
+        ddb_jw_tagged_str(w, v->type == DDB_T_S ? "S" : "N", v->u.s, v->len);
+        return;
+    }
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, ddb_type_name((ddb_type)v->type));
     write_payload(w, v);

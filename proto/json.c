@@ -386,6 +386,19 @@ void ddb_jw_str(ddb_jw *w, const char *s)
     ddb_jw_strn(w, s, strlen(s));
 }
 
+void ddb_jw_tagged_str(ddb_jw *w, const char *tag, const char *s, size_t n)
+{
+    size_t tlen = strlen(tag);
+
+    before_value(w);
+    ddb_buf_reserve(w->out, tlen + n + 8);
+    ddb_buf_append(w->out, "{\"", 2);
+    ddb_buf_append(w->out, tag, tlen);
+    ddb_buf_append(w->out, "\":\"", 3);
+    ddb_json_escape(w->out, s, n);
+    ddb_buf_append(w->out, "\"}", 2);
+}
+
 void ddb_jw_raw_number(ddb_jw *w, const char *text)
 {
     before_value(w);

@@ -95,6 +95,11 @@ void ddb_jw_int(ddb_jw *w, long long v);
 void ddb_jw_double(ddb_jw *w, double v);
 void ddb_jw_bool(ddb_jw *w, int v);
 void ddb_jw_null(ddb_jw *w);
+/*
+ * Writes a one-member object whose value is a string, {"<tag>":"<escaped s>"}, in one step (the
+ * shape of every scalar AttributeValue, so the hot path of item output). tag needs no escaping.
+ */
+void ddb_jw_tagged_str(ddb_jw *w, const char *tag, const char *s, size_t n);
 /* Re-emits a parsed tree. */
 void ddb_jw_json(ddb_jw *w, const ddb_json *v);
 /* Appends JSON-escaped bytes (no quotes) to a buffer. */
