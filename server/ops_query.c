@@ -313,23 +313,6 @@ static const ddb_key_cond *cond_for(const ddb_key_cond *kc, size_t n, const char
     return NULL;
 }
 
-/* The legacy KeyConditions operator given for a key attribute, or NULL. */
-static const char *legacy_operator(ddb_req *req, const char *name)
-{
-    return ddb_json_get_str(ddb_json_get(ddb_json_get(req->in, "KeyConditions"), name), "ComparisonOperator");
-}
-
-static int indexable(const char *op)
-{
-    static const char *const not_indexable[] = {"NULL", "NOT_NULL", "NE", "CONTAINS", "NOT_CONTAINS", "IN", NULL};
-
-    for (int i = 0; op != NULL && not_indexable[i] != NULL; i++) {
-        if (strcmp(op, not_indexable[i]) == 0)
-            return 0;
-    }
-    return 1;
-}
-
 /* dynalite's traverseKey rules for Query key conditions, in DynamoDB's order. */
 static int key_conditions_or_fail(ddb_req *req, const ddb_table *t, key_range *kr)
 {
@@ -342,15 +325,13 @@ static int key_conditions_or_fail(ddb_req *req, const ddb_table *t, key_range *k
         const ddb_key_cond *c = cond_for(kc, n, names[i]);
         if (i == 0 && t->range_key == NULL && n > 1)
             return ddb_req_fail(req, DDB_E_VALIDATION, "Query key condition not supported");
-        if (c == NULL && legacy_operator(req, names[i]) == NULL) {
+        if (c == NULL) {
             if (i == 0 || n > 1)
                 return ddb_req_fail(req, DDB_E_VALIDATION, "Query condition missed key schema element: %s", names[i]);
             continue;
         }
-        if (!indexable(legacy_operator(req, names[i])))
+        if (c->not_indexable) /* legacy NE, IN, NULL, NOT_NULL, CONTAINS, NOT_CONTAINS: op and values are meaningless */
             return ddb_req_fail(req, DDB_E_VALIDATION, "Attempted conditional constraint is not an indexable operation");
-        if (c == NULL)
-            return ddb_req_fail(req, DDB_E_VALIDATION, "Query condition missed key schema element: %s", names[i]);
         if (c->v[0]->type != types[i] || (c->op == DDB_KC_BETWEEN && c->v[1]->type != types[i]))
             return ddb_req_fail(req, DDB_E_VALIDATION,
                                 "One or more parameter values were invalid: Condition parameter type does not match schema type");
