@@ -157,11 +157,14 @@ static int prepare_table_gets(ddb_req *req, batch_get_table *g)
 
     ddb_parsed saved = req->parsed;
 
-    /* each table has its own projection and names: parse them with the entry as the request */
-    if ((msg = ddb_expr_prepare(req, g->entry)) != NULL)
-        return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
-    g->projection = req->parsed.projection;
-    req->parsed = saved;
+    /* validation has checked every entry's expressions; parse again only to build a projection
+       (each table has its own, with its own names), with the entry as the request */
+    if (ddb_json_get(g->entry, "ProjectionExpression") != NULL || ddb_json_get(g->entry, "AttributesToGet") != NULL) {
+        if ((msg = ddb_expr_prepare(req, g->entry)) != NULL)
+            return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
+        g->projection = req->parsed.projection;
+        req->parsed = saved;
+    }
     g->consistent = cr != NULL && cr->type == DDB_JSON_BOOL && cr->u.b;
     g->nkeys = keys ? keys->n : 0;
     g->keys = ddb_arena_alloc(req->arena, sizeof(ddb_key) * (g->nkeys ? g->nkeys : 1));
