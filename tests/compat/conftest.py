@@ -341,3 +341,31 @@ def expect_error(call, message, code="ValidationException", status=400, **params
     with pytest.raises(ClientError) as excinfo:
         call(**params)
     assert_client_error(excinfo, code, message, status)
+
+
+def hash_table(ddb, prefix):
+    """Body of a module-scoped fixture: a fresh on-demand table keyed by pk (S), deleted afterwards."""
+    name = unique_name(prefix)
+    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    yield name
+    try:
+        ddb.delete_table(TableName=name)
+    except Exception:
+        pass
+
+
+def norm(value):
+    """An item or AttributeValue with set members sorted, so sets compare unordered."""
+    if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in (
+            "S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS", "L", "M"):
+        (kind, v), = value.items()
+        if kind in ("SS", "NS", "BS"):
+            return {kind: sorted(v)}
+        if kind == "L":
+            return {"L": [norm(x) for x in v]}
+        if kind == "M":
+            return {"M": {k: norm(x) for k, x in v.items()}}
+        return value
+    return {k: norm(v) for k, v in value.items()}

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import make_client, unique_name
+from conftest import hash_table, make_client, unique_name
 
 THREADS = 8
 ROUNDS = 50
@@ -17,15 +17,7 @@ ROUNDS = 50
 
 @pytest.fixture(scope="module")
 def table(ddb):
-    name = unique_name("race")
-    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
-                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
-    yield name
-    try:
-        ddb.delete_table(TableName=name)
-    except Exception:
-        pass
+    yield from hash_table(ddb, "race")
 
 
 def run_rounds(endpoint, attempt):

@@ -19,7 +19,8 @@ from boto3.dynamodb.conditions import Attr
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import ACCESS_KEY, assert_client_error, B, N, raw_request, REGION, S, SECRET_KEY, unique_name
+from conftest import (ACCESS_KEY, assert_client_error, B, hash_table, N, norm, raw_request, REGION, S,
+                      SECRET_KEY, unique_name)
 
 CCF = "ConditionalCheckFailedException"
 CCF_MESSAGE = "The conditional request failed"
@@ -27,15 +28,7 @@ CCF_MESSAGE = "The conditional request failed"
 
 @pytest.fixture(scope="module")
 def table(ddb):
-    name = unique_name("cond")
-    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
-                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
-    yield name
-    try:
-        ddb.delete_table(TableName=name)
-    except Exception:
-        pass
+    yield from hash_table(ddb, "cond")
 
 
 ITEM = {
@@ -303,21 +296,6 @@ CASES = [
      {"#s": "s"}, True),
     ("whitespace", "  n\t=\n:v  ", {":v": N(10)}, None, True),
 ]
-
-
-def norm(value):
-    """An item or AttributeValue with set members sorted, so sets compare unordered."""
-    if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in (
-            "S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS", "L", "M"):
-        (kind, v), = value.items()
-        if kind in ("SS", "NS", "BS"):
-            return {kind: sorted(v)}
-        if kind == "L":
-            return {"L": [norm(x) for x in v]}
-        if kind == "M":
-            return {"M": {k: norm(x) for k, x in v.items()}}
-        return value
-    return {k: norm(v) for k, v in value.items()}
 
 
 @pytest.mark.parametrize("condition, values, names, expected",

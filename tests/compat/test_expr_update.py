@@ -14,7 +14,7 @@ inside their parents.
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import assert_client_error, item_size, MAX_ITEM_SIZE, N, padded_item, S, unique_name
+from conftest import assert_client_error, item_size, MAX_ITEM_SIZE, N, norm, padded_item, S, unique_name
 
 INVALID = "One or more parameter values were invalid: "
 BAD_TYPE = "An operand in the update expression has an incorrect data type"
@@ -72,21 +72,6 @@ def NS(*v):
 
 def BS(*v):
     return {"BS": list(v)}
-
-
-def norm(value):
-    """Sets compare unordered; number-set members compare as canonical strings."""
-    if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in (
-            "S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS", "L", "M"):
-        (kind, v), = value.items()
-        if kind in ("SS", "NS", "BS"):
-            return {kind: sorted(v)}
-        if kind == "L":
-            return {"L": [norm(x) for x in v]}
-        if kind == "M":
-            return {"M": {k: norm(x) for k, x in v.items()}}
-        return value
-    return {k: norm(v) for k, v in value.items()}
 
 
 def update(ddb, table, key, expr=None, values=None, names=None, **extra):

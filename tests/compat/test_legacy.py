@@ -11,7 +11,8 @@ different types is false; the arguments' types are validated before the item is 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ANY, assert_client_error, B, item_size, MAX_ITEM_SIZE, N, padded_item, S, unique_name
+from conftest import (ANY, assert_client_error, B, hash_table, item_size, MAX_ITEM_SIZE, N, norm,
+                      padded_item, S, unique_name)
 
 INVALID = "One or more parameter values were invalid: "
 CCF = "ConditionalCheckFailedException"
@@ -19,29 +20,7 @@ CCF = "ConditionalCheckFailedException"
 
 @pytest.fixture(scope="module")
 def table(ddb):
-    name = unique_name("legacy")
-    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
-                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
-    yield name
-    try:
-        ddb.delete_table(TableName=name)
-    except Exception:
-        pass
-
-
-def norm(value):
-    if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in (
-            "S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS", "L", "M"):
-        (kind, v), = value.items()
-        if kind in ("SS", "NS", "BS"):
-            return {kind: sorted(v)}
-        if kind == "L":
-            return {"L": [norm(x) for x in v]}
-        if kind == "M":
-            return {"M": {k: norm(x) for k, x in v.items()}}
-        return value
-    return {k: norm(v) for k, v in value.items()}
+    yield from hash_table(ddb, "legacy")
 
 
 def get(ddb, table, key):
