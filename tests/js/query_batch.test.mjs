@@ -6,9 +6,6 @@
 // port and stops it at the end. Run with: node --test tests/js/
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import http from 'node:http';
-import net from 'node:net';
 
 import {
   CreateTableCommand,
@@ -25,50 +22,12 @@ import {
   paginateQuery as paginateDocQuery,
 } from '@aws-sdk/lib-dynamodb';
 
-const DDBD_BIN = process.env.DDBD_BIN || '/tmp/build-lead/ddbd';
+import { startServer, stopServer } from './helpers.mjs';
 
 let server;
 let client;
 let doc;
 let tableSeq = 0;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function healthy(port) {
-  return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => { req.destroy(); resolve(false); });
-  });
-}
-
-async function startServer() {
-  const port = await freePort();
-  const proc = spawn(DDBD_BIN, ['--host', '127.0.0.1', '--port', String(port), '--in-memory'],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  proc.stderr.on('data', (d) => { stderr += d; });
-  const deadline = Date.now() + 10000;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`ddbd exited with ${proc.exitCode}: ${stderr}`);
-    if (await healthy(port)) return { proc, port };
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  proc.kill('SIGKILL');
-  throw new Error(`ddbd did not answer on port ${port}: ${stderr}`);
-}
 
 async function createTable(hash, range) {
   const TableName = `js_qb_${process.pid}_${++tableSeq}`;
@@ -120,11 +79,7 @@ before(async () => {
 
 after(async () => {
   client?.destroy();
-  if (server) {
-    const exited = new Promise((resolve) => server.proc.once('exit', (code) => resolve(code)));
-    server.proc.kill('SIGTERM');
-    assert.equal(await exited, 0);
-  }
+  if (server) assert.equal(await stopServer(server), 0);
 });
 
 describe('Query paging', () => {
