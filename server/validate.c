@@ -21,26 +21,8 @@
 
 #include "ddb/ddb_status.h"
 
-/* Map constraints dynalite calls `keys` and `values`; validate.h has no flag for them yet. */
-#ifndef DDB_VF_MAP_KEYS
-#define DDB_VF_MAP_KEYS 0x100   /* every key: length 3..255 and [a-zA-Z0-9_.-]+ (table names) */
-#endif
-#ifndef DDB_VF_MAP_VALUES
-#define DDB_VF_MAP_VALUES 0x200 /* every value: length between the field's min and max */
-#endif
-
 #define MAX_ERRORS 10
 #define NAME_PATTERN "[a-zA-Z0-9_.-]+"
-
-/* ---- helpers shared with validate_specs.c (declared there) ---- */
-
-int ddb_v_present(const ddb_json *v);
-const ddb_json *ddb_v_get(const ddb_json *obj, const char *key);
-ddb_json_member *ddb_v_map_entries(ddb_arena *a, const ddb_json *obj, uint32_t *n);
-int ddb_v_bool(const ddb_json *v);
-double ddb_v_number(const ddb_json *v, int integral);
-void ddb_v_js_number(ddb_buf *b, double v);
-size_t ddb_v_utf16_len(const char *s, size_t n);
 
 /* dynalite's `data[key] == null`: absent and JSON null are the same thing. */
 int ddb_v_present(const ddb_json *v)

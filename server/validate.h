@@ -38,6 +38,8 @@ typedef enum ddb_vtype {
 #define DDB_VF_LEN_MIN 0x20    /* length >= len_min (strings: characters; lists and maps: members) */
 #define DDB_VF_LEN_MAX 0x40    /* length <= len_max */
 #define DDB_VF_NAME_RE 0x80    /* matches [a-zA-Z0-9_.-]+ */
+#define DDB_VF_MAP_KEYS 0x100  /* every map key: length 3..255 and [a-zA-Z0-9_.-]+ (table names) */
+#define DDB_VF_MAP_VALUES 0x200 /* every map value: length between the field's min and max */
 
 typedef struct ddb_field ddb_field;
 
@@ -59,6 +61,21 @@ typedef struct ddb_spec {
 
 /* Runs the steps above; returns DDB_OK or the recorded error's code. */
 int ddb_validate(ddb_req *req, const ddb_spec *spec, const ddb_json *in);
+
+/* ---- JSON helpers the engine and the specs share (validate.c) ---- */
+
+/* dynalite's `data[key] == null`: absent and JSON null are the same thing. */
+int ddb_v_present(const ddb_json *v);
+/* A member that is present and not null, else NULL. */
+const ddb_json *ddb_v_get(const ddb_json *obj, const char *key);
+/* An object's members with duplicates resolved as DynamoDB's deserializer does. */
+ddb_json_member *ddb_v_map_entries(ddb_arena *a, const ddb_json *obj, uint32_t *n);
+int ddb_v_bool(const ddb_json *v);
+double ddb_v_number(const ddb_json *v, int integral);
+/* A number as JavaScript prints it (for dynalite-compatible "Value '...'" texts). */
+void ddb_v_js_number(ddb_buf *b, double v);
+/* Length in UTF-16 code units, as Java counts string lengths. */
+size_t ddb_v_utf16_len(const char *s, size_t n);
 
 /* The spec of each operation (validate_specs.c); NULL for operations without one. */
 const ddb_spec *ddb_spec_for_op(int op);

@@ -15,22 +15,6 @@
 #include "expr.h"
 #include "ops.h"
 
-/* Not in validate.h yet (owned elsewhere); keep in step with validate.c. */
-#ifndef DDB_VF_MAP_KEYS
-#define DDB_VF_MAP_KEYS 0x100   /* every key: length 3..255 and [a-zA-Z0-9_.-]+ (table names) */
-#endif
-#ifndef DDB_VF_MAP_VALUES
-#define DDB_VF_MAP_VALUES 0x200 /* every value: length between the field's min and max */
-#endif
-
-/* Helpers defined in validate.c (proposed for validate.h). */
-int ddb_v_present(const ddb_json *v);
-const ddb_json *ddb_v_get(const ddb_json *obj, const char *key);
-ddb_json_member *ddb_v_map_entries(ddb_arena *a, const ddb_json *obj, uint32_t *n);
-int ddb_v_bool(const ddb_json *v);
-double ddb_v_number(const ddb_json *v, int integral);
-void ddb_v_js_number(ddb_buf *b, double v);
-
 #define INVALID "One or more parameter values were invalid: "
 #define MAX_CAPACITY 1000000000000.0
 #define ENUM(...) ((const char *const[]){__VA_ARGS__, NULL})
