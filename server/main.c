@@ -53,13 +53,19 @@ int main(int argc, char **argv)
                 err ? err : "unknown error");
         return 1;
     }
-    if ((http = ddb_http_bind(&cfg, &srv)) == NULL || ddb_http_start(http) != 0) {
+    if ((http = ddb_http_bind(&cfg, &srv)) == NULL) {
         ddb_server_close(&srv);
         return 1;
     }
+    /* logged before the loops start, so the line always precedes the first answer */
     ddb_log(DDB_LOG_INFO, "ddbd %s listening on http://%s:%d, data %s, %u shards, %u threads, %zu tables, ready in %.1f ms",
             DDB_VERSION_STRING, cfg.host, ddb_http_port(http), cfg.in_memory ? "in-memory" : cfg.data_dir,
             ddb_store_nshards(srv.store), cfg.threads, ddb_catalog_count(srv.catalog), now_ms() - t0);
+    if (ddb_http_start(http) != 0) {
+        ddb_log(DDB_LOG_ERROR, "cannot start the HTTP threads");
+        ddb_server_close(&srv);
+        return 1;
+    }
     sigwait(&sigs, &sig);
     ddb_log(DDB_LOG_INFO, "received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
     ddb_http_stop(http);
