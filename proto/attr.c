@@ -30,6 +30,16 @@ const char *ddb_type_name(ddb_type t)
 
 ddb_type ddb_type_from_name(const char *s, size_t n)
 {
+    if (n == 1) {
+        switch (s[0]) {
+        case 'S': return DDB_T_S;
+        case 'N': return DDB_T_N;
+        case 'B': return DDB_T_B;
+        case 'M': return DDB_T_M;
+        case 'L': return DDB_T_L;
+        default: return DDB_T_NONE;
+        }
+    }
     for (unsigned t = DDB_T_S; t <= DDB_T_BS; t++) {
         if (strlen(type_names[t]) == n && memcmp(type_names[t], s, n) == 0)
             return (ddb_type)t;
@@ -46,12 +56,19 @@ static const ddb_type member_order[] = {
 };
 #define NMEMBERS (sizeof(member_order) / sizeof(member_order[0]))
 
-/* Member `t` of an AttributeValue object, or NULL when absent or JSON null (both are ignored). */
-static const ddb_json *av_member(const ddb_json *v, ddb_type t)
+/*
+ * An AttributeValue object's members by type, in one pass over its keys: slot[t] is member t, or
+ * NULL when absent or JSON null (both are ignored). A repeated key keeps its last value.
+ */
+static void av_members(const ddb_json *v, const ddb_json *slot[DDB_T_BS + 1])
 {
-    const ddb_json *m = ddb_json_get(v, ddb_type_name(t));
-
-    return m != NULL && m->type != DDB_JSON_NULL ? m : NULL;
+    memset(slot, 0, sizeof(slot[0]) * (DDB_T_BS + 1));
+    for (uint32_t i = 0; i < v->n; i++) {
+        const ddb_json_member *m = &v->u.members[i];
+        ddb_type t = m->klen <= 4 ? ddb_type_from_name(m->key, m->klen) : DDB_T_NONE;
+        if (t != DDB_T_NONE)
+            slot[t] = m->val->type != DDB_JSON_NULL ? m->val : NULL;
+    }
 }
 
 /* ---- JSON object members without duplicates ---- */
@@ -393,8 +410,11 @@ const char *ddb_attr_check_types(ddb_arena *a, const ddb_json *v)
         return MSG_START_LIST;
     if (v->type != DDB_JSON_OBJECT)
         return "Expected null";
+    const ddb_json *slot[DDB_T_BS + 1];
+
+    av_members(v, slot);
     for (size_t i = 0; i < NMEMBERS; i++) {
-        const ddb_json *m = av_member(v, member_order[i]);
+        const ddb_json *m = slot[member_order[i]];
 
         if (m != NULL && (err = check_member(a, m, member_order[i])) != NULL)
             return err;
@@ -703,6 +723,7 @@ static const char *attr_from(ddb_arena *a, const ddb_json *v, int depth, ddb_att
 {
     size_t count = 0;
     const char *err;
+    const ddb_json *slot[DDB_T_BS + 1];
 
     memset(out, 0, sizeof(*out));
     /* A null where an AttributeValue belongs is an AttributeValue with nothing set. */
@@ -710,8 +731,9 @@ static const char *attr_from(ddb_arena *a, const ddb_json *v, int depth, ddb_att
         return MSG_EMPTY_AV;
     if (v->type != DDB_JSON_OBJECT)
         return ddb_attr_check_types(a, v); /* phase 1 was skipped */
+    av_members(v, slot);
     for (size_t i = 0; i < NMEMBERS; i++) {
-        const ddb_json *m = av_member(v, member_order[i]);
+        const ddb_json *m = slot[member_order[i]];
 
         if (m == NULL)
             continue;

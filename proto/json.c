@@ -228,23 +228,6 @@ void ddb_buf_reserve(ddb_buf *b, size_t extra)
     b->cap = cap;
 }
 
-void ddb_buf_append(ddb_buf *b, const void *p, size_t n)
-{
-    if (b->len + n + 1 > b->cap)
-        ddb_buf_reserve(b, n);
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-void ddb_buf_putc(ddb_buf *b, char c)
-{
-    if (b->len + 2 > b->cap)
-        ddb_buf_reserve(b, 1);
-    b->data[b->len++] = c;
-    b->data[b->len] = '\0';
-}
-
 void ddb_buf_puts(ddb_buf *b, const char *s)
 {
     ddb_buf_append(b, s, strlen(s));
@@ -273,41 +256,87 @@ void ddb_buf_free(ddb_buf *b)
 
 /* ---- writer ---- */
 
-void ddb_json_escape(ddb_buf *b, const char *s, size_t n)
+/* 1 for the bytes JSON requires escaped: controls, '"' and '\\'. */
+static const uint8_t needs_escape[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+};
+
+/* Nonzero when one of the 8 bytes of x needs escaping: < 0x20, '"' or '\\' (bit tricks on words). */
+static inline uint64_t word_needs_escape(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+
+    return ((x - ones * 0x20) | (q - ones) | (b - ones)) & ~x & highs;
+}
+
+/* Length of the leading run of s[0..n) that needs no escaping. */
+static size_t plain_run(const char *s, size_t n)
+{
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (word_needs_escape(w))
+            break;
+    }
+    while (i < n && !needs_escape[(unsigned char)s[i]])
+        i++;
+    return i;
+}
+
+/* Escapes s[0..n) into a buffer with room for 6n bytes; returns the bytes written. */
+static size_t escape_into(char *d, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t run = 0;
+    char *start = d;
 
-    ddb_buf_reserve(b, n);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        ddb_buf_append(b, s + run, i - run);
-        run = i + 1;
+    for (size_t i = 0; i < n;) {
+        size_t run = plain_run(s + i, n - i);
+        memcpy(d, s + i, run);
+        d += run;
+        i += run;
+        if (i == n)
+            break;
+        unsigned char c = (unsigned char)s[i++];
+        *d++ = '\\';
         switch (c) {
         case '"':
-            ddb_buf_append(b, "\\\"", 2);
-            break;
         case '\\':
-            ddb_buf_append(b, "\\\\", 2);
+            *d++ = (char)c;
             break;
         case '\n':
-            ddb_buf_append(b, "\\n", 2);
+            *d++ = 'n';
             break;
         case '\r':
-            ddb_buf_append(b, "\\r", 2);
+            *d++ = 'r';
             break;
         case '\t':
-            ddb_buf_append(b, "\\t", 2);
+            *d++ = 't';
             break;
-        default: {
-            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            ddb_buf_append(b, u, 6);
-        }
+        default:
+            memcpy(d, "u00", 3);
+            d[3] = hex[c >> 4];
+            d[4] = hex[c & 15];
+            d += 5;
         }
     }
-    ddb_buf_append(b, s + run, n - run);
+    return (size_t)(d - start);
+}
+
+void ddb_json_escape(ddb_buf *b, const char *s, size_t n)
+{
+    /* the usual case, nothing to escape: one copy */
+    if (plain_run(s, n) == n) {
+        ddb_buf_append(b, s, n);
+        return;
+    }
+    ddb_buf_reserve(b, n * 6);
+    b->len += escape_into(b->data + b->len, s, n);
+    b->data[b->len] = '\0';
 }
 
 void ddb_jw_init(ddb_jw *w, ddb_buf *out)
@@ -360,10 +389,16 @@ void ddb_jw_arr_end(ddb_jw *w)
 
 void ddb_jw_keyn(ddb_jw *w, const char *key, size_t n)
 {
+    ddb_buf *b = w->out;
+    char *d;
+
     before_value(w);
-    ddb_buf_putc(w->out, '"');
-    ddb_json_escape(w->out, key, n);
-    ddb_buf_append(w->out, "\":", 2);
+    ddb_buf_reserve(b, n * 6 + 4);
+    d = b->data + b->len;
+    *d++ = '"';
+    d += escape_into(d, key, n);
+    memcpy(d, "\":", 3); /* with the NUL */
+    b->len = (size_t)(d + 2 - b->data);
     /* the value that follows must not emit a comma */
     w->need_comma[w->depth] = 0;
 }
@@ -389,14 +424,19 @@ void ddb_jw_str(ddb_jw *w, const char *s)
 void ddb_jw_tagged_str(ddb_jw *w, const char *tag, const char *s, size_t n)
 {
     size_t tlen = strlen(tag);
+    ddb_buf *b = w->out;
+    char *d;
 
     before_value(w);
-    ddb_buf_reserve(w->out, tlen + n + 8);
-    ddb_buf_append(w->out, "{\"", 2);
-    ddb_buf_append(w->out, tag, tlen);
-    ddb_buf_append(w->out, "\":\"", 3);
-    ddb_json_escape(w->out, s, n);
-    ddb_buf_append(w->out, "\"}", 2);
+    ddb_buf_reserve(b, tlen + n * 6 + 8);
+    d = b->data + b->len;
+    memcpy(d, "{\"", 2);
+    memcpy(d + 2, tag, tlen);
+    memcpy(d + 2 + tlen, "\":\"", 3);
+    d += 5 + tlen;
+    d += escape_into(d, s, n);
+    memcpy(d, "\"}", 3); /* with the NUL */
+    b->len = (size_t)(d + 2 - b->data);
 }
 
 void ddb_jw_raw_number(ddb_jw *w, const char *text)

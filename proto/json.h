@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "arena.h"
 
@@ -61,10 +62,28 @@ typedef struct ddb_buf {
     size_t len, cap;
 } ddb_buf;
 
+/* Makes room for `extra` more bytes plus the NUL that always follows the data. */
 void ddb_buf_reserve(ddb_buf *b, size_t extra);
-void ddb_buf_append(ddb_buf *b, const void *p, size_t n);
-void ddb_buf_putc(ddb_buf *b, char c);
 void ddb_buf_puts(ddb_buf *b, const char *s);
+
+/* Inline: the JSON writer calls these for every token of every response. */
+static inline void ddb_buf_append(ddb_buf *b, const void *p, size_t n)
+{
+    if (b->len + n + 1 > b->cap)
+        ddb_buf_reserve(b, n);
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+static inline void ddb_buf_putc(ddb_buf *b, char c)
+{
+    if (b->len + 2 > b->cap)
+        ddb_buf_reserve(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+}
+
 void ddb_buf_printf(ddb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ddb_buf_free(ddb_buf *b);
 

@@ -20,10 +20,10 @@
 #include <unistd.h>
 
 #include <sodium.h>
-#include <zlib.h>
 
 #include "ddb/ddb_status.h"
 #include "attr.h"
+#include "crc32.h"
 #include "dispatch.h"
 #include "errors.h"
 #include "http.h"
@@ -104,14 +104,14 @@ static size_t format_u32(char *out, uint32_t v)
 
 static void send_body(h2o_req_t *req, int status, const char *reason, const char *ctype, const char *body, size_t len)
 {
-    char id[REQUEST_ID_LEN + 1];
+    char *id = h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1);
     char *crc = h2o_mem_alloc_pool(&req->pool, 16);
-    size_t crclen = format_u32(crc, (uint32_t)crc32(0L, (const Bytef *)body, (uInt)len));
+    size_t crclen = format_u32(crc, ddb_crc32(0, body, len));
 
     next_request_id(current_thread, id);
     req->res.status = status;
     req->res.reason = reason;
-    add_header(req, "x-amzn-RequestId", h2o_strdup(&req->pool, id, REQUEST_ID_LEN).base, REQUEST_ID_LEN);
+    add_header(req, "x-amzn-RequestId", id, REQUEST_ID_LEN);
     add_header(req, "x-amz-crc32", crc, crclen);
     if (ctype != NULL)
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype, strlen(ctype));

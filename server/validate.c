@@ -579,8 +579,36 @@ typedef struct vstate {
     int n;
 } vstate;
 
+/*
+ * Where a value sits, as a chain rendered only when a message needs it ("key.3.member"): most
+ * requests are valid, and building every path eagerly cost more than the checks themselves.
+ */
+typedef struct vpath {
+    const struct vpath *parent;
+    const char *seg;  /* a map key, or NULL */
+    size_t seglen;
+    uint32_t index;   /* a list member's 1-based number when seg is NULL, or 0 */
+    const char *name; /* the member name; its first letter is lower-cased */
+} vpath;
+
+static void path_render(ddb_buf *b, const vpath *p)
+{
+    if (p->parent != NULL) {
+        path_render(b, p->parent);
+        ddb_buf_putc(b, '.');
+    }
+    if (p->seg != NULL) {
+        ddb_buf_append(b, p->seg, p->seglen);
+        ddb_buf_putc(b, '.');
+    } else if (p->index > 0) {
+        ddb_buf_printf(b, "%u.", p->index);
+    }
+    ddb_buf_putc(b, p->name[0] >= 'A' && p->name[0] <= 'Z' ? (char)(p->name[0] - 'A' + 'a') : p->name[0]);
+    ddb_buf_puts(b, p->name + 1);
+}
+
 /* Records "Value 'v' at 'path' failed to satisfy constraint: <what>". */
-static void fail(vstate *st, const char *path, const ddb_json *v, const ddb_field *f, const char *what)
+static void fail(vstate *st, const vpath *path, const ddb_json *v, const ddb_field *f, const char *what)
 {
     if (st->n > 0)
         ddb_buf_puts(&st->msgs, "; ");
@@ -592,7 +620,9 @@ static void fail(vstate *st, const char *path, const ddb_json *v, const ddb_fiel
     } else {
         ddb_buf_puts(&st->msgs, "null");
     }
-    ddb_buf_printf(&st->msgs, " at '%s' failed to satisfy constraint: %s", path, what);
+    ddb_buf_puts(&st->msgs, " at '");
+    path_render(&st->msgs, path);
+    ddb_buf_printf(&st->msgs, "' failed to satisfy constraint: %s", what);
     st->n++;
 }
 
@@ -650,7 +680,7 @@ static const char *enum_text(ddb_arena *a, const char *const *set)
 }
 
 /* notNull, min, max, regex, lenMin, lenMax, enum: dynalite's key order in every spec. */
-static void check_scalar_constraints(vstate *st, const char *path, const ddb_json *v, const ddb_field *f)
+static void check_scalar_constraints(vstate *st, const vpath *path, const ddb_json *v, const ddb_field *f)
 {
     char what[96];
     double num = ddb_v_number(v, is_integral(f->type));
@@ -682,7 +712,7 @@ static void check_scalar_constraints(vstate *st, const char *path, const ddb_jso
  * validateFns.keys and .values: one message per offending entry, naming the whole map. They do
  * not look at the ten-message cap while looping, so (like dynalite) they can push past it.
  */
-static void check_map_entries(vstate *st, const char *path, const ddb_json *v, const ddb_field *f)
+static void check_map_entries(vstate *st, const vpath *path, const ddb_json *v, const ddb_field *f)
 {
     uint32_t n;
     ddb_json_member *m = ddb_v_map_entries(st->a, v, &n);
@@ -713,30 +743,28 @@ static void check_map_entries(vstate *st, const char *path, const ddb_json *v, c
     }
 }
 
-static const char *lower_first(ddb_arena *a, const char *name)
-{
-    char *s = ddb_arena_strndup(a, name, strlen(name));
-    if (s[0] >= 'A' && s[0] <= 'Z')
-        s[0] = (char)(s[0] - 'A' + 'a');
-    return s;
-}
+static void check_field(vstate *st, const vpath *path, const ddb_json *v, const ddb_field *f);
 
-static void check_field(vstate *st, const char *name, const ddb_json *v, const ddb_field *f, const char *parent);
-
-static void check_children(vstate *st, const char *path, const ddb_json *v, const ddb_field *f)
+static void check_children(vstate *st, const vpath *path, const ddb_json *v, const ddb_field *f)
 {
     if (f->type == DDB_V_LIST) {
-        for (uint32_t i = 0; i < v->n && st->n < MAX_ERRORS; i++)
-            check_field(st, "member", v->u.items[i], &f->children[0], ddb_arena_sprintf(st->a, "%s.%u", path, i + 1));
+        for (uint32_t i = 0; i < v->n && st->n < MAX_ERRORS; i++) {
+            vpath p = {path, NULL, 0, i + 1, "member"};
+            check_field(st, &p, v->u.items[i], &f->children[0]);
+        }
     } else if (f->type == DDB_V_MAP) {
         uint32_t n;
         ddb_json_member *m = ddb_v_map_entries(st->a, v, &n);
         /* dynalite walks map members in reverse ("TODO: Always reverse?"), and so does DynamoDB */
-        for (uint32_t i = n; i-- > 0 && st->n < MAX_ERRORS;)
-            check_field(st, "member", m[i].val, &f->children[0], ddb_arena_sprintf(st->a, "%s.%s", path, m[i].key));
+        for (uint32_t i = n; i-- > 0 && st->n < MAX_ERRORS;) {
+            vpath p = {path, m[i].key, m[i].klen, 0, "member"};
+            check_field(st, &p, m[i].val, &f->children[0]);
+        }
     } else if (f->type == DDB_V_STRUCT) {
-        for (const ddb_field *c = f->children; c->name != NULL && st->n < MAX_ERRORS; c++)
-            check_field(st, c->name, ddb_json_get(v, c->name), c, path);
+        for (const ddb_field *c = f->children; c->name != NULL && st->n < MAX_ERRORS; c++) {
+            vpath p = {path, NULL, 0, 0, c->name};
+            check_field(st, &p, ddb_json_get(v, c->name), c);
+        }
     }
 }
 
@@ -758,14 +786,10 @@ static int has_constraints(const ddb_field *f)
     return 0;
 }
 
-static void check_field(vstate *st, const char *name, const ddb_json *v, const ddb_field *f, const char *parent)
+static void check_field(vstate *st, const vpath *path, const ddb_json *v, const ddb_field *f)
 {
-    const char *path;
-
     if (!has_constraints(f) || st->n >= MAX_ERRORS)
         return;
-    path = parent != NULL ? ddb_arena_sprintf(st->a, "%s.%s", parent, lower_first(st->a, name))
-                          : lower_first(st->a, name);
     if (!ddb_v_present(v)) {
         if (f->flags & DDB_VF_NOT_NULL)
             fail(st, path, v, f, "Member must not be null");
@@ -783,8 +807,10 @@ static const char *check_constraints(ddb_arena *a, const ddb_json *in, const ddb
     vstate st = {a, {0}, 0};
     const char *msg = NULL;
 
-    for (const ddb_field *f = fields; f->name != NULL; f++)
-        check_field(&st, f->name, ddb_json_get(in, f->name), f, NULL);
+    for (const ddb_field *f = fields; f->name != NULL; f++) {
+        vpath p = {NULL, NULL, 0, 0, f->name};
+        check_field(&st, &p, ddb_json_get(in, f->name), f);
+    }
     if (st.n > 0)
         msg = ddb_arena_sprintf(a, "%d validation error%s detected: %.*s", st.n, st.n > 1 ? "s" : "", (int)st.msgs.len,
                                 st.msgs.data);

@@ -724,12 +724,33 @@ static int same_key_values(const ddb_attr *a, const ddb_entry **ae, const ddb_at
     return 1;
 }
 
+/*
+ * A hash that equal key values share (so only pairs with equal hashes are compared): FNV-1a over
+ * each value's type and, for strings and binaries, its bytes; numbers count by type only, since
+ * equal numbers may be spelled differently.
+ */
+static uint64_t key_values_hash(const ddb_attr *key, const ddb_entry **sorted)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+
+    for (uint32_t i = 0; i < key->len; i++) {
+        const ddb_attr *v = &sorted[i]->val;
+        h = (h ^ (uint64_t)v->type) * 0x100000001b3ULL;
+        if (v->type == DDB_T_S || v->type == DDB_T_B) {
+            for (uint32_t k = 0; k < v->len; k++)
+                h = (h ^ (unsigned char)v->u.s[k]) * 0x100000001b3ULL;
+        }
+    }
+    return h;
+}
+
 /* One table of a BatchGetItem: its keys, counted into *total. */
 static const char *batch_get_keys(ddb_req *req, const ddb_json *keys, int *total)
 {
     uint32_t n = list_len(keys);
     ddb_attr *decoded = DDB_NEW_ARRAY(req->arena, ddb_attr, n + 1);
     const ddb_entry ***sorted = DDB_NEW_ARRAY(req->arena, const ddb_entry **, n + 1);
+    uint64_t *hash = DDB_NEW_ARRAY(req->arena, uint64_t, n + 1);
 
     for (uint32_t i = 0; i < n; i++) {
         const ddb_json *key = ddb_v_present(keys->u.items[i]) ? keys->u.items[i] : &EMPTY_OBJECT;
@@ -737,8 +758,9 @@ static const char *batch_get_keys(ddb_req *req, const ddb_json *keys, int *total
         if (msg != NULL)
             return msg;
         sorted[i] = sorted_entries(req->arena, &decoded[i]);
+        hash[i] = key_values_hash(&decoded[i], sorted[i]);
         for (uint32_t j = 0; j < i; j++) {
-            if (same_key_values(&decoded[i], sorted[i], &decoded[j], sorted[j]))
+            if (hash[j] == hash[i] && same_key_values(&decoded[i], sorted[i], &decoded[j], sorted[j]))
                 return "Provided list of item keys contains duplicates";
         }
         if (++*total > 100)

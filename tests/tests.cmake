@@ -12,6 +12,9 @@ foreach(src ${DDB_UNIT_TESTS})
   target_compile_definitions(${name} PRIVATE H2O_USE_LIBUV=0)
   if(name MATCHES "^test_proto_")
     target_link_libraries(${name} PRIVATE ddb_proto)   # proto tests build without the server
+    if(name STREQUAL "test_proto_crc32")
+      target_link_libraries(${name} PRIVATE PkgConfig::ZLIB)   # the reference implementation
+    endif()
   else()
     target_link_libraries(${name} PRIVATE ddb_server_core)
   endif()
