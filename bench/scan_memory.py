@@ -8,7 +8,7 @@ For each size N, starts a fresh ddbd on a free loopback port (data in a temporar
 server's peak-RSS counter (/proc/PID/clear_refs, value 5), scans the table to the end following
 LastEvaluatedKey (1 MB pages), and reports how much the server's peak RSS rose during the scan
 above its RSS just before it. The scan streams one page at a time through the RocksDB iterator,
-so that rise should not grow with N: it is bounded by one page, the RocksDB block cache (64 MB)
+so that rise should not grow with N: it is bounded by one page, the RocksDB block cache (32 MB)
 and allocator slack, not by the table. Every item must come back exactly once.
 
 The client is the shared harness's plain HTTP client (../shared/bench/ddbhttp.py).

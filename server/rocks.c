@@ -150,9 +150,9 @@ static rocksdb_options_t *make_options(ddb_store *s, const ddb_store_options *o)
     rocksdb_options_set_memtable_prefix_bloom_size_ratio(opts, 0.05);
     rocksdb_options_set_memtable_whole_key_filtering(opts, 1);
     rocksdb_options_set_level0_file_num_compaction_trigger(opts, 2);
-    s->row_cache = rocksdb_cache_create_lru(32 << 20);
+    s->row_cache = rocksdb_cache_create_lru(16 << 20);
     rocksdb_options_set_row_cache(opts, s->row_cache);
-    s->cache = rocksdb_cache_create_lru(64 << 20);
+    s->cache = rocksdb_cache_create_lru(32 << 20);
     rocksdb_block_based_options_set_block_cache(bbt, s->cache);
     rocksdb_block_based_options_set_cache_index_and_filter_blocks(bbt, 1);
     rocksdb_block_based_options_set_filter_policy(bbt, rocksdb_filterpolicy_create_bloom_full(10));
