@@ -30,18 +30,9 @@ const char *ddb_type_name(ddb_type t)
 
 ddb_type ddb_type_from_name(const char *s, size_t n)
 {
-    if (n == 1) {
-        switch (s[0]) {
-        case 'S': return DDB_T_S;
-        case 'N': return DDB_T_N;
-        case 'B': return DDB_T_B;
-        case 'M': return DDB_T_M;
-        case 'L': return DDB_T_L;
-        default: return DDB_T_NONE;
-        }
-    }
     for (unsigned t = DDB_T_S; t <= DDB_T_BS; t++) {
-        if (strlen(type_names[t]) == n && memcmp(type_names[t], s, n) == 0)
+        /* the first byte rejects most names before the length is looked at */
+        if (n > 0 && type_names[t][0] == s[0] && strlen(type_names[t]) == n && memcmp(type_names[t], s, n) == 0)
             return (ddb_type)t;
     }
     return DDB_T_NONE;
@@ -65,7 +56,7 @@ static void av_members(const ddb_json *v, const ddb_json *slot[DDB_T_BS + 1])
     memset(slot, 0, sizeof(slot[0]) * (DDB_T_BS + 1));
     for (uint32_t i = 0; i < v->n; i++) {
         const ddb_json_member *m = &v->u.members[i];
-        ddb_type t = m->klen <= 4 ? ddb_type_from_name(m->key, m->klen) : DDB_T_NONE;
+        ddb_type t = ddb_type_from_name(m->key, m->klen);
         if (t != DDB_T_NONE)
             slot[t] = m->val->type != DDB_JSON_NULL ? m->val : NULL;
     }
@@ -403,6 +394,7 @@ static const char *check_member(ddb_arena *a, const ddb_json *m, ddb_type t)
 const char *ddb_attr_check_types(ddb_arena *a, const ddb_json *v)
 {
     const char *err;
+    const ddb_json *slot[DDB_T_BS + 1];
 
     if (v == NULL || v->type == DDB_JSON_NULL)
         return NULL;
@@ -410,8 +402,6 @@ const char *ddb_attr_check_types(ddb_arena *a, const ddb_json *v)
         return MSG_START_LIST;
     if (v->type != DDB_JSON_OBJECT)
         return "Expected null";
-    const ddb_json *slot[DDB_T_BS + 1];
-
     av_members(v, slot);
     for (size_t i = 0; i < NMEMBERS; i++) {
         const ddb_json *m = slot[member_order[i]];
