@@ -337,6 +337,21 @@ def batch_put(ddb, table, items):
             RequestItems={table: [{"PutRequest": {"Item": it}} for it in items[i:i + 25]]})
         assert resp["UnprocessedItems"] == {}
 
+def all_pages(call, params, max_pages=2000):
+    """Calls a paginated read (ddb.query or ddb.scan) following LastEvaluatedKey; returns the pages."""
+    pages, start = [], None
+    for _ in range(max_pages):
+        p = dict(params)
+        if start is not None:
+            p["ExclusiveStartKey"] = start
+        resp = body(call(**p))
+        pages.append(resp)
+        start = resp.get("LastEvaluatedKey")
+        if start is None:
+            return pages
+    raise AssertionError("more than %d pages" % max_pages)
+
+
 def expect_error(call, message, code="ValidationException", status=400, **params):
     with pytest.raises(ClientError) as excinfo:
         call(**params)

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import (ANY, assert_client_error, batch_put, body, create_table_params, expect_error,
+from conftest import (ANY, all_pages, assert_client_error, batch_put, body, create_table_params, expect_error,
                       padded_item, unique_name)
 
 PREFIX = "1 validation error detected: "
@@ -263,19 +263,6 @@ def test_binary_hash_and_number_hash_keys(ddb, make_table):
 # Limit and pagination
 # ---------------------------------------------------------------------------------------------
 
-def collect_pages(ddb, params, max_pages=200):
-    pages, start = [], None
-    for _ in range(max_pages):
-        p = dict(params)
-        if start is not None:
-            p["ExclusiveStartKey"] = start
-        resp = body(ddb.query(**p))
-        pages.append(resp)
-        start = resp.get("LastEvaluatedKey")
-        if start is None:
-            return pages
-    raise AssertionError("more than %d pages" % max_pages)
-
 
 def check_limit_pages(pages, expected, limit):
     """Every item exactly once, in order; every page but the last holds exactly `limit` items and
@@ -309,7 +296,7 @@ def test_limit_pages_return_every_item_once_in_order(ddb, tables, case, forward)
     for limit in limits:
         params = query_params(tables[kind], kind, cond, "expression")
         params.update(Limit=limit, ScanIndexForward=forward)
-        check_limit_pages(collect_pages(ddb, params), expected, limit)
+        check_limit_pages(all_pages(ddb.query, params), expected, limit)
 
 
 @pytest.mark.parametrize("form", ["expression", "legacy"])
@@ -407,7 +394,7 @@ def test_filter_with_limit_pages(ddb, tables, limit, forward):
               "ScanIndexForward": forward,
               "ExpressionAttributeValues": dict({":p": {"S": PART}},
                                                 **{":" + c: {"N": str(4 * i)} for i, c in enumerate("abcdef")})}
-    pages = collect_pages(ddb, params)
+    pages = all_pages(ddb.query, params)
     n = len(everything)
     assert len(pages) == n // limit + 1
     for i, page in enumerate(pages):

@@ -8,7 +8,7 @@ aws_verified Select tests: Scan reports the Select/projection conflicts without 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import (ANY, assert_client_error, batch_put, body, create_table_params, expect_error,
+from conftest import (ANY, all_pages, assert_client_error, batch_put, body, create_table_params, expect_error,
                       padded_item, unique_name)
 
 PREFIX = "1 validation error detected: "
@@ -21,20 +21,6 @@ N_ITEMS = 500
 def make_item(i):
     return {"pk": {"S": "k%04d" % i}, "v": {"N": str(i)}, "even": {"BOOL": i % 2 == 0},
             "x": {"S": "x%d" % i}, "tag": {"SS": ["t%d" % (i % 3), "all"]}}
-
-
-def scan_pages(ddb, params, max_pages=2000):
-    pages, start = [], None
-    for _ in range(max_pages):
-        p = dict(params)
-        if start is not None:
-            p["ExclusiveStartKey"] = start
-        resp = body(ddb.scan(**p))
-        pages.append(resp)
-        start = resp.get("LastEvaluatedKey")
-        if start is None:
-            return pages
-    raise AssertionError("more than %d pages" % max_pages)
 
 
 def pk_list(items):
@@ -62,7 +48,7 @@ def tables(ddb):
 @pytest.fixture(scope="module")
 def full_order(ddb, tables):
     """The order of one unpaged-as-far-as-possible Scan of 'big' (pages of 1 MB)."""
-    items = [it for page in scan_pages(ddb, {"TableName": tables["big"]}) for it in page["Items"]]
+    items = [it for page in all_pages(ddb.scan, {"TableName": tables["big"]}) for it in page["Items"]]
     return items
 
 
@@ -83,7 +69,7 @@ def test_scan_returns_every_item_once(ddb, tables, full_order):
 def test_limit_pages(ddb, tables, full_order, limit):
     """Same order as an unpaged scan; pages of exactly `limit` with LastEvaluatedKey = the last item's
     key; an exactly full last page is followed by an empty page without LastEvaluatedKey."""
-    pages = scan_pages(ddb, {"TableName": tables["big"], "Limit": limit})
+    pages = all_pages(ddb.scan, {"TableName": tables["big"], "Limit": limit})
     assert len(pages) == N_ITEMS // limit + 1
     for i, page in enumerate(pages[:-1]):
         chunk = full_order[i * limit:(i + 1) * limit]
@@ -105,7 +91,7 @@ def test_boto3_paginator(ddb, tables, full_order, page_size):
 
 
 def test_range_table_last_evaluated_key_and_order(ddb, tables):
-    pages = scan_pages(ddb, {"TableName": tables["range"], "Limit": 7})
+    pages = all_pages(ddb.scan, {"TableName": tables["range"], "Limit": 7})
     items = [it for page in pages for it in page["Items"]]
     assert sorted((it["pk"]["S"], int(it["sk"]["N"])) for it in items) == \
         [("p%d" % p, s) for p in range(10) for s in range(10)]
@@ -121,11 +107,11 @@ def test_exclusive_start_key_of_a_deleted_item(ddb, make_table):
     """A start key need not belong to an existing item: the scan resumes just after its position."""
     table = make_table()
     batch_put(ddb, table, [make_item(i) for i in range(60)])
-    order = pk_list([it for page in scan_pages(ddb, {"TableName": table}) for it in page["Items"]])
+    order = pk_list([it for page in all_pages(ddb.scan, {"TableName": table}) for it in page["Items"]])
     first = body(ddb.scan(TableName=table, Limit=20))
     assert pk_list(first["Items"]) == order[:20]
     ddb.delete_item(TableName=table, Key=first["LastEvaluatedKey"])
-    rest = [it for page in scan_pages(ddb, {"TableName": table, "ExclusiveStartKey": first["LastEvaluatedKey"]})
+    rest = [it for page in all_pages(ddb.scan, {"TableName": table, "ExclusiveStartKey": first["LastEvaluatedKey"]})
             for it in page["Items"]]
     assert pk_list(rest) == order[20:]
 
@@ -177,7 +163,7 @@ def test_filters(ddb, tables, full_order, params, want):
 
 @pytest.mark.parametrize("limit", [3, 9, 100, 250])
 def test_filter_with_limit_counts_items_evaluated(ddb, tables, full_order, limit):
-    pages = scan_pages(ddb, {"TableName": tables["big"], "Limit": limit, "FilterExpression": "v < :v",
+    pages = all_pages(ddb.scan, {"TableName": tables["big"], "Limit": limit, "FilterExpression": "v < :v",
                              "ExpressionAttributeValues": {":v": {"N": "50"}}})
     assert len(pages) == N_ITEMS // limit + 1
     for i, page in enumerate(pages):
@@ -270,7 +256,7 @@ def test_segments_partition_the_table(ddb, tables, total, limit):
         params = {"TableName": tables["big"], "Segment": segment, "TotalSegments": total}
         if limit:
             params["Limit"] = limit
-        pages = scan_pages(ddb, params)
+        pages = all_pages(ddb.scan, params)
         for page in pages[:-1]:
             assert page["Count"] == page["ScannedCount"] == limit
         for page in pages:
@@ -296,7 +282,7 @@ def test_segments_are_stable_and_spread(ddb, tables):
 def test_segments_of_range_table(ddb, tables):
     seen = []
     for segment in range(3):
-        for page in scan_pages(ddb, {"TableName": tables["range"], "Segment": segment, "TotalSegments": 3,
+        for page in all_pages(ddb.scan, {"TableName": tables["range"], "Segment": segment, "TotalSegments": 3,
                                      "Limit": 4}):
             seen += [(it["pk"]["S"], int(it["sk"]["N"])) for it in page["Items"]]
     assert sorted(seen) == [("p%d" % p, s) for p in range(10) for s in range(10)]
