@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import batch_put, body, create_table_params, padded_item, unique_name
+from conftest import all_pages, batch_put, body, create_table_params, padded_item, unique_name
 
 MB = 1024 * 1024
 
@@ -121,20 +121,6 @@ def test_size_port_matches_dynalite_recorded_values():
 # Helpers
 # ---------------------------------------------------------------------------------------------
 
-def pages_of(call, params, max_pages=500):
-    pages, start = [], None
-    for _ in range(max_pages):
-        p = dict(params)
-        if start is not None:
-            p["ExclusiveStartKey"] = start
-        resp = body(call(**p))
-        pages.append(resp)
-        start = resp.get("LastEvaluatedKey")
-        if start is None:
-            return pages
-    raise AssertionError("more than %d pages" % max_pages)
-
-
 def expected_pages(items, range_key, limit=None):
     """Splits `items` (in read order) into DynamoDB's pages: [(items, stopped_early), ...]."""
     pages, cur, size = [], [], 0
@@ -188,7 +174,7 @@ def fresh_table(ddb, make_table):
 
 def scan_order(ddb, table):
     """The table's read order, from pages small enough (Limit 10) never to reach 1 MB here."""
-    return [it for p in pages_of(ddb.scan, {"TableName": table, "Limit": 10, "ConsistentRead": True})
+    return [it for p in all_pages(ddb.scan, {"TableName": table, "Limit": 10, "ConsistentRead": True})
             for it in p["Items"]]
 
 
@@ -351,7 +337,7 @@ def hundred_k(ddb):
 @pytest.mark.parametrize("forward", [True, False], ids=["fwd", "rev"])
 def test_query_100k_items_page_at_1mb(ddb, hundred_k, forward, consistent):
     items = hundred_k["qitems"] if forward else hundred_k["qitems"][::-1]
-    got = pages_of(ddb.query, {"TableName": hundred_k["query"], "KeyConditionExpression": "pk = :p",
+    got = all_pages(ddb.query, {"TableName": hundred_k["query"], "KeyConditionExpression": "pk = :p",
                                "ExpressionAttributeValues": {":p": {"S": "h"}}, "ScanIndexForward": forward,
                                "ConsistentRead": consistent, "ReturnConsumedCapacity": "TOTAL"})
     assert [p["ScannedCount"] for p in got] == [11, 11, 11, 10]  # 102 420-byte pages: the 11th reaches 1 MB
@@ -362,7 +348,7 @@ def test_query_1mb_page_with_smaller_limit_and_larger_limit(ddb, hundred_k):
     params = {"TableName": hundred_k["query"], "KeyConditionExpression": "pk = :p",
               "ExpressionAttributeValues": {":p": {"S": "h"}}, "ReturnConsumedCapacity": "TOTAL"}
     for limit in (4, 10, 11, 12, 43, 100):
-        got = pages_of(ddb.query, dict(params, Limit=limit))
+        got = all_pages(ddb.query, dict(params, Limit=limit))
         check_pages(got, hundred_k["qitems"], ["pk", "sk"], "sk", limit=limit)
 
 
@@ -378,7 +364,7 @@ def test_query_boto3_paginator_over_1mb_pages(ddb, hundred_k):
 def test_scan_100k_items_page_at_1mb(ddb, hundred_k, consistent):
     order = scan_order(ddb, hundred_k["scan"])
     assert sorted(it["pk"]["S"] for it in order) == ["s%03d" % i for i in range(43)]
-    got = pages_of(ddb.scan, {"TableName": hundred_k["scan"], "ConsistentRead": consistent,
+    got = all_pages(ddb.scan, {"TableName": hundred_k["scan"], "ConsistentRead": consistent,
                               "ReturnConsumedCapacity": "TOTAL"})
     assert [p["ScannedCount"] for p in got] == [11, 11, 11, 10]
     check_pages(got, order, ["pk"], None, consistent=consistent)
@@ -387,7 +373,7 @@ def test_scan_100k_items_page_at_1mb(ddb, hundred_k, consistent):
 def test_parallel_scan_segments_page_at_1mb(ddb, hundred_k):
     seen = []
     for segment in range(2):
-        got = pages_of(ddb.scan, {"TableName": hundred_k["scan"], "Segment": segment, "TotalSegments": 2})
+        got = all_pages(ddb.scan, {"TableName": hundred_k["scan"], "Segment": segment, "TotalSegments": 2})
         for p in got[:-1]:
             assert p["ScannedCount"] == 11
         assert p["ScannedCount"] <= 11
@@ -459,7 +445,7 @@ def test_query_exact_byte_boundary(ddb, make_table, sort_kind, count, index, tot
     keys = [{"pk": {"S": "x"}, "sk": SORT_VALUES[sort_kind](i)} for i in range(count)]
     items = build_items(keys, "sk", index, total, count)
     batch_put(ddb, table, items)
-    got = pages_of(ddb.query, {"TableName": table, "KeyConditionExpression": "pk = :p",
+    got = all_pages(ddb.query, {"TableName": table, "KeyConditionExpression": "pk = :p",
                                "ExpressionAttributeValues": {":p": {"S": "x"}}, "Select": "COUNT"})
     first = got[0]
     if last is None:
@@ -479,7 +465,7 @@ def test_scan_exact_byte_boundary_hash_table(ddb, make_table, count, index, tota
     order = [{"pk": it["pk"]} for it in scan_order(ddb, table)]
     items = build_items(order, None, index, total, count)
     batch_put(ddb, table, items)
-    got = pages_of(ddb.scan, {"TableName": table, "ProjectionExpression": "pk"})
+    got = all_pages(ddb.scan, {"TableName": table, "ProjectionExpression": "pk"})
     if last is None:
         assert got == [{"Items": order, "Count": count, "ScannedCount": count}]
         return
@@ -509,7 +495,7 @@ def small_items(ddb):
 @pytest.mark.parametrize("forward", [True, False], ids=["fwd", "rev"])
 def test_query_3000_small_items(ddb, small_items, forward):
     items = small_items["qitems"] if forward else small_items["qitems"][::-1]
-    got = pages_of(ddb.query, {"TableName": small_items["query"], "KeyConditionExpression": "pk = :p",
+    got = all_pages(ddb.query, {"TableName": small_items["query"], "KeyConditionExpression": "pk = :p",
                                "ExpressionAttributeValues": {":p": {"S": "many"}}, "ScanIndexForward": forward,
                                "ReturnConsumedCapacity": "TOTAL"})
     assert len(got) == 2
@@ -518,7 +504,7 @@ def test_query_3000_small_items(ddb, small_items, forward):
 
 @pytest.mark.parametrize("limit", [1000, 2500, 3000])
 def test_query_3000_small_items_with_limit(ddb, small_items, limit):
-    got = pages_of(ddb.query, {"TableName": small_items["query"], "KeyConditionExpression": "pk = :p",
+    got = all_pages(ddb.query, {"TableName": small_items["query"], "KeyConditionExpression": "pk = :p",
                                "ExpressionAttributeValues": {":p": {"S": "many"}}, "Limit": limit,
                                "ReturnConsumedCapacity": "TOTAL"})
     check_pages(got, small_items["qitems"], ["pk", "sk"], "sk", limit=limit)
@@ -535,7 +521,7 @@ def test_1mb_measured_before_filter_and_projection(ddb, small_items, params):
     params = dict(params, TableName=small_items["query"], KeyConditionExpression="pk = :p",
                   ReturnConsumedCapacity="TOTAL")
     params["ExpressionAttributeValues"] = dict(params.get("ExpressionAttributeValues", {}), **{":p": {"S": "many"}})
-    got = pages_of(ddb.query, params)
+    got = all_pages(ddb.query, params)
     want = expected_pages(small_items["qitems"], "sk")
     assert [p["ScannedCount"] for p in got] == [len(w) for w, _ in want]
     for page, (chunk, stopped) in zip(got, want):
@@ -552,8 +538,8 @@ def test_1mb_measured_before_filter_and_projection(ddb, small_items, params):
 def test_scan_3000_small_items(ddb, small_items):
     order = scan_order(ddb, small_items["scan"])
     assert sorted(it["pk"]["S"] for it in order) == ["%05d" % i for i in range(3000)]
-    got = pages_of(ddb.scan, {"TableName": small_items["scan"], "ReturnConsumedCapacity": "TOTAL"})
+    got = all_pages(ddb.scan, {"TableName": small_items["scan"], "ReturnConsumedCapacity": "TOTAL"})
     assert len(got) == 2
     check_pages(got, order, ["pk"], None)
-    paged = pages_of(ddb.scan, {"TableName": small_items["scan"], "Limit": 1000, "ReturnConsumedCapacity": "TOTAL"})
+    paged = all_pages(ddb.scan, {"TableName": small_items["scan"], "Limit": 1000, "ReturnConsumedCapacity": "TOTAL"})
     check_pages(paged, order, ["pk"], None, limit=1000)
