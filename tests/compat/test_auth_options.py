@@ -2,6 +2,8 @@
 (DeletionProtectionEnabled, TableClass) as clients see them."""
 import signal
 
+import pytest
+
 from conftest import create_table_params, make_client, raw_request, unique_name
 
 AUTH = ("AWS4-HMAC-SHA256 Credential=%s/20260101/us-east-1/dynamodb/aws4_request, "
@@ -32,6 +34,34 @@ def test_incomplete_signature_names_what_is_missing(endpoint):
         "message": "Authorization header requires 'Signature' parameter. Authorization header requires "
                    "'SignedHeaders' parameter. Authorization header requires existence of either a "
                    "'X-Amz-Date' or a 'Date' header. Authorization=" + auth}
+
+
+CRED = "Credential=AKID/20260101/us-east-1/dynamodb/aws4_request"
+REQUIRES = "Authorization header requires '%s' parameter. "
+
+
+@pytest.mark.parametrize("params,missing", [
+    # any order, commas with or without spaces
+    ("SignedHeaders=host,Signature=abc," + CRED, []),
+    ("Signature=abc , " + CRED + " ,SignedHeaders=host", []),
+    # a parameter with an empty value is missing; the first occurrence of a name decides
+    (CRED + ", SignedHeaders=host, Signature=", ["Signature"]),
+    (CRED + ", SignedHeaders=, Signature=abc", ["SignedHeaders"]),
+    (CRED + ", SignedHeaders=host, Signature=, Signature=abc", ["Signature"]),
+    ("Credential=, SignedHeaders=host, Signature=abc", ["Credential"]),
+    # names match whole parameters only
+    (CRED + ", XSignature=abc, SignedHeaders=host", ["Signature"]),
+    ("SignedHeaders=host, Signature=abc", ["Credential"]),
+])
+def test_authorization_parameters(endpoint, params, missing):
+    auth = "AWS4-HMAC-SHA256 " + params
+    r = call(endpoint, auth)
+    if not missing:
+        assert r.status == 200
+        return
+    assert r.status == 400
+    assert r.json() == {"__type": "com.amazon.coral.service#IncompleteSignatureException",
+                        "message": "".join(REQUIRES % m for m in missing) + "Authorization=" + auth}
 
 
 def test_credential_must_have_five_parts(endpoint):

@@ -3,7 +3,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import MAX_ITEM_SIZE, make_client, padded_item
+from conftest import MAX_ITEM_SIZE, all_pages, make_client, padded_item
 
 
 def normalize(value):
@@ -212,3 +212,31 @@ def test_concurrent_writes_are_all_visible(ddb, endpoint, make_table):
             assert got["Item"]["v"] == {"S": "x" * (i * 10)}
     desc = ddb.describe_table(TableName=table)["Table"]
     assert desc["ItemCount"] == 8 * 40
+
+
+def test_latest_value_wins_across_memtable_flushes(ddb, make_table):
+    """Memtables are 4 MB and point reads are served from a row cache once data is flushed: the
+    newest version (or the deletion) must win after flushes and compactions in between."""
+    table = make_table()
+    filler = iter(range(10 ** 6))
+
+    def write_mb(mb):  # ~390 KB items: enough of them to fill and flush several memtables
+        for _ in range(mb * 1024 // 390):
+            ddb.put_item(TableName=table, Item=padded_item({"pk": {"S": "fill%d" % next(filler)}}, 390 * 1024))
+
+    def get(consistent):
+        return ddb.get_item(TableName=table, Key={"pk": {"S": "k"}}, ConsistentRead=consistent).get("Item")
+
+    ddb.put_item(TableName=table, Item={"pk": {"S": "k"}, "v": {"N": "1"}})
+    write_mb(10)
+    assert get(True) == get(False) == {"pk": {"S": "k"}, "v": {"N": "1"}}  # read from a flushed file
+    ddb.put_item(TableName=table, Item={"pk": {"S": "k"}, "v": {"N": "2"}})
+    assert get(True) == {"pk": {"S": "k"}, "v": {"N": "2"}}  # memtable over a cached older version
+    write_mb(10)
+    assert get(True) == get(False) == {"pk": {"S": "k"}, "v": {"N": "2"}}
+    ddb.delete_item(TableName=table, Key={"pk": {"S": "k"}})
+    assert get(True) is None
+    write_mb(10)
+    assert get(True) is None and get(False) is None
+    pages = all_pages(ddb.scan, {"TableName": table, "Select": "COUNT"})
+    assert sum(p["Count"] for p in pages) == next(filler)  # every filler item, and k is gone
