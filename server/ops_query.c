@@ -29,7 +29,14 @@ typedef struct page {
     size_t scanned, count;
     size_t size;              /* the 1 MB page measure */
     size_t cap_bytes;         /* item bytes read, for capacity */
-    ddb_attr last;            /* the last item evaluated (for LastEvaluatedKey) */
+    /*
+     * The last item evaluated, for LastEvaluatedKey: its key attributes only, copied here. The
+     * decoded item points into the iterator's buffers, which RocksDB may release (a block evicted
+     * from its cache) once the iterator moves on.
+     */
+    ddb_attr last;
+    ddb_entry last_keys[2];
+    char last_bytes[2048 + 1024]; /* the largest partition key plus the largest sort key */
     int has_last;
 } page;
 
@@ -102,6 +109,31 @@ static int page_full(const page *p)
     return (p->limit > 0 && (long)p->scanned >= p->limit) || p->size >= PAGE_LIMIT_BYTES;
 }
 
+static void remember_last(page *p, const ddb_attr *item)
+{
+    const char *names[2] = {p->t->hash_key, p->t->range_key};
+    size_t used = 0;
+
+    p->last.type = DDB_T_M;
+    p->last.len = 0;
+    p->last.u.entries = p->last_keys;
+    for (int i = 0; i < 2 && names[i] != NULL; i++) {
+        size_t nlen = strlen(names[i]);
+        const ddb_attr *v = ddb_item_get(item, names[i], nlen);
+        ddb_entry *e;
+        if (v == NULL || v->len > sizeof(p->last_bytes) - used)
+            continue;
+        e = &p->last_keys[p->last.len++];
+        e->name = names[i];
+        e->nlen = (uint32_t)nlen;
+        e->val = *v;
+        memcpy(p->last_bytes + used, v->u.s, v->len);
+        e->val.u.s = p->last_bytes + used;
+        used += v->len;
+    }
+    p->has_last = 1;
+}
+
 /* Evaluates one stored item: counts it, then filters, projects and writes it. */
 static int page_take(page *p, const char *val, size_t vlen)
 {
@@ -113,8 +145,7 @@ static int page_take(page *p, const char *val, size_t vlen)
     p->scanned++;
     p->cap_bytes += ddb_item_stored_size(val, vlen);
     p->size += page_item_size(&item, p->t->range_key);
-    p->last = item;
-    p->has_last = 1;
+    remember_last(p, &item);
     if (p->filter != NULL && !ddb_expr_eval_condition(p->filter, &item))
         return DDB_OK;
     p->count++;
