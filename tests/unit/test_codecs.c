@@ -1,6 +1,6 @@
 /*
- * tests/unit/test_codecs.c: the shard ring (server/ring.c), item keys (server/keycodec.c) and the
- * item value encoding (server/itemcodec.c).
+ * tests/unit/test_codecs.c: the shard ring (server/storage/ring.c), item keys (server/storage/keycodec.c) and the
+ * item value encoding (server/storage/itemcodec.c).
  */
 #include <stdlib.h>
 

@@ -1,10 +1,10 @@
 /*
- * tests/unit/test_validate.c: request validation (server/validate.c, server/validate_specs.c).
+ * tests/unit/test_validate.c: request validation (server/api/validate.c, server/api/validate_specs.c).
  *
  * Each case feeds a JSON body through ddb_validate(ddb_spec_for_op(op)) and asserts the exact
  * error code and message DynamoDB gives (texts and order from dynalite's validations and tests).
  * Bodies that would reach the expression parser carry no expression, so these cases do not
- * depend on server/expr.c.
+ * depend on server/expr/expr.c.
  */
 #include <stdlib.h>
 

@@ -1,0 +1,131 @@
+/*
+ * server/api/dispatch.c: the request pipeline and the operation table (see dispatch.h).
+ *
+ * Handlers are declared weak from proto/ops.def, so an operation whose handler is not linked in
+ * yet answers UnknownOperationException like any unknown name; the server core is an object
+ * library, so every handler that exists is linked.
+ */
+#include "dispatch.h"
+
+#include <string.h>
+
+#include "ddb/ddb_status.h"
+#include "ops.h"
+#include "validate.h"
+
+#define X(camel, snake, svc) int ddb_op_##snake(ddb_req *req) __attribute__((weak));
+#include "ops.def"
+#undef X
+
+static ddb_handler handler_for(ddb_op op)
+{
+    switch (op) {
+#define X(camel, snake, svc)                                                                                           \
+    case DDB_OP_##camel:                                                                                               \
+        return ddb_op_##snake;
+#include "ops.def"
+#undef X
+    default:
+        return NULL;
+    }
+}
+
+typedef struct auth_parts {
+    const char *cred;
+    size_t cred_len;
+    int has_signature, has_signed_headers; /* 1 non-empty, -1 empty (the first occurrence decides) */
+} auth_parts;
+
+/* One pass over "ALG Credential=..., SignedHeaders=..., Signature=...": the first of each wins. */
+static void auth_split(const char *auth, size_t len, auth_parts *out)
+{
+    const char *p = auth, *end = auth + len;
+
+    memset(out, 0, sizeof(*out));
+    while (p < end) {
+        const char *tok = p, *eq;
+        while (p < end && *p != ',' && *p != ' ')
+            p++;
+        eq = memchr(tok, '=', (size_t)(p - tok));
+        if (eq != NULL) {
+            size_t nlen = (size_t)(eq - tok);
+            int nonempty = p > eq + 1 ? 1 : -1;
+            if (nlen == 10 && memcmp(tok, "Credential", 10) == 0 && out->cred == NULL) {
+                out->cred = eq + 1;
+                out->cred_len = (size_t)(p - eq - 1);
+            } else if (nlen == 9 && memcmp(tok, "Signature", 9) == 0 && out->has_signature == 0) {
+                out->has_signature = nonempty;
+            } else if (nlen == 13 && memcmp(tok, "SignedHeaders", 13) == 0 && out->has_signed_headers == 0) {
+                out->has_signed_headers = nonempty;
+            }
+        }
+        p++;
+    }
+}
+
+/* Checks the Authorization header's shape (signatures are verified in a later version) and reads the credential. */
+static int check_auth(ddb_req *req, const ddb_http_in *in)
+{
+    const char *cred, *slash1, *slash2, *slash3;
+    size_t clen;
+    auth_parts ap;
+    char *missing;
+
+    if (in->auth == NULL || in->auth_len < 5 || memcmp(in->auth, "AWS4-", 5) != 0)
+        return ddb_req_fail(req, DDB_E_MISSING_AUTH_TOKEN, "Request is missing Authentication Token");
+    auth_split(in->auth, in->auth_len, &ap);
+    cred = ap.cred;
+    clen = ap.cred_len;
+    if (clen == 0 || ap.has_signature != 1 || ap.has_signed_headers != 1 || !in->has_date) {
+        missing = ddb_arena_sprintf(
+            req->arena, "%s%s%s%s", clen ? "" : "Authorization header requires 'Credential' parameter. ",
+            ap.has_signature == 1 ? "" : "Authorization header requires 'Signature' parameter. ",
+            ap.has_signed_headers == 1 ? "" : "Authorization header requires 'SignedHeaders' parameter. ",
+            in->has_date ? "" : "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ");
+        return ddb_req_fail(req, DDB_E_INCOMPLETE_SIGNATURE, "%sAuthorization=%.*s", missing, (int)in->auth_len, in->auth);
+    }
+    slash1 = memchr(cred, '/', clen);
+    slash2 = slash1 ? memchr(slash1 + 1, '/', (size_t)(cred + clen - slash1 - 1)) : NULL;
+    slash3 = slash2 ? memchr(slash2 + 1, '/', (size_t)(cred + clen - slash2 - 1)) : NULL;
+    if (slash3 == NULL)
+        return ddb_req_fail(req, DDB_E_INCOMPLETE_SIGNATURE,
+                            "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '%.*s'",
+                            (int)clen, cred);
+    for (const char *p = cred; p < slash1; p++) {
+        char c = *p;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+            return ddb_req_fail(req, DDB_E_UNRECOGNIZED_CLIENT, "The Access Key ID or security token is invalid.");
+    }
+    req->access_key = ddb_arena_strndup(req->arena, cred, (size_t)(slash1 - cred));
+    req->region = ddb_arena_strndup(req->arena, slash2 + 1, (size_t)(slash3 - slash2 - 1));
+    return DDB_OK;
+}
+
+void ddb_dispatch(ddb_req *req, const ddb_http_in *in)
+{
+    ddb_op op;
+    ddb_handler h;
+    const ddb_spec *spec;
+    const ddb_json *body = NULL;
+
+    if (req->body_len > 0 && (body = ddb_json_parse(req->arena, req->body, req->body_len)) == NULL) {
+        ddb_req_fail(req, DDB_E_SERIALIZATION, NULL);
+        return;
+    }
+    op = in->target ? ddb_op_from_target(in->target, in->target_len) : DDB_OP_NONE;
+    if (op == DDB_OP_NONE || (h = handler_for(op)) == NULL) {
+        ddb_req_fail(req, DDB_E_UNKNOWN_OPERATION, NULL);
+        return;
+    }
+    req->op = op;
+    if (check_auth(req, in) != DDB_OK)
+        return;
+    if (body == NULL || body->type != DDB_JSON_OBJECT) {
+        ddb_req_fail(req, DDB_E_SERIALIZATION, NULL);
+        return;
+    }
+    req->in = body;
+    if ((spec = ddb_spec_for_op(op)) != NULL && ddb_validate(req, spec, body) != DDB_OK)
+        return;
+    h(req);
+}

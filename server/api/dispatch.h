@@ -1,0 +1,31 @@
+/*
+ * server/api/dispatch.h: the steps every request goes through, in DynamoDB's order, and the one
+ * table of operation handlers.
+ */
+#ifndef DDB_DISPATCH_H
+#define DDB_DISPATCH_H
+
+#include <stddef.h>
+
+#include "req.h"
+
+/* What http.c extracted from the HTTP request (plain strings, no h2o types). */
+typedef struct ddb_http_in {
+    const char *target;  /* X-Amz-Target, may be NULL */
+    size_t target_len;
+    const char *auth;    /* Authorization, may be NULL */
+    size_t auth_len;
+    int has_date;        /* an X-Amz-Date or Date header is present */
+} ddb_http_in;
+
+/* One handler signature for every operation: read req->in / req->parsed, write req->out or fail. */
+typedef int (*ddb_handler)(ddb_req *req);
+
+/*
+ * Runs: JSON parse (SerializationException) -> operation lookup (UnknownOperationException) ->
+ * authentication header (MissingAuthenticationToken/IncompleteSignature) -> field validation ->
+ * the handler. The outcome is in req->err (error) or req->out (success).
+ */
+void ddb_dispatch(ddb_req *req, const ddb_http_in *in);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * server/api/req.c: the one way to record a request's error (see req.h).
+ */
+#include "req.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "ddb/ddb_status.h"
+
+int ddb_req_fail_msg(ddb_req *req, int code, const char *msg)
+{
+    if (req->err.code != DDB_OK)
+        return req->err.code;
+    req->err.code = code;
+    req->err.msg = msg;
+    return code;
+}
+
+int ddb_req_fail(ddb_req *req, int code, const char *fmt, ...)
+{
+    va_list ap;
+    char *msg = NULL;
+
+    if (req->err.code != DDB_OK)
+        return req->err.code;
+    if (fmt != NULL) {
+        int n;
+
+        va_start(ap, fmt);
+        n = vsnprintf(NULL, 0, fmt, ap);
+        va_end(ap);
+        msg = ddb_arena_alloc(req->arena, (size_t)n + 1);
+        va_start(ap, fmt);
+        vsnprintf(msg, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    return ddb_req_fail_msg(req, code, msg);
+}

@@ -1,0 +1,59 @@
+/*
+ * server/api/req.h: one DynamoDB request as the operations see it.
+ *
+ * http.c builds a ddb_req from the HTTP request; dispatch.c parses and validates it and calls the
+ * operation's handler; the handler writes its JSON result through req->out or records an error
+ * with ddb_req_fail(); http.c renders either one. Memory comes from req->arena.
+ */
+#ifndef DDB_REQ_H
+#define DDB_REQ_H
+
+#include <stdint.h>
+
+#include "arena.h"
+#include "attr.h"
+#include "json.h"
+
+typedef struct ddb_server ddb_server;
+
+typedef struct ddb_req_error {
+    int code;             /* DDB_OK or a DDB_E_* */
+    const char *msg;      /* NULL: the error has no message field; in the arena */
+    const ddb_attr *item; /* ConditionalCheckFailedException's "Item" (ReturnValuesOnConditionCheckFailure) */
+} ddb_req_error;
+
+/* Values the validation step decodes once so the handler need not decode them again. */
+typedef struct ddb_parsed {
+    const ddb_attr *item;   /* PutItem Item (an M) */
+    const ddb_attr *key;    /* GetItem/DeleteItem/UpdateItem Key (an M) */
+    const ddb_attr *values; /* ExpressionAttributeValues (an M) */
+    /* Parsed expressions (server/expr/expr.h); NULL when the request has none. */
+    struct ddb_expr *condition, *update, *projection, *filter, *key_condition;
+} ddb_parsed;
+
+typedef struct ddb_req {
+    ddb_arena *arena;
+    ddb_server *srv;
+    int op;                 /* ddb_op */
+    const char *body;       /* raw request body */
+    size_t body_len;
+    const ddb_json *in;     /* the parsed request (an OBJECT) once dispatch has parsed it */
+    ddb_jw out;             /* the handler's JSON result; an empty body means "{}" */
+    ddb_buf *outbuf;
+    ddb_req_error err;
+    ddb_parsed parsed;
+    const char *access_key; /* from the Authorization header's Credential */
+    const char *region;
+    uint64_t now_ms;        /* wall clock at arrival */
+} ddb_req;
+
+/*
+ * Records the first failure of a request and returns its code, so callers write
+ * `return ddb_req_fail(req, DDB_E_VALIDATION, "...");`. A later failure never overwrites an
+ * earlier one. fmt NULL means the error has no message field.
+ */
+int ddb_req_fail(ddb_req *req, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The same with an already formatted message (not copied; must outlive the request). */
+int ddb_req_fail_msg(ddb_req *req, int code, const char *msg);
+
+#endif

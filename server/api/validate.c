@@ -1,0 +1,840 @@
+/*
+ * server/api/validate.c: runs an operation's ddb_spec over a parsed request body (see validate.h).
+ *
+ * The behaviour mirrors dynalite's validations/index.js (checkTypes, checkValidations,
+ * validateFns, valueStr), which reproduces DynamoDB's own validation: a type pass that yields
+ * SerializationException texts, the "required" and table-name checks, up to ten constraint
+ * messages joined into one ValidationException, then the operation's custom rules.
+ *
+ * dynalite works on a copy of the request made by its type pass ("the checked view"): unknown
+ * and null members of structures are dropped, structures are re-ordered into spec order,
+ * Integer/Long numbers are floor()ed and Boolean strings become true/false. We never build that
+ * copy; the renderers below produce the same text from the original tree.
+ */
+#include "validate.h"
+
+#include <float.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ddb/ddb_status.h"
+
+#define MAX_ERRORS 10
+#define NAME_PATTERN "[a-zA-Z0-9_.-]+"
+
+/* dynalite's `data[key] == null`: absent and JSON null are the same thing. */
+int ddb_v_present(const ddb_json *v)
+{
+    return v != NULL && v->type != DDB_JSON_NULL;
+}
+
+/* A member of the checked view: NULL when absent, null, or `obj` is not an object. */
+const ddb_json *ddb_v_get(const ddb_json *obj, const char *key)
+{
+    const ddb_json *v = ddb_json_get(obj, key);
+    return ddb_v_present(v) ? v : NULL;
+}
+
+static uint32_t key_hash(const char *s, uint32_t n)
+{
+    uint32_t h = 2166136261u;
+    for (uint32_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+static int same_key(const ddb_json_member *a, const ddb_json_member *b)
+{
+    return a->klen == b->klen && memcmp(a->key, b->key, a->klen) == 0;
+}
+
+/*
+ * The entries of a JSON object as JSON.parse leaves them: one per distinct key, at the position
+ * of its first occurrence, holding the value of its last. Most objects have no duplicates, so
+ * the original member array is returned when there are none.
+ */
+ddb_json_member *ddb_v_map_entries(ddb_arena *a, const ddb_json *obj, uint32_t *n)
+{
+    uint32_t cap = 16, count = 0;
+    ddb_json_member *out;
+    int32_t *slots;
+
+    *n = 0;
+    if (obj == NULL || obj->type != DDB_JSON_OBJECT)
+        return NULL;
+    if (obj->n < 2) {
+        *n = obj->n;
+        return obj->u.members;
+    }
+    while (cap < obj->n * 2)
+        cap *= 2;
+    slots = ddb_arena_alloc(a, cap * sizeof(*slots));
+    memset(slots, 0xff, cap * sizeof(*slots));
+    out = ddb_arena_alloc(a, obj->n * sizeof(*out));
+    for (uint32_t i = 0; i < obj->n; i++) {
+        const ddb_json_member *m = &obj->u.members[i];
+        uint32_t s = key_hash(m->key, m->klen) & (cap - 1);
+        while (slots[s] >= 0 && !same_key(&out[slots[s]], m))
+            s = (s + 1) & (cap - 1);
+        if (slots[s] >= 0) {
+            out[slots[s]].val = m->val;
+        } else {
+            slots[s] = (int32_t)count;
+            out[count++] = *m;
+        }
+    }
+    if (count == obj->n) {
+        *n = obj->n;
+        return obj->u.members;
+    }
+    *n = count;
+    return out;
+}
+
+/* A Boolean as the type pass leaves it: strings TRUE/1/YES (any case) are true. */
+int ddb_v_bool(const ddb_json *v)
+{
+    if (v == NULL)
+        return 0;
+    if (v->type == DDB_JSON_BOOL)
+        return v->u.b;
+    if (v->type == DDB_JSON_STRING) {
+        const char *s = v->u.s;
+        return strcasecmp(s, "true") == 0 || strcmp(s, "1") == 0 || strcasecmp(s, "yes") == 0;
+    }
+    return 0;
+}
+
+/* floor() without libm: values this large are already integral. */
+static double js_floor(double v)
+{
+    double t;
+    if (v != v || v > 4503599627370496.0 || v < -4503599627370496.0)
+        return v;
+    t = (double)(long long)v;
+    return t > v ? t - 1 : t;
+}
+
+/* A JSON number as JavaScript sees it; Integer and Long fields are floor()ed by the type pass. */
+double ddb_v_number(const ddb_json *v, int integral)
+{
+    double d;
+    if (v == NULL || v->type != DDB_JSON_NUMBER)
+        return 0;
+    d = strtod(v->u.s, NULL);
+    return integral ? js_floor(d) : d;
+}
+
+/* Appends mantissa digits `d` (k of them) with decimal exponent n, in Number.prototype.toString form. */
+static void js_digits(ddb_buf *b, const char *d, int k, int n)
+{
+    if (k <= n && n <= 21) {
+        ddb_buf_append(b, d, (size_t)k);
+        for (int i = k; i < n; i++)
+            ddb_buf_putc(b, '0');
+    } else if (0 < n && n <= 21) {
+        ddb_buf_append(b, d, (size_t)n);
+        ddb_buf_putc(b, '.');
+        ddb_buf_append(b, d + n, (size_t)(k - n));
+    } else if (-6 < n && n <= 0) {
+        ddb_buf_puts(b, "0.");
+        for (int i = n; i < 0; i++)
+            ddb_buf_putc(b, '0');
+        ddb_buf_append(b, d, (size_t)k);
+    } else {
+        ddb_buf_putc(b, d[0]);
+        if (k > 1) {
+            ddb_buf_putc(b, '.');
+            ddb_buf_append(b, d + 1, (size_t)(k - 1));
+        }
+        ddb_buf_printf(b, "e%c%d", n - 1 >= 0 ? '+' : '-', n - 1 >= 0 ? n - 1 : 1 - n);
+    }
+}
+
+/* String(v) in JavaScript: shortest round-trip digits, exponent form outside [1e-7, 1e21). */
+void ddb_v_js_number(ddb_buf *b, double v)
+{
+    char tmp[40], digits[24];
+    int k = 0, p, exp;
+    char *e;
+
+    if (v != v) {
+        ddb_buf_puts(b, "NaN");
+        return;
+    }
+    if (v > DBL_MAX || v < -DBL_MAX) {
+        ddb_buf_puts(b, v > 0 ? "Infinity" : "-Infinity");
+        return;
+    }
+    if (v == 0) {
+        ddb_buf_putc(b, '0');
+        return;
+    }
+    if (v < 0) {
+        ddb_buf_putc(b, '-');
+        v = -v;
+    }
+    for (p = 1; p <= 17; p++) {
+        snprintf(tmp, sizeof(tmp), "%.*e", p - 1, v);
+        if (strtod(tmp, NULL) == v)
+            break;
+    }
+    e = strchr(tmp, 'e');
+    exp = atoi(e + 1);
+    for (char *c = tmp; c < e; c++) {
+        if (*c >= '0' && *c <= '9')
+            digits[k++] = *c;
+    }
+    while (k > 1 && digits[k - 1] == '0')
+        k--;
+    js_digits(b, digits, k, exp + 1);
+}
+
+/* String length as Java counts it: UTF-16 code units. */
+size_t ddb_v_utf16_len(const char *s, size_t n)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c & 0xc0) != 0x80)
+            len++;
+        if (c >= 0xf0)
+            len++; /* a supplementary character is a surrogate pair */
+    }
+    return len;
+}
+
+/* ---- phase 1: the type pass (SerializationException) ---- */
+
+static const char *const TRUNCATING = "class com.amazon.coral.value.json.numbers.TruncatingBigNumber";
+
+static int is_scalar(const ddb_json *v)
+{
+    return v->type == DDB_JSON_BOOL || v->type == DDB_JSON_NUMBER || v->type == DDB_JSON_STRING;
+}
+
+/* The two messages every scalar type gives for a list or an object. */
+static const char *container_error(const ddb_json *v)
+{
+    if (v->type == DDB_JSON_ARRAY)
+        return "Start of list found where not expected";
+    if (v->type == DDB_JSON_OBJECT)
+        return "Start of structure or map found where not expected.";
+    return NULL;
+}
+
+static const char *check_boolean(ddb_arena *a, const ddb_json *v)
+{
+    if (v->type == DDB_JSON_NUMBER)
+        return ddb_arena_sprintf(a, "%s can not be converted to an Boolean", TRUNCATING);
+    if (v->type == DDB_JSON_STRING) {
+        static const char *const ok[] = {"TRUE", "1", "YES", "FALSE", "0", "NO"};
+        char *up = ddb_arena_strndup(a, v->u.s, v->n);
+        for (char *c = up; *c; c++) {
+            if (*c >= 'a' && *c <= 'z')
+                *c = (char)(*c - 'a' + 'A');
+        }
+        for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+            if (strcmp(up, ok[i]) == 0)
+                return NULL;
+        }
+        return ddb_arena_sprintf(a, "'%s' can not be converted to an Boolean", up);
+    }
+    return container_error(v);
+}
+
+static const char *check_number(ddb_arena *a, const ddb_json *v, const char *type)
+{
+    if (v->type == DDB_JSON_BOOL)
+        return ddb_arena_sprintf(a, "class java.lang.Boolean can not be converted to an %s", type);
+    if (v->type == DDB_JSON_STRING)
+        return ddb_arena_sprintf(a, "class java.lang.String can not be converted to an %s", type);
+    return container_error(v);
+}
+
+static const char *check_string(ddb_arena *a, const ddb_json *v)
+{
+    if (v->type == DDB_JSON_BOOL)
+        return "class java.lang.Boolean can not be converted to an String";
+    if (v->type == DDB_JSON_NUMBER)
+        return ddb_arena_sprintf(a, "%s can not be converted to an String", TRUNCATING);
+    return container_error(v);
+}
+
+static int b64_char(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+}
+
+static int b64_value(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    return c == '+' ? 62 : 63;
+}
+
+/* Whether decoding and re-encoding gives the same text (dynalite's last Blob test). */
+static int b64_canonical(const char *s, size_t n)
+{
+    size_t pads = 0, data;
+    while (pads < n && s[n - 1 - pads] == '=')
+        pads++;
+    data = n - pads;
+    if (pads > 2 || data % 4 == 1)
+        return 0;
+    if (data % 4 == 2)
+        return (b64_value((unsigned char)s[data - 1]) & 0x0f) == 0;
+    if (data % 4 == 3)
+        return (b64_value((unsigned char)s[data - 1]) & 0x03) == 0;
+    return 1;
+}
+
+static const char *check_blob(ddb_arena *a, const ddb_json *v)
+{
+    const char *s = v->u.s;
+    if (v->type == DDB_JSON_BOOL)
+        return "class java.lang.Boolean can not be converted to a Blob";
+    if (v->type == DDB_JSON_NUMBER)
+        return ddb_arena_sprintf(a, "%s can not be converted to a Blob", TRUNCATING);
+    if (v->type != DDB_JSON_STRING)
+        return container_error(v);
+    if (ddb_v_utf16_len(s, v->n) % 4)
+        return ddb_arena_sprintf(a, "'%s' can not be converted to a Blob: Base64 encoded length is expected a multiple "
+                                    "of 4 bytes but found: %zu", s, ddb_v_utf16_len(s, v->n));
+    for (uint32_t i = 0; i < v->n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!b64_char(c) && c != '=')
+            return ddb_arena_sprintf(a, "'%s' can not be converted to a Blob: Invalid Base64 character: '%c'", s, c);
+        if (c == '=' && i + 1 < v->n && s[i + 1] != '=')
+            return ddb_arena_sprintf(a, "'%s' can not be converted to a Blob: Invalid Base64 character: '='", s);
+    }
+    if (!b64_canonical(s, v->n))
+        return ddb_arena_sprintf(a, "'%s' can not be converted to a Blob: Invalid last non-pad Base64 character "
+                                    "dectected", s);
+    return NULL;
+}
+
+static const char *check_type(ddb_arena *a, const ddb_json *v, const ddb_field *f);
+
+static const char *check_list(ddb_arena *a, const ddb_json *v, const ddb_field *f)
+{
+    if (is_scalar(v))
+        return "Expected list or null";
+    if (v->type == DDB_JSON_OBJECT)
+        return "Start of structure or map found where not expected.";
+    for (uint32_t i = 0; i < v->n; i++) {
+        const char *msg = check_type(a, v->u.items[i], &f->children[0]);
+        if (msg != NULL)
+            return msg;
+    }
+    return NULL;
+}
+
+static const char *check_map(ddb_arena *a, const ddb_json *v, const ddb_field *f)
+{
+    uint32_t n;
+    ddb_json_member *m;
+
+    if (is_scalar(v))
+        return "Expected map or null";
+    if (v->type == DDB_JSON_ARRAY)
+        return "Start of list found where not expected";
+    m = ddb_v_map_entries(a, v, &n);
+    for (uint32_t i = 0; i < n; i++) {
+        const char *msg = check_type(a, m[i].val, &f->children[0]);
+        if (msg != NULL)
+            return msg;
+    }
+    return NULL;
+}
+
+/* Structure members are checked in spec order, not document order, as checkTypes does. */
+static const char *check_fields(ddb_arena *a, const ddb_json *obj, const ddb_field *fields)
+{
+    for (const ddb_field *f = fields; f != NULL && f->name != NULL; f++) {
+        const char *msg = check_type(a, ddb_json_get(obj, f->name), f);
+        if (msg != NULL)
+            return msg;
+    }
+    return NULL;
+}
+
+static const char *check_struct(ddb_arena *a, const ddb_json *v, const ddb_field *f)
+{
+    if (is_scalar(v))
+        return "Expected null";
+    if (v->type == DDB_JSON_ARRAY)
+        return "Start of list found where not expected";
+    return check_fields(a, v, f->children);
+}
+
+static const char *check_type(ddb_arena *a, const ddb_json *v, const ddb_field *f)
+{
+    if (!ddb_v_present(v))
+        return NULL;
+    switch (f->type) {
+    case DDB_V_BOOLEAN:
+        return check_boolean(a, v);
+    case DDB_V_INTEGER:
+        return check_number(a, v, "Integer");
+    case DDB_V_LONG:
+        return check_number(a, v, "Long");
+    case DDB_V_DOUBLE:
+        return check_number(a, v, "Double");
+    case DDB_V_STRING:
+        return check_string(a, v);
+    case DDB_V_BLOB:
+        return check_blob(a, v);
+    case DDB_V_LIST:
+        return check_list(a, v, f);
+    case DDB_V_MAP:
+        return check_map(a, v, f);
+    case DDB_V_STRUCT:
+        return check_struct(a, v, f);
+    case DDB_V_ATTR:
+        return ddb_attr_check_types(a, v);
+    }
+    return NULL;
+}
+
+/* ---- phase 2: required parameters and table-name length ---- */
+
+static const char *check_required(const ddb_json *in, const ddb_field *fields, ddb_arena *a)
+{
+    for (const ddb_field *f = fields; f->name != NULL; f++) {
+        const ddb_json *v = ddb_v_get(in, f->name);
+        if ((f->flags & DDB_VF_REQUIRED) && v == NULL)
+            return ddb_arena_sprintf(a, "The parameter '%s' is required but was not present in the request", f->name);
+        if ((f->flags & DDB_VF_TABLE_NAME) && v != NULL && v->type == DDB_JSON_STRING) {
+            size_t len = ddb_v_utf16_len(v->u.s, v->n);
+            if (len < 3 || len > 255)
+                return ddb_arena_sprintf(a, "%s must be at least 3 characters long and at most 255 characters long",
+                                         f->name);
+        }
+    }
+    return NULL;
+}
+
+/* ---- value rendering (valueStr and JSON.stringify of the checked view) ---- */
+
+static void js_string(ddb_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    ddb_buf_putc(b, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        const char *esc = NULL;
+        switch (c) {
+        case '"': esc = "\\\""; break;
+        case '\\': esc = "\\\\"; break;
+        case '\b': esc = "\\b"; break;
+        case '\f': esc = "\\f"; break;
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        case '\t': esc = "\\t"; break;
+        }
+        if (esc != NULL) {
+            ddb_buf_puts(b, esc);
+        } else if (c < 0x20) {
+            char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
+            ddb_buf_puts(b, u);
+        } else {
+            ddb_buf_putc(b, (char)c);
+        }
+    }
+    ddb_buf_putc(b, '"');
+}
+
+static int is_integral(ddb_vtype t)
+{
+    return t == DDB_V_INTEGER || t == DDB_V_LONG;
+}
+
+/* The shape of an AttributeValue as dynalite's type pass sees it ("AttrStructure"). */
+static const ddb_field ATTR_BLOB_LIST[] = {{"member", DDB_V_BLOB}};
+static const ddb_field ATTR_STRING_LIST[] = {{"member", DDB_V_STRING}};
+static const ddb_field ATTR_ATTR[] = {{"member", DDB_V_ATTR}};
+static const ddb_field ATTR_FIELDS[] = {
+    {"S", DDB_V_STRING},
+    {"B", DDB_V_BLOB},
+    {"N", DDB_V_STRING},
+    {"BOOL", DDB_V_BOOLEAN},
+    {"NULL", DDB_V_BOOLEAN},
+    {"BS", DDB_V_LIST, .children = ATTR_BLOB_LIST},
+    {"NS", DDB_V_LIST, .children = ATTR_STRING_LIST},
+    {"SS", DDB_V_LIST, .children = ATTR_STRING_LIST},
+    {"L", DDB_V_LIST, .children = ATTR_ATTR},
+    {"M", DDB_V_MAP, .children = ATTR_ATTR},
+    {NULL},
+};
+
+static void stringify(ddb_arena *a, ddb_buf *b, const ddb_json *v, const ddb_field *f);
+
+static void stringify_fields(ddb_arena *a, ddb_buf *b, const ddb_json *obj, const ddb_field *fields)
+{
+    int first = 1;
+    ddb_buf_putc(b, '{');
+    for (const ddb_field *f = fields; f->name != NULL; f++) {
+        const ddb_json *v = ddb_v_get(obj, f->name);
+        if (v == NULL)
+            continue;
+        if (!first)
+            ddb_buf_putc(b, ',');
+        first = 0;
+        js_string(b, f->name, strlen(f->name));
+        ddb_buf_putc(b, ':');
+        stringify(a, b, v, f);
+    }
+    ddb_buf_putc(b, '}');
+}
+
+static void stringify_map(ddb_arena *a, ddb_buf *b, const ddb_json *v, const ddb_field *f)
+{
+    uint32_t n;
+    ddb_json_member *m = ddb_v_map_entries(a, v, &n);
+    ddb_buf_putc(b, '{');
+    for (uint32_t i = 0; i < n; i++) {
+        if (i > 0)
+            ddb_buf_putc(b, ',');
+        js_string(b, m[i].key, m[i].klen);
+        ddb_buf_putc(b, ':');
+        stringify(a, b, m[i].val, &f->children[0]);
+    }
+    ddb_buf_putc(b, '}');
+}
+
+static void stringify(ddb_arena *a, ddb_buf *b, const ddb_json *v, const ddb_field *f)
+{
+    if (!ddb_v_present(v)) {
+        ddb_buf_puts(b, "null");
+        return;
+    }
+    switch (f->type) {
+    case DDB_V_BOOLEAN:
+        ddb_buf_puts(b, ddb_v_bool(v) ? "true" : "false");
+        return;
+    case DDB_V_INTEGER:
+    case DDB_V_LONG:
+    case DDB_V_DOUBLE:
+        ddb_v_js_number(b, ddb_v_number(v, is_integral(f->type)));
+        return;
+    case DDB_V_STRING:
+    case DDB_V_BLOB:
+        js_string(b, v->u.s, v->n);
+        return;
+    case DDB_V_LIST:
+        ddb_buf_putc(b, '[');
+        for (uint32_t i = 0; i < v->n; i++) {
+            if (i > 0)
+                ddb_buf_putc(b, ',');
+            stringify(a, b, v->u.items[i], &f->children[0]);
+        }
+        ddb_buf_putc(b, ']');
+        return;
+    case DDB_V_MAP:
+        stringify_map(a, b, v, f);
+        return;
+    case DDB_V_STRUCT:
+        stringify_fields(a, b, v, f->children);
+        return;
+    case DDB_V_ATTR:
+        stringify_fields(a, b, v, ATTR_FIELDS);
+        return;
+    }
+}
+
+/* dynalite's valueStr: strings raw, lists "[a, b]", objects as JSON, null as "null". */
+static void value_str(ddb_arena *a, ddb_buf *b, const ddb_json *v, const ddb_field *f)
+{
+    if (!ddb_v_present(v)) {
+        ddb_buf_puts(b, "null");
+    } else if (f->type == DDB_V_LIST) {
+        ddb_buf_putc(b, '[');
+        for (uint32_t i = 0; i < v->n; i++) {
+            if (i > 0)
+                ddb_buf_puts(b, ", ");
+            value_str(a, b, v->u.items[i], &f->children[0]);
+        }
+        ddb_buf_putc(b, ']');
+    } else if (f->type == DDB_V_MAP || f->type == DDB_V_STRUCT || f->type == DDB_V_ATTR) {
+        stringify(a, b, v, f);
+    } else if (f->type == DDB_V_STRING || f->type == DDB_V_BLOB) {
+        ddb_buf_append(b, v->u.s, v->n);
+    } else {
+        stringify(a, b, v, f); /* numbers and booleans print as in JSON */
+    }
+}
+
+/* ---- phase 3: constraints ---- */
+
+typedef struct vstate {
+    ddb_arena *a;
+    ddb_buf msgs; /* "a; b; c" */
+    int n;
+} vstate;
+
+/*
+ * Where a value sits, as a chain rendered only when a message needs it ("key.3.member"): most
+ * requests are valid, and building every path eagerly cost more than the checks themselves.
+ */
+typedef struct vpath {
+    const struct vpath *parent;
+    const char *seg;  /* a map key, or NULL */
+    size_t seglen;
+    uint32_t index;   /* a list member's 1-based number when seg is NULL, or 0 */
+    const char *name; /* the member name; its first letter is lower-cased */
+} vpath;
+
+static void path_render(ddb_buf *b, const vpath *p)
+{
+    if (p->parent != NULL) {
+        path_render(b, p->parent);
+        ddb_buf_putc(b, '.');
+    }
+    if (p->seg != NULL) {
+        ddb_buf_append(b, p->seg, p->seglen);
+        ddb_buf_putc(b, '.');
+    } else if (p->index > 0) {
+        ddb_buf_printf(b, "%u.", p->index);
+    }
+    ddb_buf_putc(b, p->name[0] >= 'A' && p->name[0] <= 'Z' ? (char)(p->name[0] - 'A' + 'a') : p->name[0]);
+    ddb_buf_puts(b, p->name + 1);
+}
+
+/* Records "Value 'v' at 'path' failed to satisfy constraint: <what>". */
+static void fail(vstate *st, const vpath *path, const ddb_json *v, const ddb_field *f, const char *what)
+{
+    if (st->n > 0)
+        ddb_buf_puts(&st->msgs, "; ");
+    ddb_buf_puts(&st->msgs, "Value ");
+    if (ddb_v_present(v)) {
+        ddb_buf_putc(&st->msgs, '\'');
+        value_str(st->a, &st->msgs, v, f);
+        ddb_buf_putc(&st->msgs, '\'');
+    } else {
+        ddb_buf_puts(&st->msgs, "null");
+    }
+    ddb_buf_puts(&st->msgs, " at '");
+    path_render(&st->msgs, path);
+    ddb_buf_printf(&st->msgs, "' failed to satisfy constraint: %s", what);
+    st->n++;
+}
+
+static int name_chars_ok(const char *s, size_t n)
+{
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+              c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+/* Length as validateFns.length* measure it: characters, list members or distinct map keys. */
+static long long value_length(ddb_arena *a, const ddb_json *v)
+{
+    uint32_t n;
+    if (v->type == DDB_JSON_STRING)
+        return (long long)ddb_v_utf16_len(v->u.s, v->n);
+    if (v->type == DDB_JSON_ARRAY)
+        return v->n;
+    if (v->type == DDB_JSON_OBJECT) {
+        ddb_v_map_entries(a, v, &n);
+        return n;
+    }
+    return 0;
+}
+
+static int in_enum(const char *const *set, const ddb_json *v)
+{
+    for (; *set != NULL; set++) {
+        if (v->type == DDB_JSON_STRING && strcmp(*set, v->u.s) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static const char *enum_text(ddb_arena *a, const char *const *set)
+{
+    ddb_buf b = {0};
+    const char *out;
+    ddb_buf_puts(&b, "Member must satisfy enum value set: [");
+    for (int i = 0; set[i] != NULL; i++) {
+        if (i > 0)
+            ddb_buf_puts(&b, ", ");
+        ddb_buf_puts(&b, set[i]);
+    }
+    ddb_buf_putc(&b, ']');
+    out = ddb_arena_strndup(a, b.data, b.len);
+    ddb_buf_free(&b);
+    return out;
+}
+
+/* notNull, min, max, regex, lenMin, lenMax, enum: dynalite's key order in every spec. */
+static void check_scalar_constraints(vstate *st, const vpath *path, const ddb_json *v, const ddb_field *f)
+{
+    char what[96];
+    double num = ddb_v_number(v, is_integral(f->type));
+    int numeric = v->type == DDB_JSON_NUMBER;
+
+    if ((f->flags & DDB_VF_MIN) && st->n < MAX_ERRORS && numeric && !(num >= (double)f->min)) {
+        snprintf(what, sizeof(what), "Member must have value greater than or equal to %lld", f->min);
+        fail(st, path, v, f, what);
+    }
+    if ((f->flags & DDB_VF_MAX) && st->n < MAX_ERRORS && numeric && !(num <= (double)f->max)) {
+        snprintf(what, sizeof(what), "Member must have value less than or equal to %lld", f->max);
+        fail(st, path, v, f, what);
+    }
+    if ((f->flags & DDB_VF_NAME_RE) && st->n < MAX_ERRORS && v->type == DDB_JSON_STRING && !name_chars_ok(v->u.s, v->n))
+        fail(st, path, v, f, "Member must satisfy regular expression pattern: " NAME_PATTERN);
+    if ((f->flags & DDB_VF_LEN_MIN) && st->n < MAX_ERRORS && value_length(st->a, v) < f->len_min) {
+        snprintf(what, sizeof(what), "Member must have length greater than or equal to %lld", f->len_min);
+        fail(st, path, v, f, what);
+    }
+    if ((f->flags & DDB_VF_LEN_MAX) && st->n < MAX_ERRORS && value_length(st->a, v) > f->len_max) {
+        snprintf(what, sizeof(what), "Member must have length less than or equal to %lld", f->len_max);
+        fail(st, path, v, f, what);
+    }
+    if (f->one_of != NULL && st->n < MAX_ERRORS && !in_enum(f->one_of, v))
+        fail(st, path, v, f, enum_text(st->a, f->one_of));
+}
+
+/*
+ * validateFns.keys and .values: one message per offending entry, naming the whole map. They do
+ * not look at the ten-message cap while looping, so (like dynalite) they can push past it.
+ */
+static void check_map_entries(vstate *st, const vpath *path, const ddb_json *v, const ddb_field *f)
+{
+    uint32_t n;
+    ddb_json_member *m = ddb_v_map_entries(st->a, v, &n);
+    char what[192];
+
+    if ((f->flags & DDB_VF_MAP_KEYS) && st->n < MAX_ERRORS) {
+        for (uint32_t i = 0; i < n; i++) {
+            size_t len = ddb_v_utf16_len(m[i].key, m[i].klen);
+            if (len <= 255 && len >= 3 && name_chars_ok(m[i].key, m[i].klen))
+                continue;
+            fail(st, path, v, f,
+                 "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must "
+                 "have length greater than or equal to 3, Member must satisfy regular expression pattern: " NAME_PATTERN
+                 "]");
+        }
+    }
+    if ((f->flags & DDB_VF_MAP_VALUES) && st->n < MAX_ERRORS) {
+        snprintf(what, sizeof(what),
+                 "Map value must satisfy constraint: [Member must have length less than or equal to %lld, Member must "
+                 "have length greater than or equal to %lld]", f->max, f->min);
+        for (uint32_t i = 0; i < n; i++) {
+            const ddb_json *e = m[i].val;
+            /* a null value makes dynalite's length test throw, which it reports as a failure */
+            if (ddb_v_present(e) && value_length(st->a, e) <= f->max && value_length(st->a, e) >= f->min)
+                continue;
+            fail(st, path, v, f, what);
+        }
+    }
+}
+
+static void check_field(vstate *st, const vpath *path, const ddb_json *v, const ddb_field *f);
+
+static void check_children(vstate *st, const vpath *path, const ddb_json *v, const ddb_field *f)
+{
+    if (f->type == DDB_V_LIST) {
+        for (uint32_t i = 0; i < v->n && st->n < MAX_ERRORS; i++) {
+            vpath p = {path, NULL, 0, i + 1, "member"};
+            check_field(st, &p, v->u.items[i], &f->children[0]);
+        }
+    } else if (f->type == DDB_V_MAP) {
+        uint32_t n;
+        ddb_json_member *m = ddb_v_map_entries(st->a, v, &n);
+        /* dynalite walks map members in reverse ("TODO: Always reverse?"), and so does DynamoDB */
+        for (uint32_t i = n; i-- > 0 && st->n < MAX_ERRORS;) {
+            vpath p = {path, m[i].key, m[i].klen, 0, "member"};
+            check_field(st, &p, m[i].val, &f->children[0]);
+        }
+    } else if (f->type == DDB_V_STRUCT) {
+        for (const ddb_field *c = f->children; c->name != NULL && st->n < MAX_ERRORS; c++) {
+            vpath p = {path, NULL, 0, 0, c->name};
+            check_field(st, &p, ddb_json_get(v, c->name), c);
+        }
+    }
+}
+
+/* Whether anything under `f` can produce a constraint message (skips walking big Items). */
+static int has_constraints(const ddb_field *f)
+{
+    if (f->flags & ~(unsigned)(DDB_VF_REQUIRED | DDB_VF_TABLE_NAME))
+        return 1;
+    if (f->one_of != NULL)
+        return 1;
+    if (f->type == DDB_V_LIST || f->type == DDB_V_MAP)
+        return has_constraints(&f->children[0]);
+    if (f->type == DDB_V_STRUCT) {
+        for (const ddb_field *c = f->children; c->name != NULL; c++) {
+            if (has_constraints(c))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static void check_field(vstate *st, const vpath *path, const ddb_json *v, const ddb_field *f)
+{
+    if (!has_constraints(f) || st->n >= MAX_ERRORS)
+        return;
+    if (!ddb_v_present(v)) {
+        if (f->flags & DDB_VF_NOT_NULL)
+            fail(st, path, v, f, "Member must not be null");
+        return;
+    }
+    check_scalar_constraints(st, path, v, f);
+    if (f->type == DDB_V_MAP)
+        check_map_entries(st, path, v, f);
+    if (f->children != NULL && st->n < MAX_ERRORS)
+        check_children(st, path, v, f);
+}
+
+static const char *check_constraints(ddb_arena *a, const ddb_json *in, const ddb_field *fields)
+{
+    vstate st = {a, {0}, 0};
+    const char *msg = NULL;
+
+    for (const ddb_field *f = fields; f->name != NULL; f++) {
+        vpath p = {NULL, NULL, 0, 0, f->name};
+        check_field(&st, &p, ddb_json_get(in, f->name), f);
+    }
+    if (st.n > 0)
+        msg = ddb_arena_sprintf(a, "%d validation error%s detected: %.*s", st.n, st.n > 1 ? "s" : "", (int)st.msgs.len,
+                                st.msgs.data);
+    ddb_buf_free(&st.msgs);
+    return msg;
+}
+
+/* ---- the four phases ---- */
+
+int ddb_validate(ddb_req *req, const ddb_spec *spec, const ddb_json *in)
+{
+    const char *msg;
+
+    if (spec == NULL || spec->fields == NULL)
+        return DDB_OK;
+    msg = check_fields(req->arena, in, spec->fields);
+    if (msg != NULL)
+        return ddb_req_fail_msg(req, DDB_E_SERIALIZATION, msg);
+    msg = check_required(in, spec->fields, req->arena);
+    if (msg == NULL)
+        msg = check_constraints(req->arena, in, spec->fields);
+    if (msg == NULL && spec->custom != NULL)
+        msg = spec->custom(req, in);
+    if (msg != NULL)
+        return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
+    return DDB_OK;
+}

@@ -1,0 +1,83 @@
+/*
+ * server/api/validate.h: declarative request validation in DynamoDB's order and wording.
+ *
+ * Each operation has a ddb_spec: its fields in the order DynamoDB checks them (dynalite's
+ * validations/<op>.js order), each with a wire type and constraints. ddb_validate() runs:
+ *   1. the type check of every present field (SerializationException, e.g. "class java.lang.String
+ *      can not be converted to an Integer", "Start of structure or map found where not expected.");
+ *   2. "The parameter 'X' is required but was not present in the request" and table-name length
+ *      checks, which stop at the first failure;
+ *   3. constraint checks, collecting up to 10 "Value 'v' at 'path' failed to satisfy constraint:
+ *      Member must ..." messages into one "N validation error(s) detected: a; b" ValidationException;
+ *   4. the operation's custom check (cross-field rules such as "ReturnValues can only be ALL_OLD or NONE").
+ */
+#ifndef DDB_VALIDATE_H
+#define DDB_VALIDATE_H
+
+#include "req.h"
+
+typedef enum ddb_vtype {
+    DDB_V_STRING,
+    DDB_V_BOOLEAN,
+    DDB_V_INTEGER,
+    DDB_V_LONG,
+    DDB_V_DOUBLE,
+    DDB_V_BLOB,
+    DDB_V_LIST,   /* children[0] describes each member */
+    DDB_V_MAP,    /* children[0] describes each value */
+    DDB_V_STRUCT, /* children: the member fields, NULL-name terminated */
+    DDB_V_ATTR,   /* an AttributeValue (checked with ddb_attr_check_types) */
+} ddb_vtype;
+
+/* Field flags. */
+#define DDB_VF_REQUIRED 0x01   /* "The parameter 'X' is required but was not present in the request" */
+#define DDB_VF_NOT_NULL 0x02   /* "Member must not be null" */
+#define DDB_VF_TABLE_NAME 0x04 /* "TableName must be at least 3 characters long and at most 255 characters long" */
+#define DDB_VF_MIN 0x08        /* value >= min */
+#define DDB_VF_MAX 0x10        /* value <= max */
+#define DDB_VF_LEN_MIN 0x20    /* length >= len_min (strings: characters; lists and maps: members) */
+#define DDB_VF_LEN_MAX 0x40    /* length <= len_max */
+#define DDB_VF_NAME_RE 0x80    /* matches [a-zA-Z0-9_.-]+ */
+#define DDB_VF_MAP_KEYS 0x100  /* every map key: length 3..255 and [a-zA-Z0-9_.-]+ (table names) */
+#define DDB_VF_MAP_VALUES 0x200 /* every map value: length between the field's min and max */
+
+typedef struct ddb_field ddb_field;
+
+struct ddb_field {
+    const char *name; /* NULL ends a list */
+    ddb_vtype type;
+    unsigned flags;
+    long long min, max;
+    long long len_min, len_max;
+    const char *const *one_of; /* enum values, NULL-terminated; "Member must satisfy enum value set: [A, B]" */
+    const ddb_field *children;
+};
+
+typedef struct ddb_spec {
+    const ddb_field *fields;
+    /* Cross-field rules after the field checks; returns NULL or a ValidationException message. */
+    const char *(*custom)(ddb_req *req, const ddb_json *in);
+} ddb_spec;
+
+/* Runs the steps above; returns DDB_OK or the recorded error's code. */
+int ddb_validate(ddb_req *req, const ddb_spec *spec, const ddb_json *in);
+
+/* ---- JSON helpers the engine and the specs share (validate.c) ---- */
+
+/* dynalite's `data[key] == null`: absent and JSON null are the same thing. */
+int ddb_v_present(const ddb_json *v);
+/* A member that is present and not null, else NULL. */
+const ddb_json *ddb_v_get(const ddb_json *obj, const char *key);
+/* An object's members with duplicates resolved as DynamoDB's deserializer does. */
+ddb_json_member *ddb_v_map_entries(ddb_arena *a, const ddb_json *obj, uint32_t *n);
+int ddb_v_bool(const ddb_json *v);
+double ddb_v_number(const ddb_json *v, int integral);
+/* A number as JavaScript prints it (for dynalite-compatible "Value '...'" texts). */
+void ddb_v_js_number(ddb_buf *b, double v);
+/* Length in UTF-16 code units, as Java counts string lengths. */
+size_t ddb_v_utf16_len(const char *s, size_t n);
+
+/* The spec of each operation (validate_specs.c); NULL for operations without one. */
+const ddb_spec *ddb_spec_for_op(int op);
+
+#endif

@@ -1,0 +1,1152 @@
+/*
+ * server/api/validate_specs.c: what each operation accepts, as data (ddb_spec), plus each
+ * operation's cross-field rules, in DynamoDB's order and wording.
+ *
+ * Transcribed from dynalite's validations/<op>.js (architect/dynalite at ed24272; CreateTable
+ * from the later revision that added BillingMode). Field order matters: it is the order in
+ * which DynamoDB reports problems. Rules that need the table's schema (key types, index
+ * existence, duplicate BatchWriteItem keys) belong to the handlers, not here.
+ */
+#include "validate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "expr.h"
+#include "ops.h"
+
+#define INVALID "One or more parameter values were invalid: "
+#define MAX_CAPACITY 1000000000000.0
+#define ENUM(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define NAME_FLAGS (DDB_VF_NAME_RE | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX)
+
+/* ---- field building blocks ---- */
+
+static const ddb_field STRING_MEMBER[] = {{"member", DDB_V_STRING}};
+static const ddb_field ATTR_MEMBER[] = {{"member", DDB_V_ATTR}};
+
+#define F_RETURN_CONSUMED {"ReturnConsumedCapacity", DDB_V_STRING, .one_of = ENUM("INDEXES", "TOTAL", "NONE")}
+#define F_RETURN_METRICS {"ReturnItemCollectionMetrics", DDB_V_STRING, .one_of = ENUM("SIZE", "NONE")}
+#define F_RETURN_VALUES                                                                                                \
+    {"ReturnValues", DDB_V_STRING, .one_of = ENUM("ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW")}
+#define F_RETURN_VALUES_ON_FAILURE                                                                                     \
+    {"ReturnValuesOnConditionCheckFailure", DDB_V_STRING, .one_of = ENUM("ALL_OLD", "NONE")}
+#define F_CONDITIONAL_OPERATOR {"ConditionalOperator", DDB_V_STRING, .one_of = ENUM("OR", "AND")}
+/* Item operations check the name as a constraint; table operations as a "required" parameter. */
+#define F_TABLE_NAME_ITEM {"TableName", DDB_V_STRING, DDB_VF_NOT_NULL | NAME_FLAGS, .len_min = 3, .len_max = 255}
+#define F_TABLE_NAME_TABLE {"TableName", DDB_V_STRING, DDB_VF_REQUIRED | DDB_VF_TABLE_NAME | DDB_VF_NAME_RE}
+#define F_INDEX_NAME(flags) {"IndexName", DDB_V_STRING, (flags) | NAME_FLAGS, .len_min = 3, .len_max = 255}
+#define F_ATTR_MAP(name, flags) {name, DDB_V_MAP, flags, .children = ATTR_MEMBER}
+#define F_NAMES {"ExpressionAttributeNames", DDB_V_MAP, .children = STRING_MEMBER}
+#define F_VALUES F_ATTR_MAP("ExpressionAttributeValues", 0)
+#define F_STRING(name) {name, DDB_V_STRING}
+#define F_ATTRIBUTES_TO_GET                                                                                            \
+    {"AttributesToGet", DDB_V_LIST, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 255,                     \
+     .children = STRING_MEMBER}
+#define COMPARISON_OPERATORS                                                                                           \
+    ENUM("IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT", "NOT_NULL", "NE", "LE", "BEGINS_WITH", "GE",      \
+         "CONTAINS")
+
+
+/* Expected (PutItem, DeleteItem, UpdateItem). */
+static const ddb_field EXPECTED_FIELDS[] = {
+    {"AttributeValueList", DDB_V_LIST, .children = ATTR_MEMBER},
+    {"ComparisonOperator", DDB_V_STRING, .one_of = COMPARISON_OPERATORS},
+    {"Exists", DDB_V_BOOLEAN},
+    {"Value", DDB_V_ATTR},
+    {NULL},
+};
+static const ddb_field EXPECTED_MEMBER[] = {{"member", DDB_V_STRUCT, .children = EXPECTED_FIELDS}};
+#define F_EXPECTED {"Expected", DDB_V_MAP, .children = EXPECTED_MEMBER}
+
+/* KeyConditions, QueryFilter, ScanFilter. */
+static const ddb_field CONDITION_FIELDS[] = {
+    {"AttributeValueList", DDB_V_LIST, .children = ATTR_MEMBER},
+    {"ComparisonOperator", DDB_V_STRING, DDB_VF_NOT_NULL, .one_of = COMPARISON_OPERATORS},
+    {NULL},
+};
+static const ddb_field CONDITION_MEMBER[] = {{"member", DDB_V_STRUCT, .children = CONDITION_FIELDS}};
+#define F_CONDITIONS(name) {name, DDB_V_MAP, .children = CONDITION_MEMBER}
+
+/* ProvisionedThroughput: WriteCapacityUnits is first in dynalite, so it is reported first. */
+static const ddb_field THROUGHPUT_FIELDS[] = {
+    {"WriteCapacityUnits", DDB_V_LONG, DDB_VF_NOT_NULL | DDB_VF_MIN, .min = 1},
+    {"ReadCapacityUnits", DDB_V_LONG, DDB_VF_NOT_NULL | DDB_VF_MIN, .min = 1},
+    {NULL},
+};
+
+static const ddb_field PROJECTION_FIELDS[] = {
+    {"ProjectionType", DDB_V_STRING, .one_of = ENUM("ALL", "INCLUDE", "KEYS_ONLY")},
+    {"NonKeyAttributes", DDB_V_LIST, DDB_VF_LEN_MIN, .len_min = 1, .children = STRING_MEMBER},
+    {NULL},
+};
+
+/* Index key schemas check KeyType's presence only; the table's also its value. */
+static const ddb_field INDEX_KEY_FIELDS[] = {
+    {"AttributeName", DDB_V_STRING, DDB_VF_NOT_NULL},
+    {"KeyType", DDB_V_STRING, DDB_VF_NOT_NULL},
+    {NULL},
+};
+static const ddb_field INDEX_KEY_MEMBER[] = {{"member", DDB_V_STRUCT, .children = INDEX_KEY_FIELDS}};
+#define F_INDEX_KEY_SCHEMA                                                                                             \
+    {"KeySchema", DDB_V_LIST, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 2,         \
+     .children = INDEX_KEY_MEMBER}
+
+/* ---- CreateTable ---- */
+
+static const ddb_field ATTRIBUTE_DEFINITION_FIELDS[] = {
+    {"AttributeName", DDB_V_STRING, DDB_VF_NOT_NULL},
+    {"AttributeType", DDB_V_STRING, DDB_VF_NOT_NULL, .one_of = ENUM("B", "N", "S")},
+    {NULL},
+};
+static const ddb_field ATTRIBUTE_DEFINITION_MEMBER[] = {
+    {"member", DDB_V_STRUCT, .children = ATTRIBUTE_DEFINITION_FIELDS}};
+
+static const ddb_field TABLE_KEY_FIELDS[] = {
+    {"AttributeName", DDB_V_STRING, DDB_VF_NOT_NULL},
+    {"KeyType", DDB_V_STRING, DDB_VF_NOT_NULL, .one_of = ENUM("HASH", "RANGE")},
+    {NULL},
+};
+static const ddb_field TABLE_KEY_MEMBER[] = {{"member", DDB_V_STRUCT, .children = TABLE_KEY_FIELDS}};
+
+static const ddb_field LSI_FIELDS[] = {
+    F_INDEX_NAME(DDB_VF_NOT_NULL),
+    F_INDEX_KEY_SCHEMA,
+    {"Projection", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = PROJECTION_FIELDS},
+    {NULL},
+};
+static const ddb_field LSI_MEMBER[] = {{"member", DDB_V_STRUCT, .children = LSI_FIELDS}};
+
+static const ddb_field GSI_FIELDS[] = {
+    F_INDEX_NAME(DDB_VF_NOT_NULL),
+    F_INDEX_KEY_SCHEMA,
+    {"Projection", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = PROJECTION_FIELDS},
+    {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
+    {NULL},
+};
+static const ddb_field GSI_MEMBER[] = {{"member", DDB_V_STRUCT, .children = GSI_FIELDS}};
+
+static const ddb_field CREATE_TABLE_FIELDS[] = {
+    {"AttributeDefinitions", DDB_V_LIST, DDB_VF_NOT_NULL, .children = ATTRIBUTE_DEFINITION_MEMBER},
+    F_TABLE_NAME_TABLE,
+    {"BillingMode", DDB_V_STRING, .one_of = ENUM("PROVISIONED", "PAY_PER_REQUEST")},
+    {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
+    {"KeySchema", DDB_V_LIST, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 2,
+     .children = TABLE_KEY_MEMBER},
+    {"LocalSecondaryIndexes", DDB_V_LIST, .children = LSI_MEMBER},
+    {"GlobalSecondaryIndexes", DDB_V_LIST, .children = GSI_MEMBER},
+    {NULL},
+};
+
+/* ---- UpdateTable ---- */
+
+static const ddb_field GSI_UPDATE_ACTION_FIELDS[] = {
+    F_INDEX_NAME(DDB_VF_NOT_NULL),
+    {"ProvisionedThroughput", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = THROUGHPUT_FIELDS},
+    {NULL},
+};
+static const ddb_field GSI_CREATE_ACTION_FIELDS[] = {
+    {"Projection", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = PROJECTION_FIELDS},
+    F_INDEX_NAME(DDB_VF_NOT_NULL),
+    {"ProvisionedThroughput", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = THROUGHPUT_FIELDS},
+    F_INDEX_KEY_SCHEMA,
+    {NULL},
+};
+static const ddb_field GSI_DELETE_ACTION_FIELDS[] = {
+    F_INDEX_NAME(DDB_VF_NOT_NULL),
+    {NULL},
+};
+static const ddb_field GSI_UPDATE_FIELDS[] = {
+    {"Update", DDB_V_STRUCT, .children = GSI_UPDATE_ACTION_FIELDS},
+    {"Create", DDB_V_STRUCT, .children = GSI_CREATE_ACTION_FIELDS},
+    {"Delete", DDB_V_STRUCT, .children = GSI_DELETE_ACTION_FIELDS},
+    {NULL},
+};
+static const ddb_field GSI_UPDATE_MEMBER[] = {{"member", DDB_V_STRUCT, .children = GSI_UPDATE_FIELDS}};
+
+static const ddb_field UPDATE_TABLE_FIELDS[] = {
+    F_TABLE_NAME_TABLE,
+    {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
+    {"GlobalSecondaryIndexUpdates", DDB_V_LIST, .children = GSI_UPDATE_MEMBER},
+    {"BillingMode", DDB_V_STRING, .one_of = ENUM("PROVISIONED", "PAY_PER_REQUEST")},
+    {"TableClass", DDB_V_STRING, .one_of = ENUM("STANDARD", "STANDARD_INFREQUENT_ACCESS")},
+    {"DeletionProtectionEnabled", DDB_V_BOOLEAN},
+    {NULL},
+};
+
+/* ---- DeleteTable, DescribeTable, ListTables ---- */
+
+static const ddb_field TABLE_NAME_ONLY_FIELDS[] = {
+    F_TABLE_NAME_TABLE,
+    {NULL},
+};
+
+static const ddb_field LIST_TABLES_FIELDS[] = {
+    {"Limit", DDB_V_INTEGER, DDB_VF_MIN | DDB_VF_MAX, .min = 1, .max = 100},
+    {"ExclusiveStartTableName", DDB_V_STRING, NAME_FLAGS, .len_min = 3, .len_max = 255},
+    {NULL},
+};
+
+/* ---- item operations ---- */
+
+static const ddb_field PUT_ITEM_FIELDS[] = {
+    F_RETURN_CONSUMED,
+    F_TABLE_NAME_ITEM,
+    F_ATTR_MAP("Item", DDB_VF_NOT_NULL),
+    F_CONDITIONAL_OPERATOR,
+    F_EXPECTED,
+    F_RETURN_VALUES,
+    F_RETURN_VALUES_ON_FAILURE,
+    F_RETURN_METRICS,
+    F_STRING("ConditionExpression"),
+    F_VALUES,
+    F_NAMES,
+    {NULL},
+};
+
+static const ddb_field GET_ITEM_FIELDS[] = {
+    F_RETURN_CONSUMED,
+    F_ATTRIBUTES_TO_GET,
+    F_TABLE_NAME_ITEM,
+    F_ATTR_MAP("Key", DDB_VF_NOT_NULL),
+    {"ConsistentRead", DDB_V_BOOLEAN},
+    F_STRING("ProjectionExpression"),
+    F_NAMES,
+    {NULL},
+};
+
+static const ddb_field DELETE_ITEM_FIELDS[] = {
+    F_RETURN_CONSUMED,
+    F_TABLE_NAME_ITEM,
+    F_RETURN_VALUES,
+    F_RETURN_VALUES_ON_FAILURE,
+    F_RETURN_METRICS,
+    F_ATTR_MAP("Key", DDB_VF_NOT_NULL),
+    F_CONDITIONAL_OPERATOR,
+    F_EXPECTED,
+    F_STRING("ConditionExpression"),
+    F_VALUES,
+    F_NAMES,
+    {NULL},
+};
+
+static const ddb_field ATTRIBUTE_UPDATE_FIELDS[] = {
+    {"Action", DDB_V_STRING, .one_of = ENUM("ADD", "PUT", "DELETE")},
+    {"Value", DDB_V_ATTR},
+    {NULL},
+};
+static const ddb_field ATTRIBUTE_UPDATE_MEMBER[] = {{"member", DDB_V_STRUCT, .children = ATTRIBUTE_UPDATE_FIELDS}};
+
+static const ddb_field UPDATE_ITEM_FIELDS[] = {
+    F_RETURN_CONSUMED,
+    F_TABLE_NAME_ITEM,
+    F_RETURN_METRICS,
+    F_RETURN_VALUES,
+    F_RETURN_VALUES_ON_FAILURE,
+    F_ATTR_MAP("Key", DDB_VF_NOT_NULL),
+    F_CONDITIONAL_OPERATOR,
+    F_EXPECTED,
+    {"AttributeUpdates", DDB_V_MAP, .children = ATTRIBUTE_UPDATE_MEMBER},
+    F_STRING("ConditionExpression"),
+    F_STRING("UpdateExpression"),
+    F_VALUES,
+    F_NAMES,
+    {NULL},
+};
+
+#define F_SELECT                                                                                                       \
+    {"Select", DDB_V_STRING,                                                                                           \
+     .one_of = ENUM("SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES")}
+
+static const ddb_field QUERY_FIELDS[] = {
+    {"Limit", DDB_V_INTEGER, DDB_VF_MIN, .min = 1},
+    F_ATTR_MAP("ExclusiveStartKey", 0),
+    F_RETURN_CONSUMED,
+    F_ATTRIBUTES_TO_GET,
+    F_CONDITIONS("QueryFilter"),
+    F_SELECT,
+    F_CONDITIONAL_OPERATOR,
+    F_CONDITIONS("KeyConditions"),
+    F_TABLE_NAME_ITEM,
+    {"ConsistentRead", DDB_V_BOOLEAN},
+    F_INDEX_NAME(0),
+    {"ScanIndexForward", DDB_V_BOOLEAN},
+    F_STRING("KeyConditionExpression"),
+    F_STRING("FilterExpression"),
+    F_STRING("ProjectionExpression"),
+    F_VALUES,
+    F_NAMES,
+    {NULL},
+};
+
+static const ddb_field SCAN_FIELDS[] = {
+    {"Limit", DDB_V_INTEGER, DDB_VF_MIN, .min = 1},
+    F_RETURN_CONSUMED,
+    F_ATTRIBUTES_TO_GET,
+    {"Segment", DDB_V_INTEGER, DDB_VF_MIN | DDB_VF_MAX, .min = 0, .max = 999999},
+    F_SELECT,
+    F_CONDITIONS("ScanFilter"),
+    F_CONDITIONAL_OPERATOR,
+    {"TotalSegments", DDB_V_INTEGER, DDB_VF_MIN | DDB_VF_MAX, .min = 1, .max = 1000000},
+    F_TABLE_NAME_ITEM,
+    F_ATTR_MAP("ExclusiveStartKey", 0),
+    F_INDEX_NAME(0),
+    /* not in dynalite's list (it ignores the member); typed so a non-Boolean is refused as DynamoDB does */
+    {"ConsistentRead", DDB_V_BOOLEAN},
+    F_STRING("FilterExpression"),
+    F_STRING("ProjectionExpression"),
+    F_VALUES,
+    F_NAMES,
+    {NULL},
+};
+
+/* ---- batch operations ---- */
+
+static const ddb_field KEY_MAP_MEMBER[] = {F_ATTR_MAP("member", 0)};
+static const ddb_field KEYS_AND_ATTRIBUTES_FIELDS[] = {
+    {"Keys", DDB_V_LIST, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 100,
+     .children = KEY_MAP_MEMBER},
+    F_ATTRIBUTES_TO_GET,
+    {"ConsistentRead", DDB_V_BOOLEAN},
+    F_STRING("ProjectionExpression"),
+    F_NAMES,
+    {NULL},
+};
+static const ddb_field KEYS_AND_ATTRIBUTES_MEMBER[] = {
+    {"member", DDB_V_STRUCT, .children = KEYS_AND_ATTRIBUTES_FIELDS}};
+
+static const ddb_field BATCH_GET_ITEM_FIELDS[] = {
+    F_RETURN_CONSUMED,
+    {"RequestItems", DDB_V_MAP, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_MAP_KEYS, .len_min = 1,
+     .children = KEYS_AND_ATTRIBUTES_MEMBER},
+    {NULL},
+};
+
+static const ddb_field DELETE_REQUEST_FIELDS[] = {
+    F_ATTR_MAP("Key", DDB_VF_NOT_NULL),
+    {NULL},
+};
+static const ddb_field PUT_REQUEST_FIELDS[] = {
+    F_ATTR_MAP("Item", DDB_VF_NOT_NULL),
+    {NULL},
+};
+static const ddb_field WRITE_REQUEST_FIELDS[] = {
+    {"DeleteRequest", DDB_V_STRUCT, .children = DELETE_REQUEST_FIELDS},
+    {"PutRequest", DDB_V_STRUCT, .children = PUT_REQUEST_FIELDS},
+    {NULL},
+};
+static const ddb_field WRITE_REQUEST_MEMBER[] = {{"member", DDB_V_STRUCT, .children = WRITE_REQUEST_FIELDS}};
+static const ddb_field WRITE_REQUEST_LIST[] = {{"member", DDB_V_LIST, .children = WRITE_REQUEST_MEMBER}};
+
+static const ddb_field BATCH_WRITE_ITEM_FIELDS[] = {
+    F_RETURN_CONSUMED,
+    F_RETURN_METRICS,
+    /* min/max bound each table's list of requests (DDB_VF_MAP_VALUES) */
+    {"RequestItems", DDB_V_MAP, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_MAP_KEYS | DDB_VF_MAP_VALUES, .min = 1,
+     .max = 25, .len_min = 1, .children = WRITE_REQUEST_LIST},
+    {NULL},
+};
+
+/* ---- small helpers for the custom rules ---- */
+
+/* Stands in for a null list member, which dynalite would dereference (and crash on). */
+static const ddb_json EMPTY_OBJECT = {.type = DDB_JSON_OBJECT};
+
+/* JavaScript's `==` on two possibly-undefined strings. */
+static int same_str(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+/* A Long as dynalite prints it ("Given value 1000000000001 for ..."). */
+static const char *long_text(ddb_arena *a, const ddb_json *v)
+{
+    ddb_buf b = {0};
+    const char *out;
+    ddb_v_js_number(&b, ddb_v_number(v, 1));
+    out = ddb_arena_strndup(a, b.data, b.len);
+    ddb_buf_free(&b);
+    return out;
+}
+
+/* The element `i` of a list, or NULL. */
+static const ddb_json *item_at(const ddb_json *list, uint32_t i)
+{
+    if (list == NULL || list->type != DDB_JSON_ARRAY || i >= list->n)
+        return NULL;
+    return ddb_v_present(list->u.items[i]) ? list->u.items[i] : NULL;
+}
+
+static uint32_t list_len(const ddb_json *list)
+{
+    return list != NULL && list->type == DDB_JSON_ARRAY ? list->n : 0;
+}
+
+/* Joins the present members of `names` (minus `skip`) with ", "; returns how many there were. */
+static int present_names(ddb_buf *b, const ddb_json *in, const char *const *names, const char *skip)
+{
+    int n = 0;
+    for (; *names != NULL; names++) {
+        if (ddb_v_get(in, *names) == NULL || same_str(*names, skip))
+            continue;
+        if (n++ > 0)
+            ddb_buf_puts(b, ", ");
+        ddb_buf_puts(b, *names);
+    }
+    return n;
+}
+
+static const char *take(ddb_arena *a, ddb_buf *b)
+{
+    const char *out = ddb_arena_strndup(a, b->data ? b->data : "", b->len);
+    ddb_buf_free(b);
+    return out;
+}
+
+/* validateExpressionParams: presence rules between expression and legacy parameters. */
+static const char *expression_params(ddb_arena *a, const ddb_json *in, const char *const *exprs,
+                                     const char *const *legacy)
+{
+    ddb_buf eb = {0}, lb = {0};
+    int nexpr = present_names(&eb, in, exprs, NULL), nvals = 0;
+    const char *e = take(a, &eb);
+
+    if (nexpr > 0) {
+        /* KeyConditions may go with a FilterExpression as long as KeyConditionExpression is absent */
+        const char *skip = ddb_v_get(in, "KeyConditions") != NULL && ddb_v_get(in, "KeyConditionExpression") == NULL
+                               ? "KeyConditions"
+                               : NULL;
+        int nlegacy = present_names(&lb, in, legacy, skip);
+        const char *l = take(a, &lb);
+        if (nlegacy > 0)
+            return ddb_arena_sprintf(a, "Can not use both expression and non-expression parameters in the same "
+                                        "request: Non-expression parameters: {%s} Expression parameters: {%s}", l, e);
+    }
+    if (ddb_v_get(in, "ExpressionAttributeNames") != NULL && nexpr == 0)
+        return "ExpressionAttributeNames can only be specified when using expressions";
+    for (const char *const *x = exprs; *x != NULL; x++) {
+        if (strcmp(*x, "ProjectionExpression") == 0)
+            continue;
+        if (ddb_v_get(in, *x) != NULL) {
+            ddb_buf_free(&lb);
+            return NULL;
+        }
+        if (nvals++ > 0)
+            ddb_buf_puts(&lb, " and ");
+        ddb_buf_puts(&lb, *x);
+    }
+    if (nvals > 0 && ddb_v_get(in, "ExpressionAttributeValues") != NULL)
+        return ddb_arena_sprintf(a, "ExpressionAttributeValues can only be specified when using expressions: %s %s "
+                                    "null", take(a, &lb), nvals > 1 ? "are" : "is");
+    ddb_buf_free(&lb);
+    return NULL;
+}
+
+/* validateAttributeValue on one value; a null one is reported as empty. */
+static const char *decode_value(ddb_req *req, const ddb_json *v, ddb_attr *out)
+{
+    if (!ddb_v_present(v))
+        return "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes";
+    return ddb_attr_from_json(req->arena, v, out);
+}
+
+/* Decodes an Item/Key map once, for the handler (req->parsed). */
+static const char *decode_map(ddb_req *req, const ddb_json *obj, const ddb_attr **out)
+{
+    ddb_attr *m = DDB_NEW(req->arena, ddb_attr);
+    const char *msg = ddb_item_from_json(req->arena, obj, m);
+    if (msg == NULL && out != NULL)
+        *out = m;
+    return msg;
+}
+
+/* findDuplicate over AttributesToGet; like dynalite, an empty-string duplicate is not reported. */
+static const char *duplicate_names(ddb_arena *a, const ddb_json *list)
+{
+    for (uint32_t i = 1; i < list_len(list); i++) {
+        const ddb_json *x = list->u.items[i];
+        const char *xs = ddb_v_present(x) ? x->u.s : "null";
+        for (uint32_t j = 0; j < i; j++) {
+            const ddb_json *y = list->u.items[j];
+            if (strcmp(xs, ddb_v_present(y) ? y->u.s : "null") != 0)
+                continue;
+            if (!ddb_v_present(x) || xs[0] == '\0')
+                return NULL;
+            return ddb_arena_sprintf(a, INVALID "Duplicate value in attribute name: %s", xs);
+        }
+    }
+    return NULL;
+}
+
+/* The first data type of an AttributeValue in the type pass's member order (it reorders them). */
+/* ---- legacy conditions: the checks live with their conversion in expr_legacy.c ---- */
+
+/* validateAttributeConditions(data): Expected. */
+static const char *check_expected(ddb_req *req, const ddb_json *in)
+{
+    return ddb_legacy_check_expected(req->arena, in);
+}
+
+/* validateConditions(conds): KeyConditions, QueryFilter, ScanFilter. */
+static const char *check_conditions(ddb_req *req, const ddb_json *conds)
+{
+    return ddb_legacy_check_conditions(req->arena, conds);
+}
+
+/* ExclusiveStartKey values, each validated on its own. */
+static const char *check_start_key(ddb_req *req, const ddb_json *in)
+{
+    uint32_t n;
+    ddb_json_member *m = ddb_v_map_entries(req->arena, ddb_v_get(in, "ExclusiveStartKey"), &n);
+    for (uint32_t i = 0; i < n; i++) {
+        ddb_attr tmp;
+        const char *msg = decode_value(req, m[i].val, &tmp);
+        if (msg != NULL)
+            return ddb_arena_sprintf(req->arena, "The provided starting key is invalid: %s", msg);
+    }
+    return NULL;
+}
+
+/* ---- item operations ---- */
+
+static const char *put_item_rules(ddb_req *req, const ddb_json *in)
+{
+    const char *rv = ddb_json_get_str(in, "ReturnValues");
+    const char *msg = expression_params(req->arena, in, ENUM("ConditionExpression"), ENUM("Expected"));
+
+    if (msg == NULL)
+        msg = decode_map(req, ddb_v_get(in, "Item"), &req->parsed.item);
+    if (msg != NULL)
+        return msg;
+    if (rv != NULL && rv[0] != '\0' && strcmp(rv, "ALL_OLD") != 0 && strcmp(rv, "NONE") != 0)
+        return "ReturnValues can only be ALL_OLD or NONE";
+    if (ddb_item_size(req->parsed.item) > DDB_MAX_ITEM_SIZE)
+        return "Item size has exceeded the maximum allowed size";
+    msg = check_expected(req, in);
+    return msg != NULL ? msg : ddb_expr_prepare(req, in);
+}
+
+static const char *get_item_rules(ddb_req *req, const ddb_json *in)
+{
+    const char *msg = expression_params(req->arena, in, ENUM("ProjectionExpression"), ENUM("AttributesToGet"));
+    if (msg == NULL)
+        msg = decode_map(req, ddb_v_get(in, "Key"), &req->parsed.key);
+    if (msg == NULL)
+        msg = duplicate_names(req->arena, ddb_v_get(in, "AttributesToGet"));
+    return msg != NULL ? msg : ddb_expr_prepare(req, in);
+}
+
+static const char *delete_item_rules(ddb_req *req, const ddb_json *in)
+{
+    const char *msg = expression_params(req->arena, in, ENUM("ConditionExpression"), ENUM("Expected"));
+    const char *rv = ddb_json_get_str(in, "ReturnValues");
+
+    if (msg == NULL)
+        msg = decode_map(req, ddb_v_get(in, "Key"), &req->parsed.key);
+    if (msg == NULL && rv != NULL && !same_str(rv, "ALL_OLD") && !same_str(rv, "NONE"))
+        msg = "ReturnValues can only be ALL_OLD or NONE";
+    if (msg == NULL)
+        msg = check_expected(req, in);
+    return msg != NULL ? msg : ddb_expr_prepare(req, in);
+}
+
+/* One AttributeUpdates entry: which Actions go with which value types. */
+static const char *attribute_update_one(ddb_req *req, const ddb_json *u)
+{
+    const ddb_json *value = ddb_v_get(u, "Value");
+    const char *action = ddb_json_get_str(u, "Action");
+    const char *type, *msg;
+    ddb_attr v;
+
+    if (value == NULL) {
+        if (!same_str(action, "DELETE"))
+            return INVALID "Only DELETE action is allowed when no attribute value is specified";
+        return NULL;
+    }
+    if ((msg = decode_value(req, value, &v)) != NULL)
+        return msg;
+    type = ddb_type_name((ddb_type)v.type);
+    if (same_str(action, "DELETE") && v.type != DDB_T_SS && v.type != DDB_T_NS && v.type != DDB_T_BS)
+        return ddb_arena_sprintf(req->arena, INVALID "DELETE action with value is not supported for the type %s", type);
+    if (same_str(action, "ADD") && v.type != DDB_T_L && v.type != DDB_T_SS && v.type != DDB_T_NS &&
+        v.type != DDB_T_BS && v.type != DDB_T_N)
+        return ddb_arena_sprintf(req->arena, INVALID "ADD action is not supported for the type %s", type);
+    return NULL;
+}
+
+static const char *update_item_rules(ddb_req *req, const ddb_json *in)
+{
+    uint32_t n;
+    ddb_json_member *m;
+    const char *msg = expression_params(req->arena, in, ENUM("UpdateExpression", "ConditionExpression"),
+                                        ENUM("AttributeUpdates", "Expected"));
+    if (msg == NULL)
+        msg = decode_map(req, ddb_v_get(in, "Key"), &req->parsed.key);
+    if (msg != NULL)
+        return msg;
+    m = ddb_v_map_entries(req->arena, ddb_v_get(in, "AttributeUpdates"), &n);
+    for (uint32_t i = 0; i < n; i++) {
+        if ((msg = attribute_update_one(req, m[i].val)) != NULL)
+            return msg;
+    }
+    msg = check_expected(req, in);
+    return msg != NULL ? msg : ddb_expr_prepare(req, in);
+}
+
+/* ---- Query and Scan ---- */
+
+/* How Select combines with projections (DynamoDB's rules; dynalite has none). */
+static const char *select_rules(const ddb_json *in, const char *verb)
+{
+    const char *select = ddb_json_get_str(in, "Select");
+    const char *given = ddb_v_get(in, "AttributesToGet") ? "AttributesToGet"
+                        : ddb_v_get(in, "ProjectionExpression") ? "ProjectionExpression" : NULL;
+
+    if (select == NULL)
+        return NULL;
+    if (same_str(select, "ALL_ATTRIBUTES") && given)
+        return strcmp(given, "AttributesToGet") == 0
+                   ? "Cannot specify the AttributesToGet when choosing to get ALL_ATTRIBUTES"
+                   : "Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES";
+    if (same_str(select, "COUNT") && given)
+        return strcmp(given, "AttributesToGet") == 0
+                   ? "Cannot specify the AttributesToGet when choosing to get only the Count"
+                   : "Cannot specify the ProjectionExpression when choosing to get only the Count";
+    if (same_str(select, "ALL_PROJECTED_ATTRIBUTES") && given)
+        return strcmp(given, "AttributesToGet") == 0
+                   ? "Cannot specify the AttributesToGet when choosing to get ALL_PROJECTED_ATTRIBUTES"
+                   : "Cannot specify the ProjectionExpression when choosing to get ALL_PROJECTED_ATTRIBUTES";
+    if (same_str(select, "ALL_PROJECTED_ATTRIBUTES") && ddb_v_get(in, "IndexName") == NULL)
+        return verb;
+    if (same_str(select, "SPECIFIC_ATTRIBUTES") && !given)
+        return "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES";
+    return NULL;
+}
+
+static const char *query_rules(ddb_req *req, const ddb_json *in)
+{
+    const ddb_json *key_conditions = ddb_v_get(in, "KeyConditions");
+    uint32_t n;
+    const char *msg = expression_params(req->arena, in,
+                                        ENUM("ProjectionExpression", "FilterExpression", "KeyConditionExpression"),
+                                        ENUM("AttributesToGet", "QueryFilter", "ConditionalOperator", "KeyConditions"));
+    if (msg == NULL)
+        msg = check_conditions(req, ddb_v_get(in, "QueryFilter"));
+    if (msg == NULL)
+        msg = duplicate_names(req->arena, ddb_v_get(in, "AttributesToGet"));
+    if (msg == NULL)
+        msg = check_start_key(req, in);
+    if (msg == NULL && (msg = select_rules(in, "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an "
+                                              "IndexName")) != NULL)
+        msg = ddb_arena_sprintf(req->arena, "1 validation error detected: %s", msg); /* Query wraps these; Scan does not */
+    if (msg != NULL)
+        return msg;
+    if (key_conditions == NULL && ddb_v_get(in, "KeyConditionExpression") == NULL)
+        return "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.";
+    if ((msg = ddb_expr_prepare(req, in)) != NULL)
+        return msg;
+    /* KeyConditionExpression's own conversion rules are expr.c's; legacy KeyConditions are checked here */
+    if (key_conditions == NULL)
+        return NULL;
+    if ((msg = check_conditions(req, key_conditions)) != NULL)
+        return msg;
+    ddb_v_map_entries(req->arena, key_conditions, &n);
+    return n == 1 || n == 2 ? NULL : "Conditions can be of length 1 or 2 only";
+}
+
+static const char *segment_rules(ddb_req *req, const ddb_json *in)
+{
+    const ddb_json *seg = ddb_v_get(in, "Segment"), *total = ddb_v_get(in, "TotalSegments");
+    double s = ddb_v_number(seg, 1), t = ddb_v_number(total, 1);
+
+    if (seg != NULL && s != 0 && total == NULL)
+        return "The TotalSegments parameter is required but was not present in the request when Segment parameter is "
+               "present";
+    if (total == NULL || t == 0)
+        return NULL;
+    if (seg == NULL)
+        return "The Segment parameter is required but was not present in the request when parameter TotalSegments is "
+               "present";
+    if (s >= t)
+        return ddb_arena_sprintf(req->arena, "The Segment parameter is zero-based and must be less than parameter "
+                                             "TotalSegments: Segment: %s is not less than TotalSegments: %s",
+                                 long_text(req->arena, seg), long_text(req->arena, total));
+    return NULL;
+}
+
+static const char *scan_rules(ddb_req *req, const ddb_json *in)
+{
+    const char *msg = expression_params(req->arena, in, ENUM("ProjectionExpression", "FilterExpression"),
+                                        ENUM("AttributesToGet", "ScanFilter", "ConditionalOperator"));
+    if (msg == NULL)
+        msg = duplicate_names(req->arena, ddb_v_get(in, "AttributesToGet"));
+    if (msg == NULL)
+        msg = check_conditions(req, ddb_v_get(in, "ScanFilter"));
+    if (msg == NULL)
+        msg = check_start_key(req, in);
+    if (msg == NULL)
+        msg = select_rules(in, "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
+    if (msg == NULL)
+        msg = segment_rules(req, in);
+    return msg != NULL ? msg : ddb_expr_prepare(req, in);
+}
+
+/* ---- BatchGetItem and BatchWriteItem ---- */
+
+static int entry_name_cmp(const void *x, const void *y)
+{
+    const ddb_entry *a = *(const ddb_entry *const *)x, *b = *(const ddb_entry *const *)y;
+    uint32_t n = a->nlen < b->nlen ? a->nlen : b->nlen;
+    int c = memcmp(a->name, b->name, n);
+    return c != 0 ? c : (a->nlen > b->nlen) - (a->nlen < b->nlen);
+}
+
+/* A key's values in attribute-name order: dynalite's duplicate test compares exactly these. */
+static const ddb_entry **sorted_entries(ddb_arena *a, const ddb_attr *key)
+{
+    const ddb_entry **e = DDB_NEW_ARRAY(a, const ddb_entry *, key->len + 1);
+    for (uint32_t i = 0; i < key->len; i++)
+        e[i] = &key->u.entries[i];
+    qsort(e, key->len, sizeof(*e), entry_name_cmp);
+    return e;
+}
+
+static int same_key_values(const ddb_attr *a, const ddb_entry **ae, const ddb_attr *b, const ddb_entry **be)
+{
+    if (a->len != b->len)
+        return 0;
+    for (uint32_t i = 0; i < a->len; i++) {
+        if (!ddb_attr_equal(&ae[i]->val, &be[i]->val))
+            return 0;
+    }
+    return 1;
+}
+
+/*
+ * A hash that equal key values share (so only pairs with equal hashes are compared): FNV-1a over
+ * each value's type and, for strings and binaries, its bytes; numbers count by type only, since
+ * equal numbers may be spelled differently.
+ */
+static uint64_t key_values_hash(const ddb_attr *key, const ddb_entry **sorted)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+
+    for (uint32_t i = 0; i < key->len; i++) {
+        const ddb_attr *v = &sorted[i]->val;
+        h = (h ^ (uint64_t)v->type) * 0x100000001b3ULL;
+        if (v->type == DDB_T_S || v->type == DDB_T_B) {
+            for (uint32_t k = 0; k < v->len; k++)
+                h = (h ^ (unsigned char)v->u.s[k]) * 0x100000001b3ULL;
+        }
+    }
+    return h;
+}
+
+/* One table of a BatchGetItem: its keys, counted into *total. */
+static const char *batch_get_keys(ddb_req *req, const ddb_json *keys, int *total)
+{
+    uint32_t n = list_len(keys);
+    ddb_attr *decoded = DDB_NEW_ARRAY(req->arena, ddb_attr, n + 1);
+    const ddb_entry ***sorted = DDB_NEW_ARRAY(req->arena, const ddb_entry **, n + 1);
+    uint64_t *hash = DDB_NEW_ARRAY(req->arena, uint64_t, n + 1);
+
+    for (uint32_t i = 0; i < n; i++) {
+        const ddb_json *key = ddb_v_present(keys->u.items[i]) ? keys->u.items[i] : &EMPTY_OBJECT;
+        const char *msg = ddb_item_from_json(req->arena, key, &decoded[i]);
+        if (msg != NULL)
+            return msg;
+        sorted[i] = sorted_entries(req->arena, &decoded[i]);
+        hash[i] = key_values_hash(&decoded[i], sorted[i]);
+        for (uint32_t j = 0; j < i; j++) {
+            if (hash[j] == hash[i] && same_key_values(&decoded[i], sorted[i], &decoded[j], sorted[j]))
+                return "Provided list of item keys contains duplicates";
+        }
+        if (++*total > 100)
+            return "Too many items requested for the BatchGetItem call";
+    }
+    return NULL;
+}
+
+/* Expressions are per table; parse them for their errors without leaving them in req->parsed. */
+static const char *table_expressions(ddb_req *req, const ddb_json *table)
+{
+    ddb_parsed saved = req->parsed;
+    const char *msg = ddb_expr_prepare(req, table);
+    req->parsed = saved;
+    return msg;
+}
+
+static const char *batch_get_item_rules(ddb_req *req, const ddb_json *in)
+{
+    uint32_t n;
+    int total = 0;
+    ddb_json_member *m = ddb_v_map_entries(req->arena, ddb_v_get(in, "RequestItems"), &n);
+
+    for (uint32_t i = 0; i < n; i++) {
+        const ddb_json *t = m[i].val;
+        const char *msg;
+        if (!ddb_v_present(t))
+            continue;
+        msg = expression_params(req->arena, t, ENUM("ProjectionExpression"), ENUM("AttributesToGet"));
+        if (msg == NULL)
+            msg = batch_get_keys(req, ddb_v_get(t, "Keys"), &total);
+        if (msg == NULL)
+            msg = duplicate_names(req->arena, ddb_v_get(t, "AttributesToGet"));
+        if (msg == NULL)
+            msg = table_expressions(req, t);
+        if (msg != NULL)
+            return msg;
+    }
+    return NULL;
+}
+
+static const char *write_request_one(ddb_req *req, const ddb_json *w)
+{
+    const ddb_json *put = ddb_v_get(w, "PutRequest"), *del = ddb_v_get(w, "DeleteRequest");
+    ddb_attr item;
+    const char *msg;
+
+    if (put != NULL) {
+        msg = ddb_item_from_json(req->arena, ddb_v_get(put, "Item"), &item);
+        if (msg == NULL && ddb_item_size(&item) > DDB_MAX_ITEM_SIZE)
+            msg = "Item size has exceeded the maximum allowed size";
+        return msg;
+    }
+    if (del != NULL)
+        return ddb_item_from_json(req->arena, ddb_v_get(del, "Key"), &item);
+    return NULL;
+}
+
+/* One table of a BatchWriteItem: a request naming neither Put nor Delete is refused first. */
+static const char *batch_write_table(ddb_req *req, const ddb_json *list)
+{
+    for (uint32_t i = 0; i < list_len(list); i++) {
+        const ddb_json *w = list->u.items[i];
+        if (ddb_v_get(w, "PutRequest") == NULL && ddb_v_get(w, "DeleteRequest") == NULL)
+            return "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported "
+                   "datatypes";
+    }
+    for (uint32_t i = 0; i < list_len(list); i++) {
+        const char *msg = write_request_one(req, list->u.items[i]);
+        if (msg != NULL)
+            return msg;
+    }
+    return NULL;
+}
+
+static const char *batch_write_item_rules(ddb_req *req, const ddb_json *in)
+{
+    uint32_t n, total = 0;
+    ddb_json_member *m = ddb_v_map_entries(req->arena, ddb_v_get(in, "RequestItems"), &n);
+
+    /* DynamoDB's limit across tables (each table's own 25 is a constraint above); not in dynalite */
+    for (uint32_t i = 0; i < n; i++)
+        total += list_len(m[i].val);
+    if (total > 25)
+        return "Too many items requested for the BatchWriteItem call";
+    for (uint32_t i = 0; i < n; i++) {
+        const char *msg = batch_write_table(req, m[i].val);
+        if (msg != NULL)
+            return msg;
+    }
+    return NULL;
+}
+
+/* ---- table operations ---- */
+
+/* "Given value N for ReadCapacityUnits is out of bounds[ for index X]". */
+static const char *throughput_bounds(ddb_arena *a, const ddb_json *pt, const char *index)
+{
+    static const char *const units[] = {"ReadCapacityUnits", "WriteCapacityUnits"};
+    for (int i = 0; i < 2; i++) {
+        const ddb_json *v = ddb_v_get(pt, units[i]);
+        if (v != NULL && ddb_v_number(v, 1) > MAX_CAPACITY)
+            return ddb_arena_sprintf(a, "Given value %s for %s is out of bounds%s%s", long_text(a, v), units[i],
+                                     index != NULL ? " for index " : "", index != NULL ? index : "");
+    }
+    return NULL;
+}
+
+static const char *billing_rules(ddb_arena *a, const ddb_json *in)
+{
+    const ddb_json *pt = ddb_v_get(in, "ProvisionedThroughput");
+    if (same_str(ddb_json_get_str(in, "BillingMode"), "PAY_PER_REQUEST")) {
+        if (pt != NULL)
+            return INVALID "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
+                           "PAY_PER_REQUEST";
+        return NULL;
+    }
+    if (pt == NULL || ddb_v_number(ddb_v_get(pt, "ReadCapacityUnits"), 1) == 0 ||
+        ddb_v_number(ddb_v_get(pt, "WriteCapacityUnits"), 1) == 0)
+        return INVALID "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is "
+                       "PROVISIONED";
+    return throughput_bounds(a, pt, NULL);
+}
+
+/* The AttributeName of each member of a KeySchema or AttributeDefinitions list. */
+typedef struct names {
+    uint32_t n;
+    const char **v;
+} names;
+
+static names attribute_names(ddb_arena *a, const ddb_json *list)
+{
+    names out = {list_len(list), NULL};
+    out.v = DDB_NEW_ARRAY(a, const char *, out.n + 1);
+    for (uint32_t i = 0; i < out.n; i++)
+        out.v[i] = ddb_json_get_str(item_at(list, i), "AttributeName");
+    return out;
+}
+
+static int names_has(names ns, const char *s)
+{
+    for (uint32_t i = 0; i < ns.n; i++) {
+        if (same_str(ns.v[i], s))
+            return 1;
+    }
+    return 0;
+}
+
+static int names_subset(names sub, names of)
+{
+    for (uint32_t i = 0; i < sub.n; i++) {
+        if (!names_has(of, sub.v[i]))
+            return 0;
+    }
+    return 1;
+}
+
+static const char *names_join(ddb_arena *a, names ns)
+{
+    ddb_buf b = {0};
+    for (uint32_t i = 0; i < ns.n; i++) {
+        if (i > 0)
+            ddb_buf_puts(&b, ", ");
+        ddb_buf_puts(&b, ns.v[i] != NULL ? ns.v[i] : "");
+    }
+    return take(a, &b);
+}
+
+static const char *undefined_keys(ddb_arena *a, names keys, names defns)
+{
+    return ddb_arena_sprintf(a, INVALID "Some index key attributes are not defined in AttributeDefinitions. "
+                                        "Keys: [%s], AttributeDefinitions: [%s]", names_join(a, keys),
+                             names_join(a, defns));
+}
+
+static const char *key_type(const ddb_json *schema, uint32_t i)
+{
+    return ddb_json_get_str(item_at(schema, i), "KeyType");
+}
+
+/* Hash first, range second, distinct names: the same rules for the table and every index. */
+static const char *key_schema_shape(const ddb_json *schema, names keys)
+{
+    if (item_at(schema, 1) != NULL && keys.n > 1 && same_str(keys.v[0], keys.v[1]))
+        return "Both the Hash Key and the Range Key element in the KeySchema have the same name";
+    if (!same_str(key_type(schema, 0), "HASH"))
+        return "Invalid KeySchema: The first KeySchemaElement is not a HASH key type";
+    if (item_at(schema, 1) != NULL && !same_str(key_type(schema, 1), "RANGE"))
+        return "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type";
+    return NULL;
+}
+
+static const char *projection_rules(ddb_arena *a, const ddb_json *index)
+{
+    const ddb_json *p = ddb_v_get(index, "Projection");
+    const char *type = ddb_json_get_str(p, "ProjectionType");
+    if (type == NULL)
+        return INVALID "Unknown ProjectionType: null";
+    if (ddb_v_get(p, "NonKeyAttributes") != NULL && strcmp(type, "INCLUDE") != 0)
+        return ddb_arena_sprintf(a, INVALID "ProjectionType is %s, but NonKeyAttributes is specified", type);
+    return NULL;
+}
+
+static const char *index_name_unique(ddb_arena *a, names *seen, const char *name)
+{
+    if (names_has(*seen, name))
+        return ddb_arena_sprintf(a, INVALID "Duplicate index name: %s", name);
+    seen->v[seen->n++] = name;
+    return NULL;
+}
+
+static const char *lsi_one(ddb_arena *a, const ddb_json *idx, names defns, const char *table_hash, names *seen)
+{
+    const ddb_json *schema = ddb_v_get(idx, "KeySchema");
+    const char *name = ddb_json_get_str(idx, "IndexName");
+    names keys = attribute_names(a, schema);
+    const char *msg;
+
+    if (!names_subset(keys, defns))
+        return undefined_keys(a, keys, defns);
+    if ((msg = key_schema_shape(schema, keys)) != NULL)
+        return msg;
+    if (keys.n != 2)
+        return ddb_arena_sprintf(a, INVALID "Index KeySchema does not have a range key for index: %s", name);
+    if (!same_str(keys.v[0], table_hash))
+        return ddb_arena_sprintf(a, INVALID "Index KeySchema does not have the same leading hash key as table "
+                                            "KeySchema for index: %s. index hash key: %s, table hash key: %s",
+                                 name, keys.v[0], table_hash);
+    if ((msg = projection_rules(a, idx)) != NULL)
+        return msg;
+    return index_name_unique(a, seen, name);
+}
+
+static const char *gsi_one(ddb_arena *a, const ddb_json *idx, names defns, int on_demand, names *seen)
+{
+    const ddb_json *schema = ddb_v_get(idx, "KeySchema");
+    const char *name = ddb_json_get_str(idx, "IndexName");
+    names keys = attribute_names(a, schema);
+    const char *msg;
+
+    if (!names_subset(keys, defns))
+        return undefined_keys(a, keys, defns);
+    if ((msg = key_schema_shape(schema, keys)) != NULL)
+        return msg;
+    if ((msg = projection_rules(a, idx)) != NULL)
+        return msg;
+    if (on_demand && ddb_v_get(idx, "ProvisionedThroughput") != NULL)
+        return ddb_arena_sprintf(a, INVALID "ProvisionedThroughput should not be specified for index: %s when "
+                                            "BillingMode is PAY_PER_REQUEST", name);
+    return index_name_unique(a, seen, name);
+}
+
+static const char *lsi_rules(ddb_arena *a, const ddb_json *in, names defns, names keys, names *seen)
+{
+    const ddb_json *lsis = ddb_v_get(in, "LocalSecondaryIndexes");
+    if (lsis == NULL)
+        return NULL;
+    if (list_len(lsis) == 0)
+        return INVALID "List of LocalSecondaryIndexes is empty";
+    if (keys.n != 2)
+        return INVALID "Table KeySchema does not have a range key, which is required when specifying a "
+                       "LocalSecondaryIndex";
+    for (uint32_t i = 0; i < list_len(lsis); i++) {
+        const ddb_json *idx = item_at(lsis, i) != NULL ? item_at(lsis, i) : &EMPTY_OBJECT;
+        const char *msg = lsi_one(a, idx, defns, keys.v[0], seen);
+        if (msg != NULL)
+            return msg;
+    }
+    if (list_len(lsis) > 5)
+        return INVALID "Number of LocalSecondaryIndexes exceeds per-table limit of 5";
+    return NULL;
+}
+
+static const char *gsi_rules(ddb_arena *a, const ddb_json *in, names defns, names *seen)
+{
+    const ddb_json *gsis = ddb_v_get(in, "GlobalSecondaryIndexes");
+    int on_demand = same_str(ddb_json_get_str(in, "BillingMode"), "PAY_PER_REQUEST");
+    if (gsis == NULL)
+        return NULL;
+    if (list_len(gsis) == 0)
+        return INVALID "List of GlobalSecondaryIndexes is empty";
+    for (uint32_t i = 0; i < list_len(gsis); i++) {
+        const ddb_json *idx = item_at(gsis, i) != NULL ? item_at(gsis, i) : &EMPTY_OBJECT;
+        const char *msg = gsi_one(a, idx, defns, on_demand, seen);
+        if (msg != NULL)
+            return msg;
+    }
+    if (list_len(gsis) > 20)
+        return INVALID "GlobalSecondaryIndex count exceeds the per-table limit of 20";
+    return NULL;
+}
+
+static const char *create_table_rules(ddb_req *req, const ddb_json *in)
+{
+    ddb_arena *a = req->arena;
+    const ddb_json *schema = ddb_v_get(in, "KeySchema"), *defs = ddb_v_get(in, "AttributeDefinitions");
+    names defns = attribute_names(a, defs), keys = attribute_names(a, schema), seen;
+    const char *msg = billing_rules(a, in);
+
+    if (msg != NULL)
+        return msg;
+    if (keys.n > defns.n)
+        return "Invalid KeySchema: Some index key attribute have no definition";
+    if (!names_subset(keys, defns))
+        return undefined_keys(a, keys, defns);
+    if ((msg = key_schema_shape(schema, keys)) != NULL)
+        return msg;
+    if (ddb_v_get(in, "LocalSecondaryIndexes") == NULL && ddb_v_get(in, "GlobalSecondaryIndexes") == NULL &&
+        keys.n != defns.n)
+        return INVALID "Number of attributes in KeySchema does not exactly match number of attributes defined in "
+                       "AttributeDefinitions";
+    seen.n = 0;
+    seen.v = DDB_NEW_ARRAY(a, const char *,
+                           list_len(ddb_v_get(in, "LocalSecondaryIndexes")) +
+                               list_len(ddb_v_get(in, "GlobalSecondaryIndexes")) + 1);
+    if ((msg = lsi_rules(a, in, defns, keys, &seen)) != NULL)
+        return msg;
+    return gsi_rules(a, in, defns, &seen);
+}
+
+static const char *gsi_update_one(ddb_arena *a, const ddb_json *u, names *seen)
+{
+    const ddb_json *upd = ddb_v_get(u, "Update"), *cre = ddb_v_get(u, "Create"), *del = ddb_v_get(u, "Delete");
+    const ddb_json *actions[] = {upd, cre, del};
+    const char *name = NULL;
+
+    if (upd == NULL && cre == NULL && del == NULL)
+        return INVALID "One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, "
+                       "GlobalSecondaryIndexUpdate.Delete must not be null";
+    /* dynalite picks the first non-empty IndexName of Update, Create, Delete */
+    for (int i = 0; i < 3 && (name == NULL || name[0] == '\0'); i++)
+        name = ddb_json_get_str(actions[i], "IndexName");
+    if (names_has(*seen, name))
+        return ddb_arena_sprintf(a, INVALID "Only one global secondary index update per index is allowed "
+                                            "simultaneously. Index: %s", name != NULL ? name : "undefined");
+    seen->v[seen->n++] = name;
+    if (upd != NULL)
+        return throughput_bounds(a, ddb_v_get(upd, "ProvisionedThroughput"), ddb_json_get_str(upd, "IndexName"));
+    return NULL;
+}
+
+static const char *update_table_rules(ddb_req *req, const ddb_json *in)
+{
+    ddb_arena *a = req->arena;
+    const ddb_json *pt = ddb_v_get(in, "ProvisionedThroughput");
+    const ddb_json *updates = ddb_v_get(in, "GlobalSecondaryIndexUpdates");
+    names seen = {0, NULL};
+    const char *msg;
+
+    /* the current text names every member an UpdateTable may change */
+    if (pt == NULL && list_len(updates) == 0 && !ddb_v_get(in, "BillingMode") && !ddb_v_get(in, "TableClass") &&
+        !ddb_v_get(in, "DeletionProtectionEnabled"))
+        return "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or "
+               "SSESpecification or ReplicaUpdates is required";
+    if (pt != NULL && (msg = throughput_bounds(a, pt, NULL)) != NULL)
+        return msg;
+    seen.v = DDB_NEW_ARRAY(a, const char *, list_len(updates) + 1);
+    for (uint32_t i = 0; i < list_len(updates); i++) {
+        const ddb_json *u = item_at(updates, i) != NULL ? item_at(updates, i) : &EMPTY_OBJECT;
+        if ((msg = gsi_update_one(a, u, &seen)) != NULL)
+            return msg;
+    }
+    return NULL;
+}
+
+/* ---- the table of specs ---- */
+
+static const ddb_spec SPECS[DDB_OP__COUNT] = {
+    [DDB_OP_CreateTable] = {CREATE_TABLE_FIELDS, create_table_rules},
+    [DDB_OP_DeleteTable] = {TABLE_NAME_ONLY_FIELDS, NULL},
+    [DDB_OP_DescribeTable] = {TABLE_NAME_ONLY_FIELDS, NULL},
+    [DDB_OP_ListTables] = {LIST_TABLES_FIELDS, NULL},
+    [DDB_OP_UpdateTable] = {UPDATE_TABLE_FIELDS, update_table_rules},
+    [DDB_OP_PutItem] = {PUT_ITEM_FIELDS, put_item_rules},
+    [DDB_OP_GetItem] = {GET_ITEM_FIELDS, get_item_rules},
+    [DDB_OP_DeleteItem] = {DELETE_ITEM_FIELDS, delete_item_rules},
+    [DDB_OP_UpdateItem] = {UPDATE_ITEM_FIELDS, update_item_rules},
+    [DDB_OP_Query] = {QUERY_FIELDS, query_rules},
+    [DDB_OP_Scan] = {SCAN_FIELDS, scan_rules},
+    [DDB_OP_BatchGetItem] = {BATCH_GET_ITEM_FIELDS, batch_get_item_rules},
+    [DDB_OP_BatchWriteItem] = {BATCH_WRITE_ITEM_FIELDS, batch_write_item_rules},
+};
+
+const ddb_spec *ddb_spec_for_op(int op)
+{
+    if (op <= DDB_OP_NONE || op >= DDB_OP__COUNT || SPECS[op].fields == NULL)
+        return NULL;
+    return &SPECS[op];
+}

@@ -1,0 +1,415 @@
+/*
+ * server/expr/expr.h: the DynamoDB expression language (Condition, Filter, KeyCondition, Projection
+ * and Update expressions) and the legacy parameters that map onto it.
+ *
+ * Life of an expression:
+ *   1. ddb_expr_prepare() (called by validate_specs.c where dynalite's custom() calls
+ *      validateExpressions) checks ExpressionAttributeNames/Values, parses every expression the
+ *      request carries and every legacy parameter (Expected, AttributeUpdates, AttributesToGet,
+ *      KeyConditions, QueryFilter, ScanFilter), and stores the trees in req->parsed. A request
+ *      that uses legacy parameters gets the same trees as its expression equivalent, so handlers
+ *      treat both alike.
+ *   2. The handler evaluates them: ddb_expr_eval_condition() for conditions, filters and key
+ *      conditions, ddb_expr_apply_update() for updates, ddb_expr_project() for projections.
+ * Errors are DynamoDB's exact ValidationException messages, returned as strings; the caller
+ * records them with ddb_req_fail_msg(req, DDB_E_VALIDATION, msg).
+ *
+ * All memory comes from the request arena. A parsed ddb_expr is immutable and points into the
+ * request (names, values), so it lives as long as the request.
+ */
+#ifndef DDB_EXPR_H
+#define DDB_EXPR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "req.h"
+
+typedef struct ddb_expr ddb_expr;
+
+/* ---------------------------------------------------------------- request level */
+
+/*
+ * Implements dynalite's validateExpressions() for req->op, in DynamoDB's order:
+ * ExpressionAttributeNames (empty, key syntax), ExpressionAttributeValues (empty, key syntax,
+ * each value), UpdateExpression, ConditionExpression, KeyConditionExpression, FilterExpression,
+ * ProjectionExpression, unused names, unused values; then, for Query, the key condition rules
+ * (convertKeyCondition + validateConditions(KeyConditions) + "Conditions can be of length 1 or 2
+ * only"), and the conversion of the legacy parameters present. Fills req->parsed.condition,
+ * update, projection, filter, key_condition and values. Returns NULL, or the ValidationException
+ * message ("Invalid ConditionExpression: Syntax error; token: \"=\", near: \"a == :v\"", ...).
+ *
+ * Parameters an operation does not take are ignored, as DynamoDB's deserializer does (GetItem
+ * reads only ProjectionExpression, ExpressionAttributeNames and AttributesToGet). For
+ * BatchGetItem, pass one table's entry of RequestItems as `in`; for transaction items, set
+ * req->op to the item's operation (PutItem, UpdateItem, DeleteItem; ConditionCheck is PutItem's
+ * set) or use the expression-level API below. Mixing legacy and expression parameters is
+ * validate_specs.c's check and must come before this call.
+ */
+const char *ddb_expr_prepare(ddb_req *req, const ddb_json *in);
+
+/*
+ * The legacy checks dynalite's custom() functions run before validateExpressions, for
+ * validate_specs.c to call at those exact points. ddb_expr_prepare() runs them again before it
+ * converts (they are idempotent), so a request is never converted unchecked.
+ *   ddb_legacy_check_expected:          validateAttributeConditions(data) (Expected).
+ *   ddb_legacy_check_conditions:        validateConditions(conds) for QueryFilter, ScanFilter or
+ *                                       KeyConditions (pass the member, may be NULL).
+ *   ddb_legacy_check_attribute_updates: the AttributeUpdates loop of updateItem's custom().
+ *   ddb_legacy_check_attributes_to_get: "One or more parameter values were invalid: Duplicate
+ *                                       value in attribute name: x".
+ */
+const char *ddb_legacy_check_expected(ddb_arena *a, const ddb_json *in);
+const char *ddb_legacy_check_conditions(ddb_arena *a, const ddb_json *conds);
+const char *ddb_legacy_check_attribute_updates(ddb_arena *a, const ddb_json *in);
+const char *ddb_legacy_check_attributes_to_get(ddb_arena *a, const ddb_json *in);
+
+/* ---------------------------------------------------------------- expression level */
+
+/* For handlers whose expressions live below the top level (BatchGetItem, transactions). */
+typedef enum ddb_expr_kind {
+    DDB_EXPR_CONDITION,     /* ConditionExpression */
+    DDB_EXPR_FILTER,        /* FilterExpression (condition grammar) */
+    DDB_EXPR_KEY_CONDITION, /* KeyConditionExpression (condition grammar, then key rules) */
+    DDB_EXPR_PROJECTION,    /* ProjectionExpression */
+    DDB_EXPR_UPDATE,        /* UpdateExpression */
+} ddb_expr_kind;
+
+typedef struct ddb_expr_ctx ddb_expr_ctx;
+
+/*
+ * Checks one ExpressionAttributeNames and ExpressionAttributeValues pair (either may be NULL)
+ * and decodes the values. Returns NULL and sets *out, or the message.
+ */
+const char *ddb_expr_ctx_new(ddb_arena *a, const ddb_json *names, const ddb_json *values, ddb_expr_ctx **out);
+/* Parses one expression of `kind` against ctx, marking the names and values it uses. */
+const char *ddb_expr_parse(ddb_expr_ctx *ctx, ddb_expr_kind kind, const char *text, size_t len, ddb_expr **out);
+/* "Value provided in ExpressionAttributeNames unused in expressions: keys: {#a, #b}", then Values. */
+const char *ddb_expr_ctx_finish(ddb_expr_ctx *ctx);
+/* The decoded ExpressionAttributeValues as an M (empty when absent). */
+const ddb_attr *ddb_expr_ctx_values(const ddb_expr_ctx *ctx);
+/*
+ * KeyConditionExpression rules that follow the unused-name checks (dynalite's checkExpr):
+ * "Invalid operator used in KeyConditionExpression: OR", "KeyConditionExpressions must only contain
+ * one condition per key", ..., then validateConditions and "Conditions can be of length 1 or 2
+ * only". Fills the key conditions read by ddb_expr_key_conds().
+ */
+const char *ddb_expr_check_key_condition(ddb_arena *a, ddb_expr *key_condition);
+
+/* ---------------------------------------------------------------- evaluation */
+
+/*
+ * True when the condition (ConditionExpression, FilterExpression, KeyConditionExpression or a
+ * legacy Expected/QueryFilter/ScanFilter/KeyConditions) holds for `item` (an M; NULL = no item).
+ * DynamoDB semantics: comparisons of different types are false except <>, which is true; a
+ * missing attribute makes every comparison but <> false; sets compare unordered, numbers by value.
+ * cond NULL is true.
+ */
+bool ddb_expr_eval_condition(const ddb_expr *cond, const ddb_attr *item);
+
+/*
+ * Applies an UpdateExpression or legacy AttributeUpdates to `old_item` (the stored item; when
+ * the item does not exist pass an M holding just the Key, which is what DynamoDB updates; NULL
+ * counts as an empty M) and writes the result to *new_item, sharing unchanged values with
+ * old_item. Every value is computed from old_item. Returns 0, or -1 with *errmsg set to the
+ * ValidationException message ("The document path provided in the update expression is invalid
+ * for update", "An operand in the update expression has an incorrect data type", "The provided
+ * expression refers to an attribute that does not exist in the item", number overflow, and for
+ * the legacy form "Type mismatch for attribute to update").
+ */
+int ddb_expr_apply_update(ddb_arena *a, const ddb_expr *update, const ddb_attr *old_item, ddb_attr *new_item,
+                          const char **errmsg);
+
+/*
+ * ProjectionExpression / AttributesToGet: writes to *out (an M) the parts of `item` the paths
+ * name, nested maps keeping only the named members and lists only the named indexes (in index
+ * order), as DynamoDB returns them. proj NULL copies the item reference. Values are shared with
+ * `item`, not copied.
+ */
+void ddb_expr_project(ddb_arena *a, const ddb_expr *proj, const ddb_attr *item, ddb_attr *out);
+/* ReturnValues UPDATED_OLD / UPDATED_NEW: the projection of `item` onto the paths an update writes. */
+void ddb_expr_project_updated(ddb_arena *a, const ddb_expr *update, const ddb_attr *item, ddb_attr *out);
+
+/* ---------------------------------------------------------------- facts for handlers */
+
+/*
+ * One action of an update: the top-level attribute it writes, whether the path goes below it
+ * (a.b or a[1]), and the static type of the value written when known (SET a = :v, ADD/DELETE;
+ * DDB_T_NONE for REMOVE and values read from the item). Handlers check "Cannot update attribute
+ * a. This attribute is part of the key" and index key types with these.
+ */
+typedef struct ddb_expr_target {
+    const char *name;
+    uint32_t nlen;
+    uint8_t nested;
+    uint8_t type; /* ddb_type */
+} ddb_expr_target;
+size_t ddb_expr_update_targets(const ddb_expr *update, const ddb_expr_target **out);
+
+/*
+ * Every document path an expression mentions (targets and operands), in textual order: its
+ * top-level attribute and its number of elements (1 for `a`, 3 for `a.b[2]`). Handlers check
+ * "Key attributes must be scalars; ..." and "Filter Expression can only contain non-primary key
+ * attributes" with these.
+ */
+typedef struct ddb_expr_path_ref {
+    const char *name;
+    uint32_t nlen;
+    uint32_t depth;
+} ddb_expr_path_ref;
+size_t ddb_expr_paths(const ddb_expr *e, const ddb_expr_path_ref **out);
+
+/* A Query key condition after ddb_expr_check_key_condition(): one per key attribute. */
+typedef enum ddb_kc_op {
+    DDB_KC_EQ,
+    DDB_KC_LT,
+    DDB_KC_LE,
+    DDB_KC_GT,
+    DDB_KC_GE,
+    DDB_KC_BETWEEN,
+    DDB_KC_BEGINS_WITH,
+} ddb_kc_op;
+typedef struct ddb_key_cond {
+    const char *name; /* key attribute */
+    uint32_t nlen;
+    ddb_kc_op op;
+    const ddb_attr *v[2]; /* v[1] only for BETWEEN; never NULL (a NULL-typed value stands in) */
+    /* Legacy KeyConditions with NE, IN, NULL, NOT_NULL, CONTAINS or NOT_CONTAINS (op is then EQ
+     * and meaningless): the handler answers "Attempted conditional constraint is not an indexable
+     * operation" before looking at the values, as dynalite's query action does. */
+    uint8_t not_indexable;
+} ddb_key_cond;
+/* The key conditions in the order written (1 or 2). */
+size_t ddb_expr_key_conds(const ddb_expr *key_condition, const ddb_key_cond **out);
+
+/* Whether the tree came from legacy parameters (its messages differ in places). */
+bool ddb_expr_is_legacy(const ddb_expr *e);
+
+/* ================================================================ internal
+ * The rest is shared by server/expr*.c only; it is not part of the API.
+ */
+#ifdef DDB_EXPR_INTERNAL
+
+/* Limits (DynamoDB's "Expression parameters" quotas). */
+#define DDB_EXPR_MAX_LEN 4096       /* bytes of one expression */
+#define DDB_EXPR_MAX_OPERATORS 300  /* operators and functions in one expression */
+#define DDB_EXPR_MAX_IN 100         /* operands of IN */
+#define DDB_EXPR_MAX_PATH_DEPTH 32  /* elements of one document path */
+#define DDB_EXPR_MAX_KEY_LEN 255    /* bytes of an ExpressionAttributeNames/Values key */
+
+/* ---- lexer (expr_lex.c) ---- */
+
+typedef enum ddb_tok_type {
+    TK_EOF,
+    TK_IDENT, /* [a-zA-Z][a-zA-Z0-9_]* that is not a keyword */
+    TK_NAME,  /* #[a-zA-Z0-9_]+ */
+    TK_VALUE, /* :[a-zA-Z0-9_]+ */
+    TK_INT,   /* 0 or [1-9][0-9]* */
+    TK_LPAREN,
+    TK_RPAREN,
+    TK_LBRACK,
+    TK_RBRACK,
+    TK_COMMA,
+    TK_DOT,
+    TK_PLUS,
+    TK_MINUS,
+    TK_EQ,
+    TK_NE,
+    TK_LT,
+    TK_LE,
+    TK_GT,
+    TK_GE,
+    TK_AND,
+    TK_OR,
+    TK_NOT,
+    TK_BETWEEN,
+    TK_IN,
+    TK_SET,
+    TK_REMOVE,
+    TK_ADD,
+    TK_DELETE,
+    TK_BAD, /* a character the language has no use for */
+} ddb_tok_type;
+
+/* Token roles the parser records, so the checks can walk tokens in textual order. */
+#define TF_PATH_IDENT 0x01 /* an identifier used as a path element */
+#define TF_PATH_INDEX 0x02 /* an integer used as a list index */
+
+typedef struct ddb_tok {
+    uint8_t type;
+    uint8_t flags;
+    uint32_t start, len;
+} ddb_tok;
+
+typedef struct ddb_lexed {
+    const char *src;
+    size_t len;
+    ddb_tok *toks; /* n tokens, the last one TK_EOF */
+    uint32_t n;
+} ddb_lexed;
+
+void ddb_lex(ddb_arena *a, const char *src, size_t len, ddb_lexed *out);
+/* "Syntax error; token: \"x\", near: \"a x b\"" for token `at`. */
+const char *ddb_lex_syntax_error(ddb_arena *a, const ddb_lexed *lx, uint32_t at);
+
+/* ---- trees ---- */
+
+#define DDB_NO_TOK UINT32_MAX
+
+typedef enum ddb_pelem_kind { PE_IDENT, PE_NAME, PE_INDEX } ddb_pelem_kind;
+
+typedef struct ddb_pelem {
+    const char *name; /* resolved attribute name (NULL for an index, or until resolved) */
+    uint32_t nlen;
+    int32_t index;    /* list index, or -1 */
+    uint32_t tok;     /* its token, or DDB_NO_TOK */
+    uint8_t kind;     /* ddb_pelem_kind */
+} ddb_pelem;
+
+typedef struct ddb_path {
+    ddb_pelem *e;
+    uint32_t n;
+} ddb_path;
+
+typedef enum ddb_node_kind {
+    NK_PATH,
+    NK_VALUE,
+    NK_FUNC,
+    NK_CMP,
+    NK_BETWEEN,
+    NK_IN,
+    NK_AND,
+    NK_OR,
+    NK_NOT,
+    NK_ARITH,
+} ddb_node_kind;
+
+typedef enum ddb_func {
+    FN_UNKNOWN,
+    FN_ATTRIBUTE_EXISTS,
+    FN_ATTRIBUTE_NOT_EXISTS,
+    FN_ATTRIBUTE_TYPE,
+    FN_BEGINS_WITH,
+    FN_CONTAINS,
+    FN_SIZE,
+    FN_IF_NOT_EXISTS,
+    FN_LIST_APPEND,
+} ddb_func;
+
+typedef enum ddb_cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE } ddb_cmp;
+typedef enum ddb_arith { AR_PLUS, AR_MINUS } ddb_arith;
+
+typedef struct ddb_node ddb_node;
+struct ddb_node {
+    uint8_t kind;   /* ddb_node_kind */
+    uint8_t op;     /* ddb_cmp, ddb_func or ddb_arith */
+    uint8_t parens; /* written inside one pair of parentheses */
+    uint32_t tok;   /* naming token: operator, function name, value, first path element */
+    uint32_t first, last; /* token span, for per-condition checks */
+    uint32_t nargs;
+    ddb_node **args;
+    ddb_path path;          /* NK_PATH */
+    const ddb_attr *value;  /* NK_VALUE, once resolved */
+};
+
+typedef enum ddb_act_kind { ACT_SET, ACT_REMOVE, ACT_ADD, ACT_DELETE } ddb_act_kind;
+
+typedef struct ddb_action {
+    uint8_t kind;     /* ddb_act_kind */
+    uint8_t section;  /* index of its clause, in order of appearance */
+    uint32_t tok;     /* clause keyword token */
+    ddb_path path;
+    ddb_node *value;  /* SET value, ADD/DELETE operand; NULL for REMOVE */
+} ddb_action;
+
+struct ddb_expr {
+    uint8_t kind;   /* ddb_expr_kind */
+    uint8_t legacy;
+    ddb_node *root; /* condition kinds */
+    ddb_action *acts;
+    uint32_t nacts;
+    ddb_path *paths; /* projection */
+    uint32_t npaths;
+    ddb_key_cond *kc; /* key conditions, after ddb_expr_check_key_condition() */
+    uint32_t nkc;
+    ddb_expr_path_ref *refs;
+    uint32_t nrefs;
+    ddb_expr_target *targets;
+    uint32_t ntargets;
+    void *ptree; /* projection tree of paths/acts (expr_eval.c) */
+};
+
+/* The names/values a request brings, and which of them expressions used. */
+typedef struct ddb_expr_ctx_entry {
+    const char *key; /* "#a" / ":v" */
+    uint32_t klen;
+    uint32_t hash;   /* Java String.hashCode of key */
+    const ddb_json *json; /* the member's value as sent */
+    const char *name;     /* names: the attribute name */
+    uint32_t nlen;
+    ddb_attr value;  /* values: the decoded value */
+    uint8_t used;
+} ddb_expr_ctx_entry;
+
+typedef struct ddb_expr_table {
+    ddb_expr_ctx_entry *e;
+    uint32_t n;
+    uint32_t *slots; /* open addressing over e, 0 = empty, else index + 1 */
+    uint32_t mask;
+    bool present;    /* the parameter was in the request */
+} ddb_expr_table;
+
+struct ddb_expr_ctx {
+    ddb_arena *a;
+    ddb_expr_table names, values;
+    ddb_attr values_m;
+};
+
+ddb_expr_ctx_entry *ddb_expr_table_find(const ddb_expr_table *t, const char *key, size_t klen);
+
+/* ---- parser and checks (expr_parse.c) ---- */
+
+/*
+ * Parses lexed text as `kind` into *out: syntax errors, redundant parentheses and the operator
+ * limit. Returns NULL or the message without the "Invalid XExpression: " prefix.
+ */
+const char *ddb_expr_syntax(ddb_arena *a, ddb_expr_kind kind, ddb_lexed *lx, ddb_expr **out);
+/* The semantic checks of a parsed tree in DynamoDB's order; resolves names/values, marks them used. */
+const char *ddb_expr_check(ddb_expr_ctx *ctx, ddb_lexed *lx, ddb_expr *e);
+/* Builds refs and targets of a finished tree (also used by expr_legacy.c). */
+void ddb_expr_collect_facts(ddb_arena *a, ddb_expr *e);
+/* "[a, b, [1]]", as DynamoDB prints a path in messages. */
+const char *ddb_path_str(ddb_arena *a, const ddb_path *p);
+/* Static type an operand is known to have, or DDB_T_NONE (getType in dynalite). */
+ddb_type ddb_node_static_type(const ddb_node *n);
+/* The BETWEEN bound texts ("AttributeValue: {S:a}") DynamoDB prints. */
+const char *ddb_bound_str(ddb_arena *a, const ddb_attr *v);
+
+/* ---- evaluation helpers (expr_eval.c) ---- */
+
+/* The value at `path` in `item`, or NULL. */
+const ddb_attr *ddb_path_get(const ddb_attr *item, const ddb_path *path);
+/* <0, 0, >0 for two S, N or B of one type; *ok = false when they cannot be ordered. */
+int ddb_scalar_order(const ddb_attr *a, const ddb_attr *b, bool *ok);
+/* Whether a set (SS, NS, BS) holds an element equal to v. */
+bool ddb_set_has(const ddb_attr *set, const ddb_attr *v);
+/* Builds e->ptree from e->paths and e->acts (called by ddb_expr_collect_facts). */
+void ddb_expr_build_ptree(ddb_arena *a, ddb_expr *e);
+
+/* ---- legacy (expr_legacy.c) ---- */
+
+/* Converts the legacy parameters of req->op present in `in` into req->parsed trees. */
+const char *ddb_legacy_convert(ddb_req *req, const ddb_json *in);
+/* Legacy KeyConditions → key condition tree with kc filled. */
+const char *ddb_legacy_key_conditions(ddb_arena *a, const ddb_json *conds, ddb_expr **out);
+
+/* ---- shared constructors ---- */
+
+ddb_node *ddb_node_new(ddb_arena *a, ddb_node_kind kind, uint8_t op, uint32_t nargs);
+ddb_node *ddb_node_path1(ddb_arena *a, const char *name, size_t nlen);
+ddb_node *ddb_node_value(ddb_arena *a, const ddb_attr *v);
+
+#endif /* DDB_EXPR_INTERNAL */
+
+#endif

@@ -1,0 +1,445 @@
+/*
+ * server/http/http.c: the HTTP front on h2o; the only file that touches h2o_req_t.
+ *
+ * Each event-loop thread owns an h2o context and a SO_REUSEPORT listener on the same port; the
+ * kernel spreads connections across them. A request is handled to completion on its loop thread:
+ * headers are turned into plain strings for dispatch.c, and the outcome (req->out or req->err) is
+ * rendered here, once, with x-amzn-RequestId, x-amz-crc32 and Content-Length.
+ */
+#define H2O_USE_LIBUV 0
+#include <h2o.h>
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "ddb/ddb_status.h"
+#include "attr.h"
+#include "crc32.h"
+#include "dispatch.h"
+#include "errors.h"
+#include "http.h"
+#include "log.h"
+
+#define REQUEST_ID_LEN 52
+
+typedef struct http_thread {
+    ddb_http *http;
+    pthread_t tid;
+    int fd;
+    h2o_context_t ctx;
+    h2o_accept_ctx_t accept_ctx;
+    h2o_evloop_t *loop;
+    h2o_socket_t *listener;
+    ddb_arena arena;
+    ddb_buf out;
+    ddb_buf err;
+    char id_prefix[REQUEST_ID_LEN - 12];
+    uint64_t id_counter;
+} http_thread;
+
+struct ddb_http {
+    const ddb_config *cfg;
+    ddb_server *srv;
+    h2o_globalconf_t globalconf;
+    unsigned nthreads;
+    http_thread *threads;
+    int port;
+    volatile int stopping;
+};
+
+static __thread http_thread *current_thread;
+
+static const char health_body[] = "healthy: dynamodb.us-east-1.amazonaws.com ";
+static const char not_found_body[] = "<UnknownOperationException/>\n";
+
+/* ---- helpers over h2o ---- */
+
+static h2o_iovec_t header_value(h2o_req_t *req, const char *name, size_t len)
+{
+    ssize_t i = h2o_find_header_by_str(&req->headers, name, len, -1);
+
+    return i < 0 ? h2o_iovec_init(NULL, 0) : req->headers.entries[i].value;
+}
+
+static void add_header(h2o_req_t *req, const char *name, const char *value, size_t len)
+{
+    /* none of our header names is an h2o token, so skip the token lookup */
+    h2o_add_header_by_str(&req->pool, &req->res.headers, name, strlen(name), 0, name, value, len);
+}
+
+static void next_request_id(http_thread *t, char out[REQUEST_ID_LEN + 1])
+{
+    static const char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV";
+    uint64_t n = ++t->id_counter;
+
+    memcpy(out, t->id_prefix, sizeof(t->id_prefix));
+    for (int i = REQUEST_ID_LEN - 1; i >= (int)sizeof(t->id_prefix); i--, n >>= 5)
+        out[i] = alphabet[n & 31];
+    out[REQUEST_ID_LEN] = '\0';
+}
+
+/* Decimal text of v into out (at least 11 bytes); returns the length. */
+static size_t format_u32(char *out, uint32_t v)
+{
+    char tmp[10];
+    size_t n = 0;
+
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}
+
+static void send_body(h2o_req_t *req, int status, const char *reason, const char *ctype, const char *body, size_t len)
+{
+    char *id = h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1);
+    char *crc = h2o_mem_alloc_pool(&req->pool, 16);
+    size_t crclen = format_u32(crc, ddb_crc32(0, body, len));
+
+    next_request_id(current_thread, id);
+    req->res.status = status;
+    req->res.reason = reason;
+    add_header(req, "x-amzn-RequestId", id, REQUEST_ID_LEN);
+    add_header(req, "x-amz-crc32", crc, crclen);
+    if (ctype != NULL)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype, strlen(ctype));
+    req->res.content_length = len;
+    h2o_send_inline(req, body, len);
+}
+
+/* ---- CORS ---- */
+
+/* Adds Access-Control-Allow-Origin when the origin is allowed; returns whether it is. */
+static int add_cors(ddb_http *h, h2o_req_t *req)
+{
+    h2o_iovec_t origin = header_value(req, H2O_STRLIT("origin"));
+    const char *allowed = h->cfg->cors;
+
+    if (origin.base == NULL || allowed == NULL)
+        return 0;
+    if (strcmp(allowed, "*") == 0) {
+        add_header(req, "Access-Control-Allow-Origin", "*", 1);
+        return 1;
+    }
+    for (const char *p = allowed; *p;) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n == origin.len && memcmp(p, origin.base, n) == 0) {
+            add_header(req, "Access-Control-Allow-Origin", origin.base, origin.len);
+            return 1;
+        }
+        p += n + (e != NULL);
+    }
+    return 0;
+}
+
+static void send_preflight(ddb_http *h, h2o_req_t *req)
+{
+    h2o_iovec_t hdrs = header_value(req, H2O_STRLIT("access-control-request-headers"));
+    h2o_iovec_t meth = header_value(req, H2O_STRLIT("access-control-request-method"));
+
+    if (add_cors(h, req)) {
+        if (hdrs.base != NULL)
+            add_header(req, "Access-Control-Allow-Headers", hdrs.base, hdrs.len);
+        if (meth.base != NULL)
+            add_header(req, "Access-Control-Allow-Methods", meth.base, meth.len);
+        add_header(req, "Access-Control-Max-Age", "172800", 6);
+    }
+    send_body(req, 200, "OK", NULL, "", 0);
+}
+
+/* ---- the DynamoDB request ---- */
+
+static const char *response_content_type(h2o_iovec_t ct)
+{
+    if (ct.base != NULL && h2o_memis(ct.base, ct.len, H2O_STRLIT("application/x-amz-json-1.1")))
+        return "application/x-amz-json-1.1";
+    return "application/x-amz-json-1.0";
+}
+
+static int acceptable_content_type(h2o_iovec_t ct)
+{
+    return h2o_memis(ct.base, ct.len, H2O_STRLIT("application/x-amz-json-1.0")) ||
+           h2o_memis(ct.base, ct.len, H2O_STRLIT("application/x-amz-json-1.1")) ||
+           h2o_memis(ct.base, ct.len, H2O_STRLIT("application/json"));
+}
+
+/* Renders req->err as DynamoDB's error body: {"__type": ..., "message": ..., "Item": ...}. */
+static void render_error(http_thread *t, const ddb_req *r)
+{
+    const ddb_error_info *e = ddb_error_lookup(r->err.code);
+    char type[160];
+    ddb_jw w;
+
+    t->err.len = 0;
+    snprintf(type, sizeof(type), "%s%s", e->ns, e->type);
+    ddb_jw_init(&w, &t->err);
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, "__type");
+    ddb_jw_str(&w, type);
+    if (r->err.msg != NULL) {
+        ddb_jw_key(&w, e->capital_message ? "Message" : "message");
+        ddb_jw_str(&w, r->err.msg);
+    }
+    if (r->err.item != NULL) {
+        ddb_jw_key(&w, "Item");
+        ddb_item_write_json(&w, r->err.item);
+    }
+    ddb_jw_obj_end(&w);
+}
+
+static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t ct)
+{
+    ddb_req r;
+    ddb_http_in in;
+    h2o_iovec_t target = header_value(req, H2O_STRLIT("x-amz-target"));
+    ssize_t ai = h2o_find_header(&req->headers, H2O_TOKEN_AUTHORIZATION, -1);
+    const char *ctype = response_content_type(ct);
+
+    memset(&r, 0, sizeof(r));
+    memset(&in, 0, sizeof(in));
+    ddb_arena_reset(&t->arena);
+    t->out.len = 0;
+    r.arena = &t->arena;
+    r.srv = h->srv;
+    r.body = req->entity.base;
+    r.body_len = req->entity.base ? req->entity.len : 0;
+    r.outbuf = &t->out;
+    ddb_jw_init(&r.out, &t->out);
+    in.target = target.base;
+    in.target_len = target.len;
+    if (ai >= 0) {
+        in.auth = req->headers.entries[ai].value.base;
+        in.auth_len = req->headers.entries[ai].value.len;
+    }
+    in.has_date = header_value(req, H2O_STRLIT("x-amz-date")).base != NULL ||
+                  h2o_find_header(&req->headers, H2O_TOKEN_DATE, -1) >= 0;
+    ddb_dispatch(&r, &in);
+    if (r.err.code != DDB_OK) {
+        const ddb_error_info *e = ddb_error_lookup(r.err.code);
+        render_error(t, &r);
+        send_body(req, e->http_status, e->http_status == 500 ? "Internal Server Error" : "Bad Request", ctype, t->err.data,
+                  t->err.len);
+        return;
+    }
+    if (t->out.len == 0)
+        ddb_buf_puts(&t->out, "{}");
+    send_body(req, 200, "OK", ctype, t->out.data, t->out.len);
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    http_thread *t = current_thread;
+    ddb_http *h = t->http;
+    h2o_iovec_t ct;
+
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("OPTIONS"))) {
+        send_preflight(h, req);
+        return 0;
+    }
+    add_cors(h, req);
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) && req->path_normalized.len == 1) {
+        send_body(req, 200, "OK", "text/plain", health_body, sizeof(health_body) - 1);
+        return 0;
+    }
+    ct = req->headers.entries ? header_value(req, H2O_STRLIT("content-type")) : h2o_iovec_init(NULL, 0);
+    if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST")) ||
+        (req->entity.base != NULL && req->entity.len > 0 && !acceptable_content_type(ct))) {
+        send_body(req, 404, "Not Found", NULL, not_found_body, sizeof(not_found_body) - 1);
+        return 0;
+    }
+    handle_api(h, t, req, ct);
+    return 0;
+}
+
+/* ---- sockets and threads ---- */
+
+static int bind_listener(const char *host, int port)
+{
+    struct addrinfo hints, *res = NULL;
+    char portstr[16];
+    int fd = -1, one = 1;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    snprintf(portstr, sizeof(portstr), "%d", port);
+    if (getaddrinfo(host, portstr, &hints, &res) != 0 || res == NULL) {
+        ddb_log(DDB_LOG_ERROR, "cannot resolve listen address %s", host);
+        return -1;
+    }
+    fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0 ||
+        bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
+        ddb_log(DDB_LOG_ERROR, "cannot listen on %s:%d: %s", host, port, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    return fd;
+}
+
+static int bound_port(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+        return -1;
+    if (ss.ss_family == AF_INET6)
+        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+static void on_accept(h2o_socket_t *listener, const char *err)
+{
+    http_thread *t = listener->data;
+    h2o_socket_t *sock;
+
+    if (err != NULL)
+        return;
+    if ((sock = h2o_evloop_socket_accept(listener)) == NULL)
+        return;
+    h2o_accept(&t->accept_ctx, sock);
+}
+
+/*
+ * A loop serving one connection polls for a short while after answering before it blocks: a
+ * lone client that sends its next request within that window (a test suite, a script) is
+ * served without the sleep/wake-up round trip, which on a virtual machine costs more than
+ * handling the request. With more connections the loop rarely sleeps anyway, and polling would
+ * only take CPU from them; an idle loop blocks at once.
+ */
+#define POLL_AFTER_ANSWER_NS 50000
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* h2o 2.2 keeps each context's HTTP/1 and HTTP/2 connections on these lists (no counter is exported). */
+static int serves_one_connection(http_thread *t)
+{
+    h2o_linklist_t *c1 = &t->ctx.http1._conns;
+
+    return c1->next != c1 && c1->next->next == c1 && h2o_linklist_is_empty(&t->ctx.http2._conns);
+}
+
+static void run_loop(ddb_http *h, http_thread *t)
+{
+    uint64_t answered = t->id_counter, poll_until = 0;
+
+    while (!h->stopping) {
+        int polling = poll_until != 0;
+        h2o_evloop_run(t->loop, polling ? 0 : 50);
+        if (t->id_counter != answered) {
+            answered = t->id_counter;
+            poll_until = serves_one_connection(t) ? mono_ns() + POLL_AFTER_ANSWER_NS : 0;
+        } else if (polling && mono_ns() >= poll_until) {
+            poll_until = 0;
+        }
+    }
+}
+
+static void *thread_main(void *arg)
+{
+    http_thread *t = arg;
+    ddb_http *h = t->http;
+
+    current_thread = t;
+    t->loop = h2o_evloop_create();
+    h2o_context_init(&t->ctx, t->loop, &h->globalconf);
+    t->accept_ctx.ctx = &t->ctx;
+    t->accept_ctx.hosts = h->globalconf.hosts;
+    t->listener = h2o_evloop_socket_create(t->loop, t->fd, H2O_SOCKET_FLAG_DONT_READ);
+    t->listener->data = t;
+    h2o_socket_read_start(t->listener, on_accept);
+    run_loop(h, t);
+    /* stop accepting, then give responses already produced a moment to reach their sockets */
+    h2o_socket_read_stop(t->listener);
+    h2o_socket_close(t->listener);
+    for (int i = 0; i < 4; i++)
+        h2o_evloop_run(t->loop, 25);
+    return NULL;
+}
+
+ddb_http *ddb_http_bind(const ddb_config *cfg, ddb_server *srv)
+{
+    ddb_http *h = calloc(1, sizeof(*h));
+    h2o_hostconf_t *host;
+    h2o_pathconf_t *path;
+    h2o_handler_t *handler;
+    int port = cfg->port;
+
+    h->cfg = cfg;
+    h->srv = srv;
+    h->nthreads = cfg->threads;
+    h2o_config_init(&h->globalconf);
+    h->globalconf.server_name = h2o_iovec_init(H2O_STRLIT("Server"));
+    h->globalconf.max_request_entity_size = cfg->max_body;
+    host = h2o_config_register_host(&h->globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    path = h2o_config_register_path(host, "/", 0);
+    handler = h2o_create_handler(path, sizeof(*handler));
+    handler->on_req = on_req;
+    h->threads = calloc(h->nthreads, sizeof(*h->threads));
+    for (unsigned i = 0; i < h->nthreads; i++) {
+        http_thread *t = &h->threads[i];
+        /* with --port 0 the first bind picks the port; the others join it */
+        if ((t->fd = bind_listener(cfg->host, port)) < 0)
+            return NULL;
+        if (i == 0)
+            port = h->port = bound_port(t->fd);
+        t->http = h;
+        ddb_arena_init(&t->arena);
+        randombytes_buf(t->id_prefix, sizeof(t->id_prefix));
+        for (size_t k = 0; k < sizeof(t->id_prefix); k++)
+            t->id_prefix[k] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[(unsigned char)t->id_prefix[k] % 36];
+    }
+    return h;
+}
+
+int ddb_http_port(const ddb_http *h)
+{
+    return h->port;
+}
+
+int ddb_http_start(ddb_http *h)
+{
+    for (unsigned i = 0; i < h->nthreads; i++) {
+        if (pthread_create(&h->threads[i].tid, NULL, thread_main, &h->threads[i]) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+void ddb_http_stop(ddb_http *h)
+{
+    h->stopping = 1;
+    for (unsigned i = 0; i < h->nthreads; i++) {
+        pthread_join(h->threads[i].tid, NULL);
+        ddb_arena_free(&h->threads[i].arena);
+        ddb_buf_free(&h->threads[i].out);
+        ddb_buf_free(&h->threads[i].err);
+    }
+    free(h->threads);
+    free(h);
+}

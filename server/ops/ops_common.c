@@ -1,0 +1,186 @@
+/*
+ * server/ops/ops_common.c: helpers shared by the operations (see ops_common.h).
+ */
+#include "ops_common.h"
+
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+#include "ddb/ddb_status.h"
+#include "server.h"
+
+#define MAX_HASH_KEY_BYTES 2048
+#define MAX_RANGE_KEY_BYTES 1024
+
+const ddb_table *ddb_table_or_fail(ddb_req *req, const char *name, int name_in_message)
+{
+    const ddb_table *t = name ? ddb_catalog_get(req->srv->catalog, name) : NULL;
+
+    if (t != NULL)
+        return t;
+    if (name_in_message)
+        ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name ? name : "");
+    else
+        ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
+    return NULL;
+}
+
+/* Empty and oversize checks shared by both wordings. */
+static int key_value_or_fail(ddb_req *req, const char *name, const ddb_attr *v, int is_hash)
+{
+    if (v->len == 0 && (v->type == DDB_T_S || v->type == DDB_T_B))
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "One or more parameter values are not valid. The AttributeValue for a key attribute cannot "
+                            "contain an empty %s value. Key: %s",
+                            v->type == DDB_T_S ? "string" : "binary", name);
+    if (v->type != DDB_T_N && is_hash && v->len > MAX_HASH_KEY_BYTES)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size "
+                            "limit of2048 bytes");
+    if (v->type != DDB_T_N && !is_hash && v->len > MAX_RANGE_KEY_BYTES)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "One or more parameter values were invalid: Aggregated size of all range keys has exceeded "
+                            "the size limit of 1024 bytes");
+    return DDB_OK;
+}
+
+/* The key attributes of a whole item; `generic` selects BatchWriteItem's wording for a missing or mistyped one. */
+static int item_key(ddb_req *req, const ddb_table *t, const ddb_attr *item, ddb_key *key, int generic)
+{
+    const char *names[2] = {t->hash_key, t->range_key};
+    ddb_type types[2] = {t->hash_type, t->range_type};
+    const ddb_attr *vals[2] = {NULL, NULL};
+
+    for (int i = 0; i < 2 && names[i] != NULL; i++) {
+        vals[i] = ddb_item_get(item, names[i], strlen(names[i]));
+        if ((vals[i] == NULL || vals[i]->type != types[i]) && generic)
+            return ddb_req_fail(req, DDB_E_VALIDATION, "The provided key element does not match the schema");
+        if (vals[i] == NULL)
+            return ddb_req_fail(req, DDB_E_VALIDATION, "One or more parameter values were invalid: Missing the key %s in the item",
+                                names[i]);
+        if (vals[i]->type != types[i])
+            return ddb_req_fail(req, DDB_E_VALIDATION,
+                                "One or more parameter values were invalid: Type mismatch for key %s expected: %s actual: %s",
+                                names[i], ddb_type_name(types[i]), ddb_type_name(vals[i]->type));
+        if (key_value_or_fail(req, names[i], vals[i], i == 0) != DDB_OK)
+            return req->err.code;
+    }
+    ddb_key_build(req->arena, ddb_store_ring(req->srv->store), t->id, vals[0], vals[1], key);
+    return DDB_OK;
+}
+
+int ddb_item_key_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *item, ddb_key *key)
+{
+    return item_key(req, t, item, key, 0);
+}
+
+int ddb_item_key_generic_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *item, ddb_key *key)
+{
+    return item_key(req, t, item, key, 1);
+}
+
+const char *ddb_key_param_check(ddb_req *req, const ddb_table *t, const ddb_attr *keyattrs, ddb_key *key)
+{
+    const char *names[2] = {t->hash_key, t->range_key};
+    ddb_type types[2] = {t->hash_type, t->range_type};
+    const ddb_attr *vals[2] = {NULL, NULL};
+    uint32_t nkeys = t->range_key ? 2 : 1;
+    static const char mismatch[] = "The provided key element does not match the schema";
+    ddb_req scratch;
+
+    if (keyattrs == NULL || keyattrs->len != nkeys)
+        return mismatch;
+    for (uint32_t i = 0; i < nkeys; i++) {
+        vals[i] = ddb_item_get(keyattrs, names[i], strlen(names[i]));
+        if (vals[i] == NULL || vals[i]->type != types[i])
+            return mismatch;
+    }
+    /* the value checks record on a scratch request so their text can be returned instead */
+    memset(&scratch, 0, sizeof(scratch));
+    scratch.arena = req->arena;
+    for (uint32_t i = 0; i < nkeys; i++) {
+        if (key_value_or_fail(&scratch, names[i], vals[i], i == 0) != DDB_OK)
+            return scratch.err.msg;
+    }
+    ddb_key_build(req->arena, ddb_store_ring(req->srv->store), t->id, vals[0], vals[1], key);
+    return NULL;
+}
+
+int ddb_key_param_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *keyattrs, ddb_key *key)
+{
+    const char *msg = ddb_key_param_check(req, t, keyattrs, key);
+
+    return msg ? ddb_req_fail_msg(req, DDB_E_VALIDATION, msg) : DDB_OK;
+}
+
+int ddb_partition_key_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *value, ddb_key *key)
+{
+    if (key_value_or_fail(req, t->hash_key, value, 1) != DDB_OK)
+        return req->err.code;
+    ddb_key_build(req->arena, ddb_store_ring(req->srv->store), t->id, value, NULL, key);
+    return DDB_OK;
+}
+
+ddb_rcc ddb_rcc_parse(const ddb_json *in)
+{
+    const char *v = ddb_json_get_str(in, "ReturnConsumedCapacity");
+
+    if (v == NULL)
+        return DDB_RCC_NONE;
+    if (strcmp(v, "TOTAL") == 0)
+        return DDB_RCC_TOTAL;
+    if (strcmp(v, "INDEXES") == 0)
+        return DDB_RCC_INDEXES;
+    return DDB_RCC_NONE;
+}
+
+double ddb_write_units(size_t bytes)
+{
+    size_t units = (bytes + 1023) / 1024;
+
+    return units ? (double)units : 1.0;
+}
+
+double ddb_read_units(size_t bytes, int consistent)
+{
+    size_t units = (bytes + 4095) / 4096;
+
+    if (units == 0)
+        units = 1;
+    return consistent ? (double)units : (double)units / 2;
+}
+
+void ddb_write_consumed(ddb_jw *w, ddb_rcc rcc, const char *table, double units)
+{
+    if (rcc == DDB_RCC_NONE)
+        return;
+    ddb_jw_key(w, "ConsumedCapacity");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "TableName");
+    ddb_jw_str(w, table);
+    ddb_jw_key(w, "CapacityUnits");
+    ddb_jw_double(w, units);
+    if (rcc == DDB_RCC_INDEXES) {
+        ddb_jw_key(w, "Table");
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "CapacityUnits");
+        ddb_jw_double(w, units);
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_obj_end(w);
+}
+
+const char *ddb_table_arn(ddb_req *req, const char *name)
+{
+    return ddb_arena_sprintf(req->arena, "arn:aws:dynamodb:%s:000000000000:table/%s",
+                             req->region && req->region[0] ? req->region : "us-east-1", name);
+}
+
+double ddb_now_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1e3;
+}

@@ -1,0 +1,48 @@
+/*
+ * server/ops/ops_common.h: helpers every operation uses: table lookup, key extraction and checks,
+ * capacity arithmetic and rendering, ReturnValues.
+ */
+#ifndef DDB_OPS_COMMON_H
+#define DDB_OPS_COMMON_H
+
+#include "catalog.h"
+#include "keycodec.h"
+#include "req.h"
+
+typedef enum ddb_rcc { DDB_RCC_NONE, DDB_RCC_TOTAL, DDB_RCC_INDEXES } ddb_rcc;
+
+/*
+ * The table named in the request, or NULL after recording ResourceNotFoundException:
+ * "Requested resource not found" (data plane) or, with `name_in_message`,
+ * "Requested resource not found: Table: <name> not found" (control plane).
+ */
+const ddb_table *ddb_table_or_fail(ddb_req *req, const char *name, int name_in_message);
+
+/*
+ * Checks a full item's key attributes against the schema (PutItem wording: "Missing the key pk in
+ * the item", "Type mismatch for key ...", empty and oversize key values) and builds its key.
+ */
+int ddb_item_key_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *item, ddb_key *key);
+/* The same with BatchWriteItem's wording: "The provided key element does not match the schema". */
+int ddb_item_key_generic_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *item, ddb_key *key);
+/* The same for a Key parameter (GetItem/DeleteItem wording: "The provided key element does not match the schema"). */
+int ddb_key_param_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *keyattrs, ddb_key *key);
+/* The key of a partition (Query): the hash key value alone; key->part_len == key->len. */
+int ddb_partition_key_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *value, ddb_key *key);
+/* The same, returning the message (NULL when the key is good) instead of recording it. */
+const char *ddb_key_param_check(ddb_req *req, const ddb_table *t, const ddb_attr *keyattrs, ddb_key *key);
+
+ddb_rcc ddb_rcc_parse(const ddb_json *in);
+/* DynamoDB's arithmetic: write units per started KB, read units per started 4 KB (half when eventually consistent); at least one unit. */
+double ddb_write_units(size_t bytes);
+double ddb_read_units(size_t bytes, int consistent);
+/* Writes "ConsumedCapacity": {...} (nothing for NONE). */
+void ddb_write_consumed(ddb_jw *w, ddb_rcc rcc, const char *table, double units);
+
+/* "arn:aws:dynamodb:<region>:000000000000:table/<name>" */
+const char *ddb_table_arn(ddb_req *req, const char *name);
+
+/* Wall-clock seconds since the epoch, with milliseconds. */
+double ddb_now_seconds(void);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * server/storage/keycodec.h: the on-disk layout of item keys. Changing it needs a data migration
+ * (docs/storage-format.md).
+ *
+ *   [table_id: u32 BE][part_hash: u64 BE][pk_len: u16 BE][pk bytes][sort key bytes]
+ *
+ * pk bytes and sort key bytes are the key value's "key form": S as UTF-8, B raw, N in the
+ * order-preserving encoding of number.h. The sort key is last, so one partition's items are
+ * contiguous and ordered as DynamoDB orders them (bytes for S and B, numeric for N): Query is one
+ * RocksDB range. part_hash first spreads partitions and makes a parallel-scan segment a hash range.
+ */
+#ifndef DDB_KEYCODEC_H
+#define DDB_KEYCODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "attr.h"
+#include "ring.h"
+
+#define DDB_KEY_TABLE_BYTES 4
+#define DDB_KEY_PREFIX_BYTES 14 /* table id + hash + pk length */
+
+typedef struct ddb_key {
+    char *bytes;
+    size_t len;
+    size_t part_len;    /* bytes up to the end of the partition key (the partition's prefix) */
+    uint64_t part_hash;
+    unsigned shard;
+} ddb_key;
+
+/* The key form of a key attribute value (S, N or B) into the arena. */
+void ddb_key_form(ddb_arena *a, const ddb_attr *v, const char **out, size_t *len);
+/* Builds an item key; sk may be NULL for hash-only tables. */
+void ddb_key_build(ddb_arena *a, const ddb_ring *ring, uint32_t table_id, const ddb_attr *pk, const ddb_attr *sk,
+                   ddb_key *out);
+/* The partition hash stored in an encoded key (for moving keys between shards). */
+uint64_t ddb_key_part_hash(const char *key, size_t klen);
+/* [lo, hi) covering every key of a table. */
+void ddb_key_table_range(uint32_t table_id, char lo[DDB_KEY_TABLE_BYTES], char hi[DDB_KEY_TABLE_BYTES]);
+/* A lock stripe selector for the item (hash of the whole key). */
+uint64_t ddb_key_lock_hash(const ddb_key *k);
+
+#endif

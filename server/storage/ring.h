@@ -1,0 +1,39 @@
+/*
+ * server/storage/ring.h: consistent hashing of partitions onto local shards.
+ *
+ * A partition key is hashed (SipHash-2-4 under a per-directory key) to 64 bits. Each shard owns
+ * DDB_RING_VNODES points on a 64-bit ring; a partition belongs to the shard owning the first point
+ * at or after its hash (wrapping). Growing from n to n+1 shards moves about 1/(n+1) of the
+ * partitions, and only those, which is what lets a data directory change its shard count by
+ * moving just the partitions whose owner changed.
+ */
+#ifndef DDB_RING_H
+#define DDB_RING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DDB_RING_VNODES 128
+#define DDB_HASH_KEY_BYTES 16
+
+typedef struct ddb_ring_point {
+    uint64_t pos;
+    uint32_t shard;
+} ddb_ring_point;
+
+typedef struct ddb_ring {
+    unsigned nshards;
+    size_t npoints;
+    ddb_ring_point *points; /* sorted by pos */
+    unsigned char key[DDB_HASH_KEY_BYTES];
+} ddb_ring;
+
+/* Builds the ring for `nshards`; returns 0 or -1 (allocation). */
+int ddb_ring_init(ddb_ring *r, unsigned nshards, const unsigned char key[DDB_HASH_KEY_BYTES]);
+void ddb_ring_free(ddb_ring *r);
+/* The 64-bit hash of an encoded partition key. */
+uint64_t ddb_ring_hash(const ddb_ring *r, const void *pk, size_t len);
+/* The shard that owns a partition hash. */
+unsigned ddb_ring_owner(const ddb_ring *r, uint64_t hash);
+
+#endif

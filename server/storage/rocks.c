@@ -1,0 +1,591 @@
+/*
+ * server/storage/rocks.c: the RocksDB storage backend; the only file that includes <rocksdb/c.h>.
+ *
+ * One database; column family "default" holds metadata, "shard-<i>" holds shard i's items, so a
+ * compound write across shards (a future transaction) is one atomic WriteBatch. RocksDB's
+ * malloc'd errors and values are turned into return codes and arena copies here, so no RocksDB
+ * ownership rule escapes this file.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <rocksdb/c.h>
+#include <sodium.h>
+
+#include "log.h"
+#include "ring.h"
+#include "storage.h"
+
+#define LOCK_STRIPES 4096
+#define MAX_SHARDS 256
+#define FORMAT_VERSION "1"
+
+struct ddb_store {
+    rocksdb_t *db;
+    rocksdb_env_t *env; /* the in-memory env, or NULL */
+    rocksdb_options_t *opts;
+    rocksdb_cache_t *cache;     /* blocks of table files */
+    rocksdb_cache_t *row_cache; /* whole values found by point reads in table files */
+    rocksdb_readoptions_t *ropts;
+    rocksdb_writeoptions_t *wopts;
+    rocksdb_column_family_handle_t *meta;
+    /* A shard's column family is created on its first write (a fresh start then opens only the
+       metadata family, which is most of start-up time); NULL until then, read atomically. */
+    rocksdb_column_family_handle_t *shards[MAX_SHARDS];
+    unsigned ncf;      /* one past the highest shard column family that may exist */
+    pthread_mutex_t cf_lock; /* serialises column family creation */
+    ddb_ring ring;
+    uint64_t (*key_hash)(const char *, size_t);
+    pthread_mutex_t locks[LOCK_STRIPES];
+};
+
+struct ddb_store_iter {
+    rocksdb_iterator_t *it;
+    rocksdb_readoptions_t *ropts;
+    char *lo, *hi;
+    size_t lolen, hilen;
+    int reverse;
+};
+
+static int check(char *err, const char *what)
+{
+    if (err == NULL)
+        return 0;
+    ddb_log(DDB_LOG_ERROR, "rocksdb %s: %s", what, err);
+    rocksdb_free(err);
+    return -1;
+}
+
+/* The shard's column family for reading, or NULL when nothing was ever written to it. */
+static rocksdb_column_family_handle_t *cf_of(ddb_store *s, int shard)
+{
+    return shard < 0 ? s->meta : __atomic_load_n(&s->shards[shard], __ATOMIC_ACQUIRE);
+}
+
+/* The shard's column family for writing, created if it does not exist yet; NULL on failure. */
+static rocksdb_column_family_handle_t *cf_for_write(ddb_store *s, int shard)
+{
+    rocksdb_column_family_handle_t *cf = cf_of(s, shard);
+    char name[24], *err = NULL;
+
+    if (cf != NULL)
+        return cf;
+    pthread_mutex_lock(&s->cf_lock);
+    if ((cf = s->shards[shard]) == NULL) {
+        snprintf(name, sizeof(name), "shard-%d", shard);
+        cf = rocksdb_create_column_family(s->db, s->opts, name, &err);
+        if (check(err, "create column family") != 0)
+            cf = NULL;
+        else
+            __atomic_store_n(&s->shards[shard], cf, __ATOMIC_RELEASE);
+        if (cf != NULL && (unsigned)shard + 1 > s->ncf)
+            s->ncf = (unsigned)shard + 1;
+    }
+    pthread_mutex_unlock(&s->cf_lock);
+    return cf;
+}
+
+/* ---- batches ---- */
+
+void ddb_batch_init(ddb_batch *b, ddb_arena *a)
+{
+    memset(b, 0, sizeof(*b));
+    b->arena = a;
+}
+
+static ddb_write_op *batch_add(ddb_batch *b)
+{
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 4;
+        ddb_write_op *ops = ddb_arena_alloc(b->arena, cap * sizeof(*ops));
+        if (b->n)
+            memcpy(ops, b->ops, b->n * sizeof(*ops));
+        b->ops = ops;
+        b->cap = cap;
+    }
+    return &b->ops[b->n++];
+}
+
+void ddb_batch_put(ddb_batch *b, int shard, const char *key, size_t klen, const char *val, size_t vlen)
+{
+    ddb_write_op *op = batch_add(b);
+    *op = (ddb_write_op){shard, 0, key, klen, val, vlen};
+}
+
+void ddb_batch_delete(ddb_batch *b, int shard, const char *key, size_t klen)
+{
+    ddb_write_op *op = batch_add(b);
+    *op = (ddb_write_op){shard, 1, key, klen, NULL, 0};
+}
+
+/* ---- open and close ---- */
+
+static rocksdb_options_t *make_options(ddb_store *s, const ddb_store_options *o)
+{
+    rocksdb_options_t *opts = rocksdb_options_create();
+    rocksdb_block_based_table_options_t *bbt = rocksdb_block_based_options_create();
+
+    rocksdb_options_set_create_if_missing(opts, 1);
+    rocksdb_options_set_create_missing_column_families(opts, 1);
+    rocksdb_options_set_info_log_level(opts, 4 /* HEADER_LEVEL: no info log chatter */);
+    rocksdb_options_set_keep_log_file_num(opts, 2);
+    rocksdb_options_set_max_background_jobs(opts, 2);
+    /* table files are opened on demand; the default spawns 16 threads at every open */
+    rocksdb_options_set_max_file_opening_threads(opts, 1);
+    rocksdb_options_set_compression(opts, rocksdb_lz4_compression);
+    /*
+     * Point reads (GetItem, BatchGetItem, every guarded write) decide these settings. A memtable
+     * is a skip list searched one cache miss per step, and overwrites add versions to it, so a
+     * 32 MB memtable after a burst of PutItems made reads 1.5x slower. Small memtables with a
+     * whole-key bloom filter are skipped cheaply when they lack the key; flushed data is
+     * compacted soon (two level-0 files) and found through the row cache, one hash lookup.
+     * Memtables are allocated as they fill, so idle memory stays small.
+     */
+    rocksdb_options_set_write_buffer_size(opts, 4 << 20);
+    rocksdb_options_set_db_write_buffer_size(opts, 256 << 20);
+    rocksdb_options_set_memtable_prefix_bloom_size_ratio(opts, 0.05);
+    rocksdb_options_set_memtable_whole_key_filtering(opts, 1);
+    rocksdb_options_set_level0_file_num_compaction_trigger(opts, 2);
+    s->row_cache = rocksdb_cache_create_lru(16 << 20);
+    rocksdb_options_set_row_cache(opts, s->row_cache);
+    s->cache = rocksdb_cache_create_lru(32 << 20);
+    rocksdb_block_based_options_set_block_cache(bbt, s->cache);
+    rocksdb_block_based_options_set_cache_index_and_filter_blocks(bbt, 1);
+    rocksdb_block_based_options_set_filter_policy(bbt, rocksdb_filterpolicy_create_bloom_full(10));
+    rocksdb_options_set_block_based_table_factory(opts, bbt);
+    rocksdb_block_based_options_destroy(bbt);
+    if (o->in_memory) {
+        s->env = rocksdb_create_mem_env();
+        rocksdb_options_set_env(opts, s->env);
+    }
+    return opts;
+}
+
+static int meta_get_str(ddb_store *s, const char *key, char *buf, size_t bufsz)
+{
+    char *err = NULL;
+    size_t vlen = 0;
+    char *v = rocksdb_get_cf(s->db, s->ropts, s->meta, key, strlen(key), &vlen, &err);
+
+    if (check(err, "get") != 0 || v == NULL)
+        return -1;
+    if (vlen >= bufsz)
+        vlen = bufsz - 1;
+    memcpy(buf, v, vlen);
+    buf[vlen] = '\0';
+    rocksdb_free(v);
+    return (int)vlen;
+}
+
+static int meta_put(ddb_store *s, const char *key, const void *val, size_t vlen)
+{
+    char *err = NULL;
+
+    rocksdb_put_cf(s->db, s->wopts, s->meta, key, strlen(key), val, vlen, &err);
+    return check(err, "put");
+}
+
+/* Opens the database with "default" plus the shard column families that exist. */
+static int open_db(ddb_store *s, const char *path, char **errout)
+{
+    char *err = NULL;
+    size_t nexist = 0, n = 1;
+    char **existing = rocksdb_list_column_families(s->opts, path, &nexist, &err);
+    const char *names[MAX_SHARDS + 1];
+    unsigned index[MAX_SHARDS + 1];
+    const rocksdb_options_t *cfopts[MAX_SHARDS + 1];
+    rocksdb_column_family_handle_t *handles[MAX_SHARDS + 1];
+
+    if (err != NULL) { /* a new directory has no column families yet */
+        rocksdb_free(err);
+        err = NULL;
+        nexist = 0;
+    }
+    names[0] = "default";
+    cfopts[0] = s->opts;
+    for (size_t i = 0; i < nexist && n < MAX_SHARDS + 1; i++) {
+        unsigned k;
+        if (sscanf(existing[i], "shard-%u", &k) != 1 || k >= MAX_SHARDS)
+            continue;
+        names[n] = existing[i];
+        index[n] = k;
+        cfopts[n++] = s->opts;
+    }
+    s->db = rocksdb_open_column_families(s->opts, path, (int)n, names, cfopts, handles, &err);
+    if (existing != NULL)
+        rocksdb_list_column_families_destroy(existing, nexist);
+    if (err != NULL) {
+        *errout = strdup(err);
+        rocksdb_free(err);
+        return -1;
+    }
+    s->meta = handles[0];
+    for (size_t i = 1; i < n; i++) {
+        s->shards[index[i]] = handles[i];
+        if (index[i] + 1 > s->ncf)
+            s->ncf = index[i] + 1;
+    }
+    return 0;
+}
+
+/* The per-directory hash key: created at first start, then never changed (it places every partition). */
+static int load_hash_key(ddb_store *s, unsigned char key[DDB_HASH_KEY_BYTES])
+{
+    char buf[DDB_HASH_KEY_BYTES + 1];
+
+    if (meta_get_str(s, "ddbd/hash_key", buf, sizeof(buf)) == DDB_HASH_KEY_BYTES) {
+        memcpy(key, buf, DDB_HASH_KEY_BYTES);
+        return 0;
+    }
+    randombytes_buf(key, DDB_HASH_KEY_BYTES);
+    return meta_put(s, "ddbd/hash_key", key, DDB_HASH_KEY_BYTES);
+}
+
+/*
+ * Moves every key whose owner under `to` differs from the shard it sits in. Each move is one
+ * atomic batch (put in the new shard + delete from the old), so a crash mid-way loses nothing
+ * and a restart simply runs the pass again.
+ */
+static int rebalance(ddb_store *s, const ddb_ring *to)
+{
+    size_t moved = 0;
+
+    unsigned ncf = s->ncf;
+
+    for (unsigned sh = 0; sh < ncf; sh++) {
+        rocksdb_iterator_t *it;
+        if (s->shards[sh] == NULL)
+            continue;
+        it = rocksdb_create_iterator_cf(s->db, s->ropts, s->shards[sh]);
+        rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
+        size_t inbatch = 0;
+        char *err = NULL;
+
+        for (rocksdb_iter_seek_to_first(it); rocksdb_iter_valid(it); rocksdb_iter_next(it)) {
+            size_t klen, vlen;
+            const char *k = rocksdb_iter_key(it, &klen);
+            const char *v = rocksdb_iter_value(it, &vlen);
+            unsigned owner = ddb_ring_owner(to, s->key_hash(k, klen));
+            rocksdb_column_family_handle_t *dest;
+            if (owner == sh)
+                continue;
+            if ((dest = cf_for_write(s, (int)owner)) == NULL) {
+                err = strdup("cannot create a shard column family");
+                break;
+            }
+            rocksdb_writebatch_put_cf(wb, dest, k, klen, v, vlen);
+            rocksdb_writebatch_delete_cf(wb, s->shards[sh], k, klen);
+            moved++;
+            if (++inbatch == 1000) {
+                rocksdb_write(s->db, s->wopts, wb, &err);
+                rocksdb_writebatch_clear(wb);
+                inbatch = 0;
+                if (check(err, "rebalance write") != 0)
+                    break;
+            }
+        }
+        if (err == NULL && inbatch > 0)
+            rocksdb_write(s->db, s->wopts, wb, &err);
+        rocksdb_writebatch_destroy(wb);
+        rocksdb_iter_destroy(it);
+        if (check(err, "rebalance write") != 0)
+            return -1;
+    }
+    ddb_log(DDB_LOG_INFO, "rebalanced to %u shards: moved %zu items", to->nshards, moved);
+    return 0;
+}
+
+/* Drops shard column families beyond the ring (after a shrink; they are empty by then). */
+static void drop_extra_shards(ddb_store *s)
+{
+    for (unsigned i = s->ring.nshards; i < s->ncf; i++) {
+        char *err = NULL;
+        if (s->shards[i] == NULL)
+            continue;
+        rocksdb_drop_column_family(s->db, s->shards[i], &err);
+        check(err, "drop column family");
+        rocksdb_column_family_handle_destroy(s->shards[i]);
+        s->shards[i] = NULL;
+    }
+    if (s->ncf > s->ring.nshards)
+        s->ncf = s->ring.nshards;
+}
+
+static int setup_shards(ddb_store *s, unsigned want)
+{
+    unsigned char key[DDB_HASH_KEY_BYTES];
+    char buf[32];
+    unsigned have = 0;
+
+    if (load_hash_key(s, key) != 0)
+        return -1;
+    if (meta_get_str(s, "ddbd/nshards", buf, sizeof(buf)) > 0)
+        have = (unsigned)strtoul(buf, NULL, 10);
+    if (ddb_ring_init(&s->ring, want, key) != 0)
+        return -1;
+    /* a pending rebalance (crash mid-move) or a changed shard count: move what must move */
+    if ((have != 0 && have != want) || meta_get_str(s, "ddbd/rebalancing", buf, sizeof(buf)) > 0) {
+        ddb_log(DDB_LOG_INFO, "shard count changed from %u to %u: moving partitions", have, want);
+        snprintf(buf, sizeof(buf), "%u", want);
+        if (meta_put(s, "ddbd/rebalancing", buf, strlen(buf)) != 0 || rebalance(s, &s->ring) != 0)
+            return -1;
+        char *err = NULL;
+        rocksdb_delete_cf(s->db, s->wopts, s->meta, "ddbd/rebalancing", 16, &err);
+        if (check(err, "delete") != 0)
+            return -1;
+    }
+    snprintf(buf, sizeof(buf), "%u", want);
+    if (meta_put(s, "ddbd/nshards", buf, strlen(buf)) != 0 || meta_put(s, "ddbd/format", FORMAT_VERSION, 1) != 0)
+        return -1;
+    drop_extra_shards(s);
+    return 0;
+}
+
+static int check_format(ddb_store *s, char **errout)
+{
+    char buf[16];
+
+    if (meta_get_str(s, "ddbd/format", buf, sizeof(buf)) > 0 && strcmp(buf, FORMAT_VERSION) != 0) {
+        *errout = strdup("the data directory was written by an incompatible version of ddbd (format version differs)");
+        return -1;
+    }
+    return 0;
+}
+
+ddb_store *ddb_store_open(const ddb_store_options *o, char **errout)
+{
+    ddb_store *s = calloc(1, sizeof(*s));
+    const char *path = o->in_memory ? "/ddbd-memory" : o->path;
+
+    *errout = NULL;
+    if (s == NULL || o->nshards < 1 || o->nshards > MAX_SHARDS) {
+        free(s);
+        *errout = strdup("shard count must be between 1 and 256");
+        return NULL;
+    }
+    if (!o->in_memory && mkdir(o->path, 0755) != 0 && errno != EEXIST) {
+        free(s);
+        *errout = strdup("cannot create the data directory");
+        return NULL;
+    }
+    for (int i = 0; i < LOCK_STRIPES; i++)
+        pthread_mutex_init(&s->locks[i], NULL);
+    pthread_mutex_init(&s->cf_lock, NULL);
+    s->key_hash = o->key_hash;
+    s->opts = make_options(s, o);
+    s->ropts = rocksdb_readoptions_create();
+    s->wopts = rocksdb_writeoptions_create();
+    rocksdb_writeoptions_set_sync(s->wopts, o->sync_writes ? 1 : 0);
+    if (o->in_memory)
+        rocksdb_writeoptions_disable_WAL(s->wopts, 1);
+    if (open_db(s, path, errout) != 0 || check_format(s, errout) != 0 ||
+        setup_shards(s, o->nshards) != 0) {
+        if (*errout == NULL)
+            *errout = strdup("cannot set up the shards (see the log)");
+        ddb_store_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+void ddb_store_close(ddb_store *s)
+{
+    if (s == NULL)
+        return;
+    if (s->db != NULL) {
+        for (unsigned i = 0; i < MAX_SHARDS; i++) {
+            if (s->shards[i] != NULL)
+                rocksdb_column_family_handle_destroy(s->shards[i]);
+        }
+        if (s->meta != NULL)
+            rocksdb_column_family_handle_destroy(s->meta);
+        rocksdb_close(s->db);
+    }
+    rocksdb_readoptions_destroy(s->ropts);
+    rocksdb_writeoptions_destroy(s->wopts);
+    rocksdb_options_destroy(s->opts);
+    if (s->cache != NULL)
+        rocksdb_cache_destroy(s->cache);
+    if (s->row_cache != NULL)
+        rocksdb_cache_destroy(s->row_cache);
+    if (s->env != NULL)
+        rocksdb_env_destroy(s->env);
+    ddb_ring_free(&s->ring);
+    for (int i = 0; i < LOCK_STRIPES; i++)
+        pthread_mutex_destroy(&s->locks[i]);
+    pthread_mutex_destroy(&s->cf_lock);
+    free(s);
+}
+
+unsigned ddb_store_nshards(const ddb_store *s)
+{
+    return s->ring.nshards;
+}
+
+const struct ddb_ring *ddb_store_ring(const ddb_store *s)
+{
+    return &s->ring;
+}
+
+/* ---- reads and writes ---- */
+
+int ddb_store_get(ddb_store *s, ddb_arena *a, int shard, const char *key, size_t klen, char **val, size_t *vlen)
+{
+    rocksdb_column_family_handle_t *cf = cf_of(s, shard);
+    char *err = NULL, *v;
+    size_t n = 0;
+
+    *val = NULL;
+    *vlen = 0;
+    if (cf == NULL) /* nothing was ever written to this shard */
+        return 0;
+    v = rocksdb_get_cf(s->db, s->ropts, cf, key, klen, &n, &err);
+    if (check(err, "get") != 0)
+        return -1;
+    if (v != NULL) {
+        *val = ddb_arena_memdup(a, v, n);
+        *vlen = n;
+        rocksdb_free(v);
+    }
+    return 0;
+}
+
+int ddb_store_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
+{
+    return ddb_store_get(s, a, -1, key, klen, val, vlen);
+}
+
+int ddb_store_write(ddb_store *s, const ddb_batch *b)
+{
+    rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
+    char *err = NULL;
+
+    for (size_t i = 0; i < b->n; i++) {
+        const ddb_write_op *op = &b->ops[i];
+        rocksdb_column_family_handle_t *cf = op->shard < 0 ? s->meta : cf_for_write(s, op->shard);
+        if (cf == NULL) {
+            rocksdb_writebatch_destroy(wb);
+            return -1;
+        }
+        if (op->is_delete)
+            rocksdb_writebatch_delete_cf(wb, cf, op->key, op->klen);
+        else
+            rocksdb_writebatch_put_cf(wb, cf, op->key, op->klen, op->val, op->vlen);
+    }
+    rocksdb_write(s->db, s->wopts, wb, &err);
+    rocksdb_writebatch_destroy(wb);
+    return check(err, "write");
+}
+
+int ddb_store_rmw(ddb_store *s, ddb_arena *a, int shard, uint64_t lock_hash, const char *key, size_t klen,
+                  ddb_rmw_decide decide, void *ctx)
+{
+    pthread_mutex_t *m = &s->locks[lock_hash % LOCK_STRIPES];
+    char *old;
+    size_t oldlen;
+    ddb_batch b;
+    int rc;
+
+    ddb_batch_init(&b, a);
+    pthread_mutex_lock(m);
+    rc = ddb_store_get(s, a, shard, key, klen, &old, &oldlen);
+    if (rc == 0)
+        rc = decide(ctx, old, oldlen, &b);
+    if (rc == 0 && b.n > 0)
+        rc = ddb_store_write(s, &b);
+    pthread_mutex_unlock(m);
+    return rc;
+}
+
+int ddb_store_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)
+{
+    for (unsigned i = 0; i < MAX_SHARDS; i++) {
+        rocksdb_column_family_handle_t *cf = cf_of(s, (int)i);
+        char *err = NULL;
+        if (cf == NULL)
+            continue;
+        rocksdb_delete_range_cf(s->db, s->wopts, cf, lo, lolen, hi, hilen, &err);
+        if (check(err, "delete range") != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- iterators ---- */
+
+ddb_store_iter *ddb_store_iter_open(ddb_store *s, int shard, const char *lo, size_t lolen, const char *hi,
+                                    size_t hilen, int reverse)
+{
+    ddb_store_iter *it = calloc(1, sizeof(*it));
+
+    if (it == NULL)
+        abort();
+    it->lo = malloc(lolen + 1);
+    it->hi = malloc(hilen + 1);
+    memcpy(it->lo, lo, lolen);
+    memcpy(it->hi, hi, hilen);
+    it->lolen = lolen;
+    it->hilen = hilen;
+    it->reverse = reverse;
+    it->ropts = rocksdb_readoptions_create();
+    rocksdb_readoptions_set_iterate_lower_bound(it->ropts, it->lo, lolen);
+    rocksdb_readoptions_set_iterate_upper_bound(it->ropts, it->hi, hilen);
+    if (cf_of(s, shard) != NULL) /* else the shard is empty: it->it stays NULL and the iterator is never valid */
+        it->it = rocksdb_create_iterator_cf(s->db, it->ropts, cf_of(s, shard));
+    return it;
+}
+
+void ddb_store_iter_seek(ddb_store_iter *it, const char *from, size_t fromlen)
+{
+    if (it->it == NULL)
+        return;
+    if (from == NULL) {
+        if (it->reverse)
+            rocksdb_iter_seek_to_last(it->it);
+        else
+            rocksdb_iter_seek_to_first(it->it);
+    } else if (it->reverse) {
+        rocksdb_iter_seek_for_prev(it->it, from, fromlen);
+    } else {
+        rocksdb_iter_seek(it->it, from, fromlen);
+    }
+}
+
+int ddb_store_iter_valid(ddb_store_iter *it)
+{
+    return it->it != NULL && rocksdb_iter_valid(it->it);
+}
+
+void ddb_store_iter_next(ddb_store_iter *it)
+{
+    if (it->reverse)
+        rocksdb_iter_prev(it->it);
+    else
+        rocksdb_iter_next(it->it);
+}
+
+const char *ddb_store_iter_key(ddb_store_iter *it, size_t *len)
+{
+    return rocksdb_iter_key(it->it, len);
+}
+
+const char *ddb_store_iter_val(ddb_store_iter *it, size_t *len)
+{
+    return rocksdb_iter_value(it->it, len);
+}
+
+void ddb_store_iter_close(ddb_store_iter *it)
+{
+    if (it == NULL)
+        return;
+    if (it->it != NULL)
+        rocksdb_iter_destroy(it->it);
+    rocksdb_readoptions_destroy(it->ropts);
+    free(it->lo);
+    free(it->hi);
+    free(it);
+}
