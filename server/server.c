@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "keycodec.h"
+#include "tasks.h"
 
 int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
 {
@@ -26,11 +27,13 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
         ddb_store_close(srv->store);
         return -1;
     }
+    srv->tasks = ddb_tasks_start(srv);
     return 0;
 }
 
 void ddb_server_close(ddb_server *srv)
 {
+    ddb_tasks_stop(srv->tasks);
     ddb_catalog_close(srv->catalog);
     ddb_store_close(srv->store);
     memset(srv, 0, sizeof(*srv));

@@ -14,6 +14,7 @@ struct ddb_server {
     const ddb_config *config;
     ddb_store *store;
     ddb_catalog *catalog;
+    struct ddb_tasks *tasks; /* the background worker (engine/tasks.h) */
 };
 
 /* Opens the store and the catalog for `cfg`; returns 0 or -1 with *err set (malloc'd). */

@@ -1,8 +1,9 @@
 /*
- * server/engine/catalog.c: the table catalog (see catalog.h).
+ * server/engine/catalog.c: the typed table catalog (see catalog.h).
  *
  * Reads take a shared lock and binary-search a sorted array of tables; control-plane writes take
- * the exclusive lock, persist first, then swap the in-memory entry.
+ * the exclusive lock, check the version they were computed from, persist first, then swap the
+ * in-memory entry and retire the old one.
  */
 #include "catalog.h"
 
@@ -58,11 +59,115 @@ static ddb_type attr_type(const ddb_json *desc, const char *name)
     return DDB_T_NONE;
 }
 
+const char *ddb_index_state_name(ddb_index_state s)
+{
+    static const char *const names[] = {
+#define X(n) #n,
+        DDB_INDEX_STATES(X)
+#undef X
+    };
+    return names[s];
+}
+
+static ddb_index_state state_from_name(const char *s)
+{
+    for (int i = 0; s != NULL && i <= DDB_IX_ACTIVE; i++) {
+        if (strcmp(s, ddb_index_state_name((ddb_index_state)i)) == 0)
+            return (ddb_index_state)i;
+    }
+    return DDB_IX_ACTIVE;
+}
+
+const ddb_index *ddb_table_index(const ddb_table *t, const char *name)
+{
+    for (unsigned i = 0; name != NULL && i < t->nindexes; i++) {
+        if (strcmp(t->indexes[i].name, name) == 0)
+            return &t->indexes[i];
+    }
+    return NULL;
+}
+
+/* The HASH (or RANGE) elements of a KeySchema, in order, with their declared types. */
+static unsigned key_parts(const ddb_json *desc, const ddb_json *schema, const char *key_type, ddb_key_part *out)
+{
+    unsigned n = 0;
+
+    for (uint32_t i = 0; schema != NULL && schema->type == DDB_JSON_ARRAY && i < schema->n; i++) {
+        const char *kt = ddb_json_get_str(schema->u.items[i], "KeyType");
+        const char *name = ddb_json_get_str(schema->u.items[i], "AttributeName");
+        if (kt == NULL || name == NULL || strcmp(kt, key_type) != 0 || n == DDB_MAX_KEY_PARTS)
+            continue;
+        out[n].name = name;
+        out[n].nlen = (uint32_t)strlen(name);
+        out[n].type = attr_type(desc, name);
+        n++;
+    }
+    return n;
+}
+
+static int index_from_json(ddb_table *t, const ddb_json *ix, ddb_index_kind kind, ddb_index *out)
+{
+    const ddb_json *proj = ddb_json_get(ix, "Projection");
+    const char *pt = ddb_json_get_str(proj, "ProjectionType");
+    const ddb_json *nk = ddb_json_get(proj, "NonKeyAttributes");
+    const ddb_json *id = ddb_json_get(ix, "ddbdIndexId");
+    const ddb_json *bf = ddb_json_get(ix, "Backfilling");
+
+    memset(out, 0, sizeof(*out));
+    out->name = ddb_json_get_str(ix, "IndexName");
+    out->kind = kind;
+    out->id = id != NULL && id->type == DDB_JSON_NUMBER ? (uint32_t)strtoul(id->u.s, NULL, 10) : 0;
+    out->state = state_from_name(ddb_json_get_str(ix, "IndexStatus"));
+    out->backfilling = bf != NULL && bf->type == DDB_JSON_BOOL && bf->u.b;
+    out->nhash = key_parts(t->desc, ddb_json_get(ix, "KeySchema"), "HASH", out->hash);
+    out->nrange = key_parts(t->desc, ddb_json_get(ix, "KeySchema"), "RANGE", out->range);
+    out->projection = pt != NULL && strcmp(pt, "ALL") == 0       ? DDB_PROJ_ALL
+                      : pt != NULL && strcmp(pt, "INCLUDE") == 0 ? DDB_PROJ_INCLUDE
+                                                                 : DDB_PROJ_KEYS_ONLY;
+    out->desc = ix;
+    if (nk != NULL && nk->type == DDB_JSON_ARRAY && nk->n > 0) {
+        out->nonkey = DDB_NEW_ARRAY(&t->arena, const char *, nk->n);
+        out->nonkey_len = DDB_NEW_ARRAY(&t->arena, uint32_t, nk->n);
+        for (uint32_t i = 0; i < nk->n; i++) {
+            if (nk->u.items[i]->type != DDB_JSON_STRING)
+                continue;
+            out->nonkey[out->nnonkey] = nk->u.items[i]->u.s;
+            out->nonkey_len[out->nnonkey++] = nk->u.items[i]->n;
+        }
+    }
+    if (out->name == NULL || out->nhash == 0)
+        return -1;
+    for (unsigned i = 0; i < out->nhash; i++)
+        if (out->hash[i].type == DDB_T_NONE)
+            return -1;
+    for (unsigned i = 0; i < out->nrange; i++)
+        if (out->range[i].type == DDB_T_NONE)
+            return -1;
+    return 0;
+}
+
+static int indexes_from_json(ddb_table *t)
+{
+    static const char *const lists[] = {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"};
+
+    for (int l = 0; l < 2; l++) {
+        const ddb_json *ixs = ddb_json_get(t->desc, lists[l]);
+        for (uint32_t i = 0; ixs != NULL && ixs->type == DDB_JSON_ARRAY && i < ixs->n; i++) {
+            if (t->nindexes == DDB_MAX_INDEXES ||
+                index_from_json(t, ixs->u.items[i], l == 0 ? DDB_IX_LOCAL : DDB_IX_GLOBAL, &t->indexes[t->nindexes]) != 0)
+                return -1;
+            t->nindexes++;
+            t->nlsi += l == 0;
+        }
+    }
+    return 0;
+}
+
 /* Builds a table from its stored JSON; NULL if the JSON is not a usable description. */
 static ddb_table *table_from_json(const char *name, const char *text, size_t len)
 {
     ddb_table *t = calloc(1, sizeof(*t));
-    const ddb_json *id;
+    const ddb_json *id, *version;
 
     if (t == NULL)
         abort();
@@ -75,13 +180,15 @@ static ddb_table *table_from_json(const char *name, const char *text, size_t len
         table_free(t);
         return NULL;
     }
+    version = ddb_json_get(t->desc, "ddbdVersion");
     t->name = ddb_arena_strndup(&t->arena, name, strlen(name));
     t->id = (uint32_t)strtoul(id->u.s, NULL, 10);
+    t->version = version != NULL && version->type == DDB_JSON_NUMBER ? strtoull(version->u.s, NULL, 10) : 0;
     t->hash_key = key_attr(t->desc, "HASH");
     t->range_key = key_attr(t->desc, "RANGE");
     t->hash_type = attr_type(t->desc, t->hash_key);
     t->range_type = attr_type(t->desc, t->range_key);
-    if (t->hash_key == NULL || t->hash_type == DDB_T_NONE) {
+    if (t->hash_key == NULL || t->hash_type == DDB_T_NONE || indexes_from_json(t) != 0) {
         table_free(t);
         return NULL;
     }
@@ -90,6 +197,7 @@ static ddb_table *table_from_json(const char *name, const char *text, size_t len
 
 static void retire(ddb_catalog *c, ddb_table *t)
 {
+    __atomic_store_n(&t->retired, 1, __ATOMIC_RELEASE);
     if (c->nretired == c->capretired) {
         c->capretired = c->capretired ? c->capretired * 2 : 16;
         c->retired = realloc(c->retired, c->capretired * sizeof(*c->retired));
@@ -133,13 +241,167 @@ static void insert_at(ddb_catalog *c, size_t i, ddb_table *t)
     c->n++;
 }
 
+/* ---- descriptions ---- */
+
+static int is_catalog_member(const char *key)
+{
+    return strcmp(key, "ddbdTableId") == 0 || strcmp(key, "CreationDateTime") == 0 || strcmp(key, "ddbdVersion") == 0;
+}
+
+static int is_index_list(const char *key)
+{
+    return strcmp(key, "LocalSecondaryIndexes") == 0 || strcmp(key, "GlobalSecondaryIndexes") == 0;
+}
+
+/* Persists the id counter; the caller holds the lock. */
+static int persist_next_id(ddb_catalog *c)
+{
+    char next[16];
+    ddb_arena a;
+    ddb_batch b;
+    int rc;
+
+    ddb_arena_init(&a);
+    ddb_batch_init(&b, &a);
+    snprintf(next, sizeof(next), "%u", c->next_id);
+    ddb_batch_put(&b, -1, NEXT_ID_KEY, strlen(NEXT_ID_KEY), next, strlen(next));
+    rc = ddb_store_write(c->store, &b);
+    ddb_arena_free(&a);
+    return rc;
+}
+
+/*
+ * An index object with the catalog's fields: an index without ddbdIndexId gets a new id, and,
+ * when it has no IndexStatus either (declared by a data directory of format 1, which did not
+ * maintain indexes), CREATING with Backfilling, so the background task indexes existing items.
+ */
+static void write_index(ddb_catalog *c, ddb_jw *w, const ddb_json *ix)
+{
+    int has_id = ddb_json_get(ix, "ddbdIndexId") != NULL, has_status = ddb_json_get(ix, "IndexStatus") != NULL;
+
+    ddb_jw_obj_begin(w);
+    for (uint32_t i = 0; i < ix->n; i++) {
+        ddb_jw_keyn(w, ix->u.members[i].key, ix->u.members[i].klen);
+        ddb_jw_json(w, ix->u.members[i].val);
+    }
+    if (!has_id) {
+        ddb_jw_key(w, "ddbdIndexId");
+        ddb_jw_int(w, c->next_id++);
+    }
+    if (!has_status) {
+        ddb_jw_key(w, "IndexStatus");
+        ddb_jw_str(w, "CREATING");
+        ddb_jw_key(w, "Backfilling");
+        ddb_jw_bool(w, 1);
+    }
+    ddb_jw_obj_end(w);
+}
+
+/* The stored text of a description: its members, index ids filled in, then the catalog's own fields. */
+static char *finalize(ddb_catalog *c, ddb_arena *a, const ddb_json *desc, uint32_t id, const ddb_json *created,
+                      double now, uint64_t version)
+{
+    ddb_buf buf = {0};
+    ddb_jw w;
+    char *text;
+
+    ddb_jw_init(&w, &buf);
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, "ddbdTableId");
+    ddb_jw_int(&w, id);
+    ddb_jw_key(&w, "ddbdVersion");
+    ddb_jw_int(&w, (long long)version);
+    ddb_jw_key(&w, "CreationDateTime");
+    if (created != NULL)
+        ddb_jw_json(&w, created);
+    else
+        ddb_jw_raw_number(&w, ddb_arena_sprintf(a, "%.3f", now));
+    for (uint32_t i = 0; i < desc->n; i++) {
+        const ddb_json_member *m = &desc->u.members[i];
+        if (is_catalog_member(m->key))
+            continue;
+        ddb_jw_keyn(&w, m->key, m->klen);
+        if (!is_index_list(m->key) || m->val->type != DDB_JSON_ARRAY) {
+            ddb_jw_json(&w, m->val);
+            continue;
+        }
+        ddb_jw_arr_begin(&w);
+        for (uint32_t k = 0; k < m->val->n; k++)
+            write_index(c, &w, m->val->u.items[k]);
+        ddb_jw_arr_end(&w);
+    }
+    ddb_jw_obj_end(&w);
+    text = ddb_arena_strndup(a, buf.data, buf.len);
+    ddb_buf_free(&buf);
+    return text;
+}
+
+static int needs_ids(const ddb_table *t)
+{
+    for (unsigned i = 0; i < t->nindexes; i++) {
+        if (t->indexes[i].id == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Writes a description (and the id counter, and the caller's extra writes) in one batch. */
+static int persist(ddb_catalog *c, ddb_arena *a, const char *name, const char *text, const ddb_batch *extra)
+{
+    ddb_batch b;
+    char *key = ddb_arena_sprintf(a, TABLE_PREFIX "%s", name);
+    char *next = ddb_arena_sprintf(a, "%u", c->next_id);
+
+    ddb_batch_init(&b, a);
+    if (text != NULL)
+        ddb_batch_put(&b, -1, key, strlen(key), text, strlen(text));
+    else
+        ddb_batch_delete(&b, -1, key, strlen(key));
+    ddb_batch_put(&b, -1, NEXT_ID_KEY, strlen(NEXT_ID_KEY), next, strlen(next));
+    for (size_t i = 0; extra != NULL && i < extra->n; i++) {
+        const ddb_write_op *op = &extra->ops[i];
+        if (op->is_delete)
+            ddb_batch_delete(&b, op->shard, op->key, op->klen);
+        else
+            ddb_batch_put(&b, op->shard, op->key, op->klen, op->val, op->vlen);
+    }
+    return ddb_store_write(c->store, &b);
+}
+
+/* Gives ids to the indexes a format-1 directory declared (once; logged). */
+static ddb_table *migrate(ddb_catalog *c, ddb_table *t)
+{
+    ddb_arena a;
+    ddb_table *n = NULL;
+    char *text;
+
+    ddb_arena_init(&a);
+    text = finalize(c, &a, t->desc, t->id, ddb_json_get(t->desc, "CreationDateTime"), 0, t->version + 1);
+    if ((n = table_from_json(t->name, text, strlen(text))) != NULL && persist(c, &a, t->name, text, NULL) == 0) {
+        ddb_log(DDB_LOG_INFO, "catalog: table %s: %u secondary indexes will be built from its items", t->name,
+                n->nindexes);
+        table_free(t);
+        t = n;
+    } else if (n != NULL) {
+        table_free(n);
+    }
+    ddb_arena_free(&a);
+    return t;
+}
+
 static int load(ddb_catalog *c)
 {
     ddb_arena a;
     char *v;
     size_t vlen;
     ddb_store_iter *it = ddb_store_iter_open(c->store, -1, TABLE_PREFIX, 6, "table0", 6, 0);
+    int rc;
 
+    ddb_arena_init(&a);
+    c->next_id = 1;
+    if (ddb_store_meta_get(c->store, &a, NEXT_ID_KEY, strlen(NEXT_ID_KEY), &v, &vlen) == 0 && v != NULL)
+        c->next_id = (uint32_t)strtoul(ddb_arena_strndup(&a, v, vlen), NULL, 10);
+    ddb_arena_free(&a);
     for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
         size_t klen, len;
         const char *k = ddb_store_iter_key(it, &klen);
@@ -156,15 +418,13 @@ static int load(ddb_catalog *c)
             ddb_log(DDB_LOG_ERROR, "catalog: table %s has an unreadable description; skipped", name);
             continue;
         }
+        if (needs_ids(t))
+            t = migrate(c, t);
         insert_at(c, find(c, name, &found), t);
     }
+    rc = ddb_store_iter_status(it);
     ddb_store_iter_close(it);
-    ddb_arena_init(&a);
-    c->next_id = 1;
-    if (ddb_store_meta_get(c->store, &a, NEXT_ID_KEY, strlen(NEXT_ID_KEY), &v, &vlen) == 0 && v != NULL)
-        c->next_id = (uint32_t)strtoul(ddb_arena_strndup(&a, v, vlen), NULL, 10);
-    ddb_arena_free(&a);
-    return 0;
+    return rc == DDB_STORE_OK ? 0 : -1;
 }
 
 ddb_catalog *ddb_catalog_open(ddb_store *store, char **err)
@@ -221,54 +481,60 @@ const ddb_table *ddb_catalog_get(ddb_catalog *c, const char *name)
     return t;
 }
 
-/* Adds the catalog's own fields to a description object's JSON text. */
-static char *with_ids(ddb_arena *a, const char *desc_json, size_t len, uint32_t id, double created)
+const ddb_table *ddb_catalog_get_by_id(ddb_catalog *c, uint32_t id)
 {
-    /* desc_json is "{...}"; insert our fields after the brace */
-    const char *body = desc_json + 1;
-    int empty = len <= 2;
+    const ddb_table *t = NULL;
 
-    return ddb_arena_sprintf(a, "{\"ddbdTableId\":%u,\"CreationDateTime\":%.3f%s%.*s", id, created, empty ? "" : ",",
-                             (int)(len - 1), body);
+    pthread_rwlock_rdlock(&c->lock);
+    for (size_t i = 0; i < c->n && t == NULL; i++) {
+        if (c->tables[i]->id == id)
+            t = c->tables[i];
+    }
+    pthread_rwlock_unlock(&c->lock);
+    return t;
 }
 
-static int persist(ddb_catalog *c, ddb_arena *a, const char *name, const char *text, size_t len, int with_next_id)
+uint32_t ddb_catalog_new_id(ddb_catalog *c)
 {
-    ddb_batch b;
-    char *key = ddb_arena_sprintf(a, TABLE_PREFIX "%s", name);
+    uint32_t id;
 
-    ddb_batch_init(&b, a);
-    ddb_batch_put(&b, -1, key, strlen(key), text, len);
-    if (with_next_id) {
-        char *next = ddb_arena_sprintf(a, "%u", c->next_id);
-        ddb_batch_put(&b, -1, NEXT_ID_KEY, strlen(NEXT_ID_KEY), next, strlen(next));
-    }
-    return ddb_store_write(c->store, &b);
+    pthread_rwlock_wrlock(&c->lock);
+    id = c->next_id++;
+    if (persist_next_id(c) != 0)
+        id = 0;
+    pthread_rwlock_unlock(&c->lock);
+    return id;
 }
 
 int ddb_catalog_create(ddb_catalog *c, const char *name, const char *desc_json, size_t len, double now,
-                       const ddb_table **out)
+                       const ddb_batch *extra, const ddb_table **out)
 {
     ddb_arena a;
     int found, rc = 0;
     size_t i;
     ddb_table *t;
+    const ddb_json *desc;
     char *text;
+    uint32_t saved_next;
 
     ddb_arena_init(&a);
     pthread_rwlock_wrlock(&c->lock);
+    saved_next = c->next_id;
     i = find(c, name, &found);
     if (found) {
         rc = 1;
         goto done;
     }
-    text = with_ids(&a, desc_json, len, c->next_id, now);
+    if ((desc = ddb_json_parse(&a, desc_json, len)) == NULL || desc->type != DDB_JSON_OBJECT) {
+        rc = -1;
+        goto done;
+    }
+    text = finalize(c, &a, desc, c->next_id++, NULL, now, 1);
     if ((t = table_from_json(name, text, strlen(text))) == NULL) {
         rc = -1;
         goto done;
     }
-    c->next_id++;
-    if (persist(c, &a, name, text, strlen(text), 1) != 0) {
+    if (persist(c, &a, name, text, extra) != 0) {
         table_free(t);
         rc = -1;
         goto done;
@@ -276,33 +542,46 @@ int ddb_catalog_create(ddb_catalog *c, const char *name, const char *desc_json, 
     insert_at(c, i, t);
     *out = t;
 done:
+    if (rc != 0)
+        c->next_id = saved_next;
     pthread_rwlock_unlock(&c->lock);
     ddb_arena_free(&a);
     return rc;
 }
 
-int ddb_catalog_update(ddb_catalog *c, const char *name, const char *desc_json, size_t len, const ddb_table **out)
+int ddb_catalog_update(ddb_catalog *c, const ddb_table *expected, const char *desc_json, size_t len,
+                       const ddb_batch *extra, const ddb_table **out)
 {
     ddb_arena a;
     int found, rc = 0;
     size_t i;
     ddb_table *t, *old;
+    const ddb_json *desc;
     char *text;
-    const ddb_json *created;
 
     ddb_arena_init(&a);
     pthread_rwlock_wrlock(&c->lock);
-    i = find(c, name, &found);
-    if (!found) {
+    i = find(c, expected->name, &found);
+    if (!found || c->tables[i]->id != expected->id) {
         rc = 1;
         goto done;
     }
     old = c->tables[i];
-    created = ddb_json_get(old->desc, "CreationDateTime");
-    text = with_ids(&a, desc_json, len, old->id, created ? strtod(created->u.s, NULL) : 0);
-    if ((t = table_from_json(name, text, strlen(text))) == NULL || persist(c, &a, name, text, strlen(text), 0) != 0) {
-        if (t != NULL)
-            table_free(t);
+    if (old != expected) {
+        rc = 2;
+        goto done;
+    }
+    if ((desc = ddb_json_parse(&a, desc_json, len)) == NULL || desc->type != DDB_JSON_OBJECT) {
+        rc = -1;
+        goto done;
+    }
+    text = finalize(c, &a, desc, old->id, ddb_json_get(old->desc, "CreationDateTime"), 0, old->version + 1);
+    if ((t = table_from_json(old->name, text, strlen(text))) == NULL) {
+        rc = -1;
+        goto done;
+    }
+    if (persist(c, &a, old->name, text, extra) != 0) {
+        table_free(t);
         rc = -1;
         goto done;
     }
@@ -315,14 +594,11 @@ done:
     return rc;
 }
 
-int ddb_catalog_delete(ddb_catalog *c, const char *name)
+int ddb_catalog_delete(ddb_catalog *c, const char *name, const ddb_batch *extra)
 {
     ddb_arena a;
-    ddb_batch b;
     int found, rc = 0;
     size_t i;
-    char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
-    char *key;
 
     ddb_arena_init(&a);
     pthread_rwlock_wrlock(&c->lock);
@@ -331,16 +607,11 @@ int ddb_catalog_delete(ddb_catalog *c, const char *name)
         rc = 1;
         goto done;
     }
-    key = ddb_arena_sprintf(&a, TABLE_PREFIX "%s", name);
-    ddb_batch_init(&b, &a);
-    ddb_batch_delete(&b, -1, key, strlen(key));
-    ddb_key_table_range(c->tables[i]->id, lo, hi);
-    /* the description goes first: if the range delete then fails, the items are unreachable garbage, not a half table */
-    if (ddb_store_write(c->store, &b) != 0) {
+    /* the description and the purge task's record go together: the items are never unreachable and forgotten */
+    if (persist(c, &a, name, NULL, extra) != 0) {
         rc = -1;
         goto done;
     }
-    ddb_store_delete_range_all(c->store, lo, sizeof(lo), hi, sizeof(hi));
     retire(c, c->tables[i]);
     memmove(&c->tables[i], &c->tables[i + 1], (c->n - i - 1) * sizeof(*c->tables));
     c->n--;
@@ -366,6 +637,77 @@ size_t ddb_catalog_list(ddb_catalog *c, ddb_arena *a, const char *exclusive_star
     for (size_t i = start; i < c->n && n < limit; i++)
         (*names)[n++] = ddb_arena_strndup(a, c->tables[i]->name, strlen(c->tables[i]->name));
     *more = start + n < c->n;
+    pthread_rwlock_unlock(&c->lock);
+    return n;
+}
+
+static int in_list(const char *key, const char *const *list)
+{
+    for (int i = 0; list != NULL && list[i] != NULL; i++)
+        if (strcmp(key, list[i]) == 0)
+            return 1;
+    return 0;
+}
+
+void ddb_index_write_members(ddb_jw *w, const ddb_index *ix, const char *const *skip)
+{
+    for (uint32_t i = 0; i < ix->desc->n; i++) {
+        const ddb_json_member *m = &ix->desc->u.members[i];
+        if (in_list(m->key, skip))
+            continue;
+        ddb_jw_keyn(w, m->key, m->klen);
+        ddb_jw_json(w, m->val);
+    }
+}
+
+static void write_index_list(ddb_jw *w, const ddb_table *t, ddb_index_kind kind, const char *member,
+                             const ddb_index_editor *ed)
+{
+    const ddb_json *add = kind == DDB_IX_GLOBAL && ed != NULL ? ed->add_gsi : NULL;
+    unsigned kept = add != NULL;
+
+    for (unsigned i = 0; i < t->nindexes; i++)
+        kept += t->indexes[i].kind == kind && (ed == NULL || ed->keep == NULL || ed->keep(ed->ctx, &t->indexes[i]));
+    if (kept == 0)
+        return;
+    ddb_jw_key(w, member);
+    ddb_jw_arr_begin(w);
+    for (unsigned i = 0; i < t->nindexes; i++) {
+        const ddb_index *ix = &t->indexes[i];
+        if (ix->kind != kind || (ed != NULL && ed->keep != NULL && !ed->keep(ed->ctx, ix)))
+            continue;
+        if (ed != NULL && ed->write != NULL)
+            ed->write(ed->ctx, w, ix);
+        else
+            ddb_jw_json(w, ix->desc);
+    }
+    if (add != NULL)
+        ddb_jw_json(w, add);
+    ddb_jw_arr_end(w);
+}
+
+void ddb_desc_write(ddb_jw *w, const ddb_table *t, const char *const *skip, const ddb_index_editor *ed)
+{
+    for (uint32_t i = 0; i < t->desc->n; i++) {
+        const ddb_json_member *m = &t->desc->u.members[i];
+        if (is_catalog_member(m->key) || is_index_list(m->key) || in_list(m->key, skip))
+            continue;
+        ddb_jw_keyn(w, m->key, m->klen);
+        ddb_jw_json(w, m->val);
+    }
+    write_index_list(w, t, DDB_IX_LOCAL, "LocalSecondaryIndexes", ed);
+    write_index_list(w, t, DDB_IX_GLOBAL, "GlobalSecondaryIndexes", ed);
+}
+
+size_t ddb_catalog_snapshot(ddb_catalog *c, ddb_arena *a, const ddb_table ***tables)
+{
+    size_t n;
+
+    pthread_rwlock_rdlock(&c->lock);
+    n = c->n;
+    *tables = DDB_NEW_ARRAY(a, const ddb_table *, n ? n : 1);
+    for (size_t i = 0; i < n; i++)
+        (*tables)[i] = c->tables[i];
     pthread_rwlock_unlock(&c->lock);
     return n;
 }

@@ -1,10 +1,18 @@
 /*
- * server/engine/catalog.h: table metadata, persisted in the store's metadata space and cached in memory.
+ * server/engine/catalog.h: the typed, versioned table catalog.
  *
- * Each table is stored under "table/<name>" as the JSON of its description (the fields
- * DynamoDB's CreateTable/UpdateTable accept, plus TableId, the internal numeric id that prefixes
- * its item keys, and CreationDateTime). Table ids are never reused, so a deleted table's stray
- * keys can never surface in a new table of the same name.
+ * Each table is stored under "table/<name>" in the store's metadata space as the JSON of its
+ * description (the members DynamoDB's CreateTable/UpdateTable accept, plus the catalog's own:
+ * ddbdTableId, the numeric id that prefixes its item keys; CreationDateTime; ddbdVersion, bumped
+ * by every change; and in each index object ddbdIndexId, IndexStatus and Backfilling). The JSON
+ * is parsed once, when a description is loaded or replaced, into the structs below; requests only
+ * read the structs. Table and index ids come from one counter and are never reused, so a deleted
+ * table's or index's stray keys can never surface in a new one.
+ *
+ * Descriptions are immutable: a change builds a new ddb_table and swaps it in, compare-and-swap
+ * against the version the change was computed from, under the catalog's lock. The replaced one is
+ * marked retired (writers check that under their item lock and retry with the new one) and kept
+ * until the catalog closes, so a pointer a request holds stays valid.
  */
 #ifndef DDB_CATALOG_H
 #define DDB_CATALOG_H
@@ -19,18 +27,76 @@
 
 typedef struct ddb_catalog ddb_catalog;
 
+/* DynamoDB's multi-attribute GSI keys: up to four partition-key and four sort-key attributes. */
+#define DDB_MAX_KEY_PARTS 4
+#define DDB_MAX_INDEXES 25 /* 5 LSIs + 20 GSIs */
+
+typedef enum ddb_index_kind { DDB_IX_LOCAL, DDB_IX_GLOBAL } ddb_index_kind;
+
+#define DDB_INDEX_STATES(X) X(CREATING) X(UPDATING) X(DELETING) X(ACTIVE)
+typedef enum ddb_index_state {
+#define X(s) DDB_IX_##s,
+    DDB_INDEX_STATES(X)
+#undef X
+} ddb_index_state;
+const char *ddb_index_state_name(ddb_index_state s);
+
+typedef enum ddb_projection_type { DDB_PROJ_KEYS_ONLY, DDB_PROJ_INCLUDE, DDB_PROJ_ALL } ddb_projection_type;
+
+/* One key attribute: its name and declared type (S, N or B). */
+typedef struct ddb_key_part {
+    const char *name;
+    uint32_t nlen;
+    ddb_type type;
+} ddb_key_part;
+
+typedef struct ddb_index {
+    const char *name;
+    uint32_t id;                      /* key prefix of its entries (same space as table ids) */
+    ddb_index_kind kind;
+    ddb_index_state state;
+    int backfilling;                  /* CREATING and existing items are still being indexed */
+    ddb_key_part hash[DDB_MAX_KEY_PARTS];
+    unsigned nhash;
+    ddb_key_part range[DDB_MAX_KEY_PARTS];
+    unsigned nrange;                  /* 0: hash-only GSI */
+    ddb_projection_type projection;
+    const char **nonkey;              /* INCLUDE's NonKeyAttributes */
+    uint32_t *nonkey_len;
+    unsigned nnonkey;
+    const ddb_json *desc;             /* its stored object */
+} ddb_index;
+
 typedef struct ddb_table {
     const char *name;
     uint32_t id;                 /* key prefix of its items */
+    uint64_t version;            /* bumped by every change; the compare-and-swap token */
     const char *hash_key;
     ddb_type hash_type;
     const char *range_key;       /* NULL for hash-only tables */
     ddb_type range_type;
+    ddb_index indexes[DDB_MAX_INDEXES];
+    unsigned nindexes;           /* LSIs first, then GSIs, in description order */
+    unsigned nlsi;
+    int retired;                 /* replaced or deleted: read atomically (ddb_table_retired) */
     const ddb_json *desc;        /* the stored description (an OBJECT) */
     const char *desc_text;       /* its JSON text */
     size_t desc_len;
     ddb_arena arena;             /* owns everything above */
 } ddb_table;
+
+static inline int ddb_table_retired(const ddb_table *t)
+{
+    return __atomic_load_n(&t->retired, __ATOMIC_ACQUIRE);
+}
+
+/* The index named `name` (any state), or NULL. */
+const ddb_index *ddb_table_index(const ddb_table *t, const char *name);
+/* Whether writes maintain the index: every state but DELETING. */
+static inline int ddb_index_maintained(const ddb_index *ix)
+{
+    return ix->state != DDB_IX_DELETING;
+}
 
 ddb_catalog *ddb_catalog_open(ddb_store *store, char **err);
 void ddb_catalog_close(ddb_catalog *c);
@@ -38,20 +104,54 @@ size_t ddb_catalog_count(ddb_catalog *c);
 
 /* The table, or NULL. The pointer stays valid until the catalog closes (replaced tables are retired, not freed). */
 const ddb_table *ddb_catalog_get(ddb_catalog *c, const char *name);
+/* The live table with this id, or NULL (background tasks find their table by id). */
+const ddb_table *ddb_catalog_get_by_id(ddb_catalog *c, uint32_t id);
+
+/* A new id for a table or an index, persisted before it is returned (ids are never reused); 0 on failure. */
+uint32_t ddb_catalog_new_id(ddb_catalog *c);
 
 /*
- * Creates a table from a stored description (JSON object text without TableId/CreationDateTime;
- * the catalog adds them). Returns 0, 1 when the name exists, -1 on storage failure.
+ * Creates a table from a description (a JSON object's text; the catalog adds ddbdTableId,
+ * CreationDateTime and ddbdVersion). `extra` (may be NULL) holds metadata writes committed in the
+ * same atomic batch (task records). Returns 0, 1 when the name exists, -1 on storage failure.
  */
 int ddb_catalog_create(ddb_catalog *c, const char *name, const char *desc_json, size_t len, double now,
-                       const ddb_table **out);
-/* Replaces a table's description (UpdateTable); the id and creation time are kept. 0, 1 if missing, -1. */
-int ddb_catalog_update(ddb_catalog *c, const char *name, const char *desc_json, size_t len, const ddb_table **out);
-/* Deletes the table and all its items. 0, 1 if missing, -1. */
-int ddb_catalog_delete(ddb_catalog *c, const char *name);
+                       const ddb_batch *extra, const ddb_table **out);
+/*
+ * Replaces a table's description, compare-and-swap: only if `expected` is still the live
+ * version (else 2, and the caller recomputes from the new one). The id and creation time are
+ * kept, the version bumped. Returns 0, 1 if the table is gone, 2 on a lost race, -1 on failure.
+ */
+int ddb_catalog_update(ddb_catalog *c, const ddb_table *expected, const char *desc_json, size_t len,
+                       const ddb_batch *extra, const ddb_table **out);
+/*
+ * Removes the table from the catalog (its items are purged by the task that `extra` records,
+ * committed atomically with the removal). Returns 0, 1 if missing, -1.
+ */
+int ddb_catalog_delete(ddb_catalog *c, const char *name, const ddb_batch *extra);
 
 /* Names in order, after `exclusive_start` (may be NULL), at most `limit`; *more says whether others follow. */
 size_t ddb_catalog_list(ddb_catalog *c, ddb_arena *a, const char *exclusive_start, size_t limit, const char ***names,
                         int *more);
+
+/*
+ * Rewriting a description (UpdateTable, background tasks): ddb_desc_write() writes the members of
+ * t's description (without the catalog's own fields; those named in `skip` left out) into an
+ * object being written, passing each index through the editor: `keep` says whether it stays,
+ * `write` writes its (changed) object; NULL callbacks keep and copy it. `add_gsi` (may be NULL)
+ * is appended to GlobalSecondaryIndexes. An index list left empty is left out.
+ */
+typedef struct ddb_index_editor {
+    int (*keep)(void *ctx, const ddb_index *ix);
+    void (*write)(void *ctx, ddb_jw *w, const ddb_index *ix);
+    void *ctx;
+    const ddb_json *add_gsi;
+} ddb_index_editor;
+void ddb_desc_write(ddb_jw *w, const ddb_table *t, const char *const *skip, const ddb_index_editor *ed);
+/* Copies an index object's members except those named in `skip` (the editor's write adds the changed ones). */
+void ddb_index_write_members(ddb_jw *w, const ddb_index *ix, const char *const *skip);
+
+/* Every live table, for background tasks that look for work (copied pointers; they stay valid). */
+size_t ddb_catalog_snapshot(ddb_catalog *c, ddb_arena *a, const ddb_table ***tables);
 
 #endif

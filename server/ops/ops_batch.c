@@ -2,15 +2,17 @@
  * server/ops/ops_batch.c: BatchWriteItem and BatchGetItem.
  *
  * Every request of a batch is checked (tables exist, keys match their schemas, no key twice)
- * before any is executed, as DynamoDB does; each write is then its own guarded write, so a batch
- * is not atomic as a whole (neither is DynamoDB's). Nothing is ever left unprocessed locally
+ * before any is executed, as DynamoDB does; each write is then its own mutation through the one
+ * pipeline (engine/mutation.h), so a batch is not atomic as a whole (neither is DynamoDB's). Nothing is ever left unprocessed locally
  * except what exceeds BatchGetItem's 16 MB response limit.
  */
 #include <string.h>
 
 #include "ddb/ddb_status.h"
 #include "expr.h"
+#include "index.h"
 #include "itemcodec.h"
+#include "mutation.h"
 #include "ops_common.h"
 #include "server.h"
 
@@ -21,7 +23,6 @@ typedef struct batch_write {
     int is_delete;
     ddb_attr item; /* PutRequest.Item */
     ddb_key key;
-    size_t old_size, new_size;
 } batch_write;
 
 static int duplicate_key(const ddb_key *keys, size_t n, const ddb_key *k)
@@ -55,51 +56,60 @@ static long prepare_table_writes(ddb_req *req, const ddb_table *t, const ddb_jso
         if (duplicate_key(seen, i, &b->key))
             return ddb_req_fail(req, DDB_E_VALIDATION, "Provided list of item keys contains duplicates"), -1;
         seen[i] = b->key;
-        b->new_size = put ? ddb_item_size(&b->item) : 0;
+        /* index keys are checked with the request, before anything is written (as DynamoDB does) */
+        if (put && (msg = ddb_index_check_item(req->arena, t, &b->item)) != NULL)
+            return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg), -1;
     }
     return list->n;
 }
 
-static int decide_batch_write(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
-{
-    batch_write *b = ctx;
-    char *val;
-    size_t vlen;
-
-    b->old_size = old ? ddb_item_stored_size(old, oldlen) : 0;
-    if (b->is_delete) {
-        if (old != NULL)
-            ddb_batch_delete(out, (int)b->key.shard, b->key.bytes, b->key.len);
-        return 0;
-    }
-    ddb_item_encode(out->arena, &b->item, b->new_size, &val, &vlen);
-    ddb_batch_put(out, (int)b->key.shard, b->key.bytes, b->key.len, val, vlen);
-    return 0;
-}
-
-/* Writes "ConsumedCapacity": [{"TableName": t, "CapacityUnits": u}, ...] for per-table sums. */
-static void write_consumed_list(ddb_jw *w, ddb_rcc rcc, const ddb_table **tables, const double *units, size_t n)
+/* Writes "ConsumedCapacity": [{"TableName": t, "CapacityUnits": u, ...}, ...], one per table. */
+static void write_consumed_list(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *used, size_t n)
 {
     if (rcc == DDB_RCC_NONE)
         return;
     ddb_jw_key(w, "ConsumedCapacity");
     ddb_jw_arr_begin(w);
-    for (size_t i = 0; i < n; i++) {
-        ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "TableName");
-        ddb_jw_str(w, tables[i]->name);
-        ddb_jw_key(w, "CapacityUnits");
-        ddb_jw_double(w, units[i]);
-        if (rcc == DDB_RCC_INDEXES) {
-            ddb_jw_key(w, "Table");
-            ddb_jw_obj_begin(w);
-            ddb_jw_key(w, "CapacityUnits");
-            ddb_jw_double(w, units[i]);
-            ddb_jw_obj_end(w);
-        }
-        ddb_jw_obj_end(w);
-    }
+    for (size_t i = 0; i < n; i++)
+        ddb_consumed_write_obj(w, rcc, &used[i]);
     ddb_jw_arr_end(w);
+}
+
+/* "ItemCollectionMetrics": {table: [metrics per partition written]} for tables with LSIs, when asked for. */
+static void write_batch_collection_metrics(ddb_req *req, const ddb_table **tables, batch_write **writes,
+                                           const long *counts, uint32_t ntables)
+{
+    const char *rcm = ddb_json_get_str(req->in, "ReturnItemCollectionMetrics");
+    ddb_jw *w = &req->out;
+    int open = 0;
+
+    if (rcm == NULL || strcmp(rcm, "SIZE") != 0)
+        return;
+    for (uint32_t i = 0; i < ntables; i++) {
+        const ddb_table *t = tables[i];
+        if (t->nlsi == 0 || counts[i] == 0)
+            continue;
+        if (!open) {
+            ddb_jw_key(w, "ItemCollectionMetrics");
+            ddb_jw_obj_begin(w);
+            open = 1;
+        }
+        ddb_jw_key(w, t->name);
+        ddb_jw_arr_begin(w);
+        for (long k = 0; k < counts[i]; k++) {
+            const ddb_attr *pk = ddb_item_get(&writes[i][k].item, t->hash_key, strlen(t->hash_key));
+            int seen = 0;
+            for (long j = 0; j < k && !seen; j++) /* one entry per item collection */
+                seen = writes[i][j].key.part_len == writes[i][k].key.part_len &&
+                       memcmp(writes[i][j].key.bytes, writes[i][k].key.bytes, writes[i][k].key.part_len) == 0;
+            if (seen || pk == NULL)
+                continue;
+            ddb_write_collection_metrics_obj(w, t, pk);
+        }
+        ddb_jw_arr_end(w);
+    }
+    if (open)
+        ddb_jw_obj_end(w);
 }
 
 int ddb_op_batch_write_item(ddb_req *req)
@@ -107,7 +117,7 @@ int ddb_op_batch_write_item(ddb_req *req)
     const ddb_json *items = ddb_json_get(req->in, "RequestItems");
     uint32_t ntables = items->n;
     const ddb_table **tables = ddb_arena_alloc(req->arena, sizeof(*tables) * ntables);
-    double *units = ddb_arena_calloc(req->arena, sizeof(*units) * ntables);
+    ddb_consumed *used = ddb_arena_calloc(req->arena, sizeof(*used) * ntables);
     batch_write **writes = ddb_arena_alloc(req->arena, sizeof(*writes) * ntables);
     long *counts = ddb_arena_alloc(req->arena, sizeof(*counts) * ntables);
     ddb_jw *w = &req->out;
@@ -121,19 +131,27 @@ int ddb_op_batch_write_item(ddb_req *req)
             return req->err.code;
     }
     for (uint32_t i = 0; i < ntables; i++) {
+        used[i].t = tables[i];
         for (long k = 0; k < counts[i]; k++) {
             batch_write *b = &writes[i][k];
-            if (ddb_store_rmw(req->srv->store, req->arena, (int)b->key.shard, ddb_key_lock_hash(&b->key), b->key.bytes,
-                              b->key.len, decide_batch_write, b) != 0)
-                return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-            units[i] += ddb_write_units(b->new_size > b->old_size ? b->new_size : b->old_size);
+            ddb_mutation m;
+            ddb_mutation_init(&m, b->is_delete ? DDB_MUT_DELETE : DDB_MUT_PUT, tables[i], &b->key);
+            m.item = &b->item;
+            if (ddb_mutate(req->srv, req->arena, &m) != DDB_OK) {
+                req->err = m.err;
+                return req->err.code;
+            }
+            /* a schema change may have replaced the description meanwhile; units follow the one used */
+            used[i].t = m.t;
+            ddb_consumed_add(&used[i], ddb_mutation_table_units(&m), m.index_units);
         }
     }
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "UnprocessedItems");
     ddb_jw_obj_begin(w);
     ddb_jw_obj_end(w);
-    write_consumed_list(w, ddb_rcc_parse(req->in), tables, units, ntables);
+    write_consumed_list(w, ddb_rcc_parse(req->in), used, ntables);
+    write_batch_collection_metrics(req, tables, writes, counts, ntables);
     ddb_jw_obj_end(w);
     return DDB_OK;
 }
@@ -207,8 +225,7 @@ int ddb_op_batch_get_item(ddb_req *req)
     const ddb_json *items = ddb_json_get(req->in, "RequestItems");
     uint32_t ntables = items->n;
     batch_get_table *g = ddb_arena_calloc(req->arena, sizeof(*g) * ntables);
-    const ddb_table **tables = ddb_arena_alloc(req->arena, sizeof(*tables) * ntables);
-    double *units = ddb_arena_calloc(req->arena, sizeof(*units) * ntables);
+    ddb_consumed *used = ddb_arena_calloc(req->arena, sizeof(*used) * ntables);
     uint32_t *done = ddb_arena_calloc(req->arena, sizeof(*done) * ntables);
     size_t total = 0;
     int full = 0;
@@ -216,7 +233,7 @@ int ddb_op_batch_get_item(ddb_req *req)
 
     for (uint32_t i = 0; i < ntables; i++) {
         g[i].entry = items->u.members[i].val;
-        if ((g[i].t = tables[i] = ddb_table_or_fail(req, items->u.members[i].key, 0)) == NULL ||
+        if ((g[i].t = used[i].t = ddb_table_or_fail(req, items->u.members[i].key, 0)) == NULL ||
             prepare_table_gets(req, &g[i]) != DDB_OK)
             return req->err.code;
     }
@@ -239,7 +256,7 @@ int ddb_op_batch_get_item(ddb_req *req)
                 full = 1; /* this key and the rest come back in UnprocessedKeys, unread and uncharged */
                 break;
             }
-            units[i] += ddb_read_units(size, g[i].consistent);
+            used[i].table += ddb_read_units(size, g[i].consistent);
             if (val == NULL)
                 continue;
             total += size;
@@ -256,7 +273,7 @@ int ddb_op_batch_get_item(ddb_req *req)
             write_unprocessed(w, &g[i], done[i]);
     }
     ddb_jw_obj_end(w);
-    write_consumed_list(w, ddb_rcc_parse(req->in), tables, units, ntables);
+    write_consumed_list(w, ddb_rcc_parse(req->in), used, ntables);
     ddb_jw_obj_end(w);
     return DDB_OK;
 }

@@ -135,22 +135,6 @@ ddb_rcc ddb_rcc_parse(const ddb_json *in)
     return DDB_RCC_NONE;
 }
 
-double ddb_write_units(size_t bytes)
-{
-    size_t units = (bytes + 1023) / 1024;
-
-    return units ? (double)units : 1.0;
-}
-
-double ddb_read_units(size_t bytes, int consistent)
-{
-    size_t units = (bytes + 4095) / 4096;
-
-    if (units == 0)
-        units = 1;
-    return consistent ? (double)units : (double)units / 2;
-}
-
 void ddb_write_consumed(ddb_jw *w, ddb_rcc rcc, const char *table, double units)
 {
     if (rcc == DDB_RCC_NONE)
@@ -168,6 +152,88 @@ void ddb_write_consumed(ddb_jw *w, ddb_rcc rcc, const char *table, double units)
         ddb_jw_double(w, units);
         ddb_jw_obj_end(w);
     }
+    ddb_jw_obj_end(w);
+}
+
+void ddb_consumed_add(ddb_consumed *c, double table, const double *index)
+{
+    c->table += table;
+    for (unsigned i = 0; index != NULL && i < c->t->nindexes; i++)
+        c->index[i] += index[i];
+}
+
+static void write_index_units(ddb_jw *w, const ddb_consumed *c, ddb_index_kind kind, const char *member)
+{
+    int open = 0;
+
+    for (unsigned i = 0; i < c->t->nindexes; i++) {
+        if (c->t->indexes[i].kind != kind || c->index[i] == 0)
+            continue;
+        if (!open) {
+            ddb_jw_key(w, member);
+            ddb_jw_obj_begin(w);
+            open = 1;
+        }
+        ddb_jw_key(w, c->t->indexes[i].name);
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "CapacityUnits");
+        ddb_jw_double(w, c->index[i]);
+        ddb_jw_obj_end(w);
+    }
+    if (open)
+        ddb_jw_obj_end(w);
+}
+
+void ddb_consumed_write_obj(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c)
+{
+    double total = c->table;
+
+    for (unsigned i = 0; i < c->t->nindexes; i++)
+        total += c->index[i];
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "TableName");
+    ddb_jw_str(w, c->t->name);
+    ddb_jw_key(w, "CapacityUnits");
+    ddb_jw_double(w, total);
+    if (rcc == DDB_RCC_INDEXES) {
+        ddb_jw_key(w, "Table");
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "CapacityUnits");
+        ddb_jw_double(w, c->table);
+        ddb_jw_obj_end(w);
+        write_index_units(w, c, DDB_IX_LOCAL, "LocalSecondaryIndexes");
+        write_index_units(w, c, DDB_IX_GLOBAL, "GlobalSecondaryIndexes");
+    }
+    ddb_jw_obj_end(w);
+}
+
+void ddb_consumed_write(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c)
+{
+    if (rcc == DDB_RCC_NONE)
+        return;
+    ddb_jw_key(w, "ConsumedCapacity");
+    ddb_consumed_write_obj(w, rcc, c);
+}
+
+void ddb_write_collection_metrics(ddb_jw *w, const ddb_table *t, const ddb_attr *pk)
+{
+    ddb_jw_key(w, "ItemCollectionMetrics");
+    ddb_write_collection_metrics_obj(w, t, pk);
+}
+
+void ddb_write_collection_metrics_obj(ddb_jw *w, const ddb_table *t, const ddb_attr *pk)
+{
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "ItemCollectionKey");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, t->hash_key);
+    ddb_attr_write_json(w, pk);
+    ddb_jw_obj_end(w);
+    ddb_jw_key(w, "SizeEstimateRangeGB");
+    ddb_jw_arr_begin(w);
+    ddb_jw_double(w, 0.0);
+    ddb_jw_double(w, 1.0);
+    ddb_jw_arr_end(w);
     ddb_jw_obj_end(w);
 }
 

@@ -5,6 +5,7 @@
 #ifndef DDB_OPS_COMMON_H
 #define DDB_OPS_COMMON_H
 
+#include "capacity.h"
 #include "catalog.h"
 #include "keycodec.h"
 #include "req.h"
@@ -33,11 +34,29 @@ int ddb_partition_key_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *
 const char *ddb_key_param_check(ddb_req *req, const ddb_table *t, const ddb_attr *keyattrs, ddb_key *key);
 
 ddb_rcc ddb_rcc_parse(const ddb_json *in);
-/* DynamoDB's arithmetic: write units per started KB, read units per started 4 KB (half when eventually consistent); at least one unit. */
-double ddb_write_units(size_t bytes);
-double ddb_read_units(size_t bytes, int consistent);
+/* Units a request consumed on a table and on each of its indexes (t->indexes order). */
+typedef struct ddb_consumed {
+    const ddb_table *t;
+    double table;
+    double index[DDB_MAX_INDEXES];
+} ddb_consumed;
+/* Adds a mutation's or a read's units. */
+void ddb_consumed_add(ddb_consumed *c, double table, const double *index);
+/* Writes one ConsumedCapacity object (TableName, CapacityUnits; with INDEXES, Table and the touched indexes). */
+void ddb_consumed_write_obj(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c);
 /* Writes "ConsumedCapacity": {...} (nothing for NONE). */
+void ddb_consumed_write(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c);
+/* Writes "ConsumedCapacity": {...} for units on the table alone (nothing for NONE). */
 void ddb_write_consumed(ddb_jw *w, ddb_rcc rcc, const char *table, double units);
+
+/*
+ * "ItemCollectionMetrics": {"ItemCollectionKey": {pk}, "SizeEstimateRangeGB": [lo, hi]} for a table
+ * with local secondary indexes. ddbd does not measure item collections: every collection is
+ * reported in DynamoDB's smallest range, [0.0, 1.0] (docs/compatibility.md).
+ */
+void ddb_write_collection_metrics(ddb_jw *w, const ddb_table *t, const ddb_attr *pk);
+/* The metrics object alone (BatchWriteItem lists one per item collection). */
+void ddb_write_collection_metrics_obj(ddb_jw *w, const ddb_table *t, const ddb_attr *pk);
 
 /* "arn:aws:dynamodb:<region>:000000000000:table/<name>" */
 const char *ddb_table_arn(ddb_req *req, const char *name);

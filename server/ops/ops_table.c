@@ -1,8 +1,11 @@
 /*
- * server/ops/ops_table.c: CreateTable, DeleteTable, DescribeTable, ListTables, UpdateTable.
+ * server/ops/ops_table.c: CreateTable, DeleteTable, DescribeTable, ListTables, and the
+ * TableDescription they render (UpdateTable: ops_update_table.c).
  *
- * Request shapes are validated by validate_specs.c before these run; handlers here look up the
- * catalog, store the description and render DynamoDB's TableDescription. Tables are ACTIVE at once.
+ * Request shapes are validated by the api layer before these run; handlers here look up the
+ * catalog, store the description and render DynamoDB's TableDescription. Tables and the indexes
+ * created with them are ACTIVE at once; DeleteTable leaves the purge of the keys to a background
+ * task (engine/tasks.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +16,8 @@
 #include "ddb/ddb_status.h"
 #include "itemcodec.h"
 #include "ops_common.h"
+#include "ops_table.h"
+#include "tasks.h"
 #include "server.h"
 
 /* Request members kept in the stored description, in the order DescribeTable renders them. */
@@ -28,14 +33,14 @@ typedef struct table_stats {
     unsigned long long items, bytes;
 } table_stats;
 
-/* Exact ItemCount and TableSizeBytes: one pass over the table's key range, reading only value headers. */
-static table_stats count_table(ddb_req *req, const ddb_table *t)
+/* Exact ItemCount and size of a keyspace (a table or an index): one pass, reading only value headers. */
+static table_stats count_keyspace(ddb_req *req, uint32_t id)
 {
     table_stats st = {0, 0};
     char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
     unsigned nshards = ddb_store_nshards(req->srv->store);
 
-    ddb_key_table_range(t->id, lo, hi);
+    ddb_key_table_range(id, lo, hi);
     for (unsigned s = 0; s < nshards; s++) {
         ddb_store_iter *it = ddb_store_iter_open(req->srv->store, (int)s, lo, sizeof(lo), hi, sizeof(hi), 0);
         for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
@@ -51,19 +56,19 @@ static table_stats count_table(ddb_req *req, const ddb_table *t)
 
 /* ---- rendering ---- */
 
-static const char *billing_mode(const ddb_table *t)
+const char *ddb_billing_mode(const ddb_table *t)
 {
     const char *m = ddb_json_get_str(t->desc, "BillingMode");
     return m ? m : "PROVISIONED";
 }
 
-static long long json_ll(const ddb_json *obj, const char *key)
+long long ddb_json_ll(const ddb_json *obj, const char *key)
 {
     const ddb_json *v = ddb_json_get(obj, key);
     return v && v->type == DDB_JSON_NUMBER ? strtoll(v->u.s, NULL, 10) : 0;
 }
 
-static void write_throughput(ddb_jw *w, const ddb_json *pt, int pay_per_request)
+void ddb_write_throughput(ddb_jw *w, const ddb_json *pt, int pay_per_request)
 {
     ddb_jw_key(w, "ProvisionedThroughput");
     ddb_jw_obj_begin(w);
@@ -78,54 +83,72 @@ static void write_throughput(ddb_jw *w, const ddb_json *pt, int pay_per_request)
     ddb_jw_key(w, "NumberOfDecreasesToday");
     ddb_jw_int(w, 0);
     ddb_jw_key(w, "ReadCapacityUnits");
-    ddb_jw_int(w, pay_per_request ? 0 : json_ll(pt, "ReadCapacityUnits"));
+    ddb_jw_int(w, pay_per_request ? 0 : ddb_json_ll(pt, "ReadCapacityUnits"));
     ddb_jw_key(w, "WriteCapacityUnits");
-    ddb_jw_int(w, pay_per_request ? 0 : json_ll(pt, "WriteCapacityUnits"));
+    ddb_jw_int(w, pay_per_request ? 0 : ddb_json_ll(pt, "WriteCapacityUnits"));
     ddb_jw_obj_end(w);
 }
 
-static void write_indexes(ddb_req *req, const ddb_table *t, const char *member, int global, int ppr)
+static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind, int ppr, int count)
 {
-    const ddb_json *list = ddb_json_get(t->desc, member);
     ddb_jw *w = &req->out;
+    int open = 0;
 
-    if (list == NULL || list->type != DDB_JSON_ARRAY)
-        return;
-    ddb_jw_key(w, member);
-    ddb_jw_arr_begin(w);
-    for (uint32_t i = 0; i < list->n; i++) {
-        const ddb_json *ix = list->u.items[i];
-        const char *name = ddb_json_get_str(ix, "IndexName");
+    for (unsigned i = 0; i < t->nindexes; i++) {
+        const ddb_index *ix = &t->indexes[i];
+        table_stats st = count ? count_keyspace(req, ix->id) : (table_stats){0, 0};
+        if (ix->kind != kind)
+            continue;
+        if (!open) {
+            ddb_jw_key(w, kind == DDB_IX_GLOBAL ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
+            ddb_jw_arr_begin(w);
+            open = 1;
+        }
         ddb_jw_obj_begin(w);
         ddb_jw_key(w, "IndexName");
-        ddb_jw_str(w, name ? name : "");
+        ddb_jw_str(w, ix->name);
         ddb_jw_key(w, "KeySchema");
-        ddb_jw_json(w, ddb_json_get(ix, "KeySchema"));
+        ddb_jw_json(w, ddb_json_get(ix->desc, "KeySchema"));
         ddb_jw_key(w, "Projection");
-        ddb_jw_json(w, ddb_json_get(ix, "Projection"));
-        if (global) {
+        ddb_jw_json(w, ddb_json_get(ix->desc, "Projection"));
+        if (kind == DDB_IX_GLOBAL) {
             ddb_jw_key(w, "IndexStatus");
-            ddb_jw_str(w, "ACTIVE");
-            write_throughput(w, ddb_json_get(ix, "ProvisionedThroughput"), ppr);
+            ddb_jw_str(w, ddb_index_state_name(ix->state));
+            if (ix->state == DDB_IX_CREATING) {
+                ddb_jw_key(w, "Backfilling");
+                ddb_jw_bool(w, ix->backfilling);
+            }
+            ddb_write_throughput(w, ddb_json_get(ix->desc, "ProvisionedThroughput"), ppr);
         }
         ddb_jw_key(w, "IndexSizeBytes");
-        ddb_jw_int(w, 0);
+        ddb_jw_int(w, (long long)st.bytes);
         ddb_jw_key(w, "ItemCount");
-        ddb_jw_int(w, 0);
+        ddb_jw_int(w, (long long)st.items);
         ddb_jw_key(w, "IndexArn");
-        ddb_jw_str(w, ddb_arena_sprintf(req->arena, "%s/index/%s", ddb_table_arn(req, t->name), name ? name : ""));
+        ddb_jw_str(w, ddb_arena_sprintf(req->arena, "%s/index/%s", ddb_table_arn(req, t->name), ix->name));
         ddb_jw_obj_end(w);
     }
-    ddb_jw_arr_end(w);
+    if (open)
+        ddb_jw_arr_end(w);
+}
+
+/* UPDATING while an index is being built or removed, as DynamoDB reports it. */
+const char *ddb_table_status(const ddb_table *t)
+{
+    for (unsigned i = 0; i < t->nindexes; i++) {
+        if (t->indexes[i].state != DDB_IX_ACTIVE)
+            return "UPDATING";
+    }
+    return "ACTIVE";
 }
 
 /* Writes "<wrapper>": TableDescription. */
-static void write_description(ddb_req *req, const ddb_table *t, const char *wrapper, const char *status, int count)
+void ddb_write_table_description(ddb_req *req, const ddb_table *t, const char *wrapper, const char *status, int count)
 {
     ddb_jw *w = &req->out;
     const ddb_json *d = t->desc;
-    int ppr = strcmp(billing_mode(t), "PAY_PER_REQUEST") == 0;
-    table_stats st = count ? count_table(req, t) : (table_stats){0, 0};
+    int ppr = strcmp(ddb_billing_mode(t), "PAY_PER_REQUEST") == 0;
+    table_stats st = count ? count_keyspace(req, t->id) : (table_stats){0, 0};
 
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, wrapper);
@@ -140,7 +163,7 @@ static void write_description(ddb_req *req, const ddb_table *t, const char *wrap
     ddb_jw_str(w, status);
     ddb_jw_key(w, "CreationDateTime");
     ddb_jw_json(w, ddb_json_get(d, "CreationDateTime"));
-    write_throughput(w, ddb_json_get(d, "ProvisionedThroughput"), ppr);
+    ddb_write_throughput(w, ddb_json_get(d, "ProvisionedThroughput"), ppr);
     ddb_jw_key(w, "TableSizeBytes");
     ddb_jw_int(w, (long long)st.bytes);
     ddb_jw_key(w, "ItemCount");
@@ -155,15 +178,15 @@ static void write_description(ddb_req *req, const ddb_table *t, const char *wrap
         ddb_jw_key(w, "BillingModeSummary");
         ddb_jw_obj_begin(w);
         ddb_jw_key(w, "BillingMode");
-        ddb_jw_str(w, billing_mode(t));
+        ddb_jw_str(w, ddb_billing_mode(t));
         if (ppr || switched != NULL) {
             ddb_jw_key(w, "LastUpdateToPayPerRequestDateTime");
             ddb_jw_json(w, switched ? switched : ddb_json_get(d, "CreationDateTime"));
         }
         ddb_jw_obj_end(w);
     }
-    write_indexes(req, t, "LocalSecondaryIndexes", 0, ppr);
-    write_indexes(req, t, "GlobalSecondaryIndexes", 1, ppr);
+    write_indexes(req, t, DDB_IX_LOCAL, ppr, count);
+    write_indexes(req, t, DDB_IX_GLOBAL, ppr, count);
     if (ddb_json_get(d, "StreamSpecification")) {
         ddb_jw_key(w, "StreamSpecification");
         ddb_jw_json(w, ddb_json_get(d, "StreamSpecification"));
@@ -196,18 +219,32 @@ static void write_uuid(ddb_jw *w)
     ddb_jw_str(w, s);
 }
 
-/* Copies the stored members of `src` into an object being written, skipping those in `skip`. */
-static void copy_members(ddb_jw *w, const ddb_json *src, const char *const *skip)
+/* Copies the stored members of a CreateTable request into an object being written; its indexes
+   are ACTIVE at once (the table is empty, nothing to backfill). */
+static void copy_members(ddb_jw *w, const ddb_json *src)
 {
     for (int i = 0; stored_members[i] != NULL; i++) {
         const ddb_json *v = ddb_json_get(src, stored_members[i]);
-        int skipped = 0;
-        for (int k = 0; skip && skip[k]; k++)
-            skipped |= strcmp(skip[k], stored_members[i]) == 0;
-        if (v == NULL || v->type == DDB_JSON_NULL || skipped)
+        if (v == NULL || v->type == DDB_JSON_NULL)
             continue;
         ddb_jw_key(w, stored_members[i]);
-        ddb_jw_json(w, v);
+        if (v->type != DDB_JSON_ARRAY || strstr(stored_members[i], "SecondaryIndexes") == NULL) {
+            ddb_jw_json(w, v);
+            continue;
+        }
+        ddb_jw_arr_begin(w);
+        for (uint32_t k = 0; k < v->n; k++) {
+            const ddb_json *ix = v->u.items[k];
+            ddb_jw_obj_begin(w);
+            for (uint32_t m = 0; ix->type == DDB_JSON_OBJECT && m < ix->n; m++) {
+                ddb_jw_keyn(w, ix->u.members[m].key, ix->u.members[m].klen);
+                ddb_jw_json(w, ix->u.members[m].val);
+            }
+            ddb_jw_key(w, "IndexStatus");
+            ddb_jw_str(w, "ACTIVE");
+            ddb_jw_obj_end(w);
+        }
+        ddb_jw_arr_end(w);
     }
 }
 
@@ -223,15 +260,15 @@ int ddb_op_create_table(ddb_req *req)
     ddb_jw_obj_begin(&w);
     ddb_jw_key(&w, "TableId");
     write_uuid(&w);
-    copy_members(&w, req->in, NULL);
+    copy_members(&w, req->in);
     ddb_jw_obj_end(&w);
-    rc = ddb_catalog_create(req->srv->catalog, name, buf.data, buf.len, ddb_now_seconds(), &t);
+    rc = ddb_catalog_create(req->srv->catalog, name, buf.data, buf.len, ddb_now_seconds(), NULL, &t);
     ddb_buf_free(&buf);
     if (rc == 1)
         return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE, "Table already exists: %s", name);
     if (rc != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-    write_description(req, t, "TableDescription", "ACTIVE", 0);
+    ddb_write_table_description(req, t, "TableDescription", "ACTIVE", 0);
     return DDB_OK;
 }
 
@@ -241,7 +278,7 @@ int ddb_op_describe_table(ddb_req *req)
 
     if (t == NULL)
         return req->err.code;
-    write_description(req, t, "Table", "ACTIVE", 1);
+    ddb_write_table_description(req, t, "Table", ddb_table_status(t), 1);
     return DDB_OK;
 }
 
@@ -249,6 +286,8 @@ int ddb_op_delete_table(ddb_req *req)
 {
     const char *name = ddb_json_get_str(req->in, "TableName");
     const ddb_table *t = ddb_table_or_fail(req, name, 1);
+    uint32_t ids[1 + DDB_MAX_INDEXES];
+    ddb_batch purge;
     int rc;
 
     if (t == NULL)
@@ -257,12 +296,20 @@ int ddb_op_delete_table(ddb_req *req)
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "Resource cannot be deleted as it is currently protected against deletion. Disable deletion "
                             "protection first.");
-    write_description(req, t, "TableDescription", "DELETING", 1);
-    rc = ddb_catalog_delete(req->srv->catalog, name);
+    ddb_write_table_description(req, t, "TableDescription", "DELETING", 1);
+    /* the keys of the table and of its indexes are purged in the background, from a record
+       committed with the catalog change (a crash between the two can lose neither) */
+    ids[0] = t->id;
+    for (unsigned i = 0; i < t->nindexes; i++)
+        ids[i + 1] = t->indexes[i].id;
+    ddb_batch_init(&purge, req->arena);
+    ddb_task_purge_record(&purge, req->arena, ids, 1 + t->nindexes);
+    rc = ddb_catalog_delete(req->srv->catalog, name, &purge);
     if (rc == 1) /* deleted concurrently */
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
     if (rc != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    ddb_tasks_kick(req->srv->tasks);
     return DDB_OK;
 }
 
@@ -290,102 +337,3 @@ int ddb_op_list_tables(ddb_req *req)
     return DDB_OK;
 }
 
-/* ---- UpdateTable ---- */
-
-static int same_throughput(const ddb_json *a, const ddb_json *b)
-{
-    return json_ll(a, "ReadCapacityUnits") == json_ll(b, "ReadCapacityUnits") &&
-           json_ll(a, "WriteCapacityUnits") == json_ll(b, "WriteCapacityUnits");
-}
-
-/* DynamoDB's rules for a throughput or billing change that does nothing or contradicts the mode. */
-static int check_update(ddb_req *req, const ddb_table *t, const char *mode, const ddb_json *pt)
-{
-    const char *cur = billing_mode(t);
-    const char *next = mode ? mode : cur;
-    const ddb_json *curpt = ddb_json_get(t->desc, "ProvisionedThroughput");
-
-    if (strcmp(next, "PAY_PER_REQUEST") == 0 && pt != NULL)
-        return ddb_req_fail(req, DDB_E_VALIDATION,
-                            "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits "
-                            "can be specified when BillingMode is PAY_PER_REQUEST");
-    if (strcmp(next, "PROVISIONED") == 0 && strcmp(cur, "PAY_PER_REQUEST") == 0 && pt == NULL)
-        return ddb_req_fail(req, DDB_E_VALIDATION,
-                            "One or more parameter values were invalid: ProvisionedThroughput must be specified when "
-                            "BillingMode is PROVISIONED");
-    if (pt != NULL && strcmp(cur, "PROVISIONED") == 0 && same_throughput(pt, curpt))
-        return ddb_req_fail(
-            req, DDB_E_VALIDATION,
-            "The provisioned throughput for the table will not change. The requested value equals the current value. "
-            "Current ReadCapacityUnits provisioned for the table: %lld. Requested ReadCapacityUnits: %lld. Current "
-            "WriteCapacityUnits provisioned for the table: %lld. Requested WriteCapacityUnits: %lld. Refer to the Amazon "
-            "DynamoDB Developer Guide for current limits and how to request higher limits.",
-            json_ll(curpt, "ReadCapacityUnits"), json_ll(pt, "ReadCapacityUnits"), json_ll(curpt, "WriteCapacityUnits"),
-            json_ll(pt, "WriteCapacityUnits"));
-    return DDB_OK;
-}
-
-int ddb_op_update_table(ddb_req *req)
-{
-    const char *name = ddb_json_get_str(req->in, "TableName");
-    const ddb_table *t = ddb_table_or_fail(req, name, 1);
-    const char *mode = ddb_json_get_str(req->in, "BillingMode");
-    const ddb_json *pt = ddb_json_get(req->in, "ProvisionedThroughput");
-    static const char *const replaced[] = {"BillingMode", "ProvisionedThroughput", "DeletionProtectionEnabled",
-                                           "TableClass", NULL};
-    ddb_buf buf = {0};
-    ddb_jw w;
-    int rc;
-
-    if (t == NULL || check_update(req, t, mode, pt) != DDB_OK)
-        return req->err.code;
-    ddb_jw_init(&w, &buf);
-    ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "TableId");
-    ddb_jw_str(&w, ddb_json_get_str(t->desc, "TableId") ? ddb_json_get_str(t->desc, "TableId") : "");
-    copy_members(&w, t->desc, replaced);
-    ddb_jw_key(&w, "BillingMode");
-    ddb_jw_str(&w, mode ? mode : billing_mode(t));
-    if (mode && strcmp(mode, "PAY_PER_REQUEST") == 0 && strcmp(billing_mode(t), mode) != 0) {
-        ddb_jw_key(&w, "BillingModeUpdated");
-        ddb_jw_double(&w, ddb_now_seconds());
-    } else if (ddb_json_get(t->desc, "BillingModeUpdated")) {
-        ddb_jw_key(&w, "BillingModeUpdated");
-        ddb_jw_json(&w, ddb_json_get(t->desc, "BillingModeUpdated"));
-    } else if (strcmp(billing_mode(t), "PAY_PER_REQUEST") == 0) { /* created on demand: it was last on demand at creation */
-        ddb_jw_key(&w, "BillingModeUpdated");
-        ddb_jw_json(&w, ddb_json_get(t->desc, "CreationDateTime"));
-    }
-    ddb_jw_key(&w, "ProvisionedThroughput");
-    if (pt != NULL) {
-        ddb_jw_obj_begin(&w);
-        ddb_jw_key(&w, "ReadCapacityUnits");
-        ddb_jw_int(&w, json_ll(pt, "ReadCapacityUnits"));
-        ddb_jw_key(&w, "WriteCapacityUnits");
-        ddb_jw_int(&w, json_ll(pt, "WriteCapacityUnits"));
-        ddb_jw_key(&w, "LastIncreaseDateTime");
-        ddb_jw_double(&w, ddb_now_seconds());
-        ddb_jw_obj_end(&w);
-    } else {
-        ddb_jw_json(&w, ddb_json_get(t->desc, "ProvisionedThroughput") ? ddb_json_get(t->desc, "ProvisionedThroughput")
-                                                                        : &(ddb_json){.type = DDB_JSON_NULL});
-    }
-    for (int i = 2; replaced[i] != NULL; i++) {
-        const ddb_json *v = ddb_json_get(req->in, replaced[i]);
-        if (v == NULL)
-            v = ddb_json_get(t->desc, replaced[i]);
-        if (v != NULL) {
-            ddb_jw_key(&w, replaced[i]);
-            ddb_jw_json(&w, v);
-        }
-    }
-    ddb_jw_obj_end(&w);
-    rc = ddb_catalog_update(req->srv->catalog, name, buf.data, buf.len, &t);
-    ddb_buf_free(&buf);
-    if (rc == 1)
-        return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
-    if (rc != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-    write_description(req, t, "TableDescription", "ACTIVE", 1);
-    return DDB_OK;
-}

@@ -68,6 +68,17 @@ uint64_t ddb_key_part_hash(const char *key, size_t klen)
     return v;
 }
 
+void ddb_key_from_stored(const char *bytes, size_t len, unsigned shard, ddb_key *out)
+{
+    size_t pklen = len >= DDB_KEY_PREFIX_BYTES ? ((size_t)(unsigned char)bytes[12] << 8) | (unsigned char)bytes[13] : 0;
+
+    out->bytes = (char *)bytes;
+    out->len = len;
+    out->part_len = DDB_KEY_PREFIX_BYTES + pklen <= len ? DDB_KEY_PREFIX_BYTES + pklen : len;
+    out->part_hash = ddb_key_part_hash(bytes, len);
+    out->shard = shard;
+}
+
 void ddb_key_table_range(uint32_t table_id, char lo[DDB_KEY_TABLE_BYTES], char hi[DDB_KEY_TABLE_BYTES])
 {
     put_u32be(lo, table_id);

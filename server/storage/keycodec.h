@@ -35,6 +35,8 @@ void ddb_key_form(ddb_arena *a, const ddb_attr *v, const char **out, size_t *len
 /* Builds an item key; sk may be NULL for hash-only tables. */
 void ddb_key_build(ddb_arena *a, const ddb_ring *ring, uint32_t table_id, const ddb_attr *pk, const ddb_attr *sk,
                    ddb_key *out);
+/* A ddb_key over stored key bytes (a table's or an index's; not copied) found in `shard`. */
+void ddb_key_from_stored(const char *bytes, size_t len, unsigned shard, ddb_key *out);
 /* The partition hash stored in an encoded key (for moving keys between shards). */
 uint64_t ddb_key_part_hash(const char *key, size_t klen);
 /* [lo, hi) covering every key of a table. */

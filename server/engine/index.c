@@ -1,0 +1,196 @@
+/*
+ * server/engine/index.c: secondary index entries (see index.h).
+ */
+#include "index.h"
+
+#include <string.h>
+
+static void put_be(char *p, uint64_t v, int n)
+{
+    for (int i = n - 1; i >= 0; i--, v >>= 8)
+        p[i] = (char)(v & 0xff);
+}
+
+/* The escaped form of a key value: 00 -> 00 FF, then 00 01 unless `open`. Returns the length written. */
+static size_t escape_into(char *out, const char *form, size_t flen, int open)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < flen; i++) {
+        out[n++] = form[i];
+        if (form[i] == 0)
+            out[n++] = (char)0xff;
+    }
+    if (!open) {
+        out[n++] = 0;
+        out[n++] = 1;
+    }
+    return n;
+}
+
+static const ddb_attr *part_value(const ddb_attr *item, const ddb_key_part *p)
+{
+    const ddb_attr *v = ddb_item_get(item, p->name, p->nlen);
+    return v != NULL && v->type == p->type ? v : NULL;
+}
+
+/* pk bytes: the raw key form for one part (as the table's own partitions), escaped parts for several. */
+static void partition_bytes(ddb_arena *a, const ddb_index *ix, const ddb_attr *const *vals, const char **out,
+                            size_t *len)
+{
+    const char *forms[DDB_MAX_KEY_PARTS];
+    size_t flens[DDB_MAX_KEY_PARTS], total = 0;
+    char *p;
+
+    for (unsigned i = 0; i < ix->nhash; i++) {
+        ddb_key_form(a, vals[i], &forms[i], &flens[i]);
+        total += flens[i] * 2 + 2;
+    }
+    if (ix->nhash == 1) {
+        *out = forms[0];
+        *len = flens[0];
+        return;
+    }
+    p = ddb_arena_alloc(a, total);
+    *len = 0;
+    for (unsigned i = 0; i < ix->nhash; i++)
+        *len += escape_into(p + *len, forms[i], flens[i], 0);
+    *out = p;
+}
+
+static void build_prefix(ddb_arena *a, const ddb_ring *ring, const ddb_index *ix, const char *pk, size_t pklen,
+                         size_t extra, ddb_key *out)
+{
+    out->len = DDB_KEY_PREFIX_BYTES + pklen;
+    out->part_len = out->len;
+    out->bytes = ddb_arena_alloc(a, out->len + extra);
+    out->part_hash = ddb_ring_hash(ring, pk, pklen);
+    out->shard = ddb_ring_owner(ring, out->part_hash);
+    put_be(out->bytes, ix->id, 4);
+    put_be(out->bytes + 4, out->part_hash, 8);
+    put_be(out->bytes + 12, pklen, 2);
+    memcpy(out->bytes + DDB_KEY_PREFIX_BYTES, pk, pklen);
+}
+
+void ddb_index_partition_key(ddb_arena *a, const ddb_ring *ring, const ddb_index *ix, const ddb_attr *const *hash_vals,
+                             ddb_key *out)
+{
+    const char *pk;
+    size_t pklen;
+
+    partition_bytes(a, ix, hash_vals, &pk, &pklen);
+    build_prefix(a, ring, ix, pk, pklen, 0, out);
+}
+
+int ddb_index_entry_key(ddb_arena *a, const ddb_ring *ring, const ddb_index *ix, const ddb_attr *item,
+                        const ddb_key *base, ddb_key *out)
+{
+    const ddb_attr *hv[DDB_MAX_KEY_PARTS];
+    const char *forms[DDB_MAX_KEY_PARTS], *pk;
+    size_t flens[DDB_MAX_KEY_PARTS], extra = base->len - DDB_KEY_TABLE_BYTES, pklen;
+
+    for (unsigned i = 0; i < ix->nhash; i++) {
+        if ((hv[i] = part_value(item, &ix->hash[i])) == NULL)
+            return 1;
+    }
+    for (unsigned i = 0; i < ix->nrange; i++) {
+        const ddb_attr *v = part_value(item, &ix->range[i]);
+        if (v == NULL)
+            return 1;
+        ddb_key_form(a, v, &forms[i], &flens[i]);
+        extra += flens[i] * 2 + 2;
+    }
+    partition_bytes(a, ix, hv, &pk, &pklen);
+    build_prefix(a, ring, ix, pk, pklen, extra, out);
+    for (unsigned i = 0; i < ix->nrange; i++)
+        out->len += escape_into(out->bytes + out->len, forms[i], flens[i], 0);
+    memcpy(out->bytes + out->len, base->bytes + DDB_KEY_TABLE_BYTES, base->len - DDB_KEY_TABLE_BYTES);
+    out->len += base->len - DDB_KEY_TABLE_BYTES;
+    return 0;
+}
+
+void ddb_index_append_sort_part(ddb_arena *a, const char *prefix, size_t plen, const ddb_attr *v, int open, char **out,
+                                size_t *outlen)
+{
+    const char *form;
+    size_t flen;
+    char *p;
+
+    ddb_key_form(a, v, &form, &flen);
+    p = ddb_arena_alloc(a, plen + flen * 2 + 2);
+    memcpy(p, prefix, plen);
+    *outlen = plen + escape_into(p + plen, form, flen, open);
+    *out = p;
+}
+
+static int same_name(const char *a, size_t alen, const char *b, size_t blen)
+{
+    return alen == blen && memcmp(a, b, alen) == 0;
+}
+
+int ddb_index_projects(const ddb_table *t, const ddb_index *ix, const char *name, size_t nlen)
+{
+    if (ix->projection == DDB_PROJ_ALL || same_name(name, nlen, t->hash_key, strlen(t->hash_key)) ||
+        (t->range_key != NULL && same_name(name, nlen, t->range_key, strlen(t->range_key))))
+        return 1;
+    for (unsigned i = 0; i < ix->nhash; i++)
+        if (same_name(name, nlen, ix->hash[i].name, ix->hash[i].nlen))
+            return 1;
+    for (unsigned i = 0; i < ix->nrange; i++)
+        if (same_name(name, nlen, ix->range[i].name, ix->range[i].nlen))
+            return 1;
+    for (unsigned i = 0; i < ix->nnonkey; i++)
+        if (same_name(name, nlen, ix->nonkey[i], ix->nonkey_len[i]))
+            return 1;
+    return 0;
+}
+
+void ddb_index_project(ddb_arena *a, const ddb_table *t, const ddb_index *ix, const ddb_attr *item, ddb_attr *out)
+{
+    *out = *item;
+    if (ix->projection == DDB_PROJ_ALL)
+        return;
+    out->u.entries = DDB_NEW_ARRAY(a, ddb_entry, item->len ? item->len : 1);
+    out->len = 0;
+    for (uint32_t i = 0; i < item->len; i++) {
+        if (ddb_index_projects(t, ix, item->u.entries[i].name, item->u.entries[i].nlen))
+            out->u.entries[out->len++] = item->u.entries[i];
+    }
+}
+
+static const char *check_part(ddb_arena *a, const ddb_index *ix, const ddb_key_part *p, const ddb_attr *item)
+{
+    const ddb_attr *v = ddb_item_get(item, p->name, p->nlen);
+
+    if (v == NULL)
+        return NULL;
+    if (v->type != p->type)
+        return ddb_arena_sprintf(a,
+                                 "One or more parameter values were invalid: Type mismatch for Index Key %s Expected: %s "
+                                 "Actual: %s IndexName: %s",
+                                 p->name, ddb_type_name(p->type), ddb_type_name((ddb_type)v->type), ix->name);
+    if (v->len == 0 && (v->type == DDB_T_S || v->type == DDB_T_B))
+        return ddb_arena_sprintf(a,
+                                 "One or more parameter values are not valid. A value specified for a secondary index key "
+                                 "is not supported. The AttributeValue for a key attribute cannot contain an empty %s "
+                                 "value. IndexName: %s, IndexKey: %s",
+                                 v->type == DDB_T_S ? "string" : "binary", ix->name, p->name);
+    return NULL;
+}
+
+const char *ddb_index_check_item(ddb_arena *a, const ddb_table *t, const ddb_attr *item)
+{
+    for (unsigned i = 0; i < t->nindexes; i++) {
+        const ddb_index *ix = &t->indexes[i];
+        const char *msg;
+        if (!ddb_index_maintained(ix))
+            continue;
+        for (unsigned k = 0; k < ix->nhash; k++)
+            if ((msg = check_part(a, ix, &ix->hash[k], item)) != NULL)
+                return msg;
+        for (unsigned k = 0; k < ix->nrange; k++)
+            if ((msg = check_part(a, ix, &ix->range[k], item)) != NULL)
+                return msg;
+    }
+    return NULL;
+}

@@ -1,0 +1,49 @@
+/*
+ * server/engine/index.h: secondary index entries: their keys, their projected values, and the
+ * checks a written item's index key attributes must pass.
+ *
+ * An index is a keyspace of its own, prefixed by its id (docs/storage-format.md):
+ *
+ *   [index_id u32][part_hash u64][pk_len u16][pk bytes][sort parts][base key without its table id]
+ *
+ * pk bytes are the key form of the index's partition key (the concatenation of each part's
+ * escaped form when it has several); the partition hash places entries on shards like items, and
+ * an LSI's partition is its table's, so its entries sit beside the items. Each sort part is its
+ * key form escaped (00 -> 00 FF) and terminated (00 01), which keeps byte order equal to DynamoDB's
+ * order across several parts and lets the base key follow: entries with equal index keys stay
+ * distinct and are ordered by the base table's key.
+ */
+#ifndef DDB_INDEX_H
+#define DDB_INDEX_H
+
+#include "catalog.h"
+#include "keycodec.h"
+
+/*
+ * The entry key of `item` in `ix` (base: the item's own key). Returns 0, or 1 when the item is
+ * not in the index (an index key attribute is missing or has another type: sparse indexes).
+ */
+int ddb_index_entry_key(ddb_arena *a, const ddb_ring *ring, const ddb_index *ix, const ddb_attr *item,
+                        const ddb_key *base, ddb_key *out);
+
+/* The entry's value: the item reduced to the index's projection (table and index keys always kept). */
+void ddb_index_project(ddb_arena *a, const ddb_table *t, const ddb_index *ix, const ddb_attr *item, ddb_attr *out);
+
+/* Whether attribute `name` is projected into the index (keys of the table and the index included). */
+int ddb_index_projects(const ddb_table *t, const ddb_index *ix, const char *name, size_t nlen);
+
+/*
+ * DynamoDB's checks of the index key attributes of an item about to be written: a present
+ * attribute must have the declared type and, for S and B, be non-empty. NULL, or the
+ * ValidationException message.
+ */
+const char *ddb_index_check_item(ddb_arena *a, const ddb_table *t, const ddb_attr *item);
+
+/* The partition prefix of an index Query (bytes up to the sort parts) from the partition key values. */
+void ddb_index_partition_key(ddb_arena *a, const ddb_ring *ring, const ddb_index *ix, const ddb_attr *const *hash_vals,
+                             ddb_key *out);
+/* Appends one escaped, terminated sort part; with `open`, without the terminator (begins_with). */
+void ddb_index_append_sort_part(ddb_arena *a, const char *prefix, size_t plen, const ddb_attr *v, int open, char **out,
+                                size_t *outlen);
+
+#endif

@@ -1,0 +1,213 @@
+/*
+ * server/engine/mutation.c: the one mutation pipeline (see mutation.h).
+ */
+#include "mutation.h"
+
+#include <string.h>
+
+#include "capacity.h"
+#include "ddb/ddb_status.h"
+#include "expr.h"
+#include "index.h"
+#include "itemcodec.h"
+#include "server.h"
+
+/* decide's answer when the table description it was given has been replaced: run again */
+#define RERUN_WITH_NEW_TABLE 1000
+
+typedef struct run {
+    ddb_mutation *m;
+    ddb_arena *a;
+    const ddb_ring *ring;
+} run;
+
+static int fail(ddb_mutation *m, int code, const char *msg)
+{
+    m->err.code = code;
+    m->err.msg = msg;
+    return code;
+}
+
+void ddb_mutation_init(ddb_mutation *m, ddb_mut_kind kind, const ddb_table *t, const ddb_key *key)
+{
+    memset(m, 0, sizeof(*m));
+    m->kind = kind;
+    m->t = t;
+    m->key = *key;
+}
+
+static void reset_outcome(ddb_mutation *m)
+{
+    memset(&m->err, 0, sizeof(m->err));
+    m->had_old = m->has_new = m->created_nothing = 0;
+    m->old_size = m->new_size = 0;
+    memset(&m->old, 0, sizeof(m->old));
+    memset(&m->new_item, 0, sizeof(m->new_item));
+    memset(m->index_units, 0, sizeof(m->index_units));
+}
+
+static int has_actions(const struct ddb_expr *update)
+{
+    const ddb_expr_target *targets;
+
+    return update != NULL && ddb_expr_update_targets(update, &targets) > 0;
+}
+
+/* The new image of an update; nonzero means stop (error recorded) or nothing to write (created_nothing). */
+static int apply_update(run *r)
+{
+    ddb_mutation *m = r->m;
+    const char *msg = NULL;
+
+    if (ddb_expr_apply_update(r->a, m->update, m->had_old ? &m->old : m->keyattrs, &m->new_item, &msg) != 0)
+        return fail(m, DDB_E_VALIDATION, msg);
+    m->new_size = ddb_item_size(&m->new_item);
+    if (m->new_size > DDB_MAX_ITEM_SIZE)
+        return fail(m, DDB_E_VALIDATION, "Item size to update has exceeded the maximum allowed size");
+    /* actions that leave an absent item with nothing but its key (REMOVE, DELETE) create nothing;
+       an update without actions still creates the key-only item */
+    if (!m->had_old && m->new_item.len == (m->t->range_key ? 2u : 1u) && has_actions(m->update)) {
+        m->created_nothing = 1;
+        return 0;
+    }
+    if ((msg = ddb_index_check_item(r->a, m->t, &m->new_item)) != NULL)
+        return fail(m, DDB_E_VALIDATION, msg);
+    m->has_new = 1;
+    return 0;
+}
+
+static int check_condition(ddb_mutation *m)
+{
+    if (m->condition == NULL || ddb_expr_eval_condition(m->condition, m->had_old ? &m->old : NULL))
+        return 0;
+    fail(m, DDB_E_CONDITIONAL_CHECK_FAILED, "The conditional request failed");
+    if (m->old_on_failure && m->had_old)
+        m->err.item = &m->old;
+    return DDB_E_CONDITIONAL_CHECK_FAILED;
+}
+
+double ddb_mutation_derive_index(ddb_arena *a, const ddb_ring *ring, const ddb_table *t, const ddb_index *ix,
+                                 const ddb_key *base, const ddb_attr *old_item, const ddb_attr *new_item,
+                                 ddb_batch *out)
+{
+    ddb_key ok, nk;
+    int in_old = old_item != NULL && ddb_index_entry_key(a, ring, ix, old_item, base, &ok) == 0;
+    int in_new = new_item != NULL && ddb_index_entry_key(a, ring, ix, new_item, base, &nk) == 0;
+    ddb_attr op, np;
+    char *oval = NULL, *nval = NULL;
+    size_t olen = 0, nlen = 0, osize = 0, nsize = 0;
+    double units = 0;
+
+    if (in_old) {
+        ddb_index_project(a, t, ix, old_item, &op);
+        osize = ddb_item_size(&op);
+        ddb_item_encode(a, &op, osize, &oval, &olen);
+    }
+    if (in_new) {
+        ddb_index_project(a, t, ix, new_item, &np);
+        nsize = ddb_item_size(&np);
+        ddb_item_encode(a, &np, nsize, &nval, &nlen);
+    }
+    if (in_old && in_new && ok.len == nk.len && memcmp(ok.bytes, nk.bytes, ok.len) == 0) {
+        if (olen == nlen && memcmp(oval, nval, olen) == 0)
+            return 0; /* the entry is unchanged: DynamoDB does not write the index */
+        ddb_batch_put(out, (int)nk.shard, nk.bytes, nk.len, nval, nlen);
+        return ddb_write_units(nsize > osize ? nsize : osize);
+    }
+    if (in_old) {
+        ddb_batch_delete(out, (int)ok.shard, ok.bytes, ok.len);
+        units += ddb_write_units(osize);
+    }
+    if (in_new) {
+        ddb_batch_put(out, (int)nk.shard, nk.bytes, nk.len, nval, nlen);
+        units += ddb_write_units(nsize);
+    }
+    return units;
+}
+
+static void derive_indexes(run *r, ddb_batch *out)
+{
+    ddb_mutation *m = r->m;
+    const ddb_attr *old_item = m->had_old ? &m->old : NULL;
+    const ddb_attr *new_item = m->has_new ? &m->new_item : NULL;
+
+    for (unsigned i = 0; i < m->t->nindexes; i++) {
+        const ddb_index *ix = &m->t->indexes[i];
+        if (ddb_index_maintained(ix))
+            m->index_units[i] = ddb_mutation_derive_index(r->a, r->ring, m->t, ix, &m->key, old_item, new_item, out);
+    }
+}
+
+static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
+{
+    run *r = ctx;
+    ddb_mutation *m = r->m;
+    char *val;
+    size_t vlen;
+
+    reset_outcome(m);
+    if (ddb_table_retired(m->t))
+        return RERUN_WITH_NEW_TABLE;
+    m->had_old = old != NULL;
+    if (old != NULL) {
+        m->old_size = ddb_item_stored_size(old, oldlen);
+        /* the old image is decoded only when something reads it: a condition, ReturnValues, an
+           update, or index entries to remove */
+        if ((m->need_old || m->condition || m->kind == DDB_MUT_UPDATE || m->t->nindexes > 0) &&
+            ddb_item_decode(r->a, old, oldlen, &m->old) != 0)
+            return fail(m, DDB_E_INTERNAL, "Internal server error");
+    }
+    if (check_condition(m) != 0)
+        return m->err.code;
+    switch (m->kind) {
+    case DDB_MUT_PUT:
+        m->new_item = *m->item;
+        m->new_size = ddb_item_size(m->item);
+        m->has_new = 1;
+        break;
+    case DDB_MUT_UPDATE:
+        if (apply_update(r) != 0)
+            return m->err.code;
+        break;
+    case DDB_MUT_DELETE:
+        break;
+    }
+    if (m->has_new) {
+        ddb_item_encode(r->a, &m->new_item, m->new_size, &val, &vlen);
+        ddb_batch_put(out, (int)m->key.shard, m->key.bytes, m->key.len, val, vlen);
+    } else if (m->kind == DDB_MUT_DELETE && m->had_old) {
+        ddb_batch_delete(out, (int)m->key.shard, m->key.bytes, m->key.len);
+    }
+    if (m->t->nindexes > 0)
+        derive_indexes(r, out);
+    return 0;
+}
+
+int ddb_mutate(ddb_server *srv, ddb_arena *a, ddb_mutation *m)
+{
+    run r = {m, a, ddb_store_ring(srv->store)};
+
+    for (;;) {
+        const char *msg;
+        int rc;
+        if (m->kind == DDB_MUT_PUT && (msg = ddb_index_check_item(a, m->t, m->item)) != NULL)
+            return fail(m, DDB_E_VALIDATION, msg);
+        rc = ddb_store_rmw(srv->store, a, (int)m->key.shard, ddb_key_lock_hash(&m->key), m->key.bytes, m->key.len,
+                           decide, &r);
+        if (rc == RERUN_WITH_NEW_TABLE) {
+            const ddb_table *t = ddb_catalog_get(srv->catalog, m->t->name);
+            if (t == NULL || t->id != m->t->id)
+                return fail(m, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
+            m->t = t;
+            continue;
+        }
+        if (rc < 0)
+            return fail(m, DDB_E_INTERNAL, "Internal server error");
+        return m->err.code;
+    }
+}
+
+double ddb_mutation_table_units(const ddb_mutation *m)
+{
+    return ddb_write_units(m->new_size > m->old_size ? m->new_size : m->old_size);
+}

@@ -1,0 +1,73 @@
+/*
+ * server/engine/mutation.h: the one mutation pipeline.
+ *
+ * Every item change (PutItem, UpdateItem, DeleteItem, BatchWriteItem; next transactions,
+ * PartiQL and TTL deletes) is a ddb_mutation: a plain struct a handler, a batch, a transaction
+ * or a statement builds, so decoding a request stays apart from executing it. ddb_mutate() runs
+ * it as one conditional commit on the item's key: it reads the old image, checks the condition,
+ * computes the new image, and derives what follows from the pair (the item's index entries
+ * today; stream records next) into the same atomic batch. Index backfill uses the same
+ * derivation (ddb_mutation_derive_index).
+ *
+ * The decision may run more than once (storage.h): everything it produces is reset at its start.
+ * It also checks, under the item's lock, that the table description it was given is still the
+ * live one; when a schema change (an index added or removed) replaced it, the mutation runs again
+ * against the new description, so no write decided under an old description can land after a
+ * backfill started or a table was purged.
+ */
+#ifndef DDB_MUTATION_H
+#define DDB_MUTATION_H
+
+#include "catalog.h"
+#include "keycodec.h"
+#include "req.h"
+
+struct ddb_expr;
+struct ddb_server;
+
+typedef enum ddb_mut_kind { DDB_MUT_PUT, DDB_MUT_UPDATE, DDB_MUT_DELETE } ddb_mut_kind;
+
+typedef struct ddb_mutation {
+    /* ---- what to do ---- */
+    ddb_mut_kind kind;
+    const ddb_table *t;
+    ddb_key key;
+    const ddb_attr *item;              /* PUT: the new item */
+    const ddb_attr *keyattrs;          /* UPDATE: the Key (the item created when absent) */
+    const struct ddb_expr *condition;  /* may be NULL */
+    const struct ddb_expr *update;     /* UPDATE */
+    int need_old;                      /* the caller wants the old image (ReturnValues) */
+    int old_on_failure;                /* ReturnValuesOnConditionCheckFailure ALL_OLD */
+    /* ---- what happened (reset by every run of the decision) ---- */
+    ddb_req_error err;                 /* DDB_OK or the error, as a request records it */
+    int had_old;
+    ddb_attr old;                      /* decoded when had_old */
+    size_t old_size;
+    int has_new;                       /* a new image was written (not for a delete or a no-op update) */
+    ddb_attr new_item;
+    size_t new_size;
+    int created_nothing;               /* UPDATE on an absent item that wrote nothing */
+    double index_units[DDB_MAX_INDEXES]; /* write units per index of t (capacity) */
+} ddb_mutation;
+
+/* Fills the common fields; the caller then sets item/keyattrs/condition/update. */
+void ddb_mutation_init(ddb_mutation *m, ddb_mut_kind kind, const ddb_table *t, const ddb_key *key);
+
+/*
+ * Runs the mutation. Returns DDB_OK, or the error code also left in m->err (condition failed,
+ * validation of the new image, table deleted meanwhile, storage failure).
+ */
+int ddb_mutate(struct ddb_server *srv, ddb_arena *a, ddb_mutation *m);
+
+/* Write units the base table was charged: DynamoDB charges the larger of the old and new item. */
+double ddb_mutation_table_units(const ddb_mutation *m);
+
+/*
+ * Adds to `out` the changes of index `ix` for an item going from `old_item` to `new_item` (either
+ * may be NULL) and returns the write units they cost (0 when the entry is unchanged).
+ */
+double ddb_mutation_derive_index(ddb_arena *a, const ddb_ring *ring, const ddb_table *t, const ddb_index *ix,
+                                 const ddb_key *base, const ddb_attr *old_item, const ddb_attr *new_item,
+                                 ddb_batch *out);
+
+#endif

@@ -1,0 +1,449 @@
+/*
+ * server/engine/tasks.c: the background worker (see tasks.h).
+ */
+#include "tasks.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "index.h"
+#include "itemcodec.h"
+#include "keycodec.h"
+#include "log.h"
+#include "mutation.h"
+#include "server.h"
+
+#define PURGE_PREFIX "task/purge/"
+#define BACKFILL_PREFIX "task/backfill/"
+#define BACKFILL_BATCH 256
+
+struct ddb_tasks {
+    ddb_server *srv;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    int stop, kicked;
+};
+
+static int stopping(ddb_tasks *t)
+{
+    int s;
+
+    pthread_mutex_lock(&t->lock);
+    s = t->stop;
+    pthread_mutex_unlock(&t->lock);
+    return s;
+}
+
+void ddb_task_purge_record(ddb_batch *b, ddb_arena *a, const uint32_t *ids, size_t n)
+{
+    ddb_buf buf = {0};
+    char *key = ddb_arena_sprintf(a, PURGE_PREFIX "%010u", ids[0]);
+    char *val;
+
+    for (size_t i = 0; i < n; i++)
+        ddb_buf_printf(&buf, "%s%u", i ? "," : "", ids[i]);
+    val = ddb_arena_strndup(a, buf.data, buf.len);
+    ddb_buf_free(&buf);
+    ddb_batch_put(b, -1, key, strlen(key), val, strlen(val));
+}
+
+static int purge_keyspace(ddb_store *s, uint32_t id)
+{
+    char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
+
+    ddb_key_table_range(id, lo, hi);
+    return ddb_store_delete_range_all(s, lo, sizeof(lo), hi, sizeof(hi));
+}
+
+/* ---- table purges ---- */
+
+/* Runs every recorded table purge; returns how many ran. */
+static int run_purges(ddb_tasks *tk)
+{
+    ddb_store *s = tk->srv->store;
+    ddb_store_iter *it = ddb_store_iter_open(s, -1, PURGE_PREFIX, strlen(PURGE_PREFIX), "task/purge0", 11, 0);
+    int done = 0;
+
+    for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
+        size_t klen, vlen;
+        const char *k = ddb_store_iter_key(it, &klen);
+        const char *v = ddb_store_iter_val(it, &vlen);
+        char ids[512], key[64];
+        ddb_arena a;
+        ddb_batch b;
+        int rc = 0;
+
+        if (vlen >= sizeof(ids) || klen >= sizeof(key))
+            continue;
+        memcpy(ids, v, vlen);
+        ids[vlen] = '\0';
+        memcpy(key, k, klen);
+        ddb_store_barrier(s); /* no write decided under the deleted table is still in flight */
+        for (char *p = ids; *p != '\0' && rc == 0;) {
+            char *end;
+            unsigned long id = strtoul(p, &end, 10);
+            rc = purge_keyspace(s, (uint32_t)id);
+            p = *end == ',' ? end + 1 : end;
+        }
+        if (rc != 0) {
+            ddb_log(DDB_LOG_ERROR, "tasks: purge of keyspaces %s failed; retried at the next start", ids);
+            continue;
+        }
+        ddb_arena_init(&a);
+        ddb_batch_init(&b, &a);
+        ddb_batch_delete(&b, -1, key, klen);
+        ddb_store_write(s, &b);
+        ddb_arena_free(&a);
+        ddb_log(DDB_LOG_INFO, "tasks: purged the keys of a deleted table (keyspaces %s)", ids);
+        done++;
+    }
+    ddb_store_iter_close(it);
+    return done;
+}
+
+/* ---- description changes ---- */
+
+typedef struct index_change {
+    uint32_t id;
+    int drop;          /* remove the index from the description */
+    const char *state; /* else its new IndexStatus, with Backfilling false */
+} index_change;
+
+static int change_keep(void *ctx, const ddb_index *ix)
+{
+    const index_change *c = ctx;
+    return !(c->drop && ix->id == c->id);
+}
+
+static void change_write(void *ctx, ddb_jw *w, const ddb_index *ix)
+{
+    static const char *const skip[] = {"IndexStatus", "Backfilling", NULL};
+    const index_change *c = ctx;
+
+    if (ix->id != c->id) {
+        ddb_jw_json(w, ix->desc);
+        return;
+    }
+    ddb_jw_obj_begin(w);
+    ddb_index_write_members(w, ix, skip);
+    ddb_jw_key(w, "IndexStatus");
+    ddb_jw_str(w, c->state);
+    ddb_jw_obj_end(w);
+}
+
+/* Applies the change to the live description (compare-and-swap, recomputed when another change won). */
+static void change_index(ddb_tasks *tk, uint32_t table_id, index_change *c)
+{
+    for (;;) {
+        const ddb_table *t = ddb_catalog_get_by_id(tk->srv->catalog, table_id), *out;
+        ddb_index_editor ed = {change_keep, change_write, c, NULL};
+        ddb_buf buf = {0};
+        ddb_jw w;
+        int rc;
+
+        if (t == NULL)
+            return; /* the table was deleted: its purge takes the index too */
+        ddb_jw_init(&w, &buf);
+        ddb_jw_obj_begin(&w);
+        ddb_desc_write(&w, t, NULL, &ed);
+        ddb_jw_obj_end(&w);
+        rc = ddb_catalog_update(tk->srv->catalog, t, buf.data, buf.len, NULL, &out);
+        ddb_buf_free(&buf);
+        if (rc != 2)
+            return;
+    }
+}
+
+/* ---- index purge ---- */
+
+static void purge_index(ddb_tasks *tk, const ddb_table *t, const ddb_index *ix)
+{
+    index_change c = {ix->id, 1, NULL};
+    uint32_t table_id = t->id;
+
+    ddb_store_barrier(tk->srv->store); /* writes that still maintained it are done */
+    if (purge_keyspace(tk->srv->store, ix->id) != 0) {
+        ddb_log(DDB_LOG_ERROR, "tasks: purge of index %s failed", ix->name);
+        return;
+    }
+    ddb_log(DDB_LOG_INFO, "tasks: index %s of table %s deleted", ix->name, t->name);
+    change_index(tk, table_id, &c);
+}
+
+/* ---- backfill ---- */
+
+typedef struct backfill {
+    ddb_tasks *tk;
+    uint32_t table_id, index_id;
+    const ddb_table *t;   /* the live description, refreshed when replaced */
+    const ddb_index *ix;
+    const ddb_ring *ring;
+    ddb_arena *a;
+    ddb_key base;
+    int gone;             /* the table or the index went away: stop */
+    size_t indexed, seen;
+} backfill;
+
+/* Refreshes t/ix from the catalog; 0, or -1 when the index no longer needs a backfill. */
+static int refresh(backfill *b)
+{
+    b->t = ddb_catalog_get_by_id(b->tk->srv->catalog, b->table_id);
+    b->ix = NULL;
+    for (unsigned i = 0; b->t != NULL && i < b->t->nindexes; i++) {
+        if (b->t->indexes[i].id == b->index_id)
+            b->ix = &b->t->indexes[i];
+    }
+    b->gone = b->ix == NULL || !b->ix->backfilling || b->ix->state != DDB_IX_CREATING;
+    return b->gone ? -1 : 0;
+}
+
+#define RERUN 1000
+
+/* Under the item's lock: the item as it is now goes into the index (a write after this maintains it). */
+static int backfill_decide(void *ctx, const char *val, size_t vlen, ddb_batch *out)
+{
+    backfill *b = ctx;
+    ddb_attr item;
+
+    if (ddb_table_retired(b->t))
+        return RERUN;
+    if (val == NULL)
+        return 0; /* deleted since the scan saw it */
+    if (ddb_item_decode(b->a, val, vlen, &item) != 0)
+        return 0;
+    if (ddb_mutation_derive_index(b->a, b->ring, b->t, b->ix, &b->base, NULL, &item, out) > 0)
+        b->indexed++;
+    return 0;
+}
+
+static int backfill_key(backfill *b, const char *k, size_t klen, unsigned shard)
+{
+    ddb_key_from_stored(k, klen, shard, &b->base);
+    for (;;) {
+        int rc = ddb_store_rmw(b->tk->srv->store, b->a, (int)shard, ddb_key_lock_hash(&b->base), k, klen,
+                               backfill_decide, b);
+        if (rc != RERUN)
+            return rc;
+        if (refresh(b) != 0)
+            return 0;
+    }
+}
+
+static void save_cursor(backfill *b, unsigned shard, const char *k, size_t klen)
+{
+    ddb_batch batch;
+    char *key = ddb_arena_sprintf(b->a, BACKFILL_PREFIX "%010u", b->index_id);
+    char *val = ddb_arena_alloc(b->a, klen + 4);
+
+    val[0] = (char)(shard >> 8);
+    val[1] = (char)shard;
+    memcpy(val + 2, k, klen);
+    ddb_batch_init(&batch, b->a);
+    ddb_batch_put(&batch, -1, key, strlen(key), val, klen + 2);
+    ddb_store_write(b->tk->srv->store, &batch);
+}
+
+/* Reads the cursor: the shard to resume in and the last key done there (NULL: from the start). */
+static unsigned load_cursor(backfill *b, char **k, size_t *klen)
+{
+    char *key = ddb_arena_sprintf(b->a, BACKFILL_PREFIX "%010u", b->index_id), *v;
+    size_t vlen;
+
+    *k = NULL;
+    *klen = 0;
+    if (ddb_store_meta_get(b->tk->srv->store, b->a, key, strlen(key), &v, &vlen) != 0 || v == NULL || vlen < 2)
+        return 0;
+    *k = v + 2;
+    *klen = vlen - 2;
+    return ((unsigned)(unsigned char)v[0] << 8) | (unsigned char)v[1];
+}
+
+static void drop_cursor(backfill *b)
+{
+    ddb_batch batch;
+    char *key = ddb_arena_sprintf(b->a, BACKFILL_PREFIX "%010u", b->index_id);
+
+    ddb_batch_init(&batch, b->a);
+    ddb_batch_delete(&batch, -1, key, strlen(key));
+    ddb_store_write(b->tk->srv->store, &batch);
+}
+
+/* One batch of keys of a shard after `after`; returns how many were read (0: the shard is done), -1 on error. */
+static long backfill_batch(backfill *b, unsigned shard, char **after, size_t *afterlen)
+{
+    char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
+    ddb_store_iter *it;
+    char *keys[BACKFILL_BATCH];
+    size_t lens[BACKFILL_BATCH];
+    long n = 0;
+    int status;
+
+    ddb_key_table_range(b->table_id, lo, hi);
+    it = ddb_store_iter_open(b->tk->srv->store, (int)shard, lo, sizeof(lo), hi, sizeof(hi), 0);
+    for (ddb_store_iter_seek(it, *after, *afterlen); ddb_store_iter_valid(it) && n < BACKFILL_BATCH;
+         ddb_store_iter_next(it)) {
+        size_t klen;
+        const char *k = ddb_store_iter_key(it, &klen);
+        if (*after != NULL && klen == *afterlen && memcmp(k, *after, klen) == 0)
+            continue;
+        keys[n] = ddb_arena_memdup(b->a, k, klen);
+        lens[n++] = klen;
+    }
+    status = ddb_store_iter_valid(it) ? DDB_STORE_OK : ddb_store_iter_status(it);
+    ddb_store_iter_close(it);
+    if (status != DDB_STORE_OK)
+        return -1;
+    for (long i = 0; i < n && !b->gone; i++) {
+        if (backfill_key(b, keys[i], lens[i], shard) < 0)
+            return -1;
+        b->seen++;
+    }
+    if (n > 0) {
+        *after = keys[n - 1];
+        *afterlen = lens[n - 1];
+    }
+    return n;
+}
+
+static void log_progress(backfill *b, unsigned shard, unsigned nshards, const char *k, size_t klen, int *last_pct)
+{
+    /* shards are scanned in order and each in partition-hash order: the hash tells how far */
+    double within = klen >= 12 ? (double)ddb_key_part_hash(k, klen) / 18446744073709551616.0 : 0;
+    int pct = (int)(100.0 * (shard + within) / nshards);
+
+    if (pct / 10 > *last_pct / 10) {
+        ddb_log(DDB_LOG_INFO, "tasks: backfilling index %s of table %s: %d%% (%zu items read, %zu indexed)",
+                b->ix->name, b->t->name, pct, b->seen, b->indexed);
+        *last_pct = pct;
+    }
+}
+
+static void run_backfill(ddb_tasks *tk, const ddb_table *t, const ddb_index *ix)
+{
+    ddb_arena a;
+    backfill b = {tk, t->id, ix->id, t, ix, ddb_store_ring(tk->srv->store), &a};
+    unsigned nshards = ddb_store_nshards(tk->srv->store), shard;
+    char *after;
+    size_t afterlen;
+    int last_pct = 0;
+
+    ddb_arena_init(&a);
+    ddb_log(DDB_LOG_INFO, "tasks: backfilling index %s of table %s", ix->name, t->name);
+    /* writes decided under the description without this index are done before the first read */
+    ddb_store_barrier(tk->srv->store);
+    for (shard = load_cursor(&b, &after, &afterlen); shard < nshards && !b.gone; shard++) {
+        for (;;) {
+            long n;
+            if (stopping(tk)) {
+                ddb_arena_free(&a);
+                return; /* the cursor resumes it at the next start */
+            }
+            if ((n = backfill_batch(&b, shard, &after, &afterlen)) < 0) {
+                ddb_log(DDB_LOG_ERROR, "tasks: backfill of index %s stopped by a storage error; retried at the next start",
+                        ix->name);
+                ddb_arena_free(&a);
+                return;
+            }
+            if (n == 0 || b.gone)
+                break;
+            save_cursor(&b, shard, after, afterlen);
+            log_progress(&b, shard, nshards, after, afterlen, &last_pct);
+            ddb_arena_reset(&a);
+            /* the saved key lives in the arena just reset: read it back from the cursor */
+            load_cursor(&b, &after, &afterlen);
+        }
+        after = NULL;
+        afterlen = 0;
+    }
+    if (!b.gone) {
+        index_change c = {ix->id, 0, "ACTIVE"};
+        change_index(tk, t->id, &c);
+        ddb_log(DDB_LOG_INFO, "tasks: index %s of table %s is ACTIVE (%zu items read, %zu indexed)", b.ix->name,
+                b.t->name, b.seen, b.indexed);
+    }
+    drop_cursor(&b);
+    ddb_arena_free(&a);
+}
+
+/* ---- the worker ---- */
+
+/* Finds one index needing work and does it; returns 1 if it did something. */
+static int run_index_work(ddb_tasks *tk)
+{
+    ddb_arena a;
+    const ddb_table **tables;
+    size_t n;
+    int did = 0;
+
+    ddb_arena_init(&a);
+    n = ddb_catalog_snapshot(tk->srv->catalog, &a, &tables);
+    for (size_t i = 0; i < n && !did && !stopping(tk); i++) {
+        for (unsigned k = 0; k < tables[i]->nindexes && !did; k++) {
+            const ddb_index *ix = &tables[i]->indexes[k];
+            if (ix->state == DDB_IX_DELETING) {
+                purge_index(tk, tables[i], ix);
+                did = 1;
+            } else if (ix->state == DDB_IX_CREATING && ix->backfilling) {
+                run_backfill(tk, tables[i], ix);
+                did = 1;
+            }
+        }
+    }
+    ddb_arena_free(&a);
+    return did;
+}
+
+static void *worker(void *arg)
+{
+    ddb_tasks *tk = arg;
+
+    while (!stopping(tk)) {
+        int did = run_purges(tk) + run_index_work(tk);
+        pthread_mutex_lock(&tk->lock);
+        if (!did && !tk->kicked && !tk->stop)
+            pthread_cond_wait(&tk->wake, &tk->lock);
+        tk->kicked = 0;
+        pthread_mutex_unlock(&tk->lock);
+    }
+    return NULL;
+}
+
+ddb_tasks *ddb_tasks_start(ddb_server *srv)
+{
+    ddb_tasks *tk = calloc(1, sizeof(*tk));
+
+    if (tk == NULL)
+        abort();
+    tk->srv = srv;
+    pthread_mutex_init(&tk->lock, NULL);
+    pthread_cond_init(&tk->wake, NULL);
+    if (pthread_create(&tk->thread, NULL, worker, tk) != 0)
+        abort();
+    return tk;
+}
+
+void ddb_tasks_kick(ddb_tasks *tk)
+{
+    pthread_mutex_lock(&tk->lock);
+    tk->kicked = 1;
+    pthread_cond_signal(&tk->wake);
+    pthread_mutex_unlock(&tk->lock);
+}
+
+void ddb_tasks_stop(ddb_tasks *tk)
+{
+    if (tk == NULL)
+        return;
+    pthread_mutex_lock(&tk->lock);
+    tk->stop = 1;
+    pthread_cond_signal(&tk->wake);
+    pthread_mutex_unlock(&tk->lock);
+    pthread_join(tk->thread, NULL);
+    pthread_cond_destroy(&tk->wake);
+    pthread_mutex_destroy(&tk->lock);
+    free(tk);
+}

@@ -1,0 +1,35 @@
+/*
+ * server/engine/tasks.h: background work on a worker thread, never on the HTTP loops.
+ *
+ * Work is persisted, so a restart (or a kill -9) resumes it:
+ *   - index backfill: an index whose description says Backfilling is built from the table's
+ *     items; progress is a cursor under "task/backfill/<index id>" in the metadata space; when
+ *     done the index turns ACTIVE;
+ *   - index purge: an index in state DELETING has its entries deleted, then leaves the
+ *     description;
+ *   - table purge: DeleteTable commits a record "task/purge/<table id>" (the ids of the table and
+ *     its indexes) with the catalog change; the worker deletes their keys, then the record.
+ * Each first waits for a storage barrier, so no write decided under the old description is still
+ * in flight (engine/mutation.h).
+ */
+#ifndef DDB_TASKS_H
+#define DDB_TASKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "storage.h"
+
+struct ddb_server;
+typedef struct ddb_tasks ddb_tasks;
+
+ddb_tasks *ddb_tasks_start(struct ddb_server *srv);
+/* Stops the worker between two steps (work left is resumed at the next start). */
+void ddb_tasks_stop(ddb_tasks *t);
+/* Wakes the worker: a catalog change may have left work. */
+void ddb_tasks_kick(ddb_tasks *t);
+/* Adds to `b` the record of a purge of the keyspaces `ids` (the first is the record's name). */
+void ddb_task_purge_record(ddb_batch *b, ddb_arena *a, const uint32_t *ids, size_t n);
+
+#endif

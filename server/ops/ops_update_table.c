@@ -1,0 +1,345 @@
+/*
+ * server/ops/ops_update_table.c: UpdateTable: billing mode and throughput, deletion protection,
+ * table class, and GlobalSecondaryIndexUpdates (Create, Update, Delete).
+ *
+ * The new description is computed from the live one and swapped in compare-and-swap (catalog.h):
+ * when another change won meanwhile, it is computed again from that one, so two concurrent
+ * UpdateTables never lose either change. A created index starts CREATING with Backfilling and a
+ * deleted one turns DELETING; the background tasks (engine/tasks.h) build or purge it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddb/ddb_status.h"
+#include "ops_table.h"
+#include "server.h"
+#include "tasks.h"
+
+#define MAX_GSIS 20
+#define CAS_TRIES 16
+
+static int same_throughput(const ddb_json *a, const ddb_json *b)
+{
+    return ddb_json_ll(a, "ReadCapacityUnits") == ddb_json_ll(b, "ReadCapacityUnits") &&
+           ddb_json_ll(a, "WriteCapacityUnits") == ddb_json_ll(b, "WriteCapacityUnits");
+}
+
+/* DynamoDB's rules for a throughput or billing change that does nothing or contradicts the mode. */
+static int check_billing(ddb_req *req, const ddb_table *t, const char *mode, const ddb_json *pt)
+{
+    const char *cur = ddb_billing_mode(t);
+    const char *next = mode ? mode : cur;
+    const ddb_json *curpt = ddb_json_get(t->desc, "ProvisionedThroughput");
+
+    if (strcmp(next, "PAY_PER_REQUEST") == 0 && pt != NULL)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits "
+                            "can be specified when BillingMode is PAY_PER_REQUEST");
+    if (strcmp(next, "PROVISIONED") == 0 && strcmp(cur, "PAY_PER_REQUEST") == 0 && pt == NULL)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "One or more parameter values were invalid: ProvisionedThroughput must be specified when "
+                            "BillingMode is PROVISIONED");
+    if (pt != NULL && strcmp(cur, "PROVISIONED") == 0 && same_throughput(pt, curpt))
+        return ddb_req_fail(
+            req, DDB_E_VALIDATION,
+            "The provisioned throughput for the table will not change. The requested value equals the current value. "
+            "Current ReadCapacityUnits provisioned for the table: %lld. Requested ReadCapacityUnits: %lld. Current "
+            "WriteCapacityUnits provisioned for the table: %lld. Requested WriteCapacityUnits: %lld. Refer to the Amazon "
+            "DynamoDB Developer Guide for current limits and how to request higher limits.",
+            ddb_json_ll(curpt, "ReadCapacityUnits"), ddb_json_ll(pt, "ReadCapacityUnits"),
+            ddb_json_ll(curpt, "WriteCapacityUnits"), ddb_json_ll(pt, "WriteCapacityUnits"));
+    return DDB_OK;
+}
+
+/* ---- GlobalSecondaryIndexUpdates ---- */
+
+typedef struct gsi_plan {
+    const ddb_json *create;  /* the Create member, or NULL */
+    const char *delete_name; /* Delete's IndexName, or NULL */
+    const char *update_name; /* Update's IndexName, or NULL */
+    const ddb_json *update_pt;
+    const ddb_json *add_gsi; /* the new index object (Create) */
+} gsi_plan;
+
+/* The type an attribute is declared with: in the request's AttributeDefinitions, else the table's. */
+static const char *declared_type(const ddb_json *defs, const char *name)
+{
+    for (uint32_t i = 0; defs != NULL && defs->type == DDB_JSON_ARRAY && i < defs->n; i++) {
+        const char *n = ddb_json_get_str(defs->u.items[i], "AttributeName");
+        if (n != NULL && strcmp(n, name) == 0)
+            return ddb_json_get_str(defs->u.items[i], "AttributeType");
+    }
+    return NULL;
+}
+
+/* The request's AttributeDefinitions must agree with the table's and define the new index's keys. */
+static int check_definitions(ddb_req *req, const ddb_table *t, const ddb_json *create)
+{
+    const ddb_json *defs = ddb_json_get(req->in, "AttributeDefinitions");
+    const ddb_json *tdefs = ddb_json_get(t->desc, "AttributeDefinitions");
+    const ddb_json *ks = ddb_json_get(create, "KeySchema");
+
+    for (uint32_t i = 0; defs != NULL && defs->type == DDB_JSON_ARRAY && i < defs->n; i++) {
+        const char *n = ddb_json_get_str(defs->u.items[i], "AttributeName");
+        const char *ty = ddb_json_get_str(defs->u.items[i], "AttributeType");
+        const char *cur = n ? declared_type(tdefs, n) : NULL;
+        if (cur != NULL && ty != NULL && strcmp(cur, ty) != 0)
+            return ddb_req_fail(req, DDB_E_VALIDATION,
+                                "One or more parameter values were invalid: Cannot change the type of an existing "
+                                "attribute: %s. Existing type: %s, requested type: %s",
+                                n, cur, ty);
+    }
+    for (uint32_t i = 0; ks != NULL && ks->type == DDB_JSON_ARRAY && i < ks->n; i++) {
+        const char *n = ddb_json_get_str(ks->u.items[i], "AttributeName");
+        if (n != NULL && declared_type(defs, n) == NULL)
+            return ddb_req_fail(req, DDB_E_VALIDATION,
+                                "One or more parameter values were invalid: Some index key attributes are not defined in "
+                                "AttributeDefinitions. Keys: [%s], AttributeDefinitions: []",
+                                n);
+    }
+    return DDB_OK;
+}
+
+static int count_gsis(const ddb_table *t)
+{
+    int n = 0;
+
+    for (unsigned i = 0; i < t->nindexes; i++)
+        n += t->indexes[i].kind == DDB_IX_GLOBAL;
+    return n;
+}
+
+/* The new index's object: the request's members, CREATING and Backfilling. */
+static const ddb_json *new_gsi(ddb_req *req, const ddb_json *create)
+{
+    ddb_buf buf = {0};
+    ddb_jw w;
+    const ddb_json *out;
+
+    ddb_jw_init(&w, &buf);
+    ddb_jw_obj_begin(&w);
+    for (uint32_t i = 0; i < create->n; i++) {
+        ddb_jw_keyn(&w, create->u.members[i].key, create->u.members[i].klen);
+        ddb_jw_json(&w, create->u.members[i].val);
+    }
+    ddb_jw_key(&w, "IndexStatus");
+    ddb_jw_str(&w, "CREATING");
+    ddb_jw_key(&w, "Backfilling");
+    ddb_jw_bool(&w, 1);
+    ddb_jw_obj_end(&w);
+    out = ddb_json_parse(req->arena, ddb_arena_strndup(req->arena, buf.data, buf.len), buf.len);
+    ddb_buf_free(&buf);
+    return out;
+}
+
+static int plan_create(ddb_req *req, const ddb_table *t, const char *mode, gsi_plan *p)
+{
+    const char *name = ddb_json_get_str(p->create, "IndexName");
+    const char *next_mode = mode ? mode : ddb_billing_mode(t);
+    int ppr = strcmp(next_mode, "PAY_PER_REQUEST") == 0;
+    const ddb_json *pt = ddb_json_get(p->create, "ProvisionedThroughput");
+
+    if (ddb_table_index(t, name) != NULL)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "One or more parameter values were invalid: Attempting to create an index which already "
+                            "exists");
+    if (check_definitions(req, t, p->create) != DDB_OK)
+        return req->err.code;
+    if (ppr && pt != NULL)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "One or more parameter values were invalid: ProvisionedThroughput should not be specified "
+                            "for index: %s when BillingMode is PAY_PER_REQUEST",
+                            name);
+    if (!ppr && pt == NULL)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "One or more parameter values were invalid: ProvisionedThroughput must be specified for "
+                            "index: %s",
+                            name);
+    if (count_gsis(t) >= MAX_GSIS)
+        return ddb_req_fail(req, DDB_E_LIMIT_EXCEEDED,
+                            "Subscriber limit exceeded: The number of global secondary indexes exceeds the limit of %d",
+                            MAX_GSIS);
+    p->add_gsi = new_gsi(req, p->create);
+    return DDB_OK;
+}
+
+/* Reads GlobalSecondaryIndexUpdates (shapes already validated) and checks them against the table. */
+static int plan_gsi_updates(ddb_req *req, const ddb_table *t, const char *mode, gsi_plan *p)
+{
+    const ddb_json *updates = ddb_json_get(req->in, "GlobalSecondaryIndexUpdates");
+
+    memset(p, 0, sizeof(*p));
+    for (uint32_t i = 0; updates != NULL && updates->type == DDB_JSON_ARRAY && i < updates->n; i++) {
+        const ddb_json *u = updates->u.items[i];
+        const ddb_json *cre = ddb_json_get(u, "Create"), *del = ddb_json_get(u, "Delete"), *upd = ddb_json_get(u, "Update");
+        if (cre != NULL && cre->type == DDB_JSON_OBJECT)
+            p->create = cre;
+        else if (del != NULL && del->type == DDB_JSON_OBJECT)
+            p->delete_name = ddb_json_get_str(del, "IndexName");
+        else if (upd != NULL && upd->type == DDB_JSON_OBJECT) {
+            p->update_name = ddb_json_get_str(upd, "IndexName");
+            p->update_pt = ddb_json_get(upd, "ProvisionedThroughput");
+        }
+    }
+    if (p->create != NULL || p->delete_name != NULL) {
+        for (unsigned i = 0; i < t->nindexes; i++) {
+            if (t->indexes[i].kind == DDB_IX_GLOBAL && t->indexes[i].state != DDB_IX_ACTIVE)
+                return ddb_req_fail(req, DDB_E_LIMIT_EXCEEDED,
+                                    "Subscriber limit exceeded: Only 1 online index can be created or deleted "
+                                    "simultaneously per table");
+        }
+    }
+    if (p->delete_name != NULL) {
+        const ddb_index *ix = ddb_table_index(t, p->delete_name);
+        if (ix == NULL || ix->kind != DDB_IX_GLOBAL)
+            return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Index: %s not found",
+                                p->delete_name);
+    }
+    if (p->update_name != NULL) {
+        const ddb_index *ix = ddb_table_index(t, p->update_name);
+        if (ix == NULL || ix->kind != DDB_IX_GLOBAL)
+            return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Index: %s not found",
+                                p->update_name);
+        if (strcmp(mode ? mode : ddb_billing_mode(t), "PAY_PER_REQUEST") == 0 && p->update_pt != NULL)
+            return ddb_req_fail(req, DDB_E_VALIDATION,
+                                "One or more parameter values were invalid: ProvisionedThroughput should not be specified "
+                                "for index: %s when BillingMode is PAY_PER_REQUEST",
+                                p->update_name);
+    }
+    if (p->create != NULL)
+        return plan_create(req, t, mode, p);
+    return DDB_OK;
+}
+
+static int plan_keep(void *ctx, const ddb_index *ix)
+{
+    return 1;
+}
+
+/* Writes an index object with the plan applied: DELETING for Delete, the new throughput for Update. */
+static void plan_write(void *ctx, ddb_jw *w, const ddb_index *ix)
+{
+    static const char *const status[] = {"IndexStatus", "Backfilling", NULL};
+    static const char *const throughput[] = {"ProvisionedThroughput", NULL};
+    const gsi_plan *p = ctx;
+
+    if (p->delete_name != NULL && strcmp(ix->name, p->delete_name) == 0) {
+        ddb_jw_obj_begin(w);
+        ddb_index_write_members(w, ix, status);
+        ddb_jw_key(w, "IndexStatus");
+        ddb_jw_str(w, "DELETING");
+        ddb_jw_obj_end(w);
+    } else if (p->update_name != NULL && p->update_pt != NULL && strcmp(ix->name, p->update_name) == 0) {
+        ddb_jw_obj_begin(w);
+        ddb_index_write_members(w, ix, throughput);
+        ddb_jw_key(w, "ProvisionedThroughput");
+        ddb_jw_json(w, p->update_pt);
+        ddb_jw_obj_end(w);
+    } else {
+        ddb_jw_json(w, ix->desc);
+    }
+}
+
+/* AttributeDefinitions: the table's, plus the request's new ones. */
+static void write_definitions(ddb_jw *w, const ddb_table *t, const ddb_json *req_defs)
+{
+    const ddb_json *tdefs = ddb_json_get(t->desc, "AttributeDefinitions");
+
+    ddb_jw_key(w, "AttributeDefinitions");
+    ddb_jw_arr_begin(w);
+    for (uint32_t i = 0; tdefs != NULL && tdefs->type == DDB_JSON_ARRAY && i < tdefs->n; i++)
+        ddb_jw_json(w, tdefs->u.items[i]);
+    for (uint32_t i = 0; req_defs != NULL && req_defs->type == DDB_JSON_ARRAY && i < req_defs->n; i++) {
+        const char *n = ddb_json_get_str(req_defs->u.items[i], "AttributeName");
+        if (n != NULL && declared_type(tdefs, n) == NULL)
+            ddb_jw_json(w, req_defs->u.items[i]);
+    }
+    ddb_jw_arr_end(w);
+}
+
+/* ---- the new description ---- */
+
+static void write_billing(ddb_jw *w, const ddb_table *t, const char *mode, const ddb_json *pt)
+{
+    ddb_jw_key(w, "BillingMode");
+    ddb_jw_str(w, mode ? mode : ddb_billing_mode(t));
+    if (mode && strcmp(mode, "PAY_PER_REQUEST") == 0 && strcmp(ddb_billing_mode(t), mode) != 0) {
+        ddb_jw_key(w, "BillingModeUpdated");
+        ddb_jw_double(w, ddb_now_seconds());
+    } else if (ddb_json_get(t->desc, "BillingModeUpdated")) {
+        ddb_jw_key(w, "BillingModeUpdated");
+        ddb_jw_json(w, ddb_json_get(t->desc, "BillingModeUpdated"));
+    } else if (strcmp(ddb_billing_mode(t), "PAY_PER_REQUEST") == 0) { /* created on demand: last on demand at creation */
+        ddb_jw_key(w, "BillingModeUpdated");
+        ddb_jw_json(w, ddb_json_get(t->desc, "CreationDateTime"));
+    }
+    ddb_jw_key(w, "ProvisionedThroughput");
+    if (pt != NULL) {
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "ReadCapacityUnits");
+        ddb_jw_int(w, ddb_json_ll(pt, "ReadCapacityUnits"));
+        ddb_jw_key(w, "WriteCapacityUnits");
+        ddb_jw_int(w, ddb_json_ll(pt, "WriteCapacityUnits"));
+        ddb_jw_key(w, "LastIncreaseDateTime");
+        ddb_jw_double(w, ddb_now_seconds());
+        ddb_jw_obj_end(w);
+    } else {
+        ddb_jw_json(w, ddb_json_get(t->desc, "ProvisionedThroughput") ? ddb_json_get(t->desc, "ProvisionedThroughput")
+                                                                       : &(ddb_json){.type = DDB_JSON_NULL});
+    }
+}
+
+static void write_new_description(ddb_req *req, ddb_jw *w, const ddb_table *t, gsi_plan *p)
+{
+    static const char *const replaced[] = {"AttributeDefinitions",      "BillingMode", "BillingModeUpdated",
+                                           "ProvisionedThroughput",     "TableClass",  "DeletionProtectionEnabled",
+                                           NULL};
+    static const char *const settable[] = {"TableClass", "DeletionProtectionEnabled", NULL};
+    ddb_index_editor ed = {plan_keep, plan_write, p, p->add_gsi};
+
+    ddb_jw_obj_begin(w);
+    ddb_desc_write(w, t, replaced, &ed);
+    write_definitions(w, t, ddb_json_get(req->in, "AttributeDefinitions"));
+    write_billing(w, t, ddb_json_get_str(req->in, "BillingMode"), ddb_json_get(req->in, "ProvisionedThroughput"));
+    for (int i = 0; settable[i] != NULL; i++) {
+        const ddb_json *v = ddb_json_get(req->in, settable[i]);
+        if (v == NULL)
+            v = ddb_json_get(t->desc, settable[i]);
+        if (v != NULL) {
+            ddb_jw_key(w, settable[i]);
+            ddb_jw_json(w, v);
+        }
+    }
+    ddb_jw_obj_end(w);
+}
+
+int ddb_op_update_table(ddb_req *req)
+{
+    const char *name = ddb_json_get_str(req->in, "TableName");
+    const char *mode = ddb_json_get_str(req->in, "BillingMode");
+    const ddb_json *pt = ddb_json_get(req->in, "ProvisionedThroughput");
+    const ddb_table *t = NULL;
+    gsi_plan plan;
+    int rc = 2;
+
+    for (int tries = 0; rc == 2 && tries < CAS_TRIES; tries++) {
+        ddb_buf buf = {0};
+        ddb_jw w;
+        const ddb_table *cur = ddb_table_or_fail(req, name, 1);
+        if (cur == NULL || check_billing(req, cur, mode, pt) != DDB_OK ||
+            plan_gsi_updates(req, cur, mode, &plan) != DDB_OK)
+            return req->err.code;
+        ddb_jw_init(&w, &buf);
+        write_new_description(req, &w, cur, &plan);
+        rc = ddb_catalog_update(req->srv->catalog, cur, buf.data, buf.len, NULL, &t);
+        ddb_buf_free(&buf);
+    }
+    if (rc == 1)
+        return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
+    if (rc != 0)
+        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    if (plan.create != NULL || plan.delete_name != NULL)
+        ddb_tasks_kick(req->srv->tasks);
+    ddb_write_table_description(req, t, "TableDescription", ddb_table_status(t), 1);
+    return DDB_OK;
+}
