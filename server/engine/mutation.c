@@ -76,13 +76,18 @@ static int apply_update(run *r)
     return 0;
 }
 
-static int check_condition(ddb_mutation *m)
+static int check_condition(run *r)
 {
+    ddb_mutation *m = r->m;
+
     if (m->condition == NULL || ddb_expr_eval_condition(m->condition, m->had_old ? &m->old : NULL))
         return 0;
     fail(m, DDB_E_CONDITIONAL_CHECK_FAILED, "The conditional request failed");
-    if (m->old_on_failure && m->had_old)
-        m->err.item = &m->old;
+    if (m->old_on_failure && m->had_old) { /* the error outlives the mutation: keep the item in the arena */
+        ddb_attr *old = DDB_NEW(r->a, ddb_attr);
+        *old = m->old;
+        m->err.item = old;
+    }
     return DDB_E_CONDITIONAL_CHECK_FAILED;
 }
 
@@ -157,7 +162,7 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
             ddb_item_decode(r->a, old, oldlen, &m->old) != 0)
             return fail(m, DDB_E_INTERNAL, "Internal server error");
     }
-    if (check_condition(m) != 0)
+    if (check_condition(r) != 0)
         return m->err.code;
     switch (m->kind) {
     case DDB_MUT_PUT:

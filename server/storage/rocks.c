@@ -22,7 +22,14 @@
 
 #define LOCK_STRIPES 4096
 #define MAX_SHARDS 256
-#define FORMAT_VERSION "1"
+/* The data directory's format, in the metadata key "ddbd/format". 1: items only. 2: secondary-index
+   keyspaces may exist (a format-1 binary must refuse such a directory, and does: it accepts only "1").
+   A format-1 directory is upgraded in place at open: nothing in it changes but the marker. */
+#define FORMAT_VERSION 2
+#define FORMAT_VERSION_STR "2"
+#define FORMAT_OLDEST 1
+/* Stripes of a commit kept on the stack; more keys take their stripe array from the arena. */
+#define STACK_STRIPES 16
 
 struct ddb_store {
     rocksdb_t *db;
@@ -40,7 +47,13 @@ struct ddb_store {
     pthread_mutex_t cf_lock; /* serialises column family creation */
     ddb_ring ring;
     uint64_t (*key_hash)(const char *, size_t);
+    int format_found; /* "ddbd/format" found at open; 0 for a new directory */
     pthread_mutex_t locks[LOCK_STRIPES];
+};
+
+struct ddb_store_snapshot {
+    const rocksdb_snapshot_t *snap;
+    rocksdb_readoptions_t *ropts; /* reads through the snapshot */
 };
 
 struct ddb_store_iter {
@@ -51,13 +64,18 @@ struct ddb_store_iter {
     int reverse;
 };
 
+/* RocksDB's error text (malloc'd; freed here) as a result class: "Corruption: ..." is
+   DDB_STORE_ECORRUPT (Status::ToString puts the code first), anything else DDB_STORE_EIO. */
 static int check(char *err, const char *what)
 {
+    int rc;
+
     if (err == NULL)
-        return 0;
+        return DDB_STORE_OK;
     ddb_log(DDB_LOG_ERROR, "rocksdb %s: %s", what, err);
+    rc = strncmp(err, "Corruption", 10) == 0 ? DDB_STORE_ECORRUPT : DDB_STORE_EIO;
     rocksdb_free(err);
-    return -1;
+    return rc;
 }
 
 /* The shard's column family for reading, or NULL when nothing was ever written to it. */
@@ -339,21 +357,37 @@ static int setup_shards(ddb_store *s, unsigned want)
             return -1;
     }
     snprintf(buf, sizeof(buf), "%u", want);
-    if (meta_put(s, "ddbd/nshards", buf, strlen(buf)) != 0 || meta_put(s, "ddbd/format", FORMAT_VERSION, 1) != 0)
+    if (meta_put(s, "ddbd/nshards", buf, strlen(buf)) != 0 ||
+        meta_put(s, "ddbd/format", FORMAT_VERSION_STR, strlen(FORMAT_VERSION_STR)) != 0)
         return -1;
+    if (s->format_found != 0 && s->format_found != FORMAT_VERSION)
+        ddb_log(DDB_LOG_INFO, "data directory format upgraded from %d to %d", s->format_found, FORMAT_VERSION);
     drop_extra_shards(s);
     return 0;
 }
 
+/* Accepts a new directory (no marker) and formats FORMAT_OLDEST..FORMAT_VERSION; setup_shards
+   then writes the current version. Anything else was written by another ddbd: refused untouched. */
 static int check_format(ddb_store *s, char **errout)
 {
-    char buf[16];
+    char buf[16], *end;
+    long v;
 
-    if (meta_get_str(s, "ddbd/format", buf, sizeof(buf)) > 0 && strcmp(buf, FORMAT_VERSION) != 0) {
+    s->format_found = 0;
+    if (meta_get_str(s, "ddbd/format", buf, sizeof(buf)) <= 0)
+        return 0;
+    v = strtol(buf, &end, 10);
+    if (*end != '\0' || end == buf || v < FORMAT_OLDEST || v > FORMAT_VERSION) {
         *errout = strdup("the data directory was written by an incompatible version of ddbd (format version differs)");
         return -1;
     }
+    s->format_found = (int)v;
     return 0;
+}
+
+int ddb_store_format_found(const ddb_store *s)
+{
+    return s->format_found;
 }
 
 ddb_store *ddb_store_open(const ddb_store_options *o, char **errout)
@@ -433,30 +467,54 @@ const struct ddb_ring *ddb_store_ring(const ddb_store *s)
 
 /* ---- reads and writes ---- */
 
-int ddb_store_get(ddb_store *s, ddb_arena *a, int shard, const char *key, size_t klen, char **val, size_t *vlen)
+/* A point read with the given read options (the store's, or a snapshot's). */
+static int get_with(ddb_store *s, const rocksdb_readoptions_t *ro, ddb_arena *a, int shard, const char *key,
+                    size_t klen, char **val, size_t *vlen)
 {
     rocksdb_column_family_handle_t *cf = cf_of(s, shard);
     char *err = NULL, *v;
     size_t n = 0;
+    int rc;
 
     *val = NULL;
     *vlen = 0;
     if (cf == NULL) /* nothing was ever written to this shard */
-        return 0;
-    v = rocksdb_get_cf(s->db, s->ropts, cf, key, klen, &n, &err);
-    if (check(err, "get") != 0)
-        return -1;
+        return DDB_STORE_OK;
+    v = rocksdb_get_cf(s->db, ro, cf, key, klen, &n, &err);
+    if ((rc = check(err, "get")) != DDB_STORE_OK)
+        return rc;
     if (v != NULL) {
         *val = ddb_arena_memdup(a, v, n);
         *vlen = n;
         rocksdb_free(v);
     }
-    return 0;
+    return DDB_STORE_OK;
+}
+
+int ddb_store_get(ddb_store *s, ddb_arena *a, int shard, const char *key, size_t klen, char **val, size_t *vlen)
+{
+    return get_with(s, s->ropts, a, shard, key, klen, val, vlen);
 }
 
 int ddb_store_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
 {
-    return ddb_store_get(s, a, -1, key, klen, val, vlen);
+    return get_with(s, s->ropts, a, -1, key, klen, val, vlen);
+}
+
+static int multi_get_with(ddb_store *s, const rocksdb_readoptions_t *ro, ddb_arena *a, ddb_store_key *keys, size_t n)
+{
+    /* one Get per key: MultiGet measured no better for BatchGetItem (docs/architecture.md) */
+    for (size_t i = 0; i < n; i++) {
+        int rc = get_with(s, ro, a, keys[i].shard, keys[i].key, keys[i].klen, &keys[i].val, &keys[i].vlen);
+        if (rc != DDB_STORE_OK)
+            return rc;
+    }
+    return DDB_STORE_OK;
+}
+
+int ddb_store_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n)
+{
+    return multi_get_with(s, s->ropts, a, keys, n);
 }
 
 int ddb_store_write(ddb_store *s, const ddb_batch *b)
@@ -469,7 +527,7 @@ int ddb_store_write(ddb_store *s, const ddb_batch *b)
         rocksdb_column_family_handle_t *cf = op->shard < 0 ? s->meta : cf_for_write(s, op->shard);
         if (cf == NULL) {
             rocksdb_writebatch_destroy(wb);
-            return -1;
+            return DDB_STORE_EIO;
         }
         if (op->is_delete)
             rocksdb_writebatch_delete_cf(wb, cf, op->key, op->klen);
@@ -481,24 +539,161 @@ int ddb_store_write(ddb_store *s, const ddb_batch *b)
     return check(err, "write");
 }
 
-int ddb_store_rmw(ddb_store *s, ddb_arena *a, int shard, uint64_t lock_hash, const char *key, size_t klen,
-                  ddb_rmw_decide decide, void *ctx)
+/* ---- commits: the one locking path (ddb_store_rmw is a commit of one key) ---- */
+
+/*
+ * The lock stripe of a key: a hash of (shard, key bytes), eight bytes at a time, finished with
+ * murmur3's fmix64. The backend picks stripes itself so that every commit touching a key, of
+ * one key (rmw) or many (commit), takes the same stripe for it.
+ */
+static inline unsigned stripe_of(int shard, const char *key, size_t klen)
 {
-    pthread_mutex_t *m = &s->locks[lock_hash % LOCK_STRIPES];
-    char *old;
-    size_t oldlen;
+    const uint64_t m = 0x9e3779b97f4a7c15ULL;
+    uint64_t h = ((uint64_t)(uint32_t)shard << 32 | (uint32_t)klen) * m, w;
+    size_t i = 0;
+
+    for (; i + 8 <= klen; i += 8) {
+        memcpy(&w, key + i, 8);
+        h = (h ^ w) * m;
+        h ^= h >> 32;
+    }
+    if (i < klen) {
+        w = 0;
+        memcpy(&w, key + i, klen - i);
+        h = (h ^ w) * m;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return (unsigned)(h % LOCK_STRIPES);
+}
+
+static int cmp_unsigned(const void *a, const void *b)
+{
+    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sorts and dedupes the stripes; returns how many distinct ones remain. */
+static size_t sort_stripes(unsigned *st, size_t n)
+{
+    size_t out = 0;
+
+    if (n <= STACK_STRIPES) {
+        for (size_t i = 1; i < n; i++) { /* insertion sort: n is small */
+            unsigned v = st[i];
+            size_t j = i;
+            for (; j > 0 && st[j - 1] > v; j--)
+                st[j] = st[j - 1];
+            st[j] = v;
+        }
+    } else {
+        qsort(st, n, sizeof(*st), cmp_unsigned);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (out == 0 || st[out - 1] != st[i])
+            st[out++] = st[i];
+    }
+    return out;
+}
+
+/*
+ * Locks the keys' distinct stripes in ascending order (every commit takes its locks in one
+ * global order, so two commits cannot wait on each other), reads the keys, calls decide once
+ * (holding the locks, nothing can change what it read, so it never needs to run again) and
+ * writes its batch as one WriteBatch, then unlocks.
+ */
+int ddb_store_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx)
+{
+    unsigned small[STACK_STRIPES];
+    unsigned *st = n <= STACK_STRIPES ? small : ddb_arena_alloc(a, n * sizeof(*st));
+    size_t ns;
     ddb_batch b;
     int rc;
 
-    ddb_batch_init(&b, a);
-    pthread_mutex_lock(m);
-    rc = ddb_store_get(s, a, shard, key, klen, &old, &oldlen);
-    if (rc == 0)
-        rc = decide(ctx, old, oldlen, &b);
-    if (rc == 0 && b.n > 0)
-        rc = ddb_store_write(s, &b);
-    pthread_mutex_unlock(m);
+    for (size_t i = 0; i < n; i++)
+        st[i] = stripe_of(keys[i].shard, keys[i].key, keys[i].klen);
+    ns = n > 1 ? sort_stripes(st, n) : n;
+    for (size_t i = 0; i < ns; i++)
+        pthread_mutex_lock(&s->locks[st[i]]);
+    rc = multi_get_with(s, s->ropts, a, keys, n);
+    if (rc == DDB_STORE_OK) {
+        ddb_batch_init(&b, a);
+        rc = decide(ctx, keys, n, &b);
+        if (rc == 0 && b.n > 0)
+            rc = ddb_store_write(s, &b);
+    }
+    for (size_t i = ns; i > 0; i--)
+        pthread_mutex_unlock(&s->locks[st[i - 1]]);
     return rc;
+}
+
+typedef struct rmw_ctx {
+    ddb_rmw_decide decide;
+    void *ctx;
+} rmw_ctx;
+
+static int rmw_decide(void *ctx, ddb_store_key *keys, size_t n, ddb_batch *out)
+{
+    rmw_ctx *r = ctx;
+
+    (void)n;
+    return r->decide(r->ctx, keys[0].val, keys[0].vlen, out);
+}
+
+int ddb_store_rmw(ddb_store *s, ddb_arena *a, int shard, uint64_t lock_hash, const char *key, size_t klen,
+                  ddb_rmw_decide decide, void *ctx)
+{
+    ddb_store_key k = {shard, key, klen, NULL, 0};
+    rmw_ctx r = {decide, ctx};
+
+    (void)lock_hash; /* the stripe comes from the key bytes (stripe_of), as for ddb_store_commit */
+    return ddb_store_commit(s, a, &k, 1, rmw_decide, &r);
+}
+
+/*
+ * Every rmw/commit holds all its stripes from before its reads until after its write. Locking
+ * and unlocking each stripe once, in order, therefore waits for every critical section that held
+ * a stripe when the sweep reached it, in particular for all that had begun before the call. The
+ * barrier holds one stripe at a time and waits on nothing while holding it, so it cannot take
+ * part in a deadlock.
+ */
+void ddb_store_barrier(ddb_store *s)
+{
+    for (int i = 0; i < LOCK_STRIPES; i++) {
+        pthread_mutex_lock(&s->locks[i]);
+        pthread_mutex_unlock(&s->locks[i]);
+    }
+}
+
+/* ---- snapshots ---- */
+
+ddb_store_snapshot *ddb_store_snapshot_take(ddb_store *s)
+{
+    ddb_store_snapshot *snap = calloc(1, sizeof(*snap));
+
+    if (snap == NULL)
+        abort();
+    snap->snap = rocksdb_create_snapshot(s->db);
+    snap->ropts = rocksdb_readoptions_create();
+    rocksdb_readoptions_set_snapshot(snap->ropts, snap->snap);
+    return snap;
+}
+
+void ddb_store_snapshot_release(ddb_store *s, ddb_store_snapshot *snap)
+{
+    if (snap == NULL)
+        return;
+    rocksdb_readoptions_destroy(snap->ropts);
+    rocksdb_release_snapshot(s->db, snap->snap);
+    free(snap);
+}
+
+int ddb_store_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n)
+{
+    return multi_get_with(s, snap != NULL ? snap->ropts : s->ropts, a, keys, n);
 }
 
 int ddb_store_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)
@@ -506,19 +701,20 @@ int ddb_store_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const
     for (unsigned i = 0; i < MAX_SHARDS; i++) {
         rocksdb_column_family_handle_t *cf = cf_of(s, (int)i);
         char *err = NULL;
+        int rc;
         if (cf == NULL)
             continue;
         rocksdb_delete_range_cf(s->db, s->wopts, cf, lo, lolen, hi, hilen, &err);
-        if (check(err, "delete range") != 0)
-            return -1;
+        if ((rc = check(err, "delete range")) != DDB_STORE_OK)
+            return rc;
     }
-    return 0;
+    return DDB_STORE_OK;
 }
 
 /* ---- iterators ---- */
 
-ddb_store_iter *ddb_store_iter_open(ddb_store *s, int shard, const char *lo, size_t lolen, const char *hi,
-                                    size_t hilen, int reverse)
+static ddb_store_iter *iter_open(ddb_store *s, const ddb_store_snapshot *snap, int shard, const char *lo,
+                                 size_t lolen, const char *hi, size_t hilen, int reverse)
 {
     ddb_store_iter *it = calloc(1, sizeof(*it));
 
@@ -534,9 +730,23 @@ ddb_store_iter *ddb_store_iter_open(ddb_store *s, int shard, const char *lo, siz
     it->ropts = rocksdb_readoptions_create();
     rocksdb_readoptions_set_iterate_lower_bound(it->ropts, it->lo, lolen);
     rocksdb_readoptions_set_iterate_upper_bound(it->ropts, it->hi, hilen);
+    if (snap != NULL)
+        rocksdb_readoptions_set_snapshot(it->ropts, snap->snap);
     if (cf_of(s, shard) != NULL) /* else the shard is empty: it->it stays NULL and the iterator is never valid */
         it->it = rocksdb_create_iterator_cf(s->db, it->ropts, cf_of(s, shard));
     return it;
+}
+
+ddb_store_iter *ddb_store_iter_open(ddb_store *s, int shard, const char *lo, size_t lolen, const char *hi,
+                                    size_t hilen, int reverse)
+{
+    return iter_open(s, NULL, shard, lo, lolen, hi, hilen, reverse);
+}
+
+ddb_store_iter *ddb_store_iter_open_at(ddb_store *s, const ddb_store_snapshot *snap, int shard, const char *lo,
+                                       size_t lolen, const char *hi, size_t hilen, int reverse)
+{
+    return iter_open(s, snap, shard, lo, lolen, hi, hilen, reverse);
 }
 
 void ddb_store_iter_seek(ddb_store_iter *it, const char *from, size_t fromlen)
@@ -576,6 +786,16 @@ const char *ddb_store_iter_key(ddb_store_iter *it, size_t *len)
 const char *ddb_store_iter_val(ddb_store_iter *it, size_t *len)
 {
     return rocksdb_iter_value(it->it, len);
+}
+
+int ddb_store_iter_status(ddb_store_iter *it)
+{
+    char *err = NULL;
+
+    if (it->it == NULL) /* an empty shard: the range simply ran out */
+        return DDB_STORE_OK;
+    rocksdb_iter_get_error(it->it, &err);
+    return check(err, "iterate");
 }
 
 void ddb_store_iter_close(ddb_store_iter *it)

@@ -5,8 +5,10 @@
  *   - point reads;
  *   - ordered range reads, in both directions, within one shard;
  *   - an atomic compound write (puts and deletes, possibly across shards) applied as a unit;
- *   - a guarded read-modify-write of one key: the key's lock is held while the caller reads the
- *     old value, decides (the guard: a condition expression, say) and produces the compound write.
+ *   - a guarded read-modify-write of one key, and its general form, a conditional commit over a
+ *     set of keys: the keys are read, the caller decides (the guard: a condition expression, say)
+ *     and produces the compound write, and no other commit on those keys interleaves;
+ *   - batched point reads, read snapshots and a barrier (see "The storage contract" below).
  * The RocksDB backend (rocks.c) maps shards to column families of one database so a compound
  * write across shards is one WriteBatch. A RADOS backend would map shards to object pools and the
  * guard to a compare-and-write on the partition object; nothing above this interface changes.
@@ -54,30 +56,101 @@ void ddb_batch_delete(ddb_batch *b, int shard, const char *key, size_t klen);
 /*
  * Opens (creating if needed) the store. When the data directory was written with another shard
  * count, the partitions whose owner changed are moved first (see shard ring in ring.h), and only
- * then does open return. On failure returns NULL and sets *err to a static or malloc'd message.
+ * then does open return. On failure returns NULL and sets *err to a malloc'd message (the caller
+ * frees it). A data directory of an older format is upgraded at open; one of an unknown (newer)
+ * format is refused.
  */
 ddb_store *ddb_store_open(const ddb_store_options *opt, char **err);
+/* The format version the data directory had when it was opened (0: a new directory), so the
+   engine can log a migration. ddb_store_open has already upgraded it to the current version. */
+int ddb_store_format_found(const ddb_store *s);
 void ddb_store_close(ddb_store *s);
 unsigned ddb_store_nshards(const ddb_store *s);
 
 /* Metadata space: small keys and values (catalog, shard-map settings). Values go to the arena. */
 int ddb_store_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen);
 
-/* Point read from a shard; *val is arena memory, NULL when absent. Returns 0 or -1 (I/O error). */
+/* Point read from a shard; *val is arena memory, NULL when absent. Returns DDB_STORE_OK or an error
+   (DDB_STORE_EIO, DDB_STORE_ECORRUPT: see ddb_store_rc below). */
 int ddb_store_get(ddb_store *s, ddb_arena *a, int shard, const char *key, size_t klen, char **val, size_t *vlen);
 
-/* Applies a compound write atomically. Returns 0 or -1. */
+/* Applies a compound write atomically. Returns DDB_STORE_OK or an error (ddb_store_rc). */
 int ddb_store_write(ddb_store *s, const ddb_batch *b);
 
 /*
- * Guarded read-modify-write of one key in a shard: locks the key (by `lock_hash`), reads it, calls
- * `decide` with the old value (NULL when absent), and if decide returns 0 applies the batch it
- * filled, all before unlocking. decide's nonzero result is returned unchanged (no write);
- * storage failures return -1.
+ * Guarded read-modify-write of one key in a shard: ddb_store_commit of that one key. Reads it,
+ * calls `decide` with the old value (NULL when absent), and if decide returns 0 applies the batch
+ * it filled, with no other commit on the key in between. decide's nonzero result is returned
+ * unchanged (no write); storage failures return a ddb_store_rc error. `lock_hash` is IGNORED
+ * (kept for source compatibility; to be removed): the backend derives the key's lock from
+ * (shard, key bytes) itself, the same way for rmw and commit, so the two exclude each other.
  */
 typedef int (*ddb_rmw_decide)(void *ctx, const char *old, size_t oldlen, ddb_batch *out);
 int ddb_store_rmw(ddb_store *s, ddb_arena *a, int shard, uint64_t lock_hash, const char *key, size_t klen,
                   ddb_rmw_decide decide, void *ctx);
+
+/*
+ * ---- The storage contract (tests/unit/test_storage_contract.c; docs/storage-backends.md) ----
+ *
+ * Result classes. Every call that can fail returns one of these (0 is success); the old "-1"
+ * is DDB_STORE_EIO. A backend with optimistic concurrency returns DDB_STORE_ECONFLICT from
+ * ddb_store_commit only after its own retries are exhausted.
+ */
+typedef enum ddb_store_rc {
+    DDB_STORE_OK = 0,
+    DDB_STORE_EIO = -1,       /* the backend failed to read or write */
+    DDB_STORE_ECONFLICT = -2, /* a concurrent commit won and retries ran out */
+    DDB_STORE_ECORRUPT = -3,  /* stored data is unreadable */
+} ddb_store_rc;
+
+/* One key of a multi-key commit: the caller fills shard/key/klen; the backend fills val/vlen
+   (arena memory; val NULL when absent) before calling decide. */
+typedef struct ddb_store_key {
+    int shard;
+    const char *key;
+    size_t klen;
+    char *val;
+    size_t vlen;
+} ddb_store_key;
+
+/*
+ * decide reads keys[i].val and fills `out` (which may touch any keys, not only the read ones).
+ * It returns 0 to commit `out`, or any positive value to commit nothing (returned unchanged).
+ * decide MAY RUN MORE THAN ONCE (an optimistic backend re-reads and calls it again when a
+ * concurrent commit changed a read key): it must be pure apart from `out` and state it resets
+ * at its start. The batch is reset before each call.
+ */
+typedef int (*ddb_commit_decide)(void *ctx, ddb_store_key *keys, size_t n, ddb_batch *out);
+
+/*
+ * Multi-key conditional commit: for keys[0..n) (distinct), reads their current values, calls
+ * decide, and applies its batch atomically, such that no other commit touching any of these
+ * keys interleaves between the reads and the write (serializable per key set). RocksDB: locks
+ * the keys' stripes in one global order (no deadlock), reads, decides, writes one WriteBatch.
+ * Returns decide's positive result, DDB_STORE_OK, or a ddb_store_rc error.
+ */
+int ddb_store_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx);
+
+/* Batched point reads: fills keys[i].val/vlen (arena; NULL when absent). DDB_STORE_OK or an error. */
+int ddb_store_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n);
+
+/*
+ * A read snapshot: reads through it (ddb_store_multi_get_at, iterators opened with it) see the
+ * store as of its creation. Released with ddb_store_snapshot_release.
+ */
+typedef struct ddb_store_snapshot ddb_store_snapshot;
+ddb_store_snapshot *ddb_store_snapshot_take(ddb_store *s);
+void ddb_store_snapshot_release(ddb_store *s, ddb_store_snapshot *snap);
+int ddb_store_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n);
+ddb_store_iter *ddb_store_iter_open_at(ddb_store *s, const ddb_store_snapshot *snap, int shard, const char *lo,
+                                       size_t lolen, const char *hi, size_t hilen, int reverse);
+
+/*
+ * Waits until every commit (rmw or commit) that had started when this was called has finished.
+ * Schema changes use it: after a new table description is visible, a barrier guarantees that no
+ * write decided under the old description is still in flight (index backfill, table purge).
+ */
+void ddb_store_barrier(ddb_store *s);
 
 /*
  * Ordered range read over [lo, hi) of one shard (shard -1: metadata), forward or reverse.
@@ -92,8 +165,11 @@ void ddb_store_iter_next(ddb_store_iter *it);
 const char *ddb_store_iter_key(ddb_store_iter *it, size_t *len);
 const char *ddb_store_iter_val(ddb_store_iter *it, size_t *len);
 void ddb_store_iter_close(ddb_store_iter *it);
+/* After the iterator stops being valid: DDB_STORE_OK when the range ran out, else the error that
+   ended it (an I/O error must never look like the end of a page). */
+int ddb_store_iter_status(ddb_store_iter *it);
 
-/* Deletes every key in [lo, hi) of every shard (DeleteTable). Returns 0 or -1. */
+/* Deletes every key in [lo, hi) of every shard (table and index purges). Returns 0 or an error. */
 int ddb_store_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen);
 
 /* The shard ring (hash key created once per data directory, current shard count). */

@@ -880,19 +880,3 @@ def test_unknown_index(ddb, tables):
                  TableName=tables["range"], IndexName="whatever", KeyConditionExpression="pk = :a",
                  ExpressionAttributeValues={":a": {"S": "a"}})
 
-
-@pytest.mark.temporary
-@pytest.mark.parametrize("index_kind", ["GlobalSecondaryIndexes", "LocalSecondaryIndexes"])
-def test_existing_index_refused_until_indexes_are_maintained(ddb, make_table, index_kind):
-    """Interim: ddbd does not maintain secondary indexes yet, so it refuses to read one rather than
-    return wrong results. Replace with real index Query tests when indexes land."""
-    index = {"IndexName": "idx", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
-                                               {"AttributeName": "g", "KeyType": "RANGE"}],
-             "Projection": {"ProjectionType": "ALL"}}
-    table = make_table(("pk", "S"), ("sk", "S"), AttributeDefinitions=[
-        {"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"},
-        {"AttributeName": "g", "AttributeType": "S"}], **{index_kind: [index]})
-    with pytest.raises(ClientError) as excinfo:
-        ddb.query(TableName=table, IndexName="idx", KeyConditionExpression="pk = :a",
-                  ExpressionAttributeValues={":a": {"S": "a"}})
-    assert_client_error(excinfo, "ValidationException", ANY)

@@ -403,15 +403,3 @@ def test_missing_table(ddb):
 def test_unknown_index(ddb, tables):
     expect_error(ddb.scan, "The table does not have the specified index: whatever", TableName=tables["big"],
                  IndexName="whatever", FilterExpression="attribute_exists(a.b.c)")
-
-
-@pytest.mark.temporary
-def test_existing_index_refused_until_indexes_are_maintained(ddb, make_table):
-    """Interim: ddbd does not maintain secondary indexes yet and refuses to scan one."""
-    table = make_table(("pk", "S"), None, AttributeDefinitions=[
-        {"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}],
-        GlobalSecondaryIndexes=[{"IndexName": "gidx", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
-                                 "Projection": {"ProjectionType": "ALL"}}])
-    with pytest.raises(ClientError) as excinfo:
-        ddb.scan(TableName=table, IndexName="gidx")
-    assert_client_error(excinfo, "ValidationException", ANY)

@@ -1,0 +1,116 @@
+/*
+ * server/ops/ops_scan.c: Scan, on a table or on one of its indexes, whole or as one segment of
+ * a parallel scan.
+ *
+ * Every shard is read in order, each in partition-hash order (page.h); a parallel-scan segment is
+ * a range of partition hashes, and a resumed scan continues in the start key's shard just after it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddb/ddb_status.h"
+#include "page.h"
+#include "server.h"
+
+/* Segment s of n owns the partition hashes h with floor(h * n / 2^64) == s. */
+static uint64_t segment_start(uint64_t s, uint64_t n)
+{
+    unsigned __int128 x = ((unsigned __int128)s << 64) + n - 1;
+
+    return s == 0 ? 0 : (uint64_t)(x / n);
+}
+
+static void put_bound(char *out, uint32_t table_id, uint64_t hash)
+{
+    for (int i = 3; i >= 0; i--, table_id >>= 8)
+        out[i] = (char)(table_id & 0xff);
+    for (int i = 11; i >= 4; i--, hash >>= 8)
+        out[i] = (char)(hash & 0xff);
+}
+
+typedef struct segment {
+    long seg, total;
+    char lo[12], hi[12];
+    size_t lolen, hilen;
+} segment;
+
+static void segment_bounds(uint32_t id, segment *s)
+{
+    char tlo[DDB_KEY_TABLE_BYTES], thi[DDB_KEY_TABLE_BYTES];
+
+    ddb_key_table_range(id, tlo, thi);
+    if (s->total <= 1) {
+        memcpy(s->lo, tlo, sizeof(tlo));
+        memcpy(s->hi, thi, sizeof(thi));
+        s->lolen = s->hilen = DDB_KEY_TABLE_BYTES;
+        return;
+    }
+    put_bound(s->lo, id, segment_start((uint64_t)s->seg, (uint64_t)s->total));
+    s->lolen = 12;
+    if (s->seg + 1 == s->total) {
+        memcpy(s->hi, thi, sizeof(thi));
+        s->hilen = DDB_KEY_TABLE_BYTES;
+    } else {
+        put_bound(s->hi, id, segment_start((uint64_t)s->seg + 1, (uint64_t)s->total));
+        s->hilen = 12;
+    }
+}
+
+static int in_segment(const segment *s, const ddb_key *k)
+{
+    return memcmp(k->bytes, s->lo, s->lolen) >= 0 &&
+           memcmp(k->bytes, s->hi, s->hilen < k->len ? s->hilen : k->len) < 0;
+}
+
+int ddb_op_scan(ddb_req *req)
+{
+    const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 0);
+    const ddb_json *seg = ddb_json_get(req->in, "Segment"), *tot = ddb_json_get(req->in, "TotalSegments");
+    const ddb_json *esk_json = ddb_json_get(req->in, "ExclusiveStartKey");
+    unsigned nshards = ddb_store_nshards(req->srv->store);
+    unsigned first = 0;
+    ddb_keyspace ks;
+    segment s;
+    ddb_attr esk;
+    ddb_key start;
+    const char *msg;
+    ddb_page p;
+
+    if (t == NULL || ddb_keyspace_or_fail(req, t, &ks) != DDB_OK)
+        return req->err.code;
+    if (esk_json != NULL && (msg = ddb_item_from_json(req->arena, esk_json, &esk)) != NULL)
+        return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
+    s.seg = seg && seg->type == DDB_JSON_NUMBER ? strtol(seg->u.s, NULL, 10) : 0;
+    s.total = tot && tot->type == DDB_JSON_NUMBER ? strtol(tot->u.s, NULL, 10) : 1;
+    segment_bounds(ks.id, &s);
+    if (esk_json != NULL) {
+        if (ks.ix == NULL && esk.len != (t->range_key ? 2u : 1u))
+            return ddb_req_fail(req, DDB_E_VALIDATION,
+                                "The provided starting key is invalid: The provided key element does not match the schema");
+        if ((msg = ddb_keyspace_start_key(req, &ks, &esk, &start)) != NULL)
+            return ddb_req_fail(req, DDB_E_VALIDATION, "The provided starting key is invalid: %s", msg);
+        if (s.total > 1 && !in_segment(&s, &start))
+            return ddb_req_fail(req, DDB_E_VALIDATION,
+                                "The provided starting key is invalid: Invalid ExclusiveStartKey. Please use "
+                                "ExclusiveStartKey with correct Segment. TotalSegments: %ld Segment: %ld",
+                                s.total, s.seg);
+        first = start.shard;
+    }
+    if (ddb_nested_key_paths_or_fail(req, &ks, req->parsed.projection) != DDB_OK ||
+        ddb_nested_key_paths_or_fail(req, &ks, req->parsed.filter) != DDB_OK)
+        return req->err.code;
+    ddb_page_init(&p, req, &ks);
+    ddb_page_begin(&p);
+    /* shards in order; a resumed scan continues in the start key's shard, just after it */
+    for (unsigned sh = first; sh < nshards; sh++) {
+        int resume = esk_json != NULL && sh == first;
+        int rc = ddb_page_read_range(&p, (int)sh, s.lo, s.lolen, s.hi, s.hilen, 0, resume ? start.bytes : NULL,
+                                     resume ? start.len : 0);
+        if (rc == 1)
+            break;
+        if (rc != 0)
+            return req->err.code;
+    }
+    ddb_page_end(&p);
+    return DDB_OK;
+}

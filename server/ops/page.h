@@ -1,0 +1,87 @@
+/*
+ * server/ops/page.h: what Query and Scan share: the keyspace a request reads (the table, or one
+ * of its indexes), and the page loop.
+ *
+ * A page is read straight from storage: entries in key order, each counted against Limit and
+ * DynamoDB's 1 MB page measure before the filter, then filtered, projected and streamed into the
+ * response. Only one page is ever in memory.
+ */
+#ifndef DDB_PAGE_H
+#define DDB_PAGE_H
+
+#include "catalog.h"
+#include "expr.h"
+#include "keycodec.h"
+#include "ops_common.h"
+
+/* The keys a request reads: the table's, or an index's (IndexName). */
+typedef struct ddb_keyspace {
+    const ddb_table *t;
+    const ddb_index *ix; /* NULL: the table */
+    uint32_t id;         /* key prefix */
+    ddb_key_part hash[DDB_MAX_KEY_PARTS];
+    unsigned nhash;
+    ddb_key_part range[DDB_MAX_KEY_PARTS];
+    unsigned nrange;
+} ddb_keyspace;
+
+/*
+ * Resolves IndexName (absent: the table) with DynamoDB's checks for reading an index: it exists
+ * and is readable, ConsistentRead on a GSI, Select ALL_ATTRIBUTES on a GSI that does not project
+ * everything. Returns DDB_OK or the recorded error.
+ */
+int ddb_keyspace_or_fail(ddb_req *req, const ddb_table *t, ddb_keyspace *ks);
+
+/* Whether `name` is a key attribute of the keyspace (its own keys; for an index, not the table's). */
+int ddb_keyspace_is_key(const ddb_keyspace *ks, const char *name, uint32_t nlen);
+
+/* "Key attributes must be scalars; ...": a document path may not go below a key attribute. */
+int ddb_nested_key_paths_or_fail(ddb_req *req, const ddb_keyspace *ks, const ddb_expr *e);
+
+/*
+ * The encoded key of ExclusiveStartKey in the keyspace: for an index, the start key must name the
+ * table's key and the index's key attributes. Returns NULL (message) or the error text.
+ */
+const char *ddb_keyspace_start_key(ddb_req *req, const ddb_keyspace *ks, const ddb_attr *esk, ddb_key *out);
+
+#define DDB_PAGE_KEY_NAMES (2 + 2 * DDB_MAX_KEY_PARTS)
+
+typedef struct ddb_page {
+    ddb_req *req;
+    const ddb_keyspace *ks;
+    long limit;               /* 0: none */
+    int consistent;
+    int count_only;           /* Select COUNT */
+    int fetch_base;           /* LSI read of attributes it does not project: read the table's item */
+    const ddb_expr *filter;
+    const ddb_expr *projection;
+    size_t scanned, count;
+    size_t size;              /* the 1 MB page measure */
+    size_t cap_bytes;         /* entry bytes read, for capacity */
+    size_t base_bytes;        /* table item bytes read for fetch_base */
+    /*
+     * The last item evaluated, for LastEvaluatedKey: its key attributes (the table's and the
+     * index's) copied here, since the decoded item points into the iterator's buffers, which the
+     * store may release once the iterator moves on.
+     */
+    const char *key_names[DDB_PAGE_KEY_NAMES];
+    unsigned nkey_names;
+    ddb_attr last;
+    ddb_entry last_keys[DDB_PAGE_KEY_NAMES];
+    char last_bytes[4 * (2048 + 1024) + 2048 + 1024];
+    int has_last;
+} ddb_page;
+
+void ddb_page_init(ddb_page *p, ddb_req *req, const ddb_keyspace *ks);
+/* Opens the response object (and Items). */
+void ddb_page_begin(ddb_page *p);
+/*
+ * Reads [lo, hi) of a shard, starting after `after` (exclusive) when given, until the page is
+ * full. Returns 1 when the page filled, 0 when the range ran out, or an error code.
+ */
+int ddb_page_read_range(ddb_page *p, int shard, const char *lo, size_t lolen, const char *hi, size_t hilen, int reverse,
+                        const char *after, size_t afterlen);
+/* Closes Items and writes Count, ScannedCount, LastEvaluatedKey (when the page filled) and ConsumedCapacity. */
+void ddb_page_end(ddb_page *p);
+
+#endif
