@@ -197,7 +197,7 @@ int ddb_mutate(ddb_server *srv, ddb_arena *a, ddb_mutation *m)
         int rc;
         if (m->kind == DDB_MUT_PUT && (msg = ddb_index_check_item(a, m->t, m->item)) != NULL)
             return fail(m, DDB_E_VALIDATION, msg);
-        rc = ddb_store_rmw(srv->store, a, (int)m->key.shard, ddb_key_lock_hash(&m->key), m->key.bytes, m->key.len,
+        rc = ddb_store_rmw(srv->store, a, (int)m->key.shard, m->key.bytes, m->key.len,
                            decide, &r);
         if (rc == RERUN_WITH_NEW_TABLE) {
             const ddb_table *t = ddb_catalog_get(srv->catalog, m->t->name);

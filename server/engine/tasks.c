@@ -224,7 +224,7 @@ static int backfill_key(backfill *b, const char *k, size_t klen, unsigned shard)
 {
     ddb_key_from_stored(k, klen, shard, &b->base);
     for (;;) {
-        int rc = ddb_store_rmw(b->tk->srv->store, b->a, (int)shard, ddb_key_lock_hash(&b->base), k, klen,
+        int rc = ddb_store_rmw(b->tk->srv->store, b->a, (int)shard, k, klen,
                                backfill_decide, b);
         if (rc != RERUN)
             return rc;

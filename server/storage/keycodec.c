@@ -84,13 +84,3 @@ void ddb_key_table_range(uint32_t table_id, char lo[DDB_KEY_TABLE_BYTES], char h
     put_u32be(lo, table_id);
     put_u32be(hi, table_id + 1);
 }
-
-uint64_t ddb_key_lock_hash(const ddb_key *k)
-{
-    /* FNV-1a over the sort key part, mixed with the partition hash: cheap, and stripes differ per item */
-    uint64_t h = k->part_hash ^ 0xcbf29ce484222325ULL;
-
-    for (size_t i = k->part_len; i < k->len; i++)
-        h = (h ^ (unsigned char)k->bytes[i]) * 0x100000001b3ULL;
-    return h;
-}

@@ -41,7 +41,5 @@ void ddb_key_from_stored(const char *bytes, size_t len, unsigned shard, ddb_key 
 uint64_t ddb_key_part_hash(const char *key, size_t klen);
 /* [lo, hi) covering every key of a table. */
 void ddb_key_table_range(uint32_t table_id, char lo[DDB_KEY_TABLE_BYTES], char hi[DDB_KEY_TABLE_BYTES]);
-/* A lock stripe selector for the item (hash of the whole key). */
-uint64_t ddb_key_lock_hash(const ddb_key *k);
 
 #endif

@@ -643,13 +643,12 @@ static int rmw_decide(void *ctx, ddb_store_key *keys, size_t n, ddb_batch *out)
     return r->decide(r->ctx, keys[0].val, keys[0].vlen, out);
 }
 
-int ddb_store_rmw(ddb_store *s, ddb_arena *a, int shard, uint64_t lock_hash, const char *key, size_t klen,
-                  ddb_rmw_decide decide, void *ctx)
+int ddb_store_rmw(ddb_store *s, ddb_arena *a, int shard, const char *key, size_t klen, ddb_rmw_decide decide,
+                  void *ctx)
 {
     ddb_store_key k = {shard, key, klen, NULL, 0};
     rmw_ctx r = {decide, ctx};
 
-    (void)lock_hash; /* the stripe comes from the key bytes (stripe_of), as for ddb_store_commit */
     return ddb_store_commit(s, a, &k, 1, rmw_decide, &r);
 }
 

@@ -81,13 +81,12 @@ int ddb_store_write(ddb_store *s, const ddb_batch *b);
  * Guarded read-modify-write of one key in a shard: ddb_store_commit of that one key. Reads it,
  * calls `decide` with the old value (NULL when absent), and if decide returns 0 applies the batch
  * it filled, with no other commit on the key in between. decide's nonzero result is returned
- * unchanged (no write); storage failures return a ddb_store_rc error. `lock_hash` is IGNORED
- * (kept for source compatibility; to be removed): the backend derives the key's lock from
- * (shard, key bytes) itself, the same way for rmw and commit, so the two exclude each other.
+ * unchanged (no write); storage failures return a ddb_store_rc error. The backend derives the
+ * key's lock from (shard, key bytes) itself, the same way for rmw and commit, so the two exclude
+ * each other: no lock or placement detail is the caller's.
  */
 typedef int (*ddb_rmw_decide)(void *ctx, const char *old, size_t oldlen, ddb_batch *out);
-int ddb_store_rmw(ddb_store *s, ddb_arena *a, int shard, uint64_t lock_hash, const char *key, size_t klen,
-                  ddb_rmw_decide decide, void *ctx);
+int ddb_store_rmw(ddb_store *s, ddb_arena *a, int shard, const char *key, size_t klen, ddb_rmw_decide decide, void *ctx);
 
 /*
  * ---- The storage contract (tests/unit/test_storage_contract.c; docs/storage-backends.md) ----

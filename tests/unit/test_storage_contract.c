@@ -653,13 +653,13 @@ TEST(contract_rmw)
     int mode = 0;
 
     ddb_arena_init(&a);
-    ASSERT_EQ(ddb_store_rmw(s, &a, 0, 12345, "r", 1, rmw_set, &mode), DDB_STORE_OK);
+    ASSERT_EQ(ddb_store_rmw(s, &a, 0, "r", 1, rmw_set, &mode), DDB_STORE_OK);
     ASSERT_STR_EQ(get(s, &a, 0, "r"), "set");
     mode = 1;
-    ASSERT_EQ(ddb_store_rmw(s, &a, 0, 0, "r", 1, rmw_set, &mode), 5);
-    ASSERT_EQ(ddb_store_rmw(s, &a, 0, 0, "absent", 6, rmw_set, &mode), DDB_STORE_OK);
+    ASSERT_EQ(ddb_store_rmw(s, &a, 0, "r", 1, rmw_set, &mode), 5);
+    ASSERT_EQ(ddb_store_rmw(s, &a, 0, "absent", 6, rmw_set, &mode), DDB_STORE_OK);
     mode = 2;
-    ASSERT_EQ(ddb_store_rmw(s, &a, 0, 0, "r", 1, rmw_set, &mode), -1);
+    ASSERT_EQ(ddb_store_rmw(s, &a, 0, "r", 1, rmw_set, &mode), -1);
     ddb_arena_free(&a);
     ddb_store_close(s);
 }
@@ -740,8 +740,7 @@ static void *race_rmw(void *p)
 
     ddb_arena_init(&a);
     for (int it = 0; it < RMW_ITERS; it++) {
-        /* lock_hash is arbitrary: the backend must derive the lock from the key itself */
-        if (ddb_store_rmw(r->s, &a, counter_shard(0), (uint64_t)r->id * 7919 + (uint64_t)it, counter_key[0], 2,
+        if (ddb_store_rmw(r->s, &a, counter_shard(0), counter_key[0], 2,
                           rmw_incr, &c) != DDB_STORE_OK)
             atomic_store(r->failed, 1);
         ddb_arena_reset(&a);
