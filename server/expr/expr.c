@@ -669,9 +669,8 @@ static const char *parse_member(ddb_expr_ctx *ctx, const ddb_json *v, ddb_expr_k
 }
 
 /* In validateExpressions order: Update, Condition, KeyCondition, Filter, Projection. */
-static const char *parse_expressions(ddb_req *req, const req_members *rm, ddb_expr_ctx *ctx)
+static const char *parse_expressions(ddb_parsed *pd, const req_members *rm, ddb_expr_ctx *ctx)
 {
-    ddb_parsed *pd = &req->parsed;
     const char *err;
 
     if ((err = parse_member(ctx, rm->text[DDB_EXPR_UPDATE], DDB_EXPR_UPDATE, &pd->update)) != NULL ||
@@ -682,21 +681,25 @@ static const char *parse_expressions(ddb_req *req, const req_members *rm, ddb_ex
     return parse_member(ctx, rm->text[DDB_EXPR_PROJECTION], DDB_EXPR_PROJECTION, &pd->projection);
 }
 
-const char *ddb_expr_prepare(ddb_req *req, const ddb_json *in)
+const char *ddb_expr_prepare_into(ddb_arena *a, int op, const ddb_json *in, ddb_parsed *out)
 {
-    op_params p = params_of(req->op);
+    op_params p = params_of(op);
     req_members rm;
     ddb_expr_ctx *ctx;
     const char *err;
 
     find_members(in, p, &rm);
-    if ((err = ddb_expr_ctx_new(req->arena, rm.names, rm.values, &ctx)) != NULL)
+    if ((err = ddb_expr_ctx_new(a, rm.names, rm.values, &ctx)) != NULL)
         return err;
-    req->parsed.values = ddb_expr_ctx_values(ctx);
-    if ((err = parse_expressions(req, &rm, ctx)) != NULL || (err = ddb_expr_ctx_finish(ctx)) != NULL)
+    out->values = ddb_expr_ctx_values(ctx);
+    if ((err = parse_expressions(out, &rm, ctx)) != NULL || (err = ddb_expr_ctx_finish(ctx)) != NULL)
         return err;
-    if (req->parsed.key_condition != NULL &&
-        (err = ddb_expr_check_key_condition(req->arena, req->parsed.key_condition)) != NULL)
+    if (out->key_condition != NULL && (err = ddb_expr_check_key_condition(a, out->key_condition)) != NULL)
         return err;
-    return ddb_legacy_convert(req, in);
+    return ddb_legacy_convert(a, op, in, out);
+}
+
+const char *ddb_expr_prepare(ddb_req *req, const ddb_json *in)
+{
+    return ddb_expr_prepare_into(req->arena, req->op, in, &req->parsed);
 }

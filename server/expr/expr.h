@@ -48,6 +48,12 @@ typedef struct ddb_expr ddb_expr;
  * validate_specs.c's check and must come before this call.
  */
 const char *ddb_expr_prepare(ddb_req *req, const ddb_json *in);
+/*
+ * The same for one action of a request (a BatchGetItem table entry, next a transaction item or a
+ * PartiQL statement): the trees go to its own parsed context `out`, as if `in` were a request of
+ * operation `op`; req->parsed is left alone.
+ */
+const char *ddb_expr_prepare_into(ddb_arena *a, int op, const ddb_json *in, ddb_parsed *out);
 
 /*
  * The legacy checks dynalite's custom() functions run before validateExpressions, for
@@ -399,8 +405,8 @@ void ddb_expr_build_ptree(ddb_arena *a, ddb_expr *e);
 
 /* ---- legacy (expr_legacy.c) ---- */
 
-/* Converts the legacy parameters of req->op present in `in` into req->parsed trees. */
-const char *ddb_legacy_convert(ddb_req *req, const ddb_json *in);
+/* Converts the legacy parameters of operation `op` present in `in` into trees in *pd. */
+const char *ddb_legacy_convert(ddb_arena *a, int op, const ddb_json *in, ddb_parsed *pd);
 /* Legacy KeyConditions → key condition tree with kc filled. */
 const char *ddb_legacy_key_conditions(ddb_arena *a, const ddb_json *conds, ddb_expr **out);
 

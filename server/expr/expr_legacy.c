@@ -577,90 +577,90 @@ static ddb_expr *attributes_expr(ddb_arena *a, const ddb_json *atg)
     return e;
 }
 
-static const char *convert_filter(ddb_req *req, const ddb_json *in, const char *name)
+static const char *convert_filter(ddb_arena *a, ddb_parsed *pd, const ddb_json *in, const char *name)
 {
     const ddb_json *f = member(in, name);
     const char *err;
 
-    if (f == NULL || f->type != DDB_JSON_OBJECT || req->parsed.filter != NULL)
+    if (f == NULL || f->type != DDB_JSON_OBJECT || pd->filter != NULL)
         return NULL;
-    if ((err = ddb_legacy_check_conditions(req->arena, f)) != NULL)
+    if ((err = ddb_legacy_check_conditions(a, f)) != NULL)
         return err;
-    req->parsed.filter = conditions_expr(req->arena, f, or_operator(in), false, DDB_EXPR_FILTER);
+    pd->filter = conditions_expr(a, f, or_operator(in), false, DDB_EXPR_FILTER);
     return NULL;
 }
 
-static const char *convert_expected(ddb_req *req, const ddb_json *in)
+static const char *convert_expected(ddb_arena *a, ddb_parsed *pd, const ddb_json *in)
 {
     const ddb_json *ex = member(in, "Expected");
     const char *err;
 
-    if (ex == NULL || ex->type != DDB_JSON_OBJECT || req->parsed.condition != NULL)
+    if (ex == NULL || ex->type != DDB_JSON_OBJECT || pd->condition != NULL)
         return NULL;
-    if ((err = ddb_legacy_check_expected(req->arena, in)) != NULL)
+    if ((err = ddb_legacy_check_expected(a, in)) != NULL)
         return err;
-    req->parsed.condition = conditions_expr(req->arena, ex, or_operator(in), true, DDB_EXPR_CONDITION);
+    pd->condition = conditions_expr(a, ex, or_operator(in), true, DDB_EXPR_CONDITION);
     return NULL;
 }
 
-static const char *convert_updates(ddb_req *req, const ddb_json *in)
+static const char *convert_updates(ddb_arena *a, ddb_parsed *pd, const ddb_json *in)
 {
     const ddb_json *u = member(in, "AttributeUpdates");
     const char *err;
 
-    if (u == NULL || u->type != DDB_JSON_OBJECT || req->parsed.update != NULL)
+    if (u == NULL || u->type != DDB_JSON_OBJECT || pd->update != NULL)
         return NULL;
-    if ((err = ddb_legacy_check_attribute_updates(req->arena, in)) != NULL)
+    if ((err = ddb_legacy_check_attribute_updates(a, in)) != NULL)
         return err;
-    req->parsed.update = updates_expr(req->arena, u);
+    pd->update = updates_expr(a, u);
     return NULL;
 }
 
-static const char *convert_attributes(ddb_req *req, const ddb_json *in)
+static const char *convert_attributes(ddb_arena *a, ddb_parsed *pd, const ddb_json *in)
 {
     const ddb_json *atg = member(in, "AttributesToGet");
     const char *err;
 
-    if (atg == NULL || atg->type != DDB_JSON_ARRAY || req->parsed.projection != NULL)
+    if (atg == NULL || atg->type != DDB_JSON_ARRAY || pd->projection != NULL)
         return NULL;
-    if ((err = ddb_legacy_check_attributes_to_get(req->arena, in)) != NULL)
+    if ((err = ddb_legacy_check_attributes_to_get(a, in)) != NULL)
         return err;
-    req->parsed.projection = attributes_expr(req->arena, atg);
+    pd->projection = attributes_expr(a, atg);
     return NULL;
 }
 
-static const char *convert_key_conditions(ddb_req *req, const ddb_json *in)
+static const char *convert_key_conditions(ddb_arena *a, ddb_parsed *pd, const ddb_json *in)
 {
     const ddb_json *kc = member(in, "KeyConditions");
 
-    if (kc == NULL || kc->type != DDB_JSON_OBJECT || req->parsed.key_condition != NULL)
+    if (kc == NULL || kc->type != DDB_JSON_OBJECT || pd->key_condition != NULL)
         return NULL;
-    return ddb_legacy_key_conditions(req->arena, kc, &req->parsed.key_condition);
+    return ddb_legacy_key_conditions(a, kc, &pd->key_condition);
 }
 
-const char *ddb_legacy_convert(ddb_req *req, const ddb_json *in)
+const char *ddb_legacy_convert(ddb_arena *a, int op, const ddb_json *in, ddb_parsed *pd)
 {
     const char *err = NULL;
 
-    switch (req->op) {
+    switch (op) {
     case DDB_OP_PutItem:
     case DDB_OP_DeleteItem:
-        return convert_expected(req, in);
+        return convert_expected(a, pd, in);
     case DDB_OP_UpdateItem:
-        if ((err = convert_updates(req, in)) != NULL)
+        if ((err = convert_updates(a, pd, in)) != NULL)
             return err;
-        return convert_expected(req, in);
+        return convert_expected(a, pd, in);
     case DDB_OP_GetItem:
     case DDB_OP_BatchGetItem:
-        return convert_attributes(req, in);
+        return convert_attributes(a, pd, in);
     case DDB_OP_Query:
-        if ((err = convert_filter(req, in, "QueryFilter")) != NULL || (err = convert_attributes(req, in)) != NULL)
+        if ((err = convert_filter(a, pd, in, "QueryFilter")) != NULL || (err = convert_attributes(a, pd, in)) != NULL)
             return err;
-        return convert_key_conditions(req, in);
+        return convert_key_conditions(a, pd, in);
     case DDB_OP_Scan:
-        if ((err = convert_filter(req, in, "ScanFilter")) != NULL)
+        if ((err = convert_filter(a, pd, in, "ScanFilter")) != NULL)
             return err;
-        return convert_attributes(req, in);
+        return convert_attributes(a, pd, in);
     default:
         return NULL;
     }

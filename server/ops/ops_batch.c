@@ -173,15 +173,14 @@ static int prepare_table_gets(ddb_req *req, batch_get_table *g)
     const ddb_json *cr = ddb_json_get(g->entry, "ConsistentRead");
     const char *msg;
 
-    ddb_parsed saved = req->parsed;
+    ddb_parsed parsed = {0};
 
     /* validation has checked every entry's expressions; parse again only to build a projection
-       (each table has its own, with its own names), with the entry as the request */
+       (each table has its own, with its own names), into the entry's own parsed context */
     if (ddb_json_get(g->entry, "ProjectionExpression") != NULL || ddb_json_get(g->entry, "AttributesToGet") != NULL) {
-        if ((msg = ddb_expr_prepare(req, g->entry)) != NULL)
+        if ((msg = ddb_expr_prepare_into(req->arena, req->op, g->entry, &parsed)) != NULL)
             return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
-        g->projection = req->parsed.projection;
-        req->parsed = saved;
+        g->projection = parsed.projection;
     }
     g->consistent = cr != NULL && cr->type == DDB_JSON_BOOL && cr->u.b;
     g->nkeys = keys ? keys->n : 0;
