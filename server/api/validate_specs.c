@@ -5,20 +5,15 @@
  * Transcribed from dynalite's validations/<op>.js (architect/dynalite at ed24272; CreateTable
  * from the later revision that added BillingMode). Field order matters: it is the order in
  * which DynamoDB reports problems. Rules that need the table's schema (key types, index
- * existence, duplicate BatchWriteItem keys) belong to the handlers, not here.
+ * existence, duplicate BatchWriteItem keys) belong to the handlers, not here. The table
+ * operations' specs and rules are in validate_tables.c.
  */
-#include "validate.h"
-
 #include <stdlib.h>
 #include <string.h>
 
 #include "expr.h"
 #include "ops.h"
-
-#define INVALID "One or more parameter values were invalid: "
-#define MAX_CAPACITY 1000000000000.0
-#define ENUM(...) ((const char *const[]){__VA_ARGS__, NULL})
-#define NAME_FLAGS (DDB_VF_NAME_RE | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX)
+#include "validate_internal.h"
 
 /* ---- field building blocks ---- */
 
@@ -32,10 +27,8 @@ static const ddb_field ATTR_MEMBER[] = {{"member", DDB_V_ATTR}};
 #define F_RETURN_VALUES_ON_FAILURE                                                                                     \
     {"ReturnValuesOnConditionCheckFailure", DDB_V_STRING, .one_of = ENUM("ALL_OLD", "NONE")}
 #define F_CONDITIONAL_OPERATOR {"ConditionalOperator", DDB_V_STRING, .one_of = ENUM("OR", "AND")}
-/* Item operations check the name as a constraint; table operations as a "required" parameter. */
+/* Item operations check the name as a constraint (table operations as a "required" parameter). */
 #define F_TABLE_NAME_ITEM {"TableName", DDB_V_STRING, DDB_VF_NOT_NULL | NAME_FLAGS, .len_min = 3, .len_max = 255}
-#define F_TABLE_NAME_TABLE {"TableName", DDB_V_STRING, DDB_VF_REQUIRED | DDB_VF_TABLE_NAME | DDB_VF_NAME_RE}
-#define F_INDEX_NAME(flags) {"IndexName", DDB_V_STRING, (flags) | NAME_FLAGS, .len_min = 3, .len_max = 255}
 #define F_ATTR_MAP(name, flags) {name, DDB_V_MAP, flags, .children = ATTR_MEMBER}
 #define F_NAMES {"ExpressionAttributeNames", DDB_V_MAP, .children = STRING_MEMBER}
 #define F_VALUES F_ATTR_MAP("ExpressionAttributeValues", 0)
@@ -67,125 +60,6 @@ static const ddb_field CONDITION_FIELDS[] = {
 };
 static const ddb_field CONDITION_MEMBER[] = {{"member", DDB_V_STRUCT, .children = CONDITION_FIELDS}};
 #define F_CONDITIONS(name) {name, DDB_V_MAP, .children = CONDITION_MEMBER}
-
-/* ProvisionedThroughput: WriteCapacityUnits is first in dynalite, so it is reported first. */
-static const ddb_field THROUGHPUT_FIELDS[] = {
-    {"WriteCapacityUnits", DDB_V_LONG, DDB_VF_NOT_NULL | DDB_VF_MIN, .min = 1},
-    {"ReadCapacityUnits", DDB_V_LONG, DDB_VF_NOT_NULL | DDB_VF_MIN, .min = 1},
-    {NULL},
-};
-
-static const ddb_field PROJECTION_FIELDS[] = {
-    {"ProjectionType", DDB_V_STRING, .one_of = ENUM("ALL", "INCLUDE", "KEYS_ONLY")},
-    {"NonKeyAttributes", DDB_V_LIST, DDB_VF_LEN_MIN, .len_min = 1, .children = STRING_MEMBER},
-    {NULL},
-};
-
-/* Index key schemas check KeyType's presence only; the table's also its value. */
-static const ddb_field INDEX_KEY_FIELDS[] = {
-    {"AttributeName", DDB_V_STRING, DDB_VF_NOT_NULL},
-    {"KeyType", DDB_V_STRING, DDB_VF_NOT_NULL},
-    {NULL},
-};
-static const ddb_field INDEX_KEY_MEMBER[] = {{"member", DDB_V_STRUCT, .children = INDEX_KEY_FIELDS}};
-#define F_INDEX_KEY_SCHEMA                                                                                             \
-    {"KeySchema", DDB_V_LIST, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 2,         \
-     .children = INDEX_KEY_MEMBER}
-
-/* ---- CreateTable ---- */
-
-static const ddb_field ATTRIBUTE_DEFINITION_FIELDS[] = {
-    {"AttributeName", DDB_V_STRING, DDB_VF_NOT_NULL},
-    {"AttributeType", DDB_V_STRING, DDB_VF_NOT_NULL, .one_of = ENUM("B", "N", "S")},
-    {NULL},
-};
-static const ddb_field ATTRIBUTE_DEFINITION_MEMBER[] = {
-    {"member", DDB_V_STRUCT, .children = ATTRIBUTE_DEFINITION_FIELDS}};
-
-static const ddb_field TABLE_KEY_FIELDS[] = {
-    {"AttributeName", DDB_V_STRING, DDB_VF_NOT_NULL},
-    {"KeyType", DDB_V_STRING, DDB_VF_NOT_NULL, .one_of = ENUM("HASH", "RANGE")},
-    {NULL},
-};
-static const ddb_field TABLE_KEY_MEMBER[] = {{"member", DDB_V_STRUCT, .children = TABLE_KEY_FIELDS}};
-
-static const ddb_field LSI_FIELDS[] = {
-    F_INDEX_NAME(DDB_VF_NOT_NULL),
-    F_INDEX_KEY_SCHEMA,
-    {"Projection", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = PROJECTION_FIELDS},
-    {NULL},
-};
-static const ddb_field LSI_MEMBER[] = {{"member", DDB_V_STRUCT, .children = LSI_FIELDS}};
-
-static const ddb_field GSI_FIELDS[] = {
-    F_INDEX_NAME(DDB_VF_NOT_NULL),
-    F_INDEX_KEY_SCHEMA,
-    {"Projection", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = PROJECTION_FIELDS},
-    {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
-    {NULL},
-};
-static const ddb_field GSI_MEMBER[] = {{"member", DDB_V_STRUCT, .children = GSI_FIELDS}};
-
-static const ddb_field CREATE_TABLE_FIELDS[] = {
-    {"AttributeDefinitions", DDB_V_LIST, DDB_VF_NOT_NULL, .children = ATTRIBUTE_DEFINITION_MEMBER},
-    F_TABLE_NAME_TABLE,
-    {"BillingMode", DDB_V_STRING, .one_of = ENUM("PROVISIONED", "PAY_PER_REQUEST")},
-    {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
-    {"KeySchema", DDB_V_LIST, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 2,
-     .children = TABLE_KEY_MEMBER},
-    {"LocalSecondaryIndexes", DDB_V_LIST, .children = LSI_MEMBER},
-    {"GlobalSecondaryIndexes", DDB_V_LIST, .children = GSI_MEMBER},
-    {NULL},
-};
-
-/* ---- UpdateTable ---- */
-
-static const ddb_field GSI_UPDATE_ACTION_FIELDS[] = {
-    F_INDEX_NAME(DDB_VF_NOT_NULL),
-    {"ProvisionedThroughput", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = THROUGHPUT_FIELDS},
-    {NULL},
-};
-static const ddb_field GSI_CREATE_ACTION_FIELDS[] = {
-    {"Projection", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = PROJECTION_FIELDS},
-    F_INDEX_NAME(DDB_VF_NOT_NULL),
-    {"ProvisionedThroughput", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = THROUGHPUT_FIELDS},
-    F_INDEX_KEY_SCHEMA,
-    {NULL},
-};
-static const ddb_field GSI_DELETE_ACTION_FIELDS[] = {
-    F_INDEX_NAME(DDB_VF_NOT_NULL),
-    {NULL},
-};
-static const ddb_field GSI_UPDATE_FIELDS[] = {
-    {"Update", DDB_V_STRUCT, .children = GSI_UPDATE_ACTION_FIELDS},
-    {"Create", DDB_V_STRUCT, .children = GSI_CREATE_ACTION_FIELDS},
-    {"Delete", DDB_V_STRUCT, .children = GSI_DELETE_ACTION_FIELDS},
-    {NULL},
-};
-static const ddb_field GSI_UPDATE_MEMBER[] = {{"member", DDB_V_STRUCT, .children = GSI_UPDATE_FIELDS}};
-
-static const ddb_field UPDATE_TABLE_FIELDS[] = {
-    F_TABLE_NAME_TABLE,
-    {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
-    {"GlobalSecondaryIndexUpdates", DDB_V_LIST, .children = GSI_UPDATE_MEMBER},
-    {"BillingMode", DDB_V_STRING, .one_of = ENUM("PROVISIONED", "PAY_PER_REQUEST")},
-    {"TableClass", DDB_V_STRING, .one_of = ENUM("STANDARD", "STANDARD_INFREQUENT_ACCESS")},
-    {"DeletionProtectionEnabled", DDB_V_BOOLEAN},
-    {NULL},
-};
-
-/* ---- DeleteTable, DescribeTable, ListTables ---- */
-
-static const ddb_field TABLE_NAME_ONLY_FIELDS[] = {
-    F_TABLE_NAME_TABLE,
-    {NULL},
-};
-
-static const ddb_field LIST_TABLES_FIELDS[] = {
-    {"Limit", DDB_V_INTEGER, DDB_VF_MIN | DDB_VF_MAX, .min = 1, .max = 100},
-    {"ExclusiveStartTableName", DDB_V_STRING, NAME_FLAGS, .len_min = 3, .len_max = 255},
-    {NULL},
-};
 
 /* ---- item operations ---- */
 
@@ -349,41 +223,6 @@ static const ddb_field BATCH_WRITE_ITEM_FIELDS[] = {
 
 /* ---- small helpers for the custom rules ---- */
 
-/* Stands in for a null list member, which dynalite would dereference (and crash on). */
-static const ddb_json EMPTY_OBJECT = {.type = DDB_JSON_OBJECT};
-
-/* JavaScript's `==` on two possibly-undefined strings. */
-static int same_str(const char *a, const char *b)
-{
-    if (a == NULL || b == NULL)
-        return a == b;
-    return strcmp(a, b) == 0;
-}
-
-/* A Long as dynalite prints it ("Given value 1000000000001 for ..."). */
-static const char *long_text(ddb_arena *a, const ddb_json *v)
-{
-    ddb_buf b = {0};
-    const char *out;
-    ddb_v_js_number(&b, ddb_v_number(v, 1));
-    out = ddb_arena_strndup(a, b.data, b.len);
-    ddb_buf_free(&b);
-    return out;
-}
-
-/* The element `i` of a list, or NULL. */
-static const ddb_json *item_at(const ddb_json *list, uint32_t i)
-{
-    if (list == NULL || list->type != DDB_JSON_ARRAY || i >= list->n)
-        return NULL;
-    return ddb_v_present(list->u.items[i]) ? list->u.items[i] : NULL;
-}
-
-static uint32_t list_len(const ddb_json *list)
-{
-    return list != NULL && list->type == DDB_JSON_ARRAY ? list->n : 0;
-}
-
 /* Joins the present members of `names` (minus `skip`) with ", "; returns how many there were. */
 static int present_names(ddb_buf *b, const ddb_json *in, const char *const *names, const char *skip)
 {
@@ -396,13 +235,6 @@ static int present_names(ddb_buf *b, const ddb_json *in, const char *const *name
         ddb_buf_puts(b, *names);
     }
     return n;
-}
-
-static const char *take(ddb_arena *a, ddb_buf *b)
-{
-    const char *out = ddb_arena_strndup(a, b->data ? b->data : "", b->len);
-    ddb_buf_free(b);
-    return out;
 }
 
 /* validateExpressionParams: presence rules between expression and legacy parameters. */
@@ -854,286 +686,14 @@ static const char *batch_write_item_rules(ddb_req *req, const ddb_json *in)
     return NULL;
 }
 
-/* ---- table operations ---- */
-
-/* "Given value N for ReadCapacityUnits is out of bounds[ for index X]". */
-static const char *throughput_bounds(ddb_arena *a, const ddb_json *pt, const char *index)
-{
-    static const char *const units[] = {"ReadCapacityUnits", "WriteCapacityUnits"};
-    for (int i = 0; i < 2; i++) {
-        const ddb_json *v = ddb_v_get(pt, units[i]);
-        if (v != NULL && ddb_v_number(v, 1) > MAX_CAPACITY)
-            return ddb_arena_sprintf(a, "Given value %s for %s is out of bounds%s%s", long_text(a, v), units[i],
-                                     index != NULL ? " for index " : "", index != NULL ? index : "");
-    }
-    return NULL;
-}
-
-static const char *billing_rules(ddb_arena *a, const ddb_json *in)
-{
-    const ddb_json *pt = ddb_v_get(in, "ProvisionedThroughput");
-    if (same_str(ddb_json_get_str(in, "BillingMode"), "PAY_PER_REQUEST")) {
-        if (pt != NULL)
-            return INVALID "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
-                           "PAY_PER_REQUEST";
-        return NULL;
-    }
-    if (pt == NULL || ddb_v_number(ddb_v_get(pt, "ReadCapacityUnits"), 1) == 0 ||
-        ddb_v_number(ddb_v_get(pt, "WriteCapacityUnits"), 1) == 0)
-        return INVALID "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is "
-                       "PROVISIONED";
-    return throughput_bounds(a, pt, NULL);
-}
-
-/* The AttributeName of each member of a KeySchema or AttributeDefinitions list. */
-typedef struct names {
-    uint32_t n;
-    const char **v;
-} names;
-
-static names attribute_names(ddb_arena *a, const ddb_json *list)
-{
-    names out = {list_len(list), NULL};
-    out.v = DDB_NEW_ARRAY(a, const char *, out.n + 1);
-    for (uint32_t i = 0; i < out.n; i++)
-        out.v[i] = ddb_json_get_str(item_at(list, i), "AttributeName");
-    return out;
-}
-
-static int names_has(names ns, const char *s)
-{
-    for (uint32_t i = 0; i < ns.n; i++) {
-        if (same_str(ns.v[i], s))
-            return 1;
-    }
-    return 0;
-}
-
-static int names_subset(names sub, names of)
-{
-    for (uint32_t i = 0; i < sub.n; i++) {
-        if (!names_has(of, sub.v[i]))
-            return 0;
-    }
-    return 1;
-}
-
-static const char *names_join(ddb_arena *a, names ns)
-{
-    ddb_buf b = {0};
-    for (uint32_t i = 0; i < ns.n; i++) {
-        if (i > 0)
-            ddb_buf_puts(&b, ", ");
-        ddb_buf_puts(&b, ns.v[i] != NULL ? ns.v[i] : "");
-    }
-    return take(a, &b);
-}
-
-static const char *undefined_keys(ddb_arena *a, names keys, names defns)
-{
-    return ddb_arena_sprintf(a, INVALID "Some index key attributes are not defined in AttributeDefinitions. "
-                                        "Keys: [%s], AttributeDefinitions: [%s]", names_join(a, keys),
-                             names_join(a, defns));
-}
-
-static const char *key_type(const ddb_json *schema, uint32_t i)
-{
-    return ddb_json_get_str(item_at(schema, i), "KeyType");
-}
-
-/* Hash first, range second, distinct names: the same rules for the table and every index. */
-static const char *key_schema_shape(const ddb_json *schema, names keys)
-{
-    if (item_at(schema, 1) != NULL && keys.n > 1 && same_str(keys.v[0], keys.v[1]))
-        return "Both the Hash Key and the Range Key element in the KeySchema have the same name";
-    if (!same_str(key_type(schema, 0), "HASH"))
-        return "Invalid KeySchema: The first KeySchemaElement is not a HASH key type";
-    if (item_at(schema, 1) != NULL && !same_str(key_type(schema, 1), "RANGE"))
-        return "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type";
-    return NULL;
-}
-
-static const char *projection_rules(ddb_arena *a, const ddb_json *index)
-{
-    const ddb_json *p = ddb_v_get(index, "Projection");
-    const char *type = ddb_json_get_str(p, "ProjectionType");
-    if (type == NULL)
-        return INVALID "Unknown ProjectionType: null";
-    if (ddb_v_get(p, "NonKeyAttributes") != NULL && strcmp(type, "INCLUDE") != 0)
-        return ddb_arena_sprintf(a, INVALID "ProjectionType is %s, but NonKeyAttributes is specified", type);
-    return NULL;
-}
-
-static const char *index_name_unique(ddb_arena *a, names *seen, const char *name)
-{
-    if (names_has(*seen, name))
-        return ddb_arena_sprintf(a, INVALID "Duplicate index name: %s", name);
-    seen->v[seen->n++] = name;
-    return NULL;
-}
-
-static const char *lsi_one(ddb_arena *a, const ddb_json *idx, names defns, const char *table_hash, names *seen)
-{
-    const ddb_json *schema = ddb_v_get(idx, "KeySchema");
-    const char *name = ddb_json_get_str(idx, "IndexName");
-    names keys = attribute_names(a, schema);
-    const char *msg;
-
-    if (!names_subset(keys, defns))
-        return undefined_keys(a, keys, defns);
-    if ((msg = key_schema_shape(schema, keys)) != NULL)
-        return msg;
-    if (keys.n != 2)
-        return ddb_arena_sprintf(a, INVALID "Index KeySchema does not have a range key for index: %s", name);
-    if (!same_str(keys.v[0], table_hash))
-        return ddb_arena_sprintf(a, INVALID "Index KeySchema does not have the same leading hash key as table "
-                                            "KeySchema for index: %s. index hash key: %s, table hash key: %s",
-                                 name, keys.v[0], table_hash);
-    if ((msg = projection_rules(a, idx)) != NULL)
-        return msg;
-    return index_name_unique(a, seen, name);
-}
-
-static const char *gsi_one(ddb_arena *a, const ddb_json *idx, names defns, int on_demand, names *seen)
-{
-    const ddb_json *schema = ddb_v_get(idx, "KeySchema");
-    const char *name = ddb_json_get_str(idx, "IndexName");
-    names keys = attribute_names(a, schema);
-    const char *msg;
-
-    if (!names_subset(keys, defns))
-        return undefined_keys(a, keys, defns);
-    if ((msg = key_schema_shape(schema, keys)) != NULL)
-        return msg;
-    if ((msg = projection_rules(a, idx)) != NULL)
-        return msg;
-    if (on_demand && ddb_v_get(idx, "ProvisionedThroughput") != NULL)
-        return ddb_arena_sprintf(a, INVALID "ProvisionedThroughput should not be specified for index: %s when "
-                                            "BillingMode is PAY_PER_REQUEST", name);
-    return index_name_unique(a, seen, name);
-}
-
-static const char *lsi_rules(ddb_arena *a, const ddb_json *in, names defns, names keys, names *seen)
-{
-    const ddb_json *lsis = ddb_v_get(in, "LocalSecondaryIndexes");
-    if (lsis == NULL)
-        return NULL;
-    if (list_len(lsis) == 0)
-        return INVALID "List of LocalSecondaryIndexes is empty";
-    if (keys.n != 2)
-        return INVALID "Table KeySchema does not have a range key, which is required when specifying a "
-                       "LocalSecondaryIndex";
-    for (uint32_t i = 0; i < list_len(lsis); i++) {
-        const ddb_json *idx = item_at(lsis, i) != NULL ? item_at(lsis, i) : &EMPTY_OBJECT;
-        const char *msg = lsi_one(a, idx, defns, keys.v[0], seen);
-        if (msg != NULL)
-            return msg;
-    }
-    if (list_len(lsis) > 5)
-        return INVALID "Number of LocalSecondaryIndexes exceeds per-table limit of 5";
-    return NULL;
-}
-
-static const char *gsi_rules(ddb_arena *a, const ddb_json *in, names defns, names *seen)
-{
-    const ddb_json *gsis = ddb_v_get(in, "GlobalSecondaryIndexes");
-    int on_demand = same_str(ddb_json_get_str(in, "BillingMode"), "PAY_PER_REQUEST");
-    if (gsis == NULL)
-        return NULL;
-    if (list_len(gsis) == 0)
-        return INVALID "List of GlobalSecondaryIndexes is empty";
-    for (uint32_t i = 0; i < list_len(gsis); i++) {
-        const ddb_json *idx = item_at(gsis, i) != NULL ? item_at(gsis, i) : &EMPTY_OBJECT;
-        const char *msg = gsi_one(a, idx, defns, on_demand, seen);
-        if (msg != NULL)
-            return msg;
-    }
-    if (list_len(gsis) > 20)
-        return INVALID "GlobalSecondaryIndex count exceeds the per-table limit of 20";
-    return NULL;
-}
-
-static const char *create_table_rules(ddb_req *req, const ddb_json *in)
-{
-    ddb_arena *a = req->arena;
-    const ddb_json *schema = ddb_v_get(in, "KeySchema"), *defs = ddb_v_get(in, "AttributeDefinitions");
-    names defns = attribute_names(a, defs), keys = attribute_names(a, schema), seen;
-    const char *msg = billing_rules(a, in);
-
-    if (msg != NULL)
-        return msg;
-    if (keys.n > defns.n)
-        return "Invalid KeySchema: Some index key attribute have no definition";
-    if (!names_subset(keys, defns))
-        return undefined_keys(a, keys, defns);
-    if ((msg = key_schema_shape(schema, keys)) != NULL)
-        return msg;
-    if (ddb_v_get(in, "LocalSecondaryIndexes") == NULL && ddb_v_get(in, "GlobalSecondaryIndexes") == NULL &&
-        keys.n != defns.n)
-        return INVALID "Number of attributes in KeySchema does not exactly match number of attributes defined in "
-                       "AttributeDefinitions";
-    seen.n = 0;
-    seen.v = DDB_NEW_ARRAY(a, const char *,
-                           list_len(ddb_v_get(in, "LocalSecondaryIndexes")) +
-                               list_len(ddb_v_get(in, "GlobalSecondaryIndexes")) + 1);
-    if ((msg = lsi_rules(a, in, defns, keys, &seen)) != NULL)
-        return msg;
-    return gsi_rules(a, in, defns, &seen);
-}
-
-static const char *gsi_update_one(ddb_arena *a, const ddb_json *u, names *seen)
-{
-    const ddb_json *upd = ddb_v_get(u, "Update"), *cre = ddb_v_get(u, "Create"), *del = ddb_v_get(u, "Delete");
-    const ddb_json *actions[] = {upd, cre, del};
-    const char *name = NULL;
-
-    if (upd == NULL && cre == NULL && del == NULL)
-        return INVALID "One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, "
-                       "GlobalSecondaryIndexUpdate.Delete must not be null";
-    /* dynalite picks the first non-empty IndexName of Update, Create, Delete */
-    for (int i = 0; i < 3 && (name == NULL || name[0] == '\0'); i++)
-        name = ddb_json_get_str(actions[i], "IndexName");
-    if (names_has(*seen, name))
-        return ddb_arena_sprintf(a, INVALID "Only one global secondary index update per index is allowed "
-                                            "simultaneously. Index: %s", name != NULL ? name : "undefined");
-    seen->v[seen->n++] = name;
-    if (upd != NULL)
-        return throughput_bounds(a, ddb_v_get(upd, "ProvisionedThroughput"), ddb_json_get_str(upd, "IndexName"));
-    return NULL;
-}
-
-static const char *update_table_rules(ddb_req *req, const ddb_json *in)
-{
-    ddb_arena *a = req->arena;
-    const ddb_json *pt = ddb_v_get(in, "ProvisionedThroughput");
-    const ddb_json *updates = ddb_v_get(in, "GlobalSecondaryIndexUpdates");
-    names seen = {0, NULL};
-    const char *msg;
-
-    /* the current text names every member an UpdateTable may change */
-    if (pt == NULL && list_len(updates) == 0 && !ddb_v_get(in, "BillingMode") && !ddb_v_get(in, "TableClass") &&
-        !ddb_v_get(in, "DeletionProtectionEnabled"))
-        return "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or "
-               "SSESpecification or ReplicaUpdates is required";
-    if (pt != NULL && (msg = throughput_bounds(a, pt, NULL)) != NULL)
-        return msg;
-    seen.v = DDB_NEW_ARRAY(a, const char *, list_len(updates) + 1);
-    for (uint32_t i = 0; i < list_len(updates); i++) {
-        const ddb_json *u = item_at(updates, i) != NULL ? item_at(updates, i) : &EMPTY_OBJECT;
-        if ((msg = gsi_update_one(a, u, &seen)) != NULL)
-            return msg;
-    }
-    return NULL;
-}
-
 /* ---- the table of specs ---- */
 
 static const ddb_spec SPECS[DDB_OP__COUNT] = {
-    [DDB_OP_CreateTable] = {CREATE_TABLE_FIELDS, create_table_rules},
-    [DDB_OP_DeleteTable] = {TABLE_NAME_ONLY_FIELDS, NULL},
-    [DDB_OP_DescribeTable] = {TABLE_NAME_ONLY_FIELDS, NULL},
-    [DDB_OP_ListTables] = {LIST_TABLES_FIELDS, NULL},
-    [DDB_OP_UpdateTable] = {UPDATE_TABLE_FIELDS, update_table_rules},
+    [DDB_OP_CreateTable] = {ddb_create_table_fields, ddb_create_table_rules},
+    [DDB_OP_DeleteTable] = {ddb_table_name_only_fields, NULL},
+    [DDB_OP_DescribeTable] = {ddb_table_name_only_fields, NULL},
+    [DDB_OP_ListTables] = {ddb_list_tables_fields, NULL},
+    [DDB_OP_UpdateTable] = {ddb_update_table_fields, ddb_update_table_rules},
     [DDB_OP_PutItem] = {PUT_ITEM_FIELDS, put_item_rules},
     [DDB_OP_GetItem] = {GET_ITEM_FIELDS, get_item_rules},
     [DDB_OP_DeleteItem] = {DELETE_ITEM_FIELDS, delete_item_rules},

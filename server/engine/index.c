@@ -158,7 +158,8 @@ void ddb_index_project(ddb_arena *a, const ddb_table *t, const ddb_index *ix, co
     }
 }
 
-static const char *check_part(ddb_arena *a, const ddb_index *ix, const ddb_key_part *p, const ddb_attr *item)
+static const char *check_part(ddb_arena *a, const ddb_index *ix, const ddb_key_part *p, const ddb_attr *item,
+                              int by_update)
 {
     const ddb_attr *v = ddb_item_get(item, p->name, p->nlen);
 
@@ -169,6 +170,12 @@ static const char *check_part(ddb_arena *a, const ddb_index *ix, const ddb_key_p
                                  "One or more parameter values were invalid: Type mismatch for Index Key %s Expected: %s "
                                  "Actual: %s IndexName: %s",
                                  p->name, ddb_type_name(p->type), ddb_type_name((ddb_type)v->type), ix->name);
+    if (v->len == 0 && (v->type == DDB_T_S || v->type == DDB_T_B) && by_update)
+        return ddb_arena_sprintf(a,
+                                 "One or more parameter values are not valid. The update expression attempted to update "
+                                 "a secondary index key to a value that is not supported. The AttributeValue for a key "
+                                 "attribute cannot contain an empty %s value.",
+                                 v->type == DDB_T_S ? "string" : "binary");
     if (v->len == 0 && (v->type == DDB_T_S || v->type == DDB_T_B))
         return ddb_arena_sprintf(a,
                                  "One or more parameter values are not valid. A value specified for a secondary index key "
@@ -178,7 +185,7 @@ static const char *check_part(ddb_arena *a, const ddb_index *ix, const ddb_key_p
     return NULL;
 }
 
-const char *ddb_index_check_item(ddb_arena *a, const ddb_table *t, const ddb_attr *item)
+const char *ddb_index_check_item(ddb_arena *a, const ddb_table *t, const ddb_attr *item, int by_update)
 {
     for (unsigned i = 0; i < t->nindexes; i++) {
         const ddb_index *ix = &t->indexes[i];
@@ -186,10 +193,10 @@ const char *ddb_index_check_item(ddb_arena *a, const ddb_table *t, const ddb_att
         if (!ddb_index_maintained(ix))
             continue;
         for (unsigned k = 0; k < ix->nhash; k++)
-            if ((msg = check_part(a, ix, &ix->hash[k], item)) != NULL)
+            if ((msg = check_part(a, ix, &ix->hash[k], item, by_update)) != NULL)
                 return msg;
         for (unsigned k = 0; k < ix->nrange; k++)
-            if ((msg = check_part(a, ix, &ix->range[k], item)) != NULL)
+            if ((msg = check_part(a, ix, &ix->range[k], item, by_update)) != NULL)
                 return msg;
     }
     return NULL;

@@ -35,9 +35,9 @@ int ddb_index_projects(const ddb_table *t, const ddb_index *ix, const char *name
 /*
  * DynamoDB's checks of the index key attributes of an item about to be written: a present
  * attribute must have the declared type and, for S and B, be non-empty. NULL, or the
- * ValidationException message.
+ * ValidationException message (UpdateItem words an empty value its own way: `by_update`).
  */
-const char *ddb_index_check_item(ddb_arena *a, const ddb_table *t, const ddb_attr *item);
+const char *ddb_index_check_item(ddb_arena *a, const ddb_table *t, const ddb_attr *item, int by_update);
 
 /* The partition prefix of an index Query (bytes up to the sort parts) from the partition key values. */
 void ddb_index_partition_key(ddb_arena *a, const ddb_ring *ring, const ddb_index *ix, const ddb_attr *const *hash_vals,

@@ -70,7 +70,7 @@ static int apply_update(run *r)
         m->created_nothing = 1;
         return 0;
     }
-    if ((msg = ddb_index_check_item(r->a, m->t, &m->new_item)) != NULL)
+    if ((msg = ddb_index_check_item(r->a, m->t, &m->new_item, 1)) != NULL)
         return fail(m, DDB_E_VALIDATION, msg);
     m->has_new = 1;
     return 0;
@@ -195,7 +195,7 @@ int ddb_mutate(ddb_server *srv, ddb_arena *a, ddb_mutation *m)
     for (;;) {
         const char *msg;
         int rc;
-        if (m->kind == DDB_MUT_PUT && (msg = ddb_index_check_item(a, m->t, m->item)) != NULL)
+        if (m->kind == DDB_MUT_PUT && (msg = ddb_index_check_item(a, m->t, m->item, 0)) != NULL)
             return fail(m, DDB_E_VALIDATION, msg);
         rc = ddb_store_rmw(srv->store, a, (int)m->key.shard, m->key.bytes, m->key.len,
                            decide, &r);

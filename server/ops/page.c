@@ -115,6 +115,34 @@ int ddb_keyspace_is_key(const ddb_keyspace *ks, const char *name, uint32_t nlen)
     return 0;
 }
 
+/* "Global secondary index X does not project [a, b]": a GSI cannot read the table's item. */
+static int not_projected_or_fail(ddb_req *req, const ddb_table *t, const ddb_index *ix)
+{
+    const ddb_expr_path_ref *paths;
+    size_t n = req->parsed.projection ? ddb_expr_paths(req->parsed.projection, &paths) : 0;
+    ddb_buf names = {0};
+    int missing = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        int seen = 0;
+        if (ddb_index_projects(t, ix, paths[i].name, paths[i].nlen))
+            continue;
+        for (size_t k = 0; k < i && !seen; k++) /* each attribute once, in request order */
+            seen = paths[k].nlen == paths[i].nlen && memcmp(paths[k].name, paths[i].name, paths[i].nlen) == 0;
+        if (seen)
+            continue;
+        if (missing++)
+            ddb_buf_puts(&names, ", ");
+        ddb_buf_append(&names, paths[i].name, paths[i].nlen);
+    }
+    if (missing)
+        ddb_req_fail(req, DDB_E_VALIDATION,
+                     "One or more parameter values were invalid: Global secondary index %s does not project [%.*s]",
+                     ix->name, (int)names.len, names.data);
+    ddb_buf_free(&names);
+    return missing ? req->err.code : DDB_OK;
+}
+
 int ddb_keyspace_or_fail(ddb_req *req, const ddb_table *t, ddb_keyspace *ks)
 {
     const char *name = ddb_json_get_str(req->in, "IndexName");
@@ -139,6 +167,8 @@ int ddb_keyspace_or_fail(ddb_req *req, const ddb_table *t, ddb_keyspace *ks)
                                 "for global secondary index %s because its projection type is not ALL",
                                 name);
     }
+    if (ix->kind == DDB_IX_GLOBAL && not_projected_or_fail(req, t, ix) != DDB_OK)
+        return req->err.code;
     if (ix->state == DDB_IX_CREATING && ix->backfilling)
         return ddb_req_fail(req, DDB_E_VALIDATION, "Cannot read from backfilling global secondary index: %s", name);
     keyspace_of_index(ks, t, ix);
