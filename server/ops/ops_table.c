@@ -49,6 +49,8 @@ static table_stats count_keyspace(ddb_req *req, uint32_t id)
             st.items++;
             st.bytes += ddb_item_stored_size(v, vlen);
         }
+        if (ddb_store_iter_status(it) != DDB_STORE_OK) /* never a wrong count: the description is not sent */
+            ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
         ddb_store_iter_close(it);
     }
     return st;

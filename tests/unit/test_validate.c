@@ -46,6 +46,10 @@
 #define LSI(name, proj) "{\"IndexName\":\"" name "\"," IDX_KS_AB ",\"Projection\":" proj "}"
 #define GSI(name, proj) "{\"IndexName\":\"" name "\"," IDX_KS_AB ",\"Projection\":" proj "," PT1 "}"
 #define TABLE_AB "{\"TableName\":\"abc\"," DEFS_AB "," KS_AB "," PT1
+#define NOTHING_TO_UPDATE                                                                                              \
+    "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, "           \
+    "SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, "      \
+    "DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required"
 
 typedef struct vcase {
     int op;
@@ -248,10 +252,10 @@ static const vcase constraint_cases[] = {
     {DDB_OP_Scan, "{\"TableName\":\"abc\",\"Segment\":-1,\"TotalSegments\":0}", VAL,
      "2 validation errors detected: " AT("'-1'", "segment") "Member must have value greater than or equal to 0; "
      AT("'0'", "totalSegments") "Member must have value greater than or equal to 1"},
+    /* a Create's ProvisionedThroughput is optional (on-demand tables) */
     {DDB_OP_UpdateTable, "{\"TableName\":\"abc\",\"GlobalSecondaryIndexUpdates\":[{\"Create\":{}}]}", VAL,
-     "4 validation errors detected: " IS_NULL("globalSecondaryIndexUpdates.1.member.create.projection") "; "
+     "3 validation errors detected: " IS_NULL("globalSecondaryIndexUpdates.1.member.create.projection") "; "
      IS_NULL("globalSecondaryIndexUpdates.1.member.create.indexName") "; "
-     IS_NULL("globalSecondaryIndexUpdates.1.member.create.provisionedThroughput") "; "
      IS_NULL("globalSecondaryIndexUpdates.1.member.create.keySchema")},
 };
 
@@ -705,11 +709,9 @@ static const vcase table_rule_cases[] = {
      "],\"GlobalSecondaryIndexes\":[" GSI("gsi", "{\"ProjectionType\":\"KEYS_ONLY\"}") "]}",
      OK, NULL},
     {DDB_OP_UpdateTable, "{\"TableName\":\"abc\"}", VAL,
-     "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or "
-     "SSESpecification or ReplicaUpdates is required"},
+     NOTHING_TO_UPDATE},
     {DDB_OP_UpdateTable, "{\"TableName\":\"abc\",\"GlobalSecondaryIndexUpdates\":[]}", VAL,
-     "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or "
-     "SSESpecification or ReplicaUpdates is required"},
+     NOTHING_TO_UPDATE},
     {DDB_OP_UpdateTable,
      "{\"TableName\":\"abc\",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1e13}}", VAL,
      "Given value 10000000000000 for WriteCapacityUnits is out of bounds"},
@@ -745,6 +747,414 @@ TEST(validate_gsi_limit)
     strcpy(body + len, "]}");
     run_body(DDB_OP_CreateTable, body, VAL, INVALID "GlobalSecondaryIndex count exceeds the per-table limit of 20");
     free(body);
+}
+
+/* ---- CreateTable and UpdateTable: the rules DynamoDB added after dynalite ---- */
+
+#define PPR "\"BillingMode\":\"PAY_PER_REQUEST\""
+#define DEF(n) "{\"AttributeName\":\"" n "\",\"AttributeType\":\"S\"}"
+#define HASH(n) "{\"AttributeName\":\"" n "\",\"KeyType\":\"HASH\"}"
+#define RANGE(n) "{\"AttributeName\":\"" n "\",\"KeyType\":\"RANGE\"}"
+/* An on-demand table keyed by a, with the given definitions and members. */
+#define TABLE_A(defs, rest) "{\"TableName\":\"abc\"," PPR ",\"AttributeDefinitions\":[" defs "]," KS_A rest "}"
+#define ONE_GSI(ks, proj) ",\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi\",\"KeySchema\":[" ks "],\"Projection\":" proj "}]"
+#define ALL "{\"ProjectionType\":\"ALL\"}"
+#define INCLUDE(list) "{\"ProjectionType\":\"INCLUDE\",\"NonKeyAttributes\":[" list "]}"
+#define NKA_LENGTH                                                                                                     \
+    "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length "    \
+    "greater than or equal to 1]"
+#define TABLE_CLASS                                                                                                    \
+    "Invalid table-class parameter provided. Please try again with a valid table-class value: [STANDARD, "             \
+    "STANDARD_INFREQUENT_ACCESS]."
+#define STREAM_ENUM "Member must satisfy enum value set: [OLD_IMAGE, KEYS_ONLY, NEW_AND_OLD_IMAGES, NEW_IMAGE]"
+#define NO_STREAMS "ddbd does not support DynamoDB Streams yet"
+#define UPDATE(rest) "{\"TableName\":\"abc\"," rest "}"
+#define CREATE_GSI(ks, proj) "{\"Create\":{\"IndexName\":\"gsi\",\"KeySchema\":[" ks "],\"Projection\":" proj "}}"
+
+static const vcase create_definition_cases[] = {
+    /* the same name twice, with the same or another type */
+    {DDB_OP_CreateTable, TABLE_A(DEF("a") "," DEF("a"), ""), VAL, "Attribute Name is duplicated: a"},
+    {DDB_OP_CreateTable,
+     TABLE_A(DEF("a") ",{\"AttributeName\":\"a\",\"AttributeType\":\"N\"}", ""), VAL, "Attribute Name is duplicated: a"},
+    /* after the billing rules, before the key schema's */
+    {DDB_OP_CreateTable, "{\"TableName\":\"abc\",\"AttributeDefinitions\":[" DEF("a") "," DEF("a") "]," KS_A "}", VAL,
+     INVALID "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED"},
+    {DDB_OP_CreateTable, TABLE_A(DEF("b") "," DEF("c") "," DEF("b"), ""), VAL, "Attribute Name is duplicated: b"},
+    /* with indexes, every definition must be some key's; "keys used" is printed in java.util.HashSet order */
+    {DDB_OP_CreateTable,
+     "{\"TableName\":\"abc\"," PPR ",\"AttributeDefinitions\":[" DEF("sk") "," DEF("a") "," DEF("b") "," DEF("pk") ","
+     DEF("c") "],\"KeySchema\":[" HASH("pk") "," RANGE("sk") "]" ONE_GSI(HASH("a"), ALL) "}",
+     VAL, INVALID "Some AttributeDefinitions are not used. AttributeDefinitions: [sk, a, b, pk, c], keys used: [a, sk, pk]"},
+    /* ... and before any index rule */
+    {DDB_OP_CreateTable, TABLE_A(DEF("a") "," DEF("g") "," DEF("x"), ONE_GSI(HASH("g"), "{}")), VAL,
+     INVALID "Some AttributeDefinitions are not used. AttributeDefinitions: [a, g, x], keys used: [a, g]"},
+    {DDB_OP_CreateTable, TABLE_A(DEF("a") "," DEF("g"), ONE_GSI(HASH("g"), ALL)), OK, NULL},
+};
+
+TEST(validate_create_table_definitions)
+{
+    RUN(create_definition_cases);
+}
+
+static const vcase projection_cases[] = {
+    {DDB_OP_CreateTable, TABLE_A(DEF("a") "," DEF("g"), ONE_GSI(HASH("g"), "{\"ProjectionType\":\"INCLUDE\"}")), VAL,
+     INVALID "ProjectionType is INCLUDE, but NonKeyAttributes is not specified"},
+    {DDB_OP_CreateTable,
+     TABLE_AB ",\"LocalSecondaryIndexes\":[" LSI("lsi", "{\"ProjectionType\":\"INCLUDE\"}") "]}", VAL,
+     INVALID "ProjectionType is INCLUDE, but NonKeyAttributes is not specified"},
+    {DDB_OP_CreateTable, TABLE_A(DEF("a") "," DEF("g"), ONE_GSI(HASH("g"), INCLUDE("\"x\",\"y\",\"x\""))), VAL,
+     INVALID "Duplicate element in NonKeyAttributes: x"},
+    /* at most 20 per index, as a constraint */
+    {DDB_OP_CreateTable,
+     TABLE_A(DEF("a") "," DEF("g"), ONE_GSI(HASH("g"), INCLUDE("\"0\",\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\","
+             "\"9\",\"10\",\"11\",\"12\",\"13\",\"14\",\"15\",\"16\",\"17\",\"18\",\"19\",\"20\""))),
+     VAL,
+     "1 validation error detected: " AT("'[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]'",
+                                        "globalSecondaryIndexes.1.member.projection.nonKeyAttributes")
+     "Member must have length less than or equal to 20"},
+    /* names are 1-255 characters; reported like a constraint, before the other rules */
+    {DDB_OP_CreateTable,
+     "{\"TableName\":\"abc\",\"AttributeDefinitions\":[" DEF("a") "," DEF("g") "]," KS_A
+     ONE_GSI(HASH("g"), INCLUDE("\"x\",\"\"")) "}",
+     VAL, "1 validation error detected: " AT("'[x, ]'", "globalSecondaryIndexes.1.member.projection.nonKeyAttributes")
+     NKA_LENGTH},
+};
+
+TEST(validate_projection_rules)
+{
+    char *body = malloc(4096), *name = malloc(300);
+    char want[2048];
+
+    RUN(projection_cases);
+    ASSERT(body != NULL && name != NULL);
+    memset(name, 'n', 256);
+    name[256] = '\0';
+    snprintf(body, 4096, TABLE_A(DEF("a") "," DEF("g"), ONE_GSI(HASH("g"), INCLUDE("\"%s\""))), name);
+    snprintf(want, sizeof(want), "1 validation error detected: " AT("'[%s]'",
+             "globalSecondaryIndexes.1.member.projection.nonKeyAttributes") NKA_LENGTH, name);
+    run_body(DDB_OP_CreateTable, body, VAL, want);
+    name[255] = '\0';
+    snprintf(body, 4096, TABLE_A(DEF("a") "," DEF("g"), ONE_GSI(HASH("g"), INCLUDE("\"%s\""))), name);
+    run_body(DDB_OP_CreateTable, body, OK, NULL);
+    free(body);
+    free(name);
+}
+
+/* Five LSIs of 20 and a GSI of n NonKeyAttributes. */
+static char *projected_body(int n)
+{
+    char *body = malloc(16384);
+    size_t len = (size_t)sprintf(body, "{\"TableName\":\"abc\"," PPR ",\"AttributeDefinitions\":[" DEF("a") "," DEF("b")
+                                       "," DEF("g") "]," KS_AB ",\"LocalSecondaryIndexes\":[");
+    for (int i = 0; i < 5; i++) {
+        len += (size_t)sprintf(body + len, "%s{\"IndexName\":\"lsi%d\"," IDX_KS_AB ",\"Projection\":"
+                                           "{\"ProjectionType\":\"INCLUDE\",\"NonKeyAttributes\":[", i ? "," : "", i);
+        for (int k = 0; k < 20; k++)
+            len += (size_t)sprintf(body + len, "%s\"l%d_%d\"", k ? "," : "", i, k);
+        len += (size_t)sprintf(body + len, "]}}");
+    }
+    len += (size_t)sprintf(body + len, "],\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi\",\"KeySchema\":[" HASH("g")
+                                       "],\"Projection\":{\"ProjectionType\":\"%s\"",
+                           n > 0 ? "INCLUDE" : "KEYS_ONLY");
+    for (int k = 0; k < n; k++)
+        len += (size_t)sprintf(body + len, "%s\"g%d\"", k ? "," : ",\"NonKeyAttributes\":[", k);
+    sprintf(body + len, "%s}}]}", n > 0 ? "]" : "");
+    return body;
+}
+
+TEST(validate_projected_total)
+{
+    char *body = projected_body(1);
+    run_body(DDB_OP_CreateTable, body, VAL,
+             INVALID "Number of NonKeyAttributes summed across all secondary indexes exceeds per-table limit of 100");
+    free(body);
+    body = projected_body(0);
+    run_body(DDB_OP_CreateTable, body, OK, NULL);
+    free(body);
+}
+
+TEST(validate_key_name_lengths)
+{
+    char body[2048], name[300], want[1024];
+
+    memset(name, 'k', 256);
+    name[256] = '\0';
+    /* a long definition is reported before the key schema is found not to match it */
+    snprintf(body, sizeof(body), TABLE_A(DEF("%s"), ""), name);
+    snprintf(want, sizeof(want), "1 validation error detected: " AT("'%s'", "attributeDefinitions.1.member.attributeName")
+             "Member must have length less than or equal to 255", name);
+    run_body(DDB_OP_CreateTable, body, VAL, want);
+    snprintf(body, sizeof(body), "{\"TableName\":\"abc\"," PPR ",\"AttributeDefinitions\":[" DEF("a") "],"
+             "\"KeySchema\":[" HASH("%s") "]}", name);
+    snprintf(want, sizeof(want), "1 validation error detected: " AT("'%s'", "keySchema.1.member.attributeName")
+             "Member must have length less than or equal to 255", name);
+    run_body(DDB_OP_CreateTable, body, VAL, want);
+    snprintf(body, sizeof(body), TABLE_A(DEF("a") "," DEF("%s"), ONE_GSI(HASH("%s"), ALL)), name, name);
+    snprintf(want, sizeof(want), "2 validation errors detected: " AT("'%s'", "attributeDefinitions.2.member.attributeName")
+             "Member must have length less than or equal to 255; " AT("'%s'",
+             "globalSecondaryIndexes.1.member.keySchema.1.member.attributeName")
+             "Member must have length less than or equal to 255", name, name);
+    run_body(DDB_OP_CreateTable, body, VAL, want);
+    run_body(DDB_OP_CreateTable, TABLE_A("{\"AttributeName\":\"\",\"AttributeType\":\"S\"}", ""), VAL,
+             "1 validation error detected: " AT("''", "attributeDefinitions.1.member.attributeName")
+             "Member must have length greater than or equal to 1");
+    name[255] = '\0';
+    snprintf(body, sizeof(body), "{\"TableName\":\"abc\"," PPR ",\"AttributeDefinitions\":[" DEF("%s") "],"
+             "\"KeySchema\":[" HASH("%s") "]}", name, name);
+    run_body(DDB_OP_CreateTable, body, OK, NULL);
+}
+
+static const vcase index_name_cases[] = {
+    /* a GSI's constraint errors come before an LSI's, whatever the request's order */
+    {DDB_OP_CreateTable,
+     "{\"TableName\":\"abc\"," PPR "," DEFS_AB "," KS_AB ",\"LocalSecondaryIndexes\":[" LSI("l1", ALL) "],"
+     "\"GlobalSecondaryIndexes\":[{\"IndexName\":\"g1\",\"KeySchema\":[" HASH("b") "],\"Projection\":" ALL "}]}",
+     VAL,
+     "2 validation errors detected: " AT("'g1'", "globalSecondaryIndexes.1.member.indexName")
+     "Member must have length greater than or equal to 3; " AT("'l1'", "localSecondaryIndexes.1.member.indexName")
+     "Member must have length greater than or equal to 3"},
+    /* a provisioned table's GSI needs its own throughput */
+    {DDB_OP_CreateTable,
+     "{\"TableName\":\"abc\"," PT1 ",\"AttributeDefinitions\":[" DEF("a") "," DEF("g") "]," KS_A
+     ONE_GSI(HASH("g"), ALL) "}",
+     VAL, INVALID "ProvisionedThroughput is not specified for index: gsi"},
+};
+
+TEST(validate_index_names_and_throughput)
+{
+    RUN(index_name_cases);
+}
+
+#define DEFS_A_TO_F DEF("a") "," DEF("b") "," DEF("c") "," DEF("d") "," DEF("e") "," DEF("f")
+
+static const vcase multi_key_cases[] = {
+    {DDB_OP_CreateTable, TABLE_A(DEF("a") "," DEF("b") "," DEF("c"), ONE_GSI(HASH("b") "," HASH("c"), ALL)), OK, NULL},
+    {DDB_OP_CreateTable,
+     TABLE_A(DEF("a") "," DEF("b") "," DEF("c"), ONE_GSI(HASH("a") "," RANGE("b") "," RANGE("c"), ALL)), OK, NULL},
+    {DDB_OP_CreateTable,
+     TABLE_A(DEFS_A_TO_F "," DEF("g") "," DEF("h") "," DEF("i"),
+             ONE_GSI(HASH("b") "," HASH("c") "," HASH("d") "," HASH("e") "," RANGE("f") "," RANGE("g")
+                                      "," RANGE("h") "," RANGE("i"), ALL)),
+     OK, NULL},
+    {DDB_OP_CreateTable,
+     TABLE_A(DEFS_A_TO_F, ONE_GSI(HASH("b") "," HASH("c") "," HASH("d") "," HASH("e") "," HASH("f"), ALL)), VAL,
+     INVALID "The KeySchema exceeds the maximum allowed number of HASH key attributes"},
+    {DDB_OP_CreateTable,
+     TABLE_A(DEFS_A_TO_F "," DEF("g"), ONE_GSI(HASH("b") "," RANGE("c") "," RANGE("d") "," RANGE("e") "," RANGE("f") ","
+                                      RANGE("g"), ALL)),
+     VAL, INVALID "The KeySchema exceeds the maximum allowed number of RANGE key attributes"},
+    {DDB_OP_CreateTable,
+     TABLE_A(DEF("a") "," DEF("b") "," DEF("c") "," DEF("d"), ONE_GSI(HASH("b") "," RANGE("c") "," HASH("d"), ALL)), VAL,
+     INVALID "All HASH key attributes must precede RANGE key attributes in the KeySchema"},
+    {DDB_OP_CreateTable, TABLE_A(DEF("a") "," DEF("b") "," DEF("c"), ONE_GSI(HASH("b") "," RANGE("c") "," RANGE("b"), ALL)),
+     VAL, "The KeySchema contains multiple key attributes with the same name"},
+    /* the classic texts stay for two elements and for the first one */
+    {DDB_OP_CreateTable, TABLE_A(DEF("a") "," DEF("b"), ONE_GSI(HASH("b") "," HASH("b"), ALL)), VAL,
+     "Both the Hash Key and the Range Key element in the KeySchema have the same name"},
+    {DDB_OP_CreateTable, TABLE_A(DEF("a") "," DEF("b") "," DEF("c"), ONE_GSI(RANGE("b") "," HASH("c"), ALL)), VAL,
+     "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"},
+    {DDB_OP_CreateTable,
+     TABLE_A(DEF("a") "," DEF("b") "," DEF("c"), ONE_GSI(HASH("b") ",{\"AttributeName\":\"c\",\"KeyType\":\"X\"}", ALL)),
+     VAL, "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type"},
+    {DDB_OP_CreateTable,
+     TABLE_A(DEF("a") "," DEF("b") "," DEF("c") "," DEF("d"),
+             ONE_GSI(HASH("b") "," RANGE("c") ",{\"AttributeName\":\"d\",\"KeyType\":\"X\"}", ALL)),
+     VAL, "Invalid KeySchema: KeySchemaElement 3 is not a HASH or RANGE key type"},
+    /* the key attributes must be defined, as before */
+    {DDB_OP_CreateTable, TABLE_A(DEF("a") "," DEF("b"), ONE_GSI(HASH("b") "," HASH("c") "," RANGE("d"), ALL)), VAL,
+     INVALID "Some index key attributes are not defined in AttributeDefinitions. Keys: [b, c, d], AttributeDefinitions: "
+     "[a, b]"},
+    /* tables and local indexes keep one HASH and one RANGE */
+    {DDB_OP_CreateTable,
+     "{\"TableName\":\"abc\"," PPR ",\"AttributeDefinitions\":[" DEF("a") "," DEF("b") "," DEF("c") "],"
+     "\"KeySchema\":[" HASH("a") "," RANGE("b") "],\"LocalSecondaryIndexes\":[{\"IndexName\":\"lsi\",\"KeySchema\":["
+     HASH("a") "," RANGE("b") "," RANGE("c") "],\"Projection\":" ALL "}]}",
+     VAL,
+     "1 validation error detected: Value '[{\"AttributeName\":\"a\",\"KeyType\":\"HASH\"}, {\"AttributeName\":\"b\","
+     "\"KeyType\":\"RANGE\"}, {\"AttributeName\":\"c\",\"KeyType\":\"RANGE\"}]' at 'localSecondaryIndexes.1.member."
+     "keySchema' failed to satisfy constraint: Member must have length less than or equal to 2"},
+    {DDB_OP_CreateTable, TABLE_AB ",\"LocalSecondaryIndexes\":[{\"IndexName\":\"lsi\",\"KeySchema\":[" HASH("a") ","
+     HASH("b") "],\"Projection\":" ALL "}]}",
+     VAL, "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type"},
+};
+
+TEST(validate_multi_attribute_gsi_keys)
+{
+    RUN(multi_key_cases);
+}
+
+static const vcase class_and_stream_cases[] = {
+    {DDB_OP_CreateTable, TABLE_A(DEF("a"), ",\"TableClass\":\"FOO\""), VAL, TABLE_CLASS},
+    {DDB_OP_CreateTable, TABLE_A(DEF("a"), ",\"TableClass\":\"standard\""), VAL, TABLE_CLASS},
+    {DDB_OP_CreateTable, TABLE_A(DEF("a"), ",\"TableClass\":5"), SER, TRUNC " can not be converted to an String"},
+    {DDB_OP_UpdateTable, UPDATE("\"TableClass\":\"FOO\""), VAL, TABLE_CLASS},
+    {DDB_OP_UpdateTable, UPDATE("\"TableClass\":\"STANDARD_INFREQUENT_ACCESS\""), OK, NULL},
+    /* StreamEnabled is required; the view type is DynamoDB's enum */
+    {DDB_OP_CreateTable, TABLE_A(DEF("a"), ",\"StreamSpecification\":{}"), VAL,
+     "1 validation error detected: " IS_NULL("streamSpecification.streamEnabled")},
+    {DDB_OP_CreateTable, TABLE_A(DEF("a"), ",\"StreamSpecification\":{\"StreamViewType\":\"KEYS_ONLY\"}"), VAL,
+     "1 validation error detected: " IS_NULL("streamSpecification.streamEnabled")},
+    {DDB_OP_CreateTable,
+     TABLE_A(DEF("a"), ",\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"new_image\"}"), VAL,
+     "1 validation error detected: " AT("'new_image'", "streamSpecification.streamViewType") STREAM_ENUM},
+    {DDB_OP_CreateTable, TABLE_A(DEF("a"), ",\"StreamSpecification\":{\"StreamEnabled\":\"maybe\"}"), SER,
+     "'MAYBE' can not be converted to an Boolean"},
+    {DDB_OP_CreateTable, TABLE_A(DEF("a"), ",\"StreamSpecification\":{\"StreamEnabled\":true}"), VAL,
+     INVALID "Table is being created with a stream enabled, UpdateViewType is required"},
+    {DDB_OP_CreateTable,
+     TABLE_A(DEF("a"), ",\"StreamSpecification\":{\"StreamEnabled\":false,\"StreamViewType\":\"KEYS_ONLY\"}"), VAL,
+     INVALID "Table is being created with a stream disabled, UpdateViewType should not be specified"},
+    {DDB_OP_CreateTable, TABLE_A(DEF("a"), ",\"StreamSpecification\":{\"StreamEnabled\":false}"), OK, NULL},
+    /* a stream that would be enabled is refused, after every rule of DynamoDB's */
+    {DDB_OP_CreateTable,
+     TABLE_A(DEF("a"), ",\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"NEW_IMAGE\"}"), VAL,
+     NO_STREAMS},
+    {DDB_OP_CreateTable,
+     TABLE_A(DEF("a"), ",\"StreamSpecification\":{\"StreamEnabled\":\"yes\",\"StreamViewType\":\"NEW_IMAGE\"}"), VAL,
+     NO_STREAMS},
+    {DDB_OP_CreateTable,
+     TABLE_A(DEF("a"), ",\"TableClass\":\"FOO\",\"StreamSpecification\":{\"StreamEnabled\":true,"
+                       "\"StreamViewType\":\"NEW_IMAGE\"}"),
+     VAL, TABLE_CLASS},
+    {DDB_OP_CreateTable,
+     TABLE_A(DEF("a"), ",\"TableClass\":\"FOO\",\"StreamSpecification\":{\"StreamEnabled\":true}"), VAL,
+     INVALID "Table is being created with a stream enabled, UpdateViewType is required"},
+    {DDB_OP_CreateTable,
+     TABLE_A(DEF("b"), ",\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"NEW_IMAGE\"}"), VAL,
+     INVALID "Some index key attributes are not defined in AttributeDefinitions. Keys: [a], AttributeDefinitions: [b]"},
+    {DDB_OP_UpdateTable, UPDATE("\"StreamSpecification\":{\"StreamEnabled\":true}"), VAL,
+     INVALID "If stream is being enabled then UpdateViewType is required"},
+    {DDB_OP_UpdateTable, UPDATE("\"StreamSpecification\":{\"StreamEnabled\":false,\"StreamViewType\":\"KEYS_ONLY\"}"),
+     VAL, INVALID "If stream is being disabled, then UpdateViewType must not be specified"},
+    {DDB_OP_UpdateTable, UPDATE("\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"KEYS_ONLY\"}"),
+     VAL, NO_STREAMS},
+    {DDB_OP_UpdateTable, UPDATE("\"StreamSpecification\":{\"StreamEnabled\":false}"), OK, NULL},
+    {DDB_OP_UpdateTable,
+     UPDATE("\"TableClass\":\"x\",\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"KEYS_ONLY\"}"),
+     VAL, TABLE_CLASS},
+    /* deletion protection: a Boolean, strings as the type pass reads them */
+    {DDB_OP_CreateTable, TABLE_A(DEF("a"), ",\"DeletionProtectionEnabled\":\"maybe\""), SER,
+     "'MAYBE' can not be converted to an Boolean"},
+    {DDB_OP_CreateTable, TABLE_A(DEF("a"), ",\"DeletionProtectionEnabled\":1"), SER,
+     TRUNC " can not be converted to an Boolean"},
+    {DDB_OP_UpdateTable, UPDATE("\"DeletionProtectionEnabled\":[]"), SER, "Start of list found where not expected"},
+};
+
+TEST(validate_table_class_and_streams)
+{
+    RUN(class_and_stream_cases);
+}
+
+/* Validates `body` (which must pass) and returns the Boolean member at in.<outer>[.<inner>]: -1 if not a JSON Boolean. */
+static int validated_boolean(int op, const char *body, const char *outer, const char *inner)
+{
+    ddb_arena arena;
+    ddb_req req;
+    const ddb_json *in, *v;
+    int out = -2;
+
+    ddb_arena_init(&arena);
+    memset(&req, 0, sizeof(req));
+    req.arena = &arena;
+    in = ddb_json_parse(&arena, body, strlen(body));
+    if (in != NULL && ddb_validate(&req, ddb_spec_for_op(op), in) == DDB_OK) {
+        v = ddb_json_get(in, outer);
+        if (inner != NULL)
+            v = ddb_json_get(v, inner);
+        out = v != NULL && v->type == DDB_JSON_BOOL ? v->u.b : -1;
+    }
+    ddb_arena_free(&arena);
+    return out;
+}
+
+/* Stored as sent, these members must be JSON Booleans: "false" was stored, then read as true. */
+TEST(validate_booleans_stored_as_booleans)
+{
+    ASSERT_EQ(validated_boolean(DDB_OP_CreateTable, TABLE_A(DEF("a"), ",\"DeletionProtectionEnabled\":\"false\""),
+                                "DeletionProtectionEnabled", NULL), 0);
+    ASSERT_EQ(validated_boolean(DDB_OP_CreateTable, TABLE_A(DEF("a"), ",\"DeletionProtectionEnabled\":\"TRUE\""),
+                                "DeletionProtectionEnabled", NULL), 1);
+    ASSERT_EQ(validated_boolean(DDB_OP_UpdateTable, UPDATE("\"DeletionProtectionEnabled\":\"no\""),
+                                "DeletionProtectionEnabled", NULL), 0);
+    ASSERT_EQ(validated_boolean(DDB_OP_UpdateTable, UPDATE("\"DeletionProtectionEnabled\":\"1\""),
+                                "DeletionProtectionEnabled", NULL), 1);
+    ASSERT_EQ(validated_boolean(DDB_OP_UpdateTable, UPDATE("\"DeletionProtectionEnabled\":false"),
+                                "DeletionProtectionEnabled", NULL), 0);
+    ASSERT_EQ(validated_boolean(DDB_OP_CreateTable, TABLE_A(DEF("a"), ",\"StreamSpecification\":{\"StreamEnabled\":\"0\"}"),
+                                "StreamSpecification", "StreamEnabled"), 0);
+    ASSERT_EQ(validated_boolean(DDB_OP_UpdateTable, UPDATE("\"StreamSpecification\":{\"StreamEnabled\":\"False\"}"),
+                                "StreamSpecification", "StreamEnabled"), 0);
+}
+
+static const vcase update_index_cases[] = {
+    /* an empty list counts as absent for "at least one", and is refused beside another change */
+    {DDB_OP_UpdateTable, UPDATE("\"GlobalSecondaryIndexUpdates\":[],\"DeletionProtectionEnabled\":true"), VAL,
+     INVALID "List of GlobalSecondaryIndexUpdates is empty"},
+    {DDB_OP_UpdateTable, UPDATE("\"MultiRegionConsistency\":\"STRONG\""), VAL,
+     "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, "
+     "SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, DeletionProtectionEnabled, "
+     "OnDemandThroughput, WarmThroughput or TableClass is required"},
+    /* one action per element */
+    {DDB_OP_UpdateTable,
+     UPDATE("\"GlobalSecondaryIndexUpdates\":[{\"Update\":{\"IndexName\":\"abc\"," PT1 "},\"Delete\":{\"IndexName\":"
+            "\"abc\"}}]"),
+     VAL, INVALID "Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate object"},
+    {DDB_OP_UpdateTable,
+     UPDATE("\"GlobalSecondaryIndexUpdates\":[{},{\"Update\":{\"IndexName\":\"abc\"},\"Delete\":{\"IndexName\":"
+            "\"abc\"}}]"),
+     VAL, INVALID "One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, "
+     "GlobalSecondaryIndexUpdate.Delete must not be null"},
+    /* ProvisionedThroughput is optional in Update and Create (on-demand tables) */
+    {DDB_OP_UpdateTable, UPDATE("\"GlobalSecondaryIndexUpdates\":[{\"Update\":{\"IndexName\":\"abc\"}}]"), OK, NULL},
+    {DDB_OP_UpdateTable,
+     UPDATE("\"AttributeDefinitions\":[" DEF("g") "],\"GlobalSecondaryIndexUpdates\":[" CREATE_GSI(HASH("g"), ALL) "]"),
+     OK, NULL},
+    /* a Create's key attributes are defined by this request */
+    {DDB_OP_UpdateTable, UPDATE("\"GlobalSecondaryIndexUpdates\":[" CREATE_GSI(HASH("g"), ALL) "]"), VAL,
+     INVALID "AttributeDefinitions is not specified for index: gsi"},
+    {DDB_OP_UpdateTable,
+     UPDATE("\"AttributeDefinitions\":[" DEF("a") "],\"GlobalSecondaryIndexUpdates\":[" CREATE_GSI(HASH("g") ","
+            RANGE("a"), ALL) "]"),
+     VAL,
+     INVALID "Some index key attributes are not defined in AttributeDefinitions. Keys: [g, a], AttributeDefinitions: "
+     "[a]"},
+    /* then the key and projection shapes of CreateTable's global indexes */
+    {DDB_OP_UpdateTable,
+     UPDATE("\"AttributeDefinitions\":[" DEF("a") "," DEF("b") "," DEF("c") "],\"GlobalSecondaryIndexUpdates\":["
+            CREATE_GSI(HASH("a") "," HASH("b") "," RANGE("c"), ALL) "]"),
+     OK, NULL},
+    {DDB_OP_UpdateTable,
+     UPDATE("\"AttributeDefinitions\":[" DEF("a") "," DEF("b") "],\"GlobalSecondaryIndexUpdates\":["
+            CREATE_GSI(HASH("a") "," RANGE("b") "," HASH("b"), ALL) "]"),
+     VAL, INVALID "All HASH key attributes must precede RANGE key attributes in the KeySchema"},
+    {DDB_OP_UpdateTable,
+     UPDATE("\"AttributeDefinitions\":[" DEF("g") "],\"GlobalSecondaryIndexUpdates\":[" CREATE_GSI(HASH("g"),
+            "{\"ProjectionType\":\"INCLUDE\"}") "]"),
+     VAL, INVALID "ProjectionType is INCLUDE, but NonKeyAttributes is not specified"},
+    {DDB_OP_UpdateTable,
+     UPDATE("\"AttributeDefinitions\":[" DEF("g") "],\"GlobalSecondaryIndexUpdates\":[" CREATE_GSI(HASH("g"),
+            INCLUDE("\"\"")) "]"),
+     VAL,
+     "1 validation error detected: " AT("'[]'", "globalSecondaryIndexUpdates.1.member.create.projection."
+                                                "nonKeyAttributes") NKA_LENGTH},
+    {DDB_OP_UpdateTable,
+     UPDATE("\"AttributeDefinitions\":[" DEF("g") "],\"GlobalSecondaryIndexUpdates\":[" CREATE_GSI(HASH("g"),
+            INCLUDE("\"x\",\"x\"")) "]"),
+     VAL, INVALID "Duplicate element in NonKeyAttributes: x"},
+    /* an index named twice is reported before the Create's own rules */
+    {DDB_OP_UpdateTable,
+     UPDATE("\"GlobalSecondaryIndexUpdates\":[{\"Delete\":{\"IndexName\":\"gsi\"}}," CREATE_GSI(HASH("g"), ALL) "]"),
+     VAL, INVALID "Only one global secondary index update per index is allowed simultaneously. Index: gsi"},
+    {DDB_OP_UpdateTable,
+     UPDATE("\"AttributeDefinitions\":[{\"AttributeName\":\"g\",\"AttributeType\":\"X\"}],"
+            "\"GlobalSecondaryIndexUpdates\":[" CREATE_GSI(HASH("g"), ALL) "]"),
+     VAL, "1 validation error detected: " AT("'X'", "attributeDefinitions.1.member.attributeType")
+     "Member must satisfy enum value set: [B, N, S]"},
+};
+
+TEST(validate_update_table_indexes)
+{
+    RUN(update_index_cases);
 }
 
 TEST(validate_spec_lookup)
