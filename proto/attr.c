@@ -15,10 +15,11 @@
 
 /* ---- type names ---- */
 
-static const char *const type_names[] = {
-    [DDB_T_NONE] = "",     [DDB_T_S] = "S",       [DDB_T_N] = "N",   [DDB_T_B] = "B",
-    [DDB_T_BOOL] = "BOOL", [DDB_T_NULL] = "NULL", [DDB_T_M] = "M",   [DDB_T_L] = "L",
-    [DDB_T_SS] = "SS",     [DDB_T_NS] = "NS",     [DDB_T_BS] = "BS",
+static const char *const type_names[DDB_T_MAX + 1] = {
+    [DDB_T_NONE] = "",
+#define X(name, tag, shape) [DDB_T_##name] = #name,
+    DDB_ATTR_TYPES(X)
+#undef X
 };
 
 const char *ddb_type_name(ddb_type t)
@@ -30,7 +31,7 @@ const char *ddb_type_name(ddb_type t)
 
 ddb_type ddb_type_from_name(const char *s, size_t n)
 {
-    for (unsigned t = DDB_T_S; t <= DDB_T_BS; t++) {
+    for (unsigned t = DDB_T_NONE + 1; t <= DDB_T_MAX; t++) {
         /* the first byte rejects most names before the length is looked at */
         if (n > 0 && type_names[t][0] == s[0] && strlen(type_names[t]) == n && memcmp(type_names[t], s, n) == 0)
             return (ddb_type)t;
@@ -43,7 +44,9 @@ ddb_type ddb_type_from_name(const char *s, size_t n)
  * is the order both phases visit them in (and so decides which error is reported first).
  */
 static const ddb_type member_order[] = {
-    DDB_T_S, DDB_T_B, DDB_T_N, DDB_T_BOOL, DDB_T_NULL, DDB_T_BS, DDB_T_NS, DDB_T_SS, DDB_T_L, DDB_T_M,
+#define X(name, tag, shape) DDB_T_##name,
+    DDB_ATTR_TYPES(X)
+#undef X
 };
 #define NMEMBERS (sizeof(member_order) / sizeof(member_order[0]))
 
@@ -51,9 +54,9 @@ static const ddb_type member_order[] = {
  * An AttributeValue object's members by type, in one pass over its keys: slot[t] is member t, or
  * NULL when absent or JSON null (both are ignored). A repeated key keeps its last value.
  */
-static void av_members(const ddb_json *v, const ddb_json *slot[DDB_T_BS + 1])
+static void av_members(const ddb_json *v, const ddb_json *slot[DDB_T_MAX + 1])
 {
-    memset(slot, 0, sizeof(slot[0]) * (DDB_T_BS + 1));
+    memset(slot, 0, sizeof(slot[0]) * (DDB_T_MAX + 1));
     for (uint32_t i = 0; i < v->n; i++) {
         const ddb_json_member *m = &v->u.members[i];
         ddb_type t = ddb_type_from_name(m->key, m->klen);
@@ -394,7 +397,7 @@ static const char *check_member(ddb_arena *a, const ddb_json *m, ddb_type t)
 const char *ddb_attr_check_types(ddb_arena *a, const ddb_json *v)
 {
     const char *err;
-    const ddb_json *slot[DDB_T_BS + 1];
+    const ddb_json *slot[DDB_T_MAX + 1];
 
     if (v == NULL || v->type == DDB_JSON_NULL)
         return NULL;
@@ -713,7 +716,7 @@ static const char *attr_from(ddb_arena *a, const ddb_json *v, int depth, ddb_att
 {
     size_t count = 0;
     const char *err;
-    const ddb_json *slot[DDB_T_BS + 1];
+    const ddb_json *slot[DDB_T_MAX + 1];
 
     memset(out, 0, sizeof(*out));
     /* A null where an AttributeValue belongs is an AttributeValue with nothing set. */

@@ -16,20 +16,26 @@
 #include "arena.h"
 #include "json.h"
 
-/* Append only: these values are written to disk by the item codec. */
+/*
+ * The one list of attribute types: X(name, tag, shape).
+ *   - name: the wire name ("S", "NS", ...);
+ *   - tag: the value written to disk by the item codec (append only: a new type gets a new tag);
+ *   - shape: the JSON shape of its member (validate.c's AttributeValue spec).
+ * The list is in the order DynamoDB's deserializer visits an AttributeValue's members (dynalite's
+ * checkTypes), which decides which error is reported first. Uses of `name` must go through # or
+ * ## only (one of the names is NULL).
+ */
+#define DDB_ATTR_TYPES(X)                                                                                              \
+    X(S, 1, STRING) X(B, 3, BLOB) X(N, 2, STRING) X(BOOL, 4, BOOLEAN) X(NULL, 5, BOOLEAN) X(BS, 10, BLOBS)           \
+    X(NS, 9, STRINGS) X(SS, 8, STRINGS) X(L, 7, LIST) X(M, 6, MAP)
+
 typedef enum ddb_type {
     DDB_T_NONE = 0,
-    DDB_T_S = 1,
-    DDB_T_N = 2,
-    DDB_T_B = 3,
-    DDB_T_BOOL = 4,
-    DDB_T_NULL = 5,
-    DDB_T_M = 6,
-    DDB_T_L = 7,
-    DDB_T_SS = 8,
-    DDB_T_NS = 9,
-    DDB_T_BS = 10,
+#define X(name, tag, shape) DDB_T_##name = tag,
+    DDB_ATTR_TYPES(X)
+#undef X
 } ddb_type;
+#define DDB_T_MAX DDB_T_BS /* the highest tag */
 
 typedef struct ddb_attr ddb_attr;
 typedef struct ddb_entry ddb_entry;

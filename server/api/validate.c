@@ -460,17 +460,17 @@ static int is_integral(ddb_vtype t)
 static const ddb_field ATTR_BLOB_LIST[] = {{"member", DDB_V_BLOB}};
 static const ddb_field ATTR_STRING_LIST[] = {{"member", DDB_V_STRING}};
 static const ddb_field ATTR_ATTR[] = {{"member", DDB_V_ATTR}};
+#define SHAPE_STRING(n) {n, DDB_V_STRING},
+#define SHAPE_BLOB(n) {n, DDB_V_BLOB},
+#define SHAPE_BOOLEAN(n) {n, DDB_V_BOOLEAN},
+#define SHAPE_BLOBS(n) {n, DDB_V_LIST, .children = ATTR_BLOB_LIST},
+#define SHAPE_STRINGS(n) {n, DDB_V_LIST, .children = ATTR_STRING_LIST},
+#define SHAPE_LIST(n) {n, DDB_V_LIST, .children = ATTR_ATTR},
+#define SHAPE_MAP(n) {n, DDB_V_MAP, .children = ATTR_ATTR},
 static const ddb_field ATTR_FIELDS[] = {
-    {"S", DDB_V_STRING},
-    {"B", DDB_V_BLOB},
-    {"N", DDB_V_STRING},
-    {"BOOL", DDB_V_BOOLEAN},
-    {"NULL", DDB_V_BOOLEAN},
-    {"BS", DDB_V_LIST, .children = ATTR_BLOB_LIST},
-    {"NS", DDB_V_LIST, .children = ATTR_STRING_LIST},
-    {"SS", DDB_V_LIST, .children = ATTR_STRING_LIST},
-    {"L", DDB_V_LIST, .children = ATTR_ATTR},
-    {"M", DDB_V_MAP, .children = ATTR_ATTR},
+#define X(name, tag, shape) SHAPE_##shape(#name)
+    DDB_ATTR_TYPES(X)
+#undef X
     {NULL},
 };
 
