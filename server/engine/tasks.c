@@ -237,17 +237,21 @@ static void save_cursor(backfill *b, unsigned shard, const char *k, size_t klen)
 {
     ddb_batch batch;
     char *key = ddb_arena_sprintf(b->a, BACKFILL_PREFIX "%010u", b->index_id);
+    unsigned nshards = ddb_store_nshards(b->tk->srv->store);
     char *val = ddb_arena_alloc(b->a, klen + 4);
 
-    val[0] = (char)(shard >> 8);
-    val[1] = (char)shard;
-    memcpy(val + 2, k, klen);
+    val[0] = (char)(nshards >> 8);
+    val[1] = (char)nshards;
+    val[2] = (char)(shard >> 8);
+    val[3] = (char)shard;
+    memcpy(val + 4, k, klen);
     ddb_batch_init(&batch, b->a);
-    ddb_batch_put(&batch, -1, key, strlen(key), val, klen + 2);
+    ddb_batch_put(&batch, -1, key, strlen(key), val, klen + 4);
     ddb_store_write(b->tk->srv->store, &batch);
 }
 
-/* Reads the cursor: the shard to resume in and the last key done there (NULL: from the start). */
+/* Reads the cursor: the shard to resume in and the last key done there (NULL: from the start). A
+   cursor saved under another shard count starts over: the items have moved between shards. */
 static unsigned load_cursor(backfill *b, char **k, size_t *klen)
 {
     char *key = ddb_arena_sprintf(b->a, BACKFILL_PREFIX "%010u", b->index_id), *v;
@@ -255,11 +259,12 @@ static unsigned load_cursor(backfill *b, char **k, size_t *klen)
 
     *k = NULL;
     *klen = 0;
-    if (ddb_store_meta_get(b->tk->srv->store, b->a, key, strlen(key), &v, &vlen) != 0 || v == NULL || vlen < 2)
+    if (ddb_store_meta_get(b->tk->srv->store, b->a, key, strlen(key), &v, &vlen) != 0 || v == NULL || vlen < 4 ||
+        (((unsigned)(unsigned char)v[0] << 8) | (unsigned char)v[1]) != ddb_store_nshards(b->tk->srv->store))
         return 0;
-    *k = v + 2;
-    *klen = vlen - 2;
-    return ((unsigned)(unsigned char)v[0] << 8) | (unsigned char)v[1];
+    *k = v + 4;
+    *klen = vlen - 4;
+    return ((unsigned)(unsigned char)v[2] << 8) | (unsigned char)v[3];
 }
 
 static void drop_cursor(backfill *b)
