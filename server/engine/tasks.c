@@ -96,6 +96,11 @@ static int run_purges(ddb_tasks *tk)
         ddb_arena_init(&a);
         ddb_batch_init(&b, &a);
         ddb_batch_delete(&b, -1, key, klen);
+        for (char *p = ids; *p != '\0';) { /* and the cursors of backfills the deletion cut short */
+            char *end, *cursor = ddb_arena_sprintf(&a, BACKFILL_PREFIX "%010lu", strtoul(p, &end, 10));
+            ddb_batch_delete(&b, -1, cursor, strlen(cursor));
+            p = *end == ',' ? end + 1 : end;
+        }
         ddb_store_write(s, &b);
         ddb_arena_free(&a);
         ddb_log(DDB_LOG_INFO, "tasks: purged the keys of a deleted table (keyspaces %s)", ids);
