@@ -487,7 +487,9 @@ const char *ddb_expr_check_key_condition(ddb_arena *a, ddb_expr *key_condition)
     key_condition->nkc = 0;
     if ((err = kc_check(&s, key_condition->root)) != NULL || (err = kc_types(a, s.v, s.n)) != NULL)
         return err;
-    if (s.n != 1 && s.n != 2)
+    /* a key has at most four partition and four sort attributes (multi-attribute GSI keys); the
+       handler checks the count against the key it reads ("1 or 2" for a table) */
+    if (s.n < 1 || s.n > 8)
         return "Conditions can be of length 1 or 2 only";
     key_condition->kc = s.v;
     key_condition->nkc = s.n;
