@@ -21,8 +21,8 @@
 #define MAX_ERRORS 10
 
 #define TABLE_CLASS_TEXT                                                                                               \
-    "Invalid table-class parameter provided. Please try again with a valid table-class value: [STANDARD, "              \
-    "STANDARD_INFREQUENT_ACCESS]."
+    "Invalid table-class parameter provided. Please try again with a valid table-class value: "                        \
+    "[STANDARD, STANDARD_INFREQUENT_ACCESS]."
 #define NO_STREAMS "ddbd does not support DynamoDB Streams yet"
 
 /* ---- field building blocks ---- */
@@ -456,11 +456,12 @@ static const char *projection_rules(ddb_arena *a, const ddb_json *index)
 static const char *stream_rules(const ddb_json *in, int create)
 {
     const ddb_json *spec = ddb_v_get(in, "StreamSpecification");
-    int enabled = ddb_v_bool(ddb_v_get(spec, "StreamEnabled"));
-    int typed = ddb_v_get(spec, "StreamViewType") != NULL;
+    int enabled, typed;
 
     if (spec == NULL)
         return NULL;
+    enabled = ddb_v_bool(ddb_v_get(spec, "StreamEnabled"));
+    typed = ddb_v_get(spec, "StreamViewType") != NULL;
     if (enabled && !typed)
         return create ? INVALID "Table is being created with a stream enabled, UpdateViewType is required"
                       : INVALID "If stream is being enabled then UpdateViewType is required";

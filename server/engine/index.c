@@ -28,10 +28,12 @@ static size_t escape_into(char *out, const char *form, size_t flen, int open)
     return n;
 }
 
+/* An index key value of the item, or NULL when it keeps the item out of the index: missing, another
+   type, or empty (writes refuse the last two once the index exists; a backfill skips them). */
 static const ddb_attr *part_value(const ddb_attr *item, const ddb_key_part *p)
 {
     const ddb_attr *v = ddb_item_get(item, p->name, p->nlen);
-    return v != NULL && v->type == p->type ? v : NULL;
+    return v != NULL && v->type == p->type && (v->len > 0 || v->type == DDB_T_N) ? v : NULL;
 }
 
 /* pk bytes: the raw key form for one part (as the table's own partitions), escaped parts for several. */

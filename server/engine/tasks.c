@@ -140,6 +140,40 @@ static void change_write(void *ctx, ddb_jw *w, const ddb_index *ix)
     ddb_jw_obj_end(w);
 }
 
+/* Whether `name` is a key attribute of the table or of an index that stays. */
+static int key_in_use(const ddb_table *t, const index_change *c, const char *name)
+{
+    if (strcmp(t->hash_key, name) == 0 || (t->range_key != NULL && strcmp(t->range_key, name) == 0))
+        return 1;
+    for (unsigned i = 0; i < t->nindexes; i++) {
+        const ddb_index *ix = &t->indexes[i];
+        if (c->drop && ix->id == c->id)
+            continue;
+        for (unsigned k = 0; k < ix->nhash; k++)
+            if (strcmp(ix->hash[k].name, name) == 0)
+                return 1;
+        for (unsigned k = 0; k < ix->nrange; k++)
+            if (strcmp(ix->range[k].name, name) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+/* AttributeDefinitions without the attributes only the dropped index used, as DynamoDB leaves them. */
+static void write_definitions(ddb_jw *w, const ddb_table *t, const index_change *c)
+{
+    const ddb_json *defs = ddb_json_get(t->desc, "AttributeDefinitions");
+
+    ddb_jw_key(w, "AttributeDefinitions");
+    ddb_jw_arr_begin(w);
+    for (uint32_t i = 0; defs != NULL && defs->type == DDB_JSON_ARRAY && i < defs->n; i++) {
+        const char *name = ddb_json_get_str(defs->u.items[i], "AttributeName");
+        if (name != NULL && key_in_use(t, c, name))
+            ddb_jw_json(w, defs->u.items[i]);
+    }
+    ddb_jw_arr_end(w);
+}
+
 /* Applies the change to the live description (compare-and-swap, recomputed when another change won). */
 static void change_index(ddb_tasks *tk, uint32_t table_id, index_change *c)
 {
@@ -152,9 +186,12 @@ static void change_index(ddb_tasks *tk, uint32_t table_id, index_change *c)
 
         if (t == NULL)
             return; /* the table was deleted: its purge takes the index too */
+        static const char *const defs[] = {"AttributeDefinitions", NULL};
+
         ddb_jw_init(&w, &buf);
         ddb_jw_obj_begin(&w);
-        ddb_desc_write(&w, t, NULL, &ed);
+        ddb_desc_write(&w, t, defs, &ed);
+        write_definitions(&w, t, c);
         ddb_jw_obj_end(&w);
         rc = ddb_catalog_update(tk->srv->catalog, t, buf.data, buf.len, NULL, &out);
         ddb_buf_free(&buf);

@@ -72,30 +72,25 @@ static const char *declared_type(const ddb_json *defs, const char *name)
     return NULL;
 }
 
-/* The request's AttributeDefinitions must agree with the table's and define the new index's keys. */
+/*
+ * The new index's key attributes as the request defines them must agree with the types the table
+ * already has for them (every stored index keys on them). Other definitions that disagree with the
+ * stored ones are ignored, as DynamoDB does; the request's rules have checked the keys are defined.
+ */
 static int check_definitions(ddb_req *req, const ddb_table *t, const ddb_json *create)
 {
     const ddb_json *defs = ddb_json_get(req->in, "AttributeDefinitions");
     const ddb_json *tdefs = ddb_json_get(t->desc, "AttributeDefinitions");
     const ddb_json *ks = ddb_json_get(create, "KeySchema");
 
-    for (uint32_t i = 0; defs != NULL && defs->type == DDB_JSON_ARRAY && i < defs->n; i++) {
-        const char *n = ddb_json_get_str(defs->u.items[i], "AttributeName");
-        const char *ty = ddb_json_get_str(defs->u.items[i], "AttributeType");
-        const char *cur = n ? declared_type(tdefs, n) : NULL;
-        if (cur != NULL && ty != NULL && strcmp(cur, ty) != 0)
+    for (uint32_t i = 0; ks != NULL && ks->type == DDB_JSON_ARRAY && i < ks->n; i++) {
+        const char *n = ddb_json_get_str(ks->u.items[i], "AttributeName");
+        const char *want = n ? declared_type(defs, n) : NULL, *cur = n ? declared_type(tdefs, n) : NULL;
+        if (want != NULL && cur != NULL && strcmp(want, cur) != 0)
             return ddb_req_fail(req, DDB_E_VALIDATION,
                                 "One or more parameter values were invalid: Cannot change the type of an existing "
                                 "attribute: %s. Existing type: %s, requested type: %s",
-                                n, cur, ty);
-    }
-    for (uint32_t i = 0; ks != NULL && ks->type == DDB_JSON_ARRAY && i < ks->n; i++) {
-        const char *n = ddb_json_get_str(ks->u.items[i], "AttributeName");
-        if (n != NULL && declared_type(defs, n) == NULL)
-            return ddb_req_fail(req, DDB_E_VALIDATION,
-                                "One or more parameter values were invalid: Some index key attributes are not defined in "
-                                "AttributeDefinitions. Keys: [%s], AttributeDefinitions: []",
-                                n);
+                                n, cur, want);
     }
     return DDB_OK;
 }
@@ -140,24 +135,22 @@ static int plan_create(ddb_req *req, const ddb_table *t, const char *mode, gsi_p
     const ddb_json *pt = ddb_json_get(p->create, "ProvisionedThroughput");
 
     if (ddb_table_index(t, name) != NULL)
-        return ddb_req_fail(req, DDB_E_VALIDATION,
-                            "One or more parameter values were invalid: Attempting to create an index which already "
-                            "exists");
+        return ddb_req_fail(req, DDB_E_VALIDATION, "Attempting to create an index which already exists");
     if (check_definitions(req, t, p->create) != DDB_OK)
         return req->err.code;
     if (ppr && pt != NULL)
         return ddb_req_fail(req, DDB_E_VALIDATION,
-                            "One or more parameter values were invalid: ProvisionedThroughput should not be specified "
-                            "for index: %s when BillingMode is PAY_PER_REQUEST",
+                            "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits "
+                            "can be specified for index: %s when BillingMode is PAY_PER_REQUEST",
                             name);
     if (!ppr && pt == NULL)
         return ddb_req_fail(req, DDB_E_VALIDATION,
-                            "One or more parameter values were invalid: ProvisionedThroughput must be specified for "
-                            "index: %s",
+                            "One or more parameter values were invalid: Both ReadCapacityUnits and WriteCapacityUnits "
+                            "must be specified for index: %s",
                             name);
     if (count_gsis(t) >= MAX_GSIS)
         return ddb_req_fail(req, DDB_E_LIMIT_EXCEEDED,
-                            "Subscriber limit exceeded: The number of global secondary indexes exceeds the limit of %d",
+                            "Subscriber limit exceeded: Number of global secondary indexes exceeds per-table limit of %d",
                             MAX_GSIS);
     p->add_gsi = new_gsi(req, p->create);
     return DDB_OK;
@@ -167,39 +160,44 @@ static int plan_create(ddb_req *req, const ddb_table *t, const char *mode, gsi_p
 static int plan_gsi_updates(ddb_req *req, const ddb_table *t, const char *mode, gsi_plan *p)
 {
     const ddb_json *updates = ddb_json_get(req->in, "GlobalSecondaryIndexUpdates");
+    int online = 0;
 
     memset(p, 0, sizeof(*p));
     for (uint32_t i = 0; updates != NULL && updates->type == DDB_JSON_ARRAY && i < updates->n; i++) {
         const ddb_json *u = updates->u.items[i];
         const ddb_json *cre = ddb_json_get(u, "Create"), *del = ddb_json_get(u, "Delete"), *upd = ddb_json_get(u, "Update");
-        if (cre != NULL && cre->type == DDB_JSON_OBJECT)
+        if (cre != NULL && cre->type == DDB_JSON_OBJECT) {
             p->create = cre;
-        else if (del != NULL && del->type == DDB_JSON_OBJECT)
+            online++;
+        } else if (del != NULL && del->type == DDB_JSON_OBJECT) {
             p->delete_name = ddb_json_get_str(del, "IndexName");
+            online++;
+        }
         else if (upd != NULL && upd->type == DDB_JSON_OBJECT) {
             p->update_name = ddb_json_get_str(upd, "IndexName");
             p->update_pt = ddb_json_get(upd, "ProvisionedThroughput");
         }
     }
-    if (p->create != NULL || p->delete_name != NULL) {
-        for (unsigned i = 0; i < t->nindexes; i++) {
-            if (t->indexes[i].kind == DDB_IX_GLOBAL && t->indexes[i].state != DDB_IX_ACTIVE)
-                return ddb_req_fail(req, DDB_E_LIMIT_EXCEEDED,
-                                    "Subscriber limit exceeded: Only 1 online index can be created or deleted "
-                                    "simultaneously per table");
-        }
-    }
+    for (unsigned i = 0; online > 0 && i < t->nindexes; i++)
+        online += t->indexes[i].kind == DDB_IX_GLOBAL && t->indexes[i].state != DDB_IX_ACTIVE;
+    if (online > 1)
+        return ddb_req_fail(req, DDB_E_LIMIT_EXCEEDED,
+                            "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously "
+                            "per table");
     if (p->delete_name != NULL) {
         const ddb_index *ix = ddb_table_index(t, p->delete_name);
-        if (ix == NULL || ix->kind != DDB_IX_GLOBAL)
-            return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Index: %s not found",
+        if (ix != NULL && ix->kind != DDB_IX_GLOBAL)
+            return ddb_req_fail(req, DDB_E_VALIDATION, "Cannot delete an index that is not a GlobalSecondaryIndex: %s",
                                 p->delete_name);
+        if (ix == NULL)
+            return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Index %s for table %s",
+                                p->delete_name, t->name);
     }
     if (p->update_name != NULL) {
         const ddb_index *ix = ddb_table_index(t, p->update_name);
         if (ix == NULL || ix->kind != DDB_IX_GLOBAL)
-            return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Index: %s not found",
-                                p->update_name);
+            return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Index %s for table %s",
+                                p->update_name, t->name);
         if (strcmp(mode ? mode : ddb_billing_mode(t), "PAY_PER_REQUEST") == 0 && p->update_pt != NULL)
             return ddb_req_fail(req, DDB_E_VALIDATION,
                                 "One or more parameter values were invalid: ProvisionedThroughput should not be specified "
@@ -313,6 +311,36 @@ static void write_new_description(ddb_req *req, ddb_jw *w, const ddb_table *t, g
     ddb_jw_obj_end(w);
 }
 
+/* DynamoDB's rules for changes that must come alone, and for streams (never enabled in ddbd). */
+static int check_combinations(ddb_req *req, const ddb_table *t)
+{
+    const ddb_json *in = req->in, *ss = ddb_json_get(in, "StreamSpecification");
+    const ddb_json *updates = ddb_json_get(in, "GlobalSecondaryIndexUpdates"), *enabled;
+    int index_change = 0, others = 0;
+
+    for (uint32_t i = 0; updates != NULL && updates->type == DDB_JSON_ARRAY && i < updates->n; i++)
+        index_change |= ddb_json_get(updates->u.items[i], "Create") != NULL ||
+                        ddb_json_get(updates->u.items[i], "Delete") != NULL;
+    others = ddb_json_get(in, "ProvisionedThroughput") != NULL || ddb_json_get(in, "BillingMode") != NULL ||
+             (updates != NULL && updates->n > 0) || ss != NULL || ddb_json_get(in, "TableClass") != NULL;
+    if (ddb_json_get(in, "DeletionProtectionEnabled") != NULL && others)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "One or more parameter values were invalid: DeletionProtection modification must be the "
+                            "only operation in the request");
+    if (index_change && ddb_json_get(in, "ProvisionedThroughput") != NULL)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "One or more parameter values were invalid: You cannot create or delete index while "
+                            "updating table IOPS");
+    if (index_change && ss != NULL)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "One or more parameter values were invalid: You cannot create or delete index while "
+                            "changing stream status");
+    enabled = ddb_json_get(ss, "StreamEnabled");
+    if (enabled != NULL && enabled->type == DDB_JSON_BOOL && !enabled->u.b) /* enabling is refused by validation */
+        return ddb_req_fail(req, DDB_E_VALIDATION, "Table has no stream to disable: TableName: %s", t->name);
+    return DDB_OK;
+}
+
 int ddb_op_update_table(ddb_req *req)
 {
     const char *name = ddb_json_get_str(req->in, "TableName");
@@ -326,7 +354,7 @@ int ddb_op_update_table(ddb_req *req)
         ddb_buf buf = {0};
         ddb_jw w;
         const ddb_table *cur = ddb_table_or_fail(req, name, 1);
-        if (cur == NULL || check_billing(req, cur, mode, pt) != DDB_OK ||
+        if (cur == NULL || check_combinations(req, cur) != DDB_OK || check_billing(req, cur, mode, pt) != DDB_OK ||
             plan_gsi_updates(req, cur, mode, &plan) != DDB_OK)
             return req->err.code;
         ddb_jw_init(&w, &buf);

@@ -757,7 +757,8 @@ TEST(validate_gsi_limit)
 #define RANGE(n) "{\"AttributeName\":\"" n "\",\"KeyType\":\"RANGE\"}"
 /* An on-demand table keyed by a, with the given definitions and members. */
 #define TABLE_A(defs, rest) "{\"TableName\":\"abc\"," PPR ",\"AttributeDefinitions\":[" defs "]," KS_A rest "}"
-#define ONE_GSI(ks, proj) ",\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi\",\"KeySchema\":[" ks "],\"Projection\":" proj "}]"
+#define ONE_GSI(ks, proj)                                                                                              \
+    ",\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi\",\"KeySchema\":[" ks "],\"Projection\":" proj "}]"
 #define ALL "{\"ProjectionType\":\"ALL\"}"
 #define INCLUDE(list) "{\"ProjectionType\":\"INCLUDE\",\"NonKeyAttributes\":[" list "]}"
 #define NKA_LENGTH                                                                                                     \
@@ -1045,7 +1046,7 @@ TEST(validate_table_class_and_streams)
     RUN(class_and_stream_cases);
 }
 
-/* Validates `body` (which must pass) and returns the Boolean member at in.<outer>[.<inner>]: -1 if not a JSON Boolean. */
+/* Validates `body` (which must pass); the Boolean at in.<outer>[.<inner>], -1 if not a JSON Boolean, -2 on failure. */
 static int validated_boolean(int op, const char *body, const char *outer, const char *inner)
 {
     ddb_arena arena;
