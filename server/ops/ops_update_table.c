@@ -209,11 +209,6 @@ static int plan_gsi_updates(ddb_req *req, const ddb_table *t, const char *mode, 
     return DDB_OK;
 }
 
-static int plan_keep(void *ctx, const ddb_index *ix)
-{
-    return 1;
-}
-
 /* Writes an index object with the plan applied: DELETING for Delete, the new throughput for Update. */
 static void plan_write(void *ctx, ddb_jw *w, const ddb_index *ix)
 {
@@ -293,7 +288,7 @@ static void write_new_description(ddb_req *req, ddb_jw *w, const ddb_table *t, g
                                            "ProvisionedThroughput",     "TableClass",  "DeletionProtectionEnabled",
                                            NULL};
     static const char *const settable[] = {"TableClass", "DeletionProtectionEnabled", NULL};
-    ddb_index_editor ed = {plan_keep, plan_write, p, p->add_gsi};
+    ddb_index_editor ed = {NULL, plan_write, p, p->add_gsi};
 
     ddb_jw_obj_begin(w);
     ddb_desc_write(w, t, replaced, &ed);
