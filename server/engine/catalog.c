@@ -594,7 +594,7 @@ done:
     return rc;
 }
 
-int ddb_catalog_delete(ddb_catalog *c, const char *name, const ddb_batch *extra)
+int ddb_catalog_delete(ddb_catalog *c, const ddb_table *expected, const ddb_batch *extra)
 {
     ddb_arena a;
     int found, rc = 0;
@@ -602,13 +602,17 @@ int ddb_catalog_delete(ddb_catalog *c, const char *name, const ddb_batch *extra)
 
     ddb_arena_init(&a);
     pthread_rwlock_wrlock(&c->lock);
-    i = find(c, name, &found);
-    if (!found) {
+    i = find(c, expected->name, &found);
+    if (!found || c->tables[i]->id != expected->id) {
         rc = 1;
         goto done;
     }
+    if (c->tables[i] != expected) {
+        rc = 2;
+        goto done;
+    }
     /* the description and the purge task's record go together: the items are never unreachable and forgotten */
-    if (persist(c, &a, name, NULL, extra) != 0) {
+    if (persist(c, &a, expected->name, NULL, extra) != 0) {
         rc = -1;
         goto done;
     }
@@ -619,6 +623,13 @@ done:
     pthread_rwlock_unlock(&c->lock);
     ddb_arena_free(&a);
     return rc;
+}
+
+void ddb_catalog_sync(ddb_catalog *c)
+{
+    /* changes persist and swap under the write lock: once the read lock is ours, none is half done */
+    pthread_rwlock_rdlock(&c->lock);
+    pthread_rwlock_unlock(&c->lock);
 }
 
 size_t ddb_catalog_list(ddb_catalog *c, ddb_arena *a, const char *exclusive_start, size_t limit, const char ***names,

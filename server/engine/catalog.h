@@ -125,10 +125,14 @@ int ddb_catalog_create(ddb_catalog *c, const char *name, const char *desc_json, 
 int ddb_catalog_update(ddb_catalog *c, const ddb_table *expected, const char *desc_json, size_t len,
                        const ddb_batch *extra, const ddb_table **out);
 /*
- * Removes the table from the catalog (its items are purged by the task that `extra` records,
- * committed atomically with the removal). Returns 0, 1 if missing, -1.
+ * Removes the table from the catalog, compare-and-swap like ddb_catalog_update: only if
+ * `expected` is still the live description (the purge that `extra` records, committed atomically
+ * with the removal, names its ids, and its deletion protection was checked on it). Returns 0, 1 if
+ * the table is gone, 2 on a lost race, -1.
  */
-int ddb_catalog_delete(ddb_catalog *c, const char *name, const ddb_batch *extra);
+int ddb_catalog_delete(ddb_catalog *c, const ddb_table *expected, const ddb_batch *extra);
+/* Waits until no catalog change is half done (a background task about to act on a record). */
+void ddb_catalog_sync(ddb_catalog *c);
 
 /* Names in order, after `exclusive_start` (may be NULL), at most `limit`; *more says whether others follow. */
 size_t ddb_catalog_list(ddb_catalog *c, ddb_arena *a, const char *exclusive_start, size_t limit, const char ***names,

@@ -82,7 +82,10 @@ static int run_purges(ddb_tasks *tk)
         memcpy(ids, v, vlen);
         ids[vlen] = '\0';
         memcpy(key, k, klen);
-        ddb_store_barrier(s); /* no write decided under the deleted table is still in flight */
+        /* the record is committed before the table is retired, under the catalog's lock: once that
+           is done, a writer either saw the table retired or holds its locks, which the barrier waits for */
+        ddb_catalog_sync(tk->srv->catalog);
+        ddb_store_barrier(s);
         for (char *p = ids; *p != '\0' && rc == 0;) {
             char *end;
             unsigned long id = strtoul(p, &end, 10);

@@ -141,9 +141,7 @@ int ddb_op_batch_write_item(ddb_req *req)
                 req->err = m.err;
                 return req->err.code;
             }
-            /* a schema change may have replaced the description meanwhile; units follow the one used */
-            used[i].t = m.t;
-            ddb_consumed_add(&used[i], ddb_mutation_table_units(&m), m.index_units);
+            ddb_consumed_add(&used[i], m.t, ddb_mutation_table_units(&m), m.index_units);
         }
     }
     ddb_jw_obj_begin(w);

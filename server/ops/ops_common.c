@@ -155,11 +155,16 @@ void ddb_write_consumed(ddb_jw *w, ddb_rcc rcc, const char *table, double units)
     ddb_jw_obj_end(w);
 }
 
-void ddb_consumed_add(ddb_consumed *c, double table, const double *index)
+void ddb_consumed_add(ddb_consumed *c, const ddb_table *src, double table, const double *index)
 {
     c->table += table;
-    for (unsigned i = 0; index != NULL && i < c->t->nindexes; i++)
-        c->index[i] += index[i];
+    /* matched by index id: a schema change during a batch may have added or dropped indexes */
+    for (unsigned i = 0; index != NULL && i < src->nindexes; i++) {
+        for (unsigned k = 0; k < c->t->nindexes; k++) {
+            if (c->t->indexes[k].id == src->indexes[i].id)
+                c->index[k] += index[i];
+        }
+    }
 }
 
 static void write_index_units(ddb_jw *w, const ddb_consumed *c, ddb_index_kind kind, const char *member)

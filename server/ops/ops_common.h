@@ -40,8 +40,8 @@ typedef struct ddb_consumed {
     double table;
     double index[DDB_MAX_INDEXES];
 } ddb_consumed;
-/* Adds a mutation's or a read's units. */
-void ddb_consumed_add(ddb_consumed *c, double table, const double *index);
+/* Adds a mutation's units; `index` is per index of `src` (the description the mutation ran under). */
+void ddb_consumed_add(ddb_consumed *c, const ddb_table *src, double table, const double *index);
 /* Writes one ConsumedCapacity object (TableName, CapacityUnits; with INDEXES, Table and the touched indexes). */
 void ddb_consumed_write_obj(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c);
 /* Writes "ConsumedCapacity": {...} (nothing for NONE). */

@@ -99,7 +99,7 @@ static void write_result(ddb_req *req, const ddb_mutation *m, return_values rv)
         ddb_jw_key(w, "Attributes");
         ddb_item_write_json(w, attrs);
     }
-    ddb_consumed_add(&used, ddb_mutation_table_units(m), m->index_units);
+    ddb_consumed_add(&used, m->t, ddb_mutation_table_units(m), m->index_units);
     ddb_consumed_write(w, ddb_rcc_parse(req->in), &used);
     write_collection_metrics(req, m);
     ddb_jw_obj_end(w);

@@ -284,29 +284,46 @@ int ddb_op_describe_table(ddb_req *req)
     return DDB_OK;
 }
 
-int ddb_op_delete_table(ddb_req *req)
+/* The purge of the table's and its indexes' keys, recorded with the catalog change. */
+static void purge_record(ddb_req *req, const ddb_table *t, ddb_batch *purge)
 {
-    const char *name = ddb_json_get_str(req->in, "TableName");
-    const ddb_table *t = ddb_table_or_fail(req, name, 1);
     uint32_t ids[1 + DDB_MAX_INDEXES];
-    ddb_batch purge;
-    int rc;
 
-    if (t == NULL)
-        return req->err.code;
-    if (ddb_json_get(t->desc, "DeletionProtectionEnabled") && ddb_json_get(t->desc, "DeletionProtectionEnabled")->u.b)
-        return ddb_req_fail(req, DDB_E_VALIDATION,
-                            "Resource cannot be deleted as it is currently protected against deletion. Disable deletion "
-                            "protection first.");
-    ddb_write_table_description(req, t, "TableDescription", "DELETING", 1);
-    /* the keys of the table and of its indexes are purged in the background, from a record
-       committed with the catalog change (a crash between the two can lose neither) */
     ids[0] = t->id;
     for (unsigned i = 0; i < t->nindexes; i++)
         ids[i + 1] = t->indexes[i].id;
-    ddb_batch_init(&purge, req->arena);
-    ddb_task_purge_record(&purge, req->arena, ids, 1 + t->nindexes);
-    rc = ddb_catalog_delete(req->srv->catalog, name, &purge);
+    ddb_batch_init(purge, req->arena);
+    ddb_task_purge_record(purge, req->arena, ids, 1 + t->nindexes);
+}
+
+#define DELETE_TRIES 16
+
+int ddb_op_delete_table(ddb_req *req)
+{
+    const char *name = ddb_json_get_str(req->in, "TableName");
+    int rc = 2;
+
+    /* decided on one description and removed only if it is still the live one (compare-and-swap):
+       a concurrent UpdateTable (an index added, deletion protection turned on) is never missed */
+    for (int tries = 0; rc == 2 && tries < DELETE_TRIES; tries++) {
+        const ddb_table *t = ddb_table_or_fail(req, name, 1);
+        const ddb_json *protect;
+        ddb_batch purge;
+        if (t == NULL)
+            return req->err.code;
+        protect = ddb_json_get(t->desc, "DeletionProtectionEnabled");
+        if (protect != NULL && protect->type == DDB_JSON_BOOL && protect->u.b)
+            return ddb_req_fail(req, DDB_E_VALIDATION,
+                                "Resource cannot be deleted as it is currently protected against deletion. Disable "
+                                "deletion protection first.");
+        req->out.out->len = 0; /* a lost race: the description is rendered again from the new one */
+        ddb_jw_init(&req->out, req->out.out);
+        ddb_write_table_description(req, t, "TableDescription", "DELETING", 1);
+        if (req->err.code != DDB_OK)
+            return req->err.code;
+        purge_record(req, t, &purge);
+        rc = ddb_catalog_delete(req->srv->catalog, t, &purge);
+    }
     if (rc == 1) /* deleted concurrently */
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
     if (rc != 0)

@@ -170,7 +170,8 @@ int ddb_keyspace_or_fail(ddb_req *req, const ddb_table *t, ddb_keyspace *ks)
     if (ix->kind == DDB_IX_GLOBAL && not_projected_or_fail(req, t, ix) != DDB_OK)
         return req->err.code;
     if (ix->state == DDB_IX_CREATING && ix->backfilling)
-        return ddb_req_fail(req, DDB_E_VALIDATION, "Cannot read from backfilling global secondary index: %s", name);
+        return ddb_req_fail(req, DDB_E_VALIDATION, "Cannot read from backfilling %s secondary index: %s",
+                            ix->kind == DDB_IX_GLOBAL ? "global" : "local", name); /* LSIs: after a format-1 upgrade */
     keyspace_of_index(ks, t, ix);
     return DDB_OK;
 }

@@ -594,9 +594,9 @@ TEST(key_condition_rules)
          "KeyConditionExpressions must only contain one condition per key"},
         {QUERY, "'KeyConditionExpression':'(a > :a and b > :a) and (b > :a and c > :a)','ExpressionAttributeValues':{':a':{'N':'1'}}",
          "KeyConditionExpressions must only contain one condition per key"},
-        {QUERY, "'KeyConditionExpression':':a = a and b = :a and :a = c','ExpressionAttributeValues':{':a':{'S':'a'}}",
-         "Conditions can be of length 1 or 2 only"},
-        {QUERY, "'KeyConditionExpression':'(a > :a and b > :a) and (c > :a and d > :a) and (e > :a and f > :a)','ExpressionAttributeValues':{':a':{'S':'a'}}",
+        /* up to 8 conditions parse (multi-attribute GSI keys); the handler counts them against the key it reads */
+        {QUERY, "'KeyConditionExpression':'(a > :a and b > :a) and (c > :a and d > :a) and (e > :a and f > :a) and "
+                "(g = :a and h = :a and i = :a)','ExpressionAttributeValues':{':a':{'S':'a'}}",
          "Conditions can be of length 1 or 2 only"},
         {QUERY, "'KeyConditionExpression':'a between :b and :a','ExpressionAttributeValues':{':a':{'S':'a'},':b':{'N':'1'}}",
          "Invalid KeyConditionExpression: The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: {N:1}, upper bound operand: AttributeValue: {S:a}"},
