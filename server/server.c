@@ -21,6 +21,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     o.nshards = cfg->shards;
     o.sync_writes = cfg->sync_writes;
     o.key_hash = ddb_key_part_hash;
+    o.partition_bytes = DDB_KEY_PARTITION_BYTES;
     if ((srv->store = ddb_store_open(&o, err)) == NULL)
         return -1;
     if ((srv->catalog = ddb_catalog_open(srv->store, err)) == NULL) {

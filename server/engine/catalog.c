@@ -264,7 +264,7 @@ static int persist_next_id(ddb_catalog *c)
     ddb_arena_init(&a);
     ddb_batch_init(&b, &a);
     snprintf(next, sizeof(next), "%u", c->next_id);
-    ddb_batch_put(&b, -1, NEXT_ID_KEY, strlen(NEXT_ID_KEY), next, strlen(next));
+    ddb_batch_meta_put(&b, NEXT_ID_KEY, strlen(NEXT_ID_KEY), next, strlen(next));
     rc = ddb_store_write(c->store, &b);
     ddb_arena_free(&a);
     return rc;
@@ -354,17 +354,11 @@ static int persist(ddb_catalog *c, ddb_arena *a, const char *name, const char *t
 
     ddb_batch_init(&b, a);
     if (text != NULL)
-        ddb_batch_put(&b, -1, key, strlen(key), text, strlen(text));
+        ddb_batch_meta_put(&b, key, strlen(key), text, strlen(text));
     else
-        ddb_batch_delete(&b, -1, key, strlen(key));
-    ddb_batch_put(&b, -1, NEXT_ID_KEY, strlen(NEXT_ID_KEY), next, strlen(next));
-    for (size_t i = 0; extra != NULL && i < extra->n; i++) {
-        const ddb_write_op *op = &extra->ops[i];
-        if (op->is_delete)
-            ddb_batch_delete(&b, op->shard, op->key, op->klen);
-        else
-            ddb_batch_put(&b, op->shard, op->key, op->klen, op->val, op->vlen);
-    }
+        ddb_batch_meta_delete(&b, key, strlen(key));
+    ddb_batch_meta_put(&b, NEXT_ID_KEY, strlen(NEXT_ID_KEY), next, strlen(next));
+    ddb_batch_append(&b, extra);
     return ddb_store_write(c->store, &b);
 }
 
@@ -394,7 +388,7 @@ static int load(ddb_catalog *c)
     ddb_arena a;
     char *v;
     size_t vlen;
-    ddb_store_iter *it = ddb_store_iter_open(c->store, -1, TABLE_PREFIX, 6, "table0", 6, 0);
+    ddb_store_iter *it = ddb_store_meta_iter_open(c->store, TABLE_PREFIX, 6, "table0", 6);
     int rc;
 
     ddb_arena_init(&a);

@@ -60,31 +60,30 @@ static void partition_bytes(ddb_arena *a, const ddb_index *ix, const ddb_attr *c
     *out = p;
 }
 
-static void build_prefix(ddb_arena *a, const ddb_ring *ring, const ddb_index *ix, const char *pk, size_t pklen,
+static void build_prefix(ddb_arena *a, const ddb_store *store, const ddb_index *ix, const char *pk, size_t pklen,
                          size_t extra, ddb_key *out)
 {
     out->len = DDB_KEY_PREFIX_BYTES + pklen;
     out->part_len = out->len;
     out->bytes = ddb_arena_alloc(a, out->len + extra);
-    out->part_hash = ddb_ring_hash(ring, pk, pklen);
-    out->shard = ddb_ring_owner(ring, out->part_hash);
+    out->part_hash = ddb_store_hash(store, pk, pklen);
     put_be(out->bytes, ix->id, 4);
     put_be(out->bytes + 4, out->part_hash, 8);
     put_be(out->bytes + 12, pklen, 2);
     memcpy(out->bytes + DDB_KEY_PREFIX_BYTES, pk, pklen);
 }
 
-void ddb_index_partition_key(ddb_arena *a, const ddb_ring *ring, const ddb_index *ix, const ddb_attr *const *hash_vals,
+void ddb_index_partition_key(ddb_arena *a, const ddb_store *store, const ddb_index *ix, const ddb_attr *const *hash_vals,
                              ddb_key *out)
 {
     const char *pk;
     size_t pklen;
 
     partition_bytes(a, ix, hash_vals, &pk, &pklen);
-    build_prefix(a, ring, ix, pk, pklen, 0, out);
+    build_prefix(a, store, ix, pk, pklen, 0, out);
 }
 
-int ddb_index_entry_key(ddb_arena *a, const ddb_ring *ring, const ddb_index *ix, const ddb_attr *item,
+int ddb_index_entry_key(ddb_arena *a, const ddb_store *store, const ddb_index *ix, const ddb_attr *item,
                         const ddb_key *base, ddb_key *out)
 {
     const ddb_attr *hv[DDB_MAX_KEY_PARTS];
@@ -103,7 +102,7 @@ int ddb_index_entry_key(ddb_arena *a, const ddb_ring *ring, const ddb_index *ix,
         extra += flens[i] * 2 + 2;
     }
     partition_bytes(a, ix, hv, &pk, &pklen);
-    build_prefix(a, ring, ix, pk, pklen, extra, out);
+    build_prefix(a, store, ix, pk, pklen, extra, out);
     for (unsigned i = 0; i < ix->nrange; i++)
         out->len += escape_into(out->bytes + out->len, forms[i], flens[i], 0);
     memcpy(out->bytes + out->len, base->bytes + DDB_KEY_TABLE_BYTES, base->len - DDB_KEY_TABLE_BYTES);

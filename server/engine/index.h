@@ -23,7 +23,7 @@
  * The entry key of `item` in `ix` (base: the item's own key). Returns 0, or 1 when the item is
  * not in the index (an index key attribute is missing or has another type: sparse indexes).
  */
-int ddb_index_entry_key(ddb_arena *a, const ddb_ring *ring, const ddb_index *ix, const ddb_attr *item,
+int ddb_index_entry_key(ddb_arena *a, const ddb_store *store, const ddb_index *ix, const ddb_attr *item,
                         const ddb_key *base, ddb_key *out);
 
 /* The entry's value: the item reduced to the index's projection (table and index keys always kept). */
@@ -40,7 +40,7 @@ int ddb_index_projects(const ddb_table *t, const ddb_index *ix, const char *name
 const char *ddb_index_check_item(ddb_arena *a, const ddb_table *t, const ddb_attr *item, int by_update);
 
 /* The partition prefix of an index Query (bytes up to the sort parts) from the partition key values. */
-void ddb_index_partition_key(ddb_arena *a, const ddb_ring *ring, const ddb_index *ix, const ddb_attr *const *hash_vals,
+void ddb_index_partition_key(ddb_arena *a, const ddb_store *store, const ddb_index *ix, const ddb_attr *const *hash_vals,
                              ddb_key *out);
 /* Appends one escaped, terminated sort part; with `open`, without the terminator (begins_with). */
 void ddb_index_append_sort_part(ddb_arena *a, const char *prefix, size_t plen, const ddb_attr *v, int open, char **out,

@@ -18,7 +18,7 @@
 typedef struct run {
     ddb_mutation *m;
     ddb_arena *a;
-    const ddb_ring *ring;
+    const ddb_store *store;
 } run;
 
 static int fail(ddb_mutation *m, int code, const char *msg)
@@ -91,13 +91,13 @@ static int check_condition(run *r)
     return DDB_E_CONDITIONAL_CHECK_FAILED;
 }
 
-double ddb_mutation_derive_index(ddb_arena *a, const ddb_ring *ring, const ddb_table *t, const ddb_index *ix,
+double ddb_mutation_derive_index(ddb_arena *a, const ddb_store *store, const ddb_table *t, const ddb_index *ix,
                                  const ddb_key *base, const ddb_attr *old_item, const ddb_attr *new_item,
                                  ddb_batch *out)
 {
     ddb_key ok, nk;
-    int in_old = old_item != NULL && ddb_index_entry_key(a, ring, ix, old_item, base, &ok) == 0;
-    int in_new = new_item != NULL && ddb_index_entry_key(a, ring, ix, new_item, base, &nk) == 0;
+    int in_old = old_item != NULL && ddb_index_entry_key(a, store, ix, old_item, base, &ok) == 0;
+    int in_new = new_item != NULL && ddb_index_entry_key(a, store, ix, new_item, base, &nk) == 0;
     ddb_attr op, np;
     char *oval = NULL, *nval = NULL;
     size_t olen = 0, nlen = 0, osize = 0, nsize = 0;
@@ -116,15 +116,15 @@ double ddb_mutation_derive_index(ddb_arena *a, const ddb_ring *ring, const ddb_t
     if (in_old && in_new && ok.len == nk.len && memcmp(ok.bytes, nk.bytes, ok.len) == 0) {
         if (olen == nlen && memcmp(oval, nval, olen) == 0)
             return 0; /* the entry is unchanged: DynamoDB does not write the index */
-        ddb_batch_put(out, (int)nk.shard, nk.bytes, nk.len, nval, nlen);
+        ddb_batch_put(out, nk.bytes, nk.len, nval, nlen);
         return ddb_write_units(nsize > osize ? nsize : osize);
     }
     if (in_old) {
-        ddb_batch_delete(out, (int)ok.shard, ok.bytes, ok.len);
+        ddb_batch_delete(out, ok.bytes, ok.len);
         units += ddb_write_units(osize);
     }
     if (in_new) {
-        ddb_batch_put(out, (int)nk.shard, nk.bytes, nk.len, nval, nlen);
+        ddb_batch_put(out, nk.bytes, nk.len, nval, nlen);
         units += ddb_write_units(nsize);
     }
     return units;
@@ -139,7 +139,7 @@ static void derive_indexes(run *r, ddb_batch *out)
     for (unsigned i = 0; i < m->t->nindexes; i++) {
         const ddb_index *ix = &m->t->indexes[i];
         if (ddb_index_maintained(ix))
-            m->index_units[i] = ddb_mutation_derive_index(r->a, r->ring, m->t, ix, &m->key, old_item, new_item, out);
+            m->index_units[i] = ddb_mutation_derive_index(r->a, r->store, m->t, ix, &m->key, old_item, new_item, out);
     }
 }
 
@@ -179,9 +179,9 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
     }
     if (m->has_new) {
         ddb_item_encode(r->a, &m->new_item, m->new_size, &val, &vlen);
-        ddb_batch_put(out, (int)m->key.shard, m->key.bytes, m->key.len, val, vlen);
+        ddb_batch_put(out, m->key.bytes, m->key.len, val, vlen);
     } else if (m->kind == DDB_MUT_DELETE && m->had_old) {
-        ddb_batch_delete(out, (int)m->key.shard, m->key.bytes, m->key.len);
+        ddb_batch_delete(out, m->key.bytes, m->key.len);
     }
     if (m->t->nindexes > 0)
         derive_indexes(r, out);
@@ -190,14 +190,14 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
 
 int ddb_mutate(ddb_server *srv, ddb_arena *a, ddb_mutation *m)
 {
-    run r = {m, a, ddb_store_ring(srv->store)};
+    run r = {m, a, srv->store};
 
     for (;;) {
         const char *msg;
         int rc;
         if (m->kind == DDB_MUT_PUT && (msg = ddb_index_check_item(a, m->t, m->item, 0)) != NULL)
             return fail(m, DDB_E_VALIDATION, msg);
-        rc = ddb_store_rmw(srv->store, a, (int)m->key.shard, m->key.bytes, m->key.len,
+        rc = ddb_store_rmw(srv->store, a, m->key.bytes, m->key.len,
                            decide, &r);
         if (rc == RERUN_WITH_NEW_TABLE) {
             const ddb_table *t = ddb_catalog_get(srv->catalog, m->t->name);

@@ -66,7 +66,7 @@ double ddb_mutation_table_units(const ddb_mutation *m);
  * Adds to `out` the changes of index `ix` for an item going from `old_item` to `new_item` (either
  * may be NULL) and returns the write units they cost (0 when the entry is unchanged).
  */
-double ddb_mutation_derive_index(ddb_arena *a, const ddb_ring *ring, const ddb_table *t, const ddb_index *ix,
+double ddb_mutation_derive_index(ddb_arena *a, const ddb_store *store, const ddb_table *t, const ddb_index *ix,
                                  const ddb_key *base, const ddb_attr *old_item, const ddb_attr *new_item,
                                  ddb_batch *out);
 

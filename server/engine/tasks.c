@@ -48,7 +48,7 @@ void ddb_task_purge_record(ddb_batch *b, ddb_arena *a, const uint32_t *ids, size
         ddb_buf_printf(&buf, "%s%u", i ? "," : "", ids[i]);
     val = ddb_arena_strndup(a, buf.data, buf.len);
     ddb_buf_free(&buf);
-    ddb_batch_put(b, -1, key, strlen(key), val, strlen(val));
+    ddb_batch_meta_put(b, key, strlen(key), val, strlen(val));
 }
 
 static int purge_keyspace(ddb_store *s, uint32_t id)
@@ -65,7 +65,7 @@ static int purge_keyspace(ddb_store *s, uint32_t id)
 static int run_purges(ddb_tasks *tk)
 {
     ddb_store *s = tk->srv->store;
-    ddb_store_iter *it = ddb_store_iter_open(s, -1, PURGE_PREFIX, strlen(PURGE_PREFIX), "task/purge0", 11, 0);
+    ddb_store_iter *it = ddb_store_meta_iter_open(s, PURGE_PREFIX, strlen(PURGE_PREFIX), "task/purge0", 11);
     int done = 0;
 
     for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
@@ -98,10 +98,10 @@ static int run_purges(ddb_tasks *tk)
         }
         ddb_arena_init(&a);
         ddb_batch_init(&b, &a);
-        ddb_batch_delete(&b, -1, key, klen);
+        ddb_batch_meta_delete(&b, key, klen);
         for (char *p = ids; *p != '\0';) { /* and the cursors of backfills the deletion cut short */
             char *end, *cursor = ddb_arena_sprintf(&a, BACKFILL_PREFIX "%010lu", strtoul(p, &end, 10));
-            ddb_batch_delete(&b, -1, cursor, strlen(cursor));
+            ddb_batch_meta_delete(&b, cursor, strlen(cursor));
             p = *end == ',' ? end + 1 : end;
         }
         ddb_store_write(s, &b);
@@ -226,7 +226,7 @@ typedef struct backfill {
     uint32_t table_id, index_id;
     const ddb_table *t;   /* the live description, refreshed when replaced */
     const ddb_index *ix;
-    const ddb_ring *ring;
+    const ddb_store *store;
     ddb_arena *a;
     ddb_key base;
     int gone;             /* the table or the index went away: stop */
@@ -260,17 +260,16 @@ static int backfill_decide(void *ctx, const char *val, size_t vlen, ddb_batch *o
         return 0; /* deleted since the scan saw it */
     if (ddb_item_decode(b->a, val, vlen, &item) != 0)
         return 0;
-    if (ddb_mutation_derive_index(b->a, b->ring, b->t, b->ix, &b->base, NULL, &item, out) > 0)
+    if (ddb_mutation_derive_index(b->a, b->store, b->t, b->ix, &b->base, NULL, &item, out) > 0)
         b->indexed++;
     return 0;
 }
 
-static int backfill_key(backfill *b, const char *k, size_t klen, unsigned shard)
+static int backfill_key(backfill *b, const char *k, size_t klen)
 {
-    ddb_key_from_stored(k, klen, shard, &b->base);
+    ddb_key_from_stored(k, klen, &b->base);
     for (;;) {
-        int rc = ddb_store_rmw(b->tk->srv->store, b->a, (int)shard, k, klen,
-                               backfill_decide, b);
+        int rc = ddb_store_rmw(b->tk->srv->store, b->a, k, klen, backfill_decide, b);
         if (rc != RERUN)
             return rc;
         if (refresh(b) != 0)
@@ -278,38 +277,26 @@ static int backfill_key(backfill *b, const char *k, size_t klen, unsigned shard)
     }
 }
 
-static void save_cursor(backfill *b, unsigned shard, const char *k, size_t klen)
+/* The cursor: the last table key indexed (keys are read in order, wherever they are placed). */
+static void save_cursor(backfill *b, const char *k, size_t klen)
 {
     ddb_batch batch;
     char *key = ddb_arena_sprintf(b->a, BACKFILL_PREFIX "%010u", b->index_id);
-    unsigned nshards = ddb_store_nshards(b->tk->srv->store);
-    char *val = ddb_arena_alloc(b->a, klen + 4);
 
-    val[0] = (char)(nshards >> 8);
-    val[1] = (char)nshards;
-    val[2] = (char)(shard >> 8);
-    val[3] = (char)shard;
-    memcpy(val + 4, k, klen);
     ddb_batch_init(&batch, b->a);
-    ddb_batch_put(&batch, -1, key, strlen(key), val, klen + 4);
+    ddb_batch_meta_put(&batch, key, strlen(key), k, klen);
     ddb_store_write(b->tk->srv->store, &batch);
 }
 
-/* Reads the cursor: the shard to resume in and the last key done there (NULL: from the start). A
-   cursor saved under another shard count starts over: the items have moved between shards. */
-static unsigned load_cursor(backfill *b, char **k, size_t *klen)
+/* Reads the cursor into *k (NULL: from the start). */
+static void load_cursor(backfill *b, char **k, size_t *klen)
 {
-    char *key = ddb_arena_sprintf(b->a, BACKFILL_PREFIX "%010u", b->index_id), *v;
-    size_t vlen;
+    char *key = ddb_arena_sprintf(b->a, BACKFILL_PREFIX "%010u", b->index_id);
 
-    *k = NULL;
-    *klen = 0;
-    if (ddb_store_meta_get(b->tk->srv->store, b->a, key, strlen(key), &v, &vlen) != 0 || v == NULL || vlen < 4 ||
-        (((unsigned)(unsigned char)v[0] << 8) | (unsigned char)v[1]) != ddb_store_nshards(b->tk->srv->store))
-        return 0;
-    *k = v + 4;
-    *klen = vlen - 4;
-    return ((unsigned)(unsigned char)v[2] << 8) | (unsigned char)v[3];
+    if (ddb_store_meta_get(b->tk->srv->store, b->a, key, strlen(key), k, klen) != 0 || *k == NULL) {
+        *k = NULL;
+        *klen = 0;
+    }
 }
 
 static void drop_cursor(backfill *b)
@@ -318,12 +305,12 @@ static void drop_cursor(backfill *b)
     char *key = ddb_arena_sprintf(b->a, BACKFILL_PREFIX "%010u", b->index_id);
 
     ddb_batch_init(&batch, b->a);
-    ddb_batch_delete(&batch, -1, key, strlen(key));
+    ddb_batch_meta_delete(&batch, key, strlen(key));
     ddb_store_write(b->tk->srv->store, &batch);
 }
 
-/* One batch of keys of a shard after `after`; returns how many were read (0: the shard is done), -1 on error. */
-static long backfill_batch(backfill *b, unsigned shard, char **after, size_t *afterlen)
+/* One batch of the table's keys after `after`; returns how many were read (0: done), -1 on error. */
+static long backfill_batch(backfill *b, char **after, size_t *afterlen)
 {
     char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
     ddb_store_iter *it;
@@ -333,7 +320,7 @@ static long backfill_batch(backfill *b, unsigned shard, char **after, size_t *af
     int status;
 
     ddb_key_table_range(b->table_id, lo, hi);
-    it = ddb_store_iter_open(b->tk->srv->store, (int)shard, lo, sizeof(lo), hi, sizeof(hi), 0);
+    it = ddb_store_iter_open(b->tk->srv->store, lo, sizeof(lo), hi, sizeof(hi), 0);
     for (ddb_store_iter_seek(it, *after, *afterlen); ddb_store_iter_valid(it) && n < BACKFILL_BATCH;
          ddb_store_iter_next(it)) {
         size_t klen;
@@ -348,7 +335,7 @@ static long backfill_batch(backfill *b, unsigned shard, char **after, size_t *af
     if (status != DDB_STORE_OK)
         return -1;
     for (long i = 0; i < n && !b->gone; i++) {
-        if (backfill_key(b, keys[i], lens[i], shard) < 0)
+        if (backfill_key(b, keys[i], lens[i]) < 0)
             return -1;
         b->seen++;
     }
@@ -359,11 +346,10 @@ static long backfill_batch(backfill *b, unsigned shard, char **after, size_t *af
     return n;
 }
 
-static void log_progress(backfill *b, unsigned shard, unsigned nshards, const char *k, size_t klen, int *last_pct)
+static void log_progress(backfill *b, const char *k, size_t klen, int *last_pct)
 {
-    /* shards are scanned in order and each in partition-hash order: the hash tells how far */
-    double within = klen >= 12 ? (double)ddb_key_part_hash(k, klen) / 18446744073709551616.0 : 0;
-    int pct = (int)(100.0 * (shard + within) / nshards);
+    /* keys are read in partition-hash order: the hash tells how far */
+    int pct = klen >= 12 ? (int)(100.0 * ((double)ddb_key_part_hash(k, klen) / 18446744073709551616.0)) : 0;
 
     if (pct / 10 > *last_pct / 10) {
         ddb_log(DDB_LOG_INFO, "tasks: backfilling index %s of table %s: %d%% (%zu items read, %zu indexed)",
@@ -375,8 +361,7 @@ static void log_progress(backfill *b, unsigned shard, unsigned nshards, const ch
 static void run_backfill(ddb_tasks *tk, const ddb_table *t, const ddb_index *ix)
 {
     ddb_arena a;
-    backfill b = {tk, t->id, ix->id, t, ix, ddb_store_ring(tk->srv->store), &a};
-    unsigned nshards = ddb_store_nshards(tk->srv->store), shard;
+    backfill b = {tk, t->id, ix->id, t, ix, tk->srv->store, &a};
     char *after;
     size_t afterlen;
     int last_pct = 0;
@@ -385,29 +370,26 @@ static void run_backfill(ddb_tasks *tk, const ddb_table *t, const ddb_index *ix)
     ddb_log(DDB_LOG_INFO, "tasks: backfilling index %s of table %s", ix->name, t->name);
     /* writes decided under the description without this index are done before the first read */
     ddb_store_barrier(tk->srv->store);
-    for (shard = load_cursor(&b, &after, &afterlen); shard < nshards && !b.gone; shard++) {
-        for (;;) {
-            long n;
-            if (stopping(tk)) {
-                ddb_arena_free(&a);
-                return; /* the cursor resumes it at the next start */
-            }
-            if ((n = backfill_batch(&b, shard, &after, &afterlen)) < 0) {
-                ddb_log(DDB_LOG_ERROR, "tasks: backfill of index %s stopped by a storage error; retried at the next start",
-                        ix->name);
-                ddb_arena_free(&a);
-                return;
-            }
-            if (n == 0 || b.gone)
-                break;
-            save_cursor(&b, shard, after, afterlen);
-            log_progress(&b, shard, nshards, after, afterlen, &last_pct);
-            ddb_arena_reset(&a);
-            /* the saved key lives in the arena just reset: read it back from the cursor */
-            load_cursor(&b, &after, &afterlen);
+    load_cursor(&b, &after, &afterlen);
+    while (!b.gone) {
+        long n;
+        if (stopping(tk)) {
+            ddb_arena_free(&a);
+            return; /* the cursor resumes it at the next start */
         }
-        after = NULL;
-        afterlen = 0;
+        if ((n = backfill_batch(&b, &after, &afterlen)) < 0) {
+            ddb_log(DDB_LOG_ERROR, "tasks: backfill of index %s stopped by a storage error; retried at the next start",
+                    ix->name);
+            ddb_arena_free(&a);
+            return;
+        }
+        if (n == 0 || b.gone) /* done, or the table or the index went away (b.t, b.ix are NULL) */
+            break;
+        save_cursor(&b, after, afterlen);
+        log_progress(&b, after, afterlen, &last_pct);
+        ddb_arena_reset(&a);
+        /* the saved key lives in the arena just reset: read it back from the cursor */
+        load_cursor(&b, &after, &afterlen);
     }
     if (!b.gone) {
         index_change c = {ix->id, 0, "ACTIVE"};

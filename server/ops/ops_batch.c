@@ -245,7 +245,7 @@ int ddb_op_batch_get_item(ddb_req *req)
             char *val;
             size_t vlen, size;
             ddb_attr item, out;
-            if (ddb_store_get(req->srv->store, req->arena, (int)k->shard, k->bytes, k->len, &val, &vlen) != 0 ||
+            if (ddb_store_get(req->srv->store, req->arena, k->bytes, k->len, &val, &vlen) != 0 ||
                 (val != NULL && ddb_item_decode(req->arena, val, vlen, &item) != 0))
                 return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
             size = val ? ddb_item_stored_size(val, vlen) : 0;

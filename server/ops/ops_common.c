@@ -66,7 +66,7 @@ static int item_key(ddb_req *req, const ddb_table *t, const ddb_attr *item, ddb_
         if (key_value_or_fail(req, names[i], vals[i], i == 0) != DDB_OK)
             return req->err.code;
     }
-    ddb_key_build(req->arena, ddb_store_ring(req->srv->store), t->id, vals[0], vals[1], key);
+    ddb_key_build(req->arena, req->srv->store, t->id, vals[0], vals[1], key);
     return DDB_OK;
 }
 
@@ -103,7 +103,7 @@ const char *ddb_key_param_check(ddb_req *req, const ddb_table *t, const ddb_attr
         if (key_value_or_fail(&scratch, names[i], vals[i], i == 0) != DDB_OK)
             return scratch.err.msg;
     }
-    ddb_key_build(req->arena, ddb_store_ring(req->srv->store), t->id, vals[0], vals[1], key);
+    ddb_key_build(req->arena, req->srv->store, t->id, vals[0], vals[1], key);
     return NULL;
 }
 
@@ -118,7 +118,7 @@ int ddb_partition_key_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *
 {
     if (key_value_or_fail(req, t->hash_key, value, 1) != DDB_OK)
         return req->err.code;
-    ddb_key_build(req->arena, ddb_store_ring(req->srv->store), t->id, value, NULL, key);
+    ddb_key_build(req->arena, req->srv->store, t->id, value, NULL, key);
     return DDB_OK;
 }
 

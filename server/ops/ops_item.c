@@ -190,7 +190,7 @@ int ddb_op_get_item(ddb_req *req)
 
     if (t == NULL || ddb_key_param_or_fail(req, t, req->parsed.key, &key) != DDB_OK)
         return req->err.code;
-    if (ddb_store_get(req->srv->store, req->arena, (int)key.shard, key.bytes, key.len, &val, &vlen) != 0)
+    if (ddb_store_get(req->srv->store, req->arena, key.bytes, key.len, &val, &vlen) != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     if (val != NULL && ddb_item_decode(req->arena, val, vlen, &item) != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");

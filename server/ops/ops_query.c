@@ -350,7 +350,7 @@ static int partition_or_fail(ddb_req *req, const ddb_keyspace *ks, const key_ran
         return ddb_partition_key_or_fail(req, ks->t, kr->hash[0]->v[0], pk);
     for (unsigned i = 0; i < ks->nhash; i++)
         vals[i] = kr->hash[i]->v[0];
-    ddb_index_partition_key(req->arena, ddb_store_ring(req->srv->store), ks->ix, vals, pk);
+    ddb_index_partition_key(req->arena, req->srv->store, ks->ix, vals, pk);
     return DDB_OK;
 }
 
@@ -389,7 +389,7 @@ int ddb_op_query(ddb_req *req)
     }
     ddb_page_init(&p, req, &ks);
     ddb_page_begin(&p);
-    rc = ddb_page_read_range(&p, (int)pk.shard, lo.p, lo.n, hi.p, hi.n, reverse, esk ? start.bytes : NULL,
+    rc = ddb_page_read_range(&p, lo.p, lo.n, hi.p, hi.n, reverse, esk ? start.bytes : NULL,
                              esk ? start.len : 0);
     if (rc < 0 || (rc > 1))
         return req->err.code;

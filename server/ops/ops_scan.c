@@ -2,8 +2,8 @@
  * server/ops/ops_scan.c: Scan, on a table or on one of its indexes, whole or as one segment of
  * a parallel scan.
  *
- * Every shard is read in order, each in partition-hash order (page.h); a parallel-scan segment is
- * a range of partition hashes, and a resumed scan continues in the start key's shard just after it.
+ * The keyspace is read in key order, which is partition-hash order (page.h); a parallel-scan
+ * segment is a range of partition hashes, and a resumed scan continues just after its start key.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -67,14 +67,13 @@ int ddb_op_scan(ddb_req *req)
     const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 0);
     const ddb_json *seg = ddb_json_get(req->in, "Segment"), *tot = ddb_json_get(req->in, "TotalSegments");
     const ddb_json *esk_json = ddb_json_get(req->in, "ExclusiveStartKey");
-    unsigned nshards = ddb_store_nshards(req->srv->store);
-    unsigned first = 0;
     ddb_keyspace ks;
     segment s;
     ddb_attr esk;
     ddb_key start;
     const char *msg;
     ddb_page p;
+    int rc;
 
     if (t == NULL || ddb_keyspace_or_fail(req, t, &ks) != DDB_OK)
         return req->err.code;
@@ -94,23 +93,16 @@ int ddb_op_scan(ddb_req *req)
                                 "The provided starting key is invalid: Invalid ExclusiveStartKey. Please use "
                                 "ExclusiveStartKey with correct Segment. TotalSegments: %ld Segment: %ld",
                                 s.total, s.seg);
-        first = start.shard;
     }
     if (ddb_nested_key_paths_or_fail(req, &ks, req->parsed.projection) != DDB_OK ||
         ddb_nested_key_paths_or_fail(req, &ks, req->parsed.filter) != DDB_OK)
         return req->err.code;
     ddb_page_init(&p, req, &ks);
     ddb_page_begin(&p);
-    /* shards in order; a resumed scan continues in the start key's shard, just after it */
-    for (unsigned sh = first; sh < nshards; sh++) {
-        int resume = esk_json != NULL && sh == first;
-        int rc = ddb_page_read_range(&p, (int)sh, s.lo, s.lolen, s.hi, s.hilen, 0, resume ? start.bytes : NULL,
-                                     resume ? start.len : 0);
-        if (rc == 1)
-            break;
-        if (rc != 0)
-            return req->err.code;
-    }
+    rc = ddb_page_read_range(&p, s.lo, s.lolen, s.hi, s.hilen, 0, esk_json != NULL ? start.bytes : NULL,
+                             esk_json != NULL ? start.len : 0);
+    if (rc < 0 || rc > 1)
+        return req->err.code;
     ddb_page_end(&p);
     return DDB_OK;
 }

@@ -38,21 +38,19 @@ static table_stats count_keyspace(ddb_req *req, uint32_t id)
 {
     table_stats st = {0, 0};
     char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
-    unsigned nshards = ddb_store_nshards(req->srv->store);
+    ddb_store_iter *it;
 
     ddb_key_table_range(id, lo, hi);
-    for (unsigned s = 0; s < nshards; s++) {
-        ddb_store_iter *it = ddb_store_iter_open(req->srv->store, (int)s, lo, sizeof(lo), hi, sizeof(hi), 0);
-        for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
-            size_t vlen;
-            const char *v = ddb_store_iter_val(it, &vlen);
-            st.items++;
-            st.bytes += ddb_item_stored_size(v, vlen);
-        }
-        if (ddb_store_iter_status(it) != DDB_STORE_OK) /* never a wrong count: the description is not sent */
-            ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-        ddb_store_iter_close(it);
+    it = ddb_store_iter_open(req->srv->store, lo, sizeof(lo), hi, sizeof(hi), 0);
+    for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
+        size_t vlen;
+        const char *v = ddb_store_iter_val(it, &vlen);
+        st.items++;
+        st.bytes += ddb_item_stored_size(v, vlen);
     }
+    if (ddb_store_iter_status(it) != DDB_STORE_OK) /* never a wrong count: the description is not sent */
+        ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    ddb_store_iter_close(it);
     return st;
 }
 

@@ -221,7 +221,7 @@ const char *ddb_keyspace_start_key(ddb_req *req, const ddb_keyspace *ks, const d
         *out = base;
         return NULL;
     }
-    if (ddb_index_entry_key(req->arena, ddb_store_ring(req->srv->store), ks->ix, esk, &base, out) != 0)
+    if (ddb_index_entry_key(req->arena, req->srv->store, ks->ix, esk, &base, out) != 0)
         return "The provided key element does not match the schema";
     return NULL;
 }
@@ -321,7 +321,7 @@ static int fetch_base(ddb_page *p, const ddb_attr *entry, ddb_attr *item, int *f
     table_key_of(req->arena, p->ks->t, entry, &tkey);
     if (ddb_key_param_check(req, p->ks->t, &tkey, &key) != NULL)
         return DDB_OK;
-    if (ddb_store_get(req->srv->store, req->arena, (int)key.shard, key.bytes, key.len, &val, &vlen) != 0)
+    if (ddb_store_get(req->srv->store, req->arena, key.bytes, key.len, &val, &vlen) != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     if (val == NULL)
         return DDB_OK;
@@ -362,10 +362,10 @@ static int page_take(ddb_page *p, const char *val, size_t vlen)
     return DDB_OK;
 }
 
-int ddb_page_read_range(ddb_page *p, int shard, const char *lo, size_t lolen, const char *hi, size_t hilen, int reverse,
+int ddb_page_read_range(ddb_page *p, const char *lo, size_t lolen, const char *hi, size_t hilen, int reverse,
                         const char *after, size_t afterlen)
 {
-    ddb_store_iter *it = ddb_store_iter_open(p->req->srv->store, shard, lo, lolen, hi, hilen, reverse);
+    ddb_store_iter *it = ddb_store_iter_open(p->req->srv->store, lo, lolen, hi, hilen, reverse);
     int rc = 0;
 
     ddb_store_iter_seek(it, after, afterlen);

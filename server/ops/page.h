@@ -76,10 +76,10 @@ void ddb_page_init(ddb_page *p, ddb_req *req, const ddb_keyspace *ks);
 /* Opens the response object (and Items). */
 void ddb_page_begin(ddb_page *p);
 /*
- * Reads [lo, hi) of a shard, starting after `after` (exclusive) when given, until the page is
+ * Reads [lo, hi) in key order, starting after `after` (exclusive) when given, until the page is
  * full. Returns 1 when the page filled, 0 when the range ran out, or an error code.
  */
-int ddb_page_read_range(ddb_page *p, int shard, const char *lo, size_t lolen, const char *hi, size_t hilen, int reverse,
+int ddb_page_read_range(ddb_page *p, const char *lo, size_t lolen, const char *hi, size_t hilen, int reverse,
                         const char *after, size_t afterlen);
 /* Closes Items and writes Count, ScannedCount, LastEvaluatedKey (when the page filled) and ConsumedCapacity. */
 void ddb_page_end(ddb_page *p);

@@ -33,7 +33,7 @@ void ddb_key_form(ddb_arena *a, const ddb_attr *v, const char **out, size_t *len
     *len = v->len;
 }
 
-void ddb_key_build(ddb_arena *a, const ddb_ring *ring, uint32_t table_id, const ddb_attr *pk, const ddb_attr *sk,
+void ddb_key_build(ddb_arena *a, const ddb_store *s, uint32_t table_id, const ddb_attr *pk, const ddb_attr *sk,
                    ddb_key *out)
 {
     const char *pkf, *skf = NULL;
@@ -46,8 +46,7 @@ void ddb_key_build(ddb_arena *a, const ddb_ring *ring, uint32_t table_id, const 
     out->len = DDB_KEY_PREFIX_BYTES + pklen + sklen;
     out->part_len = DDB_KEY_PREFIX_BYTES + pklen;
     out->bytes = p = ddb_arena_alloc(a, out->len);
-    out->part_hash = ddb_ring_hash(ring, pkf, pklen);
-    out->shard = ddb_ring_owner(ring, out->part_hash);
+    out->part_hash = ddb_store_hash(s, pkf, pklen);
     put_u32be(p, table_id);
     put_u64be(p + 4, out->part_hash);
     p[12] = (char)(pklen >> 8);
@@ -68,7 +67,7 @@ uint64_t ddb_key_part_hash(const char *key, size_t klen)
     return v;
 }
 
-void ddb_key_from_stored(const char *bytes, size_t len, unsigned shard, ddb_key *out)
+void ddb_key_from_stored(const char *bytes, size_t len, ddb_key *out)
 {
     size_t pklen = len >= DDB_KEY_PREFIX_BYTES ? ((size_t)(unsigned char)bytes[12] << 8) | (unsigned char)bytes[13] : 0;
 
@@ -76,7 +75,6 @@ void ddb_key_from_stored(const char *bytes, size_t len, unsigned shard, ddb_key 
     out->len = len;
     out->part_len = DDB_KEY_PREFIX_BYTES + pklen <= len ? DDB_KEY_PREFIX_BYTES + pklen : len;
     out->part_hash = ddb_key_part_hash(bytes, len);
-    out->shard = shard;
 }
 
 void ddb_key_table_range(uint32_t table_id, char lo[DDB_KEY_TABLE_BYTES], char hi[DDB_KEY_TABLE_BYTES])

@@ -17,26 +17,26 @@
 
 #include "arena.h"
 #include "attr.h"
-#include "ring.h"
+#include "storage.h"
 
 #define DDB_KEY_TABLE_BYTES 4
 #define DDB_KEY_PREFIX_BYTES 14 /* table id + hash + pk length */
+#define DDB_KEY_PARTITION_BYTES 12 /* table id + hash: what ddb_key_part_hash reads (storage.h) */
 
 typedef struct ddb_key {
     char *bytes;
     size_t len;
     size_t part_len;    /* bytes up to the end of the partition key (the partition's prefix) */
     uint64_t part_hash;
-    unsigned shard;
 } ddb_key;
 
 /* The key form of a key attribute value (S, N or B) into the arena. */
 void ddb_key_form(ddb_arena *a, const ddb_attr *v, const char **out, size_t *len);
-/* Builds an item key; sk may be NULL for hash-only tables. */
-void ddb_key_build(ddb_arena *a, const ddb_ring *ring, uint32_t table_id, const ddb_attr *pk, const ddb_attr *sk,
+/* Builds an item key; sk may be NULL for hash-only tables. The partition hash is the store's. */
+void ddb_key_build(ddb_arena *a, const ddb_store *s, uint32_t table_id, const ddb_attr *pk, const ddb_attr *sk,
                    ddb_key *out);
-/* A ddb_key over stored key bytes (a table's or an index's; not copied) found in `shard`. */
-void ddb_key_from_stored(const char *bytes, size_t len, unsigned shard, ddb_key *out);
+/* A ddb_key over stored key bytes (a table's or an index's; not copied). */
+void ddb_key_from_stored(const char *bytes, size_t len, ddb_key *out);
 /* The partition hash stored in an encoded key (for moving keys between shards). */
 uint64_t ddb_key_part_hash(const char *key, size_t klen);
 /* [lo, hi) covering every key of a table. */

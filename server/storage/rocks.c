@@ -47,6 +47,7 @@ struct ddb_store {
     pthread_mutex_t cf_lock; /* serialises column family creation */
     ddb_ring ring;
     uint64_t (*key_hash)(const char *, size_t);
+    size_t partition_bytes; /* see ddb_store_options */
     int format_found; /* "ddbd/format" found at open; 0 for a new directory */
     pthread_mutex_t locks[LOCK_STRIPES];
 };
@@ -56,12 +57,21 @@ struct ddb_store_snapshot {
     rocksdb_readoptions_t *ropts; /* reads through the snapshot */
 };
 
+/*
+ * A range read over the shards that may hold the range, merged in key order (the keys of
+ * different shards are disjoint): one sub-iterator for a range within one partition, one per
+ * shard for a wider one. `cur` is the sub-iterator at the current key.
+ */
 struct ddb_store_iter {
-    rocksdb_iterator_t *it;
-    rocksdb_readoptions_t *ropts;
+    rocksdb_readoptions_t *ropts; /* shared by the sub-iterators: bounds (and snapshot) */
     char *lo, *hi;
     size_t lolen, hilen;
     int reverse;
+    rocksdb_t *db;
+    const rocksdb_snapshot_t *own; /* a merge's own snapshot: one view across its shards */
+    int cur;                      /* -1: not valid */
+    unsigned n;
+    rocksdb_iterator_t *sub[];
 };
 
 /* RocksDB's error text (malloc'd; freed here) as a result class: "Corruption: ..." is
@@ -84,6 +94,12 @@ static rocksdb_column_family_handle_t *cf_of(ddb_store *s, int shard)
     return shard < 0 ? s->meta : __atomic_load_n(&s->shards[shard], __ATOMIC_ACQUIRE);
 }
 
+/* Placement: the shard that owns a data key's partition. */
+static int shard_of(const ddb_store *s, const char *key, size_t klen)
+{
+    return (int)ddb_ring_owner(&s->ring, s->key_hash(key, klen));
+}
+
 /* The shard's column family for writing, created if it does not exist yet; NULL on failure. */
 static rocksdb_column_family_handle_t *cf_for_write(ddb_store *s, int shard)
 {
@@ -100,8 +116,8 @@ static rocksdb_column_family_handle_t *cf_for_write(ddb_store *s, int shard)
             cf = NULL;
         else
             __atomic_store_n(&s->shards[shard], cf, __ATOMIC_RELEASE);
-        if (cf != NULL && (unsigned)shard + 1 > s->ncf)
-            s->ncf = (unsigned)shard + 1;
+        if (cf != NULL && (unsigned)shard + 1 > s->ncf) /* read without the lock by iterators */
+            __atomic_store_n(&s->ncf, (unsigned)shard + 1, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&s->cf_lock);
     return cf;
@@ -128,16 +144,30 @@ static ddb_write_op *batch_add(ddb_batch *b)
     return &b->ops[b->n++];
 }
 
-void ddb_batch_put(ddb_batch *b, int shard, const char *key, size_t klen, const char *val, size_t vlen)
+void ddb_batch_put(ddb_batch *b, const char *key, size_t klen, const char *val, size_t vlen)
 {
-    ddb_write_op *op = batch_add(b);
-    *op = (ddb_write_op){shard, 0, key, klen, val, vlen};
+    *batch_add(b) = (ddb_write_op){0, 0, key, klen, val, vlen};
 }
 
-void ddb_batch_delete(ddb_batch *b, int shard, const char *key, size_t klen)
+void ddb_batch_delete(ddb_batch *b, const char *key, size_t klen)
 {
-    ddb_write_op *op = batch_add(b);
-    *op = (ddb_write_op){shard, 1, key, klen, NULL, 0};
+    *batch_add(b) = (ddb_write_op){0, 1, key, klen, NULL, 0};
+}
+
+void ddb_batch_meta_put(ddb_batch *b, const char *key, size_t klen, const char *val, size_t vlen)
+{
+    *batch_add(b) = (ddb_write_op){1, 0, key, klen, val, vlen};
+}
+
+void ddb_batch_meta_delete(ddb_batch *b, const char *key, size_t klen)
+{
+    *batch_add(b) = (ddb_write_op){1, 1, key, klen, NULL, 0};
+}
+
+void ddb_batch_append(ddb_batch *b, const ddb_batch *src)
+{
+    for (size_t i = 0; src != NULL && i < src->n; i++)
+        *batch_add(b) = src->ops[i];
 }
 
 /* ---- open and close ---- */
@@ -302,10 +332,12 @@ static int rebalance(ddb_store *s, const ddb_ring *to)
                 rocksdb_write(s->db, s->wopts, wb, &err);
                 rocksdb_writebatch_clear(wb);
                 inbatch = 0;
-                if (check(err, "rebalance write") != 0)
+                if (err != NULL) /* reported (and freed) once, below */
                     break;
             }
         }
+        if (err == NULL) /* a read error must not pass for the end of the shard */
+            rocksdb_iter_get_error(it, &err);
         if (err == NULL && inbatch > 0)
             rocksdb_write(s->db, s->wopts, wb, &err);
         rocksdb_writebatch_destroy(wb);
@@ -410,6 +442,7 @@ ddb_store *ddb_store_open(const ddb_store_options *o, char **errout)
         pthread_mutex_init(&s->locks[i], NULL);
     pthread_mutex_init(&s->cf_lock, NULL);
     s->key_hash = o->key_hash;
+    s->partition_bytes = o->partition_bytes;
     s->opts = make_options(s, o);
     s->ropts = rocksdb_readoptions_create();
     s->wopts = rocksdb_writeoptions_create();
@@ -460,9 +493,9 @@ unsigned ddb_store_nshards(const ddb_store *s)
     return s->ring.nshards;
 }
 
-const struct ddb_ring *ddb_store_ring(const ddb_store *s)
+uint64_t ddb_store_hash(const ddb_store *s, const void *data, size_t len)
 {
-    return &s->ring;
+    return ddb_ring_hash(&s->ring, data, len);
 }
 
 /* ---- reads and writes ---- */
@@ -491,9 +524,9 @@ static int get_with(ddb_store *s, const rocksdb_readoptions_t *ro, ddb_arena *a,
     return DDB_STORE_OK;
 }
 
-int ddb_store_get(ddb_store *s, ddb_arena *a, int shard, const char *key, size_t klen, char **val, size_t *vlen)
+int ddb_store_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
 {
-    return get_with(s, s->ropts, a, shard, key, klen, val, vlen);
+    return get_with(s, s->ropts, a, shard_of(s, key, klen), key, klen, val, vlen);
 }
 
 int ddb_store_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
@@ -505,7 +538,8 @@ static int multi_get_with(ddb_store *s, const rocksdb_readoptions_t *ro, ddb_are
 {
     /* one Get per key: MultiGet measured no better for BatchGetItem (docs/architecture.md) */
     for (size_t i = 0; i < n; i++) {
-        int rc = get_with(s, ro, a, keys[i].shard, keys[i].key, keys[i].klen, &keys[i].val, &keys[i].vlen);
+        int rc = get_with(s, ro, a, shard_of(s, keys[i].key, keys[i].klen), keys[i].key, keys[i].klen, &keys[i].val,
+                          &keys[i].vlen);
         if (rc != DDB_STORE_OK)
             return rc;
     }
@@ -524,7 +558,7 @@ int ddb_store_write(ddb_store *s, const ddb_batch *b)
 
     for (size_t i = 0; i < b->n; i++) {
         const ddb_write_op *op = &b->ops[i];
-        rocksdb_column_family_handle_t *cf = op->shard < 0 ? s->meta : cf_for_write(s, op->shard);
+        rocksdb_column_family_handle_t *cf = op->meta ? s->meta : cf_for_write(s, shard_of(s, op->key, op->klen));
         if (cf == NULL) {
             rocksdb_writebatch_destroy(wb);
             return DDB_STORE_EIO;
@@ -542,14 +576,14 @@ int ddb_store_write(ddb_store *s, const ddb_batch *b)
 /* ---- commits: the one locking path (ddb_store_rmw is a commit of one key) ---- */
 
 /*
- * The lock stripe of a key: a hash of (shard, key bytes), eight bytes at a time, finished with
+ * The lock stripe of a key: a hash of its bytes, eight bytes at a time, finished with
  * murmur3's fmix64. The backend picks stripes itself so that every commit touching a key, of
  * one key (rmw) or many (commit), takes the same stripe for it.
  */
-static inline unsigned stripe_of(int shard, const char *key, size_t klen)
+static inline unsigned stripe_of(const char *key, size_t klen)
 {
     const uint64_t m = 0x9e3779b97f4a7c15ULL;
-    uint64_t h = ((uint64_t)(uint32_t)shard << 32 | (uint32_t)klen) * m, w;
+    uint64_t h = (uint64_t)klen * m, w;
     size_t i = 0;
 
     for (; i + 8 <= klen; i += 8) {
@@ -614,7 +648,7 @@ int ddb_store_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, 
     int rc;
 
     for (size_t i = 0; i < n; i++)
-        st[i] = stripe_of(keys[i].shard, keys[i].key, keys[i].klen);
+        st[i] = stripe_of(keys[i].key, keys[i].klen);
     ns = n > 1 ? sort_stripes(st, n) : n;
     for (size_t i = 0; i < ns; i++)
         pthread_mutex_lock(&s->locks[st[i]]);
@@ -643,10 +677,9 @@ static int rmw_decide(void *ctx, ddb_store_key *keys, size_t n, ddb_batch *out)
     return r->decide(r->ctx, keys[0].val, keys[0].vlen, out);
 }
 
-int ddb_store_rmw(ddb_store *s, ddb_arena *a, int shard, const char *key, size_t klen, ddb_rmw_decide decide,
-                  void *ctx)
+int ddb_store_rmw(ddb_store *s, ddb_arena *a, const char *key, size_t klen, ddb_rmw_decide decide, void *ctx)
 {
-    ddb_store_key k = {shard, key, klen, NULL, 0};
+    ddb_store_key k = {key, klen, NULL, 0};
     rmw_ctx r = {decide, ctx};
 
     return ddb_store_commit(s, a, &k, 1, rmw_decide, &r);
@@ -712,10 +745,56 @@ int ddb_store_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const
 
 /* ---- iterators ---- */
 
-static ddb_store_iter *iter_open(ddb_store *s, const ddb_store_snapshot *snap, int shard, const char *lo,
-                                 size_t lolen, const char *hi, size_t hilen, int reverse)
+static int key_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
-    ddb_store_iter *it = calloc(1, sizeof(*it));
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+    return c != 0 ? c : (alen > blen) - (alen < blen);
+}
+
+/* Points `cur` at the sub-iterator with the smallest key (reverse: the largest). */
+static void iter_pick(ddb_store_iter *it)
+{
+    const char *best = NULL;
+    size_t bestlen = 0;
+
+    it->cur = -1;
+    for (unsigned i = 0; i < it->n; i++) {
+        const char *k;
+        size_t klen;
+        int c;
+        if (!rocksdb_iter_valid(it->sub[i]))
+            continue;
+        k = rocksdb_iter_key(it->sub[i], &klen);
+        c = best == NULL ? -1 : key_cmp(k, klen, best, bestlen);
+        if (best == NULL || (it->reverse ? c > 0 : c < 0)) {
+            best = k;
+            bestlen = klen;
+            it->cur = (int)i;
+        }
+    }
+}
+
+/* The shards that may hold [lo, hi): the partition's own when both bounds are in one partition. */
+static unsigned iter_shards(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen, int *shards)
+{
+    unsigned n = 0, ncf = __atomic_load_n(&s->ncf, __ATOMIC_ACQUIRE);
+    size_t pb = s->partition_bytes;
+
+    if (pb > 0 && lolen >= pb && hilen >= pb && memcmp(lo, hi, pb) == 0) {
+        shards[0] = shard_of(s, lo, lolen);
+        return cf_of(s, shards[0]) != NULL;
+    }
+    for (unsigned i = 0; i < ncf && i < MAX_SHARDS; i++) {
+        if (cf_of(s, (int)i) != NULL)
+            shards[n++] = (int)i;
+    }
+    return n;
+}
+
+static ddb_store_iter *iter_new(unsigned n, const ddb_store_snapshot *snap, const char *lo, size_t lolen,
+                                const char *hi, size_t hilen, int reverse)
+{
+    ddb_store_iter *it = calloc(1, sizeof(*it) + n * sizeof(it->sub[0]));
 
     if (it == NULL)
         abort();
@@ -726,83 +805,114 @@ static ddb_store_iter *iter_open(ddb_store *s, const ddb_store_snapshot *snap, i
     it->lolen = lolen;
     it->hilen = hilen;
     it->reverse = reverse;
+    it->cur = -1;
     it->ropts = rocksdb_readoptions_create();
     rocksdb_readoptions_set_iterate_lower_bound(it->ropts, it->lo, lolen);
     rocksdb_readoptions_set_iterate_upper_bound(it->ropts, it->hi, hilen);
     if (snap != NULL)
         rocksdb_readoptions_set_snapshot(it->ropts, snap->snap);
-    if (cf_of(s, shard) != NULL) /* else the shard is empty: it->it stays NULL and the iterator is never valid */
-        it->it = rocksdb_create_iterator_cf(s->db, it->ropts, cf_of(s, shard));
     return it;
 }
 
-ddb_store_iter *ddb_store_iter_open(ddb_store *s, int shard, const char *lo, size_t lolen, const char *hi,
-                                    size_t hilen, int reverse)
+static ddb_store_iter *iter_open(ddb_store *s, const ddb_store_snapshot *snap, const char *lo, size_t lolen,
+                                 const char *hi, size_t hilen, int reverse)
 {
-    return iter_open(s, NULL, shard, lo, lolen, hi, hilen, reverse);
+    int shards[MAX_SHARDS];
+    unsigned n = iter_shards(s, lo, lolen, hi, hilen, shards);
+    ddb_store_iter *it = iter_new(n, snap, lo, lolen, hi, hilen, reverse);
+
+    if (n > 1 && snap == NULL) { /* the shards' iterators would each pin their own moment */
+        it->db = s->db;
+        it->own = rocksdb_create_snapshot(s->db);
+        rocksdb_readoptions_set_snapshot(it->ropts, it->own);
+    }
+    for (unsigned i = 0; i < n; i++) /* shards never written to hold nothing and are left out */
+        it->sub[it->n++] = rocksdb_create_iterator_cf(s->db, it->ropts, cf_of(s, shards[i]));
+    return it;
 }
 
-ddb_store_iter *ddb_store_iter_open_at(ddb_store *s, const ddb_store_snapshot *snap, int shard, const char *lo,
-                                       size_t lolen, const char *hi, size_t hilen, int reverse)
+ddb_store_iter *ddb_store_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen,
+                                    int reverse)
 {
-    return iter_open(s, snap, shard, lo, lolen, hi, hilen, reverse);
+    return iter_open(s, NULL, lo, lolen, hi, hilen, reverse);
+}
+
+ddb_store_iter *ddb_store_iter_open_at(ddb_store *s, const ddb_store_snapshot *snap, const char *lo, size_t lolen,
+                                       const char *hi, size_t hilen, int reverse)
+{
+    return iter_open(s, snap, lo, lolen, hi, hilen, reverse);
+}
+
+ddb_store_iter *ddb_store_meta_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)
+{
+    ddb_store_iter *it = iter_new(1, NULL, lo, lolen, hi, hilen, 0);
+
+    it->sub[it->n++] = rocksdb_create_iterator_cf(s->db, it->ropts, s->meta);
+    return it;
 }
 
 void ddb_store_iter_seek(ddb_store_iter *it, const char *from, size_t fromlen)
 {
-    if (it->it == NULL)
-        return;
-    if (from == NULL) {
-        if (it->reverse)
-            rocksdb_iter_seek_to_last(it->it);
+    for (unsigned i = 0; i < it->n; i++) {
+        if (from == NULL && it->reverse)
+            rocksdb_iter_seek_to_last(it->sub[i]);
+        else if (from == NULL)
+            rocksdb_iter_seek_to_first(it->sub[i]);
+        else if (it->reverse)
+            rocksdb_iter_seek_for_prev(it->sub[i], from, fromlen);
         else
-            rocksdb_iter_seek_to_first(it->it);
-    } else if (it->reverse) {
-        rocksdb_iter_seek_for_prev(it->it, from, fromlen);
-    } else {
-        rocksdb_iter_seek(it->it, from, fromlen);
+            rocksdb_iter_seek(it->sub[i], from, fromlen);
     }
+    iter_pick(it);
 }
 
 int ddb_store_iter_valid(ddb_store_iter *it)
 {
-    return it->it != NULL && rocksdb_iter_valid(it->it);
+    return it->cur >= 0;
 }
 
 void ddb_store_iter_next(ddb_store_iter *it)
 {
     if (it->reverse)
-        rocksdb_iter_prev(it->it);
+        rocksdb_iter_prev(it->sub[it->cur]);
     else
-        rocksdb_iter_next(it->it);
+        rocksdb_iter_next(it->sub[it->cur]);
+    if (it->n == 1) /* one place: no merge */
+        it->cur = rocksdb_iter_valid(it->sub[0]) ? 0 : -1;
+    else
+        iter_pick(it);
 }
 
 const char *ddb_store_iter_key(ddb_store_iter *it, size_t *len)
 {
-    return rocksdb_iter_key(it->it, len);
+    return rocksdb_iter_key(it->sub[it->cur], len);
 }
 
 const char *ddb_store_iter_val(ddb_store_iter *it, size_t *len)
 {
-    return rocksdb_iter_value(it->it, len);
+    return rocksdb_iter_value(it->sub[it->cur], len);
 }
 
 int ddb_store_iter_status(ddb_store_iter *it)
 {
-    char *err = NULL;
-
-    if (it->it == NULL) /* an empty shard: the range simply ran out */
-        return DDB_STORE_OK;
-    rocksdb_iter_get_error(it->it, &err);
-    return check(err, "iterate");
+    for (unsigned i = 0; i < it->n; i++) {
+        char *err = NULL;
+        int rc;
+        rocksdb_iter_get_error(it->sub[i], &err);
+        if ((rc = check(err, "iterate")) != DDB_STORE_OK)
+            return rc;
+    }
+    return DDB_STORE_OK;
 }
 
 void ddb_store_iter_close(ddb_store_iter *it)
 {
     if (it == NULL)
         return;
-    if (it->it != NULL)
-        rocksdb_iter_destroy(it->it);
+    for (unsigned i = 0; i < it->n; i++)
+        rocksdb_iter_destroy(it->sub[i]);
+    if (it->own != NULL)
+        rocksdb_release_snapshot(it->db, it->own);
     rocksdb_readoptions_destroy(it->ropts);
     free(it->lo);
     free(it->hi);

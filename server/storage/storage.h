@@ -1,17 +1,20 @@
 /*
  * server/storage/storage.h: the narrow interface between the table engine and a storage backend.
  *
- * A backend stores opaque keys and values in N shards plus one metadata space, and offers only:
+ * A backend stores opaque keys and values in a data space plus a metadata space, and offers only:
  *   - point reads;
- *   - ordered range reads, in both directions, within one shard;
- *   - an atomic compound write (puts and deletes, possibly across shards) applied as a unit;
+ *   - ordered range reads, in both directions;
+ *   - an atomic compound write (puts and deletes of any keys) applied as a unit;
  *   - a guarded read-modify-write of one key, and its general form, a conditional commit over a
  *     set of keys: the keys are read, the caller decides (the guard: a condition expression, say)
  *     and produces the compound write, and no other commit on those keys interleaves;
  *   - batched point reads, read snapshots and a barrier (see "The storage contract" below).
- * The RocksDB backend (rocks.c) maps shards to column families of one database so a compound
- * write across shards is one WriteBatch. A RADOS backend would map shards to object pools and the
- * guard to a compare-and-write on the partition object; nothing above this interface changes.
+ *
+ * Placement is the backend's alone: it places each data key by the partition hash that the
+ * engine's key layout carries (`key_hash` below), decides where that goes (RocksDB: a ring of
+ * local shards, column families of one database, so a compound write across shards is one
+ * WriteBatch; RADOS: one object per partition), and derives every lock from the key itself.
+ * Nothing above this interface knows shards, rings or lock stripes.
  */
 #ifndef DDB_STORAGE_H
 #define DDB_STORAGE_H
@@ -27,15 +30,19 @@ typedef struct ddb_store_iter ddb_store_iter;
 typedef struct ddb_store_options {
     const char *path;   /* data directory; ignored when in_memory */
     int in_memory;      /* keep everything in process memory */
-    unsigned nshards;   /* wanted shard count (>= 1) */
+    unsigned nshards;   /* wanted shard count (>= 1): the backend's placement setting */
     int sync_writes;    /* fsync the log on every write */
-    /* The partition hash of a shard key (the engine's key layout; used to move keys between shards). */
+    /* The partition hash a data key carries (the engine's key layout): keys with equal hashes are
+       one partition, placed together; a key too short to carry one has hash 0. It must depend
+       only on the key's first `partition_bytes` bytes, which name its partition: a range whose
+       bounds share those bytes lies in one partition (and is read from one place). */
     uint64_t (*key_hash)(const char *key, size_t klen);
+    size_t partition_bytes;
 } ddb_store_options;
 
 /* A compound write: built in an arena, applied atomically by ddb_store_write. */
 typedef struct ddb_write_op {
-    int shard;          /* -1: the metadata space */
+    int meta;           /* the metadata space, else the data space */
     int is_delete;
     const char *key;
     size_t klen;
@@ -50,8 +57,12 @@ typedef struct ddb_batch {
 } ddb_batch;
 
 void ddb_batch_init(ddb_batch *b, ddb_arena *a);
-void ddb_batch_put(ddb_batch *b, int shard, const char *key, size_t klen, const char *val, size_t vlen);
-void ddb_batch_delete(ddb_batch *b, int shard, const char *key, size_t klen);
+void ddb_batch_put(ddb_batch *b, const char *key, size_t klen, const char *val, size_t vlen);
+void ddb_batch_delete(ddb_batch *b, const char *key, size_t klen);
+void ddb_batch_meta_put(ddb_batch *b, const char *key, size_t klen, const char *val, size_t vlen);
+void ddb_batch_meta_delete(ddb_batch *b, const char *key, size_t klen);
+/* Appends every op of `src` to `b`. */
+void ddb_batch_append(ddb_batch *b, const ddb_batch *src);
 
 /*
  * Opens (creating if needed) the store. When the data directory was written with another shard
@@ -65,28 +76,31 @@ ddb_store *ddb_store_open(const ddb_store_options *opt, char **err);
    engine can log a migration. ddb_store_open has already upgraded it to the current version. */
 int ddb_store_format_found(const ddb_store *s);
 void ddb_store_close(ddb_store *s);
+/* The shard count (for the start-up line; nothing else depends on it). */
 unsigned ddb_store_nshards(const ddb_store *s);
+/* The keyed 64-bit hash of a partition key (SipHash-2-4 under a key made once per data
+   directory), which the engine stores in its data keys for key_hash to read back. */
+uint64_t ddb_store_hash(const ddb_store *s, const void *data, size_t len);
 
 /* Metadata space: small keys and values (catalog, shard-map settings). Values go to the arena. */
 int ddb_store_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen);
 
-/* Point read from a shard; *val is arena memory, NULL when absent. Returns DDB_STORE_OK or an error
+/* Point read; *val is arena memory, NULL when absent. Returns DDB_STORE_OK or an error
    (DDB_STORE_EIO, DDB_STORE_ECORRUPT: see ddb_store_rc below). */
-int ddb_store_get(ddb_store *s, ddb_arena *a, int shard, const char *key, size_t klen, char **val, size_t *vlen);
+int ddb_store_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen);
 
 /* Applies a compound write atomically. Returns DDB_STORE_OK or an error (ddb_store_rc). */
 int ddb_store_write(ddb_store *s, const ddb_batch *b);
 
 /*
- * Guarded read-modify-write of one key in a shard: ddb_store_commit of that one key. Reads it,
+ * Guarded read-modify-write of one key: ddb_store_commit of that one key. Reads it,
  * calls `decide` with the old value (NULL when absent), and if decide returns 0 applies the batch
  * it filled, with no other commit on the key in between. decide's nonzero result is returned
  * unchanged (no write); storage failures return a ddb_store_rc error. The backend derives the
- * key's lock from (shard, key bytes) itself, the same way for rmw and commit, so the two exclude
- * each other: no lock or placement detail is the caller's.
+ * key's lock from the key itself, the same way for rmw and commit, so the two exclude each other.
  */
 typedef int (*ddb_rmw_decide)(void *ctx, const char *old, size_t oldlen, ddb_batch *out);
-int ddb_store_rmw(ddb_store *s, ddb_arena *a, int shard, const char *key, size_t klen, ddb_rmw_decide decide, void *ctx);
+int ddb_store_rmw(ddb_store *s, ddb_arena *a, const char *key, size_t klen, ddb_rmw_decide decide, void *ctx);
 
 /*
  * ---- The storage contract (tests/unit/test_storage_contract.c; docs/storage-backends.md) ----
@@ -102,10 +116,9 @@ typedef enum ddb_store_rc {
     DDB_STORE_ECORRUPT = -3,  /* stored data is unreadable */
 } ddb_store_rc;
 
-/* One key of a multi-key commit: the caller fills shard/key/klen; the backend fills val/vlen
+/* One data key of a multi-key commit: the caller fills key/klen; the backend fills val/vlen
    (arena memory; val NULL when absent) before calling decide. */
 typedef struct ddb_store_key {
-    int shard;
     const char *key;
     size_t klen;
     char *val;
@@ -141,8 +154,8 @@ typedef struct ddb_store_snapshot ddb_store_snapshot;
 ddb_store_snapshot *ddb_store_snapshot_take(ddb_store *s);
 void ddb_store_snapshot_release(ddb_store *s, ddb_store_snapshot *snap);
 int ddb_store_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n);
-ddb_store_iter *ddb_store_iter_open_at(ddb_store *s, const ddb_store_snapshot *snap, int shard, const char *lo,
-                                       size_t lolen, const char *hi, size_t hilen, int reverse);
+ddb_store_iter *ddb_store_iter_open_at(ddb_store *s, const ddb_store_snapshot *snap, const char *lo, size_t lolen,
+                                       const char *hi, size_t hilen, int reverse);
 
 /*
  * Waits until every commit (rmw or commit) that had started when this was called has finished.
@@ -152,11 +165,15 @@ ddb_store_iter *ddb_store_iter_open_at(ddb_store *s, const ddb_store_snapshot *s
 void ddb_store_barrier(ddb_store *s);
 
 /*
- * Ordered range read over [lo, hi) of one shard (shard -1: metadata), forward or reverse.
- * Keys and values returned by ddb_store_iter_key/val stay valid until the next call on the iterator.
+ * Ordered range read over [lo, hi) of the data space, forward or reverse, in key order wherever
+ * the keys are placed (a range within one partition is read where that partition lives; a wider
+ * one merges every place). Keys and values returned by ddb_store_iter_key/val stay valid until
+ * the next call on the iterator.
  */
-ddb_store_iter *ddb_store_iter_open(ddb_store *s, int shard, const char *lo, size_t lolen, const char *hi,
-                                    size_t hilen, int reverse);
+ddb_store_iter *ddb_store_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen,
+                                    int reverse);
+/* The same over the metadata space (forward). */
+ddb_store_iter *ddb_store_meta_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen);
 /* Positions at the first key (or, reverse, the last key) of the range; with `from`, at `from` itself or past it. */
 void ddb_store_iter_seek(ddb_store_iter *it, const char *from, size_t fromlen);
 int ddb_store_iter_valid(ddb_store_iter *it);
@@ -168,10 +185,7 @@ void ddb_store_iter_close(ddb_store_iter *it);
    ended it (an I/O error must never look like the end of a page). */
 int ddb_store_iter_status(ddb_store_iter *it);
 
-/* Deletes every key in [lo, hi) of every shard (table and index purges). Returns 0 or an error. */
+/* Deletes every data key in [lo, hi) (table and index purges). Returns 0 or an error. */
 int ddb_store_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen);
-
-/* The shard ring (hash key created once per data directory, current shard count). */
-const struct ddb_ring *ddb_store_ring(const ddb_store *s);
 
 #endif

@@ -1,7 +1,9 @@
 /*
- * tests/unit/test_codecs.c: the shard ring (server/storage/ring.c), item keys (server/storage/keycodec.c) and the
- * item value encoding (server/storage/itemcodec.c).
+ * tests/unit/test_codecs.c: the shard ring (server/storage/ring.c: the RocksDB backend's placement), item keys
+ * (server/storage/keycodec.c: built with a store's partition hash) and the item value encoding
+ * (server/storage/itemcodec.c).
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "attr.h"
@@ -9,9 +11,52 @@
 #include "json.h"
 #include "keycodec.h"
 #include "ring.h"
+#include "storage.h"
 #include "test.h"
 
 static const unsigned char hash_key[DDB_HASH_KEY_BYTES] = "0123456789abcdef";
+
+/* A small in-memory store: item keys take their partition hash from it. */
+static ddb_store *mem_store(unsigned nshards)
+{
+    ddb_store_options o;
+    ddb_store *s;
+    char *err = NULL;
+
+    memset(&o, 0, sizeof(o));
+    o.in_memory = 1;
+    o.nshards = nshards;
+    o.key_hash = ddb_key_part_hash;
+    o.partition_bytes = DDB_KEY_PARTITION_BYTES;
+    if ((s = ddb_store_open(&o, &err)) == NULL) {
+        fprintf(stderr, "cannot open an in-memory store: %s\n", err ? err : "?");
+        free(err);
+        abort();
+    }
+    return s;
+}
+
+/* Keys read over [lo, hi), in order; each must equal want[i] (n of them). Returns the count read, or -1 when a
+   key differs or the iterator ended on an error. */
+static long read_range(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen, const ddb_key *want,
+                       size_t n)
+{
+    ddb_store_iter *it = ddb_store_iter_open(s, lo, lolen, hi, hilen, 0);
+    long got = 0;
+
+    for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it), got++) {
+        size_t klen;
+        const char *k = ddb_store_iter_key(it, &klen);
+        if ((size_t)got >= n || klen != want[got].len || memcmp(k, want[got].bytes, klen) != 0) {
+            got = -1;
+            break;
+        }
+    }
+    if (got >= 0 && ddb_store_iter_status(it) != DDB_STORE_OK)
+        got = -1;
+    ddb_store_iter_close(it);
+    return got;
+}
 
 static ddb_attr parse_item(ddb_arena *a, const char *json)
 {
@@ -81,38 +126,50 @@ TEST(ring_single_shard_owns_everything)
     ddb_ring_free(&r);
 }
 
-/* Keys of one partition sort as DynamoDB sorts the sort key. */
+/* Keys of one partition sort as DynamoDB sorts the sort key, and a read of the partition's range (where the store
+   placed the partition) returns them all, in that order. */
 TEST(keys_sort_like_dynamodb_sort_keys)
 {
     static const char *const numbers[] = {"-1E+10", "-100", "-1.5", "-1", "-0.5", "0", "0.001", "1", "1.5", "2", "10",
                                           "1E+100"};
     static const char *const strings[] = {"", "A", "Z", "a", "a\\u0000", "ab", "b", "\\u00e9", "\\uffff"};
     ddb_arena a;
-    ddb_ring r;
-    ddb_key prev, cur;
+    ddb_store *s = mem_store(3);
+    ddb_key prev, cur, keys[ARRAY_LEN(numbers)];
+    ddb_batch b;
+    char *hi;
 
     ddb_arena_init(&a);
-    ASSERT_EQ(ddb_ring_init(&r, 2, hash_key), 0);
+    ddb_batch_init(&b, &a);
     ddb_attr pk = value(&a, "{\"S\":\"partition\"}");
     for (size_t i = 0; i < ARRAY_LEN(numbers); i++) {
         char json[64];
         snprintf(json, sizeof(json), "{\"N\":\"%s\"}", numbers[i]);
         ddb_attr sk = value(&a, json);
-        ddb_key_build(&a, &r, 7, &pk, &sk, &cur);
+        ddb_key_build(&a, s, 7, &pk, &sk, &cur);
         if (i > 0) {
             size_t n = prev.len < cur.len ? prev.len : cur.len;
             int c = memcmp(prev.bytes, cur.bytes, n);
             ASSERT(c < 0 || (c == 0 && prev.len < cur.len));
+            /* one partition: one hash, one prefix */
             ASSERT_EQ(prev.part_hash, cur.part_hash);
-            ASSERT_EQ(prev.shard, cur.shard);
+            ASSERT_EQ(prev.part_len, cur.part_len);
+            ASSERT_MEM_EQ(prev.bytes, prev.part_len, cur.bytes, cur.part_len);
         }
-        prev = cur;
+        keys[i] = prev = cur;
+        ddb_batch_put(&b, cur.bytes, cur.len, "v", 1);
     }
+    ASSERT_EQ(ddb_store_write(s, &b), DDB_STORE_OK);
+    /* the partition's range [prefix, prefix + 1) is read where the store placed the partition */
+    hi = ddb_arena_memdup(&a, keys[0].bytes, keys[0].part_len);
+    hi[keys[0].part_len - 1]++; /* the prefix ends with "partition": no carry */
+    ASSERT_EQ(read_range(s, keys[0].bytes, keys[0].part_len, hi, keys[0].part_len, keys, ARRAY_LEN(keys)),
+              (long)ARRAY_LEN(keys));
     for (size_t i = 0; i < ARRAY_LEN(strings); i++) {
         char json[64];
         snprintf(json, sizeof(json), "{\"S\":\"%s\"}", strings[i]);
         ddb_attr sk = value(&a, json);
-        ddb_key_build(&a, &r, 7, &pk, &sk, &cur);
+        ddb_key_build(&a, s, 7, &pk, &sk, &cur);
         if (i > 0) {
             size_t n = prev.len < cur.len ? prev.len : cur.len;
             int c = memcmp(prev.bytes, cur.bytes, n);
@@ -120,32 +177,77 @@ TEST(keys_sort_like_dynamodb_sort_keys)
         }
         prev = cur;
     }
-    ddb_ring_free(&r);
+    ddb_store_close(s);
     ddb_arena_free(&a);
 }
 
 TEST(key_layout_is_table_hash_length_pk_sk)
 {
     ddb_arena a;
-    ddb_ring r;
-    ddb_key k;
-    char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
+    ddb_store *s = mem_store(3);
+    ddb_key k, k2;
+    ddb_batch b;
+    char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES], *v = NULL;
+    size_t vlen = 0;
 
     ddb_arena_init(&a);
-    ASSERT_EQ(ddb_ring_init(&r, 3, hash_key), 0);
     ddb_attr pk = value(&a, "{\"S\":\"abc\"}"), sk = value(&a, "{\"B\":\"AAE=\"}");
-    ddb_key_build(&a, &r, 0x01020304, &pk, &sk, &k);
+    ddb_key_build(&a, s, 0x01020304, &pk, &sk, &k);
     ASSERT_EQ(k.len, 14 + 3 + 2);
     ASSERT_EQ(k.part_len, 14 + 3);
     ASSERT_MEM_EQ(k.bytes, 4, "\x01\x02\x03\x04", 4);
     ASSERT_EQ(ddb_key_part_hash(k.bytes, k.len), k.part_hash);
-    ASSERT_EQ(ddb_ring_hash(&r, "abc", 3), k.part_hash); /* the hash covers the partition key only */
+    ASSERT_EQ(ddb_store_hash(s, "abc", 3), k.part_hash); /* the hash covers the partition key only */
     ASSERT_MEM_EQ(k.bytes + 12, 2, "\x00\x03", 2);
     ASSERT_MEM_EQ(k.bytes + 14, 5, "abc\x00\x01", 5);
-    ASSERT_EQ(k.shard, ddb_ring_owner(&r, k.part_hash));
     ddb_key_table_range(0x01020304, lo, hi);
     ASSERT(memcmp(k.bytes, lo, 4) >= 0 && memcmp(k.bytes, hi, 4) < 0);
-    ddb_ring_free(&r);
+    /* a key read back from its stored bytes is the same key */
+    ddb_key_from_stored(k.bytes, k.len, &k2);
+    ASSERT_EQ(k2.len, k.len);
+    ASSERT_EQ(k2.part_len, k.part_len);
+    ASSERT_EQ(k2.part_hash, k.part_hash);
+    /* the store places the key by the hash it carries: a point read and a read of the table's range find it */
+    ddb_batch_init(&b, &a);
+    ddb_batch_put(&b, k.bytes, k.len, "x", 1);
+    ASSERT_EQ(ddb_store_write(s, &b), DDB_STORE_OK);
+    ASSERT_EQ(ddb_store_get(s, &a, k.bytes, k.len, &v, &vlen), DDB_STORE_OK);
+    ASSERT_MEM_EQ(v, vlen, "x", 1);
+    ASSERT_EQ(read_range(s, lo, sizeof(lo), hi, sizeof(hi), &k, 1), 1);
+    ddb_store_close(s);
+    ddb_arena_free(&a);
+}
+
+/* The partition hash is the store's: equal for equal partition keys whatever the table or sort key, and it
+   spreads distinct partition keys. */
+TEST(partition_hash_is_the_stores_and_covers_the_partition_key_only)
+{
+    ddb_arena a;
+    ddb_store *s = mem_store(2);
+    ddb_key k1, k2, k3;
+    uint64_t hashes[64];
+
+    ddb_arena_init(&a);
+    ddb_attr pk = value(&a, "{\"N\":\"-12.5\"}"), sk1 = value(&a, "{\"S\":\"one\"}");
+    ddb_attr sk2 = value(&a, "{\"S\":\"two\"}");
+    ddb_key_build(&a, s, 1, &pk, &sk1, &k1);
+    ddb_key_build(&a, s, 2, &pk, &sk2, &k2);
+    ddb_key_build(&a, s, 2, &pk, NULL, &k3);
+    ASSERT_EQ(k1.part_hash, k2.part_hash);
+    ASSERT_EQ(k1.part_hash, k3.part_hash);
+    ASSERT_EQ(k3.len, k3.part_len); /* no sort key */
+    for (int i = 0; i < 64; i++) {
+        char json[64];
+        ddb_key k;
+        snprintf(json, sizeof(json), "{\"S\":\"user#%d\"}", i);
+        ddb_attr p = value(&a, json);
+        ddb_key_build(&a, s, 1, &p, NULL, &k);
+        ASSERT_EQ(k.part_hash, ddb_store_hash(s, p.u.s, p.len));
+        hashes[i] = k.part_hash;
+        for (int j = 0; j < i; j++)
+            ASSERT(hashes[j] != hashes[i]);
+    }
+    ddb_store_close(s);
     ddb_arena_free(&a);
 }
 

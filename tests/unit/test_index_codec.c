@@ -2,20 +2,40 @@
  * tests/unit/test_index_codec.c: secondary index entries (server/engine/index.c): entry keys sort
  * as DynamoDB sorts index keys (escaped, terminated sort parts, then the base key), sparse
  * indexes, LSI co-location, begins_with prefixes, projections and the checks of a written item's
- * index key attributes. Pure functions: a ring and hand-built table/index structs, no store.
+ * index key attributes. Pure functions over hand-built table/index structs; a small in-memory store
+ * gives the partition hash (and, for LSI co-location, placement).
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "attr.h"
 #include "index.h"
 #include "json.h"
 #include "keycodec.h"
-#include "ring.h"
+#include "storage.h"
 #include "test.h"
 
-static const unsigned char hash_key[DDB_HASH_KEY_BYTES] = "fedcba9876543210";
-
 /* ---- helpers ---- */
+
+/* A small in-memory store: keys take their partition hash from it. */
+static ddb_store *mem_store(unsigned nshards)
+{
+    ddb_store_options o;
+    ddb_store *s;
+    char *err = NULL;
+
+    memset(&o, 0, sizeof(o));
+    o.in_memory = 1;
+    o.nshards = nshards;
+    o.key_hash = ddb_key_part_hash;
+    o.partition_bytes = DDB_KEY_PARTITION_BYTES;
+    if ((s = ddb_store_open(&o, &err)) == NULL) {
+        fprintf(stderr, "cannot open an in-memory store: %s\n", err ? err : "?");
+        free(err);
+        abort();
+    }
+    return s;
+}
 
 static ddb_attr value(ddb_arena *a, const char *json)
 {
@@ -115,14 +135,14 @@ static int key_order(const ddb_key *a, const ddb_key *b)
 }
 
 /* The base key (table id 7, pk S "item<i>", no sort key) of item number i. */
-static ddb_key base_key(ddb_arena *a, const ddb_ring *r, int i, ddb_attr *pk_out)
+static ddb_key base_key(ddb_arena *a, const ddb_store *st, int i, ddb_attr *pk_out)
 {
     char pk[32];
     ddb_key k;
 
     snprintf(pk, sizeof(pk), "item%d", i);
     *pk_out = bytes_attr(a, DDB_T_S, pk, strlen(pk));
-    ddb_key_build(a, r, 7, pk_out, NULL, &k);
+    ddb_key_build(a, st, 7, pk_out, NULL, &k);
     return k;
 }
 
@@ -138,7 +158,7 @@ static int starts_with(const ddb_key *k, const char *prefix, size_t plen)
  * for every pair, memcmp order of the entry keys is ddb_attr_cmp order of the values, and equal
  * values are ordered by the base key (the bytes after the sort part).
  */
-static void check_sort_order(ddb_arena *a, const ddb_ring *r, const ddb_attr *vals, size_t n, ddb_type type)
+static void check_sort_order(ddb_arena *a, const ddb_store *st, const ddb_attr *vals, size_t n, ddb_type type)
 {
     ddb_key_part h = part("g", DDB_T_S), s = part("r", type);
     ddb_index ix = gsi(42, "ix", &h, 1, &s, 1);
@@ -147,10 +167,10 @@ static void check_sort_order(ddb_arena *a, const ddb_ring *r, const ddb_attr *va
 
     for (size_t i = 0; i < 2 * n; i++) {
         ddb_attr pk;
-        bases[i] = base_key(a, r, (int)i, &pk);
+        bases[i] = base_key(a, st, (int)i, &pk);
         member m[] = {{"pk", pk}, {"g", g}, {"r", vals[i % n]}};
         ddb_attr item = make_item(a, m, 3);
-        ASSERT_EQ(ddb_index_entry_key(a, r, &ix, &item, &bases[i], &entries[i]), 0);
+        ASSERT_EQ(ddb_index_entry_key(a, st, &ix, &item, &bases[i], &entries[i]), 0);
         /* the entry ends with the base key without its table id */
         ASSERT(entries[i].len > bases[i].len - DDB_KEY_TABLE_BYTES);
         ASSERT_MEM_EQ(entries[i].bytes + entries[i].len - (bases[i].len - DDB_KEY_TABLE_BYTES),
@@ -191,18 +211,17 @@ TEST(entry_keys_sort_like_dynamodb_for_strings)
         {"\xc3\xa9", 2},  {"\xef\xbf\xbf", 3}, {"\xff", 1},    {"\xff\x00", 2}, {"\xff\xff", 2},
     };
     ddb_arena a;
-    ddb_ring r;
+    ddb_store *st = mem_store(3);
     ddb_attr vals[ARRAY_LEN(strings)];
 
     ddb_arena_init(&a);
-    ASSERT_EQ(ddb_ring_init(&r, 3, hash_key), 0);
     for (size_t i = 0; i < ARRAY_LEN(strings); i++) {
         vals[i] = bytes_attr(&a, DDB_T_S, strings[i].s, strings[i].n);
         if (i > 0)
             ASSERT(ddb_attr_cmp(&vals[i - 1], &vals[i]) < 0); /* the list itself is in order */
     }
-    check_sort_order(&a, &r, vals, ARRAY_LEN(vals), DDB_T_S);
-    ddb_ring_free(&r);
+    check_sort_order(&a, st, vals, ARRAY_LEN(vals), DDB_T_S);
+    ddb_store_close(st);
     ddb_arena_free(&a);
 }
 
@@ -210,12 +229,11 @@ TEST(entry_keys_sort_like_dynamodb_for_random_binary)
 {
     static const unsigned char alphabet[] = {0x00, 0x01, 0x02, 0x7f, 0xfe, 0xff};
     ddb_arena a;
-    ddb_ring r;
+    ddb_store *st = mem_store(3);
     ddb_attr vals[160];
     unsigned seed = 12345;
 
     ddb_arena_init(&a);
-    ASSERT_EQ(ddb_ring_init(&r, 3, hash_key), 0);
     for (size_t i = 0; i < ARRAY_LEN(vals); i++) {
         unsigned char buf[6];
         size_t n = 1 + (size_t)(rand_r(&seed) % 5); /* empty values are never indexed */
@@ -223,8 +241,8 @@ TEST(entry_keys_sort_like_dynamodb_for_random_binary)
             buf[k] = alphabet[rand_r(&seed) % sizeof(alphabet)];
         vals[i] = bytes_attr(&a, DDB_T_B, buf, n);
     }
-    check_sort_order(&a, &r, vals, ARRAY_LEN(vals), DDB_T_B);
-    ddb_ring_free(&r);
+    check_sort_order(&a, st, vals, ARRAY_LEN(vals), DDB_T_B);
+    ddb_store_close(st);
     ddb_arena_free(&a);
 }
 
@@ -236,13 +254,12 @@ TEST(entry_keys_sort_like_dynamodb_for_numbers)
         "1E+10", "9.9999999999999999999999999999999999999E+125",
     };
     ddb_arena a;
-    ddb_ring r;
+    ddb_store *st = mem_store(2);
     ddb_attr vals[ARRAY_LEN(fixed) + 140];
     size_t n = 0;
     unsigned seed = 777;
 
     ddb_arena_init(&a);
-    ASSERT_EQ(ddb_ring_init(&r, 2, hash_key), 0);
     for (size_t i = 0; i < ARRAY_LEN(fixed); i++)
         vals[n++] = num_attr(&a, fixed[i]);
     while (n < ARRAY_LEN(vals)) { /* random mantissas and exponents, many of them close to each other */
@@ -251,8 +268,8 @@ TEST(entry_keys_sort_like_dynamodb_for_numbers)
         snprintf(text, sizeof(text), "%s%d.%03dE%d", neg ? "-" : "", digits / 100, digits % 100, exp);
         vals[n++] = num_attr(&a, text);
     }
-    check_sort_order(&a, &r, vals, n, DDB_T_N);
-    ddb_ring_free(&r);
+    check_sort_order(&a, st, vals, n, DDB_T_N);
+    ddb_store_close(st);
     ddb_arena_free(&a);
 }
 
@@ -263,11 +280,10 @@ TEST(multi_part_sort_keys_order_lexicographically_by_part)
     static const char *const nums[] = {"-2", "0", "0.5", "10"};
     static const char *const bins[] = {"AA==", "AAA=", "AAE=", "AQ=="}; /* 00, 00 00, 00 01, 01 */
     ddb_arena a;
-    ddb_ring r;
+    ddb_store *st = mem_store(4);
     unsigned seed = 99;
 
     ddb_arena_init(&a);
-    ASSERT_EQ(ddb_ring_init(&r, 4, hash_key), 0);
     for (unsigned nparts = 2; nparts <= 4; nparts++) {
         ddb_key_part h = part("g", DDB_T_S);
         ddb_key_part s[4] = {part("r1", DDB_T_S), part("r2", DDB_T_N), part("r3", DDB_T_B), part("r4", DDB_T_S)};
@@ -280,7 +296,7 @@ TEST(multi_part_sort_keys_order_lexicographically_by_part)
             ddb_attr pk;
             member m[6];
             char json[64];
-            bases[i] = base_key(&a, &r, i, &pk);
+            bases[i] = base_key(&a, st, i, &pk);
             m[0] = (member){"pk", pk};
             m[1] = (member){"g", bytes_attr(&a, DDB_T_S, "P", 1)};
             snprintf(json, sizeof(json), "{\"S\":\"%s\"}", strs[rand_r(&seed) % ARRAY_LEN(strs)]);
@@ -293,7 +309,7 @@ TEST(multi_part_sort_keys_order_lexicographically_by_part)
             for (unsigned p = 0; p < nparts; p++)
                 m[2 + p] = (member){s[p].name, tuples[i][p]};
             ddb_attr item = make_item(&a, m, 2 + nparts);
-            ASSERT_EQ(ddb_index_entry_key(&a, &r, &ix, &item, &bases[i], &entries[i]), 0);
+            ASSERT_EQ(ddb_index_entry_key(&a, st, &ix, &item, &bases[i], &entries[i]), 0);
         }
         for (int i = 0; i < N; i++) {
             for (int j = 0; j < N; j++) {
@@ -309,7 +325,7 @@ TEST(multi_part_sort_keys_order_lexicographically_by_part)
             }
         }
     }
-    ddb_ring_free(&r);
+    ddb_store_close(st);
     ddb_arena_free(&a);
 }
 
@@ -317,7 +333,7 @@ TEST(multi_part_sort_keys_order_lexicographically_by_part)
 TEST(multi_part_partition_keys_are_distinct_partitions)
 {
     ddb_arena a;
-    ddb_ring r;
+    ddb_store *st = mem_store(2);
     ddb_key_part h[2] = {part("h1", DDB_T_S), part("h2", DDB_T_S)};
     ddb_index ix = gsi(60, "mh", h, 2, NULL, 0);
     static const char *const pairs[][2] = {{"ab", "c"}, {"a", "bc"}, {"abc", "\\u0000"}, {"\\u0000", "abc"}, {"a\\u0000", "b"},
@@ -325,11 +341,10 @@ TEST(multi_part_partition_keys_are_distinct_partitions)
     ddb_key entries[ARRAY_LEN(pairs)];
 
     ddb_arena_init(&a);
-    ASSERT_EQ(ddb_ring_init(&r, 2, hash_key), 0);
     for (size_t i = 0; i < ARRAY_LEN(pairs); i++) {
         char j1[32], j2[32];
         ddb_attr pk, v1, v2;
-        ddb_key base = base_key(&a, &r, (int)i, &pk), prefix;
+        ddb_key base = base_key(&a, st, (int)i, &pk), prefix;
         snprintf(j1, sizeof(j1), "{\"S\":\"%s\"}", pairs[i][0]);
         snprintf(j2, sizeof(j2), "{\"S\":\"%s\"}", pairs[i][1]);
         v1 = value(&a, j1);
@@ -337,14 +352,18 @@ TEST(multi_part_partition_keys_are_distinct_partitions)
         member m[] = {{"pk", pk}, {"h1", v1}, {"h2", v2}};
         ddb_attr item = make_item(&a, m, 3);
         const ddb_attr *hv[2] = {&v1, &v2};
-        ASSERT_EQ(ddb_index_entry_key(&a, &r, &ix, &item, &base, &entries[i]), 0);
+        ASSERT_EQ(ddb_index_entry_key(&a, st, &ix, &item, &base, &entries[i]), 0);
         /* the Query prefix of the partition is the entry's prefix up to the sort parts */
-        ddb_index_partition_key(&a, &r, &ix, hv, &prefix);
+        ddb_index_partition_key(&a, st, &ix, hv, &prefix);
         ASSERT_EQ(prefix.len, entries[i].part_len);
         ASSERT(starts_with(&entries[i], prefix.bytes, prefix.len));
         ASSERT_EQ(prefix.part_hash, entries[i].part_hash);
-        ASSERT_EQ(prefix.shard, entries[i].shard);
-        ASSERT_EQ(entries[i].shard, ddb_ring_owner(&r, entries[i].part_hash));
+        /* the partition hash is the store's hash of the partition bytes, and the key carries it (the store
+           places the entry by it), so the Query prefix and the entry are one partition */
+        ASSERT_EQ(entries[i].part_hash, ddb_store_hash(st, entries[i].bytes + DDB_KEY_PREFIX_BYTES,
+                                                       entries[i].part_len - DDB_KEY_PREFIX_BYTES));
+        ASSERT_EQ(ddb_key_part_hash(entries[i].bytes, entries[i].len), entries[i].part_hash);
+        ASSERT_EQ(ddb_key_part_hash(prefix.bytes, prefix.len), ddb_key_part_hash(entries[i].bytes, entries[i].len));
     }
     for (size_t i = 0; i < ARRAY_LEN(pairs); i++)
         for (size_t j = i + 1; j < ARRAY_LEN(pairs); j++) {
@@ -352,7 +371,7 @@ TEST(multi_part_partition_keys_are_distinct_partitions)
             ASSERT(entries[i].part_len != entries[j].part_len ||
                    memcmp(entries[i].bytes + 12, entries[j].bytes + 12, entries[i].part_len - 12) != 0);
         }
-    ddb_ring_free(&r);
+    ddb_store_close(st);
     ddb_arena_free(&a);
 }
 
@@ -360,15 +379,14 @@ TEST(multi_part_partition_keys_are_distinct_partitions)
 TEST(items_without_index_key_with_wrong_type_or_empty_are_not_indexed)
 {
     ddb_arena a;
-    ddb_ring r;
+    ddb_store *st = mem_store(2);
     ddb_key_part h = part("g", DDB_T_S), s[2] = {part("r", DDB_T_N), part("r2", DDB_T_B)};
     ddb_index ix = gsi(70, "sparse", &h, 1, s, 2);
     ddb_attr pk;
     ddb_key base, e;
 
     ddb_arena_init(&a);
-    ASSERT_EQ(ddb_ring_init(&r, 2, hash_key), 0);
-    base = base_key(&a, &r, 1, &pk);
+    base = base_key(&a, st, 1, &pk);
     ddb_attr gS = value(&a, "{\"S\":\"x\"}"), gN = value(&a, "{\"N\":\"1\"}"), rN = value(&a, "{\"N\":\"5\"}");
     ddb_attr rS = value(&a, "{\"S\":\"5\"}"), bB = value(&a, "{\"B\":\"AQ==\"}"), bS = value(&a, "{\"S\":\"AQ==\"}");
     ddb_attr ss = value(&a, "{\"SS\":[\"x\"]}"), gE = value(&a, "{\"S\":\"\"}"), bE = value(&a, "{\"B\":\"\"}");
@@ -393,26 +411,26 @@ TEST(items_without_index_key_with_wrong_type_or_empty_are_not_indexed)
 
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
         ddb_attr item = make_item(&a, cases[i].m, cases[i].n);
-        int rc = ddb_index_entry_key(&a, &r, &ix, &item, &base, &e);
+        int rc = ddb_index_entry_key(&a, st, &ix, &item, &base, &e);
         if (rc != cases[i].want) {
             ddb_test_fail(__FILE__, __LINE__, "case %zu: ddb_index_entry_key returned %d, want %d", i, rc, cases[i].want);
             return;
         }
     }
-    ddb_ring_free(&r);
+    ddb_store_close(st);
     ddb_arena_free(&a);
 }
 
-/* An LSI's partition is its table's: same hash, same shard, same partition key bytes. */
+/* An LSI's partition is its table's: the same partition hash (the one the store reads back from the key and
+   places by, so entries sit beside their items) and the same partition key bytes. */
 TEST(lsi_entries_are_colocated_with_their_items)
 {
     static const char *const pks[] = {"{\"S\":\"user#1\"}", "{\"S\":\"\\u0000x\"}", "{\"N\":\"-12.5\"}",
                                       "{\"N\":\"0\"}", "{\"B\":\"AAEC\"}"};
     ddb_arena a;
-    ddb_ring r;
+    ddb_store *st = mem_store(5);
 
     ddb_arena_init(&a);
-    ASSERT_EQ(ddb_ring_init(&r, 5, hash_key), 0);
     for (size_t i = 0; i < ARRAY_LEN(pks); i++) {
         ddb_attr pk = value(&a, pks[i]), sk = value(&a, "{\"N\":\"3\"}"), l = value(&a, "{\"S\":\"local\"}");
         ddb_key_part h = part("pk", (ddb_type)pk.type), s = part("l", DDB_T_S);
@@ -420,18 +438,20 @@ TEST(lsi_entries_are_colocated_with_their_items)
         ddb_key base, e, prefix;
         const ddb_attr *hv[1] = {&pk};
         ix.kind = DDB_IX_LOCAL;
-        ddb_key_build(&a, &r, 9, &pk, &sk, &base);
+        ddb_key_build(&a, st, 9, &pk, &sk, &base);
         member m[] = {{"pk", pk}, {"sk", sk}, {"l", l}};
         ddb_attr item = make_item(&a, m, 3);
-        ASSERT_EQ(ddb_index_entry_key(&a, &r, &ix, &item, &base, &e), 0);
+        ASSERT_EQ(ddb_index_entry_key(&a, st, &ix, &item, &base, &e), 0);
         ASSERT_EQ(e.part_hash, base.part_hash);
-        ASSERT_EQ(e.shard, base.shard);
+        ASSERT_EQ(ddb_key_part_hash(e.bytes, e.len), ddb_key_part_hash(base.bytes, base.len));
+        ASSERT_EQ(ddb_key_part_hash(e.bytes, e.len), ddb_store_hash(st, base.bytes + DDB_KEY_PREFIX_BYTES,
+                                                                      base.part_len - DDB_KEY_PREFIX_BYTES));
         ASSERT_EQ(e.part_len, base.part_len);
         ASSERT_MEM_EQ(e.bytes + 4, e.part_len - 4, base.bytes + 4, base.part_len - 4);
-        ddb_index_partition_key(&a, &r, &ix, hv, &prefix);
+        ddb_index_partition_key(&a, st, &ix, hv, &prefix);
         ASSERT_MEM_EQ(prefix.bytes, prefix.len, e.bytes, e.part_len);
     }
-    ddb_ring_free(&r);
+    ddb_store_close(st);
     ddb_arena_free(&a);
 }
 
@@ -445,10 +465,9 @@ TEST(open_sort_part_is_a_prefix_of_entries_beginning_with_the_value)
                 {"ab", 2},    {"ab\x00", 3},    {"abc", 3},   {"abd", 3},       {"b", 1},         {"\xff", 1},
                 {"\xff\x00", 2}};
     ddb_arena a;
-    ddb_ring r;
+    ddb_store *st = mem_store(3);
 
     ddb_arena_init(&a);
-    ASSERT_EQ(ddb_ring_init(&r, 3, hash_key), 0);
     for (int type = 0; type < 2; type++) {
         ddb_type t = type == 0 ? DDB_T_S : DDB_T_B;
         ddb_key_part h = part("g", DDB_T_S), s[2] = {part("r", t), part("r2", t)};
@@ -458,20 +477,20 @@ TEST(open_sort_part_is_a_prefix_of_entries_beginning_with_the_value)
         ddb_key prefix1, prefix2, e1[ARRAY_LEN(vals)], e2[ARRAY_LEN(vals)][ARRAY_LEN(vals)];
         ddb_attr v[ARRAY_LEN(vals)];
 
-        ddb_index_partition_key(&a, &r, &one, hv, &prefix1);
-        ddb_index_partition_key(&a, &r, &two, hv, &prefix2);
+        ddb_index_partition_key(&a, st, &one, hv, &prefix1);
+        ddb_index_partition_key(&a, st, &two, hv, &prefix2);
         for (size_t i = 0; i < ARRAY_LEN(vals); i++)
             v[i] = bytes_attr(&a, t, vals[i].s, vals[i].n);
         for (size_t i = 0; i < ARRAY_LEN(vals); i++) {
             ddb_attr pk;
-            ddb_key base = base_key(&a, &r, (int)i, &pk);
+            ddb_key base = base_key(&a, st, (int)i, &pk);
             member m[] = {{"pk", pk}, {"g", g}, {"r", v[i]}};
             ddb_attr item = make_item(&a, m, 3);
-            ASSERT_EQ(ddb_index_entry_key(&a, &r, &one, &item, &base, &e1[i]), 0);
+            ASSERT_EQ(ddb_index_entry_key(&a, st, &one, &item, &base, &e1[i]), 0);
             for (size_t j = 0; j < ARRAY_LEN(vals); j++) {
                 member m2[] = {{"pk", pk}, {"g", g}, {"r", v[i]}, {"r2", v[j]}};
                 ddb_attr item2 = make_item(&a, m2, 4);
-                ASSERT_EQ(ddb_index_entry_key(&a, &r, &two, &item2, &base, &e2[i][j]), 0);
+                ASSERT_EQ(ddb_index_entry_key(&a, st, &two, &item2, &base, &e2[i][j]), 0);
             }
         }
         for (size_t q = 0; q < ARRAY_LEN(vals); q++) {
@@ -501,7 +520,7 @@ TEST(open_sort_part_is_a_prefix_of_entries_beginning_with_the_value)
             }
         }
     }
-    ddb_ring_free(&r);
+    ddb_store_close(st);
     ddb_arena_free(&a);
 }
 

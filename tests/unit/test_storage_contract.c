@@ -3,12 +3,19 @@
  * docs/storage-backends.md), checked through that interface only, so that any backend (RocksDB
  * today, RADOS later) can be held to it by linking it in place of rocks.c.
  *
- * Covered: point reads and writes, atomic compound writes across shards, ordered iteration both
- * ways with bounds and seek-from, batched reads, snapshots (point and range), conditional
- * commits (values seen by decide, refusal, atomicity, re-run safety), racing commits and rmw on
- * overlapping keys (exact sums), opposite lock orders (no deadlock), the barrier, iterator
- * status, range deletion, and reopening a data directory (data kept, old format upgraded,
- * unknown format refused).
+ * Placement is the backend's: the test only supplies key_hash (test_key_hash) and never names a
+ * shard. Where a test needs keys in different places it writes enough keys (24 or more, scattered
+ * by their hashes) that several places are certainly used.
+ *
+ * Covered: point reads and writes, the metadata space kept apart from the data space (point
+ * reads, range reads, range deletion), compound writes (atomic across places, appended batches),
+ * ordered iteration both ways with bounds and seek-from over ranges merged across places (stores
+ * of 1, 3 and 8 shards) and over one partition, batched reads, snapshots (point, merged range,
+ * one partition, places first written after the snapshot), conditional commits (values seen by
+ * decide, refusal, atomicity, re-run safety), racing commits and rmw on overlapping keys (exact
+ * sums), opposite lock orders (no deadlock), the barrier, iterator status, range deletion, the
+ * keyed hash, and reopening a data directory (data kept, keys moved to another shard count,
+ * old format upgraded, unknown format refused).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -25,10 +32,22 @@
 
 /* ---- helpers ---- */
 
+/* Bytes of a data key that name its partition in the engine's layout (table or index id, 4, and
+   the partition hash, 8); RocksDB reads a range whose bounds share them from one place. */
+#define PARTITION_BYTES 12
+
+/*
+ * The partition hash: FNV-1a of the key's partition prefix (its first PARTITION_BYTES bytes) or
+ * of the whole of a shorter key. Keys sharing a 12-byte prefix are therefore one partition, as in
+ * the engine's layout, and short keys each hash (and are placed) on their own, which scatters the
+ * short keys of most tests over every shard.
+ */
 static uint64_t test_key_hash(const char *key, size_t klen)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
 
+    if (klen > PARTITION_BYTES)
+        klen = PARTITION_BYTES;
     for (size_t i = 0; i < klen; i++)
         h = (h ^ (unsigned char)key[i]) * 0x100000001b3ULL;
     return h;
@@ -43,6 +62,7 @@ static ddb_store *open_store(const char *path, unsigned nshards, char **err)
     o.in_memory = path == NULL;
     o.nshards = nshards;
     o.key_hash = test_key_hash;
+    o.partition_bytes = PARTITION_BYTES;
     *err = NULL;
     return ddb_store_open(&o, err);
 }
@@ -73,38 +93,66 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-static int put(ddb_store *s, ddb_arena *a, int shard, const char *k, const char *v)
+static int put(ddb_store *s, ddb_arena *a, const char *k, const char *v)
 {
     ddb_batch b;
 
     ddb_batch_init(&b, a);
-    ddb_batch_put(&b, shard, k, strlen(k), v, strlen(v));
+    ddb_batch_put(&b, k, strlen(k), v, strlen(v));
     return ddb_store_write(s, &b);
 }
 
-static int del(ddb_store *s, ddb_arena *a, int shard, const char *k)
+static int del(ddb_store *s, ddb_arena *a, const char *k)
 {
     ddb_batch b;
 
     ddb_batch_init(&b, a);
-    ddb_batch_delete(&b, shard, k, strlen(k));
+    ddb_batch_delete(&b, k, strlen(k));
+    return ddb_store_write(s, &b);
+}
+
+static int meta_put(ddb_store *s, ddb_arena *a, const char *k, const char *v)
+{
+    ddb_batch b;
+
+    ddb_batch_init(&b, a);
+    ddb_batch_meta_put(&b, k, strlen(k), v, strlen(v));
+    return ddb_store_write(s, &b);
+}
+
+static int meta_del(ddb_store *s, ddb_arena *a, const char *k)
+{
+    ddb_batch b;
+
+    ddb_batch_init(&b, a);
+    ddb_batch_meta_delete(&b, k, strlen(k));
     return ddb_store_write(s, &b);
 }
 
 /* The value as a NUL-terminated arena string, NULL when absent, "<error>" on an error. */
-static const char *get(ddb_store *s, ddb_arena *a, int shard, const char *k)
+static const char *get(ddb_store *s, ddb_arena *a, const char *k)
 {
     char *v;
     size_t vlen;
 
-    if (ddb_store_get(s, a, shard, k, strlen(k), &v, &vlen) != DDB_STORE_OK)
+    if (ddb_store_get(s, a, k, strlen(k), &v, &vlen) != DDB_STORE_OK)
         return "<error>";
     return v == NULL ? NULL : ddb_arena_strndup(a, v, vlen);
 }
 
-static ddb_store_key skey(int shard, const char *k)
+static const char *meta_get(ddb_store *s, ddb_arena *a, const char *k)
 {
-    ddb_store_key key = {shard, k, strlen(k), NULL, 0};
+    char *v;
+    size_t vlen;
+
+    if (ddb_store_meta_get(s, a, k, strlen(k), &v, &vlen) != DDB_STORE_OK)
+        return "<error>";
+    return v == NULL ? NULL : ddb_arena_strndup(a, v, vlen);
+}
+
+static ddb_store_key skey(const char *k)
+{
+    ddb_store_key key = {k, strlen(k), NULL, 0};
     return key;
 }
 
@@ -125,30 +173,112 @@ static char *long_str(ddb_arena *a, long v)
     return ddb_arena_sprintf(a, "%ld", v);
 }
 
-/* Iterates the whole range and joins the keys with ','. */
-static const char *scan_keys(ddb_store_iter *it, ddb_arena *a, const char *from, int *status)
+/* A growing string (long joined key lists without quadratic arena use). */
+typedef struct strbuf {
+    char *p;
+    size_t n, cap;
+} strbuf;
+
+static void sb_add(strbuf *b, const char *s, size_t n)
 {
-    char *out = ddb_arena_strndup(a, "", 0);
+    if (b->n + n + 1 > b->cap) {
+        b->cap = (b->n + n + 1) * 2;
+        b->p = realloc(b->p, b->cap);
+        if (b->p == NULL)
+            abort();
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+/* Appends an item of a ','-joined list. */
+static void sb_item(strbuf *b, const char *s, size_t n)
+{
+    if (b->n > 0)
+        sb_add(b, ",", 1);
+    sb_add(b, s, n);
+}
+
+/* The list as an arena string; frees the buffer. */
+static const char *sb_done(strbuf *b, ddb_arena *a)
+{
+    const char *r = ddb_arena_strndup(a, b->p ? b->p : "", b->n);
+
+    free(b->p);
+    memset(b, 0, sizeof(*b));
+    return r;
+}
+
+/* Iterates the whole range (from `from` when given) and joins the keys with ',' (with_vals:
+   "key=value" items). */
+static const char *scan_items(ddb_store_iter *it, ddb_arena *a, const char *from, int with_vals, int *status)
+{
+    strbuf b = {0};
 
     ddb_store_iter_seek(it, from, from ? strlen(from) : 0);
     for (; ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
-        size_t klen;
+        size_t klen, vlen;
         const char *k = ddb_store_iter_key(it, &klen);
-        out = ddb_arena_sprintf(a, "%s%s%.*s", out, *out ? "," : "", (int)klen, k);
+        sb_item(&b, k, klen);
+        if (with_vals) {
+            const char *v = ddb_store_iter_val(it, &vlen);
+            sb_add(&b, "=", 1);
+            sb_add(&b, v, vlen);
+        }
     }
     *status = ddb_store_iter_status(it);
-    return out;
+    return sb_done(&b, a);
 }
 
-static const char *range_keys(ddb_store *s, ddb_arena *a, int shard, const char *lo, const char *hi, int reverse,
+static const char *scan_keys(ddb_store_iter *it, ddb_arena *a, const char *from, int *status)
+{
+    return scan_items(it, a, from, 0, status);
+}
+
+/* A data range read as a key list, "<error>" when the iterator ended with an error. */
+static const char *range_items(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, const char *lo,
+                               size_t lolen, const char *hi, size_t hilen, int reverse, const char *from, int with_vals)
+{
+    ddb_store_iter *it = snap != NULL ? ddb_store_iter_open_at(s, snap, lo, lolen, hi, hilen, reverse)
+                                      : ddb_store_iter_open(s, lo, lolen, hi, hilen, reverse);
+    int status;
+    const char *r = scan_items(it, a, from, with_vals, &status);
+
+    ddb_store_iter_close(it);
+    return status == DDB_STORE_OK ? r : "<error>";
+}
+
+static const char *range_keys(ddb_store *s, ddb_arena *a, const char *lo, const char *hi, int reverse,
                               const char *from)
 {
-    ddb_store_iter *it = ddb_store_iter_open(s, shard, lo, strlen(lo), hi, strlen(hi), reverse);
+    return range_items(s, NULL, a, lo, strlen(lo), hi, strlen(hi), reverse, from, 0);
+}
+
+static const char *meta_range_keys(ddb_store *s, ddb_arena *a, const char *lo, const char *hi, const char *from)
+{
+    ddb_store_iter *it = ddb_store_meta_iter_open(s, lo, strlen(lo), hi, strlen(hi));
     int status;
     const char *r = scan_keys(it, a, from, &status);
 
     ddb_store_iter_close(it);
     return status == DDB_STORE_OK ? r : "<error>";
+}
+
+/* The keys printf(fmt, i) for i = first .. last (inclusive, either direction), ','-joined. */
+static const char *seq(ddb_arena *a, const char *fmt, int first, int last)
+{
+    strbuf b = {0};
+    int step = first <= last ? 1 : -1;
+
+    for (int i = first;; i += step) {
+        char k[64];
+        int n = snprintf(k, sizeof(k), fmt, i);
+        sb_item(&b, k, (size_t)n);
+        if (i == last)
+            break;
+    }
+    return sb_done(&b, a);
 }
 
 /* ---- point reads and writes ---- */
@@ -169,19 +299,21 @@ TEST(contract_point_put_get_delete)
     size_t vlen;
 
     ddb_arena_init(&a);
-    ASSERT_NULL(get(s, &a, 0, "k1"));
-    ASSERT_NULL(get(s, &a, 2, "k1")); /* a shard never written */
-    ASSERT_EQ(put(s, &a, 0, "k1", "v1"), DDB_STORE_OK);
-    ASSERT_STR_EQ(get(s, &a, 0, "k1"), "v1");
-    ASSERT_NULL(get(s, &a, 1, "k1")); /* shards are separate keyspaces */
-    ASSERT_EQ(put(s, &a, 0, "k1", "v2"), DDB_STORE_OK);
-    ASSERT_STR_EQ(get(s, &a, 0, "k1"), "v2");
-    ASSERT_EQ(del(s, &a, 0, "k1"), DDB_STORE_OK);
-    ASSERT_NULL(get(s, &a, 0, "k1"));
-    ASSERT_EQ(del(s, &a, 0, "never-there"), DDB_STORE_OK);
+    ASSERT_NULL(get(s, &a, "k1")); /* nothing was ever written anywhere */
+    ASSERT_NULL(meta_get(s, &a, "k1"));
+    ASSERT_EQ(put(s, &a, "k1", "v1"), DDB_STORE_OK);
+    ASSERT_STR_EQ(get(s, &a, "k1"), "v1");
+    ASSERT_NULL(get(s, &a, "k2")); /* another key, wherever it is placed */
+    ASSERT_NULL(get(s, &a, "k")); /* a prefix is another key */
+    ASSERT_NULL(get(s, &a, "k10"));
+    ASSERT_EQ(put(s, &a, "k1", "v2"), DDB_STORE_OK);
+    ASSERT_STR_EQ(get(s, &a, "k1"), "v2");
+    ASSERT_EQ(del(s, &a, "k1"), DDB_STORE_OK);
+    ASSERT_NULL(get(s, &a, "k1"));
+    ASSERT_EQ(del(s, &a, "never-there"), DDB_STORE_OK);
     /* an empty value is a value, not an absence */
-    ASSERT_EQ(put(s, &a, 1, "empty", ""), DDB_STORE_OK);
-    ASSERT_EQ(ddb_store_get(s, &a, 1, "empty", 5, &v, &vlen), DDB_STORE_OK);
+    ASSERT_EQ(put(s, &a, "empty", ""), DDB_STORE_OK);
+    ASSERT_EQ(ddb_store_get(s, &a, "empty", 5, &v, &vlen), DDB_STORE_OK);
     ASSERT(v != NULL);
     ASSERT_EQ(vlen, 0);
     /* binary keys and values with NUL bytes */
@@ -189,18 +321,34 @@ TEST(contract_point_put_get_delete)
         const char bk[] = {'b', 0, 'k', 0}, bv[] = {0, 1, 2, 0, 3};
         ddb_batch b;
         ddb_batch_init(&b, &a);
-        ddb_batch_put(&b, 2, bk, sizeof(bk), bv, sizeof(bv));
+        ddb_batch_put(&b, bk, sizeof(bk), bv, sizeof(bv));
         ASSERT_EQ(ddb_store_write(s, &b), DDB_STORE_OK);
-        ASSERT_EQ(ddb_store_get(s, &a, 2, bk, sizeof(bk), &v, &vlen), DDB_STORE_OK);
+        ASSERT_EQ(ddb_store_get(s, &a, bk, sizeof(bk), &v, &vlen), DDB_STORE_OK);
         ASSERT_MEM_EQ(v, vlen, bv, sizeof(bv));
-        ASSERT_EQ(ddb_store_get(s, &a, 2, bk, 2, &v, &vlen), DDB_STORE_OK); /* a prefix is another key */
+        ASSERT_EQ(ddb_store_get(s, &a, bk, 2, &v, &vlen), DDB_STORE_OK); /* a prefix is another key */
         ASSERT_NULL(v);
     }
-    /* the metadata space */
-    ASSERT_EQ(put(s, &a, -1, "meta/x", "m"), DDB_STORE_OK);
+    /* many keys, wherever placed, each read back as written */
+    for (int i = 0; i < 64; i++)
+        ASSERT_EQ(put(s, &a, ddb_arena_sprintf(&a, "many%d", i), ddb_arena_sprintf(&a, "v%d", i)), DDB_STORE_OK);
+    for (int i = 0; i < 64; i++)
+        ASSERT_STR_EQ(get(s, &a, ddb_arena_sprintf(&a, "many%d", i)), ddb_arena_sprintf(&a, "v%d", i));
+    /* the metadata space: separate from the data space, also for the same key bytes */
+    ASSERT_EQ(meta_put(s, &a, "meta/x", "m"), DDB_STORE_OK);
     ASSERT_EQ(ddb_store_meta_get(s, &a, "meta/x", 6, &v, &vlen), DDB_STORE_OK);
     ASSERT_MEM_EQ(v, vlen, "m", 1);
-    ASSERT_NULL(get(s, &a, 0, "meta/x"));
+    ASSERT_NULL(get(s, &a, "meta/x"));
+    ASSERT_EQ(put(s, &a, "both", "data"), DDB_STORE_OK);
+    ASSERT_EQ(meta_put(s, &a, "both", "meta"), DDB_STORE_OK);
+    ASSERT_STR_EQ(get(s, &a, "both"), "data");
+    ASSERT_STR_EQ(meta_get(s, &a, "both"), "meta");
+    ASSERT_EQ(del(s, &a, "both"), DDB_STORE_OK); /* a data delete leaves the metadata key */
+    ASSERT_NULL(get(s, &a, "both"));
+    ASSERT_STR_EQ(meta_get(s, &a, "both"), "meta");
+    ASSERT_EQ(put(s, &a, "both", "data"), DDB_STORE_OK);
+    ASSERT_EQ(meta_del(s, &a, "both"), DDB_STORE_OK); /* and the reverse */
+    ASSERT_NULL(meta_get(s, &a, "both"));
+    ASSERT_STR_EQ(get(s, &a, "both"), "data");
     ASSERT_EQ(ddb_store_nshards(s), 3);
     ddb_arena_free(&a);
     ddb_store_close(s);
@@ -215,32 +363,89 @@ TEST(contract_compound_write_applies_all)
     ddb_batch b;
 
     ddb_arena_init(&a);
-    ASSERT_EQ(put(s, &a, 3, "gone", "x"), DDB_STORE_OK);
+    ASSERT_EQ(put(s, &a, "gone", "x"), DDB_STORE_OK);
+    ASSERT_EQ(meta_put(s, &a, "meta-gone", "x"), DDB_STORE_OK);
     ddb_batch_init(&b, &a);
-    for (int i = 0; i < 40; i++) { /* grows the batch past its first allocation */
+    for (int i = 0; i < 40; i++) { /* grows the batch past its first allocation; spans every shard */
         char *k = ddb_arena_sprintf(&a, "k%02d", i);
-        ddb_batch_put(&b, i % 4, k, strlen(k), k, strlen(k));
+        ddb_batch_put(&b, k, strlen(k), k, strlen(k));
     }
-    ddb_batch_delete(&b, 3, "gone", 4);
-    ddb_batch_put(&b, -1, "meta", 4, "m", 1);
-    ddb_batch_put(&b, 0, "k00", 3, "last", 4); /* a later op on the same key wins */
+    ddb_batch_delete(&b, "gone", 4);
+    ddb_batch_meta_put(&b, "meta", 4, "m", 1);
+    ddb_batch_meta_delete(&b, "meta-gone", 9);
+    ddb_batch_put(&b, "k00", 3, "last", 4); /* a later op on the same key wins */
+    ASSERT_EQ(b.n, 44);
     ASSERT_EQ(ddb_store_write(s, &b), DDB_STORE_OK);
-    ASSERT_STR_EQ(get(s, &a, 0, "k00"), "last");
-    ASSERT_STR_EQ(get(s, &a, 1, "k01"), "k01");
-    ASSERT_STR_EQ(get(s, &a, 3, "k39"), "k39");
-    ASSERT_STR_EQ(get(s, &a, -1, "meta"), "m");
-    ASSERT_NULL(get(s, &a, 3, "gone"));
+    ASSERT_STR_EQ(get(s, &a, "k00"), "last");
+    for (int i = 1; i < 40; i++) {
+        char *k = ddb_arena_sprintf(&a, "k%02d", i);
+        ASSERT_STR_EQ(get(s, &a, k), k);
+    }
+    ASSERT_STR_EQ(meta_get(s, &a, "meta"), "m");
+    ASSERT_NULL(get(s, &a, "meta")); /* a metadata put is not a data put */
+    ASSERT_NULL(get(s, &a, "gone"));
+    ASSERT_NULL(meta_get(s, &a, "meta-gone"));
     ddb_batch_init(&b, &a);
     ASSERT_EQ(ddb_store_write(s, &b), DDB_STORE_OK); /* an empty batch */
     ddb_arena_free(&a);
     ddb_store_close(s);
 }
 
+/* ddb_batch_append: every op of the source, in order, after the destination's own. */
+TEST(contract_batch_append)
+{
+    ddb_store *s = open_mem(3);
+    ddb_arena a;
+    ddb_batch b, src, empty;
+
+    ddb_arena_init(&a);
+    ASSERT_EQ(put(s, &a, "del-me", "x"), DDB_STORE_OK);
+    ddb_batch_init(&b, &a);
+    ddb_batch_init(&src, &a);
+    ddb_batch_init(&empty, &a);
+    ddb_batch_put(&b, "a", 1, "from-b", 6);
+    ddb_batch_put(&b, "b", 1, "from-b", 6);
+    for (int i = 0; i < 30; i++) { /* grows the destination while appending */
+        char *k = ddb_arena_sprintf(&a, "app%02d", i);
+        ddb_batch_put(&src, k, strlen(k), "src", 3);
+    }
+    ddb_batch_put(&src, "a", 1, "from-src", 8); /* after b's own put of "a": wins */
+    ddb_batch_delete(&src, "del-me", 6);
+    ddb_batch_meta_put(&src, "m", 1, "meta", 4);
+    ddb_batch_append(&b, &src);
+    ddb_batch_append(&b, &empty);
+    ddb_batch_append(&b, NULL);
+    ASSERT_EQ(b.n, 2 + 30 + 3);
+    ASSERT_EQ(src.n, 33); /* the source is left as it was */
+    ASSERT_MEM_EQ(b.ops[0].key, b.ops[0].klen, "a", 1);
+    ASSERT_MEM_EQ(b.ops[2].key, b.ops[2].klen, "app00", 5);
+    ASSERT_EQ(b.ops[34].meta, 1);
+    ASSERT_EQ(b.ops[33].is_delete, 1);
+    ASSERT_EQ(ddb_store_write(s, &b), DDB_STORE_OK);
+    ASSERT_STR_EQ(get(s, &a, "a"), "from-src");
+    ASSERT_STR_EQ(get(s, &a, "b"), "from-b");
+    ASSERT_STR_EQ(get(s, &a, "app00"), "src");
+    ASSERT_STR_EQ(get(s, &a, "app29"), "src");
+    ASSERT_NULL(get(s, &a, "del-me"));
+    ASSERT_STR_EQ(meta_get(s, &a, "m"), "meta");
+    ASSERT_NULL(get(s, &a, "m"));
+    /* appending to an empty batch copies the source */
+    ddb_batch_init(&b, &a);
+    ddb_batch_append(&b, &src);
+    ASSERT_EQ(b.n, src.n);
+    ddb_arena_free(&a);
+    ddb_store_close(s);
+}
+
+/* Keys of one compound write; 24 scattered keys certainly span the shards of a 3-shard store. */
+#define PAIR_KEYS 24
+
 typedef struct atomic_ctx {
     ddb_store *s;
     atomic_int stop;
     atomic_int bad;
     atomic_long reads;
+    atomic_long scans;
 } atomic_ctx;
 
 static void *atomic_writer(void *p)
@@ -253,9 +458,10 @@ static void *atomic_writer(void *p)
         ddb_batch b;
         char *v = long_str(&a, gen);
         ddb_batch_init(&b, &a);
-        ddb_batch_put(&b, 0, "pair-a", 6, v, strlen(v));
-        ddb_batch_put(&b, 1, "pair-b", 6, v, strlen(v));
-        ddb_batch_put(&b, 2, "pair-c", 6, v, strlen(v));
+        for (int i = 0; i < PAIR_KEYS; i++) {
+            char *k = ddb_arena_sprintf(&a, "pair-%02d", i);
+            ddb_batch_put(&b, k, strlen(k), v, strlen(v));
+        }
         if (ddb_store_write(c->s, &b) != DDB_STORE_OK)
             atomic_store(&c->bad, 1);
         ddb_arena_reset(&a);
@@ -272,20 +478,44 @@ static void *atomic_reader(void *p)
 
     ddb_arena_init(&a);
     while (!atomic_load(&c->stop)) {
-        ddb_store_key k[3] = {skey(0, "pair-a"), skey(1, "pair-b"), skey(2, "pair-c")};
+        ddb_store_key k[PAIR_KEYS];
         ddb_store_snapshot *snap = ddb_store_snapshot_take(c->s);
-        if (ddb_store_multi_get_at(c->s, snap, &a, k, 3) != DDB_STORE_OK || val_long(&k[0]) != val_long(&k[1]) ||
-            val_long(&k[1]) != val_long(&k[2]))
+        for (int i = 0; i < PAIR_KEYS; i++)
+            k[i] = skey(ddb_arena_sprintf(&a, "pair-%02d", i));
+        if (ddb_store_multi_get_at(c->s, snap, &a, k, PAIR_KEYS) != DDB_STORE_OK)
             atomic_store(&c->bad, 1);
+        for (int i = 1; i < PAIR_KEYS; i++) {
+            if (val_long(&k[i]) != val_long(&k[0]))
+                atomic_store(&c->bad, 1);
+        }
+        /* the same through a range read merged across the shards: all keys or none, one value */
+        if (atomic_fetch_add(&c->reads, 1) % 4 == 0) {
+            ddb_store_iter *it = ddb_store_iter_open_at(c->s, snap, "pair-", 5, "pair.", 5, c->reads % 8 == 1);
+            int n = 0;
+            long first = -1;
+            for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
+                ddb_store_key v = {"", 0, NULL, 0};
+                v.val = (char *)ddb_store_iter_val(it, &v.vlen);
+                if (first < 0)
+                    first = val_long(&v);
+                else if (val_long(&v) != first)
+                    atomic_store(&c->bad, 1);
+                n++;
+            }
+            if ((n != 0 && n != PAIR_KEYS) || ddb_store_iter_status(it) != DDB_STORE_OK ||
+                (n != 0 && first != val_long(&k[0])))
+                atomic_store(&c->bad, 1);
+            ddb_store_iter_close(it);
+            atomic_fetch_add(&c->scans, 1);
+        }
         ddb_store_snapshot_release(c->s, snap);
-        atomic_fetch_add(&c->reads, 1);
         ddb_arena_reset(&a);
     }
     ddb_arena_free(&a);
     return NULL;
 }
 
-/* A snapshot never sees part of a compound write across shards. */
+/* A snapshot never sees part of a compound write across shards (point or range reads). */
 TEST(contract_compound_write_is_atomic_across_shards)
 {
     atomic_ctx c;
@@ -299,6 +529,7 @@ TEST(contract_compound_write_is_atomic_across_shards)
     pthread_join(r, NULL);
     ASSERT_EQ(atomic_load(&c.bad), 0);
     ASSERT(atomic_load(&c.reads) > 0);
+    ASSERT(atomic_load(&c.scans) > 0);
     ddb_store_close(c.s);
 }
 
@@ -313,33 +544,35 @@ TEST(contract_iter_forward_reverse_bounds_seek)
 
     ddb_arena_init(&a);
     for (int i = 0; i < 10; i++)
-        ASSERT_EQ(put(s, &a, 0, ddb_arena_sprintf(&a, "k%d", i), "v"), DDB_STORE_OK);
-    ASSERT_EQ(put(s, &a, 0, "j", "out"), DDB_STORE_OK);
-    ASSERT_EQ(put(s, &a, 0, "l", "out"), DDB_STORE_OK);
-    ASSERT_EQ(put(s, &a, 1, "k5", "other shard"), DDB_STORE_OK);
-    ASSERT_EQ(put(s, &a, -1, "k4", "meta"), DDB_STORE_OK);
+        ASSERT_EQ(put(s, &a, ddb_arena_sprintf(&a, "k%d", i), "v"), DDB_STORE_OK);
+    ASSERT_EQ(put(s, &a, "j", "out"), DDB_STORE_OK);
+    ASSERT_EQ(put(s, &a, "l", "out"), DDB_STORE_OK);
+    ASSERT_EQ(meta_put(s, &a, "k4x", "meta"), DDB_STORE_OK);
+    ASSERT_EQ(meta_put(s, &a, "k5", "meta"), DDB_STORE_OK);
 
-    ASSERT_STR_EQ(range_keys(s, &a, 0, "k", "l", 0, NULL), "k0,k1,k2,k3,k4,k5,k6,k7,k8,k9");
-    ASSERT_STR_EQ(range_keys(s, &a, 0, "k", "l", 1, NULL), "k9,k8,k7,k6,k5,k4,k3,k2,k1,k0");
+    ASSERT_STR_EQ(range_keys(s, &a, "k", "l", 0, NULL), "k0,k1,k2,k3,k4,k5,k6,k7,k8,k9");
+    ASSERT_STR_EQ(range_keys(s, &a, "k", "l", 1, NULL), "k9,k8,k7,k6,k5,k4,k3,k2,k1,k0");
     /* lo inclusive, hi exclusive */
-    ASSERT_STR_EQ(range_keys(s, &a, 0, "k2", "k5", 0, NULL), "k2,k3,k4");
-    ASSERT_STR_EQ(range_keys(s, &a, 0, "k2", "k5", 1, NULL), "k4,k3,k2");
+    ASSERT_STR_EQ(range_keys(s, &a, "k2", "k5", 0, NULL), "k2,k3,k4");
+    ASSERT_STR_EQ(range_keys(s, &a, "k2", "k5", 1, NULL), "k4,k3,k2");
     /* seek-from: at `from` itself or past it, in the iteration's direction */
-    ASSERT_STR_EQ(range_keys(s, &a, 0, "k", "l", 0, "k7"), "k7,k8,k9");
-    ASSERT_STR_EQ(range_keys(s, &a, 0, "k", "l", 0, "k7x"), "k8,k9");
-    ASSERT_STR_EQ(range_keys(s, &a, 0, "k", "l", 1, "k3"), "k3,k2,k1,k0");
-    ASSERT_STR_EQ(range_keys(s, &a, 0, "k", "l", 1, "k3x"), "k3,k2,k1,k0");
-    ASSERT_STR_EQ(range_keys(s, &a, 0, "k2", "k5", 0, "k9"), "");
-    ASSERT_STR_EQ(range_keys(s, &a, 0, "k2", "k5", 1, "k0"), "");
-    /* other shards and the metadata space are separate */
-    ASSERT_STR_EQ(range_keys(s, &a, 1, "k", "l", 0, NULL), "k5");
-    ASSERT_STR_EQ(range_keys(s, &a, -1, "k", "l", 0, NULL), "k4");
-    /* an empty range, and a shard never written */
-    ASSERT_STR_EQ(range_keys(s, &a, 0, "m", "n", 0, NULL), "");
-    ASSERT_STR_EQ(range_keys(s, &a, 0, "m", "n", 1, NULL), "");
+    ASSERT_STR_EQ(range_keys(s, &a, "k", "l", 0, "k7"), "k7,k8,k9");
+    ASSERT_STR_EQ(range_keys(s, &a, "k", "l", 0, "k7x"), "k8,k9");
+    ASSERT_STR_EQ(range_keys(s, &a, "k", "l", 1, "k3"), "k3,k2,k1,k0");
+    ASSERT_STR_EQ(range_keys(s, &a, "k", "l", 1, "k3x"), "k3,k2,k1,k0");
+    ASSERT_STR_EQ(range_keys(s, &a, "k2", "k5", 0, "k9"), "");
+    ASSERT_STR_EQ(range_keys(s, &a, "k2", "k5", 1, "k0"), "");
+    /* the metadata space is separate: its keys are not in data ranges, and the reverse */
+    ASSERT_STR_EQ(range_keys(s, &a, "k4", "k6", 0, NULL), "k4,k5");
+    ASSERT_STR_EQ(meta_range_keys(s, &a, "k", "l", NULL), "k4x,k5");
+    /* an empty range */
+    ASSERT_STR_EQ(range_keys(s, &a, "m", "n", 0, NULL), "");
+    ASSERT_STR_EQ(range_keys(s, &a, "m", "n", 1, NULL), "");
+    /* the whole data space */
+    ASSERT_STR_EQ(range_keys(s, &a, "", "\xff", 0, NULL), "j,k0,k1,k2,k3,k4,k5,k6,k7,k8,k9,l");
 
     /* values; re-seeking an open iterator */
-    it = ddb_store_iter_open(s, 0, "j", 1, "k1", 2, 0);
+    it = ddb_store_iter_open(s, "j", 1, "k1", 2, 0);
     ddb_store_iter_seek(it, NULL, 0);
     ASSERT(ddb_store_iter_valid(it));
     {
@@ -352,10 +585,15 @@ TEST(contract_iter_forward_reverse_bounds_seek)
     ASSERT_EQ(status, DDB_STORE_OK);
     ASSERT_STR_EQ(scan_keys(it, &a, NULL, &status), "j,k0");
     ddb_store_iter_close(it);
+    it = ddb_store_iter_open(s, "j", 1, "z", 1, 1); /* reverse, re-seeked */
+    ASSERT_STR_EQ(scan_keys(it, &a, "k1", &status), "k1,k0,j");
+    ASSERT_STR_EQ(scan_keys(it, &a, NULL, &status), "l,k9,k8,k7,k6,k5,k4,k3,k2,k1,k0,j");
+    ASSERT_EQ(status, DDB_STORE_OK);
+    ddb_store_iter_close(it);
 
-    /* iter_status: OK after the range ran out, also for a shard never written */
-    for (int sh = 0; sh < 2; sh++) {
-        it = ddb_store_iter_open(s, sh, "a", 1, "z", 1, sh);
+    /* iter_status: OK after the range ran out, both directions */
+    for (int rev = 0; rev < 2; rev++) {
+        it = ddb_store_iter_open(s, "a", 1, "z", 1, rev);
         ddb_store_iter_seek(it, NULL, 0);
         while (ddb_store_iter_valid(it))
             ddb_store_iter_next(it);
@@ -363,11 +601,355 @@ TEST(contract_iter_forward_reverse_bounds_seek)
         ddb_store_iter_close(it);
     }
     ddb_store_close(s);
+    /* ... and on a store never written (no place holds anything yet), merged or one partition */
     s = open_mem(4);
-    it = ddb_store_iter_open(s, 3, "a", 1, "z", 1, 0);
+    for (int rev = 0; rev < 2; rev++) {
+        it = ddb_store_iter_open(s, "a", 1, "z", 1, rev);
+        ddb_store_iter_seek(it, NULL, 0);
+        ASSERT(!ddb_store_iter_valid(it));
+        ASSERT_EQ(ddb_store_iter_status(it), DDB_STORE_OK);
+        ddb_store_iter_close(it);
+        it = ddb_store_iter_open(s, "T001P0000001", 12, "T001P0000001\xff", 13, rev);
+        ddb_store_iter_seek(it, NULL, 0);
+        ASSERT(!ddb_store_iter_valid(it));
+        ASSERT_EQ(ddb_store_iter_status(it), DDB_STORE_OK);
+        ddb_store_iter_close(it);
+    }
+    ASSERT_STR_EQ(meta_range_keys(s, &a, "a", "c", NULL), "");
+    ddb_arena_free(&a);
+    ddb_store_close(s);
+}
+
+/*
+ * A range over many partitions (keys scattered over every shard) in a store of `nshards`: every
+ * key exactly once, in key order, forward and reverse, with bounds and seek-from; values with
+ * their keys; iter_status OK. The keys are written in a scrambled order, in several batches.
+ */
+#define MANY 500
+
+static void check_many(ddb_store *s, ddb_arena *a)
+{
+    const char *fwd = seq(a, "p%04d", 0, MANY - 1), *rev = seq(a, "p%04d", MANY - 1, 0);
+    strbuf pairs = {0};
+
+    ASSERT_STR_EQ(range_keys(s, a, "p", "q", 0, NULL), fwd);
+    ASSERT_STR_EQ(range_keys(s, a, "p", "q", 1, NULL), rev);
+    ASSERT_STR_EQ(range_keys(s, a, "p", "q", 0, "p0250"), seq(a, "p%04d", 250, MANY - 1));
+    ASSERT_STR_EQ(range_keys(s, a, "p", "q", 0, "p0250x"), seq(a, "p%04d", 251, MANY - 1));
+    ASSERT_STR_EQ(range_keys(s, a, "p", "q", 1, "p0250"), seq(a, "p%04d", 250, 0));
+    ASSERT_STR_EQ(range_keys(s, a, "p", "q", 1, "p0250x"), seq(a, "p%04d", 250, 0));
+    ASSERT_STR_EQ(range_keys(s, a, "p0100", "p0200", 0, NULL), seq(a, "p%04d", 100, 199));
+    ASSERT_STR_EQ(range_keys(s, a, "p0100", "p0200", 1, NULL), seq(a, "p%04d", 199, 100));
+    ASSERT_STR_EQ(range_keys(s, a, "p0100", "p0200", 0, "p0150"), seq(a, "p%04d", 150, 199));
+    ASSERT_STR_EQ(range_keys(s, a, "p0100", "p0200", 1, "p0150"), seq(a, "p%04d", 150, 100));
+    ASSERT_STR_EQ(range_keys(s, a, "p0100", "p0200", 0, "p0300"), "");
+    ASSERT_STR_EQ(range_keys(s, a, "p0100", "p0200", 1, "p0050"), "");
+    ASSERT_STR_EQ(range_keys(s, a, "p0499", "q", 0, NULL), "p0499");
+    ASSERT_STR_EQ(range_keys(s, a, "p", "p0001", 1, NULL), "p0000");
+    for (int i = 0; i < MANY; i++) {
+        char k[16];
+        int n = snprintf(k, sizeof(k), "p%04d", i);
+        sb_item(&pairs, k, (size_t)n);
+        sb_add(&pairs, "=v", 2);
+        sb_add(&pairs, k, (size_t)n);
+    }
+    ASSERT_STR_EQ(range_items(s, NULL, a, "p", 1, "q", 1, 0, NULL, 1), sb_done(&pairs, a));
+    /* the neighbours on both sides and the metadata keys in the range stay out */
+    ASSERT_STR_EQ(range_keys(s, a, "o", "r", 0, NULL),
+                  ddb_arena_sprintf(a, "o9999,%s,q0000", fwd));
+    ASSERT_STR_EQ(range_keys(s, a, "o", "r", 1, NULL),
+                  ddb_arena_sprintf(a, "q0000,%s,o9999", rev));
+    ASSERT_STR_EQ(meta_range_keys(s, a, "p", "q", NULL), "p0007,p0123");
+    for (int i = 0; i < MANY; i += 37)
+        ASSERT_STR_EQ(get(s, a, ddb_arena_sprintf(a, "p%04d", i)), ddb_arena_sprintf(a, "vp%04d", i));
+}
+
+static void write_many(ddb_store *s, ddb_arena *a)
+{
+    ddb_batch b;
+
+    ddb_batch_init(&b, a);
+    for (int j = 0; j < MANY; j++) {
+        int i = (int)(((long)j * 263) % MANY); /* 263 is prime to MANY: a permutation */
+        char *k = ddb_arena_sprintf(a, "p%04d", i), *v = ddb_arena_sprintf(a, "vp%04d", i);
+        ddb_batch_put(&b, k, strlen(k), v, strlen(v));
+        if (b.n == 64 || j == MANY - 1) {
+            ASSERT_EQ(ddb_store_write(s, &b), DDB_STORE_OK);
+            ddb_batch_init(&b, a);
+        }
+    }
+    ASSERT_EQ(put(s, a, "o9999", "neighbour"), DDB_STORE_OK);
+    ASSERT_EQ(put(s, a, "q0000", "neighbour"), DDB_STORE_OK);
+    ASSERT_EQ(meta_put(s, a, "p0007", "meta"), DDB_STORE_OK);
+    ASSERT_EQ(meta_put(s, a, "p0123", "meta"), DDB_STORE_OK);
+}
+
+TEST(contract_iter_merged_many_partitions_1_3_8_shards)
+{
+    static const unsigned counts[] = {1, 3, 8};
+
+    for (size_t c = 0; c < ARRAY_LEN(counts); c++) {
+        ddb_store *s = open_mem(counts[c]);
+        ddb_arena a;
+
+        ddb_arena_init(&a);
+        ASSERT_EQ(ddb_store_nshards(s), counts[c]);
+        write_many(s, &a);
+        if (!ddb_test_failed)
+            check_many(s, &a);
+        if (ddb_test_failed) {
+            ddb_test_fail(__FILE__, __LINE__, "(in a store of %u shards)", counts[c]);
+            return;
+        }
+        ddb_arena_free(&a);
+        ddb_store_close(s);
+    }
+}
+
+/* iter_status stays OK on merged ranges, after exhaustion both ways, re-seeks, and seeks past
+   either end. */
+TEST(contract_iter_status_ok_on_merged_ranges)
+{
+    ddb_store *s = open_mem(8);
+    ddb_arena a;
+    ddb_store_iter *it;
+    int n;
+
+    ddb_arena_init(&a);
+    write_many(s, &a);
+    for (int rev = 0; rev < 2; rev++) {
+        it = ddb_store_iter_open(s, "p", 1, "q", 1, rev);
+        ASSERT_EQ(ddb_store_iter_status(it), DDB_STORE_OK); /* before any seek */
+        for (int round = 0; round < 2; round++) {
+            n = 0;
+            for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
+                ASSERT_EQ(ddb_store_iter_status(it), DDB_STORE_OK); /* also while valid */
+                n++;
+            }
+            ASSERT_EQ(n, MANY);
+            ASSERT_EQ(ddb_store_iter_status(it), DDB_STORE_OK);
+        }
+        ddb_store_iter_seek(it, rev ? "a" : "z", 1); /* past the range's end in this direction */
+        ASSERT(!ddb_store_iter_valid(it));
+        ASSERT_EQ(ddb_store_iter_status(it), DDB_STORE_OK);
+        ddb_store_iter_seek(it, "p0400", 5);
+        ASSERT(ddb_store_iter_valid(it));
+        ASSERT_EQ(ddb_store_iter_status(it), DDB_STORE_OK);
+        ddb_store_iter_close(it);
+        /* an empty merged range */
+        it = ddb_store_iter_open(s, "x", 1, "y", 1, rev);
+        ddb_store_iter_seek(it, NULL, 0);
+        ASSERT(!ddb_store_iter_valid(it));
+        ASSERT_EQ(ddb_store_iter_status(it), DDB_STORE_OK);
+        ddb_store_iter_close(it);
+    }
+    ddb_arena_free(&a);
+    ddb_store_close(s);
+}
+
+/*
+ * Partitioned keys: a 12-byte partition prefix "T<table>P<partition>" (test_key_hash places by
+ * it), alone or followed by "/s<sort>". A range whose bounds share their first 12 bytes is one
+ * partition's: it reads that partition's keys, all of them, in order, and nothing of the others.
+ */
+#define PT_TABLES 3
+#define PT_PARTS 12
+#define PT_SORTS 30
+
+static const char *part_prefix(ddb_arena *a, int t, int p)
+{
+    return ddb_arena_sprintf(a, "T%03dP%07d", t, p);
+}
+
+/* The partition's keys, ','-joined (the bare prefix first), reversed when asked. */
+static const char *part_keys(ddb_arena *a, int t, int p, int from, int to, int with_bare, int reverse)
+{
+    const char *pre = part_prefix(a, t, p);
+    strbuf b = {0};
+
+    if (with_bare && !reverse)
+        sb_item(&b, pre, PARTITION_BYTES);
+    for (int i = reverse ? to - 1 : from; reverse ? i >= from : i < to; i += reverse ? -1 : 1) {
+        char k[32];
+        int n = snprintf(k, sizeof(k), "%s/s%03d", pre, i);
+        sb_item(&b, k, (size_t)n);
+    }
+    if (with_bare && reverse)
+        sb_item(&b, pre, PARTITION_BYTES);
+    return sb_done(&b, a);
+}
+
+static void write_partitions(ddb_store *s, ddb_arena *a)
+{
+    for (int t = 1; t <= PT_TABLES; t++) {
+        for (int p = 0; p < PT_PARTS; p++) {
+            const char *pre = part_prefix(a, t, p);
+            ddb_batch b;
+            ddb_batch_init(&b, a);
+            /* sort keys in a scrambled order */
+            for (int j = 0; j < PT_SORTS; j++) {
+                char *k = ddb_arena_sprintf(a, "%s/s%03d", pre, (j * 7) % PT_SORTS);
+                ddb_batch_put(&b, k, strlen(k), k, strlen(k));
+            }
+            ddb_batch_put(&b, pre, PARTITION_BYTES, "bare", 4);
+            ASSERT_EQ(ddb_store_write(s, &b), DDB_STORE_OK);
+            /* a metadata key with the partition's prefix, never in data reads */
+            ASSERT_EQ(meta_put(s, a, ddb_arena_sprintf(a, "%s/meta", pre), "meta"), DDB_STORE_OK);
+        }
+    }
+}
+
+/* One partition's range reads (its bounds share the 12-byte prefix), through `snap` if given. */
+static void check_partition(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, int t, int p)
+{
+    const char *pre = part_prefix(a, t, p);
+    char *hi = ddb_arena_sprintf(a, "%s\xff", pre), *lo5 = ddb_arena_sprintf(a, "%s/s005", pre),
+         *lo10 = ddb_arena_sprintf(a, "%s/s010", pre), *lo10x = ddb_arena_sprintf(a, "%s/s010x", pre),
+         *hi8 = ddb_arena_sprintf(a, "%s/s008", pre), *hi20 = ddb_arena_sprintf(a, "%s/s020", pre);
+
+    ASSERT_STR_EQ(range_items(s, snap, a, pre, 12, hi, 13, 0, NULL, 0), part_keys(a, t, p, 0, PT_SORTS, 1, 0));
+    ASSERT_STR_EQ(range_items(s, snap, a, pre, 12, hi, 13, 1, NULL, 0), part_keys(a, t, p, 0, PT_SORTS, 1, 1));
+    ASSERT_STR_EQ(range_items(s, snap, a, pre, 12, hi, 13, 0, lo10, 0), part_keys(a, t, p, 10, PT_SORTS, 0, 0));
+    ASSERT_STR_EQ(range_items(s, snap, a, pre, 12, hi, 13, 0, lo10x, 0), part_keys(a, t, p, 11, PT_SORTS, 0, 0));
+    ASSERT_STR_EQ(range_items(s, snap, a, pre, 12, hi, 13, 1, lo10x, 0), part_keys(a, t, p, 0, 11, 1, 1));
+    ASSERT_STR_EQ(range_items(s, snap, a, pre, 12, hi, 13, 1, lo10, 0), part_keys(a, t, p, 0, 11, 1, 1));
+    ASSERT_STR_EQ(range_items(s, snap, a, lo5, strlen(lo5), hi8, strlen(hi8), 0, NULL, 0),
+                  part_keys(a, t, p, 5, 8, 0, 0));
+    ASSERT_STR_EQ(range_items(s, snap, a, lo5, strlen(lo5), hi8, strlen(hi8), 1, NULL, 0),
+                  part_keys(a, t, p, 5, 8, 0, 1));
+    ASSERT_STR_EQ(range_items(s, snap, a, lo10, strlen(lo10), hi20, strlen(hi20), 1, lo10x, 0),
+                  part_keys(a, t, p, 10, 11, 0, 1));
+    /* values come with their keys */
+    ASSERT_STR_EQ(range_items(s, snap, a, lo5, strlen(lo5), hi8, strlen(hi8), 0, NULL, 1),
+                  ddb_arena_sprintf(a, "%s/s005=%s/s005,%s/s006=%s/s006,%s/s007=%s/s007", pre, pre, pre, pre, pre,
+                                    pre));
+    ASSERT_STR_EQ(range_items(s, snap, a, pre, 12, lo5, strlen(lo5), 0, NULL, 1),
+                  ddb_arena_sprintf(a, "%s=bare,%s/s000=%s/s000,%s/s001=%s/s001,%s/s002=%s/s002,%s/s003=%s/s003,"
+                                       "%s/s004=%s/s004",
+                                    pre, pre, pre, pre, pre, pre, pre, pre, pre, pre, pre));
+}
+
+static void check_partitions(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a)
+{
+    strbuf all = {0};
+
+    for (int t = 1; t <= PT_TABLES; t++) {
+        for (int p = 0; p < PT_PARTS; p++) {
+            check_partition(s, snap, a, t, p);
+            if (ddb_test_failed) {
+                ddb_test_fail(__FILE__, __LINE__, "(partition %s)", part_prefix(a, t, p));
+                return;
+            }
+        }
+    }
+    /* a partition never written, and one of a table never written */
+    ASSERT_STR_EQ(range_items(s, snap, a, "T001P9999999", 12, "T001P9999999\xff", 13, 0, NULL, 0), "");
+    ASSERT_STR_EQ(range_items(s, snap, a, "T009P0000000", 12, "T009P0000000\xff", 13, 1, NULL, 0), "");
+    /* a whole table, merged across its partitions' places: the partitions in prefix order */
+    for (int p = 0; p < PT_PARTS; p++) {
+        const char *k = part_keys(a, 2, p, 0, PT_SORTS, 1, 0);
+        sb_item(&all, k, strlen(k));
+    }
+    ASSERT_STR_EQ(range_items(s, snap, a, "T002", 4, "T003", 4, 0, NULL, 0), sb_done(&all, a));
+    for (int p = PT_PARTS - 1; p >= 0; p--) {
+        const char *k = part_keys(a, 2, p, 0, PT_SORTS, 1, 1);
+        sb_item(&all, k, strlen(k));
+    }
+    ASSERT_STR_EQ(range_items(s, snap, a, "T002", 4, "T003", 4, 1, NULL, 0), sb_done(&all, a));
+    /* a range across two partitions (bounds differ within the first 12 bytes) */
+    ASSERT_STR_EQ(range_items(s, snap, a, "T001P0000003/s028", 17, "T001P0000004/s002", 17, 0, NULL, 0),
+                  "T001P0000003/s028,T001P0000003/s029,T001P0000004,T001P0000004/s000,T001P0000004/s001");
+    ASSERT_STR_EQ(range_items(s, snap, a, "T001P0000003/s028", 17, "T001P0000004/s002", 17, 1, NULL, 0),
+                  "T001P0000004/s001,T001P0000004/s000,T001P0000004,T001P0000003/s029,T001P0000003/s028");
+}
+
+TEST(contract_iter_one_partition_range)
+{
+    static const unsigned counts[] = {1, 3, 8};
+
+    for (size_t c = 0; c < ARRAY_LEN(counts); c++) {
+        ddb_store *s = open_mem(counts[c]);
+        ddb_arena a;
+
+        ddb_arena_init(&a);
+        write_partitions(s, &a);
+        if (!ddb_test_failed)
+            check_partitions(s, NULL, &a);
+        if (!ddb_test_failed) {
+            /* the metadata keys with partition prefixes are only in the metadata space */
+            ASSERT_STR_EQ(meta_range_keys(s, &a, "T001P0000002", "T001P0000002\xff", NULL), "T001P0000002/meta");
+            ASSERT_STR_EQ(range_items(s, NULL, &a, "T001P0000002/meta", 17, "T001P0000002/n", 14, 0, NULL, 0), "");
+            /* a point delete inside a partition shows in its range reads */
+            ASSERT_EQ(del(s, &a, "T003P0000011/s015"), DDB_STORE_OK);
+            ASSERT_STR_EQ(range_items(s, NULL, &a, "T003P0000011/s014", 17, "T003P0000011/s017", 17, 0, NULL, 0),
+                          "T003P0000011/s014,T003P0000011/s016");
+        }
+        if (ddb_test_failed) {
+            ddb_test_fail(__FILE__, __LINE__, "(in a store of %u shards)", counts[c]);
+            return;
+        }
+        ddb_arena_free(&a);
+        ddb_store_close(s);
+    }
+}
+
+/* Metadata keys never appear in data range reads, and data keys never in metadata range reads. */
+TEST(contract_meta_and_data_ranges_are_disjoint)
+{
+    ddb_store *s = open_mem(3);
+    ddb_arena a;
+    ddb_store_iter *it;
+    strbuf even = {0};
+    int status;
+
+    ddb_arena_init(&a);
+    for (int i = 0; i < 40; i++) {
+        char *k = ddb_arena_sprintf(&a, "x/d%02d", i);
+        ASSERT_EQ(put(s, &a, k, "data"), DDB_STORE_OK);
+        if (i % 2 == 0) { /* every other data key also in the metadata space */
+            ASSERT_EQ(meta_put(s, &a, k, "meta"), DDB_STORE_OK);
+            sb_item(&even, k, strlen(k));
+        }
+        ASSERT_EQ(meta_put(s, &a, ddb_arena_sprintf(&a, "x/m%02d", i), "meta"), DDB_STORE_OK);
+    }
+    /* data ranges: every data key once, no metadata key, merged or one partition */
+    ASSERT_STR_EQ(range_keys(s, &a, "x/", "x0", 0, NULL), seq(&a, "x/d%02d", 0, 39));
+    ASSERT_STR_EQ(range_keys(s, &a, "x/", "x0", 1, NULL), seq(&a, "x/d%02d", 39, 0));
+    ASSERT_STR_EQ(range_items(s, NULL, &a, "x/", 2, "x0", 2, 0, "x/d38", 1), "x/d38=data,x/d39=data");
+    ASSERT_STR_EQ(range_keys(s, &a, "x/m", "x/n", 0, NULL), "");
+    ASSERT_STR_EQ(range_keys(s, &a, "x/m", "x/n", 1, NULL), "");
+    ASSERT_STR_EQ(range_keys(s, &a, "", "\xff", 0, NULL), seq(&a, "x/d%02d", 0, 39));
+    /* the backend's own metadata (format, shard count, hash key) is not data either */
+    ASSERT_STR_EQ(range_keys(s, &a, "d", "e", 0, NULL), "");
+    ASSERT(meta_range_keys(s, &a, "ddbd/", "ddbd0", NULL)[0] != '\0');
+    /* metadata ranges: the metadata keys only, with their values; seek-from */
+    ASSERT_STR_EQ(meta_range_keys(s, &a, "x/m", "x/n", NULL), seq(&a, "x/m%02d", 0, 39));
+    ASSERT_STR_EQ(meta_range_keys(s, &a, "x/m", "x/n", "x/m30"), seq(&a, "x/m%02d", 30, 39));
+    ASSERT_STR_EQ(meta_range_keys(s, &a, "x/m", "x/n", "x/m30x"), seq(&a, "x/m%02d", 31, 39));
+    ASSERT_STR_EQ(meta_range_keys(s, &a, "x/d", "x/e", NULL), sb_done(&even, &a));
+    it = ddb_store_meta_iter_open(s, "x/d", 3, "x/d01", 5);
     ddb_store_iter_seek(it, NULL, 0);
+    ASSERT(ddb_store_iter_valid(it));
+    {
+        size_t klen, vlen;
+        const char *k = ddb_store_iter_key(it, &klen), *v = ddb_store_iter_val(it, &vlen);
+        ASSERT_MEM_EQ(k, klen, "x/d00", 5);
+        ASSERT_MEM_EQ(v, vlen, "meta", 4);
+    }
+    ddb_store_iter_next(it);
     ASSERT(!ddb_store_iter_valid(it));
     ASSERT_EQ(ddb_store_iter_status(it), DDB_STORE_OK);
+    ddb_store_iter_close(it);
+    /* deletes in one space leave the other */
+    ASSERT_EQ(del(s, &a, "x/d00"), DDB_STORE_OK);
+    ASSERT_EQ(meta_del(s, &a, "x/d02"), DDB_STORE_OK);
+    ASSERT_EQ(meta_del(s, &a, "x/m00"), DDB_STORE_OK);
+    ASSERT_STR_EQ(range_keys(s, &a, "x/d", "x/d03", 0, NULL), "x/d01,x/d02");
+    ASSERT_STR_EQ(meta_range_keys(s, &a, "x/d", "x/d05", NULL), "x/d00,x/d04");
+    ASSERT_STR_EQ(meta_range_keys(s, &a, "x/m", "x/m02", NULL), "x/m01");
+    it = ddb_store_meta_iter_open(s, "x/m", 3, "x/n", 3);
+    ASSERT_STR_EQ(scan_keys(it, &a, NULL, &status), seq(&a, "x/m%02d", 1, 39));
+    ASSERT_EQ(status, DDB_STORE_OK);
     ddb_store_iter_close(it);
     ddb_arena_free(&a);
     ddb_store_close(s);
@@ -379,17 +961,20 @@ TEST(contract_multi_get)
 {
     ddb_store *s = open_mem(4);
     ddb_arena a;
-    ddb_store_key k[5];
+    ddb_store_key k[5], *many;
+    enum { N = 100 };
 
     ddb_arena_init(&a);
-    ASSERT_EQ(put(s, &a, 0, "a", "va"), DDB_STORE_OK);
-    ASSERT_EQ(put(s, &a, 2, "b", "vb"), DDB_STORE_OK);
-    ASSERT_EQ(put(s, &a, -1, "m", "vm"), DDB_STORE_OK);
-    k[0] = skey(0, "a");
-    k[1] = skey(1, "a"); /* same bytes, other shard: absent */
-    k[2] = skey(2, "b");
-    k[3] = skey(3, "b"); /* a shard never written */
-    k[4] = skey(-1, "m");
+    ASSERT_EQ(put(s, &a, "a", "va"), DDB_STORE_OK);
+    ASSERT_EQ(put(s, &a, "b", "vb"), DDB_STORE_OK);
+    ASSERT_EQ(meta_put(s, &a, "m", "vm"), DDB_STORE_OK);
+    ASSERT_EQ(put(s, &a, "gone", "x"), DDB_STORE_OK);
+    ASSERT_EQ(del(s, &a, "gone"), DDB_STORE_OK);
+    k[0] = skey("a");
+    k[1] = skey("never-written"); /* absent */
+    k[2] = skey("b");
+    k[3] = skey("gone"); /* deleted */
+    k[4] = skey("m");    /* a metadata key: not in the data space */
     for (int i = 0; i < 5; i++) { /* stale output must be overwritten */
         k[i].val = (char *)"stale";
         k[i].vlen = 5;
@@ -399,8 +984,25 @@ TEST(contract_multi_get)
     ASSERT_NULL(k[1].val);
     ASSERT_MEM_EQ(k[2].val, k[2].vlen, "vb", 2);
     ASSERT_NULL(k[3].val);
-    ASSERT_MEM_EQ(k[4].val, k[4].vlen, "vm", 2);
+    ASSERT_NULL(k[4].val);
     ASSERT_EQ(ddb_store_multi_get(s, &a, k, 0), DDB_STORE_OK);
+    /* many keys spread over every shard, present and absent interleaved, in one call */
+    many = ddb_arena_alloc(&a, N * sizeof(*many));
+    for (int i = 0; i < N; i++) {
+        if (i % 3 != 0)
+            ASSERT_EQ(put(s, &a, ddb_arena_sprintf(&a, "mg%03d", i), ddb_arena_sprintf(&a, "v%d", i)), DDB_STORE_OK);
+        many[N - 1 - i] = skey(ddb_arena_sprintf(&a, "mg%03d", i)); /* in reverse key order */
+    }
+    ASSERT_EQ(ddb_store_multi_get(s, &a, many, N), DDB_STORE_OK);
+    for (int i = 0; i < N; i++) {
+        const ddb_store_key *x = &many[N - 1 - i];
+        if (i % 3 == 0) {
+            ASSERT_NULL(x->val);
+        } else {
+            const char *want = ddb_arena_sprintf(&a, "v%d", i);
+            ASSERT_MEM_EQ(x->val, x->vlen, want, strlen(want));
+        }
+    }
     ddb_arena_free(&a);
     ddb_store_close(s);
 }
@@ -415,20 +1017,20 @@ TEST(contract_snapshot_isolation)
     int status;
 
     ddb_arena_init(&a);
-    ASSERT_EQ(put(s, &a, 0, "a", "1"), DDB_STORE_OK);
-    ASSERT_EQ(put(s, &a, 0, "c", "1"), DDB_STORE_OK);
-    ASSERT_EQ(put(s, &a, 0, "d", "1"), DDB_STORE_OK);
+    ASSERT_EQ(put(s, &a, "a", "1"), DDB_STORE_OK);
+    ASSERT_EQ(put(s, &a, "c", "1"), DDB_STORE_OK);
+    ASSERT_EQ(put(s, &a, "d", "1"), DDB_STORE_OK);
     snap = ddb_store_snapshot_take(s);
     ASSERT(snap != NULL);
-    ASSERT_EQ(put(s, &a, 0, "a", "2"), DDB_STORE_OK);
-    ASSERT_EQ(put(s, &a, 0, "b", "2"), DDB_STORE_OK);
-    ASSERT_EQ(del(s, &a, 0, "c"), DDB_STORE_OK);
-    ASSERT_EQ(put(s, &a, 2, "z", "2"), DDB_STORE_OK); /* a shard first written after the snapshot */
+    ASSERT_EQ(put(s, &a, "a", "2"), DDB_STORE_OK);
+    ASSERT_EQ(put(s, &a, "b", "2"), DDB_STORE_OK);
+    ASSERT_EQ(del(s, &a, "c"), DDB_STORE_OK);
+    ASSERT_EQ(put(s, &a, "z", "2"), DDB_STORE_OK);
 
-    k[0] = skey(0, "a");
-    k[1] = skey(0, "b");
-    k[2] = skey(0, "c");
-    k[3] = skey(2, "z");
+    k[0] = skey("a");
+    k[1] = skey("b");
+    k[2] = skey("c");
+    k[3] = skey("z");
     ASSERT_EQ(ddb_store_multi_get_at(s, snap, &a, k, 4), DDB_STORE_OK);
     ASSERT_MEM_EQ(k[0].val, k[0].vlen, "1", 1);
     ASSERT_NULL(k[1].val);
@@ -439,16 +1041,19 @@ TEST(contract_snapshot_isolation)
     ASSERT_MEM_EQ(k[1].val, k[1].vlen, "2", 1);
     ASSERT_NULL(k[2].val);
     ASSERT_MEM_EQ(k[3].val, k[3].vlen, "2", 1);
+    ASSERT_EQ(ddb_store_multi_get_at(s, NULL, &a, k, 4), DDB_STORE_OK); /* no snapshot: the live view */
+    ASSERT_MEM_EQ(k[0].val, k[0].vlen, "2", 1);
+    ASSERT_NULL(k[2].val);
 
     /* iterators through the snapshot, both directions */
-    it = ddb_store_iter_open_at(s, snap, 0, "a", 1, "z", 1, 0);
+    it = ddb_store_iter_open_at(s, snap, "a", 1, "z", 1, 0);
     ASSERT_STR_EQ(scan_keys(it, &a, NULL, &status), "a,c,d");
     ASSERT_EQ(status, DDB_STORE_OK);
     ddb_store_iter_close(it);
-    it = ddb_store_iter_open_at(s, snap, 0, "a", 1, "z", 1, 1);
+    it = ddb_store_iter_open_at(s, snap, "a", 1, "z", 1, 1);
     ASSERT_STR_EQ(scan_keys(it, &a, NULL, &status), "d,c,a");
     ddb_store_iter_close(it);
-    it = ddb_store_iter_open_at(s, snap, 0, "a", 1, "z", 1, 0);
+    it = ddb_store_iter_open_at(s, snap, "a", 1, "z", 1, 0);
     ddb_store_iter_seek(it, "a", 1);
     ASSERT(ddb_store_iter_valid(it));
     {
@@ -457,27 +1062,130 @@ TEST(contract_snapshot_isolation)
         ASSERT_MEM_EQ(v, vlen, "1", 1);
     }
     ddb_store_iter_close(it);
-    it = ddb_store_iter_open_at(s, snap, 2, "a", 1, "zz", 2, 0);
-    ASSERT_STR_EQ(scan_keys(it, &a, NULL, &status), "");
+    it = ddb_store_iter_open_at(s, snap, "a", 1, "zz", 2, 0);
+    ASSERT_STR_EQ(scan_keys(it, &a, NULL, &status), "a,c,d"); /* "z" was written after the snapshot */
     ddb_store_iter_close(it);
-    ASSERT_STR_EQ(range_keys(s, &a, 0, "a", "z", 0, NULL), "a,b,d");
+    ASSERT_STR_EQ(range_keys(s, &a, "a", "z", 0, NULL), "a,b,d");
+    ASSERT_STR_EQ(range_keys(s, &a, "a", "zz", 0, NULL), "a,b,d,z");
 
     /* a second snapshot sees the later state; the first is unchanged by it */
     snap2 = ddb_store_snapshot_take(s);
-    ASSERT_EQ(put(s, &a, 0, "a", "3"), DDB_STORE_OK);
+    ASSERT_EQ(put(s, &a, "a", "3"), DDB_STORE_OK);
     ASSERT_EQ(ddb_store_multi_get_at(s, snap2, &a, k, 1), DDB_STORE_OK);
     ASSERT_MEM_EQ(k[0].val, k[0].vlen, "2", 1);
     ASSERT_EQ(ddb_store_multi_get_at(s, snap, &a, k, 1), DDB_STORE_OK);
     ASSERT_MEM_EQ(k[0].val, k[0].vlen, "1", 1);
     ddb_store_snapshot_release(s, snap);
     ddb_store_snapshot_release(s, snap2);
+    ddb_store_snapshot_release(s, NULL);
     ddb_arena_free(&a);
     ddb_store_close(s);
 }
 
+/* A snapshot taken before anything was written (no shard holds anything yet) sees nothing of the
+   keys written after it, wherever they are placed, by point reads or merged range reads. */
+TEST(contract_snapshot_before_first_write)
+{
+    ddb_store *s = open_mem(8);
+    ddb_arena a;
+    ddb_store_snapshot *snap = ddb_store_snapshot_take(s);
+    ddb_store_key k[3];
+
+    ddb_arena_init(&a);
+    write_many(s, &a);
+    write_partitions(s, &a);
+    k[0] = skey("p0000");
+    k[1] = skey("p0499");
+    k[2] = skey("T001P0000001/s001");
+    ASSERT_EQ(ddb_store_multi_get_at(s, snap, &a, k, 3), DDB_STORE_OK);
+    ASSERT_NULL(k[0].val);
+    ASSERT_NULL(k[1].val);
+    ASSERT_NULL(k[2].val);
+    for (int rev = 0; rev < 2; rev++) {
+        ASSERT_STR_EQ(range_items(s, snap, &a, "", 0, "\xff", 1, rev, NULL, 0), "");
+        ASSERT_STR_EQ(range_items(s, snap, &a, "p", 1, "q", 1, rev, NULL, 0), "");
+        ASSERT_STR_EQ(range_items(s, snap, &a, "T001P0000001", 12, "T001P0000001\xff", 13, rev, NULL, 0), "");
+    }
+    check_many(s, &a); /* the live view has it all */
+    ddb_store_snapshot_release(s, snap);
+    ddb_arena_free(&a);
+    ddb_store_close(s);
+}
+
+/* Snapshots through ddb_store_iter_open_at on ranges merged across shards (and of one partition):
+   the keys and values of the snapshot's moment, in order both ways, with seek-from, while the
+   live view has moved on. */
+TEST(contract_snapshot_merged_ranges)
+{
+    ddb_store *s = open_mem(8);
+    ddb_arena a;
+    ddb_store_snapshot *snap;
+    ddb_batch b;
+    strbuf live = {0}, old = {0};
+
+    ddb_arena_init(&a);
+    write_many(s, &a);
+    write_partitions(s, &a);
+    snap = ddb_store_snapshot_take(s);
+    /* change a third of the keys, delete a third, add keys between them, touch every partition */
+    ddb_batch_init(&b, &a);
+    for (int i = 0; i < MANY; i++) {
+        char *k = ddb_arena_sprintf(&a, "p%04d", i);
+        if (i % 3 == 0)
+            ddb_batch_delete(&b, k, strlen(k));
+        else if (i % 3 == 1)
+            ddb_batch_put(&b, k, strlen(k), "new", 3);
+        k = ddb_arena_sprintf(&a, "p%04d+", i);
+        ddb_batch_put(&b, k, strlen(k), "new", 3);
+    }
+    for (int t = 1; t <= PT_TABLES; t++) {
+        for (int p = 0; p < PT_PARTS; p++) {
+            char *k = ddb_arena_sprintf(&a, "%s/s005", part_prefix(&a, t, p));
+            ddb_batch_delete(&b, k, strlen(k));
+            k = ddb_arena_sprintf(&a, "%s/s0105", part_prefix(&a, t, p));
+            ddb_batch_put(&b, k, strlen(k), "new", 3);
+        }
+    }
+    ASSERT_EQ(ddb_store_write(s, &b), DDB_STORE_OK);
+    ASSERT_EQ(ddb_store_delete_range_all(s, "T003", 4, "T004", 4), DDB_STORE_OK); /* a whole table */
+
+    /* the snapshot: as written by write_many and write_partitions */
+    for (int i = 0; i < MANY; i++) {
+        char k[16];
+        int n = snprintf(k, sizeof(k), "p%04d", i);
+        sb_item(&old, k, (size_t)n);
+        sb_add(&old, "=v", 2);
+        sb_add(&old, k, (size_t)n);
+        if (i % 3 != 0) {
+            sb_item(&live, k, (size_t)n);
+            sb_add(&live, i % 3 == 1 ? "=new" : "=v", i % 3 == 1 ? 4 : 2);
+            if (i % 3 == 2)
+                sb_add(&live, k, (size_t)n);
+        }
+        sb_item(&live, k, (size_t)n);
+        sb_add(&live, "+=new", 5);
+    }
+    ASSERT_STR_EQ(range_items(s, snap, &a, "p", 1, "q", 1, 0, NULL, 1), sb_done(&old, &a));
+    ASSERT_STR_EQ(range_items(s, NULL, &a, "p", 1, "q", 1, 0, NULL, 1), sb_done(&live, &a));
+    ASSERT_STR_EQ(range_items(s, snap, &a, "p", 1, "q", 1, 1, NULL, 0), seq(&a, "p%04d", MANY - 1, 0));
+    ASSERT_STR_EQ(range_items(s, snap, &a, "p", 1, "q", 1, 0, "p0300+", 0), seq(&a, "p%04d", 301, MANY - 1));
+    ASSERT_STR_EQ(range_items(s, snap, &a, "p", 1, "q", 1, 1, "p0300+", 0), seq(&a, "p%04d", 300, 0));
+    ASSERT_STR_EQ(range_items(s, snap, &a, "p0010", 5, "p0013", 5, 1, NULL, 1), "p0012=vp0012,p0011=vp0011,p0010=vp0010");
+    ASSERT_STR_EQ(range_items(s, NULL, &a, "p0010", 5, "p0013", 5, 1, NULL, 1),
+                  "p0012+=new,p0011+=new,p0011=vp0011,p0010+=new,p0010=new");
+    check_partitions(s, snap, &a); /* every partition, one-partition and merged reads, as it was */
+    ASSERT_STR_EQ(range_items(s, NULL, &a, "T003", 4, "T004", 4, 0, NULL, 0), "");
+    ASSERT_STR_EQ(range_items(s, NULL, &a, "T001P0000004/s004", 17, "T001P0000004/s007", 17, 0, NULL, 0),
+                  "T001P0000004/s004,T001P0000004/s006");
+    ASSERT_STR_EQ(range_items(s, snap, &a, "T001P0000004/s004", 17, "T001P0000004/s007", 17, 0, NULL, 0),
+                  "T001P0000004/s004,T001P0000004/s005,T001P0000004/s006");
+    ddb_store_snapshot_release(s, snap);
+    ddb_arena_free(&a);
+    ddb_store_close(s);
+}
 /* ---- commits ---- */
 
-/* decide: requires x == expect_x, then moves x's value to y and writes a log key in shard 2. It
+/* decide: requires x == expect_x, then moves x's value to y and writes a log key it did not read. It
    keeps no state across calls but `calls` and `batch_was_dirty`, which only observe. */
 typedef struct move_ctx {
     long expect_x;
@@ -505,10 +1213,11 @@ static int decide_move(void *p, ddb_store_key *keys, size_t n, ddb_batch *out)
         return 7; /* the guard failed: nothing is written */
     /* some puts first, so a refusal after them would show if the backend wrote anyway */
     v = long_str(c->a, 0);
-    ddb_batch_put(out, keys[0].shard, keys[0].key, keys[0].klen, v, strlen(v));
+    ddb_batch_put(out, keys[0].key, keys[0].klen, v, strlen(v));
     v = long_str(c->a, x + y);
-    ddb_batch_put(out, keys[1].shard, keys[1].key, keys[1].klen, v, strlen(v));
-    ddb_batch_put(out, 2, "log", 3, "moved", 5);
+    ddb_batch_put(out, keys[1].key, keys[1].klen, v, strlen(v));
+    ddb_batch_put(out, "log", 3, "moved", 5);
+    ddb_batch_meta_put(out, "meta-log", 8, "moved", 5); /* and the metadata space */
     return 0;
 }
 
@@ -522,16 +1231,17 @@ TEST(contract_commit_decide_sees_values_and_refusal_writes_nothing)
     ddb_arena_init(&a);
     memset(&c, 0, sizeof(c));
     c.a = &a;
-    ASSERT_EQ(put(s, &a, 0, "x", "5"), DDB_STORE_OK);
-    k[0] = skey(0, "x");
-    k[1] = skey(1, "y");
+    ASSERT_EQ(put(s, &a, "x", "5"), DDB_STORE_OK);
+    k[0] = skey("x");
+    k[1] = skey("y");
 
     c.expect_x = 4; /* refused: positive result returned unchanged, nothing written */
     ASSERT_EQ(ddb_store_commit(s, &a, k, 2, decide_move, &c), 7);
     ASSERT(c.calls >= 1);
-    ASSERT_STR_EQ(get(s, &a, 0, "x"), "5");
-    ASSERT_NULL(get(s, &a, 1, "y"));
-    ASSERT_NULL(get(s, &a, 2, "log"));
+    ASSERT_STR_EQ(get(s, &a, "x"), "5");
+    ASSERT_NULL(get(s, &a, "y"));
+    ASSERT_NULL(get(s, &a, "log"));
+    ASSERT_NULL(meta_get(s, &a, "meta-log"));
 
     c.expect_x = 5;
     c.calls = 0;
@@ -539,19 +1249,21 @@ TEST(contract_commit_decide_sees_values_and_refusal_writes_nothing)
     ASSERT(c.calls >= 1);
     ASSERT(c.saw_y_absent);
     ASSERT_EQ(c.batch_was_dirty, 0);
-    ASSERT_STR_EQ(get(s, &a, 0, "x"), "0");
-    ASSERT_STR_EQ(get(s, &a, 1, "y"), "5");
-    ASSERT_STR_EQ(get(s, &a, 2, "log"), "moved"); /* out may touch keys that were not read */
+    ASSERT_STR_EQ(get(s, &a, "x"), "0");
+    ASSERT_STR_EQ(get(s, &a, "y"), "5");
+    ASSERT_STR_EQ(get(s, &a, "log"), "moved"); /* out may touch keys that were not read */
+    ASSERT_STR_EQ(meta_get(s, &a, "meta-log"), "moved");
+    ASSERT_NULL(get(s, &a, "meta-log"));
     /* the values decide saw are left in keys[] */
     ASSERT_MEM_EQ(k[0].val, k[0].vlen, "5", 1);
 
     /* decide sees the current values: a second move finds x == 0 */
     c.expect_x = 0;
-    ASSERT_EQ(put(s, &a, 0, "x", "3"), DDB_STORE_OK);
+    ASSERT_EQ(put(s, &a, "x", "3"), DDB_STORE_OK);
     ASSERT_EQ(ddb_store_commit(s, &a, k, 2, decide_move, &c), 7);
     c.expect_x = 3;
     ASSERT_EQ(ddb_store_commit(s, &a, k, 2, decide_move, &c), DDB_STORE_OK);
-    ASSERT_STR_EQ(get(s, &a, 1, "y"), "8");
+    ASSERT_STR_EQ(get(s, &a, "y"), "8");
     ASSERT(!c.saw_y_absent);
     ASSERT_EQ(c.batch_was_dirty, 0);
     ddb_arena_free(&a);
@@ -577,7 +1289,7 @@ static int decide_incr_pure(void *p, ddb_store_key *keys, size_t n, ddb_batch *o
     c->last_seen = val_long(&keys[0]); /* state reset on every call, never accumulated */
     for (size_t i = 0; i < n; i++) {
         char *v = long_str(c->a, val_long(&keys[i]) + 1);
-        ddb_batch_put(out, keys[i].shard, keys[i].key, keys[i].klen, v, strlen(v));
+        ddb_batch_put(out, keys[i].key, keys[i].klen, v, strlen(v));
     }
     return 0;
 }
@@ -592,9 +1304,9 @@ TEST(contract_commit_decide_rerun_safe)
     ddb_arena_init(&a);
     memset(&c, 0, sizeof(c));
     c.a = &a;
-    k[0] = skey(0, "p");
-    k[1] = skey(1, "q");
-    k[2] = skey(1, "r");
+    k[0] = skey("p");
+    k[1] = skey("q");
+    k[2] = skey("r");
     for (int i = 1; i <= 20; i++) {
         c.calls = 0;
         ASSERT_EQ(ddb_store_commit(s, &a, k, 3, decide_incr_pure, &c), DDB_STORE_OK);
@@ -602,15 +1314,16 @@ TEST(contract_commit_decide_rerun_safe)
         ASSERT_EQ(c.dirty, 0);
         ASSERT_EQ(c.last_seen, i - 1);
     }
-    ASSERT_STR_EQ(get(s, &a, 0, "p"), "20");
-    ASSERT_STR_EQ(get(s, &a, 1, "q"), "20");
-    ASSERT_STR_EQ(get(s, &a, 1, "r"), "20");
+    ASSERT_STR_EQ(get(s, &a, "p"), "20");
+    ASSERT_STR_EQ(get(s, &a, "q"), "20");
+    ASSERT_STR_EQ(get(s, &a, "r"), "20");
     ASSERT_EQ(ddb_store_commit(s, &a, k, 0, decide_incr_pure, &c), DDB_STORE_OK); /* no keys */
     ddb_arena_free(&a);
     ddb_store_close(s);
 }
 
-/* Many keys in one commit (some surely share a lock stripe in a striped backend). */
+/* Many keys in one commit (some surely share a lock stripe in a striped backend; they span every
+   shard), written as one unit. */
 TEST(contract_commit_many_keys)
 {
     ddb_store *s = open_mem(4);
@@ -624,11 +1337,19 @@ TEST(contract_commit_many_keys)
     c.a = &a;
     k = ddb_arena_alloc(&a, N * sizeof(*k));
     for (int i = 0; i < N; i++)
-        k[i] = skey(i % 4, ddb_arena_sprintf(&a, "many-%03d", i));
+        k[i] = skey(ddb_arena_sprintf(&a, "many-%03d", i));
     ASSERT_EQ(ddb_store_commit(s, &a, k, N, decide_incr_pure, &c), DDB_STORE_OK);
     ASSERT_EQ(ddb_store_commit(s, &a, k, N, decide_incr_pure, &c), DDB_STORE_OK);
-    ASSERT_STR_EQ(get(s, &a, 0, "many-000"), "2");
-    ASSERT_STR_EQ(get(s, &a, 3, "many-299"), "2");
+    for (int i = 0; i < N; i++)
+        ASSERT_STR_EQ(get(s, &a, k[i].key), "2");
+    {
+        strbuf want = {0};
+        for (int i = 0; i < N; i++) {
+            sb_item(&want, k[i].key, k[i].klen);
+            sb_add(&want, "=2", 2);
+        }
+        ASSERT_STR_EQ(range_items(s, NULL, &a, "many-", 5, "many.", 5, 0, NULL, 1), sb_done(&want, &a));
+    }
     ddb_arena_free(&a);
     ddb_store_close(s);
 }
@@ -642,7 +1363,7 @@ static int rmw_set(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
         return old == NULL ? 0 : 5; /* attribute_not_exists */
     if (*mode == 2)
         return -1; /* the engine's "request failed" result: returned unchanged too */
-    ddb_batch_put(out, 0, "r", 1, "set", 3);
+    ddb_batch_put(out, "r", 1, "set", 3);
     return 0;
 }
 
@@ -653,13 +1374,13 @@ TEST(contract_rmw)
     int mode = 0;
 
     ddb_arena_init(&a);
-    ASSERT_EQ(ddb_store_rmw(s, &a, 0, "r", 1, rmw_set, &mode), DDB_STORE_OK);
-    ASSERT_STR_EQ(get(s, &a, 0, "r"), "set");
+    ASSERT_EQ(ddb_store_rmw(s, &a, "r", 1, rmw_set, &mode), DDB_STORE_OK);
+    ASSERT_STR_EQ(get(s, &a, "r"), "set");
     mode = 1;
-    ASSERT_EQ(ddb_store_rmw(s, &a, 0, "r", 1, rmw_set, &mode), 5);
-    ASSERT_EQ(ddb_store_rmw(s, &a, 0, "absent", 6, rmw_set, &mode), DDB_STORE_OK);
+    ASSERT_EQ(ddb_store_rmw(s, &a, "r", 1, rmw_set, &mode), 5);
+    ASSERT_EQ(ddb_store_rmw(s, &a, "absent", 6, rmw_set, &mode), DDB_STORE_OK);
     mode = 2;
-    ASSERT_EQ(ddb_store_rmw(s, &a, 0, "r", 1, rmw_set, &mode), -1);
+    ASSERT_EQ(ddb_store_rmw(s, &a, "r", 1, rmw_set, &mode), -1);
     ddb_arena_free(&a);
     ddb_store_close(s);
 }
@@ -673,11 +1394,6 @@ TEST(contract_rmw)
 #define RMW_ITERS 2000
 
 static const char *counter_key[RACE_COUNTERS] = {"c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7"};
-
-static int counter_shard(int i)
-{
-    return i % 3;
-}
 
 typedef struct race_ctx {
     ddb_store *s;
@@ -695,7 +1411,7 @@ static int decide_incr(void *p, ddb_store_key *keys, size_t n, ddb_batch *out)
 
     for (size_t i = 0; i < n; i++) {
         char *v = long_str(c->a, val_long(&keys[i]) + 1);
-        ddb_batch_put(out, keys[i].shard, keys[i].key, keys[i].klen, v, strlen(v));
+        ddb_batch_put(out, keys[i].key, keys[i].klen, v, strlen(v));
     }
     return 0;
 }
@@ -712,8 +1428,8 @@ static void *race_commit(void *p)
         ddb_store_key k[2];
         /* odd threads name the pair in the other order */
         int x = (r->id & 1) ? i1 : i0, y = (r->id & 1) ? i0 : i1;
-        k[0] = skey(counter_shard(x), counter_key[x]);
-        k[1] = skey(counter_shard(y), counter_key[y]);
+        k[0] = skey(counter_key[x]);
+        k[1] = skey(counter_key[y]);
         if (ddb_store_commit(r->s, &a, k, 2, decide_incr, &c) != DDB_STORE_OK)
             atomic_store(r->failed, 1);
         ddb_arena_reset(&a);
@@ -725,10 +1441,10 @@ static void *race_commit(void *p)
 static int rmw_incr(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
 {
     incr_ctx *c = ctx;
-    ddb_store_key k = {counter_shard(0), counter_key[0], 2, (char *)old, oldlen};
+    ddb_store_key k = {counter_key[0], 2, (char *)old, oldlen};
     char *v = long_str(c->a, val_long(&k) + 1);
 
-    ddb_batch_put(out, k.shard, k.key, k.klen, v, strlen(v));
+    ddb_batch_put(out, k.key, k.klen, v, strlen(v));
     return 0;
 }
 
@@ -740,8 +1456,7 @@ static void *race_rmw(void *p)
 
     ddb_arena_init(&a);
     for (int it = 0; it < RMW_ITERS; it++) {
-        if (ddb_store_rmw(r->s, &a, counter_shard(0), counter_key[0], 2,
-                          rmw_incr, &c) != DDB_STORE_OK)
+        if (ddb_store_rmw(r->s, &a, counter_key[0], 2, rmw_incr, &c) != DDB_STORE_OK)
             atomic_store(r->failed, 1);
         ddb_arena_reset(&a);
     }
@@ -772,9 +1487,9 @@ TEST(contract_commit_races_exact_sums)
     for (int i = 0; i < RACE_COUNTERS; i++) {
         /* counter i is in the pairs of threads i-1 and i */
         long want = 2L * RACE_ITERS + (i == 0 ? (long)RMW_THREADS * RMW_ITERS : 0);
-        ASSERT_EQ(ddb_store_get(s, &a, counter_shard(i), counter_key[i], 2, &v, &vlen), DDB_STORE_OK);
+        ASSERT_EQ(ddb_store_get(s, &a, counter_key[i], 2, &v, &vlen), DDB_STORE_OK);
         ASSERT(v != NULL);
-        ddb_store_key k = {0, "", 0, v, vlen};
+        ddb_store_key k = {"", 0, v, vlen};
         ASSERT_EQ(val_long(&k), want);
     }
     ddb_arena_free(&a);
@@ -805,7 +1520,7 @@ static void *deadlock_worker(void *p)
         for (int i = 0; i < DL_KEYS; i++) {
             /* even threads ascending, odd threads descending; rotated every iteration */
             int j = (d->id & 1) ? DL_KEYS - 1 - (i + it) % DL_KEYS : (i + it) % DL_KEYS;
-            k[i] = skey(j % 3, names[j]);
+            k[i] = skey(names[j]);
         }
         if (ddb_store_commit(d->s, &a, k, DL_KEYS, decide_incr, &c) != DDB_STORE_OK)
             atomic_store(d->failed, 1);
@@ -842,8 +1557,8 @@ TEST(contract_commit_no_deadlock_opposite_orders)
     for (int i = 0; i < DL_THREADS; i++)
         pthread_join(th[i], NULL);
     ASSERT_EQ(atomic_load(&failed), 0);
-    ASSERT_EQ(strtol(get(s, &a, 0, "dl-a"), NULL, 10), DL_THREADS * DL_ITERS);
-    ASSERT_EQ(strtol(get(s, &a, 2, "dl-f"), NULL, 10), DL_THREADS * DL_ITERS);
+    for (int i = 0; i < DL_KEYS; i++)
+        ASSERT_EQ(strtol(get(s, &a, ddb_arena_sprintf(&a, "dl-%c", 'a' + i)), NULL, 10), DL_THREADS * DL_ITERS);
     ddb_arena_free(&a);
     ddb_store_close(s);
 }
@@ -865,7 +1580,7 @@ static int decide_slow(void *p, ddb_store_key *keys, size_t n, ddb_batch *out)
     (void)n;
     atomic_store(&c->in_decide, 1);
     sleep_ms(50);
-    ddb_batch_put(out, 1, "slow", 4, "done", 4);
+    ddb_batch_put(out, "slow", 4, "done", 4);
     atomic_store(&c->decided, 1);
     return 0;
 }
@@ -874,7 +1589,7 @@ static void *slow_commit(void *p)
 {
     slow_ctx *c = p;
     ddb_arena a;
-    ddb_store_key k = skey(1, "slow");
+    ddb_store_key k = skey("slow");
 
     ddb_arena_init(&a);
     c->rc = ddb_store_commit(c->s, &a, &k, 1, decide_slow, c);
@@ -901,13 +1616,14 @@ TEST(contract_barrier_waits_for_commits_in_flight)
     ddb_store_barrier(s);
     /* the commit had started: its write is complete and visible when the barrier returns */
     ASSERT(atomic_load(&c.decided));
-    ASSERT_STR_EQ(get(s, &a, 1, "slow"), "done");
+    ASSERT_STR_EQ(get(s, &a, "slow"), "done");
     ASSERT(now_ms() - t0 >= 20); /* it did wait (decide sleeps 50 ms) */
     pthread_join(th, NULL);
     ASSERT_EQ(c.rc, DDB_STORE_OK);
     ddb_arena_free(&a);
     ddb_store_close(s);
 }
+
 
 /* ---- range deletion ---- */
 
@@ -917,24 +1633,72 @@ TEST(contract_delete_range_all)
     ddb_arena a;
 
     ddb_arena_init(&a);
-    for (int sh = 0; sh < 3; sh++) {
-        ASSERT_EQ(put(s, &a, sh, "t1/a", "x"), DDB_STORE_OK);
-        ASSERT_EQ(put(s, &a, sh, "t1/b", "x"), DDB_STORE_OK);
-        ASSERT_EQ(put(s, &a, sh, "t0/z", "x"), DDB_STORE_OK);
-        ASSERT_EQ(put(s, &a, sh, "t2", "x"), DDB_STORE_OK);
-    }
+    ASSERT_EQ(put(s, &a, "t1/a", "x"), DDB_STORE_OK);
+    ASSERT_EQ(put(s, &a, "t1/b", "x"), DDB_STORE_OK);
+    ASSERT_EQ(put(s, &a, "t0/z", "x"), DDB_STORE_OK);
+    ASSERT_EQ(put(s, &a, "t2", "x"), DDB_STORE_OK);
+    for (int i = 0; i < 60; i++) /* t1 spans every shard */
+        ASSERT_EQ(put(s, &a, ddb_arena_sprintf(&a, "t1/k%02d", i), "x"), DDB_STORE_OK);
+    ASSERT_EQ(meta_put(s, &a, "t1/meta", "m"), DDB_STORE_OK); /* range deletion is of data keys only */
     ASSERT_EQ(ddb_store_delete_range_all(s, "t1", 2, "t2", 2), DDB_STORE_OK);
-    for (int sh = 0; sh < 3; sh++) {
-        ASSERT_STR_EQ(range_keys(s, &a, sh, "t", "u", 0, NULL), "t0/z,t2");
-        ASSERT_NULL(get(s, &a, sh, "t1/a"));
-    }
+    ASSERT_STR_EQ(range_keys(s, &a, "t", "u", 0, NULL), "t0/z,t2");
+    ASSERT_STR_EQ(range_keys(s, &a, "t", "u", 1, NULL), "t2,t0/z");
+    ASSERT_NULL(get(s, &a, "t1/a"));
+    for (int i = 0; i < 60; i++)
+        ASSERT_NULL(get(s, &a, ddb_arena_sprintf(&a, "t1/k%02d", i)));
+    ASSERT_STR_EQ(get(s, &a, "t2"), "x"); /* hi is exclusive */
+    ASSERT_STR_EQ(meta_get(s, &a, "t1/meta"), "m");
+    /* partitioned keys: a whole table, then one partition */
+    write_partitions(s, &a);
+    ASSERT_EQ(ddb_store_delete_range_all(s, "T002", 4, "T003", 4), DDB_STORE_OK);
+    ASSERT_EQ(ddb_store_delete_range_all(s, "T001P0000003", 12, "T001P0000003\xff", 13), DDB_STORE_OK);
+    ASSERT_STR_EQ(range_keys(s, &a, "T002", "T003", 0, NULL), "");
+    ASSERT_STR_EQ(range_items(s, NULL, &a, "T001P0000003", 12, "T001P0000003\xff", 13, 0, NULL, 0), "");
+    ASSERT_STR_EQ(range_items(s, NULL, &a, "T001P0000002", 12, "T001P0000002\xff", 13, 0, NULL, 0),
+                  part_keys(&a, 1, 2, 0, PT_SORTS, 1, 0));
+    ASSERT_STR_EQ(range_items(s, NULL, &a, "T001P0000004", 12, "T001P0000004\xff", 13, 1, NULL, 0),
+                  part_keys(&a, 1, 4, 0, PT_SORTS, 1, 1));
+    ASSERT_STR_EQ(meta_range_keys(s, &a, "T002", "T003", NULL), seq(&a, "T002P%07d/meta", 0, PT_PARTS - 1));
     /* an empty range and an empty store are fine */
     ASSERT_EQ(ddb_store_delete_range_all(s, "x", 1, "y", 1), DDB_STORE_OK);
     ddb_store_close(s);
     s = open_mem(2);
     ASSERT_EQ(ddb_store_delete_range_all(s, "a", 1, "z", 1), DDB_STORE_OK);
+    ASSERT_STR_EQ(range_keys(s, &a, "a", "z", 0, NULL), "");
     ddb_arena_free(&a);
     ddb_store_close(s);
+}
+
+/* ---- the keyed hash ---- */
+
+TEST(contract_store_hash_keyed_per_directory)
+{
+    ddb_store *s1 = open_mem(3), *s2 = open_mem(3);
+    uint64_t h = ddb_store_hash(s1, "pk", 2), *seen;
+    const char nul[] = {'a', 0, 'b'};
+    ddb_arena a;
+    enum { N = 2000 };
+
+    ddb_arena_init(&a);
+    ASSERT(h == ddb_store_hash(s1, "pk", 2)); /* deterministic */
+    ASSERT(h != ddb_store_hash(s1, "pk2", 3));
+    ASSERT(h != ddb_store_hash(s1, "pj", 2));
+    ASSERT(h != ddb_store_hash(s1, "p", 1));
+    ASSERT(ddb_store_hash(s1, "", 0) == ddb_store_hash(s1, "", 0));
+    ASSERT(ddb_store_hash(s1, nul, 3) != ddb_store_hash(s1, nul, 1)); /* all bytes count, NULs too */
+    /* keyed: another directory (its own random key) hashes the same bytes differently */
+    ASSERT(h != ddb_store_hash(s2, "pk", 2));
+    /* no collisions among a few thousand inputs */
+    seen = ddb_arena_alloc(&a, N * sizeof(*seen));
+    for (int i = 0; i < N; i++) {
+        char *k = ddb_arena_sprintf(&a, "pk%d", i);
+        seen[i] = ddb_store_hash(s1, k, strlen(k));
+        for (int j = 0; j < i; j++)
+            ASSERT(seen[j] != seen[i]);
+    }
+    ddb_arena_free(&a);
+    ddb_store_close(s1);
+    ddb_store_close(s2);
 }
 
 /* ---- data directories ---- */
@@ -965,33 +1729,37 @@ TEST(contract_reopen_keeps_data_and_upgrades_format)
     s = open_store(dir, 3, &err);
     ASSERT(s != NULL);
     ASSERT_EQ(ddb_store_format_found(s), 0); /* a new directory */
-    ASSERT_EQ(put(s, &a, 0, "a", "1"), DDB_STORE_OK);
-    ASSERT_EQ(put(s, &a, 2, "b", "2"), DDB_STORE_OK);
-    ASSERT_EQ(put(s, &a, -1, "m", "3"), DDB_STORE_OK);
+    ASSERT_EQ(put(s, &a, "a", "1"), DDB_STORE_OK);
+    ASSERT_EQ(put(s, &a, "b", "2"), DDB_STORE_OK);
+    ASSERT_EQ(meta_put(s, &a, "m", "3"), DDB_STORE_OK);
     ddb_store_close(s);
 
     s = open_store(dir, 3, &err);
     ASSERT(s != NULL);
     current = ddb_store_format_found(s);
     ASSERT(current >= 2); /* written by this version at the first open */
-    ASSERT_STR_EQ(get(s, &a, 0, "a"), "1");
-    ASSERT_STR_EQ(get(s, &a, 2, "b"), "2");
-    ASSERT_STR_EQ(get(s, &a, -1, "m"), "3");
-    ASSERT_STR_EQ(range_keys(s, &a, 2, "a", "z", 0, NULL), "b");
+    ASSERT_STR_EQ(get(s, &a, "a"), "1");
+    ASSERT_STR_EQ(get(s, &a, "b"), "2");
+    ASSERT_STR_EQ(meta_get(s, &a, "m"), "3");
+    ASSERT_NULL(get(s, &a, "m"));
+    ASSERT_STR_EQ(range_keys(s, &a, "a", "z", 0, NULL), "a,b");
+    ASSERT_STR_EQ(range_keys(s, &a, "a", "z", 1, NULL), "b,a");
+    ASSERT_STR_EQ(meta_range_keys(s, &a, "a", "d", NULL), ""); /* data keys are not metadata */
+    ASSERT_STR_EQ(meta_range_keys(s, &a, "m", "n", NULL), "m");
     /* make it look like a format-1 directory (written by the previous version) */
-    ASSERT_EQ(put(s, &a, -1, "ddbd/format", "1"), DDB_STORE_OK);
+    ASSERT_EQ(meta_put(s, &a, "ddbd/format", "1"), DDB_STORE_OK);
     ddb_store_close(s);
 
     s = open_store(dir, 3, &err);
     ASSERT(s != NULL);
     ASSERT_EQ(ddb_store_format_found(s), 1); /* accepted, reported, upgraded */
-    ASSERT_STR_EQ(get(s, &a, 0, "a"), "1");
+    ASSERT_STR_EQ(get(s, &a, "a"), "1");
     ddb_store_close(s);
     s = open_store(dir, 3, &err);
     ASSERT(s != NULL);
     ASSERT_EQ(ddb_store_format_found(s), current);
     /* an unknown (future) format is refused, and the directory is left as it was */
-    ASSERT_EQ(put(s, &a, -1, "ddbd/format", "99"), DDB_STORE_OK);
+    ASSERT_EQ(meta_put(s, &a, "ddbd/format", "99"), DDB_STORE_OK);
     ddb_store_close(s);
     s = open_store(dir, 3, &err);
     ASSERT_NULL(s);
@@ -1001,7 +1769,125 @@ TEST(contract_reopen_keeps_data_and_upgrades_format)
     s = open_store(dir, 3, &err);
     ASSERT_NULL(s);
     free(err);
+    /* so is a shard count the backend cannot have */
+    err = NULL;
+    ASSERT_NULL(open_store(NULL, 0, &err));
+    ASSERT(err != NULL);
+    free(err);
 
+    ddb_arena_free(&a);
+    rm_tree(dir);
+}
+
+/*
+ * Reopening a data directory with another shard count (3 -> 8 -> 1 -> 8 -> 5 -> 2 -> 3): the
+ * backend moves the keys at open, and every range read (merged and one-partition), point read and
+ * metadata key is as before; nothing is lost, duplicated or brought back (keys deleted at one
+ * count stay deleted at the next, also where a shard was dropped and recreated); the keyed hash
+ * is the directory's, whatever the shard count.
+ */
+#define REOPEN_R 200
+
+/* The "r" keys of the model, "key=value" ','-joined (reverse: keys only, descending). */
+static const char *model_items(ddb_arena *a, const int *gen, int reverse)
+{
+    strbuf b = {0};
+
+    for (int j = 0; j < REOPEN_R; j++) {
+        int i = reverse ? REOPEN_R - 1 - j : j;
+        char k[32];
+        int n;
+        if (gen[i] < 0)
+            continue;
+        n = reverse ? snprintf(k, sizeof(k), "r%03d", i) : snprintf(k, sizeof(k), "r%03d=g%d", i, gen[i]);
+        sb_item(&b, k, (size_t)n);
+    }
+    return sb_done(&b, a);
+}
+
+/* Deletes or writes every fifth "r" key (shifted by `step`), updating the model. */
+static int model_step(ddb_store *s, ddb_arena *a, int *gen, int step)
+{
+    ddb_batch b;
+
+    ddb_batch_init(&b, a);
+    for (int i = 0; i < REOPEN_R; i++) {
+        char *k = ddb_arena_sprintf(a, "r%03d", i);
+        if ((i + step) % 5 != 0)
+            continue;
+        if (gen[i] >= 0 && step % 2 == 1) {
+            ddb_batch_delete(&b, k, strlen(k));
+            gen[i] = -1;
+        } else {
+            char *v = ddb_arena_sprintf(a, "g%d", step);
+            ddb_batch_put(&b, k, strlen(k), v, strlen(v));
+            gen[i] = step;
+        }
+    }
+    return ddb_store_write(s, &b);
+}
+
+TEST(contract_reopen_with_other_shard_counts_moves_keys)
+{
+    static const unsigned counts[] = {3, 8, 1, 8, 5, 2, 3};
+    char tmpl[] = "/tmp/ddb-contract-XXXXXX";
+    char *dir = mkdtemp(tmpl), *err = NULL;
+    int gen[REOPEN_R];
+    ddb_store *s;
+    ddb_arena a;
+    uint64_t h;
+    const char *all_fwd, *all_rev;
+
+    ASSERT(dir != NULL);
+    ddb_arena_init(&a);
+    for (int i = 0; i < REOPEN_R; i++)
+        gen[i] = -1;
+    s = open_store(dir, counts[0], &err);
+    ASSERT(s != NULL);
+    h = ddb_store_hash(s, "pk", 2);
+    write_many(s, &a);
+    write_partitions(s, &a);
+    ASSERT_EQ(model_step(s, &a, gen, 0), DDB_STORE_OK);
+    ASSERT_EQ(model_step(s, &a, gen, 1), DDB_STORE_OK);
+    ASSERT_EQ(model_step(s, &a, gen, 2), DDB_STORE_OK);
+    all_fwd = range_items(s, NULL, &a, "", 0, "\xff", 1, 0, NULL, 1);
+    all_rev = range_items(s, NULL, &a, "", 0, "\xff", 1, 1, NULL, 0);
+    ddb_store_close(s);
+
+    for (size_t c = 1; c < ARRAY_LEN(counts); c++) {
+        s = open_store(dir, counts[c], &err);
+        if (s == NULL)
+            ddb_test_fail(__FILE__, __LINE__, "reopen with %u shards: %s", counts[c], err ? err : "?");
+        ASSERT(s != NULL);
+        ASSERT_EQ(ddb_store_nshards(s), counts[c]);
+        ASSERT(ddb_store_hash(s, "pk", 2) == h);
+        /* everything as it was before the close, key for key */
+        ASSERT_STR_EQ(range_items(s, NULL, &a, "", 0, "\xff", 1, 0, NULL, 1), all_fwd);
+        ASSERT_STR_EQ(range_items(s, NULL, &a, "", 0, "\xff", 1, 1, NULL, 0), all_rev);
+        check_many(s, &a);
+        if (!ddb_test_failed)
+            check_partitions(s, NULL, &a);
+        if (ddb_test_failed) {
+            ddb_test_fail(__FILE__, __LINE__, "(reopened with %u shards)", counts[c]);
+            return;
+        }
+        ASSERT_STR_EQ(range_items(s, NULL, &a, "r", 1, "s", 1, 0, NULL, 1), model_items(&a, gen, 0));
+        ASSERT_STR_EQ(range_items(s, NULL, &a, "r", 1, "s", 1, 1, NULL, 0), model_items(&a, gen, 1));
+        for (int i = 0; i < REOPEN_R; i++) {
+            const char *v = get(s, &a, ddb_arena_sprintf(&a, "r%03d", i));
+            if (gen[i] < 0)
+                ASSERT_NULL(v);
+            else
+                ASSERT_STR_EQ(v, ddb_arena_sprintf(&a, "g%d", gen[i]));
+        }
+        /* change the "r" keys at this count (deletes on odd steps), then close */
+        ASSERT_EQ(model_step(s, &a, gen, (int)c + 2), DDB_STORE_OK);
+        ASSERT_EQ(model_step(s, &a, gen, (int)c + 3), DDB_STORE_OK);
+        all_fwd = range_items(s, NULL, &a, "", 0, "\xff", 1, 0, NULL, 1);
+        all_rev = range_items(s, NULL, &a, "", 0, "\xff", 1, 1, NULL, 0);
+        ASSERT_STR_EQ(range_items(s, NULL, &a, "r", 1, "s", 1, 0, NULL, 1), model_items(&a, gen, 0));
+        ddb_store_close(s);
+    }
     ddb_arena_free(&a);
     rm_tree(dir);
 }
