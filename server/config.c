@@ -26,6 +26,9 @@ static const char usage[] =
     "  --log-level L      error, warn, info (default) or debug\n"
     "  --sync             fsync the write-ahead log on every write (slower, survives power loss)\n"
     "  --cors ORIGINS     allowed CORS origins, comma-separated (default *)\n"
+    "  --item-collection-limit BYTES\n"
+    "                     item collection size limit of tables with local secondary indexes\n"
+    "                     (default 10737418240, DynamoDB's 10 GB; smaller values are for tests)\n"
     "  --version          print the version and exit\n"
     "  --help             print this help and exit\n"
     "\n"
@@ -66,6 +69,7 @@ static void set_defaults(ddb_config *cfg)
     cfg->log_level = DDB_LOG_INFO;
     cfg->cors = "*";
     cfg->max_body = 16 * 1024 * 1024;
+    cfg->item_collection_limit = DDB_ITEM_COLLECTION_LIMIT;
 }
 
 /* Strips one or two leading dashes so "--port" and "-port" compare alike. */
@@ -131,6 +135,16 @@ int ddb_config_parse(ddb_config *cfg, int argc, char **argv)
             if (val == NULL)
                 goto missing;
             cfg->cors = val;
+            i++;
+        } else if (strcmp(opt, "item-collection-limit") == 0) {
+            char *end;
+            if (val == NULL)
+                goto missing;
+            cfg->item_collection_limit = strtoull(val, &end, 10);
+            if (*val == '\0' || *end != '\0' || cfg->item_collection_limit == 0) {
+                fprintf(stderr, "ddbd: --item-collection-limit must be a positive number of bytes\n");
+                return -1;
+            }
             i++;
         } else if (strcmp(opt, "sharedDb") == 0 || strcmp(opt, "delayTransientStatuses") == 0 ||
                    strcmp(opt, "optimizeDbBeforeStartup") == 0 || strcmp(opt, "disableTelemetry") == 0) {

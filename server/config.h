@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#define DDB_ITEM_COLLECTION_LIMIT (10ULL * 1024 * 1024 * 1024)
+
 typedef struct ddb_config {
     const char *host;       /* default 127.0.0.1 */
     int port;               /* default 8000 */
@@ -17,6 +19,7 @@ typedef struct ddb_config {
     int sync_writes;        /* fsync every write */
     const char *cors;       /* allowed origins ("*" by default) */
     size_t max_body;        /* 16 MiB */
+    unsigned long long item_collection_limit; /* bytes; 0 means DynamoDB's 10 GB (settable for tests) */
 } ddb_config;
 
 /*

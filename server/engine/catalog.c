@@ -184,6 +184,8 @@ static ddb_table *table_from_json(const char *name, const char *text, size_t len
     t->name = ddb_arena_strndup(&t->arena, name, strlen(name));
     t->id = (uint32_t)strtoul(id->u.s, NULL, 10);
     t->version = version != NULL && version->type == DDB_JSON_NUMBER ? strtoull(version->u.s, NULL, 10) : 0;
+    if ((id = ddb_json_get(t->desc, "ddbdCollectionsId")) != NULL && id->type == DDB_JSON_NUMBER)
+        t->collections_id = (uint32_t)strtoul(id->u.s, NULL, 10);
     t->hash_key = key_attr(t->desc, "HASH");
     t->range_key = key_attr(t->desc, "RANGE");
     t->hash_type = attr_type(t->desc, t->hash_key);
@@ -297,6 +299,12 @@ static void write_index(ddb_catalog *c, ddb_jw *w, const ddb_json *ix)
     ddb_jw_obj_end(w);
 }
 
+static int needs_collections(const ddb_json *desc)
+{
+    const ddb_json *lsis = ddb_json_get(desc, "LocalSecondaryIndexes");
+    return lsis != NULL && lsis->type == DDB_JSON_ARRAY && lsis->n > 0 && ddb_json_get(desc, "ddbdCollectionsId") == NULL;
+}
+
 /* The stored text of a description: its members, index ids filled in, then the catalog's own fields. */
 static char *finalize(ddb_catalog *c, ddb_arena *a, const ddb_json *desc, uint32_t id, const ddb_json *created,
                       double now, uint64_t version)
@@ -316,6 +324,10 @@ static char *finalize(ddb_catalog *c, ddb_arena *a, const ddb_json *desc, uint32
         ddb_jw_json(&w, created);
     else
         ddb_jw_raw_number(&w, ddb_arena_sprintf(a, "%.3f", now));
+    if (needs_collections(desc)) { /* a table with LSIs keeps its item collection sizes (mutation.h) */
+        ddb_jw_key(&w, "ddbdCollectionsId");
+        ddb_jw_int(&w, c->next_id++);
+    }
     for (uint32_t i = 0; i < desc->n; i++) {
         const ddb_json_member *m = &desc->u.members[i];
         if (is_catalog_member(m->key))
@@ -338,6 +350,8 @@ static char *finalize(ddb_catalog *c, ddb_arena *a, const ddb_json *desc, uint32
 
 static int needs_ids(const ddb_table *t)
 {
+    if (t->nlsi > 0 && t->collections_id == 0)
+        return 1;
     for (unsigned i = 0; i < t->nindexes; i++) {
         if (t->indexes[i].id == 0)
             return 1;

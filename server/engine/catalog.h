@@ -78,6 +78,7 @@ typedef struct ddb_table {
     ddb_index indexes[DDB_MAX_INDEXES];
     unsigned nindexes;           /* LSIs first, then GSIs, in description order */
     unsigned nlsi;
+    uint32_t collections_id;     /* with LSIs: the keyspace of its item collection sizes (0: none) */
     int retired;                 /* replaced or deleted: read atomically (ddb_table_retired) */
     const ddb_json *desc;        /* the stored description (an OBJECT) */
     const char *desc_text;       /* its JSON text */

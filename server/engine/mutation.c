@@ -19,6 +19,8 @@ typedef struct run {
     ddb_mutation *m;
     ddb_arena *a;
     const ddb_store *store;
+    unsigned long long limit;    /* item collection size limit */
+    size_t coll_old, coll_new;   /* the item's part of its collection before and after */
 } run;
 
 static int fail(ddb_mutation *m, int code, const char *msg)
@@ -44,6 +46,7 @@ static void reset_outcome(ddb_mutation *m)
     memset(&m->old, 0, sizeof(m->old));
     memset(&m->new_item, 0, sizeof(m->new_item));
     memset(m->index_units, 0, sizeof(m->index_units));
+    m->collection_size = 0;
 }
 
 static int has_actions(const struct ddb_expr *update)
@@ -93,7 +96,7 @@ static int check_condition(run *r)
 
 double ddb_mutation_derive_index(ddb_arena *a, const ddb_store *store, const ddb_table *t, const ddb_index *ix,
                                  const ddb_key *base, const ddb_attr *old_item, const ddb_attr *new_item,
-                                 ddb_batch *out)
+                                 ddb_batch *out, size_t *old_size, size_t *new_size)
 {
     ddb_key ok, nk;
     int in_old = old_item != NULL && ddb_index_entry_key(a, store, ix, old_item, base, &ok) == 0;
@@ -113,6 +116,10 @@ double ddb_mutation_derive_index(ddb_arena *a, const ddb_store *store, const ddb
         nsize = ddb_item_size(&np);
         ddb_item_encode(a, &np, nsize, &nval, &nlen);
     }
+    if (old_size != NULL)
+        *old_size = osize;
+    if (new_size != NULL)
+        *new_size = nsize;
     if (in_old && in_new && ok.len == nk.len && memcmp(ok.bytes, nk.bytes, ok.len) == 0) {
         if (olen == nlen && memcmp(oval, nval, olen) == 0)
             return 0; /* the entry is unchanged: DynamoDB does not write the index */
@@ -138,8 +145,15 @@ static void derive_indexes(run *r, ddb_batch *out)
 
     for (unsigned i = 0; i < m->t->nindexes; i++) {
         const ddb_index *ix = &m->t->indexes[i];
-        if (ddb_index_maintained(ix))
-            m->index_units[i] = ddb_mutation_derive_index(r->a, r->store, m->t, ix, &m->key, old_item, new_item, out);
+        size_t osize, nsize;
+        if (!ddb_index_maintained(ix))
+            continue;
+        m->index_units[i] =
+            ddb_mutation_derive_index(r->a, r->store, m->t, ix, &m->key, old_item, new_item, out, &osize, &nsize);
+        if (ix->kind == DDB_IX_LOCAL) { /* LSI entries count in the item collection */
+            r->coll_old += osize;
+            r->coll_new += nsize;
+        }
     }
 }
 
@@ -151,6 +165,7 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
     size_t vlen;
 
     reset_outcome(m);
+    r->coll_old = r->coll_new = 0;
     if (ddb_table_retired(m->t))
         return RERUN_WITH_NEW_TABLE;
     m->had_old = old != NULL;
@@ -185,20 +200,71 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
     }
     if (m->t->nindexes > 0)
         derive_indexes(r, out);
+    r->coll_old += m->had_old ? m->old_size : 0;
+    r->coll_new += m->has_new ? m->new_size : 0;
     return 0;
+}
+
+/* The size of the item's collection, kept under keys[1] as decimal bytes, moves by the item's change. */
+static int update_collection(run *r, const ddb_store_key *counter, ddb_batch *out)
+{
+    ddb_mutation *m = r->m;
+    unsigned long long cur = 0, next;
+    char buf[24], *text;
+
+    for (size_t i = 0; counter->val != NULL && i < counter->vlen && i < sizeof(buf) - 1; i++)
+        cur = cur * 10 + (unsigned long long)(counter->val[i] - '0');
+    /* never below zero: collections written before the size was kept start from nothing */
+    next = r->coll_new >= r->coll_old || cur > r->coll_old - r->coll_new ? cur + r->coll_new - r->coll_old : 0;
+    m->collection_size = next;
+    if (r->coll_new > r->coll_old && next > r->limit)
+        return fail(m, DDB_E_ITEM_COLLECTION_SIZE_LIMIT, "Collection size exceeded.");
+    if (next == cur)
+        return 0;
+    if (next == 0) {
+        ddb_batch_delete(out, counter->key, counter->klen);
+        return 0;
+    }
+    text = ddb_arena_sprintf(r->a, "%llu", next);
+    ddb_batch_put(out, counter->key, counter->klen, text, strlen(text));
+    return 0;
+}
+
+static int decide_commit(void *ctx, ddb_store_key *keys, size_t n, ddb_batch *out)
+{
+    run *r = ctx;
+    int rc = decide(ctx, keys[0].val, keys[0].vlen, out);
+
+    if (rc != 0 || n < 2)
+        return rc;
+    return update_collection(r, &keys[1], out);
+}
+
+/* The key of the item's collection size: the partition's prefix under the table's collections id. */
+static void collection_key(ddb_arena *a, const ddb_mutation *m, ddb_store_key *out)
+{
+    char *k = ddb_arena_memdup(a, m->key.bytes, m->key.part_len);
+
+    for (int i = 3; i >= 0; i--) /* the id is big-endian, as in every key */
+        k[i] = (char)((m->t->collections_id >> (8 * (3 - i))) & 0xff);
+    *out = (ddb_store_key){k, m->key.part_len, NULL, 0};
 }
 
 int ddb_mutate(ddb_server *srv, ddb_arena *a, ddb_mutation *m)
 {
-    run r = {m, a, srv->store};
+    unsigned long long limit = srv->config->item_collection_limit;
+    run r = {m, a, srv->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0};
 
     for (;;) {
+        ddb_store_key keys[2] = {{m->key.bytes, m->key.len, NULL, 0}};
+        size_t nkeys = 1;
         const char *msg;
         int rc;
         if (m->kind == DDB_MUT_PUT && (msg = ddb_index_check_item(a, m->t, m->item, 0)) != NULL)
             return fail(m, DDB_E_VALIDATION, msg);
-        rc = ddb_store_rmw(srv->store, a, m->key.bytes, m->key.len,
-                           decide, &r);
+        if (m->t->collections_id != 0)
+            collection_key(a, m, &keys[nkeys++]);
+        rc = ddb_store_commit(srv->store, a, keys, nkeys, decide_commit, &r);
         if (rc == RERUN_WITH_NEW_TABLE) {
             const ddb_table *t = ddb_catalog_get(srv->catalog, m->t->name);
             if (t == NULL || t->id != m->t->id)

@@ -9,6 +9,11 @@
  * today; stream records next) into the same atomic batch. Index backfill uses the same
  * derivation (ddb_mutation_derive_index).
  *
+ * A table with local secondary indexes also keeps the size of each item collection (its items
+ * and their LSI entries, per partition key) under a key of its own in the same commit, so a write
+ * that would take a collection past the limit (DynamoDB's 10 GB) is refused with
+ * ItemCollectionSizeLimitExceededException, and ReturnItemCollectionMetrics reports the size.
+ *
  * The decision may run more than once (storage.h): everything it produces is reset at its start.
  * It also checks, under the item's lock, that the table description it was given is still the
  * live one; when a schema change (an index added or removed) replaced it, the mutation runs again
@@ -48,6 +53,7 @@ typedef struct ddb_mutation {
     size_t new_size;
     int created_nothing;               /* UPDATE on an absent item that wrote nothing */
     double index_units[DDB_MAX_INDEXES]; /* write units per index of t (capacity) */
+    unsigned long long collection_size;  /* tables with LSIs: the item collection's size after it */
 } ddb_mutation;
 
 /* Fills the common fields; the caller then sets item/keyattrs/condition/update. */
@@ -64,10 +70,12 @@ double ddb_mutation_table_units(const ddb_mutation *m);
 
 /*
  * Adds to `out` the changes of index `ix` for an item going from `old_item` to `new_item` (either
- * may be NULL) and returns the write units they cost (0 when the entry is unchanged).
+ * may be NULL) and returns the write units they cost (0 when the entry is unchanged). The sizes of
+ * the old and new entries (0 when the item is not in the index) go to *old_size and *new_size
+ * when those are not NULL.
  */
 double ddb_mutation_derive_index(ddb_arena *a, const ddb_store *store, const ddb_table *t, const ddb_index *ix,
                                  const ddb_key *base, const ddb_attr *old_item, const ddb_attr *new_item,
-                                 ddb_batch *out);
+                                 ddb_batch *out, size_t *old_size, size_t *new_size);
 
 #endif

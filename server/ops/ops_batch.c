@@ -23,6 +23,7 @@ typedef struct batch_write {
     int is_delete;
     ddb_attr item; /* PutRequest.Item */
     ddb_key key;
+    unsigned long long collection_size; /* after the write (tables with LSIs) */
 } batch_write;
 
 static int duplicate_key(const ddb_key *keys, size_t n, const ddb_key *k)
@@ -98,13 +99,13 @@ static void write_batch_collection_metrics(ddb_req *req, const ddb_table **table
         ddb_jw_arr_begin(w);
         for (long k = 0; k < counts[i]; k++) {
             const ddb_attr *pk = ddb_item_get(&writes[i][k].item, t->hash_key, strlen(t->hash_key));
-            int seen = 0;
-            for (long j = 0; j < k && !seen; j++) /* one entry per item collection */
-                seen = writes[i][j].key.part_len == writes[i][k].key.part_len &&
-                       memcmp(writes[i][j].key.bytes, writes[i][k].key.bytes, writes[i][k].key.part_len) == 0;
-            if (seen || pk == NULL)
+            int later = 0;
+            for (long j = k + 1; j < counts[i] && !later; j++) /* one entry per collection, as its last write left it */
+                later = writes[i][j].key.part_len == writes[i][k].key.part_len &&
+                        memcmp(writes[i][j].key.bytes, writes[i][k].key.bytes, writes[i][k].key.part_len) == 0;
+            if (later || pk == NULL)
                 continue;
-            ddb_write_collection_metrics_obj(w, t, pk);
+            ddb_write_collection_metrics_obj(w, t, pk, writes[i][k].collection_size);
         }
         ddb_jw_arr_end(w);
     }
@@ -142,6 +143,7 @@ int ddb_op_batch_write_item(ddb_req *req)
                 return req->err.code;
             }
             ddb_consumed_add(&used[i], m.t, ddb_mutation_table_units(&m), m.index_units);
+            b->collection_size = m.collection_size;
         }
     }
     ddb_jw_obj_begin(w);

@@ -220,14 +220,16 @@ void ddb_consumed_write(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c)
     ddb_consumed_write_obj(w, rcc, c);
 }
 
-void ddb_write_collection_metrics(ddb_jw *w, const ddb_table *t, const ddb_attr *pk)
+void ddb_write_collection_metrics(ddb_jw *w, const ddb_table *t, const ddb_attr *pk, unsigned long long size)
 {
     ddb_jw_key(w, "ItemCollectionMetrics");
-    ddb_write_collection_metrics_obj(w, t, pk);
+    ddb_write_collection_metrics_obj(w, t, pk, size);
 }
 
-void ddb_write_collection_metrics_obj(ddb_jw *w, const ddb_table *t, const ddb_attr *pk)
+void ddb_write_collection_metrics_obj(ddb_jw *w, const ddb_table *t, const ddb_attr *pk, unsigned long long size)
 {
+    double gb = (double)(size >> 30);
+
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "ItemCollectionKey");
     ddb_jw_obj_begin(w);
@@ -236,8 +238,8 @@ void ddb_write_collection_metrics_obj(ddb_jw *w, const ddb_table *t, const ddb_a
     ddb_jw_obj_end(w);
     ddb_jw_key(w, "SizeEstimateRangeGB");
     ddb_jw_arr_begin(w);
-    ddb_jw_double(w, 0.0);
-    ddb_jw_double(w, 1.0);
+    ddb_jw_double(w, gb);
+    ddb_jw_double(w, gb + 1.0);
     ddb_jw_arr_end(w);
     ddb_jw_obj_end(w);
 }

@@ -51,12 +51,12 @@ void ddb_write_consumed(ddb_jw *w, ddb_rcc rcc, const char *table, double units)
 
 /*
  * "ItemCollectionMetrics": {"ItemCollectionKey": {pk}, "SizeEstimateRangeGB": [lo, hi]} for a table
- * with local secondary indexes. ddbd does not measure item collections: every collection is
- * reported in DynamoDB's smallest range, [0.0, 1.0] (docs/compatibility.md).
+ * with local secondary indexes: the collection's size (engine/mutation.h) as the whole gigabytes
+ * it lies between ([0.0, 1.0] below 1 GB).
  */
-void ddb_write_collection_metrics(ddb_jw *w, const ddb_table *t, const ddb_attr *pk);
+void ddb_write_collection_metrics(ddb_jw *w, const ddb_table *t, const ddb_attr *pk, unsigned long long size);
 /* The metrics object alone (BatchWriteItem lists one per item collection). */
-void ddb_write_collection_metrics_obj(ddb_jw *w, const ddb_table *t, const ddb_attr *pk);
+void ddb_write_collection_metrics_obj(ddb_jw *w, const ddb_table *t, const ddb_attr *pk, unsigned long long size);
 
 /* "arn:aws:dynamodb:<region>:000000000000:table/<name>" */
 const char *ddb_table_arn(ddb_req *req, const char *name);

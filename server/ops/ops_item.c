@@ -61,7 +61,7 @@ static void write_collection_metrics(ddb_req *req, const ddb_mutation *m)
     if (rcm == NULL || strcmp(rcm, "SIZE") != 0 || m->t->nlsi == 0 || item == NULL ||
         (pk = ddb_item_get(item, m->t->hash_key, strlen(m->t->hash_key))) == NULL)
         return;
-    ddb_write_collection_metrics(w, m->t, pk);
+    ddb_write_collection_metrics(w, m->t, pk, m->collection_size);
 }
 
 /* {"Attributes": ...} as ReturnValues asks, then ConsumedCapacity and ItemCollectionMetrics. */

@@ -285,13 +285,16 @@ int ddb_op_describe_table(ddb_req *req)
 /* The purge of the table's and its indexes' keys, recorded with the catalog change. */
 static void purge_record(ddb_req *req, const ddb_table *t, ddb_batch *purge)
 {
-    uint32_t ids[1 + DDB_MAX_INDEXES];
+    uint32_t ids[2 + DDB_MAX_INDEXES];
+    size_t n = 0;
 
-    ids[0] = t->id;
+    ids[n++] = t->id;
     for (unsigned i = 0; i < t->nindexes; i++)
-        ids[i + 1] = t->indexes[i].id;
+        ids[n++] = t->indexes[i].id;
+    if (t->collections_id != 0)
+        ids[n++] = t->collections_id;
     ddb_batch_init(purge, req->arena);
-    ddb_task_purge_record(purge, req->arena, ids, 1 + t->nindexes);
+    ddb_task_purge_record(purge, req->arena, ids, n);
 }
 
 #define DELETE_TRIES 16

@@ -1566,7 +1566,7 @@ static void interrupted_backfill(unsigned shards_before, unsigned shards_after)
                 planted_base = base;
                 continue;
             }
-            ddb_mutation_derive_index(&a, e->srv.store, t1, ix, &base, NULL, &item, &b);
+            ddb_mutation_derive_index(&a, e->srv.store, t1, ix, &base, NULL, &item, &b, NULL, NULL);
         }
         CHECK_EQ(ddb_store_iter_status(it), DDB_STORE_OK);
         ddb_store_iter_close(it);
