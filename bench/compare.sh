@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ddbd vs Amazon DynamoDB Local vs dynalite, side by side, on loopback.
 #
-#   bench/compare.sh [--duration S] [--workloads "getitem putitem"] [--servers "ddbd ddblocal dynalite"]
+#   bench/compare.sh [--duration S] [--workloads "getitem putitem query_gsi putitem_nogsi putitem_2gsi"]
+#                    [--servers "ddbd ddblocal dynalite"]
 #                    [--conns "16 1"] [--rounds N] [--warmup S] [--initial-warmup S]
 #                    [--startup-reps N] [--no-startup]
 #                    [--no-pause] [--out DIR] [--quick]
@@ -11,7 +12,8 @@
 #   1. ddbd binary: $DDBD_BIN, or build <repo>/build-bench (cmake Release, target ddbd).
 #   2. peers: installed on first use by ../shared/peers/peer (npm; java for DynamoDB Local).
 #   3. start-up + idle RSS of every server (shared startup.py, --startup-reps spawns each).
-#   4. start one long-running instance of every server, load it with the shared setup.py.
+#   4. start one long-running instance of every server, load it with the shared setup.py, and,
+#      when a secondary-index workload (*gsi*) is selected, with bench/setup_gsi.py.
 #   5. per round, per workload: unrecorded c16 warm-up of every server (--initial-warmup in
 #      round 1, for the JVM's JIT; --warmup in later rounds), then for each
 #      connection count the servers in turn (ddbd, ddblocal, dynalite, ...), each run through
@@ -19,7 +21,8 @@
 #      measured are paused (SIGSTOP/SIGCONT) during each run unless --no-pause.
 #   6. bench/report.py -> <out>/report.md (also printed).
 # Workloads are the shared lua/<name>.lua scripts (getitem putitem updateitem query batchget
-# mixed); a bench/lua/<name>.lua of the same name takes precedence.
+# mixed) and bench/lua/<name>.lua (query_gsi putitem_2gsi putitem_nogsi: secondary indexes, tables
+# of bench/setup_gsi.py); a bench/lua/<name>.lua of the same name as a shared one takes precedence.
 # Env: DDBD_BIN, BENCH_SHARED (shared harness dir), PEER (peer script), PEERS_HOME,
 #      KV_N/TS_P/TS_S (data set size), THREADS (wrk threads, default 1), PORT_BASE.
 set -uo pipefail
@@ -33,10 +36,11 @@ if [ -z "$SHARED" ]; then
   done
 fi
 PEER="${PEER:-$SHARED/../peers/peer}"
+export BENCH_SHARED="$SHARED"   # bench/lua/gsi_common.lua and bench/setup_gsi.py load the shared harness from here
 PEERS_HOME="${PEERS_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/ddbd-peers}"
 export PEERS_HOME
 
-DURATION=10; WORKLOADS="getitem putitem"; SERVERS="ddbd ddblocal dynalite"; CONNS="16 1"
+DURATION=10; WORKLOADS="getitem putitem query_gsi putitem_nogsi putitem_2gsi"; SERVERS="ddbd ddblocal dynalite"; CONNS="16 1"
 ROUNDS=3; WARMUP=5; WARMUP1=15; STARTUP_REPS=5; DO_STARTUP=1; OUT=""; QUICK=0; PAUSE_OTHERS=1
 set_dur=0; set_rounds=0; set_warm=0; set_warm1=0; set_sreps=0
 usage() { sed -n '2,/^set -uo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; }
@@ -274,7 +278,19 @@ for s in $SERVERS; do
     log "$s: setup.py's final Query check failed on $s; $(tail -1 "$OUT/logs/load-check-$s.log")"
   else
     skip "$s" "data load failed: $(grep -v '^ ' "$OUT/logs/setup-$s.log" | tail -1 | cut -c1-200)"
+    continue
   fi
+  # tables of the secondary-index workloads (only when one of them is selected)
+  case " $WORKLOADS " in
+    *gsi*)
+      log "loading the secondary-index tables into $s (bench/setup_gsi.py)"
+      if bounded timeout -k 10 900 python3 "$HERE/setup_gsi.py" "$ep" >"$OUT/logs/setup-gsi-$s.log" 2>&1; then
+        log "$s: $(tail -1 "$OUT/logs/setup-gsi-$s.log")"
+      else
+        printf '%s\t%s\n' "$s" "bench/setup_gsi.py failed, so its secondary-index workloads are invalid: $(grep -v '^ ' "$OUT/logs/setup-gsi-$s.log" | tail -1 | cut -c1-200)" >>"$OUT/notes.tsv"
+        log "$s: setup_gsi.py failed: $(tail -1 "$OUT/logs/setup-gsi-$s.log")"
+      fi;;
+  esac
 done
 [ -n "$ALIVE" ] || die "no server could be started and loaded"
 

@@ -20,12 +20,22 @@ import re
 import statistics
 import sys
 
-TARGET_TPUT = 4.0       # ddbd throughput >= 4x the faster peer (GetItem, PutItem)
+TARGET_TPUT = 4.0       # ddbd throughput >= 4x the faster peer (TARGET_WORKLOADS)
 TARGET_CPU = 0.25       # ddbd CPU/request <= 1/4 of the faster peer's
 TARGET_START_MS = 10.0
 TARGET_RSS_MB = 10.0
-TARGET_WORKLOADS = ("getitem", "putitem")
-WORKLOAD_ORDER = ["getitem", "putitem", "updateitem", "query", "batchget", "mixed"]
+TARGET_INDEX_COST = 2.0  # ddbd: CPU/request of PutItem with two GSIs <= 2x PutItem without
+TARGET_WORKLOADS = ("getitem", "putitem", "query_gsi", "putitem_2gsi")
+WORKLOAD_ORDER = ["getitem", "putitem", "updateitem", "query", "query_gsi", "putitem_nogsi", "putitem_2gsi",
+                  "batchget", "mixed"]
+DESCR = {
+    "query": "Query on bench_ts: pk = :p AND sk BETWEEN :a AND :b, Limit 20",
+    "query_gsi": "Query IndexName=by_grp of bench_gsi (projection ALL): grp = :g, Limit 20 (100 partitions of 100 items)",
+    "putitem_nogsi": "PutItem on bench_put0 (no index): overwrite a random key of 10,000, ~230 B item",
+    "putitem_2gsi": "PutItem on bench_put2 (GSIs by_a ALL and by_b INCLUDE): the same items, both index keys "
+                    "get new random values, so both index entries move",
+}
+INDEX_PAIR = ("putitem_2gsi", "putitem_nogsi")
 
 med = statistics.median
 
@@ -91,8 +101,13 @@ def main():
           f"{meta.get('warmup', '?')} s in later rounds; "
           f"{meta.get('rounds', '?')} round(s), servers interleaved in the order {', '.join(servers)}"
           + ("; the servers not being measured are paused (SIGSTOP) during each run" if meta.get("pause_others") else ""))
+        gsi = any("gsi" in x for x in meta.get("workloads", []))
         w(f"- data: setup.py (bench_kv {meta.get('kv_n', '?')} items of ~200 B, bench_ts "
-          f"{meta.get('ts', '?')} items); Lua workloads from `{meta.get('lua_dirs', '?')}`")
+          f"{meta.get('ts', '?')} items)"
+          + (f"; bench/setup_gsi.py (bench_gsi {meta.get('ts', '?')} items with GSI by_grp, bench_put2 "
+             f"{meta.get('kv_n', '?')} items with GSIs by_a and by_b, bench_put0 the same {meta.get('kv_n', '?')} "
+             f"items without index)" if gsi else "")
+          + f"; Lua workloads from `{meta.get('lua_dirs', '?')}`")
         for s in servers:
             if meta.get("server_info", {}).get(s):
                 w(f"- {s}: {meta['server_info'][s]}")
@@ -106,18 +121,22 @@ def main():
       "server % and wrk % are CPU time / wall time (100 % = one core). "
       "On this box wrk and the server share the cores, so CPU µs/req is the fairer figure.\n")
 
-    skipped, notes_by = {}, {}
-    for fn, dst in (("skipped.tsv", skipped), ("notes.tsv", notes_by)):
+    skipped, notes_by = {}, collections.defaultdict(list)
+    for fn in ("skipped.tsv", "notes.tsv"):
         f = os.path.join(d, fn)
         if os.path.exists(f):
             for line in open(f):
                 if "\t" in line:
                     k, v = line.rstrip("\n").split("\t", 1)
-                    dst[k] = v
+                    if fn == "skipped.tsv":
+                        skipped[k] = v
+                    else:
+                        notes_by[k].append(v)
     for s, why in skipped.items():
         w(f"> **{s} was not measured under load: {why}**\n")
-    for s, why in notes_by.items():
-        w(f"> note on {s}: {why}\n")
+    for s, whys in notes_by.items():
+        for why in whys:
+            w(f"> note on {s}: {why}\n")
 
     by = collections.defaultdict(lambda: collections.defaultdict(list))
     for r in runs:
@@ -125,9 +144,12 @@ def main():
 
     caveats = []
     summary = []
+    medians = {}     # (workload, conns) -> {server: medians of the valid rounds}
     keys = sorted(by, key=lambda k: (WORKLOAD_ORDER.index(k[0]) if k[0] in WORKLOAD_ORDER else 99, k[0], -k[1]))
     for (wl, c) in keys:
         w(f"## {wl}, {c} connection{'s' if c != 1 else ''}\n")
+        if wl in DESCR:
+            w(f"{DESCR[wl]}.\n")
         w("| server | req/s | p50 ms | p99 ms | CPU µs/req | server % | wrk % | n | notes |")
         w("|---|---:|---:|---:|---:|---:|---:|---:|---|")
         med_by = {}
@@ -166,6 +188,7 @@ def main():
               f"{f0(m['server_cpu_pct'])} | {f0(m['wrk_cpu_pct'])} | {len(good) if good else 0}"
               f"{'' if good else ' (invalid)'} | {'; '.join(notes)} |")
         w("")
+        medians[(wl, c)] = med_by
         valid_peers = [p for p in peers if p in med_by and med_by[p]["rps"]]
         if ours in med_by and valid_peers:
             fp = max(valid_peers, key=lambda p: med_by[p]["rps"])
@@ -184,6 +207,32 @@ def main():
                                "bounded by the client; the throughput ratio understates the server, CPU/req does not.")
         elif ours in servers and peers:
             w(f"_no valid {ours}/peer pair for a ratio_\n")
+
+    # ---- cost of index maintenance: PutItem with two GSIs / PutItem without ----
+    index_rows = []
+    for c in sorted({k[1] for k in medians if k[0] in INDEX_PAIR}, reverse=True):
+        with_, without = medians.get((INDEX_PAIR[0], c), {}), medians.get((INDEX_PAIR[1], c), {})
+        for s in servers:
+            if s in with_ and s in without:
+                cw, c0 = with_[s]["cpu_us_per_req"], without[s]["cpu_us_per_req"]
+                index_rows.append((c, s, with_[s]["rps"], without[s]["rps"], cw, c0,
+                                   with_[s]["rps"] / without[s]["rps"] if without[s]["rps"] else None,
+                                   cw / c0 if cw is not None and c0 else None))
+    if index_rows:
+        w("## index maintenance: PutItem with two GSIs / PutItem without\n")
+        w("The same items on the same key schema; `putitem_2gsi` writes to a table with two GSIs "
+          "(ALL and INCLUDE), `putitem_nogsi` to one without. Medians of the valid rounds.\n")
+        w("| conns | server | req/s with · without | CPU µs/req with · without | throughput with / without | CPU/req with / without |")
+        w("|---:|---|---:|---:|---:|---:|")
+        for c, s, rw, r0, cw, c0, tr, cr in index_rows:
+            w(f"| {c} | {'**' + s + '**' if s == ours else s} | {f0(rw)} · {f0(r0)} | {f1(cw)} · {f1(c0)} | "
+              f"x {ratio(tr)} | x {ratio(cr)} |")
+        w("")
+        for c, s, rw, r0, cw, c0, tr, cr in index_rows:
+            if s == ours:
+                w(f"**{ours}, {c} connection{'s' if c != 1 else ''}: PutItem with two GSIs costs x {ratio(cr)} "
+                  f"the CPU per request of PutItem without** — target ≤ x {TARGET_INDEX_COST:.0f} "
+                  f"{verdict(cr is not None and cr <= TARGET_INDEX_COST)}\n")
 
     # ---- start-up / RSS --------------------------------------------------
     st = {}
@@ -236,7 +285,9 @@ def main():
                 after[m.group(1)][m.group(2)] = int(m.group(3))
         if after:
             w("## memory after loading and all runs\n")
-            w("Long-running instance, after setup.py (20,000 items of ~100–200 B) and every wrk run.\n")
+            w("Long-running instance, after setup.py (20,000 items of ~100–200 B)"
+              + (", setup_gsi.py (30,000 items, three indexes)" if any("gsi" in x for x in meta.get("workloads", [])) else "")
+              + " and every wrk run.\n")
             w("| server | VmRSS MB | VmHWM MB | threads |")
             w("|---|---:|---:|---:|")
             for s in servers:
@@ -248,10 +299,21 @@ def main():
 
     if summary:
         w("## summary: ddbd vs faster peer\n")
-        w("| workload | conns | faster peer | throughput ratio | CPU/req ratio |")
-        w("|---|---:|---|---:|---:|")
+        w(f"| workload | conns | {ours} req/s · CPU µs/req | faster peer | its req/s · CPU µs/req | throughput ratio | CPU/req ratio | targets |")
+        w("|---|---:|---:|---|---:|---:|---:|---|")
         for wl, c, fp, tr, cr in summary:
-            w(f"| {wl} | {c} | {fp} | x {ratio(tr)} | x {ratio(cr)} |")
+            o, pm = medians[(wl, c)][ours], medians[(wl, c)][fp]
+            tg = "-"
+            if wl in TARGET_WORKLOADS:
+                tg = (f"≥ x {TARGET_TPUT:.0f} {verdict(tr is not None and tr >= TARGET_TPUT)}, "
+                      f"≤ x {TARGET_CPU:.2f} {verdict(cr is not None and cr <= TARGET_CPU)}")
+            w(f"| {wl} | {c} | {f0(o['rps'])} · {f1(o['cpu_us_per_req'])} | {fp} | {f0(pm['rps'])} · "
+              f"{f1(pm['cpu_us_per_req'])} | x {ratio(tr)} | x {ratio(cr)} | {tg} |")
+        for c, s, rw, r0, cw, c0, tr, cr in index_rows:
+            if s == ours:
+                w(f"| putitem_2gsi / putitem_nogsi ({ours}) | {c} | {f0(rw)} · {f1(cw)} | (without GSIs) | "
+                  f"{f0(r0)} · {f1(c0)} | x {ratio(tr)} | x {ratio(cr)} | CPU/req ≤ x {TARGET_INDEX_COST:.0f} "
+                  f"{verdict(cr is not None and cr <= TARGET_INDEX_COST)} |")
         w("")
 
     if caveats:

@@ -96,9 +96,12 @@ static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind,
 
     for (unsigned i = 0; i < t->nindexes; i++) {
         const ddb_index *ix = &t->indexes[i];
-        table_stats st = count ? count_keyspace(req, ix->id) : (table_stats){0, 0};
+        /* an index being built reports nothing yet (its entries are partial), as DynamoDB does */
+        int building = ix->state == DDB_IX_CREATING && ix->backfilling;
+        table_stats st;
         if (ix->kind != kind)
             continue;
+        st = count && !building ? count_keyspace(req, ix->id) : (table_stats){0, 0};
         if (!open) {
             ddb_jw_key(w, kind == DDB_IX_GLOBAL ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
             ddb_jw_arr_begin(w);
