@@ -210,9 +210,9 @@ static int update_collection(run *r, const ddb_store_key *counter, ddb_batch *ou
 {
     ddb_mutation *m = r->m;
     unsigned long long cur = 0, next;
-    char buf[24], *text;
+    char *text;
 
-    for (size_t i = 0; counter->val != NULL && i < counter->vlen && i < sizeof(buf) - 1; i++)
+    for (size_t i = 0; counter->val != NULL && i < counter->vlen && i < 20; i++) /* at most 20 digits */
         cur = cur * 10 + (unsigned long long)(counter->val[i] - '0');
     /* never below zero: collections written before the size was kept start from nothing */
     next = r->coll_new >= r->coll_old || cur > r->coll_old - r->coll_new ? cur + r->coll_new - r->coll_old : 0;

@@ -135,26 +135,6 @@ ddb_rcc ddb_rcc_parse(const ddb_json *in)
     return DDB_RCC_NONE;
 }
 
-void ddb_write_consumed(ddb_jw *w, ddb_rcc rcc, const char *table, double units)
-{
-    if (rcc == DDB_RCC_NONE)
-        return;
-    ddb_jw_key(w, "ConsumedCapacity");
-    ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "TableName");
-    ddb_jw_str(w, table);
-    ddb_jw_key(w, "CapacityUnits");
-    ddb_jw_double(w, units);
-    if (rcc == DDB_RCC_INDEXES) {
-        ddb_jw_key(w, "Table");
-        ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "CapacityUnits");
-        ddb_jw_double(w, units);
-        ddb_jw_obj_end(w);
-    }
-    ddb_jw_obj_end(w);
-}
-
 void ddb_consumed_add(ddb_consumed *c, const ddb_table *src, double table, const double *index)
 {
     c->table += table;

@@ -46,8 +46,6 @@ void ddb_consumed_add(ddb_consumed *c, const ddb_table *src, double table, const
 void ddb_consumed_write_obj(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c);
 /* Writes "ConsumedCapacity": {...} (nothing for NONE). */
 void ddb_consumed_write(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c);
-/* Writes "ConsumedCapacity": {...} for units on the table alone (nothing for NONE). */
-void ddb_write_consumed(ddb_jw *w, ddb_rcc rcc, const char *table, double units);
 
 /*
  * "ItemCollectionMetrics": {"ItemCollectionKey": {pk}, "SizeEstimateRangeGB": [lo, hi]} for a table

@@ -201,7 +201,7 @@ int ddb_op_get_item(ddb_req *req)
         ddb_jw_key(w, "Item");
         ddb_item_write_json(w, &out);
     }
-    ddb_write_consumed(w, ddb_rcc_parse(req->in), t->name, ddb_read_units(size, consistent));
+    ddb_consumed_write(w, ddb_rcc_parse(req->in), &(ddb_consumed){.t = t, .table = ddb_read_units(size, consistent)});
     ddb_jw_obj_end(w);
     return DDB_OK;
 }

@@ -13,28 +13,9 @@
 #include "ring.h"
 #include "storage.h"
 #include "test.h"
+#include "test_store.h"
 
 static const unsigned char hash_key[DDB_HASH_KEY_BYTES] = "0123456789abcdef";
-
-/* A small in-memory store: item keys take their partition hash from it. */
-static ddb_store *mem_store(unsigned nshards)
-{
-    ddb_store_options o;
-    ddb_store *s;
-    char *err = NULL;
-
-    memset(&o, 0, sizeof(o));
-    o.in_memory = 1;
-    o.nshards = nshards;
-    o.key_hash = ddb_key_part_hash;
-    o.partition_bytes = DDB_KEY_PARTITION_BYTES;
-    if ((s = ddb_store_open(&o, &err)) == NULL) {
-        fprintf(stderr, "cannot open an in-memory store: %s\n", err ? err : "?");
-        free(err);
-        abort();
-    }
-    return s;
-}
 
 /* Keys read over [lo, hi), in order; each must equal want[i] (n of them). Returns the count read, or -1 when a
    key differs or the iterator ended on an error. */

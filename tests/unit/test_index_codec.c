@@ -14,28 +14,9 @@
 #include "keycodec.h"
 #include "storage.h"
 #include "test.h"
+#include "test_store.h"
 
 /* ---- helpers ---- */
-
-/* A small in-memory store: keys take their partition hash from it. */
-static ddb_store *mem_store(unsigned nshards)
-{
-    ddb_store_options o;
-    ddb_store *s;
-    char *err = NULL;
-
-    memset(&o, 0, sizeof(o));
-    o.in_memory = 1;
-    o.nshards = nshards;
-    o.key_hash = ddb_key_part_hash;
-    o.partition_bytes = DDB_KEY_PARTITION_BYTES;
-    if ((s = ddb_store_open(&o, &err)) == NULL) {
-        fprintf(stderr, "cannot open an in-memory store: %s\n", err ? err : "?");
-        free(err);
-        abort();
-    }
-    return s;
-}
 
 static ddb_attr value(ddb_arena *a, const char *json)
 {

@@ -1,0 +1,34 @@
+/*
+ * tests/test_store.h: a small in-memory store laid out as the engine lays out keys, for the C
+ * tests that build keys (test_codecs.c, test_index_codec.c).
+ */
+#ifndef DDB_TEST_STORE_H
+#define DDB_TEST_STORE_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "keycodec.h"
+#include "storage.h"
+
+static inline ddb_store *mem_store(unsigned nshards)
+{
+    ddb_store_options o;
+    ddb_store *s;
+    char *err = NULL;
+
+    memset(&o, 0, sizeof(o));
+    o.in_memory = 1;
+    o.nshards = nshards;
+    o.key_hash = ddb_key_part_hash;
+    o.partition_bytes = DDB_KEY_PARTITION_BYTES;
+    if ((s = ddb_store_open(&o, &err)) == NULL) {
+        fprintf(stderr, "cannot open an in-memory store: %s\n", err ? err : "?");
+        free(err);
+        abort();
+    }
+    return s;
+}
+
+#endif
