@@ -1,5 +1,5 @@
 /*
- * client/version.c: libddb's version and status names (the rest of the client arrives with its issue).
+ * client/version.c: libddb's version and status names.
  */
 #include "ddb/ddb.h"
 

@@ -1,0 +1,169 @@
+/*
+ * client/internal.h: libddb's private types, shared by the files of client/.
+ *
+ * Every public value type (ddb_item, ddb_list, ddb_value) IS a proto ddb_attr in memory, so items
+ * decoded from a reply by proto/attr.c are handed out without conversion and items built by the
+ * caller are written by proto/attr.c's writer. An item the caller owns is the `root` of a
+ * ddb_owned, whose pool holds everything reachable from it.
+ *
+ * Files: values.c (items, lists, views), opts.c (ddb_opts and the request writer helpers),
+ * result.c (replies, errors, lazy decoding), transport.c (connections, HTTP, signing, retries),
+ * ops.c (one function per operation), pager.c (paginators, batch and transaction builders and
+ * helpers), tables.c (ddb_table_def), config.c (configuration and client lifecycle).
+ */
+#ifndef DDB_CLIENT_INTERNAL_H
+#define DDB_CLIENT_INTERNAL_H
+
+#include <pthread.h>
+#include <sys/socket.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "attr.h"
+#include "ddb/ddb.h"
+#include "json.h"
+
+/* ---- values.c ---- */
+
+/* A small-chunk bump allocator for caller-owned values (proto's arena starts at 64 KB a chunk). */
+typedef struct vpool_chunk vpool_chunk;
+typedef struct vpool {
+    vpool_chunk *head;
+    char *cur, *end;
+} vpool;
+
+void *vpool_alloc(vpool *p, size_t n);
+void vpool_free(vpool *p);
+
+typedef struct ddb_owned {
+    vpool pool;
+    ddb_attr root; /* type M (ddb_item) or L (ddb_list) */
+} ddb_owned;
+
+#define AS_ATTR(x) ((ddb_attr *)(x))
+#define AS_CATTR(x) ((const ddb_attr *)(x))
+
+ddb_owned *owned_new(ddb_type t);
+void owned_free(ddb_owned *o);
+ddb_owned *owned_of(const void *root);
+/* Deep copy of src into pool `p`; returns the nesting depth of the value (a scalar is 1). */
+int value_copy(vpool *p, const ddb_attr *src, ddb_attr *dst);
+
+/* ---- opts.c ---- */
+
+typedef struct opt_name {
+    char *placeholder, *name;
+} opt_name;
+
+struct ddb_opts {
+    char *params[DDB_P__COUNT]; /* malloc'd text, NULL when unset */
+    opt_name *names;
+    size_t nnames;
+    ddb_item *values;    /* NULL until ddb_opts_values() */
+    ddb_item *start_key; /* NULL unless set */
+};
+
+/* Writes every set parameter, the names, the values and the start key as members of the open object. */
+void opts_write(ddb_jw *w, const ddb_opts *o);
+/*
+ * The same, but only the members a transaction or batch-get action takes (condition, projection,
+ * ReturnValuesOnConditionCheckFailure, ConsistentRead, names, values); skip_condition leaves out
+ * ConditionExpression when the caller wrote its own.
+ */
+void opts_write_action(ddb_jw *w, const ddb_opts *o, int skip_condition);
+const char *opts_get(const ddb_opts *o, ddb_param p);
+
+/* ---- result.c ---- */
+
+typedef struct result_row {
+    const char *table; /* BatchGetItem: the table; NULL for Items */
+    ddb_attr item;     /* type M; type NONE for an empty TransactGetItems slot */
+} result_row;
+
+typedef struct result_reason {
+    const char *code, *message;
+    ddb_attr item; /* type NONE when absent */
+} result_reason;
+
+typedef struct rows {
+    result_row *v;
+    size_t n, cap;
+} rows;
+
+struct ddb_result {
+    ddb_arena arena;
+    int status, http_status;
+    unsigned attempts;
+    const char *message, *error_type;
+    char *body;
+    size_t body_len;
+    ddb_json *json; /* the parsed body, or NULL */
+    /* decoded on first use (flags say whether tried) */
+    uint8_t have_item, have_items, have_last, have_tables, have_reasons, merged;
+    ddb_attr item, last_key;
+    rows items;  /* Items / Responses (transactions) */
+    rows tables; /* BatchGetItem Responses */
+    result_reason *reasons;
+    size_t nreasons;
+};
+
+ddb_result *result_new(void);
+/* Takes a copy of an HTTP reply body and decodes the error members when status != 200. */
+void result_set_reply(ddb_result *r, int http_status, const char *body, size_t len);
+/* Records a client-side failure (status DDB_E_TRANSPORT etc.) with a formatted message. */
+void result_fail(ddb_result *r, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Appends a copy of `item` to r's Items (or its table rows when `table` is set), for merged results. */
+void result_add_row(ddb_result *r, const char *table, const ddb_attr *item);
+/* Member `key` of the top-level body object. */
+const ddb_json *result_member(const ddb_result *r, const char *key);
+
+/* ---- transport.c ---- */
+
+/* How a call may be retried (see ddb_config_set_retries). */
+typedef enum call_kind {
+    CALL_READ,       /* never changes anything: always retryable */
+    CALL_IDEMPOTENT, /* a second application changes nothing */
+    CALL_ONCE,       /* must not be applied twice */
+} call_kind;
+
+typedef struct client_cfg {
+    char *host;     /* for connect() */
+    char *hostport; /* Host header, "127.0.0.1:8000" */
+    char *port;
+    char *region, *access_key, *secret_key, *token;
+    unsigned connect_ms, io_ms, max_retries, base_delay_ms, max_delay_ms, pool_size;
+} client_cfg;
+
+typedef struct conn conn;
+
+typedef struct signing_cache {
+    char date8[9];
+    uint8_t key[32];
+} signing_cache;
+
+struct ddb_client {
+    client_cfg cfg;
+    struct sockaddr_storage *addr;
+    unsigned addrlen;
+    uint64_t serial;      /* unique per client in this process (signing-key caches) */
+    pthread_mutex_t lock; /* guards idle[] */
+    conn **idle;
+    size_t nidle;
+};
+
+/* Sends one operation with `body` (JSON) and retries as `kind` allows; fills *out if not NULL. */
+int transport_call(ddb_client *c, const char *op, const char *body, size_t len, call_kind kind, ddb_result **out);
+/* GET / once; returns the HTTP status or 0 on a transport failure. */
+int transport_health(ddb_client *c);
+void transport_close_all(ddb_client *c);
+/* Sleeps the backoff before retry number `retry` (0-based), as configured. */
+void transport_backoff(const ddb_client *c, unsigned retry);
+
+/* ---- ops.c ---- */
+
+/* Begins a request body {"TableName": table (when not NULL), ... into b. */
+void req_begin(ddb_jw *w, ddb_buf *b, const char *table);
+/* Runs a built request; frees the buffer. */
+int req_finish(ddb_client *c, const char *op, ddb_buf *b, call_kind kind, ddb_result **out);
+
+#endif

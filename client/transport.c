@@ -1,0 +1,496 @@
+/*
+ * client/transport.c: HTTP/1.1 over pooled keep-alive sockets, SigV4 signing, x-amz-crc32 checks
+ * and DynamoDB's retry policy.
+ *
+ * Why a plain socket writer (docs/client.md has the measurement): a DynamoDB call is one small
+ * POST and one small reply on a connection we own, so the whole HTTP layer is one sendmsg() of
+ * header + body and recv() until Content-Length bytes arrived. Blocking sockets with
+ * SO_RCVTIMEO/SO_SNDTIMEO give timeouts without a poll() per request.
+ *
+ * Threads: a connection belongs to one call at a time. The client's mutex guards only the idle
+ * list and the cached signing key; everything else of a call lives on its stack or its connection.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#include "crc32.h"
+#include "internal.h"
+#include "sigv4.h"
+
+#define TARGET_PREFIX "DynamoDB_20120810."
+#define CONTENT_TYPE "application/x-amz-json-1.0"
+/* A pooled connection idle longer than this is probed (MSG_PEEK) before reuse: the server may have closed it. */
+#define IDLE_PROBE_NS (1000ull * 1000 * 1000)
+
+struct conn {
+    int fd;
+    uint64_t last_used_ns;
+    ddb_buf tx, creq, sts, rx; /* scratch, reused by every call on this connection */
+};
+
+typedef struct reply {
+    int http;
+    size_t body_off, body_len;
+    int has_crc, keep_alive;
+    uint32_t crc;
+} reply;
+
+/* How an attempt ended when no reply was read. */
+typedef enum fail_kind {
+    FAIL_NONE,       /* a reply was received */
+    FAIL_NOT_SENT,   /* connect or send failed: the server cannot have acted on it */
+    FAIL_MAYBE_SENT, /* sent, then no complete reply: it may have been applied */
+} fail_kind;
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- connections ---- */
+
+static void conn_close(conn *k)
+{
+    if (k == NULL)
+        return;
+    if (k->fd >= 0)
+        close(k->fd);
+    ddb_buf_free(&k->tx);
+    ddb_buf_free(&k->creq);
+    ddb_buf_free(&k->sts);
+    ddb_buf_free(&k->rx);
+    free(k);
+}
+
+static void set_timeouts(int fd, unsigned ms)
+{
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+/* Non-blocking connect bounded by connect_ms; then a blocking socket with I/O timeouts. */
+static int connect_fd(ddb_client *c, char *err, size_t errlen)
+{
+    int fd = socket(c->addr->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    int one = 1, soerr = 0;
+    socklen_t sl = sizeof(soerr);
+    struct pollfd pfd;
+
+    if (fd < 0) {
+        snprintf(err, errlen, "socket: %s", strerror(errno));
+        return -1;
+    }
+    if (connect(fd, (struct sockaddr *)c->addr, c->addrlen) != 0 && errno != EINPROGRESS) {
+        soerr = errno;
+    } else {
+        pfd = (struct pollfd){fd, POLLOUT, 0};
+        if (poll(&pfd, 1, (int)c->cfg.connect_ms) != 1)
+            soerr = ETIMEDOUT;
+        else
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
+    }
+    if (soerr != 0) {
+        snprintf(err, errlen, "connect to %s: %s", c->cfg.hostport, strerror(soerr));
+        close(fd);
+        return -1;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    set_timeouts(fd, c->cfg.io_ms);
+    return fd;
+}
+
+/* Is an idle connection still open? (The server closes idle connections after its timeout.) */
+static int conn_alive(conn *k)
+{
+    char b;
+    ssize_t n = recv(k->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+/* An idle pooled connection, or a new one; *reused says which. NULL with err set on failure. */
+static conn *conn_take(ddb_client *c, int *reused, char *err, size_t errlen)
+{
+    conn *k = NULL;
+
+    for (;;) {
+        pthread_mutex_lock(&c->lock);
+        k = c->nidle > 0 ? c->idle[--c->nidle] : NULL;
+        pthread_mutex_unlock(&c->lock);
+        if (k == NULL)
+            break;
+        if (now_ns() - k->last_used_ns < IDLE_PROBE_NS || conn_alive(k)) {
+            *reused = 1;
+            return k;
+        }
+        conn_close(k);
+    }
+    *reused = 0;
+    k = calloc(1, sizeof(*k));
+    if (k == NULL)
+        abort();
+    k->fd = connect_fd(c, err, errlen);
+    if (k->fd < 0) {
+        conn_close(k);
+        return NULL;
+    }
+    return k;
+}
+
+static void conn_give_back(ddb_client *c, conn *k)
+{
+    k->last_used_ns = now_ns();
+    pthread_mutex_lock(&c->lock);
+    if (c->nidle < c->cfg.pool_size) {
+        c->idle[c->nidle++] = k;
+        k = NULL;
+    }
+    pthread_mutex_unlock(&c->lock);
+    conn_close(k); /* pool full (or size 0) */
+}
+
+void transport_close_all(ddb_client *c)
+{
+    for (size_t i = 0; i < c->nidle; i++)
+        conn_close(c->idle[i]);
+    c->nidle = 0;
+}
+
+/* ---- signing ---- */
+
+/*
+ * The signing key depends only on the date, region and service: four HMACs once a day. Each
+ * thread keeps the key of the last client it signed for (clients are told apart by a serial, not
+ * their address, which a new client may reuse), so signing takes no lock.
+ */
+static void signing_key(ddb_client *c, const char *date8, uint8_t key[32])
+{
+    static __thread uint64_t serial;
+    static __thread signing_cache cache;
+
+    if (serial != c->serial || memcmp(cache.date8, date8, 8) != 0) {
+        ddb_sigv4_signing_key(c->cfg.secret_key, date8, c->cfg.region, "dynamodb", cache.key);
+        memcpy(cache.date8, date8, 8);
+        serial = c->serial;
+    }
+    memcpy(key, cache.key, 32);
+}
+
+/* The X-Amz-Date of now, "20150830T123600Z", formatted once a second per thread (gmtime_r locks). */
+static void amz_date_now(char out[17])
+{
+    static __thread time_t last = -1;
+    static __thread char cached[17];
+    time_t now = time(NULL);
+
+    if (now != last) {
+        struct tm tm;
+
+        gmtime_r(&now, &tm);
+        strftime(cached, sizeof(cached), "%Y%m%dT%H%M%SZ", &tm);
+        last = now;
+    }
+    memcpy(out, cached, 17);
+}
+
+static void put_header(ddb_buf *b, const char *name, const char *value)
+{
+    ddb_buf_puts(b, name);
+    ddb_buf_puts(b, value);
+    ddb_buf_puts(b, "\r\n");
+}
+
+/* Writes the request head, with its Authorization, into k->tx (appends only: this is the hot path). */
+static void build_head(ddb_client *c, conn *k, const char *op, const char *body, size_t len)
+{
+    char amz_date[17], target[128], sig[DDB_SIGV4_HEX_LEN + 1], clen[24];
+    ddb_sigv4_header hs[5] = {{"content-type", CONTENT_TYPE},
+                              {"host", c->cfg.hostport},
+                              {"x-amz-date", amz_date},
+                              {"x-amz-target", target},
+                              {"x-amz-security-token", c->cfg.token}};
+    ddb_sigv4_request r = {"POST", "/", NULL, hs, c->cfg.token != NULL ? 5 : 4, body, len, NULL};
+    uint8_t key[32];
+    ddb_buf sh = {0}, scope = {0};
+    size_t oplen = strlen(op);
+
+    amz_date_now(amz_date);
+    if (oplen > sizeof(target) - sizeof(TARGET_PREFIX))
+        oplen = sizeof(target) - sizeof(TARGET_PREFIX);
+    memcpy(target, TARGET_PREFIX, sizeof(TARGET_PREFIX) - 1);
+    memcpy(target + sizeof(TARGET_PREFIX) - 1, op, oplen);
+    target[sizeof(TARGET_PREFIX) - 1 + oplen] = '\0';
+    ddb_sigv4_scope(&scope, amz_date, c->cfg.region, "dynamodb");
+    k->creq.len = k->sts.len = k->tx.len = 0;
+    ddb_sigv4_canonical_request(&r, &k->creq, &sh);
+    ddb_sigv4_string_to_sign(&k->sts, amz_date, scope.data, k->creq.data, k->creq.len);
+    signing_key(c, amz_date, key);
+    ddb_sigv4_sign(key, k->sts.data, k->sts.len, sig);
+    ddb_buf_puts(&k->tx, "POST / HTTP/1.1\r\n");
+    put_header(&k->tx, "Host: ", c->cfg.hostport);
+    put_header(&k->tx, "Content-Type: ", CONTENT_TYPE);
+    put_header(&k->tx, "X-Amz-Date: ", amz_date);
+    put_header(&k->tx, "X-Amz-Target: ", target);
+    snprintf(clen, sizeof(clen), "%zu", len);
+    put_header(&k->tx, "Content-Length: ", clen);
+    if (c->cfg.token != NULL)
+        put_header(&k->tx, "X-Amz-Security-Token: ", c->cfg.token);
+    ddb_buf_puts(&k->tx, "Authorization: ");
+    ddb_sigv4_authorization(&k->tx, c->cfg.access_key, scope.data, sh.data, sig);
+    ddb_buf_puts(&k->tx, "\r\n\r\n");
+    ddb_buf_free(&sh);
+    ddb_buf_free(&scope);
+    sodium_memzero(key, sizeof(key));
+}
+
+/* ---- HTTP ---- */
+
+static int send_all(int fd, const char *head, size_t hlen, const char *body, size_t blen)
+{
+    struct iovec iov[2] = {{(void *)head, hlen}, {(void *)body, blen}};
+    struct msghdr msg = {0};
+
+    msg.msg_iov = iov;
+    msg.msg_iovlen = blen > 0 ? 2 : 1;
+    while (msg.msg_iovlen > 0) {
+        ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        while (msg.msg_iovlen > 0 && (size_t)n >= msg.msg_iov[0].iov_len) {
+            n -= (ssize_t)msg.msg_iov[0].iov_len;
+            msg.msg_iov++;
+            msg.msg_iovlen--;
+        }
+        if (msg.msg_iovlen > 0) {
+            msg.msg_iov[0].iov_base = (char *)msg.msg_iov[0].iov_base + n;
+            msg.msg_iov[0].iov_len -= (size_t)n;
+        }
+    }
+    return 0;
+}
+
+static int header_is(const char *line, size_t n, const char *name, const char **value)
+{
+    size_t nl = strlen(name);
+
+    if (n <= nl || line[nl] != ':' || strncasecmp(line, name, nl) != 0)
+        return 0;
+    *value = line + nl + 1;
+    while (**value == ' ')
+        (*value)++;
+    return 1;
+}
+
+/* Parses the status line and headers in rx[0..end); -1 when malformed. */
+static int parse_head(const char *p, size_t end, reply *rp, long long *content_length)
+{
+    const char *line = p, *stop = p + end, *v;
+
+    if (end < 12 || memcmp(p, "HTTP/1.", 7) != 0)
+        return -1;
+    rp->http = atoi(p + 9);
+    rp->keep_alive = p[7] == '1'; /* HTTP/1.1 keeps the connection unless told otherwise */
+    *content_length = -1;
+    while ((line = memchr(line, '\n', (size_t)(stop - line))) != NULL && ++line < stop) {
+        const char *eol = memchr(line, '\r', (size_t)(stop - line));
+        size_t n = eol != NULL ? (size_t)(eol - line) : (size_t)(stop - line);
+
+        if (header_is(line, n, "content-length", &v)) {
+            *content_length = strtoll(v, NULL, 10);
+        } else if (header_is(line, n, "x-amz-crc32", &v)) {
+            rp->has_crc = 1;
+            rp->crc = (uint32_t)strtoul(v, NULL, 10);
+        } else if (header_is(line, n, "connection", &v)) {
+            rp->keep_alive = strncasecmp(v, "close", 5) != 0;
+        } else if (header_is(line, n, "transfer-encoding", &v)) {
+            return -1; /* DynamoDB always sends Content-Length; chunked bodies are not supported */
+        }
+    }
+    return rp->http >= 100 ? 0 : -1;
+}
+
+/* Reads one reply into k->rx. Returns 0, or -1 with err set (nothing or part of a reply read). */
+static int read_reply(conn *k, reply *rp, char *err, size_t errlen)
+{
+    long long clen = -1;
+    size_t head_end = 0;
+
+    memset(rp, 0, sizeof(*rp));
+    k->rx.len = 0;
+    for (;;) {
+        ssize_t n;
+
+        ddb_buf_reserve(&k->rx, 16384);
+        n = recv(k->fd, k->rx.data + k->rx.len, k->rx.cap - k->rx.len - 1, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(err, errlen, "receiving the reply: %s",
+                     errno == EAGAIN || errno == EWOULDBLOCK ? "timed out" : strerror(errno));
+            return -1;
+        }
+        if (n == 0 && (head_end == 0 || clen >= 0)) {
+            snprintf(err, errlen, "connection closed %s", k->rx.len == 0 ? "before the reply" : "during the reply");
+            return -1;
+        }
+        k->rx.len += (size_t)n;
+        k->rx.data[k->rx.len] = '\0';
+        if (head_end == 0) {
+            const char *e = memmem(k->rx.data, k->rx.len, "\r\n\r\n", 4);
+
+            if (e == NULL)
+                continue;
+            head_end = (size_t)(e - k->rx.data) + 4;
+            if (parse_head(k->rx.data, head_end - 2, rp, &clen) != 0) {
+                snprintf(err, errlen, "the reply is not HTTP/1.1 this client understands");
+                return -1;
+            }
+        }
+        if (n == 0 || (clen >= 0 && k->rx.len >= head_end + (size_t)clen))
+            break; /* complete (or, with no Content-Length, ended by close) */
+    }
+    rp->body_off = head_end;
+    rp->body_len = clen >= 0 ? (size_t)clen : k->rx.len - head_end;
+    if (clen < 0)
+        rp->keep_alive = 0;
+    return 0;
+}
+
+/* One attempt: returns FAIL_NONE with r filled from the reply, or how it failed (r has the message). */
+static fail_kind attempt(ddb_client *c, const char *op, const char *body, size_t len, ddb_result *r)
+{
+    char err[256];
+    int reused;
+    conn *k = conn_take(c, &reused, err, sizeof(err));
+    reply rp;
+
+    if (k == NULL) {
+        result_fail(r, DDB_E_TRANSPORT, "%s", err);
+        return FAIL_NOT_SENT;
+    }
+    build_head(c, k, op, body, len);
+    if (send_all(k->fd, k->tx.data, k->tx.len, body, len) != 0) {
+        result_fail(r, DDB_E_TRANSPORT, "sending the request: %s", strerror(errno));
+        conn_close(k);
+        return FAIL_NOT_SENT; /* an incomplete request is never processed */
+    }
+    if (read_reply(k, &rp, err, sizeof(err)) != 0) {
+        result_fail(r, DDB_E_TRANSPORT, "%s", err);
+        conn_close(k);
+        return FAIL_MAYBE_SENT;
+    }
+    result_set_reply(r, rp.http, k->rx.data + rp.body_off, rp.body_len);
+    if (rp.has_crc ? ddb_crc32(0, k->rx.data + rp.body_off, rp.body_len) != rp.crc : rp.http == 200) {
+        result_fail(r, DDB_E_PROTOCOL, rp.has_crc ? "x-amz-crc32 does not match the reply body"
+                                                  : "the reply has no x-amz-crc32 header");
+        rp.keep_alive = 0;
+    }
+    if (rp.keep_alive)
+        conn_give_back(c, k);
+    else
+        conn_close(k);
+    return FAIL_NONE;
+}
+
+/* ---- retries ---- */
+
+static int throttled(const ddb_result *r)
+{
+    return r->status == DDB_E_THROUGHPUT_EXCEEDED || r->status == DDB_E_TRANSACTION_CONFLICT ||
+           r->status == DDB_E_TRANSACTION_IN_PROGRESS || r->status == DDB_E_SERVICE_UNAVAILABLE ||
+           r->http_status == 503 || strcmp(r->error_type, "ThrottlingException") == 0 ||
+           strcmp(r->error_type, "RequestLimitExceeded") == 0;
+}
+
+static int should_retry(const ddb_result *r, fail_kind f, call_kind kind)
+{
+    if (f == FAIL_NOT_SENT || (f == FAIL_NONE && throttled(r)))
+        return 1; /* nothing was applied */
+    if (kind == CALL_ONCE)
+        return 0; /* everything below may have been applied */
+    return f == FAIL_MAYBE_SENT || r->http_status >= 500 || r->status == DDB_E_PROTOCOL;
+}
+
+void transport_backoff(const ddb_client *c, unsigned retry)
+{
+    uint64_t cap = c->cfg.base_delay_ms;
+    struct timespec ts;
+    uint32_t ms;
+
+    for (unsigned i = 0; i < retry && cap < c->cfg.max_delay_ms; i++)
+        cap *= 2;
+    if (cap > c->cfg.max_delay_ms)
+        cap = c->cfg.max_delay_ms;
+    ms = cap > 0 ? randombytes_uniform((uint32_t)cap) : 0; /* "full jitter" */
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+int transport_call(ddb_client *c, const char *op, const char *body, size_t len, call_kind kind, ddb_result **out)
+{
+    ddb_result *r = result_new();
+    int status;
+
+    for (unsigned n = 0;; n++) {
+        fail_kind f = attempt(c, op, body, len, r);
+
+        r->attempts = n + 1;
+        if (r->status == DDB_OK || n >= c->cfg.max_retries || !should_retry(r, f, kind))
+            break;
+        transport_backoff(c, n);
+        ddb_result_free(r);
+        r = result_new();
+    }
+    status = r->status;
+    if (out != NULL)
+        *out = r;
+    else
+        ddb_result_free(r);
+    return status;
+}
+
+int transport_health(ddb_client *c)
+{
+    char err[256];
+    int reused;
+    conn *k = conn_take(c, &reused, err, sizeof(err));
+    reply rp;
+
+    if (k == NULL)
+        return 0;
+    k->tx.len = 0;
+    ddb_buf_printf(&k->tx, "GET / HTTP/1.1\r\nHost: %s\r\n\r\n", c->cfg.hostport);
+    if (send_all(k->fd, k->tx.data, k->tx.len, NULL, 0) != 0 || read_reply(k, &rp, err, sizeof(err)) != 0) {
+        conn_close(k);
+        return 0;
+    }
+    if (rp.keep_alive)
+        conn_give_back(c, k);
+    else
+        conn_close(k);
+    return rp.http;
+}

@@ -1,0 +1,66 @@
+#!/bin/sh
+# tests/client/install_test.sh BUILD_DIR SOURCE_DIR: installs libddb into a temporary prefix with
+# `cmake --install`, builds every program of examples/ against it through pkg-config (shared, and
+# one against the static archive), and runs them and the installed `ddb` tool against a ddbd
+# started on a free loopback port ($DDBD_BIN).
+set -eu
+build=$1
+src=$2
+tmp=$(mktemp -d)
+pid=
+cleanup() {
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() { echo "install_test: $*" >&2; exit 1; }
+
+cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
+PKG_CONFIG_PATH=$(dirname "$(find "$tmp/prefix" -name ddb.pc)")
+export PKG_CONFIG_PATH
+libdir=$(pkg-config --variable=libdir ddb)
+[ -f "$libdir/libddb.a" ] || fail "no static library in $libdir"
+[ -f "$tmp/prefix/include/ddb/ddb.h" ] || fail "no header installed"
+echo "pkg-config --cflags --libs ddb: $(pkg-config --cflags --libs ddb)"
+
+for ex in create_table put_get_query counter scan_pages; do
+  cc -std=c11 -Wall -Wextra -Werror "$src/examples/$ex.c" $(pkg-config --cflags --libs ddb) \
+     -Wl,-rpath,"$libdir" -o "$tmp/$ex" || fail "building $ex"
+done
+# the static archive: libddb.a plus its private dependencies, no libddb.so at run time
+cc -std=c11 "$src/examples/counter.c" $(pkg-config --cflags ddb) "$libdir/libddb.a" \
+   $(pkg-config --static --libs ddb | sed 's/-lddb//') -o "$tmp/counter_static" || fail "static link"
+if ldd "$tmp/counter_static" | grep -q libddb; then fail "counter_static loads libddb.so"; fi
+
+ddb="$tmp/prefix/bin/ddb"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+endpoint="http://127.0.0.1:$port"
+if "$ddb" --endpoint "$endpoint" health; then fail "health succeeded with no server"; fi
+"$DDBD_BIN" --host 127.0.0.1 --port "$port" --in-memory --log-level error &
+pid=$!
+i=0
+until "$ddb" --endpoint "$endpoint" health; do
+  i=$((i + 1)); [ $i -lt 300 ] || fail "ddbd did not start"; sleep 0.02
+done
+
+export AWS_ENDPOINT_URL_DYNAMODB="$endpoint"
+"$tmp/create_table" Music | grep -q "ACTIVE" || fail "create_table"
+"$tmp/put_get_query" Music | grep -q "query: Somewhere Down The Road" || fail "put_get_query"
+"$tmp/counter" Music | grep -q "limit reached at 3 plays" || fail "counter"
+"$tmp/scan_pages" Music | grep -q "page 2:" || fail "scan_pages"
+"$tmp/counter_static" Music | grep -q "limit reached at 3 plays" || fail "counter_static"
+
+# the command-line tool
+"$ddb" tables | grep -qx Music || fail "ddb tables"
+"$ddb" put Music '{"Artist":{"S":"cli"},"SongTitle":{"S":"t1"},"n":{"N":"1.50"}}' || fail "ddb put"
+"$ddb" get Music '{"Artist":{"S":"cli"},"SongTitle":{"S":"t1"}}' | grep -q '"N":"1.5"' || fail "ddb get"
+set +e
+"$ddb" get Music '{"Artist":{"S":"cli"},"SongTitle":{"S":"none"}}'
+[ $? -eq 3 ] || fail "ddb get of a missing item should exit 3"
+"$ddb" get NoSuchTable '{"Artist":{"S":"cli"}}' 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q ResourceNotFoundException "$tmp/err" || fail "ddb error exit"
+set -e
+[ "$("$ddb" query Music 'Artist = :a' --values '{":a":{"S":"No One You Know"}}' | wc -l)" -eq 3 ] || fail "ddb query"
+[ "$("$ddb" scan Music --limit 1 | wc -l)" -eq 4 ] || fail "ddb scan"
+"$ddb" describe Music | grep -q '"TableStatus":"ACTIVE"' || fail "ddb describe"
+echo "install_test: ok"
