@@ -22,7 +22,9 @@
 #   6. bench/report.py -> <out>/report.md (also printed).
 # Workloads are the shared lua/<name>.lua scripts (getitem putitem updateitem query batchget
 # mixed) and bench/lua/<name>.lua (query_gsi putitem_2gsi putitem_nogsi: secondary indexes, tables
-# of bench/setup_gsi.py); a bench/lua/<name>.lua of the same name as a shared one takes precedence.
+# of bench/setup_gsi.py; transact_write4 transact_get4: TransactWriteItems of 4 Puts and
+# TransactGetItems of 4 Gets on the shared kv table); a bench/lua/<name>.lua of the same name as a
+# shared one takes precedence.
 # Env: DDBD_BIN, BENCH_SHARED (shared harness dir), PEER (peer script), PEERS_HOME,
 #      KV_N/TS_P/TS_S (data set size), THREADS (wrk threads, default 1), PORT_BASE.
 set -uo pipefail

@@ -29,6 +29,16 @@ static const char usage[] =
     "  --item-collection-limit BYTES\n"
     "                     item collection size limit of tables with local secondary indexes\n"
     "                     (default 10737418240, DynamoDB's 10 GB; smaller values are for tests)\n"
+    "  --transaction-conflict-rate F\n"
+    "                     fail this fraction (0..1) of TransactWriteItems/TransactGetItems calls as\n"
+    "                     DynamoDB does under contention (TransactionCanceledException, reason\n"
+    "                     TransactionConflict), to test retry paths (default 0)\n"
+    "  --write-conflict-rate F\n"
+    "                     fail this fraction of PutItem/UpdateItem/DeleteItem calls\n"
+    "                     with TransactionConflictException (default 0)\n"
+    "  --idempotency-window SECONDS\n"
+    "                     how long a TransactWriteItems ClientRequestToken is remembered\n"
+    "                     (default 600, DynamoDB's 10 minutes; smaller values are for tests)\n"
     "  --version          print the version and exit\n"
     "  --help             print this help and exit\n"
     "\n"
@@ -54,6 +64,22 @@ static int parse_uint(const char *opt, const char *v, unsigned min, unsigned max
     return 0;
 }
 
+static int parse_rate(const char *opt, const char *v, double *out)
+{
+    char *end;
+
+    if (v == NULL) {
+        fprintf(stderr, "ddbd: %s needs a value\n", opt);
+        return -1;
+    }
+    *out = strtod(v, &end);
+    if (*v == '\0' || *end != '\0' || !(*out >= 0 && *out <= 1)) {
+        fprintf(stderr, "ddbd: %s must be a fraction from 0 to 1\n", opt);
+        return -1;
+    }
+    return 0;
+}
+
 static void set_defaults(ddb_config *cfg)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -70,6 +96,7 @@ static void set_defaults(ddb_config *cfg)
     cfg->cors = "*";
     cfg->max_body = 16 * 1024 * 1024;
     cfg->item_collection_limit = DDB_ITEM_COLLECTION_LIMIT;
+    cfg->idempotency_window = 600;
 }
 
 /* Strips one or two leading dashes so "--port" and "-port" compare alike. */
@@ -145,6 +172,18 @@ int ddb_config_parse(ddb_config *cfg, int argc, char **argv)
                 fprintf(stderr, "ddbd: --item-collection-limit must be a positive number of bytes\n");
                 return -1;
             }
+            i++;
+        } else if (strcmp(opt, "transaction-conflict-rate") == 0) {
+            if (parse_rate(argv[i], val, &cfg->transaction_conflict_rate) != 0)
+                return -1;
+            i++;
+        } else if (strcmp(opt, "idempotency-window") == 0) {
+            if (parse_uint(argv[i], val, 1, 86400, &cfg->idempotency_window) != 0)
+                return -1;
+            i++;
+        } else if (strcmp(opt, "write-conflict-rate") == 0) {
+            if (parse_rate(argv[i], val, &cfg->write_conflict_rate) != 0)
+                return -1;
             i++;
         } else if (strcmp(opt, "sharedDb") == 0 || strcmp(opt, "delayTransientStatuses") == 0 ||
                    strcmp(opt, "optimizeDbBeforeStartup") == 0 || strcmp(opt, "disableTelemetry") == 0) {

@@ -20,6 +20,9 @@ typedef struct ddb_config {
     const char *cors;       /* allowed origins ("*" by default) */
     size_t max_body;        /* 16 MiB */
     unsigned long long item_collection_limit; /* bytes; 0 means DynamoDB's 10 GB (settable for tests) */
+    double transaction_conflict_rate; /* fraction of transactions cancelled with TransactionConflict (faults.h) */
+    unsigned idempotency_window;      /* seconds a ClientRequestToken is remembered; default 600 */
+    double write_conflict_rate;       /* fraction of single-item writes failed with TransactionConflictException */
 } ddb_config;
 
 /*

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "config.h"
+#include "faults.h"
 #include "ddb/ddb_version.h"
 #include "http.h"
 #include "log.h"
@@ -38,6 +39,7 @@ int main(int argc, char **argv)
     if ((rc = ddb_config_parse(&cfg, argc, argv)) != 0)
         return rc > 0 ? 0 : 2;
     ddb_log_threshold = (ddb_log_level)cfg.log_level;
+    ddb_crash_points_init();
     if (sodium_init() < 0) {
         ddb_log(DDB_LOG_ERROR, "libsodium failed to initialise");
         return 1;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "idempotency.h"
 #include "keycodec.h"
 #include "tasks.h"
 
@@ -28,6 +29,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
         ddb_store_close(srv->store);
         return -1;
     }
+    srv->tokens = ddb_tokens_new((uint64_t)cfg->idempotency_window * 1000);
     srv->tasks = ddb_tasks_start(srv);
     return 0;
 }
@@ -35,6 +37,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
 void ddb_server_close(ddb_server *srv)
 {
     ddb_tasks_stop(srv->tasks);
+    ddb_tokens_free(srv->tokens);
     ddb_catalog_close(srv->catalog);
     ddb_store_close(srv->store);
     memset(srv, 0, sizeof(*srv));

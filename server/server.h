@@ -15,6 +15,7 @@ struct ddb_server {
     ddb_store *store;
     ddb_catalog *catalog;
     struct ddb_tasks *tasks; /* the background worker (engine/tasks.h) */
+    struct ddb_tokens *tokens; /* ClientRequestTokens in flight (engine/idempotency.h) */
 };
 
 /* Opens the store and the catalog for `cfg`; returns 0 or -1 with *err set (malloc'd). */

@@ -101,6 +101,45 @@ static int check_auth(ddb_req *req, const ddb_http_in *in)
     return DDB_OK;
 }
 
+/*
+ * An operation DynamoDB has and ddbd does not serve (unimplemented_ops.def), or one listed in
+ * ops.def whose handler is not linked: its name, else NULL. DynamoDB itself sends no message with
+ * UnknownOperationException; this one is ddbd's, so a user knows at once what happened.
+ */
+static const char *unimplemented_name(const ddb_http_in *in, ddb_op op)
+{
+    static const struct {
+        const char *name;
+        int svc;
+    } ops[] = {
+#define X(camel, svc) {#camel, svc},
+#include "unimplemented_ops.def"
+#undef X
+    };
+    static const char *const prefix[2] = {"DynamoDB_20120810.", "DynamoDBStreams_20120810."};
+
+    if (op != DDB_OP_NONE)
+        return ddb_op_name(op);
+    for (size_t i = 0; in->target != NULL && i < sizeof(ops) / sizeof(ops[0]); i++) {
+        const char *p = prefix[ops[i].svc];
+        size_t plen = strlen(p), nlen = strlen(ops[i].name);
+        if (in->target_len == plen + nlen && memcmp(in->target, p, plen) == 0 &&
+            memcmp(in->target + plen, ops[i].name, nlen) == 0)
+            return ops[i].name;
+    }
+    return NULL;
+}
+
+static void unknown_operation(ddb_req *req, const ddb_http_in *in, ddb_op op)
+{
+    const char *name = unimplemented_name(in, op);
+
+    if (name == NULL)
+        ddb_req_fail(req, DDB_E_UNKNOWN_OPERATION, NULL);
+    else
+        ddb_req_fail(req, DDB_E_UNKNOWN_OPERATION, "ddbd does not implement the DynamoDB operation %s yet", name);
+}
+
 void ddb_dispatch(ddb_req *req, const ddb_http_in *in)
 {
     ddb_op op;
@@ -112,9 +151,15 @@ void ddb_dispatch(ddb_req *req, const ddb_http_in *in)
         ddb_req_fail(req, DDB_E_SERIALIZATION, NULL);
         return;
     }
+    /* no Authorization header at all: refused before the operation name is looked at, as DynamoDB
+     * refuses an unsigned request to any target (issue 15; dynalite checks it first too) */
+    if (in->auth == NULL) {
+        ddb_req_fail(req, DDB_E_MISSING_AUTH_TOKEN, "Request is missing Authentication Token");
+        return;
+    }
     op = in->target ? ddb_op_from_target(in->target, in->target_len) : DDB_OP_NONE;
     if (op == DDB_OP_NONE || (h = handler_for(op)) == NULL) {
-        ddb_req_fail(req, DDB_E_UNKNOWN_OPERATION, NULL);
+        unknown_operation(req, in, op);
         return;
     }
     req->op = op;

@@ -16,10 +16,24 @@
 
 typedef struct ddb_server ddb_server;
 
+/* One entry of TransactionCanceledException's "CancellationReasons", in action order. */
+typedef struct ddb_cancel_reason {
+    const char *code;     /* "None", "ConditionalCheckFailed", "ValidationError", "TransactionConflict", ... */
+    const char *msg;      /* NULL for "None" (DynamoDB sends no Message then) */
+    const ddb_attr *item; /* ReturnValuesOnConditionCheckFailure ALL_OLD: the item as it was */
+} ddb_cancel_reason;
+
+/*
+ * A request's error: its type and message, plus the structured details some errors carry. The
+ * renderer (http.c) writes every detail that is set, so an error that needs one sets it here and
+ * nothing else learns the wire shape.
+ */
 typedef struct ddb_req_error {
     int code;             /* DDB_OK or a DDB_E_* */
     const char *msg;      /* NULL: the error has no message field; in the arena */
     const ddb_attr *item; /* ConditionalCheckFailedException's "Item" (ReturnValuesOnConditionCheckFailure) */
+    const ddb_cancel_reason *reasons; /* TransactionCanceledException's "CancellationReasons" */
+    uint32_t nreasons;
 } ddb_req_error;
 
 /* Values the validation step decodes once so the handler need not decode them again. */

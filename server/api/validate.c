@@ -12,6 +12,7 @@
  * copy; the renderers below produce the same text from the original tree.
  */
 #include "validate.h"
+#include "validate_internal.h"
 
 #include <float.h>
 #include <stdio.h>
@@ -475,6 +476,7 @@ static const ddb_field ATTR_FIELDS[] = {
 };
 
 static void stringify(ddb_arena *a, ddb_buf *b, const ddb_json *v, const ddb_field *f);
+static void java_str(ddb_buf *b, const ddb_json *v, const ddb_field *f);
 
 static void stringify_fields(ddb_arena *a, ddb_buf *b, const ddb_json *obj, const ddb_field *fields)
 {
@@ -549,9 +551,103 @@ static void stringify(ddb_arena *a, ddb_buf *b, const ddb_json *v, const ddb_fie
     }
 }
 
-/* dynalite's valueStr: strings raw, lists "[a, b]", objects as JSON, null as "null". */
+/*
+ * The service's own class for a structure DynamoDB echoes in Java form, known by its members
+ * (captured: "[KeySchemaElement(attributeName=pk, keyType=HASH), ...]" at 'keySchema').
+ */
+static const char *java_class(const ddb_field *f)
+{
+    static const struct {
+        const char *first, *second, *name;
+    } classes[] = {
+        {"AttributeName", "KeyType", "KeySchemaElement"},
+        {"AttributeName", "AttributeType", "AttributeDefinition"},
+        {"DeleteRequest", "PutRequest", "WriteRequest"},
+        {"Key", NULL, "DeleteRequest"},
+        {"Item", NULL, "PutRequest"},
+    };
+    const ddb_field *c = f->children;
+
+    if (f->type != DDB_V_STRUCT || c == NULL || c[0].name == NULL)
+        return NULL;
+    for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+        if (strcmp(c[0].name, classes[i].first) == 0 &&
+            same_str(c[1].name, classes[i].second))
+            return classes[i].name;
+    }
+    return NULL;
+}
+
+/* A member name as a Java field: first letter lower-cased ("attributeName", "sS"). */
+static void java_field(ddb_buf *b, const char *name)
+{
+    ddb_buf_putc(b, name[0] >= 'A' && name[0] <= 'Z' ? (char)(name[0] - 'A' + 'a') : name[0]);
+    ddb_buf_puts(b, name + 1);
+}
+
+static void java_fields(ddb_buf *b, const ddb_json *v, const ddb_field *fields, int all)
+{
+    int first = 1;
+    for (const ddb_field *c = fields; c->name != NULL; c++) {
+        const ddb_json *m = ddb_v_get(v, c->name);
+        if (m == NULL && !all)
+            continue;
+        if (!first)
+            ddb_buf_puts(b, ", ");
+        first = 0;
+        java_field(b, c->name);
+        ddb_buf_putc(b, '=');
+        java_str(b, m, c);
+    }
+}
+
+/* toString() of the service's model objects: Class(field=value, ...), [a, b], {k=v}. */
+static void java_str(ddb_buf *b, const ddb_json *v, const ddb_field *f)
+{
+    const char *cls = java_class(f);
+
+    if (!ddb_v_present(v)) {
+        ddb_buf_puts(b, "null");
+    } else if (f->type == DDB_V_STRUCT || f->type == DDB_V_ATTR) {
+        ddb_buf_puts(b, f->type == DDB_V_ATTR ? "AttributeValue" : cls ? cls : "Object");
+        ddb_buf_putc(b, '(');
+        java_fields(b, v, f->type == DDB_V_ATTR ? ATTR_FIELDS : f->children, f->type == DDB_V_STRUCT);
+        ddb_buf_putc(b, ')');
+    } else if (f->type == DDB_V_LIST) {
+        ddb_buf_putc(b, '[');
+        for (uint32_t i = 0; i < v->n; i++) {
+            if (i > 0)
+                ddb_buf_puts(b, ", ");
+            java_str(b, v->u.items[i], &f->children[0]);
+        }
+        ddb_buf_putc(b, ']');
+    } else if (f->type == DDB_V_MAP) {
+        ddb_buf_putc(b, '{');
+        for (uint32_t i = 0; i < v->n; i++) {
+            if (i > 0)
+                ddb_buf_puts(b, ", ");
+            ddb_buf_append(b, v->u.members[i].key, v->u.members[i].klen);
+            ddb_buf_putc(b, '=');
+            java_str(b, v->u.members[i].val, &f->children[0]);
+        }
+        ddb_buf_putc(b, '}');
+    } else if (v->type == DDB_JSON_STRING) {
+        ddb_buf_append(b, v->u.s, v->n);
+    } else {
+        ddb_buf_append(b, v->u.s, v->type == DDB_JSON_NUMBER ? v->n : 0);
+        if (v->type == DDB_JSON_BOOL)
+            ddb_buf_puts(b, v->u.b ? "true" : "false");
+    }
+}
+
+/* dynalite's valueStr: strings raw, lists "[a, b]", objects as JSON, null as "null"; the
+ * structures DynamoDB echoes in Java form (java_class) as it does. */
 static void value_str(ddb_arena *a, ddb_buf *b, const ddb_json *v, const ddb_field *f)
 {
+    if (ddb_v_present(v) && java_class(f) != NULL) {
+        java_str(b, v, f);
+        return;
+    }
     if (!ddb_v_present(v)) {
         ddb_buf_puts(b, "null");
     } else if (f->type == DDB_V_LIST) {
@@ -591,10 +687,11 @@ typedef struct vpath {
     const char *name; /* the member name; its first letter is lower-cased */
 } vpath;
 
-static void path_render(ddb_buf *b, const vpath *p)
+/* `caps`: the newer framework's form, which keeps each member's own capital letter. */
+static void path_render(ddb_buf *b, const vpath *p, int caps)
 {
     if (p->parent != NULL) {
-        path_render(b, p->parent);
+        path_render(b, p->parent, caps);
         ddb_buf_putc(b, '.');
     }
     if (p->seg != NULL) {
@@ -603,30 +700,55 @@ static void path_render(ddb_buf *b, const vpath *p)
     } else if (p->index > 0) {
         ddb_buf_printf(b, "%u.", p->index);
     }
-    ddb_buf_putc(b, p->name[0] >= 'A' && p->name[0] <= 'Z' ? (char)(p->name[0] - 'A' + 'a') : p->name[0]);
+    if (caps)
+        ddb_buf_putc(b, p->name[0]);
+    else
+        ddb_buf_putc(b, p->name[0] >= 'A' && p->name[0] <= 'Z' ? (char)(p->name[0] - 'A' + 'a') : p->name[0]);
     ddb_buf_puts(b, p->name + 1);
 }
 
+/* How a failure echoes its value. */
+typedef enum echo {
+    ECHO_VALUE, /* valueStr: strings raw, maps as JSON */
+    ECHO_JAVA,  /* the service's Java rendering: {t=[WriteRequest(...)]} */
+    ECHO_NONE,  /* the newer framework: no value, capitalised path */
+} echo;
+
 /* Records "Value 'v' at 'path' failed to satisfy constraint: <what>". */
-static void fail(vstate *st, const vpath *path, const ddb_json *v, const ddb_field *f, const char *what)
+static void fail_as(vstate *st, const vpath *path, const ddb_json *v, const ddb_field *f, const char *what, echo how)
 {
     if (st->n > 0)
         ddb_buf_puts(&st->msgs, "; ");
     ddb_buf_puts(&st->msgs, "Value ");
-    if (ddb_v_present(v)) {
+    if (how == ECHO_NONE) {
+        ddb_buf_puts(&st->msgs, "at '");
+    } else if (ddb_v_present(v)) {
         ddb_buf_putc(&st->msgs, '\'');
-        value_str(st->a, &st->msgs, v, f);
-        ddb_buf_putc(&st->msgs, '\'');
+        if (how == ECHO_JAVA)
+            java_str(&st->msgs, v, f);
+        else
+            value_str(st->a, &st->msgs, v, f);
+        ddb_buf_puts(&st->msgs, "' at '");
     } else {
-        ddb_buf_puts(&st->msgs, "null");
+        ddb_buf_puts(&st->msgs, "null at '");
     }
-    ddb_buf_puts(&st->msgs, " at '");
-    path_render(&st->msgs, path);
+    path_render(&st->msgs, path, how == ECHO_NONE);
     ddb_buf_printf(&st->msgs, "' failed to satisfy constraint: %s", what);
     st->n++;
 }
 
-static int name_chars_ok(const char *s, size_t n)
+static void fail(vstate *st, const vpath *path, const ddb_json *v, const ddb_field *f, const char *what)
+{
+    fail_as(st, path, v, f, what, ECHO_VALUE);
+}
+
+/* A bound or length failure: newer-framework fields leave the value out (DDB_VF_CAP_PATH). */
+static void fail_bound(vstate *st, const vpath *path, const ddb_json *v, const ddb_field *f, const char *what)
+{
+    fail_as(st, path, v, f, what, (f->flags & DDB_VF_CAP_PATH) ? ECHO_NONE : ECHO_VALUE);
+}
+
+int ddb_v_name_chars_ok(const char *s, size_t n)
 {
     if (n == 0)
         return 0;
@@ -679,6 +801,30 @@ static const char *enum_text(ddb_arena *a, const char *const *set)
     return out;
 }
 
+/*
+ * TableName as a name or an ARN (DDB_VF_TABLE_ARN). The member is TableArn-shaped (1-1024
+ * characters), so an empty value is one message where the name rules gave two; a value that is
+ * not an ARN is then checked as a name, in the constraint form DynamoDB still uses for those
+ * (captured: DescribeTable 'ab' and 'bad/name!' give "Value 'ab' at 'tableName' ...").
+ */
+static void check_table_or_arn(vstate *st, const vpath *path, const ddb_json *v, const ddb_field *f)
+{
+    size_t len = ddb_v_utf16_len(v->u.s, v->n);
+
+    if (len == 0) {
+        fail(st, path, v, f, "Member must have length greater than or equal to 1");
+    } else if (len > 1024) {
+        fail(st, path, v, f, "Member must have length less than or equal to 1024");
+    } else if (v->n < 4 || memcmp(v->u.s, "arn:", 4) != 0) {
+        if (!ddb_v_name_chars_ok(v->u.s, v->n))
+            fail(st, path, v, f, "Member must satisfy regular expression pattern: " NAME_PATTERN);
+        if (len < 3 && st->n < MAX_ERRORS)
+            fail(st, path, v, f, "Member must have length greater than or equal to 3");
+        if (len > 255 && st->n < MAX_ERRORS)
+            fail(st, path, v, f, "Member must have length less than or equal to 255");
+    }
+}
+
 /* notNull, min, max, regex, lenMin, lenMax, enum: dynalite's key order in every spec. */
 static void check_scalar_constraints(vstate *st, const vpath *path, const ddb_json *v, const ddb_field *f)
 {
@@ -686,23 +832,27 @@ static void check_scalar_constraints(vstate *st, const vpath *path, const ddb_js
     double num = ddb_v_number(v, is_integral(f->type));
     int numeric = v->type == DDB_JSON_NUMBER;
 
+    if ((f->flags & DDB_VF_TABLE_ARN) && v->type == DDB_JSON_STRING) {
+        check_table_or_arn(st, path, v, f);
+        return;
+    }
     if ((f->flags & DDB_VF_MIN) && st->n < MAX_ERRORS && numeric && !(num >= (double)f->min)) {
         snprintf(what, sizeof(what), "Member must have value greater than or equal to %lld", f->min);
-        fail(st, path, v, f, what);
+        fail_bound(st, path, v, f, what);
     }
     if ((f->flags & DDB_VF_MAX) && st->n < MAX_ERRORS && numeric && !(num <= (double)f->max)) {
         snprintf(what, sizeof(what), "Member must have value less than or equal to %lld", f->max);
-        fail(st, path, v, f, what);
+        fail_bound(st, path, v, f, what);
     }
-    if ((f->flags & DDB_VF_NAME_RE) && st->n < MAX_ERRORS && v->type == DDB_JSON_STRING && !name_chars_ok(v->u.s, v->n))
+    if ((f->flags & DDB_VF_NAME_RE) && st->n < MAX_ERRORS && v->type == DDB_JSON_STRING && !ddb_v_name_chars_ok(v->u.s, v->n))
         fail(st, path, v, f, "Member must satisfy regular expression pattern: " NAME_PATTERN);
     if ((f->flags & DDB_VF_LEN_MIN) && st->n < MAX_ERRORS && value_length(st->a, v) < f->len_min) {
         snprintf(what, sizeof(what), "Member must have length greater than or equal to %lld", f->len_min);
-        fail(st, path, v, f, what);
+        fail_bound(st, path, v, f, what);
     }
     if ((f->flags & DDB_VF_LEN_MAX) && st->n < MAX_ERRORS && value_length(st->a, v) > f->len_max) {
         snprintf(what, sizeof(what), "Member must have length less than or equal to %lld", f->len_max);
-        fail(st, path, v, f, what);
+        fail_bound(st, path, v, f, what);
     }
     if (f->one_of != NULL && st->n < MAX_ERRORS && !in_enum(f->one_of, v))
         fail(st, path, v, f, enum_text(st->a, f->one_of));
@@ -721,8 +871,10 @@ static void check_map_entries(vstate *st, const vpath *path, const ddb_json *v, 
     if ((f->flags & DDB_VF_MAP_KEYS) && st->n < MAX_ERRORS) {
         for (uint32_t i = 0; i < n; i++) {
             size_t len = ddb_v_utf16_len(m[i].key, m[i].klen);
-            if (len <= 255 && len >= 3 && name_chars_ok(m[i].key, m[i].klen))
+            if (len <= 255 && len >= 3 && ddb_v_name_chars_ok(m[i].key, m[i].klen))
                 continue;
+            if (len <= 1024 && m[i].klen >= 4 && memcmp(m[i].key, "arn:", 4) == 0)
+                continue; /* a table ARN: validate_arn.c */
             fail(st, path, v, f,
                  "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must "
                  "have length greater than or equal to 3, Member must satisfy regular expression pattern: " NAME_PATTERN
@@ -738,7 +890,8 @@ static void check_map_entries(vstate *st, const vpath *path, const ddb_json *v, 
             /* a null value makes dynalite's length test throw, which it reports as a failure */
             if (ddb_v_present(e) && value_length(st->a, e) <= f->max && value_length(st->a, e) >= f->min)
                 continue;
-            fail(st, path, v, f, what);
+            /* echoed as the service's Java map, "{t=[WriteRequest(...)]}" (captured envelope) */
+            fail_as(st, path, v, f, what, ECHO_JAVA);
         }
     }
 }
@@ -832,6 +985,8 @@ int ddb_validate(ddb_req *req, const ddb_spec *spec, const ddb_json *in)
     msg = check_required(in, spec->fields, req->arena);
     if (msg == NULL)
         msg = check_constraints(req->arena, in, spec->fields);
+    if (msg == NULL && ddb_resolve_table_arns(req, in) != DDB_OK)
+        return req->err.code;
     if (msg == NULL && spec->custom != NULL)
         msg = spec->custom(req, in);
     if (msg != NULL)

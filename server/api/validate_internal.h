@@ -65,4 +65,40 @@ extern const ddb_field ddb_list_tables_fields[];
 const char *ddb_create_table_rules(ddb_req *req, const ddb_json *in);
 const char *ddb_update_table_rules(ddb_req *req, const ddb_json *in);
 
+/* ---- flags beyond validate.h's (fidelity sweep) ---- */
+
+/*
+ * A TableName that may be a table name or, since 2024, a table ARN (data-plane and table
+ * operations other than CreateTable): the member is 1-1024 characters; a value not starting with
+ * "arn:" must then be a name (pattern, 3-255). An empty value gets only the length-1 message.
+ */
+#define DDB_VF_TABLE_ARN 0x400
+/*
+ * Length and bound failures reported by DynamoDB's newer validation framework: the path keeps
+ * its capitals ('RequestItems.t.member.Keys', 'Limit') and the value is not echoed
+ * ("Value at 'Limit' failed to satisfy constraint: ...").
+ */
+#define DDB_VF_CAP_PATH 0x800
+
+/* The account every ARN names (docs/compatibility.md: one namespace). */
+#define DDB_ACCOUNT "000000000000"
+
+/* Resolves table ARNs in TableName (and BatchGetItem/BatchWriteItem RequestItems keys) to
+ * names, in the request tree; NULL or the error recorded on the request (validate_arn.c). */
+int ddb_resolve_table_arns(ddb_req *req, const ddb_json *in);
+
+/* ---- the transactions (validate_transact.c) ---- */
+
+extern const ddb_field ddb_transact_write_items_fields[];
+extern const ddb_field ddb_transact_get_items_fields[];
+
+const char *ddb_transact_write_items_rules(ddb_req *req, const ddb_json *in);
+
+/* ---- the control-plane reads (validate_control.c) ---- */
+
+extern const ddb_field ddb_no_fields[];                /* DescribeEndpoints, DescribeLimits */
+extern const ddb_field ddb_table_arn_only_fields[];    /* Describe{ContinuousBackups,TableReplicaAutoScaling,...} */
+extern const ddb_field ddb_update_continuous_backups_fields[];
+extern const ddb_field ddb_describe_contributor_insights_fields[];
+
 #endif

@@ -8,12 +8,15 @@
 #include "capacity.h"
 #include "ddb/ddb_status.h"
 #include "expr.h"
+#include "faults.h"
 #include "index.h"
 #include "itemcodec.h"
 #include "server.h"
 
 /* decide's answer when the table description it was given has been replaced: run again */
 #define RERUN_WITH_NEW_TABLE 1000
+/* a transaction's decision when any of its mutations failed: commit nothing */
+#define TXN_CANCELED 1001
 
 typedef struct run {
     ddb_mutation *m;
@@ -62,7 +65,9 @@ static int apply_update(run *r)
     ddb_mutation *m = r->m;
     const char *msg = NULL;
 
-    if (ddb_expr_apply_update(r->a, m->update, m->had_old ? &m->old : m->keyattrs, &m->new_item, &msg) != 0)
+    /* on an absent item the key is the base, and a REMOVE of any path removes nothing, silently */
+    if ((m->had_old ? ddb_expr_apply_update(r->a, m->update, &m->old, &m->new_item, &msg)
+                    : ddb_expr_apply_update_absent(r->a, m->update, m->keyattrs, &m->new_item, &msg)) != 0)
         return fail(m, DDB_E_VALIDATION, msg);
     m->new_size = ddb_item_size(&m->new_item);
     if (m->new_size > DDB_MAX_ITEM_SIZE)
@@ -180,6 +185,8 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
     if (check_condition(r) != 0)
         return m->err.code;
     switch (m->kind) {
+    case DDB_MUT_CHECK: /* the condition held; nothing changes (the collection neither) */
+        return 0;
     case DDB_MUT_PUT:
         m->new_item = *m->item;
         m->new_size = ddb_item_size(m->item);
@@ -205,29 +212,38 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
     return 0;
 }
 
-/* The size of the item's collection, kept under keys[1] as decimal bytes, moves by the item's change. */
-static int update_collection(run *r, const ddb_store_key *counter, ddb_batch *out)
+/*
+ * Moves the size of an item collection, kept under `counter` as decimal bytes, from `old` to `new`
+ * bytes of the writes deciding now, into *size. Returns 1 (nothing added to `out`) when the
+ * collection grows past `limit`.
+ */
+static int update_collection(ddb_arena *a, const ddb_store_key *counter, size_t old, size_t new,
+                             unsigned long long limit, unsigned long long *size, ddb_batch *out)
 {
-    ddb_mutation *m = r->m;
     unsigned long long cur = 0, next;
     char *text;
 
     for (size_t i = 0; counter->val != NULL && i < counter->vlen && i < 20; i++) /* at most 20 digits */
         cur = cur * 10 + (unsigned long long)(counter->val[i] - '0');
     /* never below zero: collections written before the size was kept start from nothing */
-    next = r->coll_new >= r->coll_old || cur > r->coll_old - r->coll_new ? cur + r->coll_new - r->coll_old : 0;
-    m->collection_size = next;
-    if (r->coll_new > r->coll_old && next > r->limit)
-        return fail(m, DDB_E_ITEM_COLLECTION_SIZE_LIMIT, "Collection size exceeded.");
+    next = new >= old || cur > old - new ? cur + new - old : 0;
+    *size = next;
+    if (new > old && next > limit)
+        return 1;
     if (next == cur)
         return 0;
     if (next == 0) {
         ddb_batch_delete(out, counter->key, counter->klen);
         return 0;
     }
-    text = ddb_arena_sprintf(r->a, "%llu", next);
+    text = ddb_arena_sprintf(a, "%llu", next);
     ddb_batch_put(out, counter->key, counter->klen, text, strlen(text));
     return 0;
+}
+
+static int collection_full(ddb_mutation *m)
+{
+    return fail(m, DDB_E_ITEM_COLLECTION_SIZE_LIMIT, "Collection size exceeded.");
 }
 
 static int decide_commit(void *ctx, ddb_store_key *keys, size_t n, ddb_batch *out)
@@ -237,7 +253,9 @@ static int decide_commit(void *ctx, ddb_store_key *keys, size_t n, ddb_batch *ou
 
     if (rc != 0 || n < 2)
         return rc;
-    return update_collection(r, &keys[1], out);
+    if (update_collection(r->a, &keys[1], r->coll_old, r->coll_new, r->limit, &r->m->collection_size, out) != 0)
+        return collection_full(r->m);
+    return 0;
 }
 
 /* The key of the item's collection size: the partition's prefix under the table's collections id. */
@@ -255,6 +273,9 @@ int ddb_mutate(ddb_server *srv, ddb_arena *a, ddb_mutation *m)
     unsigned long long limit = srv->config->item_collection_limit;
     run r = {m, a, srv->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0};
 
+    /* an injected conflict (faults.h), as when a transaction holds the item */
+    if (m->single_write && ddb_fault_draw(srv->config->write_conflict_rate))
+        return fail(m, DDB_E_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
     for (;;) {
         ddb_store_key keys[2] = {{m->key.bytes, m->key.len, NULL, 0}};
         size_t nkeys = 1;
@@ -275,6 +296,149 @@ int ddb_mutate(ddb_server *srv, ddb_arena *a, ddb_mutation *m)
         if (rc < 0)
             return fail(m, DDB_E_INTERNAL, "Internal server error");
         return m->err.code;
+    }
+}
+
+/* ---- transactions ---- */
+
+typedef struct txn {
+    ddb_mutation *ms;
+    run *runs;          /* one per mutation */
+    size_t n;
+    size_t *counter;    /* per mutation: its collection size's index in keys[], or 0 (none) */
+    const ddb_batch *extra;
+} txn;
+
+/* The collection sizes of a transaction: each counter moves by all its mutations' changes. */
+static int decide_txn_collections(txn *x, ddb_store_key *keys, size_t nkeys, ddb_batch *out)
+{
+    int failed = 0;
+
+    for (size_t c = x->n; c < nkeys; c++) {
+        size_t old = 0, new = 0, last_growing = x->n;
+        unsigned long long size;
+        for (size_t i = 0; i < x->n; i++) {
+            if (x->counter[i] != c)
+                continue;
+            old += x->runs[i].coll_old;
+            new += x->runs[i].coll_new;
+            if (x->runs[i].coll_new > x->runs[i].coll_old)
+                last_growing = i;
+        }
+        if (update_collection(x->runs[0].a, &keys[c], old, new, x->runs[0].limit, &size, out) != 0) {
+            collection_full(&x->ms[last_growing < x->n ? last_growing : 0]);
+            failed = 1;
+            continue;
+        }
+        for (size_t i = 0; i < x->n; i++) {
+            if (x->counter[i] == c)
+                x->ms[i].collection_size = size;
+        }
+    }
+    return failed;
+}
+
+/* Decides every mutation (each failure stays in its m->err), then the collections; all or nothing. */
+static int decide_txn(void *ctx, ddb_store_key *keys, size_t nkeys, ddb_batch *out)
+{
+    txn *x = ctx;
+    int failed = 0;
+
+    for (size_t i = 0; i < x->n; i++) {
+        int rc = decide(&x->runs[i], keys[i].val, keys[i].vlen, out);
+        if (rc == RERUN_WITH_NEW_TABLE)
+            return rc;
+        if (rc != 0 && x->ms[i].err.code == DDB_E_INTERNAL)
+            return DDB_E_INTERNAL;
+        failed |= rc != 0;
+    }
+    if (failed)
+        return TXN_CANCELED;
+    if (decide_txn_collections(x, keys, nkeys, out) != 0)
+        return TXN_CANCELED;
+    if (x->extra != NULL)
+        ddb_batch_append(out, x->extra);
+    ddb_crash_point("transact-before-commit");
+    return 0;
+}
+
+/* The distinct collection-size keys of the mutations, after their item keys in keys[]. */
+static size_t txn_keys(ddb_arena *a, txn *x, ddb_store_key *keys)
+{
+    size_t nkeys = x->n;
+
+    for (size_t i = 0; i < x->n; i++) {
+        ddb_mutation *m = &x->ms[i];
+        ddb_store_key ck;
+        keys[i] = (ddb_store_key){m->key.bytes, m->key.len, NULL, 0};
+        x->counter[i] = 0;
+        if (m->t->collections_id == 0 || m->kind == DDB_MUT_CHECK)
+            continue;
+        collection_key(a, m, &ck);
+        for (size_t c = x->n; c < nkeys && x->counter[i] == 0; c++) {
+            if (keys[c].klen == ck.klen && memcmp(keys[c].key, ck.key, ck.klen) == 0)
+                x->counter[i] = c;
+        }
+        if (x->counter[i] == 0) {
+            x->counter[i] = nkeys;
+            keys[nkeys++] = ck;
+        }
+    }
+    return nkeys;
+}
+
+/* After a schema change: every mutation against its table's live description, or ResourceNotFound. */
+static int txn_refresh_tables(ddb_server *srv, txn *x)
+{
+    for (size_t i = 0; i < x->n; i++) {
+        const ddb_table *t = ddb_catalog_get(srv->catalog, x->ms[i].t->name);
+        if (t == NULL || t->id != x->ms[i].t->id)
+            return DDB_E_RESOURCE_NOT_FOUND;
+        x->ms[i].t = t;
+    }
+    return DDB_OK;
+}
+
+static int txn_fail(ddb_req_error *err, int code, const char *msg)
+{
+    err->code = code;
+    err->msg = msg;
+    return code;
+}
+
+int ddb_mutate_txn(ddb_server *srv, ddb_arena *a, ddb_mutation *ms, size_t n, const ddb_batch *extra,
+                   ddb_req_error *err)
+{
+    unsigned long long limit = srv->config->item_collection_limit;
+    txn x = {ms, DDB_NEW_ARRAY(a, run, n), n, DDB_NEW_ARRAY(a, size_t, n), extra};
+    ddb_store_key *keys = DDB_NEW_ARRAY(a, ddb_store_key, 2 * n);
+
+    memset(err, 0, sizeof(*err));
+    for (size_t i = 0; i < n; i++)
+        x.runs[i] = (run){&ms[i], a, srv->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0};
+    for (;;) {
+        size_t nkeys;
+        int rc;
+        /* a Put's index key types, against the description it runs under (as ddb_mutate does) */
+        for (size_t i = 0; i < n; i++) {
+            const char *msg;
+            if (ms[i].kind == DDB_MUT_PUT && (msg = ddb_index_check_item(a, ms[i].t, ms[i].item, 0)) != NULL) {
+                fail(&ms[i], DDB_E_VALIDATION, msg);
+                return txn_fail(err, DDB_E_TRANSACTION_CANCELED, NULL);
+            }
+        }
+        nkeys = txn_keys(a, &x, keys);
+        rc = ddb_store_commit(srv->store, a, keys, nkeys, decide_txn, &x);
+        if (rc == RERUN_WITH_NEW_TABLE) {
+            if (txn_refresh_tables(srv, &x) != DDB_OK)
+                return txn_fail(err, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
+            continue;
+        }
+        if (rc == TXN_CANCELED)
+            return txn_fail(err, DDB_E_TRANSACTION_CANCELED, NULL);
+        if (rc != 0)
+            return txn_fail(err, DDB_E_INTERNAL, "Internal server error");
+        return DDB_OK;
     }
 }
 

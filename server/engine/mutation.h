@@ -1,7 +1,7 @@
 /*
  * server/engine/mutation.h: the one mutation pipeline.
  *
- * Every item change (PutItem, UpdateItem, DeleteItem, BatchWriteItem; next transactions,
+ * Every item change (PutItem, UpdateItem, DeleteItem, BatchWriteItem, TransactWriteItems; next
  * PartiQL and TTL deletes) is a ddb_mutation: a plain struct a handler, a batch, a transaction
  * or a statement builds, so decoding a request stays apart from executing it. ddb_mutate() runs
  * it as one conditional commit on the item's key: it reads the old image, checks the condition,
@@ -30,7 +30,8 @@
 struct ddb_expr;
 struct ddb_server;
 
-typedef enum ddb_mut_kind { DDB_MUT_PUT, DDB_MUT_UPDATE, DDB_MUT_DELETE } ddb_mut_kind;
+/* DDB_MUT_CHECK: a transaction's ConditionCheck, the condition alone (nothing is written). */
+typedef enum ddb_mut_kind { DDB_MUT_PUT, DDB_MUT_UPDATE, DDB_MUT_DELETE, DDB_MUT_CHECK } ddb_mut_kind;
 
 typedef struct ddb_mutation {
     /* ---- what to do ---- */
@@ -43,6 +44,7 @@ typedef struct ddb_mutation {
     const struct ddb_expr *update;     /* UPDATE */
     int need_old;                      /* the caller wants the old image (ReturnValues) */
     int old_on_failure;                /* ReturnValuesOnConditionCheckFailure ALL_OLD */
+    int single_write;                  /* PutItem/UpdateItem/DeleteItem: --write-conflict-rate applies (faults.h) */
     /* ---- what happened (reset by every run of the decision) ---- */
     ddb_req_error err;                 /* DDB_OK or the error, as a request records it */
     int had_old;
@@ -64,6 +66,19 @@ void ddb_mutation_init(ddb_mutation *m, ddb_mut_kind kind, const ddb_table *t, c
  * validation of the new image, table deleted meanwhile, storage failure).
  */
 int ddb_mutate(struct ddb_server *srv, ddb_arena *a, ddb_mutation *m);
+
+/*
+ * Runs n mutations on distinct items (of any tables) as one transaction: a single conditional
+ * commit over all their keys and the sizes of their item collections, so every change (items,
+ * index entries, collection sizes, and the ops of `extra`, e.g. an idempotency record) lands, or
+ * none does. Every mutation is decided, so each failure is left in its own m->err (condition
+ * failed, validation of a new image, collection limit): the caller reports them all. Returns
+ * DDB_OK; DDB_E_TRANSACTION_CANCELED when any mutation failed; or the error of the whole
+ * (ResourceNotFound when a table was deleted meanwhile, InternalServerError), left in *err.
+ * The crash point "transact-before-commit" (faults.h) fires after the decision, before the write.
+ */
+int ddb_mutate_txn(struct ddb_server *srv, ddb_arena *a, ddb_mutation *ms, size_t n, const ddb_batch *extra,
+                   ddb_req_error *err);
 
 /* Write units the base table was charged: DynamoDB charges the larger of the old and new item. */
 double ddb_mutation_table_units(const ddb_mutation *m);

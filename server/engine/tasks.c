@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "catalog.h"
+#include "idempotency.h"
 #include "index.h"
 #include "itemcodec.h"
 #include "keycodec.h"
@@ -19,6 +21,7 @@
 #define PURGE_PREFIX "task/purge/"
 #define BACKFILL_PREFIX "task/backfill/"
 #define BACKFILL_BATCH 256
+#define SWEEP_MS (60 * 1000ULL)
 
 struct ddb_tasks {
     ddb_server *srv;
@@ -26,6 +29,7 @@ struct ddb_tasks {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     int stop, kicked;
+    uint64_t last_sweep; /* monotonic ms of the last token sweep */
 };
 
 static int stopping(ddb_tasks *t)
@@ -391,13 +395,15 @@ static void run_backfill(ddb_tasks *tk, const ddb_table *t, const ddb_index *ix)
         /* the saved key lives in the arena just reset: read it back from the cursor */
         load_cursor(&b, &after, &afterlen);
     }
+    /* the cursor goes first: once the index is ACTIVE nothing is left of its backfill (a crash in
+       between only makes the next start build the index again from the beginning) */
+    drop_cursor(&b);
     if (!b.gone) {
         index_change c = {ix->id, 0, "ACTIVE"};
         change_index(tk, t->id, &c);
         ddb_log(DDB_LOG_INFO, "tasks: index %s of table %s is ACTIVE (%zu items read, %zu indexed)", b.ix->name,
                 b.t->name, b.seen, b.indexed);
     }
-    drop_cursor(&b);
     ddb_arena_free(&a);
 }
 
@@ -429,15 +435,56 @@ static int run_index_work(ddb_tasks *tk)
     return did;
 }
 
+static uint64_t monotonic_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t wall_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Expired ClientRequestToken records go, at most every SWEEP_MS (sooner with a short window). */
+static void sweep_tokens(ddb_tasks *tk)
+{
+    uint64_t every = ddb_tokens_ttl(tk->srv->tokens) < SWEEP_MS ? ddb_tokens_ttl(tk->srv->tokens) : SWEEP_MS;
+    uint64_t now = monotonic_ms();
+
+    if (now - tk->last_sweep < every)
+        return;
+    tk->last_sweep = now;
+    if (ddb_tokens_expire(tk->srv->tokens, tk->srv->store, wall_ms()) < 0)
+        ddb_log(DDB_LOG_ERROR, "tasks: expiring transaction tokens failed; retried later");
+}
+
+/* Waits for a kick, or until the next token sweep is due. */
+static void wait_for_work(ddb_tasks *tk)
+{
+    struct timespec until;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 1;
+    if (!tk->kicked && !tk->stop)
+        pthread_cond_timedwait(&tk->wake, &tk->lock, &until);
+}
+
 static void *worker(void *arg)
 {
     ddb_tasks *tk = arg;
 
     while (!stopping(tk)) {
         int did = run_purges(tk) + run_index_work(tk);
+        sweep_tokens(tk);
         pthread_mutex_lock(&tk->lock);
-        if (!did && !tk->kicked && !tk->stop)
-            pthread_cond_wait(&tk->wake, &tk->lock);
+        if (!did)
+            wait_for_work(tk);
         tk->kicked = 0;
         pthread_mutex_unlock(&tk->lock);
     }

@@ -9,7 +9,9 @@
  *     description;
  *   - table purge: DeleteTable commits a record "task/purge/<table id>" (the ids of the table and
  *     its indexes) with the catalog change; the worker deletes their keys, then the record.
- * Each first waits for a storage barrier, so no write decided under the old description is still
+ *   - ClientRequestToken records (engine/idempotency.h) are deleted once expired, swept every
+ *     minute (or every idempotency window, when shorter).
+ * Each purge first waits for a storage barrier, so no write decided under the old description is still
  * in flight (engine/mutation.h).
  */
 #ifndef DDB_TASKS_H

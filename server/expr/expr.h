@@ -126,6 +126,13 @@ bool ddb_expr_eval_condition(const ddb_expr *cond, const ddb_attr *item);
  */
 int ddb_expr_apply_update(ddb_arena *a, const ddb_expr *update, const ddb_attr *old_item, ddb_attr *new_item,
                           const char **errmsg);
+/*
+ * The same for an item that does not exist: `keyattrs` (the request's key) is the base, and a
+ * REMOVE of any path removes nothing, silently, as DynamoDB does (where ddb_expr_apply_update on
+ * the key alone refuses REMOVE a.b as an invalid document path).
+ */
+int ddb_expr_apply_update_absent(ddb_arena *a, const ddb_expr *update, const ddb_attr *keyattrs, ddb_attr *new_item,
+                                 const char **errmsg);
 
 /*
  * ProjectionExpression / AttributesToGet: writes to *out (an M) the parts of `item` the paths

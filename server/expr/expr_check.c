@@ -519,8 +519,8 @@ static const char *check_attribute_type(checker *c, const ddb_node *n)
     const ddb_node *t = n->args[1];
     ddb_type st = ddb_node_static_type(t);
 
-    if (n->args[0]->kind != NK_PATH)
-        return needs_path(c, n);
+    /* the first operand may be a value too: DynamoDB accepts attribute_type(:v, :t) (DynamoDB Local
+     * 1.25 agrees), unlike attribute_exists and attribute_not_exists */
     if (st == DDB_T_NONE)
         return ddb_arena_sprintf(c->a, "Incorrect operand type for operator or function; operator or function: "
                                        "attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}");
@@ -731,6 +731,25 @@ static const ddb_path **action_paths(checker *c, const ddb_expr *e)
     return v;
 }
 
+/*
+ * list_append cannot be an operand of a function (list_append or if_not_exists); if_not_exists
+ * may be nested. DynamoDB Local 1.25 answers "The function is not allowed to be used this way in
+ * an expression; function: list_append" for each, before the names and values are checked.
+ */
+static const char *check_nested_list_append(checker *c, const ddb_node *n)
+{
+    const char *r;
+
+    for (uint32_t i = 0; i < n->nargs; i++) {
+        const ddb_node *arg = n->args[i];
+        if (n->kind == NK_FUNC && arg->kind == NK_FUNC && arg->op == FN_LIST_APPEND)
+            return misused(c, arg);
+        if ((r = check_nested_list_append(c, arg)) != NULL)
+            return r;
+    }
+    return NULL;
+}
+
 static const char *check_update_structure(checker *c, ddb_expr *e)
 {
     const char *r;
@@ -744,6 +763,10 @@ static const char *check_update_structure(checker *c, ddb_expr *e)
     }
     for (uint32_t i = 0; i < e->nacts; i++) {
         if (e->acts[i].value && (r = check_function_names(c, e->acts[i].value, 1)) != NULL)
+            return r;
+    }
+    for (uint32_t i = 0; i < e->nacts; i++) {
+        if (e->acts[i].value && (r = check_nested_list_append(c, e->acts[i].value)) != NULL)
             return r;
     }
     return check_sections(c, e);

@@ -35,6 +35,7 @@ typedef struct upd {
     const char **deferred;   /* per action: a number out of range, reported last */
     uint8_t *missing;        /* per action: a SET reads a missing attribute */
     uint8_t *skip;           /* per action: nothing to write (DELETE from a missing set) */
+    bool absent;             /* the item does not exist: base is only its key */
 } upd;
 
 static const ddb_attr *get(const upd *u, const ddb_path *p)
@@ -391,7 +392,12 @@ static const char *check_sections(upd *u)
 {
     for (int s = max_section(u->e); s >= 0; s--) {
         for (uint32_t i = 0; i < u->e->nacts; i++) {
-            if (u->e->acts[i].section == s && !writable(u, &u->e->acts[i].path))
+            const ddb_action *act = &u->e->acts[i];
+            /* REMOVE on an item that does not exist removes nothing, silently, whatever the path
+             * (issue 15; DynamoDB Local 1.25 refuses it, a known deviation of its own) */
+            if (act->kind == ACT_REMOVE && u->absent)
+                continue;
+            if (act->section == s && !writable(u, &act->path))
                 return MSG_PATH;
         }
         for (uint32_t i = 0; i < u->e->nacts; i++) {
@@ -664,11 +670,11 @@ static void apply_writes(upd *u, ddb_attr *out)
     *out = w.root;
 }
 
-int ddb_expr_apply_update(ddb_arena *a, const ddb_expr *update, const ddb_attr *old_item, ddb_attr *new_item,
-                          const char **errmsg)
+static int apply_update(ddb_arena *a, const ddb_expr *update, const ddb_attr *old_item, bool absent,
+                        ddb_attr *new_item, const char **errmsg)
 {
     uint32_t n = update ? update->nacts : 0;
-    upd u = {a, update, old_item, NULL, NULL, NULL, NULL};
+    upd u = {a, update, old_item, NULL, NULL, NULL, NULL, absent};
     const char *err;
 
     if (update == NULL) {
@@ -688,4 +694,16 @@ int ddb_expr_apply_update(ddb_arena *a, const ddb_expr *update, const ddb_attr *
     }
     apply_writes(&u, new_item);
     return 0;
+}
+
+int ddb_expr_apply_update(ddb_arena *a, const ddb_expr *update, const ddb_attr *old_item, ddb_attr *new_item,
+                          const char **errmsg)
+{
+    return apply_update(a, update, old_item, false, new_item, errmsg);
+}
+
+int ddb_expr_apply_update_absent(ddb_arena *a, const ddb_expr *update, const ddb_attr *keyattrs, ddb_attr *new_item,
+                                 const char **errmsg)
+{
+    return apply_update(a, update, keyattrs, true, new_item, errmsg);
 }

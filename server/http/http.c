@@ -59,7 +59,10 @@ struct ddb_http {
 
 static __thread http_thread *current_thread;
 
+/* Without a Host header (HTTP/1.0), the name DynamoDB's own endpoint would give. */
 static const char health_body[] = "healthy: dynamodb.us-east-1.amazonaws.com ";
+/* The response headers DynamoDB lets a browser read (ScyllaDB's server.cc quotes DynamoDB's list). */
+static const char expose_headers[] = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date";
 static const char not_found_body[] = "<UnknownOperationException/>\n";
 
 /* ---- helpers over h2o ---- */
@@ -132,6 +135,7 @@ static int add_cors(ddb_http *h, h2o_req_t *req)
         return 0;
     if (strcmp(allowed, "*") == 0) {
         add_header(req, "Access-Control-Allow-Origin", "*", 1);
+        add_header(req, "Access-Control-Expose-Headers", expose_headers, sizeof(expose_headers) - 1);
         return 1;
     }
     for (const char *p = allowed; *p;) {
@@ -139,11 +143,31 @@ static int add_cors(ddb_http *h, h2o_req_t *req)
         size_t n = e ? (size_t)(e - p) : strlen(p);
         if (n == origin.len && memcmp(p, origin.base, n) == 0) {
             add_header(req, "Access-Control-Allow-Origin", origin.base, origin.len);
+            add_header(req, "Access-Control-Expose-Headers", expose_headers, sizeof(expose_headers) - 1);
             return 1;
         }
         p += n + (e != NULL);
     }
     return 0;
+}
+
+/* "healthy: <Host> ", as DynamoDB answers GET / (ScyllaDB's test_health.py, run against DynamoDB). */
+static void send_health(h2o_req_t *req)
+{
+    h2o_iovec_t host = req->authority;
+    char *body;
+    size_t len;
+
+    if (host.base == NULL || host.len == 0) {
+        send_body(req, 200, "OK", "text/plain", health_body, sizeof(health_body) - 1);
+        return;
+    }
+    len = 9 + host.len + 1;
+    body = h2o_mem_alloc_pool(&req->pool, len);
+    memcpy(body, "healthy: ", 9);
+    memcpy(body + 9, host.base, host.len);
+    body[len - 1] = ' ';
+    send_body(req, 200, "OK", "text/plain", body, len);
 }
 
 static void send_preflight(ddb_http *h, h2o_req_t *req)
@@ -177,7 +201,30 @@ static int acceptable_content_type(h2o_iovec_t ct)
            h2o_memis(ct.base, ct.len, H2O_STRLIT("application/json"));
 }
 
-/* Renders req->err as DynamoDB's error body: {"__type": ..., "message": ..., "Item": ...}. */
+/* "CancellationReasons": [{"Code": ..., "Message": ..., "Item": ...}, ...] */
+static void render_reasons(ddb_jw *w, const ddb_req_error *e)
+{
+    ddb_jw_key(w, "CancellationReasons");
+    ddb_jw_arr_begin(w);
+    for (uint32_t i = 0; i < e->nreasons; i++) {
+        const ddb_cancel_reason *r = &e->reasons[i];
+        ddb_jw_obj_begin(w);
+        if (r->item != NULL) {
+            ddb_jw_key(w, "Item");
+            ddb_item_write_json(w, r->item);
+        }
+        ddb_jw_key(w, "Code");
+        ddb_jw_str(w, r->code);
+        if (r->msg != NULL) {
+            ddb_jw_key(w, "Message");
+            ddb_jw_str(w, r->msg);
+        }
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_arr_end(w);
+}
+
+/* Renders req->err as DynamoDB's error body: {"__type": ..., "message": ..., and each detail set}. */
 static void render_error(http_thread *t, const ddb_req *r)
 {
     const ddb_error_info *e = ddb_error_lookup(r->err.code);
@@ -198,6 +245,8 @@ static void render_error(http_thread *t, const ddb_req *r)
         ddb_jw_key(&w, "Item");
         ddb_item_write_json(&w, r->err.item);
     }
+    if (r->err.nreasons > 0)
+        render_reasons(&w, &r->err);
     ddb_jw_obj_end(&w);
 }
 
@@ -252,7 +301,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     }
     add_cors(h, req);
     if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) && req->path_normalized.len == 1) {
-        send_body(req, 200, "OK", "text/plain", health_body, sizeof(health_body) - 1);
+        send_health(req);
         return 0;
     }
     ct = req->headers.entries ? header_value(req, H2O_STRLIT("content-type")) : h2o_iovec_init(NULL, 0);

@@ -64,18 +64,6 @@ static long prepare_table_writes(ddb_req *req, const ddb_table *t, const ddb_jso
     return list->n;
 }
 
-/* Writes "ConsumedCapacity": [{"TableName": t, "CapacityUnits": u, ...}, ...], one per table. */
-static void write_consumed_list(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *used, size_t n)
-{
-    if (rcc == DDB_RCC_NONE)
-        return;
-    ddb_jw_key(w, "ConsumedCapacity");
-    ddb_jw_arr_begin(w);
-    for (size_t i = 0; i < n; i++)
-        ddb_consumed_write_obj(w, rcc, &used[i]);
-    ddb_jw_arr_end(w);
-}
-
 /* "ItemCollectionMetrics": {table: [metrics per partition written]} for tables with LSIs, when asked for. */
 static void write_batch_collection_metrics(ddb_req *req, const ddb_table **tables, batch_write **writes,
                                            const long *counts, uint32_t ntables)
@@ -90,13 +78,7 @@ static void write_batch_collection_metrics(ddb_req *req, const ddb_table **table
         const ddb_table *t = tables[i];
         if (t->nlsi == 0 || counts[i] == 0)
             continue;
-        if (!open) {
-            ddb_jw_key(w, "ItemCollectionMetrics");
-            ddb_jw_obj_begin(w);
-            open = 1;
-        }
-        ddb_jw_key(w, t->name);
-        ddb_jw_arr_begin(w);
+        ddb_collection_metrics_table(w, &open, t->name);
         for (long k = 0; k < counts[i]; k++) {
             const ddb_attr *pk = ddb_item_get(&writes[i][k].item, t->hash_key, strlen(t->hash_key));
             int later = 0;
@@ -150,7 +132,7 @@ int ddb_op_batch_write_item(ddb_req *req)
     ddb_jw_key(w, "UnprocessedItems");
     ddb_jw_obj_begin(w);
     ddb_jw_obj_end(w);
-    write_consumed_list(w, ddb_rcc_parse(req->in), used, ntables);
+    ddb_consumed_write_list(w, ddb_rcc_parse(req->in), used, ntables);
     write_batch_collection_metrics(req, tables, writes, counts, ntables);
     ddb_jw_obj_end(w);
     return DDB_OK;
@@ -272,7 +254,7 @@ int ddb_op_batch_get_item(ddb_req *req)
             write_unprocessed(w, &g[i], done[i]);
     }
     ddb_jw_obj_end(w);
-    write_consumed_list(w, ddb_rcc_parse(req->in), used, ntables);
+    ddb_consumed_write_list(w, ddb_rcc_parse(req->in), used, ntables);
     ddb_jw_obj_end(w);
     return DDB_OK;
 }

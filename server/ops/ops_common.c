@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "ddb/ddb_status.h"
+#include "expr.h"
 #include "server.h"
 
 #define MAX_HASH_KEY_BYTES 2048
@@ -122,6 +123,24 @@ int ddb_partition_key_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *
     return DDB_OK;
 }
 
+const char *ddb_update_key_target_check(ddb_arena *a, const ddb_table *t, const ddb_expr *update)
+{
+    const ddb_expr_target *targets;
+    size_t n = update ? ddb_expr_update_targets(update, &targets) : 0;
+    const char *keys[2] = {t->hash_key, t->range_key};
+
+    for (size_t i = 0; i < n; i++) {
+        for (int k = 0; k < 2 && keys[k] != NULL; k++) {
+            if (strlen(keys[k]) == targets[i].nlen && memcmp(keys[k], targets[i].name, targets[i].nlen) == 0)
+                return ddb_arena_sprintf(a,
+                                         "One or more parameter values were invalid: Cannot update attribute %s. This "
+                                         "attribute is part of the key",
+                                         keys[k]);
+        }
+    }
+    return NULL;
+}
+
 ddb_rcc ddb_rcc_parse(const ddb_json *in)
 {
     const char *v = ddb_json_get_str(in, "ReturnConsumedCapacity");
@@ -147,6 +166,19 @@ void ddb_consumed_add(ddb_consumed *c, const ddb_table *src, double table, const
     }
 }
 
+/* {"CapacityUnits": u} (with its Read/Write twin when the units are named) */
+static void write_units(ddb_jw *w, char units, double u)
+{
+    ddb_jw_obj_begin(w);
+    if (units != 0) {
+        ddb_jw_key(w, units == 'R' ? "ReadCapacityUnits" : "WriteCapacityUnits");
+        ddb_jw_double(w, u);
+    }
+    ddb_jw_key(w, "CapacityUnits");
+    ddb_jw_double(w, u);
+    ddb_jw_obj_end(w);
+}
+
 static void write_index_units(ddb_jw *w, const ddb_consumed *c, ddb_index_kind kind, const char *member)
 {
     int open = 0;
@@ -160,10 +192,7 @@ static void write_index_units(ddb_jw *w, const ddb_consumed *c, ddb_index_kind k
             open = 1;
         }
         ddb_jw_key(w, c->t->indexes[i].name);
-        ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "CapacityUnits");
-        ddb_jw_double(w, c->index[i]);
-        ddb_jw_obj_end(w);
+        write_units(w, c->units, c->index[i]);
     }
     if (open)
         ddb_jw_obj_end(w);
@@ -180,12 +209,13 @@ void ddb_consumed_write_obj(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c)
     ddb_jw_str(w, c->t->name);
     ddb_jw_key(w, "CapacityUnits");
     ddb_jw_double(w, total);
+    if (c->units != 0) {
+        ddb_jw_key(w, c->units == 'R' ? "ReadCapacityUnits" : "WriteCapacityUnits");
+        ddb_jw_double(w, total);
+    }
     if (rcc == DDB_RCC_INDEXES) {
         ddb_jw_key(w, "Table");
-        ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "CapacityUnits");
-        ddb_jw_double(w, c->table);
-        ddb_jw_obj_end(w);
+        write_units(w, c->units, c->table);
         write_index_units(w, c, DDB_IX_LOCAL, "LocalSecondaryIndexes");
         write_index_units(w, c, DDB_IX_GLOBAL, "GlobalSecondaryIndexes");
     }
@@ -198,6 +228,39 @@ void ddb_consumed_write(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c)
         return;
     ddb_jw_key(w, "ConsumedCapacity");
     ddb_consumed_write_obj(w, rcc, c);
+}
+
+void ddb_consumed_write_list(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *used, size_t n)
+{
+    if (rcc == DDB_RCC_NONE)
+        return;
+    ddb_jw_key(w, "ConsumedCapacity");
+    ddb_jw_arr_begin(w);
+    for (size_t i = 0; i < n; i++)
+        ddb_consumed_write_obj(w, rcc, &used[i]);
+    ddb_jw_arr_end(w);
+}
+
+ddb_consumed *ddb_consumed_for(ddb_consumed *used, uint32_t *n, const ddb_table *t, char units)
+{
+    uint32_t k = 0;
+
+    while (k < *n && used[k].t->id != t->id)
+        k++;
+    if (k == *n)
+        used[(*n)++] = (ddb_consumed){.t = t, .units = units};
+    return &used[k];
+}
+
+void ddb_collection_metrics_table(ddb_jw *w, int *open, const char *name)
+{
+    if (!*open) {
+        ddb_jw_key(w, "ItemCollectionMetrics");
+        ddb_jw_obj_begin(w);
+        *open = 1;
+    }
+    ddb_jw_key(w, name);
+    ddb_jw_arr_begin(w);
 }
 
 void ddb_write_collection_metrics(ddb_jw *w, const ddb_table *t, const ddb_attr *pk, unsigned long long size)

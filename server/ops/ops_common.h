@@ -33,12 +33,20 @@ int ddb_partition_key_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *
 /* The same, returning the message (NULL when the key is good) instead of recording it. */
 const char *ddb_key_param_check(ddb_req *req, const ddb_table *t, const ddb_attr *keyattrs, ddb_key *key);
 
+/* "One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of
+   the key" when an update expression sets or removes a key attribute of t; else NULL. */
+struct ddb_expr;
+const char *ddb_update_key_target_check(ddb_arena *a, const ddb_table *t, const struct ddb_expr *update);
+
 ddb_rcc ddb_rcc_parse(const ddb_json *in);
 /* Units a request consumed on a table and on each of its indexes (t->indexes order). */
 typedef struct ddb_consumed {
     const ddb_table *t;
     double table;
     double index[DDB_MAX_INDEXES];
+    /* 'R' or 'W': also name the units ReadCapacityUnits / WriteCapacityUnits, as DynamoDB's
+       transactions do (they may charge reads and writes); 0: CapacityUnits alone */
+    char units;
 } ddb_consumed;
 /* Adds a mutation's units; `index` is per index of `src` (the description the mutation ran under). */
 void ddb_consumed_add(ddb_consumed *c, const ddb_table *src, double table, const double *index);
@@ -46,6 +54,10 @@ void ddb_consumed_add(ddb_consumed *c, const ddb_table *src, double table, const
 void ddb_consumed_write_obj(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c);
 /* Writes "ConsumedCapacity": {...} (nothing for NONE). */
 void ddb_consumed_write(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c);
+/* Writes "ConsumedCapacity": [{...}, ...], one per table (nothing for NONE): batches, transactions. */
+void ddb_consumed_write_list(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *used, size_t n);
+/* The entry of table t in used[0..*n), added (with `units`, see ddb_consumed) when it is not there yet. */
+ddb_consumed *ddb_consumed_for(ddb_consumed *used, uint32_t *n, const ddb_table *t, char units);
 
 /*
  * "ItemCollectionMetrics": {"ItemCollectionKey": {pk}, "SizeEstimateRangeGB": [lo, hi]} for a table
@@ -55,6 +67,9 @@ void ddb_consumed_write(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c);
 void ddb_write_collection_metrics(ddb_jw *w, const ddb_table *t, const ddb_attr *pk, unsigned long long size);
 /* The metrics object alone (BatchWriteItem lists one per item collection). */
 void ddb_write_collection_metrics_obj(ddb_jw *w, const ddb_table *t, const ddb_attr *pk, unsigned long long size);
+/* Batches and transactions: opens "ItemCollectionMetrics": { at the first table (*open tracks it),
+   then the table's list, `name: [`; the caller writes the objects and closes the list. */
+void ddb_collection_metrics_table(ddb_jw *w, int *open, const char *name);
 
 /* "arn:aws:dynamodb:<region>:000000000000:table/<name>" */
 const char *ddb_table_arn(ddb_req *req, const char *name);

@@ -40,6 +40,7 @@ static void mutation_from_req(ddb_mutation *m, ddb_req *req, ddb_mut_kind kind, 
     m->condition = req->parsed.condition;
     m->need_old = rv != RV_NONE;
     m->old_on_failure = rvf != NULL && strcmp(rvf, "ALL_OLD") == 0;
+    m->single_write = 1;
 }
 
 static int run_mutation(ddb_req *req, ddb_mutation *m)
@@ -142,20 +143,9 @@ int ddb_op_delete_item(ddb_req *req)
 /* "Cannot update attribute pk. This attribute is part of the key" */
 static int update_targets_or_fail(ddb_req *req, const ddb_table *t)
 {
-    const ddb_expr_target *targets;
-    size_t n = req->parsed.update ? ddb_expr_update_targets(req->parsed.update, &targets) : 0;
-    const char *keys[2] = {t->hash_key, t->range_key};
+    const char *msg = ddb_update_key_target_check(req->arena, t, req->parsed.update);
 
-    for (size_t i = 0; i < n; i++) {
-        for (int k = 0; k < 2 && keys[k] != NULL; k++) {
-            if (strlen(keys[k]) == targets[i].nlen && memcmp(keys[k], targets[i].name, targets[i].nlen) == 0)
-                return ddb_req_fail(req, DDB_E_VALIDATION,
-                                    "One or more parameter values were invalid: Cannot update attribute %s. This "
-                                    "attribute is part of the key",
-                                    keys[k]);
-        }
-    }
-    return DDB_OK;
+    return msg ? ddb_req_fail_msg(req, DDB_E_VALIDATION, msg) : DDB_OK;
 }
 
 int ddb_op_update_item(ddb_req *req)

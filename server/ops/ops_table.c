@@ -152,20 +152,29 @@ void ddb_write_table_description(ddb_req *req, const ddb_table *t, const char *w
     const ddb_json *d = t->desc;
     int ppr = strcmp(ddb_billing_mode(t), "PAY_PER_REQUEST") == 0;
     table_stats st = count ? count_keyspace(req, t->id) : (table_stats){0, 0};
+    /* DeleteTable's answer leaves out the schema, the creation time and the index lists (the API
+     * reference's example and captures of DynamoDB); DescribeTable of a DELETING table keeps them */
+    int deleting = strcmp(wrapper, "TableDescription") == 0 && strcmp(status, "DELETING") == 0;
 
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, wrapper);
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "AttributeDefinitions");
-    ddb_jw_json(w, ddb_json_get(d, "AttributeDefinitions"));
+    if (!deleting) {
+        ddb_jw_key(w, "AttributeDefinitions");
+        ddb_jw_json(w, ddb_json_get(d, "AttributeDefinitions"));
+    }
     ddb_jw_key(w, "TableName");
     ddb_jw_str(w, t->name);
-    ddb_jw_key(w, "KeySchema");
-    ddb_jw_json(w, ddb_json_get(d, "KeySchema"));
+    if (!deleting) {
+        ddb_jw_key(w, "KeySchema");
+        ddb_jw_json(w, ddb_json_get(d, "KeySchema"));
+    }
     ddb_jw_key(w, "TableStatus");
     ddb_jw_str(w, status);
-    ddb_jw_key(w, "CreationDateTime");
-    ddb_jw_json(w, ddb_json_get(d, "CreationDateTime"));
+    if (!deleting) {
+        ddb_jw_key(w, "CreationDateTime");
+        ddb_jw_json(w, ddb_json_get(d, "CreationDateTime"));
+    }
     ddb_write_throughput(w, ddb_json_get(d, "ProvisionedThroughput"), ppr);
     ddb_jw_key(w, "TableSizeBytes");
     ddb_jw_int(w, (long long)st.bytes);
@@ -188,8 +197,10 @@ void ddb_write_table_description(ddb_req *req, const ddb_table *t, const char *w
         }
         ddb_jw_obj_end(w);
     }
-    write_indexes(req, t, DDB_IX_LOCAL, ppr, count);
-    write_indexes(req, t, DDB_IX_GLOBAL, ppr, count);
+    if (!deleting) {
+        write_indexes(req, t, DDB_IX_LOCAL, ppr, count);
+        write_indexes(req, t, DDB_IX_GLOBAL, ppr, count);
+    }
     if (ddb_json_get(d, "StreamSpecification")) {
         ddb_jw_key(w, "StreamSpecification");
         ddb_jw_json(w, ddb_json_get(d, "StreamSpecification"));

@@ -852,9 +852,9 @@ def test_query_filter_on_key_attribute(ddb, tables, table_kind, key):
 # ---------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("params, message", [
-    ({"Limit": 0}, PREFIX + "Value '0' at 'limit' failed to satisfy constraint: Member must have value "
+    ({"Limit": 0}, PREFIX + "Value at 'Limit' failed to satisfy constraint: Member must have value "
      "greater than or equal to 1"),
-    ({"Limit": -1}, PREFIX + "Value '-1' at 'limit' failed to satisfy constraint: Member must have value "
+    ({"Limit": -1}, PREFIX + "Value at 'Limit' failed to satisfy constraint: Member must have value "
      "greater than or equal to 1"),
     ({"ReturnConsumedCapacity": "hi"}, PREFIX + "Value 'hi' at 'returnConsumedCapacity' failed to satisfy "
      "constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"),

@@ -228,8 +228,8 @@ def test_multi_attribute_gsi_keys_are_accepted(ddb, created):
     params = table(attributes=("pk", "sk", "x"), key_schema=key("pk", ["sk"]),
                    LocalSecondaryIndexes=[index("lsi", key("pk", ["sk", "x"]))])
     expect_error(ddb.create_table, constraint(
-        "'[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}, {\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"}, "
-        "{\"AttributeName\":\"x\",\"KeyType\":\"RANGE\"}]'", "localSecondaryIndexes.1.member.keySchema",
+        "'[KeySchemaElement(attributeName=pk, keyType=HASH), KeySchemaElement(attributeName=sk, keyType=RANGE), "
+        "KeySchemaElement(attributeName=x, keyType=RANGE)]'", "localSecondaryIndexes.1.member.keySchema",
         "Member must have length less than or equal to 2"), **params)
     # two HASH elements are a GSI's privilege
     params = table(attributes=("pk", "sk", "x"), key_schema=key(["pk", "x"]))

@@ -154,7 +154,7 @@ describe('Query paging', () => {
     await rejects(client.send(new QueryCommand({
       TableName: table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'p' } }, Limit: 0,
     })), 'ValidationException',
-    "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1");
+    "1 validation error detected: Value at 'Limit' failed to satisfy constraint: Member must have value greater than or equal to 1");
   });
 
   test('a starting key outside the partition is refused', async () => {

@@ -139,13 +139,15 @@ static const vcase required_cases[] = {
     {DDB_OP_DescribeTable, "{\"TableName\":null}", VAL,
      "The parameter 'TableName' is required but was not present in the request"},
     {DDB_OP_DescribeTable, "{\"TableName\":\"ab\"}", VAL,
-     "TableName must be at least 3 characters long and at most 255 characters long"},
+     "1 validation error detected: " AT("'ab'", "tableName") "Member must have length greater than or equal to 3"},
     /* characters, not bytes: "aé" is 3 bytes but 2 characters */
     {DDB_OP_DescribeTable, "{\"TableName\":\"a\xc3\xa9\"}", VAL,
-     "TableName must be at least 3 characters long and at most 255 characters long"},
-    /* the length check comes before the constraint pass */
+     "2 validation errors detected: " AT("'a\xc3\xa9'", "tableName") NAME_RE "; " AT("'a\xc3\xa9'", "tableName")
+     "Member must have length greater than or equal to 3"},
+    /* the length is one more constraint, reported with the others */
     {DDB_OP_CreateTable, "{\"TableName\":\"a;\"}", VAL,
-     "TableName must be at least 3 characters long and at most 255 characters long"},
+     "4 validation errors detected: " IS_NULL("attributeDefinitions") "; " AT("'a;'", "tableName") NAME_RE "; "
+     AT("'a;'", "tableName") "Member must have length greater than or equal to 3; " IS_NULL("keySchema")},
     {DDB_OP_UpdateTable, "{}", VAL, "The parameter 'TableName' is required but was not present in the request"},
     {DDB_OP_DeleteTable, "{\"TableName\":\"abc;\"}", VAL,
      "1 validation error detected: " AT("'abc;'", "tableName") NAME_RE},
@@ -161,8 +163,14 @@ TEST(validate_required_and_table_name)
     memset(name, 'a', 256);
     name[256] = '\0';
     snprintf(body, sizeof(body), "{\"TableName\":\"%s\"}", name);
-    run_body(DDB_OP_DescribeTable, body, VAL,
-             "TableName must be at least 3 characters long and at most 255 characters long");
+    {
+        char want[700];
+        snprintf(want, sizeof(want),
+                 "1 validation error detected: Value '%s' at 'tableName' failed to satisfy constraint: Member must "
+                 "have length less than or equal to 255",
+                 name);
+        run_body(DDB_OP_DescribeTable, body, VAL, want);
+    }
     name[255] = '\0';
     snprintf(body, sizeof(body), "{\"TableName\":\"%s\"}", name);
     run_body(DDB_OP_DescribeTable, body, OK, NULL);
@@ -208,13 +216,14 @@ static const vcase constraint_cases[] = {
      "provisionedThroughput.writeCapacityUnits") "Member must have value greater than or equal to 1; " AT("'-1'",
      "provisionedThroughput.readCapacityUnits") "Member must have value greater than or equal to 1; " AT("'[]'",
      "keySchema") "Member must have length greater than or equal to 1"},
-    /* list values print as "[a, b]" with each structure as JSON in spec member order */
+    /* key schemas echo in DynamoDB's Java rendering (issue 15; conformance suite) */
     {DDB_OP_CreateTable,
      "{\"TableName\":\"abc\",\"AttributeDefinitions\":[]," PT1 ",\"KeySchema\":[{\"KeyType\":\"HASH\"},"
      "{\"AttributeName\":\"a\"},{\"KeyType\":\"Woop\",\"AttributeName\":\"a\"}]}",
      VAL,
      "4 validation errors detected: "
-     "Value '[{\"KeyType\":\"HASH\"}, {\"AttributeName\":\"a\"}, {\"AttributeName\":\"a\",\"KeyType\":\"Woop\"}]' "
+     "Value '[KeySchemaElement(attributeName=null, keyType=HASH), KeySchemaElement(attributeName=a, keyType=null), "
+     "KeySchemaElement(attributeName=a, keyType=Woop)]' "
      "at 'keySchema' failed to satisfy constraint: Member must have length less than or equal to 2; "
      IS_NULL("keySchema.1.member.attributeName") "; " IS_NULL("keySchema.2.member.keyType") "; " AT("'Woop'",
      "keySchema.3.member.keyType") "Member must satisfy enum value set: [HASH, RANGE]"},
@@ -240,7 +249,8 @@ static const vcase constraint_cases[] = {
      "\"Select\":\"hi\",\"Limit\":-1,\"KeyConditions\":{\"a\":{},\"b\":{\"ComparisonOperator\":\"\"}},"
      "\"ConditionalOperator\":\"AN\",\"QueryFilter\":{\"a\":{},\"b\":{\"ComparisonOperator\":\"\"}}}",
      VAL,
-     "10 validation errors detected: " AT("'-1'", "limit") "Member must have value greater than or equal to 1; "
+     "10 validation errors detected: Value at 'Limit' failed to satisfy constraint: Member must have value greater "
+     "than or equal to 1; "
      AT("'hi'", "returnConsumedCapacity") "Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; "
      AT("'[]'", "attributesToGet") "Member must have length greater than or equal to 1; "
      AT("''", "queryFilter.b.member.comparisonOperator") "Member must satisfy enum value set: " CMP_ENUM "; "
@@ -282,7 +292,8 @@ TEST(validate_ten_message_cap)
 static const vcase batch_constraint_cases[] = {
     {DDB_OP_BatchGetItem, "{}", VAL, "1 validation error detected: " IS_NULL("requestItems")},
     {DDB_OP_BatchGetItem, "{\"RequestItems\":{}}", VAL,
-     "1 validation error detected: " AT("'{}'", "requestItems") "Member must have length greater than or equal to 1"},
+     "1 validation error detected: Value at 'RequestItems' failed to satisfy constraint: Member must have length "
+     "greater than or equal to 1"},
     /* the whole map is printed as the checked view: spec order, unknown members dropped, Booleans converted */
     {DDB_OP_BatchGetItem,
      "{\"RequestItems\":{\"a;\":{\"ConsistentRead\":\"yes\",\"Foo\":1,\"Keys\":[{\"k\":{\"S\":\"q\\\"\\n\"}}]}}}",
@@ -294,12 +305,12 @@ static const vcase batch_constraint_cases[] = {
      "2 validation errors detected: " AT("'{\"a\":{\"Keys\":[{}]},\"b\":{\"Keys\":[{}]}}'", "requestItems") MAP_KEYS
      "; " AT("'{\"a\":{\"Keys\":[{}]},\"b\":{\"Keys\":[{}]}}'", "requestItems") MAP_KEYS},
     {DDB_OP_BatchGetItem, "{\"RequestItems\":{\"abc\":{\"Keys\":[]}}}", VAL,
-     "1 validation error detected: " AT("'[]'", "requestItems.abc.member.keys")
+     "1 validation error detected: Value at 'RequestItems.abc.member.Keys' failed to satisfy constraint: "
      "Member must have length greater than or equal to 1"},
     {DDB_OP_BatchGetItem, "{\"RequestItems\":{\"abc\":{}}}", VAL,
      "1 validation error detected: " IS_NULL("requestItems.abc.member.keys")},
     {DDB_OP_BatchWriteItem, "{\"RequestItems\":{\"abc\":[]}}", VAL,
-     "1 validation error detected: " AT("'{\"abc\":[]}'", "requestItems") MAP_VALUES},
+     "1 validation error detected: " AT("'{abc=[]}'", "requestItems") MAP_VALUES},
     {DDB_OP_BatchWriteItem, "{\"RequestItems\":{\"abc\":[{\"DeleteRequest\":{}}]}}", VAL,
      "1 validation error detected: " IS_NULL("requestItems.abc.member.1.member.deleteRequest.key")},
     {DDB_OP_BatchWriteItem, "{\"ReturnItemCollectionMetrics\":\"ALL\",\"RequestItems\":{\"abc\":[{}]}}", VAL,
@@ -508,7 +519,9 @@ static const vcase query_scan_cases[] = {
     {DDB_OP_Scan, "{\"TableName\":\"abc\",\"Segment\":1.9,\"TotalSegments\":1.5}", VAL,
      "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 1 is not less than "
      "TotalSegments: 1"},
-    {DDB_OP_Scan, "{\"TableName\":\"abc\",\"Segment\":0}", OK, NULL},
+    /* Segment 0 without TotalSegments is refused too (DynamoDB Local's list of DynamoDB's texts; issue 15) */
+    {DDB_OP_Scan, "{\"TableName\":\"abc\",\"Segment\":0}", VAL,
+     "The TotalSegments parameter is required but was not present in the request when Segment parameter is present"},
     {DDB_OP_Scan, "{\"TableName\":\"abc\",\"Segment\":1,\"TotalSegments\":4,\"Limit\":10}", OK, NULL},
     {DDB_OP_Scan,
      "{\"TableName\":\"abc\",\"ScanFilter\":{\"a\":{\"ComparisonOperator\":\"NULL\",\"AttributeValueList\":"
@@ -971,8 +984,8 @@ static const vcase multi_key_cases[] = {
      "\"KeySchema\":[" HASH("a") "," RANGE("b") "],\"LocalSecondaryIndexes\":[{\"IndexName\":\"lsi\",\"KeySchema\":["
      HASH("a") "," RANGE("b") "," RANGE("c") "],\"Projection\":" ALL "}]}",
      VAL,
-     "1 validation error detected: Value '[{\"AttributeName\":\"a\",\"KeyType\":\"HASH\"}, {\"AttributeName\":\"b\","
-     "\"KeyType\":\"RANGE\"}, {\"AttributeName\":\"c\",\"KeyType\":\"RANGE\"}]' at 'localSecondaryIndexes.1.member."
+     "1 validation error detected: Value '[KeySchemaElement(attributeName=a, keyType=HASH), KeySchemaElement("
+     "attributeName=b, keyType=RANGE), KeySchemaElement(attributeName=c, keyType=RANGE)]' at 'localSecondaryIndexes.1.member."
      "keySchema' failed to satisfy constraint: Member must have length less than or equal to 2"},
     {DDB_OP_CreateTable, TABLE_AB ",\"LocalSecondaryIndexes\":[{\"IndexName\":\"lsi\",\"KeySchema\":[" HASH("a") ","
      HASH("b") "],\"Projection\":" ALL "}]}",

@@ -1,0 +1,119 @@
+/*
+ * server/api/validate_arn.c: table ARNs where DynamoDB takes a table name.
+ *
+ * Since 2024 (resource-based policies) every operation that names an existing table accepts its
+ * ARN, "arn:<partition>:dynamodb:<region>:<account>:table/<name>", in TableName and as a
+ * BatchGetItem/BatchWriteItem RequestItems key. The constraint pass (validate.c) has checked the
+ * member's length; here an ARN is resolved, once, into the plain name in the request's own
+ * (arena) tree, so every handler and every message after this point sees the name.
+ *
+ *  - malformed (not a table ARN, an index or stream ARN, a bad name) or naming another region:
+ *    ValidationException "Invalid TableArn: Invalid ResourceArn provided as input <arn>", DynamoDB's
+ *    text for a bad table ARN (dynalite's tag validations, and ScyllaDB's test_tag.py quoting
+ *    DynamoDB for an index ARN). Another region is refused the same way, as the resource-policy
+ *    operations refuse it; not confirmed for data-plane operations (docs/compatibility.md).
+ *  - another account: AccessDeniedException in the form DynamoDB uses for a cross-account request
+ *    no resource-based policy allows (ddbd has one account, 000000000000, and no policies).
+ */
+#include <string.h>
+
+#include "ddb/ddb_status.h"
+#include "ops.h"
+#include "validate_internal.h"
+
+typedef struct arn_parts {
+    const char *region, *account, *name;
+    size_t region_len, account_len, name_len;
+} arn_parts;
+
+/* The next ':'-separated field of [*p, end); NULL when there is no ':' left. */
+static const char *field(const char **p, const char *end, size_t *len)
+{
+    const char *start = *p, *colon = memchr(start, ':', (size_t)(end - start));
+    if (colon == NULL)
+        return NULL;
+    *len = (size_t)(colon - start);
+    *p = colon + 1;
+    return start;
+}
+
+static int name_ok(const char *s, size_t n)
+{
+    return n >= 3 && n <= 255 && ddb_v_name_chars_ok(s, n);
+}
+
+/* Splits a table ARN; 0 when it is not one. */
+static int arn_split(const char *s, size_t n, arn_parts *out)
+{
+    const char *p = s, *end = s + n, *part, *svc;
+    size_t plen, slen;
+
+    if (field(&p, end, &plen) == NULL || plen != 3 || memcmp(s, "arn", 3) != 0)
+        return 0;
+    if ((part = field(&p, end, &plen)) == NULL || plen == 0)
+        return 0;
+    if ((svc = field(&p, end, &slen)) == NULL || slen != 8 || memcmp(svc, "dynamodb", 8) != 0)
+        return 0;
+    if ((out->region = field(&p, end, &out->region_len)) == NULL || out->region_len == 0)
+        return 0;
+    if ((out->account = field(&p, end, &out->account_len)) == NULL || out->account_len == 0)
+        return 0;
+    if ((size_t)(end - p) < 6 || memcmp(p, "table/", 6) != 0)
+        return 0;
+    out->name = p + 6;
+    out->name_len = (size_t)(end - out->name);
+    return name_ok(out->name, out->name_len);
+}
+
+/* The name an ARN stands for, or NULL with the error recorded. */
+static const char *resolve(ddb_req *req, const char *arn, size_t n)
+{
+    arn_parts a;
+    const char *region = req->region != NULL && req->region[0] ? req->region : "us-east-1";
+    const char *op = ddb_op_name((ddb_op)req->op);
+
+    if (!arn_split(arn, n, &a) || a.region_len != strlen(region) || memcmp(a.region, region, a.region_len) != 0) {
+        ddb_req_fail(req, DDB_E_VALIDATION, "Invalid TableArn: Invalid ResourceArn provided as input %.*s", (int)n, arn);
+        return NULL;
+    }
+    if (a.account_len != strlen(DDB_ACCOUNT) || memcmp(a.account, DDB_ACCOUNT, a.account_len) != 0) {
+        ddb_req_fail(req, DDB_E_ACCESS_DENIED,
+                     "User: arn:aws:iam::" DDB_ACCOUNT ":root is not authorized to perform: dynamodb:%s on resource: "
+                     "%.*s because no resource-based policy allows the dynamodb:%s action",
+                     op, (int)n, arn, op);
+        return NULL;
+    }
+    return ddb_arena_strndup(req->arena, a.name, a.name_len);
+}
+
+static int is_arn(const char *s, size_t n)
+{
+    return n >= 4 && memcmp(s, "arn:", 4) == 0;
+}
+
+int ddb_resolve_table_arns(ddb_req *req, const ddb_json *in)
+{
+    ddb_json *name = (ddb_json *)ddb_v_get(in, "TableName");
+    const ddb_json *items = ddb_v_get(in, "RequestItems");
+
+    if (name != NULL && name->type == DDB_JSON_STRING && is_arn(name->u.s, name->n)) {
+        const char *plain = resolve(req, name->u.s, name->n);
+        if (plain == NULL)
+            return req->err.code;
+        name->u.s = plain;
+        name->n = (uint32_t)strlen(plain);
+    }
+    if (items == NULL || items->type != DDB_JSON_OBJECT)
+        return DDB_OK;
+    for (uint32_t i = 0; i < items->n; i++) {
+        ddb_json_member *m = &items->u.members[i];
+        const char *plain;
+        if (!is_arn(m->key, m->klen))
+            continue;
+        if ((plain = resolve(req, m->key, m->klen)) == NULL)
+            return req->err.code;
+        m->key = plain;
+        m->klen = (uint32_t)strlen(plain);
+    }
+    return DDB_OK;
+}

@@ -1,0 +1,178 @@
+/*
+ * server/engine/idempotency.c: ClientRequestToken records and calls in flight (see idempotency.h).
+ */
+#include "idempotency.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#define PREFIX "txn/token/"
+#define PREFIX_LEN (sizeof(PREFIX) - 1)
+#define RECORD_LEN (8 + DDB_TOKEN_DIGEST_BYTES)
+
+struct ddb_tokens {
+    pthread_mutex_t lock;
+    char **inflight; /* strdup'd tokens of the calls running now */
+    size_t n, cap;
+    uint64_t ttl_ms;
+};
+
+ddb_tokens *ddb_tokens_new(uint64_t ttl_ms)
+{
+    ddb_tokens *t = calloc(1, sizeof(*t));
+
+    if (t == NULL)
+        abort();
+    pthread_mutex_init(&t->lock, NULL);
+    t->ttl_ms = ttl_ms ? ttl_ms : DDB_TOKEN_TTL_MS;
+    return t;
+}
+
+void ddb_tokens_free(ddb_tokens *t)
+{
+    if (t == NULL)
+        return;
+    for (size_t i = 0; i < t->n; i++)
+        free(t->inflight[i]);
+    free(t->inflight);
+    pthread_mutex_destroy(&t->lock);
+    free(t);
+}
+
+uint64_t ddb_tokens_ttl(const ddb_tokens *t)
+{
+    return t->ttl_ms;
+}
+
+void ddb_token_digest(const void *body, size_t len, unsigned char out[DDB_TOKEN_DIGEST_BYTES])
+{
+    crypto_generichash(out, DDB_TOKEN_DIGEST_BYTES, body, len, NULL, 0);
+}
+
+static char *record_key(ddb_arena *a, const char *token, size_t *klen)
+{
+    *klen = PREFIX_LEN + strlen(token);
+    return ddb_arena_sprintf(a, PREFIX "%s", token);
+}
+
+static uint64_t get_be64(const unsigned char *p)
+{
+    uint64_t v = 0;
+
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static long inflight_find(const ddb_tokens *t, const char *token)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        if (strcmp(t->inflight[i], token) == 0)
+            return (long)i;
+    }
+    return -1;
+}
+
+static void inflight_add(ddb_tokens *t, const char *token)
+{
+    if (t->n == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 16;
+        if ((t->inflight = realloc(t->inflight, t->cap * sizeof(*t->inflight))) == NULL)
+            abort();
+    }
+    if ((t->inflight[t->n++] = strdup(token)) == NULL)
+        abort();
+}
+
+/* The state a stored record gives the token (NEW when there is none or it expired). */
+static ddb_token_state from_record(const char *val, size_t vlen, const unsigned char *digest, uint64_t now_ms)
+{
+    if (val == NULL || vlen != RECORD_LEN || get_be64((const unsigned char *)val) <= now_ms)
+        return DDB_TOKEN_NEW;
+    return sodium_memcmp(val + 8, digest, DDB_TOKEN_DIGEST_BYTES) == 0 ? DDB_TOKEN_REPLAY : DDB_TOKEN_MISMATCH;
+}
+
+ddb_token_state ddb_token_begin(ddb_tokens *t, ddb_store *s, ddb_arena *a, const char *token,
+                                const unsigned char digest[DDB_TOKEN_DIGEST_BYTES], uint64_t now_ms)
+{
+    ddb_token_state st;
+    size_t klen, vlen;
+    char *key = record_key(a, token, &klen), *val;
+
+    /* under the lock, so two first calls with one token cannot both see NEW */
+    pthread_mutex_lock(&t->lock);
+    if (inflight_find(t, token) >= 0) {
+        st = DDB_TOKEN_IN_PROGRESS;
+    } else if (ddb_store_meta_get(s, a, key, klen, &val, &vlen) != DDB_STORE_OK) {
+        st = DDB_TOKEN_ERROR;
+    } else if ((st = from_record(val, vlen, digest, now_ms)) == DDB_TOKEN_NEW) {
+        inflight_add(t, token);
+    }
+    pthread_mutex_unlock(&t->lock);
+    return st;
+}
+
+void ddb_token_record(ddb_tokens *t, ddb_batch *b, ddb_arena *a, const char *token,
+                      const unsigned char digest[DDB_TOKEN_DIGEST_BYTES], uint64_t now_ms)
+{
+    size_t klen;
+    char *key = record_key(a, token, &klen);
+    unsigned char *val = ddb_arena_alloc(a, RECORD_LEN);
+    uint64_t expires = now_ms + t->ttl_ms;
+
+    for (int i = 7; i >= 0; i--, expires >>= 8)
+        val[i] = (unsigned char)(expires & 0xff);
+    memcpy(val + 8, digest, DDB_TOKEN_DIGEST_BYTES);
+    ddb_batch_meta_put(b, key, klen, (const char *)val, RECORD_LEN);
+}
+
+void ddb_token_end(ddb_tokens *t, const char *token)
+{
+    long i;
+
+    pthread_mutex_lock(&t->lock);
+    if ((i = inflight_find(t, token)) >= 0) {
+        free(t->inflight[i]);
+        t->inflight[i] = t->inflight[--t->n];
+    }
+    pthread_mutex_unlock(&t->lock);
+}
+
+/*
+ * Holds the lock throughout and skips tokens in flight: a call that reuses an expired token
+ * writes its new record while in flight, so the sweep never deletes a record it did not read.
+ */
+long ddb_tokens_expire(ddb_tokens *t, ddb_store *s, uint64_t now_ms)
+{
+    static const char hi[] = "txn/token0"; /* '0' follows '/': the end of the prefix's range */
+    ddb_store_iter *it = ddb_store_meta_iter_open(s, PREFIX, PREFIX_LEN, hi, sizeof(hi) - 1);
+    ddb_arena a;
+    ddb_batch b;
+    long n = 0;
+    int rc;
+
+    if (it == NULL)
+        return -1;
+    ddb_arena_init(&a);
+    ddb_batch_init(&b, &a);
+    pthread_mutex_lock(&t->lock);
+    for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
+        size_t klen, vlen;
+        const char *key = ddb_store_iter_key(it, &klen), *val = ddb_store_iter_val(it, &vlen);
+        char *token = ddb_arena_strndup(&a, key + PREFIX_LEN, klen - PREFIX_LEN);
+        if ((vlen == RECORD_LEN && get_be64((const unsigned char *)val) > now_ms) || inflight_find(t, token) >= 0)
+            continue;
+        ddb_batch_meta_delete(&b, ddb_arena_memdup(&a, key, klen), klen);
+        n++;
+    }
+    rc = ddb_store_iter_status(it);
+    ddb_store_iter_close(it);
+    if (rc == DDB_STORE_OK && b.n > 0)
+        rc = ddb_store_write(s, &b);
+    pthread_mutex_unlock(&t->lock);
+    ddb_arena_free(&a);
+    return rc == DDB_STORE_OK ? n : -1;
+}

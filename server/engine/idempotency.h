@@ -1,0 +1,54 @@
+/*
+ * server/engine/idempotency.h: TransactWriteItems' ClientRequestToken.
+ *
+ * DynamoDB makes a transaction with a token idempotent for 10 minutes after its first call
+ * completes: the same token with the same parameters succeeds again without applying twice; with
+ * other parameters it is IdempotentParameterMismatchException; while the first call still runs,
+ * TransactionInProgressException. ddbd keeps, per token, a record in the metadata space
+ * ("txn/token/<token>": expiry in ms, big-endian, then the 32-byte digest of the request) written
+ * in the same atomic commit as the transaction, so a restart (or a kill -9) never forgets a token
+ * whose transaction landed, and never remembers one whose transaction did not. Calls in flight
+ * are an in-memory set. The background worker deletes expired records (ddb_tokens_expire).
+ */
+#ifndef DDB_IDEMPOTENCY_H
+#define DDB_IDEMPOTENCY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "storage.h"
+
+#define DDB_TOKEN_DIGEST_BYTES 32
+#define DDB_TOKEN_TTL_MS (10 * 60 * 1000ULL)
+
+typedef struct ddb_tokens ddb_tokens;
+
+typedef enum ddb_token_state {
+    DDB_TOKEN_NEW,         /* run the transaction: add ddb_token_record to its commit, then ddb_token_end */
+    DDB_TOKEN_REPLAY,      /* already applied with these parameters: answer success, apply nothing */
+    DDB_TOKEN_MISMATCH,    /* already applied with other parameters */
+    DDB_TOKEN_IN_PROGRESS, /* a call with this token is running */
+    DDB_TOKEN_ERROR,       /* the record could not be read */
+} ddb_token_state;
+
+/* `ttl_ms`: how long a record lives (DDB_TOKEN_TTL_MS; tests set less). */
+ddb_tokens *ddb_tokens_new(uint64_t ttl_ms);
+void ddb_tokens_free(ddb_tokens *t);
+uint64_t ddb_tokens_ttl(const ddb_tokens *t);
+
+/* The digest of a request's parameters (the handler passes its actions, serialized). */
+void ddb_token_digest(const void *body, size_t len, unsigned char out[DDB_TOKEN_DIGEST_BYTES]);
+
+/* Looks the token up, and on DDB_TOKEN_NEW marks it in flight until ddb_token_end. */
+ddb_token_state ddb_token_begin(ddb_tokens *t, ddb_store *s, ddb_arena *a, const char *token,
+                                const unsigned char digest[DDB_TOKEN_DIGEST_BYTES], uint64_t now_ms);
+/* Adds the token's record (expiring ttl after now_ms) to the transaction's commit. */
+void ddb_token_record(ddb_tokens *t, ddb_batch *b, ddb_arena *a, const char *token,
+                      const unsigned char digest[DDB_TOKEN_DIGEST_BYTES], uint64_t now_ms);
+void ddb_token_end(ddb_tokens *t, const char *token);
+
+/* Deletes the records expired at now_ms; returns how many, or -1 on a storage error. */
+long ddb_tokens_expire(ddb_tokens *t, ddb_store *s, uint64_t now_ms);
+
+#endif

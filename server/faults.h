@@ -1,0 +1,38 @@
+/*
+ * server/faults.h: faults a test or a user arms on purpose.
+ *
+ * Crash points prove durability claims by crashing at the worst moments
+ * (tests/compat/test_transact_crash.py): DDBD_CRASH_POINT=<name> in the environment arms one
+ * point, and the first request that reaches it ends the process with SIGKILL (no cleanup, nothing
+ * flushed beyond what the storage already made durable). Unarmed (always, outside tests) a point
+ * costs one pointer test. DDBD_DELAY_POINT=<name>:<ms> instead makes every request that reaches
+ * the point sleep that long there (to hold a call in flight, e.g. for TransactionInProgress). The points:
+ *   transact-before-commit   TransactWriteItems decided, its commit not yet written
+ *   transact-after-commit    TransactWriteItems committed, its answer not yet sent
+ *
+ * Injected conflicts let applications test their retry paths, which DynamoDB exercises only under
+ * real contention: --transaction-conflict-rate and --write-conflict-rate (config.h) make that
+ * fraction of transactions, or of single-item writes, fail as DynamoDB fails them when another
+ * transaction holds an item (docs/compatibility.md).
+ */
+#ifndef DDB_FAULTS_H
+#define DDB_FAULTS_H
+
+extern const char *ddb_crash_armed; /* the armed point's name, or NULL (also when only a delay is armed) */
+
+/* Reads DDBD_CRASH_POINT and DDBD_DELAY_POINT once, at start. */
+void ddb_crash_points_init(void);
+void ddb_crash_fire(const char *name);
+
+static inline void ddb_crash_point(const char *name)
+{
+    if (__builtin_expect(ddb_crash_armed != 0, 0))
+        ddb_crash_fire(name);
+}
+
+/* 1 with probability `rate` (0 never draws). Thread-safe. */
+int ddb_fault_draw(double rate);
+/* A uniform integer in [0, n). */
+unsigned ddb_fault_pick(unsigned n);
+
+#endif

@@ -1,0 +1,469 @@
+/*
+ * server/ops/ops_transact.c: TransactWriteItems and TransactGetItems.
+ *
+ * A request is taken in DynamoDB's order. The shape was checked by validate_transact.c; then:
+ *   1. every action is decoded once: its item or key, the 400 KB item and 4 MB payload limits,
+ *      and its expressions (each action has its own names and values). A problem here is a
+ *      ValidationException for the whole request, as DynamoDB answers;
+ *   2. tables are looked up (ResourceNotFoundException) and keys checked against their schemas:
+ *      a bad key cancels the transaction with a ValidationError reason on that action and None on
+ *      every other (DynamoDB stops at the first; ScyllaDB's test_transactions.py, run against
+ *      DynamoDB); two actions on one item are a ValidationException;
+ *   3. TransactWriteItems: the ClientRequestToken (engine/idempotency.h), then the mutations run
+ *      as one transaction through the mutation pipeline (ddb_mutate_txn): one conditional commit
+ *      over every item, so the writes, their index entries, the collection sizes and the token's
+ *      record land together or not at all, serializable against every other write. Every
+ *      condition is evaluated and each failure reported in action order.
+ *      TransactGetItems: every key is read from one snapshot, so a read never sees part of a
+ *      transaction.
+ * Transactions cost twice the units of the same reads and writes.
+ */
+#include <string.h>
+
+#include "ddb/ddb_status.h"
+#include "expr.h"
+#include "faults.h"
+#include "idempotency.h"
+#include "itemcodec.h"
+#include "mutation.h"
+#include "ops.h"
+#include "ops_common.h"
+#include "server.h"
+#include "validate.h"
+
+#define TXN_PAYLOAD_LIMIT (4 * 1024 * 1024)
+
+typedef enum action_kind { A_CHECK, A_PUT, A_DELETE, A_UPDATE, A_GET } action_kind;
+
+/* Each action's member name, the single-item operation whose expressions it takes, its mutation. */
+static const struct {
+    const char *member;
+    int op;
+    ddb_mut_kind mut;
+} KINDS[] = {
+    [A_CHECK] = {"ConditionCheck", DDB_OP_DeleteItem, DDB_MUT_CHECK},
+    [A_PUT] = {"Put", DDB_OP_PutItem, DDB_MUT_PUT},
+    [A_DELETE] = {"Delete", DDB_OP_DeleteItem, DDB_MUT_DELETE},
+    [A_UPDATE] = {"Update", DDB_OP_UpdateItem, DDB_MUT_UPDATE},
+    [A_GET] = {"Get", DDB_OP_GetItem, DDB_MUT_PUT},
+};
+
+typedef struct action {
+    action_kind kind;
+    const ddb_json *in; /* the action's object */
+    const ddb_table *t;
+    ddb_attr attrs;     /* Put: the Item; else the Key */
+    ddb_parsed parsed;
+    ddb_key key;
+} action;
+
+/* ---- decoding ---- */
+
+/*
+ * The members an action's expressions read. Transaction actions have no legacy parameters
+ * (Expected, AttributeUpdates, AttributesToGet): DynamoDB ignores such members, so they are left
+ * out rather than converted as the single-item operations would.
+ */
+static const ddb_json *expression_members(ddb_arena *a, const ddb_json *in)
+{
+    static const char *const keep[] = {"ConditionExpression", "UpdateExpression", "ProjectionExpression",
+                                       "ExpressionAttributeNames", "ExpressionAttributeValues"};
+    ddb_json *out = DDB_NEW(a, ddb_json);
+
+    out->type = DDB_JSON_OBJECT;
+    out->u.members = DDB_NEW_ARRAY(a, ddb_json_member, in->n + 1);
+    for (uint32_t i = 0; i < in->n; i++) {
+        for (size_t k = 0; k < sizeof(keep) / sizeof(keep[0]); k++) {
+            if (strcmp(in->u.members[i].key, keep[k]) == 0)
+                out->u.members[out->n++] = in->u.members[i];
+        }
+    }
+    return out;
+}
+
+static action_kind kind_of(const ddb_json *item, int get)
+{
+    if (get)
+        return A_GET;
+    for (int k = A_CHECK; k <= A_UPDATE; k++) {
+        if (ddb_v_get(item, KINDS[k].member) != NULL)
+            return (action_kind)k;
+    }
+    return A_CHECK; /* unreachable: validate_transact.c refused an item naming no action */
+}
+
+/* Step 1: items and keys decoded, sizes and expressions checked; any problem fails the request. */
+static int decode_actions(ddb_req *req, const ddb_json *items, action *acts, int get)
+{
+    size_t payload = 0;
+
+    for (uint32_t i = 0; i < items->n; i++) {
+        action *x = &acts[i];
+        const char *msg;
+        size_t size;
+        x->kind = kind_of(items->u.items[i], get);
+        if ((x->in = ddb_v_get(items->u.items[i], KINDS[x->kind].member)) == NULL)
+            return ddb_req_fail(req, DDB_E_VALIDATION,
+                                "1 validation error detected: Value null at 'transactItems.%u.member.get' failed to "
+                                "satisfy constraint: Member must not be null",
+                                i + 1);
+        if ((msg = ddb_item_from_json(req->arena, ddb_v_get(x->in, x->kind == A_PUT ? "Item" : "Key"), &x->attrs)))
+            return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
+        size = ddb_item_size(&x->attrs);
+        if (x->kind == A_PUT && size > DDB_MAX_ITEM_SIZE)
+            return ddb_req_fail(req, DDB_E_VALIDATION, "Item size has exceeded the maximum allowed size");
+        /* what DynamoDB calls the payload: the actions' items and keys, summed in order (DynamoDB Local 1.25) */
+        payload += size;
+        if (payload > TXN_PAYLOAD_LIMIT)
+            return ddb_req_fail(req, DDB_E_VALIDATION, "Transaction payload size cannot exceed 4MB. Payload Size: %zu",
+                                payload);
+        msg = ddb_expr_prepare_into(req->arena, KINDS[x->kind].op, expression_members(req->arena, x->in), &x->parsed);
+        if (msg != NULL)
+            return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
+    }
+    return DDB_OK;
+}
+
+/* ---- cancellation ---- */
+
+/* TransactionCanceledException with `reasons` (NULL codes are "None"), in action order. */
+static int cancel(ddb_req *req, ddb_cancel_reason *reasons, uint32_t n)
+{
+    ddb_buf b = {0};
+
+    ddb_buf_puts(&b, "Transaction cancelled, please refer cancellation reasons for specific reasons [");
+    for (uint32_t i = 0; i < n; i++) {
+        if (reasons[i].code == NULL)
+            reasons[i].code = "None";
+        if (i > 0)
+            ddb_buf_puts(&b, ", ");
+        ddb_buf_puts(&b, reasons[i].code);
+    }
+    ddb_buf_puts(&b, "]");
+    ddb_req_fail_msg(req, DDB_E_TRANSACTION_CANCELED, ddb_arena_strndup(req->arena, b.data, b.len));
+    ddb_buf_free(&b);
+    req->err.reasons = reasons;
+    req->err.nreasons = n;
+    return req->err.code;
+}
+
+static int cancel_one(ddb_req *req, uint32_t n, uint32_t at, const char *code, const char *msg)
+{
+    ddb_cancel_reason *r = DDB_NEW_ARRAY(req->arena, ddb_cancel_reason, n);
+
+    r[at].code = code;
+    r[at].msg = msg;
+    return cancel(req, r, n);
+}
+
+/* An injected conflict (faults.h): one action, picked at random, found another transaction on its item. */
+static int injected_conflict(ddb_req *req, uint32_t n)
+{
+    if (!ddb_fault_draw(req->srv->config->transaction_conflict_rate))
+        return DDB_OK;
+    return cancel_one(req, n, ddb_fault_pick(n), "TransactionConflict", "Transaction is ongoing for the item");
+}
+
+/* ---- tables and keys ---- */
+
+/* The action's key checked against its table (the wording of its single-item operation), or the message. */
+static const char *key_check(ddb_req *req, action *x)
+{
+    ddb_req scratch = *req;
+
+    if (x->kind != A_PUT)
+        return ddb_key_param_check(req, x->t, &x->attrs, &x->key);
+    memset(&scratch.err, 0, sizeof(scratch.err));
+    return ddb_item_key_or_fail(&scratch, x->t, &x->attrs, &x->key) == DDB_OK ? NULL : scratch.err.msg;
+}
+
+static int same_item(const action *acts, uint32_t n, const ddb_key *k)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (acts[i].key.len == k->len && memcmp(acts[i].key.bytes, k->bytes, k->len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Step 2: tables and keys. */
+static int resolve_actions(ddb_req *req, action *acts, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        action *x = &acts[i];
+        const char *msg;
+        if ((x->t = ddb_table_or_fail(req, ddb_json_get_str(x->in, "TableName"), 0)) == NULL)
+            return req->err.code;
+        if ((msg = key_check(req, x)) != NULL ||
+            (x->kind == A_UPDATE && (msg = ddb_update_key_target_check(req->arena, x->t, x->parsed.update)) != NULL))
+            return cancel_one(req, n, i, "ValidationError", msg);
+        if (same_item(acts, i, &x->key))
+            return ddb_req_fail(req, DDB_E_VALIDATION, "Transaction request cannot include multiple operations on one item");
+    }
+    return DDB_OK;
+}
+
+/* ---- TransactWriteItems ---- */
+
+static void mutations_from_actions(action *acts, ddb_mutation *ms, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        action *x = &acts[i];
+        const char *rvf = ddb_json_get_str(x->in, "ReturnValuesOnConditionCheckFailure");
+        ddb_mutation_init(&ms[i], KINDS[x->kind].mut, x->t, &x->key);
+        ms[i].condition = x->parsed.condition;
+        ms[i].update = x->parsed.update;
+        ms[i].item = x->kind == A_PUT ? &x->attrs : NULL;
+        ms[i].keyattrs = x->kind == A_PUT ? NULL : &x->attrs;
+        ms[i].old_on_failure = rvf != NULL && strcmp(rvf, "ALL_OLD") == 0;
+    }
+}
+
+/* The reasons of a cancelled transaction: each mutation's own failure, or None. */
+static int cancel_from_mutations(ddb_req *req, const ddb_mutation *ms, uint32_t n)
+{
+    ddb_cancel_reason *r = DDB_NEW_ARRAY(req->arena, ddb_cancel_reason, n);
+
+    for (uint32_t i = 0; i < n; i++) {
+        r[i].msg = ms[i].err.msg;
+        switch (ms[i].err.code) {
+        case DDB_OK:
+            r[i].msg = NULL;
+            break;
+        case DDB_E_CONDITIONAL_CHECK_FAILED:
+            r[i].code = "ConditionalCheckFailed";
+            r[i].item = ms[i].err.item;
+            break;
+        case DDB_E_ITEM_COLLECTION_SIZE_LIMIT:
+            r[i].code = "ItemCollectionSizeLimitExceeded";
+            break;
+        case DDB_E_TRANSACTION_CONFLICT:
+            r[i].code = "TransactionConflict";
+            break;
+        default:
+            r[i].code = "ValidationError";
+            break;
+        }
+    }
+    return cancel(req, r, n);
+}
+
+/* The units of each table, in the order the tables first appear; `kind` 'W' (2x the writes) or 'R'. */
+static uint32_t consumed_per_table(ddb_req *req, const ddb_mutation *ms, uint32_t n, char kind, ddb_consumed *used)
+{
+    uint32_t nt = 0;
+
+    for (uint32_t i = 0; i < n; i++) {
+        double index[DDB_MAX_INDEXES];
+        ddb_consumed *c = ddb_consumed_for(used, &nt, ms[i].t, kind);
+        if (kind == 'R') { /* a replayed token: the stored result is read, 2 units an action */
+            c->table += 2 * ddb_read_units(0, 1);
+            continue;
+        }
+        for (unsigned x = 0; x < ms[i].t->nindexes; x++)
+            index[x] = 2 * ms[i].index_units[x];
+        ddb_consumed_add(c, ms[i].t, 2 * ddb_mutation_table_units(&ms[i]), index);
+    }
+    return nt;
+}
+
+/* "ItemCollectionMetrics": {table: [one per item collection written]} for tables with LSIs, when asked for. */
+static void write_txn_collection_metrics(ddb_req *req, const ddb_mutation *ms, uint32_t n)
+{
+    const char *rcm = ddb_json_get_str(req->in, "ReturnItemCollectionMetrics");
+    ddb_jw *w = &req->out;
+    int open = 0;
+
+    if (rcm == NULL || strcmp(rcm, "SIZE") != 0)
+        return;
+    for (uint32_t i = 0; i < n; i++) {
+        const ddb_table *t = ms[i].t;
+        int first = 1;
+        if (t->nlsi == 0)
+            continue;
+        for (uint32_t j = 0; j < i && first; j++) /* each table once, at its first action */
+            first = ms[j].t->id != t->id;
+        if (!first)
+            continue;
+        ddb_collection_metrics_table(w, &open, t->name);
+        for (uint32_t k = i; k < n; k++) {
+            const ddb_attr *src = ms[k].item ? ms[k].item : ms[k].keyattrs;
+            const ddb_attr *pk = ddb_item_get(src, t->hash_key, strlen(t->hash_key));
+            int later = 0;
+            if (ms[k].t->id != t->id || ms[k].kind == DDB_MUT_CHECK || pk == NULL)
+                continue;
+            for (uint32_t j = k + 1; j < n && !later; j++) /* one entry per collection */
+                later = ms[j].t->id == t->id && ms[j].kind != DDB_MUT_CHECK && ms[j].key.part_len == ms[k].key.part_len &&
+                        memcmp(ms[j].key.bytes, ms[k].key.bytes, ms[k].key.part_len) == 0;
+            if (!later)
+                ddb_write_collection_metrics_obj(w, t, pk, ms[k].collection_size);
+        }
+        ddb_jw_arr_end(w);
+    }
+    if (open)
+        ddb_jw_obj_end(w);
+}
+
+static void write_txn_result(ddb_req *req, const ddb_mutation *ms, uint32_t n, char kind)
+{
+    ddb_rcc rcc = ddb_rcc_parse(req->in);
+    ddb_jw *w = &req->out;
+
+    ddb_jw_obj_begin(w);
+    if (rcc != DDB_RCC_NONE) {
+        ddb_consumed *used = DDB_NEW_ARRAY(req->arena, ddb_consumed, n);
+        ddb_consumed_write_list(w, rcc, used, consumed_per_table(req, ms, n, kind, used));
+    }
+    if (kind == 'W')
+        write_txn_collection_metrics(req, ms, n);
+    ddb_jw_obj_end(w);
+}
+
+static uint64_t wall_ms(void)
+{
+    return (uint64_t)(ddb_now_seconds() * 1000);
+}
+
+/* The token's verdict before running: 1 to run (then the record joins the commit), 0 answered here. */
+static int claim_token(ddb_req *req, const char *token, unsigned char *digest, const ddb_mutation *ms, uint32_t n)
+{
+    ddb_buf b = {0};
+    ddb_jw w;
+
+    /* the parameters are the actions: a retry that asks for other capacity details is the same request */
+    ddb_jw_init(&w, &b);
+    ddb_jw_json(&w, ddb_json_get(req->in, "TransactItems"));
+    ddb_token_digest(b.data, b.len, digest);
+    ddb_buf_free(&b);
+    switch (ddb_token_begin(req->srv->tokens, req->srv->store, req->arena, token, digest, wall_ms())) {
+    case DDB_TOKEN_NEW:
+        return 1;
+    case DDB_TOKEN_REPLAY:
+        write_txn_result(req, ms, n, 'R');
+        return 0;
+    case DDB_TOKEN_MISMATCH:
+        ddb_req_fail(req, DDB_E_IDEMPOTENT_PARAMETER_MISMATCH,
+                     "Request parameters do not match the original request that used this ClientRequestToken");
+        return 0;
+    case DDB_TOKEN_IN_PROGRESS:
+        ddb_req_fail(req, DDB_E_TRANSACTION_IN_PROGRESS, "The transaction with the given request token is already in progress.");
+        return 0;
+    default:
+        ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return 0;
+    }
+}
+
+static int run_transaction(ddb_req *req, ddb_mutation *ms, uint32_t n)
+{
+    const char *token = ddb_json_get_str(req->in, "ClientRequestToken");
+    unsigned char digest[DDB_TOKEN_DIGEST_BYTES];
+    ddb_batch extra;
+    ddb_req_error err;
+    int rc;
+
+    if (token != NULL && !claim_token(req, token, digest, ms, n))
+        return req->err.code;
+    ddb_batch_init(&extra, req->arena);
+    if (token != NULL)
+        ddb_token_record(req->srv->tokens, &extra, req->arena, token, digest, wall_ms());
+    rc = ddb_mutate_txn(req->srv, req->arena, ms, n, &extra, &err);
+    if (token != NULL)
+        ddb_token_end(req->srv->tokens, token);
+    if (rc == DDB_E_TRANSACTION_CANCELED)
+        return cancel_from_mutations(req, ms, n);
+    if (rc != DDB_OK) {
+        req->err = err;
+        return rc;
+    }
+    ddb_crash_point("transact-after-commit");
+    write_txn_result(req, ms, n, 'W');
+    return DDB_OK;
+}
+
+/* Steps 1 and 2 of both operations (and an injected conflict): the actions, or NULL after failing. */
+static action *prepare_actions(ddb_req *req, int get, uint32_t *n)
+{
+    const ddb_json *items = ddb_json_get(req->in, "TransactItems");
+    action *acts = DDB_NEW_ARRAY(req->arena, action, items->n);
+
+    *n = items->n;
+    if (decode_actions(req, items, acts, get) != DDB_OK || resolve_actions(req, acts, *n) != DDB_OK ||
+        injected_conflict(req, *n) != DDB_OK)
+        return NULL;
+    return acts;
+}
+
+int ddb_op_transact_write_items(ddb_req *req)
+{
+    uint32_t n;
+    action *acts = prepare_actions(req, 0, &n);
+    ddb_mutation *ms;
+
+    if (acts == NULL)
+        return req->err.code;
+    ms = DDB_NEW_ARRAY(req->arena, ddb_mutation, n);
+    mutations_from_actions(acts, ms, n);
+    return run_transaction(req, ms, n);
+}
+
+/* ---- TransactGetItems ---- */
+
+static int read_snapshot(ddb_req *req, action *acts, uint32_t n, ddb_store_key *keys)
+{
+    ddb_store *s = req->srv->store;
+    ddb_store_snapshot *snap = ddb_store_snapshot_take(s);
+    int rc;
+
+    for (uint32_t i = 0; i < n; i++)
+        keys[i] = (ddb_store_key){acts[i].key.bytes, acts[i].key.len, NULL, 0};
+    rc = snap != NULL ? ddb_store_multi_get_at(s, snap, req->arena, keys, n) : DDB_STORE_EIO;
+    if (snap != NULL)
+        ddb_store_snapshot_release(s, snap);
+    return rc;
+}
+
+static int write_get_result(ddb_req *req, action *acts, uint32_t n, const ddb_store_key *keys)
+{
+    ddb_rcc rcc = ddb_rcc_parse(req->in);
+    ddb_consumed *used = DDB_NEW_ARRAY(req->arena, ddb_consumed, n);
+    uint32_t nt = 0;
+    ddb_jw *w = &req->out;
+
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "Responses");
+    ddb_jw_arr_begin(w);
+    for (uint32_t i = 0; i < n; i++) {
+        ddb_attr item, out;
+        size_t size = keys[i].val ? ddb_item_stored_size(keys[i].val, keys[i].vlen) : 0;
+        /* a transactional read: twice a consistent one */
+        ddb_consumed_for(used, &nt, acts[i].t, 'R')->table += 2 * ddb_read_units(size, 1);
+        ddb_jw_obj_begin(w);
+        if (keys[i].val != NULL) {
+            if (ddb_item_decode(req->arena, keys[i].val, keys[i].vlen, &item) != 0)
+                return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+            ddb_expr_project(req->arena, acts[i].parsed.projection, &item, &out);
+            ddb_jw_key(w, "Item");
+            ddb_item_write_json(w, &out);
+        }
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_arr_end(w);
+    ddb_consumed_write_list(w, rcc, used, nt);
+    ddb_jw_obj_end(w);
+    return DDB_OK;
+}
+
+int ddb_op_transact_get_items(ddb_req *req)
+{
+    uint32_t n;
+    action *acts = prepare_actions(req, 1, &n);
+    ddb_store_key *keys;
+
+    if (acts == NULL)
+        return req->err.code;
+    keys = DDB_NEW_ARRAY(req->arena, ddb_store_key, n);
+    if (read_snapshot(req, acts, n, keys) != DDB_STORE_OK)
+        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    return write_get_result(req, acts, n, keys);
+}

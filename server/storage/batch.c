@@ -1,0 +1,51 @@
+/*
+ * server/storage/batch.c: compound writes, built in an arena (see storage.h). Backend-independent.
+ */
+#include <string.h>
+
+#include "storage.h"
+
+void ddb_batch_init(ddb_batch *b, ddb_arena *a)
+{
+    memset(b, 0, sizeof(*b));
+    b->arena = a;
+}
+
+static ddb_write_op *batch_add(ddb_batch *b)
+{
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 4;
+        ddb_write_op *ops = ddb_arena_alloc(b->arena, cap * sizeof(*ops));
+        if (b->n)
+            memcpy(ops, b->ops, b->n * sizeof(*ops));
+        b->ops = ops;
+        b->cap = cap;
+    }
+    return &b->ops[b->n++];
+}
+
+void ddb_batch_put(ddb_batch *b, const char *key, size_t klen, const char *val, size_t vlen)
+{
+    *batch_add(b) = (ddb_write_op){0, 0, key, klen, val, vlen};
+}
+
+void ddb_batch_delete(ddb_batch *b, const char *key, size_t klen)
+{
+    *batch_add(b) = (ddb_write_op){0, 1, key, klen, NULL, 0};
+}
+
+void ddb_batch_meta_put(ddb_batch *b, const char *key, size_t klen, const char *val, size_t vlen)
+{
+    *batch_add(b) = (ddb_write_op){1, 0, key, klen, val, vlen};
+}
+
+void ddb_batch_meta_delete(ddb_batch *b, const char *key, size_t klen)
+{
+    *batch_add(b) = (ddb_write_op){1, 1, key, klen, NULL, 0};
+}
+
+void ddb_batch_append(ddb_batch *b, const ddb_batch *src)
+{
+    for (size_t i = 0; src != NULL && i < src->n; i++)
+        *batch_add(b) = src->ops[i];
+}
