@@ -23,8 +23,9 @@
 # Workloads are the shared lua/<name>.lua scripts (getitem putitem updateitem query batchget
 # mixed) and bench/lua/<name>.lua (query_gsi putitem_2gsi putitem_nogsi: secondary indexes, tables
 # of bench/setup_gsi.py; transact_write4 transact_get4: TransactWriteItems of 4 Puts and
-# TransactGetItems of 4 Gets on the shared kv table); a bench/lua/<name>.lua of the same name as a
-# shared one takes precedence.
+# TransactGetItems of 4 Gets on the shared kv table; putitem_stream putitem_nostream: PutItem with and
+# without a NEW_AND_OLD_IMAGES stream, tables of bench/setup_streams.py); a bench/lua/<name>.lua of
+# the same name as a shared one takes precedence.
 # Env: DDBD_BIN, BENCH_SHARED (shared harness dir), PEER (peer script), PEERS_HOME,
 #      KV_N/TS_P/TS_S (data set size), THREADS (wrk threads, default 1), PORT_BASE.
 set -uo pipefail
@@ -262,6 +263,19 @@ start_server() {   # name
   log "$s ready (pid $pid, $(tr '\0' ' ' </proc/$pid/cmdline | cut -c1-80)...)"
 }
 skip() { printf '%s\t%s\n' "$1" "$2" >>"$OUT/skipped.tsv"; log "$1: SKIPPED: $2"; }
+# Loads the tables of a family of workloads into server $1 (endpoint $2) with bench/$3; a failure
+# is noted in the report and makes those workloads invalid for that server.
+load_extra() {
+  local s="$1" ep="$2" script="$3" tag="$4" what="$5"
+  log "loading the $what tables into $s (bench/$script)"
+  if bounded timeout -k 10 900 python3 "$HERE/$script" "$ep" >"$OUT/logs/setup-$tag-$s.log" 2>&1; then
+    log "$s: $(tail -1 "$OUT/logs/setup-$tag-$s.log")"
+  else
+    printf '%s\t%s\n' "$s" "bench/$script failed, so its $what workloads are invalid: $(grep -v '^ ' "$OUT/logs/setup-$tag-$s.log" | tail -1 | cut -c1-200)" >>"$OUT/notes.tsv"
+    log "$s: $script failed: $(tail -1 "$OUT/logs/setup-$tag-$s.log")"
+  fi
+}
+
 for s in $SERVERS; do
   if ! start_server "$s"; then skip "$s" "could not be started (logs in $OUT/logs)"; continue; fi
   log "loading data into $s (setup.py)"
@@ -282,17 +296,9 @@ for s in $SERVERS; do
     skip "$s" "data load failed: $(grep -v '^ ' "$OUT/logs/setup-$s.log" | tail -1 | cut -c1-200)"
     continue
   fi
-  # tables of the secondary-index workloads (only when one of them is selected)
-  case " $WORKLOADS " in
-    *gsi*)
-      log "loading the secondary-index tables into $s (bench/setup_gsi.py)"
-      if bounded timeout -k 10 900 python3 "$HERE/setup_gsi.py" "$ep" >"$OUT/logs/setup-gsi-$s.log" 2>&1; then
-        log "$s: $(tail -1 "$OUT/logs/setup-gsi-$s.log")"
-      else
-        printf '%s\t%s\n' "$s" "bench/setup_gsi.py failed, so its secondary-index workloads are invalid: $(grep -v '^ ' "$OUT/logs/setup-gsi-$s.log" | tail -1 | cut -c1-200)" >>"$OUT/notes.tsv"
-        log "$s: setup_gsi.py failed: $(tail -1 "$OUT/logs/setup-gsi-$s.log")"
-      fi;;
-  esac
+  # tables of the secondary-index and stream workloads (only when one of them is selected)
+  case " $WORKLOADS " in *gsi*) load_extra "$s" "$ep" setup_gsi.py gsi "secondary-index";; esac
+  case " $WORKLOADS " in *stream*) load_extra "$s" "$ep" setup_streams.py streams "stream";; esac
 done
 [ -n "$ALIVE" ] || die "no server could be started and loaded"
 

@@ -35,7 +35,9 @@ deps() {
     if ! command -v npm >/dev/null 2>&1; then
       as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
     fi
-    if [ ! -d "$ROOT/tests/js/node_modules" ]; then
+    # installed again when the lock file changed since (a new test dependency)
+    if [ ! -d "$ROOT/tests/js/node_modules" ] ||
+       [ "$ROOT/tests/js/package-lock.json" -nt "$ROOT/tests/js/node_modules/.package-lock.json" ]; then
       (cd "$ROOT/tests/js" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
     fi
   fi

@@ -39,6 +39,12 @@ static const char usage[] =
     "  --idempotency-window SECONDS\n"
     "                     how long a TransactWriteItems ClientRequestToken is remembered\n"
     "                     (default 600, DynamoDB's 10 minutes; smaller values are for tests)\n"
+    "  --ttl-interval SECONDS\n"
+    "                     how often expired items (Time to Live) are looked for and deleted (default 5)\n"
+    "  --stream-trigger TABLE=URL[,batch=N][,window=MS][,bisect]\n"
+    "                     deliver the table's stream records to a local function speaking the Lambda\n"
+    "                     Runtime Interface Emulator's invoke protocol at URL (repeatable)\n"
+    "  --admin            serve ddbd's admin endpoints under /ddbd/ (the clock for tests: docs/admin.md)\n"
     "  --version          print the version and exit\n"
     "  --help             print this help and exit\n"
     "\n"
@@ -97,6 +103,7 @@ static void set_defaults(ddb_config *cfg)
     cfg->max_body = 16 * 1024 * 1024;
     cfg->item_collection_limit = DDB_ITEM_COLLECTION_LIMIT;
     cfg->idempotency_window = 600;
+    cfg->ttl_interval = 5;
 }
 
 /* Strips one or two leading dashes so "--port" and "-port" compare alike. */
@@ -177,6 +184,26 @@ int ddb_config_parse(ddb_config *cfg, int argc, char **argv)
             if (parse_rate(argv[i], val, &cfg->transaction_conflict_rate) != 0)
                 return -1;
             i++;
+        } else if (strcmp(opt, "ttl-interval") == 0) {
+            if (parse_uint(argv[i], val, 1, 86400, &cfg->ttl_interval) != 0)
+                return -1;
+            i++;
+        } else if (strcmp(opt, "stream-trigger") == 0) {
+            const char *why;
+            if (val == NULL)
+                goto missing;
+            if (cfg->ntriggers == sizeof(cfg->triggers) / sizeof(cfg->triggers[0])) {
+                fprintf(stderr, "ddbd: at most 16 --stream-trigger options\n");
+                return -1;
+            }
+            if (ddb_trigger_parse(val, &cfg->triggers[cfg->ntriggers], &why) != 0) {
+                fprintf(stderr, "ddbd: %s (got '%s')\n", why, val);
+                return -1;
+            }
+            cfg->ntriggers++;
+            i++;
+        } else if (strcmp(opt, "admin") == 0) {
+            cfg->admin = 1;
         } else if (strcmp(opt, "idempotency-window") == 0) {
             if (parse_uint(argv[i], val, 1, 86400, &cfg->idempotency_window) != 0)
                 return -1;

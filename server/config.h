@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "triggers.h"
+
 #define DDB_ITEM_COLLECTION_LIMIT (10ULL * 1024 * 1024 * 1024)
 
 typedef struct ddb_config {
@@ -22,6 +24,10 @@ typedef struct ddb_config {
     unsigned long long item_collection_limit; /* bytes; 0 means DynamoDB's 10 GB (settable for tests) */
     double transaction_conflict_rate; /* fraction of transactions cancelled with TransactionConflict (faults.h) */
     unsigned idempotency_window;      /* seconds a ClientRequestToken is remembered; default 600 */
+    int admin;                        /* serve the admin endpoints (admin.h) */
+    unsigned ttl_interval;            /* seconds between TTL sweeps (engine/ttl.h); default 5 */
+    ddb_trigger_spec triggers[16];    /* --stream-trigger (engine/triggers.h) */
+    unsigned ntriggers;
     double write_conflict_rate;       /* fraction of single-item writes failed with TransactionConflictException */
 } ddb_config;
 

@@ -8,6 +8,8 @@
 
 #include "idempotency.h"
 #include "keycodec.h"
+#include "streams.h"
+#include "triggers.h"
 #include "tasks.h"
 
 int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
@@ -29,13 +31,21 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
         ddb_store_close(srv->store);
         return -1;
     }
+    /* a store opened with more shards than a stream's last generation opens a new one */
+    if (ddb_streams_reshard(srv, err) != 0) {
+        ddb_catalog_close(srv->catalog);
+        ddb_store_close(srv->store);
+        return -1;
+    }
     srv->tokens = ddb_tokens_new((uint64_t)cfg->idempotency_window * 1000);
     srv->tasks = ddb_tasks_start(srv);
+    srv->triggers = ddb_triggers_start(srv);
     return 0;
 }
 
 void ddb_server_close(ddb_server *srv)
 {
+    ddb_triggers_stop(srv->triggers);
     ddb_tasks_stop(srv->tasks);
     ddb_tokens_free(srv->tokens);
     ddb_catalog_close(srv->catalog);

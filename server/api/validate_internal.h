@@ -101,4 +101,28 @@ extern const ddb_field ddb_table_arn_only_fields[];    /* Describe{ContinuousBac
 extern const ddb_field ddb_update_continuous_backups_fields[];
 extern const ddb_field ddb_describe_contributor_insights_fields[];
 
+/* ---- DynamoDB Streams (validate_streams.c) ---- */
+
+extern const ddb_field ddb_list_streams_fields[];
+extern const ddb_field ddb_describe_stream_fields[];
+extern const ddb_field ddb_get_shard_iterator_fields[];
+extern const ddb_field ddb_get_records_fields[];
+extern const ddb_field ddb_update_time_to_live_fields[];
+
+/* ---- tags (validate_tags.c; ops/ops_tags.c keeps the same limit for TagResource's merge) ---- */
+
+#define DDB_MAX_TAGS 50
+#define DDB_TAGS_OVER_LIMIT "Number of Tags exceed the current limit for the provided ResourceArn"
+
+extern const ddb_field ddb_tag_member[]; /* a Tag: CreateTable's Tags and TagResource's */
+extern const ddb_field ddb_tag_resource_fields[];
+extern const ddb_field ddb_untag_resource_fields[];
+extern const ddb_field ddb_list_tags_of_resource_fields[];
+
+const char *ddb_tag_resource_rules(ddb_req *req, const ddb_json *in);
+const char *ddb_untag_resource_rules(ddb_req *req, const ddb_json *in);
+const char *ddb_list_tags_of_resource_rules(ddb_req *req, const ddb_json *in);
+/* CreateTable's Tags: each tag, duplicates, at most 50 (an empty list is accepted). */
+const char *ddb_create_table_tag_rules(ddb_req *req, const ddb_json *in);
+
 #endif

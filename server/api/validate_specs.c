@@ -768,6 +768,16 @@ static const ddb_spec SPECS[DDB_OP__COUNT] = {
     [DDB_OP_DescribeContributorInsights] = {ddb_describe_contributor_insights_fields, NULL},
     [DDB_OP_TransactGetItems] = {ddb_transact_get_items_fields, NULL},
     [DDB_OP_TransactWriteItems] = {ddb_transact_write_items_fields, ddb_transact_write_items_rules},
+    [DDB_OP_ListStreams] = {ddb_list_streams_fields, NULL},
+    [DDB_OP_DescribeStream] = {ddb_describe_stream_fields, NULL},
+    [DDB_OP_GetShardIterator] = {ddb_get_shard_iterator_fields, NULL},
+    [DDB_OP_GetRecords] = {ddb_get_records_fields, NULL},
+    [DDB_OP_UpdateTimeToLive] = {ddb_update_time_to_live_fields, NULL},
+    [DDB_OP_DescribeTimeToLive] = {ddb_table_arn_only_fields, NULL},
+    /* tags (validate_tags.c, ops_tags.c) */
+    [DDB_OP_TagResource] = {ddb_tag_resource_fields, ddb_tag_resource_rules},
+    [DDB_OP_UntagResource] = {ddb_untag_resource_fields, ddb_untag_resource_rules},
+    [DDB_OP_ListTagsOfResource] = {ddb_list_tags_of_resource_fields, ddb_list_tags_of_resource_rules},
 };
 
 const ddb_spec *ddb_spec_for_op(int op)

@@ -23,7 +23,6 @@
 #define TABLE_CLASS_TEXT                                                                                               \
     "Invalid table-class parameter provided. Please try again with a valid table-class value: "                        \
     "[STANDARD, STANDARD_INFREQUENT_ACCESS]."
-#define NO_STREAMS "ddbd does not support DynamoDB Streams yet"
 
 /* ---- field building blocks ---- */
 
@@ -127,6 +126,7 @@ const ddb_field ddb_create_table_fields[] = {
     {"GlobalSecondaryIndexes", DDB_V_LIST, .children = GSI_MEMBER},
     {"LocalSecondaryIndexes", DDB_V_LIST, .children = LSI_MEMBER},
     F_STREAM_SPECIFICATION,
+    {"Tags", DDB_V_LIST, .children = ddb_tag_member}, /* the model's order; validate_tags.c */
     F_TABLE_CLASS,
     F_DELETION_PROTECTION,
     {NULL},
@@ -486,12 +486,6 @@ static const char *table_class_rule(const ddb_json *in)
     return TABLE_CLASS_TEXT;
 }
 
-/* ddbd's own refusal, after every rule of DynamoDB's: a stream is never enabled and ignored. */
-static const char *streams_unsupported(const ddb_json *in)
-{
-    const ddb_json *spec = ddb_v_get(in, "StreamSpecification");
-    return spec != NULL && ddb_v_bool(ddb_v_get(spec, "StreamEnabled")) ? NO_STREAMS : NULL;
-}
 
 /* ---- CreateTable ---- */
 
@@ -743,7 +737,7 @@ const char *ddb_create_table_rules(ddb_req *req, const ddb_json *in)
         (msg = projected_total(in)) != NULL || (msg = stream_rules(in, 1)) != NULL ||
         (msg = table_class_rule(in)) != NULL)
         return msg;
-    return streams_unsupported(in);
+    return ddb_create_table_tag_rules(req, in); /* after DynamoDB's own rules (order not confirmed) */
 }
 
 /* ---- UpdateTable ---- */
@@ -833,5 +827,5 @@ const char *ddb_update_table_rules(ddb_req *req, const ddb_json *in)
     }
     if ((msg = stream_rules(in, 0)) != NULL || (msg = table_class_rule(in)) != NULL)
         return msg;
-    return streams_unsupported(in);
+    return NULL;
 }

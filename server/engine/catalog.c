@@ -14,6 +14,7 @@
 
 #include "keycodec.h"
 #include "log.h"
+#include "streams.h"
 
 struct ddb_catalog {
     ddb_store *store;
@@ -163,6 +164,38 @@ static int indexes_from_json(ddb_table *t)
     return 0;
 }
 
+/* "ddbdStream": {"Id", "Label", "View", "Enabled", "Shards": [...]} (engine/streams.h). */
+static void stream_from_json(ddb_table *t)
+{
+    const ddb_json *st = ddb_json_get(t->desc, "ddbdStream"), *id, *shards, *on;
+
+    if (st == NULL || (id = ddb_json_get(st, "Id")) == NULL || id->type != DDB_JSON_NUMBER)
+        return;
+    t->last_stream_id = (uint32_t)strtoul(id->u.s, NULL, 10);
+    t->stream_label = ddb_json_get_str(st, "Label");
+    t->stream_view = ddb_stream_view_parse(ddb_json_get_str(st, "View"));
+    shards = ddb_json_get(st, "Shards");
+    for (uint32_t i = 0; shards != NULL && shards->type == DDB_JSON_ARRAY && i < shards->n && i < DDB_MAX_STREAM_GENS; i++)
+        t->stream_counts[t->stream_ngens++] = (unsigned)strtoul(shards->u.items[i]->u.s, NULL, 10);
+    on = ddb_json_get(st, "Enabled");
+    if (on != NULL && on->type == DDB_JSON_BOOL && on->u.b && t->stream_ngens > 0 && t->stream_view != DDB_VIEW_NONE)
+        t->stream_id = t->last_stream_id;
+}
+
+/* "ddbdTtl": {"Attr", "Enabled", "Changed"} (engine/ttl.h). */
+static void ttl_from_json(ddb_table *t)
+{
+    const ddb_json *ttl = ddb_json_get(t->desc, "ddbdTtl"), *on, *changed;
+
+    if (ttl == NULL)
+        return;
+    t->ttl_attr = ddb_json_get_str(ttl, "Attr");
+    on = ddb_json_get(ttl, "Enabled");
+    t->ttl_enabled = t->ttl_attr != NULL && on != NULL && on->type == DDB_JSON_BOOL && on->u.b;
+    changed = ddb_json_get(ttl, "Changed");
+    t->ttl_changed_ms = changed != NULL && changed->type == DDB_JSON_NUMBER ? strtoull(changed->u.s, NULL, 10) : 0;
+}
+
 /* Builds a table from its stored JSON; NULL if the JSON is not a usable description. */
 static ddb_table *table_from_json(const char *name, const char *text, size_t len)
 {
@@ -186,6 +219,8 @@ static ddb_table *table_from_json(const char *name, const char *text, size_t len
     t->version = version != NULL && version->type == DDB_JSON_NUMBER ? strtoull(version->u.s, NULL, 10) : 0;
     if ((id = ddb_json_get(t->desc, "ddbdCollectionsId")) != NULL && id->type == DDB_JSON_NUMBER)
         t->collections_id = (uint32_t)strtoul(id->u.s, NULL, 10);
+    stream_from_json(t);
+    ttl_from_json(t);
     t->hash_key = key_attr(t->desc, "HASH");
     t->range_key = key_attr(t->desc, "RANGE");
     t->hash_type = attr_type(t->desc, t->hash_key);

@@ -79,6 +79,17 @@ typedef struct ddb_table {
     unsigned nindexes;           /* LSIs first, then GSIs, in description order */
     unsigned nlsi;
     uint32_t collections_id;     /* with LSIs: the keyspace of its item collection sizes (0: none) */
+    /* its stream (engine/streams.h), from "ddbdStream" */
+    uint32_t stream_id;          /* the keyspace of its records while enabled; 0: no enabled stream */
+    uint32_t last_stream_id;     /* the latest stream's, enabled or not (0: never had one) */
+    int stream_view;             /* ddb_stream_view */
+    const char *stream_label;    /* the latest stream's label, or NULL */
+    unsigned stream_ngens;
+    unsigned stream_counts[16];  /* shards per generation (DDB_MAX_STREAM_GENS of streams.h) */
+    /* its time to live (engine/ttl.h), from "ddbdTtl": {"Attr", "Enabled", "Changed"} */
+    const char *ttl_attr;        /* the attribute (also kept while disabled, for DISABLING), or NULL */
+    int ttl_enabled;
+    uint64_t ttl_changed_ms;     /* the last UpdateTimeToLive (one change an hour) */
     int retired;                 /* replaced or deleted: read atomically (ddb_table_retired) */
     const ddb_json *desc;        /* the stored description (an OBJECT) */
     const char *desc_text;       /* its JSON text */

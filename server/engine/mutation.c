@@ -6,12 +6,14 @@
 #include <string.h>
 
 #include "capacity.h"
+#include "clock.h"
 #include "ddb/ddb_status.h"
 #include "expr.h"
 #include "faults.h"
 #include "index.h"
 #include "itemcodec.h"
 #include "server.h"
+#include "streams.h"
 
 /* decide's answer when the table description it was given has been replaced: run again */
 #define RERUN_WITH_NEW_TABLE 1000
@@ -166,8 +168,8 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
 {
     run *r = ctx;
     ddb_mutation *m = r->m;
-    char *val;
-    size_t vlen;
+    char *val = NULL;
+    size_t vlen = 0;
 
     reset_outcome(m);
     r->coll_old = r->coll_new = 0;
@@ -178,7 +180,7 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
         m->old_size = ddb_item_stored_size(old, oldlen);
         /* the old image is decoded only when something reads it: a condition, ReturnValues, an
            update, or index entries to remove */
-        if ((m->need_old || m->condition || m->kind == DDB_MUT_UPDATE || m->t->nindexes > 0) &&
+        if ((m->need_old || m->condition || m->kind == DDB_MUT_UPDATE || m->t->nindexes > 0 || m->t->stream_id) &&
             ddb_item_decode(r->a, old, oldlen, &m->old) != 0)
             return fail(m, DDB_E_INTERNAL, "Internal server error");
     }
@@ -207,6 +209,9 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
     }
     if (m->t->nindexes > 0)
         derive_indexes(r, out);
+    if (m->t->stream_id != 0) /* the change's stream record, in the same commit (streams.h) */
+        ddb_stream_add_record(r->a, m->t, &m->key, m->had_old ? &m->old : NULL, old, oldlen,
+                              m->has_new ? &m->new_item : NULL, val, vlen, m->stream_flags, ddb_clock_now_ms(), out);
     r->coll_old += m->had_old ? m->old_size : 0;
     r->coll_new += m->has_new ? m->new_size : 0;
     return 0;

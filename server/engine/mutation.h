@@ -5,8 +5,8 @@
  * PartiQL and TTL deletes) is a ddb_mutation: a plain struct a handler, a batch, a transaction
  * or a statement builds, so decoding a request stays apart from executing it. ddb_mutate() runs
  * it as one conditional commit on the item's key: it reads the old image, checks the condition,
- * computes the new image, and derives what follows from the pair (the item's index entries
- * today; stream records next) into the same atomic batch. Index backfill uses the same
+ * computes the new image, and derives what follows from the pair (the item's index entries and
+ * its stream record) into the same atomic batch. Index backfill uses the same
  * derivation (ddb_mutation_derive_index).
  *
  * A table with local secondary indexes also keeps the size of each item collection (its items
@@ -45,6 +45,7 @@ typedef struct ddb_mutation {
     int need_old;                      /* the caller wants the old image (ReturnValues) */
     int old_on_failure;                /* ReturnValuesOnConditionCheckFailure ALL_OLD */
     int single_write;                  /* PutItem/UpdateItem/DeleteItem: --write-conflict-rate applies (faults.h) */
+    int stream_flags;                  /* its stream record's flags (DDB_REC_SERVICE for TTL deletes) */
     /* ---- what happened (reset by every run of the decision) ---- */
     ddb_req_error err;                 /* DDB_OK or the error, as a request records it */
     int had_old;

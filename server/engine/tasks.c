@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "catalog.h"
+#include "clock.h"
 #include "idempotency.h"
 #include "index.h"
 #include "itemcodec.h"
@@ -17,6 +18,8 @@
 #include "log.h"
 #include "mutation.h"
 #include "server.h"
+#include "streams.h"
+#include "ttl.h"
 
 #define PURGE_PREFIX "task/purge/"
 #define BACKFILL_PREFIX "task/backfill/"
@@ -29,7 +32,9 @@ struct ddb_tasks {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     int stop, kicked;
-    uint64_t last_sweep; /* monotonic ms of the last token sweep */
+    uint64_t last_sweep; /* monotonic ms of the last sweep */
+    int sweep_now;       /* sweep at the next turn (the clock moved) */
+    uint64_t last_ttl;   /* monotonic ms of the last TTL sweep */
 };
 
 static int stopping(ddb_tasks *t)
@@ -443,25 +448,50 @@ static uint64_t monotonic_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static uint64_t wall_ms(void)
-{
-    struct timespec ts;
+static void sweep_ttl(ddb_tasks *tk, int forced);
 
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* Expired ClientRequestToken records go, at most every SWEEP_MS (sooner with a short window). */
-static void sweep_tokens(ddb_tasks *tk)
+/*
+ * What expires goes, at most every SWEEP_MS (sooner with a short idempotency window), or at once
+ * after the clock moved (ddb_tasks_sweep_now): ClientRequestToken records, stream records older
+ * than 24 hours and streams disabled 24 hours ago.
+ */
+static void sweep(ddb_tasks *tk)
 {
     uint64_t every = ddb_tokens_ttl(tk->srv->tokens) < SWEEP_MS ? ddb_tokens_ttl(tk->srv->tokens) : SWEEP_MS;
     uint64_t now = monotonic_ms();
+    int forced;
 
-    if (now - tk->last_sweep < every)
+    pthread_mutex_lock(&tk->lock);
+    forced = tk->sweep_now;
+    tk->sweep_now = 0;
+    pthread_mutex_unlock(&tk->lock);
+    sweep_ttl(tk, forced);
+    if (!forced && now - tk->last_sweep < every)
         return;
     tk->last_sweep = now;
-    if (ddb_tokens_expire(tk->srv->tokens, tk->srv->store, wall_ms()) < 0)
+    if (ddb_tokens_expire(tk->srv->tokens, tk->srv->store, ddb_clock_now_ms()) < 0)
         ddb_log(DDB_LOG_ERROR, "tasks: expiring transaction tokens failed; retried later");
+    ddb_streams_trim(tk->srv, ddb_clock_now_ms());
+}
+
+/* Expired items (TTL) go every --ttl-interval seconds, or at once after the clock moved. */
+static void sweep_ttl(ddb_tasks *tk, int forced)
+{
+    uint64_t now = monotonic_ms();
+
+    if (!forced && now - tk->last_ttl < (uint64_t)tk->srv->config->ttl_interval * 1000)
+        return;
+    tk->last_ttl = now;
+    ddb_ttl_sweep(tk->srv, ddb_clock_now_ms());
+}
+
+void ddb_tasks_sweep_now(ddb_tasks *tk)
+{
+    pthread_mutex_lock(&tk->lock);
+    tk->sweep_now = 1;
+    tk->kicked = 1;
+    pthread_cond_signal(&tk->wake);
+    pthread_mutex_unlock(&tk->lock);
 }
 
 /* Waits for a kick, or until the next token sweep is due. */
@@ -481,7 +511,7 @@ static void *worker(void *arg)
 
     while (!stopping(tk)) {
         int did = run_purges(tk) + run_index_work(tk);
-        sweep_tokens(tk);
+        sweep(tk);
         pthread_mutex_lock(&tk->lock);
         if (!did)
             wait_for_work(tk);

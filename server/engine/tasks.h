@@ -9,8 +9,10 @@
  *     description;
  *   - table purge: DeleteTable commits a record "task/purge/<table id>" (the ids of the table and
  *     its indexes) with the catalog change; the worker deletes their keys, then the record.
- *   - ClientRequestToken records (engine/idempotency.h) are deleted once expired, swept every
- *     minute (or every idempotency window, when shorter).
+ *   - items whose Time to Live passed (engine/ttl.h) are deleted every --ttl-interval seconds;
+ *   - ClientRequestToken records (engine/idempotency.h) are deleted once expired, and stream
+ *     records older than 24 hours and streams disabled 24 hours ago (engine/streams.h) too, swept
+ *     every minute (or every idempotency window, when shorter, or at once when the clock moved).
  * Each purge first waits for a storage barrier, so no write decided under the old description is still
  * in flight (engine/mutation.h).
  */
@@ -31,6 +33,8 @@ ddb_tasks *ddb_tasks_start(struct ddb_server *srv);
 void ddb_tasks_stop(ddb_tasks *t);
 /* Wakes the worker: a catalog change may have left work. */
 void ddb_tasks_kick(ddb_tasks *t);
+/* Wakes it to sweep what expired now, whenever it last did (the clock moved: clock.h). */
+void ddb_tasks_sweep_now(ddb_tasks *t);
 /* Adds to `b` the record of a purge of the keyspaces `ids` (the first is the record's name). */
 void ddb_task_purge_record(ddb_batch *b, ddb_arena *a, const uint32_t *ids, size_t n);
 

@@ -26,6 +26,7 @@
 #include "attr.h"
 #include "crc32.h"
 #include "dispatch.h"
+#include "admin.h"
 #include "errors.h"
 #include "http.h"
 #include "log.h"
@@ -289,6 +290,19 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
     send_body(req, 200, "OK", ctype, t->out.data, t->out.len);
 }
 
+/* ddbd's admin endpoints (admin.h), only with --admin. */
+static void send_admin(ddb_http *h, http_thread *t, h2o_req_t *req)
+{
+    int post = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST"));
+    int status;
+
+    t->out.len = 0;
+    status = ddb_admin_handle(h->srv, post, req->path_normalized.base, req->path_normalized.len, req->entity.base,
+                              req->entity.base ? req->entity.len : 0, &t->out);
+    send_body(req, status, status == 200 ? "OK" : status == 404 ? "Not Found" : "Bad Request", "application/json",
+              t->out.data, t->out.len);
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     http_thread *t = current_thread;
@@ -302,6 +316,10 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     add_cors(h, req);
     if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) && req->path_normalized.len == 1) {
         send_health(req);
+        return 0;
+    }
+    if (h->srv->config->admin && req->path_normalized.len >= 6 && memcmp(req->path_normalized.base, "/ddbd/", 6) == 0) {
+        send_admin(h, t, req);
         return 0;
     }
     ct = req->headers.entries ? header_value(req, H2O_STRLIT("content-type")) : h2o_iovec_init(NULL, 0);

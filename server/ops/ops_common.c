@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "ddb/ddb_status.h"
 #include "expr.h"
 #include "server.h"
@@ -295,8 +296,5 @@ const char *ddb_table_arn(ddb_req *req, const char *name)
 
 double ddb_now_seconds(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1e3;
+    return (double)ddb_clock_now_ms() / 1e3; /* the server's clock (clock.h), to the millisecond */
 }

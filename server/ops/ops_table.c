@@ -17,6 +17,7 @@
 #include "itemcodec.h"
 #include "ops_common.h"
 #include "ops_table.h"
+#include "stream_spec.h"
 #include "tasks.h"
 #include "server.h"
 
@@ -201,10 +202,11 @@ void ddb_write_table_description(ddb_req *req, const ddb_table *t, const char *w
         write_indexes(req, t, DDB_IX_LOCAL, ppr, count);
         write_indexes(req, t, DDB_IX_GLOBAL, ppr, count);
     }
-    if (ddb_json_get(d, "StreamSpecification")) {
+    if (ddb_json_get(d, "StreamSpecification") && t->stream_id != 0) {
         ddb_jw_key(w, "StreamSpecification");
         ddb_jw_json(w, ddb_json_get(d, "StreamSpecification"));
     }
+    ddb_stream_describe(req, w, t);
     if (ddb_json_get(d, "TableClass")) {
         ddb_jw_key(w, "TableClassSummary");
         ddb_jw_obj_begin(w);
@@ -233,13 +235,31 @@ static void write_uuid(ddb_jw *w)
     ddb_jw_str(w, s);
 }
 
+/* Tags as ops_tags.c keeps them: "ddbdTags": [{"Key", "Value"}...] (validated; none: left out). */
+static void copy_tags(ddb_jw *w, const ddb_json *tags)
+{
+    if (tags == NULL || tags->type != DDB_JSON_ARRAY || tags->n == 0)
+        return;
+    ddb_jw_key(w, "ddbdTags");
+    ddb_jw_arr_begin(w);
+    for (uint32_t i = 0; i < tags->n; i++) {
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "Key");
+        ddb_jw_str(w, ddb_json_get_str(tags->u.items[i], "Key"));
+        ddb_jw_key(w, "Value");
+        ddb_jw_str(w, ddb_json_get_str(tags->u.items[i], "Value"));
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_arr_end(w);
+}
+
 /* Copies the stored members of a CreateTable request into an object being written; its indexes
-   are ACTIVE at once (the table is empty, nothing to backfill). */
+   are ACTIVE at once (the table is empty, nothing to backfill). The stream is stream_spec.c's. */
 static void copy_members(ddb_jw *w, const ddb_json *src)
 {
     for (int i = 0; stored_members[i] != NULL; i++) {
         const ddb_json *v = ddb_json_get(src, stored_members[i]);
-        if (v == NULL || v->type == DDB_JSON_NULL)
+        if (v == NULL || v->type == DDB_JSON_NULL || strcmp(stored_members[i], "StreamSpecification") == 0)
             continue;
         ddb_jw_key(w, stored_members[i]);
         if (v->type != DDB_JSON_ARRAY || strstr(stored_members[i], "SecondaryIndexes") == NULL) {
@@ -260,6 +280,7 @@ static void copy_members(ddb_jw *w, const ddb_json *src)
         }
         ddb_jw_arr_end(w);
     }
+    copy_tags(w, ddb_json_get(src, "Tags"));
 }
 
 int ddb_op_create_table(ddb_req *req)
@@ -268,15 +289,22 @@ int ddb_op_create_table(ddb_req *req)
     ddb_buf buf = {0};
     ddb_jw w;
     const ddb_table *t;
+    stream_plan sp;
+    ddb_batch extra;
     int rc;
 
+    if (ddb_stream_plan(req, NULL, &sp) != DDB_OK)
+        return req->err.code;
     ddb_jw_init(&w, &buf);
     ddb_jw_obj_begin(&w);
     ddb_jw_key(&w, "TableId");
     write_uuid(&w);
     copy_members(&w, req->in);
+    ddb_stream_plan_write(req, &w, NULL, &sp);
     ddb_jw_obj_end(&w);
-    rc = ddb_catalog_create(req->srv->catalog, name, buf.data, buf.len, ddb_now_seconds(), NULL, &t);
+    ddb_batch_init(&extra, req->arena);
+    ddb_stream_plan_registry(req, name, ddb_json_get(req->in, "KeySchema"), NULL, &sp, &extra);
+    rc = ddb_catalog_create(req->srv->catalog, name, buf.data, buf.len, ddb_now_seconds(), &extra, &t);
     ddb_buf_free(&buf);
     if (rc == 1)
         return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE, "Table already exists: %s", name);
@@ -337,6 +365,7 @@ int ddb_op_delete_table(ddb_req *req)
         if (req->err.code != DDB_OK)
             return req->err.code;
         purge_record(req, t, &purge);
+        ddb_stream_table_deleted(req, t, &purge);
         rc = ddb_catalog_delete(req->srv->catalog, t, &purge);
     }
     if (rc == 1) /* deleted concurrently */

@@ -20,6 +20,7 @@
  */
 #include <string.h>
 
+#include "clock.h"
 #include "ddb/ddb_status.h"
 #include "expr.h"
 #include "faults.h"
@@ -319,11 +320,6 @@ static void write_txn_result(ddb_req *req, const ddb_mutation *ms, uint32_t n, c
     ddb_jw_obj_end(w);
 }
 
-static uint64_t wall_ms(void)
-{
-    return (uint64_t)(ddb_now_seconds() * 1000);
-}
-
 /* The token's verdict before running: 1 to run (then the record joins the commit), 0 answered here. */
 static int claim_token(ddb_req *req, const char *token, unsigned char *digest, const ddb_mutation *ms, uint32_t n)
 {
@@ -335,7 +331,7 @@ static int claim_token(ddb_req *req, const char *token, unsigned char *digest, c
     ddb_jw_json(&w, ddb_json_get(req->in, "TransactItems"));
     ddb_token_digest(b.data, b.len, digest);
     ddb_buf_free(&b);
-    switch (ddb_token_begin(req->srv->tokens, req->srv->store, req->arena, token, digest, wall_ms())) {
+    switch (ddb_token_begin(req->srv->tokens, req->srv->store, req->arena, token, digest, ddb_clock_now_ms())) {
     case DDB_TOKEN_NEW:
         return 1;
     case DDB_TOKEN_REPLAY:
@@ -366,7 +362,7 @@ static int run_transaction(ddb_req *req, ddb_mutation *ms, uint32_t n)
         return req->err.code;
     ddb_batch_init(&extra, req->arena);
     if (token != NULL)
-        ddb_token_record(req->srv->tokens, &extra, req->arena, token, digest, wall_ms());
+        ddb_token_record(req->srv->tokens, &extra, req->arena, token, digest, ddb_clock_now_ms());
     rc = ddb_mutate_txn(req->srv, req->arena, ms, n, &extra, &err);
     if (token != NULL)
         ddb_token_end(req->srv->tokens, token);

@@ -12,6 +12,7 @@
 
 #include "ddb/ddb_status.h"
 #include "ops_table.h"
+#include "stream_spec.h"
 #include "server.h"
 #include "tasks.h"
 
@@ -282,11 +283,11 @@ static void write_billing(ddb_jw *w, const ddb_table *t, const char *mode, const
     }
 }
 
-static void write_new_description(ddb_req *req, ddb_jw *w, const ddb_table *t, gsi_plan *p)
+static void write_new_description(ddb_req *req, ddb_jw *w, const ddb_table *t, gsi_plan *p, const stream_plan *sp)
 {
-    static const char *const replaced[] = {"AttributeDefinitions",      "BillingMode", "BillingModeUpdated",
-                                           "ProvisionedThroughput",     "TableClass",  "DeletionProtectionEnabled",
-                                           NULL};
+    static const char *const replaced[] = {"AttributeDefinitions",  "BillingMode", "BillingModeUpdated",
+                                           "ProvisionedThroughput", "TableClass",  "DeletionProtectionEnabled",
+                                           "StreamSpecification",   "ddbdStream",  NULL};
     static const char *const settable[] = {"TableClass", "DeletionProtectionEnabled", NULL};
     ddb_index_editor ed = {NULL, plan_write, p, p->add_gsi};
 
@@ -303,14 +304,15 @@ static void write_new_description(ddb_req *req, ddb_jw *w, const ddb_table *t, g
             ddb_jw_json(w, v);
         }
     }
+    ddb_stream_plan_write(req, w, t, sp);
     ddb_jw_obj_end(w);
 }
 
-/* DynamoDB's rules for changes that must come alone, and for streams (never enabled in ddbd). */
+/* DynamoDB's rules for changes that must come alone (the stream's own: stream_spec.c). */
 static int check_combinations(ddb_req *req, const ddb_table *t)
 {
     const ddb_json *in = req->in, *ss = ddb_json_get(in, "StreamSpecification");
-    const ddb_json *updates = ddb_json_get(in, "GlobalSecondaryIndexUpdates"), *enabled;
+    const ddb_json *updates = ddb_json_get(in, "GlobalSecondaryIndexUpdates");
     int index_change = 0, others = 0;
 
     for (uint32_t i = 0; updates != NULL && updates->type == DDB_JSON_ARRAY && i < updates->n; i++)
@@ -330,9 +332,6 @@ static int check_combinations(ddb_req *req, const ddb_table *t)
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "One or more parameter values were invalid: You cannot create or delete index while "
                             "changing stream status");
-    enabled = ddb_json_get(ss, "StreamEnabled");
-    if (enabled != NULL && enabled->type == DDB_JSON_BOOL && !enabled->u.b) /* enabling is refused by validation */
-        return ddb_req_fail(req, DDB_E_VALIDATION, "Table has no stream to disable: TableName: %s", t->name);
     return DDB_OK;
 }
 
@@ -348,13 +347,17 @@ int ddb_op_update_table(ddb_req *req)
     for (int tries = 0; rc == 2 && tries < CAS_TRIES; tries++) {
         ddb_buf buf = {0};
         ddb_jw w;
+        stream_plan sp;
+        ddb_batch extra;
         const ddb_table *cur = ddb_table_or_fail(req, name, 1);
         if (cur == NULL || check_combinations(req, cur) != DDB_OK || check_billing(req, cur, mode, pt) != DDB_OK ||
-            plan_gsi_updates(req, cur, mode, &plan) != DDB_OK)
+            plan_gsi_updates(req, cur, mode, &plan) != DDB_OK || ddb_stream_plan(req, cur, &sp) != DDB_OK)
             return req->err.code;
         ddb_jw_init(&w, &buf);
-        write_new_description(req, &w, cur, &plan);
-        rc = ddb_catalog_update(req->srv->catalog, cur, buf.data, buf.len, NULL, &t);
+        write_new_description(req, &w, cur, &plan, &sp);
+        ddb_batch_init(&extra, req->arena);
+        ddb_stream_plan_registry(req, cur->name, ddb_json_get(cur->desc, "KeySchema"), cur, &sp, &extra);
+        rc = ddb_catalog_update(req->srv->catalog, cur, buf.data, buf.len, &extra, &t);
         ddb_buf_free(&buf);
     }
     if (rc == 1)

@@ -26,22 +26,27 @@ static ddb_write_op *batch_add(ddb_batch *b)
 
 void ddb_batch_put(ddb_batch *b, const char *key, size_t klen, const char *val, size_t vlen)
 {
-    *batch_add(b) = (ddb_write_op){0, 0, key, klen, val, vlen};
+    *batch_add(b) = (ddb_write_op){0, 0, key, klen, val, vlen, 0};
 }
 
 void ddb_batch_delete(ddb_batch *b, const char *key, size_t klen)
 {
-    *batch_add(b) = (ddb_write_op){0, 1, key, klen, NULL, 0};
+    *batch_add(b) = (ddb_write_op){0, 1, key, klen, NULL, 0, 0};
 }
 
 void ddb_batch_meta_put(ddb_batch *b, const char *key, size_t klen, const char *val, size_t vlen)
 {
-    *batch_add(b) = (ddb_write_op){1, 0, key, klen, val, vlen};
+    *batch_add(b) = (ddb_write_op){1, 0, key, klen, val, vlen, 0};
 }
 
 void ddb_batch_meta_delete(ddb_batch *b, const char *key, size_t klen)
 {
-    *batch_add(b) = (ddb_write_op){1, 1, key, klen, NULL, 0};
+    *batch_add(b) = (ddb_write_op){1, 1, key, klen, NULL, 0, 0};
+}
+
+void ddb_batch_put_seq(ddb_batch *b, const char *prefix, size_t plen, const char *val, size_t vlen)
+{
+    *batch_add(b) = (ddb_write_op){0, 0, prefix, plen, val, vlen, 1};
 }
 
 void ddb_batch_append(ddb_batch *b, const ddb_batch *src)

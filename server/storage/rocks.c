@@ -18,6 +18,7 @@
 
 #include "log.h"
 #include "ring.h"
+#include "sequencer.h"
 #include "storage.h"
 
 #define LOCK_STRIPES 4096
@@ -50,6 +51,7 @@ struct ddb_store {
     size_t partition_bytes; /* see ddb_store_options */
     int format_found; /* "ddbd/format" found at open; 0 for a new directory */
     pthread_mutex_t locks[LOCK_STRIPES];
+    ddb_sequencer *seq; /* numbers of sequenced puts (stream records) */
 };
 
 struct ddb_store_snapshot {
@@ -124,6 +126,8 @@ static rocksdb_column_family_handle_t *cf_for_write(ddb_store *s, int shard)
 }
 
 /* ---- open and close ---- */
+
+static uint64_t seq_load(void *ctx, const char *prefix, size_t plen);
 
 static rocksdb_options_t *make_options(ddb_store *s, const ddb_store_options *o)
 {
@@ -394,6 +398,7 @@ ddb_store *ddb_store_open(const ddb_store_options *o, char **errout)
     for (int i = 0; i < LOCK_STRIPES; i++)
         pthread_mutex_init(&s->locks[i], NULL);
     pthread_mutex_init(&s->cf_lock, NULL);
+    s->seq = ddb_sequencer_new(seq_load, s);
     s->key_hash = o->key_hash;
     s->partition_bytes = o->partition_bytes;
     s->opts = make_options(s, o);
@@ -435,6 +440,7 @@ void ddb_store_close(ddb_store *s)
     if (s->env != NULL)
         rocksdb_env_destroy(s->env);
     ddb_ring_free(&s->ring);
+    ddb_sequencer_free(s->seq);
     for (int i = 0; i < LOCK_STRIPES; i++)
         pthread_mutex_destroy(&s->locks[i]);
     pthread_mutex_destroy(&s->cf_lock);
@@ -504,10 +510,19 @@ int ddb_store_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t 
     return multi_get_with(s, s->ropts, a, keys, n);
 }
 
-int ddb_store_write(ddb_store *s, const ddb_batch *b)
+/* A sequenced put's key: its prefix and its number, big-endian (into `buf`, MAX 32 + 8 bytes). */
+static size_t seq_key(const ddb_write_op *op, uint64_t num, char *buf)
+{
+    memcpy(buf, op->key, op->klen);
+    for (int i = 7; i >= 0; i--, num >>= 8)
+        buf[op->klen + (size_t)i] = (char)(num & 0xff);
+    return op->klen + 8;
+}
+
+static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums)
 {
     rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
-    char *err = NULL;
+    char *err = NULL, kbuf[48];
 
     for (size_t i = 0; i < b->n; i++) {
         const ddb_write_op *op = &b->ops[i];
@@ -516,7 +531,9 @@ int ddb_store_write(ddb_store *s, const ddb_batch *b)
             rocksdb_writebatch_destroy(wb);
             return DDB_STORE_EIO;
         }
-        if (op->is_delete)
+        if (op->sequenced)
+            rocksdb_writebatch_put_cf(wb, cf, kbuf, seq_key(op, nums[i], kbuf), op->val, op->vlen);
+        else if (op->is_delete)
             rocksdb_writebatch_delete_cf(wb, cf, op->key, op->klen);
         else
             rocksdb_writebatch_put_cf(wb, cf, op->key, op->klen, op->val, op->vlen);
@@ -524,6 +541,62 @@ int ddb_store_write(ddb_store *s, const ddb_batch *b)
     rocksdb_write(s->db, s->wopts, wb, &err);
     rocksdb_writebatch_destroy(wb);
     return check(err, "write");
+}
+
+int ddb_store_write(ddb_store *s, const ddb_batch *b)
+{
+    uint64_t *nums = NULL;
+    ddb_seq_hold hold;
+    int rc;
+
+    for (size_t i = 0; i < b->n && nums == NULL; i++) {
+        if (b->ops[i].sequenced)
+            nums = ddb_arena_alloc(b->arena, sizeof(*nums) * b->n);
+    }
+    if (nums == NULL)
+        return write_ops(s, b, NULL);
+    /* numbered under the prefixes' locks, unlocked once visible (sequencer.h) */
+    ddb_sequencer_begin(s->seq, b, nums, &hold);
+    rc = write_ops(s, b, nums);
+    ddb_sequencer_end(&hold);
+    return rc;
+}
+
+/* The highest number stored under a prefix: its last key, read backwards. */
+static uint64_t seq_load(void *ctx, const char *prefix, size_t plen)
+{
+    ddb_store *s = ctx;
+    char hi[40];
+    size_t hilen = plen;
+    ddb_store_iter *it;
+    uint64_t last = 0;
+
+    memcpy(hi, prefix, plen);
+    while (hilen > 0 && (unsigned char)hi[hilen - 1] == 0xff)
+        hilen--;
+    if (hilen == 0)
+        abort(); /* an all-0xff prefix has no upper bound: the engine never makes one */
+    hi[hilen - 1]++;
+    it = ddb_store_iter_open(s, prefix, plen, hi, hilen, 1);
+    ddb_store_iter_seek(it, NULL, 0);
+    if (ddb_store_iter_valid(it)) {
+        size_t klen;
+        const unsigned char *k = (const unsigned char *)ddb_store_iter_key(it, &klen);
+        for (size_t i = klen >= 8 ? klen - 8 : klen; i < klen; i++)
+            last = last << 8 | k[i];
+    }
+    ddb_store_iter_close(it);
+    return last;
+}
+
+uint64_t ddb_store_seq_last(ddb_store *s, const char *prefix, size_t plen)
+{
+    return ddb_sequencer_last(s->seq, prefix, plen);
+}
+
+void ddb_store_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor)
+{
+    ddb_sequencer_floor(s->seq, prefix, plen, floor);
 }
 
 /* ---- commits: the one locking path (ddb_store_rmw is a commit of one key) ---- */

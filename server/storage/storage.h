@@ -48,6 +48,7 @@ typedef struct ddb_write_op {
     size_t klen;
     const char *val;
     size_t vlen;
+    int sequenced;      /* a sequenced put: `key` is the prefix (ddb_batch_put_seq) */
 } ddb_write_op;
 
 typedef struct ddb_batch {
@@ -63,6 +64,16 @@ void ddb_batch_meta_put(ddb_batch *b, const char *key, size_t klen, const char *
 void ddb_batch_meta_delete(ddb_batch *b, const char *key, size_t klen);
 /* Appends every op of `src` to `b`. */
 void ddb_batch_append(ddb_batch *b, const ddb_batch *src);
+/*
+ * A sequenced put (stream records): the data key is `prefix` followed by an 8-byte big-endian
+ * sequence number that the backend assigns when the write is applied: greater than the number of
+ * every earlier sequenced put under the same prefix, and such that the puts of one prefix become
+ * visible in number order (a reader that sees number k under a prefix already sees every smaller
+ * number there that will ever exist). Numbers start at 1 and are never reused, also after the
+ * keys are deleted, as long as the highest one is kept or `floor` (ddb_store_seq_floor) says so.
+ * The prefix must name one partition (its first `partition_bytes` bytes and nothing more wide).
+ */
+void ddb_batch_put_seq(ddb_batch *b, const char *prefix, size_t plen, const char *val, size_t vlen);
 
 /*
  * Opens (creating if needed) the store. When the data directory was written with another shard
@@ -184,6 +195,15 @@ void ddb_store_iter_close(ddb_store_iter *it);
 /* After the iterator stops being valid: DDB_STORE_OK when the range ran out, else the error that
    ended it (an I/O error must never look like the end of a page). */
 int ddb_store_iter_status(ddb_store_iter *it);
+
+/*
+ * The highest sequence number assigned under `prefix` (0: none yet), from the backend's memory or
+ * its stored keys. Readers use it to tell "no record yet" from "not visible yet"; the trimmer keeps
+ * numbering monotonic by calling ddb_store_seq_floor before deleting a prefix's last keys.
+ */
+uint64_t ddb_store_seq_last(ddb_store *s, const char *prefix, size_t plen);
+/* Makes the next number under `prefix` greater than `floor` (kept in memory; see above). */
+void ddb_store_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor);
 
 /* Deletes every data key in [lo, hi) (table and index purges). Returns 0 or an error. */
 int ddb_store_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen);

@@ -319,10 +319,10 @@ def test_missing_authorization_before_operation_lookup(endpoint, target):
 
 
 @pytest.mark.parametrize("target, name", [
-    ("DynamoDB_20120810.TagResource", "TagResource"),
+    ("DynamoDB_20120810.PutResourcePolicy", "PutResourcePolicy"),
     ("DynamoDB_20120810.CreateBackup", "CreateBackup"),
     ("DynamoDB_20120810.ExecuteStatement", "ExecuteStatement"),
-    ("DynamoDBStreams_20120810.GetRecords", "GetRecords"),
+    ("DynamoDB_20120810.ExportTableToPointInTime", "ExportTableToPointInTime"),
 ])
 def test_unimplemented_operation_names_itself(endpoint, target, name):
     resp = raw_request(endpoint, target, {})

@@ -14,7 +14,6 @@ from conftest import assert_client_error, expect_error, raw_request, unique_name
 INVALID = "One or more parameter values were invalid: "
 TABLE_CLASS = ("Invalid table-class parameter provided. Please try again with a valid table-class value: "
                "[STANDARD, STANDARD_INFREQUENT_ACCESS].")
-NO_STREAMS = "ddbd does not support DynamoDB Streams yet"
 NKA_LENGTH = ("Member must satisfy constraint: [Member must have length less than or equal to 255, Member must "
               "have length greater than or equal to 1]")
 VALIDATION = "com.amazon.coral.validate#ValidationException"
@@ -307,23 +306,26 @@ def test_create_table_stream_rules(ddb):
                  "be specified", **table(StreamSpecification={"StreamEnabled": False, "StreamViewType": "KEYS_ONLY"}))
 
 
-def test_enabling_a_stream_is_refused_after_dynamodbs_rules(endpoint, ddb, created):
+def test_stream_rules_come_before_the_table_is_made(endpoint, ddb, created):
     params = table(StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
-    expect_error(ddb.create_table, NO_STREAMS, **params)
-    expect_error(ddb.describe_table, "Requested resource not found: Table: %s not found" % params["TableName"],
-                 code="ResourceNotFoundException", TableName=params["TableName"])
     # DynamoDB's own rules come first
     expect_error(ddb.create_table, TABLE_CLASS, **dict(params, TableClass="FOO"))
     expect_error(ddb.create_table, INVALID + "Some index key attributes are not defined in AttributeDefinitions. "
                  "Keys: [pk], AttributeDefinitions: [x]", **dict(params, AttributeDefinitions=defs("x")))
-    raw_error(endpoint, "CreateTable", dict(params, StreamSpecification={"StreamEnabled": "yes",
-                                                                         "StreamViewType": "KEYS_ONLY"}), NO_STREAMS)
-    # a disabled stream is accepted, and stored as a Boolean even when sent as a string
+    # "yes" is true for the type pass: a stream
+    name = unique_name("tv")
+    created.append(name)
+    r = raw_request(endpoint, "CreateTable", table(name, StreamSpecification={"StreamEnabled": "yes",
+                                                                            "StreamViewType": "KEYS_ONLY"}))
+    assert r.status == 200
+    assert ddb.describe_table(TableName=name)["Table"]["StreamSpecification"] == {"StreamEnabled": True,
+                                                                                  "StreamViewType": "KEYS_ONLY"}
+    # a disabled stream is no stream: DescribeTable shows none (as DynamoDB Local 1.25 does)
     name = unique_name("tv")
     created.append(name)
     r = raw_request(endpoint, "CreateTable", table(name, StreamSpecification={"StreamEnabled": "false"}))
     assert r.status == 200
-    assert ddb.describe_table(TableName=name)["Table"]["StreamSpecification"] == {"StreamEnabled": False}
+    assert "StreamSpecification" not in ddb.describe_table(TableName=name)["Table"]
 
 
 def test_update_table_stream_rules(ddb, make_table):
@@ -332,8 +334,6 @@ def test_update_table_stream_rules(ddb, make_table):
                  TableName=name, StreamSpecification={"StreamEnabled": True})
     expect_error(ddb.update_table, INVALID + "If stream is being disabled, then UpdateViewType must not be specified",
                  TableName=name, StreamSpecification={"StreamEnabled": False, "StreamViewType": "KEYS_ONLY"})
-    expect_error(ddb.update_table, NO_STREAMS, TableName=name,
-                 StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
     expect_error(ddb.update_table, TABLE_CLASS, TableName=name, TableClass="x",
                  StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
 

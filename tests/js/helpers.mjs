@@ -1,6 +1,7 @@
 // Shared helpers for the JavaScript SDK v3 suites (tests/js/*.test.mjs): start a private
 // `ddbd --in-memory` ($DDBD_BIN, default /tmp/build-lead/ddbd) on a free loopback port, build
 // DynamoDBClient / DynamoDBDocumentClient against it, create and drop tables, stop the server.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
@@ -101,4 +102,15 @@ export async function deleteTable(client, TableName) {
   } catch {
     // the server may already be gone
   }
+}
+
+/** Asserts that `promise` rejects with DynamoDB error `name` and `message` (HTTP 400); `check` sees the error. */
+export async function rejects(promise, name, message, check = () => {}) {
+  await assert.rejects(promise, (err) => {
+    assert.equal(err.name, name);
+    assert.equal(err.message, message);
+    assert.equal(err.$metadata.httpStatusCode, 400);
+    check(err);
+    return true;
+  });
 }

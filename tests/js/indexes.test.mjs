@@ -23,7 +23,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, QueryCommand as DocQueryCommand } from '@aws-sdk/lib-dynamodb';
 
-import { deleteTable, makeClients, startServer, stopServer } from './helpers.mjs';
+import { deleteTable, makeClients, rejects, startServer, stopServer } from './helpers.mjs';
 
 let server;
 let client;
@@ -43,14 +43,6 @@ async function collect(paginator) {
   return pages;
 }
 
-async function rejects(promise, name, message) {
-  await assert.rejects(promise, (err) => {
-    assert.equal(err.name, name);
-    assert.equal(err.message, message);
-    assert.equal(err.$metadata.httpStatusCode, 400);
-    return true;
-  });
-}
 
 async function batchWriteAll(table, items) {
   for (let i = 0; i < items.length; i += 25) {

@@ -22,7 +22,7 @@ import {
   paginateQuery as paginateDocQuery,
 } from '@aws-sdk/lib-dynamodb';
 
-import { startServer, stopServer } from './helpers.mjs';
+import { rejects, startServer, stopServer } from './helpers.mjs';
 
 let server;
 let client;
@@ -56,14 +56,6 @@ async function collect(paginator) {
   return pages;
 }
 
-async function rejects(promise, name, message) {
-  await assert.rejects(promise, (err) => {
-    assert.equal(err.name, name);
-    assert.equal(err.message, message);
-    assert.equal(err.$metadata.httpStatusCode, 400);
-    return true;
-  });
-}
 
 before(async () => {
   server = await startServer();

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactGetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 
-import { createTable, deleteTable, makeClients, startServer, stopServer } from './helpers.mjs';
+import { createTable, deleteTable, makeClients, rejects, startServer, stopServer } from './helpers.mjs';
 
 const CANCELLED = 'Transaction cancelled, please refer cancellation reasons for specific reasons ';
 
@@ -38,15 +38,6 @@ after(async () => {
   assert.equal(await stopServer(server), 0);
 });
 
-async function rejects(promise, name, message, check = () => {}) {
-  await assert.rejects(promise, (err) => {
-    assert.equal(err.name, name);
-    assert.equal(err.message, message);
-    assert.equal(err.$metadata.httpStatusCode, 400);
-    check(err);
-    return true;
-  });
-}
 
 const get = async (Key, TableName = table) => (await doc.send(new GetCommand({ TableName, Key, ConsistentRead: true }))).Item;
 

@@ -781,7 +781,6 @@ TEST(validate_gsi_limit)
     "Invalid table-class parameter provided. Please try again with a valid table-class value: [STANDARD, "             \
     "STANDARD_INFREQUENT_ACCESS]."
 #define STREAM_ENUM "Member must satisfy enum value set: [OLD_IMAGE, KEYS_ONLY, NEW_AND_OLD_IMAGES, NEW_IMAGE]"
-#define NO_STREAMS "ddbd does not support DynamoDB Streams yet"
 #define UPDATE(rest) "{\"TableName\":\"abc\"," rest "}"
 #define CREATE_GSI(ks, proj) "{\"Create\":{\"IndexName\":\"gsi\",\"KeySchema\":[" ks "],\"Projection\":" proj "}}"
 
@@ -1019,13 +1018,13 @@ static const vcase class_and_stream_cases[] = {
      TABLE_A(DEF("a"), ",\"StreamSpecification\":{\"StreamEnabled\":false,\"StreamViewType\":\"KEYS_ONLY\"}"), VAL,
      INVALID "Table is being created with a stream disabled, UpdateViewType should not be specified"},
     {DDB_OP_CreateTable, TABLE_A(DEF("a"), ",\"StreamSpecification\":{\"StreamEnabled\":false}"), OK, NULL},
-    /* a stream that would be enabled is refused, after every rule of DynamoDB's */
+    /* streams are enabled (the type pass reads "yes" as true) */
     {DDB_OP_CreateTable,
-     TABLE_A(DEF("a"), ",\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"NEW_IMAGE\"}"), VAL,
-     NO_STREAMS},
+     TABLE_A(DEF("a"), ",\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"NEW_IMAGE\"}"), OK,
+     NULL},
     {DDB_OP_CreateTable,
-     TABLE_A(DEF("a"), ",\"StreamSpecification\":{\"StreamEnabled\":\"yes\",\"StreamViewType\":\"NEW_IMAGE\"}"), VAL,
-     NO_STREAMS},
+     TABLE_A(DEF("a"), ",\"StreamSpecification\":{\"StreamEnabled\":\"yes\",\"StreamViewType\":\"NEW_IMAGE\"}"), OK,
+     NULL},
     {DDB_OP_CreateTable,
      TABLE_A(DEF("a"), ",\"TableClass\":\"FOO\",\"StreamSpecification\":{\"StreamEnabled\":true,"
                        "\"StreamViewType\":\"NEW_IMAGE\"}"),
@@ -1041,7 +1040,7 @@ static const vcase class_and_stream_cases[] = {
     {DDB_OP_UpdateTable, UPDATE("\"StreamSpecification\":{\"StreamEnabled\":false,\"StreamViewType\":\"KEYS_ONLY\"}"),
      VAL, INVALID "If stream is being disabled, then UpdateViewType must not be specified"},
     {DDB_OP_UpdateTable, UPDATE("\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"KEYS_ONLY\"}"),
-     VAL, NO_STREAMS},
+     OK, NULL},
     {DDB_OP_UpdateTable, UPDATE("\"StreamSpecification\":{\"StreamEnabled\":false}"), OK, NULL},
     {DDB_OP_UpdateTable,
      UPDATE("\"TableClass\":\"x\",\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"KEYS_ONLY\"}"),

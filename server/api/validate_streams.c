@@ -1,0 +1,60 @@
+/*
+ * server/api/validate_streams.c: what the DynamoDB Streams operations accept (ListStreams,
+ * DescribeStream, GetShardIterator, GetRecords), as data, in the order of the Streams API's model;
+ * and UpdateTimeToLive (DescribeTimeToLive takes a table name or ARN alone: validate_control.c).
+ * Their cross-member rules (a SequenceNumber with the iterator types that take one) are the
+ * handlers' (ops/ops_streams.c), where the shard is known.
+ */
+#include "validate_internal.h"
+
+#define F_STREAM_ARN(flags) {"StreamArn", DDB_V_STRING, (flags) | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 37, .len_max = 1024}
+#define F_SHARD_ID(name, flags) {name, DDB_V_STRING, (flags) | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 28, .len_max = 65}
+#define F_LIMIT(most) {"Limit", DDB_V_INTEGER, DDB_VF_MIN | DDB_VF_MAX, .min = 1, .max = (most)}
+
+const ddb_field ddb_list_streams_fields[] = {
+    {"TableName", DDB_V_STRING, NAME_FLAGS, .len_min = 3, .len_max = 255},
+    F_LIMIT(100),
+    {"ExclusiveStartStreamArn", DDB_V_STRING, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 37, .len_max = 1024},
+    {NULL},
+};
+
+static const ddb_field SHARD_FILTER_FIELDS[] = {
+    {"Type", DDB_V_STRING, .one_of = ENUM("CHILD_SHARDS")},
+    F_SHARD_ID("ShardId", 0),
+    {NULL},
+};
+
+const ddb_field ddb_describe_stream_fields[] = {
+    F_STREAM_ARN(DDB_VF_NOT_NULL),
+    F_LIMIT(100),
+    F_SHARD_ID("ExclusiveStartShardId", 0),
+    {"ShardFilter", DDB_V_STRUCT, .children = SHARD_FILTER_FIELDS},
+    {NULL},
+};
+
+const ddb_field ddb_get_shard_iterator_fields[] = {
+    F_STREAM_ARN(DDB_VF_NOT_NULL),
+    F_SHARD_ID("ShardId", DDB_VF_NOT_NULL),
+    {"ShardIteratorType", DDB_V_STRING, DDB_VF_NOT_NULL,
+     .one_of = ENUM("TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER")},
+    {"SequenceNumber", DDB_V_STRING, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 21, .len_max = 40},
+    {NULL},
+};
+
+const ddb_field ddb_get_records_fields[] = {
+    {"ShardIterator", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 2048},
+    F_LIMIT(1000),
+    {NULL},
+};
+
+static const ddb_field TTL_SPECIFICATION_FIELDS[] = {
+    {"Enabled", DDB_V_BOOLEAN, DDB_VF_NOT_NULL},
+    {"AttributeName", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 255},
+    {NULL},
+};
+
+const ddb_field ddb_update_time_to_live_fields[] = {
+    {"TableName", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_TABLE_ARN},
+    {"TimeToLiveSpecification", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = TTL_SPECIFICATION_FIELDS},
+    {NULL},
+};

@@ -1,0 +1,146 @@
+/*
+ * server/engine/streams.h: DynamoDB Streams on the mutation pipeline.
+ *
+ * A table's stream is described in its catalog entry, "ddbdStream": {"Id": keyspace, "Label":
+ * "2026-11-22T12:00:00.000", "View": "NEW_IMAGE", "Enabled": true, "Shards": [n0, n1, ...]},
+ * which the catalog parses into ddb_table (stream_*). Every change of an item of a table with an
+ * enabled stream adds a record to the same atomic commit (ddb_stream_add_record, called by the
+ * mutation pipeline), as a sequenced put (storage.h): the record's number is its SequenceNumber,
+ * strictly increasing per shard in commit order.
+ *
+ * Record keys: [stream id u32][shard tag u64: generation << 32 | shard][number u64], so one
+ * stream shard is one partition of the store, read in number order. The value: a version byte,
+ * the event (INSERT, MODIFY, REMOVE), flags (a service delete: TTL), the creation time in ms, then
+ * the Keys, NewImage and OldImage items (each u32 length + item encoding; empty when the view
+ * type leaves it out).
+ *
+ * Shards follow the store's shard count: generation g has Shards[g] shards. When ddbd starts with
+ * more shards than the stream's last generation, every open shard closes and a new generation
+ * opens in which each old shard splits into the children j with j % n_old == its index (one
+ * parent each), so a reader that drains a parent before its children sees every record of an item
+ * in order. A smaller shard count keeps the last generation's layout (shards never merge).
+ *
+ * The registry of streams, "stream/<id, 10 digits>" in the metadata space, keeps what outlives
+ * the table's entry: the table's name, id and key schema, the label and view type, creation and
+ * disable times, and each generation's start time and the last number of each of its shards once
+ * closed. A disabled stream (or the stream of a deleted table) stays readable for 24 hours; then
+ * the background worker deletes its records and its registry entry. Records older than 24 hours
+ * are trimmed in the background too.
+ */
+#ifndef DDB_STREAMS_H
+#define DDB_STREAMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "attr.h"
+#include "catalog.h"
+#include "keycodec.h"
+#include "storage.h"
+
+#define DDB_STREAM_VIEWS(X) X(KEYS_ONLY) X(NEW_IMAGE) X(OLD_IMAGE) X(NEW_AND_OLD_IMAGES)
+typedef enum ddb_stream_view {
+    DDB_VIEW_NONE,
+#define X(v) DDB_VIEW_##v,
+    DDB_STREAM_VIEWS(X)
+#undef X
+} ddb_stream_view;
+const char *ddb_stream_view_name(int view);
+int ddb_stream_view_parse(const char *name); /* DDB_VIEW_NONE when unknown */
+
+#define DDB_STREAM_RETENTION_MS (24 * 3600 * 1000ULL)
+#define DDB_STREAM_PREFIX_BYTES 12 /* stream id + shard tag */
+
+typedef enum ddb_stream_event { DDB_EV_INSERT = 1, DDB_EV_MODIFY = 2, DDB_EV_REMOVE = 3 } ddb_stream_event;
+#define DDB_REC_SERVICE 0x01 /* flag: deleted by the service (TTL) */
+
+/* The shard of a partition (its hash) in the stream's last generation; *gen gets the generation. */
+unsigned ddb_stream_shard_of(const ddb_table *t, uint64_t part_hash, unsigned *gen);
+/* The 12-byte prefix of a stream shard's records. */
+void ddb_stream_prefix(uint32_t stream_id, unsigned gen, unsigned shard, char out[DDB_STREAM_PREFIX_BYTES]);
+
+/*
+ * Adds to `out` the record of an item going from `old_item` (NULL: absent) to `new_item` (NULL:
+ * deleted), when the table's stream is enabled and something changed: `old_raw`/`new_raw` are the
+ * stored encodings, compared to drop a write that changes nothing, as DynamoDB does.
+ */
+void ddb_stream_add_record(ddb_arena *a, const ddb_table *t, const ddb_key *key, const ddb_attr *old_item,
+                           const char *old_raw, size_t old_rawlen, const ddb_attr *new_item, const char *new_raw,
+                           size_t new_rawlen, int flags, uint64_t now_ms, ddb_batch *out);
+
+/* A decoded record (arena memory). */
+typedef struct ddb_stream_record {
+    uint64_t seq;
+    ddb_stream_event event;
+    int flags;
+    uint64_t created_ms;
+    ddb_attr keys, new_image, old_image; /* len 0 / type NONE when absent */
+    int has_new, has_old;
+    size_t size_bytes;
+} ddb_stream_record;
+int ddb_stream_record_decode(ddb_arena *a, const char *key, size_t klen, const char *val, size_t vlen,
+                             ddb_stream_record *out);
+
+/* ---- the registry ---- */
+
+struct ddb_stream_info;
+/* A record as GetRecords (and, with `source_arn`, a Lambda event) shows it. */
+void ddb_stream_record_json(ddb_jw *w, ddb_store *s, const struct ddb_stream_info *info, unsigned gen, unsigned shard,
+                            const ddb_stream_record *r, const char *region, const char *source_arn);
+
+typedef struct ddb_stream_gen {
+    unsigned nshards;
+    uint64_t started_ms;
+    uint64_t *ends; /* per shard: the last number once the generation is closed (0: empty); NULL while open */
+} ddb_stream_gen;
+
+#define DDB_MAX_STREAM_GENS 16
+
+typedef struct ddb_stream_info {
+    uint32_t id;
+    const char *table;     /* the table's name */
+    uint32_t table_id;
+    const char *label;
+    int view;
+    const ddb_json *key_schema;
+    uint64_t created_ms;
+    uint64_t disabled_ms;  /* 0 while enabled */
+    ddb_stream_gen gens[DDB_MAX_STREAM_GENS];
+    unsigned ngens;
+} ddb_stream_info;
+
+/* Reads one registry entry; 0, 1 when there is none, -1 on a storage error. */
+int ddb_stream_info_get(ddb_store *s, ddb_arena *a, uint32_t id, ddb_stream_info *out);
+/* Every registry entry (ordered by id); returns how many, -1 on error. */
+long ddb_stream_info_list(ddb_store *s, ddb_arena *a, ddb_stream_info **out);
+/* Adds the entry's JSON under its key to `b`. */
+void ddb_stream_info_put(ddb_batch *b, ddb_arena *a, const ddb_stream_info *info);
+void ddb_stream_info_delete(ddb_batch *b, ddb_arena *a, uint32_t id);
+
+/* "arn:aws:dynamodb:<region>:000000000000:table/<name>/stream/<label>" and its parts back. */
+const char *ddb_stream_arn(ddb_arena *a, const char *region, const char *table, const char *label);
+/* The ShardId of a shard: "shardId-<generation start ms, 20 digits>-<8 hex>". */
+const char *ddb_stream_shard_id(ddb_arena *a, const ddb_stream_info *info, unsigned gen, unsigned shard);
+/* The generation and shard of a ShardId of this stream; -1 when it names none. */
+int ddb_stream_shard_parse(const ddb_stream_info *info, const char *shard_id, unsigned *gen, unsigned *shard);
+/* The last number written to a shard (closed: its end; open: the store's). */
+uint64_t ddb_stream_shard_last(ddb_store *s, const ddb_stream_info *info, unsigned gen, unsigned shard);
+/* The lowest number still stored in a shard (records below were trimmed); last + 1 when none is. */
+uint64_t ddb_stream_shard_first(ddb_store *s, const ddb_stream_info *info, unsigned gen, unsigned shard);
+
+/* The catalog member "ddbdStream": {...} (streams.h's first comment), written into a description. */
+void ddb_stream_write_member(ddb_jw *w, uint32_t id, const char *label, int view, int enabled, const unsigned *counts,
+                             unsigned ngens);
+/* A stream's label: its creation time, "YYYY-MM-DDTHH:MM:SS.mmm" (UTC), as DynamoDB makes them. */
+const char *ddb_stream_label(ddb_arena *a, uint64_t ms);
+
+/* ---- background work (engine/tasks.c) ---- */
+
+struct ddb_server;
+/* At start: a new generation for every enabled stream whose shard count grew. */
+int ddb_streams_reshard(struct ddb_server *srv, char **err);
+/* Deletes records older than 24 hours, and streams disabled for 24 hours. */
+void ddb_streams_trim(struct ddb_server *srv, uint64_t now_ms);
+
+#endif

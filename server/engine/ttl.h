@@ -1,0 +1,26 @@
+/*
+ * server/engine/ttl.h: Time to Live.
+ *
+ * A table's TTL setting is in its catalog entry, "ddbdTtl": {"Attr": name, "Enabled": bool,
+ * "Changed": ms} (UpdateTimeToLive: ops/ops_ttl.c). The background worker sweeps every table with
+ * TTL enabled every --ttl-interval seconds (and at once when the clock moves, clock.h): each item
+ * whose TTL attribute is a Number of epoch seconds in the past (by the server's clock), and not
+ * more than five years in the past (DynamoDB ignores those), is deleted through the mutation
+ * pipeline under the condition that it is still expired, so an item updated meanwhile survives.
+ * The delete's stream record is a service delete (userIdentity dynamodb.amazonaws.com). Until the
+ * sweep reaches them, expired items are still read, as in DynamoDB.
+ */
+#ifndef DDB_TTL_H
+#define DDB_TTL_H
+
+#include <stdint.h>
+
+struct ddb_server;
+
+#define DDB_TTL_CHANGE_INTERVAL_MS (3600 * 1000ULL) /* one UpdateTimeToLive an hour; DISABLING lasts that long */
+#define DDB_TTL_MAX_AGE_S (5LL * 365 * 24 * 3600)   /* older expiry times are not acted on */
+
+/* Deletes the expired items of every table with TTL enabled; returns how many. */
+long ddb_ttl_sweep(struct ddb_server *srv, uint64_t now_ms);
+
+#endif

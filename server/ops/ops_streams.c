@@ -1,0 +1,436 @@
+/*
+ * server/ops/ops_streams.c: the DynamoDB Streams API: ListStreams, DescribeStream,
+ * GetShardIterator and GetRecords, over the records and registry of engine/streams.h.
+ *
+ * A shard iterator is "<stream arn>|1|<base64url>", the base64 of the stream id, generation,
+ * shard, next number to read and creation time, followed by a SipHash of them under the data
+ * directory's key (ddb_store_hash), so an iterator cannot be forged or moved to another shard.
+ * Iterators expire 15 minutes after they were made, by the server's clock (clock.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "clock.h"
+#include "ddb/ddb_status.h"
+#include "ops_common.h"
+#include "server.h"
+#include "streams.h"
+#include "validate.h"
+
+#define ITERATOR_TTL_MS (15 * 60 * 1000ULL)
+#define GET_RECORDS_BYTES (1024 * 1024)
+#define PAYLOAD 28 /* id 4, gen 4, shard 4, next 8, created 8 */
+
+/* ---- ARNs and lookups ---- */
+
+/* The table name and label of "arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>". */
+static int arn_parse(ddb_arena *a, const char *arn, const char **table, const char **label)
+{
+    const char *t, *s;
+    int colons = 0;
+
+    if (arn == NULL || strncmp(arn, "arn:", 4) != 0)
+        return -1;
+    for (t = arn; *t && colons < 5; t++)
+        colons += *t == ':';
+    if (colons < 5 || strncmp(t, "table/", 6) != 0 || (s = strstr(t + 6, "/stream/")) == NULL || s == t + 6 ||
+        s[8] == '\0')
+        return -1;
+    *table = ddb_arena_strndup(a, t + 6, (size_t)(s - t - 6));
+    *label = s + 8;
+    return 0;
+}
+
+/* The registry entry an ARN names; fails the request (ValidationException for a malformed ARN,
+   ResourceNotFoundException for an unknown stream) and returns -1 otherwise. */
+static int find_stream(ddb_req *req, const char *arn, ddb_stream_info *out)
+{
+    const char *table, *label;
+    ddb_stream_info *all;
+    long n;
+
+    if (arn_parse(req->arena, arn, &table, &label) != 0)
+        return ddb_req_fail(req, DDB_E_VALIDATION, "Invalid StreamArn"), -1;
+    if ((n = ddb_stream_info_list(req->srv->store, req->arena, &all)) < 0)
+        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error"), -1;
+    for (long i = 0; i < n; i++) {
+        if (strcmp(all[i].table, table) == 0 && strcmp(all[i].label, label) == 0) {
+            *out = all[i];
+            return 0;
+        }
+    }
+    return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Stream: %s not found", arn), -1;
+}
+
+static const char *arn_of(ddb_req *req, const ddb_stream_info *info)
+{
+    return ddb_stream_arn(req->arena, req->region, info->table, info->label);
+}
+
+/* Whether a shard takes no more records: its generation was closed, or the stream disabled. */
+static int shard_closed(const ddb_stream_info *info, unsigned gen)
+{
+    return info->gens[gen].ends != NULL || info->disabled_ms != 0;
+}
+
+static const char *seq_text(ddb_arena *a, uint64_t seq)
+{
+    return ddb_arena_sprintf(a, "%021llu", (unsigned long long)seq);
+}
+
+/* ---- ListStreams ---- */
+
+static int stream_order(const void *x, const void *y)
+{
+    const ddb_stream_info *a = x, *b = y;
+    int c = strcmp(a->table, b->table);
+
+    return c != 0 ? c : strcmp(b->label, a->label); /* a table's newest stream first */
+}
+
+int ddb_op_list_streams(ddb_req *req)
+{
+    const char *table = ddb_json_get_str(req->in, "TableName");
+    const char *start = ddb_json_get_str(req->in, "ExclusiveStartStreamArn");
+    const ddb_json *lim = ddb_json_get(req->in, "Limit");
+    long limit = lim ? (long)ddb_v_number(lim, 1) : 100, n, i = 0, shown = 0, last_shown = -1;
+    const char *st, *sl;
+    ddb_stream_info *all;
+    ddb_jw *w = &req->out;
+
+    if (start != NULL && arn_parse(req->arena, start, &st, &sl) != 0)
+        return ddb_req_fail(req, DDB_E_VALIDATION, "Invalid ExclusiveStartStreamArn");
+    if (table != NULL && ddb_table_or_fail(req, table, 1) == NULL)
+        return req->err.code;
+    if ((n = ddb_stream_info_list(req->srv->store, req->arena, &all)) < 0)
+        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    qsort(all, (size_t)n, sizeof(*all), stream_order);
+    if (start != NULL) {
+        ddb_stream_info key = {.table = st, .label = sl};
+        while (i < n && stream_order(&all[i], &key) <= 0)
+            i++;
+    }
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "Streams");
+    ddb_jw_arr_begin(w);
+    for (; i < n && shown < limit; i++) {
+        if (table != NULL && strcmp(all[i].table, table) != 0)
+            continue;
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "StreamArn");
+        ddb_jw_str(w, arn_of(req, &all[i]));
+        ddb_jw_key(w, "TableName");
+        ddb_jw_str(w, all[i].table);
+        ddb_jw_key(w, "StreamLabel");
+        ddb_jw_str(w, all[i].label);
+        ddb_jw_obj_end(w);
+        shown++;
+        last_shown = i;
+    }
+    ddb_jw_arr_end(w);
+    while (i < n && table != NULL && strcmp(all[i].table, table) != 0)
+        i++;
+    if (i < n && last_shown >= 0) { /* more follow */
+        ddb_jw_key(w, "LastEvaluatedStreamArn");
+        ddb_jw_str(w, arn_of(req, &all[last_shown]));
+    }
+    ddb_jw_obj_end(w);
+    return DDB_OK;
+}
+
+/* ---- DescribeStream ---- */
+
+static void write_shard(ddb_req *req, ddb_jw *w, const ddb_stream_info *info, unsigned g, unsigned s)
+{
+    ddb_store *store = req->srv->store;
+    uint64_t first = ddb_stream_shard_first(store, info, g, s), last = ddb_stream_shard_last(store, info, g, s);
+
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "ShardId");
+    ddb_jw_str(w, ddb_stream_shard_id(req->arena, info, g, s));
+    ddb_jw_key(w, "SequenceNumberRange");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "StartingSequenceNumber");
+    ddb_jw_str(w, seq_text(req->arena, first));
+    if (shard_closed(info, g)) {
+        ddb_jw_key(w, "EndingSequenceNumber");
+        ddb_jw_str(w, seq_text(req->arena, last));
+    }
+    ddb_jw_obj_end(w);
+    if (g > 0) {
+        ddb_jw_key(w, "ParentShardId");
+        ddb_jw_str(w, ddb_stream_shard_id(req->arena, info, g - 1, s % info->gens[g - 1].nshards));
+    }
+    ddb_jw_obj_end(w);
+}
+
+/* Whether shard (g, s) passes ShardFilter CHILD_SHARDS of `parent` (NULL: no filter). */
+static int shard_wanted(ddb_req *req, const ddb_stream_info *info, unsigned g, unsigned s, const char *parent)
+{
+    if (parent == NULL)
+        return 1;
+    return g > 0 && strcmp(ddb_stream_shard_id(req->arena, info, g - 1, s % info->gens[g - 1].nshards), parent) == 0;
+}
+
+static void write_shards(ddb_req *req, ddb_jw *w, const ddb_stream_info *info)
+{
+    const ddb_json *lim = ddb_json_get(req->in, "Limit");
+    const char *start = ddb_json_get_str(req->in, "ExclusiveStartShardId");
+    const ddb_json *filter = ddb_json_get(req->in, "ShardFilter");
+    const char *parent = filter ? ddb_json_get_str(filter, "ShardId") : NULL;
+    long limit = lim ? (long)ddb_v_number(lim, 1) : 100, shown = 0;
+    int started = start == NULL;
+    const char *last = NULL;
+
+    ddb_jw_key(w, "Shards");
+    ddb_jw_arr_begin(w);
+    for (unsigned g = 0; g < info->ngens; g++) {
+        for (unsigned s = 0; s < info->gens[g].nshards; s++) {
+            const char *id = ddb_stream_shard_id(req->arena, info, g, s);
+            if (!started) {
+                started = strcmp(id, start) == 0;
+                continue;
+            }
+            if (!shard_wanted(req, info, g, s, parent))
+                continue;
+            if (shown == limit) {
+                ddb_jw_arr_end(w);
+                ddb_jw_key(w, "LastEvaluatedShardId");
+                ddb_jw_str(w, last);
+                return;
+            }
+            write_shard(req, w, info, g, s);
+            last = id;
+            shown++;
+        }
+    }
+    ddb_jw_arr_end(w);
+}
+
+int ddb_op_describe_stream(ddb_req *req)
+{
+    ddb_stream_info info;
+    ddb_jw *w = &req->out;
+
+    if (find_stream(req, ddb_json_get_str(req->in, "StreamArn"), &info) != 0)
+        return req->err.code;
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "StreamDescription");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "StreamArn");
+    ddb_jw_str(w, arn_of(req, &info));
+    ddb_jw_key(w, "StreamLabel");
+    ddb_jw_str(w, info.label);
+    ddb_jw_key(w, "StreamStatus");
+    ddb_jw_str(w, info.disabled_ms ? "DISABLED" : "ENABLED");
+    ddb_jw_key(w, "StreamViewType");
+    ddb_jw_str(w, ddb_stream_view_name(info.view));
+    ddb_jw_key(w, "CreationRequestDateTime");
+    ddb_jw_double(w, (double)info.created_ms / 1e3);
+    ddb_jw_key(w, "TableName");
+    ddb_jw_str(w, info.table);
+    if (info.key_schema != NULL) {
+        ddb_jw_key(w, "KeySchema");
+        ddb_jw_json(w, info.key_schema);
+    }
+    write_shards(req, w, &info);
+    ddb_jw_obj_end(w);
+    ddb_jw_obj_end(w);
+    return DDB_OK;
+}
+
+/* ---- iterators ---- */
+
+typedef struct iterator {
+    uint32_t id;
+    unsigned gen, shard;
+    uint64_t next, created_ms;
+} iterator;
+
+static void put_be(unsigned char *p, uint64_t v, int n)
+{
+    for (int i = n - 1; i >= 0; i--, v >>= 8)
+        p[i] = (unsigned char)(v & 0xff);
+}
+
+static uint64_t get_be(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+
+    for (int i = 0; i < n; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static const char *iterator_text(ddb_req *req, const ddb_stream_info *info, const iterator *it)
+{
+    unsigned char raw[PAYLOAD + 8];
+    char b64[sodium_base64_ENCODED_LEN(PAYLOAD + 8, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+
+    put_be(raw, it->id, 4);
+    put_be(raw + 4, it->gen, 4);
+    put_be(raw + 8, it->shard, 4);
+    put_be(raw + 12, it->next, 8);
+    put_be(raw + 20, it->created_ms, 8);
+    put_be(raw + PAYLOAD, ddb_store_hash(req->srv->store, raw, PAYLOAD), 8);
+    sodium_bin2base64(b64, sizeof(b64), raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return ddb_arena_sprintf(req->arena, "%s|1|%s", arn_of(req, info), b64);
+}
+
+static int iterator_parse(ddb_req *req, const char *text, iterator *out)
+{
+    const char *bar = text ? strrchr(text, '|') : NULL;
+    unsigned char raw[PAYLOAD + 8];
+    size_t len;
+
+    if (bar == NULL || bar - text < 2 || strncmp(bar - 2, "|1", 2) != 0 ||
+        sodium_base642bin(raw, sizeof(raw), bar + 1, strlen(bar + 1), NULL, &len, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        len != sizeof(raw) || get_be(raw + PAYLOAD, 8) != ddb_store_hash(req->srv->store, raw, PAYLOAD))
+        return ddb_req_fail(req, DDB_E_VALIDATION, "Invalid ShardIterator");
+    out->id = (uint32_t)get_be(raw, 4);
+    out->gen = (unsigned)get_be(raw + 4, 4);
+    out->shard = (unsigned)get_be(raw + 8, 4);
+    out->next = get_be(raw + 12, 8);
+    out->created_ms = get_be(raw + 20, 8);
+    return DDB_OK;
+}
+
+/* A SequenceNumber: decimal digits only, as DynamoDB makes them. */
+static int seq_parse(const char *s, uint64_t *out)
+{
+    char *end;
+
+    if (s == NULL || s[0] < '0' || s[0] > '9')
+        return -1;
+    *out = strtoull(s, &end, 10);
+    return *end == '\0' ? 0 : -1;
+}
+
+static int trimmed(ddb_req *req)
+{
+    return ddb_req_fail(req, DDB_E_TRIMMED_DATA_ACCESS, "The data you are trying to access has been trimmed.");
+}
+
+/* Where an iterator of `type` starts in shard (g, s), or fails the request. */
+static int iterator_start(ddb_req *req, const ddb_stream_info *info, unsigned g, unsigned s, uint64_t *next)
+{
+    const char *type = ddb_json_get_str(req->in, "ShardIteratorType");
+    const char *seqs = ddb_json_get_str(req->in, "SequenceNumber");
+    int by_seq = strcmp(type, "AT_SEQUENCE_NUMBER") == 0 || strcmp(type, "AFTER_SEQUENCE_NUMBER") == 0;
+    uint64_t first = ddb_stream_shard_first(req->srv->store, info, g, s);
+    uint64_t last = ddb_stream_shard_last(req->srv->store, info, g, s), seq;
+
+    if (!by_seq && seqs != NULL)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "One or more parameter values were invalid: SequenceNumber should not be passed for this "
+                            "iterator type");
+    if (by_seq && seqs == NULL)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "One or more parameter values were invalid: SequenceNumber must be passed for this "
+                            "iterator type");
+    if (!by_seq) {
+        *next = strcmp(type, "TRIM_HORIZON") == 0 ? first : last + 1;
+        return DDB_OK;
+    }
+    if (seq_parse(seqs, &seq) != 0 || seq == 0 || seq > last)
+        return ddb_req_fail(req, DDB_E_VALIDATION, "One or more parameter values were invalid: Invalid SequenceNumber");
+    if (seq < first)
+        return trimmed(req);
+    *next = strcmp(type, "AT_SEQUENCE_NUMBER") == 0 ? seq : seq + 1;
+    return DDB_OK;
+}
+
+int ddb_op_get_shard_iterator(ddb_req *req)
+{
+    ddb_stream_info info;
+    unsigned g, s;
+    iterator it;
+    ddb_jw *w = &req->out;
+
+    if (find_stream(req, ddb_json_get_str(req->in, "StreamArn"), &info) != 0)
+        return req->err.code;
+    if (ddb_stream_shard_parse(&info, ddb_json_get_str(req->in, "ShardId"), &g, &s) != 0)
+        return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Shard: %s not found",
+                            ddb_json_get_str(req->in, "ShardId"));
+    it = (iterator){info.id, g, s, 0, ddb_clock_now_ms()};
+    if (iterator_start(req, &info, g, s, &it.next) != DDB_OK)
+        return req->err.code;
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "ShardIterator");
+    ddb_jw_str(w, iterator_text(req, &info, &it));
+    ddb_jw_obj_end(w);
+    return DDB_OK;
+}
+
+/* ---- GetRecords ---- */
+
+/* Reads up to `limit` records (and 1 MB) from it->next on; it->next moves past what was read. */
+static int read_records(ddb_req *req, ddb_jw *w, const ddb_stream_info *info, iterator *it, long limit)
+{
+    char lo[DDB_STREAM_PREFIX_BYTES + 8], hi[DDB_STREAM_PREFIX_BYTES];
+    ddb_store_iter *si;
+    size_t bytes = 0;
+    long n = 0;
+    int rc;
+
+    ddb_stream_prefix(it->id, it->gen, it->shard, lo);
+    ddb_stream_prefix(it->id, it->gen, it->shard + 1, hi);
+    put_be((unsigned char *)lo + DDB_STREAM_PREFIX_BYTES, it->next, 8);
+    si = ddb_store_iter_open(req->srv->store, lo, sizeof(lo), hi, sizeof(hi), 0);
+    for (ddb_store_iter_seek(si, NULL, 0); ddb_store_iter_valid(si) && n < limit && bytes < GET_RECORDS_BYTES;
+         ddb_store_iter_next(si), n++) {
+        size_t klen, vlen;
+        const char *k = ddb_store_iter_key(si, &klen), *v = ddb_store_iter_val(si, &vlen);
+        ddb_stream_record r;
+        if (ddb_stream_record_decode(req->arena, k, klen, v, vlen, &r) != 0)
+            break;
+        ddb_stream_record_json(w, req->srv->store, info, it->gen, it->shard, &r, req->region, NULL);
+        bytes += r.size_bytes;
+        it->next = r.seq + 1;
+    }
+    rc = ddb_store_iter_status(si);
+    ddb_store_iter_close(si);
+    return rc == DDB_STORE_OK ? DDB_OK : ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+}
+
+int ddb_op_get_records(ddb_req *req)
+{
+    const ddb_json *lim = ddb_json_get(req->in, "Limit");
+    long limit = lim ? (long)ddb_v_number(lim, 1) : 1000;
+    uint64_t now = ddb_clock_now_ms(), first, last;
+    ddb_stream_info info;
+    iterator it = {0};
+    ddb_jw *w = &req->out;
+    int rc;
+
+    if (iterator_parse(req, ddb_json_get_str(req->in, "ShardIterator"), &it) != DDB_OK)
+        return req->err.code;
+    if (now > it.created_ms + ITERATOR_TTL_MS)
+        return ddb_req_fail(req, DDB_E_EXPIRED_ITERATOR, "Shard iterator has expired");
+    if ((rc = ddb_stream_info_get(req->srv->store, req->arena, it.id, &info)) != 0 || it.gen >= info.ngens ||
+        it.shard >= info.gens[it.gen].nshards)
+        return rc < 0 ? ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error")
+                      : ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Stream not found");
+    first = ddb_stream_shard_first(req->srv->store, &info, it.gen, it.shard);
+    last = ddb_stream_shard_last(req->srv->store, &info, it.gen, it.shard);
+    if (it.next < first && it.next <= last)
+        return trimmed(req); /* records it would read next are gone */
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "Records");
+    ddb_jw_arr_begin(w);
+    if (read_records(req, w, &info, &it, limit) != DDB_OK)
+        return req->err.code;
+    ddb_jw_arr_end(w);
+    /* a closed shard read to its end has no next iterator: the reader moves on to its children */
+    if (!(shard_closed(&info, it.gen) && it.next > last)) {
+        it.created_ms = now;
+        ddb_jw_key(w, "NextShardIterator");
+        ddb_jw_str(w, iterator_text(req, &info, &it));
+    }
+    ddb_jw_obj_end(w);
+    return DDB_OK;
+}

@@ -1,0 +1,239 @@
+/*
+ * server/ops/ops_tags.c: TagResource, UntagResource and ListTagsOfResource.
+ *
+ * A table's tags are a member of its description, "ddbdTags": [{"Key", "Value"}...] in the order
+ * they were first added (CreateTable's Tags first, ops_table.c), so they go with the table when it
+ * is deleted. A change rewrites the description compare-and-swap (ddb_catalog_update), recomputed
+ * from the winner when it loses a race, so concurrent tag changes never lose one another. A change
+ * that changes nothing writes nothing. The requests were validated first (api/validate_tags.c);
+ * the ARN names a table of this region and account.
+ *
+ * DynamoDB, as captured by a public conformance suite (2026-10): TagResource replaces the value
+ * of a key it already has and appends new keys; at most 50 tags, counted after the merge
+ * ("Number of Tags exceed the current limit for the provided ResourceArn", ValidationException,
+ * and nothing applied); UntagResource of a key the table lacks is accepted; a missing table is
+ * ResourceNotFoundException "Requested resource not found: ResourceArn: <arn> not found" (captured
+ * for TagResource; assumed for the other two). DynamoDB applies tag changes about two seconds
+ * later and refuses a second change meanwhile; ddbd applies them at once.
+ *
+ * ListTagsOfResource pages by TAGS_PAGE tags. That is the 50-tag limit, so every table's tags fit
+ * one page and no NextToken is returned, as DynamoDB answers for 50 tags; a NextToken (the
+ * position of the first tag of the page, in decimal) is accepted, and an unknown one refused.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddb/ddb_status.h"
+#include "ops_common.h"
+#include "server.h"
+
+#define MAX_TAGS 50 /* DDB_MAX_TAGS of api/validate_internal.h */
+#define OVER_LIMIT "Number of Tags exceed the current limit for the provided ResourceArn"
+#define TAGS_PAGE 50
+#define MAX_TRIES 16
+
+typedef struct tag {
+    const char *key, *value;
+} tag;
+
+/* The table an ARN names (the name after "table/"), or NULL with ResourceNotFoundException. */
+static const ddb_table *table_of(ddb_req *req, const char *arn)
+{
+    const ddb_table *t = ddb_catalog_get(req->srv->catalog, strrchr(arn, '/') + 1);
+
+    if (t == NULL)
+        ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: ResourceArn: %s not found", arn);
+    return t;
+}
+
+/* The stored tags, in order, into an arena array with room for `extra` more. */
+static size_t stored_tags(ddb_req *req, const ddb_table *t, size_t extra, tag **out)
+{
+    const ddb_json *list = ddb_json_get(t->desc, "ddbdTags");
+    size_t n = list != NULL && list->type == DDB_JSON_ARRAY ? list->n : 0;
+
+    *out = DDB_NEW_ARRAY(req->arena, tag, n + extra + 1);
+    for (size_t i = 0; i < n; i++) {
+        (*out)[i].key = ddb_json_get_str(list->u.items[i], "Key");
+        (*out)[i].value = ddb_json_get_str(list->u.items[i], "Value");
+    }
+    return n;
+}
+
+static long find(const tag *tags, size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(tags[i].key, key) == 0)
+            return (long)i;
+    }
+    return -1;
+}
+
+/* Swaps in t's description with these tags; ddb_catalog_update's result. */
+static int store(ddb_req *req, const ddb_table *t, const tag *tags, size_t n)
+{
+    static const char *const skip[] = {"ddbdTags", NULL};
+    const ddb_table *now;
+    ddb_buf buf = {0};
+    ddb_jw d;
+    int rc;
+
+    ddb_jw_init(&d, &buf);
+    ddb_jw_obj_begin(&d);
+    ddb_desc_write(&d, t, skip, NULL);
+    if (n > 0) {
+        ddb_jw_key(&d, "ddbdTags");
+        ddb_jw_arr_begin(&d);
+        for (size_t i = 0; i < n; i++) {
+            ddb_jw_obj_begin(&d);
+            ddb_jw_key(&d, "Key");
+            ddb_jw_str(&d, tags[i].key);
+            ddb_jw_key(&d, "Value");
+            ddb_jw_str(&d, tags[i].value);
+            ddb_jw_obj_end(&d);
+        }
+        ddb_jw_arr_end(&d);
+    }
+    ddb_jw_obj_end(&d);
+    rc = ddb_catalog_update(req->srv->catalog, t, buf.data, buf.len, NULL, &now);
+    ddb_buf_free(&buf);
+    return rc;
+}
+
+/* After the retry loop: 0 answers {}, 1 the table went away, else a storage failure. */
+static int finish(ddb_req *req, const char *arn, int rc)
+{
+    if (req->err.code != DDB_OK)
+        return req->err.code;
+    if (rc == 1)
+        return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: ResourceArn: %s not found",
+                            arn);
+    if (rc != 0)
+        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    return DDB_OK;
+}
+
+/* The merge of one attempt: 0 nothing to write, 2 written but raced (retry), else finish()'s rc. */
+static int tag_once(ddb_req *req, const char *arn, const ddb_json *add)
+{
+    const ddb_table *t = table_of(req, arn);
+    tag *tags;
+    size_t n;
+    int changed = 0;
+
+    if (t == NULL)
+        return -2;
+    n = stored_tags(req, t, add->n, &tags);
+    for (uint32_t i = 0; i < add->n; i++) {
+        const char *key = ddb_json_get_str(add->u.items[i], "Key");
+        const char *value = ddb_json_get_str(add->u.items[i], "Value");
+        long at = find(tags, n, key);
+        if (at < 0) {
+            tags[n++] = (tag){key, value};
+            changed = 1;
+        } else if (strcmp(tags[at].value, value) != 0) {
+            tags[at].value = value;
+            changed = 1;
+        }
+    }
+    if (n > MAX_TAGS) {
+        ddb_req_fail(req, DDB_E_VALIDATION, OVER_LIMIT);
+        return -2;
+    }
+    return changed ? store(req, t, tags, n) : 0;
+}
+
+int ddb_op_tag_resource(ddb_req *req)
+{
+    const char *arn = ddb_json_get_str(req->in, "ResourceArn");
+    const ddb_json *add = ddb_json_get(req->in, "Tags");
+    int rc = 2;
+
+    for (int tries = 0; rc == 2 && tries < MAX_TRIES; tries++)
+        rc = tag_once(req, arn, add);
+    return finish(req, arn, rc);
+}
+
+static int untag_once(ddb_req *req, const char *arn, const ddb_json *keys)
+{
+    const ddb_table *t = table_of(req, arn);
+    tag *tags;
+    size_t n, kept = 0;
+
+    if (t == NULL)
+        return -2;
+    n = stored_tags(req, t, 0, &tags);
+    for (size_t i = 0; i < n; i++) {
+        int removed = 0;
+        for (uint32_t k = 0; k < keys->n && !removed; k++)
+            removed = strcmp(tags[i].key, keys->u.items[k]->u.s) == 0;
+        if (!removed)
+            tags[kept++] = tags[i];
+    }
+    return kept < n ? store(req, t, tags, kept) : 0;
+}
+
+int ddb_op_untag_resource(ddb_req *req)
+{
+    const char *arn = ddb_json_get_str(req->in, "ResourceArn");
+    const ddb_json *keys = ddb_json_get(req->in, "TagKeys");
+    int rc = 2;
+
+    for (int tries = 0; rc == 2 && tries < MAX_TRIES; tries++)
+        rc = untag_once(req, arn, keys);
+    return finish(req, arn, rc);
+}
+
+/* A NextToken's position: the decimal number ddbd gives (past the end: an empty page); else -1. */
+static long token_position(const char *token)
+{
+    char *end;
+    long at;
+
+    if (token[0] < '1' || token[0] > '9' || strlen(token) > 9)
+        return -1;
+    at = strtol(token, &end, 10);
+    return *end == '\0' ? at : -1;
+}
+
+int ddb_op_list_tags_of_resource(ddb_req *req)
+{
+    const char *arn = ddb_json_get_str(req->in, "ResourceArn");
+    const char *token = ddb_json_get_str(req->in, "NextToken");
+    const ddb_table *t = table_of(req, arn);
+    ddb_jw *w = &req->out;
+    tag *tags;
+    size_t n, from = 0, to;
+
+    if (t == NULL)
+        return req->err.code;
+    n = stored_tags(req, t, 0, &tags);
+    if (token != NULL) {
+        long at = token_position(token);
+        if (at < 0)
+            return ddb_req_fail(req, DDB_E_VALIDATION, "Invalid NextToken: %s", token);
+        from = (size_t)at < n ? (size_t)at : n;
+    }
+    to = n - from > TAGS_PAGE ? from + TAGS_PAGE : n;
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "Tags");
+    ddb_jw_arr_begin(w);
+    for (size_t i = from; i < to; i++) {
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "Key");
+        ddb_jw_str(w, tags[i].key);
+        ddb_jw_key(w, "Value");
+        ddb_jw_str(w, tags[i].value);
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_arr_end(w);
+    if (to < n) {
+        char next[24];
+        snprintf(next, sizeof(next), "%zu", to);
+        ddb_jw_key(w, "NextToken");
+        ddb_jw_str(w, next);
+    }
+    ddb_jw_obj_end(w);
+    return DDB_OK;
+}

@@ -1,0 +1,114 @@
+/*
+ * server/ops/stream_spec.c: StreamSpecification in the table operations (see stream_spec.h).
+ */
+#include "stream_spec.h"
+
+#include <string.h>
+
+#include "clock.h"
+#include "ddb/ddb_status.h"
+#include "ops_common.h"
+#include "server.h"
+#include "streams.h"
+
+int ddb_stream_plan(ddb_req *req, const ddb_table *cur, stream_plan *p)
+{
+    const ddb_json *spec = ddb_json_get(req->in, "StreamSpecification");
+    const ddb_json *on = ddb_json_get(spec, "StreamEnabled");
+    const char *name = ddb_json_get_str(req->in, "TableName");
+
+    memset(p, 0, sizeof(*p));
+    if (on == NULL || on->type != DDB_JSON_BOOL) /* validation refused anything else */
+        return DDB_OK;
+    if (!on->u.b) {
+        if (cur == NULL)
+            return DDB_OK; /* CreateTable with the stream disabled: no stream */
+        if (cur->stream_id == 0)
+            return ddb_req_fail(req, DDB_E_VALIDATION, "Table has no stream to disable: TableName: %s", cur->name);
+        p->change = -1;
+        return DDB_OK;
+    }
+    if (cur != NULL && cur->stream_id != 0)
+        return ddb_req_fail(req, DDB_E_VALIDATION, "Table already has an enabled stream: TableName: %s",
+                            cur ? cur->name : name);
+    if ((p->id = ddb_catalog_new_id(req->srv->catalog)) == 0)
+        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    p->change = 1;
+    p->label = ddb_stream_label(req->arena, ddb_clock_now_ms());
+    p->view = ddb_stream_view_parse(ddb_json_get_str(spec, "StreamViewType"));
+    return DDB_OK;
+}
+
+void ddb_stream_plan_write(ddb_req *req, ddb_jw *w, const ddb_table *cur, const stream_plan *p)
+{
+    unsigned one = ddb_store_nshards(req->srv->store);
+
+    if (p->change == 1) {
+        ddb_jw_key(w, "StreamSpecification");
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "StreamEnabled");
+        ddb_jw_bool(w, 1);
+        ddb_jw_key(w, "StreamViewType");
+        ddb_jw_str(w, ddb_stream_view_name(p->view));
+        ddb_jw_obj_end(w);
+        ddb_stream_write_member(w, p->id, p->label, p->view, 1, &one, 1);
+        return;
+    }
+    if (cur == NULL || cur->last_stream_id == 0)
+        return;
+    if (p->change == 0 && cur->stream_id != 0) { /* unchanged and enabled */
+        ddb_jw_key(w, "StreamSpecification");
+        ddb_jw_json(w, ddb_json_get(cur->desc, "StreamSpecification"));
+    }
+    /* disabled now or before: the latest stream's label stays (DescribeTable's LatestStreamArn) */
+    ddb_stream_write_member(w, cur->last_stream_id, cur->stream_label, cur->stream_view,
+                            p->change == 0 && cur->stream_id != 0, cur->stream_counts, cur->stream_ngens);
+}
+
+/* The registry entry of the table's enabled stream, turned DISABLED now. */
+static void disable_entry(ddb_req *req, const ddb_table *cur, ddb_batch *extra)
+{
+    ddb_stream_info info;
+
+    if (ddb_stream_info_get(req->srv->store, req->arena, cur->stream_id, &info) != 0)
+        return;
+    info.disabled_ms = ddb_clock_now_ms();
+    ddb_stream_info_put(extra, req->arena, &info);
+}
+
+void ddb_stream_plan_registry(ddb_req *req, const char *table, const ddb_json *key_schema, const ddb_table *cur,
+                              const stream_plan *p, ddb_batch *extra)
+{
+    ddb_stream_info info;
+
+    if (p->change == -1)
+        disable_entry(req, cur, extra);
+    if (p->change != 1)
+        return;
+    memset(&info, 0, sizeof(info));
+    info.id = p->id;
+    info.table = table;
+    info.label = p->label;
+    info.view = p->view;
+    info.key_schema = key_schema;
+    info.created_ms = ddb_clock_now_ms();
+    info.gens[0] = (ddb_stream_gen){ddb_store_nshards(req->srv->store), info.created_ms, NULL};
+    info.ngens = 1;
+    ddb_stream_info_put(extra, req->arena, &info);
+}
+
+void ddb_stream_table_deleted(ddb_req *req, const ddb_table *t, ddb_batch *extra)
+{
+    if (t->stream_id != 0)
+        disable_entry(req, t, extra);
+}
+
+void ddb_stream_describe(ddb_req *req, ddb_jw *w, const ddb_table *t)
+{
+    if (t->stream_label == NULL)
+        return;
+    ddb_jw_key(w, "LatestStreamLabel");
+    ddb_jw_str(w, t->stream_label);
+    ddb_jw_key(w, "LatestStreamArn");
+    ddb_jw_str(w, ddb_stream_arn(req->arena, req->region, t->name, t->stream_label));
+}

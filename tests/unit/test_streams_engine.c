@@ -1,0 +1,110 @@
+/*
+ * tests/unit/test_streams_engine.c: stream shards (engine/streams.h). Every generation's shard of
+ * a partition is a child of its shard in the generation before (the parent of shard j is
+ * j % n_old), so a reader that drains parents before children keeps each item's order; shards are
+ * all used; and a record survives encoding with its images, event, flags and size.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "itemcodec.h"
+#include "streams.h"
+#include "test.h"
+#include "test_store.h"
+
+static uint64_t next_hash(uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
+}
+
+TEST(stream_shards_split_under_their_parents)
+{
+    static const unsigned counts[] = {2, 4, 7, 7, 16, 17};
+    ddb_table t;
+    uint64_t state = 88172645463325252ULL;
+    unsigned used[17] = {0};
+
+    memset(&t, 0, sizeof(t));
+    for (unsigned g = 0; g < sizeof(counts) / sizeof(counts[0]); g++)
+        t.stream_counts[t.stream_ngens++] = counts[g];
+    for (int i = 0; i < 20000; i++) {
+        uint64_t h = next_hash(&state);
+        unsigned gen, prev_gen, shard, prev = 0;
+        for (unsigned g = 1; g <= t.stream_ngens; g++) {
+            ddb_table cut = t;
+            cut.stream_ngens = g;
+            shard = ddb_stream_shard_of(&cut, h, &gen);
+            ASSERT_EQ(gen, g - 1);
+            ASSERT(shard < counts[g - 1]);
+            if (g > 1)
+                ASSERT_EQ(shard % counts[g - 2], prev); /* a child of its shard one generation before */
+            prev = shard;
+            prev_gen = gen;
+        }
+        (void)prev_gen;
+        used[prev]++;
+    }
+    for (unsigned s = 0; s < 17; s++)
+        ASSERT(used[s] > 0); /* every shard of the last generation gets partitions */
+}
+
+TEST(stream_record_round_trip)
+{
+    ddb_store *s = mem_store(1);
+    ddb_arena a;
+    ddb_table t;
+    ddb_attr old_item, new_item;
+    ddb_batch b;
+    ddb_key key;
+    ddb_stream_record r;
+    char *oval, *nval;
+    size_t olen, nlen;
+
+    ddb_arena_init(&a);
+    memset(&t, 0, sizeof(t));
+    t.hash_key = "pk";
+    t.stream_id = 9;
+    t.stream_view = DDB_VIEW_NEW_AND_OLD_IMAGES;
+    t.stream_counts[0] = 1;
+    t.stream_ngens = 1;
+    static const char j1[] = "{\"pk\":{\"S\":\"a\"},\"v\":{\"N\":\"1\"}}", j2[] = "{\"pk\":{\"S\":\"a\"},\"v\":{\"N\":\"2\"}}";
+    const ddb_json *p1, *p2;
+
+    ASSERT((p1 = ddb_json_parse(&a, j1, sizeof(j1) - 1)) != NULL && (p2 = ddb_json_parse(&a, j2, sizeof(j2) - 1)) != NULL);
+    ASSERT(ddb_item_from_json(&a, p1, &old_item) == NULL && old_item.len == 2);
+    ASSERT(ddb_item_from_json(&a, p2, &new_item) == NULL && new_item.len == 2);
+    ddb_item_encode(&a, &old_item, ddb_item_size(&old_item), &oval, &olen);
+    ddb_item_encode(&a, &new_item, ddb_item_size(&new_item), &nval, &nlen);
+    memset(&key, 0, sizeof(key));
+    ddb_batch_init(&b, &a);
+    /* nothing changed: no record */
+    ddb_stream_add_record(&a, &t, &key, &old_item, oval, olen, &old_item, oval, olen, 0, 1000, &b);
+    ASSERT_EQ(b.n, 0);
+    ddb_stream_add_record(&a, &t, &key, &old_item, oval, olen, &new_item, nval, nlen, DDB_REC_SERVICE, 123456, &b);
+    ASSERT_EQ(b.n, 1);
+    ASSERT(b.ops[0].sequenced && b.ops[0].klen == DDB_STREAM_PREFIX_BYTES);
+    ASSERT_EQ(ddb_store_write(s, &b), DDB_STORE_OK);
+    {
+        char key20[DDB_STREAM_PREFIX_BYTES + 8], *val;
+        size_t vlen;
+        memcpy(key20, b.ops[0].key, DDB_STREAM_PREFIX_BYTES);
+        memset(key20 + DDB_STREAM_PREFIX_BYTES, 0, 8);
+        key20[sizeof(key20) - 1] = 1; /* the first number */
+        ASSERT_EQ(ddb_store_get(s, &a, key20, sizeof(key20), &val, &vlen), DDB_STORE_OK);
+        ASSERT(val != NULL);
+        ASSERT_EQ(ddb_stream_record_decode(&a, key20, sizeof(key20), val, vlen, &r), 0);
+    }
+    ASSERT_EQ(r.seq, 1);
+    ASSERT_EQ(r.event, DDB_EV_MODIFY);
+    ASSERT_EQ(r.flags, DDB_REC_SERVICE);
+    ASSERT_EQ(r.created_ms, 123456);
+    ASSERT(r.has_new && r.has_old);
+    ASSERT(ddb_attr_equal(&r.new_image, &new_item) && ddb_attr_equal(&r.old_image, &old_item));
+    ASSERT_EQ(r.keys.len, 1);
+    ASSERT_EQ(r.size_bytes, ddb_item_size(&r.keys) + ddb_item_size(&new_item) + ddb_item_size(&old_item));
+    ddb_arena_free(&a);
+    ddb_store_close(s);
+}
