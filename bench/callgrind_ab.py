@@ -57,6 +57,15 @@ def measure(binary, workload, n, outdir):
     proc = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out, binary,
                              "--host", "127.0.0.1", "--port", str(port), "--in-memory", "--threads", "1",
                              "--shards", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        return run_workload(proc, port, out, workload, n)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def run_workload(proc, port, out, workload, n):
     deadline = time.time() + 60
     while True:
         try:
