@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Instruction counts of one workload on two ddbd binaries (A/B), under callgrind.
 
-usage: callgrind_ab.py BINARY_A BINARY_B [--requests N] [--workload putitem|getitem|updateitem]
+usage: callgrind_ab.py BINARY_A BINARY_B [--requests N] [--workload putitem|getitem|updateitem|putitem_stream]
 
 Wall-clock A/B runs on a shared 2-core VM swing by +-20 % from round to round, so a claim like
 "single-item writes unchanged within 10 %" is checked here by instructions: each binary starts
@@ -43,7 +43,7 @@ def call(conn, op, body):
 
 def request(workload, i):
     key = {"pk": {"S": "user#%d" % (i % 1000)}}
-    if workload == "putitem":
+    if workload in ("putitem", "putitem_stream"):
         return "PutItem", {"TableName": "abt", "Item": dict(key, name={"S": "n%d" % i}, age={"N": str(i % 90)})}
     if workload == "getitem":
         return "GetItem", {"TableName": "abt", "Key": key}
@@ -76,9 +76,12 @@ def run_workload(proc, port, out, workload, n):
             if time.time() > deadline:
                 raise
             time.sleep(0.2)
-    call(conn, "CreateTable", {"TableName": "abt", "BillingMode": "PAY_PER_REQUEST",
-                               "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-                               "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})
+    table = {"TableName": "abt", "BillingMode": "PAY_PER_REQUEST",
+             "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+             "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]}
+    if workload == "putitem_stream":  # PutItem on a table with a NEW_AND_OLD_IMAGES stream
+        table["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    call(conn, "CreateTable", table)
     for i in range(1000):  # every key exists, so GetItem reads items
         call(conn, "PutItem", {"TableName": "abt", "Item": {"pk": {"S": "user#%d" % i}}})
     for i in range(n):

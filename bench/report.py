@@ -24,18 +24,29 @@ TARGET_TPUT = 4.0       # ddbd throughput >= 4x the faster peer (TARGET_WORKLOAD
 TARGET_CPU = 0.25       # ddbd CPU/request <= 1/4 of the faster peer's
 TARGET_START_MS = 10.0
 TARGET_RSS_MB = 10.0
-TARGET_INDEX_COST = 2.0  # ddbd: CPU/request of PutItem with two GSIs <= 2x PutItem without
-TARGET_WORKLOADS = ("getitem", "putitem", "query_gsi", "putitem_2gsi")
+TARGET_WORKLOADS = ("getitem", "putitem", "query_gsi", "putitem_2gsi", "transact_write4", "transact_get4")
 WORKLOAD_ORDER = ["getitem", "putitem", "updateitem", "query", "query_gsi", "putitem_nogsi", "putitem_2gsi",
-                  "batchget", "mixed"]
+                  "putitem_nostream", "putitem_stream", "transact_write4", "transact_get4", "batchget", "mixed"]
 DESCR = {
     "query": "Query on bench_ts: pk = :p AND sk BETWEEN :a AND :b, Limit 20",
     "query_gsi": "Query IndexName=by_grp of bench_gsi (projection ALL): grp = :g, Limit 20 (100 partitions of 100 items)",
     "putitem_nogsi": "PutItem on bench_put0 (no index): overwrite a random key of 10,000, ~230 B item",
     "putitem_2gsi": "PutItem on bench_put2 (GSIs by_a ALL and by_b INCLUDE): the same items, both index keys "
                     "get new random values, so both index entries move",
+    "putitem_nostream": "PutItem on bench_nostream (no stream): overwrite a random key of 10,000, ~200 B item",
+    "putitem_stream": "PutItem on bench_stream (NEW_AND_OLD_IMAGES stream): the same items, each write records both images",
+    "transact_write4": "TransactWriteItems of 4 Puts on random distinct keys of bench_kv (~200 B items)",
+    "transact_get4": "TransactGetItems of 4 Gets on random distinct keys of bench_kv",
 }
-INDEX_PAIR = ("putitem_2gsi", "putitem_nogsi")
+# ddbd's cost of a feature: CPU/request with it / without it, and the target (x)
+COST_PAIRS = [
+    ("putitem_2gsi", "putitem_nogsi", "index maintenance: PutItem with two GSIs / PutItem without",
+     "The same items on the same key schema; `putitem_2gsi` writes to a table with two GSIs (ALL and INCLUDE), "
+     "`putitem_nogsi` to one without.", "two GSIs", 2.0),
+    ("putitem_stream", "putitem_nostream", "stream records: PutItem with a NEW_AND_OLD_IMAGES stream / PutItem without",
+     "The same items on the same key schema; `putitem_stream` writes to a table whose stream records both images, "
+     "`putitem_nostream` to one without.", "a NEW_AND_OLD_IMAGES stream", 1.3),
+]
 
 med = statistics.median
 
@@ -208,31 +219,35 @@ def main():
         elif ours in servers and peers:
             w(f"_no valid {ours}/peer pair for a ratio_\n")
 
-    # ---- cost of index maintenance: PutItem with two GSIs / PutItem without ----
-    index_rows = []
-    for c in sorted({k[1] for k in medians if k[0] in INDEX_PAIR}, reverse=True):
-        with_, without = medians.get((INDEX_PAIR[0], c), {}), medians.get((INDEX_PAIR[1], c), {})
-        for s in servers:
-            if s in with_ and s in without:
-                cw, c0 = with_[s]["cpu_us_per_req"], without[s]["cpu_us_per_req"]
-                index_rows.append((c, s, with_[s]["rps"], without[s]["rps"], cw, c0,
-                                   with_[s]["rps"] / without[s]["rps"] if without[s]["rps"] else None,
-                                   cw / c0 if cw is not None and c0 else None))
-    if index_rows:
-        w("## index maintenance: PutItem with two GSIs / PutItem without\n")
-        w("The same items on the same key schema; `putitem_2gsi` writes to a table with two GSIs "
-          "(ALL and INCLUDE), `putitem_nogsi` to one without. Medians of the valid rounds.\n")
+    # ---- cost of a feature: PutItem with two GSIs, with a stream, / PutItem without ----
+    cost_rows = []  # (pair, conns, server, rps with, rps without, cpu with, cpu without, tput ratio, cpu ratio)
+    for pair in COST_PAIRS:
+        with_wl, without_wl, title, what, short, target = pair
+        rows = []
+        for c in sorted({k[1] for k in medians if k[0] in (with_wl, without_wl)}, reverse=True):
+            with_, without = medians.get((with_wl, c), {}), medians.get((without_wl, c), {})
+            for s in servers:
+                if s in with_ and s in without:
+                    cw, c0 = with_[s]["cpu_us_per_req"], without[s]["cpu_us_per_req"]
+                    rows.append((pair, c, s, with_[s]["rps"], without[s]["rps"], cw, c0,
+                                 with_[s]["rps"] / without[s]["rps"] if without[s]["rps"] else None,
+                                 cw / c0 if cw is not None and c0 else None))
+        if not rows:
+            continue
+        cost_rows += rows
+        w(f"## {title}\n")
+        w(f"{what} Medians of the valid rounds.\n")
         w("| conns | server | req/s with · without | CPU µs/req with · without | throughput with / without | CPU/req with / without |")
         w("|---:|---|---:|---:|---:|---:|")
-        for c, s, rw, r0, cw, c0, tr, cr in index_rows:
+        for _, c, s, rw, r0, cw, c0, tr, cr in rows:
             w(f"| {c} | {'**' + s + '**' if s == ours else s} | {f0(rw)} · {f0(r0)} | {f1(cw)} · {f1(c0)} | "
               f"x {ratio(tr)} | x {ratio(cr)} |")
         w("")
-        for c, s, rw, r0, cw, c0, tr, cr in index_rows:
+        for _, c, s, rw, r0, cw, c0, tr, cr in rows:
             if s == ours:
-                w(f"**{ours}, {c} connection{'s' if c != 1 else ''}: PutItem with two GSIs costs x {ratio(cr)} "
-                  f"the CPU per request of PutItem without** — target ≤ x {TARGET_INDEX_COST:.0f} "
-                  f"{verdict(cr is not None and cr <= TARGET_INDEX_COST)}\n")
+                w(f"**{ours}, {c} connection{'s' if c != 1 else ''}: PutItem with {short} costs x {ratio(cr)} "
+                  f"the CPU per request of PutItem without** — target ≤ x {target} "
+                  f"{verdict(cr is not None and cr <= target)}\n")
 
     # ---- start-up / RSS --------------------------------------------------
     st = {}
@@ -309,11 +324,11 @@ def main():
                       f"≤ x {TARGET_CPU:.2f} {verdict(cr is not None and cr <= TARGET_CPU)}")
             w(f"| {wl} | {c} | {f0(o['rps'])} · {f1(o['cpu_us_per_req'])} | {fp} | {f0(pm['rps'])} · "
               f"{f1(pm['cpu_us_per_req'])} | x {ratio(tr)} | x {ratio(cr)} | {tg} |")
-        for c, s, rw, r0, cw, c0, tr, cr in index_rows:
+        for pair, c, s, rw, r0, cw, c0, tr, cr in cost_rows:
             if s == ours:
-                w(f"| putitem_2gsi / putitem_nogsi ({ours}) | {c} | {f0(rw)} · {f1(cw)} | (without GSIs) | "
-                  f"{f0(r0)} · {f1(c0)} | x {ratio(tr)} | x {ratio(cr)} | CPU/req ≤ x {TARGET_INDEX_COST:.0f} "
-                  f"{verdict(cr is not None and cr <= TARGET_INDEX_COST)} |")
+                w(f"| {pair[0]} / {pair[1]} ({ours}) | {c} | {f0(rw)} · {f1(cw)} | (without) | "
+                  f"{f0(r0)} · {f1(c0)} | x {ratio(tr)} | x {ratio(cr)} | CPU/req ≤ x {pair[5]} "
+                  f"{verdict(cr is not None and cr <= pair[5])} |")
         w("")
 
     if caveats:

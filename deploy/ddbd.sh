@@ -5,8 +5,9 @@
 #   deploy/ddbd.sh build    deps + a release build in ./build
 #   deploy/ddbd.sh run [ddbd options]   build + start ddbd in the foreground
 #                           (default: 127.0.0.1:8000, data in ./ddbd-data)
-#   deploy/ddbd.sh test     deps + build + the whole test suite (ctest), then the C tests again
-#                           under AddressSanitizer and UndefinedBehaviorSanitizer, then each libFuzzer
+#   deploy/ddbd.sh test     deps + build + the whole test suite (ctest), then the C tests and the
+#                           client library's tests (against a sanitized ddbd) again under
+#                           AddressSanitizer and UndefinedBehaviorSanitizer, then each libFuzzer
 #                           target for FUZZ_SECONDS (default 30)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -62,7 +63,7 @@ test_all() {
   cmake -S "$ROOT" -B "$ROOT/build-asan" -DCMAKE_BUILD_TYPE=Debug -DDDB_SANITIZE=ON -DDDB_WERROR=ON >/dev/null
   cmake --build "$ROOT/build-asan" -j "$JOBS"
   (cd "$ROOT/build-asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-     ctest --output-on-failure -j "$JOBS" -L unit)
+     ctest --output-on-failure -j "$JOBS" -L 'unit|client')
   fuzz "${FUZZ_SECONDS:-30}"
 }
 

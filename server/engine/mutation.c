@@ -180,7 +180,10 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
         m->old_size = ddb_item_stored_size(old, oldlen);
         /* the old image is decoded only when something reads it: a condition, ReturnValues, an
            update, or index entries to remove */
-        if ((m->need_old || m->condition || m->kind == DDB_MUT_UPDATE || m->t->nindexes > 0 || m->t->stream_id) &&
+        /* (a stream record takes the stored old image as it is; only a delete by the service,
+           which has no Key of its own, needs it decoded for the record's Keys: see below) */
+        if ((m->need_old || m->condition || m->kind == DDB_MUT_UPDATE || m->t->nindexes > 0 ||
+             (m->t->stream_id && m->keyattrs == NULL && m->kind == DDB_MUT_DELETE)) &&
             ddb_item_decode(r->a, old, oldlen, &m->old) != 0)
             return fail(m, DDB_E_INTERNAL, "Internal server error");
     }
@@ -210,8 +213,9 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
     if (m->t->nindexes > 0)
         derive_indexes(r, out);
     if (m->t->stream_id != 0) /* the change's stream record, in the same commit (streams.h) */
-        ddb_stream_add_record(r->a, m->t, &m->key, m->had_old ? &m->old : NULL, old, oldlen,
-                              m->has_new ? &m->new_item : NULL, val, vlen, m->stream_flags, ddb_clock_now_ms(), out);
+        ddb_stream_add_record(r->a, m->t, &m->key, m->has_new ? &m->new_item : m->keyattrs ? m->keyattrs : &m->old,
+                              m->had_old ? old : NULL, oldlen, m->has_new ? val : NULL, vlen, m->stream_flags,
+                              ddb_clock_now_ms(), out);
     r->coll_old += m->had_old ? m->old_size : 0;
     r->coll_new += m->has_new ? m->new_size : 0;
     return 0;

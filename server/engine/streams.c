@@ -106,48 +106,50 @@ static void keys_of(ddb_arena *a, const ddb_table *t, const ddb_attr *item, ddb_
     }
 }
 
-static void put_image(ddb_arena *a, ddb_buf *b, const ddb_attr *item)
+/* An image (u32 length, then the bytes; length 0 when absent) at *p, which moves past it. */
+static void put_raw(char **p, const char *raw, size_t len)
 {
-    char len[4], *enc = NULL;
-    size_t elen = 0;
-
-    if (item != NULL)
-        ddb_item_encode(a, item, ddb_item_size(item), &enc, &elen);
-    put_be(len, elen, 4);
-    ddb_buf_append(b, len, 4);
-    if (elen > 0)
-        ddb_buf_append(b, enc, elen);
+    if (raw == NULL)
+        len = 0;
+    put_be(*p, len, 4);
+    if (len > 0)
+        memcpy(*p + 4, raw, len);
+    *p += 4 + len;
 }
 
-void ddb_stream_add_record(ddb_arena *a, const ddb_table *t, const ddb_key *key, const ddb_attr *old_item,
-                           const char *old_raw, size_t old_rawlen, const ddb_attr *new_item, const char *new_raw,
-                           size_t new_rawlen, int flags, uint64_t now_ms, ddb_batch *out)
+void ddb_stream_add_record(ddb_arena *a, const ddb_table *t, const ddb_key *key, const ddb_attr *keys_src,
+                           const char *old_raw, size_t old_rawlen, const char *new_raw, size_t new_rawlen, int flags,
+                           uint64_t now_ms, ddb_batch *out)
 {
     int view = t->stream_view, event;
-    char head[11], prefix[DDB_STREAM_PREFIX_BYTES];
+    int with_new = view == DDB_VIEW_NEW_IMAGE || view == DDB_VIEW_NEW_AND_OLD_IMAGES;
+    int with_old = view == DDB_VIEW_OLD_IMAGE || view == DDB_VIEW_NEW_AND_OLD_IMAGES;
+    char *prefix = ddb_arena_alloc(a, DDB_STREAM_PREFIX_BYTES), *kenc, *rec, *p;
+    size_t klen, len;
     unsigned gen, shard;
     ddb_attr keys;
-    ddb_buf b = {0};
 
-    if (t->stream_id == 0 || (old_item == NULL && new_item == NULL))
+    if (t->stream_id == 0 || (old_raw == NULL && new_raw == NULL))
         return;
-    if (old_item != NULL && new_item != NULL && old_rawlen == new_rawlen && memcmp(old_raw, new_raw, old_rawlen) == 0)
+    if (old_raw != NULL && new_raw != NULL && old_rawlen == new_rawlen && memcmp(old_raw, new_raw, old_rawlen) == 0)
         return; /* nothing changed: DynamoDB writes no record */
-    event = old_item == NULL ? DDB_EV_INSERT : new_item == NULL ? DDB_EV_REMOVE : DDB_EV_MODIFY;
-    head[0] = 1; /* the record format's version */
-    head[1] = (char)event;
-    head[2] = (char)flags;
-    put_be(head + 3, now_ms, 8);
-    ddb_buf_append(&b, head, sizeof(head));
-    keys_of(a, t, new_item ? new_item : old_item, &keys);
-    put_image(a, &b, &keys);
-    put_image(a, &b, view == DDB_VIEW_NEW_IMAGE || view == DDB_VIEW_NEW_AND_OLD_IMAGES ? new_item : NULL);
-    put_image(a, &b, view == DDB_VIEW_OLD_IMAGE || view == DDB_VIEW_NEW_AND_OLD_IMAGES ? old_item : NULL);
+    event = old_raw == NULL ? DDB_EV_INSERT : new_raw == NULL ? DDB_EV_REMOVE : DDB_EV_MODIFY;
+    keys_of(a, t, keys_src, &keys);
+    ddb_item_encode(a, &keys, ddb_item_size(&keys), &kenc, &klen);
+    /* written once, in the arena: the head, the Keys, then the stored images as they are */
+    len = 11 + 12 + klen + (with_new && new_raw ? new_rawlen : 0) + (with_old && old_raw ? old_rawlen : 0);
+    rec = p = ddb_arena_alloc(a, len);
+    p[0] = 1; /* the record format's version */
+    p[1] = (char)event;
+    p[2] = (char)flags;
+    put_be(p + 3, now_ms, 8);
+    p += 11;
+    put_raw(&p, kenc, klen);
+    put_raw(&p, with_new ? new_raw : NULL, new_rawlen);
+    put_raw(&p, with_old ? old_raw : NULL, old_rawlen);
     shard = ddb_stream_shard_of(t, key->part_hash, &gen);
     ddb_stream_prefix(t->stream_id, gen, shard, prefix);
-    ddb_batch_put_seq(out, ddb_arena_memdup(a, prefix, sizeof(prefix)), sizeof(prefix),
-                      ddb_arena_memdup(a, b.data, b.len), b.len);
-    ddb_buf_free(&b);
+    ddb_batch_put_seq(out, prefix, DDB_STREAM_PREFIX_BYTES, rec, (size_t)(p - rec));
 }
 
 /* One image: u32 length, then the item (none when 0). */
@@ -387,11 +389,11 @@ uint64_t ddb_stream_shard_first(ddb_store *s, const ddb_stream_info *info, unsig
 {
     char lo[DDB_STREAM_PREFIX_BYTES], hi[DDB_STREAM_PREFIX_BYTES];
     ddb_store_iter *it;
-    uint64_t first = ddb_stream_shard_last(s, info, gen, shard) + 1;
+    uint64_t last, first = ddb_stream_shard_last(s, info, gen, shard) + 1;
 
     ddb_stream_prefix(info->id, gen, shard, lo);
     ddb_stream_prefix(info->id, gen, shard + 1, hi);
-    it = ddb_store_iter_open(s, lo, sizeof(lo), hi, sizeof(hi), 0);
+    it = ddb_store_seq_iter_open(s, lo, sizeof(lo), hi, sizeof(hi), 0);
     ddb_store_iter_seek(it, NULL, 0);
     if (ddb_store_iter_valid(it)) {
         size_t klen;
@@ -400,7 +402,9 @@ uint64_t ddb_stream_shard_first(ddb_store *s, const ddb_stream_info *info, unsig
             first = get_be(k + DDB_STREAM_PREFIX_BYTES, 8);
     }
     ddb_store_iter_close(it);
-    return first;
+    /* a number above the visible one may have a gap below it that still fills */
+    last = ddb_stream_shard_last(s, info, gen, shard);
+    return first > last + 1 ? last + 1 : first;
 }
 
 void ddb_stream_write_member(ddb_jw *w, uint32_t id, const char *label, int view, int enabled, const unsigned *counts,

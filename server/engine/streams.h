@@ -61,13 +61,15 @@ unsigned ddb_stream_shard_of(const ddb_table *t, uint64_t part_hash, unsigned *g
 void ddb_stream_prefix(uint32_t stream_id, unsigned gen, unsigned shard, char out[DDB_STREAM_PREFIX_BYTES]);
 
 /*
- * Adds to `out` the record of an item going from `old_item` (NULL: absent) to `new_item` (NULL:
- * deleted), when the table's stream is enabled and something changed: `old_raw`/`new_raw` are the
- * stored encodings, compared to drop a write that changes nothing, as DynamoDB does.
+ * Adds to `out` the record of an item whose stored encoding goes from `old_raw` (NULL: absent) to
+ * `new_raw` (NULL: deleted), when the table's stream is enabled and something changed (equal
+ * encodings: a write that changes nothing, which DynamoDB does not record). The images are the
+ * stored encodings themselves; the Keys come from `keys_src`, any item or key holding the key
+ * attributes (the new item, the request's Key, or the old item).
  */
-void ddb_stream_add_record(ddb_arena *a, const ddb_table *t, const ddb_key *key, const ddb_attr *old_item,
-                           const char *old_raw, size_t old_rawlen, const ddb_attr *new_item, const char *new_raw,
-                           size_t new_rawlen, int flags, uint64_t now_ms, ddb_batch *out);
+void ddb_stream_add_record(ddb_arena *a, const ddb_table *t, const ddb_key *key, const ddb_attr *keys_src,
+                           const char *old_raw, size_t old_rawlen, const char *new_raw, size_t new_rawlen, int flags,
+                           uint64_t now_ms, ddb_batch *out);
 
 /* A decoded record (arena memory). */
 typedef struct ddb_stream_record {

@@ -15,10 +15,12 @@
 static void add_generation(ddb_server *srv, ddb_arena *a, ddb_stream_info *info, unsigned n, uint64_t now)
 {
     ddb_stream_gen *last = &info->gens[info->ngens - 1];
+    uint64_t *ends = DDB_NEW_ARRAY(a, uint64_t, last->nshards);
 
-    last->ends = DDB_NEW_ARRAY(a, uint64_t, last->nshards);
+    /* read while the generation is still open (shard_last answers a closed one from its ends) */
     for (unsigned i = 0; i < last->nshards; i++)
-        last->ends[i] = ddb_stream_shard_last(srv->store, info, info->ngens - 1, i);
+        ends[i] = ddb_stream_shard_last(srv->store, info, info->ngens - 1, i);
+    last->ends = ends;
     info->gens[info->ngens++] = (ddb_stream_gen){n, now, NULL};
 }
 
@@ -91,7 +93,7 @@ static void trim_shard(ddb_server *srv, ddb_arena *a, const ddb_stream_info *inf
 
     ddb_stream_prefix(info->id, g, shard, lo);
     ddb_stream_prefix(info->id, g, shard + 1, hi);
-    it = ddb_store_iter_open(srv->store, lo, sizeof(lo), hi, sizeof(hi), 0);
+    it = ddb_store_seq_iter_open(srv->store, lo, sizeof(lo), hi, sizeof(hi), 0);
     for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
         size_t klen, vlen;
         const char *k = ddb_store_iter_key(it, &klen), *v = ddb_store_iter_val(it, &vlen);

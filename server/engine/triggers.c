@@ -251,21 +251,27 @@ typedef struct batch {
     size_t n;
 } batch;
 
-/* Up to spec->batch records of shard (g, s) from number `from` on. */
-static void read_batch(trigger *tr, ddb_arena *a, const ddb_stream_info *info, unsigned g, unsigned s, uint64_t from,
-                       batch *out)
+static void put_num(char *p, uint64_t v)
 {
-    char lo[DDB_STREAM_PREFIX_BYTES + 8], hi[DDB_STREAM_PREFIX_BYTES];
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        p[i] = (char)(v & 0xff);
+}
+
+/* Up to spec->batch records of shard (g, s) numbered from `from` to `last` (the visible one). */
+static void read_batch(trigger *tr, ddb_arena *a, const ddb_stream_info *info, unsigned g, unsigned s, uint64_t from,
+                       uint64_t last, batch *out)
+{
+    char lo[DDB_STREAM_PREFIX_BYTES + 8], hi[DDB_STREAM_PREFIX_BYTES + 8];
     ddb_store_iter *it;
     size_t bytes = 0;
 
     out->recs = DDB_NEW_ARRAY(a, ddb_stream_record, tr->spec->batch);
     out->n = 0;
     ddb_stream_prefix(info->id, g, s, lo);
-    ddb_stream_prefix(info->id, g, s + 1, hi);
-    for (int i = 7; i >= 0; i--, from >>= 8)
-        lo[DDB_STREAM_PREFIX_BYTES + i] = (char)(from & 0xff);
-    it = ddb_store_iter_open(tr->srv->store, lo, sizeof(lo), hi, sizeof(hi), 0);
+    memcpy(hi, lo, DDB_STREAM_PREFIX_BYTES);
+    put_num(lo + DDB_STREAM_PREFIX_BYTES, from);
+    put_num(hi + DDB_STREAM_PREFIX_BYTES, last + 1);
+    it = ddb_store_seq_iter_open(tr->srv->store, lo, sizeof(lo), hi, sizeof(hi), 0);
     for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it) && out->n < tr->spec->batch && bytes < MAX_PAYLOAD / 2;
          ddb_store_iter_next(it)) {
         size_t klen, vlen;
@@ -332,7 +338,7 @@ static int step_shard(trigger *tr, ddb_arena *a, const ddb_stream_info *info, un
         checkpoint_put(tr, a, g, s, first - 1);
         next = first;
     }
-    read_batch(tr, a, info, g, s, next, &b);
+    read_batch(tr, a, info, g, s, next, last, &b);
     if (b.n == 0)
         return 0;
     if (b.n < tr->spec->batch && tr->spec->window_ms > 0 &&

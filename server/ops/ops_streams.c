@@ -369,18 +369,21 @@ int ddb_op_get_shard_iterator(ddb_req *req)
 /* ---- GetRecords ---- */
 
 /* Reads up to `limit` records (and 1 MB) from it->next on; it->next moves past what was read. */
-static int read_records(ddb_req *req, ddb_jw *w, const ddb_stream_info *info, iterator *it, long limit)
+static int read_records(ddb_req *req, ddb_jw *w, const ddb_stream_info *info, iterator *it, long limit,
+                        uint64_t visible)
 {
-    char lo[DDB_STREAM_PREFIX_BYTES + 8], hi[DDB_STREAM_PREFIX_BYTES];
+    char lo[DDB_STREAM_PREFIX_BYTES + 8], hi[DDB_STREAM_PREFIX_BYTES + 8];
     ddb_store_iter *si;
     size_t bytes = 0;
     long n = 0;
     int rc;
 
+    /* [next, visible]: numbers above the visible one may still have gaps that fill (storage.h) */
     ddb_stream_prefix(it->id, it->gen, it->shard, lo);
-    ddb_stream_prefix(it->id, it->gen, it->shard + 1, hi);
+    memcpy(hi, lo, DDB_STREAM_PREFIX_BYTES);
     put_be((unsigned char *)lo + DDB_STREAM_PREFIX_BYTES, it->next, 8);
-    si = ddb_store_iter_open(req->srv->store, lo, sizeof(lo), hi, sizeof(hi), 0);
+    put_be((unsigned char *)hi + DDB_STREAM_PREFIX_BYTES, visible + 1, 8);
+    si = ddb_store_seq_iter_open(req->srv->store, lo, sizeof(lo), hi, sizeof(hi), 0);
     for (ddb_store_iter_seek(si, NULL, 0); ddb_store_iter_valid(si) && n < limit && bytes < GET_RECORDS_BYTES;
          ddb_store_iter_next(si), n++) {
         size_t klen, vlen;
@@ -422,7 +425,7 @@ int ddb_op_get_records(ddb_req *req)
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "Records");
     ddb_jw_arr_begin(w);
-    if (read_records(req, w, &info, &it, limit) != DDB_OK)
+    if (read_records(req, w, &info, &it, limit, last) != DDB_OK)
         return req->err.code;
     ddb_jw_arr_end(w);
     /* a closed shard read to its end has no next iterator: the reader moves on to its children */

@@ -526,6 +526,7 @@ static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums)
 
     for (size_t i = 0; i < b->n; i++) {
         const ddb_write_op *op = &b->ops[i];
+        /* a sequenced put goes where its prefix's partition is: a prefix is read from one place */
         rocksdb_column_family_handle_t *cf = op->meta ? s->meta : cf_for_write(s, shard_of(s, op->key, op->klen));
         if (cf == NULL) {
             rocksdb_writebatch_destroy(wb);
@@ -577,7 +578,7 @@ static uint64_t seq_load(void *ctx, const char *prefix, size_t plen)
     if (hilen == 0)
         abort(); /* an all-0xff prefix has no upper bound: the engine never makes one */
     hi[hilen - 1]++;
-    it = ddb_store_iter_open(s, prefix, plen, hi, hilen, 1);
+    it = ddb_store_seq_iter_open(s, prefix, plen, hi, hilen, 1);
     ddb_store_iter_seek(it, NULL, 0);
     if (ddb_store_iter_valid(it)) {
         size_t klen;
@@ -860,6 +861,13 @@ static ddb_store_iter *iter_open(ddb_store *s, const ddb_store_snapshot *snap, c
 ddb_store_iter *ddb_store_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen,
                                     int reverse)
 {
+    return iter_open(s, NULL, lo, lolen, hi, hilen, reverse);
+}
+
+ddb_store_iter *ddb_store_seq_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen,
+                                        int reverse)
+{
+    /* RocksDB keeps a prefix's sequenced keys in its partition's shard: read from there */
     return iter_open(s, NULL, lo, lolen, hi, hilen, reverse);
 }
 

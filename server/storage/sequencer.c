@@ -12,15 +12,18 @@
 struct ddb_seq_entry {
     char prefix[MAX_PREFIX];
     size_t plen;
-    uint64_t last;
-    pthread_mutex_t lock; /* held from numbering to the end of the write */
+    pthread_mutex_t lock; /* held only to take or to complete numbers */
+    uint64_t last;        /* the last number given */
+    uint64_t visible;     /* every number up to this one is done */
+    uint64_t *done;       /* numbers done above visible + 1 (few: the writes still in flight) */
+    size_t ndone, cap;
     ddb_seq_entry *next;  /* hash chain */
 };
 
 #define BUCKETS 256
 
 struct ddb_sequencer {
-    pthread_mutex_t lock; /* the table of entries (entries are never removed) */
+    pthread_mutex_t lock; /* inserts into the table of entries (entries are never removed) */
     ddb_seq_entry *buckets[BUCKETS];
     ddb_seq_load load;
     void *ctx;
@@ -46,6 +49,7 @@ void ddb_sequencer_free(ddb_sequencer *q)
         for (ddb_seq_entry *e = q->buckets[i], *next; e != NULL; e = next) {
             next = e->next;
             pthread_mutex_destroy(&e->lock);
+            free(e->done);
             free(e);
         }
     }
@@ -62,7 +66,20 @@ static unsigned bucket_of(const char *p, size_t n)
     return h % BUCKETS;
 }
 
-/* The entry of a prefix, made (its last number loaded from the store) on first use. */
+static ddb_seq_entry *find(ddb_seq_entry *e, const char *prefix, size_t plen)
+{
+    for (; e != NULL; e = __atomic_load_n(&e->next, __ATOMIC_ACQUIRE)) {
+        if (e->plen == plen && memcmp(e->prefix, prefix, plen) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/*
+ * The entry of a prefix, made (its last number loaded from the store) on first use. Entries are
+ * never removed and are published with a release store, so every write after the first finds its
+ * entry without taking the table's lock.
+ */
 static ddb_seq_entry *entry_of(ddb_sequencer *q, const char *prefix, size_t plen)
 {
     unsigned b = bucket_of(prefix, plen);
@@ -70,75 +87,84 @@ static ddb_seq_entry *entry_of(ddb_sequencer *q, const char *prefix, size_t plen
 
     if (plen > MAX_PREFIX)
         abort(); /* the engine's stream prefixes are 12 bytes */
+    if ((e = find(__atomic_load_n(&q->buckets[b], __ATOMIC_ACQUIRE), prefix, plen)) != NULL)
+        return e;
     pthread_mutex_lock(&q->lock);
-    for (e = q->buckets[b]; e != NULL; e = e->next) {
-        if (e->plen == plen && memcmp(e->prefix, prefix, plen) == 0)
-            break;
-    }
-    if (e == NULL) {
+    if ((e = find(q->buckets[b], prefix, plen)) == NULL) {
         if ((e = calloc(1, sizeof(*e))) == NULL)
             abort();
         memcpy(e->prefix, prefix, plen);
         e->plen = plen;
-        e->last = q->load(q->ctx, prefix, plen);
+        e->last = e->visible = q->load(q->ctx, prefix, plen);
         pthread_mutex_init(&e->lock, NULL);
         e->next = q->buckets[b];
-        q->buckets[b] = e;
+        __atomic_store_n(&q->buckets[b], e, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&q->lock);
     return e;
 }
 
-static int entry_cmp(const void *x, const void *y)
-{
-    const ddb_seq_entry *a = *(ddb_seq_entry *const *)x, *b = *(ddb_seq_entry *const *)y;
-    size_t n = a->plen < b->plen ? a->plen : b->plen;
-    int c = memcmp(a->prefix, b->prefix, n);
-
-    return c != 0 ? c : (a->plen > b->plen) - (a->plen < b->plen);
-}
-
 void ddb_sequencer_begin(ddb_sequencer *q, const ddb_batch *b, uint64_t *nums, ddb_seq_hold *h)
 {
-    ddb_seq_entry **of = ddb_arena_calloc(b->arena, sizeof(*of) * (b->n ? b->n : 1));
-
     h->entries = ddb_arena_calloc(b->arena, sizeof(*h->entries) * (b->n ? b->n : 1));
+    h->nums = ddb_arena_calloc(b->arena, sizeof(*h->nums) * (b->n ? b->n : 1));
     h->n = 0;
     for (size_t i = 0; i < b->n; i++) {
-        int seen = 0;
+        ddb_seq_entry *e;
         if (!b->ops[i].sequenced)
             continue;
-        of[i] = entry_of(q, b->ops[i].key, b->ops[i].klen);
-        for (size_t k = 0; k < h->n && !seen; k++)
-            seen = h->entries[k] == of[i];
-        if (!seen)
-            h->entries[h->n++] = of[i];
+        e = entry_of(q, b->ops[i].key, b->ops[i].klen);
+        pthread_mutex_lock(&e->lock);
+        nums[i] = ++e->last;
+        pthread_mutex_unlock(&e->lock);
+        h->entries[h->n] = e;
+        h->nums[h->n++] = nums[i];
     }
-    qsort(h->entries, h->n, sizeof(*h->entries), entry_cmp);
-    for (size_t k = 0; k < h->n; k++)
-        pthread_mutex_lock(&h->entries[k]->lock);
-    for (size_t i = 0; i < b->n; i++) {
-        if (b->ops[i].sequenced)
-            nums[i] = ++of[i]->last;
+}
+
+/* Marks `num` done; the watermark moves over every contiguous done number. Under e->lock. */
+static void complete(ddb_seq_entry *e, uint64_t num)
+{
+    if (num != e->visible + 1) {
+        if (e->ndone == e->cap) {
+            e->cap = e->cap ? 2 * e->cap : 16;
+            if ((e->done = realloc(e->done, e->cap * sizeof(*e->done))) == NULL)
+                abort();
+        }
+        e->done[e->ndone++] = num;
+        return;
+    }
+    e->visible = num;
+    for (size_t i = 0; i < e->ndone;) { /* the ones waiting just above may follow now */
+        if (e->done[i] == e->visible + 1) {
+            e->visible++;
+            e->done[i] = e->done[--e->ndone];
+            i = 0;
+        } else {
+            i++;
+        }
     }
 }
 
 void ddb_sequencer_end(ddb_seq_hold *h)
 {
-    for (size_t k = h->n; k > 0; k--)
-        pthread_mutex_unlock(&h->entries[k - 1]->lock);
+    for (size_t k = 0; k < h->n; k++) {
+        pthread_mutex_lock(&h->entries[k]->lock);
+        complete(h->entries[k], h->nums[k]);
+        pthread_mutex_unlock(&h->entries[k]->lock);
+    }
     h->n = 0;
 }
 
 uint64_t ddb_sequencer_last(ddb_sequencer *q, const char *prefix, size_t plen)
 {
     ddb_seq_entry *e = entry_of(q, prefix, plen);
-    uint64_t last;
+    uint64_t visible;
 
     pthread_mutex_lock(&e->lock);
-    last = e->last;
+    visible = e->visible;
     pthread_mutex_unlock(&e->lock);
-    return last;
+    return visible;
 }
 
 void ddb_sequencer_floor(ddb_sequencer *q, const char *prefix, size_t plen, uint64_t floor)
@@ -148,5 +174,7 @@ void ddb_sequencer_floor(ddb_sequencer *q, const char *prefix, size_t plen, uint
     pthread_mutex_lock(&e->lock);
     if (e->last < floor)
         e->last = floor;
+    if (e->visible < floor && e->last == floor) /* nothing in flight above it */
+        e->visible = floor;
     pthread_mutex_unlock(&e->lock);
 }

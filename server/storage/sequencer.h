@@ -2,11 +2,13 @@
  * server/storage/sequencer.h: sequence numbers for sequenced puts (storage.h), a helper any
  * backend can use.
  *
- * Per prefix it keeps the last number given and a lock. A write with sequenced puts locks its
- * prefixes (in byte order, so two writes never wait on each other in a cycle), numbers its puts,
- * is applied, and only then unlocks: the next write under a prefix is numbered after this one
- * became visible, which is what makes the numbers of a prefix visible in order. Writes without
- * sequenced puts never touch it.
+ * Per prefix it keeps the last number given and the visible watermark: the highest number below
+ * which every number given has been applied (or lost to a failed write, which leaves a gap the
+ * contract allows). A write numbers its sequenced puts under the prefix's lock, held only to take
+ * the numbers, is applied like any other write (so concurrent writes still share RocksDB's group
+ * commit), and then reports its numbers done; the watermark moves over every contiguous done
+ * number. Readers read a prefix up to the watermark (ddb_store_seq_last), so they see its numbers
+ * in order with no gap that could still fill. Writes without sequenced puts never touch it.
  */
 #ifndef DDB_SEQUENCER_H
 #define DDB_SEQUENCER_H
@@ -25,21 +27,19 @@ typedef uint64_t (*ddb_seq_load)(void *ctx, const char *prefix, size_t plen);
 ddb_sequencer *ddb_sequencer_new(ddb_seq_load load, void *ctx);
 void ddb_sequencer_free(ddb_sequencer *q);
 
-/* The locks one write holds (arena memory of the batch). */
+/* The numbers one write took (arena memory of the batch). */
 typedef struct ddb_seq_hold {
-    ddb_seq_entry **entries;
+    ddb_seq_entry **entries; /* per sequenced op */
+    uint64_t *nums;
     size_t n;
 } ddb_seq_hold;
 
-/*
- * Locks the prefixes of b's sequenced puts and numbers them: nums[i] for op i (other ops are left
- * alone). Call ddb_sequencer_end after the write, whether it succeeded or not (a failed write
- * leaves a gap, which the contract allows).
- */
+/* Numbers b's sequenced puts: nums[i] for op i (other ops are left alone). Call
+   ddb_sequencer_end after the write, whether it succeeded or not. */
 void ddb_sequencer_begin(ddb_sequencer *q, const ddb_batch *b, uint64_t *nums, ddb_seq_hold *h);
 void ddb_sequencer_end(ddb_seq_hold *h);
 
-/* The last number of a prefix; raising it to at least `floor`. */
+/* The visible watermark of a prefix; and raising a prefix's numbering to at least `floor`. */
 uint64_t ddb_sequencer_last(ddb_sequencer *q, const char *prefix, size_t plen);
 void ddb_sequencer_floor(ddb_sequencer *q, const char *prefix, size_t plen, uint64_t floor);
 

@@ -66,12 +66,15 @@ void ddb_batch_meta_delete(ddb_batch *b, const char *key, size_t klen);
 void ddb_batch_append(ddb_batch *b, const ddb_batch *src);
 /*
  * A sequenced put (stream records): the data key is `prefix` followed by an 8-byte big-endian
- * sequence number that the backend assigns when the write is applied: greater than the number of
- * every earlier sequenced put under the same prefix, and such that the puts of one prefix become
- * visible in number order (a reader that sees number k under a prefix already sees every smaller
- * number there that will ever exist). Numbers start at 1 and are never reused, also after the
- * keys are deleted, as long as the highest one is kept or `floor` (ddb_store_seq_floor) says so.
- * The prefix must name one partition (its first `partition_bytes` bytes and nothing more wide).
+ * sequence number that the backend assigns when the write is applied, greater than the number of
+ * every earlier sequenced put under the same prefix. Numbers become visible in order through
+ * ddb_store_seq_last: every number up to it has been applied (or lost to a failed write, a gap
+ * that never fills), so a reader that reads a prefix up to that number sees its records in order
+ * and never misses one that appears later below it. (Keys above it may already be stored; readers
+ * leave them for later.) Numbers start at 1 and are never reused, also after the keys are
+ * deleted, as long as the highest one is kept or a floor (ddb_store_seq_floor) says so. They are
+ * read with ddb_store_seq_iter_open (the backend places them as it likes) and deleted with
+ * ddb_store_delete_range_all.
  */
 void ddb_batch_put_seq(ddb_batch *b, const char *prefix, size_t plen, const char *val, size_t vlen);
 
@@ -197,13 +200,19 @@ void ddb_store_iter_close(ddb_store_iter *it);
 int ddb_store_iter_status(ddb_store_iter *it);
 
 /*
- * The highest sequence number assigned under `prefix` (0: none yet), from the backend's memory or
- * its stored keys. Readers use it to tell "no record yet" from "not visible yet"; the trimmer keeps
- * numbering monotonic by calling ddb_store_seq_floor before deleting a prefix's last keys.
+ * The visible number of a prefix (see ddb_batch_put_seq; 0: none yet), from the backend's memory
+ * or its stored keys; and raising a prefix's numbering to at least `floor`, which the trimmer does
+ * before it deletes a prefix's last keys, so numbers stay monotonic.
  */
 uint64_t ddb_store_seq_last(ddb_store *s, const char *prefix, size_t plen);
 /* Makes the next number under `prefix` greater than `floor` (kept in memory; see above). */
 void ddb_store_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor);
+
+/* An ordered range read over sequenced keys, [lo, hi) within one prefix, wherever the backend
+   placed them (RocksDB: in the prefix's partition). Bounded by ddb_store_seq_last, as readers of
+   sequenced keys must be. */
+ddb_store_iter *ddb_store_seq_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen,
+                                        int reverse);
 
 /* Deletes every data key in [lo, hi) (table and index purges). Returns 0 or an error. */
 int ddb_store_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen);

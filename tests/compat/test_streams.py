@@ -369,6 +369,8 @@ def test_lineage_across_a_shard_count_change(server_factory, tmp_path):
     new = [s for s in shards if "ParentShardId" in s]
     assert len(old) == 2 and len(new) == 4
     assert all("EndingSequenceNumber" in s["SequenceNumberRange"] for s in old)
+    # each shard numbers its records from 1: the closed shards end at what they hold, 120 in all
+    assert sum(int(s["SequenceNumberRange"]["EndingSequenceNumber"]) for s in old) == 2 * len(keys)
     assert all("EndingSequenceNumber" not in s["SequenceNumberRange"] for s in new)
     assert {s["ParentShardId"] for s in new} == {s["ShardId"] for s in old}
     # ShardFilter is newer than Debian's boto3: raw HTTP

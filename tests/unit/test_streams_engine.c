@@ -81,9 +81,9 @@ TEST(stream_record_round_trip)
     memset(&key, 0, sizeof(key));
     ddb_batch_init(&b, &a);
     /* nothing changed: no record */
-    ddb_stream_add_record(&a, &t, &key, &old_item, oval, olen, &old_item, oval, olen, 0, 1000, &b);
+    ddb_stream_add_record(&a, &t, &key, &old_item, oval, olen, oval, olen, 0, 1000, &b);
     ASSERT_EQ(b.n, 0);
-    ddb_stream_add_record(&a, &t, &key, &old_item, oval, olen, &new_item, nval, nlen, DDB_REC_SERVICE, 123456, &b);
+    ddb_stream_add_record(&a, &t, &key, &new_item, oval, olen, nval, nlen, DDB_REC_SERVICE, 123456, &b);
     ASSERT_EQ(b.n, 1);
     ASSERT(b.ops[0].sequenced && b.ops[0].klen == DDB_STREAM_PREFIX_BYTES);
     ASSERT_EQ(ddb_store_write(s, &b), DDB_STORE_OK);
