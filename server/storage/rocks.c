@@ -52,6 +52,11 @@ struct ddb_store {
     int format_found; /* "ddbd/format" found at open; 0 for a new directory */
     pthread_mutex_t locks[LOCK_STRIPES];
     ddb_sequencer *seq; /* numbers of sequenced puts (stream records) */
+    /* Sequenced puts live in a column family of their own, "seq", created on first use: their
+       keys only ever append, live a day, and are read in order, so they get no compression and
+       larger memtables, and item writes keep their memtables small for point reads. */
+    rocksdb_column_family_handle_t *seqcf;
+    rocksdb_options_t *seq_opts;
 };
 
 struct ddb_store_snapshot {
@@ -194,16 +199,38 @@ static int meta_put(ddb_store *s, const char *key, const void *val, size_t vlen)
     return check(err, "put");
 }
 
+#define SEQ_INDEX (MAX_SHARDS + 1) /* open_db's mark for the "seq" column family */
+
+/* The column family of sequenced puts, created if it does not exist yet; NULL on failure. */
+static rocksdb_column_family_handle_t *seq_cf(ddb_store *s, int create)
+{
+    rocksdb_column_family_handle_t *cf = __atomic_load_n(&s->seqcf, __ATOMIC_ACQUIRE);
+    char *err = NULL;
+
+    if (cf != NULL || !create)
+        return cf;
+    pthread_mutex_lock(&s->cf_lock);
+    if ((cf = s->seqcf) == NULL) {
+        cf = rocksdb_create_column_family(s->db, s->seq_opts, "seq", &err);
+        if (check(err, "create column family") != 0)
+            cf = NULL;
+        else
+            __atomic_store_n(&s->seqcf, cf, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&s->cf_lock);
+    return cf;
+}
+
 /* Opens the database with "default" plus the shard column families that exist. */
 static int open_db(ddb_store *s, const char *path, char **errout)
 {
     char *err = NULL;
     size_t nexist = 0, n = 1;
     char **existing = rocksdb_list_column_families(s->opts, path, &nexist, &err);
-    const char *names[MAX_SHARDS + 1];
-    unsigned index[MAX_SHARDS + 1];
-    const rocksdb_options_t *cfopts[MAX_SHARDS + 1];
-    rocksdb_column_family_handle_t *handles[MAX_SHARDS + 1];
+    const char *names[MAX_SHARDS + 2];
+    unsigned index[MAX_SHARDS + 2];
+    const rocksdb_options_t *cfopts[MAX_SHARDS + 2];
+    rocksdb_column_family_handle_t *handles[MAX_SHARDS + 2];
 
     if (err != NULL) { /* a new directory has no column families yet */
         rocksdb_free(err);
@@ -212,8 +239,14 @@ static int open_db(ddb_store *s, const char *path, char **errout)
     }
     names[0] = "default";
     cfopts[0] = s->opts;
-    for (size_t i = 0; i < nexist && n < MAX_SHARDS + 1; i++) {
+    for (size_t i = 0; i < nexist && n < MAX_SHARDS + 2; i++) {
         unsigned k;
+        if (strcmp(existing[i], "seq") == 0) {
+            names[n] = existing[i];
+            index[n] = SEQ_INDEX;
+            cfopts[n++] = s->seq_opts;
+            continue;
+        }
         if (sscanf(existing[i], "shard-%u", &k) != 1 || k >= MAX_SHARDS)
             continue;
         names[n] = existing[i];
@@ -230,6 +263,10 @@ static int open_db(ddb_store *s, const char *path, char **errout)
     }
     s->meta = handles[0];
     for (size_t i = 1; i < n; i++) {
+        if (index[i] == SEQ_INDEX) {
+            s->seqcf = handles[i];
+            continue;
+        }
         s->shards[index[i]] = handles[i];
         if (index[i] + 1 > s->ncf)
             s->ncf = index[i] + 1;
@@ -402,6 +439,12 @@ ddb_store *ddb_store_open(const ddb_store_options *o, char **errout)
     s->key_hash = o->key_hash;
     s->partition_bytes = o->partition_bytes;
     s->opts = make_options(s, o);
+    /* stream records: append-only, read in order, trimmed after a day; compressing and
+       re-compacting them cost more than the disk they would save */
+    s->seq_opts = rocksdb_options_create_copy(s->opts);
+    rocksdb_options_set_compression(s->seq_opts, rocksdb_no_compression);
+    rocksdb_options_set_write_buffer_size(s->seq_opts, 16 << 20);
+    rocksdb_options_set_level0_file_num_compaction_trigger(s->seq_opts, 8);
     s->ropts = rocksdb_readoptions_create();
     s->wopts = rocksdb_writeoptions_create();
     rocksdb_writeoptions_set_sync(s->wopts, o->sync_writes ? 1 : 0);
@@ -428,11 +471,15 @@ void ddb_store_close(ddb_store *s)
         }
         if (s->meta != NULL)
             rocksdb_column_family_handle_destroy(s->meta);
+        if (s->seqcf != NULL)
+            rocksdb_column_family_handle_destroy(s->seqcf);
         rocksdb_close(s->db);
     }
     rocksdb_readoptions_destroy(s->ropts);
     rocksdb_writeoptions_destroy(s->wopts);
     rocksdb_options_destroy(s->opts);
+    if (s->seq_opts != NULL)
+        rocksdb_options_destroy(s->seq_opts);
     if (s->cache != NULL)
         rocksdb_cache_destroy(s->cache);
     if (s->row_cache != NULL)
@@ -526,8 +573,9 @@ static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums)
 
     for (size_t i = 0; i < b->n; i++) {
         const ddb_write_op *op = &b->ops[i];
-        /* a sequenced put goes where its prefix's partition is: a prefix is read from one place */
-        rocksdb_column_family_handle_t *cf = op->meta ? s->meta : cf_for_write(s, shard_of(s, op->key, op->klen));
+        rocksdb_column_family_handle_t *cf = op->meta        ? s->meta
+                                             : op->sequenced ? seq_cf(s, 1)
+                                                             : cf_for_write(s, shard_of(s, op->key, op->klen));
         if (cf == NULL) {
             rocksdb_writebatch_destroy(wb);
             return DDB_STORE_EIO;
@@ -767,6 +815,11 @@ int ddb_store_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const
         if ((rc = check(err, "delete range")) != DDB_STORE_OK)
             return rc;
     }
+    if (seq_cf(s, 0) != NULL) { /* sequenced keys too (stream records) */
+        char *err = NULL;
+        rocksdb_delete_range_cf(s->db, s->wopts, s->seqcf, lo, lolen, hi, hilen, &err);
+        return check(err, "delete range");
+    }
     return DDB_STORE_OK;
 }
 
@@ -867,8 +920,12 @@ ddb_store_iter *ddb_store_iter_open(ddb_store *s, const char *lo, size_t lolen, 
 ddb_store_iter *ddb_store_seq_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen,
                                         int reverse)
 {
-    /* RocksDB keeps a prefix's sequenced keys in its partition's shard: read from there */
-    return iter_open(s, NULL, lo, lolen, hi, hilen, reverse);
+    rocksdb_column_family_handle_t *cf = seq_cf(s, 0);
+    ddb_store_iter *it = iter_new(1, NULL, lo, lolen, hi, hilen, reverse);
+
+    if (cf != NULL) /* none yet: nothing to read */
+        it->sub[it->n++] = rocksdb_create_iterator_cf(s->db, it->ropts, cf);
+    return it;
 }
 
 ddb_store_iter *ddb_store_iter_open_at(ddb_store *s, const ddb_store_snapshot *snap, const char *lo, size_t lolen,

@@ -12,11 +12,12 @@
 struct ddb_seq_entry {
     char prefix[MAX_PREFIX];
     size_t plen;
-    pthread_mutex_t lock; /* held only to take or to complete numbers */
-    uint64_t last;        /* the last number given */
-    uint64_t visible;     /* every number up to this one is done */
-    uint64_t *done;       /* numbers done above visible + 1 (few: the writes still in flight) */
+    pthread_mutex_t lock; /* guards `done`; numbers are taken and mostly completed without it */
+    uint64_t last;        /* the last number given (atomic) */
+    uint64_t visible;     /* every number up to this one is done (atomic) */
+    uint64_t *done;       /* numbers done above visible + 1 (few: the writes still in flight); e->lock */
     size_t ndone, cap;
+    size_t npending;      /* ndone, read without the lock by the lock-free path */
     ddb_seq_entry *next;  /* hash chain */
 };
 
@@ -114,31 +115,21 @@ void ddb_sequencer_begin(ddb_sequencer *q, const ddb_batch *b, uint64_t *nums, d
         if (!b->ops[i].sequenced)
             continue;
         e = entry_of(q, b->ops[i].key, b->ops[i].klen);
-        pthread_mutex_lock(&e->lock);
-        nums[i] = ++e->last;
-        pthread_mutex_unlock(&e->lock);
+        nums[i] = __atomic_add_fetch(&e->last, 1, __ATOMIC_SEQ_CST);
         h->entries[h->n] = e;
         h->nums[h->n++] = nums[i];
     }
 }
 
-/* Marks `num` done; the watermark moves over every contiguous done number. Under e->lock. */
-static void complete(ddb_seq_entry *e, uint64_t num)
+/* Moves the watermark over the done numbers that now follow it. Under e->lock. */
+static void drain(ddb_seq_entry *e)
 {
-    if (num != e->visible + 1) {
-        if (e->ndone == e->cap) {
-            e->cap = e->cap ? 2 * e->cap : 16;
-            if ((e->done = realloc(e->done, e->cap * sizeof(*e->done))) == NULL)
-                abort();
-        }
-        e->done[e->ndone++] = num;
-        return;
-    }
-    e->visible = num;
-    for (size_t i = 0; i < e->ndone;) { /* the ones waiting just above may follow now */
-        if (e->done[i] == e->visible + 1) {
-            e->visible++;
+    for (size_t i = 0; i < e->ndone;) {
+        uint64_t v = __atomic_load_n(&e->visible, __ATOMIC_SEQ_CST);
+        if (e->done[i] == v + 1 && __atomic_compare_exchange_n(&e->visible, &v, v + 1, 0, __ATOMIC_SEQ_CST,
+                                                                 __ATOMIC_SEQ_CST)) {
             e->done[i] = e->done[--e->ndone];
+            __atomic_store_n(&e->npending, e->ndone, __ATOMIC_SEQ_CST);
             i = 0;
         } else {
             i++;
@@ -146,35 +137,58 @@ static void complete(ddb_seq_entry *e, uint64_t num)
     }
 }
 
+/*
+ * Marks `num` done. The common case, the next number after the watermark with none waiting,
+ * takes no lock: one compare-and-swap. Otherwise the number waits in `done` under the lock, and
+ * whoever moves the watermark drains what then follows it (the one that appends drains after
+ * appending; the lock-free one checks for waiting numbers after its swap), so none is stranded.
+ */
+static void complete(ddb_seq_entry *e, uint64_t num)
+{
+    uint64_t expect = num - 1;
+
+    if (__atomic_compare_exchange_n(&e->visible, &expect, num, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+        if (__atomic_load_n(&e->npending, __ATOMIC_SEQ_CST) == 0)
+            return;
+        pthread_mutex_lock(&e->lock);
+        drain(e);
+        pthread_mutex_unlock(&e->lock);
+        return;
+    }
+    pthread_mutex_lock(&e->lock);
+    if (e->ndone == e->cap) {
+        e->cap = e->cap ? 2 * e->cap : 16;
+        if ((e->done = realloc(e->done, e->cap * sizeof(*e->done))) == NULL)
+            abort();
+    }
+    e->done[e->ndone++] = num;
+    __atomic_store_n(&e->npending, e->ndone, __ATOMIC_SEQ_CST);
+    drain(e); /* the watermark may have reached it meanwhile */
+    pthread_mutex_unlock(&e->lock);
+}
+
 void ddb_sequencer_end(ddb_seq_hold *h)
 {
-    for (size_t k = 0; k < h->n; k++) {
-        pthread_mutex_lock(&h->entries[k]->lock);
+    for (size_t k = 0; k < h->n; k++)
         complete(h->entries[k], h->nums[k]);
-        pthread_mutex_unlock(&h->entries[k]->lock);
-    }
     h->n = 0;
 }
 
 uint64_t ddb_sequencer_last(ddb_sequencer *q, const char *prefix, size_t plen)
 {
-    ddb_seq_entry *e = entry_of(q, prefix, plen);
-    uint64_t visible;
-
-    pthread_mutex_lock(&e->lock);
-    visible = e->visible;
-    pthread_mutex_unlock(&e->lock);
-    return visible;
+    return __atomic_load_n(&entry_of(q, prefix, plen)->visible, __ATOMIC_SEQ_CST);
 }
 
 void ddb_sequencer_floor(ddb_sequencer *q, const char *prefix, size_t plen, uint64_t floor)
 {
     ddb_seq_entry *e = entry_of(q, prefix, plen);
+    uint64_t last = __atomic_load_n(&e->last, __ATOMIC_SEQ_CST);
 
     pthread_mutex_lock(&e->lock);
-    if (e->last < floor)
-        e->last = floor;
-    if (e->visible < floor && e->last == floor) /* nothing in flight above it */
-        e->visible = floor;
+    /* only when nothing is in flight above the floor: numbers given are never taken back */
+    while (last < floor && !__atomic_compare_exchange_n(&e->last, &last, floor, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+        ;
+    if (__atomic_load_n(&e->last, __ATOMIC_SEQ_CST) == floor && __atomic_load_n(&e->visible, __ATOMIC_SEQ_CST) < floor)
+        __atomic_store_n(&e->visible, floor, __ATOMIC_SEQ_CST);
     pthread_mutex_unlock(&e->lock);
 }

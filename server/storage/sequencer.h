@@ -4,11 +4,12 @@
  *
  * Per prefix it keeps the last number given and the visible watermark: the highest number below
  * which every number given has been applied (or lost to a failed write, which leaves a gap the
- * contract allows). A write numbers its sequenced puts under the prefix's lock, held only to take
- * the numbers, is applied like any other write (so concurrent writes still share RocksDB's group
- * commit), and then reports its numbers done; the watermark moves over every contiguous done
- * number. Readers read a prefix up to the watermark (ddb_store_seq_last), so they see its numbers
- * in order with no gap that could still fill. Writes without sequenced puts never touch it.
+ * contract allows). A write takes its numbers (an atomic add), is applied like any other write
+ * (so concurrent writes still share RocksDB's group commit), and then reports them done; the
+ * watermark moves over every contiguous done number (a compare-and-swap when it is the next one,
+ * the prefix's lock otherwise). Readers read a prefix up to the watermark (ddb_store_seq_last),
+ * so they see its numbers in order with no gap that could still fill. Writes without sequenced
+ * puts never touch it.
  */
 #ifndef DDB_SEQUENCER_H
 #define DDB_SEQUENCER_H

@@ -88,14 +88,22 @@ TEST(stream_record_round_trip)
     ASSERT(b.ops[0].sequenced && b.ops[0].klen == DDB_STREAM_PREFIX_BYTES);
     ASSERT_EQ(ddb_store_write(s, &b), DDB_STORE_OK);
     {
-        char key20[DDB_STREAM_PREFIX_BYTES + 8], *val;
-        size_t vlen;
-        memcpy(key20, b.ops[0].key, DDB_STREAM_PREFIX_BYTES);
-        memset(key20 + DDB_STREAM_PREFIX_BYTES, 0, 8);
-        key20[sizeof(key20) - 1] = 1; /* the first number */
-        ASSERT_EQ(ddb_store_get(s, &a, key20, sizeof(key20), &val, &vlen), DDB_STORE_OK);
-        ASSERT(val != NULL);
-        ASSERT_EQ(ddb_stream_record_decode(&a, key20, sizeof(key20), val, vlen, &r), 0);
+        char lo[DDB_STREAM_PREFIX_BYTES], hi[DDB_STREAM_PREFIX_BYTES];
+        ddb_store_iter *it;
+        size_t klen, vlen;
+        const char *k, *v;
+        memcpy(lo, b.ops[0].key, DDB_STREAM_PREFIX_BYTES);
+        memcpy(hi, lo, sizeof(hi));
+        hi[sizeof(hi) - 1]++;
+        ASSERT_EQ(ddb_store_seq_last(s, lo, sizeof(lo)), 1); /* the first number */
+        it = ddb_store_seq_iter_open(s, lo, sizeof(lo), hi, sizeof(hi), 0);
+        ddb_store_iter_seek(it, NULL, 0);
+        ASSERT(ddb_store_iter_valid(it));
+        k = ddb_store_iter_key(it, &klen);
+        v = ddb_store_iter_val(it, &vlen);
+        ASSERT_EQ(ddb_stream_record_decode(&a, ddb_arena_memdup(&a, k, klen), klen, ddb_arena_memdup(&a, v, vlen), vlen,
+                                           &r), 0);
+        ddb_store_iter_close(it);
     }
     ASSERT_EQ(r.seq, 1);
     ASSERT_EQ(r.event, DDB_EV_MODIFY);
