@@ -19,9 +19,9 @@
 #include "log.h"
 #include "ring.h"
 #include "sequencer.h"
+#include "stripes.h"
 #include "storage.h"
 
-#define LOCK_STRIPES 4096
 #define MAX_SHARDS 256
 /* The data directory's format, in the metadata key "ddbd/format". 1: items only. 2: secondary-index
    keyspaces may exist (a format-1 binary must refuse such a directory, and does: it accepts only "1").
@@ -30,7 +30,6 @@
 #define FORMAT_VERSION_STR "2"
 #define FORMAT_OLDEST 1
 /* Stripes of a commit kept on the stack; more keys take their stripe array from the arena. */
-#define STACK_STRIPES 16
 
 struct ddb_store {
     rocksdb_t *db;
@@ -650,63 +649,6 @@ void ddb_store_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t
 
 /* ---- commits: the one locking path (ddb_store_rmw is a commit of one key) ---- */
 
-/*
- * The lock stripe of a key: a hash of its bytes, eight bytes at a time, finished with
- * murmur3's fmix64. The backend picks stripes itself so that every commit touching a key, of
- * one key (rmw) or many (commit), takes the same stripe for it.
- */
-static inline unsigned stripe_of(const char *key, size_t klen)
-{
-    const uint64_t m = 0x9e3779b97f4a7c15ULL;
-    uint64_t h = (uint64_t)klen * m, w;
-    size_t i = 0;
-
-    for (; i + 8 <= klen; i += 8) {
-        memcpy(&w, key + i, 8);
-        h = (h ^ w) * m;
-        h ^= h >> 32;
-    }
-    if (i < klen) {
-        w = 0;
-        memcpy(&w, key + i, klen - i);
-        h = (h ^ w) * m;
-    }
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return (unsigned)(h % LOCK_STRIPES);
-}
-
-static int cmp_unsigned(const void *a, const void *b)
-{
-    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Sorts and dedupes the stripes; returns how many distinct ones remain. */
-static size_t sort_stripes(unsigned *st, size_t n)
-{
-    size_t out = 0;
-
-    if (n <= STACK_STRIPES) {
-        for (size_t i = 1; i < n; i++) { /* insertion sort: n is small */
-            unsigned v = st[i];
-            size_t j = i;
-            for (; j > 0 && st[j - 1] > v; j--)
-                st[j] = st[j - 1];
-            st[j] = v;
-        }
-    } else {
-        qsort(st, n, sizeof(*st), cmp_unsigned);
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (out == 0 || st[out - 1] != st[i])
-            st[out++] = st[i];
-    }
-    return out;
-}
 
 /*
  * Locks the keys' distinct stripes in ascending order (every commit takes its locks in one
