@@ -9,6 +9,8 @@
 
 #include <sodium.h>
 
+#include "keycodec.h"
+
 #define PREFIX "txn/token/"
 #define PREFIX_LEN (sizeof(PREFIX) - 1)
 #define RECORD_LEN (8 + DDB_TOKEN_DIGEST_BYTES)
@@ -58,15 +60,6 @@ static char *record_key(ddb_arena *a, const char *token, size_t *klen)
     return ddb_arena_sprintf(a, PREFIX "%s", token);
 }
 
-static uint64_t get_be64(const unsigned char *p)
-{
-    uint64_t v = 0;
-
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
 static long inflight_find(const ddb_tokens *t, const char *token)
 {
     for (size_t i = 0; i < t->n; i++) {
@@ -90,7 +83,7 @@ static void inflight_add(ddb_tokens *t, const char *token)
 /* The state a stored record gives the token (NEW when there is none or it expired). */
 static ddb_token_state from_record(const char *val, size_t vlen, const unsigned char *digest, uint64_t now_ms)
 {
-    if (val == NULL || vlen != RECORD_LEN || get_be64((const unsigned char *)val) <= now_ms)
+    if (val == NULL || vlen != RECORD_LEN || ddb_get_be(val, 8) <= now_ms)
         return DDB_TOKEN_NEW;
     return sodium_memcmp(val + 8, digest, DDB_TOKEN_DIGEST_BYTES) == 0 ? DDB_TOKEN_REPLAY : DDB_TOKEN_MISMATCH;
 }
@@ -121,10 +114,8 @@ void ddb_token_record(ddb_tokens *t, ddb_batch *b, ddb_arena *a, const char *tok
     size_t klen;
     char *key = record_key(a, token, &klen);
     unsigned char *val = ddb_arena_alloc(a, RECORD_LEN);
-    uint64_t expires = now_ms + t->ttl_ms;
 
-    for (int i = 7; i >= 0; i--, expires >>= 8)
-        val[i] = (unsigned char)(expires & 0xff);
+    ddb_put_be((char *)val, now_ms + t->ttl_ms, 8);
     memcpy(val + 8, digest, DDB_TOKEN_DIGEST_BYTES);
     ddb_batch_meta_put(b, key, klen, (const char *)val, RECORD_LEN);
 }
@@ -163,7 +154,7 @@ long ddb_tokens_expire(ddb_tokens *t, ddb_store *s, uint64_t now_ms)
         size_t klen, vlen;
         const char *key = ddb_store_iter_key(it, &klen), *val = ddb_store_iter_val(it, &vlen);
         char *token = ddb_arena_strndup(&a, key + PREFIX_LEN, klen - PREFIX_LEN);
-        if ((vlen == RECORD_LEN && get_be64((const unsigned char *)val) > now_ms) || inflight_find(t, token) >= 0)
+        if ((vlen == RECORD_LEN && ddb_get_be(val, 8) > now_ms) || inflight_find(t, token) >= 0)
             continue;
         ddb_batch_meta_delete(&b, ddb_arena_memdup(&a, key, klen), klen);
         n++;

@@ -5,12 +5,6 @@
 
 #include <string.h>
 
-static void put_be(char *p, uint64_t v, int n)
-{
-    for (int i = n - 1; i >= 0; i--, v >>= 8)
-        p[i] = (char)(v & 0xff);
-}
-
 /* The escaped form of a key value: 00 -> 00 FF, then 00 01 unless `open`. Returns the length written. */
 static size_t escape_into(char *out, const char *form, size_t flen, int open)
 {
@@ -67,9 +61,9 @@ static void build_prefix(ddb_arena *a, const ddb_store *store, const ddb_index *
     out->part_len = out->len;
     out->bytes = ddb_arena_alloc(a, out->len + extra);
     out->part_hash = ddb_store_hash(store, pk, pklen);
-    put_be(out->bytes, ix->id, 4);
-    put_be(out->bytes + 4, out->part_hash, 8);
-    put_be(out->bytes + 12, pklen, 2);
+    ddb_put_be(out->bytes, ix->id, 4);
+    ddb_put_be(out->bytes + 4, out->part_hash, 8);
+    ddb_put_be(out->bytes + 12, pklen, 2);
     memcpy(out->bytes + DDB_KEY_PREFIX_BYTES, pk, pklen);
 }
 

@@ -272,8 +272,7 @@ static void collection_key(ddb_arena *a, const ddb_mutation *m, ddb_store_key *o
 {
     char *k = ddb_arena_memdup(a, m->key.bytes, m->key.part_len);
 
-    for (int i = 3; i >= 0; i--) /* the id is big-endian, as in every key */
-        k[i] = (char)((m->t->collections_id >> (8 * (3 - i))) & 0xff);
+    ddb_put_be(k, m->t->collections_id, 4); /* the id is big-endian, as in every key */
     *out = (ddb_store_key){k, m->key.part_len, NULL, 0};
 }
 

@@ -67,25 +67,10 @@ unsigned ddb_stream_shard_of(const ddb_table *t, uint64_t part_hash, unsigned *g
     return shard_in(t->stream_counts, t->stream_ngens, part_hash);
 }
 
-static void put_be(char *p, uint64_t v, int bytes)
-{
-    for (int i = bytes - 1; i >= 0; i--, v >>= 8)
-        p[i] = (char)(v & 0xff);
-}
-
-static uint64_t get_be(const char *p, int bytes)
-{
-    uint64_t v = 0;
-
-    for (int i = 0; i < bytes; i++)
-        v = v << 8 | (unsigned char)p[i];
-    return v;
-}
-
 void ddb_stream_prefix(uint32_t stream_id, unsigned gen, unsigned shard, char out[DDB_STREAM_PREFIX_BYTES])
 {
-    put_be(out, stream_id, 4);
-    put_be(out + 4, (uint64_t)gen << 32 | shard, 8);
+    ddb_put_be(out, stream_id, 4);
+    ddb_put_be(out + 4, (uint64_t)gen << 32 | shard, 8);
 }
 
 /* ---- records ---- */
@@ -111,7 +96,7 @@ static void put_raw(char **p, const char *raw, size_t len)
 {
     if (raw == NULL)
         len = 0;
-    put_be(*p, len, 4);
+    ddb_put_be(*p, len, 4);
     if (len > 0)
         memcpy(*p + 4, raw, len);
     *p += 4 + len;
@@ -142,7 +127,7 @@ void ddb_stream_add_record(ddb_arena *a, const ddb_table *t, const ddb_key *key,
     p[0] = 1; /* the record format's version */
     p[1] = (char)event;
     p[2] = (char)flags;
-    put_be(p + 3, now_ms, 8);
+    ddb_put_be(p + 3, now_ms, 8);
     p += 11;
     put_raw(&p, kenc, klen);
     put_raw(&p, with_new ? new_raw : NULL, new_rawlen);
@@ -161,7 +146,7 @@ static int get_image(ddb_arena *a, const char **p, const char *end, ddb_attr *ou
     *present = 0;
     if (end - *p < 4)
         return -1;
-    len = (size_t)get_be(*p, 4);
+    len = (size_t)ddb_get_be(*p, 4);
     *p += 4;
     if ((size_t)(end - *p) < len)
         return -1;
@@ -183,10 +168,10 @@ int ddb_stream_record_decode(ddb_arena *a, const char *key, size_t klen, const c
     memset(out, 0, sizeof(*out));
     if (klen != DDB_STREAM_PREFIX_BYTES + 8 || vlen < 11 || val[0] != 1)
         return -1;
-    out->seq = get_be(key + DDB_STREAM_PREFIX_BYTES, 8);
+    out->seq = ddb_get_be(key + DDB_STREAM_PREFIX_BYTES, 8);
     out->event = (ddb_stream_event)val[1];
     out->flags = (unsigned char)val[2];
-    out->created_ms = get_be(val + 3, 8);
+    out->created_ms = ddb_get_be(val + 3, 8);
     if (get_image(a, &p, end, &out->keys, &has_keys) != 0 || get_image(a, &p, end, &out->new_image, &out->has_new) != 0 ||
         get_image(a, &p, end, &out->old_image, &out->has_old) != 0)
         return -1;
@@ -216,7 +201,6 @@ static int info_from_json(ddb_arena *a, uint32_t id, const ddb_json *j, ddb_stre
         return -1;
     out->id = id;
     out->table = ddb_json_get_str(j, "Table");
-    out->table_id = (uint32_t)num_of(ddb_json_get(j, "TableId"));
     out->label = ddb_json_get_str(j, "Label");
     out->view = ddb_stream_view_parse(ddb_json_get_str(j, "View"));
     out->key_schema = ddb_json_get(j, "KeySchema");
@@ -290,8 +274,6 @@ void ddb_stream_info_put(ddb_batch *b, ddb_arena *a, const ddb_stream_info *info
     ddb_jw_obj_begin(&w);
     ddb_jw_key(&w, "Table");
     ddb_jw_str(&w, info->table);
-    ddb_jw_key(&w, "TableId");
-    ddb_jw_int(&w, info->table_id);
     ddb_jw_key(&w, "Label");
     ddb_jw_str(&w, info->label);
     ddb_jw_key(&w, "View");
@@ -399,7 +381,7 @@ uint64_t ddb_stream_shard_first(ddb_store *s, const ddb_stream_info *info, unsig
         size_t klen;
         const char *k = ddb_store_iter_key(it, &klen);
         if (klen == DDB_STREAM_PREFIX_BYTES + 8)
-            first = get_be(k + DDB_STREAM_PREFIX_BYTES, 8);
+            first = ddb_get_be(k + DDB_STREAM_PREFIX_BYTES, 8);
     }
     ddb_store_iter_close(it);
     /* a number above the visible one may have a gap below it that still fills */
@@ -445,11 +427,11 @@ static void event_id(ddb_store *s, const ddb_stream_info *info, unsigned gen, un
     char raw[24];
     uint64_t h1, h2;
 
-    put_be(raw, info->id, 4);
-    put_be(raw + 4, gen, 4);
-    put_be(raw + 8, shard, 4);
-    put_be(raw + 12, seq, 8);
-    put_be(raw + 20, 0x65766964, 4);
+    ddb_put_be(raw, info->id, 4);
+    ddb_put_be(raw + 4, gen, 4);
+    ddb_put_be(raw + 8, shard, 4);
+    ddb_put_be(raw + 12, seq, 8);
+    ddb_put_be(raw + 20, 0x65766964, 4);
     h1 = ddb_store_hash(s, raw, 20);
     h2 = ddb_store_hash(s, raw, 24);
     snprintf(out, 33, "%016llx%016llx", (unsigned long long)h1, (unsigned long long)h2);

@@ -6,10 +6,10 @@
  * which the catalog parses into ddb_table (stream_*). Every change of an item of a table with an
  * enabled stream adds a record to the same atomic commit (ddb_stream_add_record, called by the
  * mutation pipeline), as a sequenced put (storage.h): the record's number is its SequenceNumber,
- * strictly increasing per shard in commit order.
+ * strictly increasing per shard, and in commit order for each item.
  *
  * Record keys: [stream id u32][shard tag u64: generation << 32 | shard][number u64], so one
- * stream shard is one partition of the store, read in number order. The value: a version byte,
+ * stream shard's records are one prefix, read in number order. The value: a version byte,
  * the event (INSERT, MODIFY, REMOVE), flags (a service delete: TTL), the creation time in ms, then
  * the Keys, NewImage and OldImage items (each u32 length + item encoding; empty when the view
  * type leaves it out).
@@ -21,7 +21,7 @@
  * in order. A smaller shard count keeps the last generation's layout (shards never merge).
  *
  * The registry of streams, "stream/<id, 10 digits>" in the metadata space, keeps what outlives
- * the table's entry: the table's name, id and key schema, the label and view type, creation and
+ * the table's entry: the table's name and key schema, the label and view type, creation and
  * disable times, and each generation's start time and the last number of each of its shards once
  * closed. A disabled stream (or the stream of a deleted table) stays readable for 24 hours; then
  * the background worker deletes its records and its registry entry. Records older than 24 hours
@@ -102,7 +102,6 @@ typedef struct ddb_stream_gen {
 typedef struct ddb_stream_info {
     uint32_t id;
     const char *table;     /* the table's name */
-    uint32_t table_id;
     const char *label;
     int view;
     const ddb_json *key_schema;

@@ -118,10 +118,8 @@ static void drop_stream(ddb_server *srv, ddb_arena *a, const ddb_stream_info *in
     char lo[4], hi[4];
     ddb_batch b;
 
-    for (int i = 3; i >= 0; i--) {
-        lo[i] = (char)((info->id >> (8 * (3 - i))) & 0xff);
-        hi[i] = (char)(((info->id + 1) >> (8 * (3 - i))) & 0xff);
-    }
+    ddb_put_be(lo, info->id, 4);
+    ddb_put_be(hi, (uint64_t)info->id + 1, 4);
     if (ddb_store_delete_range_all(srv->store, lo, 4, hi, 4) != 0)
         return;
     ddb_batch_init(&b, a);

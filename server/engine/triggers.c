@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "keycodec.h"
 #include "log.h"
 #include "server.h"
 #include "streams.h"
@@ -251,12 +252,6 @@ typedef struct batch {
     size_t n;
 } batch;
 
-static void put_num(char *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        p[i] = (char)(v & 0xff);
-}
-
 /* Up to spec->batch records of shard (g, s) numbered from `from` to `last` (the visible one). */
 static void read_batch(trigger *tr, ddb_arena *a, const ddb_stream_info *info, unsigned g, unsigned s, uint64_t from,
                        uint64_t last, batch *out)
@@ -269,8 +264,8 @@ static void read_batch(trigger *tr, ddb_arena *a, const ddb_stream_info *info, u
     out->n = 0;
     ddb_stream_prefix(info->id, g, s, lo);
     memcpy(hi, lo, DDB_STREAM_PREFIX_BYTES);
-    put_num(lo + DDB_STREAM_PREFIX_BYTES, from);
-    put_num(hi + DDB_STREAM_PREFIX_BYTES, last + 1);
+    ddb_put_be(lo + DDB_STREAM_PREFIX_BYTES, from, 8);
+    ddb_put_be(hi + DDB_STREAM_PREFIX_BYTES, last + 1, 8);
     it = ddb_store_seq_iter_open(tr->srv->store, lo, sizeof(lo), hi, sizeof(hi), 0);
     for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it) && out->n < tr->spec->batch && bytes < MAX_PAYLOAD / 2;
          ddb_store_iter_next(it)) {

@@ -250,52 +250,37 @@ typedef struct iterator {
     uint64_t next, created_ms;
 } iterator;
 
-static void put_be(unsigned char *p, uint64_t v, int n)
-{
-    for (int i = n - 1; i >= 0; i--, v >>= 8)
-        p[i] = (unsigned char)(v & 0xff);
-}
-
-static uint64_t get_be(const unsigned char *p, int n)
-{
-    uint64_t v = 0;
-
-    for (int i = 0; i < n; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
 static const char *iterator_text(ddb_req *req, const ddb_stream_info *info, const iterator *it)
 {
-    unsigned char raw[PAYLOAD + 8];
+    char raw[PAYLOAD + 8];
     char b64[sodium_base64_ENCODED_LEN(PAYLOAD + 8, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
 
-    put_be(raw, it->id, 4);
-    put_be(raw + 4, it->gen, 4);
-    put_be(raw + 8, it->shard, 4);
-    put_be(raw + 12, it->next, 8);
-    put_be(raw + 20, it->created_ms, 8);
-    put_be(raw + PAYLOAD, ddb_store_hash(req->srv->store, raw, PAYLOAD), 8);
-    sodium_bin2base64(b64, sizeof(b64), raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    ddb_put_be(raw, it->id, 4);
+    ddb_put_be(raw + 4, it->gen, 4);
+    ddb_put_be(raw + 8, it->shard, 4);
+    ddb_put_be(raw + 12, it->next, 8);
+    ddb_put_be(raw + 20, it->created_ms, 8);
+    ddb_put_be(raw + PAYLOAD, ddb_store_hash(req->srv->store, raw, PAYLOAD), 8);
+    sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     return ddb_arena_sprintf(req->arena, "%s|1|%s", arn_of(req, info), b64);
 }
 
 static int iterator_parse(ddb_req *req, const char *text, iterator *out)
 {
     const char *bar = text ? strrchr(text, '|') : NULL;
-    unsigned char raw[PAYLOAD + 8];
+    char raw[PAYLOAD + 8];
     size_t len;
 
     if (bar == NULL || bar - text < 2 || strncmp(bar - 2, "|1", 2) != 0 ||
-        sodium_base642bin(raw, sizeof(raw), bar + 1, strlen(bar + 1), NULL, &len, NULL,
+        sodium_base642bin((unsigned char *)raw, sizeof(raw), bar + 1, strlen(bar + 1), NULL, &len, NULL,
                           sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-        len != sizeof(raw) || get_be(raw + PAYLOAD, 8) != ddb_store_hash(req->srv->store, raw, PAYLOAD))
+        len != sizeof(raw) || ddb_get_be(raw + PAYLOAD, 8) != ddb_store_hash(req->srv->store, raw, PAYLOAD))
         return ddb_req_fail(req, DDB_E_VALIDATION, "Invalid ShardIterator");
-    out->id = (uint32_t)get_be(raw, 4);
-    out->gen = (unsigned)get_be(raw + 4, 4);
-    out->shard = (unsigned)get_be(raw + 8, 4);
-    out->next = get_be(raw + 12, 8);
-    out->created_ms = get_be(raw + 20, 8);
+    out->id = (uint32_t)ddb_get_be(raw, 4);
+    out->gen = (unsigned)ddb_get_be(raw + 4, 4);
+    out->shard = (unsigned)ddb_get_be(raw + 8, 4);
+    out->next = ddb_get_be(raw + 12, 8);
+    out->created_ms = ddb_get_be(raw + 20, 8);
     return DDB_OK;
 }
 
@@ -381,8 +366,8 @@ static int read_records(ddb_req *req, ddb_jw *w, const ddb_stream_info *info, it
     /* [next, visible]: numbers above the visible one may still have gaps that fill (storage.h) */
     ddb_stream_prefix(it->id, it->gen, it->shard, lo);
     memcpy(hi, lo, DDB_STREAM_PREFIX_BYTES);
-    put_be((unsigned char *)lo + DDB_STREAM_PREFIX_BYTES, it->next, 8);
-    put_be((unsigned char *)hi + DDB_STREAM_PREFIX_BYTES, visible + 1, 8);
+    ddb_put_be(lo + DDB_STREAM_PREFIX_BYTES, it->next, 8);
+    ddb_put_be(hi + DDB_STREAM_PREFIX_BYTES, visible + 1, 8);
     si = ddb_store_seq_iter_open(req->srv->store, lo, sizeof(lo), hi, sizeof(hi), 0);
     for (ddb_store_iter_seek(si, NULL, 0); ddb_store_iter_valid(si) && n < limit && bytes < GET_RECORDS_BYTES;
          ddb_store_iter_next(si), n++) {

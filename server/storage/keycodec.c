@@ -7,18 +7,6 @@
 
 #include "number.h"
 
-static void put_u32be(char *p, uint32_t v)
-{
-    for (int i = 3; i >= 0; i--, v >>= 8)
-        p[i] = (char)(v & 0xff);
-}
-
-static void put_u64be(char *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        p[i] = (char)(v & 0xff);
-}
-
 void ddb_key_form(ddb_arena *a, const ddb_attr *v, const char **out, size_t *len)
 {
     if (v->type == DDB_T_N) {
@@ -47,8 +35,8 @@ void ddb_key_build(ddb_arena *a, const ddb_store *s, uint32_t table_id, const dd
     out->part_len = DDB_KEY_PREFIX_BYTES + pklen;
     out->bytes = p = ddb_arena_alloc(a, out->len);
     out->part_hash = ddb_store_hash(s, pkf, pklen);
-    put_u32be(p, table_id);
-    put_u64be(p + 4, out->part_hash);
+    ddb_put_be(p, table_id, 4);
+    ddb_put_be(p + 4, out->part_hash, 8);
     p[12] = (char)(pklen >> 8);
     p[13] = (char)(pklen & 0xff);
     memcpy(p + DDB_KEY_PREFIX_BYTES, pkf, pklen);
@@ -79,6 +67,6 @@ void ddb_key_from_stored(const char *bytes, size_t len, ddb_key *out)
 
 void ddb_key_table_range(uint32_t table_id, char lo[DDB_KEY_TABLE_BYTES], char hi[DDB_KEY_TABLE_BYTES])
 {
-    put_u32be(lo, table_id);
-    put_u32be(hi, table_id + 1);
+    ddb_put_be(lo, table_id, 4);
+    ddb_put_be(hi, table_id + 1, 4);
 }

@@ -16,6 +16,7 @@
 #include <rocksdb/c.h>
 #include <sodium.h>
 
+#include "keycodec.h"
 #include "log.h"
 #include "ring.h"
 #include "sequencer.h"
@@ -560,8 +561,7 @@ int ddb_store_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t 
 static size_t seq_key(const ddb_write_op *op, uint64_t num, char *buf)
 {
     memcpy(buf, op->key, op->klen);
-    for (int i = 7; i >= 0; i--, num >>= 8)
-        buf[op->klen + (size_t)i] = (char)(num & 0xff);
+    ddb_put_be(buf + op->klen, num, 8);
     return op->klen + 8;
 }
 
@@ -629,9 +629,9 @@ static uint64_t seq_load(void *ctx, const char *prefix, size_t plen)
     ddb_store_iter_seek(it, NULL, 0);
     if (ddb_store_iter_valid(it)) {
         size_t klen;
-        const unsigned char *k = (const unsigned char *)ddb_store_iter_key(it, &klen);
-        for (size_t i = klen >= 8 ? klen - 8 : klen; i < klen; i++)
-            last = last << 8 | k[i];
+        const char *k = ddb_store_iter_key(it, &klen);
+        if (klen >= 8)
+            last = ddb_get_be(k + klen - 8, 8);
     }
     ddb_store_iter_close(it);
     return last;

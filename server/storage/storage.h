@@ -209,7 +209,7 @@ uint64_t ddb_store_seq_last(ddb_store *s, const char *prefix, size_t plen);
 void ddb_store_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor);
 
 /* An ordered range read over sequenced keys, [lo, hi) within one prefix, wherever the backend
-   placed them (RocksDB: in the prefix's partition). Bounded by ddb_store_seq_last, as readers of
+   placed them (RocksDB: a column family of their own). Bounded by ddb_store_seq_last, as readers of
    sequenced keys must be. */
 ddb_store_iter *ddb_store_seq_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen,
                                         int reverse);
