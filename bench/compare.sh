@@ -24,7 +24,9 @@
 # mixed) and bench/lua/<name>.lua (query_gsi putitem_2gsi putitem_nogsi: secondary indexes, tables
 # of bench/setup_gsi.py; transact_write4 transact_get4: TransactWriteItems of 4 Puts and
 # TransactGetItems of 4 Gets on the shared kv table; putitem_stream putitem_nostream: PutItem with and
-# without a NEW_AND_OLD_IMAGES stream, tables of bench/setup_streams.py); a bench/lua/<name>.lua of
+# without a NEW_AND_OLD_IMAGES stream, tables of bench/setup_streams.py; pq_select pq_insert: PartiQL
+# ExecuteStatement SELECT by key on bench_kv and INSERT of fresh keys into bench_pq of
+# bench/setup_partiql.py, not run on dynalite, which has no PartiQL); a bench/lua/<name>.lua of
 # the same name as a shared one takes precedence.
 # Env: DDBD_BIN, BENCH_SHARED (shared harness dir), PEER (peer script), PEERS_HOME,
 #      KV_N/TS_P/TS_S (data set size), THREADS (wrk threads, default 1), PORT_BASE.
@@ -136,6 +138,8 @@ for w in $WORKLOADS; do
 done
 for s in $SERVERS; do case "$s" in ddbd|ddblocal|dynalite) ;; *) die "unknown server '$s'";; esac; done
 has() { case " $SERVERS " in *" $1 "*) return 0;; esac; return 1; }
+# dynalite has no PartiQL (ExecuteStatement): the pq_* workloads run on the other servers only
+supports() { case "$1:$2" in dynalite:pq_*) return 1;; esac; return 0; }
 lua_for() { if [ -f "$HERE/lua/$1.lua" ]; then echo "$HERE/lua/$1.lua"; else echo "$SHARED/lua/$1.lua"; fi; }
 
 declare -A CMD PORT SPORT PID INFO
@@ -299,6 +303,10 @@ for s in $SERVERS; do
   # tables of the secondary-index and stream workloads (only when one of them is selected)
   case " $WORKLOADS " in *gsi*) load_extra "$s" "$ep" setup_gsi.py gsi "secondary-index";; esac
   case " $WORKLOADS " in *stream*) load_extra "$s" "$ep" setup_streams.py streams "stream";; esac
+  case " $WORKLOADS " in *" pq_"*)
+    if supports "$s" pq_; then load_extra "$s" "$ep" setup_partiql.py partiql "PartiQL"
+    else printf '%s\t%s\n' "$s" "no PartiQL (ExecuteStatement): the pq_* workloads were not run on $s" >>"$OUT/notes.tsv"; fi;;
+  esac
 done
 [ -n "$ALIVE" ] || die "no server could be started and loaded"
 
@@ -326,10 +334,10 @@ for r in $(seq 1 "$ROUNDS"); do
   for w in $WORKLOADS; do
     wu=$WARMUP; [ "$r" = 1 ] && wu=$WARMUP1
     if [ "${wu%.*}" -gt 0 ] 2>/dev/null; then
-      for s in $ALIVE; do log "warm-up $s $w ${wu}s"; run_one "$s" "$w" 16 "$r" warmup "$wu" >/dev/null; done
+      for s in $ALIVE; do supports "$s" "$w" || continue; log "warm-up $s $w ${wu}s"; run_one "$s" "$w" 16 "$r" warmup "$wu" >/dev/null; done
     fi
     for c in $CONNS; do
-      for s in $ALIVE; do run_one "$s" "$w" "$c" "$r"; done
+      for s in $ALIVE; do supports "$s" "$w" && run_one "$s" "$w" "$c" "$r"; done
     done
   done
 done

@@ -24,9 +24,11 @@ TARGET_TPUT = 4.0       # ddbd throughput >= 4x the faster peer (TARGET_WORKLOAD
 TARGET_CPU = 0.25       # ddbd CPU/request <= 1/4 of the faster peer's
 TARGET_START_MS = 10.0
 TARGET_RSS_MB = 10.0
-TARGET_WORKLOADS = ("getitem", "putitem", "query_gsi", "putitem_2gsi", "transact_write4", "transact_get4")
+TARGET_WORKLOADS = ("getitem", "putitem", "query_gsi", "putitem_2gsi", "transact_write4", "transact_get4",
+                    "pq_select", "pq_insert")
 WORKLOAD_ORDER = ["getitem", "putitem", "updateitem", "query", "query_gsi", "putitem_nogsi", "putitem_2gsi",
-                  "putitem_nostream", "putitem_stream", "transact_write4", "transact_get4", "batchget", "mixed"]
+                  "putitem_nostream", "putitem_stream", "transact_write4", "transact_get4", "pq_select", "pq_insert",
+                  "batchget", "mixed"]
 DESCR = {
     "query": "Query on bench_ts: pk = :p AND sk BETWEEN :a AND :b, Limit 20",
     "query_gsi": "Query IndexName=by_grp of bench_gsi (projection ALL): grp = :g, Limit 20 (100 partitions of 100 items)",
@@ -37,6 +39,10 @@ DESCR = {
     "putitem_stream": "PutItem on bench_stream (NEW_AND_OLD_IMAGES stream): the same items, each write records both images",
     "transact_write4": "TransactWriteItems of 4 Puts on random distinct keys of bench_kv (~200 B items)",
     "transact_get4": "TransactGetItems of 4 Gets on random distinct keys of bench_kv",
+    "pq_select": "PartiQL ExecuteStatement `SELECT * FROM \"bench_kv\" WHERE pk = ?` with a random loaded key "
+                 "as the Parameter (one ~200 B item, the PartiQL counterpart of getitem); dynalite has no PartiQL",
+    "pq_insert": "PartiQL ExecuteStatement `INSERT INTO \"bench_pq\" VALUE {'pk': ?, 'v': ?}` with a fresh key per "
+                 "request and a 160-character v (~200 B item, bench/setup_partiql.py); dynalite has no PartiQL",
 }
 # ddbd's cost of a feature: CPU/request with it / without it, and the target (x)
 COST_PAIRS = [
@@ -118,6 +124,8 @@ def main():
           + (f"; bench/setup_gsi.py (bench_gsi {meta.get('ts', '?')} items with GSI by_grp, bench_put2 "
              f"{meta.get('kv_n', '?')} items with GSIs by_a and by_b, bench_put0 the same {meta.get('kv_n', '?')} "
              f"items without index)" if gsi else "")
+          + ("; bench/setup_partiql.py (bench_pq, empty, for pq_insert)"
+             if any(x.startswith("pq_") for x in meta.get("workloads", [])) else "")
           + f"; Lua workloads from `{meta.get('lua_dirs', '?')}`")
         for s in servers:
             if meta.get("server_info", {}).get(s):

@@ -94,6 +94,12 @@ extern const ddb_field ddb_transact_get_items_fields[];
 
 const char *ddb_transact_write_items_rules(ddb_req *req, const ddb_json *in);
 
+/* ---- PartiQL (validate_partiql.c) ---- */
+
+extern const ddb_field ddb_execute_statement_fields[];
+extern const ddb_field ddb_batch_execute_statement_fields[];
+extern const ddb_field ddb_execute_transaction_fields[];
+
 /* ---- the control-plane reads (validate_control.c) ---- */
 
 extern const ddb_field ddb_no_fields[];                /* DescribeEndpoints, DescribeLimits */

@@ -778,6 +778,10 @@ static const ddb_spec SPECS[DDB_OP__COUNT] = {
     [DDB_OP_TagResource] = {ddb_tag_resource_fields, ddb_tag_resource_rules},
     [DDB_OP_UntagResource] = {ddb_untag_resource_fields, ddb_untag_resource_rules},
     [DDB_OP_ListTagsOfResource] = {ddb_list_tags_of_resource_fields, ddb_list_tags_of_resource_rules},
+    /* PartiQL (validate_partiql.c, ops_partiql.c) */
+    [DDB_OP_ExecuteStatement] = {ddb_execute_statement_fields, NULL},
+    [DDB_OP_BatchExecuteStatement] = {ddb_batch_execute_statement_fields, NULL},
+    [DDB_OP_ExecuteTransaction] = {ddb_execute_transaction_fields, NULL},
 };
 
 const ddb_spec *ddb_spec_for_op(int op)

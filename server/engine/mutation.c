@@ -90,6 +90,8 @@ static int check_condition(run *r)
 {
     ddb_mutation *m = r->m;
 
+    if (m->insert && m->had_old) /* PartiQL INSERT is not an upsert */
+        return fail(m, DDB_E_DUPLICATE_ITEM, "Duplicate primary key exists in table");
     if (m->condition == NULL || ddb_expr_eval_condition(m->condition, m->had_old ? &m->old : NULL))
         return 0;
     fail(m, DDB_E_CONDITIONAL_CHECK_FAILED, "The conditional request failed");

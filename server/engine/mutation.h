@@ -1,8 +1,8 @@
 /*
  * server/engine/mutation.h: the one mutation pipeline.
  *
- * Every item change (PutItem, UpdateItem, DeleteItem, BatchWriteItem, TransactWriteItems; next
- * PartiQL and TTL deletes) is a ddb_mutation: a plain struct a handler, a batch, a transaction
+ * Every item change (PutItem, UpdateItem, DeleteItem, BatchWriteItem, TransactWriteItems, PartiQL
+ * statements and TTL deletes) is a ddb_mutation: a plain struct a handler, a batch, a transaction
  * or a statement builds, so decoding a request stays apart from executing it. ddb_mutate() runs
  * it as one conditional commit on the item's key: it reads the old image, checks the condition,
  * computes the new image, and derives what follows from the pair (the item's index entries and
@@ -45,6 +45,7 @@ typedef struct ddb_mutation {
     int need_old;                      /* the caller wants the old image (ReturnValues) */
     int old_on_failure;                /* ReturnValuesOnConditionCheckFailure ALL_OLD */
     int single_write;                  /* PutItem/UpdateItem/DeleteItem: --write-conflict-rate applies (faults.h) */
+    int insert;                        /* PUT only where no item has the key (PartiQL INSERT): else DuplicateItemException */
     int stream_flags;                  /* its stream record's flags (DDB_REC_SERVICE for TTL deletes) */
     /* ---- what happened (reset by every run of the decision) ---- */
     ddb_req_error err;                 /* DDB_OK or the error, as a request records it */

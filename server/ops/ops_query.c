@@ -295,6 +295,40 @@ static void index_bounds(ddb_arena *a, const ddb_key *pk, const key_range *kr, b
     }
 }
 
+/* The end of a keyspace: the upper bound of a range that has none below it. */
+static bytes keyspace_end(ddb_arena *a, const ddb_keyspace *ks)
+{
+    char ks_lo[DDB_KEY_TABLE_BYTES], ks_hi[DDB_KEY_TABLE_BYTES];
+    bytes b;
+
+    ddb_key_table_range(ks->id, ks_lo, ks_hi);
+    b.p = ddb_arena_memdup(a, ks_hi, sizeof(ks_hi));
+    b.n = sizeof(ks_hi);
+    return b;
+}
+
+void ddb_keyspace_partition_range(ddb_arena *a, const ddb_keyspace *ks, const ddb_key *pk, const ddb_key_cond *rc,
+                                  const char **lo, size_t *lolen, const char **hi, size_t *hilen)
+{
+    bytes l, h;
+
+    if (ks->ix == NULL) {
+        query_bounds(a, pk, rc, &l, &h);
+    } else {
+        key_range kr;
+        memset(&kr, 0, sizeof(kr));
+        kr.range[0] = rc;
+        kr.nrange = rc != NULL;
+        index_bounds(a, pk, &kr, &l, &h);
+    }
+    if (h.p == NULL)
+        h = keyspace_end(a, ks);
+    *lo = l.p;
+    *lolen = l.n;
+    *hi = h.p;
+    *hilen = h.n;
+}
+
 /* ExclusiveStartKey rules for Query (dynalite's traverseKey order); fills *start with its encoded key. */
 static int query_start_or_fail(ddb_req *req, const ddb_keyspace *ks, const key_range *kr, const ddb_attr *esk,
                                ddb_key *start)
@@ -381,12 +415,8 @@ int ddb_op_query(ddb_req *req)
         query_bounds(req->arena, &pk, kr.nrange ? kr.range[0] : NULL, &lo, &hi);
     else
         index_bounds(req->arena, &pk, &kr, &lo, &hi);
-    if (hi.p == NULL) { /* no upper bound below the keyspace's own */
-        char ks_lo[DDB_KEY_TABLE_BYTES], ks_hi[DDB_KEY_TABLE_BYTES];
-        ddb_key_table_range(ks.id, ks_lo, ks_hi);
-        hi.p = ddb_arena_memdup(req->arena, ks_hi, sizeof(ks_hi));
-        hi.n = sizeof(ks_hi);
-    }
+    if (hi.p == NULL)
+        hi = keyspace_end(req->arena, &ks);
     ddb_page_init(&p, req, &ks);
     ddb_page_begin(&p);
     rc = ddb_page_read_range(&p, lo.p, lo.n, hi.p, hi.n, reverse, esk ? start.bytes : NULL,

@@ -29,6 +29,7 @@
 #include "mutation.h"
 #include "ops.h"
 #include "ops_common.h"
+#include "ops_transact.h"
 #include "server.h"
 #include "validate.h"
 
@@ -148,7 +149,7 @@ static int cancel(ddb_req *req, ddb_cancel_reason *reasons, uint32_t n)
     return req->err.code;
 }
 
-static int cancel_one(ddb_req *req, uint32_t n, uint32_t at, const char *code, const char *msg)
+int ddb_transact_cancel_one(ddb_req *req, uint32_t n, uint32_t at, const char *code, const char *msg)
 {
     ddb_cancel_reason *r = DDB_NEW_ARRAY(req->arena, ddb_cancel_reason, n);
 
@@ -162,7 +163,7 @@ static int injected_conflict(ddb_req *req, uint32_t n)
 {
     if (!ddb_fault_draw(req->srv->config->transaction_conflict_rate))
         return DDB_OK;
-    return cancel_one(req, n, ddb_fault_pick(n), "TransactionConflict", "Transaction is ongoing for the item");
+    return ddb_transact_cancel_one(req, n, ddb_fault_pick(n), "TransactionConflict", "Transaction is ongoing for the item");
 }
 
 /* ---- tables and keys ---- */
@@ -197,7 +198,7 @@ static int resolve_actions(ddb_req *req, action *acts, uint32_t n)
             return req->err.code;
         if ((msg = key_check(req, x)) != NULL ||
             (x->kind == A_UPDATE && (msg = ddb_update_key_target_check(req->arena, x->t, x->parsed.update)) != NULL))
-            return cancel_one(req, n, i, "ValidationError", msg);
+            return ddb_transact_cancel_one(req, n, i, "ValidationError", msg);
         if (same_item(acts, i, &x->key))
             return ddb_req_fail(req, DDB_E_VALIDATION, "Transaction request cannot include multiple operations on one item");
     }
@@ -240,6 +241,12 @@ static int cancel_from_mutations(ddb_req *req, const ddb_mutation *ms, uint32_t 
             break;
         case DDB_E_TRANSACTION_CONFLICT:
             r[i].code = "TransactionConflict";
+            break;
+        case DDB_E_DUPLICATE_ITEM: /* a PartiQL INSERT of a key that exists */
+            r[i].code = "DuplicateItem";
+            break;
+        case DDB_E_RESOURCE_NOT_FOUND: /* ExecuteTransaction: a statement's table is gone */
+            r[i].code = "ResourceNotFound";
             break;
         default:
             r[i].code = "ValidationError";
@@ -305,12 +312,23 @@ static void write_txn_collection_metrics(ddb_req *req, const ddb_mutation *ms, u
         ddb_jw_obj_end(w);
 }
 
-static void write_txn_result(ddb_req *req, const ddb_mutation *ms, uint32_t n, char kind)
+/* How a transaction answers: which member holds its actions, and whether an empty "Responses" leads. */
+typedef struct txn_shape {
+    const char *items;
+    int responses;
+} txn_shape;
+
+static void write_txn_result(ddb_req *req, const ddb_mutation *ms, uint32_t n, char kind, const txn_shape *shape)
 {
     ddb_rcc rcc = ddb_rcc_parse(req->in);
     ddb_jw *w = &req->out;
 
     ddb_jw_obj_begin(w);
+    if (shape->responses) { /* ExecuteTransaction's writes answer an empty list */
+        ddb_jw_key(w, "Responses");
+        ddb_jw_arr_begin(w);
+        ddb_jw_arr_end(w);
+    }
     if (rcc != DDB_RCC_NONE) {
         ddb_consumed *used = DDB_NEW_ARRAY(req->arena, ddb_consumed, n);
         ddb_consumed_write_list(w, rcc, used, consumed_per_table(req, ms, n, kind, used));
@@ -321,21 +339,22 @@ static void write_txn_result(ddb_req *req, const ddb_mutation *ms, uint32_t n, c
 }
 
 /* The token's verdict before running: 1 to run (then the record joins the commit), 0 answered here. */
-static int claim_token(ddb_req *req, const char *token, unsigned char *digest, const ddb_mutation *ms, uint32_t n)
+static int claim_token(ddb_req *req, const char *token, unsigned char *digest, const ddb_mutation *ms, uint32_t n,
+                       const txn_shape *shape)
 {
     ddb_buf b = {0};
     ddb_jw w;
 
     /* the parameters are the actions: a retry that asks for other capacity details is the same request */
     ddb_jw_init(&w, &b);
-    ddb_jw_json(&w, ddb_json_get(req->in, "TransactItems"));
+    ddb_jw_json(&w, ddb_json_get(req->in, shape->items));
     ddb_token_digest(b.data, b.len, digest);
     ddb_buf_free(&b);
     switch (ddb_token_begin(req->srv->tokens, req->srv->store, req->arena, token, digest, ddb_clock_now_ms())) {
     case DDB_TOKEN_NEW:
         return 1;
     case DDB_TOKEN_REPLAY:
-        write_txn_result(req, ms, n, 'R');
+        write_txn_result(req, ms, n, 'R', shape);
         return 0;
     case DDB_TOKEN_MISMATCH:
         ddb_req_fail(req, DDB_E_IDEMPOTENT_PARAMETER_MISMATCH,
@@ -350,7 +369,7 @@ static int claim_token(ddb_req *req, const char *token, unsigned char *digest, c
     }
 }
 
-static int run_transaction(ddb_req *req, ddb_mutation *ms, uint32_t n)
+static int run_transaction(ddb_req *req, ddb_mutation *ms, uint32_t n, const txn_shape *shape)
 {
     const char *token = ddb_json_get_str(req->in, "ClientRequestToken");
     unsigned char digest[DDB_TOKEN_DIGEST_BYTES];
@@ -358,7 +377,7 @@ static int run_transaction(ddb_req *req, ddb_mutation *ms, uint32_t n)
     ddb_req_error err;
     int rc;
 
-    if (token != NULL && !claim_token(req, token, digest, ms, n))
+    if (token != NULL && !claim_token(req, token, digest, ms, n, shape))
         return req->err.code;
     ddb_batch_init(&extra, req->arena);
     if (token != NULL)
@@ -373,8 +392,15 @@ static int run_transaction(ddb_req *req, ddb_mutation *ms, uint32_t n)
         return rc;
     }
     ddb_crash_point("transact-after-commit");
-    write_txn_result(req, ms, n, 'W');
+    write_txn_result(req, ms, n, 'W', shape);
     return DDB_OK;
+}
+
+int ddb_transact_run_statements(ddb_req *req, ddb_mutation *ms, uint32_t n)
+{
+    static const txn_shape shape = {"TransactStatements", 1};
+
+    return run_transaction(req, ms, n, &shape);
 }
 
 /* Steps 1 and 2 of both operations (and an injected conflict): the actions, or NULL after failing. */
@@ -400,7 +426,7 @@ int ddb_op_transact_write_items(ddb_req *req)
         return req->err.code;
     ms = DDB_NEW_ARRAY(req->arena, ddb_mutation, n);
     mutations_from_actions(acts, ms, n);
-    return run_transaction(req, ms, n);
+    return run_transaction(req, ms, n, &(txn_shape){"TransactItems", 0});
 }
 
 /* ---- TransactGetItems ---- */

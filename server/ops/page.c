@@ -115,12 +115,12 @@ int ddb_keyspace_is_key(const ddb_keyspace *ks, const char *name, uint32_t nlen)
     return 0;
 }
 
-/* "Global secondary index X does not project [a, b]": a GSI cannot read the table's item. */
-static int not_projected_or_fail(ddb_req *req, const ddb_table *t, const ddb_index *ix)
+const char *ddb_unprojected(ddb_arena *a, const ddb_table *t, const ddb_index *ix, const ddb_expr *e)
 {
     const ddb_expr_path_ref *paths;
-    size_t n = req->parsed.projection ? ddb_expr_paths(req->parsed.projection, &paths) : 0;
+    size_t n = e ? ddb_expr_paths(e, &paths) : 0;
     ddb_buf names = {0};
+    const char *out = NULL;
     int missing = 0;
 
     for (size_t i = 0; i < n; i++) {
@@ -136,11 +136,21 @@ static int not_projected_or_fail(ddb_req *req, const ddb_table *t, const ddb_ind
         ddb_buf_append(&names, paths[i].name, paths[i].nlen);
     }
     if (missing)
-        ddb_req_fail(req, DDB_E_VALIDATION,
-                     "One or more parameter values were invalid: Global secondary index %s does not project [%.*s]",
-                     ix->name, (int)names.len, names.data);
+        out = ddb_arena_strndup(a, names.data, names.len);
     ddb_buf_free(&names);
-    return missing ? req->err.code : DDB_OK;
+    return out;
+}
+
+/* "Global secondary index X does not project [a, b]": a GSI cannot read the table's item. */
+static int not_projected_or_fail(ddb_req *req, const ddb_table *t, const ddb_index *ix)
+{
+    const char *names = ddb_unprojected(req->arena, t, ix, req->parsed.projection);
+
+    if (names == NULL)
+        return DDB_OK;
+    return ddb_req_fail(req, DDB_E_VALIDATION,
+                        "One or more parameter values were invalid: Global secondary index %s does not project [%s]",
+                        ix->name, names);
 }
 
 int ddb_keyspace_or_fail(ddb_req *req, const ddb_table *t, ddb_keyspace *ks)
@@ -360,7 +370,10 @@ static int page_take(ddb_page *p, const char *val, size_t vlen)
     p->count++;
     if (p->count_only)
         return DDB_OK;
-    ddb_expr_project(req->arena, p->projection, src, &out);
+    if (p->project != NULL)
+        p->project(req->arena, p->project_ctx, src, &out);
+    else
+        ddb_expr_project(req->arena, p->projection, src, &out);
     ddb_item_write_json(&req->out, &out);
     return DDB_OK;
 }
@@ -417,26 +430,43 @@ void ddb_page_begin(ddb_page *p)
     }
 }
 
+void ddb_page_close_items(ddb_page *p)
+{
+    if (!p->count_only)
+        ddb_jw_arr_end(&p->req->out);
+}
+
+int ddb_page_more(const ddb_page *p)
+{
+    return page_full(p) && p->has_last;
+}
+
+void ddb_page_consumed(const ddb_page *p, ddb_consumed *used)
+{
+    memset(used, 0, sizeof(*used));
+    used->t = p->ks->t;
+    if (p->ks->ix == NULL) {
+        used->table = ddb_read_units(p->cap_bytes, p->consistent);
+    } else {
+        used->index[p->ks->ix - p->ks->t->indexes] = ddb_read_units(p->cap_bytes, p->consistent);
+        if (p->base_bytes > 0)
+            used->table = ddb_read_units(p->base_bytes, p->consistent);
+    }
+}
+
 void ddb_page_end(ddb_page *p)
 {
     ddb_jw *w = &p->req->out;
-    ddb_consumed used = {.t = p->ks->t};
+    ddb_consumed used;
 
-    if (!p->count_only)
-        ddb_jw_arr_end(w);
+    ddb_page_close_items(p);
     ddb_jw_key(w, "Count");
     ddb_jw_int(w, (long long)p->count);
     ddb_jw_key(w, "ScannedCount");
     ddb_jw_int(w, (long long)p->scanned);
-    if (page_full(p) && p->has_last)
+    if (ddb_page_more(p))
         write_last_key(w, p);
-    if (p->ks->ix == NULL) {
-        used.table = ddb_read_units(p->cap_bytes, p->consistent);
-    } else {
-        used.index[p->ks->ix - p->ks->t->indexes] = ddb_read_units(p->cap_bytes, p->consistent);
-        if (p->base_bytes > 0)
-            used.table = ddb_read_units(p->base_bytes, p->consistent);
-    }
+    ddb_page_consumed(p, &used);
     ddb_consumed_write(w, ddb_rcc_parse(p->req->in), &used);
     ddb_jw_obj_end(w);
 }

@@ -35,6 +35,10 @@ int ddb_keyspace_or_fail(ddb_req *req, const ddb_table *t, ddb_keyspace *ks);
 /* Whether `name` is a key attribute of the keyspace (its own keys; for an index, not the table's). */
 int ddb_keyspace_is_key(const ddb_keyspace *ks, const char *name, uint32_t nlen);
 
+/* The attributes an expression reads that index ix does not project, "a, b" (each once, in
+   order), or NULL when it projects them all. */
+const char *ddb_unprojected(ddb_arena *a, const ddb_table *t, const ddb_index *ix, const ddb_expr *e);
+
 /* "Key attributes must be scalars; ...": a document path may not go below a key attribute. */
 int ddb_nested_key_paths_or_fail(ddb_req *req, const ddb_keyspace *ks, const ddb_expr *e);
 
@@ -55,6 +59,9 @@ typedef struct ddb_page {
     int fetch_base;           /* LSI read of attributes it does not project: read the table's item */
     const ddb_expr *filter;
     const ddb_expr *projection;
+    /* a projection of its own (PartiQL's SELECT list names nested paths differently); NULL: projection */
+    void (*project)(ddb_arena *a, const void *ctx, const ddb_attr *item, ddb_attr *out);
+    const void *project_ctx;
     size_t scanned, count;
     size_t size;              /* the 1 MB page measure */
     size_t cap_bytes;         /* entry bytes read, for capacity */
@@ -83,5 +90,19 @@ int ddb_page_read_range(ddb_page *p, const char *lo, size_t lolen, const char *h
                         const char *after, size_t afterlen);
 /* Closes Items and writes Count, ScannedCount, LastEvaluatedKey (when the page filled) and ConsumedCapacity. */
 void ddb_page_end(ddb_page *p);
+
+/* The parts of ddb_page_end, for a caller that answers in another shape (PartiQL's SELECT). */
+void ddb_page_close_items(ddb_page *p);
+/* Whether the page filled with more to read: the last key (p->last) is where the next page starts. */
+int ddb_page_more(const ddb_page *p);
+/* The units the page consumed. */
+void ddb_page_consumed(const ddb_page *p, ddb_consumed *used);
+
+/*
+ * The key range of a keyspace's partition `pk`, narrowed by a sort-key condition `rc` (NULL for
+ * the whole partition): what Query reads (ops_query.c). *hi may be the keyspace's end.
+ */
+void ddb_keyspace_partition_range(ddb_arena *a, const ddb_keyspace *ks, const ddb_key *pk, const ddb_key_cond *rc,
+                                  const char **lo, size_t *lolen, const char **hi, size_t *hilen);
 
 #endif

@@ -1,0 +1,333 @@
+/*
+ * server/ops/ops_partiql_batch.c: BatchExecuteStatement and ExecuteTransaction.
+ *
+ * BatchExecuteStatement runs up to 25 statements, all reads or all writes, each on its own: a
+ * statement that fails answers its own slot with an Error (Code is the exception's name without
+ * "Exception": ValidationError, ConditionalCheckFailed, DuplicateItem, ResourceNotFound) and the
+ * others still run, as BatchWriteItem's writes are not atomic. A read names one item by its whole
+ * primary key and answers {TableName, Item}; TableName is echoed on every slot whose statement
+ * reached its table.
+ *
+ * ExecuteTransaction runs up to 100 statements all or nothing. Every statement is parsed and
+ * checked before anything runs; a problem is a ValidationException prefixed with
+ * "Validation failed in TransactStatements[i]: " (a Parameters value's is not prefixed, as
+ * DynamoDB reports those before parsing). Reads name one item each and are read from one
+ * snapshot, as TransactGetItems reads; writes (INSERT, UPDATE, DELETE and EXISTS condition
+ * checks) become mutations committed by TransactWriteItems' machinery (ops_transact.h), with its
+ * ClientRequestToken idempotency and its cancellation reasons.
+ */
+#include <string.h>
+
+#include "ddb/ddb_status.h"
+#include "errors.h"
+#include "itemcodec.h"
+#include "ops_common.h"
+#include "ops_partiql.h"
+#include "ops_transact.h"
+#include "server.h"
+
+typedef struct bstmt {
+    ddb_pq_stmt s;
+    const ddb_json *in;      /* the statement's object */
+    int parsed;
+    const ddb_table *t;
+    ddb_req_error err;       /* the statement's own failure */
+    int reached;             /* it got to its table: TableName is echoed */
+    ddb_key key;             /* reads */
+    ddb_mutation m;          /* writes */
+    const ddb_attr *item;    /* a read's item, or RETURNING's */
+    double units;            /* reads: units consumed */
+} bstmt;
+
+/* Runs `check` on a scratch copy of the request and keeps its error in the statement. */
+static ddb_req scratch_of(ddb_req *req)
+{
+    ddb_req r = *req;
+
+    memset(&r.err, 0, sizeof(r.err));
+    return r;
+}
+
+/* "ValidationError" for ValidationException: the Code of a batch slot or a cancellation reason. */
+static const char *short_code(ddb_arena *a, int code)
+{
+    const char *type = ddb_error_lookup(code)->type;
+    size_t n = strlen(type);
+
+    if (code == DDB_E_VALIDATION)
+        return "ValidationError";
+    if (n > 9 && strcmp(type + n - 9, "Exception") == 0)
+        n -= 9;
+    return ddb_arena_strndup(a, type, n);
+}
+
+/* ---------------------------------------------------------------- reads by key */
+
+static const char *select_key_rule(const char *api)
+{
+    return strcmp(api, "batch") == 0
+               ? "Select statements within BatchExecuteStatement must specify the primary key in the where clause."
+               : "Select statements within ExecuteTransaction must specify the primary key in the where clause.";
+}
+
+/* The item a read names; reads it when `read` (BatchExecuteStatement reads each on its own). */
+static int read_by_key(ddb_req *r, bstmt *b, const char *api)
+{
+    int rc = ddb_pq_single_item_key(r, &b->s, b->t, &b->key);
+
+    if (rc == -1)
+        return ddb_req_fail(r, DDB_E_VALIDATION, "%s", select_key_rule(api));
+    return rc == 0 ? DDB_OK : r->err.code;
+}
+
+static int decode_item(ddb_req *r, bstmt *b, const char *val, size_t vlen, int consistent, double factor)
+{
+    ddb_attr item, *out = DDB_NEW(r->arena, ddb_attr);
+
+    b->units = factor * ddb_read_units(val ? ddb_item_stored_size(val, vlen) : 0, consistent);
+    if (val == NULL)
+        return DDB_OK;
+    if (ddb_item_decode(r->arena, val, vlen, &item) != 0)
+        return ddb_req_fail(r, DDB_E_INTERNAL, "Internal server error");
+    ddb_pq_project(r->arena, &b->s, &item, out);
+    b->item = out;
+    return DDB_OK;
+}
+
+/* ---------------------------------------------------------------- BatchExecuteStatement */
+
+static void run_batch_read(ddb_req *r, bstmt *b)
+{
+    const ddb_json *cr = ddb_json_get(b->in, "ConsistentRead");
+    char *val;
+    size_t vlen;
+
+    if (b->s.kind == DDB_PQ_EXISTS) {
+        ddb_req_fail(r, DDB_E_VALIDATION, "EXISTS can only be used in ExecuteTransaction write requests.");
+        return;
+    }
+    if ((b->t = ddb_table_or_fail(r, b->s.table, 0)) == NULL || read_by_key(r, b, "batch") != DDB_OK)
+        return;
+    if (ddb_store_get(r->srv->store, r->arena, b->key.bytes, b->key.len, &val, &vlen) != 0) {
+        ddb_req_fail(r, DDB_E_INTERNAL, "Internal server error");
+        return;
+    }
+    b->reached = 1;
+    decode_item(r, b, val, vlen, cr != NULL && cr->type == DDB_JSON_BOOL && cr->u.b, 1);
+}
+
+static void run_batch_write(ddb_req *r, bstmt *b)
+{
+    if ((b->t = ddb_table_or_fail(r, b->s.table, 0)) == NULL || ddb_pq_mutation_or_fail(r, &b->s, b->t, 0, &b->m) != DDB_OK)
+        return;
+    b->reached = 1;
+    if (ddb_mutate(r->srv, r->arena, &b->m) != DDB_OK) {
+        r->err = b->m.err;
+        r->err.item = NULL; /* a batch slot never carries the item (ReturnValuesOnConditionCheckFailure) */
+        return;
+    }
+    b->item = ddb_pq_returned(r, &b->s, &b->m);
+}
+
+static void write_batch_result(ddb_req *req, bstmt *bs, uint32_t n)
+{
+    ddb_jw *w = &req->out;
+    ddb_rcc rcc = ddb_rcc_parse(req->in);
+    ddb_consumed *used = DDB_NEW_ARRAY(req->arena, ddb_consumed, n);
+    uint32_t nt = 0;
+
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "Responses");
+    ddb_jw_arr_begin(w);
+    for (uint32_t i = 0; i < n; i++) {
+        bstmt *b = &bs[i];
+        ddb_jw_obj_begin(w);
+        if (b->err.code != DDB_OK) {
+            ddb_jw_key(w, "Error");
+            ddb_jw_obj_begin(w);
+            ddb_jw_key(w, "Code");
+            ddb_jw_str(w, short_code(req->arena, b->err.code));
+            ddb_jw_key(w, "Message");
+            ddb_jw_str(w, b->err.msg ? b->err.msg : "");
+            ddb_jw_obj_end(w);
+        }
+        if (b->reached) {
+            ddb_jw_key(w, "TableName");
+            ddb_jw_str(w, b->t->name);
+        }
+        if (b->item != NULL && b->err.code == DDB_OK) {
+            ddb_jw_key(w, "Item");
+            ddb_item_write_json(w, b->item);
+        }
+        ddb_jw_obj_end(w);
+        if (b->reached && ddb_pq_writes(&b->s) && b->err.code == DDB_OK)
+            ddb_consumed_add(ddb_consumed_for(used, &nt, b->t, 0), b->m.t, ddb_mutation_table_units(&b->m), b->m.index_units);
+        else if (b->reached && !ddb_pq_writes(&b->s))
+            ddb_consumed_for(used, &nt, b->t, 0)->table += b->units;
+    }
+    ddb_jw_arr_end(w);
+    ddb_consumed_write_list(w, rcc, used, nt);
+    ddb_jw_obj_end(w);
+}
+
+int ddb_op_batch_execute_statement(ddb_req *req)
+{
+    const ddb_json *list = ddb_json_get(req->in, "Statements");
+    uint32_t n = list->n;
+    bstmt *bs = DDB_NEW_ARRAY(req->arena, bstmt, n);
+    int reads = 0, writes = 0, param_error;
+
+    for (uint32_t i = 0; i < n; i++) {
+        ddb_req r = scratch_of(req);
+        bs[i].in = list->u.items[i];
+        bs[i].parsed = ddb_pq_statement_or_fail(&r, bs[i].in, &bs[i].s, &param_error) == DDB_OK;
+        bs[i].err = r.err;
+        if (bs[i].parsed) {
+            reads += !ddb_pq_writes(&bs[i].s);
+            writes += ddb_pq_writes(&bs[i].s) && bs[i].s.kind != DDB_PQ_EXISTS;
+        }
+    }
+    if (reads > 0 && writes > 0)
+        return ddb_req_fail(req, DDB_E_VALIDATION, "Read and write requests together in the same batch is not supported.");
+    for (uint32_t i = 0; i < n; i++) {
+        ddb_req r = scratch_of(req);
+        if (!bs[i].parsed)
+            continue;
+        if (ddb_pq_writes(&bs[i].s) && bs[i].s.kind != DDB_PQ_EXISTS)
+            run_batch_write(&r, &bs[i]);
+        else
+            run_batch_read(&r, &bs[i]);
+        bs[i].err = r.err;
+    }
+    write_batch_result(req, bs, n);
+    return DDB_OK;
+}
+
+/* ---------------------------------------------------------------- ExecuteTransaction */
+
+static int txn_fail(ddb_req *req, uint32_t i, const ddb_req *r)
+{
+    return ddb_req_fail(req, r->err.code, "Validation failed in TransactStatements[%u]: %s", i, r->err.msg ? r->err.msg : "");
+}
+
+/* Every statement parsed and shaped before anything runs; *writes tells which kind the transaction is. */
+static int txn_parse(ddb_req *req, const ddb_json *list, bstmt *bs, int *writes)
+{
+    int reads = 0, param_error;
+
+    *writes = 0;
+    for (uint32_t i = 0; i < list->n; i++) {
+        ddb_req r = scratch_of(req);
+        bs[i].in = list->u.items[i];
+        if (ddb_pq_statement_or_fail(&r, bs[i].in, &bs[i].s, &param_error) != DDB_OK) {
+            if (param_error) {
+                req->err = r.err;
+                return req->err.code;
+            }
+            return txn_fail(req, i, &r);
+        }
+        if (bs[i].s.returning != DDB_PQ_RET_NONE) {
+            ddb_req_fail(&r, DDB_E_VALIDATION, "RETURNING clause is not supported in ExecuteTransaction.");
+            return txn_fail(req, i, &r);
+        }
+        if (bs[i].s.kind == DDB_PQ_SELECT && bs[i].s.index != NULL) {
+            ddb_req_fail(&r, DDB_E_VALIDATION, "Reads on indices are not supported within transactions.");
+            return txn_fail(req, i, &r);
+        }
+        reads += !ddb_pq_writes(&bs[i].s);
+        *writes += ddb_pq_writes(&bs[i].s);
+    }
+    if (reads > 0 && *writes > 0)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "ExecuteTransaction API does not support both read and write operations in the same request.");
+    return DDB_OK;
+}
+
+static int same_item(const bstmt *bs, uint32_t n, const ddb_key *k)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (bs[i].key.len == k->len && memcmp(bs[i].key.bytes, k->bytes, k->len) == 0)
+            return 1;
+    return 0;
+}
+
+static int txn_reads(ddb_req *req, bstmt *bs, uint32_t n)
+{
+    ddb_store_key *keys = DDB_NEW_ARRAY(req->arena, ddb_store_key, n);
+    ddb_store *st = req->srv->store;
+    ddb_store_snapshot *snap;
+    ddb_consumed *used = DDB_NEW_ARRAY(req->arena, ddb_consumed, n);
+    uint32_t nt = 0;
+    ddb_jw *w = &req->out;
+    int rc;
+
+    for (uint32_t i = 0; i < n; i++) {
+        ddb_req r = scratch_of(req);
+        if ((bs[i].t = ddb_table_or_fail(req, bs[i].s.table, 0)) == NULL)
+            return req->err.code;
+        if (read_by_key(&r, &bs[i], "transaction") != DDB_OK)
+            return txn_fail(req, i, &r);
+        if (same_item(bs, i, &bs[i].key))
+            return ddb_req_fail(req, DDB_E_VALIDATION, "Transaction request cannot include multiple operations on one item");
+        keys[i] = (ddb_store_key){bs[i].key.bytes, bs[i].key.len, NULL, 0};
+    }
+    snap = ddb_store_snapshot_take(st);
+    rc = snap != NULL ? ddb_store_multi_get_at(st, snap, req->arena, keys, n) : DDB_STORE_EIO;
+    if (snap != NULL)
+        ddb_store_snapshot_release(st, snap);
+    if (rc != DDB_STORE_OK)
+        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "Responses");
+    ddb_jw_arr_begin(w);
+    for (uint32_t i = 0; i < n; i++) {
+        if (decode_item(req, &bs[i], keys[i].val, keys[i].vlen, 1, 2) != DDB_OK) /* transactional: twice a consistent read */
+            return req->err.code;
+        ddb_consumed_for(used, &nt, bs[i].t, 'R')->table += bs[i].units;
+        ddb_jw_obj_begin(w);
+        if (bs[i].item != NULL) {
+            ddb_jw_key(w, "Item");
+            ddb_item_write_json(w, bs[i].item);
+        }
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_arr_end(w);
+    ddb_consumed_write_list(w, ddb_rcc_parse(req->in), used, nt);
+    ddb_jw_obj_end(w);
+    return DDB_OK;
+}
+
+static int txn_writes(ddb_req *req, bstmt *bs, uint32_t n)
+{
+    ddb_mutation *ms = DDB_NEW_ARRAY(req->arena, ddb_mutation, n);
+
+    for (uint32_t i = 0; i < n; i++) {
+        ddb_req r = scratch_of(req);
+        if ((bs[i].t = ddb_table_or_fail(&r, bs[i].s.table, 0)) == NULL)
+            return ddb_transact_cancel_one(req, n, i, "ResourceNotFound", r.err.msg);
+        if (bs[i].s.index != NULL) {
+            ddb_req_fail(&r, DDB_E_VALIDATION, "This operation is not supported on an index");
+            return txn_fail(req, i, &r);
+        }
+        if (ddb_pq_mutation_or_fail(&r, &bs[i].s, bs[i].t, 1, &ms[i]) != DDB_OK) {
+            if (r.err.msg != NULL && strncmp(r.err.msg, "EXISTS()", 8) == 0)
+                return txn_fail(req, i, &r);
+            return ddb_transact_cancel_one(req, n, i, short_code(req->arena, r.err.code), r.err.msg);
+        }
+        bs[i].key = ms[i].key;
+        if (same_item(bs, i, &bs[i].key))
+            return ddb_req_fail(req, DDB_E_VALIDATION, "Transaction request cannot include multiple operations on one item");
+    }
+    return ddb_transact_run_statements(req, ms, n);
+}
+
+int ddb_op_execute_transaction(ddb_req *req)
+{
+    const ddb_json *list = ddb_json_get(req->in, "TransactStatements");
+    bstmt *bs = DDB_NEW_ARRAY(req->arena, bstmt, list->n);
+    int writes;
+
+    if (txn_parse(req, list, bs, &writes) != DDB_OK)
+        return req->err.code;
+    return writes ? txn_writes(req, bs, list->n) : txn_reads(req, bs, list->n);
+}

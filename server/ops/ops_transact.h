@@ -1,0 +1,22 @@
+/*
+ * server/ops/ops_transact.h: the transaction machinery TransactWriteItems and ExecuteTransaction
+ * share (ops_transact.c).
+ */
+#ifndef DDB_OPS_TRANSACT_H
+#define DDB_OPS_TRANSACT_H
+
+#include "mutation.h"
+#include "req.h"
+
+/*
+ * Runs ExecuteTransaction's write statements, decided into mutations, as one transaction: the
+ * request's ClientRequestToken (its digest over TransactStatements), one atomic commit through
+ * ddb_mutate_txn, the cancellation reasons in statement order (a duplicate INSERT is
+ * "DuplicateItem"), and the answer {"Responses": [], ConsumedCapacity}.
+ */
+int ddb_transact_run_statements(ddb_req *req, ddb_mutation *ms, uint32_t n);
+
+/* TransactionCanceledException with one reason (`code`, `msg`) at action `at` and None elsewhere. */
+int ddb_transact_cancel_one(ddb_req *req, uint32_t n, uint32_t at, const char *code, const char *msg);
+
+#endif
