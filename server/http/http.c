@@ -303,11 +303,37 @@ static void send_admin(ddb_http *h, http_thread *t, h2o_req_t *req)
               t->out.data, t->out.len);
 }
 
+/*
+ * h2o refuses a body over --max-body (16 MiB) from its Content-Length, before any handler runs,
+ * with a text/plain 413 of its own. An error document (h2o's errordoc filter) sends that answer
+ * back through here, as an internal GET of TOO_LARGE_PATH, so the one error renderer writes it;
+ * h2o then restores the 413 status.
+ */
+#define TOO_LARGE_PATH "/.ddbd/errors/413"
+
+static void send_too_large(ddb_http *h, http_thread *t, h2o_req_t *req)
+{
+    ddb_req r;
+
+    memset(&r, 0, sizeof(r));
+    ddb_arena_reset(&t->arena);
+    r.arena = &t->arena;
+    ddb_req_fail(&r, DDB_E_REQUEST_TOO_LARGE, "Request size exceeded %zu bytes", h->cfg->max_body);
+    render_error(t, &r);
+    send_body(req, 200, "OK", "application/x-amz-json-1.0", t->err.data, t->err.len);
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     http_thread *t = current_thread;
     ddb_http *h = t->http;
     h2o_iovec_t ct;
+
+    /* only the error document's internal redirect has a prefilter (the one restoring the 413) */
+    if (req->prefilters != NULL && h2o_memis(req->path_normalized.base, req->path_normalized.len, H2O_STRLIT(TOO_LARGE_PATH))) {
+        send_too_large(h, t, req);
+        return 0;
+    }
 
     if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("OPTIONS"))) {
         send_preflight(h, req);
@@ -467,6 +493,9 @@ ddb_http *ddb_http_bind(const ddb_config *cfg, ddb_server *srv)
     path = h2o_config_register_path(host, "/", 0);
     handler = h2o_create_handler(path, sizeof(*handler));
     handler->on_req = on_req;
+    /* the 413 is sent from the host's fallback path, before the request is routed */
+    h2o_errordoc_register(&host->fallback_path, &(h2o_errordoc_t){413, h2o_iovec_init(H2O_STRLIT(TOO_LARGE_PATH))}, 1);
+    h2o_errordoc_register(path, &(h2o_errordoc_t){413, h2o_iovec_init(H2O_STRLIT(TOO_LARGE_PATH))}, 1);
     h->threads = calloc(h->nthreads, sizeof(*h->threads));
     for (unsigned i = 0; i < h->nthreads; i++) {
         http_thread *t = &h->threads[i];

@@ -349,6 +349,11 @@ static int query_start_or_fail(ddb_req *req, const ddb_keyspace *ks, const key_r
         }
         return DDB_OK;
     }
+    /* a start key of the wrong size names itself, except one that has the partition key and lacks
+       the sort key (DynamoDB Local 1.25's rule; what issue 15 asks: never an empty page) */
+    if (esk->len > (t->range_key ? 2u : 1u) ||
+        (esk->len < (t->range_key ? 2u : 1u) && ddb_item_get(esk, t->hash_key, strlen(t->hash_key)) == NULL))
+        return ddb_req_fail(req, DDB_E_VALIDATION, "Exclusive Start Key must have same size as table's key schema");
     if (esk->len != (t->range_key ? 2u : 1u))
         return ddb_req_fail(req, DDB_E_VALIDATION, "The provided starting key is invalid");
     for (int i = 0; i < 2 && names[i] != NULL; i++) {

@@ -1,4 +1,6 @@
 """The HTTP layer: health check, CORS, response headers, CRC32, protocol-level errors, 413."""
+import http.client
+import json
 import re
 import socket
 import time
@@ -150,12 +152,13 @@ def test_post_with_origin_sets_allow_origin(endpoint):
     assert ok.headers.get("access-control-allow-origin") == "*"
 
 
-def _read_status_line(sock, timeout):
-    """Reads until the end of the response head (or EOF/reset); returns the bytes read."""
+def _read_status_line(sock, timeout, whole=False):
+    """Reads until the end of the response head (or, with `whole`, of the connection; or
+    EOF/reset); returns the bytes read."""
     sock.settimeout(timeout)
     data = b""
     try:
-        while b"\r\n\r\n" not in data:
+        while whole or b"\r\n\r\n" not in data:
             chunk = sock.recv(65536)
             if not chunk:
                 break
@@ -180,9 +183,24 @@ def test_body_over_16_mib_is_413_without_reading_it(endpoint):
             sock.sendall(b"a" * 65536)  # a little of the body: the server must not wait for the rest
         except (ConnectionResetError, BrokenPipeError):
             pass
-        data = _read_status_line(sock, timeout=5)
+        data = _read_status_line(sock, timeout=5, whole=True)
     assert data.startswith(b"HTTP/1.1 413"), data[:200]
     assert time.monotonic() - t0 < 5
+    # the answer goes through the one error renderer, not h2o's text/plain
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert b"content-type: application/x-amz-json-1.0" in head.lower()
+    assert json.loads(body) == {"__type": "com.amazon.coral.service#RequestEntityTooLargeException",
+                                "message": "Request size exceeded 16777216 bytes"}
+
+
+def test_error_document_path_is_not_served_to_clients(endpoint):
+    # the path the 413 is rendered from answers a client like any other unknown GET
+    host, port = endpoint.replace("http://", "").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=5)
+    conn.request("GET", "/.ddbd/errors/413")
+    resp = conn.getresponse()
+    assert resp.status == 404
+    assert resp.read() == b"<UnknownOperationException/>\n"
 
 
 def test_body_of_exactly_16_mib_is_not_413(endpoint):

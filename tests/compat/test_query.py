@@ -623,6 +623,7 @@ def test_consistent_read_sees_latest_write(ddb, make_table):
 
 KEY_MISMATCH = "The provided key element does not match the schema"
 START_INVALID = "The provided starting key is invalid"
+SAME_SIZE = "Exclusive Start Key must have same size as table's key schema"
 
 
 @pytest.mark.parametrize("table_kind, esk, message", [
@@ -632,16 +633,19 @@ START_INVALID = "The provided starting key is invalid"
      "one datatypes set, must contain exactly one of the supported datatypes"),
     ("range", {"pk": {"NULL": False}}, START_INVALID + ": " + INVALID +
      "Null attribute value types must have the value of true"),
-    ("range", {}, START_INVALID),
+    # the wrong size names ExclusiveStartKey, unless the partition key is there and the sort key
+    # is not (DynamoDB Local 1.25 gives these; an app's suite pins the first form against AWS)
+    ("range", {}, SAME_SIZE),
+    ("range", {"sk": {"S": "1"}}, SAME_SIZE),
     ("range", {"pk": {"S": "a"}}, START_INVALID),
     ("range", {"pk": {"S": "a"}, "x": {"N": "1"}}, START_INVALID),
-    ("range", {"pk": {"S": "a"}, "sk": {"S": "1"}, "x": {"S": "1"}}, START_INVALID),
+    ("range", {"pk": {"S": "a"}, "sk": {"S": "1"}, "x": {"S": "1"}}, SAME_SIZE),
     ("range", {"pk": {"S": "a"}, "sk": {"N": "1"}}, KEY_MISMATCH),
     ("range", {"pk": {"S": "a"}, "sk": {"B": b"a"}}, KEY_MISMATCH),
     ("range", {"pk": {"B": b"a"}, "sk": {"S": "a"}}, KEY_MISMATCH),
-    ("hash", {}, START_INVALID),
+    ("hash", {}, SAME_SIZE),
     ("hash", {"sk": {"S": "a"}}, START_INVALID),
-    ("hash", {"pk": {"S": "a"}, "sk": {"S": "a"}}, START_INVALID),
+    ("hash", {"pk": {"S": "a"}, "sk": {"S": "a"}}, SAME_SIZE),
     ("hash", {"pk": {"N": "1"}}, KEY_MISMATCH),
     ("hash", {"pk": {"B": b"a"}}, KEY_MISMATCH),
 ])
