@@ -44,6 +44,9 @@ static const char usage[] =
     "  --stream-trigger TABLE=URL[,batch=N][,window=MS][,bisect]\n"
     "                     deliver the table's stream records to a local function speaking the Lambda\n"
     "                     Runtime Interface Emulator's invoke protocol at URL (repeatable)\n"
+    "  --auth FILE        verify every request's SigV4 signature against the keys in FILE, one\n"
+    "                     'ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID [SESSION_TOKEN]]' per line\n"
+    "                     (default: any signature is accepted, as by DynamoDB Local)\n"
     "  --admin            serve ddbd's admin endpoints under /ddbd/ (the clock for tests: docs/admin.md)\n"
     "  --version          print the version and exit\n"
     "  --help             print this help and exit\n"
@@ -204,6 +207,13 @@ int ddb_config_parse(ddb_config *cfg, int argc, char **argv)
             i++;
         } else if (strcmp(opt, "admin") == 0) {
             cfg->admin = 1;
+        } else if (strcmp(opt, "auth") == 0) {
+            if (val == NULL) {
+                fprintf(stderr, "ddbd: --auth needs a key file\n");
+                return -1;
+            }
+            cfg->auth_file = val;
+            i++;
         } else if (strcmp(opt, "idempotency-window") == 0) {
             if (parse_uint(argv[i], val, 1, 86400, &cfg->idempotency_window) != 0)
                 return -1;

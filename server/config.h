@@ -29,6 +29,7 @@ typedef struct ddb_config {
     ddb_trigger_spec triggers[16];    /* --stream-trigger (engine/triggers.h) */
     unsigned ntriggers;
     double write_conflict_rate;       /* fraction of single-item writes failed with TransactionConflictException */
+    const char *auth_file;            /* --auth FILE: verify SigV4 signatures against these keys (api/auth.h) */
 } ddb_config;
 
 /*

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "idempotency.h"
 #include "keycodec.h"
 #include "streams.h"
@@ -18,6 +19,8 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
 
     memset(srv, 0, sizeof(*srv));
     srv->config = cfg;
+    if (cfg->auth_file != NULL && (srv->auth = ddb_auth_load(cfg->auth_file, err)) == NULL)
+        return -1;
     memset(&o, 0, sizeof(o));
     o.path = cfg->data_dir;
     o.in_memory = cfg->in_memory;
@@ -48,6 +51,7 @@ void ddb_server_close(ddb_server *srv)
     ddb_triggers_stop(srv->triggers);
     ddb_tasks_stop(srv->tasks);
     ddb_tokens_free(srv->tokens);
+    ddb_auth_free(srv->auth);
     ddb_catalog_close(srv->catalog);
     ddb_store_close(srv->store);
     memset(srv, 0, sizeof(*srv));

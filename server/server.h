@@ -17,6 +17,7 @@ struct ddb_server {
     struct ddb_tasks *tasks; /* the background worker (engine/tasks.h) */
     struct ddb_tokens *tokens; /* ClientRequestTokens in flight (engine/idempotency.h) */
     struct ddb_triggers *triggers; /* stream triggers to local functions (engine/triggers.h) */
+    struct ddb_auth *auth;   /* --auth: the keys signatures are verified against (api/auth.h); NULL: none */
 };
 
 /* Opens the store and the catalog for `cfg`; returns 0 or -1 with *err set (malloc'd). */

@@ -9,8 +9,11 @@
 
 #include <string.h>
 
+#include "auth.h"
+#include "clock.h"
 #include "ddb/ddb_status.h"
 #include "ops.h"
+#include "server.h"
 #include "validate.h"
 
 #define X(camel, snake, svc) int ddb_op_##snake(ddb_req *req) __attribute__((weak));
@@ -147,6 +150,13 @@ void ddb_dispatch(ddb_req *req, const ddb_http_in *in)
     const ddb_spec *spec;
     const ddb_json *body = NULL;
 
+    /* with --auth, the signature is verified first: a request AWS cannot authenticate gets nothing
+     * else checked, its body and operation name included */
+    if (req->srv->auth != NULL && in->http != NULL &&
+        (in->auth == NULL ? ddb_req_fail(req, DDB_E_MISSING_AUTH_TOKEN, "Request is missing Authentication Token")
+                          : check_auth(req, in) != DDB_OK ||
+                                ddb_auth_verify(req->srv->auth, req, in->http, ddb_clock_now_ms()) != DDB_OK))
+        return;
     if (req->body_len > 0 && (body = ddb_json_parse(req->arena, req->body, req->body_len)) == NULL) {
         ddb_req_fail(req, DDB_E_SERIALIZATION, NULL);
         return;

@@ -16,6 +16,7 @@ typedef struct ddb_http_in {
     const char *auth;    /* Authorization, may be NULL */
     size_t auth_len;
     int has_date;        /* an X-Amz-Date or Date header is present */
+    const struct ddb_auth_request *http; /* with --auth: the whole request, to verify its signature */
 } ddb_http_in;
 
 /* One handler signature for every operation: read req->in / req->parsed, write req->out or fail. */

@@ -25,6 +25,7 @@
 #include "ddb/ddb_status.h"
 #include "attr.h"
 #include "crc32.h"
+#include "auth.h"
 #include "dispatch.h"
 #include "admin.h"
 #include "errors.h"
@@ -251,8 +252,32 @@ static void render_error(http_thread *t, const ddb_req *r)
     ddb_jw_obj_end(&w);
 }
 
+/* The request as SigV4 signed it (--auth): method, raw path and query, every header, Host included. */
+static void auth_request_of(ddb_arena *a, h2o_req_t *req, ddb_auth_request *ar)
+{
+    size_t qa = req->query_at, n = 0;
+    ddb_sigv4_header *hs = DDB_NEW_ARRAY(a, ddb_sigv4_header, req->headers.size + 1);
+
+    ar->method = ddb_arena_strndup(a, req->method.base, req->method.len);
+    ar->path = ddb_arena_strndup(a, req->path.base, qa != SIZE_MAX ? qa : req->path.len);
+    ar->query = qa != SIZE_MAX ? ddb_arena_strndup(a, req->path.base + qa + 1, req->path.len - qa - 1) : NULL;
+    hs[n++] = (ddb_sigv4_header){"host", ddb_arena_strndup(a, req->authority.base, req->authority.len)};
+    for (size_t i = 0; i < req->headers.size; i++) {
+        const h2o_header_t *e = &req->headers.entries[i];
+        if (h2o_memis(e->name->base, e->name->len, H2O_STRLIT("host")))
+            continue;
+        hs[n++] = (ddb_sigv4_header){ddb_arena_strndup(a, e->name->base, e->name->len),
+                                     ddb_arena_strndup(a, e->value.base, e->value.len)};
+    }
+    ar->headers = hs;
+    ar->nheaders = n;
+    ar->body = req->entity.base;
+    ar->body_len = req->entity.base ? req->entity.len : 0;
+}
+
 static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t ct)
 {
+    ddb_auth_request ar;
     ddb_req r;
     ddb_http_in in;
     h2o_iovec_t target = header_value(req, H2O_STRLIT("x-amz-target"));
@@ -277,6 +302,10 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
     }
     in.has_date = header_value(req, H2O_STRLIT("x-amz-date")).base != NULL ||
                   h2o_find_header(&req->headers, H2O_TOKEN_DATE, -1) >= 0;
+    if (h->srv->auth != NULL) {
+        auth_request_of(&t->arena, req, &ar);
+        in.http = &ar;
+    }
     ddb_dispatch(&r, &in);
     if (r.err.code != DDB_OK) {
         const ddb_error_info *e = ddb_error_lookup(r.err.code);

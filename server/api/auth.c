@@ -1,0 +1,307 @@
+/*
+ * server/api/auth.c: the key file and SigV4 verification (see auth.h).
+ *
+ * Messages are AWS's for JSON services (captured from DynamoDB, STS and SQS answers in public
+ * reports): "The security token included in the request is invalid.", "Credential should be
+ * scoped to a valid region. ", "Signature expired: 20190412T010203Z is now earlier than
+ * 20190412T011703Z (20190412T013203Z - 15 min.)", and the signature mismatch text.
+ */
+#include "auth.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "ddb/ddb_status.h"
+
+#define SKEW_MS (15ULL * 60 * 1000)
+
+typedef struct key_entry {
+    char *access_key, *secret, *account, *token;
+} key_entry;
+
+struct ddb_auth {
+    key_entry *keys;
+    size_t n;
+};
+
+/* ---------------------------------------------------------------- the key file */
+
+static char *dup_word(const char **p)
+{
+    const char *s = *p, *e;
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    e = s;
+    while (*e && *e != ' ' && *e != '\t' && *e != '\n' && *e != '\r' && *e != '#')
+        e++;
+    *p = e;
+    return e > s ? strndup(s, (size_t)(e - s)) : NULL;
+}
+
+ddb_auth *ddb_auth_load(const char *path, char **err)
+{
+    FILE *f = fopen(path, "r");
+    ddb_auth *a;
+    char line[4096];
+    unsigned lineno = 0;
+
+    if (f == NULL) {
+        if (asprintf(err, "--auth %s: %s", path, strerror(errno)) < 0)
+            *err = NULL;
+        return NULL;
+    }
+    a = calloc(1, sizeof(*a));
+    while (fgets(line, sizeof(line), f) != NULL) {
+        const char *p = line;
+        key_entry k = {0};
+        lineno++;
+        if ((k.access_key = dup_word(&p)) == NULL)
+            continue; /* blank or a comment */
+        k.secret = dup_word(&p);
+        k.account = dup_word(&p);
+        k.token = dup_word(&p);
+        if (k.secret == NULL || dup_word(&p) != NULL) {
+            if (asprintf(err, "--auth %s:%u: expected ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID [SESSION_TOKEN]]", path,
+                         lineno) < 0)
+                *err = NULL;
+            fclose(f);
+            ddb_auth_free(a);
+            return NULL;
+        }
+        a->keys = realloc(a->keys, sizeof(*a->keys) * (a->n + 1));
+        a->keys[a->n++] = k;
+    }
+    fclose(f);
+    return a;
+}
+
+void ddb_auth_free(ddb_auth *a)
+{
+    if (a == NULL)
+        return;
+    for (size_t i = 0; i < a->n; i++) {
+        free(a->keys[i].access_key);
+        free(a->keys[i].secret);
+        free(a->keys[i].account);
+        free(a->keys[i].token);
+    }
+    free(a->keys);
+    free(a);
+}
+
+static const key_entry *find_key(const ddb_auth *a, const char *ak, size_t len)
+{
+    for (size_t i = 0; i < a->n; i++)
+        if (strlen(a->keys[i].access_key) == len && memcmp(a->keys[i].access_key, ak, len) == 0)
+            return &a->keys[i];
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- the request */
+
+static const char *header(const ddb_auth_request *hr, const char *name)
+{
+    for (size_t i = 0; i < hr->nheaders; i++)
+        if (strcasecmp(hr->headers[i].name, name) == 0)
+            return hr->headers[i].value;
+    return NULL;
+}
+
+/* A parameter of the Authorization header ("Credential", ...): its value and length, or NULL. */
+static const char *auth_param(const char *authz, const char *name, size_t *len)
+{
+    size_t nlen = strlen(name);
+
+    for (const char *p = authz; (p = strstr(p, name)) != NULL; p += nlen) {
+        const char *v, *e;
+        if ((p != authz && p[-1] != ' ' && p[-1] != ',') || p[nlen] != '=')
+            continue;
+        v = p + nlen + 1;
+        e = v;
+        while (*e && *e != ',' && *e != ' ')
+            e++;
+        *len = (size_t)(e - v);
+        return v;
+    }
+    return NULL;
+}
+
+/* "20150830T123600Z" as milliseconds since the epoch; 0 when malformed. */
+static uint64_t amz_date_ms(const char *s)
+{
+    struct tm tm;
+    const char *end;
+
+    if (s == NULL || strlen(s) != 16 || s[8] != 'T' || s[15] != 'Z')
+        return 0;
+    memset(&tm, 0, sizeof(tm));
+    end = strptime(s, "%Y%m%dT%H%M%SZ", &tm);
+    if (end == NULL || *end != 0)
+        return 0;
+    return (uint64_t)timegm(&tm) * 1000;
+}
+
+/* An RFC 1123 Date header ("Sun, 30 Aug 2015 12:36:00 GMT") as the basic ISO-8601 form. */
+static int http_date_to_amz(const char *s, char out[17])
+{
+    struct tm tm;
+    const char *end;
+
+    memset(&tm, 0, sizeof(tm));
+    if (s == NULL || (end = strptime(s, "%a, %d %b %Y %H:%M:%S GMT", &tm)) == NULL || *end != 0)
+        return -1;
+    strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
+    return 0;
+}
+
+static void fmt_amz(uint64_t ms, char out[17])
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
+}
+
+static int region_ok(const char *r, size_t n)
+{
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((r[i] >= 'a' && r[i] <= 'z') || (r[i] >= '0' && r[i] <= '9') || r[i] == '-'))
+            return 0;
+    return 1;
+}
+
+static int invalid(ddb_req *req, const char *msg)
+{
+    return ddb_req_fail_msg(req, DDB_E_INVALID_SIGNATURE, msg);
+}
+
+/* The credential scope against the request's date, and the clock. */
+static int check_scope(ddb_req *req, const char *const part[5], const size_t plen[5], const char *amz, uint64_t now_ms)
+{
+    uint64_t t = amz_date_ms(amz);
+    char lo[17], hi[17], now[17];
+
+    if (t == 0)
+        return ddb_req_fail(req, DDB_E_INCOMPLETE_SIGNATURE,
+                            "Date must be in ISO-8601 'basic format'. Got '%s'. See http://en.wikipedia.org/wiki/ISO_8601",
+                            amz ? amz : "");
+    if (plen[1] != 8 || memcmp(part[1], amz, 8) != 0)
+        return invalid(req, ddb_arena_sprintf(req->arena,
+                                              "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
+                                              "date from HTTP: '%.*s' != '%.8s', from '%s'.",
+                                              (int)plen[1], part[1], amz, amz));
+    if (!region_ok(part[2], plen[2]))
+        return invalid(req, "Credential should be scoped to a valid region. ");
+    if (plen[3] != 8 || memcmp(part[3], "dynamodb", 8) != 0)
+        return invalid(req, "Credential should be scoped to correct service: 'dynamodb'. ");
+    if (plen[4] != 12 || memcmp(part[4], "aws4_request", 12) != 0)
+        return invalid(req, ddb_arena_sprintf(req->arena,
+                                              "Credential should be scoped with a valid terminator: 'aws4_request', "
+                                              "not '%.*s'. ",
+                                              (int)plen[4], part[4]));
+    fmt_amz(now_ms, now);
+    if (t + SKEW_MS < now_ms) {
+        fmt_amz(now_ms - SKEW_MS, lo);
+        return invalid(req, ddb_arena_sprintf(req->arena, "Signature expired: %s is now earlier than %s (%s - 15 min.)",
+                                              amz, lo, now));
+    }
+    if (t > now_ms + SKEW_MS) {
+        fmt_amz(now_ms + SKEW_MS, hi);
+        return invalid(req, ddb_arena_sprintf(req->arena,
+                                              "Signature not yet current: %s is still later than %s (%s + 15 min.)", amz,
+                                              hi, now));
+    }
+    return DDB_OK;
+}
+
+/* The headers SignedHeaders names, in the request's values (a name sent twice is signed twice). */
+static size_t signed_headers(ddb_req *req, const ddb_auth_request *hr, const char *sh, size_t shlen,
+                             ddb_sigv4_header **out, int *has_host)
+{
+    ddb_sigv4_header *v = DDB_NEW_ARRAY(req->arena, ddb_sigv4_header, hr->nheaders + 1);
+    size_t n = 0;
+    const char *p = sh, *end = sh + shlen;
+
+    *has_host = 0;
+    while (p < end) {
+        const char *e = memchr(p, ';', (size_t)(end - p));
+        size_t len = e ? (size_t)(e - p) : (size_t)(end - p);
+        *has_host |= len == 4 && strncasecmp(p, "host", 4) == 0;
+        for (size_t i = 0; i < hr->nheaders; i++)
+            if (strlen(hr->headers[i].name) == len && strncasecmp(hr->headers[i].name, p, len) == 0)
+                v[n++] = hr->headers[i];
+        p += len + 1;
+    }
+    *out = v;
+    return n;
+}
+
+int ddb_auth_verify(const ddb_auth *a, ddb_req *req, const ddb_auth_request *hr, uint64_t now_ms)
+{
+    const char *authz = header(hr, "authorization"), *cred, *sh, *sig, *amz, *token;
+    const char *part[5];
+    size_t plen[5], clen, shlen, siglen, nh;
+    const key_entry *k;
+    char amz_buf[17], hex[DDB_SIGV4_HEX_LEN + 1];
+    ddb_sigv4_header *hs;
+    ddb_buf creq = {0}, sts = {0}, scope = {0};
+    uint8_t key[32];
+    int has_host, ok;
+
+    cred = auth_param(authz, "Credential", &clen);
+    sh = auth_param(authz, "SignedHeaders", &shlen);
+    sig = auth_param(authz, "Signature", &siglen);
+    /* the shape was checked before: five parts, a Signature and SignedHeaders */
+    for (int i = 0; i < 5; i++) {
+        const char *slash = i < 4 ? memchr(cred, '/', clen) : NULL;
+        part[i] = cred;
+        plen[i] = slash ? (size_t)(slash - cred) : clen;
+        clen -= slash ? plen[i] + 1 : clen;
+        cred = slash ? slash + 1 : cred + plen[i];
+    }
+    if ((k = find_key(a, part[0], plen[0])) == NULL)
+        return ddb_req_fail(req, DDB_E_UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.");
+    token = header(hr, "x-amz-security-token");
+    if ((token != NULL) != (k->token != NULL) || (token != NULL && strcmp(token, k->token) != 0))
+        return ddb_req_fail(req, DDB_E_UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.");
+    if ((amz = header(hr, "x-amz-date")) == NULL)
+        amz = http_date_to_amz(header(hr, "date"), amz_buf) == 0 ? amz_buf : header(hr, "date");
+    if (check_scope(req, part, plen, amz, now_ms) != DDB_OK)
+        return req->err.code;
+    nh = signed_headers(req, hr, sh, shlen, &hs, &has_host);
+    if (!has_host)
+        return invalid(req, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+    ddb_sigv4_canonical_request(&(ddb_sigv4_request){hr->method, hr->path, hr->query, hs, nh, hr->body, hr->body_len, NULL},
+                                &creq, NULL);
+    ddb_buf_printf(&scope, "%.*s/%.*s/%.*s/%.*s", (int)plen[1], part[1], (int)plen[2], part[2], (int)plen[3], part[3],
+                   (int)plen[4], part[4]);
+    ddb_sigv4_string_to_sign(&sts, amz, scope.data, creq.data, creq.len);
+    {
+        char date8[9], region[64], service[16];
+        snprintf(date8, sizeof(date8), "%.*s", (int)plen[1], part[1]);
+        snprintf(region, sizeof(region), "%.*s", (int)plen[2], part[2]);
+        snprintf(service, sizeof(service), "%.*s", (int)plen[3], part[3]);
+        ddb_sigv4_signing_key(k->secret, date8, region, service, key);
+    }
+    ddb_sigv4_sign(key, sts.data, sts.len, hex);
+    ok = siglen == DDB_SIGV4_HEX_LEN && sodium_memcmp(hex, sig, DDB_SIGV4_HEX_LEN) == 0;
+    sodium_memzero(key, sizeof(key));
+    ddb_buf_free(&creq);
+    ddb_buf_free(&sts);
+    ddb_buf_free(&scope);
+    if (!ok)
+        return invalid(req, "The request signature we calculated does not match the signature you provided. Check your "
+                            "AWS Secret Access Key and signing method. Consult the service documentation for details.");
+    req->access_key = ddb_arena_strndup(req->arena, part[0], plen[0]);
+    req->region = ddb_arena_strndup(req->arena, part[2], plen[2]);
+    return DDB_OK;
+}

@@ -1,0 +1,45 @@
+/*
+ * server/api/auth.h: SigV4 verification (--auth FILE), as DynamoDB verifies a request.
+ *
+ * The key file holds one key per line, `ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID [SESSION_TOKEN]]`,
+ * blank lines and `#` comments ignored. With keys loaded, every request's Authorization header is
+ * checked before its operation is looked at, in AWS's order: the header's shape
+ * (IncompleteSignatureException), the access key (UnrecognizedClientException), the credential
+ * scope (date, region, service `dynamodb`, terminator) and the clock (X-Amz-Date within 15
+ * minutes), then the signature itself, rebuilt from the canonical request of what arrived (method,
+ * path, query, the signed headers, the body's SHA-256) with proto/sigv4.h and compared in constant
+ * time (InvalidSignatureException). Without --auth any signature is accepted, as DynamoDB Local
+ * accepts any.
+ */
+#ifndef DDB_AUTH_H
+#define DDB_AUTH_H
+
+#include <stdint.h>
+
+#include "req.h"
+#include "sigv4.h"
+
+typedef struct ddb_auth ddb_auth;
+
+/* Loads the key file; NULL with *err set (malloc'd) when it cannot be read or a line is malformed. */
+ddb_auth *ddb_auth_load(const char *path, char **err);
+void ddb_auth_free(ddb_auth *a);
+
+/* What the verifier needs of an HTTP request (plain strings, no h2o types). */
+typedef struct ddb_auth_request {
+    const char *method;
+    const char *path;                /* raw, as sent */
+    const char *query;               /* raw, without '?'; NULL when none */
+    const ddb_sigv4_header *headers; /* every header, Host included */
+    size_t nheaders;
+    const void *body;
+    size_t body_len;
+} ddb_auth_request;
+
+/*
+ * Verifies the request at `now_ms` (wall clock). Returns DDB_OK and sets req->access_key and
+ * req->region, or records DynamoDB's error on req.
+ */
+int ddb_auth_verify(const ddb_auth *a, ddb_req *req, const ddb_auth_request *hr, uint64_t now_ms);
+
+#endif

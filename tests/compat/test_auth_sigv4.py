@@ -1,0 +1,257 @@
+"""SigV4 verification with --auth FILE: every request's signature is rebuilt and compared, and a
+request that fails is refused with AWS's exception and message before anything else about it
+(its body, its operation name) is looked at. Requests are signed with botocore's own signer, then
+altered where a test needs a broken one. Without --auth any signature is accepted
+(test_auth_options.py).
+"""
+import datetime
+import json
+import re
+import subprocess
+
+import boto3
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
+
+from conftest import DDBD_BIN, JSON_10, raw_request
+
+KEYS = """# ddbd --auth key file
+AKIDGOOD secretgood 123456789012
+AKIDTOKEN secrettoken 123456789012 token-123
+
+AKIDOTHER othersecret   # a comment after the fields
+"""
+
+MISMATCH = ("The request signature we calculated does not match the signature you provided. Check "
+            "your AWS Secret Access Key and signing method. Consult the service documentation for "
+            "details.")
+INVALID_SIG = "com.amazon.coral.service#InvalidSignatureException"
+UNRECOGNIZED = "com.amazon.coral.service#UnrecognizedClientException"
+BAD_TOKEN = "The security token included in the request is invalid."
+
+
+@pytest.fixture(scope="module")
+def keyfile(tmp_path_factory):
+    path = tmp_path_factory.mktemp("auth") / "keys"
+    path.write_text(KEYS)
+    return str(path)
+
+
+@pytest.fixture
+def server(server_factory, keyfile):
+    return server_factory(args=("--in-memory", "--auth", keyfile))
+
+
+def client(endpoint, ak="AKIDGOOD", sk="secretgood", token=None, region="us-east-1"):
+    return boto3.client("dynamodb", endpoint_url=endpoint, region_name=region, aws_access_key_id=ak,
+                        aws_secret_access_key=sk, aws_session_token=token,
+                        config=Config(retries={"total_max_attempts": 1}))
+
+
+def error_of(call):
+    with pytest.raises(ClientError) as e:
+        call()
+    return e.value.response["Error"]["Code"], e.value.response["Error"]["Message"]
+
+
+def signed(endpoint, body=b"{}", target="ListTables", ak="AKIDGOOD", sk="secretgood",
+           service="dynamodb", region="us-east-1", when=None, extra=None):
+    """Headers for a POST signed by botocore at time `when` (default: now)."""
+    headers = {"Content-Type": JSON_10, "X-Amz-Target": "DynamoDB_20120810." + target}
+    headers.update(extra or {})
+    req = AWSRequest(method="POST", url=endpoint + "/", data=body, headers=headers)
+    signer = SigV4Auth(Credentials(ak, sk), service, region)
+    if when is not None:
+        # botocore stamps the request with the current time; pin it to `when`
+        signer._timestamp = when.strftime("%Y%m%dT%H%M%SZ")
+
+        def add_auth(request, signer=signer):
+            request.context["timestamp"] = signer._timestamp
+            if "X-Amz-Date" in request.headers:
+                del request.headers["X-Amz-Date"]
+            request.headers["X-Amz-Date"] = signer._timestamp
+            canonical = signer.canonical_request(request)
+            sts = signer.string_to_sign(request, canonical)
+            sig = signer.signature(sts, request)
+            signer._inject_signature_to_request(request, sig)
+        add_auth(req)
+    else:
+        signer.add_auth(req)
+    return dict(req.headers.items())
+
+
+def post(endpoint, headers, body=b"{}"):
+    return raw_request(endpoint, None, body, headers=headers, sign=False, content_type=None)
+
+
+def test_keys_of_the_file_sign_requests(server):
+    assert client(server.endpoint).list_tables()["TableNames"] == []
+    assert client(server.endpoint, "AKIDOTHER", "othersecret").list_tables()["TableNames"] == []
+    # any region: a local endpoint serves them all
+    assert client(server.endpoint, region="eu-west-3").list_tables()["TableNames"] == []
+
+
+def test_wrong_secret_is_invalid_signature(server):
+    assert error_of(lambda: client(server.endpoint, sk="secretbad").list_tables()) == \
+        ("InvalidSignatureException", MISMATCH)
+
+
+def test_unknown_access_key_is_unrecognized(server):
+    assert error_of(lambda: client(server.endpoint, ak="AKIDNOBODY").list_tables()) == \
+        ("UnrecognizedClientException", BAD_TOKEN)
+
+
+def test_session_tokens(server):
+    ok = client(server.endpoint, "AKIDTOKEN", "secrettoken", token="token-123")
+    assert ok.list_tables()["TableNames"] == []
+    for token in ("token-999", None):
+        c = client(server.endpoint, "AKIDTOKEN", "secrettoken", token=token)
+        assert error_of(c.list_tables) == ("UnrecognizedClientException", BAD_TOKEN)
+    # a key without a token refuses one
+    c = client(server.endpoint, token="token-123")
+    assert error_of(c.list_tables) == ("UnrecognizedClientException", BAD_TOKEN)
+
+
+def test_tampered_body(server):
+    headers = signed(server.endpoint, body=b'{"Limit": 5}')
+    r = post(server.endpoint, headers, body=b'{"Limit": 6}')
+    assert r.status == 400
+    assert r.json() == {"__type": INVALID_SIG, "message": MISMATCH}
+    assert post(server.endpoint, headers, body=b'{"Limit": 5}').status == 200
+
+
+def test_header_left_out_of_signed_headers(server):
+    headers = signed(server.endpoint)
+    auth = headers["Authorization"]
+    assert "x-amz-target" in auth
+    headers["Authorization"] = auth.replace(";x-amz-target", "")
+    r = post(server.endpoint, headers)
+    assert r.json() == {"__type": INVALID_SIG, "message": MISMATCH}
+
+
+def test_a_signed_header_changed_after_signing(server):
+    headers = signed(server.endpoint)
+    headers["X-Amz-Target"] = "DynamoDB_20120810.DescribeLimits"
+    assert post(server.endpoint, headers).json() == {"__type": INVALID_SIG, "message": MISMATCH}
+
+
+def test_host_must_be_signed(server):
+    headers = signed(server.endpoint)
+    auth = headers["Authorization"]
+    headers["Authorization"] = re.sub(r"(SignedHeaders=[^,]*?)\bhost;", r"\1", auth)
+    assert headers["Authorization"] != auth
+    assert post(server.endpoint, headers).json() == {
+        "__type": INVALID_SIG,
+        "message": "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."}
+
+
+def test_wrong_service_in_scope(server):
+    headers = signed(server.endpoint, service="dynamo")
+    assert post(server.endpoint, headers).json() == {
+        "__type": INVALID_SIG, "message": "Credential should be scoped to correct service: 'dynamodb'. "}
+
+
+def test_malformed_region_in_scope(server):
+    headers = signed(server.endpoint, region="us_east_1")
+    assert post(server.endpoint, headers).json() == {
+        "__type": INVALID_SIG, "message": "Credential should be scoped to a valid region. "}
+
+
+def test_scope_date_must_be_the_requests(server):
+    headers = signed(server.endpoint)
+    day = headers["X-Amz-Date"][:8]
+    other = "20200101" if day != "20200101" else "20200102"
+    headers["Authorization"] = headers["Authorization"].replace("/%s/" % day, "/%s/" % other)
+    assert post(server.endpoint, headers).json() == {
+        "__type": INVALID_SIG,
+        "message": "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
+                   "from HTTP: '%s' != '%s', from '%s'." % (other, day, headers["X-Amz-Date"])}
+
+
+def amz(t):
+    return t.strftime("%Y%m%dT%H%M%SZ")
+
+
+def test_signature_expired(server):
+    when = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=20)
+    r = post(server.endpoint, signed(server.endpoint, when=when))
+    assert r.status == 400
+    body = r.json()
+    assert body["__type"] == INVALID_SIG
+    m = re.fullmatch(r"Signature expired: (\d{8}T\d{6}Z) is now earlier than (\d{8}T\d{6}Z) "
+                     r"\((\d{8}T\d{6}Z) - 15 min\.\)", body["message"])
+    assert m, body["message"]
+    assert m.group(1) == amz(when)
+    now = datetime.datetime.strptime(m.group(3), "%Y%m%dT%H%M%SZ")
+    assert m.group(2) == amz(now - datetime.timedelta(minutes=15))
+
+
+def test_signature_not_yet_current(server):
+    when = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=20)
+    body = post(server.endpoint, signed(server.endpoint, when=when)).json()
+    assert body["__type"] == INVALID_SIG
+    m = re.fullmatch(r"Signature not yet current: (\d{8}T\d{6}Z) is still later than (\d{8}T\d{6}Z) "
+                     r"\((\d{8}T\d{6}Z) \+ 15 min\.\)", body["message"])
+    assert m, body["message"]
+    assert m.group(1) == amz(when)
+    now = datetime.datetime.strptime(m.group(3), "%Y%m%dT%H%M%SZ")
+    assert m.group(2) == amz(now + datetime.timedelta(minutes=15))
+
+
+def test_within_the_skew_is_accepted(server):
+    when = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=10)
+    assert post(server.endpoint, signed(server.endpoint, when=when)).status == 200
+
+
+def test_signature_is_checked_before_the_operation_and_the_body(server):
+    # a request that cannot be authenticated gets nothing else checked
+    headers = signed(server.endpoint, sk="secretbad", target="Frobnicate")
+    assert post(server.endpoint, headers).json() == {"__type": INVALID_SIG, "message": MISMATCH}
+    headers = signed(server.endpoint, sk="secretbad", body=b"not json")
+    assert post(server.endpoint, headers, body=b"not json").json() == {"__type": INVALID_SIG,
+                                                                       "message": MISMATCH}
+    headers = signed(server.endpoint, ak="AKIDNOBODY", target="Frobnicate")
+    assert post(server.endpoint, headers).json() == {"__type": UNRECOGNIZED, "message": BAD_TOKEN}
+    # and a good signature still gets the operation's own errors
+    headers = signed(server.endpoint, target="Frobnicate")
+    assert post(server.endpoint, headers).json() == {
+        "__type": "com.amazon.coral.service#UnknownOperationException"}
+
+
+def test_missing_authorization_with_auth_on(server):
+    r = raw_request(server.endpoint, "ListTables", {}, sign=False)
+    assert r.json() == {"__type": "com.amazon.coral.service#MissingAuthenticationTokenException",
+                        "message": "Request is missing Authentication Token"}
+
+
+def test_aws_cli_signs_with_a_file_key(server, tmp_path):
+    env = {"AWS_ACCESS_KEY_ID": "AKIDGOOD", "AWS_SECRET_ACCESS_KEY": "secretgood",
+           "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": str(tmp_path / "none"),
+           "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"), "PATH": "/usr/bin:/bin",
+           "HOME": str(tmp_path)}
+    out = subprocess.run(["aws", "dynamodb", "list-tables", "--endpoint-url", server.endpoint],
+                         env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == {"TableNames": []}
+    env["AWS_SECRET_ACCESS_KEY"] = "wrong"
+    out = subprocess.run(["aws", "dynamodb", "list-tables", "--endpoint-url", server.endpoint],
+                         env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 254
+    assert "InvalidSignatureException" in out.stderr
+
+
+def test_a_malformed_key_file_stops_the_server(tmp_path):
+    bad = tmp_path / "keys"
+    bad.write_text("AKIDONLY\n")
+    out = subprocess.run([DDBD_BIN, "--in-memory", "--port", "0", "--auth", str(bad)],
+                         capture_output=True, text=True, timeout=10)
+    assert out.returncode != 0
+    assert "expected ACCESS_KEY_ID SECRET_ACCESS_KEY" in out.stderr
+    out = subprocess.run([DDBD_BIN, "--in-memory", "--port", "0", "--auth", str(tmp_path / "absent")],
+                         capture_output=True, text=True, timeout=10)
+    assert out.returncode != 0
+    assert "No such file or directory" in out.stderr
