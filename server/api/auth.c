@@ -257,12 +257,16 @@ int ddb_auth_verify(const ddb_auth *a, ddb_req *req, const ddb_auth_request *hr,
     uint8_t key[32];
     int has_host, ok;
 
-    cred = auth_param(authz, "Credential", &clen);
-    sh = auth_param(authz, "SignedHeaders", &shlen);
-    sig = auth_param(authz, "Signature", &siglen);
-    /* the shape was checked before: five parts, a Signature and SignedHeaders */
+    /* dispatch.c checked the shape and words its problems; this only refuses to go on without it */
+    if (authz == NULL || (cred = auth_param(authz, "Credential", &clen)) == NULL ||
+        (sh = auth_param(authz, "SignedHeaders", &shlen)) == NULL || (sig = auth_param(authz, "Signature", &siglen)) == NULL)
+        return ddb_req_fail(req, DDB_E_INCOMPLETE_SIGNATURE, "Authorization header is incomplete");
     for (int i = 0; i < 5; i++) {
         const char *slash = i < 4 ? memchr(cred, '/', clen) : NULL;
+        if (i < 4 && slash == NULL)
+            return ddb_req_fail(req, DDB_E_INCOMPLETE_SIGNATURE,
+                                "Credential must have exactly 5 slash-delimited elements, e.g. "
+                                "keyid/date/region/service/term");
         part[i] = cred;
         plen[i] = slash ? (size_t)(slash - cred) : clen;
         clen -= slash ? plen[i] + 1 : clen;
