@@ -18,7 +18,8 @@
 #      round 1, for the JVM's JIT; --warmup in later rounds), then for each
 #      connection count the servers in turn (ddbd, ddblocal, dynalite, ...), each run through
 #      bench/wrkcpu.py (wrk + server CPU delta over exactly that run).  The servers not being
-#      measured are paused (SIGSTOP/SIGCONT) during each run unless --no-pause.
+#      measured are paused (SIGSTOP/SIGCONT) during each run unless --no-pause.  A workload that
+#      grows the database (pq_insert) runs after all rounds of the others.
 #   6. bench/report.py -> <out>/report.md (also printed).
 # Workloads are the shared lua/<name>.lua scripts (getitem putitem updateitem query batchget
 # mixed) and bench/lua/<name>.lua (query_gsi putitem_2gsi putitem_nogsi: secondary indexes, tables
@@ -330,14 +331,22 @@ run_one() {   # server workload conns round [warmup]
   for p in "${PAUSED[@]+"${PAUSED[@]}"}"; do kill -CONT "$p" 2>/dev/null; done
   PAUSED=()
 }
-for r in $(seq 1 "$ROUNDS"); do
-  for w in $WORKLOADS; do
-    wu=$WARMUP; [ "$r" = 1 ] && wu=$WARMUP1
-    if [ "${wu%.*}" -gt 0 ] 2>/dev/null; then
-      for s in $ALIVE; do supports "$s" "$w" || continue; log "warm-up $s $w ${wu}s"; run_one "$s" "$w" 16 "$r" warmup "$wu" >/dev/null; done
-    fi
-    for c in $CONNS; do
-      for s in $ALIVE; do supports "$s" "$w" && run_one "$s" "$w" "$c" "$r"; done
+# Workloads that grow the database (pq_insert: every request adds an item) run after all rounds of
+# the others: the items they add would otherwise change the figures of whatever runs after them.
+grows() { case "$1" in pq_insert) return 0;; esac; return 1; }
+STEADY=""; GROWING=""
+for w in $WORKLOADS; do if grows "$w"; then GROWING="$GROWING $w"; else STEADY="$STEADY $w"; fi; done
+for phase in "$STEADY" "$GROWING"; do
+  [ -n "${phase// /}" ] || continue
+  for r in $(seq 1 "$ROUNDS"); do
+    for w in $phase; do
+      wu=$WARMUP; [ "$r" = 1 ] && wu=$WARMUP1
+      if [ "${wu%.*}" -gt 0 ] 2>/dev/null; then
+        for s in $ALIVE; do supports "$s" "$w" || continue; log "warm-up $s $w ${wu}s"; run_one "$s" "$w" 16 "$r" warmup "$wu" >/dev/null; done
+      fi
+      for c in $CONNS; do
+        for s in $ALIVE; do supports "$s" "$w" && run_one "$s" "$w" "$c" "$r"; done
+      done
     done
   done
 done

@@ -184,8 +184,9 @@ static int invalid(ddb_req *req, const char *msg)
     return ddb_req_fail_msg(req, DDB_E_INVALID_SIGNATURE, msg);
 }
 
-/* The credential scope against the request's date, and the clock. */
-static int check_scope(ddb_req *req, const char *const part[5], const size_t plen[5], const char *amz, uint64_t now_ms)
+/* The credential scope against the request's date, and (with `clock`) the 15 minutes of skew. */
+static int check_scope(ddb_req *req, const char *const part[5], const size_t plen[5], const char *amz, uint64_t now_ms,
+                       int clock)
 {
     uint64_t t = amz_date_ms(amz);
     char lo[17], hi[17], now[17];
@@ -208,6 +209,8 @@ static int check_scope(ddb_req *req, const char *const part[5], const size_t ple
                                               "Credential should be scoped with a valid terminator: 'aws4_request', "
                                               "not '%.*s'. ",
                                               (int)plen[4], part[4]));
+    if (!clock)
+        return DDB_OK;
     fmt_amz(now_ms, now);
     if (t + SKEW_MS < now_ms) {
         fmt_amz(now_ms - SKEW_MS, lo);
@@ -245,59 +248,145 @@ static size_t signed_headers(ddb_req *req, const ddb_auth_request *hr, const cha
     return n;
 }
 
-int ddb_auth_verify(const ddb_auth *a, ddb_req *req, const ddb_auth_request *hr, uint64_t now_ms)
+/* What a request claims: from its Authorization header, or from its query (a presigned URL). */
+typedef struct claim {
+    const char *cred, *sh, *sig, *amz, *token;
+    size_t clen, shlen, siglen;
+    const char *query;        /* the query to sign: the request's, without X-Amz-Signature when presigned */
+    long long expires;        /* presigned: X-Amz-Expires seconds, or -1 */
+} claim;
+
+static int claim_of_header(ddb_req *req, const ddb_auth_request *hr, const char *authz, char amz_buf[17], claim *c)
 {
-    const char *authz = header(hr, "authorization"), *cred, *sh, *sig, *amz, *token;
-    const char *part[5];
-    size_t plen[5], clen, shlen, siglen, nh;
-    const key_entry *k;
-    char amz_buf[17], hex[DDB_SIGV4_HEX_LEN + 1];
+    /* dispatch.c checked the shape and words its problems; this only refuses to go on without it */
+    if ((c->cred = auth_param(authz, "Credential", &c->clen)) == NULL ||
+        (c->sh = auth_param(authz, "SignedHeaders", &c->shlen)) == NULL ||
+        (c->sig = auth_param(authz, "Signature", &c->siglen)) == NULL)
+        return ddb_req_fail(req, DDB_E_INCOMPLETE_SIGNATURE, "Authorization header is incomplete");
+    c->token = header(hr, "x-amz-security-token");
+    if ((c->amz = header(hr, "x-amz-date")) == NULL)
+        c->amz = http_date_to_amz(header(hr, "date"), amz_buf) == 0 ? amz_buf : header(hr, "date");
+    c->query = hr->query;
+    c->expires = -1;
+    return DDB_OK;
+}
+
+static int hexv(char ch)
+{
+    return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+}
+
+/* A query value, %-decoded into the arena. */
+static const char *qdecode(ddb_arena *a, const char *s, size_t n, size_t *outlen)
+{
+    char *out = ddb_arena_alloc(a, n + 1);
+    size_t o = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%' && i + 2 < n && hexv(s[i + 1]) >= 0 && hexv(s[i + 2]) >= 0) {
+            out[o++] = (char)(hexv(s[i + 1]) * 16 + hexv(s[i + 2]));
+            i += 2;
+        } else {
+            out[o++] = s[i] == '+' ? ' ' : s[i];
+        }
+    }
+    out[o] = 0;
+    *outlen = o;
+    return out;
+}
+
+/* A presigned request: the X-Amz-* parameters of its query (the signature left out of what is signed). */
+static int claim_of_query(ddb_req *req, const ddb_auth_request *hr, claim *c)
+{
+    static const char *const need[] = {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-Date",
+                                       "X-Amz-SignedHeaders"};
+    const char *vals[5] = {NULL}, *expires = NULL, *p = hr->query, *end = hr->query + strlen(hr->query);
+    size_t lens[5] = {0}, elen = 0;
+    ddb_buf rest = {0};
+
+    memset(c, 0, sizeof(*c));
+    while (p < end) {
+        const char *amp = memchr(p, '&', (size_t)(end - p)), *e = amp ? amp : end, *eq = memchr(p, '=', (size_t)(e - p));
+        size_t nlen = eq ? (size_t)(eq - p) : (size_t)(e - p), dlen;
+        const char *v = eq ? qdecode(req->arena, eq + 1, (size_t)(e - eq - 1), &dlen) : "";
+        int used = 0;
+        if (!eq)
+            dlen = 0;
+        for (int i = 0; i < 5; i++)
+            if (strlen(need[i]) == nlen && memcmp(p, need[i], nlen) == 0 && vals[i] == NULL)
+                vals[i] = v, lens[i] = dlen, used = i == 2;
+        if (nlen == 20 && memcmp(p, "X-Amz-Security-Token", 20) == 0)
+            c->token = v;
+        if (nlen == 13 && memcmp(p, "X-Amz-Expires", 13) == 0)
+            expires = v, elen = dlen;
+        if (!used) { /* everything but the signature is signed */
+            if (rest.len)
+                ddb_buf_putc(&rest, '&');
+            ddb_buf_append(&rest, p, (size_t)(e - p));
+        }
+        p = e + 1;
+    }
+    for (int i = 0; i < 5; i++)
+        if (vals[i] == NULL) {
+            ddb_buf_free(&rest);
+            return ddb_req_fail(req, DDB_E_INCOMPLETE_SIGNATURE,
+                                "AWS query-string parameters must include '%s'. Re-examine the query-string parameters.",
+                                need[i]);
+        }
+    c->query = ddb_arena_strndup(req->arena, rest.data ? rest.data : "", rest.len);
+    ddb_buf_free(&rest);
+    if (strcmp(vals[0], "AWS4-HMAC-SHA256") != 0)
+        return ddb_req_fail(req, DDB_E_INCOMPLETE_SIGNATURE, "Unsupported AWS 'algorithm': '%s'", vals[0]);
+    c->cred = vals[1], c->clen = lens[1];
+    c->sig = vals[2], c->siglen = lens[2];
+    c->amz = vals[3];
+    c->sh = vals[4], c->shlen = lens[4];
+    c->expires = expires && elen > 0 && elen < 10 ? strtoll(expires, NULL, 10) : -1;
+    return DDB_OK;
+}
+
+/* A presigned URL is good for X-Amz-Expires seconds after its X-Amz-Date (at most 7 days). */
+static int check_expiry(ddb_req *req, const claim *c, uint64_t now_ms)
+{
+    uint64_t t = amz_date_ms(c->amz);
+    char lo[17], now[17];
+
+    if (c->expires < 0)
+        return DDB_OK;
+    if (c->expires > 604800)
+        return invalid(req, "X-Amz-Expires must be less than a week (in seconds) that is 604800");
+    if (t + (uint64_t)c->expires * 1000 >= now_ms)
+        return DDB_OK;
+    fmt_amz(now_ms - (uint64_t)c->expires * 1000, lo);
+    fmt_amz(now_ms, now);
+    return invalid(req, ddb_arena_sprintf(req->arena, "Signature expired: %s is now earlier than %s (%s - %lld sec.)", c->amz,
+                                          lo, now, c->expires));
+}
+
+/* The signature over the canonical request, compared in constant time. */
+static int check_signature(ddb_req *req, const ddb_auth_request *hr, const claim *c, const key_entry *k,
+                           const char *const part[5], const size_t plen[5])
+{
     ddb_sigv4_header *hs;
     ddb_buf creq = {0}, sts = {0}, scope = {0};
+    char hex[DDB_SIGV4_HEX_LEN + 1], date8[9], region[64], service[16];
     uint8_t key[32];
     int has_host, ok;
+    size_t nh = signed_headers(req, hr, c->sh, c->shlen, &hs, &has_host);
 
-    /* dispatch.c checked the shape and words its problems; this only refuses to go on without it */
-    if (authz == NULL || (cred = auth_param(authz, "Credential", &clen)) == NULL ||
-        (sh = auth_param(authz, "SignedHeaders", &shlen)) == NULL || (sig = auth_param(authz, "Signature", &siglen)) == NULL)
-        return ddb_req_fail(req, DDB_E_INCOMPLETE_SIGNATURE, "Authorization header is incomplete");
-    for (int i = 0; i < 5; i++) {
-        const char *slash = i < 4 ? memchr(cred, '/', clen) : NULL;
-        if (i < 4 && slash == NULL)
-            return ddb_req_fail(req, DDB_E_INCOMPLETE_SIGNATURE,
-                                "Credential must have exactly 5 slash-delimited elements, e.g. "
-                                "keyid/date/region/service/term");
-        part[i] = cred;
-        plen[i] = slash ? (size_t)(slash - cred) : clen;
-        clen -= slash ? plen[i] + 1 : clen;
-        cred = slash ? slash + 1 : cred + plen[i];
-    }
-    if ((k = find_key(a, part[0], plen[0])) == NULL)
-        return ddb_req_fail(req, DDB_E_UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.");
-    token = header(hr, "x-amz-security-token");
-    if ((token != NULL) != (k->token != NULL) || (token != NULL && strcmp(token, k->token) != 0))
-        return ddb_req_fail(req, DDB_E_UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.");
-    if ((amz = header(hr, "x-amz-date")) == NULL)
-        amz = http_date_to_amz(header(hr, "date"), amz_buf) == 0 ? amz_buf : header(hr, "date");
-    if (check_scope(req, part, plen, amz, now_ms) != DDB_OK)
-        return req->err.code;
-    nh = signed_headers(req, hr, sh, shlen, &hs, &has_host);
     if (!has_host)
         return invalid(req, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
-    ddb_sigv4_canonical_request(&(ddb_sigv4_request){hr->method, hr->path, hr->query, hs, nh, hr->body, hr->body_len, NULL},
+    ddb_sigv4_canonical_request(&(ddb_sigv4_request){hr->method, hr->path, c->query, hs, nh, hr->body, hr->body_len, NULL},
                                 &creq, NULL);
     ddb_buf_printf(&scope, "%.*s/%.*s/%.*s/%.*s", (int)plen[1], part[1], (int)plen[2], part[2], (int)plen[3], part[3],
                    (int)plen[4], part[4]);
-    ddb_sigv4_string_to_sign(&sts, amz, scope.data, creq.data, creq.len);
-    {
-        char date8[9], region[64], service[16];
-        snprintf(date8, sizeof(date8), "%.*s", (int)plen[1], part[1]);
-        snprintf(region, sizeof(region), "%.*s", (int)plen[2], part[2]);
-        snprintf(service, sizeof(service), "%.*s", (int)plen[3], part[3]);
-        ddb_sigv4_signing_key(k->secret, date8, region, service, key);
-    }
+    ddb_sigv4_string_to_sign(&sts, c->amz, scope.data, creq.data, creq.len);
+    snprintf(date8, sizeof(date8), "%.*s", (int)plen[1], part[1]);
+    snprintf(region, sizeof(region), "%.*s", (int)plen[2], part[2]);
+    snprintf(service, sizeof(service), "%.*s", (int)plen[3], part[3]);
+    ddb_sigv4_signing_key(k->secret, date8, region, service, key);
     ddb_sigv4_sign(key, sts.data, sts.len, hex);
-    ok = siglen == DDB_SIGV4_HEX_LEN && sodium_memcmp(hex, sig, DDB_SIGV4_HEX_LEN) == 0;
+    ok = c->siglen == DDB_SIGV4_HEX_LEN && sodium_memcmp(hex, c->sig, DDB_SIGV4_HEX_LEN) == 0;
     sodium_memzero(key, sizeof(key));
     ddb_buf_free(&creq);
     ddb_buf_free(&sts);
@@ -305,6 +394,45 @@ int ddb_auth_verify(const ddb_auth *a, ddb_req *req, const ddb_auth_request *hr,
     if (!ok)
         return invalid(req, "The request signature we calculated does not match the signature you provided. Check your "
                             "AWS Secret Access Key and signing method. Consult the service documentation for details.");
+    return DDB_OK;
+}
+
+int ddb_auth_verify(const ddb_auth *a, ddb_req *req, const ddb_auth_request *hr, uint64_t now_ms)
+{
+    const char *authz = header(hr, "authorization"), *cred, *part[5];
+    size_t plen[5], clen;
+    const key_entry *k;
+    char amz_buf[17];
+    claim c = {0};
+
+    if (authz != NULL ? claim_of_header(req, hr, authz, amz_buf, &c) != DDB_OK
+                      : hr->query == NULL || strstr(hr->query, "X-Amz-Signature=") == NULL
+                            ? ddb_req_fail(req, DDB_E_MISSING_AUTH_TOKEN, "Request is missing Authentication Token") != DDB_OK
+                            : claim_of_query(req, hr, &c) != DDB_OK)
+        return req->err.code;
+    cred = c.cred;
+    clen = c.clen;
+    for (int i = 0; i < 5; i++) {
+        const char *slash = i < 4 ? memchr(cred, '/', clen) : NULL;
+        if (i < 4 && slash == NULL)
+            return ddb_req_fail(req, DDB_E_INCOMPLETE_SIGNATURE,
+                                "Credential must have exactly 5 slash-delimited elements, e.g. "
+                                "keyid/date/region/service/term, got '%.*s'",
+                                (int)c.clen, c.cred);
+        part[i] = cred;
+        plen[i] = slash ? (size_t)(slash - cred) : clen;
+        clen -= slash ? plen[i] + 1 : clen;
+        cred = slash ? slash + 1 : cred + plen[i];
+    }
+    if ((k = find_key(a, part[0], plen[0])) == NULL)
+        return ddb_req_fail(req, DDB_E_UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.");
+    if ((c.token != NULL) != (k->token != NULL) || (c.token != NULL && strcmp(c.token, k->token) != 0))
+        return ddb_req_fail(req, DDB_E_UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.");
+    /* a presigned URL is good until it expires; a signed header for 15 minutes either way */
+    if (check_scope(req, part, plen, c.amz, now_ms, c.expires < 0) != DDB_OK || check_expiry(req, &c, now_ms) != DDB_OK)
+        return req->err.code;
+    if (check_signature(req, hr, &c, k, part, plen) != DDB_OK)
+        return req->err.code;
     req->access_key = ddb_arena_strndup(req->arena, part[0], plen[0]);
     req->region = ddb_arena_strndup(req->arena, part[2], plen[2]);
     return DDB_OK;
