@@ -564,6 +564,7 @@ static const char *string_set_from(ddb_arena *a, const ddb_json *v, ddb_attr *ou
     }
     if (set_has_duplicate(a, out))
         return ddb_arena_sprintf(a, INVALID_PARAMS "Input collection %s contains duplicates.", list_text(a, v));
+    ddb_set_sort(out); /* members in DynamoDB's order: bytes, numbers by value */
     return NULL;
 }
 
@@ -584,6 +585,7 @@ static const char *number_set_from(ddb_arena *a, const ddb_json *v, ddb_attr *ou
     }
     if (set_has_duplicate(a, out))
         return "Input collection contains duplicates";
+    ddb_set_sort(out); /* members in DynamoDB's order: bytes, numbers by value */
     return NULL;
 }
 
@@ -607,6 +609,7 @@ static const char *binary_set_from(ddb_arena *a, const ddb_json *v, ddb_attr *ou
     if (set_has_duplicate(a, out))
         return ddb_arena_sprintf(a, INVALID_PARAMS "Input collection %sof type BS contains duplicates.",
                                  list_text(a, v));
+    ddb_set_sort(out); /* members in DynamoDB's order: bytes, numbers by value */
     return NULL;
 }
 
@@ -926,6 +929,17 @@ int ddb_attr_cmp(const ddb_attr *a, const ddb_attr *b)
 static int attr_ptr_cmp(const void *pa, const void *pb)
 {
     return ddb_attr_cmp(*(const ddb_attr *const *)pa, *(const ddb_attr *const *)pb);
+}
+
+static int attr_cmp_qsort(const void *pa, const void *pb)
+{
+    return ddb_attr_cmp(pa, pb);
+}
+
+void ddb_set_sort(ddb_attr *set)
+{
+    if (set->len > 1)
+        qsort(set->u.items, set->len, sizeof(set->u.items[0]), attr_cmp_qsort);
 }
 
 static const ddb_attr **sorted_members(const ddb_attr *set)

@@ -101,6 +101,9 @@ size_t ddb_item_size(const ddb_attr *item);
 int ddb_attr_equal(const ddb_attr *a, const ddb_attr *b);
 /* Ordering for S (bytes), N (numeric) and B (bytes) of the same type: <0, 0, >0. */
 int ddb_attr_cmp(const ddb_attr *a, const ddb_attr *b);
+/* Puts a set's members (SS, NS, BS) in the order DynamoDB returns them: S and B by bytes, N by
+   value. Every set is kept so, whoever built it (a request, ADD, DELETE, PartiQL). */
+void ddb_set_sort(ddb_attr *set);
 
 /* Entry of an M by name, or NULL. */
 const ddb_attr *ddb_item_get(const ddb_attr *item, const char *name, size_t nlen);

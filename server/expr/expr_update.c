@@ -203,6 +203,7 @@ static ddb_attr *set_union(ddb_arena *a, const ddb_attr *cur, const ddb_attr *ad
         if (strset_add(&s, &add->u.items[i]))
             out->u.items[out->len++] = add->u.items[i];
     }
+    ddb_set_sort(out);
     return out;
 }
 

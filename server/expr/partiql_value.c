@@ -178,6 +178,7 @@ static int set_from_members(pq_parser *p, ddb_attr *members, uint32_t n, ddb_att
     out->type = t == DDB_T_S ? DDB_T_SS : t == DDB_T_N ? DDB_T_NS : DDB_T_BS;
     out->len = n;
     out->u.items = ddb_arena_memdup(p->a, members, sizeof(*members) * n);
+    ddb_set_sort(out);
     return 0;
 }
 

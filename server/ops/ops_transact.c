@@ -34,6 +34,9 @@
 #include "validate.h"
 
 #define TXN_PAYLOAD_LIMIT (4 * 1024 * 1024)
+/* An empty string or binary key value is refused with the whole request (captured against AWS,
+   October 2026: paritysuite's transactWriteItems tests), not as a cancellation reason. */
+#define EMPTY_KEY_VALUE "The AttributeValue for a key attribute cannot contain an empty"
 
 typedef enum action_kind { A_CHECK, A_PUT, A_DELETE, A_UPDATE, A_GET } action_kind;
 
@@ -196,7 +199,9 @@ static int resolve_actions(ddb_req *req, action *acts, uint32_t n)
         const char *msg;
         if ((x->t = ddb_table_or_fail(req, ddb_json_get_str(x->in, "TableName"), 0)) == NULL)
             return req->err.code;
-        if ((msg = key_check(req, x)) != NULL ||
+        if ((msg = key_check(req, x)) != NULL && strstr(msg, EMPTY_KEY_VALUE) != NULL)
+            return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg); /* refused up front, not a cancellation */
+        if (msg != NULL ||
             (x->kind == A_UPDATE && (msg = ddb_update_key_target_check(req->arena, x->t, x->parsed.update)) != NULL))
             return ddb_transact_cancel_one(req, n, i, "ValidationError", msg);
         if (same_item(acts, i, &x->key))

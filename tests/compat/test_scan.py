@@ -20,7 +20,7 @@ N_ITEMS = 500
 
 def make_item(i):
     return {"pk": {"S": "k%04d" % i}, "v": {"N": str(i)}, "even": {"BOOL": i % 2 == 0},
-            "x": {"S": "x%d" % i}, "tag": {"SS": ["t%d" % (i % 3), "all"]}}
+            "x": {"S": "x%d" % i}, "tag": {"SS": ["all", "t%d" % (i % 3)]}}  # sets come back in byte order
 
 
 def pk_list(items):

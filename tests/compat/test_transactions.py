@@ -178,8 +178,6 @@ def test_key_validation_error_stops_at_the_first_action(ddb, tables):
         ([put(hr, {"pk": S(p)})], INVALID + "Missing the key sk in the item"),
         ([{"Delete": {"TableName": h, "Key": {"pk": S(p), "x": S("1")}}}],
          "The provided key element does not match the schema"),
-        ([put(h, {"pk": S("")})], "One or more parameter values are not valid. The AttributeValue for a key "
-                                  "attribute cannot contain an empty string value. Key: pk"),
         ([{"Update": {"TableName": h, "Key": {"pk": S(p)}, "UpdateExpression": "SET pk = :v",
                       "ExpressionAttributeValues": {":v": S("b")}}}],
          INVALID + "Cannot update attribute pk. This attribute is part of the key"),
@@ -188,6 +186,26 @@ def test_key_validation_error_stops_at_the_first_action(ddb, tables):
             ddb.transact_write_items(TransactItems=items)
         assert cancelled(e, ["ValidationError"])[0]["Message"] == msg
     assert get(ddb, h, {"pk": S(p)}) is None
+
+
+@pytest.mark.parametrize("action", ["Put", "Update", "Delete", "ConditionCheck"])
+@pytest.mark.parametrize("value,kind", [(S(""), "string"), ({"B": b""}, "binary")])
+def test_empty_key_value_refuses_the_whole_request(ddb, make_table, action, value, kind):
+    # captured against AWS (October 2026): an empty key value is refused up front, with no
+    # cancellation reasons, whichever action carries it
+    t = make_table(hash_key=("pk", "S" if kind == "string" else "B"))
+    body = {"TableName": t, "Key": {"pk": value}}
+    if action == "Put":
+        body = {"TableName": t, "Item": {"pk": value}}
+    elif action == "Update":
+        body.update(UpdateExpression="SET a = :v", ExpressionAttributeValues={":v": S("x")})
+    elif action == "ConditionCheck":
+        body["ConditionExpression"] = "attribute_not_exists(pk)"
+    with pytest.raises(ClientError) as e:
+        ddb.transact_write_items(TransactItems=[{action: body}])
+    assert_client_error(e, "ValidationException",
+                        "One or more parameter values are not valid. The AttributeValue for a key attribute "
+                        "cannot contain an empty %s value. Key: pk" % kind)
 
 
 def test_update_making_an_item_too_large_is_a_reason(ddb, tables):

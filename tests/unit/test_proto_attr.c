@@ -406,13 +406,14 @@ TEST(phase2_decodes_values)
     ASSERT(decode("{\"NS\":[\"1.50\",\"-2e1\"]}", &v));
     ASSERT_EQ(v.type, DDB_T_NS);
     ASSERT_EQ(v.len, 2);
-    ASSERT_MEM_EQ(v.u.items[0].u.s, v.u.items[0].len, "1.5", 3);
-    ASSERT_MEM_EQ(v.u.items[1].u.s, v.u.items[1].len, "-20", 3);
+    /* members in DynamoDB's order: numbers by value */
+    ASSERT_MEM_EQ(v.u.items[0].u.s, v.u.items[0].len, "-20", 3);
+    ASSERT_MEM_EQ(v.u.items[1].u.s, v.u.items[1].len, "1.5", 3);
     ASSERT_EQ(v.u.items[1].type, DDB_T_N);
     ASSERT(decode("{\"BS\":[\"AQ==\",\"\"]}", &v));
-    ASSERT_EQ(v.u.items[0].type, DDB_T_B);
-    ASSERT_MEM_EQ(v.u.items[0].u.s, v.u.items[0].len, "\x01", 1);
-    ASSERT_EQ(v.u.items[1].len, 0);
+    ASSERT_EQ(v.u.items[0].type, DDB_T_B); /* bytes in order: the empty member first */
+    ASSERT_EQ(v.u.items[0].len, 0);
+    ASSERT_MEM_EQ(v.u.items[1].u.s, v.u.items[1].len, "\x01", 1);
     ASSERT(decode("{\"X\":1,\"L\":[{\"S\":\"a\"},{\"M\":{}}]}", &v));
     ASSERT_EQ(v.type, DDB_T_L);
     ASSERT_EQ(v.len, 2);
@@ -547,7 +548,7 @@ TEST(write_json_canonical_wire_form)
     static const char *const want =
         "{\"a\":{\"N\":\"1.5\"},\"b\":{\"B\":\"aGVsbG8=\"},\"c\":{\"SS\":[\"x\",\"y\"]},"
         "\"d\":{\"L\":[{\"NULL\":true},{\"BOOL\":true},{\"BOOL\":false}]},\"e\":{\"M\":{\"z\":{\"S\":\"q\\\"uote\"}}},"
-        "\"f\":{\"BS\":[\"AQ==\",\"\"]},\"g\":{\"NS\":[\"100\",\"-0.5\"]},\"h\":{\"S\":\"\"},\"i\":{\"M\":{}},"
+        "\"f\":{\"BS\":[\"\",\"AQ==\"]},\"g\":{\"NS\":[\"-0.5\",\"100\"]},\"h\":{\"S\":\"\"},\"i\":{\"M\":{}},"
         "\"j\":{\"L\":[]},\"X\":{\"S\":\"s\"}}";
     ddb_attr item, again;
 
