@@ -72,6 +72,12 @@ static int simple_key_conditions_or_fail(ddb_req *req, const ddb_keyspace *ks, c
 {
     const ddb_key_part *parts[2] = {&ks->hash[0], ks->nrange ? &ks->range[0] : NULL};
 
+    /* more conditions than any key has (two on a hash-only key stay "Query key condition not supported") */
+    if (n > 2 && !ddb_expr_is_legacy(req->parsed.key_condition))
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "The number of query conditions (%zu) exceeds the number of key attributes defined in the "
+                            "schema (%u)",
+                            n, parts[1] ? 2u : 1u);
     if (n > 2)
         return ddb_req_fail(req, DDB_E_VALIDATION, "Conditions can be of length 1 or 2 only");
     for (int i = 0; i < 2 && parts[i] != NULL; i++) {

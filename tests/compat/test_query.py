@@ -762,9 +762,11 @@ def test_key_condition_schema_errors(ddb, tables, table_kind, condition, values,
     ("b[0] > a", None, "KeyConditionExpressions cannot have conditions on nested attributes"),
     (":b > :a AND a < :b", {":a": {"N": "1"}, ":b": {"N": "1"}},
      "Invalid condition in KeyConditionExpression: No key attribute specified"),
+    # these two as AWS words them since 2026 (paritysuite's captures; dynalite had the older forms)
     ("b > :a AND b < :a and c = :a and d = :a", {":a": {"N": "1"}},
-     "KeyConditionExpressions must only contain one condition per key"),
-    (":a = a and b = :a and :a = c", {":a": {"S": "a"}}, "Conditions can be of length 1 or 2 only"),
+     "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key"),
+    (":a = a and b = :a and :a = c", {":a": {"S": "a"}},
+     "The number of query conditions (3) exceeds the number of key attributes defined in the schema (2)"),
 ])
 def test_key_condition_expression_errors(ddb, tables, condition, values, message):
     params = {"TableName": tables["range"], "KeyConditionExpression": condition}
@@ -884,3 +886,11 @@ def test_unknown_index(ddb, tables):
                  TableName=tables["range"], IndexName="whatever", KeyConditionExpression="pk = :a",
                  ExpressionAttributeValues={":a": {"S": "a"}})
 
+
+
+def test_key_condition_boolean_value_fails_the_schema_check(ddb, tables):
+    # the expression form answers a BOOL (a type no key has) with the schema check, as AWS does
+    # (paritysuite's queryKeyConditionOperands, captured October 2026)
+    expect_error(ddb.query, "One or more parameter values were invalid: Condition parameter type does not match "
+                 "schema type", TableName=tables["range"], KeyConditionExpression="pk = :p AND sk = :v",
+                 ExpressionAttributeValues={":p": {"S": "q"}, ":v": {"BOOL": True}})
