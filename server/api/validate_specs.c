@@ -667,7 +667,7 @@ static const char *table_expressions(ddb_req *req, const ddb_json *table)
 static const char *batch_get_item_rules(ddb_req *req, const ddb_json *in)
 {
     uint32_t n;
-    int total = 0;
+    int total = 0, projections = 0, attrs_to_get = 0;
     ddb_json_member *m = ddb_v_map_entries(req->arena, ddb_v_get(in, "RequestItems"), &n);
 
     for (uint32_t i = 0; i < n; i++) {
@@ -684,7 +684,13 @@ static const char *batch_get_item_rules(ddb_req *req, const ddb_json *in)
             msg = table_expressions(req, t);
         if (msg != NULL)
             return msg;
+        projections |= ddb_v_get(t, "ProjectionExpression") != NULL;
+        attrs_to_get |= ddb_v_get(t, "AttributesToGet") != NULL;
     }
+    /* the two forms may not mix across tables either (captured against AWS: paritysuite's batchGetItem) */
+    if (projections && attrs_to_get)
+        return "Can not use both expression and non-expression parameters in the same request: Non-expression "
+               "parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}";
     return NULL;
 }
 

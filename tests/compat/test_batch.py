@@ -302,7 +302,7 @@ def test_get_projection_per_table(ddb, tables, loaded):
         tables["hash"]: {"Keys": [{"pk": {"S": "h%02d" % i}} for i in range(4)],
                          "ProjectionExpression": "#b, c, #nope", "ExpressionAttributeNames": {"#b": "b", "#nope": "zz"}},
         tables["range"]: {"Keys": [{"pk": {"S": "r"}, "sk": {"N": str(i)}} for i in range(3)],
-                          "AttributesToGet": ["x", "sk"]},
+                          "ProjectionExpression": "x, sk"},
         tables["bin"]: {"Keys": [{"pk": {"B": b"\x05"}}], "ProjectionExpression": "m.k"}}))
     assert resp["UnprocessedKeys"] == {}
     assert sort_items(resp["Responses"][tables["hash"]]) == sort_items([
@@ -310,6 +310,25 @@ def test_get_projection_per_table(ddb, tables, loaded):
     assert sort_items(resp["Responses"][tables["range"]]) == sort_items(
         [{"x": {"S": "x%d" % i}, "sk": {"N": str(i)}} for i in range(3)])
     assert resp["Responses"][tables["bin"]] == [{"m": {"M": {"k": {"N": "5"}}}}]
+
+
+def test_get_attributes_to_get_per_table(ddb, tables, loaded):
+    resp = body(ddb.batch_get_item(RequestItems={
+        tables["range"]: {"Keys": [{"pk": {"S": "r"}, "sk": {"N": "1"}}], "AttributesToGet": ["x", "sk"]},
+        tables["hash"]: {"Keys": [{"pk": {"S": "h00"}}]}}))
+    assert resp["Responses"][tables["range"]] == [{"x": {"S": "x1"}, "sk": {"N": "1"}}]
+
+
+def test_get_projection_forms_do_not_mix_across_tables(ddb, tables):
+    # captured against AWS (paritysuite's batchGetItem, 2026): ProjectionExpression on one table
+    # and AttributesToGet on another is refused like the two on one table
+    with pytest.raises(ClientError) as e:
+        ddb.batch_get_item(RequestItems={
+            tables["hash"]: {"Keys": [{"pk": {"S": "h00"}}], "ProjectionExpression": "b"},
+            tables["range"]: {"Keys": [{"pk": {"S": "r"}, "sk": {"N": "1"}}], "AttributesToGet": ["x"]}})
+    assert_client_error(e, "ValidationException",
+                        "Can not use both expression and non-expression parameters in the same request: "
+                        "Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}")
 
 
 def test_get_consistent_read_and_capacity_per_table(ddb, tables):
