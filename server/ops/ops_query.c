@@ -108,6 +108,37 @@ static int simple_key_conditions_or_fail(ddb_req *req, const ddb_keyspace *ks, c
 }
 
 /*
+ * A condition on a sort attribute needs equalities on every sort attribute before it: "RANGE key
+ * attributes a, b must have equality conditions specified in the query because a condition is
+ * present on key attribute c" (captured against AWS by paritysuite's multiAttributeGsiKey tests).
+ */
+static int range_gap_or_fail(ddb_req *req, const ddb_keyspace *ks, const ddb_key_cond *kc, size_t n)
+{
+    int last = -1;
+    ddb_buf names = {0};
+    int missing = 0;
+
+    for (unsigned i = 0; i < ks->nrange; i++)
+        if (cond_for(kc, n, ks->range[i].name) != NULL)
+            last = (int)i;
+    for (int i = 0; i < last; i++) {
+        const ddb_key_cond *c = cond_for(kc, n, ks->range[i].name);
+        if (c != NULL && c->op == DDB_KC_EQ && !c->not_indexable)
+            continue;
+        if (missing++)
+            ddb_buf_puts(&names, ", ");
+        ddb_buf_puts(&names, ks->range[i].name);
+    }
+    if (missing)
+        ddb_req_fail(req, DDB_E_VALIDATION,
+                     "RANGE key attributes %.*s must have equality conditions specified in the query because a "
+                     "condition is present on key attribute %s",
+                     (int)names.len, names.data, ks->range[last].name);
+    ddb_buf_free(&names);
+    return missing ? req->err.code : DDB_OK;
+}
+
+/*
  * Multi-attribute keys (GSIs with several partition or sort attributes): every partition
  * attribute with an equality, then the sort attributes from the first, equalities up to the last
  * one named, which may use any key operator.
@@ -131,6 +162,8 @@ static int multi_key_conditions_or_fail(ddb_req *req, const ddb_keyspace *ks, co
         kr->hash[i] = c;
         used++;
     }
+    if (range_gap_or_fail(req, ks, kc, n) != DDB_OK)
+        return req->err.code;
     for (unsigned i = 0; i < ks->nrange; i++) {
         const ddb_key_cond *c = cond_for(kc, n, ks->range[i].name);
         if (c == NULL)
