@@ -164,8 +164,20 @@ static rocksdb_options_t *make_options(ddb_store *s, const ddb_store_options *o)
     rocksdb_options_set_row_cache(opts, s->row_cache);
     s->cache = rocksdb_cache_create_lru(32 << 20);
     rocksdb_block_based_options_set_block_cache(bbt, s->cache);
+    /*
+     * Filters and indexes are partitioned into 4 KB blocks that go through the block cache, with
+     * only their small top levels pinned. A whole-file filter of a compacted file holding a
+     * million items is over a megabyte: once the cache could not keep it, every point read of a
+     * fresh key re-read and re-checksummed it, and inserts fell from 120k/s to 28k/s at a million
+     * items (bench/README.md). A partition miss costs one 4 KB block.
+     */
     rocksdb_block_based_options_set_cache_index_and_filter_blocks(bbt, 1);
     rocksdb_block_based_options_set_filter_policy(bbt, rocksdb_filterpolicy_create_bloom_full(10));
+    rocksdb_block_based_options_set_index_type(bbt, rocksdb_block_based_table_index_type_two_level_index_search);
+    rocksdb_block_based_options_set_partition_filters(bbt, 1);
+    rocksdb_block_based_options_set_metadata_block_size(bbt, 4096);
+    rocksdb_block_based_options_set_pin_top_level_index_and_filter(bbt, 1);
+    rocksdb_block_based_options_set_pin_l0_filter_and_index_blocks_in_cache(bbt, 1);
     rocksdb_options_set_block_based_table_factory(opts, bbt);
     rocksdb_block_based_options_destroy(bbt);
     if (o->in_memory) {
