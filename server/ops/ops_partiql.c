@@ -556,6 +556,45 @@ static int select_read(sel *x, ddb_page *p, uint32_t part, const ddb_key *start,
     return 0;
 }
 
+/*
+ * A SELECT that names one item of the table by its whole key reads it as GetItem does (a point
+ * read, served by the row cache), then filters it with the rest of WHERE: the same answer and
+ * units as the one-item Query it stands for, without a range scan.
+ */
+static int select_one_item(sel *x)
+{
+    ddb_req *req = x->req;
+    ddb_attr keyattrs = {.type = DDB_T_M}, item, out;
+    const char *msg;
+    char *val;
+    size_t vlen;
+    ddb_key key;
+    ddb_consumed used = {.t = x->t};
+    ddb_jw *w = &req->out;
+
+    keyattrs.u.entries = DDB_NEW_ARRAY(req->arena, ddb_entry, 2);
+    keyattrs.u.entries[keyattrs.len++] = (ddb_entry){x->t->hash_key, (uint32_t)strlen(x->t->hash_key), *x->parts[0]};
+    if (x->t->range_key != NULL)
+        keyattrs.u.entries[keyattrs.len++] = (ddb_entry){x->t->range_key, (uint32_t)strlen(x->t->range_key), *x->rc.v[0]};
+    if ((msg = ddb_key_param_check(req, x->t, &keyattrs, &key)) != NULL)
+        return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
+    if (ddb_store_get(req->srv->store, req->arena, key.bytes, key.len, &val, &vlen) != 0 ||
+        (val != NULL && ddb_item_decode(req->arena, val, vlen, &item) != 0))
+        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "Items");
+    ddb_jw_arr_begin(w);
+    if (val != NULL && ddb_expr_eval_condition(x->s->where, &item)) {
+        ddb_pq_project(req->arena, x->s, &item, &out);
+        ddb_item_write_json(w, &out);
+    }
+    ddb_jw_arr_end(w);
+    used.table = ddb_read_units(val ? ddb_item_stored_size(val, vlen) : 0, consistent_read(req->in));
+    ddb_consumed_write(w, ddb_rcc_parse(req->in), &used);
+    ddb_jw_obj_end(w);
+    return DDB_OK;
+}
+
 static int execute_select(ddb_req *req, const ddb_pq_stmt *s)
 {
     sel x = {.req = req, .s = s};
@@ -569,6 +608,9 @@ static int execute_select(ddb_req *req, const ddb_pq_stmt *s)
         select_order(&x) != DDB_OK)
         return req->err.code;
     select_range(&x);
+    if (x.ks.ix == NULL && x.nparts == 1 && (x.t->range_key == NULL || (x.has_rc && x.rc.op == DDB_KC_EQ)) &&
+        ddb_json_get(req->in, "NextToken") == NULL)
+        return select_one_item(&x);
     if (read_next_token(&x, &part, &start, &has_start) != DDB_OK)
         return req->err.code;
     ddb_page_init(&p, &x.sub, &x.ks);
