@@ -441,6 +441,66 @@ static void set_bytes(ddb_arena *a, ddb_attr *out, ddb_type t, const char *s, si
 }
 
 /* Parses and canonicalises an N (or NS member); NULL or the DynamoDB message. */
+/* ---- the two wordings of value errors (attr.h: ddb_value_dialect) ---- */
+
+static _Thread_local ddb_value_dialect dialect = DDB_VALUES_CLASSIC;
+
+void ddb_attr_set_dialect(ddb_value_dialect d)
+{
+    dialect = d;
+}
+
+ddb_value_dialect ddb_attr_dialect(void)
+{
+    return dialect;
+}
+
+int ddb_attr_layer_message(const char *msg)
+{
+    static const char *const prefixes[] = {"The parameter cannot be converted", "Number overflow", "Number underflow",
+                                           "Attempting to store more than"};
+
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+        if (strncmp(msg, prefixes[i], strlen(prefixes[i])) == 0)
+            return 1;
+    return strstr(msg, "contains duplicates") != NULL;
+}
+
+/*
+ * The 2026 layer reads a number's exponent as a whole number: an exponent past 32 bits is out of
+ * range rather than unreadable, and a zero is range-checked by the exponent it is written with
+ * (0e126 overflows). Returns the status for text ddb_num_parse refused or read as zero.
+ */
+static ddb_num_status exponent_status(const char *s, size_t n, ddb_num_status parsed)
+{
+    size_t i = 0;
+    int nonzero = 0, digits = 0, esign = 1;
+    long long e = 0;
+
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        i++;
+    for (; i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.'); i++) {
+        digits += s[i] != '.';
+        nonzero |= s[i] >= '1' && s[i] <= '9';
+    }
+    if (digits == 0 || i == n || (s[i] != 'e' && s[i] != 'E'))
+        return parsed;
+    if (++i < n && (s[i] == '+' || s[i] == '-'))
+        esign = s[i++] == '-' ? -1 : 1;
+    if (i == n)
+        return parsed;
+    for (; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return parsed;
+        if (e < 100000000000LL)
+            e = e * 10 + (s[i] - '0');
+    }
+    e *= esign;
+    if (nonzero)
+        return parsed == DDB_NUM_INVALID ? (e > 0 ? DDB_NUM_OVERFLOW : DDB_NUM_UNDERFLOW) : parsed;
+    return e > 125 ? DDB_NUM_OVERFLOW : e < -130 ? DDB_NUM_UNDERFLOW : parsed;
+}
+
 static const char *number_from(ddb_arena *a, const ddb_json *v, ddb_attr *out)
 {
     ddb_num num;
@@ -449,10 +509,13 @@ static const char *number_from(ddb_arena *a, const ddb_json *v, ddb_attr *out)
     size_t len;
 
     if (v == NULL || v->type == DDB_JSON_NULL || (v->type == DDB_JSON_STRING && v->n == 0))
-        return ddb_num_status_message(DDB_NUM_INVALID);
+        return dialect == DDB_VALUES_2026 ? "The parameter cannot be converted to a numeric value: "
+                                          : ddb_num_status_message(DDB_NUM_INVALID);
     if (v->type != DDB_JSON_STRING)
         return check_string(v); /* phase 1 was skipped */
     st = ddb_num_parse(v->u.s, v->n, &num);
+    if (dialect == DDB_VALUES_2026 && (st == DDB_NUM_INVALID || (st == DDB_NUM_OK && num.sign == 0)))
+        st = exponent_status(v->u.s, v->n, st);
     if (st == DDB_NUM_INVALID)
         return ddb_arena_sprintf(a, "%s: %.*s", ddb_num_status_message(st), (int)v->n, v->u.s);
     if (st != DDB_NUM_OK)
@@ -536,6 +599,45 @@ static char *list_text(ddb_arena *a, const ddb_json *arr)
     return s;
 }
 
+/*
+ * The 2026 layer's listing of a set holding a duplicate: its members as a sorted set takes them in
+ * the order sent, up to and including the first repeat, quoted as sent, e.g. ["a", "b", "b"] for
+ * ["b", "a", "b"]. `sep` is ", " for SS and "," for BS.
+ */
+static char *dup_listing(ddb_arena *a, const ddb_json *arr, const ddb_attr *members, const char *sep)
+{
+    uint32_t *order = DDB_NEW_ARRAY(a, uint32_t, arr->n), n = 0, dup = UINT32_MAX;
+    ddb_buf b = {0};
+    char *out;
+
+    for (uint32_t i = 0; i < arr->n && dup == UINT32_MAX; i++) {
+        uint32_t at = 0;
+        int c = 1;
+        while (at < n && (c = ddb_attr_cmp(&members[order[at]], &members[i])) < 0)
+            at++;
+        if (at < n && c == 0) {
+            dup = i;
+            break;
+        }
+        memmove(order + at + 1, order + at, sizeof(*order) * (n - at));
+        order[at] = i;
+        n++;
+    }
+    ddb_buf_putc(&b, '[');
+    for (uint32_t k = 0; k <= n && dup != UINT32_MAX; k++) {
+        const ddb_json *m = arr->u.items[k < n ? order[k] : dup];
+        if (k)
+            ddb_buf_puts(&b, sep);
+        ddb_buf_putc(&b, '"');
+        ddb_buf_append(&b, m->u.s, m->n);
+        ddb_buf_putc(&b, '"');
+    }
+    ddb_buf_putc(&b, ']');
+    out = ddb_arena_strndup(a, b.data, b.len);
+    ddb_buf_free(&b);
+    return out;
+}
+
 static int has_null_member(const ddb_json *arr)
 {
     for (uint32_t i = 0; i < arr->n; i++) {
@@ -563,7 +665,8 @@ static const char *string_set_from(ddb_arena *a, const ddb_json *v, ddb_attr *ou
         set_bytes(a, &out->u.items[i], DDB_T_S, v->u.items[i]->u.s, v->u.items[i]->n);
     }
     if (set_has_duplicate(a, out))
-        return ddb_arena_sprintf(a, INVALID_PARAMS "Input collection %s contains duplicates.", list_text(a, v));
+        return ddb_arena_sprintf(a, INVALID_PARAMS "Input collection %s contains duplicates.",
+                                 dialect == DDB_VALUES_2026 ? dup_listing(a, v, out->u.items, ", ") : list_text(a, v));
     ddb_set_sort(out); /* members in DynamoDB's order: bytes, numbers by value */
     return NULL;
 }
@@ -584,7 +687,8 @@ static const char *number_set_from(ddb_arena *a, const ddb_json *v, ddb_attr *ou
             return err;
     }
     if (set_has_duplicate(a, out))
-        return "Input collection contains duplicates";
+        return dialect == DDB_VALUES_2026 ? INVALID_PARAMS "Input collection contains duplicates."
+                                          : "Input collection contains duplicates";
     ddb_set_sort(out); /* members in DynamoDB's order: bytes, numbers by value */
     return NULL;
 }
@@ -608,7 +712,7 @@ static const char *binary_set_from(ddb_arena *a, const ddb_json *v, ddb_attr *ou
     }
     if (set_has_duplicate(a, out))
         return ddb_arena_sprintf(a, INVALID_PARAMS "Input collection %sof type BS contains duplicates.",
-                                 list_text(a, v));
+                                 dialect == DDB_VALUES_2026 ? dup_listing(a, v, out->u.items, ",") : list_text(a, v));
     ddb_set_sort(out); /* members in DynamoDB's order: bytes, numbers by value */
     return NULL;
 }

@@ -101,6 +101,21 @@ size_t ddb_item_size(const ddb_attr *item);
 int ddb_attr_equal(const ddb_attr *a, const ddb_attr *b);
 /* Ordering for S (bytes), N (numeric) and B (bytes) of the same type: <0, 0, >0. */
 int ddb_attr_cmp(const ddb_attr *a, const ddb_attr *b);
+/*
+ * DynamoDB words value errors in two ways, by operation. Since 2026 PutItem, UpdateItem,
+ * DeleteItem, GetItem, BatchGetItem and Query use a newer layer (captured against AWS, October
+ * 2026): an empty number is "...numeric value: " with its colon, an exponent past 32 bits is
+ * "Number overflow"/"Number underflow" rather than unreadable, a zero written with an exponent out
+ * of range is refused, and a set's duplicates are listed quoted, in order up to the repeat; the
+ * other operations keep the classic wording. The dialect is per thread: dispatch sets it for each
+ * request before anything is decoded.
+ */
+typedef enum ddb_value_dialect { DDB_VALUES_CLASSIC, DDB_VALUES_2026 } ddb_value_dialect;
+void ddb_attr_set_dialect(ddb_value_dialect d);
+ddb_value_dialect ddb_attr_dialect(void);
+/* Whether a message is one of the number or duplicate-set errors the two layers word differently. */
+int ddb_attr_layer_message(const char *msg);
+
 /* Puts a set's members (SS, NS, BS) in the order DynamoDB returns them: S and B by bytes, N by
    value. Every set is kept so, whoever built it (a request, ADD, DELETE, PartiQL). */
 void ddb_set_sort(ddb_attr *set);

@@ -143,6 +143,22 @@ static void unknown_operation(ddb_req *req, const ddb_http_in *in, ddb_op op)
         ddb_req_fail(req, DDB_E_UNKNOWN_OPERATION, "ddbd does not implement the DynamoDB operation %s yet", name);
 }
 
+/* The operations AWS moved to its 2026 value layer (proto/attr.h). */
+static ddb_value_dialect value_dialect(ddb_op op)
+{
+    switch (op) {
+    case DDB_OP_PutItem:
+    case DDB_OP_UpdateItem:
+    case DDB_OP_DeleteItem:
+    case DDB_OP_GetItem:
+    case DDB_OP_BatchGetItem:
+    case DDB_OP_Query:
+        return DDB_VALUES_2026;
+    default:
+        return DDB_VALUES_CLASSIC;
+    }
+}
+
 void ddb_dispatch(ddb_req *req, const ddb_http_in *in)
 {
     ddb_op op;
@@ -156,6 +172,7 @@ void ddb_dispatch(ddb_req *req, const ddb_http_in *in)
         ((in->auth != NULL && check_auth(req, in) != DDB_OK) ||
          ddb_auth_verify(req->srv->auth, req, in->http, ddb_clock_now_ms()) != DDB_OK))
         return;
+    ddb_attr_set_dialect(DDB_VALUES_CLASSIC);
     if (req->body_len > 0 && (body = ddb_json_parse(req->arena, req->body, req->body_len)) == NULL) {
         ddb_req_fail(req, DDB_E_SERIALIZATION, NULL);
         return;
@@ -179,6 +196,7 @@ void ddb_dispatch(ddb_req *req, const ddb_http_in *in)
         return;
     }
     req->in = body;
+    ddb_attr_set_dialect(value_dialect(op));
     if ((spec = ddb_spec_for_op(op)) != NULL && ddb_validate(req, spec, body) != DDB_OK)
         return;
     h(req);

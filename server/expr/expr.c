@@ -195,7 +195,10 @@ static const char *decode_values(ddb_arena *a, ddb_expr_table *t)
         const char *err = ddb_attr_from_json(a, e->json, &e->value);
 
         if (err != NULL)
-            return ddb_arena_sprintf(a, "ExpressionAttributeValues contains invalid value: %s for key %s", err, e->key);
+            /* the 2026 layer (attr.h) reports a number's or a set's own message */
+            return ddb_attr_dialect() == DDB_VALUES_2026 && ddb_attr_layer_message(err)
+                       ? err
+                       : ddb_arena_sprintf(a, "ExpressionAttributeValues contains invalid value: %s for key %s", err, e->key);
     }
     return NULL;
 }

@@ -71,8 +71,9 @@ PUT_ERRORS = [
     ("empty_attribute_value", "hash", {"pk": {"S": "a"}, "x": {}}, EMPTY_AV),
     ("empty_string_set", "hash", {"pk": {"S": "a"}, "x": {"SS": []}},
      INVALID + "An string set  may not be empty"),
+    # PutItem words values as AWS's 2026 layer does (proto/attr.h): members quoted
     ("duplicate_in_string_set", "hash", {"pk": {"S": "a"}, "x": {"SS": ["a", "a"]}},
-     INVALID + "Input collection [a, a] contains duplicates."),
+     INVALID + 'Input collection ["a", "a"] contains duplicates.'),
     ("39_significant_digits", "hash", {"pk": {"S": "a"}, "x": {"N": "1" * 39}}, TOO_MANY_DIGITS),
     ("39_significant_digits_fraction", "hash",
      {"pk": {"S": "a"}, "x": {"N": "-1.23456789012345678901234567890123456789"}}, TOO_MANY_DIGITS),

@@ -161,9 +161,9 @@ CASES = [
      'ExpressionAttributeNames contains invalid key: Syntax error; key: "a"'),
     ("values_bad_key", "put_item", cond("a = :v", {":v": N(1), "v": N(1)}),
      'ExpressionAttributeValues contains invalid key: Syntax error; key: "v"'),
+    # UpdateItem reports a value's number error bare since 2026 (proto/attr.h); Scan keeps the wrapper
     ("values_bad_number", "update_item", upd("SET a = :v", {":v": N("b")}),
-     "ExpressionAttributeValues contains invalid value: The parameter cannot be converted to a "
-     "numeric value: b for key :v"),
+     "The parameter cannot be converted to a numeric value: b"),
     ("values_empty_set", "update_item", upd("SET a = :v", {":v": {"SS": []}}),
      "ExpressionAttributeValues contains invalid value: One or more parameter values were "
      "invalid: An string set  may not be empty for key :v"),
