@@ -467,8 +467,8 @@ int ddb_attr_layer_message(const char *msg)
 }
 
 /*
- * The 2026 layer reads a number's exponent as a whole number: an exponent past 32 bits is out of
- * range rather than unreadable, and a zero is range-checked by the exponent it is written with
+ * The 2026 layer reads a number's exponent as a 64-bit whole number: an exponent past 32 bits is
+ * out of range rather than unreadable (past 64 bits it is unreadable), and a zero is range-checked by the exponent it is written with
  * (0e126 overflows). Returns the status for text ddb_num_parse refused or read as zero.
  */
 static ddb_num_status exponent_status(const char *s, size_t n, ddb_num_status parsed)
@@ -492,8 +492,9 @@ static ddb_num_status exponent_status(const char *s, size_t n, ddb_num_status pa
     for (; i < n; i++) {
         if (s[i] < '0' || s[i] > '9')
             return parsed;
-        if (e < 100000000000LL)
-            e = e * 10 + (s[i] - '0');
+        if (e > (INT64_MAX - (s[i] - '0')) / 10)
+            return parsed; /* past 64 bits the exponent cannot be read at all */
+        e = e * 10 + (s[i] - '0');
     }
     e *= esign;
     if (nonzero)

@@ -376,6 +376,8 @@ static const char *check_start_key(ddb_req *req, const ddb_json *in)
     for (uint32_t i = 0; i < n; i++) {
         ddb_attr tmp;
         const char *msg = decode_value(req, m[i].val, &tmp);
+        if (msg != NULL && ddb_attr_dialect() == DDB_VALUES_2026 && ddb_attr_layer_message(msg))
+            return msg; /* Query's 2026 layer reports a number or a set bare (proto/attr.h) */
         if (msg != NULL)
             return ddb_arena_sprintf(req->arena, "The provided starting key is invalid: %s", msg);
     }

@@ -27,6 +27,7 @@ def refused(call, message, **kw):
     ("1e99999999999", OVERFLOW), ("-1e99999999999", OVERFLOW), ("1e-99999999999", UNDERFLOW),
     ("1e2147483648", OVERFLOW), ("1e-2147483648", UNDERFLOW), ("0e126", OVERFLOW), ("0e-131", UNDERFLOW),
     ("", NOT_NUMERIC), ("abc", NOT_NUMERIC + "abc"), ("1e126", OVERFLOW),
+    ("1e9223372036854775808", NOT_NUMERIC + "1e9223372036854775808"),
 ])
 def test_numbers_in_the_2026_layer(ddb, make_table, n, message):
     t = make_table()
@@ -65,3 +66,13 @@ def test_classic_layer_operations_keep_their_wording(ddb, make_table):
             TableName=t, FilterExpression="n = :v", ExpressionAttributeValues={":v": {"N": "abc"}})
     refused(ddb.batch_write_item, INVALID + "Input collection [b, a, b] contains duplicates.",
             RequestItems={t: [{"PutRequest": {"Item": {"pk": {"S": "a"}, "s": {"SS": ["b", "a", "b"]}}}}]})
+
+
+def test_query_start_key_values_in_the_2026_layer(ddb, make_table):
+    t = make_table()
+    refused(ddb.query, INVALID + 'Input collection ["a", "b", "b"] contains duplicates.', TableName=t,
+            KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "a"}},
+            ExclusiveStartKey={"pk": {"SS": ["b", "a", "b"]}})
+    # Scan keeps the classic wording
+    refused(ddb.scan, "The provided starting key is invalid: " + INVALID + "Input collection [b, a, b] contains "
+            "duplicates.", TableName=t, ExclusiveStartKey={"pk": {"SS": ["b", "a", "b"]}})
