@@ -189,8 +189,29 @@ static void send_preflight(ddb_http *h, h2o_req_t *req)
 
 /* ---- the DynamoDB request ---- */
 
+/* The media type of a Content-Type: its parameters (";charset=...") and surrounding blanks dropped,
+   as DynamoDB reads it (dynalite, checked against DynamoDB: split at ';', trimmed). */
+static h2o_iovec_t media_type(h2o_iovec_t ct)
+{
+    size_t n = 0;
+
+    if (ct.base == NULL)
+        return ct;
+    while (n < ct.len && ct.base[n] != ';')
+        n++;
+    while (n > 0 && (ct.base[n - 1] == ' ' || ct.base[n - 1] == '\t'))
+        n--;
+    while (n > 0 && (*ct.base == ' ' || *ct.base == '\t')) {
+        ct.base++;
+        n--;
+    }
+    ct.len = n;
+    return ct;
+}
+
 static const char *response_content_type(h2o_iovec_t ct)
 {
+    ct = media_type(ct);
     if (ct.base != NULL && h2o_memis(ct.base, ct.len, H2O_STRLIT("application/x-amz-json-1.1")))
         return "application/x-amz-json-1.1";
     return "application/x-amz-json-1.0";
@@ -198,6 +219,7 @@ static const char *response_content_type(h2o_iovec_t ct)
 
 static int acceptable_content_type(h2o_iovec_t ct)
 {
+    ct = media_type(ct);
     return h2o_memis(ct.base, ct.len, H2O_STRLIT("application/x-amz-json-1.0")) ||
            h2o_memis(ct.base, ct.len, H2O_STRLIT("application/x-amz-json-1.1")) ||
            h2o_memis(ct.base, ct.len, H2O_STRLIT("application/json"));

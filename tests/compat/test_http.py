@@ -63,6 +63,18 @@ def test_amz_json_1_1_is_accepted(endpoint):
     assert resp.headers.get("x-amz-crc32") == str(zlib.crc32(resp.body))
 
 
+@pytest.mark.parametrize("content_type, answered", [
+    ("application/x-amz-json-1.0 ", "application/x-amz-json-1.0"),
+    ("application/x-amz-json-1.1; charset=utf-8", "application/x-amz-json-1.1"),
+    (" application/json ; charset=UTF-8", "application/x-amz-json-1.0"),
+])
+def test_content_type_parameters_and_blanks_are_ignored(endpoint, content_type, answered):
+    # DynamoDB reads the media type alone (dynalite, checked against DynamoDB: split at ';', trimmed)
+    resp = raw_request(endpoint, "ListTables", {}, content_type=content_type)
+    assert resp.status == 200
+    assert resp.headers.get("content-type") == answered
+
+
 @pytest.mark.parametrize("content_type", [JSON_10, "application/x-amz-json-1.1"])
 def test_non_json_body_is_serialization_exception(endpoint, content_type):
     resp = raw_request(endpoint, "ListTables", b"hi", sign=False, content_type=content_type)
