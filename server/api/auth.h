@@ -21,6 +21,25 @@
 
 typedef struct ddb_auth ddb_auth;
 
+/*
+ * One key of the file. After the positional fields a line may carry options (policy.c):
+ *   name=USER        the IAM user name in AccessDeniedException's ARN (default: the access key id)
+ *   allow=ACTIONS    the operations the key may call, comma-separated: GetItem, dynamodb:Query,
+ *                    Describe*, read (every read-only operation), * (default: every operation)
+ *   tables=PATTERNS  the tables it may touch, comma-separated, with * wildcards (default: all)
+ */
+typedef struct ddb_auth_key {
+    char *access_key, *secret, *account, *token;
+    char *user;
+    char **allow;
+    size_t nallow;
+    char **tables;
+    size_t ntables;
+} ddb_auth_key;
+
+/* The key with this access key id, or NULL. */
+const ddb_auth_key *ddb_auth_key_of(const ddb_auth *a, const char *access_key);
+
 /* Loads the key file; NULL with *err set (malloc'd) when it cannot be read or a line is malformed. */
 ddb_auth *ddb_auth_load(const char *path, char **err);
 void ddb_auth_free(ddb_auth *a);
@@ -41,5 +60,15 @@ typedef struct ddb_auth_request {
  * req->region, or records DynamoDB's error on req.
  */
 int ddb_auth_verify(const ddb_auth *a, ddb_req *req, const ddb_auth_request *hr, uint64_t now_ms);
+
+/*
+ * Access policies (policy.c). ddb_auth_authorize checks operation `op` of the verified key against
+ * its allow= and tables= options, on every table the request names (TableName, a table or stream
+ * ARN, RequestItems, TransactItems); ddb_auth_allow checks one action on one table (PartiQL
+ * statements, whose tables are known once parsed: dynamodb:PartiQLSelect, ...). Both return DDB_OK
+ * or record AccessDeniedException as IAM words it.
+ */
+int ddb_auth_authorize(const ddb_auth *a, ddb_req *req, int op, const ddb_json *body);
+int ddb_auth_allow(const ddb_auth *a, ddb_req *req, const char *action, const char *table);
 
 #endif

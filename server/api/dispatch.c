@@ -196,6 +196,8 @@ void ddb_dispatch(ddb_req *req, const ddb_http_in *in)
         return;
     }
     req->in = body;
+    if (req->srv->auth != NULL && ddb_auth_authorize(req->srv->auth, req, op, body) != DDB_OK)
+        return;
     ddb_attr_set_dialect(value_dialect(op));
     if ((spec = ddb_spec_for_op(op)) != NULL && ddb_validate(req, spec, body) != DDB_OK)
         return;

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "ddb/ddb_status.h"
 #include "expr.h"
 #include "index.h"
@@ -32,6 +33,18 @@
 #define MAX_DECOMPOSED_READS 50
 
 /* ---------------------------------------------------------------- statements */
+
+int ddb_pq_authorize(ddb_req *req, const ddb_pq_stmt *s)
+{
+    static const char *const actions[] = {
+        [DDB_PQ_SELECT] = "PartiQLSelect", [DDB_PQ_INSERT] = "PartiQLInsert", [DDB_PQ_UPDATE] = "PartiQLUpdate",
+        [DDB_PQ_DELETE] = "PartiQLDelete", [DDB_PQ_EXISTS] = "PartiQLSelect",
+    };
+
+    if (req->srv->auth == NULL)
+        return DDB_OK;
+    return ddb_auth_allow(req->srv->auth, req, actions[s->kind], s->table);
+}
 
 int ddb_pq_statement_or_fail(ddb_req *req, const ddb_json *obj, ddb_pq_stmt *s, int *param_error)
 {
@@ -49,7 +62,7 @@ int ddb_pq_statement_or_fail(ddb_req *req, const ddb_json *obj, ddb_pq_stmt *s, 
     }
     if ((msg = ddb_pq_parse(req->arena, text->u.s, text->n, vals, n, s)) != NULL)
         return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
-    return DDB_OK;
+    return ddb_pq_authorize(req, s);
 }
 
 /* ---------------------------------------------------------------- writes */

@@ -11,11 +11,15 @@
 #include "req.h"
 
 /*
- * Parses the statement of `obj` (an object with Statement and Parameters). A Parameters value
+ * Parses the statement of `obj` (an object with Statement and Parameters), and checks the key's
+ * access policy for it (ddb_pq_authorize). A Parameters value
  * DynamoDB refuses sets *param_error (ExecuteTransaction reports those without its
  * "Validation failed in TransactStatements[i]: " prefix). Returns DDB_OK or the recorded error.
  */
 int ddb_pq_statement_or_fail(ddb_req *req, const ddb_json *obj, ddb_pq_stmt *s, int *param_error);
+
+/* With --auth: the statement's action (dynamodb:PartiQLSelect, ...) on its table, under the key's policy. */
+int ddb_pq_authorize(ddb_req *req, const ddb_pq_stmt *s);
 
 /* Whether a statement writes (INSERT, UPDATE, DELETE, EXISTS's condition check). */
 static inline int ddb_pq_writes(const ddb_pq_stmt *s)

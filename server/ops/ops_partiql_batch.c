@@ -220,7 +220,7 @@ static int txn_parse(ddb_req *req, const ddb_json *list, bstmt *bs, int *writes)
         ddb_req r = scratch_of(req);
         bs[i].in = list->u.items[i];
         if (ddb_pq_statement_or_fail(&r, bs[i].in, &bs[i].s, &param_error) != DDB_OK) {
-            if (param_error) {
+            if (param_error || r.err.code == DDB_E_ACCESS_DENIED) {
                 req->err = r.err;
                 return req->err.code;
             }

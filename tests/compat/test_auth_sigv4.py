@@ -302,3 +302,67 @@ def test_presigned_url_expires(server):
     path, headers = presigned_url(server.endpoint, expires=300, when=when)
     assert post_path(server.endpoint, path, headers).json()["__type"] == \
         "com.amazon.coral.service#SerializationException"
+
+
+# ---- access policies: allow= and tables= on a key ----
+
+POLICY_KEYS = """AKIDREAD readsecret 111122223333 name=reader allow=read
+AKIDORD ordsecret 111122223333 name=orders-app allow=GetItem,PutItem,Query,dynamodb:Describe* tables=orders,orders_*
+AKIDALL allsecret
+"""
+
+
+@pytest.fixture
+def policy_server(server_factory, tmp_path):
+    path = tmp_path / "keys"
+    path.write_text(POLICY_KEYS)
+    srv = server_factory(args=("--in-memory", "--auth", str(path)))
+    admin = client(srv.endpoint, "AKIDALL", "allsecret")
+    for t in ("orders", "orders_2026", "secrets"):
+        admin.create_table(TableName=t, BillingMode="PAY_PER_REQUEST",
+                           AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                           KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+        admin.put_item(TableName=t, Item={"pk": {"S": "a"}})
+    return srv
+
+
+def denied(user, account, action, table=None, region="us-east-1"):
+    resource = "arn:aws:dynamodb:%s:%s:table/%s" % (region, account, table) if table else "*"
+    return ("AccessDeniedException",
+            "User: arn:aws:iam::%s:user/%s is not authorized to perform: dynamodb:%s on resource: %s "
+            "because no identity-based policy allows the dynamodb:%s action" % (account, user, action, resource,
+                                                                               action))
+
+
+def test_read_only_key(policy_server):
+    c = client(policy_server.endpoint, "AKIDREAD", "readsecret")
+    assert c.get_item(TableName="secrets", Key={"pk": {"S": "a"}})["Item"] == {"pk": {"S": "a"}}
+    assert len(c.list_tables()["TableNames"]) == 3
+    assert c.execute_statement(Statement="SELECT * FROM \"orders\" WHERE pk = 'a'")["Items"]
+    assert error_of(lambda: c.put_item(TableName="orders", Item={"pk": {"S": "b"}})) == \
+        denied("reader", "111122223333", "PutItem", "orders")
+    assert error_of(lambda: c.delete_table(TableName="secrets")) == \
+        denied("reader", "111122223333", "DeleteTable", "secrets")
+    assert error_of(lambda: c.execute_statement(Statement="DELETE FROM \"orders\" WHERE pk = 'a'")) == \
+        denied("reader", "111122223333", "PartiQLDelete", "orders")
+    assert error_of(lambda: c.batch_write_item(RequestItems={"orders": [
+        {"PutRequest": {"Item": {"pk": {"S": "x"}}}}]})) == denied("reader", "111122223333", "BatchWriteItem", "orders")
+
+
+def test_table_allow_list_with_wildcards(policy_server):
+    c = client(policy_server.endpoint, "AKIDORD", "ordsecret", region="eu-west-1")
+    c.put_item(TableName="orders", Item={"pk": {"S": "b"}})
+    c.put_item(TableName="orders_2026", Item={"pk": {"S": "b"}})
+    assert c.describe_table(TableName="orders")["Table"]["TableName"] == "orders"
+    assert error_of(lambda: c.get_item(TableName="secrets", Key={"pk": {"S": "a"}})) == \
+        denied("orders-app", "111122223333", "GetItem", "secrets", region="eu-west-1")
+    assert error_of(lambda: c.scan(TableName="orders")) == \
+        denied("orders-app", "111122223333", "Scan", "orders", region="eu-west-1")
+    # every table of a batch or a transaction is checked; ListTables has no table
+    assert error_of(lambda: c.transact_write_items(TransactItems=[
+        {"Put": {"TableName": "orders", "Item": {"pk": {"S": "c"}}}},
+        {"Put": {"TableName": "secrets", "Item": {"pk": {"S": "c"}}}}])) == \
+        denied("orders-app", "111122223333", "TransactWriteItems", "orders", region="eu-west-1")
+    assert error_of(c.list_tables) == denied("orders-app", "111122223333", "ListTables", region="eu-west-1")
+    admin = client(policy_server.endpoint, "AKIDALL", "allsecret")
+    assert "Item" not in admin.get_item(TableName="secrets", Key={"pk": {"S": "c"}})

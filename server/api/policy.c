@@ -1,0 +1,137 @@
+/*
+ * server/api/policy.c: access policies of --auth keys (see auth.h): which operations a key may
+ * call and on which tables, refused as IAM refuses them:
+ *   AccessDeniedException "User: arn:aws:iam::123456789012:user/alice is not authorized to perform:
+ *   dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:123456789012:table/orders because no
+ *   identity-based policy allows the dynamodb:PutItem action"
+ * An operation that names no table (ListTables, DescribeLimits, ...) is checked on the action
+ * alone, against resource `*`.
+ */
+#include <fnmatch.h>
+#include <string.h>
+
+#include "auth.h"
+#include "ddb/ddb_status.h"
+#include "ops.h"
+#include "validate.h"
+
+#define DEFAULT_ACCOUNT "000000000000"
+
+/* What `allow=read` stands for: every operation that changes nothing. */
+static const char *const READ_ACTIONS[] = {
+    "GetItem",         "BatchGetItem",       "Query",          "Scan",
+    "DescribeTable",   "ListTables",         "TransactGetItems", "PartiQLSelect",
+    "DescribeTimeToLive", "ListTagsOfResource", "DescribeContinuousBackups", "DescribeLimits",
+    "DescribeEndpoints", "ListStreams",      "DescribeStream", "GetShardIterator",
+    "GetRecords",      "DescribeTableReplicaAutoScaling", "DescribeKinesisStreamingDestination",
+    "DescribeContributorInsights",
+};
+
+static int action_matches(const char *pattern, const char *action)
+{
+    if (strncmp(pattern, "dynamodb:", 9) == 0)
+        pattern += 9;
+    if (strcmp(pattern, "read") == 0) {
+        for (size_t i = 0; i < sizeof(READ_ACTIONS) / sizeof(READ_ACTIONS[0]); i++)
+            if (strcmp(READ_ACTIONS[i], action) == 0)
+                return 1;
+        return 0;
+    }
+    return fnmatch(pattern, action, 0) == 0;
+}
+
+static int allowed(const ddb_auth_key *k, const char *action, const char *table)
+{
+    int ok = k->nallow == 0;
+
+    for (size_t i = 0; i < k->nallow && !ok; i++)
+        ok = action_matches(k->allow[i], action);
+    if (!ok || table == NULL || k->ntables == 0)
+        return ok;
+    for (size_t i = 0; i < k->ntables; i++)
+        if (fnmatch(k->tables[i], table, 0) == 0)
+            return 1;
+    return 0;
+}
+
+static int deny(ddb_req *req, const ddb_auth_key *k, const char *action, const char *table)
+{
+    const char *account = k->account ? k->account : DEFAULT_ACCOUNT;
+    const char *region = req->region ? req->region : "us-east-1";
+
+    return ddb_req_fail(req, DDB_E_ACCESS_DENIED,
+                        "User: arn:aws:iam::%s:user/%s is not authorized to perform: dynamodb:%s on resource: "
+                        "%s%s%s%s%s%s because no identity-based policy allows the dynamodb:%s action",
+                        account, k->user ? k->user : k->access_key, action, table ? "arn:aws:dynamodb:" : "*",
+                        table ? region : "", table ? ":" : "", table ? account : "", table ? ":table/" : "",
+                        table ? table : "", action);
+}
+
+int ddb_auth_allow(const ddb_auth *a, ddb_req *req, const char *action, const char *table)
+{
+    const ddb_auth_key *k = ddb_auth_key_of(a, req->access_key);
+
+    if (k == NULL || allowed(k, action, table))
+        return DDB_OK;
+    return deny(req, k, action, table);
+}
+
+/* A table's name from a name or an ARN ("arn:aws:dynamodb:r:a:table/T[/stream/...|/index/...]"). */
+static const char *table_of(ddb_req *req, const ddb_json *v)
+{
+    const char *s, *t, *end;
+
+    if (v == NULL || v->type != DDB_JSON_STRING)
+        return NULL;
+    s = v->u.s;
+    if (strncmp(s, "arn:", 4) != 0)
+        return s;
+    if ((t = strstr(s, ":table/")) == NULL)
+        return s;
+    t += 7;
+    end = strchr(t, '/');
+    return ddb_arena_strndup(req->arena, t, end ? (size_t)(end - t) : strlen(t));
+}
+
+/* Every table of a request: TableName, ResourceArn/StreamArn, RequestItems, TransactItems. */
+static int each_table(const ddb_auth_key *k, ddb_req *req, const char *action, const ddb_json *body)
+{
+    static const char *const single[] = {"TableName", "ResourceArn", "StreamArn"};
+    static const char *const acts[] = {"Put", "Update", "Delete", "ConditionCheck", "Get"};
+    const ddb_json *items = body ? ddb_json_get(body, "RequestItems") : NULL;
+    const ddb_json *tx = body ? ddb_json_get(body, "TransactItems") : NULL;
+    int named = 0;
+
+    for (size_t i = 0; body != NULL && i < 3; i++) {
+        const char *t = table_of(req, ddb_json_get(body, single[i]));
+        if (t != NULL && (named = 1) && !allowed(k, action, t))
+            return deny(req, k, action, t);
+    }
+    for (uint32_t i = 0; items != NULL && items->type == DDB_JSON_OBJECT && i < items->n; i++) {
+        named = 1;
+        if (!allowed(k, action, items->u.members[i].key))
+            return deny(req, k, action, items->u.members[i].key);
+    }
+    for (uint32_t i = 0; tx != NULL && tx->type == DDB_JSON_ARRAY && i < tx->n; i++) {
+        for (size_t j = 0; j < sizeof(acts) / sizeof(acts[0]); j++) {
+            const char *t = table_of(req, ddb_json_get(ddb_json_get(tx->u.items[i], acts[j]), "TableName"));
+            if (t != NULL && (named = 1) && !allowed(k, action, t))
+                return deny(req, k, action, t);
+        }
+    }
+    if (!named && !allowed(k, action, NULL))
+        return deny(req, k, action, NULL);
+    return DDB_OK;
+}
+
+int ddb_auth_authorize(const ddb_auth *a, ddb_req *req, int op, const ddb_json *body)
+{
+    const ddb_auth_key *k = ddb_auth_key_of(a, req->access_key);
+
+    if (k == NULL || (k->nallow == 0 && k->ntables == 0))
+        return DDB_OK;
+    /* PartiQL's actions and tables are known once its statements are parsed (ops_partiql.c) */
+    if (op == DDB_OP_ExecuteStatement || op == DDB_OP_BatchExecuteStatement || op == DDB_OP_ExecuteTransaction)
+        return DDB_OK;
+    return each_table(k, req, ddb_op_name(op), body != NULL && body->type == DDB_JSON_OBJECT ? body : NULL);
+}
