@@ -15,7 +15,7 @@ JOBS="$(nproc 2>/dev/null || echo 2)"
 
 PACKAGES=(build-essential cmake pkg-config libh2o-evloop-dev libssl-dev librocksdb-dev libsodium-dev
           libyajl-dev libgmp-dev zlib1g-dev python3 python3-boto3 python3-pytest awscli curl
-          clang libclang-rt-14-dev valgrind)
+          clang libclang-rt-14-dev valgrind openssl)
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi

@@ -47,6 +47,8 @@ static const char usage[] =
     "  --auth FILE        verify every request's SigV4 signature against the keys in FILE, one\n"
     "                     'ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID [SESSION_TOKEN]]' per line\n"
     "                     (default: any signature is accepted, as by DynamoDB Local)\n"
+    "  --tls-cert FILE --tls-key FILE\n"
+    "                     serve https with this certificate chain and private key (PEM)\n"
     "  --admin            serve ddbd's admin endpoints under /ddbd/ (the clock for tests: docs/admin.md)\n"
     "  --version          print the version and exit\n"
     "  --help             print this help and exit\n"
@@ -207,6 +209,13 @@ int ddb_config_parse(ddb_config *cfg, int argc, char **argv)
             i++;
         } else if (strcmp(opt, "admin") == 0) {
             cfg->admin = 1;
+        } else if (strcmp(opt, "tls-cert") == 0 || strcmp(opt, "tls-key") == 0) {
+            if (val == NULL) {
+                fprintf(stderr, "ddbd: --%s needs a file\n", opt);
+                return -1;
+            }
+            *(opt[4] == 'c' ? &cfg->tls_cert : &cfg->tls_key) = val;
+            i++;
         } else if (strcmp(opt, "auth") == 0) {
             if (val == NULL) {
                 fprintf(stderr, "ddbd: --auth needs a key file\n");
@@ -232,6 +241,10 @@ int ddb_config_parse(ddb_config *cfg, int argc, char **argv)
         continue;
     missing:
         fprintf(stderr, "ddbd: %s needs a value\n", argv[i]);
+        return -1;
+    }
+    if ((cfg->tls_cert == NULL) != (cfg->tls_key == NULL)) {
+        fprintf(stderr, "ddbd: --tls-cert and --tls-key go together\n");
         return -1;
     }
     return 0;

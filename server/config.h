@@ -30,6 +30,7 @@ typedef struct ddb_config {
     unsigned ntriggers;
     double write_conflict_rate;       /* fraction of single-item writes failed with TransactionConflictException */
     const char *auth_file;            /* --auth FILE: verify SigV4 signatures against these keys (api/auth.h) */
+    const char *tls_cert, *tls_key;   /* --tls-cert/--tls-key: serve https (http/http.c) */
 } ddb_config;
 
 /*

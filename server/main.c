@@ -60,8 +60,8 @@ int main(int argc, char **argv)
         return 1;
     }
     /* logged before the loops start, so the line always precedes the first answer */
-    ddb_log(DDB_LOG_INFO, "ddbd %s listening on http://%s:%d, data %s, %u shards, %u threads, %zu tables, ready in %.1f ms",
-            DDB_VERSION_STRING, cfg.host, ddb_http_port(http), cfg.in_memory ? "in-memory" : cfg.data_dir,
+    ddb_log(DDB_LOG_INFO, "ddbd %s listening on %s://%s:%d, data %s, %u shards, %u threads, %zu tables, ready in %.1f ms",
+            DDB_VERSION_STRING, cfg.tls_cert ? "https" : "http", cfg.host, ddb_http_port(http), cfg.in_memory ? "in-memory" : cfg.data_dir,
             ddb_store_nshards(srv.store), cfg.threads, ddb_catalog_count(srv.catalog), now_ms() - t0);
     if (ddb_http_start(http) != 0) {
         ddb_log(DDB_LOG_ERROR, "cannot start the HTTP threads");

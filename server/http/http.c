@@ -8,6 +8,7 @@
  */
 #define H2O_USE_LIBUV 0
 #include <h2o.h>
+#include <openssl/err.h>
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -56,6 +57,7 @@ struct ddb_http {
     unsigned nthreads;
     http_thread *threads;
     int port;
+    SSL_CTX *ssl;   /* --tls-cert/--tls-key; NULL: plain http */
     volatile int stopping;
 };
 
@@ -514,6 +516,7 @@ static void *thread_main(void *arg)
     h2o_context_init(&t->ctx, t->loop, &h->globalconf);
     t->accept_ctx.ctx = &t->ctx;
     t->accept_ctx.hosts = h->globalconf.hosts;
+    t->accept_ctx.ssl_ctx = h->ssl;
     t->listener = h2o_evloop_socket_create(t->loop, t->fd, H2O_SOCKET_FLAG_DONT_READ);
     t->listener->data = t;
     h2o_socket_read_start(t->listener, on_accept);
@@ -524,6 +527,25 @@ static void *thread_main(void *arg)
     for (int i = 0; i < 4; i++)
         h2o_evloop_run(t->loop, 25);
     return NULL;
+}
+
+/* The TLS context of --tls-cert/--tls-key (TLS 1.2 and later, HTTP/1.1), or NULL after logging why. */
+static SSL_CTX *tls_context(const ddb_config *cfg)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+
+    if (ctx == NULL)
+        return NULL;
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION);
+    if (SSL_CTX_use_certificate_chain_file(ctx, cfg->tls_cert) != 1 ||
+        SSL_CTX_use_PrivateKey_file(ctx, cfg->tls_key, SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
+        ddb_log(DDB_LOG_ERROR, "--tls-cert %s / --tls-key %s: cannot be used (%s)", cfg->tls_cert, cfg->tls_key,
+                ERR_reason_error_string(ERR_get_error()));
+        SSL_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
 }
 
 ddb_http *ddb_http_bind(const ddb_config *cfg, ddb_server *srv)
@@ -537,6 +559,8 @@ ddb_http *ddb_http_bind(const ddb_config *cfg, ddb_server *srv)
     h->cfg = cfg;
     h->srv = srv;
     h->nthreads = cfg->threads;
+    if (cfg->tls_cert != NULL && (h->ssl = tls_context(cfg)) == NULL)
+        return NULL;
     h2o_config_init(&h->globalconf);
     h->globalconf.server_name = h2o_iovec_init(H2O_STRLIT("Server"));
     h->globalconf.max_request_entity_size = cfg->max_body;
