@@ -62,8 +62,11 @@ test_all() {
   # the C tests again under the sanitizers
   cmake -S "$ROOT" -B "$ROOT/build-asan" -DCMAKE_BUILD_TYPE=Debug -DDDB_SANITIZE=ON -DDDB_WERROR=ON >/dev/null
   cmake --build "$ROOT/build-asan" -j "$JOBS"
+  # ... and the whole black-box suite against the sanitized ddbd (h2o's process-lifetime
+  # allocations are the only leaks suppressed: tests/lsan.supp)
   (cd "$ROOT/build-asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-     ctest --output-on-failure -j "$JOBS" -L 'unit|client')
+     LSAN_OPTIONS="suppressions=$ROOT/tests/lsan.supp" \
+     ctest --output-on-failure -j "$JOBS" -L 'unit|client|compat|js')
   fuzz "${FUZZ_SECONDS:-30}"
 }
 

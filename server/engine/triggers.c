@@ -51,7 +51,7 @@ static int parse_url(const char *url, size_t n, ddb_trigger_spec *out)
     return 0;
 }
 
-int ddb_trigger_parse(const char *text, ddb_trigger_spec *out, const char **err)
+static int trigger_parse(const char *text, ddb_trigger_spec *out, const char **err)
 {
     const char *eq = strchr(text, '='), *comma;
     char *table;
@@ -84,6 +84,17 @@ int ddb_trigger_parse(const char *text, ddb_trigger_spec *out, const char **err)
         return -1;
     }
     return 0;
+}
+
+int ddb_trigger_parse(const char *text, ddb_trigger_spec *out, const char **err)
+{
+    int rc = trigger_parse(text, out, err);
+
+    if (rc != 0) { /* a refused option leaves nothing allocated */
+        free((char *)out->table);
+        memset(out, 0, sizeof(*out));
+    }
+    return rc;
 }
 
 /* ---- invoking the function ---- */

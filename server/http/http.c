@@ -612,5 +612,7 @@ void ddb_http_stop(ddb_http *h)
         ddb_buf_free(&h->threads[i].err);
     }
     free(h->threads);
+    if (h->ssl != NULL)
+        SSL_CTX_free(h->ssl);
     free(h);
 }
