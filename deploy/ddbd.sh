@@ -74,8 +74,8 @@ test_all() {
 fuzz() {
   local seconds="$1" work
   CC=clang cmake -S "$ROOT" -B "$ROOT/build-fuzz" -DCMAKE_BUILD_TYPE=Debug -DDDB_FUZZ=ON >/dev/null
-  cmake --build "$ROOT/build-fuzz" -j "$JOBS" --target fuzz_expr fuzz_request fuzz_partiql fuzz_sigv4
-  for f in fuzz_expr fuzz_request fuzz_partiql fuzz_sigv4; do
+  cmake --build "$ROOT/build-fuzz" -j "$JOBS" --target fuzz_expr fuzz_request fuzz_partiql fuzz_sigv4 fuzz_json fuzz_number
+  for f in fuzz_expr fuzz_request fuzz_partiql fuzz_sigv4 fuzz_json fuzz_number; do
     work="$(mktemp -d)"
     cp "$ROOT/tests/fuzz/corpus/$f/"* "$work/"
     echo "fuzzing $f for ${seconds}s"
