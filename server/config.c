@@ -48,6 +48,9 @@ static const char usage[] =
     "                     'ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID [SESSION_TOKEN]]' per line, optionally\n"
     "                     followed by name=USER allow=ACTIONS tables=PATTERNS (an access policy)\n"
     "                     (default: any signature is accepted, as by DynamoDB Local)\n"
+    "  --max-connections N\n"
+    "                     open client connections at most; more are closed at once, with a log line\n"
+    "                     (default 10000)\n"
     "  --tls-cert FILE --tls-key FILE\n"
     "                     serve https with this certificate chain and private key (PEM)\n"
     "  --admin            serve ddbd's admin endpoints under /ddbd/ (the clock for tests: docs/admin.md)\n"
@@ -109,6 +112,7 @@ static void set_defaults(ddb_config *cfg)
     cfg->max_body = 16 * 1024 * 1024;
     cfg->item_collection_limit = DDB_ITEM_COLLECTION_LIMIT;
     cfg->idempotency_window = 600;
+    cfg->max_connections = 10000;
     cfg->ttl_interval = 5;
 }
 
@@ -210,6 +214,10 @@ int ddb_config_parse(ddb_config *cfg, int argc, char **argv)
             i++;
         } else if (strcmp(opt, "admin") == 0) {
             cfg->admin = 1;
+        } else if (strcmp(opt, "max-connections") == 0) {
+            if (parse_uint(argv[i], val, 1, 1000000, &cfg->max_connections) != 0)
+                return -1;
+            i++;
         } else if (strcmp(opt, "tls-cert") == 0 || strcmp(opt, "tls-key") == 0) {
             if (val == NULL) {
                 fprintf(stderr, "ddbd: --%s needs a file\n", opt);

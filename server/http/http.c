@@ -58,6 +58,8 @@ struct ddb_http {
     http_thread *threads;
     int port;
     SSL_CTX *ssl;   /* --tls-cert/--tls-key; NULL: plain http */
+    unsigned connections;      /* open client connections, across the threads (atomic) */
+    uint64_t refused_logged_ms; /* when a refusal was last logged (one line a second at most) */
     volatile int stopping;
 };
 
@@ -453,6 +455,34 @@ static int bound_port(int fd)
     return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
+static void on_connection_closed(void *data)
+{
+    ddb_http *h = data;
+
+    __atomic_sub_fetch(&h->connections, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * --max-connections: a connection beyond the limit is closed as soon as it is accepted (the
+ * client sees its connection reset and may retry), with one log line a second at most, so a flood
+ * of clients cannot take the descriptors and memory the open ones need.
+ */
+static int over_connection_limit(ddb_http *h)
+{
+    unsigned n = __atomic_add_fetch(&h->connections, 1, __ATOMIC_RELAXED);
+    uint64_t now = (uint64_t)time(NULL) * 1000, last;
+
+    if (n <= h->cfg->max_connections)
+        return 0;
+    __atomic_sub_fetch(&h->connections, 1, __ATOMIC_RELAXED);
+    last = __atomic_load_n(&h->refused_logged_ms, __ATOMIC_RELAXED);
+    if (now >= last + 1000 && __atomic_compare_exchange_n(&h->refused_logged_ms, &last, now, 0, __ATOMIC_RELAXED,
+                                                          __ATOMIC_RELAXED))
+        ddb_log(DDB_LOG_WARN, "connection limit reached (%u open, --max-connections): refusing new connections",
+                h->cfg->max_connections);
+    return 1;
+}
+
 static void on_accept(h2o_socket_t *listener, const char *err)
 {
     http_thread *t = listener->data;
@@ -462,6 +492,12 @@ static void on_accept(h2o_socket_t *listener, const char *err)
         return;
     if ((sock = h2o_evloop_socket_accept(listener)) == NULL)
         return;
+    if (over_connection_limit(t->http)) {
+        h2o_socket_close(sock);
+        return;
+    }
+    sock->on_close.cb = on_connection_closed;
+    sock->on_close.data = t->http;
     h2o_accept(&t->accept_ctx, sock);
 }
 

@@ -3,6 +3,7 @@ import os
 import re
 import signal
 import subprocess
+import time
 
 import pytest
 
@@ -117,3 +118,33 @@ def test_version_flag(flag):
     proc = run([flag])
     assert proc.returncode == 0, proc.stderr
     assert version() in proc.stdout + proc.stderr
+
+
+def test_connection_limit_refuses_the_excess_and_says_so(server_factory):
+    import socket as socketlib
+    srv = server_factory(["--in-memory", "--max-connections", "2"])
+
+    def get(s):
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.settimeout(3)
+        try:
+            return s.recv(1000)
+        except OSError:
+            return b""
+
+    a = socketlib.create_connection(("127.0.0.1", srv.port))
+    b = socketlib.create_connection(("127.0.0.1", srv.port))
+    assert get(a).startswith(b"HTTP/1.1 200") and get(b).startswith(b"HTTP/1.1 200")
+    c = socketlib.create_connection(("127.0.0.1", srv.port))
+    assert get(c) == b""  # closed as soon as accepted
+    a.close()
+    deadline = time.monotonic() + 3
+    while True:  # a closed connection frees its place
+        d = socketlib.create_connection(("127.0.0.1", srv.port))
+        if get(d).startswith(b"HTTP/1.1 200") or time.monotonic() > deadline:
+            break
+    assert get(d).startswith(b"HTTP/1.1 200")
+    for s in (b, c, d):
+        s.close()
+    assert srv.stop() == 0
+    assert "connection limit reached (2 open, --max-connections): refusing new connections" in srv.stderr_text()
