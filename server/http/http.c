@@ -32,6 +32,7 @@
 #include "errors.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 
 #define REQUEST_ID_LEN 52
 
@@ -48,6 +49,7 @@ typedef struct http_thread {
     ddb_buf err;
     char id_prefix[REQUEST_ID_LEN - 12];
     uint64_t id_counter;
+    ddb_metrics_thread metrics; /* this thread's request counters (metrics.h) */
 } http_thread;
 
 struct ddb_http {
@@ -301,15 +303,41 @@ static void auth_request_of(ddb_arena *a, h2o_req_t *req, ddb_auth_request *ar)
     ar->body_len = req->entity.base ? req->entity.len : 0;
 }
 
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* GET /metrics: every thread's counters, the gauges and the store's own figures (metrics.h). */
+static void send_metrics(ddb_http *h, http_thread *t, h2o_req_t *req)
+{
+    ddb_buf store = {0};
+    ddb_metrics_gauges g = {0};
+
+    ddb_store_metrics_text(h->srv->store, &store);
+    g.connections = __atomic_load_n(&h->connections, __ATOMIC_RELAXED);
+    g.tables = ddb_catalog_count(h->srv->catalog);
+    g.store_text = store.data;
+    t->out.len = 0;
+    ddb_metrics_render(&t->out, &h->threads[0].metrics, sizeof(h->threads[0]), h->nthreads, &g);
+    ddb_buf_free(&store);
+    send_body(req, 200, "OK", "text/plain; version=0.0.4", t->out.data, t->out.len);
+}
+
 static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t ct)
 {
     ddb_auth_request ar;
+    struct timespec started;
     ddb_req r;
     ddb_http_in in;
     h2o_iovec_t target = header_value(req, H2O_STRLIT("x-amz-target"));
     ssize_t ai = h2o_find_header(&req->headers, H2O_TOKEN_AUTHORIZATION, -1);
     const char *ctype = response_content_type(ct);
 
+    clock_gettime(CLOCK_MONOTONIC, &started);
     memset(&r, 0, sizeof(r));
     memset(&in, 0, sizeof(in));
     ddb_arena_reset(&t->arena);
@@ -333,6 +361,7 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
         in.http = &ar;
     }
     ddb_dispatch(&r, &in);
+    ddb_metrics_record(&t->metrics, r.op, r.err.code, seconds_since(&started));
     if (r.err.code != DDB_OK) {
         const ddb_error_info *e = ddb_error_lookup(r.err.code);
         render_error(t, &r);
@@ -397,6 +426,11 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     add_cors(h, req);
     if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) && req->path_normalized.len == 1) {
         send_health(req);
+        return 0;
+    }
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) &&
+        h2o_memis(req->path_normalized.base, req->path_normalized.len, H2O_STRLIT("/metrics"))) {
+        send_metrics(h, t, req);
         return 0;
     }
     if (h->srv->config->admin && req->path_normalized.len >= 6 && memcmp(req->path_normalized.base, "/ddbd/", 6) == 0) {

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "json.h" /* ddb_buf */
 
 typedef struct ddb_store ddb_store;
 typedef struct ddb_store_iter ddb_store_iter;
@@ -92,6 +93,8 @@ int ddb_store_format_found(const ddb_store *s);
 void ddb_store_close(ddb_store *s);
 /* The shard count (for the start-up line; nothing else depends on it). */
 unsigned ddb_store_nshards(const ddb_store *s);
+/* The backend's own figures for GET /metrics, in Prometheus' text format (server/metrics.h). */
+void ddb_store_metrics_text(ddb_store *s, ddb_buf *out);
 /* The keyed 64-bit hash of a partition key (SipHash-2-4 under a key made once per data
    directory), which the engine stores in its data keys for key_hash to read back. */
 uint64_t ddb_store_hash(const ddb_store *s, const void *data, size_t len);
