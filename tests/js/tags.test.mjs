@@ -127,8 +127,9 @@ describe('TagResource, UntagResource, ListTagsOfResource', () => {
     await rejects(tag(other, kv([['a', 'b']])), 'ValidationException',
       `Invalid TableArn: Invalid ResourceArn provided as input ${other}`);
     const missing = arnOf(`js_missing_${process.pid}`);
-    for (const call of [tag(missing, kv([['a', 'b']])), untag(missing, ['a']), list(missing)]) {
-      await rejects(call, 'ResourceNotFoundException', `Requested resource not found: ResourceArn: ${missing} not found`);
+    // one call at a time: a rejection must never wait unobserved for an earlier await
+    for (const call of [() => tag(missing, kv([['a', 'b']])), () => untag(missing, ['a']), () => list(missing)]) {
+      await rejects(call(), 'ResourceNotFoundException', `Requested resource not found: ResourceArn: ${missing} not found`);
     }
     assert.deepEqual(await list(arn), []);
   });
