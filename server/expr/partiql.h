@@ -49,7 +49,6 @@ typedef struct ddb_pq_stmt {
     const char *order[DDB_PQ_MAX_ORDER];
     uint8_t order_desc[DDB_PQ_MAX_ORDER];
     uint32_t norder;
-    uint32_t nparams;         /* `?` in the text */
 } ddb_pq_stmt;
 
 /*

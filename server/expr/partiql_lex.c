@@ -79,7 +79,7 @@ static size_t quoted_end(const char *s, size_t n, size_t i, char q)
 static size_t number_end(const char *s, size_t n, size_t i, int *bad)
 {
     long long frac = 0, exp = 0;
-    int esign = 1, edigits = 0;
+    int esign = 1;
 
     while (i < n && is_digit((unsigned char)s[i]))
         i++;
@@ -93,7 +93,7 @@ static size_t number_end(const char *s, size_t n, size_t i, int *bad)
         i++;
         if (s[i] == '+' || s[i] == '-')
             esign = s[i++] == '-' ? -1 : 1;
-        for (; i < n && is_digit((unsigned char)s[i]); i++, edigits++) {
+        for (; i < n && is_digit((unsigned char)s[i]); i++) {
             if (exp < 10000000000LL)
                 exp = exp * 10 + (s[i] - '0');
         }
@@ -101,7 +101,6 @@ static size_t number_end(const char *s, size_t n, size_t i, int *bad)
         if (exp > 2147483647LL || exp < -2147483648LL || frac - exp > 2147483647LL || frac - exp < -2147483648LL)
             *bad = 1;
     }
-    (void)edigits;
     return i;
 }
 

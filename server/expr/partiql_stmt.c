@@ -462,7 +462,6 @@ const char *ddb_pq_parse(ddb_arena *a, const char *text, size_t len, const ddb_a
         return p.err;
     if (p.next_param != nparams)
         return "Number of parameters in request and statement don't match.";
-    out->nparams = p.next_param;
     collect(a, out->where);
     collect(a, out->projection);
     collect(a, out->update);

@@ -254,12 +254,9 @@ static int same_item(const bstmt *bs, uint32_t n, const ddb_key *k)
 static int txn_reads(ddb_req *req, bstmt *bs, uint32_t n)
 {
     ddb_store_key *keys = DDB_NEW_ARRAY(req->arena, ddb_store_key, n);
-    ddb_store *st = req->srv->store;
-    ddb_store_snapshot *snap;
     ddb_consumed *used = DDB_NEW_ARRAY(req->arena, ddb_consumed, n);
     uint32_t nt = 0;
     ddb_jw *w = &req->out;
-    int rc;
 
     for (uint32_t i = 0; i < n; i++) {
         ddb_req r = scratch_of(req);
@@ -271,12 +268,8 @@ static int txn_reads(ddb_req *req, bstmt *bs, uint32_t n)
             return ddb_req_fail(req, DDB_E_VALIDATION, "Transaction request cannot include multiple operations on one item");
         keys[i] = (ddb_store_key){bs[i].key.bytes, bs[i].key.len, NULL, 0};
     }
-    snap = ddb_store_snapshot_take(st);
-    rc = snap != NULL ? ddb_store_multi_get_at(st, snap, req->arena, keys, n) : DDB_STORE_EIO;
-    if (snap != NULL)
-        ddb_store_snapshot_release(st, snap);
-    if (rc != DDB_STORE_OK)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    if (ddb_transact_read_keys(req, keys, n) != DDB_OK)
+        return req->err.code;
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "Responses");
     ddb_jw_arr_begin(w);
@@ -300,6 +293,7 @@ static int txn_reads(ddb_req *req, bstmt *bs, uint32_t n)
 static int txn_writes(ddb_req *req, bstmt *bs, uint32_t n)
 {
     ddb_mutation *ms = DDB_NEW_ARRAY(req->arena, ddb_mutation, n);
+    const char *rvf;
 
     for (uint32_t i = 0; i < n; i++) {
         ddb_req r = scratch_of(req);
@@ -314,6 +308,8 @@ static int txn_writes(ddb_req *req, bstmt *bs, uint32_t n)
                 return txn_fail(req, i, &r);
             return ddb_transact_cancel_one(req, n, i, short_code(req->arena, r.err.code), r.err.msg);
         }
+        rvf = ddb_json_get_str(bs[i].in, "ReturnValuesOnConditionCheckFailure");
+        ms[i].old_on_failure = rvf != NULL && strcmp(rvf, "ALL_OLD") == 0; /* the reason carries the item */
         bs[i].key = ms[i].key;
         if (same_item(bs, i, &bs[i].key))
             return ddb_req_fail(req, DDB_E_VALIDATION, "Transaction request cannot include multiple operations on one item");

@@ -436,18 +436,17 @@ int ddb_op_transact_write_items(ddb_req *req)
 
 /* ---- TransactGetItems ---- */
 
-static int read_snapshot(ddb_req *req, action *acts, uint32_t n, ddb_store_key *keys)
+int ddb_transact_read_keys(ddb_req *req, ddb_store_key *keys, uint32_t n)
 {
     ddb_store *s = req->srv->store;
     ddb_store_snapshot *snap = ddb_store_snapshot_take(s);
-    int rc;
+    int rc = snap != NULL ? ddb_store_multi_get_at(s, snap, req->arena, keys, n) : DDB_STORE_EIO;
 
-    for (uint32_t i = 0; i < n; i++)
-        keys[i] = (ddb_store_key){acts[i].key.bytes, acts[i].key.len, NULL, 0};
-    rc = snap != NULL ? ddb_store_multi_get_at(s, snap, req->arena, keys, n) : DDB_STORE_EIO;
     if (snap != NULL)
         ddb_store_snapshot_release(s, snap);
-    return rc;
+    if (rc != DDB_STORE_OK)
+        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    return DDB_OK;
 }
 
 static int write_get_result(ddb_req *req, action *acts, uint32_t n, const ddb_store_key *keys)
@@ -490,7 +489,9 @@ int ddb_op_transact_get_items(ddb_req *req)
     if (acts == NULL)
         return req->err.code;
     keys = DDB_NEW_ARRAY(req->arena, ddb_store_key, n);
-    if (read_snapshot(req, acts, n, keys) != DDB_STORE_OK)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    for (uint32_t i = 0; i < n; i++)
+        keys[i] = (ddb_store_key){acts[i].key.bytes, acts[i].key.len, NULL, 0};
+    if (ddb_transact_read_keys(req, keys, n) != DDB_OK)
+        return req->err.code;
     return write_get_result(req, acts, n, keys);
 }

@@ -7,6 +7,7 @@
 
 #include "mutation.h"
 #include "req.h"
+#include "storage.h"
 
 /*
  * Runs ExecuteTransaction's write statements, decided into mutations, as one transaction: the
@@ -18,5 +19,9 @@ int ddb_transact_run_statements(ddb_req *req, ddb_mutation *ms, uint32_t n);
 
 /* TransactionCanceledException with one reason (`code`, `msg`) at action `at` and None elsewhere. */
 int ddb_transact_cancel_one(ddb_req *req, uint32_t n, uint32_t at, const char *code, const char *msg);
+
+/* Reads keys[0..n) (their val/vlen filled, NULL when absent) from one storage snapshot, as a
+   transaction's reads never see part of another transaction. DDB_OK or InternalServerError. */
+int ddb_transact_read_keys(ddb_req *req, ddb_store_key *keys, uint32_t n);
 
 #endif

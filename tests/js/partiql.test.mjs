@@ -297,4 +297,21 @@ describe('ExecuteTransaction', () => {
     assert.deepEqual(await select(dup), [{ pk: { S: dup }, v: { S: 'first' } }]);
     assert.deepEqual(await select(fresh), []);
   });
+
+  test('a statement\'s ReturnValuesOnConditionCheckFailure ALL_OLD puts the item on its reason', async () => {
+    const pk = newKey();
+    await run(`INSERT INTO "${table}" VALUE {'pk': ?, 'a': 1}`, [{ S: pk }]);
+    const update = `UPDATE "${table}" SET a = 2 WHERE pk = '${pk}' AND a = 99`;
+    await rejects(client.send(new ExecuteTransactionCommand({
+      TransactStatements: [{ Statement: update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }],
+    })), 'TransactionCanceledException', `${CANCELLED}[ConditionalCheckFailed]`, (err) => {
+      assert.deepEqual(err.CancellationReasons, [{
+        Code: 'ConditionalCheckFailed', Message: CCF_MESSAGE, Item: { pk: { S: pk }, a: { N: '1' } },
+      }]);
+    });
+    await rejects(client.send(new ExecuteTransactionCommand({ TransactStatements: [{ Statement: update }] })),
+      'TransactionCanceledException', `${CANCELLED}[ConditionalCheckFailed]`, (err) => {
+        assert.deepEqual(err.CancellationReasons, [{ Code: 'ConditionalCheckFailed', Message: CCF_MESSAGE }]);
+      });
+  });
 });
