@@ -9,6 +9,8 @@
  * the point sleep that long there (to hold a call in flight, e.g. for TransactionInProgress). The points:
  *   transact-before-commit   TransactWriteItems decided, its commit not yet written
  *   transact-after-commit    TransactWriteItems committed, its answer not yet sent
+ *   groupcommit-before-sync  --sync: writes applied, the log sync that would make them durable
+ *                            (and release their answers) not yet run (storage/groupcommit.h)
  *
  * Injected conflicts let applications test their retry paths, which DynamoDB exercises only under
  * real contention: --transaction-conflict-rate and --write-conflict-rate (config.h) make that

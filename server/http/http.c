@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +31,7 @@
 #include "dispatch.h"
 #include "admin.h"
 #include "errors.h"
+#include "groupcommit.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
@@ -50,6 +52,12 @@ typedef struct http_thread {
     char id_prefix[REQUEST_ID_LEN - 12];
     uint64_t id_counter;
     ddb_metrics_thread metrics; /* this thread's request counters (metrics.h) */
+    /* --sync: answers held until the writes they may reflect are durable (groupcommit.h), oldest
+       first; the sync thread wakes the loop through wake_fd after each sync */
+    h2o_linklist_t held;
+    unsigned nheld; /* atomic: read by the sync thread */
+    int wake_fd;
+    h2o_socket_t *wake;
 } http_thread;
 
 struct ddb_http {
@@ -60,6 +68,7 @@ struct ddb_http {
     http_thread *threads;
     int port;
     SSL_CTX *ssl;   /* --tls-cert/--tls-key; NULL: plain http */
+    ddb_groupcommit *gc; /* --sync: answers wait for durability; NULL otherwise */
     unsigned connections;      /* open client connections, across the threads (atomic) */
     uint64_t refused_logged_ms; /* when a refusal was last logged (one line a second at most) */
     volatile int stopping;
@@ -318,6 +327,13 @@ static void send_metrics(ddb_http *h, http_thread *t, h2o_req_t *req)
     ddb_metrics_gauges g = {0};
 
     ddb_store_metrics_text(h->srv->store, &store);
+    if (h->gc != NULL)
+        ddb_buf_printf(&store,
+                       "# HELP ddbd_log_syncs_total Log syncs of --sync's group commit (each makes a group of "
+                       "writes durable).\n# TYPE ddbd_log_syncs_total counter\nddbd_log_syncs_total %llu\n"
+                       "# HELP ddbd_durable_writes_total Writes made durable by --sync's group commit.\n"
+                       "# TYPE ddbd_durable_writes_total counter\nddbd_durable_writes_total %llu\n",
+                       (unsigned long long)ddb_groupcommit_syncs(h->gc), (unsigned long long)ddb_groupcommit_durable(h->gc));
     g.connections = __atomic_load_n(&h->connections, __ATOMIC_RELAXED);
     g.tables = ddb_catalog_count(h->srv->catalog);
     g.store_text = store.data;
@@ -325,6 +341,103 @@ static void send_metrics(ddb_http *h, http_thread *t, h2o_req_t *req)
     ddb_metrics_render(&t->out, &h->threads[0].metrics, sizeof(h->threads[0]), h->nthreads, &g);
     ddb_buf_free(&store);
     send_body(req, 200, "OK", "text/plain; version=0.0.4", t->out.data, t->out.len);
+}
+
+/* ---- answers, held for durability under --sync ---- */
+
+/* An API answer, sent at once or held (then its body lives in the request's pool). */
+typedef struct held_answer {
+    h2o_linklist_t link;
+    h2o_req_t *req;
+    uint64_t until; /* sent once the group commit's durable count reaches this */
+    int status;
+    const char *ctype;
+    const char *body;
+    size_t len;
+    struct timespec started;
+    int op, code;
+} held_answer;
+
+static void send_answer(http_thread *t, h2o_req_t *req, const held_answer *a)
+{
+    ddb_metrics_record(&t->metrics, a->op, a->code, seconds_since(&a->started));
+    send_body(req, a->status, a->status == 200 ? "OK" : a->status == 500 ? "Internal Server Error" : "Bad Request",
+              a->ctype, a->body, a->len);
+}
+
+/* The request's pool is cleared (its answer sent, or its connection closed while held). */
+static void held_dispose(void *p)
+{
+    held_answer *a = p;
+
+    if (h2o_linklist_is_linked(&a->link)) {
+        h2o_linklist_unlink(&a->link);
+        __atomic_sub_fetch(&current_thread->nheld, 1, __ATOMIC_RELAXED);
+    }
+}
+
+/*
+ * Under --sync an answer must not reach the client before every write it may reflect is durable:
+ * its own write, and any other write it read or whose effect decided it (a condition that failed
+ * on an item written a moment ago). So an answer given while some write is not yet durable waits
+ * for the write count read now: one group commit at most.
+ */
+static void answer(ddb_http *h, http_thread *t, h2o_req_t *req, const held_answer *a)
+{
+    uint64_t written;
+    held_answer *held;
+
+    if (h->gc == NULL || (written = ddb_groupcommit_written(h->gc)) <= ddb_groupcommit_durable(h->gc)) {
+        send_answer(t, req, a);
+        return;
+    }
+    held = h2o_mem_alloc_shared(&req->pool, sizeof(*held), held_dispose);
+    *held = *a;
+    memset(&held->link, 0, sizeof(held->link));
+    held->req = req;
+    held->until = written;
+    held->body = h2o_mem_alloc_pool(&req->pool, a->len);
+    memcpy((char *)held->body, a->body, a->len);
+    h2o_linklist_insert(&t->held, &held->link);
+    __atomic_add_fetch(&t->nheld, 1, __ATOMIC_RELAXED);
+}
+
+/* Sends the held answers whose writes are durable now (oldest first: their counts only grow). */
+static void release_held(ddb_http *h, http_thread *t)
+{
+    uint64_t durable = ddb_groupcommit_durable(h->gc);
+
+    while (!h2o_linklist_is_empty(&t->held)) {
+        held_answer *a = H2O_STRUCT_FROM_MEMBER(held_answer, link, t->held.next);
+        held_answer copy;
+        if (a->until > durable)
+            break;
+        h2o_linklist_unlink(&a->link);
+        __atomic_sub_fetch(&t->nheld, 1, __ATOMIC_RELAXED);
+        copy = *a; /* sending may clear the pool that holds `a` */
+        send_answer(t, copy.req, &copy);
+    }
+}
+
+static void on_wake(h2o_socket_t *sock, const char *err)
+{
+    http_thread *t = sock->data;
+
+    if (err == NULL)
+        h2o_buffer_consume(&sock->input, sock->input->size);
+    release_held(t->http, t);
+}
+
+/* On the sync thread after each sync: wakes the loops that hold answers. */
+static void on_durable(void *arg)
+{
+    ddb_http *h = arg;
+    uint64_t one = 1;
+
+    for (unsigned i = 0; i < h->nthreads; i++) {
+        if (__atomic_load_n(&h->threads[i].nheld, __ATOMIC_RELAXED) != 0 && write(h->threads[i].wake_fd, &one, 8) < 0)
+            ddb_log(DDB_LOG_ERROR, "--sync: cannot wake an HTTP thread");
+    }
 }
 
 static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t ct)
@@ -361,17 +474,17 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
         in.http = &ar;
     }
     ddb_dispatch(&r, &in);
-    ddb_metrics_record(&t->metrics, r.op, r.err.code, seconds_since(&started));
     if (r.err.code != DDB_OK) {
         const ddb_error_info *e = ddb_error_lookup(r.err.code);
         render_error(t, &r);
-        send_body(req, e->http_status, e->http_status == 500 ? "Internal Server Error" : "Bad Request", ctype, t->err.data,
-                  t->err.len);
+        answer(h, t, req, &(held_answer){.status = e->http_status, .ctype = ctype, .body = t->err.data, .len = t->err.len,
+                                         .started = started, .op = r.op, .code = r.err.code});
         return;
     }
     if (t->out.len == 0)
         ddb_buf_puts(&t->out, "{}");
-    send_body(req, 200, "OK", ctype, t->out.data, t->out.len);
+    answer(h, t, req, &(held_answer){.status = 200, .ctype = ctype, .body = t->out.data, .len = t->out.len,
+                                     .started = started, .op = r.op, .code = DDB_OK});
 }
 
 /* ddbd's admin endpoints (admin.h), only with --admin. */
@@ -590,12 +703,24 @@ static void *thread_main(void *arg)
     t->listener = h2o_evloop_socket_create(t->loop, t->fd, H2O_SOCKET_FLAG_DONT_READ);
     t->listener->data = t;
     h2o_socket_read_start(t->listener, on_accept);
+    h2o_linklist_init_anchor(&t->held);
+    if (h->gc != NULL) {
+        /* a duplicate: the sync thread may still write to wake_fd after this loop has closed its
+           socket, until ddb_http_stop unsubscribes */
+        t->wake = h2o_evloop_socket_create(t->loop, dup(t->wake_fd), 0);
+        t->wake->data = t;
+        h2o_socket_read_start(t->wake, on_wake);
+    }
     run_loop(h, t);
     /* stop accepting, then give responses already produced a moment to reach their sockets */
     h2o_socket_read_stop(t->listener);
     h2o_socket_close(t->listener);
     for (int i = 0; i < 4; i++)
         h2o_evloop_run(t->loop, 25);
+    if (t->wake != NULL) {
+        h2o_socket_read_stop(t->wake);
+        h2o_socket_close(t->wake);
+    }
     return NULL;
 }
 
@@ -641,6 +766,7 @@ ddb_http *ddb_http_bind(const ddb_config *cfg, ddb_server *srv)
     /* the 413 is sent from the host's fallback path, before the request is routed */
     h2o_errordoc_register(&host->fallback_path, &(h2o_errordoc_t){413, h2o_iovec_init(H2O_STRLIT(TOO_LARGE_PATH))}, 1);
     h2o_errordoc_register(path, &(h2o_errordoc_t){413, h2o_iovec_init(H2O_STRLIT(TOO_LARGE_PATH))}, 1);
+    h->gc = ddb_store_groupcommit(srv->store);
     h->threads = calloc(h->nthreads, sizeof(*h->threads));
     for (unsigned i = 0; i < h->nthreads; i++) {
         http_thread *t = &h->threads[i];
@@ -650,6 +776,9 @@ ddb_http *ddb_http_bind(const ddb_config *cfg, ddb_server *srv)
         if (i == 0)
             port = h->port = bound_port(t->fd);
         t->http = h;
+        t->wake_fd = -1;
+        if (h->gc != NULL && (t->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
+            return NULL;
         ddb_arena_init(&t->arena);
         randombytes_buf(t->id_prefix, sizeof(t->id_prefix));
         for (size_t k = 0; k < sizeof(t->id_prefix); k++)
@@ -665,6 +794,8 @@ int ddb_http_port(const ddb_http *h)
 
 int ddb_http_start(ddb_http *h)
 {
+    if (h->gc != NULL)
+        ddb_groupcommit_subscribe(h->gc, on_durable, h);
     for (unsigned i = 0; i < h->nthreads; i++) {
         if (pthread_create(&h->threads[i].tid, NULL, thread_main, &h->threads[i]) != 0)
             return -1;
@@ -675,8 +806,13 @@ int ddb_http_start(ddb_http *h)
 void ddb_http_stop(ddb_http *h)
 {
     h->stopping = 1;
-    for (unsigned i = 0; i < h->nthreads; i++) {
+    for (unsigned i = 0; i < h->nthreads; i++)
         pthread_join(h->threads[i].tid, NULL);
+    if (h->gc != NULL)
+        ddb_groupcommit_subscribe(h->gc, NULL, NULL);
+    for (unsigned i = 0; i < h->nthreads; i++) {
+        if (h->threads[i].wake_fd >= 0)
+            close(h->threads[i].wake_fd);
         ddb_arena_free(&h->threads[i].arena);
         ddb_buf_free(&h->threads[i].out);
         ddb_buf_free(&h->threads[i].err);

@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "keycodec.h"
+#include "groupcommit.h"
 #include "log.h"
 #include "ring.h"
 #include "sequencer.h"
@@ -57,6 +58,7 @@ struct ddb_store {
        larger memtables, and item writes keep their memtables small for point reads. */
     rocksdb_column_family_handle_t *seqcf;
     rocksdb_options_t *seq_opts;
+    struct ddb_groupcommit *gc; /* --sync: writes go unsynced, this syncs the log for groups */
 };
 
 struct ddb_store_snapshot {
@@ -406,6 +408,21 @@ static int setup_shards(ddb_store *s, unsigned want)
 
 /* Accepts a new directory (no marker) and formats FORMAT_OLDEST..FORMAT_VERSION; setup_shards
    then writes the current version. Anything else was written by another ddbd: refused untouched. */
+/* The group commit's sync (groupcommit.h): the write-ahead log of every write so far, fsynced. */
+static int sync_log(void *ctx)
+{
+    ddb_store *s = ctx;
+    char *err = NULL;
+
+    rocksdb_flush_wal(s->db, 1, &err);
+    return check(err, "sync the log");
+}
+
+struct ddb_groupcommit *ddb_store_groupcommit(ddb_store *s)
+{
+    return s->gc;
+}
+
 static int check_format(ddb_store *s, char **errout)
 {
     char buf[16], *end;
@@ -459,11 +476,11 @@ ddb_store *ddb_store_open(const ddb_store_options *o, char **errout)
     rocksdb_options_set_level0_file_num_compaction_trigger(s->seq_opts, 8);
     s->ropts = rocksdb_readoptions_create();
     s->wopts = rocksdb_writeoptions_create();
-    rocksdb_writeoptions_set_sync(s->wopts, o->sync_writes ? 1 : 0);
     if (o->in_memory)
         rocksdb_writeoptions_disable_WAL(s->wopts, 1);
     if (open_db(s, path, errout) != 0 || check_format(s, errout) != 0 ||
-        setup_shards(s, o->nshards) != 0) {
+        setup_shards(s, o->nshards) != 0 ||
+        (o->sync_writes && !o->in_memory && (s->gc = ddb_groupcommit_start(sync_log, s)) == NULL)) {
         if (*errout == NULL)
             *errout = strdup("cannot set up the shards (see the log)");
         ddb_store_close(s);
@@ -476,6 +493,7 @@ void ddb_store_close(ddb_store *s)
 {
     if (s == NULL)
         return;
+    ddb_groupcommit_stop(s->gc);
     if (s->db != NULL) {
         for (unsigned i = 0; i < MAX_SHARDS; i++) {
             if (s->shards[i] != NULL)
@@ -632,6 +650,8 @@ static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums)
     }
     rocksdb_write(s->db, s->wopts, wb, &err);
     rocksdb_writebatch_destroy(wb);
+    if (s->gc != NULL && err == NULL)
+        ddb_groupcommit_note(s->gc);
     return check(err, "write");
 }
 

@@ -32,7 +32,7 @@ typedef struct ddb_store_options {
     const char *path;   /* data directory; ignored when in_memory */
     int in_memory;      /* keep everything in process memory */
     unsigned nshards;   /* wanted shard count (>= 1): the backend's placement setting */
-    int sync_writes;    /* fsync the log on every write */
+    int sync_writes;    /* acknowledge writes only once durable: ddb_store_groupcommit */
     /* The partition hash a data key carries (the engine's key layout): keys with equal hashes are
        one partition, placed together; a key too short to carry one has hash 0. It must depend
        only on the key's first `partition_bytes` bytes, which name its partition: a range whose
@@ -91,6 +91,13 @@ ddb_store *ddb_store_open(const ddb_store_options *opt, char **err);
    engine can log a migration. ddb_store_open has already upgraded it to the current version. */
 int ddb_store_format_found(const ddb_store *s);
 void ddb_store_close(ddb_store *s);
+/*
+ * With sync_writes, the group commit (groupcommit.h) that tells when a write is durable: a write
+ * has returned once applied (and safe from the process's crash); it survives power loss once
+ * ddb_groupcommit_durable reaches the ddb_groupcommit_written count read after it returned.
+ * NULL without sync_writes (or when every write is durable when it returns).
+ */
+struct ddb_groupcommit *ddb_store_groupcommit(ddb_store *s);
 /* The shard count (for the start-up line; nothing else depends on it). */
 unsigned ddb_store_nshards(const ddb_store *s);
 /* The backend's own figures for GET /metrics, in Prometheus' text format (server/metrics.h). */
