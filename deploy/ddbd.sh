@@ -15,7 +15,8 @@ JOBS="$(nproc 2>/dev/null || echo 2)"
 
 PACKAGES=(build-essential cmake pkg-config libh2o-evloop-dev libssl-dev librocksdb-dev libsodium-dev
           libyajl-dev libgmp-dev zlib1g-dev python3 python3-boto3 python3-pytest awscli curl
-          clang libclang-rt-14-dev valgrind openssl)
+          clang libclang-rt-14-dev valgrind openssl
+          chromium golang-go golang-github-aws-aws-sdk-go-v2-dev)   # tests/tools, tests/go
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
@@ -31,17 +32,19 @@ deps() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
-  # the JavaScript SDK v3 tests need node and npm; Debian's are enough
-  if [ -f "$ROOT/tests/js/package.json" ]; then
-    if ! command -v npm >/dev/null 2>&1; then
-      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
-    fi
-    # installed again when the lock file changed since (a new test dependency)
-    if [ ! -d "$ROOT/tests/js/node_modules" ] ||
-       [ "$ROOT/tests/js/package-lock.json" -nt "$ROOT/tests/js/node_modules/.package-lock.json" ]; then
-      (cd "$ROOT/tests/js" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
-    fi
+  # the JavaScript SDK v3 tests (tests/js) and the tool tests (tests/tools: Dynamoose,
+  # dynamodb-admin with puppeteer-core, which drives Debian's chromium and never downloads a
+  # browser) need node and npm; Debian's are enough
+  if ! command -v npm >/dev/null 2>&1; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
   fi
+  for dir in "$ROOT/tests/js" "$ROOT/tests/tools"; do
+    [ -f "$dir/package.json" ] || continue
+    # installed again when the lock file changed since (a new test dependency)
+    if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+      (cd "$dir" && PUPPETEER_SKIP_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error >/dev/null)
+    fi
+  done
 }
 
 build() {
@@ -66,7 +69,7 @@ test_all() {
   # allocations are the only leaks suppressed: tests/lsan.supp)
   (cd "$ROOT/build-asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
      LSAN_OPTIONS="suppressions=$ROOT/tests/lsan.supp" \
-     ctest --output-on-failure -j "$JOBS" -L 'unit|client|compat|js')
+     ctest --output-on-failure -j "$JOBS" -L 'unit|client|compat|js|tools')
   fuzz "${FUZZ_SECONDS:-30}"
 }
 

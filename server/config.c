@@ -53,6 +53,9 @@ static const char usage[] =
     "                     (default 10000)\n"
     "  --tls-cert FILE --tls-key FILE\n"
     "                     serve https with this certificate chain and private key (PEM)\n"
+    "  --lenient-numbers  accept a number sent as a JSON string (\"3\") where DynamoDB's wire model wants\n"
+    "                     a number, as DynamoDB Local does (dynamodb-admin's Create Table form sends\n"
+    "                     ReadCapacityUnits \"3\"); DynamoDB answers SerializationException (default off)\n"
     "  --admin            serve ddbd's admin endpoints under /ddbd/ (the clock for tests: docs/admin.md)\n"
     "  --version          print the version and exit\n"
     "  --help             print this help and exit\n"
@@ -214,6 +217,8 @@ int ddb_config_parse(ddb_config *cfg, int argc, char **argv)
             i++;
         } else if (strcmp(opt, "admin") == 0) {
             cfg->admin = 1;
+        } else if (strcmp(opt, "lenient-numbers") == 0) {
+            cfg->lenient_numbers = 1;
         } else if (strcmp(opt, "max-connections") == 0) {
             if (parse_uint(argv[i], val, 1, 1000000, &cfg->max_connections) != 0)
                 return -1;

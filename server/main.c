@@ -59,6 +59,8 @@ int main(int argc, char **argv)
         ddb_server_close(&srv);
         return 1;
     }
+    if (cfg.lenient_numbers)
+        ddb_log(DDB_LOG_INFO, "--lenient-numbers: numbers sent as JSON strings are accepted (DynamoDB refuses them)");
     /* logged before the loops start, so the line always precedes the first answer */
     ddb_log(DDB_LOG_INFO, "ddbd %s listening on %s://%s:%d, data %s, %u shards, %u threads, %zu tables, ready in %.1f ms",
             DDB_VERSION_STRING, cfg.tls_cert ? "https" : "http", cfg.host, ddb_http_port(http), cfg.in_memory ? "in-memory" : cfg.data_dir,

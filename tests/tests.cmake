@@ -3,6 +3,7 @@
 #    (test_proto_*.c with proto/ only).
 #  - tests/compat/test_*.py: black-box pytest suites (boto3, AWS CLI) against a ddbd on loopback.
 #  - tests/js/*.mjs: the JavaScript SDK v3 suite (when node_modules are installed).
+#  - tests/go, tests/tools: the Go SDK v2, Dynamoose and dynamodb-admin (label tools).
 
 file(GLOB DDB_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c)
 foreach(src ${DDB_UNIT_TESTS})
@@ -58,4 +59,26 @@ if(NODE AND EXISTS ${CMAKE_SOURCE_DIR}/tests/js/node_modules)
 elseif(DDB_JS_TESTS)
   message(WARNING "tests/js not run: node or tests/js/node_modules missing (run deploy/ddbd.sh deps)")
 endif()
+
+# The tools users already run against local DynamoDB (label tools): the AWS SDK for Go v2 (Debian's
+# golang-github-aws-aws-sdk-go-v2-dev, built offline by tests/go/run.sh), and tests/tools/*.test.mjs
+# (Dynamoose; dynamodb-admin in Debian's headless Chromium), which share tests/js/helpers.mjs.
+find_program(DDB_GO go)
+if(DDB_GO AND EXISTS /usr/share/gocode/src/github.com/aws/aws-sdk-go-v2/service/dynamodb)
+  add_test(NAME tools.go_sdk_v2 COMMAND sh ${CMAKE_SOURCE_DIR}/tests/go/run.sh ${CMAKE_BINARY_DIR})
+  set_tests_properties(tools.go_sdk_v2 PROPERTIES LABELS tools TIMEOUT 600 ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
+else()
+  message(WARNING "tests/go not run: go or golang-github-aws-aws-sdk-go-v2-dev missing (run deploy/ddbd.sh deps)")
+endif()
+file(GLOB DDB_TOOL_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/tools/*.test.mjs)
+if(NODE AND EXISTS ${CMAKE_SOURCE_DIR}/tests/tools/node_modules AND EXISTS ${CMAKE_SOURCE_DIR}/tests/js/node_modules)
+  foreach(src ${DDB_TOOL_TESTS})
+    get_filename_component(name ${src} NAME_WE)
+    add_test(NAME tools.${name} COMMAND ${NODE} --test ${src} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/tools)
+    set_tests_properties(tools.${name} PROPERTIES LABELS tools TIMEOUT 300 ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
+  endforeach()
+elseif(DDB_TOOL_TESTS)
+  message(WARNING "tests/tools not run: node or tests/tools/node_modules missing (run deploy/ddbd.sh deps)")
+endif()
+
 include(${CMAKE_SOURCE_DIR}/tests/client/client.cmake)

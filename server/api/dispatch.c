@@ -164,7 +164,7 @@ void ddb_dispatch(ddb_req *req, const ddb_http_in *in)
     ddb_op op;
     ddb_handler h;
     const ddb_spec *spec;
-    const ddb_json *body = NULL;
+    ddb_json *body = NULL;
 
     /* with --auth, the signature is verified first: a request AWS cannot authenticate gets nothing
      * else checked, its body and operation name included */
@@ -199,7 +199,10 @@ void ddb_dispatch(ddb_req *req, const ddb_http_in *in)
     if (req->srv->auth != NULL && ddb_auth_authorize(req->srv->auth, req, op, body) != DDB_OK)
         return;
     ddb_attr_set_dialect(value_dialect(op));
-    if ((spec = ddb_spec_for_op(op)) != NULL && ddb_validate(req, spec, body) != DDB_OK)
+    spec = ddb_spec_for_op(op);
+    if (req->srv->config != NULL && req->srv->config->lenient_numbers)
+        ddb_v_coerce_numbers(body, spec);
+    if (spec != NULL && ddb_validate(req, spec, body) != DDB_OK)
         return;
     h(req);
 }

@@ -62,6 +62,15 @@ typedef struct ddb_spec {
 /* Runs the steps above; returns DDB_OK or the recorded error's code. */
 int ddb_validate(ddb_req *req, const ddb_spec *spec, const ddb_json *in);
 
+/*
+ * ddbd --lenient-numbers (off by default): every string where the spec wants an Integer, Long or
+ * Double and that holds a JSON number ("3", "-2.5e1") becomes that number in the tree, as
+ * DynamoDB Local's deserializer accepts it (dynamodb-admin's Create Table form sends
+ * ReadCapacityUnits "3"). Other strings are left as they are, so the type pass still answers
+ * DynamoDB's SerializationException for them. Run before ddb_validate().
+ */
+void ddb_v_coerce_numbers(ddb_json *in, const ddb_spec *spec);
+
 /* ---- JSON helpers the engine and the specs share (validate.c) ---- */
 
 /* dynalite's `data[key] == null`: absent and JSON null are the same thing. */
