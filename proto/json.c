@@ -7,6 +7,8 @@
  */
 #include "json.h"
 
+#include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,6 +210,18 @@ const char *ddb_json_get_str(const ddb_json *obj, const char *key)
 {
     const ddb_json *v = ddb_json_get(obj, key);
     return v != NULL && v->type == DDB_JSON_STRING ? v->u.s : NULL;
+}
+
+long long ddb_json_integer(const ddb_json *v, long long dflt)
+{
+    double d;
+
+    if (v == NULL || v->type != DDB_JSON_NUMBER)
+        return dflt;
+    d = floor(strtod(v->u.s, NULL));
+    if (!(d > -9.2e18))
+        return d != d ? dflt : LLONG_MIN;
+    return d >= 9.2e18 ? LLONG_MAX : (long long)d;
 }
 
 /* ---- buffers ---- */

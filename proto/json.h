@@ -53,6 +53,10 @@ ddb_json *ddb_json_parse(ddb_arena *a, const char *text, size_t len);
 const ddb_json *ddb_json_get(const ddb_json *obj, const char *key);
 /* The STRING member `key`, or NULL when absent, null or not a string. */
 const char *ddb_json_get_str(const ddb_json *obj, const char *key);
+/* A NUMBER's integer value, whatever its spelling (`10`, `1e1`, `10.0`: the wire model's integer
+   parameters are JSON numbers), rounded toward minus infinity and clamped to the long long
+   range; `dflt` when v is NULL or not a number. */
+long long ddb_json_integer(const ddb_json *v, long long dflt);
 
 /* ---- writer ---- */
 

@@ -189,7 +189,7 @@ static char *info_key(ddb_arena *a, uint32_t id)
 
 static uint64_t num_of(const ddb_json *v)
 {
-    return v != NULL && v->type == DDB_JSON_NUMBER ? strtoull(v->u.s, NULL, 10) : 0;
+    return (uint64_t)ddb_json_integer(v, 0);
 }
 
 static int info_from_json(ddb_arena *a, uint32_t id, const ddb_json *j, ddb_stream_info *out)

@@ -79,8 +79,8 @@ int ddb_op_scan(ddb_req *req)
         return req->err.code;
     if (esk_json != NULL && (msg = ddb_item_from_json(req->arena, esk_json, &esk)) != NULL)
         return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
-    s.seg = seg && seg->type == DDB_JSON_NUMBER ? strtol(seg->u.s, NULL, 10) : 0;
-    s.total = tot && tot->type == DDB_JSON_NUMBER ? strtol(tot->u.s, NULL, 10) : 1;
+    s.seg = ddb_json_integer(seg, 0);
+    s.total = ddb_json_integer(tot, 1);
     segment_bounds(ks.id, &s);
     if (esk_json != NULL) {
         if (ks.ix == NULL && esk.len != (t->range_key ? 2u : 1u))

@@ -66,7 +66,7 @@ const char *ddb_billing_mode(const ddb_table *t)
 long long ddb_json_ll(const ddb_json *obj, const char *key)
 {
     const ddb_json *v = ddb_json_get(obj, key);
-    return v && v->type == DDB_JSON_NUMBER ? strtoll(v->u.s, NULL, 10) : 0;
+    return ddb_json_integer(v, 0);
 }
 
 void ddb_write_throughput(ddb_jw *w, const ddb_json *pt, int pay_per_request)
@@ -379,7 +379,7 @@ int ddb_op_delete_table(ddb_req *req)
 int ddb_op_list_tables(ddb_req *req)
 {
     const ddb_json *limit = ddb_json_get(req->in, "Limit");
-    size_t max = limit && limit->type == DDB_JSON_NUMBER ? (size_t)strtoul(limit->u.s, NULL, 10) : 100;
+    size_t max = (size_t)ddb_json_integer(limit, 100);
     const char **names;
     int more;
     size_t n = ddb_catalog_list(req->srv->catalog, req->arena, ddb_json_get_str(req->in, "ExclusiveStartTableName"),

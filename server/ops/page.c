@@ -268,7 +268,7 @@ void ddb_page_init(ddb_page *p, ddb_req *req, const ddb_keyspace *ks)
     memset(p, 0, offsetof(ddb_page, last_bytes));
     p->req = req;
     p->ks = ks;
-    p->limit = limit && limit->type == DDB_JSON_NUMBER ? strtol(limit->u.s, NULL, 10) : 0;
+    p->limit = ddb_json_integer(limit, 0);
     p->consistent = cr != NULL && cr->type == DDB_JSON_BOOL && cr->u.b;
     p->count_only = select != NULL && strcmp(select, "COUNT") == 0;
     p->filter = req->parsed.filter;

@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import (ANY, all_pages, assert_client_error, batch_put, body, create_table_params, expect_error,
-                      padded_item, unique_name)
+                      padded_item, raw_request, unique_name)
 
 PREFIX = "1 validation error detected: "
 INVALID = "One or more parameter values were invalid: "
@@ -403,3 +403,15 @@ def test_missing_table(ddb):
 def test_unknown_index(ddb, tables):
     expect_error(ddb.scan, "The table does not have the specified index: whatever", TableName=tables["big"],
                  IndexName="whatever", FilterExpression="attribute_exists(a.b.c)")
+
+
+@pytest.mark.parametrize("limit", ["1e1", "10.0", "10.9", "1.0E+1"])
+def test_limit_spelled_with_exponent_or_fraction(endpoint, ddb, tables, limit):
+    """A JSON number is a number however it is spelled: Limit 1e1 pages by 10 (ddbd once read 1)."""
+    resp = raw_request(endpoint, "Scan", '{"TableName": "%s", "Limit": %s}' % (tables["big"], limit))
+    assert resp.status == 200, resp.body
+    assert resp.json()["Count"] == 10 and resp.json()["ScannedCount"] == 10
+    resp = raw_request(endpoint, "Scan", '{"TableName": "%s", "Limit": 1e1, "Segment": 1e0, "TotalSegments": 2e0}'
+                       % tables["big"])
+    assert resp.status == 200, resp.body
+    assert resp.json()["ScannedCount"] <= 10
