@@ -75,10 +75,11 @@ test_all() {
 
 # Builds the libFuzzer targets with clang and runs each for $1 seconds from its seed corpus.
 fuzz() {
-  local seconds="$1" work
+  local seconds="$1" work targets=() src
+  for src in "$ROOT"/tests/fuzz/fuzz_*.c; do targets+=("$(basename "$src" .c)"); done
   CC=clang cmake -S "$ROOT" -B "$ROOT/build-fuzz" -DCMAKE_BUILD_TYPE=Debug -DDDB_FUZZ=ON >/dev/null
-  cmake --build "$ROOT/build-fuzz" -j "$JOBS" --target fuzz_expr fuzz_request fuzz_partiql fuzz_sigv4 fuzz_json fuzz_number
-  for f in fuzz_expr fuzz_request fuzz_partiql fuzz_sigv4 fuzz_json fuzz_number; do
+  cmake --build "$ROOT/build-fuzz" -j "$JOBS" --target "${targets[@]}"
+  for f in "${targets[@]}"; do
     work="$(mktemp -d)"
     cp "$ROOT/tests/fuzz/corpus/$f/"* "$work/"
     echo "fuzzing $f for ${seconds}s"

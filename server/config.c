@@ -51,6 +51,9 @@ static const char usage[] =
     "  --max-connections N\n"
     "                     open client connections at most; more are closed at once, with a log line\n"
     "                     (default 10000)\n"
+    "  --request-timeout SECONDS\n"
+    "                     close a connection whose request (headers and body) takes longer than this\n"
+    "                     to arrive, or that idles this long between requests (default 10)\n"
     "  --tls-cert FILE --tls-key FILE\n"
     "                     serve https with this certificate chain and private key (PEM)\n"
     "  --lenient-numbers  accept a number sent as a JSON string (\"3\") where DynamoDB's wire model wants\n"
@@ -116,6 +119,7 @@ static void set_defaults(ddb_config *cfg)
     cfg->item_collection_limit = DDB_ITEM_COLLECTION_LIMIT;
     cfg->idempotency_window = 600;
     cfg->max_connections = 10000;
+    cfg->request_timeout = 10;
     cfg->ttl_interval = 5;
 }
 
@@ -219,6 +223,10 @@ int ddb_config_parse(ddb_config *cfg, int argc, char **argv)
             cfg->admin = 1;
         } else if (strcmp(opt, "lenient-numbers") == 0) {
             cfg->lenient_numbers = 1;
+        } else if (strcmp(opt, "request-timeout") == 0) {
+            if (parse_uint(argv[i], val, 1, 3600, &cfg->request_timeout) != 0)
+                return -1;
+            i++;
         } else if (strcmp(opt, "max-connections") == 0) {
             if (parse_uint(argv[i], val, 1, 1000000, &cfg->max_connections) != 0)
                 return -1;

@@ -172,6 +172,10 @@ void ddb_dispatch(ddb_req *req, const ddb_http_in *in)
         ((in->auth != NULL && check_auth(req, in) != DDB_OK) ||
          ddb_auth_verify(req->srv->auth, req, in->http, ddb_clock_now_ms()) != DDB_OK))
         return;
+    if (in->body_error != 0) {
+        ddb_req_fail(req, in->body_error, "%s", in->body_error_msg);
+        return;
+    }
     ddb_attr_set_dialect(DDB_VALUES_CLASSIC);
     if (req->body_len > 0 && (body = ddb_json_parse(req->arena, req->body, req->body_len)) == NULL) {
         ddb_req_fail(req, DDB_E_SERIALIZATION, NULL);

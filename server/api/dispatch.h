@@ -17,6 +17,10 @@ typedef struct ddb_http_in {
     size_t auth_len;
     int has_date;        /* an X-Amz-Date or Date header is present */
     const struct ddb_auth_request *http; /* with --auth: the whole request, to verify its signature */
+    /* the body could not be decoded (Content-Encoding, http/encoding.h): this error, answered once
+       the signature is verified, since the signature covers the body as sent; 0: none */
+    int body_error;
+    const char *body_error_msg;
 } ddb_http_in;
 
 /* One handler signature for every operation: read req->in / req->parsed, write req->out or fail. */

@@ -31,6 +31,7 @@
 #include "dispatch.h"
 #include "admin.h"
 #include "errors.h"
+#include "encoding.h"
 #include "groupcommit.h"
 #include "http.h"
 #include "log.h"
@@ -49,6 +50,8 @@ typedef struct http_thread {
     ddb_arena arena;
     ddb_buf out;
     ddb_buf err;
+    ddb_buf body;  /* a request body inflated (Content-Encoding: gzip) */
+    ddb_buf zout;  /* an answer compressed (Accept-Encoding) */
     char id_prefix[REQUEST_ID_LEN - 12];
     uint64_t id_counter;
     ddb_metrics_thread metrics; /* this thread's request counters (metrics.h) */
@@ -356,11 +359,16 @@ typedef struct held_answer {
     size_t len;
     struct timespec started;
     int op, code;
+    ddb_encoding enc; /* the coding the client accepts; NONE once compressed (or not to be) */
+    const char *content_encoding; /* the body's coding, or NULL */
 } held_answer;
 
 static void send_answer(http_thread *t, h2o_req_t *req, const held_answer *a)
 {
     ddb_metrics_record(&t->metrics, a->op, a->code, seconds_since(&a->started));
+    if (a->content_encoding != NULL)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_ENCODING, NULL, a->content_encoding,
+                       strlen(a->content_encoding));
     send_body(req, a->status, a->status == 200 ? "OK" : a->status == 500 ? "Internal Server Error" : "Bad Request",
               a->ctype, a->body, a->len);
 }
@@ -382,10 +390,20 @@ static void held_dispose(void *p)
  * on an item written a moment ago). So an answer given while some write is not yet durable waits
  * for the write count read now: one group commit at most.
  */
-static void answer(ddb_http *h, http_thread *t, h2o_req_t *req, const held_answer *a)
+static void answer(ddb_http *h, http_thread *t, h2o_req_t *req, const held_answer *given)
 {
     uint64_t written;
-    held_answer *held;
+    held_answer *held, compressed;
+    const held_answer *a = given;
+
+    if (given->enc != DDB_ENC_NONE && given->len >= DDB_COMPRESS_MIN &&
+        ddb_compress(given->enc, given->body, given->len, &t->zout) == 0) {
+        compressed = *given;
+        compressed.body = t->zout.data;
+        compressed.len = t->zout.len;
+        compressed.content_encoding = ddb_encoding_name(given->enc);
+        a = &compressed;
+    }
 
     if (h->gc == NULL || (written = ddb_groupcommit_written(h->gc)) <= ddb_groupcommit_durable(h->gc)) {
         send_answer(t, req, a);
@@ -440,6 +458,47 @@ static void on_durable(void *arg)
     }
 }
 
+/* ---- compressed bodies (encoding.h) ---- */
+
+/* Inflates a Content-Encoding: gzip body into r's body; an undecodable one becomes in->body_error. */
+static void decode_body(ddb_http *h, http_thread *t, h2o_req_t *req, ddb_req *r, ddb_http_in *in)
+{
+    h2o_iovec_t ce = header_value(req, H2O_STRLIT("content-encoding"));
+    int rc;
+
+    switch (ddb_content_encoding(ce.base, ce.len)) {
+    case DDB_ENC_NONE:
+        return;
+    case DDB_ENC_GZIP:
+        if ((rc = ddb_gunzip(r->body != NULL ? r->body : "", r->body_len, h->cfg->max_body, &t->body)) == 0) {
+            r->body = t->body.data;
+            r->body_len = t->body.len;
+            return;
+        }
+        if (rc == -2) {
+            in->body_error = DDB_E_REQUEST_TOO_LARGE;
+            in->body_error_msg = ddb_arena_sprintf(&t->arena, "Request size exceeded %zu bytes", h->cfg->max_body);
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    in->body_error = DDB_E_INTERNAL;
+    in->body_error_msg = "Internal server error";
+}
+
+/* The coding the client accepts for the answer; DynamoDB reads the last Accept-Encoding header. */
+static ddb_encoding accepted_encoding(h2o_req_t *req)
+{
+    ssize_t i = -1, last = -1;
+
+    while ((i = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT_ENCODING, i)) >= 0)
+        last = i;
+    return last < 0 ? DDB_ENC_NONE
+                    : ddb_accept_encoding(req->headers.entries[last].value.base, req->headers.entries[last].value.len);
+}
+
 static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t ct)
 {
     ddb_auth_request ar;
@@ -449,6 +508,7 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
     h2o_iovec_t target = header_value(req, H2O_STRLIT("x-amz-target"));
     ssize_t ai = h2o_find_header(&req->headers, H2O_TOKEN_AUTHORIZATION, -1);
     const char *ctype = response_content_type(ct);
+    ddb_encoding enc;
 
     clock_gettime(CLOCK_MONOTONIC, &started);
     memset(&r, 0, sizeof(r));
@@ -473,18 +533,20 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
         auth_request_of(&t->arena, req, &ar);
         in.http = &ar;
     }
+    decode_body(h, t, req, &r, &in);
     ddb_dispatch(&r, &in);
+    enc = accepted_encoding(req);
     if (r.err.code != DDB_OK) {
         const ddb_error_info *e = ddb_error_lookup(r.err.code);
         render_error(t, &r);
         answer(h, t, req, &(held_answer){.status = e->http_status, .ctype = ctype, .body = t->err.data, .len = t->err.len,
-                                         .started = started, .op = r.op, .code = r.err.code});
+                                         .started = started, .op = r.op, .code = r.err.code, .enc = enc});
         return;
     }
     if (t->out.len == 0)
         ddb_buf_puts(&t->out, "{}");
     answer(h, t, req, &(held_answer){.status = 200, .ctype = ctype, .body = t->out.data, .len = t->out.len,
-                                     .started = started, .op = r.op, .code = DDB_OK});
+                                     .started = started, .op = r.op, .code = DDB_OK, .enc = enc});
 }
 
 /* ddbd's admin endpoints (admin.h), only with --admin. */
@@ -520,11 +582,44 @@ static void send_too_large(ddb_http *h, http_thread *t, h2o_req_t *req)
     send_body(req, 200, "OK", "application/x-amz-json-1.0", t->err.data, t->err.len);
 }
 
+/*
+ * Request heads over 16 KiB in all (request line and headers) are refused before anything in
+ * them is looked at: 400, plain text, connection closed, as h2o answers a malformed request line.
+ * DynamoDB publishes no figure; its signed headers are well under 2 KiB (docs/compatibility.md).
+ */
+#define MAX_HEAD_BYTES 16384
+
+static size_t head_bytes(const h2o_req_t *req)
+{
+    size_t n = req->method.len + req->path.len + 12;
+
+    for (size_t i = 0; i < req->headers.size; i++)
+        n += req->headers.entries[i].name->len + req->headers.entries[i].value.len + 4;
+    return n;
+}
+
+static void send_bad_request(h2o_req_t *req)
+{
+    static const char body[] = "Bad Request";
+
+    req->http1_is_persistent = 0;
+    req->res.status = 400;
+    req->res.reason = "Bad Request";
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("text/plain; charset=utf-8"));
+    req->res.content_length = sizeof(body) - 1;
+    h2o_send_inline(req, body, sizeof(body) - 1);
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     http_thread *t = current_thread;
     ddb_http *h = t->http;
     h2o_iovec_t ct;
+
+    if (head_bytes(req) > MAX_HEAD_BYTES) {
+        send_bad_request(req);
+        return 0;
+    }
 
     /* only the error document's internal redirect has a prefilter (the one restoring the 413) */
     if (req->prefilters != NULL && h2o_memis(req->path_normalized.base, req->path_normalized.len, H2O_STRLIT(TOO_LARGE_PATH))) {
@@ -759,6 +854,9 @@ ddb_http *ddb_http_bind(const ddb_config *cfg, ddb_server *srv)
     h2o_config_init(&h->globalconf);
     h->globalconf.server_name = h2o_iovec_init(H2O_STRLIT("Server"));
     h->globalconf.max_request_entity_size = cfg->max_body;
+    /* h2o's request timer runs from the first byte of a request to its last (slow senders are cut
+       off however they dribble) and also limits idling between requests */
+    h->globalconf.http1.req_timeout = (uint64_t)cfg->request_timeout * 1000;
     host = h2o_config_register_host(&h->globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     path = h2o_config_register_path(host, "/", 0);
     handler = h2o_create_handler(path, sizeof(*handler));
@@ -816,6 +914,8 @@ void ddb_http_stop(ddb_http *h)
         ddb_arena_free(&h->threads[i].arena);
         ddb_buf_free(&h->threads[i].out);
         ddb_buf_free(&h->threads[i].err);
+        ddb_buf_free(&h->threads[i].body);
+        ddb_buf_free(&h->threads[i].zout);
     }
     free(h->threads);
     if (h->ssl != NULL)

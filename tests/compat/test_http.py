@@ -220,3 +220,100 @@ def test_body_of_exactly_16_mib_is_not_413(endpoint):
     resp = raw_request(endpoint, "ListTables", body, sign=False)
     assert resp.status == 400
     assert resp.json() == SERIALIZATION
+
+
+def _raw_exchange(endpoint, raw, timeout=5):
+    host, port = endpoint.replace("http://", "").split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as s:
+        s.sendall(raw)
+        data = b""
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                break
+            if not chunk:
+                return data, True  # the server closed the connection
+            data += chunk
+            if b"\r\n\r\n" in data:
+                head, _, rest = data.partition(b"\r\n\r\n")
+                m = re.search(rb"content-length: *(\d+)", head, re.I)
+                if m and len(rest) >= int(m.group(1)):
+                    try:
+                        s.settimeout(1)
+                        return data, s.recv(1) == b""
+                    except socket.timeout:
+                        return data, False
+        return data, False
+
+
+def _put_with_junk_header(table, pk, junk):
+    body = json.dumps({"TableName": table, "Item": {"pk": {"S": pk}}}).encode()
+    return (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.0\r\n"
+            b"X-Amz-Target: DynamoDB_20120810.PutItem\r\n"
+            b"Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/dynamodb/aws4_request, "
+            b"SignedHeaders=host;x-amz-date;x-amz-target, Signature=0000\r\n"
+            b"X-Amz-Date: 20260101T000000Z\r\nX-Junk: " + junk + b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+
+
+@pytest.fixture(scope="module")
+def hdr_table(endpoint):
+    name = "hdr_%d" % int(time.time() * 1000)
+    r = raw_request(endpoint, "CreateTable", {
+        "TableName": name, "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})
+    assert r.status == 200, r.body
+    return name
+
+
+def _item(endpoint, table, pk):
+    return raw_request(endpoint, "GetItem", {"TableName": table, "Key": {"pk": {"S": pk}},
+                                             "ConsistentRead": True}).json().get("Item")
+
+
+def test_request_head_over_16_kib_is_refused_unprocessed(endpoint, hdr_table):
+    data, closed = _raw_exchange(endpoint, _put_with_junk_header(hdr_table, "big", b"a" * 17000))
+    assert data.startswith(b"HTTP/1.1 400 Bad Request\r\n"), data[:200]
+    assert data.endswith(b"\r\n\r\nBad Request") and closed
+    assert _item(endpoint, hdr_table, "big") is None
+    # a head just under the limit is served
+    data, closed = _raw_exchange(endpoint, _put_with_junk_header(hdr_table, "ok", b"a" * 15000))
+    assert data.startswith(b"HTTP/1.1 200 OK\r\n"), data[:300]
+    assert _item(endpoint, hdr_table, "ok") == {"pk": {"S": "ok"}}
+
+
+@pytest.mark.parametrize("line", [b"GARBAGE", b"POST / HTTP/9.9", b"POST  / HTTP/1.1 extra", b"\x00\x01\x02 / HTTP/1.1"])
+def test_malformed_request_line_is_400_and_closed(endpoint, line):
+    data, closed = _raw_exchange(endpoint, line + b"\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
+    assert data.startswith(b"HTTP/1.1 400 Bad Request\r\n"), data[:200]
+    assert closed
+
+
+def test_slow_request_and_idle_connection_are_cut_off(server_factory):
+    srv = server_factory(["--in-memory", "--request-timeout", "1"])
+    host, port = "127.0.0.1", srv.port
+    # a request dribbled a byte every 100 ms: closed once it has taken a second, however it trickles
+    with socket.create_connection((host, port), timeout=5) as s:
+        t0 = time.monotonic()
+        closed_at = None
+        for b in b"POST / HTTP/1.1\r\nHost: x\r\n" + b"X-Slow: y\r\n" * 50:
+            try:
+                s.send(bytes([b]))
+                s.settimeout(0.1)
+                if s.recv(100) == b"":
+                    closed_at = time.monotonic() - t0
+                    break
+            except socket.timeout:
+                continue
+            except OSError:
+                closed_at = time.monotonic() - t0
+                break
+        assert closed_at is not None and 0.9 <= closed_at < 3, closed_at
+    # an idle connection is closed after the timeout too
+    with socket.create_connection((host, port), timeout=5) as s:
+        t0 = time.monotonic()
+        assert s.recv(10) == b""
+        assert 0.9 <= time.monotonic() - t0 < 3
+    # a prompt client is served as before
+    assert raw_request(srv.endpoint, "ListTables", {}).status == 200

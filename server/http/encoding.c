@@ -1,0 +1,216 @@
+/*
+ * server/http/encoding.c: gzip/deflate bodies (see encoding.h).
+ */
+#include "encoding.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <zlib.h>
+
+static const char *const names[] = {
+#define X(name, token) token,
+    X_ENCODINGS(X)
+#undef X
+};
+
+const char *ddb_encoding_name(ddb_encoding e)
+{
+    return e < DDB_ENC_UNSUPPORTED ? names[e] : "";
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Trims spaces and tabs off both ends of [*p, *p + *n). */
+static void trim(const char **p, size_t *n)
+{
+    while (*n > 0 && is_space(**p))
+        (*p)++, (*n)--;
+    while (*n > 0 && is_space((*p)[*n - 1]))
+        (*n)--;
+}
+
+static int token_is(const char *p, size_t n, const char *token)
+{
+    return n == strlen(token) && strncasecmp(p, token, n) == 0;
+}
+
+ddb_encoding ddb_content_encoding(const char *v, size_t len)
+{
+    if (v == NULL)
+        return DDB_ENC_NONE;
+    trim(&v, &len);
+    if (len == 0 || token_is(v, len, "identity"))
+        return DDB_ENC_NONE;
+    return token_is(v, len, "gzip") ? DDB_ENC_GZIP : DDB_ENC_UNSUPPORTED;
+}
+
+int ddb_gunzip(const char *in, size_t len, size_t limit, ddb_buf *out)
+{
+    z_stream z;
+    int rc = Z_OK;
+
+    out->len = 0;
+    if (len == 0)
+        return -1; /* nothing is not a gzip stream */
+    memset(&z, 0, sizeof(z));
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+        return -1;
+    z.next_in = (Bytef *)in;
+    z.avail_in = (uInt)len;
+    for (;;) {
+        size_t room = out->len < 65536 ? 65536 : out->len;
+        if (room > limit + 1 - out->len)
+            room = limit + 1 - out->len;
+        ddb_buf_reserve(out, room);
+        z.next_out = (Bytef *)out->data + out->len;
+        z.avail_out = (uInt)room;
+        rc = inflate(&z, Z_NO_FLUSH);
+        out->len = (size_t)((char *)z.next_out - out->data);
+        if (out->len > limit) {
+            inflateEnd(&z);
+            return -2;
+        }
+        if (rc == Z_STREAM_END) {
+            if (z.avail_in == 0)
+                break;
+            /* gzip allows members one after another: the next must be gzip too */
+            if (inflateReset(&z) != Z_OK)
+                break;
+            continue;
+        }
+        if (rc != Z_OK && !(rc == Z_BUF_ERROR && z.avail_out == 0))
+            break;
+        if (z.avail_in == 0 && z.avail_out != 0) {
+            rc = Z_DATA_ERROR; /* the stream ended without its trailer */
+            break;
+        }
+    }
+    inflateEnd(&z);
+    out->data[out->len] = '\0';
+    return rc == Z_STREAM_END && z.avail_in == 0 ? 0 : -1;
+}
+
+/* A quality value as DynamoDB reads it: a number in [0, 1] (above clamps to 1, below to 0);
+   anything that is not wholly a number counts as 1. */
+static double quality(const char *p, size_t n)
+{
+    char tmp[32], *end;
+    double q;
+
+    trim(&p, &n);
+    if (n == 0 || n >= sizeof(tmp))
+        return 1;
+    memcpy(tmp, p, n);
+    tmp[n] = '\0';
+    q = strtod(tmp, &end);
+    if (*end != '\0' || end == tmp)
+        return 1;
+    return q < 0 ? 0 : q > 1 ? 1 : q;
+}
+
+/* One list element "coding;param;q=x": its coding (trimmed) and its first q parameter. */
+static void element(const char *p, size_t n, const char **coding, size_t *clen, double *q)
+{
+    const char *semi = memchr(p, ';', n);
+
+    *coding = p;
+    *clen = semi ? (size_t)(semi - p) : n;
+    trim(coding, clen);
+    *q = 1;
+    while (semi != NULL) {
+        const char *param = semi + 1, *eq;
+        size_t plen = n - (size_t)(param - p);
+        semi = memchr(param, ';', plen);
+        if (semi != NULL)
+            plen = (size_t)(semi - param);
+        if ((eq = memchr(param, '=', plen)) != NULL) {
+            const char *name = param;
+            size_t nlen = (size_t)(eq - param);
+            trim(&name, &nlen);
+            if (nlen == 1 && (*name == 'q' || *name == 'Q')) {
+                *q = quality(eq + 1, (size_t)(param + plen - (eq + 1)));
+                return; /* the first q counts */
+            }
+        }
+    }
+}
+
+ddb_encoding ddb_accept_encoding(const char *v, size_t len)
+{
+    /* per coding: its best quality when named, and where it was first named */
+    double named_q[2] = {-1, -1}, star_q = -1;
+    size_t first_at[2] = {SIZE_MAX, SIZE_MAX}, at = 0;
+    const char *p = v, *end = v + len;
+    ddb_encoding best = DDB_ENC_NONE;
+    double best_q = 0;
+    int best_named = 0;
+    size_t best_at = SIZE_MAX;
+
+    if (v == NULL)
+        return DDB_ENC_NONE;
+    while (p <= end) {
+        const char *comma = memchr(p, ',', (size_t)(end - p));
+        size_t n = comma ? (size_t)(comma - p) : (size_t)(end - p);
+        const char *coding;
+        size_t clen;
+        double q;
+        element(p, n, &coding, &clen, &q);
+        for (int i = 0; i < 2; i++) {
+            if (token_is(coding, clen, names[DDB_ENC_GZIP + i])) {
+                if (q > named_q[i])
+                    named_q[i] = q;
+                if (first_at[i] == SIZE_MAX)
+                    first_at[i] = at;
+            }
+        }
+        if (token_is(coding, clen, "*") && q > star_q)
+            star_q = q;
+        at++;
+        if (comma == NULL)
+            break;
+        p = comma + 1;
+    }
+    /* the best quality wins; at equal quality a named coding beats `*`, the one named first beats
+       the other, and through `*` alone gzip comes first */
+    for (int i = 0; i < 2; i++) {
+        int named = named_q[i] >= 0;
+        double q = named ? named_q[i] : star_q;
+        size_t where = named ? first_at[i] : SIZE_MAX;
+        if (q <= 0)
+            continue;
+        if (q > best_q || (q == best_q && (named > best_named || (named == best_named && where < best_at)))) {
+            best = (ddb_encoding)(DDB_ENC_GZIP + i);
+            best_q = q;
+            best_named = named;
+            best_at = where;
+        }
+    }
+    return best;
+}
+
+int ddb_compress(ddb_encoding e, const char *in, size_t len, ddb_buf *out)
+{
+    z_stream z;
+    uLong bound;
+    int rc;
+
+    out->len = 0;
+    memset(&z, 0, sizeof(z));
+    /* level 1: answers are compressed on the event loop, and most of the saving comes at once */
+    if (deflateInit2(&z, 1, Z_DEFLATED, e == DDB_ENC_GZIP ? 16 + MAX_WBITS : MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return -1;
+    bound = deflateBound(&z, (uLong)len);
+    ddb_buf_reserve(out, bound);
+    z.next_in = (Bytef *)in;
+    z.avail_in = (uInt)len;
+    z.next_out = (Bytef *)out->data;
+    z.avail_out = (uInt)bound;
+    rc = deflate(&z, Z_FINISH);
+    out->len = (size_t)z.total_out;
+    deflateEnd(&z);
+    return rc == Z_STREAM_END ? 0 : -1;
+}
