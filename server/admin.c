@@ -8,6 +8,7 @@
 
 #include "arena.h"
 #include "clock.h"
+#include "faults.h"
 #include "log.h"
 #include "server.h"
 #include "tasks.h"
@@ -64,9 +65,49 @@ static int move_clock(ddb_server *srv, const char *body, size_t blen, ddb_buf *o
     return clock_state(out);
 }
 
+static int faults_state(ddb_buf *out)
+{
+    ddb_jw w;
+
+    ddb_jw_init(&w, out);
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, "write_errors");
+    ddb_jw_bool(&w, ddb_fault_write_errors());
+    ddb_jw_key(&w, "free_bytes");
+    if (ddb_fault_free_bytes() < 0)
+        ddb_jw_null(&w);
+    else
+        ddb_jw_int(&w, ddb_fault_free_bytes());
+    ddb_jw_obj_end(&w);
+    return 200;
+}
+
+/* {"write_errors": bool, "free_bytes": n | null}: both replace the current faults (absent: off). */
+static int set_faults(const char *body, size_t blen, ddb_buf *out)
+{
+    ddb_arena a;
+    const ddb_json *in, *we, *fb;
+    int ok;
+
+    ddb_arena_init(&a);
+    in = blen > 0 ? ddb_json_parse(&a, body, blen) : NULL;
+    we = in != NULL ? ddb_json_get(in, "write_errors") : NULL;
+    fb = in != NULL ? ddb_json_get(in, "free_bytes") : NULL;
+    ok = in != NULL && in->type == DDB_JSON_OBJECT && (we == NULL || we->type == DDB_JSON_BOOL) &&
+         (fb == NULL || fb->type == DDB_JSON_NULL || (fb->type == DDB_JSON_NUMBER && fb->u.s[0] != '-'));
+    if (ok)
+        ddb_fault_set_storage(we != NULL && we->u.b, fb != NULL && fb->type == DDB_JSON_NUMBER ? ddb_json_integer(fb, 0) : -1);
+    ddb_arena_free(&a);
+    if (!ok)
+        return answer(out, 400, "expected {\"write_errors\": true|false, \"free_bytes\": n|null}", 0, 0);
+    return faults_state(out);
+}
+
 int ddb_admin_handle(ddb_server *srv, int is_post, const char *path, size_t plen, const char *body, size_t blen,
                      ddb_buf *out)
 {
+    if (plen == 12 && memcmp(path, "/ddbd/faults", 12) == 0)
+        return is_post ? set_faults(body, blen, out) : faults_state(out);
     if (plen == 11 && memcmp(path, "/ddbd/clock", 11) == 0)
         return is_post ? move_clock(srv, body, blen, out) : clock_state(out);
     return answer(out, 404, "no such admin endpoint", 0, 0);

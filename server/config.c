@@ -24,7 +24,8 @@ static const char usage[] =
     "  --shards N         local shards that partitions are consistent-hashed onto (default: cores)\n"
     "  --threads N        HTTP event-loop threads (default: cores)\n"
     "  --log-level L      error, warn, info (default) or debug\n"
-    "  --sync             fsync the write-ahead log on every write (slower, survives power loss)\n"
+    "  --sync             acknowledge a write only once it is synced to disk (survives power loss;\n"
+    "                     writes are synced in groups, off the HTTP threads)\n"
     "  --cors ORIGINS     allowed CORS origins, comma-separated (default *)\n"
     "  --item-collection-limit BYTES\n"
     "                     item collection size limit of tables with local secondary indexes\n"
@@ -51,6 +52,9 @@ static const char usage[] =
     "  --max-connections N\n"
     "                     open client connections at most; more are closed at once, with a log line\n"
     "                     (default 10000)\n"
+    "  --min-free-disk BYTES\n"
+    "                     refuse writes (InternalServerError) while the data directory's disk has less\n"
+    "                     free, so it never fills; they resume when there is room (default 67108864)\n"
     "  --request-timeout SECONDS\n"
     "                     close a connection whose request (headers and body) takes longer than this\n"
     "                     to arrive, or that idles this long between requests (default 10)\n"
@@ -120,6 +124,7 @@ static void set_defaults(ddb_config *cfg)
     cfg->idempotency_window = 600;
     cfg->max_connections = 10000;
     cfg->request_timeout = 10;
+    cfg->min_free_disk = 64ULL << 20;
     cfg->ttl_interval = 5;
 }
 
@@ -223,6 +228,13 @@ int ddb_config_parse(ddb_config *cfg, int argc, char **argv)
             cfg->admin = 1;
         } else if (strcmp(opt, "lenient-numbers") == 0) {
             cfg->lenient_numbers = 1;
+        } else if (strcmp(opt, "min-free-disk") == 0) {
+            char *end;
+            if (val == NULL || *val == '\0' || (cfg->min_free_disk = strtoull(val, &end, 10), *end != '\0')) {
+                fprintf(stderr, "ddbd: --min-free-disk must be a number of bytes\n");
+                return -1;
+            }
+            i++;
         } else if (strcmp(opt, "request-timeout") == 0) {
             if (parse_uint(argv[i], val, 1, 3600, &cfg->request_timeout) != 0)
                 return -1;

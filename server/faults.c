@@ -42,6 +42,30 @@ void ddb_crash_fire(const char *name)
     }
 }
 
+static int write_errors;        /* atomic */
+static long long free_override = -1; /* atomic */
+
+int ddb_fault_write_errors(void)
+{
+    return __atomic_load_n(&write_errors, __ATOMIC_RELAXED);
+}
+
+long long ddb_fault_free_bytes(void)
+{
+    return __atomic_load_n(&free_override, __ATOMIC_RELAXED);
+}
+
+void ddb_fault_set_storage(int errors, long long free_bytes)
+{
+    __atomic_store_n(&write_errors, errors, __ATOMIC_RELAXED);
+    __atomic_store_n(&free_override, free_bytes, __ATOMIC_RELAXED);
+    if (free_bytes < 0)
+        ddb_log(DDB_LOG_WARN, "storage faults: write errors %s, the disk's real free space", errors ? "on" : "off");
+    else
+        ddb_log(DDB_LOG_WARN, "storage faults: write errors %s, %lld bytes free pretended", errors ? "on" : "off",
+                free_bytes);
+}
+
 int ddb_fault_draw(double rate)
 {
     if (rate <= 0)

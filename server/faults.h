@@ -32,6 +32,16 @@ static inline void ddb_crash_point(const char *name)
         ddb_crash_fire(name);
 }
 
+/*
+ * Storage faults, armed through the admin API (POST /ddbd/faults, docs/admin.md) to prove that a
+ * failing disk costs neither data nor the server: write errors make every storage write fail as an
+ * I/O error would; free bytes (>= 0) is what the disk guard (storage/diskguard.h) reads instead of
+ * the file system's free space (-1: the real figure).
+ */
+int ddb_fault_write_errors(void);
+long long ddb_fault_free_bytes(void);
+void ddb_fault_set_storage(int write_errors, long long free_bytes);
+
 /* 1 with probability `rate` (0 never draws). Thread-safe. */
 int ddb_fault_draw(double rate);
 /* A uniform integer in [0, n). */

@@ -26,6 +26,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     o.in_memory = cfg->in_memory;
     o.nshards = cfg->shards;
     o.sync_writes = cfg->sync_writes;
+    o.min_free_bytes = cfg->min_free_disk;
     o.key_hash = ddb_key_part_hash;
     o.partition_bytes = DDB_KEY_PARTITION_BYTES;
     if ((srv->store = ddb_store_open(&o, err)) == NULL)

@@ -17,6 +17,8 @@
 #include <sodium.h>
 
 #include "keycodec.h"
+#include "diskguard.h"
+#include "faults.h"
 #include "groupcommit.h"
 #include "log.h"
 #include "ring.h"
@@ -59,6 +61,7 @@ struct ddb_store {
     rocksdb_column_family_handle_t *seqcf;
     rocksdb_options_t *seq_opts;
     struct ddb_groupcommit *gc; /* --sync: writes go unsynced, this syncs the log for groups */
+    ddb_diskguard *guard;       /* refuses writes before the disk is full */
 };
 
 struct ddb_store_snapshot {
@@ -478,6 +481,7 @@ ddb_store *ddb_store_open(const ddb_store_options *o, char **errout)
     s->wopts = rocksdb_writeoptions_create();
     if (o->in_memory)
         rocksdb_writeoptions_disable_WAL(s->wopts, 1);
+    s->guard = ddb_diskguard_new(o->in_memory ? NULL : o->path, o->min_free_bytes);
     if (open_db(s, path, errout) != 0 || check_format(s, errout) != 0 ||
         setup_shards(s, o->nshards) != 0 ||
         (o->sync_writes && !o->in_memory && (s->gc = ddb_groupcommit_start(sync_log, s)) == NULL)) {
@@ -494,6 +498,7 @@ void ddb_store_close(ddb_store *s)
     if (s == NULL)
         return;
     ddb_groupcommit_stop(s->gc);
+    ddb_diskguard_free(s->guard);
     if (s->db != NULL) {
         for (unsigned i = 0; i < MAX_SHARDS; i++) {
             if (s->shards[i] != NULL)
@@ -629,8 +634,12 @@ static size_t seq_key(const ddb_write_op *op, uint64_t num, char *buf)
 
 static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums)
 {
-    rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
+    rocksdb_writebatch_t *wb;
     char *err = NULL, kbuf[48];
+
+    if (ddb_fault_write_errors() || !ddb_diskguard_ok(s->guard))
+        return DDB_STORE_EIO; /* nothing applied: the caller answers InternalServerError */
+    wb = rocksdb_writebatch_create();
 
     for (size_t i = 0; i < b->n; i++) {
         const ddb_write_op *op = &b->ops[i];

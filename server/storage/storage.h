@@ -33,6 +33,7 @@ typedef struct ddb_store_options {
     int in_memory;      /* keep everything in process memory */
     unsigned nshards;   /* wanted shard count (>= 1): the backend's placement setting */
     int sync_writes;    /* acknowledge writes only once durable: ddb_store_groupcommit */
+    uint64_t min_free_bytes; /* writes fail (DDB_STORE_EIO) while the disk has less free (diskguard.h) */
     /* The partition hash a data key carries (the engine's key layout): keys with equal hashes are
        one partition, placed together; a key too short to carry one has hash 0. It must depend
        only on the key's first `partition_bytes` bytes, which name its partition: a range whose
