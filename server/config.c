@@ -49,6 +49,8 @@ static const char usage[] =
     "                     'ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID [SESSION_TOKEN]]' per line, optionally\n"
     "                     followed by name=USER allow=ACTIONS tables=PATTERNS (an access policy)\n"
     "                     (default: any signature is accepted, as by DynamoDB Local)\n"
+    "  --namespaces       each account (the key's in --auth FILE) and each region has its own tables,\n"
+    "                     as in DynamoDB (default: one namespace for all, like DynamoDB Local's -sharedDb)\n"
     "  --max-connections N\n"
     "                     open client connections at most; more are closed at once, with a log line\n"
     "                     (default 10000)\n"
@@ -228,6 +230,8 @@ int ddb_config_parse(ddb_config *cfg, int argc, char **argv)
             cfg->admin = 1;
         } else if (strcmp(opt, "lenient-numbers") == 0) {
             cfg->lenient_numbers = 1;
+        } else if (strcmp(opt, "namespaces") == 0) {
+            cfg->namespaces = 1;
         } else if (strcmp(opt, "min-free-disk") == 0) {
             char *end;
             if (val == NULL || *val == '\0' || (cfg->min_free_disk = strtoull(val, &end, 10), *end != '\0')) {

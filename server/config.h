@@ -33,6 +33,7 @@ typedef struct ddb_config {
     const char *tls_cert, *tls_key;   /* --tls-cert/--tls-key: serve https (http/http.c) */
     unsigned max_connections;         /* open connections at most; more are closed at once (default 10000) */
     unsigned long long min_free_disk; /* bytes the data directory's disk keeps free: writes stop short of it */
+    int namespaces;                   /* each account and region has its own tables */
     unsigned request_timeout;         /* seconds a request may take to arrive, or a connection idle (default 10) */
     int lenient_numbers;              /* --lenient-numbers: numeric strings accepted as numbers (api/validate.h) */
 } ddb_config;

@@ -159,6 +159,27 @@ static ddb_value_dialect value_dialect(ddb_op op)
     }
 }
 
+/*
+ * --namespaces: each account and region has its own tables, as in DynamoDB. The account is the
+ * key's (--auth FILE's third column), else the default; the region is the credential scope's.
+ * The default account in us-east-1 is the default namespace, where tables written before
+ * namespaces (or with them off) live.
+ */
+static void set_namespace(ddb_req *req)
+{
+    const ddb_auth_key *k;
+    const char *region = req->region != NULL && req->region[0] ? req->region : "us-east-1";
+
+    req->account = DDB_DEFAULT_ACCOUNT;
+    req->ns = "";
+    if (req->srv->config == NULL || !req->srv->config->namespaces)
+        return;
+    if (req->srv->auth != NULL && (k = ddb_auth_key_of(req->srv->auth, req->access_key)) != NULL && k->account != NULL)
+        req->account = k->account;
+    if (strcmp(req->account, DDB_DEFAULT_ACCOUNT) != 0 || strcmp(region, "us-east-1") != 0)
+        req->ns = ddb_arena_sprintf(req->arena, "%s:%s", req->account, region);
+}
+
 void ddb_dispatch(ddb_req *req, const ddb_http_in *in)
 {
     ddb_op op;
@@ -200,6 +221,7 @@ void ddb_dispatch(ddb_req *req, const ddb_http_in *in)
         return;
     }
     req->in = body;
+    set_namespace(req);
     if (req->srv->auth != NULL && ddb_auth_authorize(req->srv->auth, req, op, body) != DDB_OK)
         return;
     ddb_attr_set_dialect(value_dialect(op));

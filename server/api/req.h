@@ -45,6 +45,8 @@ typedef struct ddb_parsed {
     struct ddb_expr *condition, *update, *projection, *filter, *key_condition;
 } ddb_parsed;
 
+#define DDB_DEFAULT_ACCOUNT "000000000000"
+
 typedef struct ddb_req {
     ddb_arena *arena;
     ddb_server *srv;
@@ -58,6 +60,10 @@ typedef struct ddb_req {
     ddb_parsed parsed;
     const char *access_key; /* from the Authorization header's Credential */
     const char *region;
+    /* --namespaces: the account ARNs carry (DDB_DEFAULT_ACCOUNT unless namespaces are on and the key
+       names one) and the catalog namespace of the request's tables ("" the default; catalog.h) */
+    const char *account;
+    const char *ns;
     uint64_t now_ms;        /* wall clock at arrival */
 } ddb_req;
 

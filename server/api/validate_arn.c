@@ -13,7 +13,8 @@
  *    DynamoDB for an index ARN). Another region is refused the same way, as the resource-policy
  *    operations refuse it; not confirmed for data-plane operations (docs/compatibility.md).
  *  - another account: AccessDeniedException in the form DynamoDB uses for a cross-account request
- *    no resource-based policy allows (ddbd has one account, 000000000000, and no policies).
+ *    no resource-based policy allows (ddbd's account is the request's, 000000000000 unless
+ *    --namespaces gives keys their own, and it has no resource-based policies).
  */
 #include <string.h>
 
@@ -70,17 +71,18 @@ static const char *resolve(ddb_req *req, const char *arn, size_t n)
 {
     arn_parts a;
     const char *region = req->region != NULL && req->region[0] ? req->region : "us-east-1";
+    const char *account = req->account != NULL ? req->account : DDB_DEFAULT_ACCOUNT;
     const char *op = ddb_op_name((ddb_op)req->op);
 
     if (!arn_split(arn, n, &a) || a.region_len != strlen(region) || memcmp(a.region, region, a.region_len) != 0) {
         ddb_req_fail(req, DDB_E_VALIDATION, "Invalid TableArn: Invalid ResourceArn provided as input %.*s", (int)n, arn);
         return NULL;
     }
-    if (a.account_len != strlen(DDB_ACCOUNT) || memcmp(a.account, DDB_ACCOUNT, a.account_len) != 0) {
+    if (a.account_len != strlen(account) || memcmp(a.account, account, a.account_len) != 0) {
         ddb_req_fail(req, DDB_E_ACCESS_DENIED,
-                     "User: arn:aws:iam::" DDB_ACCOUNT ":root is not authorized to perform: dynamodb:%s on resource: "
+                     "User: arn:aws:iam::%s:root is not authorized to perform: dynamodb:%s on resource: "
                      "%.*s because no resource-based policy allows the dynamodb:%s action",
-                     op, (int)n, arn, op);
+                     account, op, (int)n, arn, op);
         return NULL;
     }
     return ddb_arena_strndup(req->arena, a.name, a.name_len);

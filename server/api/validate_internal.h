@@ -81,7 +81,6 @@ const char *ddb_update_table_rules(ddb_req *req, const ddb_json *in);
 #define DDB_VF_CAP_PATH 0x800
 
 /* The account every ARN names (docs/compatibility.md: one namespace). */
-#define DDB_ACCOUNT "000000000000"
 
 /* Resolves table ARNs in TableName (and BatchGetItem/BatchWriteItem RequestItems keys) to
  * names, in the request tree; NULL or the error recorded on the request (validate_arn.c). */

@@ -196,8 +196,24 @@ static void ttl_from_json(ddb_table *t)
     t->ttl_changed_ms = changed != NULL && changed->type == DDB_JSON_NUMBER ? strtoull(changed->u.s, NULL, 10) : 0;
 }
 
-/* Builds a table from its stored JSON; NULL if the JSON is not a usable description. */
-static ddb_table *table_from_json(const char *name, const char *text, size_t len)
+const char *ddb_ns_key(ddb_arena *a, const char *ns, const char *name)
+{
+    return ns == NULL || ns[0] == '\0' ? name : ddb_arena_sprintf(a, "%s/%s", ns, name);
+}
+
+int ddb_key_in_ns(const char *key, const char *ns, const char **name)
+{
+    const char *slash = strchr(key, '/');
+    size_t nslen = ns != NULL ? strlen(ns) : 0;
+
+    if (nslen == 0 ? slash != NULL : slash == NULL || (size_t)(slash - key) != nslen || memcmp(key, ns, nslen) != 0)
+        return 0;
+    *name = slash != NULL ? slash + 1 : key;
+    return 1;
+}
+
+/* Builds a table stored under catalog key `key` from its JSON; NULL if the JSON is not a usable description. */
+static ddb_table *table_from_json(const char *key, const char *text, size_t len)
 {
     ddb_table *t = calloc(1, sizeof(*t));
     const ddb_json *id, *version;
@@ -214,7 +230,14 @@ static ddb_table *table_from_json(const char *name, const char *text, size_t len
         return NULL;
     }
     version = ddb_json_get(t->desc, "ddbdVersion");
-    t->name = ddb_arena_strndup(&t->arena, name, strlen(name));
+    t->key = ddb_arena_strndup(&t->arena, key, strlen(key));
+    if ((t->name = strchr(t->key, '/')) != NULL) {
+        t->ns = ddb_arena_strndup(&t->arena, t->key, (size_t)(t->name - t->key));
+        t->name++;
+    } else {
+        t->ns = "";
+        t->name = t->key;
+    }
     t->id = (uint32_t)strtoul(id->u.s, NULL, 10);
     t->version = version != NULL && version->type == DDB_JSON_NUMBER ? strtoull(version->u.s, NULL, 10) : 0;
     if ((id = ddb_json_get(t->desc, "ddbdCollectionsId")) != NULL && id->type == DDB_JSON_NUMBER)
@@ -244,14 +267,14 @@ static void retire(ddb_catalog *c, ddb_table *t)
     c->retired[c->nretired++] = t;
 }
 
-/* Index of `name`, or of where it would be inserted (with *found = 0). */
-static size_t find(ddb_catalog *c, const char *name, int *found)
+/* Index of catalog key `key`, or of where it would be inserted (with *found = 0). */
+static size_t find(ddb_catalog *c, const char *key, int *found)
 {
     size_t lo = 0, hi = c->n;
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int cmp = strcmp(c->tables[mid]->name, name);
+        int cmp = strcmp(c->tables[mid]->key, key);
         if (cmp == 0) {
             *found = 1;
             return mid;
@@ -420,7 +443,7 @@ static ddb_table *migrate(ddb_catalog *c, ddb_table *t)
 
     ddb_arena_init(&a);
     text = finalize(c, &a, t->desc, t->id, ddb_json_get(t->desc, "CreationDateTime"), 0, t->version + 1);
-    if ((n = table_from_json(t->name, text, strlen(text))) != NULL && persist(c, &a, t->name, text, NULL) == 0) {
+    if ((n = table_from_json(t->key, text, strlen(text))) != NULL && persist(c, &a, t->key, text, NULL) == 0) {
         ddb_log(DDB_LOG_INFO, "catalog: table %s: %u secondary indexes will be built from its items", t->name,
                 n->nindexes);
         table_free(t);
@@ -604,7 +627,7 @@ int ddb_catalog_update(ddb_catalog *c, const ddb_table *expected, const char *de
 
     ddb_arena_init(&a);
     pthread_rwlock_wrlock(&c->lock);
-    i = find(c, expected->name, &found);
+    i = find(c, expected->key, &found);
     if (!found || c->tables[i]->id != expected->id) {
         rc = 1;
         goto done;
@@ -619,11 +642,11 @@ int ddb_catalog_update(ddb_catalog *c, const ddb_table *expected, const char *de
         goto done;
     }
     text = finalize(c, &a, desc, old->id, ddb_json_get(old->desc, "CreationDateTime"), 0, old->version + 1);
-    if ((t = table_from_json(old->name, text, strlen(text))) == NULL) {
+    if ((t = table_from_json(old->key, text, strlen(text))) == NULL) {
         rc = -1;
         goto done;
     }
-    if (persist(c, &a, old->name, text, extra) != 0) {
+    if (persist(c, &a, old->key, text, extra) != 0) {
         table_free(t);
         rc = -1;
         goto done;
@@ -645,7 +668,7 @@ int ddb_catalog_delete(ddb_catalog *c, const ddb_table *expected, const ddb_batc
 
     ddb_arena_init(&a);
     pthread_rwlock_wrlock(&c->lock);
-    i = find(c, expected->name, &found);
+    i = find(c, expected->key, &found);
     if (!found || c->tables[i]->id != expected->id) {
         rc = 1;
         goto done;
@@ -655,7 +678,7 @@ int ddb_catalog_delete(ddb_catalog *c, const ddb_table *expected, const ddb_batc
         goto done;
     }
     /* the description and the purge task's record go together: the items are never unreachable and forgotten */
-    if (persist(c, &a, expected->name, NULL, extra) != 0) {
+    if (persist(c, &a, expected->key, NULL, extra) != 0) {
         rc = -1;
         goto done;
     }
@@ -675,22 +698,32 @@ void ddb_catalog_sync(ddb_catalog *c)
     pthread_rwlock_unlock(&c->lock);
 }
 
-size_t ddb_catalog_list(ddb_catalog *c, ddb_arena *a, const char *exclusive_start, size_t limit, const char ***names,
-                        int *more)
+size_t ddb_catalog_list(ddb_catalog *c, const char *ns, ddb_arena *a, const char *exclusive_start, size_t limit,
+                        const char ***names, int *more)
 {
-    size_t start = 0, n = 0;
+    size_t start = 0, n = 0, i;
     int found;
+    const char *name;
 
     pthread_rwlock_rdlock(&c->lock);
     if (exclusive_start != NULL) {
-        start = find(c, exclusive_start, &found);
+        start = find(c, ddb_ns_key(a, ns, exclusive_start), &found);
         if (found)
             start++;
     }
     *names = ddb_arena_alloc(a, sizeof(char *) * (limit ? limit : 1));
-    for (size_t i = start; i < c->n && n < limit; i++)
-        (*names)[n++] = ddb_arena_strndup(a, c->tables[i]->name, strlen(c->tables[i]->name));
-    *more = start + n < c->n;
+    *more = 0;
+    /* a namespace's keys share their prefix, so they are adjacent (the default's are spread among
+       the others', which a local server's few tables make cheap to skip) */
+    for (i = start; i < c->n; i++) {
+        if (!ddb_key_in_ns(c->tables[i]->key, ns, &name))
+            continue;
+        if (n == limit) {
+            *more = 1;
+            break;
+        }
+        (*names)[n++] = ddb_arena_strndup(a, name, strlen(name));
+    }
     pthread_rwlock_unlock(&c->lock);
     return n;
 }

@@ -1,7 +1,7 @@
 /*
  * server/engine/catalog.h: the typed, versioned table catalog.
  *
- * Each table is stored under "table/<name>" in the store's metadata space as the JSON of its
+ * Each table is stored under "table/<key>" in the store's metadata space as the JSON of its
  * description (the members DynamoDB's CreateTable/UpdateTable accept, plus the catalog's own:
  * ddbdTableId, the numeric id that prefixes its item keys; CreationDateTime; ddbdVersion, bumped
  * by every change; and in each index object ddbdIndexId, IndexStatus and Backfilling). The JSON
@@ -13,6 +13,11 @@
  * against the version the change was computed from, under the catalog's lock. The replaced one is
  * marked retired (writers check that under their item lock and retry with the new one) and kept
  * until the catalog closes, so a pointer a request holds stays valid.
+ *
+ * Namespaces (--namespaces): each account and region has its own tables. A table's key is its name
+ * in the default namespace (the default account in us-east-1, and every table when namespaces are
+ * off, so a data directory written before namespaces opens unchanged), and "<account>:<region>/<name>"
+ * in any other ('/' never occurs in a table name).
  */
 #ifndef DDB_CATALOG_H
 #define DDB_CATALOG_H
@@ -68,7 +73,9 @@ typedef struct ddb_index {
 } ddb_index;
 
 typedef struct ddb_table {
-    const char *name;
+    const char *name;            /* the table's name, as its namespace sees it */
+    const char *key;             /* its catalog key (ddb_ns_key) */
+    const char *ns;              /* its namespace: "" (the default) or "<account>:<region>" */
     uint32_t id;                 /* key prefix of its items */
     uint64_t version;            /* bumped by every change; the compare-and-swap token */
     const char *hash_key;
@@ -102,6 +109,11 @@ static inline int ddb_table_retired(const ddb_table *t)
     return __atomic_load_n(&t->retired, __ATOMIC_ACQUIRE);
 }
 
+/* The catalog key of table `name` in namespace `ns` (arena memory, or `name` itself). */
+const char *ddb_ns_key(ddb_arena *a, const char *ns, const char *name);
+/* Whether catalog key `key` lies in namespace `ns`; if so *name is its table name (within key). */
+int ddb_key_in_ns(const char *key, const char *ns, const char **name);
+
 /* The index named `name` (any state), or NULL. */
 const ddb_index *ddb_table_index(const ddb_table *t, const char *name);
 /* Whether writes maintain the index: every state but DELETING. */
@@ -114,8 +126,9 @@ ddb_catalog *ddb_catalog_open(ddb_store *store, char **err);
 void ddb_catalog_close(ddb_catalog *c);
 size_t ddb_catalog_count(ddb_catalog *c);
 
-/* The table, or NULL. The pointer stays valid until the catalog closes (replaced tables are retired, not freed). */
-const ddb_table *ddb_catalog_get(ddb_catalog *c, const char *name);
+/* The table under catalog key `key` (ddb_ns_key), or NULL. The pointer stays valid until the catalog
+   closes (replaced tables are retired, not freed). */
+const ddb_table *ddb_catalog_get(ddb_catalog *c, const char *key);
 /* The live table with this id, or NULL (background tasks find their table by id). */
 const ddb_table *ddb_catalog_get_by_id(ddb_catalog *c, uint32_t id);
 
@@ -125,9 +138,10 @@ uint32_t ddb_catalog_new_id(ddb_catalog *c);
 /*
  * Creates a table from a description (a JSON object's text; the catalog adds ddbdTableId,
  * CreationDateTime and ddbdVersion). `extra` (may be NULL) holds metadata writes committed in the
- * same atomic batch (task records). Returns 0, 1 when the name exists, -1 on storage failure.
+ * same atomic batch (task records), under catalog key `key` (ddb_ns_key). Returns 0, 1 when the
+ * key exists, -1 on storage failure.
  */
-int ddb_catalog_create(ddb_catalog *c, const char *name, const char *desc_json, size_t len, double now,
+int ddb_catalog_create(ddb_catalog *c, const char *key, const char *desc_json, size_t len, double now,
                        const ddb_batch *extra, const ddb_table **out);
 /*
  * Replaces a table's description, compare-and-swap: only if `expected` is still the live
@@ -146,9 +160,10 @@ int ddb_catalog_delete(ddb_catalog *c, const ddb_table *expected, const ddb_batc
 /* Waits until no catalog change is half done (a background task about to act on a record). */
 void ddb_catalog_sync(ddb_catalog *c);
 
-/* Names in order, after `exclusive_start` (may be NULL), at most `limit`; *more says whether others follow. */
-size_t ddb_catalog_list(ddb_catalog *c, ddb_arena *a, const char *exclusive_start, size_t limit, const char ***names,
-                        int *more);
+/* Names of namespace `ns`'s tables in order, after `exclusive_start` (a name; may be NULL), at most
+   `limit`; *more says whether others follow. */
+size_t ddb_catalog_list(ddb_catalog *c, const char *ns, ddb_arena *a, const char *exclusive_start, size_t limit,
+                        const char ***names, int *more);
 
 /*
  * Rewriting a description (UpdateTable, background tasks): ddb_desc_write() writes the members of

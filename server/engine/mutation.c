@@ -297,7 +297,7 @@ int ddb_mutate(ddb_server *srv, ddb_arena *a, ddb_mutation *m)
             collection_key(a, m, &keys[nkeys++]);
         rc = ddb_store_commit(srv->store, a, keys, nkeys, decide_commit, &r);
         if (rc == RERUN_WITH_NEW_TABLE) {
-            const ddb_table *t = ddb_catalog_get(srv->catalog, m->t->name);
+            const ddb_table *t = ddb_catalog_get(srv->catalog, m->t->key);
             if (t == NULL || t->id != m->t->id)
                 return fail(m, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
             m->t = t;
@@ -401,7 +401,7 @@ static size_t txn_keys(ddb_arena *a, txn *x, ddb_store_key *keys)
 static int txn_refresh_tables(ddb_server *srv, txn *x)
 {
     for (size_t i = 0; i < x->n; i++) {
-        const ddb_table *t = ddb_catalog_get(srv->catalog, x->ms[i].t->name);
+        const ddb_table *t = ddb_catalog_get(srv->catalog, x->ms[i].t->key);
         if (t == NULL || t->id != x->ms[i].t->id)
             return DDB_E_RESOURCE_NOT_FOUND;
         x->ms[i].t = t;

@@ -317,10 +317,11 @@ void ddb_stream_info_delete(ddb_batch *b, ddb_arena *a, uint32_t id)
     ddb_batch_meta_delete(b, key, strlen(key));
 }
 
-const char *ddb_stream_arn(ddb_arena *a, const char *region, const char *table, const char *label)
+const char *ddb_stream_arn(ddb_arena *a, const char *region, const char *account, const char *table,
+                           const char *label)
 {
-    return ddb_arena_sprintf(a, "arn:aws:dynamodb:%s:000000000000:table/%s/stream/%s",
-                             region && region[0] ? region : "us-east-1", table, label);
+    return ddb_arena_sprintf(a, "arn:aws:dynamodb:%s:%s:table/%s/stream/%s", region && region[0] ? region : "us-east-1",
+                             account != NULL ? account : "000000000000", table, label);
 }
 
 /* A shard's id: the generation's start time and a tag that names the stream, generation and shard. */

@@ -119,8 +119,9 @@ long ddb_stream_info_list(ddb_store *s, ddb_arena *a, ddb_stream_info **out);
 void ddb_stream_info_put(ddb_batch *b, ddb_arena *a, const ddb_stream_info *info);
 void ddb_stream_info_delete(ddb_batch *b, ddb_arena *a, uint32_t id);
 
-/* "arn:aws:dynamodb:<region>:000000000000:table/<name>/stream/<label>" and its parts back. */
-const char *ddb_stream_arn(ddb_arena *a, const char *region, const char *table, const char *label);
+/* "arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>" (account NULL: the default) and its parts back. */
+const char *ddb_stream_arn(ddb_arena *a, const char *region, const char *account, const char *table,
+                           const char *label);
 /* The ShardId of a shard: "shardId-<generation start ms, 20 digits>-<8 hex>". */
 const char *ddb_stream_shard_id(ddb_arena *a, const ddb_stream_info *info, unsigned gen, unsigned shard);
 /* The generation and shard of a ShardId of this stream; -1 when it names none. */

@@ -293,7 +293,7 @@ static void read_batch(trigger *tr, ddb_arena *a, const ddb_stream_info *info, u
 static int deliver(trigger *tr, ddb_arena *a, const ddb_stream_info *info, unsigned g, unsigned s, const batch *b,
                    size_t lo, size_t hi)
 {
-    const char *arn = ddb_stream_arn(a, NULL, info->table, info->label);
+    const char *arn = ddb_stream_arn(a, NULL, NULL, info->table, info->label);
     ddb_buf body = {0};
     ddb_jw w;
     char why[160];

@@ -17,7 +17,7 @@
 
 const ddb_table *ddb_table_or_fail(ddb_req *req, const char *name, int name_in_message)
 {
-    const ddb_table *t = name ? ddb_catalog_get(req->srv->catalog, name) : NULL;
+    const ddb_table *t = name ? ddb_catalog_get(req->srv->catalog, ddb_ns_key(req->arena, req->ns, name)) : NULL;
 
     if (t != NULL)
         return t;
@@ -290,8 +290,9 @@ void ddb_write_collection_metrics_obj(ddb_jw *w, const ddb_table *t, const ddb_a
 
 const char *ddb_table_arn(ddb_req *req, const char *name)
 {
-    return ddb_arena_sprintf(req->arena, "arn:aws:dynamodb:%s:000000000000:table/%s",
-                             req->region && req->region[0] ? req->region : "us-east-1", name);
+    return ddb_arena_sprintf(req->arena, "arn:aws:dynamodb:%s:%s:table/%s",
+                             req->region && req->region[0] ? req->region : "us-east-1",
+                             req->account ? req->account : DDB_DEFAULT_ACCOUNT, name);
 }
 
 double ddb_now_seconds(void)

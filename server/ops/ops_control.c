@@ -93,7 +93,7 @@ static void write_continuous_backups(ddb_jw *w)
 static const ddb_table *backups_table_of(ddb_req *req)
 {
     const char *name = ddb_json_get_str(req->in, "TableName");
-    const ddb_table *t = name ? ddb_catalog_get(req->srv->catalog, name) : NULL;
+    const ddb_table *t = name ? ddb_catalog_get(req->srv->catalog, ddb_ns_key(req->arena, req->ns, name)) : NULL;
 
     if (t == NULL)
         ddb_req_fail(req, DDB_E_TABLE_NOT_FOUND, "Table not found: %s", name ? name : "");

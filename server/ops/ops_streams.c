@@ -44,6 +44,24 @@ static int arn_parse(ddb_arena *a, const char *arn, const char **table, const ch
     return 0;
 }
 
+/* The registry's streams of the request's namespace (catalog.h), each named by its table's plain
+   name; -1 when the registry cannot be read. */
+static long ns_streams(ddb_req *req, ddb_stream_info **out)
+{
+    ddb_stream_info *all;
+    long n = ddb_stream_info_list(req->srv->store, req->arena, &all), kept = 0;
+    const char *name;
+
+    for (long i = 0; i < n; i++) {
+        if (ddb_key_in_ns(all[i].table, req->ns, &name)) {
+            all[kept] = all[i];
+            all[kept++].table = name;
+        }
+    }
+    *out = all;
+    return n < 0 ? n : kept;
+}
+
 /* The registry entry an ARN names; fails the request (ValidationException for a malformed ARN,
    ResourceNotFoundException for an unknown stream) and returns -1 otherwise. */
 static int find_stream(ddb_req *req, const char *arn, ddb_stream_info *out)
@@ -54,7 +72,7 @@ static int find_stream(ddb_req *req, const char *arn, ddb_stream_info *out)
 
     if (arn_parse(req->arena, arn, &table, &label) != 0)
         return ddb_req_fail(req, DDB_E_VALIDATION, "Invalid StreamArn"), -1;
-    if ((n = ddb_stream_info_list(req->srv->store, req->arena, &all)) < 0)
+    if ((n = ns_streams(req, &all)) < 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error"), -1;
     for (long i = 0; i < n; i++) {
         if (strcmp(all[i].table, table) == 0 && strcmp(all[i].label, label) == 0) {
@@ -67,7 +85,7 @@ static int find_stream(ddb_req *req, const char *arn, ddb_stream_info *out)
 
 static const char *arn_of(ddb_req *req, const ddb_stream_info *info)
 {
-    return ddb_stream_arn(req->arena, req->region, info->table, info->label);
+    return ddb_stream_arn(req->arena, req->region, req->account, info->table, info->label);
 }
 
 /* Whether a shard takes no more records: its generation was closed, or the stream disabled. */
@@ -105,7 +123,7 @@ int ddb_op_list_streams(ddb_req *req)
         return ddb_req_fail(req, DDB_E_VALIDATION, "Invalid ExclusiveStartStreamArn");
     if (table != NULL && ddb_table_or_fail(req, table, 1) == NULL)
         return req->err.code;
-    if ((n = ddb_stream_info_list(req->srv->store, req->arena, &all)) < 0)
+    if ((n = ns_streams(req, &all)) < 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     qsort(all, (size_t)n, sizeof(*all), stream_order);
     if (start != NULL) {

@@ -285,7 +285,7 @@ static void copy_members(ddb_jw *w, const ddb_json *src)
 
 int ddb_op_create_table(ddb_req *req)
 {
-    const char *name = ddb_json_get_str(req->in, "TableName");
+    const char *name = ddb_json_get_str(req->in, "TableName"), *key;
     ddb_buf buf = {0};
     ddb_jw w;
     const ddb_table *t;
@@ -303,8 +303,9 @@ int ddb_op_create_table(ddb_req *req)
     ddb_stream_plan_write(req, &w, NULL, &sp);
     ddb_jw_obj_end(&w);
     ddb_batch_init(&extra, req->arena);
-    ddb_stream_plan_registry(req, name, ddb_json_get(req->in, "KeySchema"), NULL, &sp, &extra);
-    rc = ddb_catalog_create(req->srv->catalog, name, buf.data, buf.len, ddb_now_seconds(), &extra, &t);
+    key = ddb_ns_key(req->arena, req->ns, name);
+    ddb_stream_plan_registry(req, key, ddb_json_get(req->in, "KeySchema"), NULL, &sp, &extra);
+    rc = ddb_catalog_create(req->srv->catalog, key, buf.data, buf.len, ddb_now_seconds(), &extra, &t);
     ddb_buf_free(&buf);
     if (rc == 1)
         return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE, "Table already exists: %s", name);
@@ -382,8 +383,8 @@ int ddb_op_list_tables(ddb_req *req)
     size_t max = (size_t)ddb_json_integer(limit, 100);
     const char **names;
     int more;
-    size_t n = ddb_catalog_list(req->srv->catalog, req->arena, ddb_json_get_str(req->in, "ExclusiveStartTableName"),
-                                max, &names, &more);
+    size_t n = ddb_catalog_list(req->srv->catalog, req->ns, req->arena,
+                                ddb_json_get_str(req->in, "ExclusiveStartTableName"), max, &names, &more);
     ddb_jw *w = &req->out;
 
     ddb_jw_obj_begin(w);

@@ -40,7 +40,7 @@ typedef struct tag {
 /* The table an ARN names (the name after "table/"), or NULL with ResourceNotFoundException. */
 static const ddb_table *table_of(ddb_req *req, const char *arn)
 {
-    const ddb_table *t = ddb_catalog_get(req->srv->catalog, strrchr(arn, '/') + 1);
+    const ddb_table *t = ddb_catalog_get(req->srv->catalog, ddb_ns_key(req->arena, req->ns, strrchr(arn, '/') + 1));
 
     if (t == NULL)
         ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: ResourceArn: %s not found", arn);

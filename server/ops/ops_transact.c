@@ -382,6 +382,10 @@ static int run_transaction(ddb_req *req, ddb_mutation *ms, uint32_t n, const txn
     ddb_req_error err;
     int rc;
 
+    /* a token is an account's own (--namespaces): the same token in two namespaces is two transactions */
+    if (token != NULL)
+        token = ddb_ns_key(req->arena, req->ns, token);
+
     if (token != NULL && !claim_token(req, token, digest, ms, n, shape))
         return req->err.code;
     ddb_batch_init(&extra, req->arena);

@@ -356,7 +356,7 @@ int ddb_op_update_table(ddb_req *req)
         ddb_jw_init(&w, &buf);
         write_new_description(req, &w, cur, &plan, &sp);
         ddb_batch_init(&extra, req->arena);
-        ddb_stream_plan_registry(req, cur->name, ddb_json_get(cur->desc, "KeySchema"), cur, &sp, &extra);
+        ddb_stream_plan_registry(req, cur->key, ddb_json_get(cur->desc, "KeySchema"), cur, &sp, &extra);
         rc = ddb_catalog_update(req->srv->catalog, cur, buf.data, buf.len, &extra, &t);
         ddb_buf_free(&buf);
     }
