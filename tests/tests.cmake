@@ -3,6 +3,7 @@
 #    (test_proto_*.c with proto/ only).
 #  - tests/compat/test_*.py: black-box pytest suites (boto3, AWS CLI) against a ddbd on loopback.
 #  - tests/js/*.mjs: the JavaScript SDK v3 suite (when node_modules are installed).
+#  - tests/docker/run.sh: the Docker image (label docker), at the end.
 
 file(GLOB DDB_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c)
 foreach(src ${DDB_UNIT_TESTS})
@@ -59,3 +60,9 @@ elseif(DDB_JS_TESTS)
   message(WARNING "tests/js not run: node or tests/js/node_modules missing (run deploy/ddbd.sh deps)")
 endif()
 include(${CMAKE_SOURCE_DIR}/tests/client/client.cmake)
+
+# The Docker image (tests/docker/run.sh): builds it with deploy/ddbd.sh image and checks it through
+# the docker CLI. Skipped (77) without a Docker engine, unless DDBD_REQUIRE_DOCKER=1 (CI).
+add_test(NAME docker.image COMMAND bash ${CMAKE_SOURCE_DIR}/tests/docker/run.sh)
+set_tests_properties(docker.image PROPERTIES LABELS docker TIMEOUT 1800 SKIP_RETURN_CODE 77
+                     ENVIRONMENT "DDBD_PYTHON=${DDB_PYTHON3}")
