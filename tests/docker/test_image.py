@@ -1,11 +1,12 @@
-"""The Docker image (deploy/Dockerfile), driven through the docker CLI: run by tests/docker/run.sh
-after it built the image $DDBD_IMAGE. Containers use the host's network on a free loopback port
+"""The Docker image (deploy/Dockerfile), driven through the docker CLI (and docker-compose for
+deploy/compose.yaml): run by tests/docker/run.sh after it built the image $DDBD_IMAGE. Containers use the host's network on a free loopback port
 (the engine here has no bridge network) and carry the label ddbd-test=$DDBD_TEST_RUN, which
 run.sh removes whatever happens."""
 import http.client
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -282,3 +283,39 @@ def test_dynamodb_local_compose_command(containers):
         for cid in docker("ps", "-aq", "--filter", "volume=" + vol).stdout.split():
             docker("rm", "-f", "-v", cid, check=False)
         docker("volume", "rm", "-f", vol, check=False)
+
+
+COMPOSE = shutil.which("docker-compose")
+DEPLOY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "deploy")
+
+
+@pytest.mark.skipif(COMPOSE is None, reason="docker-compose not installed (deploy/ddbd.sh deps-test)")
+def test_compose_example_app_talks_to_ddbd(tmp_path):
+    # deploy/compose.yaml as it is, but on the host's network (this engine has no bridge network):
+    # no published ports, ddbd on a loopback port, the app's endpoint override pointing there
+    import yaml
+    with open(os.path.join(DEPLOY, "compose.yaml")) as f:
+        spec = yaml.safe_load(f)
+    port = free_port()
+    ddbd, app = spec["services"]["ddbd"], spec["services"]["app"]
+    assert ddbd["healthcheck"]["test"] == ["CMD", "/ddbd", "--health-check"]
+    assert app["depends_on"]["ddbd"]["condition"] == "service_healthy"
+    assert app["environment"]["DDB_ENDPOINT"] == "http://ddbd:8000"
+    del ddbd["ports"]
+    ddbd["network_mode"] = app["network_mode"] = "host"
+    ddbd["command"] = ["--host", "127.0.0.1", "--port", str(port)]
+    app["environment"]["DDB_ENDPOINT"] = "http://127.0.0.1:%d" % port
+    app["build"]["context"] = os.path.join(DEPLOY, app["build"]["context"])
+    app["build"]["network"] = "host"  # apt-get in the app's build
+    compose_file = tmp_path / "compose.yaml"
+    compose_file.write_text(yaml.safe_dump(spec))
+    base = [COMPOSE, "-p", "ddbd-compose-test", "-f", str(compose_file)]
+    env = dict(os.environ, DDBD_IMAGE=IMAGE)
+    try:
+        for visit in (1, 2):  # the second run finds the first one's data in the volume
+            out = subprocess.run(base + ["up", "--build", "--abort-on-container-exit", "--exit-code-from", "app"],
+                                 capture_output=True, text=True, timeout=600, env=env)
+            assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+            assert "app: visit %d recorded in ddbd" % visit in out.stdout, out.stdout[-3000:]
+    finally:
+        subprocess.run(base + ["down", "-v"], capture_output=True, timeout=120, env=env)
