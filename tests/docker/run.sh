@@ -32,7 +32,7 @@ if ! docker info >/dev/null 2>&1; then
     "$ROOT/deploy/ddbd.sh" docker-engine || true
   fi
   docker info >/dev/null 2>&1 ||
-    no_engine "no Docker engine answers: $(docker info 2>&1 | grep -i -m1 -E 'error|cannot' || echo 'docker info failed')"
+    no_engine "no Docker engine answers: $( (docker info 2>&1 || true) | grep -i -m1 -E 'error|cannot' || echo 'docker info failed')"
 fi
 
 cleanup() {
