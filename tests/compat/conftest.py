@@ -204,6 +204,17 @@ def ddb(endpoint):
     return make_client(endpoint)
 
 
+def scan_all(ddb, table, sort_by="sk"):
+    """Every item of `table` (consistent Scan, all pages), ordered by the number attribute sort_by."""
+    items, kwargs = [], {"TableName": table, "ConsistentRead": True}
+    while True:
+        page = ddb.scan(**kwargs)
+        items += page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return sorted(items, key=lambda i: int(i[sort_by]["N"]))
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
 def unique_name(prefix="t"):
     return "%s_%s" % (prefix, uuid.uuid4().hex[:12])
 

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import DDBD_BIN, create_table_params, free_port, make_client
+from conftest import DDBD_BIN, create_table_params, free_port, make_client, scan_all
 
 TASKSET = shutil.which("taskset")
 UNSHARE = shutil.which("unshare")
@@ -38,16 +38,6 @@ def fill(ddb, table, n):
     return with_items
 
 
-def all_items(ddb, table):
-    items, kwargs = [], {"TableName": table, "ConsistentRead": True}
-    while True:
-        page = ddb.scan(**kwargs)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            return sorted(items, key=lambda i: int(i["sk"]["N"]))
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
 @pytest.mark.skipif(TASKSET is None, reason="taskset (util-linux) not installed")
 def test_shard_count_comes_from_the_data_directory(server_factory, tmp_path):
     # created with 3 shards, then started with no --shards on one CPU (the default would be 1):
@@ -63,7 +53,7 @@ def test_shard_count_comes_from_the_data_directory(server_factory, tmp_path):
     assert shards_and_threads(line) == (3, 1), line
     assert "moving partitions" not in server.stderr_text()
     ddb = make_client(server.endpoint)
-    assert all_items(ddb, "keep_shards") == sorted(items, key=lambda i: int(i["sk"]["N"]))
+    assert scan_all(ddb, "keep_shards") == sorted(items, key=lambda i: int(i["sk"]["N"]))
     assert server.stop(signal.SIGTERM) == 0
 
 
@@ -187,4 +177,4 @@ def test_pid1_sigterm_exits_0_quickly_with_data_flushed(tmp_path, server_factory
     assert elapsed < 3, elapsed
     assert "received SIGTERM" in stderr and "stopped" in stderr, stderr
     server = server_factory(["--data-dir", data])
-    assert all_items(make_client(server.endpoint), "pid1") == sorted(items, key=lambda i: int(i["sk"]["N"]))
+    assert scan_all(make_client(server.endpoint), "pid1") == sorted(items, key=lambda i: int(i["sk"]["N"]))

@@ -18,7 +18,7 @@ import uuid
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "compat"))
-from conftest import create_table_params, make_client  # noqa: E402
+from conftest import create_table_params, make_client, scan_all  # noqa: E402
 
 IMAGE = os.environ.get("DDBD_IMAGE", "ddbd:test")
 RUN = os.environ.get("DDBD_TEST_RUN", "manual")
@@ -203,16 +203,6 @@ def put_items(endpoint, table, n):
     return sorted(items, key=lambda i: int(i["sk"]["N"]))
 
 
-def scan_all(endpoint, table):
-    ddb, items, kwargs = make_client(endpoint), [], {"TableName": table, "ConsistentRead": True}
-    while True:
-        page = ddb.scan(**kwargs)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            return sorted(items, key=lambda i: int(i["sk"]["N"]))
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
 def test_sigterm_and_restart_with_the_volume_keep_the_data(containers):
     vol = volume()
     try:
@@ -223,7 +213,7 @@ def test_sigterm_and_restart_with_the_volume_keep_the_data(containers):
         assert seconds < 5, seconds  # not Docker's 10 s SIGKILL
         assert "received SIGTERM" in c.logs() and "stopped" in c.logs()
         c2 = containers(volumes=[vol + ":/data"])
-        assert scan_all(c2.endpoint, "kept_in_volume") == items
+        assert scan_all(make_client(c2.endpoint), "kept_in_volume") == items
         assert "1 tables" in c2.logs()
     finally:
         for c in list(docker("ps", "-aq", "--filter", "volume=" + vol).stdout.split()):
@@ -254,7 +244,7 @@ def test_cpu_quota_sets_threads_and_the_volume_keeps_its_shards(containers):
         c = containers(volumes=[vol + ":/data"], docker_args=["--cpus", "1"])
         assert startup_counts(c) == (3, 1), c.logs()
         assert "moving partitions" not in c.logs()
-        assert scan_all(c.endpoint, "three_shards") == items
+        assert scan_all(make_client(c.endpoint), "three_shards") == items
     finally:
         for cid in docker("ps", "-aq", "--filter", "volume=" + vol).stdout.split():
             docker("rm", "-f", "-v", cid, check=False)
@@ -275,7 +265,7 @@ def test_dynamodb_local_compose_command(containers):
         # the image's working directory is DynamoDB Local's, so ./data is the volume without -w too
         c2 = containers(["-jar", "DynamoDBLocal.jar", "-sharedDb", "-dbPath", "./data"],
                         volumes=[vol + ":/home/dynamodblocal/data"])
-        assert len(scan_all(c2.endpoint, "compose_table")) == 3
+        assert len(scan_all(make_client(c2.endpoint), "compose_table")) == 3
         # -inMemory, the image's default command there
         c3 = containers(["-jar", "DynamoDBLocal.jar", "-inMemory"])
         assert "data in-memory" in c3.logs()
