@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "cpus.h"
 #include "ddb/ddb_version.h"
 #include "log.h"
 
@@ -21,8 +21,11 @@ static const char usage[] =
     "  --port N           port to listen on (default 8000)\n"
     "  --data-dir DIR     keep data in DIR (default ./ddbd-data)\n"
     "  --in-memory        keep data in memory only; nothing is written to disk\n"
-    "  --shards N         local shards that partitions are consistent-hashed onto (default: cores)\n"
-    "  --threads N        HTTP event-loop threads (default: cores)\n"
+    "  --shards N         local shards that partitions are consistent-hashed onto (default: the\n"
+    "                     count the data directory was created with; for a new one, the CPUs\n"
+    "                     ddbd may use). A different N moves partitions at start-up\n"
+    "  --threads N        HTTP event-loop threads (default: the CPUs ddbd may use: the least of\n"
+    "                     the cgroup CPU quota, rounded up, and the CPU affinity mask)\n"
     "  --log-level L      error, warn, info (default) or debug\n"
     "  --sync             acknowledge a write only once it is synced to disk (survives power loss;\n"
     "                     writes are synced in groups, off the HTTP threads)\n"
@@ -66,12 +69,18 @@ static const char usage[] =
     "                     a number, as DynamoDB Local does (dynamodb-admin's Create Table form sends\n"
     "                     ReadCapacityUnits \"3\"); DynamoDB answers SerializationException (default off)\n"
     "  --admin            serve ddbd's admin endpoints under /ddbd/ (the clock for tests: docs/admin.md)\n"
+    "  --health-check [URL]\n"
+    "                     check a running ddbd and exit: GET URL, exit 0 on a 200 answer, else 1\n"
+    "                     (for Docker's HEALTHCHECK; default: the address and port of the ddbd that\n"
+    "                     is the container's PID 1, else http://127.0.0.1:8000/)\n"
     "  --version          print the version and exit\n"
     "  --help             print this help and exit\n"
     "\n"
     "DynamoDB Local spellings are accepted: -port N, -inMemory, -dbPath DIR, -sharedDb (always on:\n"
     "all credentials and regions share one namespace), -cors ORIGINS, -delayTransientStatuses,\n"
-    "-optimizeDbBeforeStartup, -disableTelemetry (accepted, no effect), -help, -version.\n";
+    "-optimizeDbBeforeStartup, -disableTelemetry (accepted, no effect), -help, -version; and the\n"
+    "JVM's arguments of DynamoDB Local's image (-jar FILE, -D..., -X...) are ignored, so a compose\n"
+    "file's command for amazon/dynamodb-local works unchanged.\n";
 
 static int parse_uint(const char *opt, const char *v, unsigned min, unsigned max, unsigned *out)
 {
@@ -109,16 +118,16 @@ static int parse_rate(const char *opt, const char *v, double *out)
 
 static void set_defaults(ddb_config *cfg)
 {
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    /* the container's CPU quota, not the host's core count (cpus.h) */
+    unsigned cpus = ddb_cpu_count();
 
-    if (cores < 1)
-        cores = 1;
     memset(cfg, 0, sizeof(*cfg));
     cfg->host = "127.0.0.1";
     cfg->port = 8000;
     cfg->data_dir = "./ddbd-data";
-    cfg->shards = (unsigned)cores;
-    cfg->threads = (unsigned)cores;
+    cfg->shards = 0; /* the data directory's count: never rebalance because the host changed */
+    cfg->default_shards = cpus > 256 ? 256 : cpus;
+    cfg->threads = cpus > 256 ? 256 : cpus;
     cfg->log_level = DDB_LOG_INFO;
     cfg->cors = "*";
     cfg->max_body = 16 * 1024 * 1024;
@@ -146,6 +155,16 @@ int ddb_config_parse(ddb_config *cfg, int argc, char **argv)
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         unsigned n;
 
+        /* amazon/dynamodb-local's entry point is java, so compose files pass the JVM's arguments
+           ("-Djava.library.path=./DynamoDBLocal_lib -jar DynamoDBLocal.jar -sharedDb"): skipped */
+        if (argv[i][0] == '-' && (argv[i][1] == 'D' || argv[i][1] == 'X') && argv[i][2] != '\0')
+            continue;
+        if (strcmp(argv[i], "-jar") == 0) {
+            if (val == NULL)
+                goto missing;
+            i++;
+            continue;
+        }
         if (opt == NULL) {
             fprintf(stderr, "ddbd: unexpected argument '%s' (see --help)\n", argv[i]);
             return -1;
@@ -243,6 +262,12 @@ int ddb_config_parse(ddb_config *cfg, int argc, char **argv)
             if (parse_uint(argv[i], val, 1, 3600, &cfg->request_timeout) != 0)
                 return -1;
             i++;
+        } else if (strcmp(opt, "health-check") == 0) {
+            cfg->health_check = 1;
+            if (val != NULL && val[0] != '-') { /* the URL is optional */
+                cfg->health_url = val;
+                i++;
+            }
         } else if (strcmp(opt, "max-connections") == 0) {
             if (parse_uint(argv[i], val, 1, 1000000, &cfg->max_connections) != 0)
                 return -1;

@@ -15,8 +15,9 @@ typedef struct ddb_config {
     int port;               /* default 8000 */
     const char *data_dir;   /* default ./ddbd-data */
     int in_memory;
-    unsigned shards;        /* default: number of cores */
-    unsigned threads;       /* event-loop threads; default: number of cores */
+    unsigned shards;        /* --shards; 0 (the default): the data directory's count, else default_shards */
+    unsigned default_shards; /* the shard count of a new data directory: the CPUs we may use (cpus.h) */
+    unsigned threads;       /* event-loop threads; default: the CPUs we may use (cpus.h) */
     int log_level;          /* ddb_log_level */
     int sync_writes;        /* fsync every write */
     const char *cors;       /* allowed origins ("*" by default) */
@@ -36,6 +37,8 @@ typedef struct ddb_config {
     int namespaces;                   /* each account and region has its own tables */
     unsigned request_timeout;         /* seconds a request may take to arrive, or a connection idle (default 10) */
     int lenient_numbers;              /* --lenient-numbers: numeric strings accepted as numbers (api/validate.h) */
+    int health_check;                 /* --health-check: check a running server and exit (healthcheck.h) */
+    const char *health_url;           /* its URL; NULL: the container's own server */
 } ddb_config;
 
 /*

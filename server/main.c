@@ -2,6 +2,7 @@
  * server/main.c: start-up and shutdown. Parse the command line, open the store and catalog,
  * bind and start the HTTP threads, report readiness in one line, then wait for SIGINT/SIGTERM
  * and shut down in reverse order (in-flight requests finish, RocksDB is closed cleanly).
+ * `--health-check` instead checks a running server and exits (healthcheck.h).
  */
 #include <pthread.h>
 #include <signal.h>
@@ -13,10 +14,17 @@
 
 #include "config.h"
 #include "faults.h"
+#include "healthcheck.h"
 #include "ddb/ddb_version.h"
 #include "http.h"
 #include "log.h"
 #include "server.h"
+
+/* Never runs: the signals stay blocked and sigwait takes them (see main). */
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+}
 
 static double now_ms(void)
 {
@@ -38,17 +46,24 @@ int main(int argc, char **argv)
 
     if ((rc = ddb_config_parse(&cfg, argc, argv)) != 0)
         return rc > 0 ? 0 : 2;
+    if (cfg.health_check)
+        return ddb_health_check(cfg.health_url);
     ddb_log_threshold = (ddb_log_level)cfg.log_level;
     ddb_crash_points_init();
     if (sodium_init() < 0) {
         ddb_log(DDB_LOG_ERROR, "libsodium failed to initialise");
         return 1;
     }
-    /* the signals are taken by sigwait below; every thread inherits the mask */
+    /* The signals are taken by sigwait below; every thread inherits the mask. As PID 1 of a
+       container (docker stop sends SIGTERM) the kernel discards a signal whose disposition is
+       SIG_DFL unless it is blocked; blocking is enough for sigwait, and the handler keeps the
+       signal from being discarded should it ever arrive unblocked. */
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGINT, on_stop_signal);
+    signal(SIGTERM, on_stop_signal);
     signal(SIGPIPE, SIG_IGN);
     if (ddb_server_open(&srv, &cfg, &err) != 0) {
         ddb_log(DDB_LOG_ERROR, "cannot open %s: %s", cfg.in_memory ? "the in-memory store" : cfg.data_dir,

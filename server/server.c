@@ -24,7 +24,8 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     memset(&o, 0, sizeof(o));
     o.path = cfg->data_dir;
     o.in_memory = cfg->in_memory;
-    o.nshards = cfg->shards;
+    o.nshards = cfg->shards; /* 0: the data directory's own count */
+    o.default_nshards = cfg->default_shards;
     o.sync_writes = cfg->sync_writes;
     o.min_free_bytes = cfg->min_free_disk;
     o.key_hash = ddb_key_part_hash;

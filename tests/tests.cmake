@@ -4,6 +4,7 @@
 #  - tests/compat/test_*.py: black-box pytest suites (boto3, AWS CLI) against a ddbd on loopback.
 #  - tests/js/*.mjs: the JavaScript SDK v3 suite (when node_modules are installed).
 #  - tests/go, tests/tools: the Go SDK v2, Dynamoose and dynamodb-admin (label tools).
+#  - tests/docker/run.sh: the Docker image (label docker), at the end.
 
 file(GLOB DDB_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c)
 foreach(src ${DDB_UNIT_TESTS})
@@ -82,3 +83,9 @@ elseif(DDB_TOOL_TESTS)
 endif()
 
 include(${CMAKE_SOURCE_DIR}/tests/client/client.cmake)
+
+# The Docker image (tests/docker/run.sh): builds it with deploy/ddbd.sh image and checks it through
+# the docker CLI. Skipped (77) without a Docker engine, unless DDBD_REQUIRE_DOCKER=1 (CI).
+add_test(NAME docker.image COMMAND bash ${CMAKE_SOURCE_DIR}/tests/docker/run.sh)
+set_tests_properties(docker.image PROPERTIES LABELS docker TIMEOUT 1800 SKIP_RETURN_CODE 77
+                     ENVIRONMENT "DDBD_PYTHON=${DDB_PYTHON3}")

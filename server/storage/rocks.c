@@ -376,20 +376,29 @@ static void drop_extra_shards(ddb_store *s)
         s->ncf = s->ring.nshards;
 }
 
-static int setup_shards(ddb_store *s, unsigned want)
+/* want 0: the count the directory has (or is being moved to), else `fallback` (a new directory) */
+static int setup_shards(ddb_store *s, unsigned want, unsigned fallback)
 {
     unsigned char key[DDB_HASH_KEY_BYTES];
     char buf[32];
-    unsigned have = 0;
+    unsigned have = 0, moving = 0;
 
     if (load_hash_key(s, key) != 0)
         return -1;
     if (meta_get_str(s, "ddbd/nshards", buf, sizeof(buf)) > 0)
         have = (unsigned)strtoul(buf, NULL, 10);
+    if (meta_get_str(s, "ddbd/rebalancing", buf, sizeof(buf)) > 0)
+        moving = (unsigned)strtoul(buf, NULL, 10);
+    if (want == 0) /* a move cut short by a crash is finished at the count it was going to */
+        want = moving != 0 ? moving : have != 0 ? have : fallback;
+    if (want < 1 || want > MAX_SHARDS) {
+        ddb_log(DDB_LOG_ERROR, "shard count %u out of range (1 to %d)", want, MAX_SHARDS);
+        return -1;
+    }
     if (ddb_ring_init(&s->ring, want, key) != 0)
         return -1;
     /* a pending rebalance (crash mid-move) or a changed shard count: move what must move */
-    if ((have != 0 && have != want) || meta_get_str(s, "ddbd/rebalancing", buf, sizeof(buf)) > 0) {
+    if ((have != 0 && have != want) || moving != 0) {
         ddb_log(DDB_LOG_INFO, "shard count changed from %u to %u: moving partitions", have, want);
         snprintf(buf, sizeof(buf), "%u", want);
         if (meta_put(s, "ddbd/rebalancing", buf, strlen(buf)) != 0 || rebalance(s, &s->ring) != 0)
@@ -454,7 +463,7 @@ ddb_store *ddb_store_open(const ddb_store_options *o, char **errout)
     const char *path = o->in_memory ? "/ddbd-memory" : o->path;
 
     *errout = NULL;
-    if (s == NULL || o->nshards < 1 || o->nshards > MAX_SHARDS) {
+    if (s == NULL || o->nshards > MAX_SHARDS || (o->nshards == 0 && (o->default_nshards < 1 || o->default_nshards > MAX_SHARDS))) {
         free(s);
         *errout = strdup("shard count must be between 1 and 256");
         return NULL;
@@ -483,7 +492,7 @@ ddb_store *ddb_store_open(const ddb_store_options *o, char **errout)
         rocksdb_writeoptions_disable_WAL(s->wopts, 1);
     s->guard = ddb_diskguard_new(o->in_memory ? NULL : o->path, o->min_free_bytes);
     if (open_db(s, path, errout) != 0 || check_format(s, errout) != 0 ||
-        setup_shards(s, o->nshards) != 0 ||
+        setup_shards(s, o->nshards, o->default_nshards) != 0 ||
         (o->sync_writes && !o->in_memory && (s->gc = ddb_groupcommit_start(sync_log, s)) == NULL)) {
         if (*errout == NULL)
             *errout = strdup("cannot set up the shards (see the log)");

@@ -31,7 +31,9 @@ typedef struct ddb_store_iter ddb_store_iter;
 typedef struct ddb_store_options {
     const char *path;   /* data directory; ignored when in_memory */
     int in_memory;      /* keep everything in process memory */
-    unsigned nshards;   /* wanted shard count (>= 1): the backend's placement setting */
+    unsigned nshards;   /* wanted shard count: the backend's placement setting; 0: the count the
+                           data directory was created with (a new one: default_nshards) */
+    unsigned default_nshards; /* the count of a new directory when nshards is 0 (>= 1) */
     int sync_writes;    /* acknowledge writes only once durable: ddb_store_groupcommit */
     uint64_t min_free_bytes; /* writes fail (DDB_STORE_EIO) while the disk has less free (diskguard.h) */
     /* The partition hash a data key carries (the engine's key layout): keys with equal hashes are
@@ -81,9 +83,11 @@ void ddb_batch_append(ddb_batch *b, const ddb_batch *src);
 void ddb_batch_put_seq(ddb_batch *b, const char *prefix, size_t plen, const char *val, size_t vlen);
 
 /*
- * Opens (creating if needed) the store. When the data directory was written with another shard
- * count, the partitions whose owner changed are moved first (see shard ring in ring.h), and only
- * then does open return. On failure returns NULL and sets *err to a malloc'd message (the caller
+ * Opens (creating if needed) the store. When nshards is set and the data directory was written
+ * with another shard count, the partitions whose owner changed are moved first (see shard ring in
+ * ring.h), and only then does open return; with nshards 0 the directory keeps its count (a move
+ * left half done by a crash is finished), so a directory moved to a host with other CPUs opens as
+ * it was. On failure returns NULL and sets *err to a malloc'd message (the caller
  * frees it). A data directory of an older format is upgraded at open; one of an unknown (newer)
  * format is refused.
  */

@@ -1,7 +1,8 @@
 """Shared fixtures for the black-box compatibility suite.
 
 Every test here drives a real ddbd process over loopback through real clients (boto3, raw
-http.client, the AWS CLI). The binary is $DDBD_BIN (default /tmp/build-lead/ddbd).
+http.client, the AWS CLI). The binary is $DDBD_BIN (default /tmp/build-lead/ddbd); with
+$DDBD_ENDPOINT set, the session's server is that endpoint instead (and server_factory skips).
 
 Fixtures:
   endpoint         session: one `ddbd --in-memory` on a free loopback port; stopped with SIGTERM
@@ -33,6 +34,10 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 
 DDBD_BIN = os.environ.get("DDBD_BIN", "/tmp/build-lead/ddbd")
+# When set (http://127.0.0.1:PORT), the session's server is this one, started elsewhere (the
+# Docker image's test runs a subset of the suite against a container); tests that start servers
+# of their own are skipped.
+EXTERNAL_ENDPOINT = os.environ.get("DDBD_ENDPOINT", "")
 REGION = "us-east-1"
 ACCESS_KEY = "AKIDEXAMPLE"
 SECRET_KEY = "secret"
@@ -69,12 +74,14 @@ class DdbdServer:
     """One ddbd process. `args` are the storage/extra arguments; host and port are added
     unless `raw_args` is given, in which case the command line is exactly [DDBD_BIN] + raw_args."""
 
-    def __init__(self, args=("--in-memory",), raw_args=None, port=None):
+    def __init__(self, args=("--in-memory",), raw_args=None, port=None, prefix=()):
         self.port = port or free_port()
         if raw_args is not None:
             self.argv = [DDBD_BIN] + list(raw_args)
         else:
             self.argv = [DDBD_BIN, "--host", "127.0.0.1", "--port", str(self.port)] + list(args)
+        # a wrapper that execs ddbd in its own process (taskset -c 0), so signals still reach it
+        self.argv = list(prefix) + self.argv
         self.endpoint = "http://127.0.0.1:%d" % self.port
         self.proc = None
         self._stderr = tempfile.TemporaryFile()
@@ -138,8 +145,18 @@ class DdbdServer:
         return self._stdout.read().decode("utf-8", "replace")
 
 
+class ExternalServer:
+    """A server this suite did not start ($DDBD_ENDPOINT: a ddbd in a container, say)."""
+
+    def __init__(self, endpoint):
+        self.endpoint = endpoint.rstrip("/")
+
+
 @pytest.fixture(scope="session")
 def ddbd_server():
+    if EXTERNAL_ENDPOINT:
+        yield ExternalServer(EXTERNAL_ENDPOINT)
+        return
     server = DdbdServer(["--in-memory"]).start()
     yield server
     code = server.stop(signal.SIGTERM)
@@ -156,9 +173,11 @@ def endpoint(ddbd_server):
 def server_factory():
     """Starts independent servers; stops any still running at the end of the test."""
     started = []
+    if EXTERNAL_ENDPOINT:
+        pytest.skip("starts servers of its own; DDBD_ENDPOINT points the suite at one server")
 
-    def start(args=("--in-memory",), raw_args=None, port=None, timeout=10.0):
-        server = DdbdServer(args, raw_args=raw_args, port=port)
+    def start(args=("--in-memory",), raw_args=None, port=None, timeout=10.0, prefix=()):
+        server = DdbdServer(args, raw_args=raw_args, port=port, prefix=prefix)
         started.append(server)
         return server.start(timeout=timeout)
 
@@ -183,6 +202,17 @@ def make_client(endpoint_url, **config):
 @pytest.fixture(scope="session")
 def ddb(endpoint):
     return make_client(endpoint)
+
+
+def scan_all(ddb, table, sort_by="sk"):
+    """Every item of `table` (consistent Scan, all pages), ordered by the number attribute sort_by."""
+    items, kwargs = [], {"TableName": table, "ConsistentRead": True}
+    while True:
+        page = ddb.scan(**kwargs)
+        items += page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return sorted(items, key=lambda i: int(i[sort_by]["N"]))
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def unique_name(prefix="t"):

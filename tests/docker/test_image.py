@@ -1,0 +1,311 @@
+"""The Docker image (deploy/Dockerfile), driven through the docker CLI (and docker-compose for
+deploy/compose.yaml): run by tests/docker/run.sh after it built the image $DDBD_IMAGE. Containers use the host's network on a free loopback port
+(the engine here has no bridge network) and carry the label ddbd-test=$DDBD_TEST_RUN, which
+run.sh removes whatever happens."""
+import http.client
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import uuid
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "compat"))
+from conftest import create_table_params, make_client, scan_all  # noqa: E402
+
+IMAGE = os.environ.get("DDBD_IMAGE", "ddbd:test")
+RUN = os.environ.get("DDBD_TEST_RUN", "manual")
+MAX_IMAGE_BYTES = 20 * 1000 * 1000  # "at most 20 MB", as `docker images` counts
+
+
+def docker(*args, check=True, timeout=120):
+    out = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
+    if check and out.returncode != 0:
+        raise AssertionError("docker %s: exit %d\n%s" % (" ".join(args), out.returncode, out.stderr))
+    return out
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def answers(port):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+    try:
+        conn.request("GET", "/")
+        return conn.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        conn.close()
+
+
+def volume():
+    name = "ddbd-test-%s" % uuid.uuid4().hex[:10]
+    docker("volume", "create", "--label", "ddbd-test=" + RUN, name)
+    return name
+
+
+class Container:
+    """One `docker run -d` of the image on 127.0.0.1:port; args are appended to the entry point."""
+
+    def __init__(self, args=(), volumes=(), docker_args=(), port=None):
+        self.port = port or free_port()
+        self.name = "ddbd-test-%s" % uuid.uuid4().hex[:10]
+        argv = ["run", "-d", "--name", self.name, "--label", "ddbd-test=" + RUN, "--network", "host"]
+        for v in volumes:
+            argv += ["-v", v]
+        argv += list(docker_args) + [IMAGE, "--host", "127.0.0.1", "--port", str(self.port)] + list(args)
+        self.t0 = time.monotonic()
+        docker(*argv)
+        self.endpoint = "http://127.0.0.1:%d" % self.port
+
+    def wait_answering(self, timeout=15):
+        deadline = self.t0 + timeout
+        while time.monotonic() < deadline:
+            if answers(self.port):
+                return time.monotonic() - self.t0
+            assert self.state()["Status"] == "running", self.logs()
+            time.sleep(0.01)
+        raise AssertionError("no answer on %d within %d s:\n%s" % (self.port, timeout, self.logs()))
+
+    def state(self):
+        return json.loads(docker("inspect", "-f", "{{json .State}}", self.name).stdout)
+
+    def logs(self):
+        out = docker("logs", self.name, check=False)
+        return out.stdout + out.stderr
+
+    def stop(self):
+        """docker stop (SIGTERM, SIGKILL after 10 s): returns (exit code, seconds taken)."""
+        t0 = time.monotonic()
+        docker("stop", "-t", "10", self.name, timeout=60)
+        return self.state()["ExitCode"], time.monotonic() - t0
+
+    def remove(self):
+        docker("rm", "-f", "-v", self.name, check=False)
+
+
+@pytest.fixture
+def containers():
+    made = []
+
+    def start(*args, **kwargs):
+        c = Container(*args, **kwargs)
+        made.append(c)
+        c.wait_answering()
+        return c
+
+    yield start
+    for c in made:
+        c.remove()
+
+
+def test_image_size_and_configuration():
+    info = json.loads(docker("image", "inspect", IMAGE).stdout)[0]
+    assert info["Size"] <= MAX_IMAGE_BYTES, "image is %d bytes" % info["Size"]
+    cfg = info["Config"]
+    assert cfg["User"] == "ddbd"
+    assert list(cfg["Volumes"]) == ["/data"]
+    assert list(cfg["ExposedPorts"]) == ["8000/tcp"]
+    assert cfg["Healthcheck"]["Test"] == ["CMD", "/ddbd", "--health-check"]
+    assert cfg["Entrypoint"][:1] == ["/ddbd"]
+    assert cfg["Entrypoint"][1:] == ["--host", "0.0.0.0", "--port", "8000", "--data-dir", "/data"]
+
+
+def image_files():
+    """{path: TarInfo} of the image's layers, from `docker save` (what the image holds, without the
+    files the engine adds to a container)."""
+    members = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tar = os.path.join(tmp, "image.tar")
+        with open(tar, "wb") as f:
+            subprocess.run(["docker", "save", IMAGE], stdout=f, check=True, timeout=120)
+        with tarfile.open(tar) as t:
+            manifest = json.load(t.extractfile("manifest.json"))
+            for layer in manifest[0]["Layers"]:
+                with tarfile.open(fileobj=t.extractfile(layer)) as lt:
+                    for m in lt.getmembers():
+                        name = m.name[2:] if m.name.startswith("./") else m.name
+                        members[name.rstrip("/")] = (m, lt.extractfile(m).read() if m.isfile() else None)
+    return members
+
+
+def test_image_holds_the_binary_and_its_libraries_only():
+    members = image_files()
+    files = sorted(name for name, (m, _) in members.items() if m.isfile())
+    libs = [f for f in files if f not in ("ddbd", "etc/passwd", "etc/group")]
+    assert "ddbd" in files
+    assert "lib64/ld-linux-x86-64.so.2" in libs
+    assert all(re.match(r"^(lib64|lib/x86_64-linux-gnu)/[^/]+\.so(\.[0-9.]+)?$", f) for f in libs), libs
+    assert "lib/x86_64-linux-gnu/libc.so.6" in libs and "lib/x86_64-linux-gnu/libssl.so.3" in libs
+    assert not any(m.issym() for m, _ in members.values())  # no symlinks: the loader finds real files
+    assert re.search(r"^ddbd:x:1000:1000:", members["etc/passwd"][1].decode(), re.M)
+    for d in ("data", "home/dynamodblocal", "home/dynamodblocal/data"):
+        m = members[d][0]
+        assert m.isdir() and (m.uid, m.gid) == (1000, 1000), d
+
+
+SUBSET = ["test_tables.py", "test_items.py", "test_query.py", "test_batch.py", "test_transactions.py",
+          "test_scan.py", "test_http.py"]
+
+
+def test_black_box_subset_against_the_container(containers):
+    c = containers()
+    compat = os.path.join(os.path.dirname(__file__), "..", "compat")
+    env = dict(os.environ, DDBD_ENDPOINT=c.endpoint)
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *SUBSET], cwd=compat,
+                         env=env, capture_output=True, text=True, timeout=900)
+    print(out.stdout[-3000:])
+    assert out.returncode == 0, out.stdout[-6000:] + out.stderr[-2000:]
+    assert re.search(r"\b\d{3,} passed\b", out.stdout), out.stdout[-500:]
+
+
+def test_health_check_becomes_healthy_on_a_non_default_port(containers):
+    # the HEALTHCHECK runs `/ddbd --health-check`, which reads the port from PID 1's command line
+    c = containers()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        health = c.state().get("Health", {})
+        if health.get("Status") == "healthy":
+            break
+        time.sleep(0.2)
+    assert health.get("Status") == "healthy", health
+    assert health["Log"][-1]["ExitCode"] == 0
+    # and it fails when the server does not answer: another port, given as the URL
+    out = docker("exec", c.name, "/ddbd", "--health-check", "http://127.0.0.1:%d/" % free_port(), check=False)
+    assert out.returncode == 1 and "cannot connect" in out.stderr
+
+
+def test_runs_as_a_non_root_user(containers):
+    c = containers()
+    pid = c.state()["Pid"]
+    with open("/proc/%d/status" % pid) as f:
+        uids = [line.split()[1:] for line in f if line.startswith("Uid:")][0]
+    assert set(uids) == {"1000"}, uids
+
+
+def put_items(endpoint, table, n):
+    ddb = make_client(endpoint)
+    ddb.create_table(**create_table_params(table, ("pk", "S"), ("sk", "N")))
+    items = [{"pk": {"S": "p%d" % (i % 5)}, "sk": {"N": str(i)}, "v": {"S": "value %d" % i}} for i in range(n)]
+    for item in items:
+        ddb.put_item(TableName=table, Item=item)
+    return sorted(items, key=lambda i: int(i["sk"]["N"]))
+
+
+def test_sigterm_and_restart_with_the_volume_keep_the_data(containers):
+    vol = volume()
+    try:
+        c = containers(volumes=[vol + ":/data"])
+        items = put_items(c.endpoint, "kept_in_volume", 50)
+        code, seconds = c.stop()  # SIGTERM to PID 1
+        assert code == 0, c.logs()
+        assert seconds < 5, seconds  # not Docker's 10 s SIGKILL
+        assert "received SIGTERM" in c.logs() and "stopped" in c.logs()
+        c2 = containers(volumes=[vol + ":/data"])
+        assert scan_all(make_client(c2.endpoint), "kept_in_volume") == items
+        assert "1 tables" in c2.logs()
+    finally:
+        for c in list(docker("ps", "-aq", "--filter", "volume=" + vol).stdout.split()):
+            docker("rm", "-f", "-v", c, check=False)
+        docker("volume", "rm", "-f", vol, check=False)
+
+
+def startup_counts(c):
+    m = re.search(r"(\d+) shards, (\d+) threads", c.logs())
+    assert m, c.logs()
+    return int(m.group(1)), int(m.group(2))
+
+
+def test_cpu_quota_sets_threads_and_the_volume_keeps_its_shards(containers):
+    vol = volume()
+    try:
+        # a new volume under a one-CPU quota: one thread, one shard
+        c = containers(volumes=[vol + ":/data"], docker_args=["--cpus", "1"])
+        assert startup_counts(c) == (1, 1), c.logs()
+        c.stop()
+        c.remove()
+        # made again with 3 shards, then run with no --shards under the quota: still 3, data intact
+        docker("volume", "rm", "-f", vol)
+        vol = volume()
+        c = containers(["--shards", "3"], volumes=[vol + ":/data"])
+        items = put_items(c.endpoint, "three_shards", 40)
+        c.stop()
+        c = containers(volumes=[vol + ":/data"], docker_args=["--cpus", "1"])
+        assert startup_counts(c) == (3, 1), c.logs()
+        assert "moving partitions" not in c.logs()
+        assert scan_all(make_client(c.endpoint), "three_shards") == items
+    finally:
+        for cid in docker("ps", "-aq", "--filter", "volume=" + vol).stdout.split():
+            docker("rm", "-f", "-v", cid, check=False)
+        docker("volume", "rm", "-f", vol, check=False)
+
+
+def test_dynamodb_local_compose_command(containers):
+    # amazon/dynamodb-local's documented compose service, with only the image name changed:
+    #   command: "-jar DynamoDBLocal.jar -sharedDb -dbPath ./data"
+    #   volumes: ["./docker/dynamodb:/home/dynamodblocal/data"]   working_dir: /home/dynamodblocal
+    vol = volume()
+    try:
+        c = containers(["-jar", "DynamoDBLocal.jar", "-sharedDb", "-dbPath", "./data"],
+                       volumes=[vol + ":/home/dynamodblocal/data"], docker_args=["-w", "/home/dynamodblocal"])
+        assert "data ./data" in c.logs(), c.logs()
+        put_items(c.endpoint, "compose_table", 3)
+        assert c.stop()[0] == 0
+        # the image's working directory is DynamoDB Local's, so ./data is the volume without -w too
+        c2 = containers(["-jar", "DynamoDBLocal.jar", "-sharedDb", "-dbPath", "./data"],
+                        volumes=[vol + ":/home/dynamodblocal/data"])
+        assert len(scan_all(make_client(c2.endpoint), "compose_table")) == 3
+        # -inMemory, the image's default command there
+        c3 = containers(["-jar", "DynamoDBLocal.jar", "-inMemory"])
+        assert "data in-memory" in c3.logs()
+    finally:
+        for cid in docker("ps", "-aq", "--filter", "volume=" + vol).stdout.split():
+            docker("rm", "-f", "-v", cid, check=False)
+        docker("volume", "rm", "-f", vol, check=False)
+
+
+COMPOSE = shutil.which("docker-compose")
+DEPLOY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "deploy")
+
+
+@pytest.mark.skipif(COMPOSE is None, reason="docker-compose not installed (deploy/ddbd.sh deps-test)")
+def test_compose_example_app_talks_to_ddbd(tmp_path):
+    # deploy/compose.yaml as it is, but on the host's network (this engine has no bridge network):
+    # no published ports, ddbd on a loopback port, the app's endpoint override pointing there
+    import yaml
+    with open(os.path.join(DEPLOY, "compose.yaml")) as f:
+        spec = yaml.safe_load(f)
+    port = free_port()
+    ddbd, app = spec["services"]["ddbd"], spec["services"]["app"]
+    assert ddbd["healthcheck"]["test"] == ["CMD", "/ddbd", "--health-check"]
+    assert app["depends_on"]["ddbd"]["condition"] == "service_healthy"
+    assert app["environment"]["DDB_ENDPOINT"] == "http://ddbd:8000"
+    del ddbd["ports"]
+    ddbd["network_mode"] = app["network_mode"] = "host"
+    ddbd["command"] = ["--host", "127.0.0.1", "--port", str(port)]
+    app["environment"]["DDB_ENDPOINT"] = "http://127.0.0.1:%d" % port
+    app["build"]["context"] = os.path.join(DEPLOY, app["build"]["context"])
+    app["build"]["network"] = "host"  # apt-get in the app's build
+    compose_file = tmp_path / "compose.yaml"
+    compose_file.write_text(yaml.safe_dump(spec))
+    base = [COMPOSE, "-p", "ddbd-compose-test", "-f", str(compose_file)]
+    env = dict(os.environ, DDBD_IMAGE=IMAGE)
+    try:
+        for visit in (1, 2):  # the second run finds the first one's data in the volume
+            out = subprocess.run(base + ["up", "--build", "--abort-on-container-exit", "--exit-code-from", "app"],
+                                 capture_output=True, text=True, timeout=600, env=env)
+            assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+            assert "app: visit %d recorded in ddbd" % visit in out.stdout, out.stdout[-3000:]
+    finally:
+        subprocess.run(base + ["down", "-v"], capture_output=True, timeout=120, env=env)

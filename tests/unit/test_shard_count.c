@@ -1,0 +1,173 @@
+/*
+ * tests/unit/test_shard_count.c: the shard count belongs to the data directory (storage.h,
+ * nshards 0). A directory created with 3 shards opens with 3 whatever the default (the CPUs of
+ * the host or container that opens it) says, keys untouched; only an explicit count moves them;
+ * a move cut short is finished at the count it was going to; a new directory takes the default.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "storage.h"
+#include "test.h"
+
+static uint64_t fnv_hash(const char *key, size_t klen)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+
+    for (size_t i = 0; i < klen; i++)
+        h = (h ^ (unsigned char)key[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+static ddb_store *open_with(const char *path, unsigned nshards, unsigned fallback)
+{
+    ddb_store_options o;
+    char *err = NULL;
+    ddb_store *s;
+
+    memset(&o, 0, sizeof(o));
+    o.path = path;
+    o.in_memory = path == NULL;
+    o.nshards = nshards;
+    o.default_nshards = fallback;
+    o.key_hash = fnv_hash;
+    o.partition_bytes = 12;
+    if ((s = ddb_store_open(&o, &err)) == NULL)
+        fprintf(stderr, "open %s (nshards %u, default %u): %s\n", path ? path : "in-memory", nshards, fallback,
+                err ? err : "?");
+    free(err);
+    return s;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static void write_keys(ddb_store *s, int n)
+{
+    ddb_arena a;
+    ddb_batch b;
+
+    ddb_arena_init(&a);
+    ddb_batch_init(&b, &a);
+    for (int i = 0; i < n; i++) {
+        char *k = ddb_arena_sprintf(&a, "key%04d", i), *v = ddb_arena_sprintf(&a, "value%d", i);
+        ddb_batch_put(&b, k, strlen(k), v, strlen(v));
+    }
+    ddb_store_write(s, &b);
+    ddb_arena_free(&a);
+}
+
+/* 0 when every key written by write_keys reads back as written */
+static int keys_intact(ddb_store *s, int n)
+{
+    ddb_arena a;
+    int bad = 0;
+
+    ddb_arena_init(&a);
+    for (int i = 0; i < n; i++) {
+        char *k = ddb_arena_sprintf(&a, "key%04d", i), *want = ddb_arena_sprintf(&a, "value%d", i), *v = NULL;
+        size_t vlen = 0;
+        if (ddb_store_get(s, &a, k, strlen(k), &v, &vlen) != DDB_STORE_OK || v == NULL || vlen != strlen(want) ||
+            memcmp(v, want, vlen) != 0)
+            bad++;
+    }
+    ddb_arena_free(&a);
+    return bad;
+}
+
+static char *meta(ddb_store *s, ddb_arena *a, const char *key)
+{
+    char *v = NULL;
+    size_t vlen = 0;
+
+    if (ddb_store_meta_get(s, a, key, strlen(key), &v, &vlen) != DDB_STORE_OK || v == NULL)
+        return NULL;
+    return ddb_arena_strndup(a, v, vlen);
+}
+
+TEST(shard_count_comes_from_the_directory)
+{
+    char tmpl[] = "/tmp/ddbd-shards-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    ddb_store *s;
+    ddb_arena a;
+
+    ASSERT(dir != NULL);
+    ddb_arena_init(&a);
+    /* a new directory takes the default */
+    s = open_with(dir, 0, 3);
+    ASSERT(s != NULL);
+    ASSERT_EQ(ddb_store_nshards(s), 3);
+    write_keys(s, 200);
+    ddb_store_close(s);
+    /* opened where the default is 1, then 8: still 3 shards, every key where it was */
+    for (unsigned fallback = 1; fallback <= 8; fallback *= 8) {
+        s = open_with(dir, 0, fallback);
+        ASSERT(s != NULL);
+        ASSERT_EQ(ddb_store_nshards(s), 3);
+        ASSERT_EQ(keys_intact(s, 200), 0);
+        ASSERT_STR_EQ(meta(s, &a, "ddbd/nshards"), "3");
+        ddb_store_close(s);
+    }
+    /* an explicit count still moves the partitions, and then belongs to the directory */
+    s = open_with(dir, 5, 1);
+    ASSERT(s != NULL);
+    ASSERT_EQ(ddb_store_nshards(s), 5);
+    ASSERT_EQ(keys_intact(s, 200), 0);
+    ddb_store_close(s);
+    s = open_with(dir, 0, 2);
+    ASSERT(s != NULL);
+    ASSERT_EQ(ddb_store_nshards(s), 5);
+    ASSERT_EQ(keys_intact(s, 200), 0);
+    ddb_store_close(s);
+    ddb_arena_free(&a);
+    nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+TEST(shard_count_unset_finishes_an_interrupted_move)
+{
+    char tmpl[] = "/tmp/ddbd-shards-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    ddb_store *s;
+    ddb_arena a;
+    ddb_batch b;
+
+    ASSERT(dir != NULL);
+    s = open_with(dir, 2, 1);
+    ASSERT(s != NULL);
+    write_keys(s, 200);
+    /* what a crash in the middle of a move to 4 shards leaves: the marker, the old count */
+    ddb_arena_init(&a);
+    ddb_batch_init(&b, &a);
+    ddb_batch_meta_put(&b, "ddbd/rebalancing", 16, "4", 1);
+    ASSERT_EQ(ddb_store_write(s, &b), DDB_STORE_OK);
+    ddb_store_close(s);
+    s = open_with(dir, 0, 1);
+    ASSERT(s != NULL);
+    ASSERT_EQ(ddb_store_nshards(s), 4);
+    ASSERT_EQ(keys_intact(s, 200), 0);
+    ASSERT_NULL(meta(s, &a, "ddbd/rebalancing"));
+    ASSERT_STR_EQ(meta(s, &a, "ddbd/nshards"), "4");
+    ddb_store_close(s);
+    ddb_arena_free(&a);
+    nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+TEST(shard_count_in_memory_and_bounds)
+{
+    ddb_store *s = open_with(NULL, 0, 2);
+
+    ASSERT(s != NULL);
+    ASSERT_EQ(ddb_store_nshards(s), 2);
+    ddb_store_close(s);
+    ASSERT_NULL(open_with(NULL, 0, 0)); /* no count at all */
+    ASSERT_NULL(open_with(NULL, 257, 1));
+}
