@@ -54,6 +54,7 @@ static const char usage[] =
     "  --tls-cert FILE --tls-key FILE\n"
     "                     serve https with this certificate chain and private key (PEM)\n"
     "  --admin            serve ddbd's admin endpoints under /ddbd/ (the clock for tests: docs/admin.md)\n"
+    "  --metrics-port N   serve GET /metrics on this port (plain http, same --host) instead of the API port\n"
     "  --version          print the version and exit\n"
     "  --help             print this help and exit\n"
     "\n"
@@ -114,6 +115,7 @@ static void set_defaults(ddb_config *cfg)
     cfg->idempotency_window = 600;
     cfg->max_connections = 10000;
     cfg->ttl_interval = 5;
+    cfg->metrics_port = -1;
 }
 
 /* Strips one or two leading dashes so "--port" and "-port" compare alike. */
@@ -214,6 +216,11 @@ int ddb_config_parse(ddb_config *cfg, int argc, char **argv)
             i++;
         } else if (strcmp(opt, "admin") == 0) {
             cfg->admin = 1;
+        } else if (strcmp(opt, "metrics-port") == 0) {
+            if (parse_uint(argv[i], val, 0, 65535, &n) != 0)
+                return -1;
+            cfg->metrics_port = (int)n;
+            i++;
         } else if (strcmp(opt, "max-connections") == 0) {
             if (parse_uint(argv[i], val, 1, 1000000, &cfg->max_connections) != 0)
                 return -1;

@@ -32,6 +32,7 @@ typedef struct ddb_config {
     const char *auth_file;            /* --auth FILE: verify SigV4 signatures against these keys (api/auth.h) */
     const char *tls_cert, *tls_key;   /* --tls-cert/--tls-key: serve https (http/http.c) */
     unsigned max_connections;         /* open connections at most; more are closed at once (default 10000) */
+    int metrics_port;                 /* --metrics-port: serve /metrics there only; -1 (default): on the API port */
 } ddb_config;
 
 /*

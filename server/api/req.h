@@ -59,6 +59,7 @@ typedef struct ddb_req {
     const char *access_key; /* from the Authorization header's Credential */
     const char *region;
     uint64_t now_ms;        /* wall clock at arrival */
+    double consumed_read, consumed_write; /* capacity units the request consumed (ddb_consumed_write) */
 } ddb_req;
 
 /*

@@ -15,6 +15,7 @@
 #include "keycodec.h"
 #include "log.h"
 #include "streams.h"
+#include "table_stats.h"
 
 struct ddb_catalog {
     ddb_store *store;
@@ -23,6 +24,8 @@ struct ddb_catalog {
     size_t n, cap;
     ddb_table **retired; /* replaced or deleted tables, freed at close */
     size_t nretired, capretired;
+    ddb_table_stats **stats; /* every table's figures, shared by its versions; freed at close */
+    size_t nstats, capstats;
     uint32_t next_id;
 };
 
@@ -244,6 +247,18 @@ static void retire(ddb_catalog *c, ddb_table *t)
     c->retired[c->nretired++] = t;
 }
 
+/* Gives t new figures (known zero for a table just created, to be counted for one loaded). */
+static void new_stats(ddb_catalog *c, ddb_table *t, int known)
+{
+    if (c->nstats == c->capstats) {
+        c->capstats = c->capstats ? c->capstats * 2 : 16;
+        c->stats = realloc(c->stats, c->capstats * sizeof(*c->stats));
+        if (c->stats == NULL)
+            abort();
+    }
+    t->stats = c->stats[c->nstats++] = ddb_table_stats_new(known);
+}
+
 /* Index of `name`, or of where it would be inserted (with *found = 0). */
 static size_t find(ddb_catalog *c, const char *name, int *found)
 {
@@ -463,6 +478,7 @@ static int load(ddb_catalog *c)
         }
         if (needs_ids(t))
             t = migrate(c, t);
+        new_stats(c, t, 0);
         insert_at(c, find(c, name, &found), t);
     }
     rc = ddb_store_iter_status(it);
@@ -494,6 +510,9 @@ void ddb_catalog_close(ddb_catalog *c)
         table_free(c->tables[i]);
     for (size_t i = 0; i < c->nretired; i++)
         table_free(c->retired[i]);
+    for (size_t i = 0; i < c->nstats; i++)
+        ddb_table_stats_free(c->stats[i]);
+    free(c->stats);
     free(c->tables);
     free(c->retired);
     pthread_rwlock_destroy(&c->lock);
@@ -582,6 +601,7 @@ int ddb_catalog_create(ddb_catalog *c, const char *name, const char *desc_json, 
         rc = -1;
         goto done;
     }
+    new_stats(c, t, 1);
     insert_at(c, i, t);
     *out = t;
 done:
@@ -628,6 +648,7 @@ int ddb_catalog_update(ddb_catalog *c, const ddb_table *expected, const char *de
         rc = -1;
         goto done;
     }
+    t->stats = old->stats;
     c->tables[i] = t;
     retire(c, old);
     *out = t;

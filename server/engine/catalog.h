@@ -91,6 +91,7 @@ typedef struct ddb_table {
     int ttl_enabled;
     uint64_t ttl_changed_ms;     /* the last UpdateTimeToLive (one change an hour) */
     int retired;                 /* replaced or deleted: read atomically (ddb_table_retired) */
+    struct ddb_table_stats *stats; /* items, bytes, capacity: one for every version (engine/table_stats.h) */
     const ddb_json *desc;        /* the stored description (an OBJECT) */
     const char *desc_text;       /* its JSON text */
     size_t desc_len;

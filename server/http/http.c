@@ -50,6 +50,8 @@ typedef struct http_thread {
     char id_prefix[REQUEST_ID_LEN - 12];
     uint64_t id_counter;
     ddb_metrics_thread metrics; /* this thread's request counters (metrics.h) */
+    h2o_accept_ctx_t metrics_accept_ctx; /* thread 0 with --metrics-port: that port's connections */
+    h2o_socket_t *metrics_listener;
 } http_thread;
 
 struct ddb_http {
@@ -60,6 +62,9 @@ struct ddb_http {
     http_thread *threads;
     int port;
     SSL_CTX *ssl;   /* --tls-cert/--tls-key; NULL: plain http */
+    h2o_hostconf_t *api_hosts[2];     /* the API port's host (NULL-terminated) */
+    h2o_hostconf_t *metrics_hosts[2]; /* --metrics-port's host, which serves /metrics alone */
+    int metrics_fd, metrics_port;     /* -1: no --metrics-port */
     unsigned connections;      /* open client connections, across the threads (atomic) */
     uint64_t refused_logged_ms; /* when a refusal was last logged (one line a second at most) */
     volatile int stopping;
@@ -323,6 +328,7 @@ static void send_metrics(ddb_http *h, http_thread *t, h2o_req_t *req)
     g.store_text = store.data;
     t->out.len = 0;
     ddb_metrics_render(&t->out, &h->threads[0].metrics, sizeof(h->threads[0]), h->nthreads, &g);
+    ddb_metrics_render_tables(&t->out, h->srv->catalog, h->srv->store);
     ddb_buf_free(&store);
     send_body(req, 200, "OK", "text/plain; version=0.0.4", t->out.data, t->out.len);
 }
@@ -428,7 +434,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         send_health(req);
         return 0;
     }
-    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) &&
+    if (h->metrics_fd < 0 && h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) &&
         h2o_memis(req->path_normalized.base, req->path_normalized.len, H2O_STRLIT("/metrics"))) {
         send_metrics(h, t, req);
         return 0;
@@ -444,6 +450,19 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     handle_api(h, t, req, ct);
+    return 0;
+}
+
+/* --metrics-port: GET /metrics, and 404 for anything else. */
+static int on_metrics_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    http_thread *t = current_thread;
+
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) &&
+        h2o_memis(req->path_normalized.base, req->path_normalized.len, H2O_STRLIT("/metrics")))
+        send_metrics(t->http, t, req);
+    else
+        send_body(req, 404, "Not Found", "text/plain", "not found\n", 10);
     return 0;
 }
 
@@ -517,6 +536,16 @@ static int over_connection_limit(ddb_http *h)
     return 1;
 }
 
+/* A scrape's connection: not an API client's, so not counted against --max-connections. */
+static void on_metrics_accept(h2o_socket_t *listener, const char *err)
+{
+    http_thread *t = listener->data;
+    h2o_socket_t *sock;
+
+    if (err == NULL && (sock = h2o_evloop_socket_accept(listener)) != NULL)
+        h2o_accept(&t->metrics_accept_ctx, sock);
+}
+
 static void on_accept(h2o_socket_t *listener, const char *err)
 {
     http_thread *t = listener->data;
@@ -585,15 +614,26 @@ static void *thread_main(void *arg)
     t->loop = h2o_evloop_create();
     h2o_context_init(&t->ctx, t->loop, &h->globalconf);
     t->accept_ctx.ctx = &t->ctx;
-    t->accept_ctx.hosts = h->globalconf.hosts;
+    t->accept_ctx.hosts = h->api_hosts;
     t->accept_ctx.ssl_ctx = h->ssl;
     t->listener = h2o_evloop_socket_create(t->loop, t->fd, H2O_SOCKET_FLAG_DONT_READ);
     t->listener->data = t;
     h2o_socket_read_start(t->listener, on_accept);
+    if (t == &h->threads[0] && h->metrics_fd >= 0) { /* scrapes are rare: one thread serves them */
+        t->metrics_accept_ctx.ctx = &t->ctx;
+        t->metrics_accept_ctx.hosts = h->metrics_hosts;
+        t->metrics_listener = h2o_evloop_socket_create(t->loop, h->metrics_fd, H2O_SOCKET_FLAG_DONT_READ);
+        t->metrics_listener->data = t;
+        h2o_socket_read_start(t->metrics_listener, on_metrics_accept);
+    }
     run_loop(h, t);
     /* stop accepting, then give responses already produced a moment to reach their sockets */
     h2o_socket_read_stop(t->listener);
     h2o_socket_close(t->listener);
+    if (t->metrics_listener != NULL) {
+        h2o_socket_read_stop(t->metrics_listener);
+        h2o_socket_close(t->metrics_listener);
+    }
     for (int i = 0; i < 4; i++)
         h2o_evloop_run(t->loop, 25);
     return NULL;
@@ -641,6 +681,17 @@ ddb_http *ddb_http_bind(const ddb_config *cfg, ddb_server *srv)
     /* the 413 is sent from the host's fallback path, before the request is routed */
     h2o_errordoc_register(&host->fallback_path, &(h2o_errordoc_t){413, h2o_iovec_init(H2O_STRLIT(TOO_LARGE_PATH))}, 1);
     h2o_errordoc_register(path, &(h2o_errordoc_t){413, h2o_iovec_init(H2O_STRLIT(TOO_LARGE_PATH))}, 1);
+    h->api_hosts[0] = host;
+    h->metrics_fd = h->metrics_port = -1;
+    if (cfg->metrics_port >= 0) {
+        h2o_hostconf_t *mhost = h2o_config_register_host(&h->globalconf, h2o_iovec_init(H2O_STRLIT("metrics")), 65535);
+        h2o_pathconf_t *mpath = h2o_config_register_path(mhost, "/", 0);
+        h2o_create_handler(mpath, sizeof(h2o_handler_t))->on_req = on_metrics_req;
+        h->metrics_hosts[0] = mhost;
+        if ((h->metrics_fd = bind_listener(cfg->host, cfg->metrics_port)) < 0)
+            return NULL;
+        h->metrics_port = bound_port(h->metrics_fd);
+    }
     h->threads = calloc(h->nthreads, sizeof(*h->threads));
     for (unsigned i = 0; i < h->nthreads; i++) {
         http_thread *t = &h->threads[i];
@@ -661,6 +712,11 @@ ddb_http *ddb_http_bind(const ddb_config *cfg, ddb_server *srv)
 int ddb_http_port(const ddb_http *h)
 {
     return h->port;
+}
+
+int ddb_http_metrics_port(const ddb_http *h)
+{
+    return h->metrics_port;
 }
 
 int ddb_http_start(ddb_http *h)

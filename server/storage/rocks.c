@@ -66,6 +66,8 @@ static rocksdb_options_t *make_options(ddb_store *s, const ddb_store_options *o)
     /* table files are opened on demand; the default spawns 16 threads at every open */
     rocksdb_options_set_max_file_opening_threads(opts, 1);
     rocksdb_options_set_compression(opts, rocksdb_lz4_compression);
+    /* tickers for /metrics (cache hits and misses, stall time: rocks_metrics.c); counted per core */
+    rocksdb_options_enable_statistics(opts);
     /*
      * Point reads (GetItem, BatchGetItem, every guarded write) decide these settings. A memtable
      * is a skip list searched one cache miss per step, and overwrites add versions to it, so a

@@ -219,6 +219,16 @@ void ddb_store_barrier(ddb_store *s)
     }
 }
 
+/* Holds every stripe, taken in the commits' own order, so no commit can be inside its critical section. */
+void ddb_store_exclusive(ddb_store *s, void (*fn)(void *ctx), void *ctx)
+{
+    for (int i = 0; i < LOCK_STRIPES; i++)
+        pthread_mutex_lock(&s->locks[i]);
+    fn(ctx);
+    for (int i = LOCK_STRIPES; i > 0; i--)
+        pthread_mutex_unlock(&s->locks[i - 1]);
+}
+
 /* ---- snapshots ---- */
 
 ddb_store_snapshot *ddb_store_snapshot_take(ddb_store *s)

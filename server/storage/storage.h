@@ -182,6 +182,14 @@ ddb_store_iter *ddb_store_iter_open_at(ddb_store *s, const ddb_store_snapshot *s
 void ddb_store_barrier(ddb_store *s);
 
 /*
+ * Runs fn(ctx) while no commit (rmw or commit) is between its reads and its write: every commit
+ * either finished before fn began or starts its reads after fn returned. fn must be short and
+ * must not commit. Used to tie a read snapshot to a point in the commit order (per-table
+ * figures that commits then keep up to date: engine/table_stats.h).
+ */
+void ddb_store_exclusive(ddb_store *s, void (*fn)(void *ctx), void *ctx);
+
+/*
  * Ordered range read over [lo, hi) of the data space, forward or reverse, in key order wherever
  * the keys are placed (a range within one partition is read where that partition lives; a wider
  * one merges every place). Keys and values returned by ddb_store_iter_key/val stay valid until
