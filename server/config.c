@@ -55,6 +55,8 @@ static const char usage[] =
     "                     serve https with this certificate chain and private key (PEM)\n"
     "  --admin            serve ddbd's admin endpoints under /ddbd/ (the clock for tests: docs/admin.md)\n"
     "  --metrics-port N   serve GET /metrics on this port (plain http, same --host) instead of the API port\n"
+    "  --access-log FILE  write one JSON line per API request to FILE ('-': standard output): time,\n"
+    "                     request id, operation, table, status, error type, latency, capacity (default: off)\n"
     "  --version          print the version and exit\n"
     "  --help             print this help and exit\n"
     "\n"
@@ -220,6 +222,11 @@ int ddb_config_parse(ddb_config *cfg, int argc, char **argv)
             if (parse_uint(argv[i], val, 0, 65535, &n) != 0)
                 return -1;
             cfg->metrics_port = (int)n;
+            i++;
+        } else if (strcmp(opt, "access-log") == 0) {
+            if (val == NULL)
+                goto missing;
+            cfg->access_log = val;
             i++;
         } else if (strcmp(opt, "max-connections") == 0) {
             if (parse_uint(argv[i], val, 1, 1000000, &cfg->max_connections) != 0)

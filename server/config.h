@@ -33,6 +33,7 @@ typedef struct ddb_config {
     const char *tls_cert, *tls_key;   /* --tls-cert/--tls-key: serve https (http/http.c) */
     unsigned max_connections;         /* open connections at most; more are closed at once (default 10000) */
     int metrics_port;                 /* --metrics-port: serve /metrics there only; -1 (default): on the API port */
+    const char *access_log;           /* --access-log FILE|-: JSON lines, one per API request (http/access_log.h); NULL: off */
 } ddb_config;
 
 /*

@@ -24,6 +24,7 @@
 #include <sodium.h>
 
 #include "ddb/ddb_status.h"
+#include "access_log.h"
 #include "attr.h"
 #include "crc32.h"
 #include "auth.h"
@@ -52,6 +53,7 @@ typedef struct http_thread {
     ddb_metrics_thread metrics; /* this thread's request counters (metrics.h) */
     h2o_accept_ctx_t metrics_accept_ctx; /* thread 0 with --metrics-port: that port's connections */
     h2o_socket_t *metrics_listener;
+    ddb_access_buf alog;        /* --access-log: this thread's pending lines */
 } http_thread;
 
 struct ddb_http {
@@ -65,6 +67,7 @@ struct ddb_http {
     h2o_hostconf_t *api_hosts[2];     /* the API port's host (NULL-terminated) */
     h2o_hostconf_t *metrics_hosts[2]; /* --metrics-port's host, which serves /metrics alone */
     int metrics_fd, metrics_port;     /* -1: no --metrics-port */
+    ddb_access_log *log;              /* --access-log; NULL: off */
     unsigned connections;      /* open client connections, across the threads (atomic) */
     uint64_t refused_logged_ms; /* when a refusal was last logged (one line a second at most) */
     volatile int stopping;
@@ -119,13 +122,18 @@ static size_t format_u32(char *out, uint32_t v)
     return n;
 }
 
-static void send_body(h2o_req_t *req, int status, const char *reason, const char *ctype, const char *body, size_t len)
+/* Sends the response with x-amzn-RequestId `id` (REQUEST_ID_LEN characters), or a new one when NULL. */
+static void send_body_id(h2o_req_t *req, const char *id, int status, const char *reason, const char *ctype,
+                         const char *body, size_t len)
 {
-    char *id = h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1);
     char *crc = h2o_mem_alloc_pool(&req->pool, 16);
     size_t crclen = format_u32(crc, ddb_crc32(0, body, len));
 
-    next_request_id(current_thread, id);
+    if (id == NULL) {
+        char *fresh = h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1);
+        next_request_id(current_thread, fresh);
+        id = fresh;
+    }
     req->res.status = status;
     req->res.reason = reason;
     add_header(req, "x-amzn-RequestId", id, REQUEST_ID_LEN);
@@ -134,6 +142,11 @@ static void send_body(h2o_req_t *req, int status, const char *reason, const char
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype, strlen(ctype));
     req->res.content_length = len;
     h2o_send_inline(req, body, len);
+}
+
+static void send_body(h2o_req_t *req, int status, const char *reason, const char *ctype, const char *body, size_t len)
+{
+    send_body_id(req, NULL, status, reason, ctype, body, len);
 }
 
 /* ---- CORS ---- */
@@ -342,6 +355,8 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
     h2o_iovec_t target = header_value(req, H2O_STRLIT("x-amz-target"));
     ssize_t ai = h2o_find_header(&req->headers, H2O_TOKEN_AUTHORIZATION, -1);
     const char *ctype = response_content_type(ct);
+    double seconds;
+    char *id;
 
     clock_gettime(CLOCK_MONOTONIC, &started);
     memset(&r, 0, sizeof(r));
@@ -367,17 +382,24 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
         in.http = &ar;
     }
     ddb_dispatch(&r, &in);
-    ddb_metrics_record(&t->metrics, r.op, r.err.code, seconds_since(&started));
+    seconds = seconds_since(&started);
+    ddb_metrics_record(&t->metrics, r.op, r.err.code, seconds);
+    id = h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1);
+    next_request_id(t, id);
     if (r.err.code != DDB_OK) {
         const ddb_error_info *e = ddb_error_lookup(r.err.code);
         render_error(t, &r);
-        send_body(req, e->http_status, e->http_status == 500 ? "Internal Server Error" : "Bad Request", ctype, t->err.data,
-                  t->err.len);
+        if (h->log != NULL)
+            ddb_access_log_add(h->log, &t->alog, &r, id, e->http_status, seconds);
+        send_body_id(req, id, e->http_status, e->http_status == 500 ? "Internal Server Error" : "Bad Request", ctype,
+                     t->err.data, t->err.len);
         return;
     }
     if (t->out.len == 0)
         ddb_buf_puts(&t->out, "{}");
-    send_body(req, 200, "OK", ctype, t->out.data, t->out.len);
+    if (h->log != NULL)
+        ddb_access_log_add(h->log, &t->alog, &r, id, 200, seconds);
+    send_body_id(req, id, 200, "OK", ctype, t->out.data, t->out.len);
 }
 
 /* ddbd's admin endpoints (admin.h), only with --admin. */
@@ -595,6 +617,9 @@ static void run_loop(ddb_http *h, http_thread *t)
 
     while (!h->stopping) {
         int polling = poll_until != 0;
+        /* access log lines go out when the loop would wait anyway (or are many, or old) */
+        if (h->log != NULL)
+            ddb_access_log_flush(h->log, &t->alog, !polling);
         h2o_evloop_run(t->loop, polling ? 0 : 50);
         if (t->id_counter != answered) {
             answered = t->id_counter;
@@ -636,6 +661,7 @@ static void *thread_main(void *arg)
     }
     for (int i = 0; i < 4; i++)
         h2o_evloop_run(t->loop, 25);
+    ddb_access_log_flush(h->log, &t->alog, 1);
     return NULL;
 }
 
@@ -692,6 +718,8 @@ ddb_http *ddb_http_bind(const ddb_config *cfg, ddb_server *srv)
             return NULL;
         h->metrics_port = bound_port(h->metrics_fd);
     }
+    if (cfg->access_log != NULL && (h->log = ddb_access_log_open(cfg->access_log)) == NULL)
+        return NULL;
     h->threads = calloc(h->nthreads, sizeof(*h->threads));
     for (unsigned i = 0; i < h->nthreads; i++) {
         http_thread *t = &h->threads[i];
@@ -736,7 +764,9 @@ void ddb_http_stop(ddb_http *h)
         ddb_arena_free(&h->threads[i].arena);
         ddb_buf_free(&h->threads[i].out);
         ddb_buf_free(&h->threads[i].err);
+        ddb_access_buf_free(&h->threads[i].alog);
     }
+    ddb_access_log_close(h->log);
     free(h->threads);
     if (h->ssl != NULL)
         SSL_CTX_free(h->ssl);
