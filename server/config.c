@@ -57,6 +57,8 @@ static const char usage[] =
     "  --metrics-port N   serve GET /metrics on this port (plain http, same --host) instead of the API port\n"
     "  --access-log FILE  write one JSON line per API request to FILE ('-': standard output): time,\n"
     "                     request id, operation, table, status, error type, latency, capacity (default: off)\n"
+    "  --seed FILE|DIR    before listening, create the tables and put the items of FILE, or of every\n"
+    "                     *.json, *.jsonl and *.ndjson file in DIR (repeatable; docs/seeding.md)\n"
     "  --version          print the version and exit\n"
     "  --help             print this help and exit\n"
     "\n"
@@ -227,6 +229,15 @@ int ddb_config_parse(ddb_config *cfg, int argc, char **argv)
             if (val == NULL)
                 goto missing;
             cfg->access_log = val;
+            i++;
+        } else if (strcmp(opt, "seed") == 0) {
+            if (val == NULL)
+                goto missing;
+            if (cfg->nseeds == sizeof(cfg->seeds) / sizeof(cfg->seeds[0])) {
+                fprintf(stderr, "ddbd: at most 16 --seed options\n");
+                return -1;
+            }
+            cfg->seeds[cfg->nseeds++] = val;
             i++;
         } else if (strcmp(opt, "max-connections") == 0) {
             if (parse_uint(argv[i], val, 1, 1000000, &cfg->max_connections) != 0)

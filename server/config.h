@@ -34,6 +34,8 @@ typedef struct ddb_config {
     unsigned max_connections;         /* open connections at most; more are closed at once (default 10000) */
     int metrics_port;                 /* --metrics-port: serve /metrics there only; -1 (default): on the API port */
     const char *access_log;           /* --access-log FILE|-: JSON lines, one per API request (http/access_log.h); NULL: off */
+    const char *seeds[16];            /* --seed FILE|DIR: tables and items loaded before listening (seed.h) */
+    unsigned nseeds;
 } ddb_config;
 
 /*

@@ -16,6 +16,7 @@
 #include "ddb/ddb_version.h"
 #include "http.h"
 #include "log.h"
+#include "seed.h"
 #include "server.h"
 
 static double now_ms(void)
@@ -53,6 +54,11 @@ int main(int argc, char **argv)
     if (ddb_server_open(&srv, &cfg, &err) != 0) {
         ddb_log(DDB_LOG_ERROR, "cannot open %s: %s", cfg.in_memory ? "the in-memory store" : cfg.data_dir,
                 err ? err : "unknown error");
+        return 1;
+    }
+    /* the seed is loaded before the port is bound: a client never sees a half-seeded server */
+    if (cfg.nseeds > 0 && ddb_seed_load(&srv, cfg.seeds, cfg.nseeds) != 0) {
+        ddb_server_close(&srv);
         return 1;
     }
     if ((http = ddb_http_bind(&cfg, &srv)) == NULL) {

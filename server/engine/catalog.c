@@ -696,6 +696,32 @@ void ddb_catalog_sync(ddb_catalog *c)
     pthread_rwlock_unlock(&c->lock);
 }
 
+ddb_table *ddb_catalog_preview(ddb_catalog *c, const char *name, const char *desc_json, size_t len)
+{
+    ddb_arena a;
+    const ddb_json *desc;
+    ddb_table *t = NULL;
+    uint32_t saved_next;
+
+    ddb_arena_init(&a);
+    pthread_rwlock_wrlock(&c->lock);
+    saved_next = c->next_id; /* finalize numbers the indexes; the numbers are given back */
+    if ((desc = ddb_json_parse(&a, desc_json, len)) != NULL && desc->type == DDB_JSON_OBJECT) {
+        char *text = finalize(c, &a, desc, 0, NULL, 0, 1);
+        t = table_from_json(name, text, strlen(text));
+    }
+    c->next_id = saved_next;
+    pthread_rwlock_unlock(&c->lock);
+    ddb_arena_free(&a);
+    return t;
+}
+
+void ddb_table_preview_free(ddb_table *t)
+{
+    if (t != NULL)
+        table_free(t);
+}
+
 size_t ddb_catalog_list(ddb_catalog *c, ddb_arena *a, const char *exclusive_start, size_t limit, const char ***names,
                         int *more)
 {

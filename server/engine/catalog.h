@@ -168,6 +168,15 @@ void ddb_desc_write(ddb_jw *w, const ddb_table *t, const char *const *skip, cons
 /* Copies an index object's members except those named in `skip` (the editor's write adds the changed ones). */
 void ddb_index_write_members(ddb_jw *w, const ddb_index *ix, const char *const *skip);
 
+/*
+ * A table as CreateTable would make it from `desc_json` (a CreateTable request's JSON), without
+ * entering the catalog or taking ids (they are 0) and without figures (stats NULL): to check items
+ * against a table that does not exist yet (--seed). NULL if the description is not usable. Freed
+ * with ddb_table_preview_free.
+ */
+ddb_table *ddb_catalog_preview(ddb_catalog *c, const char *name, const char *desc_json, size_t len);
+void ddb_table_preview_free(ddb_table *t);
+
 /* Every live table, for background tasks that look for work (copied pointers; they stay valid). */
 size_t ddb_catalog_snapshot(ddb_catalog *c, ddb_arena *a, const ddb_table ***tables);
 
