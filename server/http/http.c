@@ -31,6 +31,7 @@
 #include "dispatch.h"
 #include "admin.h"
 #include "errors.h"
+#include "gate.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
@@ -335,6 +336,7 @@ static void send_metrics(ddb_http *h, http_thread *t, h2o_req_t *req)
     ddb_buf store = {0};
     ddb_metrics_gauges g = {0};
 
+    ddb_gate_enter(h->srv->gate, (unsigned)(t - h->threads)); /* the store and catalog stay put meanwhile */
     ddb_store_metrics_text(h->srv->store, &store);
     g.connections = __atomic_load_n(&h->connections, __ATOMIC_RELAXED);
     g.tables = ddb_catalog_count(h->srv->catalog);
@@ -342,6 +344,7 @@ static void send_metrics(ddb_http *h, http_thread *t, h2o_req_t *req)
     t->out.len = 0;
     ddb_metrics_render(&t->out, &h->threads[0].metrics, sizeof(h->threads[0]), h->nthreads, &g);
     ddb_metrics_render_tables(&t->out, h->srv->catalog, h->srv->store);
+    ddb_gate_leave(h->srv->gate, (unsigned)(t - h->threads));
     ddb_buf_free(&store);
     send_body(req, 200, "OK", "text/plain; version=0.0.4", t->out.data, t->out.len);
 }
@@ -355,6 +358,7 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
     h2o_iovec_t target = header_value(req, H2O_STRLIT("x-amz-target"));
     ssize_t ai = h2o_find_header(&req->headers, H2O_TOKEN_AUTHORIZATION, -1);
     const char *ctype = response_content_type(ct);
+    unsigned slot = (unsigned)(t - h->threads);
     double seconds;
     char *id;
 
@@ -381,7 +385,9 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
         auth_request_of(&t->arena, req, &ar);
         in.http = &ar;
     }
+    ddb_gate_enter(h->srv->gate, slot);
     ddb_dispatch(&r, &in);
+    ddb_gate_leave(h->srv->gate, slot);
     seconds = seconds_since(&started);
     ddb_metrics_record(&t->metrics, r.op, r.err.code, seconds);
     id = h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1);
@@ -402,17 +408,35 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
     send_body_id(req, id, 200, "OK", ctype, t->out.data, t->out.len);
 }
 
-/* ddbd's admin endpoints (admin.h), only with --admin. */
+static const char *reason_of(int status)
+{
+    switch (status) {
+    case 200:
+        return "OK";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 500:
+        return "Internal Server Error";
+    default:
+        return "Bad Request";
+    }
+}
+
+/* ddbd's admin endpoints (admin.h), only with --admin. Never inside the request gate: a restore closes it. */
 static void send_admin(ddb_http *h, http_thread *t, h2o_req_t *req)
 {
-    int post = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST"));
+    char method[16];
     int status;
 
+    snprintf(method, sizeof(method), "%.*s", (int)req->method.len, req->method.base);
     t->out.len = 0;
-    status = ddb_admin_handle(h->srv, post, req->path_normalized.base, req->path_normalized.len, req->entity.base,
+    status = ddb_admin_handle(h->srv, method, req->path_normalized.base, req->path_normalized.len, req->entity.base,
                               req->entity.base ? req->entity.len : 0, &t->out);
-    send_body(req, status, status == 200 ? "OK" : status == 404 ? "Not Found" : "Bad Request", "application/json",
-              t->out.data, t->out.len);
+    send_body(req, status, reason_of(status), "application/json", t->out.data, t->out.len);
 }
 
 /*

@@ -65,6 +65,9 @@ static rocksdb_options_t *make_options(ddb_store *s, const ddb_store_options *o)
     rocksdb_options_set_max_background_jobs(opts, 2);
     /* table files are opened on demand; the default spawns 16 threads at every open */
     rocksdb_options_set_max_file_opening_threads(opts, 1);
+    /* and their properties are not read at open for compaction's estimates (an open, and so a
+       snapshot restore, reads no table file) */
+    rocksdb_options_set_skip_stats_update_on_db_open(opts, 1);
     rocksdb_options_set_compression(opts, rocksdb_lz4_compression);
     /* tickers for /metrics (cache hits and misses, stall time: rocks_metrics.c); counted per core */
     rocksdb_options_enable_statistics(opts);
@@ -101,8 +104,9 @@ static rocksdb_options_t *make_options(ddb_store *s, const ddb_store_options *o)
     rocksdb_block_based_options_set_pin_l0_filter_and_index_blocks_in_cache(bbt, 1);
     rocksdb_options_set_block_based_table_factory(opts, bbt);
     rocksdb_block_based_options_destroy(bbt);
-    if (o->in_memory) {
-        s->env = rocksdb_create_mem_env();
+    if (o->in_memory) { /* one env for the store's life: it holds the data and the snapshots */
+        if (s->env == NULL)
+            s->env = rocksdb_create_mem_env();
         rocksdb_options_set_env(opts, s->env);
     }
     return opts;
@@ -349,10 +353,60 @@ int ddb_store_format_found(const ddb_store *s)
     return s->format_found;
 }
 
+int rocks_open_files(ddb_store *s, char **errout)
+{
+    s->seq = ddb_sequencer_new(rocks_seq_load, s);
+    s->opts = make_options(s, &s->o);
+    /* stream records: append-only, read in order, trimmed after a day; compressing and
+       re-compacting them cost more than the disk they would save */
+    s->seq_opts = rocksdb_options_create_copy(s->opts);
+    rocksdb_options_set_compression(s->seq_opts, rocksdb_no_compression);
+    rocksdb_options_set_write_buffer_size(s->seq_opts, 16 << 20);
+    rocksdb_options_set_level0_file_num_compaction_trigger(s->seq_opts, 8);
+    if (open_db(s, s->path, errout) != 0 || check_format(s, errout) != 0 || setup_shards(s, s->o.nshards) != 0) {
+        if (*errout == NULL)
+            *errout = strdup("cannot set up the shards (see the log)");
+        return -1;
+    }
+    return 0;
+}
+
+void rocks_close_files(ddb_store *s)
+{
+    if (s->db != NULL) {
+        for (unsigned i = 0; i < MAX_SHARDS; i++) {
+            if (s->shards[i] != NULL)
+                rocksdb_column_family_handle_destroy(s->shards[i]);
+            s->shards[i] = NULL;
+        }
+        if (s->meta != NULL)
+            rocksdb_column_family_handle_destroy(s->meta);
+        if (s->seqcf != NULL)
+            rocksdb_column_family_handle_destroy(s->seqcf);
+        rocksdb_close(s->db);
+    }
+    s->db = NULL;
+    s->meta = s->seqcf = NULL;
+    s->ncf = 0;
+    if (s->opts != NULL)
+        rocksdb_options_destroy(s->opts);
+    if (s->seq_opts != NULL)
+        rocksdb_options_destroy(s->seq_opts);
+    if (s->cache != NULL)
+        rocksdb_cache_destroy(s->cache);
+    if (s->row_cache != NULL)
+        rocksdb_cache_destroy(s->row_cache);
+    s->opts = s->seq_opts = NULL;
+    s->cache = s->row_cache = NULL;
+    ddb_ring_free(&s->ring);
+    memset(&s->ring, 0, sizeof(s->ring));
+    ddb_sequencer_free(s->seq);
+    s->seq = NULL;
+}
+
 ddb_store *ddb_store_open(const ddb_store_options *o, char **errout)
 {
     ddb_store *s = calloc(1, sizeof(*s));
-    const char *path = o->in_memory ? "/ddbd-memory" : o->path;
 
     *errout = NULL;
     if (s == NULL || o->nshards < 1 || o->nshards > MAX_SHARDS) {
@@ -368,25 +422,17 @@ ddb_store *ddb_store_open(const ddb_store_options *o, char **errout)
     for (int i = 0; i < LOCK_STRIPES; i++)
         pthread_mutex_init(&s->locks[i], NULL);
     pthread_mutex_init(&s->cf_lock, NULL);
-    s->seq = ddb_sequencer_new(rocks_seq_load, s);
+    s->o = *o;
+    s->path = strdup(o->in_memory ? ROCKS_MEMORY_PATH : o->path);
     s->key_hash = o->key_hash;
     s->partition_bytes = o->partition_bytes;
-    s->opts = make_options(s, o);
-    /* stream records: append-only, read in order, trimmed after a day; compressing and
-       re-compacting them cost more than the disk they would save */
-    s->seq_opts = rocksdb_options_create_copy(s->opts);
-    rocksdb_options_set_compression(s->seq_opts, rocksdb_no_compression);
-    rocksdb_options_set_write_buffer_size(s->seq_opts, 16 << 20);
-    rocksdb_options_set_level0_file_num_compaction_trigger(s->seq_opts, 8);
     s->ropts = rocksdb_readoptions_create();
     s->wopts = rocksdb_writeoptions_create();
     rocksdb_writeoptions_set_sync(s->wopts, o->sync_writes ? 1 : 0);
     if (o->in_memory)
         rocksdb_writeoptions_disable_WAL(s->wopts, 1);
-    if (open_db(s, path, errout) != 0 || check_format(s, errout) != 0 ||
-        setup_shards(s, o->nshards) != 0) {
-        if (*errout == NULL)
-            *errout = strdup("cannot set up the shards (see the log)");
+    /* a restore a crash interrupted is finished first (rocks_snapshots.c) */
+    if ((!o->in_memory && rocks_finish_restore(s, errout) != 0) || rocks_open_files(s, errout) != 0) {
         ddb_store_close(s);
         return NULL;
     }
@@ -397,36 +443,18 @@ void ddb_store_close(ddb_store *s)
 {
     if (s == NULL)
         return;
-    if (s->db != NULL) {
-        for (unsigned i = 0; i < MAX_SHARDS; i++) {
-            if (s->shards[i] != NULL)
-                rocksdb_column_family_handle_destroy(s->shards[i]);
-        }
-        if (s->meta != NULL)
-            rocksdb_column_family_handle_destroy(s->meta);
-        if (s->seqcf != NULL)
-            rocksdb_column_family_handle_destroy(s->seqcf);
-        rocksdb_close(s->db);
-    }
+    rocks_close_files(s);
     rocksdb_readoptions_destroy(s->ropts);
     rocksdb_writeoptions_destroy(s->wopts);
-    rocksdb_options_destroy(s->opts);
-    if (s->seq_opts != NULL)
-        rocksdb_options_destroy(s->seq_opts);
-    if (s->cache != NULL)
-        rocksdb_cache_destroy(s->cache);
-    if (s->row_cache != NULL)
-        rocksdb_cache_destroy(s->row_cache);
     if (s->env != NULL)
         rocksdb_env_destroy(s->env);
-    ddb_ring_free(&s->ring);
-    ddb_sequencer_free(s->seq);
+    rocks_snapshots_free(s);
+    free(s->path);
     for (int i = 0; i < LOCK_STRIPES; i++)
         pthread_mutex_destroy(&s->locks[i]);
     pthread_mutex_destroy(&s->cf_lock);
     free(s);
 }
-
 
 unsigned ddb_store_nshards(const ddb_store *s)
 {

@@ -20,6 +20,9 @@
 #include "stripes.h"
 
 #define MAX_SHARDS 256
+#define ROCKS_MEMORY_PATH "/ddbd-memory" /* --in-memory: the database's path in the memory env */
+
+struct rocks_snap; /* a named snapshot of an in-memory store (rocks_snapshots.c) */
 
 struct ddb_store {
     rocksdb_t *db;
@@ -46,6 +49,10 @@ struct ddb_store {
        larger memtables, and item writes keep their memtables small for point reads. */
     rocksdb_column_family_handle_t *seqcf;
     rocksdb_options_t *seq_opts;
+    ddb_store_options o; /* as opened (a restore reopens with them) */
+    char *path;          /* the database's directory (ROCKS_MEMORY_PATH in memory) */
+    struct rocks_snap *snaps; /* in memory: the named snapshots (on disk, the directories are the list) */
+    size_t nsnaps;
 };
 
 struct ddb_store_snapshot {
@@ -83,6 +90,13 @@ static inline int shard_of(const ddb_store *s, const char *key, size_t klen)
 rocksdb_column_family_handle_t *rocks_cf_for_write(ddb_store *s, int shard);
 /* The column family of sequenced puts, created if it does not exist yet and `create`; NULL otherwise (rocks.c). */
 rocksdb_column_family_handle_t *rocks_seq_cf(ddb_store *s, int create);
+/* Opens the database files of s->path with s->o: options and caches, column families, format
+   check, shards (rocks.c); and closes them, leaving the locks, the memory env and the snapshots. */
+int rocks_open_files(ddb_store *s, char **errout);
+void rocks_close_files(ddb_store *s);
+/* On disk: completes a restore that a crash interrupted, before the database opens (rocks_snapshots.c). */
+int rocks_finish_restore(ddb_store *s, char **errout);
+void rocks_snapshots_free(ddb_store *s);
 /* The highest number stored under a prefix (the sequencer's loader; rocks_rw.c). */
 uint64_t rocks_seq_load(void *ctx, const char *prefix, size_t plen);
 
