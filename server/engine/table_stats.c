@@ -3,7 +3,6 @@
  */
 #include "table_stats.h"
 
-#include <math.h>
 #include <stdlib.h>
 
 #include "itemcodec.h"
@@ -48,9 +47,9 @@ void ddb_table_stats_charge(ddb_table_stats *s, double read_units, double write_
         return;
     /* units are multiples of 0.5: thousandths keep them exact in an integer counter */
     if (read_units > 0)
-        __atomic_add_fetch(&s->read_milli, (uint64_t)llround(read_units * 1000), __ATOMIC_RELAXED);
+        __atomic_add_fetch(&s->read_milli, (uint64_t)(read_units * 1000 + 0.5), __ATOMIC_RELAXED);
     if (write_units > 0)
-        __atomic_add_fetch(&s->write_milli, (uint64_t)llround(write_units * 1000), __ATOMIC_RELAXED);
+        __atomic_add_fetch(&s->write_milli, (uint64_t)(write_units * 1000 + 0.5), __ATOMIC_RELAXED);
 }
 
 int ddb_keyspace_count(ddb_store *store, const ddb_store_snapshot *snap, uint32_t id, unsigned long long *items,
