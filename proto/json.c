@@ -170,11 +170,12 @@ static const yajl_callbacks callbacks = {
     on_null, on_boolean, NULL, NULL, on_number, on_string, on_start_map, on_map_key, on_end, on_start_array, on_end,
 };
 
-ddb_json *ddb_json_parse(ddb_arena *a, const char *text, size_t len)
+ddb_json *ddb_json_parse_at(ddb_arena *a, const char *text, size_t len, size_t *err_at)
 {
     builder b;
     yajl_handle h;
     yajl_status st;
+    size_t at = len;
 
     memset(&b, 0, sizeof(b));
     b.a = a;
@@ -182,13 +183,22 @@ ddb_json *ddb_json_parse(ddb_arena *a, const char *text, size_t len)
     if (h == NULL)
         abort();
     st = yajl_parse(h, (const unsigned char *)text, len);
-    if (st == yajl_status_ok)
+    if (st != yajl_status_ok)
+        at = yajl_get_bytes_consumed(h);
+    else
         st = yajl_complete_parse(h);
     yajl_free(h);
     free(b.scratch);
+    if (err_at != NULL)
+        *err_at = at;
     if (st != yajl_status_ok || b.depth != 0)
         return NULL;
     return b.root;
+}
+
+ddb_json *ddb_json_parse(ddb_arena *a, const char *text, size_t len)
+{
+    return ddb_json_parse_at(a, text, len, NULL);
 }
 
 const ddb_json *ddb_json_get(const ddb_json *obj, const char *key)

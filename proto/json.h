@@ -48,6 +48,8 @@ struct ddb_json_member {
 
 /* Parses `len` bytes into a tree allocated from `a`; NULL if the text is not one JSON value. */
 ddb_json *ddb_json_parse(ddb_arena *a, const char *text, size_t len);
+/* The same; on failure *err_at is the byte offset where the text stopped being JSON (for messages). */
+ddb_json *ddb_json_parse_at(ddb_arena *a, const char *text, size_t len, size_t *err_at);
 
 /* Member `key` of an OBJECT (the last one if repeated), or NULL (also when obj is NULL or not an object). */
 const ddb_json *ddb_json_get(const ddb_json *obj, const char *key);

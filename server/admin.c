@@ -3,8 +3,10 @@
  */
 #include "admin.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "arena.h"
 #include "clock.h"
@@ -12,6 +14,14 @@
 #include "log.h"
 #include "server.h"
 #include "tasks.h"
+
+static double now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
 static int answer(ddb_buf *out, int status, const char *fmt_key, long long a, long long b)
 {
@@ -65,6 +75,144 @@ static int move_clock(ddb_server *srv, const char *body, size_t blen, ddb_buf *o
     return clock_state(out);
 }
 
+/* ---- snapshots ---- */
+
+static int message(ddb_buf *out, int status, const char *msg)
+{
+    return answer(out, status, msg, 0, 0);
+}
+
+/* The answer of a failed snapshot call, by its ddb_checkpoint_rc. */
+static int snapshot_error(ddb_buf *out, int rc, const char *name)
+{
+    char msg[160];
+
+    switch (rc) {
+    case DDB_CHECKPOINT_BAD_NAME:
+        return message(out, 400, "a snapshot name is 1 to 64 of A-Z, a-z, 0-9, _ and -");
+    case DDB_CHECKPOINT_EXISTS:
+        snprintf(msg, sizeof(msg), "snapshot %s exists", name);
+        return message(out, 409, msg);
+    case DDB_CHECKPOINT_NOT_FOUND:
+        snprintf(msg, sizeof(msg), "no snapshot named %s", name);
+        return message(out, 404, msg);
+    default:
+        return message(out, 500, "the snapshot call failed (see the server's log)");
+    }
+}
+
+/* {"name": ..., "tookMs": ...} */
+static int done(ddb_buf *out, const char *key, const char *name, double ms)
+{
+    ddb_jw w;
+
+    ddb_jw_init(&w, out);
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, key);
+    ddb_jw_str(&w, name);
+    ddb_jw_key(&w, "tookMs");
+    ddb_jw_double(&w, (double)(long long)(ms * 1000) / 1000);
+    ddb_jw_obj_end(&w);
+    return 200;
+}
+
+static int list_snapshots(ddb_server *srv, ddb_buf *out)
+{
+    ddb_checkpoint_info *list;
+    size_t n = ddb_server_snapshot_list(srv, &list);
+    ddb_jw w;
+
+    ddb_jw_init(&w, out);
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, "snapshots");
+    ddb_jw_arr_begin(&w);
+    for (size_t i = 0; i < n; i++) {
+        ddb_jw_obj_begin(&w);
+        ddb_jw_key(&w, "name");
+        ddb_jw_str(&w, list[i].name);
+        ddb_jw_key(&w, "createdAt");
+        ddb_jw_int(&w, (long long)list[i].created_ms);
+        ddb_jw_obj_end(&w);
+    }
+    ddb_jw_arr_end(&w);
+    ddb_jw_obj_end(&w);
+    free(list);
+    return 200;
+}
+
+/* POST /ddbd/snapshots {"name": "..."} */
+static int save_snapshot(ddb_server *srv, const char *body, size_t blen, ddb_buf *out)
+{
+    ddb_arena a;
+    const ddb_json *in;
+    const char *name;
+    char copy[DDB_CHECKPOINT_NAME_MAX + 2];
+    double t0 = now_ms();
+    int rc;
+
+    ddb_arena_init(&a);
+    in = blen > 0 ? ddb_json_parse(&a, body, blen) : NULL;
+    name = ddb_json_get_str(in, "name");
+    snprintf(copy, sizeof(copy), "%s", name ? name : "");
+    ddb_arena_free(&a);
+    if (name == NULL)
+        return message(out, 400, "expected {\"name\": \"<snapshot name>\"}");
+    if ((rc = ddb_server_snapshot_save(srv, copy)) != DDB_CHECKPOINT_OK)
+        return snapshot_error(out, rc, copy);
+    ddb_log(DDB_LOG_INFO, "admin: snapshot %s saved in %.1f ms", copy, now_ms() - t0);
+    return done(out, "name", copy, now_ms() - t0);
+}
+
+static int restore_snapshot(ddb_server *srv, const char *name, ddb_buf *out)
+{
+    double t0 = now_ms();
+    int rc = ddb_server_snapshot_restore(srv, name);
+
+    if (rc != DDB_CHECKPOINT_OK)
+        return snapshot_error(out, rc, name);
+    ddb_log(DDB_LOG_INFO, "admin: snapshot %s restored in %.1f ms", name, now_ms() - t0);
+    return done(out, "restored", name, now_ms() - t0);
+}
+
+static int delete_snapshot(ddb_server *srv, const char *name, ddb_buf *out)
+{
+    int rc = ddb_server_snapshot_delete(srv, name);
+
+    if (rc != DDB_CHECKPOINT_OK)
+        return snapshot_error(out, rc, name);
+    ddb_log(DDB_LOG_INFO, "admin: snapshot %s deleted", name);
+    return done(out, "deleted", name, 0);
+}
+
+/* /ddbd/snapshots[/<name>[/restore]] */
+static int snapshots(ddb_server *srv, const char *method, const char *path, size_t plen, const char *body, size_t blen,
+                     ddb_buf *out)
+{
+    const char *rest = path + 15, *slash;
+    size_t rlen = plen - 15;
+    char name[DDB_CHECKPOINT_NAME_MAX + 2];
+    int post = strcmp(method, "POST") == 0;
+
+    if (rlen == 0 || (rlen == 1 && *rest == '/')) {
+        if (strcmp(method, "GET") == 0)
+            return list_snapshots(srv, out);
+        return post ? save_snapshot(srv, body, blen, out) : message(out, 405, "GET or POST /ddbd/snapshots");
+    }
+    if (*rest != '/')
+        return message(out, 404, "no such admin endpoint");
+    rest++;
+    rlen--;
+    slash = memchr(rest, '/', rlen);
+    if ((size_t)((slash ? slash : rest + rlen) - rest) > DDB_CHECKPOINT_NAME_MAX)
+        return snapshot_error(out, DDB_CHECKPOINT_BAD_NAME, "");
+    snprintf(name, sizeof(name), "%.*s", (int)((slash ? slash : rest + rlen) - rest), rest);
+    if (slash != NULL && (size_t)(rest + rlen - slash) == 8 && memcmp(slash, "/restore", 8) == 0)
+        return post ? restore_snapshot(srv, name, out) : message(out, 405, "POST /ddbd/snapshots/<name>/restore");
+    if (slash == NULL && strcmp(method, "DELETE") == 0)
+        return delete_snapshot(srv, name, out);
+    return message(out, slash == NULL ? 405 : 404, slash == NULL ? "DELETE /ddbd/snapshots/<name>" : "no such admin endpoint");
+}
+
 static int faults_state(ddb_buf *out)
 {
     ddb_jw w;
@@ -103,12 +251,20 @@ static int set_faults(const char *body, size_t blen, ddb_buf *out)
     return faults_state(out);
 }
 
-int ddb_admin_handle(ddb_server *srv, int is_post, const char *path, size_t plen, const char *body, size_t blen,
+int ddb_admin_handle(ddb_server *srv, const char *method, const char *path, size_t plen, const char *body, size_t blen,
                      ddb_buf *out)
 {
-    if (plen == 12 && memcmp(path, "/ddbd/faults", 12) == 0)
-        return is_post ? set_faults(body, blen, out) : faults_state(out);
+    int is_post = strcmp(method, "POST") == 0, status;
+
+    pthread_mutex_lock(&srv->admin);
     if (plen == 11 && memcmp(path, "/ddbd/clock", 11) == 0)
-        return is_post ? move_clock(srv, body, blen, out) : clock_state(out);
-    return answer(out, 404, "no such admin endpoint", 0, 0);
+        status = is_post ? move_clock(srv, body, blen, out) : clock_state(out);
+    else if (plen == 12 && memcmp(path, "/ddbd/faults", 12) == 0)
+        status = is_post ? set_faults(body, blen, out) : faults_state(out);
+    else if (plen >= 15 && memcmp(path, "/ddbd/snapshots", 15) == 0)
+        status = snapshots(srv, method, path, plen, body, blen, out);
+    else
+        status = answer(out, 404, "no such admin endpoint", 0, 0);
+    pthread_mutex_unlock(&srv->admin);
+    return status;
 }

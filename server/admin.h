@@ -8,6 +8,15 @@
  *                     {"offset": <ms>}       sets its offset from the wall clock (0: real time)
  * Moving the clock makes the background worker sweep at once, so what expired meanwhile (TTL,
  * stream records, tokens) goes right away.
+ *
+ *   GET    /ddbd/snapshots                   {"snapshots": [{"name": ..., "createdAt": <epoch ms>}]}
+ *   POST   /ddbd/snapshots  {"name": "x"}    saves the whole store as snapshot x (409 if it exists)
+ *   POST   /ddbd/snapshots/x/restore         makes the store exactly snapshot x again (404 if none)
+ *   DELETE /ddbd/snapshots/x                 deletes it
+ * (server.h: the server is quiesced around a save or a restore.) Admin requests run one at a time.
+ *
+ *   GET  /ddbd/faults                        {"write_errors": bool, "free_bytes": n | null}
+ *   POST /ddbd/faults {"write_errors": true, "free_bytes": 0}   storage faults (faults.h), {} clears
  */
 #ifndef DDB_ADMIN_H
 #define DDB_ADMIN_H
@@ -18,8 +27,9 @@
 
 struct ddb_server;
 
-/* Handles one admin request; writes the JSON answer to `out` and returns the HTTP status. */
-int ddb_admin_handle(struct ddb_server *srv, int is_post, const char *path, size_t plen, const char *body,
+/* Handles one admin request (`method`: "GET", "POST", ...); writes the JSON answer to `out` and
+   returns the HTTP status. */
+int ddb_admin_handle(struct ddb_server *srv, const char *method, const char *path, size_t plen, const char *body,
                      size_t blen, ddb_buf *out);
 
 #endif

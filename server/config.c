@@ -68,11 +68,18 @@ static const char usage[] =
     "  --lenient-numbers  accept a number sent as a JSON string (\"3\") where DynamoDB's wire model wants\n"
     "                     a number, as DynamoDB Local does (dynamodb-admin's Create Table form sends\n"
     "                     ReadCapacityUnits \"3\"); DynamoDB answers SerializationException (default off)\n"
-    "  --admin            serve ddbd's admin endpoints under /ddbd/ (the clock for tests: docs/admin.md)\n"
+    "  --admin            serve ddbd's admin endpoints under /ddbd/: the clock, storage faults, and\n"
+    "                     snapshots of the whole store restored in milliseconds, for tests (docs/admin.md)\n"
     "  --health-check [URL]\n"
     "                     check a running ddbd and exit: GET URL, exit 0 on a 200 answer, else 1\n"
     "                     (for Docker's HEALTHCHECK; default: the address and port of the ddbd that\n"
     "                     is the container's PID 1, else http://127.0.0.1:8000/)\n"
+
+    "  --metrics-port N   serve GET /metrics on this port (plain http, same --host) instead of the API port\n"
+    "  --access-log FILE  write one JSON line per API request to FILE ('-': standard output): time,\n"
+    "                     request id, operation, table, status, error type, latency, capacity (default: off)\n"
+    "  --seed FILE|DIR    before listening, create the tables and put the items of FILE, or of every\n"
+    "                     *.json, *.jsonl and *.ndjson file in DIR (repeatable; docs/seeding.md)\n"
     "  --version          print the version and exit\n"
     "  --help             print this help and exit\n"
     "\n"
@@ -137,6 +144,7 @@ static void set_defaults(ddb_config *cfg)
     cfg->request_timeout = 10;
     cfg->min_free_disk = 64ULL << 20;
     cfg->ttl_interval = 5;
+    cfg->metrics_port = -1;
 }
 
 /* Strips one or two leading dashes so "--port" and "-port" compare alike. */
@@ -268,6 +276,25 @@ int ddb_config_parse(ddb_config *cfg, int argc, char **argv)
                 cfg->health_url = val;
                 i++;
             }
+        } else if (strcmp(opt, "metrics-port") == 0) {
+            if (parse_uint(argv[i], val, 0, 65535, &n) != 0)
+                return -1;
+            cfg->metrics_port = (int)n;
+            i++;
+        } else if (strcmp(opt, "access-log") == 0) {
+            if (val == NULL)
+                goto missing;
+            cfg->access_log = val;
+            i++;
+        } else if (strcmp(opt, "seed") == 0) {
+            if (val == NULL)
+                goto missing;
+            if (cfg->nseeds == sizeof(cfg->seeds) / sizeof(cfg->seeds[0])) {
+                fprintf(stderr, "ddbd: at most 16 --seed options\n");
+                return -1;
+            }
+            cfg->seeds[cfg->nseeds++] = val;
+            i++;
         } else if (strcmp(opt, "max-connections") == 0) {
             if (parse_uint(argv[i], val, 1, 1000000, &cfg->max_connections) != 0)
                 return -1;

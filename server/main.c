@@ -18,6 +18,7 @@
 #include "ddb/ddb_version.h"
 #include "http.h"
 #include "log.h"
+#include "seed.h"
 #include "server.h"
 
 /* Never runs: the signals stay blocked and sigwait takes them (see main). */
@@ -70,6 +71,11 @@ int main(int argc, char **argv)
                 err ? err : "unknown error");
         return 1;
     }
+    /* the seed is loaded before the port is bound: a client never sees a half-seeded server */
+    if (cfg.nseeds > 0 && ddb_seed_load(&srv, cfg.seeds, cfg.nseeds) != 0) {
+        ddb_server_close(&srv);
+        return 1;
+    }
     if ((http = ddb_http_bind(&cfg, &srv)) == NULL) {
         ddb_server_close(&srv);
         return 1;
@@ -80,6 +86,8 @@ int main(int argc, char **argv)
     ddb_log(DDB_LOG_INFO, "ddbd %s listening on %s://%s:%d, data %s, %u shards, %u threads, %zu tables, ready in %.1f ms",
             DDB_VERSION_STRING, cfg.tls_cert ? "https" : "http", cfg.host, ddb_http_port(http), cfg.in_memory ? "in-memory" : cfg.data_dir,
             ddb_store_nshards(srv.store), cfg.threads, ddb_catalog_count(srv.catalog), now_ms() - t0);
+    if (ddb_http_metrics_port(http) >= 0)
+        ddb_log(DDB_LOG_INFO, "metrics on http://%s:%d/metrics", cfg.host, ddb_http_metrics_port(http));
     if (ddb_http_start(http) != 0) {
         ddb_log(DDB_LOG_ERROR, "cannot start the HTTP threads");
         ddb_server_close(&srv);

@@ -3,7 +3,10 @@
  */
 #include "metrics.h"
 
+#include "arena.h"
+#include "catalog.h"
 #include "errors.h"
+#include "table_stats.h"
 
 static const double BOUNDS[DDB_METRICS_BUCKETS] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                                    0.01,   0.025,   0.05,   0.1,   0.5,    1.0};
@@ -99,4 +102,39 @@ void ddb_metrics_render(ddb_buf *out, const ddb_metrics_thread *threads, size_t 
                    g->tables);
     if (g->store_text != NULL)
         ddb_buf_puts(out, g->store_text);
+}
+
+void ddb_metrics_render_tables(ddb_buf *out, ddb_catalog *c, ddb_store *s)
+{
+    ddb_arena a;
+    const ddb_table **tables;
+    ddb_table_figures *f;
+    size_t n;
+
+    ddb_arena_init(&a);
+    n = ddb_catalog_snapshot(c, &a, &tables);
+    f = DDB_NEW_ARRAY(&a, ddb_table_figures, n ? n : 1);
+    for (size_t i = 0; i < n; i++) {
+        if (ddb_table_stats_read(tables[i]->stats, s, tables[i]->id, &f[i]) != DDB_STORE_OK)
+            f[i].items = f[i].bytes = -1; /* not countable now: left out */
+    }
+    ddb_buf_puts(out, "# HELP ddbd_table_items Items in a table.\n# TYPE ddbd_table_items gauge\n");
+    for (size_t i = 0; i < n; i++) {
+        if (f[i].items >= 0)
+            ddb_buf_printf(out, "ddbd_table_items{table=\"%s\"} %lld\n", tables[i]->name, f[i].items);
+    }
+    ddb_buf_puts(out, "# HELP ddbd_table_size_bytes Bytes of a table's items, as DescribeTable's TableSizeBytes.\n"
+                      "# TYPE ddbd_table_size_bytes gauge\n");
+    for (size_t i = 0; i < n; i++) {
+        if (f[i].bytes >= 0)
+            ddb_buf_printf(out, "ddbd_table_size_bytes{table=\"%s\"} %lld\n", tables[i]->name, f[i].bytes);
+    }
+    ddb_buf_puts(out, "# HELP ddbd_consumed_capacity_units_total Capacity units consumed, by table and kind.\n"
+                      "# TYPE ddbd_consumed_capacity_units_total counter\n");
+    for (size_t i = 0; i < n; i++)
+        ddb_buf_printf(out,
+                       "ddbd_consumed_capacity_units_total{table=\"%s\",kind=\"read\"} %.3f\n"
+                       "ddbd_consumed_capacity_units_total{table=\"%s\",kind=\"write\"} %.3f\n",
+                       tables[i]->name, f[i].read_units, tables[i]->name, f[i].write_units);
+    ddb_arena_free(&a);
 }

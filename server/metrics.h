@@ -5,7 +5,9 @@
  * counters (no shared cache line on the hot path): requests by operation and outcome, errors by
  * __type, and a latency histogram per operation. A scrape sums the threads' counters (relaxed
  * reads: a scrape may miss a request in flight, never count one twice) and adds the gauges
- * (open connections, tables, RocksDB's memory and compaction figures).
+ * (open connections, tables, RocksDB's memory, cache, compaction and stall figures) and each
+ * table's items, bytes and consumed capacity, which the table's own counters keep
+ * (engine/table_stats.h).
  */
 #ifndef DDB_METRICS_H
 #define DDB_METRICS_H
@@ -40,5 +42,14 @@ typedef struct ddb_metrics_gauges {
 /* Writes the text format (version 0.0.4) of n threads' counters and the gauges to `out`. */
 void ddb_metrics_render(ddb_buf *out, const ddb_metrics_thread *threads, size_t stride, size_t n,
                         const ddb_metrics_gauges *g);
+
+/*
+ * Writes every live table's figures (engine/table_stats.h): items, bytes, and the read and write
+ * capacity units consumed. A table whose items were never counted since the store opened is
+ * counted now, once (one pass over its items).
+ */
+struct ddb_catalog;
+struct ddb_store;
+void ddb_metrics_render_tables(ddb_buf *out, struct ddb_catalog *c, struct ddb_store *s);
 
 #endif

@@ -5,10 +5,13 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "auth.h"
+#include "gate.h"
 #include "idempotency.h"
 #include "keycodec.h"
+#include "log.h"
 #include "streams.h"
 #include "triggers.h"
 #include "tasks.h"
@@ -45,6 +48,8 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     srv->tokens = ddb_tokens_new((uint64_t)cfg->idempotency_window * 1000);
     srv->tasks = ddb_tasks_start(srv);
     srv->triggers = ddb_triggers_start(srv);
+    srv->gate = ddb_gate_new(cfg->threads);
+    pthread_mutex_init(&srv->admin, NULL);
     return 0;
 }
 
@@ -56,5 +61,86 @@ void ddb_server_close(ddb_server *srv)
     ddb_auth_free(srv->auth);
     ddb_catalog_close(srv->catalog);
     ddb_store_close(srv->store);
+    if (srv->gate != NULL) {
+        ddb_gate_free(srv->gate);
+        pthread_mutex_destroy(&srv->admin);
+    }
     memset(srv, 0, sizeof(*srv));
+}
+
+/* ---- snapshots ---- */
+
+/* No request in flight or starting, no background work: the store is the caller's alone. */
+static void quiesce(ddb_server *srv)
+{
+    ddb_gate_close(srv->gate);
+    ddb_triggers_stop(srv->triggers);
+    ddb_tasks_stop(srv->tasks);
+    srv->triggers = NULL;
+    srv->tasks = NULL;
+}
+
+static void resume(ddb_server *srv)
+{
+    srv->tasks = ddb_tasks_start(srv);
+    srv->triggers = ddb_triggers_start(srv);
+    ddb_gate_open(srv->gate);
+}
+
+int ddb_server_snapshot_save(ddb_server *srv, const char *name)
+{
+    int rc;
+
+    quiesce(srv);
+    rc = ddb_store_checkpoint_save(srv->store, name);
+    resume(srv);
+    return rc;
+}
+
+static int snapshot_exists(ddb_server *srv, const char *name)
+{
+    ddb_checkpoint_info *list;
+    size_t n = ddb_store_checkpoint_list(srv->store, &list);
+    int found = 0;
+
+    for (size_t i = 0; i < n && !found; i++)
+        found = strcmp(list[i].name, name) == 0;
+    free(list);
+    return found;
+}
+
+int ddb_server_snapshot_restore(ddb_server *srv, const char *name)
+{
+    char *err = NULL;
+    int rc;
+
+    quiesce(srv);
+    if (!snapshot_exists(srv, name)) {
+        resume(srv);
+        return DDB_CHECKPOINT_NOT_FOUND;
+    }
+    /* everything that read the store is rebuilt from the restored one */
+    ddb_tokens_free(srv->tokens);
+    ddb_catalog_close(srv->catalog);
+    srv->tokens = NULL;
+    srv->catalog = NULL;
+    rc = ddb_store_checkpoint_restore(srv->store, name);
+    if (rc == DDB_CHECKPOINT_EIO || (srv->catalog = ddb_catalog_open(srv->store, &err)) == NULL ||
+        ddb_streams_reshard(srv, &err) != 0) {
+        ddb_log(DDB_LOG_ERROR, "snapshot: restoring %s failed (%s); stopping", name, err ? err : "see above");
+        _exit(1); /* the store is closed or half open: nothing can be served (the next start completes it) */
+    }
+    srv->tokens = ddb_tokens_new((uint64_t)srv->config->idempotency_window * 1000);
+    resume(srv);
+    return rc;
+}
+
+int ddb_server_snapshot_delete(ddb_server *srv, const char *name)
+{
+    return ddb_store_checkpoint_delete(srv->store, name); /* requests never read a snapshot */
+}
+
+size_t ddb_server_snapshot_list(ddb_server *srv, ddb_checkpoint_info **out)
+{
+    return ddb_store_checkpoint_list(srv->store, out);
 }

@@ -4,6 +4,8 @@
 #ifndef DDB_SERVER_H
 #define DDB_SERVER_H
 
+#include <pthread.h>
+
 #include "catalog.h"
 #include "config.h"
 #include "storage.h"
@@ -18,10 +20,27 @@ struct ddb_server {
     struct ddb_tokens *tokens; /* ClientRequestTokens in flight (engine/idempotency.h) */
     struct ddb_triggers *triggers; /* stream triggers to local functions (engine/triggers.h) */
     struct ddb_auth *auth;   /* --auth: the keys signatures are verified against (api/auth.h); NULL: none */
+    struct ddb_gate *gate;   /* requests in flight, per HTTP thread (gate.h) */
+    pthread_mutex_t admin;   /* one admin operation at a time (admin.c) */
 };
 
 /* Opens the store and the catalog for `cfg`; returns 0 or -1 with *err set (malloc'd). */
 int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err);
 void ddb_server_close(ddb_server *srv);
+
+/*
+ * Named snapshots of the whole store (the admin API: admin.c, docs/admin.md). Saving and
+ * restoring quiesce the server first: the request gate is closed (new requests wait, those in
+ * flight finish) and the background worker and stream triggers stop; then they resume. A restore
+ * replaces the store's contents in place and reopens the catalog, the idempotency tokens and the
+ * background work from it, with fresh caches. Each returns a ddb_checkpoint_rc (storage.h). A
+ * restore that fails after the store was closed ends the process (the data directory then holds
+ * either the old or the snapshot's files, completed at the next start). The caller runs one of
+ * these at a time (srv->admin), never from inside a request.
+ */
+int ddb_server_snapshot_save(ddb_server *srv, const char *name);
+int ddb_server_snapshot_restore(ddb_server *srv, const char *name);
+int ddb_server_snapshot_delete(ddb_server *srv, const char *name);
+size_t ddb_server_snapshot_list(ddb_server *srv, ddb_checkpoint_info **out);
 
 #endif

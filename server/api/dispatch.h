@@ -29,7 +29,9 @@ typedef int (*ddb_handler)(ddb_req *req);
 /*
  * Runs: JSON parse (SerializationException) -> operation lookup (UnknownOperationException) ->
  * authentication header (MissingAuthenticationToken/IncompleteSignature) -> field validation ->
- * the handler. The outcome is in req->err (error) or req->out (success).
+ * the handler. The outcome is in req->err (error) or req->out (success). An in-process request
+ * (req->internal, with in->http NULL: --seed) skips authentication and --auth's policy; with
+ * req->validate_only the handler is not run.
  */
 void ddb_dispatch(ddb_req *req, const ddb_http_in *in);
 

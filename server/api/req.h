@@ -65,6 +65,9 @@ typedef struct ddb_req {
     const char *account;
     const char *ns;
     uint64_t now_ms;        /* wall clock at arrival */
+    double consumed_read, consumed_write; /* capacity units the request consumed (ddb_consumed_write) */
+    int internal;           /* made in-process (--seed): no Authorization header, no --auth policy */
+    int validate_only;      /* stop after validation, before the handler (--seed checks everything first) */
 } ddb_req;
 
 /*

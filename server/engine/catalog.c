@@ -15,6 +15,7 @@
 #include "keycodec.h"
 #include "log.h"
 #include "streams.h"
+#include "table_stats.h"
 
 struct ddb_catalog {
     ddb_store *store;
@@ -23,6 +24,8 @@ struct ddb_catalog {
     size_t n, cap;
     ddb_table **retired; /* replaced or deleted tables, freed at close */
     size_t nretired, capretired;
+    ddb_table_stats **stats; /* every table's figures, shared by its versions; freed at close */
+    size_t nstats, capstats;
     uint32_t next_id;
 };
 
@@ -267,6 +270,18 @@ static void retire(ddb_catalog *c, ddb_table *t)
     c->retired[c->nretired++] = t;
 }
 
+/* Gives t new figures (known zero for a table just created, to be counted for one loaded). */
+static void new_stats(ddb_catalog *c, ddb_table *t, int known)
+{
+    if (c->nstats == c->capstats) {
+        c->capstats = c->capstats ? c->capstats * 2 : 16;
+        c->stats = realloc(c->stats, c->capstats * sizeof(*c->stats));
+        if (c->stats == NULL)
+            abort();
+    }
+    t->stats = c->stats[c->nstats++] = ddb_table_stats_new(known);
+}
+
 /* Index of catalog key `key`, or of where it would be inserted (with *found = 0). */
 static size_t find(ddb_catalog *c, const char *key, int *found)
 {
@@ -486,6 +501,7 @@ static int load(ddb_catalog *c)
         }
         if (needs_ids(t))
             t = migrate(c, t);
+        new_stats(c, t, 0);
         insert_at(c, find(c, name, &found), t);
     }
     rc = ddb_store_iter_status(it);
@@ -517,6 +533,9 @@ void ddb_catalog_close(ddb_catalog *c)
         table_free(c->tables[i]);
     for (size_t i = 0; i < c->nretired; i++)
         table_free(c->retired[i]);
+    for (size_t i = 0; i < c->nstats; i++)
+        ddb_table_stats_free(c->stats[i]);
+    free(c->stats);
     free(c->tables);
     free(c->retired);
     pthread_rwlock_destroy(&c->lock);
@@ -605,6 +624,7 @@ int ddb_catalog_create(ddb_catalog *c, const char *name, const char *desc_json, 
         rc = -1;
         goto done;
     }
+    new_stats(c, t, 1);
     insert_at(c, i, t);
     *out = t;
 done:
@@ -651,6 +671,7 @@ int ddb_catalog_update(ddb_catalog *c, const ddb_table *expected, const char *de
         rc = -1;
         goto done;
     }
+    t->stats = old->stats;
     c->tables[i] = t;
     retire(c, old);
     *out = t;
@@ -696,6 +717,32 @@ void ddb_catalog_sync(ddb_catalog *c)
     /* changes persist and swap under the write lock: once the read lock is ours, none is half done */
     pthread_rwlock_rdlock(&c->lock);
     pthread_rwlock_unlock(&c->lock);
+}
+
+ddb_table *ddb_catalog_preview(ddb_catalog *c, const char *name, const char *desc_json, size_t len)
+{
+    ddb_arena a;
+    const ddb_json *desc;
+    ddb_table *t = NULL;
+    uint32_t saved_next;
+
+    ddb_arena_init(&a);
+    pthread_rwlock_wrlock(&c->lock);
+    saved_next = c->next_id; /* finalize numbers the indexes; the numbers are given back */
+    if ((desc = ddb_json_parse(&a, desc_json, len)) != NULL && desc->type == DDB_JSON_OBJECT) {
+        char *text = finalize(c, &a, desc, 0, NULL, 0, 1);
+        t = table_from_json(name, text, strlen(text));
+    }
+    c->next_id = saved_next;
+    pthread_rwlock_unlock(&c->lock);
+    ddb_arena_free(&a);
+    return t;
+}
+
+void ddb_table_preview_free(ddb_table *t)
+{
+    if (t != NULL)
+        table_free(t);
 }
 
 size_t ddb_catalog_list(ddb_catalog *c, const char *ns, ddb_arena *a, const char *exclusive_start, size_t limit,

@@ -98,6 +98,7 @@ typedef struct ddb_table {
     int ttl_enabled;
     uint64_t ttl_changed_ms;     /* the last UpdateTimeToLive (one change an hour) */
     int retired;                 /* replaced or deleted: read atomically (ddb_table_retired) */
+    struct ddb_table_stats *stats; /* items, bytes, capacity: one for every version (engine/table_stats.h) */
     const ddb_json *desc;        /* the stored description (an OBJECT) */
     const char *desc_text;       /* its JSON text */
     size_t desc_len;
@@ -181,6 +182,15 @@ typedef struct ddb_index_editor {
 void ddb_desc_write(ddb_jw *w, const ddb_table *t, const char *const *skip, const ddb_index_editor *ed);
 /* Copies an index object's members except those named in `skip` (the editor's write adds the changed ones). */
 void ddb_index_write_members(ddb_jw *w, const ddb_index *ix, const char *const *skip);
+
+/*
+ * A table as CreateTable would make it from `desc_json` (a CreateTable request's JSON), without
+ * entering the catalog or taking ids (they are 0) and without figures (stats NULL): to check items
+ * against a table that does not exist yet (--seed). NULL if the description is not usable. Freed
+ * with ddb_table_preview_free.
+ */
+ddb_table *ddb_catalog_preview(ddb_catalog *c, const char *name, const char *desc_json, size_t len);
+void ddb_table_preview_free(ddb_table *t);
 
 /* Every live table, for background tasks that look for work (copied pointers; they stay valid). */
 size_t ddb_catalog_snapshot(ddb_catalog *c, ddb_arena *a, const ddb_table ***tables);

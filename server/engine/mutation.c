@@ -14,6 +14,7 @@
 #include "itemcodec.h"
 #include "server.h"
 #include "streams.h"
+#include "table_stats.h"
 
 /* decide's answer when the table description it was given has been replaced: run again */
 #define RERUN_WITH_NEW_TABLE 1000
@@ -177,6 +178,7 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
     r->coll_old = r->coll_new = 0;
     if (ddb_table_retired(m->t))
         return RERUN_WITH_NEW_TABLE;
+    m->stats_epoch = ddb_table_stats_epoch(m->t->stats); /* under the key's lock (table_stats.h) */
     m->had_old = old != NULL;
     if (old != NULL) {
         m->old_size = ddb_item_stored_size(old, oldlen);
@@ -278,6 +280,18 @@ static void collection_key(ddb_arena *a, const ddb_mutation *m, ddb_store_key *o
     *out = (ddb_store_key){k, m->key.part_len, NULL, 0};
 }
 
+/* After a commit: the table's item count and size move by what it changed (table_stats.h). */
+static void count_change(const ddb_mutation *m)
+{
+    long long items, bytes;
+
+    if (m->kind == DDB_MUT_CHECK || m->err.code != DDB_OK)
+        return;
+    items = (long long)m->has_new - (long long)m->had_old;
+    bytes = (m->has_new ? (long long)m->new_size : 0) - (m->had_old ? (long long)m->old_size : 0);
+    ddb_table_stats_change(m->t->stats, m->stats_epoch, items, bytes);
+}
+
 int ddb_mutate(ddb_server *srv, ddb_arena *a, ddb_mutation *m)
 {
     unsigned long long limit = srv->config->item_collection_limit;
@@ -305,6 +319,8 @@ int ddb_mutate(ddb_server *srv, ddb_arena *a, ddb_mutation *m)
         }
         if (rc < 0)
             return fail(m, DDB_E_INTERNAL, "Internal server error");
+        if (rc == 0)
+            count_change(m);
         return m->err.code;
     }
 }
@@ -448,6 +464,8 @@ int ddb_mutate_txn(ddb_server *srv, ddb_arena *a, ddb_mutation *ms, size_t n, co
             return txn_fail(err, DDB_E_TRANSACTION_CANCELED, NULL);
         if (rc != 0)
             return txn_fail(err, DDB_E_INTERNAL, "Internal server error");
+        for (size_t i = 0; i < n; i++)
+            count_change(&ms[i]);
         return DDB_OK;
     }
 }

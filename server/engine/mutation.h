@@ -58,6 +58,7 @@ typedef struct ddb_mutation {
     int created_nothing;               /* UPDATE on an absent item that wrote nothing */
     double index_units[DDB_MAX_INDEXES]; /* write units per index of t (capacity) */
     unsigned long long collection_size;  /* tables with LSIs: the item collection's size after it */
+    uint64_t stats_epoch;              /* the table's figures' epoch it was decided under (table_stats.h) */
 } ddb_mutation;
 
 /* Fills the common fields; the caller then sets item/keyattrs/condition/update. */

@@ -25,6 +25,7 @@
 #include <sodium.h>
 
 #include "ddb/ddb_status.h"
+#include "access_log.h"
 #include "attr.h"
 #include "crc32.h"
 #include "auth.h"
@@ -33,6 +34,7 @@
 #include "errors.h"
 #include "encoding.h"
 #include "groupcommit.h"
+#include "gate.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
@@ -61,6 +63,9 @@ typedef struct http_thread {
     unsigned nheld; /* atomic: read by the sync thread */
     int wake_fd;
     h2o_socket_t *wake;
+    h2o_accept_ctx_t metrics_accept_ctx; /* thread 0 with --metrics-port: that port's connections */
+    h2o_socket_t *metrics_listener;
+    ddb_access_buf alog;        /* --access-log: this thread's pending lines */
 } http_thread;
 
 struct ddb_http {
@@ -72,6 +77,10 @@ struct ddb_http {
     int port;
     SSL_CTX *ssl;   /* --tls-cert/--tls-key; NULL: plain http */
     ddb_groupcommit *gc; /* --sync: answers wait for durability; NULL otherwise */
+    h2o_hostconf_t *api_hosts[2];     /* the API port's host (NULL-terminated) */
+    h2o_hostconf_t *metrics_hosts[2]; /* --metrics-port's host, which serves /metrics alone */
+    int metrics_fd, metrics_port;     /* -1: no --metrics-port */
+    ddb_access_log *log;              /* --access-log; NULL: off */
     unsigned connections;      /* open client connections, across the threads (atomic) */
     uint64_t refused_logged_ms; /* when a refusal was last logged (one line a second at most) */
     volatile int stopping;
@@ -126,13 +135,18 @@ static size_t format_u32(char *out, uint32_t v)
     return n;
 }
 
-static void send_body(h2o_req_t *req, int status, const char *reason, const char *ctype, const char *body, size_t len)
+/* Sends the response with x-amzn-RequestId `id` (REQUEST_ID_LEN characters), or a new one when NULL. */
+static void send_body_id(h2o_req_t *req, const char *id, int status, const char *reason, const char *ctype,
+                         const char *body, size_t len)
 {
-    char *id = h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1);
     char *crc = h2o_mem_alloc_pool(&req->pool, 16);
     size_t crclen = format_u32(crc, ddb_crc32(0, body, len));
 
-    next_request_id(current_thread, id);
+    if (id == NULL) {
+        char *fresh = h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1);
+        next_request_id(current_thread, fresh);
+        id = fresh;
+    }
     req->res.status = status;
     req->res.reason = reason;
     add_header(req, "x-amzn-RequestId", id, REQUEST_ID_LEN);
@@ -141,6 +155,11 @@ static void send_body(h2o_req_t *req, int status, const char *reason, const char
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype, strlen(ctype));
     req->res.content_length = len;
     h2o_send_inline(req, body, len);
+}
+
+static void send_body(h2o_req_t *req, int status, const char *reason, const char *ctype, const char *body, size_t len)
+{
+    send_body_id(req, NULL, status, reason, ctype, body, len);
 }
 
 /* ---- CORS ---- */
@@ -329,6 +348,7 @@ static void send_metrics(ddb_http *h, http_thread *t, h2o_req_t *req)
     ddb_buf store = {0};
     ddb_metrics_gauges g = {0};
 
+    ddb_gate_enter(h->srv->gate, (unsigned)(t - h->threads)); /* the store and catalog stay put meanwhile */
     ddb_store_metrics_text(h->srv->store, &store);
     if (h->gc != NULL)
         ddb_buf_printf(&store,
@@ -342,6 +362,8 @@ static void send_metrics(ddb_http *h, http_thread *t, h2o_req_t *req)
     g.store_text = store.data;
     t->out.len = 0;
     ddb_metrics_render(&t->out, &h->threads[0].metrics, sizeof(h->threads[0]), h->nthreads, &g);
+    ddb_metrics_render_tables(&t->out, h->srv->catalog, h->srv->store);
+    ddb_gate_leave(h->srv->gate, (unsigned)(t - h->threads));
     ddb_buf_free(&store);
     send_body(req, 200, "OK", "text/plain; version=0.0.4", t->out.data, t->out.len);
 }
@@ -352,6 +374,7 @@ static void send_metrics(ddb_http *h, http_thread *t, h2o_req_t *req)
 typedef struct held_answer {
     h2o_linklist_t link;
     h2o_req_t *req;
+    const char *id; /* its x-amzn-RequestId (in the request's pool) */
     uint64_t until; /* sent once the group commit's durable count reaches this */
     int status;
     const char *ctype;
@@ -369,8 +392,9 @@ static void send_answer(http_thread *t, h2o_req_t *req, const held_answer *a)
     if (a->content_encoding != NULL)
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_ENCODING, NULL, a->content_encoding,
                        strlen(a->content_encoding));
-    send_body(req, a->status, a->status == 200 ? "OK" : a->status == 500 ? "Internal Server Error" : "Bad Request",
-              a->ctype, a->body, a->len);
+    send_body_id(req, a->id, a->status,
+                 a->status == 200 ? "OK" : a->status == 500 ? "Internal Server Error" : "Bad Request", a->ctype, a->body,
+                 a->len);
 }
 
 /* The request's pool is cleared (its answer sent, or its connection closed while held). */
@@ -509,6 +533,9 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
     ssize_t ai = h2o_find_header(&req->headers, H2O_TOKEN_AUTHORIZATION, -1);
     const char *ctype = response_content_type(ct);
     ddb_encoding enc;
+    unsigned slot = (unsigned)(t - h->threads);
+    double seconds;
+    char *id;
 
     clock_gettime(CLOCK_MONOTONIC, &started);
     memset(&r, 0, sizeof(r));
@@ -534,32 +561,60 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
         in.http = &ar;
     }
     decode_body(h, t, req, &r, &in);
+    ddb_gate_enter(h->srv->gate, slot);
     ddb_dispatch(&r, &in);
+    ddb_gate_leave(h->srv->gate, slot);
     enc = accepted_encoding(req);
+    seconds = seconds_since(&started);
+    id = h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1);
+    next_request_id(t, id);
     if (r.err.code != DDB_OK) {
         const ddb_error_info *e = ddb_error_lookup(r.err.code);
         render_error(t, &r);
-        answer(h, t, req, &(held_answer){.status = e->http_status, .ctype = ctype, .body = t->err.data, .len = t->err.len,
-                                         .started = started, .op = r.op, .code = r.err.code, .enc = enc});
+        if (h->log != NULL)
+            ddb_access_log_add(h->log, &t->alog, &r, id, e->http_status, seconds);
+        answer(h, t, req, &(held_answer){.id = id, .status = e->http_status, .ctype = ctype, .body = t->err.data,
+                                         .len = t->err.len, .started = started, .op = r.op, .code = r.err.code,
+                                         .enc = enc});
         return;
     }
     if (t->out.len == 0)
         ddb_buf_puts(&t->out, "{}");
-    answer(h, t, req, &(held_answer){.status = 200, .ctype = ctype, .body = t->out.data, .len = t->out.len,
+    if (h->log != NULL)
+        ddb_access_log_add(h->log, &t->alog, &r, id, 200, seconds);
+    answer(h, t, req, &(held_answer){.id = id, .status = 200, .ctype = ctype, .body = t->out.data, .len = t->out.len,
                                      .started = started, .op = r.op, .code = DDB_OK, .enc = enc});
 }
 
-/* ddbd's admin endpoints (admin.h), only with --admin. */
+static const char *reason_of(int status)
+{
+    switch (status) {
+    case 200:
+        return "OK";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 500:
+        return "Internal Server Error";
+    default:
+        return "Bad Request";
+    }
+}
+
+/* ddbd's admin endpoints (admin.h), only with --admin. Never inside the request gate: a restore closes it. */
 static void send_admin(ddb_http *h, http_thread *t, h2o_req_t *req)
 {
-    int post = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST"));
+    char method[16];
     int status;
 
+    snprintf(method, sizeof(method), "%.*s", (int)req->method.len, req->method.base);
     t->out.len = 0;
-    status = ddb_admin_handle(h->srv, post, req->path_normalized.base, req->path_normalized.len, req->entity.base,
+    status = ddb_admin_handle(h->srv, method, req->path_normalized.base, req->path_normalized.len, req->entity.base,
                               req->entity.base ? req->entity.len : 0, &t->out);
-    send_body(req, status, status == 200 ? "OK" : status == 404 ? "Not Found" : "Bad Request", "application/json",
-              t->out.data, t->out.len);
+    send_body(req, status, reason_of(status), "application/json", t->out.data, t->out.len);
 }
 
 /*
@@ -636,7 +691,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         send_health(req);
         return 0;
     }
-    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) &&
+    if (h->metrics_fd < 0 && h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) &&
         h2o_memis(req->path_normalized.base, req->path_normalized.len, H2O_STRLIT("/metrics"))) {
         send_metrics(h, t, req);
         return 0;
@@ -652,6 +707,19 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     handle_api(h, t, req, ct);
+    return 0;
+}
+
+/* --metrics-port: GET /metrics, and 404 for anything else. */
+static int on_metrics_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    http_thread *t = current_thread;
+
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) &&
+        h2o_memis(req->path_normalized.base, req->path_normalized.len, H2O_STRLIT("/metrics")))
+        send_metrics(t->http, t, req);
+    else
+        send_body(req, 404, "Not Found", "text/plain", "not found\n", 10);
     return 0;
 }
 
@@ -725,6 +793,16 @@ static int over_connection_limit(ddb_http *h)
     return 1;
 }
 
+/* A scrape's connection: not an API client's, so not counted against --max-connections. */
+static void on_metrics_accept(h2o_socket_t *listener, const char *err)
+{
+    http_thread *t = listener->data;
+    h2o_socket_t *sock;
+
+    if (err == NULL && (sock = h2o_evloop_socket_accept(listener)) != NULL)
+        h2o_accept(&t->metrics_accept_ctx, sock);
+}
+
 static void on_accept(h2o_socket_t *listener, const char *err)
 {
     http_thread *t = listener->data;
@@ -774,6 +852,9 @@ static void run_loop(ddb_http *h, http_thread *t)
 
     while (!h->stopping) {
         int polling = poll_until != 0;
+        /* access log lines go out when the loop would wait anyway (or are many, or old) */
+        if (h->log != NULL)
+            ddb_access_log_flush(h->log, &t->alog, !polling);
         h2o_evloop_run(t->loop, polling ? 0 : 50);
         if (t->id_counter != answered) {
             answered = t->id_counter;
@@ -793,7 +874,7 @@ static void *thread_main(void *arg)
     t->loop = h2o_evloop_create();
     h2o_context_init(&t->ctx, t->loop, &h->globalconf);
     t->accept_ctx.ctx = &t->ctx;
-    t->accept_ctx.hosts = h->globalconf.hosts;
+    t->accept_ctx.hosts = h->api_hosts;
     t->accept_ctx.ssl_ctx = h->ssl;
     t->listener = h2o_evloop_socket_create(t->loop, t->fd, H2O_SOCKET_FLAG_DONT_READ);
     t->listener->data = t;
@@ -806,16 +887,28 @@ static void *thread_main(void *arg)
         t->wake->data = t;
         h2o_socket_read_start(t->wake, on_wake);
     }
+    if (t == &h->threads[0] && h->metrics_fd >= 0) { /* scrapes are rare: one thread serves them */
+        t->metrics_accept_ctx.ctx = &t->ctx;
+        t->metrics_accept_ctx.hosts = h->metrics_hosts;
+        t->metrics_listener = h2o_evloop_socket_create(t->loop, h->metrics_fd, H2O_SOCKET_FLAG_DONT_READ);
+        t->metrics_listener->data = t;
+        h2o_socket_read_start(t->metrics_listener, on_metrics_accept);
+    }
     run_loop(h, t);
     /* stop accepting, then give responses already produced a moment to reach their sockets */
     h2o_socket_read_stop(t->listener);
     h2o_socket_close(t->listener);
+    if (t->metrics_listener != NULL) {
+        h2o_socket_read_stop(t->metrics_listener);
+        h2o_socket_close(t->metrics_listener);
+    }
     for (int i = 0; i < 4; i++)
         h2o_evloop_run(t->loop, 25);
     if (t->wake != NULL) {
         h2o_socket_read_stop(t->wake);
         h2o_socket_close(t->wake);
     }
+    ddb_access_log_flush(h->log, &t->alog, 1);
     return NULL;
 }
 
@@ -865,6 +958,19 @@ ddb_http *ddb_http_bind(const ddb_config *cfg, ddb_server *srv)
     h2o_errordoc_register(&host->fallback_path, &(h2o_errordoc_t){413, h2o_iovec_init(H2O_STRLIT(TOO_LARGE_PATH))}, 1);
     h2o_errordoc_register(path, &(h2o_errordoc_t){413, h2o_iovec_init(H2O_STRLIT(TOO_LARGE_PATH))}, 1);
     h->gc = ddb_store_groupcommit(srv->store);
+    h->api_hosts[0] = host;
+    h->metrics_fd = h->metrics_port = -1;
+    if (cfg->metrics_port >= 0) {
+        h2o_hostconf_t *mhost = h2o_config_register_host(&h->globalconf, h2o_iovec_init(H2O_STRLIT("metrics")), 65535);
+        h2o_pathconf_t *mpath = h2o_config_register_path(mhost, "/", 0);
+        h2o_create_handler(mpath, sizeof(h2o_handler_t))->on_req = on_metrics_req;
+        h->metrics_hosts[0] = mhost;
+        if ((h->metrics_fd = bind_listener(cfg->host, cfg->metrics_port)) < 0)
+            return NULL;
+        h->metrics_port = bound_port(h->metrics_fd);
+    }
+    if (cfg->access_log != NULL && (h->log = ddb_access_log_open(cfg->access_log)) == NULL)
+        return NULL;
     h->threads = calloc(h->nthreads, sizeof(*h->threads));
     for (unsigned i = 0; i < h->nthreads; i++) {
         http_thread *t = &h->threads[i];
@@ -888,6 +994,11 @@ ddb_http *ddb_http_bind(const ddb_config *cfg, ddb_server *srv)
 int ddb_http_port(const ddb_http *h)
 {
     return h->port;
+}
+
+int ddb_http_metrics_port(const ddb_http *h)
+{
+    return h->metrics_port;
 }
 
 int ddb_http_start(ddb_http *h)
@@ -916,7 +1027,9 @@ void ddb_http_stop(ddb_http *h)
         ddb_buf_free(&h->threads[i].err);
         ddb_buf_free(&h->threads[i].body);
         ddb_buf_free(&h->threads[i].zout);
+        ddb_access_buf_free(&h->threads[i].alog);
     }
+    ddb_access_log_close(h->log);
     free(h->threads);
     if (h->ssl != NULL)
         SSL_CTX_free(h->ssl);

@@ -15,6 +15,8 @@ typedef struct ddb_http ddb_http;
 ddb_http *ddb_http_bind(const ddb_config *cfg, ddb_server *srv);
 /* The bound port (useful with --port 0). */
 int ddb_http_port(const ddb_http *h);
+/* The bound --metrics-port, or -1 when /metrics is served on the API port. */
+int ddb_http_metrics_port(const ddb_http *h);
 /* Starts one event-loop thread per configured thread. Returns 0 or -1. */
 int ddb_http_start(ddb_http *h);
 /* Stops accepting, lets responses in flight drain, joins the threads and frees everything. */

@@ -132,7 +132,7 @@ int ddb_op_batch_write_item(ddb_req *req)
     ddb_jw_key(w, "UnprocessedItems");
     ddb_jw_obj_begin(w);
     ddb_jw_obj_end(w);
-    ddb_consumed_write_list(w, ddb_rcc_parse(req->in), used, ntables);
+    ddb_consumed_write_list(req, ddb_rcc_parse(req->in), used, ntables);
     write_batch_collection_metrics(req, tables, writes, counts, ntables);
     ddb_jw_obj_end(w);
     return DDB_OK;
@@ -254,7 +254,7 @@ int ddb_op_batch_get_item(ddb_req *req)
             write_unprocessed(w, &g[i], done[i]);
     }
     ddb_jw_obj_end(w);
-    ddb_consumed_write_list(w, ddb_rcc_parse(req->in), used, ntables);
+    ddb_consumed_write_list(req, ddb_rcc_parse(req->in), used, ntables);
     ddb_jw_obj_end(w);
     return DDB_OK;
 }

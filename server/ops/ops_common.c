@@ -11,6 +11,7 @@
 #include "ddb/ddb_status.h"
 #include "expr.h"
 #include "server.h"
+#include "table_stats.h"
 
 #define MAX_HASH_KEY_BYTES 2048
 #define MAX_RANGE_KEY_BYTES 1024
@@ -158,11 +159,14 @@ ddb_rcc ddb_rcc_parse(const ddb_json *in)
 void ddb_consumed_add(ddb_consumed *c, const ddb_table *src, double table, const double *index)
 {
     c->table += table;
+    c->written += table;
     /* matched by index id: a schema change during a batch may have added or dropped indexes */
     for (unsigned i = 0; index != NULL && i < src->nindexes; i++) {
         for (unsigned k = 0; k < c->t->nindexes; k++) {
-            if (c->t->indexes[k].id == src->indexes[i].id)
+            if (c->t->indexes[k].id == src->indexes[i].id) {
                 c->index[k] += index[i];
+                c->written += index[i];
+            }
         }
     }
 }
@@ -223,23 +227,37 @@ void ddb_consumed_write_obj(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c)
     ddb_jw_obj_end(w);
 }
 
-void ddb_consumed_write(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c)
+static void charge(ddb_req *req, const ddb_consumed *c)
 {
-    if (rcc == DDB_RCC_NONE)
-        return;
-    ddb_jw_key(w, "ConsumedCapacity");
-    ddb_consumed_write_obj(w, rcc, c);
+    double total = c->table;
+
+    for (unsigned i = 0; i < c->t->nindexes; i++)
+        total += c->index[i];
+    req->consumed_read += total - c->written;
+    req->consumed_write += c->written;
+    ddb_table_stats_charge(c->t->stats, total - c->written, c->written);
 }
 
-void ddb_consumed_write_list(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *used, size_t n)
+void ddb_consumed_write(ddb_req *req, ddb_rcc rcc, const ddb_consumed *c)
 {
+    charge(req, c);
     if (rcc == DDB_RCC_NONE)
         return;
-    ddb_jw_key(w, "ConsumedCapacity");
-    ddb_jw_arr_begin(w);
+    ddb_jw_key(&req->out, "ConsumedCapacity");
+    ddb_consumed_write_obj(&req->out, rcc, c);
+}
+
+void ddb_consumed_write_list(ddb_req *req, ddb_rcc rcc, const ddb_consumed *used, size_t n)
+{
     for (size_t i = 0; i < n; i++)
-        ddb_consumed_write_obj(w, rcc, &used[i]);
-    ddb_jw_arr_end(w);
+        charge(req, &used[i]);
+    if (rcc == DDB_RCC_NONE)
+        return;
+    ddb_jw_key(&req->out, "ConsumedCapacity");
+    ddb_jw_arr_begin(&req->out);
+    for (size_t i = 0; i < n; i++)
+        ddb_consumed_write_obj(&req->out, rcc, &used[i]);
+    ddb_jw_arr_end(&req->out);
 }
 
 ddb_consumed *ddb_consumed_for(ddb_consumed *used, uint32_t *n, const ddb_table *t, char units)

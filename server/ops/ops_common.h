@@ -47,15 +47,21 @@ typedef struct ddb_consumed {
     /* 'R' or 'W': also name the units ReadCapacityUnits / WriteCapacityUnits, as DynamoDB's
        transactions do (they may charge reads and writes); 0: CapacityUnits alone */
     char units;
+    double written;  /* the part of the units that writes consumed (ddb_consumed_add); the rest was read */
 } ddb_consumed;
-/* Adds a mutation's units; `index` is per index of `src` (the description the mutation ran under). */
+/* Adds a mutation's (write) units; `index` is per index of `src` (the description the mutation ran under). */
 void ddb_consumed_add(ddb_consumed *c, const ddb_table *src, double table, const double *index);
 /* Writes one ConsumedCapacity object (TableName, CapacityUnits; with INDEXES, Table and the touched indexes). */
 void ddb_consumed_write_obj(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c);
-/* Writes "ConsumedCapacity": {...} (nothing for NONE). */
-void ddb_consumed_write(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c);
-/* Writes "ConsumedCapacity": [{...}, ...], one per table (nothing for NONE): batches, transactions. */
-void ddb_consumed_write_list(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *used, size_t n);
+/*
+ * Charges what a successful request consumed, whatever ReturnConsumedCapacity says (to its tables'
+ * figures for /metrics, engine/table_stats.h, and to req->consumed_* for the access log), and
+ * writes "ConsumedCapacity": {...} into req->out (nothing for NONE). Every operation that consumes
+ * capacity calls this, or the list form, exactly once.
+ */
+void ddb_consumed_write(ddb_req *req, ddb_rcc rcc, const ddb_consumed *c);
+/* The same with "ConsumedCapacity": [{...}, ...], one per table: batches, transactions. */
+void ddb_consumed_write_list(ddb_req *req, ddb_rcc rcc, const ddb_consumed *used, size_t n);
 /* The entry of table t in used[0..*n), added (with `units`, see ddb_consumed) when it is not there yet. */
 ddb_consumed *ddb_consumed_for(ddb_consumed *used, uint32_t *n, const ddb_table *t, char units);
 

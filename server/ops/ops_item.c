@@ -101,7 +101,7 @@ static void write_result(ddb_req *req, const ddb_mutation *m, return_values rv)
         ddb_item_write_json(w, attrs);
     }
     ddb_consumed_add(&used, m->t, ddb_mutation_table_units(m), m->index_units);
-    ddb_consumed_write(w, ddb_rcc_parse(req->in), &used);
+    ddb_consumed_write(req, ddb_rcc_parse(req->in), &used);
     write_collection_metrics(req, m);
     ddb_jw_obj_end(w);
 }
@@ -191,7 +191,7 @@ int ddb_op_get_item(ddb_req *req)
         ddb_jw_key(w, "Item");
         ddb_item_write_json(w, &out);
     }
-    ddb_consumed_write(w, ddb_rcc_parse(req->in), &(ddb_consumed){.t = t, .table = ddb_read_units(size, consistent)});
+    ddb_consumed_write(req, ddb_rcc_parse(req->in), &(ddb_consumed){.t = t, .table = ddb_read_units(size, consistent)});
     ddb_jw_obj_end(w);
     return DDB_OK;
 }

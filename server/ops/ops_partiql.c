@@ -228,7 +228,7 @@ static int execute_write(ddb_req *req, const ddb_pq_stmt *s, const ddb_table *t)
         ddb_item_write_json(w, ret);
     ddb_jw_arr_end(w);
     ddb_consumed_add(&used, m.t, ddb_mutation_table_units(&m), m.index_units);
-    ddb_consumed_write(w, ddb_rcc_parse(req->in), &used);
+    ddb_consumed_write(req, ddb_rcc_parse(req->in), &used);
     ddb_jw_obj_end(w);
     return DDB_OK;
 }
@@ -603,7 +603,7 @@ static int select_one_item(sel *x)
     }
     ddb_jw_arr_end(w);
     used.table = ddb_read_units(val ? ddb_item_stored_size(val, vlen) : 0, consistent_read(req->in));
-    ddb_consumed_write(w, ddb_rcc_parse(req->in), &used);
+    ddb_consumed_write(req, ddb_rcc_parse(req->in), &used);
     ddb_jw_obj_end(w);
     return DDB_OK;
 }
@@ -641,7 +641,7 @@ static int execute_select(ddb_req *req, const ddb_pq_stmt *s)
     if (ddb_page_more(&p))
         write_next_token(&x, &p, last_part);
     ddb_page_consumed(&p, &used);
-    ddb_consumed_write(&req->out, ddb_rcc_parse(req->in), &used);
+    ddb_consumed_write(req, ddb_rcc_parse(req->in), &used);
     ddb_jw_obj_end(&req->out);
     return DDB_OK;
 }

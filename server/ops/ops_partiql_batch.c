@@ -166,7 +166,7 @@ static void write_batch_result(ddb_req *req, bstmt *bs, uint32_t n)
             ddb_consumed_for(used, &nt, b->t, 0)->table += b->units;
     }
     ddb_jw_arr_end(w);
-    ddb_consumed_write_list(w, rcc, used, nt);
+    ddb_consumed_write_list(req, rcc, used, nt);
     ddb_jw_obj_end(w);
 }
 
@@ -285,7 +285,7 @@ static int txn_reads(ddb_req *req, bstmt *bs, uint32_t n)
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);
-    ddb_consumed_write_list(w, ddb_rcc_parse(req->in), used, nt);
+    ddb_consumed_write_list(req, ddb_rcc_parse(req->in), used, nt);
     ddb_jw_obj_end(w);
     return DDB_OK;
 }

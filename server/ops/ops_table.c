@@ -18,6 +18,7 @@
 #include "ops_common.h"
 #include "ops_table.h"
 #include "stream_spec.h"
+#include "table_stats.h"
 #include "tasks.h"
 #include "server.h"
 
@@ -38,20 +39,9 @@ typedef struct table_stats {
 static table_stats count_keyspace(ddb_req *req, uint32_t id)
 {
     table_stats st = {0, 0};
-    char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
-    ddb_store_iter *it;
 
-    ddb_key_table_range(id, lo, hi);
-    it = ddb_store_iter_open(req->srv->store, lo, sizeof(lo), hi, sizeof(hi), 0);
-    for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
-        size_t vlen;
-        const char *v = ddb_store_iter_val(it, &vlen);
-        st.items++;
-        st.bytes += ddb_item_stored_size(v, vlen);
-    }
-    if (ddb_store_iter_status(it) != DDB_STORE_OK) /* never a wrong count: the description is not sent */
-        ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-    ddb_store_iter_close(it);
+    if (ddb_keyspace_count(req->srv->store, NULL, id, &st.items, &st.bytes) != DDB_STORE_OK)
+        ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error"); /* never a wrong count: the description is not sent */
     return st;
 }
 

@@ -327,6 +327,7 @@ static void write_txn_result(ddb_req *req, const ddb_mutation *ms, uint32_t n, c
 {
     ddb_rcc rcc = ddb_rcc_parse(req->in);
     ddb_jw *w = &req->out;
+    ddb_consumed *used = DDB_NEW_ARRAY(req->arena, ddb_consumed, n);
 
     ddb_jw_obj_begin(w);
     if (shape->responses) { /* ExecuteTransaction's writes answer an empty list */
@@ -334,10 +335,7 @@ static void write_txn_result(ddb_req *req, const ddb_mutation *ms, uint32_t n, c
         ddb_jw_arr_begin(w);
         ddb_jw_arr_end(w);
     }
-    if (rcc != DDB_RCC_NONE) {
-        ddb_consumed *used = DDB_NEW_ARRAY(req->arena, ddb_consumed, n);
-        ddb_consumed_write_list(w, rcc, used, consumed_per_table(req, ms, n, kind, used));
-    }
+    ddb_consumed_write_list(req, rcc, used, consumed_per_table(req, ms, n, kind, used)); /* charged even for NONE */
     if (kind == 'W')
         write_txn_collection_metrics(req, ms, n);
     ddb_jw_obj_end(w);
@@ -479,7 +477,7 @@ static int write_get_result(ddb_req *req, action *acts, uint32_t n, const ddb_st
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);
-    ddb_consumed_write_list(w, rcc, used, nt);
+    ddb_consumed_write_list(req, rcc, used, nt);
     ddb_jw_obj_end(w);
     return DDB_OK;
 }

@@ -467,6 +467,6 @@ void ddb_page_end(ddb_page *p)
     if (ddb_page_more(p))
         write_last_key(w, p);
     ddb_page_consumed(p, &used);
-    ddb_consumed_write(w, ddb_rcc_parse(p->req->in), &used);
+    ddb_consumed_write(p->req, ddb_rcc_parse(p->req->in), &used);
     ddb_jw_obj_end(w);
 }

@@ -194,6 +194,14 @@ ddb_store_iter *ddb_store_iter_open_at(ddb_store *s, const ddb_store_snapshot *s
 void ddb_store_barrier(ddb_store *s);
 
 /*
+ * Runs fn(ctx) while no commit (rmw or commit) is between its reads and its write: every commit
+ * either finished before fn began or starts its reads after fn returned. fn must be short and
+ * must not commit. Used to tie a read snapshot to a point in the commit order (per-table
+ * figures that commits then keep up to date: engine/table_stats.h).
+ */
+void ddb_store_exclusive(ddb_store *s, void (*fn)(void *ctx), void *ctx);
+
+/*
  * Ordered range read over [lo, hi) of the data space, forward or reverse, in key order wherever
  * the keys are placed (a range within one partition is read where that partition lives; a wider
  * one merges every place). Keys and values returned by ddb_store_iter_key/val stay valid until
@@ -231,5 +239,37 @@ ddb_store_iter *ddb_store_seq_iter_open(ddb_store *s, const char *lo, size_t lol
 
 /* Deletes every data key in [lo, hi) (table and index purges). Returns 0 or an error. */
 int ddb_store_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen);
+
+/*
+ * ---- Checkpoints: named copies of the whole store (the admin API's snapshots, docs/admin.md) ----
+ *
+ * A checkpoint holds the data and metadata spaces as they were when it was saved; restoring one
+ * makes the store exactly that again, reopened with fresh caches, in place (the ddb_store pointer
+ * stays valid; RocksDB: checkpoints of hard links under <data-dir>/ddbd-snapshots/<name>, or in
+ * the memory env with --in-memory). The caller makes sure nothing else uses the store during a
+ * save, restore or delete (no request, no background task).
+ *
+ * Names are 1 to 64 of [A-Za-z0-9_-].
+ */
+#define DDB_CHECKPOINT_NAME_MAX 64
+typedef enum ddb_checkpoint_rc {
+    DDB_CHECKPOINT_OK = 0,
+    DDB_CHECKPOINT_EIO = -1,       /* the backend failed (logged) */
+    DDB_CHECKPOINT_EXISTS = 1,     /* save: the name is taken */
+    DDB_CHECKPOINT_NOT_FOUND = 2,  /* restore, delete: no such checkpoint */
+    DDB_CHECKPOINT_BAD_NAME = 3,
+} ddb_checkpoint_rc;
+
+typedef struct ddb_checkpoint_info {
+    char name[DDB_CHECKPOINT_NAME_MAX + 1];
+    uint64_t created_ms; /* wall clock, ms since the epoch */
+} ddb_checkpoint_info;
+
+int ddb_store_checkpoint_save(ddb_store *s, const char *name);
+/* After DDB_CHECKPOINT_EIO the store may be closed: the caller must stop using it (and exit). */
+int ddb_store_checkpoint_restore(ddb_store *s, const char *name);
+int ddb_store_checkpoint_delete(ddb_store *s, const char *name);
+/* The checkpoints by name; *out is malloc'd (the caller frees it). */
+size_t ddb_store_checkpoint_list(ddb_store *s, ddb_checkpoint_info **out);
 
 #endif

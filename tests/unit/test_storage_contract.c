@@ -1624,6 +1624,49 @@ TEST(contract_barrier_waits_for_commits_in_flight)
     ddb_store_close(s);
 }
 
+typedef struct excl_ctx {
+    ddb_store *s;
+    slow_ctx *c;
+    int decided_when_run;
+    char seen[8];
+} excl_ctx;
+
+static void exclusive_probe(void *p)
+{
+    excl_ctx *x = p;
+    ddb_arena a;
+    const char *v;
+
+    ddb_arena_init(&a);
+    x->decided_when_run = atomic_load(&x->c->decided);
+    v = get(x->s, &a, "slow");
+    snprintf(x->seen, sizeof(x->seen), "%s", v ? v : "");
+    ddb_arena_free(&a);
+}
+
+TEST(contract_exclusive_runs_between_commits)
+{
+    ddb_store *s = open_mem(2);
+    slow_ctx c;
+    excl_ctx x;
+    pthread_t th;
+
+    memset(&c, 0, sizeof(c));
+    memset(&x, 0, sizeof(x));
+    c.s = s;
+    x.s = s;
+    x.c = &c;
+    pthread_create(&th, NULL, slow_commit, &c);
+    while (!atomic_load(&c.in_decide))
+        sleep_ms(1);
+    ddb_store_exclusive(s, exclusive_probe, &x);
+    /* the commit was inside its critical section: the callback ran only after its write */
+    ASSERT(x.decided_when_run);
+    ASSERT_STR_EQ(x.seen, "done");
+    pthread_join(th, NULL);
+    ASSERT_EQ(c.rc, DDB_STORE_OK);
+    ddb_store_close(s);
+}
 
 /* ---- range deletion ---- */
 

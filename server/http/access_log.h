@@ -1,0 +1,48 @@
+/*
+ * server/http/access_log.h: --access-log FILE|-, one JSON line per API request:
+ *
+ *   {"time":"2026-01-02T03:04:05.678Z","requestId":"...","operation":"PutItem","table":"orders",
+ *    "status":200,"errorType":null,"latencyMs":0.113,"readUnits":0,"writeUnits":1}
+ *
+ * "table" is the request's TableName, or the tables a batch or transaction names, comma-separated
+ * in request order (null when there is none, e.g. ListTables or a PartiQL statement); "operation"
+ * is null for an unknown target; the units are what the request consumed (charged whether or not
+ * it asked for ReturnConsumedCapacity; 0 for a failed request).
+ *
+ * Cheap when on: each HTTP thread formats its lines into its own buffer, with no lock, and writes
+ * the buffer with one write(2) when its loop is about to wait for work, when it holds 32 KB, or
+ * when its oldest line is 200 ms old; writes of the threads are serialised so lines never
+ * interleave. Nothing at all when off (no log object).
+ */
+#ifndef DDB_ACCESS_LOG_H
+#define DDB_ACCESS_LOG_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "json.h"
+#include "req.h"
+
+typedef struct ddb_access_log ddb_access_log;
+
+/* A thread's pending lines. */
+typedef struct ddb_access_buf {
+    ddb_buf buf;
+    ddb_buf scratch;   /* the line's table list */
+    uint64_t first_ns; /* monotonic time of the oldest pending line */
+    time_t stamp_sec;  /* the second `stamp` was formatted for */
+    char stamp[24];    /* "YYYY-MM-DDTHH:MM:SS." */
+} ddb_access_buf;
+
+/* Opens (appends to, creating) `path`, or standard output for "-". NULL after logging why. */
+ddb_access_log *ddb_access_log_open(const char *path);
+void ddb_access_log_close(ddb_access_log *log);
+
+/* Appends the line of one answered request (after dispatch) to the thread's buffer. */
+void ddb_access_log_add(ddb_access_log *log, ddb_access_buf *b, const ddb_req *r, const char *request_id,
+                        int status, double seconds);
+/* Writes the pending lines if `idle` (the loop is about to wait), or they are many or old enough. */
+void ddb_access_log_flush(ddb_access_log *log, ddb_access_buf *b, int idle);
+void ddb_access_buf_free(ddb_access_buf *b);
+
+#endif

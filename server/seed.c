@@ -1,0 +1,423 @@
+/*
+ * server/seed.c: checks a seed, then applies it through the request pipeline (see seed.h).
+ *
+ * Three walks over the files (seed_files.c), so a seed of any size is held one file (or one line)
+ * at a time: the definitions, checked and kept; the items, checked against them; then the tables
+ * are created and the items written.
+ */
+#include "seed.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "catalog.h"
+#include "dispatch.h"
+#include "errors.h"
+#include "index.h"
+#include "log.h"
+#include "ops.h"
+#include "ops_common.h"
+#include "seed_internal.h"
+#include "server.h"
+
+#define MAX_ERRORS 20
+#define BATCH 25
+#define PROGRESS_MS 2000
+
+typedef struct seed_def {
+    char *name;
+    char *json;               /* the CreateTable request */
+    char *path;
+    unsigned line;
+    const ddb_table *existing; /* the table of that name found in the store (kept), or NULL */
+    ddb_table *preview;        /* for a new table: what CreateTable will make (to check items) */
+} seed_def;
+
+typedef struct seeder {
+    ddb_server *srv;
+    seed_def *defs;
+    size_t ndefs, cap;
+    unsigned errors;
+    unsigned long long items, written;
+    ddb_arena arena;
+    ddb_buf out, body;
+    /* applying: the BatchWriteItem being filled */
+    char *batch_table;
+    unsigned batch_n;
+    ddb_buf batch;
+    double t0, last_progress;
+} seeder;
+
+static double now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void report(seeder *s, const char *path, unsigned line, const char *msg)
+{
+    if (++s->errors <= MAX_ERRORS) {
+        if (line > 0)
+            ddb_log(DDB_LOG_ERROR, "seed: %s:%u: %s", path, line, msg);
+        else
+            ddb_log(DDB_LOG_ERROR, "seed: %s: %s", path, msg);
+    }
+}
+
+static void on_file_error(void *ctx, const char *path, unsigned line, const char *msg)
+{
+    report(ctx, path, line, msg);
+}
+
+/* A request's failure, as "<Type>: <message>". */
+static void report_req(seeder *s, const seed_loc *loc, const ddb_req *r)
+{
+    char msg[1024];
+
+    snprintf(msg, sizeof(msg), "%s: %s", ddb_error_lookup(r->err.code)->type, r->err.msg ? r->err.msg : "(no message)");
+    report(s, loc->path, seed_line(loc), msg);
+}
+
+/* Runs `op` on the JSON in s->body in-process, as the API would (validation only when `check`). */
+static void run(seeder *s, ddb_req *r, ddb_op op, int check)
+{
+    char target[64];
+    ddb_http_in in;
+
+    ddb_arena_reset(&s->arena);
+    s->out.len = 0;
+    memset(r, 0, sizeof(*r));
+    memset(&in, 0, sizeof(in));
+    r->arena = &s->arena;
+    r->srv = s->srv;
+    r->body = s->body.data;
+    r->body_len = s->body.len;
+    r->outbuf = &s->out;
+    r->internal = 1;
+    r->validate_only = check;
+    ddb_jw_init(&r->out, &s->out);
+    snprintf(target, sizeof(target), "DynamoDB_20120810.%s", ddb_op_name(op));
+    in.target = target;
+    in.target_len = strlen(target);
+    ddb_dispatch(r, &in);
+}
+
+/* s->body = {"TableName": table, "<member>": doc} */
+static void item_request(seeder *s, const char *table, const char *member, const ddb_json *doc)
+{
+    ddb_jw w;
+
+    s->body.len = 0;
+    ddb_jw_init(&w, &s->body);
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, "TableName");
+    ddb_jw_str(&w, table);
+    ddb_jw_key(&w, member);
+    ddb_jw_json(&w, doc);
+    ddb_jw_obj_end(&w);
+}
+
+static seed_def *find_def(seeder *s, const char *name)
+{
+    for (size_t i = 0; name != NULL && i < s->ndefs; i++) {
+        if (strcmp(s->defs[i].name, name) == 0)
+            return &s->defs[i];
+    }
+    return NULL;
+}
+
+/* ---- 1. definitions ---- */
+
+static int same_part(const char *a, ddb_type ta, const char *b, ddb_type tb)
+{
+    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0 && ta == tb);
+}
+
+/* A table found in the store is kept when its key schema is the seed's; a different key schema is an error. */
+static int check_existing(seeder *s, const seed_record *rec, seed_def *d)
+{
+    const ddb_table *t = d->existing, *p = d->preview;
+    char msg[512];
+
+    if (!same_part(t->hash_key, t->hash_type, p->hash_key, p->hash_type) ||
+        !same_part(t->range_key, t->range_type, p->range_key, p->range_type)) {
+        snprintf(msg, sizeof(msg), "table %s exists with another key schema; it is not replaced (delete it first)",
+                 d->name);
+        report(s, rec->loc.path, seed_line(&rec->loc), msg);
+        return -1;
+    }
+    if (t->nindexes != p->nindexes)
+        ddb_log(DDB_LOG_WARN, "seed: %s: table %s exists with other indexes; kept as it is", rec->loc.path, d->name);
+    return 0;
+}
+
+static int on_definition(void *ctx, const seed_record *rec)
+{
+    seeder *s = ctx;
+    seed_def *d, *other = find_def(s, rec->table);
+    ddb_req r;
+    ddb_jw w;
+
+    s->body.len = 0;
+    ddb_jw_init(&w, &s->body);
+    ddb_jw_json(&w, rec->doc);
+    run(s, &r, DDB_OP_CreateTable, 1);
+    if (r.err.code != DDB_OK) {
+        report_req(s, &rec->loc, &r);
+        return s->errors >= MAX_ERRORS;
+    }
+    if (other != NULL) {
+        char msg[512];
+        snprintf(msg, sizeof(msg), "table %s is defined twice (first in %s:%u)", rec->table, other->path, other->line);
+        report(s, rec->loc.path, seed_line(&rec->loc), msg);
+        return s->errors >= MAX_ERRORS;
+    }
+    if (s->ndefs == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 8;
+        if ((s->defs = realloc(s->defs, s->cap * sizeof(*s->defs))) == NULL)
+            abort();
+    }
+    d = &s->defs[s->ndefs++];
+    memset(d, 0, sizeof(*d));
+    d->name = strdup(rec->table);
+    d->json = strndup(s->body.data, s->body.len);
+    d->path = strdup(rec->loc.path);
+    d->line = seed_line(&rec->loc);
+    d->existing = ddb_catalog_get(s->srv->catalog, d->name);
+    d->preview = ddb_catalog_preview(s->srv->catalog, d->name, d->json, strlen(d->json));
+    if (d->preview == NULL) {
+        report(s, d->path, d->line, "the table definition cannot be used");
+        return 0;
+    }
+    if (d->existing != NULL)
+        check_existing(s, rec, d);
+    return s->errors >= MAX_ERRORS;
+}
+
+/* ---- 2. items ---- */
+
+static const ddb_table *target_table(seeder *s, const char *name)
+{
+    seed_def *d = find_def(s, name);
+
+    if (d != NULL)
+        return d->existing != NULL ? d->existing : d->preview;
+    return name != NULL ? ddb_catalog_get(s->srv->catalog, name) : NULL;
+}
+
+/* PutItem's (or DeleteItem's) validation, then the key checks its handler and the mutation make. */
+static int on_item_check(void *ctx, const seed_record *rec)
+{
+    seeder *s = ctx;
+    const ddb_table *t = target_table(s, rec->table);
+    ddb_req r;
+    ddb_key key;
+    const char *msg;
+
+    if (t == NULL) {
+        char text[512];
+        snprintf(text, sizeof(text), "table %s neither exists nor is defined by the seed", rec->table);
+        report(s, rec->loc.path, seed_line(&rec->loc), text);
+        return s->errors >= MAX_ERRORS;
+    }
+    item_request(s, rec->table, rec->kind == SEED_PUT ? "Item" : "Key", rec->doc);
+    run(s, &r, rec->kind == SEED_PUT ? DDB_OP_PutItem : DDB_OP_DeleteItem, 1);
+    if (r.err.code == DDB_OK) {
+        if (rec->kind == SEED_PUT && ddb_item_key_or_fail(&r, t, r.parsed.item, &key) == DDB_OK &&
+            (msg = ddb_index_check_item(r.arena, t, r.parsed.item, 0)) != NULL)
+            ddb_req_fail(&r, DDB_E_VALIDATION, "%s", msg);
+        else if (rec->kind == SEED_DELETE)
+            ddb_key_param_or_fail(&r, t, r.parsed.key, &key);
+    }
+    if (r.err.code != DDB_OK)
+        report_req(s, &rec->loc, &r);
+    if (++s->items % 4096 == 0 && now_ms() - s->last_progress >= PROGRESS_MS) {
+        s->last_progress = now_ms();
+        ddb_log(DDB_LOG_INFO, "seed: checking: %llu items so far", s->items);
+    }
+    return s->errors >= MAX_ERRORS;
+}
+
+/* ---- 3. applying ---- */
+
+static void progress(seeder *s)
+{
+    double now = now_ms();
+
+    if (now - s->last_progress < PROGRESS_MS)
+        return;
+    s->last_progress = now;
+    ddb_log(DDB_LOG_INFO, "seed: %llu of %llu items (%.0f %%), %.0f items/s", s->written, s->items,
+            100.0 * (double)s->written / (double)(s->items ? s->items : 1),
+            (double)s->written * 1e3 / (now - s->t0));
+}
+
+/* The pending batch's writes one by one, in order (a batch may not name a key twice). */
+static int write_singly(seeder *s)
+{
+    ddb_arena keep; /* run() resets s->arena: the list is parsed apart */
+    ddb_buf text = {0};
+    const ddb_json *list;
+    int rc = 0;
+
+    ddb_arena_init(&keep);
+    ddb_buf_putc(&text, '[');
+    ddb_buf_append(&text, s->batch.data, s->batch.len);
+    ddb_buf_putc(&text, ']');
+    list = ddb_json_parse(&keep, text.data, text.len);
+    for (uint32_t i = 0; list != NULL && i < list->n && rc == 0; i++) {
+        const ddb_json *put = ddb_json_get(list->u.items[i], "PutRequest");
+        const ddb_json *del = ddb_json_get(list->u.items[i], "DeleteRequest");
+        ddb_req r;
+        item_request(s, s->batch_table, put ? "Item" : "Key", put ? ddb_json_get(put, "Item") : ddb_json_get(del, "Key"));
+        run(s, &r, put ? DDB_OP_PutItem : DDB_OP_DeleteItem, 0);
+        if (r.err.code != DDB_OK) {
+            ddb_log(DDB_LOG_ERROR, "seed: writing to %s failed: %s: %s", s->batch_table,
+                    ddb_error_lookup(r.err.code)->type, r.err.msg ? r.err.msg : "");
+            rc = -1;
+        }
+    }
+    ddb_buf_free(&text);
+    ddb_arena_free(&keep);
+    return rc;
+}
+
+static int flush_batch(seeder *s)
+{
+    ddb_req r;
+    const ddb_json *unprocessed;
+
+    if (s->batch_n == 0)
+        return 0;
+    s->body.len = 0;
+    ddb_buf_puts(&s->body, "{\"RequestItems\":{");
+    ddb_buf_putc(&s->body, '"');
+    ddb_json_escape(&s->body, s->batch_table, strlen(s->batch_table));
+    ddb_buf_puts(&s->body, "\":[");
+    ddb_buf_append(&s->body, s->batch.data, s->batch.len);
+    ddb_buf_puts(&s->body, "]}}");
+    run(s, &r, DDB_OP_BatchWriteItem, 0);
+    if (r.err.code == DDB_E_VALIDATION && r.err.msg != NULL && strstr(r.err.msg, "contains duplicates") != NULL) {
+        if (write_singly(s) != 0)
+            return -1;
+    } else if (r.err.code != DDB_OK) {
+        ddb_log(DDB_LOG_ERROR, "seed: writing to %s failed: %s: %s", s->batch_table, ddb_error_lookup(r.err.code)->type,
+                r.err.msg ? r.err.msg : "");
+        return -1;
+    } else if ((unprocessed = ddb_json_get(ddb_json_parse(&s->arena, s->out.data, s->out.len), "UnprocessedItems")) !=
+                   NULL && unprocessed->n > 0) {
+        ddb_log(DDB_LOG_ERROR, "seed: writing to %s left unprocessed items", s->batch_table);
+        return -1;
+    }
+    s->written += s->batch_n;
+    s->batch_n = 0;
+    s->batch.len = 0;
+    progress(s);
+    return 0;
+}
+
+static int on_item_write(void *ctx, const seed_record *rec)
+{
+    seeder *s = ctx;
+    ddb_jw w;
+
+    if (s->batch_n == BATCH || (s->batch_table != NULL && strcmp(s->batch_table, rec->table) != 0)) {
+        if (flush_batch(s) != 0)
+            return 1;
+    }
+    if (s->batch_n == 0) {
+        free(s->batch_table);
+        s->batch_table = strdup(rec->table);
+    }
+    if (s->batch_n > 0)
+        ddb_buf_putc(&s->batch, ',');
+    ddb_jw_init(&w, &s->batch);
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, rec->kind == SEED_PUT ? "PutRequest" : "DeleteRequest");
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, rec->kind == SEED_PUT ? "Item" : "Key");
+    ddb_jw_json(&w, rec->doc);
+    ddb_jw_obj_end(&w);
+    ddb_jw_obj_end(&w);
+    s->batch_n++;
+    return 0;
+}
+
+static int create_tables(seeder *s, unsigned *created, unsigned *kept)
+{
+    for (size_t i = 0; i < s->ndefs; i++) {
+        seed_def *d = &s->defs[i];
+        ddb_req r;
+        if (d->existing != NULL) {
+            (*kept)++;
+            continue;
+        }
+        s->body.len = 0;
+        ddb_buf_puts(&s->body, d->json);
+        run(s, &r, DDB_OP_CreateTable, 0);
+        if (r.err.code != DDB_OK) {
+            ddb_log(DDB_LOG_ERROR, "seed: %s:%u: creating table %s failed: %s: %s", d->path, d->line, d->name,
+                    ddb_error_lookup(r.err.code)->type, r.err.msg ? r.err.msg : "");
+            return -1;
+        }
+        (*created)++;
+    }
+    return 0;
+}
+
+static void seeder_free(seeder *s)
+{
+    for (size_t i = 0; i < s->ndefs; i++) {
+        free(s->defs[i].name);
+        free(s->defs[i].json);
+        free(s->defs[i].path);
+        ddb_table_preview_free(s->defs[i].preview);
+    }
+    free(s->defs);
+    free(s->batch_table);
+    ddb_arena_free(&s->arena);
+    ddb_buf_free(&s->out);
+    ddb_buf_free(&s->body);
+    ddb_buf_free(&s->batch);
+}
+
+int ddb_seed_load(ddb_server *srv, const char *const *paths, unsigned n)
+{
+    seeder s;
+    unsigned created = 0, kept = 0;
+    int rc = -1;
+
+    memset(&s, 0, sizeof(s));
+    s.srv = srv;
+    ddb_arena_init(&s.arena);
+    s.t0 = s.last_progress = now_ms();
+    /* nothing is written until every definition and every item has passed; a file's structural
+       errors are reported once, by the walk over the items (which reads every file) */
+    seed_walk(paths, n, 1, 0, on_definition, NULL, &s);
+    if (s.errors < MAX_ERRORS)
+        seed_walk(paths, n, 0, 1, on_item_check, on_file_error, &s);
+    if (s.errors > 0) {
+        if (s.errors > MAX_ERRORS)
+            ddb_log(DDB_LOG_ERROR, "seed: %u more problems", s.errors - MAX_ERRORS);
+        ddb_log(DDB_LOG_ERROR, "seed: nothing was loaded");
+        goto done;
+    }
+    if (s.items >= 10000)
+        ddb_log(DDB_LOG_INFO, "seed: checked %zu tables and %llu items in %.0f ms; loading", s.ndefs, s.items,
+                now_ms() - s.t0);
+    if (create_tables(&s, &created, &kept) != 0 ||
+        seed_walk(paths, n, 0, 1, on_item_write, on_file_error, &s) != 0 || flush_batch(&s) != 0) {
+        ddb_log(DDB_LOG_ERROR, "seed: loading stopped part way (%llu of %llu items written)", s.written, s.items);
+        goto done;
+    }
+    ddb_log(DDB_LOG_INFO, "seed: %u tables created, %u kept, %llu items written in %.1f ms", created, kept, s.written,
+            now_ms() - s.t0);
+    rc = 0;
+done:
+    seeder_free(&s);
+    return rc;
+}

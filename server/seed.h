@@ -1,0 +1,21 @@
+/*
+ * server/seed.h: --seed FILE|DIR, tables and items loaded at start, before the server listens
+ * (docs/seeding.md for the file formats).
+ *
+ * Everything goes through the API's own pipeline, in-process: each table definition is a
+ * CreateTable request and each item a PutItem (or DeleteItem) request, dispatched with their
+ * validation; items are then written as BatchWriteItem requests of 25. Nothing is written until
+ * the whole seed has been checked: first every definition (CreateTable's validation, and against
+ * an existing table of the same name), then every item (PutItem's validation, then its key and
+ * index key types against the table it will go to, as PutItem's handler checks them). A restart
+ * with the same seed keeps the tables it finds with the same key schema and puts the items again.
+ */
+#ifndef DDB_SEED_H
+#define DDB_SEED_H
+
+struct ddb_server;
+
+/* Loads the seed paths. Returns 0, or -1 after logging each problem with its file and line. */
+int ddb_seed_load(struct ddb_server *srv, const char *const *paths, unsigned n);
+
+#endif
