@@ -139,3 +139,17 @@ def test_client_request_tokens_are_per_account(accounts_server):
                                TransactItems=[{"Put": {"TableName": "txn", "Item": {"pk": S("k"), "v": N(v)}}}])
     assert a.get_item(TableName="txn", Key={"pk": S("k")})["Item"]["v"] == N(1)
     assert b.get_item(TableName="txn", Key={"pk": S("k")})["Item"]["v"] == N(2)
+
+
+def test_partiql_and_batches_stay_in_their_namespace(regions_server):
+    east, west = client(regions_server.endpoint), client(regions_server.endpoint, "eu-west-1")
+    create(east, "pqt")
+    create(west, "pqt")
+    west.execute_statement(Statement="INSERT INTO pqt VALUE {'pk': 'w'}")
+    east.batch_write_item(RequestItems={"pqt": [{"PutRequest": {"Item": {"pk": S("e")}}}]})
+    assert east.execute_statement(Statement="SELECT * FROM pqt")["Items"] == [{"pk": S("e")}]
+    assert west.batch_get_item(RequestItems={"pqt": {"Keys": [{"pk": S("w")}, {"pk": S("e")}]}})["Responses"]["pqt"] == \
+        [{"pk": S("w")}]
+    with pytest.raises(ClientError) as e:
+        client(regions_server.endpoint, "ap-south-1").execute_statement(Statement="SELECT * FROM pqt")
+    assert code(e) == "ResourceNotFoundException"
