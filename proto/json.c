@@ -8,7 +8,6 @@
 #include "json.h"
 
 #include <limits.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -225,13 +224,17 @@ const char *ddb_json_get_str(const ddb_json *obj, const char *key)
 long long ddb_json_integer(const ddb_json *v, long long dflt)
 {
     double d;
+    long long n;
 
     if (v == NULL || v->type != DDB_JSON_NUMBER)
         return dflt;
-    d = floor(strtod(v->u.s, NULL));
+    d = strtod(v->u.s, NULL);
     if (!(d > -9.2e18))
         return d != d ? dflt : LLONG_MIN;
-    return d >= 9.2e18 ? LLONG_MAX : (long long)d;
+    if (d >= 9.2e18)
+        return LLONG_MAX;
+    n = (long long)d; /* toward zero; one less below zero for floor (no libm in libddb) */
+    return (double)n > d ? n - 1 : n;
 }
 
 /* ---- buffers ---- */
