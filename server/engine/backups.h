@@ -75,9 +75,12 @@ int ddb_backup_delete(struct ddb_server *srv, const ddb_backup *b);
 
 /*
  * Reads keyspace `id` (a table's items, or a backup's copy of them) as of `snap` (NULL: now), in
- * key order, calling fn with each item decoded into `a` (reset by the caller between calls if it
- * likes); fn returns nonzero to stop. Returns DDB_STORE_OK, the storage error that ended the pass,
- * or fn's nonzero value.
+ * key order, calling fn with each stored key and its item decoded into `a`; both (and the item's
+ * strings, which point into the stored value) are valid only during the call, and fn may reset `a`
+ * before returning to keep memory flat. fn returns nonzero to stop. Returns DDB_STORE_OK, the
+ * storage error that ended the pass (DDB_STORE_ECORRUPT for an undecodable value), or fn's value.
+ * The key's first four bytes are the keyspace id; the rest is the table's key layout
+ * (docs/storage-format.md), ddb_key_from_stored reads it.
  *   The table as of a backup: ddb_keyspace_each(store, NULL, backup.keyspace, ...) once the
  *   backup is AVAILABLE. The table now, consistently: snap = ddb_store_snapshot_take(store), then
  *   ddb_keyspace_each(store, snap, table->id, ...), then ddb_store_snapshot_release.
