@@ -24,7 +24,7 @@ static const char *const READ_ACTIONS[] = {
     "DescribeTimeToLive", "ListTagsOfResource", "DescribeContinuousBackups", "DescribeLimits",
     "DescribeEndpoints", "ListStreams",      "DescribeStream", "GetShardIterator",
     "GetRecords",      "DescribeTableReplicaAutoScaling", "DescribeKinesisStreamingDestination",
-    "DescribeContributorInsights",
+    "DescribeContributorInsights", "DescribeBackup", "ListBackups",
 };
 
 static int action_matches(const char *pattern, const char *action)

@@ -105,6 +105,10 @@ extern const ddb_field ddb_no_fields[];                /* DescribeEndpoints, Des
 extern const ddb_field ddb_table_arn_only_fields[];    /* Describe{ContinuousBackups,TableReplicaAutoScaling,...} */
 extern const ddb_field ddb_update_continuous_backups_fields[];
 extern const ddb_field ddb_describe_contributor_insights_fields[];
+extern const ddb_field ddb_create_backup_fields[];
+extern const ddb_field ddb_backup_arn_fields[];  /* DescribeBackup, DeleteBackup */
+extern const ddb_field ddb_list_backups_fields[];
+extern const ddb_field ddb_restore_table_from_backup_fields[]; /* validate_tables.c */
 
 /* ---- DynamoDB Streams (validate_streams.c) ---- */
 

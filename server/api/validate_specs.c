@@ -790,6 +790,11 @@ static const ddb_spec SPECS[DDB_OP__COUNT] = {
     [DDB_OP_ExecuteStatement] = {ddb_execute_statement_fields, NULL},
     [DDB_OP_BatchExecuteStatement] = {ddb_batch_execute_statement_fields, NULL},
     [DDB_OP_ExecuteTransaction] = {ddb_execute_transaction_fields, NULL},
+    [DDB_OP_CreateBackup] = {ddb_create_backup_fields, NULL},
+    [DDB_OP_DescribeBackup] = {ddb_backup_arn_fields, NULL},
+    [DDB_OP_DeleteBackup] = {ddb_backup_arn_fields, NULL},
+    [DDB_OP_ListBackups] = {ddb_list_backups_fields, NULL},
+    [DDB_OP_RestoreTableFromBackup] = {ddb_restore_table_from_backup_fields, NULL},
 };
 
 const ddb_spec *ddb_spec_for_op(int op)

@@ -132,6 +132,30 @@ const ddb_field ddb_create_table_fields[] = {
     {NULL},
 };
 
+/* ---- RestoreTableFromBackup (its overrides are CreateTable's shapes; ops/ops_backups.c then runs
+ * CreateTable's spec over the table it composes) ---- */
+
+static const ddb_field SSE_SPECIFICATION_FIELDS[] = {
+    {"Enabled", DDB_V_BOOLEAN},
+    {"KMSMasterKeyId", DDB_V_STRING},
+    {"SSEType", DDB_V_STRING, .one_of = ENUM("AES256", "KMS")},
+    {NULL},
+};
+
+#define F_BACKUP_ARN                                                                                                   \
+    {"BackupArn", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 37, .len_max = 1024}
+
+const ddb_field ddb_restore_table_from_backup_fields[] = {
+    F_BACKUP_ARN,
+    {"BillingModeOverride", DDB_V_STRING, .one_of = ENUM("PROVISIONED", "PAY_PER_REQUEST")},
+    {"GlobalSecondaryIndexOverride", DDB_V_LIST, .children = GSI_MEMBER},
+    {"LocalSecondaryIndexOverride", DDB_V_LIST, .children = LSI_MEMBER},
+    {"ProvisionedThroughputOverride", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
+    {"SSESpecificationOverride", DDB_V_STRUCT, .children = SSE_SPECIFICATION_FIELDS},
+    {"TargetTableName", DDB_V_STRING, DDB_VF_NOT_NULL | NAME_FLAGS, .len_min = 3, .len_max = 255},
+    {NULL},
+};
+
 /* ---- UpdateTable ---- */
 
 /* ProvisionedThroughput is optional: an on-demand table's index takes OnDemandThroughput instead. */

@@ -199,6 +199,19 @@ static void ttl_from_json(ddb_table *t)
     t->ttl_changed_ms = changed != NULL && changed->type == DDB_JSON_NUMBER ? strtoull(changed->u.s, NULL, 10) : 0;
 }
 
+/* "ddbdRestore": {"Keyspace", "InProgress", ...} (engine/backups.h). */
+static void restore_from_json(ddb_table *t)
+{
+    const ddb_json *r = ddb_json_get(t->desc, "ddbdRestore"), *on, *ks;
+
+    if (r == NULL)
+        return;
+    on = ddb_json_get(r, "InProgress");
+    ks = ddb_json_get(r, "Keyspace");
+    t->restoring = on != NULL && on->type == DDB_JSON_BOOL && on->u.b;
+    t->restore_from = ks != NULL && ks->type == DDB_JSON_NUMBER ? (uint32_t)strtoul(ks->u.s, NULL, 10) : 0;
+}
+
 const char *ddb_ns_key(ddb_arena *a, const char *ns, const char *name)
 {
     return ns == NULL || ns[0] == '\0' ? name : ddb_arena_sprintf(a, "%s/%s", ns, name);
@@ -247,6 +260,7 @@ static ddb_table *table_from_json(const char *key, const char *text, size_t len)
         t->collections_id = (uint32_t)strtoul(id->u.s, NULL, 10);
     stream_from_json(t);
     ttl_from_json(t);
+    restore_from_json(t);
     t->hash_key = key_attr(t->desc, "HASH");
     t->range_key = key_attr(t->desc, "RANGE");
     t->hash_type = attr_type(t->desc, t->hash_key);

@@ -97,6 +97,9 @@ typedef struct ddb_table {
     const char *ttl_attr;        /* the attribute (also kept while disabled, for DISABLING), or NULL */
     int ttl_enabled;
     uint64_t ttl_changed_ms;     /* the last UpdateTimeToLive (one change an hour) */
+    /* a restore into it (engine/backups.h), from "ddbdRestore" */
+    int restoring;               /* CREATING: the background worker is still filling it */
+    uint32_t restore_from;       /* the keyspace it is filled from (a backup's items) */
     int retired;                 /* replaced or deleted: read atomically (ddb_table_retired) */
     struct ddb_table_stats *stats; /* items, bytes, capacity: one for every version (engine/table_stats.h) */
     const ddb_json *desc;        /* the stored description (an OBJECT) */

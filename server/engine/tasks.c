@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "backups.h"
 #include "catalog.h"
 #include "clock.h"
 #include "idempotency.h"
@@ -35,6 +36,7 @@ struct ddb_tasks {
     uint64_t last_sweep; /* monotonic ms of the last sweep */
     int sweep_now;       /* sweep at the next turn (the clock moved) */
     uint64_t last_ttl;   /* monotonic ms of the last TTL sweep */
+    ddb_backups *backups; /* snapshots of backups being copied (engine/backups.h) */
 };
 
 static int stopping(ddb_tasks *t)
@@ -505,12 +507,24 @@ static void wait_for_work(ddb_tasks *tk)
         pthread_cond_timedwait(&tk->wake, &tk->lock, &until);
 }
 
+static int stopping_cb(void *ctx)
+{
+    return stopping(ctx);
+}
+
+struct ddb_backups *ddb_tasks_backups(ddb_tasks *tk)
+{
+    return tk->backups;
+}
+
 static void *worker(void *arg)
 {
     ddb_tasks *tk = arg;
 
     while (!stopping(tk)) {
         int did = run_purges(tk) + run_index_work(tk);
+        if (!stopping(tk))
+            did += ddb_backups_work(tk->srv, tk->backups, stopping_cb, tk);
         sweep(tk);
         pthread_mutex_lock(&tk->lock);
         if (!did)
@@ -528,6 +542,7 @@ ddb_tasks *ddb_tasks_start(ddb_server *srv)
     if (tk == NULL)
         abort();
     tk->srv = srv;
+    tk->backups = ddb_backups_new();
     pthread_mutex_init(&tk->lock, NULL);
     pthread_cond_init(&tk->wake, NULL);
     if (pthread_create(&tk->thread, NULL, worker, tk) != 0)
@@ -554,5 +569,6 @@ void ddb_tasks_stop(ddb_tasks *tk)
     pthread_join(tk->thread, NULL);
     pthread_cond_destroy(&tk->wake);
     pthread_mutex_destroy(&tk->lock);
+    ddb_backups_free(tk->backups, tk->srv->store);
     free(tk);
 }

@@ -7,6 +7,7 @@
  *     done the index turns ACTIVE;
  *   - index purge: an index in state DELETING has its entries deleted, then leaves the
  *     description;
+ *   - backups and restores (engine/backups.h): a backup's copy of its table, a restore's fill;
  *   - table purge: DeleteTable commits a record "task/purge/<table id>" (the ids of the table and
  *     its indexes) with the catalog change; the worker deletes their keys, then the record.
  *   - items whose Time to Live passed (engine/ttl.h) are deleted every --ttl-interval seconds;
@@ -35,6 +36,8 @@ void ddb_tasks_stop(ddb_tasks *t);
 void ddb_tasks_kick(ddb_tasks *t);
 /* Wakes it to sweep what expired now, whenever it last did (the clock moved: clock.h). */
 void ddb_tasks_sweep_now(ddb_tasks *t);
+/* The snapshots of backups being copied, which CreateBackup hands over (engine/backups.h). */
+struct ddb_backups *ddb_tasks_backups(ddb_tasks *t);
 /* Adds to `b` the record of a purge of the keyspaces `ids` (the first is the record's name). */
 void ddb_task_purge_record(ddb_batch *b, ddb_arena *a, const uint32_t *ids, size_t n);
 

@@ -2,6 +2,7 @@
  * server/ops/ops_common.c: helpers shared by the operations (see ops_common.h).
  */
 #include "ops_common.h"
+#include "ops.h"
 
 #include <math.h>
 #include <string.h>
@@ -20,6 +21,16 @@ const ddb_table *ddb_table_or_fail(ddb_req *req, const char *name, int name_in_m
 {
     const ddb_table *t = name ? ddb_catalog_get(req->srv->catalog, ddb_ns_key(req->arena, req->ns, name)) : NULL;
 
+    if (t != NULL && t->restoring && req->op != DDB_OP_DescribeTable && req->op != DDB_OP_DeleteTable) {
+        /* a table a restore is still filling (engine/backups.h) is CREATING: DynamoDB serves no
+           reads or writes on it and refuses changes */
+        if (req->op == DDB_OP_UpdateTable)
+            ddb_req_fail(req, DDB_E_RESOURCE_IN_USE,
+                         "Attempt to change a resource which is still in use: Table is being created: %s", name);
+        else
+            ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
+        return NULL;
+    }
     if (t != NULL)
         return t;
     if (name_in_message)

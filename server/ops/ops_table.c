@@ -129,11 +129,35 @@ static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind,
 /* UPDATING while an index is being built or removed, as DynamoDB reports it. */
 const char *ddb_table_status(const ddb_table *t)
 {
+    if (t->restoring)
+        return "CREATING"; /* a restore fills it (engine/backups.h), as DynamoDB reports one */
     for (unsigned i = 0; i < t->nindexes; i++) {
         if (t->indexes[i].state != DDB_IX_ACTIVE)
             return "UPDATING";
     }
     return "ACTIVE";
+}
+
+/* A restored table's RestoreSummary (engine/backups.h keeps its members in "ddbdRestore"). */
+static void write_restore_summary(ddb_jw *w, const ddb_table *t)
+{
+    const ddb_json *r = ddb_json_get(t->desc, "ddbdRestore");
+    static const char *const members[] = {"SourceBackupArn", "SourceTableArn", "RestoreDateTime", NULL};
+
+    if (r == NULL)
+        return;
+    ddb_jw_key(w, "RestoreSummary");
+    ddb_jw_obj_begin(w);
+    for (int i = 0; members[i] != NULL; i++) {
+        const ddb_json *v = ddb_json_get(r, members[i]);
+        if (v == NULL)
+            continue;
+        ddb_jw_key(w, members[i]);
+        ddb_jw_json(w, v);
+    }
+    ddb_jw_key(w, "RestoreInProgress");
+    ddb_jw_bool(w, t->restoring);
+    ddb_jw_obj_end(w);
 }
 
 /* Writes "<wrapper>": TableDescription. */
@@ -204,6 +228,7 @@ void ddb_write_table_description(ddb_req *req, const ddb_table *t, const char *w
         ddb_jw_json(w, ddb_json_get(d, "TableClass"));
         ddb_jw_obj_end(w);
     }
+    write_restore_summary(w, t);
     ddb_jw_key(w, "DeletionProtectionEnabled");
     ddb_jw_bool(w, ddb_json_get(d, "DeletionProtectionEnabled") && ddb_json_get(d, "DeletionProtectionEnabled")->u.b);
     ddb_jw_obj_end(w);
@@ -273,30 +298,45 @@ static void copy_members(ddb_jw *w, const ddb_json *src)
     copy_tags(w, ddb_json_get(src, "Tags"));
 }
 
-int ddb_op_create_table(ddb_req *req)
+int ddb_table_create(ddb_req *req, const ddb_json *in, void (*more)(ddb_jw *w, void *ctx), void *ctx,
+                     const ddb_table **out)
 {
-    const char *name = ddb_json_get_str(req->in, "TableName"), *key;
+    const char *key = ddb_ns_key(req->arena, req->ns, ddb_json_get_str(in, "TableName"));
+    int with_stream = in == req->in;
     ddb_buf buf = {0};
     ddb_jw w;
-    const ddb_table *t;
     stream_plan sp;
     ddb_batch extra;
     int rc;
 
-    if (ddb_stream_plan(req, NULL, &sp) != DDB_OK)
-        return req->err.code;
+    if (with_stream && ddb_stream_plan(req, NULL, &sp) != DDB_OK)
+        return -2;
     ddb_jw_init(&w, &buf);
     ddb_jw_obj_begin(&w);
     ddb_jw_key(&w, "TableId");
     write_uuid(&w);
-    copy_members(&w, req->in);
-    ddb_stream_plan_write(req, &w, NULL, &sp);
+    copy_members(&w, in);
+    if (with_stream)
+        ddb_stream_plan_write(req, &w, NULL, &sp);
+    if (more != NULL)
+        more(&w, ctx);
     ddb_jw_obj_end(&w);
     ddb_batch_init(&extra, req->arena);
-    key = ddb_ns_key(req->arena, req->ns, name);
-    ddb_stream_plan_registry(req, key, ddb_json_get(req->in, "KeySchema"), NULL, &sp, &extra);
-    rc = ddb_catalog_create(req->srv->catalog, key, buf.data, buf.len, ddb_now_seconds(), &extra, &t);
+    if (with_stream)
+        ddb_stream_plan_registry(req, key, ddb_json_get(in, "KeySchema"), NULL, &sp, &extra);
+    rc = ddb_catalog_create(req->srv->catalog, key, buf.data, buf.len, ddb_now_seconds(), &extra, out);
     ddb_buf_free(&buf);
+    return rc;
+}
+
+int ddb_op_create_table(ddb_req *req)
+{
+    const char *name = ddb_json_get_str(req->in, "TableName");
+    const ddb_table *t;
+    int rc = ddb_table_create(req, req->in, NULL, NULL, &t);
+
+    if (rc == -2)
+        return req->err.code;
     if (rc == 1)
         return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE, "Table already exists: %s", name);
     if (rc != 0)

@@ -17,4 +17,13 @@ const char *ddb_table_status(const ddb_table *t);
 /* Writes {"<wrapper>": TableDescription}; with `count`, exact item counts and sizes. */
 void ddb_write_table_description(ddb_req *req, const ddb_table *t, const char *wrapper, const char *status, int count);
 
+/*
+ * Creates a table in the request's namespace from `in`, a CreateTable-shaped request (validated),
+ * as CreateTable stores it; `more` (may be NULL) adds members to the description (a restore's
+ * "ddbdRestore"). Only when `in` is the request itself is its StreamSpecification planned.
+ * Returns 0, 1 when the name exists, -1 on storage failure, -2 with the error recorded on req.
+ */
+int ddb_table_create(ddb_req *req, const ddb_json *in, void (*more)(ddb_jw *w, void *ctx), void *ctx,
+                     const ddb_table **out);
+
 #endif

@@ -118,3 +118,41 @@ def test_cli_validation_error_exits_254(aws):
         assert "Missing the key pk in the item" in proc.stderr
     finally:
         aws("delete-table", "--table-name", name)
+
+
+def test_cli_backup_and_restore(aws):
+    """create-backup, list-backups, describe-backup, restore-table-from-backup, delete-backup."""
+    name, target = unique_name("clibk"), unique_name("clirs")
+    aws("create-table", "--table-name", name, "--billing-mode", "PAY_PER_REQUEST",
+        "--attribute-definitions", "AttributeName=pk,AttributeType=S", "--key-schema", "AttributeName=pk,KeyType=HASH")
+    try:
+        for i in range(5):
+            aws("put-item", "--table-name", name, "--item", json.dumps({"pk": {"S": "k%d" % i}}))
+        details = as_json(aws("create-backup", "--table-name", name, "--backup-name", "cli_backup"))["BackupDetails"]
+        arn = details["BackupArn"]
+        assert arn.startswith("arn:aws:dynamodb:%s:000000000000:table/%s/backup/" % (REGION, name))
+        assert details["BackupType"] == "USER"
+        listed = as_json(aws("list-backups", "--table-name", name))["BackupSummaries"]
+        assert [s["BackupArn"] for s in listed] == [arn]
+        for _ in range(500):
+            desc = as_json(aws("describe-backup", "--backup-arn", arn))["BackupDescription"]
+            if desc["BackupDetails"]["BackupStatus"] == "AVAILABLE":
+                break
+        assert desc["SourceTableDetails"]["ItemCount"] == 5
+        out = as_json(aws("restore-table-from-backup", "--target-table-name", target, "--backup-arn", arn))
+        assert out["TableDescription"]["RestoreSummary"]["SourceBackupArn"] == arn
+        for _ in range(500):
+            table = as_json(aws("describe-table", "--table-name", target))["Table"]
+            if table["TableStatus"] == "ACTIVE":
+                break
+        assert table["ItemCount"] == 5
+        proc = aws("restore-table-from-backup", "--target-table-name", target, "--backup-arn", arn, expect=254)
+        assert "TableAlreadyExistsException" in proc.stderr
+        gone = as_json(aws("delete-backup", "--backup-arn", arn))["BackupDescription"]["BackupDetails"]
+        assert gone["BackupStatus"] == "DELETED"
+    finally:
+        aws("delete-table", "--table-name", name)
+        try:
+            aws("delete-table", "--table-name", target)
+        except AssertionError:  # the restore never got that far
+            pass
