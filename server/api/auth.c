@@ -8,6 +8,13 @@
  */
 #include "auth.h"
 
+/* SHA-256 through OpenSSL's low-level API (deprecated in 3.0, still there): it uses the CPU's SHA
+ * extensions, about 5x libsodium's portable code, and its contexts copy as plain structs, which
+ * makes a cached HMAC key two struct copies */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -25,7 +32,10 @@ typedef ddb_auth_key key_entry;
 struct ddb_auth {
     key_entry *keys;
     size_t n;
+    uint64_t gen; /* unique per load: what the signing-key cache is keyed on, with the key's index */
 };
+
+static uint64_t auth_generation;
 
 /* ---------------------------------------------------------------- the key file */
 
@@ -133,6 +143,7 @@ ddb_auth *ddb_auth_load(const char *path, char **err)
         return NULL;
     }
     a = calloc(1, sizeof(*a));
+    a->gen = __atomic_add_fetch(&auth_generation, 1, __ATOMIC_RELAXED);
     while (fgets(line, sizeof(line), f) != NULL) {
         key_entry k = {0};
         lineno++;
@@ -211,19 +222,46 @@ static const char *auth_param(const char *authz, const char *name, size_t *len)
     return NULL;
 }
 
-/* "20150830T123600Z" as milliseconds since the epoch; 0 when malformed. */
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar (a day past the month's end
+ * counts on into the next month, as timegm normalises it). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    int64_t era;
+    unsigned yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = (unsigned)(y - era * 400);
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* "20150830T123600Z" as milliseconds since the epoch; 0 when malformed. Parsed by hand: strptime
+ * and timegm take the time-zone lock on every request. */
 static uint64_t amz_date_ms(const char *s)
 {
-    struct tm tm;
-    const char *end;
+    unsigned v[14];
+    unsigned y, mo, d, h, mi, sec;
+    int64_t t;
 
     if (s == NULL || strlen(s) != 16 || s[8] != 'T' || s[15] != 'Z')
         return 0;
-    memset(&tm, 0, sizeof(tm));
-    end = strptime(s, "%Y%m%dT%H%M%SZ", &tm);
-    if (end == NULL || *end != 0)
+    for (int i = 0, j = 0; i < 15; i++) {
+        if (i == 8)
+            continue;
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        v[j++] = (unsigned)(s[i] - '0');
+    }
+    y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3];
+    mo = v[4] * 10 + v[5], d = v[6] * 10 + v[7];
+    h = v[8] * 10 + v[9], mi = v[10] * 10 + v[11], sec = v[12] * 10 + v[13];
+    /* the ranges strptime's %m %d %H %M %S accept */
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 61)
         return 0;
-    return (uint64_t)timegm(&tm) * 1000;
+    t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+    return (uint64_t)t * 1000; /* as (uint64_t)timegm(...) * 1000 was */
 }
 
 /* An RFC 1123 Date header ("Sun, 30 Aug 2015 12:36:00 GMT") as the basic ISO-8601 form. */
@@ -290,13 +328,14 @@ static int check_scope(ddb_req *req, const char *const part[5], const size_t ple
                                               (int)plen[4], part[4]));
     if (!clock)
         return DDB_OK;
-    fmt_amz(now_ms, now);
     if (t + SKEW_MS < now_ms) {
+        fmt_amz(now_ms, now);
         fmt_amz(now_ms - SKEW_MS, lo);
         return invalid(req, ddb_arena_sprintf(req->arena, "Signature expired: %s is now earlier than %s (%s - 15 min.)",
                                               amz, lo, now));
     }
     if (t > now_ms + SKEW_MS) {
+        fmt_amz(now_ms, now);
         fmt_amz(now_ms + SKEW_MS, hi);
         return invalid(req, ddb_arena_sprintf(req->arena,
                                               "Signature not yet current: %s is still later than %s (%s + 15 min.)", amz,
@@ -442,34 +481,148 @@ static int check_expiry(ddb_req *req, const claim *c, uint64_t now_ms)
                                           lo, now, c->expires));
 }
 
-/* The signature over the canonical request, compared in constant time. */
-static int check_signature(ddb_req *req, const ddb_auth_request *hr, const claim *c, const key_entry *k,
-                           const char *const part[5], const size_t plen[5])
+/* ---------------------------------------------------------------- the signature */
+
+static const char hexdigits[] = "0123456789abcdef";
+
+static void to_hex(const uint8_t h[32], char hex[DDB_SIGV4_HEX_LEN + 1])
+{
+    for (int i = 0; i < 32; i++) {
+        hex[2 * i] = hexdigits[h[i] >> 4];
+        hex[2 * i + 1] = hexdigits[h[i] & 15];
+    }
+    hex[DDB_SIGV4_HEX_LEN] = 0;
+}
+
+static void sha256_hex(const void *p, size_t n, char hex[DDB_SIGV4_HEX_LEN + 1])
+{
+    uint8_t h[32];
+    SHA256_CTX c;
+
+    SHA256_Init(&c);
+    SHA256_Update(&c, p, n);
+    SHA256_Final(h, &c);
+    to_hex(h, hex);
+}
+
+/* An HMAC-SHA256 key as the hash states after its inner and outer pad blocks (RFC 2104). */
+typedef struct hmac_key {
+    SHA256_CTX in, out;
+} hmac_key;
+
+static void hmac_key_init(hmac_key *hk, const uint8_t key[32])
+{
+    uint8_t pad[64];
+
+    memset(pad, 0x36, sizeof(pad));
+    for (int i = 0; i < 32; i++)
+        pad[i] ^= key[i];
+    SHA256_Init(&hk->in);
+    SHA256_Update(&hk->in, pad, sizeof(pad));
+    memset(pad, 0x5c, sizeof(pad));
+    for (int i = 0; i < 32; i++)
+        pad[i] ^= key[i];
+    SHA256_Init(&hk->out);
+    SHA256_Update(&hk->out, pad, sizeof(pad));
+    sodium_memzero(pad, sizeof(pad));
+}
+
+/*
+ * The signing keys last used by this thread: HMAC("AWS4" + secret, date, region, service,
+ * "aws4_request") changes once a day per key and region, so deriving it (four HMACs) on every
+ * request is wasted; a hit costs a few compares. Keyed on the key file's load (gen) and the key's
+ * index in it, so a key file loaded later never meets an older one's keys.
+ */
+#define SKEY_SLOTS 4
+#define SKEY_REGION_MAX 32
+typedef struct skey_slot {
+    uint64_t gen;
+    size_t key;
+    char date8[8];
+    char region[SKEY_REGION_MAX];
+    size_t region_len;
+    hmac_key hk;
+} skey_slot;
+
+static _Thread_local skey_slot skey_cache[SKEY_SLOTS];
+static _Thread_local unsigned skey_next;
+
+static void signing_key(ddb_req *req, const ddb_auth *a, const key_entry *k, const char *const part[5],
+                        const size_t plen[5], hmac_key *out)
+{
+    size_t ki = (size_t)(k - a->keys);
+    uint8_t key[32];
+    skey_slot *s;
+    char date8[9], *region;
+
+    for (unsigned i = 0; i < SKEY_SLOTS; i++) {
+        s = &skey_cache[i];
+        if (s->gen == a->gen && s->key == ki && memcmp(s->date8, part[1], 8) == 0 && s->region_len == plen[2] &&
+            memcmp(s->region, part[2], plen[2]) == 0) {
+            *out = s->hk;
+            return;
+        }
+    }
+    region = ddb_arena_strndup(req->arena, part[2], plen[2]);
+    memcpy(date8, part[1], 8); /* check_scope made it 8 characters */
+    date8[8] = 0;
+    ddb_sigv4_signing_key(k->secret, date8, region, "dynamodb", key);
+    hmac_key_init(out, key);
+    sodium_memzero(key, sizeof(key));
+    if (plen[2] <= SKEY_REGION_MAX) {
+        s = &skey_cache[skey_next++ % SKEY_SLOTS];
+        s->gen = a->gen;
+        s->key = ki;
+        memcpy(s->date8, part[1], 8);
+        memcpy(s->region, part[2], plen[2]);
+        s->region_len = plen[2];
+        s->hk = *out;
+    }
+}
+
+/*
+ * The signature over the canonical request, compared in constant time. The string to sign,
+ * "AWS4-HMAC-SHA256\n<date>\n<scope>\n<hex SHA-256 of the canonical request>", goes straight into
+ * the HMAC; the scope is the credential after the access key id, as sent.
+ */
+static int check_signature(ddb_req *req, const ddb_auth *a, const ddb_auth_request *hr, const claim *c,
+                           const key_entry *k, const char *const part[5], const size_t plen[5])
 {
     ddb_sigv4_header *hs;
-    ddb_buf creq = {0}, sts = {0}, scope = {0};
-    char hex[DDB_SIGV4_HEX_LEN + 1], date8[9], region[64], service[16];
-    uint8_t key[32];
+    ddb_buf creq = {0};
+    char hex[DDB_SIGV4_HEX_LEN + 1], body_hash[DDB_SIGV4_HEX_LEN + 1];
+    uint8_t mac[32];
+    hmac_key hk;
+    SHA256_CTX ctx;
     int has_host, ok;
     size_t nh = signed_headers(req, hr, c->sh, c->shlen, &hs, &has_host);
+    size_t scope_len = (size_t)(part[4] + plen[4] - part[1]);
 
     if (!has_host)
         return invalid(req, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
-    ddb_sigv4_canonical_request(&(ddb_sigv4_request){hr->method, hr->path, c->query, hs, nh, hr->body, hr->body_len, NULL},
-                                &creq, NULL);
-    ddb_buf_printf(&scope, "%.*s/%.*s/%.*s/%.*s", (int)plen[1], part[1], (int)plen[2], part[2], (int)plen[3], part[3],
-                   (int)plen[4], part[4]);
-    ddb_sigv4_string_to_sign(&sts, c->amz, scope.data, creq.data, creq.len);
-    snprintf(date8, sizeof(date8), "%.*s", (int)plen[1], part[1]);
-    snprintf(region, sizeof(region), "%.*s", (int)plen[2], part[2]);
-    snprintf(service, sizeof(service), "%.*s", (int)plen[3], part[3]);
-    ddb_sigv4_signing_key(k->secret, date8, region, service, key);
-    ddb_sigv4_sign(key, sts.data, sts.len, hex);
-    ok = c->siglen == DDB_SIGV4_HEX_LEN && sodium_memcmp(hex, c->sig, DDB_SIGV4_HEX_LEN) == 0;
-    sodium_memzero(key, sizeof(key));
+    sha256_hex(hr->body_len ? hr->body : "", hr->body_len, body_hash);
+    ddb_buf_reserve(&creq, 512); /* one allocation for a usual request's canonical form */
+    ddb_sigv4_canonical_request(
+        &(ddb_sigv4_request){hr->method, hr->path, c->query, hs, nh, hr->body, hr->body_len, body_hash}, &creq, NULL);
+    sha256_hex(creq.data, creq.len, hex);
     ddb_buf_free(&creq);
-    ddb_buf_free(&sts);
-    ddb_buf_free(&scope);
+    signing_key(req, a, k, part, plen, &hk);
+    ctx = hk.in;
+    SHA256_Update(&ctx, DDB_SIGV4_ALGORITHM "\n", sizeof(DDB_SIGV4_ALGORITHM));
+    SHA256_Update(&ctx, c->amz, strlen(c->amz));
+    SHA256_Update(&ctx, "\n", 1);
+    SHA256_Update(&ctx, part[1], scope_len);
+    SHA256_Update(&ctx, "\n", 1);
+    SHA256_Update(&ctx, hex, DDB_SIGV4_HEX_LEN);
+    SHA256_Final(mac, &ctx);
+    ctx = hk.out;
+    SHA256_Update(&ctx, mac, sizeof(mac));
+    SHA256_Final(mac, &ctx);
+    to_hex(mac, hex);
+    ok = c->siglen == DDB_SIGV4_HEX_LEN && CRYPTO_memcmp(hex, c->sig, DDB_SIGV4_HEX_LEN) == 0; /* constant time */
+    sodium_memzero(&hk, sizeof(hk));
+    sodium_memzero(&ctx, sizeof(ctx));
+    sodium_memzero(mac, sizeof(mac));
     if (!ok)
         return invalid(req, "The request signature we calculated does not match the signature you provided. Check your "
                             "AWS Secret Access Key and signing method. Consult the service documentation for details.");
@@ -510,7 +663,7 @@ int ddb_auth_verify(const ddb_auth *a, ddb_req *req, const ddb_auth_request *hr,
     /* a presigned URL is good until it expires; a signed header for 15 minutes either way */
     if (check_scope(req, part, plen, c.amz, now_ms, c.expires < 0) != DDB_OK || check_expiry(req, &c, now_ms) != DDB_OK)
         return req->err.code;
-    if (check_signature(req, hr, &c, k, part, plen) != DDB_OK)
+    if (check_signature(req, a, hr, &c, k, part, plen) != DDB_OK)
         return req->err.code;
     req->access_key = ddb_arena_strndup(req->arena, part[0], plen[0]);
     req->region = ddb_arena_strndup(req->arena, part[2], plen[2]);
