@@ -78,6 +78,8 @@ fuzz() {
   local seconds="$1" work
   CC=clang cmake -S "$ROOT" -B "$ROOT/build-fuzz" -DCMAKE_BUILD_TYPE=Debug -DDDB_FUZZ=ON >/dev/null
   cmake --build "$ROOT/build-fuzz" -j "$JOBS" --target fuzz_expr fuzz_request fuzz_partiql fuzz_sigv4 fuzz_json fuzz_number
+  # every seed and every input that once crashed a target (tests/fuzz/regressions) runs once
+  (cd "$ROOT/build-fuzz" && ctest --output-on-failure -L fuzz)
   for f in fuzz_expr fuzz_request fuzz_partiql fuzz_sigv4 fuzz_json fuzz_number; do
     work="$(mktemp -d)"
     cp "$ROOT/tests/fuzz/corpus/$f/"* "$work/"
