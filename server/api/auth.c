@@ -12,7 +12,6 @@
  * extensions, about 5x libsodium's portable code, and its contexts copy as plain structs, which
  * makes a cached HMAC key two struct copies */
 #define OPENSSL_SUPPRESS_DEPRECATED
-#include <openssl/crypto.h>
 #include <openssl/sha.h>
 
 #include <errno.h>
@@ -195,10 +194,14 @@ static const key_entry *find_key(const ddb_auth *a, const char *ak, size_t len)
 
 /* ---------------------------------------------------------------- the request */
 
+/* Two characters that are equal ignoring ASCII case are equal once OR-ed with 0x20: a cheap
+ * first test before strcasecmp, which is called for every header and name. */
+#define SAME_FOLDED(a, b) ((((unsigned char)(a)) | 0x20) == (((unsigned char)(b)) | 0x20))
+
 static const char *header(const ddb_auth_request *hr, const char *name)
 {
     for (size_t i = 0; i < hr->nheaders; i++)
-        if (strcasecmp(hr->headers[i].name, name) == 0)
+        if (SAME_FOLDED(hr->headers[i].name[0], name[0]) && strcasecmp(hr->headers[i].name, name) == 0)
             return hr->headers[i].value;
     return NULL;
 }
@@ -358,7 +361,8 @@ static size_t signed_headers(ddb_req *req, const ddb_auth_request *hr, const cha
         size_t len = e ? (size_t)(e - p) : (size_t)(end - p);
         *has_host |= len == 4 && strncasecmp(p, "host", 4) == 0;
         for (size_t i = 0; i < hr->nheaders; i++)
-            if (strlen(hr->headers[i].name) == len && strncasecmp(hr->headers[i].name, p, len) == 0)
+            if (len > 0 && SAME_FOLDED(hr->headers[i].name[0], p[0]) && strlen(hr->headers[i].name) == len &&
+                strncasecmp(hr->headers[i].name, p, len) == 0)
                 v[n++] = hr->headers[i];
         p += len + 1;
     }
@@ -466,11 +470,12 @@ static int claim_of_query(ddb_req *req, const ddb_auth_request *hr, claim *c)
 /* A presigned URL is good for X-Amz-Expires seconds after its X-Amz-Date (at most 7 days). */
 static int check_expiry(ddb_req *req, const claim *c, uint64_t now_ms)
 {
-    uint64_t t = amz_date_ms(c->amz);
+    uint64_t t;
     char lo[17], now[17];
 
     if (c->expires < 0)
         return DDB_OK;
+    t = amz_date_ms(c->amz);
     if (c->expires > 604800)
         return invalid(req, "X-Amz-Expires must be less than a week (in seconds) that is 604800");
     if (t + (uint64_t)c->expires * 1000 >= now_ms)
@@ -547,8 +552,9 @@ typedef struct skey_slot {
 static _Thread_local skey_slot skey_cache[SKEY_SLOTS];
 static _Thread_local unsigned skey_next;
 
-static void signing_key(ddb_req *req, const ddb_auth *a, const key_entry *k, const char *const part[5],
-                        const size_t plen[5], hmac_key *out)
+/* The signing key of the request's key, date and region: a cache slot, or `tmp` filled in. */
+static const hmac_key *signing_key(ddb_req *req, const ddb_auth *a, const key_entry *k, const char *const part[5],
+                                   const size_t plen[5], hmac_key *tmp)
 {
     size_t ki = (size_t)(k - a->keys);
     uint8_t key[32];
@@ -558,26 +564,133 @@ static void signing_key(ddb_req *req, const ddb_auth *a, const key_entry *k, con
     for (unsigned i = 0; i < SKEY_SLOTS; i++) {
         s = &skey_cache[i];
         if (s->gen == a->gen && s->key == ki && memcmp(s->date8, part[1], 8) == 0 && s->region_len == plen[2] &&
-            memcmp(s->region, part[2], plen[2]) == 0) {
-            *out = s->hk;
-            return;
-        }
+            memcmp(s->region, part[2], plen[2]) == 0)
+            return &s->hk;
     }
     region = ddb_arena_strndup(req->arena, part[2], plen[2]);
     memcpy(date8, part[1], 8); /* check_scope made it 8 characters */
     date8[8] = 0;
     ddb_sigv4_signing_key(k->secret, date8, region, "dynamodb", key);
-    hmac_key_init(out, key);
-    sodium_memzero(key, sizeof(key));
-    if (plen[2] <= SKEY_REGION_MAX) {
-        s = &skey_cache[skey_next++ % SKEY_SLOTS];
-        s->gen = a->gen;
-        s->key = ki;
-        memcpy(s->date8, part[1], 8);
-        memcpy(s->region, part[2], plen[2]);
-        s->region_len = plen[2];
-        s->hk = *out;
+    if (plen[2] > SKEY_REGION_MAX) { /* no real region: not worth a slot */
+        hmac_key_init(tmp, key);
+        sodium_memzero(key, sizeof(key));
+        return tmp;
     }
+    s = &skey_cache[skey_next++ % SKEY_SLOTS];
+    hmac_key_init(&s->hk, key);
+    sodium_memzero(key, sizeof(key));
+    s->gen = a->gen;
+    s->key = ki;
+    memcpy(s->date8, part[1], 8);
+    memcpy(s->region, part[2], plen[2]);
+    s->region_len = plen[2];
+    return &s->hk;
+}
+
+/* Appends a header name lowercased (ASCII, as tolower in the C locale); NULL when it does not fit. */
+static char *put_lower(char *o, const char *end, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (o == end)
+            return NULL;
+        *o++ = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+    }
+    return o;
+}
+
+/* Appends a header value as proto/sigv4.c canonicalises it: leading spaces and tabs dropped, every
+ * run of spaces, tabs, CR and LF folded to one space, none at the end; NULL when it does not fit. */
+static char *put_trimmed(char *o, const char *end, const char *v)
+{
+    size_t n;
+    int space = 0;
+
+    while (*v == ' ' || *v == '\t')
+        v++;
+    n = strlen(v);
+    if (n > 0 && v[n - 1] != ' ' && strpbrk(v, "\t\r\n") == NULL && strstr(v, "  ") == NULL) {
+        if ((size_t)(end - o) < n) /* nothing to fold: the value as sent */
+            return NULL;
+        memcpy(o, v, n);
+        return o + n;
+    }
+    for (; *v; v++) {
+        if (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r') {
+            space = 1;
+            continue;
+        }
+        if (end - o < 2)
+            return NULL;
+        if (space)
+            *o++ = ' ';
+        space = 0;
+        *o++ = *v;
+    }
+    return o;
+}
+
+/*
+ * The canonical request of a usual DynamoDB request (path "/", no query, each signed header sent
+ * once, in the sorted order SDKs sign them in) into buf: exactly what ddb_sigv4_canonical_request
+ * builds for it (the server never sets a locale, so its tolower is ASCII's), without its
+ * allocations. Its length, or 0 when the request is not that simple or does not fit; the general
+ * builder then does it.
+ */
+static size_t canonical_simple(const ddb_auth_request *hr, const claim *c, const ddb_sigv4_header *hs, size_t nh,
+                               const char body_hash[DDB_SIGV4_HEX_LEN], char *buf, size_t cap)
+{
+    char *o = buf, *end = buf + cap;
+    size_t mlen = strlen(hr->method);
+
+    if ((hr->path != NULL && hr->path[0] != 0 && strcmp(hr->path, "/") != 0) ||
+        (c->query != NULL && c->query[0] != 0) || nh == 0 || mlen + 4 > cap)
+        return 0;
+    for (size_t i = 1; i < nh; i++)
+        if (strcasecmp(hs[i - 1].name, hs[i].name) >= 0)
+            return 0;
+    memcpy(o, hr->method, mlen);
+    memcpy(o + mlen, "\n/\n\n", 4);
+    o += mlen + 4;
+    for (size_t i = 0; i < nh; i++) {
+        if ((o = put_lower(o, end, hs[i].name)) == NULL || o == end)
+            return 0;
+        *o++ = ':';
+        if ((o = put_trimmed(o, end, hs[i].value)) == NULL || o == end)
+            return 0;
+        *o++ = '\n';
+    }
+    if (o == end)
+        return 0;
+    *o++ = '\n';
+    for (size_t i = 0; i < nh; i++) {
+        if (i > 0) {
+            if (o == end)
+                return 0;
+            *o++ = ';';
+        }
+        if ((o = put_lower(o, end, hs[i].name)) == NULL)
+            return 0;
+    }
+    if ((size_t)(end - o) < 1 + DDB_SIGV4_HEX_LEN)
+        return 0;
+    *o++ = '\n';
+    memcpy(o, body_hash, DDB_SIGV4_HEX_LEN);
+    return (size_t)(o + DDB_SIGV4_HEX_LEN - buf);
+}
+
+/* Two 64-character signatures compared in constant time: every byte is looked at, whatever differs. */
+static int same_signature(const char *a, const char *b)
+{
+    uint64_t x, y;
+    volatile uint64_t d = 0;
+
+    for (int i = 0; i < DDB_SIGV4_HEX_LEN; i += 8) {
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        d |= x ^ y;
+    }
+    return d == 0;
 }
 
 /*
@@ -590,9 +703,11 @@ static int check_signature(ddb_req *req, const ddb_auth *a, const ddb_auth_reque
 {
     ddb_sigv4_header *hs;
     ddb_buf creq = {0};
-    char hex[DDB_SIGV4_HEX_LEN + 1], body_hash[DDB_SIGV4_HEX_LEN + 1];
+    char hex[DDB_SIGV4_HEX_LEN + 1], body_hash[DDB_SIGV4_HEX_LEN + 1], simple[1024];
+    size_t clen, alen, stslen;
     uint8_t mac[32];
-    hmac_key hk;
+    hmac_key tmp;
+    const hmac_key *hk;
     SHA256_CTX ctx;
     int has_host, ok;
     size_t nh = signed_headers(req, hr, c->sh, c->shlen, &hs, &has_host);
@@ -601,26 +716,46 @@ static int check_signature(ddb_req *req, const ddb_auth *a, const ddb_auth_reque
     if (!has_host)
         return invalid(req, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
     sha256_hex(hr->body_len ? hr->body : "", hr->body_len, body_hash);
-    ddb_buf_reserve(&creq, 512); /* one allocation for a usual request's canonical form */
-    ddb_sigv4_canonical_request(
-        &(ddb_sigv4_request){hr->method, hr->path, c->query, hs, nh, hr->body, hr->body_len, body_hash}, &creq, NULL);
-    sha256_hex(creq.data, creq.len, hex);
-    ddb_buf_free(&creq);
-    signing_key(req, a, k, part, plen, &hk);
-    ctx = hk.in;
-    SHA256_Update(&ctx, DDB_SIGV4_ALGORITHM "\n", sizeof(DDB_SIGV4_ALGORITHM));
-    SHA256_Update(&ctx, c->amz, strlen(c->amz));
-    SHA256_Update(&ctx, "\n", 1);
-    SHA256_Update(&ctx, part[1], scope_len);
-    SHA256_Update(&ctx, "\n", 1);
-    SHA256_Update(&ctx, hex, DDB_SIGV4_HEX_LEN);
+    if ((clen = canonical_simple(hr, c, hs, nh, body_hash, simple, sizeof(simple))) > 0) {
+        sha256_hex(simple, clen, hex);
+    } else {
+        ddb_sigv4_canonical_request(
+            &(ddb_sigv4_request){hr->method, hr->path, c->query, hs, nh, hr->body, hr->body_len, body_hash}, &creq,
+            NULL);
+        sha256_hex(creq.data, creq.len, hex);
+        ddb_buf_free(&creq);
+    }
+    hk = signing_key(req, a, k, part, plen, &tmp);
+    ctx = hk->in;
+    alen = strlen(c->amz);
+    if ((stslen = sizeof(DDB_SIGV4_ALGORITHM) + alen + 1 + scope_len + 1 + DDB_SIGV4_HEX_LEN) <= sizeof(simple)) {
+        char *o = simple; /* the string to sign in one piece: one update */
+        memcpy(o, DDB_SIGV4_ALGORITHM "\n", sizeof(DDB_SIGV4_ALGORITHM));
+        o += sizeof(DDB_SIGV4_ALGORITHM);
+        memcpy(o, c->amz, alen);
+        o += alen;
+        *o++ = '\n';
+        memcpy(o, part[1], scope_len);
+        o += scope_len;
+        *o++ = '\n';
+        memcpy(o, hex, DDB_SIGV4_HEX_LEN);
+        SHA256_Update(&ctx, simple, stslen);
+    } else {
+        SHA256_Update(&ctx, DDB_SIGV4_ALGORITHM "\n", sizeof(DDB_SIGV4_ALGORITHM));
+        SHA256_Update(&ctx, c->amz, alen);
+        SHA256_Update(&ctx, "\n", 1);
+        SHA256_Update(&ctx, part[1], scope_len);
+        SHA256_Update(&ctx, "\n", 1);
+        SHA256_Update(&ctx, hex, DDB_SIGV4_HEX_LEN);
+    }
     SHA256_Final(mac, &ctx);
-    ctx = hk.out;
+    ctx = hk->out;
     SHA256_Update(&ctx, mac, sizeof(mac));
     SHA256_Final(mac, &ctx);
     to_hex(mac, hex);
-    ok = c->siglen == DDB_SIGV4_HEX_LEN && CRYPTO_memcmp(hex, c->sig, DDB_SIGV4_HEX_LEN) == 0; /* constant time */
-    sodium_memzero(&hk, sizeof(hk));
+    ok = c->siglen == DDB_SIGV4_HEX_LEN && same_signature(hex, c->sig);
+    if (hk == &tmp)
+        sodium_memzero(&tmp, sizeof(tmp));
     sodium_memzero(&ctx, sizeof(ctx));
     sodium_memzero(mac, sizeof(mac));
     if (!ok)
