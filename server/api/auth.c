@@ -20,11 +20,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "ddb/ddb_status.h"
 
 #define SKEW_MS (15ULL * 60 * 1000)
+#define MISMATCH                                                                                                      \
+    "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access "   \
+    "Key and signing method. Consult the service documentation for details."
 
 typedef ddb_auth_key key_entry;
 
@@ -347,27 +351,41 @@ static int check_scope(ddb_req *req, const char *const part[5], const size_t ple
     return DDB_OK;
 }
 
-/* The headers SignedHeaders names, in the request's values (a name sent twice is signed twice). */
-static size_t signed_headers(ddb_req *req, const ddb_auth_request *hr, const char *sh, size_t shlen,
-                             ddb_sigv4_header **out, int *has_host)
+/*
+ * The headers SignedHeaders names, in the request's values (a name sent twice is signed twice).
+ * Content-Length, which the HTTP layer keeps apart from the other headers (h2o does), is the
+ * length of the body as received; the JavaScript SDK v3 signs it. A list naming more header
+ * values than the request has room for (a name repeated in SignedHeaders) cannot match: -1.
+ */
+static ssize_t signed_headers(ddb_req *req, const ddb_auth_request *hr, const char *sh, size_t shlen,
+                              ddb_sigv4_header **out, int *has_host)
 {
-    ddb_sigv4_header *v = DDB_NEW_ARRAY(req->arena, ddb_sigv4_header, hr->nheaders + 1);
-    size_t n = 0;
+    size_t cap = hr->nheaders + 1, n = 0;
+    ddb_sigv4_header *v = DDB_NEW_ARRAY(req->arena, ddb_sigv4_header, cap);
     const char *p = sh, *end = sh + shlen;
 
     *has_host = 0;
     while (p < end) {
         const char *e = memchr(p, ';', (size_t)(end - p));
-        size_t len = e ? (size_t)(e - p) : (size_t)(end - p);
+        size_t len = e ? (size_t)(e - p) : (size_t)(end - p), found = 0;
         *has_host |= len == 4 && strncasecmp(p, "host", 4) == 0;
         for (size_t i = 0; i < hr->nheaders; i++)
             if (len > 0 && SAME_FOLDED(hr->headers[i].name[0], p[0]) && strlen(hr->headers[i].name) == len &&
-                strncasecmp(hr->headers[i].name, p, len) == 0)
+                strncasecmp(hr->headers[i].name, p, len) == 0) {
+                if (n == cap)
+                    return -1;
                 v[n++] = hr->headers[i];
+                found++;
+            }
+        if (found == 0 && len == 14 && strncasecmp(p, "content-length", 14) == 0) {
+            if (n == cap)
+                return -1;
+            v[n++] = (ddb_sigv4_header){"content-length", ddb_arena_sprintf(req->arena, "%zu", hr->body_len)};
+        }
         p += len + 1;
     }
     *out = v;
-    return n;
+    return (ssize_t)n;
 }
 
 /* What a request claims: from its Authorization header, or from its query (a presigned URL). */
@@ -710,11 +728,14 @@ static int check_signature(ddb_req *req, const ddb_auth *a, const ddb_auth_reque
     const hmac_key *hk;
     SHA256_CTX ctx;
     int has_host, ok;
-    size_t nh = signed_headers(req, hr, c->sh, c->shlen, &hs, &has_host);
+    ssize_t found = signed_headers(req, hr, c->sh, c->shlen, &hs, &has_host);
+    size_t nh = found > 0 ? (size_t)found : 0;
     size_t scope_len = (size_t)(part[4] + plen[4] - part[1]);
 
     if (!has_host)
         return invalid(req, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+    if (found < 0)
+        return invalid(req, MISMATCH);
     sha256_hex(hr->body_len ? hr->body : "", hr->body_len, body_hash);
     if ((clen = canonical_simple(hr, c, hs, nh, body_hash, simple, sizeof(simple))) > 0) {
         sha256_hex(simple, clen, hex);
@@ -759,8 +780,7 @@ static int check_signature(ddb_req *req, const ddb_auth *a, const ddb_auth_reque
     sodium_memzero(&ctx, sizeof(ctx));
     sodium_memzero(mac, sizeof(mac));
     if (!ok)
-        return invalid(req, "The request signature we calculated does not match the signature you provided. Check your "
-                            "AWS Secret Access Key and signing method. Consult the service documentation for details.");
+        return invalid(req, MISMATCH);
     return DDB_OK;
 }
 
