@@ -4,10 +4,11 @@
 #
 #   bench/auth_getitem.sh [--duration S] [--conns C] [--rounds N] [--pool N] [--dir DIR]
 #
-# wrk's Lua cannot compute HMAC-SHA256, so before each round bench/sign_pool.py signs a pool of
-# distinct GetItem requests (random bench_kv keys) with botocore's SigV4Auth, as boto3 signs them,
-# and bench/lua/signed_pool.lua sends them round-robin as complete raw requests. Both servers get
-# the very same bytes (signed for the --auth server's Host; the other server does not look).
+# wrk's Lua cannot compute HMAC-SHA256, so right before each run bench/sign_pool.py signs a pool of
+# distinct GetItem requests (random bench_kv keys, the same keys in both modes of a round) with
+# botocore's SigV4Auth, as boto3 signs them, and bench/lua/signed_pool.lua sends them round-robin
+# as complete raw requests. Both servers get the same requests (signed for the --auth server's
+# Host; the other server does not look); X-Amz-Date is the run's start, accepted for 15 minutes.
 # Both ddbd run at once on copies of one loaded data directory; the rounds alternate which mode
 # goes first, and the idle server is paused (SIGSTOP) during the other's run.
 # Prints GetItem/s, latency and server CPU per request for each mode (medians over the rounds),
@@ -32,6 +33,7 @@ while [ $# -gt 0 ]; do
     *) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 2;;
   esac
 done
+if [ "$DURATION" -gt 840 ]; then echo "--duration at most 840 s: a signature is good for 15 minutes" >&2; exit 2; fi
 BIN="${DDBD_BIN:-$REPO/build-bench/ddbd}"
 if [ ! -x "$BIN" ]; then
   cmake -S "$REPO" -B "$REPO/build-bench" -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -71,6 +73,9 @@ run() { # mode round warmup?
   if [ "$1" = on ]; then pid=$PID_ON; port=$PORT_ON; other=$PID_OFF; else pid=$PID_OFF; port=$PORT_OFF; other=$PID_ON; fi
   local extra=(--duration "$DURATION")
   [ -n "${3:-}" ] && extra=(--warmup --duration 2)
+  # signed now (the keys of round $2, the same for both modes)
+  "$PY" "$HERE/sign_pool.py" --out "$DIR/pool.bin" --port "$PORT_ON" --access-key "$AK" --secret "$SK" \
+    --n "$POOL" --kv "$KV" --seed "$2"
   kill -STOP "$other"
   POOL_FILE="$DIR/pool.bin" WORKLOAD=getitem_signed BENCH_SHARED="$SHARED" \
     "$PY" "$HERE/wrkcpu.py" --pid "$pid" --server "auth_$1" --url "http://127.0.0.1:$port/" \
@@ -80,9 +85,6 @@ run() { # mode round warmup?
 }
 
 for r in $(seq "$ROUNDS"); do
-  # signed now: X-Amz-Date stays within the 15 minutes the server accepts for this round
-  "$PY" "$HERE/sign_pool.py" --out "$DIR/pool.bin" --port "$PORT_ON" --access-key "$AK" --secret "$SK" \
-    --n "$POOL" --kv "$KV"
   if [ "$r" = 1 ]; then run off 0 warm >/dev/null; run on 0 warm >/dev/null; fi
   if [ $((r % 2)) = 1 ]; then run off "$r"; run on "$r"; else run on "$r"; run off "$r"; fi
 done
