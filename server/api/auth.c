@@ -220,9 +220,7 @@ static const char *auth_param(const char *authz, const char *name, size_t *len)
         if ((p != authz && p[-1] != ' ' && p[-1] != ',') || p[nlen] != '=')
             continue;
         v = p + nlen + 1;
-        e = v;
-        while (*e && *e != ',' && *e != ' ')
-            e++;
+        e = v + strcspn(v, ", ");
         *len = (size_t)(e - v);
         return v;
     }
@@ -506,14 +504,18 @@ static int check_expiry(ddb_req *req, const claim *c, uint64_t now_ms)
 
 /* ---------------------------------------------------------------- the signature */
 
-static const char hexdigits[] = "0123456789abcdef";
+#define HEX2(b) "0123456789abcdef"[(b) >> 4], "0123456789abcdef"[(b) & 15]
+#define HEX16(r) HEX2(r + 0), HEX2(r + 1), HEX2(r + 2), HEX2(r + 3), HEX2(r + 4), HEX2(r + 5), HEX2(r + 6), \
+    HEX2(r + 7), HEX2(r + 8), HEX2(r + 9), HEX2(r + 10), HEX2(r + 11), HEX2(r + 12), HEX2(r + 13), HEX2(r + 14), HEX2(r + 15)
+/* every byte's two lowercase hex digits */
+static const char hexpairs[512] = {HEX16(0x00), HEX16(0x10), HEX16(0x20), HEX16(0x30), HEX16(0x40), HEX16(0x50),
+                                   HEX16(0x60), HEX16(0x70), HEX16(0x80), HEX16(0x90), HEX16(0xa0), HEX16(0xb0),
+                                   HEX16(0xc0), HEX16(0xd0), HEX16(0xe0), HEX16(0xf0)};
 
 static void to_hex(const uint8_t h[32], char hex[DDB_SIGV4_HEX_LEN + 1])
 {
-    for (int i = 0; i < 32; i++) {
-        hex[2 * i] = hexdigits[h[i] >> 4];
-        hex[2 * i + 1] = hexdigits[h[i] & 15];
-    }
+    for (int i = 0; i < 32; i++)
+        memcpy(hex + 2 * i, hexpairs + 2 * h[i], 2);
     hex[DDB_SIGV4_HEX_LEN] = 0;
 }
 
@@ -621,14 +623,17 @@ static char *put_lower(char *o, const char *end, const char *s)
  * run of spaces, tabs, CR and LF folded to one space, none at the end; NULL when it does not fit. */
 static char *put_trimmed(char *o, const char *end, const char *v)
 {
-    size_t n;
+    size_t n = 0;
     int space = 0;
 
     while (*v == ' ' || *v == '\t')
         v++;
-    n = strlen(v);
-    if (n > 0 && v[n - 1] != ' ' && strpbrk(v, "\t\r\n") == NULL && strstr(v, "  ") == NULL) {
-        if ((size_t)(end - o) < n) /* nothing to fold: the value as sent */
+    /* usually nothing to fold: the value as sent */
+    for (; v[n] != 0; n++)
+        if (v[n] == '\t' || v[n] == '\r' || v[n] == '\n' || (v[n] == ' ' && (v[n + 1] == ' ' || v[n + 1] == 0)))
+            break;
+    if (v[n] == 0) {
+        if ((size_t)(end - o) < n)
             return NULL;
         memcpy(o, v, n);
         return o + n;
