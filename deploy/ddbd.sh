@@ -142,6 +142,8 @@ fuzz() {
   for src in "$ROOT"/tests/fuzz/fuzz_*.c; do targets+=("$(basename "$src" .c)"); done
   CC=clang cmake -S "$ROOT" -B "$ROOT/build-fuzz" -DCMAKE_BUILD_TYPE=Debug -DDDB_FUZZ=ON >/dev/null
   cmake --build "$ROOT/build-fuzz" -j "$JOBS" --target "${targets[@]}"
+  # every seed and every input that once crashed a target (tests/fuzz/regressions) runs once
+  (cd "$ROOT/build-fuzz" && ctest --output-on-failure -L fuzz)
   for f in "${targets[@]}"; do
     work="$(mktemp -d)"
     cp "$ROOT/tests/fuzz/corpus/$f/"* "$work/"

@@ -45,6 +45,14 @@ if(DDB_FUZZ)
     target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
     target_compile_definitions(${name} PRIVATE H2O_USE_LIBUV=0)
     target_link_libraries(${name} PRIVATE ddb_server_core)
+    # replay (label fuzz): every seed in tests/fuzz/corpus/<target> and every input that once
+    # crashed it, kept in tests/fuzz/regressions/<target>, run once each (libFuzzer given files,
+    # not directories, executes just them and writes nothing; a crash fails the test)
+    file(GLOB replay CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${name}/*
+                                       ${CMAKE_SOURCE_DIR}/tests/fuzz/regressions/${name}/*)
+    list(FILTER replay EXCLUDE REGEX "/README[^/]*$")
+    add_test(NAME fuzz.${name}.replay COMMAND ${name} -timeout=10 -rss_limit_mb=2048 ${replay})
+    set_tests_properties(fuzz.${name}.replay PROPERTIES LABELS fuzz TIMEOUT 300)
   endforeach()
 endif()
 

@@ -8,24 +8,37 @@
  */
 #include "auth.h"
 
+/* SHA-256 through OpenSSL's low-level API (deprecated in 3.0, still there): it uses the CPU's SHA
+ * extensions, about 5x libsodium's portable code, and its contexts copy as plain structs, which
+ * makes a cached HMAC key two struct copies */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
+
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "ddb/ddb_status.h"
 
 #define SKEW_MS (15ULL * 60 * 1000)
+#define MISMATCH                                                                                                      \
+    "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access "   \
+    "Key and signing method. Consult the service documentation for details."
 
 typedef ddb_auth_key key_entry;
 
 struct ddb_auth {
     key_entry *keys;
     size_t n;
+    uint64_t gen; /* unique per load: what the signing-key cache is keyed on, with the key's index */
 };
+
+static uint64_t auth_generation;
 
 /* ---------------------------------------------------------------- the key file */
 
@@ -133,6 +146,7 @@ ddb_auth *ddb_auth_load(const char *path, char **err)
         return NULL;
     }
     a = calloc(1, sizeof(*a));
+    a->gen = __atomic_add_fetch(&auth_generation, 1, __ATOMIC_RELAXED);
     while (fgets(line, sizeof(line), f) != NULL) {
         key_entry k = {0};
         lineno++;
@@ -184,10 +198,14 @@ static const key_entry *find_key(const ddb_auth *a, const char *ak, size_t len)
 
 /* ---------------------------------------------------------------- the request */
 
+/* Two characters that are equal ignoring ASCII case are equal once OR-ed with 0x20: a cheap
+ * first test before strcasecmp, which is called for every header and name. */
+#define SAME_FOLDED(a, b) ((((unsigned char)(a)) | 0x20) == (((unsigned char)(b)) | 0x20))
+
 static const char *header(const ddb_auth_request *hr, const char *name)
 {
     for (size_t i = 0; i < hr->nheaders; i++)
-        if (strcasecmp(hr->headers[i].name, name) == 0)
+        if (SAME_FOLDED(hr->headers[i].name[0], name[0]) && strcasecmp(hr->headers[i].name, name) == 0)
             return hr->headers[i].value;
     return NULL;
 }
@@ -202,28 +220,53 @@ static const char *auth_param(const char *authz, const char *name, size_t *len)
         if ((p != authz && p[-1] != ' ' && p[-1] != ',') || p[nlen] != '=')
             continue;
         v = p + nlen + 1;
-        e = v;
-        while (*e && *e != ',' && *e != ' ')
-            e++;
+        e = v + strcspn(v, ", ");
         *len = (size_t)(e - v);
         return v;
     }
     return NULL;
 }
 
-/* "20150830T123600Z" as milliseconds since the epoch; 0 when malformed. */
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar (a day past the month's end
+ * counts on into the next month, as timegm normalises it). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    int64_t era;
+    unsigned yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = (unsigned)(y - era * 400);
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* "20150830T123600Z" as milliseconds since the epoch; 0 when malformed. Parsed by hand: strptime
+ * and timegm take the time-zone lock on every request. */
 static uint64_t amz_date_ms(const char *s)
 {
-    struct tm tm;
-    const char *end;
+    unsigned v[14];
+    unsigned y, mo, d, h, mi, sec;
+    int64_t t;
 
     if (s == NULL || strlen(s) != 16 || s[8] != 'T' || s[15] != 'Z')
         return 0;
-    memset(&tm, 0, sizeof(tm));
-    end = strptime(s, "%Y%m%dT%H%M%SZ", &tm);
-    if (end == NULL || *end != 0)
+    for (int i = 0, j = 0; i < 15; i++) {
+        if (i == 8)
+            continue;
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        v[j++] = (unsigned)(s[i] - '0');
+    }
+    y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3];
+    mo = v[4] * 10 + v[5], d = v[6] * 10 + v[7];
+    h = v[8] * 10 + v[9], mi = v[10] * 10 + v[11], sec = v[12] * 10 + v[13];
+    /* the ranges strptime's %m %d %H %M %S accept */
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 61)
         return 0;
-    return (uint64_t)timegm(&tm) * 1000;
+    t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+    return (uint64_t)t * 1000; /* as (uint64_t)timegm(...) * 1000 was */
 }
 
 /* An RFC 1123 Date header ("Sun, 30 Aug 2015 12:36:00 GMT") as the basic ISO-8601 form. */
@@ -290,13 +333,14 @@ static int check_scope(ddb_req *req, const char *const part[5], const size_t ple
                                               (int)plen[4], part[4]));
     if (!clock)
         return DDB_OK;
-    fmt_amz(now_ms, now);
     if (t + SKEW_MS < now_ms) {
+        fmt_amz(now_ms, now);
         fmt_amz(now_ms - SKEW_MS, lo);
         return invalid(req, ddb_arena_sprintf(req->arena, "Signature expired: %s is now earlier than %s (%s - 15 min.)",
                                               amz, lo, now));
     }
     if (t > now_ms + SKEW_MS) {
+        fmt_amz(now_ms, now);
         fmt_amz(now_ms + SKEW_MS, hi);
         return invalid(req, ddb_arena_sprintf(req->arena,
                                               "Signature not yet current: %s is still later than %s (%s + 15 min.)", amz,
@@ -305,26 +349,41 @@ static int check_scope(ddb_req *req, const char *const part[5], const size_t ple
     return DDB_OK;
 }
 
-/* The headers SignedHeaders names, in the request's values (a name sent twice is signed twice). */
-static size_t signed_headers(ddb_req *req, const ddb_auth_request *hr, const char *sh, size_t shlen,
-                             ddb_sigv4_header **out, int *has_host)
+/*
+ * The headers SignedHeaders names, in the request's values (a name sent twice is signed twice).
+ * Content-Length, which the HTTP layer keeps apart from the other headers (h2o does), is the
+ * length of the body as received; the JavaScript SDK v3 signs it. A list naming more header
+ * values than the request has room for (a name repeated in SignedHeaders) cannot match: -1.
+ */
+static ssize_t signed_headers(ddb_req *req, const ddb_auth_request *hr, const char *sh, size_t shlen,
+                              ddb_sigv4_header **out, int *has_host)
 {
-    ddb_sigv4_header *v = DDB_NEW_ARRAY(req->arena, ddb_sigv4_header, hr->nheaders + 1);
-    size_t n = 0;
+    size_t cap = hr->nheaders + 1, n = 0;
+    ddb_sigv4_header *v = DDB_NEW_ARRAY(req->arena, ddb_sigv4_header, cap);
     const char *p = sh, *end = sh + shlen;
 
     *has_host = 0;
     while (p < end) {
         const char *e = memchr(p, ';', (size_t)(end - p));
-        size_t len = e ? (size_t)(e - p) : (size_t)(end - p);
+        size_t len = e ? (size_t)(e - p) : (size_t)(end - p), found = 0;
         *has_host |= len == 4 && strncasecmp(p, "host", 4) == 0;
         for (size_t i = 0; i < hr->nheaders; i++)
-            if (strlen(hr->headers[i].name) == len && strncasecmp(hr->headers[i].name, p, len) == 0)
+            if (len > 0 && SAME_FOLDED(hr->headers[i].name[0], p[0]) && strlen(hr->headers[i].name) == len &&
+                strncasecmp(hr->headers[i].name, p, len) == 0) {
+                if (n == cap)
+                    return -1;
                 v[n++] = hr->headers[i];
+                found++;
+            }
+        if (found == 0 && len == 14 && strncasecmp(p, "content-length", 14) == 0) {
+            if (n == cap)
+                return -1;
+            v[n++] = (ddb_sigv4_header){"content-length", ddb_arena_sprintf(req->arena, "%zu", hr->body_len)};
+        }
         p += len + 1;
     }
     *out = v;
-    return n;
+    return (ssize_t)n;
 }
 
 /* What a request claims: from its Authorization header, or from its query (a presigned URL). */
@@ -427,11 +486,12 @@ static int claim_of_query(ddb_req *req, const ddb_auth_request *hr, claim *c)
 /* A presigned URL is good for X-Amz-Expires seconds after its X-Amz-Date (at most 7 days). */
 static int check_expiry(ddb_req *req, const claim *c, uint64_t now_ms)
 {
-    uint64_t t = amz_date_ms(c->amz);
+    uint64_t t;
     char lo[17], now[17];
 
     if (c->expires < 0)
         return DDB_OK;
+    t = amz_date_ms(c->amz);
     if (c->expires > 604800)
         return invalid(req, "X-Amz-Expires must be less than a week (in seconds) that is 604800");
     if (t + (uint64_t)c->expires * 1000 >= now_ms)
@@ -442,37 +502,290 @@ static int check_expiry(ddb_req *req, const claim *c, uint64_t now_ms)
                                           lo, now, c->expires));
 }
 
-/* The signature over the canonical request, compared in constant time. */
-static int check_signature(ddb_req *req, const ddb_auth_request *hr, const claim *c, const key_entry *k,
-                           const char *const part[5], const size_t plen[5])
+/* ---------------------------------------------------------------- the signature */
+
+#define HEX2(b) "0123456789abcdef"[(b) >> 4], "0123456789abcdef"[(b) & 15]
+#define HEX16(r) HEX2(r + 0), HEX2(r + 1), HEX2(r + 2), HEX2(r + 3), HEX2(r + 4), HEX2(r + 5), HEX2(r + 6), \
+    HEX2(r + 7), HEX2(r + 8), HEX2(r + 9), HEX2(r + 10), HEX2(r + 11), HEX2(r + 12), HEX2(r + 13), HEX2(r + 14), HEX2(r + 15)
+/* every byte's two lowercase hex digits */
+static const char hexpairs[512] = {HEX16(0x00), HEX16(0x10), HEX16(0x20), HEX16(0x30), HEX16(0x40), HEX16(0x50),
+                                   HEX16(0x60), HEX16(0x70), HEX16(0x80), HEX16(0x90), HEX16(0xa0), HEX16(0xb0),
+                                   HEX16(0xc0), HEX16(0xd0), HEX16(0xe0), HEX16(0xf0)};
+
+static void to_hex(const uint8_t h[32], char hex[DDB_SIGV4_HEX_LEN + 1])
+{
+    for (int i = 0; i < 32; i++)
+        memcpy(hex + 2 * i, hexpairs + 2 * h[i], 2);
+    hex[DDB_SIGV4_HEX_LEN] = 0;
+}
+
+static void sha256_hex(const void *p, size_t n, char hex[DDB_SIGV4_HEX_LEN + 1])
+{
+    uint8_t h[32];
+    SHA256_CTX c;
+
+    SHA256_Init(&c);
+    SHA256_Update(&c, p, n);
+    SHA256_Final(h, &c);
+    to_hex(h, hex);
+}
+
+/* An HMAC-SHA256 key as the hash states after its inner and outer pad blocks (RFC 2104). */
+typedef struct hmac_key {
+    SHA256_CTX in, out;
+} hmac_key;
+
+static void hmac_key_init(hmac_key *hk, const uint8_t key[32])
+{
+    uint8_t pad[64];
+
+    memset(pad, 0x36, sizeof(pad));
+    for (int i = 0; i < 32; i++)
+        pad[i] ^= key[i];
+    SHA256_Init(&hk->in);
+    SHA256_Update(&hk->in, pad, sizeof(pad));
+    memset(pad, 0x5c, sizeof(pad));
+    for (int i = 0; i < 32; i++)
+        pad[i] ^= key[i];
+    SHA256_Init(&hk->out);
+    SHA256_Update(&hk->out, pad, sizeof(pad));
+    sodium_memzero(pad, sizeof(pad));
+}
+
+/*
+ * The signing keys last used by this thread: HMAC("AWS4" + secret, date, region, service,
+ * "aws4_request") changes once a day per key and region, so deriving it (four HMACs) on every
+ * request is wasted; a hit costs a few compares. Keyed on the key file's load (gen) and the key's
+ * index in it, so a key file loaded later never meets an older one's keys.
+ */
+#define SKEY_SLOTS 4
+#define SKEY_REGION_MAX 32
+typedef struct skey_slot {
+    uint64_t gen;
+    size_t key;
+    char date8[8];
+    char region[SKEY_REGION_MAX];
+    size_t region_len;
+    hmac_key hk;
+} skey_slot;
+
+static _Thread_local skey_slot skey_cache[SKEY_SLOTS];
+static _Thread_local unsigned skey_next;
+
+/* The signing key of the request's key, date and region: a cache slot, or `tmp` filled in. */
+static const hmac_key *signing_key(ddb_req *req, const ddb_auth *a, const key_entry *k, const char *const part[5],
+                                   const size_t plen[5], hmac_key *tmp)
+{
+    size_t ki = (size_t)(k - a->keys);
+    uint8_t key[32];
+    skey_slot *s;
+    char date8[9], *region;
+
+    for (unsigned i = 0; i < SKEY_SLOTS; i++) {
+        s = &skey_cache[i];
+        if (s->gen == a->gen && s->key == ki && memcmp(s->date8, part[1], 8) == 0 && s->region_len == plen[2] &&
+            memcmp(s->region, part[2], plen[2]) == 0)
+            return &s->hk;
+    }
+    region = ddb_arena_strndup(req->arena, part[2], plen[2]);
+    memcpy(date8, part[1], 8); /* check_scope made it 8 characters */
+    date8[8] = 0;
+    ddb_sigv4_signing_key(k->secret, date8, region, "dynamodb", key);
+    if (plen[2] > SKEY_REGION_MAX) { /* no real region: not worth a slot */
+        hmac_key_init(tmp, key);
+        sodium_memzero(key, sizeof(key));
+        return tmp;
+    }
+    s = &skey_cache[skey_next++ % SKEY_SLOTS];
+    hmac_key_init(&s->hk, key);
+    sodium_memzero(key, sizeof(key));
+    s->gen = a->gen;
+    s->key = ki;
+    memcpy(s->date8, part[1], 8);
+    memcpy(s->region, part[2], plen[2]);
+    s->region_len = plen[2];
+    return &s->hk;
+}
+
+/* Appends a header name lowercased (ASCII, as tolower in the C locale); NULL when it does not fit. */
+static char *put_lower(char *o, const char *end, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (o == end)
+            return NULL;
+        *o++ = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+    }
+    return o;
+}
+
+/* Appends a header value as proto/sigv4.c canonicalises it: leading spaces and tabs dropped, every
+ * run of spaces, tabs, CR and LF folded to one space, none at the end; NULL when it does not fit. */
+static char *put_trimmed(char *o, const char *end, const char *v)
+{
+    size_t n = 0;
+    int space = 0;
+
+    while (*v == ' ' || *v == '\t')
+        v++;
+    /* usually nothing to fold: the value as sent */
+    for (; v[n] != 0; n++)
+        if (v[n] == '\t' || v[n] == '\r' || v[n] == '\n' || (v[n] == ' ' && (v[n + 1] == ' ' || v[n + 1] == 0)))
+            break;
+    if (v[n] == 0) {
+        if ((size_t)(end - o) < n)
+            return NULL;
+        memcpy(o, v, n);
+        return o + n;
+    }
+    for (; *v; v++) {
+        if (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r') {
+            space = 1;
+            continue;
+        }
+        if (end - o < 2)
+            return NULL;
+        if (space)
+            *o++ = ' ';
+        space = 0;
+        *o++ = *v;
+    }
+    return o;
+}
+
+/*
+ * The canonical request of a usual DynamoDB request (path "/", no query, each signed header sent
+ * once, in the sorted order SDKs sign them in) into buf: exactly what ddb_sigv4_canonical_request
+ * builds for it (the server never sets a locale, so its tolower is ASCII's), without its
+ * allocations. Its length, or 0 when the request is not that simple or does not fit; the general
+ * builder then does it.
+ */
+static size_t canonical_simple(const ddb_auth_request *hr, const claim *c, const ddb_sigv4_header *hs, size_t nh,
+                               const char body_hash[DDB_SIGV4_HEX_LEN], char *buf, size_t cap)
+{
+    char *o = buf, *end = buf + cap;
+    size_t mlen = strlen(hr->method);
+
+    if ((hr->path != NULL && hr->path[0] != 0 && strcmp(hr->path, "/") != 0) ||
+        (c->query != NULL && c->query[0] != 0) || nh == 0 || mlen + 4 > cap)
+        return 0;
+    for (size_t i = 1; i < nh; i++)
+        if (strcasecmp(hs[i - 1].name, hs[i].name) >= 0)
+            return 0;
+    memcpy(o, hr->method, mlen);
+    memcpy(o + mlen, "\n/\n\n", 4);
+    o += mlen + 4;
+    for (size_t i = 0; i < nh; i++) {
+        if ((o = put_lower(o, end, hs[i].name)) == NULL || o == end)
+            return 0;
+        *o++ = ':';
+        if ((o = put_trimmed(o, end, hs[i].value)) == NULL || o == end)
+            return 0;
+        *o++ = '\n';
+    }
+    if (o == end)
+        return 0;
+    *o++ = '\n';
+    for (size_t i = 0; i < nh; i++) {
+        if (i > 0) {
+            if (o == end)
+                return 0;
+            *o++ = ';';
+        }
+        if ((o = put_lower(o, end, hs[i].name)) == NULL)
+            return 0;
+    }
+    if ((size_t)(end - o) < 1 + DDB_SIGV4_HEX_LEN)
+        return 0;
+    *o++ = '\n';
+    memcpy(o, body_hash, DDB_SIGV4_HEX_LEN);
+    return (size_t)(o + DDB_SIGV4_HEX_LEN - buf);
+}
+
+/* Two 64-character signatures compared in constant time: every byte is looked at, whatever differs. */
+static int same_signature(const char *a, const char *b)
+{
+    uint64_t x, y;
+    volatile uint64_t d = 0;
+
+    for (int i = 0; i < DDB_SIGV4_HEX_LEN; i += 8) {
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        d |= x ^ y;
+    }
+    return d == 0;
+}
+
+/*
+ * The signature over the canonical request, compared in constant time. The string to sign,
+ * "AWS4-HMAC-SHA256\n<date>\n<scope>\n<hex SHA-256 of the canonical request>", goes straight into
+ * the HMAC; the scope is the credential after the access key id, as sent.
+ */
+static int check_signature(ddb_req *req, const ddb_auth *a, const ddb_auth_request *hr, const claim *c,
+                           const key_entry *k, const char *const part[5], const size_t plen[5])
 {
     ddb_sigv4_header *hs;
-    ddb_buf creq = {0}, sts = {0}, scope = {0};
-    char hex[DDB_SIGV4_HEX_LEN + 1], date8[9], region[64], service[16];
-    uint8_t key[32];
+    ddb_buf creq = {0};
+    char hex[DDB_SIGV4_HEX_LEN + 1], body_hash[DDB_SIGV4_HEX_LEN + 1], simple[1024];
+    size_t clen, alen, stslen;
+    uint8_t mac[32];
+    hmac_key tmp;
+    const hmac_key *hk;
+    SHA256_CTX ctx;
     int has_host, ok;
-    size_t nh = signed_headers(req, hr, c->sh, c->shlen, &hs, &has_host);
+    ssize_t found = signed_headers(req, hr, c->sh, c->shlen, &hs, &has_host);
+    size_t nh = found > 0 ? (size_t)found : 0;
+    size_t scope_len = (size_t)(part[4] + plen[4] - part[1]);
 
     if (!has_host)
         return invalid(req, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
-    ddb_sigv4_canonical_request(&(ddb_sigv4_request){hr->method, hr->path, c->query, hs, nh, hr->body, hr->body_len, NULL},
-                                &creq, NULL);
-    ddb_buf_printf(&scope, "%.*s/%.*s/%.*s/%.*s", (int)plen[1], part[1], (int)plen[2], part[2], (int)plen[3], part[3],
-                   (int)plen[4], part[4]);
-    ddb_sigv4_string_to_sign(&sts, c->amz, scope.data, creq.data, creq.len);
-    snprintf(date8, sizeof(date8), "%.*s", (int)plen[1], part[1]);
-    snprintf(region, sizeof(region), "%.*s", (int)plen[2], part[2]);
-    snprintf(service, sizeof(service), "%.*s", (int)plen[3], part[3]);
-    ddb_sigv4_signing_key(k->secret, date8, region, service, key);
-    ddb_sigv4_sign(key, sts.data, sts.len, hex);
-    ok = c->siglen == DDB_SIGV4_HEX_LEN && sodium_memcmp(hex, c->sig, DDB_SIGV4_HEX_LEN) == 0;
-    sodium_memzero(key, sizeof(key));
-    ddb_buf_free(&creq);
-    ddb_buf_free(&sts);
-    ddb_buf_free(&scope);
+    if (found < 0)
+        return invalid(req, MISMATCH);
+    sha256_hex(hr->body_len ? hr->body : "", hr->body_len, body_hash);
+    if ((clen = canonical_simple(hr, c, hs, nh, body_hash, simple, sizeof(simple))) > 0) {
+        sha256_hex(simple, clen, hex);
+    } else {
+        ddb_sigv4_canonical_request(
+            &(ddb_sigv4_request){hr->method, hr->path, c->query, hs, nh, hr->body, hr->body_len, body_hash}, &creq,
+            NULL);
+        sha256_hex(creq.data, creq.len, hex);
+        ddb_buf_free(&creq);
+    }
+    hk = signing_key(req, a, k, part, plen, &tmp);
+    ctx = hk->in;
+    alen = strlen(c->amz);
+    if ((stslen = sizeof(DDB_SIGV4_ALGORITHM) + alen + 1 + scope_len + 1 + DDB_SIGV4_HEX_LEN) <= sizeof(simple)) {
+        char *o = simple; /* the string to sign in one piece: one update */
+        memcpy(o, DDB_SIGV4_ALGORITHM "\n", sizeof(DDB_SIGV4_ALGORITHM));
+        o += sizeof(DDB_SIGV4_ALGORITHM);
+        memcpy(o, c->amz, alen);
+        o += alen;
+        *o++ = '\n';
+        memcpy(o, part[1], scope_len);
+        o += scope_len;
+        *o++ = '\n';
+        memcpy(o, hex, DDB_SIGV4_HEX_LEN);
+        SHA256_Update(&ctx, simple, stslen);
+    } else {
+        SHA256_Update(&ctx, DDB_SIGV4_ALGORITHM "\n", sizeof(DDB_SIGV4_ALGORITHM));
+        SHA256_Update(&ctx, c->amz, alen);
+        SHA256_Update(&ctx, "\n", 1);
+        SHA256_Update(&ctx, part[1], scope_len);
+        SHA256_Update(&ctx, "\n", 1);
+        SHA256_Update(&ctx, hex, DDB_SIGV4_HEX_LEN);
+    }
+    SHA256_Final(mac, &ctx);
+    ctx = hk->out;
+    SHA256_Update(&ctx, mac, sizeof(mac));
+    SHA256_Final(mac, &ctx);
+    to_hex(mac, hex);
+    ok = c->siglen == DDB_SIGV4_HEX_LEN && same_signature(hex, c->sig);
+    if (hk == &tmp)
+        sodium_memzero(&tmp, sizeof(tmp));
+    sodium_memzero(&ctx, sizeof(ctx));
+    sodium_memzero(mac, sizeof(mac));
     if (!ok)
-        return invalid(req, "The request signature we calculated does not match the signature you provided. Check your "
-                            "AWS Secret Access Key and signing method. Consult the service documentation for details.");
+        return invalid(req, MISMATCH);
     return DDB_OK;
 }
 
@@ -510,7 +823,7 @@ int ddb_auth_verify(const ddb_auth *a, ddb_req *req, const ddb_auth_request *hr,
     /* a presigned URL is good until it expires; a signed header for 15 minutes either way */
     if (check_scope(req, part, plen, c.amz, now_ms, c.expires < 0) != DDB_OK || check_expiry(req, &c, now_ms) != DDB_OK)
         return req->err.code;
-    if (check_signature(req, hr, &c, k, part, plen) != DDB_OK)
+    if (check_signature(req, a, hr, &c, k, part, plen) != DDB_OK)
         return req->err.code;
     req->access_key = ddb_arena_strndup(req->arena, part[0], plen[0]);
     req->region = ddb_arena_strndup(req->arena, part[2], plen[2]);
