@@ -106,6 +106,16 @@ extern const ddb_field ddb_table_arn_only_fields[];    /* Describe{ContinuousBac
 extern const ddb_field ddb_update_continuous_backups_fields[];
 extern const ddb_field ddb_describe_contributor_insights_fields[];
 
+/* ---- exports and imports (validate_export.c) ---- */
+
+extern const ddb_field ddb_export_table_fields[];
+extern const ddb_field ddb_describe_export_fields[];
+extern const ddb_field ddb_list_exports_fields[];
+extern const ddb_field ddb_import_table_fields[];
+extern const ddb_field ddb_describe_import_fields[];
+extern const ddb_field ddb_list_imports_fields[];
+const char *ddb_import_table_rules(ddb_req *req, const ddb_json *in);
+
 /* ---- DynamoDB Streams (validate_streams.c) ---- */
 
 extern const ddb_field ddb_list_streams_fields[];

@@ -20,6 +20,7 @@
 #include "server.h"
 #include "streams.h"
 #include "ttl.h"
+#include "xfer.h"
 
 #define PURGE_PREFIX "task/purge/"
 #define BACKFILL_PREFIX "task/backfill/"
@@ -505,12 +506,17 @@ static void wait_for_work(ddb_tasks *tk)
         pthread_cond_timedwait(&tk->wake, &tk->lock, &until);
 }
 
+static int stop_xfer(void *ctx)
+{
+    return stopping(ctx);
+}
+
 static void *worker(void *arg)
 {
     ddb_tasks *tk = arg;
 
     while (!stopping(tk)) {
-        int did = run_purges(tk) + run_index_work(tk);
+        int did = run_purges(tk) + run_index_work(tk) + ddb_xfer_run(tk->srv, stop_xfer, tk);
         sweep(tk);
         pthread_mutex_lock(&tk->lock);
         if (!did)
