@@ -71,9 +71,8 @@ static const ddb_field BUCKET_SOURCE_FIELDS[] = {
     {NULL},
 };
 
+/* the rest is CreateTable's, checked by its spec when the table is created */
 static const ddb_field CREATION_FIELDS[] = {
-    {"AttributeDefinitions", DDB_V_LIST, DDB_VF_NOT_NULL},
-    {"KeySchema", DDB_V_LIST, DDB_VF_NOT_NULL},
     {"TableName", DDB_V_STRING, DDB_VF_NOT_NULL},
     {NULL},
 };

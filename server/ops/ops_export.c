@@ -19,6 +19,7 @@
 #include "server.h"
 #include "tasks.h"
 #include "validate.h"
+#include "ops_xfer.h"
 #include "xfer.h"
 
 #define EXPORT_TIME_SLACK 5.0
@@ -36,7 +37,7 @@ static const char *name_of_arn(ddb_req *req, const char *arn)
 }
 
 /* The id after "/<what>/" in an export or import ARN, or NULL. */
-const char *ddb_xfer_id_of_arn(ddb_req *req, const char *arn, const char *what)
+static const char *id_of_arn(ddb_req *req, const char *arn, const char *what)
 {
     char *needle = ddb_arena_sprintf(req->arena, "/%s/", what);
     const char *p = arn != NULL ? strstr(arn, needle) : NULL;
@@ -44,17 +45,16 @@ const char *ddb_xfer_id_of_arn(ddb_req *req, const char *arn, const char *what)
     return p != NULL && strncmp(arn, "arn:", 4) == 0 ? p + strlen(needle) : NULL;
 }
 
-/* The record named by an ARN, in the request's namespace, or NULL. */
 const ddb_json *ddb_xfer_of_arn(ddb_req *req, const char *arn, const char *what, const char *prefix)
 {
-    const char *id = ddb_xfer_id_of_arn(req, arn, what), *ns;
+    const char *id = id_of_arn(req, arn, what), *ns;
     const ddb_json *rec = id != NULL ? ddb_xfer_load(req->srv->store, req->arena, prefix, id) : NULL;
 
     ns = ddb_json_get_str(rec, "ddbdNs");
     return rec != NULL && ns != NULL && strcmp(ns, req->ns) == 0 ? rec : NULL;
 }
 
-static int same(const ddb_json *rec, const char *member, const char *value)
+int ddb_xfer_same(const ddb_json *rec, const char *member, const char *value)
 {
     const char *v = ddb_json_get_str(rec, member);
     return (v == NULL && value == NULL) || (v != NULL && value != NULL && strcmp(v, value) == 0);
@@ -70,10 +70,10 @@ static int client_token(ddb_req *req, const char *token, const char *table_arn, 
     *found = NULL;
     for (size_t i = 0; token != NULL && i < n; i++) {
         const ddb_json *rec = ddb_xfer_load(req->srv->store, req->arena, DDB_EXPORT_PREFIX, ids[i]);
-        if (!same(rec, "ClientToken", token) || !same(rec, "ddbdNs", req->ns))
+        if (!ddb_xfer_same(rec, "ClientToken", token) || !ddb_xfer_same(rec, "ddbdNs", req->ns))
             continue;
-        if (!same(rec, "TableArn", table_arn) || !same(rec, "S3Bucket", ddb_json_get_str(in, "S3Bucket")) ||
-            !same(rec, "S3Prefix", ddb_json_get_str(in, "S3Prefix")))
+        if (!ddb_xfer_same(rec, "TableArn", table_arn) || !ddb_xfer_same(rec, "S3Bucket", ddb_json_get_str(in, "S3Bucket")) ||
+            !ddb_xfer_same(rec, "S3Prefix", ddb_json_get_str(in, "S3Prefix")))
             return ddb_req_fail(req, DDB_E_EXPORT_CONFLICT,
                                 "There was a conflict when writing to the specified S3 bucket. This can occur when "
                                 "an export with the same client token and different parameters was requested");
@@ -82,7 +82,7 @@ static int client_token(ddb_req *req, const char *token, const char *table_arn, 
     return DDB_OK;
 }
 
-static void describe(ddb_req *req, const char *wrapper, const ddb_json *rec)
+void ddb_xfer_describe(ddb_req *req, const char *wrapper, const ddb_json *rec)
 {
     ddb_jw_obj_begin(&req->out);
     ddb_jw_key(&req->out, wrapper);
@@ -131,7 +131,7 @@ int ddb_op_export_table_to_point_in_time(ddb_req *req)
     if (client_token(req, ddb_json_get_str(in, "ClientToken"), arn, &prev) != DDB_OK)
         return req->err.code;
     if (prev != NULL) {
-        describe(req, "ExportDescription", prev);
+        ddb_xfer_describe(req, "ExportDescription", prev);
         return DDB_OK;
     }
     ddb_xfer_new_id(id, (uint64_t)(now * 1000));
@@ -173,7 +173,7 @@ int ddb_op_export_table_to_point_in_time(ddb_req *req)
     prev = ddb_json_parse(req->arena, ddb_arena_strndup(req->arena, buf.data, buf.len), buf.len);
     ddb_buf_free(&buf);
     ddb_tasks_kick(req->srv->tasks);
-    describe(req, "ExportDescription", prev);
+    ddb_xfer_describe(req, "ExportDescription", prev);
     return DDB_OK;
 }
 
@@ -184,7 +184,7 @@ int ddb_op_describe_export(ddb_req *req)
 
     if (rec == NULL)
         return ddb_req_fail(req, DDB_E_EXPORT_NOT_FOUND, "Export not found: %s", arn);
-    describe(req, "ExportDescription", rec);
+    ddb_xfer_describe(req, "ExportDescription", rec);
     return DDB_OK;
 }
 
@@ -206,7 +206,7 @@ int ddb_op_list_exports(ddb_req *req)
         if (next != NULL && strcmp(ids[i], next) <= 0)
             continue;
         rec = ddb_xfer_load(req->srv->store, req->arena, DDB_EXPORT_PREFIX, ids[i]);
-        if (!same(rec, "ddbdNs", req->ns) || (table != NULL && !same(rec, "TableArn", table)))
+        if (!ddb_xfer_same(rec, "ddbdNs", req->ns) || (table != NULL && !ddb_xfer_same(rec, "TableArn", table)))
             continue;
         if ((long long)shown == max) {
             more = 1;
