@@ -439,7 +439,7 @@ void ddb_import_run(ddb_server *srv, const char *id, const ddb_json *rec, ddb_xf
     const char *delim = ddb_json_get_str(csv, "Delimiter");
     char **keys = NULL;
     size_t n = 0, i;
-    int rc = 0, files = 0;
+    int rc = 0, files = 0, stopped = 0;
 
     im.table = ddb_json_get_str(ddb_json_get(rec, "TableCreationParameters"), "TableName");
     im.ns = ddb_json_get_str(rec, "ddbdNs") ? ddb_json_get_str(rec, "ddbdNs") : "";
@@ -469,6 +469,7 @@ void ddb_import_run(ddb_server *srv, const char *id, const ddb_json *rec, ddb_xf
             if (strncmp(keys[i], ERROR_LOG_DIR, strlen(ERROR_LOG_DIR)) == 0)
                 continue;
             rc = read_object(&im, keys[i], stop, ctx);
+            stopped = rc == 1;
             files++;
         }
         if (rc == 0 && files == 0 && !im.cancelled) {
@@ -479,7 +480,7 @@ void ddb_import_run(ddb_server *srv, const char *id, const ddb_json *rec, ddb_xf
     for (i = 0; i < n; i++)
         free(keys[i]);
     free(keys);
-    if (rc != 1) /* 1: stopping, run again at the next start */
+    if (!stopped) /* stopping: run again at the next start */
         finish(&im);
     ddb_objstore_close(&im.os);
     ddb_arena_free(&im.arena);
