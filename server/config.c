@@ -80,6 +80,13 @@ static const char usage[] =
     "                     request id, operation, table, status, error type, latency, capacity (default: off)\n"
     "  --seed FILE|DIR    before listening, create the tables and put the items of FILE, or of every\n"
     "                     *.json, *.jsonl and *.ndjson file in DIR (repeatable; docs/seeding.md)\n"
+    "  --export-dir DIR   ExportTableToPointInTime and ImportTable read and write bucket B as the\n"
+    "                     directory DIR/B, when it exists (docs/export-import.md)\n"
+    "  --s3-endpoint URL  the S3-compatible object store of the other buckets, http://HOST:PORT,\n"
+    "                     addressed path-style and signed with SigV4 (service s3)\n"
+    "  --s3-access-key KEY --s3-secret-key SECRET --s3-region REGION\n"
+    "                     its credentials (default: $AWS_ACCESS_KEY_ID, $AWS_SECRET_ACCESS_KEY) and\n"
+    "                     region (default us-east-1)\n"
     "  --version          print the version and exit\n"
     "  --help             print this help and exit\n"
     "\n"
@@ -294,6 +301,22 @@ int ddb_config_parse(ddb_config *cfg, int argc, char **argv)
                 return -1;
             }
             cfg->seeds[cfg->nseeds++] = val;
+            i++;
+        } else if (strcmp(opt, "export-dir") == 0 || strcmp(opt, "s3-endpoint") == 0 ||
+                   strcmp(opt, "s3-access-key") == 0 || strcmp(opt, "s3-secret-key") == 0 ||
+                   strcmp(opt, "s3-region") == 0) {
+            if (val == NULL)
+                goto missing;
+            if (opt[0] == 'e')
+                cfg->export_dir = val;
+            else if (strcmp(opt, "s3-endpoint") == 0)
+                cfg->s3_endpoint = val;
+            else if (strcmp(opt, "s3-access-key") == 0)
+                cfg->s3_access_key = val;
+            else if (strcmp(opt, "s3-secret-key") == 0)
+                cfg->s3_secret_key = val;
+            else
+                cfg->s3_region = val;
             i++;
         } else if (strcmp(opt, "max-connections") == 0) {
             if (parse_uint(argv[i], val, 1, 1000000, &cfg->max_connections) != 0)

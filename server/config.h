@@ -43,6 +43,11 @@ typedef struct ddb_config {
     const char *access_log;           /* --access-log FILE|-: JSON lines, one per API request (http/access_log.h); NULL: off */
     const char *seeds[16];            /* --seed FILE|DIR: tables and items loaded before listening (seed.h) */
     unsigned nseeds;
+    /* exports and imports (engine/objstore.h): bucket B is the directory <export_dir>/B when that
+       exists, else an object store at s3_endpoint (path-style, SigV4 with these keys) */
+    const char *export_dir;           /* --export-dir DIR */
+    const char *s3_endpoint;          /* --s3-endpoint http://HOST:PORT */
+    const char *s3_access_key, *s3_secret_key, *s3_region; /* --s3-access-key, --s3-secret-key, --s3-region */
 } ddb_config;
 
 /*

@@ -170,6 +170,11 @@ static void set_namespace(ddb_req *req)
     const ddb_auth_key *k;
     const char *region = req->region != NULL && req->region[0] ? req->region : "us-east-1";
 
+    if (req->internal && req->ns != NULL) { /* an in-process request made for a namespace (ImportTable) */
+        if (req->account == NULL)
+            req->account = DDB_DEFAULT_ACCOUNT;
+        return;
+    }
     req->account = DDB_DEFAULT_ACCOUNT;
     req->ns = "";
     if (req->srv->config == NULL || !req->srv->config->namespaces)

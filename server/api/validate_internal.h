@@ -110,6 +110,16 @@ extern const ddb_field ddb_backup_arn_fields[];  /* DescribeBackup, DeleteBackup
 extern const ddb_field ddb_list_backups_fields[];
 extern const ddb_field ddb_restore_table_from_backup_fields[]; /* validate_tables.c */
 
+/* ---- exports and imports (validate_export.c) ---- */
+
+extern const ddb_field ddb_export_table_fields[];
+extern const ddb_field ddb_describe_export_fields[];
+extern const ddb_field ddb_list_exports_fields[];
+extern const ddb_field ddb_import_table_fields[];
+extern const ddb_field ddb_describe_import_fields[];
+extern const ddb_field ddb_list_imports_fields[];
+const char *ddb_import_table_rules(ddb_req *req, const ddb_json *in);
+
 /* ---- DynamoDB Streams (validate_streams.c) ---- */
 
 extern const ddb_field ddb_list_streams_fields[];

@@ -795,6 +795,13 @@ static const ddb_spec SPECS[DDB_OP__COUNT] = {
     [DDB_OP_DeleteBackup] = {ddb_backup_arn_fields, NULL},
     [DDB_OP_ListBackups] = {ddb_list_backups_fields, NULL},
     [DDB_OP_RestoreTableFromBackup] = {ddb_restore_table_from_backup_fields, NULL},
+    /* exports and imports (validate_export.c, ops_export.c, ops_import.c) */
+    [DDB_OP_ExportTableToPointInTime] = {ddb_export_table_fields, NULL},
+    [DDB_OP_DescribeExport] = {ddb_describe_export_fields, NULL},
+    [DDB_OP_ListExports] = {ddb_list_exports_fields, NULL},
+    [DDB_OP_ImportTable] = {ddb_import_table_fields, ddb_import_table_rules},
+    [DDB_OP_DescribeImport] = {ddb_describe_import_fields, NULL},
+    [DDB_OP_ListImports] = {ddb_list_imports_fields, NULL},
 };
 
 const ddb_spec *ddb_spec_for_op(int op)

@@ -21,6 +21,7 @@
 #include "server.h"
 #include "streams.h"
 #include "ttl.h"
+#include "xfer.h"
 
 #define PURGE_PREFIX "task/purge/"
 #define BACKFILL_PREFIX "task/backfill/"
@@ -525,6 +526,8 @@ static void *worker(void *arg)
         int did = run_purges(tk) + run_index_work(tk);
         if (!stopping(tk))
             did += ddb_backups_work(tk->srv, tk->backups, stopping_cb, tk);
+        if (!stopping(tk))
+            did += ddb_xfer_run(tk->srv, stopping_cb, tk);
         sweep(tk);
         pthread_mutex_lock(&tk->lock);
         if (!did)

@@ -10,6 +10,8 @@
  *   - backups and restores (engine/backups.h): a backup's copy of its table, a restore's fill;
  *   - table purge: DeleteTable commits a record "task/purge/<table id>" (the ids of the table and
  *     its indexes) with the catalog change; the worker deletes their keys, then the record.
+ *   - exports and imports (engine/xfer.h): every record IN_PROGRESS is run to its end (one at a
+ *     time; other work waits meanwhile), and run again from the beginning after a restart;
  *   - items whose Time to Live passed (engine/ttl.h) are deleted every --ttl-interval seconds;
  *   - ClientRequestToken records (engine/idempotency.h) are deleted once expired, and stream
  *     records older than 24 hours and streams disabled 24 hours ago (engine/streams.h) too, swept

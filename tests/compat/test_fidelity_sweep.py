@@ -321,8 +321,7 @@ def test_missing_authorization_before_operation_lookup(endpoint, target):
 @pytest.mark.parametrize("target, name", [
     ("DynamoDB_20120810.PutResourcePolicy", "PutResourcePolicy"),
     ("DynamoDB_20120810.CreateGlobalTable", "CreateGlobalTable"),
-    ("DynamoDB_20120810.ImportTable", "ImportTable"),
-    ("DynamoDB_20120810.ExportTableToPointInTime", "ExportTableToPointInTime"),
+    ("DynamoDB_20120810.UpdateContributorInsights", "UpdateContributorInsights"),
 ])
 def test_unimplemented_operation_names_itself(endpoint, target, name):
     resp = raw_request(endpoint, target, {})

@@ -1,0 +1,112 @@
+/*
+ * server/api/validate_export.c: what ExportTableToPointInTime, DescribeExport, ListExports,
+ * ImportTable, DescribeImport and ListImports accept (ops/ops_export.c, ops/ops_import.c), as data,
+ * with the constraints of DynamoDB's API reference (lengths of ARNs, tokens, buckets and prefixes;
+ * page sizes; the enums). Members are checked in the reference's (alphabetical) order. ImportTable's
+ * TableCreationParameters are CreateTable's members: they are checked by CreateTable's own spec
+ * when the handler creates the table.
+ */
+#include "validate_internal.h"
+
+#define F_ARN(name, flags) {name, DDB_V_STRING, (flags) | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 1024}
+#define F_CLIENT_TOKEN {"ClientToken", DDB_V_STRING, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 36}
+#define F_NEXT_TOKEN {"NextToken", DDB_V_STRING, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 1024}
+#define F_BUCKET(flags) {"S3Bucket", DDB_V_STRING, (flags) | DDB_VF_LEN_MAX, .len_max = 255}
+#define F_BUCKET_OWNER {"S3BucketOwner", DDB_V_STRING}
+#define F_PREFIX(name) {name, DDB_V_STRING, DDB_VF_LEN_MAX, .len_max = 1024}
+
+static const ddb_field INCREMENTAL_FIELDS[] = {
+    {"ExportFromTime", DDB_V_DOUBLE},
+    {"ExportToTime", DDB_V_DOUBLE},
+    {"ExportViewType", DDB_V_STRING, .one_of = ENUM("NEW_IMAGE", "NEW_AND_OLD_IMAGES")},
+    {NULL},
+};
+
+const ddb_field ddb_export_table_fields[] = {
+    F_CLIENT_TOKEN,
+    {"ExportFormat", DDB_V_STRING, .one_of = ENUM("DYNAMODB_JSON", "ION")},
+    {"ExportTime", DDB_V_DOUBLE},
+    {"ExportType", DDB_V_STRING, .one_of = ENUM("FULL_EXPORT", "INCREMENTAL_EXPORT")},
+    {"IncrementalExportSpecification", DDB_V_STRUCT, .children = INCREMENTAL_FIELDS},
+    F_BUCKET(DDB_VF_NOT_NULL),
+    F_BUCKET_OWNER,
+    F_PREFIX("S3Prefix"),
+    {"S3SseAlgorithm", DDB_V_STRING, .one_of = ENUM("AES256", "KMS")},
+    {"S3SseKmsKeyId", DDB_V_STRING, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 2048},
+    F_ARN("TableArn", DDB_VF_NOT_NULL),
+    {NULL},
+};
+
+const ddb_field ddb_describe_export_fields[] = {
+    {"ExportArn", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 37, .len_max = 1024},
+    {NULL},
+};
+
+const ddb_field ddb_list_exports_fields[] = {
+    {"MaxResults", DDB_V_INTEGER, DDB_VF_MIN | DDB_VF_MAX, .min = 1, .max = 25},
+    F_NEXT_TOKEN,
+    F_ARN("TableArn", 0),
+    {NULL},
+};
+
+static const ddb_field STRING_MEMBER[] = {{"member", DDB_V_STRING, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1,
+                                           .len_max = 65536}};
+
+static const ddb_field CSV_FIELDS[] = {
+    {"Delimiter", DDB_V_STRING, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 1},
+    {"HeaderList", DDB_V_LIST, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 255,
+     .children = STRING_MEMBER},
+    {NULL},
+};
+
+static const ddb_field FORMAT_OPTIONS_FIELDS[] = {
+    {"Csv", DDB_V_STRUCT, .children = CSV_FIELDS},
+    {NULL},
+};
+
+static const ddb_field BUCKET_SOURCE_FIELDS[] = {
+    F_BUCKET(DDB_VF_NOT_NULL),
+    F_BUCKET_OWNER,
+    F_PREFIX("S3KeyPrefix"),
+    {NULL},
+};
+
+/* the rest is CreateTable's, checked by its spec when the table is created */
+static const ddb_field CREATION_FIELDS[] = {
+    {"TableName", DDB_V_STRING, DDB_VF_NOT_NULL},
+    {NULL},
+};
+
+const ddb_field ddb_import_table_fields[] = {
+    {"ClientToken", DDB_V_STRING, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 36},
+    {"InputCompressionType", DDB_V_STRING, .one_of = ENUM("GZIP", "ZSTD", "NONE")},
+    {"InputFormat", DDB_V_STRING, DDB_VF_NOT_NULL, .one_of = ENUM("DYNAMODB_JSON", "ION", "CSV")},
+    {"InputFormatOptions", DDB_V_STRUCT, .children = FORMAT_OPTIONS_FIELDS},
+    {"S3BucketSource", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = BUCKET_SOURCE_FIELDS},
+    {"TableCreationParameters", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = CREATION_FIELDS},
+    {NULL},
+};
+
+/* A delimiter DynamoDB accepts: [,;:|\t ] */
+const char *ddb_import_table_rules(ddb_req *req, const ddb_json *in)
+{
+    const char *d = ddb_json_get_str(ddb_json_get(ddb_json_get(in, "InputFormatOptions"), "Csv"), "Delimiter");
+
+    (void)req;
+    if (d != NULL && strchr(",;:|\t ", d[0]) == NULL)
+        return "1 validation error detected: Value at 'inputFormatOptions.csv.delimiter' failed to satisfy "
+               "constraint: Member must satisfy regular expression pattern: [,;:|\\t ]";
+    return NULL;
+}
+
+const ddb_field ddb_describe_import_fields[] = {
+    {"ImportArn", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 37, .len_max = 1024},
+    {NULL},
+};
+
+const ddb_field ddb_list_imports_fields[] = {
+    F_NEXT_TOKEN,
+    {"PageSize", DDB_V_INTEGER, DDB_VF_MIN | DDB_VF_MAX, .min = 1, .max = 25},
+    F_ARN("TableArn", 0),
+    {NULL},
+};

@@ -1,0 +1,223 @@
+/*
+ * server/ops/ops_import.c: ImportTable, DescribeImport and ListImports.
+ *
+ * ImportTable creates the table from TableCreationParameters at once (an in-process CreateTable,
+ * so its members are validated and refused exactly as CreateTable refuses them, and an existing
+ * table is ResourceInUseException), records the import IN_PROGRESS (engine/xfer.h) and kicks the
+ * worker, which puts the items through the mutation pipeline (engine/import.c). DynamoDB shows
+ * the table CREATING until the import ends; ddbd's table is ACTIVE from the start, with the
+ * items arriving (docs/compatibility.md). Deleting the table cancels the import.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ddb/ddb_status.h"
+#include "dispatch.h"
+#include "ops.h"
+#include "ops_xfer.h"
+#include "server.h"
+#include "tasks.h"
+#include "xfer.h"
+
+#define IMPORT_CONFLICT                                                                                                \
+    "There was a conflict when importing from the specified S3 source. This can occur when the current import "      \
+    "conflicts with a previous import request that had the same client token."
+
+/* An earlier import with this ClientToken: the same request gets it again, another one a conflict. */
+static int client_token(ddb_req *req, const char *token, const ddb_json **found)
+{
+    const char **ids;
+    size_t n = ddb_xfer_ids(req->srv->store, req->arena, DDB_IMPORT_PREFIX, &ids);
+    const ddb_json *src = ddb_json_get(req->in, "S3BucketSource");
+    const char *table = ddb_json_get_str(ddb_json_get(req->in, "TableCreationParameters"), "TableName");
+
+    *found = NULL;
+    for (size_t i = 0; token != NULL && i < n; i++) {
+        const ddb_json *rec = ddb_xfer_load(req->srv->store, req->arena, DDB_IMPORT_PREFIX, ids[i]);
+        const ddb_json *rsrc = ddb_json_get(rec, "S3BucketSource");
+        if (!ddb_xfer_same(rec, "ClientToken", token) || !ddb_xfer_same(rec, "ddbdNs", req->ns))
+            continue;
+        if (!ddb_xfer_same(rsrc, "S3Bucket", ddb_json_get_str(src, "S3Bucket")) ||
+            !ddb_xfer_same(rsrc, "S3KeyPrefix", ddb_json_get_str(src, "S3KeyPrefix")) ||
+            !ddb_xfer_same(rec, "InputFormat", ddb_json_get_str(req->in, "InputFormat")) ||
+            !ddb_xfer_same(ddb_json_get(rec, "TableCreationParameters"), "TableName", table))
+            return ddb_req_fail(req, DDB_E_IMPORT_CONFLICT, IMPORT_CONFLICT);
+        *found = rec;
+    }
+    return DDB_OK;
+}
+
+/* CreateTable in-process, in the request's namespace; its error becomes the request's. */
+static int create_table(ddb_req *req, const ddb_json *params)
+{
+    ddb_arena a;
+    ddb_buf body = {0}, out = {0};
+    ddb_http_in in = {0};
+    ddb_req r = {0};
+    ddb_jw w;
+    static const char target[] = "DynamoDB_20120810.CreateTable";
+
+    ddb_arena_init(&a);
+    ddb_jw_init(&w, &body);
+    ddb_jw_json(&w, params);
+    r.arena = &a;
+    r.srv = req->srv;
+    r.body = body.data;
+    r.body_len = body.len;
+    r.outbuf = &out;
+    r.internal = 1;
+    r.ns = req->ns;
+    r.account = req->account;
+    r.region = req->region;
+    ddb_jw_init(&r.out, &out);
+    in.target = target;
+    in.target_len = sizeof(target) - 1;
+    ddb_dispatch(&r, &in);
+    if (r.err.code != DDB_OK)
+        ddb_req_fail(req, r.err.code, "%s", r.err.msg ? r.err.msg : "");
+    ddb_arena_free(&a);
+    ddb_buf_free(&body);
+    ddb_buf_free(&out);
+    return req->err.code;
+}
+
+static void copy_member(ddb_jw *w, const ddb_json *in, const char *name)
+{
+    const ddb_json *v = ddb_json_get(in, name);
+
+    if (v != NULL && v->type != DDB_JSON_NULL) {
+        ddb_jw_key(w, name);
+        ddb_jw_json(w, v);
+    }
+}
+
+static const char *log_group_arn(ddb_req *req)
+{
+    return ddb_arena_sprintf(req->arena, "arn:aws:logs:%s:%s:log-group:/aws-dynamodb/imports:*",
+                             req->region && req->region[0] ? req->region : "us-east-1",
+                             req->account ? req->account : DDB_DEFAULT_ACCOUNT);
+}
+
+int ddb_op_import_table(ddb_req *req)
+{
+    const ddb_json *in = req->in, *params = ddb_json_get(in, "TableCreationParameters"), *prev;
+    const char *name = ddb_json_get_str(params, "TableName"), *arn;
+    const char *comp = ddb_json_get_str(in, "InputCompressionType");
+    const ddb_table *t;
+    double now = ddb_now_seconds();
+    char id[32], ts[40];
+    ddb_buf buf = {0};
+    ddb_jw w;
+
+    if (client_token(req, ddb_json_get_str(in, "ClientToken"), &prev) != DDB_OK)
+        return req->err.code;
+    if (prev != NULL) {
+        ddb_xfer_describe(req, "ImportTableDescription", prev);
+        return DDB_OK;
+    }
+    if (comp != NULL && strcmp(comp, "ZSTD") == 0)
+        return ddb_req_fail(req, DDB_E_VALIDATION, "ddbd does not support ZSTD-compressed imports yet: use GZIP or NONE");
+    if (create_table(req, params) != DDB_OK)
+        return req->err.code;
+    if ((t = ddb_catalog_get(req->srv->catalog, ddb_ns_key(req->arena, req->ns, name))) == NULL)
+        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    arn = ddb_table_arn(req, t->name);
+    ddb_xfer_new_id(id, (uint64_t)(now * 1000));
+    snprintf(ts, sizeof(ts), "%.3f", now);
+    ddb_jw_init(&w, &buf);
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, "ImportArn");
+    ddb_jw_str(&w, ddb_arena_sprintf(req->arena, "%s/import/%s", arn, id));
+    ddb_jw_key(&w, "ImportStatus");
+    ddb_jw_str(&w, "IN_PROGRESS");
+    ddb_jw_key(&w, "TableArn");
+    ddb_jw_str(&w, arn);
+    ddb_jw_key(&w, "TableId");
+    ddb_jw_str(&w, ddb_json_get_str(t->desc, "TableId") ? ddb_json_get_str(t->desc, "TableId") : "");
+    copy_member(&w, in, "ClientToken");
+    copy_member(&w, in, "S3BucketSource");
+    ddb_jw_key(&w, "ErrorCount");
+    ddb_jw_int(&w, 0);
+    ddb_jw_key(&w, "CloudWatchLogGroupArn");
+    ddb_jw_str(&w, log_group_arn(req));
+    copy_member(&w, in, "InputFormat");
+    copy_member(&w, in, "InputFormatOptions");
+    ddb_jw_key(&w, "InputCompressionType");
+    ddb_jw_str(&w, comp ? comp : "NONE");
+    copy_member(&w, in, "TableCreationParameters");
+    ddb_jw_key(&w, "StartTime");
+    ddb_jw_raw_number(&w, ts);
+    ddb_jw_key(&w, "ProcessedSizeBytes");
+    ddb_jw_int(&w, 0);
+    ddb_jw_key(&w, "ProcessedItemCount");
+    ddb_jw_int(&w, 0);
+    ddb_jw_key(&w, "ImportedItemCount");
+    ddb_jw_int(&w, 0);
+    ddb_jw_key(&w, "ddbdNs");
+    ddb_jw_str(&w, req->ns);
+    ddb_jw_key(&w, "ddbdTableId");
+    ddb_jw_int(&w, t->id);
+    ddb_jw_obj_end(&w);
+    if (ddb_xfer_store(req->srv->store, DDB_IMPORT_PREFIX, id, buf.data, buf.len) != 0) {
+        ddb_buf_free(&buf);
+        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    }
+    prev = ddb_json_parse(req->arena, ddb_arena_strndup(req->arena, buf.data, buf.len), buf.len);
+    ddb_buf_free(&buf);
+    ddb_tasks_kick(req->srv->tasks);
+    ddb_xfer_describe(req, "ImportTableDescription", prev);
+    return DDB_OK;
+}
+
+int ddb_op_describe_import(ddb_req *req)
+{
+    const char *arn = ddb_json_get_str(req->in, "ImportArn");
+    const ddb_json *rec = ddb_xfer_of_arn(req, arn, "import", DDB_IMPORT_PREFIX);
+
+    if (rec == NULL)
+        return ddb_req_fail(req, DDB_E_IMPORT_NOT_FOUND, "Import not found: %s", arn);
+    ddb_xfer_describe(req, "ImportTableDescription", rec);
+    return DDB_OK;
+}
+
+int ddb_op_list_imports(ddb_req *req)
+{
+    static const char *const members[] = {"ImportArn", "ImportStatus", "TableArn", "S3BucketSource",
+                                          "CloudWatchLogGroupArn", "InputFormat", "StartTime", "EndTime", NULL};
+    const char *table = ddb_json_get_str(req->in, "TableArn"), *next = ddb_json_get_str(req->in, "NextToken");
+    long long max = ddb_json_integer(ddb_json_get(req->in, "PageSize"), 25);
+    const char **ids;
+    size_t n = ddb_xfer_ids(req->srv->store, req->arena, DDB_IMPORT_PREFIX, &ids), shown = 0;
+    const char *last = NULL;
+    ddb_jw *w = &req->out;
+    int more = 0;
+
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "ImportSummaryList");
+    ddb_jw_arr_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        const ddb_json *rec;
+        if (next != NULL && strcmp(ids[i], next) <= 0)
+            continue;
+        rec = ddb_xfer_load(req->srv->store, req->arena, DDB_IMPORT_PREFIX, ids[i]);
+        if (!ddb_xfer_same(rec, "ddbdNs", req->ns) || (table != NULL && !ddb_xfer_same(rec, "TableArn", table)))
+            continue;
+        if ((long long)shown == max) {
+            more = 1;
+            break;
+        }
+        ddb_jw_obj_begin(w);
+        for (int k = 0; members[k] != NULL; k++)
+            copy_member(w, rec, members[k]);
+        ddb_jw_obj_end(w);
+        shown++;
+        last = ids[i];
+    }
+    ddb_jw_arr_end(w);
+    if (more && last != NULL) {
+        ddb_jw_key(w, "NextToken");
+        ddb_jw_str(w, last);
+    }
+    ddb_jw_obj_end(w);
+    return DDB_OK;
+}

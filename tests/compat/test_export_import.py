@@ -1,0 +1,678 @@
+"""ExportTableToPointInTime, DescribeExport, ListExports, ImportTable, DescribeImport, ListImports.
+
+The exports go to a directory bucket (--export-dir) and to an S3-compatible server on loopback:
+s3rver from npm (tests/s3/package.json, installed by deploy/ddbd.sh deps-test), started and
+stopped here, which checks ddbd's SigV4 signatures with its default keys S3RVER/S3RVER. The
+exported files are read back by an independent reader of DynamoDB's export format written here
+(gunzip, JSON lines; and the Ion text for ION) and by ddbd's own ImportTable, and every attribute
+type must come back exactly. The large round trip uses N_ITEMS items (100k; DDBD_EXPORT_ITEMS
+sets another count): on this 2-core VM most of its time is the BatchWriteItems that fill the table.
+"""
+import base64
+import decimal
+import gzip
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from conftest import assert_client_error, free_port, make_client, raw_request, unique_name, ANY
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+S3RVER = os.path.join(HERE, "..", "s3", "node_modules", "s3rver", "bin", "s3rver.js")
+N_ITEMS = int(os.environ.get("DDBD_EXPORT_ITEMS", "100000"))
+BUCKET = "exports"
+
+
+# ---------------------------------------------------------------------------------------------
+# The S3 server and ddbd
+# ---------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def s3rver():
+    if shutil.which("node") is None or not os.path.exists(S3RVER):
+        pytest.skip("s3rver not installed (deploy/ddbd.sh deps-test)")
+    data = tempfile.mkdtemp(prefix="s3rver-")
+    port = free_port()
+    # s3rver 3.7 makes its continuation tokens with a cipher OpenSSL 3 keeps in the legacy provider
+    proc = subprocess.Popen(["node", "--openssl-legacy-provider", S3RVER, "-d", data, "-a", "127.0.0.1", "-p", str(port), "-s",
+                             "--no-vhost-buckets", "--configure-bucket", BUCKET],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = "http://127.0.0.1:%d" % port
+    s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1", aws_access_key_id="S3RVER",
+                      aws_secret_access_key="S3RVER", config=Config(s3={"addressing_style": "path"}))
+    for _ in range(100):
+        try:
+            s3.list_objects_v2(Bucket=BUCKET)
+            break
+        except Exception:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        pytest.fail("s3rver did not start")
+    yield url, s3
+    proc.terminate()
+    proc.wait(10)
+    shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def export_dir():
+    d = tempfile.mkdtemp(prefix="ddbd-exports-")
+    os.makedirs(os.path.join(d, "local"))
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def server(server_factory_module, s3rver, export_dir):
+    url, _ = s3rver
+    return server_factory_module(["--in-memory", "--export-dir", export_dir, "--s3-endpoint", url,
+                                  "--s3-access-key", "S3RVER", "--s3-secret-key", "S3RVER"])
+
+
+@pytest.fixture(scope="module")
+def server_factory_module():
+    from conftest import DdbdServer
+    started = []
+
+    def start(args):
+        s = DdbdServer(args=args)
+        s.start()
+        started.append(s)
+        return s
+    yield start
+    for s in started:
+        s.stop()
+
+
+@pytest.fixture(scope="module")
+def c(server):
+    return make_client("http://127.0.0.1:%d" % server.port)
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------
+
+def endpoint_of(c):
+    return c.meta.endpoint_url
+
+
+def create(c, name, range_key=False, gsi=False):
+    params = dict(TableName=name, BillingMode="PAY_PER_REQUEST",
+                  KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                  AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    if range_key:
+        params["KeySchema"].append({"AttributeName": "sk", "KeyType": "RANGE"})
+        params["AttributeDefinitions"].append({"AttributeName": "sk", "AttributeType": "N"})
+    if gsi:
+        params["AttributeDefinitions"].append({"AttributeName": "g", "AttributeType": "S"})
+        params["GlobalSecondaryIndexes"] = [{"IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                             "Projection": {"ProjectionType": "ALL"}}]
+    c.create_table(**params)
+    return c.describe_table(TableName=name)["Table"]["TableArn"]
+
+
+def every_type(i):
+    """An item with every attribute type, varied by i."""
+    return {
+        "pk": {"S": "p%06d" % i}, "sk": {"N": str(i % 7)},
+        "s": {"S": "text \u00e9\u4e2d \"q\" \\ %d\n" % i},
+        "n": {"N": ["600", "-1.5", "0.001", "1E+30", "123456789012345678901234567890123456", "-7"][i % 6]},
+        "b": {"B": bytes([i % 256, 0, 255, 10])},
+        "t": {"BOOL": i % 2 == 0}, "z": {"NULL": True},
+        "l": {"L": [{"S": "a"}, {"N": "1"}, {"M": {"deep": {"L": []}}}, {"B": b"\x00"}]},
+        "m": {"M": {"x y": {"S": "v"}, "null": {"NULL": True}, "1st": {"N": "2"}, "": {"S": "empty name"}}},
+        "ss": {"SS": ["a", "b%d" % i]}, "ns": {"NS": ["1", "2.5", str(i + 10)]}, "bs": {"BS": [b"x", bytes([i % 256, 1])]},
+        "g": {"S": "g%d" % (i % 10)},
+    }
+
+
+def canon(v):
+    """An AttributeValue made comparable (numbers by value, sets unordered)."""
+    (t, x), = v.items()
+    if t == "N":
+        return (t, decimal.Decimal(x).normalize())
+    if t == "NS":
+        return (t, frozenset(decimal.Decimal(e).normalize() for e in x))
+    if t in ("SS", "BS"):
+        return (t, frozenset(bytes(e) if t == "BS" else e for e in x))
+    if t == "B":
+        return (t, bytes(x))
+    if t == "L":
+        return (t, tuple(canon(e) for e in x))
+    if t == "M":
+        return (t, tuple(sorted((k, canon(e)) for k, e in x.items())))
+    return (t, x)
+
+
+def canon_item(item):
+    return canon({"M": item})
+
+
+def wait_export(c, arn, timeout=300):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        d = c.describe_export(ExportArn=arn)["ExportDescription"]
+        if d["ExportStatus"] != "IN_PROGRESS":
+            return d
+        time.sleep(0.1)
+    pytest.fail("the export did not end")
+
+
+def wait_import(c, arn, timeout=300):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        d = c.describe_import(ImportArn=arn)["ImportTableDescription"]
+        if d["ImportStatus"] not in ("IN_PROGRESS", "CANCELLING"):
+            return d
+        time.sleep(0.1)
+    pytest.fail("the import did not end")
+
+
+def export(c, table_arn, bucket=BUCKET, prefix="x", fmt="DYNAMODB_JSON"):
+    d = c.export_table_to_point_in_time(TableArn=table_arn, S3Bucket=bucket, S3Prefix=prefix,
+                                        ExportFormat=fmt)["ExportDescription"]
+    assert d["ExportStatus"] == "IN_PROGRESS"
+    return wait_export(c, d["ExportArn"])
+
+
+def import_from(c, name, bucket, prefix, fmt, compression="GZIP", range_key=False, gsi=False, options=None, defs=None):
+    params = {"TableName": name, "BillingMode": "PAY_PER_REQUEST",
+              "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+              "AttributeDefinitions": defs or [{"AttributeName": "pk", "AttributeType": "S"}]}
+    if range_key:
+        params["KeySchema"].append({"AttributeName": "sk", "KeyType": "RANGE"})
+        params["AttributeDefinitions"].append({"AttributeName": "sk", "AttributeType": "N"})
+    if gsi:
+        params["AttributeDefinitions"].append({"AttributeName": "g", "AttributeType": "S"})
+        params["GlobalSecondaryIndexes"] = [{"IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                             "Projection": {"ProjectionType": "ALL"}}]
+    kw = dict(S3BucketSource={"S3Bucket": bucket, "S3KeyPrefix": prefix}, InputFormat=fmt,
+              InputCompressionType=compression, TableCreationParameters=params)
+    if options:
+        kw["InputFormatOptions"] = options
+    d = c.import_table(**kw)["ImportTableDescription"]
+    assert d["ImportStatus"] == "IN_PROGRESS"
+    return wait_import(c, d["ImportArn"])
+
+
+def scan_all(c, name):
+    items, kw = [], {}
+    while True:
+        r = c.scan(TableName=name, **kw)
+        items += r["Items"]
+        if "LastEvaluatedKey" not in r:
+            return items
+        kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+
+
+class Objects:
+    """Reads objects of a bucket that is a directory or an S3 bucket."""
+
+    def __init__(self, root=None, s3=None, bucket=None):
+        self.root, self.s3, self.bucket = root, s3, bucket
+
+    def get(self, key):
+        if self.root:
+            with open(os.path.join(self.root, key), "rb") as f:
+                return f.read()
+        return self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+
+    def keys(self, prefix):
+        if self.root:
+            out = []
+            for d, _, files in os.walk(self.root):
+                for f in files:
+                    k = os.path.relpath(os.path.join(d, f), self.root)
+                    if k.startswith(prefix):
+                        out.append(k)
+            return sorted(out)
+        r = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=prefix)
+        return sorted(o["Key"] for o in r.get("Contents", []))
+
+
+# ---- an independent reader of DynamoDB's export format ----
+
+ION_TOKEN = re.compile(r'\s*(?:(\$dynamodb_(?:SS|NS|BS))::|(\{\{)\s*([A-Za-z0-9+/=\s]*)\s*\}\}|("(?:[^"\\]|\\.)*")'
+                       r"|('(?:[^'\\]|\\.)*')|([\[\]{}:,])|(-?[0-9][0-9.]*(?:[dDeE][-+]?[0-9]+)?)|([A-Za-z_$][A-Za-z0-9_$]*))")
+
+
+def ion_unquote(s):
+    body = s[1:-1]
+    return json.loads('"' + body.replace("\\'", "'").replace('\\"', '\u0000Q').replace('"', '\\"').replace('\u0000Q', '\\"')
+                      .replace("\\x", "\\u00") + '"')
+
+
+def parse_ion(text):
+    """The subset of Ion text DynamoDB's ION exports use, into AttributeValues."""
+    toks = []
+    pos = 0
+    text = text.strip()
+    while pos < len(text):
+        m = ION_TOKEN.match(text, pos)
+        assert m and m.end() > pos, text[pos:pos + 40]
+        toks.append(m)
+        pos = m.end()
+    i = 0
+
+    def value(ann=None):
+        nonlocal i
+        m = toks[i]
+        i += 1
+        if m.group(1):
+            return value(m.group(1)[10:])
+        if m.group(2):
+            return {"B": base64.b64decode(m.group(3))}
+        if m.group(4):
+            return {"S": ion_unquote(m.group(4))}
+        if m.group(6) == "[":
+            out = []
+            while toks[i].group(6) != "]":
+                if toks[i].group(6) == ",":
+                    i += 1
+                    continue
+                out.append(value())
+            i += 1
+            if ann:
+                kind = ann[0]
+                return {ann: [e[kind] for e in out]}
+            return {"L": out}
+        if m.group(6) == "{":
+            out = {}
+            while toks[i].group(6) != "}":
+                if toks[i].group(6) == ",":
+                    i += 1
+                    continue
+                k = toks[i]
+                name = ion_unquote(k.group(5) or k.group(4)) if (k.group(5) or k.group(4)) else k.group(8)
+                assert toks[i + 1].group(6) == ":"
+                i += 2
+                out[name] = value()
+            i += 1
+            return {"M": out}
+        if m.group(7):
+            t = m.group(7).replace("d", "E").replace("D", "E")
+            if t.endswith("."):
+                t = t[:-1]
+            t = t.replace(".E", "E")
+            return {"N": t}
+        word = m.group(8)
+        if word in ("true", "false"):
+            return {"BOOL": word == "true"}
+        if word == "null":
+            return {"NULL": True}
+        raise AssertionError("unexpected Ion symbol %s" % word)
+
+    assert toks[0].group(8) == "$ion_1_0"
+    i = 1
+    top = value()
+    return top["M"]["Item"]["M"]
+
+
+def read_export(objs, desc):
+    """Reads an export as a DynamoDB export reader does: summary -> files manifest -> data files."""
+    summary_key = desc["ExportManifest"]
+    raw = objs.get(summary_key)
+    summary = json.loads(raw)
+    assert objs.get(summary_key.replace(".json", ".checksum")).decode() == hashlib.md5(raw).hexdigest()
+    assert summary["version"] == "2020-06-30"
+    assert summary["exportArn"] == desc["ExportArn"]
+    assert summary["tableArn"] == desc["TableArn"]
+    assert summary["outputFormat"] == desc["ExportFormat"]
+    assert summary["itemCount"] == desc["ItemCount"]
+    files_raw = objs.get(summary["manifestFilesS3Key"])
+    assert objs.get(summary["manifestFilesS3Key"].replace(".json", ".checksum")).decode() == hashlib.md5(files_raw).hexdigest()
+    assert objs.get(summary_key.rsplit("/", 1)[0] + "/_started") == b""
+    items, total = [], 0
+    for line in files_raw.decode().splitlines():
+        entry = json.loads(line)
+        data = objs.get(entry["dataFileS3Key"])
+        assert base64.b64encode(hashlib.md5(data).digest()).decode() == entry["md5Checksum"]
+        assert hashlib.md5(data).hexdigest() == entry["etag"]
+        suffix = ".ion.gz" if desc["ExportFormat"] == "ION" else ".json.gz"
+        assert entry["dataFileS3Key"].endswith(suffix) and "/data/" in entry["dataFileS3Key"]
+        lines = gzip.decompress(data).decode().splitlines()
+        assert len(lines) == entry["itemCount"]
+        total += entry["itemCount"]
+        for l in lines:
+            if desc["ExportFormat"] == "ION":
+                items.append(parse_ion(l))
+            else:
+                doc = json.loads(l)
+                assert list(doc) == ["Item"]
+                items.append({k: {t: (base64.b64decode(x) if t == "B" else [base64.b64decode(e) for e in x] if t == "BS"
+                                      else x) for t, x in v.items()} for k, v in doc["Item"].items()})
+    assert total == summary["itemCount"]
+    return summary, [fix_json(i) for i in items]
+
+
+def fix_json(item):
+    """Decodes the base64 of B and BS nested in L and M of a JSON-read item."""
+    def fix(v):
+        (t, x), = v.items()
+        if t == "B" and isinstance(x, str):
+            return {"B": base64.b64decode(x)}
+        if t == "BS":
+            return {"BS": [base64.b64decode(e) if isinstance(e, str) else e for e in x]}
+        if t == "L":
+            return {"L": [fix(e) for e in x]}
+        if t == "M":
+            return {"M": {k: fix(e) for k, e in x.items()}}
+        return v
+    return {k: fix(v) for k, v in item.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# Export
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["DYNAMODB_JSON", "ION"])
+def test_export_every_type_to_directory_and_read_back(c, export_dir, fmt):
+    name = unique_name("exp")
+    arn = create(c, name, range_key=True)
+    want = [every_type(i) for i in range(50)]
+    for it in want:
+        c.put_item(TableName=name, Item=it)
+    d = export(c, arn, bucket="local", prefix="pre/fix", fmt=fmt)
+    assert d["ExportStatus"] == "COMPLETED", d
+    assert d["ItemCount"] == 50 and d["BilledSizeBytes"] > 0
+    assert d["ExportArn"].startswith(arn + "/export/")
+    assert re.fullmatch(r"\d{14}-[0-9a-f]{8}", d["ExportArn"].rsplit("/", 1)[1])
+    assert d["ExportManifest"] == "pre/fix/AWSDynamoDB/%s/manifest-summary.json" % d["ExportArn"].rsplit("/", 1)[1]
+    summary, got = read_export(Objects(root=os.path.join(export_dir, "local")), d)
+    assert summary["s3Bucket"] == "local" and summary["s3Prefix"] == "pre/fix"
+    assert len(got) == len(want) and set(map(canon_item, got)) == set(map(canon_item, want))
+
+
+def test_export_to_s3_signed(c, s3rver):
+    _, s3 = s3rver
+    name = unique_name("exps3")
+    arn = create(c, name)
+    for i in range(20):
+        c.put_item(TableName=name, Item={"pk": {"S": "k%d" % i}, "v": {"N": str(i)}})
+    d = export(c, arn, prefix="s3test")
+    assert d["ExportStatus"] == "COMPLETED", d
+    _, got = read_export(Objects(s3=s3, bucket=BUCKET), d)
+    assert sorted(i["pk"]["S"] for i in got) == sorted("k%d" % i for i in range(20))
+
+
+def test_export_empty_table_writes_one_empty_file(c, export_dir):
+    name = unique_name("expempty")
+    arn = create(c, name)
+    d = export(c, arn, bucket="local", prefix="empty")
+    assert d["ExportStatus"] == "COMPLETED" and d["ItemCount"] == 0
+    summary, got = read_export(Objects(root=os.path.join(export_dir, "local")), d)
+    assert got == [] and summary["itemCount"] == 0
+
+
+def test_export_is_one_snapshot(c, export_dir):
+    """Items written after the export started are not in it (the snapshot is taken when it runs)."""
+    name = unique_name("expsnap")
+    arn = create(c, name)
+    for i in range(200):
+        c.put_item(TableName=name, Item={"pk": {"S": "k%d" % i}})
+    d = export(c, arn, bucket="local", prefix="snap")
+    c.put_item(TableName=name, Item={"pk": {"S": "later"}})
+    _, got = read_export(Objects(root=os.path.join(export_dir, "local")), d)
+    assert len(got) == 200
+
+
+def test_export_missing_bucket_fails(c):
+    arn = create(c, unique_name("expnob"))
+    d = export(c, arn, bucket="no-such-bucket")
+    assert d["ExportStatus"] == "FAILED"
+    assert d["FailureCode"] == "S3NoSuchBucket"
+
+
+def test_export_errors(c):
+    name = unique_name("experr")
+    arn = create(c, name)
+    with pytest.raises(c.exceptions.TableNotFoundException) as e:
+        c.export_table_to_point_in_time(TableArn=arn + "nope", S3Bucket=BUCKET)
+    assert_client_error(e, "TableNotFoundException", ANY)
+    with pytest.raises(c.exceptions.ClientError) as e:
+        c.export_table_to_point_in_time(TableArn=arn, S3Bucket=BUCKET, ExportTime=time.time() + 3600)
+    assert_client_error(e, "InvalidExportTimeException", "Export time cannot be in the future")
+    with pytest.raises(c.exceptions.ClientError) as e:
+        c.export_table_to_point_in_time(TableArn=arn, S3Bucket=BUCKET, ExportTime=time.time() - 3600)
+    assert_client_error(e, "InvalidExportTimeException", ANY)
+    # (Debian's botocore predates ExportType: sent raw)
+    r = raw_request(endpoint_of(c), "ExportTableToPointInTime",
+                    json.dumps({"TableArn": arn, "S3Bucket": BUCKET, "ExportType": "INCREMENTAL_EXPORT"}).encode())
+    assert r.status == 400 and r.json()["__type"].endswith("#ValidationException")
+    assert "INCREMENTAL_EXPORT" in r.json()["message"]
+    with pytest.raises(c.exceptions.ClientError) as e:
+        c.export_table_to_point_in_time(TableArn=arn, S3Bucket=BUCKET, ExportFormat="CSV")
+    assert_client_error(e, "ValidationException", ANY)
+    with pytest.raises(c.exceptions.ClientError) as e:
+        c.export_table_to_point_in_time(TableArn=arn)
+    assert_client_error(e, "ValidationException", ANY)
+    with pytest.raises(c.exceptions.ClientError) as e:
+        c.describe_export(ExportArn=arn + "/export/01234567890123-abcdef01")
+    assert_client_error(e, "ExportNotFoundException", ANY)
+
+
+def test_export_client_token(c):
+    arn = create(c, unique_name("exptok"))
+    a = c.export_table_to_point_in_time(TableArn=arn, S3Bucket=BUCKET, ClientToken="tok-1")["ExportDescription"]
+    b = c.export_table_to_point_in_time(TableArn=arn, S3Bucket=BUCKET, ClientToken="tok-1")["ExportDescription"]
+    assert a["ExportArn"] == b["ExportArn"]
+    with pytest.raises(c.exceptions.ClientError) as e:
+        c.export_table_to_point_in_time(TableArn=arn, S3Bucket=BUCKET, S3Prefix="other", ClientToken="tok-1")
+    assert_client_error(e, "ExportConflictException", ANY)
+    wait_export(c, a["ExportArn"])
+
+
+def test_list_exports_filters_and_pages(c):
+    arn = create(c, unique_name("explist"))
+    arns = [c.export_table_to_point_in_time(TableArn=arn, S3Bucket=BUCKET)["ExportDescription"]["ExportArn"]
+            for _ in range(3)]
+    for a in arns:
+        wait_export(c, a)
+    seen, kw = [], {}
+    while True:
+        r = c.list_exports(TableArn=arn, MaxResults=2, **kw)
+        assert len(r["ExportSummaries"]) <= 2
+        seen += [s["ExportArn"] for s in r["ExportSummaries"]]
+        for s in r["ExportSummaries"]:
+            assert s["ExportStatus"] == "COMPLETED"
+        if "NextToken" not in r:
+            break
+        kw["NextToken"] = r["NextToken"]
+    assert seen == arns
+    with pytest.raises(c.exceptions.ClientError) as e:
+        c.list_exports(MaxResults=26)
+    assert_client_error(e, "ValidationException", ANY)
+
+
+# ---------------------------------------------------------------------------------------------
+# Import
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["DYNAMODB_JSON", "ION"])
+def test_round_trip_large(c, s3rver, fmt):
+    """N_ITEMS items of every type, exported to S3, read back by the independent reader and by
+    ImportTable (with a GSI derived by the mutation pipeline), compared item by item."""
+    _, s3 = s3rver
+    name = unique_name("big")
+    arn = create(c, name, range_key=True)
+    want = {}
+    batch = []
+    for i in range(N_ITEMS):
+        it = every_type(i)
+        want[(it["pk"]["S"], it["sk"]["N"])] = canon_item(it)
+        batch.append({"PutRequest": {"Item": it}})
+        if len(batch) == 25:
+            c.batch_write_item(RequestItems={name: batch})
+            batch = []
+    if batch:
+        c.batch_write_item(RequestItems={name: batch})
+    t0 = time.time()
+    d = export(c, arn, prefix="big-" + fmt.lower(), fmt=fmt)
+    assert d["ExportStatus"] == "COMPLETED", d
+    assert d["ItemCount"] == N_ITEMS
+    print("export of %d items: %.2fs" % (N_ITEMS, time.time() - t0))
+    _, got = read_export(Objects(s3=s3, bucket=BUCKET), d)
+    assert len(got) == N_ITEMS
+    # (sets of items: canonical items hold frozensets, which do not sort)
+    assert set(canon_item(i) for i in got) == set(want.values())
+    eid = d["ExportArn"].rsplit("/", 1)[1]
+    t0 = time.time()
+    imp = import_from(c, name + "-i", BUCKET, "big-%s/AWSDynamoDB/%s/data/" % (fmt.lower(), eid), fmt,
+                      range_key=True, gsi=True)
+    print("import of %d items: %.2fs" % (N_ITEMS, time.time() - t0))
+    assert imp["ImportStatus"] == "COMPLETED", imp
+    assert imp["ProcessedItemCount"] == N_ITEMS and imp["ImportedItemCount"] == N_ITEMS and imp["ErrorCount"] == 0
+    back = scan_all(c, name + "-i")
+    assert len(back) == N_ITEMS
+    for it in back:
+        assert canon_item(it) == want[(it["pk"]["S"], it["sk"]["N"])]
+    # the index was derived by the pipeline
+    count, kw = 0, {}
+    while True:
+        r = c.query(TableName=name + "-i", IndexName="byg", KeyConditionExpression="g = :g",
+                    ExpressionAttributeValues={":g": {"S": "g3"}}, Select="COUNT", **kw)
+        count += r["Count"]
+        if "LastEvaluatedKey" not in r:
+            break
+        kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+    assert count == len([i for i in range(N_ITEMS) if i % 10 == 3])
+
+
+def put_objects(export_dir, bucket, files):
+    for key, data in files.items():
+        path = os.path.join(export_dir, bucket, key)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+
+
+def test_import_csv_header_and_types(c, export_dir):
+    put_objects(export_dir, "local", {
+        "csv1/a.csv": b'pk,sk,txt,num\r\nk1,1,"hello, ""w""\nnext",5\nk2,2,,7\n,3,no key,1\n',
+        "csv1/b.csv": b"pk,sk,txt\nk3,3,z\n",
+    })
+    d = import_from(c, unique_name("csv"), "local", "csv1/", "CSV", compression="NONE", range_key=True)
+    assert d["ImportStatus"] == "COMPLETED"
+    assert (d["ProcessedItemCount"], d["ImportedItemCount"], d["ErrorCount"]) == (4, 3, 1)
+    name = d["TableArn"].rsplit("/", 1)[1]
+    got = {i["pk"]["S"]: i for i in scan_all(c, name)}
+    assert got["k1"] == {"pk": {"S": "k1"}, "sk": {"N": "1"}, "txt": {"S": 'hello, "w"\nnext'}, "num": {"S": "5"}}
+    assert got["k2"] == {"pk": {"S": "k2"}, "sk": {"N": "2"}, "num": {"S": "7"}}  # an empty field is left out
+    assert got["k3"] == {"pk": {"S": "k3"}, "sk": {"N": "3"}, "txt": {"S": "z"}}
+    # the error log, CloudWatch-style, beside the source
+    imp_id = d["ImportArn"].rsplit("/", 1)[1]
+    with open(os.path.join(export_dir, "local", "ddbd-import-errors", imp_id + ".jsonl")) as f:
+        lines = [json.loads(l) for l in f]
+    assert len(lines) == 1
+    msg = json.loads(lines[0]["message"])
+    assert msg["itemS3Pointer"] == {"bucket": "local", "key": "csv1/a.csv", "itemIndex": 2}
+    assert msg["importArn"] == d["ImportArn"]
+    assert "Missing the key pk" in msg["errorMessages"][0]
+    assert d["CloudWatchLogGroupArn"] == "arn:aws:logs:us-east-1:000000000000:log-group:/aws-dynamodb/imports:*"
+
+
+def test_import_csv_header_list_and_delimiter(c, export_dir):
+    put_objects(export_dir, "local", {"csv2/data.tsv": gzip.compress(b"k1\t10\tx\nk2\t20\ty\n")})
+    d = import_from(c, unique_name("tsv"), "local", "csv2/", "CSV", compression="GZIP",
+                    options={"Csv": {"Delimiter": "\t", "HeaderList": ["pk", "n", "s"]}},
+                    defs=[{"AttributeName": "pk", "AttributeType": "S"}])
+    assert d["ImportStatus"] == "COMPLETED" and d["ImportedItemCount"] == 2
+    name = d["TableArn"].rsplit("/", 1)[1]
+    got = {i["pk"]["S"]: i for i in scan_all(c, name)}
+    assert got["k1"] == {"pk": {"S": "k1"}, "n": {"S": "10"}, "s": {"S": "x"}}
+
+
+def test_import_counts_bad_lines(c, export_dir):
+    put_objects(export_dir, "local", {"bad/x.json": b'{"Item":{"pk":{"S":"a"}}}\nnot json\n{"Item":{"pk":{"N":"1"}}}\n'
+                                                    b'{"NoItem":1}\n{"Item":{"pk":{"S":"b"},"e":{"SS":[]}}}\n'})
+    d = import_from(c, unique_name("bad"), "local", "bad/", "DYNAMODB_JSON", compression="NONE")
+    assert d["ImportStatus"] == "COMPLETED"
+    assert (d["ProcessedItemCount"], d["ImportedItemCount"], d["ErrorCount"]) == (5, 1, 4)
+
+
+def test_import_ion_hand_written(c, export_dir):
+    ion = (b"$ion_1_0 {Item:{pk:\"a\", n:6d2, f:1.5, i:42, b:{{AAE=}}, 'odd name':true, z:null,"
+           b" ss:$dynamodb_SS::[\"x\",\"y\"], ns:$dynamodb_NS::[1., 2.5], bs:$dynamodb_BS::[{{eA==}}],"
+           b" m:{\"k\":[null, false, '''long ''' '''string''']}}}\n")
+    put_objects(export_dir, "local", {"ion/x.ion": ion})
+    d = import_from(c, unique_name("ion"), "local", "ion/", "ION", compression="NONE")
+    assert d["ImportStatus"] == "COMPLETED" and d["ImportedItemCount"] == 1, d
+    name = d["TableArn"].rsplit("/", 1)[1]
+    got = c.get_item(TableName=name, Key={"pk": {"S": "a"}})["Item"]
+    assert canon_item(got) == canon_item({
+        "pk": {"S": "a"}, "n": {"N": "600"}, "f": {"N": "1.5"}, "i": {"N": "42"}, "b": {"B": b"\x00\x01"},
+        "odd name": {"BOOL": True}, "z": {"NULL": True}, "ss": {"SS": ["x", "y"]}, "ns": {"NS": ["1", "2.5"]},
+        "bs": {"BS": [b"x"]}, "m": {"M": {"k": {"L": [{"NULL": True}, {"BOOL": False}, {"S": "long string"}]}}}})
+
+
+def test_import_errors(c, export_dir):
+    name = unique_name("imperr")
+    create(c, name)
+    put_objects(export_dir, "local", {"e/x.json": b'{"Item":{"pk":{"S":"a"}}}\n'})
+    base = dict(S3BucketSource={"S3Bucket": "local", "S3KeyPrefix": "e/"}, InputFormat="DYNAMODB_JSON",
+                TableCreationParameters={"TableName": name, "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                                         "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                                         "BillingMode": "PAY_PER_REQUEST"})
+    with pytest.raises(c.exceptions.ClientError) as e:
+        c.import_table(**base)
+    assert_client_error(e, "ResourceInUseException", ANY)
+    with pytest.raises(c.exceptions.ClientError) as e:
+        c.import_table(**dict(base, InputFormat="XML"))
+    assert_client_error(e, "ValidationException", ANY)
+    with pytest.raises(c.exceptions.ClientError) as e:
+        c.import_table(**dict(base, InputFormat="CSV", InputFormatOptions={"Csv": {"Delimiter": "x"}}))
+    assert_client_error(e, "ValidationException", ANY)
+    bad_params = dict(base["TableCreationParameters"], TableName=unique_name("imperr"), KeySchema=[])
+    with pytest.raises(c.exceptions.ClientError) as e:
+        c.import_table(**dict(base, TableCreationParameters=bad_params))
+    assert_client_error(e, "ValidationException", ANY)
+    with pytest.raises(c.exceptions.ClientError) as e:
+        c.describe_import(ImportArn="arn:aws:dynamodb:us-east-1:000000000000:table/x/import/01234567890123-abcdef01")
+    assert_client_error(e, "ImportNotFoundException", ANY)
+    # a ClientToken reused with another source
+    fresh = dict(base["TableCreationParameters"], TableName=unique_name("imptok"))
+    a = c.import_table(**dict(base, TableCreationParameters=fresh, ClientToken="itok"))["ImportTableDescription"]
+    b = c.import_table(**dict(base, TableCreationParameters=fresh, ClientToken="itok"))["ImportTableDescription"]
+    assert a["ImportArn"] == b["ImportArn"]
+    with pytest.raises(c.exceptions.ClientError) as e:
+        c.import_table(**dict(base, TableCreationParameters=fresh, ClientToken="itok",
+                              S3BucketSource={"S3Bucket": "local", "S3KeyPrefix": "other/"}))
+    assert_client_error(e, "ImportConflictException", ANY)
+    wait_import(c, a["ImportArn"])
+
+
+def test_import_missing_bucket_or_prefix_fails(c):
+    d = import_from(c, unique_name("impnob"), "no-such-bucket", "", "DYNAMODB_JSON")
+    assert d["ImportStatus"] == "FAILED" and d["FailureCode"] == "S3NoSuchBucket"
+    d = import_from(c, unique_name("impnok"), BUCKET, "nothing-here/", "DYNAMODB_JSON")
+    assert d["ImportStatus"] == "FAILED" and d["FailureCode"] == "S3NoSuchKey"
+
+
+def test_list_imports(c, export_dir):
+    put_objects(export_dir, "local", {"li/x.json": b'{"Item":{"pk":{"S":"a"}}}\n'})
+    arns = []
+    for _ in range(3):
+        d = import_from(c, unique_name("li"), "local", "li/", "DYNAMODB_JSON", compression="NONE")
+        arns.append(d["ImportArn"])
+    seen, kw = [], {}
+    while True:
+        r = c.list_imports(PageSize=2, **kw)
+        seen += [s["ImportArn"] for s in r["ImportSummaryList"]]
+        if "NextToken" not in r:
+            break
+        kw["NextToken"] = r["NextToken"]
+    assert [a for a in seen if a in arns] == arns
+    one = c.list_imports(TableArn=arns[1].split("/import/")[0])["ImportSummaryList"]
+    assert [s["ImportArn"] for s in one] == [arns[1]]
+    assert one[0]["ImportStatus"] == "COMPLETED" and one[0]["InputFormat"] == "DYNAMODB_JSON"
