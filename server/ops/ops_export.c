@@ -166,26 +166,40 @@ int ddb_op_export_table_to_point_in_time(ddb_req *req)
     ddb_jw_key(&w, "ddbdTableId");
     ddb_jw_int(&w, t->id);
     ddb_jw_obj_end(&w);
-    if (ddb_xfer_store(req->srv->store, DDB_EXPORT_PREFIX, id, buf.data, buf.len) != 0) {
-        ddb_buf_free(&buf);
+    return ddb_xfer_start(req, DDB_EXPORT_PREFIX, id, &buf, "ExportDescription");
+}
+
+int ddb_xfer_start(ddb_req *req, const char *prefix, const char *id, ddb_buf *buf, const char *wrapper)
+{
+    const ddb_json *rec;
+
+    if (ddb_xfer_store(req->srv->store, prefix, id, buf->data, buf->len) != 0) {
+        ddb_buf_free(buf);
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     }
-    prev = ddb_json_parse(req->arena, ddb_arena_strndup(req->arena, buf.data, buf.len), buf.len);
-    ddb_buf_free(&buf);
+    rec = ddb_json_parse(req->arena, ddb_arena_strndup(req->arena, buf->data, buf->len), buf->len);
+    ddb_buf_free(buf);
     ddb_tasks_kick(req->srv->tasks);
-    ddb_xfer_describe(req, "ExportDescription", prev);
+    ddb_xfer_describe(req, wrapper, rec);
+    return DDB_OK;
+}
+
+int ddb_xfer_describe_op(ddb_req *req, const char *arn_member, const char *what, const char *prefix, int not_found,
+                         const char *noun, const char *wrapper)
+{
+    const char *arn = ddb_json_get_str(req->in, arn_member);
+    const ddb_json *rec = ddb_xfer_of_arn(req, arn, what, prefix);
+
+    if (rec == NULL)
+        return ddb_req_fail(req, not_found, "%s not found: %s", noun, arn);
+    ddb_xfer_describe(req, wrapper, rec);
     return DDB_OK;
 }
 
 int ddb_op_describe_export(ddb_req *req)
 {
-    const char *arn = ddb_json_get_str(req->in, "ExportArn");
-    const ddb_json *rec = ddb_xfer_of_arn(req, arn, "export", DDB_EXPORT_PREFIX);
-
-    if (rec == NULL)
-        return ddb_req_fail(req, DDB_E_EXPORT_NOT_FOUND, "Export not found: %s", arn);
-    ddb_xfer_describe(req, "ExportDescription", rec);
-    return DDB_OK;
+    return ddb_xfer_describe_op(req, "ExportArn", "export", DDB_EXPORT_PREFIX, DDB_E_EXPORT_NOT_FOUND, "Export",
+                                "ExportDescription");
 }
 
 int ddb_op_list_exports(ddb_req *req)

@@ -158,26 +158,13 @@ int ddb_op_import_table(ddb_req *req)
     ddb_jw_key(&w, "ddbdTableId");
     ddb_jw_int(&w, t->id);
     ddb_jw_obj_end(&w);
-    if (ddb_xfer_store(req->srv->store, DDB_IMPORT_PREFIX, id, buf.data, buf.len) != 0) {
-        ddb_buf_free(&buf);
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-    }
-    prev = ddb_json_parse(req->arena, ddb_arena_strndup(req->arena, buf.data, buf.len), buf.len);
-    ddb_buf_free(&buf);
-    ddb_tasks_kick(req->srv->tasks);
-    ddb_xfer_describe(req, "ImportTableDescription", prev);
-    return DDB_OK;
+    return ddb_xfer_start(req, DDB_IMPORT_PREFIX, id, &buf, "ImportTableDescription");
 }
 
 int ddb_op_describe_import(ddb_req *req)
 {
-    const char *arn = ddb_json_get_str(req->in, "ImportArn");
-    const ddb_json *rec = ddb_xfer_of_arn(req, arn, "import", DDB_IMPORT_PREFIX);
-
-    if (rec == NULL)
-        return ddb_req_fail(req, DDB_E_IMPORT_NOT_FOUND, "Import not found: %s", arn);
-    ddb_xfer_describe(req, "ImportTableDescription", rec);
-    return DDB_OK;
+    return ddb_xfer_describe_op(req, "ImportArn", "import", DDB_IMPORT_PREFIX, DDB_E_IMPORT_NOT_FOUND, "Import",
+                                "ImportTableDescription");
 }
 
 int ddb_op_list_imports(ddb_req *req)

@@ -11,6 +11,13 @@
 const ddb_json *ddb_xfer_of_arn(ddb_req *req, const char *arn, const char *what, const char *prefix);
 /* Writes {"<wrapper>": record as Describe* renders it}. */
 void ddb_xfer_describe(ddb_req *req, const char *wrapper, const ddb_json *rec);
+/* Stores a new record (the JSON in `buf`, which is freed) under prefix/id, wakes the worker that
+   runs it, and answers {"<wrapper>": record}. */
+int ddb_xfer_start(ddb_req *req, const char *prefix, const char *id, ddb_buf *buf, const char *wrapper);
+/* Describe{Export,Import}: the record the ARN in member `arn_member` names, or `not_found` with
+   "<Noun> not found: <arn>". */
+int ddb_xfer_describe_op(ddb_req *req, const char *arn_member, const char *what, const char *prefix, int not_found,
+                         const char *noun, const char *wrapper);
 /* Whether the record's string member equals value (both absent counts). */
 int ddb_xfer_same(const ddb_json *rec, const char *member, const char *value);
 
