@@ -13,7 +13,15 @@
 
 void ddb_xfer_new_id(char out[32], uint64_t now_ms)
 {
-    snprintf(out, 32, "%014llu-%08x", (unsigned long long)now_ms, randombytes_random());
+    /* ids sort as the records were created (ListExports and ListImports page in id order), also
+       for several in one millisecond: the time part is made to grow by at least one */
+    static uint64_t last_ms;
+    uint64_t prev = __atomic_load_n(&last_ms, __ATOMIC_RELAXED), ms;
+
+    do {
+        ms = now_ms > prev ? now_ms : prev + 1;
+    } while (!__atomic_compare_exchange_n(&last_ms, &prev, ms, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+    snprintf(out, 32, "%014llu-%08x", (unsigned long long)ms, randombytes_random());
 }
 
 void ddb_xfer_iso_time(char out[32], double epoch_seconds)

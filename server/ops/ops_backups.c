@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
 
 #include "backups.h"
 #include "clock.h"
@@ -22,6 +21,7 @@
 #include "server.h"
 #include "tasks.h"
 #include "validate.h"
+#include "xfer.h"
 
 #define IN_USE_TEXT                                                                                                    \
     "There is another ongoing conflicting backup control plane operation on the table. The backup is either being "    \
@@ -230,7 +230,8 @@ int ddb_op_create_backup(ddb_req *req)
     const ddb_table *t = ddb_catalog_get(req->srv->catalog, ddb_ns_key(req->arena, req->ns, name));
     uint64_t now = ddb_clock_now_ms();
     ddb_store_snapshot *snap;
-    const char *id, *arn, *rec;
+    const char *arn, *rec;
+    char *id;
     uint32_t keyspace;
     ddb_backup b;
     size_t len;
@@ -241,8 +242,10 @@ int ddb_op_create_backup(ddb_req *req)
         return ddb_req_fail(req, DDB_E_TABLE_IN_USE, "Table is being restored: %s", name);
     if ((keyspace = ddb_catalog_new_id(req->srv->catalog)) == 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-    /* the 14-digit creation time in ms and 8 hex digits, as DynamoDB names backups */
-    id = ddb_arena_sprintf(req->arena, "%014llu-%08x", (unsigned long long)now, (unsigned)randombytes_random());
+    /* the 14-digit creation time in ms and 8 hex digits, as DynamoDB names backups; made to grow, so
+       ListBackups (in id order) lists in creation order also within one millisecond */
+    id = ddb_arena_alloc(req->arena, 32);
+    ddb_xfer_new_id(id, now);
     arn = ddb_arena_sprintf(req->arena, "%s/backup/%s", ddb_table_arn(req, t->name), id);
     rec = backup_record(req, t, arn, now, keyspace, &len);
     /* the backup is the table as of now: every write acknowledged before this request is in it */
