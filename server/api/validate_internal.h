@@ -109,6 +109,7 @@ extern const ddb_field ddb_create_backup_fields[];
 extern const ddb_field ddb_backup_arn_fields[];  /* DescribeBackup, DeleteBackup */
 extern const ddb_field ddb_list_backups_fields[];
 extern const ddb_field ddb_restore_table_from_backup_fields[]; /* validate_tables.c */
+extern const ddb_field ddb_restore_table_to_point_in_time_fields[]; /* validate_tables.c */
 
 /* ---- exports and imports (validate_export.c) ---- */
 

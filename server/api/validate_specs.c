@@ -795,6 +795,7 @@ static const ddb_spec SPECS[DDB_OP__COUNT] = {
     [DDB_OP_DeleteBackup] = {ddb_backup_arn_fields, NULL},
     [DDB_OP_ListBackups] = {ddb_list_backups_fields, NULL},
     [DDB_OP_RestoreTableFromBackup] = {ddb_restore_table_from_backup_fields, NULL},
+    [DDB_OP_RestoreTableToPointInTime] = {ddb_restore_table_to_point_in_time_fields, NULL},
     /* exports and imports (validate_export.c, ops_export.c, ops_import.c) */
     [DDB_OP_ExportTableToPointInTime] = {ddb_export_table_fields, NULL},
     [DDB_OP_DescribeExport] = {ddb_describe_export_fields, NULL},

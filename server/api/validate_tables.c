@@ -156,6 +156,22 @@ const ddb_field ddb_restore_table_from_backup_fields[] = {
     {NULL},
 };
 
+/* RestoreTableToPointInTime: RestoreTableFromBackup's overrides; the source by name or ARN, the
+   time or UseLatestRestorableTime (which of them: ops/ops_pitr.c). */
+const ddb_field ddb_restore_table_to_point_in_time_fields[] = {
+    {"BillingModeOverride", DDB_V_STRING, .one_of = ENUM("PROVISIONED", "PAY_PER_REQUEST")},
+    {"GlobalSecondaryIndexOverride", DDB_V_LIST, .children = GSI_MEMBER},
+    {"LocalSecondaryIndexOverride", DDB_V_LIST, .children = LSI_MEMBER},
+    {"ProvisionedThroughputOverride", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
+    {"RestoreDateTime", DDB_V_DOUBLE},
+    {"SSESpecificationOverride", DDB_V_STRUCT, .children = SSE_SPECIFICATION_FIELDS},
+    {"SourceTableArn", DDB_V_STRING, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 1024},
+    {"SourceTableName", DDB_V_STRING, NAME_FLAGS, .len_min = 3, .len_max = 255},
+    {"TargetTableName", DDB_V_STRING, DDB_VF_NOT_NULL | NAME_FLAGS, .len_min = 3, .len_max = 255},
+    {"UseLatestRestorableTime", DDB_V_BOOLEAN},
+    {NULL},
+};
+
 /* ---- UpdateTable ---- */
 
 /* ProvisionedThroughput is optional: an on-demand table's index takes OnDemandThroughput instead. */

@@ -15,6 +15,7 @@
 #include "keycodec.h"
 #include "log.h"
 #include "mutation.h"
+#include "pitr.h"
 #include "server.h"
 #include "tasks.h"
 
@@ -51,6 +52,7 @@ static int parse_record(ddb_arena *a, const char *id, const char *text, size_t l
     b->size = json_u64(r, "Size");
     b->items = json_u64(r, "Items");
     b->source = ddb_json_get(r, "Source");
+    b->pitr = ddb_json_get_str(r, "Kind") != NULL && strcmp(ddb_json_get_str(r, "Kind"), "PITR") == 0;
     if (b->arn == NULL || b->status == NULL || b->ns == NULL || b->source == NULL || b->keyspace == 0)
         return -1;
     return 0;
@@ -523,6 +525,26 @@ static void finish_restore(ddb_server *srv, ddb_arena *a, uint32_t table_id)
     }
 }
 
+/*
+ * A restore to a point in time: once the base is in, the source's log up to "Until" (pitr.h). A
+ * restart replays it again from its start, over the base's items put again: the same end state.
+ */
+static int replay_log(ddb_server *srv, uint32_t table_id)
+{
+    const ddb_table *t = ddb_catalog_get_by_id(srv->catalog, table_id);
+    const ddb_json *r = t != NULL ? ddb_json_get(t->desc, "ddbdRestore") : NULL;
+    const ddb_json *log = ddb_json_get(r, "Log"), *until = ddb_json_get(r, "Until");
+    size_t applied = 0;
+
+    if (log == NULL || log->type != DDB_JSON_NUMBER || until == NULL || until->type != DDB_JSON_NUMBER)
+        return 0;
+    if (ddb_pitr_replay(srv, table_id, (uint32_t)strtoul(log->u.s, NULL, 10), strtoull(until->u.s, NULL, 10),
+                        &applied) != 0)
+        return ddb_catalog_get_by_id(srv->catalog, table_id) != NULL ? -1 : 0;
+    ddb_log(DDB_LOG_INFO, "backups: table %s: %zu logged changes replayed", t->name, applied);
+    return 0;
+}
+
 /* Returns 1 when it moved on (restored, or stopped), 0 when it failed (retried later). */
 static int run_restore(ddb_server *srv, const ddb_table *t, int (*stopping)(void *), void *sctx)
 {
@@ -545,6 +567,12 @@ static int run_restore(ddb_server *srv, const ddb_table *t, int (*stopping)(void
     }
     if (n < 0 && ddb_catalog_get_by_id(srv->catalog, r.table_id) != NULL) {
         ddb_log(DDB_LOG_ERROR, "backups: restore of table %s stopped by an error; retried at the next start", t->name);
+        ddb_arena_free(&a);
+        return 0;
+    }
+    if (replay_log(srv, r.table_id) != 0) {
+        ddb_log(DDB_LOG_ERROR, "backups: replaying the change log into table %s failed; retried at the next start",
+                t->name);
         ddb_arena_free(&a);
         return 0;
     }

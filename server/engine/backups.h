@@ -21,6 +21,8 @@
  * and writes, while the worker puts every backed-up item through ddb_mutate (items, index
  * entries, collection sizes, per-table figures), saving a cursor "task/restore/<table id>" after
  * every batch, so a restart resumes it; then InProgress turns false and the table ACTIVE.
+ * A restore to a point in time ("ddbdRestore" with "Log" and "Until", pitr.h) then replays the
+ * source's change log up to that time before it turns ACTIVE.
  */
 #ifndef DDB_BACKUPS_H
 #define DDB_BACKUPS_H
@@ -53,6 +55,7 @@ typedef struct ddb_backup {
     uint64_t created_ms;
     unsigned long long size, items;
     const ddb_json *source;  /* the source table's stored description when the backup was taken */
+    int pitr;                /* Kind "PITR": a point-in-time recovery base (pitr.h), not listed */
 } ddb_backup;
 
 /* The backup with this id; 0, 1 when there is none, -1 on a storage failure. */

@@ -212,6 +212,14 @@ static void restore_from_json(ddb_table *t)
     t->restore_from = ks != NULL && ks->type == DDB_JSON_NUMBER ? (uint32_t)strtoul(ks->u.s, NULL, 10) : 0;
 }
 
+/* "ddbdPitr": {"Log", "Base", "Since", "Days"} (engine/pitr.h); present only while enabled. */
+static void pitr_from_json(ddb_table *t)
+{
+    const ddb_json *log = ddb_json_get(ddb_json_get(t->desc, "ddbdPitr"), "Log");
+
+    t->pitr_log = log != NULL && log->type == DDB_JSON_NUMBER ? (uint32_t)strtoul(log->u.s, NULL, 10) : 0;
+}
+
 const char *ddb_ns_key(ddb_arena *a, const char *ns, const char *name)
 {
     return ns == NULL || ns[0] == '\0' ? name : ddb_arena_sprintf(a, "%s/%s", ns, name);
@@ -261,6 +269,7 @@ static ddb_table *table_from_json(const char *key, const char *text, size_t len)
     stream_from_json(t);
     ttl_from_json(t);
     restore_from_json(t);
+    pitr_from_json(t);
     t->hash_key = key_attr(t->desc, "HASH");
     t->range_key = key_attr(t->desc, "RANGE");
     t->hash_type = attr_type(t->desc, t->hash_key);

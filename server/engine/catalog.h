@@ -100,6 +100,8 @@ typedef struct ddb_table {
     /* a restore into it (engine/backups.h), from "ddbdRestore" */
     int restoring;               /* CREATING: the background worker is still filling it */
     uint32_t restore_from;       /* the keyspace it is filled from (a backup's items) */
+    /* point-in-time recovery (engine/pitr.h), from "ddbdPitr": {"Log", "Base", "Since", "Days"} */
+    uint32_t pitr_log;           /* the keyspace of its change log while enabled; 0: disabled */
     int retired;                 /* replaced or deleted: read atomically (ddb_table_retired) */
     struct ddb_table_stats *stats; /* items, bytes, capacity: one for every version (engine/table_stats.h) */
     const ddb_json *desc;        /* the stored description (an OBJECT) */

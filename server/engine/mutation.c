@@ -12,6 +12,7 @@
 #include "faults.h"
 #include "index.h"
 #include "itemcodec.h"
+#include "pitr.h"
 #include "server.h"
 #include "streams.h"
 #include "table_stats.h"
@@ -220,6 +221,8 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
         ddb_stream_add_record(r->a, m->t, &m->key, m->has_new ? &m->new_item : m->keyattrs ? m->keyattrs : &m->old,
                               m->had_old ? old : NULL, oldlen, m->has_new ? val : NULL, vlen, m->stream_flags,
                               ddb_clock_now_ms(), out);
+    if (m->t->pitr_log != 0 && (m->has_new || m->had_old)) /* its point-in-time log record (pitr.h) */
+        ddb_pitr_add_record(r->a, m->t, &m->key, m->has_new ? val : NULL, vlen, ddb_clock_now_ms(), out);
     r->coll_old += m->had_old ? m->old_size : 0;
     r->coll_new += m->has_new ? m->new_size : 0;
     return 0;

@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "ddb/ddb_status.h"
 #include "ops.h"
+#include "ops_backups.h"
 #include "ops_common.h"
 #include "ops_table.h"
 #include "server.h"
@@ -50,7 +51,7 @@ static int backup_or_fail(ddb_req *req, const char *arn, ddb_backup *b)
 
     if (rc < 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-    if (rc == 1 || strcmp(b->arn, arn) != 0 || strcmp(b->ns, req->ns ? req->ns : "") != 0)
+    if (rc == 1 || b->pitr || strcmp(b->arn, arn) != 0 || strcmp(b->ns, req->ns ? req->ns : "") != 0)
         return ddb_req_fail(req, DDB_E_BACKUP_NOT_FOUND, "Backup not found: %s", arn);
     return DDB_OK;
 }
@@ -193,8 +194,8 @@ static void write_description(ddb_req *req, const ddb_backup *b, const char *sta
 
 /* ---- CreateBackup ---- */
 
-static const char *backup_record(ddb_req *req, const ddb_table *t, const char *arn, uint64_t now, uint32_t keyspace,
-                                 size_t *len)
+const char *ddb_backup_record(ddb_req *req, const ddb_table *t, const char *arn, uint64_t now, uint32_t keyspace,
+                              const char *kind, size_t *len)
 {
     ddb_buf buf = {0};
     ddb_jw w;
@@ -203,7 +204,9 @@ static const char *backup_record(ddb_req *req, const ddb_table *t, const char *a
     ddb_jw_init(&w, &buf);
     ddb_jw_obj_begin(&w);
     write_str(&w, "Arn", arn);
-    write_str(&w, "Name", ddb_json_get_str(req->in, "BackupName"));
+    write_str(&w, "Name", kind != NULL ? kind : ddb_json_get_str(req->in, "BackupName"));
+    if (kind != NULL)
+        write_str(&w, "Kind", kind);
     write_str(&w, "Ns", req->ns);
     write_str(&w, "Table", t->name);
     write_str(&w, "TableArn", ddb_table_arn(req, t->name));
@@ -247,7 +250,7 @@ int ddb_op_create_backup(ddb_req *req)
     id = ddb_arena_alloc(req->arena, 32);
     ddb_xfer_new_id(id, now);
     arn = ddb_arena_sprintf(req->arena, "%s/backup/%s", ddb_table_arn(req, t->name), id);
-    rec = backup_record(req, t, arn, now, keyspace, &len);
+    rec = ddb_backup_record(req, t, arn, now, keyspace, NULL, &len);
     /* the backup is the table as of now: every write acknowledged before this request is in it */
     snap = ddb_store_snapshot_take(req->srv->store);
     if (ddb_backup_start(req->srv, id, rec, len, snap) != 0)
@@ -320,7 +323,7 @@ static int list_cb(void *ctx, const ddb_backup *b)
     list_state *st = ctx;
     ddb_jw *w = &st->req->out;
 
-    if (st->none || (st->table != NULL && strcmp(b->table, st->table) != 0))
+    if (st->none || b->pitr || (st->table != NULL && strcmp(b->table, st->table) != 0))
         return 0;
     if ((double)b->created_ms < st->lower || (double)b->created_ms >= st->upper)
         return 0;
@@ -448,7 +451,7 @@ static void write_index_list(ddb_jw *w, const char *key, const ddb_json *list, i
  * attribute definitions the remaining keys use are kept. Streams, TTL, tags, deletion protection
  * and PITR are not restored, as in DynamoDB.
  */
-static const ddb_json *compose_table(ddb_req *req, const ddb_backup *b)
+const ddb_json *ddb_restore_compose(ddb_req *req, const ddb_backup *b)
 {
     const ddb_json *in = req->in, *src = b->source;
     const char *mode = ddb_json_get_str(in, "BillingModeOverride");
@@ -512,6 +515,7 @@ static const ddb_json *compose_table(ddb_req *req, const ddb_backup *b)
 typedef struct restore_member {
     const ddb_backup *b;
     uint64_t now;
+    uint32_t log;      /* to a point in time: the source's change log (pitr.h), replayed up to `now` */
 } restore_member;
 
 /* "ddbdRestore": what the worker fills the table from, and the RestoreSummary to report. */
@@ -523,7 +527,14 @@ static void write_restore_member(ddb_jw *w, void *ctx)
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "Keyspace");
     ddb_jw_int(w, r->b->keyspace);
-    write_str(w, "SourceBackupArn", r->b->arn);
+    if (r->log == 0)
+        write_str(w, "SourceBackupArn", r->b->arn);
+    else {
+        ddb_jw_key(w, "Log");
+        ddb_jw_int(w, r->log);
+        ddb_jw_key(w, "Until");
+        ddb_jw_int(w, (long long)r->now);
+    }
     write_str(w, "SourceTableArn", r->b->table_arn);
     ddb_jw_key(w, "RestoreDateTime");
     write_time_ms(w, r->now);
@@ -534,24 +545,30 @@ static void write_restore_member(ddb_jw *w, void *ctx)
 
 int ddb_op_restore_table_from_backup(ddb_req *req)
 {
-    const char *target = ddb_json_get_str(req->in, "TargetTableName");
-    const ddb_table *t;
-    const ddb_json *create;
-    restore_member rm;
     ddb_backup b;
-    int rc;
 
     if (backup_or_fail(req, ddb_json_get_str(req->in, "BackupArn"), &b) != DDB_OK)
         return req->err.code;
     if (strcmp(b.status, "AVAILABLE") != 0)
         return ddb_req_fail(req, DDB_E_BACKUP_IN_USE, IN_USE_TEXT);
+    return ddb_restore_start(req, &b, 0, ddb_clock_now_ms());
+}
+
+int ddb_restore_start(ddb_req *req, const ddb_backup *b, uint32_t log, uint64_t when_ms)
+{
+    const char *target = ddb_json_get_str(req->in, "TargetTableName");
+    const ddb_table *t;
+    const ddb_json *create;
+    restore_member rm;
+    int rc;
+
     if (ddb_catalog_get(req->srv->catalog, ddb_ns_key(req->arena, req->ns, target)) != NULL)
         return ddb_req_fail(req, DDB_E_TABLE_ALREADY_EXISTS, "Table already exists: %s", target);
-    if ((create = compose_table(req, &b)) == NULL)
+    if ((create = ddb_restore_compose(req, b)) == NULL)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     if (ddb_validate(req, ddb_spec_for_op(DDB_OP_CreateTable), create) != DDB_OK)
         return req->err.code;
-    rm = (restore_member){&b, ddb_clock_now_ms()};
+    rm = (restore_member){b, when_ms, log};
     rc = ddb_table_create(req, create, write_restore_member, &rm, &t);
     if (rc == -2)
         return req->err.code;

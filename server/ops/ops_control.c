@@ -1,11 +1,10 @@
 /*
  * server/ops/ops_control.c: the control-plane reads every SDK and tool may call, answered as
- * DynamoDB answers them for a table without the feature, and the one write among them
- * (UpdateContinuousBackups) refused where it cannot work locally.
+ * DynamoDB answers them for a table without the feature (the continuous backups pair is in
+ * ops_pitr.c).
  *
  * Shapes: the API reference for each operation; values for a table without the feature from the
- * captures in public suites (ScyllaDB's test_describe_endpoints.py and server.cc, which reports
- * continuous backups as DynamoDB does for a new table; the ACK DynamoDB controller's quirks
+ * captures in public suites (ScyllaDB's test_describe_endpoints.py; the ACK DynamoDB controller's quirks
  * catalogue for DescribeKinesisStreamingDestination, DescribeContributorInsights and
  * DescribeTableReplicaAutoScaling). DescribeLimits answers the default quotas, as DynamoDB and
  * DynamoDB Local 1.25 do.
@@ -17,9 +16,6 @@
 #include "ops_table.h"
 #include "server.h"
 #include "validate.h"
-
-/* What ddbd says when a request asks for a feature it cannot provide locally (as for Streams). */
-#define NO_PITR "ddbd does not support point-in-time recovery yet"
 
 static const char *region_of(const ddb_req *req)
 {
@@ -66,59 +62,6 @@ int ddb_op_describe_limits(ddb_req *req)
     ddb_jw_key(w, "TableMaxWriteCapacityUnits");
     ddb_jw_int(w, 40000);
     ddb_jw_obj_end(w);
-    return DDB_OK;
-}
-
-/* On-demand backups are always ENABLED on a table; point-in-time recovery is off. */
-static void write_continuous_backups(ddb_jw *w)
-{
-    ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "ContinuousBackupsDescription");
-    ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "ContinuousBackupsStatus");
-    ddb_jw_str(w, "ENABLED");
-    ddb_jw_key(w, "PointInTimeRecoveryDescription");
-    ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "PointInTimeRecoveryStatus");
-    ddb_jw_str(w, "DISABLED");
-    ddb_jw_obj_end(w);
-    ddb_jw_obj_end(w);
-    ddb_jw_obj_end(w);
-}
-
-/*
- * DynamoDB answers a missing table here with TableNotFoundException "Table not found: <name>"
- * (captured, ACK quirks DDB-TABLE-014), not ResourceNotFoundException.
- */
-static const ddb_table *backups_table_of(ddb_req *req)
-{
-    const char *name = ddb_json_get_str(req->in, "TableName");
-    const ddb_table *t = name ? ddb_catalog_get(req->srv->catalog, ddb_ns_key(req->arena, req->ns, name)) : NULL;
-
-    if (t == NULL)
-        ddb_req_fail(req, DDB_E_TABLE_NOT_FOUND, "Table not found: %s", name ? name : "");
-    return t;
-}
-
-int ddb_op_describe_continuous_backups(ddb_req *req)
-{
-    if (backups_table_of(req) == NULL)
-        return req->err.code;
-    write_continuous_backups(&req->out);
-    return DDB_OK;
-}
-
-/* Turning recovery off is what it already is; turning it on cannot work here. */
-int ddb_op_update_continuous_backups(ddb_req *req)
-{
-    const ddb_json *spec = ddb_json_get(req->in, "PointInTimeRecoverySpecification");
-    const ddb_json *on = ddb_json_get(spec, "PointInTimeRecoveryEnabled");
-
-    if (backups_table_of(req) == NULL)
-        return req->err.code;
-    if (ddb_v_bool(on)) /* TRUE/1/YES pass the type check as Booleans */
-        return ddb_req_fail(req, DDB_E_VALIDATION, NO_PITR);
-    write_continuous_backups(&req->out);
     return DDB_OK;
 }
 

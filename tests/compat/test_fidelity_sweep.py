@@ -351,14 +351,19 @@ def test_describe_limits(ddb):
                    "TableMaxReadCapacityUnits": 40000, "TableMaxWriteCapacityUnits": 40000}
 
 
-def test_continuous_backups(ddb, table):
+def test_continuous_backups(ddb, endpoint, table):
     want = {"ContinuousBackupsStatus": "ENABLED",
             "PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "DISABLED"}}
     assert ddb.describe_continuous_backups(TableName=table)["ContinuousBackupsDescription"] == want
     assert ddb.update_continuous_backups(TableName=table, PointInTimeRecoverySpecification={
         "PointInTimeRecoveryEnabled": False})["ContinuousBackupsDescription"] == want
-    expect_error(ddb.update_continuous_backups, "ddbd does not support point-in-time recovery yet", TableName=table,
-                 PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    # enabling it works (test_pitr.py); the period is checked like any bounded integer (raw: Debian's
+    # botocore predates RecoveryPeriodInDays)
+    resp = raw_request(endpoint, "UpdateContinuousBackups", {"TableName": table, "PointInTimeRecoverySpecification": {
+        "PointInTimeRecoveryEnabled": True, "RecoveryPeriodInDays": 36}})
+    assert resp.status == 400 and resp.json()["message"] == (
+        V1 + "Value '36' at 'pointInTimeRecoverySpecification.recoveryPeriodInDays' failed to satisfy constraint: "
+        "Member must have value less than or equal to 35"), resp.body
     expect_error(ddb.update_continuous_backups, V1 + "Value null at 'pointInTimeRecoverySpecification' failed to "
                  "satisfy constraint: Member must not be null", TableName=table)
 

@@ -1,0 +1,26 @@
+/*
+ * server/ops/ops_backups.h: what point-in-time recovery (ops_pitr.c) shares with on-demand
+ * backups (ops_backups.c).
+ */
+#ifndef DDB_OPS_BACKUPS_H
+#define DDB_OPS_BACKUPS_H
+
+#include <stdint.h>
+
+#include "backups.h"
+#include "ops_common.h"
+
+/* A backup record's JSON text (engine/backups.h) for table t; `kind` NULL for a user's backup
+   (named by the request's BackupName), "PITR" for a point-in-time recovery base. */
+const char *ddb_backup_record(ddb_req *req, const ddb_table *t, const char *arn, uint64_t now, uint32_t keyspace,
+                              const char *kind, size_t *len);
+/* The CreateTable request a restore makes: b's source description with the request's overrides. */
+const ddb_json *ddb_restore_compose(ddb_req *req, const ddb_backup *b);
+/*
+ * Creates the request's TargetTableName as a restore of b (CREATING until the worker filled it),
+ * to a point in time when `log` is set (its change log replayed up to when_ms), and answers its
+ * TableDescription. Returns DDB_OK or the error recorded on req.
+ */
+int ddb_restore_start(ddb_req *req, const ddb_backup *b, uint32_t log, uint64_t when_ms);
+
+#endif

@@ -1,0 +1,233 @@
+"""Point-in-time recovery: UpdateContinuousBackups, DescribeContinuousBackups and
+RestoreTableToPointInTime (server/ops/ops_pitr.c, server/engine/pitr.c).
+
+Shapes follow the API reference and the AWS CLI's examples. The restore tests write, take a full
+scan and a moment, write more (updates, deletes, new items), then restore to that moment and
+compare the restored table (and its index) item by item with the scan.
+
+Debian's botocore predates RecoveryPeriodInDays and sends timestamps in whole seconds, so the
+calls that need the period or a time to the millisecond go as raw JSON (call()); the others go
+through boto3 as an application's would.
+"""
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import ACCOUNT, REGION, raw_request, unique_name
+from test_backups import by_key, scan_items, wait_restored
+
+V1 = "1 validation error detected: "
+
+
+def check_error(e, code, message=None):
+    assert e.response["Error"]["Code"] == code, e.response["Error"]
+    if message is not None:
+        assert e.response["Error"]["Message"] == message
+    assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+@pytest.fixture
+def drop(ddb):
+    tables = []
+    yield tables.append
+    for t in tables:
+        try:
+            wait_restored(ddb, t)
+            ddb.delete_table(TableName=t)
+        except ClientError:
+            pass
+
+
+def make_source(ddb, drop, gsi=True):
+    name = unique_name("pitr")
+    params = {"TableName": name, "BillingMode": "PAY_PER_REQUEST",
+              "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                       {"AttributeName": "sk", "AttributeType": "N"}],
+              "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]}
+    if gsi:
+        params["AttributeDefinitions"].append({"AttributeName": "g", "AttributeType": "S"})
+        params["GlobalSecondaryIndexes"] = [{"IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                             "Projection": {"ProjectionType": "ALL"}}]
+    ddb.create_table(**params)
+    drop(name)
+    return name
+
+
+def call(endpoint, op, body, status=200):
+    r = raw_request(endpoint, op, body)
+    assert r.status == status, r.body
+    return r.json()
+
+
+def enable(endpoint, table, days=None):
+    spec = {"PointInTimeRecoveryEnabled": True}
+    if days is not None:
+        spec["RecoveryPeriodInDays"] = days
+    return call(endpoint, "UpdateContinuousBackups", {"TableName": table, "PointInTimeRecoverySpecification": spec})[
+        "ContinuousBackupsDescription"]
+
+
+def restore_at(endpoint, table, target, at):
+    return call(endpoint, "RestoreTableToPointInTime", {"SourceTableName": table, "TargetTableName": target,
+                                                        "RestoreDateTime": at})
+
+
+def moment():
+    """A time strictly between the writes before and after it (the log is exact to the ms)."""
+    time.sleep(0.01)
+    t = time.time()
+    time.sleep(0.01)
+    return t
+
+
+def test_enable_describe_disable(ddb, endpoint, drop):
+    table = make_source(ddb, drop, gsi=False)
+    off = {"ContinuousBackupsStatus": "ENABLED",
+           "PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "DISABLED"}}
+    assert ddb.describe_continuous_backups(TableName=table)["ContinuousBackupsDescription"] == off
+    before = time.time()
+    d = enable(endpoint, table)
+    after = time.time()
+    p = d["PointInTimeRecoveryDescription"]
+    assert d["ContinuousBackupsStatus"] == "ENABLED"
+    assert p["PointInTimeRecoveryStatus"] == "ENABLED" and p["RecoveryPeriodInDays"] == 35
+    assert before - 1 <= p["EarliestRestorableDateTime"] <= after + 1
+    assert p["EarliestRestorableDateTime"] <= p["LatestRestorableDateTime"]
+    assert set(p) == {"PointInTimeRecoveryStatus", "RecoveryPeriodInDays", "EarliestRestorableDateTime",
+                      "LatestRestorableDateTime"}
+    d = call(endpoint, "DescribeContinuousBackups", {"TableName": table})["ContinuousBackupsDescription"]
+    assert d["PointInTimeRecoveryDescription"]["EarliestRestorableDateTime"] == p["EarliestRestorableDateTime"]
+    # boto3 reads it too
+    d = ddb.describe_continuous_backups(TableName=table)["ContinuousBackupsDescription"]
+    assert d["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    # the period changes in place; the window keeps its start
+    d = enable(endpoint, table, days=7)["PointInTimeRecoveryDescription"]
+    assert d["RecoveryPeriodInDays"] == 7 and d["EarliestRestorableDateTime"] == p["EarliestRestorableDateTime"]
+    # the base copy is not an on-demand backup
+    assert ddb.list_backups(TableName=table)["BackupSummaries"] == []
+    got = ddb.update_continuous_backups(TableName=table, PointInTimeRecoverySpecification={
+        "PointInTimeRecoveryEnabled": False})["ContinuousBackupsDescription"]
+    assert got == off
+    assert ddb.describe_continuous_backups(TableName=table)["ContinuousBackupsDescription"] == off
+    # enabled again: a new window
+    p2 = enable(endpoint, table, days=1)["PointInTimeRecoveryDescription"]
+    assert p2["RecoveryPeriodInDays"] == 1 and p2["EarliestRestorableDateTime"] >= p["EarliestRestorableDateTime"]
+
+
+def test_restore_to_a_moment_between_writes(ddb, endpoint, drop):
+    table = make_source(ddb, drop)
+    for i in range(30):
+        ddb.put_item(TableName=table, Item={"pk": {"S": "p%d" % (i % 5)}, "sk": {"N": str(i)},
+                                            "g": {"S": "g%d" % (i % 3)}, "v": {"N": "0"}})
+    enable(endpoint, table)  # the base holds these
+    for i in range(0, 30, 3):
+        ddb.update_item(TableName=table, Key={"pk": {"S": "p%d" % (i % 5)}, "sk": {"N": str(i)}},
+                        UpdateExpression="SET v = :v, g = :g", ExpressionAttributeValues={":v": {"N": "1"},
+                                                                                         ":g": {"S": "moved"}})
+    for i in range(1, 30, 7):
+        ddb.delete_item(TableName=table, Key={"pk": {"S": "p%d" % (i % 5)}, "sk": {"N": str(i)}})
+    ddb.put_item(TableName=table, Item={"pk": {"S": "new"}, "sk": {"N": "1"}, "g": {"S": "g0"}})
+    want = scan_items(ddb, table)
+    want_ix = scan_items(ddb, table, index="byg")
+    at = moment()
+    # after the moment: more of everything, including an item deleted and one put back
+    for i in range(0, 30, 2):
+        ddb.update_item(TableName=table, Key={"pk": {"S": "p%d" % (i % 5)}, "sk": {"N": str(i)}},
+                        UpdateExpression="SET v = :v", ExpressionAttributeValues={":v": {"N": "2"}})
+    ddb.delete_item(TableName=table, Key={"pk": {"S": "new"}, "sk": {"N": "1"}})
+    ddb.put_item(TableName=table, Item={"pk": {"S": "p1"}, "sk": {"N": "1"}, "g": {"S": "back"}})
+    ddb.put_item(TableName=table, Item={"pk": {"S": "later"}, "sk": {"N": "9"}, "g": {"S": "g1"}})
+    now = scan_items(ddb, table)
+    target = unique_name("pitr_r")
+    got = restore_at(endpoint, table, target, at)
+    drop(target)
+    desc = got["TableDescription"]
+    assert desc["TableName"] == target and desc["TableStatus"] == "CREATING"
+    rs = desc["RestoreSummary"]
+    assert rs["RestoreInProgress"] is True and "SourceBackupArn" not in rs
+    assert rs["SourceTableArn"] == "arn:aws:dynamodb:%s:%s:table/%s" % (REGION, ACCOUNT, table)
+    assert abs(rs["RestoreDateTime"] - at) < 0.002
+    t = wait_restored(ddb, target)
+    assert t["ItemCount"] == len(want) and t["RestoreSummary"]["RestoreInProgress"] is False
+    assert [i["IndexName"] for i in t["GlobalSecondaryIndexes"]] == ["byg"]
+    restored = scan_items(ddb, target)
+    assert by_key(restored, "pk", "sk") == by_key(want, "pk", "sk")
+    assert by_key(restored, "pk", "sk") != by_key(now, "pk", "sk")
+    assert by_key(scan_items(ddb, target, index="byg"), "pk", "sk") == by_key(want_ix, "pk", "sk")
+    # the source is untouched and still logging
+    assert by_key(scan_items(ddb, table), "pk", "sk") == by_key(now, "pk", "sk")
+
+
+def test_restore_latest_by_arn_with_overrides(ddb, endpoint, drop):
+    table = make_source(ddb, drop)
+    enable(endpoint, table)
+    for i in range(10):
+        ddb.put_item(TableName=table, Item={"pk": {"S": "k%d" % i}, "sk": {"N": "1"}, "g": {"S": "x"}})
+    ddb.delete_item(TableName=table, Key={"pk": {"S": "k3"}, "sk": {"N": "1"}})
+    want = scan_items(ddb, table)
+    target = unique_name("pitr_l")
+    arn = "arn:aws:dynamodb:%s:%s:table/%s" % (REGION, ACCOUNT, table)
+    ddb.restore_table_to_point_in_time(SourceTableArn=arn, TargetTableName=target, UseLatestRestorableTime=True,
+                                       GlobalSecondaryIndexOverride=[], BillingModeOverride="PROVISIONED",
+                                       ProvisionedThroughputOverride={"ReadCapacityUnits": 3,
+                                                                      "WriteCapacityUnits": 4})
+    drop(target)
+    t = wait_restored(ddb, target)
+    assert "GlobalSecondaryIndexes" not in t
+    assert t["ProvisionedThroughput"]["ReadCapacityUnits"] == 3
+    assert by_key(scan_items(ddb, target), "pk", "sk") == by_key(want, "pk", "sk")
+
+
+def test_restore_at_the_earliest_time_gives_the_base(ddb, endpoint, drop):
+    table = make_source(ddb, drop, gsi=False)
+    ddb.put_item(TableName=table, Item={"pk": {"S": "a"}, "sk": {"N": "1"}})
+    p = enable(endpoint, table)["PointInTimeRecoveryDescription"]
+    ddb.put_item(TableName=table, Item={"pk": {"S": "b"}, "sk": {"N": "1"}})
+    target = unique_name("pitr_e")
+    restore_at(endpoint, table, target, p["EarliestRestorableDateTime"])
+    drop(target)
+    wait_restored(ddb, target)
+    assert [i["pk"]["S"] for i in scan_items(ddb, target)] == ["a"]
+
+
+def test_errors(ddb, endpoint, drop):
+    table = make_source(ddb, drop, gsi=False)
+    target = unique_name("pitr_x")
+    with pytest.raises(ClientError) as e:
+        ddb.restore_table_to_point_in_time(SourceTableName=table, TargetTableName=target,
+                                           UseLatestRestorableTime=True)
+    check_error(e.value, "PointInTimeRecoveryUnavailableException",
+                "Point in time recovery is not enabled for table '%s'" % table)
+    missing = unique_name("nope")
+    with pytest.raises(ClientError) as e:
+        ddb.restore_table_to_point_in_time(SourceTableName=missing, TargetTableName=target,
+                                           UseLatestRestorableTime=True)
+    check_error(e.value, "TableNotFoundException", "Table not found: %s" % missing)
+    p = enable(endpoint, table)["PointInTimeRecoveryDescription"]
+    for when in (p["EarliestRestorableDateTime"] - 60, time.time() + 3600):
+        with pytest.raises(ClientError) as e:
+            ddb.restore_table_to_point_in_time(SourceTableName=table, TargetTableName=target, RestoreDateTime=when)
+        check_error(e.value, "InvalidRestoreTimeException")
+    with pytest.raises(ClientError) as e:
+        ddb.restore_table_to_point_in_time(SourceTableName=table, TargetTableName=table, UseLatestRestorableTime=True)
+    check_error(e.value, "TableAlreadyExistsException", "Table already exists: %s" % table)
+    with pytest.raises(ClientError) as e:
+        ddb.restore_table_to_point_in_time(SourceTableName=table, TargetTableName=target)
+    check_error(e.value, "ValidationException")
+    with pytest.raises(ClientError) as e:
+        ddb.restore_table_to_point_in_time(TargetTableName=target, UseLatestRestorableTime=True)
+    check_error(e.value, "ValidationException")
+    got = call(endpoint, "UpdateContinuousBackups", {"TableName": table, "PointInTimeRecoverySpecification": {
+        "PointInTimeRecoveryEnabled": True, "RecoveryPeriodInDays": 0}}, status=400)
+    assert got["__type"].endswith("#ValidationException") and "recoveryPeriodInDays" in got["message"], got
+    # disabled again: unavailable again
+    ddb.update_continuous_backups(TableName=table, PointInTimeRecoverySpecification={
+        "PointInTimeRecoveryEnabled": False})
+    with pytest.raises(ClientError) as e:
+        ddb.restore_table_to_point_in_time(SourceTableName=table, TargetTableName=target,
+                                           UseLatestRestorableTime=True)
+    check_error(e.value, "PointInTimeRecoveryUnavailableException")
+    with pytest.raises(ClientError) as e:
+        ddb.describe_table(TableName=target)
+    check_error(e.value, "ResourceNotFoundException")
