@@ -152,12 +152,3 @@ int ddb_pitr_replay(ddb_server *srv, uint32_t table_id, uint32_t log, uint64_t u
     *applied = r.applied;
     return rc;
 }
-
-int ddb_pitr_drop_log(ddb_store *s, uint32_t log)
-{
-    char lo[DDB_PITR_PREFIX_BYTES], hi[DDB_PITR_PREFIX_BYTES];
-
-    log_prefix(log, lo);
-    log_prefix(log + 1, hi);
-    return ddb_store_delete_range_all(s, lo, sizeof(lo), hi, sizeof(hi)) == DDB_STORE_OK ? 0 : -1;
-}

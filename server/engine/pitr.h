@@ -41,7 +41,4 @@ void ddb_pitr_add_record(ddb_arena *a, const ddb_table *t, const ddb_key *key, c
    table went or on a storage error. *applied gets the number of records put. */
 int ddb_pitr_replay(struct ddb_server *srv, uint32_t table_id, uint32_t log, uint64_t until_ms, size_t *applied);
 
-/* Deletes every record of log `log`. 0 or -1. */
-int ddb_pitr_drop_log(ddb_store *s, uint32_t log);
-
 #endif

@@ -23,4 +23,8 @@ const ddb_json *ddb_restore_compose(ddb_req *req, const ddb_backup *b);
  */
 int ddb_restore_start(ddb_req *req, const ddb_backup *b, uint32_t log, uint64_t when_ms);
 
+/* Adds to `b` the removal of table t's point-in-time history (ops_pitr.c): its base's record, and
+   a purge of the base's keyspace and of the log. Nothing when recovery is off. */
+void ddb_pitr_purge_record(ddb_req *req, const ddb_table *t, ddb_batch *b);
+
 #endif

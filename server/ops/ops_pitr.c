@@ -169,27 +169,53 @@ static int enable(ddb_req *req, const ddb_table *t, long long days)
     return 0;
 }
 
-/* Turns recovery off: the base (its record, its keyspace by a purge task) and the log go. */
-static int disable(ddb_req *req, const ddb_table *t)
+void ddb_pitr_purge_record(ddb_req *req, const ddb_table *t, ddb_batch *b)
 {
     const char *base = ddb_json_get_str(ddb_json_get(t->desc, "ddbdPitr"), "Base");
-    uint32_t log = t->pitr_log;
+    uint32_t ids[2];
+    size_t n = 0;
+    ddb_backup bk;
+
+    if (t->pitr_log == 0)
+        return;
+    ids[n++] = t->pitr_log; /* the purge's range covers the log's sequenced keys too */
+    if (base != NULL && ddb_backup_load(req->srv->store, req->arena, base, &bk) == 0) {
+        const char *key = ddb_arena_sprintf(req->arena, DDB_BACKUP_PREFIX "%s", base);
+        ddb_batch_meta_delete(b, key, strlen(key));
+        ids[n++] = bk.keyspace;
+    }
+    ddb_task_purge_record(b, req->arena, ids, n);
+}
+
+/* Whether a restore to a point in time still reads table t's history. */
+static int history_in_use(ddb_req *req, const ddb_table *t)
+{
+    const ddb_table **tables;
+    size_t n = ddb_catalog_snapshot(req->srv->catalog, req->arena, &tables);
+
+    for (size_t i = 0; i < n; i++) {
+        const ddb_json *log = ddb_json_get(ddb_json_get(tables[i]->desc, "ddbdRestore"), "Log");
+        if (tables[i]->restoring && log != NULL && log->type == DDB_JSON_NUMBER &&
+            strtoul(log->u.s, NULL, 10) == t->pitr_log)
+            return 1;
+    }
+    return 0;
+}
+
+/* Turns recovery off: the base (its record, its keyspace) and the log go, by a purge task. */
+static int disable(ddb_req *req, const ddb_table *t)
+{
     const ddb_table *updated;
     ddb_batch extra;
-    ddb_backup b;
     int rc;
 
+    if (history_in_use(req, t))
+        return ddb_req_fail(req, DDB_E_TABLE_IN_USE, "Table is being restored from: %s", t->name);
     ddb_batch_init(&extra, req->arena);
-    if (base != NULL && ddb_backup_load(req->srv->store, req->arena, base, &b) == 0) {
-        const char *key = ddb_arena_sprintf(req->arena, DDB_BACKUP_PREFIX "%s", base);
-        ddb_batch_meta_delete(&extra, key, strlen(key));
-        ddb_task_purge_record(&extra, req->arena, &b.keyspace, 1);
-    }
+    ddb_pitr_purge_record(req, t, &extra);
     if ((rc = store_pitr(req, t, NULL, &extra, &updated)) != 0)
         return rc;
     ddb_tasks_kick(req->srv->tasks);
-    if (log != 0 && ddb_pitr_drop_log(req->srv->store, log) != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     return 0;
 }
 
@@ -262,7 +288,8 @@ int ddb_op_restore_table_to_point_in_time(ddb_req *req)
     if (window_of(req, t, &win) != 0)
         return ddb_req_fail(req, DDB_E_PITR_UNAVAILABLE, "Point in time recovery is not enabled for table '%s'",
                             t->name);
-    at = latest ? win.latest : (uint64_t)(ddb_v_number(when, 0) * 1000.0);
+    /* (a microsecond up: "…297.020" is 297019.99999… ms as a double) */
+    at = latest ? win.latest : (uint64_t)(ddb_v_number(when, 0) * 1000.0 + 1e-3);
     if (!latest && (ddb_v_number(when, 0) < 0 || at < win.earliest || at > win.latest))
         return ddb_req_fail(req, DDB_E_INVALID_RESTORE_TIME,
                             "Restore time is not within the restorable window (between %llu.%03llu and %llu.%03llu)",

@@ -15,6 +15,7 @@
 
 #include "ddb/ddb_status.h"
 #include "itemcodec.h"
+#include "ops_backups.h"
 #include "ops_common.h"
 #include "ops_table.h"
 #include "stream_spec.h"
@@ -397,6 +398,7 @@ int ddb_op_delete_table(ddb_req *req)
             return req->err.code;
         purge_record(req, t, &purge);
         ddb_stream_table_deleted(req, t, &purge);
+        ddb_pitr_purge_record(req, t, &purge); /* its history goes with it (docs/compatibility.md) */
         rc = ddb_catalog_delete(req->srv->catalog, t, &purge);
     }
     if (rc == 1) /* deleted concurrently */

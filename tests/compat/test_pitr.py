@@ -9,12 +9,13 @@ Debian's botocore predates RecoveryPeriodInDays and sends timestamps in whole se
 calls that need the period or a time to the millisecond go as raw JSON (call()); the others go
 through boto3 as an application's would.
 """
+import threading
 import time
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, REGION, raw_request, unique_name
+from conftest import ACCOUNT, REGION, batch_put, create_table_params, make_client, raw_request, unique_name
 from test_backups import by_key, scan_items, wait_restored
 
 V1 = "1 validation error detected: "
@@ -231,3 +232,84 @@ def test_errors(ddb, endpoint, drop):
     with pytest.raises(ClientError) as e:
         ddb.describe_table(TableName=target)
     check_error(e.value, "ResourceNotFoundException")
+
+
+def test_restore_while_a_writer_writes(ddb, endpoint, drop):
+    """The restored table is the source after a prefix of the writer's operations holding every one
+    acknowledged before the moment and none sent after it."""
+    table = make_source(ddb, drop, gsi=False)
+    batch_put(ddb, table, [{"pk": {"S": "base%d" % (i % 10)}, "sk": {"N": str(i)}, "v": {"N": "0"}}
+                           for i in range(100)])
+    enable(endpoint, table)
+    ops, stop = [], threading.Event()
+    writer = make_client(endpoint)
+
+    def write():
+        i = 0
+        while not stop.is_set():
+            i += 1
+            if i % 4 == 0:
+                key = ("base%d" % (i % 10), str(i % 100))
+                t0 = time.time()
+                writer.delete_item(TableName=table, Key={"pk": {"S": key[0]}, "sk": {"N": key[1]}})
+                ops.append((t0, time.time(), key, None))
+            else:
+                key = ("new" if i % 2 else "base%d" % (i % 10), str(i if i % 2 else i % 100))
+                t0 = time.time()
+                writer.put_item(TableName=table, Item={"pk": {"S": key[0]}, "sk": {"N": key[1]}, "v": {"N": str(i)}})
+                ops.append((t0, time.time(), key, str(i)))
+
+    th = threading.Thread(target=write)
+    th.start()
+    time.sleep(0.3)
+    at = time.time()
+    time.sleep(0.3)
+    stop.set()
+    th.join()
+    target = unique_name("pitr_w")
+    restore_at(endpoint, table, target, at)
+    drop(target)
+    wait_restored(ddb, target)
+    got = {(i["pk"]["S"], i["sk"]["N"]): i["v"]["N"] for i in scan_items(ddb, target)}
+    state = {("base%d" % (i % 10), str(i)): "0" for i in range(100)}
+    lo = sum(1 for op in ops if op[1] < at)           # acknowledged before the moment
+    hi = sum(1 for op in ops if op[0] < at + 0.001)   # sent before it (the log keeps milliseconds)
+    assert lo > 10 and len(ops) > hi, (lo, hi, len(ops))
+    for op in ops[:lo]:
+        state.pop(op[2], None) if op[3] is None else state.__setitem__(op[2], op[3])
+    matches = []
+    for k in range(lo, hi + 1):
+        if got == state:
+            matches.append(k)
+        if k < hi:
+            op = ops[k]
+            state.pop(op[2], None) if op[3] is None else state.__setitem__(op[2], op[3])
+    assert matches, "the restored table is no prefix of the writes between %d and %d" % (lo, hi)
+
+
+def test_history_survives_a_restart(server_factory, tmp_path):
+    data = tmp_path / "data"
+    first = server_factory(["--data-dir", str(data)])
+    c = make_client(first.endpoint)
+    c.create_table(**create_table_params("src", range_key=("sk", "N")))
+    batch_put(c, "src", [{"pk": {"S": "a"}, "sk": {"N": str(i)}} for i in range(50)])
+    enable(first.endpoint, "src")
+    c.delete_item(TableName="src", Key={"pk": {"S": "a"}, "sk": {"N": "0"}})
+    at = moment()
+    c.put_item(TableName="src", Item={"pk": {"S": "after"}, "sk": {"N": "0"}})
+    assert first.stop() == 0
+
+    second = server_factory(["--data-dir", str(data)])
+    c = make_client(second.endpoint)
+    d = c.describe_continuous_backups(TableName="src")["ContinuousBackupsDescription"]
+    assert d["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    c.put_item(TableName="src", Item={"pk": {"S": "after2"}, "sk": {"N": "0"}})  # logged after the restart too
+    restore_at(second.endpoint, "src", "copy", at)
+    assert wait_restored(c, "copy")["ItemCount"] == 49
+    assert c.get_item(TableName="copy", Key={"pk": {"S": "a"}, "sk": {"N": "0"}}).get("Item") is None
+    assert c.get_item(TableName="copy", Key={"pk": {"S": "after"}, "sk": {"N": "0"}}).get("Item") is None
+    c.restore_table_to_point_in_time(SourceTableName="src", TargetTableName="copy2", UseLatestRestorableTime=True)
+    assert wait_restored(c, "copy2")["ItemCount"] == 51
+    # deleting the source removes its history with it
+    c.delete_table(TableName="src")
+    assert second.stop() == 0
