@@ -138,37 +138,6 @@ static int store_pitr(ddb_req *req, const ddb_table *t, const char *pitr, const 
     return rc == 0 ? 0 : ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
 }
 
-/*
- * Turns recovery on: the log first (every change committed after the catalog change writes a
- * record), then the base's snapshot, then its record, created at a clock read after the
- * snapshot: every change in the base is at or before that time, every later one is logged.
- */
-static int enable(ddb_req *req, const ddb_table *t, long long days)
-{
-    uint32_t log, keyspace;
-    uint64_t now;
-    char *id = ddb_arena_alloc(req->arena, 32);
-    const char *pitr, *arn, *rec;
-    const ddb_table *updated;
-    ddb_store_snapshot *snap;
-    size_t len;
-    int rc;
-
-    if ((log = ddb_catalog_new_id(req->srv->catalog)) == 0 || (keyspace = ddb_catalog_new_id(req->srv->catalog)) == 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-    ddb_xfer_new_id(id, ddb_clock_now_ms());
-    pitr = ddb_arena_sprintf(req->arena, "{\"Log\":%u,\"Base\":\"%s\",\"Days\":%lld}", log, id, days);
-    if ((rc = store_pitr(req, t, pitr, NULL, &updated)) != 0)
-        return rc;
-    snap = ddb_store_snapshot_take(req->srv->store);
-    now = ddb_clock_now_ms();
-    arn = ddb_arena_sprintf(req->arena, "%s/backup/%s", ddb_table_arn(req, t->name), id);
-    rec = ddb_backup_record(req, updated, arn, now, keyspace, "PITR", &len);
-    if (ddb_backup_start(req->srv, id, rec, len, snap) != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-    return 0;
-}
-
 void ddb_pitr_purge_record(ddb_req *req, const ddb_table *t, ddb_batch *b)
 {
     const char *base = ddb_json_get_str(ddb_json_get(t->desc, "ddbdPitr"), "Base");
@@ -185,6 +154,44 @@ void ddb_pitr_purge_record(ddb_req *req, const ddb_table *t, ddb_batch *b)
         ids[n++] = bk.keyspace;
     }
     ddb_task_purge_record(b, req->arena, ids, n);
+}
+
+/*
+ * Turns recovery on: the log first (every change decided under the new description writes a
+ * record), a storage barrier (every change decided under the old one has landed), then the base's
+ * snapshot, then its record, created at a clock read after the snapshot: every change in the base
+ * is at or before that time, every change not in it is logged.
+ */
+static int enable(ddb_req *req, const ddb_table *t, long long days)
+{
+    uint32_t log, keyspace;
+    uint64_t now;
+    char *id = ddb_arena_alloc(req->arena, 32);
+    const char *pitr, *arn, *rec;
+    const ddb_table *updated;
+    ddb_store_snapshot *snap;
+    ddb_batch extra;
+    size_t len;
+    int rc;
+
+    if ((log = ddb_catalog_new_id(req->srv->catalog)) == 0 || (keyspace = ddb_catalog_new_id(req->srv->catalog)) == 0)
+        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    ddb_xfer_new_id(id, ddb_clock_now_ms());
+    pitr = ddb_arena_sprintf(req->arena, "{\"Log\":%u,\"Base\":\"%s\",\"Days\":%lld}", log, id, days);
+    ddb_batch_init(&extra, req->arena);
+    ddb_pitr_purge_record(req, t, &extra); /* a history left without its base by a restart */
+    if ((rc = store_pitr(req, t, pitr, &extra, &updated)) != 0)
+        return rc;
+    /* a write decided under the old description (no record) may still be committing: the barrier
+       waits for it, so it is in the snapshot (storage.h) */
+    ddb_store_barrier(req->srv->store);
+    snap = ddb_store_snapshot_take(req->srv->store);
+    now = ddb_clock_now_ms();
+    arn = ddb_arena_sprintf(req->arena, "%s/backup/%s", ddb_table_arn(req, t->name), id);
+    rec = ddb_backup_record(req, updated, arn, now, keyspace, "PITR", &len);
+    if (ddb_backup_start(req->srv, id, rec, len, snap) != 0)
+        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    return 0;
 }
 
 /* Whether a restore to a point in time still reads table t's history. */
@@ -233,7 +240,8 @@ int ddb_op_update_continuous_backups(ddb_req *req)
             return req->err.code;
         if (t->restoring)
             return ddb_req_fail(req, DDB_E_TABLE_IN_USE, "Table is being restored: %s", t->name);
-        if (on && t->pitr_log != 0) { /* on already: only the period changes */
+        window win;
+        if (on && window_of(req, t, &win) == 0) { /* on already: only the period changes */
             const ddb_json *p = ddb_json_get(t->desc, "ddbdPitr");
             const char *pitr = ddb_arena_sprintf(req->arena, "{\"Log\":%u,\"Base\":\"%s\",\"Days\":%lld}", t->pitr_log,
                                                  ddb_json_get_str(p, "Base"), days);
