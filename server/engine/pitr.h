@@ -17,6 +17,14 @@
  * A restore to T fills the new table from the base (backups.c, as a restore from a backup), then
  * puts every log record with time <= T, in sequence order, through ddb_mutate (a put, or a
  * delete); for each item the last such record wins, which is its state at T.
+ *
+ * The trim (the background worker's sweep) folds the records older than the window into the base:
+ * with C = now - RecoveryPeriodInDays, it first moves the base record's Created (the window's
+ * start) to C, then writes the leading records with time <= C into the base keyspace (raw keys
+ * and values: the base holds no index entries), then deletes them. A crash between the steps
+ * leaves records the base already holds, which a restore (T >= C) replays again: the same state.
+ * The trim and the start of a restore exclude each other (ddb_pitr_lock), and a history a restore
+ * is still reading is not trimmed.
  */
 #ifndef DDB_PITR_H
 #define DDB_PITR_H
@@ -40,5 +48,12 @@ void ddb_pitr_add_record(ddb_arena *a, const ddb_table *t, const ddb_key *key, c
 /* Replays log `log` up to time `until_ms` into table `table_id` (ddb_mutate); 0, -1 when the
    table went or on a storage error. *applied gets the number of records put. */
 int ddb_pitr_replay(struct ddb_server *srv, uint32_t table_id, uint32_t log, uint64_t until_ms, size_t *applied);
+
+/* Folds the records older than each table's window into its base (see above). */
+void ddb_pitr_trim(struct ddb_server *srv, uint64_t now_ms);
+
+/* Held by a restore from its window check until its table exists, and by the trim. */
+void ddb_pitr_lock(void);
+void ddb_pitr_unlock(void);
 
 #endif

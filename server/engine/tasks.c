@@ -18,6 +18,7 @@
 #include "keycodec.h"
 #include "log.h"
 #include "mutation.h"
+#include "pitr.h"
 #include "server.h"
 #include "streams.h"
 #include "ttl.h"
@@ -475,6 +476,7 @@ static void sweep(ddb_tasks *tk)
     if (ddb_tokens_expire(tk->srv->tokens, tk->srv->store, ddb_clock_now_ms()) < 0)
         ddb_log(DDB_LOG_ERROR, "tasks: expiring transaction tokens failed; retried later");
     ddb_streams_trim(tk->srv, ddb_clock_now_ms());
+    ddb_pitr_trim(tk->srv, ddb_clock_now_ms());
 }
 
 /* Expired items (TTL) go every --ttl-interval seconds, or at once after the clock moved. */

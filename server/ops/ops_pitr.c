@@ -219,8 +219,11 @@ static int disable(ddb_req *req, const ddb_table *t)
     if (history_in_use(req, t))
         return ddb_req_fail(req, DDB_E_TABLE_IN_USE, "Table is being restored from: %s", t->name);
     ddb_batch_init(&extra, req->arena);
+    ddb_pitr_lock(); /* not while the trim rewrites the base's record */
     ddb_pitr_purge_record(req, t, &extra);
-    if ((rc = store_pitr(req, t, NULL, &extra, &updated)) != 0)
+    rc = store_pitr(req, t, NULL, &extra, &updated);
+    ddb_pitr_unlock();
+    if (rc != 0)
         return rc;
     ddb_tasks_kick(req->srv->tasks);
     return 0;
@@ -269,6 +272,8 @@ static const char *name_of_arn(const char *arn)
     return p != NULL && p[7] != '\0' && strchr(p + 7, '/') == NULL ? p + 7 : NULL;
 }
 
+static int restore(ddb_req *req, const ddb_table *t, int latest, const ddb_json *when);
+
 int ddb_op_restore_table_to_point_in_time(ddb_req *req)
 {
     const ddb_json *in = req->in;
@@ -276,9 +281,7 @@ int ddb_op_restore_table_to_point_in_time(ddb_req *req)
     const ddb_json *when = ddb_json_get(in, "RestoreDateTime");
     int latest = ddb_v_bool(ddb_json_get(in, "UseLatestRestorableTime"));
     const ddb_table *t;
-    uint64_t at;
-    ddb_backup b;
-    window win;
+    int rc;
 
     if ((name == NULL) == (arn == NULL))
         return ddb_req_fail(req, DDB_E_VALIDATION,
@@ -293,6 +296,18 @@ int ddb_op_restore_table_to_point_in_time(ddb_req *req)
         return ddb_req_fail(req, DDB_E_TABLE_NOT_FOUND, "Table not found: %s", arn);
     if ((t = table_or_fail(req, name)) == NULL)
         return req->err.code;
+    ddb_pitr_lock(); /* the trim must not move the window until the restore's table exists (pitr.h) */
+    rc = restore(req, t, latest, when);
+    ddb_pitr_unlock();
+    return rc;
+}
+
+static int restore(ddb_req *req, const ddb_table *t, int latest, const ddb_json *when)
+{
+    uint64_t at;
+    ddb_backup b;
+    window win;
+
     if (window_of(req, t, &win) != 0)
         return ddb_req_fail(req, DDB_E_PITR_UNAVAILABLE, "Point in time recovery is not enabled for table '%s'",
                             t->name);

@@ -18,6 +18,7 @@
 #include "ops_backups.h"
 #include "ops_common.h"
 #include "ops_table.h"
+#include "pitr.h"
 #include "stream_spec.h"
 #include "table_stats.h"
 #include "tasks.h"
@@ -398,8 +399,14 @@ int ddb_op_delete_table(ddb_req *req)
             return req->err.code;
         purge_record(req, t, &purge);
         ddb_stream_table_deleted(req, t, &purge);
-        ddb_pitr_purge_record(req, t, &purge); /* its history goes with it (docs/compatibility.md) */
-        rc = ddb_catalog_delete(req->srv->catalog, t, &purge);
+        if (t->pitr_log != 0) { /* its history goes with it (docs/compatibility.md), not while trimmed */
+            ddb_pitr_lock();
+            ddb_pitr_purge_record(req, t, &purge);
+            rc = ddb_catalog_delete(req->srv->catalog, t, &purge);
+            ddb_pitr_unlock();
+        } else {
+            rc = ddb_catalog_delete(req->srv->catalog, t, &purge);
+        }
     }
     if (rc == 1) /* deleted concurrently */
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);

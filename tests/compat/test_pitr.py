@@ -9,8 +9,10 @@ Debian's botocore predates RecoveryPeriodInDays and sends timestamps in whole se
 calls that need the period or a time to the millisecond go as raw JSON (call()); the others go
 through boto3 as an application's would.
 """
+import json
 import threading
 import time
+import urllib.request
 
 import pytest
 from botocore.exceptions import ClientError
@@ -314,3 +316,35 @@ def test_history_survives_a_restart(server_factory, tmp_path):
     # deleting the source removes its history with it
     c.delete_table(TableName="src")
     assert second.stop() == 0
+
+
+def test_history_older_than_the_window_is_folded_into_the_base(server_factory):
+    server = server_factory(["--in-memory", "--admin"])
+    c = make_client(server.endpoint)
+    c.create_table(**create_table_params("src", range_key=("sk", "N")))
+    c.put_item(TableName="src", Item={"pk": {"S": "b"}, "sk": {"N": "1"}})
+    enable(server.endpoint, "src", days=1)
+    c.put_item(TableName="src", Item={"pk": {"S": "a"}, "sk": {"N": "1"}, "v": {"N": "1"}})
+    c.put_item(TableName="src", Item={"pk": {"S": "a"}, "sk": {"N": "1"}, "v": {"N": "2"}})
+    c.delete_item(TableName="src", Key={"pk": {"S": "b"}, "sk": {"N": "1"}})
+    req = urllib.request.Request(server.endpoint + "/ddbd/clock", data=json.dumps({"advance": 86400000 + 60000}).encode(),
+                                 method="POST")
+    urllib.request.urlopen(req, timeout=10).read()
+    deadline = time.monotonic() + 10
+    while "folded into the base" not in server.stderr_text() + server.stdout_text():
+        assert time.monotonic() < deadline, "no trim"
+        time.sleep(0.05)
+    c.put_item(TableName="src", Item={"pk": {"S": "c"}, "sk": {"N": "1"}})
+    p = call(server.endpoint, "DescribeContinuousBackups", {"TableName": "src"})[
+        "ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    assert p["LatestRestorableDateTime"] - p["EarliestRestorableDateTime"] == pytest.approx(86400, abs=5)
+    got = call(server.endpoint, "RestoreTableToPointInTime", {"SourceTableName": "src", "TargetTableName": "old",
+                                                              "RestoreDateTime": p["EarliestRestorableDateTime"] - 1},
+               status=400)
+    assert got["__type"].endswith("#InvalidRestoreTimeException")
+    restore_at(server.endpoint, "src", "early", p["EarliestRestorableDateTime"] + 1)  # the window slides
+    wait_restored(c, "early")
+    assert {i["pk"]["S"]: i.get("v", {}).get("N") for i in scan_items(c, "early")} == {"a": "2"}
+    c.restore_table_to_point_in_time(SourceTableName="src", TargetTableName="late", UseLatestRestorableTime=True)
+    wait_restored(c, "late")
+    assert {i["pk"]["S"]: i.get("v", {}).get("N") for i in scan_items(c, "late")} == {"a": "2", "c": None}
