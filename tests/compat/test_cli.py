@@ -25,10 +25,14 @@ def find_aws_v2():
 
 @pytest.fixture(scope="module")
 def aws(endpoint, tmp_path_factory):
+    return cli_runner(endpoint, tmp_path_factory.mktemp("awscli"))
+
+
+def cli_runner(endpoint, home):
+    """Runs `aws dynamodb ...` against `endpoint` with a clean configuration in `home`."""
     path = find_aws_v2()
     if path is None:
         pytest.fail("AWS CLI v2 not found (Debian package awscli)")
-    home = tmp_path_factory.mktemp("awscli")
     config, creds = home / "config", home / "credentials"
     config.write_text("")
     creds.write_text("")
@@ -156,3 +160,94 @@ def test_cli_backup_and_restore(aws):
             aws("delete-table", "--table-name", target)
         except AssertionError:  # the restore never got that far
             pass
+
+
+def wait_active(aws, name):
+    for _ in range(500):
+        table = as_json(aws("describe-table", "--table-name", name))["Table"]
+        if table["TableStatus"] == "ACTIVE":
+            return table
+    raise AssertionError("table %s never became ACTIVE" % name)
+
+
+def test_cli_point_in_time_recovery(aws):
+    """update-continuous-backups, describe-continuous-backups, restore-table-to-point-in-time."""
+    name, target = unique_name("clipitr"), unique_name("clipitrrs")
+    aws("create-table", "--table-name", name, "--billing-mode", "PAY_PER_REQUEST",
+        "--attribute-definitions", "AttributeName=pk,AttributeType=S", "--key-schema", "AttributeName=pk,KeyType=HASH")
+    try:
+        proc = aws("restore-table-to-point-in-time", "--source-table-name", name, "--target-table-name", target,
+                   "--use-latest-restorable-time", expect=254)
+        assert "PointInTimeRecoveryUnavailableException" in proc.stderr
+        desc = as_json(aws("update-continuous-backups", "--table-name", name,
+                           "--point-in-time-recovery-specification", "PointInTimeRecoveryEnabled=true"))
+        pitr = desc["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+        assert pitr["PointInTimeRecoveryStatus"] == "ENABLED"
+        for i in range(4):
+            aws("put-item", "--table-name", name, "--item", json.dumps({"pk": {"S": "k%d" % i}}))
+        aws("delete-item", "--table-name", name, "--key", json.dumps({"pk": {"S": "k0"}}))
+        described = as_json(aws("describe-continuous-backups", "--table-name", name))["ContinuousBackupsDescription"]
+        assert described["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+        assert "LatestRestorableDateTime" in described["PointInTimeRecoveryDescription"]
+        out = as_json(aws("restore-table-to-point-in-time", "--source-table-name", name, "--target-table-name", target,
+                          "--use-latest-restorable-time"))
+        assert out["TableDescription"]["RestoreSummary"]["SourceTableArn"].endswith(":table/" + name)
+        assert wait_active(aws, target)["ItemCount"] == 3
+        keys = sorted(i["pk"]["S"] for i in as_json(aws("scan", "--table-name", target))["Items"])
+        assert keys == ["k1", "k2", "k3"]
+        proc = aws("restore-table-to-point-in-time", "--source-table-name", name, "--target-table-name", target,
+                   "--use-latest-restorable-time", expect=254)
+        assert "TableAlreadyExistsException" in proc.stderr
+    finally:
+        for t in (name, target):
+            try:
+                aws("delete-table", "--table-name", t)
+            except AssertionError:
+                pass
+
+
+def test_cli_export_and_import(server_factory, tmp_path):
+    """export-table-to-point-in-time, describe-export, list-exports, import-table, describe-import,
+    list-imports, against a directory bucket (--export-dir)."""
+    import time
+    os.makedirs(tmp_path / "exports" / "bucket")
+    srv = server_factory(["--in-memory", "--export-dir", str(tmp_path / "exports")])
+    os.makedirs(tmp_path / "home")
+    aws = cli_runner(srv.endpoint, tmp_path / "home")
+    aws("create-table", "--table-name", "src", "--billing-mode", "PAY_PER_REQUEST",
+        "--attribute-definitions", "AttributeName=pk,AttributeType=S", "--key-schema", "AttributeName=pk,KeyType=HASH")
+    items = [{"pk": {"S": "k%d" % i}, "n": {"N": str(i)}, "l": {"L": [{"S": "x"}, {"BOOL": True}]}} for i in range(20)]
+    for item in items:
+        aws("put-item", "--table-name", "src", "--item", json.dumps(item))
+    table_arn = as_json(aws("describe-table", "--table-name", "src"))["Table"]["TableArn"]
+    export = as_json(aws("export-table-to-point-in-time", "--table-arn", table_arn, "--s3-bucket", "bucket",
+                         "--s3-prefix", "cli"))["ExportDescription"]
+    arn = export["ExportArn"]
+    for _ in range(500):
+        desc = as_json(aws("describe-export", "--export-arn", arn))["ExportDescription"]
+        if desc["ExportStatus"] != "IN_PROGRESS":
+            break
+        time.sleep(0.01)
+    assert desc["ExportStatus"] == "COMPLETED" and desc["ItemCount"] == 20
+    assert [e["ExportArn"] for e in as_json(aws("list-exports", "--table-arn", table_arn))["ExportSummaries"]] == [arn]
+    proc = aws("describe-export", "--export-arn", arn + "0", expect=254)
+    assert "ExportNotFoundException" in proc.stderr
+    data = "cli/AWSDynamoDB/%s/data/" % arn.rsplit("/", 1)[1]
+    imported = as_json(aws("import-table", "--s3-bucket-source", "S3Bucket=bucket,S3KeyPrefix=" + data,
+                           "--input-format", "DYNAMODB_JSON", "--input-compression-type", "GZIP",
+                           "--table-creation-parameters", json.dumps({
+                               "TableName": "dst", "BillingMode": "PAY_PER_REQUEST",
+                               "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                               "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})))
+    iarn = imported["ImportTableDescription"]["ImportArn"]
+    for _ in range(500):
+        idesc = as_json(aws("describe-import", "--import-arn", iarn))["ImportTableDescription"]
+        if idesc["ImportStatus"] != "IN_PROGRESS":
+            break
+        time.sleep(0.01)
+    assert idesc["ImportStatus"] == "COMPLETED" and idesc["ImportedItemCount"] == 20
+    assert iarn in [i["ImportArn"] for i in as_json(aws("list-imports"))["ImportSummaryList"]]
+    got = {i["pk"]["S"]: i for i in as_json(aws("scan", "--table-name", "dst"))["Items"]}
+    assert got == {i["pk"]["S"]: i for i in items}
+    proc = aws("describe-import", "--import-arn", iarn + "0", expect=254)
+    assert "ImportNotFoundException" in proc.stderr
