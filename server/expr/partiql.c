@@ -616,13 +616,25 @@ static ddb_node *predicate(pq_parser *p)
     return a;
 }
 
+int pq_nest(pq_parser *p)
+{
+    if (++p->depth <= PQ_MAX_DEPTH)
+        return 1;
+    pq_fail(p, "Nesting Levels have exceeded supported limits");
+    return 0;
+}
+
 static ddb_node *cond_not(pq_parser *p)
 {
     ddb_node *a;
 
     if (!pq_accept_word(p, "NOT"))
         return predicate(p);
-    if ((a = cond_not(p)) == NULL)
+    if (!pq_nest(p))
+        return NULL;
+    a = cond_not(p);
+    p->depth--;
+    if (a == NULL)
         return NULL;
     if (!pq_is_bool_node(a))
         return pq_fail_msg(p, "The argument to NOT must be a Type or Expression");
@@ -653,7 +665,13 @@ static ddb_node *cond_and(pq_parser *p)
 
 static ddb_node *cond_or(pq_parser *p)
 {
-    return infix_chain(p, "OR", NK_OR, cond_and);
+    ddb_node *n;
+
+    if (!pq_nest(p))
+        return NULL;
+    n = infix_chain(p, "OR", NK_OR, cond_and);
+    p->depth--;
+    return n;
 }
 
 ddb_expr *pq_new_expr(pq_parser *p, ddb_expr_kind kind)

@@ -16,7 +16,12 @@ typedef struct pq_parser {
     uint32_t nparams;
     uint32_t next_param;      /* `?` seen so far */
     ddb_attr null_param;      /* stands in for a `?` beyond Parameters (reported after the parse) */
+    uint32_t depth;           /* nesting of conditions (parentheses, calls, NOT), bounded by PQ_MAX_DEPTH */
 } pq_parser;
+
+/* The parser recurses once per nested condition, so a statement of 8192 '(' (or NOTs) would run
+   an event loop's stack out (found by fuzz_partiql); no real statement nests this deep. */
+#define PQ_MAX_DEPTH 256
 
 #define PQ_NWF "Statement wasn't well formed, can't be processed: "
 
@@ -31,6 +36,9 @@ void pq_fail(pq_parser *p, const char *detail);
 void *pq_fail_msg(pq_parser *p, const char *msg);
 /* Records "<msg> at <line>:<column>:<length>" for token t. */
 void pq_fail_at(pq_parser *p, const char *msg, const pq_tok *t);
+/* Enters one more level of nesting (leave with p->depth--); 0, with the error set, past
+   PQ_MAX_DEPTH. */
+int pq_nest(pq_parser *p);
 /* Why the current token cannot start a term: "Unexpected term", "Unexpected keyword", ... */
 const char *pq_term_detail(const pq_parser *p);
 /* The next `?`'s value. */

@@ -154,7 +154,11 @@ static ddb_node *set_call(pq_parser *p, const ddb_path *target_path, ddb_action 
     p->pos += 2;
     first_tok = pq_peek(p);
     while (pq_peek(p)->type != PQ_RPAREN) {
-        ddb_node *a = set_value(p);
+        ddb_node *a;
+        if (!pq_nest(p))
+            return NULL;
+        a = set_value(p);
+        p->depth--;
         if (a == NULL)
             return NULL;
         if (nargs < 4)
@@ -196,7 +200,11 @@ static ddb_node *set_term(pq_parser *p)
     ddb_node *n;
 
     if (pq_accept(p, PQ_LPAREN)) {
-        if ((n = set_value(p)) == NULL)
+        if (!pq_nest(p))
+            return NULL;
+        n = set_value(p);
+        p->depth--;
+        if (n == NULL)
             return NULL;
         if (!pq_accept(p, PQ_RPAREN))
             return pq_fail(p, pq_term_detail(p)), NULL;

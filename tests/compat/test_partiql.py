@@ -523,3 +523,22 @@ def test_in_with_100_operands_is_fine(ddb, h, one_item):
 
 def test_unknown_function(ddb, h):
     ex_error_prefix(ddb, "SELECT * FROM %s WHERE foo(x)" % q(h), "Unrecognized function: foo at 1:")
+
+
+@pytest.mark.parametrize("kind", ["parentheses", "not", "calls", "set", "list_append"])
+def test_statement_nesting_is_bounded(ddb, h, kind):
+    """A statement nesting conditions thousands deep once ran the parser out of stack (found by
+    fuzz_partiql; tests/fuzz/regressions/fuzz_partiql); 256 levels are allowed, more refused."""
+    deep = {
+        "parentheses": "SELECT * FROM %s WHERE " % h + "(" * 4000 + "pk = 'a'" + ")" * 4000,
+        "not": "SELECT * FROM %s WHERE " % h + "NOT " * 1900 + "pk = 'a'",
+        "calls": "SELECT * FROM %s WHERE " % h + "size(" * 1300 + "pk" + ")" * 1300 + " > 1",
+        "set": "UPDATE %s SET a = " % h + "(" * 4000 + "1" + ")" * 4000 + " WHERE pk = 'a'",
+        "list_append": "UPDATE %s SET a = " % h + "list_append(" * 600 + "a" + ", b)" * 600 + " WHERE pk = 'a'",
+    }[kind]
+    with pytest.raises(ddb.exceptions.ClientError) as e:
+        ddb.execute_statement(Statement=deep[:8192])
+    assert_client_error(e, "ValidationException", "Statement wasn't well formed, can't be processed: Nesting Levels "
+                        "have exceeded supported limits")
+    shallow = "SELECT * FROM %s WHERE " % h + "(" * 200 + "pk = 'a'" + ")" * 200
+    assert ddb.execute_statement(Statement=shallow)["Items"] == []
