@@ -202,24 +202,35 @@ int ddb_op_describe_export(ddb_req *req)
                                 "ExportDescription");
 }
 
-int ddb_op_list_exports(ddb_req *req)
+void ddb_xfer_copy_member(ddb_jw *w, const ddb_json *rec, const char *name)
+{
+    const ddb_json *v = ddb_json_get(rec, name);
+
+    if (v != NULL && v->type != DDB_JSON_NULL) {
+        ddb_jw_key(w, name);
+        ddb_jw_json(w, v);
+    }
+}
+
+int ddb_xfer_list_op(ddb_req *req, const char *prefix, const char *size_member, const char *list_key,
+                     const char *const *members)
 {
     const char *table = ddb_json_get_str(req->in, "TableArn"), *next = ddb_json_get_str(req->in, "NextToken");
-    long long max = ddb_json_integer(ddb_json_get(req->in, "MaxResults"), 25);
+    long long max = ddb_json_integer(ddb_json_get(req->in, size_member), 25);
     const char **ids;
-    size_t n = ddb_xfer_ids(req->srv->store, req->arena, DDB_EXPORT_PREFIX, &ids), shown = 0;
+    size_t n = ddb_xfer_ids(req->srv->store, req->arena, prefix, &ids), shown = 0;
     const char *last = NULL;
     ddb_jw *w = &req->out;
     int more = 0;
 
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "ExportSummaries");
+    ddb_jw_key(w, list_key);
     ddb_jw_arr_begin(w);
     for (size_t i = 0; i < n; i++) {
         const ddb_json *rec;
         if (next != NULL && strcmp(ids[i], next) <= 0)
             continue;
-        rec = ddb_xfer_load(req->srv->store, req->arena, DDB_EXPORT_PREFIX, ids[i]);
+        rec = ddb_xfer_load(req->srv->store, req->arena, prefix, ids[i]);
         if (!ddb_xfer_same(rec, "ddbdNs", req->ns) || (table != NULL && !ddb_xfer_same(rec, "TableArn", table)))
             continue;
         if ((long long)shown == max) {
@@ -227,12 +238,8 @@ int ddb_op_list_exports(ddb_req *req)
             break;
         }
         ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "ExportArn");
-        ddb_jw_str(w, ddb_json_get_str(rec, "ExportArn"));
-        ddb_jw_key(w, "ExportStatus");
-        ddb_jw_str(w, ddb_json_get_str(rec, "ExportStatus"));
-        ddb_jw_key(w, "ExportType");
-        ddb_jw_str(w, ddb_json_get_str(rec, "ExportType"));
+        for (int k = 0; members[k] != NULL; k++)
+            ddb_xfer_copy_member(w, rec, members[k]);
         ddb_jw_obj_end(w);
         shown++;
         last = ids[i];
@@ -244,4 +251,11 @@ int ddb_op_list_exports(ddb_req *req)
     }
     ddb_jw_obj_end(w);
     return DDB_OK;
+}
+
+int ddb_op_list_exports(ddb_req *req)
+{
+    static const char *const members[] = {"ExportArn", "ExportStatus", "ExportType", NULL};
+
+    return ddb_xfer_list_op(req, DDB_EXPORT_PREFIX, "MaxResults", "ExportSummaries", members);
 }

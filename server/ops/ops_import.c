@@ -81,16 +81,6 @@ static int create_table(ddb_req *req, const ddb_json *params)
     return req->err.code;
 }
 
-static void copy_member(ddb_jw *w, const ddb_json *in, const char *name)
-{
-    const ddb_json *v = ddb_json_get(in, name);
-
-    if (v != NULL && v->type != DDB_JSON_NULL) {
-        ddb_jw_key(w, name);
-        ddb_jw_json(w, v);
-    }
-}
-
 static const char *log_group_arn(ddb_req *req)
 {
     return ddb_arena_sprintf(req->arena, "arn:aws:logs:%s:%s:log-group:/aws-dynamodb/imports:*",
@@ -134,17 +124,17 @@ int ddb_op_import_table(ddb_req *req)
     ddb_jw_str(&w, arn);
     ddb_jw_key(&w, "TableId");
     ddb_jw_str(&w, ddb_json_get_str(t->desc, "TableId") ? ddb_json_get_str(t->desc, "TableId") : "");
-    copy_member(&w, in, "ClientToken");
-    copy_member(&w, in, "S3BucketSource");
+    ddb_xfer_copy_member(&w, in, "ClientToken");
+    ddb_xfer_copy_member(&w, in, "S3BucketSource");
     ddb_jw_key(&w, "ErrorCount");
     ddb_jw_int(&w, 0);
     ddb_jw_key(&w, "CloudWatchLogGroupArn");
     ddb_jw_str(&w, log_group_arn(req));
-    copy_member(&w, in, "InputFormat");
-    copy_member(&w, in, "InputFormatOptions");
+    ddb_xfer_copy_member(&w, in, "InputFormat");
+    ddb_xfer_copy_member(&w, in, "InputFormatOptions");
     ddb_jw_key(&w, "InputCompressionType");
     ddb_jw_str(&w, comp ? comp : "NONE");
-    copy_member(&w, in, "TableCreationParameters");
+    ddb_xfer_copy_member(&w, in, "TableCreationParameters");
     ddb_jw_key(&w, "StartTime");
     ddb_jw_raw_number(&w, ts);
     ddb_jw_key(&w, "ProcessedSizeBytes");
@@ -171,40 +161,6 @@ int ddb_op_list_imports(ddb_req *req)
 {
     static const char *const members[] = {"ImportArn", "ImportStatus", "TableArn", "S3BucketSource",
                                           "CloudWatchLogGroupArn", "InputFormat", "StartTime", "EndTime", NULL};
-    const char *table = ddb_json_get_str(req->in, "TableArn"), *next = ddb_json_get_str(req->in, "NextToken");
-    long long max = ddb_json_integer(ddb_json_get(req->in, "PageSize"), 25);
-    const char **ids;
-    size_t n = ddb_xfer_ids(req->srv->store, req->arena, DDB_IMPORT_PREFIX, &ids), shown = 0;
-    const char *last = NULL;
-    ddb_jw *w = &req->out;
-    int more = 0;
 
-    ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "ImportSummaryList");
-    ddb_jw_arr_begin(w);
-    for (size_t i = 0; i < n; i++) {
-        const ddb_json *rec;
-        if (next != NULL && strcmp(ids[i], next) <= 0)
-            continue;
-        rec = ddb_xfer_load(req->srv->store, req->arena, DDB_IMPORT_PREFIX, ids[i]);
-        if (!ddb_xfer_same(rec, "ddbdNs", req->ns) || (table != NULL && !ddb_xfer_same(rec, "TableArn", table)))
-            continue;
-        if ((long long)shown == max) {
-            more = 1;
-            break;
-        }
-        ddb_jw_obj_begin(w);
-        for (int k = 0; members[k] != NULL; k++)
-            copy_member(w, rec, members[k]);
-        ddb_jw_obj_end(w);
-        shown++;
-        last = ids[i];
-    }
-    ddb_jw_arr_end(w);
-    if (more && last != NULL) {
-        ddb_jw_key(w, "NextToken");
-        ddb_jw_str(w, last);
-    }
-    ddb_jw_obj_end(w);
-    return DDB_OK;
+    return ddb_xfer_list_op(req, DDB_IMPORT_PREFIX, "PageSize", "ImportSummaryList", members);
 }

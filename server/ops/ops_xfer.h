@@ -18,6 +18,12 @@ int ddb_xfer_start(ddb_req *req, const char *prefix, const char *id, ddb_buf *bu
    "<Noun> not found: <arn>". */
 int ddb_xfer_describe_op(ddb_req *req, const char *arn_member, const char *what, const char *prefix, int not_found,
                          const char *noun, const char *wrapper);
+/* Writes member `name` of `rec` as stored, when present and not null. */
+void ddb_xfer_copy_member(ddb_jw *w, const ddb_json *rec, const char *name);
+/* List{Exports,Imports}: the namespace's records under prefix in id (creation) order, filtered by
+   TableArn, `size_member` (MaxResults, PageSize) at a time, each with `members` copied. */
+int ddb_xfer_list_op(ddb_req *req, const char *prefix, const char *size_member, const char *list_key,
+                     const char *const *members);
 /* Whether the record's string member equals value (both absent counts). */
 int ddb_xfer_same(const ddb_json *rec, const char *member, const char *value);
 
