@@ -3,6 +3,7 @@
  */
 #include "faults.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,8 @@ void ddb_crash_fire(const char *name)
         raise(SIGKILL);
     if (delay_ms > 0 && strcmp(name, delay_name) == 0) {
         struct timespec ts = {delay_ms / 1000, (long)(delay_ms % 1000) * 1000000L};
-        nanosleep(&ts, NULL);
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) /* a signal cut the sleep short: sleep the rest */
+            ;
     }
 }
 

@@ -602,11 +602,12 @@ def test_conflict_rate_option_is_checked(server_factory):
 
 
 def test_transaction_in_progress(server_factory, monkeypatch):
-    """Calls whose token's first call is still running: the first is held 2 s before its commit by a
-    delay point, which blocks its event-loop thread, so the others go out on several connections
-    (one at least lands on a free thread) and each gets TransactionInProgressException or, when it
-    waited behind the held one, the replay."""
-    monkeypatch.setenv("DDBD_DELAY_POINT", "transact-before-commit:2000")
+    """Calls whose token's first call is still running: the first is held 3 s before its commit by a
+    delay point, which blocks its event-loop thread. Probes go out 50 ms apart, each on a new
+    connection, until one lands on a free thread (the kernel spreads connections over the threads'
+    listeners) and gets TransactionInProgressException; a probe that lands on the held thread waits
+    behind it and gets the replay."""
+    monkeypatch.setenv("DDBD_DELAY_POINT", "transact-before-commit:3000")
     server = server_factory(["--in-memory", "--threads", "4"])
     monkeypatch.delenv("DDBD_DELAY_POINT")
     client = make_client(server.endpoint)
@@ -625,9 +626,11 @@ def test_transaction_in_progress(server_factory, monkeypatch):
         except ClientError as e:
             others.append((e.response["Error"]["Code"], e.response["Error"]["Message"]))
 
-    threads = [threading.Thread(target=again) for _ in range(6)]
-    for x in threads:
-        x.start()
+    threads = []
+    while len(threads) < 20 and t.is_alive() and not any(code != "ok" for code, _ in others):
+        threads.append(threading.Thread(target=again))
+        threads[-1].start()
+        time.sleep(0.05)
     for x in threads + [t]:
         x.join()
     assert len(first) == 1

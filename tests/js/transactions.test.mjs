@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
+  GetItemCommand,
   PutItemCommand,
   TransactGetItemsCommand,
   TransactWriteItemsCommand,
@@ -182,9 +183,10 @@ describe('conflicts and calls in flight', () => {
   });
 
   test('TransactionInProgressException while the first call with the token runs', async () => {
-    // the delay point blocks the held call's event-loop thread: the others go out on several
-    // connections, and one at least reaches a free thread
-    process.env.DDBD_DELAY_POINT = 'transact-before-commit:2000';
+    // the delay point blocks the held call's event-loop thread for 3 s; a probe that reaches
+    // another thread (the kernel spreads connections over the threads' listeners) is refused, one
+    // that lands on the held thread waits for it and then replays its answer
+    process.env.DDBD_DELAY_POINT = 'transact-before-commit:3000';
     let srv;
     try {
       srv = await startServer(['--in-memory', '--threads', '4']);
@@ -198,13 +200,23 @@ describe('conflicts and calls in flight', () => {
         ClientRequestToken: 'held',
         TransactItems: [{ Update: { TableName: t, Key: { pk: { S: 'a' } }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': { N: '1' } } } }],
       }));
-      const first = call(c);
+      let held = true;
+      const first = call(c).finally(() => { held = false; });
       await new Promise((r) => setTimeout(r, 300));
-      const outcomes = await Promise.allSettled(Array.from({ length: 6 }, () => call(makeClients(srv.endpoint).client)));
+      // probes go out 50 ms apart, each on a new connection, until one is refused
+      const errors = [];
+      const probes = [];
+      for (let i = 0; i < 20 && held && errors.length === 0; i++) {
+        const probe = makeClients(srv.endpoint).client;
+        probes.push(call(probe).catch((e) => { errors.push(`${e.name}: ${e.message}`); }).finally(() => probe.destroy()));
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await Promise.all(probes);
       await first;
-      const errors = outcomes.filter((o) => o.status === 'rejected').map((o) => `${o.reason.name}: ${o.reason.message}`);
       assert.ok(errors.length > 0);
       for (const e of errors) assert.equal(e, 'TransactionInProgressException: The transaction with the given request token is already in progress.');
+      const { Item } = await c.send(new GetItemCommand({ TableName: t, Key: { pk: { S: 'a' } } }));
+      assert.deepEqual(Item.n, { N: '1' }); // applied once
     } finally {
       await stopServer(srv);
     }
