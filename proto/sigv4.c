@@ -216,29 +216,68 @@ static int header_cmp(const void *pa, const void *pb)
     return c != 0 ? c : (a < b ? -1 : a > b);
 }
 
-static void put_lower(ddb_buf *b, const char *s)
+/* Writes a header name lowercased (ASCII's tolower: signing is locale-free) at o; NULL when it
+   does not fit before end. */
+static char *lower_into(char *o, const char *end, const char *s)
 {
-    for (; *s; s++)
-        ddb_buf_putc(b, (char)tolower((unsigned char)*s));
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (o == end)
+            return NULL;
+        *o++ = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+    }
+    return o;
 }
 
-/* Appends a value trimmed, with inner runs of spaces folded to one. */
-static void put_trimmed(ddb_buf *b, const char *v)
+/* Writes a header value as it is signed at o: leading spaces and tabs dropped, every run of
+   spaces, tabs, CR and LF folded to one space, none at the end; NULL when it does not fit. The
+   value never grows, so strlen(v) bytes always suffice. */
+static char *trimmed_into(char *o, const char *end, const char *v)
 {
+    size_t n = 0;
     int space = 0;
 
     while (*v == ' ' || *v == '\t')
         v++;
+    /* usually nothing to fold: the value as sent */
+    for (; v[n] != 0; n++)
+        if (v[n] == '\t' || v[n] == '\r' || v[n] == '\n' || (v[n] == ' ' && (v[n + 1] == ' ' || v[n + 1] == 0)))
+            break;
+    if (v[n] == 0) {
+        if ((size_t)(end - o) < n)
+            return NULL;
+        memcpy(o, v, n);
+        return o + n;
+    }
     for (; *v; v++) {
         if (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r') {
             space = 1;
             continue;
         }
+        if (end - o < 2)
+            return NULL;
         if (space)
-            ddb_buf_putc(b, ' ');
+            *o++ = ' ';
         space = 0;
-        ddb_buf_putc(b, *v);
+        *o++ = *v;
     }
+    return o;
+}
+
+static void put_lower(ddb_buf *b, const char *s)
+{
+    size_t n = strlen(s);
+
+    ddb_buf_reserve(b, n + 1); /* never zero: data is then never NULL */
+    b->len = (size_t)(lower_into(b->data + b->len, b->data + b->len + n, s) - b->data);
+}
+
+static void put_trimmed(ddb_buf *b, const char *v)
+{
+    size_t n = strlen(v);
+
+    ddb_buf_reserve(b, n + 1); /* trimmed_into wants room for a folded space and the next byte */
+    b->len = (size_t)(trimmed_into(b->data + b->len, b->data + b->len + n + 1, v) - b->data);
 }
 
 static void canonical_headers(ddb_buf *out, ddb_buf *signed_headers, const ddb_sigv4_request *r)
@@ -302,6 +341,47 @@ void ddb_sigv4_canonical_request(const ddb_sigv4_request *r, ddb_buf *out, ddb_b
     if (signed_headers != NULL)
         ddb_buf_append(signed_headers, sh.data, sh.len);
     ddb_buf_free(&sh);
+}
+
+size_t ddb_sigv4_canonical_simple(const ddb_sigv4_request *r, char *buf, size_t cap)
+{
+    char *o = buf, *end = buf + cap;
+    size_t mlen = strlen(r->method);
+
+    if ((r->path != NULL && r->path[0] != 0 && strcmp(r->path, "/") != 0) || (r->query != NULL && r->query[0] != 0) ||
+        r->nheaders == 0 || r->payload_hash == NULL || mlen + 4 > cap)
+        return 0;
+    for (size_t i = 1; i < r->nheaders; i++)
+        if (strcasecmp(r->headers[i - 1].name, r->headers[i].name) >= 0)
+            return 0;
+    memcpy(o, r->method, mlen);
+    memcpy(o + mlen, "\n/\n\n", 4);
+    o += mlen + 4;
+    for (size_t i = 0; i < r->nheaders; i++) {
+        if ((o = lower_into(o, end, r->headers[i].name)) == NULL || o == end)
+            return 0;
+        *o++ = ':';
+        if ((o = trimmed_into(o, end, r->headers[i].value)) == NULL || o == end)
+            return 0;
+        *o++ = '\n';
+    }
+    if (o == end)
+        return 0;
+    *o++ = '\n';
+    for (size_t i = 0; i < r->nheaders; i++) {
+        if (i > 0) {
+            if (o == end)
+                return 0;
+            *o++ = ';';
+        }
+        if ((o = lower_into(o, end, r->headers[i].name)) == NULL)
+            return 0;
+    }
+    if ((size_t)(end - o) < 1 + DDB_SIGV4_HEX_LEN)
+        return 0;
+    *o++ = '\n';
+    memcpy(o, r->payload_hash, DDB_SIGV4_HEX_LEN);
+    return (size_t)(o + DDB_SIGV4_HEX_LEN - buf);
 }
 
 void ddb_sigv4_scope(ddb_buf *out, const char *date8, const char *region, const char *service)

@@ -44,6 +44,14 @@ void ddb_sigv4_sha256_hex(const void *p, size_t n, char hex[DDB_SIGV4_HEX_LEN + 
  */
 void ddb_sigv4_canonical_request(const ddb_sigv4_request *r, ddb_buf *out, ddb_buf *signed_headers);
 
+/*
+ * The same canonical request without allocating, for the usual DynamoDB request (path "/", no
+ * query, payload_hash given, each header once and already in sorted order, as SDKs sign them),
+ * written into buf: its length, or 0 when the request is not that simple or does not fit (then
+ * ddb_sigv4_canonical_request does it). The verifier's fast path (server/api/auth.c).
+ */
+size_t ddb_sigv4_canonical_simple(const ddb_sigv4_request *r, char *buf, size_t cap);
+
 /* "20150830/us-east-1/service/aws4_request" into out. */
 void ddb_sigv4_scope(ddb_buf *out, const char *date8, const char *region, const char *service);
 

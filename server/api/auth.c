@@ -607,101 +607,6 @@ static const hmac_key *signing_key(ddb_req *req, const ddb_auth *a, const key_en
     return &s->hk;
 }
 
-/* Appends a header name lowercased (ASCII, as tolower in the C locale); NULL when it does not fit. */
-static char *put_lower(char *o, const char *end, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (o == end)
-            return NULL;
-        *o++ = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
-    }
-    return o;
-}
-
-/* Appends a header value as proto/sigv4.c canonicalises it: leading spaces and tabs dropped, every
- * run of spaces, tabs, CR and LF folded to one space, none at the end; NULL when it does not fit. */
-static char *put_trimmed(char *o, const char *end, const char *v)
-{
-    size_t n = 0;
-    int space = 0;
-
-    while (*v == ' ' || *v == '\t')
-        v++;
-    /* usually nothing to fold: the value as sent */
-    for (; v[n] != 0; n++)
-        if (v[n] == '\t' || v[n] == '\r' || v[n] == '\n' || (v[n] == ' ' && (v[n + 1] == ' ' || v[n + 1] == 0)))
-            break;
-    if (v[n] == 0) {
-        if ((size_t)(end - o) < n)
-            return NULL;
-        memcpy(o, v, n);
-        return o + n;
-    }
-    for (; *v; v++) {
-        if (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r') {
-            space = 1;
-            continue;
-        }
-        if (end - o < 2)
-            return NULL;
-        if (space)
-            *o++ = ' ';
-        space = 0;
-        *o++ = *v;
-    }
-    return o;
-}
-
-/*
- * The canonical request of a usual DynamoDB request (path "/", no query, each signed header sent
- * once, in the sorted order SDKs sign them in) into buf: exactly what ddb_sigv4_canonical_request
- * builds for it (the server never sets a locale, so its tolower is ASCII's), without its
- * allocations. Its length, or 0 when the request is not that simple or does not fit; the general
- * builder then does it.
- */
-static size_t canonical_simple(const ddb_auth_request *hr, const claim *c, const ddb_sigv4_header *hs, size_t nh,
-                               const char body_hash[DDB_SIGV4_HEX_LEN], char *buf, size_t cap)
-{
-    char *o = buf, *end = buf + cap;
-    size_t mlen = strlen(hr->method);
-
-    if ((hr->path != NULL && hr->path[0] != 0 && strcmp(hr->path, "/") != 0) ||
-        (c->query != NULL && c->query[0] != 0) || nh == 0 || mlen + 4 > cap)
-        return 0;
-    for (size_t i = 1; i < nh; i++)
-        if (strcasecmp(hs[i - 1].name, hs[i].name) >= 0)
-            return 0;
-    memcpy(o, hr->method, mlen);
-    memcpy(o + mlen, "\n/\n\n", 4);
-    o += mlen + 4;
-    for (size_t i = 0; i < nh; i++) {
-        if ((o = put_lower(o, end, hs[i].name)) == NULL || o == end)
-            return 0;
-        *o++ = ':';
-        if ((o = put_trimmed(o, end, hs[i].value)) == NULL || o == end)
-            return 0;
-        *o++ = '\n';
-    }
-    if (o == end)
-        return 0;
-    *o++ = '\n';
-    for (size_t i = 0; i < nh; i++) {
-        if (i > 0) {
-            if (o == end)
-                return 0;
-            *o++ = ';';
-        }
-        if ((o = put_lower(o, end, hs[i].name)) == NULL)
-            return 0;
-    }
-    if ((size_t)(end - o) < 1 + DDB_SIGV4_HEX_LEN)
-        return 0;
-    *o++ = '\n';
-    memcpy(o, body_hash, DDB_SIGV4_HEX_LEN);
-    return (size_t)(o + DDB_SIGV4_HEX_LEN - buf);
-}
-
 /* Two 64-character signatures compared in constant time: every byte is looked at, whatever differs. */
 static int same_signature(const char *a, const char *b)
 {
@@ -725,6 +630,7 @@ static int check_signature(ddb_req *req, const ddb_auth *a, const ddb_auth_reque
                            const key_entry *k, const char *const part[5], const size_t plen[5])
 {
     ddb_sigv4_header *hs;
+    ddb_sigv4_request sreq;
     ddb_buf creq = {0};
     char hex[DDB_SIGV4_HEX_LEN + 1], body_hash[DDB_SIGV4_HEX_LEN + 1], simple[1024];
     size_t clen, alen, stslen;
@@ -742,12 +648,11 @@ static int check_signature(ddb_req *req, const ddb_auth *a, const ddb_auth_reque
     if (found < 0)
         return invalid(req, MISMATCH);
     sha256_hex(hr->body_len ? hr->body : "", hr->body_len, body_hash);
-    if ((clen = canonical_simple(hr, c, hs, nh, body_hash, simple, sizeof(simple))) > 0) {
+    sreq = (ddb_sigv4_request){hr->method, hr->path, c->query, hs, nh, hr->body, hr->body_len, body_hash};
+    if ((clen = ddb_sigv4_canonical_simple(&sreq, simple, sizeof(simple))) > 0) {
         sha256_hex(simple, clen, hex);
     } else {
-        ddb_sigv4_canonical_request(
-            &(ddb_sigv4_request){hr->method, hr->path, c->query, hs, nh, hr->body, hr->body_len, body_hash}, &creq,
-            NULL);
+        ddb_sigv4_canonical_request(&sreq, &creq, NULL);
         sha256_hex(creq.data, creq.len, hex);
         ddb_buf_free(&creq);
     }
