@@ -210,21 +210,30 @@ static const char *header(const ddb_auth_request *hr, const char *name)
     return NULL;
 }
 
-/* A parameter of the Authorization header ("Credential", ...): its value and length, or NULL. */
-static const char *auth_param(const char *authz, const char *name, size_t *len)
+void ddb_auth_header_parse(const char *authz, size_t len, ddb_auth_header *out)
 {
-    size_t nlen = strlen(name);
+    const char *p = authz, *end = authz + len;
 
-    for (const char *p = authz; (p = strstr(p, name)) != NULL; p += nlen) {
-        const char *v, *e;
-        if ((p != authz && p[-1] != ' ' && p[-1] != ',') || p[nlen] != '=')
-            continue;
-        v = p + nlen + 1;
-        e = v + strcspn(v, ", ");
-        *len = (size_t)(e - v);
-        return v;
+    memset(out, 0, sizeof(*out));
+    while (p < end) {
+        const char *tok = p, *eq;
+        while (p < end && *p != ',' && *p != ' ')
+            p++;
+        if ((eq = memchr(tok, '=', (size_t)(p - tok))) != NULL) {
+            size_t nlen = (size_t)(eq - tok), vlen = (size_t)(p - eq - 1);
+            if (nlen == 10 && memcmp(tok, "Credential", 10) == 0 && out->cred == NULL) {
+                out->cred = eq + 1;
+                out->cred_len = vlen;
+            } else if (nlen == 13 && memcmp(tok, "SignedHeaders", 13) == 0 && out->sh == NULL) {
+                out->sh = eq + 1;
+                out->sh_len = vlen;
+            } else if (nlen == 9 && memcmp(tok, "Signature", 9) == 0 && out->sig == NULL) {
+                out->sig = eq + 1;
+                out->sig_len = vlen;
+            }
+        }
+        p++;
     }
-    return NULL;
 }
 
 /* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar (a day past the month's end
@@ -396,11 +405,18 @@ typedef struct claim {
 
 static int claim_of_header(ddb_req *req, const ddb_auth_request *hr, const char *authz, char amz_buf[17], claim *c)
 {
+    ddb_auth_header ah;
+
     /* dispatch.c checked the shape and words its problems; this only refuses to go on without it */
-    if ((c->cred = auth_param(authz, "Credential", &c->clen)) == NULL ||
-        (c->sh = auth_param(authz, "SignedHeaders", &c->shlen)) == NULL ||
-        (c->sig = auth_param(authz, "Signature", &c->siglen)) == NULL)
+    ddb_auth_header_parse(authz, strlen(authz), &ah);
+    if (ah.cred == NULL || ah.sh == NULL || ah.sig == NULL)
         return ddb_req_fail(req, DDB_E_INCOMPLETE_SIGNATURE, "Authorization header is incomplete");
+    c->cred = ah.cred;
+    c->clen = ah.cred_len;
+    c->sh = ah.sh;
+    c->shlen = ah.sh_len;
+    c->sig = ah.sig;
+    c->siglen = ah.sig_len;
     c->token = header(hr, "x-amz-security-token");
     if ((c->amz = header(hr, "x-amz-date")) == NULL)
         c->amz = http_date_to_amz(header(hr, "date"), amz_buf) == 0 ? amz_buf : header(hr, "date");

@@ -44,6 +44,18 @@ const ddb_auth_key *ddb_auth_key_of(const ddb_auth *a, const char *access_key);
 ddb_auth *ddb_auth_load(const char *path, char **err);
 void ddb_auth_free(ddb_auth *a);
 
+/*
+ * The parameters of an Authorization header ("ALG Credential=..., SignedHeaders=..., Signature=..."),
+ * in one pass: the first occurrence of each wins, and a parameter present but empty has length 0
+ * and a non-NULL value. The dispatcher words a header's missing parts from it, the verifier
+ * reads what it signs from it.
+ */
+typedef struct ddb_auth_header {
+    const char *cred, *sh, *sig;
+    size_t cred_len, sh_len, sig_len;
+} ddb_auth_header;
+void ddb_auth_header_parse(const char *authz, size_t len, ddb_auth_header *out);
+
 /* What the verifier needs of an HTTP request (plain strings, no h2o types). */
 typedef struct ddb_auth_request {
     const char *method;

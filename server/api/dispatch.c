@@ -33,57 +33,27 @@ static ddb_handler handler_for(ddb_op op)
     }
 }
 
-typedef struct auth_parts {
-    const char *cred;
-    size_t cred_len;
-    int has_signature, has_signed_headers; /* 1 non-empty, -1 empty (the first occurrence decides) */
-} auth_parts;
-
-/* One pass over "ALG Credential=..., SignedHeaders=..., Signature=...": the first of each wins. */
-static void auth_split(const char *auth, size_t len, auth_parts *out)
-{
-    const char *p = auth, *end = auth + len;
-
-    memset(out, 0, sizeof(*out));
-    while (p < end) {
-        const char *tok = p, *eq;
-        while (p < end && *p != ',' && *p != ' ')
-            p++;
-        eq = memchr(tok, '=', (size_t)(p - tok));
-        if (eq != NULL) {
-            size_t nlen = (size_t)(eq - tok);
-            int nonempty = p > eq + 1 ? 1 : -1;
-            if (nlen == 10 && memcmp(tok, "Credential", 10) == 0 && out->cred == NULL) {
-                out->cred = eq + 1;
-                out->cred_len = (size_t)(p - eq - 1);
-            } else if (nlen == 9 && memcmp(tok, "Signature", 9) == 0 && out->has_signature == 0) {
-                out->has_signature = nonempty;
-            } else if (nlen == 13 && memcmp(tok, "SignedHeaders", 13) == 0 && out->has_signed_headers == 0) {
-                out->has_signed_headers = nonempty;
-            }
-        }
-        p++;
-    }
-}
-
 /* Checks the Authorization header's shape (signatures are verified in a later version) and reads the credential. */
 static int check_auth(ddb_req *req, const ddb_http_in *in)
 {
     const char *cred, *slash1, *slash2, *slash3;
     size_t clen;
-    auth_parts ap;
+    ddb_auth_header ah;
+    int has_sig, has_sh;
     char *missing;
 
     if (in->auth == NULL || in->auth_len < 5 || memcmp(in->auth, "AWS4-", 5) != 0)
         return ddb_req_fail(req, DDB_E_MISSING_AUTH_TOKEN, "Request is missing Authentication Token");
-    auth_split(in->auth, in->auth_len, &ap);
-    cred = ap.cred;
-    clen = ap.cred_len;
-    if (clen == 0 || ap.has_signature != 1 || ap.has_signed_headers != 1 || !in->has_date) {
+    ddb_auth_header_parse(in->auth, in->auth_len, &ah);
+    cred = ah.cred;
+    clen = ah.cred_len;
+    has_sig = ah.sig_len > 0; /* present but empty is missing, as AWS words it */
+    has_sh = ah.sh_len > 0;
+    if (clen == 0 || !has_sig || !has_sh || !in->has_date) {
         missing = ddb_arena_sprintf(
             req->arena, "%s%s%s%s", clen ? "" : "Authorization header requires 'Credential' parameter. ",
-            ap.has_signature == 1 ? "" : "Authorization header requires 'Signature' parameter. ",
-            ap.has_signed_headers == 1 ? "" : "Authorization header requires 'SignedHeaders' parameter. ",
+            has_sig ? "" : "Authorization header requires 'Signature' parameter. ",
+            has_sh ? "" : "Authorization header requires 'SignedHeaders' parameter. ",
             in->has_date ? "" : "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ");
         return ddb_req_fail(req, DDB_E_INCOMPLETE_SIGNATURE, "%sAuthorization=%.*s", missing, (int)in->auth_len, in->auth);
     }
