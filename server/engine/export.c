@@ -570,7 +570,9 @@ static int write_all(exporter *x, const ddb_table *t, uint32_t table_id, ddb_xfe
     if ((rc = ddb_objstore_open(&x->os, x->srv->config, ddb_json_get_str(x->rec, "S3Bucket"))) != DDB_OBJ_OK) {
         fail(x, rc == DDB_OBJ_NOT_FOUND ? "S3NoSuchBucket" : "S3AccessDenied", x->os.err);
         rc = 0;
-    } else if (put(x, "_started", "", 0) == DDB_OBJ_OK) {
+    } else if (x->os.sse = ddb_json_get_str(x->rec, "ddbdSse"),
+               x->os.sse_kms_key = ddb_json_get_str(x->rec, "S3SseKmsKeyId"),
+               put(x, "_started", "", 0) == DDB_OBJ_OK) {
         if (x->incremental)
             rc = write_changes(x, stop, ctx);
         else

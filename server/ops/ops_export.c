@@ -270,6 +270,10 @@ int ddb_op_export_table_to_point_in_time(ddb_req *req)
     ddb_jw_str(&w, fmt ? fmt : "DYNAMODB_JSON");
     ddb_jw_key(&w, "ExportType");
     ddb_jw_str(&w, kind.incremental ? "INCREMENTAL_EXPORT" : "FULL_EXPORT");
+    if (sse != NULL) { /* asked for: sent on every PUT to the store (engine/s3.c) */
+        ddb_jw_key(&w, "ddbdSse");
+        ddb_jw_str(&w, sse);
+    }
     ddb_jw_key(&w, "ddbdNs");
     ddb_jw_str(&w, req->ns);
     ddb_jw_key(&w, "ddbdTableId");

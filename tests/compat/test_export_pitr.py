@@ -340,3 +340,79 @@ def test_incremental_export_errors(server, c):
     # ListExports shows the type
     types = {s["ExportType"] for s in call(server, "ListExports", {"TableArn": arn})["ExportSummaries"]}
     assert types == {"INCREMENTAL_EXPORT"}
+
+
+# ---------------------------------------------------------------------------------------------
+# S3 server-side encryption
+# ---------------------------------------------------------------------------------------------
+
+class Capture(http.server.BaseHTTPRequestHandler):
+    """A bucket that answers every listing empty and keeps every PUT's headers."""
+    puts = []
+
+    def do_GET(self):
+        body = b'<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><KeyCount>0</KeyCount></ListBucketResult>'
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_PUT(self):
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        Capture.puts.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+        self.send_response(200)
+        self.send_header("ETag", '"0"')
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def capture_server(server_factory_module):  # noqa: F811
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Capture)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    ddbd = server_factory_module(["--in-memory", "--s3-endpoint", "http://127.0.0.1:%d" % httpd.server_port,
+                                  "--s3-access-key", "AK", "--s3-secret-key", "SK"])
+    yield ddbd
+    httpd.shutdown()
+
+
+@pytest.mark.parametrize("sse,kms_key,want", [
+    ("KMS", "arn:aws:kms:us-east-1:000000000000:key/k1", "aws:kms"), ("AES256", None, "AES256"), (None, None, None)])
+def test_export_sends_sse_headers_on_every_put(capture_server, sse, kms_key, want):
+    c = make_client(capture_server.endpoint)
+    name = unique_name("expsse")
+    arn = create(c, name)
+    c.put_item(TableName=name, Item={"pk": {"S": "a"}})
+    Capture.puts.clear()
+    kw = {"S3SseAlgorithm": sse} if sse else {}
+    if kms_key:
+        kw["S3SseKmsKeyId"] = kms_key
+    d = c.export_table_to_point_in_time(TableArn=arn, S3Bucket="b", S3Prefix="sse", **kw)["ExportDescription"]
+    assert d["S3SseAlgorithm"] == (sse or "AES256") and d.get("S3SseKmsKeyId") == kms_key
+    assert wait_export(c, d["ExportArn"])["ExportStatus"] == "COMPLETED"
+    paths = [p for p, _ in Capture.puts]
+    assert any(p.endswith("/_started") for p in paths) and any("/data/" in p for p in paths)
+    assert any(p.endswith("/manifest-summary.json") for p in paths) and len(paths) == 6
+    for path, h in Capture.puts:
+        signed = h["authorization"].split("SignedHeaders=")[1].split(",")[0].split(";")
+        assert h.get("x-amz-server-side-encryption") == want, path
+        assert h.get("x-amz-server-side-encryption-aws-kms-key-id") == kms_key, path
+        assert ("x-amz-server-side-encryption" in signed) == (want is not None)
+        assert ("x-amz-server-side-encryption-aws-kms-key-id" in signed) == (kms_key is not None)
+
+
+def test_export_with_sse_to_s3rver_is_signed_right(c, s3rver):
+    """s3rver checks the signature over the SSE headers too."""
+    _, s3 = s3rver
+    name = unique_name("expsse3")
+    arn = create(c, name)
+    c.put_item(TableName=name, Item={"pk": {"S": "a"}})
+    d = c.export_table_to_point_in_time(TableArn=arn, S3Bucket=BUCKET, S3Prefix="sse3",
+                                        S3SseAlgorithm="AES256")["ExportDescription"]
+    d = wait_export(c, d["ExportArn"])
+    assert d["ExportStatus"] == "COMPLETED", d
+    _, got = read_export(Objects(s3=s3, bucket=BUCKET), d)
+    assert got == [{"pk": {"S": "a"}}]
