@@ -621,7 +621,6 @@ int ddb_export_run(ddb_server *srv, const char *id, const ddb_json *rec, ddb_xfe
     } else if (x.failure_code == NULL) {
         write_summary(&x, start, now_seconds());
     }
-    ddb_log(DDB_LOG_INFO, "export %s of table id %u ran", id, table_id);
     finish(&x, now_seconds());
 out:
     ddb_objstore_close(&x.os);

@@ -598,6 +598,32 @@ def test_import_counts_bad_lines(c, export_dir):
     assert (d["ProcessedItemCount"], d["ImportedItemCount"], d["ErrorCount"]) == (5, 1, 4)
 
 
+def zstd(data):
+    if shutil.which("zstd") is None:
+        pytest.skip("the zstd tool is not installed (deploy/ddbd.sh deps-test)")
+    return subprocess.run(["zstd", "-q", "-c"], input=data, capture_output=True, check=True).stdout
+
+
+def test_import_zstd(c, export_dir):
+    """InputCompressionType ZSTD: each object is one or more zstd frames; a non-zstd object fails
+    the import (InvalidCompression)."""
+    lines = [b'{"Item":{"pk":{"S":"z%d"},"n":{"N":"%d"}}}\n' % (i, i) for i in range(300)]
+    put_objects(export_dir, "local", {
+        "zst/a.json.zst": zstd(b"".join(lines[:100])),
+        "zst/b.json.zst": zstd(b"".join(lines[100:200])) + zstd(b"".join(lines[200:])),  # two frames
+    })
+    name = unique_name("zst")
+    d = import_from(c, name, "local", "zst/", "DYNAMODB_JSON", compression="ZSTD")
+    assert d["ImportStatus"] == "COMPLETED", d
+    assert (d["ProcessedItemCount"], d["ImportedItemCount"], d["ErrorCount"]) == (300, 300, 0)
+    assert d["InputCompressionType"] == "ZSTD"
+    assert sorted(int(i["n"]["N"]) for i in scan_all(c, name)) == list(range(300))
+    put_objects(export_dir, "local", {"zstbad/a.json.zst": b"".join(lines[:3])})
+    d = import_from(c, unique_name("zstbad"), "local", "zstbad/", "DYNAMODB_JSON", compression="ZSTD")
+    assert d["ImportStatus"] == "FAILED" and d["FailureCode"] == "InvalidCompression"
+    assert d["FailureMessage"] == "zstbad/a.json.zst is not zstd data"
+
+
 def test_import_ion_hand_written(c, export_dir):
     ion = (b"$ion_1_0 {Item:{pk:\"a\", n:6d2, f:1.5, i:42, b:{{AAE=}}, 'odd name':true, z:null,"
            b" ss:$dynamodb_SS::[\"x\",\"y\"], ns:$dynamodb_NS::[1., 2.5], bs:$dynamodb_BS::[{{eA==}}],"
