@@ -211,24 +211,42 @@ static int maybe_flush(exporter *x, int *files, ddb_xfer_stop stop, void *ctx)
     return rc == 0 && stop(ctx) ? 1 : rc;
 }
 
-/* Adds the item stored as v[0..vlen) (decoded into a, which is then reset). */
-static void add_stored(exporter *x, ddb_arena *a, const char *v, size_t vlen)
+/* Adds the item stored as v[0..vlen) (decoded into a, which is then reset), and starts a new file
+   past FILE_BYTES; 0, 1 when stopping, -1 on failure. */
+static int add_stored(exporter *x, ddb_arena *a, const char *v, size_t vlen, int *files, ddb_xfer_stop stop,
+                      void *ctx)
 {
     ddb_attr item;
 
     if (ddb_item_decode(a, v, vlen, &item) != 0) {
         ddb_log(DDB_LOG_ERROR, "export %s: an unreadable item was skipped", x->id);
-        return;
+        return 0;
     }
     x->bytes += ddb_item_stored_size(v, vlen);
     add_item(x, &item);
     ddb_arena_reset(a);
+    return maybe_flush(x, files, stop, ctx);
+}
+
+/* Adds the changed items of x->ch from *ci on that sort before key (all: key NULL), each as it was
+   at the time (nothing when deleted); *ci moves past them. 0, 1 or -1 as add_stored. */
+static int add_changed_before(exporter *x, ddb_arena *a, size_t *ci, const char *key, size_t klen, int *files,
+                              ddb_xfer_stop stop, void *ctx)
+{
+    int rc = 0;
+
+    for (; rc == 0 && *ci < x->nch && (key == NULL || ddb_pitr_keycmp(&x->ch[*ci], key, klen) < 0); (*ci)++) {
+        if (x->ch[*ci].after != NULL)
+            rc = add_stored(x, a, x->ch[*ci].after, x->ch[*ci].after_len, files, stop, ctx);
+    }
+    return rc;
 }
 
 /*
  * Reads keyspace `keyspace` (the table through `snap`, or the history's base copy) in key order,
- * each item replaced by its changed state when the history has one (x->ch), and writes the data
- * files; 0, 1 when stopped, -1 on failure.
+ * merged with the history's changed items (x->ch: an item there is written as it was at the time,
+ * or left out when it did not exist then), and writes the data files; 0, 1 when stopped, -1 on
+ * failure.
  */
 static int write_data(exporter *x, uint32_t keyspace, ddb_store_snapshot *snap, ddb_xfer_stop stop, void *ctx)
 {
@@ -244,19 +262,14 @@ static int write_data(exporter *x, uint32_t keyspace, ddb_store_snapshot *snap, 
     for (ddb_store_iter_seek(it, NULL, 0); rc == 0 && ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
         size_t klen, vlen;
         const char *k = ddb_store_iter_key(it, &klen), *v = ddb_store_iter_val(it, &vlen);
-        int cmp = 1;
-        for (; rc == 0 && ci < x->nch && (cmp = ddb_pitr_keycmp(&x->ch[ci], k + 4, klen - 4)) < 0; ci++) {
-            if (x->ch[ci].after != NULL) /* an item the base does not hold */
-                add_stored(x, &a, x->ch[ci].after, x->ch[ci].after_len), rc = maybe_flush(x, &files, stop, ctx);
-        }
-        if (rc != 0)
+        if ((rc = add_changed_before(x, &a, &ci, k + 4, klen - 4, &files, stop, ctx)) != 0)
             break;
-        if (ci < x->nch && cmp == 0) {
-            v = x->ch[ci].after, vlen = x->ch[ci].after_len; /* its state at the time */
-            ci++;
+        if (ci < x->nch && ddb_pitr_keycmp(&x->ch[ci], k + 4, klen - 4) == 0) {
+            v = x->ch[ci].after; /* the base's item as it was at the time */
+            vlen = x->ch[ci++].after_len;
         }
         if (v != NULL)
-            add_stored(x, &a, v, vlen), rc = maybe_flush(x, &files, stop, ctx);
+            rc = add_stored(x, &a, v, vlen, &files, stop, ctx);
     }
     if (rc == 0 && ddb_store_iter_status(it) != DDB_STORE_OK) {
         x->failure_code = "UNKNOWN";
@@ -264,10 +277,8 @@ static int write_data(exporter *x, uint32_t keyspace, ddb_store_snapshot *snap, 
         rc = -1;
     }
     ddb_store_iter_close(it);
-    for (; rc == 0 && ci < x->nch; ci++) {
-        if (x->ch[ci].after != NULL)
-            add_stored(x, &a, x->ch[ci].after, x->ch[ci].after_len), rc = maybe_flush(x, &files, stop, ctx);
-    }
+    if (rc == 0)
+        rc = add_changed_before(x, &a, &ci, NULL, 0, &files, stop, ctx);
     ddb_arena_free(&a);
     if (rc == 0 && (x->file_items > 0 || files == 0))
         rc = flush_file(x);
@@ -305,10 +316,14 @@ static void add_change(exporter *x, uint64_t ms, const ddb_attr *keys, const ddb
     if (x->ion) {
         ddb_buf_printf(&x->lines, "$ion_1_0 {Metadata:{WriteTimestampMicros:%s},Keys:", micros);
         ddb_ion_write_value(&x->lines, keys);
-        if (now != NULL)
-            ddb_buf_puts(&x->lines, ",NewImage:"), ddb_ion_write_value(&x->lines, now);
-        if (then != NULL)
-            ddb_buf_puts(&x->lines, ",OldImage:"), ddb_ion_write_value(&x->lines, then);
+        if (now != NULL) {
+            ddb_buf_puts(&x->lines, ",NewImage:");
+            ddb_ion_write_value(&x->lines, now);
+        }
+        if (then != NULL) {
+            ddb_buf_puts(&x->lines, ",OldImage:");
+            ddb_ion_write_value(&x->lines, then);
+        }
         ddb_buf_putc(&x->lines, '}');
     } else {
         ddb_jw w;
@@ -324,10 +339,14 @@ static void add_change(exporter *x, uint64_t ms, const ddb_attr *keys, const ddb
         ddb_jw_obj_end(&w);
         ddb_jw_key(&w, "Keys");
         ddb_item_write_json(&w, keys);
-        if (now != NULL)
-            ddb_jw_key(&w, "NewImage"), ddb_item_write_json(&w, now);
-        if (then != NULL)
-            ddb_jw_key(&w, "OldImage"), ddb_item_write_json(&w, then);
+        if (now != NULL) {
+            ddb_jw_key(&w, "NewImage");
+            ddb_item_write_json(&w, now);
+        }
+        if (then != NULL) {
+            ddb_jw_key(&w, "OldImage");
+            ddb_item_write_json(&w, then);
+        }
         ddb_jw_obj_end(&w);
     }
     ddb_buf_putc(&x->lines, '\n');
@@ -351,8 +370,10 @@ static int write_change(exporter *x, ddb_arena *a, const ddb_pitr_change *c)
             return -1;
         old = v;
     }
-    if (c->after != NULL && ddb_item_decode(a, c->after, c->after_len, &now) == 0)
-        has_now = 1, x->bytes += ddb_item_stored_size(c->after, c->after_len);
+    if (c->after != NULL && ddb_item_decode(a, c->after, c->after_len, &now) == 0) {
+        has_now = 1;
+        x->bytes += ddb_item_stored_size(c->after, c->after_len);
+    }
     if (old != NULL && ddb_item_decode(a, old, old_len, &then) == 0)
         has_then = 1;
     if (!has_now && !has_then)
@@ -551,10 +572,39 @@ static int load_history(exporter *x, ddb_arena *a, const ddb_table *t)
     return 0;
 }
 
+/* Opens the bucket with the encryption headers the request asked for (objstore.h); 1, or 0 with
+   the failure set. */
+static int open_bucket(exporter *x)
+{
+    int rc = ddb_objstore_open(&x->os, x->srv->config, ddb_json_get_str(x->rec, "S3Bucket"));
+
+    if (rc != DDB_OBJ_OK) {
+        fail(x, rc == DDB_OBJ_NOT_FOUND ? "S3NoSuchBucket" : "S3AccessDenied", x->os.err);
+        return 0;
+    }
+    x->os.sse = ddb_json_get_str(x->rec, "ddbdSse");
+    x->os.sse_kms_key = ddb_json_get_str(x->rec, "S3SseKmsKeyId");
+    return 1;
+}
+
+/* manifest-files.json (a line per data file, written by flush_file) and its checksum. */
+static void write_manifest_files(exporter *x)
+{
+    const char *text = x->manifest.data ? x->manifest.data : "";
+    unsigned char digest[16];
+    char etag[33];
+
+    if (put(x, "manifest-files.json", text, x->manifest.len) != DDB_OBJ_OK)
+        return;
+    md5(text, x->manifest.len, digest);
+    hex16(digest, etag);
+    put(x, "manifest-files.checksum", etag, 32);
+}
+
 /* Writes the data files and manifests; 0, 1 when stopped, 2 while waiting for the history's base. */
 static int write_all(exporter *x, const ddb_table *t, uint32_t table_id, ddb_xfer_stop stop, void *ctx)
 {
-    int history = ddb_json_get(x->rec, "ddbdAtMs") != NULL || x->incremental, rc;
+    int history = ddb_json_get(x->rec, "ddbdAtMs") != NULL || x->incremental, rc = 0;
     ddb_store_snapshot *snap = NULL;
     ddb_arena a;
 
@@ -567,24 +617,13 @@ static int write_all(exporter *x, const ddb_table *t, uint32_t table_id, ddb_xfe
     }
     if (!history)
         snap = ddb_store_snapshot_take(x->srv->store);
-    if ((rc = ddb_objstore_open(&x->os, x->srv->config, ddb_json_get_str(x->rec, "S3Bucket"))) != DDB_OBJ_OK) {
-        fail(x, rc == DDB_OBJ_NOT_FOUND ? "S3NoSuchBucket" : "S3AccessDenied", x->os.err);
-        rc = 0;
-    } else if (x->os.sse = ddb_json_get_str(x->rec, "ddbdSse"),
-               x->os.sse_kms_key = ddb_json_get_str(x->rec, "S3SseKmsKeyId"),
-               put(x, "_started", "", 0) == DDB_OBJ_OK) {
+    if (open_bucket(x) && put(x, "_started", "", 0) == DDB_OBJ_OK) {
         if (x->incremental)
             rc = write_changes(x, stop, ctx);
         else
             rc = write_data(x, history ? x->base_keyspace : table_id, snap, stop, ctx);
-        if (rc == 0 && put(x, "manifest-files.json", x->manifest.data ? x->manifest.data : "", x->manifest.len) ==
-                           DDB_OBJ_OK) {
-            unsigned char digest[16];
-            char etag[33];
-            md5(x->manifest.data ? x->manifest.data : "", x->manifest.len, digest);
-            hex16(digest, etag);
-            put(x, "manifest-files.checksum", etag, 32);
-        }
+        if (rc == 0)
+            write_manifest_files(x);
     }
     if (snap != NULL)
         ddb_store_snapshot_release(x->srv->store, snap);
