@@ -164,6 +164,37 @@ def test_full_export_as_of_a_time_restore_agrees(server, c, export_dir):
     assert len(got) == 20 and set(map(canon_item, got)) == set(map(canon_item, [fix_json(i) for i in restored]))
 
 
+def test_full_export_after_the_window_slid(server_factory_module, export_dir):  # noqa: F811
+    """Records older than the window are folded into the base copy: an export as of a time just
+    inside the window reads the folded base plus the rest of the log."""
+    srv = server_factory_module(["--in-memory", "--admin", "--export-dir", export_dir])
+    c = make_client(srv.endpoint)
+    arn = create(c, "slide")
+    c.put_item(TableName="slide", Item={"pk": {"S": "b"}})
+    call(srv, "UpdateContinuousBackups", {"TableName": "slide", "PointInTimeRecoverySpecification": {
+        "PointInTimeRecoveryEnabled": True, "RecoveryPeriodInDays": 1}})
+    c.put_item(TableName="slide", Item={"pk": {"S": "a"}, "v": {"N": "1"}})
+    c.put_item(TableName="slide", Item={"pk": {"S": "a"}, "v": {"N": "2"}})
+    c.delete_item(TableName="slide", Key={"pk": {"S": "b"}})
+    advance(srv, 86400000 + 60000)
+    deadline = time.monotonic() + 10
+    while "folded into the base" not in srv.stderr_text() + srv.stdout_text():
+        assert time.monotonic() < deadline, "no trim"
+        time.sleep(0.05)
+    c.put_item(TableName="slide", Item={"pk": {"S": "c"}})
+    p = call(srv, "DescribeContinuousBackups", {"TableName": "slide"})[
+        "ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    raw_error(srv, {"TableArn": arn, "ExportTime": p["EarliestRestorableDateTime"] - 1}, "InvalidExportTimeException",
+              "Export Time is invalid")
+    d = export_raw(srv, c, {"TableArn": arn, "ExportTime": p["EarliestRestorableDateTime"] + 1, "S3Prefix": "slide"})
+    _, got = read_export(Objects(root=os.path.join(export_dir, "local")), d)
+    assert {i["pk"]["S"]: i.get("v", {}).get("N") for i in got} == {"a": "2"}
+    advance(srv, 60000)
+    d = export_raw(srv, c, {"TableArn": arn, "ExportTime": clock(srv) / 1000.0 - 30, "S3Prefix": "slide2"})
+    _, got = read_export(Objects(root=os.path.join(export_dir, "local")), d)
+    assert {i["pk"]["S"]: i.get("v", {}).get("N") for i in got} == {"a": "2", "c": None}
+
+
 # ---------------------------------------------------------------------------------------------
 # INCREMENTAL_EXPORT
 # ---------------------------------------------------------------------------------------------
