@@ -435,7 +435,8 @@ static void str_or_null(ddb_jw *w, const char *name, const char *v)
 }
 
 /* manifest-summary.json: the full export's members (version 2020-06-30), or the incremental's
-   (version 2023-08-01: exportFromTime and exportToTime instead of exportTime, outputView). */
+   (version 2023-08-01: exportFromTime and exportToTime instead of exportTime, outputView and
+   exportType), as the developer guide's examples show them. */
 static void write_summary(exporter *x, double start, double end)
 {
     const ddb_json *r = x->rec, *spec = ddb_json_get(r, "IncrementalExportSpecification");
@@ -484,12 +485,12 @@ static void write_summary(exporter *x, double start, double end)
     ddb_jw_int(&w, (long long)x->items);
     ddb_jw_key(&w, "outputFormat");
     ddb_jw_str(&w, x->ion ? "ION" : "DYNAMODB_JSON");
-    if (x->incremental) {
+    if (x->incremental) { /* (the full export's example has neither) */
         ddb_jw_key(&w, "outputView");
         ddb_jw_str(&w, view != NULL ? view : "NEW_AND_OLD_IMAGES");
+        ddb_jw_key(&w, "exportType");
+        ddb_jw_str(&w, "INCREMENTAL_EXPORT");
     }
-    ddb_jw_key(&w, "exportType");
-    ddb_jw_str(&w, x->incremental ? "INCREMENTAL_EXPORT" : "FULL_EXPORT");
     ddb_jw_obj_end(&w);
     if (put(x, "manifest-summary.json", buf.data, buf.len) == DDB_OBJ_OK) {
         md5(buf.data, buf.len, digest);
