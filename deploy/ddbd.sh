@@ -21,12 +21,12 @@ JOBS="$(nproc 2>/dev/null || echo 2)"
 RUNTIME_PACKAGES=(libh2o-evloop0.13 libssl3 zlib1g)
 # What building it takes.
 BUILD_PACKAGES=(build-essential cmake pkg-config libh2o-evloop-dev libssl-dev librocksdb-dev libsodium-dev
-                libyajl-dev libgmp-dev zlib1g-dev)
+                libyajl-dev libgmp-dev zlib1g-dev libzstd-dev)
 # What the tests take: the clients (boto3, the AWS CLI; node and npm for the JS SDK, below), clang
 # for the fuzzers and sanitizer runtimes, valgrind, openssl (TLS tests), util-linux (taskset,
 # unshare), Docker's engine, docker-compose and debootstrap for the image's test, and Chromium, Go and
 # the Go SDK v2 for the tools' tests (tests/tools, tests/go).
-TEST_PACKAGES=(python3 python3-boto3 python3-pytest awscli curl clang libclang-rt-14-dev valgrind openssl
+TEST_PACKAGES=(python3 python3-boto3 python3-pytest awscli curl zstd clang libclang-rt-14-dev valgrind openssl
                util-linux docker.io docker-compose debootstrap
                chromium golang-go golang-github-aws-aws-sdk-go-v2-dev)
 

@@ -2,7 +2,7 @@
  * server/engine/import.c: one import, on the background worker (see xfer.h).
  *
  * Every object under S3BucketSource's prefix (in key order; the error logs ddbd writes are
- * skipped) is read whole, gunzipped when InputCompressionType is GZIP, and split into items:
+ * skipped) is read whole, decompressed when InputCompressionType is GZIP or ZSTD, and split into items:
  *   - DYNAMODB_JSON: one {"Item":{...}} per line (an export's data files as they are);
  *   - ION: one Ion struct with an Item field per line (ion.h);
  *   - CSV: records separated by newlines (quoted fields may hold delimiters, quotes as "" and
@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "catalog.h"
 #include "dispatch.h"
@@ -41,7 +42,7 @@ typedef struct importer {
     const ddb_json *rec;
     const char *table, *ns, *fmt, *arn;
     uint32_t table_id;
-    int gz, csv, ion;
+    int gz, zstd, csv, ion;
     char delim;
     const ddb_json *header_list, *defs;
     ddb_objstore os;
@@ -314,6 +315,24 @@ static int gunzip(const ddb_buf *in, ddb_buf *out)
     return rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR ? 0 : -1;
 }
 
+/* ZSTD frames (one or more) of `in` decompressed into `out`; 0 or -1. */
+static int unzstd(const ddb_buf *in, ddb_buf *out)
+{
+    ZSTD_DStream *z = ZSTD_createDStream();
+    ZSTD_inBuffer src = {in->data, in->len, 0};
+    size_t rc = z != NULL ? ZSTD_initDStream(z) : 1;
+
+    while (z != NULL && !ZSTD_isError(rc) && src.pos < src.size) {
+        ZSTD_outBuffer dst;
+        ddb_buf_reserve(out, 1 << 20);
+        dst = (ZSTD_outBuffer){out->data + out->len, out->cap - out->len, 0};
+        rc = ZSTD_decompressStream(z, &dst, &src);
+        out->len += dst.pos;
+    }
+    ZSTD_freeDStream(z);
+    return z == NULL || ZSTD_isError(rc) || rc != 0 ? -1 : 0; /* rc 0: the last frame is whole */
+}
+
 static void progress(importer *im)
 {
     ddb_xfer_set set[] = {
@@ -353,10 +372,10 @@ static int read_object(importer *im, const char *key, ddb_xfer_stop stop, void *
         return -1;
     }
     im->bytes += (long long)raw.len;
-    if (im->gz) {
-        if (gunzip(&raw, &plain) != 0) {
+    if (im->gz || im->zstd) {
+        if ((im->gz ? gunzip(&raw, &plain) : unzstd(&raw, &plain)) != 0) {
             im->failure_code = "InvalidCompression";
-            snprintf(im->failure, sizeof(im->failure), "%s is not gzip data", key);
+            snprintf(im->failure, sizeof(im->failure), "%s is not %s data", key, im->gz ? "gzip" : "zstd");
             ddb_buf_free(&raw);
             ddb_buf_free(&plain);
             return -1;
@@ -447,6 +466,7 @@ void ddb_import_run(ddb_server *srv, const char *id, const ddb_json *rec, ddb_xf
     im.fmt = ddb_json_get_str(rec, "InputFormat");
     im.table_id = (uint32_t)ddb_json_integer(ddb_json_get(rec, "ddbdTableId"), 0);
     im.gz = comp != NULL && strcmp(comp, "GZIP") == 0;
+    im.zstd = comp != NULL && strcmp(comp, "ZSTD") == 0;
     im.csv = im.fmt != NULL && strcmp(im.fmt, "CSV") == 0;
     im.ion = im.fmt != NULL && strcmp(im.fmt, "ION") == 0;
     im.delim = delim != NULL && delim[0] ? delim[0] : ',';

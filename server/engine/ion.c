@@ -152,6 +152,11 @@ static void put_value(ddb_buf *b, const ddb_attr *v)
     }
 }
 
+void ddb_ion_write_value(ddb_buf *b, const ddb_attr *v)
+{
+    put_value(b, v);
+}
+
 void ddb_ion_write_item(ddb_buf *b, const ddb_attr *item)
 {
     ddb_buf_puts(b, "$ion_1_0 {Item:");

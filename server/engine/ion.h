@@ -18,6 +18,8 @@
 
 /* Appends "$ion_1_0 {Item:{...}}" (no newline) for an item (an M). */
 void ddb_ion_write_item(ddb_buf *b, const ddb_attr *item);
+/* Appends one value's Ion text (an item: its struct), as ddb_ion_write_item writes it. */
+void ddb_ion_write_value(ddb_buf *b, const ddb_attr *v);
 
 /*
  * Reads one line's Ion text: a struct with an Item member (a leading $ion_1_0 is skipped) and

@@ -24,6 +24,8 @@ typedef struct ddb_objstore {
     char bucket[256];
     char *dir;               /* the bucket's directory (file mapping), or NULL */
     const ddb_config *cfg;   /* the S3 endpoint and keys */
+    const char *sse;         /* an S3 PUT's x-amz-server-side-encryption: AES256 or KMS (aws:kms), or NULL */
+    const char *sse_kms_key; /* with KMS: x-amz-server-side-encryption-aws-kms-key-id, or NULL */
     char err[512];
 } ddb_objstore;
 

@@ -56,4 +56,32 @@ void ddb_pitr_trim(struct ddb_server *srv, uint64_t now_ms);
 void ddb_pitr_lock(void);
 void ddb_pitr_unlock(void);
 
+/*
+ * ---- reading the history, for exports (pitr_read.c) ----
+ *
+ * An export as of T, or of the changes in [from, to), reads the log once: every record before
+ * `to` is kept (arena memory: the log's size up to `to`), sorted by key, and folded into one
+ * ddb_pitr_change per item. The item's state at a time is its last record before that time, or
+ * the base's copy when it has none (the base holds every item as of the window's start, and the
+ * trim folds only records older than that into it). Both the export and the trim run on the
+ * background worker, so the base and the log do not move while an export reads them.
+ */
+typedef struct ddb_pitr_change {
+    const char *key;        /* the item's stored key without its table id */
+    size_t klen;
+    const char *before;     /* its image at `from`, when before_known (NULL: it did not exist) */
+    size_t before_len;
+    const char *after;      /* its image at `to` (NULL: it did not exist) */
+    size_t after_len;
+    uint64_t last_ms;       /* the time of its last record before `to` */
+    int before_known;       /* a record before `from` says its state at `from` (else: the base) */
+    int changed;            /* it has a record in [from, to) */
+} ddb_pitr_change;
+
+/* The items of log `log` with a record before to_ms, in key order; 0, or -1 on a storage error. */
+int ddb_pitr_changes(ddb_store *s, ddb_arena *a, uint32_t log, uint64_t from_ms, uint64_t to_ms,
+                     ddb_pitr_change **out, size_t *n);
+/* memcmp order of a change's key against a stored key without its table id. */
+int ddb_pitr_keycmp(const ddb_pitr_change *c, const char *key, size_t klen);
+
 #endif

@@ -125,13 +125,20 @@ static void build_head(ddb_objstore *o, const endpoint *e, const char *method, c
     const char *sk = o->cfg->s3_secret_key ? o->cfg->s3_secret_key : getenv("AWS_SECRET_ACCESS_KEY");
     const char *region = o->cfg->s3_region ? o->cfg->s3_region : "us-east-1";
     char amz_date[17], hash[DDB_SIGV4_HEX_LEN + 1], sig[DDB_SIGV4_HEX_LEN + 1], clen[24];
-    ddb_sigv4_header hs[3] = {{"host", e->hostport}, {"x-amz-content-sha256", hash}, {"x-amz-date", amz_date}};
+    ddb_sigv4_header hs[5] = {{"host", e->hostport}, {"x-amz-content-sha256", hash}, {"x-amz-date", amz_date}};
     ddb_sigv4_request r = {method, path, query, hs, 3, body, len, hash};
+    const char *sse = strcmp(method, "PUT") == 0 && o->sse != NULL ? o->sse : NULL;
     ddb_buf creq = {0}, sh = {0}, scope = {0}, sts = {0};
     uint8_t key[32];
     time_t now = time(NULL);
     struct tm tm;
 
+    if (sse != NULL) { /* signed, as S3 requires of every x-amz- header */
+        int kms = strcmp(sse, "KMS") == 0;
+        hs[r.nheaders++] = (ddb_sigv4_header){"x-amz-server-side-encryption", kms ? "aws:kms" : sse};
+        if (kms && o->sse_kms_key != NULL)
+            hs[r.nheaders++] = (ddb_sigv4_header){"x-amz-server-side-encryption-aws-kms-key-id", o->sse_kms_key};
+    }
     gmtime_r(&now, &tm);
     strftime(amz_date, sizeof(amz_date), "%Y%m%dT%H%M%SZ", &tm);
     ddb_sigv4_sha256_hex(body, len, hash);
@@ -147,6 +154,10 @@ static void build_head(ddb_objstore *o, const endpoint *e, const char *method, c
     snprintf(clen, sizeof(clen), "%zu", len);
     put_header(tx, "Content-Length: ", clen);
     put_header(tx, "Connection: ", "close");
+    for (size_t i = 3; i < r.nheaders; i++) {
+        ddb_buf_printf(tx, "%s: ", hs[i].name);
+        put_header(tx, "", hs[i].value);
+    }
     ddb_buf_puts(tx, "Authorization: ");
     ddb_sigv4_authorization(tx, ak ? ak : "", scope.data, sh.data, sig);
     ddb_buf_puts(tx, "\r\n\r\n");

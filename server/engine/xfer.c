@@ -168,11 +168,12 @@ static int run_prefix(ddb_server *srv, const char *prefix, const char *status_me
         const char *st = ddb_json_get_str(rec, status_member);
         if (st == NULL || strcmp(st, "IN_PROGRESS") != 0)
             continue;
-        if (prefix[0] == 'e')
-            ddb_export_run(srv, ids[i], rec, stop, ctx);
-        else
+        if (prefix[0] == 'e') {
+            ran += ddb_export_run(srv, ids[i], rec, stop, ctx);
+        } else {
             ddb_import_run(srv, ids[i], rec, stop, ctx);
-        ran++;
+            ran++;
+        }
     }
     ddb_arena_free(&a);
     return ran;

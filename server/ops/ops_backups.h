@@ -23,6 +23,15 @@ const ddb_json *ddb_restore_compose(ddb_req *req, const ddb_backup *b);
  */
 int ddb_restore_start(ddb_req *req, const ddb_backup *b, uint32_t log, uint64_t when_ms);
 
+/* A table's point-in-time recovery window (ops_pitr.c). */
+typedef struct ddb_pitr_window {
+    uint64_t earliest, latest; /* ms */
+    long long days;
+    const char *base;          /* the base copy's backup id */
+} ddb_pitr_window;
+/* Table t's recovery window now; 0, 1 when recovery is off (or its base record is missing). */
+int ddb_pitr_window_of(ddb_req *req, const ddb_table *t, ddb_pitr_window *w);
+
 /* Adds to `b` the removal of table t's point-in-time history (ops_pitr.c): its base's record, and
    a purge of the base's keyspace and of the log. Nothing when recovery is off. */
 void ddb_pitr_purge_record(ddb_req *req, const ddb_table *t, ddb_batch *b);

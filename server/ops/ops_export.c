@@ -3,18 +3,22 @@
  *
  * The handler checks the request, writes the export's record IN_PROGRESS (engine/xfer.h) and
  * kicks the background worker, which writes the files (engine/export.c); the answer is the
- * record as DescribeExport renders it. Decisions where DynamoDB differs (docs/compatibility.md):
- *   - point-in-time recovery is not required (ddbd cannot enable it yet, and an export of the
- *     table as it is needs no history);
- *   - the table is exported as of the moment the export starts: an ExportTime more than
- *     EXPORT_TIME_SLACK seconds in the past is refused with InvalidExportTimeException, one in the
- *     future too, as DynamoDB refuses it;
- *   - INCREMENTAL_EXPORT is refused (it needs the change history PITR will keep).
+ * record as DescribeExport renders it. The kinds (engine/export.c):
+ *   - no ExportTime, or one within EXPORT_TIME_SLACK seconds of now: the table as it is when the
+ *     export starts; point-in-time recovery is not required for it (docs/compatibility.md);
+ *   - an earlier ExportTime: the table as of that time, from point-in-time recovery's history,
+ *     which must be enabled and hold that time (record member ddbdAtMs);
+ *   - INCREMENTAL_EXPORT: the changes in [ExportFromTime, ExportToTime) (ddbdFromMs, ddbdToMs),
+ *     a period of 15 minutes to 24 hours inside the recovery window.
+ * Times are the server clock's (clock.h), which tests move. Messages DynamoDB's documentation
+ * does not give are ddbd's choices (docs/compatibility.md, Exports and imports).
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "ddb/ddb_status.h"
+#include "ops_backups.h"
 #include "ops_common.h"
 #include "server.h"
 #include "tasks.h"
@@ -23,7 +27,8 @@
 #include "xfer.h"
 
 #define EXPORT_TIME_SLACK 5.0
-#define NO_INCREMENTAL "ddbd does not support INCREMENTAL_EXPORT yet: only FULL_EXPORT"
+#define MINUTE_MS 60000ULL
+#define INVALID_TIME "Export Time is invalid" /* (captured from DynamoDB by ScyllaDB's tests) */
 
 /* The table name of "arn:aws:dynamodb:<region>:<account>:table/<name>", or NULL. */
 static const char *name_of_arn(ddb_req *req, const char *arn)
@@ -100,14 +105,124 @@ static void opt_member(ddb_jw *w, const ddb_json *in, const char *name)
     }
 }
 
+/* A request's time member in ms (a microsecond up: "…297.020" is 297019.99999… ms as a double). */
+static uint64_t ms_of(const ddb_json *v)
+{
+    double s = ddb_v_number(v, 0);
+
+    return s <= 0 ? 0 : (uint64_t)(s * 1000.0 + 1e-3);
+}
+
+static int no_pitr(ddb_req *req, const ddb_table *t)
+{
+    return ddb_req_fail(req, DDB_E_PITR_UNAVAILABLE, "Point in time recovery is not enabled for table '%s'", t->name);
+}
+
+typedef struct export_kind {
+    int incremental;
+    uint64_t at, from, to; /* ms: at (0: now) for a full export, from and to for an incremental one */
+    const char *view;
+} export_kind;
+
+/* ExportTime of a full export: now (k->at 0), or a time in the recovery window. */
+static int check_export_time(ddb_req *req, const ddb_table *t, uint64_t now, export_kind *k)
+{
+    const ddb_json *when = ddb_json_get(req->in, "ExportTime");
+    ddb_pitr_window win;
+    double at;
+
+    if (!ddb_v_present(when))
+        return DDB_OK;
+    at = ddb_v_number(when, 0);
+    if (at > (double)now / 1000.0 + EXPORT_TIME_SLACK)
+        return ddb_req_fail(req, DDB_E_INVALID_EXPORT_TIME, "Export time cannot be in the future");
+    if (at >= (double)now / 1000.0 - EXPORT_TIME_SLACK)
+        return DDB_OK; /* now: the table as it is */
+    if (ddb_pitr_window_of(req, t, &win) != 0)
+        return no_pitr(req, t);
+    k->at = ms_of(when);
+    if (at < 0 || k->at < win.earliest)
+        return ddb_req_fail(req, DDB_E_INVALID_EXPORT_TIME, INVALID_TIME);
+    return DDB_OK;
+}
+
+/* IncrementalExportSpecification: the period's rules (the developer guide's "incremental export"). */
+static int check_incremental(ddb_req *req, const ddb_table *t, uint64_t now, export_kind *k)
+{
+    const ddb_json *spec = ddb_json_get(req->in, "IncrementalExportSpecification");
+    const ddb_json *from = ddb_json_get(spec, "ExportFromTime"), *to = ddb_json_get(spec, "ExportToTime");
+    ddb_pitr_window win;
+
+    if (ddb_v_present(ddb_json_get(req->in, "ExportTime")))
+        return ddb_req_fail(req, DDB_E_VALIDATION, "ExportTime is not supported for INCREMENTAL_EXPORT");
+    if (!ddb_v_present(from))
+        return ddb_req_fail(req, DDB_E_VALIDATION, "ExportFromTime is required for INCREMENTAL_EXPORT");
+    if (ddb_pitr_window_of(req, t, &win) != 0)
+        return no_pitr(req, t);
+    k->incremental = 1;
+    k->view = ddb_json_get_str(spec, "ExportViewType") ? ddb_json_get_str(spec, "ExportViewType") : "NEW_AND_OLD_IMAGES";
+    k->from = ms_of(from);
+    k->to = ddb_v_present(to) ? ms_of(to) : now; /* "the latest time with data available" */
+    if (k->to > now)
+        return ddb_req_fail(req, DDB_E_INVALID_EXPORT_TIME, "ExportToTime cannot be in the future");
+    if (k->from >= k->to)
+        return ddb_req_fail(req, DDB_E_INVALID_EXPORT_TIME, "ExportFromTime must be earlier than ExportToTime");
+    if (k->to - k->from < 15 * MINUTE_MS)
+        return ddb_req_fail(req, DDB_E_INVALID_EXPORT_TIME,
+                            "The period between ExportFromTime and ExportToTime must be at least 15 minutes");
+    if (k->to - k->from > 24 * 60 * MINUTE_MS)
+        return ddb_req_fail(req, DDB_E_INVALID_EXPORT_TIME,
+                            "The period between ExportFromTime and ExportToTime must be at most 24 hours");
+    if (k->from < win.earliest)
+        return ddb_req_fail(req, DDB_E_INVALID_EXPORT_TIME, INVALID_TIME);
+    return DDB_OK;
+}
+
+static void time_member(ddb_jw *w, const char *name, uint64_t ms)
+{
+    char s[32];
+
+    snprintf(s, sizeof(s), "%llu.%03llu", (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
+    ddb_jw_key(w, name);
+    ddb_jw_raw_number(w, s);
+}
+
+static void ms_member(ddb_jw *w, const char *name, uint64_t ms)
+{
+    ddb_jw_key(w, name);
+    ddb_jw_int(w, (long long)ms);
+}
+
+/* The members of the record that say what is exported (and the private ones the worker reads). */
+static void write_kind(ddb_jw *w, const export_kind *k, uint64_t now)
+{
+    if (k->incremental) {
+        ddb_jw_key(w, "IncrementalExportSpecification");
+        ddb_jw_obj_begin(w);
+        time_member(w, "ExportFromTime", k->from);
+        time_member(w, "ExportToTime", k->to);
+        ddb_jw_key(w, "ExportViewType");
+        ddb_jw_str(w, k->view);
+        ddb_jw_obj_end(w);
+        ms_member(w, "ddbdFromMs", k->from);
+        ms_member(w, "ddbdToMs", k->to);
+        return;
+    }
+    time_member(w, "ExportTime", k->at ? k->at : now);
+    if (k->at)
+        ms_member(w, "ddbdAtMs", k->at);
+}
+
 int ddb_op_export_table_to_point_in_time(ddb_req *req)
 {
-    const ddb_json *in = req->in, *prev, *when = ddb_json_get(in, "ExportTime");
+    const ddb_json *in = req->in, *prev;
     const char *arn = ddb_json_get_str(in, "TableArn"), *name = name_of_arn(req, arn);
     const char *type = ddb_json_get_str(in, "ExportType"), *fmt = ddb_json_get_str(in, "ExportFormat");
+    const char *sse = ddb_json_get_str(in, "S3SseAlgorithm");
     const ddb_table *t;
-    double now = ddb_now_seconds();
-    char id[32], ts[40];
+    uint64_t now = ddb_clock_now_ms();
+    export_kind kind = {0};
+    char id[32];
     ddb_buf buf = {0};
     ddb_jw w;
 
@@ -116,16 +231,13 @@ int ddb_op_export_table_to_point_in_time(ddb_req *req)
     t = ddb_catalog_get(req->srv->catalog, ddb_ns_key(req->arena, req->ns, name));
     if (t == NULL)
         return ddb_req_fail(req, DDB_E_TABLE_NOT_FOUND, "Table not found: %s", name);
-    if (type != NULL && strcmp(type, "INCREMENTAL_EXPORT") == 0)
-        return ddb_req_fail(req, DDB_E_VALIDATION, NO_INCREMENTAL);
-    if (when != NULL && when->type != DDB_JSON_NULL) {
-        double at = ddb_v_number(when, 0);
-        if (at > now + EXPORT_TIME_SLACK)
-            return ddb_req_fail(req, DDB_E_INVALID_EXPORT_TIME, "Export time cannot be in the future");
-        if (at < now - EXPORT_TIME_SLACK)
-            return ddb_req_fail(req, DDB_E_INVALID_EXPORT_TIME,
-                                "ddbd exports a table as it is now: an ExportTime in the past needs point-in-time "
-                                "recovery, which ddbd does not support yet");
+    if (type != NULL && strcmp(type, "INCREMENTAL_EXPORT") == 0) {
+        if (check_incremental(req, t, now, &kind) != DDB_OK)
+            return req->err.code;
+    } else if (ddb_v_present(ddb_json_get(in, "IncrementalExportSpecification"))) {
+        return ddb_req_fail(req, DDB_E_VALIDATION, "IncrementalExportSpecification is only supported for INCREMENTAL_EXPORT");
+    } else if (check_export_time(req, t, now, &kind) != DDB_OK) {
+        return req->err.code;
     }
     arn = ddb_table_arn(req, t->name);
     if (client_token(req, ddb_json_get_str(in, "ClientToken"), arn, &prev) != DDB_OK)
@@ -134,33 +246,34 @@ int ddb_op_export_table_to_point_in_time(ddb_req *req)
         ddb_xfer_describe(req, "ExportDescription", prev);
         return DDB_OK;
     }
-    ddb_xfer_new_id(id, (uint64_t)(now * 1000));
-    snprintf(ts, sizeof(ts), "%.3f", now);
+    ddb_xfer_new_id(id, now);
     ddb_jw_init(&w, &buf);
     ddb_jw_obj_begin(&w);
     ddb_jw_key(&w, "ExportArn");
     ddb_jw_str(&w, ddb_arena_sprintf(req->arena, "%s/export/%s", arn, id));
     ddb_jw_key(&w, "ExportStatus");
     ddb_jw_str(&w, "IN_PROGRESS");
-    ddb_jw_key(&w, "StartTime");
-    ddb_jw_raw_number(&w, ts);
+    time_member(&w, "StartTime", now);
     ddb_jw_key(&w, "TableArn");
     ddb_jw_str(&w, arn);
     ddb_jw_key(&w, "TableId");
     ddb_jw_str(&w, ddb_json_get_str(t->desc, "TableId") ? ddb_json_get_str(t->desc, "TableId") : "");
-    ddb_jw_key(&w, "ExportTime");
-    ddb_jw_raw_number(&w, ts);
+    write_kind(&w, &kind, now);
     opt_member(&w, in, "ClientToken");
     opt_member(&w, in, "S3Bucket");
     opt_member(&w, in, "S3BucketOwner");
     opt_member(&w, in, "S3Prefix");
     ddb_jw_key(&w, "S3SseAlgorithm");
-    ddb_jw_str(&w, ddb_json_get_str(in, "S3SseAlgorithm") ? ddb_json_get_str(in, "S3SseAlgorithm") : "AES256");
+    ddb_jw_str(&w, sse ? sse : "AES256");
     opt_member(&w, in, "S3SseKmsKeyId");
     ddb_jw_key(&w, "ExportFormat");
     ddb_jw_str(&w, fmt ? fmt : "DYNAMODB_JSON");
     ddb_jw_key(&w, "ExportType");
-    ddb_jw_str(&w, "FULL_EXPORT");
+    ddb_jw_str(&w, kind.incremental ? "INCREMENTAL_EXPORT" : "FULL_EXPORT");
+    if (sse != NULL) { /* asked for: sent on every PUT to the store (engine/s3.c) */
+        ddb_jw_key(&w, "ddbdSse");
+        ddb_jw_str(&w, sse);
+    }
     ddb_jw_key(&w, "ddbdNs");
     ddb_jw_str(&w, req->ns);
     ddb_jw_key(&w, "ddbdTableId");

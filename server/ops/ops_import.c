@@ -105,8 +105,6 @@ int ddb_op_import_table(ddb_req *req)
         ddb_xfer_describe(req, "ImportTableDescription", prev);
         return DDB_OK;
     }
-    if (comp != NULL && strcmp(comp, "ZSTD") == 0)
-        return ddb_req_fail(req, DDB_E_VALIDATION, "ddbd does not support ZSTD-compressed imports yet: use GZIP or NONE");
     if (create_table(req, params) != DDB_OK)
         return req->err.code;
     if ((t = ddb_catalog_get(req->srv->catalog, ddb_ns_key(req->arena, req->ns, name))) == NULL)

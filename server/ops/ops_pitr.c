@@ -45,14 +45,9 @@ static const ddb_table *table_or_fail(ddb_req *req, const char *name)
     return t;
 }
 
-typedef struct window {
-    uint64_t earliest, latest; /* ms */
-    long long days;
-    const char *base;          /* the base copy's backup id */
-} window;
+typedef ddb_pitr_window window;
 
-/* Table t's recovery window now; 0, 1 when recovery is off (or its base record is missing). */
-static int window_of(ddb_req *req, const ddb_table *t, window *w)
+int ddb_pitr_window_of(ddb_req *req, const ddb_table *t, ddb_pitr_window *w)
 {
     const ddb_json *p = ddb_json_get(t->desc, "ddbdPitr");
     uint64_t now = ddb_clock_now_ms(), since;
@@ -75,7 +70,7 @@ static void write_continuous_backups(ddb_req *req, const ddb_table *t)
 {
     ddb_jw *w = &req->out;
     window win;
-    int on = window_of(req, t, &win) == 0;
+    int on = ddb_pitr_window_of(req, t, &win) == 0;
 
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "ContinuousBackupsDescription");
@@ -244,7 +239,7 @@ int ddb_op_update_continuous_backups(ddb_req *req)
         if (t->restoring)
             return ddb_req_fail(req, DDB_E_TABLE_IN_USE, "Table is being restored: %s", t->name);
         window win;
-        if (on && window_of(req, t, &win) == 0) { /* on already: only the period changes */
+        if (on && ddb_pitr_window_of(req, t, &win) == 0) { /* on already: only the period changes */
             const ddb_json *p = ddb_json_get(t->desc, "ddbdPitr");
             const char *pitr = ddb_arena_sprintf(req->arena, "{\"Log\":%u,\"Base\":\"%s\",\"Days\":%lld}", t->pitr_log,
                                                  ddb_json_get_str(p, "Base"), days);
@@ -308,7 +303,7 @@ static int restore(ddb_req *req, const ddb_table *t, int latest, const ddb_json 
     ddb_backup b;
     window win;
 
-    if (window_of(req, t, &win) != 0)
+    if (ddb_pitr_window_of(req, t, &win) != 0)
         return ddb_req_fail(req, DDB_E_PITR_UNAVAILABLE, "Point in time recovery is not enabled for table '%s'",
                             t->name);
     /* (a microsecond up: "…297.020" is 297019.99999… ms as a double) */

@@ -251,3 +251,52 @@ def test_cli_export_and_import(server_factory, tmp_path):
     assert got == {i["pk"]["S"]: i for i in items}
     proc = aws("describe-import", "--import-arn", iarn + "0", expect=254)
     assert "ImportNotFoundException" in proc.stderr
+
+
+def test_cli_export_at_a_past_time(server_factory, tmp_path):
+    """export-table-to-point-in-time --export-time (point-in-time recovery's history) and its
+    errors, --s3-sse-algorithm/--s3-sse-kms-key-id. (Debian's CLI 2.9 predates --export-type and
+    --incremental-export-specification: INCREMENTAL_EXPORT is tested in test_export_pitr.py.)"""
+    import time
+    import urllib.request
+    os.makedirs(tmp_path / "exports" / "bucket")
+    srv = server_factory(["--in-memory", "--admin", "--export-dir", str(tmp_path / "exports")])
+    os.makedirs(tmp_path / "home")
+    aws = cli_runner(srv.endpoint, tmp_path / "home")
+
+    def set_clock(seconds):
+        req = urllib.request.Request(srv.endpoint + "/ddbd/clock", data=json.dumps({"set": seconds * 1000}).encode(),
+                                     method="POST")
+        urllib.request.urlopen(req, timeout=10).read()
+    x = int(time.time()) + 100
+    set_clock(x)
+    for name in ("src", "nopitr"):
+        aws("create-table", "--table-name", name, "--billing-mode", "PAY_PER_REQUEST", "--attribute-definitions",
+            "AttributeName=pk,AttributeType=S", "--key-schema", "AttributeName=pk,KeyType=HASH")
+    aws("update-continuous-backups", "--table-name", "src", "--point-in-time-recovery-specification",
+        "PointInTimeRecoveryEnabled=true")
+    items = [{"pk": {"S": "k%d" % i}} for i in range(5)]
+    aws("batch-write-item", "--request-items", json.dumps({"src": [{"PutRequest": {"Item": i}} for i in items]}))
+    set_clock(x + 30)
+    set_clock(x + 90)
+    aws("delete-item", "--table-name", "src", "--key", json.dumps(items[0]))
+    table_arn = as_json(aws("describe-table", "--table-name", "src"))["Table"]["TableArn"]
+    export = as_json(aws("export-table-to-point-in-time", "--table-arn", table_arn, "--s3-bucket", "bucket",
+                         "--export-time", str(x + 30), "--s3-sse-algorithm", "KMS", "--s3-sse-kms-key-id", "k1"))[
+        "ExportDescription"]
+    import datetime
+    assert datetime.datetime.fromisoformat(export["ExportTime"]).timestamp() == x + 30
+    assert export["S3SseAlgorithm"] == "KMS" and export["S3SseKmsKeyId"] == "k1"
+    for _ in range(500):
+        desc = as_json(aws("describe-export", "--export-arn", export["ExportArn"]))["ExportDescription"]
+        if desc["ExportStatus"] != "IN_PROGRESS":
+            break
+        time.sleep(0.01)
+    assert desc["ExportStatus"] == "COMPLETED" and desc["ItemCount"] == 5
+    proc = aws("export-table-to-point-in-time", "--table-arn", table_arn, "--s3-bucket", "bucket",
+               "--export-time", str(x - 60), expect=254)
+    assert "(InvalidExportTimeException)" in proc.stderr and "Export Time is invalid" in proc.stderr
+    proc = aws("export-table-to-point-in-time", "--table-arn", table_arn.replace("/src", "/nopitr"), "--s3-bucket",
+               "bucket", "--export-time", str(x + 30), expect=254)
+    assert "(PointInTimeRecoveryUnavailableException)" in proc.stderr
+    assert "Point in time recovery is not enabled for table 'nopitr'" in proc.stderr
