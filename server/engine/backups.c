@@ -53,6 +53,8 @@ static int parse_record(ddb_arena *a, const char *id, const char *text, size_t l
     b->items = json_u64(r, "Items");
     b->source = ddb_json_get(r, "Source");
     b->pitr = ddb_json_get_str(r, "Kind") != NULL && strcmp(ddb_json_get_str(r, "Kind"), "PITR") == 0;
+    b->system = ddb_json_get_str(r, "Type") != NULL && strcmp(ddb_json_get_str(r, "Type"), "SYSTEM") == 0;
+    b->expires_ms = json_u64(r, "Expires");
     if (b->arn == NULL || b->status == NULL || b->ns == NULL || b->source == NULL || b->keyspace == 0)
         return -1;
     return 0;
@@ -219,6 +221,53 @@ int ddb_backup_delete(ddb_server *srv, const ddb_backup *b)
     return rc == DDB_STORE_OK ? 0 : -1;
 }
 
+typedef struct expiring {
+    ddb_server *srv;
+    uint64_t now_ms;
+    const ddb_table **tables; /* the catalog's, to skip a backup a restore still reads */
+    size_t ntables;
+    ddb_arena *a;
+    ddb_backup *due;
+    size_t n, cap;
+} expiring;
+
+static int expiring_cb(void *ctx, const ddb_backup *b)
+{
+    expiring *e = ctx;
+
+    if (!b->system || b->expires_ms > e->now_ms || strcmp(b->status, "AVAILABLE") != 0)
+        return 0;
+    for (size_t i = 0; i < e->ntables; i++)
+        if (e->tables[i]->restoring && e->tables[i]->restore_from == b->keyspace)
+            return 0; /* the next sweep, once the restore is done */
+    if (e->n == e->cap)
+        return 1; /* enough for one sweep */
+    e->due[e->n] = *b;
+    e->due[e->n].id = ddb_arena_sprintf(e->a, "%s", b->id);
+    e->due[e->n].table = ddb_arena_sprintf(e->a, "%s", b->table ? b->table : "");
+    e->n++;
+    return 0;
+}
+
+void ddb_backups_expire(ddb_server *srv, uint64_t now_ms)
+{
+    ddb_arena a;
+    ddb_backup due[16];
+    expiring e = {srv, now_ms, NULL, 0, &a, due, 0, sizeof(due) / sizeof(due[0])};
+
+    ddb_arena_init(&a);
+    e.ntables = ddb_catalog_snapshot(srv->catalog, &a, &e.tables);
+    if (ddb_backup_each(srv->store, NULL, NULL, expiring_cb, &e) != 0)
+        ddb_log(DDB_LOG_ERROR, "backups: reading the backups to expire failed; retried later");
+    for (size_t i = 0; i < e.n; i++) {
+        if (ddb_backup_delete(srv, &due[i]) != 0)
+            ddb_log(DDB_LOG_ERROR, "backups: expiring system backup %s failed; retried later", due[i].id);
+        else
+            ddb_log(DDB_LOG_INFO, "backups: system backup %s of deleted table %s expired", due[i].id, due[i].table);
+    }
+    ddb_arena_free(&a);
+}
+
 /* ---- reading a keyspace ---- */
 
 int ddb_keyspace_each(ddb_store *s, const ddb_store_snapshot *snap, uint32_t id, ddb_arena *a,
@@ -333,6 +382,26 @@ static int copy_items(ddb_server *srv, const ddb_backup *b, const ddb_store_snap
     return rc == 1 ? 1 : rc == 0 ? 0 : -1;
 }
 
+/* Counts a keyspace nothing writes any more (a SYSTEM backup's, kept in place); 0 or -1. */
+static int count_items(ddb_server *srv, uint32_t keyspace, unsigned long long *items, unsigned long long *size)
+{
+    char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
+    ddb_store_iter *it;
+    int rc;
+
+    ddb_key_table_range(keyspace, lo, hi);
+    it = ddb_store_iter_open(srv->store, lo, sizeof(lo), hi, sizeof(hi), 0);
+    for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
+        size_t vlen;
+        const char *v = ddb_store_iter_val(it, &vlen);
+        (*items)++;
+        *size += ddb_item_stored_size(v, vlen);
+    }
+    rc = ddb_store_iter_status(it);
+    ddb_store_iter_close(it);
+    return rc == DDB_STORE_OK ? 0 : -1;
+}
+
 /* Returns 1 when it moved on (copied, or stopped), 0 when it failed (retried later). */
 static int copy_backup(ddb_server *srv, ddb_backups *bk, const ddb_backup *b, int (*stopping)(void *), void *sctx)
 {
@@ -341,6 +410,16 @@ static int copy_backup(ddb_server *srv, ddb_backups *bk, const ddb_backup *b, in
     char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
     ddb_arena a;
     int rc;
+
+    if (b->keyspace == b->source_id) { /* in place: the deleted table's items are the backup */
+        ddb_arena_init(&a);
+        rc = count_items(srv, b->keyspace, &items, &size) == 0 && mark_available(srv, &a, b, items, size) == 0;
+        ddb_arena_free(&a);
+        if (rc)
+            ddb_log(DDB_LOG_INFO, "backups: system backup %s of deleted table %s is AVAILABLE (%llu items)", b->id,
+                    b->table, items);
+        return rc;
+    }
 
     /* the copy starts over: an earlier run may have left part of it (stray keys if items went since) */
     ddb_key_table_range(b->keyspace, lo, hi);

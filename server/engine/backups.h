@@ -23,6 +23,11 @@
  * every batch, so a restart resumes it; then InProgress turns false and the table ACTIVE.
  * A restore to a point in time ("ddbdRestore" with "Log" and "Until", pitr.h) then replays the
  * source's change log up to that time before it turns ACTIVE.
+ *
+ * DeleteTable of a table with point-in-time recovery leaves a SYSTEM backup in place: its record
+ * (Type "SYSTEM", Expires) names the deleted table's own keyspace, which the table's purge leaves
+ * out, so nothing is copied and a crash cannot separate the two; the worker counts the items and
+ * marks it AVAILABLE, and the sweep deletes it when it expires (ddb_backups_expire).
  */
 #ifndef DDB_BACKUPS_H
 #define DDB_BACKUPS_H
@@ -56,7 +61,13 @@ typedef struct ddb_backup {
     unsigned long long size, items;
     const ddb_json *source;  /* the source table's stored description when the backup was taken */
     int pitr;                /* Kind "PITR": a point-in-time recovery base (pitr.h), not listed */
+    int system;              /* Type "SYSTEM": made by DeleteTable of a table with point-in-time
+                                recovery, in place (its keyspace is the deleted table's own) */
+    uint64_t expires_ms;     /* a SYSTEM backup's end: DDB_SYSTEM_BACKUP_DAYS after its creation */
 } ddb_backup;
+
+/* How long DynamoDB keeps the SYSTEM backup of a deleted table that had point-in-time recovery. */
+#define DDB_SYSTEM_BACKUP_DAYS 35
 
 /* The backup with this id; 0, 1 when there is none, -1 on a storage failure. */
 int ddb_backup_load(ddb_store *s, ddb_arena *a, const char *id, ddb_backup *out);
@@ -75,6 +86,8 @@ int ddb_backup_each(ddb_store *s, const char *ns, const char *after, int (*fn)(v
 int ddb_backup_start(struct ddb_server *srv, const char *id, const char *record, size_t len, ddb_store_snapshot *snap);
 /* Deletes a backup: its record, and its keyspace through a purge task, in one write. 0 or -1. */
 int ddb_backup_delete(struct ddb_server *srv, const ddb_backup *b);
+/* Deletes the SYSTEM backups whose time is up (the worker's sweep), but none a restore still reads. */
+void ddb_backups_expire(struct ddb_server *srv, uint64_t now_ms);
 
 /*
  * Reads keyspace `id` (a table's items, or a backup's copy of them) as of `snap` (NULL: now), in

@@ -477,6 +477,7 @@ static void sweep(ddb_tasks *tk)
         ddb_log(DDB_LOG_ERROR, "tasks: expiring transaction tokens failed; retried later");
     ddb_streams_trim(tk->srv, ddb_clock_now_ms());
     ddb_pitr_trim(tk->srv, ddb_clock_now_ms());
+    ddb_backups_expire(tk->srv, ddb_clock_now_ms());
 }
 
 /* Expired items (TTL) go every --ttl-interval seconds, or at once after the clock moved. */

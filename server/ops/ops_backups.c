@@ -68,9 +68,13 @@ static void write_backup_details(ddb_jw *w, const ddb_backup *b, const char *sta
         ddb_jw_int(w, (long long)b->size);
     }
     write_str(w, "BackupStatus", status != NULL ? status : b->status);
-    write_str(w, "BackupType", "USER");
+    write_str(w, "BackupType", b->system ? "SYSTEM" : "USER");
     ddb_jw_key(w, "BackupCreationDateTime");
     write_time_ms(w, b->created_ms);
+    if (b->system) {
+        ddb_jw_key(w, "BackupExpiryDateTime");
+        write_time_ms(w, b->expires_ms);
+    }
     ddb_jw_obj_end(w);
 }
 
@@ -194,6 +198,27 @@ static void write_description(ddb_req *req, const ddb_backup *b, const char *sta
 
 /* ---- CreateBackup ---- */
 
+/* The members every backup record has, into an open object. */
+static void write_record(ddb_jw *w, ddb_req *req, const ddb_table *t, const char *arn, uint64_t now,
+                         uint32_t keyspace, const char *name)
+{
+    write_str(w, "Arn", arn);
+    write_str(w, "Name", name);
+    write_str(w, "Ns", req->ns);
+    write_str(w, "Table", t->name);
+    write_str(w, "TableArn", ddb_table_arn(req, t->name));
+    write_str(w, "TableId", ddb_json_get_str(t->desc, "TableId"));
+    ddb_jw_key(w, "SourceId");
+    ddb_jw_int(w, t->id);
+    ddb_jw_key(w, "Keyspace");
+    ddb_jw_int(w, keyspace);
+    ddb_jw_key(w, "Created");
+    ddb_jw_int(w, (long long)now);
+    write_str(w, "Status", "CREATING");
+    ddb_jw_key(w, "Source");
+    ddb_jw_json(w, t->desc);
+}
+
 const char *ddb_backup_record(ddb_req *req, const ddb_table *t, const char *arn, uint64_t now, uint32_t keyspace,
                               const char *kind, size_t *len)
 {
@@ -203,28 +228,43 @@ const char *ddb_backup_record(ddb_req *req, const ddb_table *t, const char *arn,
 
     ddb_jw_init(&w, &buf);
     ddb_jw_obj_begin(&w);
-    write_str(&w, "Arn", arn);
-    write_str(&w, "Name", kind != NULL ? kind : ddb_json_get_str(req->in, "BackupName"));
+    write_record(&w, req, t, arn, now, keyspace, kind != NULL ? kind : ddb_json_get_str(req->in, "BackupName"));
     if (kind != NULL)
         write_str(&w, "Kind", kind);
-    write_str(&w, "Ns", req->ns);
-    write_str(&w, "Table", t->name);
-    write_str(&w, "TableArn", ddb_table_arn(req, t->name));
-    write_str(&w, "TableId", ddb_json_get_str(t->desc, "TableId"));
-    ddb_jw_key(&w, "SourceId");
-    ddb_jw_int(&w, t->id);
-    ddb_jw_key(&w, "Keyspace");
-    ddb_jw_int(&w, keyspace);
-    ddb_jw_key(&w, "Created");
-    ddb_jw_int(&w, (long long)now);
-    write_str(&w, "Status", "CREATING");
-    ddb_jw_key(&w, "Source");
-    ddb_jw_json(&w, t->desc);
     ddb_jw_obj_end(&w);
     out = ddb_arena_strndup(req->arena, buf.data, buf.len);
     *len = buf.len;
     ddb_buf_free(&buf);
     return out;
+}
+
+/*
+ * DeleteTable of a table with point-in-time recovery keeps its items as a SYSTEM backup,
+ * "<table>$DeletedTableBackup", for DDB_SYSTEM_BACKUP_DAYS, as DynamoDB does. Nothing is copied:
+ * the table's own keyspace becomes the backup's (the caller leaves it out of the purge), and the
+ * record joins the catalog change's write, so no crash can lose the items or keep them unowned.
+ * The worker then counts them and marks the backup AVAILABLE.
+ */
+void ddb_backup_system_record(ddb_req *req, const ddb_table *t, ddb_batch *out)
+{
+    uint64_t now = ddb_clock_now_ms();
+    char *id = ddb_arena_alloc(req->arena, 32);
+    const char *arn, *key;
+    ddb_buf buf = {0};
+    ddb_jw w;
+
+    ddb_xfer_new_id(id, now);
+    arn = ddb_arena_sprintf(req->arena, "%s/backup/%s", ddb_table_arn(req, t->name), id);
+    ddb_jw_init(&w, &buf);
+    ddb_jw_obj_begin(&w);
+    write_record(&w, req, t, arn, now, t->id, ddb_arena_sprintf(req->arena, "%s$DeletedTableBackup", t->name));
+    write_str(&w, "Type", "SYSTEM");
+    ddb_jw_key(&w, "Expires");
+    ddb_jw_int(&w, (long long)(now + (uint64_t)DDB_SYSTEM_BACKUP_DAYS * 86400000ull));
+    ddb_jw_obj_end(&w);
+    key = ddb_arena_sprintf(req->arena, DDB_BACKUP_PREFIX "%s", id);
+    ddb_batch_meta_put(out, key, strlen(key), ddb_arena_strndup(req->arena, buf.data, buf.len), buf.len);
+    ddb_buf_free(&buf);
 }
 
 int ddb_op_create_backup(ddb_req *req)
@@ -311,7 +351,7 @@ int ddb_op_delete_backup(ddb_req *req)
 typedef struct list_state {
     ddb_req *req;
     const char *table;  /* NULL: every table */
-    int none;           /* a BackupType with no backups here (SYSTEM, AWS_BACKUP) */
+    int user, system;   /* the BackupTypes listed (USER alone by default; AWS_BACKUP: none here) */
     double lower, upper; /* ms; upper exclusive */
     long limit, n;
     const char *last;   /* the ARN of the last one listed */
@@ -323,7 +363,7 @@ static int list_cb(void *ctx, const ddb_backup *b)
     list_state *st = ctx;
     ddb_jw *w = &st->req->out;
 
-    if (st->none || b->pitr || (st->table != NULL && strcmp(b->table, st->table) != 0))
+    if (b->pitr || !(b->system ? st->system : st->user) || (st->table != NULL && strcmp(b->table, st->table) != 0))
         return 0;
     if ((double)b->created_ms < st->lower || (double)b->created_ms >= st->upper)
         return 0;
@@ -339,8 +379,12 @@ static int list_cb(void *ctx, const ddb_backup *b)
     write_str(w, "BackupName", b->name);
     ddb_jw_key(w, "BackupCreationDateTime");
     write_time_ms(w, b->created_ms);
+    if (b->system) {
+        ddb_jw_key(w, "BackupExpiryDateTime");
+        write_time_ms(w, b->expires_ms);
+    }
     write_str(w, "BackupStatus", b->status);
-    write_str(w, "BackupType", "USER");
+    write_str(w, "BackupType", b->system ? "SYSTEM" : "USER");
     if (strcmp(b->status, "AVAILABLE") == 0) {
         ddb_jw_key(w, "BackupSizeBytes");
         ddb_jw_int(w, (long long)b->size);
@@ -357,9 +401,11 @@ int ddb_op_list_backups(ddb_req *req)
     const char *type = ddb_json_get_str(in, "BackupType");
     const ddb_json *lo = ddb_json_get(in, "TimeRangeLowerBound"), *hi = ddb_json_get(in, "TimeRangeUpperBound");
     const char *start = ddb_json_get_str(in, "ExclusiveStartBackupArn");
-    list_state st = {req, ddb_json_get_str(in, "TableName"), 0, -1, 1e300, 100, 0, NULL, 0};
+    list_state st = {req, ddb_json_get_str(in, "TableName"), 0, 0, -1, 1e300, 100, 0, NULL, 0};
 
-    st.none = type != NULL && strcmp(type, "USER") != 0 && strcmp(type, "ALL") != 0;
+    /* USER is "the default setting if no other backup types are specified" (the API reference) */
+    st.user = type == NULL || strcmp(type, "USER") == 0 || strcmp(type, "ALL") == 0;
+    st.system = type != NULL && (strcmp(type, "SYSTEM") == 0 || strcmp(type, "ALL") == 0);
     if (ddb_v_present(lo))
         st.lower = ddb_v_number(lo, 0) * 1000.0;
     if (ddb_v_present(hi))

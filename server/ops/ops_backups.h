@@ -14,6 +14,9 @@
    (named by the request's BackupName), "PITR" for a point-in-time recovery base. */
 const char *ddb_backup_record(ddb_req *req, const ddb_table *t, const char *arn, uint64_t now, uint32_t keyspace,
                               const char *kind, size_t *len);
+/* DeleteTable's SYSTEM backup of a table with point-in-time recovery: its record, added to `out`
+   (the catalog change's write); the table's keyspace must stay out of the purge. */
+void ddb_backup_system_record(ddb_req *req, const ddb_table *t, ddb_batch *out);
 /* The CreateTable request a restore makes: b's source description with the request's overrides. */
 const ddb_json *ddb_restore_compose(ddb_req *req, const ddb_backup *b);
 /*

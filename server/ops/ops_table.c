@@ -357,13 +357,15 @@ int ddb_op_describe_table(ddb_req *req)
     return DDB_OK;
 }
 
-/* The purge of the table's and its indexes' keys, recorded with the catalog change. */
+/* The purge of the table's and its indexes' keys, recorded with the catalog change; with
+   point-in-time recovery the items stay, as the SYSTEM backup's (ddb_backup_system_record). */
 static void purge_record(ddb_req *req, const ddb_table *t, ddb_batch *purge)
 {
     uint32_t ids[2 + DDB_MAX_INDEXES];
     size_t n = 0;
 
-    ids[n++] = t->id;
+    if (t->pitr_log == 0)
+        ids[n++] = t->id;
     for (unsigned i = 0; i < t->nindexes; i++)
         ids[n++] = t->indexes[i].id;
     if (t->collections_id != 0)
@@ -399,7 +401,8 @@ int ddb_op_delete_table(ddb_req *req)
             return req->err.code;
         purge_record(req, t, &purge);
         ddb_stream_table_deleted(req, t, &purge);
-        if (t->pitr_log != 0) { /* its history goes with it (docs/compatibility.md), not while trimmed */
+        if (t->pitr_log != 0) { /* its history goes with it, not while trimmed; its items stay as a backup */
+            ddb_backup_system_record(req, t, &purge);
             ddb_pitr_lock();
             ddb_pitr_purge_record(req, t, &purge);
             rc = ddb_catalog_delete(req->srv->catalog, t, &purge);

@@ -10,6 +10,7 @@ calls that need the period or a time to the millisecond go as raw JSON (call());
 through boto3 as an application's would.
 """
 import json
+import re
 import threading
 import time
 import urllib.request
@@ -313,8 +314,11 @@ def test_history_survives_a_restart(server_factory, tmp_path):
     assert c.get_item(TableName="copy", Key={"pk": {"S": "after"}, "sk": {"N": "0"}}).get("Item") is None
     c.restore_table_to_point_in_time(SourceTableName="src", TargetTableName="copy2", UseLatestRestorableTime=True)
     assert wait_restored(c, "copy2")["ItemCount"] == 51
-    # deleting the source removes its history with it
+    # deleting the source removes its history with it (its items stay as a SYSTEM backup)
     c.delete_table(TableName="src")
+    err = call(second.endpoint, "RestoreTableToPointInTime", {"SourceTableName": "src", "TargetTableName": "copy3",
+                                                              "UseLatestRestorableTime": True}, status=400)
+    assert err["__type"].endswith("#TableNotFoundException")
     assert second.stop() == 0
 
 
@@ -348,3 +352,133 @@ def test_history_older_than_the_window_is_folded_into_the_base(server_factory):
     c.restore_table_to_point_in_time(SourceTableName="src", TargetTableName="late", UseLatestRestorableTime=True)
     wait_restored(c, "late")
     assert {i["pk"]["S"]: i.get("v", {}).get("N") for i in scan_items(c, "late")} == {"a": "2", "c": None}
+
+
+# ---- the SYSTEM backup DeleteTable leaves of a table with point-in-time recovery ----
+# "If you delete a table with point-in-time recovery enabled, a SYSTEM backup is automatically
+# created and is retained for 35 days (at no additional cost)" (BackupDetails.BackupType in the API
+# reference), named "<table>$DeletedTableBackup" (the developer guide's PITR page).
+
+DAY = 86400
+
+
+def system_backups(c, table):
+    return [b for b in c.list_backups(BackupType="SYSTEM")["BackupSummaries"] if b["TableName"] == table]
+
+
+def wait_system_backup(c, table, timeout=30):
+    deadline = time.monotonic() + timeout
+    while True:
+        got = system_backups(c, table)
+        if got and got[0]["BackupStatus"] == "AVAILABLE":
+            return got[0]
+        assert time.monotonic() < deadline, got
+        time.sleep(0.02)
+
+
+def test_delete_table_with_pitr_leaves_a_system_backup(ddb, endpoint, drop):
+    table = make_source(ddb, drop)
+    items = [{"pk": {"S": "p%d" % (i % 7)}, "sk": {"N": str(i)}, "g": {"S": "g%d" % (i % 3)},
+              "v": {"S": "x" * (i % 50)}} for i in range(300)]
+    batch_put(ddb, table, items)
+    enable(endpoint, table)
+    ddb.put_item(TableName=table, Item={"pk": {"S": "late"}, "sk": {"N": "0"}, "g": {"S": "g0"}})  # after the base
+    user = ddb.create_backup(TableName=table, BackupName="mine")["BackupDetails"]["BackupArn"]
+    source = scan_items(ddb, table)
+    before = time.time()
+    ddb.delete_table(TableName=table)
+
+    b = wait_system_backup(ddb, table)
+    assert b["BackupName"] == table + "$DeletedTableBackup"
+    assert b["BackupType"] == "SYSTEM"
+    assert re.match(r"^arn:aws:dynamodb:%s:%s:table/%s/backup/\d{14}-[0-9a-f]{8}$" % (REGION, ACCOUNT, table),
+                    b["BackupArn"])
+    created = b["BackupCreationDateTime"].timestamp()
+    assert before - 1 <= created <= time.time() + 1
+    assert b["BackupExpiryDateTime"].timestamp() == pytest.approx(created + 35 * DAY, abs=1)
+    assert b["BackupSizeBytes"] > 0
+    d = ddb.describe_backup(BackupArn=b["BackupArn"])["BackupDescription"]
+    assert d["BackupDetails"]["BackupType"] == "SYSTEM"
+    assert d["BackupDetails"]["BackupExpiryDateTime"] == b["BackupExpiryDateTime"]
+    assert d["SourceTableDetails"]["TableName"] == table
+    assert d["SourceTableDetails"]["ItemCount"] == len(source)
+
+    # USER is ListBackups' default; ALL lists both kinds
+    listed = {x["BackupArn"]: x["BackupType"] for x in ddb.list_backups()["BackupSummaries"] if x["TableName"] == table}
+    assert listed == {user: "USER"}
+    listed = {x["BackupArn"]: x["BackupType"] for x in ddb.list_backups(BackupType="ALL")["BackupSummaries"]
+              if x["TableName"] == table}
+    assert listed == {user: "USER", b["BackupArn"]: "SYSTEM"}
+    assert [x for x in ddb.list_backups(BackupType="AWS_BACKUP")["BackupSummaries"] if x["TableName"] == table] == []
+
+    # the table as it was just before it went: every item, and its index rebuilt
+    back = unique_name("undel")
+    drop(back)
+    ddb.restore_table_from_backup(TargetTableName=back, BackupArn=b["BackupArn"])
+    wait_restored(ddb, back)
+    assert by_key(scan_items(ddb, back), "pk", "sk") == by_key(source, "pk", "sk")
+    assert len(scan_items(ddb, back, index="byg")) == len(source)
+    ddb.delete_table(TableName=back)  # no point-in-time recovery on the restored table: no new backup
+    assert system_backups(ddb, back) == []
+    ddb.delete_backup(BackupArn=user)
+    assert ddb.delete_backup(BackupArn=b["BackupArn"])["BackupDescription"]["BackupDetails"]["BackupStatus"] == "DELETED"
+    with pytest.raises(ClientError) as e:
+        ddb.describe_backup(BackupArn=b["BackupArn"])
+    check_error(e.value, "BackupNotFoundException", "Backup not found: %s" % b["BackupArn"])
+
+
+def test_delete_table_without_pitr_leaves_no_backup(ddb, drop):
+    table = make_source(ddb, drop, gsi=False)
+    ddb.put_item(TableName=table, Item={"pk": {"S": "a"}, "sk": {"N": "1"}})
+    ddb.delete_table(TableName=table)
+    time.sleep(0.2)
+    assert [x for x in ddb.list_backups(BackupType="ALL")["BackupSummaries"] if x["TableName"] == table] == []
+
+
+def test_system_backup_survives_kill_9_right_after_delete_table(server_factory, tmp_path):
+    """The backup's record and the catalog change are one write: killed before the worker looked at
+    it, the restarted server still holds every item (no purge took them)."""
+    data = tmp_path / "data"
+    first = server_factory(["--data-dir", str(data)])
+    c = make_client(first.endpoint)
+    c.create_table(**create_table_params("src", range_key=("sk", "N")))
+    batch_put(c, "src", [{"pk": {"S": "k%d" % i}, "sk": {"N": str(i)}} for i in range(500)])
+    enable(first.endpoint, "src")
+    c.delete_table(TableName="src")
+    first.kill()
+
+    second = server_factory(["--data-dir", str(data)])
+    c = make_client(second.endpoint)
+    b = wait_system_backup(c, "src")
+    c.restore_table_from_backup(TargetTableName="back", BackupArn=b["BackupArn"])
+    assert wait_restored(c, "back")["ItemCount"] == 500
+    assert len(scan_items(c, "back")) == 500
+    assert second.stop() == 0
+
+
+def test_system_backup_expires_after_35_days(server_factory):
+    server = server_factory(["--in-memory", "--admin"])
+    c = make_client(server.endpoint)
+    c.create_table(**create_table_params("src"))
+    c.put_item(TableName="src", Item={"pk": {"S": "a"}})
+    enable(server.endpoint, "src")
+    c.delete_table(TableName="src")
+    b = wait_system_backup(c, "src")
+
+    def advance(ms):
+        req = urllib.request.Request(server.endpoint + "/ddbd/clock", data=json.dumps({"advance": ms}).encode(),
+                                     method="POST")
+        urllib.request.urlopen(req, timeout=10).read()
+
+    advance(35 * DAY * 1000 - 60000)  # a minute before its expiry: still there
+    time.sleep(1.5)
+    assert c.describe_backup(BackupArn=b["BackupArn"])["BackupDescription"]["BackupDetails"]["BackupStatus"] == \
+        "AVAILABLE"
+    advance(120000)
+    deadline = time.monotonic() + 10
+    while system_backups(c, "src"):
+        assert time.monotonic() < deadline, "the system backup did not expire"
+        time.sleep(0.05)
+    with pytest.raises(ClientError) as e:
+        c.describe_backup(BackupArn=b["BackupArn"])
+    check_error(e.value, "BackupNotFoundException", "Backup not found: %s" % b["BackupArn"])
