@@ -198,6 +198,16 @@ def test_cli_point_in_time_recovery(aws):
         proc = aws("restore-table-to-point-in-time", "--source-table-name", name, "--target-table-name", target,
                    "--use-latest-restorable-time", expect=254)
         assert "TableAlreadyExistsException" in proc.stderr
+        # deleting the table leaves its SYSTEM backup, listed on request only
+        aws("delete-table", "--table-name", name)
+        assert [b for b in as_json(aws("list-backups", "--table-name", name))["BackupSummaries"]] == []
+        for _ in range(500):
+            system = as_json(aws("list-backups", "--table-name", name, "--backup-type", "SYSTEM"))["BackupSummaries"]
+            if system and system[0]["BackupStatus"] == "AVAILABLE":
+                break
+        assert [(b["BackupName"], b["BackupType"]) for b in system] == [(name + "$DeletedTableBackup", "SYSTEM")]
+        assert "BackupExpiryDateTime" in system[0]
+        aws("delete-backup", "--backup-arn", system[0]["BackupArn"])
     finally:
         for t in (name, target):
             try:
