@@ -15,6 +15,7 @@
 #include "mutation.h"
 #include "ops_common.h"
 #include "server.h"
+#include "table_stats.h"
 
 typedef enum return_values { RV_NONE, RV_ALL_OLD, RV_UPDATED_OLD, RV_ALL_NEW, RV_UPDATED_NEW } return_values;
 
@@ -47,6 +48,11 @@ static int run_mutation(ddb_req *req, ddb_mutation *m)
 {
     if (ddb_mutate(req->srv, req->arena, m) == DDB_OK)
         return DDB_OK;
+    /* "If a ConditionExpression evaluates to false during a conditional write, DynamoDB still
+       consumes write capacity from the table": the existing item's size, at least one unit (the
+       developer guide's conditional writes); the error itself reports none */
+    if (m->err.code == DDB_E_CONDITIONAL_CHECK_FAILED)
+        ddb_table_stats_charge(m->t->stats, 0, ddb_write_units(m->had_old ? m->old_size : 0));
     req->err = m->err;
     return req->err.code;
 }

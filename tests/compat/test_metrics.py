@@ -114,8 +114,15 @@ def test_metrics_per_table_items_bytes_and_consumed_capacity(server_factory):
         {"Delete": {"TableName": "mt_b", "Key": {"pk": {"S": "b0"}}}},
         {"ConditionCheck": {"TableName": "mt_a", "Key": {"pk": {"S": "k5"}},
                             "ConditionExpression": "attribute_exists(pk)"}}], **T), "write", used)
-    with pytest.raises(ClientError):  # a failed condition writes nothing and is not charged
-        ddb.put_item(TableName="mt_b", Item={"pk": {"S": "t1"}}, ConditionExpression="attribute_not_exists(pk)")
+    # a failed condition writes nothing and is charged all the same: the existing item's size, at
+    # least one unit (the developer guide's conditional writes); the error reports no capacity
+    with pytest.raises(ClientError) as e:
+        ddb.put_item(TableName="mt_b", Item={"pk": {"S": "t1"}}, ConditionExpression="attribute_not_exists(pk)", **T)
+    assert "ConsumedCapacity" not in e.value.response
+    used[("mt_b", "write")] = used.get(("mt_b", "write"), 0) + 1
+    with pytest.raises(ClientError):  # 2,000 bytes and more: 2 units
+        ddb.delete_item(TableName="mt_b", Key={"pk": {"S": "b3"}}, ConditionExpression="attribute_not_exists(pk)")
+    used[("mt_b", "write")] += 2
     units(ddb.get_item(TableName="mt_a", Key={"pk": {"S": "k19"}}, **T), "read", used)
     units(ddb.get_item(TableName="mt_a", Key={"pk": {"S": "k19"}}, ConsistentRead=True, **T), "read", used)
     units(ddb.batch_get_item(RequestItems={"mt_b": {"Keys": [{"pk": {"S": "b1"}}, {"pk": {"S": "b2"}}]}}, **T),
