@@ -725,7 +725,28 @@ static int on_metrics_req(h2o_handler_t *self, h2o_req_t *req)
 
 /* ---- sockets and threads ---- */
 
-static int bind_listener(const char *host, int port)
+/*
+ * Every thread's listener sets SO_REUSEPORT to share the port, which would also let a second
+ * ddbd (of the same user) join the port silently and take half of its connections. So the port is
+ * first bound once without SO_REUSEPORT, which fails while anyone holds it, and released: a port
+ * in use is refused as any server refuses it.
+ */
+static int claim_port(const struct addrinfo *res, const char *host, int port)
+{
+    int fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0), one = 1, rc = 0;
+
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+        bind(fd, res->ai_addr, res->ai_addrlen) != 0) {
+        ddb_log(DDB_LOG_ERROR, "cannot listen on %s:%d: %s", host, port, strerror(errno));
+        rc = -1;
+    }
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+/* A listener on host:port; `claim` first checks that no other process holds the port. */
+static int bind_listener(const char *host, int port, int claim)
 {
     struct addrinfo hints, *res = NULL;
     char portstr[16];
@@ -738,6 +759,10 @@ static int bind_listener(const char *host, int port)
     snprintf(portstr, sizeof(portstr), "%d", port);
     if (getaddrinfo(host, portstr, &hints, &res) != 0 || res == NULL) {
         ddb_log(DDB_LOG_ERROR, "cannot resolve listen address %s", host);
+        return -1;
+    }
+    if (claim && port != 0 && claim_port(res, host, port) != 0) {
+        freeaddrinfo(res);
         return -1;
     }
     fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0);
@@ -965,7 +990,7 @@ ddb_http *ddb_http_bind(const ddb_config *cfg, ddb_server *srv)
         h2o_pathconf_t *mpath = h2o_config_register_path(mhost, "/", 0);
         h2o_create_handler(mpath, sizeof(h2o_handler_t))->on_req = on_metrics_req;
         h->metrics_hosts[0] = mhost;
-        if ((h->metrics_fd = bind_listener(cfg->host, cfg->metrics_port)) < 0)
+        if ((h->metrics_fd = bind_listener(cfg->host, cfg->metrics_port, 1)) < 0)
             return NULL;
         h->metrics_port = bound_port(h->metrics_fd);
     }
@@ -975,7 +1000,7 @@ ddb_http *ddb_http_bind(const ddb_config *cfg, ddb_server *srv)
     for (unsigned i = 0; i < h->nthreads; i++) {
         http_thread *t = &h->threads[i];
         /* with --port 0 the first bind picks the port; the others join it */
-        if ((t->fd = bind_listener(cfg->host, port)) < 0)
+        if ((t->fd = bind_listener(cfg->host, port, i == 0)) < 0)
             return NULL;
         if (i == 0)
             port = h->port = bound_port(t->fd);

@@ -75,6 +75,7 @@ class DdbdServer:
     unless `raw_args` is given, in which case the command line is exactly [DDBD_BIN] + raw_args."""
 
     def __init__(self, args=("--in-memory",), raw_args=None, port=None, prefix=()):
+        self._port_chosen = port is None and raw_args is None  # free_port()'s: another may take it
         self.port = port or free_port()
         if raw_args is not None:
             self.argv = [DDBD_BIN] + list(raw_args)
@@ -96,6 +97,16 @@ class DdbdServer:
                                      stdin=subprocess.DEVNULL)
         deadline = t0 + timeout
         while True:
+            if self.proc.poll() is not None and self._port_chosen and "Address already in use" in self.stderr_text():
+                # a server of a test running beside this one took the free port first: another
+                old, self.port = self.port, free_port()
+                self.argv[self.argv.index(str(old), self.argv.index("--port"))] = str(self.port)
+                self.endpoint = "http://127.0.0.1:%d" % self.port
+                self._stderr.seek(0)
+                self._stderr.truncate()
+                self.proc = subprocess.Popen(self.argv, stdout=self._stdout, stderr=self._stderr,
+                                             stdin=subprocess.DEVNULL)
+                continue
             if self.proc.poll() is not None:
                 pytest.fail("ddbd exited with %s before answering GET /\nargv: %s\nstderr:\n%s"
                             % (self.proc.returncode, self.argv, self.stderr_text()))

@@ -153,3 +153,19 @@ def test_connection_limit_refuses_the_excess_and_says_so(server_factory):
         s.close()
     assert srv.stop() == 0
     assert "connection limit reached (2 open, --max-connections): refusing new connections" in srv.stderr_text()
+
+
+@pytest.mark.parametrize("which", ["--port", "--metrics-port"])
+def test_a_port_in_use_is_refused(server_factory, which):
+    """The event-loop threads share their port with SO_REUSEPORT, which would let a second ddbd
+    join a port already served and take part of its connections; it must fail instead, as any
+    server does, naming the address."""
+    first = server_factory(["--in-memory", "--metrics-port", str(free_port())])
+    port = first.port if which == "--port" else int(first.argv[first.argv.index("--metrics-port") + 1])
+    args = [DDBD_BIN, "--in-memory", "--host", "127.0.0.1", "--port", str(port if which == "--port" else free_port())]
+    if which == "--metrics-port":
+        args += ["--metrics-port", str(port)]
+    out = subprocess.run(args, capture_output=True, text=True, timeout=10)
+    assert out.returncode != 0
+    assert "cannot listen on 127.0.0.1:%d: Address already in use" % port in out.stderr + out.stdout
+    make_client(first.endpoint).list_tables()  # the first still serves
