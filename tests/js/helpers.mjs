@@ -35,7 +35,17 @@ function healthy(port) {
 
 /** Starts ddbd; resolves to { proc, port, endpoint, stderr() }. */
 export async function startServer(extraArgs = ['--in-memory']) {
-  const port = await freePort();
+  // a server of a test running beside this one may take the free port first: then another
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServerOn(await freePort(), extraArgs);
+    } catch (e) {
+      if (attempt === 3 || !/Address already in use/.test(e.message)) throw e;
+    }
+  }
+}
+
+async function startServerOn(port, extraArgs) {
   const proc = spawn(DDBD_BIN, ['--host', '127.0.0.1', '--port', String(port), ...extraArgs],
     { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
