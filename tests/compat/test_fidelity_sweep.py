@@ -415,3 +415,65 @@ def test_query_and_scan_units_sum_item_sizes(ddb, make_table):
     assert ddb.query(ConsistentRead=True, **q)["ConsumedCapacity"]["CapacityUnits"] == 1.0
     assert ddb.query(**q)["ConsumedCapacity"]["CapacityUnits"] == 0.5
     assert ddb.scan(TableName=name, ReturnConsumedCapacity="TOTAL")["ConsumedCapacity"]["CapacityUnits"] == 0.5
+
+
+# ---------------------------------------------------------------------------------------------
+# The 2026 request layer's envelope on PutItem, UpdateItem and DeleteItem (CONF's tier-3 putItem,
+# updateItem and valueLayers captures: eu-west-2, us-east-1, eu-west-1, us-west-2, 2026-10-09).
+# Raw literals here, not conftest.enveloped, so the rule itself is pinned.
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("op, params, message", [
+    ("put_item", {"Item": {"pk": {"S": "e"}}, "ExpressionAttributeValues": {":v": {"S": "x"}}},
+     V1 + "ExpressionAttributeValues can only be specified when using expressions"),
+    ("put_item", {"Item": {"pk": {"S": "e"}}, "ExpressionAttributeNames": {"#a": "a"}},
+     V1 + "ExpressionAttributeNames can only be specified when using expressions"),
+    ("put_item", {"Item": {"pk": {"S": "e"}}, "ConditionExpression": ""},
+     V1 + "Invalid ConditionExpression: The expression can not be empty;"),
+    ("put_item", {"Item": {"pk": {"S": "e"}}, "Expected": {"a": {"Exists": True}}},
+     V1 + "One or more parameter values were invalid: Value must be provided when Exists is true for Attribute: a"),
+    ("put_item", {"Item": {"pk": {"S": "e"}}, "Expected": {"a": {"ComparisonOperator": "EQ"}}},
+     V1 + "One or more parameter values were invalid: Value or AttributeValueList must be used with "
+     "ComparisonOperator: EQ for Attribute: a"),
+    ("put_item", {"Item": {"pk": {"S": "e"}, "s": {"SS": []}}},
+     V1 + "One or more parameter values were invalid: An string set  may not be empty"),
+    ("put_item", {"Item": {"pk": {"S": "e"}, "n": {"N": ""}}}, V1 + "The parameter cannot be converted to a numeric value: "),
+    ("put_item", {"Item": {"pk": {"S": "e"}}, "ConditionExpression": "((attribute_not_exists(pk)))"},
+     V1 + "Invalid ConditionExpression: The expression has redundant parentheses;"),
+    ("update_item", {"Key": {"pk": {"S": "e"}}, "UpdateExpression": "INVALID SYNTAX HERE",
+                     "ExpressionAttributeValues": {":v": {"S": "x"}}},
+     V1 + 'Invalid UpdateExpression: Syntax error; token: "INVALID", near: "INVALID SYNTAX"'),
+    ("update_item", {"Key": {"pk": {"S": "e"}}, "UpdateExpression": "SET b = :w", "ConditionExpression": "a = :v",
+                     "ExpressionAttributeValues": {":w": {"S": "x"}}},
+     V1 + "Invalid ConditionExpression: An expression attribute value used in expression is not defined; "
+     "attribute value: :v"),
+    ("update_item", {"Key": {"pk": {"S": "e"}}, "UpdateExpression": "SET a = :v",
+                     "ExpressionAttributeValues": {":v": {"S": "x"}, ":unused": {"S": "y"}}},
+     V1 + "Value provided in ExpressionAttributeValues unused in expressions: keys: {:unused}"),
+    ("update_item", {"Key": {"pk": {"S": "e"}}, "AttributeUpdates": {"n": {"Action": "PUT", "Value": {"N": "abc"}}}},
+     V1 + "The parameter cannot be converted to a numeric value: abc"),
+    ("delete_item", {"Key": {"pk": {"S": "e"}}, "ConditionExpression": "n = :v",
+                     "ExpressionAttributeValues": {":v": {"N": "1e126"}}},
+     V1 + "Number overflow. Attempting to store a number with magnitude larger than supported range"),
+    ("delete_item", {"Key": {"pk": {"SS": ["b", "a", "b"]}}},
+     V1 + 'One or more parameter values were invalid: Input collection ["a", "b", "b"] contains duplicates.'),
+])
+def test_request_checks_in_the_2026_envelope(ddb, table, op, params, message):
+    with pytest.raises(ClientError) as excinfo:
+        getattr(ddb, op)(TableName=table, **params)
+    assert_client_error(excinfo, "ValidationException", message)
+
+
+@pytest.mark.parametrize("op, params, message", [
+    ("update_item", {"Key": {"pk": {"S": "e"}}, "UpdateExpression": "SET pk = :v",
+                     "ExpressionAttributeValues": {":v": {"S": "x"}}},
+     "One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key"),
+    ("put_item", {"Item": {"pk": {"S": ""}}},
+     "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty "
+     "string value. Key: pk"),
+    ("get_item", {"Key": {"pk": {"N": "abc"}}}, "The parameter cannot be converted to a numeric value: abc"),
+])
+def test_table_checks_and_other_operations_stay_bare(ddb, table, op, params, message):
+    with pytest.raises(ClientError) as excinfo:
+        getattr(ddb, op)(TableName=table, **params)
+    assert_client_error(excinfo, "ValidationException", message)

@@ -11,7 +11,7 @@ different types is false; the arguments' types are validated before the item is 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import (ANY, assert_client_error, B, hash_table, item_size, MAX_ITEM_SIZE, N, norm,
+from conftest import (ANY, assert_client_error, B, enveloped, hash_table, item_size, MAX_ITEM_SIZE, N, norm,
                       padded_item, S, unique_name)
 
 INVALID = "One or more parameter values were invalid: "
@@ -286,7 +286,7 @@ def test_expected_validation(ddb, table, op_name, expected, message):
         params["Item"] = key
     else:
         params["Key"] = key
-    expect_validation(lambda: getattr(ddb, op_name)(**params), message)
+    expect_validation(lambda: getattr(ddb, op_name)(**params), enveloped(op_name, message))
     assert get(ddb, table, key) is None
 
 
@@ -302,17 +302,17 @@ def test_legacy_and_expression_parameters_do_not_mix(ddb, table):
     expect_validation(
         lambda: ddb.put_item(TableName=table, Item={"pk": S("v")}, Expected={"a": {"Exists": False}},
                              ConditionExpression="attribute_not_exists(a)"),
-        "Can not use both expression and non-expression parameters in the same request: "
-        "Non-expression parameters: {Expected} Expression parameters: {ConditionExpression}")
+        enveloped("put_item", "Can not use both expression and non-expression parameters in the same request: "
+                  "Non-expression parameters: {Expected} Expression parameters: {ConditionExpression}"))
     expect_validation(
         lambda: ddb.put_item(TableName=table, Item={"pk": S("v")}, Expected={"a": {"Exists": False}},
                              ExpressionAttributeNames={"#a": "a"}),
-        "ExpressionAttributeNames can only be specified when using expressions")
+        enveloped("put_item", "ExpressionAttributeNames can only be specified when using expressions"))
     expect_validation(
         lambda: ddb.put_item(TableName=table, Item={"pk": S("v")}, Expected={"a": {"Exists": False}},
                              ExpressionAttributeValues={":a": S("a")}),
-        "ExpressionAttributeValues can only be specified when using expressions: "
-        "ConditionExpression is null")
+        enveloped("put_item", "ExpressionAttributeValues can only be specified when using expressions: "
+                  "ConditionExpression is null"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -438,7 +438,7 @@ ATTRIBUTE_UPDATE_ERRORS = [
                          ids=[c[0] for c in ATTRIBUTE_UPDATE_ERRORS])
 def test_attribute_updates_validation(ddb, table, updates, message):
     key = {"pk": S(unique_name("auv"))}
-    expect_validation(lambda: attr_update(ddb, table, key, updates), message)
+    expect_validation(lambda: attr_update(ddb, table, key, updates), enveloped("update_item", message))
     assert get(ddb, table, key) is None
 
 
