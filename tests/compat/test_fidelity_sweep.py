@@ -477,3 +477,104 @@ def test_table_checks_and_other_operations_stay_bare(ddb, table, op, params, mes
     with pytest.raises(ClientError) as excinfo:
         getattr(ddb, op)(TableName=table, **params)
     assert_client_error(excinfo, "ValidationException", message)
+
+
+# ---------------------------------------------------------------------------------------------
+# UpdateItem's 400 KB check charges the statement: what it writes plus a cost per clause, the key
+# and untouched attributes left out, before the condition (CONF tier-3 limits/itemSizeBySurface:
+# measured byte by byte in eu-west-2; 31 of 33 regions, us-east-1 among them, by 2026-10-07).
+# ---------------------------------------------------------------------------------------------
+
+MAX = 409600
+TOO_BIG_UPDATE = "Item size to update has exceeded the maximum allowed size"
+PAD_CLAUSE = 3 + 19 + 1  # the update, one SET, the name "b"
+
+
+def _update(ddb, table, key, expression, values=None, names=None, **extra):
+    params = dict(TableName=table, Key=key, UpdateExpression=expression, **extra)
+    if values:
+        params["ExpressionAttributeValues"] = values
+    if names:
+        params["ExpressionAttributeNames"] = names
+    return ddb.update_item(**params)
+
+
+def _ceiling(ddb, table, clause, charge, values=None, names=None, seed=None, key_len=1):
+    """`SET b = :pad` with `clause` is accepted at the padding the charge predicts, refused one byte
+    over (on a fresh key of `key_len` characters, seeded with `seed`)."""
+    expression = "SET b = :pad" + ((", " + clause[4:]) if clause.startswith("SET ") else (" " + clause if clause else ""))
+    padding = MAX - PAD_CLAUSE - charge
+    for i, pad in enumerate((padding, padding + 1)):
+        key = {"pk": {"S": unique_name("c")[:key_len - 1] + str(i) if key_len > 1 else "AB"[i]}}
+        ddb.put_item(TableName=table, Item=dict(key, **(seed or {})))
+        vals = dict(values or {}, **{":pad": {"S": "x" * pad}})
+        if i == 0:
+            _update(ddb, table, key, expression, vals, names)
+            got = ddb.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
+            assert len(got["b"]["S"]) == pad
+        else:
+            expect_error(ddb.update_item, TOO_BIG_UPDATE, TableName=table, Key=key, UpdateExpression=expression,
+                         ExpressionAttributeValues=vals, **({"ExpressionAttributeNames": names} if names else {}))
+    return padding
+
+
+def test_update_charge_one_set_at_a_one_byte_key(ddb, table):
+    # the finished item at the ceiling is 409,600 - 19: 3 bytes of key against a 22-byte SET
+    pad = _ceiling(ddb, table, "", 0)
+    assert 3 + 1 + pad == MAX - 19
+
+
+@pytest.mark.parametrize("clause, charge, values, names, seed", [
+    ("SET c = :c", 19 + 1 + 1, {":c": {"S": "y"}}, None, None),                       # a second SET: 19
+    ("SET c = :c", 19 + 1 + 500, {":c": {"S": "y" * 500}}, None, None),               # plus what it writes
+    ("REMOVE r", 1 + 1, None, None, {"r": {"S": "z"}}),                                # REMOVE: 1 + path
+    ("REMOVE m.yyyyyyyyyy", 1 + 1 + 4 + 10, None, None, {"m": {"M": {"yyyyyyyyyy": {"S": "r"}}}}),
+    ("REMOVE l[10]", 1 + 1 + 4 + 2, None, None, {"l": {"L": [{"S": "e"}] * 11}}),
+    ("SET c = abcdefghij", 19 + 1 + 1 + 14 + 10, None, None, {"abcdefghij": {"S": "y" * 10}}),  # a path operand
+    ("SET c = m.z", 19 + 1 + 1 + 14 + 1 + 14 + 1, None, None, {"m": {"M": {"z": {"S": "y" * 10}}}}),
+    ("SET n = n + :one", 19 + 1 + 34 + 16 + 2, {":one": {"N": "1"}}, None, {"n": {"N": "1"}}),
+    ("SET n = n - :one", 19 + 1 + 37 + 16 + 2, {":one": {"N": "1"}}, None, {"n": {"N": "1"}}),
+    ("SET c = if_not_exists(c, :v)", 19 + 1 + 39 + 16 + 1, {":v": {"S": "v"}}, None, {"c": {"S": "y" * 10}}),
+    ("SET l = list_append(l, :new)", 19 + 1 + 37 + 16 + (3 + 1 + 10), {":new": {"L": [{"S": "y" * 10}]}}, None,
+     {"l": {"L": [{"S": "e"}]}}),
+    ("ADD abcdefghij :one", 19 + 10 + 2, {":one": {"N": "1"}}, None, {"abcdefghij": {"N": "1"}}),
+    ("ADD ss :new", 19 + 2 + 500, {":new": {"SS": ["s" * 500, "p" * 5]}}, None, {"ss": {"SS": ["p" * 5]}}),
+    ("DELETE ss :rm", 1 + 2, {":rm": {"SS": ["q" * 20]}}, None, {"ss": {"SS": ["p" * 5, "q" * 20]}}),
+    ("SET #twelvechars = :c", 19 + 1 + 1, {":c": {"S": "y"}}, {"#twelvechars": "c"}, None),  # an alias costs its name
+])
+def test_update_charge_per_clause(ddb, table, clause, charge, values, names, seed):
+    _ceiling(ddb, table, clause, charge, values, names, seed)
+
+
+def test_update_charge_leaves_untouched_attributes_out(ddb, table):
+    # a 10-byte attribute the update does not touch lifts the finished item's ceiling by 11
+    pad = _ceiling(ddb, table, "", 0, seed={"u": {"S": "y" * 10}})
+    assert 3 + 11 + 1 + pad == MAX - 19 + 11
+
+
+def test_update_charge_is_checked_before_the_condition(ddb, table):
+    key = {"pk": {"S": "C"}}
+    expect_error(ddb.update_item, TOO_BIG_UPDATE, TableName=table, Key=key, UpdateExpression="SET b = :pad",
+                 ConditionExpression="attribute_exists(nope)",
+                 ExpressionAttributeValues={":pad": {"S": "x" * (MAX - PAD_CLAUSE + 1)}})
+
+
+def test_long_key_caps_the_finished_item_at_409600(ddb, table):
+    key = {"pk": {"S": "k" * 100}}
+    pad = MAX - (2 + 100) - 1
+    _update(ddb, table, key, "SET b = :pad", {":pad": {"S": "x" * pad}})
+    expect_error(ddb.update_item, TOO_BIG_UPDATE, TableName=table, Key=key, UpdateExpression="SET b = :pad",
+                 ExpressionAttributeValues={":pad": {"S": "x" * (pad + 1)}})
+
+
+def test_attribute_updates_and_transactions_size_the_finished_item(ddb, table):
+    # neither inherits the statement charge: a finished item of exactly 409,600 at a one-byte key
+    pad = MAX - 3 - 1
+    ddb.update_item(TableName=table, Key={"pk": {"S": "D"}},
+                    AttributeUpdates={"b": {"Action": "PUT", "Value": {"S": "x" * pad}}})
+    ddb.transact_write_items(TransactItems=[{"Update": {"TableName": table, "Key": {"pk": {"S": "E"}},
+                                                        "UpdateExpression": "SET b = :p",
+                                                        "ExpressionAttributeValues": {":p": {"S": "x" * pad}}}}])
+    for k in "DE":
+        got = ddb.get_item(TableName=table, Key={"pk": {"S": k}}, ConsistentRead=True)["Item"]
+        assert len(got["b"]["S"]) == pad
