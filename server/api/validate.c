@@ -868,7 +868,7 @@ static void check_map_entries(vstate *st, const vpath *path, const ddb_json *v, 
     ddb_json_member *m = ddb_v_map_entries(st->a, v, &n);
     char what[192];
 
-    if ((f->flags & DDB_VF_MAP_KEYS) && st->n < MAX_ERRORS) {
+    if ((f->flags & DDB_VF_MAP_KEYS) && st->n < MAX_ERRORS && !((f->flags & DDB_VF_KEYS_YIELD) && st->n > 0)) {
         for (uint32_t i = 0; i < n; i++) {
             size_t len = ddb_v_utf16_len(m[i].key, m[i].klen);
             if (len <= 255 && len >= 3 && ddb_v_name_chars_ok(m[i].key, m[i].klen))

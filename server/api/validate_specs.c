@@ -195,13 +195,15 @@ static const ddb_field KEYS_AND_ATTRIBUTES_FIELDS[] = {
 static const ddb_field KEYS_AND_ATTRIBUTES_MEMBER[] = {
     {"member", DDB_V_STRUCT, .children = KEYS_AND_ATTRIBUTES_FIELDS}};
 
+/* RequestItems before ReturnConsumedCapacity, as the API model lists them: a malformed table name
+   is reported ahead of an unknown enum (captured in us-east-1 and eu-west-2, 2026-10-09) */
 static const ddb_field BATCH_GET_ITEM_FIELDS[] = {
-    F_RETURN_CONSUMED,
     /* empty: "Value at 'RequestItems' failed to satisfy constraint: Member must have length greater than or
      * equal to 1", what every region but one answers since 2026-08 (the conformance suite's sweeps; the
      * older "The requestItems parameter is required for BatchGetItem" remains in me-central-1) */
     {"RequestItems", DDB_V_MAP, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_MAP_KEYS | DDB_VF_CAP_PATH, .len_min = 1,
      .children = KEYS_AND_ATTRIBUTES_MEMBER},
+    F_RETURN_CONSUMED,
     {NULL},
 };
 
@@ -225,7 +227,8 @@ static const ddb_field BATCH_WRITE_ITEM_FIELDS[] = {
     F_RETURN_CONSUMED,
     F_RETURN_METRICS,
     /* min/max bound each table's list of requests (DDB_VF_MAP_VALUES) */
-    {"RequestItems", DDB_V_MAP, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_MAP_KEYS | DDB_VF_MAP_VALUES | DDB_VF_CAP_PATH,
+    {"RequestItems", DDB_V_MAP,
+     DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_MAP_KEYS | DDB_VF_MAP_VALUES | DDB_VF_CAP_PATH | DDB_VF_KEYS_YIELD,
      .min = 1, .max = 25, .len_min = 1, .children = WRITE_REQUEST_LIST},
     {NULL},
 };

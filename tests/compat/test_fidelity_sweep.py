@@ -578,3 +578,43 @@ def test_attribute_updates_and_transactions_size_the_finished_item(ddb, table):
     for k in "DE":
         got = ddb.get_item(TableName=table, Key={"pk": {"S": k}}, ConsistentRead=True)["Item"]
         assert len(got["b"]["S"]) == pad
+
+
+# ---------------------------------------------------------------------------------------------
+# Several member errors at once (CONF tier-3 validation-ordering, us-east-1 and eu-west-2,
+# 2026-10-09): what is reported, and in which order
+# ---------------------------------------------------------------------------------------------
+
+ENUM_RCC = ("Value 'BOGUS' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum "
+            "value set: [INDEXES, TOTAL, NONE]")
+MAP_KEYS = ("failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or "
+            "equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular "
+            "expression pattern: [a-zA-Z0-9_.-]+]")
+
+
+def _raw_message(endpoint, op, body):
+    resp = raw_request(endpoint, op, body)
+    assert resp.status == 400, resp.body
+    return resp.json()["message"]
+
+
+def test_long_client_request_token_before_an_unknown_enum(endpoint, table):
+    token = "x" * 37
+    assert _raw_message(endpoint, "TransactWriteItems", {
+        "TransactItems": [{"Put": {"TableName": table, "Item": {"pk": {"S": "tok"}}}}],
+        "ClientRequestToken": token, "ReturnConsumedCapacity": "BOGUS"}) == (
+        "2 validation errors detected: Value '%s' at 'clientRequestToken' failed to satisfy constraint: Member must "
+        "have length less than or equal to 36; %s" % (token, ENUM_RCC))
+
+
+def test_batch_write_bad_table_name_gives_way_to_an_unknown_enum(endpoint):
+    assert _raw_message(endpoint, "BatchWriteItem", {
+        "RequestItems": {"bad!name": [{"PutRequest": {"Item": {"pk": {"S": "a"}}}}]},
+        "ReturnConsumedCapacity": "BOGUS"}) == V1 + ENUM_RCC
+
+
+def test_batch_get_bad_table_name_before_an_unknown_enum(endpoint):
+    assert _raw_message(endpoint, "BatchGetItem", {
+        "RequestItems": {"bad!name": {"Keys": [{"pk": {"S": "a"}}]}}, "ReturnConsumedCapacity": "BOGUS"}) == (
+        "2 validation errors detected: Value '{\"bad!name\":{\"Keys\":[{\"pk\":{\"S\":\"a\"}}]}}' at 'requestItems' "
+        "%s; %s" % (MAP_KEYS, ENUM_RCC))
