@@ -983,6 +983,8 @@ int ddb_validate(ddb_req *req, const ddb_spec *spec, const ddb_json *in)
     if (msg != NULL)
         return ddb_req_fail_msg(req, DDB_E_SERIALIZATION, msg);
     msg = check_required(in, spec->fields, req->arena);
+    if (msg == NULL && spec->first != NULL)
+        msg = spec->first(req, in);
     if (msg == NULL)
         msg = check_constraints(req->arena, in, spec->fields);
     if (msg == NULL && ddb_resolve_table_arns(req, in) != DDB_OK)

@@ -57,6 +57,9 @@ typedef struct ddb_spec {
     const ddb_field *fields;
     /* Cross-field rules after the field checks; returns NULL or a ValidationException message. */
     const char *(*custom)(ddb_req *req, const ddb_json *in);
+    /* Checks DynamoDB's newer framework makes ahead of the member constraints, reported alone and
+       as they are (no "N validation errors detected: " count); may be NULL. */
+    const char *(*first)(ddb_req *req, const ddb_json *in);
 } ddb_spec;
 
 /* Runs the steps above; returns DDB_OK or the recorded error's code. */

@@ -511,6 +511,22 @@ static const char *select_rules(const ddb_json *in, const char *verb)
     return NULL;
 }
 
+/*
+ * Query's ConditionalOperator outside its enum is reported by the newer framework, alone, bare and
+ * in its words, "[ALL, OR]" included, ahead of an unknown Select and of the table (captured in
+ * eu-west-2 and us-east-1, 2026-10-09: XOR with two QueryFilter conditions beside Select BOGUS).
+ */
+static const char *query_first(ddb_req *req, const ddb_json *in)
+{
+    const char *co = ddb_json_get_str(ddb_v_present(ddb_v_get(in, "ConditionalOperator")) ? in : NULL,
+                                      "ConditionalOperator");
+
+    (void)req;
+    if (co != NULL && !same_str(co, "OR") && !same_str(co, "AND"))
+        return "Failed to satisfy constraint: Member must satisfy enum value set: [ALL, OR]";
+    return NULL;
+}
+
 static const char *query_rules(ddb_req *req, const ddb_json *in)
 {
     const ddb_json *key_conditions = ddb_v_get(in, "KeyConditions");
@@ -765,7 +781,7 @@ static const ddb_spec SPECS[DDB_OP__COUNT] = {
     [DDB_OP_GetItem] = {GET_ITEM_FIELDS, get_item_rules},
     [DDB_OP_DeleteItem] = {DELETE_ITEM_FIELDS, delete_item_rules},
     [DDB_OP_UpdateItem] = {UPDATE_ITEM_FIELDS, update_item_rules},
-    [DDB_OP_Query] = {QUERY_FIELDS, query_rules},
+    [DDB_OP_Query] = {QUERY_FIELDS, query_rules, query_first},
     [DDB_OP_Scan] = {SCAN_FIELDS, scan_rules},
     [DDB_OP_BatchGetItem] = {BATCH_GET_ITEM_FIELDS, batch_get_item_rules},
     [DDB_OP_BatchWriteItem] = {BATCH_WRITE_ITEM_FIELDS, batch_write_item_rules},

@@ -618,3 +618,13 @@ def test_batch_get_bad_table_name_before_an_unknown_enum(endpoint):
         "RequestItems": {"bad!name": {"Keys": [{"pk": {"S": "a"}}]}}, "ReturnConsumedCapacity": "BOGUS"}) == (
         "2 validation errors detected: Value '{\"bad!name\":{\"Keys\":[{\"pk\":{\"S\":\"a\"}}]}}' at 'requestItems' "
         "%s; %s" % (MAP_KEYS, ENUM_RCC))
+
+
+def test_query_conditional_operator_in_the_newer_framework(ddb):
+    # bare, alone (the unknown Select is not joined to it) and ahead of the missing table, "[ALL, OR]"
+    # as DynamoDB words it (CONF validation-ordering/query, eu-west-2 and us-east-1, 2026-10-09)
+    expect_error(ddb.query, "Failed to satisfy constraint: Member must satisfy enum value set: [ALL, OR]",
+                 TableName=unique_name("absent"),
+                 KeyConditions={"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]}},
+                 QueryFilter={"b": {"ComparisonOperator": "NULL"}, "c": {"ComparisonOperator": "NULL"}},
+                 ConditionalOperator="XOR", Select="BOGUS")
