@@ -30,9 +30,6 @@ def table(ddb):
 
 @pytest.mark.parametrize("op, params", [
     ("get_item", {"Key": {"pk": {"S": "a"}}}),
-    ("put_item", {"Item": {"pk": {"S": "a"}}}),
-    ("delete_item", {"Key": {"pk": {"S": "a"}}}),
-    ("update_item", {"Key": {"pk": {"S": "a"}}}),
     ("query", {"KeyConditionExpression": "pk = :a", "ExpressionAttributeValues": {":a": {"S": "a"}}}),
     ("scan", {}),
     ("describe_table", {}),
@@ -41,6 +38,43 @@ def table(ddb):
 def test_empty_table_name_is_one_error(ddb, op, params):
     expect_error(getattr(ddb, op), V1 + "Value '' at 'tableName' failed to satisfy constraint: Member must have "
                  "length greater than or equal to 1", TableName="", **params)
+
+
+@pytest.mark.parametrize("op, params", [
+    ("put_item", {"Item": {"pk": {"S": "a"}}, "ReturnValues": "INVALID"}),
+    ("delete_item", {"Key": {"pk": {"S": "a"}}}),
+    ("update_item", {"Key": {}}),
+])
+def test_empty_table_name_in_the_2026_layer(ddb, op, params):
+    # with the Item or Key present, PutItem/UpdateItem/DeleteItem stop at the table name, in the
+    # framework's words (CONF's split registry: 31 of 33 regions by 2026-10-07; eu-south-2 and
+    # me-central-1 still answer "Value '' at 'tableName'", joined with the ReturnValues error)
+    expect_error(getattr(ddb, op), V1 + "Value at 'TableName' failed to satisfy constraint: Member must have length "
+                 "greater than or equal to 1", TableName="", **params)
+
+
+@pytest.mark.parametrize("op, params", [
+    ("put_item", {"Item": {"pk": {"S": "a"}}, "ReturnValues": "INVALID", "ReturnConsumedCapacity": "INVALID"}),
+    ("update_item", {"Key": {"pk": {"S": "a"}}, "ReturnValues": "INVALID", "ReturnConsumedCapacity": "INVALID"}),
+    ("delete_item", {"Key": {"pk": {"S": "a"}}, "ReturnValues": "INVALID"}),
+])
+def test_unknown_return_values_in_the_2026_layer(ddb, table, op, params):
+    # the first unknown enum alone, printed as AWS prints it ("UPDATE_NEW"): CONF's split registry,
+    # UpdateItem, 31 of 33 regions by 2026-10-07 (PutItem's and DeleteItem's assumed the same)
+    expect_error(getattr(ddb, op), V1 + "Failed to satisfy constraint: Member must satisfy enum value set: "
+                 "[ALL_OLD, UPDATED_OLD, ALL_NEW, UPDATE_NEW, NONE]", TableName=table, **params)
+
+
+def test_missing_key_keeps_the_older_aggregated_form(ddb):
+    # CONF validation-ordering/updateItem: member by member, ReturnConsumedCapacity, tableName,
+    # ReturnValues, key (eu-west-2 and us-east-1, 2026-10-09)
+    expect_error(ddb.update_item, "4 validation errors detected: Value 'INVALID' at 'returnConsumedCapacity' failed to "
+                 "satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; Value '' at "
+                 "'tableName' failed to satisfy constraint: Member must have length greater than or equal to 1; Value "
+                 "'INVALID' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: "
+                 "[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]; Value null at 'key' failed to satisfy constraint: "
+                 "Member must not be null", TableName="", UpdateExpression="SET a = :a",
+                 ExpressionAttributeValues={":a": {"S": "x"}}, ReturnConsumedCapacity="INVALID", ReturnValues="INVALID")
 
 
 @pytest.mark.parametrize("name, what", [

@@ -291,11 +291,18 @@ def test_expected_validation(ddb, table, op_name, expected, message):
 
 
 def test_conditional_operator_validation(ddb, table):
+    # the 2026 layer's enum text, "[ALL, OR]" as AWS prints it (the conformance suite's captures,
+    # eu-west-2 and us-east-1, 2026-10-09); without the Item, the older aggregated form
     expect_validation(
         lambda: ddb.put_item(TableName=table, Item={"pk": S("v")}, ConditionalOperator="AN",
                              Expected={"a": {"Exists": False}, "b": {"Exists": False}}),
-        "1 validation error detected: Value 'AN' at 'conditionalOperator' failed to satisfy "
-        "constraint: Member must satisfy enum value set: [OR, AND]")
+        "1 validation error detected: Failed to satisfy constraint: Member must satisfy enum value set: [ALL, OR]")
+    expect_validation(
+        lambda: ddb.update_item(TableName=table, ConditionalOperator="XOR", AttributeUpdates={"x": {
+            "Action": "PUT", "Value": S("1")}}, Expected={"a": {"Exists": False}, "b": {"Exists": False}}),
+        "2 validation errors detected: Value 'XOR' at 'conditionalOperator' failed to satisfy "
+        "constraint: Member must satisfy enum value set: [OR, AND]; Value null at 'key' failed to satisfy "
+        "constraint: Member must not be null")
 
 
 def test_legacy_and_expression_parameters_do_not_mix(ddb, table):
