@@ -113,6 +113,22 @@ static const char *item_write_first(const ddb_json *in, const char *needed)
     return NULL;
 }
 
+/*
+ * Query's ConditionalOperator outside its enum is reported by the newer framework, alone, bare and
+ * in its words, "[ALL, OR]" included, ahead of an unknown Select and of the table (captured in
+ * eu-west-2 and us-east-1, 2026-10-09: XOR with two QueryFilter conditions beside Select BOGUS).
+ */
+static const char *query_first(ddb_req *req, const ddb_json *in)
+{
+    const char *co = ddb_json_get_str(in, "ConditionalOperator"), *t = ddb_json_get_str(in, "TableName");
+
+    (void)req;
+    /* with a malformed table name the older aggregated form stays, as for the item writes */
+    if (co != NULL && t != NULL && table_name_fine(t) && !in_list(co, ENUM("OR", "AND")))
+        return "Failed to satisfy constraint: Member must satisfy enum value set: [ALL, OR]";
+    return NULL;
+}
+
 static const char *put_item_first(ddb_req *req, const ddb_json *in)
 {
     (void)req;
@@ -571,22 +587,6 @@ static const char *select_rules(const ddb_json *in, const char *verb)
         return verb;
     if (same_str(select, "SPECIFIC_ATTRIBUTES") && !given)
         return "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES";
-    return NULL;
-}
-
-/*
- * Query's ConditionalOperator outside its enum is reported by the newer framework, alone, bare and
- * in its words, "[ALL, OR]" included, ahead of an unknown Select and of the table (captured in
- * eu-west-2 and us-east-1, 2026-10-09: XOR with two QueryFilter conditions beside Select BOGUS).
- */
-static const char *query_first(ddb_req *req, const ddb_json *in)
-{
-    const char *co = ddb_json_get_str(ddb_v_present(ddb_v_get(in, "ConditionalOperator")) ? in : NULL,
-                                      "ConditionalOperator");
-
-    (void)req;
-    if (co != NULL && !same_str(co, "OR") && !same_str(co, "AND"))
-        return "Failed to satisfy constraint: Member must satisfy enum value set: [ALL, OR]";
     return NULL;
 }
 
