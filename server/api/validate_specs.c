@@ -380,7 +380,7 @@ static const char *decode_value(ddb_req *req, const ddb_json *v, ddb_attr *out)
  * DynamoDB Local 1.25 answers them); ScyllaDB's test_limits.py confirms 65535 bytes pass and
  * 65536 do not.
  */
-static const char *item_names(const ddb_attr *item)
+const char *ddb_v_item_names(const ddb_attr *item)
 {
     for (uint32_t i = 0; i < item->len; i++) {
         if (item->u.entries[i].nlen == 0)
@@ -476,7 +476,7 @@ static const char *put_item_rules(ddb_req *req, const ddb_json *in)
     if (msg == NULL)
         msg = decode_map(req, ddb_v_get(in, "Item"), &req->parsed.item);
     if (msg == NULL)
-        msg = item_names(req->parsed.item);
+        msg = ddb_v_item_names(req->parsed.item);
     if (msg != NULL)
         return msg;
     if (rv != NULL && rv[0] != '\0' && strcmp(rv, "ALL_OLD") != 0 && strcmp(rv, "NONE") != 0)
@@ -787,7 +787,7 @@ static const char *write_request_one(ddb_req *req, const ddb_json *w)
     if (put != NULL) {
         msg = ddb_item_from_json(req->arena, ddb_v_get(put, "Item"), &item);
         if (msg == NULL)
-            msg = item_names(&item);
+            msg = ddb_v_item_names(&item);
         if (msg == NULL && ddb_item_size(&item) > DDB_MAX_ITEM_SIZE)
             msg = "Item size has exceeded the maximum allowed size";
         return msg;

@@ -36,7 +36,8 @@ static int check_billing(ddb_req *req, const ddb_table *t, const char *mode, con
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits "
                             "can be specified when BillingMode is PAY_PER_REQUEST");
-    if (strcmp(next, "PROVISIONED") == 0 && strcmp(cur, "PAY_PER_REQUEST") == 0 && pt == NULL)
+    /* also when the table is PROVISIONED already (ACK's captured quirks DDB-TABLE-057, 2026-10-08) */
+    if (mode != NULL && strcmp(mode, "PROVISIONED") == 0 && pt == NULL)
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "One or more parameter values were invalid: ProvisionedThroughput must be specified when "
                             "BillingMode is PROVISIONED");

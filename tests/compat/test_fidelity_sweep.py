@@ -662,3 +662,23 @@ def test_query_conditional_operator_in_the_newer_framework(ddb):
                  KeyConditions={"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]}},
                  QueryFilter={"b": {"ComparisonOperator": "NULL"}, "c": {"ComparisonOperator": "NULL"}},
                  ConditionalOperator="XOR", Select="BOGUS")
+
+
+@pytest.mark.parametrize("name, message", [
+    ("", "Empty attribute name"),
+    ("x" * 65536, "Attribute name is too large, must be less than 65536 bytes"),
+])
+def test_transact_put_attribute_names(ddb, table, name, message):
+    # refused up front, in action order (CONF validation-ordering/deepRequests, ten regions,
+    # 2026-10-09); ddbd used to store the item
+    key = {"pk": {"S": unique_name("tn")}}
+    expect_error(ddb.transact_write_items, message,
+                 TransactItems=[{"Put": {"TableName": table, "Item": dict(key, **{name: {"S": "v"}})}}])
+    assert "Item" not in ddb.get_item(TableName=table, Key=key, ConsistentRead=True)
+
+
+def test_update_table_provisioned_without_throughput(ddb, make_table):
+    # also on a table that is PROVISIONED already (ACK's captured quirks DDB-TABLE-057, 2026-10-08)
+    name = make_table(billing="PROVISIONED")
+    expect_error(ddb.update_table, "One or more parameter values were invalid: ProvisionedThroughput must be "
+                 "specified when BillingMode is PROVISIONED", TableName=name, BillingMode="PROVISIONED")
