@@ -74,10 +74,55 @@ static const char *declared_type(const ddb_json *defs, const char *name)
     return NULL;
 }
 
+/* "Schema:[SchemaElement: key{xyz:S:HASH}]": a key schema with its types, as DynamoDB prints it. */
+static const char *schema_text(ddb_arena *a, const ddb_json *ks, const ddb_json *defs)
+{
+    const char *out = "Schema:[";
+
+    for (uint32_t i = 0; ks != NULL && ks->type == DDB_JSON_ARRAY && i < ks->n; i++) {
+        const char *n = ddb_json_get_str(ks->u.items[i], "AttributeName"), *type = n ? declared_type(defs, n) : NULL;
+        const char *kt = ddb_json_get_str(ks->u.items[i], "KeyType");
+        out = ddb_arena_sprintf(a, "%s%sSchemaElement: key{%s:%s:%s}", out, i > 0 ? ", " : "", n ? n : "",
+                                type ? type : "", kt ? kt : "");
+    }
+    return ddb_arena_sprintf(a, "%s]", out);
+}
+
+static int keys_on(const ddb_json *ks, const char *name)
+{
+    for (uint32_t i = 0; ks != NULL && ks->type == DDB_JSON_ARRAY && i < ks->n; i++) {
+        const char *n = ddb_json_get_str(ks->u.items[i], "AttributeName");
+        if (n != NULL && strcmp(n, name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The stored key schema that keys on `name`: the table's, else an LSI's, else a GSI's. */
+static const ddb_json *existing_schema(const ddb_table *t, const char *name)
+{
+    static const char *const lists[] = {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"};
+    const ddb_json *ks = ddb_json_get(t->desc, "KeySchema");
+
+    if (keys_on(ks, name))
+        return ks;
+    for (int l = 0; l < 2; l++) {
+        const ddb_json *list = ddb_json_get(t->desc, lists[l]);
+        for (uint32_t i = 0; list != NULL && list->type == DDB_JSON_ARRAY && i < list->n; i++)
+            if (keys_on(ddb_json_get(list->u.items[i], "KeySchema"), name))
+                return ddb_json_get(list->u.items[i], "KeySchema");
+    }
+    return ks;
+}
+
 /*
  * The new index's key attributes as the request defines them must agree with the types the table
  * already has for them (every stored index keys on them). Other definitions that disagree with the
  * stored ones are ignored, as DynamoDB does; the request's rules have checked the keys are defined.
+ * DynamoDB's text, as ScyllaDB's test_gsi_updatetable.py records it from DynamoDB: "Attributes
+ * cannot be redefined. ... Existing schema: Schema:[SchemaElement: key{xyz:S:HASH}] New schema:
+ * Schema:[SchemaElement: key{xyz:N:HASH}]" (the existing schema is the stored one keyed on the
+ * attribute; how several elements are joined is ddbd's guess).
  */
 static int check_definitions(ddb_req *req, const ddb_table *t, const ddb_json *create)
 {
@@ -90,9 +135,11 @@ static int check_definitions(ddb_req *req, const ddb_table *t, const ddb_json *c
         const char *want = n ? declared_type(defs, n) : NULL, *cur = n ? declared_type(tdefs, n) : NULL;
         if (want != NULL && cur != NULL && strcmp(want, cur) != 0)
             return ddb_req_fail(req, DDB_E_VALIDATION,
-                                "One or more parameter values were invalid: Cannot change the type of an existing "
-                                "attribute: %s. Existing type: %s, requested type: %s",
-                                n, cur, want);
+                                "One or more parameter values were invalid: Attributes cannot be redefined. Please "
+                                "check that your attribute has the same type as previously defined. Existing schema: "
+                                "%s New schema: %s",
+                                schema_text(req->arena, existing_schema(t, n), tdefs),
+                                schema_text(req->arena, ks, defs));
     }
     return DDB_OK;
 }

@@ -682,3 +682,23 @@ def test_update_table_provisioned_without_throughput(ddb, make_table):
     name = make_table(billing="PROVISIONED")
     expect_error(ddb.update_table, "One or more parameter values were invalid: ProvisionedThroughput must be "
                  "specified when BillingMode is PROVISIONED", TableName=name, BillingMode="PROVISIONED")
+
+
+def test_update_table_gsi_redefining_an_attribute_type(ddb):
+    # DynamoDB's text as ScyllaDB's test_gsi_updatetable.py records it (run against DynamoDB)
+    name = unique_name("redef")
+    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                     KeySchema=[{"AttributeName": "p", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "p", "AttributeType": "S"},
+                                           {"AttributeName": "xyz", "AttributeType": "S"}],
+                     GlobalSecondaryIndexes=[{"IndexName": "index1", "KeySchema": [
+                         {"AttributeName": "xyz", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}])
+    try:
+        expect_error(ddb.update_table, "One or more parameter values were invalid: Attributes cannot be redefined. "
+                     "Please check that your attribute has the same type as previously defined. Existing schema: "
+                     "Schema:[SchemaElement: key{xyz:S:HASH}] New schema: Schema:[SchemaElement: key{xyz:N:HASH}]",
+                     TableName=name, AttributeDefinitions=[{"AttributeName": "xyz", "AttributeType": "N"}],
+                     GlobalSecondaryIndexUpdates=[{"Create": {"IndexName": "index2", "KeySchema": [
+                         {"AttributeName": "xyz", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}}])
+    finally:
+        ddb.delete_table(TableName=name)
