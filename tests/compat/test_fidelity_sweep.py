@@ -702,3 +702,21 @@ def test_update_table_gsi_redefining_an_attribute_type(ddb):
                          {"AttributeName": "xyz", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}}])
     finally:
         ddb.delete_table(TableName=name)
+
+
+def test_expression_value_nested_too_deep_is_bare_in_the_2026_layer(ddb, table):
+    # 31 of 33 regions by 2026-10-07 (CONF's split registry, update-item-nesting-depth-expression-value);
+    # 31 levels pass and the condition decides
+    def deep(levels):
+        v = {"S": "leaf"}
+        for _ in range(levels):
+            v = {"M": {"n": v}}
+        return v
+    params = dict(TableName=table, Key={"pk": {"S": unique_name("nest")}}, UpdateExpression="SET a = :v",
+                  ConditionExpression="attribute_exists(pk)")
+    expect_error(ddb.update_item, "The conditional request failed", code="ConditionalCheckFailedException",
+                 ExpressionAttributeValues={":v": deep(31)}, **params)
+    with pytest.raises(ClientError) as excinfo:
+        ddb.update_item(ExpressionAttributeValues={":v": deep(32)}, **params)
+    assert_client_error(excinfo, "ValidationException", V1 + "Nesting Levels have exceeded supported limits: "
+                        "Attributes in the item have nested levels beyond supported limit")
