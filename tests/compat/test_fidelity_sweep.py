@@ -720,3 +720,35 @@ def test_expression_value_nested_too_deep_is_bare_in_the_2026_layer(ddb, table):
         ddb.update_item(ExpressionAttributeValues={":v": deep(32)}, **params)
     assert_client_error(excinfo, "ValidationException", V1 + "Nesting Levels have exceeded supported limits: "
                         "Attributes in the item have nested levels beyond supported limit")
+
+
+# ---------------------------------------------------------------------------------------------
+# CreateTable: the index rules come before "Some AttributeDefinitions are not used" (dynalite's
+# createTable tests, recorded from DynamoDB; moto's decision table; Dynoxide's documented order)
+# ---------------------------------------------------------------------------------------------
+
+def _ad(*names):
+    return [{"AttributeName": n, "AttributeType": "S"} for n in names]
+
+
+def _ks(*pairs):
+    return [{"AttributeName": n, "KeyType": t} for n, t in pairs]
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"AttributeDefinitions": _ad("a", "b"), "LocalSecondaryIndexes": []},
+     "One or more parameter values were invalid: List of LocalSecondaryIndexes is empty"),
+    ({"AttributeDefinitions": _ad("a", "b"), "GlobalSecondaryIndexes": []},
+     "One or more parameter values were invalid: List of GlobalSecondaryIndexes is empty"),
+    ({"AttributeDefinitions": _ad("a", "g"), "GlobalSecondaryIndexes": [
+        {"IndexName": "gs1", "KeySchema": _ks(("zz", "HASH")), "Projection": {"ProjectionType": "ALL"}}]},
+     "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. "
+     "Keys: [zz], AttributeDefinitions: [a, g]"),
+    ({"AttributeDefinitions": _ad("a", "g", "x"), "GlobalSecondaryIndexes": [
+        {"IndexName": "gs1", "KeySchema": _ks(("g", "HASH")), "Projection": {"ProjectionType": "ALL"}}]},
+     "One or more parameter values were invalid: Some AttributeDefinitions are not used. AttributeDefinitions: "
+     "[a, g, x], keys used: [a, g]"),
+])
+def test_create_table_index_rules_before_unused_definitions(ddb, extra, message):
+    expect_error(ddb.create_table, message, TableName=unique_name("ctix"), BillingMode="PAY_PER_REQUEST",
+                 KeySchema=_ks(("a", "HASH")), **extra)
