@@ -375,6 +375,22 @@ static const char *decode_value(ddb_req *req, const ddb_json *v, ddb_attr *out)
     return ddb_attr_from_json(req->arena, v, out);
 }
 
+/* A map key inside a value: empty is refused as a top-level name is (DynamoDB Local 1.25 answers
+   "Empty attribute name"; the conformance suite's 2026-10-09 captures refuse one in a Put item). */
+static int empty_map_key(const ddb_attr *v)
+{
+    if (v->type == DDB_T_M) {
+        for (uint32_t i = 0; i < v->len; i++)
+            if (v->u.entries[i].nlen == 0 || empty_map_key(&v->u.entries[i].val))
+                return 1;
+    } else if (v->type == DDB_T_L) {
+        for (uint32_t i = 0; i < v->len; i++)
+            if (empty_map_key(&v->u.items[i]))
+                return 1;
+    }
+    return 0;
+}
+
 /*
  * An item's attribute names: not empty, under 64 KB. DynamoDB's own texts (its ErrorFactory, as
  * DynamoDB Local 1.25 answers them); ScyllaDB's test_limits.py confirms 65535 bytes pass and
@@ -383,7 +399,7 @@ static const char *decode_value(ddb_req *req, const ddb_json *v, ddb_attr *out)
 const char *ddb_v_item_names(const ddb_attr *item)
 {
     for (uint32_t i = 0; i < item->len; i++) {
-        if (item->u.entries[i].nlen == 0)
+        if (item->u.entries[i].nlen == 0 || empty_map_key(&item->u.entries[i].val))
             return "Empty attribute name";
         if (item->u.entries[i].nlen > 65535)
             return "Attribute name is too large, must be less than 65536 bytes";

@@ -752,3 +752,24 @@ def _ks(*pairs):
 def test_create_table_index_rules_before_unused_definitions(ddb, extra, message):
     expect_error(ddb.create_table, message, TableName=unique_name("ctix"), BillingMode="PAY_PER_REQUEST",
                  KeySchema=_ks(("a", "HASH")), **extra)
+
+
+# ---------------------------------------------------------------------------------------------
+# Empty names inside a value (DDBL 1.25; the conformance suite's deepRequests captures refuse an
+# empty map key in a Put item); ddbd used to store them
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", [{"M": {"": {"S": "x"}}}, {"L": [{"M": {"": {"S": "x"}}}]}])
+def test_empty_map_key_in_an_item(ddb, table, value):
+    item = {"pk": {"S": unique_name("emk")}, "m": value}
+    expect_error(ddb.put_item, "Empty attribute name", TableName=table, Item=item)  # enveloped (conftest)
+    expect_error(ddb.batch_write_item, "Empty attribute name", RequestItems={table: [{"PutRequest": {"Item": item}}]})
+    expect_error(ddb.transact_write_items, "Empty attribute name",
+                 TransactItems=[{"Put": {"TableName": table, "Item": item}}])
+    assert "Item" not in ddb.get_item(TableName=table, Key={"pk": item["pk"]}, ConsistentRead=True)
+
+
+@pytest.mark.parametrize("statement", ["INSERT INTO \"%s\" VALUE {'pk': 'pe1', '': 'x'}",
+                                       "INSERT INTO \"%s\" VALUE {'pk': 'pe2', 'm': {'': 'x'}}"])
+def test_partiql_empty_attribute_name(ddb, table, statement):
+    expect_error(ddb.execute_statement, "Path component cannot be an empty string", Statement=statement % table)
