@@ -773,3 +773,16 @@ def test_empty_map_key_in_an_item(ddb, table, value):
                                        "INSERT INTO \"%s\" VALUE {'pk': 'pe2', 'm': {'': 'x'}}"])
 def test_partiql_empty_attribute_name(ddb, table, statement):
     expect_error(ddb.execute_statement, "Path component cannot be an empty string", Statement=statement % table)
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"AttributeUpdates": {"": {"Action": "PUT", "Value": {"S": "x"}}}}, "Empty attribute name"),
+    ({"AttributeUpdates": {"m": {"Action": "PUT", "Value": {"M": {"": {"S": "x"}}}}}}, "Empty attribute name"),
+    ({"UpdateExpression": "SET m = :v", "ExpressionAttributeValues": {":v": {"M": {"": {"S": "x"}}}}},
+     "ExpressionAttributeValues contains invalid value: Empty attribute name for key :v"),
+])
+def test_update_empty_attribute_names(ddb, table, params, message):
+    # DDBL 1.25's texts (enveloped by the 2026 layer: conftest); ddbd stored these names
+    key = {"pk": {"S": unique_name("uen")}}
+    expect_error(ddb.update_item, message, TableName=table, Key=key, **params)
+    assert "Item" not in ddb.get_item(TableName=table, Key=key, ConsistentRead=True)
