@@ -786,3 +786,25 @@ def test_update_empty_attribute_names(ddb, table, params, message):
     key = {"pk": {"S": unique_name("uen")}}
     expect_error(ddb.update_item, message, TableName=table, Key=key, **params)
     assert "Item" not in ddb.get_item(TableName=table, Key=key, ConsistentRead=True)
+
+
+def test_index_key_values_keep_the_key_size_limits(ddb, make_table):
+    # ScyllaDB's test_gsi.py (run against DynamoDB): a GSI partition key over 2048 bytes and a sort
+    # key over 1024 are refused and nothing is written; the texts are the table key's (assumed)
+    name = make_table(AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "x")],
+                      KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+                      GlobalSecondaryIndexes=[
+                          {"IndexName": "by_x", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}],
+                           "Projection": {"ProjectionType": "ALL"}},
+                          {"IndexName": "by_pk_x", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                                                 {"AttributeName": "x", "KeyType": "RANGE"}],
+                           "Projection": {"ProjectionType": "KEYS_ONLY"}}])
+    ddb.put_item(TableName=name, Item={"pk": {"S": "a"}, "sk": {"S": "1"}, "x": {"S": "x" * 1024}})
+    expect_error(ddb.put_item, "One or more parameter values were invalid: Aggregated size of all range keys has "
+                 "exceeded the size limit of 1024 bytes", TableName=name,
+                 Item={"pk": {"S": "a"}, "sk": {"S": "2"}, "x": {"S": "x" * 1025}})
+    expect_error(ddb.update_item, "One or more parameter values were invalid: Size of hashkey has exceeded the "
+                 "maximum size limit of2048 bytes", TableName=name, Key={"pk": {"S": "a"}, "sk": {"S": "3"}},
+                 UpdateExpression="SET x = :x", ExpressionAttributeValues={":x": {"S": "x" * 2049}})
+    for sk in ("2", "3"):
+        assert "Item" not in ddb.get_item(TableName=name, Key={"pk": {"S": "a"}, "sk": {"S": sk}}, ConsistentRead=True)
