@@ -301,6 +301,50 @@ static void write_definitions(ddb_jw *w, const ddb_table *t, const ddb_json *req
 
 /* ---- the new description ---- */
 
+/*
+ * The stored throughput after a change: LastIncreaseDateTime when a figure goes up (or the table
+ * switches from on-demand), LastDecreaseDateTime and one more of the UTC day's decreases when one
+ * goes down, the other timestamp kept (the API reference's ProvisionedThroughputDescription;
+ * dynalite keeps them so). ddbdDecreasesDay, the UTC day of the count, is ddbd's own and not shown.
+ */
+static void write_new_throughput(ddb_jw *w, const ddb_table *t, const ddb_json *pt)
+{
+    const ddb_json *cur = ddb_json_get(t->desc, "ProvisionedThroughput");
+    long long r = ddb_json_ll(pt, "ReadCapacityUnits"), wr = ddb_json_ll(pt, "WriteCapacityUnits");
+    long long cr = ddb_json_ll(cur, "ReadCapacityUnits"), cw = ddb_json_ll(cur, "WriteCapacityUnits");
+    int was_provisioned = strcmp(ddb_billing_mode(t), "PROVISIONED") == 0;
+    int up = !was_provisioned || r > cr || wr > cw, down = was_provisioned && (r < cr || wr < cw);
+    double now = ddb_now_seconds();
+    long long day = (long long)(now / 86400), decreases = 0;
+
+    if (ddb_json_ll(cur, "ddbdDecreasesDay") == day)
+        decreases = ddb_json_ll(cur, "NumberOfDecreasesToday");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "ReadCapacityUnits");
+    ddb_jw_int(w, r);
+    ddb_jw_key(w, "WriteCapacityUnits");
+    ddb_jw_int(w, wr);
+    if (up || ddb_json_get(cur, "LastIncreaseDateTime") != NULL) {
+        ddb_jw_key(w, "LastIncreaseDateTime");
+        if (up)
+            ddb_jw_double(w, now);
+        else
+            ddb_jw_json(w, ddb_json_get(cur, "LastIncreaseDateTime"));
+    }
+    if (down || ddb_json_get(cur, "LastDecreaseDateTime") != NULL) {
+        ddb_jw_key(w, "LastDecreaseDateTime");
+        if (down)
+            ddb_jw_double(w, now);
+        else
+            ddb_jw_json(w, ddb_json_get(cur, "LastDecreaseDateTime"));
+    }
+    ddb_jw_key(w, "NumberOfDecreasesToday");
+    ddb_jw_int(w, decreases + (down ? 1 : 0));
+    ddb_jw_key(w, "ddbdDecreasesDay");
+    ddb_jw_int(w, day);
+    ddb_jw_obj_end(w);
+}
+
 static void write_billing(ddb_jw *w, const ddb_table *t, const char *mode, const ddb_json *pt)
 {
     ddb_jw_key(w, "BillingMode");
@@ -317,14 +361,7 @@ static void write_billing(ddb_jw *w, const ddb_table *t, const char *mode, const
     }
     ddb_jw_key(w, "ProvisionedThroughput");
     if (pt != NULL) {
-        ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "ReadCapacityUnits");
-        ddb_jw_int(w, ddb_json_ll(pt, "ReadCapacityUnits"));
-        ddb_jw_key(w, "WriteCapacityUnits");
-        ddb_jw_int(w, ddb_json_ll(pt, "WriteCapacityUnits"));
-        ddb_jw_key(w, "LastIncreaseDateTime");
-        ddb_jw_double(w, ddb_now_seconds());
-        ddb_jw_obj_end(w);
+        write_new_throughput(w, t, pt);
     } else {
         ddb_jw_json(w, ddb_json_get(t->desc, "ProvisionedThroughput") ? ddb_json_get(t->desc, "ProvisionedThroughput")
                                                                        : &(ddb_json){.type = DDB_JSON_NULL});

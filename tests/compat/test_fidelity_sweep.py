@@ -827,3 +827,18 @@ def test_backfill_leaves_out_oversized_index_keys(ddb, make_table):
         time.sleep(0.05)
     got = ddb.scan(TableName=name, IndexName="by_x")["Items"]
     assert [i["pk"]["S"] for i in got] == ["ok"]
+
+
+def test_throughput_decrease_is_recorded_as_a_decrease(ddb, make_table):
+    # ProvisionedThroughputDescription (API reference): a decrease sets LastDecreaseDateTime and
+    # counts in NumberOfDecreasesToday; the last increase keeps its time. ddbd recorded every change
+    # as an increase.
+    name = make_table(billing="PROVISIONED")
+    ddb.update_table(TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 9, "WriteCapacityUnits": 9})
+    up = ddb.describe_table(TableName=name)["Table"]["ProvisionedThroughput"]
+    assert "LastIncreaseDateTime" in up and "LastDecreaseDateTime" not in up and up["NumberOfDecreasesToday"] == 0
+    ddb.update_table(TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 2, "WriteCapacityUnits": 9})
+    down = ddb.describe_table(TableName=name)["Table"]["ProvisionedThroughput"]
+    assert down["LastIncreaseDateTime"] == up["LastIncreaseDateTime"]
+    assert "LastDecreaseDateTime" in down and down["NumberOfDecreasesToday"] == 1
+    assert (down["ReadCapacityUnits"], down["WriteCapacityUnits"]) == (2, 9)
