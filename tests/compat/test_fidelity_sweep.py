@@ -847,3 +847,14 @@ def test_throughput_decrease_is_recorded_as_a_decrease(ddb, make_table):
     assert down["LastIncreaseDateTime"] == up["LastIncreaseDateTime"]
     assert "LastDecreaseDateTime" in down and down["NumberOfDecreasesToday"] == 1
     assert (down["ReadCapacityUnits"], down["WriteCapacityUnits"]) == (2, 9)
+
+
+@pytest.mark.parametrize("op, params", [
+    ("describe_time_to_live", {}),
+    ("update_time_to_live", {"TimeToLiveSpecification": {"Enabled": True, "AttributeName": "exp"}}),
+])
+def test_ttl_of_a_missing_table_names_it(ddb, op, params):
+    # AWS's answer as LocalStack's pull request 9038 records it
+    name = unique_name("nottl")
+    expect_error(getattr(ddb, op), "Requested resource not found: Table: %s not found" % name,
+                 code="ResourceNotFoundException", TableName=name, **params)
