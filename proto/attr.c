@@ -959,6 +959,20 @@ static size_t number_size(const char *s, size_t n)
     return ddb_num_size(&num);
 }
 
+int ddb_attr_has_empty_map_key(const ddb_attr *v)
+{
+    if (v->type == DDB_T_M) {
+        for (uint32_t i = 0; i < v->len; i++)
+            if (v->u.entries[i].nlen == 0 || ddb_attr_has_empty_map_key(&v->u.entries[i].val))
+                return 1;
+    } else if (v->type == DDB_T_L) {
+        for (uint32_t i = 0; i < v->len; i++)
+            if (ddb_attr_has_empty_map_key(&v->u.items[i]))
+                return 1;
+    }
+    return 0;
+}
+
 size_t ddb_attr_size(const ddb_attr *v)
 {
     size_t sum = 0;

@@ -868,7 +868,7 @@ static void check_map_entries(vstate *st, const vpath *path, const ddb_json *v, 
     ddb_json_member *m = ddb_v_map_entries(st->a, v, &n);
     char what[192];
 
-    if ((f->flags & DDB_VF_MAP_KEYS) && st->n < MAX_ERRORS) {
+    if ((f->flags & DDB_VF_MAP_KEYS) && st->n < MAX_ERRORS && !((f->flags & DDB_VF_KEYS_YIELD) && st->n > 0)) {
         for (uint32_t i = 0; i < n; i++) {
             size_t len = ddb_v_utf16_len(m[i].key, m[i].klen);
             if (len <= 255 && len >= 3 && ddb_v_name_chars_ok(m[i].key, m[i].klen))
@@ -983,6 +983,8 @@ int ddb_validate(ddb_req *req, const ddb_spec *spec, const ddb_json *in)
     if (msg != NULL)
         return ddb_req_fail_msg(req, DDB_E_SERIALIZATION, msg);
     msg = check_required(in, spec->fields, req->arena);
+    if (msg == NULL && spec->first != NULL)
+        msg = spec->first(req, in);
     if (msg == NULL)
         msg = check_constraints(req->arena, in, spec->fields);
     if (msg == NULL && ddb_resolve_table_arns(req, in) != DDB_OK)

@@ -57,6 +57,9 @@ typedef struct ddb_spec {
     const ddb_field *fields;
     /* Cross-field rules after the field checks; returns NULL or a ValidationException message. */
     const char *(*custom)(ddb_req *req, const ddb_json *in);
+    /* Checks DynamoDB's newer framework makes ahead of the member constraints, reported alone and
+       as they are (no "N validation errors detected: " count); may be NULL. */
+    const char *(*first)(ddb_req *req, const ddb_json *in);
 } ddb_spec;
 
 /* Runs the steps above; returns DDB_OK or the recorded error's code. */
@@ -87,6 +90,8 @@ void ddb_v_js_number(ddb_buf *b, double v);
 int ddb_v_name_chars_ok(const char *s, size_t n);
 /* Length in UTF-16 code units, as Java counts string lengths. */
 size_t ddb_v_utf16_len(const char *s, size_t n);
+/* An item's attribute names: NULL, "Empty attribute name" or "Attribute name is too large, ...". */
+const char *ddb_v_item_names(const ddb_attr *item);
 
 /* The spec of each operation (validate_specs.c); NULL for operations without one. */
 const ddb_spec *ddb_spec_for_op(int op);

@@ -79,6 +79,12 @@ const char *ddb_update_table_rules(ddb_req *req, const ddb_json *in);
  * ("Value at 'Limit' failed to satisfy constraint: ...").
  */
 #define DDB_VF_CAP_PATH 0x800
+/*
+ * A map whose keys' constraint gives way to the members checked before it: BatchWriteItem with an
+ * unknown ReturnConsumedCapacity and a malformed table name reports the enum alone (captured in
+ * us-east-1 and eu-west-2, 2026-10-09), where BatchGetItem reports both.
+ */
+#define DDB_VF_KEYS_YIELD 0x1000
 
 /* The account every ARN names (docs/compatibility.md: one namespace). */
 

@@ -751,7 +751,7 @@ static const char *create_table_keys(ddb_arena *a, const ddb_json *in, names def
     if (!indexed && keys.n != defns.n)
         return INVALID "Number of attributes in KeySchema does not exactly match number of attributes defined in "
                        "AttributeDefinitions";
-    return indexed ? unused_definitions(a, in, defns) : NULL;
+    return NULL; /* with indexes, unused definitions are checked after the indexes (below) */
 }
 
 const char *ddb_create_table_rules(ddb_req *req, const ddb_json *in)
@@ -773,7 +773,12 @@ const char *ddb_create_table_rules(ddb_req *req, const ddb_json *in)
     seen.v = DDB_NEW_ARRAY(a, const char *,
                            list_len(ddb_v_get(in, "LocalSecondaryIndexes")) +
                                list_len(ddb_v_get(in, "GlobalSecondaryIndexes")) + 1);
+    /* an empty index list, an index's own keys and shape, then "Some AttributeDefinitions are not
+       used": dynalite's tests, captured from DynamoDB ("List of LocalSecondaryIndexes is empty" with
+       a definition no key uses), moto's and Dynoxide's order */
     if ((msg = lsi_rules(a, in, defns, keys, &seen)) != NULL || (msg = gsi_rules(a, in, defns, &seen)) != NULL ||
+        ((ddb_v_get(in, "LocalSecondaryIndexes") != NULL || ddb_v_get(in, "GlobalSecondaryIndexes") != NULL) &&
+         (msg = unused_definitions(a, in, defns)) != NULL) ||
         (msg = projected_total(in)) != NULL || (msg = stream_rules(in, 1)) != NULL ||
         (msg = table_class_rule(in)) != NULL)
         return msg;

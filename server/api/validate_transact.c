@@ -55,9 +55,12 @@ static const ddb_field TRANSACT_WRITE_ITEM_MEMBER[] = {
 
 const ddb_field ddb_transact_write_items_fields[] = {
     F_TRANSACT_ITEMS(TRANSACT_WRITE_ITEM_MEMBER),
+    /* DynamoDB reports an over-long token ahead of the enums (captured in us-east-1, 2026-10-09:
+       "2 validation errors detected: Value 'x...' at 'clientRequestToken' ...; Value 'BOGUS' at
+       'returnConsumedCapacity' ...") */
+    {"ClientRequestToken", DDB_V_STRING, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 36},
     F_RETURN_CONSUMED,
     {"ReturnItemCollectionMetrics", DDB_V_STRING, .one_of = ENUM("SIZE", "NONE")},
-    {"ClientRequestToken", DDB_V_STRING, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 36},
     {NULL},
 };
 

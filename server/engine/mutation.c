@@ -192,6 +192,10 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
             ddb_item_decode(r->a, old, oldlen, &m->old) != 0)
             return fail(m, DDB_E_INTERNAL, "Internal server error");
     }
+    /* UpdateItem's statement charge is checked before the condition (expr_charge.c) */
+    if (m->statement_sized && m->kind == DDB_MUT_UPDATE && m->update != NULL &&
+        ddb_expr_update_charge(m->update, m->had_old ? &m->old : NULL) > DDB_MAX_ITEM_SIZE)
+        return fail(m, DDB_E_VALIDATION, "Item size to update has exceeded the maximum allowed size");
     if (check_condition(r) != 0)
         return m->err.code;
     switch (m->kind) {

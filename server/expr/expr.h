@@ -161,6 +161,12 @@ typedef struct ddb_expr_target {
 size_t ddb_expr_update_targets(const ddb_expr *update, const ddb_expr_target **out);
 
 /*
+ * What standalone UpdateItem's 400 KB check charges for `update` against the stored `item` (NULL
+ * when absent): what it writes plus a cost per clause (expr_charge.c has the measured costs).
+ */
+size_t ddb_expr_update_charge(const ddb_expr *update, const ddb_attr *item);
+
+/*
  * Every document path an expression mentions (targets and operands), in textual order: its
  * top-level attribute and its number of elements (1 for `a`, 3 for `a.b[2]`). Handlers check
  * "Key attributes must be scalars; ..." and "Filter Expression can only contain non-primary key

@@ -102,6 +102,8 @@ static int map_literal(pq_parser *p, const char *path, int depth, int top, ddb_a
             return pq_fail(p, pq_term_detail(p)), -1;
         }
         key = pq_unquote(p->a, p->lx, k, &klen);
+        if (klen == 0) /* DynamoDB Local 1.25's answer; an item never holds an empty name */
+            return pq_fail_msg(p, "Path component cannot be an empty string"), -1;
         p->pos++;
         if (pq_peek(p)->type != PQ_COLON)
             return pq_fail(p, "Expected ':'"), -1;

@@ -167,6 +167,7 @@ int ddb_op_update_item(ddb_req *req)
     mutation_from_req(&m, req, DDB_MUT_UPDATE, t, &key, rv);
     m.keyattrs = req->parsed.key;
     m.update = req->parsed.update;
+    m.statement_sized = !ddb_expr_is_legacy(m.update); /* AttributeUpdates sizes the finished item only */
     if (run_mutation(req, &m) != DDB_OK)
         return req->err.code;
     write_result(req, &m, rv);

@@ -73,8 +73,10 @@ void ddb_write_throughput(ddb_jw *w, const ddb_json *pt, int pay_per_request)
         ddb_jw_key(w, "LastDecreaseDateTime");
         ddb_jw_json(w, ddb_json_get(pt, "LastDecreaseDateTime"));
     }
-    ddb_jw_key(w, "NumberOfDecreasesToday");
-    ddb_jw_int(w, 0);
+    ddb_jw_key(w, "NumberOfDecreasesToday"); /* the count of the UTC day it was kept for (ops_update_table.c) */
+    ddb_jw_int(w, ddb_json_ll(pt, "ddbdDecreasesDay") == (long long)(ddb_now_seconds() / 86400)
+                      ? ddb_json_ll(pt, "NumberOfDecreasesToday")
+                      : 0);
     ddb_jw_key(w, "ReadCapacityUnits");
     ddb_jw_int(w, pay_per_request ? 0 : ddb_json_ll(pt, "ReadCapacityUnits"));
     ddb_jw_key(w, "WriteCapacityUnits");

@@ -114,6 +114,10 @@ static int decode_actions(ddb_req *req, const ddb_json *items, action *acts, int
                                 i + 1);
         if ((msg = ddb_item_from_json(req->arena, ddb_v_get(x->in, x->kind == A_PUT ? "Item" : "Key"), &x->attrs)))
             return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
+        /* a Put's attribute names, in action order ("Empty attribute name": the conformance suite's
+           captures, 2026-10-09, ten regions) */
+        if (x->kind == A_PUT && (msg = ddb_v_item_names(&x->attrs)) != NULL)
+            return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
         size = ddb_item_size(&x->attrs);
         if (x->kind == A_PUT && size > DDB_MAX_ITEM_SIZE)
             return ddb_req_fail(req, DDB_E_VALIDATION, "Item size has exceeded the maximum allowed size");

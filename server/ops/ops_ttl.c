@@ -38,7 +38,9 @@ int ddb_op_update_time_to_live(ddb_req *req)
     ddb_jw *w = &req->out;
 
     for (int tries = 0; rc == 2 && tries < 16; tries++) {
-        const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 0), *updated;
+        /* "Requested resource not found: Table: <name> not found", as AWS answers both TTL operations
+           (captured in LocalStack's pull request 9038) */
+        const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 1), *updated;
         uint64_t now = ddb_clock_now_ms();
         ddb_buf buf = {0};
         ddb_jw d;
@@ -61,7 +63,8 @@ int ddb_op_update_time_to_live(ddb_req *req)
         ddb_buf_free(&buf);
     }
     if (rc == 1)
-        return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
+        return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
+                            ddb_json_get_str(req->in, "TableName"));
     if (rc != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     ddb_jw_obj_begin(w);
@@ -73,7 +76,7 @@ int ddb_op_update_time_to_live(ddb_req *req)
 
 int ddb_op_describe_time_to_live(ddb_req *req)
 {
-    const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 0);
+    const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 1);
     ddb_jw *w = &req->out;
     const char *status;
 

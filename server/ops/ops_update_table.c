@@ -36,7 +36,8 @@ static int check_billing(ddb_req *req, const ddb_table *t, const char *mode, con
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits "
                             "can be specified when BillingMode is PAY_PER_REQUEST");
-    if (strcmp(next, "PROVISIONED") == 0 && strcmp(cur, "PAY_PER_REQUEST") == 0 && pt == NULL)
+    /* also when the table is PROVISIONED already (ACK's captured quirks DDB-TABLE-057, 2026-10-08) */
+    if (mode != NULL && strcmp(mode, "PROVISIONED") == 0 && pt == NULL)
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "One or more parameter values were invalid: ProvisionedThroughput must be specified when "
                             "BillingMode is PROVISIONED");
@@ -73,10 +74,55 @@ static const char *declared_type(const ddb_json *defs, const char *name)
     return NULL;
 }
 
+/* "Schema:[SchemaElement: key{xyz:S:HASH}]": a key schema with its types, as DynamoDB prints it. */
+static const char *schema_text(ddb_arena *a, const ddb_json *ks, const ddb_json *defs)
+{
+    const char *out = "Schema:[";
+
+    for (uint32_t i = 0; ks != NULL && ks->type == DDB_JSON_ARRAY && i < ks->n; i++) {
+        const char *n = ddb_json_get_str(ks->u.items[i], "AttributeName"), *type = n ? declared_type(defs, n) : NULL;
+        const char *kt = ddb_json_get_str(ks->u.items[i], "KeyType");
+        out = ddb_arena_sprintf(a, "%s%sSchemaElement: key{%s:%s:%s}", out, i > 0 ? ", " : "", n ? n : "",
+                                type ? type : "", kt ? kt : "");
+    }
+    return ddb_arena_sprintf(a, "%s]", out);
+}
+
+static int keys_on(const ddb_json *ks, const char *name)
+{
+    for (uint32_t i = 0; ks != NULL && ks->type == DDB_JSON_ARRAY && i < ks->n; i++) {
+        const char *n = ddb_json_get_str(ks->u.items[i], "AttributeName");
+        if (n != NULL && strcmp(n, name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The stored key schema that keys on `name`: the table's, else an LSI's, else a GSI's. */
+static const ddb_json *existing_schema(const ddb_table *t, const char *name)
+{
+    static const char *const lists[] = {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"};
+    const ddb_json *ks = ddb_json_get(t->desc, "KeySchema");
+
+    if (keys_on(ks, name))
+        return ks;
+    for (int l = 0; l < 2; l++) {
+        const ddb_json *list = ddb_json_get(t->desc, lists[l]);
+        for (uint32_t i = 0; list != NULL && list->type == DDB_JSON_ARRAY && i < list->n; i++)
+            if (keys_on(ddb_json_get(list->u.items[i], "KeySchema"), name))
+                return ddb_json_get(list->u.items[i], "KeySchema");
+    }
+    return ks;
+}
+
 /*
  * The new index's key attributes as the request defines them must agree with the types the table
  * already has for them (every stored index keys on them). Other definitions that disagree with the
  * stored ones are ignored, as DynamoDB does; the request's rules have checked the keys are defined.
+ * DynamoDB's text, as ScyllaDB's test_gsi_updatetable.py records it from DynamoDB: "Attributes
+ * cannot be redefined. ... Existing schema: Schema:[SchemaElement: key{xyz:S:HASH}] New schema:
+ * Schema:[SchemaElement: key{xyz:N:HASH}]" (the existing schema is the stored one keyed on the
+ * attribute; how several elements are joined is ddbd's guess).
  */
 static int check_definitions(ddb_req *req, const ddb_table *t, const ddb_json *create)
 {
@@ -89,9 +135,11 @@ static int check_definitions(ddb_req *req, const ddb_table *t, const ddb_json *c
         const char *want = n ? declared_type(defs, n) : NULL, *cur = n ? declared_type(tdefs, n) : NULL;
         if (want != NULL && cur != NULL && strcmp(want, cur) != 0)
             return ddb_req_fail(req, DDB_E_VALIDATION,
-                                "One or more parameter values were invalid: Cannot change the type of an existing "
-                                "attribute: %s. Existing type: %s, requested type: %s",
-                                n, cur, want);
+                                "One or more parameter values were invalid: Attributes cannot be redefined. Please "
+                                "check that your attribute has the same type as previously defined. Existing schema: "
+                                "%s New schema: %s",
+                                schema_text(req->arena, existing_schema(t, n), tdefs),
+                                schema_text(req->arena, ks, defs));
     }
     return DDB_OK;
 }
@@ -253,6 +301,50 @@ static void write_definitions(ddb_jw *w, const ddb_table *t, const ddb_json *req
 
 /* ---- the new description ---- */
 
+/*
+ * The stored throughput after a change: LastIncreaseDateTime when a figure goes up (or the table
+ * switches from on-demand), LastDecreaseDateTime and one more of the UTC day's decreases when one
+ * goes down, the other timestamp kept (the API reference's ProvisionedThroughputDescription;
+ * dynalite keeps them so). ddbdDecreasesDay, the UTC day of the count, is ddbd's own and not shown.
+ */
+static void write_new_throughput(ddb_jw *w, const ddb_table *t, const ddb_json *pt)
+{
+    const ddb_json *cur = ddb_json_get(t->desc, "ProvisionedThroughput");
+    long long r = ddb_json_ll(pt, "ReadCapacityUnits"), wr = ddb_json_ll(pt, "WriteCapacityUnits");
+    long long cr = ddb_json_ll(cur, "ReadCapacityUnits"), cw = ddb_json_ll(cur, "WriteCapacityUnits");
+    int was_provisioned = strcmp(ddb_billing_mode(t), "PROVISIONED") == 0;
+    int up = !was_provisioned || r > cr || wr > cw, down = was_provisioned && (r < cr || wr < cw);
+    double now = ddb_now_seconds();
+    long long day = (long long)(now / 86400), decreases = 0;
+
+    if (ddb_json_ll(cur, "ddbdDecreasesDay") == day)
+        decreases = ddb_json_ll(cur, "NumberOfDecreasesToday");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "ReadCapacityUnits");
+    ddb_jw_int(w, r);
+    ddb_jw_key(w, "WriteCapacityUnits");
+    ddb_jw_int(w, wr);
+    if (up || ddb_json_get(cur, "LastIncreaseDateTime") != NULL) {
+        ddb_jw_key(w, "LastIncreaseDateTime");
+        if (up)
+            ddb_jw_double(w, now);
+        else
+            ddb_jw_json(w, ddb_json_get(cur, "LastIncreaseDateTime"));
+    }
+    if (down || ddb_json_get(cur, "LastDecreaseDateTime") != NULL) {
+        ddb_jw_key(w, "LastDecreaseDateTime");
+        if (down)
+            ddb_jw_double(w, now);
+        else
+            ddb_jw_json(w, ddb_json_get(cur, "LastDecreaseDateTime"));
+    }
+    ddb_jw_key(w, "NumberOfDecreasesToday");
+    ddb_jw_int(w, decreases + (down ? 1 : 0));
+    ddb_jw_key(w, "ddbdDecreasesDay");
+    ddb_jw_int(w, day);
+    ddb_jw_obj_end(w);
+}
+
 static void write_billing(ddb_jw *w, const ddb_table *t, const char *mode, const ddb_json *pt)
 {
     ddb_jw_key(w, "BillingMode");
@@ -269,14 +361,7 @@ static void write_billing(ddb_jw *w, const ddb_table *t, const char *mode, const
     }
     ddb_jw_key(w, "ProvisionedThroughput");
     if (pt != NULL) {
-        ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "ReadCapacityUnits");
-        ddb_jw_int(w, ddb_json_ll(pt, "ReadCapacityUnits"));
-        ddb_jw_key(w, "WriteCapacityUnits");
-        ddb_jw_int(w, ddb_json_ll(pt, "WriteCapacityUnits"));
-        ddb_jw_key(w, "LastIncreaseDateTime");
-        ddb_jw_double(w, ddb_now_seconds());
-        ddb_jw_obj_end(w);
+        write_new_throughput(w, t, pt);
     } else {
         ddb_jw_json(w, ddb_json_get(t->desc, "ProvisionedThroughput") ? ddb_json_get(t->desc, "ProvisionedThroughput")
                                                                        : &(ddb_json){.type = DDB_JSON_NULL});

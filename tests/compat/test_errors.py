@@ -2,7 +2,7 @@
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ANY, MAX_ITEM_SIZE, assert_client_error, padded_item, unique_name
+from conftest import ANY, MAX_ITEM_SIZE, assert_client_error, enveloped, padded_item, unique_name
 
 INVALID = "One or more parameter values were invalid: "
 KEY_MISMATCH = "The provided key element does not match the schema"
@@ -89,13 +89,13 @@ PUT_ERRORS = [
 @pytest.mark.parametrize("kind, item, message", [c[1:] for c in PUT_ERRORS],
                          ids=[c[0] for c in PUT_ERRORS])
 def test_put_item_errors(ddb, tables, kind, item, message):
-    expect_validation(lambda: ddb.put_item(TableName=tables[kind], Item=item), message)
+    expect_validation(lambda: ddb.put_item(TableName=tables[kind], Item=item), enveloped("put_item", message))
 
 
 @pytest.mark.parametrize("return_values", ["ALL_NEW", "UPDATED_OLD", "UPDATED_NEW"])
 def test_put_item_return_values_restricted(ddb, tables, return_values):
     expect_validation(lambda: ddb.put_item(TableName=tables["hash"], Item={"pk": {"S": "a"}},
-                                           ReturnValues=return_values), RETURN_VALUES)
+                                           ReturnValues=return_values), enveloped("put_item", RETURN_VALUES))
 
 
 @pytest.mark.parametrize("return_values", ["ALL_NEW", "UPDATED_OLD", "UPDATED_NEW"])
@@ -121,7 +121,7 @@ def test_item_over_limit_with_long_attribute_name(ddb, tables):
 
 def test_failed_put_writes_nothing(ddb, tables):
     item = {"pk": {"S": "untouched"}, "x": {"N": "1e126"}}
-    expect_validation(lambda: ddb.put_item(TableName=tables["hash"], Item=item), OVERFLOW)
+    expect_validation(lambda: ddb.put_item(TableName=tables["hash"], Item=item), enveloped("put_item", OVERFLOW))
     assert "Item" not in ddb.get_item(TableName=tables["hash"], Key={"pk": {"S": "untouched"}})
 
 
@@ -152,7 +152,7 @@ KEY_ERRORS = [
 @pytest.mark.parametrize("kind, key, message", [c[1:] for c in KEY_ERRORS],
                          ids=[c[0] for c in KEY_ERRORS])
 def test_key_errors(ddb, tables, op, kind, key, message):
-    expect_validation(lambda: getattr(ddb, op)(TableName=tables[kind], Key=key), message)
+    expect_validation(lambda: getattr(ddb, op)(TableName=tables[kind], Key=key), enveloped(op, message))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -180,7 +180,7 @@ def test_item_ops_on_missing_table(ddb, op, params):
     ("get_item", {"Key": {"pk": {"N": "1e-131"}}}, UNDERFLOW),
 ], ids=["overflow", "return_values", "empty_value", "too_big", "get_underflow"])
 def test_request_validation_precedes_table_lookup(ddb, op, params, message):
-    expect_validation(lambda: getattr(ddb, op)(TableName=unique_name("missing"), **params), message)
+    expect_validation(lambda: getattr(ddb, op)(TableName=unique_name("missing"), **params), enveloped(op, message))
 
 
 @pytest.mark.parametrize("op, params", [

@@ -131,7 +131,7 @@ def every_type(i):
         "b": {"B": bytes([i % 256, 0, 255, 10])},
         "t": {"BOOL": i % 2 == 0}, "z": {"NULL": True},
         "l": {"L": [{"S": "a"}, {"N": "1"}, {"M": {"deep": {"L": []}}}, {"B": b"\x00"}]},
-        "m": {"M": {"x y": {"S": "v"}, "null": {"NULL": True}, "1st": {"N": "2"}, "": {"S": "empty name"}}},
+        "m": {"M": {"x y": {"S": "v"}, "null": {"NULL": True}, "1st": {"N": "2"}, " ": {"S": "blank name"}}},
         "ss": {"SS": ["a", "b%d" % i]}, "ns": {"NS": ["1", "2.5", str(i + 10)]}, "bs": {"BS": [b"x", bytes([i % 256, 1])]},
         "g": {"S": "g%d" % (i % 10)},
     }

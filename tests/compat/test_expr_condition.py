@@ -19,7 +19,7 @@ from boto3.dynamodb.conditions import Attr
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import (ACCESS_KEY, assert_client_error, B, hash_table, N, norm, raw_request, REGION, S,
+from conftest import (ACCESS_KEY, assert_client_error, B, enveloped, hash_table, N, norm, raw_request, REGION, S,
                       SECRET_KEY, unique_name)
 
 CCF = "ConditionalCheckFailedException"
@@ -411,8 +411,8 @@ def test_in_refuses_101_operands(ddb, item_table):
     with pytest.raises(ClientError) as excinfo:
         condition_holds(ddb, item_table, "n IN (%s)" % ", ".join(values), values)
     assert_client_error(excinfo, "ValidationException",
-                        "Invalid ConditionExpression: The IN operator is provided with too many "
-                        "operands; number of operands: 101")
+                        enveloped("put_item", "Invalid ConditionExpression: The IN operator is provided with too "
+                                  "many operands; number of operands: 101"))
 
 
 # ---------------------------------------------------------------------------------------------

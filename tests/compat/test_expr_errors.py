@@ -14,7 +14,7 @@ and reports of real DynamoDB responses for the ADD/DELETE operand types and the 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import assert_client_error, N, S, unique_name
+from conftest import assert_client_error, enveloped, N, S, unique_name
 
 C = "Invalid ConditionExpression: "
 U = "Invalid UpdateExpression: "
@@ -54,7 +54,7 @@ def call(ddb, table, op, params):
 def expect(ddb, table, op, params, message):
     with pytest.raises(ClientError) as excinfo:
         call(ddb, table, op, params)
-    assert_client_error(excinfo, "ValidationException", message)
+    assert_client_error(excinfo, "ValidationException", enveloped(op, message))
     # nothing was written
     assert ddb.get_item(TableName=table, Key=KEY, ConsistentRead=True)["Item"] == dict(KEY,
                                                                                        a=N(1))
@@ -392,7 +392,8 @@ def test_expression_errors(ddb, table, op, params, message):
             call(ddb, table, op, params)
         err = excinfo.value.response["Error"]
         assert err["Code"] == "ValidationException"
-        assert re.match(message[len("REGEX:"):], err["Message"]), err["Message"]
+        prefix = re.escape(enveloped(op, "")) if op in ("put_item", "update_item", "delete_item") else ""
+        assert re.match(prefix + message[len("REGEX:"):].lstrip("^"), err["Message"]), err["Message"]
         return
     expect(ddb, table, op, params, message)
 
@@ -419,7 +420,7 @@ def test_update_syntax_errors(ddb, table, expr):
         call(ddb, table, "update_item", {"UpdateExpression": expr})
     err = excinfo.value.response["Error"]
     assert err["Code"] == "ValidationException"
-    assert err["Message"].startswith(U + "Syntax error; token: "), err["Message"]
+    assert err["Message"].startswith(enveloped("update_item", U + "Syntax error; token: ")), err["Message"]
 
 
 @pytest.mark.parametrize("expr", [
@@ -437,7 +438,7 @@ def test_condition_syntax_errors(ddb, table, expr):
         call(ddb, table, "put_item", {"ConditionExpression": expr})
     err = excinfo.value.response["Error"]
     assert err["Code"] == "ValidationException"
-    assert err["Message"].startswith(C + "Syntax error; token: "), err["Message"]
+    assert err["Message"].startswith(enveloped("put_item", C + "Syntax error; token: ")), err["Message"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -486,8 +487,8 @@ def test_too_many_operators(ddb, table):
                                       "ExpressionAttributeValues": V1})
     err = excinfo.value.response["Error"]
     assert err["Code"] == "ValidationException"
-    assert err["Message"].startswith(C + "The expression contains too many operators; "
-                                         "operator count: "), err["Message"]
+    assert err["Message"].startswith(enveloped("put_item", C + "The expression contains too many operators; "
+                                                        "operator count: ")), err["Message"]
 
 
 @pytest.mark.parametrize("op, params", [

@@ -11,7 +11,7 @@ different types is false; the arguments' types are validated before the item is 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import (ANY, assert_client_error, B, hash_table, item_size, MAX_ITEM_SIZE, N, norm,
+from conftest import (ANY, assert_client_error, B, enveloped, hash_table, item_size, MAX_ITEM_SIZE, N, norm,
                       padded_item, S, unique_name)
 
 INVALID = "One or more parameter values were invalid: "
@@ -286,33 +286,40 @@ def test_expected_validation(ddb, table, op_name, expected, message):
         params["Item"] = key
     else:
         params["Key"] = key
-    expect_validation(lambda: getattr(ddb, op_name)(**params), message)
+    expect_validation(lambda: getattr(ddb, op_name)(**params), enveloped(op_name, message))
     assert get(ddb, table, key) is None
 
 
 def test_conditional_operator_validation(ddb, table):
+    # the 2026 layer's enum text, "[ALL, OR]" as AWS prints it (the conformance suite's captures,
+    # eu-west-2 and us-east-1, 2026-10-09); without the Item, the older aggregated form
     expect_validation(
         lambda: ddb.put_item(TableName=table, Item={"pk": S("v")}, ConditionalOperator="AN",
                              Expected={"a": {"Exists": False}, "b": {"Exists": False}}),
-        "1 validation error detected: Value 'AN' at 'conditionalOperator' failed to satisfy "
-        "constraint: Member must satisfy enum value set: [OR, AND]")
+        "1 validation error detected: Failed to satisfy constraint: Member must satisfy enum value set: [ALL, OR]")
+    expect_validation(
+        lambda: ddb.update_item(TableName=table, ConditionalOperator="XOR", AttributeUpdates={"x": {
+            "Action": "PUT", "Value": S("1")}}, Expected={"a": {"Exists": False}, "b": {"Exists": False}}),
+        "2 validation errors detected: Value 'XOR' at 'conditionalOperator' failed to satisfy "
+        "constraint: Member must satisfy enum value set: [OR, AND]; Value null at 'key' failed to satisfy "
+        "constraint: Member must not be null")
 
 
 def test_legacy_and_expression_parameters_do_not_mix(ddb, table):
     expect_validation(
         lambda: ddb.put_item(TableName=table, Item={"pk": S("v")}, Expected={"a": {"Exists": False}},
                              ConditionExpression="attribute_not_exists(a)"),
-        "Can not use both expression and non-expression parameters in the same request: "
-        "Non-expression parameters: {Expected} Expression parameters: {ConditionExpression}")
+        enveloped("put_item", "Can not use both expression and non-expression parameters in the same request: "
+                  "Non-expression parameters: {Expected} Expression parameters: {ConditionExpression}"))
     expect_validation(
         lambda: ddb.put_item(TableName=table, Item={"pk": S("v")}, Expected={"a": {"Exists": False}},
                              ExpressionAttributeNames={"#a": "a"}),
-        "ExpressionAttributeNames can only be specified when using expressions")
+        enveloped("put_item", "ExpressionAttributeNames can only be specified when using expressions"))
     expect_validation(
         lambda: ddb.put_item(TableName=table, Item={"pk": S("v")}, Expected={"a": {"Exists": False}},
                              ExpressionAttributeValues={":a": S("a")}),
-        "ExpressionAttributeValues can only be specified when using expressions: "
-        "ConditionExpression is null")
+        enveloped("put_item", "ExpressionAttributeValues can only be specified when using expressions: "
+                  "ConditionExpression is null"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -438,7 +445,7 @@ ATTRIBUTE_UPDATE_ERRORS = [
                          ids=[c[0] for c in ATTRIBUTE_UPDATE_ERRORS])
 def test_attribute_updates_validation(ddb, table, updates, message):
     key = {"pk": S(unique_name("auv"))}
-    expect_validation(lambda: attr_update(ddb, table, key, updates), message)
+    expect_validation(lambda: attr_update(ddb, table, key, updates), enveloped("update_item", message))
     assert get(ddb, table, key) is None
 
 

@@ -61,9 +61,11 @@ def test_update_and_describe(server):
     expect(c.update_time_to_live, "ValidationException",
            "1 validation error detected: Value null at 'timeToLiveSpecification.attributeName' failed to satisfy "
            "constraint: Member must not be null", TableName="ttl", TimeToLiveSpecification={"Enabled": True})
-    expect(c.update_time_to_live, "ResourceNotFoundException", "Requested resource not found", TableName="nope",
-           TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
-    expect(c.describe_time_to_live, "ResourceNotFoundException", "Requested resource not found", TableName="nope")
+    # AWS names the table (captured in LocalStack's pull request 9038)
+    expect(c.update_time_to_live, "ResourceNotFoundException", "Requested resource not found: Table: nope not found",
+           TableName="nope", TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+    expect(c.describe_time_to_live, "ResourceNotFoundException", "Requested resource not found: Table: nope not found",
+           TableName="nope")
     resp = c.update_time_to_live(TableName="ttl", TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
     assert resp["TimeToLiveSpecification"] == {"Enabled": True, "AttributeName": "exp"}
     assert describe() == {"TimeToLiveStatus": "ENABLED", "AttributeName": "exp"}

@@ -9,7 +9,7 @@ captured against AWS in October 2026.
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import assert_client_error
+from conftest import assert_client_error, enveloped
 
 OVERFLOW = "Number overflow. Attempting to store a number with magnitude larger than supported range"
 UNDERFLOW = "Number underflow. Attempting to store a number with magnitude smaller than supported range"
@@ -20,7 +20,7 @@ INVALID = "One or more parameter values were invalid: "
 def refused(call, message, **kw):
     with pytest.raises(ClientError) as e:
         call(**kw)
-    assert_client_error(e, "ValidationException", message)
+    assert_client_error(e, "ValidationException", enveloped(getattr(call, "__name__", ""), message))
 
 
 @pytest.mark.parametrize("n, message", [

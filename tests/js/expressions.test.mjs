@@ -36,6 +36,8 @@ let wrappedClient;
 let table;
 let keySeq = 0;
 
+// PutItem/UpdateItem/DeleteItem word request checks in the 2026 layer's envelope (docs/compatibility.md)
+const V1 = '1 validation error detected: ';
 const CCF_MESSAGE = 'The conditional request failed';
 
 function newKey() {
@@ -294,30 +296,30 @@ describe('UpdateExpression through the DocumentClient', () => {
       UpdateExpression: 'SET #s = :v REMOVE #s',
       ExpressionAttributeNames: { '#s': 's' },
       ExpressionAttributeValues: { ':v': 1 },
-    }, 'Invalid UpdateExpression: Two document paths overlap with each other; must remove or '
+    }, V1 + 'Invalid UpdateExpression: Two document paths overlap with each other; must remove or '
       + 'rewrite one of these paths; path one: [s], path two: [s]'],
     ['unused value', {
       UpdateExpression: 'SET a = :v', ExpressionAttributeValues: { ':v': 1, ':x': 2 },
-    }, 'Value provided in ExpressionAttributeValues unused in expressions: keys: {:x}'],
+    }, V1 + 'Value provided in ExpressionAttributeValues unused in expressions: keys: {:x}'],
     ['reserved word', {
       UpdateExpression: 'SET status = :v', ExpressionAttributeValues: { ':v': 1 },
-    }, 'Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: status'],
+    }, V1 + 'Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: status'],
     ['syntax error', {
       UpdateExpression: 'SET a = = :v', ExpressionAttributeValues: { ':v': 1 },
-    }, 'Invalid UpdateExpression: Syntax error; token: "=", near: "= = :v"'],
+    }, V1 + 'Invalid UpdateExpression: Syntax error; token: "=", near: "= = :v"'],
     ['ADD operand type', {
       UpdateExpression: 'ADD s :v', ExpressionAttributeValues: { ':v': 'x' },
-    }, 'Invalid UpdateExpression: Incorrect operand type for operator or function; operator: '
+    }, V1 + 'Invalid UpdateExpression: Incorrect operand type for operator or function; operator: '
       + 'ADD, operand type: STRING, typeSet: ALLOWED_FOR_ADD_OPERAND'],
     ['BETWEEN bounds', {
       UpdateExpression: 'SET a = :hi', ConditionExpression: 'a BETWEEN :hi AND :lo',
       ExpressionAttributeValues: { ':hi': 5, ':lo': 4 },
-    }, 'Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater '
+    }, V1 + 'Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater '
       + 'than or equal to lower bound; lower bound operand: AttributeValue: {N:5}, upper bound '
       + 'operand: AttributeValue: {N:4}'],
     ['invalid function', {
       UpdateExpression: 'SET a = if_not_exist(a, :v)', ExpressionAttributeValues: { ':v': 1 },
-    }, 'Invalid UpdateExpression: Invalid function name; function: if_not_exist'],
+    }, V1 + 'Invalid UpdateExpression: Invalid function name; function: if_not_exist'],
   ];
   for (const [name, params, message] of errorCases) {
     test(`error: ${name}`, async () => {
@@ -388,7 +390,7 @@ describe('legacy parameters', () => {
       Item: { pk },
       Expected: { pk: { Exists: false } },
       ConditionExpression: 'attribute_not_exists(pk)',
-    })), 'Can not use both expression and non-expression parameters in the same request: '
+    })), V1 + 'Can not use both expression and non-expression parameters in the same request: '
       + 'Non-expression parameters: {Expected} Expression parameters: {ConditionExpression}');
   });
 });
