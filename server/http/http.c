@@ -36,6 +36,7 @@
 #include "groupcommit.h"
 #include "gate.h"
 #include "http.h"
+#include "listen.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -725,71 +726,6 @@ static int on_metrics_req(h2o_handler_t *self, h2o_req_t *req)
 
 /* ---- sockets and threads ---- */
 
-/*
- * Every thread's listener sets SO_REUSEPORT to share the port, which would also let a second
- * ddbd (of the same user) join the port silently and take half of its connections. So the port is
- * first bound once without SO_REUSEPORT, which fails while anyone holds it, and released: a port
- * in use is refused as any server refuses it.
- */
-static int claim_port(const struct addrinfo *res, const char *host, int port)
-{
-    int fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0), one = 1, rc = 0;
-
-    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-        bind(fd, res->ai_addr, res->ai_addrlen) != 0) {
-        ddb_log(DDB_LOG_ERROR, "cannot listen on %s:%d: %s", host, port, strerror(errno));
-        rc = -1;
-    }
-    if (fd >= 0)
-        close(fd);
-    return rc;
-}
-
-/* A listener on host:port; `claim` first checks that no other process holds the port. */
-static int bind_listener(const char *host, int port, int claim)
-{
-    struct addrinfo hints, *res = NULL;
-    char portstr[16];
-    int fd = -1, one = 1;
-
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE;
-    snprintf(portstr, sizeof(portstr), "%d", port);
-    if (getaddrinfo(host, portstr, &hints, &res) != 0 || res == NULL) {
-        ddb_log(DDB_LOG_ERROR, "cannot resolve listen address %s", host);
-        return -1;
-    }
-    if (claim && port != 0 && claim_port(res, host, port) != 0) {
-        freeaddrinfo(res);
-        return -1;
-    }
-    fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0);
-    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0 ||
-        bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
-        ddb_log(DDB_LOG_ERROR, "cannot listen on %s:%d: %s", host, port, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        fd = -1;
-    }
-    freeaddrinfo(res);
-    return fd;
-}
-
-static int bound_port(int fd)
-{
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof(ss);
-
-    if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
-        return -1;
-    if (ss.ss_family == AF_INET6)
-        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-    return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-}
-
 static void on_connection_closed(void *data)
 {
     ddb_http *h = data;
@@ -990,9 +926,9 @@ ddb_http *ddb_http_bind(const ddb_config *cfg, ddb_server *srv)
         h2o_pathconf_t *mpath = h2o_config_register_path(mhost, "/", 0);
         h2o_create_handler(mpath, sizeof(h2o_handler_t))->on_req = on_metrics_req;
         h->metrics_hosts[0] = mhost;
-        if ((h->metrics_fd = bind_listener(cfg->host, cfg->metrics_port, 1)) < 0)
+        if ((h->metrics_fd = ddb_listen_bind(cfg->host, cfg->metrics_port, 1)) < 0)
             return NULL;
-        h->metrics_port = bound_port(h->metrics_fd);
+        h->metrics_port = ddb_listen_port(h->metrics_fd);
     }
     if (cfg->access_log != NULL && (h->log = ddb_access_log_open(cfg->access_log)) == NULL)
         return NULL;
@@ -1000,10 +936,10 @@ ddb_http *ddb_http_bind(const ddb_config *cfg, ddb_server *srv)
     for (unsigned i = 0; i < h->nthreads; i++) {
         http_thread *t = &h->threads[i];
         /* with --port 0 the first bind picks the port; the others join it */
-        if ((t->fd = bind_listener(cfg->host, port, i == 0)) < 0)
+        if ((t->fd = ddb_listen_bind(cfg->host, port, i == 0)) < 0)
             return NULL;
         if (i == 0)
-            port = h->port = bound_port(t->fd);
+            port = h->port = ddb_listen_port(t->fd);
         t->http = h;
         t->wake_fd = -1;
         if (h->gc != NULL && (t->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
