@@ -266,6 +266,7 @@ typedef enum ddb_checkpoint_rc {
     DDB_CHECKPOINT_EXISTS = 1,     /* save: the name is taken */
     DDB_CHECKPOINT_NOT_FOUND = 2,  /* restore, delete: no such checkpoint */
     DDB_CHECKPOINT_BAD_NAME = 3,
+    DDB_CHECKPOINT_UNSUPPORTED = 4, /* the backend has no checkpoints (RADOS, for now) */
 } ddb_checkpoint_rc;
 
 typedef struct ddb_checkpoint_info {

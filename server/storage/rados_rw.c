@@ -1,0 +1,815 @@
+/*
+ * server/storage/rados_rw.c: the RADOS backend's point reads, compound writes (one object: one
+ * atomic RADOS operation; several: a write intent first), guarded commits, and what goes with
+ * them (sequenced puts, barrier, snapshots, range deletion).
+ *
+ * A commit locks its keys' stripes in this process (as RocksDB's does), reads them, decides, and
+ * writes with an omap compare of every key it read in the same operation as its changes to that
+ * key's object: a commit by another gateway that changed a read key in between makes the write
+ * fail as a whole (-ECANCELED), and the commit reads and decides again (RS_RETRIES times, then
+ * DDB_STORE_ECONFLICT). What this does and does not guarantee across gateways for writes that span
+ * objects: docs/scale-out.md.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "faults.h"
+#include "keycodec.h"
+#include "rados_internal.h"
+
+/* ---- keys, values, object names ---- */
+
+int rs_check(int rc, const char *what, const char *oid)
+{
+    if (rc >= 0)
+        return DDB_STORE_OK;
+    ddb_log(DDB_LOG_ERROR, "rados %s %s: %s", what, oid ? oid : "", strerror(-rc));
+    return DDB_STORE_EIO;
+}
+
+size_t rs_escape(const char *key, size_t klen, char *out)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < klen; i++) {
+        unsigned char c = (unsigned char)key[i];
+        if (c <= 1) {
+            out[n++] = 1;
+            out[n++] = (char)(c + 1);
+        } else {
+            out[n++] = (char)c;
+        }
+    }
+    return n;
+}
+
+size_t rs_unescape(char *key, size_t len)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        if (key[i] == 1 && i + 1 < len)
+            key[n++] = (char)(key[++i] - 1);
+        else
+            key[n++] = key[i];
+    }
+    return n;
+}
+
+static void hex(const char *b, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[(unsigned char)b[i] >> 4];
+        out[2 * i + 1] = digits[(unsigned char)b[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+void rs_part_obj(const char *ks, size_t kslen, unsigned part, char oid[RS_OBJ_MAX])
+{
+    char h[9];
+
+    hex(ks, kslen, h);
+    snprintf(oid, RS_OBJ_MAX, "d.%s.%04x", h, part);
+}
+
+void rs_data_obj(const ddb_store *s, const char *key, size_t klen, char oid[RS_OBJ_MAX])
+{
+    uint64_t h = s->key_hash(key, klen);
+    /* hash ranges, so a keyspace's partitions are contiguous in hash order */
+    unsigned part = (unsigned)(((unsigned __int128)h * s->nparts) >> 64);
+
+    rs_part_obj(key, klen < 4 ? klen : 4, part, oid);
+}
+
+void rs_seq_obj(const char *key, size_t klen, char oid[RS_OBJ_MAX])
+{
+    char h[9];
+
+    hex(key, klen < 4 ? klen : 4, h);
+    snprintf(oid, RS_OBJ_MAX, "q.%s.", h);
+}
+
+/* ---- the directory of objects ---- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Under dir_lock: whether this process already recorded `oid`. */
+static int dir_known(ddb_store *s, const char *oid)
+{
+    const char *k = oid;
+
+    return s->ndir_known > 0 && bsearch(&k, s->dir_known, s->ndir_known, sizeof(char *), cmp_str) != NULL;
+}
+
+static void dir_remember(ddb_store *s, const char *oid)
+{
+    size_t i = 0;
+
+    if (dir_known(s, oid))
+        return;
+    if (s->ndir_known == s->dir_cap) {
+        s->dir_cap = s->dir_cap ? s->dir_cap * 2 : 64;
+        s->dir_known = realloc(s->dir_known, s->dir_cap * sizeof(char *));
+        if (s->dir_known == NULL)
+            abort();
+    }
+    while (i < s->ndir_known && strcmp(s->dir_known[i], oid) < 0)
+        i++;
+    memmove(&s->dir_known[i + 1], &s->dir_known[i], (s->ndir_known - i) * sizeof(char *));
+    s->dir_known[i] = strdup(oid);
+    s->ndir_known++;
+}
+
+/*
+ * An object is recorded in ddbd.dir before its first write (an idempotent omap set), so a range
+ * read that needs the directory (one spanning keyspaces) finds every object that may hold keys,
+ * also those another gateway created. Entries are never removed (a purged table leaves a few
+ * bytes per partition; removing them safely needs the next stage's catalog watch).
+ */
+int rs_dir_add(ddb_store *s, const char *const *oids, size_t n)
+{
+    const char *todo[64];
+    size_t lens[64], vlens[64], m = 0;
+    const char *vals[64];
+    int rc = 0;
+
+    pthread_mutex_lock(&s->dir_lock);
+    for (size_t i = 0; i < n && m < 64; i++) {
+        if (oids[i][0] == 'i' || strcmp(oids[i], RS_META_OBJ) == 0 || dir_known(s, oids[i]))
+            continue;
+        todo[m] = oids[i];
+        lens[m] = strlen(oids[i]);
+        vals[m] = "";
+        vlens[m++] = 0;
+    }
+    pthread_mutex_unlock(&s->dir_lock);
+    if (m == 0)
+        return DDB_STORE_OK;
+    rados_write_op_t op = rados_create_write_op();
+    rados_write_op_omap_set2(op, todo, vals, lens, vlens, m);
+    rc = rados_write_op_operate2(op, s->io, RS_DIR_OBJ, NULL, 0);
+    rados_release_write_op(op);
+    if (rc < 0)
+        return rs_check(rc, "write", RS_DIR_OBJ);
+    pthread_mutex_lock(&s->dir_lock);
+    for (size_t i = 0; i < m; i++)
+        dir_remember(s, todo[i]);
+    pthread_mutex_unlock(&s->dir_lock);
+    return n > 64 ? rs_dir_add(s, oids + 64, n - 64) : DDB_STORE_OK;
+}
+
+/* ---- point reads ---- */
+
+/* Reads keys[idx[0..m)] from one object (absent: val NULL); keys are the store's, unescaped. */
+static int read_object(ddb_store *s, ddb_arena *a, const char *oid, ddb_store_key *keys, const size_t *idx, size_t m)
+{
+    const char **ek = ddb_arena_alloc(a, m * sizeof(*ek));
+    size_t *el = ddb_arena_alloc(a, m * sizeof(*el));
+    rados_read_op_t op = rados_create_read_op();
+    rados_omap_iter_t iter = NULL;
+    int prval = 0, rc;
+
+    for (size_t i = 0; i < m; i++) {
+        char *e = ddb_arena_alloc(a, 2 * keys[idx[i]].klen + 1);
+        el[i] = rs_escape(keys[idx[i]].key, keys[idx[i]].klen, e);
+        ek[i] = e;
+        keys[idx[i]].val = NULL;
+        keys[idx[i]].vlen = 0;
+    }
+    rados_read_op_omap_get_vals_by_keys2(op, ek, m, el, &iter, &prval);
+    rc = rados_read_op_operate(op, s->io, oid, 0);
+    __atomic_add_fetch(&s->n_reads, 1, __ATOMIC_RELAXED);
+    if (rc == -ENOENT) { /* no such object: every key absent */
+        rados_release_read_op(op);
+        return DDB_STORE_OK;
+    }
+    if (rc < 0 || prval < 0) {
+        rados_release_read_op(op);
+        return rs_check(rc < 0 ? rc : prval, "read", oid);
+    }
+    for (;;) {
+        char *k = NULL, *v = NULL;
+        size_t kl = 0, vl = 0;
+        if (rados_omap_get_next2(iter, &k, &v, &kl, &vl) < 0 || k == NULL)
+            break;
+        for (size_t i = 0; i < m; i++) {
+            if (el[i] != kl || memcmp(ek[i], k, kl) != 0)
+                continue;
+            if (vl < 1 || v[0] != 'v') {
+                rados_omap_get_end(iter);
+                rados_release_read_op(op);
+                return DDB_STORE_ECORRUPT;
+            }
+            keys[idx[i]].val = ddb_arena_memdup(a, v + 1, vl - 1);
+            keys[idx[i]].vlen = vl - 1;
+        }
+    }
+    rados_omap_get_end(iter);
+    rados_release_read_op(op);
+    return DDB_STORE_OK;
+}
+
+/* Reads keys grouped by object (data space, or the metadata object when `meta`). */
+static int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, int meta)
+{
+    char (*oids)[RS_OBJ_MAX] = ddb_arena_alloc(a, n * sizeof(*oids));
+    size_t *idx = ddb_arena_alloc(a, n * sizeof(*idx));
+    char *done = ddb_arena_alloc(a, n);
+
+    memset(done, 0, n);
+    for (size_t i = 0; i < n; i++) {
+        if (meta)
+            strcpy(oids[i], RS_META_OBJ);
+        else
+            rs_data_obj(s, keys[i].key, keys[i].klen, oids[i]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t m = 0;
+        int rc;
+        if (done[i])
+            continue;
+        for (size_t j = i; j < n; j++) {
+            if (!done[j] && strcmp(oids[j], oids[i]) == 0) {
+                idx[m++] = j;
+                done[j] = 1;
+            }
+        }
+        if ((rc = read_object(s, a, oids[i], keys, idx, m)) != DDB_STORE_OK)
+            return rc;
+    }
+    return DDB_STORE_OK;
+}
+
+int rs_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
+{
+    ddb_store_key k = {key, klen, NULL, 0};
+    int rc = read_keys(s, a, &k, 1, 0);
+
+    *val = k.val;
+    *vlen = k.vlen;
+    return rc;
+}
+
+int rs_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
+{
+    ddb_store_key k = {key, klen, NULL, 0};
+    int rc = read_keys(s, a, &k, 1, 1);
+
+    *val = k.val;
+    *vlen = k.vlen;
+    return rc;
+}
+
+int rs_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n)
+{
+    return read_keys(s, a, keys, n, 0);
+}
+
+/* ---- writes: a plan of omap changes per object ---- */
+
+enum { OP_SET, OP_RM, OP_CMP };
+
+typedef struct rs_op {
+    size_t group;
+    int kind;
+    char *k; /* escaped */
+    size_t kl;
+    char *v; /* 'v' + value (OP_SET); the expected stored value, "" when absent (OP_CMP) */
+    size_t vl;
+} rs_op;
+
+typedef struct rs_plan {
+    ddb_arena *a;
+    rs_op *ops;
+    size_t n, cap;
+    char (*oids)[RS_OBJ_MAX];
+    int *guarded; /* per group: it holds compares */
+    size_t ngroups, gcap;
+} rs_plan;
+
+static size_t plan_group(rs_plan *p, const char *oid)
+{
+    for (size_t g = 0; g < p->ngroups; g++) {
+        if (strcmp(p->oids[g], oid) == 0)
+            return g;
+    }
+    if (p->ngroups == p->gcap) {
+        size_t cap = p->gcap ? p->gcap * 2 : 8;
+        char (*oids)[RS_OBJ_MAX] = ddb_arena_alloc(p->a, cap * sizeof(*oids));
+        int *gd = ddb_arena_alloc(p->a, cap * sizeof(*gd));
+        if (p->ngroups) {
+            memcpy(oids, p->oids, p->ngroups * sizeof(*oids));
+            memcpy(gd, p->guarded, p->ngroups * sizeof(*gd));
+        }
+        p->oids = oids;
+        p->guarded = gd;
+        p->gcap = cap;
+    }
+    strcpy(p->oids[p->ngroups], oid);
+    p->guarded[p->ngroups] = 0;
+    return p->ngroups++;
+}
+
+/* Adds one change; val is the store's value (OP_SET, OP_CMP), NULL for an absent key (OP_CMP). */
+static void plan_add(rs_plan *p, const char *oid, int kind, const char *key, size_t klen, const char *val,
+                     size_t vlen)
+{
+    rs_op *op;
+
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 16;
+        rs_op *ops = ddb_arena_alloc(p->a, cap * sizeof(*ops));
+        if (p->n)
+            memcpy(ops, p->ops, p->n * sizeof(*ops));
+        p->ops = ops;
+        p->cap = cap;
+    }
+    op = &p->ops[p->n++];
+    op->group = plan_group(p, oid);
+    op->kind = kind;
+    op->k = ddb_arena_alloc(p->a, 2 * klen + 1);
+    op->kl = rs_escape(key, klen, op->k);
+    op->v = NULL;
+    op->vl = 0;
+    if (kind == OP_CMP)
+        p->guarded[op->group] = 1;
+    if (kind == OP_RM || (kind == OP_CMP && val == NULL))
+        return;
+    op->v = ddb_arena_alloc(p->a, vlen + 1);
+    op->v[0] = 'v';
+    if (vlen > 0)
+        memcpy(op->v + 1, val, vlen);
+    op->vl = vlen + 1;
+}
+
+/* One object's changes as one RADOS operation (atomic on the object); with `guards`, its
+   compares too. -ECANCELED: a compare failed and nothing was written. */
+static int apply_group(ddb_store *s, rs_plan *p, size_t g, int guards)
+{
+    size_t n = 0, ns = 0, nr = 0;
+    int rc, *prvals;
+    const char **sk, **sv, **rk;
+    size_t *skl, *svl, *rkl;
+    rados_write_op_t op = rados_create_write_op();
+
+    for (size_t i = 0; i < p->n; i++)
+        n += p->ops[i].group == g;
+    sk = ddb_arena_alloc(p->a, n * sizeof(*sk));
+    sv = ddb_arena_alloc(p->a, n * sizeof(*sv));
+    rk = ddb_arena_alloc(p->a, n * sizeof(*rk));
+    skl = ddb_arena_alloc(p->a, n * sizeof(*skl));
+    svl = ddb_arena_alloc(p->a, n * sizeof(*svl));
+    rkl = ddb_arena_alloc(p->a, n * sizeof(*rkl));
+    prvals = ddb_arena_alloc(p->a, n * sizeof(*prvals));
+    /* removing keys and comparing need the object (else -ENOENT): it is created if missing (a
+       failed compare undoes that too) */
+    rados_write_op_create(op, LIBRADOS_CREATE_IDEMPOTENT, NULL);
+    for (size_t i = 0, c = 0; i < p->n; i++) {
+        rs_op *o = &p->ops[i];
+        if (o->group != g)
+            continue;
+        if (o->kind == OP_CMP) {
+            if (guards)
+                rados_write_op_omap_cmp2(op, o->k, LIBRADOS_CMPXATTR_OP_EQ, o->v ? o->v : "", o->kl, o->vl,
+                                         &prvals[c++]);
+            continue;
+        }
+        /* a later change of the same key wins: RADOS applies the operation's steps in order, but
+           one omap_set2 with a key twice keeps the first, so a put then a delete (or the
+           reverse) is split into steps here */
+        if (o->kind == OP_SET) {
+            if (nr > 0) {
+                rados_write_op_omap_rm_keys2(op, rk, rkl, nr);
+                nr = 0;
+            }
+            sk[ns] = o->k;
+            skl[ns] = o->kl;
+            sv[ns] = o->v;
+            svl[ns++] = o->vl;
+        } else {
+            if (ns > 0) {
+                rados_write_op_omap_set2(op, sk, sv, skl, svl, ns);
+                sk += ns, sv += ns, skl += ns, svl += ns;
+                ns = 0;
+            }
+            rk[nr] = o->k;
+            rkl[nr++] = o->kl;
+        }
+    }
+    if (ns > 0)
+        rados_write_op_omap_set2(op, sk, sv, skl, svl, ns);
+    if (nr > 0)
+        rados_write_op_omap_rm_keys2(op, rk, rkl, nr);
+    rc = rados_write_op_operate2(op, s->io, p->oids[g], NULL, 0);
+    rados_release_write_op(op);
+    __atomic_add_fetch(&s->n_writes, 1, __ATOMIC_RELAXED);
+    return rc;
+}
+
+/* ---- write intents: a compound write over several objects ---- */
+
+/*
+ * The intent holds every change of the write (object, escaped key, stored value; compares are
+ * not kept): [u32 count] then per change [u8 kind][u8 oid length][oid][u32 key length][key]
+ * [u32 value length][value], integers big-endian. It is written before any object is changed
+ * and removed once all are; a gateway that opens the store replays (rolls forward) every intent
+ * it finds, so a write cut short by a crash is completed, never half applied.
+ */
+static int intent_write(ddb_store *s, rs_plan *p, char name[RS_OBJ_MAX])
+{
+    size_t len = 4, off = 0;
+    char *buf;
+    uint32_t count = 0;
+    int rc;
+
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->ops[i].kind != OP_CMP) {
+            len += 1 + 1 + strlen(p->oids[p->ops[i].group]) + 4 + p->ops[i].kl + 4 + p->ops[i].vl;
+            count++;
+        }
+    }
+    buf = ddb_arena_alloc(p->a, len);
+    ddb_put_be(buf, count, 4);
+    off = 4;
+    for (size_t i = 0; i < p->n; i++) {
+        rs_op *o = &p->ops[i];
+        const char *oid = p->oids[o->group];
+        size_t ol = strlen(oid);
+        if (o->kind == OP_CMP)
+            continue;
+        buf[off++] = (char)o->kind;
+        buf[off++] = (char)ol;
+        memcpy(buf + off, oid, ol), off += ol;
+        ddb_put_be(buf + off, o->kl, 4), off += 4;
+        memcpy(buf + off, o->k, o->kl), off += o->kl;
+        ddb_put_be(buf + off, o->vl, 4), off += 4;
+        if (o->vl)
+            memcpy(buf + off, o->v, o->vl), off += o->vl;
+    }
+    snprintf(name, RS_OBJ_MAX, "i.%s.%016llx", s->gateway,
+             (unsigned long long)__atomic_add_fetch(&s->next_intent, 1, __ATOMIC_RELAXED));
+    rc = rados_write_full(s->io, name, buf, len);
+    __atomic_add_fetch(&s->n_intents, 1, __ATOMIC_RELAXED);
+    return rc < 0 ? rs_check(rc, "write intent", name) : DDB_STORE_OK;
+}
+
+/* Parses an intent into a plan (recovery). */
+static int intent_parse(const char *buf, size_t len, rs_plan *p)
+{
+    size_t off = 4;
+    uint32_t count;
+
+    if (len < 4)
+        return -1;
+    count = (uint32_t)ddb_get_be(buf, 4);
+    for (uint32_t i = 0; i < count; i++) {
+        char oid[RS_OBJ_MAX];
+        size_t ol, kl, vl;
+        rs_op *o;
+        if (off + 2 > len || (ol = (unsigned char)buf[off + 1]) >= RS_OBJ_MAX || off + 2 + ol + 4 > len)
+            return -1;
+        memcpy(oid, buf + off + 2, ol);
+        oid[ol] = '\0';
+        int kind = buf[off];
+        off += 2 + ol;
+        kl = ddb_get_be(buf + off, 4), off += 4;
+        if (off + kl + 4 > len)
+            return -1;
+        const char *k = buf + off;
+        off += kl;
+        vl = ddb_get_be(buf + off, 4), off += 4;
+        if (off + vl > len)
+            return -1;
+        plan_add(p, oid, kind, "", 0, NULL, 0); /* then the escaped key and stored value as they are */
+        o = &p->ops[p->n - 1];
+        o->k = (char *)k;
+        o->kl = kl;
+        o->v = (char *)buf + off;
+        o->vl = vl;
+        off += vl;
+    }
+    return 0;
+}
+
+int rs_recover_intents(ddb_store *s)
+{
+    rados_list_ctx_t ls;
+    const char *entry, *key, *nspace;
+    char *names[1024];
+    size_t n = 0;
+    int rc;
+
+    if ((rc = rados_nobjects_list_open(s->io, &ls)) < 0)
+        return rs_check(rc, "list", "intents");
+    while (n < 1024 && rados_nobjects_list_next(ls, &entry, &key, &nspace) == 0) {
+        if (strncmp(entry, "i.", 2) == 0)
+            names[n++] = strdup(entry);
+    }
+    rados_nobjects_list_close(ls);
+    for (size_t i = 0; i < n; i++) {
+        ddb_arena a;
+        rs_plan p;
+        char *buf = malloc(64 << 20);
+        rc = buf ? rados_read(s->io, names[i], buf, 64 << 20, 0) : -ENOMEM;
+        ddb_arena_init(&a);
+        memset(&p, 0, sizeof(p));
+        p.a = &a;
+        if (rc >= 0 && intent_parse(buf, (size_t)rc, &p) == 0) {
+            ddb_log(DDB_LOG_INFO, "rados: completing write intent %s (%zu changes)", names[i], p.n);
+            for (size_t g = 0; g < p.ngroups && rc >= 0; g++)
+                rc = apply_group(s, &p, g, 0);
+            if (rc >= 0)
+                rc = rados_remove(s->io, names[i]);
+        } else if (rc >= 0) {
+            ddb_log(DDB_LOG_ERROR, "rados: write intent %s is unreadable; left in place", names[i]);
+        }
+        free(buf);
+        ddb_arena_free(&a);
+        free(names[i]);
+        if (rc < 0 && rc != -ENOENT) { /* ENOENT: its gateway finished it meanwhile */
+            for (size_t j = i + 1; j < n; j++)
+                free(names[j]);
+            return rs_check(rc, "recover intent", NULL);
+        }
+    }
+    return DDB_STORE_OK;
+}
+
+/*
+ * Applies a plan: one object in one guarded operation; several behind a write intent, the
+ * guarded objects first. A failed compare on the first object applied means nothing was written
+ * (DDB_STORE_ECONFLICT: decide again); on a later one (another gateway changed a read key in the
+ * window between the two objects' operations, which this stage does not lock) the write is
+ * completed without its guards, as recovery would, and logged.
+ */
+static int apply_plan(ddb_store *s, rs_plan *p)
+{
+    char intent[RS_OBJ_MAX];
+    const char **oids = ddb_arena_alloc(p->a, (p->ngroups + 1) * sizeof(*oids));
+    size_t *order = ddb_arena_alloc(p->a, (p->ngroups + 1) * sizeof(*order)), no = 0;
+    int rc;
+
+    for (size_t g = 0; g < p->ngroups; g++)
+        oids[g] = p->oids[g];
+    if ((rc = rs_dir_add(s, oids, p->ngroups)) != DDB_STORE_OK)
+        return rc;
+    if (p->ngroups == 1) {
+        rc = apply_group(s, p, 0, 1);
+        return rc == -ECANCELED ? DDB_STORE_ECONFLICT : rc < 0 ? rs_check(rc, "write", p->oids[0]) : DDB_STORE_OK;
+    }
+    for (size_t g = 0; g < p->ngroups; g++)
+        if (p->guarded[g])
+            order[no++] = g;
+    for (size_t g = 0; g < p->ngroups; g++)
+        if (!p->guarded[g])
+            order[no++] = g;
+    if ((rc = intent_write(s, p, intent)) != DDB_STORE_OK)
+        return rc;
+    pthread_rwlock_rdlock(&s->apply_lock);
+    for (size_t i = 0; i < no; i++) {
+        rc = apply_group(s, p, order[i], 1);
+        if (rc == -ECANCELED && i == 0) {
+            pthread_rwlock_unlock(&s->apply_lock);
+            rados_remove(s->io, intent);
+            return DDB_STORE_ECONFLICT;
+        }
+        if (rc == -ECANCELED) {
+            ddb_log(DDB_LOG_WARN, "rados: a key of %s changed under a multi-object commit (another gateway?): "
+                                  "completed without its guard", p->oids[order[i]]);
+            __atomic_add_fetch(&s->n_conflicts, 1, __ATOMIC_RELAXED);
+            rc = apply_group(s, p, order[i], 0);
+        }
+        if (rc < 0) { /* the intent stays: the next open completes the write */
+            pthread_rwlock_unlock(&s->apply_lock);
+            return rs_check(rc, "write", p->oids[order[i]]);
+        }
+    }
+    pthread_rwlock_unlock(&s->apply_lock);
+    rc = rados_remove(s->io, intent);
+    return rc < 0 ? rs_check(rc, "remove intent", intent) : DDB_STORE_OK;
+}
+
+int rs_remove_keys(ddb_store *s, const char *oid, const ddb_batch *b)
+{
+    rs_plan p;
+    int rc;
+
+    memset(&p, 0, sizeof(p));
+    p.a = b->arena;
+    for (size_t i = 0; i < b->n; i++)
+        plan_add(&p, oid, OP_RM, b->ops[i].key, b->ops[i].klen, NULL, 0);
+    rc = p.n > 0 ? apply_group(s, &p, 0, 0) : 0;
+    return rc < 0 ? rs_check(rc, "write", oid) : DDB_STORE_OK;
+}
+
+/* The batch (with its sequenced puts numbered) and the guards of read keys, as one plan, applied. */
+static int write_guarded(ddb_store *s, const ddb_batch *b, const ddb_store_key *guards, size_t ng, ddb_arena *a)
+{
+    uint64_t *nums = NULL;
+    ddb_seq_hold hold;
+    rs_plan p;
+    char oid[RS_OBJ_MAX], *kbuf;
+    int rc;
+
+    if (ddb_fault_write_errors())
+        return DDB_STORE_EIO;
+    memset(&p, 0, sizeof(p));
+    p.a = a;
+    for (size_t i = 0; i < b->n && nums == NULL; i++)
+        if (b->ops[i].sequenced)
+            nums = ddb_arena_alloc(a, sizeof(*nums) * b->n);
+    if (nums != NULL)
+        ddb_sequencer_begin(s->seq, b, nums, &hold);
+    for (size_t i = 0; i < ng; i++) {
+        rs_data_obj(s, guards[i].key, guards[i].klen, oid);
+        plan_add(&p, oid, OP_CMP, guards[i].key, guards[i].klen, guards[i].val, guards[i].vlen);
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        const ddb_write_op *op = &b->ops[i];
+        if (op->sequenced) {
+            kbuf = ddb_arena_alloc(a, op->klen + 8);
+            memcpy(kbuf, op->key, op->klen);
+            ddb_put_be(kbuf + op->klen, nums[i], 8);
+            rs_seq_obj(op->key, op->klen, oid);
+            plan_add(&p, oid, OP_SET, kbuf, op->klen + 8, op->val, op->vlen);
+            continue;
+        }
+        if (op->meta)
+            strcpy(oid, RS_META_OBJ);
+        else
+            rs_data_obj(s, op->key, op->klen, oid);
+        plan_add(&p, oid, op->is_delete ? OP_RM : OP_SET, op->key, op->klen, op->val, op->vlen);
+    }
+    rc = apply_plan(s, &p);
+    if (nums != NULL)
+        ddb_sequencer_end(&hold);
+    return rc;
+}
+
+int rs_write(ddb_store *s, const ddb_batch *b)
+{
+    if (b->n == 0)
+        return DDB_STORE_OK;
+    return write_guarded(s, b, NULL, 0, b->arena);
+}
+
+/* ---- commits ---- */
+
+int rs_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx)
+{
+    unsigned small[STACK_STRIPES];
+    unsigned *st = n <= STACK_STRIPES ? small : ddb_arena_alloc(a, n * sizeof(*st));
+    size_t ns;
+    ddb_batch b;
+    int rc = DDB_STORE_OK;
+
+    for (size_t i = 0; i < n; i++)
+        st[i] = stripe_of(keys[i].key, keys[i].klen);
+    ns = n > 1 ? sort_stripes(st, n) : n;
+    for (size_t i = 0; i < ns; i++)
+        pthread_mutex_lock(&s->locks[st[i]]);
+    for (int attempt = 0; attempt <= RS_RETRIES; attempt++) {
+        if (attempt > 0)
+            __atomic_add_fetch(&s->n_retries, 1, __ATOMIC_RELAXED);
+        if ((rc = read_keys(s, a, keys, n, 0)) != DDB_STORE_OK)
+            break;
+        ddb_batch_init(&b, a);
+        rc = decide(ctx, keys, n, &b);
+        if (rc != 0 || b.n == 0)
+            break;
+        if ((rc = write_guarded(s, &b, keys, n, a)) != DDB_STORE_ECONFLICT)
+            break;
+    }
+    for (size_t i = ns; i > 0; i--)
+        pthread_mutex_unlock(&s->locks[st[i - 1]]);
+    return rc;
+}
+
+/* As RocksDB's (rocks_rw.c): every commit of this gateway holds its stripes from its reads to its write. */
+void rs_barrier(ddb_store *s)
+{
+    for (int i = 0; i < LOCK_STRIPES; i++) {
+        pthread_mutex_lock(&s->locks[i]);
+        pthread_mutex_unlock(&s->locks[i]);
+    }
+}
+
+void rs_exclusive(ddb_store *s, void (*fn)(void *ctx), void *ctx)
+{
+    for (int i = 0; i < LOCK_STRIPES; i++)
+        pthread_mutex_lock(&s->locks[i]);
+    fn(ctx);
+    for (int i = LOCK_STRIPES; i > 0; i--)
+        pthread_mutex_unlock(&s->locks[i - 1]);
+}
+
+/* ---- snapshots: the latest state, read whole (see rados_internal.h) ---- */
+
+ddb_store_snapshot *rs_snapshot_take(ddb_store *s)
+{
+    ddb_store_snapshot *snap = calloc(1, sizeof(*snap));
+
+    (void)s;
+    if (snap == NULL)
+        abort();
+    return snap;
+}
+
+void rs_snapshot_release(ddb_store *s, ddb_store_snapshot *snap)
+{
+    (void)s;
+    free(snap);
+}
+
+/* TransactGetItems: its keys read while no multi-object write of this gateway is half applied. */
+int rs_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n)
+{
+    int rc;
+
+    (void)snap;
+    pthread_rwlock_wrlock(&s->apply_lock);
+    rc = read_keys(s, a, keys, n, 0);
+    pthread_rwlock_unlock(&s->apply_lock);
+    return rc;
+}
+
+/* ---- sequenced puts ---- */
+
+uint64_t rs_seq_load(void *ctx, const char *prefix, size_t plen)
+{
+    ddb_store *s = ctx;
+    char hi[40];
+    size_t hilen = plen;
+    ddb_store_iter *it;
+    uint64_t last = 0;
+
+    memcpy(hi, prefix, plen);
+    while (hilen > 0 && (unsigned char)hi[hilen - 1] == 0xff)
+        hilen--;
+    if (hilen == 0)
+        abort(); /* an all-0xff prefix has no upper bound: the engine never makes one */
+    hi[hilen - 1]++;
+    /* reverse: the whole prefix is read (omap lists forward only); once per prefix per process */
+    it = rs_seq_iter_open(s, prefix, plen, hi, hilen, 1);
+    ddb_store_iter_seek(it, NULL, 0);
+    if (ddb_store_iter_valid(it)) {
+        size_t klen;
+        const char *k = ddb_store_iter_key(it, &klen);
+        if (klen >= 8)
+            last = ddb_get_be(k + klen - 8, 8);
+    }
+    ddb_store_iter_close(it);
+    return last;
+}
+
+uint64_t rs_seq_last(ddb_store *s, const char *prefix, size_t plen)
+{
+    return ddb_sequencer_last(s->seq, prefix, plen);
+}
+
+void rs_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor)
+{
+    ddb_sequencer_floor(s->seq, prefix, plen, floor);
+}
+
+/* ---- range deletion ---- */
+
+static int rm_range(ddb_store *s, const char *oid, const char *lo, size_t lolen, const char *hi, size_t hilen)
+{
+    char *elo = malloc(2 * lolen + 1), *ehi = malloc(2 * hilen + 1);
+    size_t el = rs_escape(lo, lolen, elo), eh = rs_escape(hi, hilen, ehi);
+    rados_write_op_t op = rados_create_write_op();
+    int rc;
+
+    rados_write_op_assert_exists(op);
+    rados_write_op_omap_rm_range2(op, elo, el, ehi, eh);
+    rc = rados_write_op_operate2(op, s->io, oid, NULL, 0);
+    rados_release_write_op(op);
+    free(elo);
+    free(ehi);
+    return rc == -ENOENT ? DDB_STORE_OK : rc < 0 ? rs_check(rc, "delete range", oid) : DDB_STORE_OK;
+}
+
+int rs_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)
+{
+    int rc = DDB_STORE_OK;
+
+    for (int seq = 0; seq <= 1 && rc == DDB_STORE_OK; seq++) {
+        char (*oids)[RS_OBJ_MAX] = NULL;
+        size_t n = 0;
+        if ((rc = rs_range_objects(s, lo, lolen, hi, hilen, seq, &oids, &n)) != DDB_STORE_OK)
+            break;
+        for (size_t i = 0; i < n && rc == DDB_STORE_OK; i++)
+            rc = rm_range(s, oids[i], lo, lolen, hi, hilen);
+        free(oids);
+    }
+    return rc;
+}
