@@ -100,6 +100,10 @@ mon data avail warn = 2
 mon data avail crit = 1
 mon warn on insecure global id reclaim allowed = false
 mgr initial modules =
+[client]
+# clients (ddbd, the ceph CLI) are many and short-lived: no admin socket each, one log
+admin socket =
+log file = $dir/log/client.log
 [mon]
 mon data = $dir/mon.\$id
 mon cluster log file = $dir/log/cluster.log

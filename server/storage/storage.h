@@ -30,6 +30,7 @@ typedef struct ddb_store_iter ddb_store_iter;
 
 /* The backend a store is opened with (ddb_store_options.backend; docs/storage-backends.md). */
 enum { DDB_BACKEND_ROCKSDB = 0, DDB_BACKEND_RADOS = 1 };
+#define DDB_RADOS_DEFAULT_PARTS 8 /* RADOS: hash ranges (objects) per table or index of a new pool */
 
 typedef struct ddb_store_options {
     int backend;        /* DDB_BACKEND_ROCKSDB (0, the default) or DDB_BACKEND_RADOS */
