@@ -36,7 +36,7 @@
 #define RS_OBJ_MAX 40     /* "d.<8 hex>.<4 hex>" and the rest fit */
 #define RS_META_OBJ "ddbd.meta"
 #define RS_DIR_OBJ "ddbd.dir"
-#define RS_RETRIES 8      /* a guarded write that lost to another gateway is decided again this often */
+#define RS_RETRIES 12     /* a guarded write that lost to another gateway is decided again this often */
 
 struct ddb_store {
     const ddb_store_ops *ops; /* first: store.c dispatches through it (backend.h) */

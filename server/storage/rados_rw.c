@@ -14,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <sodium.h>
 
 #include "faults.h"
 #include "keycodec.h"
@@ -168,61 +171,81 @@ int rs_dir_add(ddb_store *s, const char *const *oids, size_t n)
 
 /* ---- point reads ---- */
 
-/* Reads keys[idx[0..m)] from one object (absent: val NULL); keys are the store's, unescaped. */
-static int read_object(ddb_store *s, ddb_arena *a, const char *oid, ddb_store_key *keys, const size_t *idx, size_t m)
-{
-    const char **ek = ddb_arena_alloc(a, m * sizeof(*ek));
-    size_t *el = ddb_arena_alloc(a, m * sizeof(*el));
-    rados_read_op_t op = rados_create_read_op();
-    rados_omap_iter_t iter = NULL;
-    int prval = 0, rc;
+/* One object's part of a batched read: its keys (escaped), the read operation and its answer. */
+typedef struct rs_read {
+    const char *oid;
+    size_t *idx, m; /* the keys[] it reads */
+    const char **ek;
+    size_t *el;
+    rados_read_op_t op;
+    rados_omap_iter_t iter;
+    rados_completion_t done;
+    int prval;
+} rs_read;
 
-    for (size_t i = 0; i < m; i++) {
-        char *e = ddb_arena_alloc(a, 2 * keys[idx[i]].klen + 1);
-        el[i] = rs_escape(keys[idx[i]].key, keys[idx[i]].klen, e);
-        ek[i] = e;
-        keys[idx[i]].val = NULL;
-        keys[idx[i]].vlen = 0;
+static void read_prepare(ddb_arena *a, rs_read *r, ddb_store_key *keys)
+{
+    r->ek = ddb_arena_alloc(a, r->m * sizeof(*r->ek));
+    r->el = ddb_arena_alloc(a, r->m * sizeof(*r->el));
+    for (size_t i = 0; i < r->m; i++) {
+        char *e = ddb_arena_alloc(a, 2 * keys[r->idx[i]].klen + 1);
+        r->el[i] = rs_escape(keys[r->idx[i]].key, keys[r->idx[i]].klen, e);
+        r->ek[i] = e;
+        keys[r->idx[i]].val = NULL;
+        keys[r->idx[i]].vlen = 0;
     }
-    rados_read_op_omap_get_vals_by_keys2(op, ek, m, el, &iter, &prval);
-    rc = rados_read_op_operate(op, s->io, oid, 0);
-    __atomic_add_fetch(&s->n_reads, 1, __ATOMIC_RELAXED);
+    r->op = rados_create_read_op();
+    r->iter = NULL;
+    r->prval = 0;
+    rados_read_op_omap_get_vals_by_keys2(r->op, r->ek, r->m, r->el, &r->iter, &r->prval);
+}
+
+/* The values of a finished read (rc: the operation's result); absent keys stay NULL. */
+static int read_finish(ddb_arena *a, rs_read *r, ddb_store_key *keys, int rc)
+{
+    int out = DDB_STORE_OK;
+
     if (rc == -ENOENT) { /* no such object: every key absent */
-        rados_release_read_op(op);
+        rados_release_read_op(r->op);
         return DDB_STORE_OK;
     }
-    if (rc < 0 || prval < 0) {
-        rados_release_read_op(op);
-        return rs_check(rc < 0 ? rc : prval, "read", oid);
+    if (rc < 0 || r->prval < 0) {
+        rados_release_read_op(r->op);
+        return rs_check(rc < 0 ? rc : r->prval, "read", r->oid);
     }
     for (;;) {
         char *k = NULL, *v = NULL;
         size_t kl = 0, vl = 0;
-        if (rados_omap_get_next2(iter, &k, &v, &kl, &vl) < 0 || k == NULL)
+        if (rados_omap_get_next2(r->iter, &k, &v, &kl, &vl) < 0 || k == NULL)
             break;
-        for (size_t i = 0; i < m; i++) {
-            if (el[i] != kl || memcmp(ek[i], k, kl) != 0)
+        for (size_t i = 0; i < r->m; i++) {
+            if (r->el[i] != kl || memcmp(r->ek[i], k, kl) != 0)
                 continue;
             if (vl < 1 || v[0] != 'v') {
-                rados_omap_get_end(iter);
-                rados_release_read_op(op);
-                return DDB_STORE_ECORRUPT;
+                out = DDB_STORE_ECORRUPT;
+                continue;
             }
-            keys[idx[i]].val = ddb_arena_memdup(a, v + 1, vl - 1);
-            keys[idx[i]].vlen = vl - 1;
+            keys[r->idx[i]].val = ddb_arena_memdup(a, v + 1, vl - 1);
+            keys[r->idx[i]].vlen = vl - 1;
         }
     }
-    rados_omap_get_end(iter);
-    rados_release_read_op(op);
-    return DDB_STORE_OK;
+    rados_omap_get_end(r->iter);
+    rados_release_read_op(r->op);
+    return out;
 }
 
-/* Reads keys grouped by object (data space, or the metadata object when `meta`). */
+/*
+ * Reads keys grouped by object (data space, or the metadata object when `meta`): one read
+ * operation per object, all in flight at once (BatchGetItem, a transaction's reads), so a batch
+ * costs about one round trip, not one per object.
+ */
 static int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, int meta)
 {
     char (*oids)[RS_OBJ_MAX] = ddb_arena_alloc(a, n * sizeof(*oids));
-    size_t *idx = ddb_arena_alloc(a, n * sizeof(*idx));
+    rs_read *r = ddb_arena_alloc(a, n * sizeof(*r));
     char *done = ddb_arena_alloc(a, n);
+    size_t nr = 0;
+    int rc = DDB_STORE_OK;
 
     memset(done, 0, n);
     for (size_t i = 0; i < n; i++) {
@@ -232,20 +255,45 @@ static int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, 
             rs_data_obj(s, keys[i].key, keys[i].klen, oids[i]);
     }
     for (size_t i = 0; i < n; i++) {
-        size_t m = 0;
-        int rc;
         if (done[i])
             continue;
+        r[nr].oid = oids[i];
+        r[nr].idx = ddb_arena_alloc(a, (n - i) * sizeof(size_t));
+        r[nr].m = 0;
         for (size_t j = i; j < n; j++) {
             if (!done[j] && strcmp(oids[j], oids[i]) == 0) {
-                idx[m++] = j;
+                r[nr].idx[r[nr].m++] = j;
                 done[j] = 1;
             }
         }
-        if ((rc = read_object(s, a, oids[i], keys, idx, m)) != DDB_STORE_OK)
-            return rc;
+        read_prepare(a, &r[nr++], keys);
     }
-    return DDB_STORE_OK;
+    __atomic_add_fetch(&s->n_reads, nr, __ATOMIC_RELAXED);
+    if (nr == 1)
+        return read_finish(a, &r[0], keys, rados_read_op_operate(r[0].op, s->io, r[0].oid, 0));
+    for (size_t i = 0; i < nr; i++) {
+        int e = rados_aio_create_completion(NULL, NULL, NULL, &r[i].done);
+        if (e == 0)
+            e = rados_aio_read_op_operate(r[i].op, s->io, r[i].done, r[i].oid, 0);
+        if (e < 0) { /* not sent: finished below with this error */
+            if (r[i].done != NULL)
+                rados_aio_release(r[i].done);
+            r[i].done = NULL;
+            r[i].prval = e;
+        }
+    }
+    for (size_t i = 0; i < nr; i++) {
+        int e = r[i].prval;
+        if (r[i].done != NULL) {
+            rados_aio_wait_for_complete(r[i].done);
+            e = rados_aio_get_return_value(r[i].done);
+            rados_aio_release(r[i].done);
+        }
+        e = read_finish(a, &r[i], keys, e);
+        if (rc == DDB_STORE_OK)
+            rc = e;
+    }
+    return rc;
 }
 
 int rs_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
@@ -677,8 +725,11 @@ int rs_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_com
     for (size_t i = 0; i < ns; i++)
         pthread_mutex_lock(&s->locks[st[i]]);
     for (int attempt = 0; attempt <= RS_RETRIES; attempt++) {
-        if (attempt > 0)
+        if (attempt > 0) { /* another gateway won: back off (jittered, doubling) so both progress */
+            struct timespec ts = {0, (long)(randombytes_uniform(100000u << (attempt < 7 ? attempt : 7)))};
             __atomic_add_fetch(&s->n_retries, 1, __ATOMIC_RELAXED);
+            nanosleep(&ts, NULL);
+        }
         if ((rc = read_keys(s, a, keys, n, 0)) != DDB_STORE_OK)
             break;
         ddb_batch_init(&b, a);

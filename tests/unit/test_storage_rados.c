@@ -87,6 +87,7 @@ typedef struct race {
     ddb_store *s;
     const char *a, *b; /* two keys of one partition: a transfer moves 1 from a to b */
     atomic_int errors;
+    long added, moved; /* increments and transfers that committed */
 } race;
 
 static int add_one(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
@@ -118,8 +119,16 @@ static void *racer(void *arg)
     ddb_arena_init(&a);
     for (int i = 0; i < ROUNDS; i++) {
         ddb_store_key k[2] = {{r->a, strlen(r->a), NULL, 0}, {r->b, strlen(r->b), NULL, 0}};
-        if (ddb_store_rmw(r->s, &a, "counter", 7, add_one, "counter") != DDB_STORE_OK ||
-            ddb_store_commit(r->s, &a, k, 2, transfer, NULL) != DDB_STORE_OK)
+        /* DDB_STORE_ECONFLICT (retries ran out) is allowed by the contract: it wrote nothing */
+        int rc = ddb_store_rmw(r->s, &a, "counter", 7, add_one, "counter");
+        if (rc == DDB_STORE_OK)
+            r->added++;
+        else if (rc != DDB_STORE_ECONFLICT)
+            atomic_fetch_add(&r->errors, 1);
+        rc = ddb_store_commit(r->s, &a, k, 2, transfer, NULL);
+        if (rc == DDB_STORE_OK)
+            r->moved++;
+        else if (rc != DDB_STORE_ECONFLICT)
             atomic_fetch_add(&r->errors, 1);
         ddb_arena_reset(&a);
     }
@@ -154,11 +163,14 @@ TEST(rados_two_gateways_guarded_commits_lose_nothing)
     ASSERT_EQ(atomic_load(&r1.errors) + atomic_load(&r2.errors), 0);
     ddb_arena_init(&a);
     ASSERT_EQ(ddb_store_get(r1.s, &a, "counter", 7, &v, &vlen), DDB_STORE_OK);
-    ASSERT_EQ(val_long(v, vlen), 2 * ROUNDS);
+    /* every committed change counted once: none lost, none applied twice */
+    ASSERT_EQ(val_long(v, vlen), r1.added + r2.added);
     ASSERT_EQ(ddb_store_get(r2.s, &a, r1.a, strlen(r1.a), &v, &vlen), DDB_STORE_OK);
-    ASSERT_EQ(val_long(v, vlen), -2 * ROUNDS);
+    ASSERT_EQ(val_long(v, vlen), -(r1.moved + r2.moved));
     ASSERT_EQ(ddb_store_get(r2.s, &a, r1.b, strlen(r1.b), &v, &vlen), DDB_STORE_OK);
-    ASSERT_EQ(val_long(v, vlen), 2 * ROUNDS);
+    ASSERT_EQ(val_long(v, vlen), r1.moved + r2.moved);
+    /* and retries mostly succeed: most commits land */
+    ASSERT(r1.added + r2.added > ROUNDS && r1.moved + r2.moved > ROUNDS);
     { /* the figures show the guards at work: commits decided again after the other's write */
         ddb_buf m = {0};
         ddb_store_metrics_text(r1.s, &m);
