@@ -5,6 +5,9 @@
  * for /metrics. Objects and guarantees: rados_internal.h, docs/storage-format.md ("RADOS"),
  * docs/scale-out.md. The only files that include <rados/librados.h> are rados*.c.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* pthread_rwlockattr_setkind_np */
+#endif
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -351,7 +354,12 @@ ddb_store *ddb_rados_open(const ddb_store_options *o, char **errout)
     for (int i = 0; i < LOCK_STRIPES; i++)
         pthread_mutex_init(&s->locks[i], NULL);
     pthread_mutex_init(&s->dir_lock, NULL);
-    pthread_rwlock_init(&s->apply_lock, NULL);
+    pthread_rwlockattr_t ra;
+    pthread_rwlockattr_init(&ra);
+    /* a TransactGetItems (the exclusive side) must not wait behind a stream of writes */
+    pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&s->apply_lock, &ra);
+    pthread_rwlockattr_destroy(&ra);
     s->key_hash = o->key_hash;
     s->partition_bytes = o->partition_bytes;
     s->nparts = 1; /* until the settings are read: only metadata is touched before */

@@ -684,8 +684,11 @@ static int apply_plan(ddb_store *s, rs_plan *p)
         }
     }
     pthread_rwlock_unlock(&s->apply_lock);
-    rc = rados_remove(s->io, intent);
-    return rc < 0 ? rs_check(rc, "remove intent", intent) : DDB_STORE_OK;
+    /* The write is applied: it succeeded whatever happens to the intent. One left behind would
+       be replayed at the next open, over later writes of its keys, so removing it is retried. */
+    for (int i = 0; i < 3 && (rc = rados_remove(s->io, intent)) < 0 && rc != -ENOENT; i++)
+        rs_check(rc, "remove intent", intent);
+    return DDB_STORE_OK;
 }
 
 int rs_remove_keys(ddb_store *s, const char *oid, const ddb_batch *b)
