@@ -2,7 +2,8 @@
  * server/storage/rados_internal.h: what the RADOS backend's files share (rados.c: connect, open,
  * close, format, placement changes, recovery of write intents; rados_rw.c: reads, writes,
  * commits; rados_iter.c: range reads). Included only by rados*.c, the only files that see
- * <rados/librados.h>. The layout is docs/storage-format.md's "RADOS" section.
+ * <rados/librados.h>. The layout is docs/storage-format.md's "RADOS" section. rados_write.c:
+ * compound writes, write intents and their recovery.
  *
  * Objects of one store, all in the pool's namespace the store was opened with:
  *   ddbd.meta            the metadata space: one omap key per metadata key
@@ -81,6 +82,10 @@ void rs_part_obj(const char *ks, size_t kslen, unsigned part, char oid[RS_OBJ_MA
 void rs_seq_obj(const char *key, size_t klen, char oid[RS_OBJ_MAX]);
 /* Records that `oid` may exist (ddbd.dir), once per process per object. */
 int rs_dir_add(ddb_store *s, const char *const *oids, size_t n);
+/* Applies a batch, guarded by the values `guards` had when read (a commit's; none for a plain
+   write), numbering its sequenced puts (rados_write.c). DDB_STORE_ECONFLICT: a guard failed,
+   nothing was written. */
+int rs_write_guarded(ddb_store *s, const ddb_batch *b, const ddb_store_key *guards, size_t ng, ddb_arena *a);
 /* Removes the batch's keys (deletes) from one named object, wherever they place now (moves at open). */
 int rs_remove_keys(ddb_store *s, const char *oid, const ddb_batch *b);
 /* Replays every write intent left by a gateway that stopped mid-write (at open). */
