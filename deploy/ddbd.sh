@@ -19,16 +19,18 @@ JOBS="$(nproc 2>/dev/null || echo 2)"
 # What a built ddbd links (the static build takes RocksDB, libsodium, yajl and GMP from archives;
 # the shared build, -DDDB_STATIC_ROCKSDB=OFF, gets their libraries through the -dev packages).
 RUNTIME_PACKAGES=(libh2o-evloop0.13 libssl3 zlib1g)
-# What building it takes.
+# What building it takes (librados-dev: the RADOS backend, built only when librados is found).
 BUILD_PACKAGES=(build-essential cmake pkg-config libh2o-evloop-dev libssl-dev librocksdb-dev libsodium-dev
-                libyajl-dev libgmp-dev zlib1g-dev libzstd-dev)
+                libyajl-dev libgmp-dev zlib1g-dev libzstd-dev librados-dev)
 # What the tests take: the clients (boto3, the AWS CLI; node and npm for the JS SDK, below), clang
 # for the fuzzers and sanitizer runtimes, valgrind, openssl (TLS tests), util-linux (taskset,
 # unshare), Docker's engine, docker-compose and debootstrap for the image's test, and Chromium, Go and
-# the Go SDK v2 for the tools' tests (tests/tools, tests/go).
+# the Go SDK v2 for the tools' tests (tests/tools, tests/go), and Ceph's daemons for the loopback
+# cluster of the RADOS backend's tests (deploy/ceph-cluster.sh).
 TEST_PACKAGES=(python3 python3-boto3 python3-pytest awscli curl zstd clang libclang-rt-14-dev valgrind openssl
                util-linux docker.io docker-compose debootstrap
-               chromium golang-go golang-github-aws-aws-sdk-go-v2-dev)
+               chromium golang-go golang-github-aws-aws-sdk-go-v2-dev
+               ceph-mon ceph-osd ceph-mgr)
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi

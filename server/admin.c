@@ -96,6 +96,8 @@ static int snapshot_error(ddb_buf *out, int rc, const char *name)
     case DDB_CHECKPOINT_NOT_FOUND:
         snprintf(msg, sizeof(msg), "no snapshot named %s", name);
         return message(out, 404, msg);
+    case DDB_CHECKPOINT_UNSUPPORTED:
+        return message(out, 501, "snapshots are not supported by the RADOS backend yet (docs/scale-out.md)");
     default:
         return message(out, 500, "the snapshot call failed (see the server's log)");
     }

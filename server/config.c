@@ -11,6 +11,7 @@
 #include "cpus.h"
 #include "ddb/ddb_version.h"
 #include "log.h"
+#include "storage.h"
 
 static const char usage[] =
     "Usage: ddbd [options]\n"
@@ -21,9 +22,14 @@ static const char usage[] =
     "  --port N           port to listen on (default 8000)\n"
     "  --data-dir DIR     keep data in DIR (default ./ddbd-data)\n"
     "  --in-memory        keep data in memory only; nothing is written to disk\n"
+    "  --backend B        rocksdb (default: --data-dir or --in-memory) or rados: a Ceph pool\n"
+    "                     (one gateway per pool for now; docs/scale-out.md)\n"
+    "  --rados-conf FILE  the Ceph cluster's ceph.conf (default: librados' own search)\n"
+    "  --rados-pool P     the pool, POOL or POOL/NAMESPACE (default ddbd; created if missing)\n"
     "  --shards N         local shards that partitions are consistent-hashed onto (default: the\n"
     "                     count the data directory was created with; for a new one, the CPUs\n"
-    "                     ddbd may use). A different N moves partitions at start-up\n"
+    "                     ddbd may use). A different N moves partitions at start-up.\n"
+    "                     RADOS: partitions (objects) per table of a new pool (default 8)\n"
     "  --threads N        HTTP event-loop threads (default: the CPUs ddbd may use: the least of\n"
     "                     the cgroup CPU quota, rounded up, and the CPU affinity mask)\n"
     "  --log-level L      error, warn, info (default) or debug\n"
@@ -207,6 +213,28 @@ int ddb_config_parse(ddb_config *cfg, int argc, char **argv)
             i++;
         } else if (strcmp(opt, "in-memory") == 0 || strcmp(opt, "inMemory") == 0) {
             cfg->in_memory = 1;
+        } else if (strcmp(opt, "backend") == 0) {
+            if (val == NULL)
+                goto missing;
+            if (strcmp(val, "rocksdb") == 0) {
+                cfg->backend = DDB_BACKEND_ROCKSDB;
+            } else if (strcmp(val, "rados") == 0) {
+                cfg->backend = DDB_BACKEND_RADOS;
+            } else {
+                fprintf(stderr, "ddbd: --backend: rocksdb or rados, not %s\n", val);
+                return -1;
+            }
+            i++;
+        } else if (strcmp(opt, "rados-conf") == 0) {
+            if (val == NULL)
+                goto missing;
+            cfg->rados_conf = val;
+            i++;
+        } else if (strcmp(opt, "rados-pool") == 0) {
+            if (val == NULL)
+                goto missing;
+            cfg->rados_pool = val;
+            i++;
         } else if (strcmp(opt, "shards") == 0) {
             if (parse_uint(argv[i], val, 1, 256, &cfg->shards) != 0)
                 return -1;

@@ -15,6 +15,9 @@ typedef struct ddb_config {
     int port;               /* default 8000 */
     const char *data_dir;   /* default ./ddbd-data */
     int in_memory;
+    int backend;            /* --backend: DDB_BACKEND_ROCKSDB (default) or DDB_BACKEND_RADOS (storage.h) */
+    const char *rados_conf; /* --rados-conf: the cluster's ceph.conf (NULL: librados' default search) */
+    const char *rados_pool; /* --rados-pool: POOL or POOL/NAMESPACE (default ddbd) */
     unsigned shards;        /* --shards; 0 (the default): the data directory's count, else default_shards */
     unsigned default_shards; /* the shard count of a new data directory: the CPUs we may use (cpus.h) */
     unsigned threads;       /* event-loop threads; default: the CPUs we may use (cpus.h) */

@@ -35,6 +35,18 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* Where the data is, for the log: the data directory, "in-memory", or the RADOS pool. */
+static const char *data_name(const ddb_config *cfg)
+{
+    static char buf[300];
+
+    if (cfg->backend == DDB_BACKEND_RADOS) {
+        snprintf(buf, sizeof(buf), "rados pool %s", cfg->rados_pool ? cfg->rados_pool : "ddbd");
+        return buf;
+    }
+    return cfg->in_memory ? "in-memory" : cfg->data_dir;
+}
+
 int main(int argc, char **argv)
 {
     double t0 = now_ms();
@@ -67,8 +79,7 @@ int main(int argc, char **argv)
     signal(SIGTERM, on_stop_signal);
     signal(SIGPIPE, SIG_IGN);
     if (ddb_server_open(&srv, &cfg, &err) != 0) {
-        ddb_log(DDB_LOG_ERROR, "cannot open %s: %s", cfg.in_memory ? "the in-memory store" : cfg.data_dir,
-                err ? err : "unknown error");
+        ddb_log(DDB_LOG_ERROR, "cannot open %s: %s", data_name(&cfg), err ? err : "unknown error");
         return 1;
     }
     /* the seed is loaded before the port is bound: a client never sees a half-seeded server */
@@ -84,7 +95,7 @@ int main(int argc, char **argv)
         ddb_log(DDB_LOG_INFO, "--lenient-numbers: numbers sent as JSON strings are accepted (DynamoDB refuses them)");
     /* logged before the loops start, so the line always precedes the first answer */
     ddb_log(DDB_LOG_INFO, "ddbd %s listening on %s://%s:%d, data %s, %u shards, %u threads, %zu tables, ready in %.1f ms",
-            DDB_VERSION_STRING, cfg.tls_cert ? "https" : "http", cfg.host, ddb_http_port(http), cfg.in_memory ? "in-memory" : cfg.data_dir,
+            DDB_VERSION_STRING, cfg.tls_cert ? "https" : "http", cfg.host, ddb_http_port(http), data_name(&cfg),
             ddb_store_nshards(srv.store), cfg.threads, ddb_catalog_count(srv.catalog), now_ms() - t0);
     if (ddb_http_metrics_port(http) >= 0)
         ddb_log(DDB_LOG_INFO, "metrics on http://%s:%d/metrics", cfg.host, ddb_http_metrics_port(http));

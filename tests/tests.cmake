@@ -4,6 +4,7 @@
 #  - tests/compat/test_*.py: black-box pytest suites (boto3, AWS CLI) against a ddbd on loopback.
 #  - tests/js/*.mjs: the JavaScript SDK v3 suite (when node_modules are installed).
 #  - tests/go, tests/tools: the Go SDK v2, Dynamoose and dynamodb-admin (label tools).
+#  - tests/rados/run.sh: the RADOS backend on a loopback Ceph cluster (label rados).
 #  - tests/docker/run.sh: the Docker image (label docker), at the end.
 
 file(GLOB DDB_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c)
@@ -91,6 +92,12 @@ elseif(DDB_TOOL_TESTS)
 endif()
 
 include(${CMAKE_SOURCE_DIR}/tests/client/client.cmake)
+
+# The RADOS backend (tests/rados/run.sh): a loopback Ceph cluster, the storage contract suite and
+# test_storage_rados on it, then boto3 files against `ddbd --backend rados`. Skipped (77) without
+# Ceph's daemons or without librados; RUN_SERIAL: the cluster takes the machine's two cores.
+add_test(NAME rados.backend COMMAND bash ${CMAKE_SOURCE_DIR}/tests/rados/run.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(rados.backend PROPERTIES LABELS rados TIMEOUT 1200 SKIP_RETURN_CODE 77 RUN_SERIAL TRUE)
 
 # The Docker image (tests/docker/run.sh): builds it with deploy/ddbd.sh image and checks it through
 # the docker CLI. Skipped (77) without a Docker engine, unless DDBD_REQUIRE_DOCKER=1 (CI).

@@ -357,7 +357,7 @@ static int check_format(ddb_store *s, char **errout)
     return 0;
 }
 
-int ddb_store_format_found(const ddb_store *s)
+int rocks_format_found(const ddb_store *s)
 {
     return s->format_found;
 }
@@ -433,12 +433,20 @@ static int sync_log(void *ctx)
     return rocks_check(err, "sync the log");
 }
 
-struct ddb_groupcommit *ddb_store_groupcommit(ddb_store *s)
+struct ddb_groupcommit *rocks_groupcommit(ddb_store *s)
 {
     return s->gc;
 }
 
-ddb_store *ddb_store_open(const ddb_store_options *o, char **errout)
+static const ddb_store_ops rocks_ops = {
+    "rocksdb", rocks_format_found, rocks_close, rocks_groupcommit, rocks_nshards, rocks_metrics_text, rocks_hash,
+    rocks_meta_get, rocks_get, rocks_write, rocks_commit, rocks_multi_get, rocks_snapshot_take,
+    rocks_snapshot_release, rocks_multi_get_at, rocks_iter_open_at, rocks_barrier, rocks_exclusive, rocks_iter_open,
+    rocks_meta_iter_open, rocks_seq_iter_open, rocks_seq_last, rocks_seq_floor, rocks_delete_range_all,
+    rocks_checkpoint_save, rocks_checkpoint_restore, rocks_checkpoint_delete, rocks_checkpoint_list,
+};
+
+ddb_store *ddb_rocks_open(const ddb_store_options *o, char **errout)
 {
     ddb_store *s = calloc(1, sizeof(*s));
 
@@ -453,6 +461,7 @@ ddb_store *ddb_store_open(const ddb_store_options *o, char **errout)
         *errout = strdup("cannot create the data directory");
         return NULL;
     }
+    s->ops = &rocks_ops;
     for (int i = 0; i < LOCK_STRIPES; i++)
         pthread_mutex_init(&s->locks[i], NULL);
     pthread_mutex_init(&s->cf_lock, NULL);
@@ -469,13 +478,13 @@ ddb_store *ddb_store_open(const ddb_store_options *o, char **errout)
     /* a restore a crash interrupted is finished first (rocks_snapshots.c) */
     if ((!o->in_memory && rocks_finish_restore(s, errout) != 0) || rocks_open_files(s, errout) != 0 ||
         (o->sync_writes && !o->in_memory && (s->gc = ddb_groupcommit_start(sync_log, s)) == NULL)) {
-        ddb_store_close(s);
+        rocks_close(s);
         return NULL;
     }
     return s;
 }
 
-void ddb_store_close(ddb_store *s)
+void rocks_close(ddb_store *s)
 {
     if (s == NULL)
         return;
@@ -495,12 +504,12 @@ void ddb_store_close(ddb_store *s)
     free(s);
 }
 
-unsigned ddb_store_nshards(const ddb_store *s)
+unsigned rocks_nshards(const ddb_store *s)
 {
     return s->ring.nshards;
 }
 
-uint64_t ddb_store_hash(const ddb_store *s, const void *data, size_t len)
+uint64_t rocks_hash(const ddb_store *s, const void *data, size_t len)
 {
     return ddb_ring_hash(&s->ring, data, len);
 }

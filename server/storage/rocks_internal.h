@@ -13,6 +13,7 @@
 
 #include <rocksdb/c.h>
 
+#include "backend.h"
 #include "diskguard.h"
 #include "faults.h"
 #include "groupcommit.h"
@@ -28,6 +29,7 @@
 struct rocks_snap; /* a named snapshot of an in-memory store (rocks_snapshots.c) */
 
 struct ddb_store {
+    const ddb_store_ops *ops; /* first: store.c dispatches through it (backend.h) */
     rocksdb_t *db;
     rocksdb_env_t *env; /* the in-memory env, or NULL */
     rocksdb_options_t *opts;
@@ -105,5 +107,43 @@ int rocks_finish_restore(ddb_store *s, char **errout);
 void rocks_snapshots_free(ddb_store *s);
 /* The highest number stored under a prefix (the sequencer's loader; rocks_rw.c). */
 uint64_t rocks_seq_load(void *ctx, const char *prefix, size_t plen);
+
+/* storage.h's calls, as rocks*.c implement them (the table in rocks.c; the iterator's in rocks_iter.c). */
+int rocks_format_found(const ddb_store *s);
+void rocks_close(ddb_store *s);
+struct ddb_groupcommit *rocks_groupcommit(ddb_store *s);
+unsigned rocks_nshards(const ddb_store *s);
+void rocks_metrics_text(ddb_store *s, ddb_buf *out);
+uint64_t rocks_hash(const ddb_store *s, const void *data, size_t len);
+int rocks_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen);
+int rocks_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen);
+int rocks_write(ddb_store *s, const ddb_batch *b);
+int rocks_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx);
+int rocks_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n);
+ddb_store_snapshot *rocks_snapshot_take(ddb_store *s);
+void rocks_snapshot_release(ddb_store *s, ddb_store_snapshot *snap);
+int rocks_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n);
+ddb_store_iter *rocks_iter_open_at(ddb_store *s, const ddb_store_snapshot *snap, const char *lo, size_t lolen,
+                                   const char *hi, size_t hilen, int reverse);
+void rocks_barrier(ddb_store *s);
+void rocks_exclusive(ddb_store *s, void (*fn)(void *ctx), void *ctx);
+ddb_store_iter *rocks_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen, int reverse);
+ddb_store_iter *rocks_meta_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen);
+ddb_store_iter *rocks_seq_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen,
+                                    int reverse);
+uint64_t rocks_seq_last(ddb_store *s, const char *prefix, size_t plen);
+void rocks_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor);
+int rocks_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen);
+int rocks_checkpoint_save(ddb_store *s, const char *name);
+int rocks_checkpoint_restore(ddb_store *s, const char *name);
+int rocks_checkpoint_delete(ddb_store *s, const char *name);
+size_t rocks_checkpoint_list(ddb_store *s, ddb_checkpoint_info **out);
+void rocks_iter_seek(ddb_store_iter *it, const char *from, size_t fromlen);
+int rocks_iter_valid(ddb_store_iter *it);
+void rocks_iter_next(ddb_store_iter *it);
+const char *rocks_iter_key(ddb_store_iter *it, size_t *len);
+const char *rocks_iter_val(ddb_store_iter *it, size_t *len);
+void rocks_iter_close(ddb_store_iter *it);
+int rocks_iter_status(ddb_store_iter *it);
 
 #endif

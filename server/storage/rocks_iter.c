@@ -13,6 +13,7 @@
  * shard for a wider one. `cur` is the sub-iterator at the current key.
  */
 struct ddb_store_iter {
+    const ddb_iter_ops *ops; /* first: store.c dispatches through it (backend.h) */
     rocksdb_readoptions_t *ropts; /* shared by the sub-iterators: bounds (and snapshot) */
     char *lo, *hi;
     size_t lolen, hilen;
@@ -24,6 +25,11 @@ struct ddb_store_iter {
     rocksdb_iterator_t *sub[];
 };
 
+
+static const ddb_iter_ops rocks_iter_ops = {
+    rocks_iter_seek, rocks_iter_valid, rocks_iter_next, rocks_iter_key, rocks_iter_val, rocks_iter_close,
+    rocks_iter_status,
+};
 
 static int key_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
@@ -78,6 +84,7 @@ static ddb_store_iter *iter_new(unsigned n, const ddb_store_snapshot *snap, cons
 
     if (it == NULL)
         abort();
+    it->ops = &rocks_iter_ops;
     it->lo = malloc(lolen + 1);
     it->hi = malloc(hilen + 1);
     memcpy(it->lo, lo, lolen);
@@ -111,13 +118,13 @@ static ddb_store_iter *iter_open(ddb_store *s, const ddb_store_snapshot *snap, c
     return it;
 }
 
-ddb_store_iter *ddb_store_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen,
+ddb_store_iter *rocks_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen,
                                     int reverse)
 {
     return iter_open(s, NULL, lo, lolen, hi, hilen, reverse);
 }
 
-ddb_store_iter *ddb_store_seq_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen,
+ddb_store_iter *rocks_seq_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen,
                                         int reverse)
 {
     rocksdb_column_family_handle_t *cf = rocks_seq_cf(s, 0);
@@ -128,13 +135,13 @@ ddb_store_iter *ddb_store_seq_iter_open(ddb_store *s, const char *lo, size_t lol
     return it;
 }
 
-ddb_store_iter *ddb_store_iter_open_at(ddb_store *s, const ddb_store_snapshot *snap, const char *lo, size_t lolen,
+ddb_store_iter *rocks_iter_open_at(ddb_store *s, const ddb_store_snapshot *snap, const char *lo, size_t lolen,
                                        const char *hi, size_t hilen, int reverse)
 {
     return iter_open(s, snap, lo, lolen, hi, hilen, reverse);
 }
 
-ddb_store_iter *ddb_store_meta_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)
+ddb_store_iter *rocks_meta_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)
 {
     ddb_store_iter *it = iter_new(1, NULL, lo, lolen, hi, hilen, 0);
 
@@ -142,7 +149,7 @@ ddb_store_iter *ddb_store_meta_iter_open(ddb_store *s, const char *lo, size_t lo
     return it;
 }
 
-void ddb_store_iter_seek(ddb_store_iter *it, const char *from, size_t fromlen)
+void rocks_iter_seek(ddb_store_iter *it, const char *from, size_t fromlen)
 {
     for (unsigned i = 0; i < it->n; i++) {
         if (from == NULL && it->reverse)
@@ -157,12 +164,12 @@ void ddb_store_iter_seek(ddb_store_iter *it, const char *from, size_t fromlen)
     iter_pick(it);
 }
 
-int ddb_store_iter_valid(ddb_store_iter *it)
+int rocks_iter_valid(ddb_store_iter *it)
 {
     return it->cur >= 0;
 }
 
-void ddb_store_iter_next(ddb_store_iter *it)
+void rocks_iter_next(ddb_store_iter *it)
 {
     if (it->reverse)
         rocksdb_iter_prev(it->sub[it->cur]);
@@ -174,17 +181,17 @@ void ddb_store_iter_next(ddb_store_iter *it)
         iter_pick(it);
 }
 
-const char *ddb_store_iter_key(ddb_store_iter *it, size_t *len)
+const char *rocks_iter_key(ddb_store_iter *it, size_t *len)
 {
     return rocksdb_iter_key(it->sub[it->cur], len);
 }
 
-const char *ddb_store_iter_val(ddb_store_iter *it, size_t *len)
+const char *rocks_iter_val(ddb_store_iter *it, size_t *len)
 {
     return rocksdb_iter_value(it->sub[it->cur], len);
 }
 
-int ddb_store_iter_status(ddb_store_iter *it)
+int rocks_iter_status(ddb_store_iter *it)
 {
     for (unsigned i = 0; i < it->n; i++) {
         char *err = NULL;
@@ -196,7 +203,7 @@ int ddb_store_iter_status(ddb_store_iter *it)
     return DDB_STORE_OK;
 }
 
-void ddb_store_iter_close(ddb_store_iter *it)
+void rocks_iter_close(ddb_store_iter *it)
 {
     if (it == NULL)
         return;

@@ -68,7 +68,7 @@ static double ratio(unsigned long long hits, unsigned long long misses)
     return hits + misses > 0 ? (double)hits / (double)(hits + misses) : 0;
 }
 
-void ddb_store_metrics_text(ddb_store *s, ddb_buf *out)
+void rocks_metrics_text(ddb_store *s, ddb_buf *out)
 {
     unsigned long long t[T__COUNT], delayed = 0;
     char *rate = rocksdb_property_value(s->db, "rocksdb.actual-delayed-write-rate");

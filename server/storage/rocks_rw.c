@@ -32,12 +32,12 @@ static int get_with(ddb_store *s, const rocksdb_readoptions_t *ro, ddb_arena *a,
     return DDB_STORE_OK;
 }
 
-int ddb_store_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
+int rocks_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
 {
     return get_with(s, s->ropts, a, shard_of(s, key, klen), key, klen, val, vlen);
 }
 
-int ddb_store_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
+int rocks_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
 {
     return get_with(s, s->ropts, a, -1, key, klen, val, vlen);
 }
@@ -54,7 +54,7 @@ static int multi_get_with(ddb_store *s, const rocksdb_readoptions_t *ro, ddb_are
     return DDB_STORE_OK;
 }
 
-int ddb_store_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n)
+int rocks_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n)
 {
     return multi_get_with(s, s->ropts, a, keys, n);
 }
@@ -99,7 +99,7 @@ static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums)
     return rocks_check(err, "write");
 }
 
-int ddb_store_write(ddb_store *s, const ddb_batch *b)
+int rocks_write(ddb_store *s, const ddb_batch *b)
 {
     uint64_t *nums = NULL;
     ddb_seq_hold hold;
@@ -133,24 +133,24 @@ uint64_t rocks_seq_load(void *ctx, const char *prefix, size_t plen)
     if (hilen == 0)
         abort(); /* an all-0xff prefix has no upper bound: the engine never makes one */
     hi[hilen - 1]++;
-    it = ddb_store_seq_iter_open(s, prefix, plen, hi, hilen, 1);
-    ddb_store_iter_seek(it, NULL, 0);
-    if (ddb_store_iter_valid(it)) {
+    it = rocks_seq_iter_open(s, prefix, plen, hi, hilen, 1);
+    rocks_iter_seek(it, NULL, 0);
+    if (rocks_iter_valid(it)) {
         size_t klen;
-        const char *k = ddb_store_iter_key(it, &klen);
+        const char *k = rocks_iter_key(it, &klen);
         if (klen >= 8)
             last = ddb_get_be(k + klen - 8, 8);
     }
-    ddb_store_iter_close(it);
+    rocks_iter_close(it);
     return last;
 }
 
-uint64_t ddb_store_seq_last(ddb_store *s, const char *prefix, size_t plen)
+uint64_t rocks_seq_last(ddb_store *s, const char *prefix, size_t plen)
 {
     return ddb_sequencer_last(s->seq, prefix, plen);
 }
 
-void ddb_store_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor)
+void rocks_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor)
 {
     ddb_sequencer_floor(s->seq, prefix, plen, floor);
 }
@@ -164,7 +164,7 @@ void ddb_store_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t
  * (holding the locks, nothing can change what it read, so it never needs to run again) and
  * writes its batch as one WriteBatch, then unlocks.
  */
-int ddb_store_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx)
+int rocks_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx)
 {
     unsigned small[STACK_STRIPES];
     unsigned *st = n <= STACK_STRIPES ? small : ddb_arena_alloc(a, n * sizeof(*st));
@@ -182,32 +182,11 @@ int ddb_store_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, 
         ddb_batch_init(&b, a);
         rc = decide(ctx, keys, n, &b);
         if (rc == 0 && b.n > 0)
-            rc = ddb_store_write(s, &b);
+            rc = rocks_write(s, &b);
     }
     for (size_t i = ns; i > 0; i--)
         pthread_mutex_unlock(&s->locks[st[i - 1]]);
     return rc;
-}
-
-typedef struct rmw_ctx {
-    ddb_rmw_decide decide;
-    void *ctx;
-} rmw_ctx;
-
-static int rmw_decide(void *ctx, ddb_store_key *keys, size_t n, ddb_batch *out)
-{
-    rmw_ctx *r = ctx;
-
-    (void)n;
-    return r->decide(r->ctx, keys[0].val, keys[0].vlen, out);
-}
-
-int ddb_store_rmw(ddb_store *s, ddb_arena *a, const char *key, size_t klen, ddb_rmw_decide decide, void *ctx)
-{
-    ddb_store_key k = {key, klen, NULL, 0};
-    rmw_ctx r = {decide, ctx};
-
-    return ddb_store_commit(s, a, &k, 1, rmw_decide, &r);
 }
 
 /*
@@ -217,7 +196,7 @@ int ddb_store_rmw(ddb_store *s, ddb_arena *a, const char *key, size_t klen, ddb_
  * barrier holds one stripe at a time and waits on nothing while holding it, so it cannot take
  * part in a deadlock.
  */
-void ddb_store_barrier(ddb_store *s)
+void rocks_barrier(ddb_store *s)
 {
     for (int i = 0; i < LOCK_STRIPES; i++) {
         pthread_mutex_lock(&s->locks[i]);
@@ -226,7 +205,7 @@ void ddb_store_barrier(ddb_store *s)
 }
 
 /* Holds every stripe, taken in the commits' own order, so no commit can be inside its critical section. */
-void ddb_store_exclusive(ddb_store *s, void (*fn)(void *ctx), void *ctx)
+void rocks_exclusive(ddb_store *s, void (*fn)(void *ctx), void *ctx)
 {
     for (int i = 0; i < LOCK_STRIPES; i++)
         pthread_mutex_lock(&s->locks[i]);
@@ -237,7 +216,7 @@ void ddb_store_exclusive(ddb_store *s, void (*fn)(void *ctx), void *ctx)
 
 /* ---- snapshots ---- */
 
-ddb_store_snapshot *ddb_store_snapshot_take(ddb_store *s)
+ddb_store_snapshot *rocks_snapshot_take(ddb_store *s)
 {
     ddb_store_snapshot *snap = calloc(1, sizeof(*snap));
 
@@ -249,7 +228,7 @@ ddb_store_snapshot *ddb_store_snapshot_take(ddb_store *s)
     return snap;
 }
 
-void ddb_store_snapshot_release(ddb_store *s, ddb_store_snapshot *snap)
+void rocks_snapshot_release(ddb_store *s, ddb_store_snapshot *snap)
 {
     if (snap == NULL)
         return;
@@ -258,12 +237,12 @@ void ddb_store_snapshot_release(ddb_store *s, ddb_store_snapshot *snap)
     free(snap);
 }
 
-int ddb_store_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n)
+int rocks_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n)
 {
     return multi_get_with(s, snap != NULL ? snap->ropts : s->ropts, a, keys, n);
 }
 
-int ddb_store_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)
+int rocks_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)
 {
     for (unsigned i = 0; i < MAX_SHARDS; i++) {
         rocksdb_column_family_handle_t *cf = cf_of(s, (int)i);

@@ -118,7 +118,7 @@ static int exists(ddb_store *s, const char *name)
     return found;
 }
 
-int ddb_store_checkpoint_save(ddb_store *s, const char *name)
+int rocks_checkpoint_save(ddb_store *s, const char *name)
 {
     char *dir, *root = NULL;
     int rc;
@@ -364,7 +364,7 @@ static int mem_replace(ddb_store *s, const char *name)
     return rc;
 }
 
-int ddb_store_checkpoint_restore(ddb_store *s, const char *name)
+int rocks_checkpoint_restore(ddb_store *s, const char *name)
 {
     char *err = NULL;
     int rc;
@@ -396,7 +396,7 @@ static int by_name(const void *a, const void *b)
     return strcmp(((const ddb_checkpoint_info *)a)->name, ((const ddb_checkpoint_info *)b)->name);
 }
 
-size_t ddb_store_checkpoint_list(ddb_store *s, ddb_checkpoint_info **out)
+size_t rocks_checkpoint_list(ddb_store *s, ddb_checkpoint_info **out)
 {
     size_t n = 0, cap = 8;
     ddb_checkpoint_info *list = malloc(cap * sizeof(*list));
@@ -436,7 +436,7 @@ size_t ddb_store_checkpoint_list(ddb_store *s, ddb_checkpoint_info **out)
     return n;
 }
 
-int ddb_store_checkpoint_delete(ddb_store *s, const char *name)
+int rocks_checkpoint_delete(ddb_store *s, const char *name)
 {
     char *dir, *err = NULL;
     int rc = DDB_CHECKPOINT_OK;

@@ -28,8 +28,15 @@
 typedef struct ddb_store ddb_store;
 typedef struct ddb_store_iter ddb_store_iter;
 
+/* The backend a store is opened with (ddb_store_options.backend; docs/storage-backends.md). */
+enum { DDB_BACKEND_ROCKSDB = 0, DDB_BACKEND_RADOS = 1 };
+#define DDB_RADOS_DEFAULT_PARTS 8 /* RADOS: hash ranges (objects) per table or index of a new pool */
+
 typedef struct ddb_store_options {
-    const char *path;   /* data directory; ignored when in_memory */
+    int backend;        /* DDB_BACKEND_ROCKSDB (0, the default) or DDB_BACKEND_RADOS */
+    const char *rados_conf; /* RADOS: the cluster's ceph.conf (NULL: librados' default search) */
+    const char *rados_pool; /* RADOS: the pool (created if missing; NULL: "ddbd") */
+    const char *path;   /* data directory; ignored when in_memory (and by RADOS) */
     int in_memory;      /* keep everything in process memory */
     unsigned nshards;   /* wanted shard count: the backend's placement setting; 0: the count the
                            data directory was created with (a new one: default_nshards) */
@@ -92,6 +99,8 @@ void ddb_batch_put_seq(ddb_batch *b, const char *prefix, size_t plen, const char
  * format is refused.
  */
 ddb_store *ddb_store_open(const ddb_store_options *opt, char **err);
+/* "rocksdb" or "rados": the backend the store was opened with. */
+const char *ddb_store_backend_name(const ddb_store *s);
 /* The format version the data directory had when it was opened (0: a new directory), so the
    engine can log a migration. ddb_store_open has already upgraded it to the current version. */
 int ddb_store_format_found(const ddb_store *s);
@@ -258,6 +267,7 @@ typedef enum ddb_checkpoint_rc {
     DDB_CHECKPOINT_EXISTS = 1,     /* save: the name is taken */
     DDB_CHECKPOINT_NOT_FOUND = 2,  /* restore, delete: no such checkpoint */
     DDB_CHECKPOINT_BAD_NAME = 3,
+    DDB_CHECKPOINT_UNSUPPORTED = 4, /* the backend has no checkpoints (RADOS, for now) */
 } ddb_checkpoint_rc;
 
 typedef struct ddb_checkpoint_info {

@@ -6,7 +6,9 @@ $DDBD_ENDPOINT set, the session's server is that endpoint instead (and server_fa
 
 Fixtures:
   endpoint         session: one `ddbd --in-memory` on a free loopback port; stopped with SIGTERM
-                   at the end of the session, asserting exit code 0.
+                   at the end of the session, asserting exit code 0. $DDBD_STORE_ARGS replaces
+                   `--in-memory` (e.g. `--backend rados --rados-conf C --rados-pool ddbd/NS`:
+                   tests/rados/run.sh runs files against the RADOS backend this way).
   ddb              boto3 low-level DynamoDB client against `endpoint` (client-side parameter
                    validation off, so the server's own validation is what the tests see; no retries).
   make_table       creates uniquely named tables for one test and deletes them afterwards.
@@ -18,6 +20,7 @@ import http.client
 import json
 import os
 import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -38,6 +41,7 @@ DDBD_BIN = os.environ.get("DDBD_BIN", "/tmp/build-lead/ddbd")
 # Docker image's test runs a subset of the suite against a container); tests that start servers
 # of their own are skipped.
 EXTERNAL_ENDPOINT = os.environ.get("DDBD_ENDPOINT", "")
+STORE_ARGS = os.environ.get("DDBD_STORE_ARGS", "")
 REGION = "us-east-1"
 ACCESS_KEY = "AKIDEXAMPLE"
 SECRET_KEY = "secret"
@@ -168,7 +172,7 @@ def ddbd_server():
     if EXTERNAL_ENDPOINT:
         yield ExternalServer(EXTERNAL_ENDPOINT)
         return
-    server = DdbdServer(["--in-memory"]).start()
+    server = DdbdServer(shlex.split(STORE_ARGS) if STORE_ARGS else ["--in-memory"]).start()
     yield server
     code = server.stop(signal.SIGTERM)
     assert code == 0, "ddbd did not exit 0 on SIGTERM (got %r); stderr:\n%s" % (

@@ -53,11 +53,49 @@ static uint64_t test_key_hash(const char *key, size_t klen)
     return h;
 }
 
+/*
+ * With DDBD_TEST_RADOS_CONF set (a ceph.conf: the ctest "rados.contract" starts a cluster with
+ * deploy/ceph-cluster.sh), every store is a RADOS store instead, in a namespace of its own of the
+ * pool "ddbd": an in-memory store gets a new namespace, a directory the same one at every open.
+ */
+static const char *rados_conf(void)
+{
+    const char *c = getenv("DDBD_TEST_RADOS_CONF");
+
+    return c != NULL && *c != '\0' ? c : NULL;
+}
+
+static void rados_target(ddb_store_options *o, const char *path, char *pool, size_t poolsz)
+{
+    static int stores;
+    const char *base = path != NULL ? strrchr(path, '/') : NULL;
+
+    o->backend = DDB_BACKEND_RADOS;
+    o->rados_conf = rados_conf();
+    if (path != NULL)
+        snprintf(pool, poolsz, "ddbd/c%ld-%s", (long)getpid(), base != NULL ? base + 1 : path);
+    else
+        snprintf(pool, poolsz, "ddbd/c%ld-mem%d", (long)getpid(), stores++);
+    o->rados_pool = pool;
+}
+
+/* RADOS has no point-in-time reads yet (docs/scale-out.md): such cases are skipped there, said so. */
+#define SKIP_ON_RADOS(why)                                                                                             \
+    do {                                                                                                               \
+        if (rados_conf() != NULL) {                                                                                    \
+            fprintf(stderr, "  skipped on RADOS: %s\n", why);                                                         \
+            return;                                                                                                    \
+        }                                                                                                              \
+    } while (0)
+
 static ddb_store *open_store(const char *path, unsigned nshards, char **err)
 {
     ddb_store_options o;
+    char pool[256];
 
     memset(&o, 0, sizeof(o));
+    if (rados_conf() != NULL)
+        rados_target(&o, path, pool, sizeof(pool));
     o.path = path;
     o.in_memory = path == NULL;
     o.nshards = nshards;
@@ -488,8 +526,9 @@ static void *atomic_reader(void *p)
             if (val_long(&k[i]) != val_long(&k[0]))
                 atomic_store(&c->bad, 1);
         }
-        /* the same through a range read merged across the shards: all keys or none, one value */
-        if (atomic_fetch_add(&c->reads, 1) % 4 == 0) {
+        /* the same through a range read merged across the shards: all keys or none, one value
+           (not on RADOS, whose range reads are not point-in-time yet: docs/scale-out.md) */
+        if (atomic_fetch_add(&c->reads, 1) % 4 == 0 && rados_conf() == NULL) {
             ddb_store_iter *it = ddb_store_iter_open_at(c->s, snap, "pair-", 5, "pair.", 5, c->reads % 8 == 1);
             int n = 0;
             long first = -1;
@@ -529,7 +568,7 @@ TEST(contract_compound_write_is_atomic_across_shards)
     pthread_join(r, NULL);
     ASSERT_EQ(atomic_load(&c.bad), 0);
     ASSERT(atomic_load(&c.reads) > 0);
-    ASSERT(atomic_load(&c.scans) > 0);
+    ASSERT(atomic_load(&c.scans) > 0 || rados_conf() != NULL);
     ddb_store_close(c.s);
 }
 
@@ -1009,6 +1048,7 @@ TEST(contract_multi_get)
 
 TEST(contract_snapshot_isolation)
 {
+    SKIP_ON_RADOS("snapshots read the latest state");
     ddb_store *s = open_mem(3);
     ddb_arena a;
     ddb_store_snapshot *snap, *snap2;
@@ -1086,6 +1126,7 @@ TEST(contract_snapshot_isolation)
    keys written after it, wherever they are placed, by point reads or merged range reads. */
 TEST(contract_snapshot_before_first_write)
 {
+    SKIP_ON_RADOS("snapshots read the latest state");
     ddb_store *s = open_mem(8);
     ddb_arena a;
     ddb_store_snapshot *snap = ddb_store_snapshot_take(s);
@@ -1117,6 +1158,7 @@ TEST(contract_snapshot_before_first_write)
    live view has moved on. */
 TEST(contract_snapshot_merged_ranges)
 {
+    SKIP_ON_RADOS("snapshots read the latest state");
     ddb_store *s = open_mem(8);
     ddb_arena a;
     ddb_store_snapshot *snap;

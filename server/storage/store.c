@@ -1,0 +1,156 @@
+/*
+ * server/storage/store.c: storage.h's calls, dispatched to the backend the store was opened with
+ * (backend.h), and what every backend shares: ddb_store_rmw is a commit of one key.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+
+/* The first member of every backend's store and iterator (backend.h). */
+#define OPS(s) (*(const ddb_store_ops *const *)(s))
+#define IOPS(it) (*(const ddb_iter_ops *const *)(it))
+
+ddb_store *ddb_store_open(const ddb_store_options *opt, char **err)
+{
+    *err = NULL;
+    if (opt->backend == DDB_BACKEND_RADOS) {
+#ifdef DDB_HAVE_RADOS
+        return ddb_rados_open(opt, err);
+#else
+        *err = strdup("this ddbd was built without librados (install librados-dev and rebuild)");
+        return NULL;
+#endif
+    }
+    return ddb_rocks_open(opt, err);
+}
+
+const char *ddb_store_backend_name(const ddb_store *s)
+{
+    return OPS(s)->name;
+}
+
+int ddb_store_format_found(const ddb_store *s) { return OPS(s)->format_found(s); }
+
+void ddb_store_close(ddb_store *s)
+{
+    if (s != NULL)
+        OPS(s)->close(s);
+}
+
+struct ddb_groupcommit *ddb_store_groupcommit(ddb_store *s) { return OPS(s)->groupcommit(s); }
+unsigned ddb_store_nshards(const ddb_store *s) { return OPS(s)->nshards(s); }
+void ddb_store_metrics_text(ddb_store *s, ddb_buf *out) { OPS(s)->metrics_text(s, out); }
+uint64_t ddb_store_hash(const ddb_store *s, const void *data, size_t len) { return OPS(s)->hash(s, data, len); }
+
+int ddb_store_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
+{
+    return OPS(s)->meta_get(s, a, key, klen, val, vlen);
+}
+
+int ddb_store_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
+{
+    return OPS(s)->get(s, a, key, klen, val, vlen);
+}
+
+int ddb_store_write(ddb_store *s, const ddb_batch *b) { return OPS(s)->write(s, b); }
+
+int ddb_store_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx)
+{
+    return OPS(s)->commit(s, a, keys, n, decide, ctx);
+}
+
+typedef struct rmw_ctx {
+    ddb_rmw_decide decide;
+    void *ctx;
+} rmw_ctx;
+
+static int rmw_decide(void *ctx, ddb_store_key *keys, size_t n, ddb_batch *out)
+{
+    rmw_ctx *r = ctx;
+
+    (void)n;
+    return r->decide(r->ctx, keys[0].val, keys[0].vlen, out);
+}
+
+int ddb_store_rmw(ddb_store *s, ddb_arena *a, const char *key, size_t klen, ddb_rmw_decide decide, void *ctx)
+{
+    ddb_store_key k = {key, klen, NULL, 0};
+    rmw_ctx r = {decide, ctx};
+
+    return OPS(s)->commit(s, a, &k, 1, rmw_decide, &r);
+}
+
+int ddb_store_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n)
+{
+    return OPS(s)->multi_get(s, a, keys, n);
+}
+
+ddb_store_snapshot *ddb_store_snapshot_take(ddb_store *s) { return OPS(s)->snapshot_take(s); }
+
+void ddb_store_snapshot_release(ddb_store *s, ddb_store_snapshot *snap)
+{
+    if (snap != NULL)
+        OPS(s)->snapshot_release(s, snap);
+}
+
+int ddb_store_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n)
+{
+    return OPS(s)->multi_get_at(s, snap, a, keys, n);
+}
+
+ddb_store_iter *ddb_store_iter_open_at(ddb_store *s, const ddb_store_snapshot *snap, const char *lo, size_t lolen,
+                                       const char *hi, size_t hilen, int reverse)
+{
+    return OPS(s)->iter_open_at(s, snap, lo, lolen, hi, hilen, reverse);
+}
+
+void ddb_store_barrier(ddb_store *s) { OPS(s)->barrier(s); }
+void ddb_store_exclusive(ddb_store *s, void (*fn)(void *ctx), void *ctx) { OPS(s)->exclusive(s, fn, ctx); }
+
+ddb_store_iter *ddb_store_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen,
+                                    int reverse)
+{
+    return OPS(s)->iter_open(s, lo, lolen, hi, hilen, reverse);
+}
+
+ddb_store_iter *ddb_store_meta_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)
+{
+    return OPS(s)->meta_iter_open(s, lo, lolen, hi, hilen);
+}
+
+ddb_store_iter *ddb_store_seq_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen,
+                                        int reverse)
+{
+    return OPS(s)->seq_iter_open(s, lo, lolen, hi, hilen, reverse);
+}
+
+void ddb_store_iter_seek(ddb_store_iter *it, const char *from, size_t fromlen) { IOPS(it)->seek(it, from, fromlen); }
+int ddb_store_iter_valid(ddb_store_iter *it) { return IOPS(it)->valid(it); }
+void ddb_store_iter_next(ddb_store_iter *it) { IOPS(it)->next(it); }
+const char *ddb_store_iter_key(ddb_store_iter *it, size_t *len) { return IOPS(it)->key(it, len); }
+const char *ddb_store_iter_val(ddb_store_iter *it, size_t *len) { return IOPS(it)->val(it, len); }
+int ddb_store_iter_status(ddb_store_iter *it) { return IOPS(it)->status(it); }
+
+void ddb_store_iter_close(ddb_store_iter *it)
+{
+    if (it != NULL)
+        IOPS(it)->close(it);
+}
+
+uint64_t ddb_store_seq_last(ddb_store *s, const char *prefix, size_t plen) { return OPS(s)->seq_last(s, prefix, plen); }
+
+void ddb_store_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor)
+{
+    OPS(s)->seq_floor(s, prefix, plen, floor);
+}
+
+int ddb_store_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)
+{
+    return OPS(s)->delete_range_all(s, lo, lolen, hi, hilen);
+}
+
+int ddb_store_checkpoint_save(ddb_store *s, const char *name) { return OPS(s)->checkpoint_save(s, name); }
+int ddb_store_checkpoint_restore(ddb_store *s, const char *name) { return OPS(s)->checkpoint_restore(s, name); }
+int ddb_store_checkpoint_delete(ddb_store *s, const char *name) { return OPS(s)->checkpoint_delete(s, name); }
+size_t ddb_store_checkpoint_list(ddb_store *s, ddb_checkpoint_info **out) { return OPS(s)->checkpoint_list(s, out); }
