@@ -314,14 +314,8 @@ static void rs_metrics_text(ddb_store *s, ddb_buf *out)
 }
 
 /* Named snapshots of the whole store are not implemented on RADOS yet (docs/scale-out.md). */
-static int rs_checkpoint_save(ddb_store *s, const char *name)
-{
-    (void)s;
-    (void)name;
-    return DDB_CHECKPOINT_UNSUPPORTED;
-}
-
-static int rs_checkpoint_restore(ddb_store *s, const char *name)
+/* Saving, restoring and deleting checkpoints: not on RADOS yet (docs/scale-out.md). */
+static int rs_checkpoint_unsupported(ddb_store *s, const char *name)
 {
     (void)s;
     (void)name;
@@ -339,7 +333,7 @@ static const ddb_store_ops rs_ops = {
     "rados", rs_format_found, rs_close, rs_groupcommit, rs_nshards, rs_metrics_text, rs_hash, rs_meta_get, rs_get,
     rs_write, rs_commit, rs_multi_get, rs_snapshot_take, rs_snapshot_release, rs_multi_get_at, rs_iter_open_at,
     rs_barrier, rs_exclusive, rs_iter_open, rs_meta_iter_open, rs_seq_iter_open, rs_seq_last, rs_seq_floor,
-    rs_delete_range_all, rs_checkpoint_save, rs_checkpoint_restore, rs_checkpoint_restore, rs_checkpoint_list,
+    rs_delete_range_all, rs_checkpoint_unsupported, rs_checkpoint_unsupported, rs_checkpoint_unsupported, rs_checkpoint_list,
 };
 
 ddb_store *ddb_rados_open(const ddb_store_options *o, char **errout)
@@ -350,6 +344,10 @@ ddb_store *ddb_rados_open(const ddb_store_options *o, char **errout)
     *errout = NULL;
     if (s == NULL)
         abort();
+    if (ddb_rados_lib_load(errout) != 0) {
+        free(s);
+        return NULL;
+    }
     s->ops = &rs_ops;
     for (int i = 0; i < LOCK_STRIPES; i++)
         pthread_mutex_init(&s->locks[i], NULL);

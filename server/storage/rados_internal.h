@@ -25,7 +25,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <rados/librados.h>
+#include "rados_lib.h"
 
 #include "backend.h"
 #include "log.h"

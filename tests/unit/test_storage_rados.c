@@ -222,7 +222,7 @@ TEST(rados_gateways_see_each_others_writes)
 }
 
 #ifdef DDB_HAVE_RADOS
-#include <rados/librados.h>
+#include "rados_lib.h"
 
 /*
  * A gateway stopped between writing an intent and applying it (or half way through applying
@@ -252,6 +252,7 @@ TEST(rados_open_completes_a_left_intent)
     memcpy(buf + off, key, strlen(key)), off += strlen(key); /* no byte 0 or 1: escaped as it is */
     buf[off++] = 0, buf[off++] = 0, buf[off++] = 0, buf[off++] = (char)strlen(val);
     memcpy(buf + off, val, strlen(val)), off += strlen(val);
+    ASSERT_EQ(ddb_rados_lib_load(NULL), 0);
     ASSERT_EQ(rados_create(&cluster, NULL), 0);
     ASSERT_EQ(rados_conf_read_file(cluster, conf()), 0);
     ASSERT_EQ(rados_connect(cluster), 0);

@@ -1,0 +1,112 @@
+/*
+ * server/storage/rados_lib.h: librados, loaded when the RADOS backend is opened.
+ *
+ * ddbd does not link librados: loading it (libceph-common, Boost, RDMA, ...) doubles a RocksDB
+ * server's start-up time and idle memory, which every user would pay for a backend few select.
+ * So `--backend rados` loads librados.so.2 with dlopen and resolves the functions below; the
+ * backend's files call them by their usual names, which this header turns into calls through
+ * the table. A function used anywhere in the backend must be on the list (a missing one fails
+ * the link, as ddbd has no librados to link against).
+ */
+#ifndef DDB_RADOS_LIB_H
+#define DDB_RADOS_LIB_H
+
+#include <rados/librados.h>
+
+#define DDB_RADOS_FUNCTIONS(X) \
+    X(rados_aio_create_completion) \
+    X(rados_aio_get_return_value) \
+    X(rados_aio_read_op_operate) \
+    X(rados_aio_release) \
+    X(rados_aio_wait_for_complete) \
+    X(rados_conf_read_file) \
+    X(rados_conf_set) \
+    X(rados_connect) \
+    X(rados_create) \
+    X(rados_create_read_op) \
+    X(rados_create_write_op) \
+    X(rados_ioctx_create) \
+    X(rados_ioctx_destroy) \
+    X(rados_ioctx_set_namespace) \
+    X(rados_nobjects_list_close) \
+    X(rados_nobjects_list_next) \
+    X(rados_nobjects_list_open) \
+    X(rados_omap_get_end) \
+    X(rados_omap_get_next2) \
+    X(rados_pool_create) \
+    X(rados_pool_lookup) \
+    X(rados_read) \
+    X(rados_read_op_omap_cmp2) \
+    X(rados_read_op_omap_get_keys2) \
+    X(rados_read_op_omap_get_vals2) \
+    X(rados_read_op_omap_get_vals_by_keys2) \
+    X(rados_read_op_operate) \
+    X(rados_release_read_op) \
+    X(rados_release_write_op) \
+    X(rados_remove) \
+    X(rados_shutdown) \
+    X(rados_stat) \
+    X(rados_write_full) \
+    X(rados_write_op_assert_exists) \
+    X(rados_write_op_create) \
+    X(rados_write_op_omap_cmp2) \
+    X(rados_write_op_omap_rm_keys2) \
+    X(rados_write_op_omap_rm_range2) \
+    X(rados_write_op_omap_set2) \
+    X(rados_write_op_operate2)
+
+typedef struct ddb_rados_lib {
+#define X(f) __typeof__(f) *f;
+    DDB_RADOS_FUNCTIONS(X)
+#undef X
+} ddb_rados_lib;
+
+extern ddb_rados_lib ddb_rados;
+
+/* Loads librados once (thread-safe); 0, or -1 with *err a malloc'd message naming what failed. */
+int ddb_rados_lib_load(char **err);
+
+#ifndef DDB_RADOS_LIB_IMPL
+#define rados_aio_create_completion (ddb_rados.rados_aio_create_completion)
+#define rados_aio_get_return_value (ddb_rados.rados_aio_get_return_value)
+#define rados_aio_read_op_operate (ddb_rados.rados_aio_read_op_operate)
+#define rados_aio_release (ddb_rados.rados_aio_release)
+#define rados_aio_wait_for_complete (ddb_rados.rados_aio_wait_for_complete)
+#define rados_conf_read_file (ddb_rados.rados_conf_read_file)
+#define rados_conf_set (ddb_rados.rados_conf_set)
+#define rados_connect (ddb_rados.rados_connect)
+#define rados_create (ddb_rados.rados_create)
+#define rados_create_read_op (ddb_rados.rados_create_read_op)
+#define rados_create_write_op (ddb_rados.rados_create_write_op)
+#define rados_ioctx_create (ddb_rados.rados_ioctx_create)
+#define rados_ioctx_destroy (ddb_rados.rados_ioctx_destroy)
+#define rados_ioctx_set_namespace (ddb_rados.rados_ioctx_set_namespace)
+#define rados_nobjects_list_close (ddb_rados.rados_nobjects_list_close)
+#define rados_nobjects_list_next (ddb_rados.rados_nobjects_list_next)
+#define rados_nobjects_list_open (ddb_rados.rados_nobjects_list_open)
+#define rados_omap_get_end (ddb_rados.rados_omap_get_end)
+#define rados_omap_get_next2 (ddb_rados.rados_omap_get_next2)
+#define rados_pool_create (ddb_rados.rados_pool_create)
+#define rados_pool_lookup (ddb_rados.rados_pool_lookup)
+#define rados_read (ddb_rados.rados_read)
+#define rados_read_op_omap_cmp2 (ddb_rados.rados_read_op_omap_cmp2)
+#define rados_read_op_omap_get_keys2 (ddb_rados.rados_read_op_omap_get_keys2)
+#define rados_read_op_omap_get_vals2 (ddb_rados.rados_read_op_omap_get_vals2)
+#define rados_read_op_omap_get_vals_by_keys2 (ddb_rados.rados_read_op_omap_get_vals_by_keys2)
+#define rados_read_op_operate (ddb_rados.rados_read_op_operate)
+#define rados_release_read_op (ddb_rados.rados_release_read_op)
+#define rados_release_write_op (ddb_rados.rados_release_write_op)
+#define rados_remove (ddb_rados.rados_remove)
+#define rados_shutdown (ddb_rados.rados_shutdown)
+#define rados_stat (ddb_rados.rados_stat)
+#define rados_write_full (ddb_rados.rados_write_full)
+#define rados_write_op_assert_exists (ddb_rados.rados_write_op_assert_exists)
+#define rados_write_op_create (ddb_rados.rados_write_op_create)
+#define rados_write_op_omap_cmp2 (ddb_rados.rados_write_op_omap_cmp2)
+#define rados_write_op_omap_rm_keys2 (ddb_rados.rados_write_op_omap_rm_keys2)
+#define rados_write_op_omap_rm_range2 (ddb_rados.rados_write_op_omap_rm_range2)
+#define rados_write_op_omap_set2 (ddb_rados.rados_write_op_omap_set2)
+#define rados_write_op_operate2 (ddb_rados.rados_write_op_operate2)
+#endif
+
+#endif
