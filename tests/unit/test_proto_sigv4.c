@@ -156,14 +156,14 @@ TEST(sigv4_canonical_simple_matches_general)
     const char *hash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
     srand(7);
     for (int round = 0; round < 2000; round++) {
-        char names[6][16], values[6][24], buf[1024];
+        char names[6][32], values[6][24], buf[1024];
         ddb_sigv4_header hs[6];
         size_t nh = 1 + (size_t)(rand() % 6), len;
         ddb_buf creq = {0};
 
         for (size_t i = 0; i < nh; i++) {
             /* sorted, distinct names: "h<i>-<random case>" */
-            snprintf(names[i], sizeof(names[i]), "%ch%zu-%s", rand() % 2 ? 'X' : 'x', i, rand() % 2 ? "Amz" : "amz");
+            snprintf(names[i], sizeof(names[i]), "%ch%u-%s", rand() % 2 ? 'X' : 'x', (unsigned)i, rand() % 2 ? "Amz" : "amz");
             size_t vl = (size_t)(rand() % 20);
             for (size_t k = 0; k < vl; k++)
                 values[i][k] = alphabet[rand() % (int)(sizeof(alphabet) - 1)];
