@@ -103,7 +103,8 @@ int ddb_pitr_changes(ddb_store *s, ddb_arena *a, uint32_t log, uint64_t from_ms,
         free(rs.v);
         return -1;
     }
-    qsort(rs.v, rs.n, sizeof(rec), by_key_then_seq);
+    if (rs.n > 1) /* qsort wants a non-NULL array even for none */
+        qsort(rs.v, rs.n, sizeof(rec), by_key_then_seq);
     ch = ddb_arena_alloc(a, (rs.n ? rs.n : 1) * sizeof(*ch));
     for (size_t i = 0; i < rs.n; i++) {
         const rec *r = &rs.v[i];
