@@ -2,8 +2,9 @@
  * server/engine/catalog.c: the typed table catalog (see catalog.h).
  *
  * Reads take a shared lock and binary-search a sorted array of tables; control-plane writes take
- * the exclusive lock, check the version they were computed from, persist first, then swap the
- * in-memory entry and retire the old one.
+ * the exclusive lock, commit guarded against what is stored (the version they were computed from,
+ * the id counter: several RADOS gateways share the catalog), then swap the in-memory entry and
+ * retire the old one, and tell the other gateways, which reload (the store's meta-change hook).
  */
 #include "catalog.h"
 
