@@ -3,7 +3,9 @@
 # loopback cluster (deploy/ceph-cluster.sh) in a temporary directory, runs the storage contract
 # suite, test_storage_rados and test_rados_catalog on it (DDBD_TEST_RADOS_CONF), then the boto3
 # files listed below against `ddbd --backend rados` (DDBD_STORE_ARGS, one pool namespace per file),
-# then some of them again against two gateways (GATEWAY_FILES), then test_rados_faults.py (a gateway killed, an OSD killed during writes), and stops the cluster
+# then some of them again against two gateways (GATEWAY_FILES), the two-gateway example
+# (tests/rados/example.sh: deploy/rados-gateways.sh, when socat is installed), then
+# test_rados_faults.py (a gateway killed, an OSD killed during writes), and stops the cluster
 # whatever happened. Exits 77 (ctest: skipped) when Ceph's daemons are not installed or
 # ddbd was built without librados. Ends with "N passed, N failed" (suites, not cases).
 set -uo pipefail
@@ -88,6 +90,11 @@ for f in "${GATEWAY_FILES[@]}"; do
     DDBD_STORE_ARGS="--backend rados --rados-conf $conf --rados-pool ddbd/$ns" \
     bash -c "cd '$root/tests/compat' && /usr/bin/python3 -m pytest -q -p no:cacheprovider '$f'"
 done
+if command -v socat >/dev/null; then
+  run "deploy/rados-gateways.sh" bash "$root/tests/rados/example.sh" "$build" "$conf"
+else
+  echo "skip deploy/rados-gateways.sh: socat is not installed (deploy/ddbd.sh deps-test)"
+fi
 # last: it kills an OSD (the cluster then runs on two replicas)
 run test_rados_faults.py env DDBD_BIN="$build/ddbd" DDBD_CEPH_DIR="$dir" \
   DDBD_STORE_ARGS="--backend rados --rados-conf $conf --rados-pool ddbd/faults-$$" \
