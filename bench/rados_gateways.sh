@@ -2,13 +2,15 @@
 # bench/rados_gateways.sh: GetItem / PutItem / Query throughput and latency of ddbd on RADOS with
 # one and with two gateways, next to the RocksDB backend, in one run (bench/README.md, "RADOS").
 #
-#   bench/rados_gateways.sh [--duration S] [--conns N] [--workloads "getitem putitem query"]
+#   bench/rados_gateways.sh [--duration S] [--conns N] [--rounds R] [--workloads "getitem putitem query"]
 #
-# Configurations, measured in this order with the shared wrk scripts (../shared/bench/lua):
+# Configurations, measured with the shared wrk scripts (../shared/bench/lua):
 #   rocksdb   one `ddbd --in-memory`
 #   rados-1   one `ddbd --backend rados` on a pool namespace, loaded with the shared setup.py
-#   rados-2   two gateways on that namespace; wrk runs against both at once (N/2 connections
-#             each) and their throughputs add up (no proxy in the way: bench the gateways)
+#   rados-2   that gateway and a second one on the same namespace; wrk runs against both at once
+#             (N/2 connections each) and their throughputs add up (no proxy in the way)
+# The three servers run throughout; each round measures every workload on rocksdb, rados-1 and
+# rados-2 in turn (so drifts in the machine's load hit all alike), and the tables show medians.
 # The cluster is deploy/ceph-cluster.sh's (started in a temporary directory and stopped at the
 # end) unless RADOS_CONF names one. Prints one table, the RADOS/RocksDB ratios and the 1 -> 2
 # gateway scaling. Env: DDBD_BIN (default: build/ddbd of this checkout), BENCH_SHARED,
@@ -22,13 +24,14 @@ ROOT=$(cd "$HERE/.." && pwd)
 SHARED=${BENCH_SHARED:-$ROOT/../shared/bench}
 [ -f "$SHARED/setup.py" ] || SHARED=/work/shared/bench
 DDBD_BIN=${DDBD_BIN:-$ROOT/build/ddbd}
-DURATION=10 CONNS=16 WORKLOADS="getitem putitem query"
+DURATION=10 CONNS=16 ROUNDS=3 WORKLOADS="getitem putitem query"
 while [ $# -gt 0 ]; do
   case $1 in
     --duration) DURATION=$2; shift 2 ;;
     --conns) CONNS=$2; shift 2 ;;
+    --rounds) ROUNDS=$2; shift 2 ;;
     --workloads) WORKLOADS=$2; shift 2 ;;
-    *) echo "usage: $0 [--duration S] [--conns N] [--workloads LIST]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--duration S] [--conns N] [--rounds R] [--workloads LIST]" >&2; exit 2 ;;
   esac
 done
 export KV_N=${KV_N:-2000} TS_P=${TS_P:-20} TS_S=${TS_S:-100}
@@ -36,10 +39,9 @@ for t in wrk python3 curl; do command -v $t >/dev/null || { echo "missing tool: 
 [ -x "$DDBD_BIN" ] || { echo "no ddbd at $DDBD_BIN (set DDBD_BIN)" >&2; exit 1; }
 
 OUT=$(mktemp -d /tmp/ddbd-bench-rados-XXXXXX)
-PIDS=() CEPH_DIR=""
+CEPH_DIR=""
 cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  stop_all
   [ -n "$CEPH_DIR" ] && "$ROOT/deploy/ceph-cluster.sh" stop "$CEPH_DIR" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -57,7 +59,7 @@ start() {
   local name=$1 port; shift
   port=$(free_port)
   "$DDBD_BIN" --host 127.0.0.1 --port "$port" "$@" >"$OUT/$name.log" 2>&1 &
-  PIDS+=($!)
+  echo $! >>"$OUT/pids" # start runs in $( ): the caller's PIDS would not see it
   for _ in $(seq 200); do
     curl -s -o /dev/null "http://127.0.0.1:$port/" && { echo "http://127.0.0.1:$port"; return; }
     sleep 0.05
@@ -67,62 +69,64 @@ start() {
 }
 
 stop_all() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  PIDS=()
+  [ -f "$OUT/pids" ] || return 0
+  while read -r p; do kill "$p" 2>/dev/null || true; done <"$OUT/pids"
+  while read -r p; do while kill -0 "$p" 2>/dev/null; do sleep 0.1; done; done <"$OUT/pids"
+  rm -f "$OUT/pids"
 }
 
 # measure CONFIG WORKLOAD ENDPOINT...: wrk against every endpoint at once, CONNS split among them
 measure() {
   local config=$1 workload=$2; shift 2
-  local n=$# c=$((CONNS / $#)) i=0
+  local n=$# c=$((CONNS / $#)) i=0 ep
   [ "$c" -ge 1 ] || c=1
   for ep in "$@"; do
-    wrk -t1 -c"$c" -d"${DURATION}s" -s "$SHARED/lua/$workload.lua" "$ep" >"$OUT/$config-$workload-$i.txt" 2>&1 &
+    wrk -t1 -c"$c" -d"${DURATION}s" -s "$SHARED/lua/$workload.lua" "$ep" >"$OUT/run-$i.txt" 2>&1 &
     eval "w$i=\$!"
     i=$((i + 1))
   done
   for j in $(seq 0 $((n - 1))); do eval "wait \$w$j"; done
-  cat "$OUT/$config-$workload"-*.txt | grep '^RESULT' | sed "s/^RESULT /RESULT config=$config /" >>"$OUT/results.txt"
-}
-
-run_config() {
-  local config=$1; shift
-  for w in $WORKLOADS; do
-    echo "  $config $w (${DURATION} s, $CONNS connections)" >&2
-    measure "$config" "$w" "$@"
-  done
+  cat "$OUT"/run-*.txt | grep '^RESULT' | sed "s/^RESULT /RESULT config=$config run=$RANDOM$RANDOM /" \
+    >>"$OUT/results.txt"
+  rm -f "$OUT"/run-*.txt
 }
 
 echo "results and logs: $OUT" >&2
 ep=$(start rocksdb --in-memory)
-python3 "$SHARED/setup.py" "$ep" --quiet --kv "$KV_N" --ts-partitions "$TS_P" --ts-sorts "$TS_S" >"$OUT/setup-rocksdb.log" 2>&1
-run_config rocksdb "$ep"
-stop_all
-
-ep=$(start rados-1 --backend rados --rados-conf "$RADOS_CONF" --rados-pool "ddbd/$NS")
-python3 "$SHARED/setup.py" "$ep" --quiet --kv "$KV_N" --ts-partitions "$TS_P" --ts-sorts "$TS_S" >"$OUT/setup-rados.log" 2>&1
-run_config rados-1 "$ep"
-stop_all
-
-ep1=$(start rados-2a --backend rados --rados-conf "$RADOS_CONF" --rados-pool "ddbd/$NS")
-ep2=$(start rados-2b --backend rados --rados-conf "$RADOS_CONF" --rados-pool "ddbd/$NS")
-run_config rados-2 "$ep1" "$ep2"
+ep1=$(start rados-a --backend rados --rados-conf "$RADOS_CONF" --rados-pool "ddbd/$NS")
+ep2=$(start rados-b --backend rados --rados-conf "$RADOS_CONF" --rados-pool "ddbd/$NS")
+for e in "$ep" "$ep1"; do
+  python3 "$SHARED/setup.py" "$e" --quiet --kv "$KV_N" --ts-partitions "$TS_P" --ts-sorts "$TS_S" \
+    >>"$OUT/setup.log" 2>&1 || { echo "setup.py failed on $e: $(tail -n 3 "$OUT/setup.log")" >&2; exit 1; }
+done
+for r in $(seq "$ROUNDS"); do
+  for w in $WORKLOADS; do
+    echo "  round $r/$ROUNDS: $w (${DURATION} s each, $CONNS connections)" >&2
+    measure rocksdb "$w" "$ep"
+    measure rados-1 "$w" "$ep1"
+    measure rados-2 "$w" "$ep1" "$ep2"
+  done
+done
 stop_all
 
 python3 - "$OUT/results.txt" "$WORKLOADS" <<'EOF'
-import sys, collections
-rows = collections.defaultdict(list)
+import sys, collections, statistics
+runs = collections.defaultdict(list)
 for line in open(sys.argv[1]):
     f = dict(kv.split("=", 1) for kv in line.split()[1:] if "=" in kv)
-    rows[(f["config"], f["workload"])].append(f)
+    runs[(f["config"], f["workload"], f["run"])].append(f)
+rows = collections.defaultdict(list)
+for (config, w, _), rs in runs.items():
+    # one measurement: throughputs add up; latencies: the slower gateway's percentile
+    rows[(config, w)].append((sum(float(r["rps"]) for r in rs), max(float(r["p50_ms"]) for r in rs),
+                              max(float(r["p99_ms"]) for r in rs),
+                              sum(int(r["non2xx"]) + int(r["sockerr"]) for r in rs)))
 def agg(config, w):
-    rs = rows.get((config, w), [])
-    if not rs:
+    ms = rows.get((config, w), [])
+    if not ms:
         return None
-    # throughputs add up; latencies: the slower gateway's percentile (an upper bound)
-    return (sum(float(r["rps"]) for r in rs), max(float(r["p50_ms"]) for r in rs),
-            max(float(r["p99_ms"]) for r in rs), sum(int(r["non2xx"]) + int(r["sockerr"]) for r in rs))
+    return tuple(statistics.median(m[i] for m in ms) for i in range(3)) + (sum(m[3] for m in ms),)
+print("medians of %d rounds" % max(len(v) for v in rows.values()))
 print("| workload | config | req/s | p50 ms | p99 ms | errors |")
 print("|---|---|---:|---:|---:|---:|")
 for w in sys.argv[2].split():
