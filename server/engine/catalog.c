@@ -663,18 +663,23 @@ static void reload(void *ctx)
 ddb_catalog *ddb_catalog_open(ddb_store *store, char **err)
 {
     ddb_catalog *c = calloc(1, sizeof(*c));
+    int rc;
 
     if (c == NULL)
         abort();
     c->store = store;
     c->next_id = 1;
     pthread_rwlock_init(&c->lock, NULL);
-    if (load_tables(c, 0) != 0) {
+    /* the hook first: a change another gateway makes while this one loads is reloaded after it */
+    ddb_store_on_meta_change(store, reload, c);
+    pthread_rwlock_wrlock(&c->lock);
+    rc = load_tables(c, 0);
+    pthread_rwlock_unlock(&c->lock);
+    if (rc != 0) {
         *err = strdup("cannot read the table catalog");
         ddb_catalog_close(c);
         return NULL;
     }
-    ddb_store_on_meta_change(store, reload, c);
     return c;
 }
 
