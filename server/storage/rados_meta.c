@@ -30,6 +30,7 @@ struct rs_watch {
     void *hook_ctx;
     uint64_t cookie;
     int watching, lost, stopping;
+    int has_thread;
     pthread_t thread; /* sets a lost watch up again */
 };
 
@@ -204,6 +205,7 @@ int rs_watch_start(ddb_store *s)
         return rs_check(rc, "watch", RS_META_OBJ);
     if (pthread_create(&w->thread, NULL, rewatch_thread, s) != 0)
         abort();
+    w->has_thread = 1;
     return DDB_STORE_OK;
 }
 
@@ -213,12 +215,14 @@ void rs_watch_stop(ddb_store *s)
 
     if (w == NULL)
         return;
-    if (w->watching) {
+    if (w->has_thread) { /* first: it may be setting the watch up again */
         pthread_mutex_lock(&w->lock);
         __atomic_store_n(&w->stopping, 1, __ATOMIC_RELEASE);
         pthread_cond_signal(&w->cond);
         pthread_mutex_unlock(&w->lock);
         pthread_join(w->thread, NULL);
+    }
+    if (w->watching) {
         rados_unwatch2(s->io, w->cookie);
         rados_watch_flush(s->cluster); /* no callback runs after this */
     }

@@ -6,7 +6,26 @@ set -euo pipefail
 build=$1 conf=$2
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 dir=$(mktemp -d /tmp/ddbd-gw-example-XXXXXX)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# three free ports in a row: the address, then one per gateway
+port=$(python3 - <<'PY'
+import random, socket
+for _ in range(200):
+    p = random.randrange(20000, 32000)  # below the ephemeral range: no outgoing socket takes it
+    try:
+        socks = []
+        for q in (p, p + 1, p + 2):
+            s = socket.socket()
+            s.bind(("127.0.0.1", q))
+            socks.append(s)
+        print(p)
+        break
+    except OSError:
+        pass
+    finally:
+        for s in socks:
+            s.close()
+PY
+)
 trap '"$root/deploy/rados-gateways.sh" stop "$dir"; rm -rf "$dir"' EXIT
 export DDBD_BIN=$build/ddbd DDBD_PORT=$port DDBD_POOL=ddbd/example-$$
 endpoint=$("$root/deploy/rados-gateways.sh" start "$dir" "$conf" | tail -n 1)
