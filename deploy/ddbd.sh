@@ -26,11 +26,12 @@ BUILD_PACKAGES=(build-essential cmake pkg-config libh2o-evloop-dev libssl-dev li
 # for the fuzzers and sanitizer runtimes, valgrind, openssl (TLS tests), util-linux (taskset,
 # unshare), Docker's engine, docker-compose and debootstrap for the image's test, and Chromium, Go and
 # the Go SDK v2 for the tools' tests (tests/tools, tests/go), and Ceph's daemons for the loopback
-# cluster of the RADOS backend's tests (deploy/ceph-cluster.sh).
+# cluster of the RADOS backend's tests (deploy/ceph-cluster.sh), with socat for the two-gateway
+# example (deploy/rados-gateways.sh).
 TEST_PACKAGES=(python3 python3-boto3 python3-pytest awscli curl zstd clang libclang-rt-14-dev valgrind openssl
                util-linux docker.io docker-compose debootstrap
                chromium golang-go golang-github-aws-aws-sdk-go-v2-dev
-               ceph-mon ceph-osd ceph-mgr)
+               ceph-mon ceph-osd ceph-mgr socat)
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi

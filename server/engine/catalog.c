@@ -2,8 +2,9 @@
  * server/engine/catalog.c: the typed table catalog (see catalog.h).
  *
  * Reads take a shared lock and binary-search a sorted array of tables; control-plane writes take
- * the exclusive lock, check the version they were computed from, persist first, then swap the
- * in-memory entry and retire the old one.
+ * the exclusive lock, commit guarded against what is stored (the version they were computed from,
+ * the id counter: several RADOS gateways share the catalog), then swap the in-memory entry and
+ * retire the old one, and tell the other gateways, which reload (the store's meta-change hook).
  */
 #include "catalog.h"
 
@@ -351,22 +352,6 @@ static int is_index_list(const char *key)
     return strcmp(key, "LocalSecondaryIndexes") == 0 || strcmp(key, "GlobalSecondaryIndexes") == 0;
 }
 
-/* Persists the id counter; the caller holds the lock. */
-static int persist_next_id(ddb_catalog *c)
-{
-    char next[16];
-    ddb_arena a;
-    ddb_batch b;
-    int rc;
-
-    ddb_arena_init(&a);
-    ddb_batch_init(&b, &a);
-    snprintf(next, sizeof(next), "%u", c->next_id);
-    ddb_batch_meta_put(&b, NEXT_ID_KEY, strlen(NEXT_ID_KEY), next, strlen(next));
-    rc = ddb_store_write(c->store, &b);
-    ddb_arena_free(&a);
-    return rc;
-}
 
 /*
  * An index object with the catalog's fields: an index without ddbdIndexId gets a new id, and,
@@ -455,21 +440,91 @@ static int needs_ids(const ddb_table *t)
     return 0;
 }
 
-/* Writes a description (and the id counter, and the caller's extra writes) in one batch. */
-static int persist(ddb_catalog *c, ddb_arena *a, const char *name, const char *text, const ddb_batch *extra)
-{
-    ddb_batch b;
-    char *key = ddb_arena_sprintf(a, TABLE_PREFIX "%s", name);
-    char *next = ddb_arena_sprintf(a, "%u", c->next_id);
+/*
+ * ---- guarded changes: several gateways share the catalog (RADOS) ----
+ *
+ * A change is one guarded meta commit (storage.h) of the description key and the id counter:
+ * both are read, the change is decided from what is stored (not from this gateway's copy), and
+ * the write compares them, so two gateways never both create one name, never lose an update and
+ * never hand out one id twice. The decision may run again (another gateway changed a key).
+ */
+typedef struct change {
+    ddb_catalog *c;
+    ddb_arena *a;
+    const char *key;          /* the catalog key */
+    const ddb_table *expected; /* update or delete: the version it was computed from; NULL: create */
+    const ddb_json *desc;     /* the new description; NULL: delete */
+    double now;
+    const ddb_batch *extra;
+    char *text;               /* the stored text decided (NULL: deleted) */
+    uint32_t id;              /* the table's id */
+    const char *stored;       /* a lost race: the description as stored (NULL: none), and its length */
+    size_t stored_len;
+} change;
 
-    ddb_batch_init(&b, a);
-    if (text != NULL)
-        ddb_batch_meta_put(&b, key, strlen(key), text, strlen(text));
+static uint32_t stored_next_id(const ddb_store_key *k)
+{
+    char buf[16];
+
+    if (k->val == NULL || k->vlen == 0 || k->vlen >= sizeof(buf))
+        return 1;
+    memcpy(buf, k->val, k->vlen);
+    buf[k->vlen] = '\0';
+    return (uint32_t)strtoul(buf, NULL, 10);
+}
+
+/* keys[0]: the description, keys[1]: the id counter. 1: the name is taken (create) or gone;
+   2: the stored description is not `expected` (the caller's copy is stale). */
+static int change_decide(void *ctx, ddb_store_key *keys, size_t n, ddb_batch *out)
+{
+    change *ch = ctx;
+    ddb_catalog *c = ch->c;
+    const ddb_table *x = ch->expected;
+    char *next;
+
+    (void)n;
+    ch->stored = keys[0].val;
+    ch->stored_len = keys[0].vlen;
+    c->next_id = stored_next_id(&keys[1]);
+    if (x == NULL) {
+        if (keys[0].val != NULL)
+            return 1;
+        ch->id = c->next_id++;
+        ch->text = finalize(c, ch->a, ch->desc, ch->id, NULL, ch->now, 1);
+    } else {
+        if (keys[0].val == NULL)
+            return 1;
+        if (keys[0].vlen != x->desc_len || memcmp(keys[0].val, x->desc_text, x->desc_len) != 0)
+            return 2;
+        ch->id = x->id;
+        ch->text = ch->desc == NULL ? NULL
+                                    : finalize(c, ch->a, ch->desc, x->id, ddb_json_get(x->desc, "CreationDateTime"),
+                                               0, x->version + 1);
+    }
+    if (ch->text != NULL)
+        ddb_batch_meta_put(out, keys[0].key, keys[0].klen, ch->text, strlen(ch->text));
     else
-        ddb_batch_meta_delete(&b, key, strlen(key));
-    ddb_batch_meta_put(&b, NEXT_ID_KEY, strlen(NEXT_ID_KEY), next, strlen(next));
-    ddb_batch_append(&b, extra);
-    return ddb_store_write(c->store, &b);
+        ddb_batch_meta_delete(out, keys[0].key, keys[0].klen);
+    next = ddb_arena_sprintf(ch->a, "%u", c->next_id);
+    ddb_batch_meta_put(out, NEXT_ID_KEY, strlen(NEXT_ID_KEY), next, strlen(next));
+    ddb_batch_append(out, ch->extra);
+    return 0;
+}
+
+/* Commits a change decided by change_decide; its result, or -1 on a storage failure. The caller
+   holds the lock (the decision uses c->next_id). */
+static int commit_change(change *ch)
+{
+    ddb_store_key keys[2] = {{0}};
+    char *dkey = ddb_arena_sprintf(ch->a, TABLE_PREFIX "%s", ch->key);
+    int rc;
+
+    keys[0].key = dkey;
+    keys[0].klen = strlen(dkey);
+    keys[1].key = NEXT_ID_KEY;
+    keys[1].klen = strlen(NEXT_ID_KEY);
+    rc = ddb_store_meta_commit(ch->c->store, ch->a, keys, 2, change_decide, ch);
+    return rc < 0 ? -1 : rc;
 }
 
 /* Gives ids to the indexes a format-1 directory declared (once; logged). */
@@ -477,70 +532,150 @@ static ddb_table *migrate(ddb_catalog *c, ddb_table *t)
 {
     ddb_arena a;
     ddb_table *n = NULL;
-    char *text;
+    change ch = {0};
 
     ddb_arena_init(&a);
-    text = finalize(c, &a, t->desc, t->id, ddb_json_get(t->desc, "CreationDateTime"), 0, t->version + 1);
-    if ((n = table_from_json(t->key, text, strlen(text))) != NULL && persist(c, &a, t->key, text, NULL) == 0) {
+    ch.c = c, ch.a = &a, ch.key = t->key, ch.expected = t, ch.desc = t->desc;
+    if (commit_change(&ch) == 0 && (n = table_from_json(t->key, ch.text, strlen(ch.text))) != NULL) {
         ddb_log(DDB_LOG_INFO, "catalog: table %s: %u secondary indexes will be built from its items", t->name,
                 n->nindexes);
+        n->stats = t->stats;
         table_free(t);
         t = n;
-    } else if (n != NULL) {
-        table_free(n);
     }
     ddb_arena_free(&a);
     return t;
 }
 
-static int load(ddb_catalog *c)
+/* Puts a description into this gateway's copy (replacing the table's previous version, which
+   is retired; the same table keeps its figures). NULL if the text is unreadable. Lock held. */
+static ddb_table *install(ddb_catalog *c, const char *key, const char *text, size_t len, int created)
 {
-    ddb_arena a;
-    char *v;
-    size_t vlen;
+    int found;
+    size_t i;
+    ddb_table *t = table_from_json(key, text, len), *old;
+
+    if (t == NULL)
+        return NULL;
+    i = find(c, key, &found);
+    old = found ? c->tables[i] : NULL;
+    if (old != NULL && old->id == t->id)
+        t->stats = old->stats;
+    else
+        new_stats(c, t, created);
+    if (old != NULL) {
+        c->tables[i] = t;
+        retire(c, old);
+    } else {
+        insert_at(c, i, t);
+    }
+    return t;
+}
+
+/* Makes this gateway's copy of catalog key `key` what is stored (`text`; NULL: no table), after
+   another gateway's change (a lost race, a reload). Lock held. */
+static void refresh(ddb_catalog *c, const char *key, const char *text, size_t len)
+{
+    int found;
+    size_t i = find(c, key, &found);
+
+    if (text == NULL) {
+        if (found) {
+            retire(c, c->tables[i]);
+            memmove(&c->tables[i], &c->tables[i + 1], (c->n - i - 1) * sizeof(*c->tables));
+            c->n--;
+        }
+        return;
+    }
+    if (found && c->tables[i]->desc_len == len && memcmp(c->tables[i]->desc_text, text, len) == 0)
+        return;
+    if (install(c, key, text, len, 0) == NULL)
+        ddb_log(DDB_LOG_ERROR, "catalog: table %s has an unreadable description; skipped", key);
+}
+
+/* Forgets the tables of this gateway's copy whose keys are not among `keys` (sorted). Lock held. */
+static void forget_others(ddb_catalog *c, char **keys, size_t nkeys)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < c->n;) {
+        while (k < nkeys && strcmp(keys[k], c->tables[i]->key) < 0)
+            k++;
+        if (k < nkeys && strcmp(keys[k], c->tables[i]->key) == 0)
+            i++;
+        else
+            refresh(c, c->tables[i]->key, NULL, 0); /* removes tables[i]: i now names the next */
+    }
+}
+
+/* Reads every stored description into the catalog; with `all` (a reload), also forgets the
+   tables no longer stored. Lock held. */
+static int load_tables(ddb_catalog *c, int all)
+{
     ddb_store_iter *it = ddb_store_meta_iter_open(c->store, TABLE_PREFIX, 6, "table0", 6);
+    ddb_arena a;
+    char **keys = NULL;
+    size_t nkeys = 0, cap = 0;
     int rc;
 
     ddb_arena_init(&a);
-    c->next_id = 1;
-    if (ddb_store_meta_get(c->store, &a, NEXT_ID_KEY, strlen(NEXT_ID_KEY), &v, &vlen) == 0 && v != NULL)
-        c->next_id = (uint32_t)strtoul(ddb_arena_strndup(&a, v, vlen), NULL, 10);
-    ddb_arena_free(&a);
     for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
-        size_t klen, len;
+        size_t klen, len, i;
         const char *k = ddb_store_iter_key(it, &klen);
         const char *text = ddb_store_iter_val(it, &len);
-        char name[300];
+        char *name;
         int found;
-        ddb_table *t;
 
-        if (klen - 6 >= sizeof(name))
+        if (klen - 6 >= 300)
             continue;
-        memcpy(name, k + 6, klen - 6);
-        name[klen - 6] = '\0';
-        if ((t = table_from_json(name, text, len)) == NULL) {
-            ddb_log(DDB_LOG_ERROR, "catalog: table %s has an unreadable description; skipped", name);
-            continue;
+        name = ddb_arena_strndup(&a, k + 6, klen - 6);
+        refresh(c, name, text, len);
+        i = find(c, name, &found);
+        if (found && !all && needs_ids(c->tables[i]))
+            c->tables[i] = migrate(c, c->tables[i]); /* at open: nothing holds the old one yet */
+        if (nkeys == cap) {
+            cap = cap ? cap * 2 : 64;
+            if ((keys = realloc(keys, cap * sizeof(*keys))) == NULL)
+                abort();
         }
-        if (needs_ids(t))
-            t = migrate(c, t);
-        new_stats(c, t, 0);
-        insert_at(c, find(c, name, &found), t);
+        keys[nkeys++] = name;
     }
     rc = ddb_store_iter_status(it);
     ddb_store_iter_close(it);
+    if (all && rc == DDB_STORE_OK)
+        forget_others(c, keys, nkeys);
+    free(keys);
+    ddb_arena_free(&a);
     return rc == DDB_STORE_OK ? 0 : -1;
+}
+
+/* The store's hook (storage.h): another gateway changed the catalog, or the watch was lost. */
+static void reload(void *ctx)
+{
+    ddb_catalog *c = ctx;
+
+    pthread_rwlock_wrlock(&c->lock);
+    if (load_tables(c, 1) != 0)
+        ddb_log(DDB_LOG_ERROR, "catalog: reloading after another gateway's change failed");
+    pthread_rwlock_unlock(&c->lock);
 }
 
 ddb_catalog *ddb_catalog_open(ddb_store *store, char **err)
 {
     ddb_catalog *c = calloc(1, sizeof(*c));
+    int rc;
 
     if (c == NULL)
         abort();
     c->store = store;
+    c->next_id = 1;
     pthread_rwlock_init(&c->lock, NULL);
-    if (load(c) != 0) {
+    /* the hook first: a change another gateway makes while this one loads is reloaded after it */
+    ddb_store_on_meta_change(store, reload, c);
+    pthread_rwlock_wrlock(&c->lock);
+    rc = load_tables(c, 0);
+    pthread_rwlock_unlock(&c->lock);
+    if (rc != 0) {
         *err = strdup("cannot read the table catalog");
         ddb_catalog_close(c);
         return NULL;
@@ -552,6 +687,7 @@ void ddb_catalog_close(ddb_catalog *c)
 {
     if (c == NULL)
         return;
+    ddb_store_on_meta_change(c->store, NULL, NULL); /* waits for a reload under way */
     for (size_t i = 0; i < c->n; i++)
         table_free(c->tables[i]);
     for (size_t i = 0; i < c->nretired; i++)
@@ -602,58 +738,84 @@ const ddb_table *ddb_catalog_get_by_id(ddb_catalog *c, uint32_t id)
     return t;
 }
 
+/* The id counter, advanced by one in a guarded commit (ids are never handed out twice). */
+static int next_id_decide(void *ctx, ddb_store_key *keys, size_t n, ddb_batch *out)
+{
+    ddb_catalog *c = ctx;
+    char next[16];
+
+    (void)n;
+    c->next_id = stored_next_id(&keys[0]);
+    snprintf(next, sizeof(next), "%u", c->next_id + 1);
+    ddb_batch_meta_put(out, NEXT_ID_KEY, strlen(NEXT_ID_KEY), ddb_arena_strndup(out->arena, next, strlen(next)),
+                       strlen(next));
+    return 0;
+}
+
 uint32_t ddb_catalog_new_id(ddb_catalog *c)
 {
-    uint32_t id;
+    ddb_arena a;
+    ddb_store_key k = {NEXT_ID_KEY, strlen(NEXT_ID_KEY), NULL, 0};
+    uint32_t id = 0;
+
+    ddb_arena_init(&a);
+    pthread_rwlock_wrlock(&c->lock);
+    if (ddb_store_meta_commit(c->store, &a, &k, 1, next_id_decide, c) == DDB_STORE_OK)
+        id = c->next_id++;
+    pthread_rwlock_unlock(&c->lock);
+    ddb_arena_free(&a);
+    return id;
+}
+
+/*
+ * A change (create, update, delete): committed guarded, then applied to this gateway's copy;
+ * when the stored description was not the one expected, the copy is refreshed from it instead
+ * (the caller recomputes). Once committed, the other gateways are told (after the lock is
+ * released: their reload may wait for ours to acknowledge). Returns commit_change's result.
+ */
+static int apply_change(change *ch, const ddb_table **out)
+{
+    ddb_catalog *c = ch->c;
+    int rc;
+    ddb_table *t = NULL;
 
     pthread_rwlock_wrlock(&c->lock);
-    id = c->next_id++;
-    if (persist_next_id(c) != 0)
-        id = 0;
+    rc = commit_change(ch);
+    if (rc > 0) {
+        int found;
+        size_t i;
+        refresh(c, ch->key, ch->stored, ch->stored_len);
+        i = find(c, ch->key, &found);
+        if (rc == 2 && (!found || c->tables[i]->id != ch->expected->id))
+            rc = 1; /* gone, or the name holds another table now (deleted and created again) */
+    } else if (rc == 0 && ch->text == NULL) {
+        refresh(c, ch->key, NULL, 0);
+    } else if (rc == 0 && (t = install(c, ch->key, ch->text, strlen(ch->text), ch->expected == NULL)) == NULL) {
+        rc = -1; /* cannot happen: the text was just made from a parsed description */
+    } else if (rc == 0 && out != NULL) {
+        *out = t;
+    }
     pthread_rwlock_unlock(&c->lock);
-    return id;
+    if (rc == 0)
+        ddb_store_meta_changed(c->store);
+    return rc;
 }
 
 int ddb_catalog_create(ddb_catalog *c, const char *name, const char *desc_json, size_t len, double now,
                        const ddb_batch *extra, const ddb_table **out)
 {
     ddb_arena a;
-    int found, rc = 0;
-    size_t i;
-    ddb_table *t;
-    const ddb_json *desc;
-    char *text;
-    uint32_t saved_next;
+    change ch = {0};
+    int rc;
 
     ddb_arena_init(&a);
-    pthread_rwlock_wrlock(&c->lock);
-    saved_next = c->next_id;
-    i = find(c, name, &found);
-    if (found) {
-        rc = 1;
-        goto done;
-    }
-    if ((desc = ddb_json_parse(&a, desc_json, len)) == NULL || desc->type != DDB_JSON_OBJECT) {
+    ch.c = c, ch.a = &a, ch.key = name, ch.now = now, ch.extra = extra;
+    if ((ch.desc = ddb_json_parse(&a, desc_json, len)) == NULL || ch.desc->type != DDB_JSON_OBJECT)
         rc = -1;
-        goto done;
-    }
-    text = finalize(c, &a, desc, c->next_id++, NULL, now, 1);
-    if ((t = table_from_json(name, text, strlen(text))) == NULL) {
-        rc = -1;
-        goto done;
-    }
-    if (persist(c, &a, name, text, extra) != 0) {
-        table_free(t);
-        rc = -1;
-        goto done;
-    }
-    new_stats(c, t, 1);
-    insert_at(c, i, t);
-    *out = t;
-done:
-    if (rc != 0)
-        c->next_id = saved_next;
-    pthread_rwlock_unlock(&c->lock);
+    else if (ddb_catalog_get(c, name) != NULL)
+        rc = 1; /* known here already: no round trip */
+    else
+        rc = apply_change(&ch, out);
     ddb_arena_free(&a);
     return rc;
 }
@@ -662,44 +824,15 @@ int ddb_catalog_update(ddb_catalog *c, const ddb_table *expected, const char *de
                        const ddb_batch *extra, const ddb_table **out)
 {
     ddb_arena a;
-    int found, rc = 0;
-    size_t i;
-    ddb_table *t, *old;
-    const ddb_json *desc;
-    char *text;
+    change ch = {0};
+    int rc;
 
     ddb_arena_init(&a);
-    pthread_rwlock_wrlock(&c->lock);
-    i = find(c, expected->key, &found);
-    if (!found || c->tables[i]->id != expected->id) {
-        rc = 1;
-        goto done;
-    }
-    old = c->tables[i];
-    if (old != expected) {
-        rc = 2;
-        goto done;
-    }
-    if ((desc = ddb_json_parse(&a, desc_json, len)) == NULL || desc->type != DDB_JSON_OBJECT) {
+    ch.c = c, ch.a = &a, ch.key = expected->key, ch.expected = expected, ch.extra = extra;
+    if ((ch.desc = ddb_json_parse(&a, desc_json, len)) == NULL || ch.desc->type != DDB_JSON_OBJECT)
         rc = -1;
-        goto done;
-    }
-    text = finalize(c, &a, desc, old->id, ddb_json_get(old->desc, "CreationDateTime"), 0, old->version + 1);
-    if ((t = table_from_json(old->key, text, strlen(text))) == NULL) {
-        rc = -1;
-        goto done;
-    }
-    if (persist(c, &a, old->key, text, extra) != 0) {
-        table_free(t);
-        rc = -1;
-        goto done;
-    }
-    t->stats = old->stats;
-    c->tables[i] = t;
-    retire(c, old);
-    *out = t;
-done:
-    pthread_rwlock_unlock(&c->lock);
+    else
+        rc = apply_change(&ch, out);
     ddb_arena_free(&a);
     return rc;
 }
@@ -707,30 +840,13 @@ done:
 int ddb_catalog_delete(ddb_catalog *c, const ddb_table *expected, const ddb_batch *extra)
 {
     ddb_arena a;
-    int found, rc = 0;
-    size_t i;
+    change ch = {0};
+    int rc;
 
     ddb_arena_init(&a);
-    pthread_rwlock_wrlock(&c->lock);
-    i = find(c, expected->key, &found);
-    if (!found || c->tables[i]->id != expected->id) {
-        rc = 1;
-        goto done;
-    }
-    if (c->tables[i] != expected) {
-        rc = 2;
-        goto done;
-    }
     /* the description and the purge task's record go together: the items are never unreachable and forgotten */
-    if (persist(c, &a, expected->key, NULL, extra) != 0) {
-        rc = -1;
-        goto done;
-    }
-    retire(c, c->tables[i]);
-    memmove(&c->tables[i], &c->tables[i + 1], (c->n - i - 1) * sizeof(*c->tables));
-    c->n--;
-done:
-    pthread_rwlock_unlock(&c->lock);
+    ch.c = c, ch.a = &a, ch.key = expected->key, ch.expected = expected, ch.extra = extra;
+    rc = apply_change(&ch, NULL);
     ddb_arena_free(&a);
     return rc;
 }

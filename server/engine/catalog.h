@@ -10,7 +10,11 @@
  * table's or index's stray keys can never surface in a new one.
  *
  * Descriptions are immutable: a change builds a new ddb_table and swaps it in, compare-and-swap
- * against the version the change was computed from, under the catalog's lock. The replaced one is
+ * against the version the change was computed from, under the catalog's lock and, in the store, as
+ * a guarded meta commit (ddb_store_meta_commit) of the description and the id counter, so
+ * gateways sharing a RADOS pool never both create a name, lose an update or reuse an id. Another
+ * gateway's change is reloaded when the store announces it (ddb_store_on_meta_change), and a
+ * change computed from a copy that missed one loses its compare (2) and refreshes that copy. The replaced one is
  * marked retired (writers check that under their item lock and retry with the new one) and kept
  * until the catalog closes, so a pointer a request holds stays valid.
  *

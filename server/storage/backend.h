@@ -43,6 +43,11 @@ typedef struct ddb_store_ops {
     int (*checkpoint_restore)(ddb_store *s, const char *name);
     int (*checkpoint_delete)(ddb_store *s, const char *name);
     size_t (*checkpoint_list)(ddb_store *s, ddb_checkpoint_info **out);
+    /* shared metadata (storage.h); NULL: one process owns the store (store.c's generic forms) */
+    int (*meta_commit)(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide,
+                       void *ctx);
+    void (*on_meta_change)(ddb_store *s, void (*fn)(void *ctx), void *ctx);
+    void (*meta_changed)(ddb_store *s);
 } ddb_store_ops;
 
 typedef struct ddb_iter_ops {

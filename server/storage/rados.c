@@ -257,6 +257,7 @@ static int rs_format_found(const ddb_store *s)
 
 static void rs_close(ddb_store *s)
 {
+    rs_watch_stop(s);
     if (s->io != NULL)
         rados_ioctx_destroy(s->io);
     if (s->cluster != NULL)
@@ -334,6 +335,7 @@ static const ddb_store_ops rs_ops = {
     rs_write, rs_commit, rs_multi_get, rs_snapshot_take, rs_snapshot_release, rs_multi_get_at, rs_iter_open_at,
     rs_barrier, rs_exclusive, rs_iter_open, rs_meta_iter_open, rs_seq_iter_open, rs_seq_last, rs_seq_floor,
     rs_delete_range_all, rs_checkpoint_unsupported, rs_checkpoint_unsupported, rs_checkpoint_unsupported, rs_checkpoint_list,
+    rs_meta_commit, rs_on_meta_change, rs_meta_changed,
 };
 
 ddb_store *ddb_rados_open(const ddb_store_options *o, char **errout)
@@ -367,7 +369,7 @@ ddb_store *ddb_rados_open(const ddb_store_options *o, char **errout)
     s->seq = ddb_sequencer_new(rs_seq_load, s);
     /* a write cut short by a stopped gateway is completed before anything is read */
     if (connect_pool(s, o, errout) != 0 || rs_recover_intents(s) != DDB_STORE_OK ||
-        load_settings(s, o, errout) != 0) {
+        load_settings(s, o, errout) != 0 || rs_watch_start(s) != DDB_STORE_OK) {
         if (*errout == NULL)
             *errout = strdup("cannot open the RADOS store (see the log)");
         rs_close(s);

@@ -3,7 +3,7 @@
  * close, format, placement changes, recovery of write intents; rados_rw.c: reads, writes,
  * commits; rados_iter.c: range reads). Included only by rados*.c, the only files that see
  * <rados/librados.h>. The layout is docs/storage-format.md's "RADOS" section. rados_write.c:
- * compound writes, write intents and their recovery.
+ * compound writes, write intents and their recovery. rados_meta.c: guarded meta commits, watch/notify.
  *
  * Objects of one store, all in the pool's namespace the store was opened with:
  *   ddbd.meta            the metadata space: one omap key per metadata key
@@ -59,6 +59,7 @@ struct ddb_store {
     pthread_mutex_t dir_lock; /* the directory entries this process has written (dir_known) */
     char **dir_known;
     size_t ndir_known, dir_cap;
+    struct rs_watch *watch;   /* the watch on ddbd.meta and the engine's reload hook (rados_meta.c) */
     /* figures for /metrics */
     uint64_t n_reads, n_writes, n_intents, n_conflicts, n_retries; /* atomic */
 };
@@ -93,7 +94,14 @@ int rs_recover_intents(ddb_store *s);
 /* The sequencer's loader: the highest number stored under a prefix. */
 uint64_t rs_seq_load(void *ctx, const char *prefix, size_t plen);
 
-/* ---- storage.h's calls (rados_rw.c, rados_iter.c) ---- */
+/* The watch on ddbd.meta (rados_meta.c): set up at open, removed at close. */
+int rs_watch_start(ddb_store *s);
+void rs_watch_stop(ddb_store *s);
+
+/* ---- storage.h's calls (rados_rw.c, rados_iter.c, rados_meta.c) ---- */
+int rs_meta_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx);
+void rs_on_meta_change(ddb_store *s, void (*fn)(void *ctx), void *ctx);
+void rs_meta_changed(ddb_store *s);
 int rs_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen);
 int rs_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen);
 int rs_write(ddb_store *s, const ddb_batch *b);

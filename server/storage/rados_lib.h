@@ -19,6 +19,7 @@
     X(rados_aio_read_op_operate) \
     X(rados_aio_release) \
     X(rados_aio_wait_for_complete) \
+    X(rados_buffer_free) \
     X(rados_conf_read_file) \
     X(rados_conf_set) \
     X(rados_connect) \
@@ -31,6 +32,8 @@
     X(rados_nobjects_list_close) \
     X(rados_nobjects_list_next) \
     X(rados_nobjects_list_open) \
+    X(rados_notify2) \
+    X(rados_notify_ack) \
     X(rados_omap_get_end) \
     X(rados_omap_get_next2) \
     X(rados_pool_create) \
@@ -46,6 +49,9 @@
     X(rados_remove) \
     X(rados_shutdown) \
     X(rados_stat) \
+    X(rados_unwatch2) \
+    X(rados_watch2) \
+    X(rados_watch_flush) \
     X(rados_write_full) \
     X(rados_write_op_assert_exists) \
     X(rados_write_op_create) \
@@ -72,6 +78,7 @@ int ddb_rados_lib_load(char **err);
 #define rados_aio_read_op_operate (ddb_rados.rados_aio_read_op_operate)
 #define rados_aio_release (ddb_rados.rados_aio_release)
 #define rados_aio_wait_for_complete (ddb_rados.rados_aio_wait_for_complete)
+#define rados_buffer_free (ddb_rados.rados_buffer_free)
 #define rados_conf_read_file (ddb_rados.rados_conf_read_file)
 #define rados_conf_set (ddb_rados.rados_conf_set)
 #define rados_connect (ddb_rados.rados_connect)
@@ -84,6 +91,8 @@ int ddb_rados_lib_load(char **err);
 #define rados_nobjects_list_close (ddb_rados.rados_nobjects_list_close)
 #define rados_nobjects_list_next (ddb_rados.rados_nobjects_list_next)
 #define rados_nobjects_list_open (ddb_rados.rados_nobjects_list_open)
+#define rados_notify2 (ddb_rados.rados_notify2)
+#define rados_notify_ack (ddb_rados.rados_notify_ack)
 #define rados_omap_get_end (ddb_rados.rados_omap_get_end)
 #define rados_omap_get_next2 (ddb_rados.rados_omap_get_next2)
 #define rados_pool_create (ddb_rados.rados_pool_create)
@@ -99,6 +108,9 @@ int ddb_rados_lib_load(char **err);
 #define rados_remove (ddb_rados.rados_remove)
 #define rados_shutdown (ddb_rados.rados_shutdown)
 #define rados_stat (ddb_rados.rados_stat)
+#define rados_unwatch2 (ddb_rados.rados_unwatch2)
+#define rados_watch2 (ddb_rados.rados_watch2)
+#define rados_watch_flush (ddb_rados.rados_watch_flush)
 #define rados_write_full (ddb_rados.rados_write_full)
 #define rados_write_op_assert_exists (ddb_rados.rados_write_op_assert_exists)
 #define rados_write_op_create (ddb_rados.rados_write_op_create)

@@ -181,6 +181,24 @@ typedef int (*ddb_commit_decide)(void *ctx, ddb_store_key *keys, size_t n, ddb_b
  */
 int ddb_store_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx);
 
+/*
+ * ---- The metadata space shared by several processes (RADOS gateways on one pool) ----
+ *
+ * Guarded commit over metadata keys (the catalog): as ddb_store_commit, but keys[] are metadata
+ * keys and `out` may hold metadata writes only. No other meta commit on those keys interleaves,
+ * in this process or in any other sharing the store (RADOS: the values read are compared in the
+ * same operation that writes; decide may run again). RocksDB: one process, a mutex.
+ */
+int ddb_store_meta_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide,
+                          void *ctx);
+/* Registers the hook (fn NULL: none) a backend shared by several processes calls, on a thread of
+   its own, when another process announced a metadata change or the backend may have missed one;
+   the caller reloads what it keeps. RocksDB never calls it. Unregistering waits for a running call. */
+void ddb_store_on_meta_change(ddb_store *s, void (*fn)(void *ctx), void *ctx);
+/* Announces a metadata change to the other processes sharing the store and returns once their
+   hooks have run (or after a bounded wait: docs/scale-out.md). A no-op on RocksDB. */
+void ddb_store_meta_changed(ddb_store *s);
+
 /* Batched point reads: fills keys[i].val/vlen (arena; NULL when absent). DDB_STORE_OK or an error. */
 int ddb_store_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n);
 

@@ -2,6 +2,7 @@
  * server/storage/store.c: storage.h's calls, dispatched to the backend the store was opened with
  * (backend.h), and what every backend shares: ddb_store_rmw is a commit of one key.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,3 +155,47 @@ int ddb_store_checkpoint_save(ddb_store *s, const char *name) { return OPS(s)->c
 int ddb_store_checkpoint_restore(ddb_store *s, const char *name) { return OPS(s)->checkpoint_restore(s, name); }
 int ddb_store_checkpoint_delete(ddb_store *s, const char *name) { return OPS(s)->checkpoint_delete(s, name); }
 size_t ddb_store_checkpoint_list(ddb_store *s, ddb_checkpoint_info **out) { return OPS(s)->checkpoint_list(s, out); }
+
+/* ---- shared metadata: the generic forms, for a store one process owns (RocksDB) ---- */
+
+/* One process owns a RocksDB store, so a process-wide mutex serializes its meta commits (only
+   catalog changes make them: never on a data path). */
+static pthread_mutex_t meta_commit_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int meta_commit_local(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide,
+                             void *ctx)
+{
+    ddb_batch b;
+    int rc = DDB_STORE_OK;
+
+    pthread_mutex_lock(&meta_commit_lock);
+    for (size_t i = 0; i < n && rc == DDB_STORE_OK; i++)
+        rc = ddb_store_meta_get(s, a, keys[i].key, keys[i].klen, &keys[i].val, &keys[i].vlen);
+    if (rc == DDB_STORE_OK) {
+        ddb_batch_init(&b, a);
+        if ((rc = decide(ctx, keys, n, &b)) == 0)
+            rc = ddb_store_write(s, &b);
+    }
+    pthread_mutex_unlock(&meta_commit_lock);
+    return rc;
+}
+
+int ddb_store_meta_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide,
+                          void *ctx)
+{
+    if (OPS(s)->meta_commit == NULL)
+        return meta_commit_local(s, a, keys, n, decide, ctx);
+    return OPS(s)->meta_commit(s, a, keys, n, decide, ctx);
+}
+
+void ddb_store_on_meta_change(ddb_store *s, void (*fn)(void *ctx), void *ctx)
+{
+    if (OPS(s)->on_meta_change != NULL)
+        OPS(s)->on_meta_change(s, fn, ctx);
+}
+
+void ddb_store_meta_changed(ddb_store *s)
+{
+    if (OPS(s)->meta_changed != NULL)
+        OPS(s)->meta_changed(s);
+}

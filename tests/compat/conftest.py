@@ -12,6 +12,8 @@ Fixtures:
   ddb              boto3 low-level DynamoDB client against `endpoint` (client-side parameter
                    validation off, so the server's own validation is what the tests see; no retries).
   make_table       creates uniquely named tables for one test and deletes them afterwards.
+  $DDBD_GATEWAYS=2 starts a second server with the same $DDBD_STORE_ARGS (two RADOS gateways on
+                   one pool) and `ddb` sends its requests to the two in turn (tests/rados/run.sh).
   server_factory   starts extra, independent servers (e.g. --data-dir DIR for restart tests).
 
 Helpers: assert_client_error, raw_request (signed or unsigned raw HTTP), unique_name, item_size.
@@ -42,6 +44,7 @@ DDBD_BIN = os.environ.get("DDBD_BIN", "/tmp/build-lead/ddbd")
 # of their own are skipped.
 EXTERNAL_ENDPOINT = os.environ.get("DDBD_ENDPOINT", "")
 STORE_ARGS = os.environ.get("DDBD_STORE_ARGS", "")
+GATEWAYS = int(os.environ.get("DDBD_GATEWAYS", "1"))
 REGION = "us-east-1"
 ACCESS_KEY = "AKIDEXAMPLE"
 SECRET_KEY = "secret"
@@ -172,11 +175,14 @@ def ddbd_server():
     if EXTERNAL_ENDPOINT:
         yield ExternalServer(EXTERNAL_ENDPOINT)
         return
-    server = DdbdServer(shlex.split(STORE_ARGS) if STORE_ARGS else ["--in-memory"]).start()
-    yield server
-    code = server.stop(signal.SIGTERM)
-    assert code == 0, "ddbd did not exit 0 on SIGTERM (got %r); stderr:\n%s" % (
-        code, server.stderr_text()[-4000:])
+    args = shlex.split(STORE_ARGS) if STORE_ARGS else ["--in-memory"]
+    servers = [DdbdServer(args).start() for _ in range(max(GATEWAYS, 1))]
+    servers[0].peers = [s.endpoint for s in servers]
+    yield servers[0]
+    for server in servers:
+        code = server.stop(signal.SIGTERM)
+        assert code == 0, "ddbd did not exit 0 on SIGTERM (got %r); stderr:\n%s" % (
+            code, server.stderr_text()[-4000:])
 
 
 @pytest.fixture(scope="session")
@@ -214,9 +220,25 @@ def make_client(endpoint_url, **config):
                         config=cfg)
 
 
+def alternate(client, endpoints):
+    """Sends the client's requests to `endpoints` in turn (several gateways on one store): each
+    request's URL is rewritten before it is signed, so its signature names the gateway it reaches."""
+    turn = [0]
+
+    def before_sign(request, **kwargs):
+        url = endpoints[turn[0] % len(endpoints)]
+        turn[0] += 1
+        request.url = re.sub(r"^https?://[^/]+", url, request.url)
+
+    client.meta.events.register("before-sign.dynamodb", before_sign)
+    return client
+
+
 @pytest.fixture(scope="session")
-def ddb(endpoint):
-    return make_client(endpoint)
+def ddb(endpoint, ddbd_server):
+    peers = getattr(ddbd_server, "peers", [endpoint])
+    client = make_client(endpoint)
+    return alternate(client, peers) if len(peers) > 1 else client
 
 
 def scan_all(ddb, table, sort_by="sk"):
