@@ -665,7 +665,7 @@ static int run_restore(ddb_server *srv, const ddb_table *t, int (*stopping)(void
 int ddb_backups_work(ddb_server *srv, ddb_backups *bk, int (*stopping)(void *), void *sctx)
 {
     ddb_arena a;
-    ddb_backup b;
+    ddb_backup b = {0}; /* filled when f.found */
     find_creating f;
     const ddb_table **tables;
     size_t n;
