@@ -25,6 +25,7 @@
     X(rados_create) \
     X(rados_create_read_op) \
     X(rados_create_write_op) \
+    X(rados_getxattr) \
     X(rados_ioctx_create) \
     X(rados_ioctx_destroy) \
     X(rados_ioctx_set_namespace) \
@@ -36,6 +37,7 @@
     X(rados_pool_create) \
     X(rados_pool_lookup) \
     X(rados_read) \
+    X(rados_read_op_cmpxattr) \
     X(rados_read_op_omap_cmp2) \
     X(rados_read_op_omap_get_keys2) \
     X(rados_read_op_omap_get_vals2) \
@@ -48,12 +50,16 @@
     X(rados_stat) \
     X(rados_write_full) \
     X(rados_write_op_assert_exists) \
+    X(rados_write_op_cmpxattr) \
     X(rados_write_op_create) \
     X(rados_write_op_omap_cmp2) \
     X(rados_write_op_omap_rm_keys2) \
     X(rados_write_op_omap_rm_range2) \
     X(rados_write_op_omap_set2) \
-    X(rados_write_op_operate2)
+    X(rados_write_op_operate2) \
+    X(rados_write_op_rmxattr) \
+    X(rados_write_op_setxattr) \
+    X(rados_write_op_write_full)
 
 typedef struct ddb_rados_lib {
 #define X(f) __typeof__(f) *f;
@@ -78,6 +84,7 @@ int ddb_rados_lib_load(char **err);
 #define rados_create (ddb_rados.rados_create)
 #define rados_create_read_op (ddb_rados.rados_create_read_op)
 #define rados_create_write_op (ddb_rados.rados_create_write_op)
+#define rados_getxattr (ddb_rados.rados_getxattr)
 #define rados_ioctx_create (ddb_rados.rados_ioctx_create)
 #define rados_ioctx_destroy (ddb_rados.rados_ioctx_destroy)
 #define rados_ioctx_set_namespace (ddb_rados.rados_ioctx_set_namespace)
@@ -89,6 +96,7 @@ int ddb_rados_lib_load(char **err);
 #define rados_pool_create (ddb_rados.rados_pool_create)
 #define rados_pool_lookup (ddb_rados.rados_pool_lookup)
 #define rados_read (ddb_rados.rados_read)
+#define rados_read_op_cmpxattr (ddb_rados.rados_read_op_cmpxattr)
 #define rados_read_op_omap_cmp2 (ddb_rados.rados_read_op_omap_cmp2)
 #define rados_read_op_omap_get_keys2 (ddb_rados.rados_read_op_omap_get_keys2)
 #define rados_read_op_omap_get_vals2 (ddb_rados.rados_read_op_omap_get_vals2)
@@ -101,12 +109,16 @@ int ddb_rados_lib_load(char **err);
 #define rados_stat (ddb_rados.rados_stat)
 #define rados_write_full (ddb_rados.rados_write_full)
 #define rados_write_op_assert_exists (ddb_rados.rados_write_op_assert_exists)
+#define rados_write_op_cmpxattr (ddb_rados.rados_write_op_cmpxattr)
 #define rados_write_op_create (ddb_rados.rados_write_op_create)
 #define rados_write_op_omap_cmp2 (ddb_rados.rados_write_op_omap_cmp2)
 #define rados_write_op_omap_rm_keys2 (ddb_rados.rados_write_op_omap_rm_keys2)
 #define rados_write_op_omap_rm_range2 (ddb_rados.rados_write_op_omap_rm_range2)
 #define rados_write_op_omap_set2 (ddb_rados.rados_write_op_omap_set2)
 #define rados_write_op_operate2 (ddb_rados.rados_write_op_operate2)
+#define rados_write_op_rmxattr (ddb_rados.rados_write_op_rmxattr)
+#define rados_write_op_setxattr (ddb_rados.rados_write_op_setxattr)
+#define rados_write_op_write_full (ddb_rados.rados_write_op_write_full)
 #endif
 
 #endif

@@ -7,8 +7,8 @@
  * writes with an omap compare of every key it read in the same operation as its changes to that
  * key's object: a commit by another gateway that changed a read key in between makes the write
  * fail as a whole (-ECANCELED), and the commit reads and decides again (RS_RETRIES times, then
- * DDB_STORE_ECONFLICT). What this does and does not guarantee across gateways for writes that span
- * objects: docs/scale-out.md.
+ * DDB_STORE_ECONFLICT). A write spanning objects is committed in two phases (rados_txn.c); reads
+ * resolve an intent they meet. What this guarantees across gateways: docs/scale-out.md.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,7 +19,7 @@
 #include <sodium.h>
 
 #include "keycodec.h"
-#include "rados_internal.h"
+#include "rados_plan.h"
 
 /* ---- keys, values, object names ---- */
 
@@ -180,6 +180,7 @@ typedef struct rs_read {
     rados_omap_iter_t iter;
     rados_completion_t done;
     int prval;
+    int unchecked; /* read without the "no intent holds it" compare */
 } rs_read;
 
 static void read_prepare(ddb_arena *a, rs_read *r, ddb_store_key *keys)
@@ -196,6 +197,10 @@ static void read_prepare(ddb_arena *a, rs_read *r, ddb_store_key *keys)
     r->op = rados_create_read_op();
     r->iter = NULL;
     r->prval = 0;
+    /* an object held by another write's intent fails the read (-ECANCELED): resolved, then read
+       again (read_marked), so a read never returns a committed write's state half applied */
+    if (!r->unchecked)
+        rados_read_op_cmpxattr(r->op, RS_MARK_ATTR, LIBRADOS_CMPXATTR_OP_EQ, "", 0);
     rados_read_op_omap_get_vals_by_keys2(r->op, r->ek, r->m, r->el, &r->iter, &r->prval);
 }
 
@@ -207,6 +212,10 @@ static int read_finish(ddb_arena *a, rs_read *r, ddb_store_key *keys, int rc)
     if (rc == -ENOENT) { /* no such object: every key absent */
         rados_release_read_op(r->op);
         return DDB_STORE_OK;
+    }
+    if (rc == -ECANCELED && !r->unchecked) {
+        rados_release_read_op(r->op);
+        return RS_BUSY;
     }
     if (rc < 0 || r->prval < 0) {
         rados_release_read_op(r->op);
@@ -234,6 +243,24 @@ static int read_finish(ddb_arena *a, rs_read *r, ddb_store_key *keys, int rc)
 }
 
 /*
+ * An object found marked by a write intent: the intent is resolved (a committed one rolled
+ * forward, an abandoned one rolled back), then the object read again without the check: what it
+ * holds then is either the resolved state or, under an intent not yet committed, the state before
+ * that write, which is still the latest committed one.
+ */
+static int read_marked(ddb_store *s, ddb_arena *a, rs_read *r, ddb_store_key *keys)
+{
+    int rc = rs_marker_resolve(s, r->oid);
+
+    if (rc < 0 && rc != RS_BUSY)
+        return rc;
+    r->unchecked = 1;
+    read_prepare(a, r, keys);
+    __atomic_add_fetch(&s->n_reads, 1, __ATOMIC_RELAXED);
+    return read_finish(a, r, keys, rados_read_op_operate(r->op, s->io, r->oid, 0));
+}
+
+/*
  * Reads keys grouped by object (data space, or the metadata object when `meta`): one read
  * operation per object, all in flight at once (BatchGetItem, a transaction's reads), so a batch
  * costs about one round trip, not one per object.
@@ -257,6 +284,7 @@ static int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, 
         if (done[i])
             continue;
         r[nr].oid = oids[i];
+        r[nr].unchecked = 0;
         r[nr].idx = ddb_arena_alloc(a, (n - i) * sizeof(size_t));
         r[nr].m = 0;
         for (size_t j = i; j < n; j++) {
@@ -268,8 +296,10 @@ static int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, 
         read_prepare(a, &r[nr++], keys);
     }
     __atomic_add_fetch(&s->n_reads, nr, __ATOMIC_RELAXED);
-    if (nr == 1)
-        return read_finish(a, &r[0], keys, rados_read_op_operate(r[0].op, s->io, r[0].oid, 0));
+    if (nr == 1) {
+        rc = read_finish(a, &r[0], keys, rados_read_op_operate(r[0].op, s->io, r[0].oid, 0));
+        return rc == RS_BUSY ? read_marked(s, a, &r[0], keys) : rc;
+    }
     for (size_t i = 0; i < nr; i++) {
         int e = rados_aio_create_completion(NULL, NULL, NULL, &r[i].done);
         if (e == 0)
@@ -289,6 +319,8 @@ static int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, 
             rados_aio_release(r[i].done);
         }
         e = read_finish(a, &r[i], keys, e);
+        if (e == RS_BUSY)
+            e = read_marked(s, a, &r[i], keys);
         if (rc == DDB_STORE_OK)
             rc = e;
     }
@@ -336,23 +368,31 @@ int rs_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_com
     for (size_t i = 0; i < ns; i++)
         pthread_mutex_lock(&s->locks[st[i]]);
     for (int attempt = 0; attempt <= RS_RETRIES; attempt++) {
-        if (attempt > 0) { /* another gateway won: back off (jittered, doubling) so both progress */
-            struct timespec ts = {0, (long)(randombytes_uniform(100000u << (attempt < 7 ? attempt : 7)))};
-            __atomic_add_fetch(&s->n_retries, 1, __ATOMIC_RELAXED);
-            nanosleep(&ts, NULL);
-        }
+        if (attempt > 0) /* another gateway won, or its intent holds an object */
+            rs_backoff(s, attempt);
         if ((rc = read_keys(s, a, keys, n, 0)) != DDB_STORE_OK)
             break;
         ddb_batch_init(&b, a);
         rc = decide(ctx, keys, n, &b);
         if (rc != 0 || b.n == 0)
             break;
-        if ((rc = rs_write_guarded(s, &b, keys, n, a)) != DDB_STORE_ECONFLICT)
+        if ((rc = rs_write_guarded(s, &b, keys, n, a)) != DDB_STORE_ECONFLICT && rc != RS_BUSY)
             break;
     }
+    if (rc == RS_BUSY)
+        rc = DDB_STORE_ECONFLICT;
     for (size_t i = ns; i > 0; i--)
         pthread_mutex_unlock(&s->locks[st[i - 1]]);
     return rc;
+}
+
+void rs_backoff(ddb_store *s, int attempt)
+{
+    /* jittered and doubling, so two gateways both progress */
+    struct timespec ts = {0, (long)(randombytes_uniform(100000u << (attempt < 8 ? attempt : 8)))};
+
+    __atomic_add_fetch(&s->n_retries, 1, __ATOMIC_RELAXED);
+    nanosleep(&ts, NULL);
 }
 
 /* As RocksDB's (rocks_rw.c): every commit of this gateway holds its stripes from its reads to its write. */
