@@ -265,7 +265,7 @@ static int read_marked(ddb_store *s, ddb_arena *a, rs_read *r, ddb_store_key *ke
  * operation per object, all in flight at once (BatchGetItem, a transaction's reads), so a batch
  * costs about one round trip, not one per object.
  */
-static int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, int meta)
+static int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, int meta, size_t *nobjects)
 {
     char (*oids)[RS_OBJ_MAX] = ddb_arena_alloc(a, n * sizeof(*oids));
     rs_read *r = ddb_arena_alloc(a, n * sizeof(*r));
@@ -296,6 +296,8 @@ static int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, 
         read_prepare(a, &r[nr++], keys);
     }
     __atomic_add_fetch(&s->n_reads, nr, __ATOMIC_RELAXED);
+    if (nobjects != NULL)
+        *nobjects = nr;
     if (nr == 1) {
         rc = read_finish(a, &r[0], keys, rados_read_op_operate(r[0].op, s->io, r[0].oid, 0));
         return rc == RS_BUSY ? read_marked(s, a, &r[0], keys) : rc;
@@ -330,7 +332,7 @@ static int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, 
 int rs_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
 {
     ddb_store_key k = {key, klen, NULL, 0};
-    int rc = read_keys(s, a, &k, 1, 0);
+    int rc = read_keys(s, a, &k, 1, 0, NULL);
 
     *val = k.val;
     *vlen = k.vlen;
@@ -340,7 +342,7 @@ int rs_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val,
 int rs_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
 {
     ddb_store_key k = {key, klen, NULL, 0};
-    int rc = read_keys(s, a, &k, 1, 1);
+    int rc = read_keys(s, a, &k, 1, 1, NULL);
 
     *val = k.val;
     *vlen = k.vlen;
@@ -349,7 +351,7 @@ int rs_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char *
 
 int rs_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n)
 {
-    return read_keys(s, a, keys, n, 0);
+    return read_keys(s, a, keys, n, 0, NULL);
 }
 
 /* ---- commits ---- */
@@ -370,7 +372,7 @@ int rs_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_com
     for (int attempt = 0; attempt <= RS_RETRIES; attempt++) {
         if (attempt > 0) /* another gateway won, or its intent holds an object */
             rs_backoff(s, attempt);
-        if ((rc = read_keys(s, a, keys, n, 0)) != DDB_STORE_OK)
+        if ((rc = read_keys(s, a, keys, n, 0, NULL)) != DDB_STORE_OK)
             break;
         ddb_batch_init(&b, a);
         rc = decide(ctx, keys, n, &b);
@@ -431,14 +433,42 @@ void rs_snapshot_release(ddb_store *s, ddb_store_snapshot *snap)
     free(snap);
 }
 
-/* TransactGetItems: its keys read while no multi-object write of this gateway is half applied. */
+static int same_values(const ddb_store_key *x, const ddb_store_key *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if ((x[i].val == NULL) != (y[i].val == NULL) || x[i].vlen != y[i].vlen ||
+            (x[i].vlen > 0 && memcmp(x[i].val, y[i].val, x[i].vlen) != 0))
+            return 0;
+    }
+    return 1;
+}
+
+/*
+ * TransactGetItems: its keys as of one moment. Within this gateway, no multi-object write is
+ * half applied while it reads (apply_lock). Across gateways, keys of several objects are read
+ * until two reads in a row agree: every object then held its value from the end of the first
+ * read to the start of the second, so the values are all those of one moment between them
+ * (unless a key changed and changed back meanwhile). Writes that never let two reads agree make
+ * it DDB_STORE_ECONFLICT (TransactionConflict).
+ */
 int rs_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n)
 {
+    ddb_store_key *prev = ddb_arena_alloc(a, n * sizeof(*prev));
+    size_t nobjects = 0;
     int rc;
 
     (void)snap;
     pthread_rwlock_wrlock(&s->apply_lock);
-    rc = read_keys(s, a, keys, n, 0);
+    rc = read_keys(s, a, keys, n, 0, &nobjects);
+    for (int attempt = 1; rc == DDB_STORE_OK && nobjects > 1; attempt++) {
+        memcpy(prev, keys, n * sizeof(*prev));
+        if ((rc = read_keys(s, a, keys, n, 0, NULL)) != DDB_STORE_OK || same_values(prev, keys, n))
+            break;
+        if (attempt == RS_RETRIES)
+            rc = DDB_STORE_ECONFLICT;
+        else
+            rs_backoff(s, attempt);
+    }
     pthread_rwlock_unlock(&s->apply_lock);
     return rc;
 }
