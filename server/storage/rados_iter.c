@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "keycodec.h"
-#include "rados_internal.h"
+#include "rados_plan.h"
 
 #define FIRST_PAGE 64 /* a Query with a small Limit reads little; scans then read larger pages */
 #define PAGE 512
@@ -55,7 +55,7 @@ static void sub_clear(rs_sub *u)
 /* Appends the next page of the object's keys in [from, hi) (from: lo or the seek point). */
 static int sub_fetch_page(ddb_store_iter *it, rs_sub *u, const char *from, size_t fromlen, unsigned max)
 {
-    rados_read_op_t op = rados_create_read_op();
+    rados_read_op_t op;
     rados_omap_iter_t iter = NULL;
     unsigned char more = 0;
     int prval = 0, rc;
@@ -73,8 +73,22 @@ static int sub_fetch_page(ddb_store_iter *it, rs_sub *u, const char *from, size_
             start[el > 0 ? el - 1 : 0] = '\0';
         }
     }
-    rados_read_op_omap_get_vals2(op, u->after ? u->after : start, "", max, &iter, &more, &prval);
-    rc = rados_read_op_operate(op, it->s->io, u->oid, 0);
+    /* an object held by a write intent is resolved first (a committed write rolled forward, an
+       abandoned one back), as point reads do (rados_rw.c), then read without the check */
+    for (int check = 1;; check = 0) {
+        op = rados_create_read_op();
+        if (check)
+            rados_read_op_cmpxattr(op, RS_MARK_ATTR, LIBRADOS_CMPXATTR_OP_EQ, "", 0);
+        rados_read_op_omap_get_vals2(op, u->after ? u->after : start, "", max, &iter, &more, &prval);
+        rc = rados_read_op_operate(op, it->s->io, u->oid, 0);
+        if (rc != -ECANCELED || !check)
+            break;
+        rados_release_read_op(op);
+        if ((rc = rs_marker_resolve(it->s, u->oid)) < 0 && rc != RS_BUSY) {
+            free(start);
+            return rc;
+        }
+    }
     free(start);
     __atomic_add_fetch(&it->s->n_reads, 1, __ATOMIC_RELAXED);
     u->more = 0;

@@ -209,6 +209,8 @@ def test_gateway_killed_mid_transaction_is_rolled_back_or_forward_on_contact():
 
         # killed after its commit point, before applying: it happened, and reads show it at once
         crash_in_transaction(ns, table, "rados-txn-after-commit", 7)
+        scanned = ddb.scan(TableName=table, ConsistentRead=True)["Items"]  # the first contact: a Scan
+        assert sorted(int(i["v"]["N"]) for i in scanned) == [7] * ITEMS
         assert values(ddb, table) == [7] * ITEMS
         assert "rolling forward committed write intent" in survivor.stderr_text()
         assert intents_left(ns) in (None, [])
