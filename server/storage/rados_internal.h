@@ -14,7 +14,8 @@
  *                        keys, in key order
  *   q.<ks>               sequenced keys (stream records, PITR logs) whose first 4 bytes are <ks>
  *   i.<gateway>.<n>      a write intent: a write spanning objects, committed in two phases
- *                        (rados_txn.c); an object it holds has the xattr ddbd.tx = its name
+ *                        (rados_txn.c); a key it holds has a marker omap key (01 03 + the
+ *                        escaped key) whose value is its name
  * Omap keys are the store's keys escaped (00 -> 01 01, 01 -> 01 02: order-preserving and free of
  * NUL bytes, which librados' range listing cannot take); omap values are 'v' then the value, so a
  * stored value is never empty and "empty" can mean "absent" in an omap compare.

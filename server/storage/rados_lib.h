@@ -37,7 +37,6 @@
     X(rados_pool_create) \
     X(rados_pool_lookup) \
     X(rados_read) \
-    X(rados_read_op_cmpxattr) \
     X(rados_read_op_omap_cmp2) \
     X(rados_read_op_omap_get_keys2) \
     X(rados_read_op_omap_get_vals2) \
@@ -57,7 +56,6 @@
     X(rados_write_op_omap_rm_range2) \
     X(rados_write_op_omap_set2) \
     X(rados_write_op_operate2) \
-    X(rados_write_op_rmxattr) \
     X(rados_write_op_setxattr) \
     X(rados_write_op_write_full)
 
@@ -96,7 +94,6 @@ int ddb_rados_lib_load(char **err);
 #define rados_pool_create (ddb_rados.rados_pool_create)
 #define rados_pool_lookup (ddb_rados.rados_pool_lookup)
 #define rados_read (ddb_rados.rados_read)
-#define rados_read_op_cmpxattr (ddb_rados.rados_read_op_cmpxattr)
 #define rados_read_op_omap_cmp2 (ddb_rados.rados_read_op_omap_cmp2)
 #define rados_read_op_omap_get_keys2 (ddb_rados.rados_read_op_omap_get_keys2)
 #define rados_read_op_omap_get_vals2 (ddb_rados.rados_read_op_omap_get_vals2)
@@ -116,7 +113,6 @@ int ddb_rados_lib_load(char **err);
 #define rados_write_op_omap_rm_range2 (ddb_rados.rados_write_op_omap_rm_range2)
 #define rados_write_op_omap_set2 (ddb_rados.rados_write_op_omap_set2)
 #define rados_write_op_operate2 (ddb_rados.rados_write_op_operate2)
-#define rados_write_op_rmxattr (ddb_rados.rados_write_op_rmxattr)
 #define rados_write_op_setxattr (ddb_rados.rados_write_op_setxattr)
 #define rados_write_op_write_full (ddb_rados.rados_write_op_write_full)
 #endif

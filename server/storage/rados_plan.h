@@ -31,33 +31,40 @@ typedef struct rs_plan {
 } rs_plan;
 
 /*
- * How one object's part of a plan is written, as one atomic RADOS operation:
- *   RS_FAST    a write of one object: "no pending marker" + the guards + the changes
- *   RS_MARK    phase 1: "no pending marker" + the guards, then the marker set to the intent's name
- *   RS_APPLY   phase 2 (and roll forward): "marker is the intent's" + the changes + marker removed
- *   RS_UNMARK  roll back: "marker is the intent's" + marker removed
+ * How one object's part of a plan is written, as one atomic RADOS operation. Every key the plan
+ * writes or read has a marker key in its object: RS_MARK_PREFIX + the escaped key (escaping never
+ * makes 01 03, so no data or metadata key collides with it), its value an intent's name.
+ *   RS_FAST    a write of one object: the keys' markers absent + the guards + the changes
+ *   RS_MARK    phase 1: the markers absent + the guards, then the markers set to the intent's name
+ *   RS_APPLY   phase 2 (and roll forward): the markers are the intent's + the changes + markers removed
+ *   RS_UNMARK  roll back: the markers are the intent's + markers removed
  *   RS_PLAIN   the changes alone (an intent of the first stage's format, which had no markers)
  * A failed compare fails the whole operation with -ECANCELED.
  */
 enum { RS_FAST, RS_MARK, RS_APPLY, RS_UNMARK, RS_PLAIN };
 
-/* The xattr of a data object that names the intent holding it (absent: none), and the intent's. */
-#define RS_MARK_ATTR "ddbd.tx"
-#define RS_STATE_ATTR "ddbd.state" /* "p" pending, "c" committed (the commit point), "a" abandoned */
+#define RS_MARK_PREFIX "\x01\x03"
+#define RS_MARK_PREFIX_LEN 2
+#define RS_STATE_ATTR "ddbd.state" /* an intent's: "p" pending, "c" committed (the commit point), "a" abandoned */
 #define RS_TIME_ATTR "ddbd.t"      /* the intent's creation, ms since the epoch (decimal): its lease */
 
 void rs_plan_add(rs_plan *p, const char *oid, int kind, const char *key, size_t klen, const char *val, size_t vlen);
 int rs_apply_group(ddb_store *s, rs_plan *p, size_t g, int mode, const char *intent);
-/* The intent's body: every change and every marked object of the plan; parsed back into a plan. */
+/* The marker keys of the keys of group g (allocated in the plan's arena); their count. */
+size_t rs_group_marks(rs_plan *p, size_t g, const char ***mk, size_t **ml);
+/* The intent's body: every change and every key only read; parsed back into a plan. */
 char *rs_intent_encode(rs_plan *p, size_t *len);
 int rs_intent_parse(const char *buf, size_t len, rs_plan *p);
 
 /* rados_txn.c: a plan over several objects, committed in two phases (DDB_STORE_ECONFLICT: a guard
-   failed, nothing written; RS_BUSY: another gateway's pending intent holds an object). */
+   failed, nothing written; RS_BUSY: another write's pending intent holds a key). */
 int rs_txn_commit(ddb_store *s, rs_plan *p);
-/* An object found marked (a write's or a read's compare failed): its intent resolved if it is
-   committed (rolled forward) or abandoned (rolled back); RS_BUSY if pending within its lease, 1
-   if the object holds no marker (the failure was a guard's), 0 once resolved. */
-int rs_marker_resolve(ddb_store *s, const char *oid);
+/* After a failed compare on group g: 1 if none of its keys is marked (a guard failed), else each
+   marker's intent resolved: 0 once all are, RS_BUSY if one is pending within its lease. */
+int rs_group_resolve(ddb_store *s, rs_plan *p, size_t g);
+/* The intent `name` that marks key `mk` of `oid` (met by a read): rolled forward if committed,
+   back if abandoned or past its lease (and the marker removed if the intent is gone); 0, RS_BUSY
+   (pending within its lease) or an error. */
+int rs_mark_resolve(ddb_store *s, const char *oid, const char *mk, size_t ml, const char *name);
 
 #endif

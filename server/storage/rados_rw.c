@@ -180,13 +180,15 @@ typedef struct rs_read {
     rados_omap_iter_t iter;
     rados_completion_t done;
     int prval;
-    int unchecked; /* read without the "no intent holds it" compare */
+    int unchecked;  /* markers met are ignored (read_marked's second read) */
+    char **marks;   /* the markers met: key, then the intent's name */
+    size_t *markl, nmarks;
 } rs_read;
 
 static void read_prepare(ddb_arena *a, rs_read *r, ddb_store_key *keys)
 {
-    r->ek = ddb_arena_alloc(a, r->m * sizeof(*r->ek));
-    r->el = ddb_arena_alloc(a, r->m * sizeof(*r->el));
+    r->ek = ddb_arena_alloc(a, 2 * r->m * sizeof(*r->ek));
+    r->el = ddb_arena_alloc(a, 2 * r->m * sizeof(*r->el));
     for (size_t i = 0; i < r->m; i++) {
         char *e = ddb_arena_alloc(a, 2 * keys[r->idx[i]].klen + 1);
         r->el[i] = rs_escape(keys[r->idx[i]].key, keys[r->idx[i]].klen, e);
@@ -197,11 +199,34 @@ static void read_prepare(ddb_arena *a, rs_read *r, ddb_store_key *keys)
     r->op = rados_create_read_op();
     r->iter = NULL;
     r->prval = 0;
-    /* an object held by another write's intent fails the read (-ECANCELED): resolved, then read
-       again (read_marked), so a read never returns a committed write's state half applied */
-    if (!r->unchecked)
-        rados_read_op_cmpxattr(r->op, RS_MARK_ATTR, LIBRADOS_CMPXATTR_OP_EQ, "", 0);
-    rados_read_op_omap_get_vals_by_keys2(r->op, r->ek, r->m, r->el, &r->iter, &r->prval);
+    /* and each key's marker (rados_plan.h), read in the same operation: a key held by another
+       write's intent is resolved, then read again (read_marked), so a read never returns a
+       committed write's state half applied */
+    for (size_t i = 0; i < r->m; i++) {
+        char *mk = ddb_arena_alloc(a, r->el[i] + RS_MARK_PREFIX_LEN);
+        memcpy(mk, RS_MARK_PREFIX, RS_MARK_PREFIX_LEN);
+        memcpy(mk + RS_MARK_PREFIX_LEN, r->ek[i], r->el[i]);
+        r->ek[r->m + i] = mk;
+        r->el[r->m + i] = r->el[i] + RS_MARK_PREFIX_LEN;
+    }
+    r->nmarks = 0;
+    rados_read_op_omap_get_vals_by_keys2(r->op, r->ek, 2 * r->m, r->el, &r->iter, &r->prval);
+}
+
+/* A marker met by a read, kept for read_marked. */
+static void read_mark(ddb_arena *a, rs_read *r, const char *k, size_t kl, const char *v, size_t vl)
+{
+    if (r->nmarks == 0) {
+        r->marks = ddb_arena_alloc(a, 2 * r->m * sizeof(*r->marks));
+        r->markl = ddb_arena_alloc(a, 2 * r->m * sizeof(*r->markl));
+    }
+    if (r->nmarks >= r->m)
+        return;
+    r->marks[2 * r->nmarks] = ddb_arena_memdup(a, k, kl);
+    r->markl[2 * r->nmarks] = kl;
+    r->marks[2 * r->nmarks + 1] = ddb_arena_strndup(a, v, vl); /* the intent name, a C string */
+    r->markl[2 * r->nmarks + 1] = vl;
+    r->nmarks++;
 }
 
 /* The values of a finished read (rc: the operation's result); absent keys stay NULL. */
@@ -213,10 +238,7 @@ static int read_finish(ddb_arena *a, rs_read *r, ddb_store_key *keys, int rc)
         rados_release_read_op(r->op);
         return DDB_STORE_OK;
     }
-    if (rc == -ECANCELED && !r->unchecked) {
-        rados_release_read_op(r->op);
-        return RS_BUSY;
-    }
+
     if (rc < 0 || r->prval < 0) {
         rados_release_read_op(r->op);
         return rs_check(rc < 0 ? rc : r->prval, "read", r->oid);
@@ -226,6 +248,11 @@ static int read_finish(ddb_arena *a, rs_read *r, ddb_store_key *keys, int rc)
         size_t kl = 0, vl = 0;
         if (rados_omap_get_next2(r->iter, &k, &v, &kl, &vl) < 0 || k == NULL)
             break;
+        if (kl > RS_MARK_PREFIX_LEN && memcmp(k, RS_MARK_PREFIX, RS_MARK_PREFIX_LEN) == 0) {
+            if (!r->unchecked && vl > 0 && vl <= RS_OBJ_MAX)
+                read_mark(a, r, k, kl, v, vl);
+            continue;
+        }
         for (size_t i = 0; i < r->m; i++) {
             if (r->el[i] != kl || memcmp(r->ek[i], k, kl) != 0)
                 continue;
@@ -239,21 +266,22 @@ static int read_finish(ddb_arena *a, rs_read *r, ddb_store_key *keys, int rc)
     }
     rados_omap_get_end(r->iter);
     rados_release_read_op(r->op);
-    return out;
+    return out == DDB_STORE_OK && r->nmarks > 0 ? RS_BUSY : out;
 }
 
 /*
- * An object found marked by a write intent: the intent is resolved (a committed one rolled
+ * Keys found marked by a write intent: the intent is resolved (a committed one rolled
  * forward, an abandoned one rolled back), then the object read again without the check: what it
  * holds then is either the resolved state or, under an intent not yet committed, the state before
  * that write, which is still the latest committed one.
  */
 static int read_marked(ddb_store *s, ddb_arena *a, rs_read *r, ddb_store_key *keys)
 {
-    int rc = rs_marker_resolve(s, r->oid);
-
-    if (rc < 0 && rc != RS_BUSY)
-        return rc;
+    for (size_t i = 0; i < r->nmarks; i++) {
+        int rc = rs_mark_resolve(s, r->oid, r->marks[2 * i], r->markl[2 * i], r->marks[2 * i + 1]);
+        if (rc < 0 && rc != RS_BUSY)
+            return rc;
+    }
     r->unchecked = 1;
     read_prepare(a, r, keys);
     __atomic_add_fetch(&s->n_reads, 1, __ATOMIC_RELAXED);

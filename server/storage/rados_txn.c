@@ -1,17 +1,18 @@
 /*
  * server/storage/rados_txn.c: writes over several RADOS objects, committed in two phases so that
  * they are atomic and serializable across gateways, and their recovery by any gateway that meets
- * them (docs/storage-format.md, "Write intents"; guarantees: docs/scale-out.md).
+ * them (docs/storage-format.md, "Write intents and markers"; guarantees: docs/scale-out.md).
  *
  *   intent   an object i.<gateway>.<n> holding every change (rados_write.c's body), created
  *            with its state xattr "p" (pending) and its creation time (the lease)
- *   phase 1  each object, in name order, is marked: one operation checks that no intent holds it
- *            and that the keys the commit read are unchanged, and sets its xattr ddbd.tx to the
- *            intent's name. Every other write of that object (and every guarded read) now fails
- *            its "not marked" compare and resolves the intent first
+ *   phase 1  each object, in name order, gets one operation that checks that no intent holds the
+ *            keys the write changes or read (their marker keys absent) and that the keys read
+ *            are unchanged, and sets those markers to the intent's name. Every other write of
+ *            those keys (and every read of them) now fails its "not marked" compare or sees the
+ *            marker, and resolves the intent first. Other keys of the object are not held
  *   commit   one atomic write of the intent: state "p" -> "c" (compare and set). From here the
  *            write happened, whoever finishes it
- *   phase 2  each object gets its changes and loses its marker in one operation guarded by
+ *   phase 2  each object gets its changes and loses its markers in one operation guarded by
  *            "marked by this intent" (so it applies once, whoever runs it), then the intent is removed
  * A gateway that meets a marker reads its intent: committed -> rolls it forward (phase 2);
  * abandoned ("a") or pending past its lease -> sets "p" -> "a" (compare and set, so an intent is
@@ -168,7 +169,7 @@ static int mark_all(ddb_store *s, rs_plan *p, const char *name)
         /* mine abandoned first: an intent resolving this one's marker must not wait on it */
         intent_cas(s, name, STATE_PENDING, STATE_ABANDONED);
         roll_back(s, p, g, name);
-        why = rs_marker_resolve(s, p->oids[g]);
+        why = rs_group_resolve(s, p, g);
         return why == 1 ? DDB_STORE_ECONFLICT : why < 0 && why != RS_BUSY ? why : RS_BUSY;
     }
     return DDB_STORE_OK;
@@ -279,28 +280,70 @@ static int intent_resolve(ddb_store *s, const char *name)
     return rc;
 }
 
-int rs_marker_resolve(ddb_store *s, const char *oid)
+/* The marker `mk` of `oid` removed if it still names `name` (an intent that is gone). */
+static void unmark_key(ddb_store *s, const char *oid, const char *mk, size_t ml, const char *name)
 {
-    char name[RS_OBJ_MAX + 1];
-    int rc = get_attr(s, oid, RS_MARK_ATTR, name, sizeof(name));
+    rados_write_op_t op = rados_create_write_op();
+    int prval = 0;
 
-    if (rc == -ENODATA || rc == -ENOENT || rc == 0)
-        return 1;
-    if (rc < 0)
-        return rs_check(rc, "read marker", oid);
-    rc = intent_resolve(s, name);
-    if (rc == 0 && get_attr(s, oid, RS_MARK_ATTR, name, sizeof(name)) > 0) {
-        /* still marked by an intent that is gone: its gateway stopped after it was abandoned */
-        rs_plan p = {0};
-        ddb_arena a;
-        ddb_arena_init(&a);
-        p.a = &a;
-        rs_plan_add(&p, oid, OP_MARK, "", 0, NULL, 0);
-        if (get_attr(s, name, RS_STATE_ATTR, (char[8]){0}, 8) == -ENOENT)
-            rs_apply_group(s, &p, 0, RS_UNMARK, name);
-        ddb_arena_free(&a);
-    }
+    rados_write_op_omap_cmp2(op, mk, LIBRADOS_CMPXATTR_OP_EQ, name, ml, strlen(name), &prval);
+    rados_write_op_omap_rm_keys2(op, &mk, &ml, 1);
+    rados_write_op_operate2(op, s->io, oid, NULL, 0);
+    rados_release_write_op(op);
+}
+
+int rs_mark_resolve(ddb_store *s, const char *oid, const char *mk, size_t ml, const char *name)
+{
+    int rc = intent_resolve(s, name);
+
+    /* resolved: its markers are gone, unless it was abandoned by others while its gateway, not
+       knowing, still marked keys (then that gateway removes them, or it stopped: removed here) */
+    if (rc == 0)
+        unmark_key(s, oid, mk, ml, name);
     return rc;
+}
+
+/* What a group's resolution answers: an error over RS_BUSY over 0 (resolved) over 1 (no marker). */
+static int severity(int rc)
+{
+    return rc == 1 ? 0 : rc == 0 ? 1 : rc == RS_BUSY ? 2 : 3;
+}
+
+int rs_group_resolve(ddb_store *s, rs_plan *p, size_t g)
+{
+    const char **mk;
+    size_t *ml, nm = rs_group_marks(p, g, &mk, &ml);
+    rados_read_op_t op = rados_create_read_op();
+    rados_omap_iter_t it = NULL;
+    int prval = 0, rc, out = 1;
+
+    rados_read_op_omap_get_vals_by_keys2(op, mk, nm, ml, &it, &prval);
+    rc = rados_read_op_operate(op, s->io, p->oids[g], 0);
+    __atomic_add_fetch(&s->n_reads, 1, __ATOMIC_RELAXED);
+    if (rc == -ENOENT) {
+        rados_release_read_op(op);
+        return 1;
+    }
+    if (rc < 0 || prval < 0) {
+        rados_release_read_op(op);
+        return rs_check(rc < 0 ? rc : prval, "read markers", p->oids[g]);
+    }
+    for (;;) {
+        char *k = NULL, *v = NULL, name[RS_OBJ_MAX + 1];
+        size_t kl = 0, vl = 0;
+        if (rados_omap_get_next2(it, &k, &v, &kl, &vl) < 0 || k == NULL)
+            break;
+        if (vl == 0 || vl > RS_OBJ_MAX)
+            continue;
+        memcpy(name, v, vl);
+        name[vl] = '\0';
+        rc = rs_mark_resolve(s, p->oids[g], ddb_arena_memdup(p->a, k, kl), kl, name);
+        if (severity(rc) > severity(out))
+            out = rc;
+    }
+    rados_omap_get_end(it);
+    rados_release_read_op(op);
+    return out;
 }
 
 /* ---- at open ---- */

@@ -2,7 +2,7 @@
  * server/storage/rados_write.c: the RADOS backend's writes. A compound write becomes a plan of
  * omap changes per object (rados_plan.h): one object is one atomic RADOS operation (with the
  * compares of the keys a commit read, when it is a commit's, and a check that no other write's
- * intent holds the object); several objects are committed in two phases behind a write intent
+ * intent holds those keys); several objects are committed in two phases behind a write intent
  * (rados_txn.c). What this guarantees across gateways: docs/scale-out.md.
  */
 #include <errno.h>
@@ -77,28 +77,70 @@ void rs_plan_add(rs_plan *p, const char *oid, int kind, const char *key, size_t 
     op->vl = vlen + 1;
 }
 
-/* The head of an object's operation by mode (rados_plan.h): its compares, which come first. */
-static void group_checks(rados_write_op_t op, rs_plan *p, size_t g, int mode, const char *intent, int fresh,
-                         int *prvals)
+/* The marker keys (rados_plan.h) of every key the group writes or read, into *mk / *ml; their count. */
+size_t rs_group_marks(rs_plan *p, size_t g, const char ***mk, size_t **ml)
 {
-    if (mode == RS_APPLY || mode == RS_UNMARK) {
-        rados_write_op_cmpxattr(op, RS_MARK_ATTR, LIBRADOS_CMPXATTR_OP_EQ, intent, strlen(intent));
-        return;
+    size_t n = 0;
+
+    for (size_t i = 0; i < p->n; i++)
+        n += p->ops[i].group == g;
+    *mk = ddb_arena_alloc(p->a, (n + 1) * sizeof(**mk));
+    *ml = ddb_arena_alloc(p->a, (n + 1) * sizeof(**ml));
+    n = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        rs_op *o = &p->ops[i];
+        char *m;
+        if (o->group != g)
+            continue;
+        m = ddb_arena_alloc(p->a, o->kl + RS_MARK_PREFIX_LEN);
+        memcpy(m, RS_MARK_PREFIX, RS_MARK_PREFIX_LEN);
+        memcpy(m + RS_MARK_PREFIX_LEN, o->k, o->kl);
+        (*mk)[n] = m;
+        (*ml)[n++] = o->kl + RS_MARK_PREFIX_LEN;
     }
+    return n;
+}
+
+/* The head of an object's operation by mode (rados_plan.h): its compares, which come first. */
+static void group_checks(rados_write_op_t op, rs_plan *p, size_t g, int mode, const char *intent, int *prvals)
+{
+    const char **mk, *want = mode == RS_APPLY || mode == RS_UNMARK ? intent : "";
+    size_t *ml, nm = mode == RS_PLAIN ? 0 : rs_group_marks(p, g, &mk, &ml), c = 0;
+
     /* removing keys and comparing need the object (else -ENOENT): it is created if missing (a
-       failed compare undoes that too). An xattr compare on a missing object fails with -ENOENT
-       instead: a new object is created exclusively, which is its "no intent holds it" check. */
-    rados_write_op_create(op, fresh ? LIBRADOS_CREATE_EXCLUSIVE : LIBRADOS_CREATE_IDEMPOTENT, NULL);
-    if (mode == RS_PLAIN)
+       failed compare undoes that too) */
+    if (mode != RS_APPLY && mode != RS_UNMARK)
+        rados_write_op_create(op, LIBRADOS_CREATE_IDEMPOTENT, NULL);
+    /* each key's marker: absent (no intent holds it: an absent key compares as empty), or the
+       intent's own name */
+    for (size_t i = 0; i < nm; i++)
+        rados_write_op_omap_cmp2(op, mk[i], LIBRADOS_CMPXATTR_OP_EQ, want, ml[i], strlen(want), &prvals[c++]);
+    if (mode != RS_FAST && mode != RS_MARK)
         return;
-    /* a missing xattr compares as empty: "no intent holds this object" */
-    if (!fresh)
-        rados_write_op_cmpxattr(op, RS_MARK_ATTR, LIBRADOS_CMPXATTR_OP_EQ, "", 0);
-    for (size_t i = 0, c = 0; i < p->n; i++) {
+    for (size_t i = 0; i < p->n; i++) {
         rs_op *o = &p->ops[i];
         if (o->group == g && o->kind == OP_CMP)
             rados_write_op_omap_cmp2(op, o->k, LIBRADOS_CMPXATTR_OP_EQ, o->v ? o->v : "", o->kl, o->vl, &prvals[c++]);
     }
+}
+
+/* The markers of the group's keys set to the intent's name (mark), or removed. */
+static void group_marks_set(rados_write_op_t op, rs_plan *p, size_t g, const char *intent, int set)
+{
+    const char **mk, **mv;
+    size_t *ml, *mvl, nm = rs_group_marks(p, g, &mk, &ml);
+
+    if (!set) {
+        rados_write_op_omap_rm_keys2(op, mk, ml, nm);
+        return;
+    }
+    mv = ddb_arena_alloc(p->a, (nm + 1) * sizeof(*mv));
+    mvl = ddb_arena_alloc(p->a, (nm + 1) * sizeof(*mvl));
+    for (size_t i = 0; i < nm; i++) {
+        mv[i] = intent;
+        mvl[i] = strlen(intent);
+    }
+    rados_write_op_omap_set2(op, mk, mv, ml, mvl, nm);
 }
 
 /* The group's puts and deletes, in order. */
@@ -142,7 +184,9 @@ static void group_changes(rados_write_op_t op, rs_plan *p, size_t g, size_t n)
         rados_write_op_omap_rm_keys2(op, rk, rkl, nr);
 }
 
-static int group_op(ddb_store *s, rs_plan *p, size_t g, int mode, const char *intent, int fresh)
+/* One object's part of a plan as one RADOS operation (atomic on the object), by mode
+   (rados_plan.h). -ECANCELED: a compare failed and nothing was written. */
+int rs_apply_group(ddb_store *s, rs_plan *p, size_t g, int mode, const char *intent)
 {
     size_t n = 0;
     int rc, *prvals;
@@ -150,39 +194,23 @@ static int group_op(ddb_store *s, rs_plan *p, size_t g, int mode, const char *in
 
     for (size_t i = 0; i < p->n; i++)
         n += p->ops[i].group == g;
-    prvals = ddb_arena_alloc(p->a, (n + 1) * sizeof(*prvals));
-    group_checks(op, p, g, mode, intent, fresh, prvals);
+    prvals = ddb_arena_alloc(p->a, (2 * n + 1) * sizeof(*prvals));
+    group_checks(op, p, g, mode, intent, prvals);
     if (mode == RS_FAST || mode == RS_APPLY || mode == RS_PLAIN)
         group_changes(op, p, g, n + 1);
-    if (mode == RS_MARK)
-        rados_write_op_setxattr(op, RS_MARK_ATTR, intent, strlen(intent));
-    if (mode == RS_APPLY || mode == RS_UNMARK)
-        rados_write_op_rmxattr(op, RS_MARK_ATTR);
+    if (mode == RS_MARK || mode == RS_APPLY || mode == RS_UNMARK)
+        group_marks_set(op, p, g, intent, mode == RS_MARK);
     rc = rados_write_op_operate2(op, s->io, p->oids[g], NULL, 0);
     rados_release_write_op(op);
     __atomic_add_fetch(&s->n_writes, 1, __ATOMIC_RELAXED);
     return rc;
 }
 
-/* One object's part of a plan as one RADOS operation (atomic on the object), by mode
-   (rados_plan.h). -ECANCELED: a compare failed and nothing was written. */
-int rs_apply_group(ddb_store *s, rs_plan *p, size_t g, int mode, const char *intent)
-{
-    int rc = group_op(s, p, g, mode, intent, 0);
-
-    if (rc == -ENOENT && (mode == RS_FAST || mode == RS_MARK)) { /* no object yet */
-        rc = group_op(s, p, g, mode, intent, 1);
-        if (rc == -EEXIST) /* another write created it meanwhile */
-            rc = group_op(s, p, g, mode, intent, 0);
-    }
-    return rc;
-}
-
 /* ---- write intents: the body of a write over several objects ---- */
 
 /*
- * The intent holds every change of the write (object, escaped key, stored value; compares are
- * not kept) and one OP_MARK entry per object it only read: [u32 count] then per entry [u8 kind]
+ * The intent holds every change of the write (object, escaped key, stored value) and one OP_MARK
+ * entry (no value) per key it read, so all are unmarked: [u32 count] then per entry [u8 kind]
  * [u8 oid length][oid][u32 key length][key][u32 value length][value], integers big-endian. Its
  * state and lease are xattrs (rados_txn.c).
  */
@@ -192,18 +220,9 @@ char *rs_intent_encode(rs_plan *p, size_t *lenp)
     char *buf;
     uint32_t count = 0;
 
-    for (size_t g = 0; g < p->ngroups; g++) { /* objects only read: one entry each (once: a plan may be retried) */
-        int listed = p->changes[g] != 0;
-        for (size_t i = 0; i < p->n && !listed; i++)
-            listed = p->ops[i].group == g && p->ops[i].kind == OP_MARK;
-        if (!listed)
-            rs_plan_add(p, p->oids[g], OP_MARK, "", 0, NULL, 0);
-    }
-    for (size_t i = 0; i < p->n; i++) {
-        if (p->ops[i].kind != OP_CMP) {
-            len += 1 + 1 + strlen(p->oids[p->ops[i].group]) + 4 + p->ops[i].kl + 4 + p->ops[i].vl;
-            count++;
-        }
+    for (size_t i = 0; i < p->n; i++) { /* a key only read is listed without its value (OP_MARK) */
+        len += 1 + 1 + strlen(p->oids[p->ops[i].group]) + 4 + p->ops[i].kl + 4 + (p->ops[i].kind == OP_CMP ? 0 : p->ops[i].vl);
+        count++;
     }
     buf = ddb_arena_alloc(p->a, len);
     ddb_put_be(buf, count, 4);
@@ -211,17 +230,16 @@ char *rs_intent_encode(rs_plan *p, size_t *lenp)
         rs_op *o = &p->ops[i];
         const char *oid = p->oids[o->group];
         size_t ol = strlen(oid);
-        if (o->kind == OP_CMP)
-            continue;
-        buf[off++] = (char)o->kind;
+        size_t vl = o->kind == OP_CMP ? 0 : o->vl;
+        buf[off++] = (char)(o->kind == OP_CMP ? OP_MARK : o->kind);
         buf[off++] = (char)ol;
         memcpy(buf + off, oid, ol), off += ol;
         ddb_put_be(buf + off, o->kl, 4), off += 4;
         if (o->kl)
             memcpy(buf + off, o->k, o->kl), off += o->kl;
-        ddb_put_be(buf + off, o->vl, 4), off += 4;
-        if (o->vl)
-            memcpy(buf + off, o->v, o->vl), off += o->vl;
+        ddb_put_be(buf + off, vl, 4), off += 4;
+        if (vl)
+            memcpy(buf + off, o->v, vl), off += vl;
     }
     *lenp = len;
     return buf;
@@ -289,7 +307,7 @@ static int apply_plan(ddb_store *s, rs_plan *p)
         return rs_txn_commit(s, p);
     rc = rs_apply_group(s, p, 0, RS_FAST, NULL);
     if (rc == -ECANCELED) {
-        rc = rs_marker_resolve(s, p->oids[0]);
+        rc = rs_group_resolve(s, p, 0);
         return rc == 1 ? DDB_STORE_ECONFLICT : rc == 0 ? RS_BUSY : rc;
     }
     return rc < 0 ? rs_check(rc, "write", p->oids[0]) : DDB_STORE_OK;
