@@ -186,11 +186,13 @@ int rs_txn_commit(ddb_store *s, rs_plan *p)
     if ((rc = mark_all(s, p, name)) != DDB_STORE_OK)
         return rc;
     ddb_crash_point("rados-txn-before-commit");
-    if ((rc = intent_cas(s, name, STATE_PENDING, STATE_COMMITTED)) < 0) {
+    if ((rc = intent_cas(s, name, STATE_PENDING, STATE_COMMITTED)) == -ECANCELED || rc == -ENOENT) {
         /* another gateway found it past its lease and abandoned it: nothing was written */
         roll_back(s, p, p->ngroups, name);
-        return rc == -ECANCELED || rc == -ENOENT ? RS_BUSY : rs_check(rc, "commit intent", name);
+        return RS_BUSY;
     }
+    if (rc < 0) /* committed or not, unknown: left to whoever meets its markers (forward or back) */
+        return rs_check(rc, "commit intent", name);
     ddb_crash_point("rados-txn-after-commit");
     /* committed: a failure from here leaves the rest to whoever meets a marker, and the write stands */
     pthread_rwlock_rdlock(&s->apply_lock);
