@@ -11,6 +11,9 @@
  *   transact-after-commit    TransactWriteItems committed, its answer not yet sent
  *   groupcommit-before-sync  --sync: writes applied, the log sync that would make them durable
  *                            (and release their answers) not yet run (storage/groupcommit.h)
+ *   rados-txn-before-commit  RADOS: a write over several objects has marked them all, its
+ *                            intent's commit point is not yet written (storage/rados_txn.c)
+ *   rados-txn-after-commit   RADOS: that commit point written, the objects not yet changed
  *
  * Injected conflicts let applications test their retry paths, which DynamoDB exercises only under
  * real contention: --transaction-conflict-rate and --write-conflict-rate (config.h) make that

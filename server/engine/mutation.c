@@ -324,6 +324,10 @@ int ddb_mutate(ddb_server *srv, ddb_arena *a, ddb_mutation *m)
             m->t = t;
             continue;
         }
+        /* another gateway's commits kept winning (storage.h): DynamoDB's answer when a
+           transaction holds the item */
+        if (rc == DDB_STORE_ECONFLICT)
+            return fail(m, DDB_E_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
         if (rc < 0)
             return fail(m, DDB_E_INTERNAL, "Internal server error");
         if (rc == 0)
@@ -439,6 +443,17 @@ static int txn_fail(ddb_req_error *err, int code, const char *msg)
     return code;
 }
 
+/* Another gateway's commits kept winning on the transaction's items (storage.h): cancelled with
+   TransactionConflict on every action, as the store does not say which item it lost on. */
+static int txn_conflict(ddb_mutation *ms, size_t n, ddb_req_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        ms[i].err.code = DDB_E_TRANSACTION_CONFLICT;
+        ms[i].err.msg = "Transaction is ongoing for the item";
+    }
+    return txn_fail(err, DDB_E_TRANSACTION_CANCELED, NULL);
+}
+
 int ddb_mutate_txn(ddb_server *srv, ddb_arena *a, ddb_mutation *ms, size_t n, const ddb_batch *extra,
                    ddb_req_error *err)
 {
@@ -469,6 +484,8 @@ int ddb_mutate_txn(ddb_server *srv, ddb_arena *a, ddb_mutation *ms, size_t n, co
         }
         if (rc == TXN_CANCELED)
             return txn_fail(err, DDB_E_TRANSACTION_CANCELED, NULL);
+        if (rc == DDB_STORE_ECONFLICT)
+            return txn_conflict(ms, n, err);
         if (rc != 0)
             return txn_fail(err, DDB_E_INTERNAL, "Internal server error");
         for (size_t i = 0; i < n; i++)

@@ -450,6 +450,8 @@ int ddb_transact_read_keys(ddb_req *req, ddb_store_key *keys, uint32_t n)
 
     if (snap != NULL)
         ddb_store_snapshot_release(s, snap);
+    if (rc == DDB_STORE_ECONFLICT) /* writes of other gateways kept changing the items (RADOS) */
+        return ddb_transact_cancel_one(req, n, 0, "TransactionConflict", "Transaction is ongoing for the item");
     if (rc != DDB_STORE_OK)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     return DDB_OK;

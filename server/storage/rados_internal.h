@@ -3,7 +3,8 @@
  * close, format, placement changes, recovery of write intents; rados_rw.c: reads, writes,
  * commits; rados_iter.c: range reads). Included only by rados*.c, the only files that see
  * <rados/librados.h>. The layout is docs/storage-format.md's "RADOS" section. rados_write.c:
- * compound writes, write intents and their recovery. rados_meta.c: guarded meta commits, watch/notify.
+ * writes as plans per object; rados_txn.c: two-phase commits over objects and their recovery;
+ * rados_meta.c: guarded meta commits, watch/notify.
  *
  * Objects of one store, all in the pool's namespace the store was opened with:
  *   ddbd.meta            the metadata space: one omap key per metadata key
@@ -13,7 +14,9 @@
  *                        store's `nparts`: one object per (table, partition), its keys as omap
  *                        keys, in key order
  *   q.<ks>               sequenced keys (stream records, PITR logs) whose first 4 bytes are <ks>
- *   i.<gateway>.<n>      a write intent: a compound write spanning objects, before it is applied
+ *   i.<gateway>.<n>      a write intent: a write spanning objects, committed in two phases
+ *                        (rados_txn.c); a key it holds has a marker omap key (01 03 + the
+ *                        escaped key) whose value is its name
  * Omap keys are the store's keys escaped (00 -> 01 01, 01 -> 01 02: order-preserving and free of
  * NUL bytes, which librados' range listing cannot take); omap values are 'v' then the value, so a
  * stored value is never empty and "empty" can mean "absent" in an omap compare.
@@ -37,7 +40,8 @@
 #define RS_OBJ_MAX 40     /* "d.<8 hex>.<4 hex>" and the rest fit */
 #define RS_META_OBJ "ddbd.meta"
 #define RS_DIR_OBJ "ddbd.dir"
-#define RS_RETRIES 12     /* a guarded write that lost to another gateway is decided again this often */
+#define RS_RETRIES 20     /* a guarded write that lost to another gateway is decided again this often */
+#define RS_BUSY (-100)    /* internal: another gateway's pending write intent holds an object (retry) */
 
 struct ddb_store {
     const ddb_store_ops *ops; /* first: store.c dispatches through it (backend.h) */
@@ -89,8 +93,12 @@ int rs_dir_add(ddb_store *s, const char *const *oids, size_t n);
 int rs_write_guarded(ddb_store *s, const ddb_batch *b, const ddb_store_key *guards, size_t ng, ddb_arena *a);
 /* Removes the batch's keys (deletes) from one named object, wherever they place now (moves at open). */
 int rs_remove_keys(ddb_store *s, const char *oid, const ddb_batch *b);
-/* Replays every write intent left by a gateway that stopped mid-write (at open). */
+/* Resolves every write intent left by a gateway that stopped mid-write (at open; rados_txn.c). */
 int rs_recover_intents(ddb_store *s);
+/* A retry's jittered, doubling wait (another gateway won or holds an object), counted. */
+void rs_backoff(ddb_store *s, int attempt);
+/* How long a pending intent may hold its objects before any gateway rolls it back (rados_txn.c). */
+long rs_lease_ms(void);
 /* The sequencer's loader: the highest number stored under a prefix. */
 uint64_t rs_seq_load(void *ctx, const char *prefix, size_t plen);
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "keycodec.h"
-#include "rados_internal.h"
+#include "rados_plan.h"
 
 #define FIRST_PAGE 64 /* a Query with a small Limit reads little; scans then read larger pages */
 #define PAGE 512
@@ -40,6 +40,7 @@ struct ddb_store_iter {
     size_t lolen, hilen;
     int reverse, status, cur;
     size_t n;
+    unsigned char marks_more; /* unused: a page resolves the markers its read returned */
     rs_sub sub[];
 };
 
@@ -52,10 +53,51 @@ static void sub_clear(rs_sub *u)
     u->n = u->pos = 0;
 }
 
+/* Adds to a page's read the markers of keys from `after` on (up to 64). */
+static void read_marks_op(rados_read_op_t op, ddb_store_iter *it, const char *after, rados_omap_iter_t *marks,
+                          int *prval)
+{
+    size_t al = strlen(after);
+    char *m = malloc(al + RS_MARK_PREFIX_LEN + 1);
+
+    memcpy(m, RS_MARK_PREFIX, RS_MARK_PREFIX_LEN);
+    memcpy(m + RS_MARK_PREFIX_LEN, after, al + 1);
+    /* librados copies its arguments into the operation */
+    rados_read_op_omap_get_vals2(op, m, RS_MARK_PREFIX, 64, marks, &it->marks_more, prval);
+    free(m);
+}
+
+/* The markers a page's read returned, of keys in [from, hi): each one's intent resolved. The number
+   resolved (0: none, read the page as it is), or an error. */
+static int resolve_marks(ddb_store_iter *it, rs_sub *u, rados_omap_iter_t marks, const char *from, size_t fromlen)
+{
+    int n = 0, rc = 0;
+
+    for (;;) {
+        char *k = NULL, *v = NULL;
+        size_t kl = 0, vl = 0;
+        if (rados_omap_get_next2(marks, &k, &v, &kl, &vl) < 0 || k == NULL)
+            break;
+        char *key = malloc(kl), *name = strndup(v, vl);
+        size_t ul;
+        memcpy(key, k + RS_MARK_PREFIX_LEN, kl - RS_MARK_PREFIX_LEN);
+        ul = rs_unescape(key, kl - RS_MARK_PREFIX_LEN);
+        if (rs_key_cmp(key, ul, from, fromlen) >= 0 && rs_key_cmp(key, ul, it->hi, it->hilen) < 0 && rc >= 0) {
+            int e = rs_mark_resolve(it->s, u->oid, k, kl, name);
+            rc = e < 0 && e != RS_BUSY ? e : rc;
+            n++;
+        }
+        free(key);
+        free(name);
+    }
+    rados_omap_get_end(marks);
+    return rc < 0 ? rc : n;
+}
+
 /* Appends the next page of the object's keys in [from, hi) (from: lo or the seek point). */
 static int sub_fetch_page(ddb_store_iter *it, rs_sub *u, const char *from, size_t fromlen, unsigned max)
 {
-    rados_read_op_t op = rados_create_read_op();
+    rados_read_op_t op;
     rados_omap_iter_t iter = NULL;
     unsigned char more = 0;
     int prval = 0, rc;
@@ -73,8 +115,25 @@ static int sub_fetch_page(ddb_store_iter *it, rs_sub *u, const char *from, size_
             start[el > 0 ? el - 1 : 0] = '\0';
         }
     }
-    rados_read_op_omap_get_vals2(op, u->after ? u->after : start, "", max, &iter, &more, &prval);
-    rc = rados_read_op_operate(op, it->s->io, u->oid, 0);
+    /* keys of the range held by a write intent are resolved first (a committed write rolled
+       forward, an abandoned one back), as point reads do (rados_rw.c), then the page read again
+       without looking at markers */
+    for (int check = 1;; check = 0) {
+        rados_omap_iter_t marks = NULL;
+        int mprval = 0, found;
+        op = rados_create_read_op();
+        rados_read_op_omap_get_vals2(op, u->after ? u->after : start, "", max, &iter, &more, &prval);
+        if (check)
+            read_marks_op(op, it, u->after ? u->after : start, &marks, &mprval);
+        rc = rados_read_op_operate(op, it->s->io, u->oid, 0);
+        if (!check || rc < 0 || mprval < 0 || (found = resolve_marks(it, u, marks, from, fromlen)) == 0)
+            break;
+        rados_release_read_op(op);
+        if (found < 0) {
+            free(start);
+            return found;
+        }
+    }
     free(start);
     __atomic_add_fetch(&it->s->n_reads, 1, __ATOMIC_RELAXED);
     u->more = 0;
@@ -92,6 +151,8 @@ static int sub_fetch_page(ddb_store_iter *it, rs_sub *u, const char *from, size_
         size_t kl = 0, vl = 0;
         if (rados_omap_get_next2(iter, &k, &v, &kl, &vl) < 0 || k == NULL)
             break;
+        if (kl >= RS_MARK_PREFIX_LEN && memcmp(k, RS_MARK_PREFIX, RS_MARK_PREFIX_LEN) == 0)
+            continue; /* a marker (a range spanning the escaped prefix 01 03), not a key */
         free(u->after);
         u->after = strndup(k, kl);
         char *key = malloc(kl + 1);

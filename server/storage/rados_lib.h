@@ -26,6 +26,7 @@
     X(rados_create) \
     X(rados_create_read_op) \
     X(rados_create_write_op) \
+    X(rados_getxattr) \
     X(rados_ioctx_create) \
     X(rados_ioctx_destroy) \
     X(rados_ioctx_set_namespace) \
@@ -54,12 +55,15 @@
     X(rados_watch_flush) \
     X(rados_write_full) \
     X(rados_write_op_assert_exists) \
+    X(rados_write_op_cmpxattr) \
     X(rados_write_op_create) \
     X(rados_write_op_omap_cmp2) \
     X(rados_write_op_omap_rm_keys2) \
     X(rados_write_op_omap_rm_range2) \
     X(rados_write_op_omap_set2) \
-    X(rados_write_op_operate2)
+    X(rados_write_op_operate2) \
+    X(rados_write_op_setxattr) \
+    X(rados_write_op_write_full)
 
 typedef struct ddb_rados_lib {
 #define X(f) __typeof__(f) *f;
@@ -85,6 +89,7 @@ int ddb_rados_lib_load(char **err);
 #define rados_create (ddb_rados.rados_create)
 #define rados_create_read_op (ddb_rados.rados_create_read_op)
 #define rados_create_write_op (ddb_rados.rados_create_write_op)
+#define rados_getxattr (ddb_rados.rados_getxattr)
 #define rados_ioctx_create (ddb_rados.rados_ioctx_create)
 #define rados_ioctx_destroy (ddb_rados.rados_ioctx_destroy)
 #define rados_ioctx_set_namespace (ddb_rados.rados_ioctx_set_namespace)
@@ -113,12 +118,15 @@ int ddb_rados_lib_load(char **err);
 #define rados_watch_flush (ddb_rados.rados_watch_flush)
 #define rados_write_full (ddb_rados.rados_write_full)
 #define rados_write_op_assert_exists (ddb_rados.rados_write_op_assert_exists)
+#define rados_write_op_cmpxattr (ddb_rados.rados_write_op_cmpxattr)
 #define rados_write_op_create (ddb_rados.rados_write_op_create)
 #define rados_write_op_omap_cmp2 (ddb_rados.rados_write_op_omap_cmp2)
 #define rados_write_op_omap_rm_keys2 (ddb_rados.rados_write_op_omap_rm_keys2)
 #define rados_write_op_omap_rm_range2 (ddb_rados.rados_write_op_omap_rm_range2)
 #define rados_write_op_omap_set2 (ddb_rados.rados_write_op_omap_set2)
 #define rados_write_op_operate2 (ddb_rados.rados_write_op_operate2)
+#define rados_write_op_setxattr (ddb_rados.rados_write_op_setxattr)
+#define rados_write_op_write_full (ddb_rados.rados_write_op_write_full)
 #endif
 
 #endif

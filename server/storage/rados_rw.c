@@ -7,8 +7,8 @@
  * writes with an omap compare of every key it read in the same operation as its changes to that
  * key's object: a commit by another gateway that changed a read key in between makes the write
  * fail as a whole (-ECANCELED), and the commit reads and decides again (RS_RETRIES times, then
- * DDB_STORE_ECONFLICT). What this does and does not guarantee across gateways for writes that span
- * objects: docs/scale-out.md.
+ * DDB_STORE_ECONFLICT). A write spanning objects is committed in two phases (rados_txn.c); reads
+ * resolve an intent they meet. What this guarantees across gateways: docs/scale-out.md.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,7 +19,7 @@
 #include <sodium.h>
 
 #include "keycodec.h"
-#include "rados_internal.h"
+#include "rados_plan.h"
 
 /* ---- keys, values, object names ---- */
 
@@ -180,12 +180,15 @@ typedef struct rs_read {
     rados_omap_iter_t iter;
     rados_completion_t done;
     int prval;
+    int unchecked;  /* markers met are ignored (read_marked's second read) */
+    char **marks;   /* the markers met: key, then the intent's name */
+    size_t *markl, nmarks;
 } rs_read;
 
 static void read_prepare(ddb_arena *a, rs_read *r, ddb_store_key *keys)
 {
-    r->ek = ddb_arena_alloc(a, r->m * sizeof(*r->ek));
-    r->el = ddb_arena_alloc(a, r->m * sizeof(*r->el));
+    r->ek = ddb_arena_alloc(a, 2 * r->m * sizeof(*r->ek));
+    r->el = ddb_arena_alloc(a, 2 * r->m * sizeof(*r->el));
     for (size_t i = 0; i < r->m; i++) {
         char *e = ddb_arena_alloc(a, 2 * keys[r->idx[i]].klen + 1);
         r->el[i] = rs_escape(keys[r->idx[i]].key, keys[r->idx[i]].klen, e);
@@ -196,7 +199,34 @@ static void read_prepare(ddb_arena *a, rs_read *r, ddb_store_key *keys)
     r->op = rados_create_read_op();
     r->iter = NULL;
     r->prval = 0;
-    rados_read_op_omap_get_vals_by_keys2(r->op, r->ek, r->m, r->el, &r->iter, &r->prval);
+    /* and each key's marker (rados_plan.h), read in the same operation: a key held by another
+       write's intent is resolved, then read again (read_marked), so a read never returns a
+       committed write's state half applied */
+    for (size_t i = 0; i < r->m; i++) {
+        char *mk = ddb_arena_alloc(a, r->el[i] + RS_MARK_PREFIX_LEN);
+        memcpy(mk, RS_MARK_PREFIX, RS_MARK_PREFIX_LEN);
+        memcpy(mk + RS_MARK_PREFIX_LEN, r->ek[i], r->el[i]);
+        r->ek[r->m + i] = mk;
+        r->el[r->m + i] = r->el[i] + RS_MARK_PREFIX_LEN;
+    }
+    r->nmarks = 0;
+    rados_read_op_omap_get_vals_by_keys2(r->op, r->ek, 2 * r->m, r->el, &r->iter, &r->prval);
+}
+
+/* A marker met by a read, kept for read_marked. */
+static void read_mark(ddb_arena *a, rs_read *r, const char *k, size_t kl, const char *v, size_t vl)
+{
+    if (r->nmarks == 0) {
+        r->marks = ddb_arena_alloc(a, 2 * r->m * sizeof(*r->marks));
+        r->markl = ddb_arena_alloc(a, 2 * r->m * sizeof(*r->markl));
+    }
+    if (r->nmarks >= r->m)
+        return;
+    r->marks[2 * r->nmarks] = ddb_arena_memdup(a, k, kl);
+    r->markl[2 * r->nmarks] = kl;
+    r->marks[2 * r->nmarks + 1] = ddb_arena_strndup(a, v, vl); /* the intent name, a C string */
+    r->markl[2 * r->nmarks + 1] = vl;
+    r->nmarks++;
 }
 
 /* The values of a finished read (rc: the operation's result); absent keys stay NULL. */
@@ -208,6 +238,7 @@ static int read_finish(ddb_arena *a, rs_read *r, ddb_store_key *keys, int rc)
         rados_release_read_op(r->op);
         return DDB_STORE_OK;
     }
+
     if (rc < 0 || r->prval < 0) {
         rados_release_read_op(r->op);
         return rs_check(rc < 0 ? rc : r->prval, "read", r->oid);
@@ -217,6 +248,11 @@ static int read_finish(ddb_arena *a, rs_read *r, ddb_store_key *keys, int rc)
         size_t kl = 0, vl = 0;
         if (rados_omap_get_next2(r->iter, &k, &v, &kl, &vl) < 0 || k == NULL)
             break;
+        if (kl > RS_MARK_PREFIX_LEN && memcmp(k, RS_MARK_PREFIX, RS_MARK_PREFIX_LEN) == 0) {
+            if (!r->unchecked && vl > 0 && vl <= RS_OBJ_MAX)
+                read_mark(a, r, k, kl, v, vl);
+            continue;
+        }
         for (size_t i = 0; i < r->m; i++) {
             if (r->el[i] != kl || memcmp(r->ek[i], k, kl) != 0)
                 continue;
@@ -230,7 +266,26 @@ static int read_finish(ddb_arena *a, rs_read *r, ddb_store_key *keys, int rc)
     }
     rados_omap_get_end(r->iter);
     rados_release_read_op(r->op);
-    return out;
+    return out == DDB_STORE_OK && r->nmarks > 0 ? RS_BUSY : out;
+}
+
+/*
+ * Keys found marked by a write intent: the intent is resolved (a committed one rolled
+ * forward, an abandoned one rolled back), then the object read again without the check: what it
+ * holds then is either the resolved state or, under an intent not yet committed, the state before
+ * that write, which is still the latest committed one.
+ */
+static int read_marked(ddb_store *s, ddb_arena *a, rs_read *r, ddb_store_key *keys)
+{
+    for (size_t i = 0; i < r->nmarks; i++) {
+        int rc = rs_mark_resolve(s, r->oid, r->marks[2 * i], r->markl[2 * i], r->marks[2 * i + 1]);
+        if (rc < 0 && rc != RS_BUSY)
+            return rc;
+    }
+    r->unchecked = 1;
+    read_prepare(a, r, keys);
+    __atomic_add_fetch(&s->n_reads, 1, __ATOMIC_RELAXED);
+    return read_finish(a, r, keys, rados_read_op_operate(r->op, s->io, r->oid, 0));
 }
 
 /*
@@ -238,7 +293,7 @@ static int read_finish(ddb_arena *a, rs_read *r, ddb_store_key *keys, int rc)
  * operation per object, all in flight at once (BatchGetItem, a transaction's reads), so a batch
  * costs about one round trip, not one per object.
  */
-static int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, int meta)
+static int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, int meta, size_t *nobjects)
 {
     char (*oids)[RS_OBJ_MAX] = ddb_arena_alloc(a, n * sizeof(*oids));
     rs_read *r = ddb_arena_alloc(a, n * sizeof(*r));
@@ -257,6 +312,7 @@ static int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, 
         if (done[i])
             continue;
         r[nr].oid = oids[i];
+        r[nr].unchecked = 0;
         r[nr].idx = ddb_arena_alloc(a, (n - i) * sizeof(size_t));
         r[nr].m = 0;
         for (size_t j = i; j < n; j++) {
@@ -268,8 +324,12 @@ static int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, 
         read_prepare(a, &r[nr++], keys);
     }
     __atomic_add_fetch(&s->n_reads, nr, __ATOMIC_RELAXED);
-    if (nr == 1)
-        return read_finish(a, &r[0], keys, rados_read_op_operate(r[0].op, s->io, r[0].oid, 0));
+    if (nobjects != NULL)
+        *nobjects = nr;
+    if (nr == 1) {
+        rc = read_finish(a, &r[0], keys, rados_read_op_operate(r[0].op, s->io, r[0].oid, 0));
+        return rc == RS_BUSY ? read_marked(s, a, &r[0], keys) : rc;
+    }
     for (size_t i = 0; i < nr; i++) {
         int e = rados_aio_create_completion(NULL, NULL, NULL, &r[i].done);
         if (e == 0)
@@ -289,6 +349,8 @@ static int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, 
             rados_aio_release(r[i].done);
         }
         e = read_finish(a, &r[i], keys, e);
+        if (e == RS_BUSY)
+            e = read_marked(s, a, &r[i], keys);
         if (rc == DDB_STORE_OK)
             rc = e;
     }
@@ -298,7 +360,7 @@ static int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, 
 int rs_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
 {
     ddb_store_key k = {key, klen, NULL, 0};
-    int rc = read_keys(s, a, &k, 1, 0);
+    int rc = read_keys(s, a, &k, 1, 0, NULL);
 
     *val = k.val;
     *vlen = k.vlen;
@@ -308,7 +370,7 @@ int rs_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val,
 int rs_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
 {
     ddb_store_key k = {key, klen, NULL, 0};
-    int rc = read_keys(s, a, &k, 1, 1);
+    int rc = read_keys(s, a, &k, 1, 1, NULL);
 
     *val = k.val;
     *vlen = k.vlen;
@@ -317,7 +379,7 @@ int rs_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char *
 
 int rs_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n)
 {
-    return read_keys(s, a, keys, n, 0);
+    return read_keys(s, a, keys, n, 0, NULL);
 }
 
 /* ---- commits ---- */
@@ -336,23 +398,31 @@ int rs_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_com
     for (size_t i = 0; i < ns; i++)
         pthread_mutex_lock(&s->locks[st[i]]);
     for (int attempt = 0; attempt <= RS_RETRIES; attempt++) {
-        if (attempt > 0) { /* another gateway won: back off (jittered, doubling) so both progress */
-            struct timespec ts = {0, (long)(randombytes_uniform(100000u << (attempt < 7 ? attempt : 7)))};
-            __atomic_add_fetch(&s->n_retries, 1, __ATOMIC_RELAXED);
-            nanosleep(&ts, NULL);
-        }
-        if ((rc = read_keys(s, a, keys, n, 0)) != DDB_STORE_OK)
+        if (attempt > 0) /* another gateway won, or its intent holds an object */
+            rs_backoff(s, attempt);
+        if ((rc = read_keys(s, a, keys, n, 0, NULL)) != DDB_STORE_OK)
             break;
         ddb_batch_init(&b, a);
         rc = decide(ctx, keys, n, &b);
         if (rc != 0 || b.n == 0)
             break;
-        if ((rc = rs_write_guarded(s, &b, keys, n, a)) != DDB_STORE_ECONFLICT)
+        if ((rc = rs_write_guarded(s, &b, keys, n, a)) != DDB_STORE_ECONFLICT && rc != RS_BUSY)
             break;
     }
+    if (rc == RS_BUSY)
+        rc = DDB_STORE_ECONFLICT;
     for (size_t i = ns; i > 0; i--)
         pthread_mutex_unlock(&s->locks[st[i - 1]]);
     return rc;
+}
+
+void rs_backoff(ddb_store *s, int attempt)
+{
+    /* jittered and doubling, so two gateways both progress */
+    struct timespec ts = {0, (long)(randombytes_uniform(100000u << (attempt < 8 ? attempt : 8)))};
+
+    __atomic_add_fetch(&s->n_retries, 1, __ATOMIC_RELAXED);
+    nanosleep(&ts, NULL);
 }
 
 /* As RocksDB's (rocks_rw.c): every commit of this gateway holds its stripes from its reads to its write. */
@@ -391,14 +461,42 @@ void rs_snapshot_release(ddb_store *s, ddb_store_snapshot *snap)
     free(snap);
 }
 
-/* TransactGetItems: its keys read while no multi-object write of this gateway is half applied. */
+static int same_values(const ddb_store_key *x, const ddb_store_key *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if ((x[i].val == NULL) != (y[i].val == NULL) || x[i].vlen != y[i].vlen ||
+            (x[i].vlen > 0 && memcmp(x[i].val, y[i].val, x[i].vlen) != 0))
+            return 0;
+    }
+    return 1;
+}
+
+/*
+ * TransactGetItems: its keys as of one moment. Within this gateway, no multi-object write is
+ * half applied while it reads (apply_lock). Across gateways, keys of several objects are read
+ * until two reads in a row agree: every object then held its value from the end of the first
+ * read to the start of the second, so the values are all those of one moment between them
+ * (unless a key changed and changed back meanwhile). Writes that never let two reads agree make
+ * it DDB_STORE_ECONFLICT (TransactionConflict).
+ */
 int rs_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n)
 {
+    ddb_store_key *prev = ddb_arena_alloc(a, n * sizeof(*prev));
+    size_t nobjects = 0;
     int rc;
 
     (void)snap;
     pthread_rwlock_wrlock(&s->apply_lock);
-    rc = read_keys(s, a, keys, n, 0);
+    rc = read_keys(s, a, keys, n, 0, &nobjects);
+    for (int attempt = 1; rc == DDB_STORE_OK && nobjects > 1; attempt++) {
+        memcpy(prev, keys, n * sizeof(*prev));
+        if ((rc = read_keys(s, a, keys, n, 0, NULL)) != DDB_STORE_OK || same_values(prev, keys, n))
+            break;
+        if (attempt == RS_RETRIES)
+            rc = DDB_STORE_ECONFLICT;
+        else
+            rs_backoff(s, attempt);
+    }
     pthread_rwlock_unlock(&s->apply_lock);
     return rc;
 }

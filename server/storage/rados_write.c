@@ -1,40 +1,21 @@
 /*
  * server/storage/rados_write.c: the RADOS backend's writes. A compound write becomes a plan of
- * omap changes per object: one object is one atomic RADOS operation (with the compares of the keys
- * a commit read, when it is a commit's); several objects go behind a write intent, which any
- * gateway opening the pool completes. What this guarantees across gateways: docs/scale-out.md.
+ * omap changes per object (rados_plan.h): one object is one atomic RADOS operation (with the
+ * compares of the keys a commit read, when it is a commit's, and a check that no other write's
+ * intent holds those keys); several objects are committed in two phases behind a write intent
+ * (rados_txn.c). What this guarantees across gateways: docs/scale-out.md.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "faults.h"
 #include "keycodec.h"
-#include "rados_internal.h"
+#include "rados_plan.h"
 
 /* ---- writes: a plan of omap changes per object ---- */
-
-enum { OP_SET, OP_RM, OP_CMP };
-
-typedef struct rs_op {
-    size_t group;
-    int kind;
-    char *k; /* escaped */
-    size_t kl;
-    char *v; /* 'v' + value (OP_SET); the expected stored value, "" when absent (OP_CMP) */
-    size_t vl;
-} rs_op;
-
-typedef struct rs_plan {
-    ddb_arena *a;
-    rs_op *ops;
-    size_t n, cap;
-    char (*oids)[RS_OBJ_MAX];
-    int *guarded; /* per group: it holds compares */
-    int *changes; /* per group: it holds puts or deletes */
-    size_t ngroups, gcap;
-} rs_plan;
 
 static size_t plan_group(rs_plan *p, const char *oid)
 {
@@ -63,7 +44,7 @@ static size_t plan_group(rs_plan *p, const char *oid)
 }
 
 /* Adds one change; val is the store's value (OP_SET, OP_CMP), NULL for an absent key (OP_CMP). */
-static void plan_add(rs_plan *p, const char *oid, int kind, const char *key, size_t klen, const char *val,
+void rs_plan_add(rs_plan *p, const char *oid, int kind, const char *key, size_t klen, const char *val,
                      size_t vlen)
 {
     rs_op *op;
@@ -85,9 +66,9 @@ static void plan_add(rs_plan *p, const char *oid, int kind, const char *key, siz
     op->vl = 0;
     if (kind == OP_CMP)
         p->guarded[op->group] = 1;
-    else
+    else if (kind != OP_MARK)
         p->changes[op->group]++;
-    if (kind == OP_RM || (kind == OP_CMP && val == NULL))
+    if (kind == OP_RM || kind == OP_MARK || (kind == OP_CMP && val == NULL))
         return;
     op->v = ddb_arena_alloc(p->a, vlen + 1);
     op->v[0] = 'v';
@@ -96,38 +77,85 @@ static void plan_add(rs_plan *p, const char *oid, int kind, const char *key, siz
     op->vl = vlen + 1;
 }
 
-/* One object's changes as one RADOS operation (atomic on the object); with `guards`, its
-   compares too. -ECANCELED: a compare failed and nothing was written. */
-static int apply_group(ddb_store *s, rs_plan *p, size_t g, int guards)
+/* The marker keys (rados_plan.h) of every key the group writes or read, into *mk / *ml; their count. */
+size_t rs_group_marks(rs_plan *p, size_t g, const char ***mk, size_t **ml)
 {
-    size_t n = 0, ns = 0, nr = 0;
-    int rc, *prvals;
-    const char **sk, **sv, **rk;
-    size_t *skl, *svl, *rkl;
-    rados_write_op_t op = rados_create_write_op();
+    size_t n = 0;
 
     for (size_t i = 0; i < p->n; i++)
         n += p->ops[i].group == g;
-    sk = ddb_arena_alloc(p->a, n * sizeof(*sk));
-    sv = ddb_arena_alloc(p->a, n * sizeof(*sv));
-    rk = ddb_arena_alloc(p->a, n * sizeof(*rk));
-    skl = ddb_arena_alloc(p->a, n * sizeof(*skl));
-    svl = ddb_arena_alloc(p->a, n * sizeof(*svl));
-    rkl = ddb_arena_alloc(p->a, n * sizeof(*rkl));
-    prvals = ddb_arena_alloc(p->a, n * sizeof(*prvals));
-    /* removing keys and comparing need the object (else -ENOENT): it is created if missing (a
-       failed compare undoes that too) */
-    rados_write_op_create(op, LIBRADOS_CREATE_IDEMPOTENT, NULL);
-    for (size_t i = 0, c = 0; i < p->n; i++) {
+    *mk = ddb_arena_alloc(p->a, (n + 1) * sizeof(**mk));
+    *ml = ddb_arena_alloc(p->a, (n + 1) * sizeof(**ml));
+    n = 0;
+    for (size_t i = 0; i < p->n; i++) {
         rs_op *o = &p->ops[i];
+        char *m;
         if (o->group != g)
             continue;
-        if (o->kind == OP_CMP) {
-            if (guards)
-                rados_write_op_omap_cmp2(op, o->k, LIBRADOS_CMPXATTR_OP_EQ, o->v ? o->v : "", o->kl, o->vl,
-                                         &prvals[c++]);
+        m = ddb_arena_alloc(p->a, o->kl + RS_MARK_PREFIX_LEN);
+        memcpy(m, RS_MARK_PREFIX, RS_MARK_PREFIX_LEN);
+        memcpy(m + RS_MARK_PREFIX_LEN, o->k, o->kl);
+        (*mk)[n] = m;
+        (*ml)[n++] = o->kl + RS_MARK_PREFIX_LEN;
+    }
+    return n;
+}
+
+/* The head of an object's operation by mode (rados_plan.h): its compares, which come first. */
+static void group_checks(rados_write_op_t op, rs_plan *p, size_t g, int mode, const char *intent, int *prvals)
+{
+    const char **mk, *want = mode == RS_APPLY || mode == RS_UNMARK ? intent : "";
+    size_t *ml, nm = mode == RS_PLAIN ? 0 : rs_group_marks(p, g, &mk, &ml), c = 0;
+
+    /* removing keys and comparing need the object (else -ENOENT): it is created if missing (a
+       failed compare undoes that too) */
+    if (mode != RS_APPLY && mode != RS_UNMARK)
+        rados_write_op_create(op, LIBRADOS_CREATE_IDEMPOTENT, NULL);
+    /* each key's marker: absent (no intent holds it: an absent key compares as empty), or the
+       intent's own name */
+    for (size_t i = 0; i < nm; i++)
+        rados_write_op_omap_cmp2(op, mk[i], LIBRADOS_CMPXATTR_OP_EQ, want, ml[i], strlen(want), &prvals[c++]);
+    if (mode != RS_FAST && mode != RS_MARK)
+        return;
+    for (size_t i = 0; i < p->n; i++) {
+        rs_op *o = &p->ops[i];
+        if (o->group == g && o->kind == OP_CMP)
+            rados_write_op_omap_cmp2(op, o->k, LIBRADOS_CMPXATTR_OP_EQ, o->v ? o->v : "", o->kl, o->vl, &prvals[c++]);
+    }
+}
+
+/* The markers of the group's keys set to the intent's name (mark), or removed. */
+static void group_marks_set(rados_write_op_t op, rs_plan *p, size_t g, const char *intent, int set)
+{
+    const char **mk, **mv;
+    size_t *ml, *mvl, nm = rs_group_marks(p, g, &mk, &ml);
+
+    if (!set) {
+        rados_write_op_omap_rm_keys2(op, mk, ml, nm);
+        return;
+    }
+    mv = ddb_arena_alloc(p->a, (nm + 1) * sizeof(*mv));
+    mvl = ddb_arena_alloc(p->a, (nm + 1) * sizeof(*mvl));
+    for (size_t i = 0; i < nm; i++) {
+        mv[i] = intent;
+        mvl[i] = strlen(intent);
+    }
+    rados_write_op_omap_set2(op, mk, mv, ml, mvl, nm);
+}
+
+/* The group's puts and deletes, in order. */
+static void group_changes(rados_write_op_t op, rs_plan *p, size_t g, size_t n)
+{
+    size_t ns = 0, nr = 0;
+    const char **sk = ddb_arena_alloc(p->a, n * sizeof(*sk)), **sv = ddb_arena_alloc(p->a, n * sizeof(*sv));
+    const char **rk = ddb_arena_alloc(p->a, n * sizeof(*rk));
+    size_t *skl = ddb_arena_alloc(p->a, n * sizeof(*skl)), *svl = ddb_arena_alloc(p->a, n * sizeof(*svl));
+    size_t *rkl = ddb_arena_alloc(p->a, n * sizeof(*rkl));
+
+    for (size_t i = 0; i < p->n; i++) {
+        rs_op *o = &p->ops[i];
+        if (o->group != g || o->kind == OP_CMP || o->kind == OP_MARK)
             continue;
-        }
         /* a later change of the same key wins: RADOS applies the operation's steps in order, but
            one omap_set2 with a key twice keeps the first, so a put then a delete (or the
            reverse) is split into steps here */
@@ -154,61 +182,70 @@ static int apply_group(ddb_store *s, rs_plan *p, size_t g, int guards)
         rados_write_op_omap_set2(op, sk, sv, skl, svl, ns);
     if (nr > 0)
         rados_write_op_omap_rm_keys2(op, rk, rkl, nr);
+}
+
+/* One object's part of a plan as one RADOS operation (atomic on the object), by mode
+   (rados_plan.h). -ECANCELED: a compare failed and nothing was written. */
+int rs_apply_group(ddb_store *s, rs_plan *p, size_t g, int mode, const char *intent)
+{
+    size_t n = 0;
+    int rc, *prvals;
+    rados_write_op_t op = rados_create_write_op();
+
+    for (size_t i = 0; i < p->n; i++)
+        n += p->ops[i].group == g;
+    prvals = ddb_arena_alloc(p->a, (2 * n + 1) * sizeof(*prvals));
+    group_checks(op, p, g, mode, intent, prvals);
+    if (mode == RS_FAST || mode == RS_APPLY || mode == RS_PLAIN)
+        group_changes(op, p, g, n + 1);
+    if (mode == RS_MARK || mode == RS_APPLY || mode == RS_UNMARK)
+        group_marks_set(op, p, g, intent, mode == RS_MARK);
     rc = rados_write_op_operate2(op, s->io, p->oids[g], NULL, 0);
     rados_release_write_op(op);
     __atomic_add_fetch(&s->n_writes, 1, __ATOMIC_RELAXED);
     return rc;
 }
 
-/* ---- write intents: a compound write over several objects ---- */
+/* ---- write intents: the body of a write over several objects ---- */
 
 /*
- * The intent holds every change of the write (object, escaped key, stored value; compares are
- * not kept): [u32 count] then per change [u8 kind][u8 oid length][oid][u32 key length][key]
- * [u32 value length][value], integers big-endian. It is written before any object is changed
- * and removed once all are; a gateway that opens the store replays (rolls forward) every intent
- * it finds, so a write cut short by a crash is completed, never half applied.
+ * The intent holds every change of the write (object, escaped key, stored value) and one OP_MARK
+ * entry (no value) per key it read, so all are unmarked: [u32 count] then per entry [u8 kind]
+ * [u8 oid length][oid][u32 key length][key][u32 value length][value], integers big-endian. Its
+ * state and lease are xattrs (rados_txn.c).
  */
-static int intent_write(ddb_store *s, rs_plan *p, char name[RS_OBJ_MAX])
+char *rs_intent_encode(rs_plan *p, size_t *lenp)
 {
-    size_t len = 4, off = 0;
+    size_t len = 4, off = 4;
     char *buf;
     uint32_t count = 0;
-    int rc;
 
-    for (size_t i = 0; i < p->n; i++) {
-        if (p->ops[i].kind != OP_CMP) {
-            len += 1 + 1 + strlen(p->oids[p->ops[i].group]) + 4 + p->ops[i].kl + 4 + p->ops[i].vl;
-            count++;
-        }
+    for (size_t i = 0; i < p->n; i++) { /* a key only read is listed without its value (OP_MARK) */
+        len += 1 + 1 + strlen(p->oids[p->ops[i].group]) + 4 + p->ops[i].kl + 4 + (p->ops[i].kind == OP_CMP ? 0 : p->ops[i].vl);
+        count++;
     }
     buf = ddb_arena_alloc(p->a, len);
     ddb_put_be(buf, count, 4);
-    off = 4;
     for (size_t i = 0; i < p->n; i++) {
         rs_op *o = &p->ops[i];
         const char *oid = p->oids[o->group];
         size_t ol = strlen(oid);
-        if (o->kind == OP_CMP)
-            continue;
-        buf[off++] = (char)o->kind;
+        size_t vl = o->kind == OP_CMP ? 0 : o->vl;
+        buf[off++] = (char)(o->kind == OP_CMP ? OP_MARK : o->kind);
         buf[off++] = (char)ol;
         memcpy(buf + off, oid, ol), off += ol;
         ddb_put_be(buf + off, o->kl, 4), off += 4;
-        memcpy(buf + off, o->k, o->kl), off += o->kl;
-        ddb_put_be(buf + off, o->vl, 4), off += 4;
-        if (o->vl)
-            memcpy(buf + off, o->v, o->vl), off += o->vl;
+        if (o->kl)
+            memcpy(buf + off, o->k, o->kl), off += o->kl;
+        ddb_put_be(buf + off, vl, 4), off += 4;
+        if (vl)
+            memcpy(buf + off, o->v, vl), off += vl;
     }
-    snprintf(name, RS_OBJ_MAX, "i.%s.%016llx", s->gateway,
-             (unsigned long long)__atomic_add_fetch(&s->next_intent, 1, __ATOMIC_RELAXED));
-    rc = rados_write_full(s->io, name, buf, len);
-    __atomic_add_fetch(&s->n_intents, 1, __ATOMIC_RELAXED);
-    return rc < 0 ? rs_check(rc, "write intent", name) : DDB_STORE_OK;
+    *lenp = len;
+    return buf;
 }
 
-/* Parses an intent into a plan (recovery). */
-static int intent_parse(const char *buf, size_t len, rs_plan *p)
+int rs_intent_parse(const char *buf, size_t len, rs_plan *p)
 {
     size_t off = 4;
     uint32_t count;
@@ -225,6 +262,8 @@ static int intent_parse(const char *buf, size_t len, rs_plan *p)
         memcpy(oid, buf + off + 2, ol);
         oid[ol] = '\0';
         int kind = buf[off];
+        if (kind != OP_SET && kind != OP_RM && kind != OP_MARK)
+            return -1;
         off += 2 + ol;
         kl = ddb_get_be(buf + off, 4), off += 4;
         if (off + kl + 4 > len)
@@ -234,7 +273,7 @@ static int intent_parse(const char *buf, size_t len, rs_plan *p)
         vl = ddb_get_be(buf + off, 4), off += 4;
         if (off + vl > len)
             return -1;
-        plan_add(p, oid, kind, "", 0, NULL, 0); /* then the escaped key and stored value as they are */
+        rs_plan_add(p, oid, kind, "", 0, NULL, 0); /* then the escaped key and stored value as they are */
         o = &p->ops[p->n - 1];
         o->k = (char *)k;
         o->kl = kl;
@@ -245,142 +284,56 @@ static int intent_parse(const char *buf, size_t len, rs_plan *p)
     return 0;
 }
 
-int rs_recover_intents(ddb_store *s)
-{
-    rados_list_ctx_t ls;
-    const char *entry, *key, *nspace;
-    char *names[1024];
-    size_t n = 0;
-    int rc;
-
-    if ((rc = rados_nobjects_list_open(s->io, &ls)) < 0)
-        return rs_check(rc, "list", "intents");
-    while (n < 1024 && rados_nobjects_list_next(ls, &entry, &key, &nspace) == 0) {
-        if (strncmp(entry, "i.", 2) == 0)
-            names[n++] = strdup(entry);
-    }
-    rados_nobjects_list_close(ls);
-    for (size_t i = 0; i < n; i++) {
-        ddb_arena a;
-        rs_plan p;
-        char *buf = malloc(64 << 20);
-        rc = buf ? rados_read(s->io, names[i], buf, 64 << 20, 0) : -ENOMEM;
-        ddb_arena_init(&a);
-        memset(&p, 0, sizeof(p));
-        p.a = &a;
-        if (rc >= 0 && intent_parse(buf, (size_t)rc, &p) == 0) {
-            ddb_log(DDB_LOG_INFO, "rados: completing write intent %s (%zu changes)", names[i], p.n);
-            for (size_t g = 0; g < p.ngroups && rc >= 0; g++)
-                rc = apply_group(s, &p, g, 0);
-            if (rc >= 0)
-                rc = rados_remove(s->io, names[i]);
-        } else if (rc >= 0) {
-            ddb_log(DDB_LOG_ERROR, "rados: write intent %s is unreadable; left in place", names[i]);
-        }
-        free(buf);
-        ddb_arena_free(&a);
-        free(names[i]);
-        if (rc < 0 && rc != -ENOENT) { /* ENOENT: its gateway finished it meanwhile */
-            for (size_t j = i + 1; j < n; j++)
-                free(names[j]);
-            return rs_check(rc, "recover intent", NULL);
-        }
-    }
-    return DDB_STORE_OK;
-}
-
 /*
- * The compares of an object the commit read but does not change (a condition on another item,
- * the item a backfill indexes), checked with a read: -ECANCELED when one fails. Nothing is
- * written there, so this is a check just before the write, not atomic with it (a gap only
- * between gateways; docs/scale-out.md).
- */
-static int check_guards(ddb_store *s, rs_plan *p, size_t g)
-{
-    rados_read_op_t op = rados_create_read_op();
-    int *prvals = ddb_arena_alloc(p->a, p->n * sizeof(*prvals)), rc, want_present = 0;
-
-    for (size_t i = 0, c = 0; i < p->n; i++) {
-        rs_op *o = &p->ops[i];
-        if (o->group != g || o->kind != OP_CMP)
-            continue;
-        want_present |= o->v != NULL;
-        rados_read_op_omap_cmp2(op, o->k, LIBRADOS_CMPXATTR_OP_EQ, o->v ? o->v : "", o->kl, o->vl, &prvals[c++]);
-    }
-    rc = rados_read_op_operate(op, s->io, p->oids[g], 0);
-    rados_release_read_op(op);
-    __atomic_add_fetch(&s->n_reads, 1, __ATOMIC_RELAXED);
-    if (rc == -ENOENT) /* no object: every key absent */
-        return want_present ? -ECANCELED : 0;
-    return rc;
-}
-
-/*
- * Applies a plan. Objects only read are checked first (check_guards). Then one changed object is
- * one guarded operation; several go behind a write intent, the guarded objects first. A failed
- * compare on the first object applied means nothing was written (DDB_STORE_ECONFLICT: decide
- * again); on a later one (another gateway changed a read key in the window between the two
- * objects' operations, which this stage does not lock) the write is completed without its
- * guards, as recovery would, and logged.
+ * Applies a plan. One object is one guarded operation (the fast path: no intent); several are
+ * committed in two phases (rados_txn.c). A failed compare of the fast path is a guard's
+ * (DDB_STORE_ECONFLICT: decide again) or another write's pending marker on the object, which is
+ * resolved (rolled forward or back if its gateway is gone) before the caller retries (RS_BUSY).
  */
 static int apply_plan(ddb_store *s, rs_plan *p)
 {
-    char intent[RS_OBJ_MAX];
     const char **oids = ddb_arena_alloc(p->a, (p->ngroups + 1) * sizeof(*oids));
-    size_t *order = ddb_arena_alloc(p->a, (p->ngroups + 1) * sizeof(*order)), no = 0, nch = 0;
+    size_t nch = 0;
     int rc;
 
-    for (size_t g = 0; g < p->ngroups; g++) {
-        if (p->changes[g] == 0) {
-            if ((rc = check_guards(s, p, g)) == -ECANCELED)
-                return DDB_STORE_ECONFLICT;
-            if (rc < 0)
-                return rs_check(rc, "check", p->oids[g]);
-            continue;
-        }
-        oids[nch++] = p->oids[g];
-    }
+    for (size_t g = 0; g < p->ngroups; g++)
+        if (p->changes[g])
+            oids[nch++] = p->oids[g];
     if (nch == 0)
         return DDB_STORE_OK;
     if ((rc = rs_dir_add(s, oids, nch)) != DDB_STORE_OK)
         return rc;
-    for (size_t g = 0; g < p->ngroups; g++)
-        if (p->changes[g] && p->guarded[g])
-            order[no++] = g;
-    for (size_t g = 0; g < p->ngroups; g++)
-        if (p->changes[g] && !p->guarded[g])
-            order[no++] = g;
-    if (nch == 1) {
-        rc = apply_group(s, p, order[0], 1);
-        return rc == -ECANCELED ? DDB_STORE_ECONFLICT : rc < 0 ? rs_check(rc, "write", p->oids[order[0]]) : DDB_STORE_OK;
+    if (p->ngroups > 1)
+        return rs_txn_commit(s, p);
+    rc = rs_apply_group(s, p, 0, RS_FAST, NULL);
+    if (rc == -ECANCELED) {
+        rc = rs_group_resolve(s, p, 0);
+        return rc == 1 ? DDB_STORE_ECONFLICT : rc == 0 ? RS_BUSY : rc;
     }
-    if ((rc = intent_write(s, p, intent)) != DDB_STORE_OK)
-        return rc;
-    pthread_rwlock_rdlock(&s->apply_lock);
-    for (size_t i = 0; i < no; i++) {
-        rc = apply_group(s, p, order[i], 1);
-        if (rc == -ECANCELED && i == 0) {
-            pthread_rwlock_unlock(&s->apply_lock);
-            rados_remove(s->io, intent);
+    return rc < 0 ? rs_check(rc, "write", p->oids[0]) : DDB_STORE_OK;
+}
+
+/*
+ * A commit's plan is applied once (its caller, rs_commit, reads and decides again after a conflict).
+ * A plain write (no guards) cannot conflict but can meet another write's pending intent on an
+ * object: it waits for that intent (resolving it once its lease ran out), then writes.
+ */
+static int write_plan(ddb_store *s, rs_plan *p, int guarded)
+{
+    struct timespec t0, now;
+    int rc;
+
+    if (guarded)
+        return apply_plan(s, p);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int attempt = 1;; attempt++) {
+        if ((rc = apply_plan(s, p)) != RS_BUSY && rc != DDB_STORE_ECONFLICT)
+            return rc;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 > rs_lease_ms() + 2000)
             return DDB_STORE_ECONFLICT;
-        }
-        if (rc == -ECANCELED) {
-            ddb_log(DDB_LOG_WARN, "rados: a key of %s changed under a multi-object commit (another gateway?): "
-                                  "completed without its guard", p->oids[order[i]]);
-            __atomic_add_fetch(&s->n_conflicts, 1, __ATOMIC_RELAXED);
-            rc = apply_group(s, p, order[i], 0);
-        }
-        if (rc < 0) { /* the intent stays: the next open completes the write */
-            pthread_rwlock_unlock(&s->apply_lock);
-            return rs_check(rc, "write", p->oids[order[i]]);
-        }
+        rs_backoff(s, attempt);
     }
-    pthread_rwlock_unlock(&s->apply_lock);
-    /* The write is applied: it succeeded whatever happens to the intent. One left behind would
-       be replayed at the next open, over later writes of its keys, so removing it is retried. */
-    for (int i = 0; i < 3 && (rc = rados_remove(s->io, intent)) < 0 && rc != -ENOENT; i++)
-        rs_check(rc, "remove intent", intent);
-    return DDB_STORE_OK;
 }
 
 int rs_remove_keys(ddb_store *s, const char *oid, const ddb_batch *b)
@@ -391,8 +344,8 @@ int rs_remove_keys(ddb_store *s, const char *oid, const ddb_batch *b)
     memset(&p, 0, sizeof(p));
     p.a = b->arena;
     for (size_t i = 0; i < b->n; i++)
-        plan_add(&p, oid, OP_RM, b->ops[i].key, b->ops[i].klen, NULL, 0);
-    rc = p.n > 0 ? apply_group(s, &p, 0, 0) : 0;
+        rs_plan_add(&p, oid, OP_RM, b->ops[i].key, b->ops[i].klen, NULL, 0);
+    rc = p.n > 0 ? rs_apply_group(s, &p, 0, RS_PLAIN, NULL) : 0;
     return rc < 0 ? rs_check(rc, "write", oid) : DDB_STORE_OK;
 }
 
@@ -416,7 +369,7 @@ int rs_write_guarded(ddb_store *s, const ddb_batch *b, const ddb_store_key *guar
         ddb_sequencer_begin(s->seq, b, nums, &hold);
     for (size_t i = 0; i < ng; i++) {
         rs_data_obj(s, guards[i].key, guards[i].klen, oid);
-        plan_add(&p, oid, OP_CMP, guards[i].key, guards[i].klen, guards[i].val, guards[i].vlen);
+        rs_plan_add(&p, oid, OP_CMP, guards[i].key, guards[i].klen, guards[i].val, guards[i].vlen);
     }
     for (size_t i = 0; i < b->n; i++) {
         const ddb_write_op *op = &b->ops[i];
@@ -425,16 +378,16 @@ int rs_write_guarded(ddb_store *s, const ddb_batch *b, const ddb_store_key *guar
             memcpy(kbuf, op->key, op->klen);
             ddb_put_be(kbuf + op->klen, nums[i], 8);
             rs_seq_obj(op->key, op->klen, oid);
-            plan_add(&p, oid, OP_SET, kbuf, op->klen + 8, op->val, op->vlen);
+            rs_plan_add(&p, oid, OP_SET, kbuf, op->klen + 8, op->val, op->vlen);
             continue;
         }
         if (op->meta)
             strcpy(oid, RS_META_OBJ);
         else
             rs_data_obj(s, op->key, op->klen, oid);
-        plan_add(&p, oid, op->is_delete ? OP_RM : OP_SET, op->key, op->klen, op->val, op->vlen);
+        rs_plan_add(&p, oid, op->is_delete ? OP_RM : OP_SET, op->key, op->klen, op->val, op->vlen);
     }
-    rc = apply_plan(s, &p);
+    rc = write_plan(s, &p, ng > 0);
     if (nums != NULL)
         ddb_sequencer_end(&hold);
     return rc;

@@ -5,6 +5,7 @@
 # files listed below against `ddbd --backend rados` (DDBD_STORE_ARGS, one pool namespace per file),
 # then some of them again against two gateways (GATEWAY_FILES), the two-gateway example
 # (tests/rados/example.sh: deploy/rados-gateways.sh, when socat is installed), then
+# test_rados_txn.py (transactions across two gateways, one killed mid-transaction), then
 # test_rados_faults.py (a gateway killed, an OSD killed during writes), and stops the cluster
 # whatever happened. Exits 77 (ctest: skipped) when Ceph's daemons are not installed or
 # ddbd was built without librados. Ends with "N passed, N failed" (suites, not cases).
@@ -95,6 +96,10 @@ if command -v socat >/dev/null; then
 else
   echo "skip deploy/rados-gateways.sh: socat is not installed (deploy/ddbd.sh deps-test)"
 fi
+# two gateways on one namespace: transfers racing across them, a gateway killed mid-transaction
+run test_rados_txn.py env DDBD_BIN="$build/ddbd" \
+  DDBD_STORE_ARGS="--backend rados --rados-conf $conf --rados-pool ddbd/txn-$$" \
+  bash -c "cd '$root/tests/compat' && /usr/bin/python3 -m pytest -q -p no:cacheprovider test_rados_txn.py"
 # last: it kills an OSD (the cluster then runs on two replicas)
 run test_rados_faults.py env DDBD_BIN="$build/ddbd" DDBD_CEPH_DIR="$dir" \
   DDBD_STORE_ARGS="--backend rados --rados-conf $conf --rados-pool ddbd/faults-$$" \
