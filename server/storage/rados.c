@@ -366,7 +366,7 @@ ddb_store *ddb_rados_open(const ddb_store_options *o, char **errout)
     randombytes_buf(id, sizeof(id));
     for (int i = 0; i < 8; i++)
         snprintf(s->gateway + 2 * i, 3, "%02x", id[i]);
-    s->seq = ddb_sequencer_new(rs_seq_load, s);
+    s->seq = ddb_sequencer_new(ddb_sequencer_load_stored, s);
     /* a write cut short by a stopped gateway is completed before anything is read */
     if (connect_pool(s, o, errout) != 0 || rs_recover_intents(s) != DDB_STORE_OK ||
         load_settings(s, o, errout) != 0 || rs_watch_start(s) != DDB_STORE_OK) {

@@ -100,7 +100,6 @@ void rs_backoff(ddb_store *s, int attempt);
 /* How long a pending intent may hold its objects before any gateway rolls it back (rados_txn.c). */
 long rs_lease_ms(void);
 /* The sequencer's loader: the highest number stored under a prefix. */
-uint64_t rs_seq_load(void *ctx, const char *prefix, size_t plen);
 
 /* The watch on ddbd.meta (rados_meta.c): set up at open, removed at close. */
 int rs_watch_start(ddb_store *s);

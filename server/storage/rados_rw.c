@@ -503,33 +503,6 @@ int rs_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, 
 
 /* ---- sequenced puts ---- */
 
-uint64_t rs_seq_load(void *ctx, const char *prefix, size_t plen)
-{
-    ddb_store *s = ctx;
-    char hi[40];
-    size_t hilen = plen;
-    ddb_store_iter *it;
-    uint64_t last = 0;
-
-    memcpy(hi, prefix, plen);
-    while (hilen > 0 && (unsigned char)hi[hilen - 1] == 0xff)
-        hilen--;
-    if (hilen == 0)
-        abort(); /* an all-0xff prefix has no upper bound: the engine never makes one */
-    hi[hilen - 1]++;
-    /* reverse: the whole prefix is read (omap lists forward only); once per prefix per process */
-    it = rs_seq_iter_open(s, prefix, plen, hi, hilen, 1);
-    ddb_store_iter_seek(it, NULL, 0);
-    if (ddb_store_iter_valid(it)) {
-        size_t klen;
-        const char *k = ddb_store_iter_key(it, &klen);
-        if (klen >= 8)
-            last = ddb_get_be(k + klen - 8, 8);
-    }
-    ddb_store_iter_close(it);
-    return last;
-}
-
 uint64_t rs_seq_last(ddb_store *s, const char *prefix, size_t plen)
 {
     return ddb_sequencer_last(s->seq, prefix, plen);

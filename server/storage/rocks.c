@@ -367,7 +367,7 @@ int rocks_open_files(ddb_store *s, char **errout)
     int rc = 0;
 
     pthread_mutex_lock(&s->sync_lock);
-    s->seq = ddb_sequencer_new(rocks_seq_load, s);
+    s->seq = ddb_sequencer_new(ddb_sequencer_load_stored, s);
     s->opts = make_options(s, &s->o);
     /* stream records: append-only, read in order, trimmed after a day; compressing and
        re-compacting them cost more than the disk they would save */

@@ -106,7 +106,6 @@ void rocks_close_files(ddb_store *s);
 int rocks_finish_restore(ddb_store *s, char **errout);
 void rocks_snapshots_free(ddb_store *s);
 /* The highest number stored under a prefix (the sequencer's loader; rocks_rw.c). */
-uint64_t rocks_seq_load(void *ctx, const char *prefix, size_t plen);
 
 /* storage.h's calls, as rocks*.c implement them (the table in rocks.c; the iterator's in rocks_iter.c). */
 int rocks_format_found(const ddb_store *s);

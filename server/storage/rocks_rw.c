@@ -118,33 +118,6 @@ int rocks_write(ddb_store *s, const ddb_batch *b)
     return rc;
 }
 
-/* The highest number stored under a prefix: its last key, read backwards. */
-uint64_t rocks_seq_load(void *ctx, const char *prefix, size_t plen)
-{
-    ddb_store *s = ctx;
-    char hi[40];
-    size_t hilen = plen;
-    ddb_store_iter *it;
-    uint64_t last = 0;
-
-    memcpy(hi, prefix, plen);
-    while (hilen > 0 && (unsigned char)hi[hilen - 1] == 0xff)
-        hilen--;
-    if (hilen == 0)
-        abort(); /* an all-0xff prefix has no upper bound: the engine never makes one */
-    hi[hilen - 1]++;
-    it = rocks_seq_iter_open(s, prefix, plen, hi, hilen, 1);
-    rocks_iter_seek(it, NULL, 0);
-    if (rocks_iter_valid(it)) {
-        size_t klen;
-        const char *k = rocks_iter_key(it, &klen);
-        if (klen >= 8)
-            last = ddb_get_be(k + klen - 8, 8);
-    }
-    rocks_iter_close(it);
-    return last;
-}
-
 uint64_t rocks_seq_last(ddb_store *s, const char *prefix, size_t plen)
 {
     return ddb_sequencer_last(s->seq, prefix, plen);

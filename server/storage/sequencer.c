@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keycodec.h"
+
 #define MAX_PREFIX 32
 
 struct ddb_seq_entry {
@@ -191,4 +193,32 @@ void ddb_sequencer_floor(ddb_sequencer *q, const char *prefix, size_t plen, uint
     if (__atomic_load_n(&e->last, __ATOMIC_SEQ_CST) == floor && __atomic_load_n(&e->visible, __ATOMIC_SEQ_CST) < floor)
         __atomic_store_n(&e->visible, floor, __ATOMIC_SEQ_CST);
     pthread_mutex_unlock(&e->lock);
+}
+
+uint64_t ddb_sequencer_load_stored(void *ctx, const char *prefix, size_t plen)
+{
+    ddb_store *s = ctx;
+    char hi[40];
+    size_t hilen = plen;
+    ddb_store_iter *it;
+    uint64_t last = 0;
+
+    if (plen > sizeof(hi))
+        abort(); /* the engine's prefixes are 12 bytes */
+    memcpy(hi, prefix, plen);
+    while (hilen > 0 && (unsigned char)hi[hilen - 1] == 0xff)
+        hilen--;
+    if (hilen == 0)
+        abort(); /* an all-0xff prefix has no upper bound: the engine never makes one */
+    hi[hilen - 1]++;
+    it = ddb_store_seq_iter_open(s, prefix, plen, hi, hilen, 1);
+    ddb_store_iter_seek(it, NULL, 0);
+    if (ddb_store_iter_valid(it)) {
+        size_t klen;
+        const char *k = ddb_store_iter_key(it, &klen);
+        if (klen >= 8)
+            last = ddb_get_be(k + klen - 8, 8);
+    }
+    ddb_store_iter_close(it);
+    return last;
 }

@@ -26,6 +26,9 @@ typedef struct ddb_seq_entry ddb_seq_entry;
 typedef uint64_t (*ddb_seq_load)(void *ctx, const char *prefix, size_t plen);
 
 ddb_sequencer *ddb_sequencer_new(ddb_seq_load load, void *ctx);
+/* A ddb_seq_load for any backend (ctx: its ddb_store): the prefix's last stored key, read
+   backwards through ddb_store_seq_iter_open, which does not consult the sequencer. */
+uint64_t ddb_sequencer_load_stored(void *ctx, const char *prefix, size_t plen);
 void ddb_sequencer_free(ddb_sequencer *q);
 
 /* The numbers one write took (arena memory of the batch). */
