@@ -14,6 +14,7 @@
 
 #include "catalog.h"
 #include "storage.h"
+#include "rados_conf.h"
 #include "test.h"
 
 #define DESC "{\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}]," \
@@ -23,20 +24,6 @@
 #define NAMES 20
 #define ROUNDS 50
 
-static const char *conf(void)
-{
-    const char *c = getenv("DDBD_TEST_RADOS_CONF");
-
-    return c != NULL && *c != '\0' ? c : NULL;
-}
-
-#define NEEDS_CLUSTER()                                                                                                \
-    do {                                                                                                               \
-        if (conf() == NULL) {                                                                                          \
-            fprintf(stderr, "  skipped: DDBD_TEST_RADOS_CONF is not set\n");                                          \
-            return;                                                                                                    \
-        }                                                                                                              \
-    } while (0)
 
 static uint64_t key_hash(const char *key, size_t klen)
 {
@@ -53,7 +40,7 @@ static ddb_store *gateway(const char *ns)
     memset(&o, 0, sizeof(o));
     snprintf(pool, sizeof(pool), "ddbd/%s", ns);
     o.backend = DDB_BACKEND_RADOS;
-    o.rados_conf = conf();
+    o.rados_conf = test_rados_conf();
     o.rados_pool = pool;
     o.default_nshards = 2;
     o.key_hash = key_hash;

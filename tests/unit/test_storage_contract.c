@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "storage.h"
+#include "rados_conf.h"
 #include "test.h"
 
 /* ---- helpers ---- */
@@ -58,12 +59,6 @@ static uint64_t test_key_hash(const char *key, size_t klen)
  * deploy/ceph-cluster.sh), every store is a RADOS store instead, in a namespace of its own of the
  * pool "ddbd": an in-memory store gets a new namespace, a directory the same one at every open.
  */
-static const char *rados_conf(void)
-{
-    const char *c = getenv("DDBD_TEST_RADOS_CONF");
-
-    return c != NULL && *c != '\0' ? c : NULL;
-}
 
 static void rados_target(ddb_store_options *o, const char *path, char *pool, size_t poolsz)
 {
@@ -71,7 +66,7 @@ static void rados_target(ddb_store_options *o, const char *path, char *pool, siz
     const char *base = path != NULL ? strrchr(path, '/') : NULL;
 
     o->backend = DDB_BACKEND_RADOS;
-    o->rados_conf = rados_conf();
+    o->rados_conf = test_rados_conf();
     if (path != NULL)
         snprintf(pool, poolsz, "ddbd/c%ld-%s", (long)getpid(), base != NULL ? base + 1 : path);
     else
@@ -82,7 +77,7 @@ static void rados_target(ddb_store_options *o, const char *path, char *pool, siz
 /* RADOS has no point-in-time reads yet (docs/scale-out.md): such cases are skipped there, said so. */
 #define SKIP_ON_RADOS(why)                                                                                             \
     do {                                                                                                               \
-        if (rados_conf() != NULL) {                                                                                    \
+        if (test_rados_conf() != NULL) {                                                                               \
             fprintf(stderr, "  skipped on RADOS: %s\n", why);                                                         \
             return;                                                                                                    \
         }                                                                                                              \
@@ -94,7 +89,7 @@ static ddb_store *open_store(const char *path, unsigned nshards, char **err)
     char pool[256];
 
     memset(&o, 0, sizeof(o));
-    if (rados_conf() != NULL)
+    if (test_rados_conf() != NULL)
         rados_target(&o, path, pool, sizeof(pool));
     o.path = path;
     o.in_memory = path == NULL;
@@ -528,7 +523,7 @@ static void *atomic_reader(void *p)
         }
         /* the same through a range read merged across the shards: all keys or none, one value
            (not on RADOS, whose range reads are not point-in-time yet: docs/scale-out.md) */
-        if (atomic_fetch_add(&c->reads, 1) % 4 == 0 && rados_conf() == NULL) {
+        if (atomic_fetch_add(&c->reads, 1) % 4 == 0 && test_rados_conf() == NULL) {
             ddb_store_iter *it = ddb_store_iter_open_at(c->s, snap, "pair-", 5, "pair.", 5, c->reads % 8 == 1);
             int n = 0;
             long first = -1;
@@ -568,7 +563,7 @@ TEST(contract_compound_write_is_atomic_across_shards)
     pthread_join(r, NULL);
     ASSERT_EQ(atomic_load(&c.bad), 0);
     ASSERT(atomic_load(&c.reads) > 0);
-    ASSERT(atomic_load(&c.scans) > 0 || rados_conf() != NULL);
+    ASSERT(atomic_load(&c.scans) > 0 || test_rados_conf() != NULL);
     ddb_store_close(c.s);
 }
 

@@ -16,24 +16,11 @@
 #include <unistd.h>
 
 #include "storage.h"
+#include "rados_conf.h"
 #include "test.h"
 
 #define PARTITION_BYTES 12
 
-static const char *conf(void)
-{
-    const char *c = getenv("DDBD_TEST_RADOS_CONF");
-
-    return c != NULL && *c != '\0' ? c : NULL;
-}
-
-#define NEEDS_CLUSTER()                                                                                                \
-    do {                                                                                                               \
-        if (conf() == NULL) {                                                                                          \
-            fprintf(stderr, "  skipped: DDBD_TEST_RADOS_CONF is not set\n");                                          \
-            return;                                                                                                    \
-        }                                                                                                              \
-    } while (0)
 
 /* FNV-1a of the first 12 bytes, as the contract test's (keys sharing them are one partition). */
 static uint64_t key_hash(const char *key, size_t klen)
@@ -57,7 +44,7 @@ static ddb_store *gateway(const char *ns)
     memset(&o, 0, sizeof(o));
     snprintf(pool, sizeof(pool), "ddbd/%s", ns);
     o.backend = DDB_BACKEND_RADOS;
-    o.rados_conf = conf();
+    o.rados_conf = test_rados_conf();
     o.rados_pool = pool;
     o.default_nshards = 4;
     o.key_hash = key_hash;
@@ -291,7 +278,7 @@ TEST(rados_open_completes_a_left_intent)
     memcpy(buf + off, val, strlen(val)), off += strlen(val);
     ASSERT_EQ(ddb_rados_lib_load(NULL), 0);
     ASSERT_EQ(rados_create(&cluster, NULL), 0);
-    ASSERT_EQ(rados_conf_read_file(cluster, conf()), 0);
+    ASSERT_EQ(rados_conf_read_file(cluster, test_rados_conf()), 0);
     ASSERT_EQ(rados_connect(cluster), 0);
     ASSERT_EQ(rados_ioctx_create(cluster, "ddbd", &io), 0);
     rados_ioctx_set_namespace(io, ns);
