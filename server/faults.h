@@ -14,6 +14,8 @@
  *   rados-txn-before-commit  RADOS: a write over several objects has marked them all, its
  *                            intent's commit point is not yet written (storage/rados_txn.c)
  *   rados-txn-after-commit   RADOS: that commit point written, the objects not yet changed
+ *   rados-commit-decided     RADOS: a commit decided under its stripes, nothing written yet
+ *                            (a write in flight when another gateway changes the schema)
  *
  * Injected conflicts let applications test their retry paths, which DynamoDB exercises only under
  * real contention: --transaction-conflict-rate and --write-conflict-rate (config.h) make that

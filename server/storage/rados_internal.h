@@ -118,6 +118,8 @@ ddb_store_snapshot *rs_snapshot_take(ddb_store *s);
 void rs_snapshot_release(ddb_store *s, ddb_store_snapshot *snap);
 int rs_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n);
 void rs_barrier(ddb_store *s);
+/* This gateway's commits only (rs_barrier adds the others', through a notify). */
+void rs_barrier_local(ddb_store *s);
 void rs_exclusive(ddb_store *s, void (*fn)(void *ctx), void *ctx);
 uint64_t rs_seq_last(ddb_store *s, const char *prefix, size_t plen);
 void rs_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor);

@@ -6,7 +6,8 @@
  *   and writes; a commit that lost to another gateway reads and decides again.
  * - Change announcements: every gateway watches ddbd.meta (watch/notify). A gateway that changed
  *   the catalog notifies; the others run the engine's reload hook, then acknowledge, so
- *   rados_notify2 returns (and CreateTable answers) once every live gateway has the change. A
+ *   rados_notify2 returns (and CreateTable answers) once every live gateway has the change and
+ *   has finished the commits it had begun under the old catalog (the cross-gateway barrier). A
  *   gateway that died leaves a watch RADOS expires after osd_client_watch_timeout (30 s): until
  *   then a notify waits NOTIFY_TIMEOUT_MS for it and gives up (logged).
  * - A lost watch (a gateway cut from the cluster for a while) is set up again by a thread of
@@ -141,8 +142,14 @@ static void on_notify(void *arg, uint64_t notify_id, uint64_t cookie, uint64_t n
 
     (void)notifier;
     /* the notifier already has its change (and may hold its catalog's lock while it waits) */
-    if (!(len == strlen(s->gateway) && memcmp(data, s->gateway, len) == 0))
+    if (!(len == strlen(s->gateway) && memcmp(data, s->gateway, len) == 0)) {
         run_hook(s->watch);
+        /* with the old description retired, wait for the commits that may have decided under
+           it: the notifier's schema change (a backfill, a purge) then knows none is left in
+           flight here (rs_barrier). Commits never wait for this thread: none notifies while it
+           holds its stripes. */
+        rs_barrier_local(s);
+    }
     rados_notify_ack(s->io, RS_META_OBJ, notify_id, cookie, NULL, 0);
 }
 

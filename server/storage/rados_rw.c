@@ -18,6 +18,7 @@
 
 #include <sodium.h>
 
+#include "faults.h"
 #include "keycodec.h"
 #include "rados_plan.h"
 
@@ -406,6 +407,7 @@ int rs_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_com
         rc = decide(ctx, keys, n, &b);
         if (rc != 0 || b.n == 0)
             break;
+        ddb_crash_point("rados-commit-decided");
         if ((rc = rs_write_guarded(s, &b, keys, n, a)) != DDB_STORE_ECONFLICT && rc != RS_BUSY)
             break;
     }
@@ -426,12 +428,24 @@ void rs_backoff(ddb_store *s, int attempt)
 }
 
 /* As RocksDB's (rocks_rw.c): every commit of this gateway holds its stripes from its reads to its write. */
-void rs_barrier(ddb_store *s)
+void rs_barrier_local(ddb_store *s)
 {
     for (int i = 0; i < LOCK_STRIPES; i++) {
         pthread_mutex_lock(&s->locks[i]);
         pthread_mutex_unlock(&s->locks[i]);
     }
+}
+
+/*
+ * Every gateway's commits, not only this one's: a schema change's writes decided under the old
+ * description may be in flight on any gateway. The notify makes every other gateway reload its
+ * catalog (so its later decisions see the old description retired) and then wait for its own
+ * commits (rados_meta.c's on_notify) before it acknowledges.
+ */
+void rs_barrier(ddb_store *s)
+{
+    rs_barrier_local(s);
+    rs_meta_changed(s);
 }
 
 void rs_exclusive(ddb_store *s, void (*fn)(void *ctx), void *ctx)
