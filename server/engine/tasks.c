@@ -16,6 +16,7 @@
 #include "index.h"
 #include "itemcodec.h"
 #include "keycodec.h"
+#include "lease.h"
 #include "log.h"
 #include "mutation.h"
 #include "pitr.h"
@@ -39,9 +40,12 @@ struct ddb_tasks {
     int sweep_now;       /* sweep at the next turn (the clock moved) */
     uint64_t last_ttl;   /* monotonic ms of the last TTL sweep */
     ddb_backups *backups; /* snapshots of backups being copied (engine/backups.h) */
+    /* Gateways sharing a RADOS pool all find the same persisted work: the one holding this lease
+       does it (lease.h), the others stand by and take over when it stops renewing. */
+    ddb_lease lease;
 };
 
-static int stopping(ddb_tasks *t)
+static int stop_requested(ddb_tasks *t)
 {
     int s;
 
@@ -49,6 +53,13 @@ static int stopping(ddb_tasks *t)
     s = t->stop;
     pthread_mutex_unlock(&t->lock);
     return s;
+}
+
+/* Whether work under way must stop: the server stops, or another gateway took the work over
+   (each step is persisted, so whoever runs it next resumes it). Renews the lease when due. */
+static int stopping(ddb_tasks *t)
+{
+    return stop_requested(t) || !ddb_lease_hold(&t->lease);
 }
 
 void ddb_task_purge_record(ddb_batch *b, ddb_arena *a, const uint32_t *ids, size_t n)
@@ -525,13 +536,17 @@ static void *worker(void *arg)
 {
     ddb_tasks *tk = arg;
 
-    while (!stopping(tk)) {
-        int did = run_purges(tk) + run_index_work(tk);
-        if (!stopping(tk))
-            did += ddb_backups_work(tk->srv, tk->backups, stopping_cb, tk);
-        if (!stopping(tk))
-            did += ddb_xfer_run(tk->srv, stopping_cb, tk);
-        sweep(tk);
+    while (!stop_requested(tk)) {
+        int did = 0;
+        if (ddb_lease_hold(&tk->lease)) {
+            did = run_purges(tk) + run_index_work(tk);
+            if (!stopping(tk))
+                did += ddb_backups_work(tk->srv, tk->backups, stopping_cb, tk);
+            if (!stopping(tk))
+                did += ddb_xfer_run(tk->srv, stopping_cb, tk);
+            if (!stopping(tk))
+                sweep(tk);
+        }
         pthread_mutex_lock(&tk->lock);
         if (!did)
             wait_for_work(tk);
@@ -549,6 +564,7 @@ ddb_tasks *ddb_tasks_start(ddb_server *srv)
         abort();
     tk->srv = srv;
     tk->backups = ddb_backups_new();
+    ddb_lease_init(&tk->lease, srv->store, "tasks");
     pthread_mutex_init(&tk->lock, NULL);
     pthread_cond_init(&tk->wake, NULL);
     if (pthread_create(&tk->thread, NULL, worker, tk) != 0)
@@ -573,6 +589,7 @@ void ddb_tasks_stop(ddb_tasks *tk)
     pthread_cond_signal(&tk->wake);
     pthread_mutex_unlock(&tk->lock);
     pthread_join(tk->thread, NULL);
+    ddb_lease_release(&tk->lease); /* another gateway takes the work over at once */
     pthread_cond_destroy(&tk->wake);
     pthread_mutex_destroy(&tk->lock);
     ddb_backups_free(tk->backups, tk->srv->store);

@@ -101,6 +101,8 @@ void ddb_batch_put_seq(ddb_batch *b, const char *prefix, size_t plen, const char
 ddb_store *ddb_store_open(const ddb_store_options *opt, char **err);
 /* "rocksdb" or "rados": the backend the store was opened with. */
 const char *ddb_store_backend_name(const ddb_store *s);
+/* 1 when other processes may share the store (RADOS gateways on one pool), 0 when this one owns it. */
+int ddb_store_shared(const ddb_store *s);
 /* The format version the data directory had when it was opened (0: a new directory), so the
    engine can log a migration. ddb_store_open has already upgraded it to the current version. */
 int ddb_store_format_found(const ddb_store *s);

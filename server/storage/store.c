@@ -31,6 +31,11 @@ const char *ddb_store_backend_name(const ddb_store *s)
     return OPS(s)->name;
 }
 
+int ddb_store_shared(const ddb_store *s)
+{
+    return OPS(s)->meta_commit != NULL; /* backend.h: NULL when one process owns the store */
+}
+
 int ddb_store_format_found(const ddb_store *s) { return OPS(s)->format_found(s); }
 
 void ddb_store_close(ddb_store *s)

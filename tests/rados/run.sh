@@ -6,7 +6,8 @@
 # then some of them again against two gateways (GATEWAY_FILES), the two-gateway example
 # (tests/rados/example.sh: deploy/rados-gateways.sh, when socat is installed), then
 # test_rados_txn.py (transactions across two gateways, one killed mid-transaction),
-# test_rados_schema.py (a schema change against a write in flight on the other gateway), then
+# test_rados_schema.py (a schema change against a write in flight on the other gateway),
+# test_rados_tasks.py (the background work's lease), then
 # test_rados_faults.py (a gateway killed, an OSD killed during writes), and stops the cluster
 # whatever happened. Exits 77 (ctest: skipped) when Ceph's daemons are not installed or
 # ddbd was built without librados. Ends with "N passed, N failed" (suites, not cases).
@@ -105,6 +106,10 @@ run test_rados_txn.py env DDBD_BIN="$build/ddbd" \
 run test_rados_schema.py env DDBD_BIN="$build/ddbd" \
   DDBD_STORE_ARGS="--backend rados --rados-conf $conf --rados-pool ddbd/schema-$$" \
   bash -c "cd '$root/tests/compat' && /usr/bin/python3 -m pytest -q -p no:cacheprovider test_rados_schema.py"
+# one gateway runs the background work, another takes it over
+run test_rados_tasks.py env DDBD_BIN="$build/ddbd" \
+  DDBD_STORE_ARGS="--backend rados --rados-conf $conf --rados-pool ddbd/tasks-$$" \
+  bash -c "cd '$root/tests/compat' && /usr/bin/python3 -m pytest -q -p no:cacheprovider test_rados_tasks.py"
 # last: it kills an OSD (the cluster then runs on two replicas)
 run test_rados_faults.py env DDBD_BIN="$build/ddbd" DDBD_CEPH_DIR="$dir" \
   DDBD_STORE_ARGS="--backend rados --rados-conf $conf --rados-pool ddbd/faults-$$" \
