@@ -108,6 +108,8 @@ int rs_meta_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, dd
     for (int attempt = 0; attempt <= RS_RETRIES; attempt++) {
         ddb_batch b;
         int rc = DDB_STORE_OK;
+        if (attempt > 0) /* jittered and doubling: gateways changing the catalog at once all progress */
+            rs_backoff(s, attempt);
         for (size_t i = 0; i < n && rc == DDB_STORE_OK; i++)
             rc = rs_meta_get(s, a, keys[i].key, keys[i].klen, &keys[i].val, &keys[i].vlen);
         if (rc != DDB_STORE_OK)
