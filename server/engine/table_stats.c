@@ -88,7 +88,7 @@ static void begin_count(void *ctx)
     __atomic_store_n(&b->s->epoch, b->s->epoch + 1, __ATOMIC_RELEASE);
     b->s->items = b->s->bytes = 0;
     pthread_mutex_unlock(&b->s->lock);
-    b->snap = ddb_store_snapshot_take(b->store);
+    b->snap = ddb_store_snapshot_take_light(b->store);
 }
 
 static int count(ddb_table_stats *s, ddb_store *store, uint32_t table_id)

@@ -445,7 +445,7 @@ int ddb_op_transact_write_items(ddb_req *req)
 int ddb_transact_read_keys(ddb_req *req, ddb_store_key *keys, uint32_t n)
 {
     ddb_store *s = req->srv->store;
-    ddb_store_snapshot *snap = ddb_store_snapshot_take(s);
+    ddb_store_snapshot *snap = ddb_store_snapshot_take_light(s);
     int rc = snap != NULL ? ddb_store_multi_get_at(s, snap, req->arena, keys, n) : DDB_STORE_EIO;
 
     if (snap != NULL)

@@ -24,7 +24,7 @@ typedef struct ddb_store_ops {
     int (*write)(ddb_store *s, const ddb_batch *b);
     int (*commit)(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx);
     int (*multi_get)(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n);
-    ddb_store_snapshot *(*snapshot_take)(ddb_store *s);
+    ddb_store_snapshot *(*snapshot_take)(ddb_store *s, int point_in_time); /* 0: storage.h's _light */
     void (*snapshot_release)(ddb_store *s, ddb_store_snapshot *snap);
     int (*multi_get_at)(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n);
     ddb_store_iter *(*iter_open_at)(ddb_store *s, const ddb_store_snapshot *snap, const char *lo, size_t lolen,

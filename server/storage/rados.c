@@ -229,6 +229,7 @@ static int connect_pool(ddb_store *s, const ddb_store_options *o, char **errout)
 
     snprintf(pool, sizeof(pool), "%.*s", slash ? (int)(slash - spec) : (int)strlen(spec), spec);
     s->ns = strdup(slash ? slash + 1 : "");
+    snprintf(s->pool, sizeof(s->pool), "%s", pool); /* snapshots' reads open it again */
     if ((rc = rados_create(&s->cluster, NULL)) < 0)
         goto fail;
     /* a cluster that is down fails calls after these times instead of blocking them forever */
@@ -258,6 +259,7 @@ static int rs_format_found(const ddb_store *s)
 static void rs_close(ddb_store *s)
 {
     rs_watch_stop(s);
+    rs_freeze_stop(s);
     if (s->io != NULL)
         rados_ioctx_destroy(s->io);
     if (s->cluster != NULL)
@@ -314,7 +316,6 @@ static void rs_metrics_text(ddb_store *s, ddb_buf *out)
                    (unsigned long long)__atomic_load_n(&s->n_conflicts, __ATOMIC_RELAXED));
 }
 
-/* Named snapshots of the whole store are not implemented on RADOS yet (docs/scale-out.md). */
 /* Saving, restoring and deleting checkpoints: not on RADOS yet (docs/scale-out.md). */
 static int rs_checkpoint_unsupported(ddb_store *s, const char *name)
 {
@@ -367,13 +368,15 @@ ddb_store *ddb_rados_open(const ddb_store_options *o, char **errout)
     for (int i = 0; i < 8; i++)
         snprintf(s->gateway + 2 * i, 3, "%02x", id[i]);
     s->seq = ddb_sequencer_new(ddb_sequencer_load_stored, s);
+    rs_freeze_start(s); /* before the watch: another gateway's snapshot may ask for a pause */
     /* a write cut short by a stopped gateway is completed before anything is read */
-    if (connect_pool(s, o, errout) != 0 || rs_recover_intents(s) != DDB_STORE_OK ||
+    if (connect_pool(s, o, errout) != 0 || rs_recover_intents(s, 0) != DDB_STORE_OK ||
         load_settings(s, o, errout) != 0 || rs_watch_start(s) != DDB_STORE_OK) {
         if (*errout == NULL)
             *errout = strdup("cannot open the RADOS store (see the log)");
         rs_close(s);
         return NULL;
     }
+    rs_snapshots_tidy(s);
     return s;
 }

@@ -59,6 +59,13 @@ struct ddb_store {
     /* Multi-object writes hold this shared while they apply; a multi-object snapshot read holds it
        exclusively, so it never sees one half applied (within this gateway). */
     pthread_rwlock_t apply_lock;
+    /* Every write holds this shared (rs_write_begin); a point-in-time snapshot holds it
+       exclusively while it pauses the pool's writes (rados_snap.c). */
+    pthread_rwlock_t freeze;
+    struct rs_freezer *freezer; /* the thread that pauses this gateway's writes for another's snapshot */
+    pthread_mutex_t snap_lock;  /* one snapshot taken at a time by this gateway */
+    uint64_t next_snap;
+    char pool[128];
     ddb_sequencer *seq;
     pthread_mutex_t dir_lock; /* the directory entries this process has written (dir_known) */
     char **dir_known;
@@ -69,7 +76,8 @@ struct ddb_store {
 };
 
 struct ddb_store_snapshot {
-    int unused; /* RADOS reads the latest state (see docs/scale-out.md) */
+    rados_ioctx_t io; /* reads the pool snapshot; NULL: the latest state (a light snapshot, storage.h) */
+    char name[64];    /* the pool snapshot's */
 };
 
 /* ---- helpers (rados_rw.c) ---- */
@@ -93,8 +101,9 @@ int rs_dir_add(ddb_store *s, const char *const *oids, size_t n);
 int rs_write_guarded(ddb_store *s, const ddb_batch *b, const ddb_store_key *guards, size_t ng, ddb_arena *a);
 /* Removes the batch's keys (deletes) from one named object, wherever they place now (moves at open). */
 int rs_remove_keys(ddb_store *s, const char *oid, const ddb_batch *b);
-/* Resolves every write intent left by a gateway that stopped mid-write (at open; rados_txn.c). */
-int rs_recover_intents(ddb_store *s);
+/* Resolves every write intent left by a gateway that stopped mid-write (at open; rados_txn.c).
+   `force`: pending ones too, whatever their lease (only while no gateway writes: rados_snap.c). */
+int rs_recover_intents(ddb_store *s, int force);
 /* A retry's jittered, doubling wait (another gateway won or holds an object), counted. */
 void rs_backoff(ddb_store *s, int attempt);
 /* How long a pending intent may hold its objects before any gateway rolls it back (rados_txn.c). */
@@ -114,9 +123,22 @@ int rs_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val,
 int rs_write(ddb_store *s, const ddb_batch *b);
 int rs_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx);
 int rs_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n);
-ddb_store_snapshot *rs_snapshot_take(ddb_store *s);
+ddb_store_snapshot *rs_snapshot_take(ddb_store *s, int point_in_time);
 void rs_snapshot_release(ddb_store *s, ddb_store_snapshot *snap);
 int rs_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n);
+
+/* ---- point-in-time snapshots (rados_snap.c) ---- */
+
+int rs_freeze_start(ddb_store *s);
+void rs_freeze_stop(ddb_store *s);
+/* Around every write (and every resolution of another write's intent): not while a snapshot pauses
+   the pool's writes. Not nested: the lock prefers its exclusive side. */
+static inline void rs_write_begin(ddb_store *s) { pthread_rwlock_rdlock(&s->freeze); }
+static inline void rs_write_end(ddb_store *s) { pthread_rwlock_unlock(&s->freeze); }
+/* Another gateway's notify asking this one to pause or resume its writes: 1 if `data` was one. */
+int rs_freeze_notify(ddb_store *s, const char *data, size_t len);
+/* Removes the pool snapshots of ddbd older than a day: their takers died before releasing them. */
+void rs_snapshots_tidy(ddb_store *s);
 void rs_barrier(ddb_store *s);
 /* This gateway's commits only (rs_barrier adds the others', through a notify). */
 void rs_barrier_local(ddb_store *s);

@@ -36,6 +36,7 @@ typedef struct rs_sub {
 struct ddb_store_iter {
     const ddb_iter_ops *ops; /* first: store.c dispatches through it (backend.h) */
     ddb_store *s;
+    rados_ioctx_t io; /* s->io, or a snapshot's (no key marked there: rados_snap.c) */
     char *lo, *hi;
     size_t lolen, hilen;
     int reverse, status, cur;
@@ -83,7 +84,9 @@ static int resolve_marks(ddb_store_iter *it, rs_sub *u, rados_omap_iter_t marks,
         memcpy(key, k + RS_MARK_PREFIX_LEN, kl - RS_MARK_PREFIX_LEN);
         ul = rs_unescape(key, kl - RS_MARK_PREFIX_LEN);
         if (rs_key_cmp(key, ul, from, fromlen) >= 0 && rs_key_cmp(key, ul, it->hi, it->hilen) < 0 && rc >= 0) {
+            rs_write_begin(it->s); /* resolving writes */
             int e = rs_mark_resolve(it->s, u->oid, k, kl, name);
+            rs_write_end(it->s);
             rc = e < 0 && e != RS_BUSY ? e : rc;
             n++;
         }
@@ -118,14 +121,14 @@ static int sub_fetch_page(ddb_store_iter *it, rs_sub *u, const char *from, size_
     /* keys of the range held by a write intent are resolved first (a committed write rolled
        forward, an abandoned one back), as point reads do (rados_rw.c), then the page read again
        without looking at markers */
-    for (int check = 1;; check = 0) {
+    for (int check = it->io == it->s->io;; check = 0) {
         rados_omap_iter_t marks = NULL;
         int mprval = 0, found;
         op = rados_create_read_op();
         rados_read_op_omap_get_vals2(op, u->after ? u->after : start, "", max, &iter, &more, &prval);
         if (check)
             read_marks_op(op, it, u->after ? u->after : start, &marks, &mprval);
-        rc = rados_read_op_operate(op, it->s->io, u->oid, 0);
+        rc = rados_read_op_operate(op, it->io, u->oid, 0);
         if (!check || rc < 0 || mprval < 0 || (found = resolve_marks(it, u, marks, from, fromlen)) == 0)
             break;
         rados_release_read_op(op);
@@ -336,6 +339,7 @@ ddb_store_iter *rs_iter_objects(ddb_store *s, char (*oids)[RS_OBJ_MAX], size_t n
         abort();
     it->ops = &rs_iter_ops;
     it->s = s;
+    it->io = s->io;
     it->lo = malloc(lolen + 1);
     it->hi = malloc(hilen + 1);
     memcpy(it->lo, lo, lolen);
@@ -496,8 +500,11 @@ ddb_store_iter *rs_iter_open(ddb_store *s, const char *lo, size_t lolen, const c
 ddb_store_iter *rs_iter_open_at(ddb_store *s, const ddb_store_snapshot *snap, const char *lo, size_t lolen,
                                 const char *hi, size_t hilen, int reverse)
 {
-    (void)snap; /* the latest state (rados_internal.h) */
-    return range_iter(s, 0, lo, lolen, hi, hilen, reverse);
+    ddb_store_iter *it = range_iter(s, 0, lo, lolen, hi, hilen, reverse);
+
+    if (snap != NULL && snap->io != NULL) /* a point-in-time snapshot; a light one reads the latest state */
+        it->io = snap->io;
+    return it;
 }
 
 ddb_store_iter *rs_seq_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen,

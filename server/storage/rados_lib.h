@@ -30,6 +30,14 @@
     X(rados_ioctx_create) \
     X(rados_ioctx_destroy) \
     X(rados_ioctx_set_namespace) \
+    X(rados_ioctx_snap_create) \
+    X(rados_ioctx_snap_get_name) \
+    X(rados_ioctx_snap_get_stamp) \
+    X(rados_ioctx_snap_list) \
+    X(rados_ioctx_snap_lookup) \
+    X(rados_ioctx_snap_remove) \
+    X(rados_ioctx_snap_set_read) \
+    X(rados_lock_exclusive) \
     X(rados_nobjects_list_close) \
     X(rados_nobjects_list_next) \
     X(rados_nobjects_list_open) \
@@ -50,7 +58,9 @@
     X(rados_remove) \
     X(rados_shutdown) \
     X(rados_stat) \
+    X(rados_unlock) \
     X(rados_unwatch2) \
+    X(rados_wait_for_latest_osdmap) \
     X(rados_watch2) \
     X(rados_watch_flush) \
     X(rados_write_full) \
@@ -93,6 +103,14 @@ int ddb_rados_lib_load(char **err);
 #define rados_ioctx_create (ddb_rados.rados_ioctx_create)
 #define rados_ioctx_destroy (ddb_rados.rados_ioctx_destroy)
 #define rados_ioctx_set_namespace (ddb_rados.rados_ioctx_set_namespace)
+#define rados_ioctx_snap_create (ddb_rados.rados_ioctx_snap_create)
+#define rados_ioctx_snap_get_name (ddb_rados.rados_ioctx_snap_get_name)
+#define rados_ioctx_snap_get_stamp (ddb_rados.rados_ioctx_snap_get_stamp)
+#define rados_ioctx_snap_list (ddb_rados.rados_ioctx_snap_list)
+#define rados_ioctx_snap_lookup (ddb_rados.rados_ioctx_snap_lookup)
+#define rados_ioctx_snap_remove (ddb_rados.rados_ioctx_snap_remove)
+#define rados_ioctx_snap_set_read (ddb_rados.rados_ioctx_snap_set_read)
+#define rados_lock_exclusive (ddb_rados.rados_lock_exclusive)
 #define rados_nobjects_list_close (ddb_rados.rados_nobjects_list_close)
 #define rados_nobjects_list_next (ddb_rados.rados_nobjects_list_next)
 #define rados_nobjects_list_open (ddb_rados.rados_nobjects_list_open)
@@ -113,7 +131,9 @@ int ddb_rados_lib_load(char **err);
 #define rados_remove (ddb_rados.rados_remove)
 #define rados_shutdown (ddb_rados.rados_shutdown)
 #define rados_stat (ddb_rados.rados_stat)
+#define rados_unlock (ddb_rados.rados_unlock)
 #define rados_unwatch2 (ddb_rados.rados_unwatch2)
+#define rados_wait_for_latest_osdmap (ddb_rados.rados_wait_for_latest_osdmap)
 #define rados_watch2 (ddb_rados.rados_watch2)
 #define rados_watch_flush (ddb_rados.rados_watch_flush)
 #define rados_write_full (ddb_rados.rados_write_full)

@@ -143,6 +143,10 @@ static void on_notify(void *arg, uint64_t notify_id, uint64_t cookie, uint64_t n
     ddb_store *s = arg;
 
     (void)notifier;
+    if (rs_freeze_notify(s, data, len)) { /* a snapshot pausing or resuming writes (rados_snap.c) */
+        rados_notify_ack(s->io, RS_META_OBJ, notify_id, cookie, NULL, 0);
+        return;
+    }
     /* the notifier already has its change (and may hold its catalog's lock while it waits) */
     if (!(len == strlen(s->gateway) && memcmp(data, s->gateway, len) == 0)) {
         run_hook(s->watch);

@@ -278,11 +278,15 @@ static int read_finish(ddb_arena *a, rs_read *r, ddb_store_key *keys, int rc)
  */
 static int read_marked(ddb_store *s, ddb_arena *a, rs_read *r, ddb_store_key *keys)
 {
+    rs_write_begin(s); /* resolving writes */
     for (size_t i = 0; i < r->nmarks; i++) {
         int rc = rs_mark_resolve(s, r->oid, r->marks[2 * i], r->markl[2 * i], r->marks[2 * i + 1]);
-        if (rc < 0 && rc != RS_BUSY)
+        if (rc < 0 && rc != RS_BUSY) {
+            rs_write_end(s);
             return rc;
+        }
     }
+    rs_write_end(s);
     r->unchecked = 1;
     read_prepare(a, r, keys);
     __atomic_add_fetch(&s->n_reads, 1, __ATOMIC_RELAXED);
@@ -292,9 +296,11 @@ static int read_marked(ddb_store *s, ddb_arena *a, rs_read *r, ddb_store_key *ke
 /*
  * Reads keys grouped by object (data space, or the metadata object when `meta`): one read
  * operation per object, all in flight at once (BatchGetItem, a transaction's reads), so a batch
- * costs about one round trip, not one per object.
+ * costs about one round trip, not one per object. Through `io`: s->io, or a snapshot's (whose
+ * keys are never marked: rados_snap.c).
  */
-static int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, int meta, size_t *nobjects)
+static int read_keys_io(ddb_store *s, rados_ioctx_t io, ddb_arena *a, ddb_store_key *keys, size_t n, int meta,
+                        size_t *nobjects)
 {
     char (*oids)[RS_OBJ_MAX] = ddb_arena_alloc(a, n * sizeof(*oids));
     rs_read *r = ddb_arena_alloc(a, n * sizeof(*r));
@@ -313,7 +319,7 @@ static int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, 
         if (done[i])
             continue;
         r[nr].oid = oids[i];
-        r[nr].unchecked = 0;
+        r[nr].unchecked = io != s->io;
         r[nr].idx = ddb_arena_alloc(a, (n - i) * sizeof(size_t));
         r[nr].m = 0;
         for (size_t j = i; j < n; j++) {
@@ -328,13 +334,13 @@ static int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, 
     if (nobjects != NULL)
         *nobjects = nr;
     if (nr == 1) {
-        rc = read_finish(a, &r[0], keys, rados_read_op_operate(r[0].op, s->io, r[0].oid, 0));
+        rc = read_finish(a, &r[0], keys, rados_read_op_operate(r[0].op, io, r[0].oid, 0));
         return rc == RS_BUSY ? read_marked(s, a, &r[0], keys) : rc;
     }
     for (size_t i = 0; i < nr; i++) {
         int e = rados_aio_create_completion(NULL, NULL, NULL, &r[i].done);
         if (e == 0)
-            e = rados_aio_read_op_operate(r[i].op, s->io, r[i].done, r[i].oid, 0);
+            e = rados_aio_read_op_operate(r[i].op, io, r[i].done, r[i].oid, 0);
         if (e < 0) { /* not sent: finished below with this error */
             if (r[i].done != NULL)
                 rados_aio_release(r[i].done);
@@ -356,6 +362,11 @@ static int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, 
             rc = e;
     }
     return rc;
+}
+
+static int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, int meta, size_t *nobjects)
+{
+    return read_keys_io(s, s->io, a, keys, n, meta, nobjects);
 }
 
 int rs_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
@@ -408,7 +419,10 @@ int rs_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_com
         if (rc != 0 || b.n == 0)
             break;
         ddb_crash_point("rados-commit-decided");
-        if ((rc = rs_write_guarded(s, &b, keys, n, a)) != DDB_STORE_ECONFLICT && rc != RS_BUSY)
+        rs_write_begin(s);
+        rc = rs_write_guarded(s, &b, keys, n, a);
+        rs_write_end(s);
+        if (rc != DDB_STORE_ECONFLICT && rc != RS_BUSY)
             break;
     }
     if (rc == RS_BUSY)
@@ -457,23 +471,7 @@ void rs_exclusive(ddb_store *s, void (*fn)(void *ctx), void *ctx)
         pthread_mutex_unlock(&s->locks[i - 1]);
 }
 
-/* ---- snapshots: the latest state, read whole (see rados_internal.h) ---- */
-
-ddb_store_snapshot *rs_snapshot_take(ddb_store *s)
-{
-    ddb_store_snapshot *snap = calloc(1, sizeof(*snap));
-
-    (void)s;
-    if (snap == NULL)
-        abort();
-    return snap;
-}
-
-void rs_snapshot_release(ddb_store *s, ddb_store_snapshot *snap)
-{
-    (void)s;
-    free(snap);
-}
+/* ---- reads as of one moment (snapshots themselves: rados_snap.c) ---- */
 
 static int same_values(const ddb_store_key *x, const ddb_store_key *y, size_t n)
 {
@@ -499,7 +497,8 @@ int rs_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, 
     size_t nobjects = 0;
     int rc;
 
-    (void)snap;
+    if (snap != NULL && snap->io != NULL) /* a point-in-time snapshot: one moment already */
+        return read_keys_io(s, snap->io, a, keys, n, 0, NULL);
     pthread_rwlock_wrlock(&s->apply_lock);
     rc = read_keys(s, a, keys, n, 0, &nobjects);
     for (int attempt = 1; rc == DDB_STORE_OK && nobjects > 1; attempt++) {
@@ -538,7 +537,9 @@ static int rm_range(ddb_store *s, const char *oid, const char *lo, size_t lolen,
 
     rados_write_op_assert_exists(op);
     rados_write_op_omap_rm_range2(op, elo, el, ehi, eh);
+    rs_write_begin(s);
     rc = rados_write_op_operate2(op, s->io, oid, NULL, 0);
+    rs_write_end(s);
     rados_release_write_op(op);
     free(elo);
     free(ehi);

@@ -247,8 +247,9 @@ static int replay_legacy(ddb_store *s, rs_plan *p, const char *name)
     return DDB_STORE_OK;
 }
 
-/* Resolves intent `name` (0 done or gone, RS_BUSY pending within its lease, <0 error). */
-static int intent_resolve(ddb_store *s, const char *name)
+/* Resolves intent `name` (0 done or gone, RS_BUSY pending within its lease, <0 error); `force`:
+   a pending one is rolled back whatever its lease. */
+static int intent_resolve(ddb_store *s, const char *name, int force)
 {
     char state[8], t[24];
     ddb_arena a;
@@ -269,7 +270,7 @@ static int intent_resolve(ddb_store *s, const char *name)
     } else if (strcmp(state, STATE_COMMITTED) == 0) {
         ddb_log(DDB_LOG_INFO, "rados: rolling forward committed write intent %s", name);
         rc = roll_forward(s, &p, name);
-    } else if (strcmp(state, STATE_PENDING) == 0 &&
+    } else if (strcmp(state, STATE_PENDING) == 0 && !force &&
                (get_attr(s, name, RS_TIME_ATTR, t, sizeof(t)) < 0 || now_ms() - atoll(t) < rs_lease_ms())) {
         rc = RS_BUSY;
     } else if (strcmp(state, STATE_PENDING) == 0 && intent_cas(s, name, STATE_PENDING, STATE_ABANDONED) == -ECANCELED) {
@@ -296,7 +297,7 @@ static void unmark_key(ddb_store *s, const char *oid, const char *mk, size_t ml,
 
 int rs_mark_resolve(ddb_store *s, const char *oid, const char *mk, size_t ml, const char *name)
 {
-    int rc = intent_resolve(s, name);
+    int rc = intent_resolve(s, name, 0);
 
     /* resolved: its markers are gone, unless it was abandoned by others while its gateway, not
        knowing, still marked keys (then that gateway removes them, or it stopped: removed here) */
@@ -350,7 +351,7 @@ int rs_group_resolve(ddb_store *s, rs_plan *p, size_t g)
 
 /* ---- at open ---- */
 
-int rs_recover_intents(ddb_store *s)
+int rs_recover_intents(ddb_store *s, int force)
 {
     rados_list_ctx_t ls;
     const char *entry, *key, *nspace;
@@ -368,7 +369,7 @@ int rs_recover_intents(ddb_store *s)
     /* pending intents within their lease may be another running gateway's: left to it */
     for (size_t i = 0; i < n; i++) {
         if (rc >= 0 || rc == RS_BUSY)
-            rc = intent_resolve(s, names[i]);
+            rc = intent_resolve(s, names[i], force);
         free(names[i]);
     }
     return rc < 0 && rc != RS_BUSY ? rc : DDB_STORE_OK;

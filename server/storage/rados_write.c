@@ -345,7 +345,9 @@ int rs_remove_keys(ddb_store *s, const char *oid, const ddb_batch *b)
     p.a = b->arena;
     for (size_t i = 0; i < b->n; i++)
         rs_plan_add(&p, oid, OP_RM, b->ops[i].key, b->ops[i].klen, NULL, 0);
+    rs_write_begin(s);
     rc = p.n > 0 ? rs_apply_group(s, &p, 0, RS_PLAIN, NULL) : 0;
+    rs_write_end(s);
     return rc < 0 ? rs_check(rc, "write", oid) : DDB_STORE_OK;
 }
 
@@ -395,7 +397,12 @@ int rs_write_guarded(ddb_store *s, const ddb_batch *b, const ddb_store_key *guar
 
 int rs_write(ddb_store *s, const ddb_batch *b)
 {
+    int rc;
+
     if (b->n == 0)
         return DDB_STORE_OK;
-    return rs_write_guarded(s, b, NULL, 0, b->arena);
+    rs_write_begin(s); /* not while a snapshot pauses the pool's writes (rados_snap.c) */
+    rc = rs_write_guarded(s, b, NULL, 0, b->arena);
+    rs_write_end(s);
+    return rc;
 }

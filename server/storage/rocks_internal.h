@@ -119,7 +119,7 @@ int rocks_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **v
 int rocks_write(ddb_store *s, const ddb_batch *b);
 int rocks_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx);
 int rocks_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n);
-ddb_store_snapshot *rocks_snapshot_take(ddb_store *s);
+ddb_store_snapshot *rocks_snapshot_take(ddb_store *s, int point_in_time);
 void rocks_snapshot_release(ddb_store *s, ddb_store_snapshot *snap);
 int rocks_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n);
 ddb_store_iter *rocks_iter_open_at(ddb_store *s, const ddb_store_snapshot *snap, const char *lo, size_t lolen,

@@ -189,10 +189,11 @@ void rocks_exclusive(ddb_store *s, void (*fn)(void *ctx), void *ctx)
 
 /* ---- snapshots ---- */
 
-ddb_store_snapshot *rocks_snapshot_take(ddb_store *s)
+ddb_store_snapshot *rocks_snapshot_take(ddb_store *s, int point_in_time)
 {
     ddb_store_snapshot *snap = calloc(1, sizeof(*snap));
 
+    (void)point_in_time; /* a RocksDB snapshot is always one */
     if (snap == NULL)
         abort();
     snap->snap = rocksdb_create_snapshot(s->db);

@@ -210,6 +210,13 @@ int ddb_store_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t 
  */
 typedef struct ddb_store_snapshot ddb_store_snapshot;
 ddb_store_snapshot *ddb_store_snapshot_take(ddb_store *s);
+/* A snapshot for the reads that need less: ddb_store_multi_get_at still returns its keys as of one
+   moment, and taken under ddb_store_exclusive it still stands for a point in this process's
+   commit order, but iterators opened with it may read the latest state. The same as
+   ddb_store_snapshot_take on RocksDB; on RADOS it spares what a point-in-time snapshot of a shared
+   pool costs (every gateway's writes paused for a pool snapshot: docs/scale-out.md). For
+   TransactGetItems and per-table counts; backups, exports and point-in-time recovery take the other. */
+ddb_store_snapshot *ddb_store_snapshot_take_light(ddb_store *s);
 void ddb_store_snapshot_release(ddb_store *s, ddb_store_snapshot *snap);
 int ddb_store_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n);
 ddb_store_iter *ddb_store_iter_open_at(ddb_store *s, const ddb_store_snapshot *snap, const char *lo, size_t lolen,

@@ -92,7 +92,8 @@ int ddb_store_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t 
     return OPS(s)->multi_get(s, a, keys, n);
 }
 
-ddb_store_snapshot *ddb_store_snapshot_take(ddb_store *s) { return OPS(s)->snapshot_take(s); }
+ddb_store_snapshot *ddb_store_snapshot_take(ddb_store *s) { return OPS(s)->snapshot_take(s, 1); }
+ddb_store_snapshot *ddb_store_snapshot_take_light(ddb_store *s) { return OPS(s)->snapshot_take(s, 0); }
 
 void ddb_store_snapshot_release(ddb_store *s, ddb_store_snapshot *snap)
 {

@@ -17,8 +17,7 @@ build=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 # The boto3 files that pass on RADOS today and exercise the store through the session server (files
-# that start servers of their own test RocksDB directories). Not listed: test_backups.py and
-# test_pitr.py (one case each needs point-in-time snapshots), test_index_backfill.py (its 100k-item
+# that start servers of their own test RocksDB directories). Not listed: test_index_backfill.py (its 100k-item
 # backfill under 8 writers outlasts its deadline: ~4 RADOS round trips per item), and the files about
 # --data-dir servers, TLS, auth, the CLI and the HTTP layer (docs/scale-out.md).
 COMPAT_FILES=(${DDBD_RADOS_COMPAT_FILES:-
@@ -30,7 +29,10 @@ COMPAT_FILES=(${DDBD_RADOS_COMPAT_FILES:-
   test_gsi.py test_gsi_multi_attribute.py test_lsi.py test_index_writes.py test_index_capacity.py
   test_index_updatetable.py test_item_collections.py
   test_partiql.py test_partiql_batch.py test_partiql_equivalence.py
-  test_ttl.py test_streams.py test_stream_triggers.py})
+  test_ttl.py test_streams.py test_stream_triggers.py
+  test_backups.py
+  test_pitr.py
+  test_export_pitr.py})
 # Run again against two gateways on one pool namespace, boto3's requests alternating between them
 # (DDBD_GATEWAYS=2: tests/compat/conftest.py), after test_rados_gateways.py (the shared catalog).
 # Not listed: test_streams.py and test_stream_triggers.py (stream records are numbered per gateway),
@@ -38,7 +40,9 @@ COMPAT_FILES=(${DDBD_RADOS_COMPAT_FILES:-
 GATEWAY_FILES=(${DDBD_RADOS_GATEWAY_FILES:-
   test_rados_gateways.py test_items.py test_query.py test_tables.py test_batch.py test_tags.py
   test_gsi.py test_lsi.py test_index_updatetable.py test_transactions.py test_expr_update.py
-  test_namespaces.py})
+  test_namespaces.py
+  test_backups.py
+  test_export_pitr.py})
 
 for b in ceph-mon ceph-osd ceph-mgr; do
   command -v "$b" >/dev/null || { echo "skipped: $b is not installed (deploy/ddbd.sh deps-test)"; exit 77; }

@@ -74,14 +74,6 @@ static void rados_target(ddb_store_options *o, const char *path, char *pool, siz
     o->rados_pool = pool;
 }
 
-/* RADOS has no point-in-time reads yet (docs/scale-out.md): such cases are skipped there, said so. */
-#define SKIP_ON_RADOS(why)                                                                                             \
-    do {                                                                                                               \
-        if (test_rados_conf() != NULL) {                                                                               \
-            fprintf(stderr, "  skipped on RADOS: %s\n", why);                                                         \
-            return;                                                                                                    \
-        }                                                                                                              \
-    } while (0)
 
 static ddb_store *open_store(const char *path, unsigned nshards, char **err)
 {
@@ -1043,7 +1035,6 @@ TEST(contract_multi_get)
 
 TEST(contract_snapshot_isolation)
 {
-    SKIP_ON_RADOS("snapshots read the latest state");
     ddb_store *s = open_mem(3);
     ddb_arena a;
     ddb_store_snapshot *snap, *snap2;
@@ -1121,7 +1112,6 @@ TEST(contract_snapshot_isolation)
    keys written after it, wherever they are placed, by point reads or merged range reads. */
 TEST(contract_snapshot_before_first_write)
 {
-    SKIP_ON_RADOS("snapshots read the latest state");
     ddb_store *s = open_mem(8);
     ddb_arena a;
     ddb_store_snapshot *snap = ddb_store_snapshot_take(s);
@@ -1153,7 +1143,6 @@ TEST(contract_snapshot_before_first_write)
    live view has moved on. */
 TEST(contract_snapshot_merged_ranges)
 {
-    SKIP_ON_RADOS("snapshots read the latest state");
     ddb_store *s = open_mem(8);
     ddb_arena a;
     ddb_store_snapshot *snap;

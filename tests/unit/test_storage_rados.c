@@ -3,7 +3,7 @@
  * (docs/scale-out.md): two gateways (two stores opened on one pool namespace, each with its own
  * cluster connection and its own lock stripes, as two ddbd processes have) never lose an update
  * to a guarded commit of one object, and a write intent left by a stopped gateway is completed
- * by the next open.
+ * by the next open, and a point-in-time snapshot is one moment of every gateway's writes.
  *
  * Runs when DDBD_TEST_RADOS_CONF names a cluster's ceph.conf (tests/rados/run.sh starts one);
  * without it every case passes at once, saying it was skipped.
@@ -243,6 +243,82 @@ TEST(rados_gateways_see_each_others_writes)
     ddb_arena_free(&a);
     ddb_store_close(g1);
     ddb_store_close(g2);
+}
+
+/* ---- point-in-time snapshots across gateways (rados_snap.c) ---- */
+
+/* The sum and the first value of the keys under "acct" through `snap`, read by an iterator (one
+   object after the other, so a snapshot that is not one moment shows transfers half done). */
+static int sum_at(ddb_store *s, const ddb_store_snapshot *snap, long *sum, long *first)
+{
+    ddb_store_iter *it = ddb_store_iter_open_at(s, snap, "acct", 4, "acct~", 5, 0);
+    int rc, n = 0;
+
+    *sum = *first = 0;
+    for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it), n++) {
+        size_t vl;
+        const char *v = ddb_store_iter_val(it, &vl);
+        *sum += val_long(v, vl);
+        if (n == 0)
+            *first = val_long(v, vl);
+    }
+    rc = ddb_store_iter_status(it);
+    ddb_store_iter_close(it);
+    return rc;
+}
+
+/*
+ * Two gateways move units between two keys of different objects (two-phase commits) while a
+ * third takes snapshots: each snapshot holds a moment when no transfer was half done (the sum is
+ * 0), and keeps it while the transfers go on (read again later, through an iterator and by key).
+ */
+TEST(rados_snapshot_is_one_moment_of_every_gateway)
+{
+    char ns[64];
+    race r1 = {0}, r2 = {0};
+    pthread_t t1, t2;
+    ddb_store *g3;
+    ddb_arena a;
+    int snaps = 0;
+
+    NEEDS_CLUSTER();
+    snprintf(ns, sizeof(ns), "g%ld-snap", (long)getpid());
+    r1.s = gateway(ns);
+    r2.s = gateway(ns);
+    g3 = gateway(ns);
+    r1.a = r2.a = "acct00000001/a";
+    r1.b = r2.b = "acct00000002/b";
+    pthread_create(&t1, NULL, racer, &r1);
+    pthread_create(&t2, NULL, racer, &r2);
+    ddb_arena_init(&a);
+    for (int i = 0; i < 4; i++) {
+        struct timespec pause = {0, 150 * 1000000L};
+        ddb_store_snapshot *snap;
+        ddb_store_key k[2] = {{r1.a, strlen(r1.a), NULL, 0}, {r1.b, strlen(r1.b), NULL, 0}};
+        long sum, first, sum2, first2;
+        nanosleep(&pause, NULL);
+        snap = ddb_store_snapshot_take(g3);
+        ASSERT_EQ(sum_at(g3, snap, &sum, &first), DDB_STORE_OK);
+        nanosleep(&pause, NULL); /* the transfers go on meanwhile */
+        ASSERT_EQ(sum_at(g3, snap, &sum2, &first2), DDB_STORE_OK);
+        ASSERT_EQ(ddb_store_multi_get_at(g3, snap, &a, k, 2), DDB_STORE_OK);
+        ASSERT_EQ(sum, 0);
+        ASSERT_EQ(sum2, 0);
+        ASSERT_EQ(first2, first);
+        ASSERT_EQ(val_long(k[0].val, k[0].vlen), first);
+        ASSERT_EQ(val_long(k[0].val, k[0].vlen) + val_long(k[1].val, k[1].vlen), 0);
+        ddb_store_snapshot_release(g3, snap);
+        ddb_arena_reset(&a);
+        snaps++;
+    }
+    pthread_join(t1, NULL);
+    pthread_join(t2, NULL);
+    ASSERT_EQ(atomic_load(&r1.errors) + atomic_load(&r2.errors), 0);
+    ASSERT_EQ(snaps, 4);
+    ddb_arena_free(&a);
+    ddb_store_close(g3);
+    ddb_store_close(r1.s);
+    ddb_store_close(r2.s);
 }
 
 #ifdef DDB_HAVE_RADOS
