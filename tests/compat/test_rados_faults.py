@@ -14,20 +14,12 @@ import time
 import pytest
 
 from conftest import DdbdServer, make_client, unique_name
+from rados_helpers import STORE_ARGS, rados_args
 
 CEPH_DIR = os.environ.get("DDBD_CEPH_DIR", "")
-STORE_ARGS = os.environ.get("DDBD_STORE_ARGS", "")
 
 pytestmark = pytest.mark.skipif(not CEPH_DIR or "--backend rados" not in STORE_ARGS,
                                 reason="needs a loopback Ceph cluster (tests/rados/run.sh)")
-
-
-def rados_args(ns):
-    """The session's --backend rados arguments with a pool namespace of this test's own."""
-    args = STORE_ARGS.split()
-    pool = args.index("--rados-pool")
-    args[pool + 1] = "ddbd/" + ns
-    return args
 
 
 def create_table(ddb, name):

@@ -9,38 +9,17 @@ write (the cross-gateway barrier, storage/rados_rw.c rs_barrier), so the backfil
 Runs only where tests/rados/run.sh points it at a loopback cluster (DDBD_STORE_ARGS with
 `--backend rados`); skipped everywhere else.
 """
-import os
 import threading
 import time
 
 import pytest
 
-from conftest import DdbdServer, make_client, unique_name
+from conftest import make_client, unique_name
+from rados_helpers import gateway, needs_cluster
 
-STORE_ARGS = os.environ.get("DDBD_STORE_ARGS", "")
 HOLD_MS = 1500
 
-pytestmark = pytest.mark.skipif("--backend rados" not in STORE_ARGS,
-                                reason="needs a loopback Ceph cluster (tests/rados/run.sh)")
-
-
-def rados_args(ns):
-    args = STORE_ARGS.split()
-    args[args.index("--rados-pool") + 1] = "ddbd/" + ns
-    return args
-
-
-def gateway(ns, delay=None):
-    saved = os.environ.get("DDBD_DELAY_POINT")
-    if delay:
-        os.environ["DDBD_DELAY_POINT"] = delay
-    try:
-        return DdbdServer(rados_args(ns)).start()
-    finally:
-        if saved is None:
-            os.environ.pop("DDBD_DELAY_POINT", None)
-        else:
-            os.environ["DDBD_DELAY_POINT"] = saved
+pytestmark = needs_cluster
 
 
 def wait_index_active(ddb, table, index, deadline=60):
@@ -57,7 +36,7 @@ def wait_index_active(ddb, table, index, deadline=60):
 def test_backfill_waits_for_a_write_decided_under_the_old_description_on_another_gateway():
     ns = unique_name("schema")
     a = gateway(ns)
-    b = gateway(ns, delay=f"rados-commit-decided:{HOLD_MS}")
+    b = gateway(ns, DDBD_DELAY_POINT=f"rados-commit-decided:{HOLD_MS}")
     try:
         da, db = make_client(a.endpoint), make_client(b.endpoint)
         table = unique_name("t")

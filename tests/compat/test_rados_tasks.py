@@ -6,38 +6,22 @@ and take the work over when the holder stops (at once) or dies (when its lease r
 Runs only where tests/rados/run.sh points it at a loopback cluster (DDBD_STORE_ARGS with
 `--backend rados`); skipped everywhere else.
 """
-import os
 import re
 import signal
 import time
 
 import pytest
 
-from conftest import DdbdServer, make_client, unique_name
+from conftest import make_client, unique_name
+from rados_helpers import gateway as rados_gateway, needs_cluster
 
-STORE_ARGS = os.environ.get("DDBD_STORE_ARGS", "")
 LEASE_MS = 2000
 
-pytestmark = pytest.mark.skipif("--backend rados" not in STORE_ARGS,
-                                reason="needs a loopback Ceph cluster (tests/rados/run.sh)")
-
-
-def rados_args(ns):
-    args = STORE_ARGS.split()
-    args[args.index("--rados-pool") + 1] = "ddbd/" + ns
-    return args
+pytestmark = needs_cluster
 
 
 def gateway(ns):
-    saved = os.environ.get("DDBD_TASK_LEASE_MS")
-    os.environ["DDBD_TASK_LEASE_MS"] = str(LEASE_MS)
-    try:
-        return DdbdServer(rados_args(ns)).start()
-    finally:
-        if saved is None:
-            os.environ.pop("DDBD_TASK_LEASE_MS", None)
-        else:
-            os.environ["DDBD_TASK_LEASE_MS"] = saved
+    return rados_gateway(ns, DDBD_TASK_LEASE_MS=LEASE_MS)
 
 
 def add_index(ddb, table, name):

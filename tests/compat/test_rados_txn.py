@@ -11,7 +11,6 @@ on one pool namespace, their multi-object commits made two-phase (server/storage
 Runs only where tests/rados/run.sh points it at a loopback cluster (DDBD_STORE_ARGS with
 `--backend rados`); skipped everywhere else.
 """
-import os
 import random
 import signal
 import subprocess
@@ -21,38 +20,18 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import DdbdServer, make_client, unique_name
+from conftest import make_client, unique_name
+from rados_helpers import gateway as rados_gateway, needs_cluster, rados_conf
 
-STORE_ARGS = os.environ.get("DDBD_STORE_ARGS", "")
 LEASE_MS = 1000  # a pending intent older than this is rolled back by whoever meets it
 
-pytestmark = pytest.mark.skipif("--backend rados" not in STORE_ARGS,
-                                reason="needs a loopback Ceph cluster (tests/rados/run.sh)")
-
-
-def rados_args(ns):
-    """The session's --backend rados arguments with a pool namespace of this test's own."""
-    args = STORE_ARGS.split()
-    pool = args.index("--rados-pool")
-    args[pool + 1] = "ddbd/" + ns
-    return args
+pytestmark = needs_cluster
 
 
 def gateway(ns, crash=None):
     """A ddbd on namespace `ns` with a short intent lease, `crash` (a crash point) armed."""
-    env = {"DDBD_RADOS_INTENT_LEASE_MS": str(LEASE_MS)}
-    if crash:
-        env["DDBD_CRASH_POINT"] = crash
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        return DdbdServer(rados_args(ns)).start()
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    env = {"DDBD_CRASH_POINT": crash} if crash else {}
+    return rados_gateway(ns, DDBD_RADOS_INTENT_LEASE_MS=LEASE_MS, **env)
 
 
 def create_table(ddb, name):
@@ -63,7 +42,7 @@ def create_table(ddb, name):
 
 def intents_left(ns):
     """The write intent objects in the namespace (`rados ls`), or None without the CLI."""
-    conf = STORE_ARGS.split()[STORE_ARGS.split().index("--rados-conf") + 1]
+    conf = rados_conf()
     try:
         out = subprocess.run(["rados", "-c", conf, "-p", "ddbd", "-N", ns, "ls"], capture_output=True,
                              text=True, timeout=30, check=True).stdout
