@@ -45,6 +45,9 @@ enum { RS_FAST, RS_MARK, RS_APPLY, RS_UNMARK, RS_PLAIN };
 
 #define RS_MARK_PREFIX "\x01\x03"
 #define RS_MARK_PREFIX_LEN 2
+/* A prefix's sequence counter in its q object (rados_seq.c): RS_SEQ_PREFIX + the escaped prefix */
+#define RS_SEQ_PREFIX "\x01\x04"
+#define RS_SEQ_PREFIX_LEN 2
 #define RS_STATE_ATTR "ddbd.state" /* an intent's: "p" pending, "c" committed (the commit point), "a" abandoned */
 #define RS_TIME_ATTR "ddbd.t"      /* the intent's creation, ms since the epoch (decimal): its lease */
 
@@ -66,5 +69,16 @@ int rs_group_resolve(ddb_store *s, rs_plan *p, size_t g);
    back if abandoned or past its lease (and the marker removed if the intent is gone); 0, RS_BUSY
    (pending within its lease) or an error. */
 int rs_mark_resolve(ddb_store *s, const char *oid, const char *mk, size_t ml, const char *name);
+
+/* rados_seq.c: numbering a write's sequenced puts in the store. rs_seq_begin locks the write's
+   prefixes (NULL: it has no sequenced put); rs_seq_number reads their counters (or takes the
+   ones this gateway kept), fills nums[i] for each sequenced op i of b and adds the counters'
+   compares and new values to the plan; rs_seq_settle records the plan's outcome (an attempt may
+   be numbered again); rs_seq_end unlocks. */
+typedef struct rs_seq_hold rs_seq_hold;
+rs_seq_hold *rs_seq_begin(ddb_store *s, const ddb_batch *b, ddb_arena *a);
+int rs_seq_number(ddb_store *s, rs_seq_hold *h, const ddb_batch *b, rs_plan *p, uint64_t *nums);
+void rs_seq_settle(rs_seq_hold *h, int rc);
+void rs_seq_end(rs_seq_hold *h);
 
 #endif

@@ -313,29 +313,6 @@ static int apply_plan(ddb_store *s, rs_plan *p)
     return rc < 0 ? rs_check(rc, "write", p->oids[0]) : DDB_STORE_OK;
 }
 
-/*
- * A commit's plan is applied once (its caller, rs_commit, reads and decides again after a conflict).
- * A plain write (no guards) cannot conflict but can meet another write's pending intent on an
- * object: it waits for that intent (resolving it once its lease ran out), then writes.
- */
-static int write_plan(ddb_store *s, rs_plan *p, int guarded)
-{
-    struct timespec t0, now;
-    int rc;
-
-    if (guarded)
-        return apply_plan(s, p);
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (int attempt = 1;; attempt++) {
-        if ((rc = apply_plan(s, p)) != RS_BUSY && rc != DDB_STORE_ECONFLICT)
-            return rc;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 > rs_lease_ms() + 2000)
-            return DDB_STORE_ECONFLICT;
-        rs_backoff(s, attempt);
-    }
-}
-
 int rs_remove_keys(ddb_store *s, const char *oid, const ddb_batch *b)
 {
     rs_plan p;
@@ -349,47 +326,82 @@ int rs_remove_keys(ddb_store *s, const char *oid, const ddb_batch *b)
     return rc < 0 ? rs_check(rc, "write", oid) : DDB_STORE_OK;
 }
 
-/* The batch (with its sequenced puts numbered) and the guards of read keys, as one plan, applied. */
-int rs_write_guarded(ddb_store *s, const ddb_batch *b, const ddb_store_key *guards, size_t ng, ddb_arena *a)
+/* The batch, with its sequenced puts numbered (rados_seq.c), and the guards of read keys, as one plan. */
+static int build_plan(ddb_store *s, const ddb_batch *b, const ddb_store_key *guards, size_t ng, rs_seq_hold *h,
+                      rs_plan *p)
 {
-    uint64_t *nums = NULL;
-    ddb_seq_hold hold;
-    rs_plan p;
+    uint64_t *nums = h != NULL ? ddb_arena_alloc(p->a, sizeof(*nums) * b->n) : NULL;
     char oid[RS_OBJ_MAX], *kbuf;
     int rc;
 
-    if (ddb_fault_write_errors())
-        return DDB_STORE_EIO;
-    memset(&p, 0, sizeof(p));
-    p.a = a;
-    for (size_t i = 0; i < b->n && nums == NULL; i++)
-        if (b->ops[i].sequenced)
-            nums = ddb_arena_alloc(a, sizeof(*nums) * b->n);
-    if (nums != NULL)
-        ddb_sequencer_begin(s->seq, b, nums, &hold);
+    if (h != NULL && (rc = rs_seq_number(s, h, b, p, nums)) != DDB_STORE_OK)
+        return rc;
     for (size_t i = 0; i < ng; i++) {
         rs_data_obj(s, guards[i].key, guards[i].klen, oid);
-        rs_plan_add(&p, oid, OP_CMP, guards[i].key, guards[i].klen, guards[i].val, guards[i].vlen);
+        rs_plan_add(p, oid, OP_CMP, guards[i].key, guards[i].klen, guards[i].val, guards[i].vlen);
     }
     for (size_t i = 0; i < b->n; i++) {
         const ddb_write_op *op = &b->ops[i];
         if (op->sequenced) {
-            kbuf = ddb_arena_alloc(a, op->klen + 8);
+            kbuf = ddb_arena_alloc(p->a, op->klen + 8);
             memcpy(kbuf, op->key, op->klen);
             ddb_put_be(kbuf + op->klen, nums[i], 8);
             rs_seq_obj(op->key, op->klen, oid);
-            rs_plan_add(&p, oid, OP_SET, kbuf, op->klen + 8, op->val, op->vlen);
+            rs_plan_add(p, oid, OP_SET, kbuf, op->klen + 8, op->val, op->vlen);
             continue;
         }
         if (op->meta)
             strcpy(oid, RS_META_OBJ);
         else
             rs_data_obj(s, op->key, op->klen, oid);
-        rs_plan_add(&p, oid, op->is_delete ? OP_RM : OP_SET, op->key, op->klen, op->val, op->vlen);
+        rs_plan_add(p, oid, op->is_delete ? OP_RM : OP_SET, op->key, op->klen, op->val, op->vlen);
     }
-    rc = write_plan(s, &p, ng > 0);
-    if (nums != NULL)
-        ddb_sequencer_end(&hold);
+    return DDB_STORE_OK;
+}
+
+static long elapsed_ms(const struct timespec *t0)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/*
+ * Builds and applies the plan. A commit's (guards) is applied once: its caller, rs_commit, reads
+ * and decides again after a conflict. A plain write cannot conflict with its own guards but can
+ * meet another write's pending intent on an object (it waits for it, resolving it once its lease
+ * ran out) or lose its sequence numbers to another gateway (it numbers again): it is built
+ * again, numbered afresh, and retried.
+ */
+int rs_write_guarded(ddb_store *s, const ddb_batch *b, const ddb_store_key *guards, size_t ng, ddb_arena *a)
+{
+    rs_seq_hold *h;
+    struct timespec t0;
+    int rc;
+
+    if (ddb_fault_write_errors())
+        return DDB_STORE_EIO;
+    h = rs_seq_begin(s, b, a);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int attempt = 1;; attempt++) {
+        rs_plan p;
+        memset(&p, 0, sizeof(p));
+        p.a = a;
+        if ((rc = build_plan(s, b, guards, ng, h, &p)) == DDB_STORE_OK)
+            rc = apply_plan(s, &p);
+        if (h != NULL)
+            rs_seq_settle(h, rc);
+        if (ng > 0 || (rc != RS_BUSY && rc != DDB_STORE_ECONFLICT))
+            break;
+        if (elapsed_ms(&t0) > rs_lease_ms() + 2000) {
+            rc = DDB_STORE_ECONFLICT;
+            break;
+        }
+        rs_backoff(s, attempt);
+    }
+    if (h != NULL)
+        rs_seq_end(h);
     return rc;
 }
 
