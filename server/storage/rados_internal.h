@@ -4,7 +4,7 @@
  * commits; rados_iter.c: range reads). Included only by rados*.c, the only files that see
  * <rados/librados.h>. The layout is docs/storage-format.md's "RADOS" section. rados_write.c:
  * writes as plans per object; rados_txn.c: two-phase commits over objects and their recovery;
- * rados_meta.c: guarded meta commits, watch/notify.
+ * rados_meta.c: guarded meta commits, watch/notify; rados_seq.c: sequenced puts' counters.
  *
  * Objects of one store, all in the pool's namespace the store was opened with:
  *   ddbd.meta            the metadata space: one omap key per metadata key
