@@ -5,19 +5,23 @@
  * The sequence object q.<ks> keeps, per prefix, its counter: the omap key RS_SEQ_PREFIX (01 04,
  * which escaping never makes) + the escaped prefix, whose value is the last number taken (8 bytes,
  * big-endian). A write with sequenced puts reads the counter (`last`), numbers its puts last+1 ..
- * last+k, and commits, with its records, a compare of the counter with `last` and its new value
- * last+k: a number is taken by the same atomic step (one RADOS operation, or a two-phase commit's
- * apply) that writes its record. Two gateways that read the same `last` cannot both commit: the
- * second one's compare fails and it numbers again. In a two-phase commit the counter is marked like
- * every key the write changes, so no other write takes a number under the prefix until this one
- * is applied or rolled back (a write rolled back took no number: its numbers are given again).
- * So the counter is the watermark: every number up to it is written, none above it is, and a
- * reader (rs_seq_last) reads it from the store, whichever gateway wrote.
+ * last+k, and writes, in the operation that marks its records (a two-phase commit's phase 1) or
+ * writes them (a single-object write), a compare of the counter with `last` and its new value
+ * last+k: a number is taken exactly when its record is marked or written, and two gateways that
+ * read the same `last` cannot both take it (the second one's compare fails: it numbers again).
  *
- * Within a gateway, the writers of a prefix queue on its lock from numbering to the commit's
- * outcome, so they never lose to each other; and the gateway keeps the counter it last wrote, so
- * with one gateway writing a prefix no write reads it. A write whose kept counter was stale
- * (another gateway wrote meanwhile) loses its compare: the gateway then reads it for a while.
+ * A reader's watermark (rs_seq_last) is the counter, or just below the lowest number whose
+ * record is still marked (a write between its phase 1 and its apply): every number up to it is
+ * written or lost for good (a write rolled back after its phase 1 leaves a gap, which the
+ * contract allows), so no record can still appear below it. A marker older than the lease is
+ * resolved first (its gateway stopped: rolled forward or back), so a stopped gateway does not
+ * hold the readers back for longer.
+ *
+ * Within a gateway, the writers of a prefix queue on its lock from numbering until their
+ * objects are marked (not until the write is applied: their two-phase commits overlap), so they
+ * never lose to each other; the gateway keeps the counter it last wrote, so with one gateway
+ * writing a prefix no write reads it. A write whose kept counter was stale (another gateway
+ * wrote meanwhile) loses its compare: the gateway then reads the counter for a while.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -34,7 +38,7 @@
 typedef struct rs_seq_entry {
     char prefix[SEQ_MAX_PREFIX];
     size_t plen;
-    pthread_mutex_t lock;   /* this gateway's writers of the prefix, from numbering to outcome */
+    pthread_mutex_t lock;   /* this gateway's writers of the prefix, from numbering until marked */
     int known;              /* `last` is the stored counter (this gateway wrote it last); lock */
     uint64_t last;
     long long fresh_until;  /* read the counter until then (monotonic ms); lock */
@@ -50,6 +54,7 @@ struct rs_seqs {
 struct rs_seq_hold {
     rs_seq_entry **e;
     size_t n;
+    int locked;
     uint64_t *last;  /* the counter the numbering started from */
     size_t *count;   /* the write's sequenced puts under it */
     int *absent;     /* no counter stored yet */
@@ -153,57 +158,86 @@ static int stored_max(ddb_store *s, const char *prefix, size_t plen, uint64_t *l
     return rc;
 }
 
+/* A prefix's lowest marked record, from a read of its markers: *num (0: none) and the marker. */
+typedef struct seq_pending {
+    uint64_t num;
+    char key[RS_MARK_PREFIX_LEN + 2 * (SEQ_MAX_PREFIX + 8) + 1]; /* its marker key */
+    size_t kl;
+    char intent[RS_OBJ_MAX + 1];                                 /* the intent it names */
+} seq_pending;
+
+static void pending_parse(rados_omap_iter_t it, size_t plen, seq_pending *pd)
+{
+    char *k = NULL, *v = NULL, raw[sizeof(pd->key)];
+    size_t kl = 0, vl = 0, rl;
+
+    pd->num = 0;
+    if (rados_omap_get_next2(it, &k, &v, &kl, &vl) < 0 || k == NULL || kl >= sizeof(pd->key) || vl == 0 ||
+        vl > RS_OBJ_MAX)
+        return;
+    memcpy(raw, k + RS_MARK_PREFIX_LEN, kl - RS_MARK_PREFIX_LEN);
+    if ((rl = rs_unescape(raw, kl - RS_MARK_PREFIX_LEN)) != plen + 8)
+        return;
+    pd->num = ddb_get_be(raw + plen, 8);
+    memcpy(pd->key, k, kl);
+    pd->kl = kl;
+    memcpy(pd->intent, v, vl);
+    pd->intent[vl] = '\0';
+}
+
 /*
  * Reads a prefix's counter: *last (the stored records' highest number when there is no counter,
- * *absent then set), and in `mark` the name of the write intent whose marker holds it ("": none).
+ * *absent then set); with `pd`, in the same operation, its lowest record still marked.
  */
 static int counter_read(ddb_store *s, const char *prefix, size_t plen, uint64_t *last, int *absent,
-                        char mark[RS_OBJ_MAX + 1])
+                        seq_pending *pd)
 {
-    char oid[RS_OBJ_MAX], key[2 * SEQ_MAX_PREFIX + 2], mkey[2 * SEQ_MAX_PREFIX + 4];
-    size_t kl = counter_key(prefix, plen, key), lens[2] = {kl, kl + RS_MARK_PREFIX_LEN};
-    const char *keys[2] = {key, mkey};
+    char oid[RS_OBJ_MAX], key[2 * SEQ_MAX_PREFIX + 3], mpre[2 * SEQ_MAX_PREFIX + 3];
+    size_t kl = counter_key(prefix, plen, key);
+    const char *keys[1] = {key};
     rados_read_op_t op = rados_create_read_op();
-    rados_omap_iter_t it = NULL;
-    int prval = 0, rc;
+    rados_omap_iter_t it = NULL, mit = NULL;
+    unsigned char more = 0;
+    int prval = 0, mprval = 0, rc;
 
-    memcpy(mkey, RS_MARK_PREFIX, RS_MARK_PREFIX_LEN);
-    memcpy(mkey + RS_MARK_PREFIX_LEN, key, kl);
     rs_seq_obj(prefix, plen, oid);
     *absent = 1;
-    mark[0] = '\0';
-    rados_read_op_omap_get_vals_by_keys2(op, keys, 2, lens, &it, &prval);
+    rados_read_op_omap_get_vals_by_keys2(op, keys, 1, &kl, &it, &prval);
+    if (pd != NULL) { /* the markers of the prefix's records: 01 03 + the escaped prefix + ... */
+        memcpy(mpre, RS_MARK_PREFIX, RS_MARK_PREFIX_LEN);
+        mpre[RS_MARK_PREFIX_LEN + rs_escape(prefix, plen, mpre + RS_MARK_PREFIX_LEN)] = '\0';
+        rados_read_op_omap_get_vals2(op, mpre, mpre, 1, &mit, &more, &mprval);
+        pd->num = 0;
+    }
     rc = rados_read_op_operate(op, s->io, oid, 0);
     __atomic_add_fetch(&s->n_reads, 1, __ATOMIC_RELAXED);
+    if (rc == 0 && (prval < 0 || mprval < 0))
+        rc = prval < 0 ? prval : mprval;
     if (rc < 0 && rc != -ENOENT) {
         rados_release_read_op(op);
         return rs_check(rc, "read counter", oid);
     }
-    for (; rc == 0 && prval == 0;) {
+    if (rc == 0) {
         char *k = NULL, *v = NULL;
         size_t l = 0, vl = 0;
-        if (rados_omap_get_next2(it, &k, &v, &l, &vl) < 0 || k == NULL)
-            break;
-        if (l == kl && memcmp(k, key, kl) == 0 && vl == 9 && v[0] == 'v') {
+        if (rados_omap_get_next2(it, &k, &v, &l, &vl) == 0 && k != NULL && vl == 9 && v[0] == 'v') {
             *last = ddb_get_be(v + 1, 8);
             *absent = 0;
-        } else if (l == kl + RS_MARK_PREFIX_LEN && vl > 0 && vl <= RS_OBJ_MAX) {
-            memcpy(mark, v, vl);
-            mark[vl] = '\0';
+        }
+        rados_omap_get_end(it);
+        if (pd != NULL) {
+            pending_parse(mit, plen, pd);
+            rados_omap_get_end(mit);
         }
     }
-    if (rc == 0)
-        rados_omap_get_end(it);
     rados_release_read_op(op);
-    if (rc == 0 && prval < 0)
-        return rs_check(prval, "read counter", oid);
     return *absent ? stored_max(s, prefix, plen, last) : DDB_STORE_OK;
 }
 
 /* Adds an op on a prefix's counter to a plan (a compare with `val`, NULL: absent; or a put). */
 static void counter_op(rs_plan *p, const char *prefix, size_t plen, int kind, const uint64_t *val)
 {
-    char oid[RS_OBJ_MAX], v[8], *key = ddb_arena_alloc(p->a, 2 * SEQ_MAX_PREFIX + 2);
+    char oid[RS_OBJ_MAX], v[8], *key = ddb_arena_alloc(p->a, 2 * SEQ_MAX_PREFIX + 3);
     rs_op *o;
 
     rs_seq_obj(prefix, plen, oid);
@@ -250,8 +284,6 @@ rs_seq_hold *rs_seq_begin(ddb_store *s, const ddb_batch *b, ddb_arena *a)
     h->count = ddb_arena_calloc(a, h->n * sizeof(*h->count));
     h->absent = ddb_arena_calloc(a, h->n * sizeof(*h->absent));
     h->cached = ddb_arena_calloc(a, h->n * sizeof(*h->cached));
-    for (size_t j = 0; j < h->n; j++)
-        pthread_mutex_lock(&h->e[j]->lock);
     return h;
 }
 
@@ -264,11 +296,36 @@ static size_t hold_index(const rs_seq_hold *h, const char *prefix, size_t plen)
     return j;
 }
 
+/* The attempt's outcome (ok: its counters are written, so this gateway knows them), then unlocked. */
+static void settle(rs_seq_hold *h, int ok)
+{
+    for (size_t j = h->n; j > 0; j--) {
+        rs_seq_entry *e = h->e[j - 1];
+        /* after a failure the stored counter is unknown (an unknown outcome, another gateway's) */
+        e->known = ok;
+        e->last = h->last[j - 1] + h->count[j - 1];
+        if (!ok && h->cached[j - 1])
+            e->fresh_until = mono_ms() + FRESH_MS; /* another gateway may write this prefix */
+        pthread_mutex_unlock(&e->lock);
+    }
+    h->locked = 0;
+}
+
+static void on_marked(void *ctx, int ok)
+{
+    rs_seq_hold *h = ctx;
+
+    if (h->locked)
+        settle(h, ok);
+}
+
 int rs_seq_number(ddb_store *s, rs_seq_hold *h, const ddb_batch *b, rs_plan *p, uint64_t *nums)
 {
-    char mark[RS_OBJ_MAX + 1];
     long long now = mono_ms();
 
+    for (size_t j = 0; j < h->n; j++)
+        pthread_mutex_lock(&h->e[j]->lock);
+    h->locked = 1;
     for (size_t j = 0; j < h->n; j++) {
         rs_seq_entry *e = h->e[j];
         h->count[j] = 0;
@@ -278,7 +335,7 @@ int rs_seq_number(ddb_store *s, rs_seq_hold *h, const ddb_batch *b, rs_plan *p, 
             h->last[j] = e->last;
             continue;
         }
-        int rc = counter_read(s, e->prefix, e->plen, &h->last[j], &h->absent[j], mark);
+        int rc = counter_read(s, e->prefix, e->plen, &h->last[j], &h->absent[j], NULL);
         if (rc != DDB_STORE_OK)
             return rc;
     }
@@ -290,28 +347,18 @@ int rs_seq_number(ddb_store *s, rs_seq_hold *h, const ddb_batch *b, rs_plan *p, 
     }
     for (size_t j = 0; j < h->n; j++) {
         uint64_t next = h->last[j] + h->count[j];
-        counter_op(p, h->e[j]->prefix, h->e[j]->plen, OP_CMP, h->absent[j] ? NULL : &h->last[j]);
-        counter_op(p, h->e[j]->prefix, h->e[j]->plen, OP_SET, &next);
+        counter_op(p, h->e[j]->prefix, h->e[j]->plen, OP_CTR_CMP, h->absent[j] ? NULL : &h->last[j]);
+        counter_op(p, h->e[j]->prefix, h->e[j]->plen, OP_CTR_SET, &next);
     }
+    p->marked = on_marked;
+    p->marked_ctx = h;
     return DDB_STORE_OK;
-}
-
-void rs_seq_settle(rs_seq_hold *h, int rc)
-{
-    for (size_t j = 0; j < h->n; j++) {
-        rs_seq_entry *e = h->e[j];
-        /* after any failure the stored counter is unknown (the write may yet be rolled forward) */
-        e->known = rc == DDB_STORE_OK;
-        e->last = h->last[j] + h->count[j];
-        if (rc == DDB_STORE_ECONFLICT && h->cached[j])
-            e->fresh_until = mono_ms() + FRESH_MS; /* another gateway writes this prefix */
-    }
 }
 
 void rs_seq_end(rs_seq_hold *h)
 {
-    for (size_t j = h->n; j > 0; j--)
-        pthread_mutex_unlock(&h->e[j - 1]->lock);
+    if (h->locked)
+        settle(h, 0);
 }
 
 /* ---- readers and the trimmer ---- */
@@ -332,37 +379,33 @@ static int intent_old(ddb_store *s, const char *name)
 }
 
 /*
- * The counter from the store: every number up to it is written, whichever gateway wrote it. A
- * counter held by a write intent older than the lease is resolved first (rolled forward if its
- * gateway stopped after its commit point), so a stopped gateway's records do not stay invisible
- * until the next write; a younger one is its gateway's to finish (its records are not counted
- * yet, and readers do not race its gateway to apply it).
+ * The watermark from the store: the counter, or below the lowest record still marked (whichever
+ * gateway writes it). A marker older than the lease is resolved first (rolled forward if its
+ * gateway stopped after its commit point, back if before); a younger one is its gateway's to
+ * finish, and readers do not race it.
  */
 uint64_t rs_seq_last(ddb_store *s, const char *prefix, size_t plen)
 {
-    char mark[RS_OBJ_MAX + 1], oid[RS_OBJ_MAX], mkey[2 * SEQ_MAX_PREFIX + 4];
+    char oid[RS_OBJ_MAX];
+    seq_pending pd;
     uint64_t last = 0;
     int absent;
 
+    rs_seq_obj(prefix, plen, oid);
     for (int i = 0; i < 2; i++) {
-        if (counter_read(s, prefix, plen, &last, &absent, mark) != DDB_STORE_OK)
+        if (counter_read(s, prefix, plen, &last, &absent, &pd) != DDB_STORE_OK)
             return 0; /* nothing new is visible (logged); readers ask again */
-        if (mark[0] == '\0' || i == 1 || !intent_old(s, mark))
+        if (pd.num == 0 || i == 1 || !intent_old(s, pd.intent) ||
+            rs_mark_resolve(s, oid, pd.key, pd.kl, pd.intent) != DDB_STORE_OK)
             break;
-        memcpy(mkey, RS_MARK_PREFIX, RS_MARK_PREFIX_LEN);
-        size_t ml = RS_MARK_PREFIX_LEN + counter_key(prefix, plen, mkey + RS_MARK_PREFIX_LEN);
-        rs_seq_obj(prefix, plen, oid);
-        if (rs_mark_resolve(s, oid, mkey, ml, mark) != DDB_STORE_OK)
-            break; /* pending within its lease: its numbers are not written yet */
     }
-    return last;
+    return pd.num > 0 && pd.num <= last ? pd.num - 1 : last;
 }
 
 /* Raises the stored counter to `floor` (a compare and set; the trimmer's floor is normally below it). */
 void rs_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor)
 {
     rs_seq_entry *e = entry_of(s->seqs, prefix, plen);
-    char mark[RS_OBJ_MAX + 1];
     ddb_arena a;
 
     ddb_arena_init(&a);
@@ -374,14 +417,14 @@ void rs_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor)
         rs_plan p;
         memset(&p, 0, sizeof(p));
         p.a = &a;
-        if (counter_read(s, prefix, plen, &last, &absent, mark) != DDB_STORE_OK || (!absent && last >= floor))
+        if (counter_read(s, prefix, plen, &last, &absent, NULL) != DDB_STORE_OK || (!absent && last >= floor))
             break;
         if (last < floor) {
-            counter_op(&p, prefix, plen, OP_CMP, absent ? NULL : &last);
-            counter_op(&p, prefix, plen, OP_SET, &floor);
+            counter_op(&p, prefix, plen, OP_CTR_CMP, absent ? NULL : &last);
+            counter_op(&p, prefix, plen, OP_CTR_SET, &floor);
         } else {
-            counter_op(&p, prefix, plen, OP_CMP, NULL); /* records without a counter: store theirs */
-            counter_op(&p, prefix, plen, OP_SET, &last);
+            counter_op(&p, prefix, plen, OP_CTR_CMP, NULL); /* records without a counter: store theirs */
+            counter_op(&p, prefix, plen, OP_CTR_SET, &last);
         }
         const char *oid = p.oids[0];
         if (rs_dir_add(s, &oid, 1) != DDB_STORE_OK)
@@ -392,9 +435,7 @@ void rs_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor)
             rs_check(rc, "raise counter", oid);
             break;
         }
-        if ((rc = rs_group_resolve(s, &p, 0)) < 0 && rc != RS_BUSY)
-            break; /* (logged) */
-        rs_backoff(s, attempt);
+        rs_backoff(s, attempt); /* another gateway took numbers meanwhile: read again */
     }
     pthread_mutex_unlock(&e->lock);
     ddb_arena_free(&a);

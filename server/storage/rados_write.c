@@ -64,11 +64,11 @@ void rs_plan_add(rs_plan *p, const char *oid, int kind, const char *key, size_t 
     op->kl = rs_escape(key, klen, op->k);
     op->v = NULL;
     op->vl = 0;
-    if (kind == OP_CMP)
+    if (kind == OP_CMP || kind == OP_CTR_CMP)
         p->guarded[op->group] = 1;
     else if (kind != OP_MARK)
         p->changes[op->group]++;
-    if (kind == OP_RM || kind == OP_MARK || (kind == OP_CMP && val == NULL))
+    if (kind == OP_RM || kind == OP_MARK || ((kind == OP_CMP || kind == OP_CTR_CMP) && val == NULL))
         return;
     op->v = ddb_arena_alloc(p->a, vlen + 1);
     op->v[0] = 'v';
@@ -85,12 +85,13 @@ size_t rs_group_marks(rs_plan *p, size_t g, const char ***mk, size_t **ml)
     for (size_t i = 0; i < p->n; i++)
         n += p->ops[i].group == g;
     *mk = ddb_arena_alloc(p->a, (n + 1) * sizeof(**mk));
+    /* (a sequence counter has no marker: rados_plan.h) */
     *ml = ddb_arena_alloc(p->a, (n + 1) * sizeof(**ml));
     n = 0;
     for (size_t i = 0; i < p->n; i++) {
         rs_op *o = &p->ops[i];
         char *m;
-        if (o->group != g)
+        if (o->group != g || o->kind == OP_CTR_CMP || o->kind == OP_CTR_SET)
             continue;
         m = ddb_arena_alloc(p->a, o->kl + RS_MARK_PREFIX_LEN);
         memcpy(m, RS_MARK_PREFIX, RS_MARK_PREFIX_LEN);
@@ -119,8 +120,19 @@ static void group_checks(rados_write_op_t op, rs_plan *p, size_t g, int mode, co
         return;
     for (size_t i = 0; i < p->n; i++) {
         rs_op *o = &p->ops[i];
-        if (o->group == g && o->kind == OP_CMP)
+        if (o->group == g && (o->kind == OP_CMP || o->kind == OP_CTR_CMP))
             rados_write_op_omap_cmp2(op, o->k, LIBRADOS_CMPXATTR_OP_EQ, o->v ? o->v : "", o->kl, o->vl, &prvals[c++]);
+    }
+}
+
+/* The group's sequence counters set (with its marks, or its changes in a single-object write). */
+static void group_counters(rados_write_op_t op, rs_plan *p, size_t g)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        rs_op *o = &p->ops[i];
+        const char *k = o->k, *v = o->v;
+        if (o->group == g && o->kind == OP_CTR_SET)
+            rados_write_op_omap_set2(op, &k, &v, &o->kl, &o->vl, 1);
     }
 }
 
@@ -154,7 +166,7 @@ static void group_changes(rados_write_op_t op, rs_plan *p, size_t g, size_t n)
 
     for (size_t i = 0; i < p->n; i++) {
         rs_op *o = &p->ops[i];
-        if (o->group != g || o->kind == OP_CMP || o->kind == OP_MARK)
+        if (o->group != g || (o->kind != OP_SET && o->kind != OP_RM))
             continue;
         /* a later change of the same key wins: RADOS applies the operation's steps in order, but
            one omap_set2 with a key twice keeps the first, so a put then a delete (or the
@@ -198,6 +210,8 @@ int rs_apply_group(ddb_store *s, rs_plan *p, size_t g, int mode, const char *int
     group_checks(op, p, g, mode, intent, prvals);
     if (mode == RS_FAST || mode == RS_APPLY || mode == RS_PLAIN)
         group_changes(op, p, g, n + 1);
+    if (mode == RS_FAST || mode == RS_MARK)
+        group_counters(op, p, g);
     if (mode == RS_MARK || mode == RS_APPLY || mode == RS_UNMARK)
         group_marks_set(op, p, g, intent, mode == RS_MARK);
     rc = rados_write_op_operate2(op, s->io, p->oids[g], NULL, 0);
@@ -221,6 +235,8 @@ char *rs_intent_encode(rs_plan *p, size_t *lenp)
     uint32_t count = 0;
 
     for (size_t i = 0; i < p->n; i++) { /* a key only read is listed without its value (OP_MARK) */
+        if (p->ops[i].kind == OP_CTR_CMP || p->ops[i].kind == OP_CTR_SET)
+            continue; /* written when marked: not applied again */
         len += 1 + 1 + strlen(p->oids[p->ops[i].group]) + 4 + p->ops[i].kl + 4 + (p->ops[i].kind == OP_CMP ? 0 : p->ops[i].vl);
         count++;
     }
@@ -231,6 +247,8 @@ char *rs_intent_encode(rs_plan *p, size_t *lenp)
         const char *oid = p->oids[o->group];
         size_t ol = strlen(oid);
         size_t vl = o->kind == OP_CMP ? 0 : o->vl;
+        if (o->kind == OP_CTR_CMP || o->kind == OP_CTR_SET)
+            continue;
         buf[off++] = (char)(o->kind == OP_CMP ? OP_MARK : o->kind);
         buf[off++] = (char)ol;
         memcpy(buf + off, oid, ol), off += ol;
@@ -306,6 +324,8 @@ static int apply_plan(ddb_store *s, rs_plan *p)
     if (p->ngroups > 1)
         return rs_txn_commit(s, p);
     rc = rs_apply_group(s, p, 0, RS_FAST, NULL);
+    if (p->marked != NULL)
+        p->marked(p->marked_ctx, rc >= 0);
     if (rc == -ECANCELED) {
         rc = rs_group_resolve(s, p, 0);
         return rc == 1 ? DDB_STORE_ECONFLICT : rc == 0 ? RS_BUSY : rc;
@@ -391,7 +411,7 @@ int rs_write_guarded(ddb_store *s, const ddb_batch *b, const ddb_store_key *guar
         if ((rc = build_plan(s, b, guards, ng, h, &p)) == DDB_STORE_OK)
             rc = apply_plan(s, &p);
         if (h != NULL)
-            rs_seq_settle(h, rc);
+            rs_seq_end(h);
         if (ng > 0 || (rc != RS_BUSY && rc != DDB_STORE_ECONFLICT))
             break;
         if (elapsed_ms(&t0) > rs_lease_ms() + 2000) {
@@ -400,8 +420,6 @@ int rs_write_guarded(ddb_store *s, const ddb_batch *b, const ddb_store_key *guar
         }
         rs_backoff(s, attempt);
     }
-    if (h != NULL)
-        rs_seq_end(h);
     return rc;
 }
 

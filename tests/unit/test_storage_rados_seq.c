@@ -4,7 +4,9 @@
  * ddbd processes, write records under one prefix at once, alone and beside a data key (a
  * two-phase commit, as a stream record beside its item), while a reader on each reads the prefix
  * up to ddb_store_seq_last. Every acknowledged record is there exactly once, the numbers run
- * 1..N, and no reader ever sees a number below its watermark appear or change later.
+ * 1..N, and no reader ever sees a number below its watermark appear or change later. And a
+ * number taken by a write that stopped before applying its record (made by hand) holds the
+ * readers below it until a reader resolves it after the lease: its record rolled forward, or a gap.
  *
  * Runs when DDBD_TEST_RADOS_CONF names a cluster's ceph.conf (tests/rados/run.sh starts one).
  */
@@ -256,3 +258,159 @@ TEST(rados_seq_numbers_continue_on_another_gateway_and_floor_holds)
     ddb_store_close(g1);
     ddb_store_close(g2);
 }
+
+#ifdef DDB_HAVE_RADOS
+#include <errno.h>
+#include <time.h>
+
+#include "rados_lib.h"
+
+/* The store's escaping of omap keys (storage-format.md): 00 -> 01 01, 01 -> 01 02. */
+static size_t esc(const char *k, size_t n, char *out)
+{
+    size_t o = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)k[i] <= 1)
+            out[o++] = 1, out[o++] = (char)(k[i] + 1);
+        else
+            out[o++] = k[i];
+    }
+    return o;
+}
+
+/*
+ * By hand, a write of another gateway that took number n under PREFIX and stopped after marking
+ * its record: the counter raised to n, the record's marker naming intent `name`, and the intent
+ * (state, creation time in ms, one put of the record: rados_write.c's format).
+ */
+static int left_write(rados_ioctx_t io, uint64_t n, const char *name, const char *state, long long t_ms)
+{
+    char rec[PLEN + 8], rk[64], mk[66], ck[40], cv[9], body[160], ts[24];
+    size_t rl, cl, off = 0;
+    const char *keys[2] = {mk, ck}, *vals[2] = {name, cv};
+    size_t klens[2], vlens[2] = {strlen(name), 9};
+    rados_write_op_t op;
+    int rc;
+
+    memcpy(rec, PREFIX, PLEN);
+    ddb_put_be(rec + PLEN, n, 8);
+    rl = esc(rec, sizeof(rec), rk);
+    memcpy(mk, "\x01\x03", 2);
+    memcpy(mk + 2, rk, rl);
+    memcpy(ck, "\x01\x04", 2);
+    cl = 2 + esc(PREFIX, PLEN, ck + 2);
+    cv[0] = 'v';
+    ddb_put_be(cv + 1, n, 8);
+    klens[0] = rl + 2, klens[1] = cl;
+    op = rados_create_write_op();
+    rados_write_op_omap_set2(op, keys, vals, klens, vlens, 2);
+    rc = rados_write_op_operate2(op, io, "q.00000007.", NULL, 0);
+    rados_release_write_op(op);
+    ddb_put_be(body, 1, 4), off = 4;
+    body[off++] = 0; /* a put */
+    body[off++] = 11;
+    memcpy(body + off, "q.00000007.", 11), off += 11;
+    ddb_put_be(body + off, rl, 4), off += 4;
+    memcpy(body + off, rk, rl), off += rl;
+    ddb_put_be(body + off, 3, 4), off += 4;
+    memcpy(body + off, "vx", 2), off += 2;
+    body[off++] = (char)('0' + n);
+    snprintf(ts, sizeof(ts), "%lld", t_ms);
+    op = rados_create_write_op();
+    rados_write_op_write_full(op, body, off);
+    rados_write_op_setxattr(op, "ddbd.state", state, strlen(state));
+    rados_write_op_setxattr(op, "ddbd.t", ts, strlen(ts));
+    rc = rc < 0 ? rc : rados_write_op_operate2(op, io, name, NULL, 0);
+    rados_release_write_op(op);
+    return rc;
+}
+
+/* An intent's state and creation time (ms) rewritten. */
+static int intent_set(rados_ioctx_t io, const char *name, const char *state, const char *t)
+{
+    rados_write_op_t op = rados_create_write_op();
+    int rc;
+
+    rados_write_op_setxattr(op, "ddbd.state", state, strlen(state));
+    rados_write_op_setxattr(op, "ddbd.t", t, strlen(t));
+    rc = rados_write_op_operate2(op, io, name, NULL, 0);
+    rados_release_write_op(op);
+    return rc;
+}
+
+static int put_one(ddb_store *s)
+{
+    ddb_arena a;
+    ddb_batch b;
+    int rc;
+
+    ddb_arena_init(&a);
+    ddb_batch_init(&b, &a);
+    ddb_batch_put_seq(&b, PREFIX, PLEN, "v", 1);
+    rc = ddb_store_write(s, &b);
+    ddb_arena_free(&a);
+    return rc;
+}
+
+/*
+ * A number taken by a write that has not applied its record yet holds readers below it (it may
+ * still appear); once that write's gateway is gone for the lease, a reader resolves it: rolled
+ * forward if it had committed (its record appears), back if not (its number is a gap for good).
+ * A gateway whose kept counter went stale numbers after the other gateway's numbers.
+ */
+TEST(rados_seq_readers_stop_at_a_pending_number_until_it_is_resolved)
+{
+    char ns[64], *vals[8];
+    uint64_t nums[8];
+    struct timespec now;
+    rados_t cluster;
+    rados_ioctx_t io;
+    ddb_store *g;
+    uint64_t size;
+    time_t mtime;
+    long n;
+
+    NEEDS_CLUSTER();
+    snprintf(ns, sizeof(ns), "g%ld-seqpending", (long)getpid());
+    g = gateway(ns);
+    ASSERT_EQ(put_one(g), DDB_STORE_OK);
+    ASSERT_EQ(put_one(g), DDB_STORE_OK);
+    ASSERT_EQ(ddb_rados_lib_load(NULL), 0);
+    ASSERT_EQ(rados_create(&cluster, NULL), 0);
+    ASSERT_EQ(rados_conf_read_file(cluster, test_rados_conf()), 0);
+    ASSERT_EQ(rados_connect(cluster), 0);
+    ASSERT_EQ(rados_ioctx_create(cluster, "ddbd", &io), 0);
+    rados_ioctx_set_namespace(io, ns);
+    clock_gettime(CLOCK_REALTIME, &now);
+    /* number 3 taken, not applied, its gateway alive (within the lease) */
+    ASSERT_EQ(left_write(io, 3, "i.00000000000000aa.0000000000000003", "p", now.tv_sec * 1000LL), 0);
+    ASSERT_EQ(put_one(g), DDB_STORE_OK); /* g kept 2: numbered again, after 3 */
+    ASSERT_EQ(ddb_store_seq_last(g, PREFIX, PLEN), 2);
+    ASSERT_EQ(read_records(g, 100, nums, vals, 8), 3);
+    ASSERT_EQ(nums[2], 4);
+    for (int i = 0; i < 3; i++)
+        free(vals[i]);
+    /* it had committed, and its gateway is gone: the reader rolls it forward */
+    ASSERT_EQ(intent_set(io, "i.00000000000000aa.0000000000000003", "c", "1"), 0);
+    ASSERT_EQ(ddb_store_seq_last(g, PREFIX, PLEN), 4);
+    /* number 5 taken by a write that never committed, its lease over: rolled back, a gap */
+    ASSERT_EQ(left_write(io, 5, "i.00000000000000aa.0000000000000005", "p", 1), 0);
+    ASSERT_EQ(ddb_store_seq_last(g, PREFIX, PLEN), 5);
+    ASSERT_EQ(put_one(g), DDB_STORE_OK);
+    ASSERT_EQ(ddb_store_seq_last(g, PREFIX, PLEN), 6);
+    n = read_records(g, 100, nums, vals, 8);
+    ASSERT_EQ(n, 5);
+    ASSERT_EQ(nums[2], 3);
+    ASSERT_MEM_EQ(vals[2], strlen(vals[2]), "x3", 2);
+    ASSERT_EQ(nums[3], 4);
+    ASSERT_EQ(nums[4], 6);
+    for (long i = 0; i < n; i++)
+        free(vals[i]);
+    ASSERT_EQ(rados_stat(io, "i.00000000000000aa.0000000000000003", &size, &mtime), -ENOENT);
+    ASSERT_EQ(rados_stat(io, "i.00000000000000aa.0000000000000005", &size, &mtime), -ENOENT);
+    ddb_store_close(g);
+    rados_ioctx_destroy(io);
+    rados_shutdown(cluster);
+}
+#endif
