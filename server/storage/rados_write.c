@@ -85,14 +85,13 @@ size_t rs_group_marks(rs_plan *p, size_t g, const char ***mk, size_t **ml)
     for (size_t i = 0; i < p->n; i++)
         n += p->ops[i].group == g;
     *mk = ddb_arena_alloc(p->a, (n + 1) * sizeof(**mk));
-    /* (a sequence counter has no marker: rados_plan.h) */
     *ml = ddb_arena_alloc(p->a, (n + 1) * sizeof(**ml));
     n = 0;
     for (size_t i = 0; i < p->n; i++) {
         rs_op *o = &p->ops[i];
         char *m;
         if (o->group != g || o->kind == OP_CTR_CMP || o->kind == OP_CTR_SET)
-            continue;
+            continue; /* a sequence counter is never marked (rados_plan.h) */
         m = ddb_arena_alloc(p->a, o->kl + RS_MARK_PREFIX_LEN);
         memcpy(m, RS_MARK_PREFIX, RS_MARK_PREFIX_LEN);
         memcpy(m + RS_MARK_PREFIX_LEN, o->k, o->kl);
