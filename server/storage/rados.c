@@ -264,7 +264,7 @@ static void rs_close(ddb_store *s)
         rados_ioctx_destroy(s->io);
     if (s->cluster != NULL)
         rados_shutdown(s->cluster);
-    ddb_sequencer_free(s->seq);
+    rs_seqs_free(s->seqs);
     for (size_t i = 0; i < s->ndir_known; i++)
         free(s->dir_known[i]);
     free(s->dir_known);
@@ -367,7 +367,7 @@ ddb_store *ddb_rados_open(const ddb_store_options *o, char **errout)
     randombytes_buf(id, sizeof(id));
     for (int i = 0; i < 8; i++)
         snprintf(s->gateway + 2 * i, 3, "%02x", id[i]);
-    s->seq = ddb_sequencer_new(ddb_sequencer_load_stored, s);
+    s->seqs = rs_seqs_new();
     rs_freeze_start(s); /* before the watch: another gateway's snapshot may ask for a pause */
     /* a write cut short by a stopped gateway is completed before anything is read */
     if (connect_pool(s, o, errout) != 0 || rs_recover_intents(s, 0) != DDB_STORE_OK ||

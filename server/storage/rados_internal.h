@@ -4,7 +4,7 @@
  * commits; rados_iter.c: range reads). Included only by rados*.c, the only files that see
  * <rados/librados.h>. The layout is docs/storage-format.md's "RADOS" section. rados_write.c:
  * writes as plans per object; rados_txn.c: two-phase commits over objects and their recovery;
- * rados_meta.c: guarded meta commits, watch/notify.
+ * rados_meta.c: guarded meta commits, watch/notify; rados_seq.c: sequenced puts' counters.
  *
  * Objects of one store, all in the pool's namespace the store was opened with:
  *   ddbd.meta            the metadata space: one omap key per metadata key
@@ -13,7 +13,8 @@
  *                        index's id) and whose partition hash falls in hash range <part> of the
  *                        store's `nparts`: one object per (table, partition), its keys as omap
  *                        keys, in key order
- *   q.<ks>               sequenced keys (stream records, PITR logs) whose first 4 bytes are <ks>
+ *   q.<ks>               sequenced keys (stream records, PITR logs) whose first 4 bytes are <ks>,
+ *                        and per prefix its counter (rados_seq.c)
  *   i.<gateway>.<n>      a write intent: a write spanning objects, committed in two phases
  *                        (rados_txn.c); a key it holds has a marker omap key (01 03 + the
  *                        escaped key) whose value is its name
@@ -32,7 +33,6 @@
 
 #include "backend.h"
 #include "log.h"
-#include "sequencer.h"
 #include "storage.h"
 #include "stripes.h"
 
@@ -66,7 +66,7 @@ struct ddb_store {
     pthread_mutex_t snap_lock;  /* one snapshot taken at a time by this gateway */
     uint64_t next_snap;
     char pool[128];
-    ddb_sequencer *seq;
+    struct rs_seqs *seqs;     /* the prefixes this gateway numbers (rados_seq.c) */
     pthread_mutex_t dir_lock; /* the directory entries this process has written (dir_known) */
     char **dir_known;
     size_t ndir_known, dir_cap;
@@ -108,13 +108,16 @@ int rs_recover_intents(ddb_store *s, int force);
 void rs_backoff(ddb_store *s, int attempt);
 /* How long a pending intent may hold its objects before any gateway rolls it back (rados_txn.c). */
 long rs_lease_ms(void);
-/* The sequencer's loader: the highest number stored under a prefix. */
+/* The prefixes this gateway numbers (rados_seq.c). */
+typedef struct rs_seqs rs_seqs;
+rs_seqs *rs_seqs_new(void);
+void rs_seqs_free(rs_seqs *q);
 
 /* The watch on ddbd.meta (rados_meta.c): set up at open, removed at close. */
 int rs_watch_start(ddb_store *s);
 void rs_watch_stop(ddb_store *s);
 
-/* ---- storage.h's calls (rados_rw.c, rados_iter.c, rados_meta.c) ---- */
+/* ---- storage.h's calls (rados_rw.c, rados_iter.c, rados_meta.c, rados_seq.c) ---- */
 int rs_meta_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx);
 void rs_on_meta_change(ddb_store *s, void (*fn)(void *ctx), void *ctx);
 void rs_meta_changed(ddb_store *s);

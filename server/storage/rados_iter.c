@@ -154,8 +154,8 @@ static int sub_fetch_page(ddb_store_iter *it, rs_sub *u, const char *from, size_
         size_t kl = 0, vl = 0;
         if (rados_omap_get_next2(iter, &k, &v, &kl, &vl) < 0 || k == NULL)
             break;
-        if (kl >= RS_MARK_PREFIX_LEN && memcmp(k, RS_MARK_PREFIX, RS_MARK_PREFIX_LEN) == 0)
-            continue; /* a marker (a range spanning the escaped prefix 01 03), not a key */
+        if (kl >= 2 && k[0] == 1 && (unsigned char)k[1] >= 3)
+            continue; /* a marker (01 03) or a sequence counter (01 04), not a key */
         free(u->after);
         u->after = strndup(k, kl);
         char *key = malloc(kl + 1);

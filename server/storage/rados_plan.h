@@ -8,8 +8,11 @@
 
 #include "rados_internal.h"
 
-/* OP_MARK: an object the write only read (its guards), listed in the intent so it is unmarked too */
-enum { OP_SET, OP_RM, OP_CMP, OP_MARK };
+/* OP_MARK: an object the write only read (its guards), listed in the intent so it is unmarked too.
+   OP_CTR_CMP, OP_CTR_SET: a sequence counter's compare and new value (rados_seq.c), written when
+   the object is marked (or by the one operation of a single-object write), never marked, not in
+   the intent: a number is taken when its record's marker is set. */
+enum { OP_SET, OP_RM, OP_CMP, OP_MARK, OP_CTR_CMP, OP_CTR_SET };
 
 typedef struct rs_op {
     size_t group;
@@ -28,6 +31,10 @@ typedef struct rs_plan {
     int *guarded; /* per group: it holds compares */
     int *changes; /* per group: it holds puts or deletes */
     size_t ngroups, gcap;
+    /* called once every object is marked, or failed to be (ok 0), before the commit point; or
+       after a single-object write: the writers of a sequence queue only until then (rados_seq.c) */
+    void (*marked)(void *ctx, int ok);
+    void *marked_ctx;
 } rs_plan;
 
 /*
@@ -45,6 +52,9 @@ enum { RS_FAST, RS_MARK, RS_APPLY, RS_UNMARK, RS_PLAIN };
 
 #define RS_MARK_PREFIX "\x01\x03"
 #define RS_MARK_PREFIX_LEN 2
+/* A prefix's sequence counter in its q object (rados_seq.c): RS_SEQ_PREFIX + the escaped prefix */
+#define RS_SEQ_PREFIX "\x01\x04"
+#define RS_SEQ_PREFIX_LEN 2
 #define RS_STATE_ATTR "ddbd.state" /* an intent's: "p" pending, "c" committed (the commit point), "a" abandoned */
 #define RS_TIME_ATTR "ddbd.t"      /* the intent's creation, ms since the epoch (decimal): its lease */
 
@@ -66,5 +76,15 @@ int rs_group_resolve(ddb_store *s, rs_plan *p, size_t g);
    back if abandoned or past its lease (and the marker removed if the intent is gone); 0, RS_BUSY
    (pending within its lease) or an error. */
 int rs_mark_resolve(ddb_store *s, const char *oid, const char *mk, size_t ml, const char *name);
+
+/* rados_seq.c: numbering a write's sequenced puts in the store. rs_seq_begin lists the write's
+   prefixes (NULL: it has no sequenced put); rs_seq_number, once per attempt, locks them, reads
+   their counters (or takes the ones this gateway kept), fills nums[i] for each sequenced op i of
+   b, adds the counters' compares and new values to the plan and sets its `marked` hook, which
+   unlocks them; rs_seq_end unlocks them if the hook did not run (the attempt ended before). */
+typedef struct rs_seq_hold rs_seq_hold;
+rs_seq_hold *rs_seq_begin(ddb_store *s, const ddb_batch *b, ddb_arena *a);
+int rs_seq_number(ddb_store *s, rs_seq_hold *h, const ddb_batch *b, rs_plan *p, uint64_t *nums);
+void rs_seq_end(rs_seq_hold *h);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * server/storage/rados_rw.c: the RADOS backend's keys and object names, the directory of objects,
- * point reads, guarded commits (their writes: rados_write.c), and what goes with them (sequenced
- * puts, barrier, snapshots, range deletion).
+ * point reads, guarded commits (their writes: rados_write.c), and what goes with them (barrier,
+ * snapshots, range deletion). Sequenced puts: rados_seq.c.
  *
  * A commit locks its keys' stripes in this process (as RocksDB's does), reads them, decides, and
  * writes with an omap compare of every key it read in the same operation as its changes to that
@@ -512,18 +512,6 @@ int rs_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, 
     }
     pthread_rwlock_unlock(&s->apply_lock);
     return rc;
-}
-
-/* ---- sequenced puts ---- */
-
-uint64_t rs_seq_last(ddb_store *s, const char *prefix, size_t plen)
-{
-    return ddb_sequencer_last(s->seq, prefix, plen);
-}
-
-void rs_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor)
-{
-    ddb_sequencer_floor(s->seq, prefix, plen, floor);
 }
 
 /* ---- range deletion ---- */

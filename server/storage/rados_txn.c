@@ -183,7 +183,10 @@ int rs_txn_commit(ddb_store *s, rs_plan *p)
     sort_groups(p);
     if ((rc = intent_create(s, p, name)) != DDB_STORE_OK)
         return rc;
-    if ((rc = mark_all(s, p, name)) != DDB_STORE_OK)
+    rc = mark_all(s, p, name);
+    if (p->marked != NULL)
+        p->marked(p->marked_ctx, rc == DDB_STORE_OK);
+    if (rc != DDB_STORE_OK)
         return rc;
     ddb_crash_point("rados-txn-before-commit");
     if ((rc = intent_cas(s, name, STATE_PENDING, STATE_COMMITTED)) == -ECANCELED || rc == -ENOENT) {

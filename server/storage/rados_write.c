@@ -64,11 +64,11 @@ void rs_plan_add(rs_plan *p, const char *oid, int kind, const char *key, size_t 
     op->kl = rs_escape(key, klen, op->k);
     op->v = NULL;
     op->vl = 0;
-    if (kind == OP_CMP)
+    if (kind == OP_CMP || kind == OP_CTR_CMP)
         p->guarded[op->group] = 1;
     else if (kind != OP_MARK)
         p->changes[op->group]++;
-    if (kind == OP_RM || kind == OP_MARK || (kind == OP_CMP && val == NULL))
+    if (kind == OP_RM || kind == OP_MARK || ((kind == OP_CMP || kind == OP_CTR_CMP) && val == NULL))
         return;
     op->v = ddb_arena_alloc(p->a, vlen + 1);
     op->v[0] = 'v';
@@ -90,8 +90,8 @@ size_t rs_group_marks(rs_plan *p, size_t g, const char ***mk, size_t **ml)
     for (size_t i = 0; i < p->n; i++) {
         rs_op *o = &p->ops[i];
         char *m;
-        if (o->group != g)
-            continue;
+        if (o->group != g || o->kind == OP_CTR_CMP || o->kind == OP_CTR_SET)
+            continue; /* a sequence counter is never marked (rados_plan.h) */
         m = ddb_arena_alloc(p->a, o->kl + RS_MARK_PREFIX_LEN);
         memcpy(m, RS_MARK_PREFIX, RS_MARK_PREFIX_LEN);
         memcpy(m + RS_MARK_PREFIX_LEN, o->k, o->kl);
@@ -119,8 +119,19 @@ static void group_checks(rados_write_op_t op, rs_plan *p, size_t g, int mode, co
         return;
     for (size_t i = 0; i < p->n; i++) {
         rs_op *o = &p->ops[i];
-        if (o->group == g && o->kind == OP_CMP)
+        if (o->group == g && (o->kind == OP_CMP || o->kind == OP_CTR_CMP))
             rados_write_op_omap_cmp2(op, o->k, LIBRADOS_CMPXATTR_OP_EQ, o->v ? o->v : "", o->kl, o->vl, &prvals[c++]);
+    }
+}
+
+/* The group's sequence counters set (with its marks, or its changes in a single-object write). */
+static void group_counters(rados_write_op_t op, rs_plan *p, size_t g)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        rs_op *o = &p->ops[i];
+        const char *k = o->k, *v = o->v;
+        if (o->group == g && o->kind == OP_CTR_SET)
+            rados_write_op_omap_set2(op, &k, &v, &o->kl, &o->vl, 1);
     }
 }
 
@@ -154,7 +165,7 @@ static void group_changes(rados_write_op_t op, rs_plan *p, size_t g, size_t n)
 
     for (size_t i = 0; i < p->n; i++) {
         rs_op *o = &p->ops[i];
-        if (o->group != g || o->kind == OP_CMP || o->kind == OP_MARK)
+        if (o->group != g || (o->kind != OP_SET && o->kind != OP_RM))
             continue;
         /* a later change of the same key wins: RADOS applies the operation's steps in order, but
            one omap_set2 with a key twice keeps the first, so a put then a delete (or the
@@ -198,6 +209,8 @@ int rs_apply_group(ddb_store *s, rs_plan *p, size_t g, int mode, const char *int
     group_checks(op, p, g, mode, intent, prvals);
     if (mode == RS_FAST || mode == RS_APPLY || mode == RS_PLAIN)
         group_changes(op, p, g, n + 1);
+    if (mode == RS_FAST || mode == RS_MARK)
+        group_counters(op, p, g);
     if (mode == RS_MARK || mode == RS_APPLY || mode == RS_UNMARK)
         group_marks_set(op, p, g, intent, mode == RS_MARK);
     rc = rados_write_op_operate2(op, s->io, p->oids[g], NULL, 0);
@@ -221,6 +234,8 @@ char *rs_intent_encode(rs_plan *p, size_t *lenp)
     uint32_t count = 0;
 
     for (size_t i = 0; i < p->n; i++) { /* a key only read is listed without its value (OP_MARK) */
+        if (p->ops[i].kind == OP_CTR_CMP || p->ops[i].kind == OP_CTR_SET)
+            continue; /* written when marked: not applied again */
         len += 1 + 1 + strlen(p->oids[p->ops[i].group]) + 4 + p->ops[i].kl + 4 + (p->ops[i].kind == OP_CMP ? 0 : p->ops[i].vl);
         count++;
     }
@@ -231,6 +246,8 @@ char *rs_intent_encode(rs_plan *p, size_t *lenp)
         const char *oid = p->oids[o->group];
         size_t ol = strlen(oid);
         size_t vl = o->kind == OP_CMP ? 0 : o->vl;
+        if (o->kind == OP_CTR_CMP || o->kind == OP_CTR_SET)
+            continue;
         buf[off++] = (char)(o->kind == OP_CMP ? OP_MARK : o->kind);
         buf[off++] = (char)ol;
         memcpy(buf + off, oid, ol), off += ol;
@@ -306,34 +323,13 @@ static int apply_plan(ddb_store *s, rs_plan *p)
     if (p->ngroups > 1)
         return rs_txn_commit(s, p);
     rc = rs_apply_group(s, p, 0, RS_FAST, NULL);
+    if (p->marked != NULL)
+        p->marked(p->marked_ctx, rc >= 0);
     if (rc == -ECANCELED) {
         rc = rs_group_resolve(s, p, 0);
         return rc == 1 ? DDB_STORE_ECONFLICT : rc == 0 ? RS_BUSY : rc;
     }
     return rc < 0 ? rs_check(rc, "write", p->oids[0]) : DDB_STORE_OK;
-}
-
-/*
- * A commit's plan is applied once (its caller, rs_commit, reads and decides again after a conflict).
- * A plain write (no guards) cannot conflict but can meet another write's pending intent on an
- * object: it waits for that intent (resolving it once its lease ran out), then writes.
- */
-static int write_plan(ddb_store *s, rs_plan *p, int guarded)
-{
-    struct timespec t0, now;
-    int rc;
-
-    if (guarded)
-        return apply_plan(s, p);
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (int attempt = 1;; attempt++) {
-        if ((rc = apply_plan(s, p)) != RS_BUSY && rc != DDB_STORE_ECONFLICT)
-            return rc;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 > rs_lease_ms() + 2000)
-            return DDB_STORE_ECONFLICT;
-        rs_backoff(s, attempt);
-    }
 }
 
 int rs_remove_keys(ddb_store *s, const char *oid, const ddb_batch *b)
@@ -351,47 +347,80 @@ int rs_remove_keys(ddb_store *s, const char *oid, const ddb_batch *b)
     return rc < 0 ? rs_check(rc, "write", oid) : DDB_STORE_OK;
 }
 
-/* The batch (with its sequenced puts numbered) and the guards of read keys, as one plan, applied. */
-int rs_write_guarded(ddb_store *s, const ddb_batch *b, const ddb_store_key *guards, size_t ng, ddb_arena *a)
+/* The batch, with its sequenced puts numbered (rados_seq.c), and the guards of read keys, as one plan. */
+static int build_plan(ddb_store *s, const ddb_batch *b, const ddb_store_key *guards, size_t ng, rs_seq_hold *h,
+                      rs_plan *p)
 {
-    uint64_t *nums = NULL;
-    ddb_seq_hold hold;
-    rs_plan p;
+    uint64_t *nums = h != NULL ? ddb_arena_alloc(p->a, sizeof(*nums) * b->n) : NULL;
     char oid[RS_OBJ_MAX], *kbuf;
     int rc;
 
-    if (ddb_fault_write_errors())
-        return DDB_STORE_EIO;
-    memset(&p, 0, sizeof(p));
-    p.a = a;
-    for (size_t i = 0; i < b->n && nums == NULL; i++)
-        if (b->ops[i].sequenced)
-            nums = ddb_arena_alloc(a, sizeof(*nums) * b->n);
-    if (nums != NULL)
-        ddb_sequencer_begin(s->seq, b, nums, &hold);
+    if (h != NULL && (rc = rs_seq_number(s, h, b, p, nums)) != DDB_STORE_OK)
+        return rc;
     for (size_t i = 0; i < ng; i++) {
         rs_data_obj(s, guards[i].key, guards[i].klen, oid);
-        rs_plan_add(&p, oid, OP_CMP, guards[i].key, guards[i].klen, guards[i].val, guards[i].vlen);
+        rs_plan_add(p, oid, OP_CMP, guards[i].key, guards[i].klen, guards[i].val, guards[i].vlen);
     }
     for (size_t i = 0; i < b->n; i++) {
         const ddb_write_op *op = &b->ops[i];
         if (op->sequenced) {
-            kbuf = ddb_arena_alloc(a, op->klen + 8);
+            kbuf = ddb_arena_alloc(p->a, op->klen + 8);
             memcpy(kbuf, op->key, op->klen);
             ddb_put_be(kbuf + op->klen, nums[i], 8);
             rs_seq_obj(op->key, op->klen, oid);
-            rs_plan_add(&p, oid, OP_SET, kbuf, op->klen + 8, op->val, op->vlen);
+            rs_plan_add(p, oid, OP_SET, kbuf, op->klen + 8, op->val, op->vlen);
             continue;
         }
         if (op->meta)
             strcpy(oid, RS_META_OBJ);
         else
             rs_data_obj(s, op->key, op->klen, oid);
-        rs_plan_add(&p, oid, op->is_delete ? OP_RM : OP_SET, op->key, op->klen, op->val, op->vlen);
+        rs_plan_add(p, oid, op->is_delete ? OP_RM : OP_SET, op->key, op->klen, op->val, op->vlen);
     }
-    rc = write_plan(s, &p, ng > 0);
-    if (nums != NULL)
-        ddb_sequencer_end(&hold);
+    return DDB_STORE_OK;
+}
+
+static long elapsed_ms(const struct timespec *t0)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/*
+ * Builds and applies the plan. A commit's (guards) is applied once: its caller, rs_commit, reads
+ * and decides again after a conflict. A plain write cannot conflict with its own guards but can
+ * meet another write's pending intent on an object (it waits for it, resolving it once its lease
+ * ran out) or lose its sequence numbers to another gateway (it numbers again): it is built
+ * again, numbered afresh, and retried.
+ */
+int rs_write_guarded(ddb_store *s, const ddb_batch *b, const ddb_store_key *guards, size_t ng, ddb_arena *a)
+{
+    rs_seq_hold *h;
+    struct timespec t0;
+    int rc;
+
+    if (ddb_fault_write_errors())
+        return DDB_STORE_EIO;
+    h = rs_seq_begin(s, b, a);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int attempt = 1;; attempt++) {
+        rs_plan p;
+        memset(&p, 0, sizeof(p));
+        p.a = a;
+        if ((rc = build_plan(s, b, guards, ng, h, &p)) == DDB_STORE_OK)
+            rc = apply_plan(s, &p);
+        if (h != NULL)
+            rs_seq_end(h);
+        if (ng > 0 || (rc != RS_BUSY && rc != DDB_STORE_ECONFLICT))
+            break;
+        if (elapsed_ms(&t0) > rs_lease_ms() + 2000) {
+            rc = DDB_STORE_ECONFLICT;
+            break;
+        }
+        rs_backoff(s, attempt);
+    }
     return rc;
 }
 

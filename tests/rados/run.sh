@@ -35,10 +35,12 @@ COMPAT_FILES=(${DDBD_RADOS_COMPAT_FILES:-
   test_export_pitr.py})
 # Run again against two gateways on one pool namespace, boto3's requests alternating between them
 # (DDBD_GATEWAYS=2: tests/compat/conftest.py), after test_rados_gateways.py (the shared catalog).
-# Not listed: test_streams.py and test_stream_triggers.py (stream records are numbered per gateway),
-# test_metrics.py and test_capacity.py (figures are per gateway), the slow Scan and paging files.
+# Not listed: test_metrics.py and test_capacity.py (figures are per gateway), the slow Scan and
+# paging files.
 GATEWAY_FILES=(${DDBD_RADOS_GATEWAY_FILES:-
   test_rados_gateways.py test_items.py test_query.py test_tables.py test_batch.py test_tags.py
+  test_streams.py
+  test_stream_triggers.py
   test_gsi.py test_lsi.py test_index_updatetable.py test_transactions.py test_expr_update.py
   test_namespaces.py
   test_backups.py
@@ -83,6 +85,7 @@ run() { # name, command...
 export DDBD_TEST_RADOS_CONF=$conf
 run test_storage_contract "$build/test_storage_contract"
 run test_storage_rados "$build/test_storage_rados"
+run test_storage_rados_seq "$build/test_storage_rados_seq"
 run test_rados_catalog "$build/test_rados_catalog"
 unset DDBD_TEST_RADOS_CONF
 for f in "${COMPAT_FILES[@]}"; do
