@@ -393,10 +393,15 @@ uint64_t rs_seq_last(ddb_store *s, const char *prefix, size_t plen)
 
     rs_seq_obj(prefix, plen, oid);
     for (int i = 0; i < 2; i++) {
+        int rc;
         if (counter_read(s, prefix, plen, &last, &absent, &pd) != DDB_STORE_OK)
             return 0; /* nothing new is visible (logged); readers ask again */
-        if (pd.num == 0 || i == 1 || !intent_old(s, pd.intent) ||
-            rs_mark_resolve(s, oid, pd.key, pd.kl, pd.intent) != DDB_STORE_OK)
+        if (pd.num == 0 || i == 1 || !intent_old(s, pd.intent))
+            break;
+        rs_write_begin(s); /* resolving writes (not while a snapshot pauses them: rados_snap.c) */
+        rc = rs_mark_resolve(s, oid, pd.key, pd.kl, pd.intent);
+        rs_write_end(s);
+        if (rc != DDB_STORE_OK)
             break;
     }
     return pd.num > 0 && pd.num <= last ? pd.num - 1 : last;
