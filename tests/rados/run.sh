@@ -44,6 +44,7 @@ GATEWAY_FILES=(${DDBD_RADOS_GATEWAY_FILES:-
   test_gsi.py test_lsi.py test_index_updatetable.py test_transactions.py test_expr_update.py
   test_namespaces.py
   test_backups.py
+  test_pitr.py
   test_export_pitr.py})
 
 for b in ceph-mon ceph-osd ceph-mgr; do
