@@ -99,6 +99,9 @@ int rs_recover_intents(ddb_store *s);
 void rs_backoff(ddb_store *s, int attempt);
 /* How long a pending intent may hold its objects before any gateway rolls it back (rados_txn.c). */
 long rs_lease_ms(void);
+/* How often a data commit that lost to another gateway is decided again (RS_RETRIES, or
+   DDBD_RADOS_COMMIT_RETRIES: tests lower it to make conflicts surface; rados_rw.c). */
+int rs_commit_retries(void);
 /* The sequencer's loader: the highest number stored under a prefix. */
 
 /* The watch on ddbd.meta (rados_meta.c): set up at open, removed at close. */
