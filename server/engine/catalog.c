@@ -658,6 +658,11 @@ static void reload(void *ctx)
     if (load_tables(c, 1) != 0)
         ddb_log(DDB_LOG_ERROR, "catalog: reloading after another gateway's change failed");
     pthread_rwlock_unlock(&c->lock);
+    /* this gateway's writes decided under the replaced descriptions land before it acknowledges
+       (later ones see them retired and decide again): the gateway that changed the catalog, once
+       every gateway acknowledged, may start a backfill or a purge that must come after them.
+       Outside the catalog's lock: a write in flight may need it. */
+    ddb_store_barrier(c->store);
 }
 
 ddb_catalog *ddb_catalog_open(ddb_store *store, char **err)

@@ -72,6 +72,16 @@ static int purge_keyspace(ddb_store *s, uint32_t id)
     return ddb_store_delete_range_all(s, lo, sizeof(lo), hi, sizeof(hi));
 }
 
+/* Every write decided under a description older than this gateway's has landed, on any gateway:
+   the others reload and drain theirs before they acknowledge the announcement (catalog.c's reload;
+   one without another gateway, or a gateway that does not answer within the notify's timeout, is
+   not waited for: docs/scale-out.md), then this gateway drains its own. */
+static void settle_writes(ddb_store *s)
+{
+    ddb_store_meta_changed(s);
+    ddb_store_barrier(s);
+}
+
 /* ---- table purges ---- */
 
 /* Runs every recorded table purge; returns how many ran. */
@@ -98,7 +108,7 @@ static int run_purges(ddb_tasks *tk)
         /* the record is committed before the table is retired, under the catalog's lock: once that
            is done, a writer either saw the table retired or holds its locks, which the barrier waits for */
         ddb_catalog_sync(tk->srv->catalog);
-        ddb_store_barrier(s);
+        settle_writes(s);
         for (char *p = ids; *p != '\0' && rc == 0;) {
             char *end;
             unsigned long id = strtoul(p, &end, 10);
@@ -223,7 +233,7 @@ static void purge_index(ddb_tasks *tk, const ddb_table *t, const ddb_index *ix)
     index_change c = {ix->id, 1, NULL};
     uint32_t table_id = t->id;
 
-    ddb_store_barrier(tk->srv->store); /* writes that still maintained it are done */
+    settle_writes(tk->srv->store); /* writes that still maintained it are done */
     if (purge_keyspace(tk->srv->store, ix->id) != 0) {
         ddb_log(DDB_LOG_ERROR, "tasks: purge of index %s failed", ix->name);
         return;
@@ -382,7 +392,7 @@ static void run_backfill(ddb_tasks *tk, const ddb_table *t, const ddb_index *ix)
     ddb_arena_init(&a);
     ddb_log(DDB_LOG_INFO, "tasks: backfilling index %s of table %s", ix->name, t->name);
     /* writes decided under the description without this index are done before the first read */
-    ddb_store_barrier(tk->srv->store);
+    settle_writes(tk->srv->store);
     load_cursor(&b, &after, &afterlen);
     while (!b.gone) {
         long n;
