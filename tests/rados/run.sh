@@ -20,7 +20,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # servers, TLS, auth, the CLI and the HTTP layer (docs/scale-out.md). The slow ones are run on two
 # gateways only (below): they test the store's concurrency, which two gateways test more of.
 COMPAT_FILES=(${DDBD_RADOS_COMPAT_FILES:-
-  test_items.py test_query.py test_scan.py test_batch.py test_paging.py test_capacity.py
+  test_items.py test_query.py test_batch.py test_capacity.py
   test_errors.py test_fidelity_sweep.py test_value_layers.py test_legacy.py test_table_validation.py
   test_tables.py test_tags.py test_namespaces.py test_metrics.py
   test_expr_condition.py test_expr_errors.py test_expr_projection.py test_expr_update.py
@@ -32,9 +32,10 @@ COMPAT_FILES=(${DDBD_RADOS_COMPAT_FILES:-
 # Run against two gateways on one pool namespace, boto3's requests alternating between them
 # (DDBD_GATEWAYS=2: tests/compat/conftest.py): every file above but the stream files (stream
 # records are numbered per gateway) and test_metrics.py (its servers are its own, on RocksDB), after
-# test_rados_gateways.py (the shared catalog). Two gateways only: test_transact_concurrency.py
-# (10,000 two-phase transactions, ~40 s) and test_index_backfill.py (a GSI backfilled while writers
-# on both gateways change the table; 2,000 items on RADOS, ~30 s). One name per line.
+# test_rados_gateways.py (the shared catalog). Two gateways only: test_scan.py and test_paging.py
+# (~10 s each), test_transact_concurrency.py (10,000 two-phase transactions, ~40 s) and
+# test_index_backfill.py (a GSI backfilled while writers on both gateways change the table; 2,000
+# items on RADOS, ~30-45 s). One name per line.
 GATEWAY_FILES=(${DDBD_RADOS_GATEWAY_FILES:-
   test_rados_gateways.py
   test_items.py
