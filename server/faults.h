@@ -7,6 +7,8 @@
  * flushed beyond what the storage already made durable). Unarmed (always, outside tests) a point
  * costs one pointer test. DDBD_DELAY_POINT=<name>:<ms> instead makes every request that reaches
  * the point sleep that long there (to hold a call in flight, e.g. for TransactionInProgress). The points:
+ *   write-decided            a single-item write (PutItem, UpdateItem, DeleteItem, a batch's
+ *                            write) decided under its table's description, not yet written
  *   transact-before-commit   TransactWriteItems decided, its commit not yet written
  *   transact-after-commit    TransactWriteItems committed, its answer not yet sent
  *   groupcommit-before-sync  --sync: writes applied, the log sync that would make them durable

@@ -6,7 +6,8 @@ of their own: a table created, changed or deleted through one is usable, changed
 other as soon as the call returns (no retry, no wait); CreateTable of one name raced on both
 gateways creates it once; a deleted table's items never surface in a table created again under
 its name (table ids are never reused); a BatchWriteItem put that keeps losing to another
-gateway's commits comes back in UnprocessedItems.
+gateway's commits comes back in UnprocessedItems; a write another gateway decided before an index
+was added lands before the index's backfill reads the table.
 """
 import shlex
 import threading
@@ -156,4 +157,34 @@ def test_a_batch_put_that_keeps_losing_to_another_gateway_is_left_unprocessed(dd
     assert item["v"] == {"S": "b%d" % last_done}  # an unprocessed put was not written
     for i in range(calls):
         assert "Item" in a.get_item(TableName=name, Key=key("cold%d" % i), ConsistentRead=True)
+    a.delete_table(TableName=name)
+
+
+def test_a_write_decided_before_an_index_on_another_gateway_is_in_the_backfill(gateways, server_factory,
+                                                                                monkeypatch):
+    """Gateway C holds every write it decided for 1.5 s before writing it (DDBD_DELAY_POINT): a
+    PutItem decided there without the index gateway A then adds must land before A's backfill
+    reads the table (C drains it before acknowledging the change), so the index has the item."""
+    a = gateways[0]
+    monkeypatch.setenv("DDBD_DELAY_POINT", "write-decided:1500")
+    c = make_client(server_factory(shlex.split(STORE_ARGS)).endpoint)
+    name = unique_name("gwfence")
+    a.create_table(**create_table_params(name))
+    item = {"pk": {"S": "late"}, "g": {"S": "G"}}
+    put = threading.Thread(target=c.put_item, kwargs={"TableName": name, "Item": item})
+    put.start()
+    time.sleep(0.5)  # decided on C, not yet written
+    a.update_table(TableName=name, AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+                   GlobalSecondaryIndexUpdates=[{"Create": {
+                       "IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                       "Projection": {"ProjectionType": "ALL"}}}])
+    put.join()
+    for _ in range(200):
+        if a.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]["IndexStatus"] == "ACTIVE":
+            break
+        time.sleep(0.05)
+    assert a.get_item(TableName=name, Key=key("late"), ConsistentRead=True)["Item"] == item
+    got = a.query(TableName=name, IndexName="byg", KeyConditionExpression="g = :g",
+                  ExpressionAttributeValues={":g": {"S": "G"}})["Items"]
+    assert got == [item], "the backfill read the table before the write decided on C landed"
     a.delete_table(TableName=name)
