@@ -34,8 +34,8 @@ COMPAT_FILES=(${DDBD_RADOS_COMPAT_FILES:-
 # records are numbered per gateway) and test_metrics.py (its servers are its own, on RocksDB), after
 # test_rados_gateways.py (the shared catalog). Two gateways only: test_scan.py and test_paging.py
 # (~10 s each), test_transact_concurrency.py (10,000 two-phase transactions, ~40 s) and
-# test_index_backfill.py (a GSI backfilled while writers on both gateways change the table; 2,000
-# items on RADOS, ~30-45 s). One name per line.
+# test_index_backfill.py (a GSI backfilled while writers on both gateways change the table; 1,500
+# items on RADOS, ~30-60 s). One name per line.
 GATEWAY_FILES=(${DDBD_RADOS_GATEWAY_FILES:-
   test_rados_gateways.py
   test_items.py
