@@ -7,6 +7,8 @@
  * flushed beyond what the storage already made durable). Unarmed (always, outside tests) a point
  * costs one pointer test. DDBD_DELAY_POINT=<name>:<ms> instead makes every request that reaches
  * the point sleep that long there (to hold a call in flight, e.g. for TransactionInProgress). The points:
+ *   write-decided            a single-item write (PutItem, UpdateItem, DeleteItem, a batch's
+ *                            write) decided under its table's description, not yet written
  *   transact-before-commit   TransactWriteItems decided, its commit not yet written
  *   transact-after-commit    TransactWriteItems committed, its answer not yet sent
  *   groupcommit-before-sync  --sync: writes applied, the log sync that would make them durable
@@ -14,8 +16,6 @@
  *   rados-txn-before-commit  RADOS: a write over several objects has marked them all, its
  *                            intent's commit point is not yet written (storage/rados_txn.c)
  *   rados-txn-after-commit   RADOS: that commit point written, the objects not yet changed
- *   rados-commit-decided     RADOS: a commit decided under its stripes, nothing written yet
- *                            (a write in flight when another gateway changes the schema)
  *
  * Injected conflicts let applications test their retry paths, which DynamoDB exercises only under
  * real contention: --transaction-conflict-rate and --write-conflict-rate (config.h) make that

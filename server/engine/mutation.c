@@ -271,10 +271,12 @@ static int decide_commit(void *ctx, ddb_store_key *keys, size_t n, ddb_batch *ou
     run *r = ctx;
     int rc = decide(ctx, keys[0].val, keys[0].vlen, out);
 
-    if (rc != 0 || n < 2)
+    if (rc != 0)
         return rc;
-    if (update_collection(r->a, &keys[1], r->coll_old, r->coll_new, r->limit, &r->m->collection_size, out) != 0)
+    if (n >= 2 &&
+        update_collection(r->a, &keys[1], r->coll_old, r->coll_new, r->limit, &r->m->collection_size, out) != 0)
         return collection_full(r->m);
+    ddb_crash_point("write-decided");
     return 0;
 }
 

@@ -3,8 +3,10 @@
  *
  * Every request of a batch is checked (tables exist, keys match their schemas, no key twice)
  * before any is executed, as DynamoDB does; each write is then its own mutation through the one
- * pipeline (engine/mutation.h), so a batch is not atomic as a whole (neither is DynamoDB's). Nothing is ever left unprocessed locally
- * except what exceeds BatchGetItem's 16 MB response limit.
+ * pipeline (engine/mutation.h), so a batch is not atomic as a whole (neither is DynamoDB's). Left
+ * unprocessed: what exceeds BatchGetItem's 16 MB response limit, and on RADOS a write that kept
+ * losing to other gateways' commits (UnprocessedItems, where DynamoDB puts throttled writes: the
+ * client sends them again, rather than the whole batch failing with TransactionConflict).
  */
 #include <string.h>
 
@@ -24,6 +26,8 @@ typedef struct batch_write {
     ddb_attr item; /* PutRequest.Item */
     ddb_key key;
     unsigned long long collection_size; /* after the write (tables with LSIs) */
+    const ddb_json *request;             /* the WriteRequest as sent, for UnprocessedItems */
+    int unprocessed;                     /* lost to other gateways' commits: not written */
 } batch_write;
 
 static int duplicate_key(const ddb_key *keys, size_t n, const ddb_key *k)
@@ -48,6 +52,7 @@ static long prepare_table_writes(ddb_req *req, const ddb_table *t, const ddb_jso
 
         memset(b, 0, sizeof(*b));
         b->t = t;
+        b->request = list->u.items[i];
         b->is_delete = put == NULL;
         if ((msg = ddb_item_from_json(req->arena, put ? put : del, &b->item)) != NULL)
             return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg), -1;
@@ -81,9 +86,9 @@ static void write_batch_collection_metrics(ddb_req *req, const ddb_table **table
         ddb_collection_metrics_table(w, &open, t->name);
         for (long k = 0; k < counts[i]; k++) {
             const ddb_attr *pk = ddb_item_get(&writes[i][k].item, t->hash_key, strlen(t->hash_key));
-            int later = 0;
+            int later = writes[i][k].unprocessed;
             for (long j = k + 1; j < counts[i] && !later; j++) /* one entry per collection, as its last write left it */
-                later = writes[i][j].key.part_len == writes[i][k].key.part_len &&
+                later = !writes[i][j].unprocessed && writes[i][j].key.part_len == writes[i][k].key.part_len &&
                         memcmp(writes[i][j].key.bytes, writes[i][k].key.bytes, writes[i][k].key.part_len) == 0;
             if (later || pk == NULL)
                 continue;
@@ -95,6 +100,54 @@ static void write_batch_collection_metrics(ddb_req *req, const ddb_table **table
         ddb_jw_obj_end(w);
 }
 
+/* Runs one table's writes in order; returns how many were left unprocessed, or -1 after failing the request. */
+static long run_table_writes(ddb_req *req, batch_write *writes, long n, ddb_consumed *used)
+{
+    long left = 0;
+
+    for (long k = 0; k < n; k++) {
+        batch_write *b = &writes[k];
+        ddb_mutation m;
+        int rc;
+        ddb_mutation_init(&m, b->is_delete ? DDB_MUT_DELETE : DDB_MUT_PUT, b->t, &b->key);
+        m.item = &b->item;
+        rc = ddb_mutate(req->srv, req->arena, &m);
+        /* other gateways' commits kept winning on this key (RADOS; storage.h): the rest goes on */
+        if (rc == DDB_E_TRANSACTION_CONFLICT) {
+            b->unprocessed = 1;
+            left++;
+            continue;
+        }
+        if (rc != DDB_OK) {
+            req->err = m.err;
+            return -1;
+        }
+        ddb_consumed_add(used, m.t, ddb_mutation_table_units(&m), m.index_units);
+        b->collection_size = m.collection_size;
+    }
+    return left;
+}
+
+/* "UnprocessedItems": per table as the request named it, its writes left unprocessed, as sent. */
+static void write_unprocessed_writes(ddb_jw *w, const ddb_json *items, batch_write **writes, const long *counts,
+                                     const long *left)
+{
+    ddb_jw_key(w, "UnprocessedItems");
+    ddb_jw_obj_begin(w);
+    for (uint32_t i = 0; i < items->n; i++) {
+        if (left[i] == 0)
+            continue;
+        ddb_jw_keyn(w, items->u.members[i].key, items->u.members[i].klen);
+        ddb_jw_arr_begin(w);
+        for (long k = 0; k < counts[i]; k++) {
+            if (writes[i][k].unprocessed)
+                ddb_jw_json(w, writes[i][k].request);
+        }
+        ddb_jw_arr_end(w);
+    }
+    ddb_jw_obj_end(w);
+}
+
 int ddb_op_batch_write_item(ddb_req *req)
 {
     const ddb_json *items = ddb_json_get(req->in, "RequestItems");
@@ -103,6 +156,7 @@ int ddb_op_batch_write_item(ddb_req *req)
     ddb_consumed *used = ddb_arena_calloc(req->arena, sizeof(*used) * ntables);
     batch_write **writes = ddb_arena_alloc(req->arena, sizeof(*writes) * ntables);
     long *counts = ddb_arena_alloc(req->arena, sizeof(*counts) * ntables);
+    long *left = ddb_arena_alloc(req->arena, sizeof(*left) * ntables);
     ddb_jw *w = &req->out;
 
     for (uint32_t i = 0; i < ntables; i++) {
@@ -115,23 +169,11 @@ int ddb_op_batch_write_item(ddb_req *req)
     }
     for (uint32_t i = 0; i < ntables; i++) {
         used[i].t = tables[i];
-        for (long k = 0; k < counts[i]; k++) {
-            batch_write *b = &writes[i][k];
-            ddb_mutation m;
-            ddb_mutation_init(&m, b->is_delete ? DDB_MUT_DELETE : DDB_MUT_PUT, tables[i], &b->key);
-            m.item = &b->item;
-            if (ddb_mutate(req->srv, req->arena, &m) != DDB_OK) {
-                req->err = m.err;
-                return req->err.code;
-            }
-            ddb_consumed_add(&used[i], m.t, ddb_mutation_table_units(&m), m.index_units);
-            b->collection_size = m.collection_size;
-        }
+        if ((left[i] = run_table_writes(req, writes[i], counts[i], &used[i])) < 0)
+            return req->err.code;
     }
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "UnprocessedItems");
-    ddb_jw_obj_begin(w);
-    ddb_jw_obj_end(w);
+    write_unprocessed_writes(w, items, writes, counts, left);
     ddb_consumed_write_list(req, ddb_rcc_parse(req->in), used, ntables);
     write_batch_collection_metrics(req, tables, writes, counts, ntables);
     ddb_jw_obj_end(w);

@@ -112,6 +112,9 @@ long rs_lease_ms(void);
 typedef struct rs_seqs rs_seqs;
 rs_seqs *rs_seqs_new(void);
 void rs_seqs_free(rs_seqs *q);
+/* How often a data commit that lost to another gateway is decided again (RS_RETRIES, or
+   DDBD_RADOS_COMMIT_RETRIES: tests lower it to make conflicts surface; rados_rw.c). */
+int rs_commit_retries(void);
 
 /* The watch on ddbd.meta (rados_meta.c): set up at open, removed at close. */
 int rs_watch_start(ddb_store *s);

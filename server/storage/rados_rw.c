@@ -7,7 +7,7 @@
  * writes with an omap compare of every key it read in the same operation as its changes to that
  * key's object: a commit by another gateway that changed a read key in between makes the write
  * fail as a whole (-ECANCELED), and the commit reads and decides again (RS_RETRIES times, then
- * DDB_STORE_ECONFLICT). A write spanning objects is committed in two phases (rados_txn.c); reads
+ * DDB_STORE_ECONFLICT; DDBD_RADOS_COMMIT_RETRIES overrides it). A write spanning objects is committed in two phases (rados_txn.c); reads
  * resolve an intent they meet. What this guarantees across gateways: docs/scale-out.md.
  */
 #include <errno.h>
@@ -18,7 +18,6 @@
 
 #include <sodium.h>
 
-#include "faults.h"
 #include "keycodec.h"
 #include "rados_plan.h"
 
@@ -396,20 +395,34 @@ int rs_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n)
 
 /* ---- commits ---- */
 
+static int commit_retries = -1;
+
+int rs_commit_retries(void)
+{
+    int v = __atomic_load_n(&commit_retries, __ATOMIC_RELAXED);
+
+    if (v < 0) { /* read once; 0 is allowed: every lost commit then answers DDB_STORE_ECONFLICT */
+        const char *e = getenv("DDBD_RADOS_COMMIT_RETRIES");
+        v = e != NULL && *e != '\0' && atoi(e) >= 0 ? atoi(e) : RS_RETRIES;
+        __atomic_store_n(&commit_retries, v, __ATOMIC_RELAXED);
+    }
+    return v;
+}
+
 int rs_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx)
 {
     unsigned small[STACK_STRIPES];
     unsigned *st = n <= STACK_STRIPES ? small : ddb_arena_alloc(a, n * sizeof(*st));
     size_t ns;
     ddb_batch b;
-    int rc = DDB_STORE_OK;
+    int rc = DDB_STORE_OK, retries = rs_commit_retries();
 
     for (size_t i = 0; i < n; i++)
         st[i] = stripe_of(keys[i].key, keys[i].klen);
     ns = n > 1 ? sort_stripes(st, n) : n;
     for (size_t i = 0; i < ns; i++)
         pthread_mutex_lock(&s->locks[st[i]]);
-    for (int attempt = 0; attempt <= RS_RETRIES; attempt++) {
+    for (int attempt = 0; attempt <= retries; attempt++) {
         if (attempt > 0) /* another gateway won, or its intent holds an object */
             rs_backoff(s, attempt);
         if ((rc = read_keys(s, a, keys, n, 0, NULL)) != DDB_STORE_OK)
@@ -418,7 +431,6 @@ int rs_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_com
         rc = decide(ctx, keys, n, &b);
         if (rc != 0 || b.n == 0)
             break;
-        ddb_crash_point("rados-commit-decided");
         rs_write_begin(s);
         rc = rs_write_guarded(s, &b, keys, n, a);
         rs_write_end(s);

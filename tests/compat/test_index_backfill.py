@@ -1,6 +1,8 @@
 """Online GSI creation under load and across a crash.
 
-- test_backfill_100k_items_with_8_concurrent_writers: 100,000 items (BACKFILL_ITEMS to change it),
+- test_backfill_100k_items_with_8_concurrent_writers: 100,000 items (BACKFILL_ITEMS to change it;
+  1,500 when DDBD_STORE_ARGS names the RADOS backend, where each write is a few network round
+  trips; with DDBD_GATEWAYS=2 the load and the writers are spread over both gateways),
   a GSI created with UpdateTable while 8 writer threads keep putting, updating (moving items into,
   within and out of the index, changing projected and unprojected attributes), deleting and batch
   writing; when the index is ACTIVE and the writers have stopped, the whole index (Scan on the
@@ -12,7 +14,7 @@
   deleted simultaneously per table" (ack-controller lab, against DynamoDB).
 - test_backfill_survives_kill_9: a data-directory server with 50,000 items is killed with SIGKILL
   right after UpdateTable accepted a GSI (still CREATING); restarted on the same directory, the index
-  must still exist, reach ACTIVE, and be exact.
+  must still exist, reach ACTIVE, and be exact (RocksDB's --data-dir: skipped in the RADOS run).
 
 Items written before the index existed with a wrong-typed value for its key stay out of it (empty
 values are covered by test_index_updatetable.py::test_backfill_skips_wrong_type_and_empty_values).
@@ -25,14 +27,19 @@ import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from botocore.exceptions import ClientError
 
-from conftest import make_client, unique_name
+from conftest import GATEWAYS, STORE_ARGS, make_client, unique_name
 from index_helpers import (  # noqa: F401  (ddb is a fixture)
     BACKFILLING, DDB_ENDPOINT, EXTERNAL, Schema, all_items, batch_write, ddb, delete_quietly, find_index,
     gsi, multiset, needs_own_server, puts, table_params, wait_index_active)
 
-N_ITEMS = int(os.environ.get("BACKFILL_ITEMS", "100000"))
+RADOS = "rados" in STORE_ARGS
+N_ITEMS = int(os.environ.get("BACKFILL_ITEMS", "1500" if RADOS else "100000"))
+# RADOS: each backfilled item is a two-phase commit, raced by the writers and by the other
+# gateway's worker doing the same backfill (docs/scale-out.md): 20-70 items a second
+BACKFILL_DEADLINE = 300 if RADOS else 120
 LIMIT = "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"
 
 
@@ -57,21 +64,22 @@ def seed(i):
     return it
 
 
-def parallel_load(endpoint, table, items, threads=8):
+def parallel_load(endpoints, table, items, threads=8):
+    """Batches of 25 from `threads` threads, chunk i through endpoints[i % len(endpoints)]."""
     local = threading.local()
 
-    def client():
+    def client(i):
         if not hasattr(local, "c"):
-            local.c = make_client(endpoint)
-        return local.c
+            local.c = [make_client(e) for e in endpoints]
+        return local.c[i % len(endpoints)]
 
     chunks = [items[i:i + 25] for i in range(0, len(items), 25)]
 
-    def send(chunk):
-        batch_write(client(), table, puts(chunk))
+    def send(i):
+        batch_write(client(i), table, puts(chunks[i]))
 
     with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(send, chunks))
+        list(pool.map(send, range(len(chunks))))
 
 
 def index_params(name):
@@ -94,7 +102,7 @@ def compare_index_with_table(client, name, schema):
     assert not missing and not extra, "index differs from the table: %d missing (e.g. %r), %d extra (e.g. %r)" % (
         len(missing), missing[:3], len(extra), extra[:3])
     assert len(index) == len(want)
-    if not EXTERNAL:
+    if not EXTERNAL and GATEWAYS == 1:  # item counts are each gateway's own (docs/scale-out.md)
         ix = find_index(client.describe_table(TableName=name)["Table"], "by_g")
         assert ix["ItemCount"] == len(want)
     return items, index
@@ -191,16 +199,19 @@ def writer(endpoint, name, seed_no, stop, counts):
 
 
 def test_backfill_100k_items_with_8_concurrent_writers(ddb, request):
-    endpoint = DDB_ENDPOINT or request.getfixturevalue("endpoint")
+    # every gateway on one store (DDBD_GATEWAYS=2): writers on both while one of them backfills
+    endpoints = [DDB_ENDPOINT] if DDB_ENDPOINT else getattr(request.getfixturevalue("ddbd_server"), "peers",
+                                                            [request.getfixturevalue("endpoint")])
     name = unique_name("bf100k")
     params, base, create, attrs = index_params(name)
     ddb.create_table(**base)
     try:
         t0 = time.monotonic()
-        parallel_load(endpoint, name, [seed(i) for i in range(N_ITEMS)])
+        parallel_load(endpoints, name, [seed(i) for i in range(N_ITEMS)])
         loaded = time.monotonic() - t0
         stop, counts = threading.Event(), {}
-        writers = [threading.Thread(target=writer, args=(endpoint, name, n, stop, counts)) for n in range(8)]
+        writers = [threading.Thread(target=writer, args=(endpoints[n % len(endpoints)], name, n, stop, counts))
+                   for n in range(8)]
         for w in writers:
             w.start()
         try:
@@ -208,8 +219,8 @@ def test_backfill_100k_items_with_8_concurrent_writers(ddb, request):
             resp = ddb.update_table(TableName=name, AttributeDefinitions=attrs,
                                     GlobalSecondaryIndexUpdates=[{"Create": create}])
             assert find_index(resp["TableDescription"], "by_g")["IndexStatus"] == "CREATING"
-            creating_windows = 0
-            deadline = time.monotonic() + 120
+            creating_windows, t1 = 0, time.monotonic()
+            deadline = time.monotonic() + BACKFILL_DEADLINE
             while True:
                 ix = find_index(ddb.describe_table(TableName=name)["Table"], "by_g")
                 if ix["IndexStatus"] == "ACTIVE":
@@ -218,6 +229,7 @@ def test_backfill_100k_items_with_8_concurrent_writers(ddb, request):
                 creating_windows += check_creating_reads(ddb, name)
                 assert time.monotonic() < deadline, "backfill did not finish"
                 time.sleep(0.05)
+            backfilled = time.monotonic() - t1
             time.sleep(1.0)  # writers keep going against the ACTIVE index
         finally:
             stop.set()
@@ -227,15 +239,20 @@ def test_backfill_100k_items_with_8_concurrent_writers(ddb, request):
         assert all(counts.get(n, 0) > 0 for n in range(8)), counts
         schema = Schema(params)
         items, index = compare_index_with_table(ddb, name, schema)
-        assert len(items) > N_ITEMS * 0.8 and len(index) > N_ITEMS * 0.5
-        print("loaded %d items in %.1fs; %d writer ops; %d CREATING windows checked"
-              % (N_ITEMS, loaded, sum(v for k, v in counts.items() if k != "errors"), creating_windows))
+        # the writers' deletes outpace their puts until about 60% of the keys are items: on RADOS
+        # the backfill of fewer items lasts long enough for the writers to get near that
+        floor = 0.5 if RADOS else 0.8
+        assert len(items) > N_ITEMS * floor and len(index) > N_ITEMS * (floor - 0.2)
+        print("loaded %d items in %.1fs, backfilled in %.1fs; %d writer ops; %d CREATING windows checked"
+              % (N_ITEMS, loaded, backfilled, sum(v for k, v in counts.items() if k != "errors"), creating_windows))
     finally:
         delete_quietly(ddb, name)
 
 
 def test_backfill_survives_kill_9(server_factory, tmp_path):
     needs_own_server()
+    if RADOS:
+        pytest.skip("a --data-dir (RocksDB) server killed and restarted: the RocksDB run covers it")
     n = int(os.environ.get("BACKFILL_KILL_ITEMS", "50000"))
     data = tmp_path / "data"
     data.mkdir()
@@ -244,7 +261,7 @@ def test_backfill_survives_kill_9(server_factory, tmp_path):
     name = "kill9_backfill"
     params, base, create, attrs = index_params(name)
     client.create_table(**base)
-    parallel_load(first.endpoint, name, [seed(i) for i in range(n)])
+    parallel_load([first.endpoint], name, [seed(i) for i in range(n)])
     resp = client.update_table(TableName=name, AttributeDefinitions=attrs,
                                GlobalSecondaryIndexUpdates=[{"Create": create}])
     assert find_index(resp["TableDescription"], "by_g")["IndexStatus"] == "CREATING"
