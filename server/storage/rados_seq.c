@@ -30,6 +30,7 @@
 
 #include "keycodec.h"
 #include "rados_plan.h"
+#include "sequencer.h"
 
 #define SEQ_MAX_PREFIX 32 /* the engine's prefixes are 12 bytes */
 #define SEQ_BUCKETS 64
@@ -129,34 +130,6 @@ static size_t counter_key(const char *prefix, size_t plen, char *out)
     return RS_SEQ_PREFIX_LEN + rs_escape(prefix, plen, out + RS_SEQ_PREFIX_LEN);
 }
 
-/* The highest number stored under a prefix, for a prefix without a counter (written before
-   counters were kept, or never written): its last key, read backwards. */
-static int stored_max(ddb_store *s, const char *prefix, size_t plen, uint64_t *last)
-{
-    char hi[SEQ_MAX_PREFIX];
-    size_t hilen = plen;
-    ddb_store_iter *it;
-    int rc;
-
-    memcpy(hi, prefix, plen);
-    while (hilen > 0 && (unsigned char)hi[hilen - 1] == 0xff)
-        hilen--;
-    if (hilen == 0)
-        abort(); /* an all-0xff prefix has no upper bound: the engine never makes one */
-    hi[hilen - 1]++;
-    *last = 0;
-    it = rs_seq_iter_open(s, prefix, plen, hi, hilen, 1);
-    ddb_store_iter_seek(it, NULL, 0);
-    if (ddb_store_iter_valid(it)) {
-        size_t klen;
-        const char *k = ddb_store_iter_key(it, &klen);
-        if (klen >= 8)
-            *last = ddb_get_be(k + klen - 8, 8);
-    }
-    rc = ddb_store_iter_valid(it) ? DDB_STORE_OK : ddb_store_iter_status(it);
-    ddb_store_iter_close(it);
-    return rc;
-}
 
 /* A prefix's lowest marked record, from a read of its markers: *num (0: none) and the marker. */
 typedef struct seq_pending {
@@ -231,7 +204,7 @@ static int counter_read(ddb_store *s, const char *prefix, size_t plen, uint64_t 
         }
     }
     rados_release_read_op(op);
-    return *absent ? stored_max(s, prefix, plen, last) : DDB_STORE_OK;
+    return *absent ? ddb_sequencer_stored_max(s, prefix, plen, last) : DDB_STORE_OK;
 }
 
 /* Adds an op on a prefix's counter to a plan (a compare with `val`, NULL: absent; or a put). */

@@ -195,13 +195,12 @@ void ddb_sequencer_floor(ddb_sequencer *q, const char *prefix, size_t plen, uint
     pthread_mutex_unlock(&e->lock);
 }
 
-uint64_t ddb_sequencer_load_stored(void *ctx, const char *prefix, size_t plen)
+int ddb_sequencer_stored_max(ddb_store *s, const char *prefix, size_t plen, uint64_t *last)
 {
-    ddb_store *s = ctx;
     char hi[40];
     size_t hilen = plen;
     ddb_store_iter *it;
-    uint64_t last = 0;
+    int rc;
 
     if (plen > sizeof(hi))
         abort(); /* the engine's prefixes are 12 bytes */
@@ -211,14 +210,24 @@ uint64_t ddb_sequencer_load_stored(void *ctx, const char *prefix, size_t plen)
     if (hilen == 0)
         abort(); /* an all-0xff prefix has no upper bound: the engine never makes one */
     hi[hilen - 1]++;
+    *last = 0;
     it = ddb_store_seq_iter_open(s, prefix, plen, hi, hilen, 1);
     ddb_store_iter_seek(it, NULL, 0);
     if (ddb_store_iter_valid(it)) {
         size_t klen;
         const char *k = ddb_store_iter_key(it, &klen);
         if (klen >= 8)
-            last = ddb_get_be(k + klen - 8, 8);
+            *last = ddb_get_be(k + klen - 8, 8);
     }
+    rc = ddb_store_iter_valid(it) ? DDB_STORE_OK : ddb_store_iter_status(it);
     ddb_store_iter_close(it);
+    return rc;
+}
+
+uint64_t ddb_sequencer_load_stored(void *ctx, const char *prefix, size_t plen)
+{
+    uint64_t last;
+
+    ddb_sequencer_stored_max(ctx, prefix, plen, &last); /* 0 on an error: nothing stored is known */
     return last;
 }

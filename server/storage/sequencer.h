@@ -29,6 +29,8 @@ ddb_sequencer *ddb_sequencer_new(ddb_seq_load load, void *ctx);
 /* A ddb_seq_load for any backend (ctx: its ddb_store): the prefix's last stored key, read
    backwards through ddb_store_seq_iter_open, which does not consult the sequencer. */
 uint64_t ddb_sequencer_load_stored(void *ctx, const char *prefix, size_t plen);
+/* The same with the read's status: DDB_STORE_OK (and *last, 0 when nothing is stored) or an error. */
+int ddb_sequencer_stored_max(ddb_store *s, const char *prefix, size_t plen, uint64_t *last);
 void ddb_sequencer_free(ddb_sequencer *q);
 
 /* The numbers one write took (arena memory of the batch). */

@@ -33,23 +33,7 @@ static uint64_t key_hash(const char *key, size_t klen)
 
 static ddb_store *gateway(const char *ns)
 {
-    ddb_store_options o;
-    char pool[128], *err = NULL;
-    ddb_store *s;
-
-    memset(&o, 0, sizeof(o));
-    snprintf(pool, sizeof(pool), "ddbd/%s", ns);
-    o.backend = DDB_BACKEND_RADOS;
-    o.rados_conf = test_rados_conf();
-    o.rados_pool = pool;
-    o.default_nshards = 2;
-    o.key_hash = key_hash;
-    o.partition_bytes = 4;
-    if ((s = ddb_store_open(&o, &err)) == NULL) {
-        fprintf(stderr, "cannot open a RADOS store: %s\n", err ? err : "?");
-        abort();
-    }
-    return s;
+    return test_rados_gateway(ns, 2, key_hash, 4);
 }
 
 static ddb_catalog *catalog(ddb_store *s)

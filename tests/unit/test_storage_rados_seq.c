@@ -26,34 +26,9 @@
 #define WRITES 60    /* per writer */
 #define MAXN (2 * WRITERS * WRITES * 2 + 16)
 
-static uint64_t key_hash(const char *key, size_t klen)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-
-    for (size_t i = 0; i < klen && i < PARTITION_BYTES; i++)
-        h = (h ^ (unsigned char)key[i]) * 0x100000001b3ULL;
-    return h;
-}
-
 static ddb_store *gateway(const char *ns)
 {
-    ddb_store_options o;
-    char pool[128], *err = NULL;
-    ddb_store *s;
-
-    memset(&o, 0, sizeof(o));
-    snprintf(pool, sizeof(pool), "ddbd/%s", ns);
-    o.backend = DDB_BACKEND_RADOS;
-    o.rados_conf = test_rados_conf();
-    o.rados_pool = pool;
-    o.default_nshards = 4;
-    o.key_hash = key_hash;
-    o.partition_bytes = PARTITION_BYTES;
-    if ((s = ddb_store_open(&o, &err)) == NULL) {
-        fprintf(stderr, "cannot open a RADOS store: %s\n", err ? err : "?");
-        abort();
-    }
-    return s;
+    return test_rados_gateway(ns, 4, test_rados_key_hash, PARTITION_BYTES);
 }
 
 static const char PREFIX[PLEN] = {0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 1};
