@@ -55,6 +55,7 @@ static int parse_record(ddb_arena *a, const char *id, const char *text, size_t l
     b->pitr = ddb_json_get_str(r, "Kind") != NULL && strcmp(ddb_json_get_str(r, "Kind"), "PITR") == 0;
     b->system = ddb_json_get_str(r, "Type") != NULL && strcmp(ddb_json_get_str(r, "Type"), "SYSTEM") == 0;
     b->expires_ms = json_u64(r, "Expires");
+    b->snapshot = ddb_json_get_str(r, "Snapshot");
     if (b->arn == NULL || b->status == NULL || b->ns == NULL || b->source == NULL || b->keyspace == 0)
         return -1;
     return 0;
@@ -187,9 +188,17 @@ int ddb_backup_start(ddb_server *srv, const char *id, const char *record, size_t
     const char *key;
     int rc;
 
+    const char *shared = ddb_store_snapshot_name(srv->store, snap);
+
     ddb_arena_init(&a);
     ddb_batch_init(&batch, &a);
     key = ddb_arena_sprintf(&a, DDB_BACKUP_PREFIX "%s", id);
+    if (shared != NULL && len > 0 && record[len - 1] == '}') {
+        /* another gateway may copy it (the one running the background work): the record names the
+           snapshot, which that gateway opens (and removes once the copy is done) */
+        record = ddb_arena_sprintf(&a, "%.*s,\"Snapshot\":\"%s\"}", (int)(len - 1), record, shared);
+        len = strlen(record);
+    }
     ddb_batch_meta_put(&batch, key, strlen(key), record, len);
     rc = ddb_store_write(srv->store, &batch);
     ddb_arena_free(&a);
@@ -197,7 +206,10 @@ int ddb_backup_start(ddb_server *srv, const char *id, const char *record, size_t
         ddb_store_snapshot_release(srv->store, snap);
         return -1;
     }
-    pending_add(ddb_tasks_backups(srv->tasks), id, snap);
+    if (shared != NULL)
+        ddb_store_snapshot_detach(srv->store, snap);
+    else
+        pending_add(ddb_tasks_backups(srv->tasks), id, snap);
     ddb_tasks_kick(srv->tasks);
     return 0;
 }
@@ -403,6 +415,17 @@ static int count_items(ddb_server *srv, uint32_t keyspace, unsigned long long *i
 }
 
 /* Returns 1 when it moved on (copied, or stopped), 0 when it failed (retried later). */
+/* A copy that stops keeps its snapshot for the next run: in this process, or named in its record. */
+static void keep_snapshot(ddb_server *srv, ddb_backups *bk, const ddb_backup *b, ddb_store_snapshot *snap)
+{
+    if (snap == NULL)
+        return;
+    if (ddb_store_snapshot_name(srv->store, snap) != NULL)
+        ddb_store_snapshot_detach(srv->store, snap);
+    else
+        pending_add(bk, b->id, snap);
+}
+
 static int copy_backup(ddb_server *srv, ddb_backups *bk, const ddb_backup *b, int (*stopping)(void *), void *sctx)
 {
     ddb_store_snapshot *snap = pending_take(bk, b->id);
@@ -423,9 +446,10 @@ static int copy_backup(ddb_server *srv, ddb_backups *bk, const ddb_backup *b, in
 
     /* the copy starts over: an earlier run may have left part of it (stray keys if items went since) */
     ddb_key_table_range(b->keyspace, lo, hi);
+    if (snap == NULL && b->snapshot != NULL)
+        snap = ddb_store_snapshot_open(srv->store, b->snapshot); /* taken by another gateway */
     if (ddb_store_delete_range_all(srv->store, lo, sizeof(lo), hi, sizeof(hi)) != DDB_STORE_OK) {
-        if (snap != NULL)
-            pending_add(bk, b->id, snap);
+        keep_snapshot(srv, bk, b, snap);
         return 0;
     }
     if (snap == NULL) {
@@ -433,8 +457,8 @@ static int copy_backup(ddb_server *srv, ddb_backups *bk, const ddb_backup *b, in
         snap = ddb_store_snapshot_take(srv->store);
     }
     rc = copy_items(srv, b, snap, stopping, sctx, &items, &size);
-    if (rc == 1) { /* stopping: the same snapshot resumes it if this process goes on */
-        pending_add(bk, b->id, snap);
+    if (rc == 1) { /* stopping: the same snapshot resumes it */
+        keep_snapshot(srv, bk, b, snap);
         return 1;
     }
     ddb_store_snapshot_release(srv->store, snap);
@@ -464,6 +488,7 @@ static int creating_cb(void *ctx, const ddb_backup *b)
     *f->out = *b;
     f->out->id = ddb_arena_sprintf(f->a, "%s", b->id);
     f->out->table = ddb_arena_sprintf(f->a, "%s", b->table ? b->table : "");
+    f->out->snapshot = b->snapshot ? ddb_arena_sprintf(f->a, "%s", b->snapshot) : NULL;
     f->found = 1;
     return 1;
 }

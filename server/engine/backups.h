@@ -64,6 +64,7 @@ typedef struct ddb_backup {
     int system;              /* Type "SYSTEM": made by DeleteTable of a table with point-in-time
                                 recovery, in place (its keyspace is the deleted table's own) */
     uint64_t expires_ms;     /* a SYSTEM backup's end: DDB_SYSTEM_BACKUP_DAYS after its creation */
+    const char *snapshot;    /* CREATING: the shared snapshot it is copied from (storage.h), or NULL */
 } ddb_backup;
 
 /* How long DynamoDB keeps the SYSTEM backup of a deleted table that had point-in-time recovery. */

@@ -48,6 +48,10 @@ typedef struct ddb_store_ops {
                        void *ctx);
     void (*on_meta_change)(ddb_store *s, void (*fn)(void *ctx), void *ctx);
     void (*meta_changed)(ddb_store *s);
+    /* snapshots shared by the processes (storage.h); NULL: none can be */
+    const char *(*snapshot_name)(const ddb_store_snapshot *snap);
+    ddb_store_snapshot *(*snapshot_open)(ddb_store *s, const char *name);
+    void (*snapshot_detach)(ddb_store *s, ddb_store_snapshot *snap);
 } ddb_store_ops;
 
 typedef struct ddb_iter_ops {

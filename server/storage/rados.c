@@ -336,7 +336,7 @@ static const ddb_store_ops rs_ops = {
     rs_write, rs_commit, rs_multi_get, rs_snapshot_take, rs_snapshot_release, rs_multi_get_at, rs_iter_open_at,
     rs_barrier, rs_exclusive, rs_iter_open, rs_meta_iter_open, rs_seq_iter_open, rs_seq_last, rs_seq_floor,
     rs_delete_range_all, rs_checkpoint_unsupported, rs_checkpoint_unsupported, rs_checkpoint_unsupported, rs_checkpoint_list,
-    rs_meta_commit, rs_on_meta_change, rs_meta_changed,
+    rs_meta_commit, rs_on_meta_change, rs_meta_changed, rs_snapshot_name, rs_snapshot_open, rs_snapshot_detach,
 };
 
 ddb_store *ddb_rados_open(const ddb_store_options *o, char **errout)

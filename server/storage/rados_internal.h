@@ -143,6 +143,10 @@ static inline void rs_write_begin(ddb_store *s) { pthread_rwlock_rdlock(&s->free
 static inline void rs_write_end(ddb_store *s) { pthread_rwlock_unlock(&s->freeze); }
 /* Another gateway's notify asking this one to pause or resume its writes: 1 if `data` was one. */
 int rs_freeze_notify(ddb_store *s, const char *data, size_t len);
+/* Snapshots shared by the gateways (storage.h). */
+const char *rs_snapshot_name(const ddb_store_snapshot *snap);
+ddb_store_snapshot *rs_snapshot_open(ddb_store *s, const char *name);
+void rs_snapshot_detach(ddb_store *s, ddb_store_snapshot *snap);
 /* Removes the pool snapshots of ddbd older than a day: their takers died before releasing them. */
 void rs_snapshots_tidy(ddb_store *s);
 void rs_barrier(ddb_store *s);

@@ -230,6 +230,20 @@ static int snapshot_paused(ddb_store *s, const char *name, rados_snap_t *id)
     return rc;
 }
 
+/* A handle reading the pool snapshot `id`: an I/O context of its own set to it; 0 or -errno. */
+static int open_reader(ddb_store *s, ddb_store_snapshot *snap, rados_snap_t id)
+{
+    int rc = rados_ioctx_create(s->cluster, s->pool, &snap->io);
+
+    if (rc < 0) {
+        snap->io = NULL;
+        return rc;
+    }
+    rados_ioctx_set_namespace(snap->io, s->ns);
+    rados_ioctx_snap_set_read(snap->io, id);
+    return 0;
+}
+
 ddb_store_snapshot *rs_snapshot_take(ddb_store *s, int point_in_time)
 {
     ddb_store_snapshot *snap = calloc(1, sizeof(*snap));
@@ -247,11 +261,8 @@ ddb_store_snapshot *rs_snapshot_take(ddb_store *s, int point_in_time)
         rados_unlock(s->io, SNAP_LOCK_OBJ, "snapshot", s->gateway);
     }
     pthread_mutex_unlock(&s->snap_lock);
-    if (rc == 0 && (rc = rados_ioctx_create(s->cluster, s->pool, &snap->io)) == 0) {
-        rados_ioctx_set_namespace(snap->io, s->ns);
-        rados_ioctx_snap_set_read(snap->io, id);
+    if (rc == 0 && (rc = open_reader(s, snap, id)) == 0)
         return snap;
-    }
     if (id != 0)
         rados_ioctx_snap_remove(s->io, snap->name);
     /* the latest state rather than no answer: what the snapshot's reader gets is logged */
@@ -270,5 +281,35 @@ void rs_snapshot_release(ddb_store *s, ddb_store_snapshot *snap)
         if ((rc = rados_ioctx_snap_remove(s->io, snap->name)) < 0)
             ddb_log(DDB_LOG_WARN, "rados: removing snapshot %s: %s", snap->name, strerror(-rc));
     }
+    free(snap);
+}
+
+const char *rs_snapshot_name(const ddb_store_snapshot *snap)
+{
+    return snap->io != NULL ? snap->name : NULL;
+}
+
+ddb_store_snapshot *rs_snapshot_open(ddb_store *s, const char *name)
+{
+    ddb_store_snapshot *snap;
+    rados_snap_t id;
+
+    if (strlen(name) >= sizeof(snap->name) || rados_ioctx_snap_lookup(s->io, name, &id) < 0)
+        return NULL; /* released (its copy done), or removed as stale */
+    if ((snap = calloc(1, sizeof(*snap))) == NULL)
+        abort();
+    strcpy(snap->name, name);
+    if (open_reader(s, snap, id) < 0) {
+        free(snap);
+        return NULL;
+    }
+    return snap;
+}
+
+void rs_snapshot_detach(ddb_store *s, ddb_store_snapshot *snap)
+{
+    (void)s;
+    if (snap->io != NULL)
+        rados_ioctx_destroy(snap->io);
     free(snap);
 }

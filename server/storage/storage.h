@@ -217,6 +217,17 @@ ddb_store_snapshot *ddb_store_snapshot_take(ddb_store *s);
    pool costs (every gateway's writes paused for a pool snapshot: docs/scale-out.md). For
    TransactGetItems and per-table counts; backups, exports and point-in-time recovery take the other. */
 ddb_store_snapshot *ddb_store_snapshot_take_light(ddb_store *s);
+/*
+ * Snapshots other processes sharing the store can read (RADOS: the pool snapshot; a gateway's
+ * backup is copied by whichever gateway runs the background work). The name of a point-in-time
+ * snapshot, or NULL when it cannot be shared (RocksDB, light snapshots). ddb_store_snapshot_open
+ * gives a handle on a named snapshot any process took (NULL: gone, or not shareable).
+ * ddb_store_snapshot_detach frees a handle and leaves its snapshot for another's open. Releasing
+ * a handle of a named snapshot removes the snapshot: one releaser per snapshot.
+ */
+const char *ddb_store_snapshot_name(ddb_store *s, const ddb_store_snapshot *snap);
+ddb_store_snapshot *ddb_store_snapshot_open(ddb_store *s, const char *name);
+void ddb_store_snapshot_detach(ddb_store *s, ddb_store_snapshot *snap);
 void ddb_store_snapshot_release(ddb_store *s, ddb_store_snapshot *snap);
 int ddb_store_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n);
 ddb_store_iter *ddb_store_iter_open_at(ddb_store *s, const ddb_store_snapshot *snap, const char *lo, size_t lolen,

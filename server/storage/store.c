@@ -101,6 +101,25 @@ void ddb_store_snapshot_release(ddb_store *s, ddb_store_snapshot *snap)
         OPS(s)->snapshot_release(s, snap);
 }
 
+/* Snapshots that only one process ever holds (RocksDB) have no name, none to open, none to detach. */
+const char *ddb_store_snapshot_name(ddb_store *s, const ddb_store_snapshot *snap)
+{
+    return snap != NULL && OPS(s)->snapshot_name != NULL ? OPS(s)->snapshot_name(snap) : NULL;
+}
+
+ddb_store_snapshot *ddb_store_snapshot_open(ddb_store *s, const char *name)
+{
+    return OPS(s)->snapshot_open != NULL ? OPS(s)->snapshot_open(s, name) : NULL;
+}
+
+void ddb_store_snapshot_detach(ddb_store *s, ddb_store_snapshot *snap)
+{
+    if (snap != NULL && OPS(s)->snapshot_detach != NULL)
+        OPS(s)->snapshot_detach(s, snap);
+    else
+        ddb_store_snapshot_release(s, snap);
+}
+
 int ddb_store_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n)
 {
     return OPS(s)->multi_get_at(s, snap, a, keys, n);

@@ -1,7 +1,9 @@
 """Background work across RADOS gateways (docs/scale-out.md): every gateway finds the same persisted
 tasks (index backfills, purges, backups, exports, imports, TTL and stream sweeps), and one at a
 time runs them, the one holding the lease "lease/tasks" (server/engine/lease.h); the others stand by
-and take the work over when the holder stops (at once) or dies (when its lease runs out).
+and take the work over when the holder stops (at once) or dies (when its lease runs out). A backup
+asked of a gateway that does not hold the lease is copied by the one that does, from the snapshot
+the first took (named in the backup's record: storage.h's shared snapshots).
 
 Runs only where tests/rados/run.sh points it at a loopback cluster (DDBD_STORE_ARGS with
 `--backend rados`); skipped everywhere else.
@@ -96,6 +98,44 @@ def test_one_gateway_runs_the_background_work_and_another_takes_it_over():
         while not holds_lease(third) and time.time() - t0 < LEASE_MS / 1000:
             time.sleep(0.05)
         assert holds_lease(third), third.stderr_text()[-2000:]
+    finally:
+        for g in gws:
+            g.kill()
+
+
+def test_a_backup_asked_of_another_gateway_is_copied_from_its_snapshot():
+    ns = unique_name("bktasks")
+    gws = [gateway(ns), gateway(ns)]
+    try:
+        ddbs = [make_client(g.endpoint) for g in gws]
+        table = unique_name("t")
+        ddbs[0].create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+        deadline = time.time() + 10
+        while [holds_lease(g) for g in gws].count(True) != 1 and time.time() < deadline:
+            time.sleep(0.05)
+        holder = 0 if holds_lease(gws[0]) else 1
+        other = ddbs[1 - holder]
+        for i in range(20):
+            other.put_item(TableName=table, Item={"pk": {"S": f"k{i}"}, "v": {"N": "1"}})
+        arn = other.create_backup(TableName=table, BackupName="bk1")["BackupDetails"]["BackupArn"]
+        for i in range(20):  # after the backup: not in it, though its copy starts later
+            other.put_item(TableName=table, Item={"pk": {"S": f"k{i}"}, "v": {"N": "2"}})
+        other.put_item(TableName=table, Item={"pk": {"S": "late"}, "v": {"N": "2"}})
+        deadline = time.time() + 60
+        while other.describe_backup(BackupArn=arn)["BackupDescription"]["BackupDetails"]["BackupStatus"] != "AVAILABLE":
+            assert time.time() < deadline
+            time.sleep(0.1)
+        assert "AVAILABLE" in gws[holder].stderr_text()  # the holder copied it
+        assert "interrupted" not in gws[holder].stderr_text()
+        other.restore_table_from_backup(BackupArn=arn, TargetTableName=table + "-r")
+        deadline = time.time() + 60
+        while other.describe_table(TableName=table + "-r")["Table"]["TableStatus"] != "ACTIVE":
+            assert time.time() < deadline
+            time.sleep(0.1)
+        items = other.scan(TableName=table + "-r")["Items"]
+        assert sorted((i["pk"]["S"], i["v"]["N"]) for i in items) == sorted((f"k{i}", "1") for i in range(20))
     finally:
         for g in gws:
             g.kill()
