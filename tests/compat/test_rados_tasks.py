@@ -17,7 +17,7 @@ import pytest
 from conftest import make_client, unique_name
 from rados_helpers import gateway as rados_gateway, needs_cluster
 
-LEASE_MS = 2000
+LEASE_MS = 5000  # longer than a stopped holder's hand-over takes, so that one is told apart
 
 pytestmark = needs_cluster
 
@@ -98,6 +98,7 @@ def test_one_gateway_runs_the_background_work_and_another_takes_it_over():
         while not holds_lease(third) and time.time() - t0 < LEASE_MS / 1000:
             time.sleep(0.05)
         assert holds_lease(third), third.stderr_text()[-2000:]
+        assert time.time() - t0 < LEASE_MS / 1000 - 1  # its worker's next turn, not the lease's end
     finally:
         for g in gws:
             g.kill()
