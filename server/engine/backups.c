@@ -17,6 +17,7 @@
 #include "mutation.h"
 #include "pitr.h"
 #include "server.h"
+#include "table_stats.h"
 #include "tasks.h"
 
 #define RESTORE_PREFIX "task/restore/"
@@ -193,12 +194,6 @@ int ddb_backup_start(ddb_server *srv, const char *id, const char *record, size_t
     ddb_arena_init(&a);
     ddb_batch_init(&batch, &a);
     key = ddb_arena_sprintf(&a, DDB_BACKUP_PREFIX "%s", id);
-    if (shared != NULL && len > 0 && record[len - 1] == '}') {
-        /* another gateway may copy it (the one running the background work): the record names the
-           snapshot, which that gateway opens (and removes once the copy is done) */
-        record = ddb_arena_sprintf(&a, "%.*s,\"Snapshot\":\"%s\"}", (int)(len - 1), record, shared);
-        len = strlen(record);
-    }
     ddb_batch_meta_put(&batch, key, strlen(key), record, len);
     rc = ddb_store_write(srv->store, &batch);
     ddb_arena_free(&a);
@@ -206,7 +201,7 @@ int ddb_backup_start(ddb_server *srv, const char *id, const char *record, size_t
         ddb_store_snapshot_release(srv->store, snap);
         return -1;
     }
-    if (shared != NULL)
+    if (shared != NULL) /* the record names it: whichever gateway copies it opens it (storage.h) */
         ddb_store_snapshot_detach(srv->store, snap);
     else
         pending_add(ddb_tasks_backups(srv->tasks), id, snap);
@@ -394,27 +389,6 @@ static int copy_items(ddb_server *srv, const ddb_backup *b, const ddb_store_snap
     return rc == 1 ? 1 : rc == 0 ? 0 : -1;
 }
 
-/* Counts a keyspace nothing writes any more (a SYSTEM backup's, kept in place); 0 or -1. */
-static int count_items(ddb_server *srv, uint32_t keyspace, unsigned long long *items, unsigned long long *size)
-{
-    char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
-    ddb_store_iter *it;
-    int rc;
-
-    ddb_key_table_range(keyspace, lo, hi);
-    it = ddb_store_iter_open(srv->store, lo, sizeof(lo), hi, sizeof(hi), 0);
-    for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
-        size_t vlen;
-        const char *v = ddb_store_iter_val(it, &vlen);
-        (*items)++;
-        *size += ddb_item_stored_size(v, vlen);
-    }
-    rc = ddb_store_iter_status(it);
-    ddb_store_iter_close(it);
-    return rc == DDB_STORE_OK ? 0 : -1;
-}
-
-/* Returns 1 when it moved on (copied, or stopped), 0 when it failed (retried later). */
 /* A copy that stops keeps its snapshot for the next run: in this process, or named in its record. */
 static void keep_snapshot(ddb_server *srv, ddb_backups *bk, const ddb_backup *b, ddb_store_snapshot *snap)
 {
@@ -426,6 +400,7 @@ static void keep_snapshot(ddb_server *srv, ddb_backups *bk, const ddb_backup *b,
         pending_add(bk, b->id, snap);
 }
 
+/* Returns 1 when it moved on (copied, or stopped), 0 when it failed (retried later). */
 static int copy_backup(ddb_server *srv, ddb_backups *bk, const ddb_backup *b, int (*stopping)(void *), void *sctx)
 {
     ddb_store_snapshot *snap = pending_take(bk, b->id);
@@ -434,9 +409,10 @@ static int copy_backup(ddb_server *srv, ddb_backups *bk, const ddb_backup *b, in
     ddb_arena a;
     int rc;
 
-    if (b->keyspace == b->source_id) { /* in place: the deleted table's items are the backup */
+    if (b->keyspace == b->source_id) { /* in place: the deleted table's items are the backup, nothing writes them */
         ddb_arena_init(&a);
-        rc = count_items(srv, b->keyspace, &items, &size) == 0 && mark_available(srv, &a, b, items, size) == 0;
+        rc = ddb_keyspace_count(srv->store, NULL, b->keyspace, &items, &size) == DDB_STORE_OK &&
+             mark_available(srv, &a, b, items, size) == 0;
         ddb_arena_free(&a);
         if (rc)
             ddb_log(DDB_LOG_INFO, "backups: system backup %s of deleted table %s is AVAILABLE (%llu items)", b->id,

@@ -81,8 +81,9 @@ int ddb_backup_each(ddb_store *s, const char *ns, const char *after, int (*fn)(v
 
 /*
  * Stores a new backup record (JSON text `record`, Status CREATING) and hands `snap` (taken by the
- * caller, now owned by the worker) to the background worker, which copies the table from it.
- * Returns 0 or -1 (then snap is released).
+ * caller, now owned by the worker) to the background worker, which copies the table from it: this
+ * process's worker, or, for a snapshot the record names (shared: storage.h), the worker of
+ * whichever gateway runs the background work. Returns 0 or -1 (then snap is released).
  */
 int ddb_backup_start(struct ddb_server *srv, const char *id, const char *record, size_t len, ddb_store_snapshot *snap);
 /* Deletes a backup: its record, and its keyspace through a purge task, in one write. 0 or -1. */

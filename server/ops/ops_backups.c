@@ -220,8 +220,9 @@ static void write_record(ddb_jw *w, ddb_req *req, const ddb_table *t, const char
 }
 
 const char *ddb_backup_record(ddb_req *req, const ddb_table *t, const char *arn, uint64_t now, uint32_t keyspace,
-                              const char *kind, size_t *len)
+                              const char *kind, const ddb_store_snapshot *snap, size_t *len)
 {
+    const char *shared = ddb_store_snapshot_name(req->srv->store, snap);
     ddb_buf buf = {0};
     ddb_jw w;
     const char *out;
@@ -231,6 +232,8 @@ const char *ddb_backup_record(ddb_req *req, const ddb_table *t, const char *arn,
     write_record(&w, req, t, arn, now, keyspace, kind != NULL ? kind : ddb_json_get_str(req->in, "BackupName"));
     if (kind != NULL)
         write_str(&w, "Kind", kind);
+    if (shared != NULL) /* whichever gateway copies it opens the snapshot by this name (storage.h) */
+        write_str(&w, "Snapshot", shared);
     ddb_jw_obj_end(&w);
     out = ddb_arena_strndup(req->arena, buf.data, buf.len);
     *len = buf.len;
@@ -290,9 +293,9 @@ int ddb_op_create_backup(ddb_req *req)
     id = ddb_arena_alloc(req->arena, 32);
     ddb_xfer_new_id(id, now);
     arn = ddb_arena_sprintf(req->arena, "%s/backup/%s", ddb_table_arn(req, t->name), id);
-    rec = ddb_backup_record(req, t, arn, now, keyspace, NULL, &len);
     /* the backup is the table as of now: every write acknowledged before this request is in it */
     snap = ddb_store_snapshot_take(req->srv->store);
+    rec = ddb_backup_record(req, t, arn, now, keyspace, NULL, snap, &len);
     if (ddb_backup_start(req->srv, id, rec, len, snap) != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     memset(&b, 0, sizeof(b));

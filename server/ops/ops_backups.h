@@ -10,10 +10,10 @@
 #include "backups.h"
 #include "ops_common.h"
 
-/* A backup record's JSON text (engine/backups.h) for table t; `kind` NULL for a user's backup
-   (named by the request's BackupName), "PITR" for a point-in-time recovery base. */
+/* A backup record's JSON text (engine/backups.h) for table t, copied from `snap`; `kind` NULL for a
+   user's backup (named by the request's BackupName), "PITR" for a point-in-time recovery base. */
 const char *ddb_backup_record(ddb_req *req, const ddb_table *t, const char *arn, uint64_t now, uint32_t keyspace,
-                              const char *kind, size_t *len);
+                              const char *kind, const ddb_store_snapshot *snap, size_t *len);
 /* DeleteTable's SYSTEM backup of a table with point-in-time recovery: its record, added to `out`
    (the catalog change's write); the table's keyspace must stay out of the purge. */
 void ddb_backup_system_record(ddb_req *req, const ddb_table *t, ddb_batch *out);

@@ -183,7 +183,7 @@ static int enable(ddb_req *req, const ddb_table *t, long long days)
     snap = ddb_store_snapshot_take(req->srv->store);
     now = ddb_clock_now_ms();
     arn = ddb_arena_sprintf(req->arena, "%s/backup/%s", ddb_table_arn(req, t->name), id);
-    rec = ddb_backup_record(req, updated, arn, now, keyspace, "PITR", &len);
+    rec = ddb_backup_record(req, updated, arn, now, keyspace, "PITR", snap, &len);
     if (ddb_backup_start(req->srv, id, rec, len, snap) != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     return 0;

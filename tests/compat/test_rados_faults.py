@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import DdbdServer, make_client, unique_name
+from conftest import DdbdServer, create_table_params, make_client, unique_name
 from rados_helpers import STORE_ARGS, rados_args
 
 CEPH_DIR = os.environ.get("DDBD_CEPH_DIR", "")
@@ -22,18 +22,12 @@ pytestmark = pytest.mark.skipif(not CEPH_DIR or "--backend rados" not in STORE_A
                                 reason="needs a loopback Ceph cluster (tests/rados/run.sh)")
 
 
-def create_table(ddb, name):
-    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
-                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
-
-
 def test_gateway_killed_and_restarted_loses_nothing_acknowledged():
     ns = unique_name("gwkill")
     first = DdbdServer(rados_args(ns)).start()
     ddb = make_client(first.endpoint)
     table = unique_name("t")
-    create_table(ddb, table)
+    ddb.create_table(**create_table_params(table))
     for i in range(200):
         ddb.put_item(TableName=table, Item={"pk": {"S": "k%d" % i}, "v": {"N": str(i)}})
     first.kill()  # SIGKILL: no shutdown at all
@@ -52,7 +46,7 @@ def test_osd_killed_during_writes_keeps_every_acknowledged_write():
     try:
         ddb = make_client(server.endpoint)  # its 30 s read timeout outlasts re-peering (8 s heartbeat grace)
         table = unique_name("t")
-        create_table(ddb, table)
+        ddb.create_table(**create_table_params(table))
         acked, errors, stop = [], [], threading.Event()
 
         def writer():

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import make_client, unique_name
+from conftest import create_table_params, make_client, unique_name
 from rados_helpers import gateway as rados_gateway, needs_cluster
 
 LEASE_MS = 5000  # longer than a stopped holder's hand-over takes, so that one is told apart
@@ -60,9 +60,7 @@ def test_one_gateway_runs_the_background_work_and_another_takes_it_over():
     try:
         ddbs = [make_client(g.endpoint) for g in gws]
         table = unique_name("t")
-        ddbs[0].create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
-                             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+        ddbs[0].create_table(**create_table_params(table))
         for i in range(40):
             ddbs[i % 2].put_item(TableName=table, Item={"pk": {"S": f"k{i}"}, "a": {"S": f"v{i % 4}"},
                                                          "b": {"S": f"w{i % 5}"}})
@@ -110,9 +108,7 @@ def test_a_backup_asked_of_another_gateway_is_copied_from_its_snapshot():
     try:
         ddbs = [make_client(g.endpoint) for g in gws]
         table = unique_name("t")
-        ddbs[0].create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
-                             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+        ddbs[0].create_table(**create_table_params(table))
         deadline = time.time() + 10
         while [holds_lease(g) for g in gws].count(True) != 1 and time.time() < deadline:
             time.sleep(0.05)

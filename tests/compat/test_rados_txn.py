@@ -20,7 +20,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import make_client, unique_name
+from conftest import create_table_params, make_client, unique_name
 from rados_helpers import gateway as rados_gateway, needs_cluster, rados_conf
 
 LEASE_MS = 1000  # a pending intent older than this is rolled back by whoever meets it
@@ -32,12 +32,6 @@ def gateway(ns, crash=None):
     """A ddbd on namespace `ns` with a short intent lease, `crash` (a crash point) armed."""
     env = {"DDBD_CRASH_POINT": crash} if crash else {}
     return rados_gateway(ns, DDBD_RADOS_INTENT_LEASE_MS=LEASE_MS, **env)
-
-
-def create_table(ddb, name):
-    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
-                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
 
 
 def intents_left(ns):
@@ -58,7 +52,7 @@ def test_bank_transfers_across_two_gateways_keep_the_sum_and_apply_once():
     ns = unique_name("bank")
     first = gateway(ns)
     table = unique_name("acct")
-    create_table(make_client(first.endpoint), table)
+    make_client(first.endpoint).create_table(**create_table_params(table))
     ddb = make_client(first.endpoint)
     for i in range(ACCOUNTS):
         ddb.put_item(TableName=table, Item={"pk": {"S": "a%d" % i}, "bal": {"N": str(START)}})
@@ -172,7 +166,7 @@ def test_gateway_killed_mid_transaction_is_rolled_back_or_forward_on_contact():
     try:
         ddb = make_client(survivor.endpoint)
         table = unique_name("t")
-        create_table(ddb, table)
+        ddb.create_table(**create_table_params(table))
         write_all(ddb, table, 0)
 
         # killed after marking its items, before its commit point: it did not happen

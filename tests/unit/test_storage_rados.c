@@ -95,6 +95,21 @@ static void *racer(void *arg)
     return NULL;
 }
 
+/* Two gateways on the namespace g<pid>-<name> start racing: increments, and transfers from a to b. */
+static void race_start(race *r1, race *r2, pthread_t *t1, pthread_t *t2, const char *name, const char *a,
+                       const char *b)
+{
+    char ns[64];
+
+    snprintf(ns, sizeof(ns), "g%ld-%s", (long)getpid(), name);
+    r1->s = gateway(ns);
+    r2->s = gateway(ns);
+    r1->a = r2->a = a;
+    r1->b = r2->b = b;
+    pthread_create(t1, NULL, racer, r1);
+    pthread_create(t2, NULL, racer, r2);
+}
+
 /*
  * Two gateways increment one key and move units between two keys of one partition, at once.
  * Their in-process locks do not see each other: only the omap compares of the RADOS operations
@@ -102,7 +117,6 @@ static void *racer(void *arg)
  */
 TEST(rados_two_gateways_guarded_commits_lose_nothing)
 {
-    char ns[64];
     race r1 = {0}, r2 = {0};
     pthread_t t1, t2;
     ddb_arena a;
@@ -110,13 +124,7 @@ TEST(rados_two_gateways_guarded_commits_lose_nothing)
     size_t vlen;
 
     NEEDS_CLUSTER();
-    snprintf(ns, sizeof(ns), "g%ld-race", (long)getpid());
-    r1.s = gateway(ns);
-    r2.s = gateway(ns);
-    r1.a = r2.a = "acct00000001/a";
-    r1.b = r2.b = "acct00000001/b";
-    pthread_create(&t1, NULL, racer, &r1);
-    pthread_create(&t2, NULL, racer, &r2);
+    race_start(&r1, &r2, &t1, &t2, "race", "acct00000001/a", "acct00000001/b");
     pthread_join(t1, NULL);
     pthread_join(t2, NULL);
     ASSERT_EQ(atomic_load(&r1.errors) + atomic_load(&r2.errors), 0);
@@ -155,7 +163,6 @@ TEST(rados_two_gateways_guarded_commits_lose_nothing)
  */
 TEST(rados_two_gateways_two_phase_commits_lose_nothing)
 {
-    char ns[64];
     race r1 = {0}, r2 = {0};
     pthread_t t1, t2;
     ddb_arena a;
@@ -163,13 +170,7 @@ TEST(rados_two_gateways_two_phase_commits_lose_nothing)
     size_t la, lb;
 
     NEEDS_CLUSTER();
-    snprintf(ns, sizeof(ns), "g%ld-race2", (long)getpid());
-    r1.s = gateway(ns);
-    r2.s = gateway(ns);
-    r1.a = r2.a = "acct00000001/a";
-    r1.b = r2.b = "acct00000002/b";
-    pthread_create(&t1, NULL, racer, &r1);
-    pthread_create(&t2, NULL, racer, &r2);
+    race_start(&r1, &r2, &t1, &t2, "race2", "acct00000001/a", "acct00000002/b");
     pthread_join(t1, NULL);
     pthread_join(t2, NULL);
     ASSERT_EQ(atomic_load(&r1.errors) + atomic_load(&r2.errors), 0);
@@ -254,14 +255,9 @@ TEST(rados_snapshot_is_one_moment_of_every_gateway)
     int snaps = 0;
 
     NEEDS_CLUSTER();
+    race_start(&r1, &r2, &t1, &t2, "snap", "acct00000001/a", "acct00000002/b");
     snprintf(ns, sizeof(ns), "g%ld-snap", (long)getpid());
-    r1.s = gateway(ns);
-    r2.s = gateway(ns);
     g3 = gateway(ns);
-    r1.a = r2.a = "acct00000001/a";
-    r1.b = r2.b = "acct00000002/b";
-    pthread_create(&t1, NULL, racer, &r1);
-    pthread_create(&t2, NULL, racer, &r2);
     ddb_arena_init(&a);
     for (int i = 0; i < 4; i++) {
         struct timespec pause = {0, 150 * 1000000L};
