@@ -16,6 +16,8 @@
  *   rados-txn-before-commit  RADOS: a write over several objects has marked them all, its
  *                            intent's commit point is not yet written (storage/rados_txn.c)
  *   rados-txn-after-commit   RADOS: that commit point written, the objects not yet changed
+ *   rados-snapshot-paused    RADOS: a point-in-time snapshot's taker has paused every gateway's
+ *                            writes, the pool snapshot not yet made (rados_snap.c)
  *
  * Injected conflicts let applications test their retry paths, which DynamoDB exercises only under
  * real contention: --transaction-conflict-rate and --write-conflict-rate (config.h) make that

@@ -28,12 +28,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "faults.h"
 #include "rados_internal.h"
 
 #define SNAP_LOCK_OBJ "ddbd.snaplock"
 #define NOTIFY_TIMEOUT_MS 5000
 #define FREEZE_MAX_MS 10000   /* a pause no taker ended: resumed by the gateway itself */
-#define STALE_SNAP_S (24 * 3600)
+#define STALE_SNAP_S (24 * 3600) /* DDBD_RADOS_STALE_SNAPSHOT_S overrides it (tests) */
 
 struct rs_freezer {
     pthread_mutex_t lock;
@@ -101,15 +102,18 @@ void rs_snapshots_tidy(ddb_store *s)
     rados_snap_t ids[256];
     int n = rados_ioctx_snap_list(s->io, ids, 256);
     time_t now = time(NULL);
+    const char *env = getenv("DDBD_RADOS_STALE_SNAPSHOT_S");
+    long stale = env != NULL && *env != '\0' ? atol(env) : STALE_SNAP_S;
 
     for (int i = 0; i < n; i++) {
         char name[64];
         time_t stamp;
         if (rados_ioctx_snap_get_name(s->io, ids[i], name, sizeof(name)) < 0 || strncmp(name, "ddbd.", 5) != 0 ||
-            rados_ioctx_snap_get_stamp(s->io, ids[i], &stamp) < 0 || now - stamp < STALE_SNAP_S)
+            rados_ioctx_snap_get_stamp(s->io, ids[i], &stamp) < 0 || now - stamp < stale)
             continue;
         if (rados_ioctx_snap_remove(s->io, name) == 0)
-            ddb_log(DDB_LOG_INFO, "rados: removed snapshot %s, left by a gateway that stopped a day ago", name);
+            ddb_log(DDB_LOG_INFO, "rados: removed snapshot %s, left by a gateway that stopped before releasing it",
+                    name);
     }
 }
 
@@ -219,6 +223,7 @@ static int snapshot_paused(ddb_store *s, const char *name, rados_snap_t *id)
 
     pthread_rwlock_wrlock(&s->freeze);
     notify(s, 'F');
+    ddb_crash_point("rados-snapshot-paused");
     if ((rc = rs_recover_intents(s, 1)) != DDB_STORE_OK)
         ddb_log(DDB_LOG_WARN, "rados: a write intent could not be resolved before a snapshot");
     rc = rados_ioctx_snap_create(s->io, name);

@@ -1,5 +1,6 @@
-"""The RADOS backend under faults (docs/scale-out.md): an OSD killed while a client writes, and
-a gateway killed and started again. Runs only where tests/rados/run.sh points it at a loopback
+"""The RADOS backend under faults (docs/scale-out.md): an OSD killed while a client writes, a
+gateway killed and started again, and a gateway killed while it has every gateway's writes paused
+for a point-in-time snapshot. Runs only where tests/rados/run.sh points it at a loopback
 cluster (DDBD_CEPH_DIR: the directory deploy/ceph-cluster.sh started; DDBD_STORE_ARGS: the
 `--backend rados ...` arguments); skipped everywhere else.
 
@@ -14,7 +15,7 @@ import time
 import pytest
 
 from conftest import DdbdServer, create_table_params, make_client, unique_name
-from rados_helpers import STORE_ARGS, rados_args
+from rados_helpers import STORE_ARGS, gateway, rados_args
 
 CEPH_DIR = os.environ.get("DDBD_CEPH_DIR", "")
 
@@ -39,6 +40,37 @@ def test_gateway_killed_and_restarted_loses_nothing_acknowledged():
             assert item["Item"]["v"]["N"] == str(i)
     finally:
         second.stop(signal.SIGTERM)
+
+
+def test_a_snapshot_taker_killed_while_writes_are_paused_leaves_the_others_writing():
+    """CreateBackup on A pauses every gateway's writes, then A dies before the pool snapshot (crash
+    point rados-snapshot-paused): B resumes by itself (10 s), and its own backups work once A's
+    snapshot lock (30 s) has run out."""
+    ns = unique_name("snapkill")
+    taker = gateway(ns, DDBD_CRASH_POINT="rados-snapshot-paused")
+    other = gateway(ns)
+    try:
+        b = make_client(other.endpoint)
+        table = unique_name("t")
+        b.create_table(**create_table_params(table))
+        b.put_item(TableName=table, Item={"pk": {"S": "before"}})
+        with pytest.raises(Exception):
+            make_client(taker.endpoint).create_backup(
+                TableName=table, BackupName="dies")
+        assert taker.proc.wait(timeout=10) == -signal.SIGKILL
+        t0 = time.monotonic()
+        b.put_item(TableName=table, Item={"pk": {"S": "after"}})  # waits for B to resume
+        assert time.monotonic() - t0 < 20
+        assert "writes resumed after" in other.stderr_text()
+        arn = b.create_backup(TableName=table, BackupName="lives")["BackupDetails"]["BackupArn"]
+        deadline = time.monotonic() + 60
+        while b.describe_backup(BackupArn=arn)["BackupDescription"]["BackupDetails"]["BackupStatus"] != "AVAILABLE":
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        assert b.describe_backup(BackupArn=arn)["BackupDescription"]["BackupDetails"]["BackupSizeBytes"] > 0
+    finally:
+        taker.kill()
+        other.stop(signal.SIGTERM)
 
 
 def test_osd_killed_during_writes_keeps_every_acknowledged_write():

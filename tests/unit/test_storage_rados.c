@@ -338,4 +338,40 @@ TEST(rados_open_completes_a_left_intent)
     rados_ioctx_destroy(io);
     rados_shutdown(cluster);
 }
+
+/* A pool snapshot of ddbd's that no gateway released (its taker died) is removed when a gateway
+   opens the pool once it is stale (a day; 0 s here); snapshots of others are left alone. */
+TEST(rados_open_removes_stale_snapshots)
+{
+    char ns[64], stale[64], other[64];
+    int stale_left, other_left;
+    rados_t cluster;
+    rados_ioctx_t io;
+    rados_snap_t id;
+
+    NEEDS_CLUSTER();
+    snprintf(ns, sizeof(ns), "g%ld-tidy", (long)getpid());
+    snprintf(stale, sizeof(stale), "ddbd.dead%ld.1", (long)getpid());
+    snprintf(other, sizeof(other), "other%ld", (long)getpid());
+    ASSERT_EQ(ddb_rados_lib_load(NULL), 0);
+    ASSERT_EQ(rados_create(&cluster, NULL), 0);
+    ASSERT_EQ(rados_conf_read_file(cluster, test_rados_conf()), 0);
+    ASSERT_EQ(rados_connect(cluster), 0);
+    ddb_store_close(gateway(ns)); /* the pool exists */
+    ASSERT_EQ(rados_ioctx_create(cluster, "ddbd", &io), 0);
+    ASSERT_EQ(rados_ioctx_snap_create(io, stale), 0);
+    ASSERT_EQ(rados_ioctx_snap_create(io, other), 0);
+    setenv("DDBD_RADOS_STALE_SNAPSHOT_S", "0", 1);
+    ddb_store_close(gateway(ns));
+    unsetenv("DDBD_RADOS_STALE_SNAPSHOT_S");
+    rados_wait_for_latest_osdmap(cluster); /* the gateway's removal is in a newer OSD map */
+    stale_left = rados_ioctx_snap_lookup(io, stale, &id) == 0;
+    other_left = rados_ioctx_snap_lookup(io, other, &id) == 0;
+    rados_ioctx_snap_remove(io, other);
+    rados_ioctx_snap_remove(io, stale);
+    rados_ioctx_destroy(io);
+    rados_shutdown(cluster);
+    ASSERT(!stale_left);
+    ASSERT(other_left);
+}
 #endif
