@@ -17,7 +17,8 @@
  *     records older than 24 hours and streams disabled 24 hours ago (engine/streams.h) too, swept
  *     every minute (or every idempotency window, when shorter, or at once when the clock moved).
  * Each purge first waits for a storage barrier, so no write decided under the old description is still
- * in flight (engine/mutation.h).
+ * in flight (engine/mutation.h). Gateways sharing a store (RADOS) all find the same work; the one
+ * holding the lease "tasks" (engine/lease.h) does it, the others take it over when it stops.
  */
 #ifndef DDB_TASKS_H
 #define DDB_TASKS_H
