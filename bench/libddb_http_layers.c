@@ -51,10 +51,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "crc32.h"
+#include "proto/crc32.h"
 #include "ddb/ddb.h"
-#include "json.h"
-#include "sigv4.h"
+#include "proto/json.h"
+#include "proto/sigv4.h"
 
 #ifndef NO_CURL
 #include <curl/curl.h>

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "client/internal.h"
 
 #define BATCH_WRITE_MAX 25 /* DynamoDB's limits per call */
 #define BATCH_GET_MAX 100

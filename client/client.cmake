@@ -12,8 +12,8 @@ string(REGEX MATCH "^[0-9]+" DDB_LIB_SOVERSION "${DDB_LIB_VERSION}")
 
 file(GLOB DDB_CLIENT_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/client/*.c)
 add_library(ddb_client_objs OBJECT ${DDB_CLIENT_SOURCES} ${DDB_PROTO_SOURCES})
-target_include_directories(ddb_client_objs PRIVATE ${CMAKE_SOURCE_DIR}/include ${CMAKE_SOURCE_DIR}/proto
-                           ${CMAKE_SOURCE_DIR}/client ${YAJL_INCLUDE_DIRS} ${SODIUM_INCLUDE_DIRS} ${GMP_INCLUDE_DIRS})
+target_include_directories(ddb_client_objs PRIVATE ${DDB_INCLUDE_ROOTS}
+                           ${YAJL_INCLUDE_DIRS} ${SODIUM_INCLUDE_DIRS} ${GMP_INCLUDE_DIRS})
 set_target_properties(ddb_client_objs PROPERTIES POSITION_INDEPENDENT_CODE ON C_VISIBILITY_PRESET hidden)
 
 add_library(ddb SHARED $<TARGET_OBJECTS:ddb_client_objs>)

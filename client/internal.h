@@ -18,10 +18,10 @@
 #include <sys/socket.h>
 #include <stdint.h>
 
-#include "arena.h"
-#include "attr.h"
+#include "proto/arena.h"
+#include "proto/attr.h"
 #include "ddb/ddb.h"
-#include "json.h"
+#include "proto/json.h"
 
 /* ---- values.c ---- */
 

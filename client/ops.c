@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "internal.h"
+#include "client/internal.h"
 
 /*
  * Operations that never change anything, hence retryable like reads when sent through ddb_call();

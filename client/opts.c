@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "client/internal.h"
 
 enum param_kind { STRING, BOOL, INT };
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "client/internal.h"
 
 struct ddb_pager {
     ddb_client *c;

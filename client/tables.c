@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "client/internal.h"
 
 typedef struct tdef_index {
     char *name, *hash, *range, *projection;

@@ -25,9 +25,9 @@
 #include <unistd.h>
 #include <fcntl.h>
 
-#include "crc32.h"
-#include "internal.h"
-#include "sigv4.h"
+#include "proto/crc32.h"
+#include "client/internal.h"
+#include "proto/sigv4.h"
 
 #define TARGET_PREFIX "DynamoDB_20120810."
 #define CONTENT_TYPE "application/x-amz-json-1.0"

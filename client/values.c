@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
-#include "number.h"
+#include "client/internal.h"
+#include "proto/number.h"
 
 /* ---- pool ---- */
 

@@ -3,7 +3,7 @@
  */
 #include "ddb/ddb.h"
 
-#include "errors.h"
+#include "proto/errors.h"
 
 unsigned ddb_version(void)
 {

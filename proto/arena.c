@@ -1,7 +1,7 @@
 /*
  * proto/arena.c: the bump allocator behind every request (see arena.h).
  */
-#include "arena.h"
+#include "proto/arena.h"
 
 #include <stdarg.h>
 #include <stdio.h>

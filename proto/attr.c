@@ -4,14 +4,14 @@
  * validateAttributeValue with today's DynamoDB texts), the JSON writer, size accounting,
  * equality, ordering and deep copy.
  */
-#include "attr.h"
+#include "proto/attr.h"
 
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "number.h"
+#include "proto/number.h"
 
 /* ---- type names ---- */
 

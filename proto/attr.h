@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
-#include "json.h"
+#include "proto/arena.h"
+#include "proto/json.h"
 
 /*
  * The one list of attribute types: X(name, tag, shape).

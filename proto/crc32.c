@@ -2,7 +2,7 @@
  * proto/crc32.c: table-driven CRC-32, eight bytes per step ("slicing-by-8"). Responses are a
  * few hundred bytes to megabytes; zlib's byte-wise loop cost more than building the headers.
  */
-#include "crc32.h"
+#include "proto/crc32.h"
 
 #include <pthread.h>
 #include <string.h>

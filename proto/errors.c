@@ -1,7 +1,7 @@
 /*
  * proto/errors.c: lookup tables generated from include/ddb/ddb_errors.def.
  */
-#include "errors.h"
+#include "proto/errors.h"
 
 #include <string.h>
 

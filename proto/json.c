@@ -5,7 +5,7 @@
  * 3-5.5 us for DOM libraries); the tree is assembled in the request arena with a small stack of
  * open containers whose children are collected in a scratch vector and copied out on close.
  */
-#include "json.h"
+#include "proto/json.h"
 
 #include <limits.h>
 #include <stdarg.h>

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "arena.h"
+#include "proto/arena.h"
 
 typedef enum ddb_json_type {
     DDB_JSON_NULL,

@@ -3,7 +3,7 @@
  * rules, canonical text, comparison, an order-preserving key encoding, and exact add/subtract.
  * Everything is decimal digit arithmetic or libgmp integers; there is no floating point here.
  */
-#include "number.h"
+#include "proto/number.h"
 
 #include <gmp.h>
 #include <limits.h>

@@ -1,7 +1,7 @@
 /*
  * proto/ops.c: operation names and X-Amz-Target parsing, from proto/ops.def.
  */
-#include "ops.h"
+#include "proto/ops.h"
 
 #include <string.h>
 
@@ -11,7 +11,7 @@ static const struct {
 } op_table[] = {
     [DDB_OP_NONE] = {"", -1},
 #define X(camel, snake, svc) [DDB_OP_##camel] = {#camel, svc},
-#include "ops.def"
+#include "proto/ops.def"
 #undef X
 };
 

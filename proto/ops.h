@@ -9,7 +9,7 @@
 typedef enum ddb_op {
     DDB_OP_NONE = 0,
 #define X(camel, snake, svc) DDB_OP_##camel,
-#include "ops.def"
+#include "proto/ops.def"
 #undef X
     DDB_OP__COUNT
 } ddb_op;

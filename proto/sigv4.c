@@ -4,7 +4,7 @@
  * Canonicalisation is general (any header set, path and query) so that a verifier can rebuild
  * what a client signed; the client's hot path pays for it only with a sort of five headers.
  */
-#include "sigv4.h"
+#include "proto/sigv4.h"
 
 #include <ctype.h>
 #include <sodium.h>

@@ -1,19 +1,19 @@
 /*
  * server/admin.c: the admin endpoints (see admin.h). http.c routes /ddbd/ paths here.
  */
-#include "admin.h"
+#include "server/admin.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "arena.h"
-#include "clock.h"
-#include "faults.h"
-#include "log.h"
-#include "server.h"
-#include "tasks.h"
+#include "proto/arena.h"
+#include "server/base/clock.h"
+#include "server/base/faults.h"
+#include "server/base/log.h"
+#include "server/server.h"
+#include "server/engine/jobs/tasks.h"
 
 static double now_ms(void)
 {

@@ -23,7 +23,7 @@
 
 #include <stddef.h>
 
-#include "json.h"
+#include "proto/json.h"
 
 struct ddb_server;
 

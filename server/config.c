@@ -2,16 +2,16 @@
  * server/config.c: command-line parsing (see config.h). DynamoDB Local's single-dash spellings
  * are accepted too, so scripts written for it run unchanged.
  */
-#include "config.h"
+#include "server/config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cpus.h"
+#include "server/base/cpus.h"
 #include "ddb/ddb_version.h"
-#include "log.h"
-#include "storage.h"
+#include "server/base/log.h"
+#include "server/storage/storage.h"
 
 static const char usage[] =
     "Usage: ddbd [options]\n"

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "triggers.h"
+#include "server/engine/jobs/triggers.h"
 
 #define DDB_ITEM_COLLECTION_LIMIT (10ULL * 1024 * 1024 * 1024)
 

@@ -1,7 +1,7 @@
 /*
  * server/healthcheck.c: `ddbd --health-check [URL]` (see healthcheck.h).
  */
-#include "healthcheck.h"
+#include "server/healthcheck.h"
 
 #include <fcntl.h>
 #include <netdb.h>
@@ -13,7 +13,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "server/config.h"
 
 #define TIMEOUT_SECONDS 3 /* Docker's default health-check timeout is 30 s; answer well before */
 

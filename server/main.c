@@ -12,14 +12,14 @@
 
 #include <sodium.h>
 
-#include "config.h"
-#include "faults.h"
-#include "healthcheck.h"
+#include "server/config.h"
+#include "server/base/faults.h"
+#include "server/healthcheck.h"
 #include "ddb/ddb_version.h"
-#include "http.h"
-#include "log.h"
-#include "seed.h"
-#include "server.h"
+#include "server/http/http.h"
+#include "server/base/log.h"
+#include "server/seed.h"
+#include "server/server.h"
 
 /* Never runs: the signals stay blocked and sigwait takes them (see main). */
 static void on_stop_signal(int sig)

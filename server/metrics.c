@@ -1,12 +1,12 @@
 /*
  * server/metrics.c: per-thread request counters and their Prometheus rendering (see metrics.h).
  */
-#include "metrics.h"
+#include "server/metrics.h"
 
-#include "arena.h"
-#include "catalog.h"
-#include "errors.h"
-#include "table_stats.h"
+#include "proto/arena.h"
+#include "server/engine/catalog.h"
+#include "proto/errors.h"
+#include "server/engine/table_stats.h"
 
 static const double BOUNDS[DDB_METRICS_BUCKETS] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                                    0.01,   0.025,   0.05,   0.1,   0.5,    1.0};

@@ -16,8 +16,8 @@
 #include <stdint.h>
 
 #include "ddb/ddb_status.h"
-#include "json.h"
-#include "ops.h"
+#include "proto/json.h"
+#include "proto/ops.h"
 
 /* Latency buckets, in seconds (le="..."), then +Inf. */
 #define DDB_METRICS_BUCKETS 12

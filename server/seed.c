@@ -5,22 +5,22 @@
  * at a time: the definitions, checked and kept; the items, checked against them; then the tables
  * are created and the items written.
  */
-#include "seed.h"
+#include "server/seed.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "catalog.h"
-#include "dispatch.h"
-#include "errors.h"
-#include "index.h"
-#include "log.h"
-#include "ops.h"
-#include "ops_common.h"
-#include "seed_internal.h"
-#include "server.h"
+#include "server/engine/catalog.h"
+#include "server/api/dispatch.h"
+#include "proto/errors.h"
+#include "server/engine/index.h"
+#include "server/base/log.h"
+#include "proto/ops.h"
+#include "server/ops/ops_common.h"
+#include "server/seed_internal.h"
+#include "server/server.h"
 
 #define MAX_ERRORS 20
 #define BATCH 25

@@ -8,7 +8,7 @@
  * dot (orders.jsonl, orders.part2.jsonl: orders), as DynamoDB JSON, or as DynamoDB's S3 export writes it ({"Item": {...}}), or as a
  * PutItem request naming its own table ({"TableName": ..., "Item": {...}}).
  */
-#include "seed_internal.h"
+#include "server/seed_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "arena.h"
+#include "proto/arena.h"
 
 typedef struct walk {
     int tables, items;

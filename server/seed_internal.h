@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "json.h"
+#include "proto/json.h"
 
 #define SEED_RECORD_KINDS(X) X(TABLE) X(PUT) X(DELETE)
 typedef enum seed_kind {

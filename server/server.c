@@ -1,20 +1,20 @@
 /*
  * server/server.c: opens and closes the process-wide state (see server.h).
  */
-#include "server.h"
+#include "server/server.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "auth.h"
-#include "gate.h"
-#include "idempotency.h"
-#include "keycodec.h"
-#include "log.h"
-#include "streams.h"
-#include "triggers.h"
-#include "tasks.h"
+#include "server/api/auth.h"
+#include "server/base/gate.h"
+#include "server/engine/idempotency.h"
+#include "server/engine/keycodec.h"
+#include "server/base/log.h"
+#include "server/engine/streams.h"
+#include "server/engine/jobs/triggers.h"
+#include "server/engine/jobs/tasks.h"
 
 int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
 {

@@ -6,9 +6,9 @@
 
 #include <pthread.h>
 
-#include "catalog.h"
-#include "config.h"
-#include "storage.h"
+#include "server/engine/catalog.h"
+#include "server/config.h"
+#include "server/storage/storage.h"
 
 typedef struct ddb_server ddb_server;
 

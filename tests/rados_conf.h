@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "storage.h"
+#include "server/storage/storage.h"
 
 /* The cluster's ceph.conf, or NULL when no cluster runs. */
 static inline const char *test_rados_conf(void)

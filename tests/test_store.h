@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "keycodec.h"
-#include "storage.h"
+#include "server/engine/keycodec.h"
+#include "server/storage/storage.h"
 
 static inline ddb_store *mem_store(unsigned nshards)
 {

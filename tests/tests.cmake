@@ -11,7 +11,7 @@ file(GLOB DDB_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*
 foreach(src ${DDB_UNIT_TESTS})
   get_filename_component(name ${src} NAME_WE)
   add_executable(${name} ${src} ${CMAKE_SOURCE_DIR}/tests/test_main.c)
-  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests)
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests ${DDB_INCLUDE_ROOTS})
   target_compile_definitions(${name} PRIVATE H2O_USE_LIBUV=0)
   if(name MATCHES "^test_proto_")
     target_link_libraries(${name} PRIVATE ddb_proto)   # proto tests build without the server
@@ -104,3 +104,11 @@ set_tests_properties(rados.backend PROPERTIES LABELS rados TIMEOUT 1200 SKIP_RET
 add_test(NAME docker.image COMMAND bash ${CMAKE_SOURCE_DIR}/tests/docker/run.sh)
 set_tests_properties(docker.image PROPERTIES LABELS docker TIMEOUT 1800 SKIP_RETURN_CODE 77
                      ENVIRONMENT "DDBD_PYTHON=${DDB_PYTHON3}")
+
+# The layers (CMakeLists.txt's ddb_layer calls, docs/architecture.md): no include or call runs
+# upward, no circle of files, the libraries only their one place sees (tests/layers/check_layers.py).
+# It reads the objects the build made, so it runs after the build, as every test does.
+add_test(NAME layers.check
+         COMMAND ${DDB_PYTHON3} ${CMAKE_SOURCE_DIR}/tests/layers/check_layers.py --rules ${DDB_LAYERS_FILE}
+                 --root ${CMAKE_SOURCE_DIR} --objects ${CMAKE_BINARY_DIR}/CMakeFiles)
+set_tests_properties(layers.check PROPERTIES LABELS layers TIMEOUT 120)

@@ -6,7 +6,7 @@
  * scoped to a valid region. ", "Signature expired: 20190412T010203Z is now earlier than
  * 20190412T011703Z (20190412T013203Z - 15 min.)", and the signature mismatch text.
  */
-#include "auth.h"
+#include "server/api/auth.h"
 
 /* SHA-256 through OpenSSL's low-level API (deprecated in 3.0, still there): it uses the CPU's SHA
  * extensions, about 5x libsodium's portable code, and its contexts copy as plain structs, which

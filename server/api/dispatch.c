@@ -5,19 +5,19 @@
  * yet answers UnknownOperationException like any unknown name; the server core is an object
  * library, so every handler that exists is linked.
  */
-#include "dispatch.h"
+#include "server/api/dispatch.h"
 
 #include <string.h>
 
-#include "auth.h"
-#include "clock.h"
+#include "server/api/auth.h"
+#include "server/base/clock.h"
 #include "ddb/ddb_status.h"
-#include "ops.h"
-#include "server.h"
-#include "validate.h"
+#include "proto/ops.h"
+#include "server/server.h"
+#include "server/api/validate.h"
 
 #define X(camel, snake, svc) int ddb_op_##snake(ddb_req *req) __attribute__((weak));
-#include "ops.def"
+#include "proto/ops.def"
 #undef X
 
 static ddb_handler handler_for(ddb_op op)
@@ -26,7 +26,7 @@ static ddb_handler handler_for(ddb_op op)
 #define X(camel, snake, svc)                                                                                           \
     case DDB_OP_##camel:                                                                                               \
         return ddb_op_##snake;
-#include "ops.def"
+#include "proto/ops.def"
 #undef X
     default:
         return NULL;
@@ -86,7 +86,7 @@ static const char *unimplemented_name(const ddb_http_in *in, ddb_op op)
         int svc;
     } ops[] = {
 #define X(camel, svc) {#camel, svc},
-#include "unimplemented_ops.def"
+#include "server/api/unimplemented_ops.def"
 #undef X
     };
     static const char *const prefix[2] = {"DynamoDB_20120810.", "DynamoDBStreams_20120810."};

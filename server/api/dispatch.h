@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "req.h"
+#include "server/api/req.h"
 
 /* What http.c extracted from the HTTP request (plain strings, no h2o types). */
 typedef struct ddb_http_in {

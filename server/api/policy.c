@@ -10,10 +10,10 @@
 #include <fnmatch.h>
 #include <string.h>
 
-#include "auth.h"
+#include "server/api/auth.h"
 #include "ddb/ddb_status.h"
-#include "ops.h"
-#include "validate.h"
+#include "proto/ops.h"
+#include "server/api/validate.h"
 
 #define DEFAULT_ACCOUNT "000000000000"
 

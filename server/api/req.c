@@ -1,7 +1,7 @@
 /*
  * server/api/req.c: the one way to record a request's error (see req.h).
  */
-#include "req.h"
+#include "server/api/req.h"
 
 #include <stdarg.h>
 #include <stdio.h>

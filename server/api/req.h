@@ -10,9 +10,9 @@
 
 #include <stdint.h>
 
-#include "arena.h"
-#include "attr.h"
-#include "json.h"
+#include "proto/arena.h"
+#include "proto/attr.h"
+#include "proto/json.h"
 
 typedef struct ddb_server ddb_server;
 

@@ -11,8 +11,8 @@
  * Integer/Long numbers are floor()ed and Boolean strings become true/false. We never build that
  * copy; the renderers below produce the same text from the original tree.
  */
-#include "validate.h"
-#include "validate_internal.h"
+#include "server/api/validate.h"
+#include "server/api/validate_internal.h"
 
 #include <float.h>
 #include <stdio.h>

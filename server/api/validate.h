@@ -14,7 +14,7 @@
 #ifndef DDB_VALIDATE_H
 #define DDB_VALIDATE_H
 
-#include "req.h"
+#include "server/api/req.h"
 
 typedef enum ddb_vtype {
     DDB_V_STRING,

@@ -19,8 +19,8 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "ops.h"
-#include "validate_internal.h"
+#include "proto/ops.h"
+#include "server/api/validate_internal.h"
 
 typedef struct arn_parts {
     const char *region, *account, *name;

@@ -6,7 +6,7 @@
  * operations report it; the members are checked in the API reference's (alphabetical) order,
  * which could not be confirmed against DynamoDB (docs/compatibility.md).
  */
-#include "validate_internal.h"
+#include "server/api/validate_internal.h"
 
 #define F_TABLE {"TableName", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_TABLE_ARN}
 

@@ -6,7 +6,7 @@
  * TableCreationParameters are CreateTable's members: they are checked by CreateTable's own spec
  * when the handler creates the table.
  */
-#include "validate_internal.h"
+#include "server/api/validate_internal.h"
 
 #define F_ARN(name, flags) {name, DDB_V_STRING, (flags) | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 1024}
 #define F_CLIENT_TOKEN {"ClientToken", DDB_V_STRING, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 36}

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "validate.h"
+#include "server/api/validate.h"
 
 #define INVALID "One or more parameter values were invalid: "
 #define ENUM(...) ((const char *const[]){__VA_ARGS__, NULL})

@@ -9,7 +9,7 @@
  * text, so the node is then exactly the number the client meant: validation, its messages and the
  * handlers see nothing else. Other strings are left for the type pass to refuse as DynamoDB does.
  */
-#include "validate.h"
+#include "server/api/validate.h"
 
 #include <string.h>
 

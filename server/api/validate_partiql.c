@@ -6,7 +6,7 @@
  * Only the shape is checked here; each statement and its Parameters are parsed by the handler
  * (ops/ops_partiql.c), whose errors DynamoDB reports after every shape check.
  */
-#include "validate_internal.h"
+#include "server/api/validate_internal.h"
 
 static const ddb_field ATTR_MEMBER[] = {{"member", DDB_V_ATTR}};
 

@@ -5,7 +5,7 @@
  * Their cross-member rules (a SequenceNumber with the iterator types that take one) are the
  * handlers' (ops/ops_streams.c), where the shard is known.
  */
-#include "validate_internal.h"
+#include "server/api/validate_internal.h"
 
 #define F_STREAM_ARN(flags) {"StreamArn", DDB_V_STRING, (flags) | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 37, .len_max = 1024}
 #define F_SHARD_ID(name, flags) {name, DDB_V_STRING, (flags) | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 28, .len_max = 65}

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "validate_internal.h"
+#include "server/api/validate_internal.h"
 
 #define MAX_CAPACITY 1000000000000.0
 #define MAX_KEY_ATTRIBUTES 4          /* HASH, and RANGE, elements of a GSI key (multi-attribute keys) */

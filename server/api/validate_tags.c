@@ -31,7 +31,7 @@
 #include <wctype.h>
 
 #include "ddb/ddb_status.h"
-#include "validate_internal.h"
+#include "server/api/validate_internal.h"
 
 #define INVALID_KEY "The Tag Key provided is invalid, Key: "
 #define INVALID_VALUE "The Tag Value provided is invalid, Value: "

@@ -7,7 +7,7 @@
  * payload, expressions, tables) is the handler's (ops/ops_transact.c): it decodes each action
  * once, and DynamoDB reports those problems after every shape check, as the handler does.
  */
-#include "validate_internal.h"
+#include "server/api/validate_internal.h"
 
 static const ddb_field STRING_MEMBER[] = {{"member", DDB_V_STRING}};
 static const ddb_field ATTR_MEMBER[] = {{"member", DDB_V_ATTR}};

@@ -1,7 +1,7 @@
 /*
  * server/engine/capacity.c: capacity arithmetic (see capacity.h).
  */
-#include "capacity.h"
+#include "server/engine/capacity.h"
 
 double ddb_write_units(size_t bytes)
 {

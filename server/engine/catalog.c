@@ -6,17 +6,17 @@
  * the id counter: several RADOS gateways share the catalog), then swap the in-memory entry and
  * retire the old one, and tell the other gateways, which reload (the store's meta-change hook).
  */
-#include "catalog.h"
+#include "server/engine/catalog.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "keycodec.h"
-#include "log.h"
-#include "streams.h"
-#include "table_stats.h"
+#include "server/engine/keycodec.h"
+#include "server/base/log.h"
+#include "server/engine/streams.h"
+#include "server/engine/table_stats.h"
 
 struct ddb_catalog {
     ddb_store *store;

@@ -29,10 +29,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
-#include "attr.h"
-#include "json.h"
-#include "storage.h"
+#include "proto/arena.h"
+#include "proto/attr.h"
+#include "proto/json.h"
+#include "server/storage/storage.h"
 
 typedef struct ddb_catalog ddb_catalog;
 

@@ -1,7 +1,7 @@
 /*
  * server/engine/idempotency.c: ClientRequestToken records and calls in flight (see idempotency.h).
  */
-#include "idempotency.h"
+#include "server/engine/idempotency.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -9,7 +9,7 @@
 
 #include <sodium.h>
 
-#include "keycodec.h"
+#include "server/engine/keycodec.h"
 
 #define PREFIX "txn/token/"
 #define PREFIX_LEN (sizeof(PREFIX) - 1)

@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
-#include "storage.h"
+#include "proto/arena.h"
+#include "server/storage/storage.h"
 
 #define DDB_TOKEN_DIGEST_BYTES 32
 #define DDB_TOKEN_TTL_MS (10 * 60 * 1000ULL)

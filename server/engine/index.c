@@ -1,7 +1,7 @@
 /*
  * server/engine/index.c: secondary index entries (see index.h).
  */
-#include "index.h"
+#include "server/engine/index.h"
 
 #include <string.h>
 

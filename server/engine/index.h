@@ -16,8 +16,8 @@
 #ifndef DDB_INDEX_H
 #define DDB_INDEX_H
 
-#include "catalog.h"
-#include "keycodec.h"
+#include "server/engine/catalog.h"
+#include "server/engine/keycodec.h"
 
 /*
  * The entry key of `item` in `ix` (base: the item's own key). Returns 0, or 1 when the item is

@@ -1,21 +1,21 @@
 /*
  * server/engine/mutation.c: the one mutation pipeline (see mutation.h).
  */
-#include "mutation.h"
+#include "server/engine/mutation.h"
 
 #include <string.h>
 
-#include "capacity.h"
-#include "clock.h"
+#include "server/engine/capacity.h"
+#include "server/base/clock.h"
 #include "ddb/ddb_status.h"
-#include "expr.h"
-#include "faults.h"
-#include "index.h"
-#include "itemcodec.h"
-#include "pitr.h"
-#include "server.h"
-#include "streams.h"
-#include "table_stats.h"
+#include "server/expr/expr.h"
+#include "server/base/faults.h"
+#include "server/engine/index.h"
+#include "server/engine/itemcodec.h"
+#include "server/engine/jobs/pitr.h"
+#include "server/server.h"
+#include "server/engine/streams.h"
+#include "server/engine/table_stats.h"
 
 /* decide's answer when the table description it was given has been replaced: run again */
 #define RERUN_WITH_NEW_TABLE 1000

@@ -23,9 +23,9 @@
 #ifndef DDB_MUTATION_H
 #define DDB_MUTATION_H
 
-#include "catalog.h"
-#include "keycodec.h"
-#include "req.h"
+#include "server/engine/catalog.h"
+#include "server/engine/keycodec.h"
+#include "server/api/req.h"
 
 struct ddb_expr;
 struct ddb_server;

@@ -1,16 +1,16 @@
 /*
  * server/engine/streams.c: stream records, shards and the registry (see streams.h).
  */
-#include "streams.h"
+#include "server/engine/streams.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "itemcodec.h"
-#include "keycodec.h"
-#include "log.h"
+#include "server/engine/itemcodec.h"
+#include "server/engine/keycodec.h"
+#include "server/base/log.h"
 
 static const char *const VIEW_NAMES[] = {
     NULL,

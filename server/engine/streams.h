@@ -33,11 +33,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
-#include "attr.h"
-#include "catalog.h"
-#include "keycodec.h"
-#include "storage.h"
+#include "proto/arena.h"
+#include "proto/attr.h"
+#include "server/engine/catalog.h"
+#include "server/engine/keycodec.h"
+#include "server/storage/storage.h"
 
 #define DDB_STREAM_VIEWS(X) X(KEYS_ONLY) X(NEW_IMAGE) X(OLD_IMAGE) X(NEW_AND_OLD_IMAGES)
 typedef enum ddb_stream_view {

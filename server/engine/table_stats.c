@@ -1,12 +1,12 @@
 /*
  * server/engine/table_stats.c: per-table items, bytes and consumed capacity (see table_stats.h).
  */
-#include "table_stats.h"
+#include "server/engine/table_stats.h"
 
 #include <stdlib.h>
 
-#include "itemcodec.h"
-#include "keycodec.h"
+#include "server/engine/itemcodec.h"
+#include "server/engine/keycodec.h"
 
 ddb_table_stats *ddb_table_stats_new(int known)
 {

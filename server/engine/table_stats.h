@@ -23,7 +23,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include "storage.h"
+#include "server/storage/storage.h"
 
 typedef struct ddb_table_stats {
     pthread_mutex_t lock;         /* items, bytes, epoch and known move together */

@@ -4,13 +4,13 @@
  * order, the KeyConditionExpression rules, and the facts handlers read from a tree.
  */
 #define DDB_EXPR_INTERNAL
-#include "expr.h"
+#include "server/expr/expr.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "ops.h"
+#include "proto/ops.h"
 
 /* ---------------------------------------------------------------- Java hash order
  *

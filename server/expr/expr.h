@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "req.h"
+#include "server/api/req.h"
 
 typedef struct ddb_expr ddb_expr;
 

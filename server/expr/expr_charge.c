@@ -25,7 +25,7 @@
  * An element is a name's bytes or a list index's decimal digits.
  */
 #define DDB_EXPR_INTERNAL
-#include "expr.h"
+#include "server/expr/expr.h"
 
 #include <stdio.h>
 

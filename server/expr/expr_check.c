@@ -5,12 +5,12 @@
  * #names and :values in the tree and mark them used.
  */
 #define DDB_EXPR_INTERNAL
-#include "expr.h"
+#include "server/expr/expr.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "reserved_words.h"
+#include "server/expr/reserved_words.h"
 
 /* ================================================================ checks
  *

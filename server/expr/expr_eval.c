@@ -6,13 +6,13 @@
  * and size() formats its number into a buffer on the stack.
  */
 #define DDB_EXPR_INTERNAL
-#include "expr.h"
+#include "server/expr/expr.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "number.h"
+#include "proto/number.h"
 
 /* ---------------------------------------------------------------- values */
 

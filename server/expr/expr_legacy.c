@@ -8,12 +8,12 @@
  * attribute_not_exists, NOT_CONTAINS is NOT contains(...)), so the conversion is exact.
  */
 #define DDB_EXPR_INTERNAL
-#include "expr.h"
+#include "server/expr/expr.h"
 
 #include <string.h>
 #include <strings.h>
 
-#include "ops.h"
+#include "proto/ops.h"
 
 #define INVALID "One or more parameter values were invalid: "
 

@@ -8,7 +8,7 @@
  * how DynamoDB reports it ("token: \"_\", near: \"AND __\"").
  */
 #define DDB_EXPR_INTERNAL
-#include "expr.h"
+#include "server/expr/expr.h"
 
 #include <string.h>
 

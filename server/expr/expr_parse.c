@@ -13,7 +13,7 @@
  * visit functions in depends on it.
  */
 #define DDB_EXPR_INTERNAL
-#include "expr.h"
+#include "server/expr/expr.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -13,12 +13,12 @@
  * index order; REMOVE past the end does nothing.
  */
 #define DDB_EXPR_INTERNAL
-#include "expr.h"
+#include "server/expr/expr.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "number.h"
+#include "proto/number.h"
 
 #define MSG_TYPE "An operand in the update expression has an incorrect data type"
 #define MSG_MISSING "The provided expression refers to an attribute that does not exist in the item"

@@ -16,7 +16,7 @@
  * worded as DynamoDB words it (partiql.h). The statements around the conditions are
  * partiql_stmt.c's.
  */
-#include "partiql_parse.h"
+#include "server/expr/partiql_parse.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -19,9 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
-#include "attr.h"
-#include "expr.h"
+#include "proto/arena.h"
+#include "proto/attr.h"
+#include "server/expr/expr.h"
 
 typedef enum ddb_pq_kind { DDB_PQ_SELECT, DDB_PQ_INSERT, DDB_PQ_UPDATE, DDB_PQ_DELETE, DDB_PQ_EXISTS } ddb_pq_kind;
 

@@ -7,8 +7,8 @@
 #ifndef DDB_EXPR_INTERNAL
 #define DDB_EXPR_INTERNAL
 #endif
-#include "expr.h"
-#include "partiql.h"
+#include "server/expr/expr.h"
+#include "server/expr/partiql.h"
 
 typedef enum pq_tok_type {
     PQ_EOF,

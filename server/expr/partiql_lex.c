@@ -9,7 +9,7 @@
  * "can't be processed: ".
  */
 #define DDB_EXPR_INTERNAL
-#include "partiql_internal.h"
+#include "server/expr/partiql_internal.h"
 
 #include <string.h>
 

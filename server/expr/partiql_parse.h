@@ -5,7 +5,7 @@
 #ifndef DDB_PARTIQL_PARSE_H
 #define DDB_PARTIQL_PARSE_H
 
-#include "partiql_internal.h"
+#include "server/expr/partiql_internal.h"
 
 typedef struct pq_parser {
     ddb_arena *a;

@@ -3,7 +3,7 @@
  * facts the handler reads from a parsed one: the conjuncts of WHERE that pin key attributes, a
  * sort-key range, WHERE without the key equalities, and SELECT's projection as DynamoDB names it.
  */
-#include "partiql_parse.h"
+#include "server/expr/partiql_parse.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,13 +7,13 @@
  * A `?` stands for its parameter at the top of a literal or of a map member; inside a list or a
  * nested map DynamoDB refuses it.
  */
-#include "partiql_parse.h"
+#include "server/expr/partiql_parse.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "number.h"
+#include "proto/number.h"
 
 #define MAX_NESTING 32 /* DynamoDB's limit on levels of a value, leaf included */
 

@@ -4,7 +4,7 @@
  * The table is sorted (byte order of the upper-case spelling) so a lookup is a binary search
  * over 573 entries: about ten comparisons, no allocation, no hashing at start-up.
  */
-#include "reserved_words.h"
+#include "server/expr/reserved_words.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /*
  * server/http/access_log.c: the structured access log (see access_log.h).
  */
-#include "access_log.h"
+#include "server/http/access_log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,9 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "errors.h"
-#include "log.h"
-#include "ops.h"
+#include "proto/errors.h"
+#include "server/base/log.h"
+#include "proto/ops.h"
 
 #define FLUSH_BYTES (32 * 1024)
 #define FLUSH_AGE_NS (200 * 1000000ULL)

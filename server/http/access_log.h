@@ -20,8 +20,8 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "json.h"
-#include "req.h"
+#include "proto/json.h"
+#include "server/api/req.h"
 
 typedef struct ddb_access_log ddb_access_log;
 

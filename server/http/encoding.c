@@ -1,7 +1,7 @@
 /*
  * server/http/encoding.c: gzip/deflate bodies (see encoding.h).
  */
-#include "encoding.h"
+#include "server/http/encoding.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 
-#include "json.h" /* ddb_buf */
+#include "proto/json.h" /* ddb_buf */
 
 #define X_ENCODINGS(X) \
     X(NONE, "")        \

@@ -6,8 +6,8 @@
 
 #include <signal.h>
 
-#include "config.h"
-#include "server.h"
+#include "server/config.h"
+#include "server/server.h"
 
 typedef struct ddb_http ddb_http;
 

@@ -1,7 +1,7 @@
 /*
  * server/http/listen.c: the listening sockets of the event-loop threads (see listen.h).
  */
-#include "listen.h"
+#include "server/http/listen.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "server/base/log.h"
 
 /*
  * Every thread's listener sets SO_REUSEPORT to share the port, which would also let a second

@@ -12,17 +12,17 @@
 #include <string.h>
 
 
-#include "backups.h"
-#include "clock.h"
+#include "server/engine/jobs/backups.h"
+#include "server/base/clock.h"
 #include "ddb/ddb_status.h"
-#include "ops.h"
-#include "ops_backups.h"
-#include "ops_common.h"
-#include "ops_table.h"
-#include "server.h"
-#include "tasks.h"
-#include "validate.h"
-#include "xfer.h"
+#include "proto/ops.h"
+#include "server/ops/ops_backups.h"
+#include "server/ops/ops_common.h"
+#include "server/ops/ops_table.h"
+#include "server/server.h"
+#include "server/engine/jobs/tasks.h"
+#include "server/api/validate.h"
+#include "server/engine/xfer/xfer.h"
 
 #define IN_USE_TEXT                                                                                                    \
     "There is another ongoing conflicting backup control plane operation on the table. The backup is either being "    \

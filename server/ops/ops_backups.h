@@ -7,8 +7,8 @@
 
 #include <stdint.h>
 
-#include "backups.h"
-#include "ops_common.h"
+#include "server/engine/jobs/backups.h"
+#include "server/ops/ops_common.h"
 
 /* A backup record's JSON text (engine/backups.h) for table t, copied from `snap`; `kind` NULL for a
    user's backup (named by the request's BackupName), "PITR" for a point-in-time recovery base. */

@@ -11,12 +11,12 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "expr.h"
-#include "index.h"
-#include "itemcodec.h"
-#include "mutation.h"
-#include "ops_common.h"
-#include "server.h"
+#include "server/expr/expr.h"
+#include "server/engine/index.h"
+#include "server/engine/itemcodec.h"
+#include "server/engine/mutation.h"
+#include "server/ops/ops_common.h"
+#include "server/server.h"
 
 #define BATCH_GET_RESPONSE_LIMIT (16 * 1024 * 1024)
 

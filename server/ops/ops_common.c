@@ -1,18 +1,18 @@
 /*
  * server/ops/ops_common.c: helpers shared by the operations (see ops_common.h).
  */
-#include "ops_common.h"
-#include "ops.h"
+#include "server/ops/ops_common.h"
+#include "proto/ops.h"
 
 #include <math.h>
 #include <string.h>
 #include <time.h>
 
-#include "clock.h"
+#include "server/base/clock.h"
 #include "ddb/ddb_status.h"
-#include "expr.h"
-#include "server.h"
-#include "table_stats.h"
+#include "server/expr/expr.h"
+#include "server/server.h"
+#include "server/engine/table_stats.h"
 
 #define MAX_HASH_KEY_BYTES 2048
 #define MAX_RANGE_KEY_BYTES 1024

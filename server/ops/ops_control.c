@@ -12,10 +12,10 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "ops_common.h"
-#include "ops_table.h"
-#include "server.h"
-#include "validate.h"
+#include "server/ops/ops_common.h"
+#include "server/ops/ops_table.h"
+#include "server/server.h"
+#include "server/api/validate.h"
 
 static const char *region_of(const ddb_req *req)
 {

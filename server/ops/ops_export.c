@@ -16,15 +16,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "clock.h"
+#include "server/base/clock.h"
 #include "ddb/ddb_status.h"
-#include "ops_backups.h"
-#include "ops_common.h"
-#include "server.h"
-#include "tasks.h"
-#include "validate.h"
-#include "ops_xfer.h"
-#include "xfer.h"
+#include "server/ops/ops_backups.h"
+#include "server/ops/ops_common.h"
+#include "server/server.h"
+#include "server/engine/jobs/tasks.h"
+#include "server/api/validate.h"
+#include "server/ops/ops_xfer.h"
+#include "server/engine/xfer/xfer.h"
 
 #define EXPORT_TIME_SLACK 5.0
 #define MINUTE_MS 60000ULL

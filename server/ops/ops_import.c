@@ -12,12 +12,12 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "dispatch.h"
-#include "ops.h"
-#include "ops_xfer.h"
-#include "server.h"
-#include "tasks.h"
-#include "xfer.h"
+#include "server/api/dispatch.h"
+#include "proto/ops.h"
+#include "server/ops/ops_xfer.h"
+#include "server/server.h"
+#include "server/engine/jobs/tasks.h"
+#include "server/engine/xfer/xfer.h"
 
 #define IMPORT_CONFLICT                                                                                                \
     "There was a conflict when importing from the specified S3 source. This can occur when the current import "      \

@@ -19,16 +19,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
+#include "server/api/auth.h"
 #include "ddb/ddb_status.h"
-#include "expr.h"
-#include "index.h"
-#include "itemcodec.h"
-#include "ops.h"
-#include "ops_common.h"
-#include "ops_partiql.h"
-#include "page.h"
-#include "server.h"
+#include "server/expr/expr.h"
+#include "server/engine/index.h"
+#include "server/engine/itemcodec.h"
+#include "proto/ops.h"
+#include "server/ops/ops_common.h"
+#include "server/ops/ops_partiql.h"
+#include "server/ops/page.h"
+#include "server/server.h"
 
 #define MAX_DECOMPOSED_READS 50
 

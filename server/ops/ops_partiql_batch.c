@@ -19,12 +19,12 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "errors.h"
-#include "itemcodec.h"
-#include "ops_common.h"
-#include "ops_partiql.h"
-#include "ops_transact.h"
-#include "server.h"
+#include "proto/errors.h"
+#include "server/engine/itemcodec.h"
+#include "server/ops/ops_common.h"
+#include "server/ops/ops_partiql.h"
+#include "server/ops/ops_transact.h"
+#include "server/server.h"
 
 typedef struct bstmt {
     ddb_pq_stmt s;

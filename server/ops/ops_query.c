@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "index.h"
-#include "page.h"
-#include "server.h"
+#include "server/engine/index.h"
+#include "server/ops/page.h"
+#include "server/server.h"
 
 /* "Filter Expression can only contain non-primary key attributes" (QueryFilter for the legacy form). */
 static int filter_keys_or_fail(ddb_req *req, const ddb_keyspace *ks)

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "page.h"
-#include "server.h"
+#include "server/ops/page.h"
+#include "server/server.h"
 
 /* Segment s of n owns the partition hashes h with floor(h * n / 2^64) == s. */
 static uint64_t segment_start(uint64_t s, uint64_t n)

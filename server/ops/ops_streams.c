@@ -13,12 +13,12 @@
 
 #include <sodium.h>
 
-#include "clock.h"
+#include "server/base/clock.h"
 #include "ddb/ddb_status.h"
-#include "ops_common.h"
-#include "server.h"
-#include "streams.h"
-#include "validate.h"
+#include "server/ops/ops_common.h"
+#include "server/server.h"
+#include "server/engine/streams.h"
+#include "server/api/validate.h"
 
 #define ITERATOR_TTL_MS (15 * 60 * 1000ULL)
 #define GET_RECORDS_BYTES (1024 * 1024)

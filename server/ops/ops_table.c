@@ -14,15 +14,15 @@
 #include <sodium.h>
 
 #include "ddb/ddb_status.h"
-#include "itemcodec.h"
-#include "ops_backups.h"
-#include "ops_common.h"
-#include "ops_table.h"
-#include "pitr.h"
-#include "stream_spec.h"
-#include "table_stats.h"
-#include "tasks.h"
-#include "server.h"
+#include "server/engine/itemcodec.h"
+#include "server/ops/ops_backups.h"
+#include "server/ops/ops_common.h"
+#include "server/ops/ops_table.h"
+#include "server/engine/jobs/pitr.h"
+#include "server/ops/stream_spec.h"
+#include "server/engine/table_stats.h"
+#include "server/engine/jobs/tasks.h"
+#include "server/server.h"
 
 /* Request members kept in the stored description, in the order DescribeTable renders them. */
 static const char *const stored_members[] = {

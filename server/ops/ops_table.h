@@ -4,7 +4,7 @@
 #ifndef DDB_OPS_TABLE_H
 #define DDB_OPS_TABLE_H
 
-#include "ops_common.h"
+#include "server/ops/ops_common.h"
 
 /* The table's billing mode ("PROVISIONED" unless set). */
 const char *ddb_billing_mode(const ddb_table *t);

@@ -25,8 +25,8 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "ops_common.h"
-#include "server.h"
+#include "server/ops/ops_common.h"
+#include "server/server.h"
 
 #define MAX_TAGS 50 /* DDB_MAX_TAGS of api/validate_internal.h */
 #define OVER_LIMIT "Number of Tags exceed the current limit for the provided ResourceArn"

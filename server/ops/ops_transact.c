@@ -20,18 +20,18 @@
  */
 #include <string.h>
 
-#include "clock.h"
+#include "server/base/clock.h"
 #include "ddb/ddb_status.h"
-#include "expr.h"
-#include "faults.h"
-#include "idempotency.h"
-#include "itemcodec.h"
-#include "mutation.h"
-#include "ops.h"
-#include "ops_common.h"
-#include "ops_transact.h"
-#include "server.h"
-#include "validate.h"
+#include "server/expr/expr.h"
+#include "server/base/faults.h"
+#include "server/engine/idempotency.h"
+#include "server/engine/itemcodec.h"
+#include "server/engine/mutation.h"
+#include "proto/ops.h"
+#include "server/ops/ops_common.h"
+#include "server/ops/ops_transact.h"
+#include "server/server.h"
+#include "server/api/validate.h"
 
 #define TXN_PAYLOAD_LIMIT (4 * 1024 * 1024)
 /* An empty string or binary key value is refused with the whole request (captured against AWS,

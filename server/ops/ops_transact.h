@@ -5,9 +5,9 @@
 #ifndef DDB_OPS_TRANSACT_H
 #define DDB_OPS_TRANSACT_H
 
-#include "mutation.h"
-#include "req.h"
-#include "storage.h"
+#include "server/engine/mutation.h"
+#include "server/api/req.h"
+#include "server/storage/storage.h"
 
 /*
  * Runs ExecuteTransaction's write statements, decided into mutations, as one transaction: the

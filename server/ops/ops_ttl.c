@@ -9,11 +9,11 @@
  */
 #include <string.h>
 
-#include "clock.h"
+#include "server/base/clock.h"
 #include "ddb/ddb_status.h"
-#include "ops_common.h"
-#include "server.h"
-#include "ttl.h"
+#include "server/ops/ops_common.h"
+#include "server/server.h"
+#include "server/engine/jobs/ttl.h"
 
 static int check_change(ddb_req *req, const ddb_table *t, int enable, const char *attr, uint64_t now)
 {

@@ -11,10 +11,10 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "ops_table.h"
-#include "stream_spec.h"
-#include "server.h"
-#include "tasks.h"
+#include "server/ops/ops_table.h"
+#include "server/ops/stream_spec.h"
+#include "server/server.h"
+#include "server/engine/jobs/tasks.h"
 
 #define MAX_GSIS 20
 #define CAS_TRIES 16

@@ -4,7 +4,7 @@
 #ifndef DDB_OPS_XFER_H
 #define DDB_OPS_XFER_H
 
-#include "ops_common.h"
+#include "server/ops/ops_common.h"
 
 /* The record an export or import ARN names ("/export/<id>", "/import/<id>"), in the request's
    namespace, or NULL. */

@@ -1,17 +1,17 @@
 /*
  * server/ops/page.c: keyspaces and the page loop shared by Query and Scan (see page.h).
  */
-#include "page.h"
+#include "server/ops/page.h"
 
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "index.h"
-#include "itemcodec.h"
-#include "ops.h"
-#include "server.h"
+#include "server/engine/index.h"
+#include "server/engine/itemcodec.h"
+#include "proto/ops.h"
+#include "server/server.h"
 
 #define PAGE_LIMIT_BYTES (1024 * 1024)
 

@@ -9,10 +9,10 @@
 #ifndef DDB_PAGE_H
 #define DDB_PAGE_H
 
-#include "catalog.h"
-#include "expr.h"
-#include "keycodec.h"
-#include "ops_common.h"
+#include "server/engine/catalog.h"
+#include "server/expr/expr.h"
+#include "server/engine/keycodec.h"
+#include "server/ops/ops_common.h"
 
 /* The keys a request reads: the table's, or an index's (IndexName). */
 typedef struct ddb_keyspace {

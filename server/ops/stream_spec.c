@@ -1,15 +1,15 @@
 /*
  * server/ops/stream_spec.c: StreamSpecification in the table operations (see stream_spec.h).
  */
-#include "stream_spec.h"
+#include "server/ops/stream_spec.h"
 
 #include <string.h>
 
-#include "clock.h"
+#include "server/base/clock.h"
 #include "ddb/ddb_status.h"
-#include "ops_common.h"
-#include "server.h"
-#include "streams.h"
+#include "server/ops/ops_common.h"
+#include "server/server.h"
+#include "server/engine/streams.h"
 
 int ddb_stream_plan(ddb_req *req, const ddb_table *cur, stream_plan *p)
 {

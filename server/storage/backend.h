@@ -9,7 +9,7 @@
 #ifndef DDB_STORAGE_BACKEND_H
 #define DDB_STORAGE_BACKEND_H
 
-#include "storage.h"
+#include "server/storage/storage.h"
 
 typedef struct ddb_store_ops {
     const char *name; /* "rocksdb", "rados" */

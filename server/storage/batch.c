@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "storage.h"
+#include "server/storage/storage.h"
 
 void ddb_batch_init(ddb_batch *b, ddb_arena *a)
 {

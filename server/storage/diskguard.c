@@ -1,15 +1,15 @@
 /*
  * server/storage/diskguard.c: the free-space check before writes (see diskguard.h).
  */
-#include "diskguard.h"
+#include "server/storage/diskguard.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
 #include <time.h>
 
-#include "faults.h"
-#include "log.h"
+#include "server/base/faults.h"
+#include "server/base/log.h"
 
 #define RECHECK_MS 100
 

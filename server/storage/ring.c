@@ -1,7 +1,7 @@
 /*
  * server/storage/ring.c: the consistent-hash ring of local shards (see ring.h).
  */
-#include "ring.h"
+#include "server/storage/ring.h"
 
 #include <stdlib.h>
 #include <string.h>

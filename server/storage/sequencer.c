@@ -1,13 +1,13 @@
 /*
  * server/storage/sequencer.c: per-prefix sequence numbers (see sequencer.h).
  */
-#include "sequencer.h"
+#include "server/storage/sequencer.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "keycodec.h"
+#include "server/engine/keycodec.h"
 
 #define MAX_PREFIX 32
 

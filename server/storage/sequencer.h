@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "storage.h"
+#include "server/storage/storage.h"
 
 typedef struct ddb_sequencer ddb_sequencer;
 typedef struct ddb_seq_entry ddb_seq_entry;

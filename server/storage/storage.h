@@ -22,8 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
-#include "json.h" /* ddb_buf */
+#include "proto/arena.h"
+#include "proto/json.h" /* ddb_buf */
 
 typedef struct ddb_store ddb_store;
 typedef struct ddb_store_iter ddb_store_iter;

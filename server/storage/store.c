@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
+#include "server/storage/backend.h"
 
 /* The first member of every backend's store and iterator (backend.h). */
 #define OPS(s) (*(const ddb_store_ops *const *)(s))

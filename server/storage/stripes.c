@@ -1,7 +1,7 @@
 /*
  * server/storage/stripes.c: sorting a commit's lock stripes (see stripes.h).
  */
-#include "stripes.h"
+#include "server/storage/stripes.h"
 
 #include <stdlib.h>
 

@@ -15,8 +15,7 @@ foreach(src ${DDB_CLIENT_TESTS})
   string(REGEX REPLACE "^test_client_" "" short ${name})
   add_executable(${name} ${src} ${CMAKE_SOURCE_DIR}/tests/test_main.c ${CMAKE_SOURCE_DIR}/tests/client/harness.c
                  ${CMAKE_SOURCE_DIR}/tests/client/faultsrv.c ${CMAKE_SOURCE_DIR}/proto/crc32.c)
-  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests ${CMAKE_SOURCE_DIR}/tests/client
-                             ${CMAKE_SOURCE_DIR}/proto)
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests ${CMAKE_SOURCE_DIR}/tests/client ${DDB_INCLUDE_ROOTS})
   target_link_libraries(${name} PRIVATE ddb Threads::Threads)
   add_dependencies(${name} ddbd)
   add_test(NAME client.${short} COMMAND ${name})

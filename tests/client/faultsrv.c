@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "crc32.h"
+#include "proto/crc32.h"
 #include "harness.h"
 
 struct faultsrv {

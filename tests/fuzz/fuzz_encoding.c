@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "encoding.h"
+#include "server/http/encoding.h"
 
 #define LIMIT 65536
 

@@ -6,7 +6,7 @@
  * Build: CC=clang cmake -DDDB_FUZZ=ON ...; run: ./fuzz_expr -max_total_time=60
  */
 #define DDB_EXPR_INTERNAL
-#include "expr.h"
+#include "server/expr/expr.h"
 
 #include <stdlib.h>
 #include <string.h>

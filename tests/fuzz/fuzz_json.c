@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "attr.h"
-#include "json.h"
+#include "proto/attr.h"
+#include "proto/json.h"
 
 static void round_trip(ddb_arena *a, const ddb_attr *v, int item)
 {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "number.h"
+#include "proto/number.h"
 
 static int check(const char *s, size_t n, ddb_num *out)
 {

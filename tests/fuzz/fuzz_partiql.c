@@ -6,7 +6,7 @@
  * Build: CC=clang cmake -DDDB_FUZZ=ON ...; run: ./fuzz_partiql -max_total_time=60
  */
 #define DDB_EXPR_INTERNAL
-#include "partiql.h"
+#include "server/expr/partiql.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,11 +7,11 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "attr.h"
-#include "itemcodec.h"
-#include "json.h"
-#include "ops.h"
-#include "validate.h"
+#include "proto/attr.h"
+#include "server/engine/itemcodec.h"
+#include "proto/json.h"
+#include "proto/ops.h"
+#include "server/api/validate.h"
 
 static void roundtrip_item(ddb_arena *a, const ddb_json *obj)
 {

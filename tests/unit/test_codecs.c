@@ -6,12 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "attr.h"
-#include "itemcodec.h"
-#include "json.h"
-#include "keycodec.h"
-#include "ring.h"
-#include "storage.h"
+#include "proto/attr.h"
+#include "server/engine/itemcodec.h"
+#include "proto/json.h"
+#include "server/engine/keycodec.h"
+#include "server/storage/ring.h"
+#include "server/storage/storage.h"
 #include "test.h"
 #include "test_store.h"
 

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cpus.h"
+#include "server/base/cpus.h"
 #include "test.h"
 
 TEST(cpu_max_parse)

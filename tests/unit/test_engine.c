@@ -17,15 +17,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "catalog.h"
+#include "server/engine/catalog.h"
 #include "ddb/ddb_status.h"
-#include "dispatch.h"
-#include "index.h"
-#include "itemcodec.h"
-#include "keycodec.h"
-#include "log.h"
-#include "mutation.h"
-#include "server.h"
+#include "server/api/dispatch.h"
+#include "server/engine/index.h"
+#include "server/engine/itemcodec.h"
+#include "server/engine/keycodec.h"
+#include "server/base/log.h"
+#include "server/engine/mutation.h"
+#include "server/server.h"
 #include "test.h"
 
 /* ---- servers ---- */

@@ -4,13 +4,13 @@
  * Messages come from dynalite's tests (run against DynamoDB), AWS error reports and the AWS docs.
  */
 #define DDB_EXPR_INTERNAL
-#include "expr.h"
+#include "server/expr/expr.h"
 
 #include <stdlib.h>
 
 #include "ddb/ddb_status.h"
-#include "ops.h"
-#include "reserved_words.h"
+#include "proto/ops.h"
+#include "server/expr/reserved_words.h"
 #include "test.h"
 
 static ddb_arena A;

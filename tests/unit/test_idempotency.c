@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "idempotency.h"
+#include "server/engine/idempotency.h"
 #include "test.h"
 #include "test_store.h"
 

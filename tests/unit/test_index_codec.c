@@ -8,11 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "attr.h"
-#include "index.h"
-#include "json.h"
-#include "keycodec.h"
-#include "storage.h"
+#include "proto/attr.h"
+#include "server/engine/index.h"
+#include "proto/json.h"
+#include "server/engine/keycodec.h"
+#include "server/storage/storage.h"
 #include "test.h"
 #include "test_store.h"
 

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 
 #include "ddb/ddb_status.h"
-#include "dispatch.h"
-#include "server.h"
+#include "server/api/dispatch.h"
+#include "server/server.h"
 #include "test.h"
 
 static ddb_server srv;

@@ -5,7 +5,7 @@
  * ranges, WHERE without the key, projection names).
  */
 #define DDB_EXPR_INTERNAL
-#include "partiql.h"
+#include "server/expr/partiql.h"
 
 #include <stdlib.h>
 

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "attr.h"
+#include "proto/attr.h"
 #include "test.h"
 
 #define INVALID "One or more parameter values were invalid: "

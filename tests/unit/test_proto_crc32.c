@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <zlib.h>
 
-#include "crc32.h"
+#include "proto/crc32.h"
 #include "test.h"
 
 TEST(known_values)

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "json.h"
+#include "proto/json.h"
 #include "test.h"
 
 /* The rules written out plainly: controls as \n \r \t or \u00XX, '"' and '\' escaped, the rest as is. */

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "number.h"
+#include "proto/number.h"
 #include "test.h"
 
 static const char *const MSG_INVALID = "The parameter cannot be converted to a numeric value";

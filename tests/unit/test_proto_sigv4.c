@@ -8,7 +8,7 @@
 
 #include "test.h"
 
-#include "sigv4.h"
+#include "proto/sigv4.h"
 
 #define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 #define DATE "20150830T123600Z"

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "catalog.h"
-#include "storage.h"
+#include "server/engine/catalog.h"
+#include "server/storage/storage.h"
 #include "rados_conf.h"
 #include "test.h"
 

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 
 #include "ddb/ddb_status.h"
-#include "dispatch.h"
-#include "server.h"
+#include "server/api/dispatch.h"
+#include "server/server.h"
 #include "test.h"
 
 typedef struct call_result {

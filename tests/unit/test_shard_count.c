@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "storage.h"
+#include "server/storage/storage.h"
 #include "test.h"
 
 static uint64_t fnv_hash(const char *key, size_t klen)

@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "storage.h"
+#include "server/storage/storage.h"
 #include "rados_conf.h"
 #include "test.h"
 

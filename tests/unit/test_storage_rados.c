@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "storage.h"
+#include "server/storage/storage.h"
 #include "rados_conf.h"
 #include "test.h"
 
@@ -290,7 +290,7 @@ TEST(rados_snapshot_is_one_moment_of_every_gateway)
 }
 
 #ifdef DDB_HAVE_RADOS
-#include "rados_lib.h"
+#include "server/storage/rados/rados_lib.h"
 
 /*
  * A gateway stopped between writing an intent and applying it (or half way through applying

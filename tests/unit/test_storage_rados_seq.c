@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "keycodec.h"
+#include "server/engine/keycodec.h"
 #include "rados_conf.h"
-#include "storage.h"
+#include "server/storage/storage.h"
 #include "test.h"
 
 #define PARTITION_BYTES 12
@@ -238,7 +238,7 @@ TEST(rados_seq_numbers_continue_on_another_gateway_and_floor_holds)
 #include <errno.h>
 #include <time.h>
 
-#include "rados_lib.h"
+#include "server/storage/rados/rados_lib.h"
 
 /* The store's escaping of omap keys (storage-format.md): 00 -> 01 01, 01 -> 01 02. */
 static size_t esc(const char *k, size_t n, char *out)

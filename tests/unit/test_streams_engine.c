@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "itemcodec.h"
-#include "streams.h"
+#include "server/engine/itemcodec.h"
+#include "server/engine/streams.h"
 #include "test.h"
 #include "test_store.h"
 

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 
 #include "ddb/ddb_status.h"
-#include "ops.h"
+#include "proto/ops.h"
 #include "test.h"
-#include "validate.h"
+#include "server/api/validate.h"
 
 #define SER DDB_E_SERIALIZATION
 #define VAL DDB_E_VALIDATION

@@ -1,0 +1,81 @@
+/*
+ * server/faults.c: crash points and injected conflicts (see faults.h).
+ */
+#include "server/base/faults.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "server/base/log.h"
+
+const char *ddb_crash_armed;
+static const char *crash_name; /* DDBD_CRASH_POINT */
+static char delay_name[64];    /* DDBD_DELAY_POINT's name, and its milliseconds */
+static unsigned delay_ms;
+
+void ddb_crash_points_init(void)
+{
+    const char *v = getenv("DDBD_CRASH_POINT"), *d = getenv("DDBD_DELAY_POINT"), *colon;
+
+    crash_name = v != NULL && v[0] != '\0' ? v : NULL;
+    if (crash_name != NULL)
+        ddb_log(DDB_LOG_WARN, "crash point %s armed (DDBD_CRASH_POINT): the server will kill itself there", crash_name);
+    if (d != NULL && (colon = strchr(d, ':')) != NULL && (size_t)(colon - d) < sizeof(delay_name)) {
+        memcpy(delay_name, d, (size_t)(colon - d));
+        delay_ms = (unsigned)strtoul(colon + 1, NULL, 10);
+        ddb_log(DDB_LOG_WARN, "delay point %s armed (DDBD_DELAY_POINT): %u ms there", delay_name, delay_ms);
+    }
+    ddb_crash_armed = crash_name != NULL || delay_ms > 0 ? (crash_name ? crash_name : delay_name) : NULL;
+}
+
+void ddb_crash_fire(const char *name)
+{
+    if (crash_name != NULL && strcmp(name, crash_name) == 0)
+        raise(SIGKILL);
+    if (delay_ms > 0 && strcmp(name, delay_name) == 0) {
+        struct timespec ts = {delay_ms / 1000, (long)(delay_ms % 1000) * 1000000L};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) /* a signal cut the sleep short: sleep the rest */
+            ;
+    }
+}
+
+static int write_errors;        /* atomic */
+static long long free_override = -1; /* atomic */
+
+int ddb_fault_write_errors(void)
+{
+    return __atomic_load_n(&write_errors, __ATOMIC_RELAXED);
+}
+
+long long ddb_fault_free_bytes(void)
+{
+    return __atomic_load_n(&free_override, __ATOMIC_RELAXED);
+}
+
+void ddb_fault_set_storage(int errors, long long free_bytes)
+{
+    __atomic_store_n(&write_errors, errors, __ATOMIC_RELAXED);
+    __atomic_store_n(&free_override, free_bytes, __ATOMIC_RELAXED);
+    if (free_bytes < 0)
+        ddb_log(DDB_LOG_WARN, "storage faults: write errors %s, the disk's real free space", errors ? "on" : "off");
+    else
+        ddb_log(DDB_LOG_WARN, "storage faults: write errors %s, %lld bytes free pretended", errors ? "on" : "off",
+                free_bytes);
+}
+
+int ddb_fault_draw(double rate)
+{
+    if (rate <= 0)
+        return 0;
+    return rate >= 1 || randombytes_uniform(1000000) < (uint32_t)(rate * 1e6);
+}
+
+unsigned ddb_fault_pick(unsigned n)
+{
+    return n > 1 ? randombytes_uniform(n) : 0;
+}

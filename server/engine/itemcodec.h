@@ -1,0 +1,34 @@
+/*
+ * server/storage/itemcodec.h: the on-disk encoding of an item (a compact, versioned binary format;
+ * docs/storage-format.md). Layout:
+ *
+ *   item  := version:u8 (=1) size:varint count:varint (name value){count}
+ *   name  := len:varint bytes
+ *   value := tag:u8 (ddb_type) payload
+ *     S, B, N : len:varint bytes            (N: canonical decimal text)
+ *     BOOL    : u8 0|1
+ *     NULL    : (nothing)
+ *     M       : count:varint (name value)*
+ *     L       : count:varint value*
+ *     SS, NS, BS : count:varint (len:varint bytes)*
+ *
+ * `size` is the item's DynamoDB size, so DescribeTable and capacity need not decode the item.
+ */
+#ifndef DDB_ITEMCODEC_H
+#define DDB_ITEMCODEC_H
+
+#include <stddef.h>
+
+#include "proto/arena.h"
+#include "proto/attr.h"
+
+#define DDB_ITEM_FORMAT_VERSION 1
+
+/* Encodes an item (an M) into the arena. */
+void ddb_item_encode(ddb_arena *a, const ddb_attr *item, size_t item_size, char **out, size_t *len);
+/* Decodes into *item; strings point into `buf`, which must outlive it. Returns 0 or -1 (corrupt). */
+int ddb_item_decode(ddb_arena *a, const char *buf, size_t len, ddb_attr *item);
+/* The stored DynamoDB size, read from the header; 0 if corrupt. */
+size_t ddb_item_stored_size(const char *buf, size_t len);
+
+#endif

@@ -1,0 +1,446 @@
+/*
+ * server/engine/triggers.c: stream triggers to local functions (see triggers.h).
+ */
+#include "server/engine/jobs/triggers.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server/base/clock.h"
+#include "server/engine/keycodec.h"
+#include "server/base/log.h"
+#include "server/server.h"
+#include "server/engine/streams.h"
+
+#define INVOKE_PATH "/2015-03-31/functions/function/invocations"
+#define MAX_PAYLOAD (5 * 1024 * 1024) /* under Lambda's 6 MB */
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 30000
+
+/* ---- the option ---- */
+
+static int parse_url(const char *url, size_t n, ddb_trigger_spec *out)
+{
+    const char *p = url, *end = url + n, *colon, *slash;
+
+    if (n < 8 || strncmp(p, "http://", 7) != 0)
+        return -1;
+    p += 7;
+    slash = memchr(p, '/', (size_t)(end - p));
+    if (slash == NULL)
+        slash = end;
+    colon = memchr(p, ':', (size_t)(slash - p));
+    if ((size_t)((colon ? colon : slash) - p) >= sizeof(out->host) || (colon ? colon : slash) == p)
+        return -1;
+    memcpy(out->host, p, (size_t)((colon ? colon : slash) - p));
+    out->port = colon ? atoi(colon + 1) : 80;
+    if (out->port <= 0 || out->port > 65535)
+        return -1;
+    /* the base URL (a trailing slash or not), then the invoke path */
+    snprintf(out->path, sizeof(out->path), "%.*s%s", (int)(end - slash - (end > slash && end[-1] == '/')), slash,
+             INVOKE_PATH);
+    return 0;
+}
+
+static int trigger_parse(const char *text, ddb_trigger_spec *out, const char **err)
+{
+    const char *eq = strchr(text, '='), *comma;
+    char *table;
+
+    memset(out, 0, sizeof(*out));
+    out->batch = 100;
+    *err = "--stream-trigger wants TABLE=http://HOST:PORT[,batch=N][,window=MS][,bisect]";
+    if (eq == NULL || eq == text)
+        return -1;
+    if ((table = strndup(text, (size_t)(eq - text))) == NULL)
+        abort();
+    out->table = table;
+    comma = strchr(eq + 1, ',');
+    if (parse_url(eq + 1, comma ? (size_t)(comma - eq - 1) : strlen(eq + 1), out) != 0)
+        return -1;
+    while (comma != NULL) {
+        const char *opt = comma + 1;
+        comma = strchr(opt, ',');
+        if (strncmp(opt, "batch=", 6) == 0)
+            out->batch = (unsigned)strtoul(opt + 6, NULL, 10);
+        else if (strncmp(opt, "window=", 7) == 0)
+            out->window_ms = (unsigned)strtoul(opt + 7, NULL, 10);
+        else if (strncmp(opt, "bisect", 6) == 0 && (opt[6] == ',' || opt[6] == '\0'))
+            out->bisect = 1;
+        else
+            return -1;
+    }
+    if (out->batch < 1 || out->batch > 10000) {
+        *err = "--stream-trigger: batch must be from 1 to 10000";
+        return -1;
+    }
+    return 0;
+}
+
+int ddb_trigger_parse(const char *text, ddb_trigger_spec *out, const char **err)
+{
+    int rc = trigger_parse(text, out, err);
+
+    if (rc != 0) { /* a refused option leaves nothing allocated */
+        free((char *)out->table);
+        memset(out, 0, sizeof(*out));
+    }
+    return rc;
+}
+
+/* ---- invoking the function ---- */
+
+static int connect_to(const char *host, int port)
+{
+    struct addrinfo hints = {0}, *res = NULL;
+    struct timeval tv = {30, 0};
+    char portstr[8];
+    int fd;
+
+    hints.ai_socktype = SOCK_STREAM;
+    snprintf(portstr, sizeof(portstr), "%d", port);
+    if (getaddrinfo(host, portstr, &hints, &res) != 0 || res == NULL)
+        return -1;
+    fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0) {
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+        if (connect(fd, res->ai_addr, res->ai_addrlen) != 0) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(res);
+    return fd;
+}
+
+static int send_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+        if (k <= 0)
+            return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+/* POSTs the event; 0 when the function succeeded (2xx and no X-Amz-Function-Error), else -1. */
+static int invoke(const ddb_trigger_spec *spec, const char *body, size_t len, char *why, size_t whylen)
+{
+    char head[1536], resp[4096];
+    size_t got = 0;
+    int fd = connect_to(spec->host, spec->port), status = 0, hl;
+    const char *end;
+
+    if (fd < 0) {
+        snprintf(why, whylen, "cannot connect to %.100s:%d", spec->host, spec->port);
+        return -1;
+    }
+    hl = snprintf(head, sizeof(head),
+                  "POST %s HTTP/1.1\r\nHost: %s:%d\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+                  "Connection: close\r\n\r\n",
+                  spec->path, spec->host, spec->port, len);
+    if (send_all(fd, head, (size_t)hl) != 0 || send_all(fd, body, len) != 0) {
+        close(fd);
+        snprintf(why, whylen, "sending failed");
+        return -1;
+    }
+    /* the status line and headers are all that decide; the body is the function's business */
+    while (got < sizeof(resp) - 1) {
+        ssize_t k = recv(fd, resp + got, sizeof(resp) - 1 - got, 0);
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+        resp[got] = '\0';
+        if (strstr(resp, "\r\n\r\n") != NULL)
+            break;
+    }
+    close(fd);
+    resp[got] = '\0';
+    if (got < 12 || sscanf(resp, "HTTP/1.%*c %d", &status) != 1) {
+        snprintf(why, whylen, "no answer");
+        return -1;
+    }
+    end = strstr(resp, "\r\n\r\n");
+    for (const char *h = strstr(resp, "\r\n"); h != NULL && (end == NULL || h < end); h = strstr(h + 2, "\r\n")) {
+        if (strncasecmp(h + 2, "x-amz-function-error:", 21) == 0) {
+            snprintf(why, whylen, "the function failed (X-Amz-Function-Error)");
+            return -1;
+        }
+    }
+    if (status < 200 || status > 299) {
+        snprintf(why, whylen, "HTTP %d", status);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- one trigger's worker ---- */
+
+typedef struct trigger {
+    ddb_server *srv;
+    const ddb_trigger_spec *spec;
+    pthread_t thread;
+    uint32_t stream_id;      /* the stream being followed */
+    unsigned backoff_ms;
+} trigger;
+
+struct ddb_triggers {
+    trigger *all;
+    unsigned n;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    int stop;
+};
+
+static ddb_triggers *the_triggers;
+
+static int stopping(void)
+{
+    int s;
+
+    pthread_mutex_lock(&the_triggers->lock);
+    s = the_triggers->stop;
+    pthread_mutex_unlock(&the_triggers->lock);
+    return s;
+}
+
+static void nap(unsigned ms)
+{
+    struct timespec until;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&the_triggers->lock);
+    if (!the_triggers->stop)
+        pthread_cond_timedwait(&the_triggers->wake, &the_triggers->lock, &until);
+    pthread_mutex_unlock(&the_triggers->lock);
+}
+
+static char *checkpoint_key(ddb_arena *a, const trigger *tr, unsigned g, unsigned s)
+{
+    return ddb_arena_sprintf(a, "trigger/%s/%010u/%u/%u", tr->spec->table, tr->stream_id, g, s);
+}
+
+static uint64_t checkpoint_get(trigger *tr, ddb_arena *a, unsigned g, unsigned s)
+{
+    char *key = checkpoint_key(a, tr, g, s), *val;
+    size_t vlen;
+
+    if (ddb_store_meta_get(tr->srv->store, a, key, strlen(key), &val, &vlen) != 0 || val == NULL)
+        return 0;
+    return strtoull(ddb_arena_strndup(a, val, vlen), NULL, 10);
+}
+
+static void checkpoint_put(trigger *tr, ddb_arena *a, unsigned g, unsigned s, uint64_t seq)
+{
+    char *key = checkpoint_key(a, tr, g, s), *val = ddb_arena_sprintf(a, "%llu", (unsigned long long)seq);
+    ddb_batch b;
+
+    ddb_batch_init(&b, a);
+    ddb_batch_meta_put(&b, key, strlen(key), val, strlen(val));
+    ddb_store_write(tr->srv->store, &b);
+}
+
+typedef struct batch {
+    ddb_stream_record *recs;
+    size_t n;
+} batch;
+
+/* Up to spec->batch records of shard (g, s) numbered from `from` to `last` (the visible one). */
+static void read_batch(trigger *tr, ddb_arena *a, const ddb_stream_info *info, unsigned g, unsigned s, uint64_t from,
+                       uint64_t last, batch *out)
+{
+    char lo[DDB_STREAM_PREFIX_BYTES + 8], hi[DDB_STREAM_PREFIX_BYTES + 8];
+    ddb_store_iter *it;
+    size_t bytes = 0;
+
+    out->recs = DDB_NEW_ARRAY(a, ddb_stream_record, tr->spec->batch);
+    out->n = 0;
+    ddb_stream_prefix(info->id, g, s, lo);
+    memcpy(hi, lo, DDB_STREAM_PREFIX_BYTES);
+    ddb_put_be(lo + DDB_STREAM_PREFIX_BYTES, from, 8);
+    ddb_put_be(hi + DDB_STREAM_PREFIX_BYTES, last + 1, 8);
+    it = ddb_store_seq_iter_open(tr->srv->store, lo, sizeof(lo), hi, sizeof(hi), 0);
+    for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it) && out->n < tr->spec->batch && bytes < MAX_PAYLOAD / 2;
+         ddb_store_iter_next(it)) {
+        size_t klen, vlen;
+        const char *k = ddb_store_iter_key(it, &klen), *v = ddb_store_iter_val(it, &vlen);
+        if (ddb_stream_record_decode(a, k, klen, ddb_arena_memdup(a, v, vlen), vlen, &out->recs[out->n]) != 0)
+            break;
+        bytes += out->recs[out->n++].size_bytes;
+    }
+    ddb_store_iter_close(it);
+}
+
+/* Delivers recs[lo, hi) (split in halves on failure with bisect); the checkpoint follows each success. */
+static int deliver(trigger *tr, ddb_arena *a, const ddb_stream_info *info, unsigned g, unsigned s, const batch *b,
+                   size_t lo, size_t hi)
+{
+    const char *arn = ddb_stream_arn(a, NULL, NULL, info->table, info->label);
+    ddb_buf body = {0};
+    ddb_jw w;
+    char why[160];
+    int rc;
+
+    ddb_jw_init(&w, &body);
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, "Records");
+    ddb_jw_arr_begin(&w);
+    for (size_t i = lo; i < hi; i++)
+        ddb_stream_record_json(&w, tr->srv->store, info, g, s, &b->recs[i], NULL, arn);
+    ddb_jw_arr_end(&w);
+    ddb_jw_obj_end(&w);
+    rc = invoke(tr->spec, body.data, body.len, why, sizeof(why));
+    ddb_buf_free(&body);
+    if (rc == 0) {
+        checkpoint_put(tr, a, g, s, b->recs[hi - 1].seq);
+        return 0;
+    }
+    ddb_log(DDB_LOG_WARN, "trigger %s: %zu records not delivered (%s); retrying", tr->spec->table, hi - lo, why);
+    if (tr->spec->bisect && hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (deliver(tr, a, info, g, s, b, lo, mid) != 0)
+            return -1;
+        return deliver(tr, a, info, g, s, b, mid, hi);
+    }
+    return -1;
+}
+
+/*
+ * One step on shard (g, s): 1 when records went out, 0 when there was nothing (or the batching
+ * window is still open), -1 on a failed delivery. *done is set once a closed shard is drained.
+ */
+static int step_shard(trigger *tr, ddb_arena *a, const ddb_stream_info *info, unsigned g, unsigned s, int *done)
+{
+    uint64_t next = checkpoint_get(tr, a, g, s) + 1;
+    uint64_t first = ddb_stream_shard_first(tr->srv->store, info, g, s);
+    uint64_t last = ddb_stream_shard_last(tr->srv->store, info, g, s);
+    int closed = info->gens[g].ends != NULL || info->disabled_ms != 0;
+    batch b;
+
+    *done = closed && next > last;
+    if (next > last)
+        return 0;
+    if (next < first) {
+        ddb_log(DDB_LOG_ERROR, "trigger %s: records %llu to %llu expired (24 hours) before they could be delivered",
+                tr->spec->table, (unsigned long long)next, (unsigned long long)first - 1);
+        checkpoint_put(tr, a, g, s, first - 1);
+        next = first;
+    }
+    read_batch(tr, a, info, g, s, next, last, &b);
+    if (b.n == 0)
+        return 0;
+    if (b.n < tr->spec->batch && tr->spec->window_ms > 0 &&
+        ddb_clock_now_ms() < b.recs[0].created_ms + tr->spec->window_ms)
+        return 0; /* the batching window is still open */
+    return deliver(tr, a, info, g, s, &b, 0, b.n) == 0 ? 1 : -1;
+}
+
+/* One pass over the stream's shards, generation by generation (parents before children). */
+static int pass(trigger *tr, ddb_arena *a, const ddb_stream_info *info)
+{
+    int moved = 0;
+
+    for (unsigned g = 0; g < info->ngens; g++) {
+        int gen_done = 1;
+        for (unsigned s = 0; s < info->gens[g].nshards; s++) {
+            int done, rc;
+            while ((rc = step_shard(tr, a, info, g, s, &done)) > 0 && !stopping())
+                moved = 1;
+            if (rc < 0)
+                return -1;
+            gen_done &= done;
+        }
+        if (!gen_done) /* children wait for their parents */
+            break;
+    }
+    return moved;
+}
+
+static void *worker(void *arg)
+{
+    trigger *tr = arg;
+
+    while (!stopping()) {
+        ddb_arena a;
+        const ddb_table *t = ddb_catalog_get(tr->srv->catalog, tr->spec->table);
+        ddb_stream_info info;
+        int rc = 0;
+        ddb_arena_init(&a);
+        if (t != NULL && t->last_stream_id != 0) {
+            tr->stream_id = t->last_stream_id;
+            if (ddb_stream_info_get(tr->srv->store, &a, tr->stream_id, &info) == 0)
+                rc = pass(tr, &a, &info);
+        }
+        ddb_arena_free(&a);
+        if (rc < 0) {
+            tr->backoff_ms = tr->backoff_ms ? tr->backoff_ms * 2 : BACKOFF_MIN_MS;
+            if (tr->backoff_ms > BACKOFF_MAX_MS)
+                tr->backoff_ms = BACKOFF_MAX_MS;
+            nap(tr->backoff_ms);
+        } else {
+            tr->backoff_ms = 0;
+            if (rc == 0)
+                nap(50);
+        }
+    }
+    return NULL;
+}
+
+ddb_triggers *ddb_triggers_start(ddb_server *srv)
+{
+    const ddb_config *cfg = srv->config;
+    ddb_triggers *ts;
+
+    if (cfg->ntriggers == 0)
+        return NULL;
+    if ((ts = calloc(1, sizeof(*ts))) == NULL || (ts->all = calloc(cfg->ntriggers, sizeof(trigger))) == NULL)
+        abort();
+    pthread_mutex_init(&ts->lock, NULL);
+    pthread_cond_init(&ts->wake, NULL);
+    the_triggers = ts;
+    ts->n = cfg->ntriggers;
+    for (unsigned i = 0; i < ts->n; i++) {
+        ts->all[i].srv = srv;
+        ts->all[i].spec = &cfg->triggers[i];
+        if (pthread_create(&ts->all[i].thread, NULL, worker, &ts->all[i]) != 0)
+            abort();
+        ddb_log(DDB_LOG_INFO, "trigger: the stream of table %s invokes http://%s:%d%s", cfg->triggers[i].table,
+                cfg->triggers[i].host, cfg->triggers[i].port, cfg->triggers[i].path);
+    }
+    return ts;
+}
+
+void ddb_triggers_stop(ddb_triggers *ts)
+{
+    if (ts == NULL)
+        return;
+    pthread_mutex_lock(&ts->lock);
+    ts->stop = 1;
+    pthread_cond_broadcast(&ts->wake);
+    pthread_mutex_unlock(&ts->lock);
+    for (unsigned i = 0; i < ts->n; i++)
+        pthread_join(ts->all[i].thread, NULL);
+    pthread_cond_destroy(&ts->wake);
+    pthread_mutex_destroy(&ts->lock);
+    free(ts->all);
+    free(ts);
+    the_triggers = NULL;
+}

@@ -1,0 +1,132 @@
+/*
+ * server/engine/ttl.c: the TTL sweep (see ttl.h).
+ */
+#include "server/engine/jobs/ttl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/expr/expr.h"
+#include "server/engine/itemcodec.h"
+#include "server/engine/keycodec.h"
+#include "server/base/log.h"
+#include "server/engine/mutation.h"
+#include "proto/ops.h"
+#include "server/server.h"
+#include "server/engine/streams.h"
+
+/* name: {"N": "text"} */
+static void number_value(ddb_jw *w, const char *name, const char *text)
+{
+    ddb_jw_key(w, name);
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "N");
+    ddb_jw_str(w, text);
+    ddb_jw_obj_end(w);
+}
+
+/* The condition "#t still names a time in (now - 5 years, now)", parsed once per table and sweep. */
+static const ddb_expr *still_expired(ddb_arena *a, const char *attr, uint64_t now_ms)
+{
+    long long now = (long long)(now_ms / 1000);
+    ddb_buf b = {0};
+    ddb_jw w;
+    const ddb_json *in;
+    ddb_parsed parsed;
+
+    ddb_jw_init(&w, &b);
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, "ConditionExpression");
+    ddb_jw_str(&w, "#t < :now AND #t > :oldest");
+    ddb_jw_key(&w, "ExpressionAttributeNames");
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, "#t");
+    ddb_jw_str(&w, attr);
+    ddb_jw_obj_end(&w);
+    ddb_jw_key(&w, "ExpressionAttributeValues");
+    ddb_jw_obj_begin(&w);
+    number_value(&w, ":now", ddb_arena_sprintf(a, "%lld", now));
+    number_value(&w, ":oldest", ddb_arena_sprintf(a, "%lld", now - DDB_TTL_MAX_AGE_S));
+    ddb_jw_obj_end(&w);
+    ddb_jw_obj_end(&w);
+    in = ddb_json_parse(a, ddb_arena_strndup(a, b.data, b.len), b.len);
+    ddb_buf_free(&b);
+    memset(&parsed, 0, sizeof(parsed));
+    if (in == NULL || ddb_expr_prepare_into(a, DDB_OP_DeleteItem, in, &parsed) != NULL)
+        return NULL;
+    return parsed.condition;
+}
+
+/* Whether an item's TTL attribute is a Number in (now - 5 years, now). */
+static int expired(const ddb_attr *item, const char *attr, long long now)
+{
+    const ddb_attr *v = ddb_item_get(item, attr, strlen(attr));
+    char buf[48];
+    double t;
+
+    if (v == NULL || v->type != DDB_T_N || v->len >= sizeof(buf))
+        return 0;
+    memcpy(buf, v->u.s, v->len);
+    buf[v->len] = '\0';
+    t = strtod(buf, NULL);
+    return t < (double)now && t > (double)(now - DDB_TTL_MAX_AGE_S);
+}
+
+static long sweep_table(ddb_server *srv, const ddb_table *t, uint64_t now_ms)
+{
+    char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
+    ddb_arena a, per;
+    const ddb_expr *cond;
+    ddb_store_iter *it;
+    long deleted = 0;
+
+    ddb_arena_init(&a);
+    ddb_arena_init(&per);
+    if ((cond = still_expired(&a, t->ttl_attr, now_ms)) == NULL) {
+        ddb_arena_free(&a);
+        return 0;
+    }
+    ddb_key_table_range(t->id, lo, hi);
+    it = ddb_store_iter_open(srv->store, lo, sizeof(lo), hi, sizeof(hi), 0);
+    for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it) && !ddb_table_retired(t); ddb_store_iter_next(it)) {
+        size_t klen, vlen;
+        const char *k = ddb_store_iter_key(it, &klen), *v = ddb_store_iter_val(it, &vlen);
+        ddb_attr item;
+        ddb_key key;
+        ddb_mutation m;
+        ddb_arena_reset(&per);
+        if (ddb_item_decode(&per, ddb_arena_memdup(&per, v, vlen), vlen, &item) != 0 ||
+            !expired(&item, t->ttl_attr, (long long)(now_ms / 1000)))
+            continue;
+        /* deleted under its lock only if still expired: a write since the read wins */
+        ddb_key_from_stored(ddb_arena_memdup(&per, k, klen), klen, &key);
+        ddb_mutation_init(&m, DDB_MUT_DELETE, t, &key);
+        m.condition = cond;
+        m.stream_flags = DDB_REC_SERVICE;
+        if (ddb_mutate(srv, &per, &m) == 0)
+            deleted++;
+    }
+    ddb_store_iter_close(it);
+    ddb_arena_free(&per);
+    ddb_arena_free(&a);
+    return deleted;
+}
+
+long ddb_ttl_sweep(ddb_server *srv, uint64_t now_ms)
+{
+    ddb_arena a;
+    const ddb_table **tables;
+    size_t n;
+    long total = 0;
+
+    ddb_arena_init(&a);
+    n = ddb_catalog_snapshot(srv->catalog, &a, &tables);
+    for (size_t i = 0; i < n; i++) {
+        if (tables[i]->ttl_enabled)
+            total += sweep_table(srv, tables[i], now_ms);
+    }
+    ddb_arena_free(&a);
+    if (total > 0)
+        ddb_log(DDB_LOG_DEBUG, "ttl: deleted %ld expired items", total);
+    return total;
+}

@@ -1,0 +1,56 @@
+/*
+ * server/engine/objstore.h: the buckets exports write to and imports read from.
+ *
+ * A bucket B is the directory <--export-dir>/B when that directory exists (a file:// mapping: an
+ * object key is a path below it, its '/' making subdirectories), else a bucket of the
+ * S3-compatible store at --s3-endpoint (engine/s3.c: path-style requests signed with SigV4), else
+ * it cannot be reached. Only what exports and imports need: put a whole object, get a whole
+ * object, list the keys under a prefix. Blocking calls, for the background worker only.
+ *
+ * Every call returns DDB_OBJ_OK, DDB_OBJ_NOT_FOUND (no such key or bucket) or DDB_OBJ_ERROR, with
+ * a message in the objstore's err[] (e.g. "S3 answered 403 AccessDenied for PUT /b/k").
+ */
+#ifndef DDB_OBJSTORE_H
+#define DDB_OBJSTORE_H
+
+#include <stddef.h>
+
+#include "server/config.h"
+#include "proto/json.h" /* ddb_buf */
+
+enum { DDB_OBJ_OK = 0, DDB_OBJ_NOT_FOUND = 1, DDB_OBJ_ERROR = -1 };
+
+typedef struct ddb_objstore {
+    char bucket[256];
+    char *dir;               /* the bucket's directory (file mapping), or NULL */
+    const ddb_config *cfg;   /* the S3 endpoint and keys */
+    const char *sse;         /* an S3 PUT's x-amz-server-side-encryption: AES256 or KMS (aws:kms), or NULL */
+    const char *sse_kms_key; /* with KMS: x-amz-server-side-encryption-aws-kms-key-id, or NULL */
+    char err[512];
+} ddb_objstore;
+
+/* Resolves `bucket`; DDB_OBJ_NOT_FOUND when it is neither a directory nor reachable through S3. */
+int ddb_objstore_open(ddb_objstore *o, const ddb_config *cfg, const char *bucket);
+void ddb_objstore_close(ddb_objstore *o);
+
+int ddb_objstore_put(ddb_objstore *o, const char *key, const void *data, size_t len);
+/* The whole object into `out` (appended). */
+int ddb_objstore_get(ddb_objstore *o, const char *key, ddb_buf *out);
+/* Every key that starts with `prefix` (may be ""), sorted, as malloc'd strings in *keys (the
+   caller frees each and the array); directories' own entries are not keys. */
+int ddb_objstore_list(ddb_objstore *o, const char *prefix, char ***keys, size_t *n);
+
+/* ---- the S3 protocol (s3.c) ---- */
+
+/*
+ * One request to the endpoint: `path` is "/<bucket>/<key>" URI-encoded, `query` the raw query or
+ * NULL. Signs with SigV4 (service "s3", the payload's SHA-256 in x-amz-content-sha256). The
+ * answer's status goes to *status and its body to `resp`. Returns 0, or -1 with o->err set when
+ * no answer was read.
+ */
+int ddb_s3_request(ddb_objstore *o, const char *method, const char *path, const char *query, const void *body,
+                   size_t len, int *status, ddb_buf *resp);
+/* Appends s URI-encoded for a path (RFC 3986 unreserved and '/' kept). */
+void ddb_s3_uri_encode(ddb_buf *b, const char *s, int keep_slash);
+
+#endif

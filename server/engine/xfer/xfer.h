@@ -1,0 +1,70 @@
+/*
+ * server/engine/xfer.h: exports to and imports from object stores (ExportTableToPointInTime,
+ * ImportTable), as persisted background work.
+ *
+ * Each export or import is a record in the metadata space, "export/<id>" or "import/<id>", whose
+ * value is the JSON DescribeExport or DescribeImport renders (ExportDescription,
+ * ImportTableDescription) plus ddbd's own members, prefixed "ddbd" and never rendered: ddbdNs
+ * (the namespace of the request, catalog.h) and ddbdTableId. An id is "<14-digit epoch ms>-<8 hex
+ * digits>", DynamoDB's shape, so ids sort by creation. The handler (ops/ops_export.c) writes the
+ * record IN_PROGRESS and kicks the worker (tasks.h), which runs every IN_PROGRESS record to its
+ * end, updating it as it goes (an import's counts every few thousand items), and COMPLETED or
+ * FAILED (an import whose table was deleted meanwhile: CANCELLED). A record still IN_PROGRESS at
+ * a start (the process stopped during the work) is run again from the beginning.
+ *
+ * Files: export.c writes DynamoDB's export layout (docs/export-import.md); import.c reads it, ION
+ * and CSV; objstore.h holds the buckets; ion.h the Ion text.
+ */
+#ifndef DDB_XFER_H
+#define DDB_XFER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/json.h"
+#include "server/storage/storage.h"
+
+struct ddb_server;
+
+#define DDB_EXPORT_PREFIX "export/"
+#define DDB_IMPORT_PREFIX "import/"
+
+/* A new id, "<14-digit epoch ms>-<8 hex digits>". */
+void ddb_xfer_new_id(char out[32], uint64_t now_ms);
+/* "2020-11-04T07:28:34.028Z" */
+void ddb_xfer_iso_time(char out[32], double epoch_seconds);
+
+/* The record <prefix><id> (an OBJECT, arena memory), or NULL when there is none. */
+const ddb_json *ddb_xfer_load(ddb_store *s, ddb_arena *a, const char *prefix, const char *id);
+/* Every record id under prefix, in order (arena memory). */
+size_t ddb_xfer_ids(ddb_store *s, ddb_arena *a, const char *prefix, const char ***ids);
+/* Stores a record's JSON text. 0 or a ddb_store_rc. */
+int ddb_xfer_store(ddb_store *s, const char *prefix, const char *id, const char *json, size_t len);
+
+/* A member a record update sets (the others are kept). */
+typedef struct ddb_xfer_set {
+    const char *name;
+    enum { XS_STR, XS_INT, XS_TIME, XS_RAW } kind; /* XS_TIME: epoch seconds, ms precision; XS_RAW: JSON text */
+    const char *s;
+    long long i;
+    double t;
+} ddb_xfer_set;
+/* Rewrites record <prefix><id> from `old` with the members of `set` replaced or added. */
+int ddb_xfer_update(ddb_store *s, const char *prefix, const char *id, const ddb_json *old, const ddb_xfer_set *set,
+                    size_t n);
+
+/* Writes a record's members but ddbd's own (DescribeExport, DescribeImport, the creating call). */
+void ddb_xfer_render(ddb_jw *w, const ddb_json *rec);
+
+/* Whether the worker should stop (a restart resumes the work). */
+typedef int (*ddb_xfer_stop)(void *ctx);
+
+/* The worker's turn: runs every IN_PROGRESS export and import; returns how many ran. */
+int ddb_xfer_run(struct ddb_server *srv, ddb_xfer_stop stop, void *ctx);
+
+/* One export and one import (export.c, import.c). An export returns 0 when it did not run yet
+   (it waits for its point-in-time history's base copy), else 1. */
+int ddb_export_run(struct ddb_server *srv, const char *id, const ddb_json *rec, ddb_xfer_stop stop, void *ctx);
+void ddb_import_run(struct ddb_server *srv, const char *id, const ddb_json *rec, ddb_xfer_stop stop, void *ctx);
+
+#endif

@@ -1,0 +1,563 @@
+/*
+ * server/storage/rados_rw.c: the RADOS backend's keys and object names, the directory of objects,
+ * point reads, guarded commits (their writes: rados_write.c), and what goes with them (barrier,
+ * snapshots, range deletion). Sequenced puts: rados_seq.c.
+ *
+ * A commit locks its keys' stripes in this process (as RocksDB's does), reads them, decides, and
+ * writes with an omap compare of every key it read in the same operation as its changes to that
+ * key's object: a commit by another gateway that changed a read key in between makes the write
+ * fail as a whole (-ECANCELED), and the commit reads and decides again (RS_RETRIES times, then
+ * DDB_STORE_ECONFLICT; DDBD_RADOS_COMMIT_RETRIES overrides it). A write spanning objects is committed in two phases (rados_txn.c); reads
+ * resolve an intent they meet. What this guarantees across gateways: docs/scale-out.md.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "server/engine/keycodec.h"
+#include "server/storage/rados/rados_plan.h"
+
+/* ---- keys, values, object names ---- */
+
+int rs_check(int rc, const char *what, const char *oid)
+{
+    if (rc >= 0)
+        return DDB_STORE_OK;
+    ddb_log(DDB_LOG_ERROR, "rados %s %s: %s", what, oid ? oid : "", strerror(-rc));
+    return DDB_STORE_EIO;
+}
+
+size_t rs_escape(const char *key, size_t klen, char *out)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < klen; i++) {
+        unsigned char c = (unsigned char)key[i];
+        if (c <= 1) {
+            out[n++] = 1;
+            out[n++] = (char)(c + 1);
+        } else {
+            out[n++] = (char)c;
+        }
+    }
+    return n;
+}
+
+size_t rs_unescape(char *key, size_t len)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        if (key[i] == 1 && i + 1 < len)
+            key[n++] = (char)(key[++i] - 1);
+        else
+            key[n++] = key[i];
+    }
+    return n;
+}
+
+static void hex(const char *b, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[(unsigned char)b[i] >> 4];
+        out[2 * i + 1] = digits[(unsigned char)b[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+void rs_part_obj(const char *ks, size_t kslen, unsigned part, char oid[RS_OBJ_MAX])
+{
+    char h[9];
+
+    hex(ks, kslen, h);
+    snprintf(oid, RS_OBJ_MAX, "d.%s.%04x", h, part);
+}
+
+void rs_data_obj(const ddb_store *s, const char *key, size_t klen, char oid[RS_OBJ_MAX])
+{
+    uint64_t h = s->key_hash(key, klen);
+    /* hash ranges, so a keyspace's partitions are contiguous in hash order */
+    unsigned part = (unsigned)(((unsigned __int128)h * s->nparts) >> 64);
+
+    rs_part_obj(key, klen < 4 ? klen : 4, part, oid);
+}
+
+void rs_seq_obj(const char *key, size_t klen, char oid[RS_OBJ_MAX])
+{
+    char h[9];
+
+    hex(key, klen < 4 ? klen : 4, h);
+    snprintf(oid, RS_OBJ_MAX, "q.%s.", h);
+}
+
+/* ---- the directory of objects ---- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Under dir_lock: whether this process already recorded `oid`. */
+static int dir_known(ddb_store *s, const char *oid)
+{
+    const char *k = oid;
+
+    return s->ndir_known > 0 && bsearch(&k, s->dir_known, s->ndir_known, sizeof(char *), cmp_str) != NULL;
+}
+
+static void dir_remember(ddb_store *s, const char *oid)
+{
+    size_t i = 0;
+
+    if (dir_known(s, oid))
+        return;
+    if (s->ndir_known == s->dir_cap) {
+        s->dir_cap = s->dir_cap ? s->dir_cap * 2 : 64;
+        s->dir_known = realloc(s->dir_known, s->dir_cap * sizeof(char *));
+        if (s->dir_known == NULL)
+            abort();
+    }
+    while (i < s->ndir_known && strcmp(s->dir_known[i], oid) < 0)
+        i++;
+    memmove(&s->dir_known[i + 1], &s->dir_known[i], (s->ndir_known - i) * sizeof(char *));
+    s->dir_known[i] = strdup(oid);
+    s->ndir_known++;
+}
+
+/*
+ * An object is recorded in ddbd.dir before its first write (an idempotent omap set), so a range
+ * read that needs the directory (one spanning keyspaces) finds every object that may hold keys,
+ * also those another gateway created. Entries are never removed (a purged table leaves a few
+ * bytes per partition; removing them safely needs the next stage's catalog watch).
+ */
+int rs_dir_add(ddb_store *s, const char *const *oids, size_t n)
+{
+    const char *todo[64];
+    size_t lens[64], vlens[64], m = 0;
+    const char *vals[64];
+    int rc = 0;
+
+    pthread_mutex_lock(&s->dir_lock);
+    for (size_t i = 0; i < n && m < 64; i++) {
+        if (oids[i][0] == 'i' || strcmp(oids[i], RS_META_OBJ) == 0 || dir_known(s, oids[i]))
+            continue;
+        todo[m] = oids[i];
+        lens[m] = strlen(oids[i]);
+        vals[m] = "";
+        vlens[m++] = 0;
+    }
+    pthread_mutex_unlock(&s->dir_lock);
+    if (m == 0)
+        return DDB_STORE_OK;
+    rados_write_op_t op = rados_create_write_op();
+    rados_write_op_omap_set2(op, todo, vals, lens, vlens, m);
+    rc = rados_write_op_operate2(op, s->io, RS_DIR_OBJ, NULL, 0);
+    rados_release_write_op(op);
+    if (rc < 0)
+        return rs_check(rc, "write", RS_DIR_OBJ);
+    pthread_mutex_lock(&s->dir_lock);
+    for (size_t i = 0; i < m; i++)
+        dir_remember(s, todo[i]);
+    pthread_mutex_unlock(&s->dir_lock);
+    return n > 64 ? rs_dir_add(s, oids + 64, n - 64) : DDB_STORE_OK;
+}
+
+/* ---- point reads ---- */
+
+/* One object's part of a batched read: its keys (escaped), the read operation and its answer. */
+typedef struct rs_read {
+    const char *oid;
+    size_t *idx, m; /* the keys[] it reads */
+    const char **ek;
+    size_t *el;
+    rados_read_op_t op;
+    rados_omap_iter_t iter;
+    rados_completion_t done;
+    int prval;
+    int unchecked;  /* markers met are ignored (read_marked's second read) */
+    char **marks;   /* the markers met: key, then the intent's name */
+    size_t *markl, nmarks;
+} rs_read;
+
+static void read_prepare(ddb_arena *a, rs_read *r, ddb_store_key *keys)
+{
+    r->ek = ddb_arena_alloc(a, 2 * r->m * sizeof(*r->ek));
+    r->el = ddb_arena_alloc(a, 2 * r->m * sizeof(*r->el));
+    for (size_t i = 0; i < r->m; i++) {
+        char *e = ddb_arena_alloc(a, 2 * keys[r->idx[i]].klen + 1);
+        r->el[i] = rs_escape(keys[r->idx[i]].key, keys[r->idx[i]].klen, e);
+        r->ek[i] = e;
+        keys[r->idx[i]].val = NULL;
+        keys[r->idx[i]].vlen = 0;
+    }
+    r->op = rados_create_read_op();
+    r->iter = NULL;
+    r->prval = 0;
+    /* and each key's marker (rados_plan.h), read in the same operation: a key held by another
+       write's intent is resolved, then read again (read_marked), so a read never returns a
+       committed write's state half applied */
+    for (size_t i = 0; i < r->m; i++) {
+        char *mk = ddb_arena_alloc(a, r->el[i] + RS_MARK_PREFIX_LEN);
+        memcpy(mk, RS_MARK_PREFIX, RS_MARK_PREFIX_LEN);
+        memcpy(mk + RS_MARK_PREFIX_LEN, r->ek[i], r->el[i]);
+        r->ek[r->m + i] = mk;
+        r->el[r->m + i] = r->el[i] + RS_MARK_PREFIX_LEN;
+    }
+    r->nmarks = 0;
+    rados_read_op_omap_get_vals_by_keys2(r->op, r->ek, 2 * r->m, r->el, &r->iter, &r->prval);
+}
+
+/* A marker met by a read, kept for read_marked. */
+static void read_mark(ddb_arena *a, rs_read *r, const char *k, size_t kl, const char *v, size_t vl)
+{
+    if (r->nmarks == 0) {
+        r->marks = ddb_arena_alloc(a, 2 * r->m * sizeof(*r->marks));
+        r->markl = ddb_arena_alloc(a, 2 * r->m * sizeof(*r->markl));
+    }
+    if (r->nmarks >= r->m)
+        return;
+    r->marks[2 * r->nmarks] = ddb_arena_memdup(a, k, kl);
+    r->markl[2 * r->nmarks] = kl;
+    r->marks[2 * r->nmarks + 1] = ddb_arena_strndup(a, v, vl); /* the intent name, a C string */
+    r->markl[2 * r->nmarks + 1] = vl;
+    r->nmarks++;
+}
+
+/* The values of a finished read (rc: the operation's result); absent keys stay NULL. */
+static int read_finish(ddb_arena *a, rs_read *r, ddb_store_key *keys, int rc)
+{
+    int out = DDB_STORE_OK;
+
+    if (rc == -ENOENT) { /* no such object: every key absent */
+        rados_release_read_op(r->op);
+        return DDB_STORE_OK;
+    }
+
+    if (rc < 0 || r->prval < 0) {
+        rados_release_read_op(r->op);
+        return rs_check(rc < 0 ? rc : r->prval, "read", r->oid);
+    }
+    for (;;) {
+        char *k = NULL, *v = NULL;
+        size_t kl = 0, vl = 0;
+        if (rados_omap_get_next2(r->iter, &k, &v, &kl, &vl) < 0 || k == NULL)
+            break;
+        if (kl > RS_MARK_PREFIX_LEN && memcmp(k, RS_MARK_PREFIX, RS_MARK_PREFIX_LEN) == 0) {
+            if (!r->unchecked && vl > 0 && vl <= RS_OBJ_MAX)
+                read_mark(a, r, k, kl, v, vl);
+            continue;
+        }
+        for (size_t i = 0; i < r->m; i++) {
+            if (r->el[i] != kl || memcmp(r->ek[i], k, kl) != 0)
+                continue;
+            if (vl < 1 || v[0] != 'v') {
+                out = DDB_STORE_ECORRUPT;
+                continue;
+            }
+            keys[r->idx[i]].val = ddb_arena_memdup(a, v + 1, vl - 1);
+            keys[r->idx[i]].vlen = vl - 1;
+        }
+    }
+    rados_omap_get_end(r->iter);
+    rados_release_read_op(r->op);
+    return out == DDB_STORE_OK && r->nmarks > 0 ? RS_BUSY : out;
+}
+
+/*
+ * Keys found marked by a write intent: the intent is resolved (a committed one rolled
+ * forward, an abandoned one rolled back), then the object read again without the check: what it
+ * holds then is either the resolved state or, under an intent not yet committed, the state before
+ * that write, which is still the latest committed one.
+ */
+static int read_marked(ddb_store *s, ddb_arena *a, rs_read *r, ddb_store_key *keys)
+{
+    rs_write_begin(s); /* resolving writes */
+    for (size_t i = 0; i < r->nmarks; i++) {
+        int rc = rs_mark_resolve(s, r->oid, r->marks[2 * i], r->markl[2 * i], r->marks[2 * i + 1]);
+        if (rc < 0 && rc != RS_BUSY) {
+            rs_write_end(s);
+            return rc;
+        }
+    }
+    rs_write_end(s);
+    r->unchecked = 1;
+    read_prepare(a, r, keys);
+    __atomic_add_fetch(&s->n_reads, 1, __ATOMIC_RELAXED);
+    return read_finish(a, r, keys, rados_read_op_operate(r->op, s->io, r->oid, 0));
+}
+
+/*
+ * Reads keys grouped by object (data space, or the metadata object when `meta`): one read
+ * operation per object, all in flight at once (BatchGetItem, a transaction's reads), so a batch
+ * costs about one round trip, not one per object. Through `io`: s->io, or a snapshot's (whose
+ * keys are never marked: rados_snap.c).
+ */
+static int read_keys_io(ddb_store *s, rados_ioctx_t io, ddb_arena *a, ddb_store_key *keys, size_t n, int meta,
+                        size_t *nobjects)
+{
+    char (*oids)[RS_OBJ_MAX] = ddb_arena_alloc(a, n * sizeof(*oids));
+    rs_read *r = ddb_arena_alloc(a, n * sizeof(*r));
+    char *done = ddb_arena_alloc(a, n);
+    size_t nr = 0;
+    int rc = DDB_STORE_OK;
+
+    memset(done, 0, n);
+    for (size_t i = 0; i < n; i++) {
+        if (meta)
+            strcpy(oids[i], RS_META_OBJ);
+        else
+            rs_data_obj(s, keys[i].key, keys[i].klen, oids[i]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (done[i])
+            continue;
+        r[nr].oid = oids[i];
+        r[nr].unchecked = io != s->io;
+        r[nr].idx = ddb_arena_alloc(a, (n - i) * sizeof(size_t));
+        r[nr].m = 0;
+        for (size_t j = i; j < n; j++) {
+            if (!done[j] && strcmp(oids[j], oids[i]) == 0) {
+                r[nr].idx[r[nr].m++] = j;
+                done[j] = 1;
+            }
+        }
+        read_prepare(a, &r[nr++], keys);
+    }
+    __atomic_add_fetch(&s->n_reads, nr, __ATOMIC_RELAXED);
+    if (nobjects != NULL)
+        *nobjects = nr;
+    if (nr == 1) {
+        rc = read_finish(a, &r[0], keys, rados_read_op_operate(r[0].op, io, r[0].oid, 0));
+        return rc == RS_BUSY ? read_marked(s, a, &r[0], keys) : rc;
+    }
+    for (size_t i = 0; i < nr; i++) {
+        int e = rados_aio_create_completion(NULL, NULL, NULL, &r[i].done);
+        if (e == 0)
+            e = rados_aio_read_op_operate(r[i].op, io, r[i].done, r[i].oid, 0);
+        if (e < 0) { /* not sent: finished below with this error */
+            if (r[i].done != NULL)
+                rados_aio_release(r[i].done);
+            r[i].done = NULL;
+            r[i].prval = e;
+        }
+    }
+    for (size_t i = 0; i < nr; i++) {
+        int e = r[i].prval;
+        if (r[i].done != NULL) {
+            rados_aio_wait_for_complete(r[i].done);
+            e = rados_aio_get_return_value(r[i].done);
+            rados_aio_release(r[i].done);
+        }
+        e = read_finish(a, &r[i], keys, e);
+        if (e == RS_BUSY)
+            e = read_marked(s, a, &r[i], keys);
+        if (rc == DDB_STORE_OK)
+            rc = e;
+    }
+    return rc;
+}
+
+static int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, int meta, size_t *nobjects)
+{
+    return read_keys_io(s, s->io, a, keys, n, meta, nobjects);
+}
+
+int rs_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
+{
+    ddb_store_key k = {key, klen, NULL, 0};
+    int rc = read_keys(s, a, &k, 1, 0, NULL);
+
+    *val = k.val;
+    *vlen = k.vlen;
+    return rc;
+}
+
+int rs_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
+{
+    ddb_store_key k = {key, klen, NULL, 0};
+    int rc = read_keys(s, a, &k, 1, 1, NULL);
+
+    *val = k.val;
+    *vlen = k.vlen;
+    return rc;
+}
+
+int rs_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n)
+{
+    return read_keys(s, a, keys, n, 0, NULL);
+}
+
+/* ---- commits ---- */
+
+static int commit_retries = -1;
+
+int rs_commit_retries(void)
+{
+    int v = __atomic_load_n(&commit_retries, __ATOMIC_RELAXED);
+
+    if (v < 0) { /* read once; 0 is allowed: every lost commit then answers DDB_STORE_ECONFLICT */
+        const char *e = getenv("DDBD_RADOS_COMMIT_RETRIES");
+        v = e != NULL && *e != '\0' && atoi(e) >= 0 ? atoi(e) : RS_RETRIES;
+        __atomic_store_n(&commit_retries, v, __ATOMIC_RELAXED);
+    }
+    return v;
+}
+
+int rs_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx)
+{
+    unsigned small[STACK_STRIPES];
+    unsigned *st = n <= STACK_STRIPES ? small : ddb_arena_alloc(a, n * sizeof(*st));
+    size_t ns;
+    ddb_batch b;
+    int rc = DDB_STORE_OK, retries = rs_commit_retries();
+
+    for (size_t i = 0; i < n; i++)
+        st[i] = stripe_of(keys[i].key, keys[i].klen);
+    ns = n > 1 ? sort_stripes(st, n) : n;
+    for (size_t i = 0; i < ns; i++)
+        pthread_mutex_lock(&s->locks[st[i]]);
+    for (int attempt = 0; attempt <= retries; attempt++) {
+        if (attempt > 0) /* another gateway won, or its intent holds an object */
+            rs_backoff(s, attempt);
+        if ((rc = read_keys(s, a, keys, n, 0, NULL)) != DDB_STORE_OK)
+            break;
+        ddb_batch_init(&b, a);
+        rc = decide(ctx, keys, n, &b);
+        if (rc != 0 || b.n == 0)
+            break;
+        rs_write_begin(s);
+        rc = rs_write_guarded(s, &b, keys, n, a);
+        rs_write_end(s);
+        if (rc != DDB_STORE_ECONFLICT && rc != RS_BUSY)
+            break;
+    }
+    if (rc == RS_BUSY)
+        rc = DDB_STORE_ECONFLICT;
+    for (size_t i = ns; i > 0; i--)
+        pthread_mutex_unlock(&s->locks[st[i - 1]]);
+    return rc;
+}
+
+void rs_backoff(ddb_store *s, int attempt)
+{
+    /* jittered and doubling, so two gateways both progress */
+    struct timespec ts = {0, (long)(randombytes_uniform(100000u << (attempt < 8 ? attempt : 8)))};
+
+    __atomic_add_fetch(&s->n_retries, 1, __ATOMIC_RELAXED);
+    nanosleep(&ts, NULL);
+}
+
+/* As RocksDB's (rocks_rw.c): every commit of this gateway holds its stripes from its reads to its write. */
+void rs_barrier_local(ddb_store *s)
+{
+    for (int i = 0; i < LOCK_STRIPES; i++) {
+        pthread_mutex_lock(&s->locks[i]);
+        pthread_mutex_unlock(&s->locks[i]);
+    }
+}
+
+/*
+ * Every gateway's commits, not only this one's: a schema change's writes decided under the old
+ * description may be in flight on any gateway. The notify makes every other gateway reload its
+ * catalog (so its later decisions see the old description retired) and then wait for its own
+ * commits (rados_meta.c's on_notify) before it acknowledges.
+ */
+void rs_barrier(ddb_store *s)
+{
+    rs_barrier_local(s);
+    rs_meta_changed(s);
+}
+
+void rs_exclusive(ddb_store *s, void (*fn)(void *ctx), void *ctx)
+{
+    for (int i = 0; i < LOCK_STRIPES; i++)
+        pthread_mutex_lock(&s->locks[i]);
+    fn(ctx);
+    for (int i = LOCK_STRIPES; i > 0; i--)
+        pthread_mutex_unlock(&s->locks[i - 1]);
+}
+
+/* ---- reads as of one moment (snapshots themselves: rados_snap.c) ---- */
+
+static int same_values(const ddb_store_key *x, const ddb_store_key *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if ((x[i].val == NULL) != (y[i].val == NULL) || x[i].vlen != y[i].vlen ||
+            (x[i].vlen > 0 && memcmp(x[i].val, y[i].val, x[i].vlen) != 0))
+            return 0;
+    }
+    return 1;
+}
+
+/*
+ * TransactGetItems: its keys as of one moment. Within this gateway, no multi-object write is
+ * half applied while it reads (apply_lock). Across gateways, keys of several objects are read
+ * until two reads in a row agree: every object then held its value from the end of the first
+ * read to the start of the second, so the values are all those of one moment between them
+ * (unless a key changed and changed back meanwhile). Writes that never let two reads agree make
+ * it DDB_STORE_ECONFLICT (TransactionConflict).
+ */
+int rs_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n)
+{
+    ddb_store_key *prev = ddb_arena_alloc(a, n * sizeof(*prev));
+    size_t nobjects = 0;
+    int rc;
+
+    if (snap != NULL && snap->io != NULL) /* a point-in-time snapshot: one moment already */
+        return read_keys_io(s, snap->io, a, keys, n, 0, NULL);
+    pthread_rwlock_wrlock(&s->apply_lock);
+    rc = read_keys(s, a, keys, n, 0, &nobjects);
+    for (int attempt = 1; rc == DDB_STORE_OK && nobjects > 1; attempt++) {
+        memcpy(prev, keys, n * sizeof(*prev));
+        if ((rc = read_keys(s, a, keys, n, 0, NULL)) != DDB_STORE_OK || same_values(prev, keys, n))
+            break;
+        if (attempt == RS_RETRIES)
+            rc = DDB_STORE_ECONFLICT;
+        else
+            rs_backoff(s, attempt);
+    }
+    pthread_rwlock_unlock(&s->apply_lock);
+    return rc;
+}
+
+/* ---- range deletion ---- */
+
+static int rm_range(ddb_store *s, const char *oid, const char *lo, size_t lolen, const char *hi, size_t hilen)
+{
+    char *elo = malloc(2 * lolen + 1), *ehi = malloc(2 * hilen + 1);
+    size_t el = rs_escape(lo, lolen, elo), eh = rs_escape(hi, hilen, ehi);
+    rados_write_op_t op = rados_create_write_op();
+    int rc;
+
+    rados_write_op_assert_exists(op);
+    rados_write_op_omap_rm_range2(op, elo, el, ehi, eh);
+    rs_write_begin(s);
+    rc = rados_write_op_operate2(op, s->io, oid, NULL, 0);
+    rs_write_end(s);
+    rados_release_write_op(op);
+    free(elo);
+    free(ehi);
+    return rc == -ENOENT ? DDB_STORE_OK : rc < 0 ? rs_check(rc, "delete range", oid) : DDB_STORE_OK;
+}
+
+int rs_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)
+{
+    int rc = DDB_STORE_OK;
+
+    for (int seq = 0; seq <= 1 && rc == DDB_STORE_OK; seq++) {
+        char (*oids)[RS_OBJ_MAX] = NULL;
+        size_t n = 0;
+        if ((rc = rs_range_objects(s, lo, lolen, hi, hilen, seq, &oids, &n)) != DDB_STORE_OK)
+            break;
+        for (size_t i = 0; i < n && rc == DDB_STORE_OK; i++)
+            rc = rm_range(s, oids[i], lo, lolen, hi, hilen);
+        free(oids);
+    }
+    return rc;
+}

@@ -1,0 +1,517 @@
+/*
+ * server/storage/rocks.c: the RocksDB storage backend: options, open and close, the shard column
+ * families and the ring (rebalancing on a change of shard count), the data directory's format.
+ *
+ * One database; column family "default" holds metadata, "shard-<i>" holds shard i's items, so a
+ * compound write across shards (a transaction) is one atomic WriteBatch. RocksDB's malloc'd errors
+ * and values are turned into return codes and arena copies in the backend's files (rocks*.c, which
+ * share rocks_internal.h; the only files that include <rocksdb/c.h>), so no RocksDB ownership rule
+ * escapes them.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <rocksdb/c.h>
+#include <sodium.h>
+
+#include "server/engine/keycodec.h"
+#include "server/storage/rocksdb/rocks_internal.h"
+
+/* The data directory's format, in the metadata key "ddbd/format". 1: items only. 2: secondary-index
+   keyspaces may exist (a format-1 binary must refuse such a directory, and does: it accepts only "1").
+   A format-1 directory is upgraded in place at open: nothing in it changes but the marker. */
+#define FORMAT_VERSION 2
+#define FORMAT_VERSION_STR "2"
+#define FORMAT_OLDEST 1
+
+/* The shard's column family for writing, created if it does not exist yet; NULL on failure. */
+rocksdb_column_family_handle_t *rocks_cf_for_write(ddb_store *s, int shard)
+{
+    rocksdb_column_family_handle_t *cf = cf_of(s, shard);
+    char name[24], *err = NULL;
+
+    if (cf != NULL)
+        return cf;
+    pthread_mutex_lock(&s->cf_lock);
+    if ((cf = s->shards[shard]) == NULL) {
+        snprintf(name, sizeof(name), "shard-%d", shard);
+        cf = rocksdb_create_column_family(s->db, s->opts, name, &err);
+        if (rocks_check(err, "create column family") != 0)
+            cf = NULL;
+        else
+            __atomic_store_n(&s->shards[shard], cf, __ATOMIC_RELEASE);
+        if (cf != NULL && (unsigned)shard + 1 > s->ncf) /* read without the lock by iterators */
+            __atomic_store_n(&s->ncf, (unsigned)shard + 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&s->cf_lock);
+    return cf;
+}
+
+/* ---- open and close ---- */
+
+static rocksdb_options_t *make_options(ddb_store *s, const ddb_store_options *o)
+{
+    rocksdb_options_t *opts = rocksdb_options_create();
+    rocksdb_block_based_table_options_t *bbt = rocksdb_block_based_options_create();
+
+    rocksdb_options_set_create_if_missing(opts, 1);
+    rocksdb_options_set_create_missing_column_families(opts, 1);
+    rocksdb_options_set_info_log_level(opts, 4 /* HEADER_LEVEL: no info log chatter */);
+    rocksdb_options_set_keep_log_file_num(opts, 2);
+    rocksdb_options_set_max_background_jobs(opts, 2);
+    /* table files are opened on demand; the default spawns 16 threads at every open */
+    rocksdb_options_set_max_file_opening_threads(opts, 1);
+    /* and their properties are not read at open for compaction's estimates (an open, and so a
+       snapshot restore, reads no table file) */
+    rocksdb_options_set_skip_stats_update_on_db_open(opts, 1);
+    rocksdb_options_set_compression(opts, rocksdb_lz4_compression);
+    /* tickers for /metrics (cache hits and misses, stall time: rocks_metrics.c); counted per core */
+    rocksdb_options_enable_statistics(opts);
+    /*
+     * Point reads (GetItem, BatchGetItem, every guarded write) decide these settings. A memtable
+     * is a skip list searched one cache miss per step, and overwrites add versions to it, so a
+     * 32 MB memtable after a burst of PutItems made reads 1.5x slower. Small memtables with a
+     * whole-key bloom filter are skipped cheaply when they lack the key; flushed data is
+     * compacted soon (two level-0 files) and found through the row cache, one hash lookup.
+     * Memtables are allocated as they fill, so idle memory stays small.
+     */
+    rocksdb_options_set_write_buffer_size(opts, 4 << 20);
+    rocksdb_options_set_db_write_buffer_size(opts, 256 << 20);
+    rocksdb_options_set_memtable_prefix_bloom_size_ratio(opts, 0.05);
+    rocksdb_options_set_memtable_whole_key_filtering(opts, 1);
+    rocksdb_options_set_level0_file_num_compaction_trigger(opts, 2);
+    s->row_cache = rocksdb_cache_create_lru(16 << 20);
+    rocksdb_options_set_row_cache(opts, s->row_cache);
+    s->cache = rocksdb_cache_create_lru(32 << 20);
+    rocksdb_block_based_options_set_block_cache(bbt, s->cache);
+    /*
+     * Filters and indexes are partitioned into 4 KB blocks that go through the block cache, with
+     * only their small top levels pinned. A whole-file filter of a compacted file holding a
+     * million items is over a megabyte: once the cache could not keep it, every point read of a
+     * fresh key re-read and re-checksummed it, and inserts fell from 120k/s to 28k/s at a million
+     * items (bench/README.md). A partition miss costs one 4 KB block.
+     */
+    rocksdb_block_based_options_set_cache_index_and_filter_blocks(bbt, 1);
+    rocksdb_block_based_options_set_filter_policy(bbt, rocksdb_filterpolicy_create_bloom_full(10));
+    rocksdb_block_based_options_set_index_type(bbt, rocksdb_block_based_table_index_type_two_level_index_search);
+    rocksdb_block_based_options_set_partition_filters(bbt, 1);
+    rocksdb_block_based_options_set_metadata_block_size(bbt, 4096);
+    rocksdb_block_based_options_set_pin_top_level_index_and_filter(bbt, 1);
+    rocksdb_block_based_options_set_pin_l0_filter_and_index_blocks_in_cache(bbt, 1);
+    rocksdb_options_set_block_based_table_factory(opts, bbt);
+    rocksdb_block_based_options_destroy(bbt);
+    if (o->in_memory) { /* one env for the store's life: it holds the data and the snapshots */
+        if (s->env == NULL)
+            s->env = rocksdb_create_mem_env();
+        rocksdb_options_set_env(opts, s->env);
+    }
+    return opts;
+}
+
+static int meta_get_str(ddb_store *s, const char *key, char *buf, size_t bufsz)
+{
+    char *err = NULL;
+    size_t vlen = 0;
+    char *v = rocksdb_get_cf(s->db, s->ropts, s->meta, key, strlen(key), &vlen, &err);
+
+    if (rocks_check(err, "get") != 0 || v == NULL)
+        return -1;
+    if (vlen >= bufsz)
+        vlen = bufsz - 1;
+    memcpy(buf, v, vlen);
+    buf[vlen] = '\0';
+    rocksdb_free(v);
+    return (int)vlen;
+}
+
+static int meta_put(ddb_store *s, const char *key, const void *val, size_t vlen)
+{
+    char *err = NULL;
+
+    rocksdb_put_cf(s->db, s->wopts, s->meta, key, strlen(key), val, vlen, &err);
+    return rocks_check(err, "put");
+}
+
+#define SEQ_INDEX (MAX_SHARDS + 1) /* open_db's mark for the "seq" column family */
+
+/* The column family of sequenced puts, created if it does not exist yet; NULL on failure. */
+rocksdb_column_family_handle_t *rocks_seq_cf(ddb_store *s, int create)
+{
+    rocksdb_column_family_handle_t *cf = __atomic_load_n(&s->seqcf, __ATOMIC_ACQUIRE);
+    char *err = NULL;
+
+    if (cf != NULL || !create)
+        return cf;
+    pthread_mutex_lock(&s->cf_lock);
+    if ((cf = s->seqcf) == NULL) {
+        cf = rocksdb_create_column_family(s->db, s->seq_opts, "seq", &err);
+        if (rocks_check(err, "create column family") != 0)
+            cf = NULL;
+        else
+            __atomic_store_n(&s->seqcf, cf, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&s->cf_lock);
+    return cf;
+}
+
+/* Opens the database with "default" plus the shard column families that exist. */
+static int open_db(ddb_store *s, const char *path, char **errout)
+{
+    char *err = NULL;
+    size_t nexist = 0, n = 1;
+    char **existing = rocksdb_list_column_families(s->opts, path, &nexist, &err);
+    const char *names[MAX_SHARDS + 2];
+    unsigned index[MAX_SHARDS + 2];
+    const rocksdb_options_t *cfopts[MAX_SHARDS + 2];
+    rocksdb_column_family_handle_t *handles[MAX_SHARDS + 2];
+
+    if (err != NULL) { /* a new directory has no column families yet */
+        rocksdb_free(err);
+        err = NULL;
+        nexist = 0;
+    }
+    names[0] = "default";
+    cfopts[0] = s->opts;
+    for (size_t i = 0; i < nexist && n < MAX_SHARDS + 2; i++) {
+        unsigned k;
+        if (strcmp(existing[i], "seq") == 0) {
+            names[n] = existing[i];
+            index[n] = SEQ_INDEX;
+            cfopts[n++] = s->seq_opts;
+            continue;
+        }
+        if (sscanf(existing[i], "shard-%u", &k) != 1 || k >= MAX_SHARDS)
+            continue;
+        names[n] = existing[i];
+        index[n] = k;
+        cfopts[n++] = s->opts;
+    }
+    s->db = rocksdb_open_column_families(s->opts, path, (int)n, names, cfopts, handles, &err);
+    if (existing != NULL)
+        rocksdb_list_column_families_destroy(existing, nexist);
+    if (err != NULL) {
+        *errout = strdup(err);
+        rocksdb_free(err);
+        return -1;
+    }
+    s->meta = handles[0];
+    for (size_t i = 1; i < n; i++) {
+        if (index[i] == SEQ_INDEX) {
+            s->seqcf = handles[i];
+            continue;
+        }
+        s->shards[index[i]] = handles[i];
+        if (index[i] + 1 > s->ncf)
+            s->ncf = index[i] + 1;
+    }
+    return 0;
+}
+
+/* The per-directory hash key: created at first start, then never changed (it places every partition). */
+static int load_hash_key(ddb_store *s, unsigned char key[DDB_HASH_KEY_BYTES])
+{
+    char buf[DDB_HASH_KEY_BYTES + 1];
+
+    if (meta_get_str(s, "ddbd/hash_key", buf, sizeof(buf)) == DDB_HASH_KEY_BYTES) {
+        memcpy(key, buf, DDB_HASH_KEY_BYTES);
+        return 0;
+    }
+    randombytes_buf(key, DDB_HASH_KEY_BYTES);
+    return meta_put(s, "ddbd/hash_key", key, DDB_HASH_KEY_BYTES);
+}
+
+/*
+ * Moves every key whose owner under `to` differs from the shard it sits in. Each move is one
+ * atomic batch (put in the new shard + delete from the old), so a crash mid-way loses nothing
+ * and a restart simply runs the pass again.
+ */
+static int rebalance(ddb_store *s, const ddb_ring *to)
+{
+    size_t moved = 0;
+
+    unsigned ncf = s->ncf;
+
+    for (unsigned sh = 0; sh < ncf; sh++) {
+        rocksdb_iterator_t *it;
+        if (s->shards[sh] == NULL)
+            continue;
+        it = rocksdb_create_iterator_cf(s->db, s->ropts, s->shards[sh]);
+        rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
+        size_t inbatch = 0;
+        char *err = NULL;
+
+        for (rocksdb_iter_seek_to_first(it); rocksdb_iter_valid(it); rocksdb_iter_next(it)) {
+            size_t klen, vlen;
+            const char *k = rocksdb_iter_key(it, &klen);
+            const char *v = rocksdb_iter_value(it, &vlen);
+            unsigned owner = ddb_ring_owner(to, s->key_hash(k, klen));
+            rocksdb_column_family_handle_t *dest;
+            if (owner == sh)
+                continue;
+            if ((dest = rocks_cf_for_write(s, (int)owner)) == NULL) {
+                err = strdup("cannot create a shard column family");
+                break;
+            }
+            rocksdb_writebatch_put_cf(wb, dest, k, klen, v, vlen);
+            rocksdb_writebatch_delete_cf(wb, s->shards[sh], k, klen);
+            moved++;
+            if (++inbatch == 1000) {
+                rocksdb_write(s->db, s->wopts, wb, &err);
+                rocksdb_writebatch_clear(wb);
+                inbatch = 0;
+                if (err != NULL) /* reported (and freed) once, below */
+                    break;
+            }
+        }
+        if (err == NULL) /* a read error must not pass for the end of the shard */
+            rocksdb_iter_get_error(it, &err);
+        if (err == NULL && inbatch > 0)
+            rocksdb_write(s->db, s->wopts, wb, &err);
+        rocksdb_writebatch_destroy(wb);
+        rocksdb_iter_destroy(it);
+        if (rocks_check(err, "rebalance write") != 0)
+            return -1;
+    }
+    ddb_log(DDB_LOG_INFO, "rebalanced to %u shards: moved %zu items", to->nshards, moved);
+    return 0;
+}
+
+/* Drops shard column families beyond the ring (after a shrink; they are empty by then). */
+static void drop_extra_shards(ddb_store *s)
+{
+    for (unsigned i = s->ring.nshards; i < s->ncf; i++) {
+        char *err = NULL;
+        if (s->shards[i] == NULL)
+            continue;
+        rocksdb_drop_column_family(s->db, s->shards[i], &err);
+        rocks_check(err, "drop column family");
+        rocksdb_column_family_handle_destroy(s->shards[i]);
+        s->shards[i] = NULL;
+    }
+    if (s->ncf > s->ring.nshards)
+        s->ncf = s->ring.nshards;
+}
+
+/* want 0: the count the directory has (or is being moved to), else `fallback` (a new directory) */
+static int setup_shards(ddb_store *s, unsigned want, unsigned fallback)
+{
+    unsigned char key[DDB_HASH_KEY_BYTES];
+    char buf[32];
+    unsigned have = 0, moving = 0;
+
+    if (load_hash_key(s, key) != 0)
+        return -1;
+    if (meta_get_str(s, "ddbd/nshards", buf, sizeof(buf)) > 0)
+        have = (unsigned)strtoul(buf, NULL, 10);
+    if (meta_get_str(s, "ddbd/rebalancing", buf, sizeof(buf)) > 0)
+        moving = (unsigned)strtoul(buf, NULL, 10);
+    if (want == 0) /* a move cut short by a crash is finished at the count it was going to */
+        want = moving != 0 ? moving : have != 0 ? have : fallback;
+    if (want < 1 || want > MAX_SHARDS) {
+        ddb_log(DDB_LOG_ERROR, "shard count %u out of range (1 to %d)", want, MAX_SHARDS);
+        return -1;
+    }
+    if (ddb_ring_init(&s->ring, want, key) != 0)
+        return -1;
+    /* a pending rebalance (crash mid-move) or a changed shard count: move what must move */
+    if ((have != 0 && have != want) || moving != 0) {
+        ddb_log(DDB_LOG_INFO, "shard count changed from %u to %u: moving partitions", have, want);
+        snprintf(buf, sizeof(buf), "%u", want);
+        if (meta_put(s, "ddbd/rebalancing", buf, strlen(buf)) != 0 || rebalance(s, &s->ring) != 0)
+            return -1;
+        char *err = NULL;
+        rocksdb_delete_cf(s->db, s->wopts, s->meta, "ddbd/rebalancing", 16, &err);
+        if (rocks_check(err, "delete") != 0)
+            return -1;
+    }
+    snprintf(buf, sizeof(buf), "%u", want);
+    if (meta_put(s, "ddbd/nshards", buf, strlen(buf)) != 0 ||
+        meta_put(s, "ddbd/format", FORMAT_VERSION_STR, strlen(FORMAT_VERSION_STR)) != 0)
+        return -1;
+    if (s->format_found != 0 && s->format_found != FORMAT_VERSION)
+        ddb_log(DDB_LOG_INFO, "data directory format upgraded from %d to %d", s->format_found, FORMAT_VERSION);
+    drop_extra_shards(s);
+    return 0;
+}
+
+/* Accepts a new directory (no marker) and formats FORMAT_OLDEST..FORMAT_VERSION; setup_shards
+   then writes the current version. Anything else was written by another ddbd: refused untouched. */
+static int check_format(ddb_store *s, char **errout)
+{
+    char buf[16], *end;
+    long v;
+
+    s->format_found = 0;
+    if (meta_get_str(s, "ddbd/format", buf, sizeof(buf)) <= 0)
+        return 0;
+    v = strtol(buf, &end, 10);
+    if (*end != '\0' || end == buf || v < FORMAT_OLDEST || v > FORMAT_VERSION) {
+        *errout = strdup("the data directory was written by an incompatible version of ddbd (format version differs)");
+        return -1;
+    }
+    s->format_found = (int)v;
+    return 0;
+}
+
+int rocks_format_found(const ddb_store *s)
+{
+    return s->format_found;
+}
+
+int rocks_open_files(ddb_store *s, char **errout)
+{
+    int rc = 0;
+
+    pthread_mutex_lock(&s->sync_lock);
+    s->seq = ddb_sequencer_new(ddb_sequencer_load_stored, s);
+    s->opts = make_options(s, &s->o);
+    /* stream records: append-only, read in order, trimmed after a day; compressing and
+       re-compacting them cost more than the disk they would save */
+    s->seq_opts = rocksdb_options_create_copy(s->opts);
+    rocksdb_options_set_compression(s->seq_opts, rocksdb_no_compression);
+    rocksdb_options_set_write_buffer_size(s->seq_opts, 16 << 20);
+    rocksdb_options_set_level0_file_num_compaction_trigger(s->seq_opts, 8);
+    if (open_db(s, s->path, errout) != 0 || check_format(s, errout) != 0 ||
+        setup_shards(s, s->o.nshards, s->o.default_nshards) != 0) {
+        if (*errout == NULL)
+            *errout = strdup("cannot set up the shards (see the log)");
+        rc = -1;
+    }
+    pthread_mutex_unlock(&s->sync_lock);
+    return rc;
+}
+
+void rocks_close_files(ddb_store *s)
+{
+    pthread_mutex_lock(&s->sync_lock);
+    if (s->db != NULL) {
+        for (unsigned i = 0; i < MAX_SHARDS; i++) {
+            if (s->shards[i] != NULL)
+                rocksdb_column_family_handle_destroy(s->shards[i]);
+            s->shards[i] = NULL;
+        }
+        if (s->meta != NULL)
+            rocksdb_column_family_handle_destroy(s->meta);
+        if (s->seqcf != NULL)
+            rocksdb_column_family_handle_destroy(s->seqcf);
+        rocksdb_close(s->db);
+    }
+    s->db = NULL;
+    s->meta = s->seqcf = NULL;
+    s->ncf = 0;
+    if (s->opts != NULL)
+        rocksdb_options_destroy(s->opts);
+    if (s->seq_opts != NULL)
+        rocksdb_options_destroy(s->seq_opts);
+    if (s->cache != NULL)
+        rocksdb_cache_destroy(s->cache);
+    if (s->row_cache != NULL)
+        rocksdb_cache_destroy(s->row_cache);
+    s->opts = s->seq_opts = NULL;
+    s->cache = s->row_cache = NULL;
+    ddb_ring_free(&s->ring);
+    memset(&s->ring, 0, sizeof(s->ring));
+    ddb_sequencer_free(s->seq);
+    s->seq = NULL;
+    pthread_mutex_unlock(&s->sync_lock);
+}
+
+/* The group commit's sync (groupcommit.h): the write-ahead log of every write so far, fsynced. */
+static int sync_log(void *ctx)
+{
+    ddb_store *s = ctx;
+    char *err = NULL;
+
+    pthread_mutex_lock(&s->sync_lock);
+    if (s->db != NULL) /* closed: a snapshot restore is between its close and its reopen */
+        rocksdb_flush_wal(s->db, 1, &err);
+    pthread_mutex_unlock(&s->sync_lock);
+    return rocks_check(err, "sync the log");
+}
+
+struct ddb_groupcommit *rocks_groupcommit(ddb_store *s)
+{
+    return s->gc;
+}
+
+static const ddb_store_ops rocks_ops = {
+    "rocksdb", rocks_format_found, rocks_close, rocks_groupcommit, rocks_nshards, rocks_metrics_text, rocks_hash,
+    rocks_meta_get, rocks_get, rocks_write, rocks_commit, rocks_multi_get, rocks_snapshot_take,
+    rocks_snapshot_release, rocks_multi_get_at, rocks_iter_open_at, rocks_barrier, rocks_exclusive, rocks_iter_open,
+    rocks_meta_iter_open, rocks_seq_iter_open, rocks_seq_last, rocks_seq_floor, rocks_delete_range_all,
+    rocks_checkpoint_save, rocks_checkpoint_restore, rocks_checkpoint_delete, rocks_checkpoint_list,
+};
+
+ddb_store *ddb_rocks_open(const ddb_store_options *o, char **errout)
+{
+    ddb_store *s = calloc(1, sizeof(*s));
+
+    *errout = NULL;
+    if (s == NULL || o->nshards > MAX_SHARDS || (o->nshards == 0 && (o->default_nshards < 1 || o->default_nshards > MAX_SHARDS))) {
+        free(s);
+        *errout = strdup("shard count must be between 1 and 256");
+        return NULL;
+    }
+    if (!o->in_memory && mkdir(o->path, 0755) != 0 && errno != EEXIST) {
+        free(s);
+        *errout = strdup("cannot create the data directory");
+        return NULL;
+    }
+    s->ops = &rocks_ops;
+    for (int i = 0; i < LOCK_STRIPES; i++)
+        pthread_mutex_init(&s->locks[i], NULL);
+    pthread_mutex_init(&s->cf_lock, NULL);
+    pthread_mutex_init(&s->sync_lock, NULL);
+    s->o = *o;
+    s->path = strdup(o->in_memory ? ROCKS_MEMORY_PATH : o->path);
+    s->key_hash = o->key_hash;
+    s->partition_bytes = o->partition_bytes;
+    s->ropts = rocksdb_readoptions_create();
+    s->wopts = rocksdb_writeoptions_create();
+    if (o->in_memory)
+        rocksdb_writeoptions_disable_WAL(s->wopts, 1);
+    s->guard = ddb_diskguard_new(o->in_memory ? NULL : o->path, o->min_free_bytes);
+    /* a restore a crash interrupted is finished first (rocks_snapshots.c) */
+    if ((!o->in_memory && rocks_finish_restore(s, errout) != 0) || rocks_open_files(s, errout) != 0 ||
+        (o->sync_writes && !o->in_memory && (s->gc = ddb_groupcommit_start(sync_log, s)) == NULL)) {
+        rocks_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+void rocks_close(ddb_store *s)
+{
+    if (s == NULL)
+        return;
+    ddb_groupcommit_stop(s->gc);
+    ddb_diskguard_free(s->guard);
+    rocks_close_files(s);
+    rocksdb_readoptions_destroy(s->ropts);
+    rocksdb_writeoptions_destroy(s->wopts);
+    if (s->env != NULL)
+        rocksdb_env_destroy(s->env);
+    rocks_snapshots_free(s);
+    free(s->path);
+    for (int i = 0; i < LOCK_STRIPES; i++)
+        pthread_mutex_destroy(&s->locks[i]);
+    pthread_mutex_destroy(&s->cf_lock);
+    pthread_mutex_destroy(&s->sync_lock);
+    free(s);
+}
+
+unsigned rocks_nshards(const ddb_store *s)
+{
+    return s->ring.nshards;
+}
+
+uint64_t rocks_hash(const ddb_store *s, const void *data, size_t len)
+{
+    return ddb_ring_hash(&s->ring, data, len);
+}
+
+/* ---- reads and writes ---- */

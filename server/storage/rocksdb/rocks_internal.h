@@ -1,0 +1,148 @@
+/*
+ * server/storage/rocks_internal.h: what the RocksDB backend's files share (rocks.c: open, close,
+ * shards; rocks_rw.c: reads, writes, commits; rocks_iter.c: range reads; rocks_metrics.c: its
+ * figures for GET /metrics; rocks_snapshots.c: named snapshots). Included only by rocks*.c, the
+ * only files that see <rocksdb/c.h>.
+ */
+#ifndef DDB_ROCKS_INTERNAL_H
+#define DDB_ROCKS_INTERNAL_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <rocksdb/c.h>
+
+#include "server/storage/backend.h"
+#include "server/storage/diskguard.h"
+#include "server/base/faults.h"
+#include "server/base/groupcommit.h"
+#include "server/base/log.h"
+#include "server/storage/ring.h"
+#include "server/storage/sequencer.h"
+#include "server/storage/storage.h"
+#include "server/storage/stripes.h"
+
+#define MAX_SHARDS 256
+#define ROCKS_MEMORY_PATH "/ddbd-memory" /* --in-memory: the database's path in the memory env */
+
+struct rocks_snap; /* a named snapshot of an in-memory store (rocks_snapshots.c) */
+
+struct ddb_store {
+    const ddb_store_ops *ops; /* first: store.c dispatches through it (backend.h) */
+    rocksdb_t *db;
+    rocksdb_env_t *env; /* the in-memory env, or NULL */
+    rocksdb_options_t *opts;
+    rocksdb_cache_t *cache;     /* blocks of table files */
+    rocksdb_cache_t *row_cache; /* whole values found by point reads in table files */
+    rocksdb_readoptions_t *ropts;
+    rocksdb_writeoptions_t *wopts;
+    rocksdb_column_family_handle_t *meta;
+    /* A shard's column family is created on its first write (a fresh start then opens only the
+       metadata family, which is most of start-up time); NULL until then, read atomically. */
+    rocksdb_column_family_handle_t *shards[MAX_SHARDS];
+    unsigned ncf;      /* one past the highest shard column family that may exist */
+    pthread_mutex_t cf_lock; /* serialises column family creation */
+    ddb_ring ring;
+    uint64_t (*key_hash)(const char *, size_t);
+    size_t partition_bytes; /* see ddb_store_options */
+    int format_found; /* "ddbd/format" found at open; 0 for a new directory */
+    pthread_mutex_t locks[LOCK_STRIPES];
+    ddb_sequencer *seq; /* numbers of sequenced puts (stream records) */
+    /* Sequenced puts live in a column family of their own, "seq", created on first use: their
+       keys only ever append, live a day, and are read in order, so they get no compression and
+       larger memtables, and item writes keep their memtables small for point reads. */
+    rocksdb_column_family_handle_t *seqcf;
+    rocksdb_options_t *seq_opts;
+    ddb_store_options o; /* as opened (a restore reopens with them) */
+    char *path;          /* the database's directory (ROCKS_MEMORY_PATH in memory) */
+    struct rocks_snap *snaps; /* in memory: the named snapshots (on disk, the directories are the list) */
+    size_t nsnaps;
+    struct ddb_groupcommit *gc; /* --sync: writes go unsynced, this syncs the log for groups */
+    pthread_mutex_t sync_lock;  /* the sync thread's log sync excludes closing and reopening the files */
+    ddb_diskguard *guard;       /* refuses writes before the disk is full */
+};
+
+struct ddb_store_snapshot {
+    const rocksdb_snapshot_t *snap;
+    rocksdb_readoptions_t *ropts; /* reads through the snapshot */
+};
+
+/* RocksDB's error text (malloc'd; freed here) as a result class: "Corruption: ..." is
+   DDB_STORE_ECORRUPT (Status::ToString puts the code first), anything else DDB_STORE_EIO. */
+static inline int rocks_check(char *err, const char *what)
+{
+    int rc;
+
+    if (err == NULL)
+        return DDB_STORE_OK;
+    ddb_log(DDB_LOG_ERROR, "rocksdb %s: %s", what, err);
+    rc = strncmp(err, "Corruption", 10) == 0 ? DDB_STORE_ECORRUPT : DDB_STORE_EIO;
+    rocksdb_free(err);
+    return rc;
+}
+
+/* The shard's column family for reading, or NULL when nothing was ever written to it. */
+static inline rocksdb_column_family_handle_t *cf_of(ddb_store *s, int shard)
+{
+    return shard < 0 ? s->meta : __atomic_load_n(&s->shards[shard], __ATOMIC_ACQUIRE);
+}
+
+/* Placement: the shard that owns a data key's partition. */
+static inline int shard_of(const ddb_store *s, const char *key, size_t klen)
+{
+    return (int)ddb_ring_owner(&s->ring, s->key_hash(key, klen));
+}
+
+/* The shard's column family for writing, created if it does not exist yet; NULL on failure (rocks.c). */
+rocksdb_column_family_handle_t *rocks_cf_for_write(ddb_store *s, int shard);
+/* The column family of sequenced puts, created if it does not exist yet and `create`; NULL otherwise (rocks.c). */
+rocksdb_column_family_handle_t *rocks_seq_cf(ddb_store *s, int create);
+/* Opens the database files of s->path with s->o: options and caches, column families, format
+   check, shards (rocks.c); and closes them, leaving the locks, the memory env and the snapshots. */
+int rocks_open_files(ddb_store *s, char **errout);
+void rocks_close_files(ddb_store *s);
+/* On disk: completes a restore that a crash interrupted, before the database opens (rocks_snapshots.c). */
+int rocks_finish_restore(ddb_store *s, char **errout);
+void rocks_snapshots_free(ddb_store *s);
+/* The highest number stored under a prefix (the sequencer's loader; rocks_rw.c). */
+
+/* storage.h's calls, as rocks*.c implement them (the table in rocks.c; the iterator's in rocks_iter.c). */
+int rocks_format_found(const ddb_store *s);
+void rocks_close(ddb_store *s);
+struct ddb_groupcommit *rocks_groupcommit(ddb_store *s);
+unsigned rocks_nshards(const ddb_store *s);
+void rocks_metrics_text(ddb_store *s, ddb_buf *out);
+uint64_t rocks_hash(const ddb_store *s, const void *data, size_t len);
+int rocks_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen);
+int rocks_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen);
+int rocks_write(ddb_store *s, const ddb_batch *b);
+int rocks_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx);
+int rocks_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n);
+ddb_store_snapshot *rocks_snapshot_take(ddb_store *s, int point_in_time);
+void rocks_snapshot_release(ddb_store *s, ddb_store_snapshot *snap);
+int rocks_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n);
+ddb_store_iter *rocks_iter_open_at(ddb_store *s, const ddb_store_snapshot *snap, const char *lo, size_t lolen,
+                                   const char *hi, size_t hilen, int reverse);
+void rocks_barrier(ddb_store *s);
+void rocks_exclusive(ddb_store *s, void (*fn)(void *ctx), void *ctx);
+ddb_store_iter *rocks_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen, int reverse);
+ddb_store_iter *rocks_meta_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen);
+ddb_store_iter *rocks_seq_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen,
+                                    int reverse);
+uint64_t rocks_seq_last(ddb_store *s, const char *prefix, size_t plen);
+void rocks_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor);
+int rocks_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen);
+int rocks_checkpoint_save(ddb_store *s, const char *name);
+int rocks_checkpoint_restore(ddb_store *s, const char *name);
+int rocks_checkpoint_delete(ddb_store *s, const char *name);
+size_t rocks_checkpoint_list(ddb_store *s, ddb_checkpoint_info **out);
+void rocks_iter_seek(ddb_store_iter *it, const char *from, size_t fromlen);
+int rocks_iter_valid(ddb_store_iter *it);
+void rocks_iter_next(ddb_store_iter *it);
+const char *rocks_iter_key(ddb_store_iter *it, size_t *len);
+const char *rocks_iter_val(ddb_store_iter *it, size_t *len);
+void rocks_iter_close(ddb_store_iter *it);
+int rocks_iter_status(ddb_store_iter *it);
+
+#endif

@@ -1,0 +1,219 @@
+/*
+ * server/storage/rocks_iter.c: the RocksDB backend's range reads, merged across shards.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/storage/rocksdb/rocks_internal.h"
+
+
+/*
+ * A range read over the shards that may hold the range, merged in key order (the keys of
+ * different shards are disjoint): one sub-iterator for a range within one partition, one per
+ * shard for a wider one. `cur` is the sub-iterator at the current key.
+ */
+struct ddb_store_iter {
+    const ddb_iter_ops *ops; /* first: store.c dispatches through it (backend.h) */
+    rocksdb_readoptions_t *ropts; /* shared by the sub-iterators: bounds (and snapshot) */
+    char *lo, *hi;
+    size_t lolen, hilen;
+    int reverse;
+    rocksdb_t *db;
+    const rocksdb_snapshot_t *own; /* a merge's own snapshot: one view across its shards */
+    int cur;                      /* -1: not valid */
+    unsigned n;
+    rocksdb_iterator_t *sub[];
+};
+
+
+static const ddb_iter_ops rocks_iter_ops = {
+    rocks_iter_seek, rocks_iter_valid, rocks_iter_next, rocks_iter_key, rocks_iter_val, rocks_iter_close,
+    rocks_iter_status,
+};
+
+static int key_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+    return c != 0 ? c : (alen > blen) - (alen < blen);
+}
+
+/* Points `cur` at the sub-iterator with the smallest key (reverse: the largest). */
+static void iter_pick(ddb_store_iter *it)
+{
+    const char *best = NULL;
+    size_t bestlen = 0;
+
+    it->cur = -1;
+    for (unsigned i = 0; i < it->n; i++) {
+        const char *k;
+        size_t klen;
+        int c;
+        if (!rocksdb_iter_valid(it->sub[i]))
+            continue;
+        k = rocksdb_iter_key(it->sub[i], &klen);
+        c = best == NULL ? -1 : key_cmp(k, klen, best, bestlen);
+        if (best == NULL || (it->reverse ? c > 0 : c < 0)) {
+            best = k;
+            bestlen = klen;
+            it->cur = (int)i;
+        }
+    }
+}
+
+/* The shards that may hold [lo, hi): the partition's own when both bounds are in one partition. */
+static unsigned iter_shards(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen, int *shards)
+{
+    unsigned n = 0, ncf = __atomic_load_n(&s->ncf, __ATOMIC_ACQUIRE);
+    size_t pb = s->partition_bytes;
+
+    if (pb > 0 && lolen >= pb && hilen >= pb && memcmp(lo, hi, pb) == 0) {
+        shards[0] = shard_of(s, lo, lolen);
+        return cf_of(s, shards[0]) != NULL;
+    }
+    for (unsigned i = 0; i < ncf && i < MAX_SHARDS; i++) {
+        if (cf_of(s, (int)i) != NULL)
+            shards[n++] = (int)i;
+    }
+    return n;
+}
+
+static ddb_store_iter *iter_new(unsigned n, const ddb_store_snapshot *snap, const char *lo, size_t lolen,
+                                const char *hi, size_t hilen, int reverse)
+{
+    ddb_store_iter *it = calloc(1, sizeof(*it) + n * sizeof(it->sub[0]));
+
+    if (it == NULL)
+        abort();
+    it->ops = &rocks_iter_ops;
+    it->lo = malloc(lolen + 1);
+    it->hi = malloc(hilen + 1);
+    memcpy(it->lo, lo, lolen);
+    memcpy(it->hi, hi, hilen);
+    it->lolen = lolen;
+    it->hilen = hilen;
+    it->reverse = reverse;
+    it->cur = -1;
+    it->ropts = rocksdb_readoptions_create();
+    rocksdb_readoptions_set_iterate_lower_bound(it->ropts, it->lo, lolen);
+    rocksdb_readoptions_set_iterate_upper_bound(it->ropts, it->hi, hilen);
+    if (snap != NULL)
+        rocksdb_readoptions_set_snapshot(it->ropts, snap->snap);
+    return it;
+}
+
+static ddb_store_iter *iter_open(ddb_store *s, const ddb_store_snapshot *snap, const char *lo, size_t lolen,
+                                 const char *hi, size_t hilen, int reverse)
+{
+    int shards[MAX_SHARDS];
+    unsigned n = iter_shards(s, lo, lolen, hi, hilen, shards);
+    ddb_store_iter *it = iter_new(n, snap, lo, lolen, hi, hilen, reverse);
+
+    if (n > 1 && snap == NULL) { /* the shards' iterators would each pin their own moment */
+        it->db = s->db;
+        it->own = rocksdb_create_snapshot(s->db);
+        rocksdb_readoptions_set_snapshot(it->ropts, it->own);
+    }
+    for (unsigned i = 0; i < n; i++) /* shards never written to hold nothing and are left out */
+        it->sub[it->n++] = rocksdb_create_iterator_cf(s->db, it->ropts, cf_of(s, shards[i]));
+    return it;
+}
+
+ddb_store_iter *rocks_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen,
+                                    int reverse)
+{
+    return iter_open(s, NULL, lo, lolen, hi, hilen, reverse);
+}
+
+ddb_store_iter *rocks_seq_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen,
+                                        int reverse)
+{
+    rocksdb_column_family_handle_t *cf = rocks_seq_cf(s, 0);
+    ddb_store_iter *it = iter_new(1, NULL, lo, lolen, hi, hilen, reverse);
+
+    if (cf != NULL) /* none yet: nothing to read */
+        it->sub[it->n++] = rocksdb_create_iterator_cf(s->db, it->ropts, cf);
+    return it;
+}
+
+ddb_store_iter *rocks_iter_open_at(ddb_store *s, const ddb_store_snapshot *snap, const char *lo, size_t lolen,
+                                       const char *hi, size_t hilen, int reverse)
+{
+    return iter_open(s, snap, lo, lolen, hi, hilen, reverse);
+}
+
+ddb_store_iter *rocks_meta_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)
+{
+    ddb_store_iter *it = iter_new(1, NULL, lo, lolen, hi, hilen, 0);
+
+    it->sub[it->n++] = rocksdb_create_iterator_cf(s->db, it->ropts, s->meta);
+    return it;
+}
+
+void rocks_iter_seek(ddb_store_iter *it, const char *from, size_t fromlen)
+{
+    for (unsigned i = 0; i < it->n; i++) {
+        if (from == NULL && it->reverse)
+            rocksdb_iter_seek_to_last(it->sub[i]);
+        else if (from == NULL)
+            rocksdb_iter_seek_to_first(it->sub[i]);
+        else if (it->reverse)
+            rocksdb_iter_seek_for_prev(it->sub[i], from, fromlen);
+        else
+            rocksdb_iter_seek(it->sub[i], from, fromlen);
+    }
+    iter_pick(it);
+}
+
+int rocks_iter_valid(ddb_store_iter *it)
+{
+    return it->cur >= 0;
+}
+
+void rocks_iter_next(ddb_store_iter *it)
+{
+    if (it->reverse)
+        rocksdb_iter_prev(it->sub[it->cur]);
+    else
+        rocksdb_iter_next(it->sub[it->cur]);
+    if (it->n == 1) /* one place: no merge */
+        it->cur = rocksdb_iter_valid(it->sub[0]) ? 0 : -1;
+    else
+        iter_pick(it);
+}
+
+const char *rocks_iter_key(ddb_store_iter *it, size_t *len)
+{
+    return rocksdb_iter_key(it->sub[it->cur], len);
+}
+
+const char *rocks_iter_val(ddb_store_iter *it, size_t *len)
+{
+    return rocksdb_iter_value(it->sub[it->cur], len);
+}
+
+int rocks_iter_status(ddb_store_iter *it)
+{
+    for (unsigned i = 0; i < it->n; i++) {
+        char *err = NULL;
+        int rc;
+        rocksdb_iter_get_error(it->sub[i], &err);
+        if ((rc = rocks_check(err, "iterate")) != DDB_STORE_OK)
+            return rc;
+    }
+    return DDB_STORE_OK;
+}
+
+void rocks_iter_close(ddb_store_iter *it)
+{
+    if (it == NULL)
+        return;
+    for (unsigned i = 0; i < it->n; i++)
+        rocksdb_iter_destroy(it->sub[i]);
+    if (it->own != NULL)
+        rocksdb_release_snapshot(it->db, it->own);
+    rocksdb_readoptions_destroy(it->ropts);
+    free(it->lo);
+    free(it->hi);
+    free(it);
+}
+

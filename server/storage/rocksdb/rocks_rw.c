@@ -1,0 +1,239 @@
+/*
+ * server/storage/rocks_rw.c: the RocksDB backend's reads, writes, sequenced puts, commits (the
+ * one locking path), the barrier and read snapshots.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/engine/keycodec.h"
+#include "server/storage/rocksdb/rocks_internal.h"
+
+/* A point read with the given read options (the store's, or a snapshot's). */
+static int get_with(ddb_store *s, const rocksdb_readoptions_t *ro, ddb_arena *a, int shard, const char *key,
+                    size_t klen, char **val, size_t *vlen)
+{
+    rocksdb_column_family_handle_t *cf = cf_of(s, shard);
+    char *err = NULL, *v;
+    size_t n = 0;
+    int rc;
+
+    *val = NULL;
+    *vlen = 0;
+    if (cf == NULL) /* nothing was ever written to this shard */
+        return DDB_STORE_OK;
+    v = rocksdb_get_cf(s->db, ro, cf, key, klen, &n, &err);
+    if ((rc = rocks_check(err, "get")) != DDB_STORE_OK)
+        return rc;
+    if (v != NULL) {
+        *val = ddb_arena_memdup(a, v, n);
+        *vlen = n;
+        rocksdb_free(v);
+    }
+    return DDB_STORE_OK;
+}
+
+int rocks_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
+{
+    return get_with(s, s->ropts, a, shard_of(s, key, klen), key, klen, val, vlen);
+}
+
+int rocks_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
+{
+    return get_with(s, s->ropts, a, -1, key, klen, val, vlen);
+}
+
+static int multi_get_with(ddb_store *s, const rocksdb_readoptions_t *ro, ddb_arena *a, ddb_store_key *keys, size_t n)
+{
+    /* one Get per key: MultiGet measured no better for BatchGetItem (docs/architecture.md) */
+    for (size_t i = 0; i < n; i++) {
+        int rc = get_with(s, ro, a, shard_of(s, keys[i].key, keys[i].klen), keys[i].key, keys[i].klen, &keys[i].val,
+                          &keys[i].vlen);
+        if (rc != DDB_STORE_OK)
+            return rc;
+    }
+    return DDB_STORE_OK;
+}
+
+int rocks_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n)
+{
+    return multi_get_with(s, s->ropts, a, keys, n);
+}
+
+/* A sequenced put's key: its prefix and its number, big-endian (into `buf`, MAX 32 + 8 bytes). */
+static size_t seq_key(const ddb_write_op *op, uint64_t num, char *buf)
+{
+    memcpy(buf, op->key, op->klen);
+    ddb_put_be(buf + op->klen, num, 8);
+    return op->klen + 8;
+}
+
+static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums)
+{
+    rocksdb_writebatch_t *wb;
+    char *err = NULL, kbuf[48];
+
+    if (ddb_fault_write_errors() || !ddb_diskguard_ok(s->guard))
+        return DDB_STORE_EIO; /* nothing applied: the caller answers InternalServerError */
+    wb = rocksdb_writebatch_create();
+
+    for (size_t i = 0; i < b->n; i++) {
+        const ddb_write_op *op = &b->ops[i];
+        rocksdb_column_family_handle_t *cf = op->meta        ? s->meta
+                                             : op->sequenced ? rocks_seq_cf(s, 1)
+                                                             : rocks_cf_for_write(s, shard_of(s, op->key, op->klen));
+        if (cf == NULL) {
+            rocksdb_writebatch_destroy(wb);
+            return DDB_STORE_EIO;
+        }
+        if (op->sequenced)
+            rocksdb_writebatch_put_cf(wb, cf, kbuf, seq_key(op, nums[i], kbuf), op->val, op->vlen);
+        else if (op->is_delete)
+            rocksdb_writebatch_delete_cf(wb, cf, op->key, op->klen);
+        else
+            rocksdb_writebatch_put_cf(wb, cf, op->key, op->klen, op->val, op->vlen);
+    }
+    rocksdb_write(s->db, s->wopts, wb, &err);
+    rocksdb_writebatch_destroy(wb);
+    if (s->gc != NULL && err == NULL)
+        ddb_groupcommit_note(s->gc);
+    return rocks_check(err, "write");
+}
+
+int rocks_write(ddb_store *s, const ddb_batch *b)
+{
+    uint64_t *nums = NULL;
+    ddb_seq_hold hold;
+    int rc;
+
+    for (size_t i = 0; i < b->n && nums == NULL; i++) {
+        if (b->ops[i].sequenced)
+            nums = ddb_arena_alloc(b->arena, sizeof(*nums) * b->n);
+    }
+    if (nums == NULL)
+        return write_ops(s, b, NULL);
+    /* numbered under the prefixes' locks, unlocked once visible (sequencer.h) */
+    ddb_sequencer_begin(s->seq, b, nums, &hold);
+    rc = write_ops(s, b, nums);
+    ddb_sequencer_end(&hold);
+    return rc;
+}
+
+uint64_t rocks_seq_last(ddb_store *s, const char *prefix, size_t plen)
+{
+    return ddb_sequencer_last(s->seq, prefix, plen);
+}
+
+void rocks_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor)
+{
+    ddb_sequencer_floor(s->seq, prefix, plen, floor);
+}
+
+/* ---- commits: the one locking path (ddb_store_rmw is a commit of one key) ---- */
+
+
+/*
+ * Locks the keys' distinct stripes in ascending order (every commit takes its locks in one
+ * global order, so two commits cannot wait on each other), reads the keys, calls decide once
+ * (holding the locks, nothing can change what it read, so it never needs to run again) and
+ * writes its batch as one WriteBatch, then unlocks.
+ */
+int rocks_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx)
+{
+    unsigned small[STACK_STRIPES];
+    unsigned *st = n <= STACK_STRIPES ? small : ddb_arena_alloc(a, n * sizeof(*st));
+    size_t ns;
+    ddb_batch b;
+    int rc;
+
+    for (size_t i = 0; i < n; i++)
+        st[i] = stripe_of(keys[i].key, keys[i].klen);
+    ns = n > 1 ? sort_stripes(st, n) : n;
+    for (size_t i = 0; i < ns; i++)
+        pthread_mutex_lock(&s->locks[st[i]]);
+    rc = multi_get_with(s, s->ropts, a, keys, n);
+    if (rc == DDB_STORE_OK) {
+        ddb_batch_init(&b, a);
+        rc = decide(ctx, keys, n, &b);
+        if (rc == 0 && b.n > 0)
+            rc = rocks_write(s, &b);
+    }
+    for (size_t i = ns; i > 0; i--)
+        pthread_mutex_unlock(&s->locks[st[i - 1]]);
+    return rc;
+}
+
+/*
+ * Every rmw/commit holds all its stripes from before its reads until after its write. Locking
+ * and unlocking each stripe once, in order, therefore waits for every critical section that held
+ * a stripe when the sweep reached it, in particular for all that had begun before the call. The
+ * barrier holds one stripe at a time and waits on nothing while holding it, so it cannot take
+ * part in a deadlock.
+ */
+void rocks_barrier(ddb_store *s)
+{
+    for (int i = 0; i < LOCK_STRIPES; i++) {
+        pthread_mutex_lock(&s->locks[i]);
+        pthread_mutex_unlock(&s->locks[i]);
+    }
+}
+
+/* Holds every stripe, taken in the commits' own order, so no commit can be inside its critical section. */
+void rocks_exclusive(ddb_store *s, void (*fn)(void *ctx), void *ctx)
+{
+    for (int i = 0; i < LOCK_STRIPES; i++)
+        pthread_mutex_lock(&s->locks[i]);
+    fn(ctx);
+    for (int i = LOCK_STRIPES; i > 0; i--)
+        pthread_mutex_unlock(&s->locks[i - 1]);
+}
+
+/* ---- snapshots ---- */
+
+ddb_store_snapshot *rocks_snapshot_take(ddb_store *s, int point_in_time)
+{
+    ddb_store_snapshot *snap = calloc(1, sizeof(*snap));
+
+    (void)point_in_time; /* a RocksDB snapshot is always one */
+    if (snap == NULL)
+        abort();
+    snap->snap = rocksdb_create_snapshot(s->db);
+    snap->ropts = rocksdb_readoptions_create();
+    rocksdb_readoptions_set_snapshot(snap->ropts, snap->snap);
+    return snap;
+}
+
+void rocks_snapshot_release(ddb_store *s, ddb_store_snapshot *snap)
+{
+    if (snap == NULL)
+        return;
+    rocksdb_readoptions_destroy(snap->ropts);
+    rocksdb_release_snapshot(s->db, snap->snap);
+    free(snap);
+}
+
+int rocks_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n)
+{
+    return multi_get_with(s, snap != NULL ? snap->ropts : s->ropts, a, keys, n);
+}
+
+int rocks_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)
+{
+    for (unsigned i = 0; i < MAX_SHARDS; i++) {
+        rocksdb_column_family_handle_t *cf = cf_of(s, (int)i);
+        char *err = NULL;
+        int rc;
+        if (cf == NULL)
+            continue;
+        rocksdb_delete_range_cf(s->db, s->wopts, cf, lo, lolen, hi, hilen, &err);
+        if ((rc = rocks_check(err, "delete range")) != DDB_STORE_OK)
+            return rc;
+    }
+    if (rocks_seq_cf(s, 0) != NULL) { /* sequenced keys too (stream records) */
+        char *err = NULL;
+        rocksdb_delete_range_cf(s->db, s->wopts, s->seqcf, lo, lolen, hi, hilen, &err);
+        return rocks_check(err, "delete range");
+    }
+    return DDB_STORE_OK;
+}
+
+/* ---- iterators ---- */

@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""The layers of server/ and proto/, checked: every include and every call runs down or across
+the allowed dependencies, and no two files depend on each other, directly or round a circle.
+
+usage: check_layers.py --rules FILE --root DIR [--objects DIR] [--list]
+
+--rules names the layers and what each may use, one layer a line (CMakeLists.txt writes it from its
+ddb_layer() calls, so the build and this check read one definition):
+
+    <layer> <folder>[,<folder>...] : <layer it may use> ...
+
+A file belongs to the layer whose folder is the longest prefix of its path. Checked:
+  1. includes: every `#include "..."` of a source or header is folder-qualified from the one
+     include root (the repository; the public headers as `ddb/...`), names a file that exists, and
+     runs to the file's own layer or one it may use;
+  2. calls: with --objects (the build tree), every symbol an object file uses that another defines
+     (nm) runs the same way: a call or a data reference upward fails here even without an include;
+  3. the libraries one place alone sees: <rocksdb/...> only in server/storage/rocksdb/, librados only
+     in server/storage/rados/, h2o only in server/http/http.c;
+  4. circles: no two files call each other, directly or round a loop (a call: an object using a
+     symbol another defines; a header's own includes are checked by rule 1 alone).
+Prints each violation and exits 1 if there is any; --list prints the module graph's summary.
+"""
+import argparse
+import collections
+import os
+import re
+import subprocess
+import sys
+
+INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+SYSTEM_RE = re.compile(r'^\s*#\s*include\s+[<"]((?:rocksdb|rados|h2o)[/.][^>"]*)[>"]', re.M)
+# The libraries one place alone may see (docs/architecture.md): their headers' prefix -> that place.
+OWNERS = {"rocksdb": "server/storage/rocksdb/", "rados": "server/storage/rados/", "h2o": "server/http/http.c"}
+SOURCE_DIRS = ("server", "proto")
+
+
+def read_rules(path):
+    layers, order = {}, []
+    for line in open(path):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        head, _, deps = line.partition(":")
+        name, folders = head.split()
+        layers[name] = {"folders": folders.split(","), "deps": set(deps.split())}
+        order.append(name)
+    return layers, order
+
+
+def layer_of(path, layers):
+    best, blen = None, -1
+    for name, spec in layers.items():
+        for f in spec["folders"]:
+            f = f.rstrip("/") + "/"
+            if path.startswith(f) and len(f) > blen:
+                best, blen = name, len(f)
+    return best
+
+
+def module_of(path):
+    return os.path.splitext(path)[0]
+
+
+def sources(root):
+    for top in SOURCE_DIRS:
+        for d, _, files in os.walk(os.path.join(root, top)):
+            for f in sorted(files):
+                if f.endswith((".c", ".h", ".def")):
+                    yield os.path.relpath(os.path.join(d, f), root)
+
+
+def include_edges(root, files, problems):
+    edges = []
+    for path in files:
+        if path.endswith(".def"):
+            continue
+        text = open(os.path.join(root, path), encoding="utf-8", errors="replace").read()
+        for m in SYSTEM_RE.finditer(text):
+            owner = OWNERS[re.split(r"[/.]", m.group(1))[0]]
+            if not path.startswith(owner):
+                line = text.count("\n", 0, m.start()) + 1
+                problems.append("%s:%d: includes <%s>, which only %s may" % (path, line, m.group(1), owner))
+        for m in INCLUDE_RE.finditer(text):
+            inc = m.group(1)
+            line = text.count("\n", 0, m.start()) + 1
+            if inc.startswith("ddb/"):  # the public headers, under their installed names
+                if not os.path.exists(os.path.join(root, "include", inc)):
+                    problems.append("%s:%d: #include \"%s\": no such public header" % (path, line, inc))
+                continue
+            if not os.path.exists(os.path.join(root, inc)) or "/" not in inc:
+                problems.append("%s:%d: #include \"%s\" is not a path from the include root" % (path, line, inc))
+                continue
+            edges.append((path, inc, "includes", line))
+    return edges
+
+
+def object_symbols(objdir, root):
+    """{source path: (defined, undefined)} from the objects CMake built under objdir."""
+    out = {}
+    for d, _, files in os.walk(objdir):
+        for f in files:
+            if not f.endswith(".c.o"):
+                continue
+            obj = os.path.join(d, f)
+            rel = None
+            for top in SOURCE_DIRS:
+                marker = os.sep + top + os.sep
+                i = obj.find(marker)
+                if i >= 0:
+                    rel = obj[i + 1:-2]  # .../server/x/y.c.o -> server/x/y.c
+                    break
+            if rel is None or not os.path.exists(os.path.join(root, rel)):
+                continue
+            nm = subprocess.run(["nm", "-P", obj], capture_output=True, text=True, check=True).stdout
+            defined, undefined = set(), set()
+            for line in nm.splitlines():
+                parts = line.split()
+                if len(parts) < 2:
+                    continue
+                sym, kind = parts[0], parts[1]
+                if kind in ("U", "w", "v"):
+                    undefined.add(sym)
+                elif kind in ("T", "D", "B", "R", "C", "G", "S", "W", "V"):  # lower case: file-local
+                    defined.add(sym)
+            out[rel] = (defined, undefined)
+    return out
+
+
+def call_edges(symbols):
+    owner = {}
+    for path, (defined, _) in symbols.items():
+        for s in defined:
+            owner.setdefault(s, path)
+    edges = []
+    for path, (_, undefined) in symbols.items():
+        for s in sorted(undefined):
+            if s in owner and owner[s] != path:
+                edges.append((path, owner[s], "uses " + s, 0))
+    return edges
+
+
+def strongly_connected(graph):
+    index, low, stack, on, out, counter = {}, {}, [], set(), [], [0]
+    sys.setrecursionlimit(10000)
+
+    def visit(v):
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            out.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return [c for c in out if len(c) > 1]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rules", required=True)
+    ap.add_argument("--root", required=True)
+    ap.add_argument("--objects")
+    ap.add_argument("--list", action="store_true")
+    args = ap.parse_args()
+    layers, order = read_rules(args.rules)
+    files = list(sources(args.root))
+    problems = []
+    for f in files:
+        if layer_of(f, layers) is None:
+            problems.append("%s: in no layer (add its folder to a ddb_layer() in CMakeLists.txt)" % f)
+    edges = include_edges(args.root, files, problems)
+    if args.objects:
+        edges += call_edges(object_symbols(args.objects, args.root))
+    graph, via = collections.defaultdict(set), {}
+    upward = collections.Counter()
+    for src, dst, why, line in edges:
+        ls, ld = layer_of(src, layers), layer_of(dst, layers)
+        if ls is None or ld is None:
+            continue
+        if ls != ld and ld not in layers[ls]["deps"]:
+            upward[(ls, ld)] += 1
+            problems.append("%s%s: %s %s: layer %s may not use layer %s" %
+                            (src, ":%d" % line if line else "", why if why != "includes" else "includes", dst, ls, ld))
+        ms, md = module_of(src), module_of(dst)
+        if ms != md and why != "includes":
+            graph[ms].add(md)
+            via[(ms, md)] = why[5:]
+    for comp in strongly_connected(graph):
+        cycle = set(comp)
+        links = ["%s -> %s (%s)" % (a, b, via[(a, b)]) for a in comp for b in sorted(graph[a]) if b in cycle]
+        problems.append("circle of %d files: %s" % (len(comp), "; ".join(links)))
+    if args.list:
+        print("%d files, %d modules, %d dependencies" % (len(files), len(graph), sum(len(v) for v in graph.values())))
+        for (a, b), n in sorted(upward.items()):
+            print("  upward %s -> %s: %d" % (a, b, n))
+    for p in problems:
+        print(p)
+    print("layers: %d problems (%d upward, %d circles)" %
+          (len(problems), sum(upward.values()), len(strongly_connected(graph))))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
