@@ -862,6 +862,22 @@ const char *ddb_item_from_json(ddb_arena *a, const ddb_json *obj, ddb_attr *out)
     return map_from(a, obj, -1, out);
 }
 
+/*
+ * An item's attribute names: not empty, under 64 KB. DynamoDB's own texts (its ErrorFactory, as
+ * DynamoDB Local 1.25 answers them); ScyllaDB's test_limits.py confirms 65535 bytes pass and
+ * 65536 do not.
+ */
+const char *ddb_item_names_check(const ddb_attr *item)
+{
+    for (uint32_t i = 0; i < item->len; i++) {
+        if (item->u.entries[i].nlen == 0 || ddb_attr_has_empty_map_key(&item->u.entries[i].val))
+            return "Empty attribute name";
+        if (item->u.entries[i].nlen > 65535)
+            return "Attribute name is too large, must be less than 65536 bytes";
+    }
+    return NULL;
+}
+
 /* ---- writer ---- */
 
 static void write_base64(ddb_jw *w, const char *bytes, size_t n)

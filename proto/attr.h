@@ -100,6 +100,9 @@ size_t ddb_item_size(const ddb_attr *item);
 /* Whether a map inside `v` (at any depth) has an empty key: DynamoDB refuses one as "Empty attribute
    name", as a top-level name (DynamoDB Local 1.25; the conformance suite's 2026-10-09 captures). */
 int ddb_attr_has_empty_map_key(const ddb_attr *v);
+/* An item's attribute names, as every write checks them: NULL, "Empty attribute name" (a top-level
+   name or a map key at any depth) or "Attribute name is too large, must be less than 65536 bytes". */
+const char *ddb_item_names_check(const ddb_attr *item);
 /* Deep equality as DynamoDB compares (sets are unordered; numbers by value). */
 int ddb_attr_equal(const ddb_attr *a, const ddb_attr *b);
 /* Ordering for S (bytes), N (numeric) and B (bytes) of the same type: <0, 0, >0. */

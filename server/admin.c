@@ -71,7 +71,7 @@ static int move_clock(ddb_server *srv, const char *body, size_t blen, ddb_buf *o
     if (what == NULL)
         return answer(out, status, "expected {\"advance\": ms}, {\"set\": epoch ms} or {\"offset\": ms}", 0, 0);
     ddb_log(DDB_LOG_INFO, "admin: clock %s; offset now %lld ms", what, (long long)ddb_clock_offset_ms());
-    ddb_tasks_sweep_now(srv->tasks);
+    ddb_tasks_sweep_now(srv->eng.tasks);
     return clock_state(out);
 }
 

@@ -6,9 +6,8 @@
 
 #include <stddef.h>
 
+#include "server/engine/engine.h" /* DDB_ITEM_COLLECTION_LIMIT */
 #include "server/engine/jobs/triggers.h"
-
-#define DDB_ITEM_COLLECTION_LIMIT (10ULL * 1024 * 1024 * 1024)
 
 typedef struct ddb_config {
     const char *host;       /* default 127.0.0.1 */

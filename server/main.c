@@ -12,7 +12,9 @@
 
 #include <sodium.h>
 
+#include "server/admin.h"
 #include "server/config.h"
+#include "server/metrics.h"
 #include "server/base/faults.h"
 #include "server/healthcheck.h"
 #include "ddb/ddb_version.h"
@@ -47,12 +49,41 @@ static const char *data_name(const ddb_config *cfg)
     return cfg->in_memory ? "in-memory" : cfg->data_dir;
 }
 
+/* ---- the HTTP front: its settings and the hooks it hands /metrics and /ddbd/ to ---- */
+
+static void metrics_hook(void *ctx, ddb_buf *out)
+{
+    ddb_metrics_render_engine(out, &((ddb_server *)ctx)->eng);
+}
+
+static int admin_hook(void *ctx, const char *method, const char *path, size_t plen, const char *body, size_t blen,
+                      ddb_buf *out)
+{
+    return ddb_admin_handle(ctx, method, path, plen, body, blen, out);
+}
+
+static void http_env(ddb_server *srv, ddb_http_env *env)
+{
+    *env = (ddb_http_env){.api = &srv->api, .gate = srv->gate, .gc = ddb_store_groupcommit(srv->eng.store),
+                          .metrics = metrics_hook, .admin = admin_hook, .ctx = srv};
+}
+
+static void http_options(const ddb_config *cfg, ddb_http_options *o)
+{
+    *o = (ddb_http_options){.host = cfg->host, .port = cfg->port, .threads = cfg->threads, .max_body = cfg->max_body,
+                            .request_timeout = cfg->request_timeout, .max_connections = cfg->max_connections,
+                            .cors = cfg->cors, .tls_cert = cfg->tls_cert, .tls_key = cfg->tls_key,
+                            .metrics_port = cfg->metrics_port, .access_log = cfg->access_log, .admin = cfg->admin};
+}
+
 int main(int argc, char **argv)
 {
     double t0 = now_ms();
     ddb_config cfg;
     ddb_server srv;
     ddb_http *http;
+    ddb_http_options hopt;
+    ddb_http_env henv;
     sigset_t sigs;
     char *err = NULL;
     int rc, sig;
@@ -87,7 +118,9 @@ int main(int argc, char **argv)
         ddb_server_close(&srv);
         return 1;
     }
-    if ((http = ddb_http_bind(&cfg, &srv)) == NULL) {
+    http_options(&cfg, &hopt);
+    http_env(&srv, &henv);
+    if ((http = ddb_http_bind(&hopt, &henv)) == NULL) {
         ddb_server_close(&srv);
         return 1;
     }
@@ -96,7 +129,7 @@ int main(int argc, char **argv)
     /* logged before the loops start, so the line always precedes the first answer */
     ddb_log(DDB_LOG_INFO, "ddbd %s listening on %s://%s:%d, data %s, %u shards, %u threads, %zu tables, ready in %.1f ms",
             DDB_VERSION_STRING, cfg.tls_cert ? "https" : "http", cfg.host, ddb_http_port(http), data_name(&cfg),
-            ddb_store_nshards(srv.store), cfg.threads, ddb_catalog_count(srv.catalog), now_ms() - t0);
+            ddb_store_nshards(srv.eng.store), cfg.threads, ddb_catalog_count(srv.eng.catalog), now_ms() - t0);
     if (ddb_http_metrics_port(http) >= 0)
         ddb_log(DDB_LOG_INFO, "metrics on http://%s:%d/metrics", cfg.host, ddb_http_metrics_port(http));
     if (ddb_http_start(http) != 0) {

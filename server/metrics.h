@@ -1,55 +1,17 @@
 /*
- * server/metrics.h: the figures GET /metrics serves in Prometheus' text format.
- *
- * Every API request is counted once, by the HTTP thread that answered it, in that thread's own
- * counters (no shared cache line on the hot path): requests by operation and outcome, errors by
- * __type, and a latency histogram per operation. A scrape sums the threads' counters (relaxed
- * reads: a scrape may miss a request in flight, never count one twice) and adds the gauges
- * (open connections, tables, RocksDB's memory, cache, compaction and stall figures) and each
- * table's items, bytes and consumed capacity, which the table's own counters keep
- * (engine/table_stats.h).
+ * server/metrics.h: the engine's figures GET /metrics serves, in Prometheus' text format, after the
+ * HTTP front's request counters (server/http/request_metrics.h): the tables in the catalog, the
+ * storage backend's own figures (RocksDB's memory, cache, compaction and stall figures), --sync's
+ * group commit, and each table's items, bytes and consumed capacity, which the table's own
+ * counters keep (engine/table_stats.h).
  */
 #ifndef DDB_METRICS_H
 #define DDB_METRICS_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-#include "ddb/ddb_status.h"
 #include "proto/json.h"
-#include "proto/ops.h"
+#include "server/engine/engine.h"
 
-/* Latency buckets, in seconds (le="..."), then +Inf. */
-#define DDB_METRICS_BUCKETS 12
-
-typedef struct ddb_metrics_thread {
-    uint64_t requests[DDB_OP__COUNT][2];                   /* [op][0 ok, 1 error] */
-    uint64_t errors[DDB_E__SERVER_LAST];                   /* by error code */
-    uint64_t latency[DDB_OP__COUNT][DDB_METRICS_BUCKETS + 1]; /* counts per bucket (not cumulative) */
-    uint64_t latency_ns[DDB_OP__COUNT];                    /* summed */
-} ddb_metrics_thread;
-
-/* Counts one request of `op` (DDB_OP_NONE for an unknown target) ending in `status` after `seconds`. */
-void ddb_metrics_record(ddb_metrics_thread *m, int op, int status, double seconds);
-
-/* Everything a scrape reports besides the threads' counters. */
-typedef struct ddb_metrics_gauges {
-    unsigned connections;
-    size_t tables;
-    const char *store_text; /* the storage backend's own lines, already in the text format (may be NULL) */
-} ddb_metrics_gauges;
-
-/* Writes the text format (version 0.0.4) of n threads' counters and the gauges to `out`. */
-void ddb_metrics_render(ddb_buf *out, const ddb_metrics_thread *threads, size_t stride, size_t n,
-                        const ddb_metrics_gauges *g);
-
-/*
- * Writes every live table's figures (engine/table_stats.h): items, bytes, and the read and write
- * capacity units consumed. A table whose items were never counted since the store opened is
- * counted now, once (one pass over its items).
- */
-struct ddb_catalog;
-struct ddb_store;
-void ddb_metrics_render_tables(ddb_buf *out, struct ddb_catalog *c, struct ddb_store *s);
+/* Appends the figures to `out`; the caller keeps the store and catalog in place meanwhile (the gate). */
+void ddb_metrics_render_engine(ddb_buf *out, ddb_engine *eng);
 
 #endif

@@ -93,7 +93,6 @@ static void run(seeder *s, ddb_req *r, ddb_op op, int check)
     memset(r, 0, sizeof(*r));
     memset(&in, 0, sizeof(in));
     r->arena = &s->arena;
-    r->srv = s->srv;
     r->body = s->body.data;
     r->body_len = s->body.len;
     r->outbuf = &s->out;
@@ -103,7 +102,7 @@ static void run(seeder *s, ddb_req *r, ddb_op op, int check)
     snprintf(target, sizeof(target), "DynamoDB_20120810.%s", ddb_op_name(op));
     in.target = target;
     in.target_len = strlen(target);
-    ddb_dispatch(r, &in);
+    ddb_dispatch(&s->srv->api, r, &in);
 }
 
 /* s->body = {"TableName": table, "<member>": doc} */
@@ -187,8 +186,8 @@ static int on_definition(void *ctx, const seed_record *rec)
     d->json = strndup(s->body.data, s->body.len);
     d->path = strdup(rec->loc.path);
     d->line = seed_line(&rec->loc);
-    d->existing = ddb_catalog_get(s->srv->catalog, d->name);
-    d->preview = ddb_catalog_preview(s->srv->catalog, d->name, d->json, strlen(d->json));
+    d->existing = ddb_catalog_get(s->srv->eng.catalog, d->name);
+    d->preview = ddb_catalog_preview(s->srv->eng.catalog, d->name, d->json, strlen(d->json));
     if (d->preview == NULL) {
         report(s, d->path, d->line, "the table definition cannot be used");
         return 0;
@@ -206,7 +205,7 @@ static const ddb_table *target_table(seeder *s, const char *name)
 
     if (d != NULL)
         return d->existing != NULL ? d->existing : d->preview;
-    return name != NULL ? ddb_catalog_get(s->srv->catalog, name) : NULL;
+    return name != NULL ? ddb_catalog_get(s->srv->eng.catalog, name) : NULL;
 }
 
 /* PutItem's (or DeleteItem's) validation, then the key checks its handler and the mutation make. */

@@ -14,7 +14,38 @@
 #include "server/base/log.h"
 #include "server/engine/streams.h"
 #include "server/engine/jobs/triggers.h"
+#include "server/engine/jobs/backups.h"
+#include "server/engine/jobs/expiry.h"
+#include "server/engine/jobs/indexes.h"
+#include "server/engine/jobs/pitr.h"
+#include "server/engine/jobs/purge.h"
+#include "server/engine/jobs/streams_trim.h"
 #include "server/engine/jobs/tasks.h"
+#include "server/engine/jobs/ttl.h"
+#include "server/engine/xfer/xfer_job.h"
+
+/*
+ * The background worker's jobs, in the order each turn runs them (engine/jobs/tasks.h): the work
+ * persisted records ask for, then the sweeps of what expired (TTL first).
+ */
+static const ddb_job *const JOBS[] = {
+    &ddb_job_table_purge, &ddb_job_indexes, &ddb_job_backups, &ddb_job_xfer, &ddb_job_ttl,
+    &ddb_job_tokens, &ddb_job_stream_trim, &ddb_job_pitr_trim, &ddb_job_backup_expiry,
+};
+
+/* The command line's settings the engine and its jobs act on. */
+static void settings_of(const ddb_config *cfg, ddb_engine_settings *s)
+{
+    s->item_collection_limit = cfg->item_collection_limit;
+    s->write_conflict_rate = cfg->write_conflict_rate;
+    s->transaction_conflict_rate = cfg->transaction_conflict_rate;
+    s->ttl_interval = cfg->ttl_interval;
+    s->objstore.export_dir = cfg->export_dir;
+    s->objstore.s3_endpoint = cfg->s3_endpoint;
+    s->objstore.s3_access_key = cfg->s3_access_key;
+    s->objstore.s3_secret_key = cfg->s3_secret_key;
+    s->objstore.s3_region = cfg->s3_region;
+}
 
 int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
 {
@@ -22,7 +53,11 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
 
     memset(srv, 0, sizeof(*srv));
     srv->config = cfg;
-    if (cfg->auth_file != NULL && (srv->auth = ddb_auth_load(cfg->auth_file, err)) == NULL)
+    settings_of(cfg, &srv->eng.settings);
+    srv->api.eng = &srv->eng;
+    srv->api.namespaces = cfg->namespaces;
+    srv->api.lenient_numbers = cfg->lenient_numbers;
+    if (cfg->auth_file != NULL && (srv->api.auth = ddb_auth_load(cfg->auth_file, err)) == NULL)
         return -1;
     memset(&o, 0, sizeof(o));
     o.path = cfg->data_dir;
@@ -40,21 +75,21 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     o.min_free_bytes = cfg->min_free_disk;
     o.key_hash = ddb_key_part_hash;
     o.partition_bytes = DDB_KEY_PARTITION_BYTES;
-    if ((srv->store = ddb_store_open(&o, err)) == NULL)
+    if ((srv->eng.store = ddb_store_open(&o, err)) == NULL)
         return -1;
-    if ((srv->catalog = ddb_catalog_open(srv->store, err)) == NULL) {
-        ddb_store_close(srv->store);
+    if ((srv->eng.catalog = ddb_catalog_open(srv->eng.store, err)) == NULL) {
+        ddb_store_close(srv->eng.store);
         return -1;
     }
     /* a store opened with more shards than a stream's last generation opens a new one */
-    if (ddb_streams_reshard(srv, err) != 0) {
-        ddb_catalog_close(srv->catalog);
-        ddb_store_close(srv->store);
+    if (ddb_streams_reshard(&srv->eng, err) != 0) {
+        ddb_catalog_close(srv->eng.catalog);
+        ddb_store_close(srv->eng.store);
         return -1;
     }
-    srv->tokens = ddb_tokens_new((uint64_t)cfg->idempotency_window * 1000);
-    srv->tasks = ddb_tasks_start(srv);
-    srv->triggers = ddb_triggers_start(srv);
+    srv->eng.tokens = ddb_tokens_new((uint64_t)cfg->idempotency_window * 1000);
+    srv->eng.tasks = ddb_tasks_start(&srv->eng, JOBS, sizeof(JOBS) / sizeof(JOBS[0]));
+    srv->triggers = ddb_triggers_start(&srv->eng, srv->config->triggers, srv->config->ntriggers);
     srv->gate = ddb_gate_new(cfg->threads);
     pthread_mutex_init(&srv->admin, NULL);
     return 0;
@@ -63,11 +98,11 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
 void ddb_server_close(ddb_server *srv)
 {
     ddb_triggers_stop(srv->triggers);
-    ddb_tasks_stop(srv->tasks);
-    ddb_tokens_free(srv->tokens);
-    ddb_auth_free(srv->auth);
-    ddb_catalog_close(srv->catalog);
-    ddb_store_close(srv->store);
+    ddb_tasks_stop(srv->eng.tasks);
+    ddb_tokens_free(srv->eng.tokens);
+    ddb_auth_free(srv->api.auth);
+    ddb_catalog_close(srv->eng.catalog);
+    ddb_store_close(srv->eng.store);
     if (srv->gate != NULL) {
         ddb_gate_free(srv->gate);
         pthread_mutex_destroy(&srv->admin);
@@ -82,15 +117,15 @@ static void quiesce(ddb_server *srv)
 {
     ddb_gate_close(srv->gate);
     ddb_triggers_stop(srv->triggers);
-    ddb_tasks_stop(srv->tasks);
+    ddb_tasks_stop(srv->eng.tasks);
     srv->triggers = NULL;
-    srv->tasks = NULL;
+    srv->eng.tasks = NULL;
 }
 
 static void resume(ddb_server *srv)
 {
-    srv->tasks = ddb_tasks_start(srv);
-    srv->triggers = ddb_triggers_start(srv);
+    srv->eng.tasks = ddb_tasks_start(&srv->eng, JOBS, sizeof(JOBS) / sizeof(JOBS[0]));
+    srv->triggers = ddb_triggers_start(&srv->eng, srv->config->triggers, srv->config->ntriggers);
     ddb_gate_open(srv->gate);
 }
 
@@ -99,7 +134,7 @@ int ddb_server_snapshot_save(ddb_server *srv, const char *name)
     int rc;
 
     quiesce(srv);
-    rc = ddb_store_checkpoint_save(srv->store, name);
+    rc = ddb_store_checkpoint_save(srv->eng.store, name);
     resume(srv);
     return rc;
 }
@@ -107,7 +142,7 @@ int ddb_server_snapshot_save(ddb_server *srv, const char *name)
 static int snapshot_exists(ddb_server *srv, const char *name)
 {
     ddb_checkpoint_info *list;
-    size_t n = ddb_store_checkpoint_list(srv->store, &list);
+    size_t n = ddb_store_checkpoint_list(srv->eng.store, &list);
     int found = 0;
 
     for (size_t i = 0; i < n && !found; i++)
@@ -127,27 +162,27 @@ int ddb_server_snapshot_restore(ddb_server *srv, const char *name)
         return DDB_CHECKPOINT_NOT_FOUND;
     }
     /* everything that read the store is rebuilt from the restored one */
-    ddb_tokens_free(srv->tokens);
-    ddb_catalog_close(srv->catalog);
-    srv->tokens = NULL;
-    srv->catalog = NULL;
-    rc = ddb_store_checkpoint_restore(srv->store, name);
-    if (rc == DDB_CHECKPOINT_EIO || (srv->catalog = ddb_catalog_open(srv->store, &err)) == NULL ||
-        ddb_streams_reshard(srv, &err) != 0) {
+    ddb_tokens_free(srv->eng.tokens);
+    ddb_catalog_close(srv->eng.catalog);
+    srv->eng.tokens = NULL;
+    srv->eng.catalog = NULL;
+    rc = ddb_store_checkpoint_restore(srv->eng.store, name);
+    if (rc == DDB_CHECKPOINT_EIO || (srv->eng.catalog = ddb_catalog_open(srv->eng.store, &err)) == NULL ||
+        ddb_streams_reshard(&srv->eng, &err) != 0) {
         ddb_log(DDB_LOG_ERROR, "snapshot: restoring %s failed (%s); stopping", name, err ? err : "see above");
         _exit(1); /* the store is closed or half open: nothing can be served (the next start completes it) */
     }
-    srv->tokens = ddb_tokens_new((uint64_t)srv->config->idempotency_window * 1000);
+    srv->eng.tokens = ddb_tokens_new((uint64_t)srv->config->idempotency_window * 1000);
     resume(srv);
     return rc;
 }
 
 int ddb_server_snapshot_delete(ddb_server *srv, const char *name)
 {
-    return ddb_store_checkpoint_delete(srv->store, name); /* requests never read a snapshot */
+    return ddb_store_checkpoint_delete(srv->eng.store, name); /* requests never read a snapshot */
 }
 
 size_t ddb_server_snapshot_list(ddb_server *srv, ddb_checkpoint_info **out)
 {
-    return ddb_store_checkpoint_list(srv->store, out);
+    return ddb_store_checkpoint_list(srv->eng.store, out);
 }

@@ -6,21 +6,18 @@
 
 #include <pthread.h>
 
-#include "server/engine/catalog.h"
+#include "server/api/dispatch.h"
 #include "server/config.h"
-#include "server/storage/storage.h"
+#include "server/engine/engine.h"
 
 typedef struct ddb_server ddb_server;
 
 struct ddb_server {
     const ddb_config *config;
-    ddb_store *store;
-    ddb_catalog *catalog;
-    struct ddb_tasks *tasks; /* the background worker (engine/tasks.h) */
-    struct ddb_tokens *tokens; /* ClientRequestTokens in flight (engine/idempotency.h) */
-    struct ddb_triggers *triggers; /* stream triggers to local functions (engine/triggers.h) */
-    struct ddb_auth *auth;   /* --auth: the keys signatures are verified against (api/auth.h); NULL: none */
-    struct ddb_gate *gate;   /* requests in flight, per HTTP thread (gate.h) */
+    ddb_engine eng;          /* the store, the catalog, the tokens, the background worker, the settings */
+    ddb_api api;             /* what the request pipeline runs against (api/dispatch.h) */
+    struct ddb_triggers *triggers; /* stream triggers to local functions (engine/jobs/triggers.h) */
+    struct ddb_gate *gate;   /* requests in flight, per HTTP thread (base/gate.h) */
     pthread_mutex_t admin;   /* one admin operation at a time (admin.c) */
 };
 

@@ -13,7 +13,6 @@
 #include "server/base/clock.h"
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
-#include "server/server.h"
 #include "server/api/validate.h"
 
 #define X(camel, snake, svc) int ddb_op_##snake(ddb_req *req) __attribute__((weak));
@@ -168,7 +167,7 @@ static void envelope_request_checks(ddb_req *req, ddb_op op)
  * The default account in us-east-1 is the default namespace, where tables written before
  * namespaces (or with them off) live.
  */
-static void set_namespace(ddb_req *req)
+static void set_namespace(const ddb_api *api, ddb_req *req)
 {
     const ddb_auth_key *k;
     const char *region = req->region != NULL && req->region[0] ? req->region : "us-east-1";
@@ -180,15 +179,15 @@ static void set_namespace(ddb_req *req)
     }
     req->account = DDB_DEFAULT_ACCOUNT;
     req->ns = "";
-    if (req->srv->config == NULL || !req->srv->config->namespaces)
+    if (!api->namespaces)
         return;
-    if (req->srv->auth != NULL && (k = ddb_auth_key_of(req->srv->auth, req->access_key)) != NULL && k->account != NULL)
+    if (api->auth != NULL && (k = ddb_auth_key_of(api->auth, req->access_key)) != NULL && k->account != NULL)
         req->account = k->account;
     if (strcmp(req->account, DDB_DEFAULT_ACCOUNT) != 0 || strcmp(region, "us-east-1") != 0)
         req->ns = ddb_arena_sprintf(req->arena, "%s:%s", req->account, region);
 }
 
-void ddb_dispatch(ddb_req *req, const ddb_http_in *in)
+void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
 {
     ddb_op op;
     ddb_handler h;
@@ -197,9 +196,14 @@ void ddb_dispatch(ddb_req *req, const ddb_http_in *in)
 
     /* with --auth, the signature is verified first: a request AWS cannot authenticate gets nothing
      * else checked, its body and operation name included */
-    if (req->srv->auth != NULL && in->http != NULL &&
+    req->eng = api->eng;
+    if (api->auth != NULL) { /* the policy of what only the handler names */
+        req->auth = api->auth;
+        req->allow = ddb_auth_allow;
+    }
+    if (api->auth != NULL && in->http != NULL &&
         ((in->auth != NULL && check_auth(req, in) != DDB_OK) ||
-         ddb_auth_verify(req->srv->auth, req, in->http, ddb_clock_now_ms()) != DDB_OK))
+         ddb_auth_verify(api->auth, req, in->http, ddb_clock_now_ms()) != DDB_OK))
         return;
     if (in->body_error != 0) {
         ddb_req_fail(req, in->body_error, "%s", in->body_error_msg);
@@ -229,12 +233,13 @@ void ddb_dispatch(ddb_req *req, const ddb_http_in *in)
         return;
     }
     req->in = body;
-    set_namespace(req);
-    if (req->srv->auth != NULL && !req->internal && ddb_auth_authorize(req->srv->auth, req, op, body) != DDB_OK)
+    set_namespace(api, req);
+    if (api->auth != NULL && !req->internal && ddb_auth_authorize(api->auth, req, op, body) != DDB_OK)
         return;
     ddb_attr_set_dialect(value_dialect(op));
     spec = ddb_spec_for_op(op);
-    if (req->srv->config != NULL && req->srv->config->lenient_numbers)
+    req->lenient_numbers = api->lenient_numbers;
+    if (api->lenient_numbers)
         ddb_v_coerce_numbers(body, spec);
     if (spec != NULL && ddb_validate(req, spec, body) != DDB_OK) {
         envelope_request_checks(req, op);

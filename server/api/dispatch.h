@@ -26,6 +26,14 @@ typedef struct ddb_http_in {
 /* One handler signature for every operation: read req->in / req->parsed, write req->out or fail. */
 typedef int (*ddb_handler)(ddb_req *req);
 
+/* What the pipeline runs requests against: handed to it by the wiring (server/server.c). */
+typedef struct ddb_api {
+    struct ddb_engine *eng; /* every request's req->eng */
+    struct ddb_auth *auth;  /* --auth: the keys signatures are verified against and their policies; NULL: none */
+    int namespaces;         /* --namespaces: each account and region its own tables */
+    int lenient_numbers;    /* --lenient-numbers (validate.h) */
+} ddb_api;
+
 /*
  * Runs: JSON parse (SerializationException) -> operation lookup (UnknownOperationException) ->
  * authentication header (MissingAuthenticationToken/IncompleteSignature) -> field validation ->
@@ -33,6 +41,6 @@ typedef int (*ddb_handler)(ddb_req *req);
  * (req->internal, with in->http NULL: --seed) skips authentication and --auth's policy; with
  * req->validate_only the handler is not run.
  */
-void ddb_dispatch(ddb_req *req, const ddb_http_in *in);
+void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in);
 
 #endif

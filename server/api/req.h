@@ -13,28 +13,10 @@
 #include "proto/arena.h"
 #include "proto/attr.h"
 #include "proto/json.h"
+#include "server/base/error.h"
 
-typedef struct ddb_server ddb_server;
-
-/* One entry of TransactionCanceledException's "CancellationReasons", in action order. */
-typedef struct ddb_cancel_reason {
-    const char *code;     /* "None", "ConditionalCheckFailed", "ValidationError", "TransactionConflict", ... */
-    const char *msg;      /* NULL for "None" (DynamoDB sends no Message then) */
-    const ddb_attr *item; /* ReturnValuesOnConditionCheckFailure ALL_OLD: the item as it was */
-} ddb_cancel_reason;
-
-/*
- * A request's error: its type and message, plus the structured details some errors carry. The
- * renderer (http.c) writes every detail that is set, so an error that needs one sets it here and
- * nothing else learns the wire shape.
- */
-typedef struct ddb_req_error {
-    int code;             /* DDB_OK or a DDB_E_* */
-    const char *msg;      /* NULL: the error has no message field; in the arena */
-    const ddb_attr *item; /* ConditionalCheckFailedException's "Item" (ReturnValuesOnConditionCheckFailure) */
-    const ddb_cancel_reason *reasons; /* TransactionCanceledException's "CancellationReasons" */
-    uint32_t nreasons;
-} ddb_req_error;
+struct ddb_engine;
+struct ddb_auth;
 
 /* Values the validation step decodes once so the handler need not decode them again. */
 typedef struct ddb_parsed {
@@ -49,14 +31,18 @@ typedef struct ddb_parsed {
 
 typedef struct ddb_req {
     ddb_arena *arena;
-    ddb_server *srv;
+    struct ddb_engine *eng; /* what the operation works on (engine/engine.h); set by dispatch */
+    /* --auth's policy for what only the handler can name (a PartiQL statement's action and table):
+       allow(auth, req, action, table) returns DDB_OK or records AccessDeniedException; NULL: no policy */
+    int (*allow)(const struct ddb_auth *auth, struct ddb_req *req, const char *action, const char *table);
+    const struct ddb_auth *auth;
     int op;                 /* ddb_op */
     const char *body;       /* raw request body */
     size_t body_len;
     const ddb_json *in;     /* the parsed request (an OBJECT) once dispatch has parsed it */
     ddb_jw out;             /* the handler's JSON result; an empty body means "{}" */
     ddb_buf *outbuf;
-    ddb_req_error err;
+    ddb_error err;
     ddb_parsed parsed;
     const char *access_key; /* from the Authorization header's Credential */
     const char *region;
@@ -67,6 +53,7 @@ typedef struct ddb_req {
     uint64_t now_ms;        /* wall clock at arrival */
     double consumed_read, consumed_write; /* capacity units the request consumed (ddb_consumed_write) */
     int internal;           /* made in-process (--seed): no Authorization header, no --auth policy */
+    int lenient_numbers;    /* --lenient-numbers: its numbers may come as strings (api/validate.h) */
     int validate_only;      /* stop after validation, before the handler (--seed checks everything first) */
 } ddb_req;
 

@@ -90,8 +90,6 @@ void ddb_v_js_number(ddb_buf *b, double v);
 int ddb_v_name_chars_ok(const char *s, size_t n);
 /* Length in UTF-16 code units, as Java counts string lengths. */
 size_t ddb_v_utf16_len(const char *s, size_t n);
-/* An item's attribute names: NULL, "Empty attribute name" or "Attribute name is too large, ...". */
-const char *ddb_v_item_names(const ddb_attr *item);
 
 /* The spec of each operation (validate_specs.c); NULL for operations without one. */
 const ddb_spec *ddb_spec_for_op(int op);

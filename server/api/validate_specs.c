@@ -376,22 +376,6 @@ static const char *decode_value(ddb_req *req, const ddb_json *v, ddb_attr *out)
 }
 
 /*
- * An item's attribute names: not empty, under 64 KB. DynamoDB's own texts (its ErrorFactory, as
- * DynamoDB Local 1.25 answers them); ScyllaDB's test_limits.py confirms 65535 bytes pass and
- * 65536 do not.
- */
-const char *ddb_v_item_names(const ddb_attr *item)
-{
-    for (uint32_t i = 0; i < item->len; i++) {
-        if (item->u.entries[i].nlen == 0 || ddb_attr_has_empty_map_key(&item->u.entries[i].val))
-            return "Empty attribute name";
-        if (item->u.entries[i].nlen > 65535)
-            return "Attribute name is too large, must be less than 65536 bytes";
-    }
-    return NULL;
-}
-
-/*
  * ConditionalOperator joins two or more legacy conditions; without any it is refused (DynamoDB's
  * ErrorFactory COND_OP_WITHOUT_FILTER_OR_EXPECTED, answered by DynamoDB Local 1.25 for PutItem).
  */
@@ -476,7 +460,7 @@ static const char *put_item_rules(ddb_req *req, const ddb_json *in)
     if (msg == NULL)
         msg = decode_map(req, ddb_v_get(in, "Item"), &req->parsed.item);
     if (msg == NULL)
-        msg = ddb_v_item_names(req->parsed.item);
+        msg = ddb_item_names_check(req->parsed.item);
     if (msg != NULL)
         return msg;
     if (rv != NULL && rv[0] != '\0' && strcmp(rv, "ALL_OLD") != 0 && strcmp(rv, "NONE") != 0)
@@ -791,7 +775,7 @@ static const char *write_request_one(ddb_req *req, const ddb_json *w)
     if (put != NULL) {
         msg = ddb_item_from_json(req->arena, ddb_v_get(put, "Item"), &item);
         if (msg == NULL)
-            msg = ddb_v_item_names(&item);
+            msg = ddb_item_names_check(&item);
         if (msg == NULL && ddb_item_size(&item) > DDB_MAX_ITEM_SIZE)
             msg = "Item size has exceeded the maximum allowed size";
         return msg;

@@ -17,27 +17,13 @@
 
 #include "proto/arena.h"
 #include "proto/attr.h"
+#include "server/base/be.h"
 #include "server/storage/storage.h"
 
 #define DDB_KEY_TABLE_BYTES 4
 #define DDB_KEY_PREFIX_BYTES 14 /* table id + hash + pk length */
 #define DDB_KEY_PARTITION_BYTES 12 /* table id + hash: what ddb_key_part_hash reads (storage.h) */
 
-/* Big-endian integers of n bytes (1..8), as every key and stored header of the format writes them. */
-static inline void ddb_put_be(char *p, uint64_t v, int n)
-{
-    for (int i = n - 1; i >= 0; i--, v >>= 8)
-        p[i] = (char)(v & 0xff);
-}
-
-static inline uint64_t ddb_get_be(const char *p, int n)
-{
-    uint64_t v = 0;
-
-    for (int i = 0; i < n; i++)
-        v = v << 8 | (unsigned char)p[i];
-    return v;
-}
 
 typedef struct ddb_key {
     char *bytes;

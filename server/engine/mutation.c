@@ -12,8 +12,8 @@
 #include "server/base/faults.h"
 #include "server/engine/index.h"
 #include "server/engine/itemcodec.h"
-#include "server/engine/jobs/pitr.h"
-#include "server/server.h"
+#include "server/engine/pitr_log.h"
+#include "server/engine/engine.h"
 #include "server/engine/streams.h"
 #include "server/engine/table_stats.h"
 
@@ -301,13 +301,13 @@ static void count_change(const ddb_mutation *m)
     ddb_table_stats_change(m->t->stats, m->stats_epoch, items, bytes);
 }
 
-int ddb_mutate(ddb_server *srv, ddb_arena *a, ddb_mutation *m)
+int ddb_mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
 {
-    unsigned long long limit = srv->config->item_collection_limit;
-    run r = {m, a, srv->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0};
+    unsigned long long limit = eng->settings.item_collection_limit;
+    run r = {m, a, eng->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0};
 
     /* an injected conflict (faults.h), as when a transaction holds the item */
-    if (m->single_write && ddb_fault_draw(srv->config->write_conflict_rate))
+    if (m->single_write && ddb_fault_draw(eng->settings.write_conflict_rate))
         return fail(m, DDB_E_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
     for (;;) {
         ddb_store_key keys[2] = {{m->key.bytes, m->key.len, NULL, 0}};
@@ -318,9 +318,9 @@ int ddb_mutate(ddb_server *srv, ddb_arena *a, ddb_mutation *m)
             return fail(m, DDB_E_VALIDATION, msg);
         if (m->t->collections_id != 0)
             collection_key(a, m, &keys[nkeys++]);
-        rc = ddb_store_commit(srv->store, a, keys, nkeys, decide_commit, &r);
+        rc = ddb_store_commit(eng->store, a, keys, nkeys, decide_commit, &r);
         if (rc == RERUN_WITH_NEW_TABLE) {
-            const ddb_table *t = ddb_catalog_get(srv->catalog, m->t->key);
+            const ddb_table *t = ddb_catalog_get(eng->catalog, m->t->key);
             if (t == NULL || t->id != m->t->id)
                 return fail(m, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
             m->t = t;
@@ -427,10 +427,10 @@ static size_t txn_keys(ddb_arena *a, txn *x, ddb_store_key *keys)
 }
 
 /* After a schema change: every mutation against its table's live description, or ResourceNotFound. */
-static int txn_refresh_tables(ddb_server *srv, txn *x)
+static int txn_refresh_tables(ddb_engine *eng, txn *x)
 {
     for (size_t i = 0; i < x->n; i++) {
-        const ddb_table *t = ddb_catalog_get(srv->catalog, x->ms[i].t->key);
+        const ddb_table *t = ddb_catalog_get(eng->catalog, x->ms[i].t->key);
         if (t == NULL || t->id != x->ms[i].t->id)
             return DDB_E_RESOURCE_NOT_FOUND;
         x->ms[i].t = t;
@@ -438,7 +438,7 @@ static int txn_refresh_tables(ddb_server *srv, txn *x)
     return DDB_OK;
 }
 
-static int txn_fail(ddb_req_error *err, int code, const char *msg)
+static int txn_fail(ddb_error *err, int code, const char *msg)
 {
     err->code = code;
     err->msg = msg;
@@ -447,7 +447,7 @@ static int txn_fail(ddb_req_error *err, int code, const char *msg)
 
 /* Another gateway's commits kept winning on the transaction's items (storage.h): cancelled with
    TransactionConflict on every action, as the store does not say which item it lost on. */
-static int txn_conflict(ddb_mutation *ms, size_t n, ddb_req_error *err)
+static int txn_conflict(ddb_mutation *ms, size_t n, ddb_error *err)
 {
     for (size_t i = 0; i < n; i++) {
         ms[i].err.code = DDB_E_TRANSACTION_CONFLICT;
@@ -456,16 +456,16 @@ static int txn_conflict(ddb_mutation *ms, size_t n, ddb_req_error *err)
     return txn_fail(err, DDB_E_TRANSACTION_CANCELED, NULL);
 }
 
-int ddb_mutate_txn(ddb_server *srv, ddb_arena *a, ddb_mutation *ms, size_t n, const ddb_batch *extra,
-                   ddb_req_error *err)
+int ddb_mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, const ddb_batch *extra,
+                   ddb_error *err)
 {
-    unsigned long long limit = srv->config->item_collection_limit;
+    unsigned long long limit = eng->settings.item_collection_limit;
     txn x = {ms, DDB_NEW_ARRAY(a, run, n), n, DDB_NEW_ARRAY(a, size_t, n), extra};
     ddb_store_key *keys = DDB_NEW_ARRAY(a, ddb_store_key, 2 * n);
 
     memset(err, 0, sizeof(*err));
     for (size_t i = 0; i < n; i++)
-        x.runs[i] = (run){&ms[i], a, srv->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0};
+        x.runs[i] = (run){&ms[i], a, eng->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0};
     for (;;) {
         size_t nkeys;
         int rc;
@@ -478,9 +478,9 @@ int ddb_mutate_txn(ddb_server *srv, ddb_arena *a, ddb_mutation *ms, size_t n, co
             }
         }
         nkeys = txn_keys(a, &x, keys);
-        rc = ddb_store_commit(srv->store, a, keys, nkeys, decide_txn, &x);
+        rc = ddb_store_commit(eng->store, a, keys, nkeys, decide_txn, &x);
         if (rc == RERUN_WITH_NEW_TABLE) {
-            if (txn_refresh_tables(srv, &x) != DDB_OK)
+            if (txn_refresh_tables(eng, &x) != DDB_OK)
                 return txn_fail(err, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
             continue;
         }
@@ -499,4 +499,13 @@ int ddb_mutate_txn(ddb_server *srv, ddb_arena *a, ddb_mutation *ms, size_t n, co
 double ddb_mutation_table_units(const ddb_mutation *m)
 {
     return ddb_write_units(m->new_size > m->old_size ? m->new_size : m->old_size);
+}
+
+double ddb_mutation_units(const ddb_mutation *m)
+{
+    double total = ddb_mutation_table_units(m);
+
+    for (unsigned i = 0; i < m->t->nindexes; i++)
+        total += m->index_units[i];
+    return total;
 }

@@ -25,10 +25,10 @@
 
 #include "server/engine/catalog.h"
 #include "server/engine/keycodec.h"
-#include "server/api/req.h"
+#include "server/base/error.h"
+#include "server/engine/engine.h"
 
 struct ddb_expr;
-struct ddb_server;
 
 /* DDB_MUT_CHECK: a transaction's ConditionCheck, the condition alone (nothing is written). */
 typedef enum ddb_mut_kind { DDB_MUT_PUT, DDB_MUT_UPDATE, DDB_MUT_DELETE, DDB_MUT_CHECK } ddb_mut_kind;
@@ -49,7 +49,7 @@ typedef struct ddb_mutation {
     int insert;                        /* PUT only where no item has the key (PartiQL INSERT): else DuplicateItemException */
     int stream_flags;                  /* its stream record's flags (DDB_REC_SERVICE for TTL deletes) */
     /* ---- what happened (reset by every run of the decision) ---- */
-    ddb_req_error err;                 /* DDB_OK or the error, as a request records it */
+    ddb_error err;                 /* DDB_OK or the error, as a request records it */
     int had_old;
     ddb_attr old;                      /* decoded when had_old */
     size_t old_size;
@@ -69,7 +69,7 @@ void ddb_mutation_init(ddb_mutation *m, ddb_mut_kind kind, const ddb_table *t, c
  * Runs the mutation. Returns DDB_OK, or the error code also left in m->err (condition failed,
  * validation of the new image, table deleted meanwhile, storage failure).
  */
-int ddb_mutate(struct ddb_server *srv, ddb_arena *a, ddb_mutation *m);
+int ddb_mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m);
 
 /*
  * Runs n mutations on distinct items (of any tables) as one transaction: a single conditional
@@ -81,11 +81,13 @@ int ddb_mutate(struct ddb_server *srv, ddb_arena *a, ddb_mutation *m);
  * (ResourceNotFound when a table was deleted meanwhile, InternalServerError), left in *err.
  * The crash point "transact-before-commit" (faults.h) fires after the decision, before the write.
  */
-int ddb_mutate_txn(struct ddb_server *srv, ddb_arena *a, ddb_mutation *ms, size_t n, const ddb_batch *extra,
-                   ddb_req_error *err);
+int ddb_mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, const ddb_batch *extra,
+                   ddb_error *err);
 
 /* Write units the base table was charged: DynamoDB charges the larger of the old and new item. */
 double ddb_mutation_table_units(const ddb_mutation *m);
+/* Every write unit the mutation consumed: the table's and its indexes' (m->t's). */
+double ddb_mutation_units(const ddb_mutation *m);
 
 /*
  * Adds to `out` the changes of index `ix` for an item going from `old_item` to `new_item` (either

@@ -38,6 +38,7 @@
 #include "server/engine/catalog.h"
 #include "server/engine/keycodec.h"
 #include "server/storage/storage.h"
+#include "server/engine/engine.h"
 
 #define DDB_STREAM_VIEWS(X) X(KEYS_ONLY) X(NEW_IMAGE) X(OLD_IMAGE) X(NEW_AND_OLD_IMAGES)
 typedef enum ddb_stream_view {
@@ -136,13 +137,5 @@ void ddb_stream_write_member(ddb_jw *w, uint32_t id, const char *label, int view
                              unsigned ngens);
 /* A stream's label: its creation time, "YYYY-MM-DDTHH:MM:SS.mmm" (UTC), as DynamoDB makes them. */
 const char *ddb_stream_label(ddb_arena *a, uint64_t ms);
-
-/* ---- background work (engine/tasks.c) ---- */
-
-struct ddb_server;
-/* At start: a new generation for every enabled stream whose shard count grew. */
-int ddb_streams_reshard(struct ddb_server *srv, char **err);
-/* Deletes records older than 24 hours, and streams disabled for 24 hours. */
-void ddb_streams_trim(struct ddb_server *srv, uint64_t now_ms);
 
 #endif

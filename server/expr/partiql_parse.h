@@ -30,15 +30,14 @@ static inline const pq_tok *pq_peek(const pq_parser *p)
     return &p->lx->toks[p->pos];
 }
 
+/* ---- partiql_parser.c: the cursor, the keywords, the first failure ---- */
+
 /* Records "Statement wasn't well formed, can't be processed: <detail>" (the first error wins). */
 void pq_fail(pq_parser *p, const char *detail);
 /* Records a whole message; returns NULL, for `return pq_fail_msg(p, ...);`. */
 void *pq_fail_msg(pq_parser *p, const char *msg);
 /* Records "<msg> at <line>:<column>:<length>" for token t. */
 void pq_fail_at(pq_parser *p, const char *msg, const pq_tok *t);
-/* Enters one more level of nesting (leave with p->depth--); 0, with the error set, past
-   PQ_MAX_DEPTH. */
-int pq_nest(pq_parser *p);
 /* Why the current token cannot start a term: "Unexpected term", "Unexpected keyword", ... */
 const char *pq_term_detail(const pq_parser *p);
 /* The next `?`'s value. */
@@ -49,9 +48,14 @@ const char *pq_lower(ddb_arena *a, const char *s, size_t n);
 int pq_accept(pq_parser *p, pq_tok_type t);
 int pq_accept_word(pq_parser *p, const char *kw);
 int pq_is_keyword(const pq_lexed *lx, const pq_tok *t);
+/* Whether a word token is an operator spelled as a word (AND, OR, NOT, IN, ...). */
+int pq_is_word_operator(const pq_lexed *lx, const pq_tok *t);
 
 /* ---- partiql.c: paths and conditions ---- */
 
+/* Enters one more level of nesting (leave with p->depth--); 0, with the error set, past
+   PQ_MAX_DEPTH. */
+int pq_nest(pq_parser *p);
 /* A document path at the current token; -1 when it is no identifier (nothing recorded) or on error. */
 int pq_path(pq_parser *p, ddb_path *path);
 /* A literal as a value node. */

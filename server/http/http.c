@@ -30,7 +30,6 @@
 #include "proto/crc32.h"
 #include "server/api/auth.h"
 #include "server/api/dispatch.h"
-#include "server/admin.h"
 #include "proto/errors.h"
 #include "server/http/encoding.h"
 #include "server/base/groupcommit.h"
@@ -38,7 +37,7 @@
 #include "server/http/http.h"
 #include "server/http/listen.h"
 #include "server/base/log.h"
-#include "server/metrics.h"
+#include "server/http/request_metrics.h"
 
 #define REQUEST_ID_LEN 52
 
@@ -70,8 +69,8 @@ typedef struct http_thread {
 } http_thread;
 
 struct ddb_http {
-    const ddb_config *cfg;
-    ddb_server *srv;
+    const ddb_http_options *cfg;
+    const ddb_http_env *env;
     h2o_globalconf_t globalconf;
     unsigned nthreads;
     http_thread *threads;
@@ -264,7 +263,7 @@ static int acceptable_content_type(h2o_iovec_t ct)
 }
 
 /* "CancellationReasons": [{"Code": ..., "Message": ..., "Item": ...}, ...] */
-static void render_reasons(ddb_jw *w, const ddb_req_error *e)
+static void render_reasons(ddb_jw *w, const ddb_error *e)
 {
     ddb_jw_key(w, "CancellationReasons");
     ddb_jw_arr_begin(w);
@@ -343,29 +342,15 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* GET /metrics: every thread's counters, the gauges and the store's own figures (metrics.h). */
+/* GET /metrics: every thread's counters and the connections (request_metrics.h), then the wiring's figures. */
 static void send_metrics(ddb_http *h, http_thread *t, h2o_req_t *req)
 {
-    ddb_buf store = {0};
-    ddb_metrics_gauges g = {0};
-
-    ddb_gate_enter(h->srv->gate, (unsigned)(t - h->threads)); /* the store and catalog stay put meanwhile */
-    ddb_store_metrics_text(h->srv->store, &store);
-    if (h->gc != NULL)
-        ddb_buf_printf(&store,
-                       "# HELP ddbd_log_syncs_total Log syncs of --sync's group commit (each makes a group of "
-                       "writes durable).\n# TYPE ddbd_log_syncs_total counter\nddbd_log_syncs_total %llu\n"
-                       "# HELP ddbd_durable_writes_total Writes made durable by --sync's group commit.\n"
-                       "# TYPE ddbd_durable_writes_total counter\nddbd_durable_writes_total %llu\n",
-                       (unsigned long long)ddb_groupcommit_syncs(h->gc), (unsigned long long)ddb_groupcommit_durable(h->gc));
-    g.connections = __atomic_load_n(&h->connections, __ATOMIC_RELAXED);
-    g.tables = ddb_catalog_count(h->srv->catalog);
-    g.store_text = store.data;
     t->out.len = 0;
-    ddb_metrics_render(&t->out, &h->threads[0].metrics, sizeof(h->threads[0]), h->nthreads, &g);
-    ddb_metrics_render_tables(&t->out, h->srv->catalog, h->srv->store);
-    ddb_gate_leave(h->srv->gate, (unsigned)(t - h->threads));
-    ddb_buf_free(&store);
+    ddb_gate_enter(h->env->gate, (unsigned)(t - h->threads)); /* the store and catalog stay put meanwhile */
+    ddb_metrics_render(&t->out, &h->threads[0].metrics, sizeof(h->threads[0]), h->nthreads,
+                       __atomic_load_n(&h->connections, __ATOMIC_RELAXED));
+    h->env->metrics(h->env->ctx, &t->out);
+    ddb_gate_leave(h->env->gate, (unsigned)(t - h->threads));
     send_body(req, 200, "OK", "text/plain; version=0.0.4", t->out.data, t->out.len);
 }
 
@@ -544,7 +529,6 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
     ddb_arena_reset(&t->arena);
     t->out.len = 0;
     r.arena = &t->arena;
-    r.srv = h->srv;
     r.body = req->entity.base;
     r.body_len = req->entity.base ? req->entity.len : 0;
     r.outbuf = &t->out;
@@ -557,14 +541,14 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
     }
     in.has_date = header_value(req, H2O_STRLIT("x-amz-date")).base != NULL ||
                   h2o_find_header(&req->headers, H2O_TOKEN_DATE, -1) >= 0;
-    if (h->srv->auth != NULL) {
+    if (h->env->api->auth != NULL) {
         auth_request_of(&t->arena, req, &ar);
         in.http = &ar;
     }
     decode_body(h, t, req, &r, &in);
-    ddb_gate_enter(h->srv->gate, slot);
-    ddb_dispatch(&r, &in);
-    ddb_gate_leave(h->srv->gate, slot);
+    ddb_gate_enter(h->env->gate, slot);
+    ddb_dispatch(h->env->api, &r, &in);
+    ddb_gate_leave(h->env->gate, slot);
     enc = accepted_encoding(req);
     seconds = seconds_since(&started);
     id = h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1);
@@ -613,8 +597,8 @@ static void send_admin(ddb_http *h, http_thread *t, h2o_req_t *req)
 
     snprintf(method, sizeof(method), "%.*s", (int)req->method.len, req->method.base);
     t->out.len = 0;
-    status = ddb_admin_handle(h->srv, method, req->path_normalized.base, req->path_normalized.len, req->entity.base,
-                              req->entity.base ? req->entity.len : 0, &t->out);
+    status = h->env->admin(h->env->ctx, method, req->path_normalized.base, req->path_normalized.len,
+                           req->entity.base, req->entity.base ? req->entity.len : 0, &t->out);
     send_body(req, status, reason_of(status), "application/json", t->out.data, t->out.len);
 }
 
@@ -697,7 +681,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         send_metrics(h, t, req);
         return 0;
     }
-    if (h->srv->config->admin && req->path_normalized.len >= 6 && memcmp(req->path_normalized.base, "/ddbd/", 6) == 0) {
+    if (h->cfg->admin && req->path_normalized.len >= 6 && memcmp(req->path_normalized.base, "/ddbd/", 6) == 0) {
         send_admin(h, t, req);
         return 0;
     }
@@ -874,7 +858,7 @@ static void *thread_main(void *arg)
 }
 
 /* The TLS context of --tls-cert/--tls-key (TLS 1.2 and later, HTTP/1.1), or NULL after logging why. */
-static SSL_CTX *tls_context(const ddb_config *cfg)
+static SSL_CTX *tls_context(const ddb_http_options *cfg)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
 
@@ -892,7 +876,7 @@ static SSL_CTX *tls_context(const ddb_config *cfg)
     return ctx;
 }
 
-ddb_http *ddb_http_bind(const ddb_config *cfg, ddb_server *srv)
+ddb_http *ddb_http_bind(const ddb_http_options *cfg, const ddb_http_env *env)
 {
     ddb_http *h = calloc(1, sizeof(*h));
     h2o_hostconf_t *host;
@@ -901,7 +885,7 @@ ddb_http *ddb_http_bind(const ddb_config *cfg, ddb_server *srv)
     int port = cfg->port;
 
     h->cfg = cfg;
-    h->srv = srv;
+    h->env = env;
     h->nthreads = cfg->threads;
     if (cfg->tls_cert != NULL && (h->ssl = tls_context(cfg)) == NULL)
         return NULL;
@@ -918,7 +902,7 @@ ddb_http *ddb_http_bind(const ddb_config *cfg, ddb_server *srv)
     /* the 413 is sent from the host's fallback path, before the request is routed */
     h2o_errordoc_register(&host->fallback_path, &(h2o_errordoc_t){413, h2o_iovec_init(H2O_STRLIT(TOO_LARGE_PATH))}, 1);
     h2o_errordoc_register(path, &(h2o_errordoc_t){413, h2o_iovec_init(H2O_STRLIT(TOO_LARGE_PATH))}, 1);
-    h->gc = ddb_store_groupcommit(srv->store);
+    h->gc = env->gc;
     h->api_hosts[0] = host;
     h->metrics_fd = h->metrics_port = -1;
     if (cfg->metrics_port >= 0) {

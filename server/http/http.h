@@ -6,13 +6,46 @@
 
 #include <signal.h>
 
-#include "server/config.h"
-#include "server/server.h"
+#include <stddef.h>
+
+#include "proto/json.h"
+#include "server/api/dispatch.h"
 
 typedef struct ddb_http ddb_http;
 
-/* Binds the listening sockets (so the port is known and taken before start-up is reported). NULL on failure. */
-ddb_http *ddb_http_bind(const ddb_config *cfg, ddb_server *srv);
+/* The command line's settings of the front (server/config.h says each one). */
+typedef struct ddb_http_options {
+    const char *host;
+    int port;                   /* 0: any free port */
+    unsigned threads;           /* event-loop threads */
+    size_t max_body;            /* bodies over it are refused (413) */
+    unsigned request_timeout;   /* seconds */
+    unsigned max_connections;
+    const char *cors;           /* allowed origins */
+    const char *tls_cert, *tls_key; /* https when set */
+    int metrics_port;           /* -1: /metrics on the API port */
+    const char *access_log;     /* FILE, "-", or NULL (off) */
+    int admin;                  /* serve /ddbd/... through the admin hook */
+} ddb_http_options;
+
+/* What the front serves with: the request pipeline, and the wiring's parts it hands requests to. */
+typedef struct ddb_http_env {
+    const ddb_api *api;          /* every API request goes through ddb_dispatch(api, ...) */
+    struct ddb_gate *gate;       /* requests in flight, one slot per thread (base/gate.h) */
+    struct ddb_groupcommit *gc;  /* --sync: answers wait until their writes are durable; NULL otherwise */
+    /* GET /metrics: appends the figures that follow the front's own request counters; runs inside
+       the gate (the store and catalog stay put meanwhile) */
+    void (*metrics)(void *ctx, ddb_buf *out);
+    /* --admin: answers /ddbd/... into `out` and returns the HTTP status; runs outside the gate (a
+       snapshot restore closes it) */
+    int (*admin)(void *ctx, const char *method, const char *path, size_t plen, const char *body, size_t blen,
+                 ddb_buf *out);
+    void *ctx;
+} ddb_http_env;
+
+/* Binds the listening sockets (so the port is known and taken before start-up is reported). NULL on
+   failure. Both structs must outlive the front. */
+ddb_http *ddb_http_bind(const ddb_http_options *opt, const ddb_http_env *env);
 /* The bound port (useful with --port 0). */
 int ddb_http_port(const ddb_http *h);
 /* The bound --metrics-port, or -1 when /metrics is served on the API port. */

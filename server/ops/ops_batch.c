@@ -15,8 +15,9 @@
 #include "server/engine/index.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/mutation.h"
+#include "server/engine/read.h"
 #include "server/ops/ops_common.h"
-#include "server/server.h"
+#include "server/engine/engine.h"
 
 #define BATCH_GET_RESPONSE_LIMIT (16 * 1024 * 1024)
 
@@ -111,7 +112,7 @@ static long run_table_writes(ddb_req *req, batch_write *writes, long n, ddb_cons
         int rc;
         ddb_mutation_init(&m, b->is_delete ? DDB_MUT_DELETE : DDB_MUT_PUT, b->t, &b->key);
         m.item = &b->item;
-        rc = ddb_mutate(req->srv, req->arena, &m);
+        rc = ddb_mutate(req->eng, req->arena, &m);
         /* other gateways' commits kept winning on this key (RADOS; storage.h): the rest goes on */
         if (rc == DDB_E_TRANSACTION_CONFLICT) {
             b->unprocessed = 1;
@@ -268,19 +269,17 @@ int ddb_op_batch_get_item(ddb_req *req)
         ddb_jw_arr_begin(w);
         for (; done[i] < g[i].nkeys && !full; done[i]++) {
             const ddb_key *k = &g[i].keys[done[i]];
-            char *val;
-            size_t vlen, size;
+            size_t size;
             ddb_attr item, out;
-            if (ddb_store_get(req->srv->store, req->arena, k->bytes, k->len, &val, &vlen) != 0 ||
-                (val != NULL && ddb_item_decode(req->arena, val, vlen, &item) != 0))
+            int found;
+            if (ddb_read_item(req->eng, req->arena, k, &item, &size, &found) != 0)
                 return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-            size = val ? ddb_item_stored_size(val, vlen) : 0;
-            if (val != NULL && total + size > BATCH_GET_RESPONSE_LIMIT) {
+            if (found && total + size > BATCH_GET_RESPONSE_LIMIT) {
                 full = 1; /* this key and the rest come back in UnprocessedKeys, unread and uncharged */
                 break;
             }
             used[i].table += ddb_read_units(size, g[i].consistent);
-            if (val == NULL)
+            if (!found)
                 continue;
             total += size;
             ddb_expr_project(req->arena, g[i].projection, &item, &out);

@@ -5,21 +5,20 @@
 #include "proto/ops.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "server/base/clock.h"
 #include "ddb/ddb_status.h"
 #include "server/expr/expr.h"
-#include "server/server.h"
+#include "server/engine/engine.h"
+#include "server/engine/item.h"
 #include "server/engine/table_stats.h"
-
-#define MAX_HASH_KEY_BYTES 2048
-#define MAX_RANGE_KEY_BYTES 1024
 
 const ddb_table *ddb_table_or_fail(ddb_req *req, const char *name, int name_in_message)
 {
-    const ddb_table *t = name ? ddb_catalog_get(req->srv->catalog, ddb_ns_key(req->arena, req->ns, name)) : NULL;
+    const ddb_table *t = name ? ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, name)) : NULL;
 
     if (t != NULL && t->restoring && req->op != DDB_OP_DescribeTable && req->op != DDB_OP_DeleteTable) {
         /* a table a restore is still filling (engine/backups.h) is CREATING: DynamoDB serves no
@@ -40,85 +39,23 @@ const ddb_table *ddb_table_or_fail(ddb_req *req, const char *name, int name_in_m
     return NULL;
 }
 
-/* Empty and oversize checks shared by both wordings. */
-static int key_value_or_fail(ddb_req *req, const char *name, const ddb_attr *v, int is_hash)
-{
-    if (v->len == 0 && (v->type == DDB_T_S || v->type == DDB_T_B))
-        return ddb_req_fail(req, DDB_E_VALIDATION,
-                            "One or more parameter values are not valid. The AttributeValue for a key attribute cannot "
-                            "contain an empty %s value. Key: %s",
-                            v->type == DDB_T_S ? "string" : "binary", name);
-    if (v->type != DDB_T_N && is_hash && v->len > MAX_HASH_KEY_BYTES)
-        return ddb_req_fail(req, DDB_E_VALIDATION,
-                            "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size "
-                            "limit of2048 bytes");
-    if (v->type != DDB_T_N && !is_hash && v->len > MAX_RANGE_KEY_BYTES)
-        return ddb_req_fail(req, DDB_E_VALIDATION,
-                            "One or more parameter values were invalid: Aggregated size of all range keys has exceeded "
-                            "the size limit of 1024 bytes");
-    return DDB_OK;
-}
-
-/* The key attributes of a whole item; `generic` selects BatchWriteItem's wording for a missing or mistyped one. */
-static int item_key(ddb_req *req, const ddb_table *t, const ddb_attr *item, ddb_key *key, int generic)
-{
-    const char *names[2] = {t->hash_key, t->range_key};
-    ddb_type types[2] = {t->hash_type, t->range_type};
-    const ddb_attr *vals[2] = {NULL, NULL};
-
-    for (int i = 0; i < 2 && names[i] != NULL; i++) {
-        vals[i] = ddb_item_get(item, names[i], strlen(names[i]));
-        if ((vals[i] == NULL || vals[i]->type != types[i]) && generic)
-            return ddb_req_fail(req, DDB_E_VALIDATION, "The provided key element does not match the schema");
-        if (vals[i] == NULL)
-            return ddb_req_fail(req, DDB_E_VALIDATION, "One or more parameter values were invalid: Missing the key %s in the item",
-                                names[i]);
-        if (vals[i]->type != types[i])
-            return ddb_req_fail(req, DDB_E_VALIDATION,
-                                "One or more parameter values were invalid: Type mismatch for key %s expected: %s actual: %s",
-                                names[i], ddb_type_name(types[i]), ddb_type_name(vals[i]->type));
-        if (key_value_or_fail(req, names[i], vals[i], i == 0) != DDB_OK)
-            return req->err.code;
-    }
-    ddb_key_build(req->arena, req->srv->store, t->id, vals[0], vals[1], key);
-    return DDB_OK;
-}
-
 int ddb_item_key_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *item, ddb_key *key)
 {
-    return item_key(req, t, item, key, 0);
+    const char *msg = ddb_item_key_check(req->arena, req->eng->store, t, item, 0, key);
+
+    return msg ? ddb_req_fail_msg(req, DDB_E_VALIDATION, msg) : DDB_OK;
 }
 
 int ddb_item_key_generic_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *item, ddb_key *key)
 {
-    return item_key(req, t, item, key, 1);
+    const char *msg = ddb_item_key_check(req->arena, req->eng->store, t, item, 1, key);
+
+    return msg ? ddb_req_fail_msg(req, DDB_E_VALIDATION, msg) : DDB_OK;
 }
 
 const char *ddb_key_param_check(ddb_req *req, const ddb_table *t, const ddb_attr *keyattrs, ddb_key *key)
 {
-    const char *names[2] = {t->hash_key, t->range_key};
-    ddb_type types[2] = {t->hash_type, t->range_type};
-    const ddb_attr *vals[2] = {NULL, NULL};
-    uint32_t nkeys = t->range_key ? 2 : 1;
-    static const char mismatch[] = "The provided key element does not match the schema";
-    ddb_req scratch;
-
-    if (keyattrs == NULL || keyattrs->len != nkeys)
-        return mismatch;
-    for (uint32_t i = 0; i < nkeys; i++) {
-        vals[i] = ddb_item_get(keyattrs, names[i], strlen(names[i]));
-        if (vals[i] == NULL || vals[i]->type != types[i])
-            return mismatch;
-    }
-    /* the value checks record on a scratch request so their text can be returned instead */
-    memset(&scratch, 0, sizeof(scratch));
-    scratch.arena = req->arena;
-    for (uint32_t i = 0; i < nkeys; i++) {
-        if (key_value_or_fail(&scratch, names[i], vals[i], i == 0) != DDB_OK)
-            return scratch.err.msg;
-    }
-    ddb_key_build(req->arena, req->srv->store, t->id, vals[0], vals[1], key);
-    return NULL;
+    return ddb_key_attrs_check(req->arena, req->eng->store, t, keyattrs, key);
 }
 
 int ddb_key_param_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *keyattrs, ddb_key *key)
@@ -130,9 +67,11 @@ int ddb_key_param_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *keya
 
 int ddb_partition_key_or_fail(ddb_req *req, const ddb_table *t, const ddb_attr *value, ddb_key *key)
 {
-    if (key_value_or_fail(req, t->hash_key, value, 1) != DDB_OK)
-        return req->err.code;
-    ddb_key_build(req->arena, req->srv->store, t->id, value, NULL, key);
+    const char *msg = ddb_key_value_check(req->arena, t->hash_key, value, 1);
+
+    if (msg != NULL)
+        return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
+    ddb_key_build(req->arena, req->eng->store, t->id, value, NULL, key);
     return DDB_OK;
 }
 
@@ -327,4 +266,12 @@ const char *ddb_table_arn(ddb_req *req, const char *name)
 double ddb_now_seconds(void)
 {
     return (double)ddb_clock_now_ms() / 1e3; /* the server's clock (clock.h), to the millisecond */
+}
+
+void ddb_write_time_ms(ddb_jw *w, uint64_t ms)
+{
+    char s[32];
+
+    snprintf(s, sizeof(s), "%llu.%03llu", (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
+    ddb_jw_raw_number(w, s);
 }

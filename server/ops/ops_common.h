@@ -80,6 +80,8 @@ void ddb_collection_metrics_table(ddb_jw *w, int *open, const char *name);
 /* "arn:aws:dynamodb:<region>:000000000000:table/<name>" */
 const char *ddb_table_arn(ddb_req *req, const char *name);
 
+/* A time in ms as DynamoDB writes times: seconds since the epoch, with milliseconds ("1700000000.123"). */
+void ddb_write_time_ms(ddb_jw *w, uint64_t ms);
 /* Wall-clock seconds since the epoch, with milliseconds. */
 double ddb_now_seconds(void);
 

@@ -13,8 +13,8 @@
 
 #include "ddb/ddb_status.h"
 #include "server/ops/ops_common.h"
-#include "server/ops/ops_table.h"
-#include "server/server.h"
+#include "server/ops/table_desc.h"
+#include "server/engine/engine.h"
 #include "server/api/validate.h"
 
 static const char *region_of(const ddb_req *req)

@@ -1,9 +1,9 @@
 /*
  * server/ops/ops_import.c: ImportTable, DescribeImport and ListImports.
  *
- * ImportTable creates the table from TableCreationParameters at once (an in-process CreateTable,
- * so its members are validated and refused exactly as CreateTable refuses them, and an existing
- * table is ResourceInUseException), records the import IN_PROGRESS (engine/xfer.h) and kicks the
+ * ImportTable creates the table from TableCreationParameters at once (validated by CreateTable's
+ * spec and made as CreateTable makes it, so its members are refused exactly as CreateTable refuses
+ * them, and an existing table is ResourceInUseException), records the import IN_PROGRESS (engine/xfer.h) and kicks the
  * worker, which puts the items through the mutation pipeline (engine/import.c). DynamoDB shows
  * the table CREATING until the import ends; ddbd's table is ACTIVE from the start, with the
  * items arriving (docs/compatibility.md). Deleting the table cancels the import.
@@ -12,10 +12,11 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "server/api/dispatch.h"
+#include "server/api/validate.h"
+#include "server/ops/table_create.h"
 #include "proto/ops.h"
 #include "server/ops/ops_xfer.h"
-#include "server/server.h"
+#include "server/engine/engine.h"
 #include "server/engine/jobs/tasks.h"
 #include "server/engine/xfer/xfer.h"
 
@@ -27,13 +28,13 @@
 static int client_token(ddb_req *req, const char *token, const ddb_json **found)
 {
     const char **ids;
-    size_t n = ddb_xfer_ids(req->srv->store, req->arena, DDB_IMPORT_PREFIX, &ids);
+    size_t n = ddb_xfer_ids(req->eng->store, req->arena, DDB_IMPORT_PREFIX, &ids);
     const ddb_json *src = ddb_json_get(req->in, "S3BucketSource");
     const char *table = ddb_json_get_str(ddb_json_get(req->in, "TableCreationParameters"), "TableName");
 
     *found = NULL;
     for (size_t i = 0; token != NULL && i < n; i++) {
-        const ddb_json *rec = ddb_xfer_load(req->srv->store, req->arena, DDB_IMPORT_PREFIX, ids[i]);
+        const ddb_json *rec = ddb_xfer_load(req->eng->store, req->arena, DDB_IMPORT_PREFIX, ids[i]);
         const ddb_json *rsrc = ddb_json_get(rec, "S3BucketSource");
         if (!ddb_xfer_same(rec, "ClientToken", token) || !ddb_xfer_same(rec, "ddbdNs", req->ns))
             continue;
@@ -47,32 +48,46 @@ static int client_token(ddb_req *req, const char *token, const ddb_json **found)
     return DDB_OK;
 }
 
-/* CreateTable in-process, in the request's namespace; its error becomes the request's. */
+/*
+ * The table, made as CreateTable makes it from TableCreationParameters: validated by CreateTable's
+ * spec, then created in the request's namespace; a failure is CreateTable's error, with its message.
+ * The parameters are checked and stored as their own CreateTable request would be (a copy of them,
+ * numbers coerced under --lenient-numbers), on a request of their own.
+ */
 static int create_table(ddb_req *req, const ddb_json *params)
 {
+    const ddb_spec *spec = ddb_spec_for_op(DDB_OP_CreateTable);
     ddb_arena a;
     ddb_buf body = {0}, out = {0};
-    ddb_http_in in = {0};
     ddb_req r = {0};
+    ddb_json *copy;
     ddb_jw w;
-    static const char target[] = "DynamoDB_20120810.CreateTable";
+    int rc;
 
     ddb_arena_init(&a);
     ddb_jw_init(&w, &body);
     ddb_jw_json(&w, params);
+    copy = ddb_json_parse(&a, body.data, body.len);
+    if (req->lenient_numbers)
+        ddb_v_coerce_numbers(copy, spec);
     r.arena = &a;
-    r.srv = req->srv;
-    r.body = body.data;
-    r.body_len = body.len;
+    r.eng = req->eng;
+    r.op = DDB_OP_CreateTable;
+    r.in = copy;
     r.outbuf = &out;
     r.internal = 1;
     r.ns = req->ns;
     r.account = req->account;
     r.region = req->region;
     ddb_jw_init(&r.out, &out);
-    in.target = target;
-    in.target_len = sizeof(target) - 1;
-    ddb_dispatch(&r, &in);
+    if (ddb_validate(&r, spec, copy) == DDB_OK) {
+        const ddb_table *t;
+        rc = ddb_table_create(&r, copy, NULL, NULL, &t);
+        if (rc == 1)
+            ddb_req_fail(&r, DDB_E_RESOURCE_IN_USE, "Table already exists: %s", ddb_json_get_str(copy, "TableName"));
+        else if (rc == -1)
+            ddb_req_fail(&r, DDB_E_INTERNAL, "Internal server error");
+    }
     if (r.err.code != DDB_OK)
         ddb_req_fail(req, r.err.code, "%s", r.err.msg ? r.err.msg : "");
     ddb_arena_free(&a);
@@ -107,7 +122,7 @@ int ddb_op_import_table(ddb_req *req)
     }
     if (create_table(req, params) != DDB_OK)
         return req->err.code;
-    if ((t = ddb_catalog_get(req->srv->catalog, ddb_ns_key(req->arena, req->ns, name))) == NULL)
+    if ((t = ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, name))) == NULL)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     arn = ddb_table_arn(req, t->name);
     ddb_xfer_new_id(id, (uint64_t)(now * 1000));

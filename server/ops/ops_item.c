@@ -13,8 +13,9 @@
 #include "server/expr/expr.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/mutation.h"
+#include "server/engine/read.h"
 #include "server/ops/ops_common.h"
-#include "server/server.h"
+#include "server/engine/engine.h"
 #include "server/engine/table_stats.h"
 
 typedef enum return_values { RV_NONE, RV_ALL_OLD, RV_UPDATED_OLD, RV_ALL_NEW, RV_UPDATED_NEW } return_values;
@@ -46,7 +47,7 @@ static void mutation_from_req(ddb_mutation *m, ddb_req *req, ddb_mut_kind kind, 
 
 static int run_mutation(ddb_req *req, ddb_mutation *m)
 {
-    if (ddb_mutate(req->srv, req->arena, m) == DDB_OK)
+    if (ddb_mutate(req->eng, req->arena, m) == DDB_OK)
         return DDB_OK;
     /* "If a ConditionExpression evaluates to false during a conditional write, DynamoDB still
        consumes write capacity from the table": the existing item's size, at least one unit (the
@@ -182,18 +183,15 @@ int ddb_op_get_item(ddb_req *req)
     ddb_jw *w = &req->out;
     ddb_key key;
     ddb_attr item, out;
-    char *val;
-    size_t vlen, size = 0;
+    size_t size = 0;
+    int found;
 
     if (t == NULL || ddb_key_param_or_fail(req, t, req->parsed.key, &key) != DDB_OK)
         return req->err.code;
-    if (ddb_store_get(req->srv->store, req->arena, key.bytes, key.len, &val, &vlen) != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-    if (val != NULL && ddb_item_decode(req->arena, val, vlen, &item) != 0)
+    if (ddb_read_item(req->eng, req->arena, &key, &item, &size, &found) != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     ddb_jw_obj_begin(w);
-    if (val != NULL) {
-        size = ddb_item_stored_size(val, vlen);
+    if (found) {
         ddb_expr_project(req->arena, req->parsed.projection, &item, &out);
         ddb_jw_key(w, "Item");
         ddb_item_write_json(w, &out);

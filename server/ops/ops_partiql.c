@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/api/auth.h"
 #include "ddb/ddb_status.h"
 #include "server/expr/expr.h"
 #include "server/engine/index.h"
@@ -28,7 +27,8 @@
 #include "server/ops/ops_common.h"
 #include "server/ops/ops_partiql.h"
 #include "server/ops/page.h"
-#include "server/server.h"
+#include "server/engine/read.h"
+#include "server/engine/engine.h"
 
 #define MAX_DECOMPOSED_READS 50
 
@@ -41,9 +41,7 @@ int ddb_pq_authorize(ddb_req *req, const ddb_pq_stmt *s)
         [DDB_PQ_DELETE] = "PartiQLDelete", [DDB_PQ_EXISTS] = "PartiQLSelect",
     };
 
-    if (req->srv->auth == NULL)
-        return DDB_OK;
-    return ddb_auth_allow(req->srv->auth, req, actions[s->kind], s->table);
+    return req->allow == NULL ? DDB_OK : req->allow(req->auth, req, actions[s->kind], s->table);
 }
 
 int ddb_pq_statement_or_fail(ddb_req *req, const ddb_json *obj, ddb_pq_stmt *s, int *param_error)
@@ -216,7 +214,7 @@ static int execute_write(ddb_req *req, const ddb_pq_stmt *s, const ddb_table *t)
         return req->err.code;
     m.old_on_failure = rvf != NULL && strcmp(rvf, "ALL_OLD") == 0;
     m.single_write = 1;
-    if (ddb_mutate(req->srv, req->arena, &m) != DDB_OK) {
+    if (ddb_mutate(req->eng, req->arena, &m) != DDB_OK) {
         req->err = m.err;
         return req->err.code;
     }
@@ -555,7 +553,7 @@ static int select_read(sel *x, ddb_page *p, uint32_t part, const ddb_key *start,
                 return x->req->err.code;
             }
         } else {
-            ddb_index_partition_key(x->req->arena, x->req->srv->store, x->ks.ix, &v, &pk);
+            ddb_index_partition_key(x->req->arena, x->req->eng->store, x->ks.ix, &v, &pk);
         }
         ddb_keyspace_partition_range(x->req->arena, &x->ks, &pk, x->has_rc ? &x->rc : NULL, &lo, &lolen, &hi, &hilen);
         rc = ddb_page_read_range(p, lo, lolen, hi, hilen, x->reverse, after, afterlen);
@@ -579,8 +577,8 @@ static int select_one_item(sel *x)
     ddb_req *req = x->req;
     ddb_attr keyattrs = {.type = DDB_T_M}, item, out;
     const char *msg;
-    char *val;
-    size_t vlen;
+    size_t size;
+    int found;
     ddb_key key;
     ddb_consumed used = {.t = x->t};
     ddb_jw *w = &req->out;
@@ -591,18 +589,17 @@ static int select_one_item(sel *x)
         keyattrs.u.entries[keyattrs.len++] = (ddb_entry){x->t->range_key, (uint32_t)strlen(x->t->range_key), *x->rc.v[0]};
     if ((msg = ddb_key_param_check(req, x->t, &keyattrs, &key)) != NULL)
         return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
-    if (ddb_store_get(req->srv->store, req->arena, key.bytes, key.len, &val, &vlen) != 0 ||
-        (val != NULL && ddb_item_decode(req->arena, val, vlen, &item) != 0))
+    if (ddb_read_item(req->eng, req->arena, &key, &item, &size, &found) != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "Items");
     ddb_jw_arr_begin(w);
-    if (val != NULL && ddb_expr_eval_condition(x->s->where, &item)) {
+    if (found && ddb_expr_eval_condition(x->s->where, &item)) {
         ddb_pq_project(req->arena, x->s, &item, &out);
         ddb_item_write_json(w, &out);
     }
     ddb_jw_arr_end(w);
-    used.table = ddb_read_units(val ? ddb_item_stored_size(val, vlen) : 0, consistent_read(req->in));
+    used.table = ddb_read_units(size, consistent_read(req->in));
     ddb_consumed_write(req, ddb_rcc_parse(req->in), &used);
     ddb_jw_obj_end(w);
     return DDB_OK;

@@ -24,14 +24,14 @@
 #include "server/ops/ops_common.h"
 #include "server/ops/ops_partiql.h"
 #include "server/ops/ops_transact.h"
-#include "server/server.h"
+#include "server/engine/engine.h"
 
 typedef struct bstmt {
     ddb_pq_stmt s;
     const ddb_json *in;      /* the statement's object */
     int parsed;
     const ddb_table *t;
-    ddb_req_error err;       /* the statement's own failure */
+    ddb_error err;       /* the statement's own failure */
     int reached;             /* it got to its table: TableName is echoed */
     ddb_key key;             /* reads */
     ddb_mutation m;          /* writes */
@@ -99,7 +99,7 @@ static int decode_item(ddb_req *r, bstmt *b, const char *val, size_t vlen, int c
 static void run_batch_read(ddb_req *r, bstmt *b)
 {
     const ddb_json *cr = ddb_json_get(b->in, "ConsistentRead");
-    char *val;
+    const char *val;
     size_t vlen;
 
     if (b->s.kind == DDB_PQ_EXISTS) {
@@ -108,7 +108,7 @@ static void run_batch_read(ddb_req *r, bstmt *b)
     }
     if ((b->t = ddb_table_or_fail(r, b->s.table, 0)) == NULL || read_by_key(r, b, "batch") != DDB_OK)
         return;
-    if (ddb_store_get(r->srv->store, r->arena, b->key.bytes, b->key.len, &val, &vlen) != 0) {
+    if (ddb_read_stored(r->eng, r->arena, &b->key, &val, &vlen) != 0) {
         ddb_req_fail(r, DDB_E_INTERNAL, "Internal server error");
         return;
     }
@@ -121,7 +121,7 @@ static void run_batch_write(ddb_req *r, bstmt *b)
     if ((b->t = ddb_table_or_fail(r, b->s.table, 0)) == NULL || ddb_pq_mutation_or_fail(r, &b->s, b->t, 0, &b->m) != DDB_OK)
         return;
     b->reached = 1;
-    if (ddb_mutate(r->srv, r->arena, &b->m) != DDB_OK) {
+    if (ddb_mutate(r->eng, r->arena, &b->m) != DDB_OK) {
         r->err = b->m.err;
         r->err.item = NULL; /* a batch slot never carries the item (ReturnValuesOnConditionCheckFailure) */
         return;
@@ -253,7 +253,7 @@ static int same_item(const bstmt *bs, uint32_t n, const ddb_key *k)
 
 static int txn_reads(ddb_req *req, bstmt *bs, uint32_t n)
 {
-    ddb_store_key *keys = DDB_NEW_ARRAY(req->arena, ddb_store_key, n);
+    ddb_read_slot *keys = DDB_NEW_ARRAY(req->arena, ddb_read_slot, n);
     ddb_consumed *used = DDB_NEW_ARRAY(req->arena, ddb_consumed, n);
     uint32_t nt = 0;
     ddb_jw *w = &req->out;
@@ -266,7 +266,7 @@ static int txn_reads(ddb_req *req, bstmt *bs, uint32_t n)
             return txn_fail(req, i, &r);
         if (same_item(bs, i, &bs[i].key))
             return ddb_req_fail(req, DDB_E_VALIDATION, "Transaction request cannot include multiple operations on one item");
-        keys[i] = (ddb_store_key){bs[i].key.bytes, bs[i].key.len, NULL, 0};
+        keys[i] = (ddb_read_slot){bs[i].key.bytes, bs[i].key.len, NULL, 0};
     }
     if (ddb_transact_read_keys(req, keys, n) != DDB_OK)
         return req->err.code;

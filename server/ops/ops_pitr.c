@@ -16,60 +16,34 @@
 #include "server/engine/jobs/backups.h"
 #include "server/base/clock.h"
 #include "ddb/ddb_status.h"
-#include "server/ops/ops_backups.h"
+#include "server/ops/history.h"
+#include "server/ops/restore.h"
 #include "server/ops/ops_common.h"
-#include "server/ops/ops_table.h"
+#include "server/ops/table_desc.h"
 #include "server/engine/jobs/pitr.h"
-#include "server/server.h"
+#include "server/engine/engine.h"
+#include "server/engine/jobs/purge.h"
 #include "server/engine/jobs/tasks.h"
 #include "server/api/validate.h"
 #include "server/engine/xfer/xfer.h"
 
 #define DAY_MS 86400000ULL
 
-static void write_time_ms(ddb_jw *w, uint64_t ms)
-{
-    char s[32];
-
-    snprintf(s, sizeof(s), "%llu.%03llu", (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
-    ddb_jw_raw_number(w, s);
-}
-
 /* The table named `name`, or NULL with TableNotFoundException. */
 static const ddb_table *table_or_fail(ddb_req *req, const char *name)
 {
-    const ddb_table *t = name ? ddb_catalog_get(req->srv->catalog, ddb_ns_key(req->arena, req->ns, name)) : NULL;
+    const ddb_table *t = name ? ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, name)) : NULL;
 
     if (t == NULL)
         ddb_req_fail(req, DDB_E_TABLE_NOT_FOUND, "Table not found: %s", name ? name : "");
     return t;
 }
 
-typedef ddb_pitr_window window;
-
-int ddb_pitr_window_of(ddb_req *req, const ddb_table *t, ddb_pitr_window *w)
-{
-    const ddb_json *p = ddb_json_get(t->desc, "ddbdPitr");
-    uint64_t now = ddb_clock_now_ms(), since;
-    ddb_backup b;
-
-    if (t->pitr_log == 0 || (w->base = ddb_json_get_str(p, "Base")) == NULL ||
-        ddb_backup_load(req->srv->store, req->arena, w->base, &b) != 0)
-        return 1;
-    w->days = ddb_json_ll(p, "Days");
-    since = b.created_ms; /* the clock read after the base's snapshot was taken */
-    w->earliest = now > (uint64_t)w->days * DAY_MS && now - (uint64_t)w->days * DAY_MS > since
-                      ? now - (uint64_t)w->days * DAY_MS
-                      : since;
-    w->latest = now < w->earliest ? w->earliest : now;
-    return 0;
-}
-
 /* {"ContinuousBackupsDescription": ...}: on-demand backups are always ENABLED. */
 static void write_continuous_backups(ddb_req *req, const ddb_table *t)
 {
     ddb_jw *w = &req->out;
-    window win;
+    ddb_pitr_window win;
     int on = ddb_pitr_window_of(req, t, &win) == 0;
 
     ddb_jw_obj_begin(w);
@@ -85,9 +59,9 @@ static void write_continuous_backups(ddb_req *req, const ddb_table *t)
         ddb_jw_key(w, "RecoveryPeriodInDays");
         ddb_jw_int(w, win.days);
         ddb_jw_key(w, "EarliestRestorableDateTime");
-        write_time_ms(w, win.earliest);
+        ddb_write_time_ms(w, win.earliest);
         ddb_jw_key(w, "LatestRestorableDateTime");
-        write_time_ms(w, win.latest);
+        ddb_write_time_ms(w, win.latest);
     }
     ddb_jw_obj_end(w);
     ddb_jw_obj_end(w);
@@ -124,31 +98,13 @@ static int store_pitr(ddb_req *req, const ddb_table *t, const char *pitr, const 
         ddb_jw_json(&d, ddb_json_parse(req->arena, pitr, strlen(pitr)));
     }
     ddb_jw_obj_end(&d);
-    rc = ddb_catalog_update(req->srv->catalog, t, buf.data, buf.len, extra, out);
+    rc = ddb_catalog_update(req->eng->catalog, t, buf.data, buf.len, extra, out);
     ddb_buf_free(&buf);
     if (rc == 2)
         return 2;
     if (rc == 1)
         return ddb_req_fail(req, DDB_E_TABLE_NOT_FOUND, "Table not found: %s", t->name);
     return rc == 0 ? 0 : ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-}
-
-void ddb_pitr_purge_record(ddb_req *req, const ddb_table *t, ddb_batch *b)
-{
-    const char *base = ddb_json_get_str(ddb_json_get(t->desc, "ddbdPitr"), "Base");
-    uint32_t ids[2];
-    size_t n = 0;
-    ddb_backup bk;
-
-    if (t->pitr_log == 0)
-        return;
-    ids[n++] = t->pitr_log; /* the purge's range covers the log's sequenced keys too */
-    if (base != NULL && ddb_backup_load(req->srv->store, req->arena, base, &bk) == 0) {
-        const char *key = ddb_arena_sprintf(req->arena, DDB_BACKUP_PREFIX "%s", base);
-        ddb_batch_meta_delete(b, key, strlen(key));
-        ids[n++] = bk.keyspace;
-    }
-    ddb_task_purge_record(b, req->arena, ids, n);
 }
 
 /*
@@ -160,16 +116,14 @@ void ddb_pitr_purge_record(ddb_req *req, const ddb_table *t, ddb_batch *b)
 static int enable(ddb_req *req, const ddb_table *t, long long days)
 {
     uint32_t log, keyspace;
-    uint64_t now;
     char *id = ddb_arena_alloc(req->arena, 32);
-    const char *pitr, *arn, *rec;
+    const char *pitr;
     const ddb_table *updated;
-    ddb_store_snapshot *snap;
     ddb_batch extra;
-    size_t len;
+    ddb_backup b;
     int rc;
 
-    if ((log = ddb_catalog_new_id(req->srv->catalog)) == 0 || (keyspace = ddb_catalog_new_id(req->srv->catalog)) == 0)
+    if ((log = ddb_catalog_new_id(req->eng->catalog)) == 0 || (keyspace = ddb_catalog_new_id(req->eng->catalog)) == 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     ddb_xfer_new_id(id, ddb_clock_now_ms());
     pitr = ddb_arena_sprintf(req->arena, "{\"Log\":%u,\"Base\":\"%s\",\"Days\":%lld}", log, id, days);
@@ -178,13 +132,10 @@ static int enable(ddb_req *req, const ddb_table *t, long long days)
     if ((rc = store_pitr(req, t, pitr, &extra, &updated)) != 0)
         return rc;
     /* a write decided under the old description (no record) may still be committing: the barrier
-       waits for it, so it is in the snapshot (storage.h) */
-    ddb_store_barrier(req->srv->store);
-    snap = ddb_store_snapshot_take(req->srv->store);
-    now = ddb_clock_now_ms();
-    arn = ddb_arena_sprintf(req->arena, "%s/backup/%s", ddb_table_arn(req, t->name), id);
-    rec = ddb_backup_record(req, updated, arn, now, keyspace, "PITR", snap, &len);
-    if (ddb_backup_start(req->srv, id, rec, len, snap) != 0)
+       waits for it, so it is in the snapshot (storage.h); the window starts after the snapshot */
+    ddb_backup_of_table(req, updated, id, "PITR", 0, keyspace, &b);
+    b.pitr = 1;
+    if (ddb_backup_create(req->eng, &b, 1) != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     return 0;
 }
@@ -193,7 +144,7 @@ static int enable(ddb_req *req, const ddb_table *t, long long days)
 static int history_in_use(ddb_req *req, const ddb_table *t)
 {
     const ddb_table **tables;
-    size_t n = ddb_catalog_snapshot(req->srv->catalog, req->arena, &tables);
+    size_t n = ddb_catalog_snapshot(req->eng->catalog, req->arena, &tables);
 
     for (size_t i = 0; i < n; i++) {
         const ddb_json *log = ddb_json_get(ddb_json_get(tables[i]->desc, "ddbdRestore"), "Log");
@@ -220,7 +171,7 @@ static int disable(ddb_req *req, const ddb_table *t)
     ddb_pitr_unlock();
     if (rc != 0)
         return rc;
-    ddb_tasks_kick(req->srv->tasks);
+    ddb_tasks_kick(req->eng->tasks);
     return 0;
 }
 
@@ -238,7 +189,7 @@ int ddb_op_update_continuous_backups(ddb_req *req)
             return req->err.code;
         if (t->restoring)
             return ddb_req_fail(req, DDB_E_TABLE_IN_USE, "Table is being restored: %s", t->name);
-        window win;
+        ddb_pitr_window win;
         if (on && ddb_pitr_window_of(req, t, &win) == 0) { /* on already: only the period changes */
             const ddb_json *p = ddb_json_get(t->desc, "ddbdPitr");
             const char *pitr = ddb_arena_sprintf(req->arena, "{\"Log\":%u,\"Base\":\"%s\",\"Days\":%lld}", t->pitr_log,
@@ -254,7 +205,7 @@ int ddb_op_update_continuous_backups(ddb_req *req)
     }
     if (rc != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-    write_continuous_backups(req, ddb_catalog_get(req->srv->catalog, ddb_ns_key(req->arena, req->ns,
+    write_continuous_backups(req, ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns,
                                                                                  ddb_json_get_str(req->in, "TableName"))));
     return DDB_OK;
 }
@@ -301,7 +252,7 @@ static int restore(ddb_req *req, const ddb_table *t, int latest, const ddb_json 
 {
     uint64_t at;
     ddb_backup b;
-    window win;
+    ddb_pitr_window win;
 
     if (ddb_pitr_window_of(req, t, &win) != 0)
         return ddb_req_fail(req, DDB_E_PITR_UNAVAILABLE, "Point in time recovery is not enabled for table '%s'",
@@ -313,7 +264,7 @@ static int restore(ddb_req *req, const ddb_table *t, int latest, const ddb_json 
                             "Restore time is not within the restorable window (between %llu.%03llu and %llu.%03llu)",
                             (unsigned long long)(win.earliest / 1000), (unsigned long long)(win.earliest % 1000),
                             (unsigned long long)(win.latest / 1000), (unsigned long long)(win.latest % 1000));
-    if (ddb_backup_load(req->srv->store, req->arena, win.base, &b) != 0)
+    if (ddb_backup_load(req->eng->store, req->arena, win.base, &b) != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     b.source = t->desc; /* the settings are the source table's now, as in DynamoDB */
     b.table_arn = ddb_table_arn(req, t->name);

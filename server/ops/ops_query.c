@@ -10,7 +10,7 @@
 #include "ddb/ddb_status.h"
 #include "server/engine/index.h"
 #include "server/ops/page.h"
-#include "server/server.h"
+#include "server/engine/engine.h"
 
 /* "Filter Expression can only contain non-primary key attributes" (QueryFilter for the legacy form). */
 static int filter_keys_or_fail(ddb_req *req, const ddb_keyspace *ks)
@@ -428,7 +428,7 @@ static int partition_or_fail(ddb_req *req, const ddb_keyspace *ks, const key_ran
         return ddb_partition_key_or_fail(req, ks->t, kr->hash[0]->v[0], pk);
     for (unsigned i = 0; i < ks->nhash; i++)
         vals[i] = kr->hash[i]->v[0];
-    ddb_index_partition_key(req->arena, req->srv->store, ks->ix, vals, pk);
+    ddb_index_partition_key(req->arena, req->eng->store, ks->ix, vals, pk);
     return DDB_OK;
 }
 

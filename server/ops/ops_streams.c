@@ -4,7 +4,7 @@
  *
  * A shard iterator is "<stream arn>|1|<base64url>", the base64 of the stream id, generation,
  * shard, next number to read and creation time, followed by a SipHash of them under the data
- * directory's key (ddb_store_hash), so an iterator cannot be forged or moved to another shard.
+ * directory's key (ddb_engine_hash), so an iterator cannot be forged or moved to another shard.
  * Iterators expire 15 minutes after they were made, by the server's clock (clock.h).
  */
 #include <stdio.h>
@@ -16,7 +16,8 @@
 #include "server/base/clock.h"
 #include "ddb/ddb_status.h"
 #include "server/ops/ops_common.h"
-#include "server/server.h"
+#include "server/engine/engine.h"
+#include "server/engine/read.h"
 #include "server/engine/streams.h"
 #include "server/api/validate.h"
 
@@ -49,7 +50,7 @@ static int arn_parse(ddb_arena *a, const char *arn, const char **table, const ch
 static long ns_streams(ddb_req *req, ddb_stream_info **out)
 {
     ddb_stream_info *all;
-    long n = ddb_stream_info_list(req->srv->store, req->arena, &all), kept = 0;
+    long n = ddb_stream_info_list(req->eng->store, req->arena, &all), kept = 0;
     const char *name;
 
     for (long i = 0; i < n; i++) {
@@ -163,7 +164,7 @@ int ddb_op_list_streams(ddb_req *req)
 
 static void write_shard(ddb_req *req, ddb_jw *w, const ddb_stream_info *info, unsigned g, unsigned s)
 {
-    ddb_store *store = req->srv->store;
+    ddb_store *store = req->eng->store;
     uint64_t first = ddb_stream_shard_first(store, info, g, s), last = ddb_stream_shard_last(store, info, g, s);
 
     ddb_jw_obj_begin(w);
@@ -278,7 +279,7 @@ static const char *iterator_text(ddb_req *req, const ddb_stream_info *info, cons
     ddb_put_be(raw + 8, it->shard, 4);
     ddb_put_be(raw + 12, it->next, 8);
     ddb_put_be(raw + 20, it->created_ms, 8);
-    ddb_put_be(raw + PAYLOAD, ddb_store_hash(req->srv->store, raw, PAYLOAD), 8);
+    ddb_put_be(raw + PAYLOAD, ddb_engine_hash(req->eng, raw, PAYLOAD), 8);
     sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     return ddb_arena_sprintf(req->arena, "%s|1|%s", arn_of(req, info), b64);
 }
@@ -292,7 +293,7 @@ static int iterator_parse(ddb_req *req, const char *text, iterator *out)
     if (bar == NULL || bar - text < 2 || strncmp(bar - 2, "|1", 2) != 0 ||
         sodium_base642bin((unsigned char *)raw, sizeof(raw), bar + 1, strlen(bar + 1), NULL, &len, NULL,
                           sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-        len != sizeof(raw) || ddb_get_be(raw + PAYLOAD, 8) != ddb_store_hash(req->srv->store, raw, PAYLOAD))
+        len != sizeof(raw) || ddb_get_be(raw + PAYLOAD, 8) != ddb_engine_hash(req->eng, raw, PAYLOAD))
         return ddb_req_fail(req, DDB_E_VALIDATION, "Invalid ShardIterator");
     out->id = (uint32_t)ddb_get_be(raw, 4);
     out->gen = (unsigned)ddb_get_be(raw + 4, 4);
@@ -324,8 +325,8 @@ static int iterator_start(ddb_req *req, const ddb_stream_info *info, unsigned g,
     const char *type = ddb_json_get_str(req->in, "ShardIteratorType");
     const char *seqs = ddb_json_get_str(req->in, "SequenceNumber");
     int by_seq = strcmp(type, "AT_SEQUENCE_NUMBER") == 0 || strcmp(type, "AFTER_SEQUENCE_NUMBER") == 0;
-    uint64_t first = ddb_stream_shard_first(req->srv->store, info, g, s);
-    uint64_t last = ddb_stream_shard_last(req->srv->store, info, g, s), seq;
+    uint64_t first = ddb_stream_shard_first(req->eng->store, info, g, s);
+    uint64_t last = ddb_stream_shard_last(req->eng->store, info, g, s), seq;
 
     if (!by_seq && seqs != NULL)
         return ddb_req_fail(req, DDB_E_VALIDATION,
@@ -371,36 +372,46 @@ int ddb_op_get_shard_iterator(ddb_req *req)
 
 /* ---- GetRecords ---- */
 
+typedef struct reading {
+    ddb_req *req;
+    ddb_jw *w;
+    const ddb_stream_info *info;
+    iterator *it;
+    long limit, n;
+    size_t bytes;
+} reading;
+
+/* One record, written, while the page has room (1: it has not, or the record is unreadable). */
+static int record_entry(void *ctx, const char *k, size_t klen, const char *v, size_t vlen)
+{
+    reading *rd = ctx;
+    ddb_stream_record r;
+
+    if (rd->n >= rd->limit || rd->bytes >= GET_RECORDS_BYTES ||
+        ddb_stream_record_decode(rd->req->arena, k, klen, v, vlen, &r) != 0)
+        return 1;
+    ddb_stream_record_json(rd->w, rd->req->eng->store, rd->info, rd->it->gen, rd->it->shard, &r, rd->req->region, NULL);
+    rd->bytes += r.size_bytes;
+    rd->it->next = r.seq + 1;
+    rd->n++;
+    return 0;
+}
+
 /* Reads up to `limit` records (and 1 MB) from it->next on; it->next moves past what was read. */
 static int read_records(ddb_req *req, ddb_jw *w, const ddb_stream_info *info, iterator *it, long limit,
                         uint64_t visible)
 {
     char lo[DDB_STREAM_PREFIX_BYTES + 8], hi[DDB_STREAM_PREFIX_BYTES + 8];
-    ddb_store_iter *si;
-    size_t bytes = 0;
-    long n = 0;
-    int rc;
+    reading rd = {req, w, info, it, limit, 0, 0};
 
     /* [next, visible]: numbers above the visible one may still have gaps that fill (storage.h) */
     ddb_stream_prefix(it->id, it->gen, it->shard, lo);
     memcpy(hi, lo, DDB_STREAM_PREFIX_BYTES);
     ddb_put_be(lo + DDB_STREAM_PREFIX_BYTES, it->next, 8);
     ddb_put_be(hi + DDB_STREAM_PREFIX_BYTES, visible + 1, 8);
-    si = ddb_store_seq_iter_open(req->srv->store, lo, sizeof(lo), hi, sizeof(hi), 0);
-    for (ddb_store_iter_seek(si, NULL, 0); ddb_store_iter_valid(si) && n < limit && bytes < GET_RECORDS_BYTES;
-         ddb_store_iter_next(si), n++) {
-        size_t klen, vlen;
-        const char *k = ddb_store_iter_key(si, &klen), *v = ddb_store_iter_val(si, &vlen);
-        ddb_stream_record r;
-        if (ddb_stream_record_decode(req->arena, k, klen, v, vlen, &r) != 0)
-            break;
-        ddb_stream_record_json(w, req->srv->store, info, it->gen, it->shard, &r, req->region, NULL);
-        bytes += r.size_bytes;
-        it->next = r.seq + 1;
-    }
-    rc = ddb_store_iter_status(si);
-    ddb_store_iter_close(si);
-    return rc == DDB_STORE_OK ? DDB_OK : ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    return ddb_read_seq_range(req->eng, lo, sizeof(lo), hi, sizeof(hi), record_entry, &rd) < 0
+               ? ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error")
+               : DDB_OK;
 }
 
 int ddb_op_get_records(ddb_req *req)
@@ -417,12 +428,12 @@ int ddb_op_get_records(ddb_req *req)
         return req->err.code;
     if (now > it.created_ms + ITERATOR_TTL_MS)
         return ddb_req_fail(req, DDB_E_EXPIRED_ITERATOR, "Shard iterator has expired");
-    if ((rc = ddb_stream_info_get(req->srv->store, req->arena, it.id, &info)) != 0 || it.gen >= info.ngens ||
+    if ((rc = ddb_stream_info_get(req->eng->store, req->arena, it.id, &info)) != 0 || it.gen >= info.ngens ||
         it.shard >= info.gens[it.gen].nshards)
         return rc < 0 ? ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error")
                       : ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Stream not found");
-    first = ddb_stream_shard_first(req->srv->store, &info, it.gen, it.shard);
-    last = ddb_stream_shard_last(req->srv->store, &info, it.gen, it.shard);
+    first = ddb_stream_shard_first(req->eng->store, &info, it.gen, it.shard);
+    last = ddb_stream_shard_last(req->eng->store, &info, it.gen, it.shard);
     if (it.next < first && it.next <= last)
         return trimmed(req); /* records it would read next are gone */
     ddb_jw_obj_begin(w);

@@ -26,7 +26,7 @@
 
 #include "ddb/ddb_status.h"
 #include "server/ops/ops_common.h"
-#include "server/server.h"
+#include "server/engine/engine.h"
 
 #define MAX_TAGS 50 /* DDB_MAX_TAGS of api/validate_internal.h */
 #define OVER_LIMIT "Number of Tags exceed the current limit for the provided ResourceArn"
@@ -40,7 +40,7 @@ typedef struct tag {
 /* The table an ARN names (the name after "table/"), or NULL with ResourceNotFoundException. */
 static const ddb_table *table_of(ddb_req *req, const char *arn)
 {
-    const ddb_table *t = ddb_catalog_get(req->srv->catalog, ddb_ns_key(req->arena, req->ns, strrchr(arn, '/') + 1));
+    const ddb_table *t = ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, strrchr(arn, '/') + 1));
 
     if (t == NULL)
         ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: ResourceArn: %s not found", arn);
@@ -96,7 +96,7 @@ static int store(ddb_req *req, const ddb_table *t, const tag *tags, size_t n)
         ddb_jw_arr_end(&d);
     }
     ddb_jw_obj_end(&d);
-    rc = ddb_catalog_update(req->srv->catalog, t, buf.data, buf.len, NULL, &now);
+    rc = ddb_catalog_update(req->eng->catalog, t, buf.data, buf.len, NULL, &now);
     ddb_buf_free(&buf);
     return rc;
 }

@@ -30,7 +30,7 @@
 #include "proto/ops.h"
 #include "server/ops/ops_common.h"
 #include "server/ops/ops_transact.h"
-#include "server/server.h"
+#include "server/engine/engine.h"
 #include "server/api/validate.h"
 
 #define TXN_PAYLOAD_LIMIT (4 * 1024 * 1024)
@@ -116,7 +116,7 @@ static int decode_actions(ddb_req *req, const ddb_json *items, action *acts, int
             return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
         /* a Put's attribute names, in action order ("Empty attribute name": the conformance suite's
            captures, 2026-10-09, ten regions) */
-        if (x->kind == A_PUT && (msg = ddb_v_item_names(&x->attrs)) != NULL)
+        if (x->kind == A_PUT && (msg = ddb_item_names_check(&x->attrs)) != NULL)
             return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
         size = ddb_item_size(&x->attrs);
         if (x->kind == A_PUT && size > DDB_MAX_ITEM_SIZE)
@@ -168,7 +168,7 @@ int ddb_transact_cancel_one(ddb_req *req, uint32_t n, uint32_t at, const char *c
 /* An injected conflict (faults.h): one action, picked at random, found another transaction on its item. */
 static int injected_conflict(ddb_req *req, uint32_t n)
 {
-    if (!ddb_fault_draw(req->srv->config->transaction_conflict_rate))
+    if (!ddb_fault_draw(req->eng->settings.transaction_conflict_rate))
         return DDB_OK;
     return ddb_transact_cancel_one(req, n, ddb_fault_pick(n), "TransactionConflict", "Transaction is ongoing for the item");
 }
@@ -357,7 +357,7 @@ static int claim_token(ddb_req *req, const char *token, unsigned char *digest, c
     ddb_jw_json(&w, ddb_json_get(req->in, shape->items));
     ddb_token_digest(b.data, b.len, digest);
     ddb_buf_free(&b);
-    switch (ddb_token_begin(req->srv->tokens, req->srv->store, req->arena, token, digest, ddb_clock_now_ms())) {
+    switch (ddb_token_begin(req->eng->tokens, req->eng->store, req->arena, token, digest, ddb_clock_now_ms())) {
     case DDB_TOKEN_NEW:
         return 1;
     case DDB_TOKEN_REPLAY:
@@ -381,7 +381,7 @@ static int run_transaction(ddb_req *req, ddb_mutation *ms, uint32_t n, const txn
     const char *token = ddb_json_get_str(req->in, "ClientRequestToken");
     unsigned char digest[DDB_TOKEN_DIGEST_BYTES];
     ddb_batch extra;
-    ddb_req_error err;
+    ddb_error err;
     int rc;
 
     /* a token is an account's own (--namespaces): the same token in two namespaces is two transactions */
@@ -392,10 +392,10 @@ static int run_transaction(ddb_req *req, ddb_mutation *ms, uint32_t n, const txn
         return req->err.code;
     ddb_batch_init(&extra, req->arena);
     if (token != NULL)
-        ddb_token_record(req->srv->tokens, &extra, req->arena, token, digest, ddb_clock_now_ms());
-    rc = ddb_mutate_txn(req->srv, req->arena, ms, n, &extra, &err);
+        ddb_token_record(req->eng->tokens, &extra, req->arena, token, digest, ddb_clock_now_ms());
+    rc = ddb_mutate_txn(req->eng, req->arena, ms, n, &extra, &err);
     if (token != NULL)
-        ddb_token_end(req->srv->tokens, token);
+        ddb_token_end(req->eng->tokens, token);
     if (rc == DDB_E_TRANSACTION_CANCELED)
         return cancel_from_mutations(req, ms, n);
     if (rc != DDB_OK) {
@@ -442,22 +442,18 @@ int ddb_op_transact_write_items(ddb_req *req)
 
 /* ---- TransactGetItems ---- */
 
-int ddb_transact_read_keys(ddb_req *req, ddb_store_key *keys, uint32_t n)
+int ddb_transact_read_keys(ddb_req *req, ddb_read_slot *keys, uint32_t n)
 {
-    ddb_store *s = req->srv->store;
-    ddb_store_snapshot *snap = ddb_store_snapshot_take_light(s);
-    int rc = snap != NULL ? ddb_store_multi_get_at(s, snap, req->arena, keys, n) : DDB_STORE_EIO;
+    int rc = ddb_read_batch(req->eng, req->arena, keys, n);
 
-    if (snap != NULL)
-        ddb_store_snapshot_release(s, snap);
-    if (rc == DDB_STORE_ECONFLICT) /* writes of other gateways kept changing the items (RADOS) */
+    if (rc == DDB_READ_CONFLICT) /* writes of other gateways kept changing the items (RADOS) */
         return ddb_transact_cancel_one(req, n, 0, "TransactionConflict", "Transaction is ongoing for the item");
-    if (rc != DDB_STORE_OK)
+    if (rc != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     return DDB_OK;
 }
 
-static int write_get_result(ddb_req *req, action *acts, uint32_t n, const ddb_store_key *keys)
+static int write_get_result(ddb_req *req, action *acts, uint32_t n, const ddb_read_slot *keys)
 {
     ddb_rcc rcc = ddb_rcc_parse(req->in);
     ddb_consumed *used = DDB_NEW_ARRAY(req->arena, ddb_consumed, n);
@@ -492,13 +488,13 @@ int ddb_op_transact_get_items(ddb_req *req)
 {
     uint32_t n;
     action *acts = prepare_actions(req, 1, &n);
-    ddb_store_key *keys;
+    ddb_read_slot *keys;
 
     if (acts == NULL)
         return req->err.code;
-    keys = DDB_NEW_ARRAY(req->arena, ddb_store_key, n);
+    keys = DDB_NEW_ARRAY(req->arena, ddb_read_slot, n);
     for (uint32_t i = 0; i < n; i++)
-        keys[i] = (ddb_store_key){acts[i].key.bytes, acts[i].key.len, NULL, 0};
+        keys[i] = (ddb_read_slot){acts[i].key.bytes, acts[i].key.len, NULL, 0};
     if (ddb_transact_read_keys(req, keys, n) != DDB_OK)
         return req->err.code;
     return write_get_result(req, acts, n, keys);

@@ -7,7 +7,7 @@
 
 #include "server/engine/mutation.h"
 #include "server/api/req.h"
-#include "server/storage/storage.h"
+#include "server/engine/read.h"
 
 /*
  * Runs ExecuteTransaction's write statements, decided into mutations, as one transaction: the
@@ -22,6 +22,6 @@ int ddb_transact_cancel_one(ddb_req *req, uint32_t n, uint32_t at, const char *c
 
 /* Reads keys[0..n) (their val/vlen filled, NULL when absent) from one storage snapshot, as a
    transaction's reads never see part of another transaction. DDB_OK or InternalServerError. */
-int ddb_transact_read_keys(ddb_req *req, ddb_store_key *keys, uint32_t n);
+int ddb_transact_read_keys(ddb_req *req, ddb_read_slot *keys, uint32_t n);
 
 #endif

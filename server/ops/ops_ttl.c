@@ -12,7 +12,7 @@
 #include "server/base/clock.h"
 #include "ddb/ddb_status.h"
 #include "server/ops/ops_common.h"
-#include "server/server.h"
+#include "server/engine/engine.h"
 #include "server/engine/jobs/ttl.h"
 
 static int check_change(ddb_req *req, const ddb_table *t, int enable, const char *attr, uint64_t now)
@@ -59,7 +59,7 @@ int ddb_op_update_time_to_live(ddb_req *req)
         ddb_jw_int(&d, (long long)now);
         ddb_jw_obj_end(&d);
         ddb_jw_obj_end(&d);
-        rc = ddb_catalog_update(req->srv->catalog, t, buf.data, buf.len, NULL, &updated);
+        rc = ddb_catalog_update(req->eng->catalog, t, buf.data, buf.len, NULL, &updated);
         ddb_buf_free(&buf);
     }
     if (rc == 1)

@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "server/ops/ops_table.h"
+#include "server/ops/table_desc.h"
 #include "server/ops/stream_spec.h"
-#include "server/server.h"
+#include "server/engine/engine.h"
 #include "server/engine/jobs/tasks.h"
 
 #define MAX_GSIS 20
@@ -442,7 +442,7 @@ int ddb_op_update_table(ddb_req *req)
         write_new_description(req, &w, cur, &plan, &sp);
         ddb_batch_init(&extra, req->arena);
         ddb_stream_plan_registry(req, cur->key, ddb_json_get(cur->desc, "KeySchema"), cur, &sp, &extra);
-        rc = ddb_catalog_update(req->srv->catalog, cur, buf.data, buf.len, &extra, &t);
+        rc = ddb_catalog_update(req->eng->catalog, cur, buf.data, buf.len, &extra, &t);
         ddb_buf_free(&buf);
     }
     if (rc == 1)
@@ -450,7 +450,7 @@ int ddb_op_update_table(ddb_req *req)
     if (rc != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     if (plan.create != NULL || plan.delete_name != NULL)
-        ddb_tasks_kick(req->srv->tasks);
+        ddb_tasks_kick(req->eng->tasks);
     ddb_write_table_description(req, t, "TableDescription", ddb_table_status(t), 1);
     return DDB_OK;
 }

@@ -10,8 +10,9 @@
 #include "ddb/ddb_status.h"
 #include "server/engine/index.h"
 #include "server/engine/itemcodec.h"
+#include "server/engine/read.h"
 #include "proto/ops.h"
-#include "server/server.h"
+#include "server/engine/engine.h"
 
 #define PAGE_LIMIT_BYTES (1024 * 1024)
 
@@ -231,7 +232,7 @@ const char *ddb_keyspace_start_key(ddb_req *req, const ddb_keyspace *ks, const d
         *out = base;
         return NULL;
     }
-    if (ddb_index_entry_key(req->arena, req->srv->store, ks->ix, esk, &base, out) != 0)
+    if (ddb_index_entry_key(req->arena, req->eng->store, ks->ix, esk, &base, out) != 0)
         return "The provided key element does not match the schema";
     return NULL;
 }
@@ -322,24 +323,20 @@ static int fetch_base(ddb_page *p, const ddb_attr *entry, ddb_attr *item, int *f
 {
     ddb_req *req = p->req;
     ddb_key key;
-    char *val;
-    size_t vlen, size;
+    size_t size;
     ddb_attr tkey;
 
     *found = 0;
     table_key_of(req->arena, p->ks->t, entry, &tkey);
     if (ddb_key_param_check(req, p->ks->t, &tkey, &key) != NULL)
         return DDB_OK;
-    if (ddb_store_get(req->srv->store, req->arena, key.bytes, key.len, &val, &vlen) != 0)
+    if (ddb_read_item(req->eng, req->arena, &key, item, &size, found) != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-    if (val == NULL)
+    if (!*found)
         return DDB_OK;
-    if (ddb_item_decode(req->arena, val, vlen, item) != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     /* Each fetch from the table is its own read, rounded up to 4 KB (so at least one unit), unlike the
      * index entries, which are summed: captured by Dynoxide against DynamoDB ("three rows served this
      * way reported total 2, table 1.5, lsi 0.5", eventually consistent) */
-    size = ddb_item_stored_size(val, vlen);
     p->base_bytes += size > 0 ? (size + 4095) / 4096 * 4096 : 4096;
     *found = 1;
     return DDB_OK;
@@ -378,33 +375,23 @@ static int page_take(ddb_page *p, const char *val, size_t vlen)
     return DDB_OK;
 }
 
+/* One entry of the range: 1 when the page is full (it stays for the next page), else taken. */
+static int range_entry(void *ctx, const char *k, size_t klen, const char *v, size_t vlen)
+{
+    ddb_page *p = ctx;
+
+    (void)k, (void)klen;
+    if (page_full(p))
+        return 1;
+    return page_take(p, v, vlen) != DDB_OK ? p->req->err.code : 0;
+}
+
 int ddb_page_read_range(ddb_page *p, const char *lo, size_t lolen, const char *hi, size_t hilen, int reverse,
                         const char *after, size_t afterlen)
 {
-    ddb_store_iter *it = ddb_store_iter_open(p->req->srv->store, lo, lolen, hi, hilen, reverse);
-    int rc = 0;
+    int rc = ddb_read_range(p->req->eng, lo, lolen, hi, hilen, reverse, after, afterlen, range_entry, p);
 
-    ddb_store_iter_seek(it, after, afterlen);
-    for (; ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
-        size_t klen, vlen;
-        const char *k = ddb_store_iter_key(it, &klen);
-        const char *v = ddb_store_iter_val(it, &vlen);
-        if (after != NULL && klen == afterlen && memcmp(k, after, klen) == 0)
-            continue;
-        if (page_full(p)) {
-            rc = 1;
-            break;
-        }
-        if (page_take(p, v, vlen) != DDB_OK) {
-            rc = p->req->err.code;
-            break;
-        }
-    }
-    /* an I/O error must never look like the end of the range (a short page) */
-    if (rc == 0 && ddb_store_iter_status(it) != DDB_STORE_OK)
-        rc = ddb_req_fail(p->req, DDB_E_INTERNAL, "Internal server error");
-    ddb_store_iter_close(it);
-    return rc;
+    return rc < 0 ? ddb_req_fail(p->req, DDB_E_INTERNAL, "Internal server error") : rc;
 }
 
 static void write_last_key(ddb_jw *w, const ddb_page *p)

@@ -8,7 +8,7 @@
 #include "server/base/clock.h"
 #include "ddb/ddb_status.h"
 #include "server/ops/ops_common.h"
-#include "server/server.h"
+#include "server/engine/engine.h"
 #include "server/engine/streams.h"
 
 int ddb_stream_plan(ddb_req *req, const ddb_table *cur, stream_plan *p)
@@ -31,7 +31,7 @@ int ddb_stream_plan(ddb_req *req, const ddb_table *cur, stream_plan *p)
     if (cur != NULL && cur->stream_id != 0)
         return ddb_req_fail(req, DDB_E_VALIDATION, "Table already has an enabled stream: TableName: %s",
                             cur ? cur->name : name);
-    if ((p->id = ddb_catalog_new_id(req->srv->catalog)) == 0)
+    if ((p->id = ddb_catalog_new_id(req->eng->catalog)) == 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     p->change = 1;
     p->label = ddb_stream_label(req->arena, ddb_clock_now_ms());
@@ -41,7 +41,7 @@ int ddb_stream_plan(ddb_req *req, const ddb_table *cur, stream_plan *p)
 
 void ddb_stream_plan_write(ddb_req *req, ddb_jw *w, const ddb_table *cur, const stream_plan *p)
 {
-    unsigned one = ddb_store_nshards(req->srv->store);
+    unsigned one = ddb_engine_nshards(req->eng);
 
     if (p->change == 1) {
         ddb_jw_key(w, "StreamSpecification");
@@ -70,7 +70,7 @@ static void disable_entry(ddb_req *req, const ddb_table *cur, ddb_batch *extra)
 {
     ddb_stream_info info;
 
-    if (ddb_stream_info_get(req->srv->store, req->arena, cur->stream_id, &info) != 0)
+    if (ddb_stream_info_get(req->eng->store, req->arena, cur->stream_id, &info) != 0)
         return;
     info.disabled_ms = ddb_clock_now_ms();
     ddb_stream_info_put(extra, req->arena, &info);
@@ -92,7 +92,7 @@ void ddb_stream_plan_registry(ddb_req *req, const char *table, const ddb_json *k
     info.view = p->view;
     info.key_schema = key_schema;
     info.created_ms = ddb_clock_now_ms();
-    info.gens[0] = (ddb_stream_gen){ddb_store_nshards(req->srv->store), info.created_ms, NULL};
+    info.gens[0] = (ddb_stream_gen){ddb_engine_nshards(req->eng), info.created_ms, NULL};
     info.ngens = 1;
     ddb_stream_info_put(extra, req->arena, &info);
 }

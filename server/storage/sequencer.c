@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/engine/keycodec.h"
+#include "server/base/be.h"
 
 #define MAX_PREFIX 32
 

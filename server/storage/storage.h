@@ -24,6 +24,7 @@
 
 #include "proto/arena.h"
 #include "proto/json.h" /* ddb_buf */
+#include "server/base/batch.h" /* ddb_batch: the compound writes a store applies */
 
 typedef struct ddb_store ddb_store;
 typedef struct ddb_store_iter ddb_store_iter;
@@ -51,43 +52,6 @@ typedef struct ddb_store_options {
     size_t partition_bytes;
 } ddb_store_options;
 
-/* A compound write: built in an arena, applied atomically by ddb_store_write. */
-typedef struct ddb_write_op {
-    int meta;           /* the metadata space, else the data space */
-    int is_delete;
-    const char *key;
-    size_t klen;
-    const char *val;
-    size_t vlen;
-    int sequenced;      /* a sequenced put: `key` is the prefix (ddb_batch_put_seq) */
-} ddb_write_op;
-
-typedef struct ddb_batch {
-    ddb_write_op *ops;
-    size_t n, cap;
-    ddb_arena *arena;
-} ddb_batch;
-
-void ddb_batch_init(ddb_batch *b, ddb_arena *a);
-void ddb_batch_put(ddb_batch *b, const char *key, size_t klen, const char *val, size_t vlen);
-void ddb_batch_delete(ddb_batch *b, const char *key, size_t klen);
-void ddb_batch_meta_put(ddb_batch *b, const char *key, size_t klen, const char *val, size_t vlen);
-void ddb_batch_meta_delete(ddb_batch *b, const char *key, size_t klen);
-/* Appends every op of `src` to `b`. */
-void ddb_batch_append(ddb_batch *b, const ddb_batch *src);
-/*
- * A sequenced put (stream records): the data key is `prefix` followed by an 8-byte big-endian
- * sequence number that the backend assigns when the write is applied, greater than the number of
- * every earlier sequenced put under the same prefix. Numbers become visible in order through
- * ddb_store_seq_last: every number up to it has been applied (or lost to a failed write, a gap
- * that never fills), so a reader that reads a prefix up to that number sees its records in order
- * and never misses one that appears later below it. (Keys above it may already be stored; readers
- * leave them for later.) Numbers start at 1 and are never reused, also after the keys are
- * deleted, as long as the highest one is kept or a floor (ddb_store_seq_floor) says so. They are
- * read with ddb_store_seq_iter_open (the backend places them as it likes) and deleted with
- * ddb_store_delete_range_all.
- */
-void ddb_batch_put_seq(ddb_batch *b, const char *prefix, size_t plen, const char *val, size_t vlen);
 
 /*
  * Opens (creating if needed) the store. When nshards is set and the data directory was written

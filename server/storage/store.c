@@ -1,6 +1,7 @@
 /*
  * server/storage/store.c: storage.h's calls, dispatched to the backend the store was opened with
- * (backend.h), and what every backend shares: ddb_store_rmw is a commit of one key.
+ * (backend.h), and what every backend shares: ddb_store_rmw is a commit of one key. Which
+ * backends there are is backends.c's alone.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -11,20 +12,6 @@
 /* The first member of every backend's store and iterator (backend.h). */
 #define OPS(s) (*(const ddb_store_ops *const *)(s))
 #define IOPS(it) (*(const ddb_iter_ops *const *)(it))
-
-ddb_store *ddb_store_open(const ddb_store_options *opt, char **err)
-{
-    *err = NULL;
-    if (opt->backend == DDB_BACKEND_RADOS) {
-#ifdef DDB_HAVE_RADOS
-        return ddb_rados_open(opt, err);
-#else
-        *err = strdup("this ddbd was built without librados (install librados-dev and rebuild)");
-        return NULL;
-#endif
-    }
-    return ddb_rocks_open(opt, err);
-}
 
 const char *ddb_store_backend_name(const ddb_store *s)
 {

@@ -148,7 +148,7 @@ static call_result call(client *c, const char *op, const char *fmt, ...)
     va_end(ap);
     memset(&req, 0, sizeof(req));
     req.arena = &c->arena;
-    req.srv = c->srv;
+
     req.body = body;
     req.body_len = (size_t)n;
     req.outbuf = &c->out;
@@ -160,7 +160,7 @@ static call_result call(client *c, const char *op, const char *fmt, ...)
     in.auth = auth;
     in.auth_len = sizeof(auth) - 1;
     in.has_date = 1;
-    ddb_dispatch(&req, &in);
+    ddb_dispatch(&c->srv->api, &req, &in);
     r.code = req.err.code;
     r.msg = req.err.msg ? req.err.msg : "";
     ddb_buf_putc(&c->out, '\0');
@@ -214,7 +214,7 @@ static ddb_attr parse_item(ddb_arena *a, const char *json)
    table with none yet), 1000 to a batch. */
 static int load_direct(ddb_server *srv, const char *table, int n)
 {
-    const ddb_table *t = ddb_catalog_get(srv->catalog, table);
+    const ddb_table *t = ddb_catalog_get(srv->eng.catalog, table);
     ddb_arena a;
     ddb_batch b;
     int rc = 0;
@@ -236,11 +236,11 @@ static int load_direct(ddb_server *srv, const char *table, int n)
                      "\"a\":{\"S\":\"a%d\"}}",
                      k % 50, k, k % 7, k, k);
             item = parse_item(&a, json);
-            ddb_key_build(&a, srv->store, t->id, ddb_item_get(&item, "pk", 2), ddb_item_get(&item, "sk", 2), &key);
+            ddb_key_build(&a, srv->eng.store, t->id, ddb_item_get(&item, "pk", 2), ddb_item_get(&item, "sk", 2), &key);
             ddb_item_encode(&a, &item, ddb_item_size(&item), &val, &vlen);
             ddb_batch_put(&b, key.bytes, key.len, val, vlen);
         }
-        rc = ddb_store_write(srv->store, &b);
+        rc = ddb_store_write(srv->eng.store, &b);
     }
     ddb_arena_free(&a);
     return rc;
@@ -251,7 +251,7 @@ static int load_direct(ddb_server *srv, const char *table, int n)
 /* The index's state, or -1 when the table or the index is gone; *backfilling when asked. */
 static int index_state(ddb_server *srv, const char *table, const char *index, int *backfilling)
 {
-    const ddb_table *t = ddb_catalog_get(srv->catalog, table);
+    const ddb_table *t = ddb_catalog_get(srv->eng.catalog, table);
     const ddb_index *ix = t ? ddb_table_index(t, index) : NULL;
 
     if (backfilling != NULL)
@@ -402,7 +402,7 @@ static int verify_quiet; /* verify_index prints no differences */
  */
 static size_t verify_index(ddb_server *srv, const ddb_table *t, const ddb_index *ix, size_t *nexpected)
 {
-    ddb_store *s = srv->store;
+    ddb_store *s = srv->eng.store;
     ddb_arena a;
     entries want = {0}, got = {0};
     char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
@@ -676,7 +676,7 @@ TEST(delete_table_racing_writers_leaves_no_keys)
         client_init(&c, &e->srv);
         CALL_OK(&c, "CreateTable", RACE_TABLE);
         {
-            const ddb_table *t = ddb_catalog_get(e->srv.catalog, "race");
+            const ddb_table *t = ddb_catalog_get(e->srv.eng.catalog, "race");
             CHECK(t != NULL && t->nindexes == 2);
         }
         CHECK(load_items(&c, "race", 300, seed, 0) == 0);
@@ -688,7 +688,7 @@ TEST(delete_table_racing_writers_leaves_no_keys)
         CHECK_EQ(join_writers(ws, 4), 0);
         for (int i = 0; i < 4; i++)
             CHECK(ws[i].not_found > 0); /* each writer saw the table go */
-        if (!wait_store_empty(e->srv.store, 20, ids, &nids, &left)) {
+        if (!wait_store_empty(e->srv.eng.store, 20, ids, &nids, &left)) {
             ddb_test_fail(__FILE__, __LINE__, "round %d: %zu keys left after the purge (keyspace %u%s)", round, left,
                           nids ? ids[0] : 0, nids > 1 ? " and others" : "");
             goto out;
@@ -756,8 +756,8 @@ TEST(delete_table_racing_gsi_creation_leaves_no_keys)
         CALL_OK(&c, "CreateTable",
                 "{\"TableName\":\"race2\"," KEY_HR ",\"AttributeDefinitions\":[" DEF("pk", "S") "," DEF("sk", "N") "],"
                 PPR "}");
-        CHECK(ddb_catalog_get(e->srv.catalog, "race2") != NULL);
-        table_id = ddb_catalog_get(e->srv.catalog, "race2")->id;
+        CHECK(ddb_catalog_get(e->srv.eng.catalog, "race2") != NULL);
+        table_id = ddb_catalog_get(e->srv.eng.catalog, "race2")->id;
         CHECK(load_direct(&e->srv, "race2", 20000) == 0);
         start_writers(ws, 2, &e->srv, "race2", seed, 200000, NULL, 1);
         started = 1;
@@ -787,7 +787,7 @@ TEST(delete_table_racing_gsi_creation_leaves_no_keys)
         }
         started = 0;
         CHECK_EQ(join_writers(ws, 2), 0);
-        if (!wait_store_empty(e->srv.store, 5, ids, &nids, &left)) {
+        if (!wait_store_empty(e->srv.eng.store, 5, ids, &nids, &left)) {
             ddb_test_fail(__FILE__, __LINE__,
                           "round %d: %zu keys left after the purge (keyspace %u%s; the table's is %u); UpdateTable "
                           "%s before the delete",
@@ -926,11 +926,11 @@ TEST(online_gsi_creation_and_deletion_with_concurrent_writers_are_exact)
         __atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
         started = 0;
         CHECK_EQ(join_writers(ws, 4), 0);
-        t = ddb_catalog_get(e->srv.catalog, "online");
+        t = ddb_catalog_get(e->srv.eng.catalog, "online");
         CHECK(t != NULL);
         ix = ddb_table_index(t, "gix");
         CHECK(ix != NULL && ix->state == DDB_IX_ACTIVE && !ix->backfilling);
-        CHECK_EQ(count_meta(e->srv.store, "task/backfill/"), 0); /* the cursor is gone */
+        CHECK_EQ(count_meta(e->srv.eng.store, "task/backfill/"), 0); /* the cursor is gone */
         if (verify_index(&e->srv, t, ix, &n) != 0) {
             ddb_test_fail(__FILE__, __LINE__, "round %d (%s): the index differs from its items", round,
                           projections[round]);
@@ -946,7 +946,7 @@ TEST(online_gsi_creation_and_deletion_with_concurrent_writers_are_exact)
             ddb_arena_init(&a);
             ddb_key_table_range(t->id, lo, hi);
             {
-                ddb_store_iter *it = ddb_store_iter_open(e->srv.store, lo, 4, hi, 4, 0);
+                ddb_store_iter *it = ddb_store_iter_open(e->srv.eng.store, lo, 4, hi, 4, 0);
                 for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
                     size_t vlen;
                     const char *v = ddb_store_iter_val(it, &vlen);
@@ -992,8 +992,8 @@ TEST(online_gsi_creation_and_deletion_with_concurrent_writers_are_exact)
             __atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
             started = 0;
             CHECK_EQ(join_writers(ws, 4), 0);
-            CHECK_EQ(count_keys(e->srv.store, ix_id), 0);
-            t = ddb_catalog_get(e->srv.catalog, "online");
+            CHECK_EQ(count_keys(e->srv.eng.store, ix_id), 0);
+            t = ddb_catalog_get(e->srv.eng.catalog, "online");
             CHECK(t != NULL && t->nindexes == 0);
             defs = ddb_json_get(t->desc, "AttributeDefinitions");
             CHECK(defs != NULL && defs->type == DDB_JSON_ARRAY && defs->n == 2);
@@ -1108,7 +1108,7 @@ TEST(concurrent_update_tables_keep_each_others_changes)
         ddb_test_fail(__FILE__, __LINE__, "%d toggling UpdateTables failed, first: %s", tg.failures, tg.first_error);
         goto out;
     }
-    t = ddb_catalog_get(e->srv.catalog, "cas");
+    t = ddb_catalog_get(e->srv.eng.catalog, "cas");
     CHECK(t != NULL && tg.last_class != NULL);
     prot = ddb_json_get(t->desc, "DeletionProtectionEnabled");
     cls = ddb_json_get_str(t->desc, "TableClass");
@@ -1151,7 +1151,7 @@ static const ddb_table *add_gsi_direct(ddb_server *srv, const ddb_table *t, cons
                                        uint32_t *id_out)
 {
     static const char *const skip[] = {"AttributeDefinitions", NULL};
-    uint32_t id = ddb_catalog_new_id(srv->catalog);
+    uint32_t id = ddb_catalog_new_id(srv->eng.catalog);
     ddb_arena a;
     ddb_buf buf = {0};
     ddb_jw w;
@@ -1179,7 +1179,7 @@ static const ddb_table *add_gsi_direct(ddb_server *srv, const ddb_table *t, cons
         ddb_jw_json(&w, xdefs->u.items[i]);
     ddb_jw_arr_end(&w);
     ddb_jw_obj_end(&w);
-    if (ddb_catalog_update(srv->catalog, t, buf.data, buf.len, NULL, &out) != 0)
+    if (ddb_catalog_update(srv->eng.catalog, t, buf.data, buf.len, NULL, &out) != 0)
         out = NULL;
     ddb_buf_free(&buf);
     ddb_arena_free(&a);
@@ -1196,9 +1196,9 @@ static char *stored_entry(ddb_arena *a, ddb_server *srv, const ddb_index *ix, co
     char *v = NULL;
 
     *vlen = 0;
-    if (ddb_index_entry_key(a, srv->store, ix, item, base, &e) != 0)
+    if (ddb_index_entry_key(a, srv->eng.store, ix, item, base, &e) != 0)
         return NULL;
-    if (ddb_store_get(srv->store, a, e.bytes, e.len, &v, vlen) != DDB_STORE_OK)
+    if (ddb_store_get(srv->eng.store, a, e.bytes, e.len, &v, vlen) != DDB_STORE_OK)
         return NULL;
     return v;
 }
@@ -1231,7 +1231,7 @@ TEST(mutation_under_a_replaced_description_maintains_the_new_index)
             "\"AttributeDefinitions\":[" DEF("pk", "S") "," DEF("g", "S") "]," PPR ",\"GlobalSecondaryIndexes\":[{"
             "\"IndexName\":\"old\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],"
             "\"Projection\":{\"ProjectionType\":\"KEYS_ONLY\"}}]}");
-    t0 = ddb_catalog_get(e->srv.catalog, "swap");
+    t0 = ddb_catalog_get(e->srv.eng.catalog, "swap");
     CHECK(t0 != NULL);
     t1 = add_gsi_direct(&e->srv, t0, DEF("h", "S"),
                         "\"IndexName\":\"new\",\"KeySchema\":[{\"AttributeName\":\"h\",\"KeyType\":\"HASH\"}],"
@@ -1247,10 +1247,10 @@ TEST(mutation_under_a_replaced_description_maintains_the_new_index)
     /* a put decided under t0 */
     item = parse_item(&a, "{\"pk\":{\"S\":\"k1\"},\"g\":{\"S\":\"x\"},\"h\":{\"S\":\"y\"},\"z\":{\"N\":\"1\"}}");
     pk = *ddb_item_get(&item, "pk", 2);
-    ddb_key_build(&a, e->srv.store, t0->id, &pk, NULL, &key);
+    ddb_key_build(&a, e->srv.eng.store, t0->id, &pk, NULL, &key);
     ddb_mutation_init(&m, DDB_MUT_PUT, t0, &key);
     m.item = &item;
-    CHECK_EQ(ddb_mutate(&e->srv, &a, &m), DDB_OK);
+    CHECK_EQ(ddb_mutate(&e->srv.eng, &a, &m), DDB_OK);
     CHECK(m.t == t1);
     CHECK(m.index_units[ixnew - t1->indexes] > 0);
     CHECK((v = stored_entry(&a, &e->srv, ixnew, &item, &key, &vlen)) != NULL);
@@ -1261,32 +1261,32 @@ TEST(mutation_under_a_replaced_description_maintains_the_new_index)
 
     /* a delete decided under t0 removes both entries */
     ddb_mutation_init(&m, DDB_MUT_DELETE, t0, &key);
-    CHECK_EQ(ddb_mutate(&e->srv, &a, &m), DDB_OK);
+    CHECK_EQ(ddb_mutate(&e->srv.eng, &a, &m), DDB_OK);
     CHECK(m.had_old);
     CHECK(stored_entry(&a, &e->srv, ixnew, &item, &key, &vlen) == NULL);
     CHECK(stored_entry(&a, &e->srv, ixold, &item, &key, &vlen) == NULL);
-    CHECK_EQ(count_keys(e->srv.store, new_id), 0);
-    CHECK_EQ(count_keys(e->srv.store, t1->id), 0);
+    CHECK_EQ(count_keys(e->srv.eng.store, new_id), 0);
+    CHECK_EQ(count_keys(e->srv.eng.store, t1->id), 0);
 
     /* the table deleted under the mutation */
     CALL_OK(&c, "DeleteTable", "{\"TableName\":\"swap\"}");
     ddb_mutation_init(&m, DDB_MUT_PUT, t1, &key);
     m.item = &item;
-    CHECK_EQ(ddb_mutate(&e->srv, &a, &m), DDB_E_RESOURCE_NOT_FOUND);
-    CHECK(ddb_store_get(e->srv.store, &a, key.bytes, key.len, &v, &vlen) == DDB_STORE_OK && v == NULL);
+    CHECK_EQ(ddb_mutate(&e->srv.eng, &a, &m), DDB_E_RESOURCE_NOT_FOUND);
+    CHECK(ddb_store_get(e->srv.eng.store, &a, key.bytes, key.len, &v, &vlen) == DDB_STORE_OK && v == NULL);
 
     /* deleted and created again under the same name: the old mutation must not land in the new table */
     CALL_OK(&c, "CreateTable",
             "{\"TableName\":\"swap\",\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
             "\"AttributeDefinitions\":[" DEF("pk", "S") "]," PPR "}");
-    t2 = ddb_catalog_get(e->srv.catalog, "swap");
+    t2 = ddb_catalog_get(e->srv.eng.catalog, "swap");
     CHECK(t2 != NULL && t2->id != t1->id && t2->id != new_id);
     ddb_mutation_init(&m, DDB_MUT_PUT, t1, &key);
     m.item = &item;
-    CHECK_EQ(ddb_mutate(&e->srv, &a, &m), DDB_E_RESOURCE_NOT_FOUND);
-    ddb_key_build(&a, e->srv.store, t2->id, &pk, NULL, &key2);
-    CHECK(ddb_store_get(e->srv.store, &a, key2.bytes, key2.len, &v, &vlen) == DDB_STORE_OK && v == NULL);
-    CHECK(ddb_store_get(e->srv.store, &a, key.bytes, key.len, &v, &vlen) == DDB_STORE_OK && v == NULL);
+    CHECK_EQ(ddb_mutate(&e->srv.eng, &a, &m), DDB_E_RESOURCE_NOT_FOUND);
+    ddb_key_build(&a, e->srv.eng.store, t2->id, &pk, NULL, &key2);
+    CHECK(ddb_store_get(e->srv.eng.store, &a, key2.bytes, key2.len, &v, &vlen) == DDB_STORE_OK && v == NULL);
+    CHECK(ddb_store_get(e->srv.eng.store, &a, key.bytes, key.len, &v, &vlen) == DDB_STORE_OK && v == NULL);
 out:
     ddb_arena_free(&a);
     client_free(&c);
@@ -1419,8 +1419,8 @@ TEST(format1_indexes_get_ids_and_are_backfilled)
     CHECK((e = env_open(dir, 2)) != NULL);
     client_init(&c, &e->srv);
     have_client = 1;
-    CHECK_EQ(ddb_store_format_found(e->srv.store), 1);
-    t = ddb_catalog_get(e->srv.catalog, "legacy");
+    CHECK_EQ(ddb_store_format_found(e->srv.eng.store), 1);
+    t = ddb_catalog_get(e->srv.eng.catalog, "legacy");
     CHECK(t != NULL && t->id == 3 && t->nindexes == 2);
     for (unsigned i = 0; i < 2; i++) {
         ids[i] = t->indexes[i].id;
@@ -1429,7 +1429,7 @@ TEST(format1_indexes_get_ids_and_are_backfilled)
     CHECK(ids[0] != ids[1]);
     CHECK(wait_index(&e->srv, "legacy", "byL", 0, 20));
     CHECK(wait_index(&e->srv, "legacy", "byG", 0, 20));
-    t = ddb_catalog_get(e->srv.catalog, "legacy");
+    t = ddb_catalog_get(e->srv.eng.catalog, "legacy");
     CHECK(t->indexes[0].id == ids[0] && t->indexes[1].id == ids[1]);
     for (unsigned i = 0; i < 2; i++) {
         size_t n = 0;
@@ -1455,7 +1455,7 @@ TEST(format1_indexes_get_ids_and_are_backfilled)
     CALL_OK(&c, "CreateTable",
             "{\"TableName\":\"fresh\",\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
             "\"AttributeDefinitions\":[" DEF("pk", "S") "]," PPR "}");
-    t = ddb_catalog_get(e->srv.catalog, "fresh");
+    t = ddb_catalog_get(e->srv.eng.catalog, "fresh");
     CHECK(t != NULL && t->id != 3 && t->id != ids[0] && t->id != ids[1]);
     client_free(&c);
     have_client = 0;
@@ -1465,12 +1465,12 @@ TEST(format1_indexes_get_ids_and_are_backfilled)
     CHECK((e = env_open(dir, 2)) != NULL);
     client_init(&c, &e->srv);
     have_client = 1;
-    CHECK_EQ(ddb_store_format_found(e->srv.store), 2);
-    t = ddb_catalog_get(e->srv.catalog, "legacy");
+    CHECK_EQ(ddb_store_format_found(e->srv.eng.store), 2);
+    t = ddb_catalog_get(e->srv.eng.catalog, "legacy");
     CHECK(t != NULL && t->nindexes == 2 && t->indexes[0].id == ids[0] && t->indexes[1].id == ids[1]);
     CHECK(t->indexes[0].state == DDB_IX_ACTIVE && t->indexes[1].state == DDB_IX_ACTIVE);
     CHECK(!t->indexes[0].backfilling && !t->indexes[1].backfilling);
-    CHECK_EQ(count_meta(e->srv.store, "task/backfill/"), 0);
+    CHECK_EQ(count_meta(e->srv.eng.store, "task/backfill/"), 0);
     CHECK_EQ(query_count(&c,
                          "{\"TableName\":\"legacy\",\"IndexName\":\"byG\",\"KeyConditionExpression\":\"g = :g\","
                          "\"ExpressionAttributeValues\":{\":g\":{\"S\":\"g2\"}},\"Select\":\"COUNT\"}"),
@@ -1515,7 +1515,7 @@ static void interrupted_backfill(unsigned shards_before, unsigned shards_after)
         return;
     }
     CHECK((e = env_open(dir, shards_before)) != NULL);
-    CHECK_EQ(ddb_store_nshards(e->srv.store), shards_before);
+    CHECK_EQ(ddb_store_nshards(e->srv.eng.store), shards_before);
     client_init(&c, &e->srv);
     have_client = 1;
     CALL_OK(&c, "CreateTable",
@@ -1523,7 +1523,7 @@ static void interrupted_backfill(unsigned shards_before, unsigned shards_after)
             "}");
     CHECK(load_items(&c, "resume", 1500, 77, 0) == 0);
     sleep_us(50000); /* the worker has gone idle: it only wakes when kicked */
-    t = ddb_catalog_get(e->srv.catalog, "resume");
+    t = ddb_catalog_get(e->srv.eng.catalog, "resume");
     t1 = add_gsi_direct(&e->srv, t, DEF("g", "S"),
                         "\"IndexName\":\"gr\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],"
                         "\"Projection\":{\"ProjectionType\":\"ALL\"},\"IndexStatus\":\"CREATING\",\"Backfilling\":true",
@@ -1535,13 +1535,13 @@ static void interrupted_backfill(unsigned shards_before, unsigned shards_after)
         /* what the worker would have done before the restart: the first half of the table's keys, in key
            order, indexed; the cursor (the last of them) saved */
         char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES], *last = NULL;
-        size_t lastlen = 0, total = count_keys(e->srv.store, t1->id), done = 0;
+        size_t lastlen = 0, total = count_keys(e->srv.eng.store, t1->id), done = 0;
         ddb_batch b;
         ddb_store_iter *it;
         CHECK(total > 1000 && total != (size_t)-1);
         ddb_key_table_range(t1->id, lo, hi);
         ddb_batch_init(&b, &a);
-        it = ddb_store_iter_open(e->srv.store, lo, 4, hi, 4, 0);
+        it = ddb_store_iter_open(e->srv.eng.store, lo, 4, hi, 4, 0);
         for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it) && done < total / 2;
              ddb_store_iter_next(it), done++) {
             size_t klen, ivlen;
@@ -1566,7 +1566,7 @@ static void interrupted_backfill(unsigned shards_before, unsigned shards_after)
                 planted_base = base;
                 continue;
             }
-            ddb_mutation_derive_index(&a, e->srv.store, t1, ix, &base, NULL, &item, &b, NULL, NULL);
+            ddb_mutation_derive_index(&a, e->srv.eng.store, t1, ix, &base, NULL, &item, &b, NULL, NULL);
         }
         CHECK_EQ(ddb_store_iter_status(it), DDB_STORE_OK);
         ddb_store_iter_close(it);
@@ -1577,22 +1577,22 @@ static void interrupted_backfill(unsigned shards_before, unsigned shards_after)
             char *key = ddb_arena_sprintf(&a, "task/backfill/%010u", ix_id);
             ddb_batch_meta_put(&b, key, strlen(key), last, lastlen); /* the cursor: the raw last key */
         }
-        CHECK_EQ(ddb_store_write(e->srv.store, &b), DDB_STORE_OK);
+        CHECK_EQ(ddb_store_write(e->srv.eng.store, &b), DDB_STORE_OK);
     }
     client_free(&c);
     have_client = 0;
     env_close(e);
 
     CHECK((e = env_open(dir, shards_after)) != NULL);
-    CHECK_EQ(ddb_store_nshards(e->srv.store), shards_after);
+    CHECK_EQ(ddb_store_nshards(e->srv.eng.store), shards_after);
     client_init(&c, &e->srv);
     have_client = 1;
     if (!wait_index(&e->srv, "resume", "gr", 0, 30)) {
         ddb_test_fail(__FILE__, __LINE__, "the resumed backfill never finished");
         goto out;
     }
-    CHECK_EQ(count_meta(e->srv.store, "task/backfill/"), 0);
-    t = ddb_catalog_get(e->srv.catalog, "resume");
+    CHECK_EQ(count_meta(e->srv.eng.store, "task/backfill/"), 0);
+    t = ddb_catalog_get(e->srv.eng.catalog, "resume");
     ix = ddb_table_index(t, "gr");
     CHECK(ix != NULL && ix->id == ix_id);
     verify_quiet = 1;

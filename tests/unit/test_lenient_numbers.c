@@ -46,12 +46,11 @@ static call_result call(int lenient, const char *op, const char *body)
         ddb_arena_init(&arena);
         opened = 1;
     }
-    cfg.lenient_numbers = lenient; /* srv.config points at cfg */
+    srv.api.lenient_numbers = lenient; /* what the pipeline reads (api/dispatch.h) */
     ddb_arena_reset(&arena);
     out.len = 0;
     memset(&req, 0, sizeof(req));
     req.arena = &arena;
-    req.srv = &srv;
     req.body = body;
     req.body_len = strlen(body);
     req.outbuf = &out;
@@ -63,7 +62,7 @@ static call_result call(int lenient, const char *op, const char *body)
     in.auth = auth;
     in.auth_len = sizeof(auth) - 1;
     in.has_date = 1;
-    ddb_dispatch(&req, &in);
+    ddb_dispatch(&srv.api, &req, &in);
     r.code = req.err.code;
     r.msg = req.err.msg ? req.err.msg : "";
     ddb_buf_putc(&out, '\0');

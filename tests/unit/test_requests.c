@@ -53,7 +53,6 @@ static call_result call(const char *op, const char *body)
     out.len = 0;
     memset(&req, 0, sizeof(req));
     req.arena = &arena;
-    req.srv = &srv;
     req.body = body;
     req.body_len = strlen(body);
     req.outbuf = &out;
@@ -65,7 +64,7 @@ static call_result call(const char *op, const char *body)
     in.auth = auth;
     in.auth_len = sizeof(auth) - 1;
     in.has_date = 1;
-    ddb_dispatch(&req, &in);
+    ddb_dispatch(&srv.api, &req, &in);
     r.code = req.err.code;
     r.msg = req.err.msg ? req.err.msg : "";
     ddb_buf_putc(&out, '\0');

@@ -9,114 +9,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/base/clock.h"
 #include "server/engine/catalog.h"
 #include "ddb/ddb_status.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/keycodec.h"
+#include "server/engine/read.h"
 #include "server/base/log.h"
 #include "server/engine/mutation.h"
 #include "server/engine/jobs/pitr.h"
-#include "server/server.h"
+#include "server/engine/engine.h"
 #include "server/engine/table_stats.h"
+#include "server/engine/jobs/expiry.h"
+#include "server/engine/jobs/purge.h"
 #include "server/engine/jobs/tasks.h"
 
 #define RESTORE_PREFIX "task/restore/"
 #define COPY_BATCH 512
 #define RESTORE_BATCH 256
-
-/* ---- records ---- */
-
-static uint64_t json_u64(const ddb_json *obj, const char *key)
-{
-    const ddb_json *v = ddb_json_get(obj, key);
-    return v != NULL && v->type == DDB_JSON_NUMBER ? strtoull(v->u.s, NULL, 10) : 0;
-}
-
-static int parse_record(ddb_arena *a, const char *id, const char *text, size_t len, ddb_backup *b)
-{
-    const ddb_json *r = ddb_json_parse(a, text, len);
-
-    if (r == NULL || r->type != DDB_JSON_OBJECT)
-        return -1;
-    memset(b, 0, sizeof(*b));
-    b->id = id;
-    b->arn = ddb_json_get_str(r, "Arn");
-    b->name = ddb_json_get_str(r, "Name");
-    b->ns = ddb_json_get_str(r, "Ns");
-    b->table = ddb_json_get_str(r, "Table");
-    b->table_arn = ddb_json_get_str(r, "TableArn");
-    b->table_uuid = ddb_json_get_str(r, "TableId");
-    b->status = ddb_json_get_str(r, "Status");
-    b->source_id = (uint32_t)json_u64(r, "SourceId");
-    b->keyspace = (uint32_t)json_u64(r, "Keyspace");
-    b->created_ms = json_u64(r, "Created");
-    b->size = json_u64(r, "Size");
-    b->items = json_u64(r, "Items");
-    b->source = ddb_json_get(r, "Source");
-    b->pitr = ddb_json_get_str(r, "Kind") != NULL && strcmp(ddb_json_get_str(r, "Kind"), "PITR") == 0;
-    b->system = ddb_json_get_str(r, "Type") != NULL && strcmp(ddb_json_get_str(r, "Type"), "SYSTEM") == 0;
-    b->expires_ms = json_u64(r, "Expires");
-    b->snapshot = ddb_json_get_str(r, "Snapshot");
-    if (b->arn == NULL || b->status == NULL || b->ns == NULL || b->source == NULL || b->keyspace == 0)
-        return -1;
-    return 0;
-}
-
-int ddb_backup_load(ddb_store *s, ddb_arena *a, const char *id, ddb_backup *out)
-{
-    const char *key = ddb_arena_sprintf(a, DDB_BACKUP_PREFIX "%s", id);
-    char *val;
-    size_t vlen;
-
-    if (ddb_store_meta_get(s, a, key, strlen(key), &val, &vlen) != 0)
-        return -1;
-    if (val == NULL)
-        return 1;
-    return parse_record(a, ddb_arena_sprintf(a, "%s", id), val, vlen, out) == 0 ? 0 : -1;
-}
-
-const char *ddb_backup_id_of_arn(const char *arn)
-{
-    const char *p = arn != NULL ? strstr(arn, "/backup/") : NULL;
-
-    return p != NULL && p[8] != '\0' && strchr(p + 8, '/') == NULL ? p + 8 : NULL;
-}
-
-int ddb_backup_each(ddb_store *s, const char *ns, const char *after, int (*fn)(void *ctx, const ddb_backup *b),
-                    void *ctx)
-{
-    static const char hi[] = "backup0"; /* '/' + 1 */
-    const char *lo = DDB_BACKUP_PREFIX;
-    ddb_store_iter *it = ddb_store_meta_iter_open(s, lo, strlen(lo), hi, sizeof(hi) - 1);
-    char from[128];
-    size_t fromlen = 0;
-    int rc = 0;
-
-    if (after != NULL) {
-        fromlen = (size_t)snprintf(from, sizeof(from), DDB_BACKUP_PREFIX "%s", after);
-        if (fromlen >= sizeof(from))
-            fromlen = 0;
-    }
-    for (ddb_store_iter_seek(it, fromlen ? from : NULL, fromlen); ddb_store_iter_valid(it) && rc == 0;
-         ddb_store_iter_next(it)) {
-        size_t klen, vlen;
-        const char *k = ddb_store_iter_key(it, &klen);
-        const char *v = ddb_store_iter_val(it, &vlen);
-        ddb_arena a;
-        ddb_backup b;
-        if (fromlen && klen == fromlen && memcmp(k, from, klen) == 0)
-            continue;
-        ddb_arena_init(&a);
-        if (parse_record(&a, ddb_arena_strndup(&a, k + strlen(lo), klen - strlen(lo)), v, vlen, &b) == 0 &&
-            (ns == NULL || strcmp(b.ns, ns) == 0))
-            rc = fn(ctx, &b);
-        ddb_arena_free(&a);
-    }
-    if (rc == 0 && ddb_store_iter_status(it) != DDB_STORE_OK)
-        rc = -1;
-    ddb_store_iter_close(it);
-    return rc < 0 ? -1 : 0;
-}
 
 /* ---- snapshots of backups being copied ---- */
 
@@ -131,22 +41,25 @@ struct ddb_backups {
     size_t n, cap;
 };
 
-ddb_backups *ddb_backups_new(void)
+static void *backups_start(ddb_engine *eng)
 {
     ddb_backups *b = calloc(1, sizeof(*b));
 
     if (b == NULL)
         abort();
+    (void)eng;
     pthread_mutex_init(&b->lock, NULL);
     return b;
 }
 
-void ddb_backups_free(ddb_backups *b, ddb_store *s)
+static void backups_stop(ddb_engine *eng, void *state)
 {
+    ddb_backups *b = state;
+
     if (b == NULL)
         return;
     for (size_t i = 0; i < b->n; i++)
-        ddb_store_snapshot_release(s, b->v[i].snap);
+        ddb_store_snapshot_release(eng->store, b->v[i].snap);
     free(b->v);
     pthread_mutex_destroy(&b->lock);
     free(b);
@@ -182,34 +95,41 @@ static ddb_store_snapshot *pending_take(ddb_backups *b, const char *id)
     return snap;
 }
 
-int ddb_backup_start(ddb_server *srv, const char *id, const char *record, size_t len, ddb_store_snapshot *snap)
+int ddb_backup_create(ddb_engine *eng, const ddb_backup *backup, int barrier)
 {
+    ddb_store_snapshot *snap;
+    const char *shared;
+    ddb_backup b = *backup;
     ddb_arena a;
     ddb_batch batch;
-    const char *key;
     int rc;
 
-    const char *shared = ddb_store_snapshot_name(srv->store, snap);
-
+    /* a write decided before the caller's catalog change may still be committing: the barrier
+       waits for it, so it is in the snapshot (storage.h) */
+    if (barrier)
+        ddb_store_barrier(eng->store);
+    snap = ddb_store_snapshot_take(eng->store);
+    shared = b.snapshot = ddb_store_snapshot_name(eng->store, snap);
+    if (b.created_ms == 0)
+        b.created_ms = ddb_clock_now_ms();
     ddb_arena_init(&a);
     ddb_batch_init(&batch, &a);
-    key = ddb_arena_sprintf(&a, DDB_BACKUP_PREFIX "%s", id);
-    ddb_batch_meta_put(&batch, key, strlen(key), record, len);
-    rc = ddb_store_write(srv->store, &batch);
+    ddb_backup_record_put(&batch, &a, &b);
+    rc = ddb_store_write(eng->store, &batch);
     ddb_arena_free(&a);
     if (rc != DDB_STORE_OK) {
-        ddb_store_snapshot_release(srv->store, snap);
+        ddb_store_snapshot_release(eng->store, snap);
         return -1;
     }
     if (shared != NULL) /* the record names it: whichever gateway copies it opens it (storage.h) */
-        ddb_store_snapshot_detach(srv->store, snap);
+        ddb_store_snapshot_detach(eng->store, snap);
     else
-        pending_add(ddb_tasks_backups(srv->tasks), id, snap);
-    ddb_tasks_kick(srv->tasks);
+        pending_add(ddb_tasks_state(eng->tasks, &ddb_job_backups), b.id, snap);
+    ddb_tasks_kick(eng->tasks);
     return 0;
 }
 
-int ddb_backup_delete(ddb_server *srv, const ddb_backup *b)
+int ddb_backup_delete(ddb_engine *eng, const ddb_backup *b)
 {
     ddb_arena a;
     ddb_batch batch;
@@ -221,15 +141,15 @@ int ddb_backup_delete(ddb_server *srv, const ddb_backup *b)
     key = ddb_arena_sprintf(&a, DDB_BACKUP_PREFIX "%s", b->id);
     ddb_batch_meta_delete(&batch, key, strlen(key));
     ddb_task_purge_record(&batch, &a, &b->keyspace, 1);
-    rc = ddb_store_write(srv->store, &batch);
+    rc = ddb_store_write(eng->store, &batch);
     ddb_arena_free(&a);
     if (rc == DDB_STORE_OK)
-        ddb_tasks_kick(srv->tasks);
+        ddb_tasks_kick(eng->tasks);
     return rc == DDB_STORE_OK ? 0 : -1;
 }
 
 typedef struct expiring {
-    ddb_server *srv;
+    ddb_engine *eng;
     uint64_t now_ms;
     const ddb_table **tables; /* the catalog's, to skip a backup a restore still reads */
     size_t ntables;
@@ -256,18 +176,18 @@ static int expiring_cb(void *ctx, const ddb_backup *b)
     return 0;
 }
 
-void ddb_backups_expire(ddb_server *srv, uint64_t now_ms)
+void ddb_backups_expire(ddb_engine *eng, uint64_t now_ms)
 {
     ddb_arena a;
     ddb_backup due[16];
-    expiring e = {srv, now_ms, NULL, 0, &a, due, 0, sizeof(due) / sizeof(due[0])};
+    expiring e = {eng, now_ms, NULL, 0, &a, due, 0, sizeof(due) / sizeof(due[0])};
 
     ddb_arena_init(&a);
-    e.ntables = ddb_catalog_snapshot(srv->catalog, &a, &e.tables);
-    if (ddb_backup_each(srv->store, NULL, NULL, expiring_cb, &e) != 0)
+    e.ntables = ddb_catalog_snapshot(eng->catalog, &a, &e.tables);
+    if (ddb_backup_each(eng->store, NULL, NULL, expiring_cb, &e) != 0)
         ddb_log(DDB_LOG_ERROR, "backups: reading the backups to expire failed; retried later");
     for (size_t i = 0; i < e.n; i++) {
-        if (ddb_backup_delete(srv, &due[i]) != 0)
+        if (ddb_backup_delete(eng, &due[i]) != 0)
             ddb_log(DDB_LOG_ERROR, "backups: expiring system backup %s failed; retried later", due[i].id);
         else
             ddb_log(DDB_LOG_INFO, "backups: system backup %s of deleted table %s expired", due[i].id, due[i].table);
@@ -275,39 +195,10 @@ void ddb_backups_expire(ddb_server *srv, uint64_t now_ms)
     ddb_arena_free(&a);
 }
 
-/* ---- reading a keyspace ---- */
-
-int ddb_keyspace_each(ddb_store *s, const ddb_store_snapshot *snap, uint32_t id, ddb_arena *a,
-                      int (*fn)(void *ctx, const char *key, size_t klen, const ddb_attr *item), void *ctx)
-{
-    char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
-    ddb_store_iter *it;
-    int rc = 0;
-
-    ddb_key_table_range(id, lo, hi);
-    it = snap != NULL ? ddb_store_iter_open_at(s, snap, lo, sizeof(lo), hi, sizeof(hi), 0)
-                      : ddb_store_iter_open(s, lo, sizeof(lo), hi, sizeof(hi), 0);
-    for (ddb_store_iter_seek(it, NULL, 0); rc == 0 && ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
-        size_t klen, vlen;
-        const char *k = ddb_store_iter_key(it, &klen);
-        const char *v = ddb_store_iter_val(it, &vlen);
-        ddb_attr item;
-        if (ddb_item_decode(a, v, vlen, &item) != 0) {
-            rc = DDB_STORE_ECORRUPT;
-            break;
-        }
-        rc = fn(ctx, k, klen, &item);
-    }
-    if (rc == 0)
-        rc = ddb_store_iter_status(it);
-    ddb_store_iter_close(it);
-    return rc;
-}
-
 /* ---- the copy ---- */
 
 /* Rewrites the record of backup `b` as AVAILABLE with its figures. */
-static int mark_available(ddb_server *srv, ddb_arena *a, const ddb_backup *b, unsigned long long items,
+static int mark_available(ddb_engine *eng, ddb_arena *a, const ddb_backup *b, unsigned long long items,
                           unsigned long long size)
 {
     const char *key = ddb_arena_sprintf(a, DDB_BACKUP_PREFIX "%s", b->id);
@@ -319,7 +210,7 @@ static int mark_available(ddb_server *srv, ddb_arena *a, const ddb_backup *b, un
     ddb_batch batch;
     int rc;
 
-    if (ddb_store_meta_get(srv->store, a, key, strlen(key), &val, &vlen) != 0 || val == NULL ||
+    if (ddb_store_meta_get(eng->store, a, key, strlen(key), &val, &vlen) != 0 || val == NULL ||
         (r = ddb_json_parse(a, val, vlen)) == NULL)
         return -1;
     ddb_jw_init(&w, &buf);
@@ -341,12 +232,12 @@ static int mark_available(ddb_server *srv, ddb_arena *a, const ddb_backup *b, un
     ddb_batch_init(&batch, a);
     ddb_batch_meta_put(&batch, key, strlen(key), ddb_arena_strndup(a, buf.data, buf.len), buf.len);
     ddb_buf_free(&buf);
-    rc = ddb_store_write(srv->store, &batch);
+    rc = ddb_store_write(eng->store, &batch);
     return rc == DDB_STORE_OK ? 0 : -1;
 }
 
 /* Copies the source table as of `snap` into the backup's keyspace; 0, 1 when stopped, -1. */
-static int copy_items(ddb_server *srv, const ddb_backup *b, const ddb_store_snapshot *snap, int (*stopping)(void *),
+static int copy_items(ddb_engine *eng, const ddb_backup *b, const ddb_store_snapshot *snap, int (*stopping)(void *),
                       void *sctx, unsigned long long *items, unsigned long long *size)
 {
     char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
@@ -358,7 +249,7 @@ static int copy_items(ddb_server *srv, const ddb_backup *b, const ddb_store_snap
     ddb_arena_init(&a);
     ddb_batch_init(&batch, &a);
     ddb_key_table_range(b->source_id, lo, hi);
-    it = ddb_store_iter_open_at(srv->store, snap, lo, sizeof(lo), hi, sizeof(hi), 0);
+    it = ddb_store_iter_open_at(eng->store, snap, lo, sizeof(lo), hi, sizeof(hi), 0);
     for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
         size_t klen, vlen;
         const char *k = ddb_store_iter_key(it, &klen);
@@ -370,7 +261,7 @@ static int copy_items(ddb_server *srv, const ddb_backup *b, const ddb_store_snap
         *size += ddb_item_stored_size(v, vlen);
         if (++n < COPY_BATCH)
             continue;
-        if ((rc = ddb_store_write(srv->store, &batch)) != DDB_STORE_OK)
+        if ((rc = ddb_store_write(eng->store, &batch)) != DDB_STORE_OK)
             break;
         ddb_arena_reset(&a);
         ddb_batch_init(&batch, &a);
@@ -383,25 +274,25 @@ static int copy_items(ddb_server *srv, const ddb_backup *b, const ddb_store_snap
     if (rc == 0)
         rc = ddb_store_iter_status(it);
     if (rc == 0 && n > 0)
-        rc = ddb_store_write(srv->store, &batch);
+        rc = ddb_store_write(eng->store, &batch);
     ddb_store_iter_close(it);
     ddb_arena_free(&a);
     return rc == 1 ? 1 : rc == 0 ? 0 : -1;
 }
 
 /* A copy that stops keeps its snapshot for the next run: in this process, or named in its record. */
-static void keep_snapshot(ddb_server *srv, ddb_backups *bk, const ddb_backup *b, ddb_store_snapshot *snap)
+static void keep_snapshot(ddb_engine *eng, ddb_backups *bk, const ddb_backup *b, ddb_store_snapshot *snap)
 {
     if (snap == NULL)
         return;
-    if (ddb_store_snapshot_name(srv->store, snap) != NULL)
-        ddb_store_snapshot_detach(srv->store, snap);
+    if (ddb_store_snapshot_name(eng->store, snap) != NULL)
+        ddb_store_snapshot_detach(eng->store, snap);
     else
         pending_add(bk, b->id, snap);
 }
 
 /* Returns 1 when it moved on (copied, or stopped), 0 when it failed (retried later). */
-static int copy_backup(ddb_server *srv, ddb_backups *bk, const ddb_backup *b, int (*stopping)(void *), void *sctx)
+static int copy_backup(ddb_engine *eng, ddb_backups *bk, const ddb_backup *b, int (*stopping)(void *), void *sctx)
 {
     ddb_store_snapshot *snap = pending_take(bk, b->id);
     unsigned long long items = 0, size = 0;
@@ -411,8 +302,8 @@ static int copy_backup(ddb_server *srv, ddb_backups *bk, const ddb_backup *b, in
 
     if (b->keyspace == b->source_id) { /* in place: the deleted table's items are the backup, nothing writes them */
         ddb_arena_init(&a);
-        rc = ddb_keyspace_count(srv->store, NULL, b->keyspace, &items, &size) == DDB_STORE_OK &&
-             mark_available(srv, &a, b, items, size) == 0;
+        rc = ddb_keyspace_count(eng->store, NULL, b->keyspace, &items, &size) == DDB_STORE_OK &&
+             mark_available(eng, &a, b, items, size) == 0;
         ddb_arena_free(&a);
         if (rc)
             ddb_log(DDB_LOG_INFO, "backups: system backup %s of deleted table %s is AVAILABLE (%llu items)", b->id,
@@ -423,23 +314,23 @@ static int copy_backup(ddb_server *srv, ddb_backups *bk, const ddb_backup *b, in
     /* the copy starts over: an earlier run may have left part of it (stray keys if items went since) */
     ddb_key_table_range(b->keyspace, lo, hi);
     if (snap == NULL && b->snapshot != NULL)
-        snap = ddb_store_snapshot_open(srv->store, b->snapshot); /* taken by another gateway */
-    if (ddb_store_delete_range_all(srv->store, lo, sizeof(lo), hi, sizeof(hi)) != DDB_STORE_OK) {
-        keep_snapshot(srv, bk, b, snap);
+        snap = ddb_store_snapshot_open(eng->store, b->snapshot); /* taken by another gateway */
+    if (ddb_store_delete_range_all(eng->store, lo, sizeof(lo), hi, sizeof(hi)) != DDB_STORE_OK) {
+        keep_snapshot(eng, bk, b, snap);
         return 0;
     }
     if (snap == NULL) {
         ddb_log(DDB_LOG_INFO, "backups: backup %s was interrupted; copying table %s again from now", b->id, b->table);
-        snap = ddb_store_snapshot_take(srv->store);
+        snap = ddb_store_snapshot_take(eng->store);
     }
-    rc = copy_items(srv, b, snap, stopping, sctx, &items, &size);
+    rc = copy_items(eng, b, snap, stopping, sctx, &items, &size);
     if (rc == 1) { /* stopping: the same snapshot resumes it */
-        keep_snapshot(srv, bk, b, snap);
+        keep_snapshot(eng, bk, b, snap);
         return 1;
     }
-    ddb_store_snapshot_release(srv->store, snap);
+    ddb_store_snapshot_release(eng->store, snap);
     ddb_arena_init(&a);
-    if (rc != 0 || mark_available(srv, &a, b, items, size) != 0)
+    if (rc != 0 || mark_available(eng, &a, b, items, size) != 0)
         rc = -1, ddb_log(DDB_LOG_ERROR, "backups: backup %s of table %s failed; retried at the next start", b->id, b->table);
     else
         ddb_log(DDB_LOG_INFO, "backups: backup %s of table %s is AVAILABLE (%llu items, %llu bytes)", b->id, b->table,
@@ -472,7 +363,7 @@ static int creating_cb(void *ctx, const ddb_backup *b)
 /* ---- the restore ---- */
 
 typedef struct restore {
-    ddb_server *srv;
+    ddb_engine *eng;
     const ddb_table *t;
     uint32_t table_id;
     ddb_arena *a;
@@ -501,7 +392,7 @@ static int restore_item(restore *r, const char *k, size_t klen, const char *v, s
     ddb_key_from_stored(nk, klen, &key);
     ddb_mutation_init(&m, DDB_MUT_PUT, r->t, &key);
     m.item = &item;
-    rc = ddb_mutate(r->srv, r->a, &m);
+    rc = ddb_mutate(r->eng, r->a, &m);
     if (rc == DDB_E_RESOURCE_NOT_FOUND)
         return -1;
     if (rc != 0) {
@@ -525,10 +416,10 @@ static long restore_batch(restore *r, uint32_t from)
     ddb_batch b;
     long n = 0;
 
-    if (ddb_store_meta_get(r->srv->store, r->a, ck, strlen(ck), &after, &afterlen) != 0)
+    if (ddb_store_meta_get(r->eng->store, r->a, ck, strlen(ck), &after, &afterlen) != 0)
         return -1;
     ddb_key_table_range(from, lo, hi);
-    it = ddb_store_iter_open(r->srv->store, lo, sizeof(lo), hi, sizeof(hi), 0);
+    it = ddb_store_iter_open(r->eng->store, lo, sizeof(lo), hi, sizeof(hi), 0);
     for (ddb_store_iter_seek(it, after, after ? afterlen : 0); ddb_store_iter_valid(it) && n < RESTORE_BATCH;
          ddb_store_iter_next(it)) {
         size_t klen, vlen;
@@ -551,29 +442,29 @@ static long restore_batch(restore *r, uint32_t from)
     if (n > 0) { /* items are put again from here after a restart: a put is idempotent */
         ddb_batch_init(&b, r->a);
         ddb_batch_meta_put(&b, ck, strlen(ck), keys[n - 1], klens[n - 1]);
-        if (ddb_store_write(r->srv->store, &b) != DDB_STORE_OK)
+        if (ddb_store_write(r->eng->store, &b) != DDB_STORE_OK)
             return -1;
     }
     return n;
 }
 
-static void drop_cursor(ddb_server *srv, ddb_arena *a, uint32_t table_id)
+static void drop_cursor(ddb_engine *eng, ddb_arena *a, uint32_t table_id)
 {
     const char *ck = cursor_key(a, table_id);
     ddb_batch b;
 
     ddb_batch_init(&b, a);
     ddb_batch_meta_delete(&b, ck, strlen(ck));
-    ddb_store_write(srv->store, &b);
+    ddb_store_write(eng->store, &b);
 }
 
 /* The table's description with "ddbdRestore"'s InProgress false (compare-and-swap, retried). */
-static void finish_restore(ddb_server *srv, ddb_arena *a, uint32_t table_id)
+static void finish_restore(ddb_engine *eng, ddb_arena *a, uint32_t table_id)
 {
     static const char *const skip[] = {"ddbdRestore", NULL};
 
     for (;;) {
-        const ddb_table *t = ddb_catalog_get_by_id(srv->catalog, table_id), *out;
+        const ddb_table *t = ddb_catalog_get_by_id(eng->catalog, table_id), *out;
         const ddb_json *r;
         ddb_buf buf = {0};
         ddb_jw w;
@@ -597,7 +488,7 @@ static void finish_restore(ddb_server *srv, ddb_arena *a, uint32_t table_id)
         ddb_jw_bool(&w, 0);
         ddb_jw_obj_end(&w);
         ddb_jw_obj_end(&w);
-        rc = ddb_catalog_update(srv->catalog, t, buf.data, buf.len, NULL, &out);
+        rc = ddb_catalog_update(eng->catalog, t, buf.data, buf.len, NULL, &out);
         ddb_buf_free(&buf);
         (void)a;
         if (rc != 2)
@@ -609,27 +500,27 @@ static void finish_restore(ddb_server *srv, ddb_arena *a, uint32_t table_id)
  * A restore to a point in time: once the base is in, the source's log up to "Until" (pitr.h). A
  * restart replays it again from its start, over the base's items put again: the same end state.
  */
-static int replay_log(ddb_server *srv, uint32_t table_id)
+static int replay_log(ddb_engine *eng, uint32_t table_id)
 {
-    const ddb_table *t = ddb_catalog_get_by_id(srv->catalog, table_id);
+    const ddb_table *t = ddb_catalog_get_by_id(eng->catalog, table_id);
     const ddb_json *r = t != NULL ? ddb_json_get(t->desc, "ddbdRestore") : NULL;
     const ddb_json *log = ddb_json_get(r, "Log"), *until = ddb_json_get(r, "Until");
     size_t applied = 0;
 
     if (log == NULL || log->type != DDB_JSON_NUMBER || until == NULL || until->type != DDB_JSON_NUMBER)
         return 0;
-    if (ddb_pitr_replay(srv, table_id, (uint32_t)strtoul(log->u.s, NULL, 10), strtoull(until->u.s, NULL, 10),
+    if (ddb_pitr_replay(eng, table_id, (uint32_t)strtoul(log->u.s, NULL, 10), strtoull(until->u.s, NULL, 10),
                         &applied) != 0)
-        return ddb_catalog_get_by_id(srv->catalog, table_id) != NULL ? -1 : 0;
+        return ddb_catalog_get_by_id(eng->catalog, table_id) != NULL ? -1 : 0;
     ddb_log(DDB_LOG_INFO, "backups: table %s: %zu logged changes replayed", t->name, applied);
     return 0;
 }
 
 /* Returns 1 when it moved on (restored, or stopped), 0 when it failed (retried later). */
-static int run_restore(ddb_server *srv, const ddb_table *t, int (*stopping)(void *), void *sctx)
+static int run_restore(ddb_engine *eng, const ddb_table *t, int (*stopping)(void *), void *sctx)
 {
     ddb_arena a;
-    restore r = {srv, t, t->id, &a, 0, 0};
+    restore r = {eng, t, t->id, &a, 0, 0};
     uint32_t from = t->restore_from;
     long n;
 
@@ -641,30 +532,31 @@ static int run_restore(ddb_server *srv, const ddb_table *t, int (*stopping)(void
             ddb_arena_free(&a);
             return 1;
         }
-        r.t = ddb_catalog_get_by_id(srv->catalog, r.table_id);
+        r.t = ddb_catalog_get_by_id(eng->catalog, r.table_id);
         if (r.t == NULL)
             break;
     }
-    if (n < 0 && ddb_catalog_get_by_id(srv->catalog, r.table_id) != NULL) {
+    if (n < 0 && ddb_catalog_get_by_id(eng->catalog, r.table_id) != NULL) {
         ddb_log(DDB_LOG_ERROR, "backups: restore of table %s stopped by an error; retried at the next start", t->name);
         ddb_arena_free(&a);
         return 0;
     }
-    if (replay_log(srv, r.table_id) != 0) {
+    if (replay_log(eng, r.table_id) != 0) {
         ddb_log(DDB_LOG_ERROR, "backups: replaying the change log into table %s failed; retried at the next start",
                 t->name);
         ddb_arena_free(&a);
         return 0;
     }
-    finish_restore(srv, &a, r.table_id);
-    drop_cursor(srv, &a, r.table_id);
+    finish_restore(eng, &a, r.table_id);
+    drop_cursor(eng, &a, r.table_id);
     ddb_log(DDB_LOG_INFO, "backups: table %s restored (%zu items%s)", t->name, r.done, r.failed ? ", some failed" : "");
     ddb_arena_free(&a);
     return 1;
 }
 
-int ddb_backups_work(ddb_server *srv, ddb_backups *bk, int (*stopping)(void *), void *sctx)
+static int backups_work(ddb_engine *eng, void *state, int (*stopping)(void *), void *sctx)
 {
+    ddb_backups *bk = state;
     ddb_arena a;
     ddb_backup b = {0}; /* filled when f.found */
     find_creating f;
@@ -674,18 +566,27 @@ int ddb_backups_work(ddb_server *srv, ddb_backups *bk, int (*stopping)(void *), 
 
     ddb_arena_init(&a);
     f = (find_creating){&a, &b, 0};
-    if (ddb_backup_each(srv->store, NULL, NULL, creating_cb, &f) == 0 && f.found) {
-        did = copy_backup(srv, bk, &b, stopping, sctx);
+    if (ddb_backup_each(eng->store, NULL, NULL, creating_cb, &f) == 0 && f.found) {
+        did = copy_backup(eng, bk, &b, stopping, sctx);
         ddb_arena_free(&a);
         return did;
     }
-    n = ddb_catalog_snapshot(srv->catalog, &a, &tables);
+    n = ddb_catalog_snapshot(eng->catalog, &a, &tables);
     for (size_t i = 0; i < n && !did; i++) {
         if (tables[i]->restoring && !ddb_table_retired(tables[i])) {
-            did = run_restore(srv, tables[i], stopping, sctx);
+            did = run_restore(eng, tables[i], stopping, sctx);
             break;
         }
     }
     ddb_arena_free(&a);
     return did;
 }
+
+static void expiry_sweep(ddb_engine *eng, void *state, uint64_t now_ms)
+{
+    (void)state;
+    ddb_backups_expire(eng, now_ms);
+}
+
+const ddb_job ddb_job_backups = {.name = "backups", .start = backups_start, .stop = backups_stop, .work = backups_work};
+const ddb_job ddb_job_backup_expiry = {.name = "backup expiry", .sweep = expiry_sweep, .interval = ddb_expiry_interval};

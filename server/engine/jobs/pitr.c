@@ -8,49 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/engine/jobs/backups.h"
+#include "server/engine/jobs/backup_records.h"
+#include "server/engine/jobs/expiry.h"
 #include "ddb/ddb_status.h"
 #include "server/engine/itemcodec.h"
 #include "server/base/log.h"
 #include "server/engine/mutation.h"
-#include "server/server.h"
+#include "server/engine/engine.h"
 
 #define REPLAY_BATCH 256
 
-static void log_prefix(uint32_t log, char out[DDB_PITR_PREFIX_BYTES])
-{
-    memset(out, 0, DDB_PITR_PREFIX_BYTES);
-    ddb_put_be(out, log, 4);
-}
-
-void ddb_pitr_add_record(ddb_arena *a, const ddb_table *t, const ddb_key *key, const char *new_raw, size_t new_rawlen,
-                         uint64_t now_ms, ddb_batch *out)
-{
-    char *prefix = ddb_arena_alloc(a, DDB_PITR_PREFIX_BYTES), *rec, *p;
-    size_t klen = key->len > 4 ? key->len - 4 : 0;
-    size_t vlen = new_raw != NULL ? new_rawlen : 0;
-
-    if (t->pitr_log == 0)
-        return;
-    rec = p = ddb_arena_alloc(a, 1 + 8 + 4 + klen + 4 + vlen);
-    *p++ = 1; /* the record format's version */
-    ddb_put_be(p, now_ms, 8);
-    p += 8;
-    ddb_put_be(p, klen, 4);
-    p += 4;
-    memcpy(p, key->bytes + 4, klen);
-    p += klen;
-    ddb_put_be(p, vlen, 4);
-    p += 4;
-    if (vlen)
-        memcpy(p, new_raw, vlen);
-    p += vlen;
-    log_prefix(t->pitr_log, prefix);
-    ddb_batch_put_seq(out, prefix, DDB_PITR_PREFIX_BYTES, rec, (size_t)(p - rec));
-}
-
 typedef struct replay {
-    ddb_server *srv;
+    ddb_engine *eng;
     uint32_t table_id;
     uint64_t until;
     ddb_arena *a;
@@ -60,10 +29,8 @@ typedef struct replay {
 /* Applies one record (when its time is <= until); -1 when the table went, 1 on a bad record. */
 static int apply(replay *r, const char *v, size_t vlen)
 {
-    const ddb_table *t = ddb_catalog_get_by_id(r->srv->catalog, r->table_id);
-    const char *end = v + vlen, *p = v;
-    size_t klen, ilen;
-    uint64_t when;
+    const ddb_table *t = ddb_catalog_get_by_id(r->eng->catalog, r->table_id);
+    ddb_pitr_record rec;
     char *nk;
     ddb_key key;
     ddb_attr item;
@@ -72,33 +39,23 @@ static int apply(replay *r, const char *v, size_t vlen)
 
     if (t == NULL)
         return -1;
-    if (vlen < 13 || p[0] != 1)
+    if (ddb_pitr_record_parse(v, vlen, &rec) != 0)
         return 1;
-    when = ddb_get_be(p + 1, 8);
-    klen = (size_t)ddb_get_be(p + 9, 4);
-    p += 13;
-    if ((size_t)(end - p) < klen + 4)
-        return 1;
-    if (when > r->until)
+    if (rec.when > r->until)
         return 0;
-    nk = ddb_arena_alloc(r->a, klen + 4);
+    nk = ddb_arena_alloc(r->a, rec.klen + 4);
     ddb_put_be(nk, r->table_id, 4);
-    memcpy(nk + 4, p, klen);
-    p += klen;
-    ilen = (size_t)ddb_get_be(p, 4);
-    p += 4;
-    if ((size_t)(end - p) < ilen)
-        return 1;
-    ddb_key_from_stored(nk, klen + 4, &key);
-    if (ilen > 0) {
-        if (ddb_item_decode(r->a, p, ilen, &item) != 0)
+    memcpy(nk + 4, rec.key, rec.klen);
+    ddb_key_from_stored(nk, rec.klen + 4, &key);
+    if (rec.img != NULL) {
+        if (ddb_item_decode(r->a, rec.img, rec.ilen, &item) != 0)
             return 1;
         ddb_mutation_init(&m, DDB_MUT_PUT, t, &key);
         m.item = &item;
     } else {
         ddb_mutation_init(&m, DDB_MUT_DELETE, t, &key);
     }
-    rc = ddb_mutate(r->srv, r->a, &m);
+    rc = ddb_mutate(r->eng, r->a, &m);
     if (rc == DDB_E_RESOURCE_NOT_FOUND)
         return -1;
     if (rc != 0) {
@@ -109,17 +66,17 @@ static int apply(replay *r, const char *v, size_t vlen)
     return 0;
 }
 
-int ddb_pitr_replay(ddb_server *srv, uint32_t table_id, uint32_t log, uint64_t until_ms, size_t *applied)
+int ddb_pitr_replay(ddb_engine *eng, uint32_t table_id, uint32_t log, uint64_t until_ms, size_t *applied)
 {
     char lo[DDB_PITR_PREFIX_BYTES + 8], hi[DDB_PITR_PREFIX_BYTES + 8];
     uint64_t next = 1;
     ddb_arena a;
-    replay r = {srv, table_id, until_ms, &a, 0};
+    replay r = {eng, table_id, until_ms, &a, 0};
     int rc = 0;
 
     ddb_arena_init(&a);
-    log_prefix(log, lo);
-    log_prefix(log, hi);
+    ddb_pitr_log_prefix(log, lo);
+    ddb_pitr_log_prefix(log, hi);
     ddb_put_be(hi + DDB_PITR_PREFIX_BYTES, UINT64_MAX, 8);
     /* in batches, each read before it is applied: the iterator is not held across writes */
     for (;;) {
@@ -127,7 +84,7 @@ int ddb_pitr_replay(ddb_server *srv, uint32_t table_id, uint32_t log, uint64_t u
         size_t vlens[REPLAY_BATCH], n = 0;
         ddb_store_iter *it;
         ddb_put_be(lo + DDB_PITR_PREFIX_BYTES, next, 8);
-        it = ddb_store_seq_iter_open(srv->store, lo, sizeof(lo), hi, sizeof(hi), 0);
+        it = ddb_store_seq_iter_open(eng->store, lo, sizeof(lo), hi, sizeof(hi), 0);
         for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it) && n < REPLAY_BATCH; ddb_store_iter_next(it)) {
             size_t klen, vlen;
             const char *k = ddb_store_iter_key(it, &klen);
@@ -182,7 +139,7 @@ static int log_in_use(const ddb_table *const *tables, size_t n, uint32_t log)
 }
 
 /* Rewrites base record `id` with Created = `created`. 0 or -1. */
-static int move_start(ddb_server *srv, ddb_arena *a, const char *id, uint64_t created)
+static int move_start(ddb_engine *eng, ddb_arena *a, const char *id, uint64_t created)
 {
     const char *key = ddb_arena_sprintf(a, DDB_BACKUP_PREFIX "%s", id);
     const ddb_json *r;
@@ -193,7 +150,7 @@ static int move_start(ddb_server *srv, ddb_arena *a, const char *id, uint64_t cr
     ddb_batch b;
     int rc;
 
-    if (ddb_store_meta_get(srv->store, a, key, strlen(key), &val, &vlen) != 0 || val == NULL ||
+    if (ddb_store_meta_get(eng->store, a, key, strlen(key), &val, &vlen) != 0 || val == NULL ||
         (r = ddb_json_parse(a, val, vlen)) == NULL || r->type != DDB_JSON_OBJECT)
         return -1;
     ddb_jw_init(&w, &buf);
@@ -210,7 +167,7 @@ static int move_start(ddb_server *srv, ddb_arena *a, const char *id, uint64_t cr
     ddb_batch_init(&b, a);
     ddb_batch_meta_put(&b, key, strlen(key), ddb_arena_strndup(a, buf.data, buf.len), buf.len);
     ddb_buf_free(&buf);
-    rc = ddb_store_write(srv->store, &b);
+    rc = ddb_store_write(eng->store, &b);
     return rc == DDB_STORE_OK ? 0 : -1;
 }
 
@@ -218,7 +175,7 @@ static int move_start(ddb_server *srv, ddb_arena *a, const char *id, uint64_t cr
  * Writes the leading records of `log` with time <= cut into keyspace `base`; *last gets the
  * number of the last one written (0: none). 0 or -1.
  */
-static int fold(ddb_server *srv, uint32_t log, uint32_t base, uint64_t cut, uint64_t *last)
+static int fold(ddb_engine *eng, uint32_t log, uint32_t base, uint64_t cut, uint64_t *last)
 {
     char lo[DDB_PITR_PREFIX_BYTES + 8], hi[DDB_PITR_PREFIX_BYTES + 8];
     ddb_store_iter *it;
@@ -229,31 +186,29 @@ static int fold(ddb_server *srv, uint32_t log, uint32_t base, uint64_t cut, uint
     *last = 0;
     ddb_arena_init(&a);
     ddb_batch_init(&b, &a);
-    log_prefix(log, lo);
-    log_prefix(log, hi);
+    ddb_pitr_log_prefix(log, lo);
+    ddb_pitr_log_prefix(log, hi);
     ddb_put_be(hi + DDB_PITR_PREFIX_BYTES, UINT64_MAX, 8);
-    it = ddb_store_seq_iter_open(srv->store, lo, DDB_PITR_PREFIX_BYTES, hi, sizeof(hi), 0);
+    it = ddb_store_seq_iter_open(eng->store, lo, DDB_PITR_PREFIX_BYTES, hi, sizeof(hi), 0);
     for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
-        size_t klen, vlen, rklen, ilen;
+        size_t klen, vlen;
         const char *k = ddb_store_iter_key(it, &klen);
         const char *v = ddb_store_iter_val(it, &vlen);
+        ddb_pitr_record rec;
         char *nk;
-        if (klen < 8 || vlen < 13 || v[0] != 1 || ddb_get_be(v + 1, 8) > cut)
+        if (klen < 8 || ddb_pitr_record_parse(v, vlen, &rec) != 0 || rec.when > cut)
             break; /* the first newer record (or one this version cannot read) ends the fold */
-        rklen = (size_t)ddb_get_be(v + 9, 4);
-        if (vlen < 13 + rklen + 4 || vlen < 17 + rklen + (ilen = (size_t)ddb_get_be(v + 13 + rklen, 4)))
-            break;
-        nk = ddb_arena_alloc(&a, rklen + 4);
+        nk = ddb_arena_alloc(&a, rec.klen + 4);
         ddb_put_be(nk, base, 4);
-        memcpy(nk + 4, v + 13, rklen);
-        if (ilen > 0)
-            ddb_batch_put(&b, nk, rklen + 4, ddb_arena_memdup(&a, v + 17 + rklen, ilen), ilen);
+        memcpy(nk + 4, rec.key, rec.klen);
+        if (rec.img != NULL)
+            ddb_batch_put(&b, nk, rec.klen + 4, ddb_arena_memdup(&a, rec.img, rec.ilen), rec.ilen);
         else
-            ddb_batch_delete(&b, nk, rklen + 4);
+            ddb_batch_delete(&b, nk, rec.klen + 4);
         *last = ddb_get_be(k + klen - 8, 8);
         if (++n < REPLAY_BATCH)
             continue;
-        if ((rc = ddb_store_write(srv->store, &b)) != DDB_STORE_OK)
+        if ((rc = ddb_store_write(eng->store, &b)) != DDB_STORE_OK)
             break;
         ddb_arena_reset(&a);
         ddb_batch_init(&b, &a);
@@ -262,14 +217,14 @@ static int fold(ddb_server *srv, uint32_t log, uint32_t base, uint64_t cut, uint
     if (rc == 0 && !ddb_store_iter_valid(it))
         rc = ddb_store_iter_status(it);
     if (rc == 0 && n > 0)
-        rc = ddb_store_write(srv->store, &b);
+        rc = ddb_store_write(eng->store, &b);
     ddb_store_iter_close(it);
     ddb_arena_free(&a);
     return rc == 0 ? 0 : -1;
 }
 
 /* Trims table t's history to its window; logs what it did. */
-static void trim_table(ddb_server *srv, ddb_arena *a, const ddb_table *t, uint64_t now)
+static void trim_table(ddb_engine *eng, ddb_arena *a, const ddb_table *t, uint64_t now)
 {
     const ddb_json *p = ddb_json_get(t->desc, "ddbdPitr");
     const char *id = ddb_json_get_str(p, "Base");
@@ -279,28 +234,28 @@ static void trim_table(ddb_server *srv, ddb_arena *a, const ddb_table *t, uint64
     uint64_t last;
     ddb_backup b;
 
-    if (id == NULL || period == 0 || now <= period || ddb_backup_load(srv->store, a, id, &b) != 0 ||
+    if (id == NULL || period == 0 || now <= period || ddb_backup_load(eng->store, a, id, &b) != 0 ||
         strcmp(b.status, "AVAILABLE") != 0 || b.created_ms >= now - period)
         return;
-    if (move_start(srv, a, id, now - period) != 0 || fold(srv, t->pitr_log, b.keyspace, now - period, &last) != 0) {
+    if (move_start(eng, a, id, now - period) != 0 || fold(eng, t->pitr_log, b.keyspace, now - period, &last) != 0) {
         ddb_log(DDB_LOG_ERROR, "pitr: trimming the history of table %s failed; retried later", t->name);
         return;
     }
     if (last == 0)
         return;
-    log_prefix(t->pitr_log, lo);
-    log_prefix(t->pitr_log, hi);
-    ddb_store_seq_floor(srv->store, lo, DDB_PITR_PREFIX_BYTES, last); /* numbers stay monotonic */
+    ddb_pitr_log_prefix(t->pitr_log, lo);
+    ddb_pitr_log_prefix(t->pitr_log, hi);
+    ddb_store_seq_floor(eng->store, lo, DDB_PITR_PREFIX_BYTES, last); /* numbers stay monotonic */
     ddb_put_be(lo + DDB_PITR_PREFIX_BYTES, 0, 8);
     ddb_put_be(hi + DDB_PITR_PREFIX_BYTES, last + 1, 8);
-    if (ddb_store_delete_range_all(srv->store, lo, sizeof(lo), hi, sizeof(hi)) != DDB_STORE_OK)
+    if (ddb_store_delete_range_all(eng->store, lo, sizeof(lo), hi, sizeof(hi)) != DDB_STORE_OK)
         ddb_log(DDB_LOG_ERROR, "pitr: deleting the trimmed records of table %s failed; retried later", t->name);
     else
         ddb_log(DDB_LOG_INFO, "pitr: table %s: records up to %llu folded into the base", t->name,
                 (unsigned long long)last);
 }
 
-void ddb_pitr_trim(ddb_server *srv, uint64_t now_ms)
+void ddb_pitr_trim(ddb_engine *eng, uint64_t now_ms)
 {
     const ddb_table **tables;
     ddb_arena a;
@@ -308,11 +263,19 @@ void ddb_pitr_trim(ddb_server *srv, uint64_t now_ms)
 
     ddb_arena_init(&a);
     ddb_pitr_lock();
-    n = ddb_catalog_snapshot(srv->catalog, &a, &tables);
+    n = ddb_catalog_snapshot(eng->catalog, &a, &tables);
     for (size_t i = 0; i < n; i++) {
         if (tables[i]->pitr_log != 0 && !ddb_table_retired(tables[i]) && !log_in_use(tables, n, tables[i]->pitr_log))
-            trim_table(srv, &a, tables[i], now_ms);
+            trim_table(eng, &a, tables[i], now_ms);
     }
     ddb_pitr_unlock();
     ddb_arena_free(&a);
 }
+
+static void sweep(ddb_engine *eng, void *state, uint64_t now_ms)
+{
+    (void)state;
+    ddb_pitr_trim(eng, now_ms);
+}
+
+const ddb_job ddb_job_pitr_trim = {.name = "pitr trim", .sweep = sweep, .interval = ddb_expiry_interval};

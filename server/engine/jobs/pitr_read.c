@@ -34,20 +34,14 @@ static int by_key_then_seq(const void *pa, const void *pb)
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-/* Parses record v (pitr.h's layout) into r; 0, or -1 when it is not one this version reads. */
+/* Record v (pitr_log.h) as r; 0, or -1 when it is not one this version reads. */
 static int parse(const char *v, size_t vlen, rec *r)
 {
-    if (vlen < 13 || v[0] != 1)
+    ddb_pitr_record pr;
+
+    if (ddb_pitr_record_parse(v, vlen, &pr) != 0)
         return -1;
-    r->when = ddb_get_be(v + 1, 8);
-    r->klen = (size_t)ddb_get_be(v + 9, 4);
-    if (vlen < 17 + r->klen)
-        return -1;
-    r->key = v + 13;
-    r->ilen = (size_t)ddb_get_be(v + 13 + r->klen, 4);
-    if (vlen < 17 + r->klen + r->ilen)
-        return -1;
-    r->img = r->ilen > 0 ? v + 17 + r->klen : NULL;
+    *r = (rec){.key = pr.key, .img = pr.img, .klen = pr.klen, .ilen = pr.ilen, .when = pr.when};
     return 0;
 }
 
@@ -58,8 +52,7 @@ static int read_log(ddb_store *s, ddb_arena *a, uint32_t log, uint64_t to_ms, re
     ddb_store_iter *it;
     int rc = 0;
 
-    memset(lo, 0, sizeof(lo));
-    ddb_put_be(lo, log, 4);
+    ddb_pitr_log_prefix(log, lo);
     memcpy(hi, lo, sizeof(lo));
     ddb_put_be(hi + DDB_PITR_PREFIX_BYTES, UINT64_MAX, 8);
     it = ddb_store_seq_iter_open(s, lo, sizeof(lo), hi, sizeof(hi), 0);

@@ -1,45 +1,29 @@
 /*
- * server/engine/tasks.c: the background worker (see tasks.h).
+ * server/engine/jobs/tasks.c: the background worker and its registry of jobs (see tasks.h).
  */
 #include "server/engine/jobs/tasks.h"
 
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "server/engine/jobs/backups.h"
-#include "server/engine/catalog.h"
 #include "server/base/clock.h"
-#include "server/engine/idempotency.h"
-#include "server/engine/index.h"
-#include "server/engine/itemcodec.h"
-#include "server/engine/keycodec.h"
 #include "server/engine/jobs/lease.h"
-#include "server/base/log.h"
-#include "server/engine/mutation.h"
-#include "server/engine/jobs/pitr.h"
-#include "server/server.h"
-#include "server/engine/streams.h"
-#include "server/engine/jobs/ttl.h"
-#include "server/engine/xfer/xfer.h"
 
-#define PURGE_PREFIX "task/purge/"
-#define BACKFILL_PREFIX "task/backfill/"
-#define BACKFILL_BATCH 256
-#define SWEEP_MS (60 * 1000ULL)
+#define MAX_JOBS 16
 
 struct ddb_tasks {
-    ddb_server *srv;
+    ddb_engine *eng;
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake;
     int stop, kicked;
-    uint64_t last_sweep; /* monotonic ms of the last sweep */
     int sweep_now;       /* sweep at the next turn (the clock moved) */
-    uint64_t last_ttl;   /* monotonic ms of the last TTL sweep */
-    ddb_backups *backups; /* snapshots of backups being copied (engine/backups.h) */
+    const ddb_job *jobs[MAX_JOBS];
+    void *states[MAX_JOBS];    /* each job's, from its start */
+    uint64_t last_sweep[MAX_JOBS]; /* monotonic ms of each job's last sweep */
+    size_t njobs;
     /* Gateways sharing a RADOS pool all find the same persisted work: the one holding this lease
        does it (lease.h), the others stand by and take over when it stops renewing. */
     ddb_lease lease;
@@ -62,397 +46,9 @@ static int stopping(ddb_tasks *t)
     return stop_requested(t) || !ddb_lease_hold(&t->lease);
 }
 
-void ddb_task_purge_record(ddb_batch *b, ddb_arena *a, const uint32_t *ids, size_t n)
+static int stopping_cb(void *ctx)
 {
-    ddb_buf buf = {0};
-    char *key = ddb_arena_sprintf(a, PURGE_PREFIX "%010u", ids[0]);
-    char *val;
-
-    for (size_t i = 0; i < n; i++)
-        ddb_buf_printf(&buf, "%s%u", i ? "," : "", ids[i]);
-    val = ddb_arena_strndup(a, buf.data, buf.len);
-    ddb_buf_free(&buf);
-    ddb_batch_meta_put(b, key, strlen(key), val, strlen(val));
-}
-
-static int purge_keyspace(ddb_store *s, uint32_t id)
-{
-    char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
-
-    ddb_key_table_range(id, lo, hi);
-    return ddb_store_delete_range_all(s, lo, sizeof(lo), hi, sizeof(hi));
-}
-
-/* ---- table purges ---- */
-
-/* Runs every recorded table purge; returns how many ran. */
-static int run_purges(ddb_tasks *tk)
-{
-    ddb_store *s = tk->srv->store;
-    ddb_store_iter *it = ddb_store_meta_iter_open(s, PURGE_PREFIX, strlen(PURGE_PREFIX), "task/purge0", 11);
-    int done = 0;
-
-    for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
-        size_t klen, vlen;
-        const char *k = ddb_store_iter_key(it, &klen);
-        const char *v = ddb_store_iter_val(it, &vlen);
-        char ids[512], key[64];
-        ddb_arena a;
-        ddb_batch b;
-        int rc = 0;
-
-        if (vlen >= sizeof(ids) || klen >= sizeof(key))
-            continue;
-        memcpy(ids, v, vlen);
-        ids[vlen] = '\0';
-        memcpy(key, k, klen);
-        /* the record is committed before the table is retired, under the catalog's lock: once that
-           is done, a writer either saw the table retired or holds its locks, which the barrier waits for */
-        ddb_catalog_sync(tk->srv->catalog);
-        ddb_store_barrier(s);
-        for (char *p = ids; *p != '\0' && rc == 0;) {
-            char *end;
-            unsigned long id = strtoul(p, &end, 10);
-            rc = purge_keyspace(s, (uint32_t)id);
-            p = *end == ',' ? end + 1 : end;
-        }
-        if (rc != 0) {
-            ddb_log(DDB_LOG_ERROR, "tasks: purge of keyspaces %s failed; retried at the next start", ids);
-            continue;
-        }
-        ddb_arena_init(&a);
-        ddb_batch_init(&b, &a);
-        ddb_batch_meta_delete(&b, key, klen);
-        for (char *p = ids; *p != '\0';) { /* and the cursors of backfills the deletion cut short */
-            char *end, *cursor = ddb_arena_sprintf(&a, BACKFILL_PREFIX "%010lu", strtoul(p, &end, 10));
-            ddb_batch_meta_delete(&b, cursor, strlen(cursor));
-            p = *end == ',' ? end + 1 : end;
-        }
-        ddb_store_write(s, &b);
-        ddb_arena_free(&a);
-        ddb_log(DDB_LOG_INFO, "tasks: purged the keys of a deleted table (keyspaces %s)", ids);
-        done++;
-    }
-    ddb_store_iter_close(it);
-    return done;
-}
-
-/* ---- description changes ---- */
-
-typedef struct index_change {
-    uint32_t id;
-    int drop;          /* remove the index from the description */
-    const char *state; /* else its new IndexStatus, with Backfilling false */
-} index_change;
-
-static int change_keep(void *ctx, const ddb_index *ix)
-{
-    const index_change *c = ctx;
-    return !(c->drop && ix->id == c->id);
-}
-
-static void change_write(void *ctx, ddb_jw *w, const ddb_index *ix)
-{
-    static const char *const skip[] = {"IndexStatus", "Backfilling", NULL};
-    const index_change *c = ctx;
-
-    if (ix->id != c->id) {
-        ddb_jw_json(w, ix->desc);
-        return;
-    }
-    ddb_jw_obj_begin(w);
-    ddb_index_write_members(w, ix, skip);
-    ddb_jw_key(w, "IndexStatus");
-    ddb_jw_str(w, c->state);
-    ddb_jw_obj_end(w);
-}
-
-/* Whether `name` is a key attribute of the table or of an index that stays. */
-static int key_in_use(const ddb_table *t, const index_change *c, const char *name)
-{
-    if (strcmp(t->hash_key, name) == 0 || (t->range_key != NULL && strcmp(t->range_key, name) == 0))
-        return 1;
-    for (unsigned i = 0; i < t->nindexes; i++) {
-        const ddb_index *ix = &t->indexes[i];
-        if (c->drop && ix->id == c->id)
-            continue;
-        for (unsigned k = 0; k < ix->nhash; k++)
-            if (strcmp(ix->hash[k].name, name) == 0)
-                return 1;
-        for (unsigned k = 0; k < ix->nrange; k++)
-            if (strcmp(ix->range[k].name, name) == 0)
-                return 1;
-    }
-    return 0;
-}
-
-/* AttributeDefinitions without the attributes only the dropped index used, as DynamoDB leaves them. */
-static void write_definitions(ddb_jw *w, const ddb_table *t, const index_change *c)
-{
-    const ddb_json *defs = ddb_json_get(t->desc, "AttributeDefinitions");
-
-    ddb_jw_key(w, "AttributeDefinitions");
-    ddb_jw_arr_begin(w);
-    for (uint32_t i = 0; defs != NULL && defs->type == DDB_JSON_ARRAY && i < defs->n; i++) {
-        const char *name = ddb_json_get_str(defs->u.items[i], "AttributeName");
-        if (name != NULL && key_in_use(t, c, name))
-            ddb_jw_json(w, defs->u.items[i]);
-    }
-    ddb_jw_arr_end(w);
-}
-
-/* Applies the change to the live description (compare-and-swap, recomputed when another change won). */
-static void change_index(ddb_tasks *tk, uint32_t table_id, index_change *c)
-{
-    for (;;) {
-        const ddb_table *t = ddb_catalog_get_by_id(tk->srv->catalog, table_id), *out;
-        ddb_index_editor ed = {change_keep, change_write, c, NULL};
-        ddb_buf buf = {0};
-        ddb_jw w;
-        int rc;
-
-        if (t == NULL)
-            return; /* the table was deleted: its purge takes the index too */
-        static const char *const defs[] = {"AttributeDefinitions", NULL};
-
-        ddb_jw_init(&w, &buf);
-        ddb_jw_obj_begin(&w);
-        ddb_desc_write(&w, t, defs, &ed);
-        write_definitions(&w, t, c);
-        ddb_jw_obj_end(&w);
-        rc = ddb_catalog_update(tk->srv->catalog, t, buf.data, buf.len, NULL, &out);
-        ddb_buf_free(&buf);
-        if (rc != 2)
-            return;
-    }
-}
-
-/* ---- index purge ---- */
-
-static void purge_index(ddb_tasks *tk, const ddb_table *t, const ddb_index *ix)
-{
-    index_change c = {ix->id, 1, NULL};
-    uint32_t table_id = t->id;
-
-    ddb_store_barrier(tk->srv->store); /* writes that still maintained it are done */
-    if (purge_keyspace(tk->srv->store, ix->id) != 0) {
-        ddb_log(DDB_LOG_ERROR, "tasks: purge of index %s failed", ix->name);
-        return;
-    }
-    ddb_log(DDB_LOG_INFO, "tasks: index %s of table %s deleted", ix->name, t->name);
-    change_index(tk, table_id, &c);
-}
-
-/* ---- backfill ---- */
-
-typedef struct backfill {
-    ddb_tasks *tk;
-    uint32_t table_id, index_id;
-    const ddb_table *t;   /* the live description, refreshed when replaced */
-    const ddb_index *ix;
-    const ddb_store *store;
-    ddb_arena *a;
-    ddb_key base;
-    int gone;             /* the table or the index went away: stop */
-    size_t indexed, seen;
-} backfill;
-
-/* Refreshes t/ix from the catalog; 0, or -1 when the index no longer needs a backfill. */
-static int refresh(backfill *b)
-{
-    b->t = ddb_catalog_get_by_id(b->tk->srv->catalog, b->table_id);
-    b->ix = NULL;
-    for (unsigned i = 0; b->t != NULL && i < b->t->nindexes; i++) {
-        if (b->t->indexes[i].id == b->index_id)
-            b->ix = &b->t->indexes[i];
-    }
-    b->gone = b->ix == NULL || !b->ix->backfilling || b->ix->state != DDB_IX_CREATING;
-    return b->gone ? -1 : 0;
-}
-
-#define RERUN 1000
-
-/* Under the item's lock: the item as it is now goes into the index (a write after this maintains it). */
-static int backfill_decide(void *ctx, const char *val, size_t vlen, ddb_batch *out)
-{
-    backfill *b = ctx;
-    ddb_attr item;
-
-    if (ddb_table_retired(b->t))
-        return RERUN;
-    if (val == NULL)
-        return 0; /* deleted since the scan saw it */
-    if (ddb_item_decode(b->a, val, vlen, &item) != 0)
-        return 0;
-    if (ddb_mutation_derive_index(b->a, b->store, b->t, b->ix, &b->base, NULL, &item, out, NULL, NULL) > 0)
-        b->indexed++;
-    return 0;
-}
-
-static int backfill_key(backfill *b, const char *k, size_t klen)
-{
-    ddb_key_from_stored(k, klen, &b->base);
-    for (;;) {
-        int rc = ddb_store_rmw(b->tk->srv->store, b->a, k, klen, backfill_decide, b);
-        if (rc != RERUN)
-            return rc;
-        if (refresh(b) != 0)
-            return 0;
-    }
-}
-
-/* The cursor: the last table key indexed (keys are read in order, wherever they are placed). */
-static void save_cursor(backfill *b, const char *k, size_t klen)
-{
-    ddb_batch batch;
-    char *key = ddb_arena_sprintf(b->a, BACKFILL_PREFIX "%010u", b->index_id);
-
-    ddb_batch_init(&batch, b->a);
-    ddb_batch_meta_put(&batch, key, strlen(key), k, klen);
-    ddb_store_write(b->tk->srv->store, &batch);
-}
-
-/* Reads the cursor into *k (NULL: from the start). */
-static void load_cursor(backfill *b, char **k, size_t *klen)
-{
-    char *key = ddb_arena_sprintf(b->a, BACKFILL_PREFIX "%010u", b->index_id);
-
-    if (ddb_store_meta_get(b->tk->srv->store, b->a, key, strlen(key), k, klen) != 0 || *k == NULL) {
-        *k = NULL;
-        *klen = 0;
-    }
-}
-
-static void drop_cursor(backfill *b)
-{
-    ddb_batch batch;
-    char *key = ddb_arena_sprintf(b->a, BACKFILL_PREFIX "%010u", b->index_id);
-
-    ddb_batch_init(&batch, b->a);
-    ddb_batch_meta_delete(&batch, key, strlen(key));
-    ddb_store_write(b->tk->srv->store, &batch);
-}
-
-/* One batch of the table's keys after `after`; returns how many were read (0: done), -1 on error. */
-static long backfill_batch(backfill *b, char **after, size_t *afterlen)
-{
-    char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
-    ddb_store_iter *it;
-    char *keys[BACKFILL_BATCH];
-    size_t lens[BACKFILL_BATCH];
-    long n = 0;
-    int status;
-
-    ddb_key_table_range(b->table_id, lo, hi);
-    it = ddb_store_iter_open(b->tk->srv->store, lo, sizeof(lo), hi, sizeof(hi), 0);
-    for (ddb_store_iter_seek(it, *after, *afterlen); ddb_store_iter_valid(it) && n < BACKFILL_BATCH;
-         ddb_store_iter_next(it)) {
-        size_t klen;
-        const char *k = ddb_store_iter_key(it, &klen);
-        if (*after != NULL && klen == *afterlen && memcmp(k, *after, klen) == 0)
-            continue;
-        keys[n] = ddb_arena_memdup(b->a, k, klen);
-        lens[n++] = klen;
-    }
-    status = ddb_store_iter_valid(it) ? DDB_STORE_OK : ddb_store_iter_status(it);
-    ddb_store_iter_close(it);
-    if (status != DDB_STORE_OK)
-        return -1;
-    for (long i = 0; i < n && !b->gone; i++) {
-        if (backfill_key(b, keys[i], lens[i]) < 0)
-            return -1;
-        b->seen++;
-    }
-    if (n > 0) {
-        *after = keys[n - 1];
-        *afterlen = lens[n - 1];
-    }
-    return n;
-}
-
-static void log_progress(backfill *b, const char *k, size_t klen, int *last_pct)
-{
-    /* keys are read in partition-hash order: the hash tells how far */
-    int pct = klen >= 12 ? (int)(100.0 * ((double)ddb_key_part_hash(k, klen) / 18446744073709551616.0)) : 0;
-
-    if (pct / 10 > *last_pct / 10) {
-        ddb_log(DDB_LOG_INFO, "tasks: backfilling index %s of table %s: %d%% (%zu items read, %zu indexed)",
-                b->ix->name, b->t->name, pct, b->seen, b->indexed);
-        *last_pct = pct;
-    }
-}
-
-static void run_backfill(ddb_tasks *tk, const ddb_table *t, const ddb_index *ix)
-{
-    ddb_arena a;
-    backfill b = {tk, t->id, ix->id, t, ix, tk->srv->store, &a};
-    char *after;
-    size_t afterlen;
-    int last_pct = 0;
-
-    ddb_arena_init(&a);
-    ddb_log(DDB_LOG_INFO, "tasks: backfilling index %s of table %s", ix->name, t->name);
-    /* writes decided under the description without this index are done before the first read */
-    ddb_store_barrier(tk->srv->store);
-    load_cursor(&b, &after, &afterlen);
-    while (!b.gone) {
-        long n;
-        if (stopping(tk)) {
-            ddb_arena_free(&a);
-            return; /* the cursor resumes it at the next start */
-        }
-        if ((n = backfill_batch(&b, &after, &afterlen)) < 0) {
-            ddb_log(DDB_LOG_ERROR, "tasks: backfill of index %s stopped by a storage error; retried at the next start",
-                    ix->name);
-            ddb_arena_free(&a);
-            return;
-        }
-        if (n == 0 || b.gone) /* done, or the table or the index went away (b.t, b.ix are NULL) */
-            break;
-        save_cursor(&b, after, afterlen);
-        log_progress(&b, after, afterlen, &last_pct);
-        ddb_arena_reset(&a);
-        /* the saved key lives in the arena just reset: read it back from the cursor */
-        load_cursor(&b, &after, &afterlen);
-    }
-    /* the cursor goes first: once the index is ACTIVE nothing is left of its backfill (a crash in
-       between only makes the next start build the index again from the beginning) */
-    drop_cursor(&b);
-    if (!b.gone) {
-        index_change c = {ix->id, 0, "ACTIVE"};
-        change_index(tk, t->id, &c);
-        ddb_log(DDB_LOG_INFO, "tasks: index %s of table %s is ACTIVE (%zu items read, %zu indexed)", b.ix->name,
-                b.t->name, b.seen, b.indexed);
-    }
-    ddb_arena_free(&a);
-}
-
-/* ---- the worker ---- */
-
-/* Finds one index needing work and does it; returns 1 if it did something. */
-static int run_index_work(ddb_tasks *tk)
-{
-    ddb_arena a;
-    const ddb_table **tables;
-    size_t n;
-    int did = 0;
-
-    ddb_arena_init(&a);
-    n = ddb_catalog_snapshot(tk->srv->catalog, &a, &tables);
-    for (size_t i = 0; i < n && !did && !stopping(tk); i++) {
-        for (unsigned k = 0; k < tables[i]->nindexes && !did; k++) {
-            const ddb_index *ix = &tables[i]->indexes[k];
-            if (ix->state == DDB_IX_DELETING) {
-                purge_index(tk, tables[i], ix);
-                did = 1;
-            } else if (ix->state == DDB_IX_CREATING && ix->backfilling) {
-                run_backfill(tk, tables[i], ix);
-                did = 1;
-            }
-        }
-    }
-    ddb_arena_free(&a);
-    return did;
+    return stopping(ctx);
 }
 
 static uint64_t monotonic_ms(void)
@@ -463,16 +59,9 @@ static uint64_t monotonic_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void sweep_ttl(ddb_tasks *tk, int forced);
-
-/*
- * What expires goes, at most every SWEEP_MS (sooner with a short idempotency window), or at once
- * after the clock moved (ddb_tasks_sweep_now): ClientRequestToken records, stream records older
- * than 24 hours and streams disabled 24 hours ago.
- */
+/* Each job's sweep when its interval has passed, or at once after the clock moved (ddb_tasks_sweep_now). */
 static void sweep(ddb_tasks *tk)
 {
-    uint64_t every = ddb_tokens_ttl(tk->srv->tokens) < SWEEP_MS ? ddb_tokens_ttl(tk->srv->tokens) : SWEEP_MS;
     uint64_t now = monotonic_ms();
     int forced;
 
@@ -480,26 +69,13 @@ static void sweep(ddb_tasks *tk)
     forced = tk->sweep_now;
     tk->sweep_now = 0;
     pthread_mutex_unlock(&tk->lock);
-    sweep_ttl(tk, forced);
-    if (!forced && now - tk->last_sweep < every)
-        return;
-    tk->last_sweep = now;
-    if (ddb_tokens_expire(tk->srv->tokens, tk->srv->store, ddb_clock_now_ms()) < 0)
-        ddb_log(DDB_LOG_ERROR, "tasks: expiring transaction tokens failed; retried later");
-    ddb_streams_trim(tk->srv, ddb_clock_now_ms());
-    ddb_pitr_trim(tk->srv, ddb_clock_now_ms());
-    ddb_backups_expire(tk->srv, ddb_clock_now_ms());
-}
-
-/* Expired items (TTL) go every --ttl-interval seconds, or at once after the clock moved. */
-static void sweep_ttl(ddb_tasks *tk, int forced)
-{
-    uint64_t now = monotonic_ms();
-
-    if (!forced && now - tk->last_ttl < (uint64_t)tk->srv->config->ttl_interval * 1000)
-        return;
-    tk->last_ttl = now;
-    ddb_ttl_sweep(tk->srv, ddb_clock_now_ms());
+    for (size_t i = 0; i < tk->njobs; i++) {
+        const ddb_job *j = tk->jobs[i];
+        if (j->sweep == NULL || (!forced && now - tk->last_sweep[i] < j->interval(tk->eng)))
+            continue;
+        tk->last_sweep[i] = now;
+        j->sweep(tk->eng, tk->states[i], ddb_clock_now_ms());
+    }
 }
 
 void ddb_tasks_sweep_now(ddb_tasks *tk)
@@ -511,7 +87,7 @@ void ddb_tasks_sweep_now(ddb_tasks *tk)
     pthread_mutex_unlock(&tk->lock);
 }
 
-/* Waits for a kick, or until the next token sweep is due. */
+/* Waits for a kick, or a second (a sweep may be due). */
 static void wait_for_work(ddb_tasks *tk)
 {
     struct timespec until;
@@ -522,14 +98,12 @@ static void wait_for_work(ddb_tasks *tk)
         pthread_cond_timedwait(&tk->wake, &tk->lock, &until);
 }
 
-static int stopping_cb(void *ctx)
+void *ddb_tasks_state(ddb_tasks *tk, const ddb_job *job)
 {
-    return stopping(ctx);
-}
-
-struct ddb_backups *ddb_tasks_backups(ddb_tasks *tk)
-{
-    return tk->backups;
+    for (size_t i = 0; tk != NULL && i < tk->njobs; i++)
+        if (tk->jobs[i] == job)
+            return tk->states[i];
+    return NULL;
 }
 
 static void *worker(void *arg)
@@ -539,11 +113,9 @@ static void *worker(void *arg)
     while (!stop_requested(tk)) {
         int did = 0;
         if (ddb_lease_hold(&tk->lease)) {
-            did = run_purges(tk) + run_index_work(tk);
-            if (!stopping(tk))
-                did += ddb_backups_work(tk->srv, tk->backups, stopping_cb, tk);
-            if (!stopping(tk))
-                did += ddb_xfer_run(tk->srv, stopping_cb, tk);
+            for (size_t i = 0; i < tk->njobs && !stopping(tk); i++)
+                if (tk->jobs[i]->work != NULL)
+                    did += tk->jobs[i]->work(tk->eng, tk->states[i], stopping_cb, tk);
             if (!stopping(tk))
                 sweep(tk);
         }
@@ -556,15 +128,19 @@ static void *worker(void *arg)
     return NULL;
 }
 
-ddb_tasks *ddb_tasks_start(ddb_server *srv)
+ddb_tasks *ddb_tasks_start(ddb_engine *eng, const ddb_job *const *jobs, size_t njobs)
 {
     ddb_tasks *tk = calloc(1, sizeof(*tk));
 
-    if (tk == NULL)
+    if (tk == NULL || njobs > MAX_JOBS)
         abort();
-    tk->srv = srv;
-    tk->backups = ddb_backups_new();
-    ddb_lease_init(&tk->lease, srv->store, "tasks");
+    tk->eng = eng;
+    tk->njobs = njobs;
+    for (size_t i = 0; i < njobs; i++) {
+        tk->jobs[i] = jobs[i];
+        tk->states[i] = jobs[i]->start != NULL ? jobs[i]->start(eng) : NULL;
+    }
+    ddb_lease_init(&tk->lease, eng->store, "tasks");
     pthread_mutex_init(&tk->lock, NULL);
     pthread_cond_init(&tk->wake, NULL);
     if (pthread_create(&tk->thread, NULL, worker, tk) != 0)
@@ -592,6 +168,8 @@ void ddb_tasks_stop(ddb_tasks *tk)
     ddb_lease_release(&tk->lease); /* another gateway takes the work over at once */
     pthread_cond_destroy(&tk->wake);
     pthread_mutex_destroy(&tk->lock);
-    ddb_backups_free(tk->backups, tk->srv->store);
+    for (size_t i = 0; i < tk->njobs; i++)
+        if (tk->jobs[i]->stop != NULL)
+            tk->jobs[i]->stop(tk->eng, tk->states[i]);
     free(tk);
 }

@@ -1,24 +1,23 @@
 /*
- * server/engine/tasks.h: background work on a worker thread, never on the HTTP loops.
+ * server/engine/jobs/tasks.h: background work on a worker thread, never on the HTTP loops.
  *
- * Work is persisted, so a restart (or a kill -9) resumes it:
- *   - index backfill: an index whose description says Backfilling is built from the table's
- *     items; progress is a cursor under "task/backfill/<index id>" in the metadata space; when
- *     done the index turns ACTIVE;
- *   - index purge: an index in state DELETING has its entries deleted, then leaves the
- *     description;
- *   - backups and restores (engine/backups.h): a backup's copy of its table, a restore's fill;
- *   - table purge: DeleteTable commits a record "task/purge/<table id>" (the ids of the table and
- *     its indexes) with the catalog change; the worker deletes their keys, then the record.
- *   - exports and imports (engine/xfer.h): every record IN_PROGRESS is run to its end (one at a
- *     time; other work waits meanwhile), and run again from the beginning after a restart;
- *   - items whose Time to Live passed (engine/ttl.h) are deleted every --ttl-interval seconds;
- *   - ClientRequestToken records (engine/idempotency.h) are deleted once expired, and stream
- *     records older than 24 hours and streams disabled 24 hours ago (engine/streams.h) too, swept
- *     every minute (or every idempotency window, when shorter, or at once when the clock moved).
- * Each purge first waits for a storage barrier, so no write decided under the old description is still
- * in flight (engine/mutation.h). Gateways sharing a store (RADOS) all find the same work; the one
- * holding the lease "tasks" (engine/lease.h) does it, the others take it over when it stops.
+ * The worker runs the jobs the wiring hands it (server/server.c), in their order: each job's
+ * `work` does what its persisted records ask (so a restart, or a kill -9, resumes it) and says
+ * whether it did something (the worker then turns again at once), and each job's `sweep` deletes
+ * what expired, every `interval` or at once when the clock moved. The jobs (each in its file):
+ *   - table purges (purge.h): the keys of deleted tables;
+ *   - index work (indexes.h): backfills of new indexes and removal of deleted ones;
+ *   - backups and restores (backups.h): a backup's copy of its table, a restore's fill; expired
+ *     backups;
+ *   - exports and imports (engine/xfer/xfer.h): every record IN_PROGRESS is run to its end (one at
+ *     a time; other work waits meanwhile), and run again from the beginning after a restart;
+ *   - items whose Time to Live passed (ttl.h), every --ttl-interval seconds;
+ *   - ClientRequestToken records (engine/idempotency.h) once expired, stream records older than 24
+ *     hours and streams disabled 24 hours ago (streams_trim.h), point-in-time histories beyond
+ *     their window (pitr.h): every minute (or every idempotency window, when shorter).
+ * Gateways sharing a store (RADOS) all find the same work; the one holding the lease "tasks"
+ * (lease.h) does it, the others take it over when it stops. Jobs use the worker only through
+ * this header (kick it, find their state), so none of them depends on another through it.
  */
 #ifndef DDB_TASKS_H
 #define DDB_TASKS_H
@@ -27,21 +26,34 @@
 #include <stdint.h>
 
 #include "proto/arena.h"
+#include "server/engine/engine.h"
 #include "server/storage/storage.h"
 
-struct ddb_server;
 typedef struct ddb_tasks ddb_tasks;
 
-ddb_tasks *ddb_tasks_start(struct ddb_server *srv);
+/* A kind of background work. Every member may be NULL but `name` (and `interval` with `sweep`). */
+typedef struct ddb_job {
+    const char *name;
+    /* its state, made when the worker starts and freed when it stops */
+    void *(*start)(ddb_engine *eng);
+    void (*stop)(ddb_engine *eng, void *state);
+    /* persisted work: does what there is, checking stopping(sctx) between steps (work left is
+       resumed later), and returns how much it did (0: nothing to do) */
+    int (*work)(ddb_engine *eng, void *state, int (*stopping)(void *sctx), void *sctx);
+    /* what expired goes: runs when interval(eng) ms have passed since it last ran */
+    void (*sweep)(ddb_engine *eng, void *state, uint64_t now_ms);
+    uint64_t (*interval)(ddb_engine *eng);
+} ddb_job;
+
+/* Starts the worker on `jobs` (they must outlive it). */
+ddb_tasks *ddb_tasks_start(ddb_engine *eng, const ddb_job *const *jobs, size_t njobs);
 /* Stops the worker between two steps (work left is resumed at the next start). */
 void ddb_tasks_stop(ddb_tasks *t);
 /* Wakes the worker: a catalog change may have left work. */
 void ddb_tasks_kick(ddb_tasks *t);
-/* Wakes it to sweep what expired now, whenever it last did (the clock moved: clock.h). */
+/* Wakes it to sweep what expired now, whenever it last did (the clock moved: base/clock.h). */
 void ddb_tasks_sweep_now(ddb_tasks *t);
-/* The snapshots of backups being copied, which CreateBackup hands over (engine/backups.h). */
-struct ddb_backups *ddb_tasks_backups(ddb_tasks *t);
-/* Adds to `b` the record of a purge of the keyspaces `ids` (the first is the record's name). */
-void ddb_task_purge_record(ddb_batch *b, ddb_arena *a, const uint32_t *ids, size_t n);
+/* A job's state (its start's result), or NULL. */
+void *ddb_tasks_state(ddb_tasks *t, const ddb_job *job);
 
 #endif

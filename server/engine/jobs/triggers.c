@@ -18,7 +18,7 @@
 #include "server/base/clock.h"
 #include "server/engine/keycodec.h"
 #include "server/base/log.h"
-#include "server/server.h"
+#include "server/engine/engine.h"
 #include "server/engine/streams.h"
 
 #define INVOKE_PATH "/2015-03-31/functions/function/invocations"
@@ -189,7 +189,7 @@ static int invoke(const ddb_trigger_spec *spec, const char *body, size_t len, ch
 /* ---- one trigger's worker ---- */
 
 typedef struct trigger {
-    ddb_server *srv;
+    ddb_engine *eng;
     const ddb_trigger_spec *spec;
     pthread_t thread;
     uint32_t stream_id;      /* the stream being followed */
@@ -243,7 +243,7 @@ static uint64_t checkpoint_get(trigger *tr, ddb_arena *a, unsigned g, unsigned s
     char *key = checkpoint_key(a, tr, g, s), *val;
     size_t vlen;
 
-    if (ddb_store_meta_get(tr->srv->store, a, key, strlen(key), &val, &vlen) != 0 || val == NULL)
+    if (ddb_store_meta_get(tr->eng->store, a, key, strlen(key), &val, &vlen) != 0 || val == NULL)
         return 0;
     return strtoull(ddb_arena_strndup(a, val, vlen), NULL, 10);
 }
@@ -255,7 +255,7 @@ static void checkpoint_put(trigger *tr, ddb_arena *a, unsigned g, unsigned s, ui
 
     ddb_batch_init(&b, a);
     ddb_batch_meta_put(&b, key, strlen(key), val, strlen(val));
-    ddb_store_write(tr->srv->store, &b);
+    ddb_store_write(tr->eng->store, &b);
 }
 
 typedef struct batch {
@@ -277,7 +277,7 @@ static void read_batch(trigger *tr, ddb_arena *a, const ddb_stream_info *info, u
     memcpy(hi, lo, DDB_STREAM_PREFIX_BYTES);
     ddb_put_be(lo + DDB_STREAM_PREFIX_BYTES, from, 8);
     ddb_put_be(hi + DDB_STREAM_PREFIX_BYTES, last + 1, 8);
-    it = ddb_store_seq_iter_open(tr->srv->store, lo, sizeof(lo), hi, sizeof(hi), 0);
+    it = ddb_store_seq_iter_open(tr->eng->store, lo, sizeof(lo), hi, sizeof(hi), 0);
     for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it) && out->n < tr->spec->batch && bytes < MAX_PAYLOAD / 2;
          ddb_store_iter_next(it)) {
         size_t klen, vlen;
@@ -304,7 +304,7 @@ static int deliver(trigger *tr, ddb_arena *a, const ddb_stream_info *info, unsig
     ddb_jw_key(&w, "Records");
     ddb_jw_arr_begin(&w);
     for (size_t i = lo; i < hi; i++)
-        ddb_stream_record_json(&w, tr->srv->store, info, g, s, &b->recs[i], NULL, arn);
+        ddb_stream_record_json(&w, tr->eng->store, info, g, s, &b->recs[i], NULL, arn);
     ddb_jw_arr_end(&w);
     ddb_jw_obj_end(&w);
     rc = invoke(tr->spec, body.data, body.len, why, sizeof(why));
@@ -330,8 +330,8 @@ static int deliver(trigger *tr, ddb_arena *a, const ddb_stream_info *info, unsig
 static int step_shard(trigger *tr, ddb_arena *a, const ddb_stream_info *info, unsigned g, unsigned s, int *done)
 {
     uint64_t next = checkpoint_get(tr, a, g, s) + 1;
-    uint64_t first = ddb_stream_shard_first(tr->srv->store, info, g, s);
-    uint64_t last = ddb_stream_shard_last(tr->srv->store, info, g, s);
+    uint64_t first = ddb_stream_shard_first(tr->eng->store, info, g, s);
+    uint64_t last = ddb_stream_shard_last(tr->eng->store, info, g, s);
     int closed = info->gens[g].ends != NULL || info->disabled_ms != 0;
     batch b;
 
@@ -380,13 +380,13 @@ static void *worker(void *arg)
 
     while (!stopping()) {
         ddb_arena a;
-        const ddb_table *t = ddb_catalog_get(tr->srv->catalog, tr->spec->table);
+        const ddb_table *t = ddb_catalog_get(tr->eng->catalog, tr->spec->table);
         ddb_stream_info info;
         int rc = 0;
         ddb_arena_init(&a);
         if (t != NULL && t->last_stream_id != 0) {
             tr->stream_id = t->last_stream_id;
-            if (ddb_stream_info_get(tr->srv->store, &a, tr->stream_id, &info) == 0)
+            if (ddb_stream_info_get(tr->eng->store, &a, tr->stream_id, &info) == 0)
                 rc = pass(tr, &a, &info);
         }
         ddb_arena_free(&a);
@@ -404,26 +404,25 @@ static void *worker(void *arg)
     return NULL;
 }
 
-ddb_triggers *ddb_triggers_start(ddb_server *srv)
+ddb_triggers *ddb_triggers_start(ddb_engine *eng, const ddb_trigger_spec *specs, unsigned n)
 {
-    const ddb_config *cfg = srv->config;
     ddb_triggers *ts;
 
-    if (cfg->ntriggers == 0)
+    if (n == 0)
         return NULL;
-    if ((ts = calloc(1, sizeof(*ts))) == NULL || (ts->all = calloc(cfg->ntriggers, sizeof(trigger))) == NULL)
+    if ((ts = calloc(1, sizeof(*ts))) == NULL || (ts->all = calloc(n, sizeof(trigger))) == NULL)
         abort();
     pthread_mutex_init(&ts->lock, NULL);
     pthread_cond_init(&ts->wake, NULL);
     the_triggers = ts;
-    ts->n = cfg->ntriggers;
+    ts->n = n;
     for (unsigned i = 0; i < ts->n; i++) {
-        ts->all[i].srv = srv;
-        ts->all[i].spec = &cfg->triggers[i];
+        ts->all[i].eng = eng;
+        ts->all[i].spec = &specs[i];
         if (pthread_create(&ts->all[i].thread, NULL, worker, &ts->all[i]) != 0)
             abort();
-        ddb_log(DDB_LOG_INFO, "trigger: the stream of table %s invokes http://%s:%d%s", cfg->triggers[i].table,
-                cfg->triggers[i].host, cfg->triggers[i].port, cfg->triggers[i].path);
+        ddb_log(DDB_LOG_INFO, "trigger: the stream of table %s invokes http://%s:%d%s", specs[i].table,
+                specs[i].host, specs[i].port, specs[i].path);
     }
     return ts;
 }

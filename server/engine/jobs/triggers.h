@@ -21,7 +21,8 @@
 #ifndef DDB_TRIGGERS_H
 #define DDB_TRIGGERS_H
 
-struct ddb_server;
+#include "server/engine/engine.h"
+
 typedef struct ddb_triggers ddb_triggers;
 
 /* Parses one --stream-trigger value; returns NULL and sets *err (static text) when malformed. */
@@ -36,8 +37,8 @@ typedef struct ddb_trigger_spec {
 } ddb_trigger_spec;
 int ddb_trigger_parse(const char *text, ddb_trigger_spec *out, const char **err);
 
-/* Starts one worker per spec of the configuration; NULL when there are none. */
-ddb_triggers *ddb_triggers_start(struct ddb_server *srv);
+/* Starts one worker per spec (--stream-trigger; the specs must outlive the workers); NULL when n is 0. */
+ddb_triggers *ddb_triggers_start(ddb_engine *eng, const ddb_trigger_spec *specs, unsigned n);
 void ddb_triggers_stop(ddb_triggers *t);
 
 #endif

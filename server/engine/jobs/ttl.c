@@ -12,7 +12,7 @@
 #include "server/base/log.h"
 #include "server/engine/mutation.h"
 #include "proto/ops.h"
-#include "server/server.h"
+#include "server/engine/engine.h"
 #include "server/engine/streams.h"
 
 /* name: {"N": "text"} */
@@ -72,7 +72,7 @@ static int expired(const ddb_attr *item, const char *attr, long long now)
     return t < (double)now && t > (double)(now - DDB_TTL_MAX_AGE_S);
 }
 
-static long sweep_table(ddb_server *srv, const ddb_table *t, uint64_t now_ms)
+static long sweep_table(ddb_engine *eng, const ddb_table *t, uint64_t now_ms)
 {
     char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
     ddb_arena a, per;
@@ -87,7 +87,7 @@ static long sweep_table(ddb_server *srv, const ddb_table *t, uint64_t now_ms)
         return 0;
     }
     ddb_key_table_range(t->id, lo, hi);
-    it = ddb_store_iter_open(srv->store, lo, sizeof(lo), hi, sizeof(hi), 0);
+    it = ddb_store_iter_open(eng->store, lo, sizeof(lo), hi, sizeof(hi), 0);
     for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it) && !ddb_table_retired(t); ddb_store_iter_next(it)) {
         size_t klen, vlen;
         const char *k = ddb_store_iter_key(it, &klen), *v = ddb_store_iter_val(it, &vlen);
@@ -103,7 +103,7 @@ static long sweep_table(ddb_server *srv, const ddb_table *t, uint64_t now_ms)
         ddb_mutation_init(&m, DDB_MUT_DELETE, t, &key);
         m.condition = cond;
         m.stream_flags = DDB_REC_SERVICE;
-        if (ddb_mutate(srv, &per, &m) == 0)
+        if (ddb_mutate(eng, &per, &m) == 0)
             deleted++;
     }
     ddb_store_iter_close(it);
@@ -112,7 +112,7 @@ static long sweep_table(ddb_server *srv, const ddb_table *t, uint64_t now_ms)
     return deleted;
 }
 
-long ddb_ttl_sweep(ddb_server *srv, uint64_t now_ms)
+long ddb_ttl_sweep(ddb_engine *eng, uint64_t now_ms)
 {
     ddb_arena a;
     const ddb_table **tables;
@@ -120,13 +120,26 @@ long ddb_ttl_sweep(ddb_server *srv, uint64_t now_ms)
     long total = 0;
 
     ddb_arena_init(&a);
-    n = ddb_catalog_snapshot(srv->catalog, &a, &tables);
+    n = ddb_catalog_snapshot(eng->catalog, &a, &tables);
     for (size_t i = 0; i < n; i++) {
         if (tables[i]->ttl_enabled)
-            total += sweep_table(srv, tables[i], now_ms);
+            total += sweep_table(eng, tables[i], now_ms);
     }
     ddb_arena_free(&a);
     if (total > 0)
         ddb_log(DDB_LOG_DEBUG, "ttl: deleted %ld expired items", total);
     return total;
 }
+
+static void sweep(ddb_engine *eng, void *state, uint64_t now_ms)
+{
+    (void)state;
+    ddb_ttl_sweep(eng, now_ms);
+}
+
+static uint64_t interval(ddb_engine *eng)
+{
+    return (uint64_t)eng->settings.ttl_interval * 1000;
+}
+
+const ddb_job ddb_job_ttl = {.name = "ttl", .sweep = sweep, .interval = interval};

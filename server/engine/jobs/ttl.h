@@ -13,14 +13,18 @@
 #ifndef DDB_TTL_H
 #define DDB_TTL_H
 
+#include "server/engine/jobs/tasks.h"
+
 #include <stdint.h>
 
-struct ddb_server;
 
 #define DDB_TTL_CHANGE_INTERVAL_MS (3600 * 1000ULL) /* one UpdateTimeToLive an hour; DISABLING lasts that long */
 #define DDB_TTL_MAX_AGE_S (5LL * 365 * 24 * 3600)   /* older expiry times are not acted on */
 
 /* Deletes the expired items of every table with TTL enabled; returns how many. */
-long ddb_ttl_sweep(struct ddb_server *srv, uint64_t now_ms);
+long ddb_ttl_sweep(ddb_engine *eng, uint64_t now_ms);
+
+/* The worker's sweep of them, every --ttl-interval seconds. */
+extern const ddb_job ddb_job_ttl;
 
 #endif

@@ -35,20 +35,20 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "server/engine/jobs/backups.h"
+#include "server/engine/jobs/backup_records.h"
 #include "server/engine/xfer/ion.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/keycodec.h"
 #include "server/base/log.h"
 #include "server/engine/xfer/objstore.h"
 #include "server/engine/jobs/pitr.h"
-#include "server/server.h"
+#include "server/engine/engine.h"
 #include "server/engine/xfer/xfer.h"
 
 #define FILE_BYTES (32u << 20)
 
 typedef struct exporter {
-    ddb_server *srv;
+    ddb_engine *eng;
     const char *id;
     const ddb_json *rec;
     int ion;
@@ -258,7 +258,7 @@ static int write_data(exporter *x, uint32_t keyspace, ddb_store_snapshot *snap, 
 
     ddb_arena_init(&a);
     ddb_key_table_range(keyspace, lo, hi);
-    it = ddb_store_iter_open_at(x->srv->store, snap, lo, sizeof(lo), hi, sizeof(hi), 0);
+    it = ddb_store_iter_open_at(x->eng->store, snap, lo, sizeof(lo), hi, sizeof(hi), 0);
     for (ddb_store_iter_seek(it, NULL, 0); rc == 0 && ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
         size_t klen, vlen;
         const char *k = ddb_store_iter_key(it, &klen), *v = ddb_store_iter_val(it, &vlen);
@@ -366,7 +366,7 @@ static int write_change(exporter *x, ddb_arena *a, const ddb_pitr_change *c)
         char *k = ddb_arena_alloc(a, c->klen + 4), *v;
         ddb_put_be(k, x->base_keyspace, 4);
         memcpy(k + 4, c->key, c->klen);
-        if (ddb_store_get(x->srv->store, a, k, c->klen + 4, &v, &old_len) != DDB_STORE_OK)
+        if (ddb_store_get(x->eng->store, a, k, c->klen + 4, &v, &old_len) != DDB_STORE_OK)
             return -1;
         old = v;
     }
@@ -519,14 +519,14 @@ static void finish(exporter *x, double end)
 
     if (x->failure_code != NULL) {
         ddb_log(DDB_LOG_WARN, "export %s failed: %s", x->id, x->failure);
-        ddb_xfer_update(x->srv->store, DDB_EXPORT_PREFIX, x->id, x->rec, failed, 4);
+        ddb_xfer_update(x->eng->store, DDB_EXPORT_PREFIX, x->id, x->rec, failed, 4);
         return;
     }
     ddb_buf_append(&manifest, x->base.data, x->base.len);
     ddb_buf_puts(&manifest, "manifest-summary.json");
     ddb_buf_putc(&manifest, '\0');
     ok[2].s = manifest.data;
-    ddb_xfer_update(x->srv->store, DDB_EXPORT_PREFIX, x->id, x->rec, ok, 5);
+    ddb_xfer_update(x->eng->store, DDB_EXPORT_PREFIX, x->id, x->rec, ok, 5);
     ddb_log(DDB_LOG_INFO, "export %s completed: %llu items", x->id, x->items);
     ddb_buf_free(&manifest);
 }
@@ -554,7 +554,7 @@ static int load_history(exporter *x, ddb_arena *a, const ddb_table *t)
 
     if (!x->incremental)
         from = to = at + 1; /* the state as of T: every record at or before T */
-    if (t->pitr_log == 0 || base == NULL || ddb_backup_load(x->srv->store, a, base, &b) != 0) {
+    if (t->pitr_log == 0 || base == NULL || ddb_backup_load(x->eng->store, a, base, &b) != 0) {
         fail(x, "UNKNOWN", "Point in time recovery was disabled before the export ran");
         return -1;
     }
@@ -565,8 +565,8 @@ static int load_history(exporter *x, ddb_arena *a, const ddb_table *t)
         return -1;
     }
     x->base_keyspace = b.keyspace;
-    ddb_store_barrier(x->srv->store); /* the changes decided before now have landed (storage.h) */
-    if (ddb_pitr_changes(x->srv->store, a, t->pitr_log, from, to, &x->ch, &x->nch) != 0) {
+    ddb_store_barrier(x->eng->store); /* the changes decided before now have landed (storage.h) */
+    if (ddb_pitr_changes(x->eng->store, a, t->pitr_log, from, to, &x->ch, &x->nch) != 0) {
         fail(x, "UNKNOWN", "reading the table's history failed");
         return -1;
     }
@@ -577,7 +577,7 @@ static int load_history(exporter *x, ddb_arena *a, const ddb_table *t)
    the failure set. */
 static int open_bucket(exporter *x)
 {
-    int rc = ddb_objstore_open(&x->os, x->srv->config, ddb_json_get_str(x->rec, "S3Bucket"));
+    int rc = ddb_objstore_open(&x->os, &x->eng->settings.objstore, ddb_json_get_str(x->rec, "S3Bucket"));
 
     if (rc != DDB_OBJ_OK) {
         fail(x, rc == DDB_OBJ_NOT_FOUND ? "S3NoSuchBucket" : "S3AccessDenied", x->os.err);
@@ -617,7 +617,7 @@ static int write_all(exporter *x, const ddb_table *t, uint32_t table_id, ddb_xfe
         return rc > 0 ? 2 : 0;
     }
     if (!history)
-        snap = ddb_store_snapshot_take(x->srv->store);
+        snap = ddb_store_snapshot_take(x->eng->store);
     if (open_bucket(x) && put(x, "_started", "", 0) == DDB_OBJ_OK) {
         if (x->incremental)
             rc = write_changes(x, stop, ctx);
@@ -627,19 +627,19 @@ static int write_all(exporter *x, const ddb_table *t, uint32_t table_id, ddb_xfe
             write_manifest_files(x);
     }
     if (snap != NULL)
-        ddb_store_snapshot_release(x->srv->store, snap);
+        ddb_store_snapshot_release(x->eng->store, snap);
     ddb_arena_free(&a);
     return rc > 0 ? 1 : 0;
 }
 
-int ddb_export_run(ddb_server *srv, const char *id, const ddb_json *rec, ddb_xfer_stop stop, void *ctx)
+int ddb_export_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xfer_stop stop, void *ctx)
 {
-    exporter x = {srv, id, rec};
+    exporter x = {eng, id, rec};
     const char *prefix = ddb_json_get_str(rec, "S3Prefix"), *fmt = ddb_json_get_str(rec, "ExportFormat");
     const char *type = ddb_json_get_str(rec, "ExportType");
     const char *view = ddb_json_get_str(ddb_json_get(rec, "IncrementalExportSpecification"), "ExportViewType");
     uint32_t table_id = (uint32_t)ddb_json_integer(ddb_json_get(rec, "ddbdTableId"), 0);
-    const ddb_table *t = ddb_catalog_get_by_id(srv->catalog, table_id);
+    const ddb_table *t = ddb_catalog_get_by_id(eng->catalog, table_id);
     double start = now_seconds();
     int rc, ran = 1;
 

@@ -10,8 +10,8 @@
  *     gives it; every value is a string (S) except for attributes the table's AttributeDefinitions
  *     declare (its keys and its indexes' keys), which take that type (N, or B as base64); an empty
  *     field is left out of the item.
- * Each item is a PutItem made in-process (so it is validated as PutItem validates it and goes
- * through the mutation pipeline, indexes included); one that fails counts in ErrorCount and gets
+ * Each item is checked as PutItem checks it and put through the mutation pipeline (indexes and
+ * streams included: engine/mutation.h); one that fails counts in ErrorCount and gets
  * a line in the error log, a CloudWatch-style record {"timestamp", "message"} whose message is
  * DynamoDB's {"itemS3Pointer":{bucket,key,itemIndex},"importArn","errorMessages":[...]}, written
  * at the end to the source bucket as ddbd-import-errors/<ImportId>.jsonl. The record's counts are
@@ -25,19 +25,21 @@
 #include <zstd.h>
 
 #include "server/engine/catalog.h"
-#include "server/api/dispatch.h"
+#include "server/engine/item.h"
+#include "server/engine/mutation.h"
+#include "server/engine/table_stats.h"
 #include "proto/errors.h"
 #include "server/engine/xfer/ion.h"
 #include "server/base/log.h"
 #include "server/engine/xfer/objstore.h"
-#include "server/server.h"
+#include "server/engine/engine.h"
 #include "server/engine/xfer/xfer.h"
 
 #define PROGRESS_ITEMS 5000
 #define ERROR_LOG_DIR "ddbd-import-errors/"
 
 typedef struct importer {
-    ddb_server *srv;
+    ddb_engine *eng;
     const char *id;
     const ddb_json *rec;
     const char *table, *ns, *fmt, *arn;
@@ -49,7 +51,7 @@ typedef struct importer {
     long long processed, imported, errors, bytes, since_progress;
     ddb_buf errlog;
     ddb_arena arena;
-    ddb_buf body, out;
+    ddb_buf body;
     const char *key;  /* the object being read */
     long long index;  /* the item's index in it */
     int cancelled;
@@ -111,34 +113,66 @@ static void begin_body(importer *im, ddb_jw *w)
     ddb_jw_key(w, "Item");
 }
 
-/* PutItem of the body built, in-process, in the import's namespace. */
+/*
+ * The error PutItem would answer for the item in im->body ({"TableName":..., "Item":...}), in its
+ * order: the JSON, the values' types (SerializationException), their decoding and names (a
+ * ValidationException in the envelope PutItem's answers carry, api/dispatch.c), the size, the
+ * table, the key against its schema; NULL when the item can be written (*item, *t, *key set).
+ */
+static const char *item_error(importer *im, ddb_attr *item, const ddb_table **t, ddb_key *key, int *code)
+{
+    ddb_arena *a = &im->arena;
+    const ddb_json *body = ddb_json_parse(a, im->body.data, im->body.len), *json = ddb_json_get(body, "Item");
+    const char *msg;
+
+    *code = DDB_E_SERIALIZATION;
+    if (body == NULL || body->type != DDB_JSON_OBJECT)
+        return ddb_error_lookup(DDB_E_SERIALIZATION)->type; /* (no message: the log shows the type) */
+    if ((msg = ddb_item_check_types(a, json)) != NULL)
+        return msg;
+    *code = DDB_E_VALIDATION;
+    ddb_attr_set_dialect(DDB_VALUES_2026); /* PutItem's wording of value errors (proto/attr.h) */
+    if ((msg = ddb_item_from_json(a, json, item)) != NULL || (msg = ddb_item_names_check(item)) != NULL)
+        return ddb_arena_sprintf(a, "1 validation error detected: %s", msg);
+    if (ddb_item_size(item) > DDB_MAX_ITEM_SIZE)
+        return "Item size has exceeded the maximum allowed size";
+    *t = ddb_catalog_get(im->eng->catalog, ddb_ns_key(a, im->ns, im->table));
+    if (*t == NULL || (*t)->restoring) {
+        *code = DDB_E_RESOURCE_NOT_FOUND;
+        return "Requested resource not found";
+    }
+    return ddb_item_key_check(a, im->eng->store, *t, item, 0, key);
+}
+
+/* Puts the item in im->body through the mutation pipeline, as PutItem puts it (the table's
+   figures charged the same units), or logs the error PutItem would answer. */
 static void put_item(importer *im)
 {
-    static const char target[] = "DynamoDB_20120810.PutItem";
-    ddb_http_in in = {0};
-    ddb_req r = {0};
+    const ddb_table *t = NULL;
+    ddb_mutation m;
+    ddb_attr item;
+    ddb_key key;
+    int code;
+    const char *msg;
 
     ddb_arena_reset(&im->arena);
-    im->out.len = 0;
-    r.arena = &im->arena;
-    r.srv = im->srv;
-    r.body = im->body.data;
-    r.body_len = im->body.len;
-    r.outbuf = &im->out;
-    r.internal = 1;
-    r.ns = im->ns;
-    ddb_jw_init(&r.out, &im->out);
-    in.target = target;
-    in.target_len = sizeof(target) - 1;
-    ddb_dispatch(&r, &in);
     im->processed++;
     im->since_progress++;
-    if (r.err.code == DDB_OK) {
-        im->imported++;
-    } else {
-        char msg[1200];
-        snprintf(msg, sizeof(msg), "%s", r.err.msg ? r.err.msg : ddb_error_lookup(r.err.code)->type);
-        log_error(im, msg);
+    if ((msg = item_error(im, &item, &t, &key, &code)) == NULL) {
+        ddb_mutation_init(&m, DDB_MUT_PUT, t, &key);
+        m.item = &item;
+        m.single_write = 1; /* --write-conflict-rate applies, as to a PutItem */
+        if (ddb_mutate(im->eng, &im->arena, &m) == DDB_OK) {
+            ddb_table_stats_charge(m.t->stats, 0, ddb_mutation_units(&m));
+            im->imported++;
+            return;
+        }
+        msg = m.err.msg ? m.err.msg : ddb_error_lookup(m.err.code)->type;
+    }
+    {
+        char text[1200];
+        snprintf(text, sizeof(text), "%s", msg);
+        log_error(im, text);
     }
 }
 
@@ -345,8 +379,8 @@ static void progress(importer *im)
     const ddb_json *rec;
 
     ddb_arena_init(&a);
-    rec = ddb_xfer_load(im->srv->store, &a, DDB_IMPORT_PREFIX, im->id);
-    ddb_xfer_update(im->srv->store, DDB_IMPORT_PREFIX, im->id, rec, set, 4);
+    rec = ddb_xfer_load(im->eng->store, &a, DDB_IMPORT_PREFIX, im->id);
+    ddb_xfer_update(im->eng->store, DDB_IMPORT_PREFIX, im->id, rec, set, 4);
     ddb_arena_free(&a);
     im->since_progress = 0;
 }
@@ -354,7 +388,7 @@ static void progress(importer *im)
 /* The table is still the one the import created (a DeleteTable cancels the import). */
 static int table_alive(importer *im)
 {
-    const ddb_table *t = ddb_catalog_get_by_id(im->srv->catalog, im->table_id);
+    const ddb_table *t = ddb_catalog_get_by_id(im->eng->catalog, im->table_id);
 
     return t != NULL && strcmp(t->ns, im->ns) == 0;
 }
@@ -444,14 +478,14 @@ static void finish(importer *im)
         if (ddb_objstore_put(&im->os, key, im->errlog.data, im->errlog.len) != DDB_OBJ_OK)
             ddb_log(DDB_LOG_WARN, "import %s: the error log could not be written: %s", im->id, im->os.err);
     }
-    ddb_xfer_update(im->srv->store, DDB_IMPORT_PREFIX, im->id, im->rec, set, im->failure_code && !im->cancelled ? 8 : 6);
+    ddb_xfer_update(im->eng->store, DDB_IMPORT_PREFIX, im->id, im->rec, set, im->failure_code && !im->cancelled ? 8 : 6);
     ddb_log(DDB_LOG_INFO, "import %s %s: %lld items processed, %lld imported, %lld errors", im->id, set[0].s,
             im->processed, im->imported, im->errors);
 }
 
-void ddb_import_run(ddb_server *srv, const char *id, const ddb_json *rec, ddb_xfer_stop stop, void *ctx)
+void ddb_import_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xfer_stop stop, void *ctx)
 {
-    importer im = {srv, id, rec};
+    importer im = {eng, id, rec};
     const ddb_json *src = ddb_json_get(rec, "S3BucketSource");
     const ddb_json *csv = ddb_json_get(ddb_json_get(rec, "InputFormatOptions"), "Csv");
     const char *prefix = ddb_json_get_str(src, "S3KeyPrefix"), *comp = ddb_json_get_str(rec, "InputCompressionType");
@@ -478,7 +512,7 @@ void ddb_import_run(ddb_server *srv, const char *id, const ddb_json *rec, ddb_xf
     ddb_log(DDB_LOG_INFO, "import %s into table %s started", id, im.table);
     if (!table_alive(&im)) {
         im.cancelled = 1;
-    } else if ((rc = ddb_objstore_open(&im.os, srv->config, ddb_json_get_str(src, "S3Bucket"))) != DDB_OBJ_OK) {
+    } else if ((rc = ddb_objstore_open(&im.os, &eng->settings.objstore, ddb_json_get_str(src, "S3Bucket"))) != DDB_OBJ_OK) {
         im.failure_code = rc == DDB_OBJ_NOT_FOUND ? "S3NoSuchBucket" : "S3AccessDenied";
         snprintf(im.failure, sizeof(im.failure), "%s", im.os.err);
     } else if ((rc = ddb_objstore_list(&im.os, prefix ? prefix : "", &keys, &n)) != DDB_OBJ_OK) {
@@ -506,5 +540,4 @@ void ddb_import_run(ddb_server *srv, const char *id, const ddb_json *rec, ddb_xf
     ddb_arena_free(&im.arena);
     ddb_buf_free(&im.errlog);
     ddb_buf_free(&im.body);
-    ddb_buf_free(&im.out);
 }

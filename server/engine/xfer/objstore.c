@@ -46,7 +46,7 @@ static void object_path(ddb_buf *p, const ddb_objstore *o, const char *key)
     ddb_buf_putc(p, '\0');
 }
 
-int ddb_objstore_open(ddb_objstore *o, const ddb_config *cfg, const char *bucket)
+int ddb_objstore_open(ddb_objstore *o, const ddb_objstore_settings *cfg, const char *bucket)
 {
     struct stat st;
     ddb_buf path = {0}, resp = {0};

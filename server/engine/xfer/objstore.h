@@ -1,9 +1,9 @@
 /*
- * server/engine/objstore.h: the buckets exports write to and imports read from.
+ * server/engine/xfer/objstore.h: the buckets exports write to and imports read from.
  *
  * A bucket B is the directory <--export-dir>/B when that directory exists (a file:// mapping: an
  * object key is a path below it, its '/' making subdirectories), else a bucket of the
- * S3-compatible store at --s3-endpoint (engine/s3.c: path-style requests signed with SigV4), else
+ * S3-compatible store at --s3-endpoint (engine/xfer/s3.c: path-style requests signed with SigV4), else
  * it cannot be reached. Only what exports and imports need: put a whole object, get a whole
  * object, list the keys under a prefix. Blocking calls, for the background worker only.
  *
@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#include "server/config.h"
+#include "server/engine/engine.h" /* ddb_objstore_settings */
 #include "proto/json.h" /* ddb_buf */
 
 enum { DDB_OBJ_OK = 0, DDB_OBJ_NOT_FOUND = 1, DDB_OBJ_ERROR = -1 };
@@ -23,14 +23,14 @@ enum { DDB_OBJ_OK = 0, DDB_OBJ_NOT_FOUND = 1, DDB_OBJ_ERROR = -1 };
 typedef struct ddb_objstore {
     char bucket[256];
     char *dir;               /* the bucket's directory (file mapping), or NULL */
-    const ddb_config *cfg;   /* the S3 endpoint and keys */
+    const ddb_objstore_settings *cfg; /* the export directory, the S3 endpoint and keys */
     const char *sse;         /* an S3 PUT's x-amz-server-side-encryption: AES256 or KMS (aws:kms), or NULL */
     const char *sse_kms_key; /* with KMS: x-amz-server-side-encryption-aws-kms-key-id, or NULL */
     char err[512];
 } ddb_objstore;
 
 /* Resolves `bucket`; DDB_OBJ_NOT_FOUND when it is neither a directory nor reachable through S3. */
-int ddb_objstore_open(ddb_objstore *o, const ddb_config *cfg, const char *bucket);
+int ddb_objstore_open(ddb_objstore *o, const ddb_objstore_settings *cfg, const char *bucket);
 void ddb_objstore_close(ddb_objstore *o);
 
 int ddb_objstore_put(ddb_objstore *o, const char *key, const void *data, size_t len);

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "server/server.h"
+#include "server/engine/engine.h"
 
 void ddb_xfer_new_id(char out[32], uint64_t now_ms)
 {
@@ -152,35 +152,4 @@ void ddb_xfer_render(ddb_jw *w, const ddb_json *rec)
         ddb_jw_json(w, m->val);
     }
     ddb_jw_obj_end(w);
-}
-
-static int run_prefix(ddb_server *srv, const char *prefix, const char *status_member, ddb_xfer_stop stop, void *ctx)
-{
-    ddb_arena a;
-    const char **ids;
-    size_t n;
-    int ran = 0;
-
-    ddb_arena_init(&a);
-    n = ddb_xfer_ids(srv->store, &a, prefix, &ids);
-    for (size_t i = 0; i < n && !stop(ctx); i++) {
-        const ddb_json *rec = ddb_xfer_load(srv->store, &a, prefix, ids[i]);
-        const char *st = ddb_json_get_str(rec, status_member);
-        if (st == NULL || strcmp(st, "IN_PROGRESS") != 0)
-            continue;
-        if (prefix[0] == 'e') {
-            ran += ddb_export_run(srv, ids[i], rec, stop, ctx);
-        } else {
-            ddb_import_run(srv, ids[i], rec, stop, ctx);
-            ran++;
-        }
-    }
-    ddb_arena_free(&a);
-    return ran;
-}
-
-int ddb_xfer_run(ddb_server *srv, ddb_xfer_stop stop, void *ctx)
-{
-    return run_prefix(srv, DDB_EXPORT_PREFIX, "ExportStatus", stop, ctx) +
-           run_prefix(srv, DDB_IMPORT_PREFIX, "ImportStatus", stop, ctx);
 }

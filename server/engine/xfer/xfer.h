@@ -23,8 +23,8 @@
 
 #include "proto/json.h"
 #include "server/storage/storage.h"
+#include "server/engine/engine.h"
 
-struct ddb_server;
 
 #define DDB_EXPORT_PREFIX "export/"
 #define DDB_IMPORT_PREFIX "import/"
@@ -59,12 +59,11 @@ void ddb_xfer_render(ddb_jw *w, const ddb_json *rec);
 /* Whether the worker should stop (a restart resumes the work). */
 typedef int (*ddb_xfer_stop)(void *ctx);
 
-/* The worker's turn: runs every IN_PROGRESS export and import; returns how many ran. */
-int ddb_xfer_run(struct ddb_server *srv, ddb_xfer_stop stop, void *ctx);
+
 
 /* One export and one import (export.c, import.c). An export returns 0 when it did not run yet
    (it waits for its point-in-time history's base copy), else 1. */
-int ddb_export_run(struct ddb_server *srv, const char *id, const ddb_json *rec, ddb_xfer_stop stop, void *ctx);
-void ddb_import_run(struct ddb_server *srv, const char *id, const ddb_json *rec, ddb_xfer_stop stop, void *ctx);
+int ddb_export_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xfer_stop stop, void *ctx);
+void ddb_import_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xfer_stop stop, void *ctx);
 
 #endif

@@ -15,7 +15,6 @@
 
 #include <sodium.h>
 
-#include "server/engine/keycodec.h"
 #include "server/storage/rados/rados_internal.h"
 #include "server/storage/ring.h"
 

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/engine/keycodec.h"
 #include "server/storage/rados/rados_plan.h"
 
 #define FIRST_PAGE 64 /* a Query with a small Limit reads little; scans then read larger pages */

@@ -18,7 +18,6 @@
 
 #include <sodium.h>
 
-#include "server/engine/keycodec.h"
 #include "server/storage/rados/rados_plan.h"
 
 /* ---- keys, values, object names ---- */

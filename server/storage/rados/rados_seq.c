@@ -28,7 +28,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "server/engine/keycodec.h"
+#include "server/base/be.h"
 #include "server/storage/rados/rados_plan.h"
 #include "server/storage/sequencer.h"
 

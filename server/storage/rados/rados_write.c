@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "server/base/faults.h"
-#include "server/engine/keycodec.h"
+#include "server/base/be.h"
 #include "server/storage/rados/rados_plan.h"
 
 /* ---- writes: a plan of omap changes per object ---- */

@@ -18,7 +18,6 @@
 #include <rocksdb/c.h>
 #include <sodium.h>
 
-#include "server/engine/keycodec.h"
 #include "server/storage/rocksdb/rocks_internal.h"
 
 /* The data directory's format, in the metadata key "ddbd/format". 1: items only. 2: secondary-index
@@ -418,90 +417,6 @@ void rocks_close_files(ddb_store *s)
     ddb_sequencer_free(s->seq);
     s->seq = NULL;
     pthread_mutex_unlock(&s->sync_lock);
-}
-
-/* The group commit's sync (groupcommit.h): the write-ahead log of every write so far, fsynced. */
-static int sync_log(void *ctx)
-{
-    ddb_store *s = ctx;
-    char *err = NULL;
-
-    pthread_mutex_lock(&s->sync_lock);
-    if (s->db != NULL) /* closed: a snapshot restore is between its close and its reopen */
-        rocksdb_flush_wal(s->db, 1, &err);
-    pthread_mutex_unlock(&s->sync_lock);
-    return rocks_check(err, "sync the log");
-}
-
-struct ddb_groupcommit *rocks_groupcommit(ddb_store *s)
-{
-    return s->gc;
-}
-
-static const ddb_store_ops rocks_ops = {
-    "rocksdb", rocks_format_found, rocks_close, rocks_groupcommit, rocks_nshards, rocks_metrics_text, rocks_hash,
-    rocks_meta_get, rocks_get, rocks_write, rocks_commit, rocks_multi_get, rocks_snapshot_take,
-    rocks_snapshot_release, rocks_multi_get_at, rocks_iter_open_at, rocks_barrier, rocks_exclusive, rocks_iter_open,
-    rocks_meta_iter_open, rocks_seq_iter_open, rocks_seq_last, rocks_seq_floor, rocks_delete_range_all,
-    rocks_checkpoint_save, rocks_checkpoint_restore, rocks_checkpoint_delete, rocks_checkpoint_list,
-};
-
-ddb_store *ddb_rocks_open(const ddb_store_options *o, char **errout)
-{
-    ddb_store *s = calloc(1, sizeof(*s));
-
-    *errout = NULL;
-    if (s == NULL || o->nshards > MAX_SHARDS || (o->nshards == 0 && (o->default_nshards < 1 || o->default_nshards > MAX_SHARDS))) {
-        free(s);
-        *errout = strdup("shard count must be between 1 and 256");
-        return NULL;
-    }
-    if (!o->in_memory && mkdir(o->path, 0755) != 0 && errno != EEXIST) {
-        free(s);
-        *errout = strdup("cannot create the data directory");
-        return NULL;
-    }
-    s->ops = &rocks_ops;
-    for (int i = 0; i < LOCK_STRIPES; i++)
-        pthread_mutex_init(&s->locks[i], NULL);
-    pthread_mutex_init(&s->cf_lock, NULL);
-    pthread_mutex_init(&s->sync_lock, NULL);
-    s->o = *o;
-    s->path = strdup(o->in_memory ? ROCKS_MEMORY_PATH : o->path);
-    s->key_hash = o->key_hash;
-    s->partition_bytes = o->partition_bytes;
-    s->ropts = rocksdb_readoptions_create();
-    s->wopts = rocksdb_writeoptions_create();
-    if (o->in_memory)
-        rocksdb_writeoptions_disable_WAL(s->wopts, 1);
-    s->guard = ddb_diskguard_new(o->in_memory ? NULL : o->path, o->min_free_bytes);
-    /* a restore a crash interrupted is finished first (rocks_snapshots.c) */
-    if ((!o->in_memory && rocks_finish_restore(s, errout) != 0) || rocks_open_files(s, errout) != 0 ||
-        (o->sync_writes && !o->in_memory && (s->gc = ddb_groupcommit_start(sync_log, s)) == NULL)) {
-        rocks_close(s);
-        return NULL;
-    }
-    return s;
-}
-
-void rocks_close(ddb_store *s)
-{
-    if (s == NULL)
-        return;
-    ddb_groupcommit_stop(s->gc);
-    ddb_diskguard_free(s->guard);
-    rocks_close_files(s);
-    rocksdb_readoptions_destroy(s->ropts);
-    rocksdb_writeoptions_destroy(s->wopts);
-    if (s->env != NULL)
-        rocksdb_env_destroy(s->env);
-    rocks_snapshots_free(s);
-    free(s->path);
-    for (int i = 0; i < LOCK_STRIPES; i++)
-        pthread_mutex_destroy(&s->locks[i]);
-    pthread_mutex_destroy(&s->cf_lock);
-    pthread_mutex_destroy(&s->sync_lock);
-    free(s);
 }
 
 unsigned rocks_nshards(const ddb_store *s)

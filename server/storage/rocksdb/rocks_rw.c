@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/engine/keycodec.h"
+#include "server/base/be.h"
 #include "server/storage/rocksdb/rocks_internal.h"
 
 /* A point read with the given read options (the store's, or a snapshot's). */

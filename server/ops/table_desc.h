@@ -1,8 +1,10 @@
 /*
- * server/ops/ops_table.h: what the table operations (ops_table.c, ops_update_table.c) share.
+ * server/ops/table_desc.h: a table's description as DescribeTable, CreateTable, UpdateTable,
+ * DeleteTable and the restores answer it (TableDescription), and the pieces other descriptions
+ * reuse (billing mode, provisioned throughput, status).
  */
-#ifndef DDB_OPS_TABLE_H
-#define DDB_OPS_TABLE_H
+#ifndef DDB_TABLE_DESC_H
+#define DDB_TABLE_DESC_H
 
 #include "server/ops/ops_common.h"
 
@@ -16,14 +18,5 @@ void ddb_write_throughput(ddb_jw *w, const ddb_json *pt, int pay_per_request);
 const char *ddb_table_status(const ddb_table *t);
 /* Writes {"<wrapper>": TableDescription}; with `count`, exact item counts and sizes. */
 void ddb_write_table_description(ddb_req *req, const ddb_table *t, const char *wrapper, const char *status, int count);
-
-/*
- * Creates a table in the request's namespace from `in`, a CreateTable-shaped request (validated),
- * as CreateTable stores it; `more` (may be NULL) adds members to the description (a restore's
- * "ddbdRestore"). Only when `in` is the request itself is its StreamSpecification planned.
- * Returns 0, 1 when the name exists, -1 on storage failure, -2 with the error recorded on req.
- */
-int ddb_table_create(ddb_req *req, const ddb_json *in, void (*more)(ddb_jw *w, void *ctx), void *ctx,
-                     const ddb_table **out);
 
 #endif

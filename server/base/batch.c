@@ -1,9 +1,9 @@
 /*
- * server/storage/batch.c: compound writes, built in an arena (see storage.h). Backend-independent.
+ * server/base/batch.c: compound writes, built in an arena (see batch.h).
  */
 #include <string.h>
 
-#include "server/storage/storage.h"
+#include "server/base/batch.h"
 
 void ddb_batch_init(ddb_batch *b, ddb_arena *a)
 {

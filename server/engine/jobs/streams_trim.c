@@ -1,30 +1,31 @@
 /*
- * server/engine/streams_tasks.c: the streams' work outside requests (see streams.h): a new
- * generation of shards when the store's shard count grew, the 24-hour trim of records, and the
- * end of streams disabled (or whose table was deleted) 24 hours ago.
+ * server/engine/jobs/streams_trim.c: the streams' work outside requests (see streams_trim.h).
  */
+#include "server/engine/jobs/streams_trim.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 #include "server/base/clock.h"
 #include "server/base/log.h"
-#include "server/server.h"
+#include "server/engine/engine.h"
+#include "server/engine/jobs/expiry.h"
 #include "server/engine/streams.h"
 
 /* Closes the last generation (its shards' last numbers) and opens one of n shards. */
-static void add_generation(ddb_server *srv, ddb_arena *a, ddb_stream_info *info, unsigned n, uint64_t now)
+static void add_generation(ddb_engine *eng, ddb_arena *a, ddb_stream_info *info, unsigned n, uint64_t now)
 {
     ddb_stream_gen *last = &info->gens[info->ngens - 1];
     uint64_t *ends = DDB_NEW_ARRAY(a, uint64_t, last->nshards);
 
     /* read while the generation is still open (shard_last answers a closed one from its ends) */
     for (unsigned i = 0; i < last->nshards; i++)
-        ends[i] = ddb_stream_shard_last(srv->store, info, info->ngens - 1, i);
+        ends[i] = ddb_stream_shard_last(eng->store, info, info->ngens - 1, i);
     last->ends = ends;
     info->gens[info->ngens++] = (ddb_stream_gen){n, now, NULL};
 }
 
-static int reshard_table(ddb_server *srv, const ddb_table *t, unsigned n)
+static int reshard_table(ddb_engine *eng, const ddb_table *t, unsigned n)
 {
     static const char *const skip[] = {"ddbdStream", NULL};
     ddb_arena a;
@@ -37,9 +38,9 @@ static int reshard_table(ddb_server *srv, const ddb_table *t, unsigned n)
     int rc = -1;
 
     ddb_arena_init(&a);
-    if (t->stream_ngens >= DDB_MAX_STREAM_GENS || ddb_stream_info_get(srv->store, &a, t->stream_id, &info) != 0)
+    if (t->stream_ngens >= DDB_MAX_STREAM_GENS || ddb_stream_info_get(eng->store, &a, t->stream_id, &info) != 0)
         goto out;
-    add_generation(srv, &a, &info, n, ddb_clock_now_ms());
+    add_generation(eng, &a, &info, n, ddb_clock_now_ms());
     memcpy(counts, t->stream_counts, sizeof(unsigned) * t->stream_ngens);
     counts[t->stream_ngens] = n;
     ddb_batch_init(&extra, &a);
@@ -49,7 +50,7 @@ static int reshard_table(ddb_server *srv, const ddb_table *t, unsigned n)
     ddb_desc_write(&w, t, skip, NULL);
     ddb_stream_write_member(&w, t->stream_id, t->stream_label, t->stream_view, 1, counts, t->stream_ngens + 1);
     ddb_jw_obj_end(&w);
-    rc = ddb_catalog_update(srv->catalog, t, buf.data, buf.len, &extra, &updated);
+    rc = ddb_catalog_update(eng->catalog, t, buf.data, buf.len, &extra, &updated);
     if (rc == 0)
         ddb_log(DDB_LOG_INFO, "streams: the stream of table %s now has %u shards (generation %u; the old shards are closed)",
                 t->name, n, t->stream_ngens);
@@ -59,21 +60,21 @@ out:
     return rc;
 }
 
-int ddb_streams_reshard(ddb_server *srv, char **err)
+int ddb_streams_reshard(ddb_engine *eng, char **err)
 {
-    unsigned n = ddb_store_nshards(srv->store);
+    unsigned n = ddb_store_nshards(eng->store);
     ddb_arena a;
     const ddb_table **tables;
     size_t nt;
     int rc = 0;
 
     ddb_arena_init(&a);
-    nt = ddb_catalog_snapshot(srv->catalog, &a, &tables);
+    nt = ddb_catalog_snapshot(eng->catalog, &a, &tables);
     for (size_t i = 0; i < nt && rc == 0; i++) {
         const ddb_table *t = tables[i];
         if (t->stream_id == 0 || t->stream_counts[t->stream_ngens - 1] >= n)
             continue;
-        if (reshard_table(srv, t, n) != 0) {
+        if (reshard_table(eng, t, n) != 0) {
             *err = strdup("cannot open a new generation of stream shards");
             rc = -1;
         }
@@ -83,7 +84,7 @@ int ddb_streams_reshard(ddb_server *srv, char **err)
 }
 
 /* Records of one shard written before `cutoff` go; the numbering stays above them. */
-static void trim_shard(ddb_server *srv, ddb_arena *a, const ddb_stream_info *info, unsigned g, unsigned shard,
+static void trim_shard(ddb_engine *eng, ddb_arena *a, const ddb_stream_info *info, unsigned g, unsigned shard,
                        uint64_t cutoff)
 {
     char lo[DDB_STREAM_PREFIX_BYTES], hi[DDB_STREAM_PREFIX_BYTES], *stop = NULL;
@@ -93,7 +94,7 @@ static void trim_shard(ddb_server *srv, ddb_arena *a, const ddb_stream_info *inf
 
     ddb_stream_prefix(info->id, g, shard, lo);
     ddb_stream_prefix(info->id, g, shard + 1, hi);
-    it = ddb_store_seq_iter_open(srv->store, lo, sizeof(lo), hi, sizeof(hi), 0);
+    it = ddb_store_seq_iter_open(eng->store, lo, sizeof(lo), hi, sizeof(hi), 0);
     for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
         size_t klen, vlen;
         const char *k = ddb_store_iter_key(it, &klen), *v = ddb_store_iter_val(it, &vlen);
@@ -108,44 +109,52 @@ static void trim_shard(ddb_server *srv, ddb_arena *a, const ddb_stream_info *inf
     ddb_store_iter_close(it);
     if (last == 0)
         return;
-    ddb_store_seq_floor(srv->store, lo, sizeof(lo), last);
-    ddb_store_delete_range_all(srv->store, lo, sizeof(lo), stop ? stop : hi, stop ? stoplen : sizeof(hi));
+    ddb_store_seq_floor(eng->store, lo, sizeof(lo), last);
+    ddb_store_delete_range_all(eng->store, lo, sizeof(lo), stop ? stop : hi, stop ? stoplen : sizeof(hi));
 }
 
 /* The end of a stream: its records and its registry entry. */
-static void drop_stream(ddb_server *srv, ddb_arena *a, const ddb_stream_info *info)
+static void drop_stream(ddb_engine *eng, ddb_arena *a, const ddb_stream_info *info)
 {
     char lo[4], hi[4];
     ddb_batch b;
 
     ddb_put_be(lo, info->id, 4);
     ddb_put_be(hi, (uint64_t)info->id + 1, 4);
-    if (ddb_store_delete_range_all(srv->store, lo, 4, hi, 4) != 0)
+    if (ddb_store_delete_range_all(eng->store, lo, 4, hi, 4) != 0)
         return;
     ddb_batch_init(&b, a);
     ddb_stream_info_delete(&b, a, info->id);
-    ddb_store_write(srv->store, &b);
+    ddb_store_write(eng->store, &b);
     ddb_log(DDB_LOG_INFO, "streams: stream %s of table %s expired (disabled 24 hours ago)", info->label, info->table);
 }
 
-void ddb_streams_trim(ddb_server *srv, uint64_t now)
+void ddb_streams_trim(ddb_engine *eng, uint64_t now)
 {
     ddb_arena a;
     ddb_stream_info *infos;
     long n;
 
     ddb_arena_init(&a);
-    n = ddb_stream_info_list(srv->store, &a, &infos);
+    n = ddb_stream_info_list(eng->store, &a, &infos);
     for (long i = 0; i < n; i++) {
         const ddb_stream_info *info = &infos[i];
         if (info->disabled_ms != 0 && now >= info->disabled_ms + DDB_STREAM_RETENTION_MS) {
-            drop_stream(srv, &a, info);
+            drop_stream(eng, &a, info);
             continue;
         }
         for (unsigned g = 0; g < info->ngens && now > DDB_STREAM_RETENTION_MS; g++) {
             for (unsigned s = 0; s < info->gens[g].nshards; s++)
-                trim_shard(srv, &a, info, g, s, now - DDB_STREAM_RETENTION_MS);
+                trim_shard(eng, &a, info, g, s, now - DDB_STREAM_RETENTION_MS);
         }
     }
     ddb_arena_free(&a);
 }
+
+static void sweep(ddb_engine *eng, void *state, uint64_t now_ms)
+{
+    (void)state;
+    ddb_streams_trim(eng, now_ms);
+}
+
+const ddb_job ddb_job_stream_trim = {.name = "stream trim", .sweep = sweep, .interval = ddb_expiry_interval};

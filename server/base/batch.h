@@ -1,0 +1,52 @@
+/*
+ * server/base/batch.h: a compound write being built: puts and deletes of keys of the data and the
+ * metadata space, and sequenced puts, in an arena. A store applies one atomically
+ * (server/storage/storage.h's ddb_store_write, ddb_store_commit's decisions); the engine and the
+ * operations build them (an item's change with its index entries and stream record, a catalog
+ * change's records). Nothing here knows a store.
+ */
+#ifndef DDB_BATCH_H
+#define DDB_BATCH_H
+
+#include <stddef.h>
+
+#include "proto/arena.h"
+
+typedef struct ddb_write_op {
+    int meta;           /* the metadata space, else the data space */
+    int is_delete;
+    const char *key;
+    size_t klen;
+    const char *val;
+    size_t vlen;
+    int sequenced;      /* a sequenced put: `key` is the prefix (ddb_batch_put_seq) */
+} ddb_write_op;
+
+typedef struct ddb_batch {
+    ddb_write_op *ops;
+    size_t n, cap;
+    ddb_arena *arena;
+} ddb_batch;
+
+void ddb_batch_init(ddb_batch *b, ddb_arena *a);
+void ddb_batch_put(ddb_batch *b, const char *key, size_t klen, const char *val, size_t vlen);
+void ddb_batch_delete(ddb_batch *b, const char *key, size_t klen);
+void ddb_batch_meta_put(ddb_batch *b, const char *key, size_t klen, const char *val, size_t vlen);
+void ddb_batch_meta_delete(ddb_batch *b, const char *key, size_t klen);
+/* Appends every op of `src` to `b`. */
+void ddb_batch_append(ddb_batch *b, const ddb_batch *src);
+/*
+ * A sequenced put (stream records): the data key is `prefix` followed by an 8-byte big-endian
+ * sequence number that the backend assigns when the write is applied, greater than the number of
+ * every earlier sequenced put under the same prefix. Numbers become visible in order through
+ * ddb_store_seq_last: every number up to it has been applied (or lost to a failed write, a gap
+ * that never fills), so a reader that reads a prefix up to that number sees its records in order
+ * and never misses one that appears later below it. (Keys above it may already be stored; readers
+ * leave them for later.) Numbers start at 1 and are never reused, also after the keys are
+ * deleted, as long as the highest one is kept or a floor (ddb_store_seq_floor) says so. They are
+ * read with ddb_store_seq_iter_open (the backend places them as it likes) and deleted with
+ * ddb_store_delete_range_all.
+ */
+void ddb_batch_put_seq(ddb_batch *b, const char *prefix, size_t plen, const char *val, size_t vlen);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * server/base/error.h: an error as DynamoDB answers it (types from include/ddb/ddb_errors.def).
+ */
+#ifndef DDB_ERROR_H
+#define DDB_ERROR_H
+
+#include <stdint.h>
+
+#include "proto/attr.h"
+
+/* One entry of TransactionCanceledException's "CancellationReasons", in action order. */
+typedef struct ddb_cancel_reason {
+    const char *code;     /* "None", "ConditionalCheckFailed", "ValidationError", "TransactionConflict", ... */
+    const char *msg;      /* NULL for "None" (DynamoDB sends no Message then) */
+    const ddb_attr *item; /* ReturnValuesOnConditionCheckFailure ALL_OLD: the item as it was */
+} ddb_cancel_reason;
+
+/*
+ * An error as DynamoDB answers it: its type and message, plus the structured details some errors
+ * carry. A request records one (api/req.h), and so does each mutation of the engine, whose error
+ * becomes its request's. The renderer (http/http.c) writes every detail that is set, so an error
+ * that needs one sets it here and nothing else learns the wire shape.
+ */
+typedef struct ddb_error {
+    int code;             /* DDB_OK or a DDB_E_* */
+    const char *msg;      /* NULL: the error has no message field; in the arena */
+    const ddb_attr *item; /* ConditionalCheckFailedException's "Item" (ReturnValuesOnConditionCheckFailure) */
+    const ddb_cancel_reason *reasons; /* TransactionCanceledException's "CancellationReasons" */
+    uint32_t nreasons;
+} ddb_error;
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * server/engine/engine.h: the engine context: what the table engine, its background jobs and the
+ * operations work on, in place of the whole server.
+ *
+ * The wiring (server/server.c) opens the store and the catalog, fills the settings from the
+ * command line and starts the background work; everything below the wiring (engine/, its jobs/ and
+ * xfer/, and the operations through req->eng) reaches the process's state only through this
+ * struct, so none of it includes a header of a layer above it.
+ */
+#ifndef DDB_ENGINE_H
+#define DDB_ENGINE_H
+
+#include <stdint.h>
+
+#include "server/engine/catalog.h"
+#include "server/storage/storage.h"
+
+/* DynamoDB's limit on an item collection (a partition key's items and their LSI entries). */
+#define DDB_ITEM_COLLECTION_LIMIT (10ULL * 1024 * 1024 * 1024)
+
+/* Where exports are written and imports read (engine/xfer/objstore.h): bucket B is the directory
+   <export_dir>/B when that exists, else bucket B of the S3-compatible store at s3_endpoint. */
+typedef struct ddb_objstore_settings {
+    const char *export_dir;  /* --export-dir DIR, or NULL */
+    const char *s3_endpoint; /* --s3-endpoint http://HOST:PORT, or NULL */
+    const char *s3_access_key, *s3_secret_key, *s3_region; /* NULL: the AWS_* environment, us-east-1 */
+} ddb_objstore_settings;
+
+/* The command line's settings the engine and its jobs act on (server/config.h says each one). */
+typedef struct ddb_engine_settings {
+    unsigned long long item_collection_limit; /* bytes; 0: DynamoDB's 10 GB */
+    double write_conflict_rate;       /* single-item writes failed with TransactionConflictException */
+    double transaction_conflict_rate; /* transactions cancelled with TransactionConflict */
+    unsigned ttl_interval;            /* seconds between TTL sweeps */
+    ddb_objstore_settings objstore;
+} ddb_engine_settings;
+
+typedef struct ddb_engine {
+    ddb_store *store;
+    ddb_catalog *catalog;
+    struct ddb_tokens *tokens; /* ClientRequestTokens in flight (engine/idempotency.h) */
+    /* the background worker (engine/jobs/tasks.h); NULL while a snapshot is restored. The core
+       never uses it: the operations and jobs that record work kick it. */
+    struct ddb_tasks *tasks;
+    ddb_engine_settings settings;
+} ddb_engine;
+
+/* A keyed 64-bit hash (SipHash-2-4 under the data directory's key: storage.h's ddb_store_hash), for
+   tokens the server signs, such as shard iterators. */
+uint64_t ddb_engine_hash(const ddb_engine *eng, const void *data, size_t len);
+/* The store's shard count: how many shards a new stream generation has (engine/streams.h). */
+unsigned ddb_engine_nshards(const ddb_engine *eng);
+
+#endif

@@ -1,0 +1,149 @@
+/*
+ * server/engine/jobs/backup_records.c: backup records, read (see backup_records.h).
+ */
+#include "server/engine/jobs/backup_records.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t json_u64(const ddb_json *obj, const char *key)
+{
+    const ddb_json *v = ddb_json_get(obj, key);
+    return v != NULL && v->type == DDB_JSON_NUMBER ? strtoull(v->u.s, NULL, 10) : 0;
+}
+
+static int parse_record(ddb_arena *a, const char *id, const char *text, size_t len, ddb_backup *b)
+{
+    const ddb_json *r = ddb_json_parse(a, text, len);
+
+    if (r == NULL || r->type != DDB_JSON_OBJECT)
+        return -1;
+    memset(b, 0, sizeof(*b));
+    b->id = id;
+    b->arn = ddb_json_get_str(r, "Arn");
+    b->name = ddb_json_get_str(r, "Name");
+    b->ns = ddb_json_get_str(r, "Ns");
+    b->table = ddb_json_get_str(r, "Table");
+    b->table_arn = ddb_json_get_str(r, "TableArn");
+    b->table_uuid = ddb_json_get_str(r, "TableId");
+    b->status = ddb_json_get_str(r, "Status");
+    b->source_id = (uint32_t)json_u64(r, "SourceId");
+    b->keyspace = (uint32_t)json_u64(r, "Keyspace");
+    b->created_ms = json_u64(r, "Created");
+    b->size = json_u64(r, "Size");
+    b->items = json_u64(r, "Items");
+    b->source = ddb_json_get(r, "Source");
+    b->pitr = ddb_json_get_str(r, "Kind") != NULL && strcmp(ddb_json_get_str(r, "Kind"), "PITR") == 0;
+    b->system = ddb_json_get_str(r, "Type") != NULL && strcmp(ddb_json_get_str(r, "Type"), "SYSTEM") == 0;
+    b->expires_ms = json_u64(r, "Expires");
+    b->snapshot = ddb_json_get_str(r, "Snapshot");
+    if (b->arn == NULL || b->status == NULL || b->ns == NULL || b->source == NULL || b->keyspace == 0)
+        return -1;
+    return 0;
+}
+
+int ddb_backup_load(ddb_store *s, ddb_arena *a, const char *id, ddb_backup *out)
+{
+    const char *key = ddb_arena_sprintf(a, DDB_BACKUP_PREFIX "%s", id);
+    char *val;
+    size_t vlen;
+
+    if (ddb_store_meta_get(s, a, key, strlen(key), &val, &vlen) != 0)
+        return -1;
+    if (val == NULL)
+        return 1;
+    return parse_record(a, ddb_arena_sprintf(a, "%s", id), val, vlen, out) == 0 ? 0 : -1;
+}
+
+const char *ddb_backup_id_of_arn(const char *arn)
+{
+    const char *p = arn != NULL ? strstr(arn, "/backup/") : NULL;
+
+    return p != NULL && p[8] != '\0' && strchr(p + 8, '/') == NULL ? p + 8 : NULL;
+}
+
+int ddb_backup_each(ddb_store *s, const char *ns, const char *after, int (*fn)(void *ctx, const ddb_backup *b),
+                    void *ctx)
+{
+    static const char hi[] = "backup0"; /* '/' + 1 */
+    const char *lo = DDB_BACKUP_PREFIX;
+    ddb_store_iter *it = ddb_store_meta_iter_open(s, lo, strlen(lo), hi, sizeof(hi) - 1);
+    char from[128];
+    size_t fromlen = 0;
+    int rc = 0;
+
+    if (after != NULL) {
+        fromlen = (size_t)snprintf(from, sizeof(from), DDB_BACKUP_PREFIX "%s", after);
+        if (fromlen >= sizeof(from))
+            fromlen = 0;
+    }
+    for (ddb_store_iter_seek(it, fromlen ? from : NULL, fromlen); ddb_store_iter_valid(it) && rc == 0;
+         ddb_store_iter_next(it)) {
+        size_t klen, vlen;
+        const char *k = ddb_store_iter_key(it, &klen);
+        const char *v = ddb_store_iter_val(it, &vlen);
+        ddb_arena a;
+        ddb_backup b;
+        if (fromlen && klen == fromlen && memcmp(k, from, klen) == 0)
+            continue;
+        ddb_arena_init(&a);
+        if (parse_record(&a, ddb_arena_strndup(&a, k + strlen(lo), klen - strlen(lo)), v, vlen, &b) == 0 &&
+            (ns == NULL || strcmp(b.ns, ns) == 0))
+            rc = fn(ctx, &b);
+        ddb_arena_free(&a);
+    }
+    if (rc == 0 && ddb_store_iter_status(it) != DDB_STORE_OK)
+        rc = -1;
+    ddb_store_iter_close(it);
+    return rc < 0 ? -1 : 0;
+}
+
+static void write_str(ddb_jw *w, const char *key, const char *val)
+{
+    ddb_jw_key(w, key);
+    ddb_jw_str(w, val != NULL ? val : "");
+}
+
+void ddb_backup_record_put(ddb_batch *out, ddb_arena *a, const ddb_backup *b)
+{
+    const char *key = ddb_arena_sprintf(a, DDB_BACKUP_PREFIX "%s", b->id);
+    ddb_buf buf = {0};
+    ddb_jw w;
+
+    ddb_jw_init(&w, &buf);
+    ddb_jw_obj_begin(&w);
+    write_str(&w, "Arn", b->arn);
+    write_str(&w, "Name", b->name);
+    write_str(&w, "Ns", b->ns);
+    write_str(&w, "Table", b->table);
+    write_str(&w, "TableArn", b->table_arn);
+    write_str(&w, "TableId", b->table_uuid);
+    ddb_jw_key(&w, "SourceId");
+    ddb_jw_int(&w, b->source_id);
+    ddb_jw_key(&w, "Keyspace");
+    ddb_jw_int(&w, b->keyspace);
+    ddb_jw_key(&w, "Created");
+    ddb_jw_int(&w, (long long)b->created_ms);
+    write_str(&w, "Status", b->status);
+    ddb_jw_key(&w, "Source");
+    ddb_jw_json(&w, b->source);
+    if (b->pitr)
+        write_str(&w, "Kind", "PITR");
+    if (b->snapshot != NULL) /* whichever gateway copies it opens the snapshot by this name (storage.h) */
+        write_str(&w, "Snapshot", b->snapshot);
+    if (b->system) {
+        write_str(&w, "Type", "SYSTEM");
+        ddb_jw_key(&w, "Expires");
+        ddb_jw_int(&w, (long long)b->expires_ms);
+    }
+    ddb_jw_obj_end(&w);
+    ddb_batch_meta_put(out, key, strlen(key), ddb_arena_strndup(a, buf.data, buf.len), buf.len);
+    ddb_buf_free(&buf);
+}
+
+const char *ddb_backup_billing_mode(const ddb_backup *b)
+{
+    const char *m = ddb_json_get_str(b->source, "BillingMode");
+    return m != NULL ? m : "PROVISIONED";
+}

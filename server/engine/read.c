@@ -1,0 +1,110 @@
+/*
+ * server/engine/read.c: the operations' reads (see read.h).
+ */
+#include "server/engine/read.h"
+
+#include <string.h>
+
+#include "server/engine/itemcodec.h"
+
+int ddb_read_item(ddb_engine *eng, ddb_arena *a, const ddb_key *key, ddb_attr *item, size_t *size, int *found)
+{
+    char *val;
+    size_t vlen;
+
+    if (ddb_store_get(eng->store, a, key->bytes, key->len, &val, &vlen) != DDB_STORE_OK ||
+        (val != NULL && ddb_item_decode(a, val, vlen, item) != 0))
+        return DDB_READ_FAILED;
+    *found = val != NULL;
+    *size = val != NULL ? ddb_item_stored_size(val, vlen) : 0;
+    return 0;
+}
+
+int ddb_read_stored(ddb_engine *eng, ddb_arena *a, const ddb_key *key, const char **val, size_t *vlen)
+{
+    char *v;
+
+    if (ddb_store_get(eng->store, a, key->bytes, key->len, &v, vlen) != DDB_STORE_OK)
+        return DDB_READ_FAILED;
+    *val = v;
+    return 0;
+}
+
+int ddb_read_batch(ddb_engine *eng, ddb_arena *a, ddb_read_slot *slots, size_t n)
+{
+    ddb_store_snapshot *snap = ddb_store_snapshot_take_light(eng->store);
+    ddb_store_key *keys = DDB_NEW_ARRAY(a, ddb_store_key, n ? n : 1);
+    int rc;
+
+    for (size_t i = 0; i < n; i++)
+        keys[i] = (ddb_store_key){slots[i].key, slots[i].klen, NULL, 0};
+    rc = snap != NULL ? ddb_store_multi_get_at(eng->store, snap, a, keys, n) : DDB_STORE_EIO;
+    if (snap != NULL)
+        ddb_store_snapshot_release(eng->store, snap);
+    for (size_t i = 0; rc == DDB_STORE_OK && i < n; i++) {
+        slots[i].val = keys[i].val;
+        slots[i].vlen = keys[i].vlen;
+    }
+    return rc == DDB_STORE_OK ? 0 : rc == DDB_STORE_ECONFLICT ? DDB_READ_CONFLICT : DDB_READ_FAILED;
+}
+
+/* fn over an open iterator from `after` (exclusive); the iterator is closed. */
+static int each(ddb_store_iter *it, const char *after, size_t afterlen, ddb_read_fn fn, void *ctx)
+{
+    int rc = 0;
+
+    ddb_store_iter_seek(it, after, afterlen);
+    for (; ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
+        size_t klen, vlen;
+        const char *k = ddb_store_iter_key(it, &klen);
+        const char *v = ddb_store_iter_val(it, &vlen);
+        if (after != NULL && klen == afterlen && memcmp(k, after, klen) == 0)
+            continue;
+        if ((rc = fn(ctx, k, klen, v, vlen)) != 0)
+            break;
+    }
+    /* an I/O error must never look like the end of the range (a short page) */
+    if (rc == 0 && ddb_store_iter_status(it) != DDB_STORE_OK)
+        rc = DDB_READ_FAILED;
+    ddb_store_iter_close(it);
+    return rc;
+}
+
+int ddb_read_range(ddb_engine *eng, const char *lo, size_t lolen, const char *hi, size_t hilen, int reverse,
+                   const char *after, size_t afterlen, ddb_read_fn fn, void *ctx)
+{
+    return each(ddb_store_iter_open(eng->store, lo, lolen, hi, hilen, reverse), after, afterlen, fn, ctx);
+}
+
+int ddb_read_seq_range(ddb_engine *eng, const char *lo, size_t lolen, const char *hi, size_t hilen, ddb_read_fn fn,
+                       void *ctx)
+{
+    return each(ddb_store_seq_iter_open(eng->store, lo, lolen, hi, hilen, 0), NULL, 0, fn, ctx);
+}
+
+int ddb_keyspace_each(ddb_store *s, const ddb_store_snapshot *snap, uint32_t id, ddb_arena *a,
+                      int (*fn)(void *ctx, const char *key, size_t klen, const ddb_attr *item), void *ctx)
+{
+    char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
+    ddb_store_iter *it;
+    int rc = 0;
+
+    ddb_key_table_range(id, lo, hi);
+    it = snap != NULL ? ddb_store_iter_open_at(s, snap, lo, sizeof(lo), hi, sizeof(hi), 0)
+                      : ddb_store_iter_open(s, lo, sizeof(lo), hi, sizeof(hi), 0);
+    for (ddb_store_iter_seek(it, NULL, 0); rc == 0 && ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
+        size_t klen, vlen;
+        const char *k = ddb_store_iter_key(it, &klen);
+        const char *v = ddb_store_iter_val(it, &vlen);
+        ddb_attr item;
+        if (ddb_item_decode(a, v, vlen, &item) != 0) {
+            rc = DDB_STORE_ECORRUPT;
+            break;
+        }
+        rc = fn(ctx, k, klen, &item);
+    }
+    if (rc == 0)
+        rc = ddb_store_iter_status(it);
+    ddb_store_iter_close(it);
+    return rc;
+}

@@ -1,0 +1,210 @@
+/*
+ * server/ops/restore.c: a table created as a restore of a backup or of a point in time (see
+ * restore.h).
+ */
+#include "server/ops/restore.h"
+
+#include <string.h>
+
+#include "ddb/ddb_status.h"
+#include "proto/ops.h"
+#include "server/api/validate.h"
+#include "server/engine/engine.h"
+#include "server/engine/jobs/tasks.h"
+#include "server/ops/table_create.h"
+#include "server/ops/table_desc.h"
+
+static void write_str(ddb_jw *w, const char *key, const char *val)
+{
+    ddb_jw_key(w, key);
+    ddb_jw_str(w, val != NULL ? val : "");
+}
+
+typedef struct restore_member {
+    const ddb_backup *b;
+    uint64_t now;
+    uint32_t log;      /* to a point in time: the source's change log (pitr.h), replayed up to `now` */
+} restore_member;
+
+/* Whether `name` is an AttributeName in a list of key schema elements. */
+static int in_key_schema(const ddb_json *ks, const char *name)
+{
+    for (uint32_t i = 0; ks != NULL && ks->type == DDB_JSON_ARRAY && i < ks->n; i++) {
+        const char *a = ddb_json_get_str(ks->u.items[i], "AttributeName");
+        if (a != NULL && strcmp(a, name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int attr_used(const ddb_json *src, const ddb_json *lsis, const ddb_json *gsis, const char *name)
+{
+    const ddb_json *lists[2] = {lsis, gsis};
+
+    if (in_key_schema(ddb_json_get(src, "KeySchema"), name))
+        return 1;
+    for (int l = 0; l < 2; l++) {
+        for (uint32_t i = 0; lists[l] != NULL && lists[l]->type == DDB_JSON_ARRAY && i < lists[l]->n; i++)
+            if (in_key_schema(ddb_json_get(lists[l]->u.items[i], "KeySchema"), name))
+                return 1;
+    }
+    return 0;
+}
+
+/* An index as CreateTable takes it: its name, key, projection and (provisioned) throughput. */
+static void write_index(ddb_jw *w, const ddb_json *ix, int global, const ddb_json *pt)
+{
+    ddb_jw_obj_begin(w);
+    write_str(w, "IndexName", ddb_json_get_str(ix, "IndexName"));
+    ddb_jw_key(w, "KeySchema");
+    ddb_jw_json(w, ddb_json_get(ix, "KeySchema"));
+    ddb_jw_key(w, "Projection");
+    ddb_jw_json(w, ddb_json_get(ix, "Projection"));
+    if (global && pt != NULL) {
+        const ddb_json *own = ddb_json_get(ix, "ProvisionedThroughput");
+        const ddb_json *use = own != NULL && ddb_json_ll(own, "ReadCapacityUnits") > 0 ? own : pt;
+        ddb_jw_key(w, "ProvisionedThroughput");
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "ReadCapacityUnits");
+        ddb_jw_int(w, ddb_json_ll(use, "ReadCapacityUnits"));
+        ddb_jw_key(w, "WriteCapacityUnits");
+        ddb_jw_int(w, ddb_json_ll(use, "WriteCapacityUnits"));
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_obj_end(w);
+}
+
+static void write_index_list(ddb_jw *w, const char *key, const ddb_json *list, int global, const ddb_json *pt,
+                             int from_request)
+{
+    if (list == NULL || list->type != DDB_JSON_ARRAY || list->n == 0)
+        return;
+    ddb_jw_key(w, key);
+    ddb_jw_arr_begin(w);
+    for (uint32_t i = 0; i < list->n; i++) {
+        if (from_request) /* an override is passed as sent: CreateTable's spec judges it */
+            ddb_jw_json(w, list->u.items[i]);
+        else
+            write_index(w, list->u.items[i], global, pt);
+    }
+    ddb_jw_arr_end(w);
+}
+
+/*
+ * The CreateTable request that makes the restored table: the backup's schema with the request's
+ * overrides (billing mode, throughput, the index lists replacing the backup's, SSE); only the
+ * attribute definitions the remaining keys use are kept. Streams, TTL, tags, deletion protection
+ * and PITR are not restored, as in DynamoDB.
+ */
+const ddb_json *ddb_restore_compose(ddb_req *req, const ddb_backup *b)
+{
+    const ddb_json *in = req->in, *src = b->source;
+    const char *mode = ddb_json_get_str(in, "BillingModeOverride");
+    const ddb_json *pt = ddb_json_get(in, "ProvisionedThroughputOverride");
+    const ddb_json *lsi_o = ddb_json_get(in, "LocalSecondaryIndexOverride");
+    const ddb_json *gsi_o = ddb_json_get(in, "GlobalSecondaryIndexOverride");
+    const ddb_json *lsis = lsi_o != NULL ? lsi_o : ddb_json_get(src, "LocalSecondaryIndexes");
+    const ddb_json *gsis = gsi_o != NULL ? gsi_o : ddb_json_get(src, "GlobalSecondaryIndexes");
+    const ddb_json *sse = ddb_json_get(in, "SSESpecificationOverride");
+    const ddb_json *defs = ddb_json_get(src, "AttributeDefinitions");
+    ddb_buf buf = {0};
+    ddb_jw w;
+    const ddb_json *out;
+
+    if (mode == NULL)
+        mode = ddb_backup_billing_mode(b);
+    if (pt == NULL && strcmp(mode, "PROVISIONED") == 0 && strcmp(ddb_backup_billing_mode(b), "PROVISIONED") == 0)
+        pt = ddb_json_get(src, "ProvisionedThroughput");
+    if (sse == NULL)
+        sse = ddb_json_get(src, "SSESpecification");
+    ddb_jw_init(&w, &buf);
+    ddb_jw_obj_begin(&w);
+    write_str(&w, "TableName", ddb_json_get_str(in, "TargetTableName"));
+    ddb_jw_key(&w, "AttributeDefinitions");
+    ddb_jw_arr_begin(&w);
+    for (uint32_t i = 0; defs != NULL && defs->type == DDB_JSON_ARRAY && i < defs->n; i++) {
+        const char *name = ddb_json_get_str(defs->u.items[i], "AttributeName");
+        if (name != NULL && attr_used(src, lsis, gsis, name))
+            ddb_jw_json(&w, defs->u.items[i]);
+    }
+    ddb_jw_arr_end(&w);
+    ddb_jw_key(&w, "KeySchema");
+    ddb_jw_json(&w, ddb_json_get(src, "KeySchema"));
+    write_str(&w, "BillingMode", mode);
+    if (pt != NULL && strcmp(mode, "PROVISIONED") == 0) {
+        ddb_jw_key(&w, "ProvisionedThroughput");
+        ddb_jw_obj_begin(&w);
+        ddb_jw_key(&w, "ReadCapacityUnits");
+        ddb_jw_json(&w, ddb_json_get(pt, "ReadCapacityUnits"));
+        ddb_jw_key(&w, "WriteCapacityUnits");
+        ddb_jw_json(&w, ddb_json_get(pt, "WriteCapacityUnits"));
+        ddb_jw_obj_end(&w);
+    }
+    write_index_list(&w, "LocalSecondaryIndexes", lsis, 0, NULL, lsi_o != NULL);
+    write_index_list(&w, "GlobalSecondaryIndexes", gsis, 1, strcmp(mode, "PROVISIONED") == 0 ? pt : NULL,
+                     gsi_o != NULL);
+    if (sse != NULL) {
+        ddb_jw_key(&w, "SSESpecification");
+        ddb_jw_json(&w, sse);
+    }
+    if (ddb_json_get(src, "TableClass") != NULL) {
+        ddb_jw_key(&w, "TableClass");
+        ddb_jw_json(&w, ddb_json_get(src, "TableClass"));
+    }
+    ddb_jw_obj_end(&w);
+    out = ddb_json_parse(req->arena, ddb_arena_strndup(req->arena, buf.data, buf.len), buf.len);
+    ddb_buf_free(&buf);
+    return out;
+}
+
+/* "ddbdRestore": what the worker fills the table from, and the RestoreSummary to report. */
+static void write_restore_member(ddb_jw *w, void *ctx)
+{
+    const restore_member *r = ctx;
+
+    ddb_jw_key(w, "ddbdRestore");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "Keyspace");
+    ddb_jw_int(w, r->b->keyspace);
+    if (r->log == 0)
+        write_str(w, "SourceBackupArn", r->b->arn);
+    else {
+        ddb_jw_key(w, "Log");
+        ddb_jw_int(w, r->log);
+        ddb_jw_key(w, "Until");
+        ddb_jw_int(w, (long long)r->now);
+    }
+    write_str(w, "SourceTableArn", r->b->table_arn);
+    ddb_jw_key(w, "RestoreDateTime");
+    ddb_write_time_ms(w, r->now);
+    ddb_jw_key(w, "InProgress");
+    ddb_jw_bool(w, 1);
+    ddb_jw_obj_end(w);
+}
+
+int ddb_restore_start(ddb_req *req, const ddb_backup *b, uint32_t log, uint64_t when_ms)
+{
+    const char *target = ddb_json_get_str(req->in, "TargetTableName");
+    const ddb_table *t;
+    const ddb_json *create;
+    restore_member rm;
+    int rc;
+
+    if (ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, target)) != NULL)
+        return ddb_req_fail(req, DDB_E_TABLE_ALREADY_EXISTS, "Table already exists: %s", target);
+    if ((create = ddb_restore_compose(req, b)) == NULL)
+        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    if (ddb_validate(req, ddb_spec_for_op(DDB_OP_CreateTable), create) != DDB_OK)
+        return req->err.code;
+    rm = (restore_member){b, when_ms, log};
+    rc = ddb_table_create(req, create, write_restore_member, &rm, &t);
+    if (rc == -2)
+        return req->err.code;
+    if (rc == 1)
+        return ddb_req_fail(req, DDB_E_TABLE_ALREADY_EXISTS, "Table already exists: %s", target);
+    if (rc != 0)
+        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    ddb_tasks_kick(req->eng->tasks);
+    ddb_write_table_description(req, t, "TableDescription", ddb_table_status(t), 0);
+    return DDB_OK;
+}

@@ -1,0 +1,19 @@
+/*
+ * server/ops/table_create.h: a table made as CreateTable makes it, for CreateTable, ImportTable
+ * and the restores.
+ */
+#ifndef DDB_TABLE_CREATE_H
+#define DDB_TABLE_CREATE_H
+
+#include "server/ops/ops_common.h"
+
+/*
+ * Creates a table in the request's namespace from `in`, a CreateTable-shaped request (validated),
+ * as CreateTable stores it; `more` (may be NULL) adds members to the description (a restore's
+ * "ddbdRestore"). Only when `in` is the request itself is its StreamSpecification planned.
+ * Returns 0, 1 when the name exists, -1 on storage failure, -2 with the error recorded on req.
+ */
+int ddb_table_create(ddb_req *req, const ddb_json *in, void (*more)(ddb_jw *w, void *ctx), void *ctx,
+                     const ddb_table **out);
+
+#endif

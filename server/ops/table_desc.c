@@ -1,0 +1,217 @@
+/*
+ * server/ops/table_desc.c: a table's description as the table operations answer it (see table_desc.h).
+ */
+#include "server/ops/table_desc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddb/ddb_status.h"
+#include "server/engine/engine.h"
+#include "server/engine/table_stats.h"
+#include "server/ops/stream_spec.h"
+
+typedef struct table_stats {
+    unsigned long long items, bytes;
+} table_stats;
+
+/* Exact ItemCount and size of a keyspace (a table or an index): one pass, reading only value headers. */
+static table_stats count_keyspace(ddb_req *req, uint32_t id)
+{
+    table_stats st = {0, 0};
+
+    if (ddb_keyspace_count(req->eng->store, NULL, id, &st.items, &st.bytes) != DDB_STORE_OK)
+        ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error"); /* never a wrong count: the description is not sent */
+    return st;
+}
+
+const char *ddb_billing_mode(const ddb_table *t)
+{
+    const char *m = ddb_json_get_str(t->desc, "BillingMode");
+    return m ? m : "PROVISIONED";
+}
+
+long long ddb_json_ll(const ddb_json *obj, const char *key)
+{
+    const ddb_json *v = ddb_json_get(obj, key);
+    return ddb_json_integer(v, 0);
+}
+
+void ddb_write_throughput(ddb_jw *w, const ddb_json *pt, int pay_per_request)
+{
+    ddb_jw_key(w, "ProvisionedThroughput");
+    ddb_jw_obj_begin(w);
+    if (ddb_json_get(pt, "LastIncreaseDateTime")) {
+        ddb_jw_key(w, "LastIncreaseDateTime");
+        ddb_jw_json(w, ddb_json_get(pt, "LastIncreaseDateTime"));
+    }
+    if (ddb_json_get(pt, "LastDecreaseDateTime")) {
+        ddb_jw_key(w, "LastDecreaseDateTime");
+        ddb_jw_json(w, ddb_json_get(pt, "LastDecreaseDateTime"));
+    }
+    ddb_jw_key(w, "NumberOfDecreasesToday"); /* the count of the UTC day it was kept for (ops_update_table.c) */
+    ddb_jw_int(w, ddb_json_ll(pt, "ddbdDecreasesDay") == (long long)(ddb_now_seconds() / 86400)
+                      ? ddb_json_ll(pt, "NumberOfDecreasesToday")
+                      : 0);
+    ddb_jw_key(w, "ReadCapacityUnits");
+    ddb_jw_int(w, pay_per_request ? 0 : ddb_json_ll(pt, "ReadCapacityUnits"));
+    ddb_jw_key(w, "WriteCapacityUnits");
+    ddb_jw_int(w, pay_per_request ? 0 : ddb_json_ll(pt, "WriteCapacityUnits"));
+    ddb_jw_obj_end(w);
+}
+
+static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind, int ppr, int count)
+{
+    ddb_jw *w = &req->out;
+    int open = 0;
+
+    for (unsigned i = 0; i < t->nindexes; i++) {
+        const ddb_index *ix = &t->indexes[i];
+        /* an index being built reports nothing yet (its entries are partial), as DynamoDB does */
+        int building = ix->state == DDB_IX_CREATING && ix->backfilling;
+        table_stats st;
+        if (ix->kind != kind)
+            continue;
+        st = count && !building ? count_keyspace(req, ix->id) : (table_stats){0, 0};
+        if (!open) {
+            ddb_jw_key(w, kind == DDB_IX_GLOBAL ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
+            ddb_jw_arr_begin(w);
+            open = 1;
+        }
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "IndexName");
+        ddb_jw_str(w, ix->name);
+        ddb_jw_key(w, "KeySchema");
+        ddb_jw_json(w, ddb_json_get(ix->desc, "KeySchema"));
+        ddb_jw_key(w, "Projection");
+        ddb_jw_json(w, ddb_json_get(ix->desc, "Projection"));
+        if (kind == DDB_IX_GLOBAL) {
+            ddb_jw_key(w, "IndexStatus");
+            ddb_jw_str(w, ddb_index_state_name(ix->state));
+            if (ix->state == DDB_IX_CREATING) {
+                ddb_jw_key(w, "Backfilling");
+                ddb_jw_bool(w, ix->backfilling);
+            }
+            ddb_write_throughput(w, ddb_json_get(ix->desc, "ProvisionedThroughput"), ppr);
+        }
+        ddb_jw_key(w, "IndexSizeBytes");
+        ddb_jw_int(w, (long long)st.bytes);
+        ddb_jw_key(w, "ItemCount");
+        ddb_jw_int(w, (long long)st.items);
+        ddb_jw_key(w, "IndexArn");
+        ddb_jw_str(w, ddb_arena_sprintf(req->arena, "%s/index/%s", ddb_table_arn(req, t->name), ix->name));
+        ddb_jw_obj_end(w);
+    }
+    if (open)
+        ddb_jw_arr_end(w);
+}
+
+/* UPDATING while an index is being built or removed, as DynamoDB reports it. */
+const char *ddb_table_status(const ddb_table *t)
+{
+    if (t->restoring)
+        return "CREATING"; /* a restore fills it (engine/backups.h), as DynamoDB reports one */
+    for (unsigned i = 0; i < t->nindexes; i++) {
+        if (t->indexes[i].state != DDB_IX_ACTIVE)
+            return "UPDATING";
+    }
+    return "ACTIVE";
+}
+
+/* A restored table's RestoreSummary (engine/backups.h keeps its members in "ddbdRestore"). */
+static void write_restore_summary(ddb_jw *w, const ddb_table *t)
+{
+    const ddb_json *r = ddb_json_get(t->desc, "ddbdRestore");
+    static const char *const members[] = {"SourceBackupArn", "SourceTableArn", "RestoreDateTime", NULL};
+
+    if (r == NULL)
+        return;
+    ddb_jw_key(w, "RestoreSummary");
+    ddb_jw_obj_begin(w);
+    for (int i = 0; members[i] != NULL; i++) {
+        const ddb_json *v = ddb_json_get(r, members[i]);
+        if (v == NULL)
+            continue;
+        ddb_jw_key(w, members[i]);
+        ddb_jw_json(w, v);
+    }
+    ddb_jw_key(w, "RestoreInProgress");
+    ddb_jw_bool(w, t->restoring);
+    ddb_jw_obj_end(w);
+}
+
+/* Writes "<wrapper>": TableDescription. */
+void ddb_write_table_description(ddb_req *req, const ddb_table *t, const char *wrapper, const char *status, int count)
+{
+    ddb_jw *w = &req->out;
+    const ddb_json *d = t->desc;
+    int ppr = strcmp(ddb_billing_mode(t), "PAY_PER_REQUEST") == 0;
+    table_stats st = count ? count_keyspace(req, t->id) : (table_stats){0, 0};
+    /* DeleteTable's answer leaves out the schema, the creation time and the index lists (the API
+     * reference's example and captures of DynamoDB); DescribeTable of a DELETING table keeps them */
+    int deleting = strcmp(wrapper, "TableDescription") == 0 && strcmp(status, "DELETING") == 0;
+
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, wrapper);
+    ddb_jw_obj_begin(w);
+    if (!deleting) {
+        ddb_jw_key(w, "AttributeDefinitions");
+        ddb_jw_json(w, ddb_json_get(d, "AttributeDefinitions"));
+    }
+    ddb_jw_key(w, "TableName");
+    ddb_jw_str(w, t->name);
+    if (!deleting) {
+        ddb_jw_key(w, "KeySchema");
+        ddb_jw_json(w, ddb_json_get(d, "KeySchema"));
+    }
+    ddb_jw_key(w, "TableStatus");
+    ddb_jw_str(w, status);
+    if (!deleting) {
+        ddb_jw_key(w, "CreationDateTime");
+        ddb_jw_json(w, ddb_json_get(d, "CreationDateTime"));
+    }
+    ddb_write_throughput(w, ddb_json_get(d, "ProvisionedThroughput"), ppr);
+    ddb_jw_key(w, "TableSizeBytes");
+    ddb_jw_int(w, (long long)st.bytes);
+    ddb_jw_key(w, "ItemCount");
+    ddb_jw_int(w, (long long)st.items);
+    ddb_jw_key(w, "TableArn");
+    ddb_jw_str(w, ddb_table_arn(req, t->name));
+    ddb_jw_key(w, "TableId");
+    ddb_jw_str(w, ddb_json_get_str(d, "TableId") ? ddb_json_get_str(d, "TableId") : "");
+    /* DynamoDB reports the billing mode once it has been set explicitly (at creation or by UpdateTable) */
+    if (ddb_json_get(d, "BillingMode") != NULL) {
+        const ddb_json *switched = ddb_json_get(d, "BillingModeUpdated");
+        ddb_jw_key(w, "BillingModeSummary");
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "BillingMode");
+        ddb_jw_str(w, ddb_billing_mode(t));
+        if (ppr || switched != NULL) {
+            ddb_jw_key(w, "LastUpdateToPayPerRequestDateTime");
+            ddb_jw_json(w, switched ? switched : ddb_json_get(d, "CreationDateTime"));
+        }
+        ddb_jw_obj_end(w);
+    }
+    if (!deleting) {
+        write_indexes(req, t, DDB_IX_LOCAL, ppr, count);
+        write_indexes(req, t, DDB_IX_GLOBAL, ppr, count);
+    }
+    if (ddb_json_get(d, "StreamSpecification") && t->stream_id != 0) {
+        ddb_jw_key(w, "StreamSpecification");
+        ddb_jw_json(w, ddb_json_get(d, "StreamSpecification"));
+    }
+    ddb_stream_describe(req, w, t);
+    if (ddb_json_get(d, "TableClass")) {
+        ddb_jw_key(w, "TableClassSummary");
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "TableClass");
+        ddb_jw_json(w, ddb_json_get(d, "TableClass"));
+        ddb_jw_obj_end(w);
+    }
+    write_restore_summary(w, t);
+    ddb_jw_key(w, "DeletionProtectionEnabled");
+    ddb_jw_bool(w, ddb_json_get(d, "DeletionProtectionEnabled") && ddb_json_get(d, "DeletionProtectionEnabled")->u.b);
+    ddb_jw_obj_end(w);
+    ddb_jw_obj_end(w);
+}
