@@ -14,6 +14,7 @@
 #ifndef DDB_VALIDATE_H
 #define DDB_VALIDATE_H
 
+#include "server/api/json_view.h"
 #include "server/api/req.h"
 
 typedef enum ddb_vtype {
@@ -73,23 +74,6 @@ int ddb_validate(ddb_req *req, const ddb_spec *spec, const ddb_json *in);
  * DynamoDB's SerializationException for them. Run before ddb_validate().
  */
 void ddb_v_coerce_numbers(ddb_json *in, const ddb_spec *spec);
-
-/* ---- JSON helpers the engine and the specs share (validate.c) ---- */
-
-/* dynalite's `data[key] == null`: absent and JSON null are the same thing. */
-int ddb_v_present(const ddb_json *v);
-/* A member that is present and not null, else NULL. */
-const ddb_json *ddb_v_get(const ddb_json *obj, const char *key);
-/* An object's members with duplicates resolved as DynamoDB's deserializer does. */
-ddb_json_member *ddb_v_map_entries(ddb_arena *a, const ddb_json *obj, uint32_t *n);
-int ddb_v_bool(const ddb_json *v);
-double ddb_v_number(const ddb_json *v, int integral);
-/* A number as JavaScript prints it (for dynalite-compatible "Value '...'" texts). */
-void ddb_v_js_number(ddb_buf *b, double v);
-/* Non-empty and every byte of [a-zA-Z0-9_.-] (table and index names). */
-int ddb_v_name_chars_ok(const char *s, size_t n);
-/* Length in UTF-16 code units, as Java counts string lengths. */
-size_t ddb_v_utf16_len(const char *s, size_t n);
 
 /* The spec of each operation (validate_specs.c); NULL for operations without one. */
 const ddb_spec *ddb_spec_for_op(int op);
