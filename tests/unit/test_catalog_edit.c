@@ -1,0 +1,1174 @@
+/*
+ * tests/unit/test_catalog_edit.c: the stored table descriptions every kind of catalog change
+ * writes (CreateTable, UpdateTimeToLive, TagResource/UntagResource, UpdateContinuousBackups,
+ * UpdateTable's members, GSI creation and deletion, streams, an index turning ACTIVE and leaving,
+ * a stream's new generation of shards, restores, the format-1 migration), held to the texts the
+ * JSON rewrites wrote before the catalog's typed edits (engine/catalog_edit.h) replaced them: the
+ * same members, values and member order, so data directories and DescribeTable answers stay as
+ * they were.
+ *
+ * Requests go through ddb_dispatch() in process; the background worker runs its jobs only when a
+ * test lets it (a gate job first in its list), so every intermediate description is seen. Ids
+ * come from the catalog's counter and are compared as they are (the same changes take the same
+ * ids); what the clock or randomness decides is replaced by "~" before comparing (normalised()).
+ * DDB_CATALOG_EDIT_PRINT=1 prints each test's texts as C strings, to capture new expectations.
+ */
+#include <ftw.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ddb/ddb_status.h"
+#include "server/api/dispatch.h"
+#include "server/base/log.h"
+#include "server/engine/catalog.h"
+#include "server/engine/jobs/backups.h"
+#include "server/engine/jobs/indexes.h"
+#include "server/engine/jobs/purge.h"
+#include "server/engine/jobs/tasks.h"
+#include "server/engine/keycodec.h"
+#include "server/server.h"
+#include "test.h"
+
+/* ---- a server whose worker runs only when asked ---- */
+
+static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cond = PTHREAD_COND_INITIALIZER;
+static int gate_open, gate_done;
+
+/* First in the worker's list: holds every round until the test opens one. */
+static int gate_work(ddb_engine *eng, void *state, int (*stopping)(void *), void *sctx)
+{
+    (void)eng;
+    (void)state;
+    pthread_mutex_lock(&gate_lock);
+    while (gate_open == 0) {
+        struct timespec until;
+        pthread_mutex_unlock(&gate_lock);
+        if (stopping(sctx))
+            return 0;
+        pthread_mutex_lock(&gate_lock);
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 5000000;
+        if (until.tv_nsec >= 1000000000) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&gate_cond, &gate_lock, &until);
+    }
+    gate_open--;
+    pthread_mutex_unlock(&gate_lock);
+    return 0;
+}
+
+/* Last in the list: a round is done. */
+static int gate_tail(ddb_engine *eng, void *state, int (*stopping)(void *), void *sctx)
+{
+    (void)eng;
+    (void)state;
+    (void)stopping;
+    (void)sctx;
+    pthread_mutex_lock(&gate_lock);
+    gate_done++;
+    pthread_cond_broadcast(&gate_cond);
+    pthread_mutex_unlock(&gate_lock);
+    return 0;
+}
+
+static const ddb_job gate_job = {.name = "test gate", .work = gate_work};
+static const ddb_job tail_job = {.name = "test tail", .work = gate_tail};
+static const ddb_job *const GATED_JOBS[] = {&gate_job, &ddb_job_table_purge, &ddb_job_indexes, &ddb_job_backups,
+                                            &tail_job};
+
+typedef struct env {
+    ddb_server srv;
+    ddb_config cfg;
+    char dir[64];
+} env;
+
+static env *env_open(const char *dir, unsigned shards)
+{
+    env *e = calloc(1, sizeof(*e));
+    char *err = NULL;
+
+    ddb_log_threshold = getenv("DDB_TEST_VERBOSE") ? DDB_LOG_INFO : DDB_LOG_WARN;
+    if (dir != NULL) {
+        snprintf(e->dir, sizeof(e->dir), "%s", dir);
+        e->cfg.data_dir = e->dir;
+    } else {
+        e->cfg.in_memory = 1;
+    }
+    e->cfg.shards = shards;
+    if (ddb_server_open(&e->srv, &e->cfg, &err) != 0) {
+        fprintf(stderr, "cannot open the server: %s\n", err ? err : "?");
+        free(err);
+        free(e);
+        return NULL;
+    }
+    ddb_tasks_stop(e->srv.eng.tasks);
+    pthread_mutex_lock(&gate_lock);
+    gate_open = gate_done = 0;
+    pthread_mutex_unlock(&gate_lock);
+    e->srv.eng.tasks = ddb_tasks_start(&e->srv.eng, GATED_JOBS, sizeof(GATED_JOBS) / sizeof(GATED_JOBS[0]));
+    return e;
+}
+
+static void env_close(env *e)
+{
+    if (e == NULL)
+        return;
+    ddb_server_close(&e->srv);
+    free(e);
+}
+
+/* Lets the worker run `rounds` rounds of its jobs, one after the other. */
+static void run_jobs(env *e, int rounds)
+{
+    for (int i = 0; i < rounds; i++) {
+        int target;
+        pthread_mutex_lock(&gate_lock);
+        target = gate_done + 1;
+        gate_open++;
+        pthread_cond_broadcast(&gate_cond);
+        pthread_mutex_unlock(&gate_lock);
+        ddb_tasks_kick(e->srv.eng.tasks);
+        pthread_mutex_lock(&gate_lock);
+        while (gate_done < target)
+            pthread_cond_wait(&gate_cond, &gate_lock);
+        pthread_mutex_unlock(&gate_lock);
+    }
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void rm_rf(const char *dir)
+{
+    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- in-process requests ---- */
+
+typedef struct client {
+    ddb_server *srv;
+    ddb_arena arena;
+    ddb_buf out;
+    const char *msg; /* the last error's message */
+} client;
+
+static void client_init(client *c, ddb_server *srv)
+{
+    memset(c, 0, sizeof(*c));
+    c->srv = srv;
+    ddb_arena_init(&c->arena);
+}
+
+static void client_free(client *c)
+{
+    ddb_arena_free(&c->arena);
+    ddb_buf_free(&c->out);
+}
+
+/* Runs one request; DDB_OK or its error (c->msg says which). */
+static int call(client *c, const char *op, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int call(client *c, const char *op, const char *fmt, ...)
+{
+    static const char auth[] = "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/dynamodb/aws4_request, "
+                               "SignedHeaders=host;x-amz-date, Signature=abc";
+    char target[128];
+    ddb_req req;
+    ddb_http_in in;
+    va_list ap;
+    char *body;
+    int n;
+
+    ddb_arena_reset(&c->arena);
+    c->out.len = 0;
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    body = ddb_arena_alloc(&c->arena, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(body, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    memset(&req, 0, sizeof(req));
+    req.arena = &c->arena;
+    req.body = body;
+    req.body_len = (size_t)n;
+    req.outbuf = &c->out;
+    ddb_jw_init(&req.out, &c->out);
+    snprintf(target, sizeof(target), "DynamoDB_20120810.%s", op);
+    memset(&in, 0, sizeof(in));
+    in.target = target;
+    in.target_len = strlen(target);
+    in.auth = auth;
+    in.auth_len = sizeof(auth) - 1;
+    in.has_date = 1;
+    ddb_dispatch(&c->srv->api, &req, &in);
+    c->msg = req.err.msg ? req.err.msg : "";
+    return req.err.code;
+}
+
+/* ---- descriptions, normalised ---- */
+
+/* Members whose values the clock or randomness decides. */
+static int varies(const char *key)
+{
+    static const char *const keys[] = {"TableId",          "CreationDateTime",     "Changed",
+                                       "Base",             "Label",                "Until",
+                                       "RestoreDateTime",  "BillingModeUpdated",   "LastIncreaseDateTime",
+                                       "LastDecreaseDateTime", "ddbdDecreasesDay", "SourceBackupArn",
+                                       NULL};
+
+    for (int i = 0; keys[i] != NULL; i++)
+        if (strcmp(keys[i], key) == 0)
+            return 1;
+    return 0;
+}
+
+static void write_normalised(ddb_jw *w, const ddb_json *v)
+{
+    if (v->type == DDB_JSON_OBJECT) {
+        ddb_jw_obj_begin(w);
+        for (uint32_t i = 0; i < v->n; i++) {
+            ddb_jw_keyn(w, v->u.members[i].key, v->u.members[i].klen);
+            if (varies(v->u.members[i].key))
+                ddb_jw_str(w, "~");
+            else
+                write_normalised(w, v->u.members[i].val);
+        }
+        ddb_jw_obj_end(w);
+    } else if (v->type == DDB_JSON_ARRAY) {
+        ddb_jw_arr_begin(w);
+        for (uint32_t i = 0; i < v->n; i++)
+            write_normalised(w, v->u.items[i]);
+        ddb_jw_arr_end(w);
+    } else {
+        ddb_jw_json(w, v);
+    }
+}
+
+/* The stored description of table `name`, normalised (malloc'd), or NULL. */
+static char *normalised(env *e, const char *name)
+{
+    const ddb_table *t = ddb_catalog_get(e->srv.eng.catalog, name);
+    ddb_arena a;
+    ddb_buf buf = {0};
+    ddb_jw w;
+    const ddb_json *j;
+    char *out = NULL;
+
+    if (t == NULL)
+        return NULL;
+    ddb_arena_init(&a);
+    j = ddb_json_parse(&a, t->desc_text, t->desc_len);
+    if (j != NULL) {
+        ddb_jw_init(&w, &buf);
+        write_normalised(&w, j);
+        out = strndup(buf.data, buf.len);
+    }
+    ddb_buf_free(&buf);
+    ddb_arena_free(&a);
+    return out;
+}
+
+/* What one test saw, in order. */
+typedef struct transcript {
+    const char *test;
+    const char *labels[64];
+    char *texts[64];
+    int n;
+} transcript;
+
+static void see(transcript *tr, env *e, const char *label, const char *table)
+{
+    if (tr->n == 64)
+        abort();
+    tr->labels[tr->n] = label;
+    tr->texts[tr->n++] = normalised(e, table);
+}
+
+static void print_c_string(const char *s)
+{
+    putchar('"');
+    for (; *s != '\0'; s++) {
+        if (*s == '"' || *s == '\\')
+            putchar('\\');
+        putchar(*s);
+    }
+    putchar('"');
+}
+
+/* Compares the transcript with the expectation: {label, text} pairs, NULL-terminated. */
+static void check_transcript(transcript *tr, const char *const *expected)
+{
+    int i;
+
+    if (getenv("DDB_CATALOG_EDIT_PRINT") != NULL) {
+        printf("/* %s */\n", tr->test);
+        for (i = 0; i < tr->n; i++) {
+            printf("    \"%s\",\n    ", tr->labels[i]);
+            print_c_string(tr->texts[i] ? tr->texts[i] : "(none)");
+            printf(",\n");
+        }
+    }
+    for (i = 0; i < tr->n && expected[2 * i] != NULL; i++) {
+        const char *got = tr->texts[i] ? tr->texts[i] : "(none)";
+        if (strcmp(expected[2 * i], tr->labels[i]) != 0 || strcmp(expected[2 * i + 1], got) != 0) {
+            ddb_test_fail(__FILE__, __LINE__, "%s: %s:\n    want %s\n    got  %s\n", tr->test, tr->labels[i],
+                          expected[2 * i + 1], got);
+            break;
+        }
+    }
+    if (i == tr->n && expected[2 * i] != NULL)
+        ddb_test_fail(__FILE__, __LINE__, "%s: %s was not seen", tr->test, expected[2 * i]);
+    if (i < tr->n && expected[2 * i] == NULL)
+        ddb_test_fail(__FILE__, __LINE__, "%s: %s was not expected", tr->test, tr->labels[i]);
+    for (i = 0; i < tr->n; i++)
+        free(tr->texts[i]);
+}
+
+#define CALL_OK(c, op, ...)                                                                                            \
+    do {                                                                                                               \
+        if (call((c), op, __VA_ARGS__) != DDB_OK) {                                                                    \
+            ddb_test_fail(__FILE__, __LINE__, "%s failed: %s", op, (c)->msg);                                          \
+            goto out;                                                                                                  \
+        }                                                                                                              \
+    } while (0)
+
+#define CHECK(cond)                                                                                                    \
+    do {                                                                                                               \
+        if (!(cond)) {                                                                                                 \
+            ddb_test_fail(__FILE__, __LINE__, "CHECK(%s)", #cond);                                                     \
+            goto out;                                                                                                  \
+        }                                                                                                              \
+    } while (0)
+
+#define DEF(n, t) "{\"AttributeName\":\"" n "\",\"AttributeType\":\"" t "\"}"
+#define KEY(n, k) "{\"AttributeName\":\"" n "\",\"KeyType\":\"" k "\"}"
+#define ARN "arn:aws:dynamodb:us-east-1:000000000000:table/"
+
+/* A table with every member CreateTable stores: an LSI, a GSI, a stream, SSE, a table class, tags. */
+#define CREATE_T                                                                                                       \
+    "{\"TableName\":\"tab\",\"AttributeDefinitions\":[" DEF("pk", "S") "," DEF("sk", "N") "," DEF("l", "S") ","      \
+    DEF("g", "S") "],\"KeySchema\":[" KEY("pk", "HASH") "," KEY("sk", "RANGE") "],"                                   \
+    "\"BillingMode\":\"PAY_PER_REQUEST\",\"LocalSecondaryIndexes\":[{\"IndexName\":\"lsi\",\"KeySchema\":["          \
+    KEY("pk", "HASH") "," KEY("l", "RANGE") "],\"Projection\":{\"ProjectionType\":\"KEYS_ONLY\"}}],"                 \
+    "\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi\",\"KeySchema\":[" KEY("g", "HASH") "],\"Projection\":{"       \
+    "\"ProjectionType\":\"INCLUDE\",\"NonKeyAttributes\":[\"a\"]}}],\"StreamSpecification\":{"                        \
+    "\"StreamEnabled\":true,\"StreamViewType\":\"NEW_AND_OLD_IMAGES\"},\"SSESpecification\":{\"Enabled\":true},"    \
+    "\"TableClass\":\"STANDARD\",\"DeletionProtectionEnabled\":false,\"Tags\":[{\"Key\":\"a\",\"Value\":\"1\"},"     \
+    "{\"Key\":\"b\",\"Value\":\"2\"}]}"
+
+/* A smaller one: a GSI, a stream, a table class, tags. */
+#define CREATE_M                                                                                                       \
+    "{\"TableName\":\"mid\",\"AttributeDefinitions\":[" DEF("pk", "S") "," DEF("g", "S") "],\"KeySchema\":["         \
+    KEY("pk", "HASH") "],\"BillingMode\":\"PAY_PER_REQUEST\",\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi\","   \
+    "\"KeySchema\":[" KEY("g", "HASH") "],\"Projection\":{\"ProjectionType\":\"KEYS_ONLY\"}}],"                      \
+    "\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"KEYS_ONLY\"},"                              \
+    "\"TableClass\":\"STANDARD\",\"Tags\":[{\"Key\":\"a\",\"Value\":\"1\"},{\"Key\":\"b\",\"Value\":\"2\"}]}"
+
+/* A provisioned table with a provisioned GSI, no stream, no tags. */
+#define CREATE_P                                                                                                       \
+    "{\"TableName\":\"prov\",\"AttributeDefinitions\":[" DEF("pk", "S") "," DEF("g", "N") "],\"KeySchema\":["        \
+    KEY("pk", "HASH") "],\"ProvisionedThroughput\":{\"ReadCapacityUnits\":5,\"WriteCapacityUnits\":5},"              \
+    "\"GlobalSecondaryIndexes\":[{\"IndexName\":\"pgsi\",\"KeySchema\":[" KEY("g", "HASH") "],\"Projection\":{"      \
+    "\"ProjectionType\":\"ALL\"},\"ProvisionedThroughput\":{\"ReadCapacityUnits\":2,\"WriteCapacityUnits\":2}}]}"
+
+/* ---- UpdateTimeToLive, TagResource and UntagResource, UpdateContinuousBackups ---- */
+
+/* clang-format off */
+static const char *const SMALL_CHANGES[] = {
+    "created",
+    "{\"ddbdTableId\":2,\"ddbdVersion\":1,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"AttributeDefinitions\":["
+    "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}],\"KeyS"
+    "chema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"GlobalSecond"
+    "aryIndexes\":[{\"IndexName\":\"gsi\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projec"
+    "tion\":{\"ProjectionType\":\"KEYS_ONLY\"},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":3}],\"TableClass\":\"ST"
+    "ANDARD\",\"ddbdTags\":[{\"Key\":\"a\",\"Value\":\"1\"},{\"Key\":\"b\",\"Value\":\"2\"}],\"StreamSpecificatio"
+    "n\":{\"StreamEnabled\":true,\"StreamViewType\":\"KEYS_ONLY\"},\"ddbdStream\":{\"Id\":1,\"Label\":\"~\",\"Vie"
+    "w\":\"KEYS_ONLY\",\"Enabled\":true,\"Shards\":[2]}}",
+    "ttl enabled",
+    "{\"ddbdTableId\":2,\"ddbdVersion\":2,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"AttributeDefinitions\":["
+    "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}],\"KeyS"
+    "chema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"TableClass\""
+    ":\"STANDARD\",\"ddbdTags\":[{\"Key\":\"a\",\"Value\":\"1\"},{\"Key\":\"b\",\"Value\":\"2\"}],\"StreamSpecifi"
+    "cation\":{\"StreamEnabled\":true,\"StreamViewType\":\"KEYS_ONLY\"},\"ddbdStream\":{\"Id\":1,\"Label\":\"~\","
+    "\"View\":\"KEYS_ONLY\",\"Enabled\":true,\"Shards\":[2]},\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi\","
+    "\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"KEYS_ONL"
+    "Y\"},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":3}],\"ddbdTtl\":{\"Attr\":\"exp\",\"Enabled\":true,\"Changed"
+    "\":\"~\"}}",
+    "tagged",
+    "{\"ddbdTableId\":2,\"ddbdVersion\":3,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"AttributeDefinitions\":["
+    "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}],\"KeyS"
+    "chema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"TableClass\""
+    ":\"STANDARD\",\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"KEYS_ONLY\"},\"ddbdStream"
+    "\":{\"Id\":1,\"Label\":\"~\",\"View\":\"KEYS_ONLY\",\"Enabled\":true,\"Shards\":[2]},\"ddbdTtl\":{\"Attr\":"
+    "\"exp\",\"Enabled\":true,\"Changed\":\"~\"},\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi\",\"KeySchema\""
+    ":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"KEYS_ONLY\"},\"IndexS"
+    "tatus\":\"ACTIVE\",\"ddbdIndexId\":3}],\"ddbdTags\":[{\"Key\":\"a\",\"Value\":\"1\"},{\"Key\":\"b\",\"Value"
+    "\":\"3\"},{\"Key\":\"c\",\"Value\":\"4\"}]}",
+    "untagged",
+    "{\"ddbdTableId\":2,\"ddbdVersion\":4,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"AttributeDefinitions\":["
+    "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}],\"KeyS"
+    "chema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"TableClass\""
+    ":\"STANDARD\",\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"KEYS_ONLY\"},\"ddbdStream"
+    "\":{\"Id\":1,\"Label\":\"~\",\"View\":\"KEYS_ONLY\",\"Enabled\":true,\"Shards\":[2]},\"ddbdTtl\":{\"Attr\":"
+    "\"exp\",\"Enabled\":true,\"Changed\":\"~\"},\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi\",\"KeySchema\""
+    ":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"KEYS_ONLY\"},\"IndexS"
+    "tatus\":\"ACTIVE\",\"ddbdIndexId\":3}],\"ddbdTags\":[{\"Key\":\"b\",\"Value\":\"3\"}]}",
+    "untagged all",
+    "{\"ddbdTableId\":2,\"ddbdVersion\":5,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"AttributeDefinitions\":["
+    "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}],\"KeyS"
+    "chema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"TableClass\""
+    ":\"STANDARD\",\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"KEYS_ONLY\"},\"ddbdStream"
+    "\":{\"Id\":1,\"Label\":\"~\",\"View\":\"KEYS_ONLY\",\"Enabled\":true,\"Shards\":[2]},\"ddbdTtl\":{\"Attr\":"
+    "\"exp\",\"Enabled\":true,\"Changed\":\"~\"},\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi\",\"KeySchema\""
+    ":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"KEYS_ONLY\"},\"IndexS"
+    "tatus\":\"ACTIVE\",\"ddbdIndexId\":3}]}",
+    "tagged again",
+    "{\"ddbdTableId\":2,\"ddbdVersion\":6,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"AttributeDefinitions\":["
+    "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}],\"KeyS"
+    "chema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"TableClass\""
+    ":\"STANDARD\",\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"KEYS_ONLY\"},\"ddbdStream"
+    "\":{\"Id\":1,\"Label\":\"~\",\"View\":\"KEYS_ONLY\",\"Enabled\":true,\"Shards\":[2]},\"ddbdTtl\":{\"Attr\":"
+    "\"exp\",\"Enabled\":true,\"Changed\":\"~\"},\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi\",\"KeySchema\""
+    ":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"KEYS_ONLY\"},\"IndexS"
+    "tatus\":\"ACTIVE\",\"ddbdIndexId\":3}],\"ddbdTags\":[{\"Key\":\"d\",\"Value\":\"5\"}]}",
+    "pitr on",
+    "{\"ddbdTableId\":2,\"ddbdVersion\":7,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"AttributeDefinitions\":["
+    "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}],\"KeyS"
+    "chema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"TableClass\""
+    ":\"STANDARD\",\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"KEYS_ONLY\"},\"ddbdStream"
+    "\":{\"Id\":1,\"Label\":\"~\",\"View\":\"KEYS_ONLY\",\"Enabled\":true,\"Shards\":[2]},\"ddbdTtl\":{\"Attr\":"
+    "\"exp\",\"Enabled\":true,\"Changed\":\"~\"},\"ddbdTags\":[{\"Key\":\"d\",\"Value\":\"5\"}],\"GlobalSecondary"
+    "Indexes\":[{\"IndexName\":\"gsi\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projectio"
+    "n\":{\"ProjectionType\":\"KEYS_ONLY\"},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":3}],\"ddbdPitr\":{\"Log\":"
+    "4,\"Base\":\"~\",\"Days\":10}}",
+    "pitr period",
+    "{\"ddbdTableId\":2,\"ddbdVersion\":8,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"AttributeDefinitions\":["
+    "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}],\"KeyS"
+    "chema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"TableClass\""
+    ":\"STANDARD\",\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"KEYS_ONLY\"},\"ddbdStream"
+    "\":{\"Id\":1,\"Label\":\"~\",\"View\":\"KEYS_ONLY\",\"Enabled\":true,\"Shards\":[2]},\"ddbdTtl\":{\"Attr\":"
+    "\"exp\",\"Enabled\":true,\"Changed\":\"~\"},\"ddbdTags\":[{\"Key\":\"d\",\"Value\":\"5\"}],\"GlobalSecondary"
+    "Indexes\":[{\"IndexName\":\"gsi\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projectio"
+    "n\":{\"ProjectionType\":\"KEYS_ONLY\"},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":3}],\"ddbdPitr\":{\"Log\":"
+    "4,\"Base\":\"~\",\"Days\":20}}",
+    "pitr off",
+    "{\"ddbdTableId\":2,\"ddbdVersion\":9,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"AttributeDefinitions\":["
+    "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}],\"KeyS"
+    "chema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"TableClass\""
+    ":\"STANDARD\",\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"KEYS_ONLY\"},\"ddbdStream"
+    "\":{\"Id\":1,\"Label\":\"~\",\"View\":\"KEYS_ONLY\",\"Enabled\":true,\"Shards\":[2]},\"ddbdTtl\":{\"Attr\":"
+    "\"exp\",\"Enabled\":true,\"Changed\":\"~\"},\"ddbdTags\":[{\"Key\":\"d\",\"Value\":\"5\"}],\"GlobalSecondary"
+    "Indexes\":[{\"IndexName\":\"gsi\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projectio"
+    "n\":{\"ProjectionType\":\"KEYS_ONLY\"},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":3}]}",
+    "pitr on again",
+    "{\"ddbdTableId\":2,\"ddbdVersion\":10,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"AttributeDefinitions\":"
+    "[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}],\"Key"
+    "Schema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"TableClass"
+    "\":\"STANDARD\",\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"KEYS_ONLY\"},\"ddbdStre"
+    "am\":{\"Id\":1,\"Label\":\"~\",\"View\":\"KEYS_ONLY\",\"Enabled\":true,\"Shards\":[2]},\"ddbdTtl\":{\"Attr\""
+    ":\"exp\",\"Enabled\":true,\"Changed\":\"~\"},\"ddbdTags\":[{\"Key\":\"d\",\"Value\":\"5\"}],\"GlobalSecondar"
+    "yIndexes\":[{\"IndexName\":\"gsi\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projecti"
+    "on\":{\"ProjectionType\":\"KEYS_ONLY\"},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":3}],\"ddbdPitr\":{\"Log\""
+    ":6,\"Base\":\"~\",\"Days\":35}}",
+    "created p",
+    "{\"ddbdTableId\":8,\"ddbdVersion\":1,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"AttributeDefinitions\":["
+    "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType\":\"N\"}],\"KeyS"
+    "chema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],\"ProvisionedThroughput\":{\"ReadCapacityUnits\":5"
+    ",\"WriteCapacityUnits\":5},\"GlobalSecondaryIndexes\":[{\"IndexName\":\"pgsi\",\"KeySchema\":[{\"AttributeNa"
+    "me\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"},\"ProvisionedThroughput\":{\"R"
+    "eadCapacityUnits\":2,\"WriteCapacityUnits\":2},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":9}]}",
+    "ttl refused",
+    "{\"ddbdTableId\":8,\"ddbdVersion\":1,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"AttributeDefinitions\":["
+    "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType\":\"N\"}],\"KeyS"
+    "chema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],\"ProvisionedThroughput\":{\"ReadCapacityUnits\":5"
+    ",\"WriteCapacityUnits\":5},\"GlobalSecondaryIndexes\":[{\"IndexName\":\"pgsi\",\"KeySchema\":[{\"AttributeNa"
+    "me\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"},\"ProvisionedThroughput\":{\"R"
+    "eadCapacityUnits\":2,\"WriteCapacityUnits\":2},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":9}]}",
+    NULL,
+};
+/* clang-format on */
+
+TEST(ttl_tags_and_pitr_changes)
+{
+    transcript tr = {.test = "ttl_tags_and_pitr_changes"};
+    env *e = env_open(NULL, 2);
+    client c;
+
+    ASSERT(e != NULL);
+    client_init(&c, &e->srv);
+    CALL_OK(&c, "CreateTable", "%s", CREATE_M);
+    see(&tr, e, "created", "mid");
+    CALL_OK(&c, "UpdateTimeToLive",
+            "{\"TableName\":\"mid\",\"TimeToLiveSpecification\":{\"AttributeName\":\"exp\",\"Enabled\":true}}");
+    see(&tr, e, "ttl enabled", "mid");
+    CALL_OK(&c, "TagResource", "{\"ResourceArn\":\"" ARN "mid\",\"Tags\":[{\"Key\":\"b\",\"Value\":\"3\"},"
+            "{\"Key\":\"c\",\"Value\":\"4\"}]}");
+    see(&tr, e, "tagged", "mid");
+    CALL_OK(&c, "UntagResource", "{\"ResourceArn\":\"" ARN "mid\",\"TagKeys\":[\"a\",\"c\",\"zz\"]}");
+    see(&tr, e, "untagged", "mid");
+    CALL_OK(&c, "UntagResource", "{\"ResourceArn\":\"" ARN "mid\",\"TagKeys\":[\"b\"]}");
+    see(&tr, e, "untagged all", "mid");
+    CALL_OK(&c, "TagResource", "{\"ResourceArn\":\"" ARN "mid\",\"Tags\":[{\"Key\":\"d\",\"Value\":\"5\"}]}");
+    see(&tr, e, "tagged again", "mid");
+    CALL_OK(&c, "UpdateContinuousBackups", "{\"TableName\":\"mid\",\"PointInTimeRecoverySpecification\":{"
+            "\"PointInTimeRecoveryEnabled\":true,\"RecoveryPeriodInDays\":10}}");
+    see(&tr, e, "pitr on", "mid");
+    run_jobs(e, 2);
+    CALL_OK(&c, "UpdateContinuousBackups", "{\"TableName\":\"mid\",\"PointInTimeRecoverySpecification\":{"
+            "\"PointInTimeRecoveryEnabled\":true,\"RecoveryPeriodInDays\":20}}");
+    see(&tr, e, "pitr period", "mid");
+    CALL_OK(&c, "UpdateContinuousBackups",
+            "{\"TableName\":\"mid\",\"PointInTimeRecoverySpecification\":{\"PointInTimeRecoveryEnabled\":false}}");
+    see(&tr, e, "pitr off", "mid");
+    run_jobs(e, 2);
+    CALL_OK(&c, "UpdateContinuousBackups",
+            "{\"TableName\":\"mid\",\"PointInTimeRecoverySpecification\":{\"PointInTimeRecoveryEnabled\":true}}");
+    see(&tr, e, "pitr on again", "mid");
+    CALL_OK(&c, "CreateTable", "%s", CREATE_P);
+    see(&tr, e, "created p", "prov");
+    /* refused ("TimeToLive is already disabled"): nothing changes */
+    CHECK(call(&c, "UpdateTimeToLive", "{\"TableName\":\"prov\",\"TimeToLiveSpecification\":{"
+               "\"AttributeName\":\"x\",\"Enabled\":false}}") == DDB_E_VALIDATION);
+    see(&tr, e, "ttl refused", "prov");
+out:
+    check_transcript(&tr, SMALL_CHANGES);
+    client_free(&c);
+    env_close(e);
+}
+
+/* ---- UpdateTable ---- */
+
+/* clang-format off */
+static const char *const UPDATE_TABLE[] = {
+    "created p",
+    "{\"ddbdTableId\":4,\"ddbdVersion\":1,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"AttributeDefinitions\":["
+    "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType\":\"N\"}],\"KeyS"
+    "chema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],\"ProvisionedThroughput\":{\"ReadCapacityUnits\":5"
+    ",\"WriteCapacityUnits\":5},\"GlobalSecondaryIndexes\":[{\"IndexName\":\"pgsi\",\"KeySchema\":[{\"AttributeNa"
+    "me\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"},\"ProvisionedThroughput\":{\"R"
+    "eadCapacityUnits\":2,\"WriteCapacityUnits\":2},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":5}]}",
+    "throughput down",
+    "{\"ddbdTableId\":4,\"ddbdVersion\":2,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"KeySchema\":[{\"Attribut"
+    "eName\":\"pk\",\"KeyType\":\"HASH\"}],\"GlobalSecondaryIndexes\":[{\"IndexName\":\"pgsi\",\"KeySchema\":[{\""
+    "AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"},\"ProvisionedThroug"
+    "hput\":{\"ReadCapacityUnits\":2,\"WriteCapacityUnits\":2},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":5}],\"A"
+    "ttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"Attribu"
+    "teType\":\"N\"}],\"BillingMode\":\"PROVISIONED\",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":3,\"WriteC"
+    "apacityUnits\":5,\"LastDecreaseDateTime\":\"~\",\"NumberOfDecreasesToday\":1,\"ddbdDecreasesDay\":\"~\"}}",
+    "throughput up",
+    "{\"ddbdTableId\":4,\"ddbdVersion\":3,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"KeySchema\":[{\"Attribut"
+    "eName\":\"pk\",\"KeyType\":\"HASH\"}],\"GlobalSecondaryIndexes\":[{\"IndexName\":\"pgsi\",\"KeySchema\":[{\""
+    "AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"},\"ProvisionedThroug"
+    "hput\":{\"ReadCapacityUnits\":2,\"WriteCapacityUnits\":2},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":5}],\"A"
+    "ttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"Attribu"
+    "teType\":\"N\"}],\"BillingMode\":\"PROVISIONED\",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":4,\"WriteC"
+    "apacityUnits\":6,\"LastIncreaseDateTime\":\"~\",\"LastDecreaseDateTime\":\"~\",\"NumberOfDecreasesToday\":1,"
+    "\"ddbdDecreasesDay\":\"~\"}}",
+    "gsi throughput",
+    "{\"ddbdTableId\":4,\"ddbdVersion\":4,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"KeySchema\":[{\"Attribut"
+    "eName\":\"pk\",\"KeyType\":\"HASH\"}],\"GlobalSecondaryIndexes\":[{\"IndexName\":\"pgsi\",\"KeySchema\":[{\""
+    "AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"},\"IndexStatus\":\"A"
+    "CTIVE\",\"ddbdIndexId\":5,\"ProvisionedThroughput\":{\"ReadCapacityUnits\":7,\"WriteCapacityUnits\":8}}],\"A"
+    "ttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"Attribu"
+    "teType\":\"N\"}],\"BillingMode\":\"PROVISIONED\",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":4,\"WriteC"
+    "apacityUnits\":6,\"LastIncreaseDateTime\":\"~\",\"LastDecreaseDateTime\":\"~\",\"NumberOfDecreasesToday\":1,"
+    "\"ddbdDecreasesDay\":\"~\"}}",
+    "on demand",
+    "{\"ddbdTableId\":4,\"ddbdVersion\":5,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"KeySchema\":[{\"Attribut"
+    "eName\":\"pk\",\"KeyType\":\"HASH\"}],\"GlobalSecondaryIndexes\":[{\"IndexName\":\"pgsi\",\"KeySchema\":[{\""
+    "AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"},\"IndexStatus\":\"A"
+    "CTIVE\",\"ddbdIndexId\":5,\"ProvisionedThroughput\":{\"ReadCapacityUnits\":7,\"WriteCapacityUnits\":8}}],\"A"
+    "ttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"Attribu"
+    "teType\":\"N\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"BillingModeUpdated\":\"~\",\"ProvisionedThroughput\":"
+    "{\"ReadCapacityUnits\":4,\"WriteCapacityUnits\":6,\"LastIncreaseDateTime\":\"~\",\"LastDecreaseDateTime\":\""
+    "~\",\"NumberOfDecreasesToday\":1,\"ddbdDecreasesDay\":\"~\"}}",
+    "provisioned again",
+    "{\"ddbdTableId\":4,\"ddbdVersion\":6,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"KeySchema\":[{\"Attribut"
+    "eName\":\"pk\",\"KeyType\":\"HASH\"}],\"GlobalSecondaryIndexes\":[{\"IndexName\":\"pgsi\",\"KeySchema\":[{\""
+    "AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"},\"IndexStatus\":\"A"
+    "CTIVE\",\"ddbdIndexId\":5,\"ProvisionedThroughput\":{\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1}}],\"A"
+    "ttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"Attribu"
+    "teType\":\"N\"}],\"BillingMode\":\"PROVISIONED\",\"BillingModeUpdated\":\"~\",\"ProvisionedThroughput\":{\"R"
+    "eadCapacityUnits\":1,\"WriteCapacityUnits\":1,\"LastIncreaseDateTime\":\"~\",\"LastDecreaseDateTime\":\"~\","
+    "\"NumberOfDecreasesToday\":1,\"ddbdDecreasesDay\":\"~\"}}",
+    "protected",
+    "{\"ddbdTableId\":4,\"ddbdVersion\":7,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"KeySchema\":[{\"Attribut"
+    "eName\":\"pk\",\"KeyType\":\"HASH\"}],\"GlobalSecondaryIndexes\":[{\"IndexName\":\"pgsi\",\"KeySchema\":[{\""
+    "AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"},\"IndexStatus\":\"A"
+    "CTIVE\",\"ddbdIndexId\":5,\"ProvisionedThroughput\":{\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1}}],\"A"
+    "ttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"Attribu"
+    "teType\":\"N\"}],\"BillingMode\":\"PROVISIONED\",\"BillingModeUpdated\":\"~\",\"ProvisionedThroughput\":{\"R"
+    "eadCapacityUnits\":1,\"WriteCapacityUnits\":1,\"LastIncreaseDateTime\":\"~\",\"LastDecreaseDateTime\":\"~\","
+    "\"NumberOfDecreasesToday\":1,\"ddbdDecreasesDay\":\"~\"},\"DeletionProtectionEnabled\":true}",
+    "table class",
+    "{\"ddbdTableId\":4,\"ddbdVersion\":8,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"KeySchema\":[{\"Attribut"
+    "eName\":\"pk\",\"KeyType\":\"HASH\"}],\"GlobalSecondaryIndexes\":[{\"IndexName\":\"pgsi\",\"KeySchema\":[{\""
+    "AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"},\"IndexStatus\":\"A"
+    "CTIVE\",\"ddbdIndexId\":5,\"ProvisionedThroughput\":{\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1}}],\"A"
+    "ttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"Attribu"
+    "teType\":\"N\"}],\"BillingMode\":\"PROVISIONED\",\"BillingModeUpdated\":\"~\",\"ProvisionedThroughput\":{\"R"
+    "eadCapacityUnits\":1,\"WriteCapacityUnits\":1,\"LastIncreaseDateTime\":\"~\",\"LastDecreaseDateTime\":\"~\","
+    "\"NumberOfDecreasesToday\":1,\"ddbdDecreasesDay\":\"~\"},\"TableClass\":\"STANDARD_INFREQUENT_ACCESS\",\"Del"
+    "etionProtectionEnabled\":true}",
+    "stream on",
+    "{\"ddbdTableId\":4,\"ddbdVersion\":9,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"KeySchema\":[{\"Attribut"
+    "eName\":\"pk\",\"KeyType\":\"HASH\"}],\"GlobalSecondaryIndexes\":[{\"IndexName\":\"pgsi\",\"KeySchema\":[{\""
+    "AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"},\"IndexStatus\":\"A"
+    "CTIVE\",\"ddbdIndexId\":5,\"ProvisionedThroughput\":{\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1}}],\"A"
+    "ttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"Attribu"
+    "teType\":\"N\"}],\"BillingMode\":\"PROVISIONED\",\"BillingModeUpdated\":\"~\",\"ProvisionedThroughput\":{\"R"
+    "eadCapacityUnits\":1,\"WriteCapacityUnits\":1,\"LastIncreaseDateTime\":\"~\",\"LastDecreaseDateTime\":\"~\","
+    "\"NumberOfDecreasesToday\":1,\"ddbdDecreasesDay\":\"~\"},\"TableClass\":\"STANDARD_INFREQUENT_ACCESS\",\"Del"
+    "etionProtectionEnabled\":true,\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"KEYS_ONLY"
+    "\"},\"ddbdStream\":{\"Id\":6,\"Label\":\"~\",\"View\":\"KEYS_ONLY\",\"Enabled\":true,\"Shards\":[2]}}",
+    "unprotected, stream kept",
+    "{\"ddbdTableId\":4,\"ddbdVersion\":10,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"KeySchema\":[{\"Attribu"
+    "teName\":\"pk\",\"KeyType\":\"HASH\"}],\"GlobalSecondaryIndexes\":[{\"IndexName\":\"pgsi\",\"KeySchema\":[{"
+    "\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"},\"IndexStatus\":"
+    "\"ACTIVE\",\"ddbdIndexId\":5,\"ProvisionedThroughput\":{\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1}}],"
+    "\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"Attr"
+    "ibuteType\":\"N\"}],\"BillingMode\":\"PROVISIONED\",\"BillingModeUpdated\":\"~\",\"ProvisionedThroughput\":{"
+    "\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1,\"LastIncreaseDateTime\":\"~\",\"LastDecreaseDateTime\":\"~"
+    "\",\"NumberOfDecreasesToday\":1,\"ddbdDecreasesDay\":\"~\"},\"TableClass\":\"STANDARD_INFREQUENT_ACCESS\",\""
+    "DeletionProtectionEnabled\":false,\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"KEYS_"
+    "ONLY\"},\"ddbdStream\":{\"Id\":6,\"Label\":\"~\",\"View\":\"KEYS_ONLY\",\"Enabled\":true,\"Shards\":[2]}}",
+    "stream off",
+    "{\"ddbdTableId\":4,\"ddbdVersion\":11,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"KeySchema\":[{\"Attribu"
+    "teName\":\"pk\",\"KeyType\":\"HASH\"}],\"GlobalSecondaryIndexes\":[{\"IndexName\":\"pgsi\",\"KeySchema\":[{"
+    "\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"},\"IndexStatus\":"
+    "\"ACTIVE\",\"ddbdIndexId\":5,\"ProvisionedThroughput\":{\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1}}],"
+    "\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"Attr"
+    "ibuteType\":\"N\"}],\"BillingMode\":\"PROVISIONED\",\"BillingModeUpdated\":\"~\",\"ProvisionedThroughput\":{"
+    "\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1,\"LastIncreaseDateTime\":\"~\",\"LastDecreaseDateTime\":\"~"
+    "\",\"NumberOfDecreasesToday\":1,\"ddbdDecreasesDay\":\"~\"},\"TableClass\":\"STANDARD_INFREQUENT_ACCESS\",\""
+    "DeletionProtectionEnabled\":false,\"ddbdStream\":{\"Id\":6,\"Label\":\"~\",\"View\":\"KEYS_ONLY\",\"Enabled"
+    "\":false,\"Shards\":[2]}}",
+    "stream stays off",
+    "{\"ddbdTableId\":4,\"ddbdVersion\":12,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"KeySchema\":[{\"Attribu"
+    "teName\":\"pk\",\"KeyType\":\"HASH\"}],\"GlobalSecondaryIndexes\":[{\"IndexName\":\"pgsi\",\"KeySchema\":[{"
+    "\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"},\"IndexStatus\":"
+    "\"ACTIVE\",\"ddbdIndexId\":5,\"ProvisionedThroughput\":{\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1}}],"
+    "\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"Attr"
+    "ibuteType\":\"N\"}],\"BillingMode\":\"PROVISIONED\",\"BillingModeUpdated\":\"~\",\"ProvisionedThroughput\":{"
+    "\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1,\"LastIncreaseDateTime\":\"~\",\"LastDecreaseDateTime\":\"~"
+    "\",\"NumberOfDecreasesToday\":1,\"ddbdDecreasesDay\":\"~\"},\"TableClass\":\"STANDARD\",\"DeletionProtection"
+    "Enabled\":false,\"ddbdStream\":{\"Id\":6,\"Label\":\"~\",\"View\":\"KEYS_ONLY\",\"Enabled\":false,\"Shards\""
+    ":[2]}}",
+    "new stream",
+    "{\"ddbdTableId\":4,\"ddbdVersion\":13,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"KeySchema\":[{\"Attribu"
+    "teName\":\"pk\",\"KeyType\":\"HASH\"}],\"GlobalSecondaryIndexes\":[{\"IndexName\":\"pgsi\",\"KeySchema\":[{"
+    "\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"},\"IndexStatus\":"
+    "\"ACTIVE\",\"ddbdIndexId\":5,\"ProvisionedThroughput\":{\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1}}],"
+    "\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"Attr"
+    "ibuteType\":\"N\"}],\"BillingMode\":\"PROVISIONED\",\"BillingModeUpdated\":\"~\",\"ProvisionedThroughput\":{"
+    "\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1,\"LastIncreaseDateTime\":\"~\",\"LastDecreaseDateTime\":\"~"
+    "\",\"NumberOfDecreasesToday\":1,\"ddbdDecreasesDay\":\"~\"},\"TableClass\":\"STANDARD\",\"DeletionProtection"
+    "Enabled\":false,\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"NEW_IMAGE\"},\"ddbdStre"
+    "am\":{\"Id\":7,\"Label\":\"~\",\"View\":\"NEW_IMAGE\",\"Enabled\":true,\"Shards\":[2]}}",
+    "created mid",
+    "{\"ddbdTableId\":2,\"ddbdVersion\":1,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"AttributeDefinitions\":["
+    "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}],\"KeyS"
+    "chema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"GlobalSecond"
+    "aryIndexes\":[{\"IndexName\":\"gsi\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projec"
+    "tion\":{\"ProjectionType\":\"KEYS_ONLY\"},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":3}],\"TableClass\":\"ST"
+    "ANDARD\",\"ddbdTags\":[{\"Key\":\"a\",\"Value\":\"1\"},{\"Key\":\"b\",\"Value\":\"2\"}],\"StreamSpecificatio"
+    "n\":{\"StreamEnabled\":true,\"StreamViewType\":\"KEYS_ONLY\"},\"ddbdStream\":{\"Id\":1,\"Label\":\"~\",\"Vie"
+    "w\":\"KEYS_ONLY\",\"Enabled\":true,\"Shards\":[2]}}",
+    "mid stream off",
+    "{\"ddbdTableId\":2,\"ddbdVersion\":2,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"KeySchema\":[{\"Attribut"
+    "eName\":\"pk\",\"KeyType\":\"HASH\"}],\"ddbdTags\":[{\"Key\":\"a\",\"Value\":\"1\"},{\"Key\":\"b\",\"Value\""
+    ":\"2\"}],\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyTyp"
+    "e\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"KEYS_ONLY\"},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":"
+    "3}],\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\""
+    "AttributeType\":\"S\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"BillingModeUpdated\":\"~\",\"ProvisionedThroug"
+    "hput\":null,\"TableClass\":\"STANDARD\",\"ddbdStream\":{\"Id\":1,\"Label\":\"~\",\"View\":\"KEYS_ONLY\",\"En"
+    "abled\":false,\"Shards\":[2]}}",
+    "mid same mode",
+    "{\"ddbdTableId\":2,\"ddbdVersion\":3,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"KeySchema\":[{\"Attribut"
+    "eName\":\"pk\",\"KeyType\":\"HASH\"}],\"ddbdTags\":[{\"Key\":\"a\",\"Value\":\"1\"},{\"Key\":\"b\",\"Value\""
+    ":\"2\"}],\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyTyp"
+    "e\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"KEYS_ONLY\"},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":"
+    "3}],\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\""
+    "AttributeType\":\"S\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"BillingModeUpdated\":\"~\",\"ProvisionedThroug"
+    "hput\":null,\"TableClass\":\"STANDARD\",\"ddbdStream\":{\"Id\":1,\"Label\":\"~\",\"View\":\"KEYS_ONLY\",\"En"
+    "abled\":false,\"Shards\":[2]}}",
+    NULL,
+};
+/* clang-format on */
+
+TEST(update_table_members)
+{
+    transcript tr = {.test = "update_table_members"};
+    env *e = env_open(NULL, 2);
+    client c;
+
+    ASSERT(e != NULL);
+    client_init(&c, &e->srv);
+    CALL_OK(&c, "CreateTable", "%s", CREATE_M);
+    CALL_OK(&c, "CreateTable", "%s", CREATE_P);
+    see(&tr, e, "created p", "prov");
+    CALL_OK(&c, "UpdateTable", "{\"TableName\":\"prov\",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":3,"
+            "\"WriteCapacityUnits\":5}}");
+    see(&tr, e, "throughput down", "prov");
+    CALL_OK(&c, "UpdateTable", "{\"TableName\":\"prov\",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":4,"
+            "\"WriteCapacityUnits\":6}}");
+    see(&tr, e, "throughput up", "prov");
+    CALL_OK(&c, "UpdateTable", "{\"TableName\":\"prov\",\"GlobalSecondaryIndexUpdates\":[{\"Update\":{"
+            "\"IndexName\":\"pgsi\",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":7,\"WriteCapacityUnits\":8}}}]}");
+    see(&tr, e, "gsi throughput", "prov");
+    CALL_OK(&c, "UpdateTable", "{\"TableName\":\"prov\",\"BillingMode\":\"PAY_PER_REQUEST\"}");
+    see(&tr, e, "on demand", "prov");
+    CALL_OK(&c, "UpdateTable", "{\"TableName\":\"prov\",\"BillingMode\":\"PROVISIONED\",\"ProvisionedThroughput\":{"
+            "\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1},\"GlobalSecondaryIndexUpdates\":[{\"Update\":{"
+            "\"IndexName\":\"pgsi\",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1}}}]}");
+    see(&tr, e, "provisioned again", "prov");
+    CALL_OK(&c, "UpdateTable", "{\"TableName\":\"prov\",\"DeletionProtectionEnabled\":true}");
+    see(&tr, e, "protected", "prov");
+    CALL_OK(&c, "UpdateTable", "{\"TableName\":\"prov\",\"TableClass\":\"STANDARD_INFREQUENT_ACCESS\"}");
+    see(&tr, e, "table class", "prov");
+    CALL_OK(&c, "UpdateTable", "{\"TableName\":\"prov\",\"StreamSpecification\":{\"StreamEnabled\":true,"
+            "\"StreamViewType\":\"KEYS_ONLY\"}}");
+    see(&tr, e, "stream on", "prov");
+    CALL_OK(&c, "UpdateTable", "{\"TableName\":\"prov\",\"DeletionProtectionEnabled\":false}");
+    see(&tr, e, "unprotected, stream kept", "prov");
+    CALL_OK(&c, "UpdateTable", "{\"TableName\":\"prov\",\"StreamSpecification\":{\"StreamEnabled\":false}}");
+    see(&tr, e, "stream off", "prov");
+    CALL_OK(&c, "UpdateTable", "{\"TableName\":\"prov\",\"TableClass\":\"STANDARD\"}");
+    see(&tr, e, "stream stays off", "prov");
+    CALL_OK(&c, "UpdateTable", "{\"TableName\":\"prov\",\"StreamSpecification\":{\"StreamEnabled\":true,"
+            "\"StreamViewType\":\"NEW_IMAGE\"}}");
+    see(&tr, e, "new stream", "prov");
+    see(&tr, e, "created mid", "mid");
+    CALL_OK(&c, "UpdateTable", "{\"TableName\":\"mid\",\"StreamSpecification\":{\"StreamEnabled\":false}}");
+    see(&tr, e, "mid stream off", "mid");
+    CALL_OK(&c, "UpdateTable", "{\"TableName\":\"mid\",\"BillingMode\":\"PAY_PER_REQUEST\","
+            "\"AttributeDefinitions\":[" DEF("pk", "S") "]}");
+    see(&tr, e, "mid same mode", "mid");
+out:
+    check_transcript(&tr, UPDATE_TABLE);
+    client_free(&c);
+    env_close(e);
+}
+
+/* ---- GSIs created and deleted, and the worker's changes ---- */
+
+/* clang-format off */
+static const char *const INDEXES[] = {
+    "gsi created",
+    "{\"ddbdTableId\":2,\"ddbdVersion\":2,\"CreationDateTime\":\"~\",\"ddbdCollectionsId\":3,\"TableId\":\"~\",\""
+    "KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\""
+    "}],\"SSESpecification\":{\"Enabled\":true},\"ddbdTags\":[{\"Key\":\"a\",\"Value\":\"1\"},{\"Key\":\"b\",\"Va"
+    "lue\":\"2\"}],\"LocalSecondaryIndexes\":[{\"IndexName\":\"lsi\",\"KeySchema\":[{\"AttributeName\":\"pk\",\"K"
+    "eyType\":\"HASH\"},{\"AttributeName\":\"l\",\"KeyType\":\"RANGE\"}],\"Projection\":{\"ProjectionType\":\"KEY"
+    "S_ONLY\"},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":4}],\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi\","
+    "\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"INCLUDE"
+    "\",\"NonKeyAttributes\":[\"a\"]},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":5},{\"IndexName\":\"gsi2\",\"Key"
+    "Schema\":[{\"AttributeName\":\"h\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"KEYS_ONLY\"},"
+    "\"IndexStatus\":\"CREATING\",\"Backfilling\":true,\"ddbdIndexId\":6}],\"AttributeDefinitions\":[{\"Attribute"
+    "Name\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"},{\"AttributeName\""
+    ":\"l\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType\":\"S\"},{\"AttributeName\":\"h\","
+    "\"AttributeType\":\"N\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"BillingModeUpdated\":\"~\",\"ProvisionedThro"
+    "ughput\":null,\"TableClass\":\"STANDARD\",\"DeletionProtectionEnabled\":false,\"StreamSpecification\":{\"Str"
+    "eamEnabled\":true,\"StreamViewType\":\"NEW_AND_OLD_IMAGES\"},\"ddbdStream\":{\"Id\":1,\"Label\":\"~\",\"View"
+    "\":\"NEW_AND_OLD_IMAGES\",\"Enabled\":true,\"Shards\":[2]}}",
+    "gsi active",
+    "{\"ddbdTableId\":2,\"ddbdVersion\":3,\"CreationDateTime\":\"~\",\"ddbdCollectionsId\":3,\"TableId\":\"~\",\""
+    "KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\""
+    "}],\"SSESpecification\":{\"Enabled\":true},\"ddbdTags\":[{\"Key\":\"a\",\"Value\":\"1\"},{\"Key\":\"b\",\"Va"
+    "lue\":\"2\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"BillingModeUpdated\":\"~\",\"ProvisionedThroughput\":nul"
+    "l,\"TableClass\":\"STANDARD\",\"DeletionProtectionEnabled\":false,\"StreamSpecification\":{\"StreamEnabled\""
+    ":true,\"StreamViewType\":\"NEW_AND_OLD_IMAGES\"},\"ddbdStream\":{\"Id\":1,\"Label\":\"~\",\"View\":\"NEW_AND"
+    "_OLD_IMAGES\",\"Enabled\":true,\"Shards\":[2]},\"LocalSecondaryIndexes\":[{\"IndexName\":\"lsi\",\"KeySchema"
+    "\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"l\",\"KeyType\":\"RANGE\"}],\"Proje"
+    "ction\":{\"ProjectionType\":\"KEYS_ONLY\"},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":4}],\"GlobalSecondaryI"
+    "ndexes\":[{\"IndexName\":\"gsi\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection"
+    "\":{\"ProjectionType\":\"INCLUDE\",\"NonKeyAttributes\":[\"a\"]},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":"
+    "5},{\"IndexName\":\"gsi2\",\"KeySchema\":[{\"AttributeName\":\"h\",\"KeyType\":\"HASH\"}],\"Projection\":{\""
+    "ProjectionType\":\"KEYS_ONLY\"},\"ddbdIndexId\":6,\"IndexStatus\":\"ACTIVE\"}],\"AttributeDefinitions\":[{\""
+    "AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"},{\"Attrib"
+    "uteName\":\"l\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType\":\"S\"},{\"AttributeName"
+    "\":\"h\",\"AttributeType\":\"N\"}]}",
+    "gsi deleting",
+    "{\"ddbdTableId\":2,\"ddbdVersion\":4,\"CreationDateTime\":\"~\",\"ddbdCollectionsId\":3,\"TableId\":\"~\",\""
+    "KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\""
+    "}],\"SSESpecification\":{\"Enabled\":true},\"ddbdTags\":[{\"Key\":\"a\",\"Value\":\"1\"},{\"Key\":\"b\",\"Va"
+    "lue\":\"2\"}],\"LocalSecondaryIndexes\":[{\"IndexName\":\"lsi\",\"KeySchema\":[{\"AttributeName\":\"pk\",\"K"
+    "eyType\":\"HASH\"},{\"AttributeName\":\"l\",\"KeyType\":\"RANGE\"}],\"Projection\":{\"ProjectionType\":\"KEY"
+    "S_ONLY\"},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":4}],\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi\","
+    "\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"INCLUDE"
+    "\",\"NonKeyAttributes\":[\"a\"]},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":5},{\"IndexName\":\"gsi2\",\"Key"
+    "Schema\":[{\"AttributeName\":\"h\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"KEYS_ONLY\"},"
+    "\"ddbdIndexId\":6,\"IndexStatus\":\"DELETING\"}],\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"Attri"
+    "buteType\":\"S\"},{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"},{\"AttributeName\":\"l\",\"AttributeTyp"
+    "e\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType\":\"S\"},{\"AttributeName\":\"h\",\"AttributeType\":\"N"
+    "\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"BillingModeUpdated\":\"~\",\"ProvisionedThroughput\":null,\"Table"
+    "Class\":\"STANDARD\",\"DeletionProtectionEnabled\":false,\"StreamSpecification\":{\"StreamEnabled\":true,\"S"
+    "treamViewType\":\"NEW_AND_OLD_IMAGES\"},\"ddbdStream\":{\"Id\":1,\"Label\":\"~\",\"View\":\"NEW_AND_OLD_IMAG"
+    "ES\",\"Enabled\":true,\"Shards\":[2]}}",
+    "gsi dropped",
+    "{\"ddbdTableId\":2,\"ddbdVersion\":5,\"CreationDateTime\":\"~\",\"ddbdCollectionsId\":3,\"TableId\":\"~\",\""
+    "KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\""
+    "}],\"SSESpecification\":{\"Enabled\":true},\"ddbdTags\":[{\"Key\":\"a\",\"Value\":\"1\"},{\"Key\":\"b\",\"Va"
+    "lue\":\"2\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"BillingModeUpdated\":\"~\",\"ProvisionedThroughput\":nul"
+    "l,\"TableClass\":\"STANDARD\",\"DeletionProtectionEnabled\":false,\"StreamSpecification\":{\"StreamEnabled\""
+    ":true,\"StreamViewType\":\"NEW_AND_OLD_IMAGES\"},\"ddbdStream\":{\"Id\":1,\"Label\":\"~\",\"View\":\"NEW_AND"
+    "_OLD_IMAGES\",\"Enabled\":true,\"Shards\":[2]},\"LocalSecondaryIndexes\":[{\"IndexName\":\"lsi\",\"KeySchema"
+    "\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"l\",\"KeyType\":\"RANGE\"}],\"Proje"
+    "ction\":{\"ProjectionType\":\"KEYS_ONLY\"},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":4}],\"GlobalSecondaryI"
+    "ndexes\":[{\"IndexName\":\"gsi\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection"
+    "\":{\"ProjectionType\":\"INCLUDE\",\"NonKeyAttributes\":[\"a\"]},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":"
+    "5}],\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"sk\","
+    "\"AttributeType\":\"N\"},{\"AttributeName\":\"l\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"Attrib"
+    "uteType\":\"S\"}]}",
+    "last gsi deleting",
+    "{\"ddbdTableId\":2,\"ddbdVersion\":6,\"CreationDateTime\":\"~\",\"ddbdCollectionsId\":3,\"TableId\":\"~\",\""
+    "KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\""
+    "}],\"SSESpecification\":{\"Enabled\":true},\"ddbdTags\":[{\"Key\":\"a\",\"Value\":\"1\"},{\"Key\":\"b\",\"Va"
+    "lue\":\"2\"}],\"LocalSecondaryIndexes\":[{\"IndexName\":\"lsi\",\"KeySchema\":[{\"AttributeName\":\"pk\",\"K"
+    "eyType\":\"HASH\"},{\"AttributeName\":\"l\",\"KeyType\":\"RANGE\"}],\"Projection\":{\"ProjectionType\":\"KEY"
+    "S_ONLY\"},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":4}],\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi\","
+    "\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"INCLUDE"
+    "\",\"NonKeyAttributes\":[\"a\"]},\"ddbdIndexId\":5,\"IndexStatus\":\"DELETING\"}],\"AttributeDefinitions\":["
+    "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"},{\"Att"
+    "ributeName\":\"l\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}],\"BillingMode"
+    "\":\"PAY_PER_REQUEST\",\"BillingModeUpdated\":\"~\",\"ProvisionedThroughput\":null,\"TableClass\":\"STANDARD"
+    "\",\"DeletionProtectionEnabled\":false,\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\""
+    "NEW_AND_OLD_IMAGES\"},\"ddbdStream\":{\"Id\":1,\"Label\":\"~\",\"View\":\"NEW_AND_OLD_IMAGES\",\"Enabled\":t"
+    "rue,\"Shards\":[2]}}",
+    "last gsi dropped",
+    "{\"ddbdTableId\":2,\"ddbdVersion\":7,\"CreationDateTime\":\"~\",\"ddbdCollectionsId\":3,\"TableId\":\"~\",\""
+    "KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\""
+    "}],\"SSESpecification\":{\"Enabled\":true},\"ddbdTags\":[{\"Key\":\"a\",\"Value\":\"1\"},{\"Key\":\"b\",\"Va"
+    "lue\":\"2\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"BillingModeUpdated\":\"~\",\"ProvisionedThroughput\":nul"
+    "l,\"TableClass\":\"STANDARD\",\"DeletionProtectionEnabled\":false,\"StreamSpecification\":{\"StreamEnabled\""
+    ":true,\"StreamViewType\":\"NEW_AND_OLD_IMAGES\"},\"ddbdStream\":{\"Id\":1,\"Label\":\"~\",\"View\":\"NEW_AND"
+    "_OLD_IMAGES\",\"Enabled\":true,\"Shards\":[2]},\"LocalSecondaryIndexes\":[{\"IndexName\":\"lsi\",\"KeySchema"
+    "\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"l\",\"KeyType\":\"RANGE\"}],\"Proje"
+    "ction\":{\"ProjectionType\":\"KEYS_ONLY\"},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":4}],\"AttributeDefinit"
+    "ions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"sk\",\"AttributeType\":\"N\""
+    "},{\"AttributeName\":\"l\",\"AttributeType\":\"S\"}]}",
+    "gsi into an empty list",
+    "{\"ddbdTableId\":2,\"ddbdVersion\":8,\"CreationDateTime\":\"~\",\"ddbdCollectionsId\":3,\"TableId\":\"~\",\""
+    "KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\""
+    "}],\"SSESpecification\":{\"Enabled\":true},\"ddbdTags\":[{\"Key\":\"a\",\"Value\":\"1\"},{\"Key\":\"b\",\"Va"
+    "lue\":\"2\"}],\"LocalSecondaryIndexes\":[{\"IndexName\":\"lsi\",\"KeySchema\":[{\"AttributeName\":\"pk\",\"K"
+    "eyType\":\"HASH\"},{\"AttributeName\":\"l\",\"KeyType\":\"RANGE\"}],\"Projection\":{\"ProjectionType\":\"KEY"
+    "S_ONLY\"},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":4}],\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi3\""
+    ",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE"
+    "\"}],\"Projection\":{\"ProjectionType\":\"INCLUDE\",\"NonKeyAttributes\":[\"h\"]},\"IndexStatus\":\"CREATING"
+    "\",\"Backfilling\":true,\"ddbdIndexId\":7}],\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeT"
+    "ype\":\"S\"},{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"},{\"AttributeName\":\"l\",\"AttributeType\":"
+    "\"S\"},{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"BillingModeU"
+    "pdated\":\"~\",\"ProvisionedThroughput\":null,\"TableClass\":\"STANDARD\",\"DeletionProtectionEnabled\":fals"
+    "e,\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"NEW_AND_OLD_IMAGES\"},\"ddbdStream\":"
+    "{\"Id\":1,\"Label\":\"~\",\"View\":\"NEW_AND_OLD_IMAGES\",\"Enabled\":true,\"Shards\":[2]}}",
+    "it is active",
+    "{\"ddbdTableId\":2,\"ddbdVersion\":9,\"CreationDateTime\":\"~\",\"ddbdCollectionsId\":3,\"TableId\":\"~\",\""
+    "KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\""
+    "}],\"SSESpecification\":{\"Enabled\":true},\"ddbdTags\":[{\"Key\":\"a\",\"Value\":\"1\"},{\"Key\":\"b\",\"Va"
+    "lue\":\"2\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"BillingModeUpdated\":\"~\",\"ProvisionedThroughput\":nul"
+    "l,\"TableClass\":\"STANDARD\",\"DeletionProtectionEnabled\":false,\"StreamSpecification\":{\"StreamEnabled\""
+    ":true,\"StreamViewType\":\"NEW_AND_OLD_IMAGES\"},\"ddbdStream\":{\"Id\":1,\"Label\":\"~\",\"View\":\"NEW_AND"
+    "_OLD_IMAGES\",\"Enabled\":true,\"Shards\":[2]},\"LocalSecondaryIndexes\":[{\"IndexName\":\"lsi\",\"KeySchema"
+    "\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"l\",\"KeyType\":\"RANGE\"}],\"Proje"
+    "ction\":{\"ProjectionType\":\"KEYS_ONLY\"},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":4}],\"GlobalSecondaryI"
+    "ndexes\":[{\"IndexName\":\"gsi3\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"},{\"Attribute"
+    "Name\":\"sk\",\"KeyType\":\"RANGE\"}],\"Projection\":{\"ProjectionType\":\"INCLUDE\",\"NonKeyAttributes\":["
+    "\"h\"]},\"ddbdIndexId\":7,\"IndexStatus\":\"ACTIVE\"}],\"AttributeDefinitions\":[{\"AttributeName\":\"pk\","
+    "\"AttributeType\":\"S\"},{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"},{\"AttributeName\":\"l\",\"Attri"
+    "buteType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}]}",
+    NULL,
+};
+/* clang-format on */
+
+TEST(indexes_created_built_deleted_and_dropped)
+{
+    transcript tr = {.test = "indexes_created_built_deleted_and_dropped"};
+    env *e = env_open(NULL, 2);
+    client c;
+
+    ASSERT(e != NULL);
+    client_init(&c, &e->srv);
+    CALL_OK(&c, "CreateTable", "%s", CREATE_T);
+    CALL_OK(&c, "PutItem", "{\"TableName\":\"tab\",\"Item\":{\"pk\":{\"S\":\"a\"},\"sk\":{\"N\":\"1\"},"
+            "\"h\":{\"N\":\"2\"},\"g\":{\"S\":\"x\"}}}");
+    CALL_OK(&c, "UpdateTable", "{\"TableName\":\"tab\",\"AttributeDefinitions\":[" DEF("h", "N") "," DEF("pk", "S")
+            "],\"GlobalSecondaryIndexUpdates\":[{\"Create\":{\"IndexName\":\"gsi2\",\"KeySchema\":[" KEY("h", "HASH")
+            "],\"Projection\":{\"ProjectionType\":\"KEYS_ONLY\"}}}]}");
+    see(&tr, e, "gsi created", "tab");
+    run_jobs(e, 2);
+    see(&tr, e, "gsi active", "tab");
+    CALL_OK(&c, "UpdateTable", "{\"TableName\":\"tab\",\"GlobalSecondaryIndexUpdates\":[{\"Delete\":{"
+            "\"IndexName\":\"gsi2\"}}]}");
+    see(&tr, e, "gsi deleting", "tab");
+    run_jobs(e, 2);
+    see(&tr, e, "gsi dropped", "tab");
+    CALL_OK(&c, "UpdateTable", "{\"TableName\":\"tab\",\"GlobalSecondaryIndexUpdates\":[{\"Delete\":{"
+            "\"IndexName\":\"gsi\"}}]}");
+    see(&tr, e, "last gsi deleting", "tab");
+    run_jobs(e, 2);
+    see(&tr, e, "last gsi dropped", "tab");
+    CALL_OK(&c, "UpdateTable", "{\"TableName\":\"tab\",\"AttributeDefinitions\":[" DEF("g", "S") "," DEF("sk", "N")
+            "],\"GlobalSecondaryIndexUpdates\":[{\"Create\":{\"IndexName\":\"gsi3\",\"KeySchema\":["
+            KEY("g", "HASH") "," KEY("sk", "RANGE") "],\"Projection\":{\"ProjectionType\":\"INCLUDE\","
+            "\"NonKeyAttributes\":[\"h\"]}}}]}");
+    see(&tr, e, "gsi into an empty list", "tab");
+    run_jobs(e, 2);
+    see(&tr, e, "it is active", "tab");
+out:
+    check_transcript(&tr, INDEXES);
+    client_free(&c);
+    env_close(e);
+}
+
+/* ---- restores ---- */
+
+/* clang-format off */
+static const char *const RESTORES[] = {
+    "restoring from a backup",
+    "{\"ddbdTableId\":7,\"ddbdVersion\":1,\"CreationDateTime\":\"~\",\"ddbdCollectionsId\":8,\"TableId\":\"~\",\""
+    "AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"sk\",\"Attri"
+    "buteType\":\"N\"},{\"AttributeName\":\"l\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType"
+    "\":\"S\"}],\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyTyp"
+    "e\":\"RANGE\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"LocalSecondaryIndexes\":[{\"IndexName\":\"lsi\",\"KeyS"
+    "chema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"l\",\"KeyType\":\"RANGE\"}],\""
+    "Projection\":{\"ProjectionType\":\"KEYS_ONLY\"},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":9}],\"GlobalSecon"
+    "daryIndexes\":[{\"IndexName\":\"gsi\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Proje"
+    "ction\":{\"ProjectionType\":\"INCLUDE\",\"NonKeyAttributes\":[\"a\"]},\"IndexStatus\":\"ACTIVE\",\"ddbdIndex"
+    "Id\":10}],\"SSESpecification\":{\"Enabled\":true},\"TableClass\":\"STANDARD\",\"ddbdRestore\":{\"Keyspace\":"
+    "6,\"SourceBackupArn\":\"~\",\"SourceTableArn\":\"arn:aws:dynamodb:us-east-1:000000000000:table/tab\",\"Resto"
+    "reDateTime\":\"~\",\"InProgress\":true}}",
+    "restored from a backup",
+    "{\"ddbdTableId\":7,\"ddbdVersion\":2,\"CreationDateTime\":\"~\",\"ddbdCollectionsId\":8,\"TableId\":\"~\",\""
+    "AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"sk\",\"Attri"
+    "buteType\":\"N\"},{\"AttributeName\":\"l\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType"
+    "\":\"S\"}],\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyTyp"
+    "e\":\"RANGE\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"SSESpecification\":{\"Enabled\":true},\"TableClass\":"
+    "\"STANDARD\",\"LocalSecondaryIndexes\":[{\"IndexName\":\"lsi\",\"KeySchema\":[{\"AttributeName\":\"pk\",\"Ke"
+    "yType\":\"HASH\"},{\"AttributeName\":\"l\",\"KeyType\":\"RANGE\"}],\"Projection\":{\"ProjectionType\":\"KEYS"
+    "_ONLY\"},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":9}],\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi\","
+    "\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"INCLUDE"
+    "\",\"NonKeyAttributes\":[\"a\"]},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":10}],\"ddbdRestore\":{\"Keyspace"
+    "\":6,\"SourceBackupArn\":\"~\",\"SourceTableArn\":\"arn:aws:dynamodb:us-east-1:000000000000:table/tab\",\"Re"
+    "storeDateTime\":\"~\",\"InProgress\":false}}",
+    "restoring to a point in time",
+    "{\"ddbdTableId\":15,\"ddbdVersion\":1,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"AttributeDefinitions\":"
+    "[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType\":\"N\"}],\"Key"
+    "Schema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PROVISIONED\",\"ProvisionedThro"
+    "ughput\":{\"ReadCapacityUnits\":5,\"WriteCapacityUnits\":5},\"GlobalSecondaryIndexes\":[{\"IndexName\":\"pgs"
+    "i\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL"
+    "\"},\"ProvisionedThroughput\":{\"ReadCapacityUnits\":2,\"WriteCapacityUnits\":2},\"IndexStatus\":\"ACTIVE\","
+    "\"ddbdIndexId\":16}],\"ddbdRestore\":{\"Keyspace\":14,\"Log\":13,\"Until\":\"~\",\"SourceTableArn\":\"arn:aw"
+    "s:dynamodb:us-east-1:000000000000:table/prov\",\"RestoreDateTime\":\"~\",\"InProgress\":true}}",
+    "restored to a point in time",
+    "{\"ddbdTableId\":15,\"ddbdVersion\":2,\"CreationDateTime\":\"~\",\"TableId\":\"~\",\"AttributeDefinitions\":"
+    "[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType\":\"N\"}],\"Key"
+    "Schema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PROVISIONED\",\"ProvisionedThro"
+    "ughput\":{\"ReadCapacityUnits\":5,\"WriteCapacityUnits\":5},\"GlobalSecondaryIndexes\":[{\"IndexName\":\"pgs"
+    "i\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL"
+    "\"},\"ProvisionedThroughput\":{\"ReadCapacityUnits\":2,\"WriteCapacityUnits\":2},\"IndexStatus\":\"ACTIVE\","
+    "\"ddbdIndexId\":16}],\"ddbdRestore\":{\"Keyspace\":14,\"Log\":13,\"Until\":\"~\",\"SourceTableArn\":\"arn:aw"
+    "s:dynamodb:us-east-1:000000000000:table/prov\",\"RestoreDateTime\":\"~\",\"InProgress\":false}}",
+    NULL,
+};
+/* clang-format on */
+
+TEST(restores_start_and_finish)
+{
+    transcript tr = {.test = "restores_start_and_finish"};
+    env *e = env_open(NULL, 2);
+    client c;
+    const char *arn;
+
+    ASSERT(e != NULL);
+    client_init(&c, &e->srv);
+    CALL_OK(&c, "CreateTable", "%s", CREATE_T);
+    CALL_OK(&c, "PutItem", "{\"TableName\":\"tab\",\"Item\":{\"pk\":{\"S\":\"a\"},\"sk\":{\"N\":\"1\"}}}");
+    CALL_OK(&c, "CreateBackup", "{\"TableName\":\"tab\",\"BackupName\":\"bak1\"}");
+    arn = strstr(c.out.data, "\"BackupArn\":\"");
+    CHECK(arn != NULL);
+    arn = ddb_arena_strndup(&c.arena, arn + 13, (size_t)(strchr(arn + 13, '"') - (arn + 13)));
+    arn = strdup(arn);
+    run_jobs(e, 2);
+    CALL_OK(&c, "RestoreTableFromBackup", "{\"TargetTableName\":\"res1\",\"BackupArn\":\"%s\"}", arn);
+    free((char *)arn);
+    see(&tr, e, "restoring from a backup", "res1");
+    run_jobs(e, 2);
+    see(&tr, e, "restored from a backup", "res1");
+    CALL_OK(&c, "CreateTable", "%s", CREATE_P);
+    CALL_OK(&c, "UpdateContinuousBackups",
+            "{\"TableName\":\"prov\",\"PointInTimeRecoverySpecification\":{\"PointInTimeRecoveryEnabled\":true}}");
+    run_jobs(e, 2);
+    CALL_OK(&c, "PutItem", "{\"TableName\":\"prov\",\"Item\":{\"pk\":{\"S\":\"a\"},\"g\":{\"N\":\"1\"}}}");
+    CALL_OK(&c, "RestoreTableToPointInTime",
+            "{\"SourceTableName\":\"prov\",\"TargetTableName\":\"res2\",\"UseLatestRestorableTime\":true}");
+    see(&tr, e, "restoring to a point in time", "res2");
+    run_jobs(e, 2);
+    see(&tr, e, "restored to a point in time", "res2");
+out:
+    check_transcript(&tr, RESTORES);
+    client_free(&c);
+    env_close(e);
+}
+
+/* ---- a stream's new generation of shards; the format-1 migration ---- */
+
+static int make_temp_dir(char *dir, size_t cap)
+{
+    snprintf(dir, cap, "/tmp/ddbd-test-catalog-edit-XXXXXX");
+    return mkdtemp(dir) != NULL ? 0 : -1;
+}
+
+/* clang-format off */
+static const char *const STREAM_GENERATION[] = {
+    "one shard",
+    "{\"ddbdTableId\":2,\"ddbdVersion\":1,\"CreationDateTime\":\"~\",\"ddbdCollectionsId\":3,\"TableId\":\"~\",\""
+    "AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"sk\",\"Attri"
+    "buteType\":\"N\"},{\"AttributeName\":\"l\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType"
+    "\":\"S\"}],\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyTyp"
+    "e\":\"RANGE\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"LocalSecondaryIndexes\":[{\"IndexName\":\"lsi\",\"KeyS"
+    "chema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"l\",\"KeyType\":\"RANGE\"}],\""
+    "Projection\":{\"ProjectionType\":\"KEYS_ONLY\"},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":4}],\"GlobalSecon"
+    "daryIndexes\":[{\"IndexName\":\"gsi\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Proje"
+    "ction\":{\"ProjectionType\":\"INCLUDE\",\"NonKeyAttributes\":[\"a\"]},\"IndexStatus\":\"ACTIVE\",\"ddbdIndex"
+    "Id\":5}],\"SSESpecification\":{\"Enabled\":true},\"TableClass\":\"STANDARD\",\"DeletionProtectionEnabled\":f"
+    "alse,\"ddbdTags\":[{\"Key\":\"a\",\"Value\":\"1\"},{\"Key\":\"b\",\"Value\":\"2\"}],\"StreamSpecification\":"
+    "{\"StreamEnabled\":true,\"StreamViewType\":\"NEW_AND_OLD_IMAGES\"},\"ddbdStream\":{\"Id\":1,\"Label\":\"~\","
+    "\"View\":\"NEW_AND_OLD_IMAGES\",\"Enabled\":true,\"Shards\":[1]}}",
+    "three shards",
+    "{\"ddbdTableId\":2,\"ddbdVersion\":2,\"CreationDateTime\":\"~\",\"ddbdCollectionsId\":3,\"TableId\":\"~\",\""
+    "AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"sk\",\"Attri"
+    "buteType\":\"N\"},{\"AttributeName\":\"l\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType"
+    "\":\"S\"}],\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyTyp"
+    "e\":\"RANGE\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"SSESpecification\":{\"Enabled\":true},\"TableClass\":"
+    "\"STANDARD\",\"DeletionProtectionEnabled\":false,\"ddbdTags\":[{\"Key\":\"a\",\"Value\":\"1\"},{\"Key\":\"b"
+    "\",\"Value\":\"2\"}],\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"NEW_AND_OLD_IMAGES"
+    "\"},\"LocalSecondaryIndexes\":[{\"IndexName\":\"lsi\",\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":"
+    "\"HASH\"},{\"AttributeName\":\"l\",\"KeyType\":\"RANGE\"}],\"Projection\":{\"ProjectionType\":\"KEYS_ONLY\"}"
+    ",\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":4}],\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi\",\"KeySche"
+    "ma\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"INCLUDE\",\"NonKe"
+    "yAttributes\":[\"a\"]},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":5}],\"ddbdStream\":{\"Id\":1,\"Label\":\"~"
+    "\",\"View\":\"NEW_AND_OLD_IMAGES\",\"Enabled\":true,\"Shards\":[1,3]}}",
+    "four shards",
+    "{\"ddbdTableId\":2,\"ddbdVersion\":3,\"CreationDateTime\":\"~\",\"ddbdCollectionsId\":3,\"TableId\":\"~\",\""
+    "AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"sk\",\"Attri"
+    "buteType\":\"N\"},{\"AttributeName\":\"l\",\"AttributeType\":\"S\"},{\"AttributeName\":\"g\",\"AttributeType"
+    "\":\"S\"}],\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyTyp"
+    "e\":\"RANGE\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"SSESpecification\":{\"Enabled\":true},\"TableClass\":"
+    "\"STANDARD\",\"DeletionProtectionEnabled\":false,\"ddbdTags\":[{\"Key\":\"a\",\"Value\":\"1\"},{\"Key\":\"b"
+    "\",\"Value\":\"2\"}],\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"NEW_AND_OLD_IMAGES"
+    "\"},\"LocalSecondaryIndexes\":[{\"IndexName\":\"lsi\",\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":"
+    "\"HASH\"},{\"AttributeName\":\"l\",\"KeyType\":\"RANGE\"}],\"Projection\":{\"ProjectionType\":\"KEYS_ONLY\"}"
+    ",\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":4}],\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi\",\"KeySche"
+    "ma\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"INCLUDE\",\"NonKe"
+    "yAttributes\":[\"a\"]},\"IndexStatus\":\"ACTIVE\",\"ddbdIndexId\":5}],\"ddbdStream\":{\"Id\":1,\"Label\":\"~"
+    "\",\"View\":\"NEW_AND_OLD_IMAGES\",\"Enabled\":true,\"Shards\":[1,3,4]}}",
+    NULL,
+};
+/* clang-format on */
+
+TEST(stream_generation_after_more_shards)
+{
+    transcript tr = {.test = "stream_generation_after_more_shards"};
+    char dir[64];
+    env *e = NULL;
+    client c;
+    int have_client = 0;
+
+    ASSERT(make_temp_dir(dir, sizeof(dir)) == 0);
+    CHECK((e = env_open(dir, 1)) != NULL);
+    client_init(&c, &e->srv);
+    have_client = 1;
+    CALL_OK(&c, "CreateTable", "%s", CREATE_T);
+    see(&tr, e, "one shard", "tab");
+    client_free(&c);
+    have_client = 0;
+    env_close(e);
+    CHECK((e = env_open(dir, 3)) != NULL);
+    see(&tr, e, "three shards", "tab");
+    env_close(e);
+    CHECK((e = env_open(dir, 4)) != NULL);
+    see(&tr, e, "four shards", "tab");
+out:
+    check_transcript(&tr, STREAM_GENERATION);
+    if (have_client)
+        client_free(&c);
+    env_close(e);
+    rm_rf(dir);
+}
+
+#define LEGACY_DESC                                                                                                    \
+    "{\"ddbdTableId\":3,\"CreationDateTime\":1700000000.123,\"TableId\":\"3f1c0a62-8d7e-4b44-9a41-5b2f0e6c9d10\","    \
+    "\"AttributeDefinitions\":[" DEF("pk", "S") "," DEF("sk", "N") "," DEF("l", "N") "," DEF("g", "S") "],"          \
+    "\"KeySchema\":[" KEY("pk", "HASH") "," KEY("sk", "RANGE") "],\"BillingMode\":\"PAY_PER_REQUEST\","              \
+    "\"LocalSecondaryIndexes\":[{\"IndexName\":\"byL\",\"KeySchema\":[" KEY("pk", "HASH") "," KEY("l", "RANGE")      \
+    "],\"Projection\":{\"ProjectionType\":\"KEYS_ONLY\"}}],\"GlobalSecondaryIndexes\":[{\"IndexName\":\"byG\","        \
+    "\"KeySchema\":[" KEY("g", "HASH") "],\"Projection\":{\"ProjectionType\":\"ALL\"},\"IndexStatus\":\"ACTIVE\"}]}"
+
+/* clang-format off */
+static const char *const MIGRATION[] = {
+    "migrated",
+    "{\"ddbdTableId\":3,\"ddbdVersion\":1,\"CreationDateTime\":1700000000.123,\"ddbdCollectionsId\":4,\"TableId\""
+    ":\"3f1c0a62-8d7e-4b44-9a41-5b2f0e6c9d10\",\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeTyp"
+    "e\":\"S\"},{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"},{\"AttributeName\":\"l\",\"AttributeType\":\"N"
+    "\"},{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}],\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":"
+    "\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"}],\"BillingMode\":\"PAY_PER_REQUEST\",\"LocalSecon"
+    "daryIndexes\":[{\"IndexName\":\"byL\",\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"Attr"
+    "ibuteName\":\"l\",\"KeyType\":\"RANGE\"}],\"Projection\":{\"ProjectionType\":\"KEYS_ONLY\"},\"ddbdIndexId\":"
+    "5,\"IndexStatus\":\"CREATING\",\"Backfilling\":true}],\"GlobalSecondaryIndexes\":[{\"IndexName\":\"byG\",\"K"
+    "eySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"},\"In"
+    "dexStatus\":\"ACTIVE\",\"ddbdIndexId\":6}]}",
+    NULL,
+};
+/* clang-format on */
+
+/* A format-1 description (indexes without ids): the catalog gives them ids when it opens. */
+TEST(format1_indexes_get_ids)
+{
+    transcript tr = {.test = "format1_indexes_get_ids"};
+    char dir[64];
+    ddb_store_options o;
+    ddb_store *st = NULL;
+    ddb_catalog *cat = NULL;
+    ddb_arena a;
+    ddb_batch b;
+    char *err = NULL;
+    const ddb_table *t;
+
+    ASSERT(make_temp_dir(dir, sizeof(dir)) == 0);
+    memset(&o, 0, sizeof(o));
+    o.path = dir;
+    o.nshards = 2;
+    o.key_hash = ddb_key_part_hash;
+    o.partition_bytes = DDB_KEY_PARTITION_BYTES;
+    ddb_arena_init(&a);
+    CHECK((st = ddb_store_open(&o, &err)) != NULL);
+    ddb_batch_init(&b, &a);
+    ddb_batch_meta_put(&b, "ddbd/format", 11, "1", 1);
+    ddb_batch_meta_put(&b, "ddbd/next_table_id", 18, "4", 1);
+    ddb_batch_meta_put(&b, "table/legacy", 12, LEGACY_DESC, strlen(LEGACY_DESC));
+    CHECK(ddb_store_write(st, &b) == 0);
+    CHECK((cat = ddb_catalog_open(st, &err)) != NULL);
+    CHECK((t = ddb_catalog_get(cat, "legacy")) != NULL);
+    tr.labels[0] = "migrated";
+    tr.texts[0] = strndup(t->desc_text, t->desc_len);
+    tr.n = 1;
+out:
+    check_transcript(&tr, MIGRATION);
+    ddb_catalog_close(cat);
+    ddb_store_close(st);
+    free(err);
+    ddb_arena_free(&a);
+    rm_rf(dir);
+}
