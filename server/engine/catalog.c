@@ -13,9 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/engine/keycodec.h"
 #include "server/base/log.h"
-#include "server/engine/streams.h"
+#include "server/engine/catalog_members.h"
 #include "server/engine/table_stats.h"
 
 struct ddb_catalog {
@@ -64,25 +63,6 @@ static ddb_type attr_type(const ddb_json *desc, const char *name)
     return DDB_T_NONE;
 }
 
-const char *ddb_index_state_name(ddb_index_state s)
-{
-    static const char *const names[] = {
-#define X(n) #n,
-        DDB_INDEX_STATES(X)
-#undef X
-    };
-    return names[s];
-}
-
-static ddb_index_state state_from_name(const char *s)
-{
-    for (int i = 0; s != NULL && i <= DDB_IX_ACTIVE; i++) {
-        if (strcmp(s, ddb_index_state_name((ddb_index_state)i)) == 0)
-            return (ddb_index_state)i;
-    }
-    return DDB_IX_ACTIVE;
-}
-
 const ddb_index *ddb_table_index(const ddb_table *t, const char *name)
 {
     for (unsigned i = 0; name != NULL && i < t->nindexes; i++) {
@@ -115,15 +95,11 @@ static int index_from_json(ddb_table *t, const ddb_json *ix, ddb_index_kind kind
     const ddb_json *proj = ddb_json_get(ix, "Projection");
     const char *pt = ddb_json_get_str(proj, "ProjectionType");
     const ddb_json *nk = ddb_json_get(proj, "NonKeyAttributes");
-    const ddb_json *id = ddb_json_get(ix, "ddbdIndexId");
-    const ddb_json *bf = ddb_json_get(ix, "Backfilling");
 
     memset(out, 0, sizeof(*out));
     out->name = ddb_json_get_str(ix, "IndexName");
     out->kind = kind;
-    out->id = id != NULL && id->type == DDB_JSON_NUMBER ? (uint32_t)strtoul(id->u.s, NULL, 10) : 0;
-    out->state = state_from_name(ddb_json_get_str(ix, "IndexStatus"));
-    out->backfilling = bf != NULL && bf->type == DDB_JSON_BOOL && bf->u.b;
+    ddb_member_index_read(ix, out);
     out->nhash = key_parts(t->desc, ddb_json_get(ix, "KeySchema"), "HASH", out->hash);
     out->nrange = key_parts(t->desc, ddb_json_get(ix, "KeySchema"), "RANGE", out->range);
     out->projection = pt != NULL && strcmp(pt, "ALL") == 0       ? DDB_PROJ_ALL
@@ -166,59 +142,6 @@ static int indexes_from_json(ddb_table *t)
         }
     }
     return 0;
-}
-
-/* "ddbdStream": {"Id", "Label", "View", "Enabled", "Shards": [...]} (engine/streams.h). */
-static void stream_from_json(ddb_table *t)
-{
-    const ddb_json *st = ddb_json_get(t->desc, "ddbdStream"), *id, *shards, *on;
-
-    if (st == NULL || (id = ddb_json_get(st, "Id")) == NULL || id->type != DDB_JSON_NUMBER)
-        return;
-    t->last_stream_id = (uint32_t)strtoul(id->u.s, NULL, 10);
-    t->stream_label = ddb_json_get_str(st, "Label");
-    t->stream_view = ddb_stream_view_parse(ddb_json_get_str(st, "View"));
-    shards = ddb_json_get(st, "Shards");
-    for (uint32_t i = 0; shards != NULL && shards->type == DDB_JSON_ARRAY && i < shards->n && i < DDB_MAX_STREAM_GENS; i++)
-        t->stream_counts[t->stream_ngens++] = (unsigned)strtoul(shards->u.items[i]->u.s, NULL, 10);
-    on = ddb_json_get(st, "Enabled");
-    if (on != NULL && on->type == DDB_JSON_BOOL && on->u.b && t->stream_ngens > 0 && t->stream_view != DDB_VIEW_NONE)
-        t->stream_id = t->last_stream_id;
-}
-
-/* "ddbdTtl": {"Attr", "Enabled", "Changed"} (engine/ttl.h). */
-static void ttl_from_json(ddb_table *t)
-{
-    const ddb_json *ttl = ddb_json_get(t->desc, "ddbdTtl"), *on, *changed;
-
-    if (ttl == NULL)
-        return;
-    t->ttl_attr = ddb_json_get_str(ttl, "Attr");
-    on = ddb_json_get(ttl, "Enabled");
-    t->ttl_enabled = t->ttl_attr != NULL && on != NULL && on->type == DDB_JSON_BOOL && on->u.b;
-    changed = ddb_json_get(ttl, "Changed");
-    t->ttl_changed_ms = changed != NULL && changed->type == DDB_JSON_NUMBER ? strtoull(changed->u.s, NULL, 10) : 0;
-}
-
-/* "ddbdRestore": {"Keyspace", "InProgress", ...} (engine/backups.h). */
-static void restore_from_json(ddb_table *t)
-{
-    const ddb_json *r = ddb_json_get(t->desc, "ddbdRestore"), *on, *ks;
-
-    if (r == NULL)
-        return;
-    on = ddb_json_get(r, "InProgress");
-    ks = ddb_json_get(r, "Keyspace");
-    t->restoring = on != NULL && on->type == DDB_JSON_BOOL && on->u.b;
-    t->restore_from = ks != NULL && ks->type == DDB_JSON_NUMBER ? (uint32_t)strtoul(ks->u.s, NULL, 10) : 0;
-}
-
-/* "ddbdPitr": {"Log", "Base", "Since", "Days"} (engine/pitr.h); present only while enabled. */
-static void pitr_from_json(ddb_table *t)
-{
-    const ddb_json *log = ddb_json_get(ddb_json_get(t->desc, "ddbdPitr"), "Log");
-
-    t->pitr_log = log != NULL && log->type == DDB_JSON_NUMBER ? (uint32_t)strtoul(log->u.s, NULL, 10) : 0;
 }
 
 const char *ddb_ns_key(ddb_arena *a, const char *ns, const char *name)
@@ -267,10 +190,7 @@ static ddb_table *table_from_json(const char *key, const char *text, size_t len)
     t->version = version != NULL && version->type == DDB_JSON_NUMBER ? strtoull(version->u.s, NULL, 10) : 0;
     if ((id = ddb_json_get(t->desc, "ddbdCollectionsId")) != NULL && id->type == DDB_JSON_NUMBER)
         t->collections_id = (uint32_t)strtoul(id->u.s, NULL, 10);
-    stream_from_json(t);
-    ttl_from_json(t);
-    restore_from_json(t);
-    pitr_from_json(t);
+    ddb_members_read(t);
     t->hash_key = key_attr(t->desc, "HASH");
     t->range_key = key_attr(t->desc, "RANGE");
     t->hash_type = attr_type(t->desc, t->hash_key);
@@ -342,17 +262,6 @@ static void insert_at(ddb_catalog *c, size_t i, ddb_table *t)
 
 /* ---- descriptions ---- */
 
-static int is_catalog_member(const char *key)
-{
-    return strcmp(key, "ddbdTableId") == 0 || strcmp(key, "CreationDateTime") == 0 || strcmp(key, "ddbdVersion") == 0;
-}
-
-static int is_index_list(const char *key)
-{
-    return strcmp(key, "LocalSecondaryIndexes") == 0 || strcmp(key, "GlobalSecondaryIndexes") == 0;
-}
-
-
 /*
  * An index object with the catalog's fields: an index without ddbdIndexId gets a new id, and,
  * when it has no IndexStatus either (declared by a data directory of format 1, which did not
@@ -367,16 +276,10 @@ static void write_index(ddb_catalog *c, ddb_jw *w, const ddb_json *ix)
         ddb_jw_keyn(w, ix->u.members[i].key, ix->u.members[i].klen);
         ddb_jw_json(w, ix->u.members[i].val);
     }
-    if (!has_id) {
-        ddb_jw_key(w, "ddbdIndexId");
-        ddb_jw_int(w, c->next_id++);
-    }
-    if (!has_status) {
-        ddb_jw_key(w, "IndexStatus");
-        ddb_jw_str(w, "CREATING");
-        ddb_jw_key(w, "Backfilling");
-        ddb_jw_bool(w, 1);
-    }
+    if (!has_id)
+        ddb_member_write_index_id(w, c->next_id++);
+    if (!has_status)
+        ddb_member_write_index_state(w, DDB_IX_CREATING, 1);
     ddb_jw_obj_end(w);
 }
 
@@ -411,10 +314,10 @@ static char *finalize(ddb_catalog *c, ddb_arena *a, const ddb_json *desc, uint32
     }
     for (uint32_t i = 0; i < desc->n; i++) {
         const ddb_json_member *m = &desc->u.members[i];
-        if (is_catalog_member(m->key))
+        if (ddb_member_is_catalogs(m->key))
             continue;
         ddb_jw_keyn(&w, m->key, m->klen);
-        if (!is_index_list(m->key) || m->val->type != DDB_JSON_ARRAY) {
+        if (!ddb_member_is_index_list(m->key) || m->val->type != DDB_JSON_ARRAY) {
             ddb_jw_json(&w, m->val);
             continue;
         }
@@ -963,7 +866,7 @@ void ddb_desc_write(ddb_jw *w, const ddb_table *t, const char *const *skip, cons
 {
     for (uint32_t i = 0; i < t->desc->n; i++) {
         const ddb_json_member *m = &t->desc->u.members[i];
-        if (is_catalog_member(m->key) || is_index_list(m->key) || in_list(m->key, skip))
+        if (ddb_member_is_catalogs(m->key) || ddb_member_is_index_list(m->key) || in_list(m->key, skip))
             continue;
         ddb_jw_keyn(w, m->key, m->klen);
         ddb_jw_json(w, m->val);

@@ -9,14 +9,15 @@
  * read the structs. Table and index ids come from one counter and are never reused, so a deleted
  * table's or index's stray keys can never surface in a new one.
  *
- * Descriptions are immutable: a change builds a new ddb_table and swaps it in, compare-and-swap
- * against the version the change was computed from, under the catalog's lock and, in the store, as
- * a guarded meta commit (ddb_store_meta_commit) of the description and the id counter, so
- * gateways sharing a RADOS pool never both create a name, lose an update or reuse an id. Another
- * gateway's change is reloaded when the store announces it (ddb_store_on_meta_change), and a
- * change computed from a copy that missed one loses its compare (2) and refreshes that copy. The replaced one is
- * marked retired (writers check that under their item lock and retry with the new one) and kept
- * until the catalog closes, so a pointer a request holds stays valid.
+ * Descriptions are immutable: a change (an edit built from typed changes: catalog_edit.h) makes a
+ * new ddb_table and swaps it in, compare-and-swap against the version the change was computed
+ * from, under the catalog's lock and, in the store, as a guarded meta commit
+ * (ddb_store_meta_commit) of the description and the id counter, so gateways sharing a RADOS pool
+ * never both create a name, lose an update or reuse an id. Another gateway's change is reloaded
+ * when the store announces it (ddb_store_on_meta_change), and a change computed from a copy that
+ * missed one loses its compare (2) and refreshes that copy. The replaced one is marked retired
+ * (writers check that under their item lock and retry with the new one) and kept until the
+ * catalog closes, so a pointer a request holds stays valid.
  *
  * Namespaces (--namespaces): each account and region has its own tables. A table's key is its name
  * in the default namespace (the default account in us-east-1, and every table when namespaces are
@@ -104,8 +105,10 @@ typedef struct ddb_table {
     /* a restore into it (engine/backups.h), from "ddbdRestore" */
     int restoring;               /* CREATING: the background worker is still filling it */
     uint32_t restore_from;       /* the keyspace it is filled from (a backup's items) */
-    /* point-in-time recovery (engine/pitr.h), from "ddbdPitr": {"Log", "Base", "Since", "Days"} */
+    /* point-in-time recovery (engine/pitr.h), from "ddbdPitr": {"Log", "Base", "Days"} */
     uint32_t pitr_log;           /* the keyspace of its change log while enabled; 0: disabled */
+    const char *pitr_base;       /* its base backup's id, or NULL */
+    long long pitr_days;         /* its recovery period */
     int retired;                 /* replaced or deleted: read atomically (ddb_table_retired) */
     struct ddb_table_stats *stats; /* items, bytes, capacity: one for every version (engine/table_stats.h) */
     const ddb_json *desc;        /* the stored description (an OBJECT) */

@@ -1,0 +1,170 @@
+/*
+ * server/engine/catalog_edit.h: typed changes to a table's description (catalog.h).
+ *
+ * A change to a table (UpdateTable, UpdateTimeToLive, tags, point-in-time recovery, the worker's
+ * index and stream and restore work) builds an edit of the live description from typed changes
+ * and commits it; a new table (CreateTable, ImportTable, restores) is an edit of no description.
+ * The catalog writes the new JSON: the JSON shape of each of its own members ("ddbdTtl",
+ * "ddbdPitr", "ddbdTags", "ddbdStream", "ddbdRestore", an index's "IndexStatus"/"Backfilling",
+ * ProvisionedThroughput's "ddbdDecreasesDay") is written next to where it is read
+ * (catalog_members.c); the members DynamoDB's requests define are set by name from
+ * DDB_DESC_MEMBERS, with the request's JSON.
+ *
+ * The stored text keeps the old description's members in their order, minus those changed,
+ * then its LocalSecondaryIndexes and GlobalSecondaryIndexes (each index as stored unless changed;
+ * a list left empty is left out), then the changed members in the order they were first changed
+ * (a member removed is left out); a new table's members are in the order they were set. The
+ * catalog then adds its own fields (ddbdTableId, ddbdVersion, CreationDateTime, ids) as
+ * ddb_catalog_create and ddb_catalog_update do.
+ *
+ * An edit and what it points to live in the arena it was made with, until it is committed.
+ */
+#ifndef DDB_CATALOG_EDIT_H
+#define DDB_CATALOG_EDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/arena.h"
+#include "proto/json.h"
+#include "server/engine/catalog.h"
+
+/*
+ * A description's members in DynamoDB's terms, in the order CreateTable stores them (the order
+ * DescribeTable renders them): X(name, from_create), where from_create says CreateTable copies it
+ * from its request. The others: TableId is made for the table, BillingModeUpdated is UpdateTable's
+ * record of the last switch to on-demand (BillingModeSummary), and StreamSpecification is written
+ * with the stream (ddb_edit_stream).
+ */
+#define DDB_DESC_MEMBERS(X)                                                                                            \
+    X(TableId, 0)                                                                                                      \
+    X(AttributeDefinitions, 1)                                                                                         \
+    X(KeySchema, 1)                                                                                                    \
+    X(BillingMode, 1)                                                                                                  \
+    X(BillingModeUpdated, 0)                                                                                           \
+    X(ProvisionedThroughput, 1)                                                                                        \
+    X(LocalSecondaryIndexes, 1)                                                                                        \
+    X(GlobalSecondaryIndexes, 1)                                                                                       \
+    X(StreamSpecification, 0)                                                                                          \
+    X(SSESpecification, 1)                                                                                             \
+    X(TableClass, 1)                                                                                                   \
+    X(DeletionProtectionEnabled, 1)
+
+typedef enum ddb_desc_member {
+#define X(name, from_create) DDB_DESC_##name,
+    DDB_DESC_MEMBERS(X)
+#undef X
+} ddb_desc_member;
+
+const char *ddb_desc_member_name(ddb_desc_member m);
+
+typedef struct ddb_desc_edit ddb_desc_edit;
+
+/* An edit of table t's description (to be committed against it). */
+ddb_desc_edit *ddb_desc_edit_of(ddb_arena *a, const ddb_table *t);
+/* The description of a new table under catalog key `key` (created when committed, by the server's clock). */
+ddb_desc_edit *ddb_desc_edit_new(ddb_arena *a, const char *key);
+/* The description the edit changes (NULL for a new table). */
+const ddb_table *ddb_desc_edit_base(const ddb_desc_edit *e);
+/* Metadata writes committed in the same atomic batch (task records, stream registry entries). */
+void ddb_edit_extra(ddb_desc_edit *e, const ddb_batch *extra);
+
+/* ---- the members DynamoDB's requests define ---- */
+
+/* Sets member m to `v` (stored as given; NULL removes it). An index list set on a new table holds
+   the request's indexes, each ACTIVE (an empty table has nothing to build); an existing table's
+   indexes change through ddb_edit_index_* and ddb_edit_add_gsi instead. */
+void ddb_edit_set(ddb_desc_edit *e, ddb_desc_member m, const ddb_json *v);
+void ddb_edit_set_str(ddb_desc_edit *e, ddb_desc_member m, const char *s);
+void ddb_edit_set_double(ddb_desc_edit *e, ddb_desc_member m, double v);
+/* AttributeDefinitions: the table's, then those of `defs` (an array) it does not define yet. */
+void ddb_edit_define(ddb_desc_edit *e, const ddb_json *defs);
+/* AttributeDefinitions: only those a key of the table or of an index that stays uses. */
+void ddb_edit_prune_definitions(ddb_desc_edit *e);
+/* ProvisionedThroughput set to these figures at `now` (epoch seconds), with the record of its
+   increases and the day's decreases (LastIncreaseDateTime, LastDecreaseDateTime,
+   NumberOfDecreasesToday, and ddbdDecreasesDay: the UTC day of that count). */
+void ddb_edit_throughput(ddb_desc_edit *e, long long read, long long write, double now);
+
+/* ---- indexes (ix: one of the edited table's) ---- */
+
+/* The index's IndexStatus (written last in its object), with Backfilling only when set. */
+void ddb_edit_index_state(ddb_desc_edit *e, const ddb_index *ix, ddb_index_state state, int backfilling);
+/* The index's ProvisionedThroughput (written last in its object). */
+void ddb_edit_index_throughput(ddb_desc_edit *e, const ddb_index *ix, const ddb_json *pt);
+/* Drops the index from the description, and the attribute definitions only it used. */
+void ddb_edit_drop_index(ddb_desc_edit *e, const ddb_index *ix);
+/* A new GSI at the end of the list: a Create of GlobalSecondaryIndexUpdates (its members as given),
+   in `state` (UpdateTable's: CREATING with Backfilling); the catalog gives it its id when the edit
+   is committed, unless the object has one. */
+void ddb_edit_add_gsi(ddb_desc_edit *e, const ddb_json *create, ddb_index_state state, int backfilling);
+
+/* ---- the catalog's own members ---- */
+
+/* Time to live (engine/jobs/ttl.h): the attribute (kept while disabled), whether enabled, when it
+   last changed. */
+void ddb_edit_ttl(ddb_desc_edit *e, const char *attr, int enabled, uint64_t changed_ms);
+
+/* Point-in-time recovery (engine/jobs/pitr.h) enabled: its log's keyspace, its base backup's id,
+   its period; or disabled. */
+void ddb_edit_pitr(ddb_desc_edit *e, uint32_t log, const char *base, long long days);
+void ddb_edit_pitr_clear(ddb_desc_edit *e);
+
+/* Tags, in the order they were first added (none: the member is left out). */
+typedef struct ddb_tag {
+    const char *key, *value;
+} ddb_tag;
+void ddb_edit_tags(ddb_desc_edit *e, const ddb_tag *tags, size_t n);
+/* Table t's tags, in order, into an arena array with room for `room` more; their number. */
+size_t ddb_table_tags(const ddb_table *t, ddb_arena *a, size_t room, ddb_tag **out);
+
+/* A table's stream (engine/streams.h). */
+typedef struct ddb_stream_member {
+    uint32_t id;             /* the keyspace of its records */
+    const char *label;
+    int view;                /* ddb_stream_view */
+    int enabled;
+    unsigned counts[16];     /* shards per generation (DDB_MAX_STREAM_GENS) */
+    unsigned ngens;
+} ddb_stream_member;
+/* The table's stream: "ddbdStream" and, while it is enabled, StreamSpecification (as stored when
+   the stream stays the one enabled, else {StreamEnabled, StreamViewType}); NULL: neither. */
+void ddb_edit_stream(ddb_desc_edit *e, const ddb_stream_member *s);
+/* The table's enabled stream gets a generation of n shards (only "ddbdStream" changes). */
+void ddb_edit_stream_generation(ddb_desc_edit *e, unsigned n);
+
+/* A restore into a new table (engine/jobs/backups.h), in progress until the worker has filled it. */
+typedef struct ddb_restore_member {
+    uint32_t keyspace;       /* the items it is filled from */
+    uint32_t log;            /* to a point in time: the source's change log, replayed up to at_ms; 0: from a backup */
+    const char *backup_arn;  /* from a backup: SourceBackupArn */
+    const char *table_arn;   /* SourceTableArn */
+    uint64_t at_ms;          /* RestoreDateTime (and, to a point in time, the end of the replay) */
+} ddb_restore_member;
+void ddb_edit_restore(ddb_desc_edit *e, const ddb_restore_member *r);
+/* The restore is done: "ddbdRestore" as it is, InProgress false. */
+void ddb_edit_restore_done(ddb_desc_edit *e);
+
+/* ---- committing ---- */
+
+/*
+ * Writes the new description and commits it with the edit's extra batch: a new table as
+ * ddb_catalog_create (0, 1 when the key exists, -1), a change as ddb_catalog_update,
+ * compare-and-swap against the description the edit was built from (0, 1 if the table is gone,
+ * 2 on a lost race: build the edit again from the live table, -1 on failure). *out: the new table.
+ */
+int ddb_catalog_commit(ddb_catalog *c, const ddb_desc_edit *e, const ddb_table **out);
+
+/*
+ * The compare-and-swap loop: build(ctx, &e) finds the live table and builds its edit (0), or ends
+ * the loop: 1 the table is gone, DDB_EDIT_NONE nothing to change, another value (negative: an
+ * error the builder recorded) returned as it is. The edit is committed; on a lost race it is built
+ * again from the winner's description, at most `tries` times (0: until it is not lost). Returns
+ * ddb_catalog_commit's result (2: every race lost), 0 for DDB_EDIT_NONE (*out untouched), or
+ * build's.
+ */
+#define DDB_EDIT_NONE 3
+typedef int (*ddb_edit_build)(void *ctx, ddb_desc_edit **e);
+int ddb_catalog_edit(ddb_catalog *c, int tries, ddb_edit_build build, void *ctx, const ddb_table **out);
+
+#endif

@@ -1,0 +1,321 @@
+/*
+ * server/engine/catalog_members.c: the catalog's own members, read and written (see
+ * catalog_members.h). Each member's reader and writer sit together, so its shape is defined once
+ * (docs/storage-format.md describes them).
+ */
+#include "server/engine/catalog_members.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/engine/streams.h"
+
+int ddb_member_is_catalogs(const char *key)
+{
+    return strcmp(key, "ddbdTableId") == 0 || strcmp(key, "CreationDateTime") == 0 || strcmp(key, "ddbdVersion") == 0;
+}
+
+int ddb_member_is_index_list(const char *key)
+{
+    return strcmp(key, "LocalSecondaryIndexes") == 0 || strcmp(key, "GlobalSecondaryIndexes") == 0;
+}
+
+static uint32_t u32_of(const ddb_json *v)
+{
+    return v != NULL && v->type == DDB_JSON_NUMBER ? (uint32_t)strtoul(v->u.s, NULL, 10) : 0;
+}
+
+static int true_of(const ddb_json *v)
+{
+    return v != NULL && v->type == DDB_JSON_BOOL && v->u.b;
+}
+
+/* ---- an index's "ddbdIndexId", "IndexStatus" and "Backfilling" ---- */
+
+const char *ddb_index_state_name(ddb_index_state s)
+{
+    static const char *const names[] = {
+#define X(n) #n,
+        DDB_INDEX_STATES(X)
+#undef X
+    };
+    return names[s];
+}
+
+static ddb_index_state state_from_name(const char *s)
+{
+    for (int i = 0; s != NULL && i <= DDB_IX_ACTIVE; i++) {
+        if (strcmp(s, ddb_index_state_name((ddb_index_state)i)) == 0)
+            return (ddb_index_state)i;
+    }
+    return DDB_IX_ACTIVE;
+}
+
+void ddb_member_index_read(const ddb_json *obj, ddb_index *ix)
+{
+    ix->id = u32_of(ddb_json_get(obj, "ddbdIndexId"));
+    ix->state = state_from_name(ddb_json_get_str(obj, "IndexStatus"));
+    ix->backfilling = true_of(ddb_json_get(obj, "Backfilling"));
+}
+
+void ddb_member_write_index_id(ddb_jw *w, uint32_t id)
+{
+    ddb_jw_key(w, "ddbdIndexId");
+    ddb_jw_int(w, id);
+}
+
+void ddb_member_write_index_state(ddb_jw *w, ddb_index_state state, int backfilling)
+{
+    ddb_jw_key(w, "IndexStatus");
+    ddb_jw_str(w, ddb_index_state_name(state));
+    if (backfilling) { /* false is never stored: the member goes */
+        ddb_jw_key(w, "Backfilling");
+        ddb_jw_bool(w, 1);
+    }
+}
+
+/* ---- "ddbdStream": {"Id", "Label", "View", "Enabled", "Shards": [...]} (engine/streams.h) ---- */
+
+static void stream_read(ddb_table *t)
+{
+    const ddb_json *st = ddb_json_get(t->desc, DDB_MEMBER_STREAM), *id, *shards;
+
+    if (st == NULL || (id = ddb_json_get(st, "Id")) == NULL || id->type != DDB_JSON_NUMBER)
+        return;
+    t->last_stream_id = u32_of(id);
+    t->stream_label = ddb_json_get_str(st, "Label");
+    t->stream_view = ddb_stream_view_parse(ddb_json_get_str(st, "View"));
+    shards = ddb_json_get(st, "Shards");
+    for (uint32_t i = 0; shards != NULL && shards->type == DDB_JSON_ARRAY && i < shards->n && i < DDB_MAX_STREAM_GENS;
+         i++)
+        t->stream_counts[t->stream_ngens++] = (unsigned)strtoul(shards->u.items[i]->u.s, NULL, 10);
+    if (true_of(ddb_json_get(st, "Enabled")) && t->stream_ngens > 0 && t->stream_view != DDB_VIEW_NONE)
+        t->stream_id = t->last_stream_id;
+}
+
+void ddb_member_write_stream(ddb_jw *w, const ddb_stream_member *s)
+{
+    ddb_jw_key(w, DDB_MEMBER_STREAM);
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "Id");
+    ddb_jw_int(w, s->id);
+    ddb_jw_key(w, "Label");
+    ddb_jw_str(w, s->label);
+    ddb_jw_key(w, "View");
+    ddb_jw_str(w, ddb_stream_view_name(s->view));
+    ddb_jw_key(w, "Enabled");
+    ddb_jw_bool(w, s->enabled);
+    ddb_jw_key(w, "Shards");
+    ddb_jw_arr_begin(w);
+    for (unsigned g = 0; g < s->ngens; g++)
+        ddb_jw_int(w, s->counts[g]);
+    ddb_jw_arr_end(w);
+    ddb_jw_obj_end(w);
+}
+
+void ddb_member_write_stream_spec(ddb_jw *w, int view)
+{
+    ddb_jw_key(w, "StreamSpecification");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "StreamEnabled");
+    ddb_jw_bool(w, 1);
+    ddb_jw_key(w, "StreamViewType");
+    ddb_jw_str(w, ddb_stream_view_name(view));
+    ddb_jw_obj_end(w);
+}
+
+/* ---- "ddbdTtl": {"Attr", "Enabled", "Changed"} (engine/jobs/ttl.h) ---- */
+
+static void ttl_read(ddb_table *t)
+{
+    const ddb_json *ttl = ddb_json_get(t->desc, DDB_MEMBER_TTL), *changed;
+
+    if (ttl == NULL)
+        return;
+    t->ttl_attr = ddb_json_get_str(ttl, "Attr");
+    t->ttl_enabled = t->ttl_attr != NULL && true_of(ddb_json_get(ttl, "Enabled"));
+    changed = ddb_json_get(ttl, "Changed");
+    t->ttl_changed_ms = changed != NULL && changed->type == DDB_JSON_NUMBER ? strtoull(changed->u.s, NULL, 10) : 0;
+}
+
+void ddb_member_write_ttl(ddb_jw *w, const char *attr, int enabled, uint64_t changed_ms)
+{
+    ddb_jw_key(w, DDB_MEMBER_TTL);
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "Attr");
+    ddb_jw_str(w, attr);
+    ddb_jw_key(w, "Enabled");
+    ddb_jw_bool(w, enabled);
+    ddb_jw_key(w, "Changed");
+    ddb_jw_int(w, (long long)changed_ms);
+    ddb_jw_obj_end(w);
+}
+
+/* ---- "ddbdRestore": {"Keyspace", "SourceBackupArn" | "Log", "Until", "SourceTableArn",
+   "RestoreDateTime", "InProgress"} (engine/jobs/backups.h) ---- */
+
+static void restore_read(ddb_table *t)
+{
+    const ddb_json *r = ddb_json_get(t->desc, DDB_MEMBER_RESTORE);
+
+    if (r == NULL)
+        return;
+    t->restoring = true_of(ddb_json_get(r, "InProgress"));
+    t->restore_from = u32_of(ddb_json_get(r, "Keyspace"));
+}
+
+static void write_str(ddb_jw *w, const char *key, const char *val)
+{
+    ddb_jw_key(w, key);
+    ddb_jw_str(w, val != NULL ? val : "");
+}
+
+void ddb_member_write_restore(ddb_jw *w, const ddb_restore_member *r)
+{
+    char when[32];
+
+    ddb_jw_key(w, DDB_MEMBER_RESTORE);
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "Keyspace");
+    ddb_jw_int(w, r->keyspace);
+    if (r->log == 0) {
+        write_str(w, "SourceBackupArn", r->backup_arn);
+    } else {
+        ddb_jw_key(w, "Log");
+        ddb_jw_int(w, r->log);
+        ddb_jw_key(w, "Until");
+        ddb_jw_int(w, (long long)r->at_ms);
+    }
+    write_str(w, "SourceTableArn", r->table_arn);
+    ddb_jw_key(w, "RestoreDateTime"); /* epoch seconds to the millisecond, as DescribeTable shows it */
+    snprintf(when, sizeof(when), "%llu.%03llu", (unsigned long long)(r->at_ms / 1000),
+             (unsigned long long)(r->at_ms % 1000));
+    ddb_jw_raw_number(w, when);
+    ddb_jw_key(w, "InProgress");
+    ddb_jw_bool(w, 1);
+    ddb_jw_obj_end(w);
+}
+
+void ddb_member_write_restore_done(ddb_jw *w, const ddb_json *restore)
+{
+    ddb_jw_key(w, DDB_MEMBER_RESTORE);
+    ddb_jw_obj_begin(w);
+    for (uint32_t i = 0; restore != NULL && restore->type == DDB_JSON_OBJECT && i < restore->n; i++) {
+        if (strcmp(restore->u.members[i].key, "InProgress") == 0)
+            continue;
+        ddb_jw_keyn(w, restore->u.members[i].key, restore->u.members[i].klen);
+        ddb_jw_json(w, restore->u.members[i].val);
+    }
+    ddb_jw_key(w, "InProgress");
+    ddb_jw_bool(w, 0);
+    ddb_jw_obj_end(w);
+}
+
+/* ---- "ddbdPitr": {"Log", "Base", "Days"} (engine/jobs/pitr.h), present only while enabled ---- */
+
+static void pitr_read(ddb_table *t)
+{
+    const ddb_json *p = ddb_json_get(t->desc, DDB_MEMBER_PITR);
+
+    t->pitr_log = u32_of(ddb_json_get(p, "Log"));
+    t->pitr_base = ddb_json_get_str(p, "Base");
+    t->pitr_days = ddb_json_integer(ddb_json_get(p, "Days"), 0);
+}
+
+void ddb_member_write_pitr(ddb_jw *w, uint32_t log, const char *base, long long days)
+{
+    ddb_jw_key(w, DDB_MEMBER_PITR);
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "Log");
+    ddb_jw_int(w, log);
+    write_str(w, "Base", base);
+    ddb_jw_key(w, "Days");
+    ddb_jw_int(w, days);
+    ddb_jw_obj_end(w);
+}
+
+/* ---- "ddbdTags": [{"Key", "Value"}...] (server/ops/ops_tags.c), left out when there are none ---- */
+
+size_t ddb_table_tags(const ddb_table *t, ddb_arena *a, size_t room, ddb_tag **out)
+{
+    const ddb_json *list = ddb_json_get(t->desc, DDB_MEMBER_TAGS);
+    size_t n = list != NULL && list->type == DDB_JSON_ARRAY ? list->n : 0;
+
+    *out = DDB_NEW_ARRAY(a, ddb_tag, n + room + 1);
+    for (size_t i = 0; i < n; i++) {
+        (*out)[i].key = ddb_json_get_str(list->u.items[i], "Key");
+        (*out)[i].value = ddb_json_get_str(list->u.items[i], "Value");
+    }
+    return n;
+}
+
+void ddb_member_write_tags(ddb_jw *w, const ddb_tag *tags, size_t n)
+{
+    if (n == 0)
+        return;
+    ddb_jw_key(w, DDB_MEMBER_TAGS);
+    ddb_jw_arr_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "Key");
+        ddb_jw_str(w, tags[i].key);
+        ddb_jw_key(w, "Value");
+        ddb_jw_str(w, tags[i].value);
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_arr_end(w);
+}
+
+/* ---- ProvisionedThroughput's record of changes ---- */
+
+/*
+ * LastIncreaseDateTime when a figure goes up (or the table switches from on-demand),
+ * LastDecreaseDateTime and one more of the UTC day's decreases when one goes down, the other
+ * timestamp kept (the API reference's ProvisionedThroughputDescription; dynalite keeps them so).
+ * ddbdDecreasesDay, the UTC day of the count, is ddbd's own and not shown (ops/table_desc.c).
+ */
+void ddb_member_write_throughput(ddb_jw *w, const ddb_json *cur, int was_provisioned, long long read,
+                                 long long write, double now)
+{
+    long long cr = ddb_json_integer(ddb_json_get(cur, "ReadCapacityUnits"), 0);
+    long long cw = ddb_json_integer(ddb_json_get(cur, "WriteCapacityUnits"), 0);
+    int up = !was_provisioned || read > cr || write > cw, down = was_provisioned && (read < cr || write < cw);
+    long long day = (long long)(now / 86400), decreases = 0;
+
+    if (ddb_json_integer(ddb_json_get(cur, "ddbdDecreasesDay"), 0) == day)
+        decreases = ddb_json_integer(ddb_json_get(cur, "NumberOfDecreasesToday"), 0);
+    ddb_jw_key(w, "ProvisionedThroughput");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "ReadCapacityUnits");
+    ddb_jw_int(w, read);
+    ddb_jw_key(w, "WriteCapacityUnits");
+    ddb_jw_int(w, write);
+    if (up || ddb_json_get(cur, "LastIncreaseDateTime") != NULL) {
+        ddb_jw_key(w, "LastIncreaseDateTime");
+        if (up)
+            ddb_jw_double(w, now);
+        else
+            ddb_jw_json(w, ddb_json_get(cur, "LastIncreaseDateTime"));
+    }
+    if (down || ddb_json_get(cur, "LastDecreaseDateTime") != NULL) {
+        ddb_jw_key(w, "LastDecreaseDateTime");
+        if (down)
+            ddb_jw_double(w, now);
+        else
+            ddb_jw_json(w, ddb_json_get(cur, "LastDecreaseDateTime"));
+    }
+    ddb_jw_key(w, "NumberOfDecreasesToday");
+    ddb_jw_int(w, decreases + (down ? 1 : 0));
+    ddb_jw_key(w, "ddbdDecreasesDay");
+    ddb_jw_int(w, day);
+    ddb_jw_obj_end(w);
+}
+
+void ddb_members_read(ddb_table *t)
+{
+    stream_read(t);
+    ttl_read(t);
+    restore_read(t);
+    pitr_read(t);
+}

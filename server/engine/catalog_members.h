@@ -1,0 +1,48 @@
+/*
+ * server/engine/catalog_members.h: the catalog's own members of a stored description, each one's
+ * JSON read and written in one place (catalog_members.c): catalog.c reads them into a ddb_table
+ * when it loads a description, catalog_edit.c writes them into a changed one. Only the catalog's
+ * files include this header; the rest of the server changes them through catalog_edit.h.
+ */
+#ifndef DDB_CATALOG_MEMBERS_H
+#define DDB_CATALOG_MEMBERS_H
+
+#include <stdint.h>
+
+#include "proto/json.h"
+#include "server/engine/catalog.h"
+#include "server/engine/catalog_edit.h"
+
+#define DDB_MEMBER_TTL "ddbdTtl"
+#define DDB_MEMBER_PITR "ddbdPitr"
+#define DDB_MEMBER_TAGS "ddbdTags"
+#define DDB_MEMBER_STREAM "ddbdStream"
+#define DDB_MEMBER_RESTORE "ddbdRestore"
+
+/* ddbdTableId, ddbdVersion and CreationDateTime, which the catalog writes at every commit. */
+int ddb_member_is_catalogs(const char *key);
+/* LocalSecondaryIndexes or GlobalSecondaryIndexes. */
+int ddb_member_is_index_list(const char *key);
+
+/* Reads "ddbdStream", "ddbdTtl", "ddbdRestore" and "ddbdPitr" of t->desc into t. */
+void ddb_members_read(ddb_table *t);
+/* Reads an index object's "ddbdIndexId", "IndexStatus" and "Backfilling" into ix. */
+void ddb_member_index_read(const ddb_json *obj, ddb_index *ix);
+
+/* Each writes its member, key and value, into the object being written. */
+void ddb_member_write_index_id(ddb_jw *w, uint32_t id);
+void ddb_member_write_index_state(ddb_jw *w, ddb_index_state state, int backfilling);
+void ddb_member_write_ttl(ddb_jw *w, const char *attr, int enabled, uint64_t changed_ms);
+void ddb_member_write_pitr(ddb_jw *w, uint32_t log, const char *base, long long days);
+void ddb_member_write_tags(ddb_jw *w, const ddb_tag *tags, size_t n);
+void ddb_member_write_stream(ddb_jw *w, const ddb_stream_member *s);
+/* {"StreamEnabled": true, "StreamViewType"} of a stream just enabled. */
+void ddb_member_write_stream_spec(ddb_jw *w, int view);
+void ddb_member_write_restore(ddb_jw *w, const ddb_restore_member *r);
+/* `restore` (the stored "ddbdRestore") with InProgress false. */
+void ddb_member_write_restore_done(ddb_jw *w, const ddb_json *restore);
+/* ProvisionedThroughput after a change from `cur` (the stored one, may be NULL) to read/write. */
+void ddb_member_write_throughput(ddb_jw *w, const ddb_json *cur, int was_provisioned, long long read,
+                                 long long write, double now);
+
+#endif
