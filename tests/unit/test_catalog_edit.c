@@ -12,6 +12,9 @@
  * come from the catalog's counter and are compared as they are (the same changes take the same
  * ids); what the clock or randomness decides is replaced by "~" before comparing (normalised()).
  * DDB_CATALOG_EDIT_PRINT=1 prints each test's texts as C strings, to capture new expectations.
+ * The last tests hold the edits' compare-and-swap to ddb_catalog_update's: an edit of a replaced
+ * description loses (2) with nothing of it (nor of its extra batch) written, and the loop builds
+ * it again from the winner.
  */
 #include <ftw.h>
 #include <pthread.h>
@@ -23,7 +26,7 @@
 #include "ddb/ddb_status.h"
 #include "server/api/dispatch.h"
 #include "server/base/log.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog_edit.h"
 #include "server/engine/jobs/backups.h"
 #include "server/engine/jobs/indexes.h"
 #include "server/engine/jobs/purge.h"
@@ -31,6 +34,7 @@
 #include "server/engine/keycodec.h"
 #include "server/server.h"
 #include "test.h"
+#include "test_store.h"
 
 /* ---- a server whose worker runs only when asked ---- */
 
@@ -1171,4 +1175,141 @@ out:
     free(err);
     ddb_arena_free(&a);
     rm_rf(dir);
+}
+
+/* ---- compare-and-swap ---- */
+
+#define SMALL_DESC "{\"AttributeDefinitions\":[" DEF("pk", "S") "],\"KeySchema\":[" KEY("pk", "HASH") "]}"
+
+static int meta_has(ddb_store *st, const char *key)
+{
+    ddb_arena a;
+    char *v = NULL;
+    size_t n = 0;
+    int rc;
+
+    ddb_arena_init(&a);
+    rc = ddb_store_meta_get(st, &a, key, strlen(key), &v, &n) == DDB_STORE_OK && v != NULL;
+    ddb_arena_free(&a);
+    return rc;
+}
+
+/* An edit of a replaced description loses, its extra batch with it; one of the live one wins. */
+TEST(an_edit_of_a_stale_description_loses_with_its_batch)
+{
+    ddb_store *st = mem_store(2);
+    char *err = NULL;
+    ddb_catalog *c = ddb_catalog_open(st, &err);
+    ddb_arena a;
+    ddb_batch extra;
+    ddb_desc_edit *e;
+    const ddb_table *t0, *t1, *t2;
+    ddb_tag tags[] = {{"k", "v"}};
+
+    ASSERT(c != NULL);
+    ddb_arena_init(&a);
+    ASSERT_EQ(ddb_catalog_create(c, "cas", SMALL_DESC, strlen(SMALL_DESC), 1.0, NULL, &t0), 0);
+    e = ddb_desc_edit_of(&a, t0);
+    ddb_edit_ttl(e, "exp", 1, 5);
+    ASSERT_EQ(ddb_catalog_commit(c, e, &t1), 0);
+    ASSERT(t1->ttl_enabled && strcmp(t1->ttl_attr, "exp") == 0 && t1->ttl_changed_ms == 5);
+    ASSERT(ddb_table_retired(t0));
+
+    e = ddb_desc_edit_of(&a, t0); /* built from the replaced version */
+    ddb_edit_tags(e, tags, 1);
+    ddb_batch_init(&extra, &a);
+    ddb_batch_meta_put(&extra, "test/extra", 10, "1", 1);
+    ddb_edit_extra(e, &extra);
+    ASSERT_EQ(ddb_catalog_commit(c, e, &t2), 2);
+    ASSERT(!meta_has(st, "test/extra"));
+    ASSERT(ddb_catalog_get(c, "cas") == t1);
+
+    e = ddb_desc_edit_of(&a, t1);
+    ddb_edit_tags(e, tags, 1);
+    ddb_edit_extra(e, &extra);
+    ASSERT_EQ(ddb_catalog_commit(c, e, &t2), 0);
+    ASSERT(meta_has(st, "test/extra"));
+    ASSERT(t2->ttl_enabled && t2->version == t1->version + 1);
+    ASSERT_EQ(ddb_table_tags(t2, &a, 0, &(ddb_tag *){NULL}), 1);
+
+    ddb_arena_free(&a);
+    ddb_catalog_close(c);
+    ddb_store_close(st);
+}
+
+typedef struct racer {
+    ddb_catalog *c;
+    ddb_arena *a;
+    int builds;
+    int race;       /* builds that another change overtakes before their commit */
+    int unchanged;  /* the build after that finds nothing to change */
+} racer;
+
+/* Builds a tag edit of the live table; while `race` lasts, another change lands before it commits. */
+static int racing_build(void *ctx, ddb_desc_edit **e)
+{
+    racer *r = ctx;
+    const ddb_table *t = ddb_catalog_get(r->c, "cas");
+    ddb_desc_edit *other;
+    ddb_tag *tags;
+    size_t n;
+
+    r->builds++;
+    if (t == NULL)
+        return 1;
+    if (r->unchanged && r->builds > r->race)
+        return DDB_EDIT_NONE;
+    n = ddb_table_tags(t, r->a, 1, &tags);
+    tags[n++] = (ddb_tag){ddb_arena_sprintf(r->a, "k%d", r->builds), "v"};
+    *e = ddb_desc_edit_of(r->a, t);
+    ddb_edit_tags(*e, tags, n);
+    if (r->builds <= r->race) {
+        other = ddb_desc_edit_of(r->a, t);
+        ddb_edit_ttl(other, "exp", 1, (uint64_t)r->builds);
+        if (ddb_catalog_commit(r->c, other, NULL) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The loop builds again from the winner (both changes kept), up to its tries, and stops when
+   there is nothing to change or the table is gone. */
+TEST(the_edit_loop_recomputes_from_the_winner)
+{
+    ddb_store *st = mem_store(2);
+    char *err = NULL;
+    ddb_catalog *c = ddb_catalog_open(st, &err);
+    ddb_arena a;
+    const ddb_table *t = NULL, *t0;
+    ddb_tag *tags;
+    racer r;
+
+    ASSERT(c != NULL);
+    ddb_arena_init(&a);
+    ASSERT_EQ(ddb_catalog_create(c, "cas", SMALL_DESC, strlen(SMALL_DESC), 1.0, NULL, &t0), 0);
+
+    r = (racer){c, &a, 0, 2, 0};
+    ASSERT_EQ(ddb_catalog_edit(c, 16, racing_build, &r, &t), 0);
+    ASSERT_EQ(r.builds, 3);
+    ASSERT(t == ddb_catalog_get(c, "cas") && t->ttl_enabled && t->ttl_changed_ms == 2);
+    ASSERT_EQ(ddb_table_tags(t, &a, 0, &tags), 1);
+    ASSERT_STR_EQ(tags[0].key, "k3");
+
+    r = (racer){c, &a, 0, 100, 0}; /* every race lost: 2 after the tries */
+    ASSERT_EQ(ddb_catalog_edit(c, 4, racing_build, &r, &t), 2);
+    ASSERT_EQ(r.builds, 4);
+
+    r = (racer){c, &a, 0, 1, 1}; /* lost once, then nothing to change */
+    t0 = ddb_catalog_get(c, "cas");
+    ASSERT_EQ(ddb_catalog_edit(c, 16, racing_build, &r, &t), 0);
+    ASSERT_EQ(r.builds, 2);
+    ASSERT(ddb_catalog_get(c, "cas")->version == t0->version + 1); /* only the other change */
+
+    ASSERT_EQ(ddb_catalog_delete(c, ddb_catalog_get(c, "cas"), NULL), 0);
+    r = (racer){c, &a, 0, 0, 0};
+    ASSERT_EQ(ddb_catalog_edit(c, 16, racing_build, &r, &t), 1);
+
+    ddb_arena_free(&a);
+    ddb_catalog_close(c);
+    ddb_store_close(st);
 }
