@@ -817,64 +817,6 @@ size_t ddb_catalog_list(ddb_catalog *c, const char *ns, ddb_arena *a, const char
     return n;
 }
 
-static int in_list(const char *key, const char *const *list)
-{
-    for (int i = 0; list != NULL && list[i] != NULL; i++)
-        if (strcmp(key, list[i]) == 0)
-            return 1;
-    return 0;
-}
-
-void ddb_index_write_members(ddb_jw *w, const ddb_index *ix, const char *const *skip)
-{
-    for (uint32_t i = 0; i < ix->desc->n; i++) {
-        const ddb_json_member *m = &ix->desc->u.members[i];
-        if (in_list(m->key, skip))
-            continue;
-        ddb_jw_keyn(w, m->key, m->klen);
-        ddb_jw_json(w, m->val);
-    }
-}
-
-static void write_index_list(ddb_jw *w, const ddb_table *t, ddb_index_kind kind, const char *member,
-                             const ddb_index_editor *ed)
-{
-    const ddb_json *add = kind == DDB_IX_GLOBAL && ed != NULL ? ed->add_gsi : NULL;
-    unsigned kept = add != NULL;
-
-    for (unsigned i = 0; i < t->nindexes; i++)
-        kept += t->indexes[i].kind == kind && (ed == NULL || ed->keep == NULL || ed->keep(ed->ctx, &t->indexes[i]));
-    if (kept == 0)
-        return;
-    ddb_jw_key(w, member);
-    ddb_jw_arr_begin(w);
-    for (unsigned i = 0; i < t->nindexes; i++) {
-        const ddb_index *ix = &t->indexes[i];
-        if (ix->kind != kind || (ed != NULL && ed->keep != NULL && !ed->keep(ed->ctx, ix)))
-            continue;
-        if (ed != NULL && ed->write != NULL)
-            ed->write(ed->ctx, w, ix);
-        else
-            ddb_jw_json(w, ix->desc);
-    }
-    if (add != NULL)
-        ddb_jw_json(w, add);
-    ddb_jw_arr_end(w);
-}
-
-void ddb_desc_write(ddb_jw *w, const ddb_table *t, const char *const *skip, const ddb_index_editor *ed)
-{
-    for (uint32_t i = 0; i < t->desc->n; i++) {
-        const ddb_json_member *m = &t->desc->u.members[i];
-        if (ddb_member_is_catalogs(m->key) || ddb_member_is_index_list(m->key) || in_list(m->key, skip))
-            continue;
-        ddb_jw_keyn(w, m->key, m->klen);
-        ddb_jw_json(w, m->val);
-    }
-    write_index_list(w, t, DDB_IX_LOCAL, "LocalSecondaryIndexes", ed);
-    write_index_list(w, t, DDB_IX_GLOBAL, "GlobalSecondaryIndexes", ed);
-}
-
 size_t ddb_catalog_snapshot(ddb_catalog *c, ddb_arena *a, const ddb_table ***tables)
 {
     size_t n;

@@ -179,23 +179,6 @@ size_t ddb_catalog_list(ddb_catalog *c, const char *ns, ddb_arena *a, const char
                         const char ***names, int *more);
 
 /*
- * Rewriting a description (UpdateTable, background tasks): ddb_desc_write() writes the members of
- * t's description (without the catalog's own fields; those named in `skip` left out) into an
- * object being written, passing each index through the editor: `keep` says whether it stays,
- * `write` writes its (changed) object; NULL callbacks keep and copy it. `add_gsi` (may be NULL)
- * is appended to GlobalSecondaryIndexes. An index list left empty is left out.
- */
-typedef struct ddb_index_editor {
-    int (*keep)(void *ctx, const ddb_index *ix);
-    void (*write)(void *ctx, ddb_jw *w, const ddb_index *ix);
-    void *ctx;
-    const ddb_json *add_gsi;
-} ddb_index_editor;
-void ddb_desc_write(ddb_jw *w, const ddb_table *t, const char *const *skip, const ddb_index_editor *ed);
-/* Copies an index object's members except those named in `skip` (the editor's write adds the changed ones). */
-void ddb_index_write_members(ddb_jw *w, const ddb_index *ix, const char *const *skip);
-
-/*
  * A table as CreateTable would make it from `desc_json` (a CreateTable request's JSON), without
  * entering the catalog or taking ids (they are 0) and without figures (stats NULL): to check items
  * against a table that does not exist yet (--seed). NULL if the description is not usable. Freed

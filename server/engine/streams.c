@@ -390,27 +390,6 @@ uint64_t ddb_stream_shard_first(ddb_store *s, const ddb_stream_info *info, unsig
     return first > last + 1 ? last + 1 : first;
 }
 
-void ddb_stream_write_member(ddb_jw *w, uint32_t id, const char *label, int view, int enabled, const unsigned *counts,
-                             unsigned ngens)
-{
-    ddb_jw_key(w, "ddbdStream");
-    ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "Id");
-    ddb_jw_int(w, id);
-    ddb_jw_key(w, "Label");
-    ddb_jw_str(w, label);
-    ddb_jw_key(w, "View");
-    ddb_jw_str(w, ddb_stream_view_name(view));
-    ddb_jw_key(w, "Enabled");
-    ddb_jw_bool(w, enabled);
-    ddb_jw_key(w, "Shards");
-    ddb_jw_arr_begin(w);
-    for (unsigned g = 0; g < ngens; g++)
-        ddb_jw_int(w, counts[g]);
-    ddb_jw_arr_end(w);
-    ddb_jw_obj_end(w);
-}
-
 const char *ddb_stream_label(ddb_arena *a, uint64_t ms)
 {
     time_t secs = (time_t)(ms / 1000);

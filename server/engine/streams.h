@@ -132,9 +132,6 @@ uint64_t ddb_stream_shard_last(ddb_store *s, const ddb_stream_info *info, unsign
 /* The lowest number still stored in a shard (records below were trimmed); last + 1 when none is. */
 uint64_t ddb_stream_shard_first(ddb_store *s, const ddb_stream_info *info, unsigned gen, unsigned shard);
 
-/* The catalog member "ddbdStream": {...} (streams.h's first comment), written into a description. */
-void ddb_stream_write_member(ddb_jw *w, uint32_t id, const char *label, int view, int enabled, const unsigned *counts,
-                             unsigned ngens);
 /* A stream's label: its creation time, "YYYY-MM-DDTHH:MM:SS.mmm" (UTC), as DynamoDB makes them. */
 const char *ddb_stream_label(ddb_arena *a, uint64_t ms);
 

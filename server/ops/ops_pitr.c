@@ -21,6 +21,7 @@
 #include "server/ops/ops_common.h"
 #include "server/ops/table_desc.h"
 #include "server/engine/jobs/pitr.h"
+#include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/purge.h"
 #include "server/engine/jobs/tasks.h"
@@ -78,28 +79,29 @@ int ddb_op_describe_continuous_backups(ddb_req *req)
     return DDB_OK;
 }
 
+/* Point-in-time recovery enabled: its log's keyspace, its base backup's id, its period. */
+typedef struct pitr_state {
+    uint32_t log;
+    const char *base;
+    long long days;
+} pitr_state;
+
 /*
- * Table t's description with "ddbdPitr" replaced by `pitr` (NULL: removed), `extra` committed
- * with it. 0, 2 on a lost race (the caller reloads), or an error recorded on req.
+ * Table t's description with recovery enabled as `p` says (NULL: disabled), `extra` committed with
+ * it. 0, 2 on a lost race (the caller reloads), or an error recorded on req.
  */
-static int store_pitr(ddb_req *req, const ddb_table *t, const char *pitr, const ddb_batch *extra,
+static int store_pitr(ddb_req *req, const ddb_table *t, const pitr_state *p, const ddb_batch *extra,
                       const ddb_table **out)
 {
-    static const char *const skip[] = {"ddbdPitr", NULL};
-    ddb_buf buf = {0};
-    ddb_jw d;
+    ddb_desc_edit *e = ddb_desc_edit_of(req->arena, t);
     int rc;
 
-    ddb_jw_init(&d, &buf);
-    ddb_jw_obj_begin(&d);
-    ddb_desc_write(&d, t, skip, NULL);
-    if (pitr != NULL) {
-        ddb_jw_key(&d, "ddbdPitr");
-        ddb_jw_json(&d, ddb_json_parse(req->arena, pitr, strlen(pitr)));
-    }
-    ddb_jw_obj_end(&d);
-    rc = ddb_catalog_update(req->eng->catalog, t, buf.data, buf.len, extra, out);
-    ddb_buf_free(&buf);
+    if (p != NULL)
+        ddb_edit_pitr(e, p->log, p->base, p->days);
+    else
+        ddb_edit_pitr_clear(e);
+    ddb_edit_extra(e, extra);
+    rc = ddb_catalog_commit(req->eng->catalog, e, out);
     if (rc == 2)
         return 2;
     if (rc == 1)
@@ -117,7 +119,7 @@ static int enable(ddb_req *req, const ddb_table *t, long long days)
 {
     uint32_t log, keyspace;
     char *id = ddb_arena_alloc(req->arena, 32);
-    const char *pitr;
+    pitr_state p;
     const ddb_table *updated;
     ddb_batch extra;
     ddb_backup b;
@@ -126,10 +128,10 @@ static int enable(ddb_req *req, const ddb_table *t, long long days)
     if ((log = ddb_catalog_new_id(req->eng->catalog)) == 0 || (keyspace = ddb_catalog_new_id(req->eng->catalog)) == 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     ddb_xfer_new_id(id, ddb_clock_now_ms());
-    pitr = ddb_arena_sprintf(req->arena, "{\"Log\":%u,\"Base\":\"%s\",\"Days\":%lld}", log, id, days);
+    p = (pitr_state){log, id, days};
     ddb_batch_init(&extra, req->arena);
     ddb_pitr_purge_record(req, t, &extra); /* a history left without its base by a restart */
-    if ((rc = store_pitr(req, t, pitr, &extra, &updated)) != 0)
+    if ((rc = store_pitr(req, t, &p, &extra, &updated)) != 0)
         return rc;
     /* a write decided under the old description (no record) may still be committing: the barrier
        waits for it, so it is in the snapshot (storage.h); the window starts after the snapshot */
@@ -191,10 +193,8 @@ int ddb_op_update_continuous_backups(ddb_req *req)
             return ddb_req_fail(req, DDB_E_TABLE_IN_USE, "Table is being restored: %s", t->name);
         ddb_pitr_window win;
         if (on && ddb_pitr_window_of(req, t, &win) == 0) { /* on already: only the period changes */
-            const ddb_json *p = ddb_json_get(t->desc, "ddbdPitr");
-            const char *pitr = ddb_arena_sprintf(req->arena, "{\"Log\":%u,\"Base\":\"%s\",\"Days\":%lld}", t->pitr_log,
-                                                 ddb_json_get_str(p, "Base"), days);
-            rc = ddb_json_ll(p, "Days") == days ? 0 : store_pitr(req, t, pitr, NULL, &updated);
+            pitr_state p = {t->pitr_log, t->pitr_base, days};
+            rc = t->pitr_days == days ? 0 : store_pitr(req, t, &p, NULL, &updated);
         } else if (on) {
             rc = enable(req, t, days);
         } else {

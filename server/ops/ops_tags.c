@@ -1,12 +1,13 @@
 /*
  * server/ops/ops_tags.c: TagResource, UntagResource and ListTagsOfResource.
  *
- * A table's tags are a member of its description, "ddbdTags": [{"Key", "Value"}...] in the order
- * they were first added (CreateTable's Tags first, ops_table.c), so they go with the table when it
- * is deleted. A change rewrites the description compare-and-swap (ddb_catalog_update), recomputed
- * from the winner when it loses a race, so concurrent tag changes never lose one another. A change
- * that changes nothing writes nothing. The requests were validated first (api/validate_tags.c);
- * the ARN names a table of this region and account.
+ * A table's tags are a member of its description (engine/catalog_edit.h: ddb_table_tags,
+ * ddb_edit_tags), in the order they were first added (CreateTable's Tags first, ops_table.c), so
+ * they go with the table when it is deleted. A change is an edit of the description committed
+ * compare-and-swap (ddb_catalog_edit), recomputed from the winner when it loses a race, so
+ * concurrent tag changes never lose one another. A change that changes nothing writes nothing.
+ * The requests were validated first (api/validate_tags.c); the ARN names a table of this region
+ * and account.
  *
  * DynamoDB, as captured by a public conformance suite (2026-10): TagResource replaces the value
  * of a key it already has and appends new keys; at most 50 tags, counted after the merge
@@ -26,16 +27,13 @@
 
 #include "ddb/ddb_status.h"
 #include "server/ops/ops_common.h"
+#include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
 
 #define MAX_TAGS 50 /* DDB_MAX_TAGS of api/validate_internal.h */
 #define OVER_LIMIT "Number of Tags exceed the current limit for the provided ResourceArn"
 #define TAGS_PAGE 50
 #define MAX_TRIES 16
-
-typedef struct tag {
-    const char *key, *value;
-} tag;
 
 /* The table an ARN names (the name after "table/"), or NULL with ResourceNotFoundException. */
 static const ddb_table *table_of(ddb_req *req, const char *arn)
@@ -47,21 +45,7 @@ static const ddb_table *table_of(ddb_req *req, const char *arn)
     return t;
 }
 
-/* The stored tags, in order, into an arena array with room for `extra` more. */
-static size_t stored_tags(ddb_req *req, const ddb_table *t, size_t extra, tag **out)
-{
-    const ddb_json *list = ddb_json_get(t->desc, "ddbdTags");
-    size_t n = list != NULL && list->type == DDB_JSON_ARRAY ? list->n : 0;
-
-    *out = DDB_NEW_ARRAY(req->arena, tag, n + extra + 1);
-    for (size_t i = 0; i < n; i++) {
-        (*out)[i].key = ddb_json_get_str(list->u.items[i], "Key");
-        (*out)[i].value = ddb_json_get_str(list->u.items[i], "Value");
-    }
-    return n;
-}
-
-static long find(const tag *tags, size_t n, const char *key)
+static long find(const ddb_tag *tags, size_t n, const char *key)
 {
     for (size_t i = 0; i < n; i++) {
         if (strcmp(tags[i].key, key) == 0)
@@ -70,38 +54,7 @@ static long find(const tag *tags, size_t n, const char *key)
     return -1;
 }
 
-/* Swaps in t's description with these tags; ddb_catalog_update's result. */
-static int store(ddb_req *req, const ddb_table *t, const tag *tags, size_t n)
-{
-    static const char *const skip[] = {"ddbdTags", NULL};
-    const ddb_table *now;
-    ddb_buf buf = {0};
-    ddb_jw d;
-    int rc;
-
-    ddb_jw_init(&d, &buf);
-    ddb_jw_obj_begin(&d);
-    ddb_desc_write(&d, t, skip, NULL);
-    if (n > 0) {
-        ddb_jw_key(&d, "ddbdTags");
-        ddb_jw_arr_begin(&d);
-        for (size_t i = 0; i < n; i++) {
-            ddb_jw_obj_begin(&d);
-            ddb_jw_key(&d, "Key");
-            ddb_jw_str(&d, tags[i].key);
-            ddb_jw_key(&d, "Value");
-            ddb_jw_str(&d, tags[i].value);
-            ddb_jw_obj_end(&d);
-        }
-        ddb_jw_arr_end(&d);
-    }
-    ddb_jw_obj_end(&d);
-    rc = ddb_catalog_update(req->eng->catalog, t, buf.data, buf.len, NULL, &now);
-    ddb_buf_free(&buf);
-    return rc;
-}
-
-/* After the retry loop: 0 answers {}, 1 the table went away, else a storage failure. */
+/* After the edit loop: 0 answers {}, 1 the table went away, else a storage failure. */
 static int finish(ddb_req *req, const char *arn, int rc)
 {
     if (req->err.code != DDB_OK)
@@ -114,23 +67,31 @@ static int finish(ddb_req *req, const char *arn, int rc)
     return DDB_OK;
 }
 
-/* The merge of one attempt: 0 nothing to write, 2 written but raced (retry), else finish()'s rc. */
-static int tag_once(ddb_req *req, const char *arn, const ddb_json *add)
+typedef struct tag_change {
+    ddb_req *req;
+    const char *arn;
+    const ddb_json *list; /* TagResource's Tags, or UntagResource's TagKeys */
+} tag_change;
+
+/* The merge into the live table's tags: its edit, DDB_EDIT_NONE, or -2 with the error recorded. */
+static int tag_edit(void *ctx, ddb_desc_edit **e)
 {
-    const ddb_table *t = table_of(req, arn);
-    tag *tags;
+    const tag_change *c = ctx;
+    const ddb_json *add = c->list;
+    const ddb_table *t = table_of(c->req, c->arn);
+    ddb_tag *tags;
     size_t n;
     int changed = 0;
 
     if (t == NULL)
         return -2;
-    n = stored_tags(req, t, add->n, &tags);
+    n = ddb_table_tags(t, c->req->arena, add->n, &tags);
     for (uint32_t i = 0; i < add->n; i++) {
         const char *key = ddb_json_get_str(add->u.items[i], "Key");
         const char *value = ddb_json_get_str(add->u.items[i], "Value");
         long at = find(tags, n, key);
         if (at < 0) {
-            tags[n++] = (tag){key, value};
+            tags[n++] = (ddb_tag){key, value};
             changed = 1;
         } else if (strcmp(tags[at].value, value) != 0) {
             tags[at].value = value;
@@ -138,32 +99,34 @@ static int tag_once(ddb_req *req, const char *arn, const ddb_json *add)
         }
     }
     if (n > MAX_TAGS) {
-        ddb_req_fail(req, DDB_E_VALIDATION, OVER_LIMIT);
+        ddb_req_fail(c->req, DDB_E_VALIDATION, OVER_LIMIT);
         return -2;
     }
-    return changed ? store(req, t, tags, n) : 0;
+    if (!changed)
+        return DDB_EDIT_NONE;
+    *e = ddb_desc_edit_of(c->req->arena, t);
+    ddb_edit_tags(*e, tags, n);
+    return 0;
 }
 
 int ddb_op_tag_resource(ddb_req *req)
 {
-    const char *arn = ddb_json_get_str(req->in, "ResourceArn");
-    const ddb_json *add = ddb_json_get(req->in, "Tags");
-    int rc = 2;
+    tag_change c = {req, ddb_json_get_str(req->in, "ResourceArn"), ddb_json_get(req->in, "Tags")};
 
-    for (int tries = 0; rc == 2 && tries < MAX_TRIES; tries++)
-        rc = tag_once(req, arn, add);
-    return finish(req, arn, rc);
+    return finish(req, c.arn, ddb_catalog_edit(req->eng->catalog, MAX_TRIES, tag_edit, &c, NULL));
 }
 
-static int untag_once(ddb_req *req, const char *arn, const ddb_json *keys)
+static int untag_edit(void *ctx, ddb_desc_edit **e)
 {
-    const ddb_table *t = table_of(req, arn);
-    tag *tags;
+    const tag_change *c = ctx;
+    const ddb_json *keys = c->list;
+    const ddb_table *t = table_of(c->req, c->arn);
+    ddb_tag *tags;
     size_t n, kept = 0;
 
     if (t == NULL)
         return -2;
-    n = stored_tags(req, t, 0, &tags);
+    n = ddb_table_tags(t, c->req->arena, 0, &tags);
     for (size_t i = 0; i < n; i++) {
         int removed = 0;
         for (uint32_t k = 0; k < keys->n && !removed; k++)
@@ -171,18 +134,18 @@ static int untag_once(ddb_req *req, const char *arn, const ddb_json *keys)
         if (!removed)
             tags[kept++] = tags[i];
     }
-    return kept < n ? store(req, t, tags, kept) : 0;
+    if (kept == n)
+        return DDB_EDIT_NONE;
+    *e = ddb_desc_edit_of(c->req->arena, t);
+    ddb_edit_tags(*e, tags, kept);
+    return 0;
 }
 
 int ddb_op_untag_resource(ddb_req *req)
 {
-    const char *arn = ddb_json_get_str(req->in, "ResourceArn");
-    const ddb_json *keys = ddb_json_get(req->in, "TagKeys");
-    int rc = 2;
+    tag_change c = {req, ddb_json_get_str(req->in, "ResourceArn"), ddb_json_get(req->in, "TagKeys")};
 
-    for (int tries = 0; rc == 2 && tries < MAX_TRIES; tries++)
-        rc = untag_once(req, arn, keys);
-    return finish(req, arn, rc);
+    return finish(req, c.arn, ddb_catalog_edit(req->eng->catalog, MAX_TRIES, untag_edit, &c, NULL));
 }
 
 /* A NextToken's position: the decimal number ddbd gives (past the end: an empty page); else -1. */
@@ -203,12 +166,12 @@ int ddb_op_list_tags_of_resource(ddb_req *req)
     const char *token = ddb_json_get_str(req->in, "NextToken");
     const ddb_table *t = table_of(req, arn);
     ddb_jw *w = &req->out;
-    tag *tags;
+    ddb_tag *tags;
     size_t n, from = 0, to;
 
     if (t == NULL)
         return req->err.code;
-    n = stored_tags(req, t, 0, &tags);
+    n = ddb_table_tags(t, req->arena, 0, &tags);
     if (token != NULL) {
         long at = token_position(token);
         if (at < 0)

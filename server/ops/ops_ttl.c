@@ -12,6 +12,7 @@
 #include "server/base/clock.h"
 #include "ddb/ddb_status.h"
 #include "server/ops/ops_common.h"
+#include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/ttl.h"
 
@@ -28,40 +29,40 @@ static int check_change(ddb_req *req, const ddb_table *t, int enable, const char
     return DDB_OK;
 }
 
+typedef struct ttl_change {
+    ddb_req *req;
+    int enable;
+    const char *attr;
+} ttl_change;
+
+/* The change of the live table, or -2 with the error recorded. */
+static int ttl_edit(void *ctx, ddb_desc_edit **e)
+{
+    const ttl_change *c = ctx;
+    ddb_req *req = c->req;
+    /* "Requested resource not found: Table: <name> not found", as AWS answers both TTL operations
+       (captured in LocalStack's pull request 9038) */
+    const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 1);
+    uint64_t now = ddb_clock_now_ms();
+
+    if (t == NULL || check_change(req, t, c->enable, c->attr, now) != DDB_OK)
+        return -2;
+    *e = ddb_desc_edit_of(req->arena, t);
+    ddb_edit_ttl(*e, c->attr, c->enable, now);
+    return 0;
+}
+
 int ddb_op_update_time_to_live(ddb_req *req)
 {
-    static const char *const skip[] = {"ddbdTtl", NULL};
     const ddb_json *spec = ddb_json_get(req->in, "TimeToLiveSpecification");
     const ddb_json *on = ddb_json_get(spec, "Enabled");
-    const char *attr = ddb_json_get_str(spec, "AttributeName");
-    int enable = on != NULL && on->type == DDB_JSON_BOOL && on->u.b, rc = 2;
+    ttl_change c = {req, on != NULL && on->type == DDB_JSON_BOOL && on->u.b, ddb_json_get_str(spec, "AttributeName")};
+    const ddb_table *updated;
     ddb_jw *w = &req->out;
+    int rc = ddb_catalog_edit(req->eng->catalog, 16, ttl_edit, &c, &updated);
 
-    for (int tries = 0; rc == 2 && tries < 16; tries++) {
-        /* "Requested resource not found: Table: <name> not found", as AWS answers both TTL operations
-           (captured in LocalStack's pull request 9038) */
-        const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 1), *updated;
-        uint64_t now = ddb_clock_now_ms();
-        ddb_buf buf = {0};
-        ddb_jw d;
-        if (t == NULL || check_change(req, t, enable, attr, now) != DDB_OK)
-            return req->err.code;
-        ddb_jw_init(&d, &buf);
-        ddb_jw_obj_begin(&d);
-        ddb_desc_write(&d, t, skip, NULL);
-        ddb_jw_key(&d, "ddbdTtl");
-        ddb_jw_obj_begin(&d);
-        ddb_jw_key(&d, "Attr");
-        ddb_jw_str(&d, attr);
-        ddb_jw_key(&d, "Enabled");
-        ddb_jw_bool(&d, enable);
-        ddb_jw_key(&d, "Changed");
-        ddb_jw_int(&d, (long long)now);
-        ddb_jw_obj_end(&d);
-        ddb_jw_obj_end(&d);
-        rc = ddb_catalog_update(req->eng->catalog, t, buf.data, buf.len, NULL, &updated);
-        ddb_buf_free(&buf);
-    }
+    if (rc == -2)
+        return req->err.code;
     if (rc == 1)
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
                             ddb_json_get_str(req->in, "TableName"));

@@ -2,7 +2,7 @@
  * server/ops/ops_update_table.c: UpdateTable: billing mode and throughput, deletion protection,
  * table class, and GlobalSecondaryIndexUpdates (Create, Update, Delete).
  *
- * The new description is computed from the live one and swapped in compare-and-swap (catalog.h):
+ * The new description is an edit of the live one, committed compare-and-swap (catalog_edit.h):
  * when another change won meanwhile, it is computed again from that one, so two concurrent
  * UpdateTables never lose either change. A created index starts CREATING with Backfilling and a
  * deleted one turns DELETING; the background tasks (engine/tasks.h) build or purge it.
@@ -13,6 +13,7 @@
 #include "ddb/ddb_status.h"
 #include "server/ops/table_desc.h"
 #include "server/ops/stream_spec.h"
+#include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/tasks.h"
 
@@ -60,7 +61,6 @@ typedef struct gsi_plan {
     const char *delete_name; /* Delete's IndexName, or NULL */
     const char *update_name; /* Update's IndexName, or NULL */
     const ddb_json *update_pt;
-    const ddb_json *add_gsi; /* the new index object (Create) */
 } gsi_plan;
 
 /* The type an attribute is declared with: in the request's AttributeDefinitions, else the table's. */
@@ -153,29 +153,6 @@ static int count_gsis(const ddb_table *t)
     return n;
 }
 
-/* The new index's object: the request's members, CREATING and Backfilling. */
-static const ddb_json *new_gsi(ddb_req *req, const ddb_json *create)
-{
-    ddb_buf buf = {0};
-    ddb_jw w;
-    const ddb_json *out;
-
-    ddb_jw_init(&w, &buf);
-    ddb_jw_obj_begin(&w);
-    for (uint32_t i = 0; i < create->n; i++) {
-        ddb_jw_keyn(&w, create->u.members[i].key, create->u.members[i].klen);
-        ddb_jw_json(&w, create->u.members[i].val);
-    }
-    ddb_jw_key(&w, "IndexStatus");
-    ddb_jw_str(&w, "CREATING");
-    ddb_jw_key(&w, "Backfilling");
-    ddb_jw_bool(&w, 1);
-    ddb_jw_obj_end(&w);
-    out = ddb_json_parse(req->arena, ddb_arena_strndup(req->arena, buf.data, buf.len), buf.len);
-    ddb_buf_free(&buf);
-    return out;
-}
-
 static int plan_create(ddb_req *req, const ddb_table *t, const char *mode, gsi_plan *p)
 {
     const char *name = ddb_json_get_str(p->create, "IndexName");
@@ -201,7 +178,6 @@ static int plan_create(ddb_req *req, const ddb_table *t, const char *mode, gsi_p
         return ddb_req_fail(req, DDB_E_LIMIT_EXCEEDED,
                             "Subscriber limit exceeded: Number of global secondary indexes exceeds per-table limit of %d",
                             MAX_GSIS);
-    p->add_gsi = new_gsi(req, p->create);
     return DDB_OK;
 }
 
@@ -258,139 +234,61 @@ static int plan_gsi_updates(ddb_req *req, const ddb_table *t, const char *mode, 
     return DDB_OK;
 }
 
-/* Writes an index object with the plan applied: DELETING for Delete, the new throughput for Update. */
-static void plan_write(void *ctx, ddb_jw *w, const ddb_index *ix)
+/* The plan in the edit: the new index (CREATING, Backfilling), DELETING for Delete, the new
+   throughput for Update (not of an index Delete turns DELETING). */
+static void plan_edit(ddb_desc_edit *e, const ddb_table *t, const gsi_plan *p)
 {
-    static const char *const status[] = {"IndexStatus", "Backfilling", NULL};
-    static const char *const throughput[] = {"ProvisionedThroughput", NULL};
-    const gsi_plan *p = ctx;
+    const ddb_index *del = p->delete_name != NULL ? ddb_table_index(t, p->delete_name) : NULL;
+    const ddb_index *upd = p->update_name != NULL && p->update_pt != NULL ? ddb_table_index(t, p->update_name) : NULL;
 
-    if (p->delete_name != NULL && strcmp(ix->name, p->delete_name) == 0) {
-        ddb_jw_obj_begin(w);
-        ddb_index_write_members(w, ix, status);
-        ddb_jw_key(w, "IndexStatus");
-        ddb_jw_str(w, "DELETING");
-        ddb_jw_obj_end(w);
-    } else if (p->update_name != NULL && p->update_pt != NULL && strcmp(ix->name, p->update_name) == 0) {
-        ddb_jw_obj_begin(w);
-        ddb_index_write_members(w, ix, throughput);
-        ddb_jw_key(w, "ProvisionedThroughput");
-        ddb_jw_json(w, p->update_pt);
-        ddb_jw_obj_end(w);
-    } else {
-        ddb_jw_json(w, ix->desc);
-    }
-}
-
-/* AttributeDefinitions: the table's, plus the request's new ones. */
-static void write_definitions(ddb_jw *w, const ddb_table *t, const ddb_json *req_defs)
-{
-    const ddb_json *tdefs = ddb_json_get(t->desc, "AttributeDefinitions");
-
-    ddb_jw_key(w, "AttributeDefinitions");
-    ddb_jw_arr_begin(w);
-    for (uint32_t i = 0; tdefs != NULL && tdefs->type == DDB_JSON_ARRAY && i < tdefs->n; i++)
-        ddb_jw_json(w, tdefs->u.items[i]);
-    for (uint32_t i = 0; req_defs != NULL && req_defs->type == DDB_JSON_ARRAY && i < req_defs->n; i++) {
-        const char *n = ddb_json_get_str(req_defs->u.items[i], "AttributeName");
-        if (n != NULL && declared_type(tdefs, n) == NULL)
-            ddb_jw_json(w, req_defs->u.items[i]);
-    }
-    ddb_jw_arr_end(w);
+    if (del != NULL)
+        ddb_edit_index_state(e, del, DDB_IX_DELETING, 0);
+    if (upd != NULL && upd != del)
+        ddb_edit_index_throughput(e, upd, p->update_pt);
+    if (p->create != NULL)
+        ddb_edit_add_gsi(e, p->create, DDB_IX_CREATING, 1);
 }
 
 /* ---- the new description ---- */
 
-/*
- * The stored throughput after a change: LastIncreaseDateTime when a figure goes up (or the table
- * switches from on-demand), LastDecreaseDateTime and one more of the UTC day's decreases when one
- * goes down, the other timestamp kept (the API reference's ProvisionedThroughputDescription;
- * dynalite keeps them so). ddbdDecreasesDay, the UTC day of the count, is ddbd's own and not shown.
- */
-static void write_new_throughput(ddb_jw *w, const ddb_table *t, const ddb_json *pt)
+/* BillingMode, BillingModeUpdated (when it last switched to on-demand) and ProvisionedThroughput. */
+static void billing_edit(ddb_desc_edit *e, const ddb_table *t, const char *mode, const ddb_json *pt)
 {
-    const ddb_json *cur = ddb_json_get(t->desc, "ProvisionedThroughput");
-    long long r = ddb_json_ll(pt, "ReadCapacityUnits"), wr = ddb_json_ll(pt, "WriteCapacityUnits");
-    long long cr = ddb_json_ll(cur, "ReadCapacityUnits"), cw = ddb_json_ll(cur, "WriteCapacityUnits");
-    int was_provisioned = strcmp(ddb_billing_mode(t), "PROVISIONED") == 0;
-    int up = !was_provisioned || r > cr || wr > cw, down = was_provisioned && (r < cr || wr < cw);
-    double now = ddb_now_seconds();
-    long long day = (long long)(now / 86400), decreases = 0;
+    static const ddb_json json_null = {.type = DDB_JSON_NULL};
+    const ddb_json *cur_pt = ddb_json_get(t->desc, "ProvisionedThroughput");
 
-    if (ddb_json_ll(cur, "ddbdDecreasesDay") == day)
-        decreases = ddb_json_ll(cur, "NumberOfDecreasesToday");
-    ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "ReadCapacityUnits");
-    ddb_jw_int(w, r);
-    ddb_jw_key(w, "WriteCapacityUnits");
-    ddb_jw_int(w, wr);
-    if (up || ddb_json_get(cur, "LastIncreaseDateTime") != NULL) {
-        ddb_jw_key(w, "LastIncreaseDateTime");
-        if (up)
-            ddb_jw_double(w, now);
-        else
-            ddb_jw_json(w, ddb_json_get(cur, "LastIncreaseDateTime"));
-    }
-    if (down || ddb_json_get(cur, "LastDecreaseDateTime") != NULL) {
-        ddb_jw_key(w, "LastDecreaseDateTime");
-        if (down)
-            ddb_jw_double(w, now);
-        else
-            ddb_jw_json(w, ddb_json_get(cur, "LastDecreaseDateTime"));
-    }
-    ddb_jw_key(w, "NumberOfDecreasesToday");
-    ddb_jw_int(w, decreases + (down ? 1 : 0));
-    ddb_jw_key(w, "ddbdDecreasesDay");
-    ddb_jw_int(w, day);
-    ddb_jw_obj_end(w);
+    ddb_edit_set_str(e, DDB_DESC_BillingMode, mode ? mode : ddb_billing_mode(t));
+    if (mode && strcmp(mode, "PAY_PER_REQUEST") == 0 && strcmp(ddb_billing_mode(t), mode) != 0)
+        ddb_edit_set_double(e, DDB_DESC_BillingModeUpdated, ddb_now_seconds());
+    else if (ddb_json_get(t->desc, "BillingModeUpdated"))
+        ddb_edit_set(e, DDB_DESC_BillingModeUpdated, ddb_json_get(t->desc, "BillingModeUpdated"));
+    else if (strcmp(ddb_billing_mode(t), "PAY_PER_REQUEST") == 0) /* created on demand: last on demand at creation */
+        ddb_edit_set(e, DDB_DESC_BillingModeUpdated, ddb_json_get(t->desc, "CreationDateTime"));
+    else
+        ddb_edit_set(e, DDB_DESC_BillingModeUpdated, NULL);
+    if (pt != NULL)
+        ddb_edit_throughput(e, ddb_json_ll(pt, "ReadCapacityUnits"), ddb_json_ll(pt, "WriteCapacityUnits"),
+                            ddb_now_seconds());
+    else
+        ddb_edit_set(e, DDB_DESC_ProvisionedThroughput, cur_pt != NULL ? cur_pt : &json_null);
 }
 
-static void write_billing(ddb_jw *w, const ddb_table *t, const char *mode, const ddb_json *pt)
+/* The new description: every member UpdateTable may change is written anew, after the others. */
+static ddb_desc_edit *new_description(ddb_req *req, const ddb_table *t, const gsi_plan *p, const stream_plan *sp)
 {
-    ddb_jw_key(w, "BillingMode");
-    ddb_jw_str(w, mode ? mode : ddb_billing_mode(t));
-    if (mode && strcmp(mode, "PAY_PER_REQUEST") == 0 && strcmp(ddb_billing_mode(t), mode) != 0) {
-        ddb_jw_key(w, "BillingModeUpdated");
-        ddb_jw_double(w, ddb_now_seconds());
-    } else if (ddb_json_get(t->desc, "BillingModeUpdated")) {
-        ddb_jw_key(w, "BillingModeUpdated");
-        ddb_jw_json(w, ddb_json_get(t->desc, "BillingModeUpdated"));
-    } else if (strcmp(ddb_billing_mode(t), "PAY_PER_REQUEST") == 0) { /* created on demand: last on demand at creation */
-        ddb_jw_key(w, "BillingModeUpdated");
-        ddb_jw_json(w, ddb_json_get(t->desc, "CreationDateTime"));
-    }
-    ddb_jw_key(w, "ProvisionedThroughput");
-    if (pt != NULL) {
-        write_new_throughput(w, t, pt);
-    } else {
-        ddb_jw_json(w, ddb_json_get(t->desc, "ProvisionedThroughput") ? ddb_json_get(t->desc, "ProvisionedThroughput")
-                                                                       : &(ddb_json){.type = DDB_JSON_NULL});
-    }
-}
+    static const ddb_desc_member settable[] = {DDB_DESC_TableClass, DDB_DESC_DeletionProtectionEnabled};
+    ddb_desc_edit *e = ddb_desc_edit_of(req->arena, t);
 
-static void write_new_description(ddb_req *req, ddb_jw *w, const ddb_table *t, gsi_plan *p, const stream_plan *sp)
-{
-    static const char *const replaced[] = {"AttributeDefinitions",  "BillingMode", "BillingModeUpdated",
-                                           "ProvisionedThroughput", "TableClass",  "DeletionProtectionEnabled",
-                                           "StreamSpecification",   "ddbdStream",  NULL};
-    static const char *const settable[] = {"TableClass", "DeletionProtectionEnabled", NULL};
-    ddb_index_editor ed = {NULL, plan_write, p, p->add_gsi};
-
-    ddb_jw_obj_begin(w);
-    ddb_desc_write(w, t, replaced, &ed);
-    write_definitions(w, t, ddb_json_get(req->in, "AttributeDefinitions"));
-    write_billing(w, t, ddb_json_get_str(req->in, "BillingMode"), ddb_json_get(req->in, "ProvisionedThroughput"));
-    for (int i = 0; settable[i] != NULL; i++) {
-        const ddb_json *v = ddb_json_get(req->in, settable[i]);
-        if (v == NULL)
-            v = ddb_json_get(t->desc, settable[i]);
-        if (v != NULL) {
-            ddb_jw_key(w, settable[i]);
-            ddb_jw_json(w, v);
-        }
+    plan_edit(e, t, p);
+    ddb_edit_define(e, ddb_json_get(req->in, "AttributeDefinitions"));
+    billing_edit(e, t, ddb_json_get_str(req->in, "BillingMode"), ddb_json_get(req->in, "ProvisionedThroughput"));
+    for (size_t i = 0; i < sizeof(settable) / sizeof(settable[0]); i++) {
+        const char *name = ddb_desc_member_name(settable[i]);
+        const ddb_json *v = ddb_json_get(req->in, name);
+        ddb_edit_set(e, settable[i], v != NULL ? v : ddb_json_get(t->desc, name));
     }
-    ddb_stream_plan_write(req, w, t, sp);
-    ddb_jw_obj_end(w);
+    ddb_stream_plan_edit(req, e, t, sp);
+    return e;
 }
 
 /* DynamoDB's rules for changes that must come alone (the stream's own: stream_spec.c). */
@@ -420,36 +318,47 @@ static int check_combinations(ddb_req *req, const ddb_table *t)
     return DDB_OK;
 }
 
+typedef struct update_table {
+    ddb_req *req;
+    const char *mode;
+    const ddb_json *pt;
+    gsi_plan plan;
+} update_table;
+
+/* The change of the live table, or -2 with the error recorded. */
+static int update_edit(void *ctx, ddb_desc_edit **e)
+{
+    update_table *u = ctx;
+    ddb_req *req = u->req;
+    stream_plan sp;
+    ddb_batch *extra = ddb_arena_alloc(req->arena, sizeof(*extra));
+    const ddb_table *cur = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 1);
+
+    if (cur == NULL || check_combinations(req, cur) != DDB_OK || check_billing(req, cur, u->mode, u->pt) != DDB_OK ||
+        plan_gsi_updates(req, cur, u->mode, &u->plan) != DDB_OK || ddb_stream_plan(req, cur, &sp) != DDB_OK)
+        return -2;
+    *e = new_description(req, cur, &u->plan, &sp);
+    ddb_batch_init(extra, req->arena);
+    ddb_stream_plan_registry(req, cur->key, ddb_json_get(cur->desc, "KeySchema"), cur, &sp, extra);
+    ddb_edit_extra(*e, extra);
+    return 0;
+}
+
 int ddb_op_update_table(ddb_req *req)
 {
     const char *name = ddb_json_get_str(req->in, "TableName");
-    const char *mode = ddb_json_get_str(req->in, "BillingMode");
-    const ddb_json *pt = ddb_json_get(req->in, "ProvisionedThroughput");
+    update_table u = {req, ddb_json_get_str(req->in, "BillingMode"), ddb_json_get(req->in, "ProvisionedThroughput"),
+                      {0}};
     const ddb_table *t = NULL;
-    gsi_plan plan;
-    int rc = 2;
+    int rc = ddb_catalog_edit(req->eng->catalog, CAS_TRIES, update_edit, &u, &t);
 
-    for (int tries = 0; rc == 2 && tries < CAS_TRIES; tries++) {
-        ddb_buf buf = {0};
-        ddb_jw w;
-        stream_plan sp;
-        ddb_batch extra;
-        const ddb_table *cur = ddb_table_or_fail(req, name, 1);
-        if (cur == NULL || check_combinations(req, cur) != DDB_OK || check_billing(req, cur, mode, pt) != DDB_OK ||
-            plan_gsi_updates(req, cur, mode, &plan) != DDB_OK || ddb_stream_plan(req, cur, &sp) != DDB_OK)
-            return req->err.code;
-        ddb_jw_init(&w, &buf);
-        write_new_description(req, &w, cur, &plan, &sp);
-        ddb_batch_init(&extra, req->arena);
-        ddb_stream_plan_registry(req, cur->key, ddb_json_get(cur->desc, "KeySchema"), cur, &sp, &extra);
-        rc = ddb_catalog_update(req->eng->catalog, cur, buf.data, buf.len, &extra, &t);
-        ddb_buf_free(&buf);
-    }
+    if (rc == -2)
+        return req->err.code;
     if (rc == 1)
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
     if (rc != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-    if (plan.create != NULL || plan.delete_name != NULL)
+    if (u.plan.create != NULL || u.plan.delete_name != NULL)
         ddb_tasks_kick(req->eng->tasks);
     ddb_write_table_description(req, t, "TableDescription", ddb_table_status(t), 1);
     return DDB_OK;

@@ -157,29 +157,13 @@ const ddb_json *ddb_restore_compose(ddb_req *req, const ddb_backup *b)
     return out;
 }
 
-/* "ddbdRestore": what the worker fills the table from, and the RestoreSummary to report. */
-static void write_restore_member(ddb_jw *w, void *ctx)
+/* What the worker fills the table from, and the RestoreSummary to report. */
+static void add_restore_member(ddb_desc_edit *e, void *ctx)
 {
     const restore_member *r = ctx;
+    ddb_restore_member m = {r->b->keyspace, r->log, r->b->arn, r->b->table_arn, r->now};
 
-    ddb_jw_key(w, "ddbdRestore");
-    ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "Keyspace");
-    ddb_jw_int(w, r->b->keyspace);
-    if (r->log == 0)
-        write_str(w, "SourceBackupArn", r->b->arn);
-    else {
-        ddb_jw_key(w, "Log");
-        ddb_jw_int(w, r->log);
-        ddb_jw_key(w, "Until");
-        ddb_jw_int(w, (long long)r->now);
-    }
-    write_str(w, "SourceTableArn", r->b->table_arn);
-    ddb_jw_key(w, "RestoreDateTime");
-    ddb_write_time_ms(w, r->now);
-    ddb_jw_key(w, "InProgress");
-    ddb_jw_bool(w, 1);
-    ddb_jw_obj_end(w);
+    ddb_edit_restore(e, &m);
 }
 
 int ddb_restore_start(ddb_req *req, const ddb_backup *b, uint32_t log, uint64_t when_ms)
@@ -197,7 +181,7 @@ int ddb_restore_start(ddb_req *req, const ddb_backup *b, uint32_t log, uint64_t 
     if (ddb_validate(req, ddb_spec_for_op(DDB_OP_CreateTable), create) != DDB_OK)
         return req->err.code;
     rm = (restore_member){b, when_ms, log};
-    rc = ddb_table_create(req, create, write_restore_member, &rm, &t);
+    rc = ddb_table_create(req, create, add_restore_member, &rm, &t);
     if (rc == -2)
         return req->err.code;
     if (rc == 1)

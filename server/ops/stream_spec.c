@@ -39,30 +39,28 @@ int ddb_stream_plan(ddb_req *req, const ddb_table *cur, stream_plan *p)
     return DDB_OK;
 }
 
-void ddb_stream_plan_write(ddb_req *req, ddb_jw *w, const ddb_table *cur, const stream_plan *p)
+void ddb_stream_plan_edit(ddb_req *req, ddb_desc_edit *e, const ddb_table *cur, const stream_plan *p)
 {
-    unsigned one = ddb_engine_nshards(req->eng);
+    ddb_stream_member s;
 
+    memset(&s, 0, sizeof(s));
     if (p->change == 1) {
-        ddb_jw_key(w, "StreamSpecification");
-        ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "StreamEnabled");
-        ddb_jw_bool(w, 1);
-        ddb_jw_key(w, "StreamViewType");
-        ddb_jw_str(w, ddb_stream_view_name(p->view));
-        ddb_jw_obj_end(w);
-        ddb_stream_write_member(w, p->id, p->label, p->view, 1, &one, 1);
+        s = (ddb_stream_member){p->id, p->label, p->view, 1, {ddb_engine_nshards(req->eng)}, 1};
+        ddb_edit_stream(e, &s);
         return;
     }
-    if (cur == NULL || cur->last_stream_id == 0)
+    if (cur == NULL || cur->last_stream_id == 0) {
+        ddb_edit_stream(e, NULL);
         return;
-    if (p->change == 0 && cur->stream_id != 0) { /* unchanged and enabled */
-        ddb_jw_key(w, "StreamSpecification");
-        ddb_jw_json(w, ddb_json_get(cur->desc, "StreamSpecification"));
     }
-    /* disabled now or before: the latest stream's label stays (DescribeTable's LatestStreamArn) */
-    ddb_stream_write_member(w, cur->last_stream_id, cur->stream_label, cur->stream_view,
-                            p->change == 0 && cur->stream_id != 0, cur->stream_counts, cur->stream_ngens);
+    /* disabled now or before: the latest stream stays, with its label (DescribeTable's LatestStreamArn) */
+    s.id = cur->last_stream_id;
+    s.label = cur->stream_label;
+    s.view = cur->stream_view;
+    s.enabled = p->change == 0 && cur->stream_id != 0;
+    memcpy(s.counts, cur->stream_counts, sizeof(unsigned) * cur->stream_ngens);
+    s.ngens = cur->stream_ngens;
+    ddb_edit_stream(e, &s);
 }
 
 /* The registry entry of the table's enabled stream, turned DISABLED now. */

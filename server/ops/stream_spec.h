@@ -5,7 +5,7 @@
 #ifndef DDB_STREAM_SPEC_H
 #define DDB_STREAM_SPEC_H
 
-#include "server/engine/catalog.h"
+#include "server/engine/catalog_edit.h"
 #include "server/api/req.h"
 
 typedef struct stream_plan {
@@ -21,8 +21,8 @@ typedef struct stream_plan {
  * stream to disable: TableName: <name>"). Returns DDB_OK or the recorded error.
  */
 int ddb_stream_plan(ddb_req *req, const ddb_table *cur, stream_plan *p);
-/* Writes "StreamSpecification" (while enabled) and "ddbdStream" into the new description. */
-void ddb_stream_plan_write(ddb_req *req, ddb_jw *w, const ddb_table *cur, const stream_plan *p);
+/* The table's stream in the new description (catalog_edit.h's ddb_edit_stream). */
+void ddb_stream_plan_edit(ddb_req *req, ddb_desc_edit *e, const ddb_table *cur, const stream_plan *p);
 /* Adds the registry's changes (the new stream's entry; the disabled one's) to the catalog change. */
 void ddb_stream_plan_registry(ddb_req *req, const char *table, const ddb_json *key_schema, const ddb_table *cur,
                               const stream_plan *p, ddb_batch *extra);

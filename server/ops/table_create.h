@@ -5,15 +5,16 @@
 #ifndef DDB_TABLE_CREATE_H
 #define DDB_TABLE_CREATE_H
 
+#include "server/engine/catalog_edit.h"
 #include "server/ops/ops_common.h"
 
 /*
  * Creates a table in the request's namespace from `in`, a CreateTable-shaped request (validated),
- * as CreateTable stores it; `more` (may be NULL) adds members to the description (a restore's
- * "ddbdRestore"). Only when `in` is the request itself is its StreamSpecification planned.
+ * as CreateTable stores it; `more` (may be NULL) adds changes to the new description (a restore's
+ * ddb_edit_restore). Only when `in` is the request itself is its StreamSpecification planned.
  * Returns 0, 1 when the name exists, -1 on storage failure, -2 with the error recorded on req.
  */
-int ddb_table_create(ddb_req *req, const ddb_json *in, void (*more)(ddb_jw *w, void *ctx), void *ctx,
+int ddb_table_create(ddb_req *req, const ddb_json *in, void (*more)(ddb_desc_edit *e, void *ctx), void *ctx,
                      const ddb_table **out);
 
 #endif

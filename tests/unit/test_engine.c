@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "server/engine/catalog.h"
+#include "server/engine/catalog_edit.h"
 #include "ddb/ddb_status.h"
 #include "server/api/dispatch.h"
 #include "server/engine/index.h"
@@ -1143,21 +1143,19 @@ out:
 
 /*
  * Replaces t's description, compare-and-swap, with one that adds a GSI (`gsi_members`: the JSON
- * members of its object, without braces; the index gets a new id) and attribute definitions
- * (`defs`: JSON array elements). This is what UpdateTable does, minus the kick of the worker, so
- * a test decides what the worker finds. Returns the new description, or NULL.
+ * members of its object, without braces; the index gets a new id) in `state` (Backfilling while
+ * CREATING) and attribute definitions (`defs`: JSON array elements). This is what UpdateTable
+ * does, minus the kick of the worker, so a test decides what the worker finds. Returns the new
+ * description, or NULL.
  */
 static const ddb_table *add_gsi_direct(ddb_server *srv, const ddb_table *t, const char *defs, const char *gsi_members,
-                                       uint32_t *id_out)
+                                       ddb_index_state state, uint32_t *id_out)
 {
-    static const char *const skip[] = {"AttributeDefinitions", NULL};
     uint32_t id = ddb_catalog_new_id(srv->eng.catalog);
     ddb_arena a;
-    ddb_buf buf = {0};
-    ddb_jw w;
-    const ddb_json *gj, *tdefs = ddb_json_get(t->desc, "AttributeDefinitions"), *xdefs;
+    const ddb_json *gj, *xdefs;
     const ddb_table *out = NULL;
-    ddb_index_editor ed = {NULL, NULL, NULL, NULL};
+    ddb_desc_edit *e;
     char *text;
 
     ddb_arena_init(&a);
@@ -1167,21 +1165,11 @@ static const ddb_table *add_gsi_direct(ddb_server *srv, const ddb_table *t, cons
     xdefs = ddb_json_parse(&a, text, strlen(text));
     if (gj == NULL || xdefs == NULL || id == 0)
         abort();
-    ed.add_gsi = gj;
-    ddb_jw_init(&w, &buf);
-    ddb_jw_obj_begin(&w);
-    ddb_desc_write(&w, t, skip, &ed);
-    ddb_jw_key(&w, "AttributeDefinitions");
-    ddb_jw_arr_begin(&w);
-    for (uint32_t i = 0; i < tdefs->n; i++)
-        ddb_jw_json(&w, tdefs->u.items[i]);
-    for (uint32_t i = 0; i < xdefs->n; i++)
-        ddb_jw_json(&w, xdefs->u.items[i]);
-    ddb_jw_arr_end(&w);
-    ddb_jw_obj_end(&w);
-    if (ddb_catalog_update(srv->eng.catalog, t, buf.data, buf.len, NULL, &out) != 0)
+    e = ddb_desc_edit_of(&a, t);
+    ddb_edit_add_gsi(e, gj, state, state == DDB_IX_CREATING);
+    ddb_edit_define(e, xdefs);
+    if (ddb_catalog_commit(srv->eng.catalog, e, &out) != 0)
         out = NULL;
-    ddb_buf_free(&buf);
     ddb_arena_free(&a);
     if (id_out != NULL)
         *id_out = id;
@@ -1235,8 +1223,8 @@ TEST(mutation_under_a_replaced_description_maintains_the_new_index)
     CHECK(t0 != NULL);
     t1 = add_gsi_direct(&e->srv, t0, DEF("h", "S"),
                         "\"IndexName\":\"new\",\"KeySchema\":[{\"AttributeName\":\"h\",\"KeyType\":\"HASH\"}],"
-                        "\"Projection\":{\"ProjectionType\":\"ALL\"},\"IndexStatus\":\"ACTIVE\"",
-                        &new_id);
+                        "\"Projection\":{\"ProjectionType\":\"ALL\"}",
+                        DDB_IX_ACTIVE, &new_id);
     CHECK(t1 != NULL);
     CHECK(ddb_table_retired(t0) && !ddb_table_retired(t1));
     CHECK(t1->version > t0->version && t1->id == t0->id);
@@ -1526,8 +1514,8 @@ static void interrupted_backfill(unsigned shards_before, unsigned shards_after)
     t = ddb_catalog_get(e->srv.eng.catalog, "resume");
     t1 = add_gsi_direct(&e->srv, t, DEF("g", "S"),
                         "\"IndexName\":\"gr\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],"
-                        "\"Projection\":{\"ProjectionType\":\"ALL\"},\"IndexStatus\":\"CREATING\",\"Backfilling\":true",
-                        &ix_id);
+                        "\"Projection\":{\"ProjectionType\":\"ALL\"}",
+                        DDB_IX_CREATING, &ix_id);
     CHECK(t1 != NULL);
     ix = ddb_table_index(t1, "gr");
     CHECK(ix != NULL && ix->backfilling && ix->state == DDB_IX_CREATING);

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "server/base/clock.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog_edit.h"
 #include "ddb/ddb_status.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/keycodec.h"
@@ -458,42 +458,31 @@ static void drop_cursor(ddb_engine *eng, ddb_arena *a, uint32_t table_id)
     ddb_store_write(eng->store, &b);
 }
 
-/* The table's description with "ddbdRestore"'s InProgress false (compare-and-swap, retried). */
+/* The live table by id, for the catalog's compare-and-swap loop (catalog_edit.h). */
+typedef struct by_id {
+    ddb_engine *eng;
+    ddb_arena *a;
+    uint32_t table_id;
+} by_id;
+
+static int restore_done_edit(void *ctx, ddb_desc_edit **e)
+{
+    const by_id *b = ctx;
+    const ddb_table *t = ddb_catalog_get_by_id(b->eng->catalog, b->table_id);
+
+    if (t == NULL)
+        return 1;
+    *e = ddb_desc_edit_of(b->a, t);
+    ddb_edit_restore_done(*e);
+    return 0;
+}
+
+/* The table's restore is done (compare-and-swap, retried until it is not raced). */
 static void finish_restore(ddb_engine *eng, ddb_arena *a, uint32_t table_id)
 {
-    static const char *const skip[] = {"ddbdRestore", NULL};
+    by_id b = {eng, a, table_id};
 
-    for (;;) {
-        const ddb_table *t = ddb_catalog_get_by_id(eng->catalog, table_id), *out;
-        const ddb_json *r;
-        ddb_buf buf = {0};
-        ddb_jw w;
-        int rc;
-
-        if (t == NULL)
-            return;
-        r = ddb_json_get(t->desc, "ddbdRestore");
-        ddb_jw_init(&w, &buf);
-        ddb_jw_obj_begin(&w);
-        ddb_desc_write(&w, t, skip, NULL);
-        ddb_jw_key(&w, "ddbdRestore");
-        ddb_jw_obj_begin(&w);
-        for (uint32_t i = 0; r != NULL && r->type == DDB_JSON_OBJECT && i < r->n; i++) {
-            if (strcmp(r->u.members[i].key, "InProgress") == 0)
-                continue;
-            ddb_jw_keyn(&w, r->u.members[i].key, r->u.members[i].klen);
-            ddb_jw_json(&w, r->u.members[i].val);
-        }
-        ddb_jw_key(&w, "InProgress");
-        ddb_jw_bool(&w, 0);
-        ddb_jw_obj_end(&w);
-        ddb_jw_obj_end(&w);
-        rc = ddb_catalog_update(eng->catalog, t, buf.data, buf.len, NULL, &out);
-        ddb_buf_free(&buf);
-        (void)a;
-        if (rc != 2)
-            return;
-    }
+    ddb_catalog_edit(eng->catalog, 0, restore_done_edit, &b, NULL);
 }
 
 /*

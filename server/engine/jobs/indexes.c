@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "server/base/log.h"
-#include "server/engine/catalog.h"
+#include "server/engine/catalog_edit.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/mutation.h"
@@ -16,99 +16,50 @@
 #define BACKFILL_BATCH 256
 
 typedef struct index_change {
+    ddb_engine *eng;
+    ddb_arena *a;
+    uint32_t table_id;
     uint32_t id;
-    int drop;          /* remove the index from the description */
-    const char *state; /* else its new IndexStatus, with Backfilling false */
+    int drop; /* remove the index from the description, else it turns ACTIVE */
 } index_change;
 
-static int change_keep(void *ctx, const ddb_index *ix)
+static int change_edit(void *ctx, ddb_desc_edit **e)
 {
     const index_change *c = ctx;
-    return !(c->drop && ix->id == c->id);
-}
+    const ddb_table *t = ddb_catalog_get_by_id(c->eng->catalog, c->table_id);
+    const ddb_index *ix = NULL;
 
-static void change_write(void *ctx, ddb_jw *w, const ddb_index *ix)
-{
-    static const char *const skip[] = {"IndexStatus", "Backfilling", NULL};
-    const index_change *c = ctx;
-
-    if (ix->id != c->id) {
-        ddb_jw_json(w, ix->desc);
-        return;
-    }
-    ddb_jw_obj_begin(w);
-    ddb_index_write_members(w, ix, skip);
-    ddb_jw_key(w, "IndexStatus");
-    ddb_jw_str(w, c->state);
-    ddb_jw_obj_end(w);
-}
-
-/* Whether `name` is a key attribute of the table or of an index that stays. */
-static int key_in_use(const ddb_table *t, const index_change *c, const char *name)
-{
-    if (strcmp(t->hash_key, name) == 0 || (t->range_key != NULL && strcmp(t->range_key, name) == 0))
-        return 1;
-    for (unsigned i = 0; i < t->nindexes; i++) {
-        const ddb_index *ix = &t->indexes[i];
-        if (c->drop && ix->id == c->id)
-            continue;
-        for (unsigned k = 0; k < ix->nhash; k++)
-            if (strcmp(ix->hash[k].name, name) == 0)
-                return 1;
-        for (unsigned k = 0; k < ix->nrange; k++)
-            if (strcmp(ix->range[k].name, name) == 0)
-                return 1;
-    }
+    if (t == NULL)
+        return 1; /* the table was deleted: its purge takes the index too */
+    for (unsigned i = 0; i < t->nindexes && ix == NULL; i++)
+        if (t->indexes[i].id == c->id)
+            ix = &t->indexes[i];
+    *e = ddb_desc_edit_of(c->a, t);
+    if (ix != NULL && c->drop)
+        ddb_edit_drop_index(*e, ix);
+    else if (ix != NULL)
+        ddb_edit_index_state(*e, ix, DDB_IX_ACTIVE, 0);
+    /* either way, the definitions no key uses go (as DynamoDB leaves them after an index goes) */
+    ddb_edit_prune_definitions(*e);
     return 0;
 }
 
-/* AttributeDefinitions without the attributes only the dropped index used, as DynamoDB leaves them. */
-static void write_definitions(ddb_jw *w, const ddb_table *t, const index_change *c)
-{
-    const ddb_json *defs = ddb_json_get(t->desc, "AttributeDefinitions");
-
-    ddb_jw_key(w, "AttributeDefinitions");
-    ddb_jw_arr_begin(w);
-    for (uint32_t i = 0; defs != NULL && defs->type == DDB_JSON_ARRAY && i < defs->n; i++) {
-        const char *name = ddb_json_get_str(defs->u.items[i], "AttributeName");
-        if (name != NULL && key_in_use(t, c, name))
-            ddb_jw_json(w, defs->u.items[i]);
-    }
-    ddb_jw_arr_end(w);
-}
-
 /* Applies the change to the live description (compare-and-swap, recomputed when another change won). */
-static void change_index(ddb_engine *eng, uint32_t table_id, index_change *c)
+static void change_index(ddb_engine *eng, uint32_t table_id, uint32_t index_id, int drop)
 {
-    for (;;) {
-        const ddb_table *t = ddb_catalog_get_by_id(eng->catalog, table_id), *out;
-        ddb_index_editor ed = {change_keep, change_write, c, NULL};
-        ddb_buf buf = {0};
-        ddb_jw w;
-        int rc;
+    ddb_arena a;
+    index_change c = {eng, &a, table_id, index_id, drop};
 
-        if (t == NULL)
-            return; /* the table was deleted: its purge takes the index too */
-        static const char *const defs[] = {"AttributeDefinitions", NULL};
-
-        ddb_jw_init(&w, &buf);
-        ddb_jw_obj_begin(&w);
-        ddb_desc_write(&w, t, defs, &ed);
-        write_definitions(&w, t, c);
-        ddb_jw_obj_end(&w);
-        rc = ddb_catalog_update(eng->catalog, t, buf.data, buf.len, NULL, &out);
-        ddb_buf_free(&buf);
-        if (rc != 2)
-            return;
-    }
+    ddb_arena_init(&a);
+    ddb_catalog_edit(eng->catalog, 0, change_edit, &c, NULL);
+    ddb_arena_free(&a);
 }
 
 /* ---- index purge ---- */
 
 static void purge_index(ddb_engine *eng, const ddb_table *t, const ddb_index *ix)
 {
-    index_change c = {ix->id, 1, NULL};
-    uint32_t table_id = t->id;
+    uint32_t table_id = t->id, index_id = ix->id;
 
     ddb_store_barrier(eng->store); /* writes that still maintained it are done */
     if (ddb_purge_keyspace(eng->store, ix->id) != 0) {
@@ -116,7 +67,7 @@ static void purge_index(ddb_engine *eng, const ddb_table *t, const ddb_index *ix
         return;
     }
     ddb_log(DDB_LOG_INFO, "tasks: index %s of table %s deleted", ix->name, t->name);
-    change_index(eng, table_id, &c);
+    change_index(eng, table_id, index_id, 1);
 }
 
 /* ---- backfill ---- */
@@ -295,8 +246,7 @@ static void run_backfill(ddb_engine *eng, const ddb_table *t, const ddb_index *i
        between only makes the next start build the index again from the beginning) */
     drop_cursor(&b);
     if (!b.gone) {
-        index_change c = {ix->id, 0, "ACTIVE"};
-        change_index(eng, t->id, &c);
+        change_index(eng, t->id, ix->id, 0);
         ddb_log(DDB_LOG_INFO, "tasks: index %s of table %s is ACTIVE (%zu items read, %zu indexed)", b.ix->name,
                 b.t->name, b.seen, b.indexed);
     }

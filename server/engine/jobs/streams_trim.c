@@ -8,6 +8,7 @@
 
 #include "server/base/clock.h"
 #include "server/base/log.h"
+#include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/expiry.h"
 #include "server/engine/streams.h"
@@ -27,13 +28,10 @@ static void add_generation(ddb_engine *eng, ddb_arena *a, ddb_stream_info *info,
 
 static int reshard_table(ddb_engine *eng, const ddb_table *t, unsigned n)
 {
-    static const char *const skip[] = {"ddbdStream", NULL};
     ddb_arena a;
     ddb_stream_info info;
     ddb_batch extra;
-    ddb_buf buf = {0};
-    ddb_jw w;
-    unsigned counts[DDB_MAX_STREAM_GENS];
+    ddb_desc_edit *e;
     const ddb_table *updated;
     int rc = -1;
 
@@ -41,21 +39,16 @@ static int reshard_table(ddb_engine *eng, const ddb_table *t, unsigned n)
     if (t->stream_ngens >= DDB_MAX_STREAM_GENS || ddb_stream_info_get(eng->store, &a, t->stream_id, &info) != 0)
         goto out;
     add_generation(eng, &a, &info, n, ddb_clock_now_ms());
-    memcpy(counts, t->stream_counts, sizeof(unsigned) * t->stream_ngens);
-    counts[t->stream_ngens] = n;
     ddb_batch_init(&extra, &a);
     ddb_stream_info_put(&extra, &a, &info);
-    ddb_jw_init(&w, &buf);
-    ddb_jw_obj_begin(&w);
-    ddb_desc_write(&w, t, skip, NULL);
-    ddb_stream_write_member(&w, t->stream_id, t->stream_label, t->stream_view, 1, counts, t->stream_ngens + 1);
-    ddb_jw_obj_end(&w);
-    rc = ddb_catalog_update(eng->catalog, t, buf.data, buf.len, &extra, &updated);
+    e = ddb_desc_edit_of(&a, t);
+    ddb_edit_stream_generation(e, n);
+    ddb_edit_extra(e, &extra);
+    rc = ddb_catalog_commit(eng->catalog, e, &updated);
     if (rc == 0)
         ddb_log(DDB_LOG_INFO, "streams: the stream of table %s now has %u shards (generation %u; the old shards are closed)",
                 t->name, n, t->stream_ngens);
 out:
-    ddb_buf_free(&buf);
     ddb_arena_free(&a);
     return rc;
 }
