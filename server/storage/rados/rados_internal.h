@@ -93,6 +93,8 @@ void rs_data_obj(const ddb_store *s, const char *key, size_t klen, char oid[RS_O
 /* The object of a keyspace's hash range `part`, and of its sequenced keys. */
 void rs_part_obj(const char *ks, size_t kslen, unsigned part, char oid[RS_OBJ_MAX]);
 void rs_seq_obj(const char *key, size_t klen, char oid[RS_OBJ_MAX]);
+/* Reads keys, grouped by object, of the data space or (`meta`) the metadata object (rados_read.c). */
+int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, int meta, size_t *nobjects);
 /* Records that `oid` may exist (ddbd.dir), once per process per object. */
 int rs_dir_add(ddb_store *s, const char *const *oids, size_t n);
 /* Applies a batch, guarded by the values `guards` had when read (a commit's; none for a plain

@@ -266,3 +266,15 @@ void rs_meta_changed(ddb_store *s)
         ddb_log(DDB_LOG_WARN, "rados: not every gateway confirmed a catalog change within %d ms (%s)",
                 NOTIFY_TIMEOUT_MS, strerror(-rc));
 }
+
+/*
+ * Every gateway's commits, not only this one's: a schema change's writes decided under the old
+ * description may be in flight on any gateway. The notify makes every other gateway reload its
+ * catalog (so its later decisions see the old description retired) and then wait for its own
+ * commits (rados_meta.c's on_notify) before it acknowledges.
+ */
+void rs_barrier(ddb_store *s)
+{
+    rs_barrier_local(s);
+    rs_meta_changed(s);
+}

@@ -149,3 +149,39 @@ int rs_write(ddb_store *s, const ddb_batch *b)
     rs_write_end(s);
     return rc;
 }
+
+/* ---- range deletion ---- */
+
+static int rm_range(ddb_store *s, const char *oid, const char *lo, size_t lolen, const char *hi, size_t hilen)
+{
+    char *elo = malloc(2 * lolen + 1), *ehi = malloc(2 * hilen + 1);
+    size_t el = rs_escape(lo, lolen, elo), eh = rs_escape(hi, hilen, ehi);
+    rados_write_op_t op = rados_create_write_op();
+    int rc;
+
+    rados_write_op_assert_exists(op);
+    rados_write_op_omap_rm_range2(op, elo, el, ehi, eh);
+    rs_write_begin(s);
+    rc = rados_write_op_operate2(op, s->io, oid, NULL, 0);
+    rs_write_end(s);
+    rados_release_write_op(op);
+    free(elo);
+    free(ehi);
+    return rc == -ENOENT ? DDB_STORE_OK : rc < 0 ? rs_check(rc, "delete range", oid) : DDB_STORE_OK;
+}
+
+int rs_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)
+{
+    int rc = DDB_STORE_OK;
+
+    for (int seq = 0; seq <= 1 && rc == DDB_STORE_OK; seq++) {
+        char (*oids)[RS_OBJ_MAX] = NULL;
+        size_t n = 0;
+        if ((rc = rs_range_objects(s, lo, lolen, hi, hilen, seq, &oids, &n)) != DDB_STORE_OK)
+            break;
+        for (size_t i = 0; i < n && rc == DDB_STORE_OK; i++)
+            rc = rm_range(s, oids[i], lo, lolen, hi, hilen);
+        free(oids);
+    }
+    return rc;
+}

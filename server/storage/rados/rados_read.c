@@ -1,18 +1,10 @@
 /*
- * server/storage/rados_rw.c: the RADOS backend's keys and object names, the directory of objects,
- * point reads, guarded commits (their writes: rados_write.c), and what goes with them (barrier,
- * snapshots, range deletion). Sequenced puts: rados_seq.c.
- *
- * A commit locks its keys' stripes in this process (as RocksDB's does), reads them, decides, and
- * writes with an omap compare of every key it read in the same operation as its changes to that
- * key's object: a commit by another gateway that changed a read key in between makes the write
- * fail as a whole (-ECANCELED), and the commit reads and decides again (RS_RETRIES times, then
- * DDB_STORE_ECONFLICT; DDBD_RADOS_COMMIT_RETRIES overrides it). A write spanning objects is committed in two phases (rados_txn.c); reads
- * resolve an intent they meet. What this guarantees across gateways: docs/scale-out.md.
+ * server/storage/rados/rados_read.c: the RADOS backend's point reads: keys grouped by object, one
+ * read operation per object, all in flight at once; a key a write intent holds is resolved
+ * (rados_txn.c) and read again. And TransactGetItems' reads as of one moment. Calls rados_txn.c
+ * and the bottom (rados_key.c, rados_result.c).
  */
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "server/storage/rados/rados_plan.h"
@@ -212,7 +204,7 @@ static int read_keys_io(ddb_store *s, rados_ioctx_t io, ddb_arena *a, ddb_store_
     return rc;
 }
 
-static int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, int meta, size_t *nobjects)
+int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, int meta, size_t *nobjects)
 {
     return read_keys_io(s, s->io, a, keys, n, meta, nobjects);
 }
@@ -240,87 +232,6 @@ int rs_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char *
 int rs_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n)
 {
     return read_keys(s, a, keys, n, 0, NULL);
-}
-
-/* ---- commits ---- */
-
-static int commit_retries = -1;
-
-int rs_commit_retries(void)
-{
-    int v = __atomic_load_n(&commit_retries, __ATOMIC_RELAXED);
-
-    if (v < 0) { /* read once; 0 is allowed: every lost commit then answers DDB_STORE_ECONFLICT */
-        const char *e = getenv("DDBD_RADOS_COMMIT_RETRIES");
-        v = e != NULL && *e != '\0' && atoi(e) >= 0 ? atoi(e) : RS_RETRIES;
-        __atomic_store_n(&commit_retries, v, __ATOMIC_RELAXED);
-    }
-    return v;
-}
-
-int rs_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx)
-{
-    unsigned small[STACK_STRIPES];
-    unsigned *st = n <= STACK_STRIPES ? small : ddb_arena_alloc(a, n * sizeof(*st));
-    size_t ns;
-    ddb_batch b;
-    int rc = DDB_STORE_OK, retries = rs_commit_retries();
-
-    for (size_t i = 0; i < n; i++)
-        st[i] = stripe_of(keys[i].key, keys[i].klen);
-    ns = n > 1 ? sort_stripes(st, n) : n;
-    for (size_t i = 0; i < ns; i++)
-        pthread_mutex_lock(&s->locks[st[i]]);
-    for (int attempt = 0; attempt <= retries; attempt++) {
-        if (attempt > 0) /* another gateway won, or its intent holds an object */
-            rs_backoff(s, attempt);
-        if ((rc = read_keys(s, a, keys, n, 0, NULL)) != DDB_STORE_OK)
-            break;
-        ddb_batch_init(&b, a);
-        rc = decide(ctx, keys, n, &b);
-        if (rc != 0 || b.n == 0)
-            break;
-        rs_write_begin(s);
-        rc = rs_write_guarded(s, &b, keys, n, a);
-        rs_write_end(s);
-        if (rc != DDB_STORE_ECONFLICT && rc != RS_BUSY)
-            break;
-    }
-    if (rc == RS_BUSY)
-        rc = DDB_STORE_ECONFLICT;
-    for (size_t i = ns; i > 0; i--)
-        pthread_mutex_unlock(&s->locks[st[i - 1]]);
-    return rc;
-}
-
-/* As RocksDB's (rocks_rw.c): every commit of this gateway holds its stripes from its reads to its write. */
-void rs_barrier_local(ddb_store *s)
-{
-    for (int i = 0; i < LOCK_STRIPES; i++) {
-        pthread_mutex_lock(&s->locks[i]);
-        pthread_mutex_unlock(&s->locks[i]);
-    }
-}
-
-/*
- * Every gateway's commits, not only this one's: a schema change's writes decided under the old
- * description may be in flight on any gateway. The notify makes every other gateway reload its
- * catalog (so its later decisions see the old description retired) and then wait for its own
- * commits (rados_meta.c's on_notify) before it acknowledges.
- */
-void rs_barrier(ddb_store *s)
-{
-    rs_barrier_local(s);
-    rs_meta_changed(s);
-}
-
-void rs_exclusive(ddb_store *s, void (*fn)(void *ctx), void *ctx)
-{
-    for (int i = 0; i < LOCK_STRIPES; i++)
-        pthread_mutex_lock(&s->locks[i]);
-    fn(ctx);
-    for (int i = LOCK_STRIPES; i > 0; i--)
-        pthread_mutex_unlock(&s->locks[i - 1]);
 }
 
 /* ---- reads as of one moment (snapshots themselves: rados_snap.c) ---- */
@@ -363,41 +274,5 @@ int rs_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, 
             rs_backoff(s, attempt);
     }
     pthread_rwlock_unlock(&s->apply_lock);
-    return rc;
-}
-
-/* ---- range deletion ---- */
-
-static int rm_range(ddb_store *s, const char *oid, const char *lo, size_t lolen, const char *hi, size_t hilen)
-{
-    char *elo = malloc(2 * lolen + 1), *ehi = malloc(2 * hilen + 1);
-    size_t el = rs_escape(lo, lolen, elo), eh = rs_escape(hi, hilen, ehi);
-    rados_write_op_t op = rados_create_write_op();
-    int rc;
-
-    rados_write_op_assert_exists(op);
-    rados_write_op_omap_rm_range2(op, elo, el, ehi, eh);
-    rs_write_begin(s);
-    rc = rados_write_op_operate2(op, s->io, oid, NULL, 0);
-    rs_write_end(s);
-    rados_release_write_op(op);
-    free(elo);
-    free(ehi);
-    return rc == -ENOENT ? DDB_STORE_OK : rc < 0 ? rs_check(rc, "delete range", oid) : DDB_STORE_OK;
-}
-
-int rs_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)
-{
-    int rc = DDB_STORE_OK;
-
-    for (int seq = 0; seq <= 1 && rc == DDB_STORE_OK; seq++) {
-        char (*oids)[RS_OBJ_MAX] = NULL;
-        size_t n = 0;
-        if ((rc = rs_range_objects(s, lo, lolen, hi, hilen, seq, &oids, &n)) != DDB_STORE_OK)
-            break;
-        for (size_t i = 0; i < n && rc == DDB_STORE_OK; i++)
-            rc = rm_range(s, oids[i], lo, lolen, hi, hilen);
-        free(oids);
-    }
     return rc;
 }
