@@ -15,7 +15,9 @@
 
 #include <sodium.h>
 
-#include "server/storage/rados/rados_internal.h"
+#include "server/storage/rados/rados_ops.h"
+#include "server/storage/rados/rados_seq.h"
+#include "server/storage/rados/rados_txn.h"
 #include "server/storage/ring.h"
 
 /* The store's format, in the metadata key "ddbd/format", as RocksDB's (rocks.c): the engine's

@@ -11,7 +11,7 @@
  */
 #include <stdlib.h>
 
-#include "server/storage/rados/rados_internal.h"
+#include "server/storage/rados/rados_ops.h"
 
 /* ---- commits ---- */
 

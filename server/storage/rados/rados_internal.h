@@ -1,10 +1,29 @@
 /*
- * server/storage/rados_internal.h: what the RADOS backend's files share (rados.c: connect, open,
- * close, format, placement changes, recovery of write intents; rados_rw.c: reads, writes,
- * commits; rados_iter.c: range reads). Included only by rados*.c, the only files that see
- * <rados/librados.h>. The layout is docs/storage-format.md's "RADOS" section. rados_write.c:
- * writes as plans per object; rados_txn.c: two-phase commits over objects and their recovery;
- * rados_meta.c: guarded meta commits, watch/notify; rados_seq.c: sequenced puts' counters.
+ * server/storage/rados/rados_internal.h: the RADOS backend's store and what every file of it
+ * uses: the objects' layout, the store's state, and the primitives at the bottom (rados_key.c,
+ * rados_result.c, rados_dir.c). Included only by rados*.c, the only files that see
+ * <rados/librados.h>. The layout is docs/storage-format.md's "RADOS" section.
+ *
+ * The backend's files, each calling only files listed before it (so no two call each other,
+ * directly or round a circle: tests/layers/check_layers.py), and the header declaring each:
+ *   rados_lib.c     librados, loaded when the backend opens (rados_lib.h)
+ *   rados_key.c     keys' escaped form; the objects that hold them
+ *   rados_result.c  a librados failure as a result class; a lost race's wait before its retry
+ *   rados_dir.c     the directory of objects (ddbd.dir); the objects a key range reads
+ *   rados_plan.c    a write as a plan of omap changes per object; one object's operation; the write
+ *                   intent's body (rados_plan.h)
+ *   rados_txn.c     two-phase commits of plans over several objects; resolving a write intent met
+ *                   by a read or a write, and those left at open (rados_txn.h)
+ *   rados_seq.c     sequenced puts' counters: numbering a write, the readers' watermark, the
+ *                   trimmer's floor (rados_seq.h)
+ *   rados_write.c   writes: a batch as a plan, on one object or by a two-phase commit; removals
+ *   rados_read.c    point reads (resolving the intents they meet); reads as of one moment
+ *   rados_commit.c  guarded commits (read, decide, write) under this gateway's stripe locks
+ *   rados_iter.c    range reads, in pages, merged in key order
+ *   rados_snap.c    point-in-time snapshots, and the pause of every gateway's writes they need
+ *   rados_meta.c    the metadata space: guarded meta commits, watch/notify, the cross-gateway barrier
+ *   rados.c         the operations table (storage.h), open and close
+ * rados_write.c to rados_meta.c declare their functions in rados_ops.h.
  *
  * Objects of one store, all in the pool's namespace the store was opened with:
  *   ddbd.meta            the metadata space: one omap key per metadata key
@@ -80,10 +99,28 @@ struct ddb_store_snapshot {
     char name[64];    /* the pool snapshot's */
 };
 
-/* ---- helpers (rados_rw.c) ---- */
+/* Omap keys beside the keys, which escaping never makes: a key's marker (RS_MARK_PREFIX + the
+   escaped key: rados_plan.h) and a prefix's sequence counter in its q object (RS_SEQ_PREFIX + the
+   escaped prefix: rados_seq.c). */
+#define RS_MARK_PREFIX "\x01\x03"
+#define RS_MARK_PREFIX_LEN 2
+#define RS_SEQ_PREFIX "\x01\x04"
+#define RS_SEQ_PREFIX_LEN 2
 
-/* A negative errno from librados as a result class (logged). */
-int rs_check(int rc, const char *what, const char *oid);
+/* Around every write (and every resolution of another write's intent): not while a snapshot pauses
+   the pool's writes (rados_snap.c). Not nested: the lock prefers its exclusive side. */
+static inline void rs_write_begin(ddb_store *s) { pthread_rwlock_rdlock(&s->freeze); }
+static inline void rs_write_end(ddb_store *s) { pthread_rwlock_unlock(&s->freeze); }
+
+/* The store's key order (the escaped keys' order too). */
+static inline int rs_key_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+    return c != 0 ? c : (alen > blen) - (alen < blen);
+}
+
+/* ---- keys and their objects (rados_key.c) ---- */
+
 /* The escaped form of a key (see above) into `out`, which must hold 2 * klen bytes; returns its length. */
 size_t rs_escape(const char *key, size_t klen, char *out);
 /* Unescapes in place; returns the length. */
@@ -93,88 +130,20 @@ void rs_data_obj(const ddb_store *s, const char *key, size_t klen, char oid[RS_O
 /* The object of a keyspace's hash range `part`, and of its sequenced keys. */
 void rs_part_obj(const char *ks, size_t kslen, unsigned part, char oid[RS_OBJ_MAX]);
 void rs_seq_obj(const char *key, size_t klen, char oid[RS_OBJ_MAX]);
-/* Reads keys, grouped by object, of the data space or (`meta`) the metadata object (rados_read.c). */
-int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, int meta, size_t *nobjects);
-/* Records that `oid` may exist (ddbd.dir), once per process per object. */
-int rs_dir_add(ddb_store *s, const char *const *oids, size_t n);
-/* Applies a batch, guarded by the values `guards` had when read (a commit's; none for a plain
-   write), numbering its sequenced puts (rados_write.c). DDB_STORE_ECONFLICT: a guard failed,
-   nothing was written. */
-int rs_write_guarded(ddb_store *s, const ddb_batch *b, const ddb_store_key *guards, size_t ng, ddb_arena *a);
-/* Removes the batch's keys (deletes) from one named object, wherever they place now (moves at open). */
-int rs_remove_keys(ddb_store *s, const char *oid, const ddb_batch *b);
-/* Resolves every write intent left by a gateway that stopped mid-write (at open; rados_txn.c).
-   `force`: pending ones too, whatever their lease (only while no gateway writes: rados_snap.c). */
-int rs_recover_intents(ddb_store *s, int force);
+
+/* ---- results (rados_result.c) ---- */
+
+/* A negative errno from librados as a result class (logged). */
+int rs_check(int rc, const char *what, const char *oid);
 /* A retry's jittered, doubling wait (another gateway won or holds an object), counted. */
 void rs_backoff(ddb_store *s, int attempt);
-/* How long a pending intent may hold its objects before any gateway rolls it back (rados_txn.c). */
-long rs_lease_ms(void);
-/* The prefixes this gateway numbers (rados_seq.c). */
-typedef struct rs_seqs rs_seqs;
-rs_seqs *rs_seqs_new(void);
-void rs_seqs_free(rs_seqs *q);
-/* How often a data commit that lost to another gateway is decided again (RS_RETRIES, or
-   DDBD_RADOS_COMMIT_RETRIES: tests lower it to make conflicts surface; rados_rw.c). */
-int rs_commit_retries(void);
 
-/* The watch on ddbd.meta (rados_meta.c): set up at open, removed at close. */
-int rs_watch_start(ddb_store *s);
-void rs_watch_stop(ddb_store *s);
+/* ---- the directory of objects (rados_dir.c) ---- */
 
-/* ---- storage.h's calls (rados_rw.c, rados_iter.c, rados_meta.c, rados_seq.c) ---- */
-int rs_meta_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx);
-void rs_on_meta_change(ddb_store *s, void (*fn)(void *ctx), void *ctx);
-void rs_meta_changed(ddb_store *s);
-int rs_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen);
-int rs_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen);
-int rs_write(ddb_store *s, const ddb_batch *b);
-int rs_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx);
-int rs_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n);
-ddb_store_snapshot *rs_snapshot_take(ddb_store *s, int point_in_time);
-void rs_snapshot_release(ddb_store *s, ddb_store_snapshot *snap);
-int rs_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n);
-
-/* ---- point-in-time snapshots (rados_snap.c) ---- */
-
-int rs_freeze_start(ddb_store *s);
-void rs_freeze_stop(ddb_store *s);
-/* Around every write (and every resolution of another write's intent): not while a snapshot pauses
-   the pool's writes. Not nested: the lock prefers its exclusive side. */
-static inline void rs_write_begin(ddb_store *s) { pthread_rwlock_rdlock(&s->freeze); }
-static inline void rs_write_end(ddb_store *s) { pthread_rwlock_unlock(&s->freeze); }
-/* Another gateway's notify asking this one to pause or resume its writes: 1 if `data` was one. */
-int rs_freeze_notify(ddb_store *s, const char *data, size_t len);
-/* Snapshots shared by the gateways (storage.h). */
-const char *rs_snapshot_name(const ddb_store_snapshot *snap);
-ddb_store_snapshot *rs_snapshot_open(ddb_store *s, const char *name);
-void rs_snapshot_detach(ddb_store *s, ddb_store_snapshot *snap);
-/* Removes the pool snapshots of ddbd older than a day: their takers died before releasing them. */
-void rs_snapshots_tidy(ddb_store *s);
-void rs_barrier(ddb_store *s);
-/* This gateway's commits only (rs_barrier adds the others', through a notify). */
-void rs_barrier_local(ddb_store *s);
-void rs_exclusive(ddb_store *s, void (*fn)(void *ctx), void *ctx);
-uint64_t rs_seq_last(ddb_store *s, const char *prefix, size_t plen);
-void rs_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t floor);
-int rs_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen);
-ddb_store_iter *rs_iter_open_at(ddb_store *s, const ddb_store_snapshot *snap, const char *lo, size_t lolen,
-                                const char *hi, size_t hilen, int reverse);
-ddb_store_iter *rs_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen, int reverse);
-ddb_store_iter *rs_meta_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen);
-ddb_store_iter *rs_seq_iter_open(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen,
-                                 int reverse);
-/* A range read over the given objects (merged in key order), forward or reverse. */
-ddb_store_iter *rs_iter_objects(ddb_store *s, char (*oids)[RS_OBJ_MAX], size_t n, const char *lo, size_t lolen,
-                                const char *hi, size_t hilen, int reverse);
+/* Records that `oid` may exist (ddbd.dir), once per process per object. */
+int rs_dir_add(ddb_store *s, const char *const *oids, size_t n);
 /* The objects that may hold keys of [lo, hi) (data, or with `seq` sequenced); *out malloc'd. */
 int rs_range_objects(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen, int seq,
                      char (**out)[RS_OBJ_MAX], size_t *n);
-
-static inline int rs_key_cmp(const char *a, size_t alen, const char *b, size_t blen)
-{
-    int c = memcmp(a, b, alen < blen ? alen : blen);
-    return c != 0 ? c : (alen > blen) - (alen < blen);
-}
 
 #endif

@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/storage/rados/rados_plan.h"
+#include "server/storage/rados/rados_ops.h"
+#include "server/storage/rados/rados_txn.h"
 
 #define FIRST_PAGE 64 /* a Query with a small Limit reads little; scans then read larger pages */
 #define PAGE 512

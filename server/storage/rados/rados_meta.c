@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "proto/arena.h"
-#include "server/storage/rados/rados_internal.h"
+#include "server/storage/rados/rados_ops.h"
 
 #define NOTIFY_TIMEOUT_MS 5000
 #define REWATCH_DELAY_S 1

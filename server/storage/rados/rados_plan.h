@@ -1,7 +1,8 @@
 /*
- * server/storage/rados_plan.h: a write of the RADOS backend as a plan of omap changes per object
- * (rados_write.c builds and applies it; rados_txn.c commits a plan spanning objects in two phases).
- * Included only by rados_write.c and rados_txn.c.
+ * server/storage/rados/rados_plan.h: a write of the RADOS backend as a plan of omap changes per
+ * object (rados_plan.c builds it, writes one object's part, and encodes the write intent's body;
+ * rados_write.c fills and applies it; rados_txn.c commits a plan spanning objects in two phases;
+ * rados_seq.c adds its sequence counters). Included by those files' headers and sources.
  */
 #ifndef DDB_RADOS_PLAN_H
 #define DDB_RADOS_PLAN_H
@@ -50,14 +51,6 @@ typedef struct rs_plan {
  */
 enum { RS_FAST, RS_MARK, RS_APPLY, RS_UNMARK, RS_PLAIN };
 
-#define RS_MARK_PREFIX "\x01\x03"
-#define RS_MARK_PREFIX_LEN 2
-/* A prefix's sequence counter in its q object (rados_seq.c): RS_SEQ_PREFIX + the escaped prefix */
-#define RS_SEQ_PREFIX "\x01\x04"
-#define RS_SEQ_PREFIX_LEN 2
-#define RS_STATE_ATTR "ddbd.state" /* an intent's: "p" pending, "c" committed (the commit point), "a" abandoned */
-#define RS_TIME_ATTR "ddbd.t"      /* the intent's creation, ms since the epoch (decimal): its lease */
-
 void rs_plan_add(rs_plan *p, const char *oid, int kind, const char *key, size_t klen, const char *val, size_t vlen);
 int rs_apply_group(ddb_store *s, rs_plan *p, size_t g, int mode, const char *intent);
 /* The marker keys of the keys of group g (allocated in the plan's arena); their count. */
@@ -65,26 +58,5 @@ size_t rs_group_marks(rs_plan *p, size_t g, const char ***mk, size_t **ml);
 /* The intent's body: every change and every key only read; parsed back into a plan. */
 char *rs_intent_encode(rs_plan *p, size_t *len);
 int rs_intent_parse(const char *buf, size_t len, rs_plan *p);
-
-/* rados_txn.c: a plan over several objects, committed in two phases (DDB_STORE_ECONFLICT: a guard
-   failed, nothing written; RS_BUSY: another write's pending intent holds a key). */
-int rs_txn_commit(ddb_store *s, rs_plan *p);
-/* After a failed compare on group g: 1 if none of its keys is marked (a guard failed), else each
-   marker's intent resolved: 0 once all are, RS_BUSY if one is pending within its lease. */
-int rs_group_resolve(ddb_store *s, rs_plan *p, size_t g);
-/* The intent `name` that marks key `mk` of `oid` (met by a read): rolled forward if committed,
-   back if abandoned or past its lease (and the marker removed if the intent is gone); 0, RS_BUSY
-   (pending within its lease) or an error. */
-int rs_mark_resolve(ddb_store *s, const char *oid, const char *mk, size_t ml, const char *name);
-
-/* rados_seq.c: numbering a write's sequenced puts in the store. rs_seq_begin lists the write's
-   prefixes (NULL: it has no sequenced put); rs_seq_number, once per attempt, locks them, reads
-   their counters (or takes the ones this gateway kept), fills nums[i] for each sequenced op i of
-   b, adds the counters' compares and new values to the plan and sets its `marked` hook, which
-   unlocks them; rs_seq_end unlocks them if the hook did not run (the attempt ended before). */
-typedef struct rs_seq_hold rs_seq_hold;
-rs_seq_hold *rs_seq_begin(ddb_store *s, const ddb_batch *b, ddb_arena *a);
-int rs_seq_number(ddb_store *s, rs_seq_hold *h, const ddb_batch *b, rs_plan *p, uint64_t *nums);
-void rs_seq_end(rs_seq_hold *h);
 
 #endif

@@ -7,7 +7,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "server/storage/rados/rados_plan.h"
+#include "server/storage/rados/rados_ops.h"
+#include "server/storage/rados/rados_txn.h"
 
 /* ---- point reads ---- */
 

@@ -29,7 +29,8 @@
 #include <time.h>
 
 #include "server/base/be.h"
-#include "server/storage/rados/rados_plan.h"
+#include "server/storage/rados/rados_seq.h"
+#include "server/storage/rados/rados_txn.h"
 #include "server/storage/sequencer.h"
 
 #define SEQ_MAX_PREFIX 32 /* the engine's prefixes are 12 bytes */

@@ -29,7 +29,8 @@
 #include <time.h>
 
 #include "server/base/faults.h"
-#include "server/storage/rados/rados_internal.h"
+#include "server/storage/rados/rados_ops.h"
+#include "server/storage/rados/rados_txn.h"
 
 #define SNAP_LOCK_OBJ "ddbd.snaplock"
 #define NOTIFY_TIMEOUT_MS 5000

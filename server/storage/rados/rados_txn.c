@@ -26,7 +26,7 @@
 #include <time.h>
 
 #include "server/base/faults.h"
-#include "server/storage/rados/rados_plan.h"
+#include "server/storage/rados/rados_txn.h"
 
 #define STATE_PENDING "p"
 #define STATE_COMMITTED "c"

@@ -13,7 +13,9 @@
 
 #include "server/base/faults.h"
 #include "server/base/be.h"
-#include "server/storage/rados/rados_plan.h"
+#include "server/storage/rados/rados_ops.h"
+#include "server/storage/rados/rados_seq.h"
+#include "server/storage/rados/rados_txn.h"
 
 /*
  * Applies a plan. One object is one guarded operation (the fast path: no intent); several are
