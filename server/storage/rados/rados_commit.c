@@ -45,7 +45,7 @@ int rs_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_com
     for (int attempt = 0; attempt <= retries; attempt++) {
         if (attempt > 0) /* another gateway won, or its intent holds an object */
             rs_backoff(s, attempt);
-        if ((rc = read_keys(s, a, keys, n, 0, NULL)) != DDB_STORE_OK)
+        if ((rc = rs_read_keys(s, a, keys, n, 0, NULL)) != DDB_STORE_OK)
             break;
         ddb_batch_init(&b, a);
         rc = decide(ctx, keys, n, &b);

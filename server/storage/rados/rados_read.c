@@ -205,7 +205,7 @@ static int read_keys_io(ddb_store *s, rados_ioctx_t io, ddb_arena *a, ddb_store_
     return rc;
 }
 
-int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, int meta, size_t *nobjects)
+int rs_read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, int meta, size_t *nobjects)
 {
     return read_keys_io(s, s->io, a, keys, n, meta, nobjects);
 }
@@ -213,7 +213,7 @@ int read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, int met
 int rs_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
 {
     ddb_store_key k = {key, klen, NULL, 0};
-    int rc = read_keys(s, a, &k, 1, 0, NULL);
+    int rc = rs_read_keys(s, a, &k, 1, 0, NULL);
 
     *val = k.val;
     *vlen = k.vlen;
@@ -223,7 +223,7 @@ int rs_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val,
 int rs_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
 {
     ddb_store_key k = {key, klen, NULL, 0};
-    int rc = read_keys(s, a, &k, 1, 1, NULL);
+    int rc = rs_read_keys(s, a, &k, 1, 1, NULL);
 
     *val = k.val;
     *vlen = k.vlen;
@@ -232,7 +232,7 @@ int rs_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char *
 
 int rs_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n)
 {
-    return read_keys(s, a, keys, n, 0, NULL);
+    return rs_read_keys(s, a, keys, n, 0, NULL);
 }
 
 /* ---- reads as of one moment (snapshots themselves: rados_snap.c) ---- */
@@ -264,10 +264,10 @@ int rs_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, 
     if (snap != NULL && snap->io != NULL) /* a point-in-time snapshot: one moment already */
         return read_keys_io(s, snap->io, a, keys, n, 0, NULL);
     pthread_rwlock_wrlock(&s->apply_lock);
-    rc = read_keys(s, a, keys, n, 0, &nobjects);
+    rc = rs_read_keys(s, a, keys, n, 0, &nobjects);
     for (int attempt = 1; rc == DDB_STORE_OK && nobjects > 1; attempt++) {
         memcpy(prev, keys, n * sizeof(*prev));
-        if ((rc = read_keys(s, a, keys, n, 0, NULL)) != DDB_STORE_OK || same_values(prev, keys, n))
+        if ((rc = rs_read_keys(s, a, keys, n, 0, NULL)) != DDB_STORE_OK || same_values(prev, keys, n))
             break;
         if (attempt == RS_RETRIES)
             rc = DDB_STORE_ECONFLICT;
