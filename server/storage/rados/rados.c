@@ -1,9 +1,11 @@
 /*
- * server/storage/rados.c: the RADOS storage backend (`--backend rados`): connecting to the
+ * server/storage/rados/rados.c: the RADOS storage backend (`--backend rados`): connecting to the
  * cluster, the store's settings in its metadata object, the format check, a change of the
  * partition count (keys moved at open), completing write intents a stopped gateway left, figures
  * for /metrics. Objects and guarantees: rados_internal.h, docs/storage-format.md ("RADOS"),
- * docs/scale-out.md. The only files that include <rados/librados.h> are rados*.c.
+ * docs/scale-out.md. The only files that include <rados/librados.h> are rados*.c. The top of the
+ * backend: the operations table, open and close, calling the files below it (rados_internal.h's
+ * list); none calls it.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* pthread_rwlockattr_setkind_np */

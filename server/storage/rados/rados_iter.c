@@ -1,7 +1,8 @@
 /*
- * server/storage/rados_iter.c: the RADOS backend's range reads: the objects that may hold a
- * range (one partition: its object; one keyspace: its partitions; wider: the directory), each read
- * in pages of omap keys and merged in key order.
+ * server/storage/rados/rados_iter.c: the RADOS backend's range reads: the objects that may hold a
+ * range (one partition: its object; one keyspace: its partitions; wider: the directory; found by
+ * rados_dir.c), each read in pages of omap keys and merged in key order. A key a write intent
+ * holds is resolved first (rados_txn.c). Calls those and the bottom (rados_key.c, rados_result.c).
  *
  * omap lists forward only: a reverse read fetches its range (from the low bound up to the seek
  * point) forward first and walks it backwards, so it costs the whole range, not a page (a reverse
@@ -119,7 +120,7 @@ static int sub_fetch_page(ddb_store_iter *it, rs_sub *u, const char *from, size_
         }
     }
     /* keys of the range held by a write intent are resolved first (a committed write rolled
-       forward, an abandoned one back), as point reads do (rados_rw.c), then the page read again
+       forward, an abandoned one back), as point reads do (rados_read.c), then the page read again
        without looking at markers */
     for (int check = it->io == it->s->io;; check = 0) {
         rados_omap_iter_t marks = NULL;

@@ -1,5 +1,5 @@
 /*
- * server/storage/rados_lib.c: loads librados on first use (see rados_lib.h).
+ * server/storage/rados/rados_lib.c: loads librados on first use (see rados_lib.h).
  */
 #define DDB_RADOS_LIB_IMPL
 #include "server/storage/rados/rados_lib.h"

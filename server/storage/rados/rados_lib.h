@@ -1,5 +1,5 @@
 /*
- * server/storage/rados_lib.h: librados, loaded when the RADOS backend is opened.
+ * server/storage/rados/rados_lib.h: librados, loaded when the RADOS backend is opened.
  *
  * ddbd does not link librados: loading it (libceph-common, Boost, RDMA, ...) doubles a RocksDB
  * server's start-up time and idle memory, which every user would pay for a backend few select.

@@ -1,5 +1,5 @@
 /*
- * server/storage/rados_meta.c: the metadata space shared by the gateways of one pool.
+ * server/storage/rados/rados_meta.c: the metadata space shared by the gateways of one pool.
  *
  * - Guarded meta commits (the catalog's changes, its id counter): every metadata key lives in
  *   one object, ddbd.meta, so a commit is one RADOS operation that compares the values it read
@@ -9,9 +9,12 @@
  *   rados_notify2 returns (and CreateTable answers) once every live gateway has the change and
  *   has finished the commits it had begun under the old catalog (the cross-gateway barrier). A
  *   gateway that died leaves a watch RADOS expires after osd_client_watch_timeout (30 s): until
- *   then a notify waits NOTIFY_TIMEOUT_MS for it and gives up (logged).
+ *   then a notify waits NOTIFY_TIMEOUT_MS for it and gives up (logged). rs_barrier, storage.h's
+ *   barrier, is that notify after this gateway's own barrier (rados_commit.c).
  * - A lost watch (a gateway cut from the cluster for a while) is set up again by a thread of
  *   its own, which then runs the hook: changes announced meanwhile are reloaded, not missed.
+ * A notify is also how a snapshot pauses the gateways' writes: passed to rados_snap.c. Calls
+ * rados_read.c (the meta reads), rados_commit.c, rados_snap.c and the bottom.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -271,7 +274,7 @@ void rs_meta_changed(ddb_store *s)
  * Every gateway's commits, not only this one's: a schema change's writes decided under the old
  * description may be in flight on any gateway. The notify makes every other gateway reload its
  * catalog (so its later decisions see the old description retired) and then wait for its own
- * commits (rados_meta.c's on_notify) before it acknowledges.
+ * commits (on_notify, above) before it acknowledges.
  */
 void rs_barrier(ddb_store *s)
 {

@@ -22,8 +22,8 @@ int rs_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *
 
 /* ---- point reads (rados_read.c) ---- */
 
-/* Reads keys, grouped by object, of the data space or (`meta`) the metadata object; *nobjects: how many objects
-   it read (when not NULL). A key a write intent holds is resolved, then read again. */
+/* Reads keys, grouped by object, of the data space or (`meta`) the metadata object; *nobjects (if
+   not NULL): how many objects it read. A key a write intent holds is resolved, then read again. */
 int rs_read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, int meta, size_t *nobjects);
 int rs_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen);
 int rs_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen);

@@ -11,7 +11,7 @@
 #include "server/base/be.h"
 #include "server/storage/rados/rados_plan.h"
 
-/* ---- writes: a plan of omap changes per object ---- */
+/* ---- a plan of omap changes per object ---- */
 
 static size_t plan_group(rs_plan *p, const char *oid)
 {

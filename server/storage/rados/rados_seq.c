@@ -1,5 +1,5 @@
 /*
- * server/storage/rados_seq.c: sequenced puts (storage.h's ddb_batch_put_seq) on RADOS, numbered
+ * server/storage/rados/rados_seq.c: sequenced puts (storage.h's ddb_batch_put_seq) on RADOS, numbered
  * in the store, so that any number of gateways can write one prefix.
  *
  * The sequence object q.<ks> keeps, per prefix, its counter: the omap key RS_SEQ_PREFIX (01 04,
@@ -22,6 +22,9 @@
  * never lose to each other; the gateway keeps the counter it last wrote, so with one gateway
  * writing a prefix no write reads it. A write whose kept counter was stale (another gateway
  * wrote meanwhile) loses its compare: the gateway then reads the counter for a while.
+ *
+ * Below rados_write.c, which numbers its writes here; calls rados_txn.c (a stale marker
+ * resolved), rados_plan.c (the counters' compares and puts), rados_dir.c and the bottom.
  */
 #include <errno.h>
 #include <stdlib.h>

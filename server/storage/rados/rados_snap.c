@@ -1,5 +1,5 @@
 /*
- * server/storage/rados_snap.c: point-in-time snapshots on RADOS (storage.h's
+ * server/storage/rados/rados_snap.c: point-in-time snapshots on RADOS (storage.h's
  * ddb_store_snapshot_take), and the pause of every gateway's writes they need.
  *
  * A pool snapshot keeps every object of the pool as it was when its OSD learnt of the snapshot.
@@ -20,7 +20,8 @@
  * a gateway that does not acknowledge the pause within the notify's timeout (logged;
  * docs/scale-out.md). Reads through a snapshot go through an I/O context set to read it; releasing
  * it removes the pool snapshot. A gateway that dies holding one leaves it: snapshots of ddbd older
- * than a day are removed when a gateway opens the pool.
+ * than a day are removed when a gateway opens the pool. Calls rados_txn.c (step 3); the notifies
+ * reach other gateways through rados_meta.c's watch, which passes them here (rs_freeze_notify).
  */
 #include <errno.h>
 #include <stdio.h>

@@ -1,9 +1,9 @@
 /*
- * server/storage/rados_txn.c: writes over several RADOS objects, committed in two phases so that
+ * server/storage/rados/rados_txn.c: writes over several RADOS objects, committed in two phases so that
  * they are atomic and serializable across gateways, and their recovery by any gateway that meets
  * them (docs/storage-format.md, "Write intents and markers"; guarantees: docs/scale-out.md).
  *
- *   intent   an object i.<gateway>.<n> holding every change (rados_write.c's body), created
+ *   intent   an object i.<gateway>.<n> holding every change (rados_plan.c's body), created
  *            with its state xattr "p" (pending) and its creation time (the lease)
  *   phase 1  each object, in name order, gets one operation that checks that no intent holds the
  *            keys the write changes or read (their marker keys absent) and that the keys read
@@ -18,6 +18,8 @@
  * abandoned ("a") or pending past its lease -> sets "p" -> "a" (compare and set, so an intent is
  * committed or abandoned, never both) and removes the markers; missing -> the marker is a leftover
  * of an abandoned intent and is removed; pending within its lease -> waits (RS_BUSY).
+ * Resolving reads intents and markers itself, never through rados_read.c: reads resolve what
+ * they meet here, so this file calls none above it, only rados_plan.c and the bottom.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -1,9 +1,12 @@
 /*
- * server/storage/rados_write.c: the RADOS backend's writes. A compound write becomes a plan of
+ * server/storage/rados/rados_write.c: the RADOS backend's writes. A compound write becomes a plan of
  * omap changes per object (rados_plan.h): one object is one atomic RADOS operation (with the
  * compares of the keys a commit read, when it is a commit's, and a check that no other write's
  * intent holds those keys); several objects are committed in two phases behind a write intent
- * (rados_txn.c). What this guarantees across gateways: docs/scale-out.md.
+ * (rados_txn.c). Its sequenced puts are numbered by rados_seq.c. Also the removals that check no
+ * marker: a moved partition's keys (at open) and range deletion. The plan itself: rados_plan.c.
+ * Calls rados_seq.c, rados_txn.c, rados_plan.c, rados_dir.c and the bottom. What this
+ * guarantees across gateways: docs/scale-out.md.
  */
 #include <errno.h>
 #include <stdio.h>
