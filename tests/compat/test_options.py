@@ -1,0 +1,372 @@
+"""The command line as a whole (server/options.def, server/config.c): every option is accepted with a
+valid value, values and spellings are refused with their exact messages and exit status 2, DynamoDB
+Local's spellings and its image's JVM arguments work, and --help's synopsis is the README's.
+
+Parsing is probed without a server where it can be: the options are parsed in order and --version
+exits 0 as soon as it is reached, so `ddbd ARGS --version` exits 0 exactly when ARGS parse."""
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import DDBD_BIN, free_port, make_client
+
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
+
+
+def run(args, timeout=10):
+    if not os.path.exists(DDBD_BIN):
+        pytest.fail("ddbd binary not found at %s (set DDBD_BIN)" % DDBD_BIN)
+    return subprocess.run([DDBD_BIN] + list(args), capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
+
+
+def version_line():
+    with open(os.path.join(ROOT, "include", "ddb", "ddb_version.h")) as f:
+        for line in f:
+            if line.startswith("#define DDB_VERSION_STRING "):
+                return "ddbd %s\n" % line.split('"')[1]
+    raise AssertionError("no DDB_VERSION_STRING")
+
+
+def parses(args):
+    """True when ARGS parse (ddbd ARGS --version prints the version), False when they are refused
+    (exit 2 with a message); anything else fails the test."""
+    proc = run(list(args) + ["--version"])
+    if proc.returncode == 0:
+        assert proc.stdout == version_line() and proc.stderr == "", proc
+        return True
+    assert proc.returncode == 2 and proc.stdout == "" and proc.stderr.startswith("ddbd: "), proc
+    return False
+
+
+def refused(args):
+    """The one-line message ARGS are refused with (exit status 2, nothing on stdout)."""
+    proc = run(args)
+    assert proc.returncode == 2, (args, proc)
+    assert proc.stdout == "", proc.stdout
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    return proc.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# Every option with a valid value: the server starts and answers
+# ---------------------------------------------------------------------------------------------
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+    return str(path)
+
+
+def mkdir(path):
+    path.mkdir()
+    return str(path)
+
+
+def valid_args(name, tmp):
+    """A valid use of option NAME (spelled --NAME), with whatever else it needs to serve."""
+    data = str(tmp / "data")
+    mem = ["--in-memory"]
+    table = {
+        "host": ["--host", "127.0.0.1"] + mem,
+        "port": mem,  # every server is given --port
+        "data-dir": ["--data-dir", data],
+        "in-memory": mem,
+        "backend": ["--backend", "rocksdb"] + mem,
+        "rados-conf": ["--rados-conf", write(tmp / "ceph.conf", "")] + mem,  # stored; RocksDB ignores it
+        "rados-pool": ["--rados-pool", "ddbd/test"] + mem,
+        "shards": ["--shards", "2"] + mem,
+        "threads": ["--threads", "1"] + mem,
+        "log-level": ["--log-level", "warn"] + mem,
+        "sync": ["--sync", "--data-dir", data],
+        "cors": ["--cors", "http://a.example,http://b.example"] + mem,
+        "item-collection-limit": ["--item-collection-limit", "1048576"] + mem,
+        "transaction-conflict-rate": ["--transaction-conflict-rate", "0.5"] + mem,
+        "write-conflict-rate": ["--write-conflict-rate", "0.25"] + mem,
+        "idempotency-window": ["--idempotency-window", "60"] + mem,
+        "ttl-interval": ["--ttl-interval", "1"] + mem,
+        "stream-trigger": ["--stream-trigger", "orders=http://127.0.0.1:9,batch=10,window=5,bisect",
+                           "--stream-trigger", "users=http://127.0.0.1:9/"] + mem,
+        "auth": ["--auth", write(tmp / "keys.txt", "AKIDEXAMPLE secret\n")] + mem,
+        "namespaces": ["--namespaces"] + mem,
+        "max-connections": ["--max-connections", "100"] + mem,
+        "min-free-disk": ["--min-free-disk", "0", "--data-dir", data],
+        "request-timeout": ["--request-timeout", "30"] + mem,
+        "lenient-numbers": ["--lenient-numbers"] + mem,
+        "admin": ["--admin"] + mem,
+        "metrics-port": ["--metrics-port", str(free_port())] + mem,
+        "access-log": ["--access-log", str(tmp / "access.log")] + mem,
+        "seed": ["--seed", mkdir(tmp / "empty"), "--seed", write(tmp / "t.json", '{"TableName": "seeded", "KeySchema": '
+                 '[{"AttributeName": "pk", "KeyType": "HASH"}], "AttributeDefinitions": [{"AttributeName": '
+                 '"pk", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}')] + mem,
+        "export-dir": ["--export-dir", str(tmp)] + mem,
+        "s3-endpoint": ["--s3-endpoint", "http://127.0.0.1:9"] + mem,
+        "s3-access-key": ["--s3-access-key", "AKID"] + mem,
+        "s3-secret-key": ["--s3-secret-key", "secret"] + mem,
+        "s3-region": ["--s3-region", "eu-west-1"] + mem,
+    }
+    return table[name]
+
+
+SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "rados-pool", "shards", "threads",
+           "log-level", "sync", "cors", "item-collection-limit", "transaction-conflict-rate",
+           "write-conflict-rate", "idempotency-window", "ttl-interval", "stream-trigger", "auth", "namespaces",
+           "max-connections", "min-free-disk", "request-timeout", "lenient-numbers", "admin", "metrics-port",
+           "access-log", "seed", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region"]
+ONE_SHOT = ["health-check", "version", "help"]
+TLS = ["tls-cert", "tls-key"]
+
+
+def single_dash(args):
+    return [a[1:] if a.startswith("--") else a for a in args]
+
+
+@pytest.mark.parametrize("dashes", ["--", "-"])
+@pytest.mark.parametrize("name", SERVING)
+def test_option_is_accepted_and_the_server_answers(server_factory, tmp_path, name, dashes):
+    port = free_port()
+    args = valid_args(name, tmp_path) + ["--port", str(port)]
+    if dashes == "-":  # every option may be spelled with one dash, as DynamoDB Local's are
+        args = single_dash(args)
+    server = server_factory(raw_args=args, port=port)
+    assert make_client(server.endpoint).list_tables()["TableNames"] == (["seeded"] if name == "seed" else [])
+    assert server.stop(signal.SIGTERM) == 0, server.stderr_text()
+
+
+@pytest.fixture(scope="module")
+def cert(tmp_path_factory):
+    d = tmp_path_factory.mktemp("tls")
+    key, crt = d / "key.pem", d / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(crt), "-days", "1", "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
+    return str(crt), str(key)
+
+
+@pytest.mark.parametrize("dashes", ["--", "-"])
+def test_tls_options_are_accepted_and_the_server_serves_https(cert, dashes):
+    port = free_port()
+    args = ["--in-memory", "--port", str(port), "--tls-cert", cert[0], "--tls-key", cert[1]]
+    proc = subprocess.Popen([DDBD_BIN] + (single_dash(args) if dashes == "-" else args),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stderr.readline()
+        assert "listening on https://127.0.0.1:%d" % port in line, line
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+
+
+@pytest.mark.parametrize("flag", ["--version", "-version"])
+def test_version_prints_the_version_and_exits_0(flag):
+    proc = run([flag])
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, version_line(), "")
+
+
+@pytest.mark.parametrize("flag", ["--help", "-help", "-h", "--h"])
+def test_help_spellings_print_the_help_and_exit_0(flag):
+    proc = run([flag])
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert proc.stdout == run(["--help"]).stdout and proc.stdout.endswith("\n")
+
+
+def test_help_lists_every_option():
+    text = run(["--help"]).stdout
+    for name in SERVING + ONE_SHOT + TLS:
+        assert "--%s " % name in text or "--%s\n" % name in text, name
+
+
+def test_one_shot_options_act_where_they_are_met():
+    assert run(["--help", "--no-such-option"]).returncode == 0
+    assert run(["--version", "--port", "x"]).stdout == version_line()
+    assert run(["--tls-cert", "x", "--version"]).returncode == 0  # the pair is checked after the whole line
+    assert refused(["--no-such-option", "--help"]) == "ddbd: unknown option '--no-such-option' (see --help)\n"
+    assert refused(["--port", "x", "--version"]) == "ddbd: --port must be a number from 0 to 65535\n"
+
+
+def test_health_check_takes_an_optional_url(server_factory):
+    server = server_factory(["--in-memory"])
+    for flag in ("--health-check", "-health-check"):
+        proc = run([flag, server.endpoint + "/"])
+        assert (proc.returncode, proc.stdout) == (0, ""), proc
+    proc = run(["--health-check", "http://127.0.0.1:%d/" % free_port()])
+    assert proc.returncode == 1 and "cannot connect" in proc.stderr
+    # a following option is not taken for the URL: it is parsed (and here refused)
+    assert refused(["--health-check", "--port", "x"]) == "ddbd: --port must be a number from 0 to 65535\n"
+    assert refused(["--health-check", server.endpoint, "extra"]) == "ddbd: unexpected argument 'extra' (see --help)\n"
+    assert server.stop(signal.SIGTERM) == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# DynamoDB Local's spellings, and its image's JVM arguments
+# ---------------------------------------------------------------------------------------------
+
+DBLOCAL_NOOPS = ["-sharedDb", "-delayTransientStatuses", "-optimizeDbBeforeStartup", "-disableTelemetry"]
+
+
+def test_dynamodb_local_spellings_serve(server_factory, tmp_path):
+    port = free_port()
+    server = server_factory(raw_args=["-port", str(port), "-inMemory", "-cors", "*"] + DBLOCAL_NOOPS, port=port)
+    make_client(server.endpoint).create_table(
+        TableName="dblocal", BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    assert server.stop(signal.SIGTERM) == 0
+    port = free_port()
+    data = tmp_path / "db"
+    data.mkdir()
+    server = server_factory(raw_args=["--dbPath", str(data), "--port", str(port), "--sharedDb"], port=port)
+    assert server.stop(signal.SIGTERM) == 0
+    assert (data / "CURRENT").exists()
+
+
+def test_dynamodb_local_image_command_is_skipped(server_factory, tmp_path, monkeypatch):
+    port = free_port()
+    (tmp_path / "data").mkdir()
+    monkeypatch.chdir(tmp_path)
+    server = server_factory(raw_args=["-Djava.library.path=./DynamoDBLocal_lib", "-Xmx256m", "-XX:+UseG1GC",
+                                      "-jar", "DynamoDBLocal.jar", "-inMemory", "-port", str(port)], port=port)
+    assert server.stop(signal.SIGTERM) == 0
+
+
+@pytest.mark.parametrize("args", [
+    ["-Dx=1"], ["-Xss1m"], ["-D-"], ["-jar", "DynamoDBLocal.jar"], ["-jar", "--port"],
+    ["-inMemory", "--inMemory", "-in-memory"], ["-dbPath", "d", "--dbPath", "d", "-data-dir", "d"],
+    DBLOCAL_NOOPS, ["--" + a[1:] for a in DBLOCAL_NOOPS],
+], ids=lambda a: " ".join(a))
+def test_dynamodb_local_and_jvm_arguments_parse(args):
+    assert parses(args)
+
+
+@pytest.mark.parametrize("args,message", [
+    (["-jar"], "ddbd: -jar needs a value\n"),
+    (["--jar", "x"], "ddbd: unknown option '--jar' (see --help)\n"),
+    (["-D"], "ddbd: unknown option '-D' (see --help)\n"),
+    (["-X"], "ddbd: unknown option '-X' (see --help)\n"),
+    (["--Dx=1"], "ddbd: unknown option '--Dx=1' (see --help)\n"),
+    (["-dbPath"], "ddbd: -dbPath needs a value\n"),
+    (["-sharedDb=true"], "ddbd: unknown option '-sharedDb=true' (see --help)\n"),
+    (["-shareddb"], "ddbd: unknown option '-shareddb' (see --help)\n"),
+], ids=lambda a: " ".join(a) if isinstance(a, list) else None)
+def test_dynamodb_local_spellings_refused(args, message):
+    assert refused(args) == message
+
+
+# ---------------------------------------------------------------------------------------------
+# Values: accepted and refused, with today's messages (exit status 2)
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [
+    ["--port", "0"], ["--port", "65535"], ["--port", "+80"], ["--port", " 80"], ["--port", "-0"], ["--port", "080"],
+    ["--metrics-port", "0"], ["--metrics-port", "65535"],
+    ["--shards", "1"], ["--shards", "256"], ["--threads", "1"], ["--threads", "256"],
+    ["--ttl-interval", "86400"], ["--idempotency-window", "1"], ["--idempotency-window", "86400"],
+    ["--request-timeout", "1"], ["--request-timeout", "3600"],
+    ["--max-connections", "1"], ["--max-connections", "1000000"],
+    ["--transaction-conflict-rate", "0"], ["--transaction-conflict-rate", "1"],
+    ["--transaction-conflict-rate", "1e-1"], ["--write-conflict-rate", " 0.5"], ["--write-conflict-rate", "0x0.8"],
+    ["--item-collection-limit", "1"], ["--item-collection-limit", "-1"],
+    ["--item-collection-limit", "18446744073709551615"],
+    ["--min-free-disk", "0"], ["--min-free-disk", "-5"], ["--min-free-disk", "18446744073709551615"],
+    ["--log-level", "error"], ["--log-level", "warn"], ["--log-level", "info"], ["--log-level", "debug"],
+    ["--backend", "rocksdb"], ["--backend", "rados"],
+    ["--host", "--port"], ["--cors", ""], ["--data-dir", "-x"],
+    ["--tls-cert", "c", "--tls-key", "k"], ["--tls-key", "k", "--tls-cert", "c"],
+    ["--seed", "a"] * 16, ["--stream-trigger", "t=http://h:1"] * 16,
+    ["--stream-trigger", "t=http://h:1,batch=10000,window=0,bisect"],
+    ["--port", "1", "--port", "2"], ["--in-memory", "--in-memory"],
+    ["--sync", "--admin", "--namespaces", "--lenient-numbers"],
+], ids=lambda a: " ".join(a)[:60])
+def test_values_accepted(args):
+    assert parses(args)
+
+
+@pytest.mark.parametrize("args,message", [
+    # ranges of the unsigned options
+    (["--port", "65536"], "ddbd: --port must be a number from 0 to 65535\n"),
+    (["-port", "70000"], "ddbd: -port must be a number from 0 to 65535\n"),
+    (["--port", "-1"], "ddbd: --port must be a number from 0 to 65535\n"),
+    (["--port", ""], "ddbd: --port must be a number from 0 to 65535\n"),
+    (["--port", " "], "ddbd: --port must be a number from 0 to 65535\n"),
+    (["--port", "80x"], "ddbd: --port must be a number from 0 to 65535\n"),
+    (["--port", "0x50"], "ddbd: --port must be a number from 0 to 65535\n"),
+    (["--port", "99999999999999999999999"], "ddbd: --port must be a number from 0 to 65535\n"),
+    (["--port", "--help"], "ddbd: --port must be a number from 0 to 65535\n"),
+    (["--metrics-port", "65536"], "ddbd: --metrics-port must be a number from 0 to 65535\n"),
+    (["--shards", "0"], "ddbd: --shards must be a number from 1 to 256\n"),
+    (["--shards", "257"], "ddbd: --shards must be a number from 1 to 256\n"),
+    (["--shards", "1.5"], "ddbd: --shards must be a number from 1 to 256\n"),
+    (["-threads", "0"], "ddbd: -threads must be a number from 1 to 256\n"),
+    (["--ttl-interval", "0"], "ddbd: --ttl-interval must be a number from 1 to 86400\n"),
+    (["--idempotency-window", "86401"], "ddbd: --idempotency-window must be a number from 1 to 86400\n"),
+    (["--request-timeout", "3601"], "ddbd: --request-timeout must be a number from 1 to 3600\n"),
+    (["--max-connections", "0"], "ddbd: --max-connections must be a number from 1 to 1000000\n"),
+    (["--max-connections", "1000001"], "ddbd: --max-connections must be a number from 1 to 1000000\n"),
+    # fractions
+    (["--transaction-conflict-rate", "1.5"], "ddbd: --transaction-conflict-rate must be a fraction from 0 to 1\n"),
+    (["--transaction-conflict-rate", "-0.1"], "ddbd: --transaction-conflict-rate must be a fraction from 0 to 1\n"),
+    (["--write-conflict-rate", "nan"], "ddbd: --write-conflict-rate must be a fraction from 0 to 1\n"),
+    (["--write-conflict-rate", "inf"], "ddbd: --write-conflict-rate must be a fraction from 0 to 1\n"),
+    (["-write-conflict-rate", ""], "ddbd: -write-conflict-rate must be a fraction from 0 to 1\n"),
+    (["--write-conflict-rate", "0.5x"], "ddbd: --write-conflict-rate must be a fraction from 0 to 1\n"),
+    # byte counts
+    (["--item-collection-limit", "0"], "ddbd: --item-collection-limit must be a positive number of bytes\n"),
+    (["--item-collection-limit", "10x"], "ddbd: --item-collection-limit must be a positive number of bytes\n"),
+    (["--item-collection-limit", ""], "ddbd: --item-collection-limit must be a positive number of bytes\n"),
+    (["--min-free-disk", "x"], "ddbd: --min-free-disk must be a number of bytes\n"),
+    (["--min-free-disk", ""], "ddbd: --min-free-disk must be a number of bytes\n"),
+    (["-min-free-disk", "1k"], "ddbd: --min-free-disk must be a number of bytes\n"),
+    # words
+    (["--log-level", "loud"], "ddbd: --log-level must be error, warn, info or debug\n"),
+    (["--log-level", "INFO"], "ddbd: --log-level must be error, warn, info or debug\n"),
+    (["--backend", "mysql"], "ddbd: --backend: rocksdb or rados, not mysql\n"),
+    (["-backend", ""], "ddbd: --backend: rocksdb or rados, not \n"),
+    # repeated options
+    (["--seed", "a"] * 17, "ddbd: at most 16 --seed options\n"),
+    (["--stream-trigger", "t=http://h:1"] * 17, "ddbd: at most 16 --stream-trigger options\n"),
+    (["--stream-trigger", "bad"],
+     "ddbd: --stream-trigger wants TABLE=http://HOST:PORT[,batch=N][,window=MS][,bisect] (got 'bad')\n"),
+    (["--stream-trigger", "t=http://h:1,batch=0"],
+     "ddbd: --stream-trigger: batch must be from 1 to 10000 (got 't=http://h:1,batch=0')\n"),
+    # pairs
+    (["--tls-cert", "c"], "ddbd: --tls-cert and --tls-key go together\n"),
+    (["-tls-key", "k"], "ddbd: --tls-cert and --tls-key go together\n"),
+    # spellings
+    (["--no-such-option"], "ddbd: unknown option '--no-such-option' (see --help)\n"),
+    (["--port=8000"], "ddbd: unknown option '--port=8000' (see --help)\n"),
+    (["--in-memory=1"], "ddbd: unknown option '--in-memory=1' (see --help)\n"),
+    (["---port", "1"], "ddbd: unknown option '---port' (see --help)\n"),
+    (["--Port", "1"], "ddbd: unknown option '--Port' (see --help)\n"),
+    (["--inmemory"], "ddbd: unknown option '--inmemory' (see --help)\n"),
+    (["-"], "ddbd: unknown option '-' (see --help)\n"),
+    (["--"], "ddbd: unknown option '--' (see --help)\n"),
+    (["8000"], "ddbd: unexpected argument '8000' (see --help)\n"),
+    (["--in-memory", "yes"], "ddbd: unexpected argument 'yes' (see --help)\n"),
+], ids=lambda a: " ".join(a)[:60] if isinstance(a, list) else None)
+def test_values_refused(args, message):
+    assert refused(args) == message
+
+
+# The message for a value-taking option given last, without its value; the spelling as typed
+# unless the message names the option itself.
+MISSING = {
+    "host": None, "port": None, "data-dir": None, "backend": None, "rados-conf": None, "rados-pool": None,
+    "shards": None, "threads": None, "cors": None, "item-collection-limit": None,
+    "transaction-conflict-rate": None, "write-conflict-rate": None, "idempotency-window": None,
+    "ttl-interval": None, "stream-trigger": None, "max-connections": None, "request-timeout": None,
+    "metrics-port": None, "access-log": None, "seed": None, "export-dir": None, "s3-endpoint": None,
+    "s3-access-key": None, "s3-secret-key": None, "s3-region": None, "dbPath": None,
+    "log-level": "ddbd: --log-level must be error, warn, info or debug\n",
+    "min-free-disk": "ddbd: --min-free-disk must be a number of bytes\n",
+    "tls-cert": "ddbd: --tls-cert needs a file\n",
+    "tls-key": "ddbd: --tls-key needs a file\n",
+    "auth": "ddbd: --auth needs a key file\n",
+}
+
+
+@pytest.mark.parametrize("dashes", ["--", "-"])
+@pytest.mark.parametrize("name", sorted(MISSING))
+def test_missing_value_is_refused(name, dashes):
+    spelled = dashes + name
+    assert refused(["--in-memory", spelled]) == (MISSING[name] or "ddbd: %s needs a value\n" % spelled)
