@@ -1,6 +1,7 @@
 /*
- * server/config.c: command-line parsing (see config.h). DynamoDB Local's single-dash spellings
- * are accepted too, so scripts written for it run unchanged.
+ * server/config.c: parses the command line (see config.h) with code generated from the rows of
+ * server/options.def; config_help.c writes `--help` from the same rows, so the two cannot drift
+ * apart. DynamoDB Local's single-dash spellings are accepted too, so its scripts run unchanged.
  */
 #include "server/config.h"
 
@@ -13,127 +14,190 @@
 #include "server/base/log.h"
 #include "server/storage/storage.h"
 
-static const char usage[] =
-    "Usage: ddbd [options]\n"
-    "A DynamoDB-compatible server.\n"
-    "\n"
-    "Options:\n"
-    "  --host ADDR        address to listen on (default 127.0.0.1)\n"
-    "  --port N           port to listen on (default 8000)\n"
-    "  --data-dir DIR     keep data in DIR (default ./ddbd-data)\n"
-    "  --in-memory        keep data in memory only; nothing is written to disk\n"
-    "  --backend B        rocksdb (default: --data-dir or --in-memory) or rados: a Ceph pool\n"
-    "                     (one gateway per pool for now; docs/scale-out.md)\n"
-    "  --rados-conf FILE  the Ceph cluster's ceph.conf (default: librados' own search)\n"
-    "  --rados-pool P     the pool, POOL or POOL/NAMESPACE (default ddbd; created if missing)\n"
-    "  --shards N         local shards that partitions are consistent-hashed onto (default: the\n"
-    "                     count the data directory was created with; for a new one, the CPUs\n"
-    "                     ddbd may use). A different N moves partitions at start-up.\n"
-    "                     RADOS: partitions (objects) per table of a new pool (default 8)\n"
-    "  --threads N        HTTP event-loop threads (default: the CPUs ddbd may use: the least of\n"
-    "                     the cgroup CPU quota, rounded up, and the CPU affinity mask)\n"
-    "  --log-level L      error, warn, info (default) or debug\n"
-    "  --sync             acknowledge a write only once it is synced to disk (survives power loss;\n"
-    "                     writes are synced in groups, off the HTTP threads)\n"
-    "  --cors ORIGINS     allowed CORS origins, comma-separated (default *)\n"
-    "  --item-collection-limit BYTES\n"
-    "                     item collection size limit of tables with local secondary indexes\n"
-    "                     (default 10737418240, DynamoDB's 10 GB; smaller values are for tests)\n"
-    "  --transaction-conflict-rate F\n"
-    "                     fail this fraction (0..1) of TransactWriteItems/TransactGetItems calls as\n"
-    "                     DynamoDB does under contention (TransactionCanceledException, reason\n"
-    "                     TransactionConflict), to test retry paths (default 0)\n"
-    "  --write-conflict-rate F\n"
-    "                     fail this fraction of PutItem/UpdateItem/DeleteItem calls\n"
-    "                     with TransactionConflictException (default 0)\n"
-    "  --idempotency-window SECONDS\n"
-    "                     how long a TransactWriteItems ClientRequestToken is remembered\n"
-    "                     (default 600, DynamoDB's 10 minutes; smaller values are for tests)\n"
-    "  --ttl-interval SECONDS\n"
-    "                     how often expired items (Time to Live) are looked for and deleted (default 5)\n"
-    "  --stream-trigger TABLE=URL[,batch=N][,window=MS][,bisect]\n"
-    "                     deliver the table's stream records to a local function speaking the Lambda\n"
-    "                     Runtime Interface Emulator's invoke protocol at URL (repeatable)\n"
-    "  --auth FILE        verify every request's SigV4 signature against the keys in FILE, one\n"
-    "                     'ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID [SESSION_TOKEN]]' per line, optionally\n"
-    "                     followed by name=USER allow=ACTIONS tables=PATTERNS (an access policy)\n"
-    "                     (default: any signature is accepted, as by DynamoDB Local)\n"
-    "  --namespaces       each account (the key's in --auth FILE) and each region has its own tables,\n"
-    "                     as in DynamoDB (default: one namespace for all, like DynamoDB Local's -sharedDb)\n"
-    "  --max-connections N\n"
-    "                     open client connections at most; more are closed at once, with a log line\n"
-    "                     (default 10000)\n"
-    "  --min-free-disk BYTES\n"
-    "                     refuse writes (InternalServerError) while the data directory's disk has less\n"
-    "                     free, so it never fills; they resume when there is room (default 67108864)\n"
-    "  --request-timeout SECONDS\n"
-    "                     close a connection whose request (headers and body) takes longer than this\n"
-    "                     to arrive, or that idles this long between requests (default 10)\n"
-    "  --tls-cert FILE --tls-key FILE\n"
-    "                     serve https with this certificate chain and private key (PEM)\n"
-    "  --lenient-numbers  accept a number sent as a JSON string (\"3\") where DynamoDB's wire model wants\n"
-    "                     a number, as DynamoDB Local does (dynamodb-admin's Create Table form sends\n"
-    "                     ReadCapacityUnits \"3\"); DynamoDB answers SerializationException (default off)\n"
-    "  --admin            serve ddbd's admin endpoints under /ddbd/: the clock, storage faults, and\n"
-    "                     snapshots of the whole store restored in milliseconds, for tests (docs/admin.md)\n"
-    "  --health-check [URL]\n"
-    "                     check a running ddbd and exit: GET URL, exit 0 on a 200 answer, else 1\n"
-    "                     (for Docker's HEALTHCHECK; default: the address and port of the ddbd that\n"
-    "                     is the container's PID 1, else http://127.0.0.1:8000/)\n"
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-    "  --metrics-port N   serve GET /metrics on this port (plain http, same --host) instead of the API port\n"
-    "  --access-log FILE  write one JSON line per API request to FILE ('-': standard output): time,\n"
-    "                     request id, operation, table, status, error type, latency, capacity (default: off)\n"
-    "  --seed FILE|DIR    before listening, create the tables and put the items of FILE, or of every\n"
-    "                     *.json, *.jsonl and *.ndjson file in DIR (repeatable; docs/seeding.md)\n"
-    "  --export-dir DIR   ExportTableToPointInTime and ImportTable read and write bucket B as the\n"
-    "                     directory DIR/B, when it exists (docs/export-import.md)\n"
-    "  --s3-endpoint URL  the S3-compatible object store of the other buckets, http://HOST:PORT,\n"
-    "                     addressed path-style and signed with SigV4 (service s3)\n"
-    "  --s3-access-key KEY --s3-secret-key SECRET --s3-region REGION\n"
-    "                     its credentials (default: $AWS_ACCESS_KEY_ID, $AWS_SECRET_ACCESS_KEY) and\n"
-    "                     region (default us-east-1)\n"
-    "  --version          print the version and exit\n"
-    "  --help             print this help and exit\n"
-    "\n"
-    "DynamoDB Local spellings are accepted: -port N, -inMemory, -dbPath DIR, -sharedDb (always on:\n"
-    "all credentials and regions share one namespace), -cors ORIGINS, -delayTransientStatuses,\n"
-    "-optimizeDbBeforeStartup, -disableTelemetry (accepted, no effect), -help, -version; and the\n"
-    "JVM's arguments of DynamoDB Local's image (-jar FILE, -D..., -X...) are ignored, so a compose\n"
-    "file's command for amazon/dynamodb-local works unchanged.\n";
+/* What an option's parse returns: refused (message printed), the option alone or with the next
+   argument used, or done (--help, --version: exit 0). */
+enum { REFUSED = -1, USED_OPTION = 0, USED_VALUE = 1, DONE = 2 };
 
-static int parse_uint(const char *opt, const char *v, unsigned min, unsigned max, unsigned *out)
+/* OPT_ENUM's names, indexed by value */
+static const char *const backends[] = {[DDB_BACKEND_ROCKSDB] = "rocksdb", [DDB_BACKEND_RADOS] = "rados", NULL};
+
+/* One use of an option: as typed (most messages name it so), its long name (the others do), and
+   the argument after it (NULL at the end of the line). */
+typedef struct opt_use {
+    const char *typed, *name, *val;
+} opt_use;
+
+/* The parse kinds, options.def's OPT_... (apply below). */
+
+static int needs_value(const opt_use *u)
+{
+    fprintf(stderr, "ddbd: %s needs a value\n", u->typed);
+    return REFUSED;
+}
+
+static int opt_flag(int *out)
+{
+    *out = 1;
+    return USED_OPTION;
+}
+
+static int opt_str(const opt_use *u, const char **out)
+{
+    if (u->val == NULL)
+        return needs_value(u);
+    *out = u->val;
+    return USED_VALUE;
+}
+
+static int opt_path(const opt_use *u, const char *what, const char **out)
+{
+    if (u->val == NULL) {
+        fprintf(stderr, "ddbd: --%s needs %s\n", u->name, what);
+        return REFUSED;
+    }
+    *out = u->val;
+    return USED_VALUE;
+}
+
+static int opt_uint(const opt_use *u, unsigned min, unsigned max, unsigned *out)
 {
     char *end;
     unsigned long n;
 
-    if (v == NULL) {
-        fprintf(stderr, "ddbd: %s needs a value\n", opt);
-        return -1;
-    }
-    n = strtoul(v, &end, 10);
-    if (*v == '\0' || *end != '\0' || n < min || n > max) {
-        fprintf(stderr, "ddbd: %s must be a number from %u to %u\n", opt, min, max);
-        return -1;
+    if (u->val == NULL)
+        return needs_value(u);
+    n = strtoul(u->val, &end, 10);
+    if (*u->val == '\0' || *end != '\0' || n < min || n > max) {
+        fprintf(stderr, "ddbd: %s must be a number from %u to %u\n", u->typed, min, max);
+        return REFUSED;
     }
     *out = (unsigned)n;
-    return 0;
+    return USED_VALUE;
 }
 
-static int parse_rate(const char *opt, const char *v, double *out)
+static int opt_int(const opt_use *u, unsigned min, unsigned max, int *out)
+{
+    unsigned n;
+    int rc = opt_uint(u, min, max, &n);
+
+    if (rc == USED_VALUE)
+        *out = (int)n;
+    return rc;
+}
+
+static int opt_rate(const opt_use *u, double *out)
 {
     char *end;
 
-    if (v == NULL) {
-        fprintf(stderr, "ddbd: %s needs a value\n", opt);
-        return -1;
+    if (u->val == NULL)
+        return needs_value(u);
+    *out = strtod(u->val, &end);
+    if (*u->val == '\0' || *end != '\0' || !(*out >= 0 && *out <= 1)) {
+        fprintf(stderr, "ddbd: %s must be a fraction from 0 to 1\n", u->typed);
+        return REFUSED;
     }
-    *out = strtod(v, &end);
-    if (*v == '\0' || *end != '\0' || !(*out >= 0 && *out <= 1)) {
-        fprintf(stderr, "ddbd: %s must be a fraction from 0 to 1\n", opt);
-        return -1;
+    return USED_VALUE;
+}
+
+/* A byte count of at least min (0 or 1). A missing --min-free-disk (min 0) has always been
+   reported as a bad one, a missing --item-collection-limit (min 1) as missing. */
+static int opt_bytes(const opt_use *u, unsigned long long min, unsigned long long *out)
+{
+    char *end = NULL;
+
+    if (u->val == NULL && min > 0)
+        return needs_value(u);
+    if (u->val == NULL || *u->val == '\0' || (*out = strtoull(u->val, &end, 10), *end != '\0') || *out < min) {
+        fprintf(stderr, "ddbd: --%s must be a %snumber of bytes\n", u->name, min > 0 ? "positive " : "");
+        return REFUSED;
     }
-    return 0;
+    return USED_VALUE;
+}
+
+/* One of names (NULL-terminated), stored as its index. */
+static int opt_enum(const opt_use *u, const char *const *names, int *out)
+{
+    char list[200];
+    size_t n = 0;
+
+    if (u->val == NULL)
+        return needs_value(u);
+    for (int i = 0; names[i] != NULL; i++) {
+        if (strcmp(u->val, names[i]) == 0) {
+            *out = i;
+            return USED_VALUE;
+        }
+        n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i == 0 ? "" : names[i + 1] ? ", " : " or ",
+                              names[i]);
+        if (n >= sizeof(list))
+            n = sizeof(list) - 1;
+    }
+    fprintf(stderr, "ddbd: --%s: %s, not %s\n", u->name, list, u->val);
+    return REFUSED;
+}
+
+static int opt_level(const opt_use *u, int *out)
+{
+    if (u->val == NULL || (*out = ddb_log_level_parse(u->val)) < 0) {
+        fprintf(stderr, "ddbd: --%s must be error, warn, info or debug\n", u->name);
+        return REFUSED;
+    }
+    return USED_VALUE;
+}
+
+/* A repeatable option: one more of at most cap values. */
+static int opt_list(const opt_use *u, const char **list, unsigned *n, size_t cap)
+{
+    if (u->val == NULL)
+        return needs_value(u);
+    if (*n == cap) {
+        fprintf(stderr, "ddbd: at most %zu --%s options\n", cap, u->name);
+        return REFUSED;
+    }
+    list[(*n)++] = u->val;
+    return USED_VALUE;
+}
+
+static int opt_triggers(const opt_use *u, ddb_trigger_spec *list, unsigned *n, size_t cap)
+{
+    const char *why;
+
+    if (u->val == NULL)
+        return needs_value(u);
+    if (*n == cap) {
+        fprintf(stderr, "ddbd: at most %zu --%s options\n", cap, u->name);
+        return REFUSED;
+    }
+    if (ddb_trigger_parse(u->val, &list[*n], &why) != 0) {
+        fprintf(stderr, "ddbd: %s (got '%s')\n", why, u->val);
+        return REFUSED;
+    }
+    (*n)++;
+    return USED_VALUE;
+}
+
+/* --health-check [URL]: the URL is optional, so an argument that looks like an option is not it. */
+static int opt_health(const opt_use *u, int *on, const char **url)
+{
+    *on = 1;
+    if (u->val == NULL || u->val[0] == '-')
+        return USED_OPTION;
+    *url = u->val;
+    return USED_VALUE;
+}
+
+static int opt_help(void)
+{
+    ddb_config_help(stdout);
+    return DONE;
+}
+
+static int opt_version(void)
+{
+    printf("ddbd %s\n", DDB_VERSION_STRING);
+    return DONE;
 }
 
 static void set_defaults(ddb_config *cfg)
@@ -160,229 +224,84 @@ static void set_defaults(ddb_config *cfg)
     cfg->metrics_port = -1;
 }
 
-/* Strips one or two leading dashes so "--port" and "-port" compare alike. */
-static const char *bare(const char *arg)
+static int is(const char *bare, const char *name)
 {
-    if (arg[0] != '-')
-        return NULL;
-    return arg[1] == '-' ? arg + 2 : arg + 1;
+    return name != NULL && strcmp(bare, name) == 0;
+}
+
+/*
+ * Applies the option typed (one or two leading dashes), given the argument after it. The rows of
+ * options.def become one test each; their PARSE expands, through the OPT_ macros, to a call of
+ * its kind on this cfg and use, so a field of the wrong type for its kind does not compile.
+ */
+static int apply(ddb_config *cfg, const char *typed, const char *val)
+{
+    const char *bare = typed + (typed[1] == '-' ? 2 : 1);
+    opt_use u = {typed, NULL, val};
+
+#define OPT_FLAG(f) opt_flag(&cfg->f)
+#define OPT_STR(f) opt_str(&u, &cfg->f)
+#define OPT_PATH(f, what) opt_path(&u, what, &cfg->f)
+#define OPT_UINT(f, min, max) opt_uint(&u, min, max, &cfg->f)
+#define OPT_INT(f, min, max) opt_int(&u, min, max, &cfg->f)
+#define OPT_RATE(f) opt_rate(&u, &cfg->f)
+#define OPT_BYTES(f, min) opt_bytes(&u, min, &cfg->f)
+#define OPT_ENUM(f, names) opt_enum(&u, names, &cfg->f)
+#define OPT_LEVEL(f) opt_level(&u, &cfg->f)
+#define OPT_LIST(f) opt_list(&u, cfg->f, &cfg->n##f, NELEM(cfg->f))
+#define OPT_TRIGGERS(f) opt_triggers(&u, cfg->f, &cfg->n##f, NELEM(cfg->f))
+#define OPT_HEALTH(flag, f) opt_health(&u, &cfg->flag, &cfg->f)
+#define OPT_HELP() opt_help()
+#define OPT_VERSION() opt_version()
+#define OPT_NOOP() USED_OPTION
+#define X(NAME, LOCAL, ARG, PARSE, SYN, HELP)                                                                      \
+    if (is(bare, NAME) || is(bare, LOCAL)) {                                                                       \
+        u.name = NAME;                                                                                             \
+        return PARSE;                                                                                              \
+    }
+#include "server/options.def"
+#undef X
+    fprintf(stderr, "ddbd: unknown option '%s' (see --help)\n", typed);
+    return REFUSED;
+}
+
+/* amazon/dynamodb-local's entry point is java, so compose files pass the JVM's arguments
+   ("-Djava.library.path=./DynamoDBLocal_lib -jar DynamoDBLocal.jar -sharedDb"): how many of
+   argv[i...] are those (0: none), or REFUSED. */
+static int jvm_arguments(int argc, char **argv, int i)
+{
+    if (argv[i][0] == '-' && (argv[i][1] == 'D' || argv[i][1] == 'X') && argv[i][2] != '\0')
+        return 1;
+    if (strcmp(argv[i], "-jar") != 0)
+        return 0;
+    if (i + 1 < argc)
+        return 2;
+    fprintf(stderr, "ddbd: %s needs a value\n", argv[i]);
+    return REFUSED;
 }
 
 int ddb_config_parse(ddb_config *cfg, int argc, char **argv)
 {
     set_defaults(cfg);
     for (int i = 1; i < argc; i++) {
-        const char *opt = bare(argv[i]);
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        unsigned n;
+        int used = jvm_arguments(argc, argv, i);
 
-        /* amazon/dynamodb-local's entry point is java, so compose files pass the JVM's arguments
-           ("-Djava.library.path=./DynamoDBLocal_lib -jar DynamoDBLocal.jar -sharedDb"): skipped */
-        if (argv[i][0] == '-' && (argv[i][1] == 'D' || argv[i][1] == 'X') && argv[i][2] != '\0')
-            continue;
-        if (strcmp(argv[i], "-jar") == 0) {
-            if (val == NULL)
-                goto missing;
-            i++;
+        if (used == REFUSED)
+            return -1;
+        if (used > 0) {
+            i += used - 1;
             continue;
         }
-        if (opt == NULL) {
+        if (argv[i][0] != '-') {
             fprintf(stderr, "ddbd: unexpected argument '%s' (see --help)\n", argv[i]);
             return -1;
         }
-        if (strcmp(opt, "help") == 0 || strcmp(opt, "h") == 0) {
-            fputs(usage, stdout);
-            return 1;
-        } else if (strcmp(opt, "version") == 0) {
-            printf("ddbd %s\n", DDB_VERSION_STRING);
-            return 1;
-        } else if (strcmp(opt, "host") == 0) {
-            if (val == NULL)
-                goto missing;
-            cfg->host = val;
-            i++;
-        } else if (strcmp(opt, "port") == 0) {
-            if (parse_uint(argv[i], val, 0, 65535, &n) != 0)
-                return -1;
-            cfg->port = (int)n;
-            i++;
-        } else if (strcmp(opt, "data-dir") == 0 || strcmp(opt, "dbPath") == 0) {
-            if (val == NULL)
-                goto missing;
-            cfg->data_dir = val;
-            i++;
-        } else if (strcmp(opt, "in-memory") == 0 || strcmp(opt, "inMemory") == 0) {
-            cfg->in_memory = 1;
-        } else if (strcmp(opt, "backend") == 0) {
-            if (val == NULL)
-                goto missing;
-            if (strcmp(val, "rocksdb") == 0) {
-                cfg->backend = DDB_BACKEND_ROCKSDB;
-            } else if (strcmp(val, "rados") == 0) {
-                cfg->backend = DDB_BACKEND_RADOS;
-            } else {
-                fprintf(stderr, "ddbd: --backend: rocksdb or rados, not %s\n", val);
-                return -1;
-            }
-            i++;
-        } else if (strcmp(opt, "rados-conf") == 0) {
-            if (val == NULL)
-                goto missing;
-            cfg->rados_conf = val;
-            i++;
-        } else if (strcmp(opt, "rados-pool") == 0) {
-            if (val == NULL)
-                goto missing;
-            cfg->rados_pool = val;
-            i++;
-        } else if (strcmp(opt, "shards") == 0) {
-            if (parse_uint(argv[i], val, 1, 256, &cfg->shards) != 0)
-                return -1;
-            i++;
-        } else if (strcmp(opt, "threads") == 0) {
-            if (parse_uint(argv[i], val, 1, 256, &cfg->threads) != 0)
-                return -1;
-            i++;
-        } else if (strcmp(opt, "log-level") == 0) {
-            if (val == NULL || (cfg->log_level = ddb_log_level_parse(val)) < 0) {
-                fprintf(stderr, "ddbd: --log-level must be error, warn, info or debug\n");
-                return -1;
-            }
-            i++;
-        } else if (strcmp(opt, "sync") == 0) {
-            cfg->sync_writes = 1;
-        } else if (strcmp(opt, "cors") == 0) {
-            if (val == NULL)
-                goto missing;
-            cfg->cors = val;
-            i++;
-        } else if (strcmp(opt, "item-collection-limit") == 0) {
-            char *end;
-            if (val == NULL)
-                goto missing;
-            cfg->item_collection_limit = strtoull(val, &end, 10);
-            if (*val == '\0' || *end != '\0' || cfg->item_collection_limit == 0) {
-                fprintf(stderr, "ddbd: --item-collection-limit must be a positive number of bytes\n");
-                return -1;
-            }
-            i++;
-        } else if (strcmp(opt, "transaction-conflict-rate") == 0) {
-            if (parse_rate(argv[i], val, &cfg->transaction_conflict_rate) != 0)
-                return -1;
-            i++;
-        } else if (strcmp(opt, "ttl-interval") == 0) {
-            if (parse_uint(argv[i], val, 1, 86400, &cfg->ttl_interval) != 0)
-                return -1;
-            i++;
-        } else if (strcmp(opt, "stream-trigger") == 0) {
-            const char *why;
-            if (val == NULL)
-                goto missing;
-            if (cfg->ntriggers == sizeof(cfg->triggers) / sizeof(cfg->triggers[0])) {
-                fprintf(stderr, "ddbd: at most 16 --stream-trigger options\n");
-                return -1;
-            }
-            if (ddb_trigger_parse(val, &cfg->triggers[cfg->ntriggers], &why) != 0) {
-                fprintf(stderr, "ddbd: %s (got '%s')\n", why, val);
-                return -1;
-            }
-            cfg->ntriggers++;
-            i++;
-        } else if (strcmp(opt, "admin") == 0) {
-            cfg->admin = 1;
-        } else if (strcmp(opt, "lenient-numbers") == 0) {
-            cfg->lenient_numbers = 1;
-        } else if (strcmp(opt, "namespaces") == 0) {
-            cfg->namespaces = 1;
-        } else if (strcmp(opt, "min-free-disk") == 0) {
-            char *end;
-            if (val == NULL || *val == '\0' || (cfg->min_free_disk = strtoull(val, &end, 10), *end != '\0')) {
-                fprintf(stderr, "ddbd: --min-free-disk must be a number of bytes\n");
-                return -1;
-            }
-            i++;
-        } else if (strcmp(opt, "request-timeout") == 0) {
-            if (parse_uint(argv[i], val, 1, 3600, &cfg->request_timeout) != 0)
-                return -1;
-            i++;
-        } else if (strcmp(opt, "health-check") == 0) {
-            cfg->health_check = 1;
-            if (val != NULL && val[0] != '-') { /* the URL is optional */
-                cfg->health_url = val;
-                i++;
-            }
-        } else if (strcmp(opt, "metrics-port") == 0) {
-            if (parse_uint(argv[i], val, 0, 65535, &n) != 0)
-                return -1;
-            cfg->metrics_port = (int)n;
-            i++;
-        } else if (strcmp(opt, "access-log") == 0) {
-            if (val == NULL)
-                goto missing;
-            cfg->access_log = val;
-            i++;
-        } else if (strcmp(opt, "seed") == 0) {
-            if (val == NULL)
-                goto missing;
-            if (cfg->nseeds == sizeof(cfg->seeds) / sizeof(cfg->seeds[0])) {
-                fprintf(stderr, "ddbd: at most 16 --seed options\n");
-                return -1;
-            }
-            cfg->seeds[cfg->nseeds++] = val;
-            i++;
-        } else if (strcmp(opt, "export-dir") == 0 || strcmp(opt, "s3-endpoint") == 0 ||
-                   strcmp(opt, "s3-access-key") == 0 || strcmp(opt, "s3-secret-key") == 0 ||
-                   strcmp(opt, "s3-region") == 0) {
-            if (val == NULL)
-                goto missing;
-            if (opt[0] == 'e')
-                cfg->export_dir = val;
-            else if (strcmp(opt, "s3-endpoint") == 0)
-                cfg->s3_endpoint = val;
-            else if (strcmp(opt, "s3-access-key") == 0)
-                cfg->s3_access_key = val;
-            else if (strcmp(opt, "s3-secret-key") == 0)
-                cfg->s3_secret_key = val;
-            else
-                cfg->s3_region = val;
-            i++;
-        } else if (strcmp(opt, "max-connections") == 0) {
-            if (parse_uint(argv[i], val, 1, 1000000, &cfg->max_connections) != 0)
-                return -1;
-            i++;
-        } else if (strcmp(opt, "tls-cert") == 0 || strcmp(opt, "tls-key") == 0) {
-            if (val == NULL) {
-                fprintf(stderr, "ddbd: --%s needs a file\n", opt);
-                return -1;
-            }
-            *(opt[4] == 'c' ? &cfg->tls_cert : &cfg->tls_key) = val;
-            i++;
-        } else if (strcmp(opt, "auth") == 0) {
-            if (val == NULL) {
-                fprintf(stderr, "ddbd: --auth needs a key file\n");
-                return -1;
-            }
-            cfg->auth_file = val;
-            i++;
-        } else if (strcmp(opt, "idempotency-window") == 0) {
-            if (parse_uint(argv[i], val, 1, 86400, &cfg->idempotency_window) != 0)
-                return -1;
-            i++;
-        } else if (strcmp(opt, "write-conflict-rate") == 0) {
-            if (parse_rate(argv[i], val, &cfg->write_conflict_rate) != 0)
-                return -1;
-            i++;
-        } else if (strcmp(opt, "sharedDb") == 0 || strcmp(opt, "delayTransientStatuses") == 0 ||
-                   strcmp(opt, "optimizeDbBeforeStartup") == 0 || strcmp(opt, "disableTelemetry") == 0) {
-            /* DynamoDB Local flags that describe what ddbd already does (or that do not apply) */
-        } else {
-            fprintf(stderr, "ddbd: unknown option '%s' (see --help)\n", argv[i]);
+        used = apply(cfg, argv[i], i + 1 < argc ? argv[i + 1] : NULL);
+        if (used == REFUSED)
             return -1;
-        }
-        continue;
-    missing:
-        fprintf(stderr, "ddbd: %s needs a value\n", argv[i]);
-        return -1;
+        if (used == DONE)
+            return 1;
+        i += used;
     }
     if ((cfg->tls_cert == NULL) != (cfg->tls_key == NULL)) {
         fprintf(stderr, "ddbd: --tls-cert and --tls-key go together\n");

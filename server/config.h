@@ -1,10 +1,12 @@
 /*
- * server/config.h: the command line, parsed once into an immutable ddb_config.
+ * server/config.h: the command line, parsed once into an immutable ddb_config. The options are
+ * the rows of server/options.def.
  */
 #ifndef DDB_CONFIG_H
 #define DDB_CONFIG_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "server/engine/engine.h" /* DDB_ITEM_COLLECTION_LIMIT */
 #include "server/engine/jobs/triggers.h"
@@ -57,5 +59,8 @@ typedef struct ddb_config {
  * -1 on a usage error (message printed to stderr).
  */
 int ddb_config_parse(ddb_config *cfg, int argc, char **argv);
+
+/* Writes `ddbd --help` (config_help.c): the synopsis, every option of server/options.def. */
+void ddb_config_help(FILE *out);
 
 #endif
