@@ -4,7 +4,9 @@ Local's spellings and its image's JVM arguments work, and --help's synopsis is t
 
 Parsing is probed without a server where it can be: the options are parsed in order and --version
 exits 0 as soon as it is reached, so `ddbd ARGS --version` exits 0 exactly when ARGS parse."""
+import difflib
 import os
+import re
 import signal
 import subprocess
 import time
@@ -172,10 +174,68 @@ def test_help_spellings_print_the_help_and_exit_0(flag):
     assert proc.stdout == run(["--help"]).stdout and proc.stdout.endswith("\n")
 
 
-def test_help_lists_every_option():
-    text = run(["--help"]).stdout
-    for name in SERVING + ONE_SHOT + TLS:
-        assert "--%s " % name in text or "--%s\n" % name in text, name
+def help_sections():
+    """--help's parts: the synopsis (the lines under "Usage:"), the options' headings (their spellings
+    and arguments, in order) and the closing paragraph, as one string."""
+    proc = run(["--help"])
+    lines = proc.stdout.split("\n")
+    assert lines[0] == "Usage:", lines[:3]
+    synopsis = lines[1:lines.index("", 1)]
+    start = lines.index("Options:") + 1
+    end = lines.index("", start)
+    headings = [line.split("  ")[1] for line in lines[start:end] if line.startswith("  --")]
+    return synopsis, headings, " ".join(lines[end + 1:]).strip()
+
+
+def test_help_lists_exactly_the_options_tested_here():
+    # a new row of server/options.def needs a valid use in valid_args (or the one-shot/TLS tests)
+    _, headings, _ = help_sections()
+    names = [h.split(" ")[0][2:] for h in headings]
+    assert len(set(names)) == len(names), names
+    assert sorted(names) == sorted(SERVING + ONE_SHOT + TLS)
+
+
+def test_synopsis_shows_every_option_listed():
+    synopsis, headings, _ = help_sections()
+    text = " ".join(synopsis)
+    for heading in headings:
+        assert heading in text, heading
+    assert sorted(set(w.strip("[]|") for w in text.split() if w.strip("[]").startswith("--"))) == \
+        sorted(h.split(" ")[0] for h in headings)
+
+
+def test_help_fits_in_100_columns():
+    assert max(len(line) for line in run(["--help"]).stdout.split("\n")) <= 100
+
+
+def readme_synopsis():
+    with open(os.path.join(ROOT, "README.md")) as f:
+        text = f.read()
+    running = text.index("\n## Running\n")
+    start = text.index("```\n", running) + 4
+    return text[start:text.index("```\n", start)].split("\n")[:-1]
+
+
+def test_readme_synopsis_is_the_help_synopsis():
+    synopsis, _, _ = help_sections()
+    readme = readme_synopsis()
+    diff = "\n".join(difflib.unified_diff(readme, synopsis, "README.md (## Running)", "ddbd --help (Usage:)",
+                                          lineterm=""))
+    assert readme == synopsis, "the README's synopsis is not ddbd --help's; paste --help's:\n" + diff
+
+
+def test_dynamodb_local_spellings_listed_by_help_are_accepted():
+    _, _, closing = help_sections()
+    listed = re.search(r"DynamoDB Local's spellings are accepted: (.*?); and", closing).group(1)
+    spellings = [re.sub(r" \(.*", "", s) for s in re.split(r", (?=-)", listed)]
+    assert sorted(s.split(" ")[0] for s in spellings) == sorted(
+        ["-port", "-dbPath", "-inMemory", "-cors"] + DBLOCAL_NOOPS + ["-help", "-version"])
+    for s in spellings:
+        args = s.split(" ")
+        if args[0] in ("-help", "-version"):
+            assert run(args).returncode == 0
+        else:
+            assert parses([args[0]] + ["1" if a == "N" else "x" for a in args[1:]]), s
 
 
 def test_one_shot_options_act_where_they_are_met():
