@@ -14,18 +14,10 @@
 #include "proto/attr.h"
 #include "proto/json.h"
 #include "server/base/error.h"
+#include "server/expr/expr.h" /* ddb_parsed */
 
 struct ddb_engine;
 struct ddb_auth;
-
-/* Values the validation step decodes once so the handler need not decode them again. */
-typedef struct ddb_parsed {
-    const ddb_attr *item;   /* PutItem Item (an M) */
-    const ddb_attr *key;    /* GetItem/DeleteItem/UpdateItem Key (an M) */
-    const ddb_attr *values; /* ExpressionAttributeValues (an M) */
-    /* Parsed expressions (server/expr/expr.h); NULL when the request has none. */
-    struct ddb_expr *condition, *update, *projection, *filter, *key_condition;
-} ddb_parsed;
 
 #define DDB_DEFAULT_ACCOUNT "000000000000"
 
@@ -43,7 +35,7 @@ typedef struct ddb_req {
     ddb_jw out;             /* the handler's JSON result; an empty body means "{}" */
     ddb_buf *outbuf;
     ddb_error err;
-    ddb_parsed parsed;
+    ddb_parsed parsed;      /* what validation decoded and parsed for the handler (server/expr/expr.h) */
     const char *access_key; /* from the Authorization header's Credential */
     const char *region;
     /* --namespaces: the account ARNs carry (DDB_DEFAULT_ACCOUNT unless namespaces are on and the key

@@ -452,6 +452,15 @@ static const char *check_start_key(ddb_req *req, const ddb_json *in)
 
 /* ---- item operations ---- */
 
+/*
+ * validateExpressions for `in` as a request of `op` (its expression and legacy parameters): the
+ * trees go to req->parsed for the handler.
+ */
+static const char *prepare(ddb_req *req, const ddb_json *in, ddb_op op)
+{
+    return ddb_expr_prepare_into(req->arena, op, in, &req->parsed);
+}
+
 static const char *put_item_rules(ddb_req *req, const ddb_json *in)
 {
     const char *rv = ddb_json_get_str(in, "ReturnValues");
@@ -470,7 +479,7 @@ static const char *put_item_rules(ddb_req *req, const ddb_json *in)
     msg = check_expected(req, in);
     if (msg == NULL)
         msg = conditional_operator_rule(in, "Expected");
-    return msg != NULL ? msg : ddb_expr_prepare(req, in);
+    return msg != NULL ? msg : prepare(req, in, DDB_OP_PutItem);
 }
 
 static const char *get_item_rules(ddb_req *req, const ddb_json *in)
@@ -480,7 +489,7 @@ static const char *get_item_rules(ddb_req *req, const ddb_json *in)
         msg = decode_map(req, ddb_v_get(in, "Key"), &req->parsed.key);
     if (msg == NULL)
         msg = duplicate_names(req->arena, ddb_v_get(in, "AttributesToGet"));
-    return msg != NULL ? msg : ddb_expr_prepare(req, in);
+    return msg != NULL ? msg : prepare(req, in, DDB_OP_GetItem);
 }
 
 static const char *delete_item_rules(ddb_req *req, const ddb_json *in)
@@ -496,7 +505,7 @@ static const char *delete_item_rules(ddb_req *req, const ddb_json *in)
         msg = check_expected(req, in);
     if (msg == NULL)
         msg = conditional_operator_rule(in, "Expected");
-    return msg != NULL ? msg : ddb_expr_prepare(req, in);
+    return msg != NULL ? msg : prepare(req, in, DDB_OP_DeleteItem);
 }
 
 /* One AttributeUpdates entry: which Actions go with which value types. */
@@ -545,7 +554,7 @@ static const char *update_item_rules(ddb_req *req, const ddb_json *in)
     msg = check_expected(req, in);
     if (msg == NULL)
         msg = conditional_operator_rule(in, "Expected");
-    return msg != NULL ? msg : ddb_expr_prepare(req, in);
+    return msg != NULL ? msg : prepare(req, in, DDB_OP_UpdateItem);
 }
 
 /* ---- Query and Scan ---- */
@@ -600,7 +609,7 @@ static const char *query_rules(ddb_req *req, const ddb_json *in)
         return msg;
     if (key_conditions == NULL && ddb_v_get(in, "KeyConditionExpression") == NULL)
         return "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.";
-    if ((msg = ddb_expr_prepare(req, in)) != NULL)
+    if ((msg = prepare(req, in, DDB_OP_Query)) != NULL)
         return msg;
     /* KeyConditionExpression's own conversion rules are expr.c's; legacy KeyConditions are checked here */
     if (key_conditions == NULL)
@@ -648,7 +657,7 @@ static const char *scan_rules(ddb_req *req, const ddb_json *in)
         msg = select_rules(in, "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
     if (msg == NULL)
         msg = segment_rules(req, in);
-    return msg != NULL ? msg : ddb_expr_prepare(req, in);
+    return msg != NULL ? msg : prepare(req, in, DDB_OP_Scan);
 }
 
 /* ---- BatchGetItem and BatchWriteItem ---- */
@@ -731,7 +740,7 @@ static const char *batch_get_keys(ddb_req *req, const ddb_json *keys, int *total
 static const char *table_expressions(ddb_req *req, const ddb_json *table)
 {
     ddb_parsed saved = req->parsed;
-    const char *msg = ddb_expr_prepare(req, table);
+    const char *msg = prepare(req, table, DDB_OP_BatchGetItem);
     req->parsed = saved;
     return msg;
 }

@@ -1,6 +1,6 @@
 /*
  * server/expr/expr.c: the request-level entry points of the expression language: the
- * ExpressionAttributeNames/Values context, ddb_expr_prepare() in dynalite's validateExpressions
+ * ExpressionAttributeNames/Values context, ddb_expr_prepare_into() in dynalite's validateExpressions
  * order, the KeyConditionExpression rules, and the facts handlers read from a tree.
  */
 #define DDB_EXPR_INTERNAL
@@ -687,9 +687,4 @@ const char *ddb_expr_prepare_into(ddb_arena *a, int op, const ddb_json *in, ddb_
     if (out->key_condition != NULL && (err = ddb_expr_check_key_condition(a, out->key_condition)) != NULL)
         return err;
     return ddb_legacy_convert(a, op, in, out);
-}
-
-const char *ddb_expr_prepare(ddb_req *req, const ddb_json *in)
-{
-    return ddb_expr_prepare_into(req->arena, req->op, in, &req->parsed);
 }

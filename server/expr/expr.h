@@ -3,16 +3,18 @@
  * and Update expressions) and the legacy parameters that map onto it.
  *
  * Life of an expression:
- *   1. ddb_expr_prepare() (called by validate_specs.c where dynalite's custom() calls
+ *   1. ddb_expr_prepare_into() (called by validate_specs.c where dynalite's custom() calls
  *      validateExpressions) checks ExpressionAttributeNames/Values, parses every expression the
  *      request carries and every legacy parameter (Expected, AttributeUpdates, AttributesToGet,
- *      KeyConditions, QueryFilter, ScanFilter), and stores the trees in req->parsed. A request
- *      that uses legacy parameters gets the same trees as its expression equivalent, so handlers
- *      treat both alike.
+ *      KeyConditions, QueryFilter, ScanFilter), and stores the trees in a ddb_parsed (the
+ *      request's, req->parsed). A request that uses legacy parameters gets the same trees as its
+ *      expression equivalent, so handlers treat both alike.
  *   2. The handler evaluates them: ddb_expr_eval_condition() for conditions, filters and key
  *      conditions, ddb_expr_apply_update() for updates, ddb_expr_project() for projections.
  * Errors are DynamoDB's exact ValidationException messages, returned as strings; the caller
  * records them with ddb_req_fail_msg(req, DDB_E_VALIDATION, msg).
+ *
+ * The language knows nothing of requests: its input is JSON members and an operation's identifier.
  *
  * All memory comes from the request arena. A parsed ddb_expr is immutable and points into the
  * request (names, values), so it lives as long as the request.
@@ -24,40 +26,46 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "server/api/req.h"
+#include "proto/arena.h"
+#include "proto/attr.h"
+#include "proto/json.h"
 
 typedef struct ddb_expr ddb_expr;
+
+/* Values the validation step decodes once so the handler need not decode them again. */
+typedef struct ddb_parsed {
+    const ddb_attr *item;   /* PutItem Item (an M) */
+    const ddb_attr *key;    /* GetItem/DeleteItem/UpdateItem Key (an M) */
+    const ddb_attr *values; /* ExpressionAttributeValues (an M) */
+    /* Parsed expressions; NULL when the request has none. */
+    ddb_expr *condition, *update, *projection, *filter, *key_condition;
+} ddb_parsed;
 
 /* ---------------------------------------------------------------- request level */
 
 /*
- * Implements dynalite's validateExpressions() for req->op, in DynamoDB's order:
- * ExpressionAttributeNames (empty, key syntax), ExpressionAttributeValues (empty, key syntax,
- * each value), UpdateExpression, ConditionExpression, KeyConditionExpression, FilterExpression,
- * ProjectionExpression, unused names, unused values; then, for Query, the key condition rules
+ * Implements dynalite's validateExpressions() for the request `in` of operation `op` (a ddb_op,
+ * proto/ops.h), in DynamoDB's order: ExpressionAttributeNames (empty, key syntax),
+ * ExpressionAttributeValues (empty, key syntax, each value), UpdateExpression, ConditionExpression,
+ * KeyConditionExpression, FilterExpression, ProjectionExpression, unused names, unused values;
+ * then the key condition rules
  * (convertKeyCondition + validateConditions(KeyConditions) + "Conditions can be of length 1 or 2
- * only"), and the conversion of the legacy parameters present. Fills req->parsed.condition,
- * update, projection, filter, key_condition and values. Returns NULL, or the ValidationException
- * message ("Invalid ConditionExpression: Syntax error; token: \"=\", near: \"a == :v\"", ...).
+ * only"), and the conversion of the legacy parameters present. Fills out->condition, update,
+ * projection, filter, key_condition and values. Returns NULL, or the ValidationException message
+ * ("Invalid ConditionExpression: Syntax error; token: \"=\", near: \"a == :v\"", ...).
  *
- * Parameters an operation does not take are ignored, as DynamoDB's deserializer does (GetItem
+ * Parameters the operation does not take are ignored, as DynamoDB's deserializer does (GetItem
  * reads only ProjectionExpression, ExpressionAttributeNames and AttributesToGet). For
- * BatchGetItem, pass one table's entry of RequestItems as `in`; for transaction items, set
- * req->op to the item's operation (PutItem, UpdateItem, DeleteItem; ConditionCheck is PutItem's
- * set) or use the expression-level API below. Mixing legacy and expression parameters is
- * validate_specs.c's check and must come before this call.
- */
-const char *ddb_expr_prepare(ddb_req *req, const ddb_json *in);
-/*
- * The same for one action of a request (a BatchGetItem table entry, next a transaction item or a
- * PartiQL statement): the trees go to its own parsed context `out`, as if `in` were a request of
- * operation `op`; req->parsed is left alone.
+ * BatchGetItem, pass one table's entry of RequestItems as `in`; for a transaction item, the item's
+ * single-item operation (PutItem, UpdateItem, DeleteItem; ConditionCheck takes DeleteItem's) or
+ * the expression-level API below. Mixing legacy and expression parameters is validate_specs.c's
+ * check and must come before this call.
  */
 const char *ddb_expr_prepare_into(ddb_arena *a, int op, const ddb_json *in, ddb_parsed *out);
 
 /*
  * The legacy checks dynalite's custom() functions run before validateExpressions, for
- * validate_specs.c to call at those exact points. ddb_expr_prepare() runs them again before it
+ * validate_specs.c to call at those exact points. ddb_expr_prepare_into() runs them again before it
  * converts (they are idempotent), so a request is never converted unchecked.
  *   ddb_legacy_check_expected:          validateAttributeConditions(data) (Expected).
  *   ddb_legacy_check_conditions:        validateConditions(conds) for QueryFilter, ScanFilter or

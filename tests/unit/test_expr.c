@@ -10,6 +10,7 @@
 
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
+#include "server/api/req.h" /* the cases keep their parsed trees in a request, as validation does */
 #include "server/expr/reserved_words.h"
 #include "test.h"
 
@@ -63,7 +64,7 @@ static const char *item_text(const ddb_attr *item)
     return out;
 }
 
-/* Runs ddb_expr_prepare on "{fields}" for op (callers reset the arena between cases). */
+/* Runs ddb_expr_prepare_into on "{fields}" for op (callers reset the arena between cases). */
 static const char *prepare(ddb_req *req, int op, const char *fields)
 {
     const char *body = ddb_arena_sprintf(&A, "{%s}", fields);
@@ -72,7 +73,7 @@ static const char *prepare(ddb_req *req, int op, const char *fields)
     req->arena = &A;
     req->op = op;
     req->in = json(body);
-    return ddb_expr_prepare(req, req->in);
+    return ddb_expr_prepare_into(req->arena, op, req->in, &req->parsed);
 }
 
 static void check_msg(const char *file, int line, const char *fields, const char *got, const char *want)
