@@ -1,5 +1,5 @@
 /*
- * proto/ops.c: operation names and X-Amz-Target parsing, from proto/ops.def.
+ * proto/ops.c: operation names, flags and X-Amz-Target parsing, from proto/ops.def.
  */
 #include "proto/ops.h"
 
@@ -8,32 +8,52 @@
 static const struct {
     const char *name;
     int service;
+    unsigned flags;
 } op_table[] = {
-    [DDB_OP_NONE] = {"", -1},
-#define X(camel, snake, svc) [DDB_OP_##camel] = {#camel, svc},
+    [DDB_OP_NONE] = {"", -1, 0},
+#define X(camel, snake, svc, impl, flags) [DDB_OP_##camel] = {#camel, DDB_SVC_##svc, flags},
 #include "proto/ops.def"
 #undef X
 };
 
-static const char *const service_prefix[] = {"DynamoDB_20120810.", "DynamoDBStreams_20120810."};
+static const char *const service_prefix[] = {
+    [DDB_SVC_DYNAMODB] = "DynamoDB_20120810.",
+    [DDB_SVC_STREAMS] = "DynamoDBStreams_20120810.",
+};
 
 const char *ddb_op_name(ddb_op op)
 {
     return op > DDB_OP_NONE && op < DDB_OP__COUNT ? op_table[op].name : "";
 }
 
+unsigned ddb_op_flags(ddb_op op)
+{
+    return op > DDB_OP_NONE && op < DDB_OP__COUNT ? op_table[op].flags : 0;
+}
+
+/* The operation named `name` in service `svc` (-1: either). */
+static ddb_op find(const char *name, size_t len, int svc)
+{
+    for (int op = DDB_OP_NONE + 1; op < DDB_OP__COUNT; op++) {
+        if ((svc < 0 || op_table[op].service == svc) && strlen(op_table[op].name) == len &&
+            memcmp(op_table[op].name, name, len) == 0)
+            return (ddb_op)op;
+    }
+    return DDB_OP_NONE;
+}
+
+ddb_op ddb_op_from_name(const char *name, size_t len)
+{
+    return find(name, len, -1);
+}
+
 ddb_op ddb_op_from_target(const char *target, size_t len)
 {
-    for (int svc = 0; svc < 2; svc++) {
+    for (int svc = 0; svc < (int)(sizeof(service_prefix) / sizeof(service_prefix[0])); svc++) {
         size_t plen = strlen(service_prefix[svc]);
 
-        if (len <= plen || memcmp(target, service_prefix[svc], plen) != 0)
-            continue;
-        for (int op = DDB_OP_NONE + 1; op < DDB_OP__COUNT; op++) {
-            if (op_table[op].service == svc && strlen(op_table[op].name) == len - plen &&
-                memcmp(op_table[op].name, target + plen, len - plen) == 0)
-                return (ddb_op)op;
-        }
+        if (len > plen && memcmp(target, service_prefix[svc], plen) == 0)
+            return find(target + plen, len - plen, svc);
     }
     return DDB_OP_NONE;
 }

@@ -1,14 +1,98 @@
 /*
- * proto/ops.h: operation identifiers from proto/ops.def, and X-Amz-Target parsing.
+ * proto/ops.h: the operations of DynamoDB and DynamoDB Streams (one row each in proto/ops.def),
+ * their identifiers and flags, and X-Amz-Target parsing.
+ *
+ * A row of proto/ops.def is X(CamelName, snake_name, service, implemented, flags):
+ *   CamelName    the operation's name on the wire (X-Amz-Target, IAM actions): DDB_OP_<CamelName>.
+ *   snake_name   what ddbd's code calls it: the handler ddb_op_<snake_name>() (server/ops/handlers.h)
+ *                and the request spec ddb_spec_<snake_name> (server/api/validate.h).
+ *   service      DYNAMODB (X-Amz-Target prefix "DynamoDB_20120810.") or STREAMS
+ *                ("DynamoDBStreams_20120810.").
+ *   implemented  HANDLED: ddbd serves it; the handler and the spec must exist, or the build fails
+ *                (server/ops/optable.c names both). MISSING: DynamoDB has it and ddbd does not
+ *                serve it yet; it answers UnknownOperationException "ddbd does not implement the
+ *                DynamoDB operation <CamelName> yet" (an unknown name gets no message).
+ *                DDB_IF_HANDLED and DDB_HANDLED_OR_NULL below turn the column into code.
+ *   flags        DDB_OPF_* below, or'ed; 0 for none.
+ *
+ * The flags: facts of an operation that the layers read instead of switching on the operation.
+ *
+ *   DDB_OPF_READ               `allow=read` in an --auth key allows it (server/api/policy.c). The
+ *                              set is client-visible and kept as it was first published: some
+ *                              operations that change nothing are not in it (DescribeExport,
+ *                              ListExports, DescribeImport, ListImports). PartiQL's SELECT, an IAM
+ *                              action that is no operation, is read as well (policy.c names it).
+ *   DDB_OPF_VALUES_2026        Its AttributeValues are checked by AWS's 2026 value layer
+ *                              (DDB_VALUES_2026, proto/attr.h); without it, the classic one.
+ *   DDB_OPF_ENVELOPE           AWS's 2026 request layer: the validation errors it finds before it
+ *                              looks at the table are answered inside "1 validation error
+ *                              detected: " (server/api/dispatch.c, envelope_request_checks).
+ *   DDB_OPF_POLICY_IN_HANDLER  Its IAM actions depend on what the request holds (PartiQL: one
+ *                              action per statement, PartiQLSelect, PartiQLInsert, ...), so --auth's
+ *                              policy is checked by the handler, not by the pipeline.
+ *
+ *   The expression parameters it takes (server/expr/expr.h, ddb_expr_prepare_into, which is given
+ *   the flags and reads only these bits; members of other operations are ignored, as DynamoDB's
+ *   deserializer ignores them). ExpressionAttributeNames comes with any of them, and
+ *   ExpressionAttributeValues with any but ProjectionExpression.
+ *   DDB_OPF_EXPR_UPDATE           UpdateExpression
+ *   DDB_OPF_EXPR_CONDITION        ConditionExpression
+ *   DDB_OPF_EXPR_KEY_CONDITION    KeyConditionExpression
+ *   DDB_OPF_EXPR_FILTER           FilterExpression
+ *   DDB_OPF_EXPR_PROJECTION       ProjectionExpression
+ *   The legacy parameters it converts into the same trees (server/expr/expr_legacy.c):
+ *   DDB_OPF_LEGACY_EXPECTED           Expected (with ConditionalOperator): the condition
+ *   DDB_OPF_LEGACY_ATTRIBUTE_UPDATES  AttributeUpdates: the update
+ *   DDB_OPF_LEGACY_ATTRIBUTES_TO_GET  AttributesToGet: the projection
+ *   DDB_OPF_LEGACY_KEY_CONDITIONS     KeyConditions: the key condition
+ *   DDB_OPF_LEGACY_QUERY_FILTER       QueryFilter (with ConditionalOperator): the filter
+ *   DDB_OPF_LEGACY_SCAN_FILTER        ScanFilter (with ConditionalOperator): the filter
+ *
+ * Not flags, because they are one handler's behaviour rather than a fact the pipeline or another
+ * layer needs: which operations serve a table a restore is still filling (ops_common.c), Scan's
+ * "The provided starting key is invalid" for an unknown index (page.c), the single-item operation
+ * whose expressions a transaction action takes (ops_transact.c).
  */
 #ifndef DDB_OPS_H
 #define DDB_OPS_H
 
 #include <stddef.h>
 
+#define DDB_OPF_READ (1u << 0)
+#define DDB_OPF_VALUES_2026 (1u << 1)
+#define DDB_OPF_ENVELOPE (1u << 2)
+#define DDB_OPF_POLICY_IN_HANDLER (1u << 3)
+#define DDB_OPF_EXPR_UPDATE (1u << 4)
+#define DDB_OPF_EXPR_CONDITION (1u << 5)
+#define DDB_OPF_EXPR_KEY_CONDITION (1u << 6)
+#define DDB_OPF_EXPR_FILTER (1u << 7)
+#define DDB_OPF_EXPR_PROJECTION (1u << 8)
+#define DDB_OPF_LEGACY_EXPECTED (1u << 9)
+#define DDB_OPF_LEGACY_ATTRIBUTE_UPDATES (1u << 10)
+#define DDB_OPF_LEGACY_ATTRIBUTES_TO_GET (1u << 11)
+#define DDB_OPF_LEGACY_KEY_CONDITIONS (1u << 12)
+#define DDB_OPF_LEGACY_QUERY_FILTER (1u << 13)
+#define DDB_OPF_LEGACY_SCAN_FILTER (1u << 14)
+
+/* The service column. */
+#define DDB_SVC_DYNAMODB 0
+#define DDB_SVC_STREAMS 1
+
+/*
+ * The implemented column in X-macros: DDB_IF_HANDLED(impl, text) is text on a HANDLED row and
+ * nothing on a MISSING one; DDB_HANDLED_OR_NULL(impl, x) is x or NULL. (Token pasting, so the
+ * names a MISSING row would form, ddb_op_<snake> and ddb_spec_<snake>, never reach the compiler.)
+ */
+#define DDB_IF_HANDLED(impl, ...) DDB_IF_HANDLED_##impl(__VA_ARGS__)
+#define DDB_IF_HANDLED_HANDLED(...) __VA_ARGS__
+#define DDB_IF_HANDLED_MISSING(...)
+#define DDB_HANDLED_OR_NULL(impl, x) DDB_HANDLED_OR_NULL_##impl(x)
+#define DDB_HANDLED_OR_NULL_HANDLED(x) x
+#define DDB_HANDLED_OR_NULL_MISSING(x) NULL
+
 typedef enum ddb_op {
     DDB_OP_NONE = 0,
-#define X(camel, snake, svc) DDB_OP_##camel,
+#define X(camel, snake, svc, impl, flags) DDB_OP_##camel,
 #include "proto/ops.def"
 #undef X
     DDB_OP__COUNT
@@ -16,6 +100,10 @@ typedef enum ddb_op {
 
 /* "PutItem" for DDB_OP_PutItem; "" for DDB_OP_NONE. */
 const char *ddb_op_name(ddb_op op);
+/* The row's DDB_OPF_* flags; 0 for DDB_OP_NONE. */
+unsigned ddb_op_flags(ddb_op op);
+/* The operation named `name` ("PutItem", either service); DDB_OP_NONE if none is. */
+ddb_op ddb_op_from_name(const char *name, size_t len);
 /* Parses "DynamoDB_20120810.PutItem" (or the Streams prefix); DDB_OP_NONE if unknown. */
 ddb_op ddb_op_from_target(const char *target, size_t len);
 

@@ -23,6 +23,7 @@
 #include "server/engine/jobs/tasks.h"
 #include "server/engine/jobs/ttl.h"
 #include "server/engine/xfer/xfer_job.h"
+#include "server/ops/optable.h"
 
 /*
  * The background worker's jobs, in the order each turn runs them (engine/jobs/tasks.h): the work
@@ -54,6 +55,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     memset(srv, 0, sizeof(*srv));
     srv->config = cfg;
     settings_of(cfg, &srv->eng.settings);
+    srv->api.ops = ddb_op_table;
     srv->api.eng = &srv->eng;
     srv->api.namespaces = cfg->namespaces;
     srv->api.lenient_numbers = cfg->lenient_numbers;

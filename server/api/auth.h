@@ -25,7 +25,8 @@ typedef struct ddb_auth ddb_auth;
  * One key of the file. After the positional fields a line may carry options (policy.c):
  *   name=USER        the IAM user name in AccessDeniedException's ARN (default: the access key id)
  *   allow=ACTIONS    the operations the key may call, comma-separated: GetItem, dynamodb:Query,
- *                    Describe*, read (every read-only operation), * (default: every operation)
+ *                    Describe*, read (the read-only operations DDB_OPF_READ marks in proto/ops.def,
+ *                    and PartiQLSelect), * (default: every operation)
  *   tables=PATTERNS  the tables it may touch, comma-separated, with * wildcards (default: all)
  */
 typedef struct ddb_auth_key {

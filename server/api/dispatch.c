@@ -1,9 +1,6 @@
 /*
- * server/api/dispatch.c: the request pipeline and the operation table (see dispatch.h).
- *
- * Handlers are declared weak from proto/ops.def, so an operation whose handler is not linked in
- * yet answers UnknownOperationException like any unknown name; the server core is an object
- * library, so every handler that exists is linked.
+ * server/api/dispatch.c: the request pipeline (see dispatch.h). What it decides by the operation
+ * comes from the operation's row (proto/ops.def): its entry in the operation table, its flags.
  */
 #include "server/api/dispatch.h"
 
@@ -15,21 +12,9 @@
 #include "proto/ops.h"
 #include "server/api/validate.h"
 
-#define X(camel, snake, svc) int ddb_op_##snake(ddb_req *req) __attribute__((weak));
-#include "proto/ops.def"
-#undef X
-
-static ddb_handler handler_for(ddb_op op)
+const ddb_op_entry *ddb_op_entry_of(const ddb_api *api, int op)
 {
-    switch (op) {
-#define X(camel, snake, svc)                                                                                           \
-    case DDB_OP_##camel:                                                                                               \
-        return ddb_op_##snake;
-#include "proto/ops.def"
-#undef X
-    default:
-        return NULL;
-    }
+    return op > DDB_OP_NONE && op < DDB_OP__COUNT ? &api->ops[op] : NULL;
 }
 
 /* Checks the Authorization header's shape (signatures are verified in a later version) and reads the credential. */
@@ -74,63 +59,22 @@ static int check_auth(ddb_req *req, const ddb_http_in *in)
 }
 
 /*
- * An operation DynamoDB has and ddbd does not serve (unimplemented_ops.def), or one listed in
- * ops.def whose handler is not linked: its name, else NULL. DynamoDB itself sends no message with
+ * An operation DynamoDB has and ddbd does not serve (MISSING in proto/ops.def) is named in the
+ * message; an unknown name gets none. DynamoDB itself sends no message with
  * UnknownOperationException; this one is ddbd's, so a user knows at once what happened.
  */
-static const char *unimplemented_name(const ddb_http_in *in, ddb_op op)
+static void unknown_operation(ddb_req *req, ddb_op op)
 {
-    static const struct {
-        const char *name;
-        int svc;
-    } ops[] = {
-#define X(camel, svc) {#camel, svc},
-#include "server/api/unimplemented_ops.def"
-#undef X
-    };
-    static const char *const prefix[2] = {"DynamoDB_20120810.", "DynamoDBStreams_20120810."};
-
-    if (op != DDB_OP_NONE)
-        return ddb_op_name(op);
-    for (size_t i = 0; in->target != NULL && i < sizeof(ops) / sizeof(ops[0]); i++) {
-        const char *p = prefix[ops[i].svc];
-        size_t plen = strlen(p), nlen = strlen(ops[i].name);
-        if (in->target_len == plen + nlen && memcmp(in->target, p, plen) == 0 &&
-            memcmp(in->target + plen, ops[i].name, nlen) == 0)
-            return ops[i].name;
-    }
-    return NULL;
-}
-
-static void unknown_operation(ddb_req *req, const ddb_http_in *in, ddb_op op)
-{
-    const char *name = unimplemented_name(in, op);
-
-    if (name == NULL)
+    if (op == DDB_OP_NONE)
         ddb_req_fail(req, DDB_E_UNKNOWN_OPERATION, NULL);
     else
-        ddb_req_fail(req, DDB_E_UNKNOWN_OPERATION, "ddbd does not implement the DynamoDB operation %s yet", name);
-}
-
-/* The operations AWS moved to its 2026 value layer (proto/attr.h). */
-static ddb_value_dialect value_dialect(ddb_op op)
-{
-    switch (op) {
-    case DDB_OP_PutItem:
-    case DDB_OP_UpdateItem:
-    case DDB_OP_DeleteItem:
-    case DDB_OP_GetItem:
-    case DDB_OP_BatchGetItem:
-    case DDB_OP_Query:
-        return DDB_VALUES_2026;
-    default:
-        return DDB_VALUES_CLASSIC;
-    }
+        ddb_req_fail(req, DDB_E_UNKNOWN_OPERATION, "ddbd does not implement the DynamoDB operation %s yet",
+                     ddb_op_name(op));
 }
 
 /*
- * AWS's 2026 request layer, which serves PutItem, UpdateItem and DeleteItem, reports the checks it
- * makes before it looks at the table (values, expressions, legacy conditions, members that need
+ * AWS's 2026 request layer, which serves PutItem, UpdateItem and DeleteItem (DDB_OPF_ENVELOPE),
+ * reports the checks it makes before it looks at the table (values, expressions, legacy conditions, members that need
  * one another) inside the constraint framework's envelope, "1 validation error detected: ...", and
  * its EAV-without-expression text has no ": ConditionExpression is null" tail (captured for
  * PutItem; UpdateItem's ": UpdateExpression and ConditionExpression are null" is assumed gone
@@ -146,8 +90,7 @@ static void envelope_request_checks(ddb_req *req, ddb_op op)
     const char *msg = req->err.msg;
     size_t n, i = 0;
 
-    if ((op != DDB_OP_PutItem && op != DDB_OP_UpdateItem && op != DDB_OP_DeleteItem) ||
-        req->err.code != DDB_E_VALIDATION || msg == NULL)
+    if (!(ddb_op_flags(op) & DDB_OPF_ENVELOPE) || req->err.code != DDB_E_VALIDATION || msg == NULL)
         return;
     while (msg[i] >= '0' && msg[i] <= '9')
         i++;
@@ -190,8 +133,7 @@ static void set_namespace(const ddb_api *api, ddb_req *req)
 void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
 {
     ddb_op op;
-    ddb_handler h;
-    const ddb_spec *spec;
+    const ddb_op_entry *e;
     ddb_json *body = NULL;
 
     /* with --auth, the signature is verified first: a request AWS cannot authenticate gets nothing
@@ -221,8 +163,8 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
         return;
     }
     op = in->target ? ddb_op_from_target(in->target, in->target_len) : DDB_OP_NONE;
-    if (op == DDB_OP_NONE || (h = handler_for(op)) == NULL) {
-        unknown_operation(req, in, op);
+    if ((e = ddb_op_entry_of(api, op)) == NULL || e->handler == NULL) {
+        unknown_operation(req, op);
         return;
     }
     req->op = op;
@@ -236,15 +178,15 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
     set_namespace(api, req);
     if (api->auth != NULL && !req->internal && ddb_auth_authorize(api->auth, req, op, body) != DDB_OK)
         return;
-    ddb_attr_set_dialect(value_dialect(op));
-    spec = ddb_spec_for_op(op);
+    /* the value layer AWS checks this operation's AttributeValues with (proto/attr.h) */
+    ddb_attr_set_dialect(ddb_op_flags(op) & DDB_OPF_VALUES_2026 ? DDB_VALUES_2026 : DDB_VALUES_CLASSIC);
     req->lenient_numbers = api->lenient_numbers;
     if (api->lenient_numbers)
-        ddb_v_coerce_numbers(body, spec);
-    if (spec != NULL && ddb_validate(req, spec, body) != DDB_OK) {
+        ddb_v_coerce_numbers(body, e->spec);
+    if (ddb_validate(req, e->spec, body) != DDB_OK) {
         envelope_request_checks(req, op);
         return;
     }
     if (!req->validate_only)
-        h(req);
+        e->handler(req);
 }

@@ -1,13 +1,15 @@
 /*
- * server/api/dispatch.h: the steps every request goes through, in DynamoDB's order, and the one
- * table of operation handlers.
+ * server/api/dispatch.h: the steps every request goes through, in DynamoDB's order, and the type of
+ * the operation table they dispatch through.
  */
 #ifndef DDB_DISPATCH_H
 #define DDB_DISPATCH_H
 
 #include <stddef.h>
 
+#include "proto/ops.h"
 #include "server/api/req.h"
+#include "server/api/validate.h"
 
 /* What http.c extracted from the HTTP request (plain strings, no h2o types). */
 typedef struct ddb_http_in {
@@ -26,13 +28,27 @@ typedef struct ddb_http_in {
 /* One handler signature for every operation: read req->in / req->parsed, write req->out or fail. */
 typedef int (*ddb_handler)(ddb_req *req);
 
-/* What the pipeline runs requests against: handed to it by the wiring (server/server.c). */
+/* One operation's entry: NULL and NULL for an operation ddbd does not serve (MISSING in proto/ops.def). */
+typedef struct ddb_op_entry {
+    ddb_handler handler;
+    const ddb_spec *spec; /* the request's validation (server/api/validate.h) */
+} ddb_op_entry;
+
+/*
+ * What the pipeline runs requests against: handed to it by the wiring (server/server.c). The
+ * operation table comes from the layer above (server/ops/optable.h), so the pipeline calls the
+ * handlers without knowing them.
+ */
 typedef struct ddb_api {
-    struct ddb_engine *eng; /* every request's req->eng */
-    struct ddb_auth *auth;  /* --auth: the keys signatures are verified against and their policies; NULL: none */
-    int namespaces;         /* --namespaces: each account and region its own tables */
-    int lenient_numbers;    /* --lenient-numbers (validate.h) */
+    const ddb_op_entry *ops; /* DDB_OP__COUNT entries, indexed by ddb_op */
+    struct ddb_engine *eng;  /* every request's req->eng */
+    struct ddb_auth *auth;   /* --auth: the keys signatures are verified against and their policies; NULL: none */
+    int namespaces;          /* --namespaces: each account and region its own tables */
+    int lenient_numbers;     /* --lenient-numbers (validate.h) */
 } ddb_api;
+
+/* op's entry in api's table; NULL for DDB_OP_NONE and values out of range. */
+const ddb_op_entry *ddb_op_entry_of(const ddb_api *api, int op);
 
 /*
  * Runs: JSON parse (SerializationException) -> operation lookup (UnknownOperationException) ->

@@ -17,26 +17,22 @@
 
 #define DEFAULT_ACCOUNT "000000000000"
 
-/* What `allow=read` stands for: every operation that changes nothing. */
-static const char *const READ_ACTIONS[] = {
-    "GetItem",         "BatchGetItem",       "Query",          "Scan",
-    "DescribeTable",   "ListTables",         "TransactGetItems", "PartiQLSelect",
-    "DescribeTimeToLive", "ListTagsOfResource", "DescribeContinuousBackups", "DescribeLimits",
-    "DescribeEndpoints", "ListStreams",      "DescribeStream", "GetShardIterator",
-    "GetRecords",      "DescribeTableReplicaAutoScaling", "DescribeKinesisStreamingDestination",
-    "DescribeContributorInsights", "DescribeBackup", "ListBackups",
-};
+/*
+ * What `allow=read` stands for: the operations flagged DDB_OPF_READ in proto/ops.def, and
+ * PartiQL's SELECT (an IAM action that is no operation; ops_partiql.c asks for it).
+ */
+static int read_action(const char *action)
+{
+    return strcmp(action, "PartiQLSelect") == 0 ||
+           (ddb_op_flags(ddb_op_from_name(action, strlen(action))) & DDB_OPF_READ) != 0;
+}
 
 static int action_matches(const char *pattern, const char *action)
 {
     if (strncmp(pattern, "dynamodb:", 9) == 0)
         pattern += 9;
-    if (strcmp(pattern, "read") == 0) {
-        for (size_t i = 0; i < sizeof(READ_ACTIONS) / sizeof(READ_ACTIONS[0]); i++)
-            if (strcmp(READ_ACTIONS[i], action) == 0)
-                return 1;
-        return 0;
-    }
+    if (strcmp(pattern, "read") == 0)
+        return read_action(action);
     return fnmatch(pattern, action, 0) == 0;
 }
 
@@ -131,7 +127,7 @@ int ddb_auth_authorize(const ddb_auth *a, ddb_req *req, int op, const ddb_json *
     if (k == NULL || (k->nallow == 0 && k->ntables == 0))
         return DDB_OK;
     /* PartiQL's actions and tables are known once its statements are parsed (ops_partiql.c) */
-    if (op == DDB_OP_ExecuteStatement || op == DDB_OP_BatchExecuteStatement || op == DDB_OP_ExecuteTransaction)
+    if (ddb_op_flags((ddb_op)op) & DDB_OPF_POLICY_IN_HANDLER)
         return DDB_OK;
     return each_table(k, req, ddb_op_name(op), body != NULL && body->type == DDB_JSON_OBJECT ? body : NULL);
 }

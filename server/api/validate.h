@@ -15,6 +15,7 @@
 #define DDB_VALIDATE_H
 
 #include "server/api/json_view.h"
+#include "proto/ops.h"
 #include "server/api/req.h"
 
 typedef enum ddb_vtype {
@@ -75,7 +76,13 @@ int ddb_validate(ddb_req *req, const ddb_spec *spec, const ddb_json *in);
  */
 void ddb_v_coerce_numbers(ddb_json *in, const ddb_spec *spec);
 
-/* The spec of each operation (validate_specs.c); NULL for operations without one. */
-const ddb_spec *ddb_spec_for_op(int op);
+/*
+ * The spec of each operation ddbd serves (a HANDLED row of proto/ops.def), ddb_spec_<snake_name>,
+ * defined in the validate_<family>.c of its operation (an operation that takes no members has
+ * one too, with no fields).
+ */
+#define X(camel, snake, svc, impl, flags) DDB_IF_HANDLED(impl, extern const ddb_spec ddb_spec_##snake;)
+#include "proto/ops.def"
+#undef X
 
 #endif

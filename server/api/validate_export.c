@@ -22,7 +22,7 @@ static const ddb_field INCREMENTAL_FIELDS[] = {
     {NULL},
 };
 
-const ddb_field ddb_export_table_fields[] = {
+static const ddb_field EXPORT_TABLE_FIELDS[] = {
     F_CLIENT_TOKEN,
     {"ExportFormat", DDB_V_STRING, .one_of = ENUM("DYNAMODB_JSON", "ION")},
     {"ExportTime", DDB_V_DOUBLE},
@@ -37,12 +37,12 @@ const ddb_field ddb_export_table_fields[] = {
     {NULL},
 };
 
-const ddb_field ddb_describe_export_fields[] = {
+static const ddb_field DESCRIBE_EXPORT_FIELDS[] = {
     {"ExportArn", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 37, .len_max = 1024},
     {NULL},
 };
 
-const ddb_field ddb_list_exports_fields[] = {
+static const ddb_field LIST_EXPORTS_FIELDS[] = {
     {"MaxResults", DDB_V_INTEGER, DDB_VF_MIN | DDB_VF_MAX, .min = 1, .max = 25},
     F_NEXT_TOKEN,
     F_ARN("TableArn", 0),
@@ -77,7 +77,7 @@ static const ddb_field CREATION_FIELDS[] = {
     {NULL},
 };
 
-const ddb_field ddb_import_table_fields[] = {
+static const ddb_field IMPORT_TABLE_FIELDS[] = {
     {"ClientToken", DDB_V_STRING, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 36},
     {"InputCompressionType", DDB_V_STRING, .one_of = ENUM("GZIP", "ZSTD", "NONE")},
     {"InputFormat", DDB_V_STRING, DDB_VF_NOT_NULL, .one_of = ENUM("DYNAMODB_JSON", "ION", "CSV")},
@@ -88,7 +88,7 @@ const ddb_field ddb_import_table_fields[] = {
 };
 
 /* A delimiter DynamoDB accepts: [,;:|\t ] */
-const char *ddb_import_table_rules(ddb_req *req, const ddb_json *in)
+static const char *import_table_rules(ddb_req *req, const ddb_json *in)
 {
     const char *d = ddb_json_get_str(ddb_json_get(ddb_json_get(in, "InputFormatOptions"), "Csv"), "Delimiter");
 
@@ -99,14 +99,23 @@ const char *ddb_import_table_rules(ddb_req *req, const ddb_json *in)
     return NULL;
 }
 
-const ddb_field ddb_describe_import_fields[] = {
+static const ddb_field DESCRIBE_IMPORT_FIELDS[] = {
     {"ImportArn", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 37, .len_max = 1024},
     {NULL},
 };
 
-const ddb_field ddb_list_imports_fields[] = {
+static const ddb_field LIST_IMPORTS_FIELDS[] = {
     F_NEXT_TOKEN,
     {"PageSize", DDB_V_INTEGER, DDB_VF_MIN | DDB_VF_MAX, .min = 1, .max = 25},
     F_ARN("TableArn", 0),
     {NULL},
 };
+
+/* ---- the specs (proto/ops.def: one per HANDLED row; declared in validate.h) ---- */
+
+const ddb_spec ddb_spec_export_table_to_point_in_time = {EXPORT_TABLE_FIELDS};
+const ddb_spec ddb_spec_describe_export = {DESCRIBE_EXPORT_FIELDS};
+const ddb_spec ddb_spec_list_exports = {LIST_EXPORTS_FIELDS};
+const ddb_spec ddb_spec_import_table = {IMPORT_TABLE_FIELDS, import_table_rules};
+const ddb_spec ddb_spec_describe_import = {DESCRIBE_IMPORT_FIELDS};
+const ddb_spec ddb_spec_list_imports = {LIST_IMPORTS_FIELDS};

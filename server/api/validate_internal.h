@@ -1,7 +1,6 @@
 /*
- * server/api/validate_internal.h: what the two spec files share (validate_specs.c: the table of
- * specs and the item, query and batch operations; validate_tables.c: the table operations).
- * Not for other layers: they use validate.h.
+ * server/api/validate_internal.h: what the spec files (validate_<family>.c, each defining its
+ * operations' ddb_spec_<snake_name>) share. Not for other layers: they use validate.h.
  */
 #ifndef DDB_VALIDATE_INTERNAL_H
 #define DDB_VALIDATE_INTERNAL_H
@@ -55,16 +54,6 @@ static inline const char *long_text(ddb_arena *a, const ddb_json *v)
     return take(a, &b);
 }
 
-/* ---- the table operations (validate_tables.c) ---- */
-
-extern const ddb_field ddb_create_table_fields[];
-extern const ddb_field ddb_update_table_fields[];
-extern const ddb_field ddb_table_name_only_fields[]; /* DeleteTable, DescribeTable */
-extern const ddb_field ddb_list_tables_fields[];
-
-const char *ddb_create_table_rules(ddb_req *req, const ddb_json *in);
-const char *ddb_update_table_rules(ddb_req *req, const ddb_json *in);
-
 /* ---- flags beyond validate.h's (fidelity sweep) ---- */
 
 /*
@@ -92,62 +81,12 @@ const char *ddb_update_table_rules(ddb_req *req, const ddb_json *in);
  * names, in the request tree; NULL or the error recorded on the request (validate_arn.c). */
 int ddb_resolve_table_arns(ddb_req *req, const ddb_json *in);
 
-/* ---- the transactions (validate_transact.c) ---- */
-
-extern const ddb_field ddb_transact_write_items_fields[];
-extern const ddb_field ddb_transact_get_items_fields[];
-
-const char *ddb_transact_write_items_rules(ddb_req *req, const ddb_json *in);
-
-/* ---- PartiQL (validate_partiql.c) ---- */
-
-extern const ddb_field ddb_execute_statement_fields[];
-extern const ddb_field ddb_batch_execute_statement_fields[];
-extern const ddb_field ddb_execute_transaction_fields[];
-
-/* ---- the control-plane reads (validate_control.c) ---- */
-
-extern const ddb_field ddb_no_fields[];                /* DescribeEndpoints, DescribeLimits */
-extern const ddb_field ddb_table_arn_only_fields[];    /* Describe{ContinuousBackups,TableReplicaAutoScaling,...} */
-extern const ddb_field ddb_update_continuous_backups_fields[];
-extern const ddb_field ddb_describe_contributor_insights_fields[];
-extern const ddb_field ddb_create_backup_fields[];
-extern const ddb_field ddb_backup_arn_fields[];  /* DescribeBackup, DeleteBackup */
-extern const ddb_field ddb_list_backups_fields[];
-extern const ddb_field ddb_restore_table_from_backup_fields[]; /* validate_tables.c */
-extern const ddb_field ddb_restore_table_to_point_in_time_fields[]; /* validate_tables.c */
-
-/* ---- exports and imports (validate_export.c) ---- */
-
-extern const ddb_field ddb_export_table_fields[];
-extern const ddb_field ddb_describe_export_fields[];
-extern const ddb_field ddb_list_exports_fields[];
-extern const ddb_field ddb_import_table_fields[];
-extern const ddb_field ddb_describe_import_fields[];
-extern const ddb_field ddb_list_imports_fields[];
-const char *ddb_import_table_rules(ddb_req *req, const ddb_json *in);
-
-/* ---- DynamoDB Streams (validate_streams.c) ---- */
-
-extern const ddb_field ddb_list_streams_fields[];
-extern const ddb_field ddb_describe_stream_fields[];
-extern const ddb_field ddb_get_shard_iterator_fields[];
-extern const ddb_field ddb_get_records_fields[];
-extern const ddb_field ddb_update_time_to_live_fields[];
-
 /* ---- tags (validate_tags.c; ops/ops_tags.c keeps the same limit for TagResource's merge) ---- */
 
 #define DDB_MAX_TAGS 50
 #define DDB_TAGS_OVER_LIMIT "Number of Tags exceed the current limit for the provided ResourceArn"
 
 extern const ddb_field ddb_tag_member[]; /* a Tag: CreateTable's Tags and TagResource's */
-extern const ddb_field ddb_tag_resource_fields[];
-extern const ddb_field ddb_untag_resource_fields[];
-extern const ddb_field ddb_list_tags_of_resource_fields[];
-
-const char *ddb_tag_resource_rules(ddb_req *req, const ddb_json *in);
-const char *ddb_untag_resource_rules(ddb_req *req, const ddb_json *in);
-const char *ddb_list_tags_of_resource_rules(ddb_req *req, const ddb_json *in);
 /* CreateTable's Tags: each tag, duplicates, at most 50 (an empty list is accepted). */
 const char *ddb_create_table_tag_rules(ddb_req *req, const ddb_json *in);
 

@@ -16,7 +16,7 @@ static const ddb_field ATTR_MEMBER[] = {{"member", DDB_V_ATTR}};
 #define F_RETURN_CONSUMED {"ReturnConsumedCapacity", DDB_V_STRING, .one_of = ENUM("INDEXES", "TOTAL", "NONE")}
 #define F_RETURN_ON_FAILURE {"ReturnValuesOnConditionCheckFailure", DDB_V_STRING, .one_of = ENUM("ALL_OLD", "NONE")}
 
-const ddb_field ddb_execute_statement_fields[] = {
+static const ddb_field EXECUTE_STATEMENT_FIELDS[] = {
     F_STATEMENT,
     F_PARAMETERS,
     {"ConsistentRead", DDB_V_BOOLEAN},
@@ -32,7 +32,7 @@ static const ddb_field BATCH_STATEMENT_FIELDS[] = {
 };
 static const ddb_field BATCH_STATEMENT_MEMBER[] = {{"member", DDB_V_STRUCT, .children = BATCH_STATEMENT_FIELDS}};
 
-const ddb_field ddb_batch_execute_statement_fields[] = {
+static const ddb_field BATCH_EXECUTE_STATEMENT_FIELDS[] = {
     {"Statements", DDB_V_LIST, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 25,
      .children = BATCH_STATEMENT_MEMBER},
     F_RETURN_CONSUMED,
@@ -43,10 +43,16 @@ static const ddb_field PARAMETERIZED_STATEMENT_FIELDS[] = {F_STATEMENT, F_PARAME
 static const ddb_field PARAMETERIZED_STATEMENT_MEMBER[] = {
     {"member", DDB_V_STRUCT, .children = PARAMETERIZED_STATEMENT_FIELDS}};
 
-const ddb_field ddb_execute_transaction_fields[] = {
+static const ddb_field EXECUTE_TRANSACTION_FIELDS[] = {
     {"TransactStatements", DDB_V_LIST, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 100,
      .children = PARAMETERIZED_STATEMENT_MEMBER},
     {"ClientRequestToken", DDB_V_STRING, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 36},
     F_RETURN_CONSUMED,
     {NULL},
 };
+
+/* ---- the specs (proto/ops.def: one per HANDLED row; declared in validate.h) ---- */
+
+const ddb_spec ddb_spec_execute_statement = {EXECUTE_STATEMENT_FIELDS};
+const ddb_spec ddb_spec_batch_execute_statement = {BATCH_EXECUTE_STATEMENT_FIELDS};
+const ddb_spec ddb_spec_execute_transaction = {EXECUTE_TRANSACTION_FIELDS};

@@ -1,12 +1,12 @@
 /*
- * server/api/validate_specs.c: what each operation accepts, as data (ddb_spec), plus each
- * operation's cross-field rules, in DynamoDB's order and wording.
+ * server/api/validate_specs.c: what the item, Query, Scan and batch operations accept, as data
+ * (their ddb_spec_<snake_name>), plus their cross-field rules, in DynamoDB's order and wording.
  *
  * Transcribed from dynalite's validations/<op>.js (architect/dynalite at ed24272; CreateTable
  * from the later revision that added BillingMode). Field order matters: it is the order in
  * which DynamoDB reports problems. Rules that need the table's schema (key types, index
- * existence, duplicate BatchWriteItem keys) belong to the handlers, not here. The table
- * operations' specs and rules are in validate_tables.c.
+ * existence, duplicate BatchWriteItem keys) belong to the handlers, not here. The other
+ * operations' specs and rules are in validate_<family>.c (validate_tables.c, validate_control.c, ...).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -453,12 +453,12 @@ static const char *check_start_key(ddb_req *req, const ddb_json *in)
 /* ---- item operations ---- */
 
 /*
- * validateExpressions for `in` as a request of `op` (its expression and legacy parameters): the
- * trees go to req->parsed for the handler.
+ * validateExpressions for `in` as a request of `op` (its expression and legacy parameters, from
+ * its row in proto/ops.def): the trees go to req->parsed for the handler.
  */
 static const char *prepare(ddb_req *req, const ddb_json *in, ddb_op op)
 {
-    return ddb_expr_prepare_into(req->arena, op, in, &req->parsed);
+    return ddb_expr_prepare_into(req->arena, ddb_op_flags(op), in, &req->parsed);
 }
 
 static const char *put_item_rules(ddb_req *req, const ddb_json *in)
@@ -844,64 +844,13 @@ static const char *batch_write_item_rules(ddb_req *req, const ddb_json *in)
     return NULL;
 }
 
-/* ---- the table of specs ---- */
+/* ---- the specs (proto/ops.def: one per HANDLED row; declared in validate.h) ---- */
 
-static const ddb_spec SPECS[DDB_OP__COUNT] = {
-    [DDB_OP_CreateTable] = {ddb_create_table_fields, ddb_create_table_rules},
-    [DDB_OP_DeleteTable] = {ddb_table_name_only_fields, NULL},
-    [DDB_OP_DescribeTable] = {ddb_table_name_only_fields, NULL},
-    [DDB_OP_ListTables] = {ddb_list_tables_fields, NULL},
-    [DDB_OP_UpdateTable] = {ddb_update_table_fields, ddb_update_table_rules},
-    [DDB_OP_PutItem] = {PUT_ITEM_FIELDS, put_item_rules, put_item_first},
-    [DDB_OP_GetItem] = {GET_ITEM_FIELDS, get_item_rules},
-    [DDB_OP_DeleteItem] = {DELETE_ITEM_FIELDS, delete_item_rules, key_item_first},
-    [DDB_OP_UpdateItem] = {UPDATE_ITEM_FIELDS, update_item_rules, key_item_first},
-    [DDB_OP_Query] = {QUERY_FIELDS, query_rules, query_first},
-    [DDB_OP_Scan] = {SCAN_FIELDS, scan_rules},
-    [DDB_OP_BatchGetItem] = {BATCH_GET_ITEM_FIELDS, batch_get_item_rules},
-    [DDB_OP_BatchWriteItem] = {BATCH_WRITE_ITEM_FIELDS, batch_write_item_rules, batch_write_item_first},
-    /* the control-plane reads (validate_control.c, ops_control.c) */
-    [DDB_OP_DescribeEndpoints] = {ddb_no_fields, NULL},
-    [DDB_OP_DescribeLimits] = {ddb_no_fields, NULL},
-    [DDB_OP_DescribeContinuousBackups] = {ddb_table_arn_only_fields, NULL},
-    [DDB_OP_UpdateContinuousBackups] = {ddb_update_continuous_backups_fields, NULL},
-    [DDB_OP_DescribeTableReplicaAutoScaling] = {ddb_table_arn_only_fields, NULL},
-    [DDB_OP_DescribeKinesisStreamingDestination] = {ddb_table_arn_only_fields, NULL},
-    [DDB_OP_DescribeContributorInsights] = {ddb_describe_contributor_insights_fields, NULL},
-    [DDB_OP_TransactGetItems] = {ddb_transact_get_items_fields, NULL},
-    [DDB_OP_TransactWriteItems] = {ddb_transact_write_items_fields, ddb_transact_write_items_rules},
-    [DDB_OP_ListStreams] = {ddb_list_streams_fields, NULL},
-    [DDB_OP_DescribeStream] = {ddb_describe_stream_fields, NULL},
-    [DDB_OP_GetShardIterator] = {ddb_get_shard_iterator_fields, NULL},
-    [DDB_OP_GetRecords] = {ddb_get_records_fields, NULL},
-    [DDB_OP_UpdateTimeToLive] = {ddb_update_time_to_live_fields, NULL},
-    [DDB_OP_DescribeTimeToLive] = {ddb_table_arn_only_fields, NULL},
-    /* tags (validate_tags.c, ops_tags.c) */
-    [DDB_OP_TagResource] = {ddb_tag_resource_fields, ddb_tag_resource_rules},
-    [DDB_OP_UntagResource] = {ddb_untag_resource_fields, ddb_untag_resource_rules},
-    [DDB_OP_ListTagsOfResource] = {ddb_list_tags_of_resource_fields, ddb_list_tags_of_resource_rules},
-    /* PartiQL (validate_partiql.c, ops_partiql.c) */
-    [DDB_OP_ExecuteStatement] = {ddb_execute_statement_fields, NULL},
-    [DDB_OP_BatchExecuteStatement] = {ddb_batch_execute_statement_fields, NULL},
-    [DDB_OP_ExecuteTransaction] = {ddb_execute_transaction_fields, NULL},
-    [DDB_OP_CreateBackup] = {ddb_create_backup_fields, NULL},
-    [DDB_OP_DescribeBackup] = {ddb_backup_arn_fields, NULL},
-    [DDB_OP_DeleteBackup] = {ddb_backup_arn_fields, NULL},
-    [DDB_OP_ListBackups] = {ddb_list_backups_fields, NULL},
-    [DDB_OP_RestoreTableFromBackup] = {ddb_restore_table_from_backup_fields, NULL},
-    [DDB_OP_RestoreTableToPointInTime] = {ddb_restore_table_to_point_in_time_fields, NULL},
-    /* exports and imports (validate_export.c, ops_export.c, ops_import.c) */
-    [DDB_OP_ExportTableToPointInTime] = {ddb_export_table_fields, NULL},
-    [DDB_OP_DescribeExport] = {ddb_describe_export_fields, NULL},
-    [DDB_OP_ListExports] = {ddb_list_exports_fields, NULL},
-    [DDB_OP_ImportTable] = {ddb_import_table_fields, ddb_import_table_rules},
-    [DDB_OP_DescribeImport] = {ddb_describe_import_fields, NULL},
-    [DDB_OP_ListImports] = {ddb_list_imports_fields, NULL},
-};
-
-const ddb_spec *ddb_spec_for_op(int op)
-{
-    if (op <= DDB_OP_NONE || op >= DDB_OP__COUNT || SPECS[op].fields == NULL)
-        return NULL;
-    return &SPECS[op];
-}
+const ddb_spec ddb_spec_put_item = {PUT_ITEM_FIELDS, put_item_rules, put_item_first};
+const ddb_spec ddb_spec_get_item = {GET_ITEM_FIELDS, get_item_rules};
+const ddb_spec ddb_spec_delete_item = {DELETE_ITEM_FIELDS, delete_item_rules, key_item_first};
+const ddb_spec ddb_spec_update_item = {UPDATE_ITEM_FIELDS, update_item_rules, key_item_first};
+const ddb_spec ddb_spec_query = {QUERY_FIELDS, query_rules, query_first};
+const ddb_spec ddb_spec_scan = {SCAN_FIELDS, scan_rules};
+const ddb_spec ddb_spec_batch_get_item = {BATCH_GET_ITEM_FIELDS, batch_get_item_rules};
+const ddb_spec ddb_spec_batch_write_item = {BATCH_WRITE_ITEM_FIELDS, batch_write_item_rules, batch_write_item_first};

@@ -11,7 +11,7 @@
 #define F_SHARD_ID(name, flags) {name, DDB_V_STRING, (flags) | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 28, .len_max = 65}
 #define F_LIMIT(most) {"Limit", DDB_V_INTEGER, DDB_VF_MIN | DDB_VF_MAX, .min = 1, .max = (most)}
 
-const ddb_field ddb_list_streams_fields[] = {
+static const ddb_field LIST_STREAMS_FIELDS[] = {
     {"TableName", DDB_V_STRING, NAME_FLAGS, .len_min = 3, .len_max = 255},
     F_LIMIT(100),
     {"ExclusiveStartStreamArn", DDB_V_STRING, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 37, .len_max = 1024},
@@ -24,7 +24,7 @@ static const ddb_field SHARD_FILTER_FIELDS[] = {
     {NULL},
 };
 
-const ddb_field ddb_describe_stream_fields[] = {
+static const ddb_field DESCRIBE_STREAM_FIELDS[] = {
     F_STREAM_ARN(DDB_VF_NOT_NULL),
     F_LIMIT(100),
     F_SHARD_ID("ExclusiveStartShardId", 0),
@@ -32,7 +32,7 @@ const ddb_field ddb_describe_stream_fields[] = {
     {NULL},
 };
 
-const ddb_field ddb_get_shard_iterator_fields[] = {
+static const ddb_field GET_SHARD_ITERATOR_FIELDS[] = {
     F_STREAM_ARN(DDB_VF_NOT_NULL),
     F_SHARD_ID("ShardId", DDB_VF_NOT_NULL),
     {"ShardIteratorType", DDB_V_STRING, DDB_VF_NOT_NULL,
@@ -41,7 +41,7 @@ const ddb_field ddb_get_shard_iterator_fields[] = {
     {NULL},
 };
 
-const ddb_field ddb_get_records_fields[] = {
+static const ddb_field GET_RECORDS_FIELDS[] = {
     {"ShardIterator", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 2048},
     F_LIMIT(1000),
     {NULL},
@@ -53,8 +53,16 @@ static const ddb_field TTL_SPECIFICATION_FIELDS[] = {
     {NULL},
 };
 
-const ddb_field ddb_update_time_to_live_fields[] = {
+static const ddb_field UPDATE_TIME_TO_LIVE_FIELDS[] = {
     {"TableName", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_TABLE_ARN},
     {"TimeToLiveSpecification", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = TTL_SPECIFICATION_FIELDS},
     {NULL},
 };
+
+/* ---- the specs (proto/ops.def: one per HANDLED row; declared in validate.h) ---- */
+
+const ddb_spec ddb_spec_list_streams = {LIST_STREAMS_FIELDS};
+const ddb_spec ddb_spec_describe_stream = {DESCRIBE_STREAM_FIELDS};
+const ddb_spec ddb_spec_get_shard_iterator = {GET_SHARD_ITERATOR_FIELDS};
+const ddb_spec ddb_spec_get_records = {GET_RECORDS_FIELDS};
+const ddb_spec ddb_spec_update_time_to_live = {UPDATE_TIME_TO_LIVE_FIELDS};

@@ -1,6 +1,7 @@
 /*
  * server/api/validate_tables.c: the specs and cross-field rules of CreateTable, UpdateTable,
- * DeleteTable, DescribeTable and ListTables (see validate.h for the phases).
+ * DeleteTable, DescribeTable and ListTables, and the specs of RestoreTableFromBackup and
+ * RestoreTableToPointInTime (see validate.h for the phases).
  *
  * The base is dynalite's validations/createTable.js and updateTable.js (the later revision with
  * BillingMode). What DynamoDB added since (TableClass, DeletionProtectionEnabled, stream
@@ -116,7 +117,7 @@ static const ddb_field GSI_FIELDS[] = {
 static const ddb_field GSI_MEMBER[] = {{"member", DDB_V_STRUCT, .children = GSI_FIELDS}};
 
 /* DynamoDB reports a GSI's constraint errors before an LSI's, whatever the request's order. */
-const ddb_field ddb_create_table_fields[] = {
+static const ddb_field CREATE_TABLE_FIELDS[] = {
     {"AttributeDefinitions", DDB_V_LIST, DDB_VF_NOT_NULL, .children = ATTRIBUTE_DEFINITION_MEMBER},
     F_TABLE_NAME_CREATE,
     {"BillingMode", DDB_V_STRING, .one_of = ENUM("PROVISIONED", "PAY_PER_REQUEST")},
@@ -145,7 +146,7 @@ static const ddb_field SSE_SPECIFICATION_FIELDS[] = {
 #define F_BACKUP_ARN                                                                                                   \
     {"BackupArn", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 37, .len_max = 1024}
 
-const ddb_field ddb_restore_table_from_backup_fields[] = {
+static const ddb_field RESTORE_TABLE_FROM_BACKUP_FIELDS[] = {
     F_BACKUP_ARN,
     {"BillingModeOverride", DDB_V_STRING, .one_of = ENUM("PROVISIONED", "PAY_PER_REQUEST")},
     {"GlobalSecondaryIndexOverride", DDB_V_LIST, .children = GSI_MEMBER},
@@ -158,7 +159,7 @@ const ddb_field ddb_restore_table_from_backup_fields[] = {
 
 /* RestoreTableToPointInTime: RestoreTableFromBackup's overrides; the source by name or ARN, the
    time or UseLatestRestorableTime (which of them: ops/ops_pitr.c). */
-const ddb_field ddb_restore_table_to_point_in_time_fields[] = {
+static const ddb_field RESTORE_TABLE_TO_POINT_IN_TIME_FIELDS[] = {
     {"BillingModeOverride", DDB_V_STRING, .one_of = ENUM("PROVISIONED", "PAY_PER_REQUEST")},
     {"GlobalSecondaryIndexOverride", DDB_V_LIST, .children = GSI_MEMBER},
     {"LocalSecondaryIndexOverride", DDB_V_LIST, .children = LSI_MEMBER},
@@ -199,7 +200,7 @@ static const ddb_field GSI_UPDATE_FIELDS[] = {
 };
 static const ddb_field GSI_UPDATE_MEMBER[] = {{"member", DDB_V_STRUCT, .children = GSI_UPDATE_FIELDS}};
 
-const ddb_field ddb_update_table_fields[] = {
+static const ddb_field UPDATE_TABLE_FIELDS[] = {
     {"AttributeDefinitions", DDB_V_LIST, .children = ATTRIBUTE_DEFINITION_MEMBER},
     F_TABLE_NAME_TABLE,
     {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
@@ -213,12 +214,12 @@ const ddb_field ddb_update_table_fields[] = {
 
 /* ---- DeleteTable, DescribeTable, ListTables ---- */
 
-const ddb_field ddb_table_name_only_fields[] = {
+static const ddb_field TABLE_NAME_ONLY_FIELDS[] = {
     F_TABLE_NAME_TABLE,
     {NULL},
 };
 
-const ddb_field ddb_list_tables_fields[] = {
+static const ddb_field LIST_TABLES_FIELDS[] = {
     {"Limit", DDB_V_INTEGER, DDB_VF_MIN | DDB_VF_MAX, .min = 1, .max = 100},
     {"ExclusiveStartTableName", DDB_V_STRING, NAME_FLAGS, .len_min = 3, .len_max = 255},
     {NULL},
@@ -754,7 +755,7 @@ static const char *create_table_keys(ddb_arena *a, const ddb_json *in, names def
     return NULL; /* with indexes, unused definitions are checked after the indexes (below) */
 }
 
-const char *ddb_create_table_rules(ddb_req *req, const ddb_json *in)
+static const char *create_table_rules(ddb_req *req, const ddb_json *in)
 {
     ddb_arena *a = req->arena;
     names defns = attribute_names(a, ddb_v_get(in, "AttributeDefinitions"));
@@ -843,7 +844,7 @@ static const char *gsi_update_one(ddb_arena *a, const ddb_json *in, const ddb_js
  * created or deleted simultaneously per table") is a LimitExceededException that DynamoDB answers
  * after its table lookup, so it is the handler's.
  */
-const char *ddb_update_table_rules(ddb_req *req, const ddb_json *in)
+static const char *update_table_rules(ddb_req *req, const ddb_json *in)
 {
     ddb_arena *a = req->arena;
     const ddb_json *pt = ddb_v_get(in, "ProvisionedThroughput");
@@ -874,3 +875,13 @@ const char *ddb_update_table_rules(ddb_req *req, const ddb_json *in)
         return msg;
     return NULL;
 }
+
+/* ---- the specs (proto/ops.def: one per HANDLED row; declared in validate.h) ---- */
+
+const ddb_spec ddb_spec_create_table = {CREATE_TABLE_FIELDS, create_table_rules};
+const ddb_spec ddb_spec_delete_table = {TABLE_NAME_ONLY_FIELDS};
+const ddb_spec ddb_spec_describe_table = {TABLE_NAME_ONLY_FIELDS};
+const ddb_spec ddb_spec_list_tables = {LIST_TABLES_FIELDS};
+const ddb_spec ddb_spec_update_table = {UPDATE_TABLE_FIELDS, update_table_rules};
+const ddb_spec ddb_spec_restore_table_from_backup = {RESTORE_TABLE_FROM_BACKUP_FIELDS};
+const ddb_spec ddb_spec_restore_table_to_point_in_time = {RESTORE_TABLE_TO_POINT_IN_TIME_FIELDS};

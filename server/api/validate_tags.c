@@ -47,19 +47,19 @@ static const ddb_field TAG_KEY_MEMBER[] = {{"member", DDB_V_STRING}};
 #define F_RESOURCE_ARN                                                                                                 \
     {"ResourceArn", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 1283}
 
-const ddb_field ddb_tag_resource_fields[] = {
+static const ddb_field TAG_RESOURCE_FIELDS[] = {
     F_RESOURCE_ARN,
     {"Tags", DDB_V_LIST, DDB_VF_NOT_NULL, .children = ddb_tag_member},
     {NULL},
 };
 
-const ddb_field ddb_untag_resource_fields[] = {
+static const ddb_field UNTAG_RESOURCE_FIELDS[] = {
     F_RESOURCE_ARN,
     {"TagKeys", DDB_V_LIST, DDB_VF_NOT_NULL, .children = TAG_KEY_MEMBER},
     {NULL},
 };
 
-const ddb_field ddb_list_tags_of_resource_fields[] = {
+static const ddb_field LIST_TAGS_OF_RESOURCE_FIELDS[] = {
     F_RESOURCE_ARN,
     {"NextToken", DDB_V_STRING},
     {NULL},
@@ -218,7 +218,7 @@ static const char *arn_rules(ddb_req *req, const ddb_json *in)
     return NULL;
 }
 
-const char *ddb_tag_resource_rules(ddb_req *req, const ddb_json *in)
+static const char *tag_resource_rules(ddb_req *req, const ddb_json *in)
 {
     const char *msg = arn_rules(req, in);
 
@@ -229,7 +229,7 @@ const char *ddb_tag_resource_rules(ddb_req *req, const ddb_json *in)
     return tag_list_rules(req, ddb_v_get(in, "Tags"), 0);
 }
 
-const char *ddb_untag_resource_rules(ddb_req *req, const ddb_json *in)
+static const char *untag_resource_rules(ddb_req *req, const ddb_json *in)
 {
     const ddb_json *keys = ddb_v_get(in, "TagKeys");
     const char *msg = arn_rules(req, in);
@@ -245,7 +245,13 @@ const char *ddb_untag_resource_rules(ddb_req *req, const ddb_json *in)
     return list_len(keys) > DDB_MAX_TAGS ? DDB_TAGS_OVER_LIMIT : NULL;
 }
 
-const char *ddb_list_tags_of_resource_rules(ddb_req *req, const ddb_json *in)
+static const char *list_tags_of_resource_rules(ddb_req *req, const ddb_json *in)
 {
     return arn_rules(req, in);
 }
+
+/* ---- the specs (proto/ops.def: one per HANDLED row; declared in validate.h) ---- */
+
+const ddb_spec ddb_spec_tag_resource = {TAG_RESOURCE_FIELDS, tag_resource_rules};
+const ddb_spec ddb_spec_untag_resource = {UNTAG_RESOURCE_FIELDS, untag_resource_rules};
+const ddb_spec ddb_spec_list_tags_of_resource = {LIST_TAGS_OF_RESOURCE_FIELDS, list_tags_of_resource_rules};

@@ -53,7 +53,7 @@ static const ddb_field TRANSACT_WRITE_ITEM_FIELDS[] = {
 static const ddb_field TRANSACT_WRITE_ITEM_MEMBER[] = {
     {"member", DDB_V_STRUCT, .children = TRANSACT_WRITE_ITEM_FIELDS}};
 
-const ddb_field ddb_transact_write_items_fields[] = {
+static const ddb_field TRANSACT_WRITE_ITEMS_FIELDS[] = {
     F_TRANSACT_ITEMS(TRANSACT_WRITE_ITEM_MEMBER),
     /* DynamoDB reports an over-long token ahead of the enums (captured in us-east-1, 2026-10-09:
        "2 validation errors detected: Value 'x...' at 'clientRequestToken' ...; Value 'BOGUS' at
@@ -73,14 +73,14 @@ static const ddb_field TRANSACT_GET_ITEM_FIELDS[] = {
 };
 static const ddb_field TRANSACT_GET_ITEM_MEMBER[] = {{"member", DDB_V_STRUCT, .children = TRANSACT_GET_ITEM_FIELDS}};
 
-const ddb_field ddb_transact_get_items_fields[] = {
+static const ddb_field TRANSACT_GET_ITEMS_FIELDS[] = {
     F_TRANSACT_ITEMS(TRANSACT_GET_ITEM_MEMBER),
     F_RETURN_CONSUMED,
     {NULL},
 };
 
 /* Each TransactWriteItem names exactly one action (DynamoDB's wording, as DynamoDB Local 1.25 gives it). */
-const char *ddb_transact_write_items_rules(ddb_req *req, const ddb_json *in)
+static const char *transact_write_items_rules(ddb_req *req, const ddb_json *in)
 {
     static const char *const actions[] = {"ConditionCheck", "Put", "Delete", "Update"};
     const ddb_json *items = ddb_v_get(in, "TransactItems");
@@ -97,3 +97,8 @@ const char *ddb_transact_write_items_rules(ddb_req *req, const ddb_json *in)
     }
     return NULL;
 }
+
+/* ---- the specs (proto/ops.def: one per HANDLED row; declared in validate.h) ---- */
+
+const ddb_spec ddb_spec_transact_get_items = {TRANSACT_GET_ITEMS_FIELDS};
+const ddb_spec ddb_spec_transact_write_items = {TRANSACT_WRITE_ITEMS_FIELDS, transact_write_items_rules};

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "proto/ops.h"
 
 /* ---------------------------------------------------------------- Java hash order
  *
@@ -576,39 +575,9 @@ bool ddb_expr_is_legacy(const ddb_expr *e)
 
 /* ---------------------------------------------------------------- the request */
 
-/* Which expression parameters each operation takes, in validateExpressions order. */
-typedef struct op_params {
-    bool values;
-    bool update, condition, key_condition, filter, projection;
-} op_params;
-
-static op_params params_of(int op)
-{
-    op_params p = {0};
-
-    switch (op) {
-    case DDB_OP_PutItem:
-    case DDB_OP_DeleteItem:
-        p.values = p.condition = true;
-        break;
-    case DDB_OP_UpdateItem:
-        p.values = p.update = p.condition = true;
-        break;
-    case DDB_OP_GetItem:
-    case DDB_OP_BatchGetItem: /* one table's entry of RequestItems */
-        p.projection = true;
-        break;
-    case DDB_OP_Query:
-        p.values = p.key_condition = p.filter = p.projection = true;
-        break;
-    case DDB_OP_Scan:
-        p.values = p.filter = p.projection = true;
-        break;
-    default:
-        break;
-    }
-    return p;
-}
+/* ExpressionAttributeValues comes with every expression but ProjectionExpression (the API model:
+   GetItem and BatchGetItem's entries have no such member). */
+#define TAKES_VALUES (DDB_OPF_EXPR_UPDATE | DDB_OPF_EXPR_CONDITION | DDB_OPF_EXPR_KEY_CONDITION | DDB_OPF_EXPR_FILTER)
 
 /* The request members prepare reads, found in one pass (a repeated member: the last one). */
 typedef struct req_members {
@@ -616,7 +585,7 @@ typedef struct req_members {
     const ddb_json *text[5]; /* by ddb_expr_kind */
 } req_members;
 
-static void find_members(const ddb_json *in, op_params p, req_members *rm)
+static void find_members(const ddb_json *in, unsigned params, req_members *rm)
 {
     static const struct {
         const char *name;
@@ -626,7 +595,9 @@ static void find_members(const ddb_json *in, op_params p, req_members *rm)
         {"ConditionExpression", DDB_EXPR_CONDITION}, {"KeyConditionExpression", DDB_EXPR_KEY_CONDITION},
         {"FilterExpression", DDB_EXPR_FILTER}, {"ProjectionExpression", DDB_EXPR_PROJECTION},
     };
-    const bool takes[5] = {p.condition, p.filter, p.key_condition, p.projection, p.update};
+    const bool takes[5] = {params & DDB_OPF_EXPR_CONDITION, params & DDB_OPF_EXPR_FILTER,
+                           params & DDB_OPF_EXPR_KEY_CONDITION, params & DDB_OPF_EXPR_PROJECTION,
+                           params & DDB_OPF_EXPR_UPDATE};
 
     memset(rm, 0, sizeof(*rm));
     if (in == NULL || in->type != DDB_JSON_OBJECT)
@@ -643,7 +614,7 @@ static void find_members(const ddb_json *in, op_params p, req_members *rm)
             if (known[k].kind == -1)
                 rm->names = m->val;
             else if (known[k].kind == -2)
-                rm->values = p.values ? m->val : NULL;
+                rm->values = params & TAKES_VALUES ? m->val : NULL;
             else if (takes[known[k].kind])
                 rm->text[known[k].kind] = m->val;
             break;
@@ -671,14 +642,13 @@ static const char *parse_expressions(ddb_parsed *pd, const req_members *rm, ddb_
     return parse_member(ctx, rm->text[DDB_EXPR_PROJECTION], DDB_EXPR_PROJECTION, &pd->projection);
 }
 
-const char *ddb_expr_prepare_into(ddb_arena *a, int op, const ddb_json *in, ddb_parsed *out)
+const char *ddb_expr_prepare_into(ddb_arena *a, unsigned params, const ddb_json *in, ddb_parsed *out)
 {
-    op_params p = params_of(op);
     req_members rm;
     ddb_expr_ctx *ctx;
     const char *err;
 
-    find_members(in, p, &rm);
+    find_members(in, params, &rm);
     if ((err = ddb_expr_ctx_new(a, rm.names, rm.values, &ctx)) != NULL)
         return err;
     out->values = ddb_expr_ctx_values(ctx);
@@ -686,5 +656,5 @@ const char *ddb_expr_prepare_into(ddb_arena *a, int op, const ddb_json *in, ddb_
         return err;
     if (out->key_condition != NULL && (err = ddb_expr_check_key_condition(a, out->key_condition)) != NULL)
         return err;
-    return ddb_legacy_convert(a, op, in, out);
+    return ddb_legacy_convert(a, params, in, out);
 }

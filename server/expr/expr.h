@@ -14,7 +14,8 @@
  * Errors are DynamoDB's exact ValidationException messages, returned as strings; the caller
  * records them with ddb_req_fail_msg(req, DDB_E_VALIDATION, msg).
  *
- * The language knows nothing of requests: its input is JSON members and an operation's identifier.
+ * The language knows nothing of operations or requests: which parameters a request takes is a set
+ * of flags (its operation's, proto/ops.h), and its members come as JSON.
  *
  * All memory comes from the request arena. A parsed ddb_expr is immutable and points into the
  * request (names, values), so it lives as long as the request.
@@ -29,6 +30,7 @@
 #include "proto/arena.h"
 #include "proto/attr.h"
 #include "proto/json.h"
+#include "proto/ops.h"
 
 typedef struct ddb_expr ddb_expr;
 
@@ -44,24 +46,25 @@ typedef struct ddb_parsed {
 /* ---------------------------------------------------------------- request level */
 
 /*
- * Implements dynalite's validateExpressions() for the request `in` of operation `op` (a ddb_op,
- * proto/ops.h), in DynamoDB's order: ExpressionAttributeNames (empty, key syntax),
- * ExpressionAttributeValues (empty, key syntax, each value), UpdateExpression, ConditionExpression,
- * KeyConditionExpression, FilterExpression, ProjectionExpression, unused names, unused values;
- * then the key condition rules
+ * Implements dynalite's validateExpressions() for the request `in` of an operation whose flags
+ * (proto/ops.h, ddb_op_flags()) are `params`, in DynamoDB's order: ExpressionAttributeNames
+ * (empty, key syntax), ExpressionAttributeValues (empty, key syntax, each value),
+ * UpdateExpression, ConditionExpression, KeyConditionExpression, FilterExpression,
+ * ProjectionExpression, unused names, unused values; then the key condition rules
  * (convertKeyCondition + validateConditions(KeyConditions) + "Conditions can be of length 1 or 2
  * only"), and the conversion of the legacy parameters present. Fills out->condition, update,
  * projection, filter, key_condition and values. Returns NULL, or the ValidationException message
  * ("Invalid ConditionExpression: Syntax error; token: \"=\", near: \"a == :v\"", ...).
  *
- * Parameters the operation does not take are ignored, as DynamoDB's deserializer does (GetItem
- * reads only ProjectionExpression, ExpressionAttributeNames and AttributesToGet). For
- * BatchGetItem, pass one table's entry of RequestItems as `in`; for a transaction item, the item's
- * single-item operation (PutItem, UpdateItem, DeleteItem; ConditionCheck takes DeleteItem's) or
- * the expression-level API below. Mixing legacy and expression parameters is validate_specs.c's
- * check and must come before this call.
+ * Only the DDB_OPF_EXPR_* and DDB_OPF_LEGACY_* bits of `params` are read; members they do not
+ * name are ignored, as DynamoDB's deserializer does (GetItem reads only ProjectionExpression,
+ * ExpressionAttributeNames and AttributesToGet). For BatchGetItem, pass one table's entry of
+ * RequestItems as `in`; for a transaction item, the flags of the item's single-item operation
+ * (PutItem, UpdateItem, DeleteItem; ConditionCheck takes DeleteItem's) or the expression-level API
+ * below. Mixing legacy and expression parameters is validate_specs.c's check and must come before
+ * this call.
  */
-const char *ddb_expr_prepare_into(ddb_arena *a, int op, const ddb_json *in, ddb_parsed *out);
+const char *ddb_expr_prepare_into(ddb_arena *a, unsigned params, const ddb_json *in, ddb_parsed *out);
 
 /*
  * The legacy checks dynalite's custom() functions run before validateExpressions, for
@@ -426,8 +429,8 @@ void ddb_expr_build_ptree(ddb_arena *a, ddb_expr *e);
 
 /* ---- legacy (expr_legacy.c) ---- */
 
-/* Converts the legacy parameters of operation `op` present in `in` into trees in *pd. */
-const char *ddb_legacy_convert(ddb_arena *a, int op, const ddb_json *in, ddb_parsed *pd);
+/* Converts the legacy parameters present in `in` that `params` names (DDB_OPF_LEGACY_*) into trees in *pd. */
+const char *ddb_legacy_convert(ddb_arena *a, unsigned params, const ddb_json *in, ddb_parsed *pd);
 /* Legacy KeyConditions → key condition tree with kc filled. */
 const char *ddb_legacy_key_conditions(ddb_arena *a, const ddb_json *conds, ddb_expr **out);
 

@@ -13,8 +13,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "proto/ops.h"
-
 #define INVALID "One or more parameter values were invalid: "
 
 /* ---------------------------------------------------------------- JSON helpers */
@@ -638,30 +636,26 @@ static const char *convert_key_conditions(ddb_arena *a, ddb_parsed *pd, const dd
     return ddb_legacy_key_conditions(a, kc, &pd->key_condition);
 }
 
-const char *ddb_legacy_convert(ddb_arena *a, int op, const ddb_json *in, ddb_parsed *pd)
+/*
+ * In the order the single-item operations converted them (UpdateItem: AttributeUpdates, then
+ * Expected; Query: QueryFilter, AttributesToGet, then KeyConditions; Scan: ScanFilter, then
+ * AttributesToGet): the first error is the one reported.
+ */
+const char *ddb_legacy_convert(ddb_arena *a, unsigned params, const ddb_json *in, ddb_parsed *pd)
 {
     const char *err = NULL;
 
-    switch (op) {
-    case DDB_OP_PutItem:
-    case DDB_OP_DeleteItem:
-        return convert_expected(a, pd, in);
-    case DDB_OP_UpdateItem:
-        if ((err = convert_updates(a, pd, in)) != NULL)
-            return err;
-        return convert_expected(a, pd, in);
-    case DDB_OP_GetItem:
-    case DDB_OP_BatchGetItem:
-        return convert_attributes(a, pd, in);
-    case DDB_OP_Query:
-        if ((err = convert_filter(a, pd, in, "QueryFilter")) != NULL || (err = convert_attributes(a, pd, in)) != NULL)
-            return err;
+    if ((params & DDB_OPF_LEGACY_ATTRIBUTE_UPDATES) && (err = convert_updates(a, pd, in)) != NULL)
+        return err;
+    if ((params & DDB_OPF_LEGACY_EXPECTED) && (err = convert_expected(a, pd, in)) != NULL)
+        return err;
+    if ((params & DDB_OPF_LEGACY_QUERY_FILTER) && (err = convert_filter(a, pd, in, "QueryFilter")) != NULL)
+        return err;
+    if ((params & DDB_OPF_LEGACY_SCAN_FILTER) && (err = convert_filter(a, pd, in, "ScanFilter")) != NULL)
+        return err;
+    if ((params & DDB_OPF_LEGACY_ATTRIBUTES_TO_GET) && (err = convert_attributes(a, pd, in)) != NULL)
+        return err;
+    if (params & DDB_OPF_LEGACY_KEY_CONDITIONS)
         return convert_key_conditions(a, pd, in);
-    case DDB_OP_Scan:
-        if ((err = convert_filter(a, pd, in, "ScanFilter")) != NULL)
-            return err;
-        return convert_attributes(a, pd, in);
-    default:
-        return NULL;
-    }
+    return NULL;
 }

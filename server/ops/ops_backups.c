@@ -17,6 +17,7 @@
 #include "proto/ops.h"
 #include "server/ops/history.h"
 #include "server/ops/restore.h"
+#include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
 #include "server/ops/table_create.h"
 #include "server/ops/table_desc.h"

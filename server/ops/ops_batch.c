@@ -16,6 +16,7 @@
 #include "server/engine/itemcodec.h"
 #include "server/engine/mutation.h"
 #include "server/engine/read.h"
+#include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
 #include "server/engine/engine.h"
 
@@ -203,7 +204,7 @@ static int prepare_table_gets(ddb_req *req, batch_get_table *g)
     /* validation has checked every entry's expressions; parse again only to build a projection
        (each table has its own, with its own names), into the entry's own parsed context */
     if (ddb_json_get(g->entry, "ProjectionExpression") != NULL || ddb_json_get(g->entry, "AttributesToGet") != NULL) {
-        if ((msg = ddb_expr_prepare_into(req->arena, req->op, g->entry, &parsed)) != NULL)
+        if ((msg = ddb_expr_prepare_into(req->arena, ddb_op_flags(DDB_OP_BatchGetItem), g->entry, &parsed)) != NULL)
             return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
         g->projection = parsed.projection;
     }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
 #include "server/ops/table_desc.h"
 #include "server/engine/engine.h"

@@ -19,6 +19,7 @@
 #include "server/base/clock.h"
 #include "ddb/ddb_status.h"
 #include "server/ops/history.h"
+#include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/tasks.h"

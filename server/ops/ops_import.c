@@ -15,6 +15,7 @@
 #include "server/api/validate.h"
 #include "server/ops/table_create.h"
 #include "proto/ops.h"
+#include "server/ops/handlers.h"
 #include "server/ops/ops_xfer.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/tasks.h"
@@ -56,7 +57,7 @@ static int client_token(ddb_req *req, const char *token, const ddb_json **found)
  */
 static int create_table(ddb_req *req, const ddb_json *params)
 {
-    const ddb_spec *spec = ddb_spec_for_op(DDB_OP_CreateTable);
+    const ddb_spec *spec = &ddb_spec_create_table;
     ddb_arena a;
     ddb_buf body = {0}, out = {0};
     ddb_req r = {0};

@@ -14,6 +14,7 @@
 #include "server/engine/itemcodec.h"
 #include "server/engine/mutation.h"
 #include "server/engine/read.h"
+#include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
 #include "server/engine/engine.h"
 #include "server/engine/table_stats.h"

@@ -24,6 +24,7 @@
 #include "server/engine/index.h"
 #include "server/engine/itemcodec.h"
 #include "proto/ops.h"
+#include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
 #include "server/ops/ops_partiql.h"
 #include "server/ops/page.h"

@@ -18,6 +18,7 @@
 #include "ddb/ddb_status.h"
 #include "server/ops/history.h"
 #include "server/ops/restore.h"
+#include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
 #include "server/ops/table_desc.h"
 #include "server/engine/jobs/pitr.h"

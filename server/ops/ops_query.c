@@ -9,6 +9,7 @@
 
 #include "ddb/ddb_status.h"
 #include "server/engine/index.h"
+#include "server/ops/handlers.h"
 #include "server/ops/page.h"
 #include "server/engine/engine.h"
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "server/ops/handlers.h"
 #include "server/ops/page.h"
 #include "server/engine/engine.h"
 

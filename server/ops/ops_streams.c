@@ -15,6 +15,7 @@
 
 #include "server/base/clock.h"
 #include "ddb/ddb_status.h"
+#include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
 #include "server/engine/engine.h"
 #include "server/engine/read.h"

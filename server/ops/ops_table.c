@@ -16,6 +16,7 @@
 #include "ddb/ddb_status.h"
 #include "server/engine/itemcodec.h"
 #include "server/ops/history.h"
+#include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
 #include "server/ops/table_create.h"
 #include "server/ops/table_desc.h"

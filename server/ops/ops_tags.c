@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"

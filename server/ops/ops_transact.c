@@ -28,6 +28,7 @@
 #include "server/engine/itemcodec.h"
 #include "server/engine/mutation.h"
 #include "proto/ops.h"
+#include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
 #include "server/ops/ops_transact.h"
 #include "server/engine/engine.h"
@@ -126,7 +127,8 @@ static int decode_actions(ddb_req *req, const ddb_json *items, action *acts, int
         if (payload > TXN_PAYLOAD_LIMIT)
             return ddb_req_fail(req, DDB_E_VALIDATION, "Transaction payload size cannot exceed 4MB. Payload Size: %zu",
                                 payload);
-        msg = ddb_expr_prepare_into(req->arena, KINDS[x->kind].op, expression_members(req->arena, x->in), &x->parsed);
+        msg = ddb_expr_prepare_into(req->arena, ddb_op_flags(KINDS[x->kind].op), expression_members(req->arena, x->in),
+                                    &x->parsed);
         if (msg != NULL)
             return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
     }

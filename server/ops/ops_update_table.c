@@ -12,6 +12,7 @@
 
 #include "ddb/ddb_status.h"
 #include "server/ops/table_desc.h"
+#include "server/ops/handlers.h"
 #include "server/ops/stream_spec.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"

@@ -178,7 +178,7 @@ int ddb_restore_start(ddb_req *req, const ddb_backup *b, uint32_t log, uint64_t 
         return ddb_req_fail(req, DDB_E_TABLE_ALREADY_EXISTS, "Table already exists: %s", target);
     if ((create = ddb_restore_compose(req, b)) == NULL)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-    if (ddb_validate(req, ddb_spec_for_op(DDB_OP_CreateTable), create) != DDB_OK)
+    if (ddb_validate(req, &ddb_spec_create_table, create) != DDB_OK)
         return req->err.code;
     rm = (restore_member){b, when_ms, log};
     rc = ddb_table_create(req, create, add_restore_member, &rm, &t);

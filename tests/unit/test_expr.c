@@ -64,7 +64,7 @@ static const char *item_text(const ddb_attr *item)
     return out;
 }
 
-/* Runs ddb_expr_prepare_into on "{fields}" for op (callers reset the arena between cases). */
+/* Runs ddb_expr_prepare_into on "{fields}" with op's flags (callers reset the arena between cases). */
 static const char *prepare(ddb_req *req, int op, const char *fields)
 {
     const char *body = ddb_arena_sprintf(&A, "{%s}", fields);
@@ -73,7 +73,7 @@ static const char *prepare(ddb_req *req, int op, const char *fields)
     req->arena = &A;
     req->op = op;
     req->in = json(body);
-    return ddb_expr_prepare_into(req->arena, op, req->in, &req->parsed);
+    return ddb_expr_prepare_into(req->arena, ddb_op_flags((ddb_op)op), req->in, &req->parsed);
 }
 
 static void check_msg(const char *file, int line, const char *fields, const char *got, const char *want)

@@ -52,7 +52,7 @@ static const ddb_expr *still_expired(ddb_arena *a, const char *attr, uint64_t no
     in = ddb_json_parse(a, ddb_arena_strndup(a, b.data, b.len), b.len);
     ddb_buf_free(&b);
     memset(&parsed, 0, sizeof(parsed));
-    if (in == NULL || ddb_expr_prepare_into(a, DDB_OP_DeleteItem, in, &parsed) != NULL)
+    if (in == NULL || ddb_expr_prepare_into(a, ddb_op_flags(DDB_OP_DeleteItem), in, &parsed) != NULL)
         return NULL;
     return parsed.condition;
 }
