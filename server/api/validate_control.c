@@ -37,6 +37,14 @@ static const ddb_field DESCRIBE_CONTRIBUTOR_INSIGHTS_FIELDS[] = {
     {NULL},
 };
 
+/* TableName is optional here: without it the summaries of every table are listed */
+static const ddb_field LIST_CONTRIBUTOR_INSIGHTS_FIELDS[] = {
+    {"MaxResults", DDB_V_INTEGER, DDB_VF_MAX, .max = 100},
+    {"NextToken", DDB_V_STRING},
+    {"TableName", DDB_V_STRING, DDB_VF_TABLE_ARN},
+    {NULL},
+};
+
 /* ---- on-demand backups (ops/ops_backups.c); members in the API reference's order ---- */
 
 #define F_BACKUP_ARN                                                                                                   \
@@ -72,6 +80,7 @@ const ddb_spec ddb_spec_update_continuous_backups = {UPDATE_CONTINUOUS_BACKUPS_F
 const ddb_spec ddb_spec_describe_table_replica_auto_scaling = {TABLE_ARN_ONLY_FIELDS};
 const ddb_spec ddb_spec_describe_kinesis_streaming_destination = {TABLE_ARN_ONLY_FIELDS};
 const ddb_spec ddb_spec_describe_contributor_insights = {DESCRIBE_CONTRIBUTOR_INSIGHTS_FIELDS};
+const ddb_spec ddb_spec_list_contributor_insights = {LIST_CONTRIBUTOR_INSIGHTS_FIELDS};
 const ddb_spec ddb_spec_describe_time_to_live = {TABLE_ARN_ONLY_FIELDS};
 const ddb_spec ddb_spec_create_backup = {CREATE_BACKUP_FIELDS};
 const ddb_spec ddb_spec_describe_backup = {BACKUP_ARN_FIELDS};

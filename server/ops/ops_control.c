@@ -133,3 +133,22 @@ int ddb_op_describe_contributor_insights(ddb_req *req)
     ddb_jw_obj_end(w);
     return DDB_OK;
 }
+
+/*
+ * Contributor Insights is enabled on no table and no index (UpdateContributorInsights is not
+ * served), so there is no summary to list, for one table or for all: an empty list and no
+ * NextToken. A table that is named must exist, as DescribeContributorInsights's must.
+ */
+int ddb_op_list_contributor_insights(ddb_req *req)
+{
+    ddb_jw *w = &req->out;
+
+    if (ddb_json_get_str(req->in, "TableName") != NULL && table_of(req) == NULL)
+        return req->err.code;
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "ContributorInsightsSummaries");
+    ddb_jw_arr_begin(w);
+    ddb_jw_arr_end(w);
+    ddb_jw_obj_end(w);
+    return DDB_OK;
+}

@@ -441,6 +441,25 @@ def test_describe_contributor_insights(ddb, table):
                  code="ResourceNotFoundException", TableName=table, IndexName="nope")
 
 
+def test_list_contributor_insights(ddb, endpoint, table):
+    """Enabled on nothing (UpdateContributorInsights is not served): no summaries, for one table or all,
+    and no NextToken; a named table must exist; MaxResults is at most 100 (the API reference)."""
+    for kwargs in ({}, {"TableName": table}, {"MaxResults": 100}, {"TableName": table, "NextToken": "x"}):
+        got = ddb.list_contributor_insights(**kwargs)
+        got.pop("ResponseMetadata")
+        assert got == {"ContributorInsightsSummaries": []}, kwargs
+    name = unique_name("nope")
+    expect_error(ddb.list_contributor_insights, "Requested resource not found: Table: %s not found" % name,
+                 code="ResourceNotFoundException", TableName=name)
+    resp = raw_request(endpoint, "ListContributorInsights", {"MaxResults": 101})
+    assert resp.status == 400 and resp.json() == {
+        "__type": "com.amazon.coral.validate#ValidationException",
+        "message": V1 + "Value '101' at 'maxResults' failed to satisfy constraint: "
+                        "Member must have value less than or equal to 100"}, resp.body
+    resp = raw_request(endpoint, "ListContributorInsights", {"TableName": ""})
+    assert resp.status == 400 and resp.json()["__type"] == "com.amazon.coral.validate#ValidationException", resp.body
+
+
 @pytest.mark.parametrize("op", ["describe_table_replica_auto_scaling",
                                 "describe_kinesis_streaming_destination", "describe_contributor_insights"])
 def test_control_plane_reads_of_a_missing_table(ddb, op):
