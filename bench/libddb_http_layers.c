@@ -51,8 +51,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "proto/crc32.h"
 #include "ddb/ddb.h"
+#include "proto/crc32.h"
 #include "proto/json.h"
 #include "proto/sigv4.h"
 

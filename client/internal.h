@@ -18,9 +18,9 @@
 #include <sys/socket.h>
 #include <stdint.h>
 
+#include "ddb/ddb.h"
 #include "proto/arena.h"
 #include "proto/attr.h"
-#include "ddb/ddb.h"
 #include "proto/json.h"
 
 /* ---- values.c ---- */

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto/errors.h"
 #include "client/internal.h"
+#include "proto/errors.h"
 
 /*
  * One spare arena per thread. An arena's first chunk is 64 KB, and malloc()ing and free()ing that

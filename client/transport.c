@@ -25,8 +25,8 @@
 #include <unistd.h>
 #include <fcntl.h>
 
-#include "proto/crc32.h"
 #include "client/internal.h"
+#include "proto/crc32.h"
 #include "proto/sigv4.h"
 
 #define TARGET_PREFIX "DynamoDB_20120810."

@@ -12,8 +12,8 @@
 #include "server/base/clock.h"
 #include "server/base/faults.h"
 #include "server/base/log.h"
-#include "server/server.h"
 #include "server/engine/jobs/tasks.h"
+#include "server/server.h"
 
 static double now_ms(void)
 {

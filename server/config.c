@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/base/cpus.h"
 #include "ddb/ddb_version.h"
+#include "server/base/cpus.h"
 #include "server/base/log.h"
 #include "server/storage/storage.h"
 

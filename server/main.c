@@ -12,14 +12,14 @@
 
 #include <sodium.h>
 
-#include "server/admin.h"
-#include "server/config.h"
-#include "server/metrics.h"
-#include "server/base/faults.h"
-#include "server/healthcheck.h"
 #include "ddb/ddb_version.h"
-#include "server/http/http.h"
+#include "server/admin.h"
+#include "server/base/faults.h"
 #include "server/base/log.h"
+#include "server/config.h"
+#include "server/healthcheck.h"
+#include "server/http/http.h"
+#include "server/metrics.h"
 #include "server/seed.h"
 #include "server/server.h"
 

@@ -12,12 +12,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "server/engine/catalog.h"
-#include "server/api/dispatch.h"
 #include "proto/errors.h"
-#include "server/engine/index.h"
-#include "server/base/log.h"
 #include "proto/ops.h"
+#include "server/api/dispatch.h"
+#include "server/base/log.h"
+#include "server/engine/catalog.h"
+#include "server/engine/index.h"
 #include "server/ops/ops_common.h"
 #include "server/seed_internal.h"
 #include "server/server.h"

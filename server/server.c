@@ -9,11 +9,8 @@
 
 #include "server/api/auth.h"
 #include "server/base/gate.h"
-#include "server/engine/idempotency.h"
-#include "server/engine/keycodec.h"
 #include "server/base/log.h"
-#include "server/engine/streams.h"
-#include "server/engine/jobs/triggers.h"
+#include "server/engine/idempotency.h"
 #include "server/engine/jobs/backups.h"
 #include "server/engine/jobs/expiry.h"
 #include "server/engine/jobs/indexes.h"
@@ -21,7 +18,10 @@
 #include "server/engine/jobs/purge.h"
 #include "server/engine/jobs/streams_trim.h"
 #include "server/engine/jobs/tasks.h"
+#include "server/engine/jobs/triggers.h"
 #include "server/engine/jobs/ttl.h"
+#include "server/engine/keycodec.h"
+#include "server/engine/streams.h"
 #include "server/engine/xfer/xfer_job.h"
 #include "server/ops/optable.h"
 

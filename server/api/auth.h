@@ -16,8 +16,8 @@
 
 #include <stdint.h>
 
-#include "server/api/req.h"
 #include "proto/sigv4.h"
+#include "server/api/req.h"
 
 typedef struct ddb_auth ddb_auth;
 

@@ -6,11 +6,11 @@
 
 #include <string.h>
 
-#include "server/api/auth.h"
-#include "server/base/clock.h"
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
+#include "server/api/auth.h"
 #include "server/api/validate.h"
+#include "server/base/clock.h"
 
 const ddb_op_entry *ddb_op_entry_of(const ddb_api *api, int op)
 {

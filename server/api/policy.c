@@ -10,9 +10,9 @@
 #include <fnmatch.h>
 #include <string.h>
 
-#include "server/api/auth.h"
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
+#include "server/api/auth.h"
 #include "server/api/validate.h"
 
 #define DEFAULT_ACCOUNT "000000000000"

@@ -14,8 +14,8 @@
 #ifndef DDB_VALIDATE_H
 #define DDB_VALIDATE_H
 
-#include "server/api/json_view.h"
 #include "proto/ops.h"
+#include "server/api/json_view.h"
 #include "server/api/req.h"
 
 typedef enum ddb_vtype {

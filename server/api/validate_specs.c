@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/expr/expr.h"
 #include "proto/ops.h"
 #include "server/api/validate_internal.h"
+#include "server/expr/expr.h"
 
 /* ---- field building blocks ---- */
 

@@ -5,17 +5,17 @@
 
 #include <string.h>
 
-#include "server/engine/capacity.h"
-#include "server/base/clock.h"
 #include "ddb/ddb_status.h"
-#include "server/expr/expr.h"
+#include "server/base/clock.h"
 #include "server/base/faults.h"
+#include "server/engine/capacity.h"
+#include "server/engine/engine.h"
 #include "server/engine/index.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/pitr_log.h"
-#include "server/engine/engine.h"
 #include "server/engine/streams.h"
 #include "server/engine/table_stats.h"
+#include "server/expr/expr.h"
 
 /* decide's answer when the table description it was given has been replaced: run again */
 #define RERUN_WITH_NEW_TABLE 1000

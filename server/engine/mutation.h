@@ -23,10 +23,10 @@
 #ifndef DDB_MUTATION_H
 #define DDB_MUTATION_H
 
-#include "server/engine/catalog.h"
-#include "server/engine/keycodec.h"
 #include "server/base/error.h"
+#include "server/engine/catalog.h"
 #include "server/engine/engine.h"
+#include "server/engine/keycodec.h"
 
 struct ddb_expr;
 

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "server/base/log.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/keycodec.h"
-#include "server/base/log.h"
 
 static const char *const VIEW_NAMES[] = {
     NULL,

@@ -36,9 +36,9 @@
 #include "proto/arena.h"
 #include "proto/attr.h"
 #include "server/engine/catalog.h"
+#include "server/engine/engine.h"
 #include "server/engine/keycodec.h"
 #include "server/storage/storage.h"
-#include "server/engine/engine.h"
 
 #define DDB_STREAM_VIEWS(X) X(KEYS_ONLY) X(NEW_IMAGE) X(OLD_IMAGE) X(NEW_AND_OLD_IMAGES)
 typedef enum ddb_stream_view {

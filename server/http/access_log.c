@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "proto/errors.h"
-#include "server/base/log.h"
 #include "proto/ops.h"
+#include "server/base/log.h"
 
 #define FLUSH_BYTES (32 * 1024)
 #define FLUSH_AGE_NS (200 * 1000000ULL)

@@ -24,19 +24,19 @@
 
 #include <sodium.h>
 
+#include "server/http/http.h"
 #include "ddb/ddb_status.h"
-#include "server/http/access_log.h"
 #include "proto/attr.h"
 #include "proto/crc32.h"
+#include "proto/errors.h"
 #include "server/api/auth.h"
 #include "server/api/dispatch.h"
-#include "proto/errors.h"
-#include "server/http/encoding.h"
-#include "server/base/groupcommit.h"
 #include "server/base/gate.h"
-#include "server/http/http.h"
-#include "server/http/listen.h"
+#include "server/base/groupcommit.h"
 #include "server/base/log.h"
+#include "server/http/access_log.h"
+#include "server/http/encoding.h"
+#include "server/http/listen.h"
 #include "server/http/request_metrics.h"
 
 #define REQUEST_ID_LEN 52

@@ -11,20 +11,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/engine/jobs/backups.h"
-#include "server/base/clock.h"
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
-#include "server/ops/history.h"
-#include "server/ops/restore.h"
+#include "server/api/validate.h"
+#include "server/base/clock.h"
+#include "server/engine/engine.h"
+#include "server/engine/jobs/backups.h"
+#include "server/engine/jobs/tasks.h"
+#include "server/engine/xfer/xfer.h"
 #include "server/ops/handlers.h"
+#include "server/ops/history.h"
 #include "server/ops/ops_common.h"
+#include "server/ops/restore.h"
 #include "server/ops/table_create.h"
 #include "server/ops/table_desc.h"
-#include "server/engine/engine.h"
-#include "server/engine/jobs/tasks.h"
-#include "server/api/validate.h"
-#include "server/engine/xfer/xfer.h"
 
 #define IN_USE_TEXT                                                                                                    \
     "There is another ongoing conflicting backup control plane operation on the table. The backup is either being "    \

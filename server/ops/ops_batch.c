@@ -11,14 +11,14 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "server/expr/expr.h"
+#include "server/engine/engine.h"
 #include "server/engine/index.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/mutation.h"
 #include "server/engine/read.h"
+#include "server/expr/expr.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
-#include "server/engine/engine.h"
 
 #define BATCH_GET_RESPONSE_LIMIT (16 * 1024 * 1024)
 

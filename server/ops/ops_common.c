@@ -9,12 +9,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "server/base/clock.h"
 #include "ddb/ddb_status.h"
-#include "server/expr/expr.h"
+#include "server/base/clock.h"
 #include "server/engine/engine.h"
 #include "server/engine/item.h"
 #include "server/engine/table_stats.h"
+#include "server/expr/expr.h"
 
 const ddb_table *ddb_table_or_fail(ddb_req *req, const char *name, int name_in_message)
 {

@@ -5,10 +5,10 @@
 #ifndef DDB_OPS_COMMON_H
 #define DDB_OPS_COMMON_H
 
+#include "server/api/req.h"
 #include "server/engine/capacity.h"
 #include "server/engine/catalog.h"
 #include "server/engine/keycodec.h"
-#include "server/api/req.h"
 
 typedef enum ddb_rcc { DDB_RCC_NONE, DDB_RCC_TOTAL, DDB_RCC_INDEXES } ddb_rcc;
 

@@ -12,11 +12,11 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "server/api/validate.h"
+#include "server/engine/engine.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
 #include "server/ops/table_desc.h"
-#include "server/engine/engine.h"
-#include "server/api/validate.h"
 
 static const char *region_of(const ddb_req *req)
 {

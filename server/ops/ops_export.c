@@ -16,16 +16,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "server/base/clock.h"
 #include "ddb/ddb_status.h"
-#include "server/ops/history.h"
-#include "server/ops/handlers.h"
-#include "server/ops/ops_common.h"
+#include "server/api/validate.h"
+#include "server/base/clock.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/tasks.h"
-#include "server/api/validate.h"
-#include "server/ops/ops_xfer.h"
 #include "server/engine/xfer/xfer.h"
+#include "server/ops/handlers.h"
+#include "server/ops/history.h"
+#include "server/ops/ops_common.h"
+#include "server/ops/ops_xfer.h"
 
 #define EXPORT_TIME_SLACK 5.0
 #define MINUTE_MS 60000ULL

@@ -12,14 +12,14 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "server/api/validate.h"
-#include "server/ops/table_create.h"
 #include "proto/ops.h"
-#include "server/ops/handlers.h"
-#include "server/ops/ops_xfer.h"
+#include "server/api/validate.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/tasks.h"
 #include "server/engine/xfer/xfer.h"
+#include "server/ops/handlers.h"
+#include "server/ops/ops_xfer.h"
+#include "server/ops/table_create.h"
 
 #define IMPORT_CONFLICT                                                                                                \
     "There was a conflict when importing from the specified S3 source. This can occur when the current import "      \

@@ -10,14 +10,14 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "server/expr/expr.h"
+#include "server/engine/engine.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/mutation.h"
 #include "server/engine/read.h"
+#include "server/engine/table_stats.h"
+#include "server/expr/expr.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
-#include "server/engine/engine.h"
-#include "server/engine/table_stats.h"
 
 typedef enum return_values { RV_NONE, RV_ALL_OLD, RV_UPDATED_OLD, RV_ALL_NEW, RV_UPDATED_NEW } return_values;
 

@@ -19,17 +19,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/ops/ops_partiql.h"
 #include "ddb/ddb_status.h"
-#include "server/expr/expr.h"
+#include "proto/ops.h"
+#include "server/engine/engine.h"
 #include "server/engine/index.h"
 #include "server/engine/itemcodec.h"
-#include "proto/ops.h"
+#include "server/engine/read.h"
+#include "server/expr/expr.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
-#include "server/ops/ops_partiql.h"
 #include "server/ops/page.h"
-#include "server/engine/read.h"
-#include "server/engine/engine.h"
 
 #define MAX_DECOMPOSED_READS 50
 

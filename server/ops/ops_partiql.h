@@ -6,9 +6,9 @@
 #ifndef DDB_OPS_PARTIQL_H
 #define DDB_OPS_PARTIQL_H
 
+#include "server/api/req.h"
 #include "server/engine/mutation.h"
 #include "server/expr/partiql.h"
-#include "server/api/req.h"
 
 /*
  * Parses the statement of `obj` (an object with Statement and Parameters), and checks the key's

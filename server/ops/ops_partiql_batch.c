@@ -20,12 +20,12 @@
 
 #include "ddb/ddb_status.h"
 #include "proto/errors.h"
+#include "server/engine/engine.h"
 #include "server/engine/itemcodec.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
 #include "server/ops/ops_partiql.h"
 #include "server/ops/ops_transact.h"
-#include "server/engine/engine.h"
 
 typedef struct bstmt {
     ddb_pq_stmt s;

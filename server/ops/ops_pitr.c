@@ -13,21 +13,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/engine/jobs/backups.h"
-#include "server/base/clock.h"
 #include "ddb/ddb_status.h"
-#include "server/ops/history.h"
-#include "server/ops/restore.h"
-#include "server/ops/handlers.h"
-#include "server/ops/ops_common.h"
-#include "server/ops/table_desc.h"
-#include "server/engine/jobs/pitr.h"
+#include "server/api/validate.h"
+#include "server/base/clock.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
+#include "server/engine/jobs/backups.h"
+#include "server/engine/jobs/pitr.h"
 #include "server/engine/jobs/purge.h"
 #include "server/engine/jobs/tasks.h"
-#include "server/api/validate.h"
 #include "server/engine/xfer/xfer.h"
+#include "server/ops/handlers.h"
+#include "server/ops/history.h"
+#include "server/ops/ops_common.h"
+#include "server/ops/restore.h"
+#include "server/ops/table_desc.h"
 
 #define DAY_MS 86400000ULL
 

@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "server/engine/engine.h"
 #include "server/engine/index.h"
 #include "server/ops/handlers.h"
 #include "server/ops/page.h"
-#include "server/engine/engine.h"
 
 /* "Filter Expression can only contain non-primary key attributes" (QueryFilter for the legacy form). */
 static int filter_keys_or_fail(ddb_req *req, const ddb_keyspace *ks)

@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "server/engine/engine.h"
 #include "server/ops/handlers.h"
 #include "server/ops/page.h"
-#include "server/engine/engine.h"
 
 /* Segment s of n owns the partition hashes h with floor(h * n / 2^64) == s. */
 static uint64_t segment_start(uint64_t s, uint64_t n)

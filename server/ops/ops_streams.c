@@ -13,14 +13,14 @@
 
 #include <sodium.h>
 
-#include "server/base/clock.h"
 #include "ddb/ddb_status.h"
-#include "server/ops/handlers.h"
-#include "server/ops/ops_common.h"
+#include "server/api/validate.h"
+#include "server/base/clock.h"
 #include "server/engine/engine.h"
 #include "server/engine/read.h"
 #include "server/engine/streams.h"
-#include "server/api/validate.h"
+#include "server/ops/handlers.h"
+#include "server/ops/ops_common.h"
 
 #define ITERATOR_TTL_MS (15 * 60 * 1000ULL)
 #define GET_RECORDS_BYTES (1024 * 1024)

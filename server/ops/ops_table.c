@@ -14,18 +14,18 @@
 #include <sodium.h>
 
 #include "ddb/ddb_status.h"
+#include "server/engine/engine.h"
 #include "server/engine/itemcodec.h"
-#include "server/ops/history.h"
-#include "server/ops/handlers.h"
-#include "server/ops/ops_common.h"
-#include "server/ops/table_create.h"
-#include "server/ops/table_desc.h"
 #include "server/engine/jobs/pitr.h"
-#include "server/ops/stream_spec.h"
-#include "server/engine/table_stats.h"
 #include "server/engine/jobs/purge.h"
 #include "server/engine/jobs/tasks.h"
-#include "server/engine/engine.h"
+#include "server/engine/table_stats.h"
+#include "server/ops/handlers.h"
+#include "server/ops/history.h"
+#include "server/ops/ops_common.h"
+#include "server/ops/stream_spec.h"
+#include "server/ops/table_create.h"
+#include "server/ops/table_desc.h"
 
 int ddb_op_create_table(ddb_req *req)
 {

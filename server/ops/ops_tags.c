@@ -26,10 +26,10 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "server/ops/handlers.h"
-#include "server/ops/ops_common.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
+#include "server/ops/handlers.h"
+#include "server/ops/ops_common.h"
 
 #define MAX_TAGS 50 /* DDB_MAX_TAGS of api/validate_internal.h */
 #define OVER_LIMIT "Number of Tags exceed the current limit for the provided ResourceArn"

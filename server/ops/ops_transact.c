@@ -20,19 +20,19 @@
  */
 #include <string.h>
 
-#include "server/base/clock.h"
+#include "server/ops/ops_transact.h"
 #include "ddb/ddb_status.h"
-#include "server/expr/expr.h"
+#include "proto/ops.h"
+#include "server/api/validate.h"
+#include "server/base/clock.h"
 #include "server/base/faults.h"
+#include "server/engine/engine.h"
 #include "server/engine/idempotency.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/mutation.h"
-#include "proto/ops.h"
+#include "server/expr/expr.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
-#include "server/ops/ops_transact.h"
-#include "server/engine/engine.h"
-#include "server/api/validate.h"
 
 #define TXN_PAYLOAD_LIMIT (4 * 1024 * 1024)
 /* An empty string or binary key value is refused with the whole request (captured against AWS,

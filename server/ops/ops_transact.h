@@ -5,8 +5,8 @@
 #ifndef DDB_OPS_TRANSACT_H
 #define DDB_OPS_TRANSACT_H
 
-#include "server/engine/mutation.h"
 #include "server/api/req.h"
+#include "server/engine/mutation.h"
 #include "server/engine/read.h"
 
 /*

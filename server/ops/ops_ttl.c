@@ -9,13 +9,13 @@
  */
 #include <string.h>
 
-#include "server/base/clock.h"
 #include "ddb/ddb_status.h"
-#include "server/ops/handlers.h"
-#include "server/ops/ops_common.h"
+#include "server/base/clock.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/ttl.h"
+#include "server/ops/handlers.h"
+#include "server/ops/ops_common.h"
 
 static int check_change(ddb_req *req, const ddb_table *t, int enable, const char *attr, uint64_t now)
 {

@@ -11,12 +11,12 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "server/ops/table_desc.h"
-#include "server/ops/handlers.h"
-#include "server/ops/stream_spec.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/tasks.h"
+#include "server/ops/handlers.h"
+#include "server/ops/stream_spec.h"
+#include "server/ops/table_desc.h"
 
 #define MAX_GSIS 20
 #define CAS_TRIES 16

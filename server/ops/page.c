@@ -8,11 +8,11 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "proto/ops.h"
+#include "server/engine/engine.h"
 #include "server/engine/index.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/read.h"
-#include "proto/ops.h"
-#include "server/engine/engine.h"
 
 #define PAGE_LIMIT_BYTES (1024 * 1024)
 

@@ -10,8 +10,8 @@
 #define DDB_PAGE_H
 
 #include "server/engine/catalog.h"
-#include "server/expr/expr.h"
 #include "server/engine/keycodec.h"
+#include "server/expr/expr.h"
 #include "server/ops/ops_common.h"
 
 /* The keys a request reads: the table's, or an index's (IndexName). */

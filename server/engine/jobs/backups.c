@@ -9,20 +9,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/base/clock.h"
-#include "server/engine/catalog_edit.h"
 #include "ddb/ddb_status.h"
-#include "server/engine/itemcodec.h"
-#include "server/engine/keycodec.h"
-#include "server/engine/read.h"
+#include "server/base/clock.h"
 #include "server/base/log.h"
-#include "server/engine/mutation.h"
-#include "server/engine/jobs/pitr.h"
+#include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
-#include "server/engine/table_stats.h"
+#include "server/engine/itemcodec.h"
 #include "server/engine/jobs/expiry.h"
+#include "server/engine/jobs/pitr.h"
 #include "server/engine/jobs/purge.h"
 #include "server/engine/jobs/tasks.h"
+#include "server/engine/keycodec.h"
+#include "server/engine/mutation.h"
+#include "server/engine/read.h"
+#include "server/engine/table_stats.h"
 
 #define RESTORE_PREFIX "task/restore/"
 #define COPY_BATCH 512

@@ -38,10 +38,10 @@
 #include "proto/arena.h"
 #include "proto/attr.h"
 #include "proto/json.h"
-#include "server/storage/storage.h"
 #include "server/engine/jobs/backup_records.h"
 #include "server/engine/jobs/tasks.h"
 #include "server/engine/read.h" /* ddb_keyspace_each */
+#include "server/storage/storage.h"
 
 typedef struct ddb_backups ddb_backups; /* snapshots of backups being copied (the worker's) */
 

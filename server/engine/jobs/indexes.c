@@ -9,9 +9,9 @@
 #include "server/base/log.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/itemcodec.h"
+#include "server/engine/jobs/purge.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/mutation.h"
-#include "server/engine/jobs/purge.h"
 
 #define BACKFILL_BATCH 256
 

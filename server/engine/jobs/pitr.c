@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddb/ddb_status.h"
+#include "server/base/log.h"
+#include "server/engine/engine.h"
+#include "server/engine/itemcodec.h"
 #include "server/engine/jobs/backup_records.h"
 #include "server/engine/jobs/expiry.h"
-#include "ddb/ddb_status.h"
-#include "server/engine/itemcodec.h"
-#include "server/base/log.h"
 #include "server/engine/mutation.h"
-#include "server/engine/engine.h"
 
 #define REPLAY_BATCH 256
 

@@ -29,10 +29,10 @@
 
 #include "proto/arena.h"
 #include "server/engine/catalog.h"
-#include "server/engine/keycodec.h"
-#include "server/storage/storage.h"
 #include "server/engine/jobs/tasks.h"
+#include "server/engine/keycodec.h"
 #include "server/engine/pitr_log.h"
+#include "server/storage/storage.h"
 
 /* Replays log `log` up to time `until_ms` into table `table_id` (ddb_mutate); 0, -1 when the
    table went or on a storage error. *applied gets the number of records put. */

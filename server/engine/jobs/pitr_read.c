@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/engine/keycodec.h"
 #include "server/base/log.h"
 #include "server/engine/jobs/pitr.h"
+#include "server/engine/keycodec.h"
 
 /* One log record before `to`, as read (its bytes in the arena). */
 typedef struct rec {

@@ -16,9 +16,9 @@
 #include <unistd.h>
 
 #include "server/base/clock.h"
-#include "server/engine/keycodec.h"
 #include "server/base/log.h"
 #include "server/engine/engine.h"
+#include "server/engine/keycodec.h"
 #include "server/engine/streams.h"
 
 #define INVOKE_PATH "/2015-03-31/functions/function/invocations"

@@ -6,14 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/expr/expr.h"
+#include "proto/ops.h"
+#include "server/base/log.h"
+#include "server/engine/engine.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/keycodec.h"
-#include "server/base/log.h"
 #include "server/engine/mutation.h"
-#include "proto/ops.h"
-#include "server/engine/engine.h"
 #include "server/engine/streams.h"
+#include "server/expr/expr.h"
 
 /* name: {"N": "text"} */
 static void number_value(ddb_jw *w, const char *name, const char *text)

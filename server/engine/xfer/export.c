@@ -35,14 +35,14 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "server/engine/jobs/backup_records.h"
-#include "server/engine/xfer/ion.h"
-#include "server/engine/itemcodec.h"
-#include "server/engine/keycodec.h"
 #include "server/base/log.h"
-#include "server/engine/xfer/objstore.h"
-#include "server/engine/jobs/pitr.h"
 #include "server/engine/engine.h"
+#include "server/engine/itemcodec.h"
+#include "server/engine/jobs/backup_records.h"
+#include "server/engine/jobs/pitr.h"
+#include "server/engine/keycodec.h"
+#include "server/engine/xfer/ion.h"
+#include "server/engine/xfer/objstore.h"
 #include "server/engine/xfer/xfer.h"
 
 #define FILE_BYTES (32u << 20)

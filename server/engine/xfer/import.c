@@ -24,15 +24,15 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "proto/errors.h"
+#include "server/base/log.h"
 #include "server/engine/catalog.h"
+#include "server/engine/engine.h"
 #include "server/engine/item.h"
 #include "server/engine/mutation.h"
 #include "server/engine/table_stats.h"
-#include "proto/errors.h"
 #include "server/engine/xfer/ion.h"
-#include "server/base/log.h"
 #include "server/engine/xfer/objstore.h"
-#include "server/engine/engine.h"
 #include "server/engine/xfer/xfer.h"
 
 #define PROGRESS_ITEMS 5000

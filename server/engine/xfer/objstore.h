@@ -15,8 +15,8 @@
 
 #include <stddef.h>
 
-#include "server/engine/engine.h" /* ddb_objstore_settings */
 #include "proto/json.h" /* ddb_buf */
+#include "server/engine/engine.h" /* ddb_objstore_settings */
 
 enum { DDB_OBJ_OK = 0, DDB_OBJ_NOT_FOUND = 1, DDB_OBJ_ERROR = -1 };
 

@@ -18,8 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "server/engine/xfer/objstore.h"
 #include "proto/sigv4.h"
+#include "server/engine/xfer/objstore.h"
 
 #define TIMEOUT_S 60
 

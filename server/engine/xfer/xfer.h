@@ -22,8 +22,8 @@
 #include <stdint.h>
 
 #include "proto/json.h"
-#include "server/storage/storage.h"
 #include "server/engine/engine.h"
+#include "server/storage/storage.h"
 
 
 #define DDB_EXPORT_PREFIX "export/"

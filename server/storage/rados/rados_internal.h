@@ -50,8 +50,8 @@
 
 #include "server/storage/rados/rados_lib.h"
 
-#include "server/storage/backend.h"
 #include "server/base/log.h"
+#include "server/storage/backend.h"
 #include "server/storage/storage.h"
 #include "server/storage/stripes.h"
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/base/be.h"
 #include "server/storage/rados/rados_plan.h"
+#include "server/base/be.h"
 
 /* ---- a plan of omap changes per object ---- */
 

@@ -31,8 +31,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "server/base/be.h"
 #include "server/storage/rados/rados_seq.h"
+#include "server/base/be.h"
 #include "server/storage/rados/rados_txn.h"
 #include "server/storage/sequencer.h"
 

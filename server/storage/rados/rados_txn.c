@@ -27,8 +27,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "server/base/faults.h"
 #include "server/storage/rados/rados_txn.h"
+#include "server/base/faults.h"
 
 #define STATE_PENDING "p"
 #define STATE_COMMITTED "c"

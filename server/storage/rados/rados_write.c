@@ -14,8 +14,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "server/base/faults.h"
 #include "server/base/be.h"
+#include "server/base/faults.h"
 #include "server/storage/rados/rados_ops.h"
 #include "server/storage/rados/rados_seq.h"
 #include "server/storage/rados/rados_txn.h"

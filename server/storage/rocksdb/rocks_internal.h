@@ -13,11 +13,11 @@
 
 #include <rocksdb/c.h>
 
-#include "server/storage/backend.h"
-#include "server/storage/diskguard.h"
 #include "server/base/faults.h"
 #include "server/base/groupcommit.h"
 #include "server/base/log.h"
+#include "server/storage/backend.h"
+#include "server/storage/diskguard.h"
 #include "server/storage/ring.h"
 #include "server/storage/sequencer.h"
 #include "server/storage/storage.h"
