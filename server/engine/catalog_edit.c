@@ -317,8 +317,7 @@ static const ddb_json *desc_member(const ddb_desc_edit *e, const char *name)
     return e->base != NULL ? ddb_json_get(e->base->desc, name) : NULL;
 }
 
-/* The type `defs` declares `name` with (the first declaration), or NULL. */
-static const char *declared_type(const ddb_json *defs, const char *name)
+const char *ddb_declared_type(const ddb_json *defs, const char *name)
 {
     for (uint32_t i = 0; defs != NULL && defs->type == DDB_JSON_ARRAY && i < defs->n; i++) {
         const char *n = ddb_json_get_str(defs->u.items[i], "AttributeName");
@@ -338,7 +337,7 @@ static void write_defined(ddb_jw *w, const ddb_desc_edit *e, const ddb_json *add
         ddb_jw_json(w, defs->u.items[i]);
     for (uint32_t i = 0; add != NULL && add->type == DDB_JSON_ARRAY && i < add->n; i++) {
         const char *n = ddb_json_get_str(add->u.items[i], "AttributeName");
-        if (n != NULL && declared_type(defs, n) == NULL)
+        if (n != NULL && ddb_declared_type(defs, n) == NULL)
             ddb_jw_json(w, add->u.items[i]);
     }
     ddb_jw_arr_end(w);

@@ -163,6 +163,9 @@ int ddb_catalog_commit(ddb_catalog *c, const ddb_desc_edit *e, const ddb_table *
  * ddb_catalog_commit's result (2: every race lost), 0 for DDB_EDIT_NONE (*out untouched), or
  * build's.
  */
+/* The type AttributeDefinitions `defs` declares `name` with (the first declaration), or NULL. */
+const char *ddb_declared_type(const ddb_json *defs, const char *name);
+
 #define DDB_EDIT_NONE 3
 typedef int (*ddb_edit_build)(void *ctx, ddb_desc_edit **e);
 int ddb_catalog_edit(ddb_catalog *c, int tries, ddb_edit_build build, void *ctx, const ddb_table **out);

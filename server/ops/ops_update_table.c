@@ -64,24 +64,14 @@ typedef struct gsi_plan {
     const ddb_json *update_pt;
 } gsi_plan;
 
-/* The type an attribute is declared with: in the request's AttributeDefinitions, else the table's. */
-static const char *declared_type(const ddb_json *defs, const char *name)
-{
-    for (uint32_t i = 0; defs != NULL && defs->type == DDB_JSON_ARRAY && i < defs->n; i++) {
-        const char *n = ddb_json_get_str(defs->u.items[i], "AttributeName");
-        if (n != NULL && strcmp(n, name) == 0)
-            return ddb_json_get_str(defs->u.items[i], "AttributeType");
-    }
-    return NULL;
-}
-
 /* "Schema:[SchemaElement: key{xyz:S:HASH}]": a key schema with its types, as DynamoDB prints it. */
 static const char *schema_text(ddb_arena *a, const ddb_json *ks, const ddb_json *defs)
 {
     const char *out = "Schema:[";
 
     for (uint32_t i = 0; ks != NULL && ks->type == DDB_JSON_ARRAY && i < ks->n; i++) {
-        const char *n = ddb_json_get_str(ks->u.items[i], "AttributeName"), *type = n ? declared_type(defs, n) : NULL;
+        const char *n = ddb_json_get_str(ks->u.items[i], "AttributeName");
+        const char *type = n ? ddb_declared_type(defs, n) : NULL;
         const char *kt = ddb_json_get_str(ks->u.items[i], "KeyType");
         out = ddb_arena_sprintf(a, "%s%sSchemaElement: key{%s:%s:%s}", out, i > 0 ? ", " : "", n ? n : "",
                                 type ? type : "", kt ? kt : "");
@@ -133,7 +123,7 @@ static int check_definitions(ddb_req *req, const ddb_table *t, const ddb_json *c
 
     for (uint32_t i = 0; ks != NULL && ks->type == DDB_JSON_ARRAY && i < ks->n; i++) {
         const char *n = ddb_json_get_str(ks->u.items[i], "AttributeName");
-        const char *want = n ? declared_type(defs, n) : NULL, *cur = n ? declared_type(tdefs, n) : NULL;
+        const char *want = n ? ddb_declared_type(defs, n) : NULL, *cur = n ? ddb_declared_type(tdefs, n) : NULL;
         if (want != NULL && cur != NULL && strcmp(want, cur) != 0)
             return ddb_req_fail(req, DDB_E_VALIDATION,
                                 "One or more parameter values were invalid: Attributes cannot be redefined. Please "
