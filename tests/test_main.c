@@ -1,6 +1,6 @@
 /*
  * tests/test_main.c: the runner for tests/test.h. Runs every registered test (or those whose
- * names contain argv[1]) and prints one line each, then "N passed, N failed".
+ * names contain argv[1]) and prints one line each, then "N passed, N failed, N assertions".
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -15,6 +15,7 @@ static struct {
 } tests[MAX_TESTS];
 static int ntests;
 int ddb_test_failed;
+unsigned long ddb_test_asserts;
 
 void ddb_test_register(const char *name, ddb_test_fn fn)
 {
@@ -52,6 +53,6 @@ int main(int argc, char **argv)
         else
             passed++;
     }
-    printf("%d passed, %d failed\n", passed, failed);
+    printf("%d passed, %d failed, %lu assertions\n", passed, failed, ddb_test_asserts);
     return failed ? 1 : 0;
 }

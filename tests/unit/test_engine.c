@@ -170,6 +170,7 @@ static call_result call(client *c, const char *op, const char *fmt, ...)
 
 #define CALL_OK(c, op, ...)                                                                                            \
     do {                                                                                                               \
+        TEST_COUNT_ASSERT();                                                                                           \
         call_result r_ = call((c), op, __VA_ARGS__);                                                                   \
         if (r_.code != DDB_OK) {                                                                                       \
             ddb_test_fail(__FILE__, __LINE__, "%s failed: %d %s", op, r_.code, r_.msg);                                \
@@ -180,6 +181,7 @@ static call_result call(client *c, const char *op, const char *fmt, ...)
 /* ASSERT that cleans up: jumps to the test's `out:` label. */
 #define CHECK(cond)                                                                                                    \
     do {                                                                                                               \
+        TEST_COUNT_ASSERT();                                                                                           \
         if (!(cond)) {                                                                                                 \
             ddb_test_fail(__FILE__, __LINE__, "CHECK(%s)", #cond);                                                     \
             goto out;                                                                                                  \
@@ -188,6 +190,7 @@ static call_result call(client *c, const char *op, const char *fmt, ...)
 
 #define CHECK_EQ(a, b)                                                                                                 \
     do {                                                                                                               \
+        TEST_COUNT_ASSERT();                                                                                           \
         long long a_ = (long long)(a), b_ = (long long)(b);                                                            \
         if (a_ != b_) {                                                                                                \
             ddb_test_fail(__FILE__, __LINE__, "%s == %s: %lld != %lld", #a, #b, a_, b_);                               \

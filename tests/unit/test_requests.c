@@ -74,6 +74,7 @@ static call_result call(const char *op, const char *body)
 
 #define CALL_OK(op, body)                                                                                              \
     do {                                                                                                               \
+        TEST_COUNT_ASSERT();                                                                                           \
         call_result r_ = call(op, body);                                                                               \
         if (r_.code != DDB_OK) {                                                                                       \
             ddb_test_fail(__FILE__, __LINE__, "%s failed: %d %s", op, r_.code, r_.msg);                                \
