@@ -1,6 +1,7 @@
 /*
  * tests/test_main.c: the runner for tests/test.h. Runs every registered test (or those whose
- * names contain argv[1]) and prints one line each, then "N passed, N failed, N assertions".
+ * names contain argv[1]) and prints one line each (with the assertions it evaluated), then
+ * "N passed, N failed, N assertions".
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -45,9 +46,11 @@ int main(int argc, char **argv)
     for (int i = 0; i < ntests; i++) {
         if (argc > 1 && strstr(tests[i].name, argv[1]) == NULL)
             continue;
+        unsigned long before = __atomic_load_n(&ddb_test_asserts, __ATOMIC_RELAXED);
         ddb_test_failed = 0;
         tests[i].fn();
-        printf("%s %s\n", ddb_test_failed ? "FAIL" : "ok  ", tests[i].name);
+        printf("%s %s (%lu assertions)\n", ddb_test_failed ? "FAIL" : "ok  ", tests[i].name,
+               __atomic_load_n(&ddb_test_asserts, __ATOMIC_RELAXED) - before);
         if (ddb_test_failed)
             failed++;
         else

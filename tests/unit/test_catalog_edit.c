@@ -315,6 +315,7 @@ static void check_transcript(transcript *tr, const char *const *expected)
 {
     int i;
 
+    TEST_COUNT_ASSERT();
     if (getenv("DDB_CATALOG_EDIT_PRINT") != NULL) {
         printf("/* %s */\n", tr->test);
         for (i = 0; i < tr->n; i++) {
@@ -341,6 +342,7 @@ static void check_transcript(transcript *tr, const char *const *expected)
 
 #define CALL_OK(c, op, ...)                                                                                            \
     do {                                                                                                               \
+        TEST_COUNT_ASSERT();                                                                                           \
         if (call((c), op, __VA_ARGS__) != DDB_OK) {                                                                    \
             ddb_test_fail(__FILE__, __LINE__, "%s failed: %s", op, (c)->msg);                                          \
             goto out;                                                                                                  \
@@ -349,6 +351,7 @@ static void check_transcript(transcript *tr, const char *const *expected)
 
 #define CHECK(cond)                                                                                                    \
     do {                                                                                                               \
+        TEST_COUNT_ASSERT();                                                                                           \
         if (!(cond)) {                                                                                                 \
             ddb_test_fail(__FILE__, __LINE__, "CHECK(%s)", #cond);                                                     \
             goto out;                                                                                                  \
