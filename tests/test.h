@@ -1,7 +1,7 @@
 /*
  * tests/test.h: a tiny unit-test framework. TEST(name) registers a test; ASSERT_* print both
- * operands and the location on failure and end the current test. Each tests/unit/test_*.c is
- * its own executable, linked with tests/test_main.c, registered with ctest by CMakeLists.txt.
+ * operands and the location on failure and end the current test. Each tests/unit/<layer>/test_*.c
+ * is its own executable, linked with tests/test_main.c, registered with ctest by tests/tests.cmake.
  * Every assertion evaluated is counted (ddb_test_asserts, in the runner's summary), so a change
  * to a test's structure can be checked for the same work before and after.
  */

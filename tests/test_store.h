@@ -1,6 +1,6 @@
 /*
  * tests/test_store.h: a small in-memory store laid out as the engine lays out keys, for the C
- * tests that build keys (test_codecs.c, test_index_codec.c).
+ * tests that build keys (tests/unit/engine/, tests/unit/storage/test_sequencer.c).
  */
 #ifndef DDB_TEST_STORE_H
 #define DDB_TEST_STORE_H

@@ -1,19 +1,36 @@
 # tests/tests.cmake: registers every test with ctest.
-#  - tests/unit/test_*.c: one executable each, linked with tests/test_main.c and the server core
-#    (test_proto_*.c with proto/ only).
+#  - tests/unit/<layer>/test_*.c: the C unit tests, in the folder of the layer whose sources they
+#    test (the tree mirrors server/ and proto/); one executable each, linked with tests/test_main.c
+#    and the server core (tests/unit/proto/ with proto/ only).
 #  - tests/compat/test_*.py: black-box pytest suites (boto3, AWS CLI) against a ddbd on loopback.
 #  - tests/js/*.mjs: the JavaScript SDK v3 suite (when node_modules are installed).
 #  - tests/go, tests/tools: the Go SDK v2, Dynamoose and dynamodb-admin (label tools).
 #  - tests/rados/run.sh: the RADOS backend on a loopback Ceph cluster (label rados).
 #  - tests/docker/run.sh: the Docker image (label docker), at the end.
 
-file(GLOB DDB_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c)
+# tests/unit/<dir>/test_<what>.c is the executable test_<dir>_<what> (the folders joined by _, <what>
+# left out when it repeats the last folder: tests/unit/expr/test_expr.c is test_expr) and the ctest
+# unit.<dir>.test_<what> (the path, folders joined by .): tests/unit/storage/rados/test_seq.c is
+# test_storage_rados_seq, unit.storage.rados.test_seq. The unit tests of one layer: ctest -R '^unit\.api\.'.
+file(GLOB_RECURSE DDB_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c)
 foreach(src ${DDB_UNIT_TESTS})
-  get_filename_component(name ${src} NAME_WE)
+  file(RELATIVE_PATH rel ${CMAKE_SOURCE_DIR}/tests/unit ${src})
+  get_filename_component(dir ${rel} DIRECTORY)
+  get_filename_component(stem ${rel} NAME_WE)
+  if(dir STREQUAL "")
+    message(FATAL_ERROR "tests/unit/${rel}: a unit test lives in the folder of its layer (tests/unit/<layer>/)")
+  endif()
+  string(REGEX REPLACE "^test_" "" what ${stem})
+  get_filename_component(last ${dir} NAME)
+  string(REPLACE "/" "_" name "test_${dir}")
+  if(NOT what STREQUAL last)
+    set(name "${name}_${what}")
+  endif()
+  string(REPLACE "/" "." ctest_name "unit.${dir}.${stem}")
   add_executable(${name} ${src} ${CMAKE_SOURCE_DIR}/tests/test_main.c)
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests ${DDB_INCLUDE_ROOTS})
   target_compile_definitions(${name} PRIVATE H2O_USE_LIBUV=0)
-  if(name MATCHES "^test_proto_")
+  if(dir STREQUAL "proto")
     target_link_libraries(${name} PRIVATE ddb_proto)   # proto tests build without the server
     if(name STREQUAL "test_proto_crc32")
       target_link_libraries(${name} PRIVATE PkgConfig::ZLIB)   # the reference implementation
@@ -21,8 +38,8 @@ foreach(src ${DDB_UNIT_TESTS})
   else()
     target_link_libraries(${name} PRIVATE ddb_server_core)
   endif()
-  add_test(NAME unit.${name} COMMAND ${name})
-  set_tests_properties(unit.${name} PROPERTIES LABELS unit TIMEOUT 120)
+  add_test(NAME ${ctest_name} COMMAND ${name})
+  set_tests_properties(${ctest_name} PROPERTIES LABELS unit TIMEOUT 120)
 endforeach()
 
 # Debian's interpreter, where python3-boto3 and python3-pytest live (not a pyenv or venv python on PATH)
@@ -94,8 +111,9 @@ endif()
 include(${CMAKE_SOURCE_DIR}/tests/client/client.cmake)
 
 # The RADOS backend (tests/rados/run.sh): a loopback Ceph cluster, the storage contract suite and
-# test_storage_rados on it, then boto3 files against `ddbd --backend rados`. Skipped (77) without
-# Ceph's daemons or without librados; RUN_SERIAL: the cluster takes the machine's two cores.
+# the unit tests that need a cluster (tests/unit/storage/rados/, tests/unit/engine/
+# test_catalog_rados.c) on it, then boto3 files against `ddbd --backend rados`. Skipped (77)
+# without Ceph's daemons or without librados; RUN_SERIAL: the cluster takes the machine's two cores.
 add_test(NAME rados.backend COMMAND bash ${CMAKE_SOURCE_DIR}/tests/rados/run.sh ${CMAKE_BINARY_DIR})
 set_tests_properties(rados.backend PROPERTIES LABELS rados TIMEOUT 1200 SKIP_RETURN_CODE 77 RUN_SERIAL TRUE)
 

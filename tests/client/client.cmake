@@ -1,7 +1,7 @@
 # tests/client/client.cmake: libddb's tests, all ctest cases named client.*:
 #  - client.<name>: tests/client/test_client_<name>.c against a ddbd the test starts on loopback
 #    (DDBD_BIN) or against the scripted fault server, linked with the installed-API library only;
-#  - client.sigv4: the Signature V4 vectors (tests/unit/test_proto_sigv4.c, also unit.test_proto_sigv4);
+#  - client.sigv4: the Signature V4 vectors (tests/unit/proto/test_sigv4.c, also unit.proto.test_sigv4);
 #  - client.valgrind.<name>: the same under valgrind, failing on any error or leak (not in
 #    sanitizer builds, where AddressSanitizer's LeakSanitizer does that job);
 #  - client.install: cmake --install into a temporary prefix, build examples/ with pkg-config, run

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # tests/rados/run.sh BUILD_DIR: the RADOS backend's tests (ctest label "rados"). Starts a 3-OSD
 # loopback cluster (deploy/ceph-cluster.sh) in a temporary directory, runs the storage contract
-# suite, test_storage_rados and test_rados_catalog on it (DDBD_TEST_RADOS_CONF), then the boto3
-# files listed below against `ddbd --backend rados` (DDBD_STORE_ARGS, one pool namespace per file),
-# then nearly all of them (and two slow ones) against two gateways (GATEWAY_FILES), the two-gateway example
-# (tests/rados/example.sh: deploy/rados-gateways.sh, when socat is installed), then
+# suite and the C unit tests that need a cluster on it (DDBD_TEST_RADOS_CONF: tests/unit/storage/
+# rados/ and tests/unit/engine/test_catalog_rados.c, built as test_<folders>_<name> by
+# tests/tests.cmake), then the boto3 files listed below against `ddbd --backend rados`
+# (DDBD_STORE_ARGS, one pool namespace per file), then nearly all of them (and two slow ones)
+# against two gateways (GATEWAY_FILES), the two-gateway example (tests/rados/example.sh:
+# deploy/rados-gateways.sh, when socat is installed), then
 # test_rados_txn.py (transactions across two gateways, one killed mid-transaction),
 # test_rados_tasks.py (the background work's lease), then
 # test_rados_faults.py (a gateway killed, an OSD killed during writes), and stops the cluster
@@ -119,9 +121,9 @@ run() { # name, command...
 
 export DDBD_TEST_RADOS_CONF=$conf
 run test_storage_contract "$build/test_storage_contract"
-run test_storage_rados "$build/test_storage_rados"
+run test_storage_rados_gateways "$build/test_storage_rados_gateways"
 run test_storage_rados_seq "$build/test_storage_rados_seq"
-run test_rados_catalog "$build/test_rados_catalog"
+run test_engine_catalog_rados "$build/test_engine_catalog_rados"
 unset DDBD_TEST_RADOS_CONF
 for f in "${COMPAT_FILES[@]}"; do
   ns="compat-$$-${f%.py}"

@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_catalog_edit.c: the stored table descriptions every kind of catalog change
+ * tests/unit/engine/test_catalog_edit.c: the stored table descriptions every kind of catalog change
  * writes (CreateTable, UpdateTimeToLive, TagResource/UntagResource, UpdateContinuousBackups,
  * UpdateTable's members, GSI creation and deletion, streams, an index turning ACTIVE and leaving,
  * a stream's new generation of shards, restores, the format-1 migration), held to the texts the

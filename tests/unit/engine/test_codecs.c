@@ -1,7 +1,7 @@
 /*
- * tests/unit/test_codecs.c: the shard ring (server/storage/ring.c: the RocksDB backend's placement), item keys
- * (server/storage/keycodec.c: built with a store's partition hash) and the item value encoding
- * (server/storage/itemcodec.c).
+ * tests/unit/engine/test_codecs.c: item keys (server/engine/keycodec.c: built with a store's
+ * partition hash) and the item value encoding (server/engine/itemcodec.c). (The shard ring:
+ * tests/unit/storage/test_ring.c.)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,12 +10,9 @@
 #include "server/engine/itemcodec.h"
 #include "proto/json.h"
 #include "server/engine/keycodec.h"
-#include "server/storage/ring.h"
 #include "server/storage/storage.h"
 #include "test.h"
 #include "test_store.h"
-
-static const unsigned char hash_key[DDB_HASH_KEY_BYTES] = "0123456789abcdef";
 
 /* Keys read over [lo, hi), in order; each must equal want[i] (n of them). Returns the count read, or -1 when a
    key differs or the iterator ended on an error. */
@@ -57,54 +54,6 @@ static ddb_attr value(ddb_arena *a, const char *json)
     if (j == NULL || ddb_attr_check_types(a, j) != NULL || ddb_attr_from_json(a, j, &v) != NULL)
         abort();
     return v;
-}
-
-TEST(ring_spreads_partitions_over_every_shard)
-{
-    ddb_ring r;
-    unsigned counts[4] = {0};
-
-    ASSERT_EQ(ddb_ring_init(&r, 4, hash_key), 0);
-    for (int i = 0; i < 40000; i++) {
-        char pk[16];
-        int n = snprintf(pk, sizeof(pk), "user#%d", i);
-        counts[ddb_ring_owner(&r, ddb_ring_hash(&r, pk, (size_t)n))]++;
-    }
-    for (int s = 0; s < 4; s++) /* 128 virtual nodes keep every shard within 25% of its share */
-        ASSERT(counts[s] > 7500 && counts[s] < 12500);
-    ddb_ring_free(&r);
-}
-
-TEST(ring_growth_moves_only_partitions_to_the_new_shard)
-{
-    ddb_ring r3, r4;
-    int moved = 0, n = 30000;
-
-    ASSERT_EQ(ddb_ring_init(&r3, 3, hash_key), 0);
-    ASSERT_EQ(ddb_ring_init(&r4, 4, hash_key), 0);
-    for (int i = 0; i < n; i++) {
-        char pk[16];
-        int len = snprintf(pk, sizeof(pk), "k%d", i);
-        uint64_t h = ddb_ring_hash(&r3, pk, (size_t)len);
-        unsigned a = ddb_ring_owner(&r3, h), b = ddb_ring_owner(&r4, h);
-        if (a != b) {
-            ASSERT_EQ(b, 3); /* a partition only ever moves to the added shard */
-            moved++;
-        }
-    }
-    ASSERT(moved > n / 4 * 3 / 4 && moved < n / 4 * 5 / 4); /* about 1/(n+1) of them */
-    ddb_ring_free(&r3);
-    ddb_ring_free(&r4);
-}
-
-TEST(ring_single_shard_owns_everything)
-{
-    ddb_ring r;
-
-    ASSERT_EQ(ddb_ring_init(&r, 1, hash_key), 0);
-    ASSERT_EQ(ddb_ring_owner(&r, 0), 0);
-    ASSERT_EQ(ddb_ring_owner(&r, UINT64_MAX), 0);
-    ddb_ring_free(&r);
 }
 
 /* Keys of one partition sort as DynamoDB sorts the sort key, and a read of the partition's range (where the store

@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_expr.c: the expression language, table-driven: for each case the request
+ * tests/unit/expr/test_expr.c: the expression language, table-driven: for each case the request
  * fields (JSON with ' for "), the item, and the expected result or DynamoDB's exact message.
  * Messages come from dynalite's tests (run against DynamoDB), AWS error reports and the AWS docs.
  */

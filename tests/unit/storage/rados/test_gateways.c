@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_storage_rados.c: what the RADOS backend promises beyond the storage contract
+ * tests/unit/storage/rados/test_gateways.c: what the RADOS backend promises beyond the storage contract
  * (docs/scale-out.md): two gateways (two stores opened on one pool namespace, each with its own
  * cluster connection and its own lock stripes, as two ddbd processes have) never lose an update
  * to a guarded commit of one object, and a write intent left by a stopped gateway is completed

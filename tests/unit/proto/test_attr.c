@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_proto_attr.c: AttributeValue decoding (phase 1 SerializationException and
+ * tests/unit/proto/test_attr.c: AttributeValue decoding (phase 1 SerializationException and
  * phase 2 ValidationException texts), writing, size, equality, ordering and copy (proto/attr.c).
  */
 #include <stdio.h>

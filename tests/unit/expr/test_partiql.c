@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_partiql.c: the PartiQL parser, table-driven: DynamoDB's exact messages for
+ * tests/unit/expr/test_partiql.c: the PartiQL parser, table-driven: DynamoDB's exact messages for
  * statements it refuses (captured against AWS by public conformance suites), the truth of
  * accepted WHERE clauses on a fixed item, and the facts the handlers read (pins, sort-key
  * ranges, WHERE without the key, projection names).

@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_requests.c: in-process request tests. Requests go through ddb_dispatch() (the
+ * tests/unit/api/test_dispatch.c: in-process request tests. Requests go through ddb_dispatch() (the
  * whole pipeline: parse, validation, handler, storage) against an in-memory store, with no
  * sockets, so the sanitizer build covers the server's code paths end to end.
  */

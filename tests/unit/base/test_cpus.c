@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_cpus.c: the CPU count behind the default thread and shard counts (server/cpus.h):
+ * tests/unit/base/test_cpus.c: the CPU count behind the default thread and shard counts (server/base/cpus.h):
  * cpu.max and the v1 CFS pair parsed from sample strings, and the quota found in fake cgroup
  * trees laid out as a container sees them (cgroup v2 with a namespace, v1 without one, where
  * /proc/self/cgroup names a host path that does not exist under the container's mount).

@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_streams_engine.c: stream shards (engine/streams.h). Every generation's shard of
+ * tests/unit/engine/test_streams.c: stream shards (engine/streams.h). Every generation's shard of
  * a partition is a child of its shard in the generation before (the parent of shard j is
  * j % n_old), so a reader that drains parents before children keeps each item's order; shards are
  * all used; and a record survives encoding with its images, event, flags and size.

@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_proto_number.c: DynamoDB Number parsing, range and precision limits,
+ * tests/unit/proto/test_number.c: DynamoDB Number parsing, range and precision limits,
  * canonical text, ordering, key encoding and exact arithmetic (proto/number.c).
  */
 #include <stdio.h>

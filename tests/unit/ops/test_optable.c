@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_optable.c: the operation rows (proto/ops.def) and what is generated from them,
+ * tests/unit/ops/test_optable.c: the operation rows (proto/ops.def) and what is generated from them,
  * where a wrong row would still compile: a row whose snake name belongs to another operation (it
  * would call that operation's handler), a served operation missing from the table, the names and
  * services X-Amz-Target resolves, the client-visible `allow=read` set, and the answer of the

@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_lenient_numbers.c: ddbd --lenient-numbers (ddb_v_coerce_numbers in
+ * tests/unit/api/test_validate_lenient.c: ddbd --lenient-numbers (ddb_v_coerce_numbers in
  * server/api/validate.c), through ddb_dispatch() against an in-memory store.
  *
  * By default a number sent as a JSON string is DynamoDB's SerializationException, with its exact

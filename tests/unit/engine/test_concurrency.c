@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_engine.c: the table engine under concurrency: DeleteTable racing writers,
+ * tests/unit/engine/test_concurrency.c: the table engine under concurrency: DeleteTable racing writers,
  * GSI creation and deletion protection; online GSI creation and deletion (backfill, purge) racing
  * writers; compare-and-swap UpdateTables against the background worker's changes; the format-1
  * migration of declared indexes; a backfill resumed from its cursor after a restart (with the same

@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_proto_json_writer.c: the JSON writer's escaping (proto/json.c) against a
+ * tests/unit/proto/test_json_writer.c: the JSON writer's escaping (proto/json.c) against a
  * byte-at-a-time reference, for every byte value at every offset of its 8-byte words, through
  * each entry point that escapes (strings, keys, tagged AttributeValue strings).
  */

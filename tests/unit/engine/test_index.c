@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_index_codec.c: secondary index entries (server/engine/index.c): entry keys sort
+ * tests/unit/engine/test_index.c: secondary index entries (server/engine/index.c): entry keys sort
  * as DynamoDB sorts index keys (escaped, terminated sort parts, then the base key), sparse
  * indexes, LSI co-location, begins_with prefixes, projections and the checks of a written item's
  * index key attributes. Pure functions over hand-built table/index structs; a small in-memory store

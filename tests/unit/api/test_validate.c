@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_validate.c: request validation (server/api/validate.c, server/api/validate_specs.c).
+ * tests/unit/api/test_validate.c: request validation (server/api/validate.c, server/api/validate_specs.c).
  *
  * Each case feeds a JSON body through ddb_validate(op's spec) and asserts the exact
  * error code and message DynamoDB gives (texts and order from dynalite's validations and tests).

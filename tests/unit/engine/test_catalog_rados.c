@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_rados_catalog.c: the catalog shared by two RADOS gateways (docs/scale-out.md,
+ * tests/unit/engine/test_catalog_rados.c: the catalog shared by two RADOS gateways (docs/scale-out.md,
  * "The catalog across gateways"): two stores on one pool namespace, each with its own catalog,
  * as two ddbd processes have. Guarded meta commits never lose an update; a table created,
  * changed or deleted through one catalog is in the other's as soon as the call returns; a name

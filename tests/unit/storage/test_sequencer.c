@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_storage_seq.c: the storage contract's sequenced puts (storage.h,
+ * tests/unit/storage/test_sequencer.c: the storage contract's sequenced puts (storage.h,
  * ddb_batch_put_seq): numbers start at 1 and grow per prefix, prefixes are independent, one
  * compound write may number several puts and prefixes, numbers become visible in order while
  * writers race (up to ddb_store_seq_last a reader sees every number, with no hole), the last

@@ -1,6 +1,6 @@
 /*
- * tests/unit/test_storage_rados_seq.c: sequenced puts (storage.h's ddb_batch_put_seq) across
- * RADOS gateways (server/storage/rados_seq.c): two stores opened on one pool namespace, as two
+ * tests/unit/storage/rados/test_seq.c: sequenced puts (storage.h's ddb_batch_put_seq) across
+ * RADOS gateways (server/storage/rados/rados_seq.c): two stores opened on one pool namespace, as two
  * ddbd processes, write records under one prefix at once, alone and beside a data key (a
  * two-phase commit, as a stream record beside its item), while a reader on each reads the prefix
  * up to ddb_store_seq_last. Every acknowledged record is there exactly once, the numbers run

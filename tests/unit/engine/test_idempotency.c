@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_idempotency.c: ClientRequestToken records and calls in flight
+ * tests/unit/engine/test_idempotency.c: ClientRequestToken records and calls in flight
  * (engine/idempotency.h): the states a token goes through, the record's expiry, and the sweep
  * that never deletes a record a call in flight is about to rewrite.
  */

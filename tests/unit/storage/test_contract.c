@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_storage_contract.c: the storage contract (server/storage/storage.h,
+ * tests/unit/storage/test_contract.c: the storage contract (server/storage/storage.h,
  * docs/storage-backends.md), checked through that interface only, so that any backend (RocksDB
  * today, RADOS later) can be held to it by linking it in place of rocks.c.
  *

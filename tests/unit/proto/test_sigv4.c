@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_proto_sigv4.c: proto/sigv4.c against AWS's published Signature V4 test suite
+ * tests/unit/proto/test_sigv4.c: proto/sigv4.c against AWS's published Signature V4 test suite
  * (aws-sig-v4-test-suite, https://docs.aws.amazon.com/general/latest/gr/signature-v4-test-suite.html).
  * The vectors below are copied from that suite: credential scope AKIDEXAMPLE/20150830/us-east-1/
  * service/aws4_request, secret wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY.

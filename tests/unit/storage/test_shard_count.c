@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_shard_count.c: the shard count belongs to the data directory (storage.h,
+ * tests/unit/storage/test_shard_count.c: the shard count belongs to the data directory (storage.h,
  * nshards 0). A directory created with 3 shards opens with 3 whatever the default (the CPUs of
  * the host or container that opens it) says, keys untouched; only an explicit count moves them;
  * a move cut short is finished at the count it was going to; a new directory takes the default.

@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_proto_crc32.c: ddb_crc32 against known CRC-32 values and zlib's crc32 over
+ * tests/unit/proto/test_crc32.c: ddb_crc32 against known CRC-32 values and zlib's crc32 over
  * every length and alignment up to 64 bytes (the eight-byte steps and the byte-wise tail).
  */
 #include <stdint.h>
