@@ -8,6 +8,14 @@
 #  - tests/rados/run.sh: the RADOS backend on a loopback Ceph cluster (label rados).
 #  - tests/docker/run.sh: the Docker image (label docker), at the end.
 
+# tests/harness/inproc.c: the in-process server and clients the request-level tests share
+# (tests/harness/inproc.h), an archive linked after the server core, so that only the tests that
+# call it have it linked in.
+add_library(ddb_test_inproc STATIC ${CMAKE_SOURCE_DIR}/tests/harness/inproc.c)
+target_include_directories(ddb_test_inproc PRIVATE ${CMAKE_SOURCE_DIR}/tests ${DDB_INCLUDE_ROOTS})
+target_compile_definitions(ddb_test_inproc PRIVATE H2O_USE_LIBUV=0)
+target_link_libraries(ddb_test_inproc PRIVATE ddb_proto)
+
 # tests/unit/<dir>/test_<what>.c is the executable test_<dir>_<what> (the folders joined by _, <what>
 # left out when it repeats the last folder: tests/unit/expr/test_expr.c is test_expr) and the ctest
 # unit.<dir>.test_<what> (the path, folders joined by .): tests/unit/storage/rados/test_seq.c is
@@ -36,7 +44,7 @@ foreach(src ${DDB_UNIT_TESTS})
       target_link_libraries(${name} PRIVATE PkgConfig::ZLIB)   # the reference implementation
     endif()
   else()
-    target_link_libraries(${name} PRIVATE ddb_server_core)
+    target_link_libraries(${name} PRIVATE ddb_server_core ddb_test_inproc)
   endif()
   add_test(NAME ${ctest_name} COMMAND ${name})
   set_tests_properties(${ctest_name} PROPERTIES LABELS unit TIMEOUT 120)

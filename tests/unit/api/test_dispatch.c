@@ -1,93 +1,41 @@
 /*
  * tests/unit/api/test_dispatch.c: in-process request tests. Requests go through ddb_dispatch() (the
  * whole pipeline: parse, validation, handler, storage) against an in-memory store, with no
- * sockets, so the sanitizer build covers the server's code paths end to end.
+ * sockets (tests/harness/inproc.h), so the sanitizer build covers the server's code paths end to
+ * end.
  */
 #include <stdlib.h>
 
-#include "ddb/ddb_status.h"
-#include "server/api/dispatch.h"
-#include "server/server.h"
+#include "tests/harness/inproc.h"
 #include "test.h"
 
-typedef struct call_result {
-    int code;
-    const char *msg;
-    const char *body;
-} call_result;
-
-static ddb_server srv;
-static ddb_config cfg;
-static ddb_arena arena;
-static ddb_buf out;
-static int opened;
-
-static void open_server(void)
+/* The file's one server (in memory, 3 shards) and its client, opened by the first request. */
+static inproc_client *client(void)
 {
-    char *err = NULL;
+    static inproc_client c;
+    static inproc_server *srv;
 
-    if (opened)
-        return;
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.in_memory = 1;
-    cfg.shards = 3;
-    if (ddb_server_open(&srv, &cfg, &err) != 0) {
-        fprintf(stderr, "cannot open: %s\n", err);
-        abort();
+    if (srv == NULL) {
+        if ((srv = inproc_open(NULL, 3)) == NULL)
+            abort();
+        inproc_client_init(&c, srv->api);
     }
-    ddb_arena_init(&arena);
-    opened = 1;
+    return &c;
 }
 
-static call_result call(const char *op, const char *body)
+static inproc_result call(const char *op, const char *body)
 {
-    static const char auth[] = "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/dynamodb/aws4_request, "
-                               "SignedHeaders=host;x-amz-date, Signature=abc";
-    char target[128];
-    ddb_req req;
-    ddb_http_in in;
-    call_result r;
-
-    open_server();
-    ddb_arena_reset(&arena);
-    out.len = 0;
-    memset(&req, 0, sizeof(req));
-    req.arena = &arena;
-    req.body = body;
-    req.body_len = strlen(body);
-    req.outbuf = &out;
-    ddb_jw_init(&req.out, &out);
-    snprintf(target, sizeof(target), "DynamoDB_20120810.%s", op);
-    memset(&in, 0, sizeof(in));
-    in.target = target;
-    in.target_len = strlen(target);
-    in.auth = auth;
-    in.auth_len = sizeof(auth) - 1;
-    in.has_date = 1;
-    ddb_dispatch(&srv.api, &req, &in);
-    r.code = req.err.code;
-    r.msg = req.err.msg ? req.err.msg : "";
-    ddb_buf_putc(&out, '\0');
-    r.body = out.data;
-    return r;
+    return inproc_call(client(), op, body);
 }
 
-#define CALL_OK(op, body)                                                                                              \
-    do {                                                                                                               \
-        TEST_COUNT_ASSERT();                                                                                           \
-        call_result r_ = call(op, body);                                                                               \
-        if (r_.code != DDB_OK) {                                                                                       \
-            ddb_test_fail(__FILE__, __LINE__, "%s failed: %d %s", op, r_.code, r_.msg);                                \
-            return;                                                                                                    \
-        }                                                                                                              \
-    } while (0)
+#define CALL_OK(op, body) INPROC_CALL_OK_ELSE(return, client(), op, "%s", body)
 
 #define KEYS_HR "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"}]"
 #define DEFS_HR "\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"}]"
 
 TEST(table_lifecycle_and_errors)
 {
-    call_result r;
+    inproc_result r;
 
     CALL_OK("CreateTable", "{\"TableName\":\"life\"," KEYS_HR "," DEFS_HR ",\"BillingMode\":\"PAY_PER_REQUEST\"}");
     r = call("CreateTable", "{\"TableName\":\"life\"," KEYS_HR "," DEFS_HR ",\"BillingMode\":\"PAY_PER_REQUEST\"}");
@@ -105,7 +53,7 @@ TEST(table_lifecycle_and_errors)
 
 TEST(pipeline_order_of_errors)
 {
-    call_result r = call("ListTables", "{not json");
+    inproc_result r = call("ListTables", "{not json");
 
     ASSERT_EQ(r.code, DDB_E_SERIALIZATION);
     r = call("NoSuchOp", "{}");
@@ -121,7 +69,7 @@ TEST(pipeline_order_of_errors)
 
 TEST(items_round_trip_and_conditions_guard_writes)
 {
-    call_result r;
+    inproc_result r;
 
     CALL_OK("CreateTable", "{\"TableName\":\"items\"," KEYS_HR "," DEFS_HR ",\"BillingMode\":\"PAY_PER_REQUEST\"}");
     CALL_OK("PutItem", "{\"TableName\":\"items\",\"Item\":{\"pk\":{\"S\":\"a\"},\"sk\":{\"N\":\"1.50\"},\"c\":{\"N\":\"1\"}}}");
@@ -166,7 +114,7 @@ static void balanced_object(const char *p, char *out, size_t cap)
 TEST(query_pages_in_sort_key_order)
 {
     char body[512];
-    call_result r;
+    inproc_result r;
     int seen = 0;
     char start[128] = "";
 

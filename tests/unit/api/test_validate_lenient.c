@@ -1,6 +1,7 @@
 /*
  * tests/unit/api/test_validate_lenient.c: ddbd --lenient-numbers (ddb_v_coerce_numbers in
- * server/api/validate.c), through ddb_dispatch() against an in-memory store.
+ * server/api/validate_lenient.c), through ddb_dispatch() against an in-memory store
+ * (tests/harness/inproc.h).
  *
  * By default a number sent as a JSON string is DynamoDB's SerializationException, with its exact
  * text; with the switch, a string holding a JSON number is read as exactly that number (limits
@@ -8,66 +9,23 @@
  */
 #include <stdlib.h>
 
-#include "ddb/ddb_status.h"
-#include "server/api/dispatch.h"
-#include "server/server.h"
+#include "tests/harness/inproc.h"
 #include "test.h"
 
-static ddb_server srv;
-static ddb_config cfg;
-static ddb_arena arena;
-static ddb_buf out;
-static int opened;
-
-typedef struct call_result {
-    int code;
-    const char *msg;
-    const char *body;
-} call_result;
-
-/* One request through the whole pipeline, with --lenient-numbers on or off. */
-static call_result call(int lenient, const char *op, const char *body)
+/* One request through the whole pipeline, with --lenient-numbers on or off, to the file's one
+   server (in memory, 2 shards), opened by the first request. */
+static inproc_result call(int lenient, const char *op, const char *body)
 {
-    static const char auth[] = "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/dynamodb/aws4_request, "
-                               "SignedHeaders=host;x-amz-date, Signature=abc";
-    char target[128], *err = NULL;
-    ddb_req req;
-    ddb_http_in in;
-    call_result r;
+    static inproc_client c;
+    static inproc_server *srv;
 
-    if (!opened) {
-        memset(&cfg, 0, sizeof(cfg));
-        cfg.in_memory = 1;
-        cfg.shards = 2;
-        if (ddb_server_open(&srv, &cfg, &err) != 0) {
-            fprintf(stderr, "cannot open: %s\n", err);
+    if (srv == NULL) {
+        if ((srv = inproc_open(NULL, 2)) == NULL)
             abort();
-        }
-        ddb_arena_init(&arena);
-        opened = 1;
+        inproc_client_init(&c, srv->api);
     }
-    srv.api.lenient_numbers = lenient; /* what the pipeline reads (api/dispatch.h) */
-    ddb_arena_reset(&arena);
-    out.len = 0;
-    memset(&req, 0, sizeof(req));
-    req.arena = &arena;
-    req.body = body;
-    req.body_len = strlen(body);
-    req.outbuf = &out;
-    ddb_jw_init(&req.out, &out);
-    snprintf(target, sizeof(target), "DynamoDB_20120810.%s", op);
-    memset(&in, 0, sizeof(in));
-    in.target = target;
-    in.target_len = strlen(target);
-    in.auth = auth;
-    in.auth_len = sizeof(auth) - 1;
-    in.has_date = 1;
-    ddb_dispatch(&srv.api, &req, &in);
-    r.code = req.err.code;
-    r.msg = req.err.msg ? req.err.msg : "";
-    ddb_buf_putc(&out, '\0');
-    r.body = out.data;
-    return r;
+    srv->api->lenient_numbers = lenient; /* what the pipeline reads (api/dispatch.h) */
+    return inproc_call(&c, op, body);
 }
 
 #define STRICT 0
@@ -87,7 +45,7 @@ static call_result call(int lenient, const char *op, const char *body)
 
 TEST(default_refuses_numeric_strings_as_dynamodb_does)
 {
-    call_result r = call(STRICT, "CreateTable", ADMIN_TABLE("strict", "\"3\"", "\"3\""));
+    inproc_result r = call(STRICT, "CreateTable", ADMIN_TABLE("strict", "\"3\"", "\"3\""));
 
     ASSERT_EQ(r.code, DDB_E_SERIALIZATION);
     ASSERT_STR_EQ(r.msg, LONG_ERR);
@@ -100,7 +58,7 @@ TEST(default_refuses_numeric_strings_as_dynamodb_does)
 
 TEST(lenient_reads_numeric_strings_as_those_numbers)
 {
-    call_result r = call(LENIENT, "CreateTable", ADMIN_TABLE("admin", "\"3\"", "\"3\""));
+    inproc_result r = call(LENIENT, "CreateTable", ADMIN_TABLE("admin", "\"3\"", "\"3\""));
 
     ASSERT_EQ(r.code, DDB_OK);
     r = call(STRICT, "DescribeTable", "{\"TableName\":\"admin\"}");
@@ -136,14 +94,14 @@ TEST(lenient_still_refuses_strings_that_are_not_json_numbers)
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char body[1024];
-        call_result r;
+        inproc_result r;
         snprintf(body, sizeof(body), ADMIN_TABLE("badnum", "%s", "1"), bad[i]);
         r = call(LENIENT, "CreateTable", body);
         if (r.code != DDB_E_SERIALIZATION || strcmp(r.msg, LONG_ERR) != 0)
             ddb_test_fail(__FILE__, __LINE__, "ReadCapacityUnits %s: got %d \"%s\"", bad[i], r.code, r.msg);
     }
     /* the switch only turns strings into numbers: a number where a string belongs still fails */
-    call_result r = call(LENIENT, "DescribeTable", "{\"TableName\":123}");
+    inproc_result r = call(LENIENT, "DescribeTable", "{\"TableName\":123}");
     ASSERT_EQ(r.code, DDB_E_SERIALIZATION);
     ASSERT_STR_EQ(r.msg,
                   "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String");

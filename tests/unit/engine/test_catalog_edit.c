@@ -7,10 +7,11 @@
  * same members, values and member order, so data directories and DescribeTable answers stay as
  * they were.
  *
- * Requests go through ddb_dispatch() in process; the background worker runs its jobs only when a
- * test lets it (a gate job first in its list), so every intermediate description is seen. Ids
- * come from the catalog's counter and are compared as they are (the same changes take the same
- * ids); what the clock or randomness decides is replaced by "~" before comparing (normalised()).
+ * Requests go through ddb_dispatch() in process (tests/harness/inproc.h); the background worker
+ * runs its jobs only when a test lets it (a gate job first in its list), so every intermediate
+ * description is seen. Ids come from the catalog's counter and are compared as they are (the same
+ * changes take the same ids); what the clock or randomness decides is replaced by "~" before
+ * comparing (normalised()).
  * DDB_CATALOG_EDIT_PRINT=1 prints each test's texts as C strings, to capture new expectations.
  * The last tests hold the edits' compare-and-swap to ddb_catalog_update's: an edit of a replaced
  * description loses (2) with nothing of it (nor of its extra batch) written, and the loop builds
@@ -18,21 +19,17 @@
  */
 #include <ftw.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "ddb/ddb_status.h"
-#include "server/api/dispatch.h"
-#include "server/base/log.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/jobs/backups.h"
 #include "server/engine/jobs/indexes.h"
 #include "server/engine/jobs/purge.h"
 #include "server/engine/jobs/tasks.h"
 #include "server/engine/keycodec.h"
-#include "server/server.h"
+#include "tests/harness/inproc.h"
 #include "test.h"
 #include "test_store.h"
 
@@ -86,49 +83,23 @@ static const ddb_job tail_job = {.name = "test tail", .work = gate_tail};
 static const ddb_job *const GATED_JOBS[] = {&gate_job, &ddb_job_table_purge, &ddb_job_indexes, &ddb_job_backups,
                                             &tail_job};
 
-typedef struct env {
-    ddb_server srv;
-    ddb_config cfg;
-    char dir[64];
-} env;
-
-static env *env_open(const char *dir, unsigned shards)
+/* A server (tests/harness/inproc.h) whose worker runs the gated jobs in place of its own. */
+static inproc_server *open_gated(const char *dir, unsigned shards)
 {
-    env *e = calloc(1, sizeof(*e));
-    char *err = NULL;
+    inproc_server *e = inproc_open(dir, shards);
 
-    ddb_log_threshold = getenv("DDB_TEST_VERBOSE") ? DDB_LOG_INFO : DDB_LOG_WARN;
-    if (dir != NULL) {
-        snprintf(e->dir, sizeof(e->dir), "%s", dir);
-        e->cfg.data_dir = e->dir;
-    } else {
-        e->cfg.in_memory = 1;
-    }
-    e->cfg.shards = shards;
-    if (ddb_server_open(&e->srv, &e->cfg, &err) != 0) {
-        fprintf(stderr, "cannot open the server: %s\n", err ? err : "?");
-        free(err);
-        free(e);
+    if (e == NULL)
         return NULL;
-    }
-    ddb_tasks_stop(e->srv.eng.tasks);
+    ddb_tasks_stop(e->eng->tasks);
     pthread_mutex_lock(&gate_lock);
     gate_open = gate_done = 0;
     pthread_mutex_unlock(&gate_lock);
-    e->srv.eng.tasks = ddb_tasks_start(&e->srv.eng, GATED_JOBS, sizeof(GATED_JOBS) / sizeof(GATED_JOBS[0]));
+    e->eng->tasks = ddb_tasks_start(e->eng, GATED_JOBS, sizeof(GATED_JOBS) / sizeof(GATED_JOBS[0]));
     return e;
 }
 
-static void env_close(env *e)
-{
-    if (e == NULL)
-        return;
-    ddb_server_close(&e->srv);
-    free(e);
-}
-
 /* Lets the worker run `rounds` rounds of its jobs, one after the other. */
-static void run_jobs(env *e, int rounds)
+static void run_jobs(inproc_server *e, int rounds)
 {
     for (int i = 0; i < rounds; i++) {
         int target;
@@ -137,7 +108,7 @@ static void run_jobs(env *e, int rounds)
         gate_open++;
         pthread_cond_broadcast(&gate_cond);
         pthread_mutex_unlock(&gate_lock);
-        ddb_tasks_kick(e->srv.eng.tasks);
+        ddb_tasks_kick(e->eng->tasks);
         pthread_mutex_lock(&gate_lock);
         while (gate_done < target)
             pthread_cond_wait(&gate_cond, &gate_lock);
@@ -156,68 +127,6 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 static void rm_rf(const char *dir)
 {
     nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* ---- in-process requests ---- */
-
-typedef struct client {
-    ddb_server *srv;
-    ddb_arena arena;
-    ddb_buf out;
-    const char *msg; /* the last error's message */
-} client;
-
-static void client_init(client *c, ddb_server *srv)
-{
-    memset(c, 0, sizeof(*c));
-    c->srv = srv;
-    ddb_arena_init(&c->arena);
-}
-
-static void client_free(client *c)
-{
-    ddb_arena_free(&c->arena);
-    ddb_buf_free(&c->out);
-}
-
-/* Runs one request; DDB_OK or its error (c->msg says which). */
-static int call(client *c, const char *op, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int call(client *c, const char *op, const char *fmt, ...)
-{
-    static const char auth[] = "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/dynamodb/aws4_request, "
-                               "SignedHeaders=host;x-amz-date, Signature=abc";
-    char target[128];
-    ddb_req req;
-    ddb_http_in in;
-    va_list ap;
-    char *body;
-    int n;
-
-    ddb_arena_reset(&c->arena);
-    c->out.len = 0;
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    body = ddb_arena_alloc(&c->arena, (size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(body, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    memset(&req, 0, sizeof(req));
-    req.arena = &c->arena;
-    req.body = body;
-    req.body_len = (size_t)n;
-    req.outbuf = &c->out;
-    ddb_jw_init(&req.out, &c->out);
-    snprintf(target, sizeof(target), "DynamoDB_20120810.%s", op);
-    memset(&in, 0, sizeof(in));
-    in.target = target;
-    in.target_len = strlen(target);
-    in.auth = auth;
-    in.auth_len = sizeof(auth) - 1;
-    in.has_date = 1;
-    ddb_dispatch(&c->srv->api, &req, &in);
-    c->msg = req.err.msg ? req.err.msg : "";
-    return req.err.code;
 }
 
 /* ---- descriptions, normalised ---- */
@@ -260,9 +169,9 @@ static void write_normalised(ddb_jw *w, const ddb_json *v)
 }
 
 /* The stored description of table `name`, normalised (malloc'd), or NULL. */
-static char *normalised(env *e, const char *name)
+static char *normalised(inproc_server *e, const char *name)
 {
-    const ddb_table *t = ddb_catalog_get(e->srv.eng.catalog, name);
+    const ddb_table *t = ddb_catalog_get(e->eng->catalog, name);
     ddb_arena a;
     ddb_buf buf = {0};
     ddb_jw w;
@@ -291,7 +200,7 @@ typedef struct transcript {
     int n;
 } transcript;
 
-static void see(transcript *tr, env *e, const char *label, const char *table)
+static void see(transcript *tr, inproc_server *e, const char *label, const char *table)
 {
     if (tr->n == 64)
         abort();
@@ -340,14 +249,8 @@ static void check_transcript(transcript *tr, const char *const *expected)
         free(tr->texts[i]);
 }
 
-#define CALL_OK(c, op, ...)                                                                                            \
-    do {                                                                                                               \
-        TEST_COUNT_ASSERT();                                                                                           \
-        if (call((c), op, __VA_ARGS__) != DDB_OK) {                                                                    \
-            ddb_test_fail(__FILE__, __LINE__, "%s failed: %s", op, (c)->msg);                                          \
-            goto out;                                                                                                  \
-        }                                                                                                              \
-    } while (0)
+/* The request succeeds, or the test jumps to its `out:` label (one assertion). */
+#define CALL_OK(c, op, ...) INPROC_CALL_OK_ELSE(goto out, c, op, __VA_ARGS__)
 
 #define CHECK(cond)                                                                                                    \
     do {                                                                                                               \
@@ -509,11 +412,11 @@ static const char *const SMALL_CHANGES[] = {
 TEST(ttl_tags_and_pitr_changes)
 {
     transcript tr = {.test = "ttl_tags_and_pitr_changes"};
-    env *e = env_open(NULL, 2);
-    client c;
+    inproc_server *e = open_gated(NULL, 2);
+    inproc_client c;
 
     ASSERT(e != NULL);
-    client_init(&c, &e->srv);
+    inproc_client_init(&c, e->api);
     CALL_OK(&c, "CreateTable", "%s", CREATE_M);
     see(&tr, e, "created", "mid");
     CALL_OK(&c, "UpdateTimeToLive",
@@ -545,13 +448,14 @@ TEST(ttl_tags_and_pitr_changes)
     CALL_OK(&c, "CreateTable", "%s", CREATE_P);
     see(&tr, e, "created p", "prov");
     /* refused ("TimeToLive is already disabled"): nothing changes */
-    CHECK(call(&c, "UpdateTimeToLive", "{\"TableName\":\"prov\",\"TimeToLiveSpecification\":{"
-               "\"AttributeName\":\"x\",\"Enabled\":false}}") == DDB_E_VALIDATION);
+    CHECK(inproc_callf(&c, "UpdateTimeToLive", "{\"TableName\":\"prov\",\"TimeToLiveSpecification\":{"
+                       "\"AttributeName\":\"x\",\"Enabled\":false}}")
+              .code == DDB_E_VALIDATION);
     see(&tr, e, "ttl refused", "prov");
 out:
     check_transcript(&tr, SMALL_CHANGES);
-    client_free(&c);
-    env_close(e);
+    inproc_client_free(&c);
+    inproc_close(e);
 }
 
 /* ---- UpdateTable ---- */
@@ -717,11 +621,11 @@ static const char *const UPDATE_TABLE[] = {
 TEST(update_table_members)
 {
     transcript tr = {.test = "update_table_members"};
-    env *e = env_open(NULL, 2);
-    client c;
+    inproc_server *e = open_gated(NULL, 2);
+    inproc_client c;
 
     ASSERT(e != NULL);
-    client_init(&c, &e->srv);
+    inproc_client_init(&c, e->api);
     CALL_OK(&c, "CreateTable", "%s", CREATE_M);
     CALL_OK(&c, "CreateTable", "%s", CREATE_P);
     see(&tr, e, "created p", "prov");
@@ -764,8 +668,8 @@ TEST(update_table_members)
     see(&tr, e, "mid same mode", "mid");
 out:
     check_transcript(&tr, UPDATE_TABLE);
-    client_free(&c);
-    env_close(e);
+    inproc_client_free(&c);
+    inproc_close(e);
 }
 
 /* ---- GSIs created and deleted, and the worker's changes ---- */
@@ -902,11 +806,11 @@ static const char *const INDEXES[] = {
 TEST(indexes_created_built_deleted_and_dropped)
 {
     transcript tr = {.test = "indexes_created_built_deleted_and_dropped"};
-    env *e = env_open(NULL, 2);
-    client c;
+    inproc_server *e = open_gated(NULL, 2);
+    inproc_client c;
 
     ASSERT(e != NULL);
-    client_init(&c, &e->srv);
+    inproc_client_init(&c, e->api);
     CALL_OK(&c, "CreateTable", "%s", CREATE_T);
     CALL_OK(&c, "PutItem", "{\"TableName\":\"tab\",\"Item\":{\"pk\":{\"S\":\"a\"},\"sk\":{\"N\":\"1\"},"
             "\"h\":{\"N\":\"2\"},\"g\":{\"S\":\"x\"}}}");
@@ -935,8 +839,8 @@ TEST(indexes_created_built_deleted_and_dropped)
     see(&tr, e, "it is active", "tab");
 out:
     check_transcript(&tr, INDEXES);
-    client_free(&c);
-    env_close(e);
+    inproc_client_free(&c);
+    inproc_close(e);
 }
 
 /* ---- restores ---- */
@@ -994,12 +898,12 @@ static const char *const RESTORES[] = {
 TEST(restores_start_and_finish)
 {
     transcript tr = {.test = "restores_start_and_finish"};
-    env *e = env_open(NULL, 2);
-    client c;
+    inproc_server *e = open_gated(NULL, 2);
+    inproc_client c;
     const char *arn;
 
     ASSERT(e != NULL);
-    client_init(&c, &e->srv);
+    inproc_client_init(&c, e->api);
     CALL_OK(&c, "CreateTable", "%s", CREATE_T);
     CALL_OK(&c, "PutItem", "{\"TableName\":\"tab\",\"Item\":{\"pk\":{\"S\":\"a\"},\"sk\":{\"N\":\"1\"}}}");
     CALL_OK(&c, "CreateBackup", "{\"TableName\":\"tab\",\"BackupName\":\"bak1\"}");
@@ -1025,8 +929,8 @@ TEST(restores_start_and_finish)
     see(&tr, e, "restored to a point in time", "res2");
 out:
     check_transcript(&tr, RESTORES);
-    client_free(&c);
-    env_close(e);
+    inproc_client_free(&c);
+    inproc_close(e);
 }
 
 /* ---- a stream's new generation of shards; the format-1 migration ---- */
@@ -1089,29 +993,29 @@ TEST(stream_generation_after_more_shards)
 {
     transcript tr = {.test = "stream_generation_after_more_shards"};
     char dir[64];
-    env *e = NULL;
-    client c;
+    inproc_server *e = NULL;
+    inproc_client c;
     int have_client = 0;
 
     ASSERT(make_temp_dir(dir, sizeof(dir)) == 0);
-    CHECK((e = env_open(dir, 1)) != NULL);
-    client_init(&c, &e->srv);
+    CHECK((e = open_gated(dir, 1)) != NULL);
+    inproc_client_init(&c, e->api);
     have_client = 1;
     CALL_OK(&c, "CreateTable", "%s", CREATE_T);
     see(&tr, e, "one shard", "tab");
-    client_free(&c);
+    inproc_client_free(&c);
     have_client = 0;
-    env_close(e);
-    CHECK((e = env_open(dir, 3)) != NULL);
+    inproc_close(e);
+    CHECK((e = open_gated(dir, 3)) != NULL);
     see(&tr, e, "three shards", "tab");
-    env_close(e);
-    CHECK((e = env_open(dir, 4)) != NULL);
+    inproc_close(e);
+    CHECK((e = open_gated(dir, 4)) != NULL);
     see(&tr, e, "four shards", "tab");
 out:
     check_transcript(&tr, STREAM_GENERATION);
     if (have_client)
-        client_free(&c);
-    env_close(e);
+        inproc_client_free(&c);
+    inproc_close(e);
     rm_rf(dir);
 }
 

@@ -5,9 +5,9 @@
  * migration of declared indexes; a backfill resumed from its cursor after a restart (with the same
  * and with another shard count); mutations whose table description is replaced under them.
  *
- * Requests go through ddb_dispatch() (the whole pipeline, no sockets), one client (arena and
- * output buffer) per thread; the storage API is used to look underneath: every index entry is
- * compared with the base items, and every key of a deleted table must be purged.
+ * Requests go through ddb_dispatch() (the whole pipeline, no sockets: tests/harness/inproc.h), one
+ * client (arena and output buffer) per thread; the engine's storage is read to look underneath:
+ * every index entry is compared with the base items, and every key of a deleted table must be purged.
  */
 #include <ftw.h>
 #include <pthread.h>
@@ -18,58 +18,14 @@
 #include <unistd.h>
 
 #include "server/engine/catalog_edit.h"
-#include "ddb/ddb_status.h"
-#include "server/api/dispatch.h"
 #include "server/engine/index.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/keycodec.h"
-#include "server/base/log.h"
 #include "server/engine/mutation.h"
-#include "server/server.h"
+#include "tests/harness/inproc.h"
 #include "test.h"
 
-/* ---- servers ---- */
-
-typedef struct env {
-    ddb_server srv;
-    ddb_config cfg;
-    char dir[64];
-} env;
-
-static void quiet(void)
-{
-    ddb_log_threshold = getenv("DDB_TEST_VERBOSE") ? DDB_LOG_INFO : DDB_LOG_WARN;
-}
-
-static env *env_open(const char *dir, unsigned shards)
-{
-    env *e = calloc(1, sizeof(*e));
-    char *err = NULL;
-
-    quiet();
-    if (dir != NULL) {
-        snprintf(e->dir, sizeof(e->dir), "%s", dir);
-        e->cfg.data_dir = e->dir;
-    } else {
-        e->cfg.in_memory = 1;
-    }
-    e->cfg.shards = shards;
-    if (ddb_server_open(&e->srv, &e->cfg, &err) != 0) {
-        fprintf(stderr, "cannot open the server: %s\n", err ? err : "?");
-        free(err);
-        free(e);
-        return NULL;
-    }
-    return e;
-}
-
-static void env_close(env *e)
-{
-    if (e == NULL)
-        return;
-    ddb_server_close(&e->srv);
-    free(e);
-}
+/* ---- servers: tests/harness/inproc.h ---- */
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -97,86 +53,10 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* ---- in-process requests, one client per thread ---- */
+/* ---- in-process requests (tests/harness/inproc.h), one client per thread ---- */
 
-typedef struct client {
-    ddb_server *srv;
-    ddb_arena arena;
-    ddb_buf out;
-} client;
-
-typedef struct call_result {
-    int code;
-    const char *msg;
-    const char *body;
-} call_result;
-
-static void client_init(client *c, ddb_server *srv)
-{
-    memset(c, 0, sizeof(*c));
-    c->srv = srv;
-    ddb_arena_init(&c->arena);
-}
-
-static void client_free(client *c)
-{
-    ddb_arena_free(&c->arena);
-    ddb_buf_free(&c->out);
-}
-
-static call_result call(client *c, const char *op, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static call_result call(client *c, const char *op, const char *fmt, ...)
-{
-    static const char auth[] = "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/dynamodb/aws4_request, "
-                               "SignedHeaders=host;x-amz-date, Signature=abc";
-    char target[128];
-    ddb_req req;
-    ddb_http_in in;
-    call_result r;
-    va_list ap;
-    char *body;
-    int n;
-
-    ddb_arena_reset(&c->arena);
-    c->out.len = 0;
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    body = ddb_arena_alloc(&c->arena, (size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(body, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    memset(&req, 0, sizeof(req));
-    req.arena = &c->arena;
-
-    req.body = body;
-    req.body_len = (size_t)n;
-    req.outbuf = &c->out;
-    ddb_jw_init(&req.out, &c->out);
-    snprintf(target, sizeof(target), "DynamoDB_20120810.%s", op);
-    memset(&in, 0, sizeof(in));
-    in.target = target;
-    in.target_len = strlen(target);
-    in.auth = auth;
-    in.auth_len = sizeof(auth) - 1;
-    in.has_date = 1;
-    ddb_dispatch(&c->srv->api, &req, &in);
-    r.code = req.err.code;
-    r.msg = req.err.msg ? req.err.msg : "";
-    ddb_buf_putc(&c->out, '\0');
-    r.body = c->out.data;
-    return r;
-}
-
-#define CALL_OK(c, op, ...)                                                                                            \
-    do {                                                                                                               \
-        TEST_COUNT_ASSERT();                                                                                           \
-        call_result r_ = call((c), op, __VA_ARGS__);                                                                   \
-        if (r_.code != DDB_OK) {                                                                                       \
-            ddb_test_fail(__FILE__, __LINE__, "%s failed: %d %s", op, r_.code, r_.msg);                                \
-            goto out;                                                                                                  \
-        }                                                                                                              \
-    } while (0)
+/* The request succeeds, or the test jumps to its `out:` label (one assertion). */
+#define CALL_OK(c, op, ...) INPROC_CALL_OK_ELSE(goto out, c, op, __VA_ARGS__)
 
 /* ASSERT that cleans up: jumps to the test's `out:` label. */
 #define CHECK(cond)                                                                                                    \
@@ -215,9 +95,9 @@ static ddb_attr parse_item(ddb_arena *a, const char *json)
 
 /* Writes n items straight into the table's keyspace (what n PutItems would store, without indexes: for a
    table with none yet), 1000 to a batch. */
-static int load_direct(ddb_server *srv, const char *table, int n)
+static int load_direct(ddb_engine *eng, const char *table, int n)
 {
-    const ddb_table *t = ddb_catalog_get(srv->eng.catalog, table);
+    const ddb_table *t = ddb_catalog_get(eng->catalog, table);
     ddb_arena a;
     ddb_batch b;
     int rc = 0;
@@ -239,11 +119,11 @@ static int load_direct(ddb_server *srv, const char *table, int n)
                      "\"a\":{\"S\":\"a%d\"}}",
                      k % 50, k, k % 7, k, k);
             item = parse_item(&a, json);
-            ddb_key_build(&a, srv->eng.store, t->id, ddb_item_get(&item, "pk", 2), ddb_item_get(&item, "sk", 2), &key);
+            ddb_key_build(&a, eng->store, t->id, ddb_item_get(&item, "pk", 2), ddb_item_get(&item, "sk", 2), &key);
             ddb_item_encode(&a, &item, ddb_item_size(&item), &val, &vlen);
             ddb_batch_put(&b, key.bytes, key.len, val, vlen);
         }
-        rc = ddb_store_write(srv->eng.store, &b);
+        rc = ddb_store_write(eng->store, &b);
     }
     ddb_arena_free(&a);
     return rc;
@@ -252,9 +132,9 @@ static int load_direct(ddb_server *srv, const char *table, int n)
 /* ---- catalog and storage helpers ---- */
 
 /* The index's state, or -1 when the table or the index is gone; *backfilling when asked. */
-static int index_state(ddb_server *srv, const char *table, const char *index, int *backfilling)
+static int index_state(ddb_engine *eng, const char *table, const char *index, int *backfilling)
 {
-    const ddb_table *t = ddb_catalog_get(srv->eng.catalog, table);
+    const ddb_table *t = ddb_catalog_get(eng->catalog, table);
     const ddb_index *ix = t ? ddb_table_index(t, index) : NULL;
 
     if (backfilling != NULL)
@@ -263,12 +143,12 @@ static int index_state(ddb_server *srv, const char *table, const char *index, in
 }
 
 /* Waits until the index is ACTIVE (1) or gone (want_gone); 0 on timeout. */
-static int wait_index(ddb_server *srv, const char *table, const char *index, int want_gone, double timeout)
+static int wait_index(ddb_engine *eng, const char *table, const char *index, int want_gone, double timeout)
 {
     double end = now_s() + timeout;
 
     while (now_s() < end) {
-        int bf, st = index_state(srv, table, index, &bf);
+        int bf, st = index_state(eng, table, index, &bf);
         if (want_gone ? st == -1 : (st == DDB_IX_ACTIVE && !bf))
             return 1;
         sleep_us(1000);
@@ -403,9 +283,9 @@ static int verify_quiet; /* verify_index prints no differences */
  * only where the store places the entry's partition. Returns the number of differences (printed,
  * up to 5); *nexpected gets the number of entries.
  */
-static size_t verify_index(ddb_server *srv, const ddb_table *t, const ddb_index *ix, size_t *nexpected)
+static size_t verify_index(ddb_engine *eng, const ddb_table *t, const ddb_index *ix, size_t *nexpected)
 {
-    ddb_store *s = srv->eng.store;
+    ddb_store *s = eng->store;
     ddb_arena a;
     entries want = {0}, got = {0};
     char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
@@ -508,7 +388,7 @@ static size_t verify_index(ddb_server *srv, const ddb_table *t, const ddb_index 
 
 typedef struct writer {
     pthread_t th;
-    ddb_server *srv;
+    const ddb_api *api;
     const char *table;
     unsigned seed;
     int max_ops;
@@ -518,7 +398,7 @@ typedef struct writer {
     char first_error[256];
 } writer;
 
-static void note_error(writer *w, call_result r)
+static void note_error(writer *w, inproc_result r)
 {
     if (w->unexpected++ == 0)
         snprintf(w->first_error, sizeof(w->first_error), "%d %s", r.code, r.msg);
@@ -528,14 +408,14 @@ static void note_error(writer *w, call_result r)
 static void *writer_main(void *arg)
 {
     writer *w = arg;
-    client c;
+    inproc_client c;
     int gone_after = -1;
 
-    client_init(&c, w->srv);
+    inproc_client_init(&c, w->api);
     for (int i = 0; i < w->max_ops; i++) {
         int k = (int)(rand_r(&w->seed) % 4000), op = (int)(rand_r(&w->seed) % 10);
         int gv = (int)(rand_r(&w->seed) % 7), rv = (int)(rand_r(&w->seed) % 1000);
-        call_result r;
+        inproc_result r;
         if (w->stop != NULL && __atomic_load_n(w->stop, __ATOMIC_ACQUIRE))
             break;
         if (op < 6) {
@@ -551,25 +431,26 @@ static void *writer_main(void *arg)
             else
                 gbuf[0] = '\0';
             gattr = gbuf;
-            r = call(&c, "PutItem",
-                     "{\"TableName\":\"%s\",\"Item\":{\"pk\":{\"S\":\"p%d\"},\"sk\":{\"N\":\"%d\"},\"l\":{\"N\":\"%d\"},"
-                     "\"a\":{\"S\":\"a%d\"},\"b\":{\"N\":\"%d\"}%s}}",
-                     w->table, k % 50, k, rv, i, i, gattr);
+            r = inproc_callf(&c, "PutItem",
+                             "{\"TableName\":\"%s\",\"Item\":{\"pk\":{\"S\":\"p%d\"},\"sk\":{\"N\":\"%d\"},\"l\":{\"N\":\"%d\"},"
+                             "\"a\":{\"S\":\"a%d\"},\"b\":{\"N\":\"%d\"}%s}}",
+                             w->table, k % 50, k, rv, i, i, gattr);
         } else if (op < 8) {
             if (rand_r(&w->seed) % 3 == 0)
-                r = call(&c, "UpdateItem",
-                         "{\"TableName\":\"%s\",\"Key\":{\"pk\":{\"S\":\"p%d\"},\"sk\":{\"N\":\"%d\"}},"
-                         "\"UpdateExpression\":\"REMOVE g SET a = :a\",\"ExpressionAttributeValues\":{\":a\":{\"S\":\"u%d\"}}}",
-                         w->table, k % 50, k, i);
+                r = inproc_callf(&c, "UpdateItem",
+                                 "{\"TableName\":\"%s\",\"Key\":{\"pk\":{\"S\":\"p%d\"},\"sk\":{\"N\":\"%d\"}},"
+                                 "\"UpdateExpression\":\"REMOVE g SET a = :a\",\"ExpressionAttributeValues\":{\":a\":{\"S\":\"u%d\"}}}",
+                                 w->table, k % 50, k, i);
             else
-                r = call(&c, "UpdateItem",
-                         "{\"TableName\":\"%s\",\"Key\":{\"pk\":{\"S\":\"p%d\"},\"sk\":{\"N\":\"%d\"}},"
-                         "\"UpdateExpression\":\"SET g = :g, r = :r, a = :a\",\"ExpressionAttributeValues\":"
-                         "{\":g\":{\"S\":\"g%d\"},\":r\":{\"N\":\"%d\"},\":a\":{\"S\":\"v%d\"}}}",
-                         w->table, k % 50, k, gv, rv, i);
+                r = inproc_callf(&c, "UpdateItem",
+                                 "{\"TableName\":\"%s\",\"Key\":{\"pk\":{\"S\":\"p%d\"},\"sk\":{\"N\":\"%d\"}},"
+                                 "\"UpdateExpression\":\"SET g = :g, r = :r, a = :a\",\"ExpressionAttributeValues\":"
+                                 "{\":g\":{\"S\":\"g%d\"},\":r\":{\"N\":\"%d\"},\":a\":{\"S\":\"v%d\"}}}",
+                                 w->table, k % 50, k, gv, rv, i);
         } else {
-            r = call(&c, "DeleteItem", "{\"TableName\":\"%s\",\"Key\":{\"pk\":{\"S\":\"p%d\"},\"sk\":{\"N\":\"%d\"}}}",
-                     w->table, k % 50, k);
+            r = inproc_callf(&c, "DeleteItem",
+                             "{\"TableName\":\"%s\",\"Key\":{\"pk\":{\"S\":\"p%d\"},\"sk\":{\"N\":\"%d\"}}}", w->table,
+                             k % 50, k);
         }
         w->ops++;
         if (r.code == DDB_OK)
@@ -585,16 +466,16 @@ static void *writer_main(void *arg)
         if (w->stop == NULL && gone_after >= 0 && i > gone_after + 20)
             break; /* a few more writes against the deleted table, then stop */
     }
-    client_free(&c);
+    inproc_client_free(&c);
     return NULL;
 }
 
-static void start_writers(writer *ws, int n, ddb_server *srv, const char *table, unsigned seed, int max_ops, int *stop,
-                          int index_types)
+static void start_writers(writer *ws, int n, const ddb_api *api, const char *table, unsigned seed, int max_ops,
+                          int *stop, int index_types)
 {
     for (int i = 0; i < n; i++) {
         memset(&ws[i], 0, sizeof(ws[i]));
-        ws[i].srv = srv;
+        ws[i].api = api;
         ws[i].table = table;
         ws[i].seed = seed * 31 + (unsigned)i;
         ws[i].max_ops = max_ops;
@@ -623,12 +504,12 @@ static int join_writers(writer *ws, int n)
     return bad;
 }
 
-static int load_items(client *c, const char *table, int n, unsigned seed, int wrong_types)
+static int load_items(inproc_client *c, const char *table, int n, unsigned seed, int wrong_types)
 {
     for (int k = 0; k < n; k++) {
         int v = (int)(rand_r(&seed) % 10);
         char g[96];
-        call_result r;
+        inproc_result r;
         if (v < 6)
             snprintf(g, sizeof(g), ",\"g\":{\"S\":\"g%d\"},\"r\":{\"N\":\"%d\"}", k % 7, (k * 7919) % 1000);
         else if (v < 7)
@@ -639,10 +520,10 @@ static int load_items(client *c, const char *table, int n, unsigned seed, int wr
             snprintf(g, sizeof(g), ",\"g\":{\"S\":\"g%d\"},\"r\":{\"S\":\"1\"}", k % 7);
         else
             g[0] = '\0';
-        r = call(c, "PutItem",
-                 "{\"TableName\":\"%s\",\"Item\":{\"pk\":{\"S\":\"p%d\"},\"sk\":{\"N\":\"%d\"},\"l\":{\"N\":\"%d\"},"
-                 "\"a\":{\"S\":\"a%d\"},\"b\":{\"N\":\"%d\"},\"c\":{\"M\":{\"x\":{\"L\":[{\"S\":\"y\"}]}}}%s}}",
-                 table, k % 50, k, k, k, k, g);
+        r = inproc_callf(c, "PutItem",
+                         "{\"TableName\":\"%s\",\"Item\":{\"pk\":{\"S\":\"p%d\"},\"sk\":{\"N\":\"%d\"},\"l\":{\"N\":\"%d\"},"
+                         "\"a\":{\"S\":\"a%d\"},\"b\":{\"N\":\"%d\"},\"c\":{\"M\":{\"x\":{\"L\":[{\"S\":\"y\"}]}}}%s}}",
+                         table, k % 50, k, k, k, k, g);
         if (r.code != DDB_OK) {
             fprintf(stderr, "  load: PutItem failed: %d %s\n", r.code, r.msg);
             return -1;
@@ -667,8 +548,8 @@ static int load_items(client *c, const char *table, int n, unsigned seed, int wr
 TEST(delete_table_racing_writers_leaves_no_keys)
 {
     for (int round = 0; round < 5; round++) {
-        env *e = env_open(NULL, 3);
-        client c;
+        inproc_server *e = inproc_open(NULL, 3);
+        inproc_client c;
         writer ws[4];
         uint32_t ids[8];
         size_t nids = 0, left = 0;
@@ -676,14 +557,14 @@ TEST(delete_table_racing_writers_leaves_no_keys)
         int started = 0;
 
         ASSERT(e != NULL);
-        client_init(&c, &e->srv);
+        inproc_client_init(&c, e->api);
         CALL_OK(&c, "CreateTable", RACE_TABLE);
         {
-            const ddb_table *t = ddb_catalog_get(e->srv.eng.catalog, "race");
+            const ddb_table *t = ddb_catalog_get(e->eng->catalog, "race");
             CHECK(t != NULL && t->nindexes == 2);
         }
         CHECK(load_items(&c, "race", 300, seed, 0) == 0);
-        start_writers(ws, 4, &e->srv, "race", seed, 200000, NULL, 1);
+        start_writers(ws, 4, e->api, "race", seed, 200000, NULL, 1);
         started = 1;
         sleep_us(1000 + (long)(rand_r(&seed) % 15000));
         CALL_OK(&c, "DeleteTable", "{\"TableName\":\"race\"}");
@@ -691,7 +572,7 @@ TEST(delete_table_racing_writers_leaves_no_keys)
         CHECK_EQ(join_writers(ws, 4), 0);
         for (int i = 0; i < 4; i++)
             CHECK(ws[i].not_found > 0); /* each writer saw the table go */
-        if (!wait_store_empty(e->srv.eng.store, 20, ids, &nids, &left)) {
+        if (!wait_store_empty(e->eng->store, 20, ids, &nids, &left)) {
             ddb_test_fail(__FILE__, __LINE__, "round %d: %zu keys left after the purge (keyspace %u%s)", round, left,
                           nids ? ids[0] : 0, nids > 1 ? " and others" : "");
             goto out;
@@ -699,8 +580,8 @@ TEST(delete_table_racing_writers_leaves_no_keys)
     out:
         if (started)
             join_writers(ws, 4);
-        client_free(&c);
-        env_close(e);
+        inproc_client_free(&c);
+        inproc_close(e);
         if (ddb_test_failed)
             return;
     }
@@ -708,7 +589,7 @@ TEST(delete_table_racing_writers_leaves_no_keys)
 
 typedef struct deleter {
     pthread_t th;
-    ddb_server *srv;
+    const ddb_api *api;
     const char *table;
     int go;
     double started, ended; /* of the DeleteTable call */
@@ -719,18 +600,18 @@ typedef struct deleter {
 static void *deleter_main(void *arg)
 {
     deleter *d = arg;
-    client c;
-    call_result r;
+    inproc_client c;
+    inproc_result r;
 
-    client_init(&c, d->srv);
+    inproc_client_init(&c, d->api);
     while (!__atomic_load_n(&d->go, __ATOMIC_ACQUIRE))
         sched_yield();
     d->started = now_s();
-    r = call(&c, "DeleteTable", "{\"TableName\":\"%s\"}", d->table);
+    r = inproc_callf(&c, "DeleteTable", "{\"TableName\":\"%s\"}", d->table);
     d->ended = now_s();
     d->code = r.code;
     snprintf(d->msg, sizeof(d->msg), "%s", r.msg);
-    client_free(&c);
+    inproc_client_free(&c);
     return NULL;
 }
 
@@ -743,8 +624,8 @@ TEST(delete_table_racing_gsi_creation_leaves_no_keys)
     long target_us = 0;
 
     for (int round = 0; round < 16; round++) {
-        env *e = env_open(NULL, 2);
-        client c;
+        inproc_server *e = inproc_open(NULL, 2);
+        inproc_client c;
         writer ws[2];
         deleter d;
         uint32_t ids[8];
@@ -752,20 +633,20 @@ TEST(delete_table_racing_gsi_creation_leaves_no_keys)
         unsigned seed = 2000 + (unsigned)round;
         int started = 0, deleting = 0;
         uint32_t table_id = 0;
-        call_result r;
+        inproc_result r;
 
         ASSERT(e != NULL);
-        client_init(&c, &e->srv);
+        inproc_client_init(&c, e->api);
         CALL_OK(&c, "CreateTable",
                 "{\"TableName\":\"race2\"," KEY_HR ",\"AttributeDefinitions\":[" DEF("pk", "S") "," DEF("sk", "N") "],"
                 PPR "}");
-        CHECK(ddb_catalog_get(e->srv.eng.catalog, "race2") != NULL);
-        table_id = ddb_catalog_get(e->srv.eng.catalog, "race2")->id;
-        CHECK(load_direct(&e->srv, "race2", 20000) == 0);
-        start_writers(ws, 2, &e->srv, "race2", seed, 200000, NULL, 1);
+        CHECK(ddb_catalog_get(e->eng->catalog, "race2") != NULL);
+        table_id = ddb_catalog_get(e->eng->catalog, "race2")->id;
+        CHECK(load_direct(e->eng, "race2", 20000) == 0);
+        start_writers(ws, 2, e->api, "race2", seed, 200000, NULL, 1);
         started = 1;
         memset(&d, 0, sizeof(d));
-        d.srv = &e->srv;
+        d.api = e->api;
         d.table = "race2";
         if (pthread_create(&d.th, NULL, deleter_main, &d) != 0)
             abort();
@@ -775,11 +656,11 @@ TEST(delete_table_racing_gsi_creation_leaves_no_keys)
         /* aim inside DeleteTable, which counts the table's items between its lookup and its commit (as
            long as the previous round measured) */
         sleep_us((long)(rand_r(&seed) % (unsigned long)(target_us > 0 ? target_us : 2000)));
-        r = call(&c, "UpdateTable",
-                 "{\"TableName\":\"race2\",\"AttributeDefinitions\":[" DEF("g", "S") "," DEF("r", "N") "],"
-                 "\"GlobalSecondaryIndexUpdates\":[{\"Create\":{\"IndexName\":\"late\",\"KeySchema\":["
-                 "{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"r\",\"KeyType\":\"RANGE\"}],"
-                 "\"Projection\":{\"ProjectionType\":\"ALL\"}}}]}");
+        r = inproc_callf(&c, "UpdateTable",
+                         "{\"TableName\":\"race2\",\"AttributeDefinitions\":[" DEF("g", "S") "," DEF("r", "N") "],"
+                         "\"GlobalSecondaryIndexUpdates\":[{\"Create\":{\"IndexName\":\"late\",\"KeySchema\":["
+                         "{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"r\",\"KeyType\":\"RANGE\"}],"
+                         "\"Projection\":{\"ProjectionType\":\"ALL\"}}}]}");
         CHECK(r.code == DDB_OK || r.code == DDB_E_RESOURCE_NOT_FOUND);
         pthread_join(d.th, NULL);
         deleting = 0;
@@ -790,7 +671,7 @@ TEST(delete_table_racing_gsi_creation_leaves_no_keys)
         }
         started = 0;
         CHECK_EQ(join_writers(ws, 2), 0);
-        if (!wait_store_empty(e->srv.eng.store, 5, ids, &nids, &left)) {
+        if (!wait_store_empty(e->eng->store, 5, ids, &nids, &left)) {
             ddb_test_fail(__FILE__, __LINE__,
                           "round %d: %zu keys left after the purge (keyspace %u%s; the table's is %u); UpdateTable "
                           "%s before the delete",
@@ -805,8 +686,8 @@ TEST(delete_table_racing_gsi_creation_leaves_no_keys)
         }
         if (started)
             join_writers(ws, 2);
-        client_free(&c);
-        env_close(e);
+        inproc_client_free(&c);
+        inproc_close(e);
         if (ddb_test_failed)
             return;
     }
@@ -822,21 +703,21 @@ TEST(delete_table_racing_deletion_protection_serializes)
     long target_us = 0;
 
     for (int round = 0; round < 16; round++) {
-        env *e = env_open(NULL, 2);
-        client c;
+        inproc_server *e = inproc_open(NULL, 2);
+        inproc_client c;
         deleter d;
         unsigned seed = 4000 + (unsigned)round;
         int deleting = 0;
-        call_result r;
+        inproc_result r;
 
         ASSERT(e != NULL);
-        client_init(&c, &e->srv);
+        inproc_client_init(&c, e->api);
         CALL_OK(&c, "CreateTable",
                 "{\"TableName\":\"prot\"," KEY_HR ",\"AttributeDefinitions\":[" DEF("pk", "S") "," DEF("sk", "N") "],"
                 PPR "}");
-        CHECK(load_direct(&e->srv, "prot", 20000) == 0);
+        CHECK(load_direct(e->eng, "prot", 20000) == 0);
         memset(&d, 0, sizeof(d));
-        d.srv = &e->srv;
+        d.api = e->api;
         d.table = "prot";
         if (pthread_create(&d.th, NULL, deleter_main, &d) != 0)
             abort();
@@ -844,7 +725,7 @@ TEST(delete_table_racing_deletion_protection_serializes)
         sleep_us(1000);
         __atomic_store_n(&d.go, 1, __ATOMIC_RELEASE);
         sleep_us((long)(rand_r(&seed) % (unsigned long)(target_us > 0 ? target_us : 2000)));
-        r = call(&c, "UpdateTable", "{\"TableName\":\"prot\",\"DeletionProtectionEnabled\":true}");
+        r = inproc_callf(&c, "UpdateTable", "{\"TableName\":\"prot\",\"DeletionProtectionEnabled\":true}");
         pthread_join(d.th, NULL);
         deleting = 0;
         target_us = (long)((d.ended - d.started) * 1e6);
@@ -861,8 +742,8 @@ TEST(delete_table_racing_deletion_protection_serializes)
             __atomic_store_n(&d.go, 1, __ATOMIC_RELEASE);
             pthread_join(d.th, NULL);
         }
-        client_free(&c);
-        env_close(e);
+        inproc_client_free(&c);
+        inproc_close(e);
         if (ddb_test_failed)
             return;
     }
@@ -885,8 +766,8 @@ TEST(online_gsi_creation_and_deletion_with_concurrent_writers_are_exact)
     };
 
     for (int round = 0; round < 3; round++) {
-        env *e = env_open(NULL, 3);
-        client c;
+        inproc_server *e = inproc_open(NULL, 3);
+        inproc_client c;
         writer ws[4];
         unsigned seed = 3000 + (unsigned)round * 17;
         int started = 0, stop = 0, bf = 0;
@@ -895,13 +776,13 @@ TEST(online_gsi_creation_and_deletion_with_concurrent_writers_are_exact)
         const ddb_index *ix;
 
         ASSERT(e != NULL);
-        client_init(&c, &e->srv);
+        inproc_client_init(&c, e->api);
         CALL_OK(&c, "CreateTable",
                 "{\"TableName\":\"online\"," KEY_HR ",\"AttributeDefinitions\":[" DEF("pk", "S") "," DEF("sk", "N")
                 "]," PPR "}");
         CHECK(load_items(&c, "online", 3000, seed, 1) == 0);
         /* writers start before the index exists: their first writes race the description change */
-        start_writers(ws, 4, &e->srv, "online", seed, 1000000, &stop, 0);
+        start_writers(ws, 4, e->api, "online", seed, 1000000, &stop, 0);
         started = 1;
         sleep_us(2000);
         CALL_OK(&c, "UpdateTable",
@@ -910,18 +791,18 @@ TEST(online_gsi_creation_and_deletion_with_concurrent_writers_are_exact)
                 "{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"r\",\"KeyType\":\"RANGE\"}],"
                 "\"Projection\":%s}}]}",
                 projections[round]);
-        CHECK(index_state(&e->srv, "online", "gix", &bf) == DDB_IX_CREATING || bf == 0);
+        CHECK(index_state(e->eng, "online", "gix", &bf) == DDB_IX_CREATING || bf == 0);
         {
             /* while it is backfilling it cannot be read */
-            call_result q = call(&c, "Query",
+            inproc_result q = inproc_callf(&c, "Query",
                                  "{\"TableName\":\"online\",\"IndexName\":\"gix\",\"KeyConditionExpression\":\"g = :g\","
                                  "\"ExpressionAttributeValues\":{\":g\":{\"S\":\"g3\"}}}");
-            if (index_state(&e->srv, "online", "gix", &bf) == DDB_IX_CREATING && bf && q.code != DDB_OK) {
+            if (index_state(e->eng, "online", "gix", &bf) == DDB_IX_CREATING && bf && q.code != DDB_OK) {
                 CHECK_EQ(q.code, DDB_E_VALIDATION);
                 CHECK(strcmp(q.msg, "Cannot read from backfilling global secondary index: gix") == 0);
             }
         }
-        if (!wait_index(&e->srv, "online", "gix", 0, 40)) {
+        if (!wait_index(e->eng, "online", "gix", 0, 40)) {
             ddb_test_fail(__FILE__, __LINE__, "round %d: the index never became ACTIVE", round);
             goto out;
         }
@@ -929,12 +810,12 @@ TEST(online_gsi_creation_and_deletion_with_concurrent_writers_are_exact)
         __atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
         started = 0;
         CHECK_EQ(join_writers(ws, 4), 0);
-        t = ddb_catalog_get(e->srv.eng.catalog, "online");
+        t = ddb_catalog_get(e->eng->catalog, "online");
         CHECK(t != NULL);
         ix = ddb_table_index(t, "gix");
         CHECK(ix != NULL && ix->state == DDB_IX_ACTIVE && !ix->backfilling);
-        CHECK_EQ(count_meta(e->srv.eng.store, "task/backfill/"), 0); /* the cursor is gone */
-        if (verify_index(&e->srv, t, ix, &n) != 0) {
+        CHECK_EQ(count_meta(e->eng->store, "task/backfill/"), 0); /* the cursor is gone */
+        if (verify_index(e->eng, t, ix, &n) != 0) {
             ddb_test_fail(__FILE__, __LINE__, "round %d (%s): the index differs from its items", round,
                           projections[round]);
             goto out;
@@ -949,7 +830,7 @@ TEST(online_gsi_creation_and_deletion_with_concurrent_writers_are_exact)
             ddb_arena_init(&a);
             ddb_key_table_range(t->id, lo, hi);
             {
-                ddb_store_iter *it = ddb_store_iter_open(e->srv.eng.store, lo, 4, hi, 4, 0);
+                ddb_store_iter *it = ddb_store_iter_open(e->eng->store, lo, 4, hi, 4, 0);
                 for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
                     size_t vlen;
                     const char *v = ddb_store_iter_val(it, &vlen);
@@ -967,7 +848,7 @@ TEST(online_gsi_creation_and_deletion_with_concurrent_writers_are_exact)
                 ddb_store_iter_close(it);
             }
             ddb_arena_free(&a);
-            call_result q = call(&c, "Query",
+            inproc_result q = inproc_callf(&c, "Query",
                                  "{\"TableName\":\"online\",\"IndexName\":\"gix\",\"KeyConditionExpression\":\"g = :g\","
                                  "\"ExpressionAttributeValues\":{\":g\":{\"S\":\"g3\"}},\"Select\":\"COUNT\"}");
             CHECK_EQ(q.code, DDB_OK);
@@ -982,12 +863,12 @@ TEST(online_gsi_creation_and_deletion_with_concurrent_writers_are_exact)
             uint32_t ix_id = ix->id;
             const ddb_json *defs;
             stop = 0;
-            start_writers(ws, 4, &e->srv, "online", seed + 1, 1000000, &stop, 1);
+            start_writers(ws, 4, e->api, "online", seed + 1, 1000000, &stop, 1);
             started = 1;
             sleep_us(2000);
             CALL_OK(&c, "UpdateTable",
                     "{\"TableName\":\"online\",\"GlobalSecondaryIndexUpdates\":[{\"Delete\":{\"IndexName\":\"gix\"}}]}");
-            if (!wait_index(&e->srv, "online", "gix", 1, 20)) {
+            if (!wait_index(e->eng, "online", "gix", 1, 20)) {
                 ddb_test_fail(__FILE__, __LINE__, "round %d: the index was never dropped", round);
                 goto out;
             }
@@ -995,8 +876,8 @@ TEST(online_gsi_creation_and_deletion_with_concurrent_writers_are_exact)
             __atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
             started = 0;
             CHECK_EQ(join_writers(ws, 4), 0);
-            CHECK_EQ(count_keys(e->srv.eng.store, ix_id), 0);
-            t = ddb_catalog_get(e->srv.eng.catalog, "online");
+            CHECK_EQ(count_keys(e->eng->store, ix_id), 0);
+            t = ddb_catalog_get(e->eng->catalog, "online");
             CHECK(t != NULL && t->nindexes == 0);
             defs = ddb_json_get(t->desc, "AttributeDefinitions");
             CHECK(defs != NULL && defs->type == DDB_JSON_ARRAY && defs->n == 2);
@@ -1006,8 +887,8 @@ TEST(online_gsi_creation_and_deletion_with_concurrent_writers_are_exact)
             __atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
             join_writers(ws, 4);
         }
-        client_free(&c);
-        env_close(e);
+        inproc_client_free(&c);
+        inproc_close(e);
         if (ddb_test_failed)
             return;
     }
@@ -1017,7 +898,7 @@ TEST(online_gsi_creation_and_deletion_with_concurrent_writers_are_exact)
 
 typedef struct toggler {
     pthread_t th;
-    ddb_server *srv;
+    const ddb_api *api;
     int iterations; /* at least; then until stop */
     int stop, ok;
     int last_protection;
@@ -1029,16 +910,18 @@ typedef struct toggler {
 static void *toggler_main(void *arg)
 {
     toggler *tg = arg;
-    client c;
+    inproc_client c;
 
-    client_init(&c, tg->srv);
+    inproc_client_init(&c, tg->api);
     for (int i = 0; i < tg->iterations || !__atomic_load_n(&tg->stop, __ATOMIC_ACQUIRE); i++) {
         /* DeletionProtectionEnabled must be alone in its request (DynamoDB's rule) */
         int prot = i % 4 < 2;
         const char *cls = i % 3 == 0 ? "STANDARD_INFREQUENT_ACCESS" : "STANDARD";
-        call_result r = i % 2 == 0 ? call(&c, "UpdateTable", "{\"TableName\":\"cas\",\"DeletionProtectionEnabled\":%s}",
-                                          prot ? "true" : "false")
-                                   : call(&c, "UpdateTable", "{\"TableName\":\"cas\",\"TableClass\":\"%s\"}", cls);
+        inproc_result r =
+            i % 2 == 0
+                ? inproc_callf(&c, "UpdateTable", "{\"TableName\":\"cas\",\"DeletionProtectionEnabled\":%s}",
+                               prot ? "true" : "false")
+                : inproc_callf(&c, "UpdateTable", "{\"TableName\":\"cas\",\"TableClass\":\"%s\"}", cls);
         if (r.code != DDB_OK) {
             if (tg->failures++ == 0)
                 snprintf(tg->first_error, sizeof(tg->first_error), "%d %s", r.code, r.msg);
@@ -1051,7 +934,7 @@ static void *toggler_main(void *arg)
             tg->last_class = cls;
         sleep_us(200);
     }
-    client_free(&c);
+    inproc_client_free(&c);
     return NULL;
 }
 
@@ -1062,8 +945,8 @@ static void *toggler_main(void *arg)
  */
 TEST(concurrent_update_tables_keep_each_others_changes)
 {
-    env *e = env_open(NULL, 2);
-    client c;
+    inproc_server *e = inproc_open(NULL, 2);
+    inproc_client c;
     toggler tg;
     int started = 0;
     const ddb_table *t;
@@ -1072,13 +955,13 @@ TEST(concurrent_update_tables_keep_each_others_changes)
     size_t n = 0;
 
     ASSERT(e != NULL);
-    client_init(&c, &e->srv);
+    inproc_client_init(&c, e->api);
     memset(&tg, 0, sizeof(tg));
     CALL_OK(&c, "CreateTable",
             "{\"TableName\":\"cas\"," KEY_HR ",\"AttributeDefinitions\":[" DEF("pk", "S") "," DEF("sk", "N") "]," PPR
             "}");
     CHECK(load_items(&c, "cas", 400, 5, 0) == 0);
-    tg.srv = &e->srv;
+    tg.api = e->api;
     tg.iterations = 20;
     if (pthread_create(&tg.th, NULL, toggler_main, &tg) != 0)
         abort();
@@ -1091,7 +974,7 @@ TEST(concurrent_update_tables_keep_each_others_changes)
                 "\"GlobalSecondaryIndexUpdates\":[{\"Create\":{\"IndexName\":\"%s\",\"KeySchema\":["
                 "{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"KEYS_ONLY\"}}}]}",
                 name);
-        if (!wait_index(&e->srv, "cas", name, 0, 20)) {
+        if (!wait_index(e->eng, "cas", name, 0, 20)) {
             ddb_test_fail(__FILE__, __LINE__, "index %s never became ACTIVE", name);
             goto out;
         }
@@ -1099,7 +982,7 @@ TEST(concurrent_update_tables_keep_each_others_changes)
             break;
         CALL_OK(&c, "UpdateTable",
                 "{\"TableName\":\"cas\",\"GlobalSecondaryIndexUpdates\":[{\"Delete\":{\"IndexName\":\"%s\"}}]}", name);
-        if (!wait_index(&e->srv, "cas", name, 1, 20)) {
+        if (!wait_index(e->eng, "cas", name, 1, 20)) {
             ddb_test_fail(__FILE__, __LINE__, "index %s was never dropped", name);
             goto out;
         }
@@ -1111,7 +994,7 @@ TEST(concurrent_update_tables_keep_each_others_changes)
         ddb_test_fail(__FILE__, __LINE__, "%d toggling UpdateTables failed, first: %s", tg.failures, tg.first_error);
         goto out;
     }
-    t = ddb_catalog_get(e->srv.eng.catalog, "cas");
+    t = ddb_catalog_get(e->eng->catalog, "cas");
     CHECK(t != NULL && tg.last_class != NULL);
     prot = ddb_json_get(t->desc, "DeletionProtectionEnabled");
     cls = ddb_json_get_str(t->desc, "TableClass");
@@ -1123,11 +1006,11 @@ TEST(concurrent_update_tables_keep_each_others_changes)
     CHECK_EQ(t->version, 1 + tg.ok + 9 + 9);
     CHECK_EQ(t->nindexes, 1);
     CHECK(strcmp(t->indexes[0].name, "final") == 0 && t->indexes[0].state == DDB_IX_ACTIVE);
-    CHECK_EQ(verify_index(&e->srv, t, &t->indexes[0], &n), 0);
+    CHECK_EQ(verify_index(e->eng, t, &t->indexes[0], &n), 0);
     CHECK(n > 0);
     {
         /* DescribeTable agrees */
-        call_result r = call(&c, "DescribeTable", "{\"TableName\":\"cas\"}");
+        inproc_result r = inproc_callf(&c, "DescribeTable", "{\"TableName\":\"cas\"}");
         CHECK_EQ(r.code, DDB_OK);
         CHECK(strstr(r.body, tg.last_protection ? "\"DeletionProtectionEnabled\":true"
                                                 : "\"DeletionProtectionEnabled\":false") != NULL);
@@ -1138,8 +1021,8 @@ out:
         __atomic_store_n(&tg.stop, 1, __ATOMIC_RELEASE);
         pthread_join(tg.th, NULL);
     }
-    client_free(&c);
-    env_close(e);
+    inproc_client_free(&c);
+    inproc_close(e);
 }
 
 /* ==== descriptions replaced under a mutation ==== */
@@ -1151,10 +1034,10 @@ out:
  * does, minus the kick of the worker, so a test decides what the worker finds. Returns the new
  * description, or NULL.
  */
-static const ddb_table *add_gsi_direct(ddb_server *srv, const ddb_table *t, const char *defs, const char *gsi_members,
+static const ddb_table *add_gsi_direct(ddb_engine *eng, const ddb_table *t, const char *defs, const char *gsi_members,
                                        ddb_index_state state, uint32_t *id_out)
 {
-    uint32_t id = ddb_catalog_new_id(srv->eng.catalog);
+    uint32_t id = ddb_catalog_new_id(eng->catalog);
     ddb_arena a;
     const ddb_json *gj, *xdefs;
     const ddb_table *out = NULL;
@@ -1171,7 +1054,7 @@ static const ddb_table *add_gsi_direct(ddb_server *srv, const ddb_table *t, cons
     e = ddb_desc_edit_of(&a, t);
     ddb_edit_add_gsi(e, gj, state, state == DDB_IX_CREATING);
     ddb_edit_define(e, xdefs);
-    if (ddb_catalog_commit(srv->eng.catalog, e, &out) != 0)
+    if (ddb_catalog_commit(eng->catalog, e, &out) != 0)
         out = NULL;
     ddb_arena_free(&a);
     if (id_out != NULL)
@@ -1180,16 +1063,16 @@ static const ddb_table *add_gsi_direct(ddb_server *srv, const ddb_table *t, cons
 }
 
 /* The stored value of the entry of `item` in `ix`; NULL when the item is not in the index or the entry is absent. */
-static char *stored_entry(ddb_arena *a, ddb_server *srv, const ddb_index *ix, const ddb_attr *item,
+static char *stored_entry(ddb_arena *a, ddb_engine *eng, const ddb_index *ix, const ddb_attr *item,
                           const ddb_key *base, size_t *vlen)
 {
     ddb_key e;
     char *v = NULL;
 
     *vlen = 0;
-    if (ddb_index_entry_key(a, srv->eng.store, ix, item, base, &e) != 0)
+    if (ddb_index_entry_key(a, eng->store, ix, item, base, &e) != 0)
         return NULL;
-    if (ddb_store_get(srv->eng.store, a, e.bytes, e.len, &v, vlen) != DDB_STORE_OK)
+    if (ddb_store_get(eng->store, a, e.bytes, e.len, &v, vlen) != DDB_STORE_OK)
         return NULL;
     return v;
 }
@@ -1202,8 +1085,8 @@ static char *stored_entry(ddb_arena *a, ddb_server *srv, const ddb_index *ix, co
  */
 TEST(mutation_under_a_replaced_description_maintains_the_new_index)
 {
-    env *e = env_open(NULL, 2);
-    client c;
+    inproc_server *e = inproc_open(NULL, 2);
+    inproc_client c;
     ddb_arena a;
     const ddb_table *t0, *t1, *t2;
     const ddb_index *ixnew, *ixold;
@@ -1215,16 +1098,16 @@ TEST(mutation_under_a_replaced_description_maintains_the_new_index)
     size_t vlen;
 
     ASSERT(e != NULL);
-    client_init(&c, &e->srv);
+    inproc_client_init(&c, e->api);
     ddb_arena_init(&a);
     CALL_OK(&c, "CreateTable",
             "{\"TableName\":\"swap\",\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
             "\"AttributeDefinitions\":[" DEF("pk", "S") "," DEF("g", "S") "]," PPR ",\"GlobalSecondaryIndexes\":[{"
             "\"IndexName\":\"old\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],"
             "\"Projection\":{\"ProjectionType\":\"KEYS_ONLY\"}}]}");
-    t0 = ddb_catalog_get(e->srv.eng.catalog, "swap");
+    t0 = ddb_catalog_get(e->eng->catalog, "swap");
     CHECK(t0 != NULL);
-    t1 = add_gsi_direct(&e->srv, t0, DEF("h", "S"),
+    t1 = add_gsi_direct(e->eng, t0, DEF("h", "S"),
                         "\"IndexName\":\"new\",\"KeySchema\":[{\"AttributeName\":\"h\",\"KeyType\":\"HASH\"}],"
                         "\"Projection\":{\"ProjectionType\":\"ALL\"}",
                         DDB_IX_ACTIVE, &new_id);
@@ -1238,50 +1121,50 @@ TEST(mutation_under_a_replaced_description_maintains_the_new_index)
     /* a put decided under t0 */
     item = parse_item(&a, "{\"pk\":{\"S\":\"k1\"},\"g\":{\"S\":\"x\"},\"h\":{\"S\":\"y\"},\"z\":{\"N\":\"1\"}}");
     pk = *ddb_item_get(&item, "pk", 2);
-    ddb_key_build(&a, e->srv.eng.store, t0->id, &pk, NULL, &key);
+    ddb_key_build(&a, e->eng->store, t0->id, &pk, NULL, &key);
     ddb_mutation_init(&m, DDB_MUT_PUT, t0, &key);
     m.item = &item;
-    CHECK_EQ(ddb_mutate(&e->srv.eng, &a, &m), DDB_OK);
+    CHECK_EQ(ddb_mutate(e->eng, &a, &m), DDB_OK);
     CHECK(m.t == t1);
     CHECK(m.index_units[ixnew - t1->indexes] > 0);
-    CHECK((v = stored_entry(&a, &e->srv, ixnew, &item, &key, &vlen)) != NULL);
+    CHECK((v = stored_entry(&a, e->eng, ixnew, &item, &key, &vlen)) != NULL);
     CHECK_EQ(ddb_item_decode(&a, v, vlen, &stored), 0);
     ddb_index_project(&a, t1, ixnew, &item, &projected);
     CHECK(ddb_attr_equal(&stored, &projected));
-    CHECK(stored_entry(&a, &e->srv, ixold, &item, &key, &vlen) != NULL);
+    CHECK(stored_entry(&a, e->eng, ixold, &item, &key, &vlen) != NULL);
 
     /* a delete decided under t0 removes both entries */
     ddb_mutation_init(&m, DDB_MUT_DELETE, t0, &key);
-    CHECK_EQ(ddb_mutate(&e->srv.eng, &a, &m), DDB_OK);
+    CHECK_EQ(ddb_mutate(e->eng, &a, &m), DDB_OK);
     CHECK(m.had_old);
-    CHECK(stored_entry(&a, &e->srv, ixnew, &item, &key, &vlen) == NULL);
-    CHECK(stored_entry(&a, &e->srv, ixold, &item, &key, &vlen) == NULL);
-    CHECK_EQ(count_keys(e->srv.eng.store, new_id), 0);
-    CHECK_EQ(count_keys(e->srv.eng.store, t1->id), 0);
+    CHECK(stored_entry(&a, e->eng, ixnew, &item, &key, &vlen) == NULL);
+    CHECK(stored_entry(&a, e->eng, ixold, &item, &key, &vlen) == NULL);
+    CHECK_EQ(count_keys(e->eng->store, new_id), 0);
+    CHECK_EQ(count_keys(e->eng->store, t1->id), 0);
 
     /* the table deleted under the mutation */
     CALL_OK(&c, "DeleteTable", "{\"TableName\":\"swap\"}");
     ddb_mutation_init(&m, DDB_MUT_PUT, t1, &key);
     m.item = &item;
-    CHECK_EQ(ddb_mutate(&e->srv.eng, &a, &m), DDB_E_RESOURCE_NOT_FOUND);
-    CHECK(ddb_store_get(e->srv.eng.store, &a, key.bytes, key.len, &v, &vlen) == DDB_STORE_OK && v == NULL);
+    CHECK_EQ(ddb_mutate(e->eng, &a, &m), DDB_E_RESOURCE_NOT_FOUND);
+    CHECK(ddb_store_get(e->eng->store, &a, key.bytes, key.len, &v, &vlen) == DDB_STORE_OK && v == NULL);
 
     /* deleted and created again under the same name: the old mutation must not land in the new table */
     CALL_OK(&c, "CreateTable",
             "{\"TableName\":\"swap\",\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
             "\"AttributeDefinitions\":[" DEF("pk", "S") "]," PPR "}");
-    t2 = ddb_catalog_get(e->srv.eng.catalog, "swap");
+    t2 = ddb_catalog_get(e->eng->catalog, "swap");
     CHECK(t2 != NULL && t2->id != t1->id && t2->id != new_id);
     ddb_mutation_init(&m, DDB_MUT_PUT, t1, &key);
     m.item = &item;
-    CHECK_EQ(ddb_mutate(&e->srv.eng, &a, &m), DDB_E_RESOURCE_NOT_FOUND);
-    ddb_key_build(&a, e->srv.eng.store, t2->id, &pk, NULL, &key2);
-    CHECK(ddb_store_get(e->srv.eng.store, &a, key2.bytes, key2.len, &v, &vlen) == DDB_STORE_OK && v == NULL);
-    CHECK(ddb_store_get(e->srv.eng.store, &a, key.bytes, key.len, &v, &vlen) == DDB_STORE_OK && v == NULL);
+    CHECK_EQ(ddb_mutate(e->eng, &a, &m), DDB_E_RESOURCE_NOT_FOUND);
+    ddb_key_build(&a, e->eng->store, t2->id, &pk, NULL, &key2);
+    CHECK(ddb_store_get(e->eng->store, &a, key2.bytes, key2.len, &v, &vlen) == DDB_STORE_OK && v == NULL);
+    CHECK(ddb_store_get(e->eng->store, &a, key.bytes, key.len, &v, &vlen) == DDB_STORE_OK && v == NULL);
 out:
     ddb_arena_free(&a);
-    client_free(&c);
-    env_close(e);
+    inproc_client_free(&c);
+    inproc_close(e);
 }
 
 /* ==== data directories: format-1 migration, backfill cursor ==== */
@@ -1292,18 +1175,18 @@ static int make_temp_dir(char *dir, size_t cap)
     return mkdtemp(dir) != NULL ? 0 : -1;
 }
 
-static size_t query_count(client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static size_t query_count(client *c, const char *fmt, ...)
+static size_t query_count(inproc_client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static size_t query_count(inproc_client *c, const char *fmt, ...)
 {
     char body[1024];
     va_list ap;
-    call_result r;
+    inproc_result r;
     const char *p;
 
     va_start(ap, fmt);
     vsnprintf(body, sizeof(body), fmt, ap);
     va_end(ap);
-    r = call(c, "Query", "%s", body);
+    r = inproc_callf(c, "Query", "%s", body);
     if (r.code != DDB_OK) {
         fprintf(stderr, "  Query failed: %d %s\n", r.code, r.msg);
         return (size_t)-1;
@@ -1399,32 +1282,32 @@ static size_t legacy_lsi_count(int p, int lo, int hi)
 TEST(format1_indexes_get_ids_and_are_backfilled)
 {
     char dir[64];
-    env *e = NULL;
-    client c;
+    inproc_server *e = NULL;
+    inproc_client c;
     const ddb_table *t;
     uint32_t ids[2] = {0, 0};
     int have_client = 0;
 
     ASSERT(make_temp_dir(dir, sizeof(dir)) == 0);
     CHECK(write_format1_dir(dir, 2) == 0);
-    CHECK((e = env_open(dir, 2)) != NULL);
-    client_init(&c, &e->srv);
+    CHECK((e = inproc_open(dir, 2)) != NULL);
+    inproc_client_init(&c, e->api);
     have_client = 1;
-    CHECK_EQ(ddb_store_format_found(e->srv.eng.store), 1);
-    t = ddb_catalog_get(e->srv.eng.catalog, "legacy");
+    CHECK_EQ(ddb_store_format_found(e->eng->store), 1);
+    t = ddb_catalog_get(e->eng->catalog, "legacy");
     CHECK(t != NULL && t->id == 3 && t->nindexes == 2);
     for (unsigned i = 0; i < 2; i++) {
         ids[i] = t->indexes[i].id;
         CHECK(ids[i] >= 4); /* new ids, from the counter: never a table's */
     }
     CHECK(ids[0] != ids[1]);
-    CHECK(wait_index(&e->srv, "legacy", "byL", 0, 20));
-    CHECK(wait_index(&e->srv, "legacy", "byG", 0, 20));
-    t = ddb_catalog_get(e->srv.eng.catalog, "legacy");
+    CHECK(wait_index(e->eng, "legacy", "byL", 0, 20));
+    CHECK(wait_index(e->eng, "legacy", "byG", 0, 20));
+    t = ddb_catalog_get(e->eng->catalog, "legacy");
     CHECK(t->indexes[0].id == ids[0] && t->indexes[1].id == ids[1]);
     for (unsigned i = 0; i < 2; i++) {
         size_t n = 0;
-        CHECK_EQ(verify_index(&e->srv, t, &t->indexes[i], &n), 0);
+        CHECK_EQ(verify_index(e->eng, t, &t->indexes[i], &n), 0);
         CHECK(n > 0);
     }
     for (int v = 0; v < 5; v++)
@@ -1439,37 +1322,37 @@ TEST(format1_indexes_get_ids_and_are_backfilled)
                          "\":hi\":{\"N\":\"300\"}},\"Select\":\"COUNT\"}"),
              legacy_lsi_count(7, 50, 300));
     {
-        call_result r = call(&c, "DescribeTable", "{\"TableName\":\"legacy\"}");
+        inproc_result r = inproc_callf(&c, "DescribeTable", "{\"TableName\":\"legacy\"}");
         CHECK_EQ(r.code, DDB_OK);
         CHECK(strstr(r.body, "\"IndexStatus\":\"ACTIVE\"") != NULL && strstr(r.body, "CREATING") == NULL);
     }
     CALL_OK(&c, "CreateTable",
             "{\"TableName\":\"fresh\",\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
             "\"AttributeDefinitions\":[" DEF("pk", "S") "]," PPR "}");
-    t = ddb_catalog_get(e->srv.eng.catalog, "fresh");
+    t = ddb_catalog_get(e->eng->catalog, "fresh");
     CHECK(t != NULL && t->id != 3 && t->id != ids[0] && t->id != ids[1]);
-    client_free(&c);
+    inproc_client_free(&c);
     have_client = 0;
-    env_close(e);
+    inproc_close(e);
 
     /* a second start: nothing to migrate or build again */
-    CHECK((e = env_open(dir, 2)) != NULL);
-    client_init(&c, &e->srv);
+    CHECK((e = inproc_open(dir, 2)) != NULL);
+    inproc_client_init(&c, e->api);
     have_client = 1;
-    CHECK_EQ(ddb_store_format_found(e->srv.eng.store), 2);
-    t = ddb_catalog_get(e->srv.eng.catalog, "legacy");
+    CHECK_EQ(ddb_store_format_found(e->eng->store), 2);
+    t = ddb_catalog_get(e->eng->catalog, "legacy");
     CHECK(t != NULL && t->nindexes == 2 && t->indexes[0].id == ids[0] && t->indexes[1].id == ids[1]);
     CHECK(t->indexes[0].state == DDB_IX_ACTIVE && t->indexes[1].state == DDB_IX_ACTIVE);
     CHECK(!t->indexes[0].backfilling && !t->indexes[1].backfilling);
-    CHECK_EQ(count_meta(e->srv.eng.store, "task/backfill/"), 0);
+    CHECK_EQ(count_meta(e->eng->store, "task/backfill/"), 0);
     CHECK_EQ(query_count(&c,
                          "{\"TableName\":\"legacy\",\"IndexName\":\"byG\",\"KeyConditionExpression\":\"g = :g\","
                          "\"ExpressionAttributeValues\":{\":g\":{\"S\":\"g2\"}},\"Select\":\"COUNT\"}"),
              legacy_gsi_count(2));
 out:
     if (have_client)
-        client_free(&c);
-    env_close(e);
+        inproc_client_free(&c);
+    inproc_close(e);
     rm_rf(dir);
 }
 
@@ -1486,8 +1369,8 @@ out:
 static void interrupted_backfill(unsigned shards_before, unsigned shards_after)
 {
     char dir[64];
-    env *e = NULL;
-    client c;
+    inproc_server *e = NULL;
+    inproc_client c;
     const ddb_table *t, *t1;
     const ddb_index *ix;
     ddb_arena a;
@@ -1505,17 +1388,17 @@ static void interrupted_backfill(unsigned shards_before, unsigned shards_after)
         ddb_arena_free(&a);
         return;
     }
-    CHECK((e = env_open(dir, shards_before)) != NULL);
-    CHECK_EQ(ddb_store_nshards(e->srv.eng.store), shards_before);
-    client_init(&c, &e->srv);
+    CHECK((e = inproc_open(dir, shards_before)) != NULL);
+    CHECK_EQ(ddb_store_nshards(e->eng->store), shards_before);
+    inproc_client_init(&c, e->api);
     have_client = 1;
     CALL_OK(&c, "CreateTable",
             "{\"TableName\":\"resume\"," KEY_HR ",\"AttributeDefinitions\":[" DEF("pk", "S") "," DEF("sk", "N") "]," PPR
             "}");
     CHECK(load_items(&c, "resume", 1500, 77, 0) == 0);
     sleep_us(50000); /* the worker has gone idle: it only wakes when kicked */
-    t = ddb_catalog_get(e->srv.eng.catalog, "resume");
-    t1 = add_gsi_direct(&e->srv, t, DEF("g", "S"),
+    t = ddb_catalog_get(e->eng->catalog, "resume");
+    t1 = add_gsi_direct(e->eng, t, DEF("g", "S"),
                         "\"IndexName\":\"gr\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],"
                         "\"Projection\":{\"ProjectionType\":\"ALL\"}",
                         DDB_IX_CREATING, &ix_id);
@@ -1526,13 +1409,13 @@ static void interrupted_backfill(unsigned shards_before, unsigned shards_after)
         /* what the worker would have done before the restart: the first half of the table's keys, in key
            order, indexed; the cursor (the last of them) saved */
         char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES], *last = NULL;
-        size_t lastlen = 0, total = count_keys(e->srv.eng.store, t1->id), done = 0;
+        size_t lastlen = 0, total = count_keys(e->eng->store, t1->id), done = 0;
         ddb_batch b;
         ddb_store_iter *it;
         CHECK(total > 1000 && total != (size_t)-1);
         ddb_key_table_range(t1->id, lo, hi);
         ddb_batch_init(&b, &a);
-        it = ddb_store_iter_open(e->srv.eng.store, lo, 4, hi, 4, 0);
+        it = ddb_store_iter_open(e->eng->store, lo, 4, hi, 4, 0);
         for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it) && done < total / 2;
              ddb_store_iter_next(it), done++) {
             size_t klen, ivlen;
@@ -1557,7 +1440,7 @@ static void interrupted_backfill(unsigned shards_before, unsigned shards_after)
                 planted_base = base;
                 continue;
             }
-            ddb_mutation_derive_index(&a, e->srv.eng.store, t1, ix, &base, NULL, &item, &b, NULL, NULL);
+            ddb_mutation_derive_index(&a, e->eng->store, t1, ix, &base, NULL, &item, &b, NULL, NULL);
         }
         CHECK_EQ(ddb_store_iter_status(it), DDB_STORE_OK);
         ddb_store_iter_close(it);
@@ -1568,45 +1451,45 @@ static void interrupted_backfill(unsigned shards_before, unsigned shards_after)
             char *key = ddb_arena_sprintf(&a, "task/backfill/%010u", ix_id);
             ddb_batch_meta_put(&b, key, strlen(key), last, lastlen); /* the cursor: the raw last key */
         }
-        CHECK_EQ(ddb_store_write(e->srv.eng.store, &b), DDB_STORE_OK);
+        CHECK_EQ(ddb_store_write(e->eng->store, &b), DDB_STORE_OK);
     }
-    client_free(&c);
+    inproc_client_free(&c);
     have_client = 0;
-    env_close(e);
+    inproc_close(e);
 
-    CHECK((e = env_open(dir, shards_after)) != NULL);
-    CHECK_EQ(ddb_store_nshards(e->srv.eng.store), shards_after);
-    client_init(&c, &e->srv);
+    CHECK((e = inproc_open(dir, shards_after)) != NULL);
+    CHECK_EQ(ddb_store_nshards(e->eng->store), shards_after);
+    inproc_client_init(&c, e->api);
     have_client = 1;
-    if (!wait_index(&e->srv, "resume", "gr", 0, 30)) {
+    if (!wait_index(e->eng, "resume", "gr", 0, 30)) {
         ddb_test_fail(__FILE__, __LINE__, "the resumed backfill never finished");
         goto out;
     }
-    CHECK_EQ(count_meta(e->srv.eng.store, "task/backfill/"), 0);
-    t = ddb_catalog_get(e->srv.eng.catalog, "resume");
+    CHECK_EQ(count_meta(e->eng->store, "task/backfill/"), 0);
+    t = ddb_catalog_get(e->eng->catalog, "resume");
     ix = ddb_table_index(t, "gr");
     CHECK(ix != NULL && ix->id == ix_id);
     verify_quiet = 1;
-    diffs = verify_index(&e->srv, t, ix, &n);
+    diffs = verify_index(e->eng, t, ix, &n);
     verify_quiet = 0;
     /* exactly one difference, and it is the planted item's entry, missing: the backfill resumed after the
        cursor, and every other entry (those written before the restart, moved with their partitions when the
        shard count changed, and those the resumed backfill wrote) is exact */
-    if (diffs != 1 || stored_entry(&a, &e->srv, ix, &planted_item, &planted_base, &vlen) != NULL) {
+    if (diffs != 1 || stored_entry(&a, e->eng, ix, &planted_item, &planted_base, &vlen) != NULL) {
         ddb_test_fail(__FILE__, __LINE__,
                       "resumed with %u shards (interrupted with %u): %zu differences (want 1: only the item left out "
                       "before the cursor)%s",
                       shards_after, shards_before, diffs,
                       diffs == 1 ? ", but the item left out was indexed" : "");
         if (diffs != 1)
-            verify_index(&e->srv, t, ix, &n); /* print them */
+            verify_index(e->eng, t, ix, &n); /* print them */
         goto out;
     }
     CHECK(n > 1000);
 out:
     if (have_client)
-        client_free(&c);
-    env_close(e);
+        inproc_client_free(&c);
+    inproc_close(e);
     rm_rf(dir);
     ddb_arena_free(&a);
 }

@@ -15,6 +15,7 @@
 #include "server/api/dispatch.h"
 #include "server/ops/handlers.h"
 #include "server/ops/optable.h"
+#include "tests/harness/inproc.h"
 #include "test.h"
 
 static const struct {
@@ -163,35 +164,12 @@ TEST(optable_allow_read_is_the_published_set)
 /* Answered before anything is looked up, so a pipeline with no engine will do. */
 static ddb_error dispatch_target(const char *target)
 {
-    static const char auth[] = "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/dynamodb/aws4_request, "
-                               "SignedHeaders=host;x-amz-date, Signature=abc";
     static const ddb_api api = {.ops = ddb_op_table};
-    static ddb_arena arena;
-    static ddb_buf out;
-    static int ready;
-    ddb_req req;
-    ddb_http_in in;
+    static inproc_client c;
 
-    if (!ready)
-        ddb_arena_init(&arena);
-    else
-        ddb_arena_reset(&arena);
-    ready = 1;
-    out.len = 0;
-    memset(&req, 0, sizeof(req));
-    req.arena = &arena;
-    req.body = "{}";
-    req.body_len = 2;
-    req.outbuf = &out;
-    ddb_jw_init(&req.out, &out);
-    memset(&in, 0, sizeof(in));
-    in.target = target;
-    in.target_len = strlen(target);
-    in.auth = auth;
-    in.auth_len = sizeof(auth) - 1;
-    in.has_date = 1;
-    ddb_dispatch(&api, &req, &in);
-    return req.err; /* (its message lives in the arena until the next call) */
+    if (c.api == NULL)
+        inproc_client_init(&c, &api);
+    return inproc_send(&c, target, "{}", 2).err; /* (its message lives in the arena until the next call) */
 }
 
 TEST(optable_missing_operations_name_themselves)
