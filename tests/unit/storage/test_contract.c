@@ -1,7 +1,11 @@
 /*
  * tests/unit/storage/test_contract.c: the storage contract (server/storage/storage.h,
- * docs/storage-backends.md), checked through that interface only, so that any backend (RocksDB
- * today, RADOS later) can be held to it by linking it in place of rocks.c.
+ * docs/storage-backends.md), checked through that interface only, on every backend in BACKENDS[]
+ * below that this environment has: RocksDB always, RADOS when DDBD_TEST_RADOS_CONF names a
+ * cluster's ceph.conf (tests/rados/run.sh starts one). Each case (CONTRACT) runs once per backend,
+ * in the table's order; a failure ends the case and names the backend. What one backend does and
+ * another does not yet is a capability in the table, and the cases check it only where it is
+ * claimed. A new backend is one row (its name, how a test opens a store, its capabilities).
  *
  * Placement is the backend's: the test only supplies key_hash (test_key_hash) and never names a
  * shard. Where a test needs keys in different places it writes enough keys (24 or more, scattered
@@ -15,7 +19,8 @@
  * decide, refusal, atomicity, re-run safety), racing commits and rmw on overlapping keys (exact
  * sums), opposite lock orders (no deadlock), the barrier, iterator status, range deletion, the
  * keyed hash, and reopening a data directory (data kept, keys moved to another shard count,
- * old format upgraded, unknown format refused).
+ * old format upgraded, unknown format refused); and that each row opens the backend it names,
+ * shared or not as its capabilities say.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -55,41 +60,120 @@ static uint64_t test_key_hash(const char *key, size_t klen)
 }
 
 /*
- * With DDBD_TEST_RADOS_CONF set (a ceph.conf: the ctest "rados.contract" starts a cluster with
- * deploy/ceph-cluster.sh), every store is a RADOS store instead, in a namespace of its own of the
- * pool "ddbd": an in-memory store gets a new namespace, a directory the same one at every open.
+ * ---- the backends ----
+ *
+ * A backend's open: a store on the data directory `path` (NULL: a new in-memory store) with
+ * `nshards` shards, the test's key_hash and PARTITION_BYTES; NULL with *err set when it cannot.
  */
+typedef ddb_store *(*backend_open)(const char *path, unsigned nshards, char **err);
 
-static void rados_target(ddb_store_options *o, const char *path, char *pool, size_t poolsz)
+/* What a backend does beyond what every backend must. */
+enum {
+    /* a range read through a snapshot sees the store as of the snapshot, as point reads do (RADOS:
+       not yet, its range reads are not point-in-time: docs/scale-out.md) */
+    CAP_SCAN_SNAPSHOT = 1 << 0,
+    /* several processes (gateways) may open one store at once (ddb_store_shared); their races are
+       tests/unit/storage/rados/'s */
+    CAP_SHARED = 1 << 1,
+};
+
+typedef struct backend {
+    const char *name; /* ddb_store_backend_name's */
+    backend_open open;
+    unsigned caps;
+    const char *(*missing)(void); /* why this environment does not have the backend, NULL when it has it;
+                                     the member NULL: every environment has it */
+} backend;
+
+static void base_options(ddb_store_options *o, const char *path, unsigned nshards)
+{
+    memset(o, 0, sizeof(*o));
+    o->path = path;
+    o->in_memory = path == NULL;
+    o->nshards = nshards;
+    o->key_hash = test_key_hash;
+    o->partition_bytes = PARTITION_BYTES;
+}
+
+static ddb_store *rocksdb_open(const char *path, unsigned nshards, char **err)
+{
+    ddb_store_options o;
+
+    base_options(&o, path, nshards);
+    *err = NULL;
+    return ddb_store_open(&o, err);
+}
+
+/* A RADOS store in a namespace of its own of the pool "ddbd": an in-memory store gets a new
+   namespace, a directory the same one at every open. */
+static ddb_store *rados_open(const char *path, unsigned nshards, char **err)
 {
     static int stores;
     const char *base = path != NULL ? strrchr(path, '/') : NULL;
-
-    o->backend = DDB_BACKEND_RADOS;
-    o->rados_conf = test_rados_conf();
-    if (path != NULL)
-        snprintf(pool, poolsz, "ddbd/c%ld-%s", (long)getpid(), base != NULL ? base + 1 : path);
-    else
-        snprintf(pool, poolsz, "ddbd/c%ld-mem%d", (long)getpid(), stores++);
-    o->rados_pool = pool;
-}
-
-
-static ddb_store *open_store(const char *path, unsigned nshards, char **err)
-{
     ddb_store_options o;
     char pool[256];
 
-    memset(&o, 0, sizeof(o));
-    if (test_rados_conf() != NULL)
-        rados_target(&o, path, pool, sizeof(pool));
-    o.path = path;
-    o.in_memory = path == NULL;
-    o.nshards = nshards;
-    o.key_hash = test_key_hash;
-    o.partition_bytes = PARTITION_BYTES;
+    base_options(&o, path, nshards);
+    o.backend = DDB_BACKEND_RADOS;
+    o.rados_conf = test_rados_conf();
+    if (path != NULL)
+        snprintf(pool, sizeof(pool), "ddbd/c%ld-%s", (long)getpid(), base != NULL ? base + 1 : path);
+    else
+        snprintf(pool, sizeof(pool), "ddbd/c%ld-mem%d", (long)getpid(), stores++);
+    o.rados_pool = pool;
     *err = NULL;
     return ddb_store_open(&o, err);
+}
+
+static const char *rados_missing(void)
+{
+    return test_rados_conf() == NULL ? "DDBD_TEST_RADOS_CONF is not set" : NULL;
+}
+
+static const backend BACKENDS[] = {
+    {"rocksdb", rocksdb_open, CAP_SCAN_SNAPSHOT, NULL},
+    {"rados", rados_open, CAP_SHARED, rados_missing},
+};
+
+static const backend *current; /* the backend the running case is on */
+
+static int has(unsigned cap)
+{
+    return (current->caps & cap) == cap;
+}
+
+/* Runs a case on every backend this environment has, in the table's order, until one fails. */
+static void on_every_backend(void (*run)(void))
+{
+    static int told;
+
+    for (size_t i = 0; i < ARRAY_LEN(BACKENDS); i++) {
+        const char *why = BACKENDS[i].missing != NULL ? BACKENDS[i].missing() : NULL;
+        if (why != NULL) {
+            if (!told)
+                fprintf(stderr, "  skipped on %s: %s\n", BACKENDS[i].name, why);
+            continue;
+        }
+        current = &BACKENDS[i];
+        run();
+        if (ddb_test_failed) {
+            ddb_test_fail(__FILE__, __LINE__, "(on the %s backend)", current->name);
+            break;
+        }
+    }
+    told = 1;
+    current = NULL;
+}
+
+/* CONTRACT(name) { ... }: a case of the contract, run on every backend (on_every_backend). */
+#define CONTRACT(name)                                                                                                 \
+    static void name##_on_backend(void);                                                                               \
+    TEST(name) { on_every_backend(name##_on_backend); }                                                                \
+    static void name##_on_backend(void)
+
+static ddb_store *open_store(const char *path, unsigned nshards, char **err)
+{
+    return current->open(path, nshards, err);
 }
 
 static ddb_store *open_mem(unsigned nshards)
@@ -308,6 +392,7 @@ static const char *seq(ddb_arena *a, const char *fmt, int first, int last)
 
 /* ---- point reads and writes ---- */
 
+/* (no store: once, not per backend) */
 TEST(contract_result_classes)
 {
     ASSERT_EQ(DDB_STORE_OK, 0);
@@ -316,7 +401,17 @@ TEST(contract_result_classes)
     ASSERT(DDB_STORE_ECONFLICT != DDB_STORE_EIO && DDB_STORE_ECORRUPT != DDB_STORE_EIO);
 }
 
-TEST(contract_point_put_get_delete)
+/* The store a row opens is that backend's, and shared (several gateways) exactly when the row says so. */
+CONTRACT(contract_backend_is_what_its_row_says)
+{
+    ddb_store *s = open_mem(2);
+
+    ASSERT_STR_EQ(ddb_store_backend_name(s), current->name);
+    ASSERT_EQ(ddb_store_shared(s), has(CAP_SHARED));
+    ddb_store_close(s);
+}
+
+CONTRACT(contract_point_put_get_delete)
 {
     ddb_store *s = open_mem(3);
     ddb_arena a;
@@ -381,7 +476,7 @@ TEST(contract_point_put_get_delete)
 
 /* ---- compound writes ---- */
 
-TEST(contract_compound_write_applies_all)
+CONTRACT(contract_compound_write_applies_all)
 {
     ddb_store *s = open_mem(4);
     ddb_arena a;
@@ -417,7 +512,7 @@ TEST(contract_compound_write_applies_all)
 }
 
 /* ddb_batch_append: every op of the source, in order, after the destination's own. */
-TEST(contract_batch_append)
+CONTRACT(contract_batch_append)
 {
     ddb_store *s = open_mem(3);
     ddb_arena a;
@@ -514,8 +609,8 @@ static void *atomic_reader(void *p)
                 atomic_store(&c->bad, 1);
         }
         /* the same through a range read merged across the shards: all keys or none, one value
-           (not on RADOS, whose range reads are not point-in-time yet: docs/scale-out.md) */
-        if (atomic_fetch_add(&c->reads, 1) % 4 == 0 && test_rados_conf() == NULL) {
+           (where range reads through a snapshot are point-in-time) */
+        if (atomic_fetch_add(&c->reads, 1) % 4 == 0 && has(CAP_SCAN_SNAPSHOT)) {
             ddb_store_iter *it = ddb_store_iter_open_at(c->s, snap, "pair-", 5, "pair.", 5, c->reads % 8 == 1);
             int n = 0;
             long first = -1;
@@ -542,7 +637,7 @@ static void *atomic_reader(void *p)
 }
 
 /* A snapshot never sees part of a compound write across shards (point or range reads). */
-TEST(contract_compound_write_is_atomic_across_shards)
+CONTRACT(contract_compound_write_is_atomic_across_shards)
 {
     atomic_ctx c;
     pthread_t w, r;
@@ -555,13 +650,13 @@ TEST(contract_compound_write_is_atomic_across_shards)
     pthread_join(r, NULL);
     ASSERT_EQ(atomic_load(&c.bad), 0);
     ASSERT(atomic_load(&c.reads) > 0);
-    ASSERT(atomic_load(&c.scans) > 0 || test_rados_conf() != NULL);
+    ASSERT(atomic_load(&c.scans) > 0 || !has(CAP_SCAN_SNAPSHOT));
     ddb_store_close(c.s);
 }
 
 /* ---- ordered range reads ---- */
 
-TEST(contract_iter_forward_reverse_bounds_seek)
+CONTRACT(contract_iter_forward_reverse_bounds_seek)
 {
     ddb_store *s = open_mem(2);
     ddb_arena a;
@@ -710,7 +805,7 @@ static void write_many(ddb_store *s, ddb_arena *a)
     ASSERT_EQ(meta_put(s, a, "p0123", "meta"), DDB_STORE_OK);
 }
 
-TEST(contract_iter_merged_many_partitions_1_3_8_shards)
+CONTRACT(contract_iter_merged_many_partitions_1_3_8_shards)
 {
     static const unsigned counts[] = {1, 3, 8};
 
@@ -734,7 +829,7 @@ TEST(contract_iter_merged_many_partitions_1_3_8_shards)
 
 /* iter_status stays OK on merged ranges, after exhaustion both ways, re-seeks, and seeks past
    either end. */
-TEST(contract_iter_status_ok_on_merged_ranges)
+CONTRACT(contract_iter_status_ok_on_merged_ranges)
 {
     ddb_store *s = open_mem(8);
     ddb_arena a;
@@ -889,7 +984,7 @@ static void check_partitions(ddb_store *s, const ddb_store_snapshot *snap, ddb_a
                   "T001P0000004/s001,T001P0000004/s000,T001P0000004,T001P0000003/s029,T001P0000003/s028");
 }
 
-TEST(contract_iter_one_partition_range)
+CONTRACT(contract_iter_one_partition_range)
 {
     static const unsigned counts[] = {1, 3, 8};
 
@@ -920,7 +1015,7 @@ TEST(contract_iter_one_partition_range)
 }
 
 /* Metadata keys never appear in data range reads, and data keys never in metadata range reads. */
-TEST(contract_meta_and_data_ranges_are_disjoint)
+CONTRACT(contract_meta_and_data_ranges_are_disjoint)
 {
     ddb_store *s = open_mem(3);
     ddb_arena a;
@@ -983,7 +1078,7 @@ TEST(contract_meta_and_data_ranges_are_disjoint)
 
 /* ---- batched reads and snapshots ---- */
 
-TEST(contract_multi_get)
+CONTRACT(contract_multi_get)
 {
     ddb_store *s = open_mem(4);
     ddb_arena a;
@@ -1033,7 +1128,7 @@ TEST(contract_multi_get)
     ddb_store_close(s);
 }
 
-TEST(contract_snapshot_isolation)
+CONTRACT(contract_snapshot_isolation)
 {
     ddb_store *s = open_mem(3);
     ddb_arena a;
@@ -1110,7 +1205,7 @@ TEST(contract_snapshot_isolation)
 
 /* A snapshot taken before anything was written (no shard holds anything yet) sees nothing of the
    keys written after it, wherever they are placed, by point reads or merged range reads. */
-TEST(contract_snapshot_before_first_write)
+CONTRACT(contract_snapshot_before_first_write)
 {
     ddb_store *s = open_mem(8);
     ddb_arena a;
@@ -1141,7 +1236,7 @@ TEST(contract_snapshot_before_first_write)
 /* Snapshots through ddb_store_iter_open_at on ranges merged across shards (and of one partition):
    the keys and values of the snapshot's moment, in order both ways, with seek-from, while the
    live view has moved on. */
-TEST(contract_snapshot_merged_ranges)
+CONTRACT(contract_snapshot_merged_ranges)
 {
     ddb_store *s = open_mem(8);
     ddb_arena a;
@@ -1247,7 +1342,7 @@ static int decide_move(void *p, ddb_store_key *keys, size_t n, ddb_batch *out)
     return 0;
 }
 
-TEST(contract_commit_decide_sees_values_and_refusal_writes_nothing)
+CONTRACT(contract_commit_decide_sees_values_and_refusal_writes_nothing)
 {
     ddb_store *s = open_mem(3);
     ddb_arena a;
@@ -1320,7 +1415,7 @@ static int decide_incr_pure(void *p, ddb_store_key *keys, size_t n, ddb_batch *o
     return 0;
 }
 
-TEST(contract_commit_decide_rerun_safe)
+CONTRACT(contract_commit_decide_rerun_safe)
 {
     ddb_store *s = open_mem(2);
     ddb_arena a;
@@ -1350,7 +1445,7 @@ TEST(contract_commit_decide_rerun_safe)
 
 /* Many keys in one commit (some surely share a lock stripe in a striped backend; they span every
    shard), written as one unit. */
-TEST(contract_commit_many_keys)
+CONTRACT(contract_commit_many_keys)
 {
     ddb_store *s = open_mem(4);
     ddb_arena a;
@@ -1393,7 +1488,7 @@ static int rmw_set(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
     return 0;
 }
 
-TEST(contract_rmw)
+CONTRACT(contract_rmw)
 {
     ddb_store *s = open_mem(2);
     ddb_arena a;
@@ -1492,7 +1587,7 @@ static void *race_rmw(void *p)
 
 /* 8 threads x 2000 two-key increments over overlapping pairs, plus rmw increments of one of the
    keys: every counter ends exact, so no commit (nor rmw) interleaved with another on a key. */
-TEST(contract_commit_races_exact_sums)
+CONTRACT(contract_commit_races_exact_sums)
 {
     ddb_store *s = open_mem(3);
     ddb_arena a;
@@ -1558,7 +1653,7 @@ static void *deadlock_worker(void *p)
 }
 
 /* Threads committing the same key set in opposite orders all finish (within a minute). */
-TEST(contract_commit_no_deadlock_opposite_orders)
+CONTRACT(contract_commit_no_deadlock_opposite_orders)
 {
     ddb_store *s = open_mem(3);
     ddb_arena a;
@@ -1623,7 +1718,7 @@ static void *slow_commit(void *p)
     return NULL;
 }
 
-TEST(contract_barrier_waits_for_commits_in_flight)
+CONTRACT(contract_barrier_waits_for_commits_in_flight)
 {
     ddb_store *s = open_mem(2);
     ddb_arena a;
@@ -1670,7 +1765,7 @@ static void exclusive_probe(void *p)
     ddb_arena_free(&a);
 }
 
-TEST(contract_exclusive_runs_between_commits)
+CONTRACT(contract_exclusive_runs_between_commits)
 {
     ddb_store *s = open_mem(2);
     slow_ctx c;
@@ -1696,7 +1791,7 @@ TEST(contract_exclusive_runs_between_commits)
 
 /* ---- range deletion ---- */
 
-TEST(contract_delete_range_all)
+CONTRACT(contract_delete_range_all)
 {
     ddb_store *s = open_mem(3);
     ddb_arena a;
@@ -1740,7 +1835,7 @@ TEST(contract_delete_range_all)
 
 /* ---- the keyed hash ---- */
 
-TEST(contract_store_hash_keyed_per_directory)
+CONTRACT(contract_store_hash_keyed_per_directory)
 {
     ddb_store *s1 = open_mem(3), *s2 = open_mem(3);
     uint64_t h = ddb_store_hash(s1, "pk", 2), *seen;
@@ -1785,7 +1880,7 @@ static void rm_tree(const char *path)
     nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-TEST(contract_reopen_keeps_data_and_upgrades_format)
+CONTRACT(contract_reopen_keeps_data_and_upgrades_format)
 {
     char tmpl[] = "/tmp/ddb-contract-XXXXXX";
     char *dir = mkdtemp(tmpl), *err = NULL;
@@ -1896,7 +1991,7 @@ static int model_step(ddb_store *s, ddb_arena *a, int *gen, int step)
     return ddb_store_write(s, &b);
 }
 
-TEST(contract_reopen_with_other_shard_counts_moves_keys)
+CONTRACT(contract_reopen_with_other_shard_counts_moves_keys)
 {
     static const unsigned counts[] = {3, 8, 1, 8, 5, 2, 3};
     char tmpl[] = "/tmp/ddb-contract-XXXXXX";
