@@ -1,22 +1,54 @@
 #!/usr/bin/env python3
 """Instruction counts of one workload on two ddbd binaries (A/B), under callgrind.
 
-usage: callgrind_ab.py BINARY_A BINARY_B [--requests N] [--workload putitem|getitem|updateitem|putitem_stream]
+usage: callgrind_ab.py BINARY_A BINARY_B [--requests N] [--marginal] [--repeat R] [--keep DIR]
+                       [--workload all|getitem|putitem|updateitem|putitem_stream|query|transactwriteitems]...
+
+  --workload all     getitem, putitem, query and transactwriteitems (the refactor check of issue 24)
+  --keep DIR         keep the callgrind outputs (callgrind.<workload>.<A|B>.<N>.<round>) for
+                     callgrind_annotate
 
 Wall-clock A/B runs on a shared 2-core VM swing by +-20 % from round to round, so a claim like
 "single-item writes unchanged within 10 %" is checked here by instructions: each binary starts
-under `valgrind --tool=callgrind` (--in-memory), gets the same table and N requests of the
-workload over one keep-alive connection, and stops with SIGTERM; the total instructions (Ir,
-start-up and set-up included, the same for both) are compared.
+under `valgrind --tool=callgrind` (--in-memory, one HTTP thread), gets the same table and set-up
+items and N requests of the workload over two keep-alive connections used in turn (below), and
+stops with SIGTERM; the total instructions (Ir, start-up and set-up included, the same for both)
+are compared.
+
+Workloads (every request the same for A and B; no randomness):
+  getitem             GetItem of one of 1,000 existing one-attribute items
+  putitem             PutItem replacing one of them (3 attributes)
+  updateitem          UpdateItem ADD n :one
+  putitem_stream      putitem on a table with a NEW_AND_OLD_IMAGES stream
+  query               a hash+range table of 20 partitions x 50 sort keys; Query pk = :p AND sk
+                      BETWEEN :a AND :b (a 15-item range) with Limit 10: 10 items of ~100 B each
+  transactwriteitems  TransactWriteItems of 2 Puts (~200 B kv items) and 2 UpdateItems (ADD) on 4
+                      distinct keys of 1,000 existing kv items
+
+--marginal takes start-up, set-up and shutdown out: each binary also runs the same set-up with 0
+requests, and (Ir(N) - Ir(0)) / N is printed per request. Both runs of a pair are deterministic
+up to the background threads' timed wake-ups (the task worker's once a second, RocksDB's), which
+run as often as the slowed-down run lasts; --repeat R measures every figure R times and prints
+the median and the spread ((max - min) / median), to see how large that is. The rounds
+interleave A and B (A(N), A(0), B(N), B(0), then again), so slow drift hits both alike.
+
+The larger source of run-to-run noise is RocksDB's memtable: its skip list draws node heights from
+a per-thread random generator, so the same keys make a different list in every run, and a lookup
+or insert takes a different number of key comparisons (up to 3.4 % of a request's Ir from run to
+run at N=2000; without them 0.02-1.5 %, the rest mostly malloc). --marginal therefore also prints "w/o skip list": the
+figure without the self cost of rocksdb::InlineSkipList*, rocksdb::MemTable::KeyComparator,
+BytewiseComparatorImpl::Compare, memcmp and __tls_init (which those comparisons call), taken
+from callgrind_annotate. It is the steadier figure for ddbd's own code; memcmp calls outside the
+skip list drop out of it too.
 """
 import argparse
-import glob
 import http.client
 import json
 import os
 import re
 import signal
 import socket
+import statistics
 import subprocess
 import tempfile
 import time
@@ -25,6 +57,14 @@ HEADERS = {"Content-Type": "application/x-amz-json-1.0",
            "Authorization": "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/dynamodb/aws4_request, "
                             "SignedHeaders=host, Signature=00",
            "X-Amz-Date": "20260101T000000Z"}
+
+KEYS = 1000              # hash keys of the one-key table, all put in the set-up
+QUERY_PARTITIONS = 20    # query: partitions of the hash+range table ...
+QUERY_SORTS = 50         # ... and sort keys in each (1,000 set-up items, as for the other workloads)
+QUERY_SPAN = 15          # a Query's BETWEEN range holds 15 items, of which Limit 10 are returned
+QUERY_LIMIT = 10
+ALL = ["getitem", "putitem", "query", "transactwriteitems"]
+FILLER = "abcdefghijklmnopqrstuvwxyz0123456789" * 8
 
 
 def free_port():
@@ -39,24 +79,83 @@ def call(conn, op, body):
     data = resp.read()
     if resp.status != 200:
         raise SystemExit("%s failed: %s" % (op, data[:200]))
+    return json.loads(data)
+
+
+def kv_item(i):
+    """The ~200-byte item of the wrk workloads (shared common.lua's kv_item_json), without its randomness."""
+    off = i % 36
+    return {"pk": {"S": "user#%d" % i}, "name": {"S": "User Name %08d" % i}, "age": {"N": str(18 + i % 60)},
+            "active": {"BOOL": i % 3 != 0}, "counter": {"N": "0"},
+            "tags": {"L": [{"S": "alpha"}, {"S": "beta"}, {"N": str(i % 100)}]},
+            "profile": {"M": {"city": {"S": "Springfield"}, "zip": {"N": str(10000 + i % 90000)},
+                              "email": {"S": "user%d@example.com" % i}}},
+            "bio": {"S": FILLER[off:off + 70]}}
+
+
+def ts_item(p, s):
+    """An item of the hash+range table (the shared harness's bench_ts shape, without its randomness)."""
+    off = (p * 7 + s) % 36
+    return {"pk": {"S": "dev#%d" % p}, "sk": {"S": "t#%05d" % s}, "temp": {"N": "%.2f" % ((s * 13 % 600) / 10 - 20)},
+            "ok": {"BOOL": s % 7 != 0}, "note": {"S": FILLER[off:off + 40]}}
+
+
+def table_of(workload):
+    table = {"TableName": "abt", "BillingMode": "PAY_PER_REQUEST",
+             "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+             "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]}
+    if workload == "putitem_stream":  # PutItem on a table with a NEW_AND_OLD_IMAGES stream
+        table["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    if workload == "query":
+        table["AttributeDefinitions"].append({"AttributeName": "sk", "AttributeType": "S"})
+        table["KeySchema"].append({"AttributeName": "sk", "KeyType": "RANGE"})
+    return table
+
+
+def setup_items(workload):
+    if workload == "query":
+        return [ts_item(p, s) for p in range(QUERY_PARTITIONS) for s in range(QUERY_SORTS)]
+    if workload == "transactwriteitems":  # every Put replaces an item of its own size from the first request on
+        return [kv_item(i) for i in range(KEYS)]
+    return [{"pk": {"S": "user#%d" % i}} for i in range(KEYS)]  # every key exists, so GetItem reads items
 
 
 def request(workload, i):
-    key = {"pk": {"S": "user#%d" % (i % 1000)}}
+    key = {"pk": {"S": "user#%d" % (i % KEYS)}}
     if workload in ("putitem", "putitem_stream"):
         return "PutItem", {"TableName": "abt", "Item": dict(key, name={"S": "n%d" % i}, age={"N": str(i % 90)})}
     if workload == "getitem":
         return "GetItem", {"TableName": "abt", "Key": key}
+    if workload == "query":  # partitions and ranges rotating
+        s = (i * 7) % (QUERY_SORTS - QUERY_SPAN + 1)
+        return "Query", {"TableName": "abt", "KeyConditionExpression": "pk = :p AND sk BETWEEN :a AND :b",
+                         "Limit": QUERY_LIMIT,
+                         "ExpressionAttributeValues": {":p": {"S": "dev#%d" % (i % QUERY_PARTITIONS)},
+                                                       ":a": {"S": "t#%05d" % s},
+                                                       ":b": {"S": "t#%05d" % (s + QUERY_SPAN - 1)}}}
+    if workload == "transactwriteitems":  # 2 Puts of kv items and 2 Updates, on 4 distinct keys
+        keys = [(4 * i + k) % KEYS for k in range(4)]
+        puts = [{"Put": {"TableName": "abt", "Item": kv_item(k)}} for k in keys[:2]]
+        updates = [{"Update": {"TableName": "abt", "Key": {"pk": {"S": "user#%d" % k}},
+                               "UpdateExpression": "ADD #c :one", "ExpressionAttributeNames": {"#c": "counter"},
+                               "ExpressionAttributeValues": {":one": {"N": "1"}}}} for k in keys[2:]]
+        return "TransactWriteItems", {"TransactItems": puts + updates}
     return "UpdateItem", {"TableName": "abt", "Key": key, "UpdateExpression": "ADD n :one",
                           "ExpressionAttributeValues": {":one": {"N": "1"}}}
 
 
-def measure(binary, workload, n, outdir):
+def check_first(workload, answer):
+    """The workload measures what it says: a Query returns its Limit of items."""
+    if workload == "query" and answer.get("Count") != QUERY_LIMIT:
+        raise SystemExit("query returned %s items, expected %d" % (answer.get("Count"), QUERY_LIMIT))
+
+
+def measure(binary, workload, n, out, shards=2):
+    """Total Ir of one run of `binary`: start-up, the workload's set-up, n requests, shutdown."""
     port = free_port()
-    out = os.path.join(outdir, "callgrind.%s.%d" % (workload, port))
     proc = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out, binary,
                              "--host", "127.0.0.1", "--port", str(port), "--in-memory", "--threads", "1",
-                             "--shards", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "--shards", str(shards)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         return run_workload(proc, port, out, workload, n)
     finally:
@@ -76,17 +175,20 @@ def run_workload(proc, port, out, workload, n):
             if time.time() > deadline:
                 raise
             time.sleep(0.2)
-    table = {"TableName": "abt", "BillingMode": "PAY_PER_REQUEST",
-             "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-             "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]}
-    if workload == "putitem_stream":  # PutItem on a table with a NEW_AND_OLD_IMAGES stream
-        table["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
-    call(conn, "CreateTable", table)
-    for i in range(1000):  # every key exists, so GetItem reads items
-        call(conn, "PutItem", {"TableName": "abt", "Item": {"pk": {"S": "user#%d" % i}}})
+    # Two connections, used in turn: a loop serving exactly one connection polls for 50 us of wall
+    # time after each answer (server/http/http.c, run_loop), and under valgrind that is a varying
+    # number of loop turns, up to ~1k Ir per request from run to run. With two it blocks each time.
+    conns = [conn, http.client.HTTPConnection("127.0.0.1", port, timeout=30)]
+    call(conns[1], "ListTables", {})
+    call(conn, "CreateTable", table_of(workload))
+    for k, item in enumerate(setup_items(workload)):
+        call(conns[k % 2], "PutItem", {"TableName": "abt", "Item": item})
     for i in range(n):
-        call(conn, *request(workload, i))
-    conn.close()
+        answer = call(conns[i % 2], *request(workload, i))
+        if i == 0:
+            check_first(workload, answer)
+    for c in conns:
+        c.close()
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=60)
     with open(out) as f:
@@ -94,18 +196,86 @@ def run_workload(proc, port, out, workload, n):
     return int(m.group(1))
 
 
+SKIPLIST = re.compile(r"rocksdb::InlineSkipList|rocksdb::MemTable::KeyComparator|BytewiseComparatorImpl::Compare"
+                      r"|__memcmp_|__tls_init")
+
+
+def skiplist_ir(out):
+    """The self Ir of the memtable skip list's search and comparisons in one callgrind output."""
+    text = subprocess.run(["callgrind_annotate", "--inclusive=no", "--threshold=100", "--auto=no", out],
+                          capture_output=True, text=True, check=True).stdout
+    total = 0
+    for line in text.splitlines():
+        m = re.match(r"^\s*([\d,]+) \([^)]*\)\s+(.*)$", line)
+        if m and "PROGRAM TOTALS" not in line and SKIPLIST.search(m.group(2)):
+            total += int(m.group(1).replace(",", ""))
+    return total
+
+
+def spread(values):
+    """The median and (max - min) / median in %, or None for a single value."""
+    med = statistics.median(values)
+    return med, (100.0 * (max(values) - min(values)) / med if len(values) > 1 else None)
+
+
+def fmt_spread(sp):
+    return "" if sp is None else " (spread %.2f%%)" % sp
+
+
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("a")
-    ap.add_argument("b")
-    ap.add_argument("--requests", type=int, default=3000)
-    ap.add_argument("--workload", action="append")
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("a", help="binary A (the old one)")
+    ap.add_argument("b", help="binary B (the new one)")
+    ap.add_argument("--requests", type=int, default=3000, help="N, requests per measured run (default 3000)")
+    ap.add_argument("--workload", action="append",
+                    help="a workload, or all (%s); repeatable; default getitem putitem updateitem" % " ".join(ALL))
+    ap.add_argument("--marginal", action="store_true", help="print (Ir(N) - Ir(0)) / N per request")
+    ap.add_argument("--repeat", type=int, default=1, help="measure every figure this many times (median, spread)")
+    ap.add_argument("--keep", metavar="DIR", help="keep the callgrind outputs in DIR")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as d:
-        for w in args.workload or ["getitem", "putitem", "updateitem"]:
-            a = measure(args.a, w, args.requests, d)
-            b = measure(args.b, w, args.requests, d)
-            print("%-10s A %12d Ir   B %12d Ir   B/A %.3f" % (w, a, b, b / a))
+    workloads = []
+    for w in args.workload or ["getitem", "putitem", "updateitem"]:
+        for x in (ALL if w == "all" else [w]):
+            if x not in workloads:
+                workloads.append(x)
+    if args.keep:
+        os.makedirs(args.keep, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        d = args.keep or tmp
+        rows = []
+        for w in workloads:
+            figures, rests = {"A": [], "B": []}, {"A": [], "B": []}
+            for r in range(args.repeat):
+                for side, binary in (("A", args.a), ("B", args.b)):
+                    out_n = os.path.join(d, "callgrind.%s.%s.%d.%d" % (w, side, args.requests, r))
+                    full = measure(binary, w, args.requests, out_n)
+                    if args.marginal:
+                        out_0 = os.path.join(d, "callgrind.%s.%s.0.%d" % (w, side, r))
+                        base = measure(binary, w, 0, out_0)
+                        figures[side].append((full - base) / args.requests)
+                        sl = (skiplist_ir(out_n) - skiplist_ir(out_0)) / args.requests
+                        rests[side].append(figures[side][-1] - sl)
+                        print("  %-18s round %d  %s  Ir(%d) %d  Ir(0) %d  -> %.0f Ir/req, skip list %.0f, w/o %.0f"
+                              % (w, r + 1, side, args.requests, full, base, figures[side][-1], sl, rests[side][-1]),
+                              flush=True)
+                    else:
+                        figures[side].append(full)
+                        print("  %-18s round %d  %s  Ir(%d) %d" % (w, r + 1, side, args.requests, full), flush=True)
+            (a, sa), (b, sb) = spread(figures["A"]), spread(figures["B"])
+            unit = "Ir/req" if args.marginal else "Ir"
+            line = "%-18s A %9.0f %s%s   B %9.0f %s%s   B/A %+.2f%%" % (
+                w, a, unit, fmt_spread(sa), b, unit, fmt_spread(sb), 100.0 * (b / a - 1))
+            if args.marginal:
+                (ra, sra), (rb, srb) = spread(rests["A"]), spread(rests["B"])
+                line += "   | w/o skip list: A %.0f%s   B %.0f%s   B/A %+.2f%%" % (
+                    ra, fmt_spread(sra), rb, fmt_spread(srb), 100.0 * (rb / ra - 1))
+            rows.append(line)
+            print(line, flush=True)
+        print("\n%s, N=%d, %d round(s)%s:" % ("marginal Ir per request (Ir(N) - Ir(0)) / N" if args.marginal
+                                               else "total Ir", args.requests, args.repeat,
+                                               ", medians" if args.repeat > 1 else ""))
+        for line in rows:
+            print(line)
 
 
 if __name__ == "__main__":
