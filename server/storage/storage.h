@@ -107,7 +107,7 @@ typedef int (*ddb_rmw_decide)(void *ctx, const char *old, size_t oldlen, ddb_bat
 int ddb_store_rmw(ddb_store *s, ddb_arena *a, const char *key, size_t klen, ddb_rmw_decide decide, void *ctx);
 
 /*
- * ---- The storage contract (tests/unit/test_storage_contract.c; docs/storage-backends.md) ----
+ * ---- The storage contract (tests/unit/storage/test_contract.c; docs/storage-backends.md) ----
  *
  * Result classes. Every call that can fail returns one of these (0 is success); the old "-1"
  * is DDB_STORE_EIO. A backend with optimistic concurrency returns DDB_STORE_ECONFLICT from

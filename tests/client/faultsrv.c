@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "proto/crc32.h"
 #include "harness.h"
+#include "proto/crc32.h"
 
 struct faultsrv {
     int lfd, port;

@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include "proto/attr.h"
-#include "server/engine/itemcodec.h"
 #include "proto/json.h"
 #include "proto/ops.h"
 #include "server/api/validate.h"
+#include "server/engine/itemcodec.h"
 
 /* The served operations in proto/ops.def's order (the first byte of an input picks one, as it
    picked among DDB_OP_* when every listed operation was served: the corpus keeps its meaning). */

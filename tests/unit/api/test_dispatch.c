@@ -6,8 +6,8 @@
  */
 #include <stdlib.h>
 
-#include "tests/harness/inproc.h"
 #include "test.h"
+#include "tests/harness/inproc.h"
 
 /* The file's one server (in memory, 3 shards) and its client, opened by the first request. */
 static inproc_client *client(void)

@@ -11,9 +11,9 @@
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
 #include "server/api/dispatch.h"
+#include "server/api/validate.h"
 #include "server/ops/optable.h"
 #include "test.h"
-#include "server/api/validate.h"
 
 #define SER DDB_E_SERIALIZATION
 #define VAL DDB_E_VALIDATION

@@ -9,8 +9,8 @@
  */
 #include <stdlib.h>
 
-#include "tests/harness/inproc.h"
 #include "test.h"
+#include "tests/harness/inproc.h"
 
 /* One request through the whole pipeline, with --lenient-numbers on or off, to the file's one
    server (in memory, 2 shards), opened by the first request. */

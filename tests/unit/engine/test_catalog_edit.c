@@ -29,9 +29,9 @@
 #include "server/engine/jobs/purge.h"
 #include "server/engine/jobs/tasks.h"
 #include "server/engine/keycodec.h"
-#include "tests/harness/inproc.h"
 #include "test.h"
 #include "test_store.h"
+#include "tests/harness/inproc.h"
 
 /* ---- a server whose worker runs only when asked ---- */
 

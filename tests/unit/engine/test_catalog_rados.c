@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "rados_conf.h"
 #include "server/engine/catalog.h"
 #include "server/storage/storage.h"
-#include "rados_conf.h"
 #include "test.h"
 
 #define DESC "{\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}]," \

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 
 #include "proto/attr.h"
-#include "server/engine/itemcodec.h"
 #include "proto/json.h"
+#include "server/engine/itemcodec.h"
 #include "server/engine/keycodec.h"
 #include "server/storage/storage.h"
 #include "test.h"

@@ -22,8 +22,8 @@
 #include "server/engine/itemcodec.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/mutation.h"
-#include "tests/harness/inproc.h"
 #include "test.h"
+#include "tests/harness/inproc.h"
 
 /* ---- servers: tests/harness/inproc.h ---- */
 

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 
 #include "proto/attr.h"
-#include "server/engine/index.h"
 #include "proto/json.h"
+#include "server/engine/index.h"
 #include "server/engine/keycodec.h"
 #include "server/storage/storage.h"
 #include "test.h"

@@ -15,8 +15,8 @@
 #include "server/api/dispatch.h"
 #include "server/ops/handlers.h"
 #include "server/ops/optable.h"
-#include "tests/harness/inproc.h"
 #include "test.h"
+#include "tests/harness/inproc.h"
 
 static const struct {
     ddb_op op;

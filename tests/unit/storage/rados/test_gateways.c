@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "server/storage/storage.h"
 #include "rados_conf.h"
+#include "server/storage/storage.h"
 #include "test.h"
 
 #define PARTITION_BYTES 12

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "server/engine/keycodec.h"
 #include "rados_conf.h"
+#include "server/engine/keycodec.h"
 #include "server/storage/storage.h"
 #include "test.h"
 
