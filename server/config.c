@@ -280,7 +280,14 @@ static int jvm_arguments(int argc, char **argv, int i)
     return REFUSED;
 }
 
-int ddb_config_parse(ddb_config *cfg, int argc, char **argv)
+void ddb_config_free(ddb_config *cfg)
+{
+    for (unsigned i = 0; i < cfg->ntriggers; i++)
+        free((char *)cfg->triggers[i].table);
+    cfg->ntriggers = 0;
+}
+
+static int parse(ddb_config *cfg, int argc, char **argv)
 {
     set_defaults(cfg);
     for (int i = 1; i < argc; i++) {
@@ -308,4 +315,13 @@ int ddb_config_parse(ddb_config *cfg, int argc, char **argv)
         return -1;
     }
     return 0;
+}
+
+int ddb_config_parse(ddb_config *cfg, int argc, char **argv)
+{
+    int rc = parse(cfg, argc, argv);
+
+    if (rc != 0) /* nothing to run: nothing kept */
+        ddb_config_free(cfg);
+    return rc;
 }

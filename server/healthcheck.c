@@ -145,8 +145,12 @@ static int url_of_pid1(char *url, size_t size, int *tls)
     for (char *p = text; p < text + n && argc < (int)(sizeof(argv) / sizeof(argv[0])) - 1; p += strlen(p) + 1)
         argv[argc++] = p;
     argv[argc] = NULL;
-    if (ddb_config_parse(&cfg, argc, argv) != 0 || cfg.health_check || cfg.port == 0)
+    if (ddb_config_parse(&cfg, argc, argv) != 0)
         return -1;
+    if (cfg.health_check || cfg.port == 0) {
+        ddb_config_free(&cfg);
+        return -1;
+    }
     host = cfg.host;
     if (strcmp(host, "0.0.0.0") == 0 || host[0] == '\0')
         host = "127.0.0.1";
@@ -154,6 +158,7 @@ static int url_of_pid1(char *url, size_t size, int *tls)
         host = "::1";
     snprintf(url, size, strchr(host, ':') ? "http://[%s]:%d/" : "http://%s:%d/", host, cfg.port);
     *tls = cfg.tls_cert != NULL;
+    ddb_config_free(&cfg);
     return 0;
 }
 

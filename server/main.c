@@ -76,23 +76,20 @@ static void http_options(const ddb_config *cfg, ddb_http_options *o)
                             .metrics_port = cfg->metrics_port, .access_log = cfg->access_log, .admin = cfg->admin};
 }
 
-int main(int argc, char **argv)
+/* Runs the server the command line describes until SIGINT or SIGTERM; the exit status. */
+static int serve(const ddb_config *cfg, double t0)
 {
-    double t0 = now_ms();
-    ddb_config cfg;
     ddb_server srv;
     ddb_http *http;
     ddb_http_options hopt;
     ddb_http_env henv;
     sigset_t sigs;
     char *err = NULL;
-    int rc, sig;
+    int sig;
 
-    if ((rc = ddb_config_parse(&cfg, argc, argv)) != 0)
-        return rc > 0 ? 0 : 2;
-    if (cfg.health_check)
-        return ddb_health_check(cfg.health_url);
-    ddb_log_threshold = (ddb_log_level)cfg.log_level;
+    if (cfg->health_check)
+        return ddb_health_check(cfg->health_url);
+    ddb_log_threshold = (ddb_log_level)cfg->log_level;
     ddb_crash_points_init();
     if (sodium_init() < 0) {
         ddb_log(DDB_LOG_ERROR, "libsodium failed to initialise");
@@ -109,29 +106,29 @@ int main(int argc, char **argv)
     signal(SIGINT, on_stop_signal);
     signal(SIGTERM, on_stop_signal);
     signal(SIGPIPE, SIG_IGN);
-    if (ddb_server_open(&srv, &cfg, &err) != 0) {
-        ddb_log(DDB_LOG_ERROR, "cannot open %s: %s", data_name(&cfg), err ? err : "unknown error");
+    if (ddb_server_open(&srv, cfg, &err) != 0) {
+        ddb_log(DDB_LOG_ERROR, "cannot open %s: %s", data_name(cfg), err ? err : "unknown error");
         return 1;
     }
     /* the seed is loaded before the port is bound: a client never sees a half-seeded server */
-    if (cfg.nseeds > 0 && ddb_seed_load(&srv, cfg.seeds, cfg.nseeds) != 0) {
+    if (cfg->nseeds > 0 && ddb_seed_load(&srv, cfg->seeds, cfg->nseeds) != 0) {
         ddb_server_close(&srv);
         return 1;
     }
-    http_options(&cfg, &hopt);
+    http_options(cfg, &hopt);
     http_env(&srv, &henv);
     if ((http = ddb_http_bind(&hopt, &henv)) == NULL) {
         ddb_server_close(&srv);
         return 1;
     }
-    if (cfg.lenient_numbers)
+    if (cfg->lenient_numbers)
         ddb_log(DDB_LOG_INFO, "--lenient-numbers: numbers sent as JSON strings are accepted (DynamoDB refuses them)");
     /* logged before the loops start, so the line always precedes the first answer */
     ddb_log(DDB_LOG_INFO, "ddbd %s listening on %s://%s:%d, data %s, %u shards, %u threads, %zu tables, ready in %.1f ms",
-            DDB_VERSION_STRING, cfg.tls_cert ? "https" : "http", cfg.host, ddb_http_port(http), data_name(&cfg),
-            ddb_store_nshards(srv.eng.store), cfg.threads, ddb_catalog_count(srv.eng.catalog), now_ms() - t0);
+            DDB_VERSION_STRING, cfg->tls_cert ? "https" : "http", cfg->host, ddb_http_port(http), data_name(cfg),
+            ddb_store_nshards(srv.eng.store), cfg->threads, ddb_catalog_count(srv.eng.catalog), now_ms() - t0);
     if (ddb_http_metrics_port(http) >= 0)
-        ddb_log(DDB_LOG_INFO, "metrics on http://%s:%d/metrics", cfg.host, ddb_http_metrics_port(http));
+        ddb_log(DDB_LOG_INFO, "metrics on http://%s:%d/metrics", cfg->host, ddb_http_metrics_port(http));
     if (ddb_http_start(http) != 0) {
         ddb_log(DDB_LOG_ERROR, "cannot start the HTTP threads");
         ddb_server_close(&srv);
@@ -143,4 +140,17 @@ int main(int argc, char **argv)
     ddb_server_close(&srv);
     ddb_log(DDB_LOG_INFO, "stopped");
     return 0;
+}
+
+int main(int argc, char **argv)
+{
+    double t0 = now_ms();
+    ddb_config cfg;
+    int rc;
+
+    if ((rc = ddb_config_parse(&cfg, argc, argv)) != 0)
+        return rc > 0 ? 0 : 2;
+    rc = serve(&cfg, t0);
+    ddb_config_free(&cfg);
+    return rc;
 }
