@@ -3,6 +3,7 @@
  */
 #include "tests/harness/inproc.h"
 
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,4 +131,17 @@ inproc_result inproc_callf(inproc_client *c, const char *op, const char *fmt, ..
     va_end(ap);
     snprintf(target, sizeof(target), "DynamoDB_20120810.%s", op);
     return dispatch(c, target, body, (size_t)n);
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+void inproc_rm_rf(const char *dir)
+{
+    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }

@@ -35,6 +35,8 @@ typedef struct inproc_server {
 inproc_server *inproc_open(const char *data_dir, unsigned shards);
 /* Closes the server (NULL: nothing); its clients must be done with their requests. */
 void inproc_close(inproc_server *s);
+/* Removes a test's data directory and everything in it (a directory server's leftovers). */
+void inproc_rm_rf(const char *dir);
 
 /* A client: the arena and the output buffer of its requests, one request at a time; one client
    per thread. */

@@ -17,7 +17,6 @@
  * description loses (2) with nothing of it (nor of its extra batch) written, and the loop builds
  * it again from the winner.
  */
-#include <ftw.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
@@ -114,19 +113,6 @@ static void run_jobs(inproc_server *e, int rounds)
             pthread_cond_wait(&gate_cond, &gate_lock);
         pthread_mutex_unlock(&gate_lock);
     }
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static void rm_rf(const char *dir)
-{
-    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* ---- descriptions, normalised ---- */
@@ -1016,7 +1002,7 @@ out:
     if (have_client)
         inproc_client_free(&c);
     inproc_close(e);
-    rm_rf(dir);
+    inproc_rm_rf(dir);
 }
 
 #define LEGACY_DESC                                                                                                    \
@@ -1081,7 +1067,7 @@ out:
     ddb_store_close(st);
     free(err);
     ddb_arena_free(&a);
-    rm_rf(dir);
+    inproc_rm_rf(dir);
 }
 
 /* ---- compare-and-swap ---- */

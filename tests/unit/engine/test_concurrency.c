@@ -9,7 +9,6 @@
  * client (arena and output buffer) per thread; the engine's storage is read to look underneath:
  * every index entry is compared with the base items, and every key of a deleted table must be purged.
  */
-#include <ftw.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -26,19 +25,6 @@
 #include "tests/harness/inproc.h"
 
 /* ---- servers: tests/harness/inproc.h ---- */
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static void rm_rf(const char *dir)
-{
-    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static void sleep_us(long us)
 {
@@ -1353,7 +1339,7 @@ out:
     if (have_client)
         inproc_client_free(&c);
     inproc_close(e);
-    rm_rf(dir);
+    inproc_rm_rf(dir);
 }
 
 /*
@@ -1490,7 +1476,7 @@ out:
     if (have_client)
         inproc_client_free(&c);
     inproc_close(e);
-    rm_rf(dir);
+    inproc_rm_rf(dir);
     ddb_arena_free(&a);
 }
 
