@@ -137,7 +137,8 @@ int ddb_op_describe_contributor_insights(ddb_req *req)
 /*
  * Contributor Insights is enabled on no table and no index (UpdateContributorInsights is not
  * served), so there is no summary to list, for one table or for all: an empty list and no
- * NextToken. A table that is named must exist, as DescribeContributorInsights's must.
+ * NextToken. A table that is named must exist, as DescribeContributorInsights's must; no token
+ * was ever given out, so none can be continued.
  */
 int ddb_op_list_contributor_insights(ddb_req *req)
 {
@@ -145,6 +146,8 @@ int ddb_op_list_contributor_insights(ddb_req *req)
 
     if (ddb_json_get_str(req->in, "TableName") != NULL && table_of(req) == NULL)
         return req->err.code;
+    if (ddb_json_get_str(req->in, "NextToken") != NULL)
+        return ddb_req_fail(req, DDB_E_VALIDATION, "Invalid NextToken");
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "ContributorInsightsSummaries");
     ddb_jw_arr_begin(w);

@@ -443,14 +443,17 @@ def test_describe_contributor_insights(ddb, table):
 
 def test_list_contributor_insights(ddb, endpoint, table):
     """Enabled on nothing (UpdateContributorInsights is not served): no summaries, for one table or all,
-    and no NextToken; a named table must exist; MaxResults is at most 100 (the API reference)."""
-    for kwargs in ({}, {"TableName": table}, {"MaxResults": 100}, {"TableName": table, "NextToken": "x"}):
+    and no NextToken, so none can be continued; a named table must exist; MaxResults is at most 100
+    (the API reference)."""
+    for kwargs in ({}, {"TableName": table}, {"MaxResults": 100}):
         got = ddb.list_contributor_insights(**kwargs)
         got.pop("ResponseMetadata")
         assert got == {"ContributorInsightsSummaries": []}, kwargs
     name = unique_name("nope")
     expect_error(ddb.list_contributor_insights, "Requested resource not found: Table: %s not found" % name,
                  code="ResourceNotFoundException", TableName=name)
+    expect_error(ddb.list_contributor_insights, "Invalid NextToken", code="ValidationException",
+                 TableName=table, NextToken="x")
     resp = raw_request(endpoint, "ListContributorInsights", {"MaxResults": 101})
     assert resp.status == 400 and resp.json() == {
         "__type": "com.amazon.coral.validate#ValidationException",
