@@ -40,6 +40,7 @@
  *   DDB_OPF_EXPR_KEY_CONDITION    KeyConditionExpression
  *   DDB_OPF_EXPR_FILTER           FilterExpression
  *   DDB_OPF_EXPR_PROJECTION       ProjectionExpression
+ *   DDB_OPF_EXPR_SEARCH_CONDITION SearchConditionExpression (SearchVectors: equalities joined by AND)
  *   The legacy parameters it converts into the same trees (server/expr/expr_legacy.c):
  *   DDB_OPF_LEGACY_EXPECTED           Expected (with ConditionalOperator): the condition
  *   DDB_OPF_LEGACY_ATTRIBUTE_UPDATES  AttributeUpdates: the update
@@ -73,6 +74,7 @@
 #define DDB_OPF_LEGACY_KEY_CONDITIONS (1u << 12)
 #define DDB_OPF_LEGACY_QUERY_FILTER (1u << 13)
 #define DDB_OPF_LEGACY_SCAN_FILTER (1u << 14)
+#define DDB_OPF_EXPR_SEARCH_CONDITION (1u << 15)
 
 /* The service column. */
 #define DDB_SVC_DYNAMODB 0

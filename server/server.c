@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "server/api/auth.h"
+#include "server/base/cpus.h"
 #include "server/base/gate.h"
 #include "server/base/log.h"
 #include "server/engine/idempotency.h"
@@ -22,6 +23,7 @@
 #include "server/engine/jobs/ttl.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/streams.h"
+#include "server/engine/vector_cache.h"
 #include "server/engine/xfer/xfer_job.h"
 #include "server/ops/optable.h"
 
@@ -90,6 +92,9 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
         return -1;
     }
     srv->eng.tokens = ddb_tokens_new((uint64_t)cfg->idempotency_window * 1000);
+    /* exact vector search reads memory; a store other gateways write is read where it lies */
+    srv->eng.vectors = ddb_store_shared(srv->eng.store) ? NULL : ddb_vector_cache_new();
+    srv->eng.search_threads = ddb_cpu_count();
     srv->eng.tasks = ddb_tasks_start(&srv->eng, JOBS, sizeof(JOBS) / sizeof(JOBS[0]));
     srv->triggers = ddb_triggers_start(&srv->eng, srv->config->triggers, srv->config->ntriggers);
     srv->gate = ddb_gate_new(cfg->threads);
@@ -102,6 +107,7 @@ void ddb_server_close(ddb_server *srv)
     ddb_triggers_stop(srv->triggers);
     ddb_tasks_stop(srv->eng.tasks);
     ddb_tokens_free(srv->eng.tokens);
+    ddb_vector_cache_free(srv->eng.vectors);
     ddb_auth_free(srv->api.auth);
     ddb_catalog_close(srv->eng.catalog);
     ddb_store_close(srv->eng.store);
@@ -175,6 +181,8 @@ int ddb_server_snapshot_restore(ddb_server *srv, const char *name)
         _exit(1); /* the store is closed or half open: nothing can be served (the next start completes it) */
     }
     srv->eng.tokens = ddb_tokens_new((uint64_t)srv->config->idempotency_window * 1000);
+    ddb_vector_cache_free(srv->eng.vectors); /* its ids are the old store's */
+    srv->eng.vectors = ddb_store_shared(srv->eng.store) ? NULL : ddb_vector_cache_new();
     resume(srv);
     return rc;
 }

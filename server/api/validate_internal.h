@@ -90,4 +90,16 @@ extern const ddb_field ddb_tag_member[]; /* a Tag: CreateTable's Tags and TagRes
 /* CreateTable's Tags: each tag, duplicates, at most 50 (an empty list is accepted). */
 const char *ddb_create_table_tag_rules(ddb_req *req, const ddb_json *in);
 
+/* ---- indexes (validate_tables.c), and vector indexes (validate_vector.c) ---- */
+
+extern const ddb_field ddb_projection_fields[]; /* an index's Projection */
+/* An index's Projection against its type (CreateTable's and UpdateTable's wording). */
+const char *ddb_projection_rules(ddb_arena *a, const ddb_json *index);
+extern const ddb_field ddb_vector_index_member[];        /* CreateTable's VectorIndexes */
+extern const ddb_field ddb_vector_index_update_member[]; /* UpdateTable's VectorIndexUpdates */
+/* CreateTable's vector index rules (after the GSIs' and LSIs', before unused definitions). */
+const char *ddb_vector_create_table_rules(ddb_arena *a, const ddb_json *in);
+/* UpdateTable's VectorIndexUpdates: the shapes and each Create's rules. */
+const char *ddb_vector_update_table_rules(ddb_arena *a, const ddb_json *in);
+
 #endif

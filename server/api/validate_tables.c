@@ -27,7 +27,6 @@
 
 /* ---- field building blocks ---- */
 
-static const ddb_field STRING_MEMBER[] = {{"member", DDB_V_STRING}};
 
 /* DescribeTable, DeleteTable and UpdateTable take a name or an ARN (DDB_VF_TABLE_ARN); CreateTable a
  * name of 3-255 characters, reported in the constraint form ("1 validation error detected: Value
@@ -48,13 +47,6 @@ static const ddb_field THROUGHPUT_FIELDS[] = {
     {NULL},
 };
 
-/* At most 20 NonKeyAttributes per index ("Member must have length less than or equal to 20"). */
-static const ddb_field PROJECTION_FIELDS[] = {
-    {"ProjectionType", DDB_V_STRING, .one_of = ENUM("ALL", "INCLUDE", "KEYS_ONLY")},
-    {"NonKeyAttributes", DDB_V_LIST, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 20,
-     .children = STRING_MEMBER},
-    {NULL},
-};
 
 /* Index key schemas check KeyType's presence only; the table's also its value. */
 static const ddb_field INDEX_KEY_FIELDS[] = {
@@ -102,7 +94,7 @@ static const ddb_field TABLE_KEY_MEMBER[] = {{"member", DDB_V_STRUCT, .children 
 static const ddb_field LSI_FIELDS[] = {
     F_INDEX_NAME(DDB_VF_NOT_NULL),
     F_LSI_KEY_SCHEMA,
-    {"Projection", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = PROJECTION_FIELDS},
+    {"Projection", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = ddb_projection_fields},
     {NULL},
 };
 static const ddb_field LSI_MEMBER[] = {{"member", DDB_V_STRUCT, .children = LSI_FIELDS}};
@@ -110,7 +102,7 @@ static const ddb_field LSI_MEMBER[] = {{"member", DDB_V_STRUCT, .children = LSI_
 static const ddb_field GSI_FIELDS[] = {
     F_INDEX_NAME(DDB_VF_NOT_NULL),
     F_GSI_KEY_SCHEMA,
-    {"Projection", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = PROJECTION_FIELDS},
+    {"Projection", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = ddb_projection_fields},
     {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
     {NULL},
 };
@@ -127,6 +119,7 @@ static const ddb_field CREATE_TABLE_FIELDS[] = {
     {"GlobalSecondaryIndexes", DDB_V_LIST, .children = GSI_MEMBER},
     {"LocalSecondaryIndexes", DDB_V_LIST, .children = LSI_MEMBER},
     F_STREAM_SPECIFICATION,
+    {"VectorIndexes", DDB_V_LIST, .children = ddb_vector_index_member},
     {"Tags", DDB_V_LIST, .children = ddb_tag_member}, /* the model's order; validate_tags.c */
     F_TABLE_CLASS,
     F_DELETION_PROTECTION,
@@ -182,7 +175,7 @@ static const ddb_field GSI_UPDATE_ACTION_FIELDS[] = {
     {NULL},
 };
 static const ddb_field GSI_CREATE_ACTION_FIELDS[] = {
-    {"Projection", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = PROJECTION_FIELDS},
+    {"Projection", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = ddb_projection_fields},
     F_INDEX_NAME(DDB_VF_NOT_NULL),
     {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
     F_GSI_KEY_SCHEMA,
@@ -206,6 +199,7 @@ static const ddb_field UPDATE_TABLE_FIELDS[] = {
     {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
     {"GlobalSecondaryIndexUpdates", DDB_V_LIST, .children = GSI_UPDATE_MEMBER},
     {"BillingMode", DDB_V_STRING, .one_of = ENUM("PROVISIONED", "PAY_PER_REQUEST")},
+    {"VectorIndexUpdates", DDB_V_LIST, .children = ddb_vector_index_update_member},
     F_STREAM_SPECIFICATION,
     F_TABLE_CLASS,
     F_DELETION_PROTECTION,
@@ -477,27 +471,6 @@ static const char *gsi_key_shape(ddb_arena *a, const ddb_json *schema, names key
 }
 
 /* ProjectionType present; NonKeyAttributes exactly with INCLUDE, without repeats. */
-static const char *projection_rules(ddb_arena *a, const ddb_json *index)
-{
-    const ddb_json *p = ddb_v_get(index, "Projection");
-    const char *type = ddb_json_get_str(p, "ProjectionType");
-    const ddb_json *nka = ddb_v_get(p, "NonKeyAttributes");
-
-    if (type == NULL)
-        return INVALID "Unknown ProjectionType: null";
-    if (nka != NULL && strcmp(type, "INCLUDE") != 0)
-        return ddb_arena_sprintf(a, INVALID "ProjectionType is %s, but NonKeyAttributes is specified", type);
-    if (nka == NULL && strcmp(type, "INCLUDE") == 0)
-        return INVALID "ProjectionType is INCLUDE, but NonKeyAttributes is not specified";
-    for (uint32_t i = 1; i < list_len(nka); i++) {
-        const char *x = ddb_v_present(nka->u.items[i]) ? nka->u.items[i]->u.s : NULL;
-        for (uint32_t j = 0; x != NULL && j < i; j++) {
-            if (ddb_v_present(nka->u.items[j]) && strcmp(x, nka->u.items[j]->u.s) == 0)
-                return ddb_arena_sprintf(a, INVALID "Duplicate element in NonKeyAttributes: %s", x);
-        }
-    }
-    return NULL;
-}
 
 /* DynamoDB's two stream rules; create: CreateTable's wording, else UpdateTable's. */
 static const char *stream_rules(const ddb_json *in, int create)
@@ -555,7 +528,7 @@ static const char *lsi_one(ddb_arena *a, const ddb_json *idx, names defns, const
         return ddb_arena_sprintf(a, INVALID "Index KeySchema does not have the same leading hash key as table "
                                             "KeySchema for index: %s. index hash key: %s, table hash key: %s",
                                  name, keys.v[0], table_hash);
-    if ((msg = projection_rules(a, idx)) != NULL)
+    if ((msg = ddb_projection_rules(a, idx)) != NULL)
         return msg;
     return index_name_unique(a, seen, name);
 }
@@ -571,7 +544,7 @@ static const char *gsi_one(ddb_arena *a, const ddb_json *idx, names defns, int o
         return undefined_keys(a, keys, defns);
     if ((msg = gsi_key_shape(a, schema, keys)) != NULL)
         return msg;
-    if ((msg = projection_rules(a, idx)) != NULL)
+    if ((msg = ddb_projection_rules(a, idx)) != NULL)
         return msg;
     if (on_demand && ddb_v_get(idx, "ProvisionedThroughput") != NULL)
         return ddb_arena_sprintf(a, INVALID "ProvisionedThroughput should not be specified for index: %s when "
@@ -700,14 +673,20 @@ static const char *unused_definitions(ddb_arena *a, const ddb_json *in, names de
     names used = {0, NULL};
     ddb_buf b = {0};
 
+    const ddb_json *vis = ddb_v_get(in, "VectorIndexes");
+
     for (uint32_t i = 0; i < list_len(gsis); i++)
         cap += list_len(ddb_v_get(item_at(gsis, i), "KeySchema"));
+    for (uint32_t i = 0; i < list_len(vis); i++)
+        cap += list_len(ddb_v_get(item_at(vis, i), "SearchSchema"));
     used.v = DDB_NEW_ARRAY(a, const char *, cap + 1);
     add_key_names(a, &used, ddb_v_get(in, "KeySchema"));
     for (uint32_t i = 0; i < list_len(lsis); i++)
         add_key_names(a, &used, ddb_v_get(item_at(lsis, i), "KeySchema"));
     for (uint32_t i = 0; i < list_len(gsis); i++)
         add_key_names(a, &used, ddb_v_get(item_at(gsis, i), "KeySchema"));
+    for (uint32_t i = 0; i < list_len(vis); i++) /* a vector index's SearchSchema attributes are declared */
+        add_key_names(a, &used, ddb_v_get(item_at(vis, i), "SearchSchema"));
     if (names_subset(defns, used))
         return NULL;
     java_set_order(a, &used);
@@ -738,7 +717,8 @@ static const char *projected_total(const ddb_json *in)
 static const char *create_table_keys(ddb_arena *a, const ddb_json *in, names defns, names keys)
 {
     const ddb_json *schema = ddb_v_get(in, "KeySchema");
-    int indexed = ddb_v_get(in, "LocalSecondaryIndexes") != NULL || ddb_v_get(in, "GlobalSecondaryIndexes") != NULL;
+    int indexed = ddb_v_get(in, "LocalSecondaryIndexes") != NULL || ddb_v_get(in, "GlobalSecondaryIndexes") != NULL ||
+                  ddb_v_get(in, "VectorIndexes") != NULL;
     const char *dup = names_duplicate(defns), *msg;
 
     if (dup != NULL)
@@ -778,7 +758,9 @@ static const char *create_table_rules(ddb_req *req, const ddb_json *in)
        used": dynalite's tests, captured from DynamoDB ("List of LocalSecondaryIndexes is empty" with
        a definition no key uses), moto's and Dynoxide's order */
     if ((msg = lsi_rules(a, in, defns, keys, &seen)) != NULL || (msg = gsi_rules(a, in, defns, &seen)) != NULL ||
-        ((ddb_v_get(in, "LocalSecondaryIndexes") != NULL || ddb_v_get(in, "GlobalSecondaryIndexes") != NULL) &&
+        (msg = ddb_vector_create_table_rules(a, in)) != NULL ||
+        ((ddb_v_get(in, "LocalSecondaryIndexes") != NULL || ddb_v_get(in, "GlobalSecondaryIndexes") != NULL ||
+          ddb_v_get(in, "VectorIndexes") != NULL) &&
          (msg = unused_definitions(a, in, defns)) != NULL) ||
         (msg = projected_total(in)) != NULL || (msg = stream_rules(in, 1)) != NULL ||
         (msg = table_class_rule(in)) != NULL)
@@ -811,7 +793,7 @@ static const char *gsi_create_one(ddb_arena *a, const ddb_json *in, const ddb_js
         return undefined_keys(a, keys, defns);
     if ((msg = gsi_key_shape(a, schema, keys)) != NULL)
         return msg;
-    return projection_rules(a, cre);
+    return ddb_projection_rules(a, cre);
 }
 
 static const char *gsi_update_one(ddb_arena *a, const ddb_json *in, const ddb_json *u, names *seen)
@@ -859,7 +841,8 @@ static const char *update_table_rules(ddb_req *req, const ddb_json *in)
         return msg;
     /* an empty GlobalSecondaryIndexUpdates counts as absent here, and is refused once something else is there */
     if (pt == NULL && list_len(updates) == 0 && !ddb_v_get(in, "BillingMode") && !ddb_v_get(in, "TableClass") &&
-        !ddb_v_get(in, "DeletionProtectionEnabled") && !ddb_v_get(in, "StreamSpecification"))
+        !ddb_v_get(in, "DeletionProtectionEnabled") && !ddb_v_get(in, "StreamSpecification") &&
+        !ddb_v_get(in, "VectorIndexUpdates"))
         return nothing_to_update(a, in);
     if (updates != NULL && list_len(updates) == 0)
         return INVALID "List of GlobalSecondaryIndexUpdates is empty";
@@ -871,6 +854,8 @@ static const char *update_table_rules(ddb_req *req, const ddb_json *in)
         if ((msg = gsi_update_one(a, in, u, &seen)) != NULL)
             return msg;
     }
+    if ((msg = ddb_vector_update_table_rules(a, in)) != NULL)
+        return msg;
     if ((msg = stream_rules(in, 0)) != NULL || (msg = table_class_rule(in)) != NULL)
         return msg;
     return NULL;

@@ -90,6 +90,56 @@ static unsigned key_parts(const ddb_json *desc, const ddb_json *schema, const ch
     return n;
 }
 
+const char *ddb_vector_metric_name(ddb_vector_metric m)
+{
+    static const char *const names[] = {
+#define X(n) #n,
+        DDB_VECTOR_METRICS(X)
+#undef X
+    };
+    return names[m];
+}
+
+int ddb_vector_metric_from_name(const char *name)
+{
+    for (int m = 0; name != NULL && m <= DDB_VEC_EUCLIDEAN; m++)
+        if (strcmp(name, ddb_vector_metric_name((ddb_vector_metric)m)) == 0)
+            return m;
+    return -1;
+}
+
+/* A vector index's own members: its attribute, dimensions, metric and search schema. */
+static int vector_from_json(ddb_table *t, const ddb_json *ix, ddb_index *out)
+{
+    ddb_vector_def *v = DDB_NEW(&t->arena, ddb_vector_def);
+    const ddb_json *dims = ddb_json_get(ix, "Dimensions"), *schema = ddb_json_get(ix, "SearchSchema");
+    int metric = ddb_vector_metric_from_name(ddb_json_get_str(ix, "DistanceFunction"));
+
+    v->attr = ddb_json_get_str(ddb_json_get(ix, "VectorAttribute"), "AttributeName");
+    if (v->attr == NULL || dims == NULL || dims->type != DDB_JSON_NUMBER || metric < 0)
+        return -1;
+    v->alen = (uint32_t)strlen(v->attr);
+    v->dims = (unsigned)strtoul(dims->u.s, NULL, 10);
+    v->metric = (ddb_vector_metric)metric;
+    if (v->dims < 1 || v->dims > DDB_MAX_VECTOR_DIMS)
+        return -1;
+    for (uint32_t i = 0; schema != NULL && schema->type == DDB_JSON_ARRAY && i < schema->n; i++) {
+        const char *name = ddb_json_get_str(schema->u.items[i], "AttributeName");
+        const char *role = ddb_json_get_str(schema->u.items[i], "SearchSchemaElementType");
+        int hash = role != NULL && strcmp(role, "HASH") == 0;
+        ddb_key_part *p;
+        if (name == NULL || (hash ? out->nhash == 1 : v->nfilters == DDB_MAX_INLINE_FILTERS))
+            return -1;
+        p = hash ? &out->hash[out->nhash++] : &v->filters[v->nfilters++];
+        p->name = name;
+        p->nlen = (uint32_t)strlen(name);
+        if ((p->type = attr_type(t->desc, name)) == DDB_T_NONE)
+            return -1;
+    }
+    out->vec = v;
+    return 0;
+}
+
 static int index_from_json(ddb_table *t, const ddb_json *ix, ddb_index_kind kind, ddb_index *out)
 {
     const ddb_json *proj = ddb_json_get(ix, "Projection");
@@ -100,8 +150,13 @@ static int index_from_json(ddb_table *t, const ddb_json *ix, ddb_index_kind kind
     out->name = ddb_json_get_str(ix, "IndexName");
     out->kind = kind;
     ddb_member_index_read(ix, out);
-    out->nhash = key_parts(t->desc, ddb_json_get(ix, "KeySchema"), "HASH", out->hash);
-    out->nrange = key_parts(t->desc, ddb_json_get(ix, "KeySchema"), "RANGE", out->range);
+    if (kind == DDB_IX_VECTOR) {
+        if (vector_from_json(t, ix, out) != 0)
+            return -1;
+    } else {
+        out->nhash = key_parts(t->desc, ddb_json_get(ix, "KeySchema"), "HASH", out->hash);
+        out->nrange = key_parts(t->desc, ddb_json_get(ix, "KeySchema"), "RANGE", out->range);
+    }
     out->projection = pt != NULL && strcmp(pt, "ALL") == 0       ? DDB_PROJ_ALL
                       : pt != NULL && strcmp(pt, "INCLUDE") == 0 ? DDB_PROJ_INCLUDE
                                                                  : DDB_PROJ_KEYS_ONLY;
@@ -116,7 +171,7 @@ static int index_from_json(ddb_table *t, const ddb_json *ix, ddb_index_kind kind
             out->nonkey_len[out->nnonkey++] = nk->u.items[i]->n;
         }
     }
-    if (out->name == NULL || out->nhash == 0)
+    if (out->name == NULL || (out->nhash == 0 && kind != DDB_IX_VECTOR))
         return -1;
     for (unsigned i = 0; i < out->nhash; i++)
         if (out->hash[i].type == DDB_T_NONE)
@@ -129,16 +184,17 @@ static int index_from_json(ddb_table *t, const ddb_json *ix, ddb_index_kind kind
 
 static int indexes_from_json(ddb_table *t)
 {
-    static const char *const lists[] = {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"};
+    static const char *const lists[] = {"LocalSecondaryIndexes", "GlobalSecondaryIndexes", "VectorIndexes"};
+    static const ddb_index_kind kinds[] = {DDB_IX_LOCAL, DDB_IX_GLOBAL, DDB_IX_VECTOR};
 
-    for (int l = 0; l < 2; l++) {
+    for (int l = 0; l < 3; l++) {
         const ddb_json *ixs = ddb_json_get(t->desc, lists[l]);
         for (uint32_t i = 0; ixs != NULL && ixs->type == DDB_JSON_ARRAY && i < ixs->n; i++) {
-            if (t->nindexes == DDB_MAX_INDEXES ||
-                index_from_json(t, ixs->u.items[i], l == 0 ? DDB_IX_LOCAL : DDB_IX_GLOBAL, &t->indexes[t->nindexes]) != 0)
+            if (t->nindexes == DDB_MAX_INDEXES || index_from_json(t, ixs->u.items[i], kinds[l], &t->indexes[t->nindexes]) != 0)
                 return -1;
             t->nindexes++;
             t->nlsi += l == 0;
+            t->nvector += l == 2;
         }
     }
     return 0;

@@ -39,9 +39,23 @@ typedef struct ddb_catalog ddb_catalog;
 
 /* DynamoDB's multi-attribute GSI keys: up to four partition-key and four sort-key attributes. */
 #define DDB_MAX_KEY_PARTS 4
-#define DDB_MAX_INDEXES 25 /* 5 LSIs + 20 GSIs */
+#define DDB_MAX_VECTOR_INDEXES 5 /* vector indexes per table (the quotas page) */
+#define DDB_MAX_INDEXES 30 /* 5 LSIs + 20 GSIs + 5 vector indexes */
+#define DDB_MAX_VECTOR_DIMS 4096
+#define DDB_MAX_INLINE_FILTERS 18 /* INLINE_FILTER elements of a vector index's SearchSchema */
 
-typedef enum ddb_index_kind { DDB_IX_LOCAL, DDB_IX_GLOBAL } ddb_index_kind;
+typedef enum ddb_index_kind { DDB_IX_LOCAL, DDB_IX_GLOBAL, DDB_IX_VECTOR } ddb_index_kind;
+
+/* A vector index's distance function (its DistanceFunction), in DynamoDB's enum order. */
+#define DDB_VECTOR_METRICS(X) X(DOT_PRODUCT) X(COSINE) X(EUCLIDEAN)
+typedef enum ddb_vector_metric {
+#define X(m) DDB_VEC_##m,
+    DDB_VECTOR_METRICS(X)
+#undef X
+} ddb_vector_metric;
+const char *ddb_vector_metric_name(ddb_vector_metric m);
+/* The metric named `name`; -1 if none is. */
+int ddb_vector_metric_from_name(const char *name);
 
 #define DDB_INDEX_STATES(X) X(CREATING) X(UPDATING) X(DELETING) X(ACTIVE)
 typedef enum ddb_index_state {
@@ -60,6 +74,17 @@ typedef struct ddb_key_part {
     ddb_type type;
 } ddb_key_part;
 
+/* What a vector index adds to an index (catalog.h's VectorIndexes): its HASH element, if any, is
+   the index's hash[0]; its INLINE_FILTER elements are `filters`. */
+typedef struct ddb_vector_def {
+    const char *attr;                 /* VectorAttribute.AttributeName */
+    uint32_t alen;
+    unsigned dims;
+    ddb_vector_metric metric;
+    ddb_key_part filters[DDB_MAX_INLINE_FILTERS];
+    unsigned nfilters;
+} ddb_vector_def;
+
 typedef struct ddb_index {
     const char *name;
     uint32_t id;                      /* key prefix of its entries (same space as table ids) */
@@ -74,6 +99,7 @@ typedef struct ddb_index {
     const char **nonkey;              /* INCLUDE's NonKeyAttributes */
     uint32_t *nonkey_len;
     unsigned nnonkey;
+    const ddb_vector_def *vec;        /* DDB_IX_VECTOR: its vector, metric and filters; else NULL */
     const ddb_json *desc;             /* its stored object */
 } ddb_index;
 
@@ -88,8 +114,9 @@ typedef struct ddb_table {
     const char *range_key;       /* NULL for hash-only tables */
     ddb_type range_type;
     ddb_index indexes[DDB_MAX_INDEXES];
-    unsigned nindexes;           /* LSIs first, then GSIs, in description order */
+    unsigned nindexes;           /* LSIs first, then GSIs, then vector indexes, in description order */
     unsigned nlsi;
+    unsigned nvector;            /* of which vector indexes (DDB_IX_VECTOR) */
     uint32_t collections_id;     /* with LSIs: the keyspace of its item collection sizes (0: none) */
     /* its stream (engine/streams.h), from "ddbdStream" */
     uint32_t stream_id;          /* the keyspace of its records while enabled; 0: no enabled stream */

@@ -79,7 +79,8 @@ struct ddb_desc_edit {
     change changes[MAX_CHANGES];
     unsigned nchanges;
     index_change ix[DDB_MAX_INDEXES]; /* parallel to base->indexes */
-    const ddb_json *add_gsi;  /* a new GSI's object, in add_state */
+    const ddb_json *add_gsi;  /* a new GSI's or vector index's object (add_kind), in add_state */
+    ddb_index_kind add_kind;
     ddb_index_state add_state;
     int add_backfilling;
 };
@@ -233,8 +234,15 @@ void ddb_edit_drop_index(ddb_desc_edit *e, const ddb_index *ix)
 void ddb_edit_add_gsi(ddb_desc_edit *e, const ddb_json *create, ddb_index_state state, int backfilling)
 {
     e->add_gsi = create;
+    e->add_kind = DDB_IX_GLOBAL;
     e->add_state = state;
     e->add_backfilling = backfilling;
+}
+
+void ddb_edit_add_vector_index(ddb_desc_edit *e, const ddb_json *create, ddb_index_state state, int backfilling)
+{
+    ddb_edit_add_gsi(e, create, state, backfilling);
+    e->add_kind = DDB_IX_VECTOR;
 }
 
 /* ---- the catalog's own members ---- */
@@ -360,6 +368,9 @@ static int key_in_use(const ddb_desc_edit *e, const char *name)
         for (unsigned k = 0; k < ix->nrange; k++)
             if (strcmp(ix->range[k].name, name) == 0)
                 return 1;
+        for (unsigned k = 0; ix->vec != NULL && k < ix->vec->nfilters; k++)
+            if (strcmp(ix->vec->filters[k].name, name) == 0)
+                return 1;
     }
     return 0;
 }
@@ -446,7 +457,7 @@ static void write_added_gsi(ddb_jw *w, const ddb_desc_edit *e)
 static void write_index_list(ddb_jw *w, const ddb_desc_edit *e, ddb_index_kind kind, const char *member)
 {
     const ddb_table *t = e->base;
-    const ddb_json *add = kind == DDB_IX_GLOBAL ? e->add_gsi : NULL;
+    const ddb_json *add = kind == e->add_kind ? e->add_gsi : NULL;
     unsigned kept = add != NULL;
 
     for (unsigned i = 0; i < t->nindexes; i++)
@@ -560,6 +571,7 @@ static void write_desc(ddb_jw *w, const ddb_desc_edit *e)
         }
         write_index_list(w, e, DDB_IX_LOCAL, "LocalSecondaryIndexes");
         write_index_list(w, e, DDB_IX_GLOBAL, "GlobalSecondaryIndexes");
+        write_index_list(w, e, DDB_IX_VECTOR, "VectorIndexes");
     }
     for (unsigned i = 0; i < e->nchanges; i++)
         write_change(w, e, &e->changes[i]);

@@ -11,7 +11,7 @@
  * DDB_DESC_MEMBERS, with the request's JSON.
  *
  * The stored text keeps the old description's members in their order, minus those changed,
- * then its LocalSecondaryIndexes and GlobalSecondaryIndexes (each index as stored unless changed;
+ * then its LocalSecondaryIndexes, GlobalSecondaryIndexes and VectorIndexes (each index as stored unless changed;
  * a list left empty is left out), then the changed members in the order they were first changed
  * (a member removed is left out); a new table's members are in the order they were set. The
  * catalog then adds its own fields (ddbdTableId, ddbdVersion, CreationDateTime, ids) as
@@ -45,6 +45,7 @@
     X(ProvisionedThroughput, 1)                                                                                        \
     X(LocalSecondaryIndexes, 1)                                                                                        \
     X(GlobalSecondaryIndexes, 1)                                                                                       \
+    X(VectorIndexes, 1)                                                                                                \
     X(StreamSpecification, 0)                                                                                          \
     X(SSESpecification, 1)                                                                                             \
     X(TableClass, 1)                                                                                                   \
@@ -98,6 +99,8 @@ void ddb_edit_drop_index(ddb_desc_edit *e, const ddb_index *ix);
    in `state` (UpdateTable's: CREATING with Backfilling); the catalog gives it its id when the edit
    is committed, unless the object has one. */
 void ddb_edit_add_gsi(ddb_desc_edit *e, const ddb_json *create, ddb_index_state state, int backfilling);
+/* The same for a vector index: a Create of VectorIndexUpdates, at the end of VectorIndexes. */
+void ddb_edit_add_vector_index(ddb_desc_edit *e, const ddb_json *create, ddb_index_state state, int backfilling);
 
 /* ---- the catalog's own members ---- */
 

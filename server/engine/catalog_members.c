@@ -18,7 +18,8 @@ int ddb_member_is_catalogs(const char *key)
 
 int ddb_member_is_index_list(const char *key)
 {
-    return strcmp(key, "LocalSecondaryIndexes") == 0 || strcmp(key, "GlobalSecondaryIndexes") == 0;
+    return strcmp(key, "LocalSecondaryIndexes") == 0 || strcmp(key, "GlobalSecondaryIndexes") == 0 ||
+           strcmp(key, "VectorIndexes") == 0;
 }
 
 static uint32_t u32_of(const ddb_json *v)

@@ -42,6 +42,9 @@ typedef struct ddb_engine {
     /* the background worker (engine/jobs/tasks.h); NULL while a snapshot is restored. The core
        never uses it: the operations and jobs that record work kick it. */
     struct ddb_tasks *tasks;
+    /* vector indexes in memory (engine/vector_cache.h); NULL when other processes share the store */
+    struct ddb_vector_cache *vectors;
+    unsigned search_threads;    /* cores one exact vector search may use */
     ddb_engine_settings settings;
 } ddb_engine;
 

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "server/engine/vector.h"
+
 /* The escaped form of a key value: 00 -> 00 FF, then 00 01 unless `open`. Returns the length written. */
 static size_t escape_into(char *out, const char *form, size_t flen, int open)
 {
@@ -101,6 +103,15 @@ int ddb_index_entry_key(ddb_arena *a, const ddb_store *store, const ddb_index *i
         if ((hv[i] = part_value(item, &ix->hash[i])) == NULL)
             return 1;
     }
+    if (ix->kind == DDB_IX_VECTOR && ix->nhash == 0) {
+        /* no HASH element: one partition per base partition, so entries spread as items do */
+        build_prefix(a, store, ix, "", 0, extra, out);
+        out->part_hash = base->part_hash;
+        ddb_put_be(out->bytes + 4, out->part_hash, 8);
+        memcpy(out->bytes + out->len, base->bytes + DDB_KEY_TABLE_BYTES, extra);
+        out->len += extra;
+        return 0;
+    }
     /* an item written before the index existed may hold a key value over the limits: it is left
        out of the index, as DynamoDB's backfill does (ScyllaDB's test_gsi_updatetable.py) */
     if (parts_bytes(ix->hash, ix->nhash, item) > 2048 || parts_bytes(ix->range, ix->nrange, item) > 1024)
@@ -154,6 +165,13 @@ int ddb_index_projects(const ddb_table *t, const ddb_index *ix, const char *name
     for (unsigned i = 0; i < ix->nnonkey; i++)
         if (same_name(name, nlen, ix->nonkey[i], ix->nonkey_len[i]))
             return 1;
+    if (ix->vec != NULL) { /* the vector attribute and the inline filters are always in the index */
+        if (same_name(name, nlen, ix->vec->attr, ix->vec->alen))
+            return 1;
+        for (unsigned i = 0; i < ix->vec->nfilters; i++)
+            if (same_name(name, nlen, ix->vec->filters[i].name, ix->vec->filters[i].nlen))
+                return 1;
+    }
     return 0;
 }
 
@@ -208,7 +226,7 @@ const char *ddb_index_check_item(ddb_arena *a, const ddb_table *t, const ddb_att
     for (unsigned i = 0; i < t->nindexes; i++) {
         const ddb_index *ix = &t->indexes[i];
         const char *msg;
-        if (!ddb_index_maintained(ix))
+        if (!ddb_index_maintained(ix) || ix->kind == DDB_IX_VECTOR)
             continue;
         for (unsigned k = 0; k < ix->nhash; k++)
             if ((msg = check_part(a, ix, &ix->hash[k], item, by_update)) != NULL)
@@ -223,5 +241,5 @@ const char *ddb_index_check_item(ddb_arena *a, const ddb_table *t, const ddb_att
             return "One or more parameter values were invalid: Aggregated size of all range keys has exceeded the "
                    "size limit of 1024 bytes";
     }
-    return NULL;
+    return ddb_vector_check_item(a, t, item);
 }

@@ -15,6 +15,8 @@
 #include "server/engine/pitr_log.h"
 #include "server/engine/streams.h"
 #include "server/engine/table_stats.h"
+#include "server/engine/vector.h"
+#include "server/engine/vector_cache.h"
 #include "server/expr/expr.h"
 
 /* decide's answer when the table description it was given has been replaced: run again */
@@ -28,6 +30,7 @@ typedef struct run {
     const ddb_store *store;
     unsigned long long limit;    /* item collection size limit */
     size_t coll_old, coll_new;   /* the item's part of its collection before and after */
+    ddb_vector_cache *vectors;   /* the process's vector indexes in memory, or NULL */
 } run;
 
 static int fail(ddb_mutation *m, int code, const char *msg)
@@ -53,6 +56,7 @@ static void reset_outcome(ddb_mutation *m)
     memset(&m->old, 0, sizeof(m->old));
     memset(&m->new_item, 0, sizeof(m->new_item));
     memset(m->index_units, 0, sizeof(m->index_units));
+    m->nvchanges = 0;
     m->collection_size = 0;
 }
 
@@ -105,10 +109,86 @@ static int check_condition(run *r)
     return DDB_E_CONDITIONAL_CHECK_FAILED;
 }
 
+/*
+ * A vector index entry of `item` (may be NULL): its key and value (vector.h) and the bytes
+ * VectorWriteRequestBytes counts (the vector at f32, 4 bytes a dimension, and the other projected
+ * attributes at DynamoDB's sizes). 0 when the item is not in the index.
+ */
+static int vector_entry(ddb_arena *a, const ddb_store *store, const ddb_table *t, const ddb_index *ix,
+                        const ddb_key *base, const ddb_attr *item, ddb_key *k, char **val, size_t *vlen, size_t *size)
+{
+    float *v;
+    ddb_attr p;
+    char *enc;
+    size_t elen;
+
+    if (item == NULL)
+        return 0;
+    v = ddb_arena_alloc(a, sizeof(float) * ix->vec->dims);
+    if (ddb_vector_of(ix, item, v) != 0 || ddb_index_entry_key(a, store, ix, item, base, k) != 0)
+        return 0;
+    ddb_index_project(a, t, ix, item, &p);
+    if (p.u.entries == item->u.entries) { /* ALL: a copy to take the vector out of */
+        p.u.entries = ddb_arena_memdup(a, item->u.entries, sizeof(ddb_entry) * (item->len ? item->len : 1));
+    }
+    for (uint32_t i = 0; i < p.len; i++) {
+        if (p.u.entries[i].nlen == ix->vec->alen && memcmp(p.u.entries[i].name, ix->vec->attr, ix->vec->alen) == 0) {
+            p.u.entries[i] = p.u.entries[--p.len];
+            break;
+        }
+    }
+    *size = ddb_item_size(&p) + ix->vec->alen + (size_t)ix->vec->dims * 4;
+    ddb_item_encode(a, &p, *size, &enc, &elen);
+    ddb_vector_entry_value(a, enc, elen, v, ix->vec->dims, val, vlen);
+    return 1;
+}
+
+/*
+ * ddb_mutation_derive_index for a vector index: returns the vector write bytes (0: unchanged),
+ * and, with `ch`, the change the process's cache applies after the commit (vector_cache.h).
+ */
+static double derive_vector(ddb_arena *a, const ddb_store *store, const ddb_table *t, const ddb_index *ix,
+                            const ddb_key *base, const ddb_attr *old_item, const ddb_attr *new_item, ddb_batch *out,
+                            size_t *old_size, size_t *new_size, ddb_vector_change *ch)
+{
+    ddb_key ok, nk;
+    char *oval = NULL, *nval = NULL;
+    size_t olen = 0, nlen = 0, osize = 0, nsize = 0;
+    int in_old = vector_entry(a, store, t, ix, base, old_item, &ok, &oval, &olen, &osize);
+    int in_new = vector_entry(a, store, t, ix, base, new_item, &nk, &nval, &nlen, &nsize);
+    int same_key = in_old && in_new && ok.len == nk.len && memcmp(ok.bytes, nk.bytes, ok.len) == 0;
+
+    if (old_size != NULL)
+        *old_size = osize;
+    if (new_size != NULL)
+        *new_size = nsize;
+    if (same_key && olen == nlen && memcmp(oval, nval, olen) == 0)
+        return 0; /* writes that change no indexed attribute cost no vector capacity (developer guide) */
+    if (!in_old && !in_new)
+        return 0;
+    if (in_old && !same_key)
+        ddb_batch_delete(out, ok.bytes, ok.len);
+    if (in_new)
+        ddb_batch_put(out, nk.bytes, nk.len, nval, nlen);
+    if (ch != NULL) {
+        *ch = (ddb_vector_change){ix->id, base->bytes + DDB_KEY_TABLE_BYTES, base->len - DDB_KEY_TABLE_BYTES};
+        if (in_new) {
+            ch->ekey = nk.bytes;
+            ch->eklen = nk.len;
+            ch->val = nval;
+            ch->vlen = nlen;
+            ch->forms = ddb_vector_cache_forms(a, ix, new_item, &ch->flen);
+        }
+    }
+    return (double)(in_new ? nsize : osize);
+}
+
 double ddb_mutation_derive_index(ddb_arena *a, const ddb_store *store, const ddb_table *t, const ddb_index *ix,
                                  const ddb_key *base, const ddb_attr *old_item, const ddb_attr *new_item,
                                  ddb_batch *out, size_t *old_size, size_t *new_size)
 {
+    if (ix->kind == DDB_IX_VECTOR)
+        return derive_vector(a, store, t, ix, base, old_item, new_item, out, old_size, new_size, NULL);
     ddb_key ok, nk;
     int in_old = old_item != NULL && ddb_index_entry_key(a, store, ix, old_item, base, &ok) == 0;
     int in_new = new_item != NULL && ddb_index_entry_key(a, store, ix, new_item, base, &nk) == 0;
@@ -159,6 +239,13 @@ static void derive_indexes(run *r, ddb_batch *out)
         size_t osize, nsize;
         if (!ddb_index_maintained(ix))
             continue;
+        if (ix->kind == DDB_IX_VECTOR) {
+            ddb_vector_change *ch = &m->vchanges[m->nvchanges];
+            if ((m->index_units[i] = derive_vector(r->a, r->store, m->t, ix, &m->key, old_item, new_item, out, NULL,
+                                                   NULL, ch)) > 0)
+                m->nvchanges++;
+            continue;
+        }
         m->index_units[i] =
             ddb_mutation_derive_index(r->a, r->store, m->t, ix, &m->key, old_item, new_item, out, &osize, &nsize);
         if (ix->kind == DDB_IX_LOCAL) { /* LSI entries count in the item collection */
@@ -180,6 +267,8 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
     if (ddb_table_retired(m->t))
         return RERUN_WITH_NEW_TABLE;
     m->stats_epoch = ddb_table_stats_epoch(m->t->stats); /* under the key's lock (table_stats.h) */
+    if (r->vectors != NULL && m->t->nvector > 0)
+        m->vseq = ddb_vector_cache_seq(r->vectors); /* under the key's lock (vector_cache.h) */
     m->had_old = old != NULL;
     if (old != NULL) {
         m->old_size = ddb_item_stored_size(old, oldlen);
@@ -304,7 +393,7 @@ static void count_change(const ddb_mutation *m)
 int ddb_mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
 {
     unsigned long long limit = eng->settings.item_collection_limit;
-    run r = {m, a, eng->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0};
+    run r = {m, a, eng->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0, eng->vectors};
 
     /* an injected conflict (faults.h), as when a transaction holds the item */
     if (m->single_write && ddb_fault_draw(eng->settings.write_conflict_rate))
@@ -332,8 +421,10 @@ int ddb_mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
             return fail(m, DDB_E_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
         if (rc < 0)
             return fail(m, DDB_E_INTERNAL, "Internal server error");
-        if (rc == 0)
+        if (rc == 0) {
             count_change(m);
+            ddb_vector_cache_apply(eng->vectors, m->vseq, m->vchanges, m->nvchanges);
+        }
         return m->err.code;
     }
 }
@@ -456,6 +547,36 @@ static int txn_conflict(ddb_mutation *ms, size_t n, ddb_error *err)
     return txn_fail(err, DDB_E_TRANSACTION_CANCELED, NULL);
 }
 
+/*
+ * A transaction's vector index changes, applied as one (vector_cache.h): its mutations' changes
+ * grouped by index, under the largest of their numbers (every one was taken under a lock the
+ * whole commit held, so the largest orders the transaction after each item's earlier commits).
+ */
+static void apply_txn_vectors(ddb_engine *eng, ddb_arena *a, const ddb_mutation *ms, size_t n)
+{
+    size_t total = 0, k = 0;
+    uint64_t seq = 0;
+    ddb_vector_change *all;
+
+    for (size_t i = 0; i < n; i++) {
+        total += ms[i].nvchanges;
+        seq = ms[i].vseq > seq ? ms[i].vseq : seq;
+    }
+    if (total == 0 || eng->vectors == NULL)
+        return;
+    all = DDB_NEW_ARRAY(a, ddb_vector_change, total);
+    for (size_t i = 0; i < n; i++) /* by index id: a stable insertion keeps each item's order */
+        for (unsigned c = 0; c < ms[i].nvchanges; c++) {
+            size_t j = k++;
+            while (j > 0 && all[j - 1].index_id > ms[i].vchanges[c].index_id) {
+                all[j] = all[j - 1];
+                j--;
+            }
+            all[j] = ms[i].vchanges[c];
+        }
+    ddb_vector_cache_apply(eng->vectors, seq, all, total);
+}
+
 int ddb_mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, const ddb_batch *extra,
                    ddb_error *err)
 {
@@ -465,7 +586,7 @@ int ddb_mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, co
 
     memset(err, 0, sizeof(*err));
     for (size_t i = 0; i < n; i++)
-        x.runs[i] = (run){&ms[i], a, eng->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0};
+        x.runs[i] = (run){&ms[i], a, eng->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0, eng->vectors};
     for (;;) {
         size_t nkeys;
         int rc;
@@ -492,6 +613,7 @@ int ddb_mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, co
             return txn_fail(err, DDB_E_INTERNAL, "Internal server error");
         for (size_t i = 0; i < n; i++)
             count_change(&ms[i]);
+        apply_txn_vectors(eng, a, ms, n);
         return DDB_OK;
     }
 }
@@ -502,10 +624,10 @@ double ddb_mutation_table_units(const ddb_mutation *m)
 }
 
 double ddb_mutation_units(const ddb_mutation *m)
-{
+{ /* (vector indexes count bytes, not units: their entries in index_units are left out) */
     double total = ddb_mutation_table_units(m);
 
     for (unsigned i = 0; i < m->t->nindexes; i++)
-        total += m->index_units[i];
+        total += m->t->indexes[i].kind != DDB_IX_VECTOR ? m->index_units[i] : 0;
     return total;
 }

@@ -27,6 +27,7 @@
 #include "server/engine/catalog.h"
 #include "server/engine/engine.h"
 #include "server/engine/keycodec.h"
+#include "server/engine/vector_cache.h"
 
 struct ddb_expr;
 
@@ -57,7 +58,11 @@ typedef struct ddb_mutation {
     ddb_attr new_item;
     size_t new_size;
     int created_nothing;               /* UPDATE on an absent item that wrote nothing */
-    double index_units[DDB_MAX_INDEXES]; /* write units per index of t (capacity) */
+    double index_units[DDB_MAX_INDEXES]; /* write units per index of t (capacity; a vector index's:
+                                            its VectorWriteRequestBytes) */
+    uint64_t vseq;                     /* its number in the vector caches' order (vector_cache.h) */
+    ddb_vector_change vchanges[DDB_MAX_VECTOR_INDEXES]; /* its vector index entries, for the cache */
+    unsigned nvchanges;
     unsigned long long collection_size;  /* tables with LSIs: the item collection's size after it */
     uint64_t stats_epoch;              /* the table's figures' epoch it was decided under (table_stats.h) */
 } ddb_mutation;

@@ -16,8 +16,8 @@
 
 static const char *kind_label(ddb_expr_kind kind)
 {
-    static const char *const labels[] = {"ConditionExpression", "FilterExpression", "KeyConditionExpression",
-                                         "ProjectionExpression", "UpdateExpression"};
+    static const char *const labels[] = {"ConditionExpression",  "FilterExpression", "KeyConditionExpression",
+                                         "ProjectionExpression", "UpdateExpression", "SearchConditionExpression"};
 
     return labels[kind];
 }
@@ -40,7 +40,7 @@ const char *ddb_expr_parse(ddb_expr_ctx *ctx, ddb_expr_kind kind, const char *te
 
     if (is_blank(text, len))
         return ddb_arena_sprintf(ctx->a, "Invalid %s: The expression can not be empty;", label);
-    if (len > DDB_EXPR_MAX_LEN && (kind == DDB_EXPR_CONDITION || kind == DDB_EXPR_FILTER))
+    if (len > DDB_EXPR_MAX_LEN && (kind == DDB_EXPR_CONDITION || kind == DDB_EXPR_FILTER || kind == DDB_EXPR_SEARCH))
         return ddb_arena_sprintf(ctx->a, "Invalid %s: Expression size has exceeded the maximum allowed size; expression size: %zu",
                                  label, len);
     if (len > DDB_EXPR_MAX_LEN) /* DynamoDB gives the size only for condition and filter expressions */
@@ -212,16 +212,54 @@ size_t ddb_expr_key_conds(const ddb_expr *key_condition, const ddb_key_cond **ou
     return key_condition ? key_condition->nkc : 0;
 }
 
+/* ---------------------------------------------------------------- search conditions */
+
+static const char *search_walk(ddb_arena *a, const ddb_node *n, ddb_search_eq *v, size_t *k, size_t cap)
+{
+    const ddb_node *path, *value;
+    const char *err;
+
+    if (n->kind == NK_AND) {
+        for (uint32_t i = 0; i < n->nargs; i++)
+            if ((err = search_walk(a, n->args[i], v, k, cap)) != NULL)
+                return err;
+        return NULL;
+    }
+    if (n->kind != NK_CMP || n->op != CMP_EQ || n->nargs != 2)
+        return "Invalid SearchConditionExpression: Invalid comparator used in SearchConditionExpression";
+    path = n->args[0]->kind == NK_PATH ? n->args[0] : n->args[1];
+    value = path == n->args[0] ? n->args[1] : n->args[0];
+    if (path->kind != NK_PATH || value->kind != NK_VALUE || path->path.n != 1 || path->path.e[0].kind == PE_INDEX)
+        return "Invalid SearchConditionExpression: Invalid comparator used in SearchConditionExpression";
+    if (*k < cap)
+        v[(*k)++] = (ddb_search_eq){path->path.e[0].name, path->path.e[0].nlen, value->value};
+    return NULL;
+}
+
+const char *ddb_expr_search_eqs(ddb_arena *a, const ddb_expr *search, ddb_search_eq **out, size_t *n)
+{
+    size_t cap = DDB_EXPR_MAX_OPERATORS + 1;
+
+    *n = 0;
+    *out = NULL;
+    if (search == NULL)
+        return NULL;
+    *out = DDB_NEW_ARRAY(a, ddb_search_eq, cap);
+    return search_walk(a, search->root, *out, n, cap);
+}
+
 /* ---------------------------------------------------------------- the request */
 
 /* ExpressionAttributeValues comes with every expression but ProjectionExpression (the API model:
    GetItem and BatchGetItem's entries have no such member). */
-#define TAKES_VALUES (DDB_OPF_EXPR_UPDATE | DDB_OPF_EXPR_CONDITION | DDB_OPF_EXPR_KEY_CONDITION | DDB_OPF_EXPR_FILTER)
+#define TAKES_VALUES                                                                                                   \
+    (DDB_OPF_EXPR_UPDATE | DDB_OPF_EXPR_CONDITION | DDB_OPF_EXPR_KEY_CONDITION | DDB_OPF_EXPR_FILTER |                 \
+     DDB_OPF_EXPR_SEARCH_CONDITION)
 
 /* The request members prepare reads, found in one pass (a repeated member: the last one). */
 typedef struct req_members {
     const ddb_json *names, *values;
-    const ddb_json *text[5]; /* by ddb_expr_kind */
+    const ddb_json *text[6]; /* by ddb_expr_kind */
 } req_members;
 
 static void find_members(const ddb_json *in, unsigned params, req_members *rm)
@@ -233,10 +271,11 @@ static void find_members(const ddb_json *in, unsigned params, req_members *rm)
         {"ExpressionAttributeNames", -1}, {"ExpressionAttributeValues", -2},  {"UpdateExpression", DDB_EXPR_UPDATE},
         {"ConditionExpression", DDB_EXPR_CONDITION}, {"KeyConditionExpression", DDB_EXPR_KEY_CONDITION},
         {"FilterExpression", DDB_EXPR_FILTER}, {"ProjectionExpression", DDB_EXPR_PROJECTION},
+        {"SearchConditionExpression", DDB_EXPR_SEARCH},
     };
-    const bool takes[5] = {params & DDB_OPF_EXPR_CONDITION, params & DDB_OPF_EXPR_FILTER,
+    const bool takes[6] = {params & DDB_OPF_EXPR_CONDITION, params & DDB_OPF_EXPR_FILTER,
                            params & DDB_OPF_EXPR_KEY_CONDITION, params & DDB_OPF_EXPR_PROJECTION,
-                           params & DDB_OPF_EXPR_UPDATE};
+                           params & DDB_OPF_EXPR_UPDATE, params & DDB_OPF_EXPR_SEARCH_CONDITION};
 
     memset(rm, 0, sizeof(*rm));
     if (in == NULL || in->type != DDB_JSON_OBJECT)
@@ -276,7 +315,8 @@ static const char *parse_expressions(ddb_parsed *pd, const req_members *rm, ddb_
     if ((err = parse_member(ctx, rm->text[DDB_EXPR_UPDATE], DDB_EXPR_UPDATE, &pd->update)) != NULL ||
         (err = parse_member(ctx, rm->text[DDB_EXPR_CONDITION], DDB_EXPR_CONDITION, &pd->condition)) != NULL ||
         (err = parse_member(ctx, rm->text[DDB_EXPR_KEY_CONDITION], DDB_EXPR_KEY_CONDITION, &pd->key_condition)) != NULL ||
-        (err = parse_member(ctx, rm->text[DDB_EXPR_FILTER], DDB_EXPR_FILTER, &pd->filter)) != NULL)
+        (err = parse_member(ctx, rm->text[DDB_EXPR_FILTER], DDB_EXPR_FILTER, &pd->filter)) != NULL ||
+        (err = parse_member(ctx, rm->text[DDB_EXPR_SEARCH], DDB_EXPR_SEARCH, &pd->search)) != NULL)
         return err;
     return parse_member(ctx, rm->text[DDB_EXPR_PROJECTION], DDB_EXPR_PROJECTION, &pd->projection);
 }

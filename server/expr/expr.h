@@ -40,7 +40,7 @@ typedef struct ddb_parsed {
     const ddb_attr *key;    /* GetItem/DeleteItem/UpdateItem Key (an M) */
     const ddb_attr *values; /* ExpressionAttributeValues (an M) */
     /* Parsed expressions; NULL when the request has none. */
-    ddb_expr *condition, *update, *projection, *filter, *key_condition;
+    ddb_expr *condition, *update, *projection, *filter, *key_condition, *search;
 } ddb_parsed;
 
 /* ---------------------------------------------------------------- request level */
@@ -91,6 +91,7 @@ typedef enum ddb_expr_kind {
     DDB_EXPR_KEY_CONDITION, /* KeyConditionExpression (condition grammar, then key rules) */
     DDB_EXPR_PROJECTION,    /* ProjectionExpression */
     DDB_EXPR_UPDATE,        /* UpdateExpression */
+    DDB_EXPR_SEARCH,        /* SearchConditionExpression (condition grammar, then equalities only) */
 } ddb_expr_kind;
 
 typedef struct ddb_expr_ctx ddb_expr_ctx;
@@ -212,6 +213,19 @@ typedef struct ddb_key_cond {
 } ddb_key_cond;
 /* The key conditions in the order written (1 or 2). */
 size_t ddb_expr_key_conds(const ddb_expr *key_condition, const ddb_key_cond **out);
+
+/*
+ * A SearchConditionExpression's equalities (SearchVectors), in the order written: top-level
+ * attributes compared with `=` to a value, joined by AND. Returns NULL, or the message of a
+ * comparator other than `=` ("Invalid SearchConditionExpression: Invalid comparator used in
+ * SearchConditionExpression"); which attributes the index allows is the handler's.
+ */
+typedef struct ddb_search_eq {
+    const char *name;
+    uint32_t nlen;
+    const ddb_attr *v;
+} ddb_search_eq;
+const char *ddb_expr_search_eqs(ddb_arena *a, const ddb_expr *search, ddb_search_eq **out, size_t *n);
 
 /* Whether the tree came from legacy parameters (its messages differ in places). */
 bool ddb_expr_is_legacy(const ddb_expr *e);

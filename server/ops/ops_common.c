@@ -115,7 +115,7 @@ void ddb_consumed_add(ddb_consumed *c, const ddb_table *src, double table, const
         for (unsigned k = 0; k < c->t->nindexes; k++) {
             if (c->t->indexes[k].id == src->indexes[i].id) {
                 c->index[k] += index[i];
-                c->written += index[i];
+                c->written += c->t->indexes[k].kind != DDB_IX_VECTOR ? index[i] : 0; /* (bytes, not units) */
             }
         }
     }
@@ -153,12 +153,43 @@ static void write_index_units(ddb_jw *w, const ddb_consumed *c, ddb_index_kind k
         ddb_jw_obj_end(w);
 }
 
-void ddb_consumed_write_obj(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c)
+/* VectorIndexes: {name: {"VectorWriteRequestBytes": b}} (a vector index's c->index is its bytes) */
+static void write_vector_bytes(ddb_jw *w, const ddb_consumed *c)
+{
+    int open = 0;
+
+    for (unsigned i = 0; i < c->t->nindexes; i++) {
+        if (c->t->indexes[i].kind != DDB_IX_VECTOR || c->index[i] == 0)
+            continue;
+        if (!open) {
+            ddb_jw_key(w, "VectorIndexes");
+            ddb_jw_obj_begin(w);
+            open = 1;
+        }
+        ddb_jw_key(w, c->t->indexes[i].name);
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "VectorWriteRequestBytes");
+        ddb_jw_double(w, c->index[i]);
+        ddb_jw_obj_end(w);
+    }
+    if (open)
+        ddb_jw_obj_end(w);
+}
+
+/* The units of the table and its secondary indexes (not the vector indexes' bytes). */
+static double total_units(const ddb_consumed *c)
 {
     double total = c->table;
 
     for (unsigned i = 0; i < c->t->nindexes; i++)
-        total += c->index[i];
+        total += c->t->indexes[i].kind != DDB_IX_VECTOR ? c->index[i] : 0;
+    return total;
+}
+
+void ddb_consumed_write_obj(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c)
+{
+    double total = total_units(c);
+
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "TableName");
     ddb_jw_str(w, c->t->name);
@@ -173,16 +204,15 @@ void ddb_consumed_write_obj(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c)
         write_units(w, c->units, c->table);
         write_index_units(w, c, DDB_IX_LOCAL, "LocalSecondaryIndexes");
         write_index_units(w, c, DDB_IX_GLOBAL, "GlobalSecondaryIndexes");
+        write_vector_bytes(w, c);
     }
     ddb_jw_obj_end(w);
 }
 
 static void charge(ddb_req *req, const ddb_consumed *c)
 {
-    double total = c->table;
+    double total = total_units(c);
 
-    for (unsigned i = 0; i < c->t->nindexes; i++)
-        total += c->index[i];
     req->consumed_read += total - c->written;
     req->consumed_write += c->written;
     ddb_table_stats_charge(c->t->stats, total - c->written, c->written);

@@ -314,6 +314,8 @@ static int select_keyspace(sel *x)
     if (x->s->index != NULL) {
         if ((ix = ddb_table_index(x->t, x->s->index)) == NULL || ix->state == DDB_IX_DELETING)
             return ddb_req_fail(req, DDB_E_VALIDATION, "The table does not have the specified index");
+        if (ix->kind == DDB_IX_VECTOR) /* (captured: docs/compatibility.md) */
+            return ddb_req_fail(req, DDB_E_VALIDATION, "Scan operation not supported on this index type");
         if (ix->kind == DDB_IX_GLOBAL && consistent_read(req->in))
             return ddb_req_fail(req, DDB_E_VALIDATION,
                                 "Strongly consistent read is not supported on Global Secondary Indexes");

@@ -280,7 +280,7 @@ static uint32_t consumed_per_table(ddb_req *req, const ddb_mutation *ms, uint32_
             continue;
         }
         for (unsigned x = 0; x < ms[i].t->nindexes; x++)
-            index[x] = 2 * ms[i].index_units[x];
+            index[x] = (ms[i].t->indexes[x].kind == DDB_IX_VECTOR ? 1 : 2) * ms[i].index_units[x]; /* bytes once */
         ddb_consumed_add(c, ms[i].t, 2 * ddb_mutation_table_units(&ms[i]), index);
     }
     return nt;

@@ -1,6 +1,7 @@
 /*
  * server/ops/ops_update_table.c: UpdateTable: billing mode and throughput, deletion protection,
- * table class, and GlobalSecondaryIndexUpdates (Create, Update, Delete).
+ * table class, GlobalSecondaryIndexUpdates (Create, Update, Delete) and VectorIndexUpdates (Create,
+ * Delete).
  *
  * The new description is an edit of the live one, committed compare-and-swap (catalog_edit.h):
  * when another change won meanwhile, it is computed again from that one, so two concurrent
@@ -19,6 +20,7 @@
 #include "server/ops/table_desc.h"
 
 #define MAX_GSIS 20
+#define PPR_ONLY "One or more parameter values were invalid: Vector indexes are only supported for PAY_PER_REQUEST tables"
 #define CAS_TRIES 16
 
 static int same_throughput(const ddb_json *a, const ddb_json *b)
@@ -34,6 +36,9 @@ static int check_billing(ddb_req *req, const ddb_table *t, const char *mode, con
     const char *next = mode ? mode : cur;
     const ddb_json *curpt = ddb_json_get(t->desc, "ProvisionedThroughput");
 
+    if (strcmp(next, "PAY_PER_REQUEST") != 0 &&
+        (t->nvector > 0 || ddb_json_get(req->in, "VectorIndexUpdates") != NULL)) /* (captured: compatibility.md) */
+        return ddb_req_fail(req, DDB_E_VALIDATION, PPR_ONLY);
     if (strcmp(next, "PAY_PER_REQUEST") == 0 && pt != NULL)
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits "
@@ -62,6 +67,8 @@ typedef struct gsi_plan {
     const char *delete_name; /* Delete's IndexName, or NULL */
     const char *update_name; /* Update's IndexName, or NULL */
     const ddb_json *update_pt;
+    const ddb_json *vcreate;  /* VectorIndexUpdates' Create, or NULL */
+    const char *vdelete_name; /* its Delete's IndexName, or NULL */
 } gsi_plan;
 
 /* "Schema:[SchemaElement: key{xyz:S:HASH}]": a key schema with its types, as DynamoDB prints it. */
@@ -172,6 +179,60 @@ static int plan_create(ddb_req *req, const ddb_table *t, const char *mode, gsi_p
     return DDB_OK;
 }
 
+/* Reads VectorIndexUpdates (shapes validated: each has Create or Delete); returns how many there are. */
+static int plan_vector_updates(ddb_req *req, gsi_plan *p)
+{
+    const ddb_json *updates = ddb_json_get(req->in, "VectorIndexUpdates");
+    int n = 0;
+
+    for (uint32_t i = 0; updates != NULL && updates->type == DDB_JSON_ARRAY && i < updates->n; i++, n++) {
+        const ddb_json *cre = ddb_json_get(updates->u.items[i], "Create");
+        if (cre != NULL && cre->type == DDB_JSON_OBJECT)
+            p->vcreate = cre;
+        else
+            p->vdelete_name = ddb_json_get_str(ddb_json_get(updates->u.items[i], "Delete"), "IndexName");
+    }
+    return n;
+}
+
+/* A vector index created or deleted: against the table's indexes (the billing mode: check_billing). */
+static int check_vector_updates(ddb_req *req, const ddb_table *t, const gsi_plan *p)
+{
+    if (p->vcreate != NULL) {
+        const char *name = ddb_json_get_str(p->vcreate, "IndexName");
+        const ddb_index *ix = ddb_table_index(t, name);
+        if (ix != NULL && ix->state == DDB_IX_CREATING)
+            return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE,
+                                "Attempt to change a resource which is still in use: Index is being created.  Table: "
+                                "%s Index: %s",
+                                t->name, name);
+        if (ix != NULL)
+            return ddb_req_fail(req, DDB_E_VALIDATION, "Attempting to create an index which already exists");
+        if (t->nvector >= DDB_MAX_VECTOR_INDEXES)
+            return ddb_req_fail(req, DDB_E_LIMIT_EXCEEDED,
+                                "Subscriber limit exceeded: Number of vector secondary indexes exceeds per-table limit "
+                                "of %d",
+                                DDB_MAX_VECTOR_INDEXES);
+        for (unsigned i = 0; i < t->nindexes; i++) { /* one attribute, one dimension count (API reference) */
+            const ddb_index *o = &t->indexes[i];
+            const char *attr = ddb_json_get_str(ddb_json_get(p->vcreate, "VectorAttribute"), "AttributeName");
+            if (o->vec != NULL && attr != NULL && strcmp(o->vec->attr, attr) == 0 &&
+                (long long)o->vec->dims != ddb_json_ll(p->vcreate, "Dimensions"))
+                return ddb_req_fail(req, DDB_E_VALIDATION,
+                                    "One or more parameter values were invalid: Vector indexes on attribute %s must "
+                                    "have the same number of dimensions",
+                                    attr);
+        }
+    }
+    if (p->vdelete_name != NULL) {
+        const ddb_index *ix = ddb_table_index(t, p->vdelete_name);
+        if (ix == NULL || ix->kind != DDB_IX_VECTOR)
+            return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Index %s for table %s",
+                                p->vdelete_name, t->name);
+    }
+    return DDB_OK;
+}
+
 /* Reads GlobalSecondaryIndexUpdates (shapes already validated) and checks them against the table. */
 static int plan_gsi_updates(ddb_req *req, const ddb_table *t, const char *mode, gsi_plan *p)
 {
@@ -194,8 +255,9 @@ static int plan_gsi_updates(ddb_req *req, const ddb_table *t, const char *mode, 
             p->update_pt = ddb_json_get(upd, "ProvisionedThroughput");
         }
     }
+    online += plan_vector_updates(req, p);
     for (unsigned i = 0; online > 0 && i < t->nindexes; i++)
-        online += t->indexes[i].kind == DDB_IX_GLOBAL && t->indexes[i].state != DDB_IX_ACTIVE;
+        online += t->indexes[i].kind != DDB_IX_LOCAL && t->indexes[i].state != DDB_IX_ACTIVE;
     if (online > 1)
         return ddb_req_fail(req, DDB_E_LIMIT_EXCEEDED,
                             "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously "
@@ -222,7 +284,7 @@ static int plan_gsi_updates(ddb_req *req, const ddb_table *t, const char *mode, 
     }
     if (p->create != NULL)
         return plan_create(req, t, mode, p);
-    return DDB_OK;
+    return check_vector_updates(req, t, p);
 }
 
 /* The plan in the edit: the new index (CREATING, Backfilling), DELETING for Delete, the new
@@ -238,6 +300,10 @@ static void plan_edit(ddb_desc_edit *e, const ddb_table *t, const gsi_plan *p)
         ddb_edit_index_throughput(e, upd, p->update_pt);
     if (p->create != NULL)
         ddb_edit_add_gsi(e, p->create, DDB_IX_CREATING, 1);
+    if (p->vdelete_name != NULL && ddb_table_index(t, p->vdelete_name) != NULL)
+        ddb_edit_index_state(e, ddb_table_index(t, p->vdelete_name), DDB_IX_DELETING, 0);
+    if (p->vcreate != NULL)
+        ddb_edit_add_vector_index(e, p->vcreate, DDB_IX_CREATING, 1);
 }
 
 /* ---- the new description ---- */
@@ -292,6 +358,7 @@ static int check_combinations(ddb_req *req, const ddb_table *t)
     for (uint32_t i = 0; updates != NULL && updates->type == DDB_JSON_ARRAY && i < updates->n; i++)
         index_change |= ddb_json_get(updates->u.items[i], "Create") != NULL ||
                         ddb_json_get(updates->u.items[i], "Delete") != NULL;
+    index_change |= ddb_json_get(in, "VectorIndexUpdates") != NULL;
     others = ddb_json_get(in, "ProvisionedThroughput") != NULL || ddb_json_get(in, "BillingMode") != NULL ||
              (updates != NULL && updates->n > 0) || ss != NULL || ddb_json_get(in, "TableClass") != NULL;
     if (ddb_json_get(in, "DeletionProtectionEnabled") != NULL && others)
@@ -349,7 +416,7 @@ int ddb_op_update_table(ddb_req *req)
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
     if (rc != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-    if (u.plan.create != NULL || u.plan.delete_name != NULL)
+    if (u.plan.create != NULL || u.plan.delete_name != NULL || u.plan.vcreate != NULL || u.plan.vdelete_name != NULL)
         ddb_tasks_kick(req->eng->tasks);
     ddb_write_table_description(req, t, "TableDescription", ddb_table_status(t), 1);
     return DDB_OK;

@@ -169,6 +169,14 @@ int ddb_keyspace_or_fail(ddb_req *req, const ddb_table *t, ddb_keyspace *ks)
             return ddb_req_fail(req, DDB_E_VALIDATION, "The provided starting key is invalid");
         return ddb_req_fail(req, DDB_E_VALIDATION, "The table does not have the specified index: %s", name);
     }
+    /* vector indexes are read by SearchVectors only (captured texts: docs/compatibility.md); a Query's
+       key condition and ConsistentRead are checked first, a Scan's ConsistentRead after */
+    if (ix->kind == DDB_IX_VECTOR && req->op == DDB_OP_Scan)
+        return ddb_req_fail(req, DDB_E_VALIDATION, "Scan operation not supported on this index type");
+    if (ix->kind == DDB_IX_VECTOR && cr != NULL && cr->type == DDB_JSON_BOOL && cr->u.b)
+        return ddb_req_fail(req, DDB_E_VALIDATION, "Consistent reads are not supported on global secondary indexes");
+    if (ix->kind == DDB_IX_VECTOR)
+        return ddb_req_fail(req, DDB_E_VALIDATION, "Query operation not supported on this index type.");
     if (ix->kind == DDB_IX_GLOBAL) {
         if (cr != NULL && cr->type == DDB_JSON_BOOL && cr->u.b)
             return ddb_req_fail(req, DDB_E_VALIDATION, "Consistent reads are not supported on global secondary indexes");

@@ -107,6 +107,59 @@ static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind,
         ddb_jw_arr_end(w);
 }
 
+static void write_members(ddb_jw *w, const ddb_json *obj, const char *const *names)
+{
+    for (int i = 0; names[i] != NULL; i++) {
+        const ddb_json *v = ddb_json_get(obj, names[i]);
+        if (v == NULL)
+            continue;
+        ddb_jw_key(w, names[i]);
+        ddb_jw_json(w, v);
+    }
+}
+
+/* VectorIndexes: VectorIndexDescription, its members in the API model's order. */
+static void write_vector_indexes(ddb_req *req, const ddb_table *t, int count)
+{
+    static const char *const defined[] = {"SearchSchema", "Projection", "VectorAttribute", "Dimensions",
+                                          "DistanceFunction", NULL};
+    ddb_jw *w = &req->out;
+    int open = 0;
+
+    for (unsigned i = 0; i < t->nindexes; i++) {
+        const ddb_index *ix = &t->indexes[i];
+        int building = ix->state == DDB_IX_CREATING && ix->backfilling;
+        table_stats st;
+        if (ix->kind != DDB_IX_VECTOR)
+            continue;
+        st = count && !building ? count_keyspace(req, ix->id) : (table_stats){0, 0};
+        if (!open) {
+            ddb_jw_key(w, "VectorIndexes");
+            ddb_jw_arr_begin(w);
+            open = 1;
+        }
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "IndexName");
+        ddb_jw_str(w, ix->name);
+        write_members(w, ix->desc, defined);
+        ddb_jw_key(w, "IndexStatus");
+        ddb_jw_str(w, ddb_index_state_name(ix->state));
+        if (ix->state == DDB_IX_CREATING) { /* the developer guide: no longer reported once ACTIVE */
+            ddb_jw_key(w, "Backfilling");
+            ddb_jw_bool(w, ix->backfilling);
+        }
+        ddb_jw_key(w, "IndexSizeBytes");
+        ddb_jw_int(w, (long long)st.bytes);
+        ddb_jw_key(w, "ItemCount");
+        ddb_jw_int(w, (long long)st.items);
+        ddb_jw_key(w, "IndexArn");
+        ddb_jw_str(w, ddb_arena_sprintf(req->arena, "%s/index/%s", ddb_table_arn(req, t->name), ix->name));
+        ddb_jw_obj_end(w);
+    }
+    if (open)
+        ddb_jw_arr_end(w);
+}
+
 /* UPDATING while an index is being built or removed, as DynamoDB reports it. */
 const char *ddb_table_status(const ddb_table *t)
 {
@@ -196,6 +249,7 @@ void ddb_write_table_description(ddb_req *req, const ddb_table *t, const char *w
     if (!deleting) {
         write_indexes(req, t, DDB_IX_LOCAL, ppr, count);
         write_indexes(req, t, DDB_IX_GLOBAL, ppr, count);
+        write_vector_indexes(req, t, count);
     }
     if (ddb_json_get(d, "StreamSpecification") && t->stream_id != 0) {
         ddb_jw_key(w, "StreamSpecification");

@@ -12,6 +12,7 @@
 #include "server/engine/jobs/purge.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/mutation.h"
+#include "server/engine/vector_cache.h"
 
 #define BACKFILL_BATCH 256
 
@@ -67,6 +68,7 @@ static void purge_index(ddb_engine *eng, const ddb_table *t, const ddb_index *ix
         return;
     }
     ddb_log(DDB_LOG_INFO, "tasks: index %s of table %s deleted", ix->name, t->name);
+    ddb_vector_cache_drop(eng->vectors, index_id);
     change_index(eng, table_id, index_id, 1);
 }
 
