@@ -212,6 +212,7 @@ static void set_defaults(ddb_config *cfg)
     cfg->shards = 0; /* the data directory's count: never rebalance because the host changed */
     cfg->default_shards = cpus > 256 ? 256 : cpus;
     cfg->threads = cpus > 256 ? 256 : cpus;
+    cfg->search_threads = cfg->threads;
     cfg->log_level = DDB_LOG_INFO;
     cfg->cors = "*";
     cfg->max_body = 16 * 1024 * 1024;

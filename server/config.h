@@ -22,6 +22,7 @@ typedef struct ddb_config {
     unsigned shards;        /* --shards; 0 (the default): the data directory's count, else default_shards */
     unsigned default_shards; /* the shard count of a new data directory: the CPUs we may use (cpus.h) */
     unsigned threads;       /* event-loop threads; default: the CPUs we may use (cpus.h) */
+    unsigned search_threads; /* threads of one exact vector search; default: the same */
     int log_level;          /* ddb_log_level */
     int sync_writes;        /* fsync every write */
     const char *cors;       /* allowed origins ("*" by default) */

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "server/api/auth.h"
-#include "server/base/cpus.h"
 #include "server/base/gate.h"
 #include "server/base/log.h"
 #include "server/engine/idempotency.h"
@@ -94,7 +93,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     srv->eng.tokens = ddb_tokens_new((uint64_t)cfg->idempotency_window * 1000);
     /* exact vector search reads memory; a store other gateways write is read where it lies */
     srv->eng.vectors = ddb_store_shared(srv->eng.store) ? NULL : ddb_vector_cache_new();
-    srv->eng.search_threads = ddb_cpu_count();
+    srv->eng.search_threads = cfg->search_threads;
     srv->eng.tasks = ddb_tasks_start(&srv->eng, JOBS, sizeof(JOBS) / sizeof(JOBS[0]));
     srv->triggers = ddb_triggers_start(&srv->eng, srv->config->triggers, srv->config->ntriggers);
     srv->gate = ddb_gate_new(cfg->threads);

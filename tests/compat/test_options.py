@@ -82,6 +82,7 @@ def valid_args(name, tmp):
         "rados-pool": ["--rados-pool", "ddbd/test"] + mem,
         "shards": ["--shards", "2"] + mem,
         "threads": ["--threads", "1"] + mem,
+        "search-threads": ["--search-threads", "1"] + mem,
         "log-level": ["--log-level", "warn"] + mem,
         "sync": ["--sync", "--data-dir", data],
         "cors": ["--cors", "http://a.example,http://b.example"] + mem,
@@ -114,7 +115,7 @@ def valid_args(name, tmp):
 
 
 SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "rados-pool", "shards", "threads",
-           "log-level", "sync", "cors", "item-collection-limit", "transaction-conflict-rate",
+           "search-threads", "log-level", "sync", "cors", "item-collection-limit", "transaction-conflict-rate",
            "write-conflict-rate", "idempotency-window", "ttl-interval", "stream-trigger", "auth", "namespaces",
            "max-connections", "min-free-disk", "request-timeout", "lenient-numbers", "admin", "metrics-port",
            "access-log", "seed", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region"]
@@ -320,7 +321,7 @@ def test_dynamodb_local_spellings_refused(args, message):
 @pytest.mark.parametrize("args", [
     ["--port", "0"], ["--port", "65535"], ["--port", "+80"], ["--port", " 80"], ["--port", "-0"], ["--port", "080"],
     ["--metrics-port", "0"], ["--metrics-port", "65535"],
-    ["--shards", "1"], ["--shards", "256"], ["--threads", "1"], ["--threads", "256"],
+    ["--shards", "1"], ["--shards", "256"], ["--threads", "1"], ["--threads", "256"], ["--search-threads", "1"],
     ["--ttl-interval", "86400"], ["--idempotency-window", "1"], ["--idempotency-window", "86400"],
     ["--request-timeout", "1"], ["--request-timeout", "3600"],
     ["--max-connections", "1"], ["--max-connections", "1000000"],
@@ -412,7 +413,7 @@ def test_values_refused(args, message):
 # unless the message names the option itself.
 MISSING = {
     "host": None, "port": None, "data-dir": None, "backend": None, "rados-conf": None, "rados-pool": None,
-    "shards": None, "threads": None, "cors": None, "item-collection-limit": None,
+    "shards": None, "threads": None, "search-threads": None, "cors": None, "item-collection-limit": None,
     "transaction-conflict-rate": None, "write-conflict-rate": None, "idempotency-window": None,
     "ttl-interval": None, "stream-trigger": None, "max-connections": None, "request-timeout": None,
     "metrics-port": None, "access-log": None, "seed": None, "export-dir": None, "s3-endpoint": None,
