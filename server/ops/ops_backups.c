@@ -127,6 +127,25 @@ static void write_index_features(ddb_jw *w, const ddb_backup *b, const char *lis
     ddb_jw_arr_end(w);
 }
 
+/* VectorIndexes: VectorIndexInfo (the index as declared). */
+static void write_vector_features(ddb_jw *w, const ddb_backup *b)
+{
+    static const char *const members[] = {"IndexName", "VectorAttribute", "SearchSchema", "Projection", "Dimensions",
+                                          "DistanceFunction", NULL};
+    const ddb_json *ixs = ddb_json_get(b->source, "VectorIndexes");
+
+    if (ixs == NULL || ixs->type != DDB_JSON_ARRAY || ixs->n == 0)
+        return;
+    ddb_jw_key(w, "VectorIndexes");
+    ddb_jw_arr_begin(w);
+    for (uint32_t i = 0; i < ixs->n; i++) {
+        ddb_jw_obj_begin(w);
+        ddb_write_members(w, ixs->u.items[i], members);
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_arr_end(w);
+}
+
 static void write_features(ddb_jw *w, const ddb_backup *b)
 {
     const ddb_json *stream = ddb_json_get(b->source, "StreamSpecification");
@@ -139,6 +158,7 @@ static void write_features(ddb_jw *w, const ddb_backup *b)
     ddb_jw_obj_begin(w);
     write_index_features(w, b, "LocalSecondaryIndexes", ppr);
     write_index_features(w, b, "GlobalSecondaryIndexes", ppr);
+    write_vector_features(w, b);
     on = ddb_json_get(stream, "StreamEnabled");
     if (on != NULL && on->type == DDB_JSON_BOOL && on->u.b) {
         ddb_jw_key(w, "StreamDescription");

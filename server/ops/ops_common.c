@@ -305,3 +305,14 @@ void ddb_write_time_ms(ddb_jw *w, uint64_t ms)
     snprintf(s, sizeof(s), "%llu.%03llu", (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
     ddb_jw_raw_number(w, s);
 }
+
+void ddb_write_members(ddb_jw *w, const ddb_json *obj, const char *const *names)
+{
+    for (int i = 0; names[i] != NULL; i++) {
+        const ddb_json *v = ddb_json_get(obj, names[i]);
+        if (v == NULL)
+            continue;
+        ddb_jw_key(w, names[i]);
+        ddb_jw_json(w, v);
+    }
+}

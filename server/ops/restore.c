@@ -11,6 +11,7 @@
 #include "server/api/validate.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/tasks.h"
+#include "server/ops/ops_common.h"
 #include "server/ops/table_create.h"
 #include "server/ops/table_desc.h"
 
@@ -43,12 +44,36 @@ static int attr_used(const ddb_json *src, const ddb_json *lsis, const ddb_json *
 
     if (in_key_schema(ddb_json_get(src, "KeySchema"), name))
         return 1;
+    const ddb_json *vis = ddb_json_get(src, "VectorIndexes");
+
     for (int l = 0; l < 2; l++) {
         for (uint32_t i = 0; lists[l] != NULL && lists[l]->type == DDB_JSON_ARRAY && i < lists[l]->n; i++)
             if (in_key_schema(ddb_json_get(lists[l]->u.items[i], "KeySchema"), name))
                 return 1;
     }
+    for (uint32_t i = 0; vis != NULL && vis->type == DDB_JSON_ARRAY && i < vis->n; i++)
+        if (in_key_schema(ddb_json_get(vis->u.items[i], "SearchSchema"), name)) /* (AttributeName members) */
+            return 1;
     return 0;
+}
+
+/* The source's vector indexes as CreateTable takes them (the restore fills them as it fills the
+   table: every item goes through the mutation pipeline). */
+static void write_vector_indexes(ddb_jw *w, const ddb_json *list)
+{
+    static const char *const members[] = {"IndexName", "VectorAttribute", "Projection", "Dimensions",
+                                          "DistanceFunction", "SearchSchema", NULL};
+
+    if (list == NULL || list->type != DDB_JSON_ARRAY || list->n == 0)
+        return;
+    ddb_jw_key(w, "VectorIndexes");
+    ddb_jw_arr_begin(w);
+    for (uint32_t i = 0; i < list->n; i++) {
+        ddb_jw_obj_begin(w);
+        ddb_write_members(w, list->u.items[i], members);
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_arr_end(w);
 }
 
 /* An index as CreateTable takes it: its name, key, projection and (provisioned) throughput. */
@@ -143,6 +168,7 @@ const ddb_json *ddb_restore_compose(ddb_req *req, const ddb_backup *b)
     write_index_list(&w, "LocalSecondaryIndexes", lsis, 0, NULL, lsi_o != NULL);
     write_index_list(&w, "GlobalSecondaryIndexes", gsis, 1, strcmp(mode, "PROVISIONED") == 0 ? pt : NULL,
                      gsi_o != NULL);
+    write_vector_indexes(&w, ddb_json_get(src, "VectorIndexes"));
     if (sse != NULL) {
         ddb_jw_key(&w, "SSESpecification");
         ddb_jw_json(&w, sse);

@@ -10,6 +10,7 @@
 #include "ddb/ddb_status.h"
 #include "server/engine/engine.h"
 #include "server/engine/table_stats.h"
+#include "server/ops/ops_common.h"
 #include "server/ops/stream_spec.h"
 
 typedef struct table_stats {
@@ -107,16 +108,6 @@ static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind,
         ddb_jw_arr_end(w);
 }
 
-static void write_members(ddb_jw *w, const ddb_json *obj, const char *const *names)
-{
-    for (int i = 0; names[i] != NULL; i++) {
-        const ddb_json *v = ddb_json_get(obj, names[i]);
-        if (v == NULL)
-            continue;
-        ddb_jw_key(w, names[i]);
-        ddb_jw_json(w, v);
-    }
-}
 
 /* VectorIndexes: VectorIndexDescription, its members in the API model's order. */
 static void write_vector_indexes(ddb_req *req, const ddb_table *t, int count)
@@ -141,7 +132,7 @@ static void write_vector_indexes(ddb_req *req, const ddb_table *t, int count)
         ddb_jw_obj_begin(w);
         ddb_jw_key(w, "IndexName");
         ddb_jw_str(w, ix->name);
-        write_members(w, ix->desc, defined);
+        ddb_write_members(w, ix->desc, defined);
         ddb_jw_key(w, "IndexStatus");
         ddb_jw_str(w, ddb_index_state_name(ix->state));
         if (ix->state == DDB_IX_CREATING) { /* the developer guide: no longer reported once ACTIVE */
