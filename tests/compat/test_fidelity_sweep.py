@@ -370,9 +370,8 @@ def test_unimplemented_operation_names_itself(endpoint, target, name):
 
 
 # DynamoDB's newer operations (the API reference, 2026; botocore 1.29 predates them, hence raw HTTP),
-# with requests shaped as the reference shows them
+# with requests shaped as the reference shows them (SearchVectors is served: tests/js/vectors.test.mjs)
 @pytest.mark.parametrize("name, body", [
-    ("SearchVectors", {"TableName": "t", "IndexName": "v", "SearchVector": [{"N": "0.5"}], "TopK": 3}),
     ("StartBulkPutItems", {"TableName": "t", "InputS3Configuration": {"S3Bucket": "b", "InputFormat": "ION"},
                            "OutputS3Configuration": {"S3Bucket": "b", "OutputType": ["ERROR"]}}),
     ("DescribeBulkOperation", {"BulkOperationArn": "arn:aws:dynamodb:us-east-1:000000000000:bulk-operation/x"}),

@@ -1,4 +1,4 @@
-// The README's vector search example, as written there (tests/js/vectors.test.mjs runs it against
+// The README's vector search example, as written there (tests/js/readme_vector.test.mjs runs it against
 // a private server: ENDPOINT is its address).
 import {
   CreateTableCommand, DynamoDBClient, PutItemCommand, SearchVectorsCommand,
