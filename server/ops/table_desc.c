@@ -62,6 +62,21 @@ void ddb_write_throughput(ddb_jw *w, const ddb_json *pt, int pay_per_request)
     ddb_jw_obj_end(w);
 }
 
+/* An index's IndexSizeBytes and ItemCount (nothing yet while it is built), and its IndexArn. */
+static void write_figures(ddb_req *req, const ddb_table *t, const ddb_index *ix, int count)
+{
+    ddb_jw *w = &req->out;
+    int building = ix->state == DDB_IX_CREATING && ix->backfilling; /* its entries are partial */
+    table_stats st = count && !building ? count_keyspace(req, ix->id) : (table_stats){0, 0};
+
+    ddb_jw_key(w, "IndexSizeBytes");
+    ddb_jw_int(w, (long long)st.bytes);
+    ddb_jw_key(w, "ItemCount");
+    ddb_jw_int(w, (long long)st.items);
+    ddb_jw_key(w, "IndexArn");
+    ddb_jw_str(w, ddb_arena_sprintf(req->arena, "%s/index/%s", ddb_table_arn(req, t->name), ix->name));
+}
+
 static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind, int ppr, int count)
 {
     ddb_jw *w = &req->out;
@@ -69,12 +84,8 @@ static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind,
 
     for (unsigned i = 0; i < t->nindexes; i++) {
         const ddb_index *ix = &t->indexes[i];
-        /* an index being built reports nothing yet (its entries are partial), as DynamoDB does */
-        int building = ix->state == DDB_IX_CREATING && ix->backfilling;
-        table_stats st;
         if (ix->kind != kind)
             continue;
-        st = count && !building ? count_keyspace(req, ix->id) : (table_stats){0, 0};
         if (!open) {
             ddb_jw_key(w, kind == DDB_IX_GLOBAL ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
             ddb_jw_arr_begin(w);
@@ -96,12 +107,7 @@ static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind,
             }
             ddb_write_throughput(w, ddb_json_get(ix->desc, "ProvisionedThroughput"), ppr);
         }
-        ddb_jw_key(w, "IndexSizeBytes");
-        ddb_jw_int(w, (long long)st.bytes);
-        ddb_jw_key(w, "ItemCount");
-        ddb_jw_int(w, (long long)st.items);
-        ddb_jw_key(w, "IndexArn");
-        ddb_jw_str(w, ddb_arena_sprintf(req->arena, "%s/index/%s", ddb_table_arn(req, t->name), ix->name));
+        write_figures(req, t, ix, count);
         ddb_jw_obj_end(w);
     }
     if (open)
@@ -119,11 +125,8 @@ static void write_vector_indexes(ddb_req *req, const ddb_table *t, int count)
 
     for (unsigned i = 0; i < t->nindexes; i++) {
         const ddb_index *ix = &t->indexes[i];
-        int building = ix->state == DDB_IX_CREATING && ix->backfilling;
-        table_stats st;
         if (ix->kind != DDB_IX_VECTOR)
             continue;
-        st = count && !building ? count_keyspace(req, ix->id) : (table_stats){0, 0};
         if (!open) {
             ddb_jw_key(w, "VectorIndexes");
             ddb_jw_arr_begin(w);
@@ -139,12 +142,7 @@ static void write_vector_indexes(ddb_req *req, const ddb_table *t, int count)
             ddb_jw_key(w, "Backfilling");
             ddb_jw_bool(w, ix->backfilling);
         }
-        ddb_jw_key(w, "IndexSizeBytes");
-        ddb_jw_int(w, (long long)st.bytes);
-        ddb_jw_key(w, "ItemCount");
-        ddb_jw_int(w, (long long)st.items);
-        ddb_jw_key(w, "IndexArn");
-        ddb_jw_str(w, ddb_arena_sprintf(req->arena, "%s/index/%s", ddb_table_arn(req, t->name), ix->name));
+        write_figures(req, t, ix, count);
         ddb_jw_obj_end(w);
     }
     if (open)
