@@ -19,9 +19,10 @@ JOBS="$(nproc 2>/dev/null || echo 2)"
 # What a built ddbd links (the static build takes RocksDB, libsodium, yajl and GMP from archives;
 # the shared build, -DDDB_STATIC_ROCKSDB=OFF, gets their libraries through the -dev packages).
 RUNTIME_PACKAGES=(libh2o-evloop0.13 libssl3 zlib1g)
-# What building it takes (librados-dev: the RADOS backend, built only when librados is found).
+# What building it takes (librados-dev: the RADOS backend, built only when librados is found;
+# libhnswlib-dev: the approximate vector search's graph, header-only).
 BUILD_PACKAGES=(build-essential cmake pkg-config libh2o-evloop-dev libssl-dev librocksdb-dev libsodium-dev
-                libyajl-dev libgmp-dev zlib1g-dev libzstd-dev librados-dev)
+                libyajl-dev libgmp-dev zlib1g-dev libzstd-dev librados-dev libhnswlib-dev)
 # What the tests take: the clients (boto3, the AWS CLI; node and npm for the JS SDK, below), clang
 # for the fuzzers and sanitizer runtimes, valgrind, openssl (TLS tests), util-linux (taskset,
 # unshare), Docker's engine, docker-compose and debootstrap for the image's test, and Chromium, Go and
@@ -143,7 +144,7 @@ test_all() {
 fuzz() {
   local seconds="$1" work targets=() src
   for src in "$ROOT"/tests/fuzz/fuzz_*.c; do targets+=("$(basename "$src" .c)"); done
-  CC=clang cmake -S "$ROOT" -B "$ROOT/build-fuzz" -DCMAKE_BUILD_TYPE=Debug -DDDB_FUZZ=ON >/dev/null
+  CC=clang CXX=clang++ cmake -S "$ROOT" -B "$ROOT/build-fuzz" -DCMAKE_BUILD_TYPE=Debug -DDDB_FUZZ=ON >/dev/null
   cmake --build "$ROOT/build-fuzz" -j "$JOBS" --target "${targets[@]}"
   # every seed and every input that once crashed a target (tests/fuzz/regressions) runs once
   (cd "$ROOT/build-fuzz" && ctest --output-on-failure -L fuzz)

@@ -213,6 +213,7 @@ static void set_defaults(ddb_config *cfg)
     cfg->default_shards = cpus > 256 ? 256 : cpus;
     cfg->threads = cpus > 256 ? 256 : cpus;
     cfg->search_threads = cfg->threads;
+    cfg->vector_ann_ef = 256;
     cfg->log_level = DDB_LOG_INFO;
     cfg->cors = "*";
     cfg->max_body = 16 * 1024 * 1024;

@@ -23,6 +23,8 @@ typedef struct ddb_config {
     unsigned default_shards; /* the shard count of a new data directory: the CPUs we may use (cpus.h) */
     unsigned threads;       /* event-loop threads; default: the CPUs we may use (cpus.h) */
     unsigned search_threads; /* threads of one exact vector search; default: the same */
+    unsigned vector_ann;    /* --vector-ann: items from which an index is searched approximately (0: never) */
+    unsigned vector_ann_ef; /* --vector-ann-ef: the candidates an approximate search keeps (default 256) */
     int log_level;          /* ddb_log_level */
     int sync_writes;        /* fsync every write */
     const char *cors;       /* allowed origins ("*" by default) */

@@ -7,6 +7,7 @@
 #include "server/base/groupcommit.h"
 #include "server/engine/catalog.h"
 #include "server/engine/table_stats.h"
+#include "server/engine/vector_cache.h"
 
 static void render_tables(ddb_buf *out, ddb_catalog *c, ddb_store *s)
 {
@@ -57,5 +58,15 @@ void ddb_metrics_render_engine(ddb_buf *out, ddb_engine *eng)
                        "# HELP ddbd_durable_writes_total Writes made durable by --sync's group commit.\n"
                        "# TYPE ddbd_durable_writes_total counter\nddbd_durable_writes_total %llu\n",
                        (unsigned long long)ddb_groupcommit_syncs(gc), (unsigned long long)ddb_groupcommit_durable(gc));
+    if (eng->vectors != NULL) {
+        uint64_t exact, approx;
+        ddb_vector_cache_counts(eng->vectors, &exact, &approx);
+        ddb_buf_printf(out,
+                       "# HELP ddbd_vector_searches_total SearchVectors answered from memory, exactly or from an "
+                       "approximate graph (--vector-ann).\n# TYPE ddbd_vector_searches_total counter\n"
+                       "ddbd_vector_searches_total{mode=\"exact\"} %llu\n"
+                       "ddbd_vector_searches_total{mode=\"approximate\"} %llu\n",
+                       (unsigned long long)exact, (unsigned long long)approx);
+    }
     render_tables(out, eng->catalog, eng->store);
 }

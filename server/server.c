@@ -92,7 +92,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     }
     srv->eng.tokens = ddb_tokens_new((uint64_t)cfg->idempotency_window * 1000);
     /* exact vector search reads memory; a store other gateways write is read where it lies */
-    srv->eng.vectors = ddb_store_shared(srv->eng.store) ? NULL : ddb_vector_cache_new();
+    srv->eng.vectors = ddb_store_shared(srv->eng.store) ? NULL : ddb_vector_cache_new(cfg->vector_ann, cfg->vector_ann_ef);
     srv->eng.search_threads = cfg->search_threads;
     srv->eng.tasks = ddb_tasks_start(&srv->eng, JOBS, sizeof(JOBS) / sizeof(JOBS[0]));
     srv->triggers = ddb_triggers_start(&srv->eng, srv->config->triggers, srv->config->ntriggers);
@@ -181,7 +181,9 @@ int ddb_server_snapshot_restore(ddb_server *srv, const char *name)
     }
     srv->eng.tokens = ddb_tokens_new((uint64_t)srv->config->idempotency_window * 1000);
     ddb_vector_cache_free(srv->eng.vectors); /* its ids are the old store's */
-    srv->eng.vectors = ddb_store_shared(srv->eng.store) ? NULL : ddb_vector_cache_new();
+    srv->eng.vectors = ddb_store_shared(srv->eng.store)
+                           ? NULL
+                           : ddb_vector_cache_new(srv->config->vector_ann, srv->config->vector_ann_ef);
     resume(srv);
     return rc;
 }

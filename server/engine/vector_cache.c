@@ -4,6 +4,7 @@
 #include "server/engine/vector_cache.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include "server/engine/itemcodec.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/vector.h"
+#include "server/engine/vector_ann.h"
 
 #define ABSENT UINT32_MAX
 
@@ -33,6 +35,8 @@ typedef struct mapent {
 typedef struct vix {
     uint32_t id;
     unsigned dims, nparts; /* nparts: the HASH element (if any), then the inline filters */
+    ddb_vector_metric metric;
+    char name[256]; /* for the log (index names are at most 255 bytes) */
     pthread_rwlock_t lock;
     int ready;
     uint64_t base_seq;
@@ -43,13 +47,27 @@ typedef struct vix {
     size_t nfree;
     mapent *map;
     size_t mcap, mcount;
+    /* The approximate graph (vector_ann.h), when the cache has a threshold and the index reached
+       it: built on a thread of its own from a copy of the rows, the rows changed meanwhile noted
+       in dirty[] and entered when it is installed; then kept in step with every row change. */
+    ddb_ann *ann;
+    int ann_state;
+    uint64_t ann_gen;  /* bumped when the index is emptied: a build begun before is discarded */
+    size_t *dirty, ndirty, dirtycap;
+    pthread_t ann_thread;
+    int ann_joinable;
     struct vix *next;
 } vix;
+
+enum { ANN_NONE, ANN_BUILDING, ANN_READY };
 
 struct ddb_vector_cache {
     pthread_mutex_t lock;
     vix *list;
     uint64_t seq;
+    size_t ann_min, ann_ef; /* the approximate search's threshold (0: never) and candidates */
+    int closing;            /* set at free: a graph being built stops */
+    uint64_t exact, approximate; /* the searches answered each way (GET /metrics) */
 };
 
 static void *xrealloc(void *p, size_t n)
@@ -59,18 +77,24 @@ static void *xrealloc(void *p, size_t n)
     return p;
 }
 
-ddb_vector_cache *ddb_vector_cache_new(void)
+ddb_vector_cache *ddb_vector_cache_new(size_t ann_min, size_t ann_ef)
 {
     ddb_vector_cache *c = calloc(1, sizeof(*c));
 
     if (c == NULL)
         abort();
     pthread_mutex_init(&c->lock, NULL);
+    c->ann_min = ann_min;
+    c->ann_ef = ann_ef;
     return c;
 }
 
 static void vix_free(vix *v)
 {
+    if (v->ann_joinable)
+        pthread_join(v->ann_thread, NULL);
+    ddb_ann_free(v->ann);
+    free(v->dirty);
     for (size_t i = 0; i < v->n; i++)
         free(v->slots[i].base);
     for (size_t i = 0; i < v->mcap; i++)
@@ -87,6 +111,7 @@ void ddb_vector_cache_free(ddb_vector_cache *c)
 {
     if (c == NULL)
         return;
+    __atomic_store_n(&c->closing, 1, __ATOMIC_RELEASE);
     while (c->list != NULL) {
         vix *v = c->list;
         c->list = v->next;
@@ -94,6 +119,12 @@ void ddb_vector_cache_free(ddb_vector_cache *c)
     }
     pthread_mutex_destroy(&c->lock);
     free(c);
+}
+
+void ddb_vector_cache_counts(ddb_vector_cache *c, uint64_t *exact, uint64_t *approximate)
+{
+    *exact = __atomic_load_n(&c->exact, __ATOMIC_RELAXED);
+    *approximate = __atomic_load_n(&c->approximate, __ATOMIC_RELAXED);
 }
 
 uint64_t ddb_vector_cache_seq(ddb_vector_cache *c)
@@ -114,6 +145,8 @@ static vix *find(ddb_vector_cache *c, uint32_t id, const ddb_index *ix)
             abort();
         v->id = id;
         v->dims = ix->vec->dims;
+        v->metric = ix->vec->metric;
+        snprintf(v->name, sizeof(v->name), "%s", ix->name);
         v->nparts = ix->nhash + ix->vec->nfilters;
         pthread_rwlock_init(&v->lock, NULL);
         v->next = c->list;
@@ -145,6 +178,12 @@ void ddb_vector_cache_drop(ddb_vector_cache *c, uint32_t index_id)
     v->map = NULL;
     v->n = v->cap = v->nfree = v->mcap = v->mcount = 0;
     v->ready = 0;
+    ddb_ann_free(v->ann);
+    v->ann = NULL;
+    v->ann_gen++;
+    v->ndirty = 0;
+    if (v->ann_state == ANN_READY)
+        v->ann_state = ANN_NONE; /* (a build under way resets it when it finds the index emptied) */
     pthread_rwlock_unlock(&v->lock);
 }
 
@@ -226,12 +265,30 @@ const char *ddb_vector_cache_forms(ddb_arena *a, const ddb_index *ix, const ddb_
     return out;
 }
 
+/* Row i changed: the graph follows it (or notes it, while being built). */
+static void ann_note(vix *v, size_t i)
+{
+    if (v->ann_state == ANN_READY) {
+        if (v->slots[i].live && ddb_ann_set(v->ann, i, v->vecs + i * v->dims) != 0)
+            ddb_log(DDB_LOG_WARN, "vector index %s: no memory for its approximate graph", v->name);
+        else if (!v->slots[i].live)
+            ddb_ann_unset(v->ann, i);
+    } else if (v->ann_state == ANN_BUILDING) {
+        if (v->ndirty == v->dirtycap) {
+            v->dirtycap = v->dirtycap ? v->dirtycap * 2 : 256;
+            v->dirty = xrealloc(v->dirty, v->dirtycap * sizeof(*v->dirty));
+        }
+        v->dirty[v->ndirty++] = i;
+    }
+}
+
 static void slot_clear(vix *v, size_t i)
 {
     free(v->slots[i].base);
     memset(&v->slots[i], 0, sizeof(v->slots[i]));
     v->free = xrealloc(v->free, (v->nfree + 1) * sizeof(*v->free));
     v->free[v->nfree++] = i;
+    ann_note(v, i);
 }
 
 static size_t slot_new(vix *v)
@@ -274,6 +331,7 @@ static void slot_set(vix *v, size_t i, const char *base, size_t blen, const char
     ddb_vector_trailer(val, vlen, v->dims, v->vecs + i * v->dims);
     s->norm2 = ddb_vector_norm2(v->vecs + i * v->dims, v->dims);
     s->live = 1;
+    ann_note(v, i);
 }
 
 /* Puts (val != NULL) or removes the item's entry, if `seq` is newer than what the cache has. */
@@ -541,11 +599,143 @@ static size_t scan_all(ddb_arena *a, const vix *v, const ddb_vector_search_args 
     return examined;
 }
 
+/* ---- the approximate graph ---- */
+
+/* A graph being built: the rows as they were when it began. */
+typedef struct ann_job {
+    ddb_vector_cache *c;
+    vix *v;
+    ddb_ann *g;
+    float *vecs;
+    unsigned char *live;
+    size_t n, next;
+    unsigned threads;
+    uint64_t gen;
+    int failed;
+} ann_job;
+
+static void *ann_insert(void *arg)
+{
+    ann_job *j = arg;
+
+    for (;;) {
+        size_t i = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED);
+        if (i >= j->n || __atomic_load_n(&j->c->closing, __ATOMIC_ACQUIRE))
+            return NULL;
+        if (j->live[i] && ddb_ann_set(j->g, i, j->vecs + i * j->v->dims) != 0)
+            __atomic_store_n(&j->failed, 1, __ATOMIC_RELAXED);
+    }
+}
+
+/* Inserts the copied rows on `threads` threads, then installs the graph with the rows changed
+   meanwhile, unless the index was emptied (or the cache is closing) in between. */
+static void *ann_build(void *arg)
+{
+    ann_job *j = arg;
+    vix *v = j->v;
+    pthread_t *helpers = calloc(j->threads, sizeof(*helpers));
+    unsigned started = 0;
+
+    for (unsigned t = 1; helpers != NULL && t < j->threads; t++)
+        if (pthread_create(&helpers[started], NULL, ann_insert, j) == 0)
+            started++;
+    ann_insert(j);
+    for (unsigned t = 0; t < started; t++)
+        pthread_join(helpers[t], NULL);
+    free(helpers);
+    pthread_rwlock_wrlock(&v->lock);
+    if (j->gen != v->ann_gen || j->failed || __atomic_load_n(&j->c->closing, __ATOMIC_ACQUIRE)) {
+        ddb_ann_free(j->g);
+        v->ann_state = ANN_NONE;
+    } else {
+        for (size_t k = 0; k < v->ndirty; k++) {
+            size_t i = v->dirty[k];
+            if (i < v->n && v->slots[i].live)
+                j->failed |= ddb_ann_set(j->g, i, v->vecs + i * v->dims) != 0;
+            else
+                ddb_ann_unset(j->g, i);
+        }
+        v->ann = j->g;
+        v->ann_state = ANN_READY;
+        ddb_log(DDB_LOG_INFO, "vector index %s: approximate graph of %zu vectors ready", v->name, v->n - v->nfree);
+    }
+    v->ndirty = 0;
+    pthread_rwlock_unlock(&v->lock);
+    free(j->vecs);
+    free(j->live);
+    free(j);
+    return NULL;
+}
+
+/* Starts building the index's graph when it has reached the threshold and has none. */
+static void ann_start(ddb_vector_cache *c, vix *v, unsigned threads)
+{
+    ann_job *j;
+
+    pthread_rwlock_wrlock(&v->lock);
+    if (v->ann_state != ANN_NONE || !v->ready || v->n - v->nfree < c->ann_min) {
+        pthread_rwlock_unlock(&v->lock);
+        return;
+    }
+    if (v->ann_joinable) /* an earlier build, discarded: it has left the lock for good */
+        pthread_join(v->ann_thread, NULL);
+    v->ann_joinable = 0;
+    j = calloc(1, sizeof(*j));
+    if (j == NULL || (j->g = ddb_ann_new(v->dims, v->metric, v->n, c->ann_ef)) == NULL ||
+        (j->vecs = malloc(v->n * v->dims * sizeof(float) + 1)) == NULL || (j->live = malloc(v->n + 1)) == NULL)
+        goto fail;
+    memcpy(j->vecs, v->vecs, v->n * v->dims * sizeof(float));
+    for (size_t i = 0; i < v->n; i++)
+        j->live[i] = (unsigned char)v->slots[i].live;
+    j->c = c;
+    j->v = v;
+    j->n = v->n;
+    j->threads = threads ? threads : 1;
+    j->gen = v->ann_gen;
+    v->ann_state = ANN_BUILDING;
+    v->ndirty = 0;
+    if (pthread_create(&v->ann_thread, NULL, ann_build, j) != 0) {
+        v->ann_state = ANN_NONE;
+        goto fail;
+    }
+    v->ann_joinable = 1;
+    pthread_rwlock_unlock(&v->lock);
+    return;
+fail:
+    if (j != NULL) {
+        ddb_ann_free(j->g);
+        free(j->vecs);
+        free(j->live);
+        free(j);
+    }
+    pthread_rwlock_unlock(&v->lock);
+    ddb_log(DDB_LOG_WARN, "vector index %s: could not build its approximate graph", v->name);
+}
+
+/* The graph's candidates, scored exactly. Returns what an exact search would have read: the
+   capacity a search consumes does not depend on how the server finds the items. */
+static size_t ann_scan(ddb_arena *a, const vix *v, const ddb_vector_search_args *q, ddb_topk *top)
+{
+    size_t *rows = DDB_NEW_ARRAY(a, size_t, q->topk), n = ddb_ann_search(v->ann, q->q, q->topk, rows);
+    float qnorm2 = ddb_vector_norm2(q->q, v->dims);
+
+    for (size_t k = 0; k < n; k++) {
+        const slot *s = rows[k] < v->n ? &v->slots[rows[k]] : NULL;
+        if (s == NULL || !s->live)
+            continue;
+        ddb_topk_push(top, &(ddb_vector_hit){ddb_vector_score(v->metric, q->q, qnorm2, v->vecs + rows[k] * v->dims,
+                                                               s->norm2, v->dims),
+                                              s->base, s->blen, s->val, s->vlen, v->vecs + rows[k] * v->dims});
+    }
+    return v->n - v->nfree;
+}
+
 int ddb_vector_cache_search(ddb_vector_cache *c, ddb_store *s, ddb_arena *a, const ddb_vector_search_args *q,
                             ddb_vector_hit *hits, size_t *n, size_t *examined)
 {
     vix *v = find(c, q->ix->id, q->ix);
     ddb_topk top = {hits, 0, q->topk, q->ix->vec->metric};
+    int want_ann;
 
     pthread_rwlock_rdlock(&v->lock);
     while (!v->ready) {
@@ -559,7 +749,15 @@ int ddb_vector_cache_search(ddb_vector_cache *c, ddb_store *s, ddb_arena *a, con
             return -1;
         pthread_rwlock_rdlock(&v->lock);
     }
-    *examined = scan_all(a, v, q, &top);
+    /* the graph answers searches without a condition; a condition's matches are scanned exactly */
+    if (v->ann_state == ANN_READY && q->plen == 0 && q->neq == 0) {
+        *examined = ann_scan(a, v, q, &top);
+        __atomic_add_fetch(&c->approximate, 1, __ATOMIC_RELAXED);
+    } else {
+        *examined = scan_all(a, v, q, &top);
+        __atomic_add_fetch(&c->exact, 1, __ATOMIC_RELAXED);
+    }
+    want_ann = c->ann_min > 0 && v->ann_state == ANN_NONE && v->n - v->nfree >= c->ann_min;
     ddb_topk_sort(&top);
     for (size_t i = 0; i < top.n; i++) { /* copied while the lock holds them */
         float *vec = DDB_NEW_ARRAY(a, float, v->dims);
@@ -570,5 +768,7 @@ int ddb_vector_cache_search(ddb_vector_cache *c, ddb_store *s, ddb_arena *a, con
     }
     pthread_rwlock_unlock(&v->lock);
     *n = top.n;
+    if (want_ann)
+        ann_start(c, v, q->threads);
     return 0;
 }

@@ -16,6 +16,9 @@
  * point are in the snapshot and dropped, those taken after are applied. A transaction's changes
  * to one index are applied under one hold of its lock, so a search sees all of them or none.
  *
+ * Approximate search (ddbd --vector-ann): see ddb_vector_cache_new; a search the graph answers
+ * still scores its candidates exactly, from these rows.
+ *
  * Only a store no other process writes has one (ddb_store_shared: RADOS gateways share a pool, and
  * search there reads the pool: vector_search.c). Every function is thread-safe.
  */
@@ -31,8 +34,15 @@
 
 typedef struct ddb_vector_cache ddb_vector_cache;
 
-ddb_vector_cache *ddb_vector_cache_new(void);
+/*
+ * A cache; ann_min > 0: an index of at least ann_min items is also given an approximate graph
+ * (vector_ann.h), built in the background once a search finds it that large, and searches without
+ * a condition are then answered from it (ann_ef: the candidates a graph search keeps).
+ */
+ddb_vector_cache *ddb_vector_cache_new(size_t ann_min, size_t ann_ef);
 void ddb_vector_cache_free(ddb_vector_cache *c);
+/* The searches the cache answered exactly and approximately, since it was made. */
+void ddb_vector_cache_counts(ddb_vector_cache *c, uint64_t *exact, uint64_t *approximate);
 
 /* A commit's number (taken while it decides, under its item's lock); 0 for a NULL cache. */
 uint64_t ddb_vector_cache_seq(ddb_vector_cache *c);

@@ -83,6 +83,8 @@ def valid_args(name, tmp):
         "shards": ["--shards", "2"] + mem,
         "threads": ["--threads", "1"] + mem,
         "search-threads": ["--search-threads", "1"] + mem,
+        "vector-ann": ["--vector-ann", "1000"] + mem,
+        "vector-ann-ef": ["--vector-ann-ef", "64"] + mem,
         "log-level": ["--log-level", "warn"] + mem,
         "sync": ["--sync", "--data-dir", data],
         "cors": ["--cors", "http://a.example,http://b.example"] + mem,
@@ -115,7 +117,7 @@ def valid_args(name, tmp):
 
 
 SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "rados-pool", "shards", "threads",
-           "search-threads", "log-level", "sync", "cors", "item-collection-limit", "transaction-conflict-rate",
+           "search-threads", "vector-ann", "vector-ann-ef", "log-level", "sync", "cors", "item-collection-limit", "transaction-conflict-rate",
            "write-conflict-rate", "idempotency-window", "ttl-interval", "stream-trigger", "auth", "namespaces",
            "max-connections", "min-free-disk", "request-timeout", "lenient-numbers", "admin", "metrics-port",
            "access-log", "seed", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region"]
@@ -322,6 +324,7 @@ def test_dynamodb_local_spellings_refused(args, message):
     ["--port", "0"], ["--port", "65535"], ["--port", "+80"], ["--port", " 80"], ["--port", "-0"], ["--port", "080"],
     ["--metrics-port", "0"], ["--metrics-port", "65535"],
     ["--shards", "1"], ["--shards", "256"], ["--threads", "1"], ["--threads", "256"], ["--search-threads", "1"],
+    ["--vector-ann", "1"], ["--vector-ann", "4000000000"], ["--vector-ann-ef", "1"], ["--vector-ann-ef", "10000"],
     ["--ttl-interval", "86400"], ["--idempotency-window", "1"], ["--idempotency-window", "86400"],
     ["--request-timeout", "1"], ["--request-timeout", "3600"],
     ["--max-connections", "1"], ["--max-connections", "1000000"],
@@ -359,6 +362,9 @@ def test_values_accepted(args):
     (["--shards", "257"], "ddbd: --shards must be a number from 1 to 256\n"),
     (["--shards", "1.5"], "ddbd: --shards must be a number from 1 to 256\n"),
     (["-threads", "0"], "ddbd: -threads must be a number from 1 to 256\n"),
+    (["--vector-ann", "0"], "ddbd: --vector-ann must be a number from 1 to 4000000000\n"),
+    (["--vector-ann", "4000000001"], "ddbd: --vector-ann must be a number from 1 to 4000000000\n"),
+    (["--vector-ann-ef", "10001"], "ddbd: --vector-ann-ef must be a number from 1 to 10000\n"),
     (["--ttl-interval", "0"], "ddbd: --ttl-interval must be a number from 1 to 86400\n"),
     (["--idempotency-window", "86401"], "ddbd: --idempotency-window must be a number from 1 to 86400\n"),
     (["--request-timeout", "3601"], "ddbd: --request-timeout must be a number from 1 to 3600\n"),
@@ -413,7 +419,7 @@ def test_values_refused(args, message):
 # unless the message names the option itself.
 MISSING = {
     "host": None, "port": None, "data-dir": None, "backend": None, "rados-conf": None, "rados-pool": None,
-    "shards": None, "threads": None, "search-threads": None, "cors": None, "item-collection-limit": None,
+    "shards": None, "threads": None, "search-threads": None, "vector-ann": None, "vector-ann-ef": None, "cors": None, "item-collection-limit": None,
     "transaction-conflict-rate": None, "write-conflict-rate": None, "idempotency-window": None,
     "ttl-interval": None, "stream-trigger": None, "max-connections": None, "request-timeout": None,
     "metrics-port": None, "access-log": None, "seed": None, "export-dir": None, "s3-endpoint": None,
