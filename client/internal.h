@@ -65,6 +65,8 @@ struct ddb_opts {
 
 /* Writes every set parameter, the names, the values and the start key as members of the open object. */
 void opts_write(ddb_jw *w, const ddb_opts *o);
+/* The same without parameter `skip`, which the call writes from an argument of its own. */
+void opts_write_but(ddb_jw *w, const ddb_opts *o, ddb_param skip);
 /*
  * The same, but only the members a transaction or batch-get action takes (condition, projection,
  * ReturnValuesOnConditionCheckFailure, ConsistentRead, names, values); skip_condition leaves out
@@ -101,7 +103,7 @@ struct ddb_result {
     /* decoded on first use (flags say whether tried) */
     uint8_t have_item, have_items, have_last, have_tables, have_reasons, merged;
     ddb_attr item, last_key;
-    rows items;  /* Items / Responses (transactions) */
+    rows items;  /* Items / Responses (transactions) / SearchResults */
     rows tables; /* BatchGetItem Responses */
     result_reason *reasons;
     size_t nreasons;

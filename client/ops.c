@@ -16,7 +16,8 @@
 #define DDB_READ_OPS(X)                                                                                                \
     X(GetItem) X(Query) X(Scan) X(BatchGetItem) X(TransactGetItems) X(DescribeTable) X(ListTables)                     \
     X(DescribeTimeToLive) X(ListTagsOfResource) X(DescribeEndpoints) X(DescribeLimits)                                 \
-    X(DescribeContinuousBackups) X(ListStreams) X(DescribeStream) X(GetRecords) X(GetShardIterator)
+    X(DescribeContinuousBackups) X(ListStreams) X(DescribeStream) X(GetRecords) X(GetShardIterator)                    \
+    X(SearchVectors)
 
 void req_begin(ddb_jw *w, ddb_buf *b, const char *table)
 {
@@ -138,6 +139,34 @@ int ddb_scan(ddb_client *c, const char *table, const ddb_opts *opts, ddb_result 
     opts_write(&w, opts);
     ddb_jw_obj_end(&w);
     return req_finish(c, "Scan", &b, CALL_READ, out);
+}
+
+/*
+ * SearchVectors: the vector is the L's elements as a bare JSON array (the API's shape, not {"L":..}).
+ * IndexName is the argument's: opts' own would make the key appear twice.
+ */
+int ddb_search_vectors(ddb_client *c, const char *table, const char *index, const ddb_list *vector, int top_k,
+                       const ddb_opts *opts, ddb_result **out)
+{
+    const ddb_attr *v = AS_CATTR(vector);
+    ddb_buf b;
+    ddb_jw w;
+
+    if (c == NULL || table == NULL || index == NULL || vector == NULL)
+        return refuse(out, "client, table, index and vector are required");
+    req_begin(&w, &b, table);
+    ddb_jw_key(&w, "IndexName");
+    ddb_jw_str(&w, index);
+    ddb_jw_key(&w, "SearchVector");
+    ddb_jw_arr_begin(&w);
+    for (uint32_t i = 0; i < v->len; i++)
+        ddb_attr_write_json(&w, &v->u.items[i]);
+    ddb_jw_arr_end(&w);
+    ddb_jw_key(&w, "TopK");
+    ddb_jw_int(&w, top_k); /* out of range is the server's to refuse, with DynamoDB's message */
+    opts_write_but(&w, opts, DDB_P_IndexName);
+    ddb_jw_obj_end(&w);
+    return req_finish(c, "SearchVectors", &b, CALL_READ, out);
 }
 
 /* ---- tables ---- */

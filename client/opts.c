@@ -189,10 +189,15 @@ static void write_names_values(ddb_jw *w, const ddb_opts *o)
 
 void opts_write(ddb_jw *w, const ddb_opts *o)
 {
+    opts_write_but(w, o, DDB_P__COUNT);
+}
+
+void opts_write_but(ddb_jw *w, const ddb_opts *o, ddb_param skip)
+{
     if (o == NULL)
         return;
     for (int p = 0; p < DDB_P__COUNT; p++) {
-        if (o->params[p] != NULL)
+        if (o->params[p] != NULL && p != (int)skip)
             write_param(w, o, p);
     }
     write_names_values(w, o);

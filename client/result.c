@@ -242,7 +242,10 @@ const ddb_item *ddb_result_item(ddb_result *r)
     return r->item.type == DDB_T_M ? (const ddb_item *)&r->item : NULL;
 }
 
-/* Items (Query, Scan) or Responses (TransactGetItems: [{"Item": ...} or {}]). */
+/*
+ * Items (Query, Scan), or the "Item" of each slot of Responses (TransactGetItems: [{"Item": ...}
+ * or {}]) or SearchResults (SearchVectors: [{"Item": ..., "Score": ...}], scores read by path).
+ */
 static void decode_items(ddb_result *r)
 {
     const ddb_json *arr = ddb_json_get(r->json, "Items");
@@ -254,6 +257,8 @@ static void decode_items(ddb_result *r)
         arr = ddb_json_get(r->json, "Responses");
         slots = 1;
     }
+    if (arr == NULL)
+        arr = ddb_json_get(r->json, "SearchResults");
     if (arr == NULL || arr->type != DDB_JSON_ARRAY)
         return;
     for (uint32_t i = 0; i < arr->n; i++) {

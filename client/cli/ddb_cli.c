@@ -7,6 +7,7 @@
  * Exit status: 0 success; 1 the call failed (the error type and message go to stderr);
  * 2 usage; 3 `get` found no item.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +26,14 @@ static const char usage[] =
     "  delete TABLE KEY                delete an item\n"
     "  query TABLE KEY_CONDITION       every item of the query, across pages\n"
     "  scan TABLE                      every item of the table, across pages\n"
+    "  search TABLE --index NAME --vector '[0.1,0.2,...]' [--top-k N (default 10)]\n"
+    "                                  SearchVectors: the nearest items, best first\n"
     "  call OPERATION JSON             any operation with a raw JSON body; prints the reply\n"
     "\n"
     "KEY and ITEM are DynamoDB JSON, e.g. '{\"pk\":{\"S\":\"a\"}}'. Options for put, delete, query, scan:\n"
     "  --condition EXPR  --filter EXPR  --projection EXPR  --index NAME  --limit N (per page)\n"
     "  --values JSON (ExpressionAttributeValues)  --name '#p=attr' (repeatable)  --consistent\n"
+    "search takes --filter (its SearchConditionExpression), --projection, --values and --name.\n"
     "The endpoint defaults to $AWS_ENDPOINT_URL_DYNAMODB, $AWS_ENDPOINT_URL, then http://localhost:8000.\n";
 
 typedef struct cli {
@@ -37,6 +41,8 @@ typedef struct cli {
     ddb_opts *opts;
     const char *args[4];
     int nargs;
+    /* search's: its own arguments, and the --index and --filter that opts also holds */
+    const char *index, *filter, *vector, *top_k;
 } cli;
 
 static int fail(const char *what, int rc, ddb_result *r)
@@ -95,9 +101,21 @@ static int parse_option(cli *c, int argc, char **argv, int i)
         return ddb_opts_set(c->opts, DDB_P_ConsistentRead, "true") == DDB_OK ? 1 : -1;
     if (v == NULL)
         return -1;
+    if (strcmp(f, "--index") == 0)
+        c->index = v;
+    if (strcmp(f, "--filter") == 0)
+        c->filter = v;
     for (size_t k = 0; k < sizeof(params) / sizeof(params[0]); k++) {
         if (strcmp(f, params[k].flag) == 0)
             return ddb_opts_set(c->opts, params[k].p, v) == DDB_OK ? 2 : -1;
+    }
+    if (strcmp(f, "--vector") == 0) {
+        c->vector = v;
+        return 2;
+    }
+    if (strcmp(f, "--top-k") == 0) {
+        c->top_k = v;
+        return 2;
     }
     if (strcmp(f, "--endpoint") == 0)
         return ddb_config_set_endpoint(c->cfg, v) == DDB_OK ? 2 : -1;
@@ -213,6 +231,81 @@ static int cmd_pages(ddb_client *db, const cli *c, int query)
     return 0;
 }
 
+/* Text without the blanks around it, in place. */
+static char *trim(char *s)
+{
+    char *end = s + strlen(s);
+
+    s += strspn(s, " \t\r\n");
+    while (end > s && strchr(" \t\r\n", end[-1]) != NULL)
+        *--end = '\0';
+    return s;
+}
+
+/* --vector: a JSON array of numbers, '[0.1, -2, 3e-1]'; each kept as its text, checked by ddb_list_append_n. */
+static ddb_list *parse_vector(const char *text)
+{
+    size_t n = strlen(text);
+    char *copy = malloc(n + 1), *p, *tok;
+    ddb_list *l = ddb_list_new();
+    int ok;
+
+    if (copy == NULL)
+        abort();
+    memcpy(copy, text, n + 1);
+    p = trim(copy);
+    n = strlen(p);
+    ok = n >= 2 && p[0] == '[' && p[n - 1] == ']';
+    p[n > 0 ? n - 1 : 0] = '\0';
+    for (tok = p + 1; ok;) {
+        char *comma = strchr(tok, ',');
+
+        if (comma != NULL)
+            *comma = '\0';
+        ok = ddb_list_append_n(l, trim(tok)) == DDB_OK;
+        if (comma == NULL)
+            break;
+        tok = comma + 1;
+    }
+    free(copy);
+    if (!ok) {
+        ddb_list_free(l);
+        return NULL;
+    }
+    return l;
+}
+
+/*
+ * search: one SearchVectors call, its items one per line as query prints them, best first (the
+ * scores are in the reply `ddb call SearchVectors` prints). --filter is the search's condition.
+ */
+static int cmd_search(ddb_client *db, cli *c)
+{
+    ddb_list *vec = c->vector != NULL ? parse_vector(c->vector) : NULL;
+    char *end = "";
+    long k = c->top_k != NULL ? strtol(c->top_k, &end, 10) : 10;
+    ddb_result *r = NULL;
+    int rc;
+
+    /* a TopK out of 1..100 is sent: the server's message says what is allowed */
+    if (c->nargs != 2 || c->index == NULL || vec == NULL || *end != '\0' || end == c->top_k || k < INT_MIN ||
+        k > INT_MAX) {
+        fprintf(stderr, "ddb: search needs TABLE, --index NAME, --vector '[n,...]' and an integer --top-k\n");
+        ddb_list_free(vec);
+        return 2;
+    }
+    ddb_opts_set(c->opts, DDB_P_FilterExpression, NULL);
+    ddb_opts_set(c->opts, DDB_P_SearchConditionExpression, c->filter);
+    rc = ddb_search_vectors(db, c->args[1], c->index, vec, (int)k, c->opts, &r);
+    ddb_list_free(vec);
+    if (rc != DDB_OK)
+        return fail("SearchVectors", rc, r);
+    for (size_t i = 0; i < ddb_result_item_count(r); i++)
+        print_item(ddb_result_item_at(r, i));
+    ddb_result_free(r);
+    return 0;
+}
+
 static int cmd_reply(ddb_client *db, const cli *c, const char *cmd)
 {
     ddb_result *r = NULL;
@@ -231,7 +324,7 @@ static int cmd_reply(ddb_client *db, const cli *c, const char *cmd)
     return 0;
 }
 
-static int run(ddb_client *db, const cli *c)
+static int run(ddb_client *db, cli *c)
 {
     const char *cmd = c->args[0];
 
@@ -243,6 +336,8 @@ static int run(ddb_client *db, const cli *c)
         return cmd_item(db, c, cmd);
     if (strcmp(cmd, "query") == 0 || strcmp(cmd, "scan") == 0)
         return cmd_pages(db, c, strcmp(cmd, "query") == 0);
+    if (strcmp(cmd, "search") == 0)
+        return cmd_search(db, c);
     if (strcmp(cmd, "describe") == 0 || strcmp(cmd, "call") == 0)
         return cmd_reply(db, c, cmd);
     fputs(usage, stderr);
@@ -251,7 +346,7 @@ static int run(ddb_client *db, const cli *c)
 
 int main(int argc, char **argv)
 {
-    cli c = {ddb_config_new(), ddb_opts_new(), {0}, 0};
+    cli c = {ddb_config_new(), ddb_opts_new(), {0}, 0, NULL, NULL, NULL, NULL};
     ddb_client *db = NULL;
     int rc = 2;
 

@@ -264,7 +264,10 @@ DDB_EXTERN const char *ddb_result_body(const ddb_result *r, size_t *len);
  * ReturnValuesOnConditionCheckFailure ALL_OLD). NULL when absent.
  */
 DDB_EXTERN const ddb_item *ddb_result_item(ddb_result *r);
-/** Items of a Query or Scan page (or of a pager's merged pages), or TransactGetItems' Responses. */
+/**
+ * Items of a Query or Scan page (or of a pager's merged pages), TransactGetItems' Responses, or
+ * SearchVectors' SearchResults (best first).
+ */
 DDB_EXTERN size_t ddb_result_item_count(ddb_result *r);
 /** i-th of those items; NULL out of range, or for a TransactGetItems slot whose item does not exist. */
 DDB_EXTERN const ddb_item *ddb_result_item_at(ddb_result *r, size_t i);
@@ -348,6 +351,19 @@ DDB_EXTERN int ddb_update_item(ddb_client *c, const char *table, const ddb_item 
 DDB_EXTERN int ddb_query(ddb_client *c, const char *table, const char *key_condition, const ddb_opts *opts,
                          ddb_result **out);
 DDB_EXTERN int ddb_scan(ddb_client *c, const char *table, const ddb_opts *opts, ddb_result **out);
+/**
+ * @brief SearchVectors: the `top_k` items of vector index `index` nearest `vector`, best first, in
+ * one reply (no pages). `vector` holds one N per dimension (ddb_list_append_n: numbers stay
+ * decimal text; the server takes any that fit a 32-bit float). `top_k` is sent as given: outside
+ * 1..100 the server refuses it with DynamoDB's ValidationException.
+ * `opts`: SearchConditionExpression (equalities on the index's SearchSchema), ProjectionExpression,
+ * names, values, ReturnConsumedCapacity; its IndexName, if set, is ignored for `index`.
+ * Items: ddb_result_item_count/_at; the i-th item's score (the distance function's value, as JSON
+ * number text): ddb_result_get(r, "SearchResults.<i>.Score"); with ReturnConsumedCapacity,
+ * "ConsumedCapacity.VectorSearchRequestBytes".
+ */
+DDB_EXTERN int ddb_search_vectors(ddb_client *c, const char *table, const char *index, const ddb_list *vector,
+                                  int top_k, const ddb_opts *opts, ddb_result **out);
 
 /**
  * @brief Any operation with a JSON body you wrote (e.g. one this version has no call for);

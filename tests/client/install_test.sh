@@ -62,5 +62,38 @@ set +e
 set -e
 [ "$("$ddb" query Music 'Artist = :a' --values '{":a":{"S":"No One You Know"}}' | wc -l)" -eq 3 ] || fail "ddb query"
 [ "$("$ddb" scan Music --limit 1 | wc -l)" -eq 4 ] || fail "ddb scan"
+# search: a table with a EUCLIDEAN vector index (CreateTable through `ddb call`); from (1,0,0)
+# a is at 0, d at 2, b at sqrt(5), c at 4
+"$ddb" call CreateTable '{"TableName":"Vec","BillingMode":"PAY_PER_REQUEST",
+  "AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"},{"AttributeName":"cat","AttributeType":"S"}],
+  "KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],
+  "VectorIndexes":[{"IndexName":"vix","VectorAttribute":{"AttributeName":"emb"},"Dimensions":3,
+    "DistanceFunction":"EUCLIDEAN","Projection":{"ProjectionType":"ALL"},
+    "SearchSchema":[{"AttributeName":"cat","SearchSchemaElementType":"INLINE_FILTER"}]}]}' >/dev/null \
+  || fail "ddb call CreateTable with a vector index"
+i=0
+until "$ddb" describe Vec | grep -q '"IndexStatus":"ACTIVE"'; do
+  i=$((i + 1)); [ $i -lt 300 ] || fail "the vector index did not become ACTIVE"; sleep 0.02
+done
+for it in 'a x 1,0,0' 'b x 0,2,0' 'c y 1,0,4' 'd y 3,0,0'; do
+  set -- $it
+  emb=$(echo "$3" | sed 's/\([0-9]\)/{"N":"\1"}/g')
+  "$ddb" put Vec "{\"id\":{\"S\":\"$1\"},\"cat\":{\"S\":\"$2\"},\"emb\":{\"L\":[$emb]}}" || fail "ddb put $1"
+done
+ids() { grep -o '"id":{"S":"[a-z]"}' | cut -c12 | tr -d '\n'; }
+[ "$("$ddb" search Vec --index vix --vector '[1, 0, 0]' --top-k 3 | ids)" = adb ] || fail "ddb search"
+[ "$("$ddb" search Vec --index vix --vector '[1.0,0,-0.0]' | ids)" = adbc ] || fail "ddb search (default --top-k)"
+[ "$("$ddb" search Vec --index vix --vector '[1,0,0]' --top-k 5 --filter '#c = :c' --name '#c=cat' \
+      --values '{":c":{"S":"x"}}' --projection id | tr -d '\n')" = '{"id":{"S":"a"}}{"id":{"S":"b"}}' ] \
+  || fail "ddb search --filter --name --values --projection"
+set +e
+"$ddb" search Vec --index vix --vector '[1,0,0]' --top-k 0 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q "ValidationException: Provided TopK value '0' is out of valid range" "$tmp/err" \
+  || fail "ddb search --top-k 0"
+"$ddb" search Vec --index vix --vector '[1,x,0]' 2>/dev/null
+[ $? -eq 2 ] || fail "ddb search of a vector that is not numbers should exit 2"
+"$ddb" search Vec --vector '[1,0,0]' 2>/dev/null
+[ $? -eq 2 ] || fail "ddb search without --index should exit 2"
+set -e
 "$ddb" describe Music | grep -q '"TableStatus":"ACTIVE"' || fail "ddb describe"
 echo "install_test: ok"

@@ -51,6 +51,25 @@ static int conditional_put(ddb_client *c, ddb_result **out)
     return rc;
 }
 
+static int search_vectors(ddb_client *c, ddb_result **out)
+{
+    ddb_list *v = ddb_list_new();
+    int rc;
+
+    ddb_list_append_n(v, "0.5");
+    rc = ddb_search_vectors(c, "t", "vix", v, 5, NULL, out);
+    ddb_list_free(v);
+    return rc;
+}
+
+static int raw_search_vectors(ddb_client *c, ddb_result **out)
+{
+    static const char body[] =
+        "{\"TableName\":\"t\",\"IndexName\":\"vix\",\"SearchVector\":[{\"N\":\"1\"}],\"TopK\":5}";
+
+    return ddb_call(c, "SearchVectors", body, strlen(body), out);
+}
+
 typedef struct outcome {
     int status;
     unsigned attempts;
@@ -107,6 +126,17 @@ TEST(internal_error_is_retried_for_a_read)
 {
     outcome o = run("II", get_item, 5);
 
+    ASSERT_EQ(o.status, DDB_OK);
+    ASSERT_EQ(o.attempts, 3);
+}
+
+TEST(internal_error_is_retried_for_a_vector_search)
+{
+    outcome o = run("II", search_vectors, 5);
+
+    ASSERT_EQ(o.status, DDB_OK);
+    ASSERT_EQ(o.attempts, 3);
+    o = run("DI", raw_search_vectors, 5); /* a read through ddb_call too */
     ASSERT_EQ(o.status, DDB_OK);
     ASSERT_EQ(o.attempts, 3);
 }
