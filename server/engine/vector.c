@@ -183,34 +183,72 @@ int ddb_vector_trailer(const char *val, size_t len, unsigned dims, float *out)
     return 0;
 }
 
-/* ---- scores: eight accumulators, so the compiler vectorizes without -ffast-math ---- */
+/* ---- scores ----
+ * Four 4-float accumulators in GCC's vector extension (SSE on the x86-64 baseline, NEON on arm64,
+ * plain code elsewhere): without -ffast-math a compiler must not reorder a float sum, so a scalar
+ * loop is neither vectorized nor pipelined, and an array of eight scalar sums indexed by an
+ * unsigned int is vectorized into gathers (it may wrap); this one streams memory at the core's
+ * read bandwidth (bench/vector_bench.py: the exact-scan floor). The order of the additions is
+ * fixed, so a score is the same on every run. */
+typedef float v4f __attribute__((vector_size(16)));
+
+static inline v4f load4(const float *p)
+{
+    v4f v;
+    memcpy(&v, p, sizeof(v)); /* unaligned: a query vector lives wherever the request put it */
+    return v;
+}
+
+static float hsum(v4f a, v4f b, v4f c, v4f d)
+{
+    v4f s = (a + b) + (c + d);
+    return (s[0] + s[1]) + (s[2] + s[3]);
+}
 
 static float dot(const float *x, const float *y, unsigned n)
 {
-    float s[8] = {0};
-    unsigned i = 0;
+    v4f a = {0}, b = {0}, c = {0}, d = {0};
+    size_t i = 0;
+    float s;
 
-    for (; i + 8 <= n; i += 8)
-        for (unsigned k = 0; k < 8; k++)
-            s[k] += x[i + k] * y[i + k];
+    for (; i + 16 <= n; i += 16) {
+        a += load4(x + i) * load4(y + i);
+        b += load4(x + i + 4) * load4(y + i + 4);
+        c += load4(x + i + 8) * load4(y + i + 8);
+        d += load4(x + i + 12) * load4(y + i + 12);
+    }
+    for (; i + 4 <= n; i += 4)
+        a += load4(x + i) * load4(y + i);
+    s = hsum(a, b, c, d);
     for (; i < n; i++)
-        s[0] += x[i] * y[i];
-    return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+        s += x[i] * y[i];
+    return s;
 }
 
 static float l2sq(const float *x, const float *y, unsigned n)
 {
-    float s[8] = {0};
-    unsigned i = 0;
+    v4f a = {0}, b = {0}, c = {0}, d = {0}, e;
+    size_t i = 0;
+    float s;
 
-    for (; i + 8 <= n; i += 8)
-        for (unsigned k = 0; k < 8; k++) {
-            float d = x[i + k] - y[i + k];
-            s[k] += d * d;
-        }
+    for (; i + 16 <= n; i += 16) {
+        e = load4(x + i) - load4(y + i);
+        a += e * e;
+        e = load4(x + i + 4) - load4(y + i + 4);
+        b += e * e;
+        e = load4(x + i + 8) - load4(y + i + 8);
+        c += e * e;
+        e = load4(x + i + 12) - load4(y + i + 12);
+        d += e * e;
+    }
+    for (; i + 4 <= n; i += 4) {
+        e = load4(x + i) - load4(y + i);
+        a += e * e;
+    }
+    s = hsum(a, b, c, d);
     for (; i < n; i++)
-        s[0] += (x[i] - y[i]) * (x[i] - y[i]);
-    return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+        s += (x[i] - y[i]) * (x[i] - y[i]);
+    return s;
 }
 
 float ddb_vector_norm2(const float *v, unsigned dims)

@@ -515,6 +515,7 @@ typedef struct scan_part {
     ddb_topk top;
     size_t examined;
     pthread_t thread;
+    int joinable; /* scanned by `thread` (else by the caller) */
 } scan_part;
 
 /* Whether slot s's element at `pos` has the form f. */
@@ -578,18 +579,16 @@ static size_t scan_all(ddb_arena *a, const vix *v, const ddb_vector_search_args 
     parts = DDB_NEW_ARRAY(a, scan_part, nparts);
     for (unsigned i = 0; i < nparts; i++) {
         parts[i] = (scan_part){v, q, v->n * i / nparts, v->n * (i + 1) / nparts, qnorm2,
-                               {DDB_NEW_ARRAY(a, ddb_vector_hit, top->k ? top->k : 1), 0, top->k, top->m}, 0, 0};
-        if (i > 0 && pthread_create(&parts[i].thread, NULL, scan, &parts[i]) != 0)
-            scan(&parts[i]); /* no thread: this one does it */
-        else if (i > 0)
-            parts[i].examined = (size_t)-1; /* joined below */
+                               {DDB_NEW_ARRAY(a, ddb_vector_hit, top->k ? top->k : 1), 0, top->k, top->m}, 0, 0, 0};
+        if (i > 0)
+            parts[i].joinable = pthread_create(&parts[i].thread, NULL, scan, &parts[i]) == 0;
     }
     scan(&parts[0]);
-    for (unsigned i = 0; i < nparts; i++) {
-        if (parts[i].examined == (size_t)-1) {
-            parts[i].examined = 0;
+    for (unsigned i = 1; i < nparts; i++) {
+        if (parts[i].joinable)
             pthread_join(parts[i].thread, NULL);
-        }
+        else
+            scan(&parts[i]); /* no thread: this one does it */
     }
     for (unsigned i = 0; i < nparts; i++) {
         examined += parts[i].examined;
