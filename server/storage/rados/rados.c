@@ -24,8 +24,8 @@
 
 /* The store's format, in the metadata key "ddbd/format", as RocksDB's (rocks.c): the engine's
    keys are the same on both backends, so the versions are too. */
-#define FORMAT_VERSION 2
-#define FORMAT_VERSION_STR "2"
+#define FORMAT_VERSION 3
+#define FORMAT_VERSION_STR "3"
 #define FORMAT_OLDEST 1
 
 static int meta_str(ddb_store *s, const char *key, char *buf, size_t bufsz)

@@ -22,9 +22,10 @@
 
 /* The data directory's format, in the metadata key "ddbd/format". 1: items only. 2: secondary-index
    keyspaces may exist (a format-1 binary must refuse such a directory, and does: it accepts only "1").
-   A format-1 directory is upgraded in place at open: nothing in it changes but the marker. */
-#define FORMAT_VERSION 2
-#define FORMAT_VERSION_STR "2"
+   3: vector indexes may exist (a format-2 binary would not maintain them; it accepts only 1 and 2).
+   An older directory is upgraded in place at open: nothing in it changes but the marker. */
+#define FORMAT_VERSION 3
+#define FORMAT_VERSION_STR "3"
 #define FORMAT_OLDEST 1
 
 /* The shard's column family for writing, created if it does not exist yet; NULL on failure. */

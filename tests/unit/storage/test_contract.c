@@ -1922,6 +1922,17 @@ CONTRACT(contract_reopen_keeps_data_and_upgrades_format)
     s = open_store(dir, 3, &err);
     ASSERT(s != NULL);
     ASSERT_EQ(ddb_store_format_found(s), current);
+    ASSERT_EQ(current, 3); /* 3: vector indexes (docs/storage-format.md) */
+    /* format 2 (before vector indexes) is accepted and upgraded the same way */
+    ASSERT_EQ(meta_put(s, &a, "ddbd/format", "2"), DDB_STORE_OK);
+    ddb_store_close(s);
+    s = open_store(dir, 3, &err);
+    ASSERT(s != NULL);
+    ASSERT_EQ(ddb_store_format_found(s), 2);
+    ddb_store_close(s);
+    s = open_store(dir, 3, &err);
+    ASSERT(s != NULL);
+    ASSERT_EQ(ddb_store_format_found(s), current);
     /* an unknown (future) format is refused, and the directory is left as it was */
     ASSERT_EQ(meta_put(s, &a, "ddbd/format", "99"), DDB_STORE_OK);
     ddb_store_close(s);
