@@ -4,8 +4,8 @@
 # suite and the C unit tests that need a cluster on it (DDBD_TEST_RADOS_CONF: tests/unit/storage/
 # rados/ and tests/unit/engine/test_catalog_rados.c, built as test_<folders>_<name> by
 # tests/tests.cmake), then the boto3 files listed below against `ddbd --backend rados`
-# (DDBD_STORE_ARGS, one pool namespace per file), then nearly all of them (and two slow ones)
-# against two gateways (GATEWAY_FILES), the two-gateway example (tests/rados/example.sh:
+# (DDBD_STORE_ARGS, one pool namespace per file), then nearly all of them (and a few that run on
+# two gateways only) against two gateways (GATEWAY_FILES), the two-gateway example (tests/rados/example.sh:
 # deploy/rados-gateways.sh, when socat is installed), then
 # test_rados_txn.py (transactions across two gateways, one killed mid-transaction),
 # test_rados_tasks.py (the background work's lease), then
@@ -38,9 +38,10 @@ COMPAT_FILES=(${DDBD_RADOS_COMPAT_FILES:-
 # (DDBD_GATEWAYS=2: tests/compat/conftest.py): every file above but test_metrics.py (its servers
 # are its own, on RocksDB), after
 # test_rados_gateways.py (the shared catalog). Two gateways only: test_scan.py and test_paging.py
-# (~10 s each), test_transact_concurrency.py (10,000 two-phase transactions, ~40 s) and
+# (~10 s each), test_transact_concurrency.py (10,000 two-phase transactions, ~40 s),
 # test_index_backfill.py (a GSI backfilled while writers on both gateways change the table; 1,500
-# items on RADOS, ~30-60 s). One name per line.
+# items on RADOS, ~30-60 s) and test_vectors_raw.py (SearchVectors, which on RADOS reads the index
+# from the pool: every search sent to both gateways, ~7 s). One name per line.
 GATEWAY_FILES=(${DDBD_RADOS_GATEWAY_FILES:-
   test_rados_gateways.py
   test_items.py
@@ -71,6 +72,7 @@ GATEWAY_FILES=(${DDBD_RADOS_GATEWAY_FILES:-
   test_index_capacity.py
   test_index_updatetable.py
   test_index_backfill.py
+  test_vectors_raw.py
   test_item_collections.py
   test_partiql.py
   test_partiql_batch.py
