@@ -410,3 +410,90 @@ size_t ddb_num_size(const ddb_num *n)
         return 1;
     return 1 + (size_t)(n->ndig + 1) / 2 + ((n->ndig % 2) || (e % 2) ? 0 : 1) + (n->sign < 0 ? 1 : 0);
 }
+
+/* ---- text to double ---- */
+
+static int fast_decimal(const char *s, size_t n, double *out)
+{
+    static const double p10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    uint64_t m = 0;
+    int digits = 0, any = 0, neg = 0;
+    long exp10 = 0;
+    size_t i = 0;
+    double d;
+
+    if (i < n && s[i] == '-')
+        neg = 1, i++;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, any = 1) {
+        if (m == 0 && s[i] == '0')
+            continue; /* a leading zero */
+        if (++digits > 15)
+            return -1;
+        m = m * 10 + (uint64_t)(s[i] - '0');
+    }
+    if (i < n && s[i] == '.') {
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, any = 1) {
+            exp10--;
+            if (m == 0 && s[i] == '0')
+                continue;
+            if (++digits > 15)
+                return -1;
+            m = m * 10 + (uint64_t)(s[i] - '0');
+        }
+    }
+    if (!any)
+        return -1;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        long e = 0;
+        int eneg = 0, edigits = 0;
+        if (++i < n && (s[i] == '+' || s[i] == '-'))
+            eneg = s[i++] == '-';
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, edigits++)
+            if ((e = e * 10 + (s[i] - '0')) > 1000)
+                return -1;
+        if (edigits == 0)
+            return -1;
+        exp10 += eneg ? -e : e;
+    }
+    if (i != n)
+        return -1;
+    if (m == 0)
+        exp10 = 0;
+    if (exp10 < -22 || exp10 > 22)
+        return -1;
+    d = (double)m; /* exact: m < 10^15 < 2^53 */
+    d = exp10 < 0 ? d / p10[-exp10] : d * p10[exp10];
+    *out = neg ? -d : d;
+    return 0;
+}
+
+double ddb_num_to_double(const char *s, size_t len, int *whole)
+{
+    char buf[128], *end;
+    double d;
+
+    if (fast_decimal(s, len, &d) == 0) {
+        if (whole != NULL)
+            *whole = 1;
+        return d;
+    }
+    if (len >= sizeof(buf)) { /* longer than any number DynamoDB takes: strtod on a copy */
+        char *copy = malloc(len + 1);
+        if (copy == NULL)
+            abort();
+        memcpy(copy, s, len);
+        copy[len] = '\0';
+        d = strtod(copy, &end);
+        if (whole != NULL)
+            *whole = end != copy && *end == '\0';
+        free(copy);
+        return d;
+    }
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    d = strtod(buf, &end);
+    if (whole != NULL)
+        *whole = end != buf && *end == '\0';
+    return d;
+}

@@ -42,6 +42,16 @@ typedef enum ddb_num_status {
  */
 ddb_num_status ddb_num_parse(const char *s, size_t len, ddb_num *out);
 
+/*
+ * The double nearest the text s[0..len), as strtod gives it. A plain decimal ([-]digits[.digits]
+ * [e[+-]digits]) of at most 15 significant digits whose power of ten is within 10^22 is converted
+ * at once (Clinger's fast path: both operands exact, so the one multiply or divide rounds
+ * correctly); anything else goes through strtod. *whole (optional): whether strtod's reading of the
+ * text took all of it (a text the fast path takes always is). A vector's 768 numbers: the fast
+ * path takes ~1/10 of strtod's time.
+ */
+double ddb_num_to_double(const char *s, size_t len, int *whole);
+
 /* The message DynamoDB gives for a status (for DDB_NUM_INVALID, without the ": <text>" suffix); NULL for OK. */
 const char *ddb_num_status_message(ddb_num_status st);
 

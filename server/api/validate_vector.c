@@ -9,6 +9,7 @@
 #include <float.h>
 #include <stdlib.h>
 
+#include "proto/number.h"
 #include "server/api/validate_internal.h"
 
 #define MAX_VECTOR_INDEXES 5
@@ -195,12 +196,12 @@ static int f32_vector(const ddb_json *v)
     for (uint32_t i = 0; i < list_len(v); i++) {
         const ddb_json *e = v->u.items[i], *n;
         double d;
-        char *end;
+        int whole;
         if (e == NULL || e->type != DDB_JSON_OBJECT || e->n != 1 || (n = ddb_json_get(e, "N")) == NULL ||
             n->type != DDB_JSON_STRING)
             return 0;
-        d = strtod(n->u.s, &end);
-        if (end == n->u.s || *end != '\0' || !(d >= -(double)FLT_MAX && d <= (double)FLT_MAX))
+        d = ddb_num_to_double(n->u.s, strlen(n->u.s), &whole);
+        if (!whole || !(d >= -(double)FLT_MAX && d <= (double)FLT_MAX))
             return 0;
     }
     return 1;

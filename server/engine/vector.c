@@ -3,6 +3,8 @@
  */
 #include "server/engine/vector.h"
 
+#include "proto/number.h"
+
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -11,12 +13,7 @@
 /* A number's value (N's canonical decimal text); HUGE_VAL-ish when it is beyond double's range. */
 static double number_of(const ddb_attr *v)
 {
-    char buf[64];
-    size_t n = v->len < sizeof(buf) - 1 ? v->len : sizeof(buf) - 1;
-
-    memcpy(buf, v->u.s, n);
-    buf[n] = '\0';
-    return strtod(buf, NULL);
+    return ddb_num_to_double(v->u.s, v->len, NULL);
 }
 
 static int in_f32_range(double d)

@@ -100,8 +100,11 @@ static float *query_vector(ddb_req *req, const ddb_json *sv)
 {
     float *q = DDB_NEW_ARRAY(req->arena, float, sv->n);
 
-    for (uint32_t i = 0; i < sv->n; i++)
-        q[i] = strtof(ddb_json_get_str(sv->u.items[i], "N"), NULL);
+    /* narrowed from the nearest double, as an item's vector is (engine/vector.c) */
+    for (uint32_t i = 0; i < sv->n; i++) {
+        const char *s = ddb_json_get_str(sv->u.items[i], "N");
+        q[i] = (float)ddb_num_to_double(s, strlen(s), NULL);
+    }
     return q;
 }
 

@@ -3,6 +3,7 @@
  * canonical text, ordering, key encoding and exact arithmetic (proto/number.c).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "proto/number.h"
@@ -540,5 +541,64 @@ TEST(size_matches_dynalite)
             ddb_test_fail(__FILE__, __LINE__, "size(%s) = %zu, want %zu", cases[i].in, ddb_num_size(&n), want);
             return;
         }
+    }
+}
+
+/* ddb_num_to_double must give strtod's answer, bit for bit, on and off its fast path. */
+static int same_as_strtod(const char *s)
+{
+    char *end;
+    double want = strtod(s, &end), got;
+    int whole;
+
+    got = ddb_num_to_double(s, strlen(s), &whole);
+    if (memcmp(&want, &got, sizeof(double)) != 0 && !(want != want && got != got)) {
+        ddb_test_fail(__FILE__, __LINE__, "ddb_num_to_double(%s) = %.17g, strtod: %.17g", s, got, want);
+        return 0;
+    }
+    if (whole != (end != s && *end == '\0')) {
+        ddb_test_fail(__FILE__, __LINE__, "ddb_num_to_double(%s): whole %d", s, whole);
+        return 0;
+    }
+    return 1;
+}
+
+TEST(to_double_matches_strtod)
+{
+    static const char *cases[] = {
+        "0", "-0", "0.000", "1", "-1", "5.", ".5", "0.1", "0.3", "-0.012345", "123456789012345",
+        "1234567890123456", "0.000000000000000000001", "1e22", "1e23", "1e-22", "1e-23", "1.5E-5",
+        "2.5e+3", "9007199254740993", "3.4028235e38", "3.5e38", "1e-400", "1e400", "e5", "1e", "1e+",
+        "+5", " 5", "5 ", "0x10", "inf", "nan", "", "-", ".", "1.2.3", "00000000000000000000001.5",
+        "0.00000000000000000000000000000000000000012345", "1e1000000",
+        "12345678901234567890123456789012345678",
+    };
+    uint64_t seed = 42;
+    char buf[64];
+
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++)
+        if (!same_as_strtod(cases[i]))
+            return;
+    /* random decimals around the fast path's edges: 1-18 digits, exponents -30..30 */
+    for (int i = 0; i < 200000; i++) {
+        int nd, pos, e;
+        size_t n = 0;
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        nd = 1 + (int)((seed >> 33) % 18);
+        pos = (int)((seed >> 40) % (uint64_t)(nd + 1));
+        e = (int)((seed >> 50) % 61) - 30;
+        if (seed & 1)
+            buf[n++] = '-';
+        for (int k = 0; k < nd; k++) {
+            if (k == pos)
+                buf[n++] = '.';
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            buf[n++] = (char)('0' + (seed >> 60) % 10);
+        }
+        if (seed & 2)
+            n += (size_t)snprintf(buf + n, sizeof(buf) - n, "e%d", e);
+        buf[n] = '\0';
+        if (!same_as_strtod(buf))
+            return;
     }
 }
