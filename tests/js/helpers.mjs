@@ -33,8 +33,12 @@ function healthy(port) {
   });
 }
 
+// The storage arguments of a server started without arguments of its own: `--in-memory`, or
+// $DDBD_STORE_ARGS (tests/rados/run.sh: a RADOS gateway's --backend rados --rados-conf ... --rados-pool ...).
+const STORE_ARGS = (process.env.DDBD_STORE_ARGS || '--in-memory').split(/\s+/).filter(Boolean);
+
 /** Starts ddbd; resolves to { proc, port, endpoint, stderr() }. */
-export async function startServer(extraArgs = ['--in-memory']) {
+export async function startServer(extraArgs = STORE_ARGS) {
   // a server of a test running beside this one may take the free port first: then another
   for (let attempt = 1; ; attempt++) {
     try {

@@ -5,7 +5,8 @@
 # rados/ and tests/unit/engine/test_catalog_rados.c, built as test_<folders>_<name> by
 # tests/tests.cmake), then the boto3 files listed below against `ddbd --backend rados`
 # (DDBD_STORE_ARGS, one pool namespace per file), then nearly all of them (and a few that run on
-# two gateways only) against two gateways (GATEWAY_FILES), the two-gateway example (tests/rados/example.sh:
+# two gateways only) against two gateways (GATEWAY_FILES), the JS SDK's vector search suite
+# (tests/js/vectors.test.mjs) on one gateway, the two-gateway example (tests/rados/example.sh:
 # deploy/rados-gateways.sh, when socat is installed), then
 # test_rados_txn.py (transactions across two gateways, one killed mid-transaction),
 # test_rados_tasks.py (the background work's lease), then
@@ -139,6 +140,15 @@ for f in "${GATEWAY_FILES[@]}"; do
     DDBD_STORE_ARGS="--backend rados --rados-conf $conf --rados-pool ddbd/$ns" \
     bash -c "cd '$root/tests/compat' && /usr/bin/python3 -m pytest -q -p no:cacheprovider '$f'"
 done
+# the JS SDK v3 suite of vector search (Debian's boto3 predates SearchVectors) against a gateway;
+# its kill -9 test keeps its own --data-dir server
+if command -v node >/dev/null && [ -d "$root/tests/js/node_modules" ]; then
+  run "js/vectors.test.mjs" env DDBD_BIN="$build/ddbd" \
+    DDBD_STORE_ARGS="--backend rados --rados-conf $conf --rados-pool ddbd/js-$$" \
+    bash -c "cd '$root/tests/js' && node --test vectors.test.mjs"
+else
+  echo "skip js/vectors.test.mjs: node or tests/js/node_modules missing (deploy/ddbd.sh deps-test)"
+fi
 if command -v socat >/dev/null; then
   run "deploy/rados-gateways.sh" bash "$root/tests/rados/example.sh" "$build" "$conf"
 else
