@@ -4,7 +4,7 @@ of an exact scan, what a vector index adds to PutItem, and the backfill rate of 
 
     bench/vector_bench.py [--bin PATH] [--items 100000] [--dims 768] [--searches 50] [--puts 5000]
                           [--backfill-items 50000] [--clients N] [--load-threads 4] [--bw-mb 512]
-    bench/vector_bench.py --quick        # 5,000 items of 128 dims: a smoke run of under a minute
+    bench/vector_bench.py --quick        # 5,000 items of 128 dims: a smoke run of about a minute
 
 One run prints one table. Every server is a fresh ddbd on a free loopback port, started by this
 script and stopped by it (by pid/process group), also on error or Ctrl-C.
@@ -27,10 +27,20 @@ script and stopped by it (by pid/process group), also on error or Ctrl-C.
 4. PutItem with one vector index vs none. A fresh --in-memory ddbd, two identical tables but one
    has a vector index (whose in-memory copy is built by one search first). --puts PutItems of new
    items with a --dims vector into each, interleaved in 4 rounds; server CPU per request from
-   /proc/PID/stat (utime+stime, all threads) before and after each round.
+   /proc/PID/stat (utime+stime, all threads) from the start of each round until the server is idle
+   again after it (so the RocksDB flushes and compactions a round causes are counted in it).
 5. Backfill. A fresh --in-memory ddbd, a table without a vector index loaded with --backfill-items
    items, then UpdateTable VectorIndexUpdates Create; DescribeTable is polled until the index's
    IndexStatus is ACTIVE. items/s = items / (UpdateTable sent -> first ACTIVE answer).
+
+6. Approximate search. Another data directory, loaded with a clustered set of --items vectors
+   (--ann-centres unit centres, default items/100, each item its centre plus Gaussian noise of
+   norm --ann-spread, normalised: a query has true neighbours, as with an embedding model; uniform
+   random vectors have none, and no graph finds neighbours that are not there). --searches queries
+   of the same distribution get exact answers from a ddbd with --search-threads 1; the same
+   directory is then served with --vector-ann 1 --vector-ann-ef --ann-ef: the graph's build time
+   (first search -> GET /metrics counts an approximate one), recall@10 (the share of the exact
+   top 10 the approximate search returns) and its median latency beside the exact one.
 
 Before every timed step the script waits until the server is idle (at most one clock tick of CPU
 in 0.5 s), so RocksDB flushes and compactions after a load are not measured.
@@ -120,13 +130,36 @@ static char *fmt(char *p, float x)
     return p + n;
 }
 
-/* vecs LO HI DIMS SEED: one line per vector i in [LO, HI): [{"N":"x"},...] */
-static int vecs(uint64_t lo, uint64_t hi, unsigned d, uint64_t seed)
+/* vector i of a clustered set: centre (a unit vector of its own seed) plus Gaussian noise of
+   norm ~spread, normalised; the centre of vector i is hash(i) mod centres, the same for items and
+   queries, so a query has true neighbours as an embedding model's would */
+static void clustered(float *v, unsigned d, uint64_t seed, uint64_t i, uint64_t centres, double spread)
+{
+    float *n = malloc(d * sizeof *n);
+    double n2 = 0;
+    unit(v, d, seed ^ 0xc3c3c3c3ULL, (i * 2654435761ULL) % centres);
+    unit(n, d, seed, i);
+    for (unsigned k = 0; k < d; k++) {
+        v[k] = (float)(v[k] + spread * n[k]);
+        n2 += (double)v[k] * v[k];
+    }
+    n2 = 1.0 / sqrt(n2);
+    for (unsigned k = 0; k < d; k++)
+        v[k] = (float)(v[k] * n2);
+    free(n);
+}
+
+/* vecs LO HI DIMS SEED [CENTRES SPREAD]: one line per vector i in [LO, HI): [{"N":"x"},...]
+   (with CENTRES: the clustered set) */
+static int vecs(uint64_t lo, uint64_t hi, unsigned d, uint64_t seed, uint64_t centres, double spread)
 {
     float *v = malloc(d * sizeof *v);
     char *buf = malloc((size_t)d * 20 + 16), *p;
     for (uint64_t i = lo; i < hi; i++) {
-        unit(v, d, seed, i);
+        if (centres)
+            clustered(v, d, seed, i, centres, spread);
+        else
+            unit(v, d, seed, i);
         p = buf;
         *p++ = '[';
         for (unsigned k = 0; k < d; k++) {
@@ -191,9 +224,10 @@ static int bw(size_t mb, int passes)
 
 int main(int argc, char **argv)
 {
-    if (argc == 6 && strcmp(argv[1], "vecs") == 0)
+    if ((argc == 6 || argc == 8) && strcmp(argv[1], "vecs") == 0)
         return vecs(strtoull(argv[2], 0, 10), strtoull(argv[3], 0, 10), (unsigned)atoi(argv[4]),
-                    strtoull(argv[5], 0, 10));
+                    strtoull(argv[5], 0, 10), argc == 8 ? strtoull(argv[6], 0, 10) : 0,
+                    argc == 8 ? atof(argv[7]) : 0);
     if (argc == 4 && strcmp(argv[1], "bw") == 0)
         return bw(strtoull(argv[2], 0, 10), atoi(argv[3]));
     fprintf(stderr, "usage: helper vecs LO HI DIMS SEED | helper bw MB PASSES\n");
@@ -328,9 +362,11 @@ def stop_all(*_):
 
 # ---- data ----------------------------------------------------------------------------------
 
-def vectors(helper, lo, hi, dims, seed):
-    """Yields the JSON text of vectors lo..hi-1 (the helper's `vecs` lines, without the newline)."""
-    p = subprocess.Popen([helper, "vecs", str(lo), str(hi), str(dims), str(seed)], stdout=subprocess.PIPE,
+def vectors(helper, lo, hi, dims, seed, clusters=None):
+    """Yields the JSON text of vectors lo..hi-1 (the helper's `vecs` lines, without the newline);
+    clusters: (centres, spread) for the clustered set."""
+    extra = [str(clusters[0]), repr(clusters[1])] if clusters else []
+    p = subprocess.Popen([helper, "vecs", str(lo), str(hi), str(dims), str(seed)] + extra, stdout=subprocess.PIPE,
                          bufsize=1 << 20)
     try:
         for line in p.stdout:
@@ -364,7 +400,7 @@ def index_def(dims):
             "Projection": {"ProjectionType": "KEYS_ONLY"}, "Dimensions": dims, "DistanceFunction": "COSINE"}
 
 
-def load(srv, helper, table, n, dims, seed, threads):
+def load(srv, helper, table, n, dims, seed, threads, clusters=None):
     """BatchWriteItem of 25 items from `threads` threads; returns seconds."""
     errors = []
     per = -(-n // threads)
@@ -374,7 +410,7 @@ def load(srv, helper, table, n, dims, seed, threads):
         c = Conn(srv.port)
         try:
             batch, i = [], lo
-            for vec in vectors(helper, lo, hi, dims, seed):
+            for vec in vectors(helper, lo, hi, dims, seed, clusters):
                 batch.append('{"PutRequest":{"Item":{"pk":{"S":"%s"},"emb":{"L":%s}}}}' % (pk(i), vec))
                 i += 1
                 if len(batch) == 25 or i == hi:
@@ -536,6 +572,9 @@ def put_cost(args, helper, tmp):
                 for t in ts:
                     t.join()
                 wall[kind] += time.monotonic() - t0
+                # the flushes and compactions the round's writes cause are their cost too: the CPU is
+                # read once the server is idle again (the idle wait adds at most a tick per 0.5 s)
+                srv.settle()
                 cpu[kind] += srv.cpu_s() - c0
                 count[kind] += hi - lo
                 for cc in conns:
@@ -545,6 +584,75 @@ def put_cost(args, helper, tmp):
         return {k: {"us": cpu[k] / count[k] * 1e6, "n": count[k], "rate": count[k] / wall[k]} for k in cpu}
     finally:
         srv.stop()
+
+
+def approx_searches(port):
+    """ddbd_vector_searches_total{mode="approximate"} from GET /metrics."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        c.request("GET", "/metrics")
+        text = c.getresponse().read().decode()
+    finally:
+        c.close()
+    for line in text.splitlines():
+        if line.startswith('ddbd_vector_searches_total{mode="approximate"}'):
+            return int(line.split()[-1])
+    raise RuntimeError("GET /metrics has no ddbd_vector_searches_total: a ddbd without --vector-ann?")
+
+
+def timed_ids(c, table, queries, k):
+    """Sequential searches: (latencies, [set of item keys per query])."""
+    lat, ids = [], []
+    for q in queries:
+        dt, res = search(c, table, q, k)
+        lat.append(dt)
+        ids.append({r["Item"]["pk"]["S"] for r in res})
+    return lat, ids
+
+
+def ann(args, helper, tmp):
+    """6. The clustered set (--ann-centres, --ann-spread) in a data directory: exact answers and
+    latency from a ddbd without --vector-ann, then the same directory under --vector-ann 1: the
+    graph's build, its answers' recall@10 against the exact ones, latency and the speed-up."""
+    n, d, k = args.items, args.dims, 10
+    clusters = (args.ann_centres, args.ann_spread)
+    datadir, table = os.path.join(tmp, "ann"), "bench_ann"
+    srv = Server(args.bin, ["--data-dir", datadir, "--search-threads", "1"])
+    c = Conn(srv.port)
+    create_table(c, table, d, True)
+    load(srv, helper, table, n, d, args.seed + 1, args.load_threads, clusters)
+    srv.settle()
+    queries = list(vectors(helper, QUERY_BASE, QUERY_BASE + args.searches, d, args.seed + 1, clusters))
+    search(c, table, queries[0], k)  # builds the in-memory copy
+    ex_lat, ex_ids = timed_ids(c, table, queries, k)
+    c.close()
+    srv.stop()
+
+    srv = Server(args.bin, ["--data-dir", datadir, "--search-threads", "1", "--vector-ann", "1",
+                            "--vector-ann-ef", str(args.ann_ef)])
+    srv.settle()
+    c = Conn(srv.port)
+    cpu0 = srv.cpu_s()
+    search(c, table, queries[0], k)  # builds the copy, then starts the graph
+    t0 = time.monotonic()
+    while approx_searches(srv.port) == 0:
+        if time.monotonic() - t0 > 3600:
+            raise RuntimeError("no approximate graph after an hour")
+        time.sleep(0.5)
+        search(c, table, queries[0], k)
+    build_s = time.monotonic() - t0
+    build_cpu = srv.cpu_s() - cpu0
+    rss = srv.rss_mb()
+    srv.settle()
+    cpu0 = srv.cpu_s()
+    ap_lat, ap_ids = timed_ids(c, table, queries, k)
+    cpu = srv.cpu_s() - cpu0
+    c.close()
+    srv.stop()
+    recall = sum(len(a & e) for a, e in zip(ap_ids, ex_ids)) / float(k * len(queries))
+    return {"exact_ms": statistics.median(ex_lat) * 1e3, "ann_ms": statistics.median(ap_lat) * 1e3,
+            "ann_p99": pctl(ap_lat, 99) * 1e3, "recall": recall, "build_s": build_s, "build_cpu": build_cpu,
+            "rss": rss, "cpu_ms": cpu / len(queries) * 1e3, "n": len(queries)}
 
 
 def backfill(args, helper):
@@ -598,6 +706,11 @@ def main():
     ap.add_argument("--clients", type=int, default=ncpu, help="concurrent search clients (default: the CPUs)")
     ap.add_argument("--load-threads", type=int, default=4, help="BatchWriteItem threads of a load (default 4)")
     ap.add_argument("--bw-mb", type=int, help="MB of the bandwidth loop's array (default 512; quick 128)")
+    ap.add_argument("--ann-ef", type=int, default=256, help="--vector-ann-ef of the approximate run (default 256)")
+    ap.add_argument("--ann-centres", type=int, help="clusters of the approximate run's set (default items/100)")
+    ap.add_argument("--ann-spread", type=float, default=1.0,
+                    help="noise norm around a cluster's unit centre (default 1.0: neighbours ~0.5-0.7 cosine)")
+    ap.add_argument("--no-ann", action="store_true", help="skip the approximate search (6)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--quick", action="store_true", help="small sizes, for testing the script")
     args = ap.parse_args()
@@ -606,6 +719,8 @@ def main():
                               ("puts", 5000, 1000), ("backfill_items", 50000, 5000), ("bw_mb", 512, 128)):
         if getattr(args, name) is None:
             setattr(args, name, quick if q else full)
+    if args.ann_centres is None:
+        args.ann_centres = max(1, args.items // 100)
     args.bin = os.path.abspath(args.bin)
     if not os.access(args.bin, os.X_OK):
         sys.exit("no ddbd binary at %s (--bin or DDBD_BIN)" % args.bin)
@@ -704,6 +819,21 @@ def main():
             % (bf["secs"], bf["cpu_us"], bf["polls"], bf["poll_s"] * 1e3, bf["describe_ms"]))
         row("  (load of that table, no index)", "%s items/s" % format(int(args.backfill_items / bf["load_s"]), ","),
             "%.1f s" % bf["load_s"])
+
+        # 6
+        if not args.no_ann:
+            print("[ann] %d clustered items (%d centres, spread %.2f), --vector-ann-ef %d"
+                  % (n, args.ann_centres, args.ann_spread, args.ann_ef), file=sys.stderr, flush=True)
+            a = ann(args, helper, tmp)
+            row("approximate (HNSW, ef %d): graph build, %s clustered items" % (args.ann_ef, format(n, ",")),
+                "%.1f s" % a["build_s"], "server CPU %.1f s (%d threads); RSS after %.0f MB"
+                % (a["build_cpu"], ncpu, a["rss"]))
+            row("  recall@10 against exact (%d queries)" % a["n"], "%.4f" % a["recall"],
+                "target >= 0.99: %s" % ("PASS" if a["recall"] >= 0.99 else "MISS"))
+            row("  approximate search, 1 client: median", "%.2f ms" % a["ann_ms"],
+                "p99 %.2f ms; server CPU %.2f ms/search" % (a["ann_p99"], a["cpu_ms"]))
+            row("  exact search of the same set, search-threads 1: median", "%.2f ms" % a["exact_ms"],
+                "speed-up x%.1f" % (a["exact_ms"] / a["ann_ms"]))
     finally:
         stop_all()
         shutil.rmtree(tmp, ignore_errors=True)
