@@ -366,3 +366,34 @@ def test_table_allow_list_with_wildcards(policy_server):
     assert error_of(c.list_tables) == denied("orders-app", "111122223333", "ListTables", region="eu-west-1")
     admin = client(policy_server.endpoint, "AKIDALL", "allsecret")
     assert "Item" not in admin.get_item(TableName="secrets", Key={"pk": {"S": "c"}})
+
+
+def signed_raw(endpoint, key, secret, op, body, region="us-east-1"):
+    """One request signed with the given key, as an SDK would (Debian's boto3 predates SearchVectors)."""
+    data = json.dumps(body).encode()
+    req = AWSRequest(method="POST", url=endpoint + "/", data=data,
+                     headers={"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810." + op})
+    SigV4Auth(Credentials(key, secret), "dynamodb", region).add_auth(req)
+    r = raw_request(endpoint, op, data, headers=dict(req.headers.items()), sign=False)
+    return r.status, r.json()
+
+
+def test_search_vectors_is_a_read_action(policy_server):
+    """SearchVectors is dynamodb:SearchVectors, one of allow=read's actions, checked on its table."""
+    ep = policy_server.endpoint
+    status, out = signed_raw(ep, "AKIDALL", "allsecret", "CreateTable", {
+        "TableName": "orders_vec", "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "VectorIndexes": [{"IndexName": "vix", "VectorAttribute": {"AttributeName": "v"}, "Dimensions": 2,
+                           "DistanceFunction": "EUCLIDEAN", "Projection": {"ProjectionType": "KEYS_ONLY"}}]})
+    assert status == 200, out
+    assert signed_raw(ep, "AKIDALL", "allsecret", "PutItem", {
+        "TableName": "orders_vec", "Item": {"pk": {"S": "a"}, "v": {"L": [{"N": "1"}, {"N": "2"}]}}})[0] == 200
+    search = {"TableName": "orders_vec", "IndexName": "vix", "TopK": 1, "SearchVector": [{"N": "1"}, {"N": "2"}]}
+    status, out = signed_raw(ep, "AKIDREAD", "readsecret", "SearchVectors", search)
+    assert status == 200 and [r["Item"]["pk"]["S"] for r in out["SearchResults"]] == ["a"], out
+    # orders-app may call GetItem, PutItem, Query and Describe* on orders_*: not SearchVectors
+    status, out = signed_raw(ep, "AKIDORD", "ordsecret", "SearchVectors", search)
+    assert status == 400 and (out["__type"].split("#")[-1], out["message"]) == \
+        denied("orders-app", "111122223333", "SearchVectors", "orders_vec"), out
