@@ -2,7 +2,8 @@
  * tests/fuzz/fuzz_number.c: libFuzzer target for DynamoDB numbers. The input is split at its first
  * NUL into two texts; each that parses is formatted and parsed again (the same value, the same
  * text), its key encoding must decode to it and order like ddb_num_cmp, and the two are added and
- * subtracted exactly.
+ * subtracted exactly. Every text (parsed or not) must also convert to a double as strtod converts
+ * it, bit for bit (ddb_num_to_double's fast path).
  * Build: CC=clang cmake -DDDB_FUZZ=ON ...; run: ./fuzz_number -max_total_time=60
  */
 #include <stdlib.h>
@@ -29,6 +30,25 @@ static int check(const char *s, size_t n, ddb_num *out)
     return 1;
 }
 
+/* ddb_num_to_double(s) == strtod(s) (on a NUL-free text: strtod would stop at a NUL) */
+static void check_double(const char *s, size_t n)
+{
+    char *copy, *end;
+    double want, got;
+    int whole;
+
+    if (memchr(s, 0, n) != NULL || (copy = malloc(n + 1)) == NULL)
+        return;
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+    want = strtod(copy, &end);
+    got = ddb_num_to_double(s, n, &whole);
+    if ((memcmp(&want, &got, sizeof(double)) != 0 && !(want != want && got != got)) ||
+        whole != (end != copy && *end == '\0'))
+        abort();
+    free(copy);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const uint8_t *nul = memchr(data, 0, size);
@@ -38,6 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t la, lb;
     int c, kc;
 
+    check_double((const char *)data, n1);
     if (!check((const char *)data, n1, &a) || nul == NULL ||
         !check((const char *)nul + 1, size - n1 - 1, &b))
         return 0;
