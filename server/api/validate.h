@@ -77,6 +77,15 @@ int ddb_validate(ddb_req *req, const ddb_spec *spec, const ddb_json *in);
 void ddb_v_coerce_numbers(ddb_json *in, const ddb_spec *spec);
 
 /*
+ * A resource-based policy's ResourceArn (validate_policy.c): the table it names and, for a stream's
+ * ARN, the stream's label (else NULL), arena strings; or the ValidationException recorded.
+ */
+typedef struct ddb_policy_target {
+    const char *table, *stream_label;
+} ddb_policy_target;
+int ddb_policy_arn_split(ddb_req *req, const char *arn, ddb_policy_target *out);
+
+/*
  * The spec of each operation ddbd serves (a HANDLED row of proto/ops.def), ddb_spec_<snake_name>,
  * defined in the validate_<family>.c of its operation (an operation that takes no members has
  * one too, with no fields).

@@ -90,6 +90,13 @@ extern const ddb_field ddb_tag_member[]; /* a Tag: CreateTable's Tags and TagRes
 /* CreateTable's Tags: each tag, duplicates, at most 50 (an empty list is accepted). */
 const char *ddb_create_table_tag_rules(ddb_req *req, const ddb_json *in);
 
+/* ---- resource-based policies (validate_policy.c) ---- */
+
+/* A policy document for a table (stream 0) or a stream: NULL or the ValidationException message. */
+const char *ddb_policy_doc_rules(ddb_arena *a, const char *doc, size_t len, int stream);
+/* CreateTable's ResourcePolicy, when it has one. */
+const char *ddb_create_table_policy_rules(ddb_req *req, const ddb_json *in);
+
 /* ---- indexes (validate_tables.c), and vector indexes (validate_vector.c) ---- */
 
 extern const ddb_field ddb_projection_fields[]; /* an index's Projection */

@@ -123,6 +123,7 @@ static const ddb_field CREATE_TABLE_FIELDS[] = {
     {"Tags", DDB_V_LIST, .children = ddb_tag_member}, /* the model's order; validate_tags.c */
     F_TABLE_CLASS,
     F_DELETION_PROTECTION,
+    {"ResourcePolicy", DDB_V_STRING}, /* validate_policy.c */
     {NULL},
 };
 
@@ -765,7 +766,10 @@ static const char *create_table_rules(ddb_req *req, const ddb_json *in)
         (msg = projected_total(in)) != NULL || (msg = stream_rules(in, 1)) != NULL ||
         (msg = table_class_rule(in)) != NULL)
         return msg;
-    return ddb_create_table_tag_rules(req, in); /* after DynamoDB's own rules (order not confirmed) */
+    /* after DynamoDB's own rules (order not confirmed) */
+    if ((msg = ddb_create_table_tag_rules(req, in)) != NULL)
+        return msg;
+    return ddb_create_table_policy_rules(req, in);
 }
 
 /* ---- UpdateTable ---- */

@@ -25,6 +25,7 @@ typedef enum change_kind {
     CH_TTL,          /* u.ttl */
     CH_PITR,         /* u.pitr */
     CH_TAGS,         /* u.tags */
+    CH_POLICIES,     /* u.policies */
     CH_STREAM_SPEC,  /* u.stream: StreamSpecification of an enabled stream */
     CH_STREAM,       /* u.stream */
     CH_RESTORE,      /* u.restore */
@@ -57,6 +58,10 @@ typedef struct change {
             const ddb_tag *v;
             size_t n;
         } tags;
+        struct {
+            const ddb_policy *v;
+            size_t n;
+        } policies;
         ddb_stream_member stream;
         ddb_restore_member restore;
     } u;
@@ -276,6 +281,14 @@ void ddb_edit_tags(ddb_desc_edit *e, const ddb_tag *tags, size_t n)
 
     ch->u.tags.v = tags;
     ch->u.tags.n = n;
+}
+
+void ddb_edit_policies(ddb_desc_edit *e, const ddb_policy *p, size_t n)
+{
+    change *ch = touch(e, DDB_MEMBER_POLICIES, n > 0 ? CH_POLICIES : CH_REMOVE);
+
+    ch->u.policies.v = p;
+    ch->u.policies.n = n;
 }
 
 void ddb_edit_stream(ddb_desc_edit *e, const ddb_stream_member *s)
@@ -540,6 +553,9 @@ static void write_change(ddb_jw *w, const ddb_desc_edit *e, const change *ch)
         break;
     case CH_TAGS:
         ddb_member_write_tags(w, ch->u.tags.v, ch->u.tags.n);
+        break;
+    case CH_POLICIES:
+        ddb_member_write_policies(w, ch->u.policies.v, ch->u.policies.n);
         break;
     case CH_STREAM_SPEC:
         write_stream_spec(w, e, &ch->u.stream);

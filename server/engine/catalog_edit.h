@@ -121,6 +121,15 @@ void ddb_edit_tags(ddb_desc_edit *e, const ddb_tag *tags, size_t n);
 /* Table t's tags, in order, into an arena array with room for `room` more; their number. */
 size_t ddb_table_tags(const ddb_table *t, ddb_arena *a, size_t room, ddb_tag **out);
 
+/* Resource-based policies (ops/ops_policy.c): one per resource, the table's (resource "") and its
+   streams' ("stream/<label>"), each a document as given and its revision id (epoch ms, decimal). */
+typedef struct ddb_policy {
+    const char *resource, *doc, *revision;
+} ddb_policy;
+void ddb_edit_policies(ddb_desc_edit *e, const ddb_policy *p, size_t n);
+/* Table t's policies into an arena array with room for `room` more; their number. */
+size_t ddb_table_policies(const ddb_table *t, ddb_arena *a, size_t room, ddb_policy **out);
+
 /* A table's stream (engine/streams.h). */
 typedef struct ddb_stream_member {
     uint32_t id;             /* the keyspace of its records */

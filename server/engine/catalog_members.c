@@ -268,6 +268,41 @@ void ddb_member_write_tags(ddb_jw *w, const ddb_tag *tags, size_t n)
     ddb_jw_arr_end(w);
 }
 
+/* ---- "ddbdPolicies": [{"Resource", "Policy", "RevisionId"}...] (server/ops/ops_policy.c) ---- */
+
+size_t ddb_table_policies(const ddb_table *t, ddb_arena *a, size_t room, ddb_policy **out)
+{
+    const ddb_json *list = ddb_json_get(t->desc, DDB_MEMBER_POLICIES);
+    size_t n = list != NULL && list->type == DDB_JSON_ARRAY ? list->n : 0;
+
+    *out = DDB_NEW_ARRAY(a, ddb_policy, n + room + 1);
+    for (size_t i = 0; i < n; i++) {
+        (*out)[i].resource = ddb_json_get_str(list->u.items[i], "Resource");
+        (*out)[i].doc = ddb_json_get_str(list->u.items[i], "Policy");
+        (*out)[i].revision = ddb_json_get_str(list->u.items[i], "RevisionId");
+    }
+    return n;
+}
+
+void ddb_member_write_policies(ddb_jw *w, const ddb_policy *p, size_t n)
+{
+    if (n == 0)
+        return;
+    ddb_jw_key(w, DDB_MEMBER_POLICIES);
+    ddb_jw_arr_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "Resource");
+        ddb_jw_str(w, p[i].resource);
+        ddb_jw_key(w, "Policy");
+        ddb_jw_str(w, p[i].doc);
+        ddb_jw_key(w, "RevisionId");
+        ddb_jw_str(w, p[i].revision);
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_arr_end(w);
+}
+
 /* ---- ProvisionedThroughput's record of changes ---- */
 
 /*

@@ -16,6 +16,7 @@
 #define DDB_MEMBER_TTL "ddbdTtl"
 #define DDB_MEMBER_PITR "ddbdPitr"
 #define DDB_MEMBER_TAGS "ddbdTags"
+#define DDB_MEMBER_POLICIES "ddbdPolicies"
 #define DDB_MEMBER_STREAM "ddbdStream"
 #define DDB_MEMBER_RESTORE "ddbdRestore"
 
@@ -35,6 +36,7 @@ void ddb_member_write_index_state(ddb_jw *w, ddb_index_state state, int backfill
 void ddb_member_write_ttl(ddb_jw *w, const char *attr, int enabled, uint64_t changed_ms);
 void ddb_member_write_pitr(ddb_jw *w, uint32_t log, const char *base, long long days);
 void ddb_member_write_tags(ddb_jw *w, const ddb_tag *tags, size_t n);
+void ddb_member_write_policies(ddb_jw *w, const ddb_policy *p, size_t n);
 void ddb_member_write_stream(ddb_jw *w, const ddb_stream_member *s);
 /* {"StreamEnabled": true, "StreamViewType"} of a stream just enabled. */
 void ddb_member_write_stream_spec(ddb_jw *w, int view);

@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "ddb/ddb_status.h"
+#include "server/base/clock.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/ops/stream_spec.h"
@@ -66,6 +67,12 @@ int ddb_table_create(ddb_req *req, const ddb_json *in, void (*more)(ddb_desc_edi
     ddb_edit_set_str(e, DDB_DESC_TableId, new_uuid(req->arena));
     copy_members(e, in);
     copy_tags(req->arena, e, ddb_json_get(in, "Tags"));
+    if (with_stream && ddb_json_get_str(in, "ResourcePolicy") != NULL) { /* CreateTable's own (ops_policy.c) */
+        ddb_policy *p = DDB_NEW_ARRAY(req->arena, ddb_policy, 1); /* the edit keeps it until the commit */
+        *p = (ddb_policy){"", ddb_json_get_str(in, "ResourcePolicy"),
+                          ddb_arena_sprintf(req->arena, "%llu", (unsigned long long)ddb_clock_now_ms())};
+        ddb_edit_policies(e, p, 1);
+    }
     if (with_stream)
         ddb_stream_plan_edit(req, e, NULL, &sp);
     if (more != NULL)

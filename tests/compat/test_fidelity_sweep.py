@@ -358,7 +358,7 @@ def test_missing_authorization_before_operation_lookup(endpoint, target):
 
 
 @pytest.mark.parametrize("target, name", [
-    ("DynamoDB_20120810.PutResourcePolicy", "PutResourcePolicy"),
+    ("DynamoDB_20120810.UpdateGlobalTableSettings", "UpdateGlobalTableSettings"),
     ("DynamoDB_20120810.CreateGlobalTable", "CreateGlobalTable"),
     ("DynamoDB_20120810.UpdateContributorInsights", "UpdateContributorInsights"),
 ])

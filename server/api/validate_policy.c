@@ -1,0 +1,235 @@
+/*
+ * server/api/validate_policy.c: what PutResourcePolicy, GetResourcePolicy and DeleteResourcePolicy
+ * accept, and the policy documents they (and CreateTable's ResourcePolicy) take.
+ *
+ * The messages are DynamoDB's as captured against the service (aws-controllers-k8s/dynamodb-
+ * controller's docs/api-quirks, 2026-10-09, and moto's aws_verified tests; the sources are listed
+ * in docs/compatibility.md, "Resource-based policies"):
+ *  - ResourceArn names a table or one of its streams of this region and account: "ARNs must start
+ *    with 'arn:'", "only table or stream is accepted" (an index), "not a DynamoDB resource arn" (a
+ *    backup), "Invalid resource Arn" (another region), "only supported by accounts that match the
+ *    resource owner's account" (another account; its apostrophe is U+2019, as DynamoDB sends it);
+ *  - a document: at most 20480 bytes, JSON, a non-empty Statement (an object or a list), each with
+ *    a Resource, unique Sids, actions that the resource takes (a table's policy takes no stream
+ *    action, a stream's only DescribeStream, GetRecords and GetShardIterator), and no Allow to
+ *    every principal ("unbounded access", Block Public Access: DynamoDB's trusted condition keys
+ *    make one acceptable).
+ * The order is the captures' (the size first, then the JSON, then the statements); the order
+ * among a statement's own problems is not confirmed.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "ddb/ddb_status.h"
+#include "server/api/validate_internal.h"
+
+#define MAX_POLICY_BYTES 20480
+#define BAD_DOC INVALID "Invalid policy document: "
+#define UNBOUNDED                                                                                                      \
+    "Resource-based policy grants unbounded access in one or more elements. Please revise the policy to ensure "      \
+    "least-privilege form of access"
+
+#define F_RESOURCE_ARN                                                                                                 \
+    {"ResourceArn", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 1283}
+#define F_REVISION {"ExpectedRevisionId", DDB_V_STRING, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 255}
+
+static const ddb_field PUT_FIELDS[] = {
+    F_RESOURCE_ARN,
+    {"Policy", DDB_V_STRING, DDB_VF_NOT_NULL},
+    F_REVISION,
+    {"ConfirmRemoveSelfResourceAccess", DDB_V_BOOLEAN},
+    {NULL},
+};
+static const ddb_field GET_FIELDS[] = {F_RESOURCE_ARN, {NULL}};
+static const ddb_field DELETE_FIELDS[] = {F_RESOURCE_ARN, F_REVISION, {NULL}};
+
+/* ---- ResourceArn ---- */
+
+int ddb_policy_arn_split(ddb_req *req, const char *arn, ddb_policy_target *out)
+{
+    const char *region = req->region != NULL && req->region[0] ? req->region : "us-east-1";
+    const char *account = req->account != NULL ? req->account : DDB_DEFAULT_ACCOUNT;
+    const char *p = arn, *f[5], *rest, *sub;
+    size_t len[5];
+
+    if (strncmp(arn, "arn:", 4) != 0)
+        return ddb_req_fail(req, DDB_E_VALIDATION, INVALID "ARNs must start with 'arn:': %s", arn);
+    for (int i = 0; i < 5; i++) { /* arn, partition, service, region, account */
+        const char *colon = strchr(p, ':');
+        if (colon == NULL)
+            return ddb_req_fail(req, DDB_E_VALIDATION, INVALID "Invalid resource Arn: %s", arn);
+        f[i] = p;
+        len[i] = (size_t)(colon - p);
+        p = colon + 1;
+    }
+    rest = p;
+    if (len[2] != 8 || memcmp(f[2], "dynamodb", 8) != 0 || strncmp(rest, "table/", 6) != 0)
+        return ddb_req_fail(req, DDB_E_VALIDATION, INVALID "Provided Arn is not a DynamoDB resource arn: %s", arn);
+    sub = strchr(rest + 6, '/');
+    if (sub != NULL && strncmp(sub, "/index/", 7) == 0)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            INVALID "Invalid resource arn provided, only table or stream is accepted. Provided "
+                                    "resource arn: %s", arn);
+    if (sub != NULL && (strncmp(sub, "/stream/", 8) != 0 || sub[8] == '\0'))
+        return ddb_req_fail(req, DDB_E_VALIDATION, INVALID "Provided Arn is not a DynamoDB resource arn: %s", arn);
+    if (len[3] != strlen(region) || memcmp(f[3], region, len[3]) != 0 || len[1] != 3 || memcmp(f[1], "aws", 3) != 0)
+        return ddb_req_fail(req, DDB_E_VALIDATION, INVALID "Invalid resource Arn: %s", arn);
+    if (len[4] != strlen(account) || memcmp(f[4], account, len[4]) != 0)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "This action is only supported by accounts that match the resource owner\xe2\x80\x99s "
+                            "account.");
+    out->table = ddb_arena_strndup(req->arena, rest + 6, sub != NULL ? (size_t)(sub - rest - 6) : strlen(rest + 6));
+    out->stream_label = sub != NULL ? sub + 8 : NULL;
+    if (!ddb_v_name_chars_ok(out->table, strlen(out->table)) || strlen(out->table) < 3 || strlen(out->table) > 255)
+        return ddb_req_fail(req, DDB_E_VALIDATION, INVALID "Invalid resource Arn: %s", arn);
+    return DDB_OK;
+}
+
+/* ---- the document ---- */
+
+/* A statement's member, by its case-insensitive name (IAM's element names are). */
+static const ddb_json *member(const ddb_json *obj, const char *name)
+{
+    for (uint32_t i = 0; obj != NULL && obj->type == DDB_JSON_OBJECT && i < obj->n; i++)
+        if (strcasecmp(obj->u.members[i].key, name) == 0)
+            return obj->u.members[i].val;
+    return NULL;
+}
+
+static int is_stream_action(const char *a)
+{
+    return strcasecmp(a, "dynamodb:DescribeStream") == 0 || strcasecmp(a, "dynamodb:GetRecords") == 0 ||
+           strcasecmp(a, "dynamodb:GetShardIterator") == 0;
+}
+
+/* The actions of a statement a resource of this kind does not take, quoted and comma-separated. */
+static const char *invalid_actions(ddb_arena *a, const ddb_json *actions, int stream)
+{
+    ddb_buf b = {0};
+    const char *out = NULL;
+    uint32_t n = actions == NULL ? 0 : actions->type == DDB_JSON_ARRAY ? actions->n : 1;
+
+    for (uint32_t i = 0; i < n; i++) {
+        const ddb_json *v = actions->type == DDB_JSON_ARRAY ? actions->u.items[i] : actions;
+        if (v->type != DDB_JSON_STRING || strchr(v->u.s, '*') != NULL)
+            continue;
+        if (strncasecmp(v->u.s, "dynamodb:", 9) == 0 && (stream ? is_stream_action(v->u.s) : !is_stream_action(v->u.s)))
+            continue;
+        ddb_buf_printf(&b, "%s\"%s\"", b.len ? ", " : "", v->u.s);
+    }
+    if (b.len > 0)
+        out = ddb_arena_sprintf(a, BAD_DOC "The following action names are invalid: %.*s", (int)b.len, b.data);
+    ddb_buf_free(&b);
+    return out;
+}
+
+static int names_everyone(const ddb_json *p)
+{
+    const ddb_json *aws;
+
+    if (p == NULL)
+        return 0;
+    if (p->type == DDB_JSON_STRING)
+        return strcmp(p->u.s, "*") == 0;
+    aws = member(p, "AWS");
+    if (aws == NULL)
+        return 0;
+    if (aws->type == DDB_JSON_STRING)
+        return strcmp(aws->u.s, "*") == 0;
+    for (uint32_t i = 0; aws->type == DDB_JSON_ARRAY && i < aws->n; i++)
+        if (aws->u.items[i]->type == DDB_JSON_STRING && strcmp(aws->u.items[i]->u.s, "*") == 0)
+            return 1;
+    return 0;
+}
+
+/* Whether a condition narrows the principals by one of Block Public Access's trusted keys. */
+static int narrowed(const ddb_json *cond)
+{
+    static const char *const trusted[] = {
+        "aws:PrincipalAccount", "aws:PrincipalArn",        "aws:PrincipalOrgID",           "aws:PrincipalOrgPaths",
+        "aws:SourceAccount",    "aws:SourceArn",           "aws:SourceVpc",                "aws:SourceVpce",
+        "aws:UserId",           "aws:PrincipalServiceName", "aws:PrincipalServiceNamesList", "aws:PrincipalIsAWSService",
+        "aws:Ec2InstanceSourceVpc", "aws:SourceOrgID",     "aws:SourceOrgPaths",           NULL};
+
+    for (uint32_t i = 0; cond != NULL && cond->type == DDB_JSON_OBJECT && i < cond->n; i++) {
+        const ddb_json *keys = cond->u.members[i].val;
+        for (uint32_t k = 0; keys != NULL && keys->type == DDB_JSON_OBJECT && k < keys->n; k++)
+            for (int t = 0; trusted[t] != NULL; t++)
+                if (strcasecmp(keys->u.members[k].key, trusted[t]) == 0)
+                    return 1;
+    }
+    return 0;
+}
+
+const char *ddb_policy_doc_rules(ddb_arena *a, const char *doc, size_t len, int stream)
+{
+    const ddb_json *root, *stmts;
+    uint32_t n;
+
+    if (len > MAX_POLICY_BYTES)
+        return INVALID "Maximum policy size of 20480 bytes exceeded";
+    root = ddb_json_parse(a, doc, len);
+    if (root == NULL || root->type != DDB_JSON_OBJECT)
+        return BAD_DOC "This policy contains invalid Json";
+    stmts = member(root, "Statement");
+    n = stmts == NULL ? 0 : stmts->type == DDB_JSON_ARRAY ? stmts->n : 1;
+    if (n == 0)
+        return BAD_DOC "Could not parse the policy: Statement is empty!";
+    for (uint32_t i = 0; i < n; i++) {
+        const ddb_json *st = stmts->type == DDB_JSON_ARRAY ? stmts->u.items[i] : stmts, *sid = member(st, "Sid");
+        const ddb_json *effect = member(st, "Effect");
+        const char *msg;
+        if (st->type != DDB_JSON_OBJECT)
+            return BAD_DOC "This policy contains invalid Json";
+        if (member(st, "Resource") == NULL)
+            return BAD_DOC "Missing required field Resource";
+        if ((msg = invalid_actions(a, member(st, "Action"), stream)) != NULL)
+            return msg;
+        for (uint32_t j = 0; sid != NULL && sid->type == DDB_JSON_STRING && j < i; j++) {
+            const ddb_json *other = member(stmts->u.items[j], "Sid");
+            if (other != NULL && other->type == DDB_JSON_STRING && strcmp(other->u.s, sid->u.s) == 0)
+                return BAD_DOC "The Statement Ids in the policy are not unique";
+        }
+        if (effect != NULL && effect->type == DDB_JSON_STRING && strcasecmp(effect->u.s, "Allow") == 0 &&
+            names_everyone(member(st, "Principal")) && !narrowed(member(st, "Condition")))
+            return UNBOUNDED;
+    }
+    return NULL;
+}
+
+/* ---- the operations ---- */
+
+static const char *arn_only(ddb_req *req, const ddb_json *in)
+{
+    ddb_policy_target t;
+
+    if (ddb_policy_arn_split(req, ddb_v_get(in, "ResourceArn")->u.s, &t) != DDB_OK)
+        return req->err.msg != NULL ? req->err.msg : "";
+    return NULL;
+}
+
+static const char *put_rules(ddb_req *req, const ddb_json *in)
+{
+    const ddb_json *doc = ddb_v_get(in, "Policy");
+    ddb_policy_target t;
+
+    if (ddb_policy_arn_split(req, ddb_v_get(in, "ResourceArn")->u.s, &t) != DDB_OK)
+        return req->err.msg != NULL ? req->err.msg : "";
+    return ddb_policy_doc_rules(req->arena, doc->u.s, doc->n, t.stream_label != NULL);
+}
+
+/* CreateTable's ResourcePolicy (after its other rules). */
+const char *ddb_create_table_policy_rules(ddb_req *req, const ddb_json *in)
+{
+    const ddb_json *doc = ddb_v_get(in, "ResourcePolicy");
+
+    if (doc == NULL || doc->type != DDB_JSON_STRING)
+        return NULL;
+    return ddb_policy_doc_rules(req->arena, doc->u.s, doc->n, 0);
+}
+
+/* ---- the specs (proto/ops.def: one per HANDLED row; declared in validate.h) ---- */
+
+const ddb_spec ddb_spec_put_resource_policy = {PUT_FIELDS, put_rules};
+const ddb_spec ddb_spec_get_resource_policy = {GET_FIELDS, arn_only};
+const ddb_spec ddb_spec_delete_resource_policy = {DELETE_FIELDS, arn_only};
