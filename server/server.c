@@ -57,6 +57,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     srv->config = cfg;
     settings_of(cfg, &srv->eng.settings);
     srv->api.ops = ddb_op_table;
+    srv->api.policy_of = ddb_resource_policy_of;
     srv->api.eng = &srv->eng;
     srv->api.namespaces = cfg->namespaces;
     srv->api.lenient_numbers = cfg->lenient_numbers;

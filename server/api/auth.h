@@ -81,7 +81,27 @@ int ddb_auth_verify(const ddb_auth *a, ddb_req *req, const ddb_auth_request *hr,
  * statements, whose tables are known once parsed: dynamodb:PartiQLSelect, ...). Both return DDB_OK
  * or record AccessDeniedException as IAM words it.
  */
-int ddb_auth_authorize(const ddb_auth *a, ddb_req *req, int op, const ddb_json *body);
+/*
+ * A table's (stream_label NULL) or a stream's resource-based policy document (arena text), or NULL
+ * when it has none or does not exist: what the wiring gives the pipeline (ddb_api.policy_of).
+ */
+typedef const char *(*ddb_policy_lookup)(ddb_req *req, const char *table, const char *stream_label);
+
+int ddb_auth_authorize(const ddb_auth *a, ddb_req *req, int op, const ddb_json *body, ddb_policy_lookup rbp);
 int ddb_auth_allow(const ddb_auth *a, ddb_req *req, const char *action, const char *table);
+
+/* ---- resource-based policies (rbp.c) ---- */
+
+typedef enum ddb_rbp_decision { DDB_RBP_NONE, DDB_RBP_ALLOW, DDB_RBP_DENY } ddb_rbp_decision;
+typedef struct ddb_rbp_caller {
+    const char *account; /* its account id */
+    const char *arn;     /* arn:aws:iam::<account>:user/<name> */
+} ddb_rbp_caller;
+/* What policy document `doc` says of `action` ("dynamodb:GetItem") by the caller on `resource`
+   (an ARN): an applicable Deny, an applicable Allow, or nothing. */
+ddb_rbp_decision ddb_rbp_decide(ddb_arena *a, const char *doc, const ddb_rbp_caller *c, const char *action,
+                                const char *resource);
+/* The verified key of req as a policy's principal: 0, or -1 when the request has none. */
+int ddb_auth_caller(const ddb_auth *a, ddb_req *req, ddb_rbp_caller *out);
 
 #endif

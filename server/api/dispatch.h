@@ -43,6 +43,8 @@ typedef struct ddb_api {
     const ddb_op_entry *ops; /* DDB_OP__COUNT entries, indexed by ddb_op */
     struct ddb_engine *eng;  /* every request's req->eng */
     struct ddb_auth *auth;   /* --auth: the keys signatures are verified against and their policies; NULL: none */
+    /* resource-based policies for --auth's decisions (server/ops/ops_policy.c); NULL: none */
+    const char *(*policy_of)(ddb_req *req, const char *table, const char *stream_label);
     int namespaces;          /* --namespaces: each account and region its own tables */
     int lenient_numbers;     /* --lenient-numbers (validate.h) */
 } ddb_api;

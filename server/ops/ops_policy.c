@@ -26,9 +26,11 @@
 #include "server/base/clock.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
+#include "server/api/auth.h"
 #include "server/api/validate.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
+#include "server/ops/optable.h"
 
 #define MAX_TRIES 16
 #define NOT_FOUND "Resource-based policy not found for the provided ResourceArn: "
@@ -176,11 +178,33 @@ static int run(policy_op *o)
     return DDB_OK;
 }
 
+/*
+ * With --auth: a document that would deny its own writer PutResourcePolicy is refused unless
+ * ConfirmRemoveSelfResourceAccess is true (DynamoDB's self-lockout check; the account's root keeps
+ * DeleteResourcePolicy, which ddbd's keys, users of the account, do not need: they are not denied it
+ * by such a policy alone).
+ */
+static int self_lockout(ddb_req *req, const char *arn, const char *doc)
+{
+    const ddb_json *confirm = ddb_json_get(req->in, "ConfirmRemoveSelfResourceAccess");
+    ddb_rbp_caller c;
+
+    if ((confirm != NULL && confirm->type == DDB_JSON_BOOL && confirm->u.b) || req->auth == NULL ||
+        ddb_auth_caller(req->auth, req, &c) != 0)
+        return DDB_OK;
+    if (ddb_rbp_decide(req->arena, doc, &c, "dynamodb:PutResourcePolicy", arn) == DDB_RBP_DENY)
+        return ddb_req_fail(req, DDB_E_ACCESS_DENIED,
+                            "The new resource policy will not allow you to update the resource policy in the future.");
+    return DDB_OK;
+}
+
 int ddb_op_put_resource_policy(ddb_req *req)
 {
     policy_op o = {req, ddb_json_get_str(req->in, "ResourceArn"), {0}, ddb_json_get_str(req->in, "Policy"),
                    ddb_json_get_str(req->in, "ExpectedRevisionId"), NULL};
 
+    if (self_lockout(req, o.arn, o.doc) != DDB_OK)
+        return req->err.code;
     return run(&o);
 }
 
@@ -190,6 +214,21 @@ int ddb_op_delete_resource_policy(ddb_req *req)
                    ddb_json_get_str(req->in, "ExpectedRevisionId"), NULL};
 
     return run(&o);
+}
+
+const char *ddb_resource_policy_of(ddb_req *req, const char *table, const char *stream_label)
+{
+    const ddb_table *t = ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, table));
+    ddb_policy_target tgt = {table, stream_label};
+    ddb_policy *p;
+    size_t n;
+    long at;
+
+    if (t == NULL)
+        return NULL;
+    n = ddb_table_policies(t, req->arena, 0, &p);
+    at = find(p, n, slot_of(req, &tgt));
+    return at >= 0 ? p[at].doc : NULL;
 }
 
 int ddb_op_get_resource_policy(ddb_req *req)

@@ -2,8 +2,8 @@
 // PutResourcePolicy, GetResourcePolicy, DeleteResourcePolicy and CreateTable's ResourcePolicy, on
 // tables and streams, with revision ids and ExpectedRevisionId, and each error with the exact name
 // and message DynamoDB gives (captured against the service; sources in server/api/validate_policy.c
-// and docs/compatibility.md, "Resource-based policies"). Storage and answers only: enforcement under
-// --auth is not built yet.
+// and docs/compatibility.md, "Resource-based policies"). Enforcement under --auth:
+// resource_policy_auth.test.mjs.
 //
 // Starts its own `ddbd --in-memory` ($DDBD_BIN) on a free loopback port. Run: node --test tests/js/
 import { after, before, describe, test } from 'node:test';
@@ -196,6 +196,16 @@ describe("CreateTable's ResourcePolicy", () => {
     assert.equal(Policy, policy(arn));
     assert.ok(Number(RevisionId) >= before - 1 && Number(RevisionId) <= Date.now() + 1);
     await deleteTable(client, name);
+    for (let i = 0; ; i++) { // until the deletion is complete (DELETING until then)
+      try {
+        await client.send(new DescribeTableCommand({ TableName: name }));
+      } catch (e) {
+        if (e.name === 'ResourceNotFoundException') break;
+        throw e;
+      }
+      assert.ok(i < 500, 'the table was not deleted');
+      await new Promise((r) => setTimeout(r, 10));
+    }
     await create(name);
     await rejects(get(arn), 'PolicyNotFoundException', NOT_FOUND + arn); // a new table starts without one
   });
