@@ -34,6 +34,7 @@ typedef struct ddb_config {
     unsigned idempotency_window;      /* seconds a ClientRequestToken is remembered; default 600 */
     int admin;                        /* serve the admin endpoints (admin.h) */
     unsigned ttl_interval;            /* seconds between TTL sweeps (engine/ttl.h); default 5 */
+    unsigned replication_lag;         /* --replication-lag: ms (engine/jobs/replication.h); default 0 */
     ddb_trigger_spec triggers[16];    /* --stream-trigger (engine/triggers.h) */
     unsigned ntriggers;
     double write_conflict_rate;       /* fraction of single-item writes failed with TransactionConflictException */

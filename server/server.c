@@ -19,6 +19,7 @@
 #include "server/engine/jobs/streams_trim.h"
 #include "server/engine/jobs/tasks.h"
 #include "server/engine/jobs/triggers.h"
+#include "server/engine/jobs/replication.h"
 #include "server/engine/jobs/ttl.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/streams.h"
@@ -42,6 +43,7 @@ static void settings_of(const ddb_config *cfg, ddb_engine_settings *s)
     s->write_conflict_rate = cfg->write_conflict_rate;
     s->transaction_conflict_rate = cfg->transaction_conflict_rate;
     s->ttl_interval = cfg->ttl_interval;
+    s->namespaces = cfg->namespaces;
     s->objstore.export_dir = cfg->export_dir;
     s->objstore.s3_endpoint = cfg->s3_endpoint;
     s->objstore.s3_access_key = cfg->s3_access_key;
@@ -97,6 +99,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     srv->eng.search_threads = cfg->search_threads;
     srv->eng.tasks = ddb_tasks_start(&srv->eng, JOBS, sizeof(JOBS) / sizeof(JOBS[0]));
     srv->triggers = ddb_triggers_start(&srv->eng, srv->config->triggers, srv->config->ntriggers);
+    ddb_replication_start(&srv->eng, cfg->replication_lag);
     srv->gate = ddb_gate_new(cfg->threads);
     pthread_mutex_init(&srv->admin, NULL);
     return 0;
@@ -106,6 +109,7 @@ void ddb_server_close(ddb_server *srv)
 {
     ddb_triggers_stop(srv->triggers);
     ddb_tasks_stop(srv->eng.tasks);
+    ddb_replication_stop(srv->eng.replication); /* last: the others' writes wake it */
     ddb_tokens_free(srv->eng.tokens);
     ddb_vector_cache_free(srv->eng.vectors);
     ddb_auth_free(srv->api.auth);
@@ -126,6 +130,7 @@ static void quiesce(ddb_server *srv)
     ddb_gate_close(srv->gate);
     ddb_triggers_stop(srv->triggers);
     ddb_tasks_stop(srv->eng.tasks);
+    ddb_replication_stop(srv->eng.replication); /* last: the others' writes wake it */
     srv->triggers = NULL;
     srv->eng.tasks = NULL;
 }
@@ -134,6 +139,7 @@ static void resume(ddb_server *srv)
 {
     srv->eng.tasks = ddb_tasks_start(&srv->eng, JOBS, sizeof(JOBS) / sizeof(JOBS[0]));
     srv->triggers = ddb_triggers_start(&srv->eng, srv->config->triggers, srv->config->ntriggers);
+    ddb_replication_start(&srv->eng, srv->config->replication_lag);
     ddb_gate_open(srv->gate);
 }
 

@@ -71,6 +71,95 @@ static const ddb_field LIST_BACKUPS_FIELDS[] = {
     {NULL},
 };
 
+/* ---- replica auto scaling and the global tables of version 2017.11.29 (ops/ops_replicas.c,
+   ops/ops_global_legacy.c) ---- */
+
+static const ddb_field SCALING_POLICY_CONFIG_FIELDS[] = {
+    {"DisableScaleIn", DDB_V_BOOLEAN},
+    {"ScaleInCooldown", DDB_V_INTEGER},
+    {"ScaleOutCooldown", DDB_V_INTEGER},
+    {"TargetValue", DDB_V_DOUBLE, DDB_VF_NOT_NULL},
+    {NULL},
+};
+static const ddb_field SCALING_POLICY_UPDATE_FIELDS[] = {
+    {"PolicyName", DDB_V_STRING},
+    {"TargetTrackingScalingPolicyConfiguration", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = SCALING_POLICY_CONFIG_FIELDS},
+    {NULL},
+};
+static const ddb_field AUTO_SCALING_UPDATE_FIELDS[] = {
+    {"AutoScalingDisabled", DDB_V_BOOLEAN},
+    {"AutoScalingRoleArn", DDB_V_STRING},
+    {"MaximumUnits", DDB_V_LONG, DDB_VF_MIN, .min = 1},
+    {"MinimumUnits", DDB_V_LONG, DDB_VF_MIN, .min = 1},
+    {"ScalingPolicyUpdate", DDB_V_STRUCT, .children = SCALING_POLICY_UPDATE_FIELDS},
+    {NULL},
+};
+static const ddb_field GSI_AUTO_SCALING_FIELDS[] = {
+    {"IndexName", DDB_V_STRING, NAME_FLAGS, .len_min = 3, .len_max = 255},
+    {"ProvisionedWriteCapacityAutoScalingUpdate", DDB_V_STRUCT, .children = AUTO_SCALING_UPDATE_FIELDS},
+    {NULL},
+};
+static const ddb_field GSI_AUTO_SCALING_MEMBER[] = {{"member", DDB_V_STRUCT, .children = GSI_AUTO_SCALING_FIELDS}};
+static const ddb_field REPLICA_GSI_AUTO_SCALING_FIELDS[] = {
+    {"IndexName", DDB_V_STRING, NAME_FLAGS, .len_min = 3, .len_max = 255},
+    {"ProvisionedReadCapacityAutoScalingUpdate", DDB_V_STRUCT, .children = AUTO_SCALING_UPDATE_FIELDS},
+    {NULL},
+};
+static const ddb_field REPLICA_GSI_AUTO_SCALING_MEMBER[] = {
+    {"member", DDB_V_STRUCT, .children = REPLICA_GSI_AUTO_SCALING_FIELDS}};
+static const ddb_field REPLICA_AUTO_SCALING_FIELDS[] = {
+    {"RegionName", DDB_V_STRING, DDB_VF_NOT_NULL},
+    {"ReplicaGlobalSecondaryIndexUpdates", DDB_V_LIST, .children = REPLICA_GSI_AUTO_SCALING_MEMBER},
+    {"ReplicaProvisionedReadCapacityAutoScalingUpdate", DDB_V_STRUCT, .children = AUTO_SCALING_UPDATE_FIELDS},
+    {NULL},
+};
+static const ddb_field REPLICA_AUTO_SCALING_MEMBER[] = {{"member", DDB_V_STRUCT, .children = REPLICA_AUTO_SCALING_FIELDS}};
+static const ddb_field UPDATE_REPLICA_AUTO_SCALING_FIELDS[] = {
+    {"GlobalSecondaryIndexUpdates", DDB_V_LIST, DDB_VF_LEN_MIN, .len_min = 1, .children = GSI_AUTO_SCALING_MEMBER},
+    {"ProvisionedWriteCapacityAutoScalingUpdate", DDB_V_STRUCT, .children = AUTO_SCALING_UPDATE_FIELDS},
+    {"ReplicaUpdates", DDB_V_LIST, DDB_VF_LEN_MIN, .len_min = 1, .children = REPLICA_AUTO_SCALING_MEMBER},
+    F_TABLE,
+    {NULL},
+};
+
+#define F_GLOBAL_TABLE_NAME {"GlobalTableName", DDB_V_STRING, DDB_VF_NOT_NULL | NAME_FLAGS, .len_min = 3, .len_max = 255}
+static const ddb_field REGION_FIELDS[] = {
+    {"RegionName", DDB_V_STRING},
+    {NULL},
+};
+static const ddb_field REGION_MEMBER[] = {{"member", DDB_V_STRUCT, .children = REGION_FIELDS}};
+static const ddb_field CREATE_GLOBAL_TABLE_FIELDS[] = {
+    F_GLOBAL_TABLE_NAME,
+    {"ReplicationGroup", DDB_V_LIST, DDB_VF_NOT_NULL, .children = REGION_MEMBER},
+    {NULL},
+};
+static const ddb_field REPLICA_FIELDS_LEGACY[] = {
+    {"RegionName", DDB_V_STRING, DDB_VF_NOT_NULL},
+    {NULL},
+};
+static const ddb_field LEGACY_REPLICA_UPDATE_FIELDS[] = {
+    {"Create", DDB_V_STRUCT, .children = REPLICA_FIELDS_LEGACY},
+    {"Delete", DDB_V_STRUCT, .children = REPLICA_FIELDS_LEGACY},
+    {NULL},
+};
+static const ddb_field LEGACY_REPLICA_UPDATE_MEMBER[] = {
+    {"member", DDB_V_STRUCT, .children = LEGACY_REPLICA_UPDATE_FIELDS}};
+static const ddb_field UPDATE_GLOBAL_TABLE_FIELDS[] = {
+    F_GLOBAL_TABLE_NAME,
+    {"ReplicaUpdates", DDB_V_LIST, DDB_VF_NOT_NULL, .children = LEGACY_REPLICA_UPDATE_MEMBER},
+    {NULL},
+};
+static const ddb_field GLOBAL_TABLE_NAME_FIELDS[] = {
+    F_GLOBAL_TABLE_NAME,
+    {NULL},
+};
+static const ddb_field LIST_GLOBAL_TABLES_FIELDS[] = {
+    {"ExclusiveStartGlobalTableName", DDB_V_STRING, NAME_FLAGS, .len_min = 3, .len_max = 255},
+    {"Limit", DDB_V_INTEGER, DDB_VF_MIN, .min = 1},
+    {"RegionName", DDB_V_STRING},
+    {NULL},
+};
+
 /* ---- the specs (proto/ops.def: one per HANDLED row; declared in validate.h) ---- */
 
 const ddb_spec ddb_spec_describe_endpoints = {NO_FIELDS};
@@ -86,3 +175,10 @@ const ddb_spec ddb_spec_create_backup = {CREATE_BACKUP_FIELDS};
 const ddb_spec ddb_spec_describe_backup = {BACKUP_ARN_FIELDS};
 const ddb_spec ddb_spec_delete_backup = {BACKUP_ARN_FIELDS};
 const ddb_spec ddb_spec_list_backups = {LIST_BACKUPS_FIELDS};
+const ddb_spec ddb_spec_update_table_replica_auto_scaling = {UPDATE_REPLICA_AUTO_SCALING_FIELDS};
+const ddb_spec ddb_spec_create_global_table = {CREATE_GLOBAL_TABLE_FIELDS};
+const ddb_spec ddb_spec_update_global_table = {UPDATE_GLOBAL_TABLE_FIELDS};
+const ddb_spec ddb_spec_describe_global_table = {GLOBAL_TABLE_NAME_FIELDS};
+const ddb_spec ddb_spec_describe_global_table_settings = {GLOBAL_TABLE_NAME_FIELDS};
+const ddb_spec ddb_spec_update_global_table_settings = {GLOBAL_TABLE_NAME_FIELDS};
+const ddb_spec ddb_spec_list_global_tables = {LIST_GLOBAL_TABLES_FIELDS};

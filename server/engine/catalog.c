@@ -205,6 +205,13 @@ const char *ddb_ns_key(ddb_arena *a, const char *ns, const char *name)
     return ns == NULL || ns[0] == '\0' ? name : ddb_arena_sprintf(a, "%s/%s", ns, name);
 }
 
+const char *ddb_ns_of(ddb_arena *a, const char *account, const char *region)
+{
+    if (strcmp(account, "000000000000") == 0 && strcmp(region, "us-east-1") == 0)
+        return "";
+    return ddb_arena_sprintf(a, "%s:%s", account, region);
+}
+
 int ddb_key_in_ns(const char *key, const char *ns, const char **name)
 {
     const char *slash = strchr(key, '/');

@@ -65,6 +65,24 @@ typedef enum ddb_index_state {
 } ddb_index_state;
 const char *ddb_index_state_name(ddb_index_state s);
 
+/*
+ * A global table's replicas (engine/jobs/replication.h), from "ddbdReplication": the same table in
+ * other regions' namespaces, each listing every replica (its own region too) and its status.
+ */
+#define DDB_REPLICA_STATES(X) X(CREATING) X(CREATION_FAILED) X(UPDATING) X(DELETING) X(ACTIVE)
+typedef enum ddb_replica_state {
+#define X(s) DDB_REPLICA_##s,
+    DDB_REPLICA_STATES(X)
+#undef X
+} ddb_replica_state;
+const char *ddb_replica_state_name(ddb_replica_state s);
+#define DDB_MAX_REPLICAS 16
+
+typedef struct ddb_replica {
+    const char *region;
+    ddb_replica_state state;
+} ddb_replica;
+
 typedef enum ddb_projection_type { DDB_PROJ_KEYS_ONLY, DDB_PROJ_INCLUDE, DDB_PROJ_ALL } ddb_projection_type;
 
 /* One key attribute: its name and declared type (S, N or B). */
@@ -136,6 +154,15 @@ typedef struct ddb_table {
     uint32_t pitr_log;           /* the keyspace of its change log while enabled; 0: disabled */
     const char *pitr_base;       /* its base backup's id, or NULL */
     long long pitr_days;         /* its recovery period */
+    /* a global table's replica (engine/jobs/replication.h), from "ddbdReplication" */
+    uint32_t rep_id;             /* the keyspace of its items' write times (0: not a global table) */
+    const char *rep_version;     /* GlobalTableVersion: "2019.11.21" or "2017.11.29" */
+    int rep_strong;              /* MultiRegionConsistency STRONG */
+    ddb_replica replicas[DDB_MAX_REPLICAS]; /* every replica, its own region's included */
+    unsigned nreplicas;
+    const char *rep_fill_from;   /* a replica being created: the region it is filled from, else NULL */
+    const char *region;          /* its region (its namespace's; us-east-1 for the default) */
+    const char *account;         /* its account (its namespace's; the default account for the default) */
     int retired;                 /* replaced or deleted: read atomically (ddb_table_retired) */
     struct ddb_table_stats *stats; /* items, bytes, capacity: one for every version (engine/table_stats.h) */
     const ddb_json *desc;        /* the stored description (an OBJECT) */
@@ -153,6 +180,19 @@ static inline int ddb_table_retired(const ddb_table *t)
 const char *ddb_ns_key(ddb_arena *a, const char *ns, const char *name);
 /* Whether catalog key `key` lies in namespace `ns`; if so *name is its table name (within key). */
 int ddb_key_in_ns(const char *key, const char *ns, const char **name);
+
+/* The replica of t in `region`, or NULL. */
+const ddb_replica *ddb_table_replica(const ddb_table *t, const char *region);
+/* The namespace of `account` in `region` ("" for the default account in us-east-1; arena memory). */
+const char *ddb_ns_of(ddb_arena *a, const char *account, const char *region);
+
+/* Whether t is a replica still being created (filled by engine/jobs/replication.h). */
+static inline int ddb_replica_creating(const ddb_table *t)
+{
+    const ddb_replica *self = t->rep_id != 0 ? ddb_table_replica(t, t->region) : NULL;
+
+    return self != NULL && self->state == DDB_REPLICA_CREATING;
+}
 
 /* The index named `name` (any state), or NULL. */
 const ddb_index *ddb_table_index(const ddb_table *t, const char *name);

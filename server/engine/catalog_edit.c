@@ -30,6 +30,7 @@ typedef enum change_kind {
     CH_STREAM,       /* u.stream */
     CH_RESTORE,      /* u.restore */
     CH_RESTORE_DONE,
+    CH_REPLICATION,  /* u.rep */
 } change_kind;
 
 /* A top-level member's change. */
@@ -64,6 +65,7 @@ typedef struct change {
         } policies;
         ddb_stream_member stream;
         ddb_restore_member restore;
+        ddb_replication_member rep;
     } u;
 } change;
 
@@ -331,6 +333,14 @@ void ddb_edit_restore_done(ddb_desc_edit *e)
     touch(e, DDB_MEMBER_RESTORE, CH_RESTORE_DONE);
 }
 
+void ddb_edit_replication(ddb_desc_edit *e, const ddb_replication_member *r)
+{
+    change *ch = touch(e, DDB_MEMBER_REPLICATION, r != NULL && r->n > 0 ? CH_REPLICATION : CH_REMOVE);
+
+    if (r != NULL)
+        ch->u.rep = *r;
+}
+
 /* ---- writing the description ---- */
 
 static const ddb_json *desc_member(const ddb_desc_edit *e, const char *name)
@@ -568,6 +578,9 @@ static void write_change(ddb_jw *w, const ddb_desc_edit *e, const change *ch)
         break;
     case CH_RESTORE_DONE:
         ddb_member_write_restore_done(w, desc_member(e, DDB_MEMBER_RESTORE));
+        break;
+    case CH_REPLICATION:
+        ddb_member_write_replication(w, &ch->u.rep);
         break;
     }
 }

@@ -157,6 +157,21 @@ void ddb_edit_restore(ddb_desc_edit *e, const ddb_restore_member *r);
 /* The restore is done: "ddbdRestore" as it is, InProgress false. */
 void ddb_edit_restore_done(ddb_desc_edit *e);
 
+/* A global table's replicas (engine/jobs/replication.h): its write-time keyspace, version,
+   consistency and every replica with its status (its own region's included); n 0 removes it. */
+typedef struct ddb_replication_member {
+    uint32_t id;
+    const char *version;
+    int strong;
+    const ddb_replica *replicas;
+    unsigned n;
+    const char *fill_from;   /* a new replica: the region it is filled from (replication.h); NULL once filled */
+} ddb_replication_member;
+void ddb_edit_replication(ddb_desc_edit *e, const ddb_replication_member *r);
+/* Table t's replication member (n 0 when it is not a global table), replicas copied to arena memory
+   with room for one more. */
+void ddb_table_replication(const ddb_table *t, ddb_arena *a, ddb_replication_member *out);
+
 /* ---- committing ---- */
 
 /*

@@ -303,6 +303,102 @@ void ddb_member_write_policies(ddb_jw *w, const ddb_policy *p, size_t n)
     ddb_jw_arr_end(w);
 }
 
+/* ---- "ddbdReplication": {"Id", "Version", "Strong", "Replicas": [{"RegionName", "ReplicaStatus"}...]}
+   (engine/jobs/replication.h) ---- */
+
+const char *ddb_replica_state_name(ddb_replica_state s)
+{
+    static const char *const names[] = {
+#define X(n) #n,
+        DDB_REPLICA_STATES(X)
+#undef X
+    };
+    return names[s];
+}
+
+static ddb_replica_state replica_state_from_name(const char *s)
+{
+    for (int i = 0; s != NULL && i <= DDB_REPLICA_ACTIVE; i++) {
+        if (strcmp(s, ddb_replica_state_name((ddb_replica_state)i)) == 0)
+            return (ddb_replica_state)i;
+    }
+    return DDB_REPLICA_ACTIVE;
+}
+
+/* The namespace's account and region ("" is the default account in us-east-1: catalog.h). */
+static void namespace_read(ddb_table *t)
+{
+    const char *colon = strchr(t->ns, ':');
+
+    if (colon == NULL) {
+        t->account = "000000000000";
+        t->region = "us-east-1";
+        return;
+    }
+    t->account = ddb_arena_strndup(&t->arena, t->ns, (size_t)(colon - t->ns));
+    t->region = colon + 1;
+}
+
+static void replication_read(ddb_table *t)
+{
+    const ddb_json *r = ddb_json_get(t->desc, DDB_MEMBER_REPLICATION), *list;
+
+    namespace_read(t);
+    if (r == NULL)
+        return;
+    t->rep_id = u32_of(ddb_json_get(r, "Id"));
+    t->rep_version = ddb_json_get_str(r, "Version");
+    t->rep_strong = true_of(ddb_json_get(r, "Strong"));
+    t->rep_fill_from = ddb_json_get_str(r, "FillFrom");
+    list = ddb_json_get(r, "Replicas");
+    for (uint32_t i = 0; list != NULL && list->type == DDB_JSON_ARRAY && i < list->n && i < DDB_MAX_REPLICAS; i++) {
+        t->replicas[t->nreplicas].region = ddb_json_get_str(list->u.items[i], "RegionName");
+        t->replicas[t->nreplicas++].state =
+            replica_state_from_name(ddb_json_get_str(list->u.items[i], "ReplicaStatus"));
+    }
+}
+
+void ddb_member_write_replication(ddb_jw *w, const ddb_replication_member *r)
+{
+    ddb_jw_key(w, DDB_MEMBER_REPLICATION);
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "Id");
+    ddb_jw_int(w, r->id);
+    write_str(w, "Version", r->version);
+    if (r->strong) {
+        ddb_jw_key(w, "Strong");
+        ddb_jw_bool(w, 1);
+    }
+    if (r->fill_from != NULL)
+        write_str(w, "FillFrom", r->fill_from);
+    ddb_jw_key(w, "Replicas");
+    ddb_jw_arr_begin(w);
+    for (unsigned i = 0; i < r->n; i++) {
+        ddb_jw_obj_begin(w);
+        write_str(w, "RegionName", r->replicas[i].region);
+        write_str(w, "ReplicaStatus", ddb_replica_state_name(r->replicas[i].state));
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_arr_end(w);
+    ddb_jw_obj_end(w);
+}
+
+void ddb_table_replication(const ddb_table *t, ddb_arena *a, ddb_replication_member *out)
+{
+    ddb_replica *v = DDB_NEW_ARRAY(a, ddb_replica, t->nreplicas + 1);
+
+    memcpy(v, t->replicas, sizeof(ddb_replica) * t->nreplicas);
+    *out = (ddb_replication_member){t->rep_id, t->rep_version, t->rep_strong, v, t->nreplicas, t->rep_fill_from};
+}
+
+const ddb_replica *ddb_table_replica(const ddb_table *t, const char *region)
+{
+    for (unsigned i = 0; region != NULL && i < t->nreplicas; i++)
+        if (strcmp(t->replicas[i].region, region) == 0)
+            return &t->replicas[i];
+    return NULL;
+}
+
 /* ---- ProvisionedThroughput's record of changes ---- */
 
 /*
@@ -354,4 +450,5 @@ void ddb_members_read(ddb_table *t)
     ttl_read(t);
     restore_read(t);
     pitr_read(t);
+    replication_read(t);
 }

@@ -19,6 +19,7 @@
 #define DDB_MEMBER_POLICIES "ddbdPolicies"
 #define DDB_MEMBER_STREAM "ddbdStream"
 #define DDB_MEMBER_RESTORE "ddbdRestore"
+#define DDB_MEMBER_REPLICATION "ddbdReplication"
 
 /* ddbdTableId, ddbdVersion and CreationDateTime, which the catalog writes at every commit. */
 int ddb_member_is_catalogs(const char *key);
@@ -41,6 +42,7 @@ void ddb_member_write_stream(ddb_jw *w, const ddb_stream_member *s);
 /* {"StreamEnabled": true, "StreamViewType"} of a stream just enabled. */
 void ddb_member_write_stream_spec(ddb_jw *w, int view);
 void ddb_member_write_restore(ddb_jw *w, const ddb_restore_member *r);
+void ddb_member_write_replication(ddb_jw *w, const ddb_replication_member *r);
 /* `restore` (the stored "ddbdRestore") with InProgress false. */
 void ddb_member_write_restore_done(ddb_jw *w, const ddb_json *restore);
 /* ProvisionedThroughput after a change from `cur` (the stored one, may be NULL) to read/write. */

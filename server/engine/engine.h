@@ -32,6 +32,7 @@ typedef struct ddb_engine_settings {
     double write_conflict_rate;       /* single-item writes failed with TransactionConflictException */
     double transaction_conflict_rate; /* transactions cancelled with TransactionConflict */
     unsigned ttl_interval;            /* seconds between TTL sweeps */
+    int namespaces;                   /* --namespaces: regions have their own tables (global tables need it) */
     ddb_objstore_settings objstore;
 } ddb_engine_settings;
 
@@ -45,6 +46,9 @@ typedef struct ddb_engine {
     /* vector indexes in memory (engine/vector_cache.h); NULL when other processes share the store */
     struct ddb_vector_cache *vectors;
     unsigned search_threads;    /* cores one exact vector search may use */
+    /* global tables (engine/jobs/replication.h): called after a commit on one, to wake the worker */
+    void (*global_write)(struct ddb_engine *eng);
+    struct ddb_replication *replication;
     ddb_engine_settings settings;
 } ddb_engine;
 

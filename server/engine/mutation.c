@@ -23,6 +23,8 @@
 #define RERUN_WITH_NEW_TABLE 1000
 /* a transaction's decision when any of its mutations failed: commit nothing */
 #define TXN_CANCELED 1001
+/* a replicated change older than the item's last write: nothing to commit */
+#define REP_STALE 1002
 
 typedef struct run {
     ddb_mutation *m;
@@ -31,6 +33,10 @@ typedef struct run {
     unsigned long long limit;    /* item collection size limit */
     size_t coll_old, coll_new;   /* the item's part of its collection before and after */
     ddb_vector_cache *vectors;   /* the process's vector indexes in memory, or NULL */
+    int rep_slot;                /* a global table's: the index of the item's write-time key in keys[] */
+    const ddb_store_key *rep;    /* that key, read (decide_commit, decide_txn) */
+    uint64_t wtime;              /* the write's time and region (global tables) */
+    const char *wregion;
 } run;
 
 static int fail(ddb_mutation *m, int code, const char *msg)
@@ -51,7 +57,7 @@ void ddb_mutation_init(ddb_mutation *m, ddb_mut_kind kind, const ddb_table *t, c
 static void reset_outcome(ddb_mutation *m)
 {
     memset(&m->err, 0, sizeof(m->err));
-    m->had_old = m->has_new = m->created_nothing = 0;
+    m->had_old = m->has_new = m->created_nothing = m->rep_stale = 0;
     m->old_size = m->new_size = 0;
     memset(&m->old, 0, sizeof(m->old));
     memset(&m->new_item, 0, sizeof(m->new_item));
@@ -255,6 +261,72 @@ static void derive_indexes(run *r, ddb_batch *out)
     }
 }
 
+/* ---- last writer wins (global tables) ---- */
+
+/* Whether write (t1, r1) is later than (t2, r2): by time, then by region name. */
+static int rep_newer(uint64_t t1, const char *r1, uint64_t t2, const char *r2, size_t r2len)
+{
+    size_t l1 = strlen(r1);
+    int c;
+
+    if (t1 != t2)
+        return t1 > t2;
+    c = memcmp(r1, r2, l1 < r2len ? l1 : r2len);
+    return c > 0 || (c == 0 && l1 > r2len);
+}
+
+/*
+ * The write's time and region: a replicated change's own, when newer than the item's last write
+ * (else REP_STALE), or a local write's: now, or just after the last write if that is later (a
+ * clock behind another region's still orders the item's writes).
+ */
+static int rep_decide(run *r)
+{
+    ddb_mutation *m = r->m;
+    uint64_t cur = 0;
+    const char *region = "", *v = r->rep != NULL ? r->rep->val : NULL;
+    size_t rlen = 0, i = 0, vlen = r->rep != NULL ? r->rep->vlen : 0;
+
+    for (; v != NULL && i < vlen && v[i] >= '0' && v[i] <= '9'; i++)
+        cur = cur * 10 + (uint64_t)(v[i] - '0');
+    if (v != NULL && i < vlen) {
+        region = v + i + 1;
+        rlen = vlen - i - 1;
+    }
+    if (m->replicated) {
+        if (!rep_newer(m->rep_time, m->rep_region, cur, region, rlen)) {
+            m->rep_stale = 1;
+            return REP_STALE;
+        }
+        r->wtime = m->rep_time;
+        r->wregion = m->rep_region;
+        return 0;
+    }
+    r->wtime = ddb_clock_now_ms();
+    if (r->wtime <= cur)
+        r->wtime = cur + 1;
+    r->wregion = m->t->region;
+    return 0;
+}
+
+/* The item's write-time key: its key under the table's rep_id. */
+static void rep_key(ddb_arena *a, const ddb_mutation *m, ddb_store_key *out)
+{
+    char *k = ddb_arena_memdup(a, m->key.bytes, m->key.len);
+
+    ddb_put_be(k, m->t->rep_id, 4);
+    *out = (ddb_store_key){k, m->key.len, NULL, 0};
+}
+
+static void rep_write(run *r, ddb_batch *out)
+{
+    ddb_store_key k;
+    char *v = ddb_arena_sprintf(r->a, "%llu %s", (unsigned long long)r->wtime, r->wregion);
+
+    rep_key(r->a, r->m, &k);
+    ddb_batch_put(out, k.key, k.klen, v, strlen(v));
+}
+
 static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
 {
     run *r = ctx;
@@ -267,6 +339,8 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
     if (ddb_table_retired(m->t))
         return RERUN_WITH_NEW_TABLE;
     m->stats_epoch = ddb_table_stats_epoch(m->t->stats); /* under the key's lock (table_stats.h) */
+    if (m->t->rep_id != 0 && m->kind != DDB_MUT_CHECK && rep_decide(r) != 0)
+        return REP_STALE;
     if (r->vectors != NULL && m->t->nvector > 0)
         m->vseq = ddb_vector_cache_seq(r->vectors); /* under the key's lock (vector_cache.h) */
     m->had_old = old != NULL;
@@ -310,10 +384,17 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
     }
     if (m->t->nindexes > 0)
         derive_indexes(r, out);
+    /* a global table's write time, deletes too (a tombstone); a local write that changes nothing
+       keeps the old time, as it makes no stream record to replicate: a newer write elsewhere must
+       still land here */
+    if (m->t->rep_id != 0 &&
+        (m->replicated || (m->has_new ? old == NULL || oldlen != vlen || memcmp(old, val, vlen) != 0 : m->had_old)))
+        rep_write(r, out);
     if (m->t->stream_id != 0) /* the change's stream record, in the same commit (streams.h) */
         ddb_stream_add_record(r->a, m->t, &m->key, m->has_new ? &m->new_item : m->keyattrs ? m->keyattrs : &m->old,
-                              m->had_old ? old : NULL, oldlen, m->has_new ? val : NULL, vlen, m->stream_flags,
-                              ddb_clock_now_ms(), out);
+                              m->had_old ? old : NULL, oldlen, m->has_new ? val : NULL, vlen,
+                              m->stream_flags | (m->replicated ? DDB_REC_REPLICATED : 0),
+                              m->t->rep_id != 0 ? r->wtime : ddb_clock_now_ms(), out);
     if (m->t->pitr_log != 0 && (m->has_new || m->had_old)) /* its point-in-time log record (pitr.h) */
         ddb_pitr_add_record(r->a, m->t, &m->key, m->has_new ? val : NULL, vlen, ddb_clock_now_ms(), out);
     r->coll_old += m->had_old ? m->old_size : 0;
@@ -358,11 +439,12 @@ static int collection_full(ddb_mutation *m)
 static int decide_commit(void *ctx, ddb_store_key *keys, size_t n, ddb_batch *out)
 {
     run *r = ctx;
-    int rc = decide(ctx, keys[0].val, keys[0].vlen, out);
+    int rc;
 
-    if (rc != 0)
+    r->rep = r->rep_slot > 0 ? &keys[r->rep_slot] : NULL;
+    if ((rc = decide(ctx, keys[0].val, keys[0].vlen, out)) != 0)
         return rc;
-    if (n >= 2 &&
+    if (n >= 2 && r->m->t->collections_id != 0 &&
         update_collection(r->a, &keys[1], r->coll_old, r->coll_new, r->limit, &r->m->collection_size, out) != 0)
         return collection_full(r->m);
     ddb_crash_point("write-decided");
@@ -393,13 +475,13 @@ static void count_change(const ddb_mutation *m)
 int ddb_mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
 {
     unsigned long long limit = eng->settings.item_collection_limit;
-    run r = {m, a, eng->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0, eng->vectors};
+    run r = {m, a, eng->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0, eng->vectors, 0, NULL, 0, NULL};
 
     /* an injected conflict (faults.h), as when a transaction holds the item */
     if (m->single_write && ddb_fault_draw(eng->settings.write_conflict_rate))
         return fail(m, DDB_E_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
     for (;;) {
-        ddb_store_key keys[2] = {{m->key.bytes, m->key.len, NULL, 0}};
+        ddb_store_key keys[3] = {{m->key.bytes, m->key.len, NULL, 0}};
         size_t nkeys = 1;
         const char *msg;
         int rc;
@@ -407,7 +489,14 @@ int ddb_mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
             return fail(m, DDB_E_VALIDATION, msg);
         if (m->t->collections_id != 0)
             collection_key(a, m, &keys[nkeys++]);
+        r.rep_slot = 0;
+        if (m->t->rep_id != 0) {
+            r.rep_slot = (int)nkeys;
+            rep_key(a, m, &keys[nkeys++]);
+        }
         rc = ddb_store_commit(eng->store, a, keys, nkeys, decide_commit, &r);
+        if (rc == REP_STALE)
+            return DDB_OK;
         if (rc == RERUN_WITH_NEW_TABLE) {
             const ddb_table *t = ddb_catalog_get(eng->catalog, m->t->key);
             if (t == NULL || t->id != m->t->id)
@@ -424,6 +513,8 @@ int ddb_mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
         if (rc == 0) {
             count_change(m);
             ddb_vector_cache_apply(eng->vectors, m->vseq, m->vchanges, m->nvchanges);
+            if (m->t->rep_id != 0 && !m->replicated && eng->global_write != NULL)
+                eng->global_write(eng);
         }
         return m->err.code;
     }
@@ -437,6 +528,7 @@ typedef struct txn {
     size_t n;
     size_t *counter;    /* per mutation: its collection size's index in keys[], or 0 (none) */
     const ddb_batch *extra;
+    size_t coll_end;    /* keys[n, coll_end) are the collection sizes (then the write times) */
 } txn;
 
 /* The collection sizes of a transaction: each counter moves by all its mutations' changes. */
@@ -444,7 +536,7 @@ static int decide_txn_collections(txn *x, ddb_store_key *keys, size_t nkeys, ddb
 {
     int failed = 0;
 
-    for (size_t c = x->n; c < nkeys; c++) {
+    for (size_t c = x->n; c < x->coll_end && c < nkeys; c++) {
         size_t old = 0, new = 0, last_growing = x->n;
         unsigned long long size;
         for (size_t i = 0; i < x->n; i++) {
@@ -475,7 +567,9 @@ static int decide_txn(void *ctx, ddb_store_key *keys, size_t nkeys, ddb_batch *o
     int failed = 0;
 
     for (size_t i = 0; i < x->n; i++) {
-        int rc = decide(&x->runs[i], keys[i].val, keys[i].vlen, out);
+        int rc;
+        x->runs[i].rep = x->runs[i].rep_slot > 0 ? &keys[x->runs[i].rep_slot] : NULL;
+        rc = decide(&x->runs[i], keys[i].val, keys[i].vlen, out);
         if (rc == RERUN_WITH_NEW_TABLE)
             return rc;
         if (rc != 0 && x->ms[i].err.code == DDB_E_INTERNAL)
@@ -512,6 +606,14 @@ static size_t txn_keys(ddb_arena *a, txn *x, ddb_store_key *keys)
         if (x->counter[i] == 0) {
             x->counter[i] = nkeys;
             keys[nkeys++] = ck;
+        }
+    }
+    x->coll_end = nkeys;
+    for (size_t i = 0; i < x->n; i++) { /* global tables: each item's write time */
+        x->runs[i].rep_slot = 0;
+        if (x->ms[i].t->rep_id != 0 && x->ms[i].kind != DDB_MUT_CHECK) {
+            x->runs[i].rep_slot = (int)nkeys;
+            rep_key(a, &x->ms[i], &keys[nkeys++]);
         }
     }
     return nkeys;
@@ -581,12 +683,13 @@ int ddb_mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, co
                    ddb_error *err)
 {
     unsigned long long limit = eng->settings.item_collection_limit;
-    txn x = {ms, DDB_NEW_ARRAY(a, run, n), n, DDB_NEW_ARRAY(a, size_t, n), extra};
-    ddb_store_key *keys = DDB_NEW_ARRAY(a, ddb_store_key, 2 * n);
+    txn x = {ms, DDB_NEW_ARRAY(a, run, n), n, DDB_NEW_ARRAY(a, size_t, n), extra, 0};
+    ddb_store_key *keys = DDB_NEW_ARRAY(a, ddb_store_key, 3 * n);
 
     memset(err, 0, sizeof(*err));
     for (size_t i = 0; i < n; i++)
-        x.runs[i] = (run){&ms[i], a, eng->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0, eng->vectors};
+        x.runs[i] = (run){&ms[i], a, eng->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0, eng->vectors,
+                          0, NULL, 0, NULL};
     for (;;) {
         size_t nkeys;
         int rc;
@@ -611,8 +714,11 @@ int ddb_mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, co
             return txn_conflict(ms, n, err);
         if (rc != 0)
             return txn_fail(err, DDB_E_INTERNAL, "Internal server error");
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
             count_change(&ms[i]);
+            if (ms[i].t->rep_id != 0 && eng->global_write != NULL)
+                eng->global_write(eng);
+        }
         apply_txn_vectors(eng, a, ms, n);
         return DDB_OK;
     }

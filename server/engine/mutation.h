@@ -9,6 +9,12 @@
  * its stream record) into the same atomic batch. Index backfill uses the same
  * derivation (ddb_mutation_derive_index).
  *
+ * A global table's replica (catalog.h's rep_id) keeps each item's last write time and region
+ * under a key of its own ([rep_id][the item's key]; "<ms> <region>"), in the same commit, deletes
+ * included (a tombstone), so replicas converge by last writer wins (engine/jobs/replication.h):
+ * a local write takes max(now, last + 1), a replicated one lands only when newer. The stream
+ * record carries that time as its creation time.
+ *
  * A table with local secondary indexes also keeps the size of each item collection (its items
  * and their LSI entries, per partition key) under a key of its own in the same commit, so a write
  * that would take a collection past the limit (DynamoDB's 10 GB) is refused with
@@ -49,6 +55,12 @@ typedef struct ddb_mutation {
     int statement_sized;               /* UpdateItem: the 400 KB check charges the statement too (expr_charge.c) */
     int insert;                        /* PUT only where no item has the key (PartiQL INSERT): else DuplicateItemException */
     int stream_flags;                  /* its stream record's flags (DDB_REC_SERVICE for TTL deletes) */
+    /* a global table's change made in another region (engine/jobs/replication.h): a PUT of the
+       new image or a DELETE, applied only when it is newer than the item's last write (time, then
+       region: last writer wins), and not replicated again */
+    int replicated;
+    uint64_t rep_time;                 /* its write time, ms */
+    const char *rep_region;            /* the region it was made in */
     /* ---- what happened (reset by every run of the decision) ---- */
     ddb_error err;                 /* DDB_OK or the error, as a request records it */
     int had_old;
@@ -58,6 +70,7 @@ typedef struct ddb_mutation {
     ddb_attr new_item;
     size_t new_size;
     int created_nothing;               /* UPDATE on an absent item that wrote nothing */
+    int rep_stale;                     /* replicated: the item's last write was newer, nothing changed */
     double index_units[DDB_MAX_INDEXES]; /* write units per index of t (capacity; a vector index's:
                                             its VectorWriteRequestBytes) */
     uint64_t vseq;                     /* its number in the vector caches' order (vector_cache.h) */

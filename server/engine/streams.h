@@ -55,6 +55,7 @@ int ddb_stream_view_parse(const char *name); /* DDB_VIEW_NONE when unknown */
 
 typedef enum ddb_stream_event { DDB_EV_INSERT = 1, DDB_EV_MODIFY = 2, DDB_EV_REMOVE = 3 } ddb_stream_event;
 #define DDB_REC_SERVICE 0x01 /* flag: deleted by the service (TTL) */
+#define DDB_REC_REPLICATED 0x02 /* flag: a global table's change made in another region (not replicated again) */
 
 /* The shard of a partition (its hash) in the stream's last generation; *gen gets the generation. */
 unsigned ddb_stream_shard_of(const ddb_table *t, uint64_t part_hash, unsigned *gen);

@@ -30,6 +30,11 @@ const ddb_table *ddb_table_or_fail(ddb_req *req, const char *name, int name_in_m
             ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
         return NULL;
     }
+    if (t != NULL && ddb_replica_creating(t) && req->op != DDB_OP_DescribeTable && req->op != DDB_OP_DeleteTable) {
+        /* a replica still being filled answers only DescribeTable (docs/compatibility.md) */
+        ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
+        return NULL;
+    }
     if (t != NULL)
         return t;
     if (name_in_message)

@@ -5,8 +5,7 @@
  *
  * Shapes: the API reference for each operation; values for a table without the feature from the
  * captures in public suites (ScyllaDB's test_describe_endpoints.py; the ACK DynamoDB controller's quirks
- * catalogue for DescribeKinesisStreamingDestination, DescribeContributorInsights and
- * DescribeTableReplicaAutoScaling). DescribeLimits answers the default quotas, as DynamoDB and
+ * catalogue for DescribeKinesisStreamingDestination and DescribeContributorInsights). DescribeLimits answers the default quotas, as DynamoDB and
  * DynamoDB Local 1.25 do.
  */
 #include <string.h>
@@ -62,29 +61,6 @@ int ddb_op_describe_limits(ddb_req *req)
     ddb_jw_int(w, 40000);
     ddb_jw_key(w, "TableMaxWriteCapacityUnits");
     ddb_jw_int(w, 40000);
-    ddb_jw_obj_end(w);
-    return DDB_OK;
-}
-
-/* A table that is not a global table: no replicas to scale. */
-int ddb_op_describe_table_replica_auto_scaling(ddb_req *req)
-{
-    const ddb_table *t = table_of(req);
-    ddb_jw *w = &req->out;
-
-    if (t == NULL)
-        return req->err.code;
-    ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "TableAutoScalingDescription");
-    ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "TableName");
-    ddb_jw_str(w, t->name);
-    ddb_jw_key(w, "TableStatus");
-    ddb_jw_str(w, ddb_table_status(t));
-    ddb_jw_key(w, "Replicas");
-    ddb_jw_arr_begin(w);
-    ddb_jw_arr_end(w);
-    ddb_jw_obj_end(w);
     ddb_jw_obj_end(w);
     return DDB_OK;
 }

@@ -18,6 +18,7 @@
 #include "server/engine/itemcodec.h"
 #include "server/engine/jobs/pitr.h"
 #include "server/engine/jobs/purge.h"
+#include "server/engine/jobs/replication.h"
 #include "server/engine/jobs/tasks.h"
 #include "server/engine/table_stats.h"
 #include "server/ops/handlers.h"
@@ -57,7 +58,7 @@ int ddb_op_describe_table(ddb_req *req)
    point-in-time recovery the items stay, as the SYSTEM backup's (ddb_backup_system_record). */
 static void purge_record(ddb_req *req, const ddb_table *t, ddb_batch *purge)
 {
-    uint32_t ids[2 + DDB_MAX_INDEXES];
+    uint32_t ids[3 + DDB_MAX_INDEXES];
     size_t n = 0;
 
     if (t->pitr_log == 0)
@@ -66,8 +67,32 @@ static void purge_record(ddb_req *req, const ddb_table *t, ddb_batch *purge)
         ids[n++] = t->indexes[i].id;
     if (t->collections_id != 0)
         ids[n++] = t->collections_id;
+    if (t->rep_id != 0) /* a global table's write times */
+        ids[n++] = t->rep_id;
     ddb_batch_init(purge, req->arena);
     ddb_task_purge_record(purge, req->arena, ids, n);
+}
+
+/* ---- a global table's replica (ops_replicas.c) ---- */
+
+/* A replica's table deleted in its region: it leaves every other replica's group. */
+static void replica_table_deleted(ddb_req *req, const ddb_table *t)
+{
+    if (t->rep_id == 0)
+        return;
+    for (unsigned i = 0; i < t->nreplicas; i++)
+        if (strcmp(t->replicas[i].region, t->region) != 0)
+            ddb_replicas_edit(req->eng, req->arena, ddb_ns_key(req->arena, ddb_ns_of(req->arena, t->account, t->replicas[i].region), t->name), t->region, -1,
+                              0);
+    ddb_replication_kick(req->eng);
+}
+
+static int replica_delete_check(ddb_req *req, const ddb_table *t)
+{
+    if (ddb_replica_creating(t))
+        return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE,
+                            "Attempt to change a resource which is still in use: Table: %s is being used.", t->name);
+    return DDB_OK;
 }
 
 #define DELETE_TRIES 16
@@ -75,6 +100,7 @@ static void purge_record(ddb_req *req, const ddb_table *t, ddb_batch *purge)
 int ddb_op_delete_table(ddb_req *req)
 {
     const char *name = ddb_json_get_str(req->in, "TableName");
+    const ddb_table *deleted = NULL;
     int rc = 2;
 
     /* decided on one description and removed only if it is still the live one (compare-and-swap):
@@ -83,8 +109,9 @@ int ddb_op_delete_table(ddb_req *req)
         const ddb_table *t = ddb_table_or_fail(req, name, 1);
         const ddb_json *protect;
         ddb_batch purge;
-        if (t == NULL)
+        if (t == NULL || replica_delete_check(req, t) != DDB_OK)
             return req->err.code;
+        deleted = t;
         protect = ddb_json_get(t->desc, "DeletionProtectionEnabled");
         if (protect != NULL && protect->type == DDB_JSON_BOOL && protect->u.b)
             return ddb_req_fail(req, DDB_E_VALIDATION,
@@ -111,6 +138,7 @@ int ddb_op_delete_table(ddb_req *req)
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
     if (rc != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    replica_table_deleted(req, deleted);
     ddb_tasks_kick(req->eng->tasks);
     return DDB_OK;
 }

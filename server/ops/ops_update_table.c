@@ -16,6 +16,7 @@
 #include "server/engine/engine.h"
 #include "server/engine/jobs/tasks.h"
 #include "server/ops/handlers.h"
+#include "server/ops/ops_replicas.h"
 #include "server/ops/stream_spec.h"
 #include "server/ops/table_desc.h"
 
@@ -408,7 +409,11 @@ int ddb_op_update_table(ddb_req *req)
     update_table u = {req, ddb_json_get_str(req->in, "BillingMode"), ddb_json_get(req->in, "ProvisionedThroughput"),
                       {0}};
     const ddb_table *t = NULL;
-    int rc = ddb_catalog_edit(req->eng->catalog, CAS_TRIES, update_edit, &u, &t);
+    int rc;
+
+    if (ddb_json_get(req->in, "ReplicaUpdates") != NULL) /* global tables (ops_replicas.c) */
+        return ddb_replica_updates(req);
+    rc = ddb_catalog_edit(req->eng->catalog, CAS_TRIES, update_edit, &u, &t);
 
     if (rc == -2)
         return req->err.code;

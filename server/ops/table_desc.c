@@ -150,10 +150,50 @@ static void write_vector_indexes(ddb_req *req, const ddb_table *t, int count)
 }
 
 /* UPDATING while an index is being built or removed, as DynamoDB reports it. */
+/* ---- a global table (ops_replicas.c) ---- */
+
+void ddb_replicas_describe(ddb_req *req, ddb_jw *w, const ddb_table *t)
+{
+    (void)req;
+    if (t->rep_id == 0 || t->nreplicas < 2)
+        return;
+    ddb_jw_key(w, "GlobalTableVersion");
+    ddb_jw_str(w, "2019.11.21");
+    ddb_jw_key(w, "Replicas");
+    ddb_jw_arr_begin(w);
+    for (unsigned i = 0; i < t->nreplicas; i++) { /* the others: never the region described */
+        if (strcmp(t->replicas[i].region, t->region) == 0)
+            continue;
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "RegionName");
+        ddb_jw_str(w, t->replicas[i].region);
+        ddb_jw_key(w, "ReplicaStatus");
+        ddb_jw_str(w, ddb_replica_state_name(t->replicas[i].state));
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_arr_end(w);
+}
+
+const char *ddb_replicas_status(const ddb_table *t)
+{
+    for (unsigned i = 0; i < t->nreplicas; i++) {
+        int self = strcmp(t->replicas[i].region, t->region) == 0;
+        if (self && t->replicas[i].state == DDB_REPLICA_CREATING)
+            return "CREATING";
+        if (!self && (t->replicas[i].state == DDB_REPLICA_CREATING || t->replicas[i].state == DDB_REPLICA_DELETING))
+            return "UPDATING";
+    }
+    return NULL;
+}
+
 const char *ddb_table_status(const ddb_table *t)
 {
+    const char *group = ddb_replicas_status(t);
+
     if (t->restoring)
         return "CREATING"; /* a restore fills it (engine/backups.h), as DynamoDB reports one */
+    if (group != NULL)
+        return group;
     for (unsigned i = 0; i < t->nindexes; i++) {
         if (t->indexes[i].state != DDB_IX_ACTIVE)
             return "UPDATING";
@@ -245,6 +285,7 @@ void ddb_write_table_description(ddb_req *req, const ddb_table *t, const char *w
         ddb_jw_json(w, ddb_json_get(d, "StreamSpecification"));
     }
     ddb_stream_describe(req, w, t);
+    ddb_replicas_describe(req, w, t);
     if (ddb_json_get(d, "TableClass")) {
         ddb_jw_key(w, "TableClassSummary");
         ddb_jw_obj_begin(w);

@@ -19,4 +19,10 @@ const char *ddb_table_status(const ddb_table *t);
 /* Writes {"<wrapper>": TableDescription}; with `count`, exact item counts and sizes. */
 void ddb_write_table_description(ddb_req *req, const ddb_table *t, const char *wrapper, const char *status, int count);
 
+/* DescribeTable's GlobalTableVersion and Replicas (the other regions), while t has replicas. */
+void ddb_replicas_describe(ddb_req *req, ddb_jw *w, const ddb_table *t);
+/* The TableStatus the group gives t: CREATING while it is a replica being filled, UPDATING while
+   another replica is created or deleted; NULL otherwise. */
+const char *ddb_replicas_status(const ddb_table *t);
+
 #endif

@@ -93,6 +93,7 @@ def valid_args(name, tmp):
         "write-conflict-rate": ["--write-conflict-rate", "0.25"] + mem,
         "idempotency-window": ["--idempotency-window", "60"] + mem,
         "ttl-interval": ["--ttl-interval", "1"] + mem,
+        "replication-lag": ["--replication-lag", "250"] + mem,
         "stream-trigger": ["--stream-trigger", "orders=http://127.0.0.1:9,batch=10,window=5,bisect",
                            "--stream-trigger", "users=http://127.0.0.1:9/"] + mem,
         "auth": ["--auth", write(tmp / "keys.txt", "AKIDEXAMPLE secret\n")] + mem,
@@ -118,7 +119,7 @@ def valid_args(name, tmp):
 
 SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "rados-pool", "shards", "threads",
            "search-threads", "vector-ann", "vector-ann-ef", "log-level", "sync", "cors", "item-collection-limit", "transaction-conflict-rate",
-           "write-conflict-rate", "idempotency-window", "ttl-interval", "stream-trigger", "auth", "namespaces",
+           "write-conflict-rate", "idempotency-window", "ttl-interval", "replication-lag", "stream-trigger", "auth", "namespaces",
            "max-connections", "min-free-disk", "request-timeout", "lenient-numbers", "admin", "metrics-port",
            "access-log", "seed", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region"]
 ONE_SHOT = ["health-check", "version", "help"]

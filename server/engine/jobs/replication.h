@@ -1,0 +1,50 @@
+/*
+ * server/engine/jobs/replication.h: global tables, kept in step.
+ *
+ * A global table is one table in several regions' namespaces (catalog.h's "ddbdReplication": each
+ * replica lists every replica and its status). Every replica has a stream with NEW_AND_OLD_IMAGES,
+ * and each write's record carries its write time (mutation.h: last writer wins). One worker thread
+ * follows every replica's stream and applies each record made in its own region to every other
+ * replica, as a replicated PUT of the new image or DELETE (mutation.h): applied only when newer
+ * than that item's last write there, so replicas written concurrently converge to the same items,
+ * whatever order the records arrive in. A replicated write makes a stream record in its replica
+ * too (flagged, so it is not sent on again).
+ *
+ * Progress is a checkpoint per source replica, target replica and stream shard in the metadata
+ * space ("replication/<source id>/<target id>/<stream id>/<generation>/<shard>": the last number
+ * applied), so a restart goes on where it stopped; a record applied twice changes nothing the
+ * second time (its time is no longer newer). A new target starts from the oldest record kept.
+ *
+ * A new replica (UpdateTable's ReplicaUpdates Create) is created CREATING with "FillFrom", the
+ * region it was added from; the worker copies that replica's items into it, each with its write
+ * time (read before the item, so a write racing the copy is newer and still lands), then turns the
+ * replica ACTIVE in every replica's list. Requests to a CREATING replica are refused as to a
+ * restoring table (ops_common.c).
+ *
+ * --replication-lag MS holds every record back until MS after its write, so tests see the
+ * eventual consistency users must handle. Without it, commits on a global table wake the worker
+ * (ddb_engine.global_write) and records go out at once.
+ *
+ * On RADOS the gateways share a lease ("replication": lease.h), so one of them replicates.
+ */
+#ifndef DDB_REPLICATION_H
+#define DDB_REPLICATION_H
+
+#include "server/engine/engine.h"
+
+typedef struct ddb_replication ddb_replication;
+
+/* Starts the worker (it idles while there is no global table). */
+ddb_replication *ddb_replication_start(ddb_engine *eng, unsigned lag_ms);
+void ddb_replication_stop(ddb_replication *r);
+/*
+ * Sets region's status in the replica list of the table under catalog key `key` (adding the
+ * region when absent), or removes the region (state -1); `filled` also drops FillFrom. Compare-
+ * and-swap like every catalog change. Returns ddb_catalog_edit's result (1: no such global table).
+ */
+int ddb_replicas_edit(ddb_engine *eng, ddb_arena *a, const char *key, const char *region, int state, int filled);
+
+/* Wakes the worker: a replica was added or removed, or a global table written. */
+void ddb_replication_kick(ddb_engine *eng);
+
+#endif

@@ -1,0 +1,629 @@
+/*
+ * server/ops/ops_replicas.c: global tables, version 2019.11.21: UpdateTable's ReplicaUpdates, the
+ * Replicas a description shows, a replica's DeleteTable, and DescribeTableReplicaAutoScaling /
+ * UpdateTableReplicaAutoScaling.
+ *
+ * A replica in another region is the same table in that region's namespace of this server
+ * (--namespaces), made as CreateTable makes a table from the source's description, CREATING until
+ * the replication worker has filled it (engine/jobs/replication.h). Every replica lists every
+ * replica ("ddbdReplication", catalog.h); DescribeTable shows the others. The rules and messages
+ * are DynamoDB's, as recorded against it (docs/compatibility.md, "Global tables").
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddb/ddb_status.h"
+#include "server/base/clock.h"
+#include "server/engine/catalog_edit.h"
+#include "server/engine/engine.h"
+#include "server/engine/jobs/purge.h"
+#include "server/engine/jobs/replication.h"
+#include "server/engine/streams.h"
+#include "server/ops/handlers.h"
+#include "server/ops/ops_replicas.h"
+#include "server/ops/stream_spec.h"
+#include "server/ops/table_create.h"
+#include "server/ops/table_desc.h"
+
+#define VERSION "2019.11.21"
+#define INVALID "One or more parameter values were invalid: "
+
+/* The regions of global tables 2019.11.21 (in the order DynamoDB's message lists them, as far as
+   it was recorded). */
+static const char *const regions[] = {
+    "ap-south-2",     "ap-south-1",     "eu-south-1",     "eu-south-2",   "me-central-1",   "il-central-1",
+    "ca-central-1",   "eu-central-1",   "eu-central-2",   "us-west-1",    "us-west-2",      "af-south-1",
+    "eu-north-1",     "eu-west-3",      "eu-west-2",      "eu-west-1",    "ap-northeast-3", "ap-northeast-2",
+    "ap-northeast-1", "me-south-1",     "sa-east-1",      "ap-east-1",    "ca-west-1",      "ap-southeast-1",
+    "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "us-east-1",    "us-east-2",      "ap-southeast-5",
+    "mx-central-1",   "ap-southeast-7", NULL};
+
+static int region_supported(const char *r)
+{
+    for (int i = 0; regions[i] != NULL; i++)
+        if (strcmp(regions[i], r) == 0)
+            return 1;
+    return 0;
+}
+
+static const char *regions_text(ddb_arena *a)
+{
+    const char *s = "[";
+
+    for (int i = 0; regions[i] != NULL; i++)
+        s = ddb_arena_sprintf(a, "%s%s%s", s, i ? ", " : "", regions[i]);
+    return ddb_arena_sprintf(a, "%s]", s);
+}
+
+/* The catalog key of t's replica in `region`. */
+static const char *replica_key(ddb_arena *a, const ddb_table *t, const char *region)
+{
+    return ddb_ns_key(a, ddb_ns_of(a, t->account, region), t->name);
+}
+
+/* ---- the request ---- */
+
+typedef struct replica_plan {
+    const char *create;         /* the region a Create adds, or NULL */
+    const char *remove;         /* the region a Delete removes, or NULL */
+    const ddb_json *create_act; /* the Create member */
+    const char *update;         /* the region an Update changes, or NULL */
+    const ddb_json *update_act;
+} replica_plan;
+
+/* The request's other members that make a change: ReplicaUpdates must come alone. */
+static int alone(const ddb_json *in)
+{
+    static const char *const others[] = {"ProvisionedThroughput", "BillingMode", "StreamSpecification",
+                                         "GlobalSecondaryIndexUpdates", "SSESpecification", "TableClass",
+                                         "DeletionProtectionEnabled", "OnDemandThroughput", "WarmThroughput",
+                                         "VectorIndexUpdates", NULL};
+
+    for (int i = 0; others[i] != NULL; i++)
+        if (ddb_json_get(in, others[i]) != NULL)
+            return 0;
+    return 1;
+}
+
+/* The shape of ReplicaUpdates, in DynamoDB's order of checks. */
+static int plan_actions(ddb_req *req, const ddb_json *list, replica_plan *p)
+{
+    memset(p, 0, sizeof(*p));
+    if (!alone(req->in))
+        return ddb_req_fail(req, DDB_E_VALIDATION, INVALID "Replica modification must be the only operation in the request");
+    for (uint32_t i = 0; i < list->n; i++) {
+        const ddb_json *u = list->u.items[i], *c = ddb_json_get(u, "Create"), *d = ddb_json_get(u, "Delete");
+        const ddb_json *up = ddb_json_get(u, "Update");
+        if ((c != NULL) + (d != NULL) + (up != NULL) > 1)
+            return ddb_req_fail(req, DDB_E_VALIDATION,
+                                "Update table operation with more than one type of replica actions not allowed.");
+        if (up != NULL && up->type == DDB_JSON_OBJECT && up->n <= 1)
+            up = NULL; /* RegionName alone changes nothing */
+        if (c == NULL && d == NULL && up == NULL)
+            return ddb_req_fail(req, DDB_E_VALIDATION,
+                                "There are no actions specified in the Replica Update Action of the request.");
+        if ((c != NULL && p->remove) || (d != NULL && p->create) || (up != NULL && (p->create || p->remove)) ||
+            ((c != NULL || d != NULL) && p->update))
+            return ddb_req_fail(req, DDB_E_VALIDATION,
+                                "Update table operation with more than one type of replica actions not allowed.");
+        if (c != NULL) {
+            const char *r = ddb_json_get_str(c, "RegionName");
+            if (p->create != NULL && strcmp(p->create, r) != 0)
+                return ddb_req_fail(req, DDB_E_VALIDATION,
+                                    "Update table operation with more than one create or delete replica actions not "
+                                    "allowed");
+            p->create = r; /* the same Create twice is one */
+            p->create_act = c;
+        } else if (d != NULL) {
+            const char *r = ddb_json_get_str(d, "RegionName");
+            if (p->remove != NULL)
+                return ddb_req_fail(req, DDB_E_VALIDATION,
+                                    "Update table operation with more than one create or delete replica actions not "
+                                    "allowed");
+            p->remove = r;
+        } else {
+            p->update = ddb_json_get_str(up, "RegionName");
+            p->update_act = up;
+        }
+    }
+    return DDB_OK;
+}
+
+/* What a replica action may name: a region of global tables, not the table's own. */
+static int check_region(ddb_req *req, const ddb_table *t, const char *r)
+{
+    if (r == NULL)
+        return DDB_OK;
+    if (!region_supported(r))
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "Region %s is not supported. The latest version of global tables are only supported in "
+                            "the following regions: %s.",
+                            r, regions_text(req->arena));
+    if (strcmp(r, t->region) == 0)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "Cannot add or delete the local region through ReplicaUpdates. Use CreateTable, "
+                            "DeleteTable, or UpdateTable as required.");
+    return DDB_OK;
+}
+
+/* The members ddbd does not act on are refused, not dropped (docs/compatibility.md). */
+static int check_overrides(ddb_req *req, const ddb_table *t, const ddb_json *act, int is_update)
+{
+    static const char *const unsupported[] = {"KMSMasterKeyId", "OnDemandThroughputOverride",
+                                              "GlobalSecondaryIndexes", NULL};
+
+    if (is_update && ddb_json_get(act, "ProvisionedThroughputOverride") != NULL)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
+                            "PAY_PER_REQUEST");
+    for (int i = 0; unsupported[i] != NULL; i++)
+        if (ddb_json_get(act, unsupported[i]) != NULL)
+            return ddb_req_fail(req, DDB_E_VALIDATION,
+                                INVALID "%s is not supported by ddbd for a replica (docs/compatibility.md)",
+                                unsupported[i]);
+    (void)t;
+    return DDB_OK;
+}
+
+/* The table's state and the group's, for the planned action. */
+static int check_state(ddb_req *req, const ddb_table *t, const replica_plan *p)
+{
+    const char *region = p->create ? p->create : p->remove ? p->remove : p->update;
+
+    if (check_region(req, t, region) != DDB_OK)
+        return req->err.code;
+    if (p->create != NULL && check_overrides(req, t, p->create_act, 0) != DDB_OK)
+        return req->err.code;
+    if (p->update != NULL && check_overrides(req, t, p->update_act, 1) != DDB_OK)
+        return req->err.code;
+    if (ddb_replicas_status(t) != NULL || strcmp(ddb_table_status(t), "ACTIVE") != 0)
+        return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE, "The resource which you are attempting to change is in use.");
+    if ((p->remove != NULL || p->update != NULL) && ddb_table_replica(t, region) == NULL)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "Update global table operation failed because one or more replicas were not part of the "
+                            "global table. Please retry the request without these replicas: [%s].",
+                            region);
+    if (p->create != NULL &&
+        (ddb_table_replica(t, region) != NULL || ddb_catalog_get(req->eng->catalog, replica_key(req->arena, t, region))))
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "Failed to create a the new replica of table with name: '%s' because one or more "
+                            "replicas already existed as tables.",
+                            t->name);
+    if (p->create != NULL && strcmp(ddb_billing_mode(t), "PAY_PER_REQUEST") != 0)
+        return ddb_req_fail(req, DDB_E_VALIDATION, "Table write capacity should either be Pay-Per-Request or AutoScaled.");
+    if (p->create != NULL && t->rep_strong)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "Cannot add replicas to a global table with strong MultiRegionConsistency");
+    return DDB_OK;
+}
+
+/* ---- Create ---- */
+
+/* The CreateTable request that makes t's replica: its schema, indexes, billing and stream. */
+static const char *replica_request(ddb_arena *a, const ddb_table *t, const ddb_json *act, int view)
+{
+    static const char *const copied[] = {"AttributeDefinitions", "KeySchema", "TableClass", NULL};
+    ddb_buf b = {0};
+    ddb_jw w;
+    const char *text;
+
+    ddb_jw_init(&w, &b);
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, "TableName");
+    ddb_jw_str(&w, t->name);
+    for (int i = 0; copied[i] != NULL; i++) {
+        const ddb_json *v = ddb_json_get(t->desc, copied[i]);
+        if (v != NULL && v->type != DDB_JSON_NULL) {
+            ddb_jw_key(&w, copied[i]);
+            ddb_jw_json(&w, i == 2 && ddb_json_get(act, "TableClassOverride") ? ddb_json_get(act, "TableClassOverride")
+                                                                              : v);
+        }
+    }
+    if (ddb_json_get(t->desc, "TableClass") == NULL && ddb_json_get(act, "TableClassOverride") != NULL) {
+        ddb_jw_key(&w, "TableClass");
+        ddb_jw_json(&w, ddb_json_get(act, "TableClassOverride"));
+    }
+    ddb_jw_key(&w, "BillingMode");
+    ddb_jw_str(&w, "PAY_PER_REQUEST");
+    for (int k = 0; k < 2; k++) { /* the indexes: names, keys and projections */
+        ddb_index_kind kind = k == 0 ? DDB_IX_LOCAL : DDB_IX_GLOBAL;
+        int any = 0;
+        for (unsigned i = 0; i < t->nindexes; i++) {
+            const ddb_index *ix = &t->indexes[i];
+            if (ix->kind != kind || ix->state == DDB_IX_DELETING)
+                continue;
+            if (!any++) {
+                ddb_jw_key(&w, k == 0 ? "LocalSecondaryIndexes" : "GlobalSecondaryIndexes");
+                ddb_jw_arr_begin(&w);
+            }
+            ddb_jw_obj_begin(&w);
+            ddb_jw_key(&w, "IndexName");
+            ddb_jw_str(&w, ix->name);
+            ddb_jw_key(&w, "KeySchema");
+            ddb_jw_json(&w, ddb_json_get(ix->desc, "KeySchema"));
+            ddb_jw_key(&w, "Projection");
+            ddb_jw_json(&w, ddb_json_get(ix->desc, "Projection"));
+            ddb_jw_obj_end(&w);
+        }
+        if (any)
+            ddb_jw_arr_end(&w);
+    }
+    ddb_jw_key(&w, "StreamSpecification");
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, "StreamEnabled");
+    ddb_jw_bool(&w, 1);
+    ddb_jw_key(&w, "StreamViewType");
+    ddb_jw_str(&w, ddb_stream_view_name(view));
+    ddb_jw_obj_end(&w);
+    ddb_jw_obj_end(&w);
+    text = ddb_arena_strndup(a, b.data, b.len);
+    ddb_buf_free(&b);
+    return text;
+}
+
+typedef struct new_replica {
+    ddb_replication_member m;
+} new_replica;
+
+static void add_member(ddb_desc_edit *e, void *ctx)
+{
+    ddb_edit_replication(e, &((new_replica *)ctx)->m);
+}
+
+/* Creates the replica table in region `region`: CREATING, to be filled from t's region. */
+static int create_replica_table(ddb_req *req, const ddb_table *t, const ddb_json *act, const char *region,
+                                const ddb_replica *list, unsigned n, int view)
+{
+    const char *text = replica_request(req->arena, t, act, view);
+    ddb_json *in = ddb_json_parse(req->arena, text, strlen(text));
+    ddb_buf out = {0};
+    ddb_req r = {0};
+    new_replica nr;
+    const ddb_table *made;
+    int rc;
+
+    r.arena = req->arena;
+    r.eng = req->eng;
+    r.op = DDB_OP_CreateTable;
+    r.in = in;
+    r.outbuf = &out;
+    r.internal = 1;
+    r.account = t->account;
+    r.region = region;
+    r.ns = ddb_ns_of(req->arena, t->account, region);
+    ddb_jw_init(&r.out, &out);
+    if ((nr.m.id = ddb_catalog_new_id(req->eng->catalog)) == 0)
+        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    nr.m = (ddb_replication_member){nr.m.id, VERSION, 0, list, n, t->region};
+    rc = ddb_table_create(&r, in, add_member, &nr, &made);
+    ddb_buf_free(&out);
+    if (rc == 1)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "Failed to create a the new replica of table with name: '%s' because one or more "
+                            "replicas already existed as tables.",
+                            t->name);
+    if (rc != 0)
+        return ddb_req_fail(req, r.err.code ? r.err.code : DDB_E_INTERNAL, "%s",
+                            r.err.msg ? r.err.msg : "Internal server error");
+    return DDB_OK;
+}
+
+typedef struct source_edit {
+    ddb_req *req;
+    const char *name;
+    const char *region;  /* the region added */
+    const ddb_table *out;
+    ddb_replica *list;   /* the group after the change */
+    unsigned n;
+    int view;            /* the stream's view type */
+} source_edit;
+
+/* The source's change: the group with the new region CREATING, and a stream if it had none. */
+static int build_source(void *ctx, ddb_desc_edit **e)
+{
+    source_edit *s = ctx;
+    ddb_req *req = s->req;
+    const ddb_table *t = ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, s->name));
+    ddb_replication_member m;
+    ddb_batch *extra;
+
+    if (t == NULL)
+        return 1;
+    if (check_state(req, t, &(replica_plan){s->region, NULL, NULL, NULL, NULL}) != DDB_OK)
+        return -2;
+    ddb_table_replication(t, req->arena, &m);
+    if (m.n == 0) { /* it becomes a global table */
+        ddb_replica *v = DDB_NEW_ARRAY(req->arena, ddb_replica, 2);
+        if ((m.id = ddb_catalog_new_id(req->eng->catalog)) == 0)
+            return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error") ? -2 : -2;
+        v[0] = (ddb_replica){t->region, DDB_REPLICA_ACTIVE};
+        m = (ddb_replication_member){m.id, VERSION, 0, v, 1, NULL};
+    }
+    ((ddb_replica *)m.replicas)[m.n++] = (ddb_replica){s->region, DDB_REPLICA_CREATING};
+    *e = ddb_desc_edit_of(req->arena, t);
+    ddb_edit_replication(*e, &m);
+    extra = ddb_arena_alloc(req->arena, sizeof(*extra));
+    ddb_batch_init(extra, req->arena);
+    s->view = t->stream_view;
+    if (t->stream_id == 0) { /* DynamoDB turns on a NEW_AND_OLD_IMAGES stream itself */
+        stream_plan sp = {1, ddb_catalog_new_id(req->eng->catalog), ddb_stream_label(req->arena, ddb_clock_now_ms()),
+                          DDB_VIEW_NEW_AND_OLD_IMAGES};
+        if (sp.id == 0)
+            return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error") ? -2 : -2;
+        ddb_stream_plan_edit(req, *e, t, &sp);
+        ddb_stream_plan_registry(req, t->key, ddb_json_get(t->desc, "KeySchema"), t, &sp, extra);
+        s->view = DDB_VIEW_NEW_AND_OLD_IMAGES;
+    }
+    ddb_edit_extra(*e, extra);
+    s->list = (ddb_replica *)m.replicas;
+    s->n = m.n;
+    return 0;
+}
+
+static int add_replica(ddb_req *req, const ddb_table *t, const replica_plan *p, const ddb_table **out)
+{
+    source_edit s = {req, t->name, p->create, NULL, NULL, 0, 0};
+    int rc = ddb_catalog_edit(req->eng->catalog, 16, build_source, &s, out);
+
+    if (rc == -2)
+        return req->err.code;
+    if (rc != 0)
+        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    if (create_replica_table(req, *out, p->create_act, p->create, s.list, s.n, s.view) != DDB_OK)
+        return req->err.code;
+    for (unsigned i = 0; i < s.n; i++) { /* the other replicas learn of it */
+        if (strcmp(s.list[i].region, t->region) != 0 && strcmp(s.list[i].region, p->create) != 0)
+            ddb_replicas_edit(req->eng, req->arena, replica_key(req->arena, t, s.list[i].region), p->create,
+                              DDB_REPLICA_CREATING, 0);
+    }
+    ddb_replication_kick(req->eng);
+    return DDB_OK;
+}
+
+/* ---- Delete and DeleteTable ---- */
+
+/* Deletes the replica in p->remove as DeleteTable there would. */
+static int remove_replica(ddb_req *req, const ddb_table *t, const replica_plan *p)
+{
+    const ddb_table *dst = ddb_catalog_get(req->eng->catalog, replica_key(req->arena, t, p->remove));
+    const ddb_json *protect = dst != NULL ? ddb_json_get(dst->desc, "DeletionProtectionEnabled") : NULL;
+    ddb_buf out = {0};
+    ddb_req r = {0};
+    ddb_jw w;
+    ddb_buf body = {0};
+
+    if (protect != NULL && protect->type == DDB_JSON_BOOL && protect->u.b)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "Cannot delete table %s in region %s because it has deletion protection enabled. Disable "
+                            "deletion protection first.",
+                            t->name, p->remove);
+    if (dst == NULL) { /* gone already: only the group remembers it */
+        ddb_replicas_edit(req->eng, req->arena, t->key, p->remove, -1, 0);
+        return DDB_OK;
+    }
+    ddb_jw_init(&w, &body);
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, "TableName");
+    ddb_jw_str(&w, t->name);
+    ddb_jw_obj_end(&w);
+    r.arena = req->arena;
+    r.eng = req->eng;
+    r.op = DDB_OP_DeleteTable;
+    r.in = ddb_json_parse(req->arena, ddb_arena_strndup(req->arena, body.data, body.len), body.len);
+    r.outbuf = &out;
+    r.internal = 1;
+    r.account = t->account;
+    r.region = p->remove;
+    r.ns = ddb_ns_of(req->arena, t->account, p->remove);
+    ddb_jw_init(&r.out, &out);
+    ddb_op_delete_table(&r);
+    ddb_buf_free(&out);
+    ddb_buf_free(&body);
+    if (r.err.code != DDB_OK && r.err.code != DDB_E_RESOURCE_NOT_FOUND)
+        return ddb_req_fail(req, r.err.code, "%s", r.err.msg ? r.err.msg : "");
+    return DDB_OK;
+}
+
+/* ---- Update ---- */
+
+typedef struct class_edit {
+    ddb_req *req;
+    const char *key;
+    const ddb_json *cls;
+} class_edit;
+
+static int build_class(void *ctx, ddb_desc_edit **e)
+{
+    class_edit *c = ctx;
+    const ddb_table *t = ddb_catalog_get(c->req->eng->catalog, c->key);
+
+    if (t == NULL)
+        return 1;
+    *e = ddb_desc_edit_of(c->req->arena, t);
+    ddb_edit_set(*e, DDB_DESC_TableClass, c->cls);
+    return 0;
+}
+
+/* An Update: its TableClassOverride becomes that replica's table class. */
+static int update_replica(ddb_req *req, const ddb_table *t, const replica_plan *p)
+{
+    class_edit c = {req, replica_key(req->arena, t, p->update), ddb_json_get(p->update_act, "TableClassOverride")};
+    const ddb_table *out;
+
+    if (c.cls == NULL)
+        return DDB_OK;
+    if (ddb_catalog_edit(req->eng->catalog, 16, build_class, &c, &out) < 0)
+        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    return DDB_OK;
+}
+
+int ddb_replica_updates(ddb_req *req)
+{
+    const ddb_json *list = ddb_json_get(req->in, "ReplicaUpdates");
+    const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 1), *now = NULL;
+    replica_plan p;
+
+    if (t == NULL || plan_actions(req, list, &p) != DDB_OK)
+        return req->err.code;
+    if (!req->eng->settings.namespaces)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            INVALID "replicas need --namespaces: without it every region shares one table "
+                                    "(docs/compatibility.md)");
+    if (check_state(req, t, &p) != DDB_OK)
+        return req->err.code;
+    if (p.create != NULL && add_replica(req, t, &p, &now) != DDB_OK)
+        return req->err.code;
+    if (p.remove != NULL && remove_replica(req, t, &p) != DDB_OK)
+        return req->err.code;
+    if (p.update != NULL && update_replica(req, t, &p) != DDB_OK)
+        return req->err.code;
+    /* a Create answers with the group it made (the worker may have filled the replica since) */
+    if (now == NULL && (now = ddb_catalog_get(req->eng->catalog, t->key)) == NULL)
+        return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", t->name);
+    ddb_write_table_description(req, now, "TableDescription", p.create || p.remove ? "UPDATING" : ddb_table_status(now),
+                                1);
+    return DDB_OK;
+}
+
+/* ---- replica auto scaling ---- */
+
+static const ddb_table *global_table_or_fail(ddb_req *req)
+{
+    const char *name = ddb_json_get_str(req->in, "TableName");
+    const ddb_table *t = ddb_table_or_fail(req, name, 1);
+
+    if (t == NULL) {
+        req->err.code = DDB_OK; /* the answer is the global table's */
+        req->err.msg = NULL;
+    }
+    if (t == NULL || t->rep_id == 0 || t->nreplicas < 2) {
+        ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Global table with name: '%s' does not exist.",
+                     t != NULL ? t->name : name);
+        return NULL;
+    }
+    return t;
+}
+
+static void disabled_settings(ddb_jw *w, const char *key)
+{
+    ddb_jw_key(w, key);
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "AutoScalingDisabled");
+    ddb_jw_bool(w, 1);
+    ddb_jw_key(w, "ScalingPolicies");
+    ddb_jw_arr_begin(w);
+    ddb_jw_arr_end(w);
+    ddb_jw_obj_end(w);
+}
+
+/* Every region, its own included, in alphabetical order: on-demand, so auto scaling is disabled. */
+int ddb_op_describe_table_replica_auto_scaling(ddb_req *req)
+{
+    const ddb_table *t = global_table_or_fail(req);
+    const ddb_replica *order[DDB_MAX_REPLICAS];
+    ddb_jw *w = &req->out;
+
+    if (t == NULL)
+        return req->err.code;
+    for (unsigned i = 0; i < t->nreplicas; i++) {
+        unsigned j = i;
+        while (j > 0 && strcmp(order[j - 1]->region, t->replicas[i].region) > 0) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = &t->replicas[i];
+    }
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "TableAutoScalingDescription");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "TableName");
+    ddb_jw_str(w, t->name);
+    ddb_jw_key(w, "TableStatus");
+    ddb_jw_str(w, ddb_table_status(t));
+    ddb_jw_key(w, "Replicas");
+    ddb_jw_arr_begin(w);
+    for (unsigned i = 0; i < t->nreplicas; i++) {
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "RegionName");
+        ddb_jw_str(w, order[i]->region);
+        ddb_jw_key(w, "GlobalSecondaryIndexes");
+        ddb_jw_arr_begin(w);
+        ddb_jw_arr_end(w);
+        disabled_settings(w, "ReplicaProvisionedReadCapacityAutoScalingSettings");
+        disabled_settings(w, "ReplicaProvisionedWriteCapacityAutoScalingSettings");
+        ddb_jw_key(w, "ReplicaStatus");
+        ddb_jw_str(w, ddb_replica_state_name(order[i]->state));
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_arr_end(w);
+    ddb_jw_obj_end(w);
+    ddb_jw_obj_end(w);
+    return DDB_OK;
+}
+
+/* The upper-cased regions, quoted, as DynamoDB's refusal names them. */
+static const char *upper_regions(ddb_arena *a, const ddb_table *t)
+{
+    const char *s = "";
+
+    for (unsigned i = 0; i < t->nreplicas; i++) {
+        char *r = ddb_arena_sprintf(a, "%s", t->replicas[i].region);
+        for (char *c = r; *c; c++)
+            *c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+        s = ddb_arena_sprintf(a, "%s%s'%s'", s, i ? ", " : "", r);
+    }
+    return s;
+}
+
+/* Whether an AutoScalingSettingsUpdate only disables auto scaling. */
+static int only_disables(const ddb_json *u)
+{
+    const ddb_json *d = ddb_json_get(u, "AutoScalingDisabled");
+
+    return u == NULL || (u->n == 1 && d != NULL && d->type == DDB_JSON_BOOL && d->u.b);
+}
+
+/*
+ * Every global table here is on demand (a provisioned one cannot get replicas: auto scaling is
+ * not served), so a setting is refused as DynamoDB refuses it on an on-demand table; disabling
+ * auto scaling, which it is, changes nothing.
+ */
+int ddb_op_update_table_replica_auto_scaling(ddb_req *req)
+{
+    const ddb_json *in = req->in, *reps = ddb_json_get(in, "ReplicaUpdates");
+    const ddb_json *gsis = ddb_json_get(in, "GlobalSecondaryIndexUpdates");
+    const ddb_json *wr = ddb_json_get(in, "ProvisionedWriteCapacityAutoScalingUpdate");
+    const ddb_table *t = global_table_or_fail(req);
+    const char *param = NULL;
+
+    if (t == NULL)
+        return req->err.code;
+    if (wr == NULL && reps == NULL && gsis == NULL)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "Failed to update settings for global table with name: \xe2\x80\x98%s\xe2\x80\x99 because "
+                            "at least one update parameter must be specified.",
+                            t->name);
+    for (uint32_t i = 0; reps != NULL && i < reps->n; i++) {
+        const ddb_json *r = reps->u.items[i];
+        const char *region = ddb_json_get_str(r, "RegionName");
+        if (ddb_table_replica(t, region) == NULL)
+            return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND,
+                                "Failed to update settings for global table with name: %s because the replica in "
+                                "region %s does not exist.",
+                                t->name, region);
+        if (!only_disables(ddb_json_get(r, "ReplicaProvisionedReadCapacityAutoScalingUpdate")))
+            param = "ReplicaProvisionedReadCapacityAutoScalingSettingsUpdate";
+    }
+    if (!only_disables(wr))
+        param = "GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate";
+    for (uint32_t i = 0; gsis != NULL && i < gsis->n; i++)
+        if (!only_disables(ddb_json_get(gsis->u.items[i], "ProvisionedWriteCapacityAutoScalingUpdate")))
+            param = "GlobalTableGlobalSecondaryIndexSettingsUpdate";
+    if (param != NULL)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "Failed to update global table with name \xe2\x80\x98%s\xe2\x80\x98. Replicas %s BillingMode "
+                            "is PayPerRequest. You must convert table's BillingMode to PROVISIONED to set parameters: "
+                            "'%s'.",
+                            t->name, upper_regions(req->arena, t), param);
+    return ddb_op_describe_table_replica_auto_scaling(req);
+}

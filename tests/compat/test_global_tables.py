@@ -1,0 +1,462 @@
+"""Global tables, version 2019.11.21 (issue 26): UpdateTable's ReplicaUpdates makes the table a
+replica group across regions of one server (--namespaces gives each region its own tables), and
+every write in any region reaches the others asynchronously, last writer wins.
+
+What must hold, each checked below through boto3 (Debian's 1.26 has these shapes):
+- the rules and DynamoDB's messages (captured against DynamoDB: docs/compatibility.md);
+- DescribeTable: GlobalTableVersion, Replicas listing the other regions only, the stream turned on;
+- a new replica is filled with the existing items, then ACTIVE;
+- writes in both regions at once converge to the same items, item by item; transactions and TTL
+  deletes replicate (a TTL delete shows the service only in its own region's stream); every replica
+  has its stream;
+- --replication-lag holds changes back; a restart goes on from the stream;
+- deleting replicas (ReplicaUpdates Delete, DeleteTable in a replica's region, deletion protection);
+- replica auto scaling and the retired 2017.11.29 operations answer as DynamoDB does.
+"""
+import http.client
+import json
+import threading
+import time
+
+import boto3
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
+
+from conftest import assert_client_error, raw_request, unique_name
+
+EAST, WEST, EU = "us-east-1", "us-west-2", "eu-west-1"
+
+
+def raw(server, region, op, body):
+    """One request signed for `region`, for the members Debian's botocore lacks."""
+    data = json.dumps(body).encode()
+    req = AWSRequest(method="POST", url=server.endpoint + "/", data=data, headers={
+        "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810." + op})
+    SigV4Auth(Credentials("AKIDGT", "secret"), "dynamodb", region).add_auth(req)
+    host, port = server.endpoint.replace("http://", "").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        conn.request("POST", "/", body=data, headers=dict(req.headers.items()))
+        resp = conn.getresponse()
+        return resp.status, json.loads(resp.read() or b"{}")
+    finally:
+        conn.close()
+
+
+def client(server, region):
+    cfg = Config(parameter_validation=False, retries={"total_max_attempts": 1}, read_timeout=30)
+    return boto3.client("dynamodb", endpoint_url=server.endpoint, region_name=region, aws_access_key_id="AKIDGT",
+                        aws_secret_access_key="secret", config=cfg)
+
+
+@pytest.fixture
+def regions(server_factory):
+    server = server_factory(args=("--in-memory", "--namespaces", "--ttl-interval", "1"))
+    return server, {r: client(server, r) for r in (EAST, WEST, EU)}
+
+
+def make_table(c, name=None, billing="PAY_PER_REQUEST", **extra):
+    name = name or unique_name("gt")
+    params = dict(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                  AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode=billing)
+    if billing == "PROVISIONED":
+        params["ProvisionedThroughput"] = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+    params.update(extra)
+    c.create_table(**params)
+    return name
+
+
+def wait_active(c, name, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        d = c.describe_table(TableName=name)["Table"]
+        if d["TableStatus"] == "ACTIVE" and all(r["ReplicaStatus"] == "ACTIVE" for r in d.get("Replicas", [])):
+            return d
+        time.sleep(0.05)
+    raise AssertionError("not ACTIVE: %r" % d)
+
+
+def add_replica(cs, name, region=WEST, frm=EAST):
+    out = cs[frm].update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": region}}])
+    wait_active(cs[region], name)
+    wait_active(cs[frm], name)
+    return out["TableDescription"]
+
+
+def items(c, name):
+    out, kw = [], {}
+    while True:
+        page = c.scan(TableName=name, ConsistentRead=True, **kw)
+        out += page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return sorted(out, key=lambda i: i["pk"]["S"])
+        kw["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def eventually(fn, timeout=10):
+    deadline = time.time() + timeout
+    while True:
+        try:
+            return fn()
+        except AssertionError:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def error_of(fn):
+    with pytest.raises(ClientError) as e:
+        fn()
+    return e
+
+
+# ---- making a replica and describing it ----
+
+def test_create_replica_fills_and_describes(regions):
+    _, cs = regions
+    name = make_table(cs[EAST])
+    for i in range(50):
+        cs[EAST].put_item(TableName=name, Item={"pk": {"S": "k%02d" % i}, "v": {"N": str(i)}})
+    regional = cs[EAST].describe_table(TableName=name)["Table"]
+    for key in ("GlobalTableVersion", "Replicas", "MultiRegionConsistency"):
+        assert key not in regional
+    desc = cs[EAST].update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": WEST}}])["TableDescription"]
+    assert desc["TableStatus"] == "UPDATING"
+    assert desc["GlobalTableVersion"] == "2019.11.21"
+    assert desc["Replicas"] == [{"RegionName": WEST, "ReplicaStatus": "CREATING"}]
+    # DynamoDB turns the stream on itself
+    assert desc["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    west = wait_active(cs[WEST], name)
+    east = wait_active(cs[EAST], name)
+    # each region lists the others, never itself
+    assert east["Replicas"] == [{"RegionName": WEST, "ReplicaStatus": "ACTIVE"}]
+    assert west["Replicas"] == [{"RegionName": EAST, "ReplicaStatus": "ACTIVE"}]
+    assert west["GlobalTableVersion"] == "2019.11.21" and "MultiRegionConsistency" not in west
+    assert west["KeySchema"] == east["KeySchema"] and west["StreamSpecification"] == east["StreamSpecification"]
+    assert west["TableArn"].startswith("arn:aws:dynamodb:us-west-2:")
+    assert west["TableId"] != east["TableId"]
+    assert items(cs[WEST], name) == items(cs[EAST], name) and len(items(cs[WEST], name)) == 50
+    # a third region, added from the second: every replica lists the other two
+    add_replica(cs, name, EU, frm=WEST)
+    for r in (EAST, WEST, EU):
+        listed = sorted(x["RegionName"] for x in cs[r].describe_table(TableName=name)["Table"]["Replicas"])
+        assert listed == sorted({EAST, WEST, EU} - {r})
+    assert len(items(cs[EU], name)) == 50
+
+
+def test_indexes_and_table_class_copied(regions):
+    _, cs = regions
+    name = make_table(cs[EAST], AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                                      {"AttributeName": "g", "AttributeType": "S"}],
+                      GlobalSecondaryIndexes=[{"IndexName": "byg", "KeySchema": [{"AttributeName": "g",
+                                                                                  "KeyType": "HASH"}],
+                                               "Projection": {"ProjectionType": "ALL"}}])
+    cs[EAST].update_table(TableName=name, ReplicaUpdates=[{"Create": {
+        "RegionName": WEST, "TableClassOverride": "STANDARD_INFREQUENT_ACCESS"}}])
+    west = wait_active(cs[WEST], name)
+    assert [g["IndexName"] for g in west["GlobalSecondaryIndexes"]] == ["byg"]
+    assert west["TableClassSummary"]["TableClass"] == "STANDARD_INFREQUENT_ACCESS"
+    wait_active(cs[EAST], name)
+    cs[EAST].put_item(TableName=name, Item={"pk": {"S": "a"}, "g": {"S": "x"}})
+    eventually(lambda: _assert(cs[WEST].query(TableName=name, IndexName="byg", KeyConditionExpression="g = :g",
+                                              ExpressionAttributeValues={":g": {"S": "x"}})["Count"] == 1))
+
+
+def _assert(cond, msg=""):
+    assert cond, msg
+
+
+# ---- the rules ----
+
+def test_replica_rules_and_messages(regions):
+    _, cs = regions
+    e = cs[EAST]
+    name = make_table(e)
+
+    def refused(updates, message, code="ValidationException", **extra):
+        exc = error_of(lambda: e.update_table(TableName=name, ReplicaUpdates=updates, **extra))
+        assert_client_error(exc, code, message)
+
+    refused([{"Create": {"RegionName": WEST}}],
+            "One or more parameter values were invalid: Replica modification must be the only operation in the "
+            "request", BillingMode="PAY_PER_REQUEST")
+    refused([{"Create": {"RegionName": WEST}, "Delete": {"RegionName": EU}}],
+            "Update table operation with more than one type of replica actions not allowed.")
+    refused([{"Create": {"RegionName": WEST}}, {"Create": {"RegionName": EU}}],
+            "Update table operation with more than one create or delete replica actions not allowed")
+    refused([{}], "There are no actions specified in the Replica Update Action of the request.")
+    refused([{"Update": {"RegionName": WEST}}],
+            "There are no actions specified in the Replica Update Action of the request.")
+    exc = error_of(lambda: e.update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": "us-fake-1"}}]))
+    assert exc.value.response["Error"]["Message"].startswith(
+        "Region us-fake-1 is not supported. The latest version of global tables are only supported in the following "
+        "regions: [ap-south-2, ap-south-1, eu-south-1, eu-south-2, me-ce")
+    refused([{"Create": {"RegionName": EAST}}],
+            "Cannot add or delete the local region through ReplicaUpdates. Use CreateTable, DeleteTable, or "
+            "UpdateTable as required.")
+    refused([{"Delete": {"RegionName": WEST}}],
+            "Update global table operation failed because one or more replicas were not part of the global table. "
+            "Please retry the request without these replicas: [us-west-2].")
+    # a table of that name in the region already
+    make_table(cs[EU], name=name)
+    refused([{"Create": {"RegionName": EU}}],
+            "Failed to create a the new replica of table with name: '%s' because one or more replicas already "
+            "existed as tables." % name)
+    # two identical Creates are one
+    e.update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": WEST}}, {"Create": {"RegionName": WEST}}])
+    wait_active(cs[WEST], name)
+    wait_active(e, name)
+    refused([{"Create": {"RegionName": WEST}}],
+            "Failed to create a the new replica of table with name: '%s' because one or more replicas already "
+            "existed as tables." % name)
+    # the stream is the group's now
+    exc = error_of(lambda: e.update_table(TableName=name, StreamSpecification={"StreamEnabled": False}))
+    assert_client_error(exc, "ValidationException", "One or more parameter values were invalid: Disabling Stream is "
+                        "not allowed for a Global Table replica.")
+    exc = error_of(lambda: e.update_table(TableName=name, StreamSpecification={"StreamEnabled": True,
+                                                                                 "StreamViewType": "KEYS_ONLY"}))
+    assert_client_error(exc, "ValidationException", "Table already has an enabled stream: TableName: %s" % name)
+    # members ddbd does not act on are refused, not dropped
+    exc = error_of(lambda: e.update_table(TableName=name, ReplicaUpdates=[{"Update": {
+        "RegionName": WEST, "KMSMasterKeyId": "alias/k"}}]))
+    assert_client_error(exc, "ValidationException", "One or more parameter values were invalid: KMSMasterKeyId is not "
+                        "supported by ddbd for a replica (docs/compatibility.md)")
+    exc = error_of(lambda: e.update_table(TableName=name, ReplicaUpdates=[{"Update": {
+        "RegionName": WEST, "ProvisionedThroughputOverride": {"ReadCapacityUnits": 5}}}]))
+    assert_client_error(exc, "ValidationException", "Neither ReadCapacityUnits nor WriteCapacityUnits can be "
+                        "specified when BillingMode is PAY_PER_REQUEST")
+
+
+def test_provisioned_and_strong_refused(regions):
+    _, cs = regions
+    prov = make_table(cs[EAST], billing="PROVISIONED")
+    exc = error_of(lambda: cs[EAST].update_table(TableName=prov, ReplicaUpdates=[{"Create": {"RegionName": WEST}}]))
+    assert_client_error(exc, "ValidationException", "Table write capacity should either be Pay-Per-Request or "
+                        "AutoScaled.")
+    name = make_table(cs[EAST])
+    # (Debian's botocore has no MultiRegionConsistency: raw HTTP)
+    r = raw_request(regions[0].endpoint, "UpdateTable", json.dumps({
+        "TableName": name, "ReplicaUpdates": [{"Create": {"RegionName": WEST}}], "MultiRegionConsistency": "STRONG"}))
+    assert r.status == 400 and r.json()["message"] == ("One or more parameter values were invalid: "
+                                                       "MultiRegionConsistency STRONG is not supported by ddbd yet "
+                                                       "(docs/compatibility.md)")
+    r = raw_request(regions[0].endpoint, "UpdateTable", json.dumps({
+        "TableName": name, "ReplicaUpdates": [{"Create": {"RegionName": WEST}}],
+        "GlobalTableWitnessUpdates": [{"Create": {"RegionName": EU}}]}))
+    assert r.status == 400 and r.json()["message"] == ("MultiRegionConsistency must be set as STRONG when "
+                                                       "GlobalTableWitnessUpdates parameter is present.")
+    assert cs[EAST].describe_table(TableName=name)["Table"].get("Replicas") is None
+
+
+def test_replicas_need_namespaces(server_factory):
+    server = server_factory(args=("--in-memory",))
+    c = client(server, EAST)
+    name = make_table(c)
+    exc = error_of(lambda: c.update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": WEST}}]))
+    assert_client_error(exc, "ValidationException", "One or more parameter values were invalid: replicas need "
+                        "--namespaces: without it every region shares one table (docs/compatibility.md)")
+
+
+# ---- replication ----
+
+def test_concurrent_writes_in_two_regions_converge(regions):
+    _, cs = regions
+    name = make_table(cs[EAST])
+    add_replica(cs, name)
+    errors = []
+
+    def writer(region, seed):
+        c = client(regions[0], region)
+        try:
+            for i in range(300):
+                k = {"pk": {"S": "k%d" % ((i * seed) % 25)}}
+                if i % 5 == 0:
+                    c.delete_item(TableName=name, Key=k)
+                elif i % 3 == 0:
+                    c.update_item(TableName=name, Key=k, UpdateExpression="SET n = if_not_exists(n, :z) + :one, w = :w",
+                                  ExpressionAttributeValues={":z": {"N": "0"}, ":one": {"N": "1"}, ":w": {"S": region}})
+                else:
+                    c.put_item(TableName=name, Item=dict(k, w={"S": region}, i={"N": str(i)}))
+        except Exception as ex:  # pragma: no cover - reported below
+            errors.append(ex)
+
+    threads = [threading.Thread(target=writer, args=(r, s)) for r, s in ((EAST, 7), (WEST, 11), (EAST, 13))]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert not errors
+    # item by item, both regions hold the same items
+    eventually(lambda: _assert(items(cs[EAST], name) == items(cs[WEST], name)))
+    east = items(cs[EAST], name)
+    assert east and {i["w"]["S"] for i in east} <= {EAST, WEST}
+    # no aws:rep:* attributes in this version
+    assert not any(k.startswith("aws:rep:") for i in east for k in i)
+
+
+def test_transactions_and_streams_replicate(regions):
+    _, cs = regions
+    name = make_table(cs[EAST])
+    add_replica(cs, name)
+    cs[EAST].transact_write_items(TransactItems=[
+        {"Put": {"TableName": name, "Item": {"pk": {"S": "t1"}}}},
+        {"Put": {"TableName": name, "Item": {"pk": {"S": "t2"}}}}])
+    eventually(lambda: _assert(len(items(cs[WEST], name)) == 2))
+    # the replica's stream has the replicated writes
+    streams = boto3.client("dynamodbstreams", endpoint_url=regions[0].endpoint, region_name=WEST,
+                           aws_access_key_id="AKIDGT", aws_secret_access_key="secret")
+    arn = cs[WEST].describe_table(TableName=name)["Table"]["LatestStreamArn"]
+    assert ":us-west-2:" in arn
+    keys = set()
+    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+        it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
+                                        ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        for rec in streams.get_records(ShardIterator=it)["Records"]:
+            keys.add(rec["dynamodb"]["Keys"]["pk"]["S"])
+            assert rec["eventName"] == "INSERT" and "NewImage" in rec["dynamodb"] and "userIdentity" not in rec
+    assert keys == {"t1", "t2"}
+
+
+def test_ttl_delete_replicates_as_a_plain_delete(regions):
+    server, cs = regions
+    name = make_table(cs[EAST])
+    add_replica(cs, name)
+    cs[EAST].update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+    cs[EAST].put_item(TableName=name, Item={"pk": {"S": "old"}, "exp": {"N": str(int(time.time()) - 10)}})
+    eventually(lambda: _assert(items(cs[EAST], name) == [] and items(cs[WEST], name) == []), timeout=15)
+
+    def records(region):
+        streams = boto3.client("dynamodbstreams", endpoint_url=server.endpoint, region_name=region,
+                               aws_access_key_id="AKIDGT", aws_secret_access_key="secret")
+        arn = cs[region].describe_table(TableName=name)["Table"]["LatestStreamArn"]
+        out = []
+        for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+            it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
+                                            ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            out += [r for r in streams.get_records(ShardIterator=it)["Records"] if r["eventName"] == "REMOVE"]
+        return out
+
+    east, west = eventually(lambda: _pair_nonempty(records(EAST), records(WEST)))
+    # only the region where it expired shows the service deleted it (DynamoDB's TTL page)
+    assert east[0]["userIdentity"] == {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
+    assert "userIdentity" not in west[0]
+
+
+def _pair_nonempty(a, b):
+    assert a and b
+    return a, b
+
+
+def test_replication_lag_option(server_factory):
+    server = server_factory(args=("--in-memory", "--namespaces", "--replication-lag", "800"))
+    cs = {r: client(server, r) for r in (EAST, WEST)}
+    name = make_table(cs[EAST])
+    add_replica(cs, name)
+    cs[EAST].put_item(TableName=name, Item={"pk": {"S": "late"}})
+    t0 = time.time()
+    assert "Item" not in cs[WEST].get_item(TableName=name, Key={"pk": {"S": "late"}})
+    eventually(lambda: _assert("Item" in cs[WEST].get_item(TableName=name, Key={"pk": {"S": "late"}})))
+    assert time.time() - t0 >= 0.6
+
+
+def test_restart_goes_on_from_the_stream(server_factory, tmp_path):
+    data = str(tmp_path / "data")
+    server = server_factory(args=("--data-dir", data, "--namespaces", "--replication-lag", "3000"))
+    cs = {r: client(server, r) for r in (EAST, WEST)}
+    name = make_table(cs[EAST])
+    add_replica(cs, name)
+    for i in range(20):
+        cs[EAST].put_item(TableName=name, Item={"pk": {"S": "r%d" % i}})
+    assert items(cs[WEST], name) == []
+    server.kill()  # kill -9 before the worker applied anything
+    server = server_factory(args=("--data-dir", data, "--namespaces"))
+    cs = {r: client(server, r) for r in (EAST, WEST)}
+    eventually(lambda: _assert(len(items(cs[WEST], name)) == 20))
+    assert items(cs[WEST], name) == items(cs[EAST], name)
+
+
+# ---- removing replicas ----
+
+def test_delete_replica_and_delete_table(regions):
+    server, cs = regions
+    name = make_table(cs[EAST])
+    add_replica(cs, name)
+    add_replica(cs, name, EU)
+    # deletion protection on the replica's own table
+    assert raw(server, EU, "UpdateTable", {"TableName": name, "DeletionProtectionEnabled": True})[0] == 200
+    exc = error_of(lambda: cs[EAST].update_table(TableName=name, ReplicaUpdates=[{"Delete": {"RegionName": EU}}]))
+    assert_client_error(exc, "ValidationException", "Cannot delete table %s in region eu-west-1 because it has "
+                        "deletion protection enabled. Disable deletion protection first." % name)
+    assert raw(server, EU, "UpdateTable", {"TableName": name, "DeletionProtectionEnabled": False})[0] == 200
+    # DeleteTable in a replica's region takes it out of the group
+    cs[EU].delete_table(TableName=name)
+    for r in (EAST, WEST):
+        assert [x["RegionName"] for x in cs[r].describe_table(TableName=name)["Table"]["Replicas"]] == \
+            [WEST if r == EAST else EAST]
+    out = cs[EAST].update_table(TableName=name, ReplicaUpdates=[{"Delete": {"RegionName": WEST}}])
+    assert out["TableDescription"]["TableStatus"] == "UPDATING"
+    exc = error_of(lambda: cs[WEST].describe_table(TableName=name))
+    assert_client_error(exc, "ResourceNotFoundException", "Requested resource not found: Table: %s not found" % name)
+    east = cs[EAST].describe_table(TableName=name)["Table"]
+    for key in ("GlobalTableVersion", "Replicas"):
+        assert key not in east
+    # a regional table again: its stream may be turned off now
+    cs[EAST].update_table(TableName=name, StreamSpecification={"StreamEnabled": False})
+    cs[EAST].put_item(TableName=name, Item={"pk": {"S": "after"}})
+
+
+# ---- replica auto scaling and the legacy operations ----
+
+def test_replica_auto_scaling(regions):
+    _, cs = regions
+    name = make_table(cs[EAST])
+    for op in (lambda: cs[EAST].describe_table_replica_auto_scaling(TableName=name),
+               lambda: cs[EAST].update_table_replica_auto_scaling(
+                   TableName=name, ProvisionedWriteCapacityAutoScalingUpdate={"AutoScalingDisabled": True})):
+        assert_client_error(error_of(op), "ResourceNotFoundException",
+                            "Global table with name: '%s' does not exist." % name)
+    add_replica(cs, name)
+    desc = cs[WEST].describe_table_replica_auto_scaling(TableName=name)["TableAutoScalingDescription"]
+    assert desc["TableName"] == name and desc["TableStatus"] == "ACTIVE"
+    assert [r["RegionName"] for r in desc["Replicas"]] == [EAST, WEST]  # every region, alphabetical
+    assert desc["Replicas"][0]["ReplicaProvisionedWriteCapacityAutoScalingSettings"] == {
+        "AutoScalingDisabled": True, "ScalingPolicies": []}
+    exc = error_of(lambda: cs[EAST].update_table_replica_auto_scaling(
+        TableName=name, ProvisionedWriteCapacityAutoScalingUpdate={
+            "MinimumUnits": 5, "MaximumUnits": 10, "ScalingPolicyUpdate": {
+                "TargetTrackingScalingPolicyConfiguration": {"TargetValue": 70.0}}}))
+    assert_client_error(exc, "ValidationException", "Failed to update global table with name \u2018%s\u2018. Replicas "
+                        "'US-EAST-1', 'US-WEST-2' BillingMode is PayPerRequest. You must convert table's BillingMode "
+                        "to PROVISIONED to set parameters: 'GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate'."
+                        % name)
+    out = cs[EAST].update_table_replica_auto_scaling(
+        TableName=name, ProvisionedWriteCapacityAutoScalingUpdate={"AutoScalingDisabled": True})
+    assert len(out["TableAutoScalingDescription"]["Replicas"]) == 2
+
+
+def test_legacy_version_answers_as_dynamodb(regions):
+    _, cs = regions
+    e = cs[EAST]
+    name = make_table(e)
+    exc = error_of(lambda: e.create_global_table(GlobalTableName=name, ReplicationGroup=[{"RegionName": EAST}]))
+    assert_client_error(exc, "ValidationException", "One or more parameter values were invalid: DynamoDB global "
+                        "tables version 2017.11.29 is not supported. We recommend using DynamoDB global tables "
+                        "version 2019.11.21, instead of version 2017.11.29 (Legacy).")
+    exc = error_of(lambda: e.describe_global_table(GlobalTableName=name))
+    assert_client_error(exc, "GlobalTableNotFoundException",
+                        "Global table not found: Global table with name: '%s' does not exist." % name)
+    exc = error_of(lambda: e.describe_global_table_settings(GlobalTableName=name))
+    assert_client_error(exc, "GlobalTableNotFoundException", "Global table with name: '%s' does not exist." % name)
+    exc = error_of(lambda: e.update_global_table(GlobalTableName=name, ReplicaUpdates=[{"Delete": {"RegionName": WEST}}]))
+    assert_client_error(exc, "GlobalTableNotFoundException",
+                        "Global table not found: Global table with name: '%s' does not exist." % name)
+    exc = error_of(lambda: e.update_global_table(GlobalTableName=name, ReplicaUpdates=[{"Create": {"RegionName": WEST}}]))
+    assert exc.value.response["Error"]["Message"].endswith("instead of version 2017.11.29 (Legacy).")
+    assert e.list_global_tables()["GlobalTables"] == []
+    # a current-version global table is not a legacy one either
+    add_replica(cs, name)
+    assert e.list_global_tables(RegionName=EAST)["GlobalTables"] == []
+    exc = error_of(lambda: e.describe_global_table(GlobalTableName=name))
+    assert exc.value.response["Error"]["Code"] == "GlobalTableNotFoundException"
