@@ -26,7 +26,8 @@ int ddb_member_is_catalogs(const char *key);
 /* LocalSecondaryIndexes or GlobalSecondaryIndexes. */
 int ddb_member_is_index_list(const char *key);
 
-/* Reads "ddbdStream", "ddbdTtl", "ddbdRestore" and "ddbdPitr" of t->desc into t. */
+/* Reads "ddbdStream", "ddbdTtl", "ddbdRestore", "ddbdPitr" and "ddbdReplication" of t->desc into t
+   (and the account and region of its namespace). */
 void ddb_members_read(ddb_table *t);
 /* Reads an index object's "ddbdIndexId", "IndexStatus" and "Backfilling" into ix. */
 void ddb_member_index_read(const ddb_json *obj, ddb_index *ix);

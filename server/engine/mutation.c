@@ -283,18 +283,10 @@ static int rep_newer(uint64_t t1, const char *r1, uint64_t t2, const char *r2, s
 static int rep_decide(run *r)
 {
     ddb_mutation *m = r->m;
-    uint64_t cur = 0;
-    const char *region = "", *v = r->rep != NULL ? r->rep->val : NULL;
-    size_t rlen = 0, i = 0, vlen = r->rep != NULL ? r->rep->vlen : 0;
+    ddb_write_time cur = ddb_write_time_parse(r->rep != NULL ? r->rep->val : NULL, r->rep != NULL ? r->rep->vlen : 0);
 
-    for (; v != NULL && i < vlen && v[i] >= '0' && v[i] <= '9'; i++)
-        cur = cur * 10 + (uint64_t)(v[i] - '0');
-    if (v != NULL && i < vlen) {
-        region = v + i + 1;
-        rlen = vlen - i - 1;
-    }
     if (m->replicated) {
-        if (!rep_newer(m->rep_time, m->rep_region, cur, region, rlen)) {
+        if (!rep_newer(m->rep_time, m->rep_region, cur.ms, cur.region, cur.rlen)) {
             m->rep_stale = 1;
             return REP_STALE;
         }
@@ -303,19 +295,38 @@ static int rep_decide(run *r)
         return 0;
     }
     r->wtime = ddb_clock_now_ms();
-    if (r->wtime <= cur)
-        r->wtime = cur + 1;
+    if (r->wtime <= cur.ms)
+        r->wtime = cur.ms + 1;
     r->wregion = m->t->region;
     return 0;
 }
 
-/* The item's write-time key: its key under the table's rep_id. */
+void ddb_write_time_key(ddb_arena *a, uint32_t rep_id, const char *item_key, size_t klen, ddb_store_key *out)
+{
+    char *k = ddb_arena_memdup(a, item_key, klen);
+
+    ddb_put_be(k, rep_id, 4);
+    *out = (ddb_store_key){k, klen, NULL, 0};
+}
+
+ddb_write_time ddb_write_time_parse(const char *v, size_t vlen)
+{
+    ddb_write_time w = {0, "", 0};
+    size_t i = 0;
+
+    for (; v != NULL && i < vlen && v[i] >= '0' && v[i] <= '9'; i++)
+        w.ms = w.ms * 10 + (uint64_t)(v[i] - '0');
+    if (v != NULL && i + 1 < vlen) {
+        w.region = v + i + 1;
+        w.rlen = vlen - i - 1;
+    }
+    return w;
+}
+
+/* The item's write-time key. */
 static void rep_key(ddb_arena *a, const ddb_mutation *m, ddb_store_key *out)
 {
-    char *k = ddb_arena_memdup(a, m->key.bytes, m->key.len);
-
-    ddb_put_be(k, m->t->rep_id, 4);
-    *out = (ddb_store_key){k, m->key.len, NULL, 0};
+    ddb_write_time_key(a, m->t->rep_id, m->key.bytes, m->key.len, out);
 }
 
 static void rep_write(run *r, ddb_batch *out)

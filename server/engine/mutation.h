@@ -102,6 +102,17 @@ int ddb_mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m);
 int ddb_mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, const ddb_batch *extra,
                    ddb_error *err);
 
+/* A global table's item write time, as stored: "<ms> <region>" under the item's key with the
+   table's rep_id in place of its id. */
+typedef struct ddb_write_time {
+    uint64_t ms;
+    const char *region; /* within the value; "" (rlen 0) when there is none */
+    size_t rlen;
+} ddb_write_time;
+void ddb_write_time_key(ddb_arena *a, uint32_t rep_id, const char *item_key, size_t klen, ddb_store_key *out);
+/* The stored value parsed; a NULL value (no write recorded) is time 0, region "". */
+ddb_write_time ddb_write_time_parse(const char *v, size_t vlen);
+
 /* Write units the base table was charged: DynamoDB charges the larger of the old and new item. */
 double ddb_mutation_table_units(const ddb_mutation *m);
 /* Every write unit the mutation consumed: the table's and its indexes' (m->t's). */

@@ -147,7 +147,7 @@ static int check_region(ddb_req *req, const ddb_table *t, const char *r)
 }
 
 /* The members ddbd does not act on are refused, not dropped (docs/compatibility.md). */
-static int check_overrides(ddb_req *req, const ddb_table *t, const ddb_json *act, int is_update)
+static int check_overrides(ddb_req *req, const ddb_json *act, int is_update)
 {
     static const char *const unsupported[] = {"KMSMasterKeyId", "OnDemandThroughputOverride",
                                               "GlobalSecondaryIndexes", NULL};
@@ -161,7 +161,6 @@ static int check_overrides(ddb_req *req, const ddb_table *t, const ddb_json *act
             return ddb_req_fail(req, DDB_E_VALIDATION,
                                 INVALID "%s is not supported by ddbd for a replica (docs/compatibility.md)",
                                 unsupported[i]);
-    (void)t;
     return DDB_OK;
 }
 
@@ -172,9 +171,9 @@ static int check_state(ddb_req *req, const ddb_table *t, const replica_plan *p)
 
     if (check_region(req, t, region) != DDB_OK)
         return req->err.code;
-    if (p->create != NULL && check_overrides(req, t, p->create_act, 0) != DDB_OK)
+    if (p->create != NULL && check_overrides(req, p->create_act, 0) != DDB_OK)
         return req->err.code;
-    if (p->update != NULL && check_overrides(req, t, p->update_act, 1) != DDB_OK)
+    if (p->update != NULL && check_overrides(req, p->update_act, 1) != DDB_OK)
         return req->err.code;
     if (ddb_replicas_status(t) != NULL || strcmp(ddb_table_status(t), "ACTIVE") != 0)
         return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE, "The resource which you are attempting to change is in use.");
@@ -261,13 +260,9 @@ static const char *replica_request(ddb_arena *a, const ddb_table *t, const ddb_j
     return text;
 }
 
-typedef struct new_replica {
-    ddb_replication_member m;
-} new_replica;
-
 static void add_member(ddb_desc_edit *e, void *ctx)
 {
-    ddb_edit_replication(e, &((new_replica *)ctx)->m);
+    ddb_edit_replication(e, ctx);
 }
 
 /* Creates the replica table in region `region`: CREATING, to be filled from t's region. */
@@ -278,7 +273,7 @@ static int create_replica_table(ddb_req *req, const ddb_table *t, const ddb_json
     ddb_json *in = ddb_json_parse(req->arena, text, strlen(text));
     ddb_buf out = {0};
     ddb_req r = {0};
-    new_replica nr;
+    ddb_replication_member m = {0, VERSION, 0, list, n, t->region};
     const ddb_table *made;
     int rc;
 
@@ -292,10 +287,9 @@ static int create_replica_table(ddb_req *req, const ddb_table *t, const ddb_json
     r.region = region;
     r.ns = ddb_ns_of(req->arena, t->account, region);
     ddb_jw_init(&r.out, &out);
-    if ((nr.m.id = ddb_catalog_new_id(req->eng->catalog)) == 0)
+    if ((m.id = ddb_catalog_new_id(req->eng->catalog)) == 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-    nr.m = (ddb_replication_member){nr.m.id, VERSION, 0, list, n, t->region};
-    rc = ddb_table_create(&r, in, add_member, &nr, &made);
+    rc = ddb_table_create(&r, in, add_member, &m, &made);
     ddb_buf_free(&out);
     if (rc == 1)
         return ddb_req_fail(req, DDB_E_VALIDATION,
@@ -334,8 +328,10 @@ static int build_source(void *ctx, ddb_desc_edit **e)
     ddb_table_replication(t, req->arena, &m);
     if (m.n == 0) { /* it becomes a global table */
         ddb_replica *v = DDB_NEW_ARRAY(req->arena, ddb_replica, 2);
-        if ((m.id = ddb_catalog_new_id(req->eng->catalog)) == 0)
-            return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error") ? -2 : -2;
+        if ((m.id = ddb_catalog_new_id(req->eng->catalog)) == 0) {
+            ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+            return -2;
+        }
         v[0] = (ddb_replica){t->region, DDB_REPLICA_ACTIVE};
         m = (ddb_replication_member){m.id, VERSION, 0, v, 1, NULL};
     }
@@ -348,8 +344,10 @@ static int build_source(void *ctx, ddb_desc_edit **e)
     if (t->stream_id == 0) { /* DynamoDB turns on a NEW_AND_OLD_IMAGES stream itself */
         stream_plan sp = {1, ddb_catalog_new_id(req->eng->catalog), ddb_stream_label(req->arena, ddb_clock_now_ms()),
                           DDB_VIEW_NEW_AND_OLD_IMAGES};
-        if (sp.id == 0)
-            return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error") ? -2 : -2;
+        if (sp.id == 0) {
+            ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+            return -2;
+        }
         ddb_stream_plan_edit(req, *e, t, &sp);
         ddb_stream_plan_registry(req, t->key, ddb_json_get(t->desc, "KeySchema"), t, &sp, extra);
         s->view = DDB_VIEW_NEW_AND_OLD_IMAGES;

@@ -170,6 +170,22 @@ def _assert(cond, msg=""):
     assert cond, msg
 
 
+def test_a_stream_without_new_images_stays_and_replicates(regions):
+    _, cs = regions
+    name = make_table(cs[EAST], StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    desc = cs[EAST].update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": WEST}}])["TableDescription"]
+    # DynamoDB leaves a stream of another view type as it is, and the replica gets the same
+    assert desc["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}
+    assert wait_active(cs[WEST], name)["StreamSpecification"]["StreamViewType"] == "KEYS_ONLY"
+    wait_active(cs[EAST], name)
+    cs[EAST].put_item(TableName=name, Item={"pk": {"S": "a"}, "v": {"N": "1"}})
+    cs[EAST].update_item(TableName=name, Key={"pk": {"S": "a"}}, UpdateExpression="SET v = :v",
+                         ExpressionAttributeValues={":v": {"N": "2"}})
+    cs[EAST].put_item(TableName=name, Item={"pk": {"S": "b"}})
+    cs[EAST].delete_item(TableName=name, Key={"pk": {"S": "b"}})
+    eventually(lambda: _assert(items(cs[WEST], name) == [{"pk": {"S": "a"}, "v": {"N": "2"}}]))
+
+
 # ---- the rules ----
 
 def test_replica_rules_and_messages(regions):

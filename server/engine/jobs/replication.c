@@ -121,20 +121,19 @@ static int apply(ddb_engine *eng, ddb_arena *a, const ddb_table *t, const ddb_at
 static void write_time(ddb_engine *eng, ddb_arena *a, const ddb_table *src, const char *k, size_t klen,
                        uint64_t *time_ms, const char **region, int *failed)
 {
-    char *wk = ddb_arena_memdup(a, k, klen), *wv = NULL;
-    size_t wlen = 0, i = 0;
+    ddb_store_key wk;
+    char *wv = NULL;
+    size_t wlen = 0;
+    ddb_write_time w;
 
-    *time_ms = 0;
-    *region = src->region;
-    ddb_put_be(wk, src->rep_id, 4);
-    if (ddb_store_get(eng->store, a, wk, klen, &wv, &wlen) != 0) {
+    ddb_write_time_key(a, src->rep_id, k, klen, &wk);
+    if (ddb_store_get(eng->store, a, wk.key, wk.klen, &wv, &wlen) != 0) {
         *failed = 1;
         return;
     }
-    for (; wv != NULL && i < wlen && wv[i] >= '0' && wv[i] <= '9'; i++)
-        *time_ms = *time_ms * 10 + (uint64_t)(wv[i] - '0');
-    if (wv != NULL && i + 1 < wlen)
-        *region = ddb_arena_strndup(a, wv + i + 1, wlen - i - 1);
+    w = ddb_write_time_parse(wv, wlen);
+    *time_ms = w.ms;
+    *region = w.rlen > 0 ? ddb_arena_strndup(a, w.region, w.rlen) : src->region;
 }
 
 /*

@@ -2,10 +2,12 @@
  * server/engine/jobs/replication.h: global tables, kept in step.
  *
  * A global table is one table in several regions' namespaces (catalog.h's "ddbdReplication": each
- * replica lists every replica and its status). Every replica has a stream with NEW_AND_OLD_IMAGES,
- * and each write's record carries its write time (mutation.h: last writer wins). One worker thread
- * follows every replica's stream and applies each record made in its own region to every other
- * replica, as a replicated PUT of the new image or DELETE (mutation.h): applied only when newer
+ * replica lists every replica and its status). Every replica has a stream (NEW_AND_OLD_IMAGES unless
+ * it had another when it became global), and each write's record carries its write time
+ * (mutation.h: last writer wins). One worker thread follows every replica's stream and applies each
+ * record made in its own region to every other replica, as a replicated PUT of the new image (a
+ * view without new images: the item as it is now, with its write time) or DELETE (mutation.h),
+ * applied only when newer
  * than that item's last write there, so replicas written concurrently converge to the same items,
  * whatever order the records arrive in. A replicated write makes a stream record in its replica
  * too (flagged, so it is not sent on again).
