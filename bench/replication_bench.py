@@ -24,15 +24,16 @@ then DescribeTable in us-west-2 is polled until the table is ACTIVE.
    sets the resolution: a sample found by the first GetItem after the put's response has a lag below
    one GetItem round trip, and the row says how many were. At the end every item must be in
    us-west-2 (Scan Select COUNT) with the same `t`.
-2. Write cost. Two fresh servers: (a) a regular table, (b) a global table with a replica in
-   us-west-2. --clients client processes (one keep-alive connection each; processes, so the client
+2. Write cost. Three fresh servers: (a) a regular table, (b) a global table with a replica in
+   us-west-2, (c) a MultiRegionConsistency STRONG global table (us-west-2 and a witness in
+   us-east-2: every PutItem is committed in both regions before its response). --clients client processes (one keep-alive connection each; processes, so the client
    is not one GIL) put --puts new ~200-byte items per configuration, unpaced, in --rounds rounds per
-   server, interleaved a b b a .... Before each round the script waits until the server is idle (at
+   server, interleaved a b c c b a .... Before each round the script waits until the server is idle (at
    most one clock tick of CPU in 0.5 s). Per round: items/s (first request sent -> last response)
    and server CPU (utime+stime of all its threads, /proc/PID/stat) over three windows: until the
    last PutItem response ("requests"); until the writes are in every region ("+ replication": a
    sentinel item put after the round, then GetItem in us-west-2, every 2 ms, until the sentinel and
-   each client's last item are there; for (a) the sentinel's PutItem only); and until the server is
+   each client's last item are there; for (a) and (c) the sentinel's PutItem only); and until the server is
    idle again ("until idle", the window's idle wait adds at most one tick per 0.5 s). The ratios
    are b / a. Each server's table is checked with Scan Select COUNT at the end (in us-west-2 too
    for (b)).
@@ -190,7 +191,8 @@ def stop_all(*_):
 # ---- tables --------------------------------------------------------------------------------
 
 def create_table(port, global_table):
-    """TABLE in us-east-1; with global_table a replica in us-west-2, ACTIVE there. Returns the
+    """TABLE in us-east-1; with global_table a replica in us-west-2, ACTIVE there ("strong": a
+    MultiRegionConsistency STRONG group, us-west-2 and a witness in us-east-2). Returns the
     seconds from UpdateTable to the first ACTIVE DescribeTable in us-west-2 (or None)."""
     east, west = Conn(port, EAST), Conn(port, WEST)
     east.call("CreateTable", {"TableName": TABLE, "BillingMode": "PAY_PER_REQUEST",
@@ -204,7 +206,10 @@ def create_table(port, global_table):
     active_s = None
     if global_table:
         t0 = time.monotonic()
-        east.call("UpdateTable", {"TableName": TABLE, "ReplicaUpdates": [{"Create": {"RegionName": WEST}}]})
+        body = {"TableName": TABLE, "ReplicaUpdates": [{"Create": {"RegionName": WEST}}]}
+        if global_table == "strong":
+            body.update(MultiRegionConsistency="STRONG", GlobalTableWitnessUpdates=[{"Create": {"RegionName": "us-east-2"}}])
+        east.call("UpdateTable", body)
         while True:
             try:
                 st = west.call("DescribeTable", {"TableName": TABLE})["Table"]["TableStatus"]
@@ -444,17 +449,17 @@ def cost_round(args, srv, rnd, n_per_client, replicated):
             "idle": c_idle - c0, "catch_up": catch_up, "polls": polls}
 
 
-def measure_cost(args, srv_a, srv_b):
+def measure_cost(args, srv_a, srv_b, srv_c):
     per_round = args.puts // args.rounds // args.clients
-    tot = {"a": [], "b": []}
+    tot = {"a": [], "b": [], "c": []}
+    servers = {"a": srv_a, "b": srv_b, "c": srv_c}
     order = []
     for r in range(args.rounds):
-        order += ["a", "b"] if r % 2 == 0 else ["b", "a"]
+        order += ["a", "b", "c"] if r % 2 == 0 else ["c", "b", "a"]
     for rnd, kind in enumerate(order):
-        srv = srv_a if kind == "a" else srv_b
         print("[cost] round %d: (%s) %d clients x %d PutItems" % (rnd, kind, args.clients, per_round),
               file=sys.stderr, flush=True)
-        tot[kind].append(cost_round(args, srv, rnd, per_round, kind == "b"))
+        tot[kind].append(cost_round(args, servers[kind], rnd, per_round, kind == "b"))
     res = {}
     for kind, rounds in tot.items():
         n = sum(r["n"] for r in rounds)
@@ -466,7 +471,7 @@ def measure_cost(args, srv_a, srv_b):
                      "polls": sum(r["polls"] for r in rounds)}
     # every item (and the sentinels) in every region
     exp = res["a"]["n"] + args.rounds
-    for srv, regions in ((srv_a, (EAST,)), (srv_b, (EAST, WEST))):
+    for srv, regions in ((srv_a, (EAST,)), (srv_b, (EAST, WEST)), (srv_c, (EAST, WEST))):
         for region in regions:
             n = count(srv.port, region)
             if n != exp:
@@ -543,14 +548,16 @@ def main():
             % lag["polls"])
 
         # 2
-        srv_a, srv_b = Server(args.bin, []), Server(args.bin, [])
+        srv_a, srv_b, srv_c = Server(args.bin, []), Server(args.bin, []), Server(args.bin, [])
         cmds += [srv_a.cmd, srv_b.cmd]
         create_table(srv_a.port, False)
         create_table(srv_b.port, True)
-        cost = measure_cost(args, srv_a, srv_b)
+        create_table(srv_c.port, "strong")
+        cost = measure_cost(args, srv_a, srv_b, srv_c)
         srv_a.stop()
         srv_b.stop()
-        a, b = cost["a"], cost["b"]
+        srv_c.stop()
+        a, b, c = cost["a"], cost["b"], cost["c"]
         row("(a) PutItem, regular table: throughput", "%s items/s" % format(int(a["rate"]), ","),
             "%s items, %d client processes, %d rounds" % (format(a["n"], ","), args.clients, args.rounds))
         row("(b) PutItem, global table (1 replica): throughput", "%s items/s" % format(int(b["rate"]), ","),
@@ -564,6 +571,10 @@ def main():
             % (b["repl"] / a["repl"], a["repl"], b["catch_up_ms"], b["polls"]))
         row("(b) server CPU per 1,000 PutItems: until idle", "%.1f ms" % b["idle"],
             "b/a x%.2f (a: %.1f ms)" % (b["idle"] / a["idle"], a["idle"]))
+        row("(c) PutItem, STRONG global table (us-west-2 + witness): throughput",
+            "%s items/s" % format(int(c["rate"]), ","), "c/a x%.2f" % (c["rate"] / a["rate"]))
+        row("(c) **server CPU per 1,000 PutItems: requests** (written in both regions)", "**%.1f ms**" % c["req"],
+            "**c/a x%.2f**; until idle %.1f ms (c/a x%.2f)" % (c["req"] / a["req"], c["idle"], c["idle"] / a["idle"]))
     finally:
         stop_all()
 
@@ -578,7 +589,7 @@ def main():
     print("run:  %s" % " ".join(shlex.quote(x) for x in [sys.executable] + sys.argv))
     print("ddbd: %s  (lag test)" % " ".join(cmds[0]))
     if len(cmds) > 1:
-        print("      %s  (a, b; ports differ)" % " ".join(cmds[1]))
+        print("      %s  (a, b, c; ports differ)" % " ".join(cmds[1]))
     print()
     print("| figure | value | notes |")
     print("|---|---:|---|")

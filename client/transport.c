@@ -419,6 +419,7 @@ static fail_kind attempt(ddb_client *c, const char *op, const char *body, size_t
 static int throttled(const ddb_result *r)
 {
     return r->status == DDB_E_THROUGHPUT_EXCEEDED || r->status == DDB_E_TRANSACTION_CONFLICT ||
+           r->status == DDB_E_REPLICATED_WRITE_CONFLICT ||
            r->status == DDB_E_TRANSACTION_IN_PROGRESS || r->status == DDB_E_SERVICE_UNAVAILABLE ||
            r->http_status == 503 || strcmp(r->error_type, "ThrottlingException") == 0 ||
            strcmp(r->error_type, "RequestLimitExceeded") == 0;

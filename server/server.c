@@ -44,6 +44,7 @@ static void settings_of(const ddb_config *cfg, ddb_engine_settings *s)
     s->transaction_conflict_rate = cfg->transaction_conflict_rate;
     s->ttl_interval = cfg->ttl_interval;
     s->namespaces = cfg->namespaces;
+    s->replication_lag = cfg->replication_lag;
     s->objstore.export_dir = cfg->export_dir;
     s->objstore.s3_endpoint = cfg->s3_endpoint;
     s->objstore.s3_access_key = cfg->s3_access_key;

@@ -89,7 +89,7 @@ DDB_EXTERN int ddb_config_set_timeouts(ddb_config *cfg, unsigned connect_ms, uns
  * @brief Retry policy (DynamoDB's): up to `max_retries` retries after the first attempt, each
  * after a random delay in [0, min(max_delay_ms, base_delay_ms * 2^retry)) ("full jitter").
  * Retried: throttling (ProvisionedThroughputExceeded, RequestLimitExceeded, ThrottlingException),
- * TransactionConflict, TransactionInProgress, 503, connection failures before the request was
+ * TransactionConflict, TransactionInProgress, ReplicatedWriteConflict, 503, connection failures before the request was
  * sent. Retried ONLY for idempotent requests (reads, unconditional PutItem/DeleteItem,
  * BatchWriteItem, TransactWriteItems with a ClientRequestToken): 500 and other 5xx, a connection
  * dropped after the request was sent, a timeout, a wrong x-amz-crc32, since the request may have

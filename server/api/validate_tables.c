@@ -831,17 +831,20 @@ static const char *nothing_to_update(ddb_arena *a, const ddb_json *in)
 }
 
 /*
- * Multi-Region strong consistency: the witness rules DynamoDB states (captured: compatibility.md);
- * a STRONG group itself is not served yet, and is refused rather than made EVENTUAL.
+ * Multi-Region strong consistency: a witness is created only with a STRONG group (captured:
+ * compatibility.md); deleting one tears the group down without MultiRegionConsistency. The rest
+ * needs the table (ops_replicas.c).
  */
 static const char *multi_region_rules(const ddb_json *in)
 {
     const char *mrc = ddb_json_get_str(in, "MultiRegionConsistency");
+    const ddb_json *w = ddb_v_get(in, "GlobalTableWitnessUpdates");
+    int creates = 0;
 
-    if (ddb_v_get(in, "GlobalTableWitnessUpdates") != NULL && (mrc == NULL || strcmp(mrc, "STRONG") != 0))
+    for (uint32_t i = 0; i < list_len(w); i++)
+        creates |= item_at(w, i) != NULL && ddb_v_get(item_at(w, i), "Create") != NULL;
+    if (creates && (mrc == NULL || strcmp(mrc, "STRONG") != 0))
         return "MultiRegionConsistency must be set as STRONG when GlobalTableWitnessUpdates parameter is present.";
-    if (mrc != NULL && strcmp(mrc, "STRONG") == 0)
-        return INVALID "MultiRegionConsistency STRONG is not supported by ddbd yet (docs/compatibility.md)";
     return NULL;
 }
 

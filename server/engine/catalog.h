@@ -157,7 +157,8 @@ typedef struct ddb_table {
     /* a global table's replica (engine/jobs/replication.h), from "ddbdReplication" */
     uint32_t rep_id;             /* the keyspace of its items' write times (0: not a global table) */
     const char *rep_version;     /* GlobalTableVersion: "2019.11.21" or "2017.11.29" */
-    int rep_strong;              /* MultiRegionConsistency STRONG */
+    int rep_strong;              /* MultiRegionConsistency STRONG (mutation.h: written in every replica at once) */
+    const char *rep_witness;     /* STRONG: the witness region (GlobalTableWitnesses), or NULL */
     ddb_replica replicas[DDB_MAX_REPLICAS]; /* every replica, its own region's included */
     unsigned nreplicas;
     const char *rep_fill_from;   /* a replica being created: the region it is filled from, else NULL */

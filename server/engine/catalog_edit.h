@@ -166,6 +166,7 @@ typedef struct ddb_replication_member {
     const ddb_replica *replicas;
     unsigned n;
     const char *fill_from;   /* a new replica: the region it is filled from (replication.h); NULL once filled */
+    const char *witness;     /* STRONG: the witness region, or NULL */
 } ddb_replication_member;
 void ddb_edit_replication(ddb_desc_edit *e, const ddb_replication_member *r);
 /* Table t's replication member (n 0 when it is not a global table), replicas copied to arena memory

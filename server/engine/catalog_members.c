@@ -303,7 +303,7 @@ void ddb_member_write_policies(ddb_jw *w, const ddb_policy *p, size_t n)
     ddb_jw_arr_end(w);
 }
 
-/* ---- "ddbdReplication": {"Id", "Version", "Strong", "Replicas": [{"RegionName", "ReplicaStatus"}...]}
+/* ---- "ddbdReplication": {"Id", "Version", "Strong", "Witness", "Replicas": [{"RegionName", "ReplicaStatus"}...]}
    (engine/jobs/replication.h) ---- */
 
 const char *ddb_replica_state_name(ddb_replica_state s)
@@ -350,6 +350,7 @@ static void replication_read(ddb_table *t)
     t->rep_version = ddb_json_get_str(r, "Version");
     t->rep_strong = true_of(ddb_json_get(r, "Strong"));
     t->rep_fill_from = ddb_json_get_str(r, "FillFrom");
+    t->rep_witness = ddb_json_get_str(r, "Witness");
     list = ddb_json_get(r, "Replicas");
     for (uint32_t i = 0; list != NULL && list->type == DDB_JSON_ARRAY && i < list->n && i < DDB_MAX_REPLICAS; i++) {
         t->replicas[t->nreplicas].region = ddb_json_get_str(list->u.items[i], "RegionName");
@@ -371,6 +372,8 @@ void ddb_member_write_replication(ddb_jw *w, const ddb_replication_member *r)
     }
     if (r->fill_from != NULL)
         write_str(w, "FillFrom", r->fill_from);
+    if (r->witness != NULL)
+        write_str(w, "Witness", r->witness);
     ddb_jw_key(w, "Replicas");
     ddb_jw_arr_begin(w);
     for (unsigned i = 0; i < r->n; i++) {
@@ -388,7 +391,8 @@ void ddb_table_replication(const ddb_table *t, ddb_arena *a, ddb_replication_mem
     ddb_replica *v = DDB_NEW_ARRAY(a, ddb_replica, t->nreplicas + 1);
 
     memcpy(v, t->replicas, sizeof(ddb_replica) * t->nreplicas);
-    *out = (ddb_replication_member){t->rep_id, t->rep_version, t->rep_strong, v, t->nreplicas, t->rep_fill_from};
+    *out = (ddb_replication_member){t->rep_id,       t->rep_version,   t->rep_strong, v,
+                                    t->nreplicas, t->rep_fill_from, t->rep_witness};
 }
 
 const ddb_replica *ddb_table_replica(const ddb_table *t, const char *region)

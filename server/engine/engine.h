@@ -33,6 +33,8 @@ typedef struct ddb_engine_settings {
     double transaction_conflict_rate; /* transactions cancelled with TransactionConflict */
     unsigned ttl_interval;            /* seconds between TTL sweeps */
     int namespaces;                   /* --namespaces: regions have their own tables (global tables need it) */
+    unsigned replication_lag;         /* --replication-lag, ms: on a STRONG global table, how long another
+                                         region's write keeps an item in flight (mutation.h) */
     ddb_objstore_settings objstore;
 } ddb_engine_settings;
 

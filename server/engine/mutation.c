@@ -37,6 +37,7 @@ typedef struct run {
     const ddb_store_key *rep;    /* that key, read (decide_commit, decide_txn) */
     uint64_t wtime;              /* the write's time and region (global tables) */
     const char *wregion;
+    unsigned in_flight_ms;       /* STRONG global tables: how long another region's write holds an item */
 } run;
 
 static int fail(ddb_mutation *m, int code, const char *msg)
@@ -276,29 +277,54 @@ static int rep_newer(uint64_t t1, const char *r1, uint64_t t2, const char *r2, s
 }
 
 /*
- * The write's time and region: a replicated change's own, when newer than the item's last write
- * (else REP_STALE), or a local write's: now, or just after the last write if that is later (a
- * clock behind another region's still orders the item's writes).
+ * The write's time and region: a STRONG table's mirrored change takes its source's; a replicated
+ * change its own, when newer than the item's last write (else REP_STALE); a local write now, or
+ * just after the last write if that is later (a clock behind another region's still orders the
+ * item's writes), unless another region's write still holds a STRONG table's item (mutation.h).
+ * 0, REP_STALE, or the error (left in m->err).
  */
 static int rep_decide(run *r)
 {
     ddb_mutation *m = r->m;
     ddb_write_time cur = ddb_write_time_parse(r->rep != NULL ? r->rep->val : NULL, r->rep != NULL ? r->rep->vlen : 0);
+    uint64_t now = ddb_clock_now_ms();
 
-    if (m->replicated) {
+    if (m->mirror_of != NULL) {
+        r->wtime = m->mirror_of->write_ms;
+        r->wregion = m->mirror_of->write_region;
+    } else if (m->replicated) {
         if (!rep_newer(m->rep_time, m->rep_region, cur.ms, cur.region, cur.rlen)) {
             m->rep_stale = 1;
             return REP_STALE;
         }
         r->wtime = m->rep_time;
         r->wregion = m->rep_region;
+    } else {
+        if (m->t->rep_strong && r->in_flight_ms > 0 && cur.rlen > 0 && now < cur.ms + r->in_flight_ms &&
+            (cur.rlen != strlen(m->t->region) || memcmp(cur.region, m->t->region, cur.rlen) != 0))
+            return fail(m, DDB_E_REPLICATED_WRITE_CONFLICT,
+                        "The request was rejected because one or more items in the request are being modified by a "
+                        "request in another Region.");
+        r->wtime = now > cur.ms ? now : cur.ms + 1;
+        r->wregion = m->t->region;
+    }
+    m->write_ms = r->wtime;
+    m->write_region = r->wregion;
+    return 0;
+}
+
+/* A STRONG table's mirror takes its source's decided change: 1 when that changed nothing. */
+static int mirror_take(ddb_mutation *m)
+{
+    const ddb_mutation *src = m->mirror_of;
+
+    if (src->has_new) {
+        m->kind = DDB_MUT_PUT;
+        m->item = &src->new_item;
         return 0;
     }
-    r->wtime = ddb_clock_now_ms();
-    if (r->wtime <= cur.ms)
-        r->wtime = cur.ms + 1;
-    r->wregion = m->t->region;
-    return 0;
+    m->kind = DDB_MUT_DELETE;
+    return !(src->kind == DDB_MUT_DELETE && src->had_old);
 }
 
 void ddb_write_time_key(ddb_arena *a, uint32_t rep_id, const char *item_key, size_t klen, ddb_store_key *out)
@@ -344,14 +370,17 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
     ddb_mutation *m = r->m;
     char *val = NULL;
     size_t vlen = 0;
+    int rc;
 
     reset_outcome(m);
     r->coll_old = r->coll_new = 0;
     if (ddb_table_retired(m->t))
         return RERUN_WITH_NEW_TABLE;
     m->stats_epoch = ddb_table_stats_epoch(m->t->stats); /* under the key's lock (table_stats.h) */
-    if (m->t->rep_id != 0 && m->kind != DDB_MUT_CHECK && rep_decide(r) != 0)
-        return REP_STALE;
+    if (m->mirror_of != NULL && mirror_take(m) != 0)
+        return 0; /* its source changed nothing */
+    if (m->t->rep_id != 0 && m->kind != DDB_MUT_CHECK && (rc = rep_decide(r)) != 0)
+        return rc;
     if (r->vectors != NULL && m->t->nvector > 0)
         m->vseq = ddb_vector_cache_seq(r->vectors); /* under the key's lock (vector_cache.h) */
     m->had_old = old != NULL;
@@ -483,14 +512,63 @@ static void count_change(const ddb_mutation *m)
     ddb_table_stats_change(m->t->stats, m->stats_epoch, items, bytes);
 }
 
+/*
+ * A STRONG global table's change: decided in its own replica, then mirrored into every other one
+ * (CREATING included: the fill then finds it there), in one transaction (mutation.h).
+ */
+static int mutate_strong(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
+{
+    const ddb_table *t = m->t;
+    const ddb_attr *ka = m->keyattrs != NULL ? m->keyattrs : m->item;
+    ddb_mutation *ms = DDB_NEW_ARRAY(a, ddb_mutation, t->nreplicas + 1);
+    size_t n = 1;
+    ddb_error err;
+    int rc;
+
+    ms[0] = *m;
+    for (unsigned i = 0; i < t->nreplicas && ka != NULL; i++) {
+        const ddb_replica *rp = &t->replicas[i];
+        const ddb_table *rt;
+        const ddb_attr *pk, *sk = NULL;
+        ddb_key key;
+        if (strcmp(rp->region, t->region) == 0 || rp->state == DDB_REPLICA_DELETING ||
+            (rt = ddb_catalog_get(eng->catalog, ddb_ns_key(a, ddb_ns_of(a, t->account, rp->region), t->name))) == NULL ||
+            rt->rep_id == 0)
+            continue;
+        pk = ddb_item_get(ka, rt->hash_key, strlen(rt->hash_key));
+        sk = rt->range_key != NULL ? ddb_item_get(ka, rt->range_key, strlen(rt->range_key)) : NULL;
+        if (pk == NULL || (rt->range_key != NULL && sk == NULL))
+            continue; /* the key was refused in the source already */
+        ddb_key_build(a, eng->store, rt->id, pk, sk, &key);
+        ddb_mutation_init(&ms[n], DDB_MUT_DELETE, rt, &key); /* its kind: mirror_take's */
+        ms[n].keyattrs = m->keyattrs;
+        ms[n].replicated = 1;
+        ms[n].mirror_of = &ms[0];
+        n++;
+    }
+    rc = ddb_mutate_txn(eng, a, ms, n, NULL, &err);
+    *m = ms[0];
+    if (rc == DDB_E_TRANSACTION_CANCELED) { /* the source's failure, or else a mirror's */
+        for (size_t i = 1; i < n && m->err.code == DDB_OK; i++)
+            m->err = ms[i].err;
+        return m->err.code;
+    }
+    if (rc != DDB_OK)
+        m->err = err;
+    return rc;
+}
+
 int ddb_mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
 {
     unsigned long long limit = eng->settings.item_collection_limit;
-    run r = {m, a, eng->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0, eng->vectors, 0, NULL, 0, NULL};
+    run r = {m,    a, eng->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0, eng->vectors, 0, NULL, 0, NULL,
+             eng->settings.replication_lag};
 
     /* an injected conflict (faults.h), as when a transaction holds the item */
     if (m->single_write && ddb_fault_draw(eng->settings.write_conflict_rate))
         return fail(m, DDB_E_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
+    if (m->t->rep_strong && !m->replicated && m->kind != DDB_MUT_CHECK)
+        return mutate_strong(eng, a, m);
     for (;;) {
         ddb_store_key keys[3] = {{m->key.bytes, m->key.len, NULL, 0}};
         size_t nkeys = 1;
@@ -700,7 +778,7 @@ int ddb_mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, co
     memset(err, 0, sizeof(*err));
     for (size_t i = 0; i < n; i++)
         x.runs[i] = (run){&ms[i], a, eng->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0, eng->vectors,
-                          0, NULL, 0, NULL};
+                          0, NULL, 0, NULL, eng->settings.replication_lag};
     for (;;) {
         size_t nkeys;
         int rc;

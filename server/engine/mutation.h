@@ -15,6 +15,13 @@
  * a local write takes max(now, last + 1), a replicated one lands only when newer. The stream
  * record carries that time as its creation time.
  *
+ * A STRONG global table (MultiRegionConsistency) is written in every replica at once: ddb_mutate
+ * decides the change in its own replica, then the same change (its new image, or the delete) in
+ * each other replica (a mutation with mirror_of set), all in one commit, so a read in any region
+ * sees it. A write to an item whose last write came from another region less than the engine's
+ * replication_lag ago is refused with ReplicatedWriteConflictException: that write is still in
+ * flight, as DynamoDB's would be (0, the default: never).
+ *
  * A table with local secondary indexes also keeps the size of each item collection (its items
  * and their LSI entries, per partition key) under a key of its own in the same commit, so a write
  * that would take a collection past the limit (DynamoDB's 10 GB) is refused with
@@ -61,6 +68,8 @@ typedef struct ddb_mutation {
     int replicated;
     uint64_t rep_time;                 /* its write time, ms */
     const char *rep_region;            /* the region it was made in */
+    const struct ddb_mutation *mirror_of; /* a STRONG table's: this is that (decided) mutation's change, in
+                                             another replica (set by ddb_mutate) */
     /* ---- what happened (reset by every run of the decision) ---- */
     ddb_error err;                 /* DDB_OK or the error, as a request records it */
     int had_old;
@@ -71,6 +80,8 @@ typedef struct ddb_mutation {
     size_t new_size;
     int created_nothing;               /* UPDATE on an absent item that wrote nothing */
     int rep_stale;                     /* replicated: the item's last write was newer, nothing changed */
+    uint64_t write_ms;                 /* a global table's: the write's time and region */
+    const char *write_region;
     double index_units[DDB_MAX_INDEXES]; /* write units per index of t (capacity; a vector index's:
                                             its VectorWriteRequestBytes) */
     uint64_t vseq;                     /* its number in the vector caches' order (vector_cache.h) */

@@ -38,12 +38,18 @@ static const char *const regions[] = {
     "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "us-east-1",    "us-east-2",      "ap-southeast-5",
     "mx-central-1",   "ap-southeast-7", NULL};
 
-static int region_supported(const char *r)
+/* Whether `r` is in the NULL-ended list. */
+static int listed(const char *const *list, const char *r)
 {
-    for (int i = 0; regions[i] != NULL; i++)
-        if (strcmp(regions[i], r) == 0)
+    for (int i = 0; list[i] != NULL; i++)
+        if (strcmp(list[i], r) == 0)
             return 1;
     return 0;
+}
+
+static int region_supported(const char *r)
+{
+    return listed(regions, r);
 }
 
 static const char *regions_text(ddb_arena *a)
@@ -63,12 +69,20 @@ static const char *replica_key(ddb_arena *a, const ddb_table *t, const char *reg
 
 /* ---- the request ---- */
 
+#define MAX_ACTIONS DDB_MAX_REPLICAS
+
 typedef struct replica_plan {
-    const char *create;         /* the region a Create adds, or NULL */
-    const char *remove;         /* the region a Delete removes, or NULL */
-    const ddb_json *create_act; /* the Create member */
-    const char *update;         /* the region an Update changes, or NULL */
+    const char *create[MAX_ACTIONS]; /* the regions Creates add */
+    const ddb_json *create_act[MAX_ACTIONS];
+    unsigned ncreate;
+    const char *remove[MAX_ACTIONS]; /* the regions Deletes remove */
+    unsigned nremove;
+    const char *update;              /* the region an Update changes, or NULL */
     const ddb_json *update_act;
+    const char *witness_create;      /* GlobalTableWitnessUpdates */
+    const char *witness_delete;
+    const char *mrc;                 /* MultiRegionConsistency, or NULL */
+    int strong;                      /* it is STRONG */
 } replica_plan;
 
 /* The request's other members that make a change: ReplicaUpdates must come alone. */
@@ -85,46 +99,82 @@ static int alone(const ddb_json *in)
     return 1;
 }
 
-/* The shape of ReplicaUpdates, in DynamoDB's order of checks. */
-static int plan_actions(ddb_req *req, const ddb_json *list, replica_plan *p)
+static int has(const char *const *v, unsigned n, const char *r)
 {
+    for (unsigned i = 0; i < n; i++)
+        if (strcmp(v[i], r) == 0)
+            return 1;
+    return 0;
+}
+
+static int too_many(ddb_req *req)
+{
+    return ddb_req_fail(req, DDB_E_VALIDATION,
+                        "Update table operation with more than one create or delete replica actions not allowed");
+}
+
+static int mixed(ddb_req *req)
+{
+    return ddb_req_fail(req, DDB_E_VALIDATION,
+                        "Update table operation with more than one type of replica actions not allowed.");
+}
+
+/* One element of ReplicaUpdates into the plan. A STRONG group is made by two Creates in one call
+   and torn down by Deleting every other replica in one: the one-action rule is EVENTUAL's. */
+static int plan_one(ddb_req *req, const ddb_table *t, const ddb_json *u, replica_plan *p)
+{
+    const ddb_json *c = ddb_json_get(u, "Create"), *d = ddb_json_get(u, "Delete"), *up = ddb_json_get(u, "Update");
+
+    if ((c != NULL) + (d != NULL) + (up != NULL) > 1)
+        return mixed(req);
+    if (up != NULL && up->type == DDB_JSON_OBJECT && up->n <= 1)
+        up = NULL; /* RegionName alone changes nothing */
+    if (c == NULL && d == NULL && up == NULL)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "There are no actions specified in the Replica Update Action of the request.");
+    if ((c != NULL && p->nremove) || (d != NULL && p->ncreate) || (up != NULL && (p->ncreate || p->nremove)) ||
+        ((c != NULL || d != NULL) && p->update))
+        return mixed(req);
+    if (c != NULL) {
+        const char *r = ddb_json_get_str(c, "RegionName");
+        if (has(p->create, p->ncreate, r))
+            return DDB_OK; /* the same Create twice is one */
+        if ((p->ncreate > 0 && !p->strong) || p->ncreate == MAX_ACTIONS)
+            return too_many(req);
+        p->create_act[p->ncreate] = c;
+        p->create[p->ncreate++] = r;
+    } else if (d != NULL) {
+        const char *r = ddb_json_get_str(d, "RegionName");
+        if ((p->nremove > 0 && !t->rep_strong) || p->nremove == MAX_ACTIONS)
+            return too_many(req);
+        if (!has(p->remove, p->nremove, r))
+            p->remove[p->nremove++] = r;
+    } else {
+        p->update = ddb_json_get_str(up, "RegionName");
+        p->update_act = up;
+    }
+    return DDB_OK;
+}
+
+/* The shape of ReplicaUpdates and GlobalTableWitnessUpdates, in DynamoDB's order of checks. */
+static int plan_actions(ddb_req *req, const ddb_table *t, replica_plan *p)
+{
+    const ddb_json *list = ddb_json_get(req->in, "ReplicaUpdates"), *w = ddb_json_get(req->in, "GlobalTableWitnessUpdates");
+
     memset(p, 0, sizeof(*p));
+    p->mrc = ddb_json_get_str(req->in, "MultiRegionConsistency");
+    p->strong = p->mrc != NULL && strcmp(p->mrc, "STRONG") == 0;
     if (!alone(req->in))
-        return ddb_req_fail(req, DDB_E_VALIDATION, INVALID "Replica modification must be the only operation in the request");
-    for (uint32_t i = 0; i < list->n; i++) {
-        const ddb_json *u = list->u.items[i], *c = ddb_json_get(u, "Create"), *d = ddb_json_get(u, "Delete");
-        const ddb_json *up = ddb_json_get(u, "Update");
-        if ((c != NULL) + (d != NULL) + (up != NULL) > 1)
-            return ddb_req_fail(req, DDB_E_VALIDATION,
-                                "Update table operation with more than one type of replica actions not allowed.");
-        if (up != NULL && up->type == DDB_JSON_OBJECT && up->n <= 1)
-            up = NULL; /* RegionName alone changes nothing */
-        if (c == NULL && d == NULL && up == NULL)
-            return ddb_req_fail(req, DDB_E_VALIDATION,
-                                "There are no actions specified in the Replica Update Action of the request.");
-        if ((c != NULL && p->remove) || (d != NULL && p->create) || (up != NULL && (p->create || p->remove)) ||
-            ((c != NULL || d != NULL) && p->update))
-            return ddb_req_fail(req, DDB_E_VALIDATION,
-                                "Update table operation with more than one type of replica actions not allowed.");
-        if (c != NULL) {
-            const char *r = ddb_json_get_str(c, "RegionName");
-            if (p->create != NULL && strcmp(p->create, r) != 0)
-                return ddb_req_fail(req, DDB_E_VALIDATION,
-                                    "Update table operation with more than one create or delete replica actions not "
-                                    "allowed");
-            p->create = r; /* the same Create twice is one */
-            p->create_act = c;
-        } else if (d != NULL) {
-            const char *r = ddb_json_get_str(d, "RegionName");
-            if (p->remove != NULL)
-                return ddb_req_fail(req, DDB_E_VALIDATION,
-                                    "Update table operation with more than one create or delete replica actions not "
-                                    "allowed");
-            p->remove = r;
-        } else {
-            p->update = ddb_json_get_str(up, "RegionName");
-            p->update_act = up;
-        }
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            p->mrc != NULL || w != NULL
+                                ? "Requests that modify replicas or witnesses must not also modify other fields"
+                                : INVALID "Replica modification must be the only operation in the request");
+    for (uint32_t i = 0; list != NULL && i < list->n; i++)
+        if (plan_one(req, t, list->u.items[i], p) != DDB_OK)
+            return req->err.code;
+    if (w != NULL && w->n > 0) {
+        p->witness_create = ddb_json_get_str(ddb_json_get(w->u.items[0], "Create"), "RegionName");
+        p->witness_delete = ddb_json_get_str(ddb_json_get(w->u.items[0], "Delete"), "RegionName");
     }
     return DDB_OK;
 }
@@ -164,41 +214,131 @@ static int check_overrides(ddb_req *req, const ddb_json *act, int is_update)
     return DDB_OK;
 }
 
-/* The table's state and the group's, for the planned action. */
+/* The regions of Multi-Region strong consistency: DynamoDB's US, EU and AP region sets. */
+static const char *const strong_regions[] = {"us-east-1",    "us-east-2",      "us-west-2",      "eu-west-1",
+                                             "eu-west-2",    "eu-west-3",      "eu-central-1",   "ap-northeast-1",
+                                             "ap-northeast-2", "ap-northeast-3", NULL};
+
+#define STRONG_COUNT "Unsupported replica count for global tables with MultiRegionConsistency set to STRONG."
+
+/* MultiRegionConsistency and witnesses: a STRONG group is born whole and torn down whole. */
+static int check_strong(ddb_req *req, const ddb_table *t, const replica_plan *p)
+{
+    const char *bad = NULL;
+
+    if (p->mrc != NULL && t->rep_id != 0 && t->nreplicas > 1)
+        return ddb_req_fail(req, DDB_E_VALIDATION, "%s",
+                            p->strong && !t->rep_strong ? STRONG_COUNT
+                                                        : "MultiRegionConsistency parameter is unsupported on "
+                                                          "existing global table");
+    if (p->strong) {
+        if (p->nremove > 0 || p->witness_delete != NULL)
+            return ddb_req_fail(req, DDB_E_VALIDATION, "Only Replica Create actions are supported when "
+                                                       "MultiRegionConsistency parameter is provided.");
+        if (p->witness_create != NULL && has(p->create, p->ncreate, p->witness_create))
+            return ddb_req_fail(req, DDB_E_VALIDATION, "Cannot target multiple regions with the same action");
+        if (p->witness_create != NULL && strcmp(p->witness_create, t->region) == 0)
+            return ddb_req_fail(req, DDB_E_VALIDATION,
+                                "Cannot add a witness in the same region as an existing replica when creating a "
+                                "global table with MultiRegionConsistency set to STRONG.");
+        if (p->ncreate + (p->witness_create != NULL) != 2)
+            return ddb_req_fail(req, DDB_E_VALIDATION, STRONG_COUNT);
+        for (unsigned i = 0; i <= p->ncreate; i++) {
+            const char *r = i < p->ncreate ? p->create[i] : p->witness_create;
+            if (r != NULL && region_supported(r) && !listed(strong_regions, r))
+                bad = bad == NULL ? r : ddb_arena_sprintf(req->arena, "%s, %s", bad, r);
+        }
+        if (bad != NULL)
+            return ddb_req_fail(req, DDB_E_VALIDATION,
+                                "Unsupported Region(s) specified for global tables with MultiRegionConsistency set "
+                                "to STRONG: [%s].",
+                                bad);
+        return DDB_OK;
+    }
+    if (!t->rep_strong || (p->nremove == 0 && p->witness_delete == NULL))
+        return DDB_OK;
+    if (p->witness_delete != NULL && (t->rep_witness == NULL || strcmp(p->witness_delete, t->rep_witness) != 0))
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "Update global table operation failed because one or more witnesses were not part of the "
+                            "global table. Please retry the request without these witnesses: [%s].",
+                            p->witness_delete);
+    if (p->nremove == 0) /* the witness alone: two replicas would be left */
+        return ddb_req_fail(req, DDB_E_VALIDATION, STRONG_COUNT);
+    if (p->nremove + 1 < t->nreplicas)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "Deletion of only one table replica is not supported for global tables with "
+                            "MultiRegionConsistency set to STRONG.");
+    if (t->rep_witness != NULL && p->witness_delete == NULL)
+        return ddb_req_fail(req, DDB_E_VALIDATION, "Update table delete operation does not include all witnesses.");
+    return DDB_OK;
+}
+
+/*
+ * What ddbd does not serve on a STRONG table, refused in its own words (DynamoDB's texts for these
+ * were not recorded; docs/compatibility.md): local secondary indexes and time to live, as DynamoDB
+ * documents for Multi-Region strong consistency.
+ */
+static int check_strong_table(ddb_req *req, const ddb_table *t)
+{
+    for (unsigned i = 0; i < t->nindexes; i++)
+        if (t->indexes[i].kind == DDB_IX_LOCAL)
+            return ddb_req_fail(req, DDB_E_VALIDATION,
+                                INVALID "a table with local secondary indexes cannot become a global table with "
+                                        "MultiRegionConsistency set to STRONG");
+    if (t->ttl_enabled)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            INVALID "a table with time to live enabled cannot become a global table with "
+                                    "MultiRegionConsistency set to STRONG");
+    return DDB_OK;
+}
+
+/* The table's state and the group's, for the planned actions. */
 static int check_state(ddb_req *req, const ddb_table *t, const replica_plan *p)
 {
-    const char *region = p->create ? p->create : p->remove ? p->remove : p->update;
-
-    if (check_region(req, t, region) != DDB_OK)
+    for (unsigned i = 0; i < p->ncreate; i++)
+        if (check_region(req, t, p->create[i]) != DDB_OK)
+            return req->err.code;
+    for (unsigned i = 0; i < p->nremove; i++)
+        if (check_region(req, t, p->remove[i]) != DDB_OK)
+            return req->err.code;
+    if (check_region(req, t, p->update) != DDB_OK || check_strong(req, t, p) != DDB_OK)
         return req->err.code;
-    if (p->create != NULL && check_overrides(req, p->create_act, 0) != DDB_OK)
-        return req->err.code;
+    for (unsigned i = 0; i < p->ncreate; i++)
+        if (check_overrides(req, p->create_act[i], 0) != DDB_OK)
+            return req->err.code;
     if (p->update != NULL && check_overrides(req, p->update_act, 1) != DDB_OK)
         return req->err.code;
     if (ddb_replicas_status(t) != NULL || strcmp(ddb_table_status(t), "ACTIVE") != 0)
         return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE, "The resource which you are attempting to change is in use.");
-    if ((p->remove != NULL || p->update != NULL) && ddb_table_replica(t, region) == NULL)
-        return ddb_req_fail(req, DDB_E_VALIDATION,
-                            "Update global table operation failed because one or more replicas were not part of the "
-                            "global table. Please retry the request without these replicas: [%s].",
-                            region);
-    if (p->create != NULL &&
-        (ddb_table_replica(t, region) != NULL || ddb_catalog_get(req->eng->catalog, replica_key(req->arena, t, region))))
-        return ddb_req_fail(req, DDB_E_VALIDATION,
-                            "Failed to create a the new replica of table with name: '%s' because one or more "
-                            "replicas already existed as tables.",
-                            t->name);
-    if (p->create != NULL && strcmp(ddb_billing_mode(t), "PAY_PER_REQUEST") != 0)
+    for (unsigned i = 0; i <= p->nremove; i++) {
+        const char *r = i < p->nremove ? p->remove[i] : p->update;
+        if (r != NULL && ddb_table_replica(t, r) == NULL)
+            return ddb_req_fail(req, DDB_E_VALIDATION,
+                                "Update global table operation failed because one or more replicas were not part of "
+                                "the global table. Please retry the request without these replicas: [%s].",
+                                r);
+    }
+    for (unsigned i = 0; i < p->ncreate; i++)
+        if (ddb_table_replica(t, p->create[i]) != NULL ||
+            ddb_catalog_get(req->eng->catalog, replica_key(req->arena, t, p->create[i])))
+            return ddb_req_fail(req, DDB_E_VALIDATION,
+                                "Failed to create a the new replica of table with name: '%s' because one or more "
+                                "replicas already existed as tables.",
+                                t->name);
+    if (p->ncreate > 0 && strcmp(ddb_billing_mode(t), "PAY_PER_REQUEST") != 0)
         return ddb_req_fail(req, DDB_E_VALIDATION, "Table write capacity should either be Pay-Per-Request or AutoScaled.");
-    if (p->create != NULL && t->rep_strong)
+    if (p->ncreate > 0 && t->rep_strong)
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "Cannot add replicas to a global table with strong MultiRegionConsistency");
+    if (p->strong && check_strong_table(req, t) != DDB_OK)
+        return req->err.code;
     return DDB_OK;
 }
 
 /* ---- Create ---- */
 
-/* The CreateTable request that makes t's replica: its schema, indexes, billing and stream. */
+/* The CreateTable request that makes t's replica: its schema, indexes, billing and stream (view
+   -1: none, a STRONG table's that had none). */
 static const char *replica_request(ddb_arena *a, const ddb_table *t, const ddb_json *act, int view)
 {
     static const char *const copied[] = {"AttributeDefinitions", "KeySchema", "TableClass", NULL};
@@ -247,13 +387,15 @@ static const char *replica_request(ddb_arena *a, const ddb_table *t, const ddb_j
         if (any)
             ddb_jw_arr_end(&w);
     }
-    ddb_jw_key(&w, "StreamSpecification");
-    ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "StreamEnabled");
-    ddb_jw_bool(&w, 1);
-    ddb_jw_key(&w, "StreamViewType");
-    ddb_jw_str(&w, ddb_stream_view_name(view));
-    ddb_jw_obj_end(&w);
+    if (view >= 0) {
+        ddb_jw_key(&w, "StreamSpecification");
+        ddb_jw_obj_begin(&w);
+        ddb_jw_key(&w, "StreamEnabled");
+        ddb_jw_bool(&w, 1);
+        ddb_jw_key(&w, "StreamViewType");
+        ddb_jw_str(&w, ddb_stream_view_name(view));
+        ddb_jw_obj_end(&w);
+    }
     ddb_jw_obj_end(&w);
     text = ddb_arena_strndup(a, b.data, b.len);
     ddb_buf_free(&b);
@@ -265,15 +407,17 @@ static void add_member(ddb_desc_edit *e, void *ctx)
     ddb_edit_replication(e, ctx);
 }
 
-/* Creates the replica table in region `region`: CREATING, to be filled from t's region. */
-static int create_replica_table(ddb_req *req, const ddb_table *t, const ddb_json *act, const char *region,
-                                const ddb_replica *list, unsigned n, int view)
+/* Creates the replica table in region `region`: CREATING, to be filled from t's region (t's
+   member, after the change, gives the group: its list, consistency and witness). */
+static int create_replica_table(ddb_req *req, const ddb_table *t, const ddb_json *act, const char *region, int view)
 {
     const char *text = replica_request(req->arena, t, act, view);
     ddb_json *in = ddb_json_parse(req->arena, text, strlen(text));
     ddb_buf out = {0};
     ddb_req r = {0};
-    ddb_replication_member m = {0, VERSION, 0, list, n, t->region};
+    ddb_replication_member m;
+    ddb_table_replication(t, req->arena, &m);
+    m.fill_from = t->region;
     const ddb_table *made;
     int rc;
 
@@ -305,14 +449,12 @@ static int create_replica_table(ddb_req *req, const ddb_table *t, const ddb_json
 typedef struct source_edit {
     ddb_req *req;
     const char *name;
-    const char *region;  /* the region added */
-    const ddb_table *out;
-    ddb_replica *list;   /* the group after the change */
-    unsigned n;
-    int view;            /* the stream's view type */
+    const replica_plan *p;
+    int view;            /* the stream's view type (-1: none) */
 } source_edit;
 
-/* The source's change: the group with the new region CREATING, and a stream if it had none. */
+/* The source's change: the group with the new regions CREATING (and a STRONG group's consistency
+   and witness), and a stream if it had none (EVENTUAL: DynamoDB's replication reads it). */
 static int build_source(void *ctx, ddb_desc_edit **e)
 {
     source_edit *s = ctx;
@@ -323,25 +465,30 @@ static int build_source(void *ctx, ddb_desc_edit **e)
 
     if (t == NULL)
         return 1;
-    if (check_state(req, t, &(replica_plan){s->region, NULL, NULL, NULL, NULL}) != DDB_OK)
+    if (check_state(req, t, s->p) != DDB_OK)
         return -2;
     ddb_table_replication(t, req->arena, &m);
     if (m.n == 0) { /* it becomes a global table */
-        ddb_replica *v = DDB_NEW_ARRAY(req->arena, ddb_replica, 2);
+        ddb_replica *v = DDB_NEW_ARRAY(req->arena, ddb_replica, 1 + s->p->ncreate);
         if ((m.id = ddb_catalog_new_id(req->eng->catalog)) == 0) {
             ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
             return -2;
         }
         v[0] = (ddb_replica){t->region, DDB_REPLICA_ACTIVE};
-        m = (ddb_replication_member){m.id, VERSION, 0, v, 1, NULL};
+        m = (ddb_replication_member){m.id, VERSION, s->p->strong, v, 1, NULL, s->p->witness_create};
+    } else {
+        ddb_replica *v = DDB_NEW_ARRAY(req->arena, ddb_replica, m.n + s->p->ncreate);
+        memcpy(v, m.replicas, sizeof(*v) * m.n);
+        m.replicas = v;
     }
-    ((ddb_replica *)m.replicas)[m.n++] = (ddb_replica){s->region, DDB_REPLICA_CREATING};
+    for (unsigned i = 0; i < s->p->ncreate; i++)
+        ((ddb_replica *)m.replicas)[m.n++] = (ddb_replica){s->p->create[i], DDB_REPLICA_CREATING};
     *e = ddb_desc_edit_of(req->arena, t);
     ddb_edit_replication(*e, &m);
     extra = ddb_arena_alloc(req->arena, sizeof(*extra));
     ddb_batch_init(extra, req->arena);
-    s->view = t->stream_view;
-    if (t->stream_id == 0) { /* DynamoDB turns on a NEW_AND_OLD_IMAGES stream itself */
+    s->view = t->stream_id != 0 ? (int)t->stream_view : -1;
+    if (t->stream_id == 0 && !m.strong) { /* DynamoDB turns on a NEW_AND_OLD_IMAGES stream itself */
         stream_plan sp = {1, ddb_catalog_new_id(req->eng->catalog), ddb_stream_label(req->arena, ddb_clock_now_ms()),
                           DDB_VIEW_NEW_AND_OLD_IMAGES};
         if (sp.id == 0) {
@@ -353,26 +500,28 @@ static int build_source(void *ctx, ddb_desc_edit **e)
         s->view = DDB_VIEW_NEW_AND_OLD_IMAGES;
     }
     ddb_edit_extra(*e, extra);
-    s->list = (ddb_replica *)m.replicas;
-    s->n = m.n;
     return 0;
 }
 
-static int add_replica(ddb_req *req, const ddb_table *t, const replica_plan *p, const ddb_table **out)
+static int add_replicas(ddb_req *req, const ddb_table *t, const replica_plan *p, const ddb_table **out)
 {
-    source_edit s = {req, t->name, p->create, NULL, NULL, 0, 0};
+    source_edit s = {req, t->name, p, 0};
     int rc = ddb_catalog_edit(req->eng->catalog, 16, build_source, &s, out);
 
     if (rc == -2)
         return req->err.code;
     if (rc != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-    if (create_replica_table(req, *out, p->create_act, p->create, s.list, s.n, s.view) != DDB_OK)
-        return req->err.code;
-    for (unsigned i = 0; i < s.n; i++) { /* the other replicas learn of it */
-        if (strcmp(s.list[i].region, t->region) != 0 && strcmp(s.list[i].region, p->create) != 0)
-            ddb_replicas_edit(req->eng, req->arena, replica_key(req->arena, t, s.list[i].region), p->create,
-                              DDB_REPLICA_CREATING, 0);
+    for (unsigned i = 0; i < p->ncreate; i++)
+        if (create_replica_table(req, *out, p->create_act[i], p->create[i], s.view) != DDB_OK)
+            return req->err.code;
+    for (unsigned i = 0; i < (*out)->nreplicas; i++) { /* the other replicas learn of them */
+        const char *r = (*out)->replicas[i].region;
+        if (strcmp(r, t->region) == 0 || has(p->create, p->ncreate, r))
+            continue;
+        for (unsigned k = 0; k < p->ncreate; k++)
+            ddb_replicas_edit(req->eng, req->arena, replica_key(req->arena, t, r), p->create[k], DDB_REPLICA_CREATING,
+                              0);
     }
     ddb_replication_kick(req->eng);
     return DDB_OK;
@@ -380,10 +529,10 @@ static int add_replica(ddb_req *req, const ddb_table *t, const replica_plan *p, 
 
 /* ---- Delete and DeleteTable ---- */
 
-/* Deletes the replica in p->remove as DeleteTable there would. */
-static int remove_replica(ddb_req *req, const ddb_table *t, const replica_plan *p)
+/* Deletes the replica in `region` as DeleteTable there would. */
+static int remove_replica(ddb_req *req, const ddb_table *t, const char *region)
 {
-    const ddb_table *dst = ddb_catalog_get(req->eng->catalog, replica_key(req->arena, t, p->remove));
+    const ddb_table *dst = ddb_catalog_get(req->eng->catalog, replica_key(req->arena, t, region));
     const ddb_json *protect = dst != NULL ? ddb_json_get(dst->desc, "DeletionProtectionEnabled") : NULL;
     ddb_buf out = {0};
     ddb_req r = {0};
@@ -394,9 +543,9 @@ static int remove_replica(ddb_req *req, const ddb_table *t, const replica_plan *
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "Cannot delete table %s in region %s because it has deletion protection enabled. Disable "
                             "deletion protection first.",
-                            t->name, p->remove);
+                            t->name, region);
     if (dst == NULL) { /* gone already: only the group remembers it */
-        ddb_replicas_edit(req->eng, req->arena, t->key, p->remove, -1, 0);
+        ddb_replicas_edit(req->eng, req->arena, t->key, region, -1, 0);
         return DDB_OK;
     }
     ddb_jw_init(&w, &body);
@@ -411,8 +560,8 @@ static int remove_replica(ddb_req *req, const ddb_table *t, const replica_plan *
     r.outbuf = &out;
     r.internal = 1;
     r.account = t->account;
-    r.region = p->remove;
-    r.ns = ddb_ns_of(req->arena, t->account, p->remove);
+    r.region = region;
+    r.ns = ddb_ns_of(req->arena, t->account, region);
     ddb_jw_init(&r.out, &out);
     ddb_op_delete_table(&r);
     ddb_buf_free(&out);
@@ -457,11 +606,10 @@ static int update_replica(ddb_req *req, const ddb_table *t, const replica_plan *
 
 int ddb_replica_updates(ddb_req *req)
 {
-    const ddb_json *list = ddb_json_get(req->in, "ReplicaUpdates");
     const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 1), *now = NULL;
     replica_plan p;
 
-    if (t == NULL || plan_actions(req, list, &p) != DDB_OK)
+    if (t == NULL || plan_actions(req, t, &p) != DDB_OK)
         return req->err.code;
     if (!req->eng->settings.namespaces)
         return ddb_req_fail(req, DDB_E_VALIDATION,
@@ -469,17 +617,18 @@ int ddb_replica_updates(ddb_req *req)
                                     "(docs/compatibility.md)");
     if (check_state(req, t, &p) != DDB_OK)
         return req->err.code;
-    if (p.create != NULL && add_replica(req, t, &p, &now) != DDB_OK)
+    if (p.ncreate > 0 && add_replicas(req, t, &p, &now) != DDB_OK)
         return req->err.code;
-    if (p.remove != NULL && remove_replica(req, t, &p) != DDB_OK)
-        return req->err.code;
+    for (unsigned i = 0; i < p.nremove; i++) /* a STRONG group's witness goes with its last replica */
+        if (remove_replica(req, t, p.remove[i]) != DDB_OK)
+            return req->err.code;
     if (p.update != NULL && update_replica(req, t, &p) != DDB_OK)
         return req->err.code;
     /* a Create answers with the group it made (the worker may have filled the replica since) */
     if (now == NULL && (now = ddb_catalog_get(req->eng->catalog, t->key)) == NULL)
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", t->name);
-    ddb_write_table_description(req, now, "TableDescription", p.create || p.remove ? "UPDATING" : ddb_table_status(now),
-                                1);
+    ddb_write_table_description(req, now, "TableDescription",
+                                p.ncreate || p.nremove ? "UPDATING" : ddb_table_status(now), 1);
     return DDB_OK;
 }
 

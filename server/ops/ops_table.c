@@ -92,6 +92,11 @@ static int replica_delete_check(ddb_req *req, const ddb_table *t)
     if (ddb_replica_creating(t))
         return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE,
                             "Attempt to change a resource which is still in use: Table: %s is being used.", t->name);
+    /* a STRONG group is torn down whole, by UpdateTable's ReplicaUpdates (ops_replicas.c) */
+    if (t->rep_strong && t->nreplicas > 1 && !req->internal)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "Deletion of only one table replica is not supported for global tables with "
+                            "MultiRegionConsistency set to STRONG.");
     return DDB_OK;
 }
 

@@ -197,6 +197,18 @@ static int same_item(const action *acts, uint32_t n, const ddb_key *k)
     return 0;
 }
 
+/* As DynamoDB documents for Multi-Region strong consistency (its text was not recorded): a STRONG
+   table's writes are mirrored one item at a time (mutation.h), never inside a transaction. */
+static int strong_refused(ddb_req *req, const ddb_table *t)
+{
+    if (t->rep_strong && t->nreplicas > 1)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "One or more parameter values were invalid: transactions are not supported on a global "
+                            "table with MultiRegionConsistency set to STRONG (table: %s)",
+                            t->name);
+    return DDB_OK;
+}
+
 /* Step 2: tables and keys. */
 static int resolve_actions(ddb_req *req, action *acts, uint32_t n)
 {
@@ -204,6 +216,8 @@ static int resolve_actions(ddb_req *req, action *acts, uint32_t n)
         action *x = &acts[i];
         const char *msg;
         if ((x->t = ddb_table_or_fail(req, ddb_json_get_str(x->in, "TableName"), 0)) == NULL)
+            return req->err.code;
+        if (strong_refused(req, x->t) != DDB_OK)
             return req->err.code;
         if ((msg = key_check(req, x)) != NULL && strstr(msg, EMPTY_KEY_VALUE) != NULL)
             return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg); /* refused up front, not a cancellation */
@@ -413,6 +427,9 @@ int ddb_transact_run_statements(ddb_req *req, ddb_mutation *ms, uint32_t n)
 {
     static const txn_shape shape = {"TransactStatements", 1};
 
+    for (uint32_t i = 0; i < n; i++)
+        if (strong_refused(req, ms[i].t) != DDB_OK)
+            return req->err.code;
     return run_transaction(req, ms, n, &shape);
 }
 

@@ -172,6 +172,21 @@ void ddb_replicas_describe(ddb_req *req, ddb_jw *w, const ddb_table *t)
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);
+    if (!t->rep_strong) /* DynamoDB leaves EVENTUAL out */
+        return;
+    ddb_jw_key(w, "MultiRegionConsistency");
+    ddb_jw_str(w, "STRONG");
+    if (t->rep_witness == NULL)
+        return;
+    ddb_jw_key(w, "GlobalTableWitnesses");
+    ddb_jw_arr_begin(w);
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "RegionName");
+    ddb_jw_str(w, t->rep_witness);
+    ddb_jw_key(w, "WitnessStatus"); /* it holds no table: ready when the replicas are */
+    ddb_jw_str(w, ddb_replicas_status(t) != NULL ? "CREATING" : "ACTIVE");
+    ddb_jw_obj_end(w);
+    ddb_jw_arr_end(w);
 }
 
 const char *ddb_replicas_status(const ddb_table *t)

@@ -68,6 +68,7 @@ static int act(int fd, char a)
     switch (a) {
     case 'T': reply(fd, 400, ERR("ProvisionedThroughputExceededException"), 0); return 0;
     case 'C': reply(fd, 400, ERR("TransactionConflictException"), 0); return 0;
+    case 'R': reply(fd, 400, ERR("ReplicatedWriteConflictException"), 0); return 0;
     case 'W': reply(fd, 400, "{\"__type\":\"com.amazon.coral.availability#ThrottlingException\",\"message\":\"rate\"}", 0); return 0;
     case 'U': reply(fd, 400, "{\"__type\":\"com.amazon.coral#WeirdNewException\",\"message\":\"new\"}", 0); return 0;
     case 'I': reply(fd, 500, ERR("InternalServerError"), 0); return 0;

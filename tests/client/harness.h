@@ -24,6 +24,7 @@ int tc_create_table(ddb_client *c, const char *table, ddb_value_type range_type)
  *   I 500              S 503                                         D drop the connection, no reply
  *   H hang 1 s, drop   K 200 with a wrong x-amz-crc32                U unknown __type (400)
  *   P 200 with one UnprocessedItems put (BatchWriteItem)            W ThrottlingException (not in ddb_errors.def)
+ *   R ReplicatedWriteConflict
  */
 typedef struct faultsrv faultsrv;
 faultsrv *faultsrv_start(const char *script);

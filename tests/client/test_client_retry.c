@@ -112,6 +112,18 @@ TEST(conflicts_503_and_throttling_exception_are_retried)
     ASSERT_EQ(o.attempts, 4);
 }
 
+/* A STRONG global table's conflict is retry-safe (the SDKs retry it): nothing was applied. */
+TEST(replicated_write_conflict_is_retried)
+{
+    outcome o = run("RR", update_item, 5);
+
+    ASSERT_EQ(o.status, DDB_OK);
+    ASSERT_EQ(o.attempts, 3);
+    o = run("RRRR", update_item, 2);
+    ASSERT_EQ(o.status, DDB_E_REPLICATED_WRITE_CONFLICT);
+    ASSERT_STR_EQ(o.type, "ReplicatedWriteConflictException");
+}
+
 TEST(retries_stop_at_the_configured_maximum)
 {
     outcome o = run("TTTTTTTTTT", get_item, 3);

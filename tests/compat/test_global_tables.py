@@ -247,7 +247,7 @@ def test_replica_rules_and_messages(regions):
                         "specified when BillingMode is PAY_PER_REQUEST")
 
 
-def test_provisioned_and_strong_refused(regions):
+def test_provisioned_and_lone_strong_refused(regions):
     _, cs = regions
     prov = make_table(cs[EAST], billing="PROVISIONED")
     exc = error_of(lambda: cs[EAST].update_table(TableName=prov, ReplicaUpdates=[{"Create": {"RegionName": WEST}}]))
@@ -257,9 +257,8 @@ def test_provisioned_and_strong_refused(regions):
     # (Debian's botocore has no MultiRegionConsistency: raw HTTP)
     r = raw_request(regions[0].endpoint, "UpdateTable", json.dumps({
         "TableName": name, "ReplicaUpdates": [{"Create": {"RegionName": WEST}}], "MultiRegionConsistency": "STRONG"}))
-    assert r.status == 400 and r.json()["message"] == ("One or more parameter values were invalid: "
-                                                       "MultiRegionConsistency STRONG is not supported by ddbd yet "
-                                                       "(docs/compatibility.md)")
+    assert r.status == 400 and r.json()["message"] == ("Unsupported replica count for global tables with "
+                                                       "MultiRegionConsistency set to STRONG.")
     r = raw_request(regions[0].endpoint, "UpdateTable", json.dumps({
         "TableName": name, "ReplicaUpdates": [{"Create": {"RegionName": WEST}}],
         "GlobalTableWitnessUpdates": [{"Create": {"RegionName": EU}}]}))

@@ -429,7 +429,7 @@ static int pass(ddb_replication *r, uint64_t *due, int *any)
             moved = 1;
             continue;
         }
-        if (t->stream_id == 0)
+        if (t->stream_id == 0 || t->rep_strong) /* a STRONG table writes every replica itself (mutation.h) */
             continue;
         for (unsigned k = 0; k < t->nreplicas; k++) {
             const ddb_table *dst;
