@@ -123,7 +123,7 @@ include(${CMAKE_SOURCE_DIR}/tests/client/client.cmake)
 # test_catalog_rados.c) on it, then boto3 files against `ddbd --backend rados`. Skipped (77)
 # without Ceph's daemons or without librados; RUN_SERIAL: the cluster takes the machine's two cores.
 add_test(NAME rados.backend COMMAND bash ${CMAKE_SOURCE_DIR}/tests/rados/run.sh ${CMAKE_BINARY_DIR})
-set_tests_properties(rados.backend PROPERTIES LABELS rados TIMEOUT 1200 SKIP_RETURN_CODE 77 RUN_SERIAL TRUE)
+set_tests_properties(rados.backend PROPERTIES LABELS rados TIMEOUT 1500 SKIP_RETURN_CODE 77 RUN_SERIAL TRUE)
 
 # The Docker image (tests/docker/run.sh): builds it with deploy/ddbd.sh image and checks it through
 # the docker CLI. Skipped (77) without a Docker engine, unless DDBD_REQUIRE_DOCKER=1 (CI).

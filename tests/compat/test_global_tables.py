@@ -12,9 +12,18 @@ What must hold, each checked below through boto3 (Debian's 1.26 has these shapes
 - --replication-lag holds changes back; a restart goes on from the stream;
 - deleting replicas (ReplicaUpdates Delete, DeleteTable in a replica's region, deletion protection);
 - replica auto scaling and the retired 2017.11.29 operations answer as DynamoDB does.
+
+On RADOS (tests/rados/run.sh: $DDBD_STORE_ARGS) every server here is a gateway on the file's pool
+namespace instead of `--in-memory`, and with $DDBD_GATEWAYS=2 the `regions` fixture starts two
+gateways on it, each client's requests alternating between them: a write through either is
+replicated by whichever gateway holds the lease "replication" (server/engine/jobs/replication.c).
+test_a_killed_lease_holder_hands_replication_over runs only there: the gateway replicating is
+killed with SIGKILL and the other takes the work over.
 """
 import http.client
 import json
+import re
+import shlex
 import threading
 import time
 
@@ -26,9 +35,31 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from conftest import assert_client_error, raw_request, unique_name
+from conftest import GATEWAYS, STORE_ARGS, alternate, assert_client_error, raw_request, unique_name
 
 EAST, WEST, EU = "us-east-1", "us-west-2", "eu-west-1"
+ON_RADOS = "--backend rados" in STORE_ARGS
+
+
+def store_args(ns=None):
+    """`--in-memory`, or $DDBD_STORE_ARGS (a RADOS pool namespace: the file's, or `ns` of the test's own)."""
+    if not STORE_ARGS:
+        return ("--in-memory",)
+    args = shlex.split(STORE_ARGS)
+    if ns is not None:
+        at = args.index("--rados-pool") + 1
+        args[at] = args[at].split("/")[0] + "/" + ns
+    return tuple(args)
+
+
+def gateways(server_factory, *extra, n=None, ns=None):
+    """Starts the servers of one store (n: 1, or $DDBD_GATEWAYS on RADOS) with `extra` arguments; the
+    first, with .peers (every endpoint: client() alternates between them) and .gateways."""
+    n = n or (GATEWAYS if ON_RADOS else 1)
+    servers = [server_factory(args=store_args(ns) + extra) for _ in range(max(n, 1))]
+    servers[0].peers = [s.endpoint for s in servers]
+    servers[0].gateways = servers
+    return servers[0]
 
 
 def raw(server, region, op, body):
@@ -47,15 +78,18 @@ def raw(server, region, op, body):
         conn.close()
 
 
-def client(server, region):
+def client(server, region, alternating=True):
+    """A client of `region`; its requests alternate between the server's peers (gateways of one store)."""
     cfg = Config(parameter_validation=False, retries={"total_max_attempts": 1}, read_timeout=30)
-    return boto3.client("dynamodb", endpoint_url=server.endpoint, region_name=region, aws_access_key_id="AKIDGT",
-                        aws_secret_access_key="secret", config=cfg)
+    c = boto3.client("dynamodb", endpoint_url=server.endpoint, region_name=region, aws_access_key_id="AKIDGT",
+                     aws_secret_access_key="secret", config=cfg)
+    peers = getattr(server, "peers", [server.endpoint]) if alternating else [server.endpoint]
+    return alternate(c, peers) if len(peers) > 1 else c
 
 
 @pytest.fixture
 def regions(server_factory):
-    server = server_factory(args=("--in-memory", "--namespaces", "--ttl-interval", "1"))
+    server = gateways(server_factory, "--namespaces", "--ttl-interval", "1")
     return server, {r: client(server, r) for r in (EAST, WEST, EU)}
 
 
@@ -268,7 +302,7 @@ def test_provisioned_and_lone_strong_refused(regions):
 
 
 def test_replicas_need_namespaces(server_factory):
-    server = server_factory(args=("--in-memory",))
+    server = server_factory(args=store_args())
     c = client(server, EAST)
     name = make_table(c)
     exc = error_of(lambda: c.update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": WEST}}]))
@@ -365,7 +399,7 @@ def _pair_nonempty(a, b):
 
 
 def test_replication_lag_option(server_factory):
-    server = server_factory(args=("--in-memory", "--namespaces", "--replication-lag", "800"))
+    server = gateways(server_factory, "--namespaces", "--replication-lag", "800")
     cs = {r: client(server, r) for r in (EAST, WEST)}
     name = make_table(cs[EAST])
     add_replica(cs, name)
@@ -376,9 +410,16 @@ def test_replication_lag_option(server_factory):
     assert time.time() - t0 >= 0.6
 
 
-def test_restart_goes_on_from_the_stream(server_factory, tmp_path):
-    data = str(tmp_path / "data")
-    server = server_factory(args=("--data-dir", data, "--namespaces", "--replication-lag", "3000"))
+def test_restart_goes_on_from_the_stream(server_factory, tmp_path, monkeypatch):
+    if ON_RADOS:
+        # the restart is another gateway on the pool, which takes the replication over once the
+        # killed one's lease has run out (shortened here); a pool namespace of the test's own keeps
+        # the killed gateway's watch (30 s, every catalog change waiting 5 s for it) from the others
+        monkeypatch.setenv("DDBD_TASK_LEASE_MS", "2000")
+        store = store_args(unique_name("gt_restart"))
+    else:
+        store = ("--data-dir", str(tmp_path / "data"))
+    server = server_factory(args=store + ("--namespaces", "--replication-lag", "3000"))
     cs = {r: client(server, r) for r in (EAST, WEST)}
     name = make_table(cs[EAST])
     add_replica(cs, name)
@@ -386,10 +427,104 @@ def test_restart_goes_on_from_the_stream(server_factory, tmp_path):
         cs[EAST].put_item(TableName=name, Item={"pk": {"S": "r%d" % i}})
     assert items(cs[WEST], name) == []
     server.kill()  # kill -9 before the worker applied anything
-    server = server_factory(args=("--data-dir", data, "--namespaces"))
+    server = server_factory(args=store + ("--namespaces",))
     cs = {r: client(server, r) for r in (EAST, WEST)}
     eventually(lambda: _assert(len(items(cs[WEST], name)) == 20))
     assert items(cs[WEST], name) == items(cs[EAST], name)
+
+
+LEASE_MS = 3000  # the replication lease of the gateways below (DDBD_TASK_LEASE_MS; 10 s by default)
+
+
+def _lease_holders(servers):
+    """The live gateways whose last word on the lease "replication" is that they hold it."""
+    def holds(s):
+        said = re.findall(r"holds lease/replication|lease/replication was lost", s.stderr_text())
+        return said and said[-1].startswith("holds")
+    return [s for s in servers if s.proc.poll() is None and holds(s)]
+
+
+def _write_both(servers, name, rounds, tag):
+    """Writers in both regions through every live gateway at once (puts, counter updates, deletes on
+    25 keys), each retrying the TransactionConflict a killed gateway's intent answers for a while."""
+    errors = []
+
+    def writer(server, region, seed):
+        c = client(server, region, alternating=False)
+        for i in range(rounds):
+            k = {"pk": {"S": "k%d" % ((i * seed) % 25)}}
+            for attempt in range(100):
+                try:
+                    if i % 5 == 0:
+                        c.delete_item(TableName=name, Key=k)
+                    elif i % 3 == 0:
+                        c.update_item(TableName=name, Key=k,
+                                      UpdateExpression="SET n = if_not_exists(n, :z) + :one, w = :w",
+                                      ExpressionAttributeValues={":z": {"N": "0"}, ":one": {"N": "1"},
+                                                                 ":w": {"S": region + tag}})
+                    else:
+                        c.put_item(TableName=name, Item=dict(k, w={"S": region + tag}, i={"N": str(i)}))
+                    break
+                except ClientError as ex:
+                    if ex.response["Error"]["Code"] != "TransactionConflictException" or attempt == 99:
+                        errors.append(ex)
+                        return
+                    time.sleep(0.1)
+                except Exception as ex:  # pragma: no cover - reported below
+                    errors.append(ex)
+                    return
+
+    live = [s for s in servers if s.proc.poll() is None]
+    threads = [threading.Thread(target=writer, args=(s, r, seed))
+               for n, s in enumerate(live) for r, seed in ((EAST, 7 + 4 * n), (WEST, 11 + 4 * n))]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert not errors, errors
+
+
+def _converged(servers, name, timeout):
+    """Both regions hold the same items, item by item, read through every live gateway."""
+    def check():
+        seen = [items(client(s, r, alternating=False), name) for s in servers if s.proc.poll() is None
+                for r in (EAST, WEST)]
+        assert seen[0] and all(x == seen[0] for x in seen), "not converged"
+        return seen[0]
+    return eventually(check, timeout=timeout)
+
+
+@pytest.mark.skipif(not ON_RADOS or GATEWAYS < 2, reason="two gateways on one store: tests/rados/run.sh's "
+                    "DDBD_GATEWAYS=2 run")
+def test_a_killed_lease_holder_hands_replication_over(server_factory, monkeypatch):
+    # a pool namespace of its own: the killed gateway's watch stays 30 s (catalog changes wait 5 s)
+    monkeypatch.setenv("DDBD_TASK_LEASE_MS", str(LEASE_MS))
+    first = gateways(server_factory, "--namespaces", n=2, ns=unique_name("gt_kill"))
+    servers = first.gateways
+    one = client(servers[0], EAST, alternating=False)
+    name = make_table(one)
+    one.put_item(TableName=name, Item={"pk": {"S": "before"}})
+    # the replica made through gateway 1, seen ACTIVE through both
+    add_replica({EAST: one, WEST: client(servers[0], WEST, alternating=False)}, name)
+    for s in servers:
+        wait_active(client(s, WEST, alternating=False), name)
+    assert len(_lease_holders(servers)) == 1
+    # both regions written through both gateways at once: every replica converges item by item
+    _write_both(servers, name, 150, "")
+    _converged(servers, name, 15)
+    # more writes, then the gateway replicating is killed with whatever it had not applied yet
+    _write_both(servers, name, 60, "+")
+    holders = _lease_holders(servers)
+    assert len(holders) == 1  # one gateway replicated all along: a long pass renews the lease as it goes
+    holder = holders[0]
+    holder.kill()
+    t0 = time.time()
+    survivor = [s for s in servers if s is not holder][0]
+    # the survivor takes the lease over once the dead one's has run out, and replicates what both wrote
+    _write_both(servers, name, 60, "++")
+    final = _converged(servers, name, 20 + LEASE_MS / 1000)
+    took = time.time() - t0
+    assert _lease_holders([survivor]) == [survivor]
+    assert {i["w"]["S"] for i in final if "w" in i} & {EAST + "++", WEST + "++"}
+    print("replication handed over and converged %.1f s after the kill" % took)
 
 
 # ---- removing replicas ----

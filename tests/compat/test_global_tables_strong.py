@@ -18,7 +18,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from test_global_tables import EAST, EU, WEST, client, error_of, items, make_table, raw, wait_active
+from test_global_tables import EAST, EU, WEST, client, error_of, gateways, items, make_table, raw, wait_active
 from conftest import assert_client_error
 
 OHIO = "us-east-2"
@@ -26,7 +26,8 @@ OHIO = "us-east-2"
 
 @pytest.fixture
 def strong(server_factory):
-    server = server_factory(args=("--in-memory", "--namespaces"))
+    """One server, or on RADOS $DDBD_GATEWAYS gateways whose requests alternate (test_global_tables)."""
+    server = gateways(server_factory, "--namespaces")
     return server, {r: client(server, r) for r in (EAST, WEST, EU, OHIO, "us-west-1")}
 
 
@@ -156,7 +157,7 @@ def test_strong_writes_are_everywhere_at_once(strong):
 
 
 def test_replicated_write_conflict(server_factory):
-    server = server_factory(args=("--in-memory", "--namespaces", "--replication-lag", "1500"))
+    server = gateways(server_factory, "--namespaces", "--replication-lag", "1500")
     cs = {r: client(server, r) for r in (EAST, WEST, OHIO)}
     name = make_group(server, cs, witness=True)
     item = {"pk": {"S": "hot"}, "v": {"N": "1"}}

@@ -35,7 +35,16 @@ function healthy(port) {
 
 // The storage arguments of a server started without arguments of its own: `--in-memory`, or
 // $DDBD_STORE_ARGS (tests/rados/run.sh: a RADOS gateway's --backend rados --rados-conf ... --rados-pool ...).
-const STORE_ARGS = (process.env.DDBD_STORE_ARGS || '--in-memory').split(/\s+/).filter(Boolean);
+export const STORE_ARGS = (process.env.DDBD_STORE_ARGS || '--in-memory').split(/\s+/).filter(Boolean);
+// How many servers a suite that supports it starts on one store: $DDBD_GATEWAYS (RADOS gateways on one
+// pool namespace, tests/rados/run.sh) when $DDBD_STORE_ARGS names a shared store, else 1.
+export const GATEWAYS = process.env.DDBD_STORE_ARGS ? Math.max(1, Number(process.env.DDBD_GATEWAYS || 1)) : 1;
+
+/** An object whose send() hands each command to the next of `clients` in turn (gateways of one store);
+ * objects made with one `shared` take turns together: each request goes to the gateway after the last one's. */
+export function inTurn(clients, shared = { turn: 0 }) {
+  return { send: (command) => clients[shared.turn++ % clients.length].send(command) };
+}
 
 /** Starts ddbd; resolves to { proc, port, endpoint, stderr() }. */
 export async function startServer(extraArgs = STORE_ARGS) {

@@ -6,6 +6,9 @@
 // (ConfirmRemoveSelfResourceAccess).
 //
 // Starts its own `ddbd --in-memory --auth FILE` ($DDBD_BIN). Run: node --test tests/js/
+// With $DDBD_STORE_ARGS (tests/rados/run.sh) its server is a RADOS gateway, and with $DDBD_GATEWAYS=2
+// two gateways on one pool namespace, every client's requests alternating between them: a policy put
+// through one is enforced by the other on the next request.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -25,7 +28,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 
-import { rejects, startServer, stopServer } from './helpers.mjs';
+import { GATEWAYS, STORE_ARGS, inTurn, rejects, startServer, stopServer } from './helpers.mjs';
 
 const ACCOUNT = '000000000000';
 const KEYS = `AKIDADMIN adminsecret
@@ -39,7 +42,7 @@ const denied = (who, action, resource) => `User: ${user(who)} is not authorized 
 const explicit = (who, action, resource) => `User: ${who.startsWith('arn:') ? who : user(who)} is not authorized `
   + `to perform: dynamodb:${action} on resource: ${resource} with an explicit deny in a resource-based policy`;
 
-let server;
+const servers = [];
 let dir;
 const clients = {};
 const streams = {};
@@ -47,18 +50,19 @@ const streams = {};
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ddbd-rbp-'));
   fs.writeFileSync(path.join(dir, 'keys'), KEYS);
-  server = await startServer(['--in-memory', '--auth', path.join(dir, 'keys')]);
+  for (let g = 0; g < GATEWAYS; g++) servers.push(await startServer([...STORE_ARGS, '--auth', path.join(dir, 'keys')]));
+  const turns = { turn: 0 }; // every request goes to the other gateway than the one before
   for (const [who, id, secret] of [['admin', 'AKIDADMIN', 'adminsecret'], ['reader', 'AKIDREAD', 'readsecret'],
     ['nobody', 'AKIDNONE', 'nonesecret']]) {
-    const config = { endpoint: server.endpoint, region: 'us-east-1', maxAttempts: 1,
-      credentials: { accessKeyId: id, secretAccessKey: secret } };
-    clients[who] = new DynamoDBClient(config);
-    streams[who] = new DynamoDBStreamsClient(config);
+    const configs = servers.map((server) => ({ endpoint: server.endpoint, region: 'us-east-1', maxAttempts: 1,
+      credentials: { accessKeyId: id, secretAccessKey: secret } }));
+    clients[who] = inTurn(configs.map((config) => new DynamoDBClient(config)), turns);
+    streams[who] = inTurn(configs.map((config) => new DynamoDBStreamsClient(config)), turns);
   }
 });
 
 after(async () => {
-  assert.equal(await stopServer(server), 0);
+  for (const server of servers) assert.equal(await stopServer(server), 0);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -6,7 +6,8 @@
 # tests/tests.cmake), then the boto3 files listed below against `ddbd --backend rados`
 # (DDBD_STORE_ARGS, one pool namespace per file), then nearly all of them (and a few that run on
 # two gateways only) against two gateways (GATEWAY_FILES), the JS SDK's vector search suite
-# (tests/js/vectors.test.mjs) on one gateway, the two-gateway example (tests/rados/example.sh:
+# (tests/js/vectors.test.mjs) on one gateway and its resource policy suite under --auth
+# (tests/js/resource_policy_auth.test.mjs) on two, the two-gateway example (tests/rados/example.sh:
 # deploy/rados-gateways.sh, when socat is installed), then
 # test_rados_txn.py (transactions across two gateways, one killed mid-transaction),
 # test_rados_tasks.py (the background work's lease), then
@@ -19,9 +20,11 @@ build=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 # The boto3 files that pass on RADOS today and exercise the store through the session server (files
-# that start servers of their own test RocksDB directories). Not listed: the files about --data-dir
-# servers, TLS, auth, the CLI and the HTTP layer (docs/scale-out.md). The slow ones are run on two
-# gateways only (below): they test the store's concurrency, which two gateways test more of.
+# that start servers of their own test RocksDB directories), and test_global_tables.py, whose
+# servers are gateways on the file's namespace (regions of one server: --namespaces). Not listed:
+# the files about --data-dir servers, TLS, auth, the CLI and the HTTP layer (docs/scale-out.md).
+# The slow ones are run on two gateways only (below): they test the store's concurrency, which two
+# gateways test more of.
 COMPAT_FILES=(${DDBD_RADOS_COMPAT_FILES:-
   test_items.py test_query.py test_batch.py test_capacity.py
   test_errors.py test_fidelity_sweep.py test_value_layers.py test_legacy.py test_table_validation.py
@@ -34,7 +37,8 @@ COMPAT_FILES=(${DDBD_RADOS_COMPAT_FILES:-
   test_ttl.py test_streams.py test_stream_triggers.py
   test_backups.py
   test_pitr.py
-  test_export_pitr.py})
+  test_export_pitr.py
+  test_global_tables.py})
 # Run against two gateways on one pool namespace, boto3's requests alternating between them
 # (DDBD_GATEWAYS=2: tests/compat/conftest.py): every file above but test_metrics.py (its servers
 # are its own, on RocksDB), after
@@ -42,7 +46,10 @@ COMPAT_FILES=(${DDBD_RADOS_COMPAT_FILES:-
 # (~10 s each), test_transact_concurrency.py (10,000 two-phase transactions, ~40 s),
 # test_index_backfill.py (a GSI backfilled while writers on both gateways change the table; 1,500
 # items on RADOS, ~30-60 s) and test_vectors_raw.py (SearchVectors, which on RADOS reads the index
-# from the pool: every search sent to both gateways, ~7 s). One name per line.
+# from the pool: every search sent to both gateways, ~7 s). test_global_tables.py on two gateways
+# also kills the one replicating and checks the other takes the replication over (~12 s);
+# test_global_tables_strong.py (multi-Region strong consistency: every write mirrored into every
+# replica in one commit, made through either gateway, ~10 s) on two only. One name per line.
 GATEWAY_FILES=(${DDBD_RADOS_GATEWAY_FILES:-
   test_rados_gateways.py
   test_items.py
@@ -84,6 +91,8 @@ GATEWAY_FILES=(${DDBD_RADOS_GATEWAY_FILES:-
   test_backups.py
   test_pitr.py
   test_export_pitr.py
+  test_global_tables.py
+  test_global_tables_strong.py
 })
 
 for b in ceph-mon ceph-osd ceph-mgr; do
@@ -141,13 +150,17 @@ for f in "${GATEWAY_FILES[@]}"; do
     bash -c "cd '$root/tests/compat' && /usr/bin/python3 -m pytest -q -p no:cacheprovider '$f'"
 done
 # the JS SDK v3 suite of vector search (Debian's boto3 predates SearchVectors) against a gateway;
-# its kill -9 test keeps its own --data-dir server
+# its kill -9 test keeps its own --data-dir server. Then resource policies under --auth (Debian's
+# boto3 predates them too) on two gateways, each request sent to the other than the one before.
 if command -v node >/dev/null && [ -d "$root/tests/js/node_modules" ]; then
   run "js/vectors.test.mjs" env DDBD_BIN="$build/ddbd" \
     DDBD_STORE_ARGS="--backend rados --rados-conf $conf --rados-pool ddbd/js-$$" \
     bash -c "cd '$root/tests/js' && node --test vectors.test.mjs"
+  run "js/resource_policy_auth.test.mjs (2 gateways)" env DDBD_BIN="$build/ddbd" DDBD_GATEWAYS=2 \
+    DDBD_STORE_ARGS="--backend rados --rados-conf $conf --rados-pool ddbd/js-rbp-$$" \
+    bash -c "cd '$root/tests/js' && node --test resource_policy_auth.test.mjs"
 else
-  echo "skip js/vectors.test.mjs: node or tests/js/node_modules missing (deploy/ddbd.sh deps-test)"
+  echo "skip js/*.test.mjs: node or tests/js/node_modules missing (deploy/ddbd.sh deps-test)"
 fi
 if command -v socat >/dev/null; then
   run "deploy/rados-gateways.sh" bash "$root/tests/rados/example.sh" "$build" "$conf"

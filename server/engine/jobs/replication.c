@@ -22,7 +22,7 @@
 #include "server/engine/streams.h"
 
 #define BATCH 512          /* records read at a time from one shard */
-#define IDLE_MS 1000       /* no global table: look again this often (a kick wakes it sooner) */
+#define IDLE_MS 1000       /* no global table (a kick wakes it sooner), or another gateway replicates */
 #define POLL_MS 50         /* global tables: look again this often (other gateways' writes) */
 
 struct ddb_replication {
@@ -83,6 +83,13 @@ static int stopping(ddb_replication *r)
     s = r->stop;
     pthread_mutex_unlock(&r->lock);
     return s;
+}
+
+/* Whether to stop a pass midway: the worker stops, or another gateway took the lease (renewed here when
+   due, so a long fill or catch-up keeps it instead of running on beside the next holder's) */
+static int yielding(ddb_replication *r)
+{
+    return stopping(r) || !ddb_lease_hold(&r->lease);
 }
 
 /* The replica of table t in `region` (the same name in that region's namespace), or NULL. */
@@ -220,7 +227,7 @@ static int follow_shard(follow *f, ddb_arena *a, unsigned g, unsigned s)
     uint64_t next = checkpoint_get(eng->store, a, ck) + 1, last = ddb_stream_shard_last(eng->store, f->info, g, s);
     char lo[DDB_STREAM_PREFIX_BYTES + 8], hi[DDB_STREAM_PREFIX_BYTES + 8];
 
-    while (next <= last && !stopping(f->r)) {
+    while (next <= last && !yielding(f->r)) {
         ddb_store_iter *it;
         uint64_t done = 0;
         size_t n = 0;
@@ -376,7 +383,7 @@ static int fill(ddb_replication *r, const ddb_table *dst, const ddb_table *src)
         const char *k = ddb_store_iter_key(it, &klen);
         int arc;
         ddb_arena_reset(&per);
-        if (stopping(r) || ddb_table_retired(dst)) {
+        if (yielding(r) || ddb_table_retired(dst)) {
             rc = -1;
             break;
         }
@@ -418,7 +425,7 @@ static int pass(ddb_replication *r, uint64_t *due, int *any)
 
     ddb_arena_init(&a);
     n = ddb_catalog_snapshot(r->eng->catalog, &a, &tables);
-    for (size_t i = 0; i < n && !stopping(r); i++) {
+    for (size_t i = 0; i < n && !yielding(r); i++) {
         const ddb_table *t = tables[i];
         const ddb_replica *self;
         if (t->rep_id == 0 || ddb_table_retired(t) || (self = ddb_table_replica(t, t->region)) == NULL)
@@ -451,15 +458,25 @@ static void *worker(void *arg)
 {
     ddb_replication *r = arg;
     unsigned backoff = 0;
+    uint64_t ask_ms = 0; /* while another gateway holds the lease: when to ask for it again */
 
     while (!stopping(r)) {
-        uint64_t due = 0, now;
+        uint64_t due = 0, now = ddb_clock_now_ms();
         int any = 0, rc = 0;
         unsigned wait;
-        if (ddb_lease_hold(&r->lease))
-            rc = pass(r, &due, &any);
-        else
-            any = 1;
+        /* a standby asks for the lease once per IDLE_MS (one metadata read), as the background
+           tasks' does: not every POLL_MS, nor on every kick of its own global-table writes */
+        if (now < ask_ms) {
+            if (nap(r, ask_ms - now < IDLE_MS ? (unsigned)(ask_ms - now) : IDLE_MS))
+                break;
+            continue;
+        }
+        if (!ddb_lease_hold(&r->lease)) {
+            ask_ms = now + IDLE_MS;
+            continue;
+        }
+        ask_ms = 0;
+        rc = pass(r, &due, &any);
         if (rc > 0) {
             backoff = 0;
             continue; /* more may have come meanwhile */

@@ -27,7 +27,9 @@
  * eventual consistency users must handle. Without it, commits on a global table wake the worker
  * (ddb_engine.global_write) and records go out at once.
  *
- * On RADOS the gateways share a lease ("replication": lease.h), so one of them replicates.
+ * On RADOS the gateways share a lease ("replication": lease.h), so one of them replicates: it renews
+ * the lease within a long pass (a fill, a catch-up) and polls every 50 ms for the other gateways'
+ * writes, which do not wake it; the others ask for the lease once a second.
  */
 #ifndef DDB_REPLICATION_H
 #define DDB_REPLICATION_H
