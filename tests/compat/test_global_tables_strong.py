@@ -245,8 +245,9 @@ def test_strong_streams_and_batches(strong):
                                                  for i in range(5)]})
     cs[WEST].update_item(TableName=name, Key={"pk": {"S": "b0"}}, UpdateExpression="SET x = :x",
                          ExpressionAttributeValues={":x": {"N": "1"}})
+    cs[WEST].batch_write_item(RequestItems={name: [{"DeleteRequest": {"Key": {"pk": {"S": "b4"}}}}]})
     assert items(cs[EAST], name) == items(cs[WEST], name) == items(cs[EU], name)
-    assert len(items(cs[EAST], name)) == 6
+    assert len(items(cs[EAST], name)) == 5
     # every replica kept its stream, and each shows the same changes (the fill's copy aside)
     seen = {}
     for r in (EAST, WEST, EU):
@@ -262,7 +263,7 @@ def test_strong_streams_and_batches(strong):
                          for x in recs if x["dynamodb"]["Keys"]["pk"]["S"] != "before")
     assert seen[EAST] == seen[WEST] == seen[EU]
     assert seen[EAST].count(("INSERT", "b0", True)) == 1 and seen[EAST].count(("MODIFY", "b0", True)) == 1
-    assert len(seen[EAST]) == 6
+    assert ("REMOVE", "b4", True) in seen[EAST] and len(seen[EAST]) == 7
 
 
 def test_strong_reads_are_linearizable_across_regions(strong):
