@@ -1,10 +1,11 @@
 /*
- * server/api/req.c: the one way to record a request's error (see req.h).
+ * server/api/req.c: the one way to record a request's error, and requests made in-process (see req.h).
  */
 #include "server/api/req.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "ddb/ddb_status.h"
 
@@ -36,4 +37,20 @@ int ddb_req_fail(ddb_req *req, int code, const char *fmt, ...)
         va_end(ap);
     }
     return ddb_req_fail_msg(req, code, msg);
+}
+
+void ddb_req_internal(ddb_req *sub, const ddb_req *parent, ddb_arena *a, int op, const ddb_json *in, ddb_buf *out,
+                      const char *account, const char *region, const char *ns)
+{
+    memset(sub, 0, sizeof(*sub));
+    sub->arena = a;
+    sub->eng = parent->eng;
+    sub->op = op;
+    sub->in = in;
+    sub->outbuf = out;
+    sub->internal = 1;
+    sub->account = account;
+    sub->region = region;
+    sub->ns = ns;
+    ddb_jw_init(&sub->out, out);
 }

@@ -58,4 +58,12 @@ int ddb_req_fail(ddb_req *req, int code, const char *fmt, ...) __attribute__((fo
 /* The same with an already formatted message (not copied; must outlive the request). */
 int ddb_req_fail_msg(ddb_req *req, int code, const char *msg);
 
+/*
+ * `sub`, a request a handler runs in-process on parent's engine (ImportTable's CreateTable, a
+ * replica's CreateTable or DeleteTable): operation `op` on the parsed `in`, its answer written
+ * into `out`, in the namespace `ns` of `account` and `region`; internal, so no --auth policy.
+ */
+void ddb_req_internal(ddb_req *sub, const ddb_req *parent, ddb_arena *a, int op, const ddb_json *in, ddb_buf *out,
+                      const char *account, const char *region, const char *ns);
+
 #endif

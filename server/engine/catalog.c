@@ -212,6 +212,11 @@ const char *ddb_ns_of(ddb_arena *a, const char *account, const char *region)
     return ddb_arena_sprintf(a, "%s:%s", account, region);
 }
 
+const char *ddb_replica_key(ddb_arena *a, const ddb_table *t, const char *region)
+{
+    return ddb_ns_key(a, ddb_ns_of(a, t->account, region), t->name);
+}
+
 int ddb_key_in_ns(const char *key, const char *ns, const char **name)
 {
     const char *slash = strchr(key, '/');

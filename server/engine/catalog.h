@@ -186,6 +186,8 @@ int ddb_key_in_ns(const char *key, const char *ns, const char **name);
 const ddb_replica *ddb_table_replica(const ddb_table *t, const char *region);
 /* The namespace of `account` in `region` ("" for the default account in us-east-1; arena memory). */
 const char *ddb_ns_of(ddb_arena *a, const char *account, const char *region);
+/* The catalog key of t's replica in `region`: the same name in that region's namespace. */
+const char *ddb_replica_key(ddb_arena *a, const ddb_table *t, const char *region);
 
 /* Whether t is a replica still being created (filled by engine/jobs/replication.h). */
 static inline int ddb_replica_creating(const ddb_table *t)

@@ -532,7 +532,7 @@ static int mutate_strong(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
         const ddb_attr *pk, *sk = NULL;
         ddb_key key;
         if (strcmp(rp->region, t->region) == 0 || rp->state == DDB_REPLICA_DELETING ||
-            (rt = ddb_catalog_get(eng->catalog, ddb_ns_key(a, ddb_ns_of(a, t->account, rp->region), t->name))) == NULL ||
+            (rt = ddb_catalog_get(eng->catalog, ddb_replica_key(a, t, rp->region))) == NULL ||
             rt->rep_id == 0)
             continue;
         pk = ddb_item_get(ka, rt->hash_key, strlen(rt->hash_key));

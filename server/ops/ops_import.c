@@ -71,16 +71,7 @@ static int create_table(ddb_req *req, const ddb_json *params)
     copy = ddb_json_parse(&a, body.data, body.len);
     if (req->lenient_numbers)
         ddb_v_coerce_numbers(copy, spec);
-    r.arena = &a;
-    r.eng = req->eng;
-    r.op = DDB_OP_CreateTable;
-    r.in = copy;
-    r.outbuf = &out;
-    r.internal = 1;
-    r.ns = req->ns;
-    r.account = req->account;
-    r.region = req->region;
-    ddb_jw_init(&r.out, &out);
+    ddb_req_internal(&r, req, &a, DDB_OP_CreateTable, copy, &out, req->account, req->region, req->ns);
     if (ddb_validate(&r, spec, copy) == DDB_OK) {
         const ddb_table *t;
         rc = ddb_table_create(&r, copy, NULL, NULL, &t);

@@ -61,12 +61,6 @@ static const char *regions_text(ddb_arena *a)
     return ddb_arena_sprintf(a, "%s]", s);
 }
 
-/* The catalog key of t's replica in `region`. */
-static const char *replica_key(ddb_arena *a, const ddb_table *t, const char *region)
-{
-    return ddb_ns_key(a, ddb_ns_of(a, t->account, region), t->name);
-}
-
 /* ---- the request ---- */
 
 #define MAX_ACTIONS DDB_MAX_REPLICAS
@@ -320,7 +314,7 @@ static int check_state(ddb_req *req, const ddb_table *t, const replica_plan *p)
     }
     for (unsigned i = 0; i < p->ncreate; i++)
         if (ddb_table_replica(t, p->create[i]) != NULL ||
-            ddb_catalog_get(req->eng->catalog, replica_key(req->arena, t, p->create[i])))
+            ddb_catalog_get(req->eng->catalog, ddb_replica_key(req->arena, t, p->create[i])))
             return ddb_req_fail(req, DDB_E_VALIDATION,
                                 "Failed to create a the new replica of table with name: '%s' because one or more "
                                 "replicas already existed as tables.",
@@ -402,6 +396,13 @@ static const char *replica_request(ddb_arena *a, const ddb_table *t, const ddb_j
     return text;
 }
 
+/* An in-process request on t's replica in `region` (its namespace). */
+static void replica_req(ddb_req *r, ddb_req *req, const ddb_table *t, const char *region, int op, const ddb_json *in,
+                        ddb_buf *out)
+{
+    ddb_req_internal(r, req, req->arena, op, in, out, t->account, region, ddb_ns_of(req->arena, t->account, region));
+}
+
 static void add_member(ddb_desc_edit *e, void *ctx)
 {
     ddb_edit_replication(e, ctx);
@@ -414,23 +415,14 @@ static int create_replica_table(ddb_req *req, const ddb_table *t, const ddb_json
     const char *text = replica_request(req->arena, t, act, view);
     ddb_json *in = ddb_json_parse(req->arena, text, strlen(text));
     ddb_buf out = {0};
-    ddb_req r = {0};
+    ddb_req r;
     ddb_replication_member m;
-    ddb_table_replication(t, req->arena, &m);
-    m.fill_from = t->region;
     const ddb_table *made;
     int rc;
 
-    r.arena = req->arena;
-    r.eng = req->eng;
-    r.op = DDB_OP_CreateTable;
-    r.in = in;
-    r.outbuf = &out;
-    r.internal = 1;
-    r.account = t->account;
-    r.region = region;
-    r.ns = ddb_ns_of(req->arena, t->account, region);
-    ddb_jw_init(&r.out, &out);
+    ddb_table_replication(t, req->arena, &m);
+    m.fill_from = t->region;
+    replica_req(&r, req, t, region, DDB_OP_CreateTable, in, &out);
     if ((m.id = ddb_catalog_new_id(req->eng->catalog)) == 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     rc = ddb_table_create(&r, in, add_member, &m, &made);
@@ -520,7 +512,7 @@ static int add_replicas(ddb_req *req, const ddb_table *t, const replica_plan *p,
         if (strcmp(r, t->region) == 0 || has(p->create, p->ncreate, r))
             continue;
         for (unsigned k = 0; k < p->ncreate; k++)
-            ddb_replicas_edit(req->eng, req->arena, replica_key(req->arena, t, r), p->create[k], DDB_REPLICA_CREATING,
+            ddb_replicas_edit(req->eng, req->arena, ddb_replica_key(req->arena, t, r), p->create[k], DDB_REPLICA_CREATING,
                               0);
     }
     ddb_replication_kick(req->eng);
@@ -532,10 +524,10 @@ static int add_replicas(ddb_req *req, const ddb_table *t, const replica_plan *p,
 /* Deletes the replica in `region` as DeleteTable there would. */
 static int remove_replica(ddb_req *req, const ddb_table *t, const char *region)
 {
-    const ddb_table *dst = ddb_catalog_get(req->eng->catalog, replica_key(req->arena, t, region));
+    const ddb_table *dst = ddb_catalog_get(req->eng->catalog, ddb_replica_key(req->arena, t, region));
     const ddb_json *protect = dst != NULL ? ddb_json_get(dst->desc, "DeletionProtectionEnabled") : NULL;
     ddb_buf out = {0};
-    ddb_req r = {0};
+    ddb_req r;
     ddb_jw w;
     ddb_buf body = {0};
 
@@ -553,16 +545,8 @@ static int remove_replica(ddb_req *req, const ddb_table *t, const char *region)
     ddb_jw_key(&w, "TableName");
     ddb_jw_str(&w, t->name);
     ddb_jw_obj_end(&w);
-    r.arena = req->arena;
-    r.eng = req->eng;
-    r.op = DDB_OP_DeleteTable;
-    r.in = ddb_json_parse(req->arena, ddb_arena_strndup(req->arena, body.data, body.len), body.len);
-    r.outbuf = &out;
-    r.internal = 1;
-    r.account = t->account;
-    r.region = region;
-    r.ns = ddb_ns_of(req->arena, t->account, region);
-    ddb_jw_init(&r.out, &out);
+    replica_req(&r, req, t, region, DDB_OP_DeleteTable,
+                ddb_json_parse(req->arena, ddb_arena_strndup(req->arena, body.data, body.len), body.len), &out);
     ddb_op_delete_table(&r);
     ddb_buf_free(&out);
     ddb_buf_free(&body);
@@ -594,7 +578,7 @@ static int build_class(void *ctx, ddb_desc_edit **e)
 /* An Update: its TableClassOverride becomes that replica's table class. */
 static int update_replica(ddb_req *req, const ddb_table *t, const replica_plan *p)
 {
-    class_edit c = {req, replica_key(req->arena, t, p->update), ddb_json_get(p->update_act, "TableClassOverride")};
+    class_edit c = {req, ddb_replica_key(req->arena, t, p->update), ddb_json_get(p->update_act, "TableClassOverride")};
     const ddb_table *out;
 
     if (c.cls == NULL)

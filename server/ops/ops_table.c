@@ -82,8 +82,8 @@ static void replica_table_deleted(ddb_req *req, const ddb_table *t)
         return;
     for (unsigned i = 0; i < t->nreplicas; i++)
         if (strcmp(t->replicas[i].region, t->region) != 0)
-            ddb_replicas_edit(req->eng, req->arena, ddb_ns_key(req->arena, ddb_ns_of(req->arena, t->account, t->replicas[i].region), t->name), t->region, -1,
-                              0);
+            ddb_replicas_edit(req->eng, req->arena, ddb_replica_key(req->arena, t, t->replicas[i].region), t->region,
+                              -1, 0);
     ddb_replication_kick(req->eng);
 }
 

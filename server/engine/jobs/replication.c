@@ -95,7 +95,7 @@ static int yielding(ddb_replication *r)
 /* The replica of table t in `region` (the same name in that region's namespace), or NULL. */
 static const ddb_table *replica_table(ddb_engine *eng, ddb_arena *a, const ddb_table *t, const char *region)
 {
-    const ddb_table *r = ddb_catalog_get(eng->catalog, ddb_ns_key(a, ddb_ns_of(a, t->account, region), t->name));
+    const ddb_table *r = ddb_catalog_get(eng->catalog, ddb_replica_key(a, t, region));
 
     return r != NULL && r->rep_id != 0 ? r : NULL;
 }
@@ -408,7 +408,7 @@ static void create_replica(ddb_replication *r, ddb_arena *a, const ddb_table *t)
     if (src == NULL || fill(r, t, src) != 0)
         return;
     for (unsigned i = 0; i < t->nreplicas; i++) {
-        const char *key = ddb_ns_key(a, ddb_ns_of(a, t->account, t->replicas[i].region), t->name);
+        const char *key = ddb_replica_key(a, t, t->replicas[i].region);
         ddb_replicas_edit(r->eng, a, key, t->region, DDB_REPLICA_ACTIVE, strcmp(t->replicas[i].region, t->region) == 0);
     }
 }
