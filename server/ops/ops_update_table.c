@@ -411,11 +411,10 @@ int ddb_op_update_table(ddb_req *req)
     const ddb_table *t = NULL;
     int rc;
 
-    const char *mrc = ddb_json_get_str(req->in, "MultiRegionConsistency");
-
-    /* global tables (ops_replicas.c); an EVENTUAL sent alone with other changes is the default */
+    /* global tables (ops_replicas.c): MultiRegionConsistency, valid only with replica Creates, is
+       refused there rather than dropped when it comes with other changes */
     if (ddb_json_get(req->in, "ReplicaUpdates") != NULL || ddb_json_get(req->in, "GlobalTableWitnessUpdates") != NULL ||
-        (mrc != NULL && strcmp(mrc, "STRONG") == 0))
+        ddb_json_get(req->in, "MultiRegionConsistency") != NULL)
         return ddb_replica_updates(req);
     rc = ddb_catalog_edit(req->eng->catalog, CAS_TRIES, update_edit, &u, &t);
 

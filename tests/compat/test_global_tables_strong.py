@@ -93,6 +93,25 @@ def test_strong_rules_and_messages(strong):
     refused(server, lsi, "One or more parameter values were invalid: a table with local secondary indexes cannot "
             "become a global table with MultiRegionConsistency set to STRONG",
             ReplicaUpdates=one + [{"Create": {"RegionName": EU}}], MultiRegionConsistency="STRONG")
+    ttl = make_table(cs[EAST])
+    cs[EAST].update_time_to_live(TableName=ttl, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+    refused(server, ttl, "One or more parameter values were invalid: a table with time to live enabled cannot become a "
+            "global table with MultiRegionConsistency set to STRONG",
+            ReplicaUpdates=one + [{"Create": {"RegionName": EU}}], MultiRegionConsistency="STRONG")
+    # MultiRegionConsistency with another change is refused, not dropped
+    refused(server, name, "Requests that modify replicas or witnesses must not also modify other fields",
+            MultiRegionConsistency="EVENTUAL", DeletionProtectionEnabled=True)
+    assert raw(server, EAST, "DescribeTable", {"TableName": name})[1]["Table"].get("DeletionProtectionEnabled") is False
+    # a witness change alone changes nothing (DynamoDB's generic answer)
+    status, out = update(server, name, GlobalTableWitnessUpdates=[{"Delete": {"RegionName": OHIO}}])
+    assert status == 400 and out["message"].startswith("At least one of ProvisionedThroughput, BillingMode"), out
+    # an EVENTUAL group cannot become STRONG
+    status, out = update(server, name, ReplicaUpdates=one)
+    assert status == 200, out
+    wait_active(cs[WEST], name)
+    refused(server, name, count, ReplicaUpdates=[{"Create": {"RegionName": EU}}], MultiRegionConsistency="STRONG")
+    assert "MultiRegionConsistency" not in raw(server, EAST, "DescribeTable", {"TableName": name})[1]["Table"]
+    name = make_table(cs[EAST])
     # nothing above changed the table
     assert "Replicas" not in cs[EAST].describe_table(TableName=name)["Table"]
     assert "Table" not in raw(server, WEST, "DescribeTable", {"TableName": name})[1]
