@@ -8,6 +8,11 @@
  * the replication worker has filled it (engine/jobs/replication.h). Every replica lists every
  * replica ("ddbdReplication", catalog.h); DescribeTable shows the others. The rules and messages
  * are DynamoDB's, as recorded against it (docs/compatibility.md, "Global tables").
+ *
+ * MultiRegionConsistency STRONG: a group of three regions (two Creates, or one and a witness from
+ * GlobalTableWitnessUpdates, a region that holds no table) is made in one call and torn down in
+ * one; its writes reach every replica in the same commit (engine/mutation.h), not through the
+ * worker.
  */
 #include <stdlib.h>
 #include <string.h>
