@@ -4,18 +4,16 @@
 #include "server/engine/jobs/triggers.h"
 
 #include <errno.h>
-#include <netdb.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "server/base/clock.h"
+#include "server/base/http_client.h"
 #include "server/base/log.h"
 #include "server/engine/engine.h"
 #include "server/engine/keycodec.h"
@@ -99,91 +97,37 @@ int ddb_trigger_parse(const char *text, ddb_trigger_spec *out, const char **err)
 
 /* ---- invoking the function ---- */
 
-static int connect_to(const char *host, int port)
-{
-    struct addrinfo hints = {0}, *res = NULL;
-    struct timeval tv = {30, 0};
-    char portstr[8];
-    int fd;
-
-    hints.ai_socktype = SOCK_STREAM;
-    snprintf(portstr, sizeof(portstr), "%d", port);
-    if (getaddrinfo(host, portstr, &hints, &res) != 0 || res == NULL)
-        return -1;
-    fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd >= 0) {
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-        if (connect(fd, res->ai_addr, res->ai_addrlen) != 0) {
-            close(fd);
-            fd = -1;
-        }
-    }
-    freeaddrinfo(res);
-    return fd;
-}
-
-static int send_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
-        if (k <= 0)
-            return -1;
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
 /* POSTs the event; 0 when the function succeeded (2xx and no X-Amz-Function-Error), else -1. */
 static int invoke(const ddb_trigger_spec *spec, const char *body, size_t len, char *why, size_t whylen)
 {
-    char head[1536], resp[4096];
-    size_t got = 0;
-    int fd = connect_to(spec->host, spec->port), status = 0, hl;
-    const char *end;
+    char head[1536], port[8], flag[64];
+    ddb_buf answer = {0};
+    int fd, status = 0, hl, rc;
 
-    if (fd < 0) {
-        snprintf(why, whylen, "cannot connect to %.100s:%d", spec->host, spec->port);
+    snprintf(port, sizeof(port), "%d", spec->port);
+    if ((fd = ddb_http_connect(spec->host, port, 30, why, whylen)) < 0)
         return -1;
-    }
     hl = snprintf(head, sizeof(head),
                   "POST %s HTTP/1.1\r\nHost: %s:%d\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
                   "Connection: close\r\n\r\n",
                   spec->path, spec->host, spec->port, len);
-    if (send_all(fd, head, (size_t)hl) != 0 || send_all(fd, body, len) != 0) {
+    if (ddb_http_send_all(fd, head, (size_t)hl) != 0 || ddb_http_send_all(fd, body, len) != 0) {
         close(fd);
         snprintf(why, whylen, "sending failed");
         return -1;
     }
-    /* the status line and headers are all that decide; the body is the function's business */
-    while (got < sizeof(resp) - 1) {
-        ssize_t k = recv(fd, resp + got, sizeof(resp) - 1 - got, 0);
-        if (k <= 0)
-            break;
-        got += (size_t)k;
-        resp[got] = '\0';
-        if (strstr(resp, "\r\n\r\n") != NULL)
-            break;
-    }
+    /* the status and headers are all that decide; the body is the function's business */
+    rc = ddb_http_read_answer(fd, &status, &answer, NULL, why, whylen);
     close(fd);
-    resp[got] = '\0';
-    if (got < 12 || sscanf(resp, "HTTP/1.%*c %d", &status) != 1) {
-        snprintf(why, whylen, "no answer");
-        return -1;
-    }
-    end = strstr(resp, "\r\n\r\n");
-    for (const char *h = strstr(resp, "\r\n"); h != NULL && (end == NULL || h < end); h = strstr(h + 2, "\r\n")) {
-        if (strncasecmp(h + 2, "x-amz-function-error:", 21) == 0) {
-            snprintf(why, whylen, "the function failed (X-Amz-Function-Error)");
-            return -1;
-        }
-    }
-    if (status < 200 || status > 299) {
+    if (rc == 0 && ddb_http_header(&answer, "x-amz-function-error", flag, sizeof(flag))) {
+        snprintf(why, whylen, "the function failed (X-Amz-Function-Error)");
+        rc = -1;
+    } else if (rc == 0 && (status < 200 || status > 299)) {
         snprintf(why, whylen, "HTTP %d", status);
-        return -1;
+        rc = -1;
     }
-    return 0;
+    ddb_buf_free(&answer);
+    return rc;
 }
 
 /* ---- one trigger's worker ---- */

@@ -3,9 +3,8 @@
  * request per connection (Connection: close), path-style addressing, SigV4 over the shared
  * signer (proto/sigv4.h) with service "s3" and the payload's SHA-256.
  *
- * libddb's transport (client/transport.c) is shaped for DynamoDB (one POST to "/", x-amz-target,
- * x-amz-crc32, pooled connections owned by a ddb_client), so it is not reused here; the request
- * writing and signing follow it. Answers may come with Content-Length, chunked, or end at close.
+ * The connection, sending and reading are the server's HTTP client's (base/http_client.h); the
+ * request writing and signing follow libddb's transport (client/transport.c).
  */
 #include <errno.h>
 #include <netdb.h>
@@ -19,77 +18,20 @@
 #include <unistd.h>
 
 #include "proto/sigv4.h"
+#include "server/base/http_client.h"
 #include "server/engine/xfer/objstore.h"
 
 #define TIMEOUT_S 60
 
-typedef struct endpoint {
-    char host[256], port[8], hostport[272];
-} endpoint;
+typedef ddb_http_url endpoint;
 
-/* "http://HOST[:PORT][/]" (https is not supported: the endpoint is a local or private store). */
 static int parse_endpoint(ddb_objstore *o, endpoint *e)
 {
-    const char *u = o->cfg->s3_endpoint, *h, *colon, *end;
-    size_t hl;
+    char why[128];
 
-    if (u == NULL || strncmp(u, "http://", 7) != 0) {
-        snprintf(o->err, sizeof(o->err), "--s3-endpoint must be http://HOST:PORT");
+    if (ddb_http_url_parse(o->cfg->s3_endpoint, e, why, sizeof(why)) != 0) {
+        snprintf(o->err, sizeof(o->err), "--s3-endpoint: %s", why);
         return -1;
-    }
-    h = u + 7;
-    end = h + strcspn(h, "/");
-    colon = memchr(h, ':', (size_t)(end - h));
-    hl = (size_t)((colon ? colon : end) - h);
-    if (hl == 0 || hl >= sizeof(e->host)) {
-        snprintf(o->err, sizeof(o->err), "--s3-endpoint has no host");
-        return -1;
-    }
-    memcpy(e->host, h, hl);
-    e->host[hl] = '\0';
-    snprintf(e->port, sizeof(e->port), "%.*s", colon ? (int)(end - colon - 1) : 2, colon ? colon + 1 : "80");
-    snprintf(e->hostport, sizeof(e->hostport), "%.*s", (int)(end - h), h);
-    return 0;
-}
-
-static int connect_to(ddb_objstore *o, const endpoint *e)
-{
-    struct addrinfo hints = {0}, *res, *ai;
-    struct timeval tv = {TIMEOUT_S, 0};
-    int fd = -1, rc;
-
-    hints.ai_socktype = SOCK_STREAM;
-    if ((rc = getaddrinfo(e->host, e->port, &hints, &res)) != 0) {
-        snprintf(o->err, sizeof(o->err), "S3 endpoint %s: %s", e->hostport, gai_strerror(rc));
-        return -1;
-    }
-    for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-        if (fd < 0)
-            continue;
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-        if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-            close(fd);
-            fd = -1;
-        }
-    }
-    freeaddrinfo(res);
-    if (fd < 0)
-        snprintf(o->err, sizeof(o->err), "S3 endpoint %s: cannot connect: %s", e->hostport, strerror(errno));
-    return fd;
-}
-
-static int send_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
     }
     return 0;
 }
@@ -167,91 +109,6 @@ static void build_head(ddb_objstore *o, const endpoint *e, const char *method, c
     ddb_buf_free(&sts);
 }
 
-/* A chunked body decoded in place; -1 when malformed. */
-static int dechunk(ddb_buf *b, size_t off)
-{
-    size_t in = off, out = off;
-
-    for (;;) {
-        char *end;
-        unsigned long n;
-        const char *eol = memmem(b->data + in, b->len - in, "\r\n", 2);
-        if (eol == NULL)
-            return -1;
-        n = strtoul(b->data + in, &end, 16);
-        in = (size_t)(eol - b->data) + 2;
-        if (n == 0)
-            break;
-        if (in + n > b->len)
-            return -1;
-        memmove(b->data + out, b->data + in, n);
-        out += n;
-        in += n + 2;
-    }
-    b->len = out;
-    return 0;
-}
-
-/* Reads the whole answer (the server closes the connection after it). */
-static int read_answer(ddb_objstore *o, int fd, int *status, ddb_buf *resp)
-{
-    ddb_buf rx = {0};
-    const char *e, *v;
-    size_t head;
-    int chunked = 0;
-    long long clen = -1;
-
-    for (;;) {
-        ssize_t n;
-        ddb_buf_reserve(&rx, 65536);
-        n = recv(fd, rx.data + rx.len, rx.cap - rx.len - 1, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            snprintf(o->err, sizeof(o->err), "S3 answer: %s", strerror(errno));
-            ddb_buf_free(&rx);
-            return -1;
-        }
-        if (n == 0)
-            break;
-        rx.len += (size_t)n;
-        rx.data[rx.len] = '\0';
-        if (clen >= 0 && (e = memmem(rx.data, rx.len, "\r\n\r\n", 4)) != NULL &&
-            rx.len >= (size_t)(e - rx.data) + 4 + (size_t)clen)
-            break;
-        if (clen < 0 && !chunked && (e = memmem(rx.data, rx.len, "\r\n\r\n", 4)) != NULL) {
-            for (v = rx.data; v < e; v = strchr(v, '\n') + 1) {
-                if (strncasecmp(v, "content-length:", 15) == 0)
-                    clen = strtoll(v + 15, NULL, 10);
-                else if (strncasecmp(v, "transfer-encoding:", 18) == 0 && strstr(v, "chunked") < e)
-                    chunked = 1;
-                if (strchr(v, '\n') == NULL)
-                    break;
-            }
-            if (clen >= 0 && rx.len >= (size_t)(e - rx.data) + 4 + (size_t)clen)
-                break;
-        }
-    }
-    e = rx.len > 12 ? memmem(rx.data, rx.len, "\r\n\r\n", 4) : NULL;
-    if (e == NULL || strncmp(rx.data, "HTTP/1.", 7) != 0) {
-        snprintf(o->err, sizeof(o->err), "S3 answer: not HTTP");
-        ddb_buf_free(&rx);
-        return -1;
-    }
-    *status = atoi(rx.data + 9);
-    head = (size_t)(e - rx.data) + 4;
-    if (chunked && dechunk(&rx, head) != 0) {
-        snprintf(o->err, sizeof(o->err), "S3 answer: bad chunked body");
-        ddb_buf_free(&rx);
-        return -1;
-    }
-    if (clen >= 0 && rx.len > head + (size_t)clen)
-        rx.len = head + (size_t)clen;
-    ddb_buf_append(resp, rx.data + head, rx.len - head);
-    ddb_buf_free(&rx);
-    return 0;
-}
-
 int ddb_s3_request(ddb_objstore *o, const char *method, const char *path, const char *query, const void *body,
                    size_t len, int *status, ddb_buf *resp)
 {
@@ -259,15 +116,16 @@ int ddb_s3_request(ddb_objstore *o, const char *method, const char *path, const 
     ddb_buf tx = {0};
     int fd, rc;
 
-    if (parse_endpoint(o, &e) != 0 || (fd = connect_to(o, &e)) < 0)
+    if (parse_endpoint(o, &e) != 0 ||
+        (fd = ddb_http_connect(e.host, e.port, TIMEOUT_S, o->err, sizeof(o->err))) < 0)
         return -1;
     build_head(o, &e, method, path, query, body ? body : "", len, &tx);
-    rc = send_all(fd, tx.data, tx.len) == 0 && (len == 0 || send_all(fd, body, len) == 0) ? 0 : -1;
+    rc = ddb_http_send_all(fd, tx.data, tx.len) == 0 && (len == 0 || ddb_http_send_all(fd, body, len) == 0) ? 0 : -1;
     ddb_buf_free(&tx);
     if (rc != 0)
         snprintf(o->err, sizeof(o->err), "S3 request %s %s: %s", method, path, strerror(errno));
     else
-        rc = read_answer(o, fd, status, resp);
+        rc = ddb_http_read_answer(fd, status, NULL, resp, o->err, sizeof(o->err));
     close(fd);
     return rc;
 }
