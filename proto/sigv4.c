@@ -460,3 +460,22 @@ void ddb_sigv4_authorization(ddb_buf *out, const char *access_key, const char *s
     ddb_buf_puts(out, ", Signature=");
     ddb_buf_puts(out, signature);
 }
+
+void ddb_sigv4_sign_request(const ddb_sigv4_request *r, const char *amz_date, const char *region, const char *service,
+                            const char *access_key, const char *secret, ddb_buf *out)
+{
+    ddb_buf creq = {0}, sh = {0}, scope = {0}, sts = {0};
+    char sig[DDB_SIGV4_HEX_LEN + 1];
+    uint8_t key[32];
+
+    ddb_sigv4_scope(&scope, amz_date, region, service);
+    ddb_sigv4_canonical_request(r, &creq, &sh);
+    ddb_sigv4_string_to_sign(&sts, amz_date, scope.data, creq.data, creq.len);
+    ddb_sigv4_signing_key(secret, amz_date, region, service, key);
+    ddb_sigv4_sign(key, sts.data, sts.len, sig);
+    ddb_sigv4_authorization(out, access_key, scope.data, sh.data, sig);
+    ddb_buf_free(&creq);
+    ddb_buf_free(&sh);
+    ddb_buf_free(&scope);
+    ddb_buf_free(&sts);
+}

@@ -76,4 +76,12 @@ void ddb_sigv4_sign(const uint8_t key[32], const char *msg, size_t len, char hex
 void ddb_sigv4_authorization(ddb_buf *out, const char *access_key, const char *scope, const char *signed_headers,
                              const char *signature);
 
+/*
+ * The steps above in one, for a request signed once (the server's own requests: S3, a peer
+ * server): appends the Authorization value of r, for `service` in `region` at `amz_date`
+ * ("20150830T123600Z"), to `out`.
+ */
+void ddb_sigv4_sign_request(const ddb_sigv4_request *r, const char *amz_date, const char *region, const char *service,
+                            const char *access_key, const char *secret, ddb_buf *out);
+
 #endif

@@ -289,6 +289,28 @@ void ddb_config_free(ddb_config *cfg)
     cfg->ntriggers = 0;
 }
 
+/* --region-peer REGION=URL: each a region and an http URL, with --namespaces (a peer's region is a
+   namespace of its own server, and this server's region one of its). */
+static int check_peers(const ddb_config *cfg)
+{
+    for (unsigned i = 0; i < cfg->nregion_peers; i++) {
+        const char *p = cfg->region_peers[i], *eq = strchr(p, '=');
+        if (eq == NULL || eq == p || strncmp(eq + 1, "http://", 7) != 0 || eq[8] == '\0') {
+            fprintf(stderr, "ddbd: --region-peer wants REGION=http://HOST:PORT (got '%s')\n", p);
+            return -1;
+        }
+    }
+    if (cfg->nregion_peers > 0 && !cfg->namespaces) {
+        fprintf(stderr, "ddbd: --region-peer needs --namespaces (each region its own tables)\n");
+        return -1;
+    }
+    if (cfg->peer_key != NULL && cfg->auth_file == NULL) {
+        fprintf(stderr, "ddbd: --peer-key names a key of --auth FILE\n");
+        return -1;
+    }
+    return 0;
+}
+
 static int parse(ddb_config *cfg, int argc, char **argv)
 {
     set_defaults(cfg);
@@ -316,7 +338,7 @@ static int parse(ddb_config *cfg, int argc, char **argv)
         fprintf(stderr, "ddbd: --tls-cert and --tls-key go together\n");
         return -1;
     }
-    return 0;
+    return check_peers(cfg);
 }
 
 int ddb_config_parse(ddb_config *cfg, int argc, char **argv)

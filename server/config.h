@@ -35,6 +35,9 @@ typedef struct ddb_config {
     int admin;                        /* serve the admin endpoints (admin.h) */
     unsigned ttl_interval;            /* seconds between TTL sweeps (engine/ttl.h); default 5 */
     unsigned replication_lag;         /* --replication-lag: ms (engine/jobs/replication.h); default 0 */
+    const char *region_peers[16];     /* --region-peer REGION=URL (engine/jobs/peer.h) */
+    unsigned nregion_peers;
+    const char *peer_key;             /* --peer-key: the --auth key that signs peer requests */
     ddb_trigger_spec triggers[16];    /* --stream-trigger (engine/triggers.h) */
     unsigned ntriggers;
     double write_conflict_rate;       /* fraction of single-item writes failed with TransactionConflictException */

@@ -50,6 +50,33 @@ static void settings_of(const ddb_config *cfg, ddb_engine_settings *s)
     s->objstore.s3_access_key = cfg->s3_access_key;
     s->objstore.s3_secret_key = cfg->s3_secret_key;
     s->objstore.s3_region = cfg->s3_region;
+    s->peers.specs = cfg->region_peers;
+    s->peers.n = cfg->nregion_peers;
+    s->peers.access_key = "ddbdpeer"; /* without --auth any signature is accepted */
+    s->peers.secret_key = "ddbdpeer";
+}
+
+/* --peer-key: the --auth key that signs requests to the peers and alone may send a peer's (ops_peer.c). */
+static int peers_of(ddb_server *srv, const ddb_config *cfg, char **err)
+{
+    const ddb_auth_key *k;
+
+    if (cfg->nregion_peers == 0)
+        return 0;
+    srv->api.peer = ddb_op_peer;
+    if (srv->api.auth == NULL)
+        return 0;
+    if (cfg->peer_key == NULL || (k = ddb_auth_key_of(srv->api.auth, cfg->peer_key)) == NULL) {
+        *err = strdup(cfg->peer_key == NULL ? "--region-peer with --auth needs --peer-key: the key that signs peer requests"
+                                            : "--peer-key: no such key in --auth FILE");
+        ddb_auth_free(srv->api.auth);
+        srv->api.auth = NULL;
+        return -1;
+    }
+    srv->api.peer_key = k->access_key;
+    srv->eng.settings.peers.access_key = k->access_key;
+    srv->eng.settings.peers.secret_key = k->secret;
+    return 0;
 }
 
 int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
@@ -65,6 +92,8 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     srv->api.namespaces = cfg->namespaces;
     srv->api.lenient_numbers = cfg->lenient_numbers;
     if (cfg->auth_file != NULL && (srv->api.auth = ddb_auth_load(cfg->auth_file, err)) == NULL)
+        return -1;
+    if (peers_of(srv, cfg, err) != 0)
         return -1;
     memset(&o, 0, sizeof(o));
     o.path = cfg->data_dir;

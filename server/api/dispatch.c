@@ -130,6 +130,21 @@ static void set_namespace(const ddb_api *api, ddb_req *req)
         req->ns = ddb_arena_sprintf(req->arena, "%s:%s", req->account, region);
 }
 
+/* A peer server's request (x-ddbd-peer): its own bodies (engine/jobs/peer.h), answered only with
+   --region-peer and, with --auth, only when signed with --peer-key's key. */
+static void peer_request(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
+{
+    if (api->peer == NULL || in->peer_len == 0 ||
+        (api->peer_key != NULL && (req->access_key == NULL || strcmp(req->access_key, api->peer_key) != 0))) {
+        ddb_req_fail(req, DDB_E_ACCESS_DENIED,
+                     "x-ddbd-peer is a peer server's request: this server has no --region-peer, or the request is "
+                     "not signed with its --peer-key");
+        return;
+    }
+    req->peer = ddb_arena_strndup(req->arena, in->peer, in->peer_len);
+    api->peer(req);
+}
+
 void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
 {
     ddb_op op;
@@ -176,6 +191,10 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
     }
     req->in = body;
     set_namespace(api, req);
+    if (in->peer != NULL) {
+        peer_request(api, req, in);
+        return;
+    }
     if (api->auth != NULL && !req->internal && ddb_auth_authorize(api->auth, req, op, body, api->policy_of) != DDB_OK)
         return;
     /* the value layer AWS checks this operation's AttributeValues with (proto/attr.h) */

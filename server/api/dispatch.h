@@ -23,6 +23,8 @@ typedef struct ddb_http_in {
        the signature is verified, since the signature covers the body as sent; 0: none */
     int body_error;
     const char *body_error_msg;
+    const char *peer;    /* x-ddbd-peer: a peer server's request, from this region (engine/jobs/peer.h); may be NULL */
+    size_t peer_len;
 } ddb_http_in;
 
 /* One handler signature for every operation: read req->in / req->parsed, write req->out or fail. */
@@ -47,6 +49,10 @@ typedef struct ddb_api {
     const char *(*policy_of)(ddb_req *req, const char *table, const char *stream_label);
     int namespaces;          /* --namespaces: each account and region its own tables */
     int lenient_numbers;     /* --lenient-numbers (validate.h) */
+    /* --region-peer: a peer server's requests (x-ddbd-peer; server/ops/ops_peer.c), sent with
+       peer_key (the key of --peer-key; NULL without --auth: any); NULL: no peers, refused */
+    ddb_handler peer;
+    const char *peer_key;
 } ddb_api;
 
 /* op's entry in api's table; NULL for DDB_OP_NONE and values out of range. */

@@ -47,6 +47,7 @@ typedef struct ddb_req {
     int internal;           /* made in-process (--seed): no Authorization header, no --auth policy */
     int lenient_numbers;    /* --lenient-numbers: its numbers may come as strings (api/validate.h) */
     int validate_only;      /* stop after validation, before the handler (--seed checks everything first) */
+    const char *peer;       /* a peer server's request (--region-peer): the region it comes from */
 } ddb_req;
 
 /*

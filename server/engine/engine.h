@@ -26,6 +26,14 @@ typedef struct ddb_objstore_settings {
     const char *s3_access_key, *s3_secret_key, *s3_region; /* NULL: the AWS_* environment, us-east-1 */
 } ddb_objstore_settings;
 
+/* Regions served by other ddbd servers (engine/jobs/peer.h): --region-peer REGION=URL, and the
+   key that signs requests to them (--peer-key's, from --auth FILE; a fixed one without --auth). */
+typedef struct ddb_peer_settings {
+    const char *const *specs; /* "REGION=URL" each */
+    unsigned n;
+    const char *access_key, *secret_key;
+} ddb_peer_settings;
+
 /* The command line's settings the engine and its jobs act on (server/config.h says each one). */
 typedef struct ddb_engine_settings {
     unsigned long long item_collection_limit; /* bytes; 0: DynamoDB's 10 GB */
@@ -36,6 +44,7 @@ typedef struct ddb_engine_settings {
     unsigned replication_lag;         /* --replication-lag, ms: on a STRONG global table, how long another
                                          region's write keeps an item in flight (mutation.h) */
     ddb_objstore_settings objstore;
+    ddb_peer_settings peers;
 } ddb_engine_settings;
 
 typedef struct ddb_engine {

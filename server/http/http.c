@@ -541,6 +541,11 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
     }
     in.has_date = header_value(req, H2O_STRLIT("x-amz-date")).base != NULL ||
                   h2o_find_header(&req->headers, H2O_TOKEN_DATE, -1) >= 0;
+    {
+        h2o_iovec_t peer = header_value(req, H2O_STRLIT("x-ddbd-peer"));
+        in.peer = peer.base;
+        in.peer_len = peer.len;
+    }
     if (h->env->api->auth != NULL) {
         auth_request_of(&t->arena, req, &ar);
         in.http = &ar;

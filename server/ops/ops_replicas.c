@@ -21,6 +21,7 @@
 #include "server/base/clock.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
+#include "server/engine/jobs/peer.h"
 #include "server/engine/jobs/purge.h"
 #include "server/engine/jobs/replication.h"
 #include "server/engine/streams.h"
@@ -242,6 +243,12 @@ static int check_strong(ddb_req *req, const ddb_table *t, const replica_plan *p)
                                 "global table with MultiRegionConsistency set to STRONG.");
         if (p->ncreate + (p->witness_create != NULL) != 2)
             return ddb_req_fail(req, DDB_E_VALIDATION, STRONG_COUNT);
+        for (unsigned i = 0; i < p->ncreate; i++)
+            if (ddb_peer_url(req->eng, req->arena, p->create[i]) != NULL)
+                return ddb_req_fail(req, DDB_E_VALIDATION,
+                                    INVALID "MultiRegionConsistency STRONG needs every replica on this server; %s is "
+                                            "a --region-peer region (docs/compatibility.md)",
+                                    p->create[i]);
         for (unsigned i = 0; i <= p->ncreate; i++) {
             const char *r = i < p->ncreate ? p->create[i] : p->witness_create;
             if (r != NULL && region_supported(r) && !listed(strong_regions, r))
@@ -317,9 +324,10 @@ static int check_state(ddb_req *req, const ddb_table *t, const replica_plan *p)
                                 "the global table. Please retry the request without these replicas: [%s].",
                                 r);
     }
-    for (unsigned i = 0; i < p->ncreate; i++)
+    for (unsigned i = 0; i < p->ncreate; i++) /* a peer's region: the peer checks (CREATION_FAILED) */
         if (ddb_table_replica(t, p->create[i]) != NULL ||
-            ddb_catalog_get(req->eng->catalog, ddb_replica_key(req->arena, t, p->create[i])))
+            (ddb_peer_url(req->eng, req->arena, p->create[i]) == NULL &&
+             ddb_catalog_get(req->eng->catalog, ddb_replica_key(req->arena, t, p->create[i]))))
             return ddb_req_fail(req, DDB_E_VALIDATION,
                                 "Failed to create a the new replica of table with name: '%s' because one or more "
                                 "replicas already existed as tables.",
@@ -443,6 +451,37 @@ static int create_replica_table(ddb_req *req, const ddb_table *t, const ddb_json
     return DDB_OK;
 }
 
+/* A peer's CreateTable (engine/jobs/peer.h): the replica's request, the group, filled from t's region. */
+static const char *peer_create_request(ddb_arena *a, const ddb_table *t, const ddb_json *act, int view,
+                                       const ddb_replication_member *m)
+{
+    const char *table = replica_request(a, t, act, view), *text;
+    ddb_buf b = {0};
+    ddb_jw w;
+
+    ddb_jw_init(&w, &b);
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, "Table");
+    ddb_jw_json(&w, ddb_json_parse(a, table, strlen(table)));
+    ddb_jw_key(&w, "Replicas");
+    ddb_jw_arr_begin(&w);
+    for (unsigned i = 0; i < m->n; i++) {
+        ddb_jw_obj_begin(&w);
+        ddb_jw_key(&w, "RegionName");
+        ddb_jw_str(&w, m->replicas[i].region);
+        ddb_jw_key(&w, "ReplicaStatus");
+        ddb_jw_str(&w, ddb_replica_state_name(m->replicas[i].state));
+        ddb_jw_obj_end(&w);
+    }
+    ddb_jw_arr_end(&w);
+    ddb_jw_key(&w, "FillFrom");
+    ddb_jw_str(&w, t->region);
+    ddb_jw_obj_end(&w);
+    text = ddb_arena_strndup(a, b.data, b.len);
+    ddb_buf_free(&b);
+    return text;
+}
+
 typedef struct source_edit {
     ddb_req *req;
     const char *name;
@@ -496,6 +535,10 @@ static int build_source(void *ctx, ddb_desc_edit **e)
         ddb_stream_plan_registry(req, t->key, ddb_json_get(t->desc, "KeySchema"), t, &sp, extra);
         s->view = DDB_VIEW_NEW_AND_OLD_IMAGES;
     }
+    for (unsigned i = 0; i < s->p->ncreate; i++) /* a peer's new replica: its CreateTable, sent by the worker */
+        if (ddb_peer_url(req->eng, req->arena, s->p->create[i]) != NULL)
+            ddb_peer_outbox_add(extra, req->arena, t->region, t->key, s->p->create[i], "CreateTable",
+                                peer_create_request(req->arena, t, s->p->create_act[i], s->view, &m));
     ddb_edit_extra(*e, extra);
     return 0;
 }
@@ -510,7 +553,8 @@ static int add_replicas(ddb_req *req, const ddb_table *t, const replica_plan *p,
     if (rc != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     for (unsigned i = 0; i < p->ncreate; i++)
-        if (create_replica_table(req, *out, p->create_act[i], p->create[i], s.view) != DDB_OK)
+        if (ddb_peer_url(req->eng, req->arena, p->create[i]) == NULL &&
+            create_replica_table(req, *out, p->create_act[i], p->create[i], s.view) != DDB_OK)
             return req->err.code;
     for (unsigned i = 0; i < (*out)->nreplicas; i++) { /* the other replicas learn of them */
         const char *r = (*out)->replicas[i].region;
@@ -526,8 +570,53 @@ static int add_replicas(ddb_req *req, const ddb_table *t, const replica_plan *p,
 
 /* ---- Delete and DeleteTable ---- */
 
+static int remove_local_replica(ddb_req *req, const ddb_table *t, const char *region);
+
+typedef struct peer_delete {
+    ddb_req *req;
+    const char *name, *region;
+} peer_delete;
+
+/* A peer's replica: DELETING here, and its DeleteTable queued; the worker drops it once sent. */
+static int build_peer_delete(void *ctx, ddb_desc_edit **e)
+{
+    peer_delete *d = ctx;
+    ddb_req *req = d->req;
+    const ddb_table *t = ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, d->name));
+    ddb_replication_member m;
+    ddb_batch *extra = ddb_arena_alloc(req->arena, sizeof(*extra));
+
+    if (t == NULL || t->rep_id == 0)
+        return 1;
+    ddb_table_replication(t, req->arena, &m);
+    for (unsigned i = 0; i < m.n; i++)
+        if (strcmp(m.replicas[i].region, d->region) == 0)
+            ((ddb_replica *)m.replicas)[i].state = DDB_REPLICA_DELETING;
+    *e = ddb_desc_edit_of(req->arena, t);
+    ddb_edit_replication(*e, &m);
+    ddb_batch_init(extra, req->arena);
+    ddb_peer_outbox_add(extra, req->arena, t->region, t->key, d->region, "DeleteTable",
+                        ddb_arena_sprintf(req->arena, "{\"TableName\":\"%s\"}", t->name));
+    ddb_edit_extra(*e, extra);
+    return 0;
+}
+
 /* Deletes the replica in `region` as DeleteTable there would. */
 static int remove_replica(ddb_req *req, const ddb_table *t, const char *region)
+{
+    if (ddb_peer_url(req->eng, req->arena, region) != NULL) {
+        peer_delete d = {req, t->name, region};
+        const ddb_table *out;
+        if (ddb_catalog_edit(req->eng->catalog, 16, build_peer_delete, &d, &out) < 0)
+            return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        ddb_replication_kick(req->eng);
+        return DDB_OK;
+    }
+    return remove_local_replica(req, t, region);
+}
+
+/* Deletes the replica in `region`, a region of this server. */
+static int remove_local_replica(ddb_req *req, const ddb_table *t, const char *region)
 {
     const ddb_table *dst = ddb_catalog_get(req->eng->catalog, ddb_replica_key(req->arena, t, region));
     const ddb_json *protect = dst != NULL ? ddb_json_get(dst->desc, "DeletionProtectionEnabled") : NULL;

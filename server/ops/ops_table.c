@@ -18,6 +18,7 @@
 #include "server/engine/itemcodec.h"
 #include "server/engine/jobs/pitr.h"
 #include "server/engine/jobs/purge.h"
+#include "server/engine/jobs/peer.h"
 #include "server/engine/jobs/replication.h"
 #include "server/engine/jobs/tasks.h"
 #include "server/engine/table_stats.h"
@@ -87,9 +88,22 @@ static void replica_table_deleted(ddb_req *req, const ddb_table *t)
     ddb_replication_kick(req->eng);
 }
 
+/* A replica's table deleted: the peers' replicas are told (engine/jobs/peer.h), in its commit. */
+static void replica_peer_notices(ddb_req *req, const ddb_table *t, ddb_batch *b)
+{
+    for (unsigned i = 0; t->rep_id != 0 && i < t->nreplicas; i++)
+        if (ddb_peer_url(req->eng, req->arena, t->replicas[i].region) != NULL)
+            ddb_peer_outbox_add(b, req->arena, t->region, t->key, t->replicas[i].region, "UpdateTable",
+                                ddb_arena_sprintf(req->arena,
+                                                  "{\"TableName\":\"%s\",\"RegionName\":\"%s\",\"ReplicaStatus\":"
+                                                  "\"REMOVED\"}",
+                                                  t->name, t->region));
+}
+
 static int replica_delete_check(ddb_req *req, const ddb_table *t)
 {
-    if (ddb_replica_creating(t))
+    /* (a peer's replica still being filled is deleted when the peer asks: internal) */
+    if (ddb_replica_creating(t) && !req->internal)
         return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE,
                             "Attempt to change a resource which is still in use: Table: %s is being used.", t->name);
     /* a STRONG group is torn down whole, by UpdateTable's ReplicaUpdates (ops_replicas.c) */
@@ -128,6 +142,7 @@ int ddb_op_delete_table(ddb_req *req)
         if (req->err.code != DDB_OK)
             return req->err.code;
         purge_record(req, t, &purge);
+        replica_peer_notices(req, t, &purge);
         ddb_stream_table_deleted(req, t, &purge);
         if (t->pitr_log != 0) { /* its history goes with it, not while trimmed; its items stay as a backup */
             ddb_backup_system_record(req, t, &purge);

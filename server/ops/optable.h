@@ -14,4 +14,7 @@ extern const ddb_op_entry ddb_op_table[DDB_OP__COUNT];
    ops_policy.c): the document, or NULL. */
 const char *ddb_resource_policy_of(ddb_req *req, const char *table, const char *stream_label);
 
+/* A peer server's request (--region-peer; ddb_api.peer; ops_peer.c). */
+int ddb_op_peer(ddb_req *req);
+
 #endif

@@ -62,12 +62,13 @@ def gateways(server_factory, *extra, n=None, ns=None):
     return servers[0]
 
 
-def raw(server, region, op, body):
-    """One request signed for `region`, for the members Debian's botocore lacks."""
+def raw(server, region, op, body, key=("AKIDGT", "secret"), headers=None):
+    """One request signed for `region` with `key` (and extra `headers`, signed too), for the members
+    Debian's botocore lacks: (status, JSON body)."""
     data = json.dumps(body).encode()
-    req = AWSRequest(method="POST", url=server.endpoint + "/", data=data, headers={
-        "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810." + op})
-    SigV4Auth(Credentials("AKIDGT", "secret"), "dynamodb", region).add_auth(req)
+    req = AWSRequest(method="POST", url=server.endpoint + "/", data=data, headers=dict({
+        "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810." + op}, **(headers or {})))
+    SigV4Auth(Credentials(*key), "dynamodb", region).add_auth(req)
     host, port = server.endpoint.replace("http://", "").split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=10)
     try:

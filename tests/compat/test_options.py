@@ -94,6 +94,9 @@ def valid_args(name, tmp):
         "idempotency-window": ["--idempotency-window", "60"] + mem,
         "ttl-interval": ["--ttl-interval", "1"] + mem,
         "replication-lag": ["--replication-lag", "250"] + mem,
+        "region-peer": ["--region-peer", "eu-west-1=http://127.0.0.1:9", "--namespaces"] + mem,
+        "peer-key": ["--auth", write(tmp / "peer-keys.txt", "AKIDEXAMPLE secret\nAKIDPEER secret\n"), "--peer-key", "AKIDPEER",
+                     "--region-peer", "eu-west-1=http://127.0.0.1:9", "--namespaces"] + mem,
         "stream-trigger": ["--stream-trigger", "orders=http://127.0.0.1:9,batch=10,window=5,bisect",
                            "--stream-trigger", "users=http://127.0.0.1:9/"] + mem,
         "auth": ["--auth", write(tmp / "keys.txt", "AKIDEXAMPLE secret\n")] + mem,
@@ -119,7 +122,7 @@ def valid_args(name, tmp):
 
 SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "rados-pool", "shards", "threads",
            "search-threads", "vector-ann", "vector-ann-ef", "log-level", "sync", "cors", "item-collection-limit", "transaction-conflict-rate",
-           "write-conflict-rate", "idempotency-window", "ttl-interval", "replication-lag", "stream-trigger", "auth", "namespaces",
+           "write-conflict-rate", "idempotency-window", "ttl-interval", "replication-lag", "region-peer", "peer-key", "stream-trigger", "auth", "namespaces",
            "max-connections", "min-free-disk", "request-timeout", "lenient-numbers", "admin", "metrics-port",
            "access-log", "seed", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region"]
 ONE_SHOT = ["health-check", "version", "help"]

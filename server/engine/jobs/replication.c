@@ -15,6 +15,7 @@
 #include "server/engine/catalog_edit.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/jobs/lease.h"
+#include "server/engine/jobs/peer.h"
 #include "server/engine/jobs/purge.h"
 #include "server/engine/jobs/tasks.h"
 #include "server/engine/keycodec.h"
@@ -102,9 +103,8 @@ static const ddb_table *replica_table(ddb_engine *eng, ddb_arena *a, const ddb_t
 
 /* ---- applying one change ---- */
 
-/* Applies a change made in `region` at `time_ms` to target table t: the new image, or a delete of `keys`. */
-static int apply(ddb_engine *eng, ddb_arena *a, const ddb_table *t, const ddb_attr *keys, const ddb_attr *new_image,
-                 uint64_t time_ms, const char *region, int flags)
+int ddb_replication_apply(ddb_engine *eng, ddb_arena *a, const ddb_table *t, const ddb_attr *keys,
+                          const ddb_attr *new_image, uint64_t time_ms, const char *region)
 {
     const ddb_attr *pk = ddb_item_get(keys, t->hash_key, strlen(t->hash_key));
     const ddb_attr *sk = t->range_key != NULL ? ddb_item_get(keys, t->range_key, strlen(t->range_key)) : NULL;
@@ -120,7 +120,6 @@ static int apply(ddb_engine *eng, ddb_arena *a, const ddb_table *t, const ddb_at
     m.replicated = 1;
     m.rep_time = time_ms;
     m.rep_region = region;
-    m.stream_flags = flags;
     return ddb_mutate(eng, a, &m);
 }
 
@@ -144,46 +143,103 @@ static void write_time(ddb_engine *eng, ddb_arena *a, const ddb_table *src, cons
 }
 
 /*
- * Copies src's item under stored key k into dst as it is now, with its write time: the time is
- * read first, so a write between the two reads is newer than the copy and its own record still
- * lands. An absent item copies nothing (its delete's record does). 0, or the error.
+ * src's item under stored key k as it is now (*item NULL when absent: its delete's record says
+ * so) and its write time. The time is read first, so a write between the two reads is newer than
+ * the copy and its own record still lands. 0, or DDB_E_INTERNAL.
  */
-static int copy_stored(ddb_engine *eng, ddb_arena *a, const ddb_table *src, const ddb_table *dst, const char *k,
-                       size_t klen)
+static int read_stored(ddb_engine *eng, ddb_arena *a, const ddb_table *src, const char *k, size_t klen,
+                       ddb_attr **item, uint64_t *time_ms, const char **region)
 {
-    uint64_t time_ms;
-    const char *region;
     char *iv = NULL;
     size_t ilen = 0;
     int failed = 0;
-    ddb_attr item;
 
-    write_time(eng, a, src, k, klen, &time_ms, &region, &failed);
+    *item = NULL;
+    write_time(eng, a, src, k, klen, time_ms, region, &failed);
     if (failed || ddb_store_get(eng->store, a, k, klen, &iv, &ilen) != 0)
         return DDB_E_INTERNAL;
-    if (iv == NULL || ddb_item_decode(a, iv, ilen, &item) != 0)
-        return DDB_OK;
-    return apply(eng, a, dst, &item, &item, time_ms, region, 0);
+    if (iv != NULL && (*item = ddb_arena_alloc(a, sizeof(**item))) != NULL && ddb_item_decode(a, iv, ilen, *item) != 0)
+        *item = NULL;
+    return DDB_OK;
 }
 
-/* copy_stored of the item with these keys. */
-static int copy_item(ddb_engine *eng, ddb_arena *a, const ddb_table *src, const ddb_table *dst, const ddb_attr *keys)
+/* The stored key of src's item with these keys; 0, or DDB_E_VALIDATION. */
+static int stored_key(ddb_engine *eng, ddb_arena *a, const ddb_table *src, const ddb_attr *keys, ddb_key *key)
 {
     const ddb_attr *pk = ddb_item_get(keys, src->hash_key, strlen(src->hash_key));
     const ddb_attr *sk = src->range_key != NULL ? ddb_item_get(keys, src->range_key, strlen(src->range_key)) : NULL;
-    ddb_key key;
 
     if (pk == NULL || (src->range_key != NULL && sk == NULL))
         return DDB_E_VALIDATION;
-    ddb_key_build(a, eng->store, src->id, pk, sk, &key);
-    return copy_stored(eng, a, src, dst, key.bytes, key.len);
+    ddb_key_build(a, eng->store, src->id, pk, sk, key);
+    return DDB_OK;
+}
+
+/* ---- a peer's replica (peer.h): changes pushed in batches ---- */
+
+#define PUSH_BATCH 100 /* changes per request to a peer */
+
+typedef struct push {
+    ddb_replication *r;
+    const ddb_table *src;
+    const char *region;  /* the peer's */
+    ddb_buf body;
+    ddb_jw w;
+    unsigned n;
+} push;
+
+static void push_add(push *p, const ddb_attr *keys, const ddb_attr *image, uint64_t time_ms, const char *region)
+{
+    if (p->n++ == 0) {
+        p->body.len = 0;
+        ddb_jw_init(&p->w, &p->body);
+        ddb_jw_obj_begin(&p->w);
+        ddb_jw_key(&p->w, "TableName");
+        ddb_jw_str(&p->w, p->src->name);
+        ddb_jw_key(&p->w, "Changes");
+        ddb_jw_arr_begin(&p->w);
+    }
+    ddb_jw_obj_begin(&p->w);
+    ddb_jw_key(&p->w, image != NULL ? "Item" : "Key");
+    ddb_item_write_json(&p->w, image != NULL ? image : keys);
+    ddb_jw_key(&p->w, "Time");
+    ddb_jw_int(&p->w, (long long)time_ms);
+    ddb_jw_key(&p->w, "Region");
+    ddb_jw_str(&p->w, region);
+    ddb_jw_obj_end(&p->w);
+}
+
+/* Sends what push_add gathered; 0 once the peer applied it, else -1 (sent again later). */
+static int push_flush(push *p, ddb_arena *a)
+{
+    ddb_buf resp = {0};
+    char err[256];
+    int status = 0, rc;
+
+    if (p->n == 0)
+        return 0;
+    ddb_jw_arr_end(&p->w);
+    ddb_jw_obj_end(&p->w);
+    p->n = 0;
+    rc = ddb_peer_call(p->r->eng, a, p->src->region, p->region, "BatchWriteItem", p->body.data, p->body.len, &status,
+                       &resp, err, sizeof(err));
+    if (rc == 0 && status != 200)
+        snprintf(err, sizeof(err), "%s", ddb_peer_error(a, &resp));
+    if (rc != 0 || status != 200)
+        ddb_log(DDB_LOG_WARN, "replication: table %s: changes for %s not delivered (%s), sent again later",
+                p->src->name, p->region, err);
+    ddb_buf_free(&resp);
+    return rc == 0 && status == 200 ? 0 : -1;
 }
 
 /* ---- following a stream ---- */
 
-static char *checkpoint_key(ddb_arena *a, const ddb_table *src, const ddb_table *dst, uint32_t stream, unsigned g,
-                            unsigned s)
+/* A local target by its table id, a peer's by its region. */
+static char *checkpoint_key(ddb_arena *a, const ddb_table *src, const ddb_table *dst, const char *peer,
+                            uint32_t stream, unsigned g, unsigned s)
 {
+    if (peer != NULL)
+        return ddb_arena_sprintf(a, "replication/%010u/peer-%s/%010u/%u/%u", src->id, peer, stream, g, s);
     return ddb_arena_sprintf(a, "replication/%010u/%010u/%010u/%u/%u", src->id, dst->id, stream, g, s);
 }
 
@@ -209,12 +265,38 @@ static void checkpoint_put(ddb_store *store, ddb_arena *a, const char *key, uint
 
 typedef struct follow {
     ddb_replication *r;
-    const ddb_table *src, *dst;
+    const ddb_table *src, *dst; /* dst NULL: a peer's replica, reached through push */
+    push *push;
     const ddb_stream_info *info;
     uint64_t now_ms;
     uint64_t due_ms;   /* the earliest record held back by the lag (0: none) */
     int moved;
 } follow;
+
+/* A change made in `region` for the target: applied here, or gathered for the peer. */
+static int deliver(follow *f, ddb_arena *a, const ddb_attr *keys, const ddb_attr *image, uint64_t time_ms,
+                   const char *region)
+{
+    if (f->push == NULL)
+        return ddb_replication_apply(f->r->eng, a, f->dst, keys, image, time_ms, region);
+    push_add(f->push, keys, image, time_ms, region);
+    return DDB_OK;
+}
+
+/* The item with these keys as it is now in the source, with its write time (nothing when absent). */
+static int deliver_current(follow *f, ddb_arena *a, const ddb_attr *keys)
+{
+    ddb_key key;
+    ddb_attr *item;
+    uint64_t time_ms;
+    const char *region;
+    int rc;
+
+    if ((rc = stored_key(f->r->eng, a, f->src, keys, &key)) != DDB_OK ||
+        (rc = read_stored(f->r->eng, a, f->src, key.bytes, key.len, &item, &time_ms, &region)) != DDB_OK)
+        return rc;
+    return item != NULL ? deliver(f, a, item, item, time_ms, region) : DDB_OK;
+}
 
 /*
  * Applies shard (g, s)'s records after the checkpoint, up to BATCH at a time, each one made in the
@@ -223,7 +305,8 @@ typedef struct follow {
 static int follow_shard(follow *f, ddb_arena *a, unsigned g, unsigned s)
 {
     ddb_engine *eng = f->r->eng;
-    char *ck = checkpoint_key(a, f->src, f->dst, f->info->id, g, s);
+    char *ck = checkpoint_key(a, f->src, f->dst, f->push != NULL ? f->push->region : NULL, f->info->id, g, s);
+    size_t cap = f->push != NULL ? PUSH_BATCH : BATCH;
     uint64_t next = checkpoint_get(eng->store, a, ck) + 1, last = ddb_stream_shard_last(eng->store, f->info, g, s);
     char lo[DDB_STREAM_PREFIX_BYTES + 8], hi[DDB_STREAM_PREFIX_BYTES + 8];
 
@@ -237,7 +320,7 @@ static int follow_shard(follow *f, ddb_arena *a, unsigned g, unsigned s)
         ddb_put_be(lo + DDB_STREAM_PREFIX_BYTES, next, 8);
         ddb_put_be(hi + DDB_STREAM_PREFIX_BYTES, last + 1, 8);
         it = ddb_store_seq_iter_open(eng->store, lo, sizeof(lo), hi, sizeof(hi), 0);
-        for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it) && n < BATCH; ddb_store_iter_next(it), n++) {
+        for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it) && n < cap; ddb_store_iter_next(it), n++) {
             size_t klen, vlen;
             const char *k = ddb_store_iter_key(it, &klen), *v = ddb_store_iter_val(it, &vlen);
             ddb_stream_record rec;
@@ -254,10 +337,10 @@ static int follow_shard(follow *f, ddb_arena *a, unsigned g, unsigned s)
                 /* TTL deletes replicate as plain deletes: only their own region's stream shows the
                    service did it (the TTL page) */
                 if (rec.event == DDB_EV_REMOVE || rec.has_new)
-                    rc = apply(eng, a, f->dst, &rec.keys, rec.event != DDB_EV_REMOVE ? &rec.new_image : NULL,
-                               rec.created_ms, f->src->region, 0);
+                    rc = deliver(f, a, &rec.keys, rec.event != DDB_EV_REMOVE ? &rec.new_image : NULL, rec.created_ms,
+                                 f->src->region);
                 else /* a view without new images: the item as it is now, with its write time */
-                    rc = copy_item(eng, a, f->src, f->dst, &rec.keys);
+                    rc = deliver_current(f, a, &rec.keys);
                 if (rc == DDB_E_INTERNAL || rc == DDB_E_RESOURCE_NOT_FOUND || rc == DDB_E_TRANSACTION_CONFLICT)
                     break;
                 if (rc != DDB_OK) /* the replicas disagree on the schema: nothing can make it fit */
@@ -269,22 +352,25 @@ static int follow_shard(follow *f, ddb_arena *a, unsigned g, unsigned s)
             done = rec.seq;
         }
         ddb_store_iter_close(it);
+        if (f->push != NULL && push_flush(f->push, a) != 0)
+            return -1; /* the checkpoint stays: sent again, a no-op where it landed */
         if (done != 0)
             checkpoint_put(eng->store, a, ck, done);
         if (rc != 0)
             return -1;
-        if (held || n < BATCH)
+        if (held || n < cap)
             break;
         next = done + 1;
     }
     return 0;
 }
 
-/* Every record of src's stream made in src's region goes to dst. */
-static int follow_table(ddb_replication *r, ddb_arena *a, const ddb_table *src, const ddb_table *dst, uint64_t *due)
+/* Every record of src's stream made in src's region goes to dst (NULL: to the peer of p). */
+static int follow_table(ddb_replication *r, ddb_arena *a, const ddb_table *src, const ddb_table *dst, push *p,
+                        uint64_t *due)
 {
     ddb_stream_info info;
-    follow f = {r, src, dst, &info, ddb_clock_now_ms(), 0, 0};
+    follow f = {r, src, dst, p, &info, ddb_clock_now_ms(), 0, 0};
     int rc = 0;
 
     if (ddb_stream_info_get(r->eng->store, a, src->stream_id, &info) != 0)
@@ -365,8 +451,9 @@ int ddb_replicas_edit(ddb_engine *eng, ddb_arena *a, const char *key, const char
     return rc;
 }
 
-/* Copies src's items into dst (CREATING), each with its write time; 0, or -1 (tried again later). */
-static int fill(ddb_replication *r, const ddb_table *dst, const ddb_table *src)
+/* Copies src's items into dst (CREATING; NULL: the peer's replica of p), each with its write time;
+   0, or -1 (tried again later). */
+static int fill(ddb_replication *r, const ddb_table *src, const ddb_table *dst, push *p)
 {
     ddb_engine *eng = r->eng;
     char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
@@ -381,22 +468,36 @@ static int fill(ddb_replication *r, const ddb_table *dst, const ddb_table *src)
     for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it) && rc == 0; ddb_store_iter_next(it)) {
         size_t klen;
         const char *k = ddb_store_iter_key(it, &klen);
+        ddb_attr *item;
+        uint64_t time_ms;
+        const char *region;
         int arc;
-        ddb_arena_reset(&per);
-        if (yielding(r) || ddb_table_retired(dst)) {
+        if (p == NULL || p->n == 0)
+            ddb_arena_reset(&per);
+        if (yielding(r) || (dst != NULL && ddb_table_retired(dst))) {
             rc = -1;
             break;
         }
-        arc = copy_stored(eng, &per, src, dst, ddb_arena_memdup(&per, k, klen), klen);
-        if (arc == DDB_E_INTERNAL || arc == DDB_E_RESOURCE_NOT_FOUND)
+        arc = read_stored(eng, &per, src, ddb_arena_memdup(&per, k, klen), klen, &item, &time_ms, &region);
+        if (arc == DDB_OK && item != NULL) {
+            if (p != NULL)
+                push_add(p, item, item, time_ms, region);
+            else
+                arc = ddb_replication_apply(eng, &per, dst, item, item, time_ms, region);
+        }
+        if (arc == DDB_E_INTERNAL || arc == DDB_E_RESOURCE_NOT_FOUND ||
+            (p != NULL && p->n == PUSH_BATCH && push_flush(p, &per) != 0))
             rc = -1;
         n++;
     }
     ddb_store_iter_close(it);
+    if (rc == 0 && p != NULL && push_flush(p, &per) != 0)
+        rc = -1;
+    p != NULL ? (void)(p->n = 0) : (void)0;
     ddb_arena_free(&per);
     if (rc == 0)
-        ddb_log(DDB_LOG_INFO, "replication: table %s: replica in %s filled from %s (%ld items)", dst->name,
-                dst->region, src->region, n);
+        ddb_log(DDB_LOG_INFO, "replication: table %s: replica in %s filled from %s (%ld items)", src->name,
+                dst != NULL ? dst->region : p->region, src->region, n);
     return rc;
 }
 
@@ -405,12 +506,118 @@ static void create_replica(ddb_replication *r, ddb_arena *a, const ddb_table *t)
 {
     const ddb_table *src = replica_table(r->eng, a, t, t->rep_fill_from);
 
-    if (src == NULL || fill(r, t, src) != 0)
+    if (src == NULL || fill(r, src, t, NULL) != 0)
         return;
     for (unsigned i = 0; i < t->nreplicas; i++) {
         const char *key = ddb_replica_key(a, t, t->replicas[i].region);
         ddb_replicas_edit(r->eng, a, key, t->region, DDB_REPLICA_ACTIVE, strcmp(t->replicas[i].region, t->region) == 0);
     }
+}
+
+/* ---- a peer's replica: its outbox, its fill ---- */
+
+/* A peer's requests for one table (peer.h's outbox entries and fills): 0 once answered, -1 when not. */
+static int call(ddb_replication *r, ddb_arena *a, const char *from, const char *region, const char *op,
+                const char *body, int *status, const char **type)
+{
+    ddb_buf resp = {0};
+    char err[256];
+    int rc = ddb_peer_call(r->eng, a, from, region, op, body, strlen(body), status, &resp, err, sizeof(err));
+
+    *type = rc == 0 && *status != 200 ? ddb_peer_error(a, &resp) : "";
+    if (rc != 0)
+        ddb_log(DDB_LOG_WARN, "replication: %s to the peer of %s not answered (%s), sent again later", op, region, err);
+    ddb_buf_free(&resp);
+    return rc == 0 && *status < 500 ? 0 : -1;
+}
+
+/*
+ * Sends the outbox's requests in order, each removed once answered. A refused CreateTable (a table
+ * of that name is already there) leaves its replica CREATION_FAILED; another refusal is logged.
+ * 1 when the outbox is empty, 0 when a request waits (the peer did not answer).
+ */
+static int drain_outbox(ddb_replication *r, ddb_arena *a)
+{
+    const char *lo = DDB_PEER_OUTBOX, *hi = "peer-outbox0"; /* '0' follows '/' */
+    ddb_store_iter *it = ddb_store_meta_iter_open(r->eng->store, lo, strlen(lo), hi, strlen(hi));
+    int empty = 1;
+
+    for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it) && !yielding(r); ddb_store_iter_next(it)) {
+        size_t klen, vlen;
+        const char *k = ddb_store_iter_key(it, &klen), *v = ddb_store_iter_val(it, &vlen), *type;
+        const ddb_json *e = ddb_json_parse(a, ddb_arena_memdup(a, v, vlen), vlen);
+        const char *from = ddb_json_get_str(e, "From"), *region = ddb_json_get_str(e, "Region");
+        const char *op = ddb_json_get_str(e, "Op"), *body = ddb_json_get_str(e, "Body");
+        int status = 0;
+        ddb_batch b;
+        if (from != NULL && region != NULL && op != NULL && body != NULL &&
+            call(r, a, from, region, op, body, &status, &type) != 0) {
+            empty = 0;
+            break;
+        }
+        if (status != 200 && from != NULL) {
+            ddb_log(DDB_LOG_WARN, "replication: the peer of %s refused %s (%s)", region, op, type);
+            if (strcmp(op, "CreateTable") == 0)
+                ddb_replicas_edit(r->eng, a, ddb_json_get_str(e, "Key"), region, DDB_REPLICA_CREATION_FAILED, 0);
+        }
+        ddb_batch_init(&b, a);
+        ddb_batch_meta_delete(&b, ddb_arena_memdup(a, k, klen), klen);
+        ddb_store_write(r->eng->store, &b);
+    }
+    ddb_store_iter_close(it);
+    return empty;
+}
+
+/* Whether t is the replica that fills a peer's new replica: the first of this server's ACTIVE ones. */
+static int fills_peers(ddb_replication *r, ddb_arena *a, const ddb_table *t)
+{
+    for (unsigned i = 0; i < t->nreplicas; i++)
+        if (t->replicas[i].state == DDB_REPLICA_ACTIVE && ddb_peer_url(r->eng, a, t->replicas[i].region) == NULL)
+            return strcmp(t->replicas[i].region, t->region) == 0;
+    return 0;
+}
+
+/* The peer's new replica of t in p's region filled, then told so and ACTIVE here; 0, or -1. */
+static int fill_peer(ddb_replication *r, ddb_arena *a, const ddb_table *t, push *p)
+{
+    const char *body, *type;
+    int status = 0;
+
+    if (fill(r, t, NULL, p) != 0)
+        return -1;
+    body = ddb_arena_sprintf(a, "{\"TableName\":\"%s\",\"RegionName\":\"%s\",\"ReplicaStatus\":\"ACTIVE\","
+                                "\"Filled\":true}", t->name, p->region);
+    if (call(r, a, t->region, p->region, "UpdateTable", body, &status, &type) != 0 || status != 200)
+        return -1;
+    ddb_replicas_edit(r->eng, a, t->key, p->region, DDB_REPLICA_ACTIVE, 0);
+    return 0;
+}
+
+/*
+ * t's replica in a peer's region: a new one filled once its CreateTable went (outbox empty), a
+ * deleted one dropped from the list once its DeleteTable went, changes pushed from t's stream.
+ * 1 when something moved, 0 when nothing, -1 on a failure.
+ */
+static int to_peer(ddb_replication *r, ddb_arena *a, const ddb_table *t, const ddb_replica *k, int sent,
+                   uint64_t *due)
+{
+    push p = {r, t, k->region, {0}, {0}, 0};
+    int rc = 0;
+
+    if (k->state == DDB_REPLICA_DELETING || k->state == DDB_REPLICA_CREATION_FAILED) {
+        if (k->state == DDB_REPLICA_DELETING && sent)
+            return ddb_replicas_edit(r->eng, a, t->key, k->region, -1, 0) == 0 ? 1 : -1;
+        return 0;
+    }
+    if (k->state == DDB_REPLICA_CREATING) {
+        if (!sent || !fills_peers(r, a, t))
+            return 0;
+        rc = fill_peer(r, a, t, &p) == 0 ? 1 : -1;
+    }
+    if (rc == 0 && t->stream_id != 0)
+        rc = follow_table(r, a, t, NULL, &p, due);
+    ddb_buf_free(&p.body);
+    return rc;
 }
 
 /* ---- the worker ---- */
@@ -421,9 +628,12 @@ static int pass(ddb_replication *r, uint64_t *due, int *any)
     ddb_arena a;
     const ddb_table **tables;
     size_t n;
-    int moved = 0;
+    int moved = 0, sent;
 
     ddb_arena_init(&a);
+    sent = r->eng->settings.peers.n == 0 || drain_outbox(r, &a);
+    if (!sent)
+        moved = -1;
     n = ddb_catalog_snapshot(r->eng->catalog, &a, &tables);
     for (size_t i = 0; i < n && !yielding(r); i++) {
         const ddb_table *t = tables[i];
@@ -432,19 +642,28 @@ static int pass(ddb_replication *r, uint64_t *due, int *any)
             continue;
         *any = 1;
         if (self->state == DDB_REPLICA_CREATING && t->rep_fill_from != NULL) {
-            create_replica(r, &a, t);
-            moved = 1;
+            /* filled here from a replica of this server; a peer's replica fills it (fill_peer) */
+            if (ddb_peer_url(r->eng, &a, t->rep_fill_from) == NULL) {
+                create_replica(r, &a, t);
+                moved = 1;
+            }
             continue;
         }
-        if (t->stream_id == 0 || t->rep_strong) /* a STRONG table writes every replica itself (mutation.h) */
+        if (t->rep_strong) /* a STRONG table writes every replica itself (mutation.h) */
             continue;
         for (unsigned k = 0; k < t->nreplicas; k++) {
             const ddb_table *dst;
             int rc;
-            if (strcmp(t->replicas[k].region, t->region) == 0 || t->replicas[k].state == DDB_REPLICA_DELETING ||
-                (dst = replica_table(r->eng, &a, t, t->replicas[k].region)) == NULL)
+            if (strcmp(t->replicas[k].region, t->region) == 0)
                 continue;
-            if ((rc = follow_table(r, &a, t, dst, due)) < 0)
+            if (ddb_peer_url(r->eng, &a, t->replicas[k].region) != NULL)
+                rc = to_peer(r, &a, t, &t->replicas[k], sent, due);
+            else if (t->stream_id == 0 || t->replicas[k].state == DDB_REPLICA_DELETING ||
+                     (dst = replica_table(r->eng, &a, t, t->replicas[k].region)) == NULL)
+                continue;
+            else
+                rc = follow_table(r, &a, t, dst, NULL, due);
+            if (rc < 0)
                 moved = moved ? moved : -1;
             else if (rc > 0)
                 moved = 1;

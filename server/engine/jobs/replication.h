@@ -27,6 +27,15 @@
  * eventual consistency users must handle. Without it, commits on a global table wake the worker
  * (ddb_engine.global_write) and records go out at once.
  *
+ * A replica in a peer server's region (--region-peer, peer.h) is reached over the DynamoDB API:
+ * the group's requests (its CreateTable, a status, its DeleteTable) go from an outbox written with
+ * the change that needs them, in order, until the peer answers; the first of this server's ACTIVE
+ * replicas fills a new one by pushing every item with its write time, then tells it it is filled
+ * and marks it ACTIVE; each replica here then pushes its own region's records to it, up to 100
+ * per request, with its own checkpoints ("replication/<source id>/peer-<region>/..."), moved on
+ * only once the peer applied them. The peer does the same the other way, so either server may
+ * stop and restart: it pushes from its checkpoints, and what lands twice changes nothing.
+ *
  * On RADOS the gateways share a lease ("replication": lease.h), so one of them replicates: it renews
  * the lease within a long pass (a fill, a catch-up) and polls every 50 ms for the other gateways'
  * writes, which do not wake it; the others ask for the lease once a second.
@@ -47,6 +56,14 @@ void ddb_replication_stop(ddb_replication *r);
  * and-swap like every catalog change. Returns ddb_catalog_edit's result (1: no such global table).
  */
 int ddb_replicas_edit(ddb_engine *eng, ddb_arena *a, const char *key, const char *region, int state, int filled);
+
+/*
+ * Applies a change made in `region` at `time_ms` to replica t: the new image, or (NULL) a delete of
+ * `keys`, as a replicated write (mutation.h: it lands only when newer than the item's last write).
+ * A peer server's changes come this way too (server/ops/ops_peer.c). 0, or the error.
+ */
+int ddb_replication_apply(ddb_engine *eng, ddb_arena *a, const ddb_table *t, const ddb_attr *keys,
+                          const ddb_attr *new_image, uint64_t time_ms, const char *region);
 
 /* Wakes the worker: a replica was added or removed, or a global table written. */
 void ddb_replication_kick(ddb_engine *eng);

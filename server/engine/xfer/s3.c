@@ -66,12 +66,10 @@ static void build_head(ddb_objstore *o, const endpoint *e, const char *method, c
     const char *ak = o->cfg->s3_access_key ? o->cfg->s3_access_key : getenv("AWS_ACCESS_KEY_ID");
     const char *sk = o->cfg->s3_secret_key ? o->cfg->s3_secret_key : getenv("AWS_SECRET_ACCESS_KEY");
     const char *region = o->cfg->s3_region ? o->cfg->s3_region : "us-east-1";
-    char amz_date[17], hash[DDB_SIGV4_HEX_LEN + 1], sig[DDB_SIGV4_HEX_LEN + 1], clen[24];
+    char amz_date[17], hash[DDB_SIGV4_HEX_LEN + 1], clen[24];
     ddb_sigv4_header hs[5] = {{"host", e->hostport}, {"x-amz-content-sha256", hash}, {"x-amz-date", amz_date}};
     ddb_sigv4_request r = {method, path, query, hs, 3, body, len, hash};
     const char *sse = strcmp(method, "PUT") == 0 && o->sse != NULL ? o->sse : NULL;
-    ddb_buf creq = {0}, sh = {0}, scope = {0}, sts = {0};
-    uint8_t key[32];
     time_t now = time(NULL);
     struct tm tm;
 
@@ -84,11 +82,6 @@ static void build_head(ddb_objstore *o, const endpoint *e, const char *method, c
     gmtime_r(&now, &tm);
     strftime(amz_date, sizeof(amz_date), "%Y%m%dT%H%M%SZ", &tm);
     ddb_sigv4_sha256_hex(body, len, hash);
-    ddb_sigv4_scope(&scope, amz_date, region, "s3");
-    ddb_sigv4_canonical_request(&r, &creq, &sh);
-    ddb_sigv4_string_to_sign(&sts, amz_date, scope.data, creq.data, creq.len);
-    ddb_sigv4_signing_key(sk ? sk : "", amz_date, region, "s3", key);
-    ddb_sigv4_sign(key, sts.data, sts.len, sig);
     ddb_buf_printf(tx, "%s %s%s%s HTTP/1.1\r\n", method, path, query ? "?" : "", query ? query : "");
     put_header(tx, "Host: ", e->hostport);
     put_header(tx, "X-Amz-Date: ", amz_date);
@@ -101,12 +94,8 @@ static void build_head(ddb_objstore *o, const endpoint *e, const char *method, c
         put_header(tx, "", hs[i].value);
     }
     ddb_buf_puts(tx, "Authorization: ");
-    ddb_sigv4_authorization(tx, ak ? ak : "", scope.data, sh.data, sig);
+    ddb_sigv4_sign_request(&r, amz_date, region, "s3", ak ? ak : "", sk ? sk : "", tx);
     ddb_buf_puts(tx, "\r\n\r\n");
-    ddb_buf_free(&creq);
-    ddb_buf_free(&sh);
-    ddb_buf_free(&scope);
-    ddb_buf_free(&sts);
 }
 
 int ddb_s3_request(ddb_objstore *o, const char *method, const char *path, const char *query, const void *body,

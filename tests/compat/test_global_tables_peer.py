@@ -1,0 +1,323 @@
+"""Global tables across two ddbd servers (issue 26, item 3): `--region-peer REGION=URL` says which
+server holds a region's tables, and a replica there is made, filled and kept in step over the
+DynamoDB API itself (engine/jobs/peer.h: the same endpoint, X-Amz-Target and SigV4, with an
+x-ddbd-peer header only --peer-key's key may send).
+
+What must hold, each checked below through boto3 against two servers on loopback, A (us-east-1)
+and B (eu-west-1), each the other's peer:
+- ReplicaUpdates Create of the peer's region makes the replica there (CREATING, then ACTIVE once
+  filled with every item), DescribeTable on both servers shows the group, writes in both converge;
+- Delete of the peer's replica deletes its table there; DeleteTable there takes it out of A's group;
+- a table of that name already on the peer leaves the replica CREATION_FAILED, and the peer's table
+  untouched; STRONG consistency with a peer region is refused;
+- either server killed with SIGKILL mid-stream and restarted loses nothing and applies nothing twice:
+  the two converge item by item, and each replicated write makes exactly one stream record;
+- with --auth, only --peer-key's key may send a peer's request (AccessDeniedException otherwise), and
+  the options are checked at start.
+"""
+import signal
+import subprocess
+import threading
+import time
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from conftest import DDBD_BIN, assert_client_error, free_port, unique_name
+from test_global_tables import raw
+
+A_REGION, B_REGION = "us-east-1", "eu-west-1"
+
+
+def client(server, region, service="dynamodb", key=("AKIDPEERTEST", "secret")):
+    return boto3.client(service, endpoint_url=server.endpoint, region_name=region,
+                        aws_access_key_id=key[0], aws_secret_access_key=key[1],
+                        config=Config(retries={"max_attempts": 0}, parameter_validation=False))
+
+
+def pair(server_factory, tmp_path=None, extra=(), extra_b=None):
+    """Servers A (us-east-1) and B (eu-west-1), each the other's --region-peer; on disk with tmp_path.
+    Returns (A, B, start) where start(which) starts that one again on its port and data."""
+    ports = {"a": free_port(), "b": free_port()}
+    extra_b = extra if extra_b is None else extra_b
+
+    def args(which):
+        other, region = ("b", B_REGION) if which == "a" else ("a", A_REGION)
+        store = ("--data-dir", str(tmp_path / which)) if tmp_path is not None else ("--in-memory",)
+        return store + ("--namespaces", "--region-peer", "%s=http://127.0.0.1:%d" % (region, ports[other])) + \
+            tuple(extra if which == "a" else extra_b)
+
+    def start(which):
+        return server_factory(args=args(which), port=ports[which])
+
+    return start("a"), start("b"), start
+
+
+def make_table(c, name=None, gsi=False):
+    name = name or unique_name("gtp")
+    params = dict(TableName=name, BillingMode="PAY_PER_REQUEST",
+                  KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                  AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    if gsi:
+        params["AttributeDefinitions"].append({"AttributeName": "g", "AttributeType": "S"})
+        params["GlobalSecondaryIndexes"] = [{"IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                             "Projection": {"ProjectionType": "ALL"}}]
+    c.create_table(**params)
+    return name
+
+
+def eventually(check, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return check()
+        except (AssertionError, ClientError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def items(c, name):
+    out, start = [], None
+    while True:
+        kw = dict(TableName=name, ConsistentRead=True)
+        if start:
+            kw["ExclusiveStartKey"] = start
+        r = c.scan(**kw)
+        out += r["Items"]
+        start = r.get("LastEvaluatedKey")
+        if not start:
+            return sorted(out, key=lambda i: i["pk"]["S"])
+
+
+def replicas(c, name):
+    return {r["RegionName"]: r["ReplicaStatus"] for r in c.describe_table(TableName=name)["Table"].get("Replicas", [])}
+
+
+def add_peer_replica(ca, cb, name):
+    r = ca.update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": B_REGION}}])
+    assert r["TableDescription"]["Replicas"] == [{"RegionName": B_REGION, "ReplicaStatus": "CREATING"}]
+
+    def active():
+        assert replicas(ca, name) == {B_REGION: "ACTIVE"}
+        assert ca.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE"
+        t = cb.describe_table(TableName=name)["Table"]
+        assert t["TableStatus"] == "ACTIVE" and t["GlobalTableVersion"] == "2019.11.21"
+        assert t["Replicas"] == [{"RegionName": A_REGION, "ReplicaStatus": "ACTIVE"}]
+    eventually(active)
+
+
+def stream_records(c, cs, name):
+    """Every record of the table's stream, from every shard, oldest first per shard."""
+    arn = c.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+    out, start = [], None
+    while True:
+        kw = {"StreamArn": arn}
+        if start:
+            kw["ExclusiveStartShardId"] = start
+        d = cs.describe_stream(**kw)["StreamDescription"]
+        for shard in d["Shards"]:
+            it = cs.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
+                                       ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            while it:
+                r = cs.get_records(ShardIterator=it, Limit=1000)
+                out += r["Records"]
+                if not r["Records"]:
+                    break
+                it = r.get("NextShardIterator")
+        start = d.get("LastEvaluatedShardId")
+        if not start:
+            return out
+
+
+def test_a_replica_on_the_peer_is_made_filled_and_kept_in_step(server_factory):
+    a, b, _ = pair(server_factory)
+    ca, cb = client(a, A_REGION), client(b, B_REGION)
+    name = make_table(ca, gsi=True)
+    for i in range(230):  # more than one push (100 changes a request)
+        ca.put_item(TableName=name, Item={"pk": {"S": "k%03d" % i}, "g": {"S": "g%d" % (i % 7)}, "n": {"N": str(i)}})
+    add_peer_replica(ca, cb, name)
+    assert items(cb, name) == items(ca, name) and len(items(cb, name)) == 230
+    # the peer's replica has the source's index and a NEW_AND_OLD_IMAGES stream
+    t = cb.describe_table(TableName=name)["Table"]
+    assert [g["IndexName"] for g in t["GlobalSecondaryIndexes"]] == ["byg"]
+    assert t["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert cb.query(TableName=name, IndexName="byg", KeyConditionExpression="g = :g",
+                    ExpressionAttributeValues={":g": {"S": "g3"}})["Count"] == 33
+    # writes in both regions, updates and deletes, reach the other server
+    ca.put_item(TableName=name, Item={"pk": {"S": "fromA"}})
+    cb.put_item(TableName=name, Item={"pk": {"S": "fromB"}})
+    cb.update_item(TableName=name, Key={"pk": {"S": "k001"}}, UpdateExpression="SET n = :n",
+                   ExpressionAttributeValues={":n": {"N": "-1"}})
+    ca.delete_item(TableName=name, Key={"pk": {"S": "k002"}})
+    eventually(lambda: _assert(items(ca, name) == items(cb, name) and len(items(ca, name)) == 231))
+    assert cb.get_item(TableName=name, Key={"pk": {"S": "fromA"}}, ConsistentRead=True)["Item"] == {"pk": {"S": "fromA"}}
+    assert ca.get_item(TableName=name, Key={"pk": {"S": "k001"}}, ConsistentRead=True)["Item"]["n"] == {"N": "-1"}
+    # a STRONG group cannot have a peer's region
+    other = make_table(ca)
+    with pytest.raises(ClientError) as ex:
+        _raw_update(a, other, {"ReplicaUpdates": [{"Create": {"RegionName": B_REGION}},
+                                                  {"Create": {"RegionName": "us-east-2"}}],
+                               "MultiRegionConsistency": "STRONG"})
+    assert_client_error(ex, "ValidationException",
+                        "One or more parameter values were invalid: MultiRegionConsistency STRONG needs every replica "
+                        "on this server; eu-west-1 is a --region-peer region (docs/compatibility.md)")
+
+
+def _assert(cond):
+    assert cond
+    return True
+
+
+def _raw_update(server, name, members):
+    """UpdateTable with members Debian's botocore lacks (MultiRegionConsistency), signed for us-east-1."""
+    status, out = raw(server, A_REGION, "UpdateTable", dict(members, TableName=name))
+    if status != 200:
+        raise ClientError({"Error": {"Code": out["__type"].split("#")[-1], "Message": out.get("message", "")},
+                           "ResponseMetadata": {"HTTPStatusCode": status}}, "UpdateTable")
+    return out
+
+
+def test_deleting_the_peers_replica_and_the_peer_deleting_it(server_factory):
+    a, b, _ = pair(server_factory)
+    ca, cb = client(a, A_REGION), client(b, B_REGION)
+    # ReplicaUpdates Delete: the peer's table goes, the group with it
+    name = make_table(ca)
+    add_peer_replica(ca, cb, name)
+    ca.update_table(TableName=name, ReplicaUpdates=[{"Delete": {"RegionName": B_REGION}}])
+    eventually(lambda: _assert("Replicas" not in ca.describe_table(TableName=name)["Table"]))
+
+    def gone():
+        with pytest.raises(ClientError) as ex:
+            cb.describe_table(TableName=name)
+        assert ex.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    eventually(gone)
+    ca.put_item(TableName=name, Item={"pk": {"S": "still-here"}})  # A's table is a table of its own again
+    assert "GlobalTableVersion" not in ca.describe_table(TableName=name)["Table"]
+    # DeleteTable on the peer: A's group loses it
+    name2 = make_table(ca)
+    add_peer_replica(ca, cb, name2)
+    cb.delete_table(TableName=name2)
+    eventually(lambda: _assert("Replicas" not in ca.describe_table(TableName=name2)["Table"]))
+
+
+def test_a_table_of_that_name_on_the_peer_leaves_the_replica_creation_failed(server_factory):
+    a, b, _ = pair(server_factory)
+    ca, cb = client(a, A_REGION), client(b, B_REGION)
+    name = make_table(ca)
+    make_table(cb, name)
+    cb.put_item(TableName=name, Item={"pk": {"S": "b-own"}})
+    ca.put_item(TableName=name, Item={"pk": {"S": "a-own"}})
+    ca.update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": B_REGION}}])
+    eventually(lambda: _assert(replicas(ca, name) == {B_REGION: "CREATION_FAILED"}))
+    assert ca.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE"
+    assert "Replicas" not in cb.describe_table(TableName=name)["Table"]
+    # the failed replica is deleted from the group; the peer's own table stays as it was
+    ca.update_table(TableName=name, ReplicaUpdates=[{"Delete": {"RegionName": B_REGION}}])
+    eventually(lambda: _assert("Replicas" not in ca.describe_table(TableName=name)["Table"]))
+    assert items(cb, name) == [{"pk": {"S": "b-own"}}]
+
+
+def _writer(c, name, prefix, n, acked, stop):
+    """Puts prefix-0 .. prefix-(n-1) in order, each once, remembering those acknowledged; stops at the
+    first failure (its server was killed) or when told."""
+    for i in range(n):
+        if stop.is_set():
+            return
+        key = "%s-%04d" % (prefix, i)
+        try:
+            c.put_item(TableName=name, Item={"pk": {"S": key}, "v": {"N": str(i)}})
+        except Exception:
+            return
+        acked.append(key)
+
+
+def test_either_server_killed_and_restarted_loses_nothing_and_applies_nothing_twice(server_factory, tmp_path):
+    a, b, start = pair(server_factory, tmp_path)
+    ca, cb = client(a, A_REGION), client(b, B_REGION)
+    name = make_table(ca)
+    add_peer_replica(ca, cb, name)
+    acked = {"a": [], "b": []}
+    for victim in ("b", "a"):  # B killed while A pushes to it, then A while B pushes
+        stop = threading.Event()
+        ws = [threading.Thread(target=_writer, args=(ca, name, "a%s" % victim, 400, acked["a"], stop)),
+              threading.Thread(target=_writer, args=(cb, name, "b%s" % victim, 400, acked["b"], stop))]
+        for w in ws:
+            w.start()
+        time.sleep(0.4)
+        (b if victim == "b" else a).proc.send_signal(signal.SIGKILL)
+        (b if victim == "b" else a).proc.wait()
+        time.sleep(0.3)  # the survivor's pushes fail meanwhile and are sent again later
+        stop.set()
+        for w in ws:
+            w.join()
+        if victim == "b":
+            b = start("b")
+            cb = client(b, B_REGION)
+        else:
+            a = start("a")
+            ca = client(a, A_REGION)
+    assert len(acked["a"]) > 100 and len(acked["b"]) > 100
+
+    def converged():
+        ia, ib = items(ca, name), items(cb, name)
+        assert ia == ib
+        keys = {i["pk"]["S"] for i in ia}
+        assert set(acked["a"]) | set(acked["b"]) <= keys  # nothing acknowledged is lost
+        return keys
+    keys = eventually(converged, timeout=30)
+    # each write made in one region is applied once in the other: one INSERT per key in each stream
+    for c, service_client, own in ((ca, client(a, A_REGION, "dynamodbstreams"), "a"),
+                                   (cb, client(b, B_REGION, "dynamodbstreams"), "b")):
+        recs = stream_records(c, service_client, name)
+        per_key = {}
+        for r in recs:
+            k = r["dynamodb"]["Keys"]["pk"]["S"]
+            per_key[k] = per_key.get(k, 0) + 1
+            assert r["eventName"] == "INSERT"
+        assert per_key == {k: 1 for k in keys}, [k for k, n in per_key.items() if n != 1]
+
+
+AUTH = """AKIDPEER peersecret 111122223333
+AKIDUSER usersecret 111122223333
+"""
+
+
+def test_only_the_peer_key_may_send_a_peers_request(server_factory, tmp_path):
+    keys = tmp_path / "keys"
+    keys.write_text(AUTH)
+    a, b, _ = pair(server_factory, extra=("--auth", str(keys), "--peer-key", "AKIDPEER"))
+    user = ("AKIDUSER", "usersecret")
+    ca, cb = client(a, A_REGION, key=user), client(b, B_REGION, key=user)
+    name = make_table(ca)
+    ca.put_item(TableName=name, Item={"pk": {"S": "x"}})
+    add_peer_replica(ca, cb, name)  # the servers sign with AKIDPEER: the table is the account's on B too
+    assert items(cb, name) == [{"pk": {"S": "x"}}]
+    assert ":111122223333:" in cb.describe_table(TableName=name)["Table"]["TableArn"]
+    # a user's request with the peer header is refused, whatever it asks
+    body = {"TableName": name, "Changes": [{"Item": {"pk": {"S": "forged"}}, "Time": 1, "Region": A_REGION}]}
+    status, out = raw(b, B_REGION, "BatchWriteItem", body, key=user, headers={"x-ddbd-peer": A_REGION})
+    assert status == 400 and out == {
+        "__type": "com.amazon.coral.service#AccessDeniedException",
+        "message": "x-ddbd-peer is a peer server's request: this server has no --region-peer, or the request is "
+                   "not signed with its --peer-key"}
+    assert items(cb, name) == [{"pk": {"S": "x"}}]
+
+
+def test_a_server_without_peers_refuses_a_peers_request(ddbd_server):
+    status, out = raw(ddbd_server, A_REGION, "BatchWriteItem", {"TableName": "abc"}, headers={"x-ddbd-peer": B_REGION})
+    assert status == 400 and out["__type"] == "com.amazon.coral.service#AccessDeniedException"
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--region-peer", "eu-west-1=http://127.0.0.1:1"], "ddbd: --region-peer needs --namespaces (each region its own tables)"),
+    (["--namespaces", "--region-peer", "eu-west-1"], "ddbd: --region-peer wants REGION=http://HOST:PORT (got 'eu-west-1')"),
+    (["--namespaces", "--region-peer", "eu-west-1=https://x"],
+     "ddbd: --region-peer wants REGION=http://HOST:PORT (got 'eu-west-1=https://x')"),
+    (["--peer-key", "AKID"], "ddbd: --peer-key names a key of --auth FILE"),
+])
+def test_the_options_are_checked_at_start(args, message):
+    p = subprocess.run([DDBD_BIN, "--in-memory"] + args, capture_output=True, text=True, timeout=10)
+    assert p.returncode != 0 and message in p.stderr
