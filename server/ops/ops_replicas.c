@@ -298,6 +298,20 @@ static int check_strong_table(ddb_req *req, const ddb_table *t)
     return DDB_OK;
 }
 
+/* Whether the group after the Creates would have more than two regions, one of them a peer server's
+   (a group across servers is two replicas: its members are announced only to each other). */
+static int spans_servers(ddb_req *req, const ddb_table *t, const replica_plan *p)
+{
+    unsigned n = t->rep_id != 0 ? t->nreplicas : 1;
+    int peer = 0;
+
+    for (unsigned i = 0; t->rep_id != 0 && i < t->nreplicas; i++)
+        peer |= ddb_peer_url(req->eng, req->arena, t->replicas[i].region) != NULL;
+    for (unsigned i = 0; i < p->ncreate; i++)
+        peer |= ddb_peer_url(req->eng, req->arena, p->create[i]) != NULL;
+    return peer && n + p->ncreate > 2;
+}
+
 /* The table's state and the group's, for the planned actions. */
 static int check_state(ddb_req *req, const ddb_table *t, const replica_plan *p)
 {
@@ -332,6 +346,10 @@ static int check_state(ddb_req *req, const ddb_table *t, const replica_plan *p)
                                 "Failed to create a the new replica of table with name: '%s' because one or more "
                                 "replicas already existed as tables.",
                                 t->name);
+    if (p->ncreate > 0 && spans_servers(req, t, p))
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            INVALID "a global table with a replica on a --region-peer server has two replicas, one "
+                                    "on each server (docs/compatibility.md)");
     if (p->ncreate > 0 && strcmp(ddb_billing_mode(t), "PAY_PER_REQUEST") != 0)
         return ddb_req_fail(req, DDB_E_VALIDATION, "Table write capacity should either be Pay-Per-Request or AutoScaled.");
     if (p->ncreate > 0 && t->rep_strong)

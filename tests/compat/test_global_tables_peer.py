@@ -9,11 +9,17 @@ and B (eu-west-1), each the other's peer:
   filled with every item), DescribeTable on both servers shows the group, writes in both converge;
 - Delete of the peer's replica deletes its table there; DeleteTable there takes it out of A's group;
 - a table of that name already on the peer leaves the replica CREATION_FAILED, and the peer's table
-  untouched; STRONG consistency with a peer region is refused;
+  untouched; STRONG consistency with a peer region, and a third region in a group across servers,
+  are refused;
 - either server killed with SIGKILL mid-stream and restarted loses nothing and applies nothing twice:
   the two converge item by item, and each replicated write makes exactly one stream record;
 - with --auth, only --peer-key's key may send a peer's request (AccessDeniedException otherwise), and
   the options are checked at start.
+
+On RADOS (tests/rados/run.sh, $DDBD_STORE_ARGS) each server is $DDBD_GATEWAYS gateways on a pool
+namespace of its own, the clients alternating between them; a peer's URL is its first gateway, and
+whichever gateway holds the lease "replication" pushes. The kill test kills every gateway of one
+server and starts them again.
 """
 import signal
 import subprocess
@@ -25,32 +31,43 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import DDBD_BIN, assert_client_error, free_port, unique_name
-from test_global_tables import raw
+from conftest import DDBD_BIN, GATEWAYS, alternate, assert_client_error, free_port, unique_name
+from test_global_tables import ON_RADOS, raw, store_args
 
 A_REGION, B_REGION = "us-east-1", "eu-west-1"
 
 
 def client(server, region, service="dynamodb", key=("AKIDPEERTEST", "secret")):
-    return boto3.client(service, endpoint_url=server.endpoint, region_name=region,
-                        aws_access_key_id=key[0], aws_secret_access_key=key[1],
-                        config=Config(retries={"max_attempts": 0}, parameter_validation=False))
+    """A client of `region`; a DynamoDB one alternates between the server's gateways (RADOS)."""
+    c = boto3.client(service, endpoint_url=server.endpoint, region_name=region,
+                     aws_access_key_id=key[0], aws_secret_access_key=key[1],
+                     config=Config(retries={"max_attempts": 0}, parameter_validation=False, read_timeout=30))
+    return alternate(c, server.peers) if service == "dynamodb" and len(server.peers) > 1 else c
 
 
-def pair(server_factory, tmp_path=None, extra=(), extra_b=None):
-    """Servers A (us-east-1) and B (eu-west-1), each the other's --region-peer; on disk with tmp_path.
-    Returns (A, B, start) where start(which) starts that one again on its port and data."""
-    ports = {"a": free_port(), "b": free_port()}
-    extra_b = extra if extra_b is None else extra_b
+def pair(server_factory, tmp_path=None, extra=()):
+    """Servers A (us-east-1) and B (eu-west-1), each the other's --region-peer: in memory, on disk
+    with tmp_path, or on RADOS each on a pool namespace of its own. Returns (A, B, start) where
+    start(which) starts that one again on its ports and data; each server's .gateways are its
+    processes and .peers their endpoints."""
+    n = GATEWAYS if ON_RADOS else 1
+    ports = {w: [free_port() for _ in range(max(n, 1))] for w in "ab"}
+    spaces = {w: unique_name("gtp" + w) for w in "ab"}
 
     def args(which):
         other, region = ("b", B_REGION) if which == "a" else ("a", A_REGION)
-        store = ("--data-dir", str(tmp_path / which)) if tmp_path is not None else ("--in-memory",)
-        return store + ("--namespaces", "--region-peer", "%s=http://127.0.0.1:%d" % (region, ports[other])) + \
-            tuple(extra if which == "a" else extra_b)
+        if ON_RADOS:
+            store = store_args(spaces[which])
+        else:
+            store = ("--data-dir", str(tmp_path / which)) if tmp_path is not None else ("--in-memory",)
+        return store + ("--namespaces", "--region-peer", "%s=http://127.0.0.1:%d" % (region, ports[other][0])) + \
+            tuple(extra)
 
     def start(which):
-        return server_factory(args=args(which), port=ports[which])
+        servers = [server_factory(args=args(which), port=p) for p in ports[which]]
+        servers[0].peers = [s.endpoint for s in servers]
+        servers[0].gateways = servers
+        return servers[0]
 
     return start("a"), start("b"), start
 
@@ -155,6 +172,13 @@ def test_a_replica_on_the_peer_is_made_filled_and_kept_in_step(server_factory):
     eventually(lambda: _assert(items(ca, name) == items(cb, name) and len(items(ca, name)) == 231))
     assert cb.get_item(TableName=name, Key={"pk": {"S": "fromA"}}, ConsistentRead=True)["Item"] == {"pk": {"S": "fromA"}}
     assert ca.get_item(TableName=name, Key={"pk": {"S": "k001"}}, ConsistentRead=True)["Item"]["n"] == {"N": "-1"}
+    # a group across servers is two replicas: a third region is refused, on either server
+    for c in (ca, cb):
+        with pytest.raises(ClientError) as ex:
+            c.update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": "us-west-2"}}])
+        assert_client_error(ex, "ValidationException",
+                            "One or more parameter values were invalid: a global table with a replica on a "
+                            "--region-peer server has two replicas, one on each server (docs/compatibility.md)")
     # a STRONG group cannot have a peer's region
     other = make_table(ca)
     with pytest.raises(ClientError) as ex:
@@ -234,7 +258,10 @@ def _writer(c, name, prefix, n, acked, stop):
         acked.append(key)
 
 
-def test_either_server_killed_and_restarted_loses_nothing_and_applies_nothing_twice(server_factory, tmp_path):
+def test_either_server_killed_and_restarted_loses_nothing_and_applies_nothing_twice(server_factory, tmp_path,
+                                                                                     monkeypatch):
+    if ON_RADOS:  # a restarted gateway takes the replication over once the killed holder's lease ran out
+        monkeypatch.setenv("DDBD_TASK_LEASE_MS", "2000")
     a, b, start = pair(server_factory, tmp_path)
     ca, cb = client(a, A_REGION), client(b, B_REGION)
     name = make_table(ca)
@@ -247,8 +274,9 @@ def test_either_server_killed_and_restarted_loses_nothing_and_applies_nothing_tw
         for w in ws:
             w.start()
         time.sleep(0.4)
-        (b if victim == "b" else a).proc.send_signal(signal.SIGKILL)
-        (b if victim == "b" else a).proc.wait()
+        for g in (b if victim == "b" else a).gateways:
+            g.proc.send_signal(signal.SIGKILL)
+            g.proc.wait()
         time.sleep(0.3)  # the survivor's pushes fail meanwhile and are sent again later
         stop.set()
         for w in ws:
@@ -267,7 +295,7 @@ def test_either_server_killed_and_restarted_loses_nothing_and_applies_nothing_tw
         keys = {i["pk"]["S"] for i in ia}
         assert set(acked["a"]) | set(acked["b"]) <= keys  # nothing acknowledged is lost
         return keys
-    keys = eventually(converged, timeout=30)
+    keys = eventually(converged, timeout=60)
     # each write made in one region is applied once in the other: one INSERT per key in each stream
     for c, service_client, own in ((ca, client(a, A_REGION, "dynamodbstreams"), "a"),
                                    (cb, client(b, B_REGION, "dynamodbstreams"), "b")):

@@ -49,7 +49,9 @@ COMPAT_FILES=(${DDBD_RADOS_COMPAT_FILES:-
 # from the pool: every search sent to both gateways, ~7 s). test_global_tables.py on two gateways
 # also kills the one replicating and checks the other takes the replication over (~12 s);
 # test_global_tables_strong.py (multi-Region strong consistency: every write mirrored into every
-# replica in one commit, made through either gateway, ~10 s) on two only. One name per line.
+# replica in one commit, made through either gateway, ~10 s) and test_global_tables_peer.py (two
+# servers of two gateways each, each the other's --region-peer, one killed whole and restarted,
+# ~30 s) on two only. One name per line.
 GATEWAY_FILES=(${DDBD_RADOS_GATEWAY_FILES:-
   test_rados_gateways.py
   test_items.py
@@ -93,6 +95,7 @@ GATEWAY_FILES=(${DDBD_RADOS_GATEWAY_FILES:-
   test_export_pitr.py
   test_global_tables.py
   test_global_tables_strong.py
+  test_global_tables_peer.py
 })
 
 for b in ceph-mon ceph-osd ceph-mgr; do

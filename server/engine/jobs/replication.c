@@ -610,9 +610,10 @@ static int to_peer(ddb_replication *r, ddb_arena *a, const ddb_table *t, const d
         return 0;
     }
     if (k->state == DDB_REPLICA_CREATING) {
-        if (!sent || !fills_peers(r, a, t))
+        if (!sent) /* its CreateTable has not gone yet */
             return 0;
-        rc = fill_peer(r, a, t, &p) == 0 ? 1 : -1;
+        if (fills_peers(r, a, t))
+            rc = fill_peer(r, a, t, &p) == 0 ? 1 : -1;
     }
     if (rc == 0 && t->stream_id != 0)
         rc = follow_table(r, a, t, NULL, &p, due);
