@@ -23,7 +23,9 @@ then DescribeTable in us-west-2 is polled until the table is ACTIVE.
    that holds the item - the PutItem response (also: - the client send time `t`). The poll interval
    sets the resolution: a sample found by the first GetItem after the put's response has a lag below
    one GetItem round trip, and the row says how many were. At the end every item must be in
-   us-west-2 (Scan Select COUNT) with the same `t`.
+   us-west-2 (Scan Select COUNT) with the same `t`. Then the same again with us-west-2 on a second
+   server: two servers, each the other's --region-peer, so the changes are pushed over HTTP (up to
+   100 per request) and the poller reads the second server.
 2. Write cost. Three fresh servers: (a) a regular table, (b) a global table with a replica in
    us-west-2, (c) a MultiRegionConsistency STRONG global table (us-west-2 and a witness in
    us-east-2: every PutItem is committed in both regions before its response). --clients client processes (one keep-alive connection each; processes, so the client
@@ -133,8 +135,8 @@ def free_port():
 
 
 class Server:
-    def __init__(self, binary, extra):
-        self.port = free_port()
+    def __init__(self, binary, extra, port=None):
+        self.port = port or free_port()
         self.cmd = [binary, "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "error",
                     "--in-memory", "--namespaces"] + extra
         self.proc = subprocess.Popen(self.cmd, start_new_session=True, stdin=subprocess.DEVNULL)
@@ -190,11 +192,12 @@ def stop_all(*_):
 
 # ---- tables --------------------------------------------------------------------------------
 
-def create_table(port, global_table):
+def create_table(port, global_table, west_port=None):
     """TABLE in us-east-1; with global_table a replica in us-west-2, ACTIVE there ("strong": a
-    MultiRegionConsistency STRONG group, us-west-2 and a witness in us-east-2). Returns the
-    seconds from UpdateTable to the first ACTIVE DescribeTable in us-west-2 (or None)."""
-    east, west = Conn(port, EAST), Conn(port, WEST)
+    MultiRegionConsistency STRONG group, us-west-2 and a witness in us-east-2; west_port: us-west-2
+    is the --region-peer server on that port). Returns the seconds from UpdateTable to the first
+    ACTIVE DescribeTable in us-west-2 (or None)."""
+    east, west = Conn(port, EAST), Conn(west_port or port, WEST)
     east.call("CreateTable", {"TableName": TABLE, "BillingMode": "PAY_PER_REQUEST",
                               "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
                               "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]})
@@ -307,11 +310,12 @@ def poller(port, rfd, wfd, out):
         c.close()
 
 
-def measure_lag(args, srv):
+def measure_lag(args, srv, west_port=None):
+    """Puts into us-east-1 on srv; polls us-west-2 on srv, or on the peer server at west_port."""
     n_total = int(args.rate * args.duration)
     rfd, wfd = os.pipe()
     res_r, res_w = mp.Pipe(duplex=False)
-    pp = mp.get_context("fork").Process(target=poller, args=(srv.port, rfd, wfd, res_w), daemon=True)
+    pp = mp.get_context("fork").Process(target=poller, args=(west_port or srv.port, rfd, wfd, res_w), daemon=True)
     pp.start()
     os.close(rfd)
     res_w.close()
@@ -365,7 +369,7 @@ def measure_lag(args, srv):
     # every item arrived? (the poller has seen the last sampled ones; give the rest a moment)
     t1 = time.monotonic()
     while True:
-        n_west = count(srv.port, WEST)
+        n_west = count(west_port or srv.port, WEST)
         if n_west == n_total or time.monotonic() - t1 > 10:
             break
         time.sleep(0.05)
@@ -547,6 +551,25 @@ def main():
             "%d GetItems in all; the lag of these is below one GetItem round trip, the resolution"
             % lag["polls"])
 
+        # 1b: the same load, us-west-2 on a second server (--region-peer: changes pushed over HTTP)
+        pa, pb = free_port(), free_port()
+        peer_a = Server(args.bin, ["--region-peer", "%s=http://127.0.0.1:%d" % (WEST, pb)], port=pa)
+        peer_b = Server(args.bin, ["--region-peer", "%s=http://127.0.0.1:%d" % (EAST, pa)], port=pb)
+        cmds.append(peer_a.cmd)
+        active_s = create_table(peer_a.port, True, west_port=peer_b.port)
+        print("[lag, peer] the same load, us-west-2 on a --region-peer server", file=sys.stderr, flush=True)
+        plag = measure_lag(args, peer_a, west_port=peer_b.port)
+        peer_a.stop()
+        peer_b.stop()
+        row("peer server (--region-peer): replica created, UpdateTable -> ACTIVE there", "%.0f ms" % (active_s * 1e3),
+            "empty table")
+        row("peer server: steady load in us-east-1", "%.0f PutItems/s" % plag["rate"],
+            "PutItem latency p50 %.2f / p99 %.2f ms" % (plag["put_p50"], plag["put_p99"]))
+        row("**peer server: replication lag, PutItem response -> visible there: p50**", "**%.2f ms**" % plag["p50"],
+            "%d samples" % plag["n"])
+        row("  peer server: **p99** / max", "**%.2f** / %.2f ms" % (plag["p99"], plag["max"]),
+            "first GetItem found %d of %d" % (plag["first_poll"], plag["n"]))
+
         # 2
         srv_a, srv_b, srv_c = Server(args.bin, []), Server(args.bin, []), Server(args.bin, [])
         cmds += [srv_a.cmd, srv_b.cmd]
@@ -588,8 +611,9 @@ def main():
                                                                git_commit()))
     print("run:  %s" % " ".join(shlex.quote(x) for x in [sys.executable] + sys.argv))
     print("ddbd: %s  (lag test)" % " ".join(cmds[0]))
-    if len(cmds) > 1:
-        print("      %s  (a, b, c; ports differ)" % " ".join(cmds[1]))
+    if len(cmds) > 2:
+        print("      %s  (peer lag test: us-east-1; its peer likewise for us-west-2)" % " ".join(cmds[1]))
+        print("      %s  (a, b, c; ports differ)" % " ".join(cmds[2]))
     print()
     print("| figure | value | notes |")
     print("|---|---:|---|")

@@ -271,9 +271,13 @@ def test_either_server_killed_and_restarted_loses_nothing_and_applies_nothing_tw
         stop = threading.Event()
         ws = [threading.Thread(target=_writer, args=(ca, name, "a%s" % victim, 400, acked["a"], stop)),
               threading.Thread(target=_writer, args=(cb, name, "b%s" % victim, 400, acked["b"], stop))]
+        base = (len(acked["a"]), len(acked["b"]))
         for w in ws:
             w.start()
-        time.sleep(0.4)
+        # killed once both writers are well under way (progress, not time: RADOS writes are slower)
+        deadline = time.monotonic() + 30
+        while (len(acked["a"]) - base[0] < 50 or len(acked["b"]) - base[1] < 50) and time.monotonic() < deadline:
+            time.sleep(0.01)
         for g in (b if victim == "b" else a).gateways:
             g.proc.send_signal(signal.SIGKILL)
             g.proc.wait()
@@ -287,7 +291,7 @@ def test_either_server_killed_and_restarted_loses_nothing_and_applies_nothing_tw
         else:
             a = start("a")
             ca = client(a, A_REGION)
-    assert len(acked["a"]) > 100 and len(acked["b"]) > 100
+    assert len(acked["a"]) >= 100 and len(acked["b"]) >= 100
 
     def converged():
         ia, ib = items(ca, name), items(cb, name)
@@ -297,15 +301,19 @@ def test_either_server_killed_and_restarted_loses_nothing_and_applies_nothing_tw
         return keys
     keys = eventually(converged, timeout=60)
     # each write made in one region is applied once in the other: one INSERT per key in each stream
-    for c, service_client, own in ((ca, client(a, A_REGION, "dynamodbstreams"), "a"),
-                                   (cb, client(b, B_REGION, "dynamodbstreams"), "b")):
-        recs = stream_records(c, service_client, name)
-        per_key = {}
-        for r in recs:
-            k = r["dynamodb"]["Keys"]["pk"]["S"]
-            per_key[k] = per_key.get(k, 0) + 1
-            assert r["eventName"] == "INSERT"
-        assert per_key == {k: 1 for k in keys}, [k for k, n in per_key.items() if n != 1]
+    # (eventually: on RADOS a record past a killed gateway's unfilled sequence number is readable once
+    # the gap is settled, storage.h)
+    for c, streams, server in ((ca, client(a, A_REGION, "dynamodbstreams"), "A"),
+                               (cb, client(b, B_REGION, "dynamodbstreams"), "B")):
+        def one_record_per_key():
+            per_key = {}
+            for r in stream_records(c, streams, name):
+                k = r["dynamodb"]["Keys"]["pk"]["S"]
+                per_key[k] = per_key.get(k, 0) + 1
+                assert r["eventName"] == "INSERT"
+            assert [k for k, n in per_key.items() if n != 1] == [], server  # nothing applied twice
+            assert set(per_key) == keys, (server, sorted(keys - set(per_key))[:10])
+        eventually(one_record_per_key, timeout=30)
 
 
 AUTH = """AKIDPEER peersecret 111122223333
