@@ -637,3 +637,8 @@ int ddb_catalog_edit(ddb_catalog *c, int tries, ddb_edit_build build, void *ctx,
     }
     return rc;
 }
+
+void ddb_edit_replication_more(ddb_desc_edit *e, void *ctx)
+{
+    ddb_edit_replication(e, ctx);
+}

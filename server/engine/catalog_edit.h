@@ -169,6 +169,8 @@ typedef struct ddb_replication_member {
     const char *witness;     /* STRONG: the witness region, or NULL */
 } ddb_replication_member;
 void ddb_edit_replication(ddb_desc_edit *e, const ddb_replication_member *r);
+/* The same as a `more` callback of a table being made (ops/table_create.h): ctx is the member. */
+void ddb_edit_replication_more(ddb_desc_edit *e, void *ctx);
 /* Table t's replication member (n 0 when it is not a global table), replicas copied to arena memory
    with room for one more. */
 void ddb_table_replication(const ddb_table *t, ddb_arena *a, ddb_replication_member *out);

@@ -23,16 +23,12 @@ static int bad(ddb_req *req, const char *what)
     return ddb_req_fail(req, DDB_E_VALIDATION, "x-ddbd-peer: %s %s", ddb_op_name(req->op), what);
 }
 
-static const ddb_table *replica_or_fail(ddb_req *req, const char *name)
+/* The replica `name` of the group the peer's region is in, or NULL. */
+static const ddb_table *replica_of(ddb_req *req, const char *name)
 {
     const ddb_table *t = name != NULL ? ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, name)) : NULL;
 
-    if (t == NULL || t->rep_id == 0 || ddb_table_replica(t, req->peer) == NULL) {
-        ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
-                     name != NULL ? name : "");
-        return NULL;
-    }
-    return t;
+    return t != NULL && t->rep_id != 0 && ddb_table_replica(t, req->peer) != NULL ? t : NULL;
 }
 
 static int state_of(const char *name)
@@ -41,11 +37,6 @@ static int state_of(const char *name)
         if (strcmp(ddb_replica_state_name((ddb_replica_state)s), name) == 0)
             return s;
     return name != NULL && strcmp(name, "REMOVED") == 0 ? -1 : -2;
-}
-
-static void add_member(ddb_desc_edit *e, void *ctx)
-{
-    ddb_edit_replication(e, ctx);
 }
 
 /* CreateTable: the replica, CREATING in the group, filled by the peer; asked again, no change. */
@@ -75,7 +66,7 @@ static int peer_create(ddb_req *req)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     ddb_req_internal(&sub, req, req->arena, DDB_OP_CreateTable, in, &out, req->account, req->region, req->ns);
     rc = ddb_validate(&sub, ddb_op_table[DDB_OP_CreateTable].spec, in) == DDB_OK
-             ? ddb_table_create(&sub, in, add_member, &m, &made)
+             ? ddb_table_create(&sub, in, ddb_edit_replication_more, &m, &made)
              : -2;
     ddb_buf_free(&out);
     if (rc == 1) { /* asked again (the answer was lost), or a table of that name is here */
@@ -99,11 +90,13 @@ static int peer_create(ddb_req *req)
 /* BatchWriteItem: changes made in other regions, each applied when newer than the item's last write. */
 static int peer_changes(ddb_req *req)
 {
-    const ddb_table *t = replica_or_fail(req, ddb_json_get_str(req->in, "TableName"));
+    const char *name = ddb_json_get_str(req->in, "TableName");
+    const ddb_table *t = replica_of(req, name);
     const ddb_json *changes = ddb_json_get(req->in, "Changes");
 
     if (t == NULL)
-        return req->err.code;
+        return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
+                            name != NULL ? name : "");
     if (changes == NULL || changes->type != DDB_JSON_ARRAY)
         return bad(req, "wants Changes");
     for (uint32_t i = 0; i < changes->n; i++) {
@@ -151,9 +144,8 @@ static int peer_delete(ddb_req *req)
     ddb_buf out = {0};
     ddb_req sub;
 
-    if (replica_or_fail(req, ddb_json_get_str(req->in, "TableName")) == NULL)
-        return req->err.code == DDB_E_RESOURCE_NOT_FOUND ? (req->err.code = DDB_OK, req->err.msg = NULL, DDB_OK)
-                                                          : req->err.code;
+    if (replica_of(req, ddb_json_get_str(req->in, "TableName")) == NULL)
+        return DDB_OK; /* gone, or a table of that name outside the group: left alone */
     ddb_req_internal(&sub, req, req->arena, DDB_OP_DeleteTable, req->in, &out, req->account, req->region, req->ns);
     ddb_op_delete_table(&sub);
     ddb_buf_free(&out);
@@ -164,7 +156,7 @@ static int peer_delete(ddb_req *req)
 
 int ddb_op_peer(ddb_req *req)
 {
-    if (ddb_peer_url(req->eng, req->arena, req->peer) == NULL)
+    if (ddb_peer_url(req->eng, req->peer) == NULL)
         return ddb_req_fail(req, DDB_E_ACCESS_DENIED,
                             "x-ddbd-peer: %s is not a --region-peer region of this server", req->peer);
     switch (req->op) {

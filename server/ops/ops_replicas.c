@@ -244,7 +244,7 @@ static int check_strong(ddb_req *req, const ddb_table *t, const replica_plan *p)
         if (p->ncreate + (p->witness_create != NULL) != 2)
             return ddb_req_fail(req, DDB_E_VALIDATION, STRONG_COUNT);
         for (unsigned i = 0; i < p->ncreate; i++)
-            if (ddb_peer_url(req->eng, req->arena, p->create[i]) != NULL)
+            if (ddb_peer_url(req->eng, p->create[i]) != NULL)
                 return ddb_req_fail(req, DDB_E_VALIDATION,
                                     INVALID "MultiRegionConsistency STRONG needs every replica on this server; %s is "
                                             "a --region-peer region (docs/compatibility.md)",
@@ -306,9 +306,9 @@ static int spans_servers(ddb_req *req, const ddb_table *t, const replica_plan *p
     int peer = 0;
 
     for (unsigned i = 0; t->rep_id != 0 && i < t->nreplicas; i++)
-        peer |= ddb_peer_url(req->eng, req->arena, t->replicas[i].region) != NULL;
+        peer |= ddb_peer_url(req->eng, t->replicas[i].region) != NULL;
     for (unsigned i = 0; i < p->ncreate; i++)
-        peer |= ddb_peer_url(req->eng, req->arena, p->create[i]) != NULL;
+        peer |= ddb_peer_url(req->eng, p->create[i]) != NULL;
     return peer && n + p->ncreate > 2;
 }
 
@@ -340,7 +340,7 @@ static int check_state(ddb_req *req, const ddb_table *t, const replica_plan *p)
     }
     for (unsigned i = 0; i < p->ncreate; i++) /* a peer's region: the peer checks (CREATION_FAILED) */
         if (ddb_table_replica(t, p->create[i]) != NULL ||
-            (ddb_peer_url(req->eng, req->arena, p->create[i]) == NULL &&
+            (ddb_peer_url(req->eng, p->create[i]) == NULL &&
              ddb_catalog_get(req->eng->catalog, ddb_replica_key(req->arena, t, p->create[i]))))
             return ddb_req_fail(req, DDB_E_VALIDATION,
                                 "Failed to create a the new replica of table with name: '%s' because one or more "
@@ -434,11 +434,6 @@ static void replica_req(ddb_req *r, ddb_req *req, const ddb_table *t, const char
     ddb_req_internal(r, req, req->arena, op, in, out, t->account, region, ddb_ns_of(req->arena, t->account, region));
 }
 
-static void add_member(ddb_desc_edit *e, void *ctx)
-{
-    ddb_edit_replication(e, ctx);
-}
-
 /* Creates the replica table in region `region`: CREATING, to be filled from t's region (t's
    member, after the change, gives the group: its list, consistency and witness). */
 static int create_replica_table(ddb_req *req, const ddb_table *t, const ddb_json *act, const char *region, int view)
@@ -456,7 +451,7 @@ static int create_replica_table(ddb_req *req, const ddb_table *t, const ddb_json
     replica_req(&r, req, t, region, DDB_OP_CreateTable, in, &out);
     if ((m.id = ddb_catalog_new_id(req->eng->catalog)) == 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-    rc = ddb_table_create(&r, in, add_member, &m, &made);
+    rc = ddb_table_create(&r, in, ddb_edit_replication_more, &m, &made);
     ddb_buf_free(&out);
     if (rc == 1)
         return ddb_req_fail(req, DDB_E_VALIDATION,
@@ -554,7 +549,7 @@ static int build_source(void *ctx, ddb_desc_edit **e)
         s->view = DDB_VIEW_NEW_AND_OLD_IMAGES;
     }
     for (unsigned i = 0; i < s->p->ncreate; i++) /* a peer's new replica: its CreateTable, sent by the worker */
-        if (ddb_peer_url(req->eng, req->arena, s->p->create[i]) != NULL)
+        if (ddb_peer_url(req->eng, s->p->create[i]) != NULL)
             ddb_peer_outbox_add(extra, req->arena, t->region, t->key, s->p->create[i], "CreateTable",
                                 peer_create_request(req->arena, t, s->p->create_act[i], s->view, &m));
     ddb_edit_extra(*e, extra);
@@ -571,7 +566,7 @@ static int add_replicas(ddb_req *req, const ddb_table *t, const replica_plan *p,
     if (rc != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     for (unsigned i = 0; i < p->ncreate; i++)
-        if (ddb_peer_url(req->eng, req->arena, p->create[i]) == NULL &&
+        if (ddb_peer_url(req->eng, p->create[i]) == NULL &&
             create_replica_table(req, *out, p->create_act[i], p->create[i], s.view) != DDB_OK)
             return req->err.code;
     for (unsigned i = 0; i < (*out)->nreplicas; i++) { /* the other replicas learn of them */
@@ -622,7 +617,7 @@ static int build_peer_delete(void *ctx, ddb_desc_edit **e)
 /* Deletes the replica in `region` as DeleteTable there would. */
 static int remove_replica(ddb_req *req, const ddb_table *t, const char *region)
 {
-    if (ddb_peer_url(req->eng, req->arena, region) != NULL) {
+    if (ddb_peer_url(req->eng, region) != NULL) {
         peer_delete d = {req, t->name, region};
         const ddb_table *out;
         if (ddb_catalog_edit(req->eng->catalog, 16, build_peer_delete, &d, &out) < 0)

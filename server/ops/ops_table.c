@@ -92,7 +92,7 @@ static void replica_table_deleted(ddb_req *req, const ddb_table *t)
 static void replica_peer_notices(ddb_req *req, const ddb_table *t, ddb_batch *b)
 {
     for (unsigned i = 0; t->rep_id != 0 && i < t->nreplicas; i++)
-        if (ddb_peer_url(req->eng, req->arena, t->replicas[i].region) != NULL)
+        if (ddb_peer_url(req->eng, t->replicas[i].region) != NULL)
             ddb_peer_outbox_add(b, req->arena, t->region, t->key, t->replicas[i].region, "UpdateTable",
                                 ddb_arena_sprintf(req->arena,
                                                   "{\"TableName\":\"%s\",\"RegionName\":\"%s\",\"ReplicaStatus\":"

@@ -13,7 +13,8 @@ and B (eu-west-1), each the other's peer:
   are refused;
 - either server killed with SIGKILL mid-stream and restarted loses nothing and applies nothing twice:
   the two converge item by item, and each replicated write makes exactly one stream record;
-- with --auth, only --peer-key's key may send a peer's request (AccessDeniedException otherwise), and
+- with --auth, only --peer-key's key may send a peer's request (AccessDeniedException otherwise), a peer
+  region not configured is refused and malformed peer bodies get ValidationException, and
   the options are checked at start.
 
 On RADOS (tests/rados/run.sh, $DDBD_STORE_ARGS) each server is $DDBD_GATEWAYS gateways on a pool
@@ -340,6 +341,30 @@ def test_only_the_peer_key_may_send_a_peers_request(server_factory, tmp_path):
         "message": "x-ddbd-peer is a peer server's request: this server has no --region-peer, or the request is "
                    "not signed with its --peer-key"}
     assert items(cb, name) == [{"pk": {"S": "x"}}]
+
+
+def test_a_peers_request_from_an_unknown_region_or_malformed_is_refused(server_factory):
+    a, b, _ = pair(server_factory)
+    status, out = raw(b, B_REGION, "BatchWriteItem", {"TableName": "abc", "Changes": []},
+                      headers={"x-ddbd-peer": "ap-south-1"})
+    assert (status, out) == (400, {"__type": "com.amazon.coral.service#AccessDeniedException",
+                                   "message": "x-ddbd-peer: ap-south-1 is not a --region-peer region of this server"})
+    name = make_table(client(a, A_REGION))
+    add_peer_replica(client(a, A_REGION), client(b, B_REGION), name)
+    for body, message in (
+            ({"TableName": name}, "x-ddbd-peer: BatchWriteItem wants Changes"),
+            ({"TableName": name, "Changes": [{"Item": {"pk": {"S": "x"}}, "Region": A_REGION}]},
+             "x-ddbd-peer: BatchWriteItem wants an Item or Key, a Time and a Region in each of Changes")):
+        status, out = raw(b, B_REGION, "BatchWriteItem", body, headers={"x-ddbd-peer": A_REGION})
+        assert (status, out) == (400, {"__type": "com.amazon.coral.validate#ValidationException", "message": message})
+    status, out = raw(b, B_REGION, "BatchWriteItem", {"TableName": "nosuch", "Changes": []},
+                      headers={"x-ddbd-peer": A_REGION})
+    assert (status, out["__type"], out["message"]) == (
+        400, "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",
+        "Requested resource not found: Table: nosuch not found")
+    status, out = raw(b, B_REGION, "Query", {"TableName": name}, headers={"x-ddbd-peer": A_REGION})
+    assert (status, out["message"]) == (400, "x-ddbd-peer: Query is not a peer's request")
+    assert items(client(b, B_REGION), name) == []
 
 
 def test_a_server_without_peers_refuses_a_peers_request(ddbd_server):

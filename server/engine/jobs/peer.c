@@ -15,14 +15,14 @@
 
 #define TIMEOUT_S 10
 
-const char *ddb_peer_url(const ddb_engine *eng, ddb_arena *a, const char *region)
+const char *ddb_peer_url(const ddb_engine *eng, const char *region)
 {
     const ddb_peer_settings *p = &eng->settings.peers;
     size_t n = region != NULL ? strlen(region) : 0;
 
     for (unsigned i = 0; i < p->n && n > 0; i++)
         if (strncmp(p->specs[i], region, n) == 0 && p->specs[i][n] == '=')
-            return ddb_arena_sprintf(a, "%s", p->specs[i] + n + 1);
+            return p->specs[i] + n + 1;
     return NULL;
 }
 
@@ -82,7 +82,7 @@ static void build_head(const ddb_engine *eng, const ddb_http_url *u, const char 
 int ddb_peer_call(const ddb_engine *eng, ddb_arena *a, const char *from, const char *region, const char *op,
                   const char *body, size_t len, int *status, ddb_buf *resp, char *err, size_t errlen)
 {
-    const char *url = ddb_peer_url(eng, a, region);
+    const char *url = ddb_peer_url(eng, region);
     ddb_http_url u;
     ddb_buf tx = {0};
     int fd, rc;

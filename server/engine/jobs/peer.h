@@ -28,8 +28,8 @@
 
 #define DDB_PEER_HEADER "x-ddbd-peer"
 
-/* The URL of the peer server that holds `region` (arena memory), or NULL: the region is this server's. */
-const char *ddb_peer_url(const ddb_engine *eng, ddb_arena *a, const char *region);
+/* The URL of the peer server that holds `region` (--region-peer's text), or NULL: the region is this server's. */
+const char *ddb_peer_url(const ddb_engine *eng, const char *region);
 
 /* Queues, in batch b, request `op` (its name, "CreateTable") with `body` for region's peer, sent
    for the replica under catalog key `key` in region `from` (a refused CreateTable marks the new

@@ -472,8 +472,7 @@ static int fill(ddb_replication *r, const ddb_table *src, const ddb_table *dst, 
         uint64_t time_ms;
         const char *region;
         int arc;
-        if (p == NULL || p->n == 0)
-            ddb_arena_reset(&per);
+        ddb_arena_reset(&per); /* push_add copies the item into its JSON at once */
         if (yielding(r) || (dst != NULL && ddb_table_retired(dst))) {
             rc = -1;
             break;
@@ -493,7 +492,8 @@ static int fill(ddb_replication *r, const ddb_table *src, const ddb_table *dst, 
     ddb_store_iter_close(it);
     if (rc == 0 && p != NULL && push_flush(p, &per) != 0)
         rc = -1;
-    p != NULL ? (void)(p->n = 0) : (void)0;
+    if (p != NULL)
+        p->n = 0; /* a batch cut short is dropped: the next fill sends it again */
     ddb_arena_free(&per);
     if (rc == 0)
         ddb_log(DDB_LOG_INFO, "replication: table %s: replica in %s filled from %s (%ld items)", src->name,
@@ -572,7 +572,7 @@ static int drain_outbox(ddb_replication *r, ddb_arena *a)
 static int fills_peers(ddb_replication *r, ddb_arena *a, const ddb_table *t)
 {
     for (unsigned i = 0; i < t->nreplicas; i++)
-        if (t->replicas[i].state == DDB_REPLICA_ACTIVE && ddb_peer_url(r->eng, a, t->replicas[i].region) == NULL)
+        if (t->replicas[i].state == DDB_REPLICA_ACTIVE && ddb_peer_url(r->eng, t->replicas[i].region) == NULL)
             return strcmp(t->replicas[i].region, t->region) == 0;
     return 0;
 }
@@ -644,7 +644,7 @@ static int pass(ddb_replication *r, uint64_t *due, int *any)
         *any = 1;
         if (self->state == DDB_REPLICA_CREATING && t->rep_fill_from != NULL) {
             /* filled here from a replica of this server; a peer's replica fills it (fill_peer) */
-            if (ddb_peer_url(r->eng, &a, t->rep_fill_from) == NULL) {
+            if (ddb_peer_url(r->eng, t->rep_fill_from) == NULL) {
                 create_replica(r, &a, t);
                 moved = 1;
             }
@@ -657,7 +657,7 @@ static int pass(ddb_replication *r, uint64_t *due, int *any)
             int rc;
             if (strcmp(t->replicas[k].region, t->region) == 0)
                 continue;
-            if (ddb_peer_url(r->eng, &a, t->replicas[k].region) != NULL)
+            if (ddb_peer_url(r->eng, t->replicas[k].region) != NULL)
                 rc = to_peer(r, &a, t, &t->replicas[k], sent, due);
             else if (t->stream_id == 0 || t->replicas[k].state == DDB_REPLICA_DELETING ||
                      (dst = replica_table(r->eng, &a, t, t->replicas[k].region)) == NULL)
