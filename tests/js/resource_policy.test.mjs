@@ -118,9 +118,10 @@ describe('PutResourcePolicy, GetResourcePolicy, DeleteResourcePolicy', () => {
       'This action is only supported by accounts that match the resource owner\u2019s account.');
     const west = `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/${name}`;
     await rejects(get(west), 'ValidationException', `${INVALID}Invalid resource Arn: ${west}`);
-    for (const call of [get(arnOf('js_rbp_none')), put(arnOf('js_rbp_none'), policy(arnOf('js_rbp_none'))),
-      del(arnOf('js_rbp_none'))]) {
-      await rejects(call, 'ResourceNotFoundException', 'Requested resource not found: Table: js_rbp_none not found');
+    // one call at a time: a call made before the previous one is awaited rejects unhandled
+    for (const call of [() => get(arnOf('js_rbp_none')), () => put(arnOf('js_rbp_none'), policy(arnOf('js_rbp_none'))),
+      () => del(arnOf('js_rbp_none'))]) {
+      await rejects(call(), 'ResourceNotFoundException', 'Requested resource not found: Table: js_rbp_none not found');
     }
     await rejects(get(`${arn}/stream/2026-01-01T00:00:00.000`), 'ResourceNotFoundException',
       `Requested resource not found: Stream: 2026-01-01T00:00:00.000 not found for Table: ${name}`);
