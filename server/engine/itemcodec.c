@@ -213,3 +213,14 @@ size_t ddb_item_stored_size(const char *buf, size_t len)
     size = get_varint(&r);
     return r.bad ? 0 : (size_t)size;
 }
+
+int ddb_item_encodings_equal(ddb_arena *a, const char *x, size_t xlen, const char *y, size_t ylen)
+{
+    ddb_attr xi, yi;
+
+    if (xlen != ylen)
+        return 0;
+    if (memcmp(x, y, xlen) == 0)
+        return 1;
+    return ddb_item_decode(a, x, xlen, &xi) == 0 && ddb_item_decode(a, y, ylen, &yi) == 0 && ddb_attr_equal(&xi, &yi);
+}

@@ -30,5 +30,13 @@ void ddb_item_encode(ddb_arena *a, const ddb_attr *item, size_t item_size, char 
 int ddb_item_decode(ddb_arena *a, const char *buf, size_t len, ddb_attr *item);
 /* The stored DynamoDB size, read from the header; 0 if corrupt. */
 size_t ddb_item_stored_size(const char *buf, size_t len);
+/*
+ * Whether two encodings hold the same item by DynamoDB's equality (ddb_attr_equal: maps and sets
+ * in any order, numbers by value), which decides that a write changed nothing. Equal items always
+ * encode to the same length (numbers are stored canonical; only names and set members can move),
+ * so equal bytes answer at once, other lengths too, and only same-length encodings whose bytes
+ * differ are decoded (into the arena). A corrupt encoding equals nothing.
+ */
+int ddb_item_encodings_equal(ddb_arena *a, const char *x, size_t xlen, const char *y, size_t ylen);
 
 #endif

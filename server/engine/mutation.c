@@ -169,7 +169,8 @@ static double derive_vector(ddb_arena *a, const ddb_store *store, const ddb_tabl
         *old_size = osize;
     if (new_size != NULL)
         *new_size = nsize;
-    if (same_key && olen == nlen && memcmp(oval, nval, olen) == 0)
+    /* an item equal by value (a map's keys in another order) leaves the entry as it was */
+    if (same_key && olen == nlen && (memcmp(oval, nval, olen) == 0 || ddb_attr_equal(old_item, new_item)))
         return 0; /* writes that change no indexed attribute cost no vector capacity (developer guide) */
     if (!in_old && !in_new)
         return 0;
@@ -219,8 +220,8 @@ double ddb_mutation_derive_index(ddb_arena *a, const ddb_store *store, const ddb
     if (new_size != NULL)
         *new_size = nsize;
     if (in_old && in_new && ok.len == nk.len && memcmp(ok.bytes, nk.bytes, ok.len) == 0) {
-        if (olen == nlen && memcmp(oval, nval, olen) == 0)
-            return 0; /* the entry is unchanged: DynamoDB does not write the index */
+        if (olen == nlen && (memcmp(oval, nval, olen) == 0 || ddb_attr_equal(&op, &np)))
+            return 0; /* the entry is unchanged (by value): DynamoDB does not write the index */
         ddb_batch_put(out, nk.bytes, nk.len, nval, nlen);
         return ddb_write_units(nsize > osize ? nsize : osize);
     }
@@ -364,13 +365,25 @@ static void rep_write(run *r, ddb_batch *out)
     ddb_batch_put(out, k.key, k.klen, v, strlen(v));
 }
 
+/* Whether the decided write changes the item (stored `old` to encoded `val`): by value, as DynamoDB
+   decides that a write changed nothing and makes no stream record (a map written with its keys in
+   another order is the same item). */
+static int item_changed(run *r, const char *old, size_t oldlen, const char *val, size_t vlen)
+{
+    ddb_mutation *m = r->m;
+
+    if (!m->has_new)
+        return m->had_old;
+    return old == NULL || !ddb_item_encodings_equal(r->a, old, oldlen, val, vlen);
+}
+
 static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
 {
     run *r = ctx;
     ddb_mutation *m = r->m;
     char *val = NULL;
     size_t vlen = 0;
-    int rc;
+    int rc, changed;
 
     reset_outcome(m);
     r->coll_old = r->coll_new = 0;
@@ -424,13 +437,13 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
     }
     if (m->t->nindexes > 0)
         derive_indexes(r, out);
+    changed = (m->t->rep_id != 0 || m->t->stream_id != 0) && item_changed(r, old, oldlen, val, vlen);
     /* a global table's write time, deletes too (a tombstone); a local write that changes nothing
        keeps the old time, as it makes no stream record to replicate: a newer write elsewhere must
        still land here */
-    if (m->t->rep_id != 0 &&
-        (m->replicated || (m->has_new ? old == NULL || oldlen != vlen || memcmp(old, val, vlen) != 0 : m->had_old)))
+    if (m->t->rep_id != 0 && (m->replicated || changed))
         rep_write(r, out);
-    if (m->t->stream_id != 0) /* the change's stream record, in the same commit (streams.h) */
+    if (changed && m->t->stream_id != 0) /* the change's stream record, in the same commit (streams.h) */
         ddb_stream_add_record(r->a, m->t, &m->key, m->has_new ? &m->new_item : m->keyattrs ? m->keyattrs : &m->old,
                               m->had_old ? old : NULL, oldlen, m->has_new ? val : NULL, vlen,
                               m->stream_flags | (m->replicated ? DDB_REC_REPLICATED : 0),

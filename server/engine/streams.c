@@ -116,8 +116,6 @@ void ddb_stream_add_record(ddb_arena *a, const ddb_table *t, const ddb_key *key,
 
     if (t->stream_id == 0 || (old_raw == NULL && new_raw == NULL))
         return;
-    if (old_raw != NULL && new_raw != NULL && old_rawlen == new_rawlen && memcmp(old_raw, new_raw, old_rawlen) == 0)
-        return; /* nothing changed: DynamoDB writes no record */
     event = old_raw == NULL ? DDB_EV_INSERT : new_raw == NULL ? DDB_EV_REMOVE : DDB_EV_MODIFY;
     keys_of(a, t, keys_src, &keys);
     ddb_item_encode(a, &keys, ddb_item_size(&keys), &kenc, &klen);
@@ -206,6 +204,7 @@ static int info_from_json(ddb_arena *a, uint32_t id, const ddb_json *j, ddb_stre
     out->key_schema = ddb_json_get(j, "KeySchema");
     out->created_ms = num_of(ddb_json_get(j, "Created"));
     out->disabled_ms = num_of(ddb_json_get(j, "Disabled"));
+    out->ordered_ids = num_of(ddb_json_get(j, "Ids")) >= 2;
     for (uint32_t g = 0; g < gens->n && g < DDB_MAX_STREAM_GENS; g++) {
         const ddb_json *gj = gens->u.items[g], *ends = ddb_json_get(gj, "Ends");
         ddb_stream_gen *sg = &out->gens[out->ngens++];
@@ -286,6 +285,10 @@ void ddb_stream_info_put(ddb_batch *b, ddb_arena *a, const ddb_stream_info *info
     ddb_jw_int(&w, (long long)info->created_ms);
     ddb_jw_key(&w, "Disabled");
     ddb_jw_int(&w, (long long)info->disabled_ms);
+    if (info->ordered_ids) {
+        ddb_jw_key(&w, "Ids");
+        ddb_jw_int(&w, 2);
+    }
     ddb_jw_key(&w, "Gens");
     ddb_jw_arr_begin(&w);
     for (unsigned g = 0; g < info->ngens; g++) {
@@ -324,10 +327,13 @@ const char *ddb_stream_arn(ddb_arena *a, const char *region, const char *account
                              account != NULL ? account : "000000000000", table, label);
 }
 
-/* A shard's id: the generation's start time and a tag that names the stream, generation and shard. */
+/* A shard's id: the generation's start time and a tag that names the stream, generation and shard
+   (with ordered ids, led by the shard's index, so that the ids of one generation sort by it). */
 static uint32_t shard_tag(const ddb_stream_info *info, unsigned gen, unsigned shard)
 {
-    return (uint32_t)(mix((uint64_t)info->id << 32 | (uint64_t)gen << 16 | shard, 7) & 0xffffffffu);
+    uint32_t h = (uint32_t)(mix((uint64_t)info->id << 32 | (uint64_t)gen << 16 | shard, 7) & 0xffffffffu);
+
+    return info->ordered_ids ? (uint32_t)(shard & 0xffffu) << 16 | (h & 0xffffu) : h;
 }
 
 const char *ddb_stream_shard_id(ddb_arena *a, const ddb_stream_info *info, unsigned gen, unsigned shard)

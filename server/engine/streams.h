@@ -64,8 +64,9 @@ void ddb_stream_prefix(uint32_t stream_id, unsigned gen, unsigned shard, char ou
 
 /*
  * Adds to `out` the record of an item whose stored encoding goes from `old_raw` (NULL: absent) to
- * `new_raw` (NULL: deleted), when the table's stream is enabled and something changed (equal
- * encodings: a write that changes nothing, which DynamoDB does not record). The images are the
+ * `new_raw` (NULL: deleted), when the table's stream is enabled. The caller calls it only when
+ * something changed (ddb_item_encodings_equal: a write that changes nothing, even with a map's keys
+ * in another order, is one DynamoDB does not record). The images are the
  * stored encodings themselves; the Keys come from `keys_src`, any item or key holding the key
  * attributes (the new item, the request's Key, or the old item).
  */
@@ -111,6 +112,7 @@ typedef struct ddb_stream_info {
     uint64_t disabled_ms;  /* 0 while enabled */
     ddb_stream_gen gens[DDB_MAX_STREAM_GENS];
     unsigned ngens;
+    int ordered_ids; /* ShardIds sort in creation order ("Ids": 2; streams made before: 0, see ddb_stream_shard_id) */
 } ddb_stream_info;
 
 /* Reads one registry entry; 0, 1 when there is none, -1 on a storage error. */
@@ -124,7 +126,13 @@ void ddb_stream_info_delete(ddb_batch *b, ddb_arena *a, uint32_t id);
 /* "arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>" (account NULL: the default) and its parts back. */
 const char *ddb_stream_arn(ddb_arena *a, const char *region, const char *account, const char *table,
                            const char *label);
-/* The ShardId of a shard: "shardId-<generation start ms, 20 digits>-<8 hex>". */
+/*
+ * The ShardId of a shard: "shardId-<generation start ms, 20 digits>-<8 hex>", as DynamoDB's look.
+ * A generation starts after the one before it, and with ordered_ids the 8 hex digits begin with the
+ * shard's index (4 digits, then 4 that name the stream), so ShardId order is creation order:
+ * generation, then shard, parents before children. A stream made before ordered_ids keeps its ids
+ * (readers hold them: checkpoints), whose suffix is a hash of the stream, generation and shard.
+ */
 const char *ddb_stream_shard_id(ddb_arena *a, const ddb_stream_info *info, unsigned gen, unsigned shard);
 /* The generation and shard of a ShardId of this stream; -1 when it names none. */
 int ddb_stream_shard_parse(const ddb_stream_info *info, const char *shard_id, unsigned *gen, unsigned *shard);

@@ -5,11 +5,13 @@
  * A shard iterator is "<stream arn>|1|<base64url>", the base64 of the stream id, generation,
  * shard, next number to read and creation time, followed by a SipHash of them under the data
  * directory's key (ddb_engine_hash), so an iterator cannot be forged or moved to another shard.
- * Iterators expire 15 minutes after they were made, by the server's clock (clock.h).
+ * Iterators expire 15 minutes after they were made, by the server's clock (clock.h). DescribeStream
+ * lists a stream's shards in ShardId order, which is their creation order (engine/streams.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -195,6 +197,35 @@ static int shard_wanted(ddb_req *req, const ddb_stream_info *info, unsigned g, u
     return g > 0 && strcmp(ddb_stream_shard_id(req->arena, info, g - 1, s % info->gens[g - 1].nshards), parent) == 0;
 }
 
+typedef struct shard_ref {
+    const char *id;
+    unsigned g, s;
+} shard_ref;
+
+static int shard_ref_order(const void *x, const void *y)
+{
+    return strcmp(((const shard_ref *)x)->id, ((const shard_ref *)y)->id);
+}
+
+/* The stream's shards in ShardId order, which DescribeStream lists and pages by: creation order,
+   parents first (ddb_stream_shard_id); sorted, so a stream made before ordered ids lists the same
+   way. Returns how many. */
+static size_t shards_in_order(ddb_req *req, const ddb_stream_info *info, shard_ref **out)
+{
+    size_t n = 0;
+
+    for (unsigned g = 0; g < info->ngens; g++)
+        n += info->gens[g].nshards;
+    *out = DDB_NEW_ARRAY(req->arena, shard_ref, n + 1);
+    n = 0;
+    for (unsigned g = 0; g < info->ngens; g++) {
+        for (unsigned s = 0; s < info->gens[g].nshards; s++)
+            (*out)[n++] = (shard_ref){ddb_stream_shard_id(req->arena, info, g, s), g, s};
+    }
+    qsort(*out, n, sizeof(**out), shard_ref_order);
+    return n;
+}
+
 static void write_shards(ddb_req *req, ddb_jw *w, const ddb_stream_info *info)
 {
     const ddb_json *lim = ddb_json_get(req->in, "Limit");
@@ -202,30 +233,25 @@ static void write_shards(ddb_req *req, ddb_jw *w, const ddb_stream_info *info)
     const ddb_json *filter = ddb_json_get(req->in, "ShardFilter");
     const char *parent = filter ? ddb_json_get_str(filter, "ShardId") : NULL;
     long limit = lim ? (long)ddb_v_number(lim, 1) : 100, shown = 0;
-    int started = start == NULL;
     const char *last = NULL;
+    shard_ref *all;
+    size_t n = shards_in_order(req, info, &all);
 
     ddb_jw_key(w, "Shards");
     ddb_jw_arr_begin(w);
-    for (unsigned g = 0; g < info->ngens; g++) {
-        for (unsigned s = 0; s < info->gens[g].nshards; s++) {
-            const char *id = ddb_stream_shard_id(req->arena, info, g, s);
-            if (!started) {
-                started = strcmp(id, start) == 0;
-                continue;
-            }
-            if (!shard_wanted(req, info, g, s, parent))
-                continue;
-            if (shown == limit) {
-                ddb_jw_arr_end(w);
-                ddb_jw_key(w, "LastEvaluatedShardId");
-                ddb_jw_str(w, last);
-                return;
-            }
-            write_shard(req, w, info, g, s);
-            last = id;
-            shown++;
+    for (size_t i = 0; i < n; i++) {
+        /* the shards after the start's place in ShardId order (it need not exist: a trimmed shard) */
+        if ((start != NULL && strcmp(all[i].id, start) <= 0) || !shard_wanted(req, info, all[i].g, all[i].s, parent))
+            continue;
+        if (shown == limit) {
+            ddb_jw_arr_end(w);
+            ddb_jw_key(w, "LastEvaluatedShardId");
+            ddb_jw_str(w, last);
+            return;
         }
+        write_shard(req, w, info, all[i].g, all[i].s);
+        last = all[i].id;
+        shown++;
     }
     ddb_jw_arr_end(w);
 }
@@ -320,6 +346,29 @@ static int trimmed(ddb_req *req)
     return ddb_req_fail(req, DDB_E_TRIMMED_DATA_ACCESS, "The data you are trying to access has been trimmed.");
 }
 
+/* A time as the message of an expired iterator writes it: Java's Date, "Tue Nov 24 02:17:29 UTC 2026". */
+static const char *java_date(ddb_arena *a, uint64_t ms)
+{
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    char buf[40];
+
+    gmtime_r(&secs, &tm);
+    strftime(buf, sizeof(buf), "%a %b %d %H:%M:%S UTC %Y", &tm);
+    return ddb_arena_strndup(a, buf, strlen(buf));
+}
+
+/* The iterator-age text of the Kinesis service DynamoDB Streams runs on, with Streams' 15 minutes
+   (docs/compatibility.md: not captured from DynamoDB). */
+static int expired(ddb_req *req, uint64_t created_ms, uint64_t now)
+{
+    return ddb_req_fail(req, DDB_E_EXPIRED_ITERATOR,
+                        "Iterator expired. The iterator was created at time %s while right now it is %s which is "
+                        "further in the future than the tolerated delay of %llu milliseconds.",
+                        java_date(req->arena, created_ms), java_date(req->arena, now),
+                        (unsigned long long)ITERATOR_TTL_MS);
+}
+
 /* Where an iterator of `type` starts in shard (g, s), or fails the request. */
 static int iterator_start(ddb_req *req, const ddb_stream_info *info, unsigned g, unsigned s, uint64_t *next)
 {
@@ -341,7 +390,9 @@ static int iterator_start(ddb_req *req, const ddb_stream_info *info, unsigned g,
         *next = strcmp(type, "TRIM_HORIZON") == 0 ? first : last + 1;
         return DDB_OK;
     }
-    if (seq_parse(seqs, &seq) != 0 || seq == 0 || seq > last)
+    /* the shard's StartingSequenceNumber is a position even before a record has it (an empty
+       shard's is last + 1, the number its next record gets) */
+    if (seq_parse(seqs, &seq) != 0 || seq == 0 || (seq > last && seq != first))
         return ddb_req_fail(req, DDB_E_VALIDATION, "One or more parameter values were invalid: Invalid SequenceNumber");
     if (seq < first)
         return trimmed(req);
@@ -428,7 +479,7 @@ int ddb_op_get_records(ddb_req *req)
     if (iterator_parse(req, ddb_json_get_str(req->in, "ShardIterator"), &it) != DDB_OK)
         return req->err.code;
     if (now > it.created_ms + ITERATOR_TTL_MS)
-        return ddb_req_fail(req, DDB_E_EXPIRED_ITERATOR, "Shard iterator has expired");
+        return expired(req, it.created_ms, now);
     if ((rc = ddb_stream_info_get(req->eng->store, req->arena, it.id, &info)) != 0 || it.gen >= info.ngens ||
         it.shard >= info.gens[it.gen].nshards)
         return rc < 0 ? ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error")

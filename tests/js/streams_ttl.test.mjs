@@ -114,7 +114,11 @@ describe('streams', () => {
     await rejects(streams.send(new GetRecordsCommand({ ShardIterator: 'nope' })), 'ValidationException', 'Invalid ShardIterator');
     const { ShardIterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: arn, ShardId: shard, ShardIteratorType: 'LATEST' }));
     await clock({ advance: 16 * 60 * 1000 });
-    await rejects(streams.send(new GetRecordsCommand({ ShardIterator })), 'ExpiredIteratorException', 'Shard iterator has expired');
+    await assert.rejects(streams.send(new GetRecordsCommand({ ShardIterator })), (err) => {
+      assert.equal(err.name, 'ExpiredIteratorException');
+      assert.match(err.message, /^Iterator expired\. The iterator was created at time \w{3} \w{3} \d{2} [\d:]{8} UTC \d{4} while right now it is \w{3} \w{3} \d{2} [\d:]{8} UTC \d{4} which is further in the future than the tolerated delay of 900000 milliseconds\.$/);
+      return true;
+    });
     await rejects(client.send(new UpdateTableCommand({ TableName, StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } })),
       'ValidationException', `Table already has an enabled stream: TableName: ${TableName}`);
   });

@@ -23,7 +23,8 @@ static void add_generation(ddb_engine *eng, ddb_arena *a, ddb_stream_info *info,
     for (unsigned i = 0; i < last->nshards; i++)
         ends[i] = ddb_stream_shard_last(eng->store, info, info->ngens - 1, i);
     last->ends = ends;
-    info->gens[info->ngens++] = (ddb_stream_gen){n, now, NULL};
+    /* later than its parents even if the clock went back: ShardIds sort parents first */
+    info->gens[info->ngens++] = (ddb_stream_gen){n, now > last->started_ms ? now : last->started_ms + 1, NULL};
 }
 
 static int reshard_table(ddb_engine *eng, const ddb_table *t, unsigned n)
