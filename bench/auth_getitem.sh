@@ -8,7 +8,7 @@
 # distinct GetItem requests (random bench_kv keys, the same keys in both modes of a round) with
 # botocore's SigV4Auth, as boto3 signs them, and bench/lua/signed_pool.lua sends them round-robin
 # as complete raw requests. Both servers get the same requests (signed for the --auth server's
-# Host; the other server does not look); X-Amz-Date is the run's start, accepted for 15 minutes.
+# Host; the other server does not look); X-Amz-Date is the run's start, accepted for 5 minutes.
 # Both ddbd run at once on copies of one loaded data directory; the rounds alternate which mode
 # goes first, and the idle server is paused (SIGSTOP) during the other's run.
 # Prints GetItem/s, latency and server CPU per request for each mode (medians over the rounds),
@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
     *) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 2;;
   esac
 done
-if [ "$DURATION" -gt 840 ]; then echo "--duration at most 840 s: a signature is good for 15 minutes" >&2; exit 2; fi
+if [ "$DURATION" -gt 240 ]; then echo "--duration at most 240 s: a signature is good for 5 minutes" >&2; exit 2; fi
 BIN="${DDBD_BIN:-$REPO/build-bench/ddbd}"
 if [ ! -x "$BIN" ]; then
   cmake -S "$REPO" -B "$REPO/build-bench" -DCMAKE_BUILD_TYPE=Release >/dev/null

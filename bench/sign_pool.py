@@ -7,7 +7,7 @@ usage: sign_pool.py --out FILE --port P --access-key AK --secret SK [--op GetIte
 Each request is a GetItem of a random bench_kv key (pk = "user#<i>", i in [0, --kv)) signed by
 botocore's SigV4Auth exactly as boto3 signs it (host, content-type, x-amz-date, x-amz-target),
 for Host 127.0.0.1:P, and is followed by one NUL byte in FILE. X-Amz-Date is now: a server with
---auth accepts the pool for 15 minutes.
+--auth accepts the pool for 5 minutes.
 """
 import argparse
 import json

@@ -30,8 +30,7 @@ import time
 
 HEADERS = {"Content-Type": "application/x-amz-json-1.0",
            "Authorization": "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/dynamodb/aws4_request, "
-                            "SignedHeaders=host, Signature=00",
-           "X-Amz-Date": "20260101T000000Z"}
+                            "SignedHeaders=host, Signature=00"}
 TABLES = {
     "users": {"TableName": "users", "BillingMode": "PAY_PER_REQUEST",
               "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
@@ -58,7 +57,10 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
 
     def call(self, op, body):
-        self.conn.request("POST", "/", json.dumps(body), dict(HEADERS, **{"X-Amz-Target": "DynamoDB_20120810." + op}))
+        # dated now: a signed request dated more than 5 minutes away is refused
+        headers = dict(HEADERS, **{"X-Amz-Target": "DynamoDB_20120810." + op,
+                                   "X-Amz-Date": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())})
+        self.conn.request("POST", "/", json.dumps(body), headers)
         resp = self.conn.getresponse()
         data = resp.read()
         if resp.status != 200:

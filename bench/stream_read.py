@@ -34,7 +34,7 @@ class Client:
     def call(self, op, body, service="DynamoDB_20120810"):
         self.conn.request("POST", "/", json.dumps(body).encode(), {
             "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": service + "." + op,
-            "X-Amz-Date": "20260101T000000Z", "Authorization": AUTH})
+            "X-Amz-Date": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()), "Authorization": AUTH})
         r = self.conn.getresponse()
         data = json.loads(r.read() or b"{}")
         if r.status != 200:

@@ -67,7 +67,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TCK = os.sysconf("SC_CLK_TCK")
 AUTH = ("AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/dynamodb/aws4_request, "
         "SignedHeaders=host;x-amz-date, Signature=abc")
-AMZ_DATE = "20260101T000000Z"
 INDEX = "emb_idx"
 
 HELPER_C = r"""
@@ -250,7 +249,7 @@ class Conn:
 
     def raw(self, op, body):
         headers = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810." + op,
-                   "X-Amz-Date": AMZ_DATE, "Authorization": AUTH}
+                   "X-Amz-Date": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()), "Authorization": AUTH}
         if isinstance(body, str):
             body = body.encode()
         for attempt in (0, 1):

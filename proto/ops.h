@@ -30,6 +30,9 @@
  *   DDB_OPF_POLICY_IN_HANDLER  Its IAM actions depend on what the request holds (PartiQL: one
  *                              action per statement, PartiQLSelect, PartiQLInsert, ...), so --auth's
  *                              policy is checked by the handler, not by the pipeline.
+ *   DDB_OPF_NO_OUTPUT          Its output shape has no members (the SDK models' `Unit`: TagResource,
+ *                              UntagResource), and DynamoDB answers it with an empty body,
+ *                              Content-Length 0, not `{}` (server/http/http.c).
  *
  *   The expression parameters it takes (server/expr/expr.h, ddb_expr_prepare_into, which is given
  *   the flags and reads only these bits; members of other operations are ignored, as DynamoDB's
@@ -75,6 +78,7 @@
 #define DDB_OPF_LEGACY_QUERY_FILTER (1u << 13)
 #define DDB_OPF_LEGACY_SCAN_FILTER (1u << 14)
 #define DDB_OPF_EXPR_SEARCH_CONDITION (1u << 15)
+#define DDB_OPF_NO_OUTPUT (1u << 16)
 
 /* The service column. */
 #define DDB_SVC_DYNAMODB 0

@@ -3,8 +3,10 @@
  *
  * Messages are AWS's for JSON services (captured from DynamoDB, STS and SQS answers in public
  * reports): "The security token included in the request is invalid.", "Credential should be
- * scoped to a valid region. ", "Signature expired: 20190412T010203Z is now earlier than
- * 20190412T011703Z (20190412T013203Z - 15 min.)", and the signature mismatch text.
+ * scoped to a valid region. ", "Signature expired: 20240820T230143Z is now earlier than
+ * 20240820T230302Z (20240820T230802Z - 5 min.)", and the signature mismatch text. DynamoDB's
+ * window was 15 minutes until about 2015 (aws-sdk-js issue 254, 2014: "- 15 min."); it has been 5
+ * since (aws-sdk-js-v3 issue 7605, DynamoDB GetItem in 2025: "... - 5 min.").
  */
 #include "server/api/auth.h"
 
@@ -24,8 +26,9 @@
 #include <time.h>
 
 #include "ddb/ddb_status.h"
+#include "server/base/clock.h"
 
-#define SKEW_MS (15ULL * 60 * 1000)
+#define SKEW_MS (5ULL * 60 * 1000)
 #define MISMATCH                                                                                                      \
     "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access "   \
     "Key and signing method. Consult the service documentation for details."
@@ -315,9 +318,12 @@ static int invalid(ddb_req *req, const char *msg)
     return ddb_req_fail_msg(req, DDB_E_INVALID_SIGNATURE, msg);
 }
 
-/* The credential scope against the request's date, and (with `clock`) the 15 minutes of skew. */
-static int check_scope(ddb_req *req, const char *const part[5], const size_t plen[5], const char *amz, uint64_t now_ms,
-                       int clock)
+/*
+ * The request's date: its form, and (with `clock`) the 5 minutes of skew either way, measured on
+ * the wall clock (--admin's moved clock is the data's, not the signer's). DynamoDB checks it before
+ * it looks the key up, so a stale request with an unknown key is "Signature expired".
+ */
+static int check_date(ddb_req *req, const char *amz, uint64_t now_ms, int clock)
 {
     uint64_t t = amz_date_ms(amz);
     char lo[17], hi[17], now[17];
@@ -326,6 +332,42 @@ static int check_scope(ddb_req *req, const char *const part[5], const size_t ple
         return ddb_req_fail(req, DDB_E_INCOMPLETE_SIGNATURE,
                             "Date must be in ISO-8601 'basic format'. Got '%s'. See http://en.wikipedia.org/wiki/ISO_8601",
                             amz ? amz : "");
+    if (!clock)
+        return DDB_OK;
+    if (t + SKEW_MS < now_ms) {
+        fmt_amz(now_ms, now);
+        fmt_amz(now_ms - SKEW_MS, lo);
+        return invalid(req, ddb_arena_sprintf(req->arena, "Signature expired: %s is now earlier than %s (%s - 5 min.)",
+                                              amz, lo, now));
+    }
+    if (t > now_ms + SKEW_MS) {
+        fmt_amz(now_ms, now);
+        fmt_amz(now_ms + SKEW_MS, hi);
+        return invalid(req, ddb_arena_sprintf(req->arena,
+                                              "Signature not yet current: %s is still later than %s (%s + 5 min.)", amz,
+                                              hi, now));
+    }
+    return DDB_OK;
+}
+
+static uint64_t wall_ms(uint64_t server_now_ms)
+{
+    return server_now_ms - (uint64_t)ddb_clock_offset_ms();
+}
+
+int ddb_auth_check_date(ddb_req *req, const char *x_amz_date, const char *date, uint64_t now_ms)
+{
+    char amz_buf[17];
+    const char *amz = x_amz_date;
+
+    if (amz == NULL)
+        amz = http_date_to_amz(date, amz_buf) == 0 ? amz_buf : date;
+    return check_date(req, amz, wall_ms(now_ms), 1);
+}
+
+/* The credential scope against the request's date (check_date made it well-formed). */
+static int check_scope(ddb_req *req, const char *const part[5], const size_t plen[5], const char *amz)
+{
     if (plen[1] != 8 || memcmp(part[1], amz, 8) != 0)
         return invalid(req, ddb_arena_sprintf(req->arena,
                                               "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
@@ -340,21 +382,6 @@ static int check_scope(ddb_req *req, const char *const part[5], const size_t ple
                                               "Credential should be scoped with a valid terminator: 'aws4_request', "
                                               "not '%.*s'. ",
                                               (int)plen[4], part[4]));
-    if (!clock)
-        return DDB_OK;
-    if (t + SKEW_MS < now_ms) {
-        fmt_amz(now_ms, now);
-        fmt_amz(now_ms - SKEW_MS, lo);
-        return invalid(req, ddb_arena_sprintf(req->arena, "Signature expired: %s is now earlier than %s (%s - 15 min.)",
-                                              amz, lo, now));
-    }
-    if (t > now_ms + SKEW_MS) {
-        fmt_amz(now_ms, now);
-        fmt_amz(now_ms + SKEW_MS, hi);
-        return invalid(req, ddb_arena_sprintf(req->arena,
-                                              "Signature not yet current: %s is still later than %s (%s + 15 min.)", amz,
-                                              hi, now));
-    }
     return DDB_OK;
 }
 
@@ -737,12 +764,15 @@ int ddb_auth_verify(const ddb_auth *a, ddb_req *req, const ddb_auth_request *hr,
         clen -= slash ? plen[i] + 1 : clen;
         cred = slash ? slash + 1 : cred + plen[i];
     }
+    /* the date first: a presigned URL is good until it expires, a signed header for 5 minutes either way */
+    now_ms = wall_ms(now_ms);
+    if (check_date(req, c.amz, now_ms, c.expires < 0) != DDB_OK)
+        return req->err.code;
     if ((k = find_key(a, part[0], plen[0])) == NULL)
         return ddb_req_fail(req, DDB_E_UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.");
     if ((c.token != NULL) != (k->token != NULL) || (c.token != NULL && strcmp(c.token, k->token) != 0))
         return ddb_req_fail(req, DDB_E_UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.");
-    /* a presigned URL is good until it expires; a signed header for 15 minutes either way */
-    if (check_scope(req, part, plen, c.amz, now_ms, c.expires < 0) != DDB_OK || check_expiry(req, &c, now_ms) != DDB_OK)
+    if (check_scope(req, part, plen, c.amz) != DDB_OK || check_expiry(req, &c, now_ms) != DDB_OK)
         return req->err.code;
     if (check_signature(req, a, hr, &c, k, part, plen) != DDB_OK)
         return req->err.code;

@@ -4,9 +4,10 @@
  * The key file holds one key per line, `ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID [SESSION_TOKEN]]`,
  * blank lines and `#` comments ignored. With keys loaded, every request's Authorization header is
  * checked before its operation is looked at, in AWS's order: the header's shape
- * (IncompleteSignatureException), the access key (UnrecognizedClientException), the credential
- * scope (date, region, service `dynamodb`, terminator) and the clock (X-Amz-Date within 15
- * minutes), then the signature itself, rebuilt from the canonical request of what arrived (method,
+ * (IncompleteSignatureException), the date's form and the clock (X-Amz-Date within 5 minutes,
+ * InvalidSignatureException "Signature expired: ..."), the access key
+ * (UnrecognizedClientException), the credential scope (date, region, service `dynamodb`,
+ * terminator), then the signature itself, rebuilt from the canonical request of what arrived (method,
  * path, query, the signed headers, the body's SHA-256) with proto/sigv4.h and compared in constant
  * time (InvalidSignatureException). Without --auth any signature is accepted, as DynamoDB Local
  * accepts any.
@@ -69,8 +70,16 @@ typedef struct ddb_auth_request {
 } ddb_auth_request;
 
 /*
- * Verifies the request at `now_ms` (wall clock). Returns DDB_OK and sets req->access_key and
- * req->region, or records DynamoDB's error on req.
+ * Without --auth (any key is accepted): the request's date, X-Amz-Date or else the HTTP Date,
+ * against the 5 minutes DynamoDB allows either way, as DynamoDB checks it before anything else.
+ * `now_ms` is the server's clock (ddb_clock_now_ms); the wall clock is used. DDB_OK, or the
+ * error recorded on req.
+ */
+int ddb_auth_check_date(ddb_req *req, const char *x_amz_date, const char *date, uint64_t now_ms);
+
+/*
+ * Verifies the request at `now_ms` (the server's clock; the date is checked on the wall clock).
+ * Returns DDB_OK and sets req->access_key and req->region, or records DynamoDB's error on req.
  */
 int ddb_auth_verify(const ddb_auth *a, ddb_req *req, const ddb_auth_request *hr, uint64_t now_ms);
 

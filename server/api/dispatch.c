@@ -105,10 +105,12 @@ static void envelope_request_checks(ddb_req *req, ddb_op op)
 }
 
 /*
- * --namespaces: each account and region has its own tables, as in DynamoDB. The account is the
- * key's (--auth FILE's third column), else the default; the region is the credential scope's.
- * The default account in us-east-1 is the default namespace, where tables written before
- * namespaces (or with them off) live.
+ * The caller's account and, with --namespaces, its namespace. The account is the key's (--auth
+ * FILE's third column), else the default, DynamoDB Local's 000000000000: it is the account of the
+ * ARNs the caller is shown and the only one whose ARNs it may name (validate_arn.c), with or
+ * without --namespaces. --namespaces: each account and region has its own tables, as in DynamoDB;
+ * the region is the credential scope's. The default account in us-east-1 is the default namespace,
+ * where tables written before namespaces (or with them off) live.
  */
 static void set_namespace(const ddb_api *api, ddb_req *req)
 {
@@ -122,10 +124,10 @@ static void set_namespace(const ddb_api *api, ddb_req *req)
     }
     req->account = DDB_DEFAULT_ACCOUNT;
     req->ns = "";
-    if (!api->namespaces)
-        return;
     if (api->auth != NULL && (k = ddb_auth_key_of(api->auth, req->access_key)) != NULL && k->account != NULL)
         req->account = k->account;
+    if (!api->namespaces)
+        return;
     if (strcmp(req->account, DDB_DEFAULT_ACCOUNT) != 0 || strcmp(region, "us-east-1") != 0)
         req->ns = ddb_arena_sprintf(req->arena, "%s:%s", req->account, region);
 }
@@ -145,6 +147,20 @@ static void peer_request(const ddb_api *api, ddb_req *req, const ddb_http_in *in
     api->peer(req);
 }
 
+/*
+ * Without --auth no key is known, but a signed request's date is still checked first, as DynamoDB
+ * checks it before anything else (its key included): a request signed more than 5 minutes away from
+ * now gets "Signature expired" / "Signature not yet current", which the SDKs read to correct their
+ * clock skew. An unsigned request, or one with no date, is left to check_auth's words.
+ */
+static int check_unsigned_date(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
+{
+    if (api->auth != NULL || req->internal || in->auth == NULL || in->auth_len < 5 ||
+        memcmp(in->auth, "AWS4-", 5) != 0 || (in->amz_date == NULL && in->date == NULL))
+        return DDB_OK;
+    return ddb_auth_check_date(req, in->amz_date, in->date, ddb_clock_now_ms());
+}
+
 void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
 {
     ddb_op op;
@@ -161,6 +177,8 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
     if (api->auth != NULL && in->http != NULL &&
         ((in->auth != NULL && check_auth(req, in) != DDB_OK) ||
          ddb_auth_verify(api->auth, req, in->http, ddb_clock_now_ms()) != DDB_OK))
+        return;
+    if (check_unsigned_date(api, req, in) != DDB_OK)
         return;
     if (in->body_error != 0) {
         ddb_req_fail(req, in->body_error, "%s", in->body_error_msg);

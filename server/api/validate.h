@@ -86,6 +86,15 @@ typedef struct ddb_policy_target {
 int ddb_policy_arn_split(ddb_req *req, const char *arn, ddb_policy_target *out);
 
 /*
+ * A table ARN's account (its fifth field) against the caller's (validate_arn.c): DDB_OK when they
+ * are the same or the ARN has no account field to compare, else AccessDeniedException as DynamoDB
+ * words a cross-account request that no resource-based policy allows, recorded on req. For the
+ * members the pipeline does not resolve into a name (ExportTableToPointInTime's TableArn,
+ * RestoreTableToPointInTime's SourceTableArn).
+ */
+int ddb_arn_check_account(ddb_req *req, const char *arn, size_t n);
+
+/*
  * The spec of each operation ddbd serves (a HANDLED row of proto/ops.def), ddb_spec_<snake_name>,
  * defined in the validate_<family>.c of its operation (an operation that takes no members has
  * one too, with no fields).

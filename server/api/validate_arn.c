@@ -13,8 +13,9 @@
  *    DynamoDB for an index ARN). Another region is refused the same way, as the resource-policy
  *    operations refuse it; not confirmed for data-plane operations (docs/compatibility.md).
  *  - another account: AccessDeniedException in the form DynamoDB uses for a cross-account request
- *    no resource-based policy allows (ddbd's account is the request's, 000000000000 unless
- *    --namespaces gives keys their own, and it has no resource-based policies).
+ *    no resource-based policy allows. The caller's account is its --auth key's (the key file's
+ *    third column), else 000000000000, DynamoDB Local's; a table ARN is the caller's only with that
+ *    account, so an ARN of any other account is refused for every member that takes one.
  */
 #include <string.h>
 
@@ -66,23 +67,49 @@ static int arn_split(const char *s, size_t n, arn_parts *out)
     return name_ok(out->name, out->name_len);
 }
 
+static const char *caller_account(const ddb_req *req)
+{
+    return req->account != NULL ? req->account : DDB_DEFAULT_ACCOUNT;
+}
+
+static int refuse_account(ddb_req *req, const char *arn, size_t n)
+{
+    const char *op = ddb_op_name((ddb_op)req->op);
+
+    return ddb_req_fail(req, DDB_E_ACCESS_DENIED,
+                        "User: arn:aws:iam::%s:root is not authorized to perform: dynamodb:%s on resource: "
+                        "%.*s because no resource-based policy allows the dynamodb:%s action",
+                        caller_account(req), op, (int)n, arn, op);
+}
+
+static int same_account(const ddb_req *req, const char *account, size_t len)
+{
+    return len == strlen(caller_account(req)) && memcmp(account, caller_account(req), len) == 0;
+}
+
+int ddb_arn_check_account(ddb_req *req, const char *arn, size_t n)
+{
+    const char *p = arn, *end = arn + n, *account = NULL;
+    size_t len = 0;
+
+    for (int i = 0; i < 5; i++) /* arn, partition, service, region, account */
+        if ((account = field(&p, end, &len)) == NULL)
+            break;
+    return account == NULL || same_account(req, account, len) ? DDB_OK : refuse_account(req, arn, n);
+}
+
 /* The name an ARN stands for, or NULL with the error recorded. */
 static const char *resolve(ddb_req *req, const char *arn, size_t n)
 {
     arn_parts a;
     const char *region = req->region != NULL && req->region[0] ? req->region : "us-east-1";
-    const char *account = req->account != NULL ? req->account : DDB_DEFAULT_ACCOUNT;
-    const char *op = ddb_op_name((ddb_op)req->op);
 
     if (!arn_split(arn, n, &a) || a.region_len != strlen(region) || memcmp(a.region, region, a.region_len) != 0) {
         ddb_req_fail(req, DDB_E_VALIDATION, "Invalid TableArn: Invalid ResourceArn provided as input %.*s", (int)n, arn);
         return NULL;
     }
-    if (a.account_len != strlen(account) || memcmp(a.account, account, a.account_len) != 0) {
-        ddb_req_fail(req, DDB_E_ACCESS_DENIED,
-                     "User: arn:aws:iam::%s:root is not authorized to perform: dynamodb:%s on resource: "
-                     "%.*s because no resource-based policy allows the dynamodb:%s action",
-                     account, op, (int)n, arn, op);
+    if (!same_account(req, a.account, a.account_len)) {
+        refuse_account(req, arn, n);
         return NULL;
     }
     return ddb_arena_strndup(req->arena, a.name, a.name_len);

@@ -45,19 +45,23 @@ ddb_encoding ddb_content_encoding(const char *v, size_t len)
     trim(&v, &len);
     if (len == 0 || token_is(v, len, "identity"))
         return DDB_ENC_NONE;
-    return token_is(v, len, "gzip") ? DDB_ENC_GZIP : DDB_ENC_UNSUPPORTED;
+    for (int e = DDB_ENC_GZIP; e < DDB_ENC_UNSUPPORTED; e++)
+        if (token_is(v, len, names[e]))
+            return (ddb_encoding)e;
+    return DDB_ENC_UNSUPPORTED;
 }
 
-int ddb_gunzip(const char *in, size_t len, size_t limit, ddb_buf *out)
+int ddb_inflate(ddb_encoding e, const char *in, size_t len, size_t limit, ddb_buf *out)
 {
     z_stream z;
     int rc = Z_OK;
 
     out->len = 0;
-    if (len == 0)
-        return -1; /* nothing is not a gzip stream */
+    if (len == 0 || (e != DDB_ENC_GZIP && e != DDB_ENC_DEFLATE))
+        return -1; /* nothing is not a compressed stream */
     memset(&z, 0, sizeof(z));
-    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+    /* HTTP's deflate is the zlib format (RFC 9110 8.4.1.2): its header and Adler-32 are checked */
+    if (inflateInit2(&z, e == DDB_ENC_GZIP ? 16 + MAX_WBITS : MAX_WBITS) != Z_OK)
         return -1;
     z.next_in = (Bytef *)in;
     z.avail_in = (uInt)len;
@@ -75,9 +79,9 @@ int ddb_gunzip(const char *in, size_t len, size_t limit, ddb_buf *out)
             return -2;
         }
         if (rc == Z_STREAM_END) {
-            if (z.avail_in == 0)
+            if (z.avail_in == 0 || e != DDB_ENC_GZIP)
                 break;
-            /* gzip allows members one after another: the next must be gzip too */
+            /* gzip allows members one after another: the next must be gzip too (a zlib stream is one) */
             if (inflateReset(&z) != Z_OK)
                 break;
             continue;
@@ -112,7 +116,9 @@ static double quality(const char *p, size_t n)
     return q < 0 ? 0 : q > 1 ? 1 : q;
 }
 
-/* One list element "coding;param;q=x": its coding (trimmed) and its first q parameter. */
+/* One list element "coding;param;q=x": its coding (trimmed) and its first q parameter. A weight is
+   `OWS ";" OWS "q="` (RFC 9110 12.4.2): blanks may come before the q, not between it and its '=',
+   so "q =0" is no weight and a later "q=1" is the first (DynamoDB compresses "gzip;q =0;q=1"). */
 static void element(const char *p, size_t n, const char **coding, size_t *clen, double *q)
 {
     const char *semi = memchr(p, ';', n);
@@ -129,9 +135,9 @@ static void element(const char *p, size_t n, const char **coding, size_t *clen, 
             plen = (size_t)(semi - param);
         if ((eq = memchr(param, '=', plen)) != NULL) {
             const char *name = param;
-            size_t nlen = (size_t)(eq - param);
-            trim(&name, &nlen);
-            if (nlen == 1 && (*name == 'q' || *name == 'Q')) {
+            while (name < eq && is_space(*name))
+                name++;
+            if (eq - name == 1 && (*name == 'q' || *name == 'Q')) {
                 *q = quality(eq + 1, (size_t)(param + plen - (eq + 1)));
                 return; /* the first q counts */
             }

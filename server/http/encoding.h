@@ -2,11 +2,12 @@
  * server/http/encoding.h: compressed request and response bodies, as DynamoDB handles them.
  *
  * Requests: `Content-Encoding: gzip` bodies (what the SDKs' request compression sends; gzip
- * members may be concatenated) are inflated before the JSON is read; the signature covers the
- * body as sent. DynamoDB supports no other request encoding: any other value, and a body that is
- * not valid gzip, is an InternalServerError (500), as DynamoDB answers (ScyllaDB's Alternator tests,
- * run against DynamoDB, record this). The inflated size is limited to --max-body (DynamoDB has no
- * such limit: docs/compatibility.md).
+ * members may be concatenated) and `deflate` bodies (the zlib format, as HTTP defines it; DynamoDB
+ * takes them, as a conformance suite run against it found) are inflated before the JSON is read;
+ * the signature covers the body as sent. Any other value, and a body that is not valid in its
+ * coding, is an InternalServerError (500), as DynamoDB answers (ScyllaDB's Alternator tests, run
+ * against DynamoDB, record this for an unknown coding and for broken gzip). The inflated size is
+ * limited to --max-body (DynamoDB has no such limit: docs/compatibility.md).
  *
  * Responses: with `Accept-Encoding` naming gzip or deflate, an answer of 4096 bytes or more is
  * compressed, the coding chosen by DynamoDB's rules (ddb_accept_encoding), and x-amz-crc32 is the
@@ -34,12 +35,13 @@ typedef enum {
 /* The token of an encoding ("gzip"), for the Content-Encoding header. */
 const char *ddb_encoding_name(ddb_encoding e);
 
-/* A request's Content-Encoding: NONE (absent, empty or identity), GZIP, or UNSUPPORTED. */
+/* A request's Content-Encoding: NONE (absent, empty or identity), GZIP, DEFLATE, or UNSUPPORTED. */
 ddb_encoding ddb_content_encoding(const char *v, size_t len);
 
-/* Inflates a gzip body into `out` (cleared first), at most `limit` bytes.
-   Returns 0, -1 when the body is not valid gzip, -2 when it inflates past `limit`. */
-int ddb_gunzip(const char *in, size_t len, size_t limit, ddb_buf *out);
+/* Inflates a body of coding `e` (GZIP, or DEFLATE: one zlib stream) into `out` (cleared first), at
+   most `limit` bytes. Returns 0, -1 when the body is not valid in that coding, -2 when it inflates
+   past `limit`. */
+int ddb_inflate(ddb_encoding e, const char *in, size_t len, size_t limit, ddb_buf *out);
 
 /* The coding an Accept-Encoding header asks for: GZIP, DEFLATE or NONE (DynamoDB's choice rules:
    quality values, `*`, ties to the coding listed first). v may be NULL. */

@@ -29,6 +29,7 @@
 #include "proto/attr.h"
 #include "proto/crc32.h"
 #include "proto/errors.h"
+#include "proto/ops.h"
 #include "server/api/auth.h"
 #include "server/api/dispatch.h"
 #include "server/base/gate.h"
@@ -101,6 +102,14 @@ static h2o_iovec_t header_value(h2o_req_t *req, const char *name, size_t len)
     ssize_t i = h2o_find_header_by_str(&req->headers, name, len, -1);
 
     return i < 0 ? h2o_iovec_init(NULL, 0) : req->headers.entries[i].value;
+}
+
+/* A header's value as a string in the arena, or NULL when the request has none. */
+static const char *header_string(ddb_arena *a, h2o_req_t *req, const char *name, size_t len)
+{
+    h2o_iovec_t v = header_value(req, name, len);
+
+    return v.base != NULL ? ddb_arena_strndup(a, v.base, v.len) : NULL;
 }
 
 static void add_header(h2o_req_t *req, const char *name, const char *value, size_t len)
@@ -470,43 +479,50 @@ static void on_durable(void *arg)
 
 /* ---- compressed bodies (encoding.h) ---- */
 
-/* Inflates a Content-Encoding: gzip body into r's body; an undecodable one becomes in->body_error. */
+/* Inflates a Content-Encoding: gzip or deflate body into r's body; an undecodable one (or another
+   coding) becomes in->body_error. */
 static void decode_body(ddb_http *h, http_thread *t, h2o_req_t *req, ddb_req *r, ddb_http_in *in)
 {
     h2o_iovec_t ce = header_value(req, H2O_STRLIT("content-encoding"));
+    ddb_encoding e = ddb_content_encoding(ce.base, ce.len);
     int rc;
 
-    switch (ddb_content_encoding(ce.base, ce.len)) {
-    case DDB_ENC_NONE:
+    if (e == DDB_ENC_NONE)
         return;
-    case DDB_ENC_GZIP:
-        if ((rc = ddb_gunzip(r->body != NULL ? r->body : "", r->body_len, h->cfg->max_body, &t->body)) == 0) {
-            r->body = t->body.data;
-            r->body_len = t->body.len;
-            return;
-        }
-        if (rc == -2) {
-            in->body_error = DDB_E_REQUEST_TOO_LARGE;
-            in->body_error_msg = ddb_arena_sprintf(&t->arena, "Request size exceeded %zu bytes", h->cfg->max_body);
-            return;
-        }
-        break;
-    default:
-        break;
+    rc = ddb_inflate(e, r->body != NULL ? r->body : "", r->body_len, h->cfg->max_body, &t->body);
+    if (rc == 0) {
+        r->body = t->body.data;
+        r->body_len = t->body.len;
+    } else if (rc == -2) {
+        in->body_error = DDB_E_REQUEST_TOO_LARGE;
+        in->body_error_msg = ddb_arena_sprintf(&t->arena, "Request size exceeded %zu bytes", h->cfg->max_body);
+    } else {
+        in->body_error = DDB_E_INTERNAL;
+        in->body_error_msg = "Internal server error";
     }
-    in->body_error = DDB_E_INTERNAL;
-    in->body_error_msg = "Internal server error";
 }
 
-/* The coding the client accepts for the answer; DynamoDB reads the last Accept-Encoding header. */
+/* The coding the client accepts for the answer. Accept-Encoding headers sent more than once are
+   one list, their values joined by commas in order (RFC 9110 5.3), as DynamoDB reads them: it
+   compresses with gzip for "gzip" then "identity". */
 static ddb_encoding accepted_encoding(h2o_req_t *req)
 {
-    ssize_t i = -1, last = -1;
+    ssize_t i = -1;
+    size_t n = 0, len = 0;
+    char *all;
 
     while ((i = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT_ENCODING, i)) >= 0)
-        last = i;
-    return last < 0 ? DDB_ENC_NONE
-                    : ddb_accept_encoding(req->headers.entries[last].value.base, req->headers.entries[last].value.len);
+        n += req->headers.entries[i].value.len + 1;
+    if (n == 0)
+        return DDB_ENC_NONE;
+    all = h2o_mem_alloc_pool(&req->pool, n);
+    while ((i = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT_ENCODING, i)) >= 0) {
+        if (len > 0)
+            all[len++] = ',';
+        memcpy(all + len, req->headers.entries[i].value.base, req->headers.entries[i].value.len);
+        len += req->headers.entries[i].value.len;
+    }
+    return ddb_accept_encoding(all, len);
 }
 
 static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t ct)
@@ -539,8 +555,9 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
         in.auth = req->headers.entries[ai].value.base;
         in.auth_len = req->headers.entries[ai].value.len;
     }
-    in.has_date = header_value(req, H2O_STRLIT("x-amz-date")).base != NULL ||
-                  h2o_find_header(&req->headers, H2O_TOKEN_DATE, -1) >= 0;
+    in.amz_date = header_string(&t->arena, req, H2O_STRLIT("x-amz-date"));
+    in.date = header_string(&t->arena, req, H2O_STRLIT("date"));
+    in.has_date = in.amz_date != NULL || in.date != NULL;
     {
         h2o_iovec_t peer = header_value(req, H2O_STRLIT("x-ddbd-peer"));
         in.peer = peer.base;
@@ -568,7 +585,8 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
                                          .enc = enc});
         return;
     }
-    if (t->out.len == 0)
+    /* an output of no members is an empty body, as DynamoDB sends it; any other answer is JSON */
+    if (t->out.len == 0 && !(ddb_op_flags((ddb_op)r.op) & DDB_OPF_NO_OUTPUT))
         ddb_buf_puts(&t->out, "{}");
     if (h->log != NULL)
         ddb_access_log_add(h->log, &t->alog, &r, id, 200, seconds);
@@ -690,8 +708,10 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         send_admin(h, t, req);
         return 0;
     }
+    /* DynamoDB serves its API at "/" only: another path, method or content type is a request it
+       does not route, whatever its headers and body say */
     ct = req->headers.entries ? header_value(req, H2O_STRLIT("content-type")) : h2o_iovec_init(NULL, 0);
-    if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST")) ||
+    if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST")) || req->path_normalized.len != 1 ||
         (req->entity.base != NULL && req->entity.len > 0 && !acceptable_content_type(ct))) {
         send_body(req, 404, "Not Found", NULL, not_found_body, sizeof(not_found_body) - 1);
         return 0;

@@ -241,6 +241,8 @@ int ddb_op_restore_table_to_point_in_time(ddb_req *req)
         return ddb_req_fail(req, DDB_E_VALIDATION, "Either RestoreDateTime or UseLatestRestorableTime must be specified");
     if (name == NULL && (name = name_of_arn(arn)) == NULL)
         return ddb_req_fail(req, DDB_E_TABLE_NOT_FOUND, "Table not found: %s", arn);
+    if (arn != NULL && ddb_arn_check_account(req, arn, strlen(arn)) != DDB_OK)
+        return req->err.code;
     if ((t = table_or_fail(req, name)) == NULL)
         return req->err.code;
     ddb_pitr_lock(); /* the trim must not move the window until the restore's table exists (pitr.h) */

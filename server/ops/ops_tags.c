@@ -55,7 +55,7 @@ static long find(const ddb_tag *tags, size_t n, const char *key)
     return -1;
 }
 
-/* After the edit loop: 0 answers {}, 1 the table went away, else a storage failure. */
+/* After the edit loop: 0 answers (an empty body, proto/ops.def), 1 the table went away, else a storage failure. */
 static int finish(ddb_req *req, const char *arn, int rc)
 {
     if (req->err.code != DDB_OK)

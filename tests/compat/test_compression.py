@@ -69,7 +69,8 @@ def test_gzip_request(endpoint, table, how):
     ("gzip", lambda b: gzip.compress(b) + b"junk"),  # junk after it (docs/compatibility.md)
     ("gzip", lambda b: b""),                        # empty
     ("garbage", lambda b: b),
-    ("deflate", lambda b: zlib.compress(b)),        # DynamoDB takes only gzip
+    ("deflate", lambda b: b),                       # not zlib at all
+    ("deflate", lambda b: zlib.compress(b) + b"junk"),  # junk after its one stream
 ])
 def test_undecodable_request_is_500_and_changes_nothing(endpoint, table, encoding, data):
     pk = unique_name("bad")

@@ -253,7 +253,7 @@ def _put_with_junk_header(table, pk, junk):
             b"X-Amz-Target: DynamoDB_20120810.PutItem\r\n"
             b"Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/dynamodb/aws4_request, "
             b"SignedHeaders=host;x-amz-date;x-amz-target, Signature=0000\r\n"
-            b"X-Amz-Date: 20260101T000000Z\r\nX-Junk: " + junk + b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+            b"X-Amz-Date: " + time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()).encode() + b"\r\nX-Junk: " + junk + b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
 
 
 @pytest.fixture(scope="module")
