@@ -82,6 +82,13 @@ if(DDB_FUZZ)
   endforeach()
 endif()
 
+# tests/harness/spec_dump.c: every member path of every served operation's spec, as JSON, for
+# tests/js/sdk_members.test.mjs (which finds it beside ddbd), against the SDK's input shapes.
+add_executable(ddb_spec_dump ${CMAKE_SOURCE_DIR}/tests/harness/spec_dump.c)
+target_include_directories(ddb_spec_dump PRIVATE ${DDB_INCLUDE_ROOTS})
+target_compile_definitions(ddb_spec_dump PRIVATE H2O_USE_LIBUV=0)
+target_link_libraries(ddb_spec_dump PRIVATE ddb_server_core)
+
 # The JavaScript SDK v3 suite: one ctest case per tests/js/*.test.mjs (deploy/ddbd.sh installs node_modules).
 find_program(NODE node)
 file(GLOB DDB_JS_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/js/*.test.mjs)

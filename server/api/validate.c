@@ -729,7 +729,7 @@ static void check_children(vstate *st, const vpath *path, const ddb_json *v, con
 /* Whether anything under `f` can produce a constraint message (skips walking big Items). */
 static int has_constraints(const ddb_field *f)
 {
-    if (f->flags & ~(unsigned)(DDB_VF_REQUIRED | DDB_VF_TABLE_NAME))
+    if (f->flags & ~(unsigned)(DDB_VF_REQUIRED | DDB_VF_TABLE_NAME | DDB_VF_REFUSED))
         return 1;
     if (f->one_of != NULL)
         return 1;
@@ -758,6 +758,54 @@ static void check_field(vstate *st, const vpath *path, const ddb_json *v, const 
         check_map_entries(st, path, v, f);
     if (f->children != NULL && st->n < MAX_ERRORS)
         check_children(st, path, v, f);
+}
+
+/* ---- phase 3b: members refused until implemented (DDB_VF_REFUSED) ---- */
+
+static int has_refused(const ddb_field *f)
+{
+    if (f->flags & DDB_VF_REFUSED)
+        return 1;
+    if (f->children == NULL)
+        return 0;
+    if (f->type == DDB_V_LIST || f->type == DDB_V_MAP)
+        return has_refused(&f->children[0]);
+    for (const ddb_field *c = f->children; f->type == DDB_V_STRUCT && c->name != NULL; c++) {
+        if (has_refused(c))
+            return 1;
+    }
+    return 0;
+}
+
+/* The first refused member sent under `v` (described by `f`, at `path`), as its message. */
+static const char *refused_in(ddb_arena *a, const char *path, const ddb_json *v, const ddb_field *f)
+{
+    const char *msg = NULL;
+
+    if (!ddb_v_present(v) || !has_refused(f))
+        return NULL;
+    if (f->flags & DDB_VF_REFUSED)
+        return ddb_arena_sprintf(a, INVALID "%s is not supported by ddbd (docs/compatibility.md)", path);
+    if (f->type == DDB_V_LIST && v->type == DDB_JSON_ARRAY) {
+        for (uint32_t i = 0; i < v->n && msg == NULL; i++)
+            msg = refused_in(a, path, v->u.items[i], &f->children[0]);
+    } else if (f->type == DDB_V_MAP && v->type == DDB_JSON_OBJECT) {
+        for (uint32_t i = 0; i < v->n && msg == NULL; i++)
+            msg = refused_in(a, path, v->u.members[i].val, &f->children[0]);
+    } else if (f->type == DDB_V_STRUCT) {
+        for (const ddb_field *c = f->children; c->name != NULL && msg == NULL; c++)
+            msg = refused_in(a, ddb_arena_sprintf(a, "%s.%s", path, c->name), ddb_json_get(v, c->name), c);
+    }
+    return msg;
+}
+
+static const char *check_refused(ddb_arena *a, const ddb_json *in, const ddb_field *fields)
+{
+    const char *msg = NULL;
+
+    for (const ddb_field *f = fields; f->name != NULL && msg == NULL; f++)
+        msg = refused_in(a, f->name, ddb_json_get(in, f->name), f);
+    return msg;
 }
 
 static const char *check_constraints(ddb_arena *a, const ddb_json *in, const ddb_field *fields)
@@ -792,6 +840,9 @@ int ddb_validate(ddb_req *req, const ddb_spec *spec, const ddb_json *in)
         msg = spec->first(req, in);
     if (msg == NULL)
         msg = check_constraints(req->arena, in, spec->fields);
+    /* before the cross-field rules: UpdateTable with a refused member alone is not "nothing to update" */
+    if (msg == NULL)
+        msg = check_refused(req->arena, in, spec->fields);
     if (msg == NULL && ddb_resolve_table_arns(req, in) != DDB_OK)
         return req->err.code;
     if (msg == NULL && spec->custom != NULL)

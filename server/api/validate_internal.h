@@ -14,6 +14,9 @@
 #define NAME_FLAGS (DDB_VF_NAME_RE | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX)
 #define F_INDEX_NAME(flags) {"IndexName", DDB_V_STRING, (flags) | NAME_FLAGS, .len_min = 3, .len_max = 255}
 
+/* The members of a structure the spec does not describe (one it refuses whole: DDB_VF_REFUSED). */
+static const ddb_field NO_MEMBERS[] = {{NULL}};
+
 /* Stands in for a null list member, which dynalite would dereference (and crash on). */
 static const ddb_json EMPTY_OBJECT = {.type = DDB_JSON_OBJECT};
 

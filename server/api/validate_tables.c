@@ -108,6 +108,15 @@ static const ddb_field GSI_FIELDS[] = {
 };
 static const ddb_field GSI_MEMBER[] = {{"member", DDB_V_STRUCT, .children = GSI_FIELDS}};
 
+/* CreateTable's and UpdateTable's SSESpecification, the restores' SSESpecificationOverride (stored,
+   and described as SSEDescription: docs/compatibility.md, "Encryption at rest") */
+static const ddb_field SSE_SPECIFICATION_FIELDS[] = {
+    {"Enabled", DDB_V_BOOLEAN},
+    {"KMSMasterKeyId", DDB_V_STRING},
+    {"SSEType", DDB_V_STRING, .one_of = ENUM("AES256", "KMS")},
+    {NULL},
+};
+
 /* DynamoDB reports a GSI's constraint errors before an LSI's, whatever the request's order. */
 static const ddb_field CREATE_TABLE_FIELDS[] = {
     {"AttributeDefinitions", DDB_V_LIST, DDB_VF_NOT_NULL, .children = ATTRIBUTE_DEFINITION_MEMBER},
@@ -124,18 +133,15 @@ static const ddb_field CREATE_TABLE_FIELDS[] = {
     F_TABLE_CLASS,
     F_DELETION_PROTECTION,
     {"ResourcePolicy", DDB_V_STRING}, /* validate_policy.c */
+    {"SSESpecification", DDB_V_STRUCT, .children = SSE_SPECIFICATION_FIELDS},
+    /* multi-account global tables: not implemented yet (docs/compatibility.md, Global tables) */
+    {"GlobalTableSourceArn", DDB_V_STRING, DDB_VF_REFUSED},
+    {"GlobalTableSettingsReplicationMode", DDB_V_STRING, DDB_VF_REFUSED},
     {NULL},
 };
 
 /* ---- RestoreTableFromBackup (its overrides are CreateTable's shapes; ops/ops_backups.c then runs
  * CreateTable's spec over the table it composes) ---- */
-
-static const ddb_field SSE_SPECIFICATION_FIELDS[] = {
-    {"Enabled", DDB_V_BOOLEAN},
-    {"KMSMasterKeyId", DDB_V_STRING},
-    {"SSEType", DDB_V_STRING, .one_of = ENUM("AES256", "KMS")},
-    {NULL},
-};
 
 #define F_BACKUP_ARN                                                                                                   \
     {"BackupArn", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 37, .len_max = 1024}
@@ -148,6 +154,7 @@ static const ddb_field RESTORE_TABLE_FROM_BACKUP_FIELDS[] = {
     {"ProvisionedThroughputOverride", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
     {"SSESpecificationOverride", DDB_V_STRUCT, .children = SSE_SPECIFICATION_FIELDS},
     {"TargetTableName", DDB_V_STRING, DDB_VF_NOT_NULL | NAME_FLAGS, .len_min = 3, .len_max = 255},
+    {"VectorIndexOverride", DDB_V_LIST, .children = ddb_vector_index_member}, /* ops/restore.c */
     {NULL},
 };
 
@@ -164,6 +171,7 @@ static const ddb_field RESTORE_TABLE_TO_POINT_IN_TIME_FIELDS[] = {
     {"SourceTableName", DDB_V_STRING, NAME_FLAGS, .len_min = 3, .len_max = 255},
     {"TargetTableName", DDB_V_STRING, DDB_VF_NOT_NULL | NAME_FLAGS, .len_min = 3, .len_max = 255},
     {"UseLatestRestorableTime", DDB_V_BOOLEAN},
+    {"VectorIndexOverride", DDB_V_LIST, .children = ddb_vector_index_member}, /* ops/restore.c */
     {NULL},
 };
 
@@ -227,6 +235,8 @@ static const ddb_field REPLICA_UPDATE_FIELDS[] = {
     {"Create", DDB_V_STRUCT, .children = REPLICA_ACTION_FIELDS},
     {"Update", DDB_V_STRUCT, .children = REPLICA_ACTION_FIELDS},
     {"Delete", DDB_V_STRUCT, .children = REPLICA_DELETE_FIELDS},
+    /* not implemented yet (docs/compatibility.md) */
+    {"Disassociate", DDB_V_STRUCT, DDB_VF_REFUSED, .children = NO_MEMBERS},
     {NULL},
 };
 static const ddb_field REPLICA_UPDATE_MEMBER[] = {{"member", DDB_V_STRUCT, .children = REPLICA_UPDATE_FIELDS}};
@@ -250,6 +260,10 @@ static const ddb_field UPDATE_TABLE_FIELDS[] = {
     {"ReplicaUpdates", DDB_V_LIST, DDB_VF_LEN_MIN, .len_min = 1, .children = REPLICA_UPDATE_MEMBER},
     {"MultiRegionConsistency", DDB_V_STRING, .one_of = ENUM("EVENTUAL", "STRONG")},
     {"GlobalTableWitnessUpdates", DDB_V_LIST, DDB_VF_LEN_MAX, .len_max = 1, .children = WITNESS_UPDATE_MEMBER},
+    {"SSESpecification", DDB_V_STRUCT, .children = SSE_SPECIFICATION_FIELDS},
+    /* multi-account global tables and disassociation: not implemented yet (docs/compatibility.md) */
+    {"GlobalTableSettingsReplicationMode", DDB_V_STRING, DDB_VF_REFUSED},
+    {"DisassociationProtectionEnabled", DDB_V_BOOLEAN, DDB_VF_REFUSED},
     {NULL},
 };
 
@@ -291,6 +305,7 @@ static void make_booleans(const ddb_json *in)
 {
     make_boolean(ddb_v_get(in, "DeletionProtectionEnabled"));
     make_boolean(ddb_v_get(ddb_v_get(in, "StreamSpecification"), "StreamEnabled"));
+    make_boolean(ddb_v_get(ddb_v_get(in, "SSESpecification"), "Enabled"));
 }
 
 /* ---- NonKeyAttributes members: the one constraint the field specs cannot express ---- */
@@ -910,7 +925,8 @@ static const char *update_table_rules(ddb_req *req, const ddb_json *in)
     /* an empty GlobalSecondaryIndexUpdates counts as absent here, and is refused once something else is there */
     if (pt == NULL && list_len(updates) == 0 && !ddb_v_get(in, "BillingMode") && !ddb_v_get(in, "TableClass") &&
         !ddb_v_get(in, "DeletionProtectionEnabled") && !ddb_v_get(in, "StreamSpecification") &&
-        !ddb_v_get(in, "VectorIndexUpdates") && list_len(ddb_v_get(in, "ReplicaUpdates")) == 0)
+        !ddb_v_get(in, "VectorIndexUpdates") && !ddb_v_get(in, "SSESpecification") &&
+        list_len(ddb_v_get(in, "ReplicaUpdates")) == 0)
         return nothing_to_update(a, in);
     if ((msg = multi_region_rules(in)) != NULL)
         return msg;

@@ -345,6 +345,9 @@ static ddb_desc_edit *new_description(ddb_req *req, const ddb_table *t, const gs
         const ddb_json *v = ddb_json_get(req->in, name);
         ddb_edit_set(e, settable[i], v != NULL ? v : ddb_json_get(t->desc, name));
     }
+    /* only when sent: the stored description keeps its order otherwise */
+    if (ddb_json_get(req->in, "SSESpecification") != NULL)
+        ddb_edit_set(e, DDB_DESC_SSESpecification, ddb_json_get(req->in, "SSESpecification"));
     ddb_stream_plan_edit(req, e, t, sp);
     return e;
 }

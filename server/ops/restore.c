@@ -38,13 +38,13 @@ static int in_key_schema(const ddb_json *ks, const char *name)
     return 0;
 }
 
-static int attr_used(const ddb_json *src, const ddb_json *lsis, const ddb_json *gsis, const char *name)
+static int attr_used(const ddb_json *src, const ddb_json *lsis, const ddb_json *gsis, const ddb_json *vis,
+                     const char *name)
 {
     const ddb_json *lists[2] = {lsis, gsis};
 
     if (in_key_schema(ddb_json_get(src, "KeySchema"), name))
         return 1;
-    const ddb_json *vis = ddb_json_get(src, "VectorIndexes");
 
     for (int l = 0; l < 2; l++) {
         for (uint32_t i = 0; lists[l] != NULL && lists[l]->type == DDB_JSON_ARRAY && i < lists[l]->n; i++)
@@ -117,9 +117,9 @@ static void write_index_list(ddb_jw *w, const char *key, const ddb_json *list, i
 
 /*
  * The CreateTable request that makes the restored table: the backup's schema with the request's
- * overrides (billing mode, throughput, the index lists replacing the backup's, SSE); only the
- * attribute definitions the remaining keys use are kept. Streams, TTL, tags, deletion protection
- * and PITR are not restored, as in DynamoDB.
+ * overrides (billing mode, throughput, the index lists replacing the backup's, vector indexes
+ * included, SSE); only the attribute definitions the remaining keys use are kept. Streams, TTL,
+ * tags, deletion protection and PITR are not restored, as in DynamoDB.
  */
 const ddb_json *ddb_restore_compose(ddb_req *req, const ddb_backup *b)
 {
@@ -130,6 +130,8 @@ const ddb_json *ddb_restore_compose(ddb_req *req, const ddb_backup *b)
     const ddb_json *gsi_o = ddb_json_get(in, "GlobalSecondaryIndexOverride");
     const ddb_json *lsis = lsi_o != NULL ? lsi_o : ddb_json_get(src, "LocalSecondaryIndexes");
     const ddb_json *gsis = gsi_o != NULL ? gsi_o : ddb_json_get(src, "GlobalSecondaryIndexes");
+    const ddb_json *vis_o = ddb_json_get(in, "VectorIndexOverride");
+    const ddb_json *vis = vis_o != NULL ? vis_o : ddb_json_get(src, "VectorIndexes");
     const ddb_json *sse = ddb_json_get(in, "SSESpecificationOverride");
     const ddb_json *defs = ddb_json_get(src, "AttributeDefinitions");
     ddb_buf buf = {0};
@@ -149,7 +151,7 @@ const ddb_json *ddb_restore_compose(ddb_req *req, const ddb_backup *b)
     ddb_jw_arr_begin(&w);
     for (uint32_t i = 0; defs != NULL && defs->type == DDB_JSON_ARRAY && i < defs->n; i++) {
         const char *name = ddb_json_get_str(defs->u.items[i], "AttributeName");
-        if (name != NULL && attr_used(src, lsis, gsis, name))
+        if (name != NULL && attr_used(src, lsis, gsis, vis, name))
             ddb_jw_json(&w, defs->u.items[i]);
     }
     ddb_jw_arr_end(&w);
@@ -168,7 +170,7 @@ const ddb_json *ddb_restore_compose(ddb_req *req, const ddb_backup *b)
     write_index_list(&w, "LocalSecondaryIndexes", lsis, 0, NULL, lsi_o != NULL);
     write_index_list(&w, "GlobalSecondaryIndexes", gsis, 1, strcmp(mode, "PROVISIONED") == 0 ? pt : NULL,
                      gsi_o != NULL);
-    write_vector_indexes(&w, ddb_json_get(src, "VectorIndexes"));
+    write_vector_indexes(&w, vis);
     if (sse != NULL) {
         ddb_jw_key(&w, "SSESpecification");
         ddb_jw_json(&w, sse);

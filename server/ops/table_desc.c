@@ -239,6 +239,23 @@ static void write_restore_summary(ddb_jw *w, const ddb_table *t)
 }
 
 /* Writes "<wrapper>": TableDescription. */
+/* SSESpecification's KMS encryption (Enabled): DynamoDB's SSEDescription without a key's ARN, there
+   being no KMS here; the default, an AWS owned key, is described by nothing, as in DynamoDB. */
+static void write_sse(ddb_jw *w, const ddb_json *sse)
+{
+    const ddb_json *on = ddb_json_get(sse, "Enabled");
+
+    if (on == NULL || on->type != DDB_JSON_BOOL || !on->u.b)
+        return;
+    ddb_jw_key(w, "SSEDescription");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "Status");
+    ddb_jw_str(w, "ENABLED");
+    ddb_jw_key(w, "SSEType");
+    ddb_jw_str(w, "KMS");
+    ddb_jw_obj_end(w);
+}
+
 void ddb_write_table_description(ddb_req *req, const ddb_table *t, const char *wrapper, const char *status, int count)
 {
     ddb_jw *w = &req->out;
@@ -301,6 +318,7 @@ void ddb_write_table_description(ddb_req *req, const ddb_table *t, const char *w
     }
     ddb_stream_describe(req, w, t);
     ddb_replicas_describe(req, w, t);
+    write_sse(w, ddb_json_get(d, "SSESpecification"));
     if (ddb_json_get(d, "TableClass")) {
         ddb_jw_key(w, "TableClassSummary");
         ddb_jw_obj_begin(w);

@@ -282,6 +282,28 @@ TEST(validate_constraints)
     RUN(constraint_cases);
 }
 
+/* ---- members refused until implemented (DDB_VF_REFUSED): after the type pass, not when null ---- */
+
+#define REFUSED(member) INVALID member " is not supported by ddbd (docs/compatibility.md)"
+
+static const vcase refused_cases[] = {
+    {DDB_OP_UpdateTable, "{\"TableName\":\"abc\",\"DisassociationProtectionEnabled\":true}", VAL,
+     REFUSED("DisassociationProtectionEnabled")},
+    {DDB_OP_UpdateTable, "{\"TableName\":\"abc\",\"DisassociationProtectionEnabled\":[]}", SER,
+     "Start of list found where not expected"},
+    {DDB_OP_UpdateTable, "{\"TableName\":\"abc\",\"DisassociationProtectionEnabled\":null,\"TableClass\":\"STANDARD\"}",
+     OK, NULL},
+    {DDB_OP_UpdateTable, "{\"TableName\":\"abc\",\"ReplicaUpdates\":[{\"Delete\":{\"RegionName\":\"r\"}},"
+     "{\"Disassociate\":{}}]}", VAL, REFUSED("ReplicaUpdates.Disassociate")},
+    {DDB_OP_ExportTableToPointInTime, "{\"TableArn\":\"a\",\"S3Bucket\":\"b\",\"FilterSpecification\":{}}", VAL,
+     REFUSED("FilterSpecification")},
+};
+
+TEST(validate_refused_members)
+{
+    RUN(refused_cases);
+}
+
 /* Nine empty LocalSecondaryIndexes give 27 problems; only the first ten are reported. */
 TEST(validate_ten_message_cap)
 {

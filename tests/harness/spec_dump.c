@@ -1,0 +1,101 @@
+/*
+ * tests/harness/spec_dump.c: prints, as JSON, every member path each served operation's spec
+ * (ddb_spec_<snake>, server/api/validate_*.c) knows, for tests/js/sdk_members.test.mjs, which
+ * holds them against the newest SDK's input shapes: a member DynamoDB acts on must be handled
+ * (in the spec) or deliberately ignored, never silently dropped.
+ *
+ * {"CreateTable": {"TableName": "string", "KeySchema": "list", "KeySchema[]": "struct",
+ *  "KeySchema[].AttributeName": "string", ...}, ...}: a list's member is "<path>[]", a map's value
+ * "<path>{}"; an AttributeValue is "attr" (proto/attr.c checks it whole), a member the spec refuses
+ * (DDB_VF_REFUSED) "refused", and a member another operation's spec checks has that operation's name
+ * in brackets ("struct [CreateTable]").
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "server/api/validate.h"
+
+static const char *const TYPE_NAMES[] = {
+    [DDB_V_STRING] = "string", [DDB_V_BOOLEAN] = "boolean", [DDB_V_INTEGER] = "integer",
+    [DDB_V_LONG] = "long",     [DDB_V_DOUBLE] = "double",   [DDB_V_BLOB] = "blob",
+    [DDB_V_LIST] = "list",     [DDB_V_MAP] = "map",         [DDB_V_STRUCT] = "struct",
+    [DDB_V_ATTR] = "attr",
+};
+
+/*
+ * Members checked by another operation's spec, not their own: ImportTable's TableCreationParameters
+ * are CreateTable's, validated by its spec when ops/ops_import.c creates the table.
+ */
+static const struct {
+    const char *op, *member, *by;
+    const ddb_spec *spec;
+} DELEGATED[] = {
+    {"ImportTable", "TableCreationParameters", "CreateTable", &ddb_spec_create_table},
+};
+
+static int first;
+static const char *via; /* the operation whose spec is printed for another's member, or NULL */
+
+static void print_field(const char *path, const ddb_field *f);
+
+static void print_path(const char *path, const ddb_field *f)
+{
+    const char *type = f->flags & DDB_VF_REFUSED ? "refused" : TYPE_NAMES[f->type];
+
+    printf("%s\n    \"%s\": \"%s%s%s%s\"", first ? "" : ",", path, type, via ? " [" : "", via ? via : "",
+           via ? "]" : "");
+    first = 0;
+}
+
+static void print_fields(const char *prefix, const ddb_field *fields)
+{
+    char path[512];
+
+    for (const ddb_field *f = fields; f != NULL && f->name != NULL; f++) {
+        snprintf(path, sizeof(path), "%s%s%s", prefix, prefix[0] ? "." : "", f->name);
+        print_field(path, f);
+    }
+}
+
+static void print_field(const char *path, const ddb_field *f)
+{
+    char inner[512];
+
+    print_path(path, f);
+    if (f->children == NULL || (f->flags & DDB_VF_REFUSED))
+        return;
+    if (f->type == DDB_V_LIST || f->type == DDB_V_MAP) {
+        snprintf(inner, sizeof(inner), "%s%s", path, f->type == DDB_V_LIST ? "[]" : "{}");
+        print_field(inner, &f->children[0]);
+    } else if (f->type == DDB_V_STRUCT) {
+        print_fields(path, f->children);
+    }
+}
+
+static void print_op(const char *camel, const ddb_spec *spec, int *first_op)
+{
+    printf("%s\n  \"%s\": {", *first_op ? "" : ",", camel);
+    first = 1;
+    print_fields("", spec->fields);
+    for (size_t i = 0; i < sizeof(DELEGATED) / sizeof(DELEGATED[0]); i++) {
+        if (strcmp(DELEGATED[i].op, camel) != 0)
+            continue;
+        via = DELEGATED[i].by;
+        print_fields(DELEGATED[i].member, DELEGATED[i].spec->fields);
+        via = NULL;
+    }
+    printf("\n  }");
+    *first_op = 0;
+}
+
+int main(void)
+{
+    int first_op = 1;
+
+    printf("{");
+#define X(camel, snake, svc, impl, flags) DDB_IF_HANDLED(impl, print_op(#camel, &ddb_spec_##snake, &first_op);)
+#include "proto/ops.def"
+#undef X
+    printf("\n}\n");
+    return 0;
+}
