@@ -355,16 +355,6 @@ static uint64_t wall_ms(uint64_t server_now_ms)
     return server_now_ms - (uint64_t)ddb_clock_offset_ms();
 }
 
-int ddb_auth_check_date(ddb_req *req, const char *x_amz_date, const char *date, uint64_t now_ms)
-{
-    char amz_buf[17];
-    const char *amz = x_amz_date;
-
-    if (amz == NULL)
-        amz = http_date_to_amz(date, amz_buf) == 0 ? amz_buf : date;
-    return check_date(req, amz, wall_ms(now_ms), 1);
-}
-
 /* The credential scope against the request's date (check_date made it well-formed). */
 static int check_scope(ddb_req *req, const char *const part[5], const size_t plen[5], const char *amz)
 {

@@ -70,14 +70,6 @@ typedef struct ddb_auth_request {
 } ddb_auth_request;
 
 /*
- * Without --auth (any key is accepted): the request's date, X-Amz-Date or else the HTTP Date,
- * against the 5 minutes DynamoDB allows either way, as DynamoDB checks it before anything else.
- * `now_ms` is the server's clock (ddb_clock_now_ms); the wall clock is used. DDB_OK, or the
- * error recorded on req.
- */
-int ddb_auth_check_date(ddb_req *req, const char *x_amz_date, const char *date, uint64_t now_ms);
-
-/*
  * Verifies the request at `now_ms` (the server's clock; the date is checked on the wall clock).
  * Returns DDB_OK and sets req->access_key and req->region, or records DynamoDB's error on req.
  */

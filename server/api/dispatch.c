@@ -147,20 +147,6 @@ static void peer_request(const ddb_api *api, ddb_req *req, const ddb_http_in *in
     api->peer(req);
 }
 
-/*
- * Without --auth no key is known, but a signed request's date is still checked first, as DynamoDB
- * checks it before anything else (its key included): a request signed more than 5 minutes away from
- * now gets "Signature expired" / "Signature not yet current", which the SDKs read to correct their
- * clock skew. An unsigned request, or one with no date, is left to check_auth's words.
- */
-static int check_unsigned_date(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
-{
-    if (api->auth != NULL || req->internal || in->auth == NULL || in->auth_len < 5 ||
-        memcmp(in->auth, "AWS4-", 5) != 0 || (in->amz_date == NULL && in->date == NULL))
-        return DDB_OK;
-    return ddb_auth_check_date(req, in->amz_date, in->date, ddb_clock_now_ms());
-}
-
 void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
 {
     ddb_op op;
@@ -177,8 +163,6 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
     if (api->auth != NULL && in->http != NULL &&
         ((in->auth != NULL && check_auth(req, in) != DDB_OK) ||
          ddb_auth_verify(api->auth, req, in->http, ddb_clock_now_ms()) != DDB_OK))
-        return;
-    if (check_unsigned_date(api, req, in) != DDB_OK)
         return;
     if (in->body_error != 0) {
         ddb_req_fail(req, in->body_error, "%s", in->body_error_msg);

@@ -18,7 +18,6 @@ typedef struct ddb_http_in {
     const char *auth;    /* Authorization, may be NULL */
     size_t auth_len;
     int has_date;        /* an X-Amz-Date or Date header is present */
-    const char *amz_date, *date; /* X-Amz-Date's and Date's values (NUL-terminated), NULL when absent */
     const struct ddb_auth_request *http; /* with --auth: the whole request, to verify its signature */
     /* the body could not be decoded (Content-Encoding, http/encoding.h): this error, answered once
        the signature is verified, since the signature covers the body as sent; 0: none */

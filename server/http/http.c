@@ -104,14 +104,6 @@ static h2o_iovec_t header_value(h2o_req_t *req, const char *name, size_t len)
     return i < 0 ? h2o_iovec_init(NULL, 0) : req->headers.entries[i].value;
 }
 
-/* A header's value as a string in the arena, or NULL when the request has none. */
-static const char *header_string(ddb_arena *a, h2o_req_t *req, const char *name, size_t len)
-{
-    h2o_iovec_t v = header_value(req, name, len);
-
-    return v.base != NULL ? ddb_arena_strndup(a, v.base, v.len) : NULL;
-}
-
 static void add_header(h2o_req_t *req, const char *name, const char *value, size_t len)
 {
     /* none of our header names is an h2o token, so skip the token lookup */
@@ -555,9 +547,8 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
         in.auth = req->headers.entries[ai].value.base;
         in.auth_len = req->headers.entries[ai].value.len;
     }
-    in.amz_date = header_string(&t->arena, req, H2O_STRLIT("x-amz-date"));
-    in.date = header_string(&t->arena, req, H2O_STRLIT("date"));
-    in.has_date = in.amz_date != NULL || in.date != NULL;
+    in.has_date = header_value(req, H2O_STRLIT("x-amz-date")).base != NULL ||
+                  h2o_find_header(&req->headers, H2O_TOKEN_DATE, -1) >= 0;
     {
         h2o_iovec_t peer = header_value(req, H2O_STRLIT("x-ddbd-peer"));
         in.peer = peer.base;

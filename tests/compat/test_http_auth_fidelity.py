@@ -1,6 +1,6 @@
 """Authentication, HTTP and tag/account answers as DynamoDB gives them, where a conformance suite run
 against DynamoDB found ddbd differing: the order of the signature checks (a stale date is "Signature
-expired", 5 minutes either way, before the key is looked up, with and without --auth), a POST to a
+expired", 5 minutes either way, before the key is looked up, with --auth), a POST to a
 path other than "/", `Content-Encoding: deflate` bodies, Accept-Encoding's weights and repeated
 headers, the empty body of TagResource and UntagResource, and table ARNs of an account that is not
 the caller's (docs/compatibility.md gives the sources of every expected message).
@@ -63,14 +63,13 @@ def test_order_of_the_checks_with_auth(authed):
     assert (r.status, r.json()) == (400, {"__type": INVALID_SIG, "message": MISMATCH})
 
 
-def test_stale_date_without_auth_is_refused_before_the_body(endpoint):
-    # without --auth any key is accepted, but the date is checked first, as DynamoDB checks it
-    when = skewed(-20)
-    r = post(endpoint, signed(endpoint, body=b"not json", when=when), body=b"not json")
-    assert_skewed(r, when)
-    when = skewed(20)
-    assert_skewed(post(endpoint, signed(endpoint, ak="ANYKEY", when=when)), when, later=True)
-    assert post(endpoint, signed(endpoint, ak="ANYKEY", sk="anything")).status == 200
+def test_stale_date_without_auth_is_accepted(endpoint):
+    # without --auth ddbd stands in for DynamoDB Local, which checks no date: hand-signed harnesses
+    # send a fixed one (docs/compatibility.md, a deliberate difference); --auth checks it (above)
+    for minutes in (-20, 20, -60 * 24 * 300):
+        assert post(endpoint, signed(endpoint, ak="ANYKEY", when=skewed(minutes))).status == 200
+    r = post(endpoint, signed(endpoint, body=b"not json", when=skewed(-20)), body=b"not json")
+    assert (r.status, r.json()["__type"]) == (400, "com.amazon.coral.service#SerializationException")
 
 
 def test_the_signature_clock_is_the_wall_clock(server_factory):
