@@ -100,6 +100,22 @@ int ddb_policy_arn_split(ddb_req *req, const char *arn, ddb_policy_target *out);
 int ddb_arn_check_account(ddb_req *req, const char *arn, size_t n);
 
 /*
+ * OnDemandThroughput and WarmThroughput (validate_throughput.c): their shapes, and DynamoDB's rules,
+ * each returning NULL or a ValidationException message. `index` names a GSI (NULL: the table);
+ * `ppr` is the billing mode the table will have.
+ */
+extern const ddb_field ddb_on_demand_fields[];
+extern const ddb_field ddb_warm_fields[];
+/* Maximums only on demand, each at least 1 (or -1, no maximum, when `update` changes them). */
+const char *ddb_on_demand_rules(ddb_arena *a, const ddb_json *odt, int ppr, const char *index, int update);
+/* A new table's or GSI's: at least where it starts (12,000/4,000 on demand, else `pt`'s capacity). */
+const char *ddb_warm_create_rules(ddb_arena *a, const ddb_json *warm, int ppr, const ddb_json *pt, const char *index);
+/* A change: never below the current warm throughput `cur` (reads, writes). */
+const char *ddb_warm_update_rules(ddb_arena *a, const ddb_json *warm, const long long cur[2], const char *index);
+/* CreateTable's request: the table's members, then each GSI's. */
+const char *ddb_create_table_throughput_rules(ddb_arena *a, const ddb_json *in);
+
+/*
  * The spec of each operation ddbd serves (a HANDLED row of proto/ops.def), ddb_spec_<snake_name>,
  * defined in the validate_<family>.c of its operation (an operation that takes no members has
  * one too, with no fields).

@@ -80,6 +80,9 @@ static const ddb_field STREAM_SPECIFICATION_FIELDS[] = {
 #define F_STREAM_SPECIFICATION {"StreamSpecification", DDB_V_STRUCT, .children = STREAM_SPECIFICATION_FIELDS}
 /* Any string: an unknown class gets DynamoDB's own text from the rules, not an enum constraint. */
 #define F_TABLE_CLASS {"TableClass", DDB_V_STRING}
+/* validate_throughput.c judges their values */
+#define F_ON_DEMAND {"OnDemandThroughput", DDB_V_STRUCT, .children = ddb_on_demand_fields}
+#define F_WARM {"WarmThroughput", DDB_V_STRUCT, .children = ddb_warm_fields}
 #define F_DELETION_PROTECTION {"DeletionProtectionEnabled", DDB_V_BOOLEAN}
 
 /* ---- CreateTable ---- */
@@ -104,6 +107,8 @@ static const ddb_field GSI_FIELDS[] = {
     F_GSI_KEY_SCHEMA,
     {"Projection", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = ddb_projection_fields},
     {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
+    F_ON_DEMAND,
+    F_WARM,
     {NULL},
 };
 static const ddb_field GSI_MEMBER[] = {{"member", DDB_V_STRUCT, .children = GSI_FIELDS}};
@@ -132,7 +137,9 @@ static const ddb_field CREATE_TABLE_FIELDS[] = {
     {"Tags", DDB_V_LIST, .children = ddb_tag_member}, /* the model's order; validate_tags.c */
     F_TABLE_CLASS,
     F_DELETION_PROTECTION,
+    F_WARM,
     {"ResourcePolicy", DDB_V_STRING}, /* validate_policy.c */
+    F_ON_DEMAND,
     {"SSESpecification", DDB_V_STRUCT, .children = SSE_SPECIFICATION_FIELDS},
     /* multi-account global tables: not implemented yet (docs/compatibility.md, Global tables) */
     {"GlobalTableSourceArn", DDB_V_STRING, DDB_VF_REFUSED},
@@ -152,6 +159,7 @@ static const ddb_field RESTORE_TABLE_FROM_BACKUP_FIELDS[] = {
     {"GlobalSecondaryIndexOverride", DDB_V_LIST, .children = GSI_MEMBER},
     {"LocalSecondaryIndexOverride", DDB_V_LIST, .children = LSI_MEMBER},
     {"ProvisionedThroughputOverride", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
+    {"OnDemandThroughputOverride", DDB_V_STRUCT, .children = ddb_on_demand_fields}, /* ops/restore.c */
     {"SSESpecificationOverride", DDB_V_STRUCT, .children = SSE_SPECIFICATION_FIELDS},
     {"TargetTableName", DDB_V_STRING, DDB_VF_NOT_NULL | NAME_FLAGS, .len_min = 3, .len_max = 255},
     {"VectorIndexOverride", DDB_V_LIST, .children = ddb_vector_index_member}, /* ops/restore.c */
@@ -165,6 +173,7 @@ static const ddb_field RESTORE_TABLE_TO_POINT_IN_TIME_FIELDS[] = {
     {"GlobalSecondaryIndexOverride", DDB_V_LIST, .children = GSI_MEMBER},
     {"LocalSecondaryIndexOverride", DDB_V_LIST, .children = LSI_MEMBER},
     {"ProvisionedThroughputOverride", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
+    {"OnDemandThroughputOverride", DDB_V_STRUCT, .children = ddb_on_demand_fields},
     {"RestoreDateTime", DDB_V_DOUBLE},
     {"SSESpecificationOverride", DDB_V_STRUCT, .children = SSE_SPECIFICATION_FIELDS},
     {"SourceTableArn", DDB_V_STRING, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 1024},
@@ -181,6 +190,8 @@ static const ddb_field RESTORE_TABLE_TO_POINT_IN_TIME_FIELDS[] = {
 static const ddb_field GSI_UPDATE_ACTION_FIELDS[] = {
     F_INDEX_NAME(DDB_VF_NOT_NULL),
     {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
+    F_ON_DEMAND,
+    F_WARM,
     {NULL},
 };
 static const ddb_field GSI_CREATE_ACTION_FIELDS[] = {
@@ -188,6 +199,8 @@ static const ddb_field GSI_CREATE_ACTION_FIELDS[] = {
     F_INDEX_NAME(DDB_VF_NOT_NULL),
     {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
     F_GSI_KEY_SCHEMA,
+    F_ON_DEMAND,
+    F_WARM,
     {NULL},
 };
 static const ddb_field GSI_DELETE_ACTION_FIELDS[] = {
@@ -260,6 +273,8 @@ static const ddb_field UPDATE_TABLE_FIELDS[] = {
     {"ReplicaUpdates", DDB_V_LIST, DDB_VF_LEN_MIN, .len_min = 1, .children = REPLICA_UPDATE_MEMBER},
     {"MultiRegionConsistency", DDB_V_STRING, .one_of = ENUM("EVENTUAL", "STRONG")},
     {"GlobalTableWitnessUpdates", DDB_V_LIST, DDB_VF_LEN_MAX, .len_max = 1, .children = WITNESS_UPDATE_MEMBER},
+    F_ON_DEMAND, /* against the stored table: ops/table_throughput.c */
+    F_WARM,
     {"SSESpecification", DDB_V_STRUCT, .children = SSE_SPECIFICATION_FIELDS},
     /* multi-account global tables and disassociation: not implemented yet (docs/compatibility.md) */
     {"GlobalTableSettingsReplicationMode", DDB_V_STRING, DDB_VF_REFUSED},
@@ -810,7 +825,9 @@ static const char *create_table_rules(ddb_req *req, const ddb_json *in)
     nka_lengths_of(a, &e, ddb_v_get(in, "LocalSecondaryIndexes"), "localSecondaryIndexes", NULL);
     if ((msg = errors_text(a, &e)) != NULL)
         return msg;
-    if ((msg = billing_rules(a, in)) != NULL || (msg = create_table_keys(a, in, defns, keys)) != NULL)
+    /* the throughput members after the billing rules they depend on (their place is not confirmed) */
+    if ((msg = billing_rules(a, in)) != NULL || (msg = ddb_create_table_throughput_rules(a, in)) != NULL ||
+        (msg = create_table_keys(a, in, defns, keys)) != NULL)
         return msg;
     seen.n = 0;
     seen.v = DDB_NEW_ARRAY(a, const char *,
@@ -926,7 +943,8 @@ static const char *update_table_rules(ddb_req *req, const ddb_json *in)
     if (pt == NULL && list_len(updates) == 0 && !ddb_v_get(in, "BillingMode") && !ddb_v_get(in, "TableClass") &&
         !ddb_v_get(in, "DeletionProtectionEnabled") && !ddb_v_get(in, "StreamSpecification") &&
         !ddb_v_get(in, "VectorIndexUpdates") && !ddb_v_get(in, "SSESpecification") &&
-        list_len(ddb_v_get(in, "ReplicaUpdates")) == 0)
+        list_len(ddb_v_get(in, "ReplicaUpdates")) == 0 && !ddb_v_get(in, "OnDemandThroughput") &&
+        !ddb_v_get(in, "WarmThroughput"))
         return nothing_to_update(a, in);
     if ((msg = multi_region_rules(in)) != NULL)
         return msg;

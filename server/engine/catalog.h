@@ -103,6 +103,20 @@ typedef struct ddb_vector_def {
     unsigned nfilters;
 } ddb_vector_def;
 
+/*
+ * A table's or a GSI's OnDemandThroughput and WarmThroughput as stored (0: not set; an on-demand
+ * maximum that is not set means no maximum). Capacity enforcement reads these; what DescribeTable
+ * reports as warm throughput is ddb_warm_throughput's.
+ */
+typedef struct ddb_throughput_caps {
+    long long max_read, max_write;   /* MaxReadRequestUnits, MaxWriteRequestUnits */
+    long long warm_read, warm_write; /* ReadUnitsPerSecond, WriteUnitsPerSecond */
+} ddb_throughput_caps;
+
+/* A new on-demand table's or GSI's warm throughput (the developer guide's warm throughput page). */
+#define DDB_WARM_ON_DEMAND_READ 12000
+#define DDB_WARM_ON_DEMAND_WRITE 4000
+
 typedef struct ddb_index {
     const char *name;
     uint32_t id;                      /* key prefix of its entries (same space as table ids) */
@@ -118,6 +132,7 @@ typedef struct ddb_index {
     uint32_t *nonkey_len;
     unsigned nnonkey;
     const ddb_vector_def *vec;        /* DDB_IX_VECTOR: its vector, metric and filters; else NULL */
+    ddb_throughput_caps caps;         /* a GSI's OnDemandThroughput and WarmThroughput */
     const ddb_json *desc;             /* its stored object */
 } ddb_index;
 
@@ -164,6 +179,7 @@ typedef struct ddb_table {
     const char *rep_fill_from;   /* a replica being created: the region it is filled from, else NULL */
     const char *region;          /* its region (its namespace's; us-east-1 for the default) */
     const char *account;         /* its account (its namespace's; the default account for the default) */
+    ddb_throughput_caps caps;    /* its OnDemandThroughput and WarmThroughput */
     int retired;                 /* replaced or deleted: read atomically (ddb_table_retired) */
     struct ddb_table_stats *stats; /* items, bytes, capacity: one for every version (engine/table_stats.h) */
     const ddb_json *desc;        /* the stored description (an OBJECT) */
@@ -196,6 +212,13 @@ static inline int ddb_replica_creating(const ddb_table *t)
 
     return self != NULL && self->state == DDB_REPLICA_CREATING;
 }
+
+/*
+ * The warm throughput of t (ix NULL) or of its GSI ix, reads then writes: what was set, or more,
+ * since it never falls below where the table starts: 12,000 and 4,000 a second on demand, the
+ * provisioned capacity otherwise (the developer guide's warm throughput page).
+ */
+void ddb_warm_throughput(const ddb_table *t, const ddb_index *ix, long long out[2]);
 
 /* The index named `name` (any state), or NULL. */
 const ddb_index *ddb_table_index(const ddb_table *t, const char *name);

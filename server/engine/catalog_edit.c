@@ -76,6 +76,8 @@ typedef struct index_change {
     ddb_index_state state;
     int backfilling;
     const ddb_json *pt;      /* its new ProvisionedThroughput, or NULL */
+    const ddb_json *odt;     /* its new OnDemandThroughput, or NULL (an empty object: none) */
+    const ddb_json *warm;    /* its new WarmThroughput, or NULL */
 } index_change;
 
 struct ddb_desc_edit {
@@ -227,6 +229,18 @@ void ddb_edit_index_throughput(ddb_desc_edit *e, const ddb_index *ix, const ddb_
 
     if (c != NULL)
         c->pt = pt;
+}
+
+void ddb_edit_index_member(ddb_desc_edit *e, const ddb_index *ix, const char *member, const ddb_json *v)
+{
+    index_change *c = index_slot(e, ix);
+
+    if (c == NULL)
+        return;
+    if (strcmp(member, "OnDemandThroughput") == 0)
+        c->odt = v;
+    else
+        c->warm = v;
 }
 
 void ddb_edit_drop_index(ddb_desc_edit *e, const ddb_index *ix)
@@ -446,11 +460,16 @@ static void write_new_indexes(ddb_jw *w, const ddb_json *list)
 /* One of the base's indexes, changed. */
 static void write_changed_index(ddb_jw *w, const ddb_index *ix, const index_change *c)
 {
-    const char *skip[4] = {NULL};
+    const char *skip[6] = {NULL};
+    const ddb_json *set[2] = {c->odt, c->warm};
+    static const char *const set_names[2] = {"OnDemandThroughput", "WarmThroughput"};
     int n = 0;
 
     if (c->pt != NULL)
         skip[n++] = "ProvisionedThroughput";
+    for (int k = 0; k < 2; k++)
+        if (set[k] != NULL)
+            skip[n++] = set_names[k];
     if (c->set_state) {
         skip[n++] = "IndexStatus";
         skip[n++] = "Backfilling";
@@ -460,6 +479,12 @@ static void write_changed_index(ddb_jw *w, const ddb_index *ix, const index_chan
     if (c->pt != NULL) {
         ddb_jw_key(w, "ProvisionedThroughput");
         ddb_jw_json(w, c->pt);
+    }
+    for (int k = 0; k < 2; k++) {
+        if (set[k] == NULL || set[k]->n == 0) /* an empty object: no maximum, nothing to keep */
+            continue;
+        ddb_jw_key(w, set_names[k]);
+        ddb_jw_json(w, set[k]);
     }
     if (c->set_state)
         ddb_member_write_index_state(w, c->state, c->backfilling);
@@ -493,7 +518,7 @@ static void write_index_list(ddb_jw *w, const ddb_desc_edit *e, ddb_index_kind k
         const index_change *c = &e->ix[i];
         if (t->indexes[i].kind != kind || c->drop)
             continue;
-        if (c->set_state || c->pt != NULL)
+        if (c->set_state || c->pt != NULL || c->odt != NULL || c->warm != NULL)
             write_changed_index(w, &t->indexes[i], c);
         else
             ddb_jw_json(w, t->indexes[i].desc);

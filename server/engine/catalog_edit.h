@@ -43,6 +43,8 @@
     X(BillingMode, 1)                                                                                                  \
     X(BillingModeUpdated, 0)                                                                                           \
     X(ProvisionedThroughput, 1)                                                                                        \
+    X(OnDemandThroughput, 1)                                                                                           \
+    X(WarmThroughput, 1)                                                                                               \
     X(LocalSecondaryIndexes, 1)                                                                                        \
     X(GlobalSecondaryIndexes, 1)                                                                                       \
     X(VectorIndexes, 1)                                                                                                \
@@ -93,6 +95,9 @@ void ddb_edit_throughput(ddb_desc_edit *e, long long read, long long write, doub
 void ddb_edit_index_state(ddb_desc_edit *e, const ddb_index *ix, ddb_index_state state, int backfilling);
 /* The index's ProvisionedThroughput (written last in its object). */
 void ddb_edit_index_throughput(ddb_desc_edit *e, const ddb_index *ix, const ddb_json *pt);
+/* The index's OnDemandThroughput or WarmThroughput (`member`, one of the two), written after its
+   other members; an empty object removes it. */
+void ddb_edit_index_member(ddb_desc_edit *e, const ddb_index *ix, const char *member, const ddb_json *v);
 /* Drops the index from the description, and the attribute definitions only it used. */
 void ddb_edit_drop_index(ddb_desc_edit *e, const ddb_index *ix);
 /* A new GSI at the end of the list: a Create of GlobalSecondaryIndexUpdates (its members as given),

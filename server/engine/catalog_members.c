@@ -53,8 +53,44 @@ static ddb_index_state state_from_name(const char *s)
     return DDB_IX_ACTIVE;
 }
 
+/* ---- OnDemandThroughput and WarmThroughput (DynamoDB's members, kept as set) ---- */
+
+static long long ll_of(const ddb_json *obj, const char *key)
+{
+    const ddb_json *v = ddb_json_get(obj, key);
+
+    return v != NULL && v->type == DDB_JSON_NUMBER ? strtoll(v->u.s, NULL, 10) : 0;
+}
+
+/* A stored -1 (not written by ddbd, which drops it) is read as not set, like any value below 1. */
+static void caps_read(const ddb_json *obj, ddb_throughput_caps *c)
+{
+    const ddb_json *odt = ddb_json_get(obj, "OnDemandThroughput"), *warm = ddb_json_get(obj, "WarmThroughput");
+
+    c->max_read = ll_of(odt, "MaxReadRequestUnits");
+    c->max_write = ll_of(odt, "MaxWriteRequestUnits");
+    c->warm_read = ll_of(warm, "ReadUnitsPerSecond");
+    c->warm_write = ll_of(warm, "WriteUnitsPerSecond");
+    c->max_read = c->max_read > 0 ? c->max_read : 0;
+    c->max_write = c->max_write > 0 ? c->max_write : 0;
+}
+
+void ddb_warm_throughput(const ddb_table *t, const ddb_index *ix, long long out[2])
+{
+    const char *mode = ddb_json_get_str(t->desc, "BillingMode");
+    const ddb_json *pt = ddb_json_get(ix != NULL ? ix->desc : t->desc, "ProvisionedThroughput");
+    const ddb_throughput_caps *c = ix != NULL ? &ix->caps : &t->caps;
+    int ppr = mode != NULL && strcmp(mode, "PAY_PER_REQUEST") == 0;
+    long long base_read = ppr ? DDB_WARM_ON_DEMAND_READ : ll_of(pt, "ReadCapacityUnits");
+    long long base_write = ppr ? DDB_WARM_ON_DEMAND_WRITE : ll_of(pt, "WriteCapacityUnits");
+
+    out[0] = c->warm_read > base_read ? c->warm_read : base_read;
+    out[1] = c->warm_write > base_write ? c->warm_write : base_write;
+}
+
 void ddb_member_index_read(const ddb_json *obj, ddb_index *ix)
 {
+    caps_read(obj, &ix->caps);
     ix->id = u32_of(ddb_json_get(obj, "ddbdIndexId"));
     ix->state = state_from_name(ddb_json_get_str(obj, "IndexStatus"));
     ix->backfilling = true_of(ddb_json_get(obj, "Backfilling"));
@@ -450,6 +486,7 @@ void ddb_member_write_throughput(ddb_jw *w, const ddb_json *cur, int was_provisi
 
 void ddb_members_read(ddb_table *t)
 {
+    caps_read(t->desc, &t->caps);
     stream_read(t);
     ttl_read(t);
     restore_read(t);

@@ -1,7 +1,7 @@
 /*
- * server/ops/ops_update_table.c: UpdateTable: billing mode and throughput, deletion protection,
- * table class, GlobalSecondaryIndexUpdates (Create, Update, Delete) and VectorIndexUpdates (Create,
- * Delete).
+ * server/ops/ops_update_table.c: UpdateTable: billing mode and throughput (OnDemandThroughput and
+ * WarmThroughput: table_throughput.c), deletion protection, table class, GlobalSecondaryIndexUpdates
+ * (Create, Update, Delete) and VectorIndexUpdates (Create, Delete).
  *
  * The new description is an edit of the live one, committed compare-and-swap (catalog_edit.h):
  * when another change won meanwhile, it is computed again from that one, so two concurrent
@@ -19,6 +19,7 @@
 #include "server/ops/ops_replicas.h"
 #include "server/ops/stream_spec.h"
 #include "server/ops/table_desc.h"
+#include "server/ops/table_throughput.h"
 
 #define MAX_GSIS 20
 #define PPR_ONLY "One or more parameter values were invalid: Vector indexes are only supported for PAY_PER_REQUEST tables"
@@ -332,7 +333,8 @@ static void billing_edit(ddb_desc_edit *e, const ddb_table *t, const char *mode,
 }
 
 /* The new description: every member UpdateTable may change is written anew, after the others. */
-static ddb_desc_edit *new_description(ddb_req *req, const ddb_table *t, const gsi_plan *p, const stream_plan *sp)
+static ddb_desc_edit *new_description(ddb_req *req, const ddb_table *t, const gsi_plan *p, const stream_plan *sp,
+                                      ddb_throughput_echo *echo)
 {
     static const ddb_desc_member settable[] = {DDB_DESC_TableClass, DDB_DESC_DeletionProtectionEnabled};
     ddb_desc_edit *e = ddb_desc_edit_of(req->arena, t);
@@ -340,6 +342,7 @@ static ddb_desc_edit *new_description(ddb_req *req, const ddb_table *t, const gs
     plan_edit(e, t, p);
     ddb_edit_define(e, ddb_json_get(req->in, "AttributeDefinitions"));
     billing_edit(e, t, ddb_json_get_str(req->in, "BillingMode"), ddb_json_get(req->in, "ProvisionedThroughput"));
+    ddb_throughput_edit(req, e, t, ddb_json_get_str(req->in, "BillingMode"), echo);
     for (size_t i = 0; i < sizeof(settable) / sizeof(settable[0]); i++) {
         const char *name = ddb_desc_member_name(settable[i]);
         const ddb_json *v = ddb_json_get(req->in, name);
@@ -364,7 +367,8 @@ static int check_combinations(ddb_req *req, const ddb_table *t)
                         ddb_json_get(updates->u.items[i], "Delete") != NULL;
     index_change |= ddb_json_get(in, "VectorIndexUpdates") != NULL;
     others = ddb_json_get(in, "ProvisionedThroughput") != NULL || ddb_json_get(in, "BillingMode") != NULL ||
-             (updates != NULL && updates->n > 0) || ss != NULL || ddb_json_get(in, "TableClass") != NULL;
+             (updates != NULL && updates->n > 0) || ss != NULL || ddb_json_get(in, "TableClass") != NULL ||
+             ddb_json_get(in, "OnDemandThroughput") != NULL || ddb_json_get(in, "WarmThroughput") != NULL;
     if (ddb_json_get(in, "DeletionProtectionEnabled") != NULL && others)
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "One or more parameter values were invalid: DeletionProtection modification must be the "
@@ -385,6 +389,7 @@ typedef struct update_table {
     const char *mode;
     const ddb_json *pt;
     gsi_plan plan;
+    ddb_throughput_echo echo;
 } update_table;
 
 /* The change of the live table, or -2 with the error recorded. */
@@ -397,9 +402,10 @@ static int update_edit(void *ctx, ddb_desc_edit **e)
     const ddb_table *cur = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 1);
 
     if (cur == NULL || check_combinations(req, cur) != DDB_OK || check_billing(req, cur, u->mode, u->pt) != DDB_OK ||
-        plan_gsi_updates(req, cur, u->mode, &u->plan) != DDB_OK || ddb_stream_plan(req, cur, &sp) != DDB_OK)
+        plan_gsi_updates(req, cur, u->mode, &u->plan) != DDB_OK || ddb_throughput_check(req, cur, u->mode) != DDB_OK ||
+        ddb_stream_plan(req, cur, &sp) != DDB_OK)
         return -2;
-    *e = new_description(req, cur, &u->plan, &sp);
+    *e = new_description(req, cur, &u->plan, &sp, &u->echo);
     ddb_batch_init(extra, req->arena);
     ddb_stream_plan_registry(req, cur->key, ddb_json_get(cur->desc, "KeySchema"), cur, &sp, extra);
     ddb_edit_extra(*e, extra);
@@ -410,7 +416,7 @@ int ddb_op_update_table(ddb_req *req)
 {
     const char *name = ddb_json_get_str(req->in, "TableName");
     update_table u = {req, ddb_json_get_str(req->in, "BillingMode"), ddb_json_get(req->in, "ProvisionedThroughput"),
-                      {0}};
+                      {0}, {0}};
     const ddb_table *t = NULL;
     int rc;
 
@@ -429,6 +435,6 @@ int ddb_op_update_table(ddb_req *req)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     if (u.plan.create != NULL || u.plan.delete_name != NULL || u.plan.vcreate != NULL || u.plan.vdelete_name != NULL)
         ddb_tasks_kick(req->eng->tasks);
-    ddb_write_table_description(req, t, "TableDescription", ddb_table_status(t), 1);
+    ddb_write_table_description_echo(req, t, ddb_table_status(t), &u.echo);
     return DDB_OK;
 }

@@ -76,7 +76,35 @@ static void write_vector_indexes(ddb_jw *w, const ddb_json *list)
     ddb_jw_arr_end(w);
 }
 
-/* An index as CreateTable takes it: its name, key, projection and (provisioned) throughput. */
+static const char *const ODT_UNITS[] = {"MaxReadRequestUnits", "MaxWriteRequestUnits"};
+
+/* OnDemandThroughput of the source's maximums `src` with the override's in (-1 removes one), when
+   one is left; on demand only. */
+static void write_on_demand(ddb_jw *w, const ddb_json *src, const ddb_json *override)
+{
+    long long v[2];
+    int any = 0;
+
+    for (int i = 0; i < 2; i++) {
+        const ddb_json *o = ddb_json_get(override, ODT_UNITS[i]);
+        v[i] = ddb_json_ll(o != NULL && o->type == DDB_JSON_NUMBER ? override : src, ODT_UNITS[i]);
+        any |= v[i] > 0;
+    }
+    if (!any)
+        return;
+    ddb_jw_key(w, "OnDemandThroughput");
+    ddb_jw_obj_begin(w);
+    for (int i = 0; i < 2; i++) {
+        if (v[i] > 0) {
+            ddb_jw_key(w, ODT_UNITS[i]);
+            ddb_jw_int(w, v[i]);
+        }
+    }
+    ddb_jw_obj_end(w);
+}
+
+/* An index as CreateTable takes it: its name, key, projection and (provisioned) throughput, or on
+   demand its maximums. */
 static void write_index(ddb_jw *w, const ddb_json *ix, int global, const ddb_json *pt)
 {
     ddb_jw_obj_begin(w);
@@ -95,6 +123,8 @@ static void write_index(ddb_jw *w, const ddb_json *ix, int global, const ddb_jso
         ddb_jw_key(w, "WriteCapacityUnits");
         ddb_jw_int(w, ddb_json_ll(use, "WriteCapacityUnits"));
         ddb_jw_obj_end(w);
+    } else if (global) {
+        write_on_demand(w, ddb_json_get(ix, "OnDemandThroughput"), NULL);
     }
     ddb_jw_obj_end(w);
 }
@@ -134,6 +164,7 @@ const ddb_json *ddb_restore_compose(ddb_req *req, const ddb_backup *b)
     const ddb_json *vis = vis_o != NULL ? vis_o : ddb_json_get(src, "VectorIndexes");
     const ddb_json *sse = ddb_json_get(in, "SSESpecificationOverride");
     const ddb_json *defs = ddb_json_get(src, "AttributeDefinitions");
+    int src_on_demand = strcmp(ddb_backup_billing_mode(b), "PAY_PER_REQUEST") == 0;
     ddb_buf buf = {0};
     ddb_jw w;
     const ddb_json *out;
@@ -167,6 +198,9 @@ const ddb_json *ddb_restore_compose(ddb_req *req, const ddb_backup *b)
         ddb_jw_json(&w, ddb_json_get(pt, "WriteCapacityUnits"));
         ddb_jw_obj_end(&w);
     }
+    if (strcmp(mode, "PAY_PER_REQUEST") == 0) /* the source's maximums only if it was on demand too */
+        write_on_demand(&w, src_on_demand ? ddb_json_get(src, "OnDemandThroughput") : NULL,
+                        ddb_json_get(in, "OnDemandThroughputOverride"));
     write_index_list(&w, "LocalSecondaryIndexes", lsis, 0, NULL, lsi_o != NULL);
     write_index_list(&w, "GlobalSecondaryIndexes", gsis, 1, strcmp(mode, "PROVISIONED") == 0 ? pt : NULL,
                      gsi_o != NULL);
@@ -194,6 +228,35 @@ static void add_restore_member(ddb_desc_edit *e, void *ctx)
     ddb_edit_restore(e, &m);
 }
 
+/*
+ * OnDemandThroughputOverride: only for a table restored on demand, each maximum at least 1, or -1
+ * to remove the source's (ddbd's reading: DynamoDB's rule for -1 here is not recorded). The texts
+ * are DynamoDB's (captured: docs/compatibility.md).
+ */
+static int check_on_demand_override(ddb_req *req, const ddb_backup *b)
+{
+    const ddb_json *o = ddb_json_get(req->in, "OnDemandThroughputOverride");
+    const char *mode = ddb_json_get_str(req->in, "BillingModeOverride");
+
+    if (mode == NULL)
+        mode = ddb_backup_billing_mode(b);
+    for (int i = 0; i < 2 && strcmp(mode, "PAY_PER_REQUEST") != 0; i++)
+        if (ddb_json_get(o, ODT_UNITS[i]) != NULL && ddb_json_get(o, ODT_UNITS[i])->type == DDB_JSON_NUMBER)
+            return ddb_req_fail(req, DDB_E_VALIDATION,
+                                "Invalid Request: Cannot override %s for OnDemandThroughput unless "
+                                "BillingModeOverride is PAY_PER_REQUEST",
+                                ODT_UNITS[i]);
+    for (int i = 0; i < 2; i++) {
+        const ddb_json *v = ddb_json_get(o, ODT_UNITS[i]);
+        long long n = ddb_json_ll(o, ODT_UNITS[i]);
+        if (v != NULL && v->type == DDB_JSON_NUMBER && n < 1 && n != -1)
+            return ddb_req_fail(req, DDB_E_VALIDATION,
+                                "Invalid Request: Requested %s for OnDemandThroughput is outside of valid range",
+                                ODT_UNITS[i]);
+    }
+    return DDB_OK;
+}
+
 int ddb_restore_start(ddb_req *req, const ddb_backup *b, uint32_t log, uint64_t when_ms)
 {
     const char *target = ddb_json_get_str(req->in, "TargetTableName");
@@ -204,6 +267,8 @@ int ddb_restore_start(ddb_req *req, const ddb_backup *b, uint32_t log, uint64_t 
 
     if (ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, target)) != NULL)
         return ddb_req_fail(req, DDB_E_TABLE_ALREADY_EXISTS, "Table already exists: %s", target);
+    if (check_on_demand_override(req, b) != DDB_OK)
+        return req->err.code;
     if ((create = ddb_restore_compose(req, b)) == NULL)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     if (ddb_validate(req, &ddb_spec_create_table, create) != DDB_OK)

@@ -62,6 +62,38 @@ void ddb_write_throughput(ddb_jw *w, const ddb_json *pt, int pay_per_request)
     ddb_jw_obj_end(w);
 }
 
+/* OnDemandThroughput: the maximums set; none set, it is left out (as DynamoDB leaves it). */
+static void write_on_demand(ddb_jw *w, const ddb_throughput_caps *c)
+{
+    if (c->max_read == 0 && c->max_write == 0)
+        return;
+    ddb_jw_key(w, "OnDemandThroughput");
+    ddb_jw_obj_begin(w);
+    if (c->max_read != 0) {
+        ddb_jw_key(w, "MaxReadRequestUnits");
+        ddb_jw_int(w, c->max_read);
+    }
+    if (c->max_write != 0) {
+        ddb_jw_key(w, "MaxWriteRequestUnits");
+        ddb_jw_int(w, c->max_write);
+    }
+    ddb_jw_obj_end(w);
+}
+
+/* WarmThroughput, always reported for a table and its GSIs (TableWarmThroughputDescription). */
+static void write_warm(ddb_jw *w, const long long v[2], const char *status)
+{
+    ddb_jw_key(w, "WarmThroughput");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "ReadUnitsPerSecond");
+    ddb_jw_int(w, v[0]);
+    ddb_jw_key(w, "WriteUnitsPerSecond");
+    ddb_jw_int(w, v[1]);
+    ddb_jw_key(w, "Status");
+    ddb_jw_str(w, status);
+    ddb_jw_obj_end(w);
+}
+
 /* An index's IndexSizeBytes and ItemCount (nothing yet while it is built), and its IndexArn. */
 static void write_figures(ddb_req *req, const ddb_table *t, const ddb_index *ix, int count)
 {
@@ -108,6 +140,13 @@ static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind,
             ddb_write_throughput(w, ddb_json_get(ix->desc, "ProvisionedThroughput"), ppr);
         }
         write_figures(req, t, ix, count);
+        if (kind == DDB_IX_GLOBAL) {
+            long long warm[2];
+            ddb_warm_throughput(t, ix, warm);
+            write_on_demand(w, &ix->caps);
+            /* a GSI being built is warmed with it (DynamoDB's GlobalSecondaryIndexWarmThroughputDescription) */
+            write_warm(w, warm, ix->state == DDB_IX_CREATING ? "CREATING" : "ACTIVE");
+        }
         ddb_jw_obj_end(w);
     }
     if (open)
@@ -238,7 +277,6 @@ static void write_restore_summary(ddb_jw *w, const ddb_table *t)
     ddb_jw_obj_end(w);
 }
 
-/* Writes "<wrapper>": TableDescription. */
 /* SSESpecification's KMS encryption (Enabled): DynamoDB's SSEDescription without a key's ARN, there
    being no KMS here; the default, an AWS owned key, is described by nothing, as in DynamoDB. */
 static void write_sse(ddb_jw *w, const ddb_json *sse)
@@ -256,7 +294,41 @@ static void write_sse(ddb_jw *w, const ddb_json *sse)
     ddb_jw_obj_end(w);
 }
 
+/* The table's OnDemandThroughput and WarmThroughput, as stored or as `echo` has them. */
+static void write_table_throughput(ddb_jw *w, const ddb_table *t, const char *status, const ddb_throughput_echo *echo)
+{
+    long long warm[2];
+
+    if (echo != NULL && echo->odt != NULL) {
+        ddb_jw_key(w, "OnDemandThroughput");
+        ddb_jw_json(w, echo->odt);
+    } else {
+        write_on_demand(w, &t->caps);
+    }
+    ddb_warm_throughput(t, NULL, warm);
+    if (echo != NULL && echo->warm_before != NULL)
+        write_warm(w, echo->warm_before, "UPDATING");
+    else /* a table still being made is warmed with it */
+        write_warm(w, warm, strcmp(status, "CREATING") == 0 ? "CREATING" : "ACTIVE");
+}
+
+static void write_description(ddb_req *req, const ddb_table *t, const char *wrapper, const char *status, int count,
+                              const ddb_throughput_echo *echo);
+
 void ddb_write_table_description(ddb_req *req, const ddb_table *t, const char *wrapper, const char *status, int count)
+{
+    write_description(req, t, wrapper, status, count, NULL);
+}
+
+void ddb_write_table_description_echo(ddb_req *req, const ddb_table *t, const char *status,
+                                      const ddb_throughput_echo *echo)
+{
+    write_description(req, t, "TableDescription", status, 1, echo);
+}
+
+/* Writes "<wrapper>": TableDescription. */
+static void write_description(ddb_req *req, const ddb_table *t, const char *wrapper, const char *status, int count,
+                              const ddb_throughput_echo *echo)
 {
     ddb_jw *w = &req->out;
     const ddb_json *d = t->desc;
@@ -329,6 +401,8 @@ void ddb_write_table_description(ddb_req *req, const ddb_table *t, const char *w
     write_restore_summary(w, t);
     ddb_jw_key(w, "DeletionProtectionEnabled");
     ddb_jw_bool(w, ddb_json_get(d, "DeletionProtectionEnabled") && ddb_json_get(d, "DeletionProtectionEnabled")->u.b);
+    if (!deleting)
+        write_table_throughput(w, t, status, echo);
     ddb_jw_obj_end(w);
     ddb_jw_obj_end(w);
 }

@@ -19,6 +19,19 @@ const char *ddb_table_status(const ddb_table *t);
 /* Writes {"<wrapper>": TableDescription}; with `count`, exact item counts and sizes. */
 void ddb_write_table_description(ddb_req *req, const ddb_table *t, const char *wrapper, const char *status, int count);
 
+/*
+ * What UpdateTable's answer reports for the table's throughput members where DynamoDB's differs
+ * from the stored one: OnDemandThroughput with the request's values merged in, -1 included (the
+ * stored one drops them), and a WarmThroughput being raised, as it was and UPDATING. NULL members:
+ * as stored.
+ */
+typedef struct ddb_throughput_echo {
+    const ddb_json *odt;
+    const long long *warm_before; /* reads, writes */
+} ddb_throughput_echo;
+void ddb_write_table_description_echo(ddb_req *req, const ddb_table *t, const char *status,
+                                      const ddb_throughput_echo *echo);
+
 /* DescribeTable's GlobalTableVersion and Replicas (the other regions), while t has replicas. */
 void ddb_replicas_describe(ddb_req *req, ddb_jw *w, const ddb_table *t);
 /* The TableStatus the group gives t: CREATING while it is a replica being filled, UPDATING while

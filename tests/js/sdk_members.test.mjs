@@ -26,32 +26,6 @@ const SPEC_DUMP = process.env.DDB_SPEC_DUMP || path.join(path.dirname(DDBD_BIN),
 const IGNORED = JSON.parse(readFileSync(path.join(HERE, 'sdk_members_ignored.json'), 'utf8'));
 const COMPAT = readFileSync(path.join(HERE, '../../docs/compatibility.md'), 'utf8');
 
-// ---- pending: handled by the throughput work (WarmThroughput, OnDemandThroughput and
-// OnDemandThroughputOverride are implemented on another branch; delete this list when it merges;
-// replicas' OnDemandThroughputOverride is in the spec already, refused by ops/ops_replicas.c) ----
-const PENDING = [
-  'CreateTable.WarmThroughput',
-  'CreateTable.OnDemandThroughput',
-  'CreateTable.GlobalSecondaryIndexes[].WarmThroughput',
-  'CreateTable.GlobalSecondaryIndexes[].OnDemandThroughput',
-  'UpdateTable.WarmThroughput',
-  'UpdateTable.OnDemandThroughput',
-  'UpdateTable.GlobalSecondaryIndexUpdates[].Create.WarmThroughput',
-  'UpdateTable.GlobalSecondaryIndexUpdates[].Create.OnDemandThroughput',
-  'UpdateTable.GlobalSecondaryIndexUpdates[].Update.WarmThroughput',
-  'UpdateTable.GlobalSecondaryIndexUpdates[].Update.OnDemandThroughput',
-  'RestoreTableFromBackup.OnDemandThroughputOverride',
-  'RestoreTableFromBackup.GlobalSecondaryIndexOverride[].OnDemandThroughput',
-  'RestoreTableFromBackup.GlobalSecondaryIndexOverride[].WarmThroughput',
-  'RestoreTableToPointInTime.OnDemandThroughputOverride',
-  'RestoreTableToPointInTime.GlobalSecondaryIndexOverride[].OnDemandThroughput',
-  'RestoreTableToPointInTime.GlobalSecondaryIndexOverride[].WarmThroughput',
-  'ImportTable.TableCreationParameters.OnDemandThroughput',
-  'ImportTable.TableCreationParameters.GlobalSecondaryIndexes[].OnDemandThroughput',
-  'ImportTable.TableCreationParameters.GlobalSecondaryIndexes[].WarmThroughput',
-];
-// ---- end of pending ----
-
 const LIST = 64;
 const MAP = 128;
 
@@ -131,7 +105,7 @@ test('ddbd serves no operation the SDK models lack', () => {
 });
 
 test('every SDK input member is handled by ddbd or deliberately ignored', () => {
-  const skip = new Set([...Object.keys(IGNORED), ...PENDING]);
+  const skip = new Set(Object.keys(IGNORED));
   const missing = Object.entries(SPEC).flatMap(([op, spec]) => unhandled(op, SDK.get(op) ?? new Map(), spec, skip));
   assert.deepEqual(missing, [], `members ddbd would accept and drop:\n  ${missing.join('\n  ')}`);
 });
@@ -144,12 +118,12 @@ test('every member of ddbd\'s specs exists in the SDK model', () => {
   assert.deepEqual(extra, []);
 });
 
-test('the ignored and pending members exist in the SDK model, the ignored ones with a reason in docs/compatibility.md', () => {
+test('the ignored members exist in the SDK model, with a reason in docs/compatibility.md', () => {
   const known = (p) => {
     const [op, ...rest] = p.split('.');
     return SDK.get(op)?.has(rest.join('.'));
   };
-  assert.deepEqual([...Object.keys(IGNORED), ...PENDING].filter((p) => !known(p)), []);
+  assert.deepEqual(Object.keys(IGNORED).filter((p) => !known(p)), []);
   assert.deepEqual(Object.entries(IGNORED).filter(([, why]) => typeof why !== 'string' || why.length < 10), []);
   assert.deepEqual(Object.keys(IGNORED).filter((p) => !COMPAT.includes(`\`${p}\``)), []);
 });
