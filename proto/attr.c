@@ -872,8 +872,8 @@ const char *ddb_item_names_check(const ddb_attr *item)
     for (uint32_t i = 0; i < item->len; i++) {
         if (item->u.entries[i].nlen == 0 || ddb_attr_has_empty_map_key(&item->u.entries[i].val))
             return "Empty attribute name";
-        if (item->u.entries[i].nlen > 65535)
-            return "Attribute name is too large, must be less than 65536 bytes";
+        if (item->u.entries[i].nlen > DDB_ATTR_NAME_MAX)
+            return DDB_ATTR_NAME_TOO_LARGE;
     }
     return NULL;
 }

@@ -100,8 +100,12 @@ size_t ddb_item_size(const ddb_attr *item);
 /* Whether a map inside `v` (at any depth) has an empty key: DynamoDB refuses one as "Empty attribute
    name", as a top-level name (DynamoDB Local 1.25; the conformance suite's 2026-10-09 captures). */
 int ddb_attr_has_empty_map_key(const ddb_attr *v);
+/* The longest attribute name, in bytes, wherever a name is given (65536 is refused: ScyllaDB's
+   test_limits.py, run against DynamoDB), and DynamoDB's text for a longer one (its ErrorFactory). */
+#define DDB_ATTR_NAME_MAX 65535
+#define DDB_ATTR_NAME_TOO_LARGE "Attribute name is too large, must be less than 65536 bytes"
 /* An item's attribute names, as every write checks them: NULL, "Empty attribute name" (a top-level
-   name or a map key at any depth) or "Attribute name is too large, must be less than 65536 bytes". */
+   name or a map key at any depth) or DDB_ATTR_NAME_TOO_LARGE. */
 const char *ddb_item_names_check(const ddb_attr *item);
 /* Deep equality as DynamoDB compares (sets are unordered; numbers by value). */
 int ddb_attr_equal(const ddb_attr *a, const ddb_attr *b);

@@ -548,6 +548,8 @@ static const char *update_item_rules(ddb_req *req, const ddb_json *in)
     for (uint32_t i = 0; i < n; i++) {
         if (m[i].klen == 0) /* the attribute the update writes (DynamoDB Local 1.25's answer) */
             return "Empty attribute name";
+        if (m[i].klen > DDB_ATTR_NAME_MAX) /* as PutItem's item names (ScyllaDB's test_limits.py) */
+            return DDB_ATTR_NAME_TOO_LARGE;
         if ((msg = attribute_update_one(req, m[i].val)) != NULL)
             return msg;
     }

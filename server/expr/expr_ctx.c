@@ -157,9 +157,9 @@ static const char *check_names(ddb_arena *a, ddb_expr_table *t)
         e->name = NULL;
         e->nlen = 0;
         if (v != NULL && v->type == DDB_JSON_STRING) {
-            if (v->n == 0)
-                return ddb_arena_sprintf(a, "ExpressionAttributeNames contains invalid value: Empty attribute name for key %s",
-                                         e->key);
+            if (v->n == 0 || v->n > DDB_ATTR_NAME_MAX) /* the name check writes would make, worded for the key */
+                return ddb_arena_sprintf(a, "ExpressionAttributeNames contains invalid value: %s for key %s",
+                                         v->n == 0 ? "Empty attribute name" : DDB_ATTR_NAME_TOO_LARGE, e->key);
             e->name = v->u.s;
             e->nlen = v->n;
         }

@@ -32,21 +32,6 @@ static int filter_keys_or_fail(ddb_req *req, const ddb_keyspace *ks)
     return DDB_OK;
 }
 
-/* Decodes ExclusiveStartKey (NULL when absent). */
-static int start_key(ddb_req *req, ddb_attr **out)
-{
-    const ddb_json *esk = ddb_json_get(req->in, "ExclusiveStartKey");
-    const char *msg;
-
-    *out = NULL;
-    if (esk == NULL)
-        return DDB_OK;
-    *out = DDB_NEW(req->arena, ddb_attr);
-    if ((msg = ddb_item_from_json(req->arena, esk, *out)) != NULL)
-        return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
-    return DDB_OK;
-}
-
 /* ---- key conditions ---- */
 
 /* The conditions of a Query, matched to the keyspace's key parts. */
@@ -67,6 +52,17 @@ static const ddb_key_cond *cond_for(const ddb_key_cond *kc, size_t n, const char
     return NULL;
 }
 
+/* More conditions than the key has attributes; the legacy form's own count rule is the caller's. */
+static int too_many_conditions_or_fail(ddb_req *req, size_t n, unsigned nkey)
+{
+    if (n <= nkey || ddb_expr_is_legacy(req->parsed.key_condition))
+        return DDB_OK;
+    return ddb_req_fail(req, DDB_E_VALIDATION,
+                        "The number of query conditions (%zu) exceeds the number of key attributes defined in the "
+                        "schema (%u)",
+                        n, nkey);
+}
+
 /* dynalite's traverseKey rules for a key of one partition attribute and at most one sort attribute, in DynamoDB's order. */
 static int simple_key_conditions_or_fail(ddb_req *req, const ddb_keyspace *ks, const ddb_key_cond *kc, size_t n,
                                          key_range *kr)
@@ -74,11 +70,8 @@ static int simple_key_conditions_or_fail(ddb_req *req, const ddb_keyspace *ks, c
     const ddb_key_part *parts[2] = {&ks->hash[0], ks->nrange ? &ks->range[0] : NULL};
 
     /* more conditions than any key has (two on a hash-only key stay "Query key condition not supported") */
-    if (n > 2 && !ddb_expr_is_legacy(req->parsed.key_condition))
-        return ddb_req_fail(req, DDB_E_VALIDATION,
-                            "The number of query conditions (%zu) exceeds the number of key attributes defined in the "
-                            "schema (%u)",
-                            n, parts[1] ? 2u : 1u);
+    if (n > 2 && too_many_conditions_or_fail(req, n, parts[1] ? 2u : 1u) != DDB_OK)
+        return req->err.code;
     if (n > 2)
         return ddb_req_fail(req, DDB_E_VALIDATION, "Conditions can be of length 1 or 2 only");
     for (int i = 0; i < 2 && parts[i] != NULL; i++) {
@@ -139,6 +132,15 @@ static int range_gap_or_fail(ddb_req *req, const ddb_keyspace *ks, const ddb_key
     return missing ? req->err.code : DDB_OK;
 }
 
+/* Whether any sort attribute of the keyspace has a condition. */
+static int any_range_cond(const ddb_keyspace *ks, const ddb_key_cond *kc, size_t n)
+{
+    for (unsigned i = 0; i < ks->nrange; i++)
+        if (cond_for(kc, n, ks->range[i].name) != NULL)
+            return 1;
+    return 0;
+}
+
 /*
  * Multi-attribute keys (GSIs with several partition or sort attributes): every partition
  * attribute with an equality, then the sort attributes from the first, equalities up to the last
@@ -149,6 +151,8 @@ static int multi_key_conditions_or_fail(ddb_req *req, const ddb_keyspace *ks, co
 {
     size_t used = 0;
 
+    if (too_many_conditions_or_fail(req, n, ks->nhash + ks->nrange) != DDB_OK)
+        return req->err.code;
     for (unsigned i = 0; i < ks->nhash; i++) {
         const ddb_key_cond *c = cond_for(kc, n, ks->hash[i].name);
         if (c == NULL)
@@ -163,6 +167,10 @@ static int multi_key_conditions_or_fail(ddb_req *req, const ddb_keyspace *ks, co
         kr->hash[i] = c;
         used++;
     }
+    /* a condition beyond the partition's on no sort attribute: the first sort attribute is
+       missing, as a one-attribute sort key's is ("pk = :p AND x = :x": "... element: sk") */
+    if (ks->nrange > 0 && n > used && !any_range_cond(ks, kc, n))
+        return ddb_req_fail(req, DDB_E_VALIDATION, "Query condition missed key schema element: %s", ks->range[0].name);
     if (range_gap_or_fail(req, ks, kc, n) != DDB_OK)
         return req->err.code;
     for (unsigned i = 0; i < ks->nrange; i++) {
@@ -369,54 +377,25 @@ void ddb_keyspace_partition_range(ddb_arena *a, const ddb_keyspace *ks, const dd
     *hilen = h.n;
 }
 
-/* ExclusiveStartKey rules for Query (dynalite's traverseKey order); fills *start with its encoded key. */
-static int query_start_or_fail(ddb_req *req, const ddb_keyspace *ks, const key_range *kr, const ddb_attr *esk,
-                               ddb_key *start)
+/*
+ * Whether a start key lies inside the key condition, on a table or an index alike (dynalite's
+ * query cases): the sort conditions first, then the partition, which with a sort condition
+ * DynamoDB words as a query that cannot be restarted.
+ */
+static int start_in_bounds_or_fail(ddb_req *req, const ddb_keyspace *ks, const key_range *kr, const ddb_attr *esk)
 {
-    const ddb_table *t = ks->t;
-    const char *names[2] = {t->hash_key, t->range_key};
-    ddb_type types[2] = {t->hash_type, t->range_type};
-    const char *msg;
-    const ddb_attr *hv, *rv;
-
-    if (ks->ix != NULL) { /* an index's start key: the table's key and the index's key attributes */
-        if ((msg = ddb_keyspace_start_key(req, ks, esk, start)) != NULL)
-            return ddb_req_fail(req, DDB_E_VALIDATION, "The provided starting key is invalid: %s", msg);
-        for (unsigned i = 0; i < ks->nhash; i++) {
-            if (!ddb_attr_equal(ddb_item_get(esk, ks->hash[i].name, ks->hash[i].nlen), kr->hash[i]->v[0]))
-                return ddb_req_fail(req, DDB_E_VALIDATION,
-                                    "The provided starting key is outside query boundaries based on provided conditions");
-        }
-        return DDB_OK;
+    for (unsigned i = 0; i < kr->nrange; i++) {
+        if (!range_matches(kr->range[i], ddb_item_get(esk, ks->range[i].name, ks->range[i].nlen)))
+            return ddb_req_fail(req, DDB_E_VALIDATION, "The provided starting key does not match the range key predicate");
     }
-    /* a start key of the wrong size names itself, except one that has the partition key and lacks
-       the sort key (DynamoDB Local 1.25's rule; what issue 15 asks: never an empty page) */
-    if (esk->len > (t->range_key ? 2u : 1u) ||
-        (esk->len < (t->range_key ? 2u : 1u) && ddb_item_get(esk, t->hash_key, strlen(t->hash_key)) == NULL))
-        return ddb_req_fail(req, DDB_E_VALIDATION, "Exclusive Start Key must have same size as table's key schema");
-    if (esk->len != (t->range_key ? 2u : 1u))
-        return ddb_req_fail(req, DDB_E_VALIDATION, "The provided starting key is invalid");
-    for (int i = 0; i < 2 && names[i] != NULL; i++) {
-        const ddb_attr *v = ddb_item_get(esk, names[i], strlen(names[i]));
-        if (v == NULL)
-            return ddb_req_fail(req, DDB_E_VALIDATION, "The provided starting key is invalid");
-        if (v->type != types[i])
-            return ddb_req_fail(req, DDB_E_VALIDATION, "The provided key element does not match the schema");
+    for (unsigned i = 0; i < ks->nhash; i++) {
+        if (ddb_attr_equal(ddb_item_get(esk, ks->hash[i].name, ks->hash[i].nlen), kr->hash[i]->v[0]))
+            continue;
+        if (kr->nrange > 0)
+            return ddb_req_fail(req, DDB_E_VALIDATION, "The query can return at most one row and cannot be restarted");
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "The provided starting key is outside query boundaries based on provided conditions");
     }
-    if ((msg = ddb_key_param_check(req, t, esk, start)) != NULL)
-        return ddb_req_fail(req, DDB_E_VALIDATION, "The provided starting key is invalid: %s", msg);
-    hv = ddb_item_get(esk, t->hash_key, strlen(t->hash_key));
-    if (kr->nrange == 0) {
-        if (!ddb_attr_equal(hv, kr->hash[0]->v[0]))
-            return ddb_req_fail(req, DDB_E_VALIDATION,
-                                "The provided starting key is outside query boundaries based on provided conditions");
-        return DDB_OK;
-    }
-    rv = ddb_item_get(esk, t->range_key, strlen(t->range_key));
-    if (!range_matches(kr->range[0], rv))
-        return ddb_req_fail(req, DDB_E_VALIDATION, "The provided starting key does not match the range key predicate");
-    if (!ddb_attr_equal(hv, kr->hash[0]->v[0]))
-        return ddb_req_fail(req, DDB_E_VALIDATION, "The query can return at most one row and cannot be restarted");
     return DDB_OK;
 }
 
@@ -447,9 +426,9 @@ int ddb_op_query(ddb_req *req)
     int rc;
 
     if (t == NULL || ddb_keyspace_or_fail(req, t, &ks) != DDB_OK || key_conditions_or_fail(req, &ks, &kr) != DDB_OK ||
-        start_key(req, &esk) != DDB_OK)
+        ddb_start_key_or_fail(req, &ks, &esk, &start) != DDB_OK)
         return req->err.code;
-    if (esk != NULL && query_start_or_fail(req, &ks, &kr, esk, &start) != DDB_OK)
+    if (esk != NULL && start_in_bounds_or_fail(req, &ks, &kr, esk) != DDB_OK)
         return req->err.code;
     if (ddb_nested_key_paths_or_fail(req, &ks, req->parsed.projection) != DDB_OK || filter_keys_or_fail(req, &ks) != DDB_OK ||
         ddb_nested_key_paths_or_fail(req, &ks, req->parsed.filter) != DDB_OK)

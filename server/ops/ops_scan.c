@@ -67,41 +67,30 @@ int ddb_op_scan(ddb_req *req)
 {
     const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 0);
     const ddb_json *seg = ddb_json_get(req->in, "Segment"), *tot = ddb_json_get(req->in, "TotalSegments");
-    const ddb_json *esk_json = ddb_json_get(req->in, "ExclusiveStartKey");
     ddb_keyspace ks;
     segment s;
-    ddb_attr esk;
+    ddb_attr *esk;
     ddb_key start;
-    const char *msg;
     ddb_page p;
     int rc;
 
-    if (t == NULL || ddb_keyspace_or_fail(req, t, &ks) != DDB_OK)
+    if (t == NULL || ddb_keyspace_or_fail(req, t, &ks) != DDB_OK || ddb_start_key_or_fail(req, &ks, &esk, &start) != DDB_OK)
         return req->err.code;
-    if (esk_json != NULL && (msg = ddb_item_from_json(req->arena, esk_json, &esk)) != NULL)
-        return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
     s.seg = ddb_json_integer(seg, 0);
     s.total = ddb_json_integer(tot, 1);
     segment_bounds(ks.id, &s);
-    if (esk_json != NULL) {
-        if (ks.ix == NULL && esk.len != (t->range_key ? 2u : 1u))
-            return ddb_req_fail(req, DDB_E_VALIDATION,
-                                "The provided starting key is invalid: The provided key element does not match the schema");
-        if ((msg = ddb_keyspace_start_key(req, &ks, &esk, &start)) != NULL)
-            return ddb_req_fail(req, DDB_E_VALIDATION, "The provided starting key is invalid: %s", msg);
-        if (s.total > 1 && !in_segment(&s, &start))
-            return ddb_req_fail(req, DDB_E_VALIDATION,
-                                "The provided starting key is invalid: Invalid ExclusiveStartKey. Please use "
-                                "ExclusiveStartKey with correct Segment. TotalSegments: %ld Segment: %ld",
-                                s.total, s.seg);
-    }
+    if (esk != NULL && s.total > 1 && !in_segment(&s, &start))
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "The provided starting key is invalid: Invalid ExclusiveStartKey. Please use "
+                            "ExclusiveStartKey with correct Segment. TotalSegments: %ld Segment: %ld",
+                            s.total, s.seg);
     if (ddb_nested_key_paths_or_fail(req, &ks, req->parsed.projection) != DDB_OK ||
         ddb_nested_key_paths_or_fail(req, &ks, req->parsed.filter) != DDB_OK)
         return req->err.code;
     ddb_page_init(&p, req, &ks);
     ddb_page_begin(&p);
-    rc = ddb_page_read_range(&p, s.lo, s.lolen, s.hi, s.hilen, 0, esk_json != NULL ? start.bytes : NULL,
-                             esk_json != NULL ? start.len : 0);
+    rc = ddb_page_read_range(&p, s.lo, s.lolen, s.hi, s.hilen, 0, esk != NULL ? start.bytes : NULL,
+                             esk != NULL ? start.len : 0);
     if (rc < 0 || rc > 1)
         return req->err.code;
     ddb_page_end(&p);

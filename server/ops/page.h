@@ -48,6 +48,14 @@ int ddb_nested_key_paths_or_fail(ddb_req *req, const ddb_keyspace *ks, const ddb
  */
 const char *ddb_keyspace_start_key(ddb_req *req, const ddb_keyspace *ks, const ddb_attr *esk, ddb_key *out);
 
+/*
+ * Decodes and checks the request's ExclusiveStartKey for the keyspace, with DynamoDB's messages
+ * and order for Query and Scan (start_key.c): its shape, the keyspace's key types, the table's key
+ * and the values. *esk is NULL when the request has none; else *out is its encoded key. Whether a
+ * Query's start key lies inside its key condition is the Query's to check (ops_query.c).
+ */
+int ddb_start_key_or_fail(ddb_req *req, const ddb_keyspace *ks, ddb_attr **esk, ddb_key *out);
+
 #define DDB_PAGE_KEY_NAMES (2 + 2 * DDB_MAX_KEY_PARTS)
 
 typedef struct ddb_page {
