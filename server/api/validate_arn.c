@@ -5,7 +5,9 @@
  * ARN, "arn:<partition>:dynamodb:<region>:<account>:table/<name>", in TableName and as a
  * BatchGetItem/BatchWriteItem RequestItems key. The constraint pass (validate.c) has checked the
  * member's length; here an ARN is resolved, once, into the plain name in the request's own
- * (arena) tree, so every handler and every message after this point sees the name.
+ * (arena) tree, so every handler and every message after this point sees the name. The
+ * transactions' TableName members (TransactItems[].Put, Update, Delete, ConditionCheck, Get) take
+ * an ARN too (API reference: "You can also provide the Amazon Resource Name (ARN) of the table").
  *
  *  - malformed (not a table ARN, an index or stream ARN, a bad name) or naming another region:
  *    ValidationException "Invalid TableArn: Invalid ResourceArn provided as input <arn>", DynamoDB's
@@ -72,9 +74,12 @@ static const char *caller_account(const ddb_req *req)
     return req->account != NULL ? req->account : DDB_DEFAULT_ACCOUNT;
 }
 
-static int refuse_account(ddb_req *req, const char *arn, size_t n)
+/* `action` is the IAM action the member is authorized by: the operation's own, or a transaction
+   action's (the developer guide, "Using IAM with DynamoDB transactions": Put, Update, Delete and
+   Get by PutItem, UpdateItem, DeleteItem and GetItem, ConditionCheck by ConditionCheckItem). */
+static int refuse_account(ddb_req *req, const char *arn, size_t n, const char *action)
 {
-    const char *op = ddb_op_name((ddb_op)req->op);
+    const char *op = action != NULL ? action : ddb_op_name((ddb_op)req->op);
 
     return ddb_req_fail(req, DDB_E_ACCESS_DENIED,
                         "User: arn:aws:iam::%s:root is not authorized to perform: dynamodb:%s on resource: "
@@ -95,11 +100,11 @@ int ddb_arn_check_account(ddb_req *req, const char *arn, size_t n)
     for (int i = 0; i < 5; i++) /* arn, partition, service, region, account */
         if ((account = field(&p, end, &len)) == NULL)
             break;
-    return account == NULL || same_account(req, account, len) ? DDB_OK : refuse_account(req, arn, n);
+    return account == NULL || same_account(req, account, len) ? DDB_OK : refuse_account(req, arn, n, NULL);
 }
 
 /* The name an ARN stands for, or NULL with the error recorded. */
-static const char *resolve(ddb_req *req, const char *arn, size_t n)
+static const char *resolve(ddb_req *req, const char *arn, size_t n, const char *action)
 {
     arn_parts a;
     const char *region = req->region != NULL && req->region[0] ? req->region : "us-east-1";
@@ -109,7 +114,7 @@ static const char *resolve(ddb_req *req, const char *arn, size_t n)
         return NULL;
     }
     if (!same_account(req, a.account, a.account_len)) {
-        refuse_account(req, arn, n);
+        refuse_account(req, arn, n, action);
         return NULL;
     }
     return ddb_arena_strndup(req->arena, a.name, a.name_len);
@@ -120,18 +125,41 @@ static int is_arn(const char *s, size_t n)
     return n >= 4 && memcmp(s, "arn:", 4) == 0;
 }
 
+/* A TableName member of `obj` resolved in place (an ARN becomes its name). */
+static int resolve_name(ddb_req *req, const ddb_json *obj, const char *action)
+{
+    ddb_json *name = (ddb_json *)ddb_v_get(obj, "TableName");
+    const char *plain;
+
+    if (name == NULL || name->type != DDB_JSON_STRING || !is_arn(name->u.s, name->n))
+        return DDB_OK;
+    if ((plain = resolve(req, name->u.s, name->n, action)) == NULL)
+        return req->err.code;
+    name->u.s = plain;
+    name->n = (uint32_t)strlen(plain);
+    return DDB_OK;
+}
+
+/* TransactWriteItems' and TransactGetItems' actions, each with the IAM action it is authorized by. */
+static int resolve_transact(ddb_req *req, const ddb_json *items)
+{
+    static const char *const acts[][2] = {{"Put", "PutItem"},       {"Update", "UpdateItem"},
+                                          {"Delete", "DeleteItem"}, {"ConditionCheck", "ConditionCheckItem"},
+                                          {"Get", "GetItem"}};
+
+    for (uint32_t i = 0; items != NULL && items->type == DDB_JSON_ARRAY && i < items->n; i++)
+        for (size_t j = 0; j < sizeof(acts) / sizeof(acts[0]); j++)
+            if (resolve_name(req, ddb_v_get(items->u.items[i], acts[j][0]), acts[j][1]) != DDB_OK)
+                return req->err.code;
+    return DDB_OK;
+}
+
 int ddb_resolve_table_arns(ddb_req *req, const ddb_json *in)
 {
-    ddb_json *name = (ddb_json *)ddb_v_get(in, "TableName");
     const ddb_json *items = ddb_v_get(in, "RequestItems");
 
-    if (name != NULL && name->type == DDB_JSON_STRING && is_arn(name->u.s, name->n)) {
-        const char *plain = resolve(req, name->u.s, name->n);
-        if (plain == NULL)
-            return req->err.code;
-        name->u.s = plain;
-        name->n = (uint32_t)strlen(plain);
-    }
+    if (resolve_name(req, in, NULL) != DDB_OK || resolve_transact(req, ddb_v_get(in, "TransactItems")) != DDB_OK)
+        return req->err.code;
     if (items == NULL || items->type != DDB_JSON_OBJECT)
         return DDB_OK;
     for (uint32_t i = 0; i < items->n; i++) {
@@ -139,7 +167,7 @@ int ddb_resolve_table_arns(ddb_req *req, const ddb_json *in)
         const char *plain;
         if (!is_arn(m->key, m->klen))
             continue;
-        if ((plain = resolve(req, m->key, m->klen)) == NULL)
+        if ((plain = resolve(req, m->key, m->klen, NULL)) == NULL)
             return req->err.code;
         m->key = plain;
         m->klen = (uint32_t)strlen(plain);

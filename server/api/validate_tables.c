@@ -896,6 +896,14 @@ static const char *gsi_create_one(ddb_arena *a, const ddb_json *in, const ddb_js
     return ddb_projection_rules(a, cre);
 }
 
+/* An index Update's WarmThroughput without units: refused before the table is looked up (captured
+   against DynamoDB, even for a missing table: the ACK controller's quirks catalogue, DDB-TABLE-456). */
+static int empty_warm(const ddb_json *warm)
+{
+    return warm != NULL && warm->type == DDB_JSON_OBJECT && !ddb_v_present(ddb_v_get(warm, "ReadUnitsPerSecond")) &&
+           !ddb_v_present(ddb_v_get(warm, "WriteUnitsPerSecond"));
+}
+
 static const char *gsi_update_one(ddb_arena *a, const ddb_json *in, const ddb_json *u, names *seen)
 {
     const ddb_json *upd = ddb_v_get(u, "Update"), *cre = ddb_v_get(u, "Create"), *del = ddb_v_get(u, "Delete");
@@ -914,6 +922,10 @@ static const char *gsi_update_one(ddb_arena *a, const ddb_json *in, const ddb_js
         return ddb_arena_sprintf(a, INVALID "Only one global secondary index update per index is allowed "
                                             "simultaneously. Index: %s", name != NULL ? name : "undefined");
     seen->v[seen->n++] = name;
+    if (upd != NULL && empty_warm(ddb_v_get(upd, "WarmThroughput")))
+        return ddb_arena_sprintf(a, INVALID "WarmThroughput must have at least one of ReadUnitsPerSecond or "
+                                            "WriteUnitsPerSecond specified for index: %s",
+                                 ddb_json_get_str(upd, "IndexName"));
     if (upd != NULL)
         return throughput_bounds(a, ddb_v_get(upd, "ProvisionedThroughput"), ddb_json_get_str(upd, "IndexName"));
     if (cre != NULL)

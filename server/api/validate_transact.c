@@ -12,7 +12,8 @@
 static const ddb_field STRING_MEMBER[] = {{"member", DDB_V_STRING}};
 static const ddb_field ATTR_MEMBER[] = {{"member", DDB_V_ATTR}};
 
-#define F_TABLE {"TableName", DDB_V_STRING, DDB_VF_NOT_NULL | NAME_FLAGS, .len_min = 3, .len_max = 255}
+/* a name or a table ARN (validate_arn.c) */
+#define F_TABLE {"TableName", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_TABLE_ARN}
 #define F_MAP(name, flags) {name, DDB_V_MAP, flags, .children = ATTR_MEMBER}
 #define F_NAMES {"ExpressionAttributeNames", DDB_V_MAP, .children = STRING_MEMBER}
 #define F_VALUES F_MAP("ExpressionAttributeValues", 0)

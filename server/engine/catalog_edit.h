@@ -33,8 +33,9 @@
  * A description's members in DynamoDB's terms, in the order CreateTable stores them (the order
  * DescribeTable renders them): X(name, from_create), where from_create says CreateTable copies it
  * from its request. The others: TableId is made for the table, BillingModeUpdated is UpdateTable's
- * record of the last switch to on-demand (BillingModeSummary), and StreamSpecification is written
- * with the stream (ddb_edit_stream).
+ * record of the last switch to on-demand (BillingModeSummary), StreamSpecification is written
+ * with the stream (ddb_edit_stream), and OnDemandThroughputOverride is a global table replica's
+ * own read maximum, as ReplicaUpdates set it (ops/ops_replicas.c; its OnDemandThroughput has it).
  */
 #define DDB_DESC_MEMBERS(X)                                                                                            \
     X(TableId, 0)                                                                                                      \
@@ -51,7 +52,8 @@
     X(StreamSpecification, 0)                                                                                          \
     X(SSESpecification, 1)                                                                                             \
     X(TableClass, 1)                                                                                                   \
-    X(DeletionProtectionEnabled, 1)
+    X(DeletionProtectionEnabled, 1)                                                                                    \
+    X(OnDemandThroughputOverride, 0)
 
 typedef enum ddb_desc_member {
 #define X(name, from_create) DDB_DESC_##name,

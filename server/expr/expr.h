@@ -233,6 +233,10 @@ bool ddb_expr_is_legacy(const ddb_expr *e);
 /* ================================================================ internal
  * The rest is shared by server/expr*.c only; it is not part of the API.
  */
+/* Legacy KeyConditions on an index: a GSI's key has up to four partition and four sort attributes,
+   so how many conditions it takes is the Query handler's to judge once it knows the index. */
+#define DDB_LEGACY_MAX_INDEX_CONDITIONS 8
+
 #ifdef DDB_EXPR_INTERNAL
 
 /* Limits (DynamoDB's "Expression parameters" quotas). */
@@ -445,8 +449,9 @@ void ddb_expr_build_ptree(ddb_arena *a, ddb_expr *e);
 
 /* Converts the legacy parameters present in `in` that `params` names (DDB_OPF_LEGACY_*) into trees in *pd. */
 const char *ddb_legacy_convert(ddb_arena *a, unsigned params, const ddb_json *in, ddb_parsed *pd);
-/* Legacy KeyConditions → key condition tree with kc filled. */
-const char *ddb_legacy_key_conditions(ddb_arena *a, const ddb_json *conds, ddb_expr **out);
+/* Legacy KeyConditions → key condition tree with kc filled: one or two conditions, or on an index
+   (`on_index`) up to DDB_LEGACY_MAX_INDEX_CONDITIONS. */
+const char *ddb_legacy_key_conditions(ddb_arena *a, const ddb_json *conds, int on_index, ddb_expr **out);
 
 /* ---- shared constructors ---- */
 

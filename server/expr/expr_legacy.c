@@ -508,7 +508,7 @@ static bool kc_op_of(legacy_op op, ddb_kc_op *out)
 /* Stands in for values a legacy key condition does not have, so handlers never see NULL. */
 static const ddb_attr no_value = {DDB_T_NULL, 1, 0, {NULL}};
 
-const char *ddb_legacy_key_conditions(ddb_arena *a, const ddb_json *conds, ddb_expr **out)
+const char *ddb_legacy_key_conditions(ddb_arena *a, const ddb_json *conds, int on_index, ddb_expr **out)
 {
     const ddb_json_member **m;
     uint32_t n;
@@ -518,7 +518,7 @@ const char *ddb_legacy_key_conditions(ddb_arena *a, const ddb_json *conds, ddb_e
     if ((err = ddb_legacy_check_conditions(a, conds)) != NULL)
         return err;
     m = members(a, conds, &n);
-    if (n != 1 && n != 2)
+    if (n < 1 || n > (on_index ? DDB_LEGACY_MAX_INDEX_CONDITIONS : 2))
         return "Conditions can be of length 1 or 2 only";
     if ((e = conditions_expr(a, conds, false, false, DDB_EXPR_KEY_CONDITION)) == NULL)
         return "Conditions can be of length 1 or 2 only";
@@ -637,7 +637,7 @@ static const char *convert_key_conditions(ddb_arena *a, ddb_parsed *pd, const dd
 
     if (kc == NULL || kc->type != DDB_JSON_OBJECT || pd->key_condition != NULL)
         return NULL;
-    return ddb_legacy_key_conditions(a, kc, &pd->key_condition);
+    return ddb_legacy_key_conditions(a, kc, member(in, "IndexName") != NULL, &pd->key_condition);
 }
 
 /*

@@ -52,10 +52,11 @@ static const ddb_key_cond *cond_for(const ddb_key_cond *kc, size_t n, const char
     return NULL;
 }
 
-/* More conditions than the key has attributes; the legacy form's own count rule is the caller's. */
-static int too_many_conditions_or_fail(ddb_req *req, size_t n, unsigned nkey)
+/* More conditions than the key has attributes; on a one- or two-attribute key the legacy form's
+   own count rule is the caller's ("Conditions can be of length 1 or 2 only"). */
+static int too_many_conditions_or_fail(ddb_req *req, size_t n, unsigned nkey, int legacy_own_rule)
 {
-    if (n <= nkey || ddb_expr_is_legacy(req->parsed.key_condition))
+    if (n <= nkey || (legacy_own_rule && ddb_expr_is_legacy(req->parsed.key_condition)))
         return DDB_OK;
     return ddb_req_fail(req, DDB_E_VALIDATION,
                         "The number of query conditions (%zu) exceeds the number of key attributes defined in the "
@@ -70,7 +71,7 @@ static int simple_key_conditions_or_fail(ddb_req *req, const ddb_keyspace *ks, c
     const ddb_key_part *parts[2] = {&ks->hash[0], ks->nrange ? &ks->range[0] : NULL};
 
     /* more conditions than any key has (two on a hash-only key stay "Query key condition not supported") */
-    if (n > 2 && too_many_conditions_or_fail(req, n, parts[1] ? 2u : 1u) != DDB_OK)
+    if (n > 2 && too_many_conditions_or_fail(req, n, parts[1] ? 2u : 1u, 1) != DDB_OK)
         return req->err.code;
     if (n > 2)
         return ddb_req_fail(req, DDB_E_VALIDATION, "Conditions can be of length 1 or 2 only");
@@ -151,7 +152,8 @@ static int multi_key_conditions_or_fail(ddb_req *req, const ddb_keyspace *ks, co
 {
     size_t used = 0;
 
-    if (too_many_conditions_or_fail(req, n, ks->nhash + ks->nrange) != DDB_OK)
+    /* legacy KeyConditions as KeyConditionExpression: the same rules, the same texts */
+    if (too_many_conditions_or_fail(req, n, ks->nhash + ks->nrange, 0) != DDB_OK)
         return req->err.code;
     for (unsigned i = 0; i < ks->nhash; i++) {
         const ddb_key_cond *c = cond_for(kc, n, ks->hash[i].name);

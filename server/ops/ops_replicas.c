@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "server/api/validate.h"
 #include "server/base/clock.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
@@ -30,6 +31,7 @@
 #include "server/ops/stream_spec.h"
 #include "server/ops/table_create.h"
 #include "server/ops/table_desc.h"
+#include "server/ops/table_throughput.h"
 
 #define VERSION "2019.11.21"
 #define INVALID "One or more parameter values were invalid: "
@@ -196,16 +198,37 @@ static int check_region(ddb_req *req, const ddb_table *t, const char *r)
     return DDB_OK;
 }
 
+/*
+ * OnDemandThroughputOverride: its read maximum judged as the table's OnDemandThroughput's (-1, which
+ * removes the override, only in an Update); a peer server's replica keeps no override of its own.
+ */
+static int check_on_demand_override(ddb_req *req, const ddb_json *act, int is_update)
+{
+    const ddb_json *odo = ddb_json_get(act, "OnDemandThroughputOverride");
+    const char *msg;
+
+    if (odo == NULL)
+        return DDB_OK;
+    if (ddb_peer_url(req->eng, ddb_json_get_str(act, "RegionName")) != NULL)
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            INVALID "OnDemandThroughputOverride is not supported by ddbd for a replica on a "
+                                    "--region-peer server (docs/compatibility.md)");
+    if ((msg = ddb_on_demand_rules(req->arena, odo, 1, NULL, is_update)) != NULL)
+        return ddb_req_fail(req, DDB_E_VALIDATION, "%s", msg);
+    return DDB_OK;
+}
+
 /* The members ddbd does not act on are refused, not dropped (docs/compatibility.md). */
 static int check_overrides(ddb_req *req, const ddb_json *act, int is_update)
 {
-    static const char *const unsupported[] = {"KMSMasterKeyId", "OnDemandThroughputOverride",
-                                              "GlobalSecondaryIndexes", NULL};
+    static const char *const unsupported[] = {"KMSMasterKeyId", "GlobalSecondaryIndexes", NULL};
 
     if (is_update && ddb_json_get(act, "ProvisionedThroughputOverride") != NULL)
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
                             "PAY_PER_REQUEST");
+    if (check_on_demand_override(req, act, is_update) != DDB_OK)
+        return req->err.code;
     for (int i = 0; unsupported[i] != NULL; i++)
         if (ddb_json_get(act, unsupported[i]) != NULL)
             return ddb_req_fail(req, DDB_E_VALIDATION,
@@ -362,8 +385,35 @@ static int check_state(ddb_req *req, const ddb_table *t, const replica_plan *p)
 
 /* ---- Create ---- */
 
-/* The CreateTable request that makes t's replica: its schema, indexes, billing and stream (view
-   -1: none, a STRONG table's that had none). */
+static const char *const THROUGHPUT_MEMBERS[] = {"OnDemandThroughput", "WarmThroughput", NULL};
+
+/* The members of `desc` named in `names` that it has. */
+static void copy_members(ddb_jw *w, const ddb_json *desc, const char *const *names)
+{
+    for (int i = 0; names[i] != NULL; i++) {
+        const ddb_json *v = ddb_json_get(desc, names[i]);
+        if (v != NULL && v->type == DDB_JSON_OBJECT) {
+            ddb_jw_key(w, names[i]);
+            ddb_jw_json(w, v);
+        }
+    }
+}
+
+/* A new replica's throughput settings are the table's (DynamoDB keeps them in step across the
+   group), its read maximum the Create's OnDemandThroughputOverride when it has one. */
+static void write_throughput(ddb_arena *a, ddb_jw *w, const ddb_table *t, const ddb_json *act)
+{
+    const ddb_json *odt = ddb_replica_on_demand(a, &t->caps, ddb_json_get(act, "OnDemandThroughputOverride"));
+
+    if (odt != NULL) {
+        ddb_jw_key(w, "OnDemandThroughput");
+        ddb_jw_json(w, odt);
+    }
+    copy_members(w, t->desc, THROUGHPUT_MEMBERS + 1);
+}
+
+/* The CreateTable request that makes t's replica: its schema, indexes, billing, throughput
+   settings and stream (view -1: none, a STRONG table's that had none). */
 static const char *replica_request(ddb_arena *a, const ddb_table *t, const ddb_json *act, int view)
 {
     static const char *const copied[] = {"AttributeDefinitions", "KeySchema", "TableClass", NULL};
@@ -389,7 +439,8 @@ static const char *replica_request(ddb_arena *a, const ddb_table *t, const ddb_j
     }
     ddb_jw_key(&w, "BillingMode");
     ddb_jw_str(&w, "PAY_PER_REQUEST");
-    for (int k = 0; k < 2; k++) { /* the indexes: names, keys and projections */
+    write_throughput(a, &w, t, act);
+    for (int k = 0; k < 2; k++) { /* the indexes: names, keys, projections and throughput settings */
         ddb_index_kind kind = k == 0 ? DDB_IX_LOCAL : DDB_IX_GLOBAL;
         int any = 0;
         for (unsigned i = 0; i < t->nindexes; i++) {
@@ -407,6 +458,7 @@ static const char *replica_request(ddb_arena *a, const ddb_table *t, const ddb_j
             ddb_jw_json(&w, ddb_json_get(ix->desc, "KeySchema"));
             ddb_jw_key(&w, "Projection");
             ddb_jw_json(&w, ddb_json_get(ix->desc, "Projection"));
+            copy_members(&w, ix->desc, THROUGHPUT_MEMBERS);
             ddb_jw_obj_end(&w);
         }
         if (any)
@@ -434,6 +486,30 @@ static void replica_req(ddb_req *r, ddb_req *req, const ddb_table *t, const char
     ddb_req_internal(r, req, req->arena, op, in, out, t->account, region, ddb_ns_of(req->arena, t->account, region));
 }
 
+/* The read maximum a replica action sets as that replica's own (NULL: none, or -1, which removes it). */
+static const ddb_json *read_override(const ddb_json *act)
+{
+    const ddb_json *odo = ddb_json_get(act, "OnDemandThroughputOverride");
+
+    return ddb_json_get(odo, "MaxReadRequestUnits") != NULL && ddb_json_ll(odo, "MaxReadRequestUnits") > 0 ? odo
+                                                                                                         : NULL;
+}
+
+typedef struct replica_more {
+    ddb_replication_member m;
+    const ddb_json *override; /* OnDemandThroughputOverride, or NULL */
+} replica_more;
+
+/* A new replica's catalog members: the group, and the read maximum that is its own. */
+static void replica_members(ddb_desc_edit *e, void *ctx)
+{
+    replica_more *more = ctx;
+
+    ddb_edit_replication_more(e, &more->m);
+    if (more->override != NULL)
+        ddb_edit_set(e, DDB_DESC_OnDemandThroughputOverride, more->override);
+}
+
 /* Creates the replica table in region `region`: CREATING, to be filled from t's region (t's
    member, after the change, gives the group: its list, consistency and witness). */
 static int create_replica_table(ddb_req *req, const ddb_table *t, const ddb_json *act, const char *region, int view)
@@ -442,16 +518,16 @@ static int create_replica_table(ddb_req *req, const ddb_table *t, const ddb_json
     ddb_json *in = ddb_json_parse(req->arena, text, strlen(text));
     ddb_buf out = {0};
     ddb_req r;
-    ddb_replication_member m;
+    replica_more more = {.override = read_override(act)};
     const ddb_table *made;
     int rc;
 
-    ddb_table_replication(t, req->arena, &m);
-    m.fill_from = t->region;
+    ddb_table_replication(t, req->arena, &more.m);
+    more.m.fill_from = t->region;
     replica_req(&r, req, t, region, DDB_OP_CreateTable, in, &out);
-    if ((m.id = ddb_catalog_new_id(req->eng->catalog)) == 0)
+    if ((more.m.id = ddb_catalog_new_id(req->eng->catalog)) == 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-    rc = ddb_table_create(&r, in, ddb_edit_replication_more, &m, &made);
+    rc = ddb_table_create(&r, in, replica_members, &more, &made);
     ddb_buf_free(&out);
     if (rc == 1)
         return ddb_req_fail(req, DDB_E_VALIDATION,
@@ -664,33 +740,41 @@ static int remove_local_replica(ddb_req *req, const ddb_table *t, const char *re
 
 /* ---- Update ---- */
 
-typedef struct class_edit {
+typedef struct replica_edit {
     ddb_req *req;
-    const char *key;
-    const ddb_json *cls;
-} class_edit;
+    const ddb_table *src; /* the table the request names */
+    const char *key;      /* its replica's */
+    const ddb_json *act;  /* the Update */
+} replica_edit;
 
-static int build_class(void *ctx, ddb_desc_edit **e)
+/* The replica's table class, and its read maximum: the override's, or with -1 the group's again. */
+static int build_update(void *ctx, ddb_desc_edit **e)
 {
-    class_edit *c = ctx;
-    const ddb_table *t = ddb_catalog_get(c->req->eng->catalog, c->key);
+    replica_edit *u = ctx;
+    const ddb_table *t = ddb_catalog_get(u->req->eng->catalog, u->key);
+    const ddb_json *cls = ddb_json_get(u->act, "TableClassOverride");
 
     if (t == NULL)
         return 1;
-    *e = ddb_desc_edit_of(c->req->arena, t);
-    ddb_edit_set(*e, DDB_DESC_TableClass, c->cls);
+    *e = ddb_desc_edit_of(u->req->arena, t);
+    if (cls != NULL)
+        ddb_edit_set(*e, DDB_DESC_TableClass, cls);
+    if (ddb_json_get(ddb_json_get(u->act, "OnDemandThroughputOverride"), "MaxReadRequestUnits") != NULL) {
+        const ddb_json *odo = read_override(u->act);
+        ddb_edit_set(*e, DDB_DESC_OnDemandThroughput, ddb_replica_on_demand(u->req->arena, &u->src->caps, odo));
+        ddb_edit_set(*e, DDB_DESC_OnDemandThroughputOverride, odo);
+    }
     return 0;
 }
 
-/* An Update: its TableClassOverride becomes that replica's table class. */
+/* An Update: its TableClassOverride becomes that replica's table class, its
+   OnDemandThroughputOverride that replica's read maximum. */
 static int update_replica(ddb_req *req, const ddb_table *t, const replica_plan *p)
 {
-    class_edit c = {req, ddb_replica_key(req->arena, t, p->update), ddb_json_get(p->update_act, "TableClassOverride")};
+    replica_edit u = {req, t, ddb_replica_key(req->arena, t, p->update), p->update_act};
     const ddb_table *out;
 
-    if (c.cls == NULL)
-        return DDB_OK;
-    if (ddb_catalog_edit(req->eng->catalog, 16, build_class, &c, &out) < 0)
+    if (ddb_catalog_edit(req->eng->catalog, 16, build_update, &u, &out) < 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     return DDB_OK;
 }

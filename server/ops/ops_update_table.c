@@ -67,7 +67,8 @@ static int check_billing(ddb_req *req, const ddb_table *t, const char *mode, con
 typedef struct gsi_plan {
     const ddb_json *create;  /* the Create member, or NULL */
     const char *delete_name; /* Delete's IndexName, or NULL */
-    const char *update_name; /* Update's IndexName, or NULL */
+    const ddb_json *update;  /* the Update member, or NULL */
+    const char *update_name; /* its IndexName, or NULL */
     const ddb_json *update_pt;
     const ddb_json *vcreate;  /* VectorIndexUpdates' Create, or NULL */
     const char *vdelete_name; /* its Delete's IndexName, or NULL */
@@ -235,6 +236,22 @@ static int check_vector_updates(ddb_req *req, const ddb_table *t, const gsi_plan
     return DDB_OK;
 }
 
+/*
+ * An on-demand index's Update changes its OnDemandThroughput or WarmThroughput, and nothing else:
+ * ProvisionedThroughput, an empty OnDemandThroughput or the IndexName alone are refused (captured
+ * against DynamoDB: the ACK controller's quirks catalogue, DDB-TABLE-456; an empty WarmThroughput
+ * has its own message, validate_throughput.c's).
+ */
+static int on_demand_update(const gsi_plan *p)
+{
+    const ddb_json *odt = ddb_json_get(p->update, "OnDemandThroughput");
+
+    if (p->update_pt != NULL)
+        return 0;
+    return (odt != NULL && odt->type == DDB_JSON_OBJECT && odt->n > 0) ||
+           ddb_json_get(p->update, "WarmThroughput") != NULL;
+}
+
 /* Reads GlobalSecondaryIndexUpdates (shapes already validated) and checks them against the table. */
 static int plan_gsi_updates(ddb_req *req, const ddb_table *t, const char *mode, gsi_plan *p)
 {
@@ -253,6 +270,7 @@ static int plan_gsi_updates(ddb_req *req, const ddb_table *t, const char *mode, 
             online++;
         }
         else if (upd != NULL && upd->type == DDB_JSON_OBJECT) {
+            p->update = upd;
             p->update_name = ddb_json_get_str(upd, "IndexName");
             p->update_pt = ddb_json_get(upd, "ProvisionedThroughput");
         }
@@ -278,10 +296,10 @@ static int plan_gsi_updates(ddb_req *req, const ddb_table *t, const char *mode, 
         if (ix == NULL || ix->kind != DDB_IX_GLOBAL)
             return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Index %s for table %s",
                                 p->update_name, t->name);
-        if (strcmp(mode ? mode : ddb_billing_mode(t), "PAY_PER_REQUEST") == 0 && p->update_pt != NULL)
+        if (strcmp(mode ? mode : ddb_billing_mode(t), "PAY_PER_REQUEST") == 0 && !on_demand_update(p))
             return ddb_req_fail(req, DDB_E_VALIDATION,
-                                "One or more parameter values were invalid: ProvisionedThroughput should not be specified "
-                                "for index: %s when BillingMode is PAY_PER_REQUEST",
+                                "One or more parameter values were invalid: The only Updates for index: %s when "
+                                "TableThroughputMode is PAY_PER_REQUEST can be to OnDemandThroughput, WarmThroughput",
                                 p->update_name);
     }
     if (p->create != NULL)

@@ -191,9 +191,21 @@ static void write_vector_indexes(ddb_req *req, const ddb_table *t, int count)
 /* UPDATING while an index is being built or removed, as DynamoDB reports it. */
 /* ---- a global table (ops_replicas.c) ---- */
 
+/* A replica's own read maximum (ReplicaUpdates' OnDemandThroughputOverride), from its table when
+   it is this server's (a peer server's replica has none: ops_replicas.c). */
+static void write_replica_override(ddb_req *req, ddb_jw *w, const ddb_table *t, const char *region)
+{
+    const ddb_table *r = ddb_catalog_get(req->eng->catalog, ddb_replica_key(req->arena, t, region));
+    const ddb_json *odo = r != NULL ? ddb_json_get(r->desc, "OnDemandThroughputOverride") : NULL;
+
+    if (odo == NULL || odo->type != DDB_JSON_OBJECT)
+        return;
+    ddb_jw_key(w, "OnDemandThroughputOverride");
+    ddb_jw_json(w, odo);
+}
+
 void ddb_replicas_describe(ddb_req *req, ddb_jw *w, const ddb_table *t)
 {
-    (void)req;
     if (t->rep_id == 0 || t->nreplicas < 2)
         return;
     ddb_jw_key(w, "GlobalTableVersion");
@@ -208,6 +220,7 @@ void ddb_replicas_describe(ddb_req *req, ddb_jw *w, const ddb_table *t)
         ddb_jw_str(w, t->replicas[i].region);
         ddb_jw_key(w, "ReplicaStatus");
         ddb_jw_str(w, ddb_replica_state_name(t->replicas[i].state));
+        write_replica_override(req, w, t, t->replicas[i].region);
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);

@@ -77,7 +77,7 @@ int ddb_throughput_check(ddb_req *req, const ddb_table *t, const char *mode)
 }
 
 /* {names[0]: v[0], names[1]: v[1]} of the values above 0 (and below, with `negative`). */
-static const ddb_json *pair_json(ddb_req *req, const char *const names[2], const long long v[2], int negative)
+static const ddb_json *pair_json(ddb_arena *a, const char *const names[2], const long long v[2], int negative)
 {
     ddb_buf buf = {0};
     ddb_jw w;
@@ -92,7 +92,7 @@ static const ddb_json *pair_json(ddb_req *req, const char *const names[2], const
         }
     }
     ddb_jw_obj_end(&w);
-    out = ddb_json_parse(req->arena, ddb_arena_strndup(req->arena, buf.data, buf.len), buf.len);
+    out = ddb_json_parse(a, ddb_arena_strndup(a, buf.data, buf.len), buf.len);
     ddb_buf_free(&buf);
     return out;
 }
@@ -142,11 +142,11 @@ static void gsi_edits(ddb_req *req, ddb_desc_edit *e, const ddb_table *t, int pp
             continue;
         if (object_of(upd, "OnDemandThroughput") != NULL) {
             merged_max(&ix->caps, ddb_json_get(upd, "OnDemandThroughput"), v);
-            ddb_edit_index_member(e, ix, "OnDemandThroughput", pair_json(req, ODT_UNITS, v, 0));
+            ddb_edit_index_member(e, ix, "OnDemandThroughput", pair_json(req->arena, ODT_UNITS, v, 0));
         }
         ddb_warm_throughput(t, ix, cur);
         if (raised_warm(cur, ddb_json_get(upd, "WarmThroughput"), v))
-            ddb_edit_index_member(e, ix, "WarmThroughput", pair_json(req, WARM_UNITS, v, 0));
+            ddb_edit_index_member(e, ix, "WarmThroughput", pair_json(req->arena, WARM_UNITS, v, 0));
     }
 }
 
@@ -162,14 +162,24 @@ void ddb_throughput_edit(ddb_req *req, ddb_desc_edit *e, const ddb_table *t, con
         ddb_edit_set(e, DDB_DESC_OnDemandThroughput, NULL);
     } else if (odt != NULL) {
         merged_max(&t->caps, odt, max);
-        echo->odt = pair_json(req, ODT_UNITS, max, 1);
+        echo->odt = pair_json(req->arena, ODT_UNITS, max, 1);
         ddb_edit_set(e, DDB_DESC_OnDemandThroughput,
-                     max[0] > 0 || max[1] > 0 ? pair_json(req, ODT_UNITS, max, 0) : NULL);
+                     max[0] > 0 || max[1] > 0 ? pair_json(req->arena, ODT_UNITS, max, 0) : NULL);
     }
     ddb_warm_throughput(t, NULL, cur);
     if (raised_warm(cur, ddb_json_get(req->in, "WarmThroughput"), next))
         echo->warm_before = cur;
     if (echo->warm_before != NULL || switched) /* kept through a billing change: it never falls */
-        ddb_edit_set(e, DDB_DESC_WarmThroughput, pair_json(req, WARM_UNITS, next, 0));
+        ddb_edit_set(e, DDB_DESC_WarmThroughput, pair_json(req->arena, WARM_UNITS, next, 0));
     gsi_edits(req, e, t, ppr);
+}
+
+const ddb_json *ddb_replica_on_demand(ddb_arena *a, const ddb_throughput_caps *src, const ddb_json *override)
+{
+    long long v[2] = {src->max_read, src->max_write};
+    const ddb_json *read = ddb_json_get(override, ODT_UNITS[0]);
+
+    if (read != NULL && read->type == DDB_JSON_NUMBER && ddb_json_ll(override, ODT_UNITS[0]) > 0)
+        v[0] = ddb_json_ll(override, ODT_UNITS[0]);
+    return v[0] > 0 || v[1] > 0 ? pair_json(a, ODT_UNITS, v, 0) : NULL;
 }

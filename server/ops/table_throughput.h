@@ -23,4 +23,12 @@ int ddb_throughput_check(ddb_req *req, const ddb_table *t, const char *mode);
 void ddb_throughput_edit(ddb_req *req, ddb_desc_edit *e, const ddb_table *t, const char *mode,
                          ddb_throughput_echo *echo);
 
+/*
+ * A global table replica's OnDemandThroughput: `src`'s maximums (write maximums are shared across
+ * the group), its read maximum `override`'s MaxReadRequestUnits when that is above 0 (the API
+ * reference, OnDemandThroughputOverride: only the read maximum is a replica's own). NULL when
+ * neither is set.
+ */
+const ddb_json *ddb_replica_on_demand(ddb_arena *a, const ddb_throughput_caps *src, const ddb_json *override);
+
 #endif
