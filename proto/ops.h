@@ -79,6 +79,9 @@
 #define DDB_OPF_LEGACY_SCAN_FILTER (1u << 14)
 #define DDB_OPF_EXPR_SEARCH_CONDITION (1u << 15)
 #define DDB_OPF_NO_OUTPUT (1u << 16)
+/* ExportTableToPointInTime's FilterSpecification takes Query's expressions: checked by its spec
+   (server/api/validate_export.c), parsed again by the export (server/engine/xfer/export.c). */
+#define DDB_OPF_EXPORT_FILTER (DDB_OPF_EXPR_KEY_CONDITION | DDB_OPF_EXPR_FILTER | DDB_OPF_EXPR_PROJECTION)
 
 /* The service column. */
 #define DDB_SVC_DYNAMODB 0

@@ -84,6 +84,10 @@ static inline const char *long_text(ddb_arena *a, const ddb_json *v)
  * names, in the request tree; NULL or the error recorded on the request (validate_arn.c). */
 int ddb_resolve_table_arns(ddb_req *req, const ddb_json *in);
 
+/* validateExpressionParams for a structure without legacy parameters: "ExpressionAttributeNames can
+ * only be specified when using expressions", ... (validate_specs.c). */
+const char *ddb_expression_params(ddb_arena *a, const ddb_json *in, const char *const *exprs);
+
 /* ---- tags (validate_tags.c; ops/ops_tags.c keeps the same limit for TagResource's merge) ---- */
 
 #define DDB_MAX_TAGS 50

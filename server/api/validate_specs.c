@@ -367,6 +367,14 @@ static const char *expression_params(ddb_arena *a, const ddb_json *in, const cha
     return NULL;
 }
 
+/* The same for a structure that has no legacy parameters (ExportTableToPointInTime's FilterSpecification). */
+const char *ddb_expression_params(ddb_arena *a, const ddb_json *in, const char *const *exprs)
+{
+    static const char *const none[] = {NULL};
+
+    return expression_params(a, in, exprs, none);
+}
+
 /* validateAttributeValue on one value; a null one is reported as empty. */
 static const char *decode_value(ddb_req *req, const ddb_json *v, ddb_attr *out)
 {

@@ -10,6 +10,8 @@
  *     which must be enabled and hold that time (record member ddbdAtMs);
  *   - INCREMENTAL_EXPORT: the changes in [ExportFromTime, ExportToTime) (ddbdFromMs, ddbdToMs),
  *     a period of 15 minutes to 24 hours inside the recovery window.
+ * A FilterSpecification (full exports only) is checked as Query's or Scan's expressions are and
+ * kept in the record, where DescribeExport shows it and the worker applies it.
  * Times are the server clock's (clock.h), which tests move. Messages DynamoDB's documentation
  * does not give are ddbd's choices (docs/compatibility.md, Exports and imports).
  */
@@ -26,6 +28,7 @@
 #include "server/ops/history.h"
 #include "server/ops/ops_common.h"
 #include "server/ops/ops_xfer.h"
+#include "server/ops/page.h"
 
 #define EXPORT_TIME_SLACK 5.0
 #define MINUTE_MS 60000ULL
@@ -42,6 +45,26 @@ static const char *name_of_arn(ddb_req *req, const char *arn)
     return ddb_arena_strndup(req->arena, t, strcspn(t, "/"));
 }
 
+/* Whether the record's FilterSpecification is the request's (both absent, or the same JSON text). */
+static int same_filter(const ddb_json *rec, const ddb_json *in)
+{
+    const ddb_json *a = ddb_json_get(rec, "FilterSpecification"), *b = ddb_json_get(in, "FilterSpecification");
+    ddb_buf ta = {0}, tb = {0};
+    ddb_jw w;
+    int same;
+
+    if (!ddb_v_present(a) || !ddb_v_present(b))
+        return ddb_v_present(a) == ddb_v_present(b);
+    ddb_jw_init(&w, &ta);
+    ddb_jw_json(&w, a);
+    ddb_jw_init(&w, &tb);
+    ddb_jw_json(&w, b);
+    same = ta.len == tb.len && memcmp(ta.data, tb.data, ta.len) == 0;
+    ddb_buf_free(&ta);
+    ddb_buf_free(&tb);
+    return same;
+}
+
 /* An earlier export with this ClientToken: the same request gets it again, another one a conflict. */
 static int client_token(ddb_req *req, const char *token, const char *table_arn, const ddb_json **found)
 {
@@ -55,7 +78,7 @@ static int client_token(ddb_req *req, const char *token, const char *table_arn, 
         if (!ddb_xfer_same(rec, "ClientToken", token) || !ddb_xfer_same(rec, "ddbdNs", req->ns))
             continue;
         if (!ddb_xfer_same(rec, "TableArn", table_arn) || !ddb_xfer_same(rec, "S3Bucket", ddb_json_get_str(in, "S3Bucket")) ||
-            !ddb_xfer_same(rec, "S3Prefix", ddb_json_get_str(in, "S3Prefix")))
+            !ddb_xfer_same(rec, "S3Prefix", ddb_json_get_str(in, "S3Prefix")) || !same_filter(rec, in))
             return ddb_req_fail(req, DDB_E_EXPORT_CONFLICT,
                                 "There was a conflict when writing to the specified S3 bucket. This can occur when "
                                 "an export with the same client token and different parameters was requested");
@@ -124,6 +147,8 @@ static int check_incremental(ddb_req *req, const ddb_table *t, uint64_t now, exp
 
     if (ddb_v_present(ddb_json_get(req->in, "ExportTime")))
         return ddb_req_fail(req, DDB_E_VALIDATION, "ExportTime is not supported for INCREMENTAL_EXPORT");
+    if (ddb_v_present(ddb_json_get(req->in, "FilterSpecification"))) /* (ddbd's words: compatibility.md) */
+        return ddb_req_fail(req, DDB_E_VALIDATION, "FilterSpecification is not supported for INCREMENTAL_EXPORT");
     if (!ddb_v_present(from))
         return ddb_req_fail(req, DDB_E_VALIDATION, "ExportFromTime is required for INCREMENTAL_EXPORT");
     if (ddb_pitr_window_of(req, t, &win) != 0)
@@ -145,6 +170,23 @@ static int check_incremental(ddb_req *req, const ddb_table *t, uint64_t now, exp
     if (k->from < win.earliest)
         return ddb_req_fail(req, DDB_E_INVALID_EXPORT_TIME, INVALID_TIME);
     return DDB_OK;
+}
+
+/* FilterSpecification against the table: Query's key rules with a KeyConditionExpression (the
+   filter may then name no key attribute), else Scan's (validate_export.c parsed the expressions). */
+static int check_filter(ddb_req *req, const ddb_table *t)
+{
+    ddb_keyspace ks;
+
+    if (!ddb_v_present(ddb_json_get(req->in, "FilterSpecification")))
+        return DDB_OK;
+    if (ddb_keyspace_or_fail(req, t, &ks) != DDB_OK)
+        return req->err.code;
+    if (req->parsed.key_condition != NULL)
+        return ddb_query_key_rules_or_fail(req, &ks);
+    if (ddb_nested_key_paths_or_fail(req, &ks, req->parsed.projection) != DDB_OK)
+        return req->err.code;
+    return ddb_nested_key_paths_or_fail(req, &ks, req->parsed.filter);
 }
 
 static void time_member(ddb_jw *w, const char *name, uint64_t ms)
@@ -210,6 +252,8 @@ int ddb_op_export_table_to_point_in_time(ddb_req *req)
     } else if (check_export_time(req, t, now, &kind) != DDB_OK) {
         return req->err.code;
     }
+    if (check_filter(req, t) != DDB_OK)
+        return req->err.code;
     arn = ddb_table_arn(req, t->name);
     if (client_token(req, ddb_json_get_str(in, "ClientToken"), arn, &prev) != DDB_OK)
         return req->err.code;
@@ -230,6 +274,10 @@ int ddb_op_export_table_to_point_in_time(ddb_req *req)
     ddb_jw_key(&w, "TableId");
     ddb_jw_str(&w, ddb_json_get_str(t->desc, "TableId") ? ddb_json_get_str(t->desc, "TableId") : "");
     write_kind(&w, &kind, now);
+    if (ddb_v_present(ddb_json_get(in, "FilterSpecification"))) { /* echoed, and read by the worker */
+        ddb_jw_key(&w, "FilterSpecification");
+        ddb_jw_json(&w, ddb_json_get(in, "FilterSpecification"));
+    }
     opt_member(&w, in, "ClientToken");
     opt_member(&w, in, "S3Bucket");
     opt_member(&w, in, "S3BucketOwner");

@@ -196,7 +196,7 @@ static int multi_key_conditions_or_fail(ddb_req *req, const ddb_keyspace *ks, co
 
 static int key_conditions_or_fail(ddb_req *req, const ddb_keyspace *ks, key_range *kr)
 {
-    const ddb_key_cond *kc;
+    const ddb_key_cond *kc = NULL;
     size_t n = req->parsed.key_condition ? ddb_expr_key_conds(req->parsed.key_condition, &kc) : 0;
 
     memset(kr, 0, sizeof(*kr));
@@ -204,6 +204,7 @@ static int key_conditions_or_fail(ddb_req *req, const ddb_keyspace *ks, key_rang
         return simple_key_conditions_or_fail(req, ks, kc, n, kr);
     return multi_key_conditions_or_fail(req, ks, kc, n, kr);
 }
+
 
 /* ---- key ranges ---- */
 
@@ -412,6 +413,18 @@ static int partition_or_fail(ddb_req *req, const ddb_keyspace *ks, const key_ran
         vals[i] = kr->hash[i]->v[0];
     ddb_index_partition_key(req->arena, req->eng->store, ks->ix, vals, pk);
     return DDB_OK;
+}
+
+int ddb_query_key_rules_or_fail(ddb_req *req, const ddb_keyspace *ks)
+{
+    key_range kr;
+    ddb_key pk;
+
+    if (key_conditions_or_fail(req, ks, &kr) != DDB_OK ||
+        ddb_nested_key_paths_or_fail(req, ks, req->parsed.projection) != DDB_OK || filter_keys_or_fail(req, ks) != DDB_OK ||
+        ddb_nested_key_paths_or_fail(req, ks, req->parsed.filter) != DDB_OK)
+        return req->err.code;
+    return partition_or_fail(req, ks, &kr, &pk);
 }
 
 int ddb_op_query(ddb_req *req)

@@ -43,6 +43,15 @@ const char *ddb_unprojected(ddb_arena *a, const ddb_table *t, const ddb_index *i
 int ddb_nested_key_paths_or_fail(ddb_req *req, const ddb_keyspace *ks, const ddb_expr *e);
 
 /*
+ * A Query's key condition (req->parsed.key_condition) against the keyspace, then its projection's
+ * and filter's key rules ("Filter Expression can only contain non-primary key attributes", "Key
+ * attributes must be scalars") and the partition key's value, in Query's order (ops_query.c);
+ * ExportTableToPointInTime's FilterSpecification takes the same. Returns DDB_OK or the recorded
+ * error.
+ */
+int ddb_query_key_rules_or_fail(ddb_req *req, const ddb_keyspace *ks);
+
+/*
  * The encoded key of ExclusiveStartKey in the keyspace: for an index, the start key must name the
  * table's key and the index's key attributes. Returns NULL (message) or the error text.
  */

@@ -2,7 +2,8 @@
 // (docs/compatibility.md, "Request members: implemented, refused or ignored"): the refusals'
 // exact ValidationException (ddbd's wording: DynamoDB implements these members, so it has no
 // message to copy), nothing changed by a refused request; SSESpecification stored and described
-// as SSEDescription; a restore's VectorIndexOverride replacing the backup's vector indexes.
+// as SSEDescription; a restore's VectorIndexOverride replacing the backup's vector indexes; an
+// export's FilterSpecification echoed and checked.
 // botocore 1.29 lacks these members, hence the JS SDK.
 //
 // Starts its own `ddbd --in-memory` ($DDBD_BIN). Run: cd tests/js && node --test members.test.mjs
@@ -91,13 +92,22 @@ describe('refused until implemented', () => {
     assert.deepEqual(await describeTable(TableName), before_);
   });
 
-  test('ExportTableToPointInTime FilterSpecification: refused', async () => {
+  test('ExportTableToPointInTime FilterSpecification: implemented, echoed by the description', async () => {
     const TableName = await createTable(client, 'exp');
     tables.push(TableName);
+    const FilterSpecification = {
+      FilterExpression: 'attribute_exists(#i)', ProjectionExpression: 'id',
+      ExpressionAttributeNames: { '#i': 'id' },
+    };
+    const d = (await client.send(new ExportTableToPointInTimeCommand({
+      TableArn: (await describeTable(TableName)).TableArn, S3Bucket: 'bucket', FilterSpecification,
+    }))).ExportDescription;
+    assert.deepEqual(d.FilterSpecification, FilterSpecification);
+    // checked as Query's expressions are
     await rejects(client.send(new ExportTableToPointInTimeCommand({
       TableArn: (await describeTable(TableName)).TableArn, S3Bucket: 'bucket',
-      FilterSpecification: { FilterExpression: 'attribute_exists(id)' },
-    })), 'ValidationException', refused('FilterSpecification'));
+      FilterSpecification: { ProjectionExpression: 'id', ExpressionAttributeNames: { '#x': 'x' } },
+    })), 'ValidationException', 'Value provided in ExpressionAttributeNames unused in expressions: keys: {#x}');
   });
 });
 

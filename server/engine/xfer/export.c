@@ -25,6 +25,9 @@
  *     [from, to), {"Metadata":{"WriteTimestampMicros"},"Keys","NewImage","OldImage"}, its state at
  *     `to` and at `from` (the base's copy when no earlier record says); data files go to the
  *     shared <prefix>/AWSDynamoDB/data/ as DynamoDB's incremental exports write them.
+ * A full export's FilterSpecification (the record's, parsed again at each run) keeps the items its
+ * key condition and filter match, projected; ItemCount counts those, BilledSizeBytes every item
+ * read (docs/compatibility.md).
  * The history is read only once the base copy is AVAILABLE: until then the export waits (its
  * record stays IN_PROGRESS; the worker copies the base first).
  */
@@ -44,6 +47,7 @@
 #include "server/engine/xfer/ion.h"
 #include "server/engine/xfer/objstore.h"
 #include "server/engine/xfer/xfer.h"
+#include "server/expr/expr.h"
 
 #define FILE_BYTES (32u << 20)
 
@@ -63,6 +67,7 @@ typedef struct exporter {
     ddb_buf lines;       /* the current file's uncompressed lines */
     unsigned long long file_items, items, bytes;
     ddb_buf manifest;    /* manifest-files.json */
+    ddb_parsed filter;   /* FilterSpecification's key condition, filter and projection (none: all) */
     const char *failure_code;
     char failure[600];
 } exporter;
@@ -222,8 +227,12 @@ static int add_stored(exporter *x, ddb_arena *a, const char *v, size_t vlen, int
         ddb_log(DDB_LOG_ERROR, "export %s: an unreadable item was skipped", x->id);
         return 0;
     }
-    x->bytes += ddb_item_stored_size(v, vlen);
-    add_item(x, &item);
+    x->bytes += ddb_item_stored_size(v, vlen); /* every item read, as a Scan's filter reads them all */
+    if (ddb_expr_eval_condition(x->filter.key_condition, &item) && ddb_expr_eval_condition(x->filter.filter, &item)) {
+        ddb_attr out;
+        ddb_expr_project(a, x->filter.projection, &item, &out);
+        add_item(x, &out);
+    }
     ddb_arena_reset(a);
     return maybe_flush(x, files, stop, ctx);
 }
@@ -632,6 +641,21 @@ static int write_all(exporter *x, const ddb_table *t, uint32_t table_id, ddb_xfe
     return rc > 0 ? 1 : 0;
 }
 
+/* The record's FilterSpecification (checked when the export was asked for), parsed into x->filter
+   from arena a; 0, or -1 with the failure set. */
+static int load_filter(exporter *x, ddb_arena *a)
+{
+    const ddb_json *spec = ddb_json_get(x->rec, "FilterSpecification");
+    const char *msg;
+
+    if (spec == NULL)
+        return 0;
+    msg = ddb_expr_prepare_into(a, DDB_OPF_EXPORT_FILTER, spec, &x->filter);
+    if (msg != NULL)
+        fail(x, "UNKNOWN", msg);
+    return msg != NULL ? -1 : 0;
+}
+
 int ddb_export_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xfer_stop stop, void *ctx)
 {
     exporter x = {eng, id, rec};
@@ -641,6 +665,7 @@ int ddb_export_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xfe
     uint32_t table_id = (uint32_t)ddb_json_integer(ddb_json_get(rec, "ddbdTableId"), 0);
     const ddb_table *t = ddb_catalog_get_by_id(eng->catalog, table_id);
     double start = now_seconds();
+    ddb_arena fa;
     int rc, ran = 1;
 
     x.ion = fmt != NULL && strcmp(fmt, "ION") == 0;
@@ -653,8 +678,11 @@ int ddb_export_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xfe
     ddb_buf_printf(&x.base, "%s/", id);
     if (!x.incremental)
         ddb_buf_printf(&x.data_base, "%s/", id);
+    ddb_arena_init(&fa);
     if (t == NULL) {
         fail(&x, "UNKNOWN", "The table was deleted before the export ran");
+    } else if (load_filter(&x, &fa) != 0) {
+        /* (finished FAILED below) */
     } else if ((rc = write_all(&x, t, table_id, stop, ctx)) != 0) {
         ran = rc == 1; /* stopping (run again at the next start), or waiting for the history's base */
         goto out;
@@ -663,6 +691,7 @@ int ddb_export_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xfe
     }
     finish(&x, now_seconds());
 out:
+    ddb_arena_free(&fa);
     ddb_objstore_close(&x.os);
     ddb_buf_free(&x.base);
     ddb_buf_free(&x.data_base);

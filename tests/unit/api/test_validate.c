@@ -295,13 +295,29 @@ static const vcase refused_cases[] = {
      OK, NULL},
     {DDB_OP_UpdateTable, "{\"TableName\":\"abc\",\"ReplicaUpdates\":[{\"Delete\":{\"RegionName\":\"r\"}},"
      "{\"Disassociate\":{}}]}", VAL, REFUSED("ReplicaUpdates.Disassociate")},
-    {DDB_OP_ExportTableToPointInTime, "{\"TableArn\":\"a\",\"S3Bucket\":\"b\",\"FilterSpecification\":{}}", VAL,
-     REFUSED("FilterSpecification")},
 };
 
 TEST(validate_refused_members)
 {
     RUN(refused_cases);
+}
+
+/* ExportTableToPointInTime's FilterSpecification: Query's expression checks (the key rules need the table). */
+static const vcase export_filter_cases[] = {
+    {DDB_OP_ExportTableToPointInTime, "{\"TableArn\":\"a\",\"S3Bucket\":\"b\",\"FilterSpecification\":{}}", OK, NULL},
+    {DDB_OP_ExportTableToPointInTime, "{\"TableArn\":\"a\",\"S3Bucket\":\"b\",\"FilterSpecification\":"
+     "{\"ProjectionExpression\":\"a\",\"ExpressionAttributeNames\":{\"#b\":\"b\"}}}", VAL,
+     "Value provided in ExpressionAttributeNames unused in expressions: keys: {#b}"},
+    {DDB_OP_ExportTableToPointInTime, "{\"TableArn\":\"a\",\"S3Bucket\":\"b\",\"FilterSpecification\":"
+     "{\"KeyConditionExpression\":\"a = :v OR b = :v\",\"ExpressionAttributeValues\":{\":v\":{\"S\":\"x\"}}}}", VAL,
+     "Invalid operator used in KeyConditionExpression: OR"},
+    {DDB_OP_ExportTableToPointInTime, "{\"TableArn\":\"a\",\"S3Bucket\":\"b\",\"FilterSpecification\":"
+     "{\"FilterExpression\":1}}", SER, TRUNC " can not be converted to an String"},
+};
+
+TEST(validate_export_filter)
+{
+    RUN(export_filter_cases);
 }
 
 /* Nine empty LocalSecondaryIndexes give 27 problems; only the first ten are reported. */
