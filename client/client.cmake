@@ -45,6 +45,18 @@ install(FILES ${CMAKE_SOURCE_DIR}/include/ddb/ddb.h ${CMAKE_SOURCE_DIR}/include/
               ${CMAKE_SOURCE_DIR}/include/ddb/ddb_params.def
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ddb)
 install(FILES ${CMAKE_BINARY_DIR}/ddb.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+# The loader finds a new library in /usr/local/lib or /usr/lib only once ldconfig has refreshed its
+# cache, so an install there runs it (as `make install` of autotools libraries does). Not for
+# DESTDIR (packaging) or any other prefix: programs use -Wl,-rpath or LD_LIBRARY_PATH there.
+install(CODE [[
+  if(NOT "$ENV{DESTDIR}" AND CMAKE_INSTALL_PREFIX MATCHES "^/usr(/local)?/?$")
+    find_program(DDB_LDCONFIG ldconfig PATHS /sbin /usr/sbin)
+    execute_process(COMMAND ${DDB_LDCONFIG} RESULT_VARIABLE ddb_ldconfig_rc ERROR_QUIET)
+    if(NOT ddb_ldconfig_rc EQUAL 0)
+      message(WARNING "ldconfig failed (${ddb_ldconfig_rc}): run it as root so libddb.so.0 can be loaded")
+    endif()
+  endif()
+]])
 
 # bench/libddb_bench.c: GetItem/PutItem throughput and CPU per request (bench/libddb_compare.sh).
 add_executable(libddb_bench ${CMAKE_SOURCE_DIR}/bench/libddb_bench.c)

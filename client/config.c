@@ -14,7 +14,13 @@ static atomic_uint_fast64_t next_serial;
 
 struct ddb_config {
     char *endpoint, *region, *access_key, *secret_key, *token;
-    unsigned connect_ms, io_ms, max_retries, base_delay_ms, max_delay_ms, pool_size;
+    unsigned connect_ms, io_ms, max_retries, connect_retries, base_delay_ms, max_delay_ms, pool_size;
+    /*
+     * Why sticky: a refused endpoint must not leave the default endpoint in place for a caller
+     * that ignored the setter's status; ddb_client_new() refuses this config until a valid
+     * endpoint is set. NULL when the endpoint is valid.
+     */
+    char *endpoint_error;
 };
 
 static char *dup_or_null(const char *s)
@@ -47,6 +53,28 @@ static const char *env_first(const char *const *names, const char *fallback)
     return fallback;
 }
 
+/* NULL when `url` is an endpoint this client can use, else why not (malloc'd). */
+static char *endpoint_problem(const char *url)
+{
+    char *msg = NULL;
+    int n = -1;
+
+    if (url == NULL)
+        n = asprintf(&msg, "the endpoint is NULL");
+    else if (strncmp(url, "https://", 8) == 0)
+        n = asprintf(&msg, "endpoint '%s': https is not supported (libddb speaks plain HTTP; use http:// or a "
+                           "local TLS proxy such as stunnel)", url);
+    else if (strncmp(url, "http://", 7) != 0)
+        n = asprintf(&msg, "endpoint '%s' is not a URL of the form http://host[:port]", url);
+    else if (strcspn(url + 7, "/?#") == 0)
+        n = asprintf(&msg, "endpoint '%s' has no host", url);
+    else
+        return NULL;
+    if (n < 0)
+        abort();
+    return msg;
+}
+
 ddb_config *ddb_config_new(void)
 {
     static const char *const endpoint_vars[] = {"AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL", NULL};
@@ -66,6 +94,8 @@ ddb_config *ddb_config_new(void)
     cfg->connect_ms = 2000;
     cfg->io_ms = 10000;
     cfg->max_retries = 10;
+    cfg->connect_retries = 2;
+    cfg->endpoint_error = endpoint_problem(cfg->endpoint);
     cfg->base_delay_ms = 25;
     cfg->max_delay_ms = 5000;
     cfg->pool_size = 32;
@@ -81,15 +111,25 @@ void ddb_config_free(ddb_config *cfg)
     free(cfg->access_key);
     free(cfg->secret_key);
     free(cfg->token);
+    free(cfg->endpoint_error);
     free(cfg);
 }
 
 int ddb_config_set_endpoint(ddb_config *cfg, const char *url)
 {
-    if (cfg == NULL || url == NULL || strncmp(url, "http://", 7) != 0 || url[7] == '\0')
+    if (cfg == NULL)
+        return DDB_E_INVALID_ARGUMENT;
+    free(cfg->endpoint_error);
+    cfg->endpoint_error = endpoint_problem(url);
+    if (cfg->endpoint_error != NULL)
         return DDB_E_INVALID_ARGUMENT;
     replace(&cfg->endpoint, url);
     return DDB_OK;
+}
+
+const char *ddb_config_error(const ddb_config *cfg)
+{
+    return cfg != NULL ? cfg->endpoint_error : NULL;
 }
 
 int ddb_config_set_region(ddb_config *cfg, const char *region)
@@ -127,6 +167,14 @@ int ddb_config_set_retries(ddb_config *cfg, unsigned max_retries, unsigned base_
     cfg->max_retries = max_retries;
     cfg->base_delay_ms = base_delay_ms;
     cfg->max_delay_ms = max_delay_ms;
+    return DDB_OK;
+}
+
+int ddb_config_set_connect_retries(ddb_config *cfg, unsigned connect_retries)
+{
+    if (cfg == NULL)
+        return DDB_E_INVALID_ARGUMENT;
+    cfg->connect_retries = connect_retries;
     return DDB_OK;
 }
 
@@ -188,6 +236,7 @@ static void copy_cfg(ddb_client *c, const ddb_config *cfg)
     c->cfg.connect_ms = cfg->connect_ms;
     c->cfg.io_ms = cfg->io_ms;
     c->cfg.max_retries = cfg->max_retries;
+    c->cfg.connect_retries = cfg->connect_retries;
     c->cfg.base_delay_ms = cfg->base_delay_ms;
     c->cfg.max_delay_ms = cfg->max_delay_ms;
     c->cfg.pool_size = cfg->pool_size;
@@ -200,10 +249,15 @@ int ddb_client_new(const ddb_config *cfg, ddb_client **out)
 
     if (out == NULL)
         return DDB_E_INVALID_ARGUMENT;
+    *out = NULL;
     if (sodium_init() < 0) /* thread-safe and idempotent; randombytes wants it */
         abort();
     if (cfg == NULL)
         cfg = env = ddb_config_new();
+    if (cfg->endpoint_error != NULL) {
+        ddb_config_free(env);
+        return DDB_E_INVALID_ARGUMENT;
+    }
     c = calloc(1, sizeof(*c));
     if (c == NULL)
         abort();

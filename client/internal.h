@@ -133,7 +133,7 @@ typedef struct client_cfg {
     char *hostport; /* Host header, "127.0.0.1:8000" */
     char *port;
     char *region, *access_key, *secret_key, *token;
-    unsigned connect_ms, io_ms, max_retries, base_delay_ms, max_delay_ms, pool_size;
+    unsigned connect_ms, io_ms, max_retries, connect_retries, base_delay_ms, max_delay_ms, pool_size;
 } client_cfg;
 
 typedef struct conn conn;

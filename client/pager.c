@@ -1,6 +1,7 @@
 /*
  * client/pager.c: Query and Scan paginators. A pager owns a copy of the call's options and moves
  * ExclusiveStartKey to each page's LastEvaluatedKey; a failed page is asked again by the next call.
+ * The last failure's type and message are kept, since ddb_pager_next_item() hands out no result.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@ struct ddb_pager {
     ddb_opts *opts;
     ddb_result *cur; /* next_item's current page */
     size_t cur_i;
+    char *error_type, *message; /* of the last failed page; NULL before any failure */
 };
 
 static int pager_new(ddb_client *c, const char *table, const char *key_condition, int is_query, const ddb_opts *o,
@@ -54,7 +56,33 @@ void ddb_pager_free(ddb_pager *p)
     ddb_opts_free(p->opts);
     free(p->table);
     free(p->key_condition);
+    free(p->error_type);
+    free(p->message);
     free(p);
+}
+
+const char *ddb_pager_error_type(const ddb_pager *p)
+{
+    return p != NULL && p->error_type != NULL ? p->error_type : "";
+}
+
+const char *ddb_pager_message(const ddb_pager *p)
+{
+    return p != NULL && p->message != NULL ? p->message : "";
+}
+
+/* Keeps r's error; a page that succeeds after it clears it, so the accessors describe the last call. */
+static void remember(ddb_pager *p, const ddb_result *r)
+{
+    free(p->error_type);
+    free(p->message);
+    p->error_type = p->message = NULL;
+    if (r == NULL || ddb_result_status(r) == DDB_OK)
+        return;
+    p->error_type = strdup(ddb_result_error_type(r));
+    p->message = strdup(ddb_result_message(r));
+    if (p->error_type == NULL || p->message == NULL)
+        abort();
 }
 
 unsigned ddb_pager_pages(const ddb_pager *p)
@@ -76,6 +104,7 @@ int ddb_pager_next(ddb_pager *p, ddb_result **page)
         return DDB_OK;
     rc = p->is_query ? ddb_query(p->c, p->table, p->key_condition, p->opts, &r)
                      : ddb_scan(p->c, p->table, p->opts, &r);
+    remember(p, r);
     if (rc == DDB_OK) {
         p->pages++;
         last = ddb_result_last_key(r);

@@ -229,15 +229,25 @@ const char *ddb_result_body(const ddb_result *r, size_t *len)
     return r != NULL ? r->body : "";
 }
 
-const ddb_item *ddb_result_item(ddb_result *r)
+/*
+ * The getters take a const result because reading does not change what the result says; the
+ * members they decode on first use are a cache, written through this cast (results are always
+ * heap objects, never const-defined). That cache is why a result stays one-thread-at-a-time.
+ */
+static ddb_result *cache_of(const ddb_result *r)
+{
+    return (ddb_result *)r;
+}
+
+const ddb_item *ddb_result_item(const ddb_result *r)
 {
     if (r == NULL)
         return NULL;
     if (!r->have_item) {
         const ddb_json *j = ddb_json_get(r->json, "Item");
 
-        decode_item(r, j != NULL ? j : ddb_json_get(r->json, "Attributes"), &r->item);
-        r->have_item = 1;
+        decode_item(cache_of(r), j != NULL ? j : ddb_json_get(r->json, "Attributes"), &cache_of(r)->item);
+        cache_of(r)->have_item = 1;
     }
     return r->item.type == DDB_T_M ? (const ddb_item *)&r->item : NULL;
 }
@@ -267,29 +277,29 @@ static void decode_items(ddb_result *r)
     }
 }
 
-size_t ddb_result_item_count(ddb_result *r)
+size_t ddb_result_item_count(const ddb_result *r)
 {
     if (r == NULL)
         return 0;
     if (!r->have_items)
-        decode_items(r);
+        decode_items(cache_of(r));
     return r->items.n;
 }
 
-const ddb_item *ddb_result_item_at(ddb_result *r, size_t i)
+const ddb_item *ddb_result_item_at(const ddb_result *r, size_t i)
 {
     if (i >= ddb_result_item_count(r) || r->items.v[i].item.type != DDB_T_M)
         return NULL;
     return (const ddb_item *)&r->items.v[i].item;
 }
 
-const ddb_item *ddb_result_last_key(ddb_result *r)
+const ddb_item *ddb_result_last_key(const ddb_result *r)
 {
     if (r == NULL)
         return NULL;
     if (!r->have_last) {
-        decode_item(r, ddb_json_get(r->json, "LastEvaluatedKey"), &r->last_key);
-        r->have_last = 1;
+        decode_item(cache_of(r), ddb_json_get(r->json, "LastEvaluatedKey"), &cache_of(r)->last_key);
+        cache_of(r)->have_last = 1;
     }
     return r->last_key.type == DDB_T_M ? (const ddb_item *)&r->last_key : NULL;
 }
@@ -313,13 +323,13 @@ static void decode_tables(ddb_result *r)
     }
 }
 
-static const result_row *table_row(ddb_result *r, const char *table, size_t i, size_t *count)
+static const result_row *table_row(const ddb_result *r, const char *table, size_t i, size_t *count)
 {
     *count = 0;
     if (r == NULL || table == NULL)
         return NULL;
     if (!r->have_tables)
-        decode_tables(r);
+        decode_tables(cache_of(r));
     for (size_t k = 0; k < r->tables.n; k++) {
         if (strcmp(r->tables.v[k].table, table) == 0 && (*count)++ == i)
             return &r->tables.v[k];
@@ -327,7 +337,7 @@ static const result_row *table_row(ddb_result *r, const char *table, size_t i, s
     return NULL;
 }
 
-size_t ddb_result_table_item_count(ddb_result *r, const char *table)
+size_t ddb_result_table_item_count(const ddb_result *r, const char *table)
 {
     size_t n;
 
@@ -335,7 +345,7 @@ size_t ddb_result_table_item_count(ddb_result *r, const char *table)
     return n;
 }
 
-const ddb_item *ddb_result_table_item_at(ddb_result *r, const char *table, size_t i)
+const ddb_item *ddb_result_table_item_at(const ddb_result *r, const char *table, size_t i)
 {
     size_t n;
     const result_row *row = table_row(r, table, i, &n);
@@ -343,7 +353,7 @@ const ddb_item *ddb_result_table_item_at(ddb_result *r, const char *table, size_
     return row != NULL ? (const ddb_item *)&row->item : NULL;
 }
 
-size_t ddb_result_unprocessed_count(ddb_result *r)
+size_t ddb_result_unprocessed_count(const ddb_result *r)
 {
     const ddb_json *u = result_member(r, "UnprocessedItems");
     int keys = 0;
@@ -379,16 +389,16 @@ static void decode_reasons(ddb_result *r)
     }
 }
 
-size_t ddb_result_reason_count(ddb_result *r)
+size_t ddb_result_reason_count(const ddb_result *r)
 {
     if (r == NULL)
         return 0;
     if (!r->have_reasons)
-        decode_reasons(r);
+        decode_reasons(cache_of(r));
     return r->nreasons;
 }
 
-int ddb_result_reason(ddb_result *r, size_t i, const char **code, const char **message, const ddb_item **item)
+int ddb_result_reason(const ddb_result *r, size_t i, const char **code, const char **message, const ddb_item **item)
 {
     if (i >= ddb_result_reason_count(r))
         return DDB_E_INVALID_ARGUMENT;
@@ -428,7 +438,7 @@ static const ddb_json *walk(const ddb_json *j, const char *path)
     return j;
 }
 
-const char *ddb_result_get(ddb_result *r, const char *path)
+const char *ddb_result_get(const ddb_result *r, const char *path)
 {
     const ddb_json *j = r != NULL && path != NULL ? walk(r->json, path) : NULL;
 
@@ -445,7 +455,7 @@ const char *ddb_result_get(ddb_result *r, const char *path)
     }
 }
 
-size_t ddb_result_len(ddb_result *r, const char *path)
+size_t ddb_result_len(const ddb_result *r, const char *path)
 {
     const ddb_json *j = r != NULL && path != NULL ? walk(r->json, path) : NULL;
 

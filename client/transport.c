@@ -50,7 +50,8 @@ typedef struct reply {
 /* How an attempt ended when no reply was read. */
 typedef enum fail_kind {
     FAIL_NONE,       /* a reply was received */
-    FAIL_NOT_SENT,   /* connect or send failed: the server cannot have acted on it */
+    FAIL_CONNECT,    /* no connection: the server cannot have acted on it */
+    FAIL_NOT_SENT,   /* send failed: the server cannot have acted on it */
     FAIL_MAYBE_SENT, /* sent, then no complete reply: it may have been applied */
 } fail_kind;
 
@@ -388,7 +389,7 @@ static fail_kind attempt(ddb_client *c, const char *op, const char *body, size_t
 
     if (k == NULL) {
         result_fail(r, DDB_E_TRANSPORT, "%s", err);
-        return FAIL_NOT_SENT;
+        return FAIL_CONNECT;
     }
     build_head(c, k, op, body, len);
     if (send_all(k->fd, k->tx.data, k->tx.len, body, len) != 0) {
@@ -427,7 +428,7 @@ static int throttled(const ddb_result *r)
 
 static int should_retry(const ddb_result *r, fail_kind f, call_kind kind)
 {
-    if (f == FAIL_NOT_SENT || (f == FAIL_NONE && throttled(r)))
+    if (f == FAIL_CONNECT || f == FAIL_NOT_SENT || (f == FAIL_NONE && throttled(r)))
         return 1; /* nothing was applied */
     if (kind == CALL_ONCE)
         return 0; /* everything below may have been applied */
@@ -454,13 +455,18 @@ void transport_backoff(const ddb_client *c, unsigned retry)
 int transport_call(ddb_client *c, const char *op, const char *body, size_t len, call_kind kind, ddb_result **out)
 {
     ddb_result *r = result_new();
+    unsigned connect_fails = 0;
     int status;
 
     for (unsigned n = 0;; n++) {
         fail_kind f = attempt(c, op, body, len, r);
 
         r->attempts = n + 1;
+        connect_fails += f == FAIL_CONNECT;
         if (r->status == DDB_OK || n >= c->cfg.max_retries || !should_retry(r, f, kind))
+            break;
+        /* a server that is not there rarely appears within the backoff: fail fast (connect_retries) */
+        if (f == FAIL_CONNECT && connect_fails > c->cfg.connect_retries)
             break;
         transport_backoff(c, n);
         ddb_result_free(r);

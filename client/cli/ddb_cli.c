@@ -356,7 +356,8 @@ int main(int argc, char **argv)
     } else if (parse_args(&c, argc, argv) != 0) {
         fputs(usage, stderr);
     } else if (ddb_client_new(c.cfg, &db) != DDB_OK) {
-        fprintf(stderr, "ddb: cannot use the endpoint (bad URL or unknown host)\n");
+        fprintf(stderr, "ddb: %s\n", ddb_config_error(c.cfg) != NULL ? ddb_config_error(c.cfg)
+                                                                      : "cannot resolve the endpoint's host");
         rc = 1;
     } else {
         rc = run(db, &c);

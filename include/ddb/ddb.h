@@ -30,7 +30,7 @@
  * - Numbers (N, NS) are exact decimal text, never floating point: what you set is validated
  *   (38 significant digits, DynamoDB's range) and kept in DynamoDB's canonical form ("1.50" ->
  *   "1.5"); what you read is the server's text.
- * - Transport: plain HTTP/1.1 (no TLS; use a local proxy such as stunnel for https endpoints),
+ * - Transport: plain HTTP/1.1 (no TLS: https endpoints are refused; use a local proxy such as stunnel),
  *   requests signed with AWS Signature V4, every reply's x-amz-crc32 checked.
  *
  * Evolution: functions and enum values are only ever added (ddb_version.h states the ABI policy).
@@ -72,13 +72,21 @@ typedef struct ddb_client ddb_client; /**< credentials, a connection pool; threa
  * region from AWS_REGION, else AWS_DEFAULT_REGION, else "us-east-1"; credentials from
  * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, else "local"/"local" (ddbd and
  * DynamoDB Local accept any key). Timeouts: connect 2000 ms, each socket wait 10000 ms. Retries:
- * 10, backoff base 25 ms, cap 5000 ms. Pool: 32 idle connections kept.
+ * 10, of which at most 2 after a failed connect, backoff base 25 ms, cap 5000 ms. Pool: 32 idle
+ * connections kept. An unusable endpoint from the environment is kept as ddb_config_error().
  * @return the new configuration; free it with ddb_config_free().
  */
 DDB_EXTERN ddb_config *ddb_config_new(void);
 DDB_EXTERN void ddb_config_free(ddb_config *cfg);
-/** "http://host[:port]" (port 80 by default). @return DDB_OK or DDB_E_INVALID_ARGUMENT (https, bad URL). */
+/**
+ * @brief "http://host[:port]" (port 80 by default).
+ * @return DDB_OK or DDB_E_INVALID_ARGUMENT (https, no scheme, no host). The refusal is sticky:
+ * ddb_config_error() says why, and ddb_client_new() refuses the configuration until a later
+ * ddb_config_set_endpoint() succeeds, so an ignored error never leaves the previous endpoint in use.
+ */
 DDB_EXTERN int ddb_config_set_endpoint(ddb_config *cfg, const char *url);
+/** Why the endpoint is unusable ("endpoint 'https://...': https is not supported ..."), or NULL. Lent. */
+DDB_EXTERN const char *ddb_config_error(const ddb_config *cfg);
 DDB_EXTERN int ddb_config_set_region(ddb_config *cfg, const char *region);
 /** `session_token` may be NULL (sent as X-Amz-Security-Token when set). */
 DDB_EXTERN int ddb_config_set_credentials(ddb_config *cfg, const char *access_key, const char *secret_key,
@@ -97,14 +105,22 @@ DDB_EXTERN int ddb_config_set_timeouts(ddb_config *cfg, unsigned connect_ms, uns
  */
 DDB_EXTERN int ddb_config_set_retries(ddb_config *cfg, unsigned max_retries, unsigned base_delay_ms,
                                       unsigned max_delay_ms);
+/**
+ * @brief Of those retries, at most `connect_retries` (default 2) follow a failed connect (refused,
+ * unreachable, connect timeout): a server that is not listening fails the call within the first
+ * backoff delays instead of all of them. 0 fails on the first refused connection.
+ */
+DDB_EXTERN int ddb_config_set_connect_retries(ddb_config *cfg, unsigned connect_retries);
 /** Idle keep-alive connections kept per client (0: close after each request). */
 DDB_EXTERN int ddb_config_set_pool_size(ddb_config *cfg, unsigned idle_connections);
 
 /**
  * @brief Creates a client. `cfg` may be NULL (a ddb_config_new() from the environment); it is
  * copied, so it may be freed right after. Resolves the endpoint's host, opens no connection yet.
- * @param[out] out receives the client; free with ddb_client_free() once no thread uses it.
- * @return DDB_OK, DDB_E_INVALID_ARGUMENT (bad endpoint, unknown host).
+ * @param[out] out receives the client, or NULL on failure; free with ddb_client_free() once no
+ * thread uses it.
+ * @return DDB_OK, DDB_E_INVALID_ARGUMENT (an endpoint refused by ddb_config_set_endpoint() or
+ * taken from the environment: see ddb_config_error(); unknown host).
  */
 DDB_EXTERN int ddb_client_new(const ddb_config *cfg, ddb_client **out);
 DDB_EXTERN void ddb_client_free(ddb_client *c);
@@ -245,6 +261,11 @@ DDB_EXTERN int ddb_opts_start_key(ddb_opts *o, const ddb_item *key);
  * Results
  * ========================================================================================== */
 
+/*
+ * Every getter takes `const ddb_result *` (most took `ddb_result *` in earlier 0.1 builds: the
+ * same ABI, and old callers compile unchanged). They still decode on first use into the result,
+ * so a result is used by one thread at a time even when only read.
+ */
 typedef struct ddb_result ddb_result; /**< one call's answer or error; one thread at a time */
 
 DDB_EXTERN void ddb_result_free(ddb_result *r);
@@ -263,21 +284,21 @@ DDB_EXTERN const char *ddb_result_body(const ddb_result *r, size_t *len);
  * Attributes (ReturnValues); ConditionalCheckFailedException's Item (with
  * ReturnValuesOnConditionCheckFailure ALL_OLD). NULL when absent.
  */
-DDB_EXTERN const ddb_item *ddb_result_item(ddb_result *r);
+DDB_EXTERN const ddb_item *ddb_result_item(const ddb_result *r);
 /**
  * Items of a Query or Scan page (or of a pager's merged pages), TransactGetItems' Responses, or
  * SearchVectors' SearchResults (best first).
  */
-DDB_EXTERN size_t ddb_result_item_count(ddb_result *r);
+DDB_EXTERN size_t ddb_result_item_count(const ddb_result *r);
 /** i-th of those items; NULL out of range, or for a TransactGetItems slot whose item does not exist. */
-DDB_EXTERN const ddb_item *ddb_result_item_at(ddb_result *r, size_t i);
+DDB_EXTERN const ddb_item *ddb_result_item_at(const ddb_result *r, size_t i);
 /** LastEvaluatedKey of a Query or Scan page, or NULL on the last page. */
-DDB_EXTERN const ddb_item *ddb_result_last_key(ddb_result *r);
+DDB_EXTERN const ddb_item *ddb_result_last_key(const ddb_result *r);
 /** BatchGetItem: number of items returned for `table`, and the i-th one. */
-DDB_EXTERN size_t ddb_result_table_item_count(ddb_result *r, const char *table);
-DDB_EXTERN const ddb_item *ddb_result_table_item_at(ddb_result *r, const char *table, size_t i);
+DDB_EXTERN size_t ddb_result_table_item_count(const ddb_result *r, const char *table);
+DDB_EXTERN const ddb_item *ddb_result_table_item_at(const ddb_result *r, const char *table, size_t i);
 /** BatchWriteItem / BatchGetItem: number of requests (or keys) left unprocessed. */
-DDB_EXTERN size_t ddb_result_unprocessed_count(ddb_result *r);
+DDB_EXTERN size_t ddb_result_unprocessed_count(const ddb_result *r);
 /**
  * @brief TransactionCanceledException: one reason per action, in request order.
  * @param[out] code    "None", "ConditionalCheckFailed", "TransactionConflict", ... (lent; may be NULL)
@@ -285,8 +306,8 @@ DDB_EXTERN size_t ddb_result_unprocessed_count(ddb_result *r);
  * @param[out] item    the item when ReturnValuesOnConditionCheckFailure was ALL_OLD, else NULL (may be NULL)
  * @return DDB_OK, or DDB_E_INVALID_ARGUMENT when i is out of range.
  */
-DDB_EXTERN size_t ddb_result_reason_count(ddb_result *r);
-DDB_EXTERN int ddb_result_reason(ddb_result *r, size_t i, const char **code, const char **message,
+DDB_EXTERN size_t ddb_result_reason_count(const ddb_result *r);
+DDB_EXTERN int ddb_result_reason(const ddb_result *r, size_t i, const char **code, const char **message,
                                  const ddb_item **item);
 /**
  * @brief Any scalar of the answer by path: members joined with '.', array elements by index:
@@ -294,9 +315,9 @@ DDB_EXTERN int ddb_result_reason(ddb_result *r, size_t i, const char **code, con
  * "TableDescription.ItemCount". Strings come as they are, numbers as their JSON text, booleans as
  * "true"/"false". NULL when absent or not a scalar. Lent.
  */
-DDB_EXTERN const char *ddb_result_get(ddb_result *r, const char *path);
+DDB_EXTERN const char *ddb_result_get(const ddb_result *r, const char *path);
 /** Number of elements (array) or members (object) at `path`; 0 when absent or scalar. */
-DDB_EXTERN size_t ddb_result_len(ddb_result *r, const char *path);
+DDB_EXTERN size_t ddb_result_len(const ddb_result *r, const char *path);
 
 /* ============================================================================================
  * Tables
@@ -389,6 +410,9 @@ DDB_EXTERN int ddb_scan_pager_new(ddb_client *c, const char *table, const ddb_op
 DDB_EXTERN int ddb_pager_next(ddb_pager *p, ddb_result **page);
 /** The next item across pages, lent until the next call; *item NULL at the end. */
 DDB_EXTERN int ddb_pager_next_item(ddb_pager *p, const ddb_item **item);
+/** The last page's error as the result had it (ddb_result_error_type(), _message()); "" after a success. */
+DDB_EXTERN const char *ddb_pager_error_type(const ddb_pager *p);
+DDB_EXTERN const char *ddb_pager_message(const ddb_pager *p);
 DDB_EXTERN unsigned ddb_pager_pages(const ddb_pager *p); /**< pages fetched so far */
 DDB_EXTERN void ddb_pager_free(ddb_pager *p);
 

@@ -4,8 +4,9 @@
 #  - client.sigv4: the Signature V4 vectors (tests/unit/proto/test_sigv4.c, also unit.proto.test_sigv4);
 #  - client.valgrind.<name>: the same under valgrind, failing on any error or leak (not in
 #    sanitizer builds, where AddressSanitizer's LeakSanitizer does that job);
-#  - client.install: cmake --install into a temporary prefix, build examples/ with pkg-config, run
-#    one against ddbd, and the `ddb` tool's health check.
+#  - client.install: cmake --install into a temporary prefix, build examples/ with pkg-config (the
+#    commands of docs/client.md), run them against ddbd, and the `ddb` tool; the default prefix
+#    (/usr/local) too when DDB_TEST_SYSTEM_INSTALL=1 (tests/client/install_system_test.sh).
 
 set(DDB_CLIENT_TEST_ENV "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
 file(GLOB DDB_CLIENT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/client/test_client_*.c)

@@ -1,8 +1,12 @@
 #!/bin/sh
 # tests/client/install_test.sh BUILD_DIR SOURCE_DIR: installs libddb into a temporary prefix with
-# `cmake --install`, builds every program of examples/ against it through pkg-config (shared, and
-# one against the static archive), and runs them and the installed `ddb` tool against a ddbd
-# started on a free loopback port ($DDBD_BIN).
+# `cmake --install`, builds every program of examples/ against it through pkg-config with exactly
+# the commands of docs/client.md (shared, and one against the static archive), and runs them and
+# the installed `ddb` tool against a ddbd started on a free loopback port ($DDBD_BIN).
+# The default prefix (/usr/local): always checks that its pkgconfig directory is on pkg-config's
+# default path; with DDB_TEST_SYSTEM_INSTALL=1 (as root, on a throwaway machine, and only when no
+# libddb is installed there already) also installs there, builds and runs an example with no
+# environment variables, and removes every file it installed.
 set -eu
 build=$1
 src=$2
@@ -15,18 +19,28 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "install_test: $*" >&2; exit 1; }
 
-cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
-PKG_CONFIG_PATH=$(dirname "$(find "$tmp/prefix" -name ddb.pc)")
-export PKG_CONFIG_PATH
+libdir_rel=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:PATH=//p' "$build/CMakeCache.txt")
+case ":$(pkg-config --variable pc_path pkg-config):" in
+  *":/usr/local/$libdir_rel/pkgconfig:"*) ;;
+  *) fail "/usr/local/$libdir_rel/pkgconfig is not on pkg-config's default path" ;;
+esac
+[ "$libdir_rel" = lib ] || fail "CMAKE_INSTALL_LIBDIR is $libdir_rel; docs/client.md documents P/lib"
+
+# docs/client.md, "Installing into a prefix"
+P=$tmp/prefix
+cmake --install "$build" --prefix "$P" >/dev/null
+export PKG_CONFIG_PATH="$P/lib/pkgconfig"
 libdir=$(pkg-config --variable=libdir ddb)
 [ -f "$libdir/libddb.a" ] || fail "no static library in $libdir"
-[ -f "$tmp/prefix/include/ddb/ddb.h" ] || fail "no header installed"
+[ -f "$P/include/ddb/ddb.h" ] || fail "no header installed"
 echo "pkg-config --cflags --libs ddb: $(pkg-config --cflags --libs ddb)"
 
 for ex in create_table put_get_query counter scan_pages; do
   cc -std=c11 -Wall -Wextra -Werror "$src/examples/$ex.c" $(pkg-config --cflags --libs ddb) \
-     -Wl,-rpath,"$libdir" -o "$tmp/$ex" || fail "building $ex"
+     -Wl,-rpath,"$P/lib" -o "$tmp/$ex" || fail "building $ex"
 done
+# ... and the LD_LIBRARY_PATH variant
+cc -std=c11 "$src/examples/counter.c" $(pkg-config --cflags --libs ddb) -o "$tmp/counter_ldpath" || fail "building"
 # the static archive: libddb.a plus its private dependencies, no libddb.so at run time
 cc -std=c11 "$src/examples/counter.c" $(pkg-config --cflags ddb) "$libdir/libddb.a" \
    $(pkg-config --static --libs ddb | sed 's/-lddb//') -o "$tmp/counter_static" || fail "static link"
@@ -49,6 +63,8 @@ export AWS_ENDPOINT_URL_DYNAMODB="$endpoint"
 "$tmp/counter" Music | grep -q "limit reached at 3 plays" || fail "counter"
 "$tmp/scan_pages" Music | grep -q "page 2:" || fail "scan_pages"
 "$tmp/counter_static" Music | grep -q "limit reached at 3 plays" || fail "counter_static"
+"$tmp/counter_ldpath" Music 2>/dev/null && fail "counter_ldpath ran without LD_LIBRARY_PATH"
+LD_LIBRARY_PATH="$P/lib" "$tmp/counter_ldpath" Music | grep -q "limit reached at 3 plays" || fail "counter_ldpath"
 
 # the command-line tool
 "$ddb" tables | grep -qx Music || fail "ddb tables"
@@ -96,4 +112,7 @@ set +e
 [ $? -eq 2 ] || fail "ddb search without --index should exit 2"
 set -e
 "$ddb" describe Music | grep -q '"TableStatus":"ACTIVE"' || fail "ddb describe"
+if [ "${DDB_TEST_SYSTEM_INSTALL:-}" = 1 ]; then
+  sh "$src/tests/client/install_system_test.sh" "$build" "$src" "$tmp" || fail "default-prefix install"
+fi
 echo "install_test: ok"

@@ -136,3 +136,26 @@ TEST(teardown_paginate)
     ddb_client_free(client);
     client = NULL;
 }
+
+/* next_item hands out no result: the pager keeps the failed page's type and message. */
+TEST(pager_keeps_the_last_error)
+{
+    ddb_pager *p = NULL;
+    const ddb_item *it = NULL;
+
+    setup();
+    ASSERT_STR_EQ(ddb_pager_error_type(NULL), "");
+    ASSERT_EQ(ddb_scan_pager_new(client, "no_such_table", NULL, &p), DDB_OK);
+    ASSERT_STR_EQ(ddb_pager_error_type(p), "");
+    ASSERT_EQ(ddb_pager_next_item(p, &it), DDB_E_RESOURCE_NOT_FOUND);
+    ASSERT_NULL(it);
+    ASSERT_STR_EQ(ddb_pager_error_type(p), "ResourceNotFoundException");
+    ASSERT_STR_EQ(ddb_pager_message(p), "Requested resource not found");
+    ddb_pager_free(p);
+
+    ASSERT_EQ(ddb_query_pager_new(client, table, "pk = :p", NULL, &p), DDB_OK);
+    ASSERT_EQ(ddb_pager_next(p, NULL), DDB_E_VALIDATION);
+    ASSERT_STR_EQ(ddb_pager_error_type(p), "ValidationException");
+    ASSERT(strstr(ddb_pager_message(p), ":p") != NULL);
+    ddb_pager_free(p);
+}
