@@ -13,32 +13,6 @@
 
 #include "proto/number.h"
 
-/* ---- type names ---- */
-
-static const char *const type_names[DDB_T_MAX + 1] = {
-    [DDB_T_NONE] = "",
-#define X(name, tag, shape) [DDB_T_##name] = #name,
-    DDB_ATTR_TYPES(X)
-#undef X
-};
-
-const char *ddb_type_name(ddb_type t)
-{
-    if ((unsigned)t >= sizeof(type_names) / sizeof(type_names[0]))
-        return "";
-    return type_names[t];
-}
-
-ddb_type ddb_type_from_name(const char *s, size_t n)
-{
-    for (unsigned t = DDB_T_NONE + 1; t <= DDB_T_MAX; t++) {
-        /* the first byte rejects most names before the length is looked at */
-        if (n > 0 && type_names[t][0] == s[0] && strlen(type_names[t]) == n && memcmp(type_names[t], s, n) == 0)
-            return (ddb_type)t;
-    }
-    return DDB_T_NONE;
-}
-
 /*
  * The members of an AttributeValue in the order dynalite's checkTypes rebuilds the object, which
  * is the order both phases visit them in (and so decides which error is reported first).
