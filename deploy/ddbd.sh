@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # deploy/ddbd.sh: the one entry point for setting up, building, running and testing ddbd.
 #
-#   deploy/ddbd.sh run [ddbd options]   deps-runtime + deps-build + build, then start ddbd in the
+#   deploy/ddbd.sh run [ddbd options]   deps-runtime + deps-build + a build of the server alone
+#                           (quiet: its log is build/build.log), then start ddbd in the
 #                           foreground (default: 127.0.0.1:8000, data in ./ddbd-data)
 #   deploy/ddbd.sh test     every dependency + build + the whole test suite (ctest, the Docker
 #                           image's test among it), then the C tests and the black-box suites
@@ -80,12 +81,28 @@ deps() {
 build() {
   deps_runtime
   deps_build
-  cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDDB_WERROR=ON >/dev/null
+  cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDDB_WERROR=ON -DDDB_TESTS=ON >/dev/null
   cmake --build "$ROOT/build" -j "$JOBS"
 }
 
+# The server alone (no test registered or built, so none of the test dependencies' warnings),
+# its output in build/build.log, shown only when the build fails.
+build_server() {
+  local log="$ROOT/build/build.log"
+  deps_runtime
+  deps_build
+  mkdir -p "$ROOT/build"
+  echo "ddbd: building ddbd (log: build/build.log)" >&2
+  if ! { cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDDB_WERROR=ON -DDDB_TESTS=OFF &&
+         cmake --build "$ROOT/build" -j "$JOBS" --target ddbd; } >"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    echo "ddbd: the build failed (the whole log: build/build.log)" >&2
+    return 1
+  fi
+}
+
 run() {
-  build
+  build_server
   if [ "$#" -eq 0 ]; then set -- --host 127.0.0.1 --port 8000 --data-dir "$ROOT/ddbd-data"; fi
   exec "$ROOT/build/ddbd" "$@"
 }
@@ -169,5 +186,5 @@ case "${1:-}" in
   test) test_all ;;
   image) shift; image "$@" ;;
   docker-engine) docker_engine ;;
-  *) sed -n '2,16p' "$0"; exit 2 ;;
+  *) sed -n '2,15p' "$0"; exit 2 ;;
 esac

@@ -6,6 +6,7 @@
 #  - tests/js/*.mjs: the JavaScript SDK v3 suite (when node_modules are installed).
 #  - tests/go, tests/tools: the Go SDK v2, Dynamoose and dynamodb-admin (label tools).
 #  - tests/rados/run.sh: the RADOS backend on a loopback Ceph cluster (label rados).
+#  - tests/deploy/run_path.sh: the README's `deploy/ddbd.sh run` on a fresh copy (label deploy).
 #  - tests/docker/run.sh: the Docker image (label docker), at the end.
 
 # tests/harness/inproc.c: the in-process server and clients the request-level tests share
@@ -137,6 +138,12 @@ set_tests_properties(rados.backend PROPERTIES LABELS rados TIMEOUT 1500 SKIP_RET
 add_test(NAME docker.image COMMAND bash ${CMAKE_SOURCE_DIR}/tests/docker/run.sh)
 set_tests_properties(docker.image PROPERTIES LABELS docker TIMEOUT 1800 SKIP_RETURN_CODE 77
                      ENVIRONMENT "DDBD_PYTHON=${DDB_PYTHON3}")
+
+# The README's first step (tests/deploy/run_path.sh): deploy/ddbd.sh run on a fresh copy of the tree
+# builds the server alone, prints no warning and a few lines, and answers ListTables (label deploy:
+# not run again by the sanitizer pass, its build being its own).
+add_test(NAME deploy.run_path COMMAND bash ${CMAKE_SOURCE_DIR}/tests/deploy/run_path.sh)
+set_tests_properties(deploy.run_path PROPERTIES LABELS deploy TIMEOUT 600)
 
 # The layers (CMakeLists.txt's ddb_layer calls, docs/architecture.md): no include or call runs
 # upward, no circle of files, the libraries only their one place sees (tests/layers/check_layers.py).

@@ -7,9 +7,12 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "proto/ops.h"
 #include "server/api/validate.h"
+#include "server/base/log.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/tasks.h"
+#include "server/engine/xfer/objstore.h"
 #include "server/engine/xfer/xfer.h"
 
 /* The id after "/<what>/" in an export or import ARN, or NULL. */
@@ -44,6 +47,23 @@ void ddb_xfer_describe(ddb_req *req, const char *wrapper, const ddb_json *rec)
     ddb_jw_obj_end(&req->out);
 }
 
+/* An export or import whose bucket no store of this server can hold is accepted all the same, as
+   DynamoDB accepts one to a missing bucket and fails it later (S3NoSuchBucket, in Describe*). Here
+   the cause is nearly always a missing --export-dir or --s3-endpoint, so the log says so at once. */
+static void warn_unreachable(ddb_req *req, const ddb_json *rec)
+{
+    const ddb_json *src = ddb_json_get(rec, "S3BucketSource");
+    const char *bucket = ddb_json_get_str(src != NULL ? src : rec, "S3Bucket");
+    const ddb_objstore_settings *cfg = &req->eng->settings.objstore;
+
+    if (bucket == NULL || ddb_objstore_reachable(cfg, bucket))
+        return;
+    ddb_log(DDB_LOG_WARN,
+            "%s: bucket %s is not the directory %s/%s and no --s3-endpoint is set: it will fail with "
+            "S3NoSuchBucket (docs/export-import.md)",
+            ddb_op_name(req->op), bucket, cfg->export_dir != NULL ? cfg->export_dir : "<--export-dir DIR>", bucket);
+}
+
 int ddb_xfer_start(ddb_req *req, const char *prefix, const char *id, ddb_buf *buf, const char *wrapper)
 {
     const ddb_json *rec;
@@ -54,6 +74,7 @@ int ddb_xfer_start(ddb_req *req, const char *prefix, const char *id, ddb_buf *bu
     }
     rec = ddb_json_parse(req->arena, ddb_arena_strndup(req->arena, buf->data, buf->len), buf->len);
     ddb_buf_free(buf);
+    warn_unreachable(req, rec);
     ddb_tasks_kick(req->eng->tasks);
     ddb_xfer_describe(req, wrapper, rec);
     return DDB_OK;

@@ -434,6 +434,30 @@ def test_export_missing_bucket_fails(c):
     assert d["FailureCode"] == "S3NoSuchBucket"
 
 
+@pytest.mark.parametrize("args", [[], ["--export-dir", "{tmp}"]], ids=["no-store", "no-directory"])
+def test_export_and_import_to_an_unreachable_bucket_are_accepted_and_warned(server_factory, tmp_path, args):
+    # DynamoDB accepts both and fails them later (FailureCode S3NoSuchBucket; its API lists no
+    # error for the bucket); a bucket no store of this server can hold (neither the directory
+    # DIR/B nor --s3-endpoint) is said so in the log at once, with the options that would fix it
+    srv = server_factory(["--in-memory"] + [a.format(tmp=tmp_path) for a in args])
+    c2 = make_client("http://127.0.0.1:%d" % srv.port)
+    d = export(c2, create(c2, unique_name("expnostore")), bucket="nowhere")
+    assert (d["ExportStatus"], d["FailureCode"], d["FailureMessage"]) == \
+        ("FAILED", "S3NoSuchBucket", "The specified bucket does not exist: nowhere")
+    d = import_from(c2, unique_name("impnostore"), "nowhere", "x", "CSV", compression="NONE")
+    assert (d["ImportStatus"], d["FailureCode"], d["FailureMessage"]) == \
+        ("FAILED", "S3NoSuchBucket", "The specified bucket does not exist: nowhere")
+    if args:  # a bucket that is a directory is not warned about
+        os.mkdir(os.path.join(tmp_path, "here"))
+        assert export(c2, create(c2, unique_name("exphere")), bucket="here")["ExportStatus"] == "COMPLETED"
+    where = str(tmp_path) if args else "<--export-dir DIR>"
+    log = srv.stderr_text()
+    assert "bucket here" not in log, log
+    for op in ("ExportTableToPointInTime", "ImportTable"):
+        assert "warn %s: bucket nowhere is not the directory %s/nowhere and no --s3-endpoint is set: it " \
+               "will fail with S3NoSuchBucket (docs/export-import.md)" % (op, where) in log, log
+
+
 def test_export_errors(c):
     name = unique_name("experr")
     arn = create(c, name)

@@ -211,6 +211,18 @@ def test_synopsis_shows_every_option_listed():
         sorted(h.split(" ")[0] for h in headings)
 
 
+def test_help_lists_the_common_options_first_and_the_rados_ones_together_after():
+    # the RADOS backend's options are for a Ceph cluster only: one group, after every other option
+    _, headings, _ = help_sections()
+    names = [h.split(" ")[0] for h in headings]
+    rados = ["--backend", "--rados-conf", "--rados-pool"]
+    serving = [n for n in names if n not in ("--health-check", "--version", "--help")]
+    assert serving[-len(rados):] == rados, names
+    assert names.index("--shards") < names.index("--backend") and names.index("--threads") < names.index("--backend")
+    text = " ".join(run(["--help"]).stdout.split())
+    assert "served by any number of ddbd gateways at once" in text and "for now" not in text
+
+
 def test_help_fits_in_100_columns():
     assert max(len(line) for line in run(["--help"]).stdout.split("\n")) <= 100
 

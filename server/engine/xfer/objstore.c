@@ -46,9 +46,39 @@ static void object_path(ddb_buf *p, const ddb_objstore *o, const char *key)
     ddb_buf_putc(p, '\0');
 }
 
-int ddb_objstore_open(ddb_objstore *o, const ddb_objstore_settings *cfg, const char *bucket)
+/* <export_dir>/<bucket> when that directory exists (malloc'd), else NULL. */
+static char *bucket_dir(const ddb_objstore_settings *cfg, const char *bucket)
 {
     struct stat st;
+    ddb_buf path = {0};
+
+    if (cfg->export_dir == NULL)
+        return NULL;
+    ddb_buf_printf(&path, "%s/%s", cfg->export_dir, bucket);
+    ddb_buf_putc(&path, '\0');
+    if (stat(path.data, &st) == 0 && S_ISDIR(st.st_mode))
+        return path.data;
+    ddb_buf_free(&path);
+    return NULL;
+}
+
+int ddb_objstore_reachable(const ddb_objstore_settings *cfg, const char *bucket)
+{
+    char *dir;
+    int found;
+
+    if (bucket == NULL || !safe_name(bucket) || strchr(bucket, '/') != NULL)
+        return 0;
+    if (cfg->s3_endpoint != NULL)
+        return 1;
+    dir = bucket_dir(cfg, bucket);
+    found = dir != NULL;
+    free(dir);
+    return found;
+}
+
+int ddb_objstore_open(ddb_objstore *o, const ddb_objstore_settings *cfg, const char *bucket)
+{
     ddb_buf path = {0}, resp = {0};
     int status = 0, rc;
 
@@ -59,15 +89,8 @@ int ddb_objstore_open(ddb_objstore *o, const ddb_objstore_settings *cfg, const c
         snprintf(o->err, sizeof(o->err), "invalid bucket name %s", bucket);
         return DDB_OBJ_NOT_FOUND;
     }
-    if (cfg->export_dir != NULL) {
-        ddb_buf_printf(&path, "%s/%s", cfg->export_dir, bucket);
-        ddb_buf_putc(&path, '\0');
-        if (stat(path.data, &st) == 0 && S_ISDIR(st.st_mode)) {
-            o->dir = path.data;
-            return DDB_OBJ_OK;
-        }
-        ddb_buf_free(&path);
-    }
+    if ((o->dir = bucket_dir(cfg, bucket)) != NULL)
+        return DDB_OBJ_OK;
     if (cfg->s3_endpoint == NULL) {
         snprintf(o->err, sizeof(o->err), "The specified bucket does not exist: %s", bucket);
         return DDB_OBJ_NOT_FOUND;

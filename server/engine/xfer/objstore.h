@@ -32,6 +32,9 @@ typedef struct ddb_objstore {
 /* Resolves `bucket`; DDB_OBJ_NOT_FOUND when it is neither a directory nor reachable through S3. */
 int ddb_objstore_open(ddb_objstore *o, const ddb_objstore_settings *cfg, const char *bucket);
 void ddb_objstore_close(ddb_objstore *o);
+/* 1 when `bucket` may be reached: its directory exists, or an S3 endpoint is set (whether the
+   bucket is there is only known by asking it, which the worker does). Does no I/O but a stat. */
+int ddb_objstore_reachable(const ddb_objstore_settings *cfg, const char *bucket);
 
 int ddb_objstore_put(ddb_objstore *o, const char *key, const void *data, size_t len);
 /* The whole object into `out` (appended). */

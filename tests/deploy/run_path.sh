@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# tests/deploy/run_path.sh: the README's first step, `./deploy/ddbd.sh run`, on a fresh copy of the
+# tree (ctest deploy.run_path): it must build the server alone, quietly (no CMake warning about
+# test dependencies, a few lines at most), and answer ListTables. The copy is the tracked and
+# untracked files git knows (no build directory, no node_modules), as a clone has them; removed
+# at the end. It builds the server once (about a minute of the two cores' time).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+WORK="$(mktemp -d)"
+PID=""
+cleanup() {
+  if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+(cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | grep -zv '/node_modules$' |
+   xargs -0 cp --parents -P -t "$WORK" 2>/dev/null) || { echo "FAIL: copying the tree"; exit 1; }
+PORT="$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+START="$(date +%s)"
+(cd "$WORK" && exec ./deploy/ddbd.sh run --port "$PORT" --in-memory) >"$WORK.out" 2>&1 &
+PID=$!
+answer=""
+# any signature is accepted without --auth, but a signed request's shape is checked: a real date
+list_tables() {
+  local now
+  now="$(date -u +%Y%m%dT%H%M%SZ)"
+  curl -s -X POST -H 'X-Amz-Target: DynamoDB_20120810.ListTables' -H 'Content-Type: application/x-amz-json-1.0' \
+    -H "X-Amz-Date: $now" -H "Authorization: AWS4-HMAC-SHA256 Credential=AKID/${now%%T*}/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0" \
+    -d '{}' "http://127.0.0.1:$PORT/"
+}
+until answer="$(list_tables)"; do
+  if ! kill -0 "$PID" 2>/dev/null; then
+    echo "FAIL: deploy/ddbd.sh run exited before answering; its output:"; cat "$WORK.out"; rm -f "$WORK.out"; exit 1
+  fi
+  sleep 0.2
+done
+echo "first answer after $(( $(date +%s) - START )) s: $answer"
+out="$(cat "$WORK.out")"; rm -f "$WORK.out"
+fail=0
+[ "$answer" = '{"TableNames":[]}' ] || { echo "FAIL: ListTables answered $answer"; fail=1; }
+if grep -qi "warning" <<<"$out"; then echo "FAIL: the run printed a warning"; fail=1; fi
+# the build's announcement and ddbd's "listening" line (nothing else before the first answer)
+if [ "$(wc -l <<<"$out")" -gt 3 ]; then echo "FAIL: the run printed $(wc -l <<<"$out") lines"; fail=1; fi
+for t in test_expr libddb_bench ddb_cli; do
+  if [ -e "$WORK/build/$t" ]; then echo "FAIL: the run built $t"; fail=1; fi
+done
+[ "$fail" = 0 ] || { echo "its output:"; echo "$out"; exit 1; }
+echo "PASS: $(wc -l <<<"$out") lines of output"
