@@ -50,6 +50,7 @@ typedef struct ddb_config {
     int lenient_numbers;              /* --lenient-numbers: numeric strings accepted as numbers (api/validate.h) */
     int health_check;                 /* --health-check: check a running server and exit (healthcheck.h) */
     const char *health_url;           /* its URL; NULL: the container's own server */
+    const char *user;                 /* --user USER[:GROUP]: run as USER when started as root (privileges.h) */
     int metrics_port;                 /* --metrics-port: serve /metrics there only; -1 (default): on the API port */
     const char *access_log;           /* --access-log FILE|-: JSON lines, one per API request (http/access_log.h); NULL: off */
     const char *seeds[16];            /* --seed FILE|DIR: tables and items loaded before listening (seed.h) */

@@ -4,6 +4,7 @@
 #include "server/healthcheck.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,21 @@ static int get_status(int fd, const char *host, const char *path)
 }
 
 /*
+ * PID 1 may have dropped from root to its --user while HEALTHCHECK and `docker exec` still run as
+ * root, and root without CAP_SYS_PTRACE (Docker's default) may not read another user's
+ * /proc/1/exe: the check becomes PID 1's user first (it needs no privilege of its own).
+ */
+static void become_pid1_user(void)
+{
+    struct stat st;
+
+    if (geteuid() != 0 || stat("/proc/1", &st) != 0 || st.st_uid == 0)
+        return;
+    if (setgroups(1, &st.st_gid) != 0 || setgid(st.st_gid) != 0 || setuid(st.st_uid) != 0)
+        return; /* then /proc/1/exe stays unreadable and the default URL is checked */
+}
+
+/*
  * The URL of the ddbd that is PID 1 (this container's server), from its command line; -1 when
  * PID 1 is another program (an init such as tini, or the host's) or cannot be read.
  */
@@ -133,6 +149,7 @@ static int url_of_pid1(char *url, size_t size, int *tls)
     ddb_config cfg;
     const char *host;
 
+    become_pid1_user();
     if (stat("/proc/1/exe", &a) != 0 || stat("/proc/self/exe", &b) != 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino)
         return -1;
     if ((fd = open("/proc/1/cmdline", O_RDONLY | O_CLOEXEC)) < 0)

@@ -20,6 +20,7 @@
 #include "server/healthcheck.h"
 #include "server/http/http.h"
 #include "server/metrics.h"
+#include "server/privileges.h"
 #include "server/seed.h"
 #include "server/server.h"
 
@@ -84,6 +85,7 @@ static int serve(const ddb_config *cfg, double t0)
     ddb_http_options hopt;
     ddb_http_env henv;
     sigset_t sigs;
+    const char *local_dir;
     char *err = NULL;
     int sig;
 
@@ -106,6 +108,10 @@ static int serve(const ddb_config *cfg, double t0)
     signal(SIGINT, on_stop_signal);
     signal(SIGTERM, on_stop_signal);
     signal(SIGPIPE, SIG_IGN);
+    /* before anything is opened, so every file ddbd makes belongs to the user it runs as */
+    local_dir = cfg->in_memory || cfg->backend == DDB_BACKEND_RADOS ? NULL : cfg->data_dir;
+    if (ddb_drop_privileges(cfg->user, local_dir) != 0)
+        return 1;
     if (ddb_server_open(&srv, cfg, &err) != 0) {
         ddb_log(DDB_LOG_ERROR, "cannot open %s: %s", data_name(cfg), err ? err : "unknown error");
         return 1;

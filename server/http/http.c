@@ -856,14 +856,15 @@ static void *thread_main(void *arg)
         h2o_socket_read_start(t->metrics_listener, on_metrics_accept);
     }
     run_loop(h, t);
-    /* stop accepting, then give responses already produced a moment to reach their sockets */
+    /* stop accepting, then give responses already produced a moment to reach their sockets (no
+       wait when no client is connected: docker stop of an idle server is then its loop's wake-up) */
     h2o_socket_read_stop(t->listener);
     h2o_socket_close(t->listener);
     if (t->metrics_listener != NULL) {
         h2o_socket_read_stop(t->metrics_listener);
         h2o_socket_close(t->metrics_listener);
     }
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 4 && __atomic_load_n(&h->connections, __ATOMIC_RELAXED) != 0; i++)
         h2o_evloop_run(t->loop, 25);
     if (t->wake != NULL) {
         h2o_socket_read_stop(t->wake);

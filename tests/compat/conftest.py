@@ -208,6 +208,14 @@ def server_factory():
         server.kill()
 
 
+def ids_of(pid):
+    """Uid, Gid, Groups and CapEff of /proc/PID/status, each as its list of fields (a server's
+    privileges after --user; tests/docker checks the container's the same way)."""
+    with open("/proc/%d/status" % pid) as f:
+        fields = dict(line.split(":", 1) for line in f)
+    return {k: fields[k].split() for k in ("Uid", "Gid", "Groups", "CapEff")}
+
+
 # ---------------------------------------------------------------------------------------------
 # Clients
 # ---------------------------------------------------------------------------------------------

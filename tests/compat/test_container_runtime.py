@@ -7,11 +7,12 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 
 import pytest
 
-from conftest import DDBD_BIN, create_table_params, free_port, make_client, scan_all
+from conftest import DDBD_BIN, create_table_params, free_port, ids_of, make_client, scan_all
 
 TASKSET = shutil.which("taskset")
 UNSHARE = shutil.which("unshare")
@@ -178,3 +179,110 @@ def test_pid1_sigterm_exits_0_quickly_with_data_flushed(tmp_path, server_factory
     assert "received SIGTERM" in stderr and "stopped" in stderr, stderr
     server = server_factory(["--data-dir", data])
     assert scan_all(make_client(server.endpoint), "pid1") == sorted(items, key=lambda i: int(i["sk"]["N"]))
+
+
+def owners(top):
+    found = {top: os.lstat(top)}
+    for d, dirs, files in os.walk(top):
+        for n in dirs + files:
+            found[os.path.join(d, n)] = os.lstat(os.path.join(d, n))
+    return {p: (st.st_uid, st.st_gid) for p, st in found.items()}
+
+
+@pytest.fixture
+def host_dir():
+    """A root-owned directory the user 65534 may enter (pytest's tmp_path is under a 0700 one)."""
+    d = tempfile.mkdtemp(prefix="ddbd-user-")
+    os.chmod(d, 0o755)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="--user acts only when ddbd starts as root")
+def test_user_gives_the_data_directory_away_and_drops_root(server_factory, host_dir):
+    # what Docker does with a bind mount of a missing host directory: the parent exists, owned by
+    # root; a file left in it by an earlier root run must become the user's too
+    data = os.path.join(host_dir, "data")
+    server = server_factory(["--user", "65534:65533", "--data-dir", data])
+    assert ids_of(server.proc.pid) == {"Uid": ["65534"] * 4, "Gid": ["65533"] * 4, "Groups": ["65533"],
+                                       "CapEff": ["0000000000000000"]}
+    # dumpable again after the uid change: /proc/PID is the user's, so the image's health check
+    # (root without CAP_SYS_PTRACE) can read /proc/1/exe
+    assert os.stat("/proc/%d" % server.proc.pid).st_uid == 65534
+    fill(make_client(server.endpoint), "owned", 5)
+    assert server.stop(signal.SIGTERM) == 0
+    assert set(owners(data).values()) == {(65534, 65533)}, owners(data)
+    # a root-owned file in it (an earlier run as root) is given away on the next start
+    stray = os.path.join(data, "from-root")
+    open(stray, "w").close()
+    os.chown(data, 0, 0)
+    server = server_factory(["--user", "65534:65533", "--data-dir", data])
+    assert scan_all(make_client(server.endpoint), "owned") and os.stat(stray).st_uid == 65534
+    assert os.stat(data).st_uid == 65534
+    assert server.stop(signal.SIGTERM) == 0
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="--user acts only when ddbd starts as root")
+@pytest.mark.parametrize("spec", ["no-such-user", "65534:no-such-group", ":65534", "65534:"])
+def test_user_unknown_is_refused(spec):
+    out = subprocess.run([DDBD_BIN, "--in-memory", "--port", str(free_port()), "--user", spec],
+                         capture_output=True, text=True, timeout=10)
+    assert out.returncode == 1
+    assert "--user %s: no such user or group" % spec in out.stderr, out.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to start ddbd as another user")
+def test_user_is_ignored_when_not_started_as_root(server_factory):
+    # `docker run --user 1001 ddbd`: the image's --user ddbd must not stop a non-root start
+    def as_nobody():
+        os.setgid(65534)
+        os.setuid(65534)
+    port = free_port()
+    proc = subprocess.Popen([DDBD_BIN, "--in-memory", "--port", str(port), "--user", "root"],
+                            stderr=subprocess.PIPE, text=True, preexec_fn=as_nobody)
+    try:
+        wait_answering(port, proc)
+        assert ids_of(proc.pid)["Uid"] == ["65534"] * 4
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+
+
+SETPRIV = shutil.which("setpriv")
+
+
+@pytest.mark.skipif(not pid1_possible() or NSENTER is None or SETPRIV is None,
+                    reason="needs root, unshare --pid, nsenter and setpriv")
+def test_health_check_as_root_finds_a_pid1_that_dropped_to_its_user():
+    # the image: PID 1 started as root with --user, and HEALTHCHECK runs as root without
+    # CAP_SYS_PTRACE (Docker's default set), which may not read another user's /proc/1/exe
+    port = free_port()
+    proc = subprocess.Popen([UNSHARE, "--pid", "--fork", "--mount-proc", DDBD_BIN, "--user", "65534",
+                             "--host", "0.0.0.0", "--port", str(port), "--in-memory"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        ddbd = child_of(proc.pid)
+        wait_answering(port, proc)
+        assert ids_of(ddbd)["Uid"] == ["65534"] * 4
+        out = subprocess.run([NSENTER, "-t", str(ddbd), "-p", "-m", SETPRIV, "--bounding-set", "-sys_ptrace",
+                              "--inh-caps", "-sys_ptrace", DDBD_BIN, "--health-check"],
+                             capture_output=True, text=True, timeout=10)
+        assert out.returncode == 0, out.stderr  # port, not the default 8000: read from PID 1
+    finally:
+        os.kill(ddbd, signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+
+
+def log_time(stderr, text):
+    line = [line for line in stderr.splitlines() if text in line][0]
+    stamp = time.strptime(line.split()[0][:19], "%Y-%m-%dT%H:%M:%S")
+    return time.mktime(stamp) + int(line.split()[0][20:23]) / 1000.0
+
+
+def test_sigterm_without_clients_stops_without_the_drain_wait(server_factory):
+    # the 100 ms given to answers in flight (4 x 25 ms of the event loop) is skipped when no client
+    # is connected: `docker stop` of an idle container is then about the loops' wake-up (<= 50 ms)
+    server = server_factory(["--in-memory", "--threads", "1"])
+    assert server.stop(signal.SIGTERM) == 0
+    err = server.stderr_text()
+    assert log_time(err, "stopped") - log_time(err, "received SIGTERM") < 0.1, err

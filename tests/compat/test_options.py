@@ -116,6 +116,7 @@ def valid_args(name, tmp):
         "s3-access-key": ["--s3-access-key", "AKID"] + mem,
         "s3-secret-key": ["--s3-secret-key", "secret"] + mem,
         "s3-region": ["--s3-region", "eu-west-1"] + mem,
+        "user": ["--user", "65534:65534"] + mem,
     }
     return table[name]
 
@@ -124,7 +125,7 @@ SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "ra
            "search-threads", "vector-ann", "vector-ann-ef", "log-level", "sync", "cors", "item-collection-limit", "transaction-conflict-rate",
            "write-conflict-rate", "idempotency-window", "ttl-interval", "replication-lag", "region-peer", "peer-key", "stream-trigger", "auth", "namespaces",
            "max-connections", "min-free-disk", "request-timeout", "lenient-numbers", "admin", "metrics-port",
-           "access-log", "seed", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region"]
+           "access-log", "seed", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "user"]
 ONE_SHOT = ["health-check", "version", "help"]
 TLS = ["tls-cert", "tls-key"]
 

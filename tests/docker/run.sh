@@ -5,8 +5,10 @@
 # tests/docker/test_image.py against it: the image's size (<= 20 MB) and contents, a subset of
 # the boto3 black-box suite against a container's port, the health status becoming healthy, a
 # SIGTERM stop and a restart on the same volume keeping the data, the CPU quota and the volume's
-# shard count, DynamoDB Local's compose command, and deploy/compose.yaml's app talking to ddbd
-# (docker-compose, on the host's network). Containers and volumes it made are removed.
+# shard count, DynamoDB Local's compose command, docs/docker.md's DynamoDB Local compose service
+# run as printed (a bind mount of a missing host directory; no volume left behind), and
+# deploy/compose.yaml's app talking to ddbd (docker-compose, on the host's network). Containers and
+# volumes it made are removed.
 #
 # Without a Docker engine it says so and exits 77 (ctest: skipped), or 1 when DDBD_REQUIRE_DOCKER=1
 # (deploy/ddbd.sh test sets it: CI must not pass without the image's test).

@@ -18,7 +18,7 @@ import uuid
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "compat"))
-from conftest import create_table_params, make_client, scan_all  # noqa: E402
+from conftest import create_table_params, ids_of, make_client, scan_all  # noqa: E402
 
 IMAGE = os.environ.get("DDBD_IMAGE", "ddbd:test")
 RUN = os.environ.get("DDBD_TEST_RUN", "manual")
@@ -114,12 +114,14 @@ def test_image_size_and_configuration():
     info = json.loads(docker("image", "inspect", IMAGE).stdout)[0]
     assert info["Size"] <= MAX_IMAGE_BYTES, "image is %d bytes" % info["Size"]
     cfg = info["Config"]
-    assert cfg["User"] == "ddbd"
-    assert list(cfg["Volumes"]) == ["/data"]
+    # root at the start, only to give the data directory to ddbd (--user); no VOLUME, so no
+    # anonymous volume is made for a container that does not keep its data in /data
+    assert cfg["User"] == ""
+    assert not cfg["Volumes"]
     assert list(cfg["ExposedPorts"]) == ["8000/tcp"]
     assert cfg["Healthcheck"]["Test"] == ["CMD", "/ddbd", "--health-check"]
     assert cfg["Entrypoint"][:1] == ["/ddbd"]
-    assert cfg["Entrypoint"][1:] == ["--host", "0.0.0.0", "--port", "8000", "--data-dir", "/data"]
+    assert cfg["Entrypoint"][1:] == ["--user", "ddbd", "--host", "0.0.0.0", "--port", "8000", "--data-dir", "/data"]
 
 
 def image_files():
@@ -187,11 +189,13 @@ def test_health_check_becomes_healthy_on_a_non_default_port(containers):
 
 
 def test_runs_as_a_non_root_user(containers):
+    # started as root, ddbd drops to ddbd (1000:1000) before it opens /data: no root group, no capability
     c = containers()
-    pid = c.state()["Pid"]
-    with open("/proc/%d/status" % pid) as f:
-        uids = [line.split()[1:] for line in f if line.startswith("Uid:")][0]
-    assert set(uids) == {"1000"}, uids
+    assert ids_of(c.state()["Pid"]) == {"Uid": ["1000"] * 4, "Gid": ["1000"] * 4, "Groups": ["1000"],
+                                        "CapEff": ["0000000000000000"]}
+    # `docker run --user` runs as that user throughout (the image's --user ddbd is then a no-op)
+    c2 = containers(["-inMemory"], docker_args=["--user", "4321:4321"])
+    assert ids_of(c2.state()["Pid"])["Uid"] == ["4321"] * 4
 
 
 def put_items(endpoint, table, n):
@@ -309,3 +313,106 @@ def test_compose_example_app_talks_to_ddbd(tmp_path):
             assert "app: visit %d recorded in ddbd" % visit in out.stdout, out.stdout[-3000:]
     finally:
         subprocess.run(base + ["down", "-v"], capture_output=True, timeout=120, env=env)
+
+
+DOCS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "docker.md")
+
+
+def dynamodb_local_snippet():
+    """The compose file of docs/docker.md's "Switching from amazon/dynamodb-local", as printed."""
+    import yaml
+    with open(DOCS) as f:
+        text = f.read()
+    section = text[text.index("## Switching from amazon/dynamodb-local"):]
+    return yaml.safe_load(re.search(r"```yaml\n(.*?)```", section, re.S).group(1))
+
+
+def volume_names():
+    return set(docker("volume", "ls", "-q").stdout.split())
+
+
+@pytest.mark.skipif(COMPOSE is None, reason="docker-compose not installed (deploy/ddbd.sh deps-test)")
+def test_dynamodb_local_compose_snippet_as_documented(tmp_path):
+    # the documented service, run by docker-compose from a directory without ./docker/dynamodb:
+    # Docker makes the host directory, owned by root; ddbd must give it to its user and write
+    # there. Changed only for this engine: the host's network (no bridge), so no published port
+    # and the command gets `-port N` after it (a later option wins) to keep off the host's 8000
+    spec = dynamodb_local_snippet()
+    service = spec["services"]["dynamodb-local"]
+    assert service["image"] == "ddbd"
+    assert service["command"] == "-jar DynamoDBLocal.jar -sharedDb -dbPath ./data"
+    assert service["volumes"] == ["./docker/dynamodb:/home/dynamodblocal/data"]
+    port = free_port()
+    service["image"] = IMAGE
+    del service["ports"]
+    service["network_mode"] = "host"
+    service["command"] += " -port %d" % port
+    service["labels"] = {"ddbd-test": RUN}
+    (tmp_path / "docker-compose.yml").write_text(yaml_dump(spec))
+    host_dir = tmp_path / "docker" / "dynamodb"
+    assert not host_dir.exists()
+    base = [COMPOSE, "-p", "ddbd-snippet-%s" % uuid.uuid4().hex[:8]]
+    volumes_before = volume_names()
+    try:
+        out = subprocess.run(base + ["up", "-d"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stdout + out.stderr
+        deadline = time.monotonic() + 15
+        while not answers(port):
+            assert time.monotonic() < deadline, compose_logs(base, tmp_path)
+            time.sleep(0.05)
+        items = put_items("http://127.0.0.1:%d" % port, "snippet_table", 10)
+        assert scan_all(make_client("http://127.0.0.1:%d" % port), "snippet_table") == items
+        out = subprocess.run(base + ["stop"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        # the data are in the host directory, which is now ddbd's (uid 1000), and so is every file
+        names = os.listdir(host_dir)
+        assert "CURRENT" in names, names  # RocksDB's
+        owners = {(st.st_uid, st.st_gid) for st in
+                  [os.lstat(os.path.join(d, n)) for d, ds, fs in os.walk(host_dir) for n in ds + fs]}
+        assert owners == {(1000, 1000)} and os.stat(host_dir).st_uid == 1000, owners
+        assert "listening on" in compose_logs(base, tmp_path)
+    finally:
+        subprocess.run(base + ["down"], cwd=tmp_path, capture_output=True, timeout=120)
+        # nothing took ownership back from the test: let pytest remove the directory
+        shutil.rmtree(tmp_path / "docker", ignore_errors=True)
+    # `down` without -v: had the image declared a volume, one would be left here
+    assert volume_names() == volumes_before
+
+
+def yaml_dump(spec):
+    import yaml
+    return yaml.safe_dump(spec)
+
+
+def compose_logs(base, cwd):
+    out = subprocess.run(base + ["logs", "--no-color"], cwd=cwd, capture_output=True, text=True, timeout=60)
+    return out.stdout + out.stderr
+
+
+def test_no_anonymous_volume_without_data_in_data(containers):
+    before = volume_names()
+    c = containers(["-inMemory"])
+    assert json.loads(docker("inspect", "-f", "{{json .Mounts}}", c.name).stdout) == []
+    c2 = containers()  # data in /data, not kept: the container's own layer, removed with it
+    assert json.loads(docker("inspect", "-f", "{{json .Mounts}}", c2.name).stdout) == []
+    assert volume_names() == before
+
+
+def bridge_network():
+    return docker("network", "inspect", "bridge", check=False).returncode == 0
+
+
+@pytest.mark.skipif(not bridge_network(), reason="the engine has no bridge network (dockerd --bridge=none): -p cannot publish")
+def test_docker_run_publish_port_as_documented():
+    # README and docs/docker.md: `docker run -p 8000:8000 ddbd`, on a free host port
+    port = free_port()
+    name = "ddbd-test-%s" % uuid.uuid4().hex[:10]
+    docker("run", "-d", "--name", name, "--label", "ddbd-test=" + RUN, "-p", "%d:8000" % port, IMAGE)
+    try:
+        deadline = time.monotonic() + 15
+        while not answers(port):
+            assert time.monotonic() < deadline, docker("logs", name, check=False).stderr
+            time.sleep(0.05)
+        assert make_client("http://127.0.0.1:%d" % port).list_tables()["TableNames"] == []
+    finally:
+        docker("rm", "-f", "-v", name, check=False)
