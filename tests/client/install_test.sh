@@ -67,8 +67,15 @@ export AWS_ENDPOINT_URL_DYNAMODB="$endpoint"
 LD_LIBRARY_PATH="$P/lib" "$tmp/counter_ldpath" Music | grep -q "limit reached at 3 plays" || fail "counter_ldpath"
 
 # the command-line tool
+# expect STATUS STDOUT STDERR ARGS...: one `ddb ARGS...` run's exact exit status, stdout and stderr
+expect() {
+  want_rc=$1 want_out=$2 want_err=$3; shift 3
+  set +e; "$ddb" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; set -e
+  [ "$rc" = "$want_rc" ] && [ "$(cat "$tmp/out")" = "$want_out" ] && [ "$(cat "$tmp/err")" = "$want_err" ] \
+    || fail "ddb $*: exit $rc, stdout '$(cat "$tmp/out")', stderr '$(cat "$tmp/err")'"
+}
 "$ddb" tables | grep -qx Music || fail "ddb tables"
-"$ddb" put Music '{"Artist":{"S":"cli"},"SongTitle":{"S":"t1"},"n":{"N":"1.50"}}' || fail "ddb put"
+expect 0 "put 1 item into Music" "" put Music '{"Artist":{"S":"cli"},"SongTitle":{"S":"t1"},"n":{"N":"1.50"}}'
 "$ddb" get Music '{"Artist":{"S":"cli"},"SongTitle":{"S":"t1"}}' | grep -q '"N":"1.5"' || fail "ddb get"
 set +e
 "$ddb" get Music '{"Artist":{"S":"cli"},"SongTitle":{"S":"none"}}'
@@ -94,7 +101,7 @@ done
 for it in 'a x 1,0,0' 'b x 0,2,0' 'c y 1,0,4' 'd y 3,0,0'; do
   set -- $it
   emb=$(echo "$3" | sed 's/\([0-9]\)/{"N":"\1"}/g')
-  "$ddb" put Vec "{\"id\":{\"S\":\"$1\"},\"cat\":{\"S\":\"$2\"},\"emb\":{\"L\":[$emb]}}" || fail "ddb put $1"
+  "$ddb" put Vec >/dev/null "{\"id\":{\"S\":\"$1\"},\"cat\":{\"S\":\"$2\"},\"emb\":{\"L\":[$emb]}}" || fail "ddb put $1"
 done
 ids() { grep -o '"id":{"S":"[a-z]"}' | cut -c12 | tr -d '\n'; }
 [ "$("$ddb" search Vec --index vix --vector '[1, 0, 0]' --top-k 3 | ids)" = adb ] || fail "ddb search"
@@ -112,6 +119,72 @@ set +e
 [ $? -eq 2 ] || fail "ddb search without --index should exit 2"
 set -e
 "$ddb" describe Music | grep -q '"TableStatus":"ACTIVE"' || fail "ddb describe"
+# create-table from the file `aws dynamodb create-table --cli-input-json file://...` takes; it waits for ACTIVE
+cat >"$tmp/cli.json" <<'EOF'
+{
+    "TableName": "CliTable",
+    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}],
+    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+    "GlobalSecondaryIndexes": [{"IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+        "Projection": {"ProjectionType": "ALL"}, "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}],
+    "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+}
+EOF
+expect 0 "created table CliTable" "" create-table --cli-input-json "file://$tmp/cli.json"
+"$ddb" describe CliTable | grep -q '"IndexStatus":"ACTIVE"' || fail "create-table returned before the index was ACTIVE"
+expect 1 "" "ddb: CreateTable: ResourceInUseException: Table already exists: CliTable" create-table "$tmp/cli.json"
+sed 's/CliTable/CliTable2/' "$tmp/cli.json" >"$tmp/cli2.json"
+expect 0 "created table CliTable2" "" create-table "$tmp/cli2.json"
+expect 2 "" "ddb: create-table: cannot read '$tmp/none.json': No such file or directory
+ddb: see 'ddb help create-table'" create-table --cli-input-json "file://$tmp/none.json"
+expect 2 "" "ddb: create-table takes FILE | --cli-input-json file://FILE
+ddb: see 'ddb help create-table'" create-table
+# update: the expression with its values; the --return attributes, else a confirmation
+expect 0 "put 1 item into CliTable" "" put CliTable '{"pk":{"S":"a"},"n":{"N":"1"}}'
+expect 0 '{"n":{"N":"3"}}' "" update CliTable '{"pk":{"S":"a"}}' 'SET n = n + :d' --values '{":d":{"N":"2"}}' \
+  --return UPDATED_NEW
+expect 0 "updated 1 item in CliTable" "" update CliTable '{"pk":{"S":"a"}}' 'SET #g = :g' --name '#g=g' \
+  --values '{":g":{"S":"x"}}'
+expect 0 '{"pk":{"S":"a"},"n":{"N":"3"},"g":{"S":"x"}}' "" put CliTable '{"pk":{"S":"a"}}' --return ALL_OLD
+expect 1 "" "ddb: update: ConditionalCheckFailedException: The conditional request failed" \
+  update CliTable '{"pk":{"S":"a"}}' 'SET n = :d' --condition 'attribute_exists(n)' --values '{":d":{"N":"1"}}'
+expect 2 "" "ddb: update takes TABLE KEY UPDATE_EXPRESSION
+ddb: see 'ddb help update'" update CliTable '{"pk":{"S":"a"}}'
+expect 2 "" "ddb: update: the key is not DynamoDB JSON such as '{\"pk\":{\"S\":\"a\"}}'
+ddb: see 'ddb help update'" update CliTable 'pk = a' 'SET n = :d'
+# query: a key where the expression goes, and the argument errors: one line each and the hint, never the usage
+expect 2 "" "ddb: query takes a key-condition expression such as 'pk = :p' with --values '{\":p\":{\"S\":\"a\"}}', not a key
+ddb: see 'ddb help query'" query CliTable '{"pk":{"S":"a"}}'
+expect 0 '{"pk":{"S":"a"}}' "" query CliTable 'pk = :p' --values '{":p":{"S":"a"}}'
+expect 2 "" "ddb: --limit: 'abc' is not a positive integer
+ddb: see 'ddb help scan'" scan CliTable --limit abc
+expect 2 "" "ddb: --limit: '0' is not a positive integer
+ddb: see 'ddb help query'" --limit 0 query CliTable 'pk = :p'
+expect 2 "" "ddb: --limit needs a value
+ddb: see 'ddb help scan'" scan CliTable --limit
+expect 2 "" "ddb: --timeout: '5s' is not a positive integer
+ddb: see 'ddb help tables'" --timeout 5s tables
+expect 2 "" "ddb: scan does not take --return
+ddb: see 'ddb help scan'" scan CliTable --return ALL_OLD
+expect 2 "" "ddb: unknown option '--bogus'
+ddb: see 'ddb help get'" get CliTable '{"pk":{"S":"a"}}' --bogus
+expect 2 "" "ddb: --values: '{:p}' is not a DynamoDB JSON object such as '{\":p\":{\"S\":\"a\"}}'
+ddb: see 'ddb help query'" query CliTable 'pk = :p' --values '{:p}'
+expect 2 "" "ddb: --name: 'g' is not '#placeholder=attribute'
+ddb: see 'ddb help scan'" scan CliTable --name g
+expect 2 "" "ddb: unknown command 'frob'
+ddb: see 'ddb help'" frob CliTable
+expect 2 "" "ddb: no command
+ddb: see 'ddb help'"
+expect 2 "" "ddb: scan: unexpected argument 'e'
+ddb: see 'ddb help scan'" scan a b c d e
+"$ddb" help query >"$tmp/out" || fail "ddb help query"
+head -1 "$tmp/out" | grep -qx "usage: ddb query TABLE KEY_CONDITION_EXPRESSION --values JSON" || fail "ddb help query: usage"
+grep -q "KeyConditionExpression, not a key" "$tmp/out" || fail "ddb help query: what the expression is"
+grep -qF "ddb query Music 'Artist = :a' --values '{\":a\":{\"S\":\"Acme\"}}'" "$tmp/out" || fail "ddb help query: example"
+"$ddb" --help | grep -qF "query TABLE KEY_CONDITION_EXPRESSION --values JSON" || fail "ddb --help: query"
+expect 2 "" "ddb: unknown command 'frob'
+ddb: see 'ddb help'" help frob
 if [ "${DDB_TEST_SYSTEM_INSTALL:-}" = 1 ] && [ "$(id -u)" = 0 ]; then
   sh "$src/tests/client/install_system_test.sh" "$build" "$src" "$tmp" || fail "default-prefix install"
 elif [ "${DDB_TEST_SYSTEM_INSTALL:-}" = 1 ]; then
