@@ -499,14 +499,18 @@ static void decode_body(ddb_http *h, http_thread *t, h2o_req_t *req, ddb_req *r,
    compresses with gzip for "gzip" then "identity". */
 static ddb_encoding accepted_encoding(h2o_req_t *req)
 {
-    ssize_t i = -1;
-    size_t n = 0, len = 0;
+    ssize_t i = -1, first = -1;
+    size_t n = 0, len = 0, count = 0;
     char *all;
 
-    while ((i = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT_ENCODING, i)) >= 0)
+    while ((i = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT_ENCODING, i)) >= 0) {
+        first = count++ == 0 ? i : first;
         n += req->headers.entries[i].value.len + 1;
-    if (n == 0)
+    }
+    if (count == 0)
         return DDB_ENC_NONE;
+    if (count == 1) /* the usual case: read in place, no copy */
+        return ddb_accept_encoding(req->headers.entries[first].value.base, req->headers.entries[first].value.len);
     all = h2o_mem_alloc_pool(&req->pool, n);
     while ((i = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT_ENCODING, i)) >= 0) {
         if (len > 0)
