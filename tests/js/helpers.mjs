@@ -6,7 +6,9 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateBackupCommand, CreateTableCommand, DeleteTableCommand, DescribeBackupCommand, DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export const DDBD_BIN = process.env.DDBD_BIN || '/tmp/build-lead/ddbd';
@@ -117,6 +119,18 @@ export async function createTable(client, prefix, hash = ['pk', 'S'], range = nu
     TableName, AttributeDefinitions, KeySchema, BillingMode: 'PAY_PER_REQUEST',
   }));
   return TableName;
+}
+
+/** Creates a backup of TableName and resolves to its ARN once it is AVAILABLE (a CREATING backup
+ *  cannot be restored: BackupInUseException). */
+export async function createBackup(client, TableName, BackupName) {
+  const { BackupDetails } = await client.send(new CreateBackupCommand({ TableName, BackupName }));
+  for (let i = 0; i < 500; i++) {
+    const d = await client.send(new DescribeBackupCommand({ BackupArn: BackupDetails.BackupArn }));
+    if (d.BackupDescription.BackupDetails.BackupStatus === 'AVAILABLE') return BackupDetails.BackupArn;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`backup of ${TableName} never AVAILABLE`);
 }
 
 export async function deleteTable(client, TableName) {

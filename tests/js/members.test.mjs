@@ -11,16 +11,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  CreateBackupCommand,
   CreateTableCommand,
-  DescribeBackupCommand,
   DescribeTableCommand,
   ExportTableToPointInTimeCommand,
   RestoreTableFromBackupCommand,
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 
-import { createTable, deleteTable, makeClients, rejects, startServer, stopServer } from './helpers.mjs';
+import { createBackup, createTable, deleteTable, makeClients, rejects, startServer, stopServer } from './helpers.mjs';
 
 const refused = (member) => `One or more parameter values were invalid: ${member} is not supported by ddbd (docs/compatibility.md)`;
 
@@ -145,15 +143,7 @@ describe('VectorIndexOverride', () => {
     Projection: { ProjectionType: 'ALL' },
   });
 
-  async function backupOf(TableName) {
-    const { BackupDetails } = await client.send(new CreateBackupCommand({ TableName, BackupName: 'vectors' }));
-    for (let i = 0; i < 500; i++) {
-      const d = await client.send(new DescribeBackupCommand({ BackupArn: BackupDetails.BackupArn }));
-      if (d.BackupDescription.BackupDetails.BackupStatus === 'AVAILABLE') return BackupDetails.BackupArn;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error('backup never AVAILABLE');
-  }
+  const backupOf = (TableName) => createBackup(client, TableName, 'vectors');
 
   const vectorNames = async (TableName) => ((await describeTable(TableName)).VectorIndexes || [])
     .map((v) => [v.IndexName, v.Dimensions]);

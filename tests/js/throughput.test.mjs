@@ -14,7 +14,6 @@ import os from 'node:os';
 import path from 'node:path';
 
 import {
-  CreateBackupCommand,
   CreateTableCommand,
   DescribeTableCommand,
   RestoreTableFromBackupCommand,
@@ -23,7 +22,7 @@ import {
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 
-import { makeClients, rejects, startServer, stopServer } from './helpers.mjs';
+import { createBackup, makeClients, rejects, startServer, stopServer } from './helpers.mjs';
 
 const INVALID = 'One or more parameter values were invalid: ';
 const ON_DEMAND_DOC = 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html'
@@ -245,9 +244,9 @@ describe('RestoreTableFromBackup', () => {
   test('the maximums are restored; OnDemandThroughputOverride replaces them', async () => {
     const name = uniq('odt_src');
     await create(name, { OnDemandThroughput: { MaxReadRequestUnits: 100, MaxWriteRequestUnits: 200 } });
-    const { BackupDetails } = await client.send(new CreateBackupCommand({ TableName: name, BackupName: 'odt_backup' }));
+    const BackupArn = await createBackup(client, name, 'odt_backup');
     const restore = (TargetTableName, more = {}) => client.send(new RestoreTableFromBackupCommand({
-      BackupArn: BackupDetails.BackupArn, TargetTableName, ...more }));
+      BackupArn, TargetTableName, ...more }));
     const plain = uniq('odt_rst');
     let out = await restore(plain);
     assert.deepEqual(out.TableDescription.OnDemandThroughput, { MaxReadRequestUnits: 100, MaxWriteRequestUnits: 200 });
