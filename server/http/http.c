@@ -29,8 +29,10 @@
 #include "server/base/gate.h"
 #include "server/base/groupcommit.h"
 #include "server/base/log.h"
+#include "server/base/otlp.h"
 #include "server/http/http_internal.h"
 #include "server/http/listen.h"
+#include "server/http/tracing.h"
 
 /* Without a Host header (HTTP/1.0), the name DynamoDB's own endpoint would give. */
 static const char health_body[] = "healthy: dynamodb.us-east-1.amazonaws.com ";
@@ -170,16 +172,35 @@ static void auth_request_of(ddb_arena *a, h2o_req_t *req, ddb_auth_request *ar)
     ar->body_len = req->entity.base ? req->entity.len : 0;
 }
 
-/* GET /metrics: every thread's counters and the connections (request_metrics.h), then the wiring's figures. */
+/* Whether the scraper's Accept asks for OpenMetrics (as Prometheus does when it may store exemplars). */
+static int wants_openmetrics(h2o_req_t *req)
+{
+    ssize_t i = -1;
+
+    while ((i = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT, i)) >= 0) {
+        h2o_iovec_t v = req->headers.entries[i].value;
+        if (h2o_strstr(v.base, v.len, H2O_STRLIT("application/openmetrics-text")) != SIZE_MAX)
+            return 1;
+    }
+    return 0;
+}
+
+/* GET /metrics: every thread's counters and the connections (request_metrics.h), then the wiring's
+   figures; in OpenMetrics' format, with the latencies' exemplars, when the scraper asks for it. */
 static void send_metrics(ddb_http *h, http_thread *t, h2o_req_t *req)
 {
+    int om = wants_openmetrics(req);
+
     t->out.len = 0;
     ddb_gate_enter(h->env->gate, (unsigned)(t - h->threads)); /* the store and catalog stay put meanwhile */
     ddb_metrics_render(&t->out, &h->threads[0].metrics, sizeof(h->threads[0]), h->nthreads,
-                       __atomic_load_n(&h->connections, __ATOMIC_RELAXED));
+                       __atomic_load_n(&h->connections, __ATOMIC_RELAXED), om);
     h->env->metrics(h->env->ctx, &t->out);
     ddb_gate_leave(h->env->gate, (unsigned)(t - h->threads));
-    ddb_http_send_body(req, 200, "OK", "text/plain; version=0.0.4", t->out.data, t->out.len);
+    if (om)
+        ddb_metrics_openmetrics(&t->out);
+    ddb_http_send_body(req, 200, "OK", om ? "application/openmetrics-text; version=1.0.0; charset=utf-8" :
+                       "text/plain; version=0.0.4", t->out.data, t->out.len);
 }
 
 /* ---- compressed bodies (encoding.h) ---- */
@@ -207,21 +228,75 @@ static void decode_body(ddb_http *h, http_thread *t, h2o_req_t *req, ddb_req *r,
     }
 }
 
+/* The headers dispatch reads (plain strings into in; they live in the request's pool). */
+static void read_in(h2o_req_t *req, ddb_http_in *in)
+{
+    h2o_iovec_t target = header_value(req, H2O_STRLIT("x-amz-target"));
+    h2o_iovec_t peer = header_value(req, H2O_STRLIT("x-ddbd-peer"));
+    ssize_t ai = h2o_find_header(&req->headers, H2O_TOKEN_AUTHORIZATION, -1);
+
+    in->target = target.base;
+    in->target_len = target.len;
+    if (ai >= 0) {
+        in->auth = req->headers.entries[ai].value.base;
+        in->auth_len = req->headers.entries[ai].value.len;
+    }
+    in->has_date = header_value(req, H2O_STRLIT("x-amz-date")).base != NULL ||
+                   h2o_find_header(&req->headers, H2O_TOKEN_DATE, -1) >= 0;
+    in->peer = peer.base;
+    in->peer_len = peer.len;
+}
+
+/* The thread's span when the request is traced (tracing.h), else NULL. */
+static ddb_span *trace_begin(ddb_http *h, http_thread *t, h2o_req_t *req)
+{
+    ddb_trace_headers hd = {0};
+    ssize_t i = h2o_find_header_by_str(&req->headers, H2O_STRLIT("traceparent"), -1);
+    ssize_t ai = h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-amzn-trace-id"), -1);
+
+    if (i < 0 && ai < 0 && h->env->otlp == NULL)
+        return NULL;
+    if (i >= 0) {
+        hd.traceparent = req->headers.entries[i].value.base;
+        hd.traceparent_len = req->headers.entries[i].value.len;
+        hd.traceparents = h2o_find_header_by_str(&req->headers, H2O_STRLIT("traceparent"), i) >= 0 ? 2 : 1;
+    }
+    if (ai >= 0) {
+        hd.amzn = req->headers.entries[ai].value.base;
+        hd.amzn_len = req->headers.entries[ai].value.len;
+    }
+    if (!ddb_http_trace_start(&t->span, &hd, h->env->otlp != NULL))
+        return NULL;
+    /* the layers below note their round trips only in a span that is going to be exported */
+    if (h->env->otlp != NULL && t->span.ctx.sampled)
+        ddb_trace_active = &t->span;
+    return &t->span;
+}
+
+/* The answered request's span: finished, and exported when it was sampled. */
+static void trace_end(ddb_http *h, http_thread *t, ddb_span *span, const ddb_req *r, const char *id, int status)
+{
+    ddb_trace_active = NULL;
+    if (h->env->otlp == NULL || !span->ctx.sampled)
+        return;
+    ddb_http_trace_finish(span, r, id, status, &t->trace_scratch);
+    ddb_otlp_submit(h->env->otlp, span);
+}
+
 static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t ct)
 {
     ddb_auth_request ar;
     struct timespec started;
     ddb_req r;
     ddb_http_in in;
-    h2o_iovec_t target = header_value(req, H2O_STRLIT("x-amz-target"));
-    ssize_t ai = h2o_find_header(&req->headers, H2O_TOKEN_AUTHORIZATION, -1);
-    const char *ctype = response_content_type(ct);
-    ddb_encoding enc;
+    held_answer a;
     unsigned slot = (unsigned)(t - h->threads);
+    ddb_span *span;
+    char trace_hex[33];
     double seconds;
-    char *id;
 
     clock_gettime(CLOCK_MONOTONIC, &started);
+    span = trace_begin(h, t, req);
     memset(&r, 0, sizeof(r));
     memset(&in, 0, sizeof(in));
     ddb_arena_reset(&t->arena);
@@ -231,19 +306,7 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
     r.body_len = req->entity.base ? req->entity.len : 0;
     r.outbuf = &t->out;
     ddb_jw_init(&r.out, &t->out);
-    in.target = target.base;
-    in.target_len = target.len;
-    if (ai >= 0) {
-        in.auth = req->headers.entries[ai].value.base;
-        in.auth_len = req->headers.entries[ai].value.len;
-    }
-    in.has_date = header_value(req, H2O_STRLIT("x-amz-date")).base != NULL ||
-                  h2o_find_header(&req->headers, H2O_TOKEN_DATE, -1) >= 0;
-    {
-        h2o_iovec_t peer = header_value(req, H2O_STRLIT("x-ddbd-peer"));
-        in.peer = peer.base;
-        in.peer_len = peer.len;
-    }
+    read_in(req, &in);
     if (h->env->api->auth != NULL) {
         auth_request_of(&t->arena, req, &ar);
         in.http = &ar;
@@ -252,28 +315,29 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
     ddb_gate_enter(h->env->gate, slot);
     ddb_dispatch(h->env->api, &r, &in);
     ddb_gate_leave(h->env->gate, slot);
-    enc = ddb_http_accepted_encoding(req);
     seconds = ddb_http_seconds_since(&started);
-    id = h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1);
-    ddb_http_next_request_id(t, id);
+    a = (held_answer){.ctype = response_content_type(ct), .started = started, .op = r.op, .code = r.err.code,
+                      .enc = ddb_http_accepted_encoding(req), .status = 200, .body = t->out.data};
+    a.id = h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1);
+    ddb_http_next_request_id(t, (char *)a.id);
     if (r.err.code != DDB_OK) {
-        const ddb_error_info *e = ddb_error_lookup(r.err.code);
+        a.status = ddb_error_lookup(r.err.code)->http_status;
         ddb_http_render_error(t, &r);
-        if (h->log != NULL)
-            ddb_access_log_add(h->log, &t->alog, &r, id, e->http_status, seconds);
-        ddb_http_answer(h, t, req, &(held_answer){.id = id, .status = e->http_status, .ctype = ctype,
-                                                  .body = t->err.data, .len = t->err.len, .started = started,
-                                                  .op = r.op, .code = r.err.code, .enc = enc});
-        return;
-    }
-    /* an output of no members is an empty body, as DynamoDB sends it; any other answer is JSON */
-    if (t->out.len == 0 && !(ddb_op_flags((ddb_op)r.op) & DDB_OPF_NO_OUTPUT))
+    } else if (t->out.len == 0 && !(ddb_op_flags((ddb_op)r.op) & DDB_OPF_NO_OUTPUT)) {
+        /* an output of no members is an empty body, as DynamoDB sends it; any other answer is JSON */
         ddb_buf_puts(&t->out, "{}");
+    }
+    a.body = r.err.code != DDB_OK ? t->err.data : t->out.data;
+    a.len = r.err.code != DDB_OK ? t->err.len : t->out.len;
+    if (span != NULL) {
+        trace_end(h, t, span, &r, a.id, a.status);
+        ddb_trace_hex(span->ctx.trace_id, 16, trace_hex);
+        a.traced = 1;
+        memcpy(a.trace_id, span->ctx.trace_id, 16);
+    }
     if (h->log != NULL)
-        ddb_access_log_add(h->log, &t->alog, &r, id, 200, seconds);
-    ddb_http_answer(h, t, req, &(held_answer){.id = id, .status = 200, .ctype = ctype, .body = t->out.data,
-                                              .len = t->out.len, .started = started, .op = r.op, .code = DDB_OK,
-                                              .enc = enc});
+        ddb_access_log_add(h->log, &t->alog, &r, a.id, span != NULL ? trace_hex : NULL, a.status, seconds);
+    ddb_http_answer(h, t, req, &a);
 }
 
 static const char *reason_of(int status)
@@ -680,6 +744,7 @@ void ddb_http_stop(ddb_http *h)
         ddb_buf_free(&h->threads[i].err);
         ddb_buf_free(&h->threads[i].body);
         ddb_buf_free(&h->threads[i].zout);
+        ddb_buf_free(&h->threads[i].trace_scratch);
         ddb_access_buf_free(&h->threads[i].alog);
     }
     ddb_access_log_close(h->log);

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "server/api/req.h"
+#include "server/base/trace.h"
 #include "server/http/access_log.h"
 #include "server/http/encoding.h"
 #include "server/http/http.h"
@@ -45,6 +46,8 @@ typedef struct http_thread {
     h2o_accept_ctx_t metrics_accept_ctx; /* thread 0 with --metrics-port: that port's connections */
     h2o_socket_t *metrics_listener;
     ddb_access_buf alog;        /* --access-log: this thread's pending lines */
+    ddb_span span;              /* the traced request being served (base/trace.h) */
+    ddb_buf trace_scratch;      /* its table list */
 } http_thread;
 
 struct ddb_http {
@@ -82,6 +85,8 @@ typedef struct held_answer {
     int op, code;
     ddb_encoding enc; /* the coding the client accepts; NONE once compressed (or not to be) */
     const char *content_encoding; /* the body's coding, or NULL */
+    int traced;                   /* trace_id is the request's (it becomes the latency's exemplar) */
+    uint8_t trace_id[16];
 } held_answer;
 
 /* ---- respond.c ---- */
