@@ -291,26 +291,39 @@ static void sleep_ms(unsigned ms)
     nanosleep(&ts, NULL);
 }
 
-/* Posts spans[0..n), retrying with backoff (once only when stopping); counts the outcome. */
-static void export_batch(ddb_otlp *o, const ddb_span *spans, size_t n, ddb_buf *body, ddb_buf *answer)
+/* Posts spans[0..n), retrying with backoff (no retry once stopping); counts the outcome; 0 when posted. */
+static int export_batch(ddb_otlp *o, const ddb_span *spans, size_t n, ddb_buf *body, ddb_buf *answer)
 {
-    int rc = 1, tries = __atomic_load_n(&o->stopping, __ATOMIC_RELAXED) ? 1 : RETRIES;
+    int rc = 1;
 
     body->len = 0;
     ddb_otlp_encode(spans, n, o->service, body);
-    for (int i = 0; i < tries && rc == 1; i++) {
+    for (int i = 0; i < RETRIES && rc == 1; i++) {
         if (i > 0)
             sleep_ms(100u << (i - 1));
+        if (i > 0 && __atomic_load_n(&o->stopping, __ATOMIC_RELAXED))
+            break;
         rc = post_once(o, body, answer);
     }
     if (rc == 0) {
         __atomic_add_fetch(&o->exported, n, __ATOMIC_RELAXED);
-        return;
+        return 0;
     }
     __atomic_add_fetch(&o->dropped, n, __ATOMIC_RELAXED);
     if (__atomic_add_fetch(&o->failed_posts, 1, __ATOMIC_RELAXED) == 1)
         ddb_log(DDB_LOG_WARN, "--otlp-endpoint: cannot post spans to %s:%s (counted in /metrics from now on)",
                 o->url.host, o->url.port);
+    return -1;
+}
+
+/* At shutdown, after a post failed: what is still queued is dropped, not tried batch by batch (a
+   collector that hangs would hold the exit for TIMEOUT_S a batch). */
+static void drop_queued(ddb_otlp *o)
+{
+    pthread_mutex_lock(&o->mu);
+    __atomic_add_fetch(&o->dropped, o->count, __ATOMIC_RELAXED);
+    o->count = 0;
+    pthread_mutex_unlock(&o->mu);
 }
 
 /* Waits for a full batch, the batch delay or the stop; moves up to DDB_OTLP_BATCH spans to out. */
@@ -345,8 +358,10 @@ static void *export_main(void *arg)
 
     while (!stop) {
         size_t n = take_batch(o, batch, &stop);
-        if (n > 0)
-            export_batch(o, batch, n, &body, &answer);
+        if (n > 0 && export_batch(o, batch, n, &body, &answer) != 0 && __atomic_load_n(&o->stopping, __ATOMIC_RELAXED)) {
+            drop_queued(o);
+            stop = 1;
+        }
     }
     free(batch);
     free(body.data);

@@ -8,7 +8,8 @@
  * or reset, 429, 502, 503, 504, as the OTLP specification lists them) before giving the batch up.
  * Spans that find the queue full, and batches given up, are counted as dropped (/metrics), never
  * waited for: a slow or absent collector costs the API nothing. At shutdown what is queued is
- * posted once more before the thread ends.
+ * posted, one try a batch, until a post fails (the rest is then dropped: a hung collector holds
+ * the exit for one timeout at most, not one per batch).
  */
 #ifndef DDB_OTLP_H
 #define DDB_OTLP_H
@@ -29,7 +30,7 @@ typedef struct ddb_otlp ddb_otlp;
 ddb_otlp *ddb_otlp_start(const char *url, const char *service, char *err, size_t errlen);
 /* Queues a copy of `span` (dropped and counted when the queue is full). */
 void ddb_otlp_submit(ddb_otlp *o, const ddb_span *span);
-/* Posts what is queued (one try each), ends the thread, frees. NULL: nothing. */
+/* Posts what is queued (see above), ends the thread, frees. NULL: nothing. */
 void ddb_otlp_stop(ddb_otlp *o);
 /* The exporter's counters in Prometheus' text format. */
 void ddb_otlp_metrics_text(ddb_otlp *o, ddb_buf *out);

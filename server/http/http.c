@@ -292,7 +292,7 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
     held_answer a;
     unsigned slot = (unsigned)(t - h->threads);
     ddb_span *span;
-    char trace_hex[33];
+    char trace_hex[33], *id;
     double seconds;
 
     clock_gettime(CLOCK_MONOTONIC, &started);
@@ -318,8 +318,9 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
     seconds = ddb_http_seconds_since(&started);
     a = (held_answer){.ctype = response_content_type(ct), .started = started, .op = r.op, .code = r.err.code,
                       .enc = ddb_http_accepted_encoding(req), .status = 200, .body = t->out.data};
-    a.id = h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1);
-    ddb_http_next_request_id(t, (char *)a.id);
+    id = h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1);
+    ddb_http_next_request_id(t, id);
+    a.id = id;
     if (r.err.code != DDB_OK) {
         a.status = ddb_error_lookup(r.err.code)->http_status;
         ddb_http_render_error(t, &r);

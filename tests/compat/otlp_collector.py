@@ -9,9 +9,11 @@ import time
 
 
 class Collector:
-    def __init__(self, status=200, delay=0.0):
+    def __init__(self, status=200, delay=0.0, keep=True):
         self.status = status  # what each post is answered
         self.delay = delay    # seconds a post waits before its answer
+        self.keep = keep      # False: posts are read and answered, not parsed or kept (bench/)
+        self.received = 0     # posts answered
         self.posts = []       # (path, content type, parsed body)
         self.lock = threading.Lock()
         collector = self
@@ -21,7 +23,9 @@ class Collector:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 time.sleep(collector.delay)
                 with collector.lock:
-                    collector.posts.append((self.path, self.headers.get("Content-Type"), json.loads(body)))
+                    collector.received += 1
+                    if collector.keep:
+                        collector.posts.append((self.path, self.headers.get("Content-Type"), json.loads(body)))
                 self.send_response(collector.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", "2")
@@ -32,6 +36,7 @@ class Collector:
                 pass
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True  # a post kept waiting (delay) does not hold close()
         self.port = self.server.server_address[1]
         self.url = "http://127.0.0.1:%d" % self.port
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

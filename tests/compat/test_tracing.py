@@ -263,3 +263,18 @@ def test_otlp_endpoint_must_be_http():
                          capture_output=True, text=True, timeout=10)
     assert run.returncode == 1
     assert "--otlp-endpoint https://collector:4318: the URL must be http://HOST[:PORT][/PATH]" in run.stderr
+
+
+def test_hung_collector_holds_shutdown_one_timeout_at_most(server_factory):
+    c = Collector(delay=30)  # accepts a post and never answers in time
+    try:
+        srv = server_factory(["--in-memory", "--otlp-endpoint", c.url])
+        ddb = make_client(srv.endpoint)
+        for _ in range(600):  # three batches queue behind the one stuck in its post
+            with pytest.raises(Exception):
+                ddb.get_item(TableName="tr_missing", Key={"pk": {"S": "a"}})
+        t0 = time.monotonic()
+        assert srv.stop() == 0
+        assert time.monotonic() - t0 < 5  # one 2 s timeout, not one per batch or try
+    finally:
+        c.close()
