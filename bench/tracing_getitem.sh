@@ -6,6 +6,8 @@
 #
 #   bench/tracing_getitem.sh [--duration S] [--conns C] [--rounds N]
 #
+# With DDBD_BASE_BIN (a ddbd built before tracing), a fourth server "before" runs that binary on a
+# copy too: "off" next to it is what tracing costs when it is off.
 # Prints GetItem/s, p50 latency and server CPU per request per mode (medians over the rounds,
 # which alternate the order; the idle servers are paused with SIGSTOP). Env: DDBD_BIN (default
 # build-bench/ddbd), BENCH_SHARED (the shared harness), PYTHON (default /usr/bin/python3).
@@ -46,6 +48,14 @@ wait_up "$PORT"
 "$PY" "$SHARED/setup.py" "http://127.0.0.1:$PORT" --quiet --kv 10000 --ts-partitions 1 --ts-sorts 1 >/dev/null
 kill "$P"; wait "$P" || true
 cp -a "$DIR/off" "$DIR/on"
+PID_BASE=""
+if [ -n "${DDBD_BASE_BIN:-}" ]; then
+  cp -a "$DIR/off" "$DIR/base"
+  "$DDBD_BASE_BIN" --host 127.0.0.1 --port $((PORT + 2)) --data-dir "$DIR/base" --log-level warn & PID_BASE=$!
+  PIDS+=($PID_BASE)
+  wait_up $((PORT + 2))
+  kill -STOP "$PID_BASE"
+fi
 "$BIN" --host 127.0.0.1 --port "$PORT" --data-dir "$DIR/off" --log-level warn & PID_OFF=$!; PIDS+=($PID_OFF)
 "$BIN" --host 127.0.0.1 --port $((PORT + 1)) --data-dir "$DIR/on" --log-level warn --otlp-endpoint "$COLLECTOR" & PID_ON=$!
 PIDS+=($PID_ON)
@@ -70,16 +80,17 @@ print('$mode', kv['rps'], kv['p50_ms'], '%.1f' % (($t1 - $t0) / hz * 1e6 / max(n
 kill -STOP "$PID_OFF" "$PID_ON"
 : > "$DIR/runs"
 for r in $(seq "$ROUNDS"); do
-  if [ $((r % 2)) -eq 1 ]; then order="off on traced"; else order="traced on off"; fi
+  if [ $((r % 2)) -eq 1 ]; then order="before off on traced"; else order="traced on off before"; fi
   for m in $order; do
     case $m in
+      before) [ -n "$PID_BASE" ] && run before "$PID_BASE" $((PORT + 2)) "$SHARED/lua/getitem.lua" >> "$DIR/runs";;
       off) run off "$PID_OFF" "$PORT" "$SHARED/lua/getitem.lua" >> "$DIR/runs";;
       on) run export "$PID_ON" $((PORT + 1)) "$SHARED/lua/getitem.lua" >> "$DIR/runs";;
       traced) run export+traceparent "$PID_ON" $((PORT + 1)) "$HERE/lua/getitem_traced.lua" >> "$DIR/runs";;
     esac
   done
 done
-kill -CONT "$PID_OFF" "$PID_ON"
+kill -CONT "$PID_OFF" "$PID_ON" $PID_BASE
 sleep 1
 echo "export server: $(curl -s "http://127.0.0.1:$((PORT + 1))/metrics" | grep -E '^ddbd_otlp_spans_(exported|dropped)_total' | tr '\n' ' ')"
 "$PY" - "$DIR/runs" <<'PYEOF'
@@ -89,7 +100,7 @@ for line in open(sys.argv[1]):
     m, rps, p50, cpu = line.split()
     rows.setdefault(m, []).append((float(rps), float(p50), float(cpu)))
 print("%-20s %12s %10s %14s" % ("GetItem", "requests/s", "p50 ms", "CPU us/req"))
-for m in ["off", "export", "export+traceparent"]:
+for m in ["before", "off", "export", "export+traceparent"]:
     v = rows.get(m, [])
     if v:
         print("%-20s %12.0f %10.3f %14.1f" % (m, statistics.median(x[0] for x in v),
