@@ -6,12 +6,13 @@ slow cannot take, and posting what is queued at shutdown."""
 import json
 import os
 import re
+import shlex
 import subprocess
 import time
 
 import pytest
 
-from conftest import DDBD_BIN, make_client, raw_request
+from conftest import DDBD_BIN, STORE_ARGS, make_client, raw_request
 from otlp_collector import Collector, attrs, unused_port
 
 TP_TRACE, TP_PARENT = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
@@ -278,3 +279,29 @@ def test_hung_collector_holds_shutdown_one_timeout_at_most(server_factory):
         assert time.monotonic() - t0 < 5  # one 2 s timeout, not one per batch or try
     finally:
         c.close()
+
+
+@pytest.mark.skipif("rados" not in STORE_ARGS, reason="RADOS only (tests/rados/run.sh sets DDBD_STORE_ARGS)")
+def test_rados_round_trips_are_child_spans(server_factory, collector):
+    srv = server_factory(shlex.split(STORE_ARGS) + ["--otlp-endpoint", collector.url], timeout=60)
+    create(srv.endpoint, "tr_rados")
+    assert put(srv.endpoint, "tr_rados", {"traceparent": TRACEPARENT}).status == 200
+    get = "00-%s-%s-01" % ("1" * 32, TP_PARENT)
+    assert raw_request(srv.endpoint, "GetItem", {"TableName": "tr_rados", "Key": {"pk": {"S": "a"}}},
+                       headers={"traceparent": get}).status == 200
+    spans = collector.wait_spans(lambda s: s["traceId"] in (TP_TRACE, "1" * 32), want=5)
+    by_name = {}
+    for s in spans:
+        by_name.setdefault((s["traceId"], s["name"]), []).append(s)
+    [put_span] = by_name[(TP_TRACE, "DynamoDB.PutItem")]
+    [commit] = by_name[(TP_TRACE, "storage.commit")]
+    assert commit["parentSpanId"] == put_span["spanId"]
+    # the commit reads the item's object, then writes it: both round trips inside the commit
+    trips = by_name[(TP_TRACE, "rados.read")] + by_name[(TP_TRACE, "rados.write")]
+    assert by_name[(TP_TRACE, "rados.write")] and all(t["parentSpanId"] == commit["spanId"] for t in trips)
+    for t in trips:
+        assert int(commit["startTimeUnixNano"]) <= int(t["startTimeUnixNano"]) <= int(t["endTimeUnixNano"]) \
+            <= int(commit["endTimeUnixNano"])
+    [get_span] = by_name[("1" * 32, "DynamoDB.GetItem")]
+    [read] = by_name[("1" * 32, "rados.read")]
+    assert read["parentSpanId"] == get_span["spanId"]
