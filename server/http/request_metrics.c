@@ -25,7 +25,7 @@ static void set_exemplar(ddb_exemplar *x, const uint8_t *trace_id, double second
     __atomic_thread_fence(__ATOMIC_RELEASE);
     memcpy(x->trace_id, trace_id, 16);
     x->value = seconds;
-    x->timestamp = (double)(now / 1000000) / 1e3;
+    x->timestamp_ns = now;
     __atomic_store_n(&x->seq, x->seq + 1, __ATOMIC_RELEASE);
 }
 
@@ -103,7 +103,7 @@ static int latest_exemplar(const ddb_metrics_thread *threads, size_t stride, siz
             memcpy(&copy, x, sizeof(copy));
             __atomic_thread_fence(__ATOMIC_ACQUIRE);
         } while ((seq % 2 != 0 || seq != __atomic_load_n(&x->seq, __ATOMIC_RELAXED)) && ++tries < 8);
-        if (seq != 0 && seq % 2 == 0 && (!found || copy.timestamp > out->timestamp)) {
+        if (seq != 0 && seq % 2 == 0 && (!found || copy.timestamp_ns > out->timestamp_ns)) {
             *out = copy;
             found = 1;
         }
@@ -117,7 +117,9 @@ static void put_exemplar(ddb_buf *out, const ddb_exemplar *x)
     char hex[33];
 
     ddb_trace_hex(x->trace_id, 16, hex);
-    ddb_buf_printf(out, " # {trace_id=\"%s\"} %.9f %.3f", hex, x->value, x->timestamp);
+    ddb_buf_printf(out, " # {trace_id=\"%s\"} %.9f %llu.%03llu", hex, x->value,
+                   (unsigned long long)(x->timestamp_ns / 1000000000u),
+                   (unsigned long long)(x->timestamp_ns / 1000000u % 1000u));
 }
 
 static void render_latency(ddb_buf *out, const ddb_metrics_thread *threads, size_t stride, size_t n, int openmetrics)

@@ -25,8 +25,8 @@
 typedef struct ddb_exemplar {
     uint32_t seq;
     uint8_t trace_id[16];
-    double value;     /* its latency, seconds */
-    double timestamp; /* when it was answered, seconds since the epoch */
+    double value;          /* its latency, seconds */
+    uint64_t timestamp_ns; /* when it was answered, since the epoch */
 } ddb_exemplar;
 
 typedef struct ddb_metrics_thread {

@@ -26,6 +26,8 @@ int ddb_http_trace_start(ddb_span *s, const ddb_trace_headers *hd, int exporting
             return 0;
         ddb_trace_new(&s->ctx);
     }
+    if (!exporting || !s->ctx.sampled) /* its trace id is all that is needed */
+        return 1;
     randombytes_buf(s->span_id, sizeof(s->span_id));
     s->start_ns = ddb_trace_now_ns();
     s->nchildren = s->children_dropped = 0;

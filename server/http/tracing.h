@@ -26,7 +26,8 @@ typedef struct ddb_trace_headers {
     size_t amzn_len;
 } ddb_trace_headers;
 
-/* Starts s for the request: 1 when it is traced (s's context, id and start time set), 0 when not. */
+/* Starts s for the request: 1 when it is traced (s's context set; its id and start time too when
+   it is to be exported: exporting, and sampled), 0 when not. */
 int ddb_http_trace_start(ddb_span *s, const ddb_trace_headers *hd, int exporting);
 /* Fills s from the answered request (operation, tables, status, error type, units, end time). */
 void ddb_http_trace_finish(ddb_span *s, const ddb_req *r, const char *request_id, int status, ddb_buf *scratch);

@@ -209,6 +209,24 @@ def test_openmetrics_exemplars_only_when_asked(server_factory):
     assert text.count(" # {trace_id=") == 1
 
 
+def test_openmetrics_page_parses_as_openmetrics(server_factory, collector):
+    """The whole page (the engine's and the exporter's figures too) read by the Python client's
+    strict OpenMetrics parser, when it is installed (Debian: python3-prometheus-client)."""
+    parser = pytest.importorskip("prometheus_client.openmetrics.parser")
+    srv = server_factory(["--in-memory", "--otlp-endpoint", collector.url])
+    create(srv.endpoint, "tr_om")
+    for i in range(5):
+        put(srv.endpoint, "tr_om", {"traceparent": "00-%s-%s-01" % ("%032x" % (i + 1), TP_PARENT)}, pk=str(i))
+    text = metrics(srv.endpoint, "application/openmetrics-text").body.decode()
+    families = {f.name: f for f in parser.text_string_to_metric_families(text)}
+    assert families["ddbd_requests"].type == "counter"
+    assert families["ddbd_otlp_spans_dropped"].type == "counter"
+    exemplars = [s.exemplar for s in families["ddbd_request_duration_seconds"].samples
+                 if s.exemplar and s.labels["operation"] == "PutItem"]
+    assert {e.labels["trace_id"] for e in exemplars} <= {"%032x" % (i + 1) for i in range(5)}
+    assert any(e.labels["trace_id"] == "%032x" % 5 for e in exemplars)  # the latest one is kept
+
+
 def test_collector_down_spans_dropped_counted_server_unaffected(server_factory):
     srv = server_factory(["--in-memory", "--otlp-endpoint", "http://127.0.0.1:%d" % unused_port()])
     create(srv.endpoint, "tr_down")
