@@ -228,6 +228,8 @@ static void decode_body(ddb_http *h, http_thread *t, h2o_req_t *req, ddb_req *r,
     }
 }
 
+/* ---- the API request ---- */
+
 /* The headers dispatch reads (plain strings into in; they live in the request's pool). */
 static void read_in(h2o_req_t *req, ddb_http_in *in)
 {
@@ -317,7 +319,7 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
     ddb_gate_leave(h->env->gate, slot);
     seconds = ddb_http_seconds_since(&started);
     a = (held_answer){.ctype = response_content_type(ct), .started = started, .op = r.op, .code = r.err.code,
-                      .enc = ddb_http_accepted_encoding(req), .status = 200, .body = t->out.data};
+                      .enc = ddb_http_accepted_encoding(req), .status = 200};
     id = h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1);
     ddb_http_next_request_id(t, id);
     a.id = id;
