@@ -8,6 +8,7 @@
 #  - tests/rados/run.sh: the RADOS backend on a loopback Ceph cluster (label rados).
 #  - tests/deploy/run_path.sh: the README's `deploy/ddbd.sh run` on a fresh copy (label deploy).
 #  - tests/docker/run.sh: the Docker image (label docker), at the end.
+#  - integrations/integrations.cmake: the test-runner integrations (pytest, vitest, Go, Testcontainers).
 
 # tests/harness/inproc.c: the in-process server and clients the request-level tests share
 # (tests/harness/inproc.h), an archive linked after the server core, so that only the tests that
@@ -125,6 +126,7 @@ elseif(DDB_TOOL_TESTS)
 endif()
 
 include(${CMAKE_SOURCE_DIR}/tests/client/client.cmake)
+include(${CMAKE_SOURCE_DIR}/integrations/integrations.cmake)
 
 # The RADOS backend (tests/rados/run.sh): a loopback Ceph cluster, the storage contract suite and
 # the unit tests that need a cluster (tests/unit/storage/rados/, tests/unit/engine/
