@@ -263,53 +263,11 @@ static int acceptable_content_type(h2o_iovec_t ct)
            h2o_memis(ct.base, ct.len, H2O_STRLIT("application/json"));
 }
 
-/* "CancellationReasons": [{"Code": ..., "Message": ..., "Item": ...}, ...] */
-static void render_reasons(ddb_jw *w, const ddb_error *e)
-{
-    ddb_jw_key(w, "CancellationReasons");
-    ddb_jw_arr_begin(w);
-    for (uint32_t i = 0; i < e->nreasons; i++) {
-        const ddb_cancel_reason *r = &e->reasons[i];
-        ddb_jw_obj_begin(w);
-        if (r->item != NULL) {
-            ddb_jw_key(w, "Item");
-            ddb_item_write_json(w, r->item);
-        }
-        ddb_jw_key(w, "Code");
-        ddb_jw_str(w, r->code);
-        if (r->msg != NULL) {
-            ddb_jw_key(w, "Message");
-            ddb_jw_str(w, r->msg);
-        }
-        ddb_jw_obj_end(w);
-    }
-    ddb_jw_arr_end(w);
-}
-
-/* Renders req->err as DynamoDB's error body: {"__type": ..., "message": ..., and each detail set}. */
+/* Renders req->err as DynamoDB's error body (api/req.h). */
 static void render_error(http_thread *t, const ddb_req *r)
 {
-    const ddb_error_info *e = ddb_error_lookup(r->err.code);
-    char type[160];
-    ddb_jw w;
-
     t->err.len = 0;
-    snprintf(type, sizeof(type), "%s%s", e->ns, e->type);
-    ddb_jw_init(&w, &t->err);
-    ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "__type");
-    ddb_jw_str(&w, type);
-    if (r->err.msg != NULL) {
-        ddb_jw_key(&w, e->capital_message ? "Message" : "message");
-        ddb_jw_str(&w, r->err.msg);
-    }
-    if (r->err.item != NULL) {
-        ddb_jw_key(&w, "Item");
-        ddb_item_write_json(&w, r->err.item);
-    }
-    if (r->err.nreasons > 0)
-        render_reasons(&w, &r->err);
-    ddb_jw_obj_end(&w);
+    ddb_req_render_error(r, &t->err);
 }
 
 /* The request as SigV4 signed it (--auth): method, raw path and query, every header, Host included. */
@@ -594,6 +552,8 @@ static const char *reason_of(int status)
     switch (status) {
     case 200:
         return "OK";
+    case 202:
+        return "Accepted";
     case 404:
         return "Not Found";
     case 405:
@@ -618,6 +578,20 @@ static void send_admin(ddb_http *h, http_thread *t, h2o_req_t *req)
     status = h->env->admin(h->env->ctx, method, req->path_normalized.base, req->path_normalized.len,
                            req->entity.base, req->entity.base ? req->entity.len : 0, &t->out);
     send_body(req, status, reason_of(status), "application/json", t->out.data, t->out.len);
+}
+
+/* --mcp-http: /mcp, the Model Context Protocol (server/mcp/), SigV4-signed; outside the gate as admin is. */
+static void send_mcp(ddb_http *h, http_thread *t, h2o_req_t *req)
+{
+    ddb_auth_request ar;
+    const char *ctype;
+    int status;
+
+    ddb_arena_reset(&t->arena);
+    t->out.len = 0;
+    auth_request_of(&t->arena, req, &ar);
+    status = h->env->mcp(h->env->ctx, &ar, (unsigned)(t - h->threads), &t->arena, &t->out, &ctype);
+    send_body(req, status, reason_of(status), ctype, t->out.data, t->out.len);
 }
 
 /*
@@ -701,6 +675,10 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     }
     if (h->cfg->admin && req->path_normalized.len >= 6 && memcmp(req->path_normalized.base, "/ddbd/", 6) == 0) {
         send_admin(h, t, req);
+        return 0;
+    }
+    if (h->cfg->mcp && h2o_memis(req->path_normalized.base, req->path_normalized.len, H2O_STRLIT("/mcp"))) {
+        send_mcp(h, t, req);
         return 0;
     }
     /* DynamoDB serves its API at "/" only: another path, method or content type is a request it
