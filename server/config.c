@@ -311,6 +311,25 @@ static int check_peers(const ddb_config *cfg)
     return 0;
 }
 
+/* --mcp-http answers only signed requests: without --auth any signature would do, and /mcp would be
+   open to whoever reaches the port (docs/mcp.md). */
+static int check_mcp(const ddb_config *cfg)
+{
+    if (cfg->mcp && cfg->mcp_http) {
+        fprintf(stderr, "ddbd: --mcp serves standard input and output, --mcp-http the API port: one or the other\n");
+        return -1;
+    }
+    if (cfg->mcp_http && cfg->auth_file == NULL) {
+        fprintf(stderr, "ddbd: --mcp-http needs --auth FILE: /mcp answers only requests signed with its keys\n");
+        return -1;
+    }
+    if (cfg->mcp_allow_writes && !cfg->mcp && !cfg->mcp_http) {
+        fprintf(stderr, "ddbd: --mcp-allow-writes goes with --mcp or --mcp-http\n");
+        return -1;
+    }
+    return 0;
+}
+
 static int parse(ddb_config *cfg, int argc, char **argv)
 {
     set_defaults(cfg);
@@ -338,7 +357,7 @@ static int parse(ddb_config *cfg, int argc, char **argv)
         fprintf(stderr, "ddbd: --tls-cert and --tls-key go together\n");
         return -1;
     }
-    return check_peers(cfg);
+    return check_peers(cfg) != 0 || check_mcp(cfg) != 0 ? -1 : 0;
 }
 
 int ddb_config_parse(ddb_config *cfg, int argc, char **argv)

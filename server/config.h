@@ -33,6 +33,9 @@ typedef struct ddb_config {
     double transaction_conflict_rate; /* fraction of transactions cancelled with TransactionConflict (faults.h) */
     unsigned idempotency_window;      /* seconds a ClientRequestToken is remembered; default 600 */
     int admin;                        /* serve the admin endpoints (admin.h) */
+    int mcp;                          /* --mcp: the Model Context Protocol on stdio, no HTTP (mcp/mcp.h) */
+    int mcp_http;                     /* --mcp-http: it at /mcp on the API port */
+    int mcp_allow_writes;             /* --mcp-allow-writes: its tools that change data */
     unsigned ttl_interval;            /* seconds between TTL sweeps (engine/ttl.h); default 5 */
     unsigned replication_lag;         /* --replication-lag: ms (engine/jobs/replication.h); default 0 */
     const char *region_peers[16];     /* --region-peer REGION=URL (engine/jobs/peer.h) */

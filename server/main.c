@@ -20,6 +20,7 @@
 #include "server/config.h"
 #include "server/healthcheck.h"
 #include "server/http/http.h"
+#include "server/mcp/mcp.h"
 #include "server/metrics.h"
 #include "server/privileges.h"
 #include "server/seed.h"
@@ -69,10 +70,35 @@ static int admin_hook(void *ctx, const char *method, const char *path, size_t pl
     return ddb_admin_handle(ctx, method, path, plen, body, blen, out);
 }
 
+/* ---- the MCP server (mcp/mcp.h): its tools reach the pipeline, the admin snapshots and the figures ---- */
+
+static ddb_mcp_env mcp_env;
+
+static int mcp_hook(void *ctx, const ddb_auth_request *hr, unsigned slot, ddb_arena *a, ddb_buf *out, const char **ctype)
+{
+    (void)ctx;
+    return ddb_mcp_http(&mcp_env, hr, slot, a, out, ctype);
+}
+
+static void mcp_setup(ddb_server *srv, const ddb_config *cfg)
+{
+    mcp_env = (ddb_mcp_env){.api = &srv->api, .gate = srv->gate, .allow_writes = cfg->mcp_allow_writes,
+                            .admin = admin_hook, .metrics = metrics_hook, .ctx = srv};
+}
+
+/* --mcp: standard input is the agent's; when it closes, the server stops as on SIGTERM. */
+static void *mcp_stdio_main(void *arg)
+{
+    ddb_mcp_serve_stdio(&mcp_env);
+    ddb_log(DDB_LOG_INFO, "mcp: standard input closed");
+    pthread_kill(*(pthread_t *)arg, SIGTERM);
+    return NULL;
+}
+
 static void http_env(ddb_server *srv, ddb_http_env *env)
 {
     *env = (ddb_http_env){.api = &srv->api, .gate = srv->gate, .gc = ddb_store_groupcommit(srv->eng.store),
-                          .otlp = otlp, .metrics = metrics_hook, .admin = admin_hook, .ctx = srv};
+                          .otlp = otlp, .metrics = metrics_hook, .admin = admin_hook, .mcp = mcp_hook, .ctx = srv};
 }
 
 static void http_options(const ddb_config *cfg, ddb_http_options *o)
@@ -80,7 +106,30 @@ static void http_options(const ddb_config *cfg, ddb_http_options *o)
     *o = (ddb_http_options){.host = cfg->host, .port = cfg->port, .threads = cfg->threads, .max_body = cfg->max_body,
                             .request_timeout = cfg->request_timeout, .max_connections = cfg->max_connections,
                             .cors = cfg->cors, .tls_cert = cfg->tls_cert, .tls_key = cfg->tls_key,
-                            .metrics_port = cfg->metrics_port, .access_log = cfg->access_log, .admin = cfg->admin};
+                            .metrics_port = cfg->metrics_port, .access_log = cfg->access_log, .admin = cfg->admin,
+                            .mcp = cfg->mcp_http};
+}
+
+/* --mcp: serves standard input and output (no HTTP) until they close, SIGINT or SIGTERM. */
+static int serve_mcp_stdio(ddb_server *srv, const ddb_config *cfg, sigset_t *sigs, double t0)
+{
+    static pthread_t self; /* the reader's to signal, past this function's return */
+    pthread_t reader;
+    int sig;
+
+    self = pthread_self();
+    ddb_log(DDB_LOG_INFO, "ddbd %s serving MCP on standard input and output (%s), data %s, %zu tables, ready in %.1f ms",
+            DDB_VERSION_STRING, cfg->mcp_allow_writes ? "writes allowed" : "read-only", data_name(cfg),
+            ddb_catalog_count(srv->eng.catalog), now_ms() - t0);
+    if (pthread_create(&reader, NULL, mcp_stdio_main, &self) != 0) {
+        ddb_server_close(srv);
+        return 1;
+    }
+    pthread_detach(reader); /* it may sit in a read of standard input until the process ends */
+    sigwait(sigs, &sig);
+    ddb_server_close(srv);
+    ddb_log(DDB_LOG_INFO, "stopped");
+    return 0;
 }
 
 static ddb_otlp *start_otlp(const char *url)
@@ -139,6 +188,9 @@ static int serve(const ddb_config *cfg, double t0)
         ddb_server_close(&srv);
         return 1;
     }
+    mcp_setup(&srv, cfg);
+    if (cfg->mcp)
+        return serve_mcp_stdio(&srv, cfg, &sigs, t0);
     if (cfg->otlp_endpoint != NULL && (otlp = start_otlp(cfg->otlp_endpoint)) == NULL) {
         ddb_server_close(&srv);
         return 1;

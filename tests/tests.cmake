@@ -5,9 +5,11 @@
 #  - tests/compat/test_*.py: black-box pytest suites (boto3, AWS CLI) against a ddbd on loopback.
 #  - tests/js/*.mjs: the JavaScript SDK v3 suite (when node_modules are installed).
 #  - tests/go, tests/tools: the Go SDK v2, Dynamoose and dynamodb-admin (label tools).
+#  - tests/consistency/: histories under faults and their checkers (label consistency).
 #  - tests/rados/run.sh: the RADOS backend on a loopback Ceph cluster (label rados).
 #  - tests/deploy/run_path.sh: the README's `deploy/ddbd.sh run` on a fresh copy (label deploy).
 #  - tests/docker/run.sh: the Docker image (label docker), at the end.
+#  - integrations/integrations.cmake: the test-runner integrations (pytest, vitest, Go, Testcontainers).
 
 # tests/harness/inproc.c: the in-process server and clients the request-level tests share
 # (tests/harness/inproc.h), an archive linked after the server core, so that only the tests that
@@ -125,6 +127,31 @@ elseif(DDB_TOOL_TESTS)
 endif()
 
 include(${CMAKE_SOURCE_DIR}/tests/client/client.cmake)
+include(${CMAKE_SOURCE_DIR}/integrations/integrations.cmake)
+
+# Consistency under faults (tests/consistency/, label consistency; not in the sanitizer pass, whose
+# slow server would only time out): the checkers on hand-made histories; the workload against a
+# RocksDB ddbd under kill -9, SIGSTOP and a full disk, its history checked (linearizable registers,
+# counters in bounds, strictly serializable list-append transactions), the seed printed and, on
+# failure, the history and verdict kept under consistency/ in the build directory; and two known
+# violations the checker must catch: stale reads, and a server that forgets its writes when killed.
+if(NOT DDB_SANITIZE)
+  set(DDB_CONSISTENCY ${CMAKE_SOURCE_DIR}/tests/consistency)
+  set(DDB_CAUGHT --expect-anomaly nonlinearizable,counter-out-of-bounds,lost-append)
+  add_test(NAME consistency.checkers COMMAND ${DDB_PYTHON3} -m pytest -q -p no:cacheprovider ${DDB_CONSISTENCY}/test_checkers.py
+           WORKING_DIRECTORY ${DDB_CONSISTENCY})
+  add_test(NAME consistency.rocksdb
+           COMMAND ${DDB_PYTHON3} ${DDB_CONSISTENCY}/run.py --seconds 45 --clients 8 --faults kill,stop,disk
+                   --out ${CMAKE_BINARY_DIR}/consistency)
+  add_test(NAME consistency.caught_stale_read
+           COMMAND ${DDB_PYTHON3} ${DDB_CONSISTENCY}/run.py --seconds 8 --clients 4 --faults none --inject stale-read
+                   ${DDB_CAUGHT} --out ${CMAKE_BINARY_DIR}/consistency)
+  add_test(NAME consistency.caught_amnesia
+           COMMAND ${DDB_PYTHON3} ${DDB_CONSISTENCY}/run.py --seconds 8 --clients 4 --faults kill --interval 3
+                   --inject amnesia ${DDB_CAUGHT} --out ${CMAKE_BINARY_DIR}/consistency)
+  set_tests_properties(consistency.checkers consistency.rocksdb consistency.caught_stale_read consistency.caught_amnesia
+                       PROPERTIES LABELS consistency TIMEOUT 300 ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
+endif()
 
 # The RADOS backend (tests/rados/run.sh): a loopback Ceph cluster, the storage contract suite and
 # the unit tests that need a cluster (tests/unit/storage/rados/, tests/unit/engine/

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "proto/errors.h"
 
 int ddb_req_fail_msg(ddb_req *req, int code, const char *msg)
 {
@@ -53,4 +54,51 @@ void ddb_req_internal(ddb_req *sub, const ddb_req *parent, ddb_arena *a, int op,
     sub->region = region;
     sub->ns = ns;
     ddb_jw_init(&sub->out, out);
+}
+
+/* "CancellationReasons": [{"Code": ..., "Message": ..., "Item": ...}, ...] */
+static void render_reasons(ddb_jw *w, const ddb_error *e)
+{
+    ddb_jw_key(w, "CancellationReasons");
+    ddb_jw_arr_begin(w);
+    for (uint32_t i = 0; i < e->nreasons; i++) {
+        const ddb_cancel_reason *r = &e->reasons[i];
+        ddb_jw_obj_begin(w);
+        if (r->item != NULL) {
+            ddb_jw_key(w, "Item");
+            ddb_item_write_json(w, r->item);
+        }
+        ddb_jw_key(w, "Code");
+        ddb_jw_str(w, r->code);
+        if (r->msg != NULL) {
+            ddb_jw_key(w, "Message");
+            ddb_jw_str(w, r->msg);
+        }
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_arr_end(w);
+}
+
+void ddb_req_render_error(const ddb_req *r, ddb_buf *out)
+{
+    const ddb_error_info *e = ddb_error_lookup(r->err.code);
+    char type[160];
+    ddb_jw w;
+
+    snprintf(type, sizeof(type), "%s%s", e->ns, e->type);
+    ddb_jw_init(&w, out);
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, "__type");
+    ddb_jw_str(&w, type);
+    if (r->err.msg != NULL) {
+        ddb_jw_key(&w, e->capital_message ? "Message" : "message");
+        ddb_jw_str(&w, r->err.msg);
+    }
+    if (r->err.item != NULL) {
+        ddb_jw_key(&w, "Item");
+        ddb_item_write_json(&w, r->err.item);
+    }
+    if (r->err.nreasons > 0)
+        render_reasons(&w, &r->err);
+    ddb_jw_obj_end(&w);
 }

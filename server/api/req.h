@@ -59,6 +59,10 @@ int ddb_req_fail(ddb_req *req, int code, const char *fmt, ...) __attribute__((fo
 /* The same with an already formatted message (not copied; must outlive the request). */
 int ddb_req_fail_msg(ddb_req *req, int code, const char *msg);
 
+/* Appends req->err as DynamoDB's error body: {"__type": "<namespace>#<Type>", "message": ..., and
+   each detail set: the Item a condition returned, the CancellationReasons}. */
+void ddb_req_render_error(const ddb_req *r, ddb_buf *out);
+
 /*
  * `sub`, a request a handler runs in-process on parent's engine (ImportTable's CreateTable, a
  * replica's CreateTable or DeleteTable): operation `op` on the parsed `in`, its answer written

@@ -348,6 +348,8 @@ static const char *reason_of(int status)
     switch (status) {
     case 200:
         return "OK";
+    case 202:
+        return "Accepted";
     case 404:
         return "Not Found";
     case 405:
@@ -372,6 +374,20 @@ static void send_admin(ddb_http *h, http_thread *t, h2o_req_t *req)
     status = h->env->admin(h->env->ctx, method, req->path_normalized.base, req->path_normalized.len,
                            req->entity.base, req->entity.base ? req->entity.len : 0, &t->out);
     ddb_http_send_body(req, status, reason_of(status), "application/json", t->out.data, t->out.len);
+}
+
+/* --mcp-http: /mcp, the Model Context Protocol (server/mcp/), SigV4-signed; outside the gate as admin is. */
+static void send_mcp(ddb_http *h, http_thread *t, h2o_req_t *req)
+{
+    ddb_auth_request ar;
+    const char *ctype;
+    int status;
+
+    ddb_arena_reset(&t->arena);
+    t->out.len = 0;
+    auth_request_of(&t->arena, req, &ar);
+    status = h->env->mcp(h->env->ctx, &ar, (unsigned)(t - h->threads), &t->arena, &t->out, &ctype);
+    ddb_http_send_body(req, status, reason_of(status), ctype, t->out.data, t->out.len);
 }
 
 /*
@@ -455,6 +471,10 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     }
     if (h->cfg->admin && req->path_normalized.len >= 6 && memcmp(req->path_normalized.base, "/ddbd/", 6) == 0) {
         send_admin(h, t, req);
+        return 0;
+    }
+    if (h->cfg->mcp && h2o_memis(req->path_normalized.base, req->path_normalized.len, H2O_STRLIT("/mcp"))) {
+        send_mcp(h, t, req);
         return 0;
     }
     /* DynamoDB serves its API at "/" only: another path, method or content type is a request it

@@ -26,6 +26,7 @@ typedef struct ddb_http_options {
     int metrics_port;           /* -1: /metrics on the API port */
     const char *access_log;     /* FILE, "-", or NULL (off) */
     int admin;                  /* serve /ddbd/... through the admin hook */
+    int mcp;                    /* --mcp-http: serve /mcp through the mcp hook */
 } ddb_http_options;
 
 /* What the front serves with: the request pipeline, and the wiring's parts it hands requests to. */
@@ -41,6 +42,10 @@ typedef struct ddb_http_env {
        snapshot restore closes it) */
     int (*admin)(void *ctx, const char *method, const char *path, size_t plen, const char *body, size_t blen,
                  ddb_buf *out);
+    /* --mcp-http: answers a request to /mcp (server/mcp/mcp.h's ddb_mcp_http, on thread `slot`);
+       runs outside the gate (its tools enter it, a snapshot restore closes it) */
+    int (*mcp)(void *ctx, const struct ddb_auth_request *hr, unsigned slot, ddb_arena *a, ddb_buf *out,
+               const char **ctype);
     void *ctx;
 } ddb_http_env;
 

@@ -3,13 +3,10 @@
  * Content-Length on every one, DynamoDB's error body, the answer's compression (Accept-Encoding),
  * and, under --sync, answers held until the writes they may reflect are durable.
  */
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "proto/attr.h"
 #include "proto/crc32.h"
-#include "proto/errors.h"
 #include "server/base/groupcommit.h"
 #include "server/base/log.h"
 #include "server/http/http_internal.h"
@@ -75,53 +72,11 @@ void ddb_http_send_body(h2o_req_t *req, int status, const char *reason, const ch
     ddb_http_send_body_id(req, NULL, status, reason, ctype, body, len);
 }
 
-/* "CancellationReasons": [{"Code": ..., "Message": ..., "Item": ...}, ...] */
-static void render_reasons(ddb_jw *w, const ddb_error *e)
-{
-    ddb_jw_key(w, "CancellationReasons");
-    ddb_jw_arr_begin(w);
-    for (uint32_t i = 0; i < e->nreasons; i++) {
-        const ddb_cancel_reason *r = &e->reasons[i];
-        ddb_jw_obj_begin(w);
-        if (r->item != NULL) {
-            ddb_jw_key(w, "Item");
-            ddb_item_write_json(w, r->item);
-        }
-        ddb_jw_key(w, "Code");
-        ddb_jw_str(w, r->code);
-        if (r->msg != NULL) {
-            ddb_jw_key(w, "Message");
-            ddb_jw_str(w, r->msg);
-        }
-        ddb_jw_obj_end(w);
-    }
-    ddb_jw_arr_end(w);
-}
-
-/* Renders req->err as DynamoDB's error body: {"__type": ..., "message": ..., and each detail set}. */
+/* Renders req->err as DynamoDB's error body (api/req.h). */
 void ddb_http_render_error(http_thread *t, const ddb_req *r)
 {
-    const ddb_error_info *e = ddb_error_lookup(r->err.code);
-    char type[160];
-    ddb_jw w;
-
     t->err.len = 0;
-    snprintf(type, sizeof(type), "%s%s", e->ns, e->type);
-    ddb_jw_init(&w, &t->err);
-    ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "__type");
-    ddb_jw_str(&w, type);
-    if (r->err.msg != NULL) {
-        ddb_jw_key(&w, e->capital_message ? "Message" : "message");
-        ddb_jw_str(&w, r->err.msg);
-    }
-    if (r->err.item != NULL) {
-        ddb_jw_key(&w, "Item");
-        ddb_item_write_json(&w, r->err.item);
-    }
-    if (r->err.nreasons > 0)
-        render_reasons(&w, &r->err);
-    ddb_jw_obj_end(&w);
+    ddb_req_render_error(r, &t->err);
 }
 
 double ddb_http_seconds_since(const struct timespec *t0)

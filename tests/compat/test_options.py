@@ -105,6 +105,9 @@ def valid_args(name, tmp):
         "min-free-disk": ["--min-free-disk", "0", "--data-dir", data],
         "request-timeout": ["--request-timeout", "30"] + mem,
         "lenient-numbers": ["--lenient-numbers"] + mem,
+        "mcp-http": ["--auth", write(tmp / "mcp-keys.txt", "AKIDEXAMPLE secret\n"), "--mcp-http"] + mem,
+        "mcp-allow-writes": ["--auth", write(tmp / "mcp-keys.txt", "AKIDEXAMPLE secret\n"), "--mcp-http",
+                             "--mcp-allow-writes"] + mem,
         "admin": ["--admin"] + mem,
         "metrics-port": ["--metrics-port", str(free_port())] + mem,
         "access-log": ["--access-log", str(tmp / "access.log")] + mem,
@@ -125,10 +128,11 @@ def valid_args(name, tmp):
 SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "rados-pool", "shards", "threads",
            "search-threads", "vector-ann", "vector-ann-ef", "log-level", "sync", "cors", "item-collection-limit", "transaction-conflict-rate",
            "write-conflict-rate", "idempotency-window", "ttl-interval", "replication-lag", "region-peer", "peer-key", "stream-trigger", "auth", "namespaces",
-           "max-connections", "min-free-disk", "request-timeout", "lenient-numbers", "admin", "metrics-port",
+           "max-connections", "min-free-disk", "request-timeout", "lenient-numbers", "mcp-http", "mcp-allow-writes", "admin", "metrics-port",
            "access-log", "otlp-endpoint", "seed", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "user"]
 ONE_SHOT = ["health-check", "version", "help"]
 TLS = ["tls-cert", "tls-key"]
+STDIO = ["mcp"]  # serves standard input, not the port: tests/js/mcp.test.mjs
 
 
 def single_dash(args):
@@ -201,7 +205,7 @@ def test_help_lists_exactly_the_options_tested_here():
     _, headings, _ = help_sections()
     names = [h.split(" ")[0][2:] for h in headings]
     assert len(set(names)) == len(names), names
-    assert sorted(names) == sorted(SERVING + ONE_SHOT + TLS)
+    assert sorted(names) == sorted(SERVING + ONE_SHOT + TLS + STDIO)
 
 
 def test_synopsis_shows_every_option_listed():

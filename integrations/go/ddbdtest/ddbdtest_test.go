@@ -1,0 +1,138 @@
+package ddbdtest
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+var ctx = context.Background()
+
+func createTable(t *testing.T, db *dynamodb.Client, name string) {
+	_, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:            aws.String(name),
+		BillingMode:          types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func put(t *testing.T, db *dynamodb.Client, id string) {
+	_, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("users"),
+		Item: map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: id}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func state(t *testing.T, db *dynamodb.Client) string {
+	tables, err := db.ListTables(ctx, &dynamodb.ListTablesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan, err := db.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String("users")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("tables %v, items %d", tables.TableNames, scan.Count)
+}
+
+// The SDK through Config, and each subtest starting from the snapshot whatever the one before did.
+func TestRestoreBeforeEachSubtest(t *testing.T) {
+	srv := Start(t)
+	db := dynamodb.NewFromConfig(srv.Config())
+	createTable(t, db, "users")
+	put(t, db, "alice")
+	srv.Snapshot(t, "seed")
+	for _, name := range []string{"first", "second"} {
+		t.Run(name, func(t *testing.T) {
+			srv.Restore(t, "seed")
+			if got := state(t, db); got != "tables [users], items 1" {
+				t.Fatalf("after the restore: %s", got)
+			}
+			put(t, db, name)
+			createTable(t, db, "extra-"+name)
+		})
+	}
+	if got := state(t, db); got != "tables [extra-second users], items 2" {
+		t.Fatalf("without a restore the changes stay: %s", got)
+	}
+}
+
+func TestServersAreIndependent(t *testing.T) {
+	a, b := Start(t), Start(t)
+	if a.Endpoint == b.Endpoint {
+		t.Fatalf("one endpoint for two servers: %s", a.Endpoint)
+	}
+	createTable(t, dynamodb.NewFromConfig(a.Config()), "users")
+	out, err := dynamodb.NewFromConfig(b.Config()).ListTables(ctx, &dynamodb.ListTablesInput{})
+	if err != nil || len(out.TableNames) != 0 {
+		t.Fatalf("b sees a's tables: %v %v", out, err)
+	}
+}
+
+func TestStopEndsTheServer(t *testing.T) {
+	srv := Start(t)
+	t0 := time.Now()
+	srv.Stop()
+	t.Logf("stopped in %v", time.Since(t0))
+	if code := srv.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("ddbd exited %d on SIGTERM", code)
+	}
+	if _, err := http.Get(srv.Endpoint + "/"); err == nil {
+		t.Fatal("a stopped server answered")
+	}
+}
+
+// fatal records what a helper reports through t.Fatalf (which ends the goroutine, as in a test).
+type fatal struct {
+	testing.TB
+	msg      string
+	cleanups []func()
+}
+
+func (f *fatal) Helper()                                   {}
+func (f *fatal) Cleanup(fn func())                         { f.cleanups = append(f.cleanups, fn) }
+func (f *fatal) Fatal(args ...interface{})                 { f.msg = fmt.Sprint(args...); runtime.Goexit() }
+func (f *fatal) Fatalf(format string, args ...interface{}) { f.Fatal(fmt.Sprintf(format, args...)) }
+
+func failure(run func(tb testing.TB)) string {
+	f := &fatal{}
+	done := make(chan struct{})
+	go func() { defer close(done); run(f) }()
+	<-done
+	for _, fn := range f.cleanups {
+		fn()
+	}
+	return f.msg
+}
+
+func TestErrorsSayWhy(t *testing.T) {
+	msg := failure(func(tb testing.TB) { Start(tb, "--no-such-option") })
+	if !strings.HasPrefix(msg, "ddbd did not start:\n") || !strings.Contains(msg, "no-such-option") {
+		t.Errorf("bad option: %q", msg)
+	}
+	srv := Start(t)
+	msg = failure(func(tb testing.TB) { srv.Restore(tb, "nope") })
+	if msg != `ddbd /ddbd/snapshots/nope/restore: 404 {"message":"no snapshot named nope"}` {
+		t.Errorf("unknown snapshot: %q", msg)
+	}
+	defer os.Setenv("DDBD_BIN", os.Getenv("DDBD_BIN"))
+	os.Setenv("DDBD_BIN", "/nonexistent/ddbd")
+	msg = failure(func(tb testing.TB) { Start(tb) })
+	if msg != "ddbd did not start: fork/exec /nonexistent/ddbd: no such file or directory" {
+		t.Errorf("no binary: %q", msg)
+	}
+}

@@ -1,0 +1,37 @@
+// The Testcontainers module (../testcontainers.mjs) against the Docker image $DDBD_IMAGE (built
+// by tests/docker/run.sh), on the host's network (this engine has no bridge), Ryuk disabled
+// (its image cannot be pulled offline): ctest docker.testcontainers, after docker.image.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CreateTableCommand, DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { restore, snapshot } from '../ddbd.mjs';
+import { startDdbdContainer } from '../testcontainers.mjs';
+
+const image = process.env.DDBD_IMAGE || 'ddbd';
+const client = (endpoint) => new DynamoDBClient({ endpoint, region: 'us-east-1', maxAttempts: 1,
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+const ids = async (db) => (await db.send(new ScanCommand({ TableName: 'users' }))).Items.map((i) => i.id.S).sort();
+
+test('a container answers the SDK, is ready when started, and restores its snapshots', async () => {
+  const t0 = Date.now();
+  const { container, endpoint } = await startDdbdContainer({ image, hostNetwork: true });
+  console.log(`container ready in ${Date.now() - t0} ms at ${endpoint}`);
+  try {
+    const db = client(endpoint);
+    await db.send(new CreateTableCommand({ TableName: 'users', BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] }));
+    await db.send(new PutItemCommand({ TableName: 'users', Item: { id: { S: 'alice' } } }));
+    await snapshot(endpoint, 'seed');
+    await db.send(new PutItemCommand({ TableName: 'users', Item: { id: { S: 'bob' } } }));
+    assert.deepEqual(await ids(db), ['alice', 'bob']);
+    await restore(endpoint, 'seed');
+    assert.deepEqual(await ids(db), ['alice']);
+    await assert.rejects(restore(endpoint, 'nope'),
+      { message: 'ddbd POST /ddbd/snapshots/nope/restore: 404 {"message":"no snapshot named nope"}' });
+  } finally {
+    await container.stop();
+  }
+  // stopped and removed: nothing answers there any more
+  await assert.rejects(fetch(endpoint + '/'));
+});

@@ -1,0 +1,23 @@
+// The specs' body: every test changes the store and expects the seed's state alone, so a test
+// that follows another on the same server fails unless the restore happened.
+import { appendFileSync } from 'node:fs';
+import { CreateTableCommand, ListTablesCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { expect, test } from 'vitest';
+import { ddbdEndpoint } from '../../ddbd.mjs';
+import { client } from './global.mjs';
+
+export function specs(file) {
+  for (const n of [1, 2, 3]) {
+    test(`${file} ${n} starts from the seed`, async () => {
+      const db = client(ddbdEndpoint());
+      expect((await db.send(new ListTablesCommand({}))).TableNames).toEqual(['users']);
+      expect((await db.send(new ScanCommand({ TableName: 'users' }))).Items.map((i) => i.id.S)).toEqual(['alice']);
+      await db.send(new PutItemCommand({ TableName: 'users', Item: { id: { S: `${file}-${n}` } } }));
+      await db.send(new CreateTableCommand({ TableName: 'extra', BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'k', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'k', KeyType: 'HASH' }] }));
+      appendFileSync(process.env.RECORD, JSON.stringify({ worker: process.env.VITEST_POOL_ID, endpoint: ddbdEndpoint() }) + '\n');
+      await new Promise((r) => setTimeout(r, 200));   // so that both workers take files
+    });
+  }
+}

@@ -1,0 +1,97 @@
+"""Tests of the ddbd_pytest plugin: inner suites run through pytester, in a subprocess each (as a
+user runs them), with and without pytest-xdist. DDBD_BIN is the ddbd under test."""
+import json
+import os
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+# The inner suite: every test changes the store and expects to find the seed's state alone, so
+# any test that follows another on the same server fails unless the restore happened.
+INNER = '''
+import json, os, time
+import pytest
+
+pytest_plugins = ["ddbd_pytest"]
+
+@pytest.fixture(scope="session")
+def ddbd_seed(ddbd_server):
+    db = ddbd_server.client()
+    db.create_table(TableName="users", BillingMode="PAY_PER_REQUEST",
+                    AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                    KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+    db.put_item(TableName="users", Item={"id": {"S": "alice"}})
+
+@pytest.mark.parametrize("n", range(6))
+def test_starts_from_the_seed(ddbd, n):
+    db = ddbd.client()
+    assert db.list_tables()["TableNames"] == ["users"]
+    assert [i["id"]["S"] for i in db.scan(TableName="users")["Items"]] == ["alice"]
+    db.put_item(TableName="users", Item={"id": {"S": "bob-%d" % n}})
+    db.create_table(TableName="extra", BillingMode="PAY_PER_REQUEST",
+                    AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+                    KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}])
+    with open(os.environ["RECORD"], "a") as f:
+        f.write(json.dumps({"worker": os.environ.get("PYTEST_XDIST_WORKER", "main"),
+                            "endpoint": ddbd.endpoint, "pid": os.getpid()}) + "\\n")
+    time.sleep(0.2)  # so that both workers take tests
+'''
+
+
+def records(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f]
+
+
+@pytest.fixture
+def inner(pytester, tmp_path, monkeypatch):
+    pytester.makepyfile(test_inner=INNER)
+    monkeypatch.setenv("RECORD", str(tmp_path / "record.jsonl"))
+    here = os.path.dirname(os.path.abspath(__file__))
+    monkeypatch.setenv("PYTHONPATH", here + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return tmp_path / "record.jsonl"
+
+
+def test_each_test_starts_from_the_snapshot(pytester, inner):
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=6)
+    assert len({r["endpoint"] for r in records(inner)}) == 1  # one server for the session
+
+
+def test_without_the_restore_the_second_test_sees_the_first(pytester, inner):
+    # the control: the same suite with the restore made a no-op fails from its second test on
+    pytester.makeconftest('''
+import ddbd_pytest
+ddbd_pytest.Ddbd.restore = lambda self, name: None
+''')
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=5)
+
+
+def test_each_xdist_worker_has_its_own_server(pytester, inner):
+    pytest.importorskip("xdist")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
+    result.assert_outcomes(passed=6)
+    rows = records(inner)
+    by_worker = {}
+    for r in rows:
+        by_worker.setdefault(r["worker"], set()).add(r["endpoint"])
+    assert sorted(by_worker) == ["gw0", "gw1"]
+    assert all(len(e) == 1 for e in by_worker.values())      # one server per worker
+    assert by_worker["gw0"] != by_worker["gw1"]              # not shared
+
+
+def test_no_binary_fails_every_test_saying_so(pytester, inner, monkeypatch):
+    monkeypatch.delenv("DDBD_BIN", raising=False)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=6)
+    result.stdout.fnmatch_lines(["*ddbd_pytest: no ddbd binary (give --ddbd-bin, set DDBD_BIN or put ddbd on PATH)*"])
+
+
+def test_a_server_that_does_not_start_reports_its_output(pytester, inner):
+    pytester.makeini("[pytest]\nddbd_args = --no-such-option\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=6)
+    result.stdout.fnmatch_lines(["*RuntimeError: ddbd did not start:*no-such-option*"])

@@ -1,0 +1,310 @@
+/*
+ * server/mcp/tools.c: the tools of tools.def, listed and run (see tools.h). A tool that is a
+ * DynamoDB operation builds the operation's request body from its arguments and runs it through
+ * ddb_dispatch, as http.c runs a request: same validation, errors, capacity and --auth policy.
+ */
+#include "server/mcp/tools.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ddb/ddb_status.h"
+#include "proto/ops.h"
+#include "server/base/gate.h"
+#include "server/mcp/jsonrpc.h"
+
+/* Items a query, scan or SELECT returns per call: an agent's context is small, and a page of
+   DynamoDB's 1 MB would fill it. A larger Limit is refused rather than lowered, so the agent knows. */
+#define MCP_LIMIT_DEFAULT 100
+#define MCP_LIMIT_MAX 1000
+
+typedef struct mcp_call {
+    const ddb_mcp_env *env;
+    const ddb_mcp_caller *who;
+    ddb_arena *a;
+    const char *tool;
+    ddb_op op;
+    const ddb_json *args; /* an OBJECT */
+    ddb_buf *text;        /* the result's text */
+    int is_error;
+} mcp_call;
+
+typedef void (*mcp_run)(mcp_call *c);
+
+static void run_op(mcp_call *c);
+static void run_page(mcp_call *c);
+static void run_statement(mcp_call *c);
+static void run_snapshots(mcp_call *c);
+static void run_take(mcp_call *c);
+static void run_restore(mcp_call *c);
+static void run_metrics(mcp_call *c);
+
+typedef struct mcp_tool {
+    const char *name, *description, *properties, *required;
+    int writes;
+    mcp_run run;
+    ddb_op op;
+} mcp_tool;
+
+static const mcp_tool TOOLS[] = {
+#define X(name, writes, run, op, description, properties, required)                                                    \
+    {#name, description, properties, required, writes, run, DDB_OP_##op},
+#include "server/mcp/tools.def"
+#undef X
+};
+#define NTOOLS (sizeof(TOOLS) / sizeof(TOOLS[0]))
+
+/* ---- tools/list ---- */
+
+void ddb_mcp_tools_list(const ddb_mcp_env *env, ddb_arena *a, ddb_jw *w)
+{
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "tools");
+    ddb_jw_arr_begin(w);
+    for (size_t i = 0; i < NTOOLS; i++) {
+        const mcp_tool *t = &TOOLS[i];
+        const char *schema = ddb_arena_sprintf(
+            a, "{\"type\":\"object\",\"properties\":{%s},\"required\":[%s],\"additionalProperties\":true}",
+            t->properties, t->required);
+        if (t->writes && !env->allow_writes)
+            continue;
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "name");
+        ddb_jw_str(w, t->name);
+        ddb_jw_key(w, "description");
+        ddb_jw_str(w, t->description);
+        ddb_jw_key(w, "inputSchema");
+        ddb_jw_json(w, ddb_json_parse(a, schema, strlen(schema)));
+        ddb_jw_key(w, "annotations");
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "readOnlyHint");
+        ddb_jw_bool(w, !t->writes);
+        ddb_jw_obj_end(w);
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_arr_end(w);
+    ddb_jw_obj_end(w);
+}
+
+/* ---- results ---- */
+
+static void tool_error(mcp_call *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A refusal of the MCP server's own (not DynamoDB's): plain text. */
+static void tool_error(mcp_call *c, const char *fmt, ...)
+{
+    va_list ap;
+    char msg[512];
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    c->text->len = 0;
+    ddb_buf_puts(c->text, msg);
+    c->is_error = 1;
+}
+
+/* ---- DynamoDB operations ---- */
+
+/* Runs c->op with `body` through the pipeline, as one request in flight. */
+static void dispatch(mcp_call *c, const ddb_buf *body)
+{
+    const char *target = ddb_arena_sprintf(c->a, "DynamoDB_20120810.%s", ddb_op_name(c->op));
+    ddb_http_in in = {.target = target, .target_len = strlen(target)};
+    ddb_req r;
+
+    memset(&r, 0, sizeof(r));
+    r.arena = c->a;
+    r.body = body->data;
+    r.body_len = body->len;
+    r.outbuf = c->text;
+    r.internal = c->who->internal;
+    r.access_key = c->who->access_key; /* verified already: --auth's policy applies to the key */
+    r.region = c->who->region;
+    ddb_jw_init(&r.out, c->text);
+    ddb_gate_enter(c->env->gate, c->who->slot);
+    ddb_dispatch(c->env->api, &r, &in);
+    ddb_gate_leave(c->env->gate, c->who->slot);
+    if (r.err.code != DDB_OK) { /* DynamoDB's error body, as the API answers it */
+        c->text->len = 0;
+        ddb_req_render_error(&r, c->text);
+        c->is_error = 1;
+    } else if (c->text->len == 0)
+        ddb_buf_puts(c->text, "{}");
+}
+
+static void run_op(mcp_call *c)
+{
+    ddb_buf body = {0};
+    ddb_jw w;
+
+    ddb_jw_init(&w, &body);
+    ddb_jw_json(&w, c->args);
+    dispatch(c, &body);
+    ddb_buf_free(&body);
+}
+
+/* The arguments with Limit defaulted; a Limit over the maximum is refused. DynamoDB's own checks
+   (a Limit that is not a positive integer) stay the operation's. */
+static void run_page(mcp_call *c)
+{
+    const ddb_json *limit = ddb_json_get(c->args, "Limit");
+    ddb_buf body = {0};
+    ddb_jw w;
+
+    if (limit != NULL && limit->type == DDB_JSON_NUMBER && ddb_json_integer(limit, 0) > MCP_LIMIT_MAX) {
+        tool_error(c, "%s: Limit is at most %d items a call through MCP; page on with %s", c->tool, MCP_LIMIT_MAX,
+                   c->op == DDB_OP_ExecuteStatement ? "NextToken" : "ExclusiveStartKey");
+        return;
+    }
+    ddb_jw_init(&w, &body);
+    ddb_jw_obj_begin(&w);
+    for (uint32_t i = 0; i < c->args->n; i++) {
+        ddb_jw_keyn(&w, c->args->u.members[i].key, c->args->u.members[i].klen);
+        ddb_jw_json(&w, c->args->u.members[i].val);
+    }
+    if (limit == NULL) {
+        ddb_jw_key(&w, "Limit");
+        ddb_jw_int(&w, MCP_LIMIT_DEFAULT);
+    }
+    ddb_jw_obj_end(&w);
+    dispatch(c, &body);
+    ddb_buf_free(&body);
+}
+
+/* Whether statement `s` starts with the word SELECT (after blanks and opening parentheses). */
+static int is_select(const char *s)
+{
+    s += strspn(s, " \t\r\n(");
+    return strncasecmp(s, "SELECT", 6) == 0 && (s[6] == '\0' || strchr(" \t\r\n", s[6]) != NULL);
+}
+
+/* Read-only: a statement runs only when its first word is SELECT (so a malformed statement that
+   does not start with it is refused here, not parsed). A Statement that is not a string is left to
+   ExecuteStatement's validation. */
+static void run_statement(mcp_call *c)
+{
+    const char *s = ddb_json_get_str(c->args, "Statement");
+
+    if (!c->env->allow_writes && s != NULL && !is_select(s)) {
+        tool_error(c, "execute_statement: this MCP server is read-only and runs SELECT statements only; start ddbd "
+                      "with --mcp-allow-writes to run others");
+        return;
+    }
+    run_page(c);
+}
+
+/* ---- the admin snapshots and the metrics ---- */
+
+/* One admin call (server/admin.h); an answer of 400 or more is a tool error with its JSON. */
+static void admin(mcp_call *c, const char *method, const char *path, const char *body)
+{
+    int status;
+
+    c->text->len = 0;
+    status = c->env->admin(c->env->ctx, method, path, strlen(path), body, body ? strlen(body) : 0, c->text);
+    c->is_error = status >= 400;
+}
+
+/* The snapshot's name, or NULL after a tool error. */
+static const char *snapshot_name(mcp_call *c)
+{
+    const char *name = ddb_json_get_str(c->args, "name");
+
+    if (name == NULL)
+        tool_error(c, "%s: expected {\"name\": \"<snapshot name>\"}", c->tool);
+    return name;
+}
+
+static void run_snapshots(mcp_call *c)
+{
+    admin(c, "GET", "/ddbd/snapshots", NULL);
+}
+
+static void run_take(mcp_call *c)
+{
+    ddb_buf body = {0};
+    ddb_jw w;
+    const char *name = snapshot_name(c);
+
+    if (name == NULL)
+        return;
+    ddb_jw_init(&w, &body);
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, "name");
+    ddb_jw_str(&w, name);
+    ddb_jw_obj_end(&w);
+    admin(c, "POST", "/ddbd/snapshots", body.data);
+    ddb_buf_free(&body);
+}
+
+static void run_restore(mcp_call *c)
+{
+    const char *name = snapshot_name(c);
+
+    if (name == NULL)
+        return;
+    admin(c, "POST", ddb_arena_sprintf(c->a, "/ddbd/snapshots/%s/restore", name), NULL);
+}
+
+static void run_metrics(mcp_call *c)
+{
+    c->text->len = 0;
+    ddb_gate_enter(c->env->gate, c->who->slot);
+    c->env->metrics(c->env->ctx, c->text);
+    ddb_gate_leave(c->env->gate, c->who->slot);
+}
+
+/* ---- tools/call ---- */
+
+static const mcp_tool *tool_named(const char *name)
+{
+    for (size_t i = 0; name != NULL && i < NTOOLS; i++)
+        if (strcmp(TOOLS[i].name, name) == 0)
+            return &TOOLS[i];
+    return NULL;
+}
+
+int ddb_mcp_tools_call(const ddb_mcp_env *env, const ddb_mcp_caller *who, ddb_arena *a, const ddb_json *params,
+                       ddb_jw *w, const char **msg)
+{
+    static const ddb_json no_args = {.type = DDB_JSON_OBJECT};
+    const char *name = ddb_json_get_str(params, "name");
+    const mcp_tool *t = tool_named(name);
+    const ddb_json *args = params ? ddb_json_get(params, "arguments") : NULL;
+    ddb_buf text = {0};
+    mcp_call c = {.env = env, .who = who, .a = a, .tool = name, .args = args ? args : &no_args, .text = &text};
+
+    if (t == NULL) {
+        *msg = ddb_arena_sprintf(a, "Unknown tool: %s", name ? name : "(no name)");
+        return DDB_RPC_INVALID_PARAMS;
+    }
+    if (c.args->type != DDB_JSON_OBJECT) {
+        *msg = "tools/call: arguments must be an object";
+        return DDB_RPC_INVALID_PARAMS;
+    }
+    c.op = t->op;
+    if (t->writes && !env->allow_writes)
+        tool_error(&c, "%s changes data, and this MCP server is read-only: start ddbd with --mcp-allow-writes to "
+                       "use it", t->name);
+    else
+        t->run(&c);
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "content");
+    ddb_jw_arr_begin(w);
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "type");
+    ddb_jw_str(w, "text");
+    ddb_jw_key(w, "text");
+    ddb_jw_strn(w, text.data ? text.data : "", text.len);
+    ddb_jw_obj_end(w);
+    ddb_jw_arr_end(w);
+    ddb_jw_key(w, "isError");
+    ddb_jw_bool(w, c.is_error);
+    ddb_jw_obj_end(w);
+    ddb_buf_free(&text);
+    return 0;
+}

@@ -1,0 +1,90 @@
+"""Faults on a RocksDB ddbd (--data-dir), one at a time on a seeded schedule, each recorded in the
+history as a nemesis event when it starts and when it is healed:
+  kill   kill -9, then a restart on the same --data-dir and port (the default sync mode promises
+         that every acknowledged write survives this: README, --sync)
+  stop   SIGSTOP past the clients' timeout, then SIGCONT (their calls end unknown)
+  disk   a full disk: the --min-free-disk guard reads 0 bytes free (POST /ddbd/faults, docs/admin.md)
+         and every write is refused with a 500, then room again
+"""
+import json
+import signal
+import threading
+import urllib.request
+
+from client import DdbdServer
+
+FAULTS = ("kill", "stop", "disk")
+
+
+class RocksServer:
+    """One ddbd on a data directory, restarted on the same port after a kill. amnesia (a known
+    violation for --inject): the store is --in-memory, so every kill loses every acknowledged write;
+    `after_restart` then creates the table again."""
+
+    def __init__(self, data_dir, amnesia=False, after_restart=None):
+        self.args = (["--in-memory"] if amnesia else ["--data-dir", data_dir]) + ["--admin"]
+        self.srv = DdbdServer(self.args).start()
+        self.port, self.endpoint, self.after_restart = self.srv.port, self.srv.endpoint, after_restart
+
+    def kill9(self):
+        self.srv.proc.send_signal(signal.SIGKILL)
+        self.srv.proc.wait()
+
+    def restart(self):
+        self.srv = DdbdServer(self.args, port=self.port).start()
+        if self.after_restart:
+            self.after_restart(self.endpoint)
+
+    def signal(self, sig):
+        self.srv.proc.send_signal(sig)
+
+    def disk_full(self, full):
+        body = json.dumps({"free_bytes": 0} if full else {}).encode()
+        req = urllib.request.Request(self.endpoint + "/ddbd/faults", data=body, method="POST")
+        with urllib.request.urlopen(req, timeout=5) as r:
+            r.read()
+
+    def stop(self):
+        self.srv.proc.send_signal(signal.SIGCONT)
+        return self.srv.stop()
+
+
+class Nemesis(threading.Thread):
+    """About every `interval` seconds one fault, held about `hold` seconds, then healed: the
+    faults in turn, each round in a seeded order, so that a short run still has each of them."""
+
+    def __init__(self, server, faults, rng, recorder, interval=4.0, hold=1.5, client_timeout=1.0):
+        super().__init__(daemon=True)
+        self.server, self.faults, self.rng, self.rec = server, list(faults), rng, recorder
+        self.interval, self.hold, self.client_timeout = interval, hold, client_timeout
+        self.halt = threading.Event()
+        self.count = {f: 0 for f in self.faults}
+        self.error = None
+
+    def run(self):
+        order = []
+        try:
+            while self.faults and not self.halt.wait(self.interval * (0.5 + self.rng.random())):
+                if not order:
+                    order = self.rng.sample(self.faults, len(self.faults))
+                self.inject(order.pop())
+        except BaseException as e:  # a restart that failed (conftest raises pytest.fail): the run reports it
+            self.error = "%s: %s" % (type(e).__name__, e)
+
+    def inject(self, fault):
+        self.count[fault] += 1
+        self.rec.add(type="nemesis", f=fault, value="start")
+        hold = self.hold * (0.5 + self.rng.random())
+        if fault == "kill":
+            self.server.kill9()
+            self.halt.wait(min(hold, 0.5))
+            self.server.restart()
+        elif fault == "stop":
+            self.server.signal(signal.SIGSTOP)
+            self.halt.wait(max(hold, 1.5 * self.client_timeout))  # past the timeout: calls end unknown
+            self.server.signal(signal.SIGCONT)
+        elif fault == "disk":
+            self.server.disk_full(True)
+            self.halt.wait(hold)
+            self.server.disk_full(False)
+        self.rec.add(type="nemesis", f=fault, value="healed")

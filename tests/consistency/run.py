@@ -1,0 +1,213 @@
+#!/usr/bin/python3
+"""Runs the consistency workload against ddbd under faults and checks the history.
+
+  tests/consistency/run.py --seconds 40 --clients 8 --faults kill,stop,disk      (the ctest size)
+  tests/consistency/run.py --minutes 10 --clients 16 --faults kill,stop,disk     (by hand)
+  tests/consistency/run.py --endpoint http://127.0.0.1:8000 --faults none        (a running server)
+
+Starts `$DDBD_BIN --data-dir DIR --admin` (RocksDB) unless --endpoint is given (then no faults),
+runs the clients with the nemesis, heals, reads every key once more, writes history.jsonl and
+verdict.json into a fresh directory under --out, and prints the verdict's summary. Exit status: 0
+valid, 1 an anomaly, 2 undecided (the search gave up) or the run itself failed. The directory is
+removed when the run is valid, unless --keep.
+
+Known violations, which the checker must catch (--expect-anomaly NAME,... turns that into the exit
+status: 0 only if the verdict has them all):
+  --inject stale-read  the clients answer some reads with an earlier answer to the same request
+                       (a fake stale replica between client and server)
+  --inject amnesia     ddbd runs --in-memory, so each kill -9 loses every acknowledged write (the
+                       durability the default mode promises, broken)
+"""
+import argparse
+import itertools
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+import threading
+import time
+
+from client import DEFINITE, Client
+import checkers
+import history
+import workload
+from nemesis import FAULTS, Nemesis, RocksServer
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--seconds", type=float, default=40)
+    p.add_argument("--minutes", type=float, help="overrides --seconds")
+    p.add_argument("--clients", type=int, default=8)
+    p.add_argument("--faults", default="kill,stop,disk", help="comma-separated %s, or none" % ",".join(FAULTS))
+    p.add_argument("--interval", type=float, default=4.0, help="mean seconds between faults")
+    p.add_argument("--timeout", type=float, default=1.0, help="client timeout, seconds")
+    p.add_argument("--seed", type=int, default=int(os.environ.get("DDBD_CONSISTENCY_SEED", "1")))
+    p.add_argument("--endpoint", action="append", help="drive these endpoints instead of starting ddbd")
+    p.add_argument("--out", default=tempfile.gettempdir(), help="where the run's directory goes")
+    p.add_argument("--keep", action="store_true", help="keep the history and verdict even when valid")
+    p.add_argument("--inject", choices=("stale-read", "amnesia"), help="a known violation the checker must catch")
+    p.add_argument("--expect-anomaly", default="", help="exit 0 only if the verdict has these anomalies (comma-separated)")
+    p.add_argument("--no-realtime", action="store_true", help="check serializability, not strict")
+    a = p.parse_args(argv)
+    if a.minutes:
+        a.seconds = a.minutes * 60
+    a.faults = [] if a.faults == "none" else a.faults.split(",")
+    for f in a.faults:
+        if f not in FAULTS:
+            p.error("unknown fault %r (known: %s)" % (f, ", ".join(FAULTS)))
+    return a
+
+
+class Worker(threading.Thread):
+    """One client thread: draws operations and records each call. After an unknown outcome its
+    process is retired (the call may still land) and it goes on as a new one, after a pause."""
+
+    def __init__(self, n, args, endpoints, rec, stop, procs):
+        super().__init__(daemon=True)
+        self.rng = random.Random(args.seed * 1000 + n)
+        self.clients = [Client(e, args.timeout, 0.05 if args.inject == "stale-read" else 0.0, self.rng.random())
+                        for e in endpoints]
+        self.rec, self.halt, self.procs = rec, stop, procs
+
+    def run(self):
+        process = next(self.procs)
+        while not self.halt.is_set():
+            status = call(self.rng.choice(self.clients), process, workload.next_op(self.rng), self.rec)
+            if status in ("info", "down"):  # the server is away: do not spin
+                process = next(self.procs) if status == "info" else process
+                self.halt.wait(0.05 + 0.1 * self.rng.random())
+        for c in self.clients:
+            c.close()
+
+
+def call(client, process, spec, rec):
+    invoke, op, body, read = spec
+    rec.add(type="invoke", process=process, **invoke)
+    out = client.call(op, body)
+    if out.status == "ok":
+        rec.add(type="ok", process=process, f=invoke["f"], key=invoke.get("key"), value=read(out.body))
+    else:
+        rec.add(type=out.status, process=process, f=invoke["f"], key=invoke.get("key"), error=out.error)
+    return "down" if (out.error or "").startswith("connect") else out.status
+
+
+def final_reads(endpoint, rec, procs, deadline):
+    """Every key once more, retried until it answers (reads change nothing)."""
+    client = Client(endpoint, timeout=5.0)
+    for spec in workload.final_reads():
+        while call(client, next(procs), spec, rec) != "ok":
+            if time.monotonic() > deadline:
+                raise RuntimeError("the server did not answer the final reads")
+            time.sleep(0.2)
+    client.close()
+
+
+def setup(endpoint):
+    out = Client(endpoint, timeout=10.0).call("CreateTable", workload.create_table_body())
+    if out.status != "ok" and "ResourceInUseException" not in (out.error or ""):
+        raise RuntimeError("CreateTable: %s" % out.error)
+
+
+def workload_run(args, endpoints, server, rec):
+    counter = itertools.count()  # process ids (next() on it is atomic in CPython)
+    stop = threading.Event()
+    workers = [Worker(n, args, endpoints, rec, stop, counter) for n in range(args.clients)]
+    nem = Nemesis(server, args.faults, random.Random(args.seed), rec, args.interval, client_timeout=args.timeout) \
+        if server else None
+    for w in workers:
+        w.start()
+    if nem:
+        nem.start()
+    time.sleep(args.seconds)
+    if nem:
+        nem.halt.set()
+        nem.join()
+    stop.set()
+    for w in workers:
+        w.join()
+    if nem and nem.error:
+        raise RuntimeError("nemesis: %s" % nem.error)
+    final_reads(endpoints[0], rec, counter, time.monotonic() + 30)
+    return nem.count if nem else {}
+
+
+def summary(verdict, faults):
+    reg, cnt, txn = verdict["register"], verdict["counter"], verdict["txn"]
+    return ("valid=%s  calls %s  faults %s\n  registers: %d ops on %d keys linearizable=%s\n"
+            "  counters: %d ops, %d reads in bounds=%s\n  transactions: %d (%d committed) serializable=%s %s"
+            % (verdict["valid"], json.dumps(verdict["calls"]), json.dumps(faults), reg["ops"], reg["keys"],
+               reg["valid"], cnt["ops"], cnt["reads"], cnt["valid"], txn["ops"], txn["committed"], txn["valid"],
+               " ".join(txn["anomaly_types"])))
+
+
+def first_failures(verdict):
+    """The first failure of each workload, one line each (verdict.json has them all)."""
+    for part, field in (("register", "failures"), ("counter", "errors"), ("txn", "anomalies")):
+        for f in verdict[part][field][:1]:
+            yield "%s: %s" % (part, json.dumps(f)[:600])
+
+
+def unexpected_failures(events):
+    """Failures no fault explains (a 400 the workload should never get): the run is then wrong."""
+    return sorted({e["error"] for e in events if e.get("type") == "fail"
+                   and not e["error"].startswith("connect") and not e["error"].split(":")[0].endswith(DEFINITE)})
+
+
+def anomalies(verdict):
+    names = {f.get("anomaly", "undecided") for f in verdict["register"]["failures"]}
+    names |= {e["anomaly"] for e in verdict["counter"]["errors"]}
+    return names | set(verdict["txn"]["anomaly_types"])
+
+
+def main(argv):
+    args = parse_args(argv)
+    os.makedirs(args.out, exist_ok=True)
+    run_dir = tempfile.mkdtemp(prefix="consistency-seed%d-" % args.seed, dir=args.out)
+    print("consistency: seed %d, %d clients, %.0f s, faults %s; run directory %s"
+          % (args.seed, args.clients, args.seconds, ",".join(args.faults) or "none", run_dir), flush=True)
+    rec, server = history.Recorder(), None
+    try:
+        if args.endpoint:
+            endpoints = args.endpoint
+        else:
+            amnesia = args.inject == "amnesia"
+            server = RocksServer(os.path.join(run_dir, "data"), amnesia, setup if amnesia else None)
+            endpoints = [server.endpoint]
+        setup(endpoints[0])
+        faults = workload_run(args, endpoints, server if not args.endpoint else None, rec)
+    finally:
+        rec.dump(os.path.join(run_dir, "history.jsonl"))
+        if server:
+            server.stop()
+    verdict = checkers.check_events(rec.events, realtime=not args.no_realtime)
+    verdict["faults"], verdict["seed"] = faults, args.seed
+    verdict["unexpected_failures"] = unexpected_failures(rec.events)
+    if verdict["unexpected_failures"]:
+        verdict["valid"] = None
+    with open(os.path.join(run_dir, "verdict.json"), "w") as f:
+        json.dump(verdict, f, indent=1)
+    print(summary(verdict, faults))
+    for error in verdict["unexpected_failures"][:5]:
+        print("  unexpected failure (the workload is wrong): %s" % error)
+    for line in first_failures(verdict):
+        print("  " + line)
+    found = anomalies(verdict)
+    if args.expect_anomaly:
+        ok = set(args.expect_anomaly.split(",")) <= found
+        print("expected anomalies %s: %s (found: %s)" % (args.expect_anomaly, "caught" if ok else "MISSED",
+                                                        ", ".join(sorted(found)) or "none"))
+        code = 0 if ok else 1
+    else:
+        code = 0 if verdict["valid"] else 1 if verdict["valid"] is False else 2
+    if code == 0 and not args.keep:
+        shutil.rmtree(run_dir)
+    else:
+        print("history and verdict kept in %s (history.jsonl, verdict.json)" % run_dir)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
