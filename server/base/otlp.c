@@ -358,7 +358,8 @@ static void *export_main(void *arg)
 
     while (!stop) {
         size_t n = take_batch(o, batch, &stop);
-        if (n > 0 && export_batch(o, batch, n, &body, &answer) != 0 && __atomic_load_n(&o->stopping, __ATOMIC_RELAXED)) {
+        if (n > 0 && export_batch(o, batch, n, &body, &answer) != 0 &&
+            __atomic_load_n(&o->stopping, __ATOMIC_RELAXED)) {
             drop_queued(o);
             stop = 1;
         }

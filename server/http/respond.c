@@ -91,7 +91,8 @@ double ddb_http_seconds_since(const struct timespec *t0)
 
 static void send_answer(http_thread *t, h2o_req_t *req, const held_answer *a)
 {
-    ddb_metrics_record(&t->metrics, a->op, a->code, ddb_http_seconds_since(&a->started), a->traced ? a->trace_id : NULL);
+    ddb_metrics_record(&t->metrics, a->op, a->code, ddb_http_seconds_since(&a->started),
+                       a->traced ? a->trace_id : NULL);
     if (a->content_encoding != NULL)
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_ENCODING, NULL, a->content_encoding,
                        strlen(a->content_encoding));

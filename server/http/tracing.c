@@ -54,7 +54,8 @@ void ddb_http_trace_finish(ddb_span *s, const ddb_req *r, const char *request_id
     s->end_ns = ddb_trace_now_ns();
     s->status = status;
     snprintf(s->op, sizeof(s->op), "%s", r->op != DDB_OP_NONE ? ddb_op_name((ddb_op)r->op) : "");
-    snprintf(s->error_type, sizeof(s->error_type), "%s", r->err.code != DDB_OK ? ddb_error_lookup(r->err.code)->type : "");
+    snprintf(s->error_type, sizeof(s->error_type), "%s",
+             r->err.code != DDB_OK ? ddb_error_lookup(r->err.code)->type : "");
     snprintf(s->request_id, sizeof(s->request_id), "%s", request_id);
     scratch->len = 0;
     ddb_access_log_tables(r->in, scratch);
