@@ -29,7 +29,11 @@ BIN="${DDBD_BIN:-$REPO/build-bench/ddbd}"
 DIR="$(mktemp -d "${TMPDIR:-/var/tmp}/ddbd-tracebench.XXXXXX")"
 PORT=$((20000 + RANDOM % 20000))
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$DIR"; }
+# (every step may fail, a process already gone: set -e must not cut the cleanup short)
+cleanup() {
+  for p in "${PIDS[@]}"; do kill -CONT "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  rm -rf "$DIR"
+}
 trap cleanup EXIT
 wait_up() { for _ in $(seq 200); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.05; done; echo "no server on port $1" >&2; exit 1; }
 
