@@ -211,8 +211,8 @@ def test_openmetrics_exemplars_only_when_asked(server_factory):
 
 def test_openmetrics_page_parses_as_openmetrics(server_factory, collector):
     """The whole page (the engine's and the exporter's figures too) read by the Python client's
-    strict OpenMetrics parser, when it is installed (Debian: python3-prometheus-client)."""
-    parser = pytest.importorskip("prometheus_client.openmetrics.parser")
+    strict OpenMetrics parser (Debian: python3-prometheus-client, installed by deploy/ddbd.sh deps)."""
+    from prometheus_client.openmetrics import parser  # pylint: disable=import-outside-toplevel
     srv = server_factory(["--in-memory", "--otlp-endpoint", collector.url])
     create(srv.endpoint, "tr_om")
     for i in range(5):
