@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import {
   DeleteItemCommand, DescribeKinesisStreamingDestinationCommand, DescribeTableCommand,
   DisableKinesisStreamingDestinationCommand, EnableKinesisStreamingDestinationCommand, PutItemCommand,
-  UpdateItemCommand, UpdateKinesisStreamingDestinationCommand,
+  UpdateItemCommand, UpdateKinesisStreamingDestinationCommand, UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 
 import { createTable, freePort, makeClients, rejects, startServer, stopServer } from './helpers.mjs';
@@ -63,7 +63,8 @@ function stopKinesalite() {
 }
 
 async function startDdbd() {
-  server = await startServer(['--data-dir', dataDir, '--kinesis-endpoint', `http://127.0.0.1:${kinesisPort}`]);
+  server = await startServer(['--data-dir', dataDir, '--kinesis-endpoint', `http://127.0.0.1:${kinesisPort}`,
+    '--ttl-interval', '1']);
   ({ client } = makeClients(server.endpoint));
 }
 
@@ -342,5 +343,25 @@ describe('delivery', () => {
     assert.deepEqual(again.EnableKinesisStreamingConfiguration, { ApproximateCreationDateTimePrecision: 'MILLISECOND' });
     await waitStatus(table, arn, 'ACTIVE');
     assert.equal((await destinations(table)).length, 1);
+  });
+});
+
+describe('deletes by Time to Live', () => {
+  test('a TTL delete is a REMOVE whose userIdentity is the service', async () => {
+    const table = await createTable(client, 'kds_ttl');
+    const stream = `ddb_ttl_${process.pid}`;
+    const arn = await createStream(stream, 1);
+    await client.send(new UpdateTimeToLiveCommand({
+      TableName: table, TimeToLiveSpecification: { AttributeName: 'exp', Enabled: true },
+    }));
+    await enable(table, arn);
+    await waitStatus(table, arn, 'ACTIVE');
+    const exp = String(Math.floor(Date.now() / 1000) - 60); // expired a minute ago
+    await client.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'old' }, exp: { N: exp } } }));
+    const recs = await waitRecords(stream, 2);
+    assert.deepEqual(recs.map((r) => r.data.eventName), ['INSERT', 'REMOVE']);
+    assert.equal(recs[0].data.userIdentity, null);
+    assert.deepEqual(recs[1].data.userIdentity, { type: 'Service', principalId: 'dynamodb.amazonaws.com' });
+    assert.deepEqual(recs[1].data.dynamodb.OldImage, { pk: { S: 'old' }, exp: { N: exp } });
   });
 });
