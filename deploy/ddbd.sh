@@ -65,7 +65,7 @@ deps_test() {
   if ! command -v npm >/dev/null 2>&1; then
     install_packages nodejs npm
   fi
-  for dir in "$ROOT/tests/js" "$ROOT/tests/tools" "$ROOT/tests/s3" "$ROOT/integrations/node"; do
+  for dir in "$ROOT/tests/js" "$ROOT/tests/kinesis" "$ROOT/tests/tools" "$ROOT/tests/s3" "$ROOT/integrations/node"; do
     [ -f "$dir/package.json" ] || continue
     # installed again when the lock file changed since (a new test dependency)
     if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then

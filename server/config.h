@@ -42,6 +42,7 @@ typedef struct ddb_config {
     unsigned nregion_peers;
     const char *peer_key;             /* --peer-key: the --auth key that signs peer requests */
     ddb_trigger_spec triggers[16];    /* --stream-trigger (engine/triggers.h) */
+    const char *kinesis_endpoint;     /* --kinesis-endpoint URL (engine/jobs/kinesis.h) */
     unsigned ntriggers;
     double write_conflict_rate;       /* fraction of single-item writes failed with TransactionConflictException */
     const char *auth_file;            /* --auth FILE: verify SigV4 signatures against these keys (api/auth.h) */

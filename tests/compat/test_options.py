@@ -99,6 +99,7 @@ def valid_args(name, tmp):
                      "--region-peer", "eu-west-1=http://127.0.0.1:9", "--namespaces"] + mem,
         "stream-trigger": ["--stream-trigger", "orders=http://127.0.0.1:9,batch=10,window=5,bisect",
                            "--stream-trigger", "users=http://127.0.0.1:9/"] + mem,
+        "kinesis-endpoint": ["--kinesis-endpoint", "http://127.0.0.1:9"] + mem,
         "auth": ["--auth", write(tmp / "keys.txt", "AKIDEXAMPLE secret\n")] + mem,
         "namespaces": ["--namespaces"] + mem,
         "max-connections": ["--max-connections", "100"] + mem,
@@ -127,7 +128,7 @@ def valid_args(name, tmp):
 
 SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "rados-pool", "shards", "threads",
            "search-threads", "vector-ann", "vector-ann-ef", "log-level", "sync", "cors", "item-collection-limit", "transaction-conflict-rate",
-           "write-conflict-rate", "idempotency-window", "ttl-interval", "replication-lag", "region-peer", "peer-key", "stream-trigger", "auth", "namespaces",
+           "write-conflict-rate", "idempotency-window", "ttl-interval", "replication-lag", "region-peer", "peer-key", "stream-trigger", "kinesis-endpoint", "auth", "namespaces",
            "max-connections", "min-free-disk", "request-timeout", "lenient-numbers", "mcp-http", "mcp-allow-writes", "admin", "metrics-port",
            "access-log", "otlp-endpoint", "seed", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "user"]
 ONE_SHOT = ["health-check", "version", "help"]
