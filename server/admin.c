@@ -12,7 +12,9 @@
 #include "server/base/clock.h"
 #include "server/base/faults.h"
 #include "server/base/log.h"
+#include "server/engine/catalog.h"
 #include "server/engine/jobs/tasks.h"
+#include "server/nssnap.h"
 #include "server/server.h"
 
 static double now_ms(void)
@@ -136,29 +138,100 @@ static int list_snapshots(ddb_server *srv, ddb_buf *out)
         ddb_jw_int(&w, (long long)list[i].created_ms);
         ddb_jw_obj_end(&w);
     }
+    ddb_nssnap_list(srv->nssnaps, &w);
     ddb_jw_arr_end(&w);
     ddb_jw_obj_end(&w);
     free(list);
     return 200;
 }
 
-/* POST /ddbd/snapshots {"name": "..."} */
+static int name_taken(ddb_server *srv, const char *name)
+{
+    ddb_checkpoint_info *list;
+    size_t n = ddb_server_snapshot_list(srv, &list);
+    int found = ddb_nssnap_namespace(srv->nssnaps, name) != NULL;
+
+    for (size_t i = 0; i < n && !found; i++)
+        found = strcmp(list[i].name, name) == 0;
+    free(list);
+    return found;
+}
+
+static int valid_name(const char *name)
+{
+    size_t n = strlen(name);
+
+    return n >= 1 && n <= DDB_CHECKPOINT_NAME_MAX &&
+           strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}
+
+/* "" or "<account>:<region>" (the default account's us-east-1 is ""), into out; 0 if malformed. */
+static int namespace_of(ddb_arena *a, const char *ns, const char **out)
+{
+    static const char OK[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const char *colon = strchr(ns, ':');
+
+    if (ns[0] == '\0') {
+        *out = ns;
+        return 1;
+    }
+    if (colon == NULL || colon == ns || colon[1] == '\0' || strspn(ns, OK) != (size_t)(colon - ns) ||
+        strspn(colon + 1, OK) != strlen(colon + 1))
+        return 0;
+    *out = ddb_ns_of(a, ddb_arena_strndup(a, ns, (size_t)(colon - ns)), colon + 1);
+    return 1;
+}
+
+/* POST /ddbd/snapshots {"name": "x", "namespace": "<account>:<region>"}: one namespace (nssnap.h). */
+static int save_ns_snapshot(ddb_server *srv, const char *name, const char *ns, ddb_buf *out)
+{
+    char msg[512];
+    double t0 = now_ms();
+    int rc;
+
+    if (!valid_name(name))
+        return snapshot_error(out, DDB_CHECKPOINT_BAD_NAME, name);
+    if (ns[0] != '\0' && !srv->api.namespaces)
+        return message(out, 400, "a namespace snapshot of another account or region needs --namespaces");
+    if (ddb_store_shared(srv->eng.store))
+        return snapshot_error(out, DDB_CHECKPOINT_UNSUPPORTED, name);
+    if (name_taken(srv, name))
+        return snapshot_error(out, DDB_CHECKPOINT_EXISTS, name);
+    if ((rc = ddb_nssnap_save(srv, name, ns, msg, sizeof(msg))) != DDB_NSSNAP_OK)
+        return rc == DDB_NSSNAP_FAILED ? message(out, 409, msg) : snapshot_error(out, DDB_CHECKPOINT_EIO, name);
+    ddb_log(DDB_LOG_INFO, "admin: snapshot %s of namespace \"%s\" saved in %.1f ms", name, ns, now_ms() - t0);
+    return done(out, "name", name, now_ms() - t0);
+}
+
+/* POST /ddbd/snapshots {"name": "..."[, "namespace": "..."]} */
 static int save_snapshot(ddb_server *srv, const char *body, size_t blen, ddb_buf *out)
 {
     ddb_arena a;
-    const ddb_json *in;
-    const char *name;
+    const ddb_json *in, *nsv;
+    const char *name, *ns = NULL;
     char copy[DDB_CHECKPOINT_NAME_MAX + 2];
     double t0 = now_ms();
-    int rc;
+    int rc, bad_ns = 0;
 
     ddb_arena_init(&a);
     in = blen > 0 ? ddb_json_parse(&a, body, blen) : NULL;
     name = ddb_json_get_str(in, "name");
     snprintf(copy, sizeof(copy), "%s", name ? name : "");
+    if (in != NULL && (nsv = ddb_json_get(in, "namespace")) != NULL)
+        bad_ns = nsv->type != DDB_JSON_STRING || !namespace_of(&a, nsv->u.s, &ns);
+    if (name != NULL && !bad_ns && ns != NULL) {
+        rc = save_ns_snapshot(srv, copy, ns, out);
+        ddb_arena_free(&a);
+        return rc;
+    }
     ddb_arena_free(&a);
     if (name == NULL)
         return message(out, 400, "expected {\"name\": \"<snapshot name>\"}");
+    if (bad_ns)
+        return message(out, 400,
+                       "\"namespace\" is \"<account>:<region>\", or \"\" for the default account in us-east-1");
+    if (ddb_nssnap_namespace(srv->nssnaps, copy) != NULL)
+        return snapshot_error(out, DDB_CHECKPOINT_EXISTS, copy);
     if ((rc = ddb_server_snapshot_save(srv, copy)) != DDB_CHECKPOINT_OK)
         return snapshot_error(out, rc, copy);
     ddb_log(DDB_LOG_INFO, "admin: snapshot %s saved in %.1f ms", copy, now_ms() - t0);
@@ -168,17 +241,23 @@ static int save_snapshot(ddb_server *srv, const char *body, size_t blen, ddb_buf
 static int restore_snapshot(ddb_server *srv, const char *name, ddb_buf *out)
 {
     double t0 = now_ms();
-    int rc = ddb_server_snapshot_restore(srv, name);
+    char msg[512];
+    int rc;
 
-    if (rc != DDB_CHECKPOINT_OK)
+    if (ddb_nssnap_namespace(srv->nssnaps, name) != NULL) {
+        if ((rc = ddb_nssnap_restore(srv, name, msg, sizeof(msg))) != DDB_NSSNAP_OK)
+            return message(out, rc == DDB_NSSNAP_FAILED ? 409 : 500, msg);
+    } else if ((rc = ddb_server_snapshot_restore(srv, name)) != DDB_CHECKPOINT_OK) {
         return snapshot_error(out, rc, name);
+    }
     ddb_log(DDB_LOG_INFO, "admin: snapshot %s restored in %.1f ms", name, now_ms() - t0);
     return done(out, "restored", name, now_ms() - t0);
 }
 
 static int delete_snapshot(ddb_server *srv, const char *name, ddb_buf *out)
 {
-    int rc = ddb_server_snapshot_delete(srv, name);
+    int rc = ddb_nssnap_namespace(srv->nssnaps, name) != NULL ? ddb_nssnap_delete(srv, name)
+                                                               : ddb_server_snapshot_delete(srv, name);
 
     if (rc != DDB_CHECKPOINT_OK)
         return snapshot_error(out, rc, name);

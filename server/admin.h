@@ -13,7 +13,9 @@
  *   POST   /ddbd/snapshots  {"name": "x"}    saves the whole store as snapshot x (409 if it exists)
  *   POST   /ddbd/snapshots/x/restore         makes the store exactly snapshot x again (404 if none)
  *   DELETE /ddbd/snapshots/x                 deletes it
- * (server.h: the server is quiesced around a save or a restore.) Admin requests run one at a time.
+ * (server.h: the server is quiesced around a save or a restore.) With "namespace": "<account>:
+ * <region>" in the POST, the snapshot holds that namespace alone and its restore resets only it,
+ * without pausing the others (nssnap.h). Admin requests run one at a time.
  *
  *   GET  /ddbd/faults                        {"write_errors": bool, "free_bytes": n | null}
  *   POST /ddbd/faults {"write_errors": true, "free_bytes": 0}   storage faults (faults.h), {} clears

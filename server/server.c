@@ -25,6 +25,7 @@
 #include "server/engine/streams.h"
 #include "server/engine/vector_cache.h"
 #include "server/engine/xfer/xfer_job.h"
+#include "server/nssnap.h"
 #include "server/ops/optable.h"
 
 /*
@@ -156,6 +157,7 @@ void ddb_server_close(ddb_server *srv)
     ddb_tokens_free(srv->eng.tokens);
     ddb_vector_cache_free(srv->eng.vectors);
     ddb_auth_free(srv->api.auth);
+    ddb_nssnaps_free(srv->nssnaps);
     ddb_catalog_close(srv->eng.catalog);
     ddb_store_close(srv->eng.store);
     if (srv->gate != NULL) {

@@ -22,6 +22,7 @@ struct ddb_server {
     ddb_kinesis_settings kinesis_settings;
     struct ddb_gate *gate;   /* requests in flight, per HTTP thread (base/gate.h) */
     pthread_mutex_t admin;   /* one admin operation at a time (admin.c) */
+    struct ddb_nssnaps *nssnaps; /* namespace snapshots (nssnap.h), in memory */
 };
 
 /* Opens the store and the catalog for `cfg`; returns 0 or -1 with *err set (malloc'd). */

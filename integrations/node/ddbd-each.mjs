@@ -1,6 +1,6 @@
 // ddbd-each.mjs: a vitest `setupFiles` / jest `setupFilesAfterEnv` entry that restores the
-// worker's server to the snapshot globalSetup took, before every test.
-import { ddbdEndpoint, restore } from './ddbd.mjs';
+// worker's namespace to the snapshot globalSetup took of it, before every test.
+import { ddbdEndpoint, ddbdSnapshot, restore } from './ddbd.mjs';
 
 const { beforeEach } = globalThis.beforeEach ? globalThis : await import('vitest');
-beforeEach(() => restore(ddbdEndpoint()));
+beforeEach(() => restore(ddbdEndpoint(), ddbdSnapshot()));

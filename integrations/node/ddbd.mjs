@@ -2,14 +2,16 @@
 //
 //   startDdbd()          one `ddbd --in-memory --admin --port 0` on loopback: resolves once it
 //                        answers GET / with 200 (the port is read from its "listening on" line).
-//   globalSetup({seed})  a vitest or jest globalSetup: a server per worker (their tests run in
-//                        parallel, and a snapshot restore resets a whole store, so workers never
-//                        share one), each seeded by `seed(endpoint)` and saved as a snapshot.
-//   ddbd-each.mjs        the setup file that restores that snapshot before every test.
+//   globalSetup({seed})  a vitest or jest globalSetup: ONE server for the run (--namespaces), and a
+//                        namespace per worker (its clients use region `ddbd-w<N>`), each seeded by
+//                        `seed(endpoint, region)` and saved as a snapshot of that namespace alone.
+//   ddbd-each.mjs        the setup file that restores the worker's namespace before every test:
+//                        the other workers' namespaces are left alone and keep serving.
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 
 export const SNAPSHOT = 'ddbd-test-baseline';
+const ACCOUNT = '000000000000';   // the account of any credentials without --auth
 const LISTENING = /listening on http:\/\/[^ ]*:(\d+)/;
 
 async function admin(endpoint, method, path, body) {
@@ -19,7 +21,9 @@ async function admin(endpoint, method, path, body) {
   return JSON.parse(text);
 }
 
-export const snapshot = (endpoint, name = SNAPSHOT) => admin(endpoint, 'POST', '/ddbd/snapshots', { name });
+// namespace: "<account>:<region>" saves that namespace alone; absent, the whole store.
+export const snapshot = (endpoint, name = SNAPSHOT, namespace = undefined) =>
+  admin(endpoint, 'POST', '/ddbd/snapshots', namespace === undefined ? { name } : { name, namespace });
 export const restore = (endpoint, name = SNAPSHOT) => admin(endpoint, 'POST', `/ddbd/snapshots/${name}/restore`);
 
 export async function waitReady(endpoint, deadline = Date.now() + 10000) {
@@ -62,29 +66,39 @@ export function startDdbd({ bin = process.env.DDBD_BIN || 'ddbd', args = [], tim
   });
 }
 
-// The worker's server: vitest numbers its workers VITEST_POOL_ID, jest JEST_WORKER_ID, from 1.
+// The worker's number: vitest numbers its workers VITEST_POOL_ID, jest JEST_WORKER_ID, from 1.
+const workerId = () => Number(process.env.VITEST_POOL_ID || process.env.JEST_WORKER_ID || 1);
+// The worker's region, so its namespace: its clients must use it (tables are per region).
+export const ddbdRegion = (id = workerId()) => `ddbd-w${id}`;
+export const ddbdSnapshot = (id = workerId()) => `${SNAPSHOT}-${ddbdRegion(id)}`;
+
+// The run's server, checking that globalSetup seeded this worker's namespace.
 export function ddbdEndpoint() {
-  const endpoints = JSON.parse(process.env.DDBD_ENDPOINTS || '[]');
-  if (!endpoints.length) throw new Error('no ddbd servers: add ddbd globalSetup to the test runner config');
-  const id = Number(process.env.VITEST_POOL_ID || process.env.JEST_WORKER_ID || 1);
-  if (id > endpoints.length) {   // sharing a server would let one worker's restore clobber another's test
-    throw new Error(`worker ${id} has no ddbd server of its own: globalSetup({ workers }) started ${endpoints.length}; ` +
+  const endpoint = process.env.DDBD_ENDPOINT;
+  const workers = Number(process.env.DDBD_WORKERS || 0);
+  if (!endpoint) throw new Error('no ddbd server: add ddbd globalSetup to the test runner config');
+  if (workerId() > workers) {   // its namespace would be empty: no seed, no snapshot to restore
+    throw new Error(`worker ${workerId()} has no ddbd namespace: globalSetup({ workers }) seeded ${workers}; ` +
                     'make it the runner\'s maxWorkers');
   }
-  return endpoints[id - 1];
+  return endpoint;
 }
 
 // workers: the runner's parallelism (vitest's and jest's default is one fewer than the CPUs).
 export function globalSetup({ seed = async () => {}, workers = Math.max(os.availableParallelism() - 1, 1), ...opts } = {}) {
   return async function setup() {
-    const servers = await Promise.all(Array.from({ length: workers }, () => startDdbd(opts)));
-    await Promise.all(servers.map(async (s) => { await seed(s.endpoint); await snapshot(s.endpoint); }));
-    process.env.DDBD_ENDPOINTS = JSON.stringify(servers.map((s) => s.endpoint));
-    globalThis.__ddbdServers = servers;   // jest: read by globalTeardown in the same process
-    return globalTeardown;                // vitest: the teardown is what setup returns
+    const server = await startDdbd({ ...opts, args: ['--namespaces', ...(opts.args || [])] });
+    await Promise.all(Array.from({ length: workers }, async (_, i) => {
+      await seed(server.endpoint, ddbdRegion(i + 1));
+      await snapshot(server.endpoint, ddbdSnapshot(i + 1), `${ACCOUNT}:${ddbdRegion(i + 1)}`);
+    }));
+    process.env.DDBD_ENDPOINT = server.endpoint;
+    process.env.DDBD_WORKERS = String(workers);
+    globalThis.__ddbdServer = server;   // jest: read by globalTeardown in the same process
+    return globalTeardown;              // vitest: the teardown is what setup returns
   };
 }
 
 export async function globalTeardown() {
-  await Promise.all((globalThis.__ddbdServers || []).map((s) => s.stop()));
+  if (globalThis.__ddbdServer) await globalThis.__ddbdServer.stop();
 }

@@ -1,11 +1,16 @@
 """ddbd_pytest: a pytest plugin that runs tests against ddbd, reset to a known state per test.
 
-- A server per session: `ddbd --in-memory --admin --port 0` on loopback, started once; the port it
-  took is read from its "listening on" line (no free-port race), readiness is polled (GET / = 200).
-- A snapshot per test: after the session's fixture data is loaded (override `ddbd_seed`), the
-  store is saved once; the `ddbd` fixture restores it before every test that uses it (a few ms).
-- Isolation between pytest-xdist workers: each worker is its own process with its own session, so
-  it gets its own server. A restore resets a whole store, so workers must not share one.
+- One server for the whole run: `ddbd --in-memory --admin --namespaces --port 0` on loopback; the
+  port it took is read from its "listening on" line (no free-port race), readiness is polled
+  (GET / = 200). With pytest-xdist the controller starts it and hands its endpoint to every worker
+  (`workerinput`), and stops it when the run ends.
+- A namespace per worker: each worker's clients use a region of its own (`ddbd-gw0`, `ddbd-gw1`,
+  `ddbd-main` without xdist), and with --namespaces each region has its own tables.
+- A snapshot per test: after the worker's fixture data is loaded (override `ddbd_seed`), its
+  namespace is saved once; the `ddbd` fixture restores that namespace alone before every test that
+  uses it (about a millisecond), while the other workers' namespaces keep serving.
+- `ddbd_shared = false` (ini) gives each worker a server of its own instead, in the default
+  namespace, reset by a whole-store restore (for `--seed`, which loads the default namespace).
 
 Enable it with `-p ddbd_pytest` or `pytest_plugins = ["ddbd_pytest"]` in conftest.py (or install
 this folder: its entry point loads it). The binary is --ddbd-bin, $DDBD_BIN or `ddbd` on PATH.
@@ -23,17 +28,28 @@ import urllib.request
 import pytest
 
 SNAPSHOT = "ddbd-pytest-baseline"
+ACCOUNT = "000000000000"  # the account of any credentials without --auth
 LISTENING = re.compile(rb"listening on http://[^ ]*:(\d+)")
 
 
 class Ddbd:
-    """A running ddbd: its endpoint, and its admin endpoints (docs/admin.md)."""
+    """A running ddbd: its endpoint, the region (so the namespace) its clients use, and its admin
+    endpoints (docs/admin.md)."""
 
     def __init__(self, argv, timeout=10.0):
         self.log = tempfile.TemporaryFile()
+        self.region, self.namespace = "us-east-1", None  # the default namespace, a whole-store reset
         self.proc = subprocess.Popen(argv, stdout=self.log, stderr=self.log, stdin=subprocess.DEVNULL)
         self.endpoint = "http://127.0.0.1:%d" % self._wait_port(timeout)
         self._wait_ready(timeout)
+
+    @classmethod
+    def attach(cls, endpoint, region):
+        """A worker's view of a server another process runs: its own namespace (region), no process."""
+        self = cls.__new__(cls)
+        self.log, self.proc, self.endpoint = None, None, endpoint
+        self.region, self.namespace = region, "%s:%s" % (ACCOUNT, region)
+        return self
 
     def _wait_port(self, timeout):
         deadline = time.monotonic() + timeout
@@ -67,25 +83,31 @@ class Ddbd:
             return json.load(resp)
 
     def snapshot(self, name):
-        return self.admin("POST", "/ddbd/snapshots", {"name": name})
+        """Saves this view's namespace (or, for the default one, the whole store) as `name`."""
+        body = {"name": name} if self.namespace is None else {"name": name, "namespace": self.namespace}
+        return self.admin("POST", "/ddbd/snapshots", body)
 
     def restore(self, name):
         return self.admin("POST", "/ddbd/snapshots/%s/restore" % name)
 
     def client(self, service="dynamodb", **kwargs):
-        """A boto3 client for this server (any credentials do; no retries hide an error)."""
+        """A boto3 client for this server and namespace (any credentials do; no retries hide an error)."""
         import boto3
         from botocore.config import Config
         kwargs.setdefault("config", Config(retries={"max_attempts": 0}))
-        return boto3.client(service, endpoint_url=self.endpoint, region_name="us-east-1",
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=self.region,
                             aws_access_key_id="local", aws_secret_access_key="local", **kwargs)
 
     def output(self):
+        if self.log is None:
+            return "(the server runs in the xdist controller)"
         self.log.seek(0)
         return self.log.read().decode("utf-8", "replace")
 
     def stop(self):
-        """SIGTERM (a clean shutdown); returns the exit code."""
+        """SIGTERM (a clean shutdown); returns the exit code (None: not this process's server)."""
+        if self.proc is None:
+            return None
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -98,23 +120,74 @@ class Ddbd:
 
 def pytest_addoption(parser):
     parser.addoption("--ddbd-bin", default=None, help="the ddbd binary (default: $DDBD_BIN, else ddbd on PATH)")
-    parser.addini("ddbd_args", "extra ddbd arguments (e.g. --seed fixtures/ --namespaces)", default="")
+    parser.addini("ddbd_args", "extra ddbd arguments (e.g. --seed fixtures/)", default="")
+    parser.addini("ddbd_shared", "one server for the run, a namespace per xdist worker (false: a server per worker)",
+                  type="bool", default=True)
 
 
 def _binary(config):
     path = config.getoption("--ddbd-bin") or os.environ.get("DDBD_BIN") or shutil.which("ddbd")
     if not path:
-        pytest.fail("ddbd_pytest: no ddbd binary (give --ddbd-bin, set DDBD_BIN or put ddbd on PATH)", pytrace=False)
+        raise RuntimeError("ddbd_pytest: no ddbd binary (give --ddbd-bin, set DDBD_BIN or put ddbd on PATH)")
     return path
+
+
+def _start(config, shared):
+    argv = [_binary(config), "--in-memory", "--admin", "--host", "127.0.0.1", "--port", "0"]
+    return Ddbd(argv + (["--namespaces"] if shared else []) + config.getini("ddbd_args").split())
+
+
+def _worker_region():
+    return "ddbd-" + os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+class _Controller:
+    """pytest-xdist's controller: starts the run's one server before the first worker and hands
+    every worker its endpoint (or why it did not start); stops it when the run ends."""
+
+    def __init__(self, config):
+        self.config, self.server, self.error = config, None, None
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node):
+        if self.server is None and self.error is None:
+            try:
+                self.server = _start(self.config, shared=True)
+            except RuntimeError as e:
+                self.error = str(e)
+        node.workerinput["ddbd_endpoint"] = self.server.endpoint if self.server else None
+        node.workerinput["ddbd_error"] = self.error
+
+    def pytest_unconfigure(self):
+        if self.server is not None:
+            self.server.stop()
+
+
+def pytest_configure(config):
+    # -n N: pytest-xdist's controller (its option exists only with xdist installed)
+    xdist_controller = not hasattr(config, "workerinput") and config.getoption("numprocesses", None)
+    if xdist_controller and config.getini("ddbd_shared"):
+        config.pluginmanager.register(_Controller(config), "ddbd_pytest_controller")
 
 
 @pytest.fixture(scope="session")
 def ddbd_server(pytestconfig):
-    """The session's (the xdist worker's) server, stopped at the end."""
-    argv = [_binary(pytestconfig), "--in-memory", "--admin", "--host", "127.0.0.1", "--port", "0"]
-    server = Ddbd(argv + pytestconfig.getini("ddbd_args").split())
+    """The worker's server: a namespace of the run's shared server (its own server with
+    ddbd_shared = false, or its own process's without xdist), stopped at the end by its owner."""
+    shared = pytestconfig.getini("ddbd_shared")
+    given = getattr(pytestconfig, "workerinput", {})
+    if shared and given.get("ddbd_error"):
+        pytest.fail(given["ddbd_error"], pytrace=False)
+    try:
+        own = None if shared and given.get("ddbd_endpoint") else _start(pytestconfig, shared)
+    except RuntimeError as e:
+        if str(e).startswith("ddbd_pytest:"):
+            pytest.fail(str(e), pytrace=False)
+        raise
+    server = Ddbd.attach(own.endpoint if own else given["ddbd_endpoint"], _worker_region()) if shared else own
     yield server
-    server.stop()
+    if own is not None:
+        own.stop()
 
 
 @pytest.fixture(scope="session")
@@ -124,12 +197,13 @@ def ddbd_seed(ddbd_server):
 
 @pytest.fixture(scope="session")
 def ddbd_baseline(ddbd_server, ddbd_seed):
-    ddbd_server.snapshot(SNAPSHOT)
-    return SNAPSHOT
+    name = SNAPSHOT + ("-" + ddbd_server.region if ddbd_server.namespace else "")
+    ddbd_server.snapshot(name)
+    return name
 
 
 @pytest.fixture
 def ddbd(ddbd_server, ddbd_baseline):
-    """The server, restored to the state `ddbd_seed` left before this test."""
+    """The server, its worker's namespace restored to the state `ddbd_seed` left before this test."""
     ddbd_server.restore(ddbd_baseline)
     return ddbd_server

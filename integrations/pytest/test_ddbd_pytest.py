@@ -13,8 +13,6 @@ INNER = '''
 import json, os, time
 import pytest
 
-pytest_plugins = ["ddbd_pytest"]
-
 @pytest.fixture(scope="session")
 def ddbd_seed(ddbd_server):
     db = ddbd_server.client()
@@ -33,10 +31,16 @@ def test_starts_from_the_seed(ddbd, n):
                     AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
                     KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}])
     with open(os.environ["RECORD"], "a") as f:
-        f.write(json.dumps({"worker": os.environ.get("PYTEST_XDIST_WORKER", "main"),
+        f.write(json.dumps({"worker": os.environ.get("PYTEST_XDIST_WORKER", "main"), "region": ddbd.region,
                             "endpoint": ddbd.endpoint, "pid": os.getpid()}) + "\\n")
-    time.sleep(0.2)  # so that both workers take tests
+    time.sleep(0.2)  # so that both workers take tests, one restoring while the other's test runs
+    # another worker's restore meanwhile left this worker's namespace alone
+    assert db.get_item(TableName="users", Key={"id": {"S": "bob-%d" % n}})["Item"]
+    assert sorted(db.list_tables()["TableNames"]) == ["extra", "users"]
 '''
+
+
+CONFTEST = 'pytest_plugins = ["ddbd_pytest"]\n'
 
 
 def records(path):
@@ -47,6 +51,7 @@ def records(path):
 @pytest.fixture
 def inner(pytester, tmp_path, monkeypatch):
     pytester.makepyfile(test_inner=INNER)
+    pytester.makeconftest(CONFTEST)  # the xdist controller loads conftest.py, not test modules
     monkeypatch.setenv("RECORD", str(tmp_path / "record.jsonl"))
     here = os.path.dirname(os.path.abspath(__file__))
     monkeypatch.setenv("PYTHONPATH", here + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -56,12 +61,12 @@ def inner(pytester, tmp_path, monkeypatch):
 def test_each_test_starts_from_the_snapshot(pytester, inner):
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=6)
-    assert len({r["endpoint"] for r in records(inner)}) == 1  # one server for the session
+    assert {(r["endpoint"], r["region"]) for r in records(inner)} == {(records(inner)[0]["endpoint"], "ddbd-main")}
 
 
 def test_without_the_restore_the_second_test_sees_the_first(pytester, inner):
     # the control: the same suite with the restore made a no-op fails from its second test on
-    pytester.makeconftest('''
+    pytester.makeconftest(CONFTEST + '''
 import ddbd_pytest
 ddbd_pytest.Ddbd.restore = lambda self, name: None
 ''')
@@ -69,17 +74,54 @@ ddbd_pytest.Ddbd.restore = lambda self, name: None
     result.assert_outcomes(passed=1, failed=5)
 
 
-def test_each_xdist_worker_has_its_own_server(pytester, inner):
+def by_worker(rows):
+    found = {}
+    for r in rows:
+        found.setdefault(r["worker"], set()).add((r["endpoint"], r["region"]))
+    return found
+
+
+def test_xdist_workers_share_one_server_each_in_its_namespace(pytester, inner):
     pytest.importorskip("xdist")
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
     result.assert_outcomes(passed=6)
-    rows = records(inner)
-    by_worker = {}
-    for r in rows:
-        by_worker.setdefault(r["worker"], set()).add(r["endpoint"])
-    assert sorted(by_worker) == ["gw0", "gw1"]
-    assert all(len(e) == 1 for e in by_worker.values())      # one server per worker
-    assert by_worker["gw0"] != by_worker["gw1"]              # not shared
+    found = by_worker(records(inner))
+    assert sorted(found) == ["gw0", "gw1"]
+    assert found["gw0"] == {(list(found["gw0"])[0][0], "ddbd-gw0")}   # one view per worker
+    assert found["gw1"] == {(list(found["gw0"])[0][0], "ddbd-gw1")}   # the same server, another namespace
+
+
+def test_xdist_workers_with_a_whole_store_restore_would_clobber_each_other(pytester, inner):
+    # the control: on one server, a namespace snapshot taken as a whole-store one (the namespace
+    # left out) resets the other worker's tables in the middle of its test
+    pytest.importorskip("xdist")
+    pytester.makeconftest(CONFTEST + '''
+import ddbd_pytest
+ddbd_pytest.Ddbd.snapshot = lambda self, name: self.admin("POST", "/ddbd/snapshots", {"name": name})
+''')
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
+    assert result.parseoutcomes().get("failed", 0) >= 1
+
+
+def test_ddbd_shared_false_gives_each_worker_its_own_server(pytester, inner):
+    pytest.importorskip("xdist")
+    pytester.makeini("[pytest]\nddbd_shared = false\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
+    result.assert_outcomes(passed=6)
+    found = by_worker(records(inner))
+    assert sorted(found) == ["gw0", "gw1"]
+    assert all(len(e) == 1 for e in found.values())              # one server per worker
+    assert found["gw0"] != found["gw1"]                            # not shared
+    assert {r for e in found.values() for _, r in e} == {"us-east-1"}  # the default namespace
+
+
+def test_no_binary_under_xdist_fails_every_test_saying_so(pytester, inner, monkeypatch):
+    pytest.importorskip("xdist")
+    monkeypatch.delenv("DDBD_BIN", raising=False)
+    monkeypatch.setenv("PATH", "/nonexistent:" + os.path.dirname(os.path.realpath(os.sys.executable)))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
+    result.assert_outcomes(errors=6)
+    result.stdout.fnmatch_lines(["*ddbd_pytest: no ddbd binary (give --ddbd-bin, set DDBD_BIN or put ddbd on PATH)*"])
 
 
 def test_no_binary_fails_every_test_saying_so(pytester, inner, monkeypatch):

@@ -1,6 +1,6 @@
 // Runs the vitest suite in test/vitest (ddbd.mjs's globalSetup and ddbd-each.mjs) as a user runs
-// it, and checks what it must show: every test passes because each starts from the snapshot, each
-// worker has its own server, and without the restore the same tests fail.
+// it, and checks what it must show: every test passes because each starts from the snapshot, the
+// workers share one server in namespaces of their own, and without the restore the same tests fail.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -22,18 +22,27 @@ function run(env = {}) {
   return { status: r.status, report, rows, stderr: r.stderr };
 }
 
-test('every test starts from the snapshot, on its worker\'s own server', () => {
+test('every test starts from the snapshot, the workers sharing one server in their own namespaces', () => {
   const { status, report, rows, stderr } = run();
   assert.equal(status, 0, stderr);
   assert.equal(report.numPassedTests, 12);
   const byWorker = new Map();
-  for (const r of rows) byWorker.set(r.worker, new Set([...(byWorker.get(r.worker) || []), r.endpoint]));
+  for (const r of rows) {
+    byWorker.set(r.worker, new Set([...(byWorker.get(r.worker) || []), `${r.endpoint} ${r.region}`]));
+  }
   assert.deepEqual([...byWorker.keys()].sort(), ['1', '2']);
-  assert.ok([...byWorker.values()].every((s) => s.size === 1));                  // one server per worker
-  assert.notEqual([...byWorker.get('1')][0], [...byWorker.get('2')][0]);         // not shared
+  assert.equal(new Set(rows.map((r) => r.endpoint)).size, 1);                    // one server for the run
+  assert.deepEqual([...byWorker.get('1')], [`${rows[0].endpoint} ddbd-w1`]);      // a namespace per worker
+  assert.deepEqual([...byWorker.get('2')], [`${rows[0].endpoint} ddbd-w2`]);
 });
 
-test('without the restore, a test sees the tests before it on its server', () => {
+test('a whole-store restore on the shared server would reset the other worker mid-test', () => {
+  const { status, report } = run({ DDBD_WHOLE_STORE: '1' });
+  assert.equal(status, 1);
+  assert.ok(report.numFailedTests >= 1);
+});
+
+test('without the restore, a test sees the tests before it in its namespace', () => {
   const { status, report, rows } = run({ DDBD_NO_RESTORE: '1' });
   assert.equal(status, 1);
   // each worker's first test only

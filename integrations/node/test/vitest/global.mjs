@@ -1,13 +1,14 @@
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { globalSetup } from '../../ddbd.mjs';
+import { ddbdRegion, globalSetup } from '../../ddbd.mjs';
 
-export const client = (endpoint) => new DynamoDBClient({ endpoint, region: 'us-east-1', maxAttempts: 1,
+// the worker's namespace is its region's
+export const client = (endpoint, region = ddbdRegion()) => new DynamoDBClient({ endpoint, region, maxAttempts: 1,
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 
 export default globalSetup({
   workers: 2,
-  async seed(endpoint) {
-    const db = client(endpoint);
+  async seed(endpoint, region) {
+    const db = client(endpoint, region);
     await db.send(new CreateTableCommand({ TableName: 'users', BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
       KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] }));

@@ -1,9 +1,11 @@
 // The specs' body: every test changes the store and expects the seed's state alone, so a test
 // that follows another on the same server fails unless the restore happened.
 import { appendFileSync } from 'node:fs';
-import { CreateTableCommand, ListTablesCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand, GetItemCommand, ListTablesCommand, PutItemCommand, ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import { expect, test } from 'vitest';
-import { ddbdEndpoint } from '../../ddbd.mjs';
+import { ddbdEndpoint, ddbdRegion } from '../../ddbd.mjs';
 import { client } from './global.mjs';
 
 export function specs(file) {
@@ -16,8 +18,13 @@ export function specs(file) {
       await db.send(new CreateTableCommand({ TableName: 'extra', BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: [{ AttributeName: 'k', AttributeType: 'S' }],
         KeySchema: [{ AttributeName: 'k', KeyType: 'HASH' }] }));
-      appendFileSync(process.env.RECORD, JSON.stringify({ worker: process.env.VITEST_POOL_ID, endpoint: ddbdEndpoint() }) + '\n');
-      await new Promise((r) => setTimeout(r, 200));   // so that both workers take files
+      appendFileSync(process.env.RECORD, JSON.stringify({ worker: process.env.VITEST_POOL_ID, endpoint: ddbdEndpoint(),
+        region: ddbdRegion() }) + '\n');
+      await new Promise((r) => setTimeout(r, 200));   // so that both workers take files, one restoring meanwhile
+      // the other worker's restores left this worker's namespace alone
+      const mine = await db.send(new GetItemCommand({ TableName: 'users', Key: { id: { S: `${file}-${n}` } } }));
+      expect(mine.Item).toBeTruthy();
+      expect((await db.send(new ListTablesCommand({}))).TableNames).toEqual(['extra', 'users']);
     });
   }
 }
