@@ -118,8 +118,9 @@ static void write_warm(ddb_jw *w, const long long v[2], const char *status)
 static void write_figures(ddb_req *req, const ddb_table *t, const ddb_index *ix, const ddb_table_figures *fig)
 {
     ddb_jw *w = &req->out;
-    /* one being backfilled has partial entries: not counted */
-    ddb_keyspace_figures st = fig != NULL ? ddb_table_figures_index(fig, ix->id) : (ddb_keyspace_figures){0, 0, 0};
+    /* one being backfilled has partial entries, one being deleted is no longer kept: neither counted */
+    ddb_keyspace_figures st = fig != NULL && ddb_index_countable(ix) ? ddb_table_figures_index(fig, ix->id)
+                                                                       : (ddb_keyspace_figures){0, 0, 0};
 
     ddb_jw_key(w, "IndexSizeBytes");
     ddb_jw_int(w, (long long)st.bytes);

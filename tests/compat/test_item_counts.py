@@ -10,6 +10,8 @@ import time
 
 from conftest import item_size, make_client
 from test_backups import scan_items as scan_all
+from test_export_import import import_from, put_objects
+from test_global_tables import EAST, WEST, add_replica, client, eventually, make_table
 from test_metrics import scrape
 
 PPR = "PAY_PER_REQUEST"
@@ -197,3 +199,35 @@ def test_index_backfill_and_restore_are_counted(server_factory):
         assert time.time() < deadline
         time.sleep(0.1)
     assert figures(ddb, "restored") == figures(ddb, "src")
+    # one count, once the new index was built (its entries are the backfill's): the table's 100
+    # items, 34 LSI and 50 GSI entries and byh's 100; the restore's writes were kept as they went
+    assert counted(srv.endpoint) == 100 + 34 + 50 + 100
+
+
+def test_import_and_replication_are_counted(server_factory, tmp_path):
+    """ImportTable's items and a global table's replicated writes (its replica filled, then kept in
+    step) move the figures as any write does."""
+    exports = str(tmp_path)
+    srv = server_factory(["--in-memory", "--namespaces", "--export-dir", exports])
+    put_objects(exports, "local", {"csv/a.csv": b"pk,g,v\n" + b"".join(b"k%d,g%d,%s\n" % (i, i % 3, b"v" * i)
+                                                                       for i in range(30))})
+    east = client(srv, EAST)
+    d = import_from(east, "imported", "local", "csv/", "CSV", compression="NONE", gsi=True)
+    assert (d["ImportStatus"], d["ImportedItemCount"]) == ("COMPLETED", 30)
+    items = scan_all(east, "imported")
+    assert figures(east, "imported") == {"": (30, sum(item_size(i) for i in items)),
+                                         "byg": (30, sum(item_size(i) for i in items))}
+    cs = {r: client(srv, r) for r in (EAST, WEST)}
+    name = make_table(cs[EAST])
+    for i in range(20):
+        cs[EAST].put_item(TableName=name, Item={"pk": {"S": "k%02d" % i}})
+    add_replica(cs, name, WEST)  # filled from the source's items
+    for i in range(20, 25):
+        cs[EAST].put_item(TableName=name, Item={"pk": {"S": "k%02d" % i}})
+    cs[EAST].delete_item(TableName=name, Key={"pk": {"S": "k00"}})
+
+    def converged():
+        assert len(scan_all(cs[WEST], name)) == 24
+        assert figures(cs[WEST], name)[""] == figures(cs[EAST], name)[""] == (24, 24 * 5)
+    eventually(converged)
+    assert counted(srv.endpoint) == 0  # every figure kept by the writes, none counted
