@@ -60,6 +60,16 @@ static void settings_of(const ddb_config *cfg, ddb_engine_settings *s)
     s->peers.secret_key = "ddbdpeer";
 }
 
+/* --kinesis-endpoint, signed with the environment's key when it has one (kinesalite checks none). */
+static void kinesis_settings(ddb_server *srv, const ddb_config *cfg)
+{
+    const char *key = getenv("AWS_ACCESS_KEY_ID"), *secret = getenv("AWS_SECRET_ACCESS_KEY");
+
+    srv->kinesis_settings.endpoint = cfg->kinesis_endpoint;
+    srv->kinesis_settings.access_key = key != NULL && secret != NULL ? key : "ddbd";
+    srv->kinesis_settings.secret_key = key != NULL && secret != NULL ? secret : "ddbd";
+}
+
 /* --peer-key: the --auth key that signs requests to the peers and alone may send a peer's (ops_peer.c). */
 static int peers_of(ddb_server *srv, const ddb_config *cfg, char **err)
 {
@@ -134,6 +144,8 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     srv->eng.search_threads = cfg->search_threads;
     srv->eng.tasks = ddb_tasks_start(&srv->eng, JOBS, sizeof(JOBS) / sizeof(JOBS[0]));
     srv->triggers = ddb_triggers_start(&srv->eng, srv->config->triggers, srv->config->ntriggers);
+    kinesis_settings(srv, cfg);
+    srv->kinesis = ddb_kinesis_start(&srv->eng, &srv->kinesis_settings);
     ddb_replication_start(&srv->eng, cfg->replication_lag);
     srv->gate = ddb_gate_new(cfg->threads);
     pthread_mutex_init(&srv->admin, NULL);
@@ -143,6 +155,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
 void ddb_server_close(ddb_server *srv)
 {
     ddb_triggers_stop(srv->triggers);
+    ddb_kinesis_stop(srv->kinesis);
     ddb_tasks_stop(srv->eng.tasks);
     ddb_replication_stop(srv->eng.replication); /* last: the others' writes wake it */
     if (srv->eng.catalog != NULL)
@@ -166,9 +179,11 @@ static void quiesce(ddb_server *srv)
 {
     ddb_gate_close(srv->gate);
     ddb_triggers_stop(srv->triggers);
+    ddb_kinesis_stop(srv->kinesis);
     ddb_tasks_stop(srv->eng.tasks);
     ddb_replication_stop(srv->eng.replication); /* last: the others' writes wake it */
     srv->triggers = NULL;
+    srv->kinesis = NULL;
     srv->eng.tasks = NULL;
 }
 
@@ -176,6 +191,7 @@ static void resume(ddb_server *srv)
 {
     srv->eng.tasks = ddb_tasks_start(&srv->eng, JOBS, sizeof(JOBS) / sizeof(JOBS[0]));
     srv->triggers = ddb_triggers_start(&srv->eng, srv->config->triggers, srv->config->ntriggers);
+    srv->kinesis = ddb_kinesis_start(&srv->eng, &srv->kinesis_settings);
     ddb_replication_start(&srv->eng, srv->config->replication_lag);
     ddb_gate_open(srv->gate);
 }

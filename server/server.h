@@ -9,6 +9,7 @@
 #include "server/api/dispatch.h"
 #include "server/config.h"
 #include "server/engine/engine.h"
+#include "server/engine/jobs/kinesis.h"
 
 typedef struct ddb_server ddb_server;
 
@@ -17,6 +18,8 @@ struct ddb_server {
     ddb_engine eng;          /* the store, the catalog, the tokens, the background worker, the settings */
     ddb_api api;             /* what the request pipeline runs against (api/dispatch.h) */
     struct ddb_triggers *triggers; /* stream triggers to local functions (engine/jobs/triggers.h) */
+    struct ddb_kinesis *kinesis;   /* Kinesis streaming destinations' delivery (engine/jobs/kinesis.h) */
+    ddb_kinesis_settings kinesis_settings;
     struct ddb_gate *gate;   /* requests in flight, per HTTP thread (base/gate.h) */
     pthread_mutex_t admin;   /* one admin operation at a time (admin.c) */
 };

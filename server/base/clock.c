@@ -16,6 +16,14 @@ uint64_t ddb_clock_now_ms(void)
     return (uint64_t)((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + atomic_load(&offset_ms));
 }
 
+uint64_t ddb_clock_now_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 + atomic_load(&offset_ms) * 1000);
+}
+
 int64_t ddb_clock_offset_ms(void)
 {
     return atomic_load(&offset_ms);

@@ -13,6 +13,8 @@
 
 /* Milliseconds since the epoch, as the server sees them. */
 uint64_t ddb_clock_now_ms(void);
+/* Microseconds (Kinesis destinations' MICROSECOND precision). */
+uint64_t ddb_clock_now_us(void);
 /* The offset from the wall clock (0 unless moved). */
 int64_t ddb_clock_offset_ms(void);
 void ddb_clock_set_offset_ms(int64_t offset);

@@ -176,6 +176,8 @@ typedef struct ddb_table {
     const char *rep_witness;     /* STRONG: the witness region (GlobalTableWitnesses), or NULL */
     ddb_replica replicas[DDB_MAX_REPLICAS]; /* every replica, its own region's included */
     unsigned nreplicas;
+    /* its Kinesis streaming destinations (engine/kinesis_log.h), from "ddbdKinesis" */
+    uint32_t kinesis_log;        /* the live destination's change log; 0: none is live */
     const char *rep_fill_from;   /* a replica being created: the region it is filled from, else NULL */
     const char *region;          /* its region (its namespace's; us-east-1 for the default) */
     const char *account;         /* its account (its namespace's; the default account for the default) */

@@ -11,6 +11,7 @@
 #include "server/base/clock.h"
 #include "server/base/log.h"
 #include "server/engine/catalog_members.h"
+#include "server/engine/kinesis_log.h"
 
 #define MAX_CHANGES 24 /* more than the distinct members a description has */
 
@@ -26,6 +27,7 @@ typedef enum change_kind {
     CH_PITR,         /* u.pitr */
     CH_TAGS,         /* u.tags */
     CH_POLICIES,     /* u.policies */
+    CH_KINESIS,      /* u.kinesis */
     CH_STREAM_SPEC,  /* u.stream: StreamSpecification of an enabled stream */
     CH_STREAM,       /* u.stream */
     CH_RESTORE,      /* u.restore */
@@ -63,6 +65,10 @@ typedef struct change {
             const ddb_policy *v;
             size_t n;
         } policies;
+        struct {
+            const ddb_kds_dest *v;
+            size_t n;
+        } kinesis;
         ddb_stream_member stream;
         ddb_restore_member restore;
         ddb_replication_member rep;
@@ -305,6 +311,14 @@ void ddb_edit_policies(ddb_desc_edit *e, const ddb_policy *p, size_t n)
 
     ch->u.policies.v = p;
     ch->u.policies.n = n;
+}
+
+void ddb_edit_kinesis(ddb_desc_edit *e, const ddb_kds_dest *d, size_t n)
+{
+    change *ch = touch(e, "ddbdKinesis", n > 0 ? CH_KINESIS : CH_REMOVE);
+
+    ch->u.kinesis.v = d;
+    ch->u.kinesis.n = n;
 }
 
 void ddb_edit_stream(ddb_desc_edit *e, const ddb_stream_member *s)
@@ -591,6 +605,9 @@ static void write_change(ddb_jw *w, const ddb_desc_edit *e, const change *ch)
         break;
     case CH_POLICIES:
         ddb_member_write_policies(w, ch->u.policies.v, ch->u.policies.n);
+        break;
+    case CH_KINESIS:
+        ddb_member_write_kinesis(w, ch->u.kinesis.v, ch->u.kinesis.n);
         break;
     case CH_STREAM_SPEC:
         write_stream_spec(w, e, &ch->u.stream);

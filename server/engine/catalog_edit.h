@@ -137,6 +137,10 @@ void ddb_edit_policies(ddb_desc_edit *e, const ddb_policy *p, size_t n);
 /* Table t's policies into an arena array with room for `room` more; their number. */
 size_t ddb_table_policies(const ddb_table *t, ddb_arena *a, size_t room, ddb_policy **out);
 
+/* Kinesis streaming destinations (engine/kinesis_log.h), in order (none: the member is left out). */
+struct ddb_kds_dest;
+void ddb_edit_kinesis(ddb_desc_edit *e, const struct ddb_kds_dest *d, size_t n);
+
 /* A table's stream (engine/streams.h). */
 typedef struct ddb_stream_member {
     uint32_t id;             /* the keyspace of its records */

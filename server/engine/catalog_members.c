@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/engine/kinesis_log.h"
 #include "server/engine/streams.h"
 
 int ddb_member_is_catalogs(const char *key)
@@ -492,4 +493,5 @@ void ddb_members_read(ddb_table *t)
     restore_read(t);
     pitr_read(t);
     replication_read(t);
+    t->kinesis_log = ddb_kinesis_live_log(t->desc);
 }

@@ -12,6 +12,7 @@
 #include "server/engine/engine.h"
 #include "server/engine/index.h"
 #include "server/engine/itemcodec.h"
+#include "server/engine/kinesis_log.h"
 #include "server/engine/pitr_log.h"
 #include "server/engine/streams.h"
 #include "server/engine/table_stats.h"
@@ -415,7 +416,7 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
         /* (a stream record takes the stored old image as it is; only a delete by the service,
            which has no Key of its own, needs it decoded for the record's Keys: see below) */
         if ((m->need_old || m->condition || m->kind == DDB_MUT_UPDATE || m->t->nindexes > 0 ||
-             (m->t->stream_id && m->keyattrs == NULL && m->kind == DDB_MUT_DELETE)) &&
+             ((m->t->stream_id || m->t->kinesis_log) && m->keyattrs == NULL && m->kind == DDB_MUT_DELETE)) &&
             ddb_item_decode(r->a, old, oldlen, &m->old) != 0)
             return fail(m, DDB_E_INTERNAL, "Internal server error");
     }
@@ -448,7 +449,8 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
     }
     if (m->t->nindexes > 0)
         derive_indexes(r, out);
-    changed = (m->t->rep_id != 0 || m->t->stream_id != 0) && item_changed(r, old, oldlen, val, vlen);
+    changed = (m->t->rep_id != 0 || m->t->stream_id != 0 || m->t->kinesis_log != 0) &&
+              item_changed(r, old, oldlen, val, vlen);
     /* a global table's write time, deletes too (a tombstone); a local write that changes nothing
        keeps the old time, as it makes no stream record to replicate: a newer write elsewhere must
        still land here */
@@ -459,6 +461,10 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
                               m->had_old ? old : NULL, oldlen, m->has_new ? val : NULL, vlen,
                               m->stream_flags | (m->replicated ? DDB_REC_REPLICATED : 0),
                               m->t->rep_id != 0 ? r->wtime : ddb_clock_now_ms(), out);
+    if (changed && m->t->kinesis_log != 0) /* and its Kinesis destination's (kinesis_log.h) */
+        ddb_kinesis_add_record(r->a, m->t, m->has_new ? &m->new_item : m->keyattrs ? m->keyattrs : &m->old,
+                               m->had_old ? old : NULL, oldlen, m->has_new ? val : NULL, vlen, m->stream_flags,
+                               ddb_clock_now_us(), out);
     if (m->t->pitr_log != 0 && (m->has_new || m->had_old)) /* its point-in-time log record (pitr.h) */
         ddb_pitr_add_record(r->a, m->t, &m->key, m->has_new ? val : NULL, vlen, ddb_clock_now_ms(), out);
     r->coll_old += m->had_old ? m->old_size : 0;

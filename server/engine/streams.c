@@ -102,21 +102,17 @@ static void put_raw(char **p, const char *raw, size_t len)
     *p += 4 + len;
 }
 
-void ddb_stream_add_record(ddb_arena *a, const ddb_table *t, const ddb_key *key, const ddb_attr *keys_src,
-                           const char *old_raw, size_t old_rawlen, const char *new_raw, size_t new_rawlen, int flags,
-                           uint64_t now_ms, ddb_batch *out)
+void ddb_stream_record_put(ddb_arena *a, const ddb_table *t, const ddb_attr *keys_src, const char *old_raw,
+                           size_t old_rawlen, const char *new_raw, size_t new_rawlen, int view, int flags,
+                           uint64_t now_ms, const char *prefix, size_t plen, ddb_batch *out)
 {
-    int view = t->stream_view, event;
     int with_new = view == DDB_VIEW_NEW_IMAGE || view == DDB_VIEW_NEW_AND_OLD_IMAGES;
     int with_old = view == DDB_VIEW_OLD_IMAGE || view == DDB_VIEW_NEW_AND_OLD_IMAGES;
-    char *prefix = ddb_arena_alloc(a, DDB_STREAM_PREFIX_BYTES), *kenc, *rec, *p;
+    int event = old_raw == NULL ? DDB_EV_INSERT : new_raw == NULL ? DDB_EV_REMOVE : DDB_EV_MODIFY;
+    char *kenc, *rec, *p;
     size_t klen, len;
-    unsigned gen, shard;
     ddb_attr keys;
 
-    if (t->stream_id == 0 || (old_raw == NULL && new_raw == NULL))
-        return;
-    event = old_raw == NULL ? DDB_EV_INSERT : new_raw == NULL ? DDB_EV_REMOVE : DDB_EV_MODIFY;
     keys_of(a, t, keys_src, &keys);
     ddb_item_encode(a, &keys, ddb_item_size(&keys), &kenc, &klen);
     /* written once, in the arena: the head, the Keys, then the stored images as they are */
@@ -130,9 +126,22 @@ void ddb_stream_add_record(ddb_arena *a, const ddb_table *t, const ddb_key *key,
     put_raw(&p, kenc, klen);
     put_raw(&p, with_new ? new_raw : NULL, new_rawlen);
     put_raw(&p, with_old ? old_raw : NULL, old_rawlen);
+    ddb_batch_put_seq(out, prefix, plen, rec, (size_t)(p - rec));
+}
+
+void ddb_stream_add_record(ddb_arena *a, const ddb_table *t, const ddb_key *key, const ddb_attr *keys_src,
+                           const char *old_raw, size_t old_rawlen, const char *new_raw, size_t new_rawlen, int flags,
+                           uint64_t now_ms, ddb_batch *out)
+{
+    char *prefix = ddb_arena_alloc(a, DDB_STREAM_PREFIX_BYTES);
+    unsigned gen, shard;
+
+    if (t->stream_id == 0 || (old_raw == NULL && new_raw == NULL))
+        return;
     shard = ddb_stream_shard_of(t, key->part_hash, &gen);
     ddb_stream_prefix(t->stream_id, gen, shard, prefix);
-    ddb_batch_put_seq(out, prefix, DDB_STREAM_PREFIX_BYTES, rec, (size_t)(p - rec));
+    ddb_stream_record_put(a, t, keys_src, old_raw, old_rawlen, new_raw, new_rawlen, t->stream_view, flags, now_ms,
+                          prefix, DDB_STREAM_PREFIX_BYTES, out);
 }
 
 /* One image: u32 length, then the item (none when 0). */
@@ -423,6 +432,20 @@ static void event_id(ddb_store *s, const ddb_stream_info *info, unsigned gen, un
     snprintf(out, 33, "%016llx%016llx", (unsigned long long)h1, (unsigned long long)h2);
 }
 
+void ddb_stream_record_images_json(ddb_jw *w, const ddb_stream_record *r)
+{
+    ddb_jw_key(w, "Keys");
+    ddb_item_write_json(w, &r->keys);
+    if (r->has_new) {
+        ddb_jw_key(w, "NewImage");
+        ddb_item_write_json(w, &r->new_image);
+    }
+    if (r->has_old) {
+        ddb_jw_key(w, "OldImage");
+        ddb_item_write_json(w, &r->old_image);
+    }
+}
+
 void ddb_stream_record_json(ddb_jw *w, ddb_store *s, const ddb_stream_info *info, unsigned gen, unsigned shard,
                             const ddb_stream_record *r, const char *region, const char *source_arn)
 {
@@ -446,16 +469,7 @@ void ddb_stream_record_json(ddb_jw *w, ddb_store *s, const ddb_stream_info *info
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "ApproximateCreationDateTime");
     ddb_jw_int(w, (long long)(r->created_ms / 1000));
-    ddb_jw_key(w, "Keys");
-    ddb_item_write_json(w, &r->keys);
-    if (r->has_new) {
-        ddb_jw_key(w, "NewImage");
-        ddb_item_write_json(w, &r->new_image);
-    }
-    if (r->has_old) {
-        ddb_jw_key(w, "OldImage");
-        ddb_item_write_json(w, &r->old_image);
-    }
+    ddb_stream_record_images_json(w, r);
     ddb_jw_key(w, "SequenceNumber");
     ddb_jw_str(w, seq);
     ddb_jw_key(w, "SizeBytes");

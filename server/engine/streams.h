@@ -74,6 +74,12 @@ void ddb_stream_add_record(ddb_arena *a, const ddb_table *t, const ddb_key *key,
                            const char *old_raw, size_t old_rawlen, const char *new_raw, size_t new_rawlen, int flags,
                            uint64_t now_ms, ddb_batch *out);
 
+/* The record itself, with the images `view` keeps, as a sequenced put under `prefix` (the Kinesis
+   destinations' logs use it too: engine/kinesis_log.h). */
+void ddb_stream_record_put(ddb_arena *a, const ddb_table *t, const ddb_attr *keys_src, const char *old_raw,
+                           size_t old_rawlen, const char *new_raw, size_t new_rawlen, int view, int flags,
+                           uint64_t now_ms, const char *prefix, size_t plen, ddb_batch *out);
+
 /* A decoded record (arena memory). */
 typedef struct ddb_stream_record {
     uint64_t seq;
@@ -90,6 +96,8 @@ int ddb_stream_record_decode(ddb_arena *a, const char *key, size_t klen, const c
 /* ---- the registry ---- */
 
 struct ddb_stream_info;
+/* Its Keys, NewImage and OldImage members (those it has), as GetRecords and Kinesis show them. */
+void ddb_stream_record_images_json(ddb_jw *w, const ddb_stream_record *r);
 /* A record as GetRecords (and, with `source_arn`, a Lambda event) shows it. */
 void ddb_stream_record_json(ddb_jw *w, ddb_store *s, const struct ddb_stream_info *info, unsigned gen, unsigned shard,
                             const ddb_stream_record *r, const char *region, const char *source_arn);

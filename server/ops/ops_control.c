@@ -5,8 +5,8 @@
  *
  * Shapes: the API reference for each operation; values for a table without the feature from the
  * captures in public suites (ScyllaDB's test_describe_endpoints.py; the ACK DynamoDB controller's quirks
- * catalogue for DescribeKinesisStreamingDestination and DescribeContributorInsights). DescribeLimits answers the default quotas, as DynamoDB and
- * DynamoDB Local 1.25 do.
+ * catalogue for DescribeContributorInsights). DescribeLimits answers the default quotas, as DynamoDB
+ * and DynamoDB Local 1.25 do. DescribeKinesisStreamingDestination is ops_kinesis.c's.
  */
 #include <string.h>
 
@@ -61,23 +61,6 @@ int ddb_op_describe_limits(ddb_req *req)
     ddb_jw_int(w, 40000);
     ddb_jw_key(w, "TableMaxWriteCapacityUnits");
     ddb_jw_int(w, 40000);
-    ddb_jw_obj_end(w);
-    return DDB_OK;
-}
-
-int ddb_op_describe_kinesis_streaming_destination(ddb_req *req)
-{
-    const ddb_table *t = table_of(req);
-    ddb_jw *w = &req->out;
-
-    if (t == NULL)
-        return req->err.code;
-    ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "TableName");
-    ddb_jw_str(w, t->name);
-    ddb_jw_key(w, "KinesisDataStreamDestinations");
-    ddb_jw_arr_begin(w);
-    ddb_jw_arr_end(w);
     ddb_jw_obj_end(w);
     return DDB_OK;
 }

@@ -358,7 +358,6 @@ def test_missing_authorization_before_operation_lookup(endpoint, target):
 
 
 @pytest.mark.parametrize("target, name", [
-    ("DynamoDB_20120810.EnableKinesisStreamingDestination", "EnableKinesisStreamingDestination"),
     ("DynamoDB_20120810.StartBulkPutItems", "StartBulkPutItems"),
     ("DynamoDB_20120810.UpdateContributorInsights", "UpdateContributorInsights"),
 ])

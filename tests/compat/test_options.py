@@ -100,6 +100,7 @@ def valid_args(name, tmp):
                      "--region-peer", "eu-west-1=http://127.0.0.1:9", "--namespaces"] + mem,
         "stream-trigger": ["--stream-trigger", "orders=http://127.0.0.1:9,batch=10,window=5,bisect",
                            "--stream-trigger", "users=http://127.0.0.1:9/"] + mem,
+        "kinesis-endpoint": ["--kinesis-endpoint", "http://127.0.0.1:9"] + mem,
         "auth": ["--auth", write(tmp / "keys.txt", "AKIDEXAMPLE secret\n")] + mem,
         "namespaces": ["--namespaces"] + mem,
         "max-connections": ["--max-connections", "100"] + mem,
@@ -112,6 +113,7 @@ def valid_args(name, tmp):
         "admin": ["--admin"] + mem,
         "metrics-port": ["--metrics-port", str(free_port())] + mem,
         "access-log": ["--access-log", str(tmp / "access.log")] + mem,
+        "otlp-endpoint": ["--otlp-endpoint", "http://127.0.0.1:9"] + mem,
         "seed": ["--seed", mkdir(tmp / "empty"), "--seed", write(tmp / "t.json", '{"TableName": "seeded", "KeySchema": '
                  '[{"AttributeName": "pk", "KeyType": "HASH"}], "AttributeDefinitions": [{"AttributeName": '
                  '"pk", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}')] + mem,
@@ -127,9 +129,9 @@ def valid_args(name, tmp):
 
 SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "rados-pool", "shards", "threads",
            "search-threads", "vector-ann", "vector-ann-ef", "log-level", "sync", "cors", "item-collection-limit", "transaction-conflict-rate",
-           "write-conflict-rate", "idempotency-window", "ttl-interval", "count-check-interval", "replication-lag", "region-peer", "peer-key", "stream-trigger", "auth", "namespaces",
+           "write-conflict-rate", "idempotency-window", "ttl-interval", "count-check-interval", "replication-lag", "region-peer", "peer-key", "stream-trigger", "kinesis-endpoint", "auth", "namespaces",
            "max-connections", "min-free-disk", "request-timeout", "lenient-numbers", "mcp-http", "mcp-allow-writes", "admin", "metrics-port",
-           "access-log", "seed", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "user"]
+           "access-log", "otlp-endpoint", "seed", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "user"]
 ONE_SHOT = ["health-check", "version", "help"]
 TLS = ["tls-cert", "tls-key"]
 STDIO = ["mcp"]  # serves standard input, not the port: tests/js/mcp.test.mjs
@@ -445,7 +447,7 @@ MISSING = {
     "shards": None, "threads": None, "search-threads": None, "vector-ann": None, "vector-ann-ef": None, "cors": None, "item-collection-limit": None,
     "transaction-conflict-rate": None, "write-conflict-rate": None, "idempotency-window": None,
     "ttl-interval": None, "count-check-interval": None, "stream-trigger": None, "max-connections": None, "request-timeout": None,
-    "metrics-port": None, "access-log": None, "seed": None, "export-dir": None, "s3-endpoint": None,
+    "metrics-port": None, "access-log": None, "otlp-endpoint": None, "seed": None, "export-dir": None, "s3-endpoint": None,
     "s3-access-key": None, "s3-secret-key": None, "s3-region": None, "dbPath": None,
     "log-level": "ddbd: --log-level must be error, warn, info or debug\n",
     "min-free-disk": "ddbd: --min-free-disk must be a number of bytes\n",

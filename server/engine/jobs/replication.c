@@ -12,6 +12,7 @@
 #include "ddb/ddb_status.h"
 #include "server/base/clock.h"
 #include "server/base/log.h"
+#include "server/base/sleeper.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/jobs/lease.h"
@@ -60,13 +61,7 @@ static int nap(ddb_replication *r, unsigned ms)
     struct timespec until;
     int stop;
 
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    ddb_sleeper_deadline(&until, ms);
     pthread_mutex_lock(&r->lock);
     if (!r->kicked && !r->stop)
         pthread_cond_timedwait(&r->wake, &r->lock, &until);

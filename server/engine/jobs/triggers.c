@@ -15,6 +15,7 @@
 #include "server/base/clock.h"
 #include "server/base/http_client.h"
 #include "server/base/log.h"
+#include "server/base/sleeper.h"
 #include "server/engine/engine.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/streams.h"
@@ -143,38 +144,19 @@ typedef struct trigger {
 struct ddb_triggers {
     trigger *all;
     unsigned n;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    int stop;
+    ddb_sleeper sleeper;
 };
 
 static ddb_triggers *the_triggers;
 
 static int stopping(void)
 {
-    int s;
-
-    pthread_mutex_lock(&the_triggers->lock);
-    s = the_triggers->stop;
-    pthread_mutex_unlock(&the_triggers->lock);
-    return s;
+    return ddb_sleeper_stopping(&the_triggers->sleeper);
 }
 
 static void nap(unsigned ms)
 {
-    struct timespec until;
-
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&the_triggers->lock);
-    if (!the_triggers->stop)
-        pthread_cond_timedwait(&the_triggers->wake, &the_triggers->lock, &until);
-    pthread_mutex_unlock(&the_triggers->lock);
+    ddb_sleeper_nap(&the_triggers->sleeper, ms);
 }
 
 static char *checkpoint_key(ddb_arena *a, const trigger *tr, unsigned g, unsigned s)
@@ -356,8 +338,7 @@ ddb_triggers *ddb_triggers_start(ddb_engine *eng, const ddb_trigger_spec *specs,
         return NULL;
     if ((ts = calloc(1, sizeof(*ts))) == NULL || (ts->all = calloc(n, sizeof(trigger))) == NULL)
         abort();
-    pthread_mutex_init(&ts->lock, NULL);
-    pthread_cond_init(&ts->wake, NULL);
+    ddb_sleeper_init(&ts->sleeper);
     the_triggers = ts;
     ts->n = n;
     for (unsigned i = 0; i < ts->n; i++) {
@@ -375,14 +356,10 @@ void ddb_triggers_stop(ddb_triggers *ts)
 {
     if (ts == NULL)
         return;
-    pthread_mutex_lock(&ts->lock);
-    ts->stop = 1;
-    pthread_cond_broadcast(&ts->wake);
-    pthread_mutex_unlock(&ts->lock);
+    ddb_sleeper_stop(&ts->sleeper);
     for (unsigned i = 0; i < ts->n; i++)
         pthread_join(ts->all[i].thread, NULL);
-    pthread_cond_destroy(&ts->wake);
-    pthread_mutex_destroy(&ts->lock);
+    ddb_sleeper_destroy(&ts->sleeper);
     free(ts->all);
     free(ts);
     the_triggers = NULL;

@@ -1,0 +1,29 @@
+/*
+ * server/base/sleeper.h: what a background thread that polls needs to wait and be stopped: a
+ * stop flag, and naps that a stop cuts short. The stream triggers and the Kinesis destinations'
+ * worker share it.
+ */
+#ifndef DDB_SLEEPER_H
+#define DDB_SLEEPER_H
+
+#include <pthread.h>
+#include <time.h>
+
+typedef struct ddb_sleeper {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    int stop;
+} ddb_sleeper;
+
+void ddb_sleeper_init(ddb_sleeper *s);
+void ddb_sleeper_destroy(ddb_sleeper *s);
+/* Whether ddb_sleeper_stop was called. */
+int ddb_sleeper_stopping(ddb_sleeper *s);
+/* The CLOCK_REALTIME time ms milliseconds from now, for pthread_cond_timedwait. */
+void ddb_sleeper_deadline(struct timespec *until, unsigned ms);
+/* Sleeps ms milliseconds, or until stopped. */
+void ddb_sleeper_nap(ddb_sleeper *s, unsigned ms);
+/* Sets the stop flag and wakes every nap. */
+void ddb_sleeper_stop(ddb_sleeper *s);
+
+#endif
