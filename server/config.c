@@ -223,6 +223,7 @@ static void set_defaults(ddb_config *cfg)
     cfg->request_timeout = 10;
     cfg->min_free_disk = 64ULL << 20;
     cfg->ttl_interval = 5;
+    cfg->count_check_interval = 21600; /* six hours: DynamoDB refreshes its ItemCount as often */
     cfg->metrics_port = -1;
 }
 

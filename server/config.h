@@ -37,6 +37,7 @@ typedef struct ddb_config {
     int mcp_http;                     /* --mcp-http: it at /mcp on the API port */
     int mcp_allow_writes;             /* --mcp-allow-writes: its tools that change data */
     unsigned ttl_interval;            /* seconds between TTL sweeps (engine/ttl.h); default 5 */
+    unsigned count_check_interval;    /* seconds between checks of the kept item counts (jobs/table_counts.h) */
     unsigned replication_lag;         /* --replication-lag: ms (engine/jobs/replication.h); default 0 */
     const char *region_peers[16];     /* --region-peer REGION=URL (engine/jobs/peer.h) */
     unsigned nregion_peers;

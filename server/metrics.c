@@ -20,7 +20,7 @@ static void render_tables(ddb_buf *out, ddb_catalog *c, ddb_store *s)
     n = ddb_catalog_snapshot(c, &a, &tables);
     f = DDB_NEW_ARRAY(&a, ddb_table_figures, n ? n : 1);
     for (size_t i = 0; i < n; i++) {
-        if (ddb_table_stats_read(tables[i]->stats, s, tables[i]->id, &f[i]) != DDB_STORE_OK)
+        if (ddb_table_stats_read(tables[i]->stats, s, tables[i], &f[i]) != DDB_STORE_OK)
             f[i].items = f[i].bytes = -1; /* not countable now: left out */
     }
     ddb_buf_puts(out, "# HELP ddbd_table_items Items in a table.\n# TYPE ddbd_table_items gauge\n");
@@ -69,4 +69,9 @@ void ddb_metrics_render_engine(ddb_buf *out, ddb_engine *eng)
                        (unsigned long long)exact, (unsigned long long)approx);
     }
     render_tables(out, eng->catalog, eng->store);
+    ddb_buf_printf(out,
+                   "# HELP ddbd_counted_items_total Items and index entries read by passes that count a table "
+                   "(once per table loaded, then by the periodic check; never by DescribeTable).\n"
+                   "# TYPE ddbd_counted_items_total counter\nddbd_counted_items_total %llu\n",
+                   (unsigned long long)ddb_keyspace_count_total());
 }

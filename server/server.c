@@ -20,9 +20,11 @@
 #include "server/engine/jobs/tasks.h"
 #include "server/engine/jobs/triggers.h"
 #include "server/engine/jobs/replication.h"
+#include "server/engine/jobs/table_counts.h"
 #include "server/engine/jobs/ttl.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/streams.h"
+#include "server/engine/table_stats_saved.h"
 #include "server/engine/vector_cache.h"
 #include "server/engine/xfer/xfer_job.h"
 #include "server/nssnap.h"
@@ -35,6 +37,7 @@
 static const ddb_job *const JOBS[] = {
     &ddb_job_table_purge, &ddb_job_indexes, &ddb_job_backups, &ddb_job_xfer, &ddb_job_ttl,
     &ddb_job_tokens, &ddb_job_stream_trim, &ddb_job_pitr_trim, &ddb_job_backup_expiry,
+    &ddb_job_table_counts,
 };
 
 /* The command line's settings the engine and its jobs act on. */
@@ -44,6 +47,7 @@ static void settings_of(const ddb_config *cfg, ddb_engine_settings *s)
     s->write_conflict_rate = cfg->write_conflict_rate;
     s->transaction_conflict_rate = cfg->transaction_conflict_rate;
     s->ttl_interval = cfg->ttl_interval;
+    s->count_check_interval = cfg->count_check_interval;
     s->namespaces = cfg->namespaces;
     s->replication_lag = cfg->replication_lag;
     s->objstore.export_dir = cfg->export_dir;
@@ -134,6 +138,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
         ddb_store_close(srv->eng.store);
         return -1;
     }
+    ddb_table_stats_load(srv->eng.store, srv->eng.catalog); /* before any write */
     srv->eng.tokens = ddb_tokens_new((uint64_t)cfg->idempotency_window * 1000);
     /* exact vector search reads memory; a store other gateways write is read where it lies */
     srv->eng.vectors = ddb_store_shared(srv->eng.store) ? NULL : ddb_vector_cache_new(cfg->vector_ann, cfg->vector_ann_ef);
@@ -154,6 +159,8 @@ void ddb_server_close(ddb_server *srv)
     ddb_kinesis_stop(srv->kinesis);
     ddb_tasks_stop(srv->eng.tasks);
     ddb_replication_stop(srv->eng.replication); /* last: the others' writes wake it */
+    if (srv->eng.catalog != NULL)
+        ddb_table_stats_save(srv->eng.store, srv->eng.catalog); /* after the last write */
     ddb_tokens_free(srv->eng.tokens);
     ddb_vector_cache_free(srv->eng.vectors);
     ddb_auth_free(srv->api.auth);

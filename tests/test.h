@@ -44,6 +44,17 @@ extern unsigned long ddb_test_asserts; /* assertions evaluated (any thread) */
         }                                                                                                              \
     } while (0)
 
+/* ASSERT_EQ that cleans up: jumps to the test's `out:` label. */
+#define CHECK_EQ(a, b)                                                                                                 \
+    do {                                                                                                               \
+        TEST_COUNT_ASSERT();                                                                                           \
+        long long a_ = (long long)(a), b_ = (long long)(b);                                                            \
+        if (a_ != b_) {                                                                                                \
+            ddb_test_fail(__FILE__, __LINE__, "%s == %s: %lld != %lld", #a, #b, a_, b_);                               \
+            goto out;                                                                                                  \
+        }                                                                                                              \
+    } while (0)
+
 #define ASSERT_STR_EQ(a, b)                                                                                            \
     do {                                                                                                               \
         TEST_COUNT_ASSERT();                                                                                           \

@@ -291,7 +291,7 @@ static void new_stats(ddb_catalog *c, ddb_table *t, int known)
         if (c->stats == NULL)
             abort();
     }
-    t->stats = c->stats[c->nstats++] = ddb_table_stats_new(known);
+    t->stats = c->stats[c->nstats++] = ddb_table_stats_new(t, known);
 }
 
 /* Index of catalog key `key`, or of where it would be inserted (with *found = 0). */

@@ -40,6 +40,7 @@ typedef struct ddb_engine_settings {
     double write_conflict_rate;       /* single-item writes failed with TransactionConflictException */
     double transaction_conflict_rate; /* transactions cancelled with TransactionConflict */
     unsigned ttl_interval;            /* seconds between TTL sweeps */
+    unsigned count_check_interval;    /* seconds between checks of the kept item counts */
     int namespaces;                   /* --namespaces: regions have their own tables (global tables need it) */
     unsigned replication_lag;         /* --replication-lag, ms: on a STRONG global table, how long another
                                          region's write keeps an item in flight (mutation.h) */

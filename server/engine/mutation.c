@@ -66,6 +66,7 @@ static void reset_outcome(ddb_mutation *m)
     memset(m->index_units, 0, sizeof(m->index_units));
     m->nvchanges = 0;
     m->collection_size = 0;
+    m->nix_change = 0;
 }
 
 static int has_actions(const struct ddb_expr *update)
@@ -237,6 +238,14 @@ double ddb_mutation_derive_index(ddb_arena *a, const ddb_store *store, const ddb
     return units;
 }
 
+/* An index's entry went from osize to nsize bytes (0: not in it): its figures' change. */
+static void note_index_change(ddb_mutation *m, const ddb_index *ix, size_t osize, size_t nsize)
+{
+    if (osize != 0 || nsize != 0)
+        m->ix_change[m->nix_change++] =
+            (ddb_keyspace_figures){ix->id, (nsize != 0) - (osize != 0), (long long)nsize - (long long)osize};
+}
+
 static void derive_indexes(run *r, ddb_batch *out)
 {
     ddb_mutation *m = r->m;
@@ -250,13 +259,15 @@ static void derive_indexes(run *r, ddb_batch *out)
             continue;
         if (ix->kind == DDB_IX_VECTOR) {
             ddb_vector_change *ch = &m->vchanges[m->nvchanges];
-            if ((m->index_units[i] = derive_vector(r->a, r->store, m->t, ix, &m->key, old_item, new_item, out, NULL,
-                                                   NULL, ch)) > 0)
+            if ((m->index_units[i] = derive_vector(r->a, r->store, m->t, ix, &m->key, old_item, new_item, out, &osize,
+                                                   &nsize, ch)) > 0)
                 m->nvchanges++;
+            note_index_change(m, ix, osize, nsize);
             continue;
         }
         m->index_units[i] =
             ddb_mutation_derive_index(r->a, r->store, m->t, ix, &m->key, old_item, new_item, out, &osize, &nsize);
+        note_index_change(m, ix, osize, nsize);
         if (ix->kind == DDB_IX_LOCAL) { /* LSI entries count in the item collection */
             r->coll_old += osize;
             r->coll_new += nsize;
@@ -519,16 +530,19 @@ static void collection_key(ddb_arena *a, const ddb_mutation *m, ddb_store_key *o
     *out = (ddb_store_key){k, m->key.part_len, NULL, 0};
 }
 
-/* After a commit: the table's item count and size move by what it changed (table_stats.h). */
+/* After a commit: the table's and its indexes' item counts and sizes move by what it changed
+   (table_stats.h). */
 static void count_change(const ddb_mutation *m)
 {
-    long long items, bytes;
+    ddb_keyspace_figures d[DDB_STATS_KEYSPACES];
 
     if (m->kind == DDB_MUT_CHECK || m->err.code != DDB_OK)
         return;
-    items = (long long)m->has_new - (long long)m->had_old;
-    bytes = (m->has_new ? (long long)m->new_size : 0) - (m->had_old ? (long long)m->old_size : 0);
-    ddb_table_stats_change(m->t->stats, m->stats_epoch, items, bytes);
+    d[0].id = m->t->id;
+    d[0].items = (long long)m->has_new - (long long)m->had_old;
+    d[0].bytes = (m->has_new ? (long long)m->new_size : 0) - (m->had_old ? (long long)m->old_size : 0);
+    memcpy(d + 1, m->ix_change, m->nix_change * sizeof(d[0]));
+    ddb_table_stats_change(m->t->stats, m->stats_epoch, d, 1 + m->nix_change);
 }
 
 /*
@@ -577,7 +591,7 @@ static int mutate_strong(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
     return rc;
 }
 
-int ddb_mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
+static int mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
 {
     unsigned long long limit = eng->settings.item_collection_limit;
     run r = {m,    a, eng->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0, eng->vectors, 0, NULL, 0, NULL,
@@ -626,6 +640,16 @@ int ddb_mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
         }
         return m->err.code;
     }
+}
+
+/* Runs the mutation, bracketed for the item counts' checks (table_stats.h). */
+int ddb_mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
+{
+    unsigned gen = ddb_table_stats_enter();
+    int rc = mutate(eng, a, m);
+
+    ddb_table_stats_leave(gen);
+    return rc;
 }
 
 /* ---- transactions ---- */
@@ -787,8 +811,8 @@ static void apply_txn_vectors(ddb_engine *eng, ddb_arena *a, const ddb_mutation 
     ddb_vector_cache_apply(eng->vectors, seq, all, total);
 }
 
-int ddb_mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, const ddb_batch *extra,
-                   ddb_error *err)
+static int mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, const ddb_batch *extra,
+                      ddb_error *err)
 {
     unsigned long long limit = eng->settings.item_collection_limit;
     txn x = {ms, DDB_NEW_ARRAY(a, run, n), n, DDB_NEW_ARRAY(a, size_t, n), extra, 0};
@@ -830,6 +854,16 @@ int ddb_mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, co
         apply_txn_vectors(eng, a, ms, n);
         return DDB_OK;
     }
+}
+
+int ddb_mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, const ddb_batch *extra,
+                   ddb_error *err)
+{
+    unsigned gen = ddb_table_stats_enter();
+    int rc = mutate_txn(eng, a, ms, n, extra, err);
+
+    ddb_table_stats_leave(gen);
+    return rc;
 }
 
 double ddb_mutation_table_units(const ddb_mutation *m)

@@ -40,6 +40,7 @@
 #include "server/engine/catalog.h"
 #include "server/engine/engine.h"
 #include "server/engine/keycodec.h"
+#include "server/engine/table_stats.h"
 #include "server/engine/vector_cache.h"
 
 struct ddb_expr;
@@ -89,6 +90,8 @@ typedef struct ddb_mutation {
     unsigned nvchanges;
     unsigned long long collection_size;  /* tables with LSIs: the item collection's size after it */
     uint64_t stats_epoch;              /* the table's figures' epoch it was decided under (table_stats.h) */
+    ddb_keyspace_figures ix_change[DDB_MAX_INDEXES]; /* how its index entries moved each index's figures */
+    unsigned nix_change;
 } ddb_mutation;
 
 /* Fills the common fields; the caller then sets item/keyattrs/condition/update. */

@@ -4,11 +4,18 @@
 #include "server/engine/table_stats.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "server/engine/itemcodec.h"
 #include "server/engine/keycodec.h"
+#include "server/base/log.h"
 
-ddb_table_stats *ddb_table_stats_new(int known)
+static unsigned keyspaces(const ddb_table *t, ddb_keyspace_figures *from, size_t nfrom, ddb_keyspace_figures *out);
+
+static uint64_t items_counted; /* by every counting pass (ddb_keyspace_count_total) */
+
+ddb_table_stats *ddb_table_stats_new(const ddb_table *t, int known)
 {
     ddb_table_stats *s = calloc(1, sizeof(*s));
 
@@ -17,6 +24,7 @@ ddb_table_stats *ddb_table_stats_new(int known)
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->counting, NULL);
     s->known = known;
+    s->nf = keyspaces(t, NULL, 0, s->f); /* a table just created: it and each index at zero */
     return s;
 }
 
@@ -29,14 +37,39 @@ void ddb_table_stats_free(ddb_table_stats *s)
     free(s);
 }
 
-void ddb_table_stats_change(ddb_table_stats *s, uint64_t epoch, long long items, long long bytes)
+/* The figures of keyspace `id` among f[0..n), or NULL. */
+static ddb_keyspace_figures *find(ddb_keyspace_figures *f, size_t n, uint32_t id)
 {
-    if (s == NULL || (items == 0 && bytes == 0))
+    for (size_t i = 0; i < n; i++) {
+        if (f[i].id == id)
+            return &f[i];
+    }
+    return NULL;
+}
+
+static void add(ddb_keyspace_figures *f, size_t nf, const ddb_keyspace_figures *d, size_t n)
+{
+    f[0].items += d[0].items; /* the table's, whatever its id in a version not counted yet */
+    f[0].bytes += d[0].bytes;
+    for (size_t i = 1; i < n; i++) {
+        ddb_keyspace_figures *x = find(f + 1, nf - 1, d[i].id);
+        if (x != NULL) { /* else an index not counted yet (backfilling): counted once it is built */
+            x->items += d[i].items;
+            x->bytes += d[i].bytes;
+        }
+    }
+}
+
+void ddb_table_stats_change(ddb_table_stats *s, uint64_t epoch, const ddb_keyspace_figures *d, size_t n)
+{
+    if (s == NULL || n == 0)
         return;
     pthread_mutex_lock(&s->lock);
-    if (epoch == s->epoch) { /* else decided before a count's snapshot, which holds it already */
-        s->items += items;
-        s->bytes += bytes;
+    if (epoch == s->epoch) {
+        add(s->f, s->nf, d, n);
+    } else if (s->checking && epoch + 1 == s->epoch) { /* in a check's snapshot: the count has it */
+        add(s->f, s->nf, d, n);
+        add(s->late, s->nf, d, n);
     }
     pthread_mutex_unlock(&s->lock);
 }
@@ -70,67 +103,240 @@ int ddb_keyspace_count(ddb_store *store, const ddb_store_snapshot *snap, uint32_
     }
     rc = ddb_store_iter_status(it);
     ddb_store_iter_close(it);
+    __atomic_add_fetch(&items_counted, *items, __ATOMIC_RELAXED);
     return rc;
+}
+
+uint64_t ddb_keyspace_count_total(void)
+{
+    return __atomic_load_n(&items_counted, __ATOMIC_RELAXED);
 }
 
 typedef struct begin_ctx {
     ddb_table_stats *s;
+    const ddb_table *t;
     ddb_store *store;
     ddb_store_snapshot *snap;
+    int check;                                     /* the figures were known: this pass checks them */
+    ddb_keyspace_figures had[DDB_STATS_KEYSPACES]; /* a check's: the figures at the snapshot */
 } begin_ctx;
 
-/* With no commit between its decision and its write: a new epoch, and the snapshot it stands for. */
+/* The keyspaces of t to count (the table's first), their figures taken from `from` (NULL: zero);
+   returns how many, or 0 when `from` lacks one of them. */
+static unsigned keyspaces(const ddb_table *t, ddb_keyspace_figures *from, size_t nfrom, ddb_keyspace_figures *out)
+{
+    unsigned n = 0;
+
+    out[n++] = (ddb_keyspace_figures){t->id, from != NULL ? from[0].items : 0, from != NULL ? from[0].bytes : 0};
+    for (unsigned i = 0; i < t->nindexes; i++) {
+        const ddb_keyspace_figures *x = from != NULL ? find(from + 1, nfrom - 1, t->indexes[i].id) : NULL;
+        if (!ddb_index_countable(&t->indexes[i]))
+            continue;
+        if (from != NULL && x == NULL)
+            return 0;
+        out[n++] = x != NULL ? *x : (ddb_keyspace_figures){t->indexes[i].id, 0, 0};
+    }
+    return n;
+}
+
+/*
+ * With no commit between its decision and its write: a new epoch, and the snapshot it stands for.
+ * Figures known for every keyspace of t make a check: they go on moving (readers need not wait),
+ * and the changes decided before the snapshot but added after it are noted too (`late`), so that
+ * the figures at the snapshot are known exactly. Else the figures restart from zero.
+ */
 static void begin_count(void *ctx)
 {
     begin_ctx *b = ctx;
+    ddb_table_stats *s = b->s;
+    ddb_keyspace_figures f[DDB_STATS_KEYSPACES];
+    unsigned n;
 
-    pthread_mutex_lock(&b->s->lock);
-    __atomic_store_n(&b->s->epoch, b->s->epoch + 1, __ATOMIC_RELEASE);
-    b->s->items = b->s->bytes = 0;
-    pthread_mutex_unlock(&b->s->lock);
+    pthread_mutex_lock(&s->lock);
+    n = s->known ? keyspaces(b->t, s->f, s->nf, f) : 0;
+    __atomic_store_n(&s->epoch, s->epoch + 1, __ATOMIC_RELEASE);
+    s->checking = b->check = n > 0;
+    if (n == 0) {
+        n = keyspaces(b->t, NULL, 0, f);
+        s->known = 0; /* a reader meanwhile waits for the pass (the counting lock) */
+    }
+    memcpy(s->f, f, n * sizeof(f[0]));
+    memcpy(b->had, f, n * sizeof(f[0]));
+    s->nf = n;
+    for (unsigned i = 0; i < n; i++)
+        s->late[i] = (ddb_keyspace_figures){f[i].id, 0, 0};
+    pthread_mutex_unlock(&s->lock);
     b->snap = ddb_store_snapshot_take_light(b->store);
 }
 
-static int count(ddb_table_stats *s, ddb_store *store, uint32_t table_id)
+/* A check's end: each keyspace's figures move by what the count found that they lacked (logged). */
+static void repair(ddb_table_stats *s, const begin_ctx *b, const ddb_keyspace_figures *counted)
 {
-    begin_ctx b = {s, store, NULL};
-    unsigned long long items, bytes;
-    int rc;
-
-    ddb_store_exclusive(store, begin_count, &b);
-    rc = ddb_keyspace_count(store, b.snap, table_id, &items, &bytes);
-    ddb_store_snapshot_release(store, b.snap);
-    if (rc != DDB_STORE_OK)
-        return rc; /* still unknown: the next scrape tries again */
-    pthread_mutex_lock(&s->lock);
-    s->items += (long long)items;
-    s->bytes += (long long)bytes;
-    s->known = 1;
-    pthread_mutex_unlock(&s->lock);
-    return DDB_STORE_OK;
+    for (unsigned i = 0; i < s->nf; i++) {
+        long long items = counted[i].items - b->had[i].items - s->late[i].items;
+        long long bytes = counted[i].bytes - b->had[i].bytes - s->late[i].bytes;
+        if (items == 0 && bytes == 0)
+            continue;
+        ddb_log(DDB_LOG_WARN, "table %s: the %s's item count was off by %lld items, %lld bytes (repaired)",
+                b->t->name, i == 0 ? "table" : "index", -items, -bytes);
+        s->f[i].items += items;
+        s->f[i].bytes += bytes;
+        s->repairs++;
+    }
 }
 
-int ddb_table_stats_read(ddb_table_stats *s, ddb_store *store, uint32_t table_id, ddb_table_figures *out)
+/* Commits between their decision and their change added, by generation's parity (see enter). */
+static unsigned generation;
+static unsigned long in_flight[2];
+
+unsigned ddb_table_stats_enter(void)
 {
-    int known, rc = DDB_STORE_OK;
+    for (;;) {
+        unsigned g = __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
+        __atomic_add_fetch(&in_flight[g & 1], 1, __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&generation, __ATOMIC_SEQ_CST) == g)
+            return g;
+        __atomic_sub_fetch(&in_flight[g & 1], 1, __ATOMIC_RELEASE); /* a check turned it meanwhile */
+    }
+}
+
+void ddb_table_stats_leave(unsigned gen)
+{
+    __atomic_sub_fetch(&in_flight[gen & 1], 1, __ATOMIC_RELEASE);
+}
+
+/* Waits until every commit that entered before this was called has added its change: one decided
+   before a check's snapshot and added after would look like drift. Checks run one at a time
+   (their tables' counting locks aside, `turning` keeps two from turning the generation at once). */
+static void wait_for_stragglers(void)
+{
+    static pthread_mutex_t turning = PTHREAD_MUTEX_INITIALIZER;
+    struct timespec ts = {0, 100 * 1000};
+    unsigned old;
+
+    pthread_mutex_lock(&turning);
+    old = __atomic_fetch_add(&generation, 1, __ATOMIC_SEQ_CST);
+    while (__atomic_load_n(&in_flight[old & 1], __ATOMIC_ACQUIRE) != 0)
+        nanosleep(&ts, NULL);
+    pthread_mutex_unlock(&turning);
+}
+
+static int count(ddb_table_stats *s, ddb_store *store, const ddb_table *t)
+{
+    begin_ctx b = {s, t, store, NULL, 0, {{0}}};
+    ddb_keyspace_figures counted[DDB_STATS_KEYSPACES];
+    unsigned n;
+    int rc = DDB_STORE_OK;
+
+    ddb_store_exclusive(store, begin_count, &b);
+    pthread_mutex_lock(&s->lock);
+    n = s->nf;
+    memcpy(counted, s->f, n * sizeof(counted[0]));
+    pthread_mutex_unlock(&s->lock);
+    for (unsigned i = 0; i < n && rc == DDB_STORE_OK; i++) {
+        unsigned long long items, bytes;
+        rc = ddb_keyspace_count(store, b.snap, counted[i].id, &items, &bytes);
+        counted[i].items = (long long)items;
+        counted[i].bytes = (long long)bytes;
+    }
+    ddb_store_snapshot_release(store, b.snap);
+    if (b.check)
+        wait_for_stragglers(); /* after the snapshot: every commit it holds entered before */
+    pthread_mutex_lock(&s->lock);
+    if (rc == DDB_STORE_OK && s->checking) {
+        repair(s, &b, counted);
+    } else if (rc == DDB_STORE_OK) {
+        for (unsigned i = 0; i < n; i++) { /* the count, plus what commits decided since added */
+            s->f[i].items += counted[i].items;
+            s->f[i].bytes += counted[i].bytes;
+        }
+        s->known = 1;
+    } /* else a first count stays unknown (the next reader tries again), a check changes nothing */
+    s->checking = 0;
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+/* Whether s lacks an index of t that has entries now (built since the figures were counted). */
+static int missing_index(const ddb_table_stats *s, const ddb_table *t)
+{
+    for (unsigned i = 0; i < t->nindexes; i++) {
+        if (ddb_index_countable(&t->indexes[i]) &&
+            find((ddb_keyspace_figures *)s->f + 1, s->nf - 1, t->indexes[i].id) == NULL)
+            return 1;
+    }
+    return 0;
+}
+
+int ddb_table_stats_known(ddb_table_stats *s, const ddb_table *t)
+{
+    int known;
 
     pthread_mutex_lock(&s->lock);
-    known = s->known;
+    known = s->known && !missing_index(s, t);
     pthread_mutex_unlock(&s->lock);
-    if (!known) {
+    return known;
+}
+
+int ddb_table_stats_check(ddb_table_stats *s, ddb_store *store, const ddb_table *t)
+{
+    int rc;
+
+    pthread_mutex_lock(&s->counting);
+    rc = count(s, store, t);
+    pthread_mutex_unlock(&s->counting);
+    return rc;
+}
+
+int ddb_table_stats_read(ddb_table_stats *s, ddb_store *store, const ddb_table *t, ddb_table_figures *out)
+{
+    int rc = DDB_STORE_OK;
+
+    if (!ddb_table_stats_known(s, t)) {
         pthread_mutex_lock(&s->counting);
-        pthread_mutex_lock(&s->lock);
-        known = s->known; /* a concurrent scrape may have counted meanwhile */
-        pthread_mutex_unlock(&s->lock);
-        if (!known)
-            rc = count(s, store, table_id);
+        if (!ddb_table_stats_known(s, t)) /* a concurrent reader may have counted meanwhile */
+            rc = count(s, store, t);
         pthread_mutex_unlock(&s->counting);
     }
     pthread_mutex_lock(&s->lock);
-    out->items = s->items;
-    out->bytes = s->bytes;
+    out->items = s->f[0].items;
+    out->bytes = s->f[0].bytes;
+    out->nix = s->nf - 1;
+    memcpy(out->ix, s->f + 1, out->nix * sizeof(out->ix[0]));
     pthread_mutex_unlock(&s->lock);
     out->read_units = (double)__atomic_load_n(&s->read_milli, __ATOMIC_RELAXED) / 1000;
     out->write_units = (double)__atomic_load_n(&s->write_milli, __ATOMIC_RELAXED) / 1000;
     return rc;
+}
+
+unsigned ddb_table_stats_get(ddb_table_stats *s, ddb_keyspace_figures f[DDB_STATS_KEYSPACES])
+{
+    unsigned n;
+
+    pthread_mutex_lock(&s->lock);
+    n = s->known ? s->nf : 0;
+    memcpy(f, s->f, n * sizeof(f[0]));
+    pthread_mutex_unlock(&s->lock);
+    return n;
+}
+
+void ddb_table_stats_set(ddb_table_stats *s, const ddb_table *t, ddb_keyspace_figures *f, unsigned n)
+{
+    ddb_keyspace_figures k[DDB_STATS_KEYSPACES];
+    unsigned nk = n > 0 && f[0].id == t->id ? keyspaces(t, f, n, k) : 0;
+
+    if (nk == 0)
+        return; /* an index built since, or another table: counted in the background */
+    pthread_mutex_lock(&s->lock);
+    memcpy(s->f, k, nk * sizeof(k[0]));
+    s->nf = nk;
+    s->known = 1;
+    pthread_mutex_unlock(&s->lock);
+}
+
+ddb_keyspace_figures ddb_table_figures_index(const ddb_table_figures *f, uint32_t id)
+{
+    const ddb_keyspace_figures *x = find((ddb_keyspace_figures *)f->ix, f->nix, id);
+
+    return x != NULL ? *x : (ddb_keyspace_figures){id, 0, 0};
 }

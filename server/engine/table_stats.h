@@ -8,14 +8,23 @@
  * not the client asked for it: ops_common.h), with relaxed atomic adds.
  *
  * Items and bytes are not stored: a table created while the server runs starts at zero, and the
- * mutation pipeline moves the figures after every commit it makes (engine/mutation.c). A table
- * that existed at start (or after a snapshot restore) is counted once, the first time a scrape
- * asks for it, with one pass over its items as DescribeTable makes. That pass and the commits
- * running meanwhile agree exactly through an epoch: the pass takes a read snapshot while no
- * commit is between its decision and its write (ddb_store_exclusive), bumping the epoch there; a
- * commit reads the epoch while deciding (under its key's lock) and its change is added only if the
- * epoch is unchanged when it is applied. A commit decided before the bump is in the snapshot, one
- * decided after it is not, so each change is counted exactly once.
+ * mutation pipeline moves the figures after every commit it makes (engine/mutation.c), the table's
+ * and each of its indexes' (LSI, GSI, vector) from the entries the commit wrote. A table that
+ * existed at start (or after a snapshot restore) is counted once, by the background job
+ * (table_counts.h) soon after start, or by whichever reader asks first, with one pass over its
+ * items and index entries. That pass and the commits running meanwhile agree exactly through an
+ * epoch: the pass takes a read snapshot while no commit is between its decision and its write
+ * (ddb_store_exclusive), bumping the epoch there; a commit reads the epoch while deciding (under
+ * its key's lock) and its change is added only if the epoch is unchanged when it is applied. A
+ * commit decided before the bump is in the snapshot, one decided after it is not, so each change
+ * is counted exactly once.
+ *
+ * An index enters the figures only when a pass counts it: one still being backfilled (whose
+ * entries the backfill writes outside the pipeline) is not kept, and the first read once it is
+ * ACTIVE finds it missing and counts the table again. So DescribeTable reads figures in O(1).
+ * The same pass, run periodically on a known table, is the check: what the figures said at the
+ * snapshot (plus the changes decided before it and applied during the pass) against the count;
+ * any difference is logged, and the count wins.
  */
 #ifndef DDB_TABLE_STATS_H
 #define DDB_TABLE_STATS_H
@@ -23,19 +32,33 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "server/engine/catalog.h"
 #include "server/storage/storage.h"
 
+/* The items and bytes of one keyspace (a table or an index, by its id), or a change of them. */
+typedef struct ddb_keyspace_figures {
+    uint32_t id;
+    long long items, bytes;
+} ddb_keyspace_figures;
+
+#define DDB_STATS_KEYSPACES (1 + DDB_MAX_INDEXES)
+
 typedef struct ddb_table_stats {
-    pthread_mutex_t lock;         /* items, bytes, epoch and known move together */
+    pthread_mutex_t lock;         /* figures, epoch and known move together */
     pthread_mutex_t counting;     /* one count at a time */
     uint64_t epoch;               /* read atomically by commits */
-    int known;                    /* items and bytes are exact (else: changes since the epoch) */
-    long long items, bytes;
+    int known;                    /* the figures are exact (else: changes since the epoch) */
+    ddb_keyspace_figures f[DDB_STATS_KEYSPACES]; /* the table's (f[0]), then each counted index's */
+    unsigned nf;
+    /* during a check: the changes decided under the epoch before it (in its snapshot already) */
+    ddb_keyspace_figures late[DDB_STATS_KEYSPACES];
+    int checking;
+    unsigned long long repairs;   /* checks that found the figures off (for tests) */
     uint64_t read_milli, write_milli; /* consumed units x 1000 (relaxed atomics) */
 } ddb_table_stats;
 
-/* A new table's figures: `known` zero items (a table just created) or to be counted (one loaded). */
-ddb_table_stats *ddb_table_stats_new(int known);
+/* Table t's figures: `known` zero items (a table just created) or to be counted (one loaded). */
+ddb_table_stats *ddb_table_stats_new(const ddb_table *t, int known);
 void ddb_table_stats_free(ddb_table_stats *s);
 
 /* The epoch a commit decides under (read under its key's lock); 0 for a NULL stats. */
@@ -44,18 +67,57 @@ static inline uint64_t ddb_table_stats_epoch(const ddb_table_stats *s)
     return s != NULL ? __atomic_load_n(&s->epoch, __ATOMIC_ACQUIRE) : 0;
 }
 
-/* Adds a committed change decided under `epoch` (dropped when a count began since). */
-void ddb_table_stats_change(ddb_table_stats *s, uint64_t epoch, long long items, long long bytes);
+/* Adds a committed change decided under `epoch` (dropped when a count began since): d[0] the table's,
+   then its indexes' (by id; an index not counted yet is left out). */
+void ddb_table_stats_change(ddb_table_stats *s, uint64_t epoch, const ddb_keyspace_figures *d, size_t n);
+
+/*
+ * A commit adds its change just after its write, so a check's pass could see a write whose change
+ * has not been added yet. The pipeline brackets each commit, from before its decision until its
+ * change is added, with enter (which returns the generation to leave) and leave; a check, after
+ * its snapshot, waits until every commit that entered before it has left.
+ */
+unsigned ddb_table_stats_enter(void);
+void ddb_table_stats_leave(unsigned gen);
 
 /* Charges consumed capacity units. */
 void ddb_table_stats_charge(ddb_table_stats *s, double read_units, double write_units);
 
-/* The figures, counting the table's keyspace `table_id` first if they are not known yet. */
+/* The figures, counting table `t` first if they are not known yet, or if an index of t that has its
+   entries now (not backfilling) is missing. `out->ix` holds each counted index's, by id. */
 typedef struct ddb_table_figures {
     long long items, bytes;
     double read_units, write_units;
+    ddb_keyspace_figures ix[DDB_MAX_INDEXES];
+    unsigned nix;
 } ddb_table_figures;
-int ddb_table_stats_read(ddb_table_stats *s, ddb_store *store, uint32_t table_id, ddb_table_figures *out);
+int ddb_table_stats_read(ddb_table_stats *s, ddb_store *store, const ddb_table *t, ddb_table_figures *out);
+
+/* Whether the figures of t are known (a read is O(1)): counted, with every index t has entries of. */
+int ddb_table_stats_known(ddb_table_stats *s, const ddb_table *t);
+
+/* The figures of index `id` in `f` (zero when it is not counted: one being backfilled). */
+ddb_keyspace_figures ddb_table_figures_index(const ddb_table_figures *f, uint32_t id);
+
+/*
+ * Counts t again (the periodic check; also the first count of a table loaded at start), logging
+ * any difference from the figures kept. DDB_STORE_OK or the error that ended the pass.
+ */
+int ddb_table_stats_check(ddb_table_stats *s, ddb_store *store, const ddb_table *t);
+
+/*
+ * Saved across a clean stop (engine/table_stats_saved.h): the figures of a known table, f[0] the
+ * table's (returns how many, 0 when not known); and figures loaded before any commit, taken as
+ * known only when they hold every keyspace t has entries of.
+ */
+unsigned ddb_table_stats_get(ddb_table_stats *s, ddb_keyspace_figures f[DDB_STATS_KEYSPACES]);
+void ddb_table_stats_set(ddb_table_stats *s, const ddb_table *t, ddb_keyspace_figures *f, unsigned n);
+
+/* Whether index ix has entries to count (not being backfilled, not being deleted). */
+static inline int ddb_index_countable(const ddb_index *ix)
+{
+    return ddb_index_maintained(ix) && !(ix->state == DDB_IX_CREATING && ix->backfilling);
+}
 
 /*
  * Exact item count and size of a keyspace (a table or an index), reading only value headers,
@@ -63,5 +125,8 @@ int ddb_table_stats_read(ddb_table_stats *s, ddb_store *store, uint32_t table_id
  */
 int ddb_keyspace_count(ddb_store *store, const ddb_store_snapshot *snap, uint32_t id, unsigned long long *items,
                        unsigned long long *bytes);
+/* The items (and index entries) every pass so far has read: GET /metrics shows it, so that a test
+   can tell that DescribeTable reads the kept figures rather than counting. */
+uint64_t ddb_keyspace_count_total(void);
 
 #endif

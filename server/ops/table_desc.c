@@ -13,18 +13,38 @@
 #include "server/ops/ops_common.h"
 #include "server/ops/stream_spec.h"
 
-typedef struct table_stats {
-    unsigned long long items, bytes;
-} table_stats;
-
 /* Exact ItemCount and size of a keyspace (a table or an index): one pass, reading only value headers. */
-static table_stats count_keyspace(ddb_req *req, uint32_t id)
+static ddb_keyspace_figures count_keyspace(ddb_req *req, uint32_t id)
 {
-    table_stats st = {0, 0};
+    unsigned long long items = 0, bytes = 0;
 
-    if (ddb_keyspace_count(req->eng->store, NULL, id, &st.items, &st.bytes) != DDB_STORE_OK)
+    if (ddb_keyspace_count(req->eng->store, NULL, id, &items, &bytes) != DDB_STORE_OK)
         ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error"); /* never a wrong count: the description is not sent */
-    return st;
+    return (ddb_keyspace_figures){id, (long long)items, (long long)bytes};
+}
+
+/*
+ * The table's and its indexes' exact figures: those the write path keeps (O(1) once counted:
+ * engine/table_stats.h); a store other gateways also write (RADOS shared by several) has no
+ * figures kept here that see their writes, so it is counted, one pass per keyspace, as before.
+ */
+static const ddb_table_figures *table_figures(ddb_req *req, const ddb_table *t)
+{
+    ddb_table_figures *f = DDB_NEW(req->arena, ddb_table_figures);
+    ddb_keyspace_figures k;
+
+    if (t->stats != NULL && !ddb_store_shared(req->eng->store)) {
+        if (ddb_table_stats_read(t->stats, req->eng->store, t, f) != DDB_STORE_OK)
+            ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return f;
+    }
+    k = count_keyspace(req, t->id);
+    f->items = k.items, f->bytes = k.bytes;
+    for (unsigned i = 0; i < t->nindexes; i++) {
+        if (ddb_index_countable(&t->indexes[i]))
+            f->ix[f->nix++] = count_keyspace(req, t->indexes[i].id);
+    }
+    return f;
 }
 
 const char *ddb_billing_mode(const ddb_table *t)
@@ -95,11 +115,12 @@ static void write_warm(ddb_jw *w, const long long v[2], const char *status)
 }
 
 /* An index's IndexSizeBytes and ItemCount (nothing yet while it is built), and its IndexArn. */
-static void write_figures(ddb_req *req, const ddb_table *t, const ddb_index *ix, int count)
+static void write_figures(ddb_req *req, const ddb_table *t, const ddb_index *ix, const ddb_table_figures *fig)
 {
     ddb_jw *w = &req->out;
-    int building = ix->state == DDB_IX_CREATING && ix->backfilling; /* its entries are partial */
-    table_stats st = count && !building ? count_keyspace(req, ix->id) : (table_stats){0, 0};
+    /* one being backfilled has partial entries, one being deleted is no longer kept: neither counted */
+    ddb_keyspace_figures st = fig != NULL && ddb_index_countable(ix) ? ddb_table_figures_index(fig, ix->id)
+                                                                       : (ddb_keyspace_figures){0, 0, 0};
 
     ddb_jw_key(w, "IndexSizeBytes");
     ddb_jw_int(w, (long long)st.bytes);
@@ -109,7 +130,8 @@ static void write_figures(ddb_req *req, const ddb_table *t, const ddb_index *ix,
     ddb_jw_str(w, ddb_arena_sprintf(req->arena, "%s/index/%s", ddb_table_arn(req, t->name), ix->name));
 }
 
-static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind, int ppr, int count)
+static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind, int ppr,
+                          const ddb_table_figures *fig)
 {
     ddb_jw *w = &req->out;
     int open = 0;
@@ -139,7 +161,7 @@ static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind,
             }
             ddb_write_throughput(w, ddb_json_get(ix->desc, "ProvisionedThroughput"), ppr);
         }
-        write_figures(req, t, ix, count);
+        write_figures(req, t, ix, fig);
         if (kind == DDB_IX_GLOBAL) {
             long long warm[2];
             ddb_warm_throughput(t, ix, warm);
@@ -155,7 +177,7 @@ static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind,
 
 
 /* VectorIndexes: VectorIndexDescription, its members in the API model's order. */
-static void write_vector_indexes(ddb_req *req, const ddb_table *t, int count)
+static void write_vector_indexes(ddb_req *req, const ddb_table *t, const ddb_table_figures *fig)
 {
     static const char *const defined[] = {"SearchSchema", "Projection", "VectorAttribute", "Dimensions",
                                           "DistanceFunction", NULL};
@@ -181,7 +203,7 @@ static void write_vector_indexes(ddb_req *req, const ddb_table *t, int count)
             ddb_jw_key(w, "Backfilling");
             ddb_jw_bool(w, ix->backfilling);
         }
-        write_figures(req, t, ix, count);
+        write_figures(req, t, ix, fig);
         ddb_jw_obj_end(w);
     }
     if (open)
@@ -346,7 +368,7 @@ static void write_description(ddb_req *req, const ddb_table *t, const char *wrap
     ddb_jw *w = &req->out;
     const ddb_json *d = t->desc;
     int ppr = strcmp(ddb_billing_mode(t), "PAY_PER_REQUEST") == 0;
-    table_stats st = count ? count_keyspace(req, t->id) : (table_stats){0, 0};
+    const ddb_table_figures *fig = count ? table_figures(req, t) : NULL;
     /* DeleteTable's answer leaves out the schema, the creation time and the index lists (the API
      * reference's example and captures of DynamoDB); DescribeTable of a DELETING table keeps them */
     int deleting = strcmp(wrapper, "TableDescription") == 0 && strcmp(status, "DELETING") == 0;
@@ -372,9 +394,9 @@ static void write_description(ddb_req *req, const ddb_table *t, const char *wrap
     }
     ddb_write_throughput(w, ddb_json_get(d, "ProvisionedThroughput"), ppr);
     ddb_jw_key(w, "TableSizeBytes");
-    ddb_jw_int(w, (long long)st.bytes);
+    ddb_jw_int(w, fig != NULL ? fig->bytes : 0);
     ddb_jw_key(w, "ItemCount");
-    ddb_jw_int(w, (long long)st.items);
+    ddb_jw_int(w, fig != NULL ? fig->items : 0);
     ddb_jw_key(w, "TableArn");
     ddb_jw_str(w, ddb_table_arn(req, t->name));
     ddb_jw_key(w, "TableId");
@@ -393,9 +415,9 @@ static void write_description(ddb_req *req, const ddb_table *t, const char *wrap
         ddb_jw_obj_end(w);
     }
     if (!deleting) {
-        write_indexes(req, t, DDB_IX_LOCAL, ppr, count);
-        write_indexes(req, t, DDB_IX_GLOBAL, ppr, count);
-        write_vector_indexes(req, t, count);
+        write_indexes(req, t, DDB_IX_LOCAL, ppr, fig);
+        write_indexes(req, t, DDB_IX_GLOBAL, ppr, fig);
+        write_vector_indexes(req, t, fig);
     }
     if (ddb_json_get(d, "StreamSpecification") && t->stream_id != 0) {
         ddb_jw_key(w, "StreamSpecification");

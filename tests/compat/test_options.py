@@ -93,6 +93,7 @@ def valid_args(name, tmp):
         "write-conflict-rate": ["--write-conflict-rate", "0.25"] + mem,
         "idempotency-window": ["--idempotency-window", "60"] + mem,
         "ttl-interval": ["--ttl-interval", "1"] + mem,
+        "count-check-interval": ["--count-check-interval", "1"] + mem,
         "replication-lag": ["--replication-lag", "250"] + mem,
         "region-peer": ["--region-peer", "eu-west-1=http://127.0.0.1:9", "--namespaces"] + mem,
         "peer-key": ["--auth", write(tmp / "peer-keys.txt", "AKIDEXAMPLE secret\nAKIDPEER secret\n"), "--peer-key", "AKIDPEER",
@@ -128,7 +129,7 @@ def valid_args(name, tmp):
 
 SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "rados-pool", "shards", "threads",
            "search-threads", "vector-ann", "vector-ann-ef", "log-level", "sync", "cors", "item-collection-limit", "transaction-conflict-rate",
-           "write-conflict-rate", "idempotency-window", "ttl-interval", "replication-lag", "region-peer", "peer-key", "stream-trigger", "kinesis-endpoint", "auth", "namespaces",
+           "write-conflict-rate", "idempotency-window", "ttl-interval", "count-check-interval", "replication-lag", "region-peer", "peer-key", "stream-trigger", "kinesis-endpoint", "auth", "namespaces",
            "max-connections", "min-free-disk", "request-timeout", "lenient-numbers", "mcp-http", "mcp-allow-writes", "admin", "metrics-port",
            "access-log", "otlp-endpoint", "seed", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "user"]
 ONE_SHOT = ["health-check", "version", "help"]
@@ -348,7 +349,7 @@ def test_dynamodb_local_spellings_refused(args, message):
     ["--metrics-port", "0"], ["--metrics-port", "65535"],
     ["--shards", "1"], ["--shards", "256"], ["--threads", "1"], ["--threads", "256"], ["--search-threads", "1"],
     ["--vector-ann", "1"], ["--vector-ann", "4000000000"], ["--vector-ann-ef", "1"], ["--vector-ann-ef", "10000"],
-    ["--ttl-interval", "86400"], ["--idempotency-window", "1"], ["--idempotency-window", "86400"],
+    ["--ttl-interval", "86400"], ["--count-check-interval", "604800"], ["--idempotency-window", "1"], ["--idempotency-window", "86400"],
     ["--request-timeout", "1"], ["--request-timeout", "3600"],
     ["--max-connections", "1"], ["--max-connections", "1000000"],
     ["--transaction-conflict-rate", "0"], ["--transaction-conflict-rate", "1"],
@@ -389,6 +390,7 @@ def test_values_accepted(args):
     (["--vector-ann", "4000000001"], "ddbd: --vector-ann must be a number from 1 to 4000000000\n"),
     (["--vector-ann-ef", "10001"], "ddbd: --vector-ann-ef must be a number from 1 to 10000\n"),
     (["--ttl-interval", "0"], "ddbd: --ttl-interval must be a number from 1 to 86400\n"),
+    (["--count-check-interval", "0"], "ddbd: --count-check-interval must be a number from 1 to 604800\n"),
     (["--idempotency-window", "86401"], "ddbd: --idempotency-window must be a number from 1 to 86400\n"),
     (["--request-timeout", "3601"], "ddbd: --request-timeout must be a number from 1 to 3600\n"),
     (["--max-connections", "0"], "ddbd: --max-connections must be a number from 1 to 1000000\n"),
@@ -444,7 +446,7 @@ MISSING = {
     "host": None, "port": None, "data-dir": None, "backend": None, "rados-conf": None, "rados-pool": None,
     "shards": None, "threads": None, "search-threads": None, "vector-ann": None, "vector-ann-ef": None, "cors": None, "item-collection-limit": None,
     "transaction-conflict-rate": None, "write-conflict-rate": None, "idempotency-window": None,
-    "ttl-interval": None, "stream-trigger": None, "max-connections": None, "request-timeout": None,
+    "ttl-interval": None, "count-check-interval": None, "stream-trigger": None, "max-connections": None, "request-timeout": None,
     "metrics-port": None, "access-log": None, "otlp-endpoint": None, "seed": None, "export-dir": None, "s3-endpoint": None,
     "s3-access-key": None, "s3-secret-key": None, "s3-region": None, "dbPath": None,
     "log-level": "ddbd: --log-level must be error, warn, info or debug\n",

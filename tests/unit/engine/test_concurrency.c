@@ -54,16 +54,6 @@ static double now_s(void)
         }                                                                                                              \
     } while (0)
 
-#define CHECK_EQ(a, b)                                                                                                 \
-    do {                                                                                                               \
-        TEST_COUNT_ASSERT();                                                                                           \
-        long long a_ = (long long)(a), b_ = (long long)(b);                                                            \
-        if (a_ != b_) {                                                                                                \
-            ddb_test_fail(__FILE__, __LINE__, "%s == %s: %lld != %lld", #a, #b, a_, b_);                               \
-            goto out;                                                                                                  \
-        }                                                                                                              \
-    } while (0)
-
 #define PPR "\"BillingMode\":\"PAY_PER_REQUEST\""
 #define KEY_HR                                                                                                         \
     "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"}]"
