@@ -34,6 +34,7 @@ typedef struct keyspace {
     keyspace_role role;
     char *index;     /* KS_INDEX: the index's name */
     uint32_t id;     /* its id when saved */
+    unsigned long long items, bytes; /* KS_ITEMS, KS_INDEX: its figures when saved (table_stats.h) */
     ddb_buf kv;
 } keyspace;
 
@@ -42,7 +43,6 @@ typedef struct saved_table {
     char *stored;    /* its description as stored: a table still stored so is reset in place */
     char *desc;      /* its description, ids and stream left out (create_desc), to create it again */
     int stream_view; /* an enabled stream's view (ddb_stream_view), else 0 */
-    unsigned long long items, bytes; /* its figures (table_stats.h) */
     keyspace ks[2 + DDB_MAX_INDEXES];
     unsigned nks;
 } saved_table;
@@ -175,8 +175,8 @@ static void put_u32(ddb_buf *b, uint32_t v)
     ddb_buf_append(b, be, 4);
 }
 
-/* Copies keyspace `id` as of `snap` into ks->kv (and, for the items, their figures into `t`). */
-static int copy_out(ddb_store *st, const ddb_store_snapshot *snap, uint32_t id, keyspace *ks, saved_table *t)
+/* Copies keyspace `id` as of `snap` into ks->kv, and the figures of the items' and an index's. */
+static int copy_out(ddb_store *st, const ddb_store_snapshot *snap, uint32_t id, keyspace *ks)
 {
     char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
     ddb_store_iter *it;
@@ -193,13 +193,11 @@ static int copy_out(ddb_store *st, const ddb_store_snapshot *snap, uint32_t id, 
         put_u32(&ks->kv, (uint32_t)vlen);
         ddb_buf_append(&ks->kv, k + DDB_KEY_TABLE_BYTES, klen - DDB_KEY_TABLE_BYTES);
         ddb_buf_append(&ks->kv, v, vlen);
-        if (ks->role == KS_ITEMS) {
-            t->items++;
-            t->bytes += ddb_item_stored_size(v, vlen);
-        }
     }
     rc = ddb_store_iter_status(it);
     ddb_store_iter_close(it);
+    if (rc == DDB_STORE_OK && ks->role != KS_COLLECTIONS)
+        rc = ddb_keyspace_count(st, snap, id, &ks->items, &ks->bytes);
     return rc;
 }
 
@@ -212,16 +210,16 @@ static int save_table(ddb_store *st, const ddb_store_snapshot *snap, const ddb_t
     out->desc = create_desc(t);
     out->stream_view = t->stream_id != 0 ? t->stream_view : 0;
     out->ks[out->nks++].role = KS_ITEMS;
-    rc = copy_out(st, snap, t->id, &out->ks[0], out);
+    rc = copy_out(st, snap, t->id, &out->ks[0]);
     for (unsigned i = 0; rc == 0 && i < t->nindexes; i++) {
         keyspace *ks = &out->ks[out->nks++];
         ks->role = KS_INDEX;
         ks->index = strdup(t->indexes[i].name);
-        rc = copy_out(st, snap, t->indexes[i].id, ks, out);
+        rc = copy_out(st, snap, t->indexes[i].id, ks);
     }
     if (rc == 0 && t->collections_id != 0) {
         out->ks[out->nks].role = KS_COLLECTIONS;
-        rc = copy_out(st, snap, t->collections_id, &out->ks[out->nks++], out);
+        rc = copy_out(st, snap, t->collections_id, &out->ks[out->nks++]);
     }
     return rc;
 }
@@ -363,6 +361,21 @@ static uint32_t new_id(const ddb_table *t, const keyspace *ks)
     }
 }
 
+/* The saved figures as t's (its ids now): the keys came in past the mutation pipeline, and the
+   namespace is idle during a restore, so no commit moves them meanwhile. */
+static void set_figures(const ddb_table *t, const saved_table *st)
+{
+    ddb_keyspace_figures f[DDB_STATS_KEYSPACES];
+    unsigned n = 0;
+
+    for (unsigned k = 0; k < st->nks && n < DDB_STATS_KEYSPACES; k++) {
+        if (st->ks[k].role != KS_COLLECTIONS)
+            f[n++] = (ddb_keyspace_figures){new_id(t, &st->ks[k]), (long long)st->ks[k].items,
+                                            (long long)st->ks[k].bytes};
+    }
+    ddb_table_stats_set(t->stats, t, f, n);
+}
+
 static int restore_table(ddb_server *srv, const char *ns, const saved_table *st, char *msg, size_t msglen)
 {
     const ddb_table *t;
@@ -381,8 +394,7 @@ static int restore_table(ddb_server *srv, const char *ns, const saved_table *st,
             return DDB_NSSNAP_EIO;
         }
     }
-    /* a new table's figures start known at zero; the keys came in past the mutation pipeline */
-    ddb_table_stats_change(t->stats, ddb_table_stats_epoch(t->stats), (long long)st->items, (long long)st->bytes);
+    set_figures(t, st);
     if (st->stream_view == 0)
         return DDB_NSSNAP_OK;
     snprintf(body, sizeof(body),
@@ -404,12 +416,10 @@ static const saved_table *unchanged(const nssnap *s, const ddb_table *t)
     return NULL;
 }
 
-/* Puts an unchanged table's keys back as saved, and its figures by the difference. */
+/* Puts an unchanged table's keys back as saved, and its figures. */
 static int reset_table(ddb_server *srv, const ddb_table *t, const saved_table *st, char *msg, size_t msglen)
 {
-    uint64_t epoch = ddb_table_stats_epoch(t->stats);
-    unsigned long long items = 0, bytes = 0;
-    int rc = ddb_keyspace_count(srv->eng.store, NULL, t->id, &items, &bytes);
+    int rc = DDB_STORE_OK;
 
     for (unsigned k = 0; rc == DDB_STORE_OK && k < st->nks; k++) {
         char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
@@ -421,8 +431,7 @@ static int reset_table(ddb_server *srv, const ddb_table *t, const saved_table *s
         snprintf(msg, msglen, "resetting table %s's keys failed (see the server's log)", t->name);
         return DDB_NSSNAP_EIO;
     }
-    ddb_table_stats_change(t->stats, epoch, (long long)st->items - (long long)items,
-                           (long long)st->bytes - (long long)bytes);
+    set_figures(t, st);
     return DDB_NSSNAP_OK;
 }
 

@@ -309,6 +309,26 @@ int ddb_table_stats_read(ddb_table_stats *s, ddb_store *store, const ddb_table *
     return rc;
 }
 
+int ddb_table_figures_exact(ddb_store *store, const ddb_table *t, ddb_table_figures *out)
+{
+    unsigned long long items = 0, bytes = 0;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (t->stats != NULL && !ddb_store_shared(store))
+        return ddb_table_stats_read(t->stats, store, t, out);
+    rc = ddb_keyspace_count(store, NULL, t->id, &items, &bytes);
+    out->items = (long long)items, out->bytes = (long long)bytes;
+    for (unsigned i = 0; rc == DDB_STORE_OK && i < t->nindexes; i++) {
+        if (!ddb_index_countable(&t->indexes[i]))
+            continue;
+        items = bytes = 0;
+        rc = ddb_keyspace_count(store, NULL, t->indexes[i].id, &items, &bytes);
+        out->ix[out->nix++] = (ddb_keyspace_figures){t->indexes[i].id, (long long)items, (long long)bytes};
+    }
+    return rc;
+}
+
 unsigned ddb_table_stats_get(ddb_table_stats *s, ddb_keyspace_figures f[DDB_STATS_KEYSPACES])
 {
     unsigned n;

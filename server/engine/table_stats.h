@@ -93,6 +93,13 @@ typedef struct ddb_table_figures {
 } ddb_table_figures;
 int ddb_table_stats_read(ddb_table_stats *s, ddb_store *store, const ddb_table *t, ddb_table_figures *out);
 
+/*
+ * DescribeTable's figures of t: those kept (ddb_table_stats_read, O(1) once counted), or, on a
+ * store other gateways also write (RADOS shared by several, whose writes no figures kept here
+ * see), a count, one pass per keyspace. DDB_STORE_OK or the error that ended a pass.
+ */
+int ddb_table_figures_exact(ddb_store *store, const ddb_table *t, ddb_table_figures *out);
+
 /* Whether the figures of t are known (a read is O(1)): counted, with every index t has entries of. */
 int ddb_table_stats_known(ddb_table_stats *s, const ddb_table *t);
 

@@ -13,37 +13,13 @@
 #include "server/ops/ops_common.h"
 #include "server/ops/stream_spec.h"
 
-/* Exact ItemCount and size of a keyspace (a table or an index): one pass, reading only value headers. */
-static ddb_keyspace_figures count_keyspace(ddb_req *req, uint32_t id)
-{
-    unsigned long long items = 0, bytes = 0;
-
-    if (ddb_keyspace_count(req->eng->store, NULL, id, &items, &bytes) != DDB_STORE_OK)
-        ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error"); /* never a wrong count: the description is not sent */
-    return (ddb_keyspace_figures){id, (long long)items, (long long)bytes};
-}
-
-/*
- * The table's and its indexes' exact figures: those the write path keeps (O(1) once counted:
- * engine/table_stats.h); a store other gateways also write (RADOS shared by several) has no
- * figures kept here that see their writes, so it is counted, one pass per keyspace, as before.
- */
+/* The table's and its indexes' exact figures (engine/table_stats.h), or an internal error. */
 static const ddb_table_figures *table_figures(ddb_req *req, const ddb_table *t)
 {
     ddb_table_figures *f = DDB_NEW(req->arena, ddb_table_figures);
-    ddb_keyspace_figures k;
 
-    if (t->stats != NULL && !ddb_store_shared(req->eng->store)) {
-        if (ddb_table_stats_read(t->stats, req->eng->store, t, f) != DDB_STORE_OK)
-            ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-        return f;
-    }
-    k = count_keyspace(req, t->id);
-    f->items = k.items, f->bytes = k.bytes;
-    for (unsigned i = 0; i < t->nindexes; i++) {
-        if (ddb_index_countable(&t->indexes[i]))
-            f->ix[f->nix++] = count_keyspace(req, t->indexes[i].id);
-    }
+    if (ddb_table_figures_exact(req->eng->store, t, f) != DDB_STORE_OK)
+        ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error"); /* never a wrong count: the description is not sent */
     return f;
 }
 
