@@ -15,6 +15,9 @@
  *   DELETE /ddbd/snapshots/x                 deletes it
  * (server.h: the server is quiesced around a save or a restore.) Admin requests run one at a time.
  *
+ *   GET  /ddbd/contributor-insights/TABLE[?index=NAME]   Contributor Insights' top keys of an
+ *                                        enabled table or GSI (insights_view.h)
+ *
  *   GET  /ddbd/faults                        {"write_errors": bool, "free_bytes": n | null}
  *   POST /ddbd/faults {"write_errors": true, "free_bytes": 0}   storage faults (faults.h), {} clears
  */

@@ -8,6 +8,7 @@
 #include "server/engine/catalog.h"
 #include "server/engine/table_stats.h"
 #include "server/engine/vector_cache.h"
+#include "server/insights_view.h"
 
 static void render_tables(ddb_buf *out, ddb_catalog *c, ddb_store *s)
 {
@@ -69,4 +70,5 @@ void ddb_metrics_render_engine(ddb_buf *out, ddb_engine *eng)
                        (unsigned long long)exact, (unsigned long long)approx);
     }
     render_tables(out, eng->catalog, eng->store);
+    ddb_insights_metrics(out, eng);
 }

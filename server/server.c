@@ -23,6 +23,7 @@
 #include "server/engine/jobs/ttl.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/streams.h"
+#include "server/engine/throttle.h"
 #include "server/engine/vector_cache.h"
 #include "server/engine/xfer/xfer_job.h"
 #include "server/ops/optable.h"
@@ -41,6 +42,7 @@ static void settings_of(const ddb_config *cfg, ddb_engine_settings *s)
 {
     s->item_collection_limit = cfg->item_collection_limit;
     s->write_conflict_rate = cfg->write_conflict_rate;
+    ddb_throttle_enable(cfg->enforce_capacity);
     s->transaction_conflict_rate = cfg->transaction_conflict_rate;
     s->ttl_interval = cfg->ttl_interval;
     s->namespaces = cfg->namespaces;
