@@ -25,13 +25,14 @@ RUNTIME_PACKAGES=(libh2o-evloop0.13 libssl3 zlib1g)
 BUILD_PACKAGES=(build-essential cmake pkg-config libh2o-evloop-dev libssl-dev librocksdb-dev libsodium-dev
                 libyajl-dev libgmp-dev zlib1g-dev libzstd-dev librados-dev libhnswlib-dev)
 # What the tests take: the clients (boto3, the AWS CLI; node and npm for the JS SDK, below),
-# pytest-xdist (the pytest plugin's parallel workers, integrations/pytest), clang
+# pytest-xdist (the pytest plugin's parallel workers, integrations/pytest), prometheus-client (its
+# strict OpenMetrics parser checks the exemplar page, test_tracing.py), clang
 # for the fuzzers and sanitizer runtimes, valgrind, openssl (TLS tests), util-linux (taskset,
 # unshare), Docker's engine, docker-compose and debootstrap for the image's test, and Chromium, Go and
 # the Go SDK v2 for the tools' tests (tests/tools, tests/go), and Ceph's daemons for the loopback
 # cluster of the RADOS backend's tests (deploy/ceph-cluster.sh), with socat for the two-gateway
 # example (deploy/rados-gateways.sh).
-TEST_PACKAGES=(python3 python3-boto3 python3-pytest python3-pytest-xdist awscli curl zstd clang libclang-rt-14-dev valgrind openssl
+TEST_PACKAGES=(python3 python3-boto3 python3-pytest python3-prometheus-client python3-pytest-xdist awscli curl zstd clang libclang-rt-14-dev valgrind openssl
                util-linux docker.io docker-compose debootstrap
                chromium golang-go golang-github-aws-aws-sdk-go-v2-dev
                ceph-mon ceph-osd ceph-mgr socat)

@@ -57,6 +57,7 @@ typedef struct ddb_config {
     const char *user;                 /* --user USER[:GROUP]: run as USER when started as root (privileges.h) */
     int metrics_port;                 /* --metrics-port: serve /metrics there only; -1 (default): on the API port */
     const char *access_log;           /* --access-log FILE|-: JSON lines, one per API request (http/access_log.h); NULL: off */
+    const char *otlp_endpoint;        /* --otlp-endpoint URL: request spans exported there (base/otlp.h); NULL: off */
     const char *seeds[16];            /* --seed FILE|DIR: tables and items loaded before listening (seed.h) */
     unsigned nseeds;
     /* exports and imports (engine/objstore.h): bucket B is the directory <export_dir>/B when that

@@ -16,6 +16,7 @@
 #include "server/admin.h"
 #include "server/base/faults.h"
 #include "server/base/log.h"
+#include "server/base/otlp.h"
 #include "server/config.h"
 #include "server/healthcheck.h"
 #include "server/http/http.h"
@@ -53,9 +54,14 @@ static const char *data_name(const ddb_config *cfg)
 
 /* ---- the HTTP front: its settings and the hooks it hands /metrics and /ddbd/ to ---- */
 
+/* --otlp-endpoint's exporter, or NULL (started before the HTTP threads, stopped after them). */
+static ddb_otlp *otlp;
+
 static void metrics_hook(void *ctx, ddb_buf *out)
 {
     ddb_metrics_render_engine(out, &((ddb_server *)ctx)->eng);
+    if (otlp != NULL)
+        ddb_otlp_metrics_text(otlp, out);
 }
 
 static int admin_hook(void *ctx, const char *method, const char *path, size_t plen, const char *body, size_t blen,
@@ -92,7 +98,7 @@ static void *mcp_stdio_main(void *arg)
 static void http_env(ddb_server *srv, ddb_http_env *env)
 {
     *env = (ddb_http_env){.api = &srv->api, .gate = srv->gate, .gc = ddb_store_groupcommit(srv->eng.store),
-                          .metrics = metrics_hook, .admin = admin_hook, .mcp = mcp_hook, .ctx = srv};
+                          .otlp = otlp, .metrics = metrics_hook, .admin = admin_hook, .mcp = mcp_hook, .ctx = srv};
 }
 
 static void http_options(const ddb_config *cfg, ddb_http_options *o)
@@ -124,6 +130,18 @@ static int serve_mcp_stdio(ddb_server *srv, const ddb_config *cfg, sigset_t *sig
     ddb_server_close(srv);
     ddb_log(DDB_LOG_INFO, "stopped");
     return 0;
+}
+
+static ddb_otlp *start_otlp(const char *url)
+{
+    char err[160];
+    ddb_otlp *o = ddb_otlp_start(url, "ddbd", err, sizeof(err));
+
+    if (o == NULL)
+        ddb_log(DDB_LOG_ERROR, "--otlp-endpoint %s: %s", url, err);
+    else
+        ddb_log(DDB_LOG_INFO, "request spans exported to %s (OTLP/HTTP JSON)", url);
+    return o;
 }
 
 /* Runs the server the command line describes until SIGINT or SIGTERM; the exit status. */
@@ -173,9 +191,14 @@ static int serve(const ddb_config *cfg, double t0)
     mcp_setup(&srv, cfg);
     if (cfg->mcp)
         return serve_mcp_stdio(&srv, cfg, &sigs, t0);
+    if (cfg->otlp_endpoint != NULL && (otlp = start_otlp(cfg->otlp_endpoint)) == NULL) {
+        ddb_server_close(&srv);
+        return 1;
+    }
     http_options(cfg, &hopt);
     http_env(&srv, &henv);
     if ((http = ddb_http_bind(&hopt, &henv)) == NULL) {
+        ddb_otlp_stop(otlp);
         ddb_server_close(&srv);
         return 1;
     }
@@ -189,12 +212,14 @@ static int serve(const ddb_config *cfg, double t0)
         ddb_log(DDB_LOG_INFO, "metrics on http://%s:%d/metrics", cfg->host, ddb_http_metrics_port(http));
     if (ddb_http_start(http) != 0) {
         ddb_log(DDB_LOG_ERROR, "cannot start the HTTP threads");
+        ddb_otlp_stop(otlp);
         ddb_server_close(&srv);
         return 1;
     }
     sigwait(&sigs, &sig);
     ddb_log(DDB_LOG_INFO, "received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
     ddb_http_stop(http);
+    ddb_otlp_stop(otlp); /* after the threads: no span comes after the last one is posted */
     ddb_server_close(&srv);
     ddb_log(DDB_LOG_INFO, "stopped");
     return 0;

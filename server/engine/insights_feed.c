@@ -35,18 +35,16 @@ static void feed_index(ddb_arena *a, const ddb_index *ix, const ddb_attr *item, 
     ddb_insights_record_parts(ix->id, pform, plen, sform, slen, units, 0);
 }
 
-void ddb_insights_mutation(ddb_arena *a, const ddb_mutation *m)
+void ddb_insights_write(ddb_arena *a, const ddb_table *t, const ddb_key *key, const ddb_attr *item, double units,
+                        const double *index_units)
 {
-    double units = WRITE_WEIGHT * ddb_mutation_table_units(m);
-    const ddb_attr *item = m->has_new ? &m->new_item : m->had_old ? &m->old : NULL;
-
     if (!ddb_insights_on())
         return;
-    ddb_insights_record_stored(m->key.bytes, m->key.len, units, 0);
-    for (unsigned i = 0; item != NULL && i < m->t->nindexes; i++) {
-        const ddb_index *ix = &m->t->indexes[i];
-        if (ix->kind == DDB_IX_GLOBAL && m->index_units[i] > 0)
-            feed_index(a, ix, item, WRITE_WEIGHT * m->index_units[i]);
+    ddb_insights_record_stored(key->bytes, key->len, WRITE_WEIGHT * units, 0);
+    for (unsigned i = 0; item != NULL && i < t->nindexes; i++) {
+        const ddb_index *ix = &t->indexes[i];
+        if (ix->kind == DDB_IX_GLOBAL && index_units[i] > 0)
+            feed_index(a, ix, item, WRITE_WEIGHT * index_units[i]);
     }
 }
 

@@ -8,10 +8,14 @@
 #include <stddef.h>
 
 #include "proto/arena.h"
-#include "server/engine/mutation.h"
+#include "proto/attr.h"
+#include "server/engine/catalog.h"
+#include "server/engine/keycodec.h"
 
-/* A committed write: its item key and its key in each global secondary index it wrote. */
-void ddb_insights_mutation(ddb_arena *a, const ddb_mutation *m);
+/* A committed write of t's `key` of `units` write units: the key, and the item's (its new image,
+   or the old one for a delete; NULL: none) key in each GSI with index_units[i] > 0. */
+void ddb_insights_write(ddb_arena *a, const ddb_table *t, const ddb_key *key, const ddb_attr *item, double units,
+                        const double *index_units);
 /* A read of a stored key (an item's, or an index partition's first key) of `stored_size` bytes;
    read units are counted as a strongly consistent read's. */
 void ddb_insights_read(const char *key, size_t klen, size_t stored_size);

@@ -538,7 +538,8 @@ static void count_change(ddb_arena *a, const ddb_mutation *m)
 
     if (m->kind == DDB_MUT_CHECK || m->err.code != DDB_OK)
         return;
-    ddb_insights_mutation(a, m);
+    ddb_insights_write(a, m->t, &m->key, m->has_new ? &m->new_item : m->had_old ? &m->old : NULL,
+                       ddb_mutation_table_units(m), m->index_units);
     if (m->request) /* --enforce-capacity: taken as it is consumed, so a batch's later writes see it */
         ddb_throttle_take(m->t, 1, ddb_mutation_table_units(m), m->index_units);
     items = (long long)m->has_new - (long long)m->had_old;

@@ -141,8 +141,7 @@ static void add_table(ddb_buf *list, const char *name)
     ddb_buf_append(list, name, n);
 }
 
-/* The tables a request names: TableName, RequestItems' keys, or each transaction action's TableName. */
-static void request_tables(const ddb_json *in, ddb_buf *list)
+void ddb_access_log_tables(const ddb_json *in, ddb_buf *list)
 {
     const ddb_json *v;
     const char *name;
@@ -185,7 +184,7 @@ static void put_str(ddb_buf *out, const char *key, const char *s, size_t n, int 
 
 /* Written with plain appends rather than printf: formatting is most of a line's cost. */
 void ddb_access_log_add(ddb_access_log *log, ddb_access_buf *b, const ddb_req *r, const char *request_id,
-                        int status, double seconds)
+                        const char *trace_id, int status, double seconds)
 {
     ddb_buf *tables = &b->scratch, *out = &b->buf;
     const char *op = r->op != DDB_OP_NONE ? ddb_op_name((ddb_op)r->op) : NULL;
@@ -194,9 +193,10 @@ void ddb_access_log_add(ddb_access_log *log, ddb_access_buf *b, const ddb_req *r
     if (out->len == 0)
         b->first_ns = mono_ns();
     tables->len = 0;
-    request_tables(r->in, tables);
+    ddb_access_log_tables(r->in, tables);
     put_time(b);
     put_str(out, "requestId", request_id, strlen(request_id), 1);
+    put_str(out, "traceId", trace_id, trace_id ? strlen(trace_id) : 0, 1);
     put_str(out, "operation", op, op ? strlen(op) : 0, 1);
     put_str(out, "table", tables->len ? tables->data : NULL, tables->len, 0);
     ddb_buf_append(out, ",\"status\":", 10);

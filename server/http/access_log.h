@@ -1,13 +1,14 @@
 /*
  * server/http/access_log.h: --access-log FILE|-, one JSON line per API request:
  *
- *   {"time":"2026-01-02T03:04:05.678Z","requestId":"...","operation":"PutItem","table":"orders",
- *    "status":200,"errorType":null,"latencyMs":0.113,"readUnits":0,"writeUnits":1}
+ *   {"time":"2026-01-02T03:04:05.678Z","requestId":"...","traceId":null,"operation":"PutItem",
+ *    "table":"orders","status":200,"errorType":null,"latencyMs":0.113,"readUnits":0,"writeUnits":1}
  *
  * "table" is the request's TableName, or the tables a batch or transaction names, comma-separated
  * in request order (null when there is none, e.g. ListTables or a PartiQL statement); "operation"
  * is null for an unknown target; the units are what the request consumed (charged whether or not
- * it asked for ReturnConsumedCapacity; 0 for a failed request).
+ * it asked for ReturnConsumedCapacity; 0 for a failed request); "traceId" is the request's trace
+ * id, 32 hex digits, when it is traced (http/tracing.h), else null.
  *
  * Cheap when on: each HTTP thread formats its lines into its own buffer, with no lock, and writes
  * the buffer with one write(2) when its loop is about to wait for work, when it holds 32 KB, or
@@ -38,9 +39,13 @@ typedef struct ddb_access_buf {
 ddb_access_log *ddb_access_log_open(const char *path);
 void ddb_access_log_close(ddb_access_log *log);
 
-/* Appends the line of one answered request (after dispatch) to the thread's buffer. */
+/* Appends the line of one answered request (after dispatch) to the thread's buffer; trace_id: its
+   32 hex digits, or NULL. */
 void ddb_access_log_add(ddb_access_log *log, ddb_access_buf *b, const ddb_req *r, const char *request_id,
-                        int status, double seconds);
+                        const char *trace_id, int status, double seconds);
+/* The tables a request names: TableName, RequestItems' keys, or each transaction action's
+   TableName, each once, comma-separated, appended to list. */
+void ddb_access_log_tables(const ddb_json *in, ddb_buf *list);
 /* Writes the pending lines if `idle` (the loop is about to wait), or they are many or old enough. */
 void ddb_access_log_flush(ddb_access_log *log, ddb_access_buf *b, int idle);
 void ddb_access_buf_free(ddb_access_buf *b);

@@ -1,33 +1,27 @@
 /*
- * server/http/http.c: the HTTP front on h2o; the only file that touches h2o_req_t.
+ * server/http/http.c: the HTTP front on h2o; with respond.c, the only files that touch h2o_req_t.
  *
  * Each event-loop thread owns an h2o context and a SO_REUSEPORT listener on the same port; the
  * kernel spreads connections across them. A request is handled to completion on its loop thread:
  * headers are turned into plain strings for dispatch.c, and the outcome (req->out or req->err) is
- * rendered here, once, with x-amzn-RequestId, x-amz-crc32 and Content-Length.
+ * rendered once, by respond.c, with x-amzn-RequestId, x-amz-crc32 and Content-Length.
  */
-#define H2O_USE_LIBUV 0
-#include <h2o.h>
 #include <openssl/err.h>
 
 #include <errno.h>
 #include <netinet/in.h>
 #include <netdb.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "server/http/http.h"
 #include "ddb/ddb_status.h"
-#include "proto/attr.h"
-#include "proto/crc32.h"
 #include "proto/errors.h"
 #include "proto/ops.h"
 #include "server/api/auth.h"
@@ -35,59 +29,10 @@
 #include "server/base/gate.h"
 #include "server/base/groupcommit.h"
 #include "server/base/log.h"
-#include "server/http/access_log.h"
-#include "server/http/encoding.h"
+#include "server/base/otlp.h"
+#include "server/http/http_internal.h"
 #include "server/http/listen.h"
-#include "server/http/request_metrics.h"
-
-#define REQUEST_ID_LEN 52
-
-typedef struct http_thread {
-    ddb_http *http;
-    pthread_t tid;
-    int fd;
-    h2o_context_t ctx;
-    h2o_accept_ctx_t accept_ctx;
-    h2o_evloop_t *loop;
-    h2o_socket_t *listener;
-    ddb_arena arena;
-    ddb_buf out;
-    ddb_buf err;
-    ddb_buf body;  /* a request body inflated (Content-Encoding: gzip) */
-    ddb_buf zout;  /* an answer compressed (Accept-Encoding) */
-    char id_prefix[REQUEST_ID_LEN - 12];
-    uint64_t id_counter;
-    ddb_metrics_thread metrics; /* this thread's request counters (metrics.h) */
-    /* --sync: answers held until the writes they may reflect are durable (groupcommit.h), oldest
-       first; the sync thread wakes the loop through wake_fd after each sync */
-    h2o_linklist_t held;
-    unsigned nheld; /* atomic: read by the sync thread */
-    int wake_fd;
-    h2o_socket_t *wake;
-    h2o_accept_ctx_t metrics_accept_ctx; /* thread 0 with --metrics-port: that port's connections */
-    h2o_socket_t *metrics_listener;
-    ddb_access_buf alog;        /* --access-log: this thread's pending lines */
-} http_thread;
-
-struct ddb_http {
-    const ddb_http_options *cfg;
-    const ddb_http_env *env;
-    h2o_globalconf_t globalconf;
-    unsigned nthreads;
-    http_thread *threads;
-    int port;
-    SSL_CTX *ssl;   /* --tls-cert/--tls-key; NULL: plain http */
-    ddb_groupcommit *gc; /* --sync: answers wait for durability; NULL otherwise */
-    h2o_hostconf_t *api_hosts[2];     /* the API port's host (NULL-terminated) */
-    h2o_hostconf_t *metrics_hosts[2]; /* --metrics-port's host, which serves /metrics alone */
-    int metrics_fd, metrics_port;     /* -1: no --metrics-port */
-    ddb_access_log *log;              /* --access-log; NULL: off */
-    unsigned connections;      /* open client connections, across the threads (atomic) */
-    uint64_t refused_logged_ms; /* when a refusal was last logged (one line a second at most) */
-    volatile int stopping;
-};
-
-static __thread http_thread *current_thread;
+#include "server/http/tracing.h"
 
 /* Without a Host header (HTTP/1.0), the name DynamoDB's own endpoint would give. */
 static const char health_body[] = "healthy: dynamodb.us-east-1.amazonaws.com ";
@@ -104,65 +49,6 @@ static h2o_iovec_t header_value(h2o_req_t *req, const char *name, size_t len)
     return i < 0 ? h2o_iovec_init(NULL, 0) : req->headers.entries[i].value;
 }
 
-static void add_header(h2o_req_t *req, const char *name, const char *value, size_t len)
-{
-    /* none of our header names is an h2o token, so skip the token lookup */
-    h2o_add_header_by_str(&req->pool, &req->res.headers, name, strlen(name), 0, name, value, len);
-}
-
-static void next_request_id(http_thread *t, char out[REQUEST_ID_LEN + 1])
-{
-    static const char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV";
-    uint64_t n = ++t->id_counter;
-
-    memcpy(out, t->id_prefix, sizeof(t->id_prefix));
-    for (int i = REQUEST_ID_LEN - 1; i >= (int)sizeof(t->id_prefix); i--, n >>= 5)
-        out[i] = alphabet[n & 31];
-    out[REQUEST_ID_LEN] = '\0';
-}
-
-/* Decimal text of v into out (at least 11 bytes); returns the length. */
-static size_t format_u32(char *out, uint32_t v)
-{
-    char tmp[10];
-    size_t n = 0;
-
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    for (size_t i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    return n;
-}
-
-/* Sends the response with x-amzn-RequestId `id` (REQUEST_ID_LEN characters), or a new one when NULL. */
-static void send_body_id(h2o_req_t *req, const char *id, int status, const char *reason, const char *ctype,
-                         const char *body, size_t len)
-{
-    char *crc = h2o_mem_alloc_pool(&req->pool, 16);
-    size_t crclen = format_u32(crc, ddb_crc32(0, body, len));
-
-    if (id == NULL) {
-        char *fresh = h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1);
-        next_request_id(current_thread, fresh);
-        id = fresh;
-    }
-    req->res.status = status;
-    req->res.reason = reason;
-    add_header(req, "x-amzn-RequestId", id, REQUEST_ID_LEN);
-    add_header(req, "x-amz-crc32", crc, crclen);
-    if (ctype != NULL)
-        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype, strlen(ctype));
-    req->res.content_length = len;
-    h2o_send_inline(req, body, len);
-}
-
-static void send_body(h2o_req_t *req, int status, const char *reason, const char *ctype, const char *body, size_t len)
-{
-    send_body_id(req, NULL, status, reason, ctype, body, len);
-}
-
 /* ---- CORS ---- */
 
 /* Adds Access-Control-Allow-Origin when the origin is allowed; returns whether it is. */
@@ -174,16 +60,16 @@ static int add_cors(ddb_http *h, h2o_req_t *req)
     if (origin.base == NULL || allowed == NULL)
         return 0;
     if (strcmp(allowed, "*") == 0) {
-        add_header(req, "Access-Control-Allow-Origin", "*", 1);
-        add_header(req, "Access-Control-Expose-Headers", expose_headers, sizeof(expose_headers) - 1);
+        ddb_http_add_header(req, "Access-Control-Allow-Origin", "*", 1);
+        ddb_http_add_header(req, "Access-Control-Expose-Headers", expose_headers, sizeof(expose_headers) - 1);
         return 1;
     }
     for (const char *p = allowed; *p;) {
         const char *e = strchr(p, ',');
         size_t n = e ? (size_t)(e - p) : strlen(p);
         if (n == origin.len && memcmp(p, origin.base, n) == 0) {
-            add_header(req, "Access-Control-Allow-Origin", origin.base, origin.len);
-            add_header(req, "Access-Control-Expose-Headers", expose_headers, sizeof(expose_headers) - 1);
+            ddb_http_add_header(req, "Access-Control-Allow-Origin", origin.base, origin.len);
+            ddb_http_add_header(req, "Access-Control-Expose-Headers", expose_headers, sizeof(expose_headers) - 1);
             return 1;
         }
         p += n + (e != NULL);
@@ -199,7 +85,7 @@ static void send_health(h2o_req_t *req)
     size_t len;
 
     if (host.base == NULL || host.len == 0) {
-        send_body(req, 200, "OK", "text/plain", health_body, sizeof(health_body) - 1);
+        ddb_http_send_body(req, 200, "OK", "text/plain", health_body, sizeof(health_body) - 1);
         return;
     }
     len = 9 + host.len + 1;
@@ -207,7 +93,7 @@ static void send_health(h2o_req_t *req)
     memcpy(body, "healthy: ", 9);
     memcpy(body + 9, host.base, host.len);
     body[len - 1] = ' ';
-    send_body(req, 200, "OK", "text/plain", body, len);
+    ddb_http_send_body(req, 200, "OK", "text/plain", body, len);
 }
 
 static void send_preflight(ddb_http *h, h2o_req_t *req)
@@ -217,12 +103,12 @@ static void send_preflight(ddb_http *h, h2o_req_t *req)
 
     if (add_cors(h, req)) {
         if (hdrs.base != NULL)
-            add_header(req, "Access-Control-Allow-Headers", hdrs.base, hdrs.len);
+            ddb_http_add_header(req, "Access-Control-Allow-Headers", hdrs.base, hdrs.len);
         if (meth.base != NULL)
-            add_header(req, "Access-Control-Allow-Methods", meth.base, meth.len);
-        add_header(req, "Access-Control-Max-Age", "172800", 6);
+            ddb_http_add_header(req, "Access-Control-Allow-Methods", meth.base, meth.len);
+        ddb_http_add_header(req, "Access-Control-Max-Age", "172800", 6);
     }
-    send_body(req, 200, "OK", NULL, "", 0);
+    ddb_http_send_body(req, 200, "OK", NULL, "", 0);
 }
 
 /* ---- the DynamoDB request ---- */
@@ -263,13 +149,6 @@ static int acceptable_content_type(h2o_iovec_t ct)
            h2o_memis(ct.base, ct.len, H2O_STRLIT("application/json"));
 }
 
-/* Renders req->err as DynamoDB's error body (api/req.h). */
-static void render_error(http_thread *t, const ddb_req *r)
-{
-    t->err.len = 0;
-    ddb_req_render_error(r, &t->err);
-}
-
 /* The request as SigV4 signed it (--auth): method, raw path and query, every header, Host included. */
 static void auth_request_of(ddb_arena *a, h2o_req_t *req, ddb_auth_request *ar)
 {
@@ -293,138 +172,35 @@ static void auth_request_of(ddb_arena *a, h2o_req_t *req, ddb_auth_request *ar)
     ar->body_len = req->entity.base ? req->entity.len : 0;
 }
 
-static double seconds_since(const struct timespec *t0)
+/* Whether the scraper's Accept asks for OpenMetrics (as Prometheus does when it may store exemplars). */
+static int wants_openmetrics(h2o_req_t *req)
 {
-    struct timespec t1;
+    ssize_t i = -1;
 
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+    while ((i = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT, i)) >= 0) {
+        h2o_iovec_t v = req->headers.entries[i].value;
+        if (h2o_strstr(v.base, v.len, H2O_STRLIT("application/openmetrics-text")) != SIZE_MAX)
+            return 1;
+    }
+    return 0;
 }
 
-/* GET /metrics: every thread's counters and the connections (request_metrics.h), then the wiring's figures. */
+/* GET /metrics: every thread's counters and the connections (request_metrics.h), then the wiring's
+   figures; in OpenMetrics' format, with the latencies' exemplars, when the scraper asks for it. */
 static void send_metrics(ddb_http *h, http_thread *t, h2o_req_t *req)
 {
+    int om = wants_openmetrics(req);
+
     t->out.len = 0;
     ddb_gate_enter(h->env->gate, (unsigned)(t - h->threads)); /* the store and catalog stay put meanwhile */
     ddb_metrics_render(&t->out, &h->threads[0].metrics, sizeof(h->threads[0]), h->nthreads,
-                       __atomic_load_n(&h->connections, __ATOMIC_RELAXED));
+                       __atomic_load_n(&h->connections, __ATOMIC_RELAXED), om);
     h->env->metrics(h->env->ctx, &t->out);
     ddb_gate_leave(h->env->gate, (unsigned)(t - h->threads));
-    send_body(req, 200, "OK", "text/plain; version=0.0.4", t->out.data, t->out.len);
-}
-
-/* ---- answers, held for durability under --sync ---- */
-
-/* An API answer, sent at once or held (then its body lives in the request's pool). */
-typedef struct held_answer {
-    h2o_linklist_t link;
-    h2o_req_t *req;
-    const char *id; /* its x-amzn-RequestId (in the request's pool) */
-    uint64_t until; /* sent once the group commit's durable count reaches this */
-    int status;
-    const char *ctype;
-    const char *body;
-    size_t len;
-    struct timespec started;
-    int op, code;
-    ddb_encoding enc; /* the coding the client accepts; NONE once compressed (or not to be) */
-    const char *content_encoding; /* the body's coding, or NULL */
-} held_answer;
-
-static void send_answer(http_thread *t, h2o_req_t *req, const held_answer *a)
-{
-    ddb_metrics_record(&t->metrics, a->op, a->code, seconds_since(&a->started));
-    if (a->content_encoding != NULL)
-        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_ENCODING, NULL, a->content_encoding,
-                       strlen(a->content_encoding));
-    send_body_id(req, a->id, a->status,
-                 a->status == 200 ? "OK" : a->status == 500 ? "Internal Server Error" : "Bad Request", a->ctype, a->body,
-                 a->len);
-}
-
-/* The request's pool is cleared (its answer sent, or its connection closed while held). */
-static void held_dispose(void *p)
-{
-    held_answer *a = p;
-
-    if (h2o_linklist_is_linked(&a->link)) {
-        h2o_linklist_unlink(&a->link);
-        __atomic_sub_fetch(&current_thread->nheld, 1, __ATOMIC_RELAXED);
-    }
-}
-
-/*
- * Under --sync an answer must not reach the client before every write it may reflect is durable:
- * its own write, and any other write it read or whose effect decided it (a condition that failed
- * on an item written a moment ago). So an answer given while some write is not yet durable waits
- * for the write count read now: one group commit at most.
- */
-static void answer(ddb_http *h, http_thread *t, h2o_req_t *req, const held_answer *given)
-{
-    uint64_t written;
-    held_answer *held, compressed;
-    const held_answer *a = given;
-
-    if (given->enc != DDB_ENC_NONE && given->len >= DDB_COMPRESS_MIN &&
-        ddb_compress(given->enc, given->body, given->len, &t->zout) == 0) {
-        compressed = *given;
-        compressed.body = t->zout.data;
-        compressed.len = t->zout.len;
-        compressed.content_encoding = ddb_encoding_name(given->enc);
-        a = &compressed;
-    }
-
-    if (h->gc == NULL || (written = ddb_groupcommit_written(h->gc)) <= ddb_groupcommit_durable(h->gc)) {
-        send_answer(t, req, a);
-        return;
-    }
-    held = h2o_mem_alloc_shared(&req->pool, sizeof(*held), held_dispose);
-    *held = *a;
-    memset(&held->link, 0, sizeof(held->link));
-    held->req = req;
-    held->until = written;
-    held->body = h2o_mem_alloc_pool(&req->pool, a->len);
-    memcpy((char *)held->body, a->body, a->len);
-    h2o_linklist_insert(&t->held, &held->link);
-    __atomic_add_fetch(&t->nheld, 1, __ATOMIC_RELAXED);
-}
-
-/* Sends the held answers whose writes are durable now (oldest first: their counts only grow). */
-static void release_held(ddb_http *h, http_thread *t)
-{
-    uint64_t durable = ddb_groupcommit_durable(h->gc);
-
-    while (!h2o_linklist_is_empty(&t->held)) {
-        held_answer *a = H2O_STRUCT_FROM_MEMBER(held_answer, link, t->held.next);
-        held_answer copy;
-        if (a->until > durable)
-            break;
-        h2o_linklist_unlink(&a->link);
-        __atomic_sub_fetch(&t->nheld, 1, __ATOMIC_RELAXED);
-        copy = *a; /* sending may clear the pool that holds `a` */
-        send_answer(t, copy.req, &copy);
-    }
-}
-
-static void on_wake(h2o_socket_t *sock, const char *err)
-{
-    http_thread *t = sock->data;
-
-    if (err == NULL)
-        h2o_buffer_consume(&sock->input, sock->input->size);
-    release_held(t->http, t);
-}
-
-/* On the sync thread after each sync: wakes the loops that hold answers. */
-static void on_durable(void *arg)
-{
-    ddb_http *h = arg;
-    uint64_t one = 1;
-
-    for (unsigned i = 0; i < h->nthreads; i++) {
-        if (__atomic_load_n(&h->threads[i].nheld, __ATOMIC_RELAXED) != 0 && write(h->threads[i].wake_fd, &one, 8) < 0)
-            ddb_log(DDB_LOG_ERROR, "--sync: cannot wake an HTTP thread");
-    }
+    if (om)
+        ddb_metrics_openmetrics(&t->out);
+    ddb_http_send_body(req, 200, "OK", om ? "application/openmetrics-text; version=1.0.0; charset=utf-8" :
+                       "text/plain; version=0.0.4", t->out.data, t->out.len);
 }
 
 /* ---- compressed bodies (encoding.h) ---- */
@@ -452,31 +228,61 @@ static void decode_body(ddb_http *h, http_thread *t, h2o_req_t *req, ddb_req *r,
     }
 }
 
-/* The coding the client accepts for the answer. Accept-Encoding headers sent more than once are
-   one list, their values joined by commas in order (RFC 9110 5.3), as DynamoDB reads them: it
-   compresses with gzip for "gzip" then "identity". */
-static ddb_encoding accepted_encoding(h2o_req_t *req)
-{
-    ssize_t i = -1, first = -1;
-    size_t n = 0, len = 0, count = 0;
-    char *all;
+/* ---- the API request ---- */
 
-    while ((i = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT_ENCODING, i)) >= 0) {
-        first = count++ == 0 ? i : first;
-        n += req->headers.entries[i].value.len + 1;
+/* The headers dispatch reads (plain strings into in; they live in the request's pool). */
+static void read_in(h2o_req_t *req, ddb_http_in *in)
+{
+    h2o_iovec_t target = header_value(req, H2O_STRLIT("x-amz-target"));
+    h2o_iovec_t peer = header_value(req, H2O_STRLIT("x-ddbd-peer"));
+    ssize_t ai = h2o_find_header(&req->headers, H2O_TOKEN_AUTHORIZATION, -1);
+
+    in->target = target.base;
+    in->target_len = target.len;
+    if (ai >= 0) {
+        in->auth = req->headers.entries[ai].value.base;
+        in->auth_len = req->headers.entries[ai].value.len;
     }
-    if (count == 0)
-        return DDB_ENC_NONE;
-    if (count == 1) /* the usual case: read in place, no copy */
-        return ddb_accept_encoding(req->headers.entries[first].value.base, req->headers.entries[first].value.len);
-    all = h2o_mem_alloc_pool(&req->pool, n);
-    while ((i = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT_ENCODING, i)) >= 0) {
-        if (len > 0)
-            all[len++] = ',';
-        memcpy(all + len, req->headers.entries[i].value.base, req->headers.entries[i].value.len);
-        len += req->headers.entries[i].value.len;
+    in->has_date = header_value(req, H2O_STRLIT("x-amz-date")).base != NULL ||
+                   h2o_find_header(&req->headers, H2O_TOKEN_DATE, -1) >= 0;
+    in->peer = peer.base;
+    in->peer_len = peer.len;
+}
+
+/* The thread's span when the request is traced (tracing.h), else NULL. */
+static ddb_span *trace_begin(ddb_http *h, http_thread *t, h2o_req_t *req)
+{
+    ddb_trace_headers hd = {0};
+    ssize_t i = h2o_find_header_by_str(&req->headers, H2O_STRLIT("traceparent"), -1);
+    ssize_t ai = h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-amzn-trace-id"), -1);
+
+    if (i < 0 && ai < 0 && h->env->otlp == NULL)
+        return NULL;
+    if (i >= 0) {
+        hd.traceparent = req->headers.entries[i].value.base;
+        hd.traceparent_len = req->headers.entries[i].value.len;
+        hd.traceparents = h2o_find_header_by_str(&req->headers, H2O_STRLIT("traceparent"), i) >= 0 ? 2 : 1;
     }
-    return ddb_accept_encoding(all, len);
+    if (ai >= 0) {
+        hd.amzn = req->headers.entries[ai].value.base;
+        hd.amzn_len = req->headers.entries[ai].value.len;
+    }
+    if (!ddb_http_trace_start(&t->span, &hd, h->env->otlp != NULL))
+        return NULL;
+    /* the layers below note their round trips only in a span that is going to be exported */
+    if (h->env->otlp != NULL && t->span.ctx.sampled)
+        ddb_trace_active = &t->span;
+    return &t->span;
+}
+
+/* The answered request's span: finished, and exported when it was sampled. */
+static void trace_end(ddb_http *h, http_thread *t, ddb_span *span, const ddb_req *r, const char *id, int status)
+{
+    ddb_trace_active = NULL;
+    if (h->env->otlp == NULL || !span->ctx.sampled)
+        return;
+    ddb_http_trace_finish(span, r, id, status, &t->trace_scratch);
+    ddb_otlp_submit(h->env->otlp, span);
 }
 
 static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t ct)
@@ -485,15 +291,14 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
     struct timespec started;
     ddb_req r;
     ddb_http_in in;
-    h2o_iovec_t target = header_value(req, H2O_STRLIT("x-amz-target"));
-    ssize_t ai = h2o_find_header(&req->headers, H2O_TOKEN_AUTHORIZATION, -1);
-    const char *ctype = response_content_type(ct);
-    ddb_encoding enc;
+    held_answer a;
     unsigned slot = (unsigned)(t - h->threads);
+    ddb_span *span;
+    char trace_hex[33], *id;
     double seconds;
-    char *id;
 
     clock_gettime(CLOCK_MONOTONIC, &started);
+    span = trace_begin(h, t, req);
     memset(&r, 0, sizeof(r));
     memset(&in, 0, sizeof(in));
     ddb_arena_reset(&t->arena);
@@ -503,19 +308,7 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
     r.body_len = req->entity.base ? req->entity.len : 0;
     r.outbuf = &t->out;
     ddb_jw_init(&r.out, &t->out);
-    in.target = target.base;
-    in.target_len = target.len;
-    if (ai >= 0) {
-        in.auth = req->headers.entries[ai].value.base;
-        in.auth_len = req->headers.entries[ai].value.len;
-    }
-    in.has_date = header_value(req, H2O_STRLIT("x-amz-date")).base != NULL ||
-                  h2o_find_header(&req->headers, H2O_TOKEN_DATE, -1) >= 0;
-    {
-        h2o_iovec_t peer = header_value(req, H2O_STRLIT("x-ddbd-peer"));
-        in.peer = peer.base;
-        in.peer_len = peer.len;
-    }
+    read_in(req, &in);
     if (h->env->api->auth != NULL) {
         auth_request_of(&t->arena, req, &ar);
         in.http = &ar;
@@ -524,27 +317,30 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
     ddb_gate_enter(h->env->gate, slot);
     ddb_dispatch(h->env->api, &r, &in);
     ddb_gate_leave(h->env->gate, slot);
-    enc = accepted_encoding(req);
-    seconds = seconds_since(&started);
+    seconds = ddb_http_seconds_since(&started);
+    a = (held_answer){.ctype = response_content_type(ct), .started = started, .op = r.op, .code = r.err.code,
+                      .enc = ddb_http_accepted_encoding(req), .status = 200};
     id = h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1);
-    next_request_id(t, id);
+    ddb_http_next_request_id(t, id);
+    a.id = id;
     if (r.err.code != DDB_OK) {
-        const ddb_error_info *e = ddb_error_lookup(r.err.code);
-        render_error(t, &r);
-        if (h->log != NULL)
-            ddb_access_log_add(h->log, &t->alog, &r, id, e->http_status, seconds);
-        answer(h, t, req, &(held_answer){.id = id, .status = e->http_status, .ctype = ctype, .body = t->err.data,
-                                         .len = t->err.len, .started = started, .op = r.op, .code = r.err.code,
-                                         .enc = enc});
-        return;
-    }
-    /* an output of no members is an empty body, as DynamoDB sends it; any other answer is JSON */
-    if (t->out.len == 0 && !(ddb_op_flags((ddb_op)r.op) & DDB_OPF_NO_OUTPUT))
+        a.status = ddb_error_lookup(r.err.code)->http_status;
+        ddb_http_render_error(t, &r);
+    } else if (t->out.len == 0 && !(ddb_op_flags((ddb_op)r.op) & DDB_OPF_NO_OUTPUT)) {
+        /* an output of no members is an empty body, as DynamoDB sends it; any other answer is JSON */
         ddb_buf_puts(&t->out, "{}");
+    }
+    a.body = r.err.code != DDB_OK ? t->err.data : t->out.data;
+    a.len = r.err.code != DDB_OK ? t->err.len : t->out.len;
+    if (span != NULL) {
+        trace_end(h, t, span, &r, a.id, a.status);
+        ddb_trace_hex(span->ctx.trace_id, 16, trace_hex);
+        a.traced = 1;
+        memcpy(a.trace_id, span->ctx.trace_id, 16);
+    }
     if (h->log != NULL)
-        ddb_access_log_add(h->log, &t->alog, &r, id, 200, seconds);
-    answer(h, t, req, &(held_answer){.id = id, .status = 200, .ctype = ctype, .body = t->out.data, .len = t->out.len,
-                                     .started = started, .op = r.op, .code = DDB_OK, .enc = enc});
+        ddb_access_log_add(h->log, &t->alog, &r, a.id, span != NULL ? trace_hex : NULL, a.status, seconds);
+    ddb_http_answer(h, t, req, &a);
 }
 
 static const char *reason_of(int status)
@@ -582,7 +378,7 @@ static void send_admin(ddb_http *h, http_thread *t, h2o_req_t *req)
                                                            req->path.len - req->query_at));
     status = h->env->admin(h->env->ctx, method, path.base, path.len, req->entity.base,
                            req->entity.base ? req->entity.len : 0, &t->out);
-    send_body(req, status, reason_of(status), "application/json", t->out.data, t->out.len);
+    ddb_http_send_body(req, status, reason_of(status), "application/json", t->out.data, t->out.len);
 }
 
 /* --mcp-http: /mcp, the Model Context Protocol (server/mcp/), SigV4-signed; outside the gate as admin is. */
@@ -596,7 +392,7 @@ static void send_mcp(ddb_http *h, http_thread *t, h2o_req_t *req)
     t->out.len = 0;
     auth_request_of(&t->arena, req, &ar);
     status = h->env->mcp(h->env->ctx, &ar, (unsigned)(t - h->threads), &t->arena, &t->out, &ctype);
-    send_body(req, status, reason_of(status), ctype, t->out.data, t->out.len);
+    ddb_http_send_body(req, status, reason_of(status), ctype, t->out.data, t->out.len);
 }
 
 /*
@@ -615,8 +411,8 @@ static void send_too_large(ddb_http *h, http_thread *t, h2o_req_t *req)
     ddb_arena_reset(&t->arena);
     r.arena = &t->arena;
     ddb_req_fail(&r, DDB_E_REQUEST_TOO_LARGE, "Request size exceeded %zu bytes", h->cfg->max_body);
-    render_error(t, &r);
-    send_body(req, 200, "OK", "application/x-amz-json-1.0", t->err.data, t->err.len);
+    ddb_http_render_error(t, &r);
+    ddb_http_send_body(req, 200, "OK", "application/x-amz-json-1.0", t->err.data, t->err.len);
 }
 
 /*
@@ -649,7 +445,7 @@ static void send_bad_request(h2o_req_t *req)
 
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
-    http_thread *t = current_thread;
+    http_thread *t = ddb_http_current;
     ddb_http *h = t->http;
     h2o_iovec_t ct;
 
@@ -691,7 +487,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     ct = req->headers.entries ? header_value(req, H2O_STRLIT("content-type")) : h2o_iovec_init(NULL, 0);
     if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST")) || req->path_normalized.len != 1 ||
         (req->entity.base != NULL && req->entity.len > 0 && !acceptable_content_type(ct))) {
-        send_body(req, 404, "Not Found", NULL, not_found_body, sizeof(not_found_body) - 1);
+        ddb_http_send_body(req, 404, "Not Found", NULL, not_found_body, sizeof(not_found_body) - 1);
         return 0;
     }
     handle_api(h, t, req, ct);
@@ -701,13 +497,13 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 /* --metrics-port: GET /metrics, and 404 for anything else. */
 static int on_metrics_req(h2o_handler_t *self, h2o_req_t *req)
 {
-    http_thread *t = current_thread;
+    http_thread *t = ddb_http_current;
 
     if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) &&
         h2o_memis(req->path_normalized.base, req->path_normalized.len, H2O_STRLIT("/metrics")))
         send_metrics(t->http, t, req);
     else
-        send_body(req, 404, "Not Found", "text/plain", "not found\n", 10);
+        ddb_http_send_body(req, 404, "Not Found", "text/plain", "not found\n", 10);
     return 0;
 }
 
@@ -818,7 +614,7 @@ static void *thread_main(void *arg)
     http_thread *t = arg;
     ddb_http *h = t->http;
 
-    current_thread = t;
+    ddb_http_current = t;
     t->loop = h2o_evloop_create();
     h2o_context_init(&t->ctx, t->loop, &h->globalconf);
     t->accept_ctx.ctx = &t->ctx;
@@ -833,7 +629,7 @@ static void *thread_main(void *arg)
            socket, until ddb_http_stop unsubscribes */
         t->wake = h2o_evloop_socket_create(t->loop, dup(t->wake_fd), 0);
         t->wake->data = t;
-        h2o_socket_read_start(t->wake, on_wake);
+        h2o_socket_read_start(t->wake, ddb_http_on_wake);
     }
     if (t == &h->threads[0] && h->metrics_fd >= 0) { /* scrapes are rare: one thread serves them */
         t->metrics_accept_ctx.ctx = &t->ctx;
@@ -953,7 +749,7 @@ int ddb_http_metrics_port(const ddb_http *h)
 int ddb_http_start(ddb_http *h)
 {
     if (h->gc != NULL)
-        ddb_groupcommit_subscribe(h->gc, on_durable, h);
+        ddb_groupcommit_subscribe(h->gc, ddb_http_on_durable, h);
     for (unsigned i = 0; i < h->nthreads; i++) {
         if (pthread_create(&h->threads[i].tid, NULL, thread_main, &h->threads[i]) != 0)
             return -1;
@@ -976,6 +772,7 @@ void ddb_http_stop(ddb_http *h)
         ddb_buf_free(&h->threads[i].err);
         ddb_buf_free(&h->threads[i].body);
         ddb_buf_free(&h->threads[i].zout);
+        ddb_buf_free(&h->threads[i].trace_scratch);
         ddb_access_buf_free(&h->threads[i].alog);
     }
     ddb_access_log_close(h->log);

@@ -34,6 +34,7 @@ typedef struct ddb_http_env {
     const ddb_api *api;          /* every API request goes through ddb_dispatch(api, ...) */
     struct ddb_gate *gate;       /* requests in flight, one slot per thread (base/gate.h) */
     struct ddb_groupcommit *gc;  /* --sync: answers wait until their writes are durable; NULL otherwise */
+    struct ddb_otlp *otlp;       /* --otlp-endpoint: each request's span goes there; NULL otherwise */
     /* GET /metrics: appends the figures that follow the front's own request counters; runs inside
        the gate (the store and catalog stay put meanwhile) */
     void (*metrics)(void *ctx, ddb_buf *out);

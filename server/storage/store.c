@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/base/trace.h"
 #include "server/storage/backend.h"
 
 /* The first member of every backend's store and iterator (backend.h). */
@@ -46,11 +47,23 @@ int ddb_store_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char
     return OPS(s)->get(s, a, key, klen, val, vlen);
 }
 
-int ddb_store_write(ddb_store *s, const ddb_batch *b) { return OPS(s)->write(s, b); }
+/* Writes and commits are the traced request's child spans (base/trace.h: nothing when untraced). */
+int ddb_store_write(ddb_store *s, const ddb_batch *b)
+{
+    int span = ddb_trace_child_open("storage.write");
+    int rc = OPS(s)->write(s, b);
+
+    ddb_trace_child_close(span);
+    return rc;
+}
 
 int ddb_store_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx)
 {
-    return OPS(s)->commit(s, a, keys, n, decide, ctx);
+    int span = ddb_trace_child_open("storage.commit");
+    int rc = OPS(s)->commit(s, a, keys, n, decide, ctx);
+
+    ddb_trace_child_close(span);
+    return rc;
 }
 
 typedef struct rmw_ctx {
@@ -71,7 +84,7 @@ int ddb_store_rmw(ddb_store *s, ddb_arena *a, const char *key, size_t klen, ddb_
     ddb_store_key k = {key, klen, NULL, 0};
     rmw_ctx r = {decide, ctx};
 
-    return OPS(s)->commit(s, a, &k, 1, rmw_decide, &r);
+    return ddb_store_commit(s, a, &k, 1, rmw_decide, &r);
 }
 
 int ddb_store_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n)
@@ -195,9 +208,14 @@ static int meta_commit_local(ddb_store *s, ddb_arena *a, ddb_store_key *keys, si
 int ddb_store_meta_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide,
                           void *ctx)
 {
+    int span = ddb_trace_child_open("storage.meta_commit"), rc;
+
     if (OPS(s)->meta_commit == NULL)
-        return meta_commit_local(s, a, keys, n, decide, ctx);
-    return OPS(s)->meta_commit(s, a, keys, n, decide, ctx);
+        rc = meta_commit_local(s, a, keys, n, decide, ctx);
+    else
+        rc = OPS(s)->meta_commit(s, a, keys, n, decide, ctx);
+    ddb_trace_child_close(span);
+    return rc;
 }
 
 void ddb_store_on_meta_change(ddb_store *s, void (*fn)(void *ctx), void *ctx)

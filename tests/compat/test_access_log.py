@@ -10,7 +10,8 @@ from botocore.exceptions import ClientError
 
 from conftest import make_client, raw_request
 
-FIELDS = ["time", "requestId", "operation", "table", "status", "errorType", "latencyMs", "readUnits", "writeUnits"]
+FIELDS = ["time", "requestId", "traceId", "operation", "table", "status", "errorType", "latencyMs", "readUnits",
+          "writeUnits"]
 
 
 def read_lines(path, want, timeout=5.0):
@@ -69,6 +70,7 @@ def test_access_log_one_line_per_request_with_every_field(server_factory, tmp_pa
     lines.sort(key=lambda l: ids.index(l["requestId"]))
     for line in lines:
         assert list(line) == FIELDS
+        assert line["traceId"] is None  # no trace header and no --otlp-endpoint: untraced
         assert line["time"].endswith("Z") and len(line["time"]) == 24
         assert isinstance(line["latencyMs"], (int, float)) and line["latencyMs"] >= 0
     ops = [(l["operation"], l["table"], l["status"], l["errorType"]) for l in lines]

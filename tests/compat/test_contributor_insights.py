@@ -56,24 +56,20 @@ def call(server, op, body):
     return resp.status, resp.json()
 
 
-def update(server, table, action, index=None, mode=None):
-    body = {"TableName": table, "ContributorInsightsAction": action}
-    if index is not None:
-        body["IndexName"] = index
-    if mode is not None:
-        body["ContributorInsightsMode"] = mode
-    status, got = call(server, "UpdateContributorInsights", body)
+def ok(server, op, body, **optional):
+    body = dict(body, **{k: v for k, v in optional.items() if v is not None})
+    status, got = call(server, op, body)
     assert status == 200, got
     return got
+
+
+def update(server, table, action, index=None, mode=None):
+    return ok(server, "UpdateContributorInsights", {"TableName": table, "ContributorInsightsAction": action},
+              IndexName=index, ContributorInsightsMode=mode)
 
 
 def describe(server, table, index=None):
-    body = {"TableName": table}
-    if index is not None:
-        body["IndexName"] = index
-    status, got = call(server, "DescribeContributorInsights", body)
-    assert status == 200, got
-    return got
+    return ok(server, "DescribeContributorInsights", {"TableName": table}, IndexName=index)
 
 
 def admin_top(server, table, index=None):

@@ -6,6 +6,8 @@ capacity, batches that return what was throttled in UnprocessedItems / Unprocess
 when nothing could be done, as the API reference says), transactions cancelled with the reason,
 and the throttled keys in Contributor Insights. Off by default."""
 import json
+import threading
+import time
 import urllib.request
 
 import boto3
@@ -177,26 +179,40 @@ def test_on_demand_maximum_throttles_with_throttling_exception(server):
 
 
 def test_a_hot_partition_of_an_on_demand_table_throttles(server):
-    """1,000 write units a second per partition: a hot key's batches come back unprocessed."""
+    """1,000 write units a second per partition: a hot key's writes, from a few threads so that
+    they outrun that however loaded the machine, come back unprocessed from batches and as
+    ThrottlingException from PutItem; another partition is not held back."""
     ddb = make_client(server.endpoint)
     name = unique_name("hot")
     ddb.create_table(TableName=name, AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
                                                            {"AttributeName": "sk", "AttributeType": "N"}],
                      KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
                      BillingMode="PAY_PER_REQUEST")
-    unprocessed = 0
-    for b in range(400):
-        got = ddb.batch_write_item(RequestItems={name: [
-            {"PutRequest": {"Item": {"pk": {"S": "hot"}, "sk": {"N": str(b * 25 + i)}}}} for i in range(25)]})
-        unprocessed += len(got["UnprocessedItems"].get(name, []))
-        if unprocessed:
-            break
-    assert unprocessed > 0
-    with pytest.raises(ClientError) as e:
-        for i in range(2000):
-            ddb.put_item(TableName=name, Item={"pk": {"S": "hot"}, "sk": {"N": str(-i)}})
-    assert e.value.response["Error"] == {"Code": "ThrottlingException", "Message": HOT_TEXT}
-    # another partition is not held back
+    seen = {"unprocessed": 0, "errors": []}
+    deadline = time.monotonic() + 30
+
+    def hammer(t):
+        client = make_client(server.endpoint)
+        for b in range(100000):
+            if time.monotonic() > deadline or (seen["unprocessed"] and seen["errors"]):
+                return
+            try:
+                if t % 2:  # (a batch of which nothing could be written fails whole: the API reference)
+                    got = client.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": {
+                        "pk": {"S": "hot"}, "sk": {"N": "%d%05d" % (t, b * 25 + i)}}}} for i in range(25)]})
+                    seen["unprocessed"] += len(got["UnprocessedItems"].get(name, []))
+                else:
+                    client.put_item(TableName=name, Item={"pk": {"S": "hot"}, "sk": {"N": "-%d%05d" % (t, b)}})
+            except ClientError as e:
+                seen["errors"].append(e.response["Error"])
+
+    threads = [threading.Thread(target=hammer, args=(t,)) for t in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen["unprocessed"] > 0
+    assert seen["errors"] and all(e == {"Code": "ThrottlingException", "Message": HOT_TEXT} for e in seen["errors"])
     ddb.put_item(TableName=name, Item={"pk": {"S": "cold"}, "sk": {"N": "1"}})
 
 

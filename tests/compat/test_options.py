@@ -112,6 +112,7 @@ def valid_args(name, tmp):
         "admin": ["--admin"] + mem,
         "metrics-port": ["--metrics-port", str(free_port())] + mem,
         "access-log": ["--access-log", str(tmp / "access.log")] + mem,
+        "otlp-endpoint": ["--otlp-endpoint", "http://127.0.0.1:9"] + mem,
         "seed": ["--seed", mkdir(tmp / "empty"), "--seed", write(tmp / "t.json", '{"TableName": "seeded", "KeySchema": '
                  '[{"AttributeName": "pk", "KeyType": "HASH"}], "AttributeDefinitions": [{"AttributeName": '
                  '"pk", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}')] + mem,
@@ -129,7 +130,7 @@ SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "ra
            "search-threads", "vector-ann", "vector-ann-ef", "log-level", "sync", "cors", "item-collection-limit", "transaction-conflict-rate",
            "write-conflict-rate", "enforce-capacity", "idempotency-window", "ttl-interval", "replication-lag", "region-peer", "peer-key", "stream-trigger", "auth", "namespaces",
            "max-connections", "min-free-disk", "request-timeout", "lenient-numbers", "mcp-http", "mcp-allow-writes", "admin", "metrics-port",
-           "access-log", "seed", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "user"]
+           "access-log", "otlp-endpoint", "seed", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "user"]
 ONE_SHOT = ["health-check", "version", "help"]
 TLS = ["tls-cert", "tls-key"]
 STDIO = ["mcp"]  # serves standard input, not the port: tests/js/mcp.test.mjs
@@ -444,7 +445,7 @@ MISSING = {
     "shards": None, "threads": None, "search-threads": None, "vector-ann": None, "vector-ann-ef": None, "cors": None, "item-collection-limit": None,
     "transaction-conflict-rate": None, "write-conflict-rate": None, "idempotency-window": None,
     "ttl-interval": None, "stream-trigger": None, "max-connections": None, "request-timeout": None,
-    "metrics-port": None, "access-log": None, "seed": None, "export-dir": None, "s3-endpoint": None,
+    "metrics-port": None, "access-log": None, "otlp-endpoint": None, "seed": None, "export-dir": None, "s3-endpoint": None,
     "s3-access-key": None, "s3-secret-key": None, "s3-region": None, "dbPath": None,
     "log-level": "ddbd: --log-level must be error, warn, info or debug\n",
     "min-free-disk": "ddbd: --min-free-disk must be a number of bytes\n",

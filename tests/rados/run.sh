@@ -28,7 +28,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 COMPAT_FILES=(${DDBD_RADOS_COMPAT_FILES:-
   test_items.py test_query.py test_batch.py test_capacity.py
   test_errors.py test_fidelity_sweep.py test_value_layers.py test_legacy.py test_table_validation.py
-  test_tables.py test_tags.py test_namespaces.py test_metrics.py
+  test_tables.py test_tags.py test_namespaces.py test_metrics.py test_tracing.py
   test_expr_condition.py test_expr_errors.py test_expr_projection.py test_expr_update.py
   test_transactions.py test_conditional_race.py
   test_gsi.py test_gsi_multi_attribute.py test_lsi.py test_index_writes.py test_index_capacity.py

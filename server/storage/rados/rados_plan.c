@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/base/trace.h"
 #include "server/storage/rados/rados_plan.h"
 #include "server/base/be.h"
 
@@ -196,7 +197,7 @@ static void group_changes(rados_write_op_t op, rs_plan *p, size_t g, size_t n)
 int rs_apply_group(ddb_store *s, rs_plan *p, size_t g, int mode, const char *intent)
 {
     size_t n = 0;
-    int rc, *prvals;
+    int rc, *prvals, span;
     rados_write_op_t op = rados_create_write_op();
 
     for (size_t i = 0; i < p->n; i++)
@@ -209,7 +210,9 @@ int rs_apply_group(ddb_store *s, rs_plan *p, size_t g, int mode, const char *int
         group_counters(op, p, g);
     if (mode == RS_MARK || mode == RS_APPLY || mode == RS_UNMARK)
         group_marks_set(op, p, g, intent, mode == RS_MARK);
+    span = ddb_trace_child_open("rados.write");
     rc = rados_write_op_operate2(op, s->io, p->oids[g], NULL, 0);
+    ddb_trace_child_close(span);
     rados_release_write_op(op);
     __atomic_add_fetch(&s->n_writes, 1, __ATOMIC_RELAXED);
     return rc;

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "server/base/trace.h"
 #include "server/storage/rados/rados_ops.h"
 #include "server/storage/rados/rados_txn.h"
 
@@ -119,9 +120,11 @@ static int read_finish(ddb_arena *a, rs_read *r, ddb_store_key *keys, int rc)
  */
 static int read_marked(ddb_store *s, ddb_arena *a, rs_read *r, ddb_store_key *keys)
 {
+    int span, rc;
+
     rs_write_begin(s); /* resolving writes */
     for (size_t i = 0; i < r->nmarks; i++) {
-        int rc = rs_mark_resolve(s, r->oid, r->marks[2 * i], r->markl[2 * i], r->marks[2 * i + 1]);
+        rc = rs_mark_resolve(s, r->oid, r->marks[2 * i], r->markl[2 * i], r->marks[2 * i + 1]);
         if (rc < 0 && rc != RS_BUSY) {
             rs_write_end(s);
             return rc;
@@ -131,7 +134,10 @@ static int read_marked(ddb_store *s, ddb_arena *a, rs_read *r, ddb_store_key *ke
     r->unchecked = 1;
     read_prepare(a, r, keys);
     __atomic_add_fetch(&s->n_reads, 1, __ATOMIC_RELAXED);
-    return read_finish(a, r, keys, rados_read_op_operate(r->op, s->io, r->oid, 0));
+    span = ddb_trace_child_open("rados.read");
+    rc = rados_read_op_operate(r->op, s->io, r->oid, 0);
+    ddb_trace_child_close(span);
+    return read_finish(a, r, keys, rc);
 }
 
 /*
@@ -147,7 +153,7 @@ static int read_keys_io(ddb_store *s, rados_ioctx_t io, ddb_arena *a, ddb_store_
     rs_read *r = ddb_arena_alloc(a, n * sizeof(*r));
     char *done = ddb_arena_alloc(a, n);
     size_t nr = 0;
-    int rc = DDB_STORE_OK;
+    int rc = DDB_STORE_OK, span;
 
     memset(done, 0, n);
     for (size_t i = 0; i < n; i++) {
@@ -174,8 +180,11 @@ static int read_keys_io(ddb_store *s, rados_ioctx_t io, ddb_arena *a, ddb_store_
     __atomic_add_fetch(&s->n_reads, nr, __ATOMIC_RELAXED);
     if (nobjects != NULL)
         *nobjects = nr;
+    span = ddb_trace_child_open("rados.read"); /* the objects' reads overlap: one span for all */
     if (nr == 1) {
-        rc = read_finish(a, &r[0], keys, rados_read_op_operate(r[0].op, io, r[0].oid, 0));
+        rc = rados_read_op_operate(r[0].op, io, r[0].oid, 0);
+        ddb_trace_child_close(span);
+        rc = read_finish(a, &r[0], keys, rc);
         return rc == RS_BUSY ? read_marked(s, a, &r[0], keys) : rc;
     }
     for (size_t i = 0; i < nr; i++) {
@@ -202,6 +211,7 @@ static int read_keys_io(ddb_store *s, rados_ioctx_t io, ddb_arena *a, ddb_store_
         if (rc == DDB_STORE_OK)
             rc = e;
     }
+    ddb_trace_child_close(span);
     return rc;
 }
 

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "server/base/trace.h"
 #include "server/storage/rados/rados_txn.h"
 #include "server/base/faults.h"
 
@@ -323,10 +324,12 @@ int rs_group_resolve(ddb_store *s, rs_plan *p, size_t g)
     size_t *ml, nm = rs_group_marks(p, g, &mk, &ml);
     rados_read_op_t op = rados_create_read_op();
     rados_omap_iter_t it = NULL;
-    int prval = 0, rc, out = 1;
+    int prval = 0, rc, out = 1, span;
 
     rados_read_op_omap_get_vals_by_keys2(op, mk, nm, ml, &it, &prval);
+    span = ddb_trace_child_open("rados.read");
     rc = rados_read_op_operate(op, s->io, p->oids[g], 0);
+    ddb_trace_child_close(span);
     __atomic_add_fetch(&s->n_reads, 1, __ATOMIC_RELAXED);
     if (rc == -ENOENT) {
         rados_release_read_op(op);

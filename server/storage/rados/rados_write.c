@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "server/base/trace.h"
 #include "server/base/be.h"
 #include "server/base/faults.h"
 #include "server/storage/rados/rados_ops.h"
@@ -162,12 +163,14 @@ static int rm_range(ddb_store *s, const char *oid, const char *lo, size_t lolen,
     char *elo = malloc(2 * lolen + 1), *ehi = malloc(2 * hilen + 1);
     size_t el = rs_escape(lo, lolen, elo), eh = rs_escape(hi, hilen, ehi);
     rados_write_op_t op = rados_create_write_op();
-    int rc;
+    int rc, span;
 
     rados_write_op_assert_exists(op);
     rados_write_op_omap_rm_range2(op, elo, el, ehi, eh);
     rs_write_begin(s);
+    span = ddb_trace_child_open("rados.write");
     rc = rados_write_op_operate2(op, s->io, oid, NULL, 0);
+    ddb_trace_child_close(span);
     rs_write_end(s);
     rados_release_write_op(op);
     free(elo);

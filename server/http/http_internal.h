@@ -1,0 +1,114 @@
+/*
+ * server/http/http_internal.h: what the front's files share (http.c reads requests and runs the
+ * loops; respond.c writes answers). Nothing outside server/http/ includes it.
+ */
+#ifndef DDB_HTTP_INTERNAL_H
+#define DDB_HTTP_INTERNAL_H
+
+#define H2O_USE_LIBUV 0
+#include <h2o.h>
+
+#include <pthread.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "server/api/req.h"
+#include "server/base/trace.h"
+#include "server/http/access_log.h"
+#include "server/http/encoding.h"
+#include "server/http/http.h"
+#include "server/http/request_metrics.h"
+
+#define REQUEST_ID_LEN 52
+
+typedef struct http_thread {
+    ddb_http *http;
+    pthread_t tid;
+    int fd;
+    h2o_context_t ctx;
+    h2o_accept_ctx_t accept_ctx;
+    h2o_evloop_t *loop;
+    h2o_socket_t *listener;
+    ddb_arena arena;
+    ddb_buf out;
+    ddb_buf err;
+    ddb_buf body;  /* a request body inflated (Content-Encoding: gzip) */
+    ddb_buf zout;  /* an answer compressed (Accept-Encoding) */
+    char id_prefix[REQUEST_ID_LEN - 12];
+    uint64_t id_counter;
+    ddb_metrics_thread metrics; /* this thread's request counters (metrics.h) */
+    /* --sync: answers held until the writes they may reflect are durable (groupcommit.h), oldest
+       first; the sync thread wakes the loop through wake_fd after each sync */
+    h2o_linklist_t held;
+    unsigned nheld; /* atomic: read by the sync thread */
+    int wake_fd;
+    h2o_socket_t *wake;
+    h2o_accept_ctx_t metrics_accept_ctx; /* thread 0 with --metrics-port: that port's connections */
+    h2o_socket_t *metrics_listener;
+    ddb_access_buf alog;        /* --access-log: this thread's pending lines */
+    ddb_span span;              /* the traced request being served (base/trace.h) */
+    ddb_buf trace_scratch;      /* its table list */
+} http_thread;
+
+struct ddb_http {
+    const ddb_http_options *cfg;
+    const ddb_http_env *env;
+    h2o_globalconf_t globalconf;
+    unsigned nthreads;
+    http_thread *threads;
+    int port;
+    SSL_CTX *ssl;   /* --tls-cert/--tls-key; NULL: plain http */
+    ddb_groupcommit *gc; /* --sync: answers wait for durability; NULL otherwise */
+    h2o_hostconf_t *api_hosts[2];     /* the API port's host (NULL-terminated) */
+    h2o_hostconf_t *metrics_hosts[2]; /* --metrics-port's host, which serves /metrics alone */
+    int metrics_fd, metrics_port;     /* -1: no --metrics-port */
+    ddb_access_log *log;              /* --access-log; NULL: off */
+    unsigned connections;      /* open client connections, across the threads (atomic) */
+    uint64_t refused_logged_ms; /* when a refusal was last logged (one line a second at most) */
+    volatile int stopping;
+};
+
+/* The HTTP thread running this code (set once by each loop thread). */
+extern __thread http_thread *ddb_http_current;
+
+/* An API answer, sent at once or held (then its body lives in the request's pool). */
+typedef struct held_answer {
+    h2o_linklist_t link;
+    h2o_req_t *req;
+    const char *id; /* its x-amzn-RequestId (in the request's pool) */
+    uint64_t until; /* sent once the group commit's durable count reaches this */
+    int status;
+    const char *ctype;
+    const char *body;
+    size_t len;
+    struct timespec started;
+    int op, code;
+    ddb_encoding enc; /* the coding the client accepts; NONE once compressed (or not to be) */
+    const char *content_encoding; /* the body's coding, or NULL */
+    int traced;                   /* trace_id is the request's (it becomes the latency's exemplar) */
+    uint8_t trace_id[16];
+} held_answer;
+
+/* ---- respond.c ---- */
+
+/* Adds response header `name` (not an h2o token) with value[0..len). */
+void ddb_http_add_header(h2o_req_t *req, const char *name, const char *value, size_t len);
+/* The thread's next x-amzn-RequestId, REQUEST_ID_LEN characters and a NUL, into out. */
+void ddb_http_next_request_id(http_thread *t, char out[REQUEST_ID_LEN + 1]);
+/* Sends the response with x-amzn-RequestId `id` (REQUEST_ID_LEN characters), or a new one when NULL. */
+void ddb_http_send_body_id(h2o_req_t *req, const char *id, int status, const char *reason, const char *ctype,
+                           const char *body, size_t len);
+void ddb_http_send_body(h2o_req_t *req, int status, const char *reason, const char *ctype, const char *body,
+                        size_t len);
+/* Renders r's error into t->err as DynamoDB's error body. */
+void ddb_http_render_error(http_thread *t, const ddb_req *r);
+double ddb_http_seconds_since(const struct timespec *t0);
+/* Sends an API answer (compressed when accepted), or holds it until its writes are durable (--sync). */
+void ddb_http_answer(ddb_http *h, http_thread *t, h2o_req_t *req, const held_answer *given);
+/* --sync: the loop's wake-up socket, and the group commit's hook that writes to it. */
+void ddb_http_on_wake(h2o_socket_t *sock, const char *err);
+void ddb_http_on_durable(void *arg);
+/* The coding the client accepts for the answer (Accept-Encoding). */
+ddb_encoding ddb_http_accepted_encoding(h2o_req_t *req);
+
+#endif

@@ -1,0 +1,214 @@
+/*
+ * server/http/respond.c: writing the front's answers: x-amzn-RequestId, x-amz-crc32 and
+ * Content-Length on every one, DynamoDB's error body, the answer's compression (Accept-Encoding),
+ * and, under --sync, answers held until the writes they may reflect are durable.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "proto/crc32.h"
+#include "server/base/groupcommit.h"
+#include "server/base/log.h"
+#include "server/http/http_internal.h"
+
+__thread http_thread *ddb_http_current;
+
+void ddb_http_add_header(h2o_req_t *req, const char *name, const char *value, size_t len)
+{
+    /* none of our header names is an h2o token, so skip the token lookup */
+    h2o_add_header_by_str(&req->pool, &req->res.headers, name, strlen(name), 0, name, value, len);
+}
+
+void ddb_http_next_request_id(http_thread *t, char out[REQUEST_ID_LEN + 1])
+{
+    static const char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV";
+    uint64_t n = ++t->id_counter;
+
+    memcpy(out, t->id_prefix, sizeof(t->id_prefix));
+    for (int i = REQUEST_ID_LEN - 1; i >= (int)sizeof(t->id_prefix); i--, n >>= 5)
+        out[i] = alphabet[n & 31];
+    out[REQUEST_ID_LEN] = '\0';
+}
+
+/* Decimal text of v into out (at least 11 bytes); returns the length. */
+static size_t format_u32(char *out, uint32_t v)
+{
+    char tmp[10];
+    size_t n = 0;
+
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}
+
+/* Sends the response with x-amzn-RequestId `id` (REQUEST_ID_LEN characters), or a new one when NULL. */
+void ddb_http_send_body_id(h2o_req_t *req, const char *id, int status, const char *reason, const char *ctype,
+                           const char *body, size_t len)
+{
+    char *crc = h2o_mem_alloc_pool(&req->pool, 16);
+    size_t crclen = format_u32(crc, ddb_crc32(0, body, len));
+
+    if (id == NULL) {
+        char *fresh = h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1);
+        ddb_http_next_request_id(ddb_http_current, fresh);
+        id = fresh;
+    }
+    req->res.status = status;
+    req->res.reason = reason;
+    ddb_http_add_header(req, "x-amzn-RequestId", id, REQUEST_ID_LEN);
+    ddb_http_add_header(req, "x-amz-crc32", crc, crclen);
+    if (ctype != NULL)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype, strlen(ctype));
+    req->res.content_length = len;
+    h2o_send_inline(req, body, len);
+}
+
+void ddb_http_send_body(h2o_req_t *req, int status, const char *reason, const char *ctype, const char *body, size_t len)
+{
+    ddb_http_send_body_id(req, NULL, status, reason, ctype, body, len);
+}
+
+/* Renders req->err as DynamoDB's error body (api/req.h). */
+void ddb_http_render_error(http_thread *t, const ddb_req *r)
+{
+    t->err.len = 0;
+    ddb_req_render_error(r, &t->err);
+}
+
+double ddb_http_seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* ---- answers, held for durability under --sync ---- */
+
+static void send_answer(http_thread *t, h2o_req_t *req, const held_answer *a)
+{
+    ddb_metrics_record(&t->metrics, a->op, a->code, ddb_http_seconds_since(&a->started),
+                       a->traced ? a->trace_id : NULL);
+    if (a->content_encoding != NULL)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_ENCODING, NULL, a->content_encoding,
+                       strlen(a->content_encoding));
+    ddb_http_send_body_id(req, a->id, a->status,
+                          a->status == 200 ? "OK" : a->status == 500 ? "Internal Server Error" : "Bad Request",
+                          a->ctype, a->body, a->len);
+}
+
+/* The request's pool is cleared (its answer sent, or its connection closed while held). */
+static void held_dispose(void *p)
+{
+    held_answer *a = p;
+
+    if (h2o_linklist_is_linked(&a->link)) {
+        h2o_linklist_unlink(&a->link);
+        __atomic_sub_fetch(&ddb_http_current->nheld, 1, __ATOMIC_RELAXED);
+    }
+}
+
+/*
+ * Under --sync an answer must not reach the client before every write it may reflect is durable:
+ * its own write, and any other write it read or whose effect decided it (a condition that failed
+ * on an item written a moment ago). So an answer given while some write is not yet durable waits
+ * for the write count read now: one group commit at most.
+ */
+void ddb_http_answer(ddb_http *h, http_thread *t, h2o_req_t *req, const held_answer *given)
+{
+    uint64_t written;
+    held_answer *held, compressed;
+    const held_answer *a = given;
+
+    if (given->enc != DDB_ENC_NONE && given->len >= DDB_COMPRESS_MIN &&
+        ddb_compress(given->enc, given->body, given->len, &t->zout) == 0) {
+        compressed = *given;
+        compressed.body = t->zout.data;
+        compressed.len = t->zout.len;
+        compressed.content_encoding = ddb_encoding_name(given->enc);
+        a = &compressed;
+    }
+
+    if (h->gc == NULL || (written = ddb_groupcommit_written(h->gc)) <= ddb_groupcommit_durable(h->gc)) {
+        send_answer(t, req, a);
+        return;
+    }
+    held = h2o_mem_alloc_shared(&req->pool, sizeof(*held), held_dispose);
+    *held = *a;
+    memset(&held->link, 0, sizeof(held->link));
+    held->req = req;
+    held->until = written;
+    held->body = h2o_mem_alloc_pool(&req->pool, a->len);
+    memcpy((char *)held->body, a->body, a->len);
+    h2o_linklist_insert(&t->held, &held->link);
+    __atomic_add_fetch(&t->nheld, 1, __ATOMIC_RELAXED);
+}
+
+/* Sends the held answers whose writes are durable now (oldest first: their counts only grow). */
+static void release_held(ddb_http *h, http_thread *t)
+{
+    uint64_t durable = ddb_groupcommit_durable(h->gc);
+
+    while (!h2o_linklist_is_empty(&t->held)) {
+        held_answer *a = H2O_STRUCT_FROM_MEMBER(held_answer, link, t->held.next);
+        held_answer copy;
+        if (a->until > durable)
+            break;
+        h2o_linklist_unlink(&a->link);
+        __atomic_sub_fetch(&t->nheld, 1, __ATOMIC_RELAXED);
+        copy = *a; /* sending may clear the pool that holds `a` */
+        send_answer(t, copy.req, &copy);
+    }
+}
+
+void ddb_http_on_wake(h2o_socket_t *sock, const char *err)
+{
+    http_thread *t = sock->data;
+
+    if (err == NULL)
+        h2o_buffer_consume(&sock->input, sock->input->size);
+    release_held(t->http, t);
+}
+
+/* On the sync thread after each sync: wakes the loops that hold answers. */
+void ddb_http_on_durable(void *arg)
+{
+    ddb_http *h = arg;
+    uint64_t one = 1;
+
+    for (unsigned i = 0; i < h->nthreads; i++) {
+        if (__atomic_load_n(&h->threads[i].nheld, __ATOMIC_RELAXED) != 0 && write(h->threads[i].wake_fd, &one, 8) < 0)
+            ddb_log(DDB_LOG_ERROR, "--sync: cannot wake an HTTP thread");
+    }
+}
+
+/* The coding the client accepts for the answer. Accept-Encoding headers sent more than once are
+   one list, their values joined by commas in order (RFC 9110 5.3), as DynamoDB reads them: it
+   compresses with gzip for "gzip" then "identity". */
+ddb_encoding ddb_http_accepted_encoding(h2o_req_t *req)
+{
+    ssize_t i = -1, first = -1;
+    size_t n = 0, len = 0, count = 0;
+    char *all;
+
+    while ((i = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT_ENCODING, i)) >= 0) {
+        first = count++ == 0 ? i : first;
+        n += req->headers.entries[i].value.len + 1;
+    }
+    if (count == 0)
+        return DDB_ENC_NONE;
+    if (count == 1) /* the usual case: read in place, no copy */
+        return ddb_accept_encoding(req->headers.entries[first].value.base, req->headers.entries[first].value.len);
+    all = h2o_mem_alloc_pool(&req->pool, n);
+    while ((i = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT_ENCODING, i)) >= 0) {
+        if (len > 0)
+            all[len++] = ',';
+        memcpy(all + len, req->headers.entries[i].value.base, req->headers.entries[i].value.len);
+        len += req->headers.entries[i].value.len;
+    }
+    return ddb_accept_encoding(all, len);
+}
