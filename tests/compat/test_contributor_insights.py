@@ -238,6 +238,21 @@ def test_the_hot_key_comes_first(server):
     assert len(re.findall(r'table="%s",index="",rule="PKC"' % table, metrics)) <= 10
 
 
+def test_memory_is_bounded_and_the_hot_key_survives_many_cold_ones(server):
+    """Space-Saving keeps 16 keys per rule and shard, whatever the number of keys: 400 cold keys
+    written once each do not push out a key written 100 times among them."""
+    ddb = client_of(server)
+    table = make_ci_table(ddb, sort=False)
+    update(server, table, "ENABLE")
+    for i in range(400):
+        ddb.put_item(TableName=table, Item={"pk": {"S": "cold%d" % i}})
+        if i % 4 == 0:
+            ddb.put_item(TableName=table, Item={"pk": {"S": "hot"}})
+    top = admin_top(server, table)["PKC"]
+    assert len(top) == 16
+    assert top[0]["PartitionKey"] == {"S": "hot"} and top[0]["ConsumedThroughputUnits"] >= 300.0
+
+
 def test_throttled_keys_mode_records_no_access_and_the_window_slides(server):
     ddb = client_of(server)
     table = make_ci_table(ddb, sort=False)

@@ -20,6 +20,11 @@ from conftest import ACCESS_KEY, REGION, SECRET_KEY, assert_client_error, make_c
 TABLE_TEXT = ("The level of configured provisioned throughput for the table was exceeded. Consider increasing "
               "your provisioning level with the UpdateTable API.")
 MAX_TEXT = "Throughput exceeds the maximum OnDemandThroughput configured on table or index"
+INDEX_WRITE_TEXT = ("The level of configured provisioned throughput for one or more global secondary indexes of the "
+                    "table was exceeded. Consider increasing your provisioning level for the under-provisioned "
+                    "global secondary indexes with the UpdateTable API")
+INDEX_READ_TEXT = ("The level of configured provisioned throughput for the index was exceeded. Consider increasing "
+                   "your provisioning level with the UpdateTable API.")
 HOT_TEXT = ("Throughput exceeds the current capacity of your table or index. DynamoDB is automatically scaling your "
             "table or index so please try again shortly. If exceptions persist, check if you have a hot key: "
             "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html")
@@ -163,6 +168,32 @@ def test_transactions_are_cancelled_with_the_reason(server):
         {"Code": "None"}, {"Code": "ProvisionedThroughputExceeded", "Message": TABLE_TEXT}]
     # nothing of it was written
     assert "Item" not in ddb.get_item(TableName=other, Key={"pk": {"S": "x"}})
+
+
+def test_a_provisioned_gsi_holds_writes_back_and_throttles_its_queries(server):
+    """The GSI has 1 unit of each, the table 100: writes that reach the index stop when the index is
+    out of write capacity (its back-pressure), and a Query on it is throttled on its own reads."""
+    ddb = make_client(server.endpoint)
+    name = unique_name("gsi")
+    ddb.create_table(TableName=name, AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                                           {"AttributeName": "g", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     ProvisionedThroughput={"ReadCapacityUnits": 100, "WriteCapacityUnits": 100},
+                     GlobalSecondaryIndexes=[{"IndexName": "gsi", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                              "Projection": {"ProjectionType": "ALL"},
+                                              "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}])
+    put(ddb, name, "a", g={"S": "x"})
+    with pytest.raises(ClientError) as e:
+        put(ddb, name, "b", g={"S": "y"})
+    assert_client_error(e, "ProvisionedThroughputExceededException", INDEX_WRITE_TEXT)
+    query = dict(TableName=name, IndexName="gsi", KeyConditionExpression="g = :g",
+                 ExpressionAttributeValues={":g": {"S": "x"}})
+    ddb.query(**query)
+    with pytest.raises(ClientError) as e:
+        ddb.query(**query)
+    assert_client_error(e, "ProvisionedThroughputExceededException", INDEX_READ_TEXT)
+    # the table's own reads are not the index's
+    ddb.get_item(TableName=name, Key={"pk": {"S": "a"}})
 
 
 def test_on_demand_maximum_throttles_with_throttling_exception(server):
