@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Instruction counts of one workload on two ddbd binaries (A/B), under callgrind.
 
-usage: callgrind_ab.py BINARY_A BINARY_B [--requests N] [--marginal] [--repeat R] [--keep DIR]
+usage: callgrind_ab.py BINARY_A BINARY_B [--requests N] [--marginal] [--repeat R] [--keep DIR] [--insights-b]
                        [--workload all|getitem|putitem|updateitem|putitem_stream|query|transactwriteitems]...
 
   --workload all     getitem, putitem, query and transactwriteitems (the refactor check of issue 24)
+  --insights-b       B runs with Contributor Insights enabled on the table (UpdateContributorInsights
+                     after CreateTable): with the same binary twice, the cost of insights
   --keep DIR         keep the callgrind outputs (callgrind.<workload>.<A|B>.<N>.<round>) for
                      callgrind_annotate
 
@@ -151,21 +153,21 @@ def check_first(workload, answer):
         raise SystemExit("query returned %s items, expected %d" % (answer.get("Count"), QUERY_LIMIT))
 
 
-def measure(binary, workload, n, out, shards=2):
+def measure(binary, workload, n, out, shards=2, insights=False):
     """Total Ir of one run of `binary`: start-up, the workload's set-up, n requests, shutdown."""
     port = free_port()
     proc = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out, binary,
                              "--host", "127.0.0.1", "--port", str(port), "--in-memory", "--threads", "1",
                              "--shards", str(shards)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        return run_workload(proc, port, out, workload, n)
+        return run_workload(proc, port, out, workload, n, insights)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
 
 
-def run_workload(proc, port, out, workload, n):
+def run_workload(proc, port, out, workload, n, insights=False):
     deadline = time.time() + 60
     while True:
         try:
@@ -182,6 +184,8 @@ def run_workload(proc, port, out, workload, n):
     conns = [conn, http.client.HTTPConnection("127.0.0.1", port, timeout=30)]
     call(conns[1], "ListTables", {})
     call(conn, "CreateTable", table_of(workload))
+    if insights:
+        call(conn, "UpdateContributorInsights", {"TableName": "abt", "ContributorInsightsAction": "ENABLE"})
     for k, item in enumerate(setup_items(workload)):
         call(conns[k % 2], "PutItem", {"TableName": "abt", "Item": item})
     for i in range(n):
@@ -233,6 +237,7 @@ def main():
     ap.add_argument("--marginal", action="store_true", help="print (Ir(N) - Ir(0)) / N per request")
     ap.add_argument("--repeat", type=int, default=1, help="measure every figure this many times (median, spread)")
     ap.add_argument("--keep", metavar="DIR", help="keep the callgrind outputs in DIR")
+    ap.add_argument("--insights-b", action="store_true", help="B with Contributor Insights enabled on the table")
     args = ap.parse_args()
     workloads = []
     for w in args.workload or ["getitem", "putitem", "updateitem"]:
@@ -249,10 +254,11 @@ def main():
             for r in range(args.repeat):
                 for side, binary in (("A", args.a), ("B", args.b)):
                     out_n = os.path.join(d, "callgrind.%s.%s.%d.%d" % (w, side, args.requests, r))
-                    full = measure(binary, w, args.requests, out_n)
+                    insights = args.insights_b and side == "B"
+                    full = measure(binary, w, args.requests, out_n, insights=insights)
                     if args.marginal:
                         out_0 = os.path.join(d, "callgrind.%s.%s.0.%d" % (w, side, r))
-                        base = measure(binary, w, 0, out_0)
+                        base = measure(binary, w, 0, out_0, insights=insights)
                         figures[side].append((full - base) / args.requests)
                         sl = (skiplist_ir(out_n) - skiplist_ir(out_0)) / args.requests
                         rests[side].append(figures[side][-1] - sl)

@@ -14,6 +14,7 @@
 #include "server/base/log.h"
 #include "server/engine/catalog.h"
 #include "server/engine/jobs/tasks.h"
+#include "server/insights_view.h"
 #include "server/nssnap.h"
 #include "server/server.h"
 
@@ -332,6 +333,9 @@ static int set_faults(const char *body, size_t blen, ddb_buf *out)
     return faults_state(out);
 }
 
+#define CI_PATH "/ddbd/contributor-insights/"
+#define CI_PATH_LEN (sizeof(CI_PATH) - 1)
+
 int ddb_admin_handle(ddb_server *srv, const char *method, const char *path, size_t plen, const char *body, size_t blen,
                      ddb_buf *out)
 {
@@ -344,6 +348,8 @@ int ddb_admin_handle(ddb_server *srv, const char *method, const char *path, size
         status = is_post ? set_faults(body, blen, out) : faults_state(out);
     else if (plen >= 15 && memcmp(path, "/ddbd/snapshots", 15) == 0)
         status = snapshots(srv, method, path, plen, body, blen, out);
+    else if (plen > CI_PATH_LEN && memcmp(path, CI_PATH, CI_PATH_LEN) == 0 && !is_post)
+        status = ddb_insights_admin(&srv->eng, path + CI_PATH_LEN, plen - CI_PATH_LEN, out);
     else
         status = answer(out, 404, "no such admin endpoint", 0, 0);
     pthread_mutex_unlock(&srv->admin);

@@ -17,6 +17,9 @@
  * <region>" in the POST, the snapshot holds that namespace alone and its restore resets only it,
  * without pausing the others (nssnap.h). Admin requests run one at a time.
  *
+ *   GET  /ddbd/contributor-insights/TABLE[?index=NAME]   Contributor Insights' top keys of an
+ *                                        enabled table or GSI (insights_view.h)
+ *
  *   GET  /ddbd/faults                        {"write_errors": bool, "free_bytes": n | null}
  *   POST /ddbd/faults {"write_errors": true, "free_bytes": 0}   storage faults (faults.h), {} clears
  */

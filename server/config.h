@@ -46,6 +46,7 @@ typedef struct ddb_config {
     const char *kinesis_endpoint;     /* --kinesis-endpoint URL (engine/jobs/kinesis.h) */
     unsigned ntriggers;
     double write_conflict_rate;       /* fraction of single-item writes failed with TransactionConflictException */
+    int enforce_capacity;             /* --enforce-capacity: tables throttle (engine/throttle.h) */
     const char *auth_file;            /* --auth FILE: verify SigV4 signatures against these keys (api/auth.h) */
     const char *tls_cert, *tls_key;   /* --tls-cert/--tls-key: serve https (http/http.c) */
     unsigned max_connections;         /* open connections at most; more are closed at once (default 10000) */

@@ -8,6 +8,7 @@
 #include "server/engine/catalog.h"
 #include "server/engine/table_stats.h"
 #include "server/engine/vector_cache.h"
+#include "server/insights_view.h"
 
 static void render_tables(ddb_buf *out, ddb_catalog *c, ddb_store *s)
 {
@@ -74,4 +75,5 @@ void ddb_metrics_render_engine(ddb_buf *out, ddb_engine *eng)
                    "(once per table loaded, then by the periodic check; never by DescribeTable).\n"
                    "# TYPE ddbd_counted_items_total counter\nddbd_counted_items_total %llu\n",
                    (unsigned long long)ddb_keyspace_count_total());
+    ddb_insights_metrics(out, eng);
 }

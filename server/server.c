@@ -25,6 +25,7 @@
 #include "server/engine/keycodec.h"
 #include "server/engine/streams.h"
 #include "server/engine/table_stats_saved.h"
+#include "server/engine/throttle.h"
 #include "server/engine/vector_cache.h"
 #include "server/engine/xfer/xfer_job.h"
 #include "server/nssnap.h"
@@ -45,6 +46,7 @@ static void settings_of(const ddb_config *cfg, ddb_engine_settings *s)
 {
     s->item_collection_limit = cfg->item_collection_limit;
     s->write_conflict_rate = cfg->write_conflict_rate;
+    ddb_throttle_enable(cfg->enforce_capacity);
     s->transaction_conflict_rate = cfg->transaction_conflict_rate;
     s->ttl_interval = cfg->ttl_interval;
     s->count_check_interval = cfg->count_check_interval;

@@ -1,5 +1,6 @@
 /*
  * server/api/validate_control.c: the specs of the control-plane reads (ops_control.c), of
+ * Contributor Insights (ops_insights.c), of
  * DescribeTimeToLive and of the on-demand backups (CreateBackup, DescribeBackup, DeleteBackup,
  * ListBackups).
  *
@@ -32,6 +33,14 @@ static const ddb_field UPDATE_CONTINUOUS_BACKUPS_FIELDS[] = {
 };
 
 static const ddb_field DESCRIBE_CONTRIBUTOR_INSIGHTS_FIELDS[] = {
+    F_INDEX_NAME(0),
+    F_TABLE,
+    {NULL},
+};
+
+static const ddb_field UPDATE_CONTRIBUTOR_INSIGHTS_FIELDS[] = {
+    {"ContributorInsightsAction", DDB_V_STRING, DDB_VF_NOT_NULL, .one_of = ENUM("ENABLE", "DISABLE")},
+    {"ContributorInsightsMode", DDB_V_STRING, .one_of = ENUM("ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS")},
     F_INDEX_NAME(0),
     F_TABLE,
     {NULL},
@@ -170,6 +179,7 @@ const ddb_spec ddb_spec_describe_table_replica_auto_scaling = {TABLE_ARN_ONLY_FI
 const ddb_spec ddb_spec_describe_kinesis_streaming_destination = {TABLE_ARN_ONLY_FIELDS};
 const ddb_spec ddb_spec_describe_contributor_insights = {DESCRIBE_CONTRIBUTOR_INSIGHTS_FIELDS};
 const ddb_spec ddb_spec_list_contributor_insights = {LIST_CONTRIBUTOR_INSIGHTS_FIELDS};
+const ddb_spec ddb_spec_update_contributor_insights = {UPDATE_CONTRIBUTOR_INSIGHTS_FIELDS};
 const ddb_spec ddb_spec_describe_time_to_live = {TABLE_ARN_ONLY_FIELDS};
 const ddb_spec ddb_spec_create_backup = {CREATE_BACKUP_FIELDS};
 const ddb_spec ddb_spec_describe_backup = {BACKUP_ARN_FIELDS};

@@ -267,6 +267,7 @@ static ddb_table *table_from_json(const char *key, const char *text, size_t len)
         table_free(t);
         return NULL;
     }
+    ddb_member_read_insights(t);
     return t;
 }
 
@@ -553,6 +554,7 @@ static void refresh(ddb_catalog *c, const char *key, const char *text, size_t le
 
     if (text == NULL) {
         if (found) {
+            ddb_member_forget_insights(c->tables[i]);
             retire(c, c->tables[i]);
             memmove(&c->tables[i], &c->tables[i + 1], (c->n - i - 1) * sizeof(*c->tables));
             c->n--;

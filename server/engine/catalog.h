@@ -117,6 +117,13 @@ typedef struct ddb_throughput_caps {
 #define DDB_WARM_ON_DEMAND_READ 12000
 #define DDB_WARM_ON_DEMAND_WRITE 4000
 
+/* Contributor Insights on a table or a GSI (engine/insights.h), from "ddbdInsights" */
+typedef struct ddb_ci_state {
+    int mode;                /* ddb_ci_mode: DDB_CI_OFF (0) while disabled */
+    uint64_t changed_ms;     /* its last UpdateContributorInsights (0: never) */
+    uint64_t enabled_ms;     /* its last enable: when its rules were made */
+} ddb_ci_state;
+
 typedef struct ddb_index {
     const char *name;
     uint32_t id;                      /* key prefix of its entries (same space as table ids) */
@@ -133,6 +140,7 @@ typedef struct ddb_index {
     unsigned nnonkey;
     const ddb_vector_def *vec;        /* DDB_IX_VECTOR: its vector, metric and filters; else NULL */
     ddb_throughput_caps caps;         /* a GSI's OnDemandThroughput and WarmThroughput */
+    ddb_ci_state ci;                  /* a GSI's Contributor Insights */
     const ddb_json *desc;             /* its stored object */
 } ddb_index;
 
@@ -182,6 +190,7 @@ typedef struct ddb_table {
     const char *region;          /* its region (its namespace's; us-east-1 for the default) */
     const char *account;         /* its account (its namespace's; the default account for the default) */
     ddb_throughput_caps caps;    /* its OnDemandThroughput and WarmThroughput */
+    ddb_ci_state ci;             /* its Contributor Insights (its GSIs': theirs) */
     int retired;                 /* replaced or deleted: read atomically (ddb_table_retired) */
     struct ddb_table_stats *stats; /* items, bytes, capacity: one for every version (engine/table_stats.h) */
     const ddb_json *desc;        /* the stored description (an OBJECT) */

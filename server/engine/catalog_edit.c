@@ -33,6 +33,7 @@ typedef enum change_kind {
     CH_RESTORE,      /* u.restore */
     CH_RESTORE_DONE,
     CH_REPLICATION,  /* u.rep */
+    CH_INSIGHTS,     /* u.ci */
 } change_kind;
 
 /* A top-level member's change. */
@@ -72,6 +73,10 @@ typedef struct change {
         ddb_stream_member stream;
         ddb_restore_member restore;
         ddb_replication_member rep;
+        struct {
+            const char *index;
+            ddb_ci_state state;
+        } ci;
     } u;
 } change;
 
@@ -273,6 +278,14 @@ void ddb_edit_add_vector_index(ddb_desc_edit *e, const ddb_json *create, ddb_ind
 }
 
 /* ---- the catalog's own members ---- */
+
+void ddb_edit_insights(ddb_desc_edit *e, const char *index, const ddb_ci_state *st)
+{
+    change *ch = touch(e, DDB_MEMBER_INSIGHTS, CH_INSIGHTS);
+
+    ch->u.ci.index = index;
+    ch->u.ci.state = *st;
+}
 
 void ddb_edit_ttl(ddb_desc_edit *e, const char *attr, int enabled, uint64_t changed_ms)
 {
@@ -623,6 +636,9 @@ static void write_change(ddb_jw *w, const ddb_desc_edit *e, const change *ch)
         break;
     case CH_REPLICATION:
         ddb_member_write_replication(w, &ch->u.rep);
+        break;
+    case CH_INSIGHTS:
+        ddb_member_write_insights(w, e->base, ch->u.ci.index, &ch->u.ci.state);
         break;
     }
 }

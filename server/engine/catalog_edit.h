@@ -115,6 +115,10 @@ void ddb_edit_add_vector_index(ddb_desc_edit *e, const ddb_json *create, ddb_ind
    last changed. */
 void ddb_edit_ttl(ddb_desc_edit *e, const char *attr, int enabled, uint64_t changed_ms);
 
+/* Contributor Insights (engine/insights.h) of the table (index NULL) or of its GSI `index`: one
+   change per edit (an existing table's). */
+void ddb_edit_insights(ddb_desc_edit *e, const char *index, const ddb_ci_state *st);
+
 /* Point-in-time recovery (engine/jobs/pitr.h) enabled: its log's keyspace, its base backup's id,
    its period; or disabled. */
 void ddb_edit_pitr(ddb_desc_edit *e, uint32_t log, const char *base, long long days);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/engine/insights.h"
 #include "server/engine/kinesis_log.h"
 #include "server/engine/streams.h"
 
@@ -482,6 +483,77 @@ void ddb_member_write_throughput(ddb_jw *w, const ddb_json *cur, int was_provisi
     ddb_jw_int(w, decreases + (down ? 1 : 0));
     ddb_jw_key(w, "ddbdDecreasesDay");
     ddb_jw_int(w, day);
+    ddb_jw_obj_end(w);
+}
+
+/* ---- "ddbdInsights": {"Table": state, "Indexes": {name: state}}, a state {"Mode", "Changed",
+   "Enabled"} (engine/insights.h; Mode absent while disabled) ---- */
+
+static void insights_state_read(const ddb_json *o, ddb_ci_state *st)
+{
+    const ddb_json *v;
+
+    if (o == NULL)
+        return;
+    st->mode = (int)ddb_ci_mode_from_name(ddb_json_get_str(o, "Mode"));
+    v = ddb_json_get(o, "Changed");
+    st->changed_ms = v != NULL && v->type == DDB_JSON_NUMBER ? strtoull(v->u.s, NULL, 10) : 0;
+    v = ddb_json_get(o, "Enabled");
+    st->enabled_ms = v != NULL && v->type == DDB_JSON_NUMBER ? strtoull(v->u.s, NULL, 10) : 0;
+}
+
+void ddb_member_read_insights(ddb_table *t)
+{
+    const ddb_json *ci = ddb_json_get(t->desc, DDB_MEMBER_INSIGHTS);
+    const ddb_json *ixs = ddb_json_get(ci, "Indexes");
+
+    insights_state_read(ddb_json_get(ci, "Table"), &t->ci);
+    ddb_insights_configure(t->id, (ddb_ci_mode)t->ci.mode);
+    for (unsigned i = 0; i < t->nindexes; i++) {
+        if (t->indexes[i].kind != DDB_IX_GLOBAL)
+            continue;
+        insights_state_read(ddb_json_get(ixs, t->indexes[i].name), &t->indexes[i].ci);
+        ddb_insights_configure(t->indexes[i].id, (ddb_ci_mode)t->indexes[i].ci.mode);
+    }
+}
+
+void ddb_member_forget_insights(const ddb_table *t)
+{
+    ddb_insights_configure(t->id, DDB_CI_OFF);
+    for (unsigned i = 0; i < t->nindexes; i++)
+        ddb_insights_configure(t->indexes[i].id, DDB_CI_OFF);
+}
+
+static void insights_state_write(ddb_jw *w, const char *key, const ddb_ci_state *st)
+{
+    if (st->changed_ms == 0)
+        return;
+    ddb_jw_key(w, key);
+    ddb_jw_obj_begin(w);
+    if (st->mode != DDB_CI_OFF) {
+        ddb_jw_key(w, "Mode");
+        ddb_jw_str(w, ddb_ci_mode_name((ddb_ci_mode)st->mode));
+    }
+    ddb_jw_key(w, "Changed");
+    ddb_jw_int(w, (long long)st->changed_ms);
+    ddb_jw_key(w, "Enabled");
+    ddb_jw_int(w, (long long)st->enabled_ms);
+    ddb_jw_obj_end(w);
+}
+
+void ddb_member_write_insights(ddb_jw *w, const ddb_table *t, const char *index, const ddb_ci_state *st)
+{
+    ddb_jw_key(w, DDB_MEMBER_INSIGHTS);
+    ddb_jw_obj_begin(w);
+    insights_state_write(w, "Table", index == NULL ? st : &t->ci);
+    ddb_jw_key(w, "Indexes");
+    ddb_jw_obj_begin(w);
+    for (unsigned i = 0; i < t->nindexes; i++) {
+        const ddb_index *ix = &t->indexes[i];
+        if (ix->kind == DDB_IX_GLOBAL)
+            insights_state_write(w, ix->name, index != NULL && strcmp(index, ix->name) == 0 ? st : &ix->ci);
+    }
+    ddb_jw_obj_end(w);
     ddb_jw_obj_end(w);
 }
 

@@ -20,6 +20,7 @@
 #define DDB_MEMBER_STREAM "ddbdStream"
 #define DDB_MEMBER_RESTORE "ddbdRestore"
 #define DDB_MEMBER_REPLICATION "ddbdReplication"
+#define DDB_MEMBER_INSIGHTS "ddbdInsights"
 
 /* ddbdTableId, ddbdVersion and CreationDateTime, which the catalog writes at every commit. */
 int ddb_member_is_catalogs(const char *key);
@@ -45,6 +46,12 @@ void ddb_member_write_stream(ddb_jw *w, const ddb_stream_member *s);
 void ddb_member_write_stream_spec(ddb_jw *w, int view);
 void ddb_member_write_restore(ddb_jw *w, const ddb_restore_member *r);
 void ddb_member_write_replication(ddb_jw *w, const ddb_replication_member *r);
+/* Contributor Insights: t's states with that of `index` (NULL: the table's) set to `st`. */
+void ddb_member_write_insights(ddb_jw *w, const ddb_table *t, const char *index, const ddb_ci_state *st);
+/* Reads t's and its GSIs' Contributor Insights (after its indexes) and configures their sketches. */
+void ddb_member_read_insights(ddb_table *t);
+/* A deleted table: its and its GSIs' sketches stop. */
+void ddb_member_forget_insights(const ddb_table *t);
 /* `restore` (the stored "ddbdRestore") with InProgress false. */
 void ddb_member_write_restore_done(ddb_jw *w, const ddb_json *restore);
 /* ProvisionedThroughput after a change from `cur` (the stored one, may be NULL) to read/write. */

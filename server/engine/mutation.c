@@ -11,11 +11,13 @@
 #include "server/engine/capacity.h"
 #include "server/engine/engine.h"
 #include "server/engine/index.h"
+#include "server/engine/insights_feed.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/kinesis_log.h"
 #include "server/engine/pitr_log.h"
 #include "server/engine/streams.h"
 #include "server/engine/table_stats.h"
+#include "server/engine/throttle.h"
 #include "server/engine/vector.h"
 #include "server/engine/vector_cache.h"
 #include "server/expr/expr.h"
@@ -530,14 +532,33 @@ static void collection_key(ddb_arena *a, const ddb_mutation *m, ddb_store_key *o
     *out = (ddb_store_key){k, m->key.part_len, NULL, 0};
 }
 
+/* --enforce-capacity (throttle.h): whether the write is throttled, its error recorded; the throttled
+   key counts for Contributor Insights. Only a client's writes are (not TTL's, imports', restores'). */
+static int throttled(ddb_mutation *m)
+{
+    const char *msg;
+    int code;
+
+    if (!ddb_throttle_enabled || !m->request || m->kind == DDB_MUT_CHECK ||
+        (code = ddb_throttle_write(m->t, &m->key, &msg)) == 0)
+        return 0;
+    ddb_insights_throttled(m->key.bytes, m->key.len);
+    fail(m, code, msg);
+    return 1;
+}
+
 /* After a commit: the table's and its indexes' item counts and sizes move by what it changed
-   (table_stats.h). */
-static void count_change(const ddb_mutation *m)
+   (table_stats.h), and Contributor Insights sees its keys (insights_feed.h). */
+static void count_change(ddb_arena *a, const ddb_mutation *m)
 {
     ddb_keyspace_figures d[DDB_STATS_KEYSPACES];
 
     if (m->kind == DDB_MUT_CHECK || m->err.code != DDB_OK)
         return;
+    ddb_insights_write(a, m->t, &m->key, m->has_new ? &m->new_item : m->had_old ? &m->old : NULL,
+                       ddb_mutation_table_units(m), m->index_units);
+    if (m->request) /* --enforce-capacity: taken as it is consumed, so a batch's later writes see it */
+        ddb_throttle_take(m->t, 1, ddb_mutation_table_units(m), m->index_units);
     d[0].id = m->t->id;
     d[0].items = (long long)m->has_new - (long long)m->had_old;
     d[0].bytes = (m->has_new ? (long long)m->new_size : 0) - (m->had_old ? (long long)m->old_size : 0);
@@ -602,6 +623,8 @@ static int mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
         return fail(m, DDB_E_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
     if (m->t->rep_strong && !m->replicated && m->kind != DDB_MUT_CHECK)
         return mutate_strong(eng, a, m);
+    if (throttled(m))
+        return m->err.code;
     for (;;) {
         ddb_store_key keys[3] = {{m->key.bytes, m->key.len, NULL, 0}};
         size_t nkeys = 1;
@@ -633,7 +656,7 @@ static int mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
         if (rc < 0)
             return fail(m, DDB_E_INTERNAL, "Internal server error");
         if (rc == 0) {
-            count_change(m);
+            count_change(a, m);
             ddb_vector_cache_apply(eng->vectors, m->vseq, m->vchanges, m->nvchanges);
             if (m->t->rep_id != 0 && !m->replicated && eng->global_write != NULL)
                 eng->global_write(eng);
@@ -820,6 +843,9 @@ static int mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n,
 
     memset(err, 0, sizeof(*err));
     for (size_t i = 0; i < n; i++)
+        if (throttled(&ms[i]))
+            return txn_fail(err, DDB_E_TRANSACTION_CANCELED, NULL);
+    for (size_t i = 0; i < n; i++)
         x.runs[i] = (run){&ms[i], a, eng->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0, eng->vectors,
                           0, NULL, 0, NULL, eng->settings.replication_lag};
     for (;;) {
@@ -847,7 +873,7 @@ static int mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n,
         if (rc != 0)
             return txn_fail(err, DDB_E_INTERNAL, "Internal server error");
         for (size_t i = 0; i < n; i++) {
-            count_change(&ms[i]);
+            count_change(a, &ms[i]);
             if (ms[i].t->rep_id != 0 && eng->global_write != NULL)
                 eng->global_write(eng);
         }

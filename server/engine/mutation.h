@@ -60,6 +60,7 @@ typedef struct ddb_mutation {
     int need_old;                      /* the caller wants the old image (ReturnValues) */
     int old_on_failure;                /* ReturnValuesOnConditionCheckFailure ALL_OLD */
     int single_write;                  /* PutItem/UpdateItem/DeleteItem: --write-conflict-rate applies (faults.h) */
+    int request;                       /* a client's write: --enforce-capacity applies (throttle.h) */
     int statement_sized;               /* UpdateItem: the 400 KB check charges the statement too (expr_charge.c) */
     int insert;                        /* PUT only where no item has the key (PartiQL INSERT): else DuplicateItemException */
     int stream_flags;                  /* its stream record's flags (DDB_REC_SERVICE for TTL deletes) */

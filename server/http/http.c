@@ -368,11 +368,16 @@ static void send_admin(ddb_http *h, http_thread *t, h2o_req_t *req)
 {
     char method[16];
     int status;
+    h2o_iovec_t path = req->path_normalized;
 
     snprintf(method, sizeof(method), "%.*s", (int)req->method.len, req->method.base);
     t->out.len = 0;
-    status = h->env->admin(h->env->ctx, method, req->path_normalized.base, req->path_normalized.len,
-                           req->entity.base, req->entity.base ? req->entity.len : 0, &t->out);
+    /* the query too (/ddbd/contributor-insights/T?index=I): the normalized path has none */
+    if (req->query_at != SIZE_MAX)
+        path = h2o_concat(&req->pool, path, h2o_iovec_init(req->path.base + req->query_at,
+                                                           req->path.len - req->query_at));
+    status = h->env->admin(h->env->ctx, method, path.base, path.len, req->entity.base,
+                           req->entity.base ? req->entity.len : 0, &t->out);
     ddb_http_send_body(req, status, reason_of(status), "application/json", t->out.data, t->out.len);
 }
 

@@ -13,9 +13,11 @@
 #include "ddb/ddb_status.h"
 #include "server/engine/engine.h"
 #include "server/engine/index.h"
+#include "server/engine/insights_feed.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/mutation.h"
 #include "server/engine/read.h"
+#include "server/engine/throttle.h"
 #include "server/expr/expr.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
@@ -29,8 +31,27 @@ typedef struct batch_write {
     ddb_key key;
     unsigned long long collection_size; /* after the write (tables with LSIs) */
     const ddb_json *request;             /* the WriteRequest as sent, for UnprocessedItems */
-    int unprocessed;                     /* lost to other gateways' commits: not written */
+    int unprocessed;                     /* lost to other gateways' commits, or throttled: not written */
 } batch_write;
+
+/*
+ * --enforce-capacity (engine/throttle.h): what a batch left unprocessed because it was throttled.
+ * When nothing at all could be done for that reason, the batch fails with the throttling error,
+ * as the API reference says of both batches ("If none of the items can be processed due to
+ * insufficient provisioned throughput on all of the tables in the request, then BatchGetItem
+ * returns a ProvisionedThroughputExceededException").
+ */
+typedef struct batch_throttle {
+    long done, throttled;
+    ddb_error err;
+} batch_throttle;
+
+static int all_throttled_or_ok(ddb_req *req, const batch_throttle *bt)
+{
+    if (bt->done > 0 || bt->throttled == 0)
+        return DDB_OK;
+    return ddb_req_fail(req, bt->err.code, "%s", bt->err.msg);
+}
 
 static int duplicate_key(const ddb_key *keys, size_t n, const ddb_key *k)
 {
@@ -103,7 +124,7 @@ static void write_batch_collection_metrics(ddb_req *req, const ddb_table **table
 }
 
 /* Runs one table's writes in order; returns how many were left unprocessed, or -1 after failing the request. */
-static long run_table_writes(ddb_req *req, batch_write *writes, long n, ddb_consumed *used)
+static long run_table_writes(ddb_req *req, batch_write *writes, long n, ddb_consumed *used, batch_throttle *bt)
 {
     long left = 0;
 
@@ -113,11 +134,17 @@ static long run_table_writes(ddb_req *req, batch_write *writes, long n, ddb_cons
         int rc;
         ddb_mutation_init(&m, b->is_delete ? DDB_MUT_DELETE : DDB_MUT_PUT, b->t, &b->key);
         m.item = &b->item;
+        m.request = 1;
         rc = ddb_mutate(req->eng, req->arena, &m);
-        /* other gateways' commits kept winning on this key (RADOS; storage.h): the rest goes on */
-        if (rc == DDB_E_TRANSACTION_CONFLICT) {
+        /* other gateways' commits kept winning on this key (RADOS; storage.h), or it was throttled
+           (--enforce-capacity): the rest goes on */
+        if (rc == DDB_E_TRANSACTION_CONFLICT || rc == DDB_E_THROUGHPUT_EXCEEDED || rc == DDB_E_THROTTLING) {
             b->unprocessed = 1;
             left++;
+            if (rc != DDB_E_TRANSACTION_CONFLICT) {
+                bt->throttled++;
+                bt->err = m.err;
+            }
             continue;
         }
         if (rc != DDB_OK) {
@@ -126,6 +153,7 @@ static long run_table_writes(ddb_req *req, batch_write *writes, long n, ddb_cons
         }
         ddb_consumed_add(used, m.t, ddb_mutation_table_units(&m), m.index_units);
         b->collection_size = m.collection_size;
+        bt->done++;
     }
     return left;
 }
@@ -159,6 +187,7 @@ int ddb_op_batch_write_item(ddb_req *req)
     batch_write **writes = ddb_arena_alloc(req->arena, sizeof(*writes) * ntables);
     long *counts = ddb_arena_alloc(req->arena, sizeof(*counts) * ntables);
     long *left = ddb_arena_alloc(req->arena, sizeof(*left) * ntables);
+    batch_throttle bt = {0};
     ddb_jw *w = &req->out;
 
     for (uint32_t i = 0; i < ntables; i++) {
@@ -171,9 +200,11 @@ int ddb_op_batch_write_item(ddb_req *req)
     }
     for (uint32_t i = 0; i < ntables; i++) {
         used[i].t = tables[i];
-        if ((left[i] = run_table_writes(req, writes[i], counts[i], &used[i])) < 0)
+        if ((left[i] = run_table_writes(req, writes[i], counts[i], &used[i], &bt)) < 0)
             return req->err.code;
     }
+    if (all_throttled_or_ok(req, &bt) != DDB_OK)
+        return req->err.code;
     ddb_jw_obj_begin(w);
     write_unprocessed_writes(w, items, writes, counts, left);
     ddb_consumed_write_list(req, ddb_rcc_parse(req->in), used, ntables);
@@ -254,6 +285,7 @@ int ddb_op_batch_get_item(ddb_req *req)
     uint32_t *done = ddb_arena_calloc(req->arena, sizeof(*done) * ntables);
     size_t total = 0;
     int full = 0;
+    batch_throttle bt = {0};
     ddb_jw *w = &req->out;
 
     for (uint32_t i = 0; i < ntables; i++) {
@@ -273,6 +305,12 @@ int ddb_op_batch_get_item(ddb_req *req)
             size_t size;
             ddb_attr item, out;
             int found;
+            if ((bt.err.code = ddb_throttle_read(g[i].t, NULL, k->bytes, k->len, &bt.err.msg)) != 0) {
+                ddb_insights_throttled(k->bytes, k->len);
+                bt.throttled++;
+                break; /* this key and the table's others come back in UnprocessedKeys */
+            }
+            bt.done++;
             if (ddb_read_item(req->eng, req->arena, k, &item, &size, &found) != 0)
                 return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
             if (found && total + size > BATCH_GET_RESPONSE_LIMIT) {
@@ -280,6 +318,8 @@ int ddb_op_batch_get_item(ddb_req *req)
                 break;
             }
             used[i].table += ddb_read_units(size, g[i].consistent);
+            used[i].taken = 1;
+            ddb_throttle_take(g[i].t, 0, ddb_read_units(size, g[i].consistent), NULL);
             if (!found)
                 continue;
             total += size;
@@ -289,6 +329,8 @@ int ddb_op_batch_get_item(ddb_req *req)
         ddb_jw_arr_end(w);
     }
     ddb_jw_obj_end(w);
+    if (all_throttled_or_ok(req, &bt) != DDB_OK)
+        return req->err.code;
     ddb_jw_key(w, "UnprocessedKeys");
     ddb_jw_obj_begin(w);
     for (uint32_t i = 0; i < ntables; i++) {

@@ -12,8 +12,10 @@
 #include "ddb/ddb_status.h"
 #include "server/base/clock.h"
 #include "server/engine/engine.h"
+#include "server/engine/insights_feed.h"
 #include "server/engine/item.h"
 #include "server/engine/table_stats.h"
+#include "server/engine/throttle.h"
 #include "server/expr/expr.h"
 
 const ddb_table *ddb_table_or_fail(ddb_req *req, const char *name, int name_in_message)
@@ -214,6 +216,30 @@ void ddb_consumed_write_obj(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c)
     ddb_jw_obj_end(w);
 }
 
+int ddb_table_edit_or_fail(ddb_req *req, int rc)
+{
+    if (rc == 0)
+        return DDB_OK;
+    if (rc == -2)
+        return req->err.code;
+    if (rc == 1)
+        return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
+                            ddb_json_get_str(req->in, "TableName"));
+    return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+}
+
+int ddb_read_throttled_or_fail(ddb_req *req, const ddb_table *t, const ddb_index *ix, const char *key, size_t klen)
+{
+    const char *msg;
+    int code = ddb_throttle_read(t, ix, key, klen, &msg);
+
+    if (code == 0)
+        return DDB_OK;
+    if (key != NULL)
+        ddb_insights_throttled(key, klen);
+    return ddb_req_fail(req, code, "%s", msg);
+}
+
 static void charge(ddb_req *req, const ddb_consumed *c)
 {
     double total = total_units(c);
@@ -221,6 +247,8 @@ static void charge(ddb_req *req, const ddb_consumed *c)
     req->consumed_read += total - c->written;
     req->consumed_write += c->written;
     ddb_table_stats_charge(c->t->stats, total - c->written, c->written);
+    if (c->written == 0 && !c->taken) /* writes are taken by the mutation pipeline */
+        ddb_throttle_take(c->t, 0, c->table, c->index);
 }
 
 void ddb_consumed_write(ddb_req *req, ddb_rcc rcc, const ddb_consumed *c)

@@ -48,11 +48,24 @@ typedef struct ddb_consumed {
        transactions do (they may charge reads and writes); 0: CapacityUnits alone */
     char units;
     double written;  /* the part of the units that writes consumed (ddb_consumed_add); the rest was read */
+    int taken;       /* --enforce-capacity: its reads were taken from the buckets as they went (a batch) */
 } ddb_consumed;
 /* Adds a mutation's (write) units; `index` is per index of `src` (the description the mutation ran under). */
 void ddb_consumed_add(ddb_consumed *c, const ddb_table *src, double table, const double *index);
 /* Writes one ConsumedCapacity object (TableName, CapacityUnits; with INDEXES, Table and the touched indexes). */
 void ddb_consumed_write_obj(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c);
+/*
+ * What ddb_catalog_edit's result means for a change of the table TableName names: DDB_OK, the
+ * error the edit recorded (-2), ResourceNotFoundException "Requested resource not found: Table:
+ * <name> not found" when the table went away meanwhile (1), else InternalServerError.
+ */
+int ddb_table_edit_or_fail(ddb_req *req, int rc);
+
+/* --enforce-capacity (engine/throttle.h): DDB_OK, or the throttling error recorded (and the key
+   told to Contributor Insights) when a read of t or its index ix, of the partition of the stored
+   key (NULL or short for a Scan), is throttled. */
+int ddb_read_throttled_or_fail(ddb_req *req, const ddb_table *t, const ddb_index *ix, const char *key, size_t klen);
+
 /*
  * Charges what a successful request consumed, whatever ReturnConsumedCapacity says (to its tables'
  * figures for /metrics, engine/table_stats.h, and to req->consumed_* for the access log), and

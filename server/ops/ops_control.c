@@ -5,8 +5,9 @@
  *
  * Shapes: the API reference for each operation; values for a table without the feature from the
  * captures in public suites (ScyllaDB's test_describe_endpoints.py; the ACK DynamoDB controller's quirks
- * catalogue for DescribeContributorInsights). DescribeLimits answers the default quotas, as DynamoDB
- * and DynamoDB Local 1.25 do. DescribeKinesisStreamingDestination is ops_kinesis.c's.
+ * catalogue). DescribeLimits answers the default quotas, as DynamoDB and DynamoDB Local 1.25 do.
+ * DescribeKinesisStreamingDestination is ops_kinesis.c's; Contributor Insights' operations are in
+ * ops_insights.c.
  */
 #include <string.h>
 
@@ -20,12 +21,6 @@
 static const char *region_of(const ddb_req *req)
 {
     return req->region != NULL && req->region[0] ? req->region : "us-east-1";
-}
-
-/* The table named by TableName, or NULL with ResourceNotFoundException recorded. */
-static const ddb_table *table_of(ddb_req *req)
-{
-    return ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 1);
 }
 
 /* DynamoDB's own regional endpoint, cached for a day (the API reference's example). */
@@ -65,52 +60,3 @@ int ddb_op_describe_limits(ddb_req *req)
     return DDB_OK;
 }
 
-/* Contributor Insights is DISABLED on every table and index; an unknown index is not found. */
-int ddb_op_describe_contributor_insights(ddb_req *req)
-{
-    const ddb_table *t = table_of(req);
-    const char *index = ddb_json_get_str(req->in, "IndexName");
-    ddb_jw *w = &req->out;
-    int found = index == NULL;
-
-    if (t == NULL)
-        return req->err.code;
-    for (unsigned i = 0; i < t->nindexes && !found; i++)
-        found = strcmp(t->indexes[i].name, index) == 0;
-    if (!found)
-        return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Index: %s not found",
-                            index);
-    ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "TableName");
-    ddb_jw_str(w, t->name);
-    if (index != NULL) {
-        ddb_jw_key(w, "IndexName");
-        ddb_jw_str(w, index);
-    }
-    ddb_jw_key(w, "ContributorInsightsStatus");
-    ddb_jw_str(w, "DISABLED");
-    ddb_jw_obj_end(w);
-    return DDB_OK;
-}
-
-/*
- * Contributor Insights is enabled on no table and no index (UpdateContributorInsights is not
- * served), so there is no summary to list, for one table or for all: an empty list and no
- * NextToken. A table that is named must exist, as DescribeContributorInsights's must; no token
- * was ever given out, so none can be continued.
- */
-int ddb_op_list_contributor_insights(ddb_req *req)
-{
-    ddb_jw *w = &req->out;
-
-    if (ddb_json_get_str(req->in, "TableName") != NULL && table_of(req) == NULL)
-        return req->err.code;
-    if (ddb_json_get_str(req->in, "NextToken") != NULL)
-        return ddb_req_fail(req, DDB_E_VALIDATION, "Invalid NextToken");
-    ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "ContributorInsightsSummaries");
-    ddb_jw_arr_begin(w);
-    ddb_jw_arr_end(w);
-    ddb_jw_obj_end(w);
-    return DDB_OK;
-}

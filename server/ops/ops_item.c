@@ -44,6 +44,7 @@ static void mutation_from_req(ddb_mutation *m, ddb_req *req, ddb_mut_kind kind, 
     m->need_old = rv != RV_NONE;
     m->old_on_failure = rvf != NULL && strcmp(rvf, "ALL_OLD") == 0;
     m->single_write = 1;
+    m->request = 1;
 }
 
 static int run_mutation(ddb_req *req, ddb_mutation *m)
@@ -187,7 +188,8 @@ int ddb_op_get_item(ddb_req *req)
     size_t size = 0;
     int found;
 
-    if (t == NULL || ddb_key_param_or_fail(req, t, req->parsed.key, &key) != DDB_OK)
+    if (t == NULL || ddb_key_param_or_fail(req, t, req->parsed.key, &key) != DDB_OK ||
+        ddb_read_throttled_or_fail(req, t, NULL, key.bytes, key.len) != DDB_OK)
         return req->err.code;
     if (ddb_read_item(req->eng, req->arena, &key, &item, &size, &found) != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");

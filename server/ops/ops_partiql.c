@@ -144,6 +144,7 @@ int ddb_pq_mutation_or_fail(ddb_req *req, const ddb_pq_stmt *s, const ddb_table 
         ddb_mutation_init(m, DDB_MUT_PUT, t, &key);
         m->item = s->item;
         m->insert = 1;
+        m->request = 1;
         return DDB_OK;
     }
     if (key_from_where(req, s, t, txn, keyattrs, &key, &used) != DDB_OK)
@@ -169,6 +170,7 @@ int ddb_pq_mutation_or_fail(ddb_req *req, const ddb_pq_stmt *s, const ddb_table 
         break;
     }
     m->keyattrs = keyattrs;
+    m->request = 1;
     m->need_old = s->returning != DDB_PQ_RET_NONE;
     return DDB_OK;
 }
@@ -592,6 +594,8 @@ static int select_one_item(sel *x)
         keyattrs.u.entries[keyattrs.len++] = (ddb_entry){x->t->range_key, (uint32_t)strlen(x->t->range_key), *x->rc.v[0]};
     if ((msg = ddb_key_param_check(req, x->t, &keyattrs, &key)) != NULL)
         return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
+    if (ddb_read_throttled_or_fail(req, x->t, NULL, key.bytes, key.len) != DDB_OK)
+        return req->err.code;
     if (ddb_read_item(req->eng, req->arena, &key, &item, &size, &found) != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     ddb_jw_obj_begin(w);

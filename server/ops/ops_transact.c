@@ -30,6 +30,7 @@
 #include "server/engine/idempotency.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/mutation.h"
+#include "server/engine/throttle.h"
 #include "server/expr/expr.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
@@ -238,6 +239,7 @@ static void mutations_from_actions(action *acts, ddb_mutation *ms, uint32_t n)
         action *x = &acts[i];
         const char *rvf = ddb_json_get_str(x->in, "ReturnValuesOnConditionCheckFailure");
         ddb_mutation_init(&ms[i], KINDS[x->kind].mut, x->t, &x->key);
+        ms[i].request = 1;
         ms[i].condition = x->parsed.condition;
         ms[i].update = x->parsed.update;
         ms[i].item = x->kind == A_PUT ? &x->attrs : NULL;
@@ -266,6 +268,12 @@ static int cancel_from_mutations(ddb_req *req, const ddb_mutation *ms, uint32_t 
             break;
         case DDB_E_TRANSACTION_CONFLICT:
             r[i].code = "TransactionConflict";
+            break;
+        case DDB_E_THROUGHPUT_EXCEEDED: /* --enforce-capacity (engine/throttle.h) */
+            r[i].code = "ProvisionedThroughputExceeded";
+            break;
+        case DDB_E_THROTTLING:
+            r[i].code = "ThrottlingError";
             break;
         case DDB_E_DUPLICATE_ITEM: /* a PartiQL INSERT of a key that exists */
             r[i].code = "DuplicateItem";
@@ -512,8 +520,14 @@ int ddb_op_transact_get_items(ddb_req *req)
     if (acts == NULL)
         return req->err.code;
     keys = DDB_NEW_ARRAY(req->arena, ddb_read_slot, n);
-    for (uint32_t i = 0; i < n; i++)
+    for (uint32_t i = 0; i < n; i++) {
+        const char *msg;
+        int code = ddb_throttle_read(acts[i].t, NULL, acts[i].key.bytes, acts[i].key.len, &msg);
+        if (code != 0) /* --enforce-capacity (engine/throttle.h) */
+            return ddb_transact_cancel_one(req, n, i, code == DDB_E_THROTTLING ? "ThrottlingError"
+                                                                                : "ProvisionedThroughputExceeded", msg);
         keys[i] = (ddb_read_slot){acts[i].key.bytes, acts[i].key.len, NULL, 0};
+    }
     if (ddb_transact_read_keys(req, keys, n) != DDB_OK)
         return req->err.code;
     return write_get_result(req, acts, n, keys);

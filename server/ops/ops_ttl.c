@@ -64,15 +64,9 @@ int ddb_op_update_time_to_live(ddb_req *req)
     ttl_change c = {req, on != NULL && on->type == DDB_JSON_BOOL && on->u.b, ddb_json_get_str(spec, "AttributeName")};
     const ddb_table *updated;
     ddb_jw *w = &req->out;
-    int rc = ddb_catalog_edit(req->eng->catalog, 16, ttl_edit, &c, &updated);
 
-    if (rc == -2)
+    if (ddb_table_edit_or_fail(req, ddb_catalog_edit(req->eng->catalog, 16, ttl_edit, &c, &updated)) != DDB_OK)
         return req->err.code;
-    if (rc == 1)
-        return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
-                            ddb_json_get_str(req->in, "TableName"));
-    if (rc != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "TimeToLiveSpecification");
     ddb_jw_json(w, spec);

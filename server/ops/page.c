@@ -397,7 +397,11 @@ static int range_entry(void *ctx, const char *k, size_t klen, const char *v, siz
 int ddb_page_read_range(ddb_page *p, const char *lo, size_t lolen, const char *hi, size_t hilen, int reverse,
                         const char *after, size_t afterlen)
 {
-    int rc = ddb_read_range(p->req->eng, lo, lolen, hi, hilen, reverse, after, afterlen, range_entry, p);
+    int rc;
+
+    if (ddb_read_throttled_or_fail(p->req, p->ks->t, p->ks->ix, lo, lolen) != DDB_OK)
+        return p->req->err.code;
+    rc = ddb_read_range(p->req->eng, lo, lolen, hi, hilen, reverse, after, afterlen, range_entry, p);
 
     return rc < 0 ? ddb_req_fail(p->req, DDB_E_INTERNAL, "Internal server error") : rc;
 }

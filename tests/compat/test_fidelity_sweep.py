@@ -359,7 +359,6 @@ def test_missing_authorization_before_operation_lookup(endpoint, target):
 
 @pytest.mark.parametrize("target, name", [
     ("DynamoDB_20120810.StartBulkPutItems", "StartBulkPutItems"),
-    ("DynamoDB_20120810.UpdateContributorInsights", "UpdateContributorInsights"),
 ])
 def test_unimplemented_operation_names_itself(endpoint, target, name):
     resp = raw_request(endpoint, target, {})
@@ -445,9 +444,9 @@ def test_describe_contributor_insights(ddb, table):
 
 
 def test_list_contributor_insights(ddb, endpoint, table):
-    """Enabled on nothing (UpdateContributorInsights is not served): no summaries, for one table or all,
-    and no NextToken, so none can be continued; a named table must exist; MaxResults is at most 100
-    (the API reference)."""
+    """Enabled on nothing (this suite's server; test_contributor_insights.py enables it on servers of
+    its own): no summaries, for one table or all, and no NextToken, so "x" continues nothing; a named
+    table must exist; MaxResults is at most 100 (the API reference)."""
     for kwargs in ({}, {"TableName": table}, {"MaxResults": 100}):
         got = ddb.list_contributor_insights(**kwargs)
         got.pop("ResponseMetadata")

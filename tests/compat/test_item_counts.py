@@ -9,7 +9,7 @@ refreshes these about every six hours; ddbd's exact figures are a documented dif
 import time
 
 from conftest import item_size, make_client
-from test_backups import scan_items as scan_all
+from test_backups import scan_items as scan_all, wait_available
 from test_export_import import import_from, put_objects
 from test_global_tables import EAST, WEST, add_replica, client, eventually, make_table
 from test_metrics import scrape
@@ -193,6 +193,7 @@ def test_index_backfill_and_restore_are_counted(server_factory):
     byh = figures(ddb, "src")["byh"]
     assert byh == (101, sum(item_size(i) for i in scan_all(ddb, "src")))
     arn = ddb.create_backup(TableName="src", BackupName="bak")["BackupDetails"]["BackupArn"]
+    wait_available(ddb, arn)  # a CREATING backup cannot be restored yet (BackupInUseException)
     ddb.restore_table_from_backup(BackupArn=arn, TargetTableName="restored")
     deadline = time.time() + 30
     while ddb.describe_table(TableName="restored")["Table"]["TableStatus"] != "ACTIVE":

@@ -1,0 +1,43 @@
+/*
+ * server/engine/throttle.h: --enforce-capacity: tables and indexes throttle as DynamoDB does.
+ *
+ * Each provisioned table and GSI has a read and a write token bucket filled at its provisioned
+ * rate and holding up to 300 seconds of it (DynamoDB's burst capacity); an on-demand table or GSI
+ * with an OnDemandThroughput maximum has the same at its maximum's rate, and every partition (a
+ * partition key value's hash, in 64 slots per table or index) at 3,000 read and 1,000 write units a
+ * second with one second of burst. A request is let in while its buckets hold a unit, and what
+ * it consumed (the capacity the operations already compute, ops_common.c) is taken afterwards, so
+ * a bucket may go below zero as DynamoDB's do: the requests after it wait until it refills.
+ *
+ * A bucket is one atomic word, the moment (on the server's clock, clock.h, so /ddbd/clock moves
+ * it) at which it is empty: its tokens are (now - that moment) x rate, at most the burst; taking
+ * units moves the moment forward (compare-and-swap). With the option off nothing is looked at.
+ */
+#ifndef DDB_THROTTLE_H
+#define DDB_THROTTLE_H
+
+#include <stddef.h>
+
+#include "server/engine/catalog.h"
+#include "server/engine/keycodec.h"
+
+#define DDB_BURST_SECONDS 300      /* the developer guide's burst capacity */
+#define DDB_PARTITION_READ_UNITS 3000
+#define DDB_PARTITION_WRITE_UNITS 1000
+
+/* --enforce-capacity: set once at start (server.c), before any request. */
+void ddb_throttle_enable(int on);
+extern int ddb_throttle_enabled;
+
+/* 0, or the error (DDB_E_THROUGHPUT_EXCEEDED, DDB_E_THROTTLING) with *msg its text, when a write of
+   `key` in t would be throttled (the table, the key's partition, a GSI's back-pressure); a write let
+   in takes one unit of its partition. */
+int ddb_throttle_write(const ddb_table *t, const ddb_key *key, const char **msg);
+/* The same for a read of t, or of its index ix (NULL: the table), of the partition of `key` (a
+   stored key; NULL for a Scan). */
+int ddb_throttle_read(const ddb_table *t, const ddb_index *ix, const char *key, size_t klen, const char **msg);
+/* Takes what a request consumed from t's buckets: `table` units, and index[i] from t's GSI i
+   (t->indexes order); `write` says which buckets. */
+void ddb_throttle_take(const ddb_table *t, int write, double table, const double *index);
+
+#endif

@@ -1,0 +1,271 @@
+"""--enforce-capacity: provisioned tables and indexes, and on-demand tables with OnDemandThroughput
+maximums, throttle as DynamoDB does, so that an application's retry and back-off paths can be
+tested: ProvisionedThroughputExceededException with DynamoDB's text (captured in public issues,
+e.g. benhutchins/dyngoose#668), ThrottlingException for on-demand limits, 300 seconds of burst
+capacity, batches that return what was throttled in UnprocessedItems / UnprocessedKeys (and fail
+when nothing could be done, as the API reference says), transactions cancelled with the reason,
+and the throttled keys in Contributor Insights. Off by default."""
+import json
+import threading
+import time
+import urllib.request
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from conftest import ACCESS_KEY, REGION, SECRET_KEY, assert_client_error, make_client, raw_request, unique_name
+
+TABLE_TEXT = ("The level of configured provisioned throughput for the table was exceeded. Consider increasing "
+              "your provisioning level with the UpdateTable API.")
+MAX_TEXT = "Throughput exceeds the maximum OnDemandThroughput configured on table or index"
+INDEX_WRITE_TEXT = ("The level of configured provisioned throughput for one or more global secondary indexes of the "
+                    "table was exceeded. Consider increasing your provisioning level for the under-provisioned "
+                    "global secondary indexes with the UpdateTable API")
+INDEX_READ_TEXT = ("The level of configured provisioned throughput for the index was exceeded. Consider increasing "
+                   "your provisioning level with the UpdateTable API.")
+HOT_TEXT = ("Throughput exceeds the current capacity of your table or index. DynamoDB is automatically scaling your "
+            "table or index so please try again shortly. If exceptions persist, check if you have a hot key: "
+            "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html")
+
+
+@pytest.fixture
+def server(server_factory):
+    return server_factory(("--in-memory", "--admin", "--enforce-capacity"))
+
+
+def provisioned(ddb, rcu=1, wcu=1, sort=False, name=None):
+    name = name or unique_name("cap")
+    defs = [{"AttributeName": "pk", "AttributeType": "S"}]
+    keys = [{"AttributeName": "pk", "KeyType": "HASH"}]
+    if sort:
+        defs.append({"AttributeName": "sk", "AttributeType": "N"})
+        keys.append({"AttributeName": "sk", "KeyType": "RANGE"})
+    ddb.create_table(TableName=name, AttributeDefinitions=defs, KeySchema=keys,
+                     ProvisionedThroughput={"ReadCapacityUnits": rcu, "WriteCapacityUnits": wcu})
+    return name
+
+
+def put(ddb, table, pk, **extra):
+    return ddb.put_item(TableName=table, Item={"pk": {"S": pk}, **extra})
+
+
+def drain_writes(ddb, table):
+    """Writes until the table throttles; returns the error and how many went in."""
+    for n in range(1000):
+        try:
+            put(ddb, table, "k%d" % n)
+        except ClientError as e:
+            return e, n
+    raise AssertionError("never throttled")
+
+
+def advance(server, ms):
+    req = urllib.request.Request(server.endpoint + "/ddbd/clock", data=json.dumps({"advance": ms}).encode(),
+                                 method="POST")
+    urllib.request.urlopen(req).read()
+
+
+def test_provisioned_writes_throttle_with_dynamodbs_error(server):
+    ddb = make_client(server.endpoint)  # no retries: the error itself
+    table = provisioned(ddb)
+    e, n = drain_writes(ddb, table)
+    assert n == 1  # a new table holds one second of its capacity; a request needs a unit
+    assert e.response["Error"] == {"Code": "ProvisionedThroughputExceededException", "Message": TABLE_TEXT}
+    assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    resp = raw_request(server.endpoint, "PutItem", {"TableName": table, "Item": {"pk": {"S": "x"}}})
+    assert resp.status == 400 and resp.json() == {
+        "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException", "message": TABLE_TEXT}
+
+
+def test_the_sdks_retries_get_through(server):
+    """boto3's own retry logic: throttled attempts are retried with back-off until the bucket refills,
+    and the response metadata counts them."""
+    plain = make_client(server.endpoint)
+    table = provisioned(plain, wcu=5)
+    drain_writes(plain, table)
+    retrying = boto3.client("dynamodb", endpoint_url=server.endpoint, region_name=REGION,
+                            aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
+                            config=Config(retries={"mode": "standard", "max_attempts": 10}))
+    retried = 0
+    for i in range(5):
+        got = put(retrying, table, "r%d" % i)
+        retried += got["ResponseMetadata"]["RetryAttempts"]
+    assert retried >= 1
+
+
+def test_burst_capacity_is_300_seconds(server):
+    ddb = make_client(server.endpoint)
+    table = provisioned(ddb)
+    drain_writes(ddb, table)
+    advance(server, 600 * 1000)  # ten minutes unused: the bucket holds five of them
+    e, n = drain_writes(ddb, table)
+    assert 300 <= n <= 301, n  # (301 if the writes took more than a second)
+    assert e.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
+
+
+def test_reads_throttle_and_charge_what_they_consumed(server):
+    ddb = make_client(server.endpoint)
+    table = provisioned(ddb, rcu=1, wcu=100)
+    put(ddb, table, "a")
+    statuses = []
+    for _ in range(10):
+        try:
+            ddb.get_item(TableName=table, Key={"pk": {"S": "a"}}, ConsistentRead=True)
+            statuses.append("ok")
+        except ClientError as e:
+            assert_client_error(e_wrap(e), "ProvisionedThroughputExceededException", TABLE_TEXT)
+            statuses.append("throttled")
+    assert statuses[0] == "ok" and "throttled" in statuses
+    with pytest.raises(ClientError) as e:
+        ddb.query(TableName=table, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "a"}})
+    assert_client_error(e, "ProvisionedThroughputExceededException", TABLE_TEXT)
+    with pytest.raises(ClientError) as e:
+        ddb.scan(TableName=table)
+    assert_client_error(e, "ProvisionedThroughputExceededException", TABLE_TEXT)
+
+
+class e_wrap:
+    def __init__(self, e):
+        self.value = e
+
+
+def test_batches_return_the_throttled_part(server):
+    ddb = make_client(server.endpoint)
+    table = provisioned(ddb, rcu=1, wcu=1)
+    requests = [{"PutRequest": {"Item": {"pk": {"S": "b%d" % i}}}} for i in range(25)]
+    got = ddb.batch_write_item(RequestItems={table: requests})
+    left = got["UnprocessedItems"][table]
+    assert len(left) == 24 and left == requests[1:]
+    # nothing could be written: the batch fails with the error
+    with pytest.raises(ClientError) as e:
+        ddb.batch_write_item(RequestItems={table: left})
+    assert_client_error(e, "ProvisionedThroughputExceededException", TABLE_TEXT)
+
+    keys = [{"pk": {"S": "b%d" % i}} for i in range(25)]
+    got = ddb.batch_get_item(RequestItems={table: {"Keys": keys, "ConsistentRead": True}})
+    unread = got["UnprocessedKeys"][table]["Keys"]
+    assert len(unread) == 24 and unread == keys[1:]
+    assert got["Responses"][table] == [{"pk": {"S": "b0"}}]
+    with pytest.raises(ClientError) as e:
+        ddb.batch_get_item(RequestItems={table: {"Keys": unread}})
+    assert_client_error(e, "ProvisionedThroughputExceededException", TABLE_TEXT)
+
+
+def test_transactions_are_cancelled_with_the_reason(server):
+    ddb = make_client(server.endpoint)
+    table = provisioned(ddb)
+    drain_writes(ddb, table)
+    other = provisioned(ddb, wcu=100)
+    with pytest.raises(ClientError) as e:
+        ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": other, "Item": {"pk": {"S": "x"}}}},
+            {"Put": {"TableName": table, "Item": {"pk": {"S": "x"}}}}])
+    assert_client_error(e, "TransactionCanceledException", "Transaction cancelled, please refer cancellation "
+                        "reasons for specific reasons [None, ProvisionedThroughputExceeded]")
+    assert e.value.response["CancellationReasons"] == [
+        {"Code": "None"}, {"Code": "ProvisionedThroughputExceeded", "Message": TABLE_TEXT}]
+    # nothing of it was written
+    assert "Item" not in ddb.get_item(TableName=other, Key={"pk": {"S": "x"}})
+
+
+def test_a_provisioned_gsi_holds_writes_back_and_throttles_its_queries(server):
+    """The GSI has 1 unit of each, the table 100: writes that reach the index stop when the index is
+    out of write capacity (its back-pressure), and a Query on it is throttled on its own reads."""
+    ddb = make_client(server.endpoint)
+    name = unique_name("gsi")
+    ddb.create_table(TableName=name, AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                                           {"AttributeName": "g", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     ProvisionedThroughput={"ReadCapacityUnits": 100, "WriteCapacityUnits": 100},
+                     GlobalSecondaryIndexes=[{"IndexName": "gsi", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                              "Projection": {"ProjectionType": "ALL"},
+                                              "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}])
+    put(ddb, name, "a", g={"S": "x"})
+    with pytest.raises(ClientError) as e:
+        put(ddb, name, "b", g={"S": "y"})
+    assert_client_error(e, "ProvisionedThroughputExceededException", INDEX_WRITE_TEXT)
+    query = dict(TableName=name, IndexName="gsi", KeyConditionExpression="g = :g",
+                 ExpressionAttributeValues={":g": {"S": "x"}})
+    ddb.query(**query)
+    with pytest.raises(ClientError) as e:
+        ddb.query(**query)
+    assert_client_error(e, "ProvisionedThroughputExceededException", INDEX_READ_TEXT)
+    # the table's own reads are not the index's
+    ddb.get_item(TableName=name, Key={"pk": {"S": "a"}})
+
+
+def test_on_demand_maximum_throttles_with_throttling_exception(server):
+    ddb = make_client(server.endpoint)
+    name = unique_name("od")
+    ddb.create_table(TableName=name, AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST")
+    resp = raw_request(server.endpoint, "UpdateTable", {"TableName": name, "OnDemandThroughput": {
+        "MaxReadRequestUnits": 1, "MaxWriteRequestUnits": 1}})
+    assert resp.status == 200, resp.body
+    e, n = drain_writes(ddb, name)
+    assert n == 1
+    assert e.response["Error"] == {"Code": "ThrottlingException", "Message": MAX_TEXT}
+
+
+def test_a_hot_partition_of_an_on_demand_table_throttles(server):
+    """1,000 write units a second per partition: a hot key's writes, from a few threads so that
+    they outrun that however loaded the machine, come back unprocessed from batches and as
+    ThrottlingException from PutItem; another partition is not held back."""
+    ddb = make_client(server.endpoint)
+    name = unique_name("hot")
+    ddb.create_table(TableName=name, AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                                           {"AttributeName": "sk", "AttributeType": "N"}],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+                     BillingMode="PAY_PER_REQUEST")
+    seen = {"unprocessed": 0, "errors": []}
+    deadline = time.monotonic() + 30
+
+    def hammer(t):
+        client = make_client(server.endpoint)
+        for b in range(100000):
+            if time.monotonic() > deadline or (seen["unprocessed"] and seen["errors"]):
+                return
+            try:
+                if t % 2:  # (a batch of which nothing could be written fails whole: the API reference)
+                    got = client.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": {
+                        "pk": {"S": "hot"}, "sk": {"N": "%d%05d" % (t, b * 25 + i)}}}} for i in range(25)]})
+                    seen["unprocessed"] += len(got["UnprocessedItems"].get(name, []))
+                else:
+                    client.put_item(TableName=name, Item={"pk": {"S": "hot"}, "sk": {"N": "-%d%05d" % (t, b)}})
+            except ClientError as e:
+                seen["errors"].append(e.response["Error"])
+
+    threads = [threading.Thread(target=hammer, args=(t,)) for t in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen["unprocessed"] > 0
+    assert seen["errors"] and all(e == {"Code": "ThrottlingException", "Message": HOT_TEXT} for e in seen["errors"])
+    ddb.put_item(TableName=name, Item={"pk": {"S": "cold"}, "sk": {"N": "1"}})
+
+
+def test_throttled_keys_feed_contributor_insights(server):
+    ddb = make_client(server.endpoint)
+    table = provisioned(ddb)
+    resp = raw_request(server.endpoint, "UpdateContributorInsights", {
+        "TableName": table, "ContributorInsightsAction": "ENABLE", "ContributorInsightsMode": "THROTTLED_KEYS"})
+    assert resp.status == 200
+    drain_writes(ddb, table)
+    for _ in range(3):
+        with pytest.raises(ClientError):
+            put(ddb, table, "victim")
+    with urllib.request.urlopen(server.endpoint + "/ddbd/contributor-insights/" + table) as r:
+        top = json.loads(r.read())
+    assert top["PKT"][0] == {"PartitionKey": {"S": "victim"}, "ThrottleCount": 3.0}
+    assert top["PKC"] == []
+
+
+def test_off_by_default(server_factory):
+    srv = server_factory(("--in-memory",))
+    ddb = make_client(srv.endpoint)
+    table = provisioned(ddb)
+    for i in range(30):
+        put(ddb, table, "k%d" % i)
