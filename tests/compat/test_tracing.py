@@ -37,6 +37,13 @@ def log_lines(path, want, timeout=5.0):
         time.sleep(0.02)
 
 
+def trace_ids(path, responses):
+    """The access log's traceId of each response's request, in the order of `responses`: a line is
+    written after its answer is sent, so the next request's line may come first."""
+    by_id = {l["requestId"]: l["traceId"] for l in log_lines(path, len(responses))}
+    return [by_id.get(r.headers["x-amzn-requestid"], "no line") for r in responses]
+
+
 def create(endpoint, name):
     make_client(endpoint).create_table(
         TableName=name, BillingMode="PAY_PER_REQUEST",
@@ -160,24 +167,23 @@ def test_trace_header_choice_and_untraced_requests_without_export(server_factory
     log = str(tmp_path / "access.log")
     srv = server_factory(["--in-memory", "--access-log", log])
     later = "01-%s-%s-01-more" % (TP_TRACE, TP_PARENT)  # a later version may carry more
-    get_missing(srv.endpoint, {"traceparent": later})
+    responses = [get_missing(srv.endpoint, {"traceparent": later})]
     # traceparent wins over X-Amzn-Trace-Id; an invalid one leaves X-Amzn-Trace-Id to be read
-    get_missing(srv.endpoint, {"traceparent": TRACEPARENT, "X-Amzn-Trace-Id": "Root=" + XRAY_ROOT})
-    get_missing(srv.endpoint, {"traceparent": "00-zz", "X-Amzn-Trace-Id": "Root=" + XRAY_ROOT})
+    responses.append(get_missing(srv.endpoint, {"traceparent": TRACEPARENT, "X-Amzn-Trace-Id": "Root=" + XRAY_ROOT}))
+    responses.append(get_missing(srv.endpoint, {"traceparent": "00-zz", "X-Amzn-Trace-Id": "Root=" + XRAY_ROOT}))
     # two traceparent headers are not one valid one
-    get_missing(srv.endpoint, {"traceparent": TRACEPARENT, "TraceParent": TRACEPARENT})
-    get_missing(srv.endpoint)
-    lines = log_lines(log, 5)
-    assert [l["traceId"] for l in lines] == [TP_TRACE, TP_TRACE, XRAY_TRACE, None, None]
+    responses.append(get_missing(srv.endpoint, {"traceparent": TRACEPARENT, "TraceParent": TRACEPARENT}))
+    responses.append(get_missing(srv.endpoint))
+    assert trace_ids(log, responses) == [TP_TRACE, TP_TRACE, XRAY_TRACE, None, None]
 
 
 def test_unsampled_caller_is_logged_not_exported(server_factory, collector, tmp_path):
     log = str(tmp_path / "access.log")
     srv = server_factory(["--in-memory", "--otlp-endpoint", collector.url, "--access-log", log])
-    get_missing(srv.endpoint, {"traceparent": "00-%s-%s-00" % (TP_TRACE, TP_PARENT)})
-    get_missing(srv.endpoint, {"X-Amzn-Trace-Id": "Root=%s;Sampled=0" % XRAY_ROOT})
-    get_missing(srv.endpoint, {"X-Amzn-Trace-Id": "Root=%s;Sampled=?" % XRAY_ROOT})
-    assert [l["traceId"] for l in log_lines(log, 3)] == [TP_TRACE, XRAY_TRACE, XRAY_TRACE]
+    responses = [get_missing(srv.endpoint, {"traceparent": "00-%s-%s-00" % (TP_TRACE, TP_PARENT)}),
+                 get_missing(srv.endpoint, {"X-Amzn-Trace-Id": "Root=%s;Sampled=0" % XRAY_ROOT}),
+                 get_missing(srv.endpoint, {"X-Amzn-Trace-Id": "Root=%s;Sampled=?" % XRAY_ROOT})]
+    assert trace_ids(log, responses) == [TP_TRACE, XRAY_TRACE, XRAY_TRACE]
     time.sleep(0.5)
     assert [s["traceId"] for s in collector.spans()] == [XRAY_TRACE]  # only the one left to us (Sampled=?)
 
