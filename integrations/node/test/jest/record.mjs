@@ -1,0 +1,1 @@
+// the control run's setup file: no restore (the specs must then fail)
