@@ -159,7 +159,6 @@ static int serve(const ddb_config *cfg, double t0)
     if (cfg->health_check)
         return ddb_health_check(cfg->health_url);
     ddb_log_threshold = (ddb_log_level)cfg->log_level;
-    ddb_crash_points_init();
     if (sodium_init() < 0) {
         ddb_log(DDB_LOG_ERROR, "libsodium failed to initialise");
         return 1;
@@ -188,6 +187,9 @@ static int serve(const ddb_config *cfg, double t0)
         ddb_server_close(&srv);
         return 1;
     }
+    /* crash points are for requests (faults.h): armed once the start's own writes are durable */
+    ddb_server_settle(&srv);
+    ddb_crash_points_init();
     mcp_setup(&srv, cfg);
     if (cfg->mcp)
         return serve_mcp_stdio(&srv, cfg, &sigs, t0);

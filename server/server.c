@@ -5,10 +5,12 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "server/api/auth.h"
 #include "server/base/gate.h"
+#include "server/base/groupcommit.h"
 #include "server/base/log.h"
 #include "server/engine/idempotency.h"
 #include "server/engine/jobs/backups.h"
@@ -153,6 +155,15 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     srv->gate = ddb_gate_new(cfg->threads);
     pthread_mutex_init(&srv->admin, NULL);
     return 0;
+}
+
+void ddb_server_settle(ddb_server *srv)
+{
+    struct ddb_groupcommit *g = ddb_store_groupcommit(srv->eng.store);
+    const struct timespec tick = {0, 1000 * 1000};
+
+    while (g != NULL && ddb_groupcommit_durable(g) < ddb_groupcommit_written(g))
+        nanosleep(&tick, NULL);
 }
 
 void ddb_server_close(ddb_server *srv)

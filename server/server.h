@@ -28,6 +28,9 @@ struct ddb_server {
 /* Opens the store and the catalog for `cfg`; returns 0 or -1 with *err set (malloc'd). */
 int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err);
 void ddb_server_close(ddb_server *srv);
+/* Waits until every write made so far (the start's own: the saved figures' removal, a seed) is
+   durable under --sync, so that the first write to reach a crash point is a request's. */
+void ddb_server_settle(ddb_server *srv);
 
 /*
  * Named snapshots of the whole store (the admin API: admin.c, docs/admin.md). Saving and

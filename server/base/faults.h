@@ -29,7 +29,8 @@
 
 extern const char *ddb_crash_armed; /* the armed point's name, or NULL (also when only a delay is armed) */
 
-/* Reads DDBD_CRASH_POINT and DDBD_DELAY_POINT once, at start. */
+/* Reads DDBD_CRASH_POINT and DDBD_DELAY_POINT once, when the server is open and its own start-up
+   writes are durable (main.c, ddb_server_settle): a point is for requests. */
 void ddb_crash_points_init(void);
 void ddb_crash_fire(const char *name);
 
