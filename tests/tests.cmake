@@ -8,6 +8,7 @@
 #  - tests/consistency/: histories under faults and their checkers (label consistency).
 #  - tests/rados/run.sh: the RADOS backend on a loopback Ceph cluster (label rados).
 #  - tests/deploy/run_path.sh: the README's `deploy/ddbd.sh run` on a fresh copy (label deploy).
+#  - tests/footprint/footprint.py: idle RSS and start-up of the built ddbd (label footprint).
 #  - tests/docker/run.sh: the Docker image (label docker), at the end.
 #  - integrations/integrations.cmake: the test-runner integrations (pytest, vitest, Go, Testcontainers).
 
@@ -159,6 +160,13 @@ endif()
 # without Ceph's daemons or without librados; RUN_SERIAL: the cluster takes the machine's two cores.
 add_test(NAME rados.backend COMMAND bash ${CMAKE_SOURCE_DIR}/tests/rados/run.sh ${CMAKE_BINARY_DIR})
 set_tests_properties(rados.backend PROPERTIES LABELS rados TIMEOUT 1500 SKIP_RETURN_CODE 77 RUN_SERIAL TRUE)
+
+# The built ddbd's idle RSS (<= 6.6 MB: issue 31's 6 MB + 10 %) and, loosely, its start-up,
+# measured on the real process for --in-memory and an empty data directory (each the best of three
+# spawns, so a busy machine does not fail it).
+add_test(NAME footprint.idle COMMAND ${DDB_PYTHON3} ${CMAKE_SOURCE_DIR}/tests/footprint/footprint.py
+         ${CMAKE_BINARY_DIR}/ddbd)
+set_tests_properties(footprint.idle PROPERTIES LABELS footprint TIMEOUT 120)
 
 # The Docker image (tests/docker/run.sh): builds it with deploy/ddbd.sh image and checks it through
 # the docker CLI. Skipped (77) without a Docker engine, unless DDBD_REQUIRE_DOCKER=1 (CI).

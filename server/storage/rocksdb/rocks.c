@@ -71,6 +71,10 @@ static rocksdb_options_t *make_options(ddb_store *s, const ddb_store_options *o)
     rocksdb_options_set_compression(opts, rocksdb_lz4_compression);
     /* tickers for /metrics (cache hits and misses, stall time: rocks_metrics.c); counted per core */
     rocksdb_options_enable_statistics(opts);
+    /* read directly by /metrics: no periodic dump or history, whose timer thread woke after
+       start-up and brought back half a megabyte of code (tests/footprint) */
+    rocksdb_options_set_stats_dump_period_sec(opts, 0);
+    rocksdb_options_set_stats_persist_period_sec(opts, 0);
     /*
      * Point reads (GetItem, BatchGetItem, every guarded write) decide these settings. A memtable
      * is a skip list searched one cache miss per step, and overwrites add versions to it, so a
