@@ -15,7 +15,6 @@
 #include "ddb/ddb_version.h"
 #include "server/admin.h"
 #include "server/base/faults.h"
-#include "server/base/footprint.h"
 #include "server/base/log.h"
 #include "server/base/otlp.h"
 #include "server/config.h"
@@ -31,23 +30,6 @@
 static void on_stop_signal(int sig)
 {
     (void)sig;
-}
-
-/*
- * Waits for SIGINT or SIGTERM; the signal. Once the server has been ready for a quarter of a
- * second it gives back the pages only start-up used (footprint.h): late enough that the first
- * answers are not slowed by refaulting what they share with start-up.
- */
-static int wait_for_stop(const sigset_t *sigs)
-{
-    struct timespec settle = { 0, 250 * 1000 * 1000 };
-    int sig;
-
-    if ((sig = sigtimedwait(sigs, NULL, &settle)) > 0)
-        return sig;
-    ddb_footprint_trim();
-    sigwait(sigs, &sig);
-    return sig;
 }
 
 static double now_ms(void)
@@ -236,7 +218,7 @@ static int serve(const ddb_config *cfg, double t0)
         ddb_server_close(&srv);
         return 1;
     }
-    sig = wait_for_stop(&sigs);
+    sigwait(&sigs, &sig);
     ddb_log(DDB_LOG_INFO, "received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
     ddb_http_stop(http);
     ddb_otlp_stop(otlp); /* after the threads: no span comes after the last one is posted */
