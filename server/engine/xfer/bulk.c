@@ -291,6 +291,8 @@ static int open_stores(bulk *b, const ddb_json *rec, char ***keys, size_t *n)
         snprintf(b->failure, sizeof(b->failure), "%s", b->out.err[0] ? b->out.err : b->in.err);
         return -1;
     }
+    b->out.sse = ddb_json_get_str(out, "S3SseAlgorithm"); /* the report's encryption, as an export's */
+    b->out.sse_kms_key = ddb_json_get_str(out, "S3SseKmsKeyId");
     if (ddb_objstore_list(&b->in, prefix ? prefix : "", keys, n) != DDB_OBJ_OK) {
         b->failure_code = "S3AccessDenied";
         snprintf(b->failure, sizeof(b->failure), "%s", b->in.err);
