@@ -192,6 +192,18 @@ describe('errors', () => {
   });
 });
 
+test('a table ARN in TableName names the table', async () => {
+  const t = await table();
+  writeSource('arn', '', 4);
+  const arn = (await client.send(new DescribeTableCommand({ TableName: t }))).Table.TableArn;
+  const d0 = (await start(arn, 'arn', '')).BulkOperationDescription;
+  assert.equal(d0.TableDetails[0].TableName, t);
+  assert.match(d0.TableDetails[0].TableId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  assert.ok(d0.BulkOperationArn.startsWith(`${arn}/bulk-operation/`));
+  assert.equal((await waitDone(d0.BulkOperationArn)).ProcessedItemCount, 4);
+  assert.equal((await client.send(new ScanCommand({ TableName: t, Select: 'COUNT' }))).Count, 4);
+});
+
 test('ListBulkOperations pages the most recent first', async () => {
   const t = await table();
   writeSource('list', '', 3);
