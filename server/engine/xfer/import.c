@@ -21,8 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include "proto/errors.h"
 #include "server/base/log.h"
@@ -33,6 +31,7 @@
 #include "server/engine/table_stats.h"
 #include "server/engine/xfer/ion.h"
 #include "server/engine/xfer/objstore.h"
+#include "server/engine/xfer/reader.h"
 #include "server/engine/xfer/xfer.h"
 
 #define PROGRESS_ITEMS 5000
@@ -44,7 +43,8 @@ typedef struct importer {
     const ddb_json *rec;
     const char *table, *ns, *fmt, *arn;
     uint32_t table_id;
-    int gz, zstd, csv, ion;
+    ddb_xfer_comp comp;
+    int csv, ion;
     char delim;
     const ddb_json *header_list, *defs;
     ddb_objstore os;
@@ -75,15 +75,7 @@ static void log_error(importer *im, const char *msg)
     im->errors++;
     ddb_jw_init(&w, &m);
     ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "itemS3Pointer");
-    ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "bucket");
-    ddb_jw_str(&w, im->os.bucket);
-    ddb_jw_key(&w, "key");
-    ddb_jw_str(&w, im->key);
-    ddb_jw_key(&w, "itemIndex");
-    ddb_jw_int(&w, im->index);
-    ddb_jw_obj_end(&w);
+    ddb_xfer_item_pointer(&w, im->os.bucket, im->key, im->index);
     ddb_jw_key(&w, "importArn");
     ddb_jw_str(&w, im->arn);
     ddb_jw_key(&w, "errorMessages");
@@ -102,72 +94,19 @@ static void log_error(importer *im, const char *msg)
     ddb_buf_free(&m);
 }
 
-/* Starts im->body as {"TableName":..., "Item": and returns the writer positioned for the Item. */
-static void begin_body(importer *im, ddb_jw *w)
-{
-    im->body.len = 0;
-    ddb_jw_init(w, &im->body);
-    ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "TableName");
-    ddb_jw_str(w, im->table);
-    ddb_jw_key(w, "Item");
-}
-
-/*
- * The error PutItem would answer for the item in im->body ({"TableName":..., "Item":...}), in its
- * order: the JSON, the values' types (SerializationException), their decoding and names (a
- * ValidationException in the envelope PutItem's answers carry, api/dispatch.c), the size, the
- * table, the key against its schema; NULL when the item can be written (*item, *t, *key set).
- */
-static const char *item_error(importer *im, ddb_attr *item, const ddb_table **t, ddb_key *key, int *code)
-{
-    ddb_arena *a = &im->arena;
-    const ddb_json *body = ddb_json_parse(a, im->body.data, im->body.len), *json = ddb_json_get(body, "Item");
-    const char *msg;
-
-    *code = DDB_E_SERIALIZATION;
-    if (body == NULL || body->type != DDB_JSON_OBJECT)
-        return ddb_error_lookup(DDB_E_SERIALIZATION)->type; /* (no message: the log shows the type) */
-    if ((msg = ddb_item_check_types(a, json)) != NULL)
-        return msg;
-    *code = DDB_E_VALIDATION;
-    ddb_attr_set_dialect(DDB_VALUES_2026); /* PutItem's wording of value errors (proto/attr.h) */
-    if ((msg = ddb_item_from_json(a, json, item)) != NULL || (msg = ddb_item_names_check(item)) != NULL)
-        return ddb_arena_sprintf(a, "1 validation error detected: %s", msg);
-    if (ddb_item_size(item) > DDB_MAX_ITEM_SIZE)
-        return "Item size has exceeded the maximum allowed size";
-    *t = ddb_catalog_get(im->eng->catalog, ddb_ns_key(a, im->ns, im->table));
-    if (*t == NULL || (*t)->restoring) {
-        *code = DDB_E_RESOURCE_NOT_FOUND;
-        return "Requested resource not found";
-    }
-    return ddb_item_key_check(a, im->eng->store, *t, item, 0, key);
-}
-
-/* Puts the item in im->body through the mutation pipeline, as PutItem puts it (the table's
-   figures charged the same units), or logs the error PutItem would answer. */
+/* Puts the item in im->body through the mutation pipeline, as PutItem puts it (reader.h), or
+   logs the error PutItem would answer. */
 static void put_item(importer *im)
 {
-    const ddb_table *t = NULL;
-    ddb_mutation m;
-    ddb_attr item;
-    ddb_key key;
-    int code;
+    double units;
     const char *msg;
 
     ddb_arena_reset(&im->arena);
     im->processed++;
     im->since_progress++;
-    if ((msg = item_error(im, &item, &t, &key, &code)) == NULL) {
-        ddb_mutation_init(&m, DDB_MUT_PUT, t, &key);
-        m.item = &item;
-        m.single_write = 1; /* --write-conflict-rate applies, as to a PutItem */
-        if (ddb_mutate(im->eng, &im->arena, &m) == DDB_OK) {
-            ddb_table_stats_charge(m.t->stats, 0, ddb_mutation_units(&m));
-            im->imported++;
-            return;
-        }
-        msg = m.err.msg ? m.err.msg : ddb_error_lookup(m.err.code)->type;
+    if ((msg = ddb_xfer_put(im->eng, &im->arena, im->ns, &im->body, &units)) == NULL) {
+        im->imported++;
+        return;
     }
     {
         char text[1200];
@@ -185,41 +124,15 @@ static void bad_item(importer *im, const char *msg)
 
 /* ---- the formats ---- */
 
-static void json_line(importer *im, const char *line, size_t len)
+static void item_line(importer *im, const char *line, size_t len)
 {
-    ddb_arena a;
-    const ddb_json *doc, *item;
-    ddb_jw w;
+    char err[256];
+    const char *msg = ddb_xfer_line_body(im->ion, line, len, im->table, &im->body, err, sizeof(err));
 
-    ddb_arena_init(&a);
-    doc = ddb_json_parse(&a, line, len);
-    item = ddb_json_get(doc, "Item");
-    if (item == NULL || item->type != DDB_JSON_OBJECT) {
-        bad_item(im, doc == NULL ? "Invalid JSON: the line is not a JSON document"
-                                 : "Invalid item: the line has no Item object");
-    } else {
-        begin_body(im, &w);
-        ddb_jw_json(&w, item);
-        ddb_jw_obj_end(&w);
-        put_item(im);
-    }
-    ddb_arena_free(&a);
-}
-
-static void ion_line(importer *im, const char *line, size_t len)
-{
-    ddb_jw w;
-    const char *err;
-
-    begin_body(im, &w);
-    if ((err = ddb_ion_read_item(line, len, &w)) != NULL) {
-        char msg[256];
-        snprintf(msg, sizeof(msg), "Invalid Ion: %s", err);
+    if (msg != NULL)
         bad_item(im, msg);
-        return;
-    }
-    ddb_jw_obj_end(&w);
-    put_item(im);
+    else
+        put_item(im);
 }
 
 /* The declared type of attribute `name` (AttributeDefinitions), or 'S'. */
@@ -301,7 +214,7 @@ static void csv_object(importer *im, const char *p, const char *end)
             continue;
         }
         n = csv_record(&p, end, im->delim, &rec, starts, lens, CSV_MAX_COLUMNS);
-        begin_body(im, &w);
+        ddb_xfer_body_begin(&im->body, &w, im->table);
         ddb_jw_obj_begin(&w);
         for (size_t i = 0; i < n && i < nh; i++) {
             const char *name = header.data + hstarts[i], *v = rec.data + starts[i];
@@ -324,48 +237,6 @@ static void csv_object(importer *im, const char *p, const char *end)
 }
 
 /* ---- objects ---- */
-
-static int gunzip(const ddb_buf *in, ddb_buf *out)
-{
-    z_stream z = {0};
-    int rc = Z_OK;
-
-    if (inflateInit2(&z, 15 + 32) != Z_OK)
-        return -1;
-    z.next_in = (Bytef *)in->data;
-    z.avail_in = (uInt)in->len;
-    while (z.avail_in > 0 && rc != Z_DATA_ERROR) {
-        ddb_buf_reserve(out, 1 << 20);
-        z.next_out = (Bytef *)out->data + out->len;
-        z.avail_out = (uInt)(out->cap - out->len);
-        rc = inflate(&z, Z_NO_FLUSH);
-        out->len = out->cap - z.avail_out;
-        if (rc == Z_STREAM_END)
-            inflateReset(&z); /* concatenated members */
-        else if (rc != Z_OK && rc != Z_BUF_ERROR)
-            break;
-    }
-    inflateEnd(&z);
-    return rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR ? 0 : -1;
-}
-
-/* ZSTD frames (one or more) of `in` decompressed into `out`; 0 or -1. */
-static int unzstd(const ddb_buf *in, ddb_buf *out)
-{
-    ZSTD_DStream *z = ZSTD_createDStream();
-    ZSTD_inBuffer src = {in->data, in->len, 0};
-    size_t rc = z != NULL ? ZSTD_initDStream(z) : 1;
-
-    while (z != NULL && !ZSTD_isError(rc) && src.pos < src.size) {
-        ZSTD_outBuffer dst;
-        ddb_buf_reserve(out, 1 << 20);
-        dst = (ZSTD_outBuffer){out->data + out->len, out->cap - out->len, 0};
-        rc = ZSTD_decompressStream(z, &dst, &src);
-        out->len += dst.pos;
-    }
-    ZSTD_freeDStream(z);
-    return z == NULL || ZSTD_isError(rc) || rc != 0 ? -1 : 0; /* rc 0: the last frame is whole */
-}
 
 static void progress(importer *im)
 {
@@ -395,64 +266,34 @@ static int table_alive(importer *im)
 
 static int read_object(importer *im, const char *key, ddb_xfer_stop stop, void *ctx)
 {
-    ddb_buf raw = {0}, plain = {0};
-    const ddb_buf *text = &raw;
-    int rc = ddb_objstore_get(&im->os, key, &raw);
+    ddb_xfer_object o = {0};
+    const char *p, *end, *s;
+    size_t len;
 
-    if (rc != DDB_OBJ_OK) {
-        im->failure_code = rc == DDB_OBJ_NOT_FOUND ? "S3NoSuchKey" : "S3AccessDenied";
-        snprintf(im->failure, sizeof(im->failure), "%s", im->os.err);
-        ddb_buf_free(&raw);
+    if (ddb_xfer_object_read(&im->os, key, im->comp, &o, &im->failure_code, im->failure, sizeof(im->failure)) != 0) {
+        ddb_xfer_object_free(&o);
         return -1;
     }
-    im->bytes += (long long)raw.len;
-    if (im->gz || im->zstd) {
-        if ((im->gz ? gunzip(&raw, &plain) : unzstd(&raw, &plain)) != 0) {
-            im->failure_code = "InvalidCompression";
-            snprintf(im->failure, sizeof(im->failure), "%s is not %s data", key, im->gz ? "gzip" : "zstd");
-            ddb_buf_free(&raw);
-            ddb_buf_free(&plain);
-            return -1;
-        }
-        text = &plain;
-    }
+    im->bytes += (long long)o.raw.len;
     im->key = key;
     im->index = 0;
-    if (im->csv) {
-        csv_object(im, text->data ? text->data : "", (text->data ? text->data : "") + text->len);
-    } else {
-        const char *p = text->data, *end = text->data + text->len;
-        while (p != NULL && p < end && !im->cancelled) {
-            const char *nl = memchr(p, '\n', (size_t)(end - p));
-            size_t len = (size_t)((nl ? nl : end) - p);
-            const char *s = p;
-            while (len > 0 && (s[len - 1] == '\r' || s[len - 1] == ' ' || s[len - 1] == '\t'))
-                len--;
-            while (len > 0 && (*s == ' ' || *s == '\t')) {
-                s++;
-                len--;
-            }
-            if (len > 0) {
-                if (im->ion)
-                    ion_line(im, s, len);
-                else
-                    json_line(im, s, len);
-                im->index++;
-            }
-            p = nl ? nl + 1 : end;
-            if (im->since_progress >= PROGRESS_ITEMS) {
-                progress(im);
-                im->cancelled = !table_alive(im);
-                if (stop(ctx)) {
-                    ddb_buf_free(&raw);
-                    ddb_buf_free(&plain);
-                    return 1;
-                }
+    p = o.data;
+    end = o.data + o.len;
+    if (im->csv)
+        csv_object(im, p, end);
+    while (!im->csv && !im->cancelled && ddb_xfer_next_line(&p, end, &s, &len)) {
+        item_line(im, s, len);
+        im->index++;
+        if (im->since_progress >= PROGRESS_ITEMS) {
+            progress(im);
+            im->cancelled = !table_alive(im);
+            if (stop(ctx)) {
+                ddb_xfer_object_free(&o);
+                return 1;
             }
         }
     }
-    ddb_buf_free(&raw);
-    ddb_buf_free(&plain);
+    ddb_xfer_object_free(&o);
     progress(im);
     im->cancelled = im->cancelled || !table_alive(im);
     return stop(ctx) ? 1 : 0;
@@ -499,8 +340,7 @@ void ddb_import_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xf
     im.arn = ddb_json_get_str(rec, "ImportArn");
     im.fmt = ddb_json_get_str(rec, "InputFormat");
     im.table_id = (uint32_t)ddb_json_integer(ddb_json_get(rec, "ddbdTableId"), 0);
-    im.gz = comp != NULL && strcmp(comp, "GZIP") == 0;
-    im.zstd = comp != NULL && strcmp(comp, "ZSTD") == 0;
+    im.comp = ddb_xfer_comp_of(comp);
     im.csv = im.fmt != NULL && strcmp(im.fmt, "CSV") == 0;
     im.ion = im.fmt != NULL && strcmp(im.fmt, "ION") == 0;
     im.delim = delim != NULL && delim[0] ? delim[0] : ',';

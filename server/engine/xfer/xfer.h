@@ -12,8 +12,12 @@
  * FAILED (an import whose table was deleted meanwhile: CANCELLED). A record still IN_PROGRESS at
  * a start (the process stopped during the work) is run again from the beginning.
  *
+ * A bulk put (StartBulkPutItems) is a record "bulk/<id>" (BulkOperationDescription), run the same
+ * way but resumed from its checkpoint rather than from the beginning (bulk.c).
+ *
  * Files: export.c writes DynamoDB's export layout (docs/export-import.md); import.c reads it, ION
- * and CSV; objstore.h holds the buckets; ion.h the Ion text.
+ * and CSV; bulk.c loads it into an existing table; reader.h is what the two readers share;
+ * objstore.h holds the buckets; ion.h the Ion text.
  */
 #ifndef DDB_XFER_H
 #define DDB_XFER_H
@@ -28,6 +32,8 @@
 
 #define DDB_EXPORT_PREFIX "export/"
 #define DDB_IMPORT_PREFIX "import/"
+#define DDB_BULK_PREFIX "bulk/"
+#define DDB_BULK_CANCEL_PREFIX "bulkcancel/" /* a CancelBulkOperation's mark, "{}" */
 
 /* A new id, "<14-digit epoch ms>-<8 hex digits>". */
 void ddb_xfer_new_id(char out[32], uint64_t now_ms);
@@ -65,5 +71,8 @@ typedef int (*ddb_xfer_stop)(void *ctx);
    (it waits for its point-in-time history's base copy), else 1. */
 int ddb_export_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xfer_stop stop, void *ctx);
 void ddb_import_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xfer_stop stop, void *ctx);
+/* One StartBulkPutItems operation (bulk.c), resumed from its checkpoint: "bulk/<id>" records, whose
+   status is BulkOperationStatus, IN_PROGRESS or CANCELLING while it runs. */
+void ddb_bulk_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xfer_stop stop, void *ctx);
 
 #endif

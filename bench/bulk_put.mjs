@@ -1,0 +1,74 @@
+// bench/bulk_put.mjs: StartBulkPutItems' load rate at the default (STANDARD) tier, and the check
+// that the loaded table equals its source. Not run by ctest (by hand):
+//   DDBD_BIN=build/ddbd node bench/bulk_put.mjs [ITEMS=1000000] [--in-memory]
+// Writes ITEMS DYNAMODB_JSON lines (16 objects) under a temporary --export-dir, starts ddbd on a
+// fresh --data-dir (or --in-memory), loads them into a table with no index, prints items/s
+// (ProcessedItemCount / (EndTime - StartTime)), then scans the table and compares every item.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+import { makeClients, startServer, stopServer } from '../tests/js/helpers.mjs';
+
+const require = createRequire(new URL('../tests/js/package.json', import.meta.url));
+const { CreateTableCommand, DescribeBulkOperationCommand, ScanCommand, StartBulkPutItemsCommand } = require('@aws-sdk/client-dynamodb');
+
+const items = Number(process.argv.find((a) => /^\d+$/.test(a)) || 1000000);
+const inMemory = process.argv.includes('--in-memory');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ddbd-bulk-bench-'));
+const objects = 16;
+
+function writeSource() {
+  fs.mkdirSync(path.join(dir, 'buckets', 'src'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'buckets', 'out'));
+  const per = Math.ceil(items / objects);
+  for (let o = 0; o < objects; o++) {
+    const lines = [];
+    for (let i = o * per; i < Math.min(items, (o + 1) * per); i++)
+      lines.push(`{"Item":{"pk":{"S":"k${i}"},"n":{"N":"${i}"},"v":{"S":"value-${i % 977}"}}}`);
+    fs.writeFileSync(path.join(dir, 'buckets', 'src', `part-${String(o).padStart(2, '0')}.json`), lines.join('\n') + '\n');
+  }
+}
+
+async function main() {
+  writeSource();
+  const store = inMemory ? ['--in-memory'] : ['--data-dir', path.join(dir, 'data')];
+  const server = await startServer([...store, '--export-dir', path.join(dir, 'buckets')]);
+  const { client } = makeClients(server.endpoint);
+  try {
+    await client.send(new CreateTableCommand({
+      TableName: 'bench', BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    }));
+    const { BulkOperationArn } = (await client.send(new StartBulkPutItemsCommand({
+      TableName: 'bench', InputS3Configuration: { S3Bucket: 'src', InputFormat: 'DYNAMODB_JSON' },
+      OutputS3Configuration: { S3Bucket: 'out', OutputType: ['ERROR'] },
+    }))).BulkOperationDescription;
+    let d;
+    do {
+      await new Promise((r) => setTimeout(r, 200));
+      d = (await client.send(new DescribeBulkOperationCommand({ BulkOperationArn }))).BulkOperationDescription;
+    } while (d.BulkOperationStatus === 'IN_PROGRESS');
+    const secs = (d.EndTime - d.StartTime) / 1000;
+    console.log(`${d.BulkOperationStatus}: ${d.ProcessedItemCount} items, ${d.FailedItemCount} failed, ${secs.toFixed(2)} s, ` +
+      `${Math.round(d.ProcessedItemCount / secs)} items/s (${inMemory ? 'in-memory' : 'RocksDB'}, STANDARD)`);
+    let seen = 0, bad = 0, ExclusiveStartKey;
+    do {
+      const r = await client.send(new ScanCommand({ TableName: 'bench', ExclusiveStartKey }));
+      for (const it of r.Items) {
+        const i = Number(it.pk.S.slice(1));
+        if (it.n.N !== String(i) || it.v.S !== `value-${i % 977}` || Object.keys(it).length !== 3) bad++;
+      }
+      seen += r.Items.length;
+      ExclusiveStartKey = r.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    console.log(`table: ${seen} items (source ${items}), ${bad} differ: ${seen === items && bad === 0 ? 'EQUAL' : 'DIFFERENT'}`);
+    process.exitCode = seen === items && bad === 0 && d.BulkOperationStatus === 'COMPLETED' ? 0 : 1;
+  } finally {
+    await stopServer(server);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,377 @@
+/*
+ * server/engine/xfer/bulk.c: one StartBulkPutItems operation, on the background worker (see xfer.h).
+ *
+ * Every object under InputS3Configuration's prefix (in key order, at most BULK_MAX_OBJECTS) is
+ * read whole and decompressed, and each line (DYNAMODB_JSON or ION, as ImportTable reads them:
+ * reader.h) is checked and put as PutItem puts it, through the mutation pipeline, into the EXISTING
+ * table. A line that fails counts in FailedItemCount and, when OutputType holds ERROR, gets a line
+ * in the failed-items report (docs/export-import.md). MaxWriteRequestUnits is a token bucket on
+ * the write units the puts consume.
+ *
+ * Resuming: every CHECKPOINT_ITEMS items or CHECKPOINT_MS, one record write stores the counters
+ * with the checkpoint (ddbdObject: the object being read, ddbdLine: the lines of it done, -1 when
+ * all are) and the report lines since the last one go to their own report object (numbered by
+ * ddbdReports), so after a stop or a kill -9 the load resumes at the checkpoint: the items after
+ * it are put again (a put is idempotent) and their report object rewritten, never counted twice.
+ * The checkpoint is also where a CancelBulkOperation (the record CANCELLING) is noticed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "server/base/log.h"
+#include "server/engine/catalog.h"
+#include "server/engine/engine.h"
+#include "server/engine/xfer/objstore.h"
+#include "server/engine/xfer/reader.h"
+#include "server/engine/xfer/xfer.h"
+
+#define CHECKPOINT_ITEMS 5000
+#define CHECKPOINT_MS 250
+#define BULK_MAX_OBJECTS 50000
+
+typedef struct bulk {
+    ddb_engine *eng;
+    const char *id, *ns, *table, *arn;
+    uint32_t table_id;
+    int ion, report_errors;
+    ddb_xfer_comp comp;
+    ddb_objstore in, out;
+    const char *out_prefix;
+    /* the persisted progress */
+    long long processed, failed, bytes, put_bytes, reports;
+    const char *ckpt_key;
+    long long ckpt_line;
+    /* since the last checkpoint */
+    long long since;
+    double last_ckpt;
+    ddb_buf report;
+    /* the rate limit: tokens of write units, refilled at `rate` a second (0: none) */
+    double rate, tokens, refilled;
+    const char *key; /* the object being read, and its line */
+    long long line;
+    ddb_arena arena;
+    ddb_buf body;
+    int cancelled, stopped;
+    const char *failure_code;
+    char failure[600];
+} bulk;
+
+static int status_is(const ddb_json *rec, const char *status)
+{
+    const char *v = ddb_json_get_str(rec, "BulkOperationStatus");
+    return v != NULL && strcmp(v, status) == 0;
+}
+
+/* Whether a CancelBulkOperation came (its mark: the record's status may be rewritten meanwhile). */
+static int cancel_requested(ddb_engine *eng, ddb_arena *a, const char *id)
+{
+    return ddb_xfer_load(eng->store, a, DDB_BULK_CANCEL_PREFIX, id) != NULL;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Waits until the bucket holds a unit (MaxWriteRequestUnits a second, no burst above one second's). */
+static void throttle(bulk *b)
+{
+    double now;
+
+    if (b->rate <= 0)
+        return;
+    for (;;) {
+        now = now_seconds();
+        b->tokens += (now - b->refilled) * b->rate;
+        b->refilled = now;
+        if (b->tokens > b->rate)
+            b->tokens = b->rate;
+        if (b->tokens >= 1)
+            return;
+        {
+            double wait = (1 - b->tokens) / b->rate;
+            struct timespec ts = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9) + 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
+/* A report line: where the record was, the record as read, and why it failed. */
+static void report(bulk *b, const char *line, size_t len, const char *msg)
+{
+    ddb_jw w;
+
+    b->failed++;
+    if (!b->report_errors)
+        return;
+    ddb_jw_init(&w, &b->report);
+    ddb_jw_obj_begin(&w);
+    ddb_xfer_item_pointer(&w, b->in.bucket, b->key, b->line);
+    ddb_jw_key(&w, "bulkOperationArn");
+    ddb_jw_str(&w, b->arn);
+    ddb_jw_key(&w, "record");
+    ddb_jw_strn(&w, line, len);
+    ddb_jw_key(&w, "errorMessages");
+    ddb_jw_arr_begin(&w);
+    ddb_jw_str(&w, msg);
+    ddb_jw_arr_end(&w);
+    ddb_jw_obj_end(&w);
+    ddb_buf_putc(&b->report, '\n');
+}
+
+static void one_line(bulk *b, const char *line, size_t len)
+{
+    char err[256];
+    const char *msg;
+    double units = 0;
+
+    ddb_arena_reset(&b->arena);
+    b->processed++;
+    b->since++;
+    throttle(b);
+    msg = ddb_xfer_line_body(b->ion, line, len, b->table, &b->body, err, sizeof(err));
+    if (msg == NULL)
+        msg = ddb_xfer_put(b->eng, &b->arena, b->ns, &b->body, &units);
+    if (msg != NULL) {
+        report(b, line, len, msg);
+        return;
+    }
+    b->tokens -= units;
+    b->put_bytes += (long long)len;
+}
+
+/* The report lines since the last checkpoint as their own object (0), or -1 (the load fails). */
+static int flush_report(bulk *b)
+{
+    char key[1200];
+
+    if (b->report.len == 0)
+        return 0;
+    snprintf(key, sizeof(key), "%s%sbulk-operation/%s/errors-%06lld.jsonl", b->out_prefix,
+             b->out_prefix[0] && b->out_prefix[strlen(b->out_prefix) - 1] != '/' ? "/" : "", b->id, b->reports);
+    if (ddb_objstore_put(&b->out, key, b->report.data, b->report.len) != DDB_OBJ_OK) {
+        b->failure_code = "S3AccessDenied";
+        snprintf(b->failure, sizeof(b->failure), "%s", b->out.err);
+        return -1;
+    }
+    b->reports++;
+    b->report.len = 0;
+    return 0;
+}
+
+static void usage_json(bulk *b, char *out, size_t n)
+{
+    snprintf(out, n, "[{\"TableName\":\"%s\",\"BulkPutBytes\":%lld,\"Table\":{\"BulkPutBytes\":%lld}}]", b->table,
+             b->put_bytes, b->put_bytes);
+}
+
+/* Stores the counters with the checkpoint (ddbdObject, ddbdLine) in one record write, and reads
+   back whether a CancelBulkOperation came or the table went. */
+static int checkpoint(bulk *b, const char *key, long long line)
+{
+    char usage[1400];
+    ddb_xfer_set set[] = {
+        {"ProcessedItemCount", XS_INT, .i = b->processed},
+        {"FailedItemCount", XS_INT, .i = b->failed},
+        {"ProcessedInputBytes", XS_INT, .i = b->bytes},
+        {"BulkOperationUsage", XS_RAW, usage},
+        {"ddbdPutBytes", XS_INT, .i = b->put_bytes},
+        {"ddbdObject", XS_STR, key},
+        {"ddbdLine", XS_INT, .i = line},
+        {"ddbdReports", XS_INT, .i = b->reports},
+        {"BulkOperationStatus", XS_STR, "IN_PROGRESS"},
+    };
+    const ddb_table *t = ddb_catalog_get_by_id(b->eng->catalog, b->table_id);
+    ddb_arena a;
+    const ddb_json *rec;
+    int rc = 0;
+
+    if (flush_report(b) != 0)
+        return -1;
+    usage_json(b, usage, sizeof(usage));
+    ddb_arena_init(&a);
+    b->cancelled = b->cancelled || cancel_requested(b->eng, &a, b->id);
+    set[8].s = b->cancelled ? "CANCELLING" : "IN_PROGRESS";
+    rec = ddb_xfer_load(b->eng->store, &a, DDB_BULK_PREFIX, b->id);
+    ddb_xfer_update(b->eng->store, DDB_BULK_PREFIX, b->id, rec, set, sizeof(set) / sizeof(set[0]));
+    ddb_arena_free(&a);
+    if (t == NULL || strcmp(t->ns, b->ns) != 0) {
+        b->failure_code = "ResourceNotFound";
+        snprintf(b->failure, sizeof(b->failure), "Table %s was deleted during the bulk operation", b->table);
+        rc = -1;
+    }
+    b->since = 0;
+    b->last_ckpt = now_seconds();
+    return rc;
+}
+
+static int due(const bulk *b)
+{
+    return b->since >= CHECKPOINT_ITEMS || (b->since > 0 && now_seconds() - b->last_ckpt >= CHECKPOINT_MS / 1000.0);
+}
+
+/* Reads one object from line `skip` on: 0 done, 1 stopped or cancelled, -1 failed. */
+static int read_object(bulk *b, const char *key, long long skip, ddb_xfer_stop stop, void *ctx)
+{
+    ddb_xfer_object o = {0};
+    const char *p, *end, *s;
+    size_t len;
+    int rc = 0;
+
+    if (ddb_xfer_object_read(&b->in, key, b->comp, &o, &b->failure_code, b->failure, sizeof(b->failure)) != 0) {
+        ddb_xfer_object_free(&o);
+        return -1;
+    }
+    b->key = key;
+    p = o.data;
+    end = o.data + o.len;
+    for (b->line = 0; rc == 0 && ddb_xfer_next_line(&p, end, &s, &len); b->line++) {
+        if (b->line < skip)
+            continue; /* done before the checkpoint */
+        one_line(b, s, len);
+        if (due(b)) {
+            rc = checkpoint(b, key, b->line + 1);
+            if (rc == 0 && (b->cancelled || (b->stopped = stop(ctx))))
+                rc = 1;
+        }
+    }
+    if (rc == 0) {
+        b->bytes += (long long)o.raw.len;
+        rc = checkpoint(b, key, -1);
+    }
+    ddb_xfer_object_free(&o);
+    return rc == 0 && (b->cancelled || (b->stopped = stop(ctx))) ? 1 : rc;
+}
+
+static void finish(bulk *b, const ddb_json *rec)
+{
+    const char *status = b->cancelled ? "CANCELLED"
+                         : b->failure_code ? "FAILED"
+                         : b->failed > 0   ? "COMPLETED_WITH_ERRORS"
+                                           : "COMPLETED";
+    char usage[1400];
+    ddb_xfer_set set[] = {
+        {"BulkOperationStatus", XS_STR, status},
+        {"EndTime", XS_TIME, .t = now_seconds()},
+        {"ProcessedItemCount", XS_INT, .i = b->processed},
+        {"FailedItemCount", XS_INT, .i = b->failed},
+        {"ProcessedInputBytes", XS_INT, .i = b->bytes},
+        {"BulkOperationUsage", XS_RAW, usage},
+        {"TotalInputBytes", XS_INT, .i = b->bytes},
+        {"FailureCode", XS_STR, b->cancelled ? "BulkOperationCancelled" : b->failure_code},
+        {"FailureMessage", XS_STR, b->cancelled ? "The bulk operation was cancelled by a CancelBulkOperation request"
+                                                : b->failure},
+    };
+    ddb_arena a;
+
+    usage_json(b, usage, sizeof(usage));
+    ddb_arena_init(&a);
+    rec = ddb_xfer_load(b->eng->store, &a, DDB_BULK_PREFIX, b->id); /* CANCELLING may have come */
+    ddb_xfer_update(b->eng->store, DDB_BULK_PREFIX, b->id, rec, set, b->cancelled || b->failure_code ? 9 : 7);
+    ddb_arena_free(&a);
+    ddb_log(DDB_LOG_INFO, "bulk operation %s %s: %lld items processed, %lld failed", b->id, status, b->processed,
+            b->failed);
+}
+
+/* Opens the input and output buckets and lists the input (0), or sets the failure (-1). */
+static int open_stores(bulk *b, const ddb_json *rec, char ***keys, size_t *n)
+{
+    const ddb_json *in = ddb_json_get(rec, "InputS3Configuration"), *out = ddb_json_get(rec, "OutputS3Configuration");
+    const char *prefix = ddb_json_get_str(in, "S3KeyPrefix");
+    int rc;
+
+    if ((rc = ddb_objstore_open(&b->in, &b->eng->settings.objstore, ddb_json_get_str(in, "S3Bucket"))) != DDB_OBJ_OK ||
+        (rc = ddb_objstore_open(&b->out, &b->eng->settings.objstore, ddb_json_get_str(out, "S3Bucket"))) != DDB_OBJ_OK) {
+        b->failure_code = rc == DDB_OBJ_NOT_FOUND ? "S3NoSuchBucket" : "S3AccessDenied";
+        snprintf(b->failure, sizeof(b->failure), "%s", b->out.err[0] ? b->out.err : b->in.err);
+        return -1;
+    }
+    b->out.sse = ddb_json_get_str(out, "S3SseAlgorithm"); /* the report's encryption, as an export's */
+    b->out.sse_kms_key = ddb_json_get_str(out, "S3SseKmsKeyId");
+    if (ddb_objstore_list(&b->in, prefix ? prefix : "", keys, n) != DDB_OBJ_OK) {
+        b->failure_code = "S3AccessDenied";
+        snprintf(b->failure, sizeof(b->failure), "%s", b->in.err);
+        return -1;
+    }
+    if (*n == 0 || *n > BULK_MAX_OBJECTS) {
+        b->failure_code = *n == 0 ? "S3NoSuchKey" : "InputObjectLimitExceeded";
+        snprintf(b->failure, sizeof(b->failure),
+                 *n == 0 ? "No object was found under the prefix %s" : "More than 50000 objects are under the prefix %s",
+                 prefix ? prefix : "");
+        return -1;
+    }
+    return 0;
+}
+
+/* The progress a restart resumes from (all zero the first time). */
+static void resume_state(bulk *b, const ddb_json *rec)
+{
+    const ddb_json *out = ddb_json_get(rec, "OutputS3Configuration"), *types = ddb_json_get(out, "OutputType");
+
+    b->processed = ddb_json_integer(ddb_json_get(rec, "ProcessedItemCount"), 0);
+    b->failed = ddb_json_integer(ddb_json_get(rec, "FailedItemCount"), 0);
+    b->bytes = ddb_json_integer(ddb_json_get(rec, "ProcessedInputBytes"), 0);
+    b->put_bytes = ddb_json_integer(ddb_json_get(rec, "ddbdPutBytes"), 0);
+    b->reports = ddb_json_integer(ddb_json_get(rec, "ddbdReports"), 0);
+    b->ckpt_key = ddb_json_get_str(rec, "ddbdObject");
+    b->ckpt_line = ddb_json_integer(ddb_json_get(rec, "ddbdLine"), 0);
+    b->out_prefix = ddb_json_get_str(out, "S3KeyPrefix") ? ddb_json_get_str(out, "S3KeyPrefix") : "";
+    for (uint32_t i = 0; types != NULL && types->type == DDB_JSON_ARRAY && i < types->n; i++)
+        if (types->u.items[i]->type == DDB_JSON_STRING && strcmp(types->u.items[i]->u.s, "ERROR") == 0)
+            b->report_errors = 1;
+}
+
+/* Where key stands against the checkpoint: -1 done before it, else the lines of it to skip. */
+static long long skip_of(const bulk *b, const char *key)
+{
+    int c = b->ckpt_key != NULL ? strcmp(key, b->ckpt_key) : 1;
+
+    if (c < 0 || (c == 0 && b->ckpt_line < 0))
+        return -1;
+    return c == 0 ? b->ckpt_line : 0;
+}
+
+void ddb_bulk_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xfer_stop stop, void *ctx)
+{
+    bulk b = {.eng = eng, .id = id};
+    const ddb_json *in = ddb_json_get(rec, "InputS3Configuration");
+    const char *fmt = ddb_json_get_str(in, "InputFormat");
+    char **keys = NULL;
+    size_t n = 0;
+    int rc = 0;
+
+    b.ns = ddb_json_get_str(rec, "ddbdNs") ? ddb_json_get_str(rec, "ddbdNs") : "";
+    b.table = ddb_json_get_str(rec, "ddbdTable");
+    b.arn = ddb_json_get_str(rec, "BulkOperationArn");
+    b.table_id = (uint32_t)ddb_json_integer(ddb_json_get(rec, "ddbdTableId"), 0);
+    b.ion = fmt != NULL && strcmp(fmt, "ION") == 0;
+    b.comp = ddb_xfer_comp_of(ddb_json_get_str(in, "InputCompressionType"));
+    b.rate = (double)ddb_json_integer(ddb_json_get(rec, "MaxWriteRequestUnits"), 0);
+    b.refilled = b.last_ckpt = now_seconds();
+    ddb_arena_init(&b.arena);
+    b.cancelled = status_is(rec, "CANCELLING") || cancel_requested(eng, &b.arena, id);
+    resume_state(&b, rec);
+    ddb_log(DDB_LOG_INFO, "bulk operation %s into table %s %s", id, b.table, b.ckpt_key ? "resumed" : "started");
+    if (!b.cancelled && open_stores(&b, rec, &keys, &n) == 0) {
+        for (size_t i = 0; i < n && rc == 0; i++) {
+            long long skip = skip_of(&b, keys[i]);
+            if (skip >= 0)
+                rc = read_object(&b, keys[i], skip, stop, ctx);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        free(keys[i]);
+    free(keys);
+    if (!b.stopped || b.cancelled) /* stopped: the next start resumes at the checkpoint */
+        finish(&b, rec);
+    ddb_objstore_close(&b.in);
+    ddb_objstore_close(&b.out);
+    ddb_arena_free(&b.arena);
+    ddb_buf_free(&b.report);
+    ddb_buf_free(&b.body);
+}
