@@ -1,1 +1,1 @@
-import { specs } from './spec.mjs'; specs('a');
+import { specs } from '../spec.mjs'; specs('a');

@@ -1,1 +1,1 @@
-import { specs } from './spec.mjs'; specs('b');
+import { specs } from '../spec.mjs'; specs('b');

@@ -1,1 +1,1 @@
-import { specs } from './spec.mjs'; specs('c');
+import { specs } from '../spec.mjs'; specs('c');

@@ -3,7 +3,7 @@
 export default {
   testMatch: ['**/*.spec.mjs'],
   transform: {},
-  globalSetup: './global.mjs',
+  globalSetup: '../global.mjs',
   globalTeardown: '../../ddbd-teardown.mjs',
   setupFilesAfterEnv: [process.env.DDBD_NO_RESTORE ? './record.mjs' : '../../ddbd-each.mjs'],
   maxWorkers: 2,

@@ -1,1 +1,1 @@
-import { specs } from './spec.mjs'; specs('d');
+import { specs } from '../spec.mjs'; specs('d');

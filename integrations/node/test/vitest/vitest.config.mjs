@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['*.spec.mjs'],
-    globalSetup: ['./global.mjs'],
+    globalSetup: ['../global.mjs'],
     setupFiles: [process.env.DDBD_NO_RESTORE ? './record.mjs'
       : process.env.DDBD_WHOLE_STORE ? './whole.mjs' : '../../ddbd-each.mjs'],
     pool: 'threads',

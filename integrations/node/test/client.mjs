@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ddbdRegion } from '../../ddbd.mjs';
+import { ddbdRegion } from '../ddbd.mjs';
 
 // the worker's namespace is its region's
 export const client = (endpoint, region = ddbdRegion()) => new DynamoDBClient({ endpoint, region, maxAttempts: 1,
