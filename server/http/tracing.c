@@ -45,7 +45,8 @@ static void copy_tables(char *out, size_t size, const ddb_buf *list)
         while (n > 0 && list->data[n] != ',')
             n--;
     }
-    memcpy(out, list->data, n);
+    if (n > 0) /* an empty list may have no buffer yet */
+        memcpy(out, list->data, n);
     out[n] = '\0';
 }
 
