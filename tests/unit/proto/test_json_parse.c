@@ -1,0 +1,111 @@
+/*
+ * tests/unit/proto/test_json_parse.c: the parser's memory (proto/json.c). yajl's blocks come from
+ * a 4 KB buffer on the parser's stack and, past it, from malloc; a container's children from a
+ * 64-slot vector on the stack and, past it, from the arena. Each case crosses one of those edges
+ * and checks the tree against the text, and leaves nothing in the arena but the tree (the sanitizer
+ * pass and valgrind see any block freed wrongly).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "proto/json.h"
+#include "test.h"
+
+/* A JSON string of n characters, every third one escaped ("\n"), and its decoded value. */
+static void escaped_string(ddb_buf *text, ddb_buf *want, size_t n)
+{
+    ddb_buf_putc(text, '"');
+    for (size_t i = 0; i < n; i++) {
+        if (i % 3 == 0) {
+            ddb_buf_puts(text, "\\n");
+            ddb_buf_putc(want, '\n');
+        } else {
+            ddb_buf_putc(text, (char)('a' + i % 26));
+            ddb_buf_putc(want, (char)('a' + i % 26));
+        }
+    }
+    ddb_buf_putc(text, '"');
+}
+
+TEST(escaped_strings_longer_than_the_stack_buffer)
+{
+    static const size_t sizes[] = {10, 2047, 2048, 4096, 100000};
+    ddb_arena a;
+
+    ddb_arena_init(&a);
+    for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+        ddb_buf text = {0}, want = {0};
+        const ddb_json *v, *s;
+        ddb_buf_puts(&text, "{\"k\":");
+        escaped_string(&text, &want, sizes[k]);
+        ddb_buf_puts(&text, ",\"after\":");
+        escaped_string(&text, &want, sizes[k] / 2); /* the decode buffer reused, grown again */
+        ddb_buf_puts(&text, "}");
+        v = ddb_json_parse(&a, text.data, text.len);
+        ASSERT(v != NULL);
+        s = ddb_json_get(v, "k");
+        ASSERT(s != NULL && s->type == DDB_JSON_STRING);
+        ASSERT_EQ(s->n, sizes[k]);
+        ASSERT(memcmp(s->u.s, want.data, sizes[k]) == 0);
+        s = ddb_json_get(v, "after");
+        ASSERT(s != NULL && s->n == sizes[k] / 2);
+        ASSERT(memcmp(s->u.s, want.data + sizes[k], sizes[k] / 2) == 0);
+        ddb_buf_free(&text);
+        ddb_buf_free(&want);
+        ddb_arena_reset(&a);
+    }
+    ddb_arena_free(&a);
+}
+
+TEST(containers_with_more_children_than_the_stack_vector)
+{
+    ddb_buf text = {0};
+    ddb_arena a;
+    const ddb_json *v, *list;
+
+    ddb_arena_init(&a);
+    /* an object of 1,000 members, each a list of 3, then a list of 200: the vector outgrown while
+       other containers are open */
+    ddb_buf_putc(&text, '{');
+    for (int i = 0; i < 1000; i++)
+        ddb_buf_printf(&text, "%s\"m%d\":[%d,\"s%d\",{\"x\":null}]", i ? "," : "", i, i, i);
+    ddb_buf_puts(&text, ",\"list\":[");
+    for (int i = 0; i < 200; i++)
+        ddb_buf_printf(&text, "%s%d", i ? "," : "", i);
+    ddb_buf_puts(&text, "]}");
+    v = ddb_json_parse(&a, text.data, text.len);
+    ASSERT(v != NULL && v->type == DDB_JSON_OBJECT);
+    ASSERT_EQ(v->n, 1001);
+    for (int i = 0; i < 1000; i += 111) {
+        char key[16];
+        const ddb_json *m;
+        snprintf(key, sizeof(key), "m%d", i);
+        m = ddb_json_get(v, key);
+        ASSERT(m != NULL && m->type == DDB_JSON_ARRAY && m->n == 3);
+        ASSERT_EQ(ddb_json_integer(m->u.items[0], -1), i);
+        ASSERT(m->u.items[2]->type == DDB_JSON_OBJECT && m->u.items[2]->n == 1);
+    }
+    list = ddb_json_get(v, "list");
+    ASSERT(list != NULL && list->n == 200);
+    ASSERT_EQ(ddb_json_integer(list->u.items[199], -1), 199);
+    ddb_buf_free(&text);
+    ddb_arena_free(&a);
+}
+
+TEST(an_invalid_document_frees_what_it_took)
+{
+    ddb_buf text = {0}, want = {0};
+    ddb_arena a;
+    size_t at = 0;
+
+    ddb_arena_init(&a);
+    /* fails after the decode buffer went to malloc: its block must still be freed (valgrind, ASan) */
+    ddb_buf_puts(&text, "{\"k\":");
+    escaped_string(&text, &want, 10000);
+    ddb_buf_puts(&text, ",}");
+    ASSERT(ddb_json_parse_at(&a, text.data, text.len, &at) == NULL);
+    ASSERT(at > 10000);
+    ddb_buf_free(&text);
+    ddb_buf_free(&want);
+    ddb_arena_free(&a);
+}
