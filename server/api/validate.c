@@ -224,10 +224,10 @@ static const char *check_type(ddb_arena *a, const ddb_json *v, const ddb_field *
 
 /* ---- phase 2: required parameters and table-name length ---- */
 
-static const char *check_required(const ddb_json *in, const ddb_field *fields, ddb_arena *a)
+static const char *check_required(const ddb_json *const *vals, const ddb_field *fields, ddb_arena *a)
 {
     for (const ddb_field *f = fields; f->name != NULL; f++) {
-        const ddb_json *v = ddb_v_get(in, f->name);
+        const ddb_json *v = ddb_v_present(vals[f - fields]) ? vals[f - fields] : NULL;
         if ((f->flags & DDB_VF_REQUIRED) && v == NULL)
             return ddb_arena_sprintf(a, "The parameter '%s' is required but was not present in the request", f->name);
         if ((f->flags & DDB_VF_TABLE_NAME) && v != NULL && v->type == DDB_JSON_STRING) {
@@ -799,23 +799,23 @@ static const char *refused_in(ddb_arena *a, const char *path, const ddb_json *v,
     return msg;
 }
 
-static const char *check_refused(ddb_arena *a, const ddb_json *in, const ddb_field *fields)
+static const char *check_refused(ddb_arena *a, const ddb_json *const *vals, const ddb_field *fields)
 {
     const char *msg = NULL;
 
     for (const ddb_field *f = fields; f->name != NULL && msg == NULL; f++)
-        msg = refused_in(a, f->name, ddb_json_get(in, f->name), f);
+        msg = refused_in(a, f->name, vals[f - fields], f);
     return msg;
 }
 
-static const char *check_constraints(ddb_arena *a, const ddb_json *in, const ddb_field *fields)
+static const char *check_constraints(ddb_arena *a, const ddb_json *const *vals, const ddb_field *fields)
 {
     vstate st = {a, {0}, 0};
     const char *msg = NULL;
 
     for (const ddb_field *f = fields; f->name != NULL; f++) {
         vpath p = {NULL, NULL, 0, 0, f->name};
-        check_field(&st, &p, ddb_json_get(in, f->name), f);
+        check_field(&st, &p, vals[f - fields], f);
     }
     if (st.n > 0)
         msg = ddb_arena_sprintf(a, "%d validation error%s detected: %.*s", st.n, st.n > 1 ? "s" : "", (int)st.msgs.len,
@@ -828,21 +828,32 @@ static const char *check_constraints(ddb_arena *a, const ddb_json *in, const ddb
 
 int ddb_validate(ddb_req *req, const ddb_spec *spec, const ddb_json *in)
 {
+    const ddb_json *stack_vals[32], **vals = stack_vals;
     const char *msg;
+    size_t n = 0;
 
     if (spec == NULL || spec->fields == NULL)
         return DDB_OK;
-    msg = check_fields(req->arena, in, spec->fields);
+    /* each top-level member looked up once for the phases below (a spec has up to ~25) */
+    while (spec->fields[n].name != NULL)
+        n++;
+    if (n > sizeof(stack_vals) / sizeof(stack_vals[0]))
+        vals = DDB_NEW_ARRAY(req->arena, const ddb_json *, n);
+    for (size_t i = 0; i < n; i++)
+        vals[i] = ddb_json_get(in, spec->fields[i].name);
+    msg = NULL;
+    for (size_t i = 0; i < n && msg == NULL; i++) /* check_fields, in spec order */
+        msg = check_type(req->arena, vals[i], &spec->fields[i]);
     if (msg != NULL)
         return ddb_req_fail_msg(req, DDB_E_SERIALIZATION, msg);
-    msg = check_required(in, spec->fields, req->arena);
+    msg = check_required(vals, spec->fields, req->arena);
     if (msg == NULL && spec->first != NULL)
         msg = spec->first(req, in);
     if (msg == NULL)
-        msg = check_constraints(req->arena, in, spec->fields);
+        msg = check_constraints(req->arena, vals, spec->fields);
     /* before the cross-field rules: UpdateTable with a refused member alone is not "nothing to update" */
     if (msg == NULL)
-        msg = check_refused(req->arena, in, spec->fields);
+        msg = check_refused(req->arena, vals, spec->fields);
     if (msg == NULL && ddb_resolve_table_arns(req, in) != DDB_OK)
         return req->err.code;
     if (msg == NULL && spec->custom != NULL)
