@@ -178,8 +178,8 @@ def run_workload(proc, port, out, workload, n, insights=False):
             if time.time() > deadline:
                 raise
             time.sleep(0.2)
-    # Two connections, used in turn: a loop serving exactly one connection polls for 50 us of wall
-    # time after each answer (server/http/http.c, run_loop), and under valgrind that is a varying
+    # Two connections, used in turn: a loop serving exactly one connection may poll for 50 us of wall
+    # time after each answer (server/http/spin.c), and under valgrind that is a varying
     # number of loop turns, up to ~1k Ir per request from run to run. With two it blocks each time.
     conns = [conn, http.client.HTTPConnection("127.0.0.1", port, timeout=30)]
     call(conns[1], "ListTables", {})

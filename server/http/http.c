@@ -32,6 +32,7 @@
 #include "server/base/otlp.h"
 #include "server/http/http_internal.h"
 #include "server/http/listen.h"
+#include "server/http/spin.h"
 #include "server/http/tracing.h"
 
 /* Without a Host header (HTTP/1.0), the name DynamoDB's own endpoint would give. */
@@ -565,15 +566,6 @@ static void on_accept(h2o_socket_t *listener, const char *err)
     h2o_accept(&t->accept_ctx, sock);
 }
 
-/*
- * A loop serving one connection polls for a short while after answering before it blocks: a
- * lone client that sends its next request within that window (a test suite, a script) is
- * served without the sleep/wake-up round trip, which on a virtual machine costs more than
- * handling the request. With more connections the loop rarely sleeps anyway, and polling would
- * only take CPU from them; an idle loop blocks at once.
- */
-#define POLL_AFTER_ANSWER_NS 50000
-
 static uint64_t mono_ns(void)
 {
     struct timespec ts;
@@ -590,22 +582,23 @@ static int serves_one_connection(http_thread *t)
     return c1->next != c1 && c1->next->next == c1 && h2o_linklist_is_empty(&t->ctx.http2._conns);
 }
 
+/* A loop serving one connection may poll after an answer instead of waiting (spin.h). */
 static void run_loop(ddb_http *h, http_thread *t)
 {
-    uint64_t answered = t->id_counter, poll_until = 0;
+    uint64_t answered = t->id_counter;
+    ddb_spin spin = {0};
+    int polling = 0;
 
     while (!h->stopping) {
-        int polling = poll_until != 0;
+        int did;
         /* access log lines go out when the loop would wait anyway (or are many, or old) */
         if (h->log != NULL)
             ddb_access_log_flush(h->log, &t->alog, !polling);
         h2o_evloop_run(t->loop, polling ? 0 : 50);
-        if (t->id_counter != answered) {
-            answered = t->id_counter;
-            poll_until = serves_one_connection(t) ? mono_ns() + POLL_AFTER_ANSWER_NS : 0;
-        } else if (polling && mono_ns() >= poll_until) {
-            poll_until = 0;
-        }
+        did = t->id_counter != answered;
+        answered = t->id_counter;
+        if (did || polling)
+            polling = ddb_spin_next(&spin, mono_ns(), did, did && serves_one_connection(t));
     }
 }
 
