@@ -7,11 +7,12 @@
 
 static const struct {
     const char *name;
+    size_t len; /* the name's, so that a lookup by X-Amz-Target runs no strlen per row */
     int service;
     unsigned flags;
 } op_table[] = {
-    [DDB_OP_NONE] = {"", -1, 0},
-#define X(camel, snake, svc, impl, flags) [DDB_OP_##camel] = {#camel, DDB_SVC_##svc, flags},
+    [DDB_OP_NONE] = {"", 0, -1, 0},
+#define X(camel, snake, svc, impl, flags) [DDB_OP_##camel] = {#camel, sizeof(#camel) - 1, DDB_SVC_##svc, flags},
 #include "proto/ops.def"
 #undef X
 };
@@ -35,7 +36,7 @@ unsigned ddb_op_flags(ddb_op op)
 static ddb_op find(const char *name, size_t len, int svc)
 {
     for (int op = DDB_OP_NONE + 1; op < DDB_OP__COUNT; op++) {
-        if ((svc < 0 || op_table[op].service == svc) && strlen(op_table[op].name) == len &&
+        if ((svc < 0 || op_table[op].service == svc) && op_table[op].len == len &&
             memcmp(op_table[op].name, name, len) == 0)
             return (ddb_op)op;
     }

@@ -134,9 +134,9 @@ static h2o_iovec_t media_type(h2o_iovec_t ct)
     return ct;
 }
 
+/* The answer's Content-Type for the request's media type (media_type()). */
 static const char *response_content_type(h2o_iovec_t ct)
 {
-    ct = media_type(ct);
     if (ct.base != NULL && h2o_memis(ct.base, ct.len, H2O_STRLIT("application/x-amz-json-1.1")))
         return "application/x-amz-json-1.1";
     return "application/x-amz-json-1.0";
@@ -144,7 +144,6 @@ static const char *response_content_type(h2o_iovec_t ct)
 
 static int acceptable_content_type(h2o_iovec_t ct)
 {
-    ct = media_type(ct);
     return h2o_memis(ct.base, ct.len, H2O_STRLIT("application/x-amz-json-1.0")) ||
            h2o_memis(ct.base, ct.len, H2O_STRLIT("application/x-amz-json-1.1")) ||
            h2o_memis(ct.base, ct.len, H2O_STRLIT("application/json"));
@@ -485,7 +484,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     }
     /* DynamoDB serves its API at "/" only: another path, method or content type is a request it
        does not route, whatever its headers and body say */
-    ct = req->headers.entries ? header_value(req, H2O_STRLIT("content-type")) : h2o_iovec_init(NULL, 0);
+    ct = media_type(req->headers.entries ? header_value(req, H2O_STRLIT("content-type")) : h2o_iovec_init(NULL, 0));
     if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST")) || req->path_normalized.len != 1 ||
         (req->entity.base != NULL && req->entity.len > 0 && !acceptable_content_type(ct))) {
         ddb_http_send_body(req, 404, "Not Found", NULL, not_found_body, sizeof(not_found_body) - 1);
