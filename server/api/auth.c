@@ -213,6 +213,26 @@ static const char *header(const ddb_auth_request *hr, const char *name)
     return NULL;
 }
 
+/* The first ',' or ' ' in [p, end), or end; eight bytes at a time, as every request's ~200-byte
+   Authorization header is scanned (a byte loop was 3 % of a GetItem's instructions). */
+static const char *separator(const char *p, const char *end)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+
+    while (end - p >= 8) {
+        uint64_t x, comma, space;
+        memcpy(&x, p, 8);
+        comma = x ^ (ones * ',');
+        space = x ^ (ones * ' ');
+        if (((comma - ones) & ~comma & highs) | ((space - ones) & ~space & highs))
+            break; /* one of these eight bytes is a separator */
+        p += 8;
+    }
+    while (p < end && *p != ',' && *p != ' ')
+        p++;
+    return p;
+}
+
 void ddb_auth_header_parse(const char *authz, size_t len, ddb_auth_header *out)
 {
     const char *p = authz, *end = authz + len;
@@ -220,8 +240,7 @@ void ddb_auth_header_parse(const char *authz, size_t len, ddb_auth_header *out)
     memset(out, 0, sizeof(*out));
     while (p < end) {
         const char *tok = p, *eq;
-        while (p < end && *p != ',' && *p != ' ')
-            p++;
+        p = separator(p, end);
         if ((eq = memchr(tok, '=', (size_t)(p - tok))) != NULL) {
             size_t nlen = (size_t)(eq - tok), vlen = (size_t)(p - eq - 1);
             if (nlen == 10 && memcmp(tok, "Credential", 10) == 0 && out->cred == NULL) {
