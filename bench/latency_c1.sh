@@ -6,9 +6,10 @@
 #
 # Rows, each measured N rounds (servers interleaved, the others SIGSTOPped), medians printed:
 #   echo        bench/loopback_floor.c's echo: a C client and server, blocking read and write on one
-#               TCP loopback connection, GetItem's request and answer sizes: the kernel's round trip
+#               TCP loopback connection, GetItem's request and answer sizes: the kernel's round trip;
+#               and again with the server polling (non-blocking reads), which never sleeps
 #   http floor  wrk -c1 with the shared getitem.lua against loopback_floor's canned HTTP answer of
-#               GetItem's size: the harness's own floor (wrk and its Lua included)
+#               GetItem's size: the harness's own floor (wrk and its Lua included); again polling
 #   ddbd        DDBD_BIN (default build/ddbd) --in-memory, loaded by the shared setup.py; wrk -c1
 #               getitem.lua, and loopback_floor's C client sending one GetItem (no Lua)
 #   ddbd base   DDBD_BASE_BIN, when set: the build before a change, measured the same way
@@ -72,12 +73,14 @@ start_ddbd() {  # name binary
   timeout 300 python3 "$SHARED/setup.py" "http://127.0.0.1:$port" --quiet
   getitem_request "$port" >"$OUT/$1.req"
 }
-SERVERS="http_floor ddbd"
-port=$(free_port)
-"$FLOOR" serve "$port" >"$OUT/http_floor.log" 2>&1 &
-PID[http_floor]=$!; PIDS+=("${PID[http_floor]}"); PORT[http_floor]=$port
-sleep 0.2
-getitem_request "$port" >"$OUT/http_floor.req"
+SERVERS="http_floor http_floor_poll ddbd"
+for s in http_floor http_floor_poll; do
+  port=$(free_port)
+  "$FLOOR" serve "$port" $([ $s = http_floor ] || echo --poll) >"$OUT/$s.log" 2>&1 &
+  PID[$s]=$!; PIDS+=("${PID[$s]}"); PORT[$s]=$port
+  sleep 0.2
+  getitem_request "$port" >"$OUT/$s.req"
+done
 start_ddbd ddbd "$BIN"
 if [ -n "$BASE" ]; then start_ddbd ddbd_base "$BASE"; SERVERS="$SERVERS ddbd_base"; fi
 if [ "$PEERS" = 1 ]; then
@@ -99,9 +102,11 @@ RES="$OUT/results.tsv"
 for r in $(seq 1 "$ROUNDS"); do
   load=$(cut -d' ' -f1 /proc/loadavg)
   pause_others none STOP
-  out=$("$FLOOR" echo --seconds "$DUR")
-  cpu=$(sed -n 's/.*CPU us per round trip: server \([0-9.]*\),.*/\1/p' <<<"$out")
-  echo -e "echo\tc\t$r\t$(grep 'round trip us' <<<"$out")\t${cpu:--}\t$load" >>"$RES"
+  for e in echo echo_poll; do
+    out=$("$FLOOR" echo --seconds "$DUR" $([ $e = echo ] || echo --poll))
+    cpu=$(sed -n 's/.*CPU us per round trip: server \([0-9.]*\),.*/\1/p' <<<"$out")
+    echo -e "$e\tc\t$r\t$(grep 'round trip us' <<<"$out")\t${cpu:--}\t$load" >>"$RES"
+  done
   pause_others none CONT
   for s in $SERVERS; do
     url="http://127.0.0.1:${PORT[$s]}"
@@ -135,7 +140,8 @@ for l in open(sys.argv[1]):
 med = lambda xs: statistics.median(xs) if xs else float("nan")
 print("| what | client | req/s | p50 µs | p99 µs | server CPU µs/req | rounds | load (1 min) |")
 print("|---|---|---:|---:|---:|---:|---:|---|")
-names = {"echo": "echo (C client and server, no work)", "http_floor": "HTTP floor (canned answer)", "ddbd": "ddbd",
+names = {"echo": "echo (C client and server, no work)", "echo_poll": "echo, the server polling",
+         "http_floor": "HTTP floor (canned answer)", "http_floor_poll": "HTTP floor, the server polling", "ddbd": "ddbd",
          "ddbd_base": "ddbd base", "ddblocal": "DynamoDB Local", "dynalite": "dynalite"}
 for (s, client), v in rows.items():
     cpu = [x[3] for x in v if x[3] is not None]

@@ -3,12 +3,13 @@
  * ddbd's GetItem round trip beside (bench/latency_c1.sh, bench/README.md "GetItem at one
  * connection").
  *
- *   loopback_floor echo [--req N] [--resp M] [--seconds S]
+ *   loopback_floor echo [--req N] [--resp M] [--seconds S] [--poll]
  *       a client and an echo server, two processes on one TCP loopback connection (TCP_NODELAY,
  *       blocking read and write): the client writes N bytes, the server reads them and writes M
  *       bytes back, ping-pong for S seconds. Nothing is computed on either side, so the round
- *       trip is the kernel's: two writes, two reads and two wake-ups.
- *   loopback_floor serve PORT [--resp M]
+ *       trip is the kernel's: two writes, two reads and two wake-ups. With --poll the server
+ *       never sleeps (non-blocking reads until data comes): one wake-up, the client's.
+ *   loopback_floor serve PORT [--resp M] [--poll]
  *       a minimal HTTP/1.1 server on 127.0.0.1:PORT: every request (its head, then Content-Length
  *       bytes) is answered with a canned 200 of M bytes in all, in one write. wrk at one
  *       connection against it is the harness's floor (wrk's own cost included).
@@ -39,6 +40,10 @@
 #include <unistd.h>
 
 #define MAX_SAMPLES (20u * 1000 * 1000)
+
+/* --poll: the server side never sleeps in read; it retries a non-blocking read until data comes,
+   as a server that polls after an answer does (a client that sleeps is woken either way) */
+static int server_polls;
 
 static uint64_t now_ns(void)
 {
@@ -75,13 +80,25 @@ static void write_all(int fd, const char *p, size_t n)
     }
 }
 
+/* One read, or with `poll` non-blocking reads until something (or an error) comes. */
+static ssize_t read_some(int fd, char *p, size_t n, int poll)
+{
+    ssize_t r;
+
+    if (!poll)
+        return read(fd, p, n);
+    while ((r = recv(fd, p, n, MSG_DONTWAIT)) < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        ;
+    return r;
+}
+
 /* Reads exactly n bytes; returns 0 at end of stream before the first byte. */
-static int read_exact(int fd, char *p, size_t n)
+static int read_exact(int fd, char *p, size_t n, int poll)
 {
     size_t got = 0;
 
     while (got < n) {
-        ssize_t r = read(fd, p + got, n - got);
+        ssize_t r = read_some(fd, p + got, n - got, poll);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
@@ -171,7 +188,7 @@ static int echo(size_t req, size_t resp, double seconds)
         if (c < 0)
             die("accept");
         nodelay(c);
-        while (read_exact(c, rbuf, req))
+        while (read_exact(c, rbuf, req, server_polls))
             write_all(c, out, resp);
         _exit(0);
     }
@@ -182,7 +199,7 @@ static int echo(size_t req, size_t resp, double seconds)
     for (uint64_t t = t0; t < end && n < MAX_SAMPLES;) {
         uint64_t t1;
         write_all(fd, in, req);
-        read_exact(fd, rbuf, resp);
+        read_exact(fd, rbuf, resp, 0);
         t1 = now_ns();
         rtt[n++] = t1 - t;
         t = t1;
@@ -190,7 +207,8 @@ static int echo(size_t req, size_t resp, double seconds)
     end = now_ns();
     close(fd);
     waitpid(child, NULL, 0);
-    printf("echo, %zu-byte requests, %zu-byte answers, one connection\n", req, resp);
+    printf("echo, %zu-byte requests, %zu-byte answers, one connection%s\n", req, resp,
+           server_polls ? ", the server polling" : "");
     report("echo", rtt, n, end - t0);
     printf("echo: CPU us per round trip: server %.1f, client %.1f\n", cpu_seconds(RUSAGE_CHILDREN) * 1e6 / n,
            cpu_seconds(RUSAGE_SELF) * 1e6 / n);
@@ -236,7 +254,7 @@ static void *serve_connection(void *arg)
         while ((head = head_length(buf, len)) == 0 || len < head + content_length(buf, head)) {
             if (len == cap)
                 goto done; /* a request this server does not expect */
-            if ((r = read(fd, buf + len, cap - len)) <= 0)
+            if ((r = read_some(fd, buf + len, cap - len, server_polls)) <= 0)
                 goto done;
             len += (size_t)r;
         }
@@ -357,6 +375,8 @@ int main(int argc, char **argv)
             resp = strtoul(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
             seconds = atof(argv[++i]);
+        else if (strcmp(argv[i], "--poll") == 0)
+            server_polls = 1;
         else if (pos < 2)
             args[pos++] = argv[i];
     }
@@ -366,8 +386,8 @@ int main(int argc, char **argv)
         serve(atoi(args[0]), resp);
     if (strcmp(mode, "client") == 0 && args[1] != NULL)
         return client(args[0], args[1], seconds);
-    fprintf(stderr, "usage: %s echo [--req N] [--resp M] [--seconds S]\n"
-                    "       %s serve PORT [--resp M]\n"
+    fprintf(stderr, "usage: %s echo [--req N] [--resp M] [--seconds S] [--poll]\n"
+                    "       %s serve PORT [--resp M] [--poll]\n"
                     "       %s client HOST:PORT FILE [--seconds S]\n",
             argv[0], argv[0], argv[0]);
     return 2;
