@@ -3,19 +3,18 @@
  *
  * A lone client in ping-pong (a test suite, a script, wrk -c1) sends its next request a few
  * microseconds after reading an answer. A loop that polls meanwhile (epoll without a wait) takes
- * it without sleeping, which pays where waking a sleeping thread is dear (an otherwise idle
- * virtual machine halts an idle vCPU). Where it is not, polling costs: the loop's CPU stays busy,
+ * it without sleeping, which pays where waking a sleeping thread is dear: on a quiet virtual
+ * machine a vCPU with nothing to run halts. Elsewhere polling costs: the loop's CPU stays busy,
  * so the scheduler wakes the client on the other CPU, where a client and a server that sleep take
- * turns on one; on this project's 2-vCPU machine a ping-pong across CPUs took 50 us against 14 on
- * one, and with other threads wanting the CPUs a polling loop is a busy thread that waits its turn
- * behind them instead of a sleeper woken at once. Measured by this trial on that machine under its
- * usual load, waiting won 27 trials of 29 (mean answer-to-answer 40 us waiting, 65 polling:
- * bench/README.md, "GetItem at one connection"); polling had won on the same machine on a quieter
- * day (GetItem at one connection ~18k -> ~23k/s, commit 1be3309). Which one wins depends on the machine and its load, so the loop measures it: a trial
- * serves DDB_SPIN_TRIAL answers each way, in alternating blocks of DDB_SPIN_BLOCK (so that a
- * change of load hits both alike), and the loop keeps whichever gave the shorter mean time from
- * one answer to the next (the client's round trip, each capped at DDB_SPIN_CAP_NS) for the next
- * DDB_SPIN_KEEP answers, waiting unless polling was clearly shorter.
+ * turns on one, and with other threads wanting the CPUs a polling loop is a busy thread that waits
+ * its turn behind them instead of a sleeper woken at once. On this project's 2-vCPU machine
+ * (bench/README.md, "GetItem at one connection"): quiet, GetItem at one connection made 20.4k/s
+ * polling and 11k/s waiting; under other sessions' load 3.2-10k/s polling and 7-17k/s waiting,
+ * and this trial chose waiting 27 times in 29 (answer to answer 40 us waiting, 69 polling).
+ * So the loop measures it: a trial serves DDB_SPIN_TRIAL answers each way, in alternating blocks
+ * of DDB_SPIN_BLOCK (so that a change of load hits both alike), and the loop keeps whichever gave
+ * the shorter mean time from one answer to the next (the client's round trip, each capped at
+ * DDB_SPIN_CAP_NS) for the next DDB_SPIN_KEEP answers, waiting unless polling was clearly shorter.
  */
 #ifndef DDB_HTTP_SPIN_H
 #define DDB_HTTP_SPIN_H
