@@ -1,0 +1,152 @@
+"""--memory-budget (engine/retention.h): with --in-memory, history kept beyond the tables (stream
+records, point-in-time histories, transaction tokens) has a limit per kind; past it the oldest
+entries are trimmed, as DynamoDB trims what is older than its window, and /metrics shows each
+kind's use and limit. Table data is never trimmed."""
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import assert_client_error, make_client
+from test_metrics import scrape
+from test_streams import streams_client
+
+BUDGET = 400000  # stream records get half: 200,000 bytes
+STREAM_LIMIT = BUDGET // 8 * 4
+ITEMS = 1500
+TRIMMED = "The data you are trying to access has been trimmed."
+PAD = "x" * 300  # each record holds the new and old images: ~700 bytes
+
+
+def make_stream_table(ddb, name="budget_t"):
+    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    return ddb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+
+
+def write_items(ddb, name, n, version):
+    for start in range(0, n, 25):
+        ddb.batch_write_item(RequestItems={name: [
+            {"PutRequest": {"Item": {"pk": {"S": "k%05d" % i}, "v": {"N": str(version)}, "pad": {"S": PAD}}}}
+            for i in range(start, min(n, start + 25))]})
+
+
+def retained(endpoint, kind):
+    s = scrape(endpoint)
+    return s['ddbd_retained_bytes{kind="%s"}' % kind], s['ddbd_retained_limit_bytes{kind="%s"}' % kind]
+
+
+def wait_within_limit(endpoint, kind, limit, seconds=10):
+    deadline = time.monotonic() + seconds
+    while True:
+        used, _ = retained(endpoint, kind)
+        if used <= limit or time.monotonic() > deadline:
+            return used
+        time.sleep(0.05)
+
+
+def read_all(streams, arn, shard_id, iterator_type="TRIM_HORIZON"):
+    it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard_id, ShardIteratorType=iterator_type)["ShardIterator"]
+    records = []
+    while it is not None:
+        page = streams.get_records(ShardIterator=it, Limit=1000)
+        records += page["Records"]
+        if not page["Records"]:
+            break
+        it = page.get("NextShardIterator")
+    return records
+
+
+def test_stream_records_past_the_budget_are_trimmed_oldest_first_and_items_stay(server_factory):
+    srv = server_factory(["--in-memory", "--shards", "1", "--memory-budget", str(BUDGET)])
+    ddb = make_client(srv.endpoint)
+    streams = streams_client(srv.endpoint)
+    arn = make_stream_table(ddb)
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    assert retained(srv.endpoint, "stream_records") == (0, STREAM_LIMIT)
+    assert retained(srv.endpoint, "pitr_history")[1] == BUDGET // 8 * 3
+    assert retained(srv.endpoint, "idempotency_tokens")[1] == BUDGET // 8
+    oldest = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    first = streams.get_records(ShardIterator=oldest, Limit=1)  # nothing yet: the iterator stays at the start
+    assert first["Records"] == []
+    at_start = first["NextShardIterator"]
+
+    write_items(ddb, "budget_t", ITEMS, 1)  # INSERTs
+    write_items(ddb, "budget_t", ITEMS, 2)  # MODIFYs: both images, 3,000 records of ~700 bytes in all
+
+    used = wait_within_limit(srv.endpoint, "stream_records", STREAM_LIMIT)
+    assert 0 < used <= STREAM_LIMIT
+    # the reader left at the first record finds it trimmed, as DynamoDB answers past 24 hours
+    with pytest.raises(ClientError) as e:
+        streams.get_records(ShardIterator=at_start)
+    assert_client_error(e, "TrimmedDataAccessException", TRIMMED)
+    # what is left is the newest records, in order, up to the last write
+    records = read_all(streams, arn, shard)
+    assert 0 < len(records) < 2 * ITEMS
+    seqs = [int(r["dynamodb"]["SequenceNumber"]) for r in records]
+    assert seqs == sorted(seqs) and int(seqs[0]) > 1
+    assert records[-1]["dynamodb"]["NewImage"]["pk"]["S"] == "k%05d" % (ITEMS - 1)
+    assert records[-1]["dynamodb"]["NewImage"]["v"]["N"] == "2"
+    # and a position below them is trimmed too, also for a new iterator
+    with pytest.raises(ClientError) as e:
+        streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="AT_SEQUENCE_NUMBER",
+                                   SequenceNumber="%021d" % (seqs[0] - 1))
+    assert_client_error(e, "TrimmedDataAccessException", TRIMMED)
+    # the table itself is whole
+    assert ddb.scan(TableName="budget_t", Select="COUNT")["Count"] == ITEMS
+    item = ddb.get_item(TableName="budget_t", Key={"pk": {"S": "k00000"}}, ConsistentRead=True)["Item"]
+    assert item["v"] == {"N": "2"} and item["pad"] == {"S": PAD}
+    assert ddb.describe_table(TableName="budget_t")["Table"]["ItemCount"] == ITEMS
+
+
+def test_a_budget_of_0_keeps_every_record(server_factory):
+    srv = server_factory(["--in-memory", "--shards", "1", "--memory-budget", "0"])
+    ddb = make_client(srv.endpoint)
+    streams = streams_client(srv.endpoint)
+    arn = make_stream_table(ddb)
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    write_items(ddb, "budget_t", ITEMS, 1)
+    write_items(ddb, "budget_t", ITEMS, 2)
+    used, limit = retained(srv.endpoint, "stream_records")
+    assert limit == 0 and used > STREAM_LIMIT
+    records = read_all(streams, arn, shard)
+    assert len(records) == 2 * ITEMS and records[0]["dynamodb"]["SequenceNumber"].lstrip("0") == "1"
+
+
+def test_deleted_records_give_their_count_back(server_factory):
+    """The count follows what the store holds: a table deleted with its stream keeps its records for
+    24 hours (readable), so only the budget's trim takes them; its trim counts them off."""
+    srv = server_factory(["--in-memory", "--shards", "1", "--memory-budget", str(BUDGET)])
+    ddb = make_client(srv.endpoint)
+    make_stream_table(ddb)
+    write_items(ddb, "budget_t", 100, 1)
+    used, _ = retained(srv.endpoint, "stream_records")
+    assert 100 * 300 < used < 100 * 600
+    ddb.delete_table(TableName="budget_t")
+    arn = make_stream_table(ddb, "budget_u")
+    write_items(ddb, "budget_u", ITEMS, 1)
+    write_items(ddb, "budget_u", ITEMS, 2)
+    assert 0 < wait_within_limit(srv.endpoint, "stream_records", STREAM_LIMIT) <= STREAM_LIMIT
+    assert arn
+
+
+def test_transaction_tokens_past_the_budget_are_trimmed(server_factory):
+    """ClientRequestTokens are kept 10 minutes; past their share of the budget the tokens that
+    expire first go, and the count stays within the limit."""
+    srv = server_factory(["--in-memory", "--memory-budget", "16000"])  # tokens: 2,000 bytes
+    ddb = make_client(srv.endpoint)
+    ddb.create_table(TableName="budget_tx", BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    for i in range(60):  # ~86 bytes each: 5,000 bytes
+        ddb.transact_write_items(ClientRequestToken="token-%04d" % i, TransactItems=[
+            {"Put": {"TableName": "budget_tx", "Item": {"pk": {"S": "t%d" % i}}}}])
+    assert 0 < wait_within_limit(srv.endpoint, "idempotency_tokens", 2000) <= 2000
+    # the newest token is still remembered: its replay succeeds without applying twice
+    ddb.delete_item(TableName="budget_tx", Key={"pk": {"S": "t59"}})
+    ddb.transact_write_items(ClientRequestToken="token-0059", TransactItems=[
+        {"Put": {"TableName": "budget_tx", "Item": {"pk": {"S": "t59"}}}}])
+    assert "Item" not in ddb.get_item(TableName="budget_tx", Key={"pk": {"S": "t59"}}, ConsistentRead=True)
+    assert ddb.scan(TableName="budget_tx", Select="COUNT")["Count"] == 59
