@@ -27,8 +27,8 @@ ddb_retention *ddb_retention_new(uint64_t budget)
 {
     ddb_retention *r = calloc(1, sizeof(*r));
 
-    for (int k = 0; r != NULL && k < DDB_RET__COUNT; k++)
-        r->limit[k] = budget / 8 * EIGHTHS[k];
+    for (int k = 0; r != NULL && k < DDB_RET__COUNT; k++) /* a budget under 8 bytes still limits */
+        r->limit[k] = budget == 0 ? 0 : budget / 8 * EIGHTHS[k] > 0 ? budget / 8 * EIGHTHS[k] : 1;
     return r;
 }
 
@@ -67,8 +67,12 @@ int ddb_retention_add(ddb_retention *r, ddb_retained_kind k, uint64_t bytes)
     if (r == NULL || bytes == 0)
         return 0;
     before = __atomic_fetch_add(&r->used[k], bytes, __ATOMIC_RELAXED);
-    /* only the commit that crosses the limit wakes the trim; the worker rereads the counts */
-    return r->limit[k] != 0 && before <= r->limit[k] && before + bytes > r->limit[k];
+    if (r->limit[k] == 0 || before + bytes <= r->limit[k])
+        return 0;
+    /* the commit that crosses the limit wakes the trim, and so does each that crosses another
+       quarter of it above: a trim that could not free enough (a history whose base is still being
+       copied) is tried again as the kind grows, not once per commit */
+    return before <= r->limit[k] || before / (r->limit[k] / 4 + 1) != (before + bytes) / (r->limit[k] / 4 + 1);
 }
 
 void ddb_engine_retain(ddb_engine *eng, ddb_retained_kind k, uint64_t bytes)

@@ -67,7 +67,7 @@ uint64_t ddb_retention_used(const ddb_retention *r, ddb_retained_kind k);
 uint64_t ddb_retention_excess(const ddb_retention *r, ddb_retained_kind k);
 
 /* Counts bytes that a commit stored (r may be NULL: nothing is counted). Returns 1 when they took
-   the kind past its limit (the caller wakes the trim), else 0. */
+   the kind past its limit, or past another quarter of it above (the caller wakes the trim), else 0. */
 int ddb_retention_add(ddb_retention *r, ddb_retained_kind k, uint64_t bytes);
 /* ddb_retention_add on the engine's budget, and the wake-up of its trim (eng->over_budget) when the
    kind went past its limit. */

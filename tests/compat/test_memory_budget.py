@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 
 from conftest import assert_client_error, make_client
 from test_metrics import scrape
+from test_snapshots import restore, snapshot
 from test_streams import streams_client
 
 BUDGET = 400000  # stream records get half: 200,000 bytes
@@ -132,6 +133,24 @@ def test_deleted_records_give_their_count_back(server_factory):
     assert arn
 
 
+def test_a_snapshot_restore_counts_what_the_restored_store_holds(server_factory):
+    """The counts are exact: after a snapshot restore they are counted again from the store, and
+    come back to what they were when the snapshot was saved."""
+    srv = server_factory(["--in-memory", "--shards", "1", "--admin", "--memory-budget", str(BUDGET)])
+    ddb = make_client(srv.endpoint)
+    make_stream_table(ddb)
+    write_items(ddb, "budget_t", 100, 1)
+    ddb.transact_write_items(ClientRequestToken="snap-token", TransactItems=[
+        {"Put": {"TableName": "budget_t", "Item": {"pk": {"S": "tx"}}}}])
+    saved = {k: retained(srv.endpoint, k)[0] for k in ("stream_records", "idempotency_tokens")}
+    assert saved["stream_records"] > 0 and saved["idempotency_tokens"] == len("txn/token/snap-token") + 40
+    snapshot(srv.endpoint, "s")
+    write_items(ddb, "budget_t", 100, 2)
+    assert retained(srv.endpoint, "stream_records")[0] > saved["stream_records"]
+    restore(srv.endpoint, "s")
+    assert {k: retained(srv.endpoint, k)[0] for k in saved} == saved
+
+
 def test_transaction_tokens_past_the_budget_are_trimmed(server_factory):
     """ClientRequestTokens are kept 10 minutes; past their share of the budget the tokens that
     expire first go, and the count stays within the limit."""
@@ -150,3 +169,39 @@ def test_transaction_tokens_past_the_budget_are_trimmed(server_factory):
         {"Put": {"TableName": "budget_tx", "Item": {"pk": {"S": "t59"}}}}])
     assert "Item" not in ddb.get_item(TableName="budget_tx", Key={"pk": {"S": "t59"}}, ConsistentRead=True)
     assert ddb.scan(TableName="budget_tx", Select="COUNT")["Count"] == 59
+
+
+def test_pitr_history_past_the_budget_is_folded_into_the_base(server_factory):
+    """A point-in-time history past its share: its oldest records are folded into the base, so
+    EarliestRestorableDateTime moves up, and a restore to the latest time still gives every item."""
+    srv = server_factory(["--in-memory", "--shards", "1", "--memory-budget", str(BUDGET)])
+    limit = BUDGET // 8 * 3
+    ddb = make_client(srv.endpoint)
+    ddb.create_table(TableName="budget_p", BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    write_items(ddb, "budget_p", ITEMS, 0)
+    p = ddb.update_continuous_backups(TableName="budget_p", PointInTimeRecoverySpecification={
+        "PointInTimeRecoveryEnabled": True})["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    start = p["EarliestRestorableDateTime"]
+    time.sleep(0.01)
+    write_items(ddb, "budget_p", ITEMS, 1)  # 3,000 records of ~340 bytes: past its 150,000
+    write_items(ddb, "budget_p", ITEMS, 2)
+    assert 0 < wait_within_limit(srv.endpoint, "pitr_history", limit) <= limit
+    p = ddb.describe_continuous_backups(TableName="budget_p")["ContinuousBackupsDescription"][
+        "PointInTimeRecoveryDescription"]
+    assert p["EarliestRestorableDateTime"] > start
+    ddb.restore_table_to_point_in_time(SourceTableName="budget_p", TargetTableName="budget_r",
+                                       UseLatestRestorableTime=True)
+    deadline = time.monotonic() + 30
+    while ddb.describe_table(TableName="budget_r")["Table"]["TableStatus"] != "ACTIVE":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    restored, page = {}, {"TableName": "budget_r", "ConsistentRead": True}
+    while True:
+        r = ddb.scan(**page)
+        restored.update({i["pk"]["S"]: i["v"]["N"] for i in r["Items"]})
+        if "LastEvaluatedKey" not in r:
+            break
+        page["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+    assert len(restored) == ITEMS and set(restored.values()) == {"2"}
