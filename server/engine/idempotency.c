@@ -143,7 +143,9 @@ uint64_t ddb_tokens_bytes(ddb_store *s)
     ddb_store_iter *it = ddb_store_meta_iter_open(s, PREFIX, PREFIX_LEN, hi, sizeof(hi) - 1);
     uint64_t bytes = 0;
 
-    for (ddb_store_iter_seek(it, NULL, 0); it != NULL && ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
+    if (it == NULL)
+        return 0;
+    for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
         size_t klen, vlen;
         ddb_store_iter_key(it, &klen);
         ddb_store_iter_val(it, &vlen);

@@ -96,4 +96,15 @@ static void sweep(ddb_engine *eng, void *state, uint64_t now_ms)
         ddb_budget_trim(eng);
 }
 
-const ddb_job ddb_job_budget = {.name = "memory budget", .work = work, .sweep = sweep, .interval = ddb_expiry_interval};
+/* Every second while a kind is still over its limit (a trim could not free enough yet: a history
+   whose base is still being copied), else with the other sweeps. */
+static uint64_t interval(ddb_engine *eng)
+{
+    for (int k = 0; k < DDB_RET__COUNT; k++) {
+        if (ddb_retention_excess(eng->retention, (ddb_retained_kind)k) > 0)
+            return 1000;
+    }
+    return ddb_expiry_interval(eng);
+}
+
+const ddb_job ddb_job_budget = {.name = "memory budget", .work = work, .sweep = sweep, .interval = interval};

@@ -7,7 +7,7 @@
  *     so the windows start later;
  *   - ClientRequestTokens: those that expire first (engine/idempotency.h).
  * Woken by the commit that takes a kind past its limit (the wiring's eng->over_budget kicks the
- * worker), and checked at every sweep too.
+ * worker), and checked at every sweep too: every second while a kind is still over its limit.
  */
 #ifndef DDB_BUDGET_H
 #define DDB_BUDGET_H

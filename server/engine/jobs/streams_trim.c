@@ -163,6 +163,7 @@ typedef struct head {
     ddb_store_iter *it;
     uint64_t created; /* the record it is at: its time */
     uint64_t last;    /* the last number taken (0: none) */
+    uint64_t taken;   /* the bytes of the records taken */
     int valid;
 } head;
 
@@ -181,8 +182,9 @@ static void head_read(head *h)
     h->valid = ddb_stream_record_head(k, klen, v, vlen, &seq, &h->created) == 0;
 }
 
-/* Deletes what was taken of the shard (below the record it is at) and keeps its numbering above. */
-static void head_trim(ddb_engine *eng, ddb_arena *a, head *h)
+/* Deletes what was taken of the shard (below the record it is at) and keeps its numbering above;
+   returns the bytes deleted. */
+static uint64_t head_trim(ddb_engine *eng, ddb_arena *a, head *h)
 {
     char lo[DDB_STREAM_PREFIX_BYTES], hi[DDB_STREAM_PREFIX_BYTES];
     const char *stop = hi;
@@ -195,7 +197,7 @@ static void head_trim(ddb_engine *eng, ddb_arena *a, head *h)
         stop = ddb_arena_memdup(a, k, stoplen);
     }
     ddb_store_seq_floor(eng->store, lo, sizeof(lo), h->last);
-    ddb_store_delete_range_all(eng->store, lo, sizeof(lo), stop, stoplen);
+    return ddb_store_delete_range_all(eng->store, lo, sizeof(lo), stop, stoplen) == DDB_STORE_OK ? h->taken : 0;
 }
 
 uint64_t ddb_streams_trim_oldest(ddb_engine *eng, uint64_t want)
@@ -204,7 +206,7 @@ uint64_t ddb_streams_trim_oldest(ddb_engine *eng, uint64_t want)
     ddb_stream_info *infos;
     head *heads;
     size_t nh = 0, cap = 0;
-    uint64_t freed = 0;
+    uint64_t taken = 0, freed = 0;
     long n;
 
     ddb_arena_init(&a);
@@ -220,7 +222,8 @@ uint64_t ddb_streams_trim_oldest(ddb_engine *eng, uint64_t want)
                 head *h = &heads[nh++];
                 ddb_stream_prefix(infos[i].id, g, s, lo);
                 ddb_stream_prefix(infos[i].id, g, s + 1, hi);
-                *h = (head){&infos[i], g, s, ddb_store_seq_iter_open(eng->store, lo, sizeof(lo), hi, sizeof(hi), 0), 0, 0, 0};
+                *h = (head){&infos[i], g, s, ddb_store_seq_iter_open(eng->store, lo, sizeof(lo), hi, sizeof(hi), 0), 0,
+                            0, 0, 0};
                 ddb_store_iter_seek(h->it, NULL, 0);
                 head_read(h);
             }
@@ -228,7 +231,7 @@ uint64_t ddb_streams_trim_oldest(ddb_engine *eng, uint64_t want)
     }
     /* the oldest record of all the shards' next ones, one at a time (records of a shard are in time
        order), until enough is taken */
-    while (freed < want) {
+    while (taken < want) {
         head *oldest = NULL;
         size_t klen, vlen;
         for (size_t i = 0; i < nh; i++) {
@@ -239,26 +242,31 @@ uint64_t ddb_streams_trim_oldest(ddb_engine *eng, uint64_t want)
             break;
         oldest->last = ddb_get_be(ddb_store_iter_key(oldest->it, &klen) + DDB_STREAM_PREFIX_BYTES, 8);
         ddb_store_iter_val(oldest->it, &vlen);
-        freed += ddb_retention_record_bytes(klen, vlen);
+        oldest->taken += ddb_retention_record_bytes(klen, vlen);
+        taken += ddb_retention_record_bytes(klen, vlen);
         ddb_store_iter_next(oldest->it);
         head_read(oldest);
     }
     for (size_t i = 0; i < nh; i++) {
         if (heads[i].last != 0)
-            head_trim(eng, &a, &heads[i]);
+            freed += head_trim(eng, &a, &heads[i]);
     }
     for (size_t i = 0; i < nh; i++)
         ddb_store_iter_close(heads[i].it);
-    /* with --in-memory the deleted records' memory comes back only once their files are rewritten */
-    for (long i = 0; i < n && freed > 0; i++) {
+    /* with --in-memory the deleted records' memory comes back only once their files are rewritten:
+       each stream trimmed is compacted once (a trim per shard flushed and rewrote more: bench/README.md) */
+    for (size_t i = 0, done = nh; i < nh; i++) {
         char lo[4], hi[4];
-        ddb_put_be(lo, infos[i].id, 4);
-        ddb_put_be(hi, (uint64_t)infos[i].id + 1, 4);
+        if (heads[i].last == 0 || (done < nh && heads[done].info == heads[i].info))
+            continue; /* nothing of this shard trimmed, or its stream compacted already */
+        done = i;
+        ddb_put_be(lo, heads[i].info->id, 4);
+        ddb_put_be(hi, (uint64_t)heads[i].info->id + 1, 4);
         ddb_store_reclaim(eng->store, lo, sizeof(lo), hi, sizeof(hi));
     }
     /* every record read and still over: the count was off (it is only ever an estimate of what
        the store holds), so it restarts from what is left, which is nothing */
-    if (freed < want)
+    if (taken < want)
         ddb_retention_sub(eng->retention, DDB_RET_STREAM, ddb_retention_used(eng->retention, DDB_RET_STREAM));
     else
         ddb_retention_sub(eng->retention, DDB_RET_STREAM, freed);
