@@ -14,7 +14,7 @@ from test_streams import streams_client
 
 BUDGET = 400000  # stream records get half: 200,000 bytes
 STREAM_LIMIT = BUDGET // 8 * 4
-ITEMS = 1500
+ITEMS = 600
 TRIMMED = "The data you are trying to access has been trimmed."
 PAD = "x" * 300  # each record holds the new and old images: ~700 bytes
 
@@ -75,7 +75,7 @@ def test_stream_records_past_the_budget_are_trimmed_oldest_first_and_items_stay(
     at_start = first["NextShardIterator"]
 
     write_items(ddb, "budget_t", ITEMS, 1)  # INSERTs
-    write_items(ddb, "budget_t", ITEMS, 2)  # MODIFYs: both images, 3,000 records of ~700 bytes in all
+    write_items(ddb, "budget_t", ITEMS, 2)  # MODIFYs: both images; 1,200 records of ~500 bytes in all
 
     used = wait_within_limit(srv.endpoint, "stream_records", STREAM_LIMIT)
     assert 0 < used <= STREAM_LIMIT
@@ -116,21 +116,27 @@ def test_a_budget_of_0_keeps_every_record(server_factory):
     assert len(records) == 2 * ITEMS and records[0]["dynamodb"]["SequenceNumber"].lstrip("0") == "1"
 
 
-def test_deleted_records_give_their_count_back(server_factory):
-    """The count follows what the store holds: a table deleted with its stream keeps its records for
-    24 hours (readable), so only the budget's trim takes them; its trim counts them off."""
+def test_the_oldest_records_go_first_whatever_their_stream(server_factory):
+    """A deleted table's stream stays readable for 24 hours, its records counted; past the budget
+    they are the oldest of all and go first, the other stream's newest stay."""
     srv = server_factory(["--in-memory", "--shards", "1", "--memory-budget", str(BUDGET)])
     ddb = make_client(srv.endpoint)
-    make_stream_table(ddb)
+    streams = streams_client(srv.endpoint)
+    old_arn = make_stream_table(ddb)
+    old_shard = streams.describe_stream(StreamArn=old_arn)["StreamDescription"]["Shards"][0]["ShardId"]
     write_items(ddb, "budget_t", 100, 1)
     used, _ = retained(srv.endpoint, "stream_records")
     assert 100 * 300 < used < 100 * 600
     ddb.delete_table(TableName="budget_t")
+    assert len(read_all(streams, old_arn, old_shard)) == 100
     arn = make_stream_table(ddb, "budget_u")
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
     write_items(ddb, "budget_u", ITEMS, 1)
     write_items(ddb, "budget_u", ITEMS, 2)
     assert 0 < wait_within_limit(srv.endpoint, "stream_records", STREAM_LIMIT) <= STREAM_LIMIT
-    assert arn
+    assert read_all(streams, old_arn, old_shard) == []
+    newest = read_all(streams, arn, shard)
+    assert newest and newest[-1]["dynamodb"]["NewImage"]["v"]["N"] == "2"
 
 
 def test_a_snapshot_restore_counts_what_the_restored_store_holds(server_factory):
@@ -185,7 +191,7 @@ def test_pitr_history_past_the_budget_is_folded_into_the_base(server_factory):
         "PointInTimeRecoveryEnabled": True})["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
     start = p["EarliestRestorableDateTime"]
     time.sleep(0.01)
-    write_items(ddb, "budget_p", ITEMS, 1)  # 3,000 records of ~340 bytes: past its 150,000
+    write_items(ddb, "budget_p", ITEMS, 1)  # 1,200 records of ~340 bytes: past its 150,000
     write_items(ddb, "budget_p", ITEMS, 2)
     assert 0 < wait_within_limit(srv.endpoint, "pitr_history", limit) <= limit
     p = ddb.describe_continuous_backups(TableName="budget_p")["ContinuousBackupsDescription"][
