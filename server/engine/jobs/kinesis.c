@@ -249,6 +249,9 @@ static void cursor_put(ddb_kinesis *k, ddb_arena *a, uint32_t log, uint64_t seq)
     ddb_store_write(k->eng->store, &b);
     ddb_kinesis_log_prefix(log, lo);
     memcpy(hi, lo, DDB_KINESIS_PREFIX_BYTES);
+    /* from number 0: left unset, these bytes were whatever the stack held, and a start above the
+       end failed the delete and, in RocksDB's write group, the commits written with it */
+    memset(lo + DDB_KINESIS_PREFIX_BYTES, 0, 8);
     ddb_put_be(hi + DDB_KINESIS_PREFIX_BYTES, seq, 8);
     ddb_store_delete_range_all(k->eng->store, lo, sizeof(lo), hi, sizeof(hi));
 }
