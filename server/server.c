@@ -3,6 +3,7 @@
  */
 #include "server/server.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -45,11 +46,15 @@ static const ddb_job *const JOBS[] = {
     &ddb_job_table_counts, &ddb_job_budget,
 };
 
-/* A commit took a retained kind past its memory budget: the worker trims it (jobs/budget.h). */
+/* A commit took a retained kind past its memory budget: the worker trims it (jobs/budget.h), and
+   the Kinesis destinations' worker its logs (jobs/kinesis.h). The engine is the server's member. */
 static void over_budget(ddb_engine *eng)
 {
+    ddb_server *srv = (ddb_server *)(void *)((char *)eng - offsetof(ddb_server, eng));
+
     if (eng->tasks != NULL)
         ddb_tasks_kick(eng->tasks);
+    ddb_kinesis_wake(srv->kinesis);
 }
 
 /* The command line's settings the engine and its jobs act on. */

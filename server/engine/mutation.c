@@ -470,10 +470,13 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
                               m->t->rep_id != 0 ? r->wtime : ddb_clock_now_ms(), out);
         r->kept[DDB_RET_STREAM] = ddb_retention_batch_bytes(out, from);
     }
-    if (changed && m->t->kinesis_log != 0) /* and its Kinesis destination's (kinesis_log.h) */
+    if (changed && m->t->kinesis_log != 0) { /* and its Kinesis destination's (kinesis_log.h) */
+        size_t from = out->n;
         ddb_kinesis_add_record(r->a, m->t, m->has_new ? &m->new_item : m->keyattrs ? m->keyattrs : &m->old,
                                m->had_old ? old : NULL, oldlen, m->has_new ? val : NULL, vlen, m->stream_flags,
                                ddb_clock_now_us(), out);
+        r->kept[DDB_RET_KINESIS] = ddb_retention_batch_bytes(out, from);
+    }
     if (m->t->pitr_log != 0 && (m->has_new || m->had_old)) { /* its point-in-time log record (pitr.h) */
         size_t from = out->n;
         ddb_pitr_add_record(r->a, m->t, &m->key, m->has_new ? val : NULL, vlen, ddb_clock_now_ms(), out);

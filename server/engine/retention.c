@@ -112,12 +112,17 @@ uint64_t ddb_retention_batch_bytes(const ddb_batch *b, size_t from)
 uint64_t ddb_retention_count_seq(ddb_store *s, uint32_t ks)
 {
     char lo[4], hi[4];
-    uint64_t bytes = 0;
-    ddb_store_iter *it;
 
     ddb_put_be(lo, ks, 4);
     ddb_put_be(hi, (uint64_t)ks + 1, 4);
-    it = ddb_store_seq_iter_open(s, lo, sizeof(lo), hi, sizeof(hi), 0);
+    return ddb_retention_count_seq_range(s, lo, sizeof(lo), hi, sizeof(hi));
+}
+
+uint64_t ddb_retention_count_seq_range(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)
+{
+    ddb_store_iter *it = ddb_store_seq_iter_open(s, lo, lolen, hi, hilen, 0);
+    uint64_t bytes = 0;
+
     for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
         size_t klen, vlen;
         ddb_store_iter_key(it, &klen);

@@ -3,12 +3,13 @@
  * (--memory-budget, with --in-memory).
  *
  * DynamoDB keeps history for a while: stream records 24 hours, a point-in-time history its
- * recovery period (up to 35 days), TransactWriteItems' ClientRequestTokens 10 minutes. With --in-memory all of it is
+ * recovery period (up to 35 days), a Kinesis destination's records until they are delivered (24
+ * hours at most), TransactWriteItems' ClientRequestTokens 10 minutes. With --in-memory all of it is
  * process memory, and a day of stream records at benchmark rates is gigabytes. So each retained
  * kind has a limit, its share of the budget (DDB_RETAINED_KINDS' eighths), and the bytes it holds
  * (keys and values as stored) are counted: added by the commits that write them (the mutation
- * pipeline, a transaction's token), taken off by whatever deletes them (the windows' trims, the
- * budget's trim). A commit that takes a kind past its limit calls
+ * pipeline, a transaction's token), taken off by whatever deletes them (the windows' trims, a
+ * delivery, the budget's trim). A commit that takes a kind past its limit calls
  * eng->over_budget, and the background worker (jobs/budget.h) then trims that kind's oldest
  * entries to DDB_RETENTION_TARGET of its limit: never table data. Its windows still apply
  * within the budget. docs/compatibility.md says what a client sees of a trim.
@@ -16,10 +17,8 @@
  * Between the commit that passes a limit and the worker's trim, a kind may hold more than its
  * limit (what the commits of that moment add); the trim then takes it well below.
  *
- * Not counted: a Kinesis destination's log (engine/kinesis_log.h), whose records are deleted as
- * soon as they are delivered and pile up only while --kinesis-endpoint is down; backups, which a
- * client made and deletes (they are table data); ImportTable's and bulk puts' ClientTokens, one
- * small record per job.
+ * Not counted: backups, which a client made and deletes (they are table data); ImportTable's and
+ * bulk puts' ClientTokens, one small record per job.
  */
 #ifndef DDB_RETENTION_H
 #define DDB_RETENTION_H
@@ -35,7 +34,8 @@
 /* X(ID, NAME, EIGHTHS): the kind, its name in /metrics, its share of the budget in eighths. */
 #define DDB_RETAINED_KINDS(X)                                                                                          \
     X(STREAM, "stream_records", 4)                                                                                     \
-    X(PITR, "pitr_history", 3)                                                                                         \
+    X(PITR, "pitr_history", 2)                                                                                         \
+    X(KINESIS, "kinesis_records", 1)                                                                                   \
     X(TOKENS, "idempotency_tokens", 1)
 
 typedef enum ddb_retained_kind {
@@ -81,8 +81,10 @@ uint64_t ddb_retention_record_bytes(size_t klen, size_t vlen);
 /* The counted bytes of b's sequenced puts from op `from` on (what a record's writer just added). */
 uint64_t ddb_retention_batch_bytes(const ddb_batch *b, size_t from);
 
-/* The counted bytes of the sequenced records of keyspace `ks` (a stream's, a history's): a recount. */
+/* The counted bytes of the sequenced records of keyspace `ks` (a stream's, a history's, a log's),
+   or of [lo, hi) of them: a recount, or what a delete is about to take. */
 uint64_t ddb_retention_count_seq(ddb_store *s, uint32_t ks);
+uint64_t ddb_retention_count_seq_range(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen);
 
 const char *ddb_retained_kind_name(ddb_retained_kind k);
 

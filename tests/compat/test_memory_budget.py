@@ -7,7 +7,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import assert_client_error, make_client
+from conftest import assert_client_error, free_port, make_client
 from test_metrics import scrape
 from test_snapshots import restore, snapshot
 from test_streams import streams_client
@@ -67,7 +67,8 @@ def test_stream_records_past_the_budget_are_trimmed_oldest_first_and_items_stay(
     arn = make_stream_table(ddb)
     shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
     assert retained(srv.endpoint, "stream_records") == (0, STREAM_LIMIT)
-    assert retained(srv.endpoint, "pitr_history")[1] == BUDGET // 8 * 3
+    assert retained(srv.endpoint, "pitr_history")[1] == BUDGET // 8 * 2
+    assert retained(srv.endpoint, "kinesis_records")[1] == BUDGET // 8
     assert retained(srv.endpoint, "idempotency_tokens")[1] == BUDGET // 8
     oldest = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
     first = streams.get_records(ShardIterator=oldest, Limit=1)  # nothing yet: the iterator stays at the start
@@ -157,6 +158,28 @@ def test_a_snapshot_restore_counts_what_the_restored_store_holds(server_factory)
     assert {k: retained(srv.endpoint, k)[0] for k in saved} == saved
 
 
+def test_undelivered_kinesis_records_past_the_budget_are_dropped(server_factory):
+    """A Kinesis destination whose endpoint is down keeps its records (ENABLING: DescribeStream is
+    retried); past their share of the budget the oldest are dropped, whatever the worker's backoff."""
+    srv = server_factory(["--in-memory", "--memory-budget", str(BUDGET),
+                          "--kinesis-endpoint", "http://127.0.0.1:%d" % free_port()])
+    ddb = make_client(srv.endpoint)
+    ddb.create_table(TableName="budget_k", BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    got = ddb.enable_kinesis_streaming_destination(
+        TableName="budget_k", StreamArn="arn:aws:kinesis:us-east-1:000000000000:stream/budget")
+    assert got["DestinationStatus"] == "ENABLING"
+    write_items(ddb, "budget_k", 50, 1)
+    used, limit = retained(srv.endpoint, "kinesis_records")
+    assert limit == BUDGET // 8 and 50 * 300 < used < limit
+    time.sleep(1)  # the worker's backoff grows while the endpoint is down
+    write_items(ddb, "budget_k", ITEMS, 2)  # 600 records of ~700 bytes: past its 50,000
+    assert 0 < wait_within_limit(srv.endpoint, "kinesis_records", limit) <= limit
+    assert "dropped undelivered: Kinesis records passed their share of --memory-budget" in srv.stderr_text()
+    assert ddb.scan(TableName="budget_k", Select="COUNT")["Count"] == ITEMS
+
+
 def test_transaction_tokens_past_the_budget_are_trimmed(server_factory):
     """ClientRequestTokens are kept 10 minutes; past their share of the budget the tokens that
     expire first go, and the count stays within the limit."""
@@ -181,7 +204,7 @@ def test_pitr_history_past_the_budget_is_folded_into_the_base(server_factory):
     """A point-in-time history past its share: its oldest records are folded into the base, so
     EarliestRestorableDateTime moves up, and a restore to the latest time still gives every item."""
     srv = server_factory(["--in-memory", "--shards", "1", "--memory-budget", str(BUDGET)])
-    limit = BUDGET // 8 * 3
+    limit = BUDGET // 8 * 2
     ddb = make_client(srv.endpoint)
     ddb.create_table(TableName="budget_p", BillingMode="PAY_PER_REQUEST",
                      AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
@@ -191,7 +214,7 @@ def test_pitr_history_past_the_budget_is_folded_into_the_base(server_factory):
         "PointInTimeRecoveryEnabled": True})["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
     start = p["EarliestRestorableDateTime"]
     time.sleep(0.01)
-    write_items(ddb, "budget_p", ITEMS, 1)  # 1,200 records of ~340 bytes: past its 150,000
+    write_items(ddb, "budget_p", ITEMS, 1)  # 1,200 records of ~340 bytes: past its 100,000
     write_items(ddb, "budget_p", ITEMS, 2)
     assert 0 < wait_within_limit(srv.endpoint, "pitr_history", limit) <= limit
     p = ddb.describe_continuous_backups(TableName="budget_p")["ContinuousBackupsDescription"][

@@ -8,6 +8,7 @@
 #include "server/engine/idempotency.h"
 #include "server/engine/jobs/expiry.h"
 #include "server/engine/jobs/pitr.h"
+#include "server/engine/kinesis_log.h"
 #include "server/engine/jobs/streams_trim.h"
 #include "server/engine/retention.h"
 #include "server/engine/streams.h"
@@ -40,6 +41,8 @@ int ddb_budget_trim(ddb_engine *eng)
         case DDB_RET_TOKENS:
             got = trim_tokens(eng, want);
             break;
+        case DDB_RET_KINESIS: /* the Kinesis destinations' worker trims its logs (kinesis.h) */
+            continue;
         case DDB_RET__COUNT:
             break;
         }
@@ -73,6 +76,14 @@ void ddb_budget_recount(ddb_engine *eng)
     for (size_t i = 0; i < nt; i++)
         bytes += tables[i]->pitr_log != 0 ? ddb_retention_count_seq(eng->store, tables[i]->pitr_log) : 0;
     ddb_retention_add(eng->retention, DDB_RET_PITR, bytes);
+    bytes = 0;
+    for (size_t i = 0; i < nt; i++) {
+        ddb_kds_dest *d;
+        size_t n = ddb_table_kinesis(tables[i], &a, 0, &d);
+        for (size_t j = 0; j < n; j++)
+            bytes += d[j].log != 0 ? ddb_retention_count_seq(eng->store, d[j].log) : 0;
+    }
+    ddb_retention_add(eng->retention, DDB_RET_KINESIS, bytes);
     ddb_retention_add(eng->retention, DDB_RET_TOKENS, ddb_tokens_bytes(eng->store));
     ddb_arena_free(&a);
 }
@@ -101,7 +112,7 @@ static void sweep(ddb_engine *eng, void *state, uint64_t now_ms)
 static uint64_t interval(ddb_engine *eng)
 {
     for (int k = 0; k < DDB_RET__COUNT; k++) {
-        if (ddb_retention_excess(eng->retention, (ddb_retained_kind)k) > 0)
+        if (k != DDB_RET_KINESIS && ddb_retention_excess(eng->retention, (ddb_retained_kind)k) > 0)
             return 1000;
     }
     return ddb_expiry_interval(eng);

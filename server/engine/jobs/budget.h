@@ -5,7 +5,9 @@
  *     gets TrimmedDataAccessException;
  *   - point-in-time histories: the oldest records are folded into their tables' bases (pitr.h),
  *     so the windows start later;
- *   - ClientRequestTokens: those that expire first (engine/idempotency.h).
+ *   - ClientRequestTokens: those that expire first (engine/idempotency.h);
+ *   - Kinesis destinations' undelivered records: trimmed by their own worker (kinesis.h), which
+ *     the same commit wakes.
  * Woken by the commit that takes a kind past its limit (the wiring's eng->over_budget kicks the
  * worker), and checked at every sweep too: every second while a kind is still over its limit.
  */
