@@ -234,3 +234,7 @@ def test_pitr_history_past_the_budget_is_folded_into_the_base(server_factory):
             break
         page["ExclusiveStartKey"] = r["LastEvaluatedKey"]
     assert len(restored) == ITEMS and set(restored.values()) == {"2"}
+    # disabling recovery drops the history (a purge in the background): its count goes with it
+    ddb.update_continuous_backups(TableName="budget_p", PointInTimeRecoverySpecification={
+        "PointInTimeRecoveryEnabled": False})
+    assert wait_within_limit(srv.endpoint, "pitr_history", 0) == 0

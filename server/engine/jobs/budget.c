@@ -8,8 +8,8 @@
 #include "server/engine/idempotency.h"
 #include "server/engine/jobs/expiry.h"
 #include "server/engine/jobs/pitr.h"
-#include "server/engine/kinesis_log.h"
 #include "server/engine/jobs/streams_trim.h"
+#include "server/engine/kinesis_log.h"
 #include "server/engine/retention.h"
 #include "server/engine/streams.h"
 
@@ -19,7 +19,9 @@ static uint64_t trim_tokens(ddb_engine *eng, uint64_t want)
 
     if (ddb_tokens_expire(eng->tokens, eng->store, ddb_clock_now_ms(), want, &freed) < 0)
         return 0;
-    ddb_retention_sub(eng->retention, DDB_RET_TOKENS, freed);
+    /* short of what was asked with every record deleted: the count was off; nothing is left */
+    ddb_retention_sub(eng->retention, DDB_RET_TOKENS,
+                      freed < want ? ddb_retention_used(eng->retention, DDB_RET_TOKENS) : freed);
     return freed;
 }
 
@@ -47,8 +49,8 @@ int ddb_budget_trim(ddb_engine *eng)
             break;
         }
         ddb_log(DDB_LOG_DEBUG, "memory budget: %s over its limit of %llu bytes: %llu bytes of the oldest trimmed",
-                ddb_retained_kind_name((ddb_retained_kind)k), (unsigned long long)ddb_retention_limit(eng->retention, (ddb_retained_kind)k),
-                (unsigned long long)got);
+                ddb_retained_kind_name((ddb_retained_kind)k),
+                (unsigned long long)ddb_retention_limit(eng->retention, (ddb_retained_kind)k), (unsigned long long)got);
         trimmed += got > 0;
     }
     return trimmed;
@@ -79,8 +81,8 @@ void ddb_budget_recount(ddb_engine *eng)
     bytes = 0;
     for (size_t i = 0; i < nt; i++) {
         ddb_kds_dest *d;
-        size_t n = ddb_table_kinesis(tables[i], &a, 0, &d);
-        for (size_t j = 0; j < n; j++)
+        size_t nd = ddb_table_kinesis(tables[i], &a, 0, &d);
+        for (size_t j = 0; j < nd; j++)
             bytes += d[j].log != 0 ? ddb_retention_count_seq(eng->store, d[j].log) : 0;
     }
     ddb_retention_add(eng->retention, DDB_RET_KINESIS, bytes);
@@ -88,9 +90,8 @@ void ddb_budget_recount(ddb_engine *eng)
     ddb_arena_free(&a);
 }
 
-/* Woken by a commit past a limit. What a trim frees it frees for good, so a second turn is needed
-   only when commits took the kind past its limit again meanwhile (they did not wake it: they did
-   not cross it). */
+/* Woken by a commit past a limit (retention.h). A turn that trimmed runs again at once: the commits
+   of meanwhile may have taken the kind past its limit again without waking it. */
 static int work(ddb_engine *eng, void *state, int (*stopping)(void *sctx), void *sctx)
 {
     (void)state;
