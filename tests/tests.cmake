@@ -9,7 +9,8 @@
 #  - tests/rados/run.sh: the RADOS backend on a loopback Ceph cluster (label rados).
 #  - tests/deploy/run_path.sh: the README's `deploy/ddbd.sh run` on a fresh copy (label deploy).
 #  - tests/footprint/footprint.py: idle RSS and start-up of the built ddbd (label footprint).
-#  - tests/docker/run.sh: the Docker image (label docker), at the end.
+#  - tests/docker/run.sh: the Docker image (label docker), at the end; tests/docker/arm64.sh: the
+#    arm64 image and the multi-arch manifest, with DDBD_ARM64=1 only.
 #  - integrations/integrations.cmake: the test-runner integrations (pytest, vitest, Go, Testcontainers).
 
 # tests/harness/inproc.c: the in-process server and clients the request-level tests share
@@ -172,6 +173,11 @@ set_tests_properties(footprint.idle PROPERTIES LABELS footprint TIMEOUT 120)
 # the docker CLI. Skipped (77) without a Docker engine, unless DDBD_REQUIRE_DOCKER=1 (CI).
 add_test(NAME docker.image COMMAND bash ${CMAKE_SOURCE_DIR}/tests/docker/run.sh)
 set_tests_properties(docker.image PROPERTIES LABELS docker TIMEOUT 1800 SKIP_RETURN_CODE 77
+                     ENVIRONMENT "DDBD_PYTHON=${DDB_PYTHON3}")
+# The arm64 image and the multi-arch manifest (tests/docker/arm64.sh), run under qemu-user
+# emulation: skipped (77) unless DDBD_ARM64=1, its cross build being minutes long (not in CI).
+add_test(NAME docker.arm64 COMMAND bash ${CMAKE_SOURCE_DIR}/tests/docker/arm64.sh)
+set_tests_properties(docker.arm64 PROPERTIES LABELS docker TIMEOUT 3600 SKIP_RETURN_CODE 77
                      ENVIRONMENT "DDBD_PYTHON=${DDB_PYTHON3}")
 
 # The README's first step (tests/deploy/run_path.sh): deploy/ddbd.sh run on a fresh copy of the tree
