@@ -78,14 +78,17 @@ deps_build() {
   install_packages "crossbuild-essential-$arch" cmake pkg-config libhnswlib-dev "${BUILD_LIBS[@]/%/:$arch}"
 }
 
-# deps-emulation: qemu-user-static, with the kernel's binfmt_misc handler for each foreign
-# architecture enabled (binfmt-support; mounted first on a machine without a service manager).
+# deps-emulation: qemu-user-static, with the kernel's binfmt_misc handler for the other image's
+# architecture enabled (binfmt-support; binfmt_misc mounted first on a machine without a service
+# manager).
 deps_emulation() {
+  local handler=qemu-aarch64
+  [ "$(uname -m)" != aarch64 ] || handler=qemu-x86_64
   install_packages "${EMULATION_PACKAGES[@]}"
   if [ ! -e /proc/sys/fs/binfmt_misc/status ]; then
     as_root mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
   fi
-  [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || as_root update-binfmts --enable qemu-aarch64
+  [ -e "/proc/sys/fs/binfmt_misc/$handler" ] || as_root update-binfmts --enable "$handler"
 }
 
 deps_test() {
