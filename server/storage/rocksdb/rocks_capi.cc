@@ -1,15 +1,21 @@
-/* The part of RocksDB's C API (<rocksdb/c.h>) that the rocksdb backend calls, written here on its
- * C++ API, with c.h's prototypes and ownership rules (strings returned with malloc, errors as a
- * malloc'd message in *errptr, setters that copy what they are given).
+/*
+ * server/storage/rocksdb/rocks_capi.cc: the part of RocksDB's C API (<rocksdb/c.h>) that the
+ * rocksdb backend calls, written here on its C++ API with c.h's prototypes and ownership rules
+ * (strings returned with malloc, errors as a malloc'd message in *errptr, setters that copy what
+ * they are given, rocksdb_block_based_options_set_filter_policy taking the policy).
  *
  * Why: RocksDB's own c.cc is one object whose single .text section refers to every utility the
  * C API exposes (transactions, backups, repair, SST ingestion, the trace tools...), so linking it
  * pulls all of them into ddbd, and Debian's archive is not built with -ffunction-sections for
  * --gc-sections to drop them. Defining the functions ddbd calls means the link never takes c.cc's
- * object from librocksdb.a: 0.27 MB less in the compressed image (docs/docker.md). A call to a
- * function not defined here would bring c.cc's object back and fail the link with duplicate
- * symbols, so nothing is silently mixed. (With the shared library, -DDDB_STATIC_ROCKSDB=OFF,
- * these definitions come first and librocksdb.so's are not used.) */
+ * object from librocksdb.a: 255 KB less in the compressed image (docs/docker.md). A call to a
+ * function not defined here brings c.cc's object back and fails the link with duplicate symbols,
+ * so nothing is silently mixed. (With the shared library, -DDDB_STATIC_ROCKSDB=OFF, these
+ * definitions come first and librocksdb.so's are not used.)
+ *
+ * RocksDB reports errors by Status, which every function here turns into *errptr; like c.cc's,
+ * none catches an exception (only an allocation failure would throw: the process ends).
+ */
 #include <rocksdb/c.h>
 
 #include <rocksdb/cache.h>
