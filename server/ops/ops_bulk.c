@@ -113,6 +113,11 @@ static void write_counters(ddb_jw *w, const ddb_table *t)
     ddb_jw_str(w, t->name);
     ddb_jw_key(w, "BulkPutBytes");
     ddb_jw_int(w, 0);
+    ddb_jw_key(w, "Table");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "BulkPutBytes");
+    ddb_jw_int(w, 0);
+    ddb_jw_obj_end(w);
     ddb_jw_obj_end(w);
     ddb_jw_arr_end(w);
 }
