@@ -26,12 +26,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "server/base/faults.h"
 #include "server/base/log.h"
-#include "server/engine/capacity.h"
 #include "server/engine/catalog.h"
 #include "server/engine/engine.h"
-#include "server/engine/item.h"
 #include "server/engine/mutation.h"
 #include "server/engine/xfer/bulk_batch.h"
 #include "server/engine/xfer/objstore.h"
@@ -42,6 +39,14 @@
 #define CHECKPOINT_MS 250
 #define BULK_MAX_OBJECTS 50000
 #define USAGE_INDEXES (2 * DDB_MAX_INDEXES) /* indexes a load can meet (some replaced meanwhile) */
+
+/* BulkOperationUsage's map of each kind of index, and its member of bytes. */
+static const struct {
+    ddb_index_kind kind;
+    const char *member, *bytes;
+} usage_maps[] = {{DDB_IX_GLOBAL, "GlobalSecondaryIndexes", "BulkPutBytes"},
+                  {DDB_IX_LOCAL, "LocalSecondaryIndexes", "BulkPutBytes"},
+                  {DDB_IX_VECTOR, "VectorIndexes", "BulkPutVectorBytes"}};
 
 /* The bytes written to one index (BulkOperationUsage), by name; a vector index's are vector bytes. */
 typedef struct index_usage {
@@ -73,7 +78,6 @@ typedef struct bulk {
     const char *key; /* the object being read */
     ddb_bulk_reader reader;
     ddb_arena arena;
-    ddb_buf body;
     int cancelled, stopped;
     const char *failure_code;
     char failure[600];
@@ -215,12 +219,6 @@ static int flush_report(bulk *b)
 /* BulkOperationUsage: the table's bytes, each index's, and their sum (vector bytes apart). */
 static void usage_json(bulk *b, ddb_buf *out)
 {
-    static const struct {
-        ddb_index_kind kind;
-        const char *member, *bytes;
-    } maps[] = {{DDB_IX_GLOBAL, "GlobalSecondaryIndexes", "BulkPutBytes"},
-                {DDB_IX_LOCAL, "LocalSecondaryIndexes", "BulkPutBytes"},
-                {DDB_IX_VECTOR, "VectorIndexes", "BulkPutVectorBytes"}};
     long long total = b->table_bytes;
     ddb_jw w;
 
@@ -239,18 +237,18 @@ static void usage_json(bulk *b, ddb_buf *out)
     ddb_jw_key(&w, "BulkPutBytes");
     ddb_jw_int(&w, b->table_bytes);
     ddb_jw_obj_end(&w);
-    for (size_t k = 0; k < sizeof(maps) / sizeof(maps[0]); k++) {
+    for (size_t k = 0; k < sizeof(usage_maps) / sizeof(usage_maps[0]); k++) {
         int open = 0;
         for (unsigned i = 0; i < b->nix; i++) {
-            if (b->ix[i].kind != maps[k].kind)
+            if (b->ix[i].kind != usage_maps[k].kind)
                 continue;
             if (!open++) {
-                ddb_jw_key(&w, maps[k].member);
+                ddb_jw_key(&w, usage_maps[k].member);
                 ddb_jw_obj_begin(&w);
             }
             ddb_jw_key(&w, b->ix[i].name);
             ddb_jw_obj_begin(&w);
-            ddb_jw_key(&w, maps[k].bytes);
+            ddb_jw_key(&w, usage_maps[k].bytes);
             ddb_jw_int(&w, b->ix[i].bytes);
             ddb_jw_obj_end(&w);
         }
@@ -404,22 +402,16 @@ static int open_stores(bulk *b, const ddb_json *rec, char ***keys, size_t *n)
 /* The usage a restart resumes from: BulkOperationUsage as the last checkpoint stored it. */
 static void resume_usage(bulk *b, const ddb_json *rec)
 {
-    static const struct {
-        ddb_index_kind kind;
-        const char *member, *bytes;
-    } maps[] = {{DDB_IX_GLOBAL, "GlobalSecondaryIndexes", "BulkPutBytes"},
-                {DDB_IX_LOCAL, "LocalSecondaryIndexes", "BulkPutBytes"},
-                {DDB_IX_VECTOR, "VectorIndexes", "BulkPutVectorBytes"}};
     const ddb_json *u = ddb_json_get(rec, "BulkOperationUsage");
 
     u = u != NULL && u->type == DDB_JSON_ARRAY && u->n > 0 ? u->u.items[0] : NULL;
     b->table_bytes = ddb_json_integer(ddb_json_get(ddb_json_get(u, "Table"), "BulkPutBytes"), 0);
-    for (size_t k = 0; k < sizeof(maps) / sizeof(maps[0]); k++) {
-        const ddb_json *map = ddb_json_get(u, maps[k].member);
+    for (size_t k = 0; k < sizeof(usage_maps) / sizeof(usage_maps[0]); k++) {
+        const ddb_json *map = ddb_json_get(u, usage_maps[k].member);
         for (uint32_t i = 0; map != NULL && map->type == DDB_JSON_OBJECT && i < map->n; i++) {
             ddb_index ix = {.name = ddb_arena_strndup(&b->arena, map->u.members[i].key, map->u.members[i].klen),
-                            .kind = maps[k].kind};
-            add_index_bytes(b, &ix, ddb_json_integer(ddb_json_get(map->u.members[i].val, maps[k].bytes), 0));
+                            .kind = usage_maps[k].kind};
+            add_index_bytes(b, &ix, ddb_json_integer(ddb_json_get(map->u.members[i].val, usage_maps[k].bytes), 0));
         }
     }
 }
@@ -490,6 +482,5 @@ void ddb_bulk_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xfer
     ddb_objstore_close(&b.out);
     ddb_arena_free(&b.arena);
     ddb_buf_free(&b.report);
-    ddb_buf_free(&b.body);
     ddb_bulk_reader_free(&b.reader);
 }
