@@ -183,8 +183,7 @@ static void add_usage(bulk *b, const ddb_mutation *m)
 static void commit(bulk *b, ddb_bulk_batch *batch)
 {
     throttle(b);
-    if (batch->nms > 0)
-        b->tokens -= ddb_xfer_commit(b->eng, &batch->arena, batch->ms, batch->nms);
+    b->tokens -= ddb_bulk_batch_commit(&b->reader, batch);
     for (size_t i = 0; i < batch->nlines; i++) {
         const ddb_bulk_line *l = &batch->lines[i];
         const char *msg = l->put < 0 ? l->msg : ddb_xfer_error_of(&batch->ms[l->put]);

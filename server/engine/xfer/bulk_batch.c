@@ -12,6 +12,30 @@
 #include "server/engine/mutation.h"
 #include "server/engine/xfer/reader.h"
 
+/* Commits the second half of each batch it is given. */
+static void *helper_thread(void *arg)
+{
+    ddb_bulk_reader *r = arg;
+
+    pthread_mutex_lock(&r->hlock);
+    for (;;) {
+        ddb_bulk_batch *b;
+        while (r->job == NULL && !r->helper_quit)
+            pthread_cond_wait(&r->hcond, &r->hlock);
+        if (r->job == NULL)
+            break;
+        b = r->job;
+        pthread_mutex_unlock(&r->hlock);
+        r->job_units = ddb_xfer_commit(r->eng, &b->arena2, b->ms + b->nfirst, b->nms - b->nfirst);
+        pthread_mutex_lock(&r->hlock);
+        r->job = NULL;
+        r->job_done = 1;
+        pthread_cond_broadcast(&r->hcond);
+    }
+    pthread_mutex_unlock(&r->hlock);
+    return NULL;
+}
+
 void ddb_bulk_reader_init(ddb_bulk_reader *r, ddb_engine *eng, const char *ns, const char *table, int ion,
                           double rate)
 {
@@ -23,11 +47,17 @@ void ddb_bulk_reader_init(ddb_bulk_reader *r, ddb_engine *eng, const char *ns, c
     r->max_units = rate / 10;
     for (int k = 0; k < 2; k++) {
         ddb_arena_init(&r->b[k].arena);
-        if ((r->b[k].ms = calloc(DDB_BULK_BATCH_ITEMS, sizeof(*r->b[k].ms))) == NULL)
+        ddb_arena_init(&r->b[k].arena2);
+        if ((r->b[k].ms = calloc(DDB_BULK_BATCH_ITEMS, sizeof(*r->b[k].ms))) == NULL ||
+            (r->b[k].prepared = calloc(DDB_BULK_BATCH_ITEMS, sizeof(*r->b[k].prepared))) == NULL)
             abort();
     }
     pthread_mutex_init(&r->lock, NULL);
     pthread_cond_init(&r->cond, NULL);
+    pthread_mutex_init(&r->hlock, NULL);
+    pthread_cond_init(&r->hcond, NULL);
+    if (pthread_create(&r->helper, NULL, helper_thread, r) != 0)
+        abort();
 }
 
 /* Whether the batch holds a put of this key already, else notes it. */
@@ -43,11 +73,30 @@ static int seen_before(ddb_bulk_batch *b, const ddb_key *key)
         if (b->seen[i] != h)
             continue;
         for (size_t j = 0; j < b->nms; j++)
-            if (b->ms[j].key.len == key->len && memcmp(b->ms[j].key.bytes, key->bytes, key->len) == 0)
+            if (b->prepared[j].key.len == key->len && memcmp(b->prepared[j].key.bytes, key->bytes, key->len) == 0)
                 return 1;
     }
     b->seen[i] = h;
     return 0;
+}
+
+/* The puts by half (the parity of their partition hash), each half in line order; the lines' put
+   numbers follow them. */
+static void split(ddb_bulk_batch *b)
+{
+    size_t at[2] = {0, 0}, to[DDB_BULK_BATCH_ITEMS];
+
+    for (size_t i = 0; i < b->nms; i++)
+        at[1] += (b->prepared[i].key.part_hash & 1) == 0;
+    b->nfirst = at[1];
+    for (size_t i = 0; i < b->nms; i++) {
+        int h = (int)(b->prepared[i].key.part_hash & 1);
+        to[i] = at[h]++;
+        b->ms[to[i]] = b->prepared[i];
+    }
+    for (size_t i = 0; i < b->nlines; i++)
+        if (b->lines[i].put >= 0)
+            b->lines[i].put = (int)to[b->lines[i].put];
 }
 
 /* Prepares the next lines into b, as ddb_xfer_put checks them (in PutItem's order). */
@@ -56,6 +105,7 @@ static void fill(ddb_bulk_reader *r, ddb_bulk_batch *b)
     double units = 0;
 
     ddb_arena_reset(&b->arena);
+    ddb_arena_reset(&b->arena2);
     b->nlines = b->nms = b->bytes = 0;
     b->last = 0;
     memset(b->seen, 0, sizeof(b->seen));
@@ -64,7 +114,7 @@ static void fill(ddb_bulk_reader *r, ddb_bulk_batch *b)
         const char *at = r->p, *s, *msg;
         char err[256];
         size_t len;
-        ddb_mutation *m = &b->ms[b->nms];
+        ddb_mutation *m = &b->prepared[b->nms];
         if (!ddb_xfer_next_line(&r->p, r->end, &s, &len)) {
             b->last = 1;
             break;
@@ -94,6 +144,7 @@ static void fill(ddb_bulk_reader *r, ddb_bulk_batch *b)
         }
     }
     b->next = r->line;
+    split(b);
 }
 
 static void *reader_thread(void *arg)
@@ -150,6 +201,26 @@ ddb_bulk_batch *ddb_bulk_reader_next(ddb_bulk_reader *r)
     return &r->b[k];
 }
 
+double ddb_bulk_batch_commit(ddb_bulk_reader *r, ddb_bulk_batch *b)
+{
+    double units;
+
+    if (b->nfirst == 0 || b->nfirst == b->nms) /* one half: no helper needed */
+        return b->nms > 0 ? ddb_xfer_commit(r->eng, &b->arena, b->ms, b->nms) : 0;
+    pthread_mutex_lock(&r->hlock);
+    r->job = b;
+    r->job_done = 0;
+    pthread_cond_broadcast(&r->hcond);
+    pthread_mutex_unlock(&r->hlock);
+    units = ddb_xfer_commit(r->eng, &b->arena, b->ms, b->nfirst);
+    pthread_mutex_lock(&r->hlock);
+    while (!r->job_done)
+        pthread_cond_wait(&r->hcond, &r->hlock);
+    units += r->job_units;
+    pthread_mutex_unlock(&r->hlock);
+    return units;
+}
+
 void ddb_bulk_reader_stop(ddb_bulk_reader *r)
 {
     if (!r->started)
@@ -165,11 +236,20 @@ void ddb_bulk_reader_stop(ddb_bulk_reader *r)
 void ddb_bulk_reader_free(ddb_bulk_reader *r)
 {
     ddb_bulk_reader_stop(r);
+    pthread_mutex_lock(&r->hlock);
+    r->helper_quit = 1;
+    pthread_cond_broadcast(&r->hcond);
+    pthread_mutex_unlock(&r->hlock);
+    pthread_join(r->helper, NULL);
     for (int k = 0; k < 2; k++) {
         ddb_arena_free(&r->b[k].arena);
+        ddb_arena_free(&r->b[k].arena2);
         ddb_buf_free(&r->b[k].body);
         free(r->b[k].ms);
+        free(r->b[k].prepared);
     }
     pthread_mutex_destroy(&r->lock);
     pthread_cond_destroy(&r->cond);
+    pthread_mutex_destroy(&r->hlock);
+    pthread_cond_destroy(&r->hcond);
 }

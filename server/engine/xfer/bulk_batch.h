@@ -8,6 +8,12 @@
  * the worker holds the other. A batch holds at most DDB_BULK_BATCH_ITEMS lines, DDB_BULK_BATCH_BYTES
  * of items and, under a rate limit, a tenth of a second's write units, and its puts have distinct
  * keys (a line whose key the batch holds starts the next one), so one commit can take them all.
+ *
+ * A batch's puts are split in two by partition (the parity of the partition hash), and the two
+ * halves are committed at once, one on a helper thread: their keys, and so their item collections,
+ * are disjoint, so neither waits on the other's locks, and RocksDB inserts two writers' batches
+ * into its memtables in parallel (the skip list's search was the commit's largest cost). Per key
+ * the order is the lines' (one batch after the other; within a batch, distinct keys).
  */
 #ifndef DDB_BULK_BATCH_H
 #define DDB_BULK_BATCH_H
@@ -38,12 +44,14 @@ typedef struct ddb_bulk_line {
 
 typedef struct ddb_bulk_batch {
     ddb_bulk_line lines[DDB_BULK_BATCH_ITEMS];
-    struct ddb_mutation *ms;
-    size_t nlines, nms, bytes;
+    struct ddb_mutation *prepared; /* the puts as the lines came */
+    struct ddb_mutation *ms;       /* the same by half: [0, nfirst) then [nfirst, nms) (lines' put) */
+    size_t nlines, nms, nfirst, bytes;
     long long next; /* the object's line after the batch's last (a checkpoint's position) */
     int last;       /* no line follows it in the object */
     uint64_t seen[2 * DDB_BULK_BATCH_ITEMS]; /* its puts' key hashes (0: a free slot) */
-    ddb_arena arena;                         /* its items', its puts' and its commit's memory */
+    ddb_arena arena;                         /* its items', its puts' and its first half's commit's memory */
+    ddb_arena arena2;                        /* its second half's commit's */
     ddb_buf body;
 } ddb_bulk_batch;
 
@@ -59,6 +67,13 @@ typedef struct ddb_bulk_reader {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     pthread_t thread;
+    /* the helper committing a batch's second half: its job (NULL: none), its result */
+    ddb_bulk_batch *job;
+    double job_units;
+    int job_done, helper_quit;
+    pthread_mutex_t hlock;
+    pthread_cond_t hcond;
+    pthread_t helper;
 } ddb_bulk_reader;
 
 /* Allocates the two batches (once per load). */
@@ -69,6 +84,9 @@ void ddb_bulk_reader_start(ddb_bulk_reader *r, const char *text, size_t len, lon
 /* The next batch, in order (the one returned before goes back to the reader); a batch with `last`
    set ends the object. */
 ddb_bulk_batch *ddb_bulk_reader_next(ddb_bulk_reader *r);
+/* Commits the batch's puts, its two halves at once (ddb_xfer_commit each): the write units they
+   consumed. Each put's outcome is then ddb_xfer_error_of(&batch->ms[line.put]). */
+double ddb_bulk_batch_commit(ddb_bulk_reader *r, ddb_bulk_batch *batch);
 /* Stops the reading thread (at any point: the batches not taken are dropped). */
 void ddb_bulk_reader_stop(ddb_bulk_reader *r);
 void ddb_bulk_reader_free(ddb_bulk_reader *r);
