@@ -68,6 +68,7 @@ static void reset_outcome(ddb_mutation *m)
     memset(&m->old, 0, sizeof(m->old));
     memset(&m->new_item, 0, sizeof(m->new_item));
     memset(m->index_units, 0, sizeof(m->index_units));
+    memset(m->index_bytes, 0, sizeof(m->index_bytes));
     m->nvchanges = 0;
     m->collection_size = 0;
     m->nix_change = 0;
@@ -271,6 +272,7 @@ static void derive_indexes(run *r, ddb_batch *out)
         }
         m->index_units[i] =
             ddb_mutation_derive_index(r->a, r->store, m->t, ix, &m->key, old_item, new_item, out, &osize, &nsize);
+        m->index_bytes[i] = m->index_units[i] > 0 ? nsize : 0;
         note_index_change(m, ix, osize, nsize);
         if (ix->kind == DDB_IX_LOCAL) { /* LSI entries count in the item collection */
             r->coll_old += osize;
