@@ -3,7 +3,9 @@
 //   DDBD_BIN=build/ddbd node bench/bulk_put.mjs [ITEMS=1000000] [--in-memory]
 // Writes ITEMS DYNAMODB_JSON lines (16 objects) under a temporary --export-dir, starts ddbd on a
 // fresh --data-dir (or --in-memory), loads them into a table with no index, prints items/s
-// (ProcessedItemCount / (EndTime - StartTime)), then scans the table and compares every item.
+// (ProcessedItemCount / (EndTime - StartTime)) and the server's CPU seconds during the load (all
+// its threads: on a shared machine the CPU cost moves less than the wall time), then scans the
+// table and compares every item.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +33,13 @@ function writeSource() {
   }
 }
 
+/** The server's CPU seconds so far (utime + stime of every thread; Linux's /proc, 100 ticks/s). */
+function cpuSeconds(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
 async function main() {
   writeSource();
   const store = inMemory ? ['--in-memory'] : ['--data-dir', path.join(dir, 'data')];
@@ -41,6 +50,7 @@ async function main() {
       TableName: 'bench', BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
     }));
+    const cpu0 = cpuSeconds(server.proc.pid);
     const { BulkOperationArn } = (await client.send(new StartBulkPutItemsCommand({
       TableName: 'bench', InputS3Configuration: { S3Bucket: 'src', InputFormat: 'DYNAMODB_JSON' },
       OutputS3Configuration: { S3Bucket: 'out', OutputType: ['ERROR'] },
@@ -50,9 +60,11 @@ async function main() {
       await new Promise((r) => setTimeout(r, 200));
       d = (await client.send(new DescribeBulkOperationCommand({ BulkOperationArn }))).BulkOperationDescription;
     } while (d.BulkOperationStatus === 'IN_PROGRESS');
+    const cpu = cpuSeconds(server.proc.pid) - cpu0; // (up to 200 ms of idle polling included)
     const secs = (d.EndTime - d.StartTime) / 1000;
     console.log(`${d.BulkOperationStatus}: ${d.ProcessedItemCount} items, ${d.FailedItemCount} failed, ${secs.toFixed(2)} s, ` +
-      `${Math.round(d.ProcessedItemCount / secs)} items/s (${inMemory ? 'in-memory' : 'RocksDB'}, STANDARD)`);
+      `${Math.round(d.ProcessedItemCount / secs)} items/s (${inMemory ? 'in-memory' : 'RocksDB'}, STANDARD); ` +
+      `server CPU ${cpu.toFixed(2)} s, ${(cpu * 1e6 / d.ProcessedItemCount).toFixed(2)} µs/item`);
     let seen = 0, bad = 0, ExclusiveStartKey;
     do {
       const r = await client.send(new ScanCommand({ TableName: 'bench', ExclusiveStartKey }));

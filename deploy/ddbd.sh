@@ -11,7 +11,10 @@
 #   deploy/ddbd.sh build    deps-runtime + deps-build + a release build in ./build
 #   deploy/ddbd.sh image [TAG]  the Docker image (default tag ddbd): deploy/docker-base.sh, then
 #                           docker build -f deploy/Dockerfile (starts a Docker engine if none runs)
-#   deploy/ddbd.sh deps-runtime | deps-build | deps-test | deps (all three)
+#   deploy/ddbd.sh image-arm64 [TAG]  the arm64 image (default tag ddbd:arm64), cross-built
+#   deploy/ddbd.sh image-multiarch REGISTRY/NAME[:TAG]  both images pushed as NAME:TAG-amd64 and
+#                           NAME:TAG-arm64, and the multi-arch manifest NAME:TAG over them
+#   deploy/ddbd.sh deps-runtime | deps-build [ARCH] | deps-test | deps (all three) | deps-emulation
 #                           install the Debian packages (idempotent; as root, or through sudo)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,10 +23,17 @@ JOBS="$(nproc 2>/dev/null || echo 2)"
 # What a built ddbd links (the static build takes RocksDB, libsodium, yajl and GMP from archives;
 # the shared build, -DDDB_STATIC_ROCKSDB=OFF, gets their libraries through the -dev packages).
 RUNTIME_PACKAGES=(libh2o-evloop0.13 libssl3 zlib1g)
-# What building it takes (librados-dev: the RADOS backend, built only when librados is found;
-# libhnswlib-dev: the approximate vector search's graph, header-only).
-BUILD_PACKAGES=(build-essential cmake pkg-config libh2o-evloop-dev libssl-dev librocksdb-dev libsodium-dev
-                libyajl-dev libgmp-dev zlib1g-dev libzstd-dev librados-dev libhnswlib-dev)
+# What building it takes: the libraries, which a cross build (deps-build ARCH) installs for ARCH;
+# librados-dev (the RADOS backend, built only when librados is found; not cross-built: the image
+# ships no librados either way) and libhnswlib-dev (the approximate vector search's graph,
+# header-only, any architecture).
+BUILD_LIBS=(libh2o-evloop-dev libssl-dev librocksdb-dev libsodium-dev libyajl-dev libgmp-dev zlib1g-dev libzstd-dev)
+BUILD_PACKAGES=(build-essential cmake pkg-config "${BUILD_LIBS[@]}" librados-dev libhnswlib-dev)
+# What running and testing the arm64 image on an amd64 machine takes: qemu-user-static and
+# binfmt-support (the kernel runs arm64 binaries through qemu, in containers too), python3 (the
+# image's platform label, deploy/image-platform.py) and Debian's registry, docker-registry, which
+# the multi-arch manifest's test pushes to on loopback (tests/docker/arm64.sh).
+EMULATION_PACKAGES=(qemu-user-static binfmt-support python3 docker-registry)
 # What the tests take: the clients (boto3, the AWS CLI; node and npm for the JS SDK, below),
 # pytest-xdist (the pytest plugin's parallel workers, integrations/pytest), prometheus-client (its
 # strict OpenMetrics parser checks the exemplar page, test_tracing.py), clang
@@ -55,7 +65,31 @@ install_packages() {
 }
 
 deps_runtime() { install_packages "${RUNTIME_PACKAGES[@]}"; }
-deps_build() { install_packages "${BUILD_PACKAGES[@]}"; }
+
+# deps-build [ARCH]: what building takes; with ARCH (arm64) other than this machine's, Debian's
+# cross compiler and the libraries of ARCH (multiarch, beside this machine's; deploy/cross.cmake).
+deps_build() {
+  local arch="${1:-}"
+  if [ -z "$arch" ] || [ "$arch" = "$(dpkg --print-architecture)" ]; then
+    install_packages "${BUILD_PACKAGES[@]}"
+    return
+  fi
+  dpkg --print-foreign-architectures | grep -qx "$arch" || as_root dpkg --add-architecture "$arch"
+  install_packages "crossbuild-essential-$arch" cmake pkg-config libhnswlib-dev "${BUILD_LIBS[@]/%/:$arch}"
+}
+
+# deps-emulation: qemu-user-static, with the kernel's binfmt_misc handler for the other image's
+# architecture enabled (binfmt-support; binfmt_misc mounted first on a machine without a service
+# manager).
+deps_emulation() {
+  local handler=qemu-aarch64
+  [ "$(uname -m)" != aarch64 ] || handler=qemu-x86_64
+  install_packages "${EMULATION_PACKAGES[@]}"
+  if [ ! -e /proc/sys/fs/binfmt_misc/status ]; then
+    as_root mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+  fi
+  [ -e "/proc/sys/fs/binfmt_misc/$handler" ] || as_root update-binfmts --enable "$handler"
+}
 
 deps_test() {
   install_packages "${TEST_PACKAGES[@]}"
@@ -127,19 +161,58 @@ docker_engine() {
   return 1
 }
 
-image() {
-  local tag="${1:-ddbd}"
+# build_image ARCH TAG: deploy/Dockerfile's image for the Debian architecture ARCH (empty: this
+# machine's), cross-built when it is another.
+build_image() {
+  local arch="$1" tag="$2" cache=ddbd-build:latest old
+  [ "$arch" != "$(dpkg --print-architecture)" ] || arch=""
   docker_engine
   install_packages debootstrap
   as_root "$ROOT/deploy/docker-base.sh"
   # --network host: apt-get in the build stage reaches the mirror without a bridge network
-  docker build --network host --build-arg JOBS="$JOBS" -f "$ROOT/deploy/Dockerfile" -t "$tag" "$ROOT"
+  local args=(--network host --build-arg JOBS="$JOBS" -f "$ROOT/deploy/Dockerfile")
+  if [ -n "$arch" ]; then
+    args+=(--build-arg ARCH="$arch")
+    cache="ddbd-build:$arch"
+  fi
+  docker build "${args[@]}" -t "$tag" "$ROOT"
   # The build stage (about 800 MB) stays as the next build's cache under a tag; the untagged ones
   # that earlier builds left are removed. (The second build only reuses the cached layers.)
-  docker build --network host --build-arg JOBS="$JOBS" -f "$ROOT/deploy/Dockerfile" --target build \
-    -t ddbd-build:latest "$ROOT" >/dev/null
+  docker build "${args[@]}" --target build -t "$cache" "$ROOT" >/dev/null
   docker image prune -f --filter label=org.ddbd.stage=build >/dev/null
-  echo "ddbd: image $tag, $(docker image inspect -f '{{.Size}}' "$tag") bytes"
+  if [ -n "$arch" ]; then
+    # the classic builder labelled it with this machine's platform: the same layers, labelled
+    # linux/ARCH, take the tag (and the mislabelled image goes)
+    install_packages python3
+    old="$(docker image inspect -f '{{.Id}}' "$tag")"
+    docker save "$tag" | python3 "$ROOT/deploy/image-platform.py" "linux/$arch" | docker load >/dev/null
+    docker rmi "$old" >/dev/null 2>&1 || true
+  fi
+  echo "ddbd: image $tag ($(docker image inspect -f '{{.Os}}/{{.Architecture}}' "$tag")), $(docker image inspect -f '{{.Size}}' "$tag") bytes"
+}
+
+image() { build_image "" "${1:-ddbd}"; }
+image_arm64() { build_image arm64 "${1:-ddbd:arm64}"; }
+
+# image-multiarch REGISTRY/NAME[:TAG]: both images, pushed as NAME:TAG-amd64 and NAME:TAG-arm64,
+# and the manifest list NAME:TAG naming each with its platform, so that `docker pull` and
+# `docker run` of NAME:TAG take the machine's own (or --platform's). A registry on loopback is
+# spoken to over plain HTTP (docker manifest --insecure), as Docker does for loopback.
+image_multiarch() {
+  local ref="${1:?usage: deploy/ddbd.sh image-multiarch REGISTRY/NAME[:TAG]}" name tag arch insecure=()
+  name="$ref" tag=latest
+  case "${ref##*/}" in *:*) name="${ref%:*}" tag="${ref##*:}" ;; esac
+  case "$name" in localhost[:/]* | 127.*) insecure=(--insecure) ;; esac
+  local images=()
+  for arch in amd64 arm64; do
+    build_image "$arch" "$name:$tag-$arch"
+    docker push "$name:$tag-$arch" >/dev/null
+    images+=("$name:$tag-$arch")
+  done
+  docker manifest rm "$name:$tag" >/dev/null 2>&1 || true
+  docker manifest create "${insecure[@]}" "$name:$tag" "${images[@]}" >/dev/null
+  docker manifest push "${insecure[@]}" --purge "$name:$tag"
+  echo "ddbd: $name:$tag: linux/amd64 and linux/arm64"
 }
 
 test_all() {
@@ -181,12 +254,15 @@ fuzz() {
 case "${1:-}" in
   deps) deps ;;
   deps-runtime) deps_runtime ;;
-  deps-build) deps_build ;;
+  deps-build) shift; deps_build "$@" ;;
+  deps-emulation) deps_emulation ;;
   deps-test) deps_test ;;
   build) build ;;
   run) shift; run "$@" ;;
   test) test_all ;;
   image) shift; image "$@" ;;
+  image-arm64) shift; image_arm64 "$@" ;;
+  image-multiarch) shift; image_multiarch "$@" ;;
   docker-engine) docker_engine ;;
-  *) sed -n '2,15p' "$0"; exit 2 ;;
+  *) sed -n '2,18p' "$0"; exit 2 ;;
 esac

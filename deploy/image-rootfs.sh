@@ -3,10 +3,12 @@
 #
 #   deploy/image-rootfs.sh BINARY DEST
 #
-# DEST gets: /ddbd (BINARY, stripped), exactly the shared objects it links (as ldd lists them)
-# at the paths the loader searches, the loader itself, /etc/passwd and /etc/group naming the
-# user ddbd (uid and gid 1000), /data and /home/dynamodblocal owned by it, and /tmp.
-# Nothing else: no shell, no libc tools. Run as root (it sets owners).
+# DEST gets: /ddbd (BINARY, stripped), exactly the shared objects it needs (its DT_NEEDED entries
+# and theirs, found where the loader looks) at the paths the loader searches, the loader itself,
+# /etc/passwd and /etc/group naming the user ddbd (uid and gid 1000), /data and
+# /home/dynamodblocal owned by it, and /tmp. Nothing else: no shell, no libc tools. Run as root
+# (it sets owners). BINARY may be of another architecture (a cross build, deploy/ddbd.sh
+# image-arm64): everything is read from its ELF headers, nothing is run.
 set -euo pipefail
 bin="$1"; dest="$2"
 UID_GID=1000
@@ -14,20 +16,43 @@ UID_GID=1000
 [ -x "$bin" ] || { echo "image-rootfs: $bin is not an executable" >&2; exit 1; }
 rm -rf "$dest"
 mkdir -p "$dest/etc" "$dest/data" "$dest/home/dynamodblocal/data" "$dest/tmp"
-strip --strip-all -o "$dest/ddbd" "$bin"
 
-# "libssl.so.3 => /lib/x86_64-linux-gnu/libssl.so.3 (0x...)" and "/lib64/ld-linux-x86-64.so.2 (0x...)":
-# each copied (the file, not the symlink) to the same path, which the loader searches by default
-# (there is no ld.so.cache in the image)
-ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u | while read -r lib; do
-  mkdir -p "$dest$(dirname "$lib")"
-  cp -L "$lib" "$dest$lib"
+# The binary's Debian multiarch triplet, from its ELF header: its libraries are in /lib/TRIPLET
+# (and /usr/lib/TRIPLET), and a cross build's strip is TRIPLET-strip.
+machine="$(readelf -h "$bin" | sed -n 's/^ *Machine: *//p')"
+case "$machine" in
+  *X86-64*) triplet=x86_64-linux-gnu ;;
+  AArch64) triplet=aarch64-linux-gnu ;;
+  *) echo "image-rootfs: $bin is for $machine, which this script does not know" >&2; exit 1 ;;
+esac
+strip=strip
+[ "$triplet" = "$(gcc -dumpmachine 2>/dev/null || true)" ] || strip="$triplet-strip"
+"$strip" --strip-all -o "$dest/ddbd" "$bin"
+
+# The loader (PT_INTERP: /lib64/ld-linux-x86-64.so.2, /lib/ld-linux-aarch64.so.1), then every
+# DT_NEEDED name, breadth first, each copied (the file, not a symlink) to /lib/TRIPLET/NAME, where
+# the loader looks by default (the image has no ld.so.cache). libc's own NEEDED entry for the
+# loader is the loader, already there.
+interp="$(readelf -l "$bin" | sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p')"
+[ -n "$interp" ] || { echo "image-rootfs: $bin has no program interpreter (not dynamically linked?)" >&2; exit 1; }
+mkdir -p "$dest$(dirname "$interp")" "$dest/lib/$triplet"
+cp -L "$interp" "$dest$interp"
+needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*Shared library: \[\(.*\)\]$/\1/p'; }
+queue=("$bin") seen=" $(basename "$interp") "
+while [ "${#queue[@]}" -gt 0 ]; do
+  obj="${queue[0]}"; queue=("${queue[@]:1}")
+  for name in $(needed "$obj"); do
+    case "$seen" in *" $name "*) continue ;; esac
+    seen="$seen$name "
+    found=""
+    for dir in "/lib/$triplet" "/usr/lib/$triplet" /lib /usr/lib; do
+      if [ -e "$dir/$name" ]; then found="$dir/$name"; break; fi
+    done
+    [ -n "$found" ] || { echo "image-rootfs: $name (needed by $obj) is not installed for $triplet" >&2; exit 1; }
+    cp -L "$found" "$dest/lib/$triplet/$name"
+    queue+=("$found")
+  done
 done
-if ldd "$bin" | grep -q "not found"; then
-  echo "image-rootfs: a shared object of $bin is missing:" >&2
-  ldd "$bin" | grep "not found" >&2
-  exit 1
-fi
 
 # a non-root user; the home directory is DynamoDB Local's working directory, so compose files
 # written for its image (-dbPath ./data with a volume at /home/dynamodblocal/data) work unchanged

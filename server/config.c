@@ -222,6 +222,7 @@ static void set_defaults(ddb_config *cfg)
     cfg->max_connections = 10000;
     cfg->request_timeout = 10;
     cfg->min_free_disk = 64ULL << 20;
+    cfg->memory_budget = DDB_BUDGET_UNSET;
     cfg->ttl_interval = 5;
     cfg->count_check_interval = 21600; /* six hours: DynamoDB refreshes its ItemCount as often */
     cfg->metrics_port = -1;
@@ -312,6 +313,17 @@ static int check_peers(const ddb_config *cfg)
     return 0;
 }
 
+/* The budget limits what --in-memory keeps in memory; a data directory keeps its history on disk,
+   where the windows alone bound it (a budget there would trim it for nothing). */
+static int check_budget(const ddb_config *cfg)
+{
+    if (cfg->memory_budget != DDB_BUDGET_UNSET && !cfg->in_memory) {
+        fprintf(stderr, "ddbd: --memory-budget goes with --in-memory (a data directory keeps its history on disk)\n");
+        return -1;
+    }
+    return 0;
+}
+
 /* --mcp-http answers only signed requests: without --auth any signature would do, and /mcp would be
    open to whoever reaches the port (docs/mcp.md). */
 static int check_mcp(const ddb_config *cfg)
@@ -358,7 +370,7 @@ static int parse(ddb_config *cfg, int argc, char **argv)
         fprintf(stderr, "ddbd: --tls-cert and --tls-key go together\n");
         return -1;
     }
-    return check_peers(cfg) != 0 || check_mcp(cfg) != 0 ? -1 : 0;
+    return check_peers(cfg) != 0 || check_mcp(cfg) != 0 || check_budget(cfg) != 0 ? -1 : 0;
 }
 
 int ddb_config_parse(ddb_config *cfg, int argc, char **argv)

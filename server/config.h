@@ -11,11 +11,14 @@
 #include "server/engine/engine.h" /* DDB_ITEM_COLLECTION_LIMIT */
 #include "server/engine/jobs/triggers.h"
 
+#define DDB_BUDGET_UNSET (~0ULL) /* --memory-budget not given: --in-memory's default */
+
 typedef struct ddb_config {
     const char *host;       /* default 127.0.0.1 */
     int port;               /* default 8000 */
     const char *data_dir;   /* default ./ddbd-data */
     int in_memory;
+    unsigned long long memory_budget; /* --memory-budget (engine/retention.h); DDB_BUDGET_UNSET: not given */
     int backend;            /* --backend: DDB_BACKEND_ROCKSDB (default) or DDB_BACKEND_RADOS (storage.h) */
     const char *rados_conf; /* --rados-conf: the cluster's ceph.conf (NULL: librados' default search) */
     const char *rados_pool; /* --rados-pool: POOL or POOL/NAMESPACE (default ddbd) */

@@ -6,6 +6,7 @@
 #include "proto/arena.h"
 #include "server/base/groupcommit.h"
 #include "server/engine/catalog.h"
+#include "server/engine/retention.h"
 #include "server/engine/table_stats.h"
 #include "server/engine/vector_cache.h"
 #include "server/insights_view.h"
@@ -69,6 +70,7 @@ void ddb_metrics_render_engine(ddb_buf *out, ddb_engine *eng)
                        "ddbd_vector_searches_total{mode=\"approximate\"} %llu\n",
                        (unsigned long long)exact, (unsigned long long)approx);
     }
+    ddb_retention_metrics(eng->retention, out);
     render_tables(out, eng->catalog, eng->store);
     ddb_buf_printf(out,
                    "# HELP ddbd_counted_items_total Items and index entries read by passes that count a table "

@@ -3,6 +3,7 @@
  */
 #include "server/server.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +15,7 @@
 #include "server/base/log.h"
 #include "server/engine/idempotency.h"
 #include "server/engine/jobs/backups.h"
+#include "server/engine/jobs/budget.h"
 #include "server/engine/jobs/expiry.h"
 #include "server/engine/jobs/indexes.h"
 #include "server/engine/jobs/pitr.h"
@@ -25,6 +27,7 @@
 #include "server/engine/jobs/table_counts.h"
 #include "server/engine/jobs/ttl.h"
 #include "server/engine/keycodec.h"
+#include "server/engine/retention.h"
 #include "server/engine/streams.h"
 #include "server/engine/table_stats_saved.h"
 #include "server/engine/throttle.h"
@@ -40,8 +43,19 @@
 static const ddb_job *const JOBS[] = {
     &ddb_job_table_purge, &ddb_job_indexes, &ddb_job_backups, &ddb_job_xfer, &ddb_job_ttl,
     &ddb_job_tokens, &ddb_job_stream_trim, &ddb_job_pitr_trim, &ddb_job_backup_expiry,
-    &ddb_job_table_counts,
+    &ddb_job_table_counts, &ddb_job_budget,
 };
+
+/* A commit took a retained kind past its memory budget: the worker trims it (jobs/budget.h), and
+   the Kinesis destinations' worker its logs (jobs/kinesis.h). The engine is the server's member. */
+static void over_budget(ddb_engine *eng)
+{
+    ddb_server *srv = (ddb_server *)(void *)((char *)eng - offsetof(ddb_server, eng));
+
+    if (eng->tasks != NULL)
+        ddb_tasks_kick(eng->tasks);
+    ddb_kinesis_wake(srv->kinesis);
+}
 
 /* The command line's settings the engine and its jobs act on. */
 static void settings_of(const ddb_config *cfg, ddb_engine_settings *s)
@@ -144,6 +158,12 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     }
     ddb_table_stats_load(srv->eng.store, srv->eng.catalog); /* before any write */
     srv->eng.tokens = ddb_tokens_new((uint64_t)cfg->idempotency_window * 1000);
+    /* in memory, retained history is memory: budgeted (a data directory's is on disk) */
+    if (cfg->in_memory && cfg->backend != DDB_BACKEND_RADOS) {
+        srv->eng.retention =
+            ddb_retention_new(cfg->memory_budget == DDB_BUDGET_UNSET ? DDB_MEMORY_BUDGET_DEFAULT : cfg->memory_budget);
+        srv->eng.over_budget = over_budget;
+    }
     /* exact vector search reads memory; a store other gateways write is read where it lies */
     srv->eng.vectors = ddb_store_shared(srv->eng.store) ? NULL : ddb_vector_cache_new(cfg->vector_ann, cfg->vector_ann_ef);
     srv->eng.search_threads = cfg->search_threads;
@@ -175,6 +195,7 @@ void ddb_server_close(ddb_server *srv)
     if (srv->eng.catalog != NULL)
         ddb_table_stats_save(srv->eng.store, srv->eng.catalog); /* after the last write */
     ddb_tokens_free(srv->eng.tokens);
+    ddb_retention_free(srv->eng.retention);
     ddb_vector_cache_free(srv->eng.vectors);
     ddb_auth_free(srv->api.auth);
     ddb_nssnaps_free(srv->nssnaps);
@@ -255,6 +276,7 @@ int ddb_server_snapshot_restore(ddb_server *srv, const char *name)
         _exit(1); /* the store is closed or half open: nothing can be served (the next start completes it) */
     }
     srv->eng.tokens = ddb_tokens_new((uint64_t)srv->config->idempotency_window * 1000);
+    ddb_budget_recount(&srv->eng); /* what the restored store holds */
     ddb_vector_cache_free(srv->eng.vectors); /* its ids are the old store's */
     srv->eng.vectors = ddb_store_shared(srv->eng.store)
                            ? NULL

@@ -7,9 +7,11 @@
 #  - tests/go, tests/tools: the Go SDK v2, Dynamoose and dynamodb-admin (label tools).
 #  - tests/consistency/: histories under faults and their checkers (label consistency).
 #  - tests/rados/run.sh: the RADOS backend on a loopback Ceph cluster (label rados).
-#  - tests/deploy/run_path.sh: the README's `deploy/ddbd.sh run` on a fresh copy (label deploy).
+#  - tests/deploy/run_path.sh: the README's `deploy/ddbd.sh run` on a fresh copy (label deploy);
+#    tests/deploy/test_image_platform.py: the arm64 image's platform label (label deploy).
 #  - tests/footprint/footprint.py: idle RSS and start-up of the built ddbd (label footprint).
-#  - tests/docker/run.sh: the Docker image (label docker), at the end.
+#  - tests/docker/run.sh: the Docker image (label docker), at the end; tests/docker/arm64.sh: the
+#    arm64 image and the multi-arch manifest, with DDBD_ARM64=1 only.
 #  - integrations/integrations.cmake: the test-runner integrations (pytest, vitest, Go, Testcontainers).
 
 # tests/harness/inproc.c: the in-process server and clients the request-level tests share
@@ -173,12 +175,23 @@ set_tests_properties(footprint.idle PROPERTIES LABELS footprint TIMEOUT 120)
 add_test(NAME docker.image COMMAND bash ${CMAKE_SOURCE_DIR}/tests/docker/run.sh)
 set_tests_properties(docker.image PROPERTIES LABELS docker TIMEOUT 1800 SKIP_RETURN_CODE 77
                      ENVIRONMENT "DDBD_PYTHON=${DDB_PYTHON3}")
+# The arm64 image and the multi-arch manifest (tests/docker/arm64.sh), run under qemu-user
+# emulation: skipped (77) unless DDBD_ARM64=1, its cross build being minutes long (not in CI).
+add_test(NAME docker.arm64 COMMAND bash ${CMAKE_SOURCE_DIR}/tests/docker/arm64.sh)
+set_tests_properties(docker.arm64 PROPERTIES LABELS docker TIMEOUT 3600 SKIP_RETURN_CODE 77
+                     ENVIRONMENT "DDBD_PYTHON=${DDB_PYTHON3}")
 
 # The README's first step (tests/deploy/run_path.sh): deploy/ddbd.sh run on a fresh copy of the tree
 # builds the server alone, prints no warning and a few lines, and answers ListTables (label deploy:
 # not run again by the sanitizer pass, its build being its own).
 add_test(NAME deploy.run_path COMMAND bash ${CMAKE_SOURCE_DIR}/tests/deploy/run_path.sh)
 set_tests_properties(deploy.run_path PROPERTIES LABELS deploy TIMEOUT 600)
+# deploy/image-platform.py, which labels the cross-built arm64 image, on an archive made by the
+# test (no Docker, a second): the part of the arm64 image's build that CI runs (docker.arm64 is
+# opt-in).
+add_test(NAME deploy.image_platform COMMAND ${DDB_PYTHON3} -m pytest -q -p no:cacheprovider
+         ${CMAKE_SOURCE_DIR}/tests/deploy/test_image_platform.py)
+set_tests_properties(deploy.image_platform PROPERTIES LABELS deploy TIMEOUT 60)
 
 # The layers (CMakeLists.txt's ddb_layer calls, docs/architecture.md): no include or call runs
 # upward, no circle of files, the libraries only their one place sees (tests/layers/check_layers.py).

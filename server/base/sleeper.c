@@ -48,6 +48,13 @@ void ddb_sleeper_nap(ddb_sleeper *s, unsigned ms)
     pthread_mutex_unlock(&s->lock);
 }
 
+void ddb_sleeper_wake(ddb_sleeper *s)
+{
+    pthread_mutex_lock(&s->lock);
+    pthread_cond_broadcast(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+}
+
 void ddb_sleeper_stop(ddb_sleeper *s)
 {
     pthread_mutex_lock(&s->lock);

@@ -23,6 +23,8 @@ int ddb_sleeper_stopping(ddb_sleeper *s);
 void ddb_sleeper_deadline(struct timespec *until, unsigned ms);
 /* Sleeps ms milliseconds, or until stopped. */
 void ddb_sleeper_nap(ddb_sleeper *s, unsigned ms);
+/* Ends the naps under way now (the thread has work), without stopping it. */
+void ddb_sleeper_wake(ddb_sleeper *s);
 /* Sets the stop flag and wakes every nap. */
 void ddb_sleeper_stop(ddb_sleeper *s);
 

@@ -61,6 +61,10 @@ typedef struct ddb_engine {
     /* global tables (engine/jobs/replication.h): called after a commit on one, to wake the worker */
     void (*global_write)(struct ddb_engine *eng);
     struct ddb_replication *replication;
+    /* the memory budget of retained history (engine/retention.h; --in-memory only, else NULL), and
+       what a commit that takes a kind past its limit calls: the wiring wakes the worker's trim */
+    struct ddb_retention *retention;
+    void (*over_budget)(struct ddb_engine *eng);
     ddb_engine_settings settings;
 } ddb_engine;
 

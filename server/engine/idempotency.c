@@ -132,19 +132,72 @@ void ddb_token_end(ddb_tokens *t, const char *token)
     pthread_mutex_unlock(&t->lock);
 }
 
+uint64_t ddb_token_record_bytes(const char *token)
+{
+    return PREFIX_LEN + strlen(token) + RECORD_LEN;
+}
+
+uint64_t ddb_tokens_bytes(ddb_store *s)
+{
+    static const char hi[] = "txn/token0";
+    ddb_store_iter *it = ddb_store_meta_iter_open(s, PREFIX, PREFIX_LEN, hi, sizeof(hi) - 1);
+    uint64_t bytes = 0;
+
+    if (it == NULL)
+        return 0;
+    for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
+        size_t klen, vlen;
+        ddb_store_iter_key(it, &klen);
+        ddb_store_iter_val(it, &vlen);
+        bytes += klen + vlen;
+    }
+    ddb_store_iter_close(it);
+    return bytes;
+}
+
+typedef struct live_token {
+    uint64_t expires;
+    const char *key;
+    size_t klen;
+} live_token;
+
+static int by_expiry(const void *a, const void *b)
+{
+    uint64_t x = ((const live_token *)a)->expires, y = ((const live_token *)b)->expires;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Adds to b the deletes of the records that expire first, until `want` bytes; returns their bytes. */
+static uint64_t delete_oldest(ddb_batch *b, live_token *live, size_t n, uint64_t want)
+{
+    uint64_t got = 0;
+
+    qsort(live, n, sizeof(*live), by_expiry);
+    for (size_t i = 0; i < n && got < want; i++) {
+        ddb_batch_meta_delete(b, live[i].key, live[i].klen);
+        got += live[i].klen + RECORD_LEN;
+    }
+    return got;
+}
+
 /*
  * Holds the lock throughout and skips tokens in flight: a call that reuses an expired token
  * writes its new record while in flight, so the sweep never deletes a record it did not read.
  */
-long ddb_tokens_expire(ddb_tokens *t, ddb_store *s, uint64_t now_ms)
+long ddb_tokens_expire(ddb_tokens *t, ddb_store *s, uint64_t now_ms, uint64_t oldest_bytes, uint64_t *freed)
 {
     static const char hi[] = "txn/token0"; /* '0' follows '/': the end of the prefix's range */
     ddb_store_iter *it = ddb_store_meta_iter_open(s, PREFIX, PREFIX_LEN, hi, sizeof(hi) - 1);
     ddb_arena a;
     ddb_batch b;
+    live_token *live = NULL;
+    size_t nlive = 0, cap = 0;
+    uint64_t bytes = 0;
     long n = 0;
     int rc;
 
+    *freed = 0;
     if (it == NULL)
         return -1;
     ddb_arena_init(&a);
@@ -154,16 +207,37 @@ long ddb_tokens_expire(ddb_tokens *t, ddb_store *s, uint64_t now_ms)
         size_t klen, vlen;
         const char *key = ddb_store_iter_key(it, &klen), *val = ddb_store_iter_val(it, &vlen);
         char *token = ddb_arena_strndup(&a, key + PREFIX_LEN, klen - PREFIX_LEN);
-        if ((vlen == RECORD_LEN && ddb_get_be(val, 8) > now_ms) || inflight_find(t, token) >= 0)
+        if (inflight_find(t, token) >= 0)
             continue;
+        if (vlen == RECORD_LEN && ddb_get_be(val, 8) > now_ms) {
+            if (oldest_bytes == 0)
+                continue;
+            if (nlive == cap) { /* the budget's trim: live records, sorted by expiry below */
+                live_token *grown = DDB_NEW_ARRAY(&a, live_token, cap ? 2 * cap : 64);
+                if (nlive > 0)
+                    memcpy(grown, live, nlive * sizeof(*live));
+                live = grown;
+                cap = cap ? 2 * cap : 64;
+            }
+            live[nlive++] = (live_token){ddb_get_be(val, 8), ddb_arena_memdup(&a, key, klen), klen};
+            continue;
+        }
         ddb_batch_meta_delete(&b, ddb_arena_memdup(&a, key, klen), klen);
+        bytes += klen + vlen;
         n++;
     }
     rc = ddb_store_iter_status(it);
     ddb_store_iter_close(it);
+    if (rc == DDB_STORE_OK && oldest_bytes > bytes && nlive > 0) {
+        size_t before = b.n;
+        bytes += delete_oldest(&b, live, nlive, oldest_bytes - bytes);
+        n += (long)(b.n - before);
+    }
     if (rc == DDB_STORE_OK && b.n > 0)
         rc = ddb_store_write(s, &b);
     pthread_mutex_unlock(&t->lock);
     ddb_arena_free(&a);
+    if (rc == DDB_STORE_OK)
+        *freed = bytes;
     return rc == DDB_STORE_OK ? n : -1;
 }

@@ -48,7 +48,14 @@ void ddb_token_record(ddb_tokens *t, ddb_batch *b, ddb_arena *a, const char *tok
                       const unsigned char digest[DDB_TOKEN_DIGEST_BYTES], uint64_t now_ms);
 void ddb_token_end(ddb_tokens *t, const char *token);
 
-/* Deletes the records expired at now_ms; returns how many, or -1 on a storage error. */
-long ddb_tokens_expire(ddb_tokens *t, ddb_store *s, uint64_t now_ms);
+/* The bytes a token's record takes, as the memory budget counts them (engine/retention.h), and
+   those of every stored record (a recount). */
+uint64_t ddb_token_record_bytes(const char *token);
+uint64_t ddb_tokens_bytes(ddb_store *s);
+
+/* Deletes the records expired at now_ms and then, for the memory budget, the unexpired ones that
+   expire first until they add up to `oldest_bytes` (0: none); *freed gets the bytes of all it
+   deleted. Returns how many it deleted, or -1 on a storage error. */
+long ddb_tokens_expire(ddb_tokens *t, ddb_store *s, uint64_t now_ms, uint64_t oldest_bytes, uint64_t *freed);
 
 #endif

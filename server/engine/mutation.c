@@ -15,6 +15,7 @@
 #include "server/engine/itemcodec.h"
 #include "server/engine/kinesis_log.h"
 #include "server/engine/pitr_log.h"
+#include "server/engine/retention.h"
 #include "server/engine/streams.h"
 #include "server/engine/table_stats.h"
 #include "server/engine/throttle.h"
@@ -41,6 +42,7 @@ typedef struct run {
     uint64_t wtime;              /* the write's time and region (global tables) */
     const char *wregion;
     unsigned in_flight_ms;       /* STRONG global tables: how long another region's write holds an item */
+    uint64_t kept[DDB_RET__COUNT]; /* bytes of retained history (retention.h) the decided write adds */
 } run;
 
 static int fail(ddb_mutation *m, int code, const char *msg)
@@ -66,6 +68,7 @@ static void reset_outcome(ddb_mutation *m)
     memset(&m->old, 0, sizeof(m->old));
     memset(&m->new_item, 0, sizeof(m->new_item));
     memset(m->index_units, 0, sizeof(m->index_units));
+    memset(m->index_bytes, 0, sizeof(m->index_bytes));
     m->nvchanges = 0;
     m->collection_size = 0;
     m->nix_change = 0;
@@ -269,6 +272,7 @@ static void derive_indexes(run *r, ddb_batch *out)
         }
         m->index_units[i] =
             ddb_mutation_derive_index(r->a, r->store, m->t, ix, &m->key, old_item, new_item, out, &osize, &nsize);
+        m->index_bytes[i] = m->index_units[i] > 0 ? nsize : 0;
         note_index_change(m, ix, osize, nsize);
         if (ix->kind == DDB_IX_LOCAL) { /* LSI entries count in the item collection */
             r->coll_old += osize;
@@ -458,17 +462,28 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
        still land here */
     if (m->t->rep_id != 0 && (m->replicated || changed))
         rep_write(r, out);
-    if (changed && m->t->stream_id != 0) /* the change's stream record, in the same commit (streams.h) */
+    /* each record's bytes are counted for the memory budget once the commit lands (keep) */
+    memset(r->kept, 0, sizeof(r->kept));
+    if (changed && m->t->stream_id != 0) { /* the change's stream record, in the same commit (streams.h) */
+        size_t from = out->n;
         ddb_stream_add_record(r->a, m->t, &m->key, m->has_new ? &m->new_item : m->keyattrs ? m->keyattrs : &m->old,
                               m->had_old ? old : NULL, oldlen, m->has_new ? val : NULL, vlen,
                               m->stream_flags | (m->replicated ? DDB_REC_REPLICATED : 0),
                               m->t->rep_id != 0 ? r->wtime : ddb_clock_now_ms(), out);
-    if (changed && m->t->kinesis_log != 0) /* and its Kinesis destination's (kinesis_log.h) */
+        r->kept[DDB_RET_STREAM] = ddb_retention_batch_bytes(out, from);
+    }
+    if (changed && m->t->kinesis_log != 0) { /* and its Kinesis destination's (kinesis_log.h) */
+        size_t from = out->n;
         ddb_kinesis_add_record(r->a, m->t, m->has_new ? &m->new_item : m->keyattrs ? m->keyattrs : &m->old,
                                m->had_old ? old : NULL, oldlen, m->has_new ? val : NULL, vlen, m->stream_flags,
                                ddb_clock_now_us(), out);
-    if (m->t->pitr_log != 0 && (m->has_new || m->had_old)) /* its point-in-time log record (pitr.h) */
+        r->kept[DDB_RET_KINESIS] = ddb_retention_batch_bytes(out, from);
+    }
+    if (m->t->pitr_log != 0 && (m->has_new || m->had_old)) { /* its point-in-time log record (pitr.h) */
+        size_t from = out->n;
         ddb_pitr_add_record(r->a, m->t, &m->key, m->has_new ? val : NULL, vlen, ddb_clock_now_ms(), out);
+        r->kept[DDB_RET_PITR] = ddb_retention_batch_bytes(out, from);
+    }
     r->coll_old += m->had_old ? m->old_size : 0;
     r->coll_new += m->has_new ? m->new_size : 0;
     return 0;
@@ -501,6 +516,14 @@ static int update_collection(ddb_arena *a, const ddb_store_key *counter, size_t 
     text = ddb_arena_sprintf(a, "%llu", next);
     ddb_batch_put(out, counter->key, counter->klen, text, strlen(text));
     return 0;
+}
+
+/* After a commit: the retained history it wrote counts against the memory budget, and a kind it
+   took past its limit wakes the trim (retention.h). */
+static void keep(ddb_engine *eng, const run *r)
+{
+    for (int k = 0; k < DDB_RET__COUNT; k++)
+        ddb_engine_retain(eng, (ddb_retained_kind)k, r->kept[k]);
 }
 
 static int collection_full(ddb_mutation *m)
@@ -657,6 +680,7 @@ static int mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
             return fail(m, DDB_E_INTERNAL, "Internal server error");
         if (rc == 0) {
             count_change(a, m);
+            keep(eng, &r);
             ddb_vector_cache_apply(eng->vectors, m->vseq, m->vchanges, m->nvchanges);
             if (m->t->rep_id != 0 && !m->replicated && eng->global_write != NULL)
                 eng->global_write(eng);
@@ -874,6 +898,7 @@ static int mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n,
             return txn_fail(err, DDB_E_INTERNAL, "Internal server error");
         for (size_t i = 0; i < n; i++) {
             count_change(a, &ms[i]);
+            keep(eng, &x.runs[i]);
             if (ms[i].t->rep_id != 0 && eng->global_write != NULL)
                 eng->global_write(eng);
         }

@@ -86,6 +86,8 @@ typedef struct ddb_mutation {
     const char *write_region;
     double index_units[DDB_MAX_INDEXES]; /* write units per index of t (capacity; a vector index's:
                                             its VectorWriteRequestBytes) */
+    size_t index_bytes[DDB_MAX_INDEXES]; /* the size of the entry written in each index of t (0: none:
+                                            unchanged, or the item is not in it): a bulk put's usage */
     uint64_t vseq;                     /* its number in the vector caches' order (vector_cache.h) */
     ddb_vector_change vchanges[DDB_MAX_VECTOR_INDEXES]; /* its vector index entries, for the cache */
     unsigned nvchanges;

@@ -166,6 +166,16 @@ static int get_image(ddb_arena *a, const char **p, const char *end, ddb_attr *ou
     return 0;
 }
 
+int ddb_stream_record_head(const char *key, size_t klen, const char *val, size_t vlen, uint64_t *seq,
+                           uint64_t *created_ms)
+{
+    if (klen != DDB_STREAM_PREFIX_BYTES + 8 || vlen < 11 || val[0] != 1)
+        return -1;
+    *seq = ddb_get_be(key + DDB_STREAM_PREFIX_BYTES, 8);
+    *created_ms = ddb_get_be(val + 3, 8);
+    return 0;
+}
+
 int ddb_stream_record_decode(ddb_arena *a, const char *key, size_t klen, const char *val, size_t vlen,
                              ddb_stream_record *out)
 {

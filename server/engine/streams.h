@@ -146,6 +146,10 @@ const char *ddb_stream_shard_id(ddb_arena *a, const ddb_stream_info *info, unsig
 int ddb_stream_shard_parse(const ddb_stream_info *info, const char *shard_id, unsigned *gen, unsigned *shard);
 /* The last number written to a shard (closed: its end; open: the store's). */
 uint64_t ddb_stream_shard_last(ddb_store *s, const ddb_stream_info *info, unsigned gen, unsigned shard);
+/* A record's number and creation time (ms), read from its key and head alone; -1 when it is not a
+   record this version reads. */
+int ddb_stream_record_head(const char *key, size_t klen, const char *val, size_t vlen, uint64_t *seq,
+                           uint64_t *created_ms);
 /* The lowest number still stored in a shard (records below were trimmed); last + 1 when none is. */
 uint64_t ddb_stream_shard_first(ddb_store *s, const ddb_stream_info *info, unsigned gen, unsigned shard);
 

@@ -288,16 +288,25 @@ int ddb_table_stats_check(ddb_table_stats *s, ddb_store *store, const ddb_table 
     return rc;
 }
 
-int ddb_table_stats_read(ddb_table_stats *s, ddb_store *store, const ddb_table *t, ddb_table_figures *out)
+int ddb_table_stats_learn(ddb_table_stats *s, ddb_store *store, const ddb_table *t)
 {
     int rc = DDB_STORE_OK;
 
     if (!ddb_table_stats_known(s, t)) {
         pthread_mutex_lock(&s->counting);
-        if (!ddb_table_stats_known(s, t)) /* a concurrent reader may have counted meanwhile */
+        /* a reader or the background job may have counted while this one waited for the lock:
+           counting again would be a needless pass over the whole table */
+        if (!ddb_table_stats_known(s, t))
             rc = count(s, store, t);
         pthread_mutex_unlock(&s->counting);
     }
+    return rc;
+}
+
+int ddb_table_stats_read(ddb_table_stats *s, ddb_store *store, const ddb_table *t, ddb_table_figures *out)
+{
+    int rc = ddb_table_stats_learn(s, store, t);
+
     pthread_mutex_lock(&s->lock);
     out->items = s->f[0].items;
     out->bytes = s->f[0].bytes;

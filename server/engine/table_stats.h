@@ -107,8 +107,13 @@ int ddb_table_stats_known(ddb_table_stats *s, const ddb_table *t);
 ddb_keyspace_figures ddb_table_figures_index(const ddb_table_figures *f, uint32_t id);
 
 /*
- * Counts t again (the periodic check; also the first count of a table loaded at start), logging
- * any difference from the figures kept. DDB_STORE_OK or the error that ended the pass.
+ * Counts t if its figures are not known (ddb_table_stats_known), checked again under the counting
+ * lock, so that a reader and the background job that both found them unknown count once.
+ */
+int ddb_table_stats_learn(ddb_table_stats *s, ddb_store *store, const ddb_table *t);
+
+/*
+ * Counts t again (the periodic check), logging any difference from the figures kept. DDB_STORE_OK or the error that ended the pass.
  */
 int ddb_table_stats_check(ddb_table_stats *s, ddb_store *store, const ddb_table *t);
 

@@ -24,6 +24,8 @@
 
 #define TOKEN_SECONDS (8 * 3600)
 #define LIST_DEFAULT 10
+#define MAX_ACTIVE 50          /* in progress in a namespace: ImportTable's 50 simultaneous imports */
+#define MAX_ACTIVE_PER_TABLE 1 /* on one table: an import's one (it fills the table it creates) */
 
 /* The request as stored to compare a later one with the same ClientToken (its JSON text). */
 static const char *request_text(ddb_req *req)
@@ -82,6 +84,54 @@ static const ddb_table *target_table(ddb_req *req, const char *name)
     return t;
 }
 
+static int in_progress(const ddb_json *rec)
+{
+    const char *status = ddb_json_get_str(rec, "BulkOperationStatus");
+
+    return status != NULL && (strcmp(status, "IN_PROGRESS") == 0 || strcmp(status, "CANCELLING") == 0);
+}
+
+/* The operations in progress in the request's namespace, and of them on table t (t may be NULL). */
+static long long count_in_progress(ddb_req *req, const ddb_table *t, long long *on_table)
+{
+    const char **ids;
+    size_t n = ddb_xfer_ids(req->eng->store, req->arena, DDB_BULK_PREFIX, &ids);
+    long long active = 0;
+
+    *on_table = 0;
+    for (size_t i = 0; i < n; i++) {
+        const ddb_json *rec = ddb_xfer_load(req->eng->store, req->arena, DDB_BULK_PREFIX, ids[i]);
+        if (!ddb_xfer_same(rec, "ddbdNs", req->ns) || !in_progress(rec))
+            continue;
+        active++;
+        *on_table += t != NULL && ddb_json_integer(ddb_json_get(rec, "ddbdTableId"), 0) == (long long)t->id;
+    }
+    return active;
+}
+
+int ddb_bulk_in_progress_on(ddb_req *req, const ddb_table *t)
+{
+    long long on_table;
+
+    count_in_progress(req, t, &on_table);
+    return on_table > 0;
+}
+
+/* LimitExceededException when the namespace or the table has its quota of operations in progress. */
+static int quota(ddb_req *req, const ddb_table *t)
+{
+    long long on_table, active = count_in_progress(req, t, &on_table);
+
+    if (active >= MAX_ACTIVE)
+        return ddb_req_fail(req, DDB_E_LIMIT_EXCEEDED,
+                            "Subscriber limit exceeded: Only %d bulk operations can be in progress at a time", MAX_ACTIVE);
+    if (on_table >= MAX_ACTIVE_PER_TABLE)
+        return ddb_req_fail(req, DDB_E_LIMIT_EXCEEDED,
+                            "Subscriber limit exceeded: Only %d bulk operation can be in progress on table %s at a time",
+                            MAX_ACTIVE_PER_TABLE, t->name);
+    return DDB_OK;
+}
+
 /* InputS3Configuration as stored and described: InputCompressionType defaults to NONE. */
 static void write_input(ddb_jw *w, const ddb_json *in)
 {
@@ -113,6 +163,11 @@ static void write_counters(ddb_jw *w, const ddb_table *t)
     ddb_jw_str(w, t->name);
     ddb_jw_key(w, "BulkPutBytes");
     ddb_jw_int(w, 0);
+    ddb_jw_key(w, "Table");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "BulkPutBytes");
+    ddb_jw_int(w, 0);
+    ddb_jw_obj_end(w);
     ddb_jw_obj_end(w);
     ddb_jw_arr_end(w);
 }
@@ -133,7 +188,7 @@ int ddb_op_start_bulk_put_items(ddb_req *req)
         ddb_xfer_describe(req, "BulkOperationDescription", prev);
         return DDB_OK;
     }
-    if ((t = target_table(req, ddb_json_get_str(in, "TableName"))) == NULL)
+    if ((t = target_table(req, ddb_json_get_str(in, "TableName"))) == NULL || quota(req, t) != DDB_OK)
         return req->err.code;
     arn = ddb_table_arn(req, t->name);
     ddb_xfer_new_id(id, (uint64_t)(now * 1000));

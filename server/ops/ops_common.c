@@ -24,8 +24,8 @@ const ddb_table *ddb_table_or_fail(ddb_req *req, const char *name, int name_in_m
 
     if (t != NULL && t->restoring && req->op != DDB_OP_DescribeTable && req->op != DDB_OP_DeleteTable) {
         /* a table a restore is still filling (engine/backups.h) is CREATING: DynamoDB serves no
-           reads or writes on it and refuses changes */
-        if (req->op == DDB_OP_UpdateTable)
+           reads or writes on it and refuses changes (a bulk put's load too) */
+        if (req->op == DDB_OP_UpdateTable || req->op == DDB_OP_StartBulkPutItems)
             ddb_req_fail(req, DDB_E_RESOURCE_IN_USE,
                          "Attempt to change a resource which is still in use: Table is being created: %s", name);
         else

@@ -28,6 +28,7 @@
 #include "server/engine/streams.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_replicas.h"
+#include "server/ops/ops_xfer.h"
 #include "server/ops/stream_spec.h"
 #include "server/ops/table_create.h"
 #include "server/ops/table_desc.h"
@@ -143,6 +144,11 @@ static int plan_one(ddb_req *req, const ddb_table *t, const ddb_json *u, replica
             return DDB_OK; /* the same Create twice is one */
         if ((p->ncreate > 0 && !p->strong) || p->ncreate == MAX_ACTIONS)
             return too_many(req);
+        if (ddb_bulk_in_progress_on(req, t)) /* the developer guide's bulk put considerations */
+            return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE,
+                                "Attempt to change a resource which is still in use: Table has a bulk operation in "
+                                "progress: %s",
+                                t->name);
         p->create_act[p->ncreate] = c;
         p->create[p->ncreate++] = r;
     } else if (d != NULL) {

@@ -30,6 +30,7 @@
 #include "server/engine/idempotency.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/mutation.h"
+#include "server/engine/retention.h"
 #include "server/engine/throttle.h"
 #include "server/expr/expr.h"
 #include "server/ops/handlers.h"
@@ -426,6 +427,8 @@ static int run_transaction(ddb_req *req, ddb_mutation *ms, uint32_t n, const txn
         req->err = err;
         return rc;
     }
+    if (token != NULL) /* its record is history the memory budget counts (engine/retention.h) */
+        ddb_engine_retain(req->eng, DDB_RET_TOKENS, ddb_token_record_bytes(token));
     ddb_crash_point("transact-after-commit");
     write_txn_result(req, ms, n, 'W', shape);
     return DDB_OK;

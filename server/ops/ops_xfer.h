@@ -26,5 +26,8 @@ int ddb_xfer_list_op(ddb_req *req, const char *prefix, const char *size_member, 
                      const char *const *members);
 /* Whether the record's string member equals value (both absent counts). */
 int ddb_xfer_same(const ddb_json *rec, const char *member, const char *value);
+/* Whether a bulk put (StartBulkPutItems) is in progress on table t (ops_bulk.c): no replica can be
+   added to it then, as in DynamoDB. */
+int ddb_bulk_in_progress_on(ddb_req *req, const ddb_table *t);
 
 #endif

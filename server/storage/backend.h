@@ -52,6 +52,8 @@ typedef struct ddb_store_ops {
     const char *(*snapshot_name)(const ddb_store_snapshot *snap);
     ddb_store_snapshot *(*snapshot_open)(ddb_store *s, const char *name);
     void (*snapshot_detach)(ddb_store *s, ddb_store_snapshot *snap);
+    /* storage.h's ddb_store_reclaim; NULL: deletes free their space at once */
+    void (*reclaim)(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen);
 } ddb_store_ops;
 
 typedef struct ddb_iter_ops {

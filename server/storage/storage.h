@@ -250,6 +250,14 @@ ddb_store_iter *ddb_store_seq_iter_open(ddb_store *s, const char *lo, size_t lol
 
 /* Deletes every data key in [lo, hi) (table and index purges). Returns 0 or an error. */
 int ddb_store_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen);
+/*
+ * Gives back now the space of the keys deleted in [lo, hi) (data and sequenced keys): RocksDB frees
+ * a deleted key's bytes only when compaction rewrites its file, and with --in-memory those files
+ * are process memory. It rewrites what is left in the range, so callers use it after deleting a
+ * large share of it (the memory budget's trims: engine/retention.h). Nothing to do where a delete
+ * frees at once (RADOS).
+ */
+void ddb_store_reclaim(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen);
 
 /*
  * ---- Checkpoints: named copies of the whole store (the admin API's snapshots, docs/admin.md) ----

@@ -176,6 +176,12 @@ int ddb_store_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const
     return OPS(s)->delete_range_all(s, lo, lolen, hi, hilen);
 }
 
+void ddb_store_reclaim(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)
+{
+    if (OPS(s)->reclaim != NULL)
+        OPS(s)->reclaim(s, lo, lolen, hi, hilen);
+}
+
 int ddb_store_checkpoint_save(ddb_store *s, const char *name) { return OPS(s)->checkpoint_save(s, name); }
 int ddb_store_checkpoint_restore(ddb_store *s, const char *name) { return OPS(s)->checkpoint_restore(s, name); }
 int ddb_store_checkpoint_delete(ddb_store *s, const char *name) { return OPS(s)->checkpoint_delete(s, name); }

@@ -105,6 +105,7 @@ def valid_args(name, tmp):
         "namespaces": ["--namespaces"] + mem,
         "max-connections": ["--max-connections", "100"] + mem,
         "min-free-disk": ["--min-free-disk", "0", "--data-dir", data],
+        "memory-budget": ["--memory-budget", "1048576"] + mem,
         "request-timeout": ["--request-timeout", "30"] + mem,
         "lenient-numbers": ["--lenient-numbers"] + mem,
         "enforce-capacity": ["--enforce-capacity"] + mem,
@@ -131,7 +132,7 @@ def valid_args(name, tmp):
 SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "rados-pool", "shards", "threads",
            "search-threads", "vector-ann", "vector-ann-ef", "log-level", "sync", "cors", "item-collection-limit", "transaction-conflict-rate",
            "write-conflict-rate", "enforce-capacity", "idempotency-window", "ttl-interval", "count-check-interval", "replication-lag", "region-peer", "peer-key", "stream-trigger", "kinesis-endpoint", "auth", "namespaces",
-           "max-connections", "min-free-disk", "request-timeout", "lenient-numbers", "mcp-http", "mcp-allow-writes", "admin", "metrics-port",
+           "max-connections", "min-free-disk", "memory-budget", "request-timeout", "lenient-numbers", "mcp-http", "mcp-allow-writes", "admin", "metrics-port",
            "access-log", "otlp-endpoint", "seed", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "user"]
 ONE_SHOT = ["health-check", "version", "help"]
 TLS = ["tls-cert", "tls-key"]
@@ -358,6 +359,7 @@ def test_dynamodb_local_spellings_refused(args, message):
     ["--item-collection-limit", "1"], ["--item-collection-limit", "-1"],
     ["--item-collection-limit", "18446744073709551615"],
     ["--min-free-disk", "0"], ["--min-free-disk", "-5"], ["--min-free-disk", "18446744073709551615"],
+    ["--in-memory", "--memory-budget", "0"], ["--memory-budget", "1", "--in-memory"],
     ["--log-level", "error"], ["--log-level", "warn"], ["--log-level", "info"], ["--log-level", "debug"],
     ["--backend", "rocksdb"], ["--backend", "rados"],
     ["--host", "--port"], ["--cors", ""], ["--data-dir", "-x"],
@@ -408,6 +410,11 @@ def test_values_accepted(args):
     (["--item-collection-limit", "10x"], "ddbd: --item-collection-limit must be a positive number of bytes\n"),
     (["--item-collection-limit", ""], "ddbd: --item-collection-limit must be a positive number of bytes\n"),
     (["--min-free-disk", "x"], "ddbd: --min-free-disk must be a number of bytes\n"),
+    (["--memory-budget", "x"], "ddbd: --memory-budget must be a number of bytes\n"),
+    (["--memory-budget", "1000"],
+     "ddbd: --memory-budget goes with --in-memory (a data directory keeps its history on disk)\n"),
+    (["--data-dir", "d", "-memory-budget", "0"],
+     "ddbd: --memory-budget goes with --in-memory (a data directory keeps its history on disk)\n"),
     (["--min-free-disk", ""], "ddbd: --min-free-disk must be a number of bytes\n"),
     (["-min-free-disk", "1k"], "ddbd: --min-free-disk must be a number of bytes\n"),
     # words
@@ -452,6 +459,7 @@ MISSING = {
     "s3-access-key": None, "s3-secret-key": None, "s3-region": None, "dbPath": None,
     "log-level": "ddbd: --log-level must be error, warn, info or debug\n",
     "min-free-disk": "ddbd: --min-free-disk must be a number of bytes\n",
+    "memory-budget": "ddbd: --memory-budget must be a number of bytes\n",
     "tls-cert": "ddbd: --tls-cert needs a file\n",
     "tls-key": "ddbd: --tls-key needs a file\n",
     "auth": "ddbd: --auth needs a key file\n",

@@ -25,8 +25,9 @@ from conftest import create_table_params, ids_of, make_client, scan_all  # noqa:
 IMAGE = os.environ.get("DDBD_IMAGE", "ddbd:test")
 RUN = os.environ.get("DDBD_TEST_RUN", "manual")
 MAX_IMAGE_BYTES = 20 * 1000 * 1000  # "at most 20 MB", as `docker images` counts
-# issue 31's 8 MB + 10 %, compressed as `docker push` sends the layers (gzip, its default level)
-MAX_COMPRESSED_BYTES = 8.8 * 1000 * 1000
+# compressed as `docker push` sends the layers (gzip, its default level): 7.93 MB on 2026-11-24
+# (issue 31's goal: 8 MB), + 10 %
+MAX_COMPRESSED_BYTES = 8.73 * 1000 * 1000
 
 
 def docker(*args, check=True, timeout=120):
@@ -62,13 +63,13 @@ def volume():
 class Container:
     """One `docker run -d` of the image on 127.0.0.1:port; args are appended to the entry point."""
 
-    def __init__(self, args=(), volumes=(), docker_args=(), port=None):
+    def __init__(self, args=(), volumes=(), docker_args=(), port=None, image=IMAGE):
         self.port = port or free_port()
         self.name = "ddbd-test-%s" % uuid.uuid4().hex[:10]
         argv = ["run", "-d", "--name", self.name, "--label", "ddbd-test=" + RUN, "--network", "host"]
         for v in volumes:
             argv += ["-v", v]
-        argv += list(docker_args) + [IMAGE, "--host", "127.0.0.1", "--port", str(self.port)] + list(args)
+        argv += list(docker_args) + [image, "--host", "127.0.0.1", "--port", str(self.port)] + list(args)
         self.t0 = time.monotonic()
         docker(*argv)
         self.endpoint = "http://127.0.0.1:%d" % self.port
@@ -115,7 +116,12 @@ def containers():
 
 
 def test_image_size_and_configuration():
-    info = json.loads(docker("image", "inspect", IMAGE).stdout)[0]
+    check_configuration(IMAGE)
+
+
+def check_configuration(image):
+    """deploy/Dockerfile's final stage, as the engine reports it; returns `docker image inspect`."""
+    info = json.loads(docker("image", "inspect", image).stdout)[0]
     assert info["Size"] <= MAX_IMAGE_BYTES, "image is %d bytes" % info["Size"]
     cfg = info["Config"]
     # root at the start, only to give the data directory to ddbd (--user); no VOLUME, so no
@@ -126,24 +132,25 @@ def test_image_size_and_configuration():
     assert cfg["Healthcheck"]["Test"] == ["CMD", "/ddbd", "--health-check"]
     assert cfg["Entrypoint"][:1] == ["/ddbd"]
     assert cfg["Entrypoint"][1:] == ["--user", "ddbd", "--host", "0.0.0.0", "--port", "8000", "--data-dir", "/data"]
+    return info
 
 
-def saved_layers():
+def saved_layers(image=IMAGE):
     """The bytes of each layer's tar, from `docker save` (what the image holds, without the files
     the engine adds to a container)."""
     with tempfile.TemporaryDirectory() as tmp:
         tar = os.path.join(tmp, "image.tar")
         with open(tar, "wb") as f:
-            subprocess.run(["docker", "save", IMAGE], stdout=f, check=True, timeout=120)
+            subprocess.run(["docker", "save", image], stdout=f, check=True, timeout=120)
         with tarfile.open(tar) as t:
             manifest = json.load(t.extractfile("manifest.json"))
             return [t.extractfile(layer).read() for layer in manifest[0]["Layers"]]
 
 
-def image_files():
+def image_files(image=IMAGE):
     """{path: (TarInfo, contents)} of the image's layers."""
     members = {}
-    for layer in saved_layers():
+    for layer in saved_layers(image):
         with tarfile.open(fileobj=io.BytesIO(layer)) as lt:
             for m in lt.getmembers():
                 name = m.name[2:] if m.name.startswith("./") else m.name
@@ -151,21 +158,33 @@ def image_files():
     return members
 
 
-def test_image_compressed_size():
+def compressed_size(image=IMAGE):
     """What a registry stores and a pull downloads: each layer of `docker save`, gzipped."""
-    total = sum(len(gzip.compress(layer, compresslevel=6)) for layer in saved_layers())
+    return sum(len(gzip.compress(layer, compresslevel=6)) for layer in saved_layers(image))
+
+
+def test_image_compressed_size():
+    total = compressed_size()
     assert total <= MAX_COMPRESSED_BYTES, "image is %d bytes compressed" % total
+
+
+# What the binary links, and nothing more: libgcc_s is static (with the C++ runtime), libm is
+# what RocksDB's and the vector search's exp/log/pow/sqrt resolve to, the rest is h2o's.
+LIBRARIES = ["libc.so.6", "libcrypto.so.3", "libh2o-evloop.so.0.13", "libm.so.6", "libssl.so.3", "libwslay.so.1",
+             "libz.so.1"]
+
+
+def check_files(members, loader, triplet):
+    """The image's files: the binary, its libraries in /lib/TRIPLET, the loader, the users."""
+    files = sorted(name for name, (m, _) in members.items() if m.isfile())
+    assert files == sorted(["ddbd", "etc/passwd", "etc/group", loader] +
+                           ["lib/%s/%s" % (triplet, lib) for lib in LIBRARIES]), files
+    assert not any(m.issym() for m, _ in members.values())  # no symlinks: the loader finds real files
 
 
 def test_image_holds_the_binary_and_its_libraries_only():
     members = image_files()
-    files = sorted(name for name, (m, _) in members.items() if m.isfile())
-    libs = [f for f in files if f not in ("ddbd", "etc/passwd", "etc/group")]
-    assert "ddbd" in files
-    assert "lib64/ld-linux-x86-64.so.2" in libs
-    assert all(re.match(r"^(lib64|lib/x86_64-linux-gnu)/[^/]+\.so(\.[0-9.]+)?$", f) for f in libs), libs
-    assert "lib/x86_64-linux-gnu/libc.so.6" in libs and "lib/x86_64-linux-gnu/libssl.so.3" in libs
-    assert not any(m.issym() for m, _ in members.values())  # no symlinks: the loader finds real files
+    check_files(members, "lib64/ld-linux-x86-64.so.2", "x86_64-linux-gnu")
     assert re.search(r"^ddbd:x:1000:1000:", members["etc/passwd"][1].decode(), re.M)
     for d in ("data", "home/dynamodblocal", "home/dynamodblocal/data"):
         m = members[d][0]

@@ -14,12 +14,13 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 
 import {
-  CancelBulkOperationCommand, CreateTableCommand, DescribeBulkOperationCommand, DescribeTableCommand,
-  ListBulkOperationsCommand, PutItemCommand, QueryCommand, ScanCommand, StartBulkPutItemsCommand,
+  CancelBulkOperationCommand, CreateTableCommand, DeleteTableCommand, DescribeBulkOperationCommand, DescribeTableCommand,
+  ListBulkOperationsCommand, PutItemCommand, QueryCommand, RestoreTableFromBackupCommand, ScanCommand,
+  StartBulkPutItemsCommand, UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 
-import { makeClients, rejects, startServer, stopServer } from './helpers.mjs';
+import { createBackup, makeClients, rejects, startServer, stopServer } from './helpers.mjs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ddbd-bulk-'));
 const exportDir = path.join(dir, 'buckets');
@@ -205,11 +206,10 @@ test('a table ARN in TableName names the table', async () => {
 });
 
 test('ListBulkOperations pages the most recent first', async () => {
-  const t = await table();
   writeSource('list', '', 3);
   const arns = [];
   for (let i = 0; i < 3; i++) {
-    arns.push((await start(t, 'list', '')).BulkOperationDescription.BulkOperationArn);
+    arns.push((await start(await table(), 'list', '')).BulkOperationDescription.BulkOperationArn);
     await sleep(5);
   }
   const seen = [];
@@ -246,7 +246,17 @@ test('a 50,000-item load equals its source, with its GSI and stream', async () =
   const size = fs.readdirSync(path.join(exportDir, 'big', 'data')).reduce((n, f) => n + fs.statSync(path.join(exportDir, 'big', 'data', f)).size, 0);
   assert.equal(d.ProcessedInputBytes, size);
   assert.equal(d.TotalInputBytes, size);
-  assert.ok(d.BulkOperationUsage[0].BulkPutBytes > 0);
+  // the bytes written, per table and per index: the table was empty and each item is put once, so
+  // they are the table's and the index's sizes
+  const desc = (await client.send(new DescribeTableCommand({ TableName: t }))).Table;
+  const u = d.BulkOperationUsage[0];
+  assert.equal(u.TableName, t);
+  assert.equal(u.Table.BulkPutBytes, desc.TableSizeBytes);
+  assert.equal(u.GlobalSecondaryIndexes.byg.BulkPutBytes, desc.GlobalSecondaryIndexes[0].IndexSizeBytes);
+  assert.ok(u.GlobalSecondaryIndexes.byg.BulkPutBytes > 0);
+  assert.equal(u.BulkPutBytes, u.Table.BulkPutBytes + u.GlobalSecondaryIndexes.byg.BulkPutBytes);
+  assert.equal(u.LocalSecondaryIndexes, undefined);
+  assert.equal(u.VectorIndexes, undefined);
   assert.equal(d.FailureCode, undefined);
   assertEqualsSource(await scanAll(client, t), source);
   const q = await client.send(new QueryCommand({ TableName: t, IndexName: 'byg', KeyConditionExpression: 'g = :g', ExpressionAttributeValues: { ':g': { N: '3' } }, Select: 'COUNT' }));
@@ -282,6 +292,41 @@ test('GZIP input and failed items in the report', async () => {
   assert.deepEqual(lines[0].errorMessages, ['Invalid JSON: the line is not a JSON document']);
   assert.deepEqual(lines[1].errorMessages, ['One or more parameter values were invalid: Missing the key pk in the item']);
   assert.deepEqual(lines[2].errorMessages, ['Invalid item: the line has no Item object']);
+});
+
+test('a batch keeps each line\'s outcome: PutItem\'s errors in line order, a repeated key last wins', async () => {
+  const t = await table(client, {
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'g', AttributeType: 'S' }],
+    GlobalSecondaryIndexes: [{ IndexName: 'byg', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+  });
+  const items = [
+    { pk: { S: 'a' }, g: { S: 'x' } },
+    { pk: { S: 'b' }, g: { N: '1' } }, // the index key's type is wrong: only the commit finds it
+    { pk: { S: 'a' }, g: { S: 'y' } }, // the same key again in the batch
+    { pk: { S: 'c' }, big: { S: 'x'.repeat(400 * 1024) } },
+    { pk: { N: '1' } },
+  ];
+  for (let i = 0; i < 250; i++) items.push({ pk: { S: `k${i}` }, g: { S: `g${i % 3}` } });
+  fs.mkdirSync(path.join(exportDir, 'mixed'), { recursive: true });
+  fs.writeFileSync(path.join(exportDir, 'mixed', 'a.json'), items.map((Item) => JSON.stringify({ Item })).join('\n') + '\n');
+  const d = await waitDone((await start(t, 'mixed', '')).BulkOperationDescription.BulkOperationArn);
+  assert.equal(d.BulkOperationStatus, 'COMPLETED_WITH_ERRORS');
+  assert.equal(d.ProcessedItemCount, 255);
+  assert.equal(d.FailedItemCount, 3);
+  const putError = (Item) => client.send(new PutItemCommand({ TableName: `${t}_check`, Item })).then(() => null, (e) => e.message);
+  await table(client, { TableName: `${t}_check`, AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'g', AttributeType: 'S' }],
+    GlobalSecondaryIndexes: [{ IndexName: 'byg', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }] });
+  const id = d.BulkOperationArn.split('/').pop();
+  const rdir = path.join(exportDir, 'out', 'bulk-operation', id);
+  const lines = fs.readdirSync(rdir).sort().flatMap((f) => fs.readFileSync(path.join(rdir, f), 'utf8').trim().split('\n')).map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((l) => l.itemS3Pointer.itemIndex), [1, 3, 4]);
+  assert.deepEqual(lines.map((l) => l.errorMessages[0]), [await putError(items[1]), await putError(items[3]), await putError(items[4])]);
+  assert.match(lines[0].errorMessages[0], /Type mismatch for Index Key g/);
+  const got = await scanAll(client, t);
+  assert.equal(got.length, 251);
+  assert.deepEqual(got.find((it) => it.pk.S === 'a'), items[2]);
+  assert.equal((await client.send(new QueryCommand({ TableName: t, IndexName: 'byg', KeyConditionExpression: 'g = :g',
+    ExpressionAttributeValues: { ':g': { S: 'y' } } }))).Count, 1);
 });
 
 test('ION input', async () => {
@@ -331,7 +376,7 @@ test('kill -9 mid-load: the restarted server resumes to the exact table', async 
   let { client: c } = makeClients(s.endpoint);
   const t = await table(c);
   await c.send(new PutItemCommand({ TableName: t, Item: { pk: { S: 'k5' }, g: { N: '0' }, v: { S: 'old' } } }));
-  const source = writeSource('crash', '', 8000, { objects: 2 });
+  const source = writeSource('crash', '', 4000, { objects: 2 }); // 2 s at 2,048 units/s: killed half-way
   const { BulkOperationArn } = (await c.send(new StartBulkPutItemsCommand({
     TableName: t, MaxWriteRequestUnits: 2048,
     InputS3Configuration: { S3Bucket: 'crash', InputFormat: 'DYNAMODB_JSON' },
@@ -349,9 +394,93 @@ test('kill -9 mid-load: the restarted server resumes to the exact table', async 
   try {
     const d = await waitDone(BulkOperationArn, c);
     assert.equal(d.BulkOperationStatus, 'COMPLETED');
-    assert.equal(d.ProcessedItemCount, 8000);
+    assert.equal(d.ProcessedItemCount, 4000);
     assertEqualsSource(await scanAll(c, t), source);
     assert.match(s.stderr(), /resumed/);
+  } finally {
+    await stopServer(s);
+  }
+});
+
+const LE = 'LimitExceededException';
+const RIU = 'ResourceInUseException';
+
+async function inProgress() {
+  const arns = [];
+  let NextToken;
+  do {
+    const r = await client.send(new ListBulkOperationsCommand({ MaxResults: 100, NextToken }));
+    for (const s of r.BulkOperationsSummaryList)
+      if (['IN_PROGRESS', 'CANCELLING'].includes(s.BulkOperationStatus)) arns.push(s.BulkOperationArn);
+    NextToken = r.NextToken;
+  } while (NextToken);
+  return arns;
+}
+
+test('quotas: one operation in progress per table, 50 per account, refused past them and not queued', async () => {
+  writeSource('quota', '', 3000);
+  const slow = { MaxWriteRequestUnits: 1024 }; // 3 s each: they stay in progress while the test runs
+  const tables = [];
+  for (let i = 0; i < 51; i++) tables.push(await table());
+  const first = (await start(tables[0], 'quota', '', slow)).BulkOperationDescription.BulkOperationArn;
+  await rejects(start(tables[0], 'quota', ''), LE,
+    `Subscriber limit exceeded: Only 1 bulk operation can be in progress on table ${tables[0]} at a time`);
+  const arns = [first];
+  for (let i = 1; i < 50; i++) arns.push((await start(tables[i], 'quota', '', slow)).BulkOperationDescription.BulkOperationArn);
+  await rejects(start(tables[50], 'quota', ''), LE, 'Subscriber limit exceeded: Only 50 bulk operations can be in progress at a time');
+  assert.deepEqual((await inProgress()).sort(), arns.slice().sort()); // the refused ones were not queued
+  for (const a of arns) await client.send(new CancelBulkOperationCommand({ BulkOperationArn: a }));
+  for (const a of arns) assert.equal((await waitDone(a)).BulkOperationStatus, 'CANCELLED');
+  // the quotas free as operations end
+  const again = (await start(tables[0], 'quota', '')).BulkOperationDescription.BulkOperationArn;
+  assert.equal((await waitDone(again)).BulkOperationStatus, 'COMPLETED');
+});
+
+test('refused while an index is built or a restore fills the table', async () => {
+  const t = await table();
+  writeSource('fill', '', 20000);
+  assert.equal((await waitDone((await start(t, 'fill', '')).BulkOperationDescription.BulkOperationArn)).BulkOperationStatus, 'COMPLETED');
+  // 20,000 items take the backfill and the restore far longer than the next request
+  await client.send(new UpdateTableCommand({
+    TableName: t, AttributeDefinitions: [{ AttributeName: 'g', AttributeType: 'N' }],
+    GlobalSecondaryIndexUpdates: [{ Create: { IndexName: 'byg', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } } }],
+  }));
+  await rejects(start(t, 'fill', ''), RIU, `Attempt to change a resource which is still in use: Table is creating an index: ${t}`);
+  const target = `${t}_restored`;
+  await client.send(new RestoreTableFromBackupCommand({ TargetTableName: target, BackupArn: await createBackup(client, t, `${t}_b`) }));
+  await rejects(start(target, 'fill', ''), RIU, `Attempt to change a resource which is still in use: Table is being created: ${target}`);
+  for (let i = 0; ; i++) { // both end ACTIVE, and then take bulk puts again
+    const a = (await client.send(new DescribeTableCommand({ TableName: t }))).Table;
+    const b = (await client.send(new DescribeTableCommand({ TableName: target }))).Table;
+    if (a.GlobalSecondaryIndexes[0].IndexStatus === 'ACTIVE' && b.TableStatus === 'ACTIVE') break;
+    assert.ok(i < 600, 'index or restore never done');
+    await sleep(50);
+  }
+  const arn = (await start(target, 'fill', '')).BulkOperationDescription.BulkOperationArn;
+  assert.equal((await waitDone(arn)).BulkOperationStatus, 'COMPLETED');
+  await client.send(new DeleteTableCommand({ TableName: t }));
+  await rejects(start(t, 'fill', ''), 'ResourceNotFoundException', `Requested resource not found: Table: ${t} not found`);
+});
+
+test('global tables: refused on a replica group, and no replica is added during a load', async () => {
+  const s = await startServer(['--in-memory', '--namespaces', '--export-dir', exportDir]);
+  const { client: c } = makeClients(s.endpoint);
+  try {
+    const g = await table(c);
+    await c.send(new UpdateTableCommand({ TableName: g, ReplicaUpdates: [{ Create: { RegionName: 'us-west-2' } }] }));
+    const params = (TableName) => ({
+      TableName, InputS3Configuration: { S3Bucket: 'quota', InputFormat: 'DYNAMODB_JSON' },
+      OutputS3Configuration: { S3Bucket: 'out', OutputType: ['ERROR'] }, MaxWriteRequestUnits: 1024,
+    });
+    await rejects(c.send(new StartBulkPutItemsCommand(params(g))), RIU, `Bulk put items does not support global tables: ${g}`);
+    const u = await table(c);
+    const { BulkOperationArn } = (await c.send(new StartBulkPutItemsCommand(params(u)))).BulkOperationDescription;
+    await rejects(c.send(new UpdateTableCommand({ TableName: u, ReplicaUpdates: [{ Create: { RegionName: 'us-west-2' } }] })), RIU,
+      `Attempt to change a resource which is still in use: Table has a bulk operation in progress: ${u}`);
+    await c.send(new CancelBulkOperationCommand({ BulkOperationArn }));
+    assert.equal((await waitDone(BulkOperationArn, c)).BulkOperationStatus, 'CANCELLED');
+    const d = (await c.send(new UpdateTableCommand({ TableName: u, ReplicaUpdates: [{ Create: { RegionName: 'us-west-2' } }] }))).TableDescription;
+    assert.equal(d.TableStatus, 'UPDATING'); // once the load is over
   } finally {
     await stopServer(s);
   }

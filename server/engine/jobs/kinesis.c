@@ -22,6 +22,7 @@
 #include "server/engine/catalog_edit.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/kinesis_log.h"
+#include "server/engine/retention.h"
 #include "server/engine/streams.h"
 
 #define TIMEOUT_S 5
@@ -145,6 +146,18 @@ static int move_build(void *ctx, ddb_desc_edit **e)
     return 0;
 }
 
+/* Deletes [lo, hi) of a log, and what it held from the memory budget's count (engine/retention.h);
+   returns the bytes deleted. */
+static uint64_t delete_records(ddb_kinesis *k, const char *lo, const char *hi, size_t len)
+{
+    uint64_t bytes = k->eng->retention != NULL ? ddb_retention_count_seq_range(k->eng->store, lo, len, hi, len) : 0;
+
+    if (ddb_store_delete_range_all(k->eng->store, lo, len, hi, len) != DDB_STORE_OK)
+        return 0;
+    ddb_retention_sub(k->eng->retention, DDB_RET_KINESIS, bytes);
+    return bytes;
+}
+
 /* Drops a log: its records and its cursor. */
 static void drop_log(ddb_kinesis *k, ddb_arena *a, uint32_t log)
 {
@@ -156,7 +169,7 @@ static void drop_log(ddb_kinesis *k, ddb_arena *a, uint32_t log)
     memcpy(hi, lo, DDB_KINESIS_PREFIX_BYTES);
     memset(lo + DDB_KINESIS_PREFIX_BYTES, 0, 8);
     memset(hi + DDB_KINESIS_PREFIX_BYTES, 0xff, 8);
-    ddb_store_delete_range_all(k->eng->store, lo, sizeof(lo), hi, sizeof(hi));
+    delete_records(k, lo, hi, sizeof(lo));
     ddb_batch_init(&b, a);
     ddb_batch_meta_delete(&b, key, strlen(key));
     ddb_store_write(k->eng->store, &b);
@@ -237,8 +250,9 @@ static uint64_t cursor_get(ddb_kinesis *k, ddb_arena *a, uint32_t log)
     return strtoull(ddb_arena_strndup(a, val, vlen), NULL, 10);
 }
 
-/* Records the cursor, then deletes the records below it (the last is kept: numbers never go back). */
-static void cursor_put(ddb_kinesis *k, ddb_arena *a, uint32_t log, uint64_t seq)
+/* Records the cursor, then deletes the records below it (the last is kept: numbers never go back);
+   returns the bytes deleted. */
+static uint64_t cursor_put(ddb_kinesis *k, ddb_arena *a, uint32_t log, uint64_t seq)
 {
     const char *key = ddb_kinesis_cursor_key(a, log), *val = ddb_arena_sprintf(a, "%llu", (unsigned long long)seq);
     char lo[DDB_KINESIS_PREFIX_BYTES + 8], hi[DDB_KINESIS_PREFIX_BYTES + 8];
@@ -249,8 +263,11 @@ static void cursor_put(ddb_kinesis *k, ddb_arena *a, uint32_t log, uint64_t seq)
     ddb_store_write(k->eng->store, &b);
     ddb_kinesis_log_prefix(log, lo);
     memcpy(hi, lo, DDB_KINESIS_PREFIX_BYTES);
+    /* from number 0: left unset, these bytes were whatever the stack held, and a start above the
+       end failed the delete and, in RocksDB's write group, the commits written with it */
+    memset(lo + DDB_KINESIS_PREFIX_BYTES, 0, 8);
     ddb_put_be(hi + DDB_KINESIS_PREFIX_BYTES, seq, 8);
-    ddb_store_delete_range_all(k->eng->store, lo, sizeof(lo), hi, sizeof(hi));
+    return delete_records(k, lo, hi, sizeof(lo));
 }
 
 /* 32 hex digits of the item's key: one partition key, so one Kinesis shard and its order, per item. */
@@ -448,6 +465,60 @@ static int deliver(ddb_kinesis *k, ddb_arena *a, const ddb_table *t, const ddb_k
     return rc != 0 ? rc : b.skipped_to != 0;
 }
 
+/* ---- the memory budget (engine/retention.h) ---- */
+
+/* Drops d's oldest undelivered records until about `want` bytes, as records undelivered for 24
+   hours are (the cursor moves past them); returns the bytes deleted. */
+static uint64_t drop_oldest(ddb_kinesis *k, ddb_arena *a, const ddb_table *t, const ddb_kds_dest *d, uint64_t want)
+{
+    char lo[DDB_KINESIS_PREFIX_BYTES + 8], hi[DDB_KINESIS_PREFIX_BYTES + 8];
+    uint64_t from = cursor_get(k, a, d->log) + 1, last, to = 0, taken = 0;
+    ddb_store_iter *it;
+
+    ddb_kinesis_log_prefix(d->log, lo);
+    last = ddb_store_seq_last(k->eng->store, lo, DDB_KINESIS_PREFIX_BYTES);
+    if (from > last)
+        return 0;
+    memcpy(hi, lo, DDB_KINESIS_PREFIX_BYTES);
+    ddb_put_be(lo + DDB_KINESIS_PREFIX_BYTES, from, 8);
+    ddb_put_be(hi + DDB_KINESIS_PREFIX_BYTES, last + 1, 8);
+    it = ddb_store_seq_iter_open(k->eng->store, lo, sizeof(lo), hi, sizeof(hi), 0);
+    for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it) && taken < want; ddb_store_iter_next(it)) {
+        size_t klen, vlen;
+        const char *key = ddb_store_iter_key(it, &klen);
+        ddb_store_iter_val(it, &vlen);
+        to = ddb_get_be(key + klen - 8, 8);
+        taken += ddb_retention_record_bytes(klen, vlen);
+    }
+    ddb_store_iter_close(it);
+    if (to == 0)
+        return 0;
+    ddb_log(DDB_LOG_WARN, "kinesis: table %s: records %llu to %llu dropped undelivered: Kinesis records passed "
+            "their share of --memory-budget", t->name, (unsigned long long)from, (unsigned long long)to);
+    return cursor_put(k, a, d->log, to);
+}
+
+/* Past its share of the budget, the oldest undelivered records of each destination in turn go. */
+static void trim_budget(ddb_kinesis *k, ddb_arena *a, const ddb_table **tables, size_t nt)
+{
+    uint64_t want = ddb_retention_excess(k->eng->retention, DDB_RET_KINESIS);
+
+    for (size_t i = 0; i < nt && want > 0; i++) {
+        ddb_kds_dest *d;
+        size_t n = ddb_table_kinesis(tables[i], a, 0, &d);
+        for (size_t j = 0; j < n && want > 0; j++) {
+            uint64_t got = d[j].log != 0 ? drop_oldest(k, a, tables[i], &d[j], want) : 0;
+            want = got < want ? want - got : 0;
+        }
+    }
+}
+
+void ddb_kinesis_wake(ddb_kinesis *k)
+{
+    if (k != NULL)
+        ddb_sleeper_wake(&k->sleeper);
+}
+
 /* ---- the worker ---- */
 
 /* Whether a table's destination has this log. */
@@ -522,6 +593,7 @@ static int pass(ddb_kinesis *k, uint64_t *swept_ms)
 
     ddb_arena_init(&a);
     nt = ddb_catalog_snapshot(k->eng->catalog, &a, &tables);
+    trim_budget(k, &a, tables, nt);
     for (size_t i = 0; i < nt && !stopping(k); i++) {
         ddb_kds_dest *d;
         size_t n = ddb_table_kinesis(tables[i], &a, 0, &d);

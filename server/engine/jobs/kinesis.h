@@ -14,7 +14,10 @@
  * metadata space), so a restart goes on where delivery stopped; a batch cut short by a crash is
  * sent again (at least once). A record PutRecords refuses is sent again with every record after
  * it, so the records of one item keep their order. Records older than 24 hours that could not be
- * delivered are dropped (logged), the bound DynamoDB Streams keeps too.
+ * delivered are dropped (logged), the bound DynamoDB Streams keeps too. With --in-memory, the oldest
+ * undelivered records are also dropped (logged) once the logs pass their share of the memory
+ * budget (engine/retention.h): the commit that takes them past it wakes the worker
+ * (ddb_kinesis_wake), whatever its backoff.
  */
 #ifndef DDB_KINESIS_H
 #define DDB_KINESIS_H
@@ -33,5 +36,7 @@ typedef struct ddb_kinesis ddb_kinesis;
 ddb_kinesis *ddb_kinesis_start(ddb_engine *eng, const ddb_kinesis_settings *settings);
 /* Stops it between two batches (NULL: nothing). */
 void ddb_kinesis_stop(ddb_kinesis *k);
+/* Ends its nap: the logs passed their share of the memory budget (NULL: nothing). */
+void ddb_kinesis_wake(ddb_kinesis *k);
 
 #endif

@@ -15,6 +15,7 @@
 #include "server/engine/jobs/backup_records.h"
 #include "server/engine/jobs/expiry.h"
 #include "server/engine/mutation.h"
+#include "server/engine/retention.h"
 
 #define REPLAY_BATCH 256
 
@@ -175,7 +176,7 @@ static int move_start(ddb_engine *eng, ddb_arena *a, const char *id, uint64_t cr
  * Writes the leading records of `log` with time <= cut into keyspace `base`; *last gets the
  * number of the last one written (0: none). 0 or -1.
  */
-static int fold(ddb_engine *eng, uint32_t log, uint32_t base, uint64_t cut, uint64_t *last)
+static int fold(ddb_engine *eng, uint32_t log, uint32_t base, uint64_t cut, uint64_t *last, uint64_t *bytes)
 {
     char lo[DDB_PITR_PREFIX_BYTES + 8], hi[DDB_PITR_PREFIX_BYTES + 8];
     ddb_store_iter *it;
@@ -183,7 +184,7 @@ static int fold(ddb_engine *eng, uint32_t log, uint32_t base, uint64_t cut, uint
     ddb_batch b;
     int rc = 0, n = 0;
 
-    *last = 0;
+    *last = *bytes = 0;
     ddb_arena_init(&a);
     ddb_batch_init(&b, &a);
     ddb_pitr_log_prefix(log, lo);
@@ -206,6 +207,7 @@ static int fold(ddb_engine *eng, uint32_t log, uint32_t base, uint64_t cut, uint
         else
             ddb_batch_delete(&b, nk, rec.klen + 4);
         *last = ddb_get_be(k + klen - 8, 8);
+        *bytes += ddb_retention_record_bytes(klen, vlen);
         if (++n < REPLAY_BATCH)
             continue;
         if ((rc = ddb_store_write(eng->store, &b)) != DDB_STORE_OK)
@@ -223,36 +225,60 @@ static int fold(ddb_engine *eng, uint32_t log, uint32_t base, uint64_t cut, uint
     return rc == 0 ? 0 : -1;
 }
 
-/* Trims table t's history to its window; logs what it did. */
-static void trim_table(ddb_engine *eng, ddb_arena *a, const ddb_table *t, uint64_t now)
+/* Folds table t's records up to `cut` into its base, which then starts at `cut`; logs what it did.
+   Returns the bytes of the log it deleted. */
+static uint64_t trim_to(ddb_engine *eng, ddb_arena *a, const ddb_table *t, uint64_t cut)
 {
-    const ddb_json *p = ddb_json_get(t->desc, "ddbdPitr");
-    const char *id = ddb_json_get_str(p, "Base");
-    const ddb_json *days = ddb_json_get(p, "Days");
-    uint64_t period = days != NULL && days->type == DDB_JSON_NUMBER ? strtoull(days->u.s, NULL, 10) * 86400000ULL : 0;
+    const char *id = ddb_json_get_str(ddb_json_get(t->desc, "ddbdPitr"), "Base");
     char lo[DDB_PITR_PREFIX_BYTES + 8], hi[DDB_PITR_PREFIX_BYTES + 8];
-    uint64_t last;
+    uint64_t last, bytes;
     ddb_backup b;
 
-    if (id == NULL || period == 0 || now <= period || ddb_backup_load(eng->store, a, id, &b) != 0 ||
-        strcmp(b.status, "AVAILABLE") != 0 || b.created_ms >= now - period)
-        return;
-    if (move_start(eng, a, id, now - period) != 0 || fold(eng, t->pitr_log, b.keyspace, now - period, &last) != 0) {
+    if (id == NULL || ddb_backup_load(eng->store, a, id, &b) != 0 || strcmp(b.status, "AVAILABLE") != 0 ||
+        b.created_ms >= cut)
+        return 0;
+    if (move_start(eng, a, id, cut) != 0 || fold(eng, t->pitr_log, b.keyspace, cut, &last, &bytes) != 0) {
         ddb_log(DDB_LOG_ERROR, "pitr: trimming the history of table %s failed; retried later", t->name);
-        return;
+        return 0;
     }
     if (last == 0)
-        return;
+        return 0;
     ddb_pitr_log_prefix(t->pitr_log, lo);
     ddb_pitr_log_prefix(t->pitr_log, hi);
     ddb_store_seq_floor(eng->store, lo, DDB_PITR_PREFIX_BYTES, last); /* numbers stay monotonic */
     ddb_put_be(lo + DDB_PITR_PREFIX_BYTES, 0, 8);
     ddb_put_be(hi + DDB_PITR_PREFIX_BYTES, last + 1, 8);
-    if (ddb_store_delete_range_all(eng->store, lo, sizeof(lo), hi, sizeof(hi)) != DDB_STORE_OK)
+    if (ddb_store_delete_range_all(eng->store, lo, sizeof(lo), hi, sizeof(hi)) != DDB_STORE_OK) {
         ddb_log(DDB_LOG_ERROR, "pitr: deleting the trimmed records of table %s failed; retried later", t->name);
-    else
-        ddb_log(DDB_LOG_INFO, "pitr: table %s: records up to %llu folded into the base", t->name,
-                (unsigned long long)last);
+        return 0;
+    }
+    ddb_log(DDB_LOG_INFO, "pitr: table %s: records up to %llu folded into the base", t->name, (unsigned long long)last);
+    ddb_retention_sub(eng->retention, DDB_RET_PITR, bytes);
+    return bytes;
+}
+
+/* Trims table t's history to its window. */
+static void trim_table(ddb_engine *eng, ddb_arena *a, const ddb_table *t, uint64_t now)
+{
+    const ddb_json *days = ddb_json_get(ddb_json_get(t->desc, "ddbdPitr"), "Days");
+    uint64_t period = days != NULL && days->type == DDB_JSON_NUMBER ? strtoull(days->u.s, NULL, 10) * 86400000ULL : 0;
+
+    if (period != 0 && now > period)
+        trim_to(eng, a, t, now - period);
+}
+
+/* The tables whose history the trims may fold (a restore reads none of it); *out in `a`. */
+static size_t trimmable(ddb_engine *eng, ddb_arena *a, const ddb_table ***out)
+{
+    const ddb_table **tables;
+    size_t n = ddb_catalog_snapshot(eng->catalog, a, &tables), k = 0;
+
+    *out = DDB_NEW_ARRAY(a, const ddb_table *, n ? n : 1);
+    for (size_t i = 0; i < n; i++) {
+        if (tables[i]->pitr_log != 0 && !ddb_table_retired(tables[i]) && !log_in_use(tables, n, tables[i]->pitr_log))
+            (*out)[k++] = tables[i];
+    }
+    return k;
 }
 
 void ddb_pitr_trim(ddb_engine *eng, uint64_t now_ms)
@@ -263,13 +289,91 @@ void ddb_pitr_trim(ddb_engine *eng, uint64_t now_ms)
 
     ddb_arena_init(&a);
     ddb_pitr_lock();
-    n = ddb_catalog_snapshot(eng->catalog, &a, &tables);
+    n = trimmable(eng, &a, &tables);
+    for (size_t i = 0; i < n; i++)
+        trim_table(eng, &a, tables[i], now_ms);
+    ddb_pitr_unlock();
+    ddb_arena_free(&a);
+}
+
+/* A log read from its oldest record on, for the budget's trim: the time of the record it is at. */
+static int log_head(ddb_store_iter *it, uint64_t *when)
+{
+    size_t vlen;
+    const char *v;
+    ddb_pitr_record rec;
+
+    if (!ddb_store_iter_valid(it))
+        return 0;
+    v = ddb_store_iter_val(it, &vlen);
+    if (ddb_pitr_record_parse(v, vlen, &rec) != 0)
+        return 0; /* one this version cannot read ends the log, as for the fold */
+    *when = rec.when;
+    return 1;
+}
+
+/* The time up to which the oldest records of all the logs add up to `want` bytes (0: none). */
+static uint64_t oldest_cut(ddb_engine *eng, ddb_arena *a, const ddb_table **tables, size_t n, uint64_t want)
+{
+    ddb_store_iter **its = DDB_NEW_ARRAY(a, ddb_store_iter *, n ? n : 1);
+    uint64_t *when = DDB_NEW_ARRAY(a, uint64_t, n ? n : 1), taken = 0, cut = 0;
+    int *valid = DDB_NEW_ARRAY(a, int, n ? n : 1);
+
     for (size_t i = 0; i < n; i++) {
-        if (tables[i]->pitr_log != 0 && !ddb_table_retired(tables[i]) && !log_in_use(tables, n, tables[i]->pitr_log))
-            trim_table(eng, &a, tables[i], now_ms);
+        char lo[DDB_PITR_PREFIX_BYTES], hi[DDB_PITR_PREFIX_BYTES + 8];
+        ddb_pitr_log_prefix(tables[i]->pitr_log, lo);
+        memcpy(hi, lo, DDB_PITR_PREFIX_BYTES);
+        memset(hi + DDB_PITR_PREFIX_BYTES, 0xff, 8);
+        its[i] = ddb_store_seq_iter_open(eng->store, lo, sizeof(lo), hi, sizeof(hi), 0);
+        ddb_store_iter_seek(its[i], NULL, 0);
+        valid[i] = log_head(its[i], &when[i]);
+    }
+    while (taken < want) {
+        size_t o = n, klen, vlen;
+        for (size_t i = 0; i < n; i++) {
+            if (valid[i] && (o == n || when[i] < when[o]))
+                o = i;
+        }
+        if (o == n)
+            break;
+        cut = when[o];
+        ddb_store_iter_key(its[o], &klen);
+        ddb_store_iter_val(its[o], &vlen);
+        taken += ddb_retention_record_bytes(klen, vlen);
+        ddb_store_iter_next(its[o]);
+        valid[o] = log_head(its[o], &when[o]);
+    }
+    for (size_t i = 0; i < n; i++)
+        ddb_store_iter_close(its[i]);
+    return cut;
+}
+
+uint64_t ddb_pitr_trim_oldest(ddb_engine *eng, uint64_t want)
+{
+    const ddb_table **tables;
+    ddb_arena a;
+    uint64_t cut, freed = 0;
+    size_t n;
+
+    ddb_arena_init(&a);
+    ddb_pitr_lock();
+    n = trimmable(eng, &a, &tables);
+    /* the base keeps what is folded: the window's start moves up to the cut (+1: folded records
+       are those with time <= cut, and the window starts after them) */
+    if ((cut = oldest_cut(eng, &a, tables, n, want)) != 0) {
+        for (size_t i = 0; i < n; i++) {
+            char lo[DDB_PITR_PREFIX_BYTES], hi[DDB_PITR_PREFIX_BYTES];
+            uint64_t got = trim_to(eng, &a, tables[i], cut + 1);
+            ddb_pitr_log_prefix(tables[i]->pitr_log, lo);
+            ddb_pitr_log_prefix(tables[i]->pitr_log + 1, hi);
+            if (got > 0)
+                ddb_store_reclaim(eng->store, lo, sizeof(lo), hi, sizeof(hi));
+            freed += got;
+        }
     }
     ddb_pitr_unlock();
     ddb_arena_free(&a);
+    return freed;
 }
 
 static void sweep(ddb_engine *eng, void *state, uint64_t now_ms)

@@ -40,6 +40,10 @@ int ddb_pitr_replay(ddb_engine *eng, uint32_t table_id, uint32_t log, uint64_t u
 
 /* Folds the records older than each table's window into its base (see above). */
 void ddb_pitr_trim(ddb_engine *eng, uint64_t now_ms);
+/* The memory budget's trim (engine/retention.h): folds the oldest records of all the histories,
+   whatever their table, into their bases until they add up to `want` bytes; each window then
+   starts later (EarliestRestorableDateTime moves up). Returns the bytes of log deleted. */
+uint64_t ddb_pitr_trim_oldest(ddb_engine *eng, uint64_t want);
 /* The worker's sweep of it (every expiry interval: expiry.h). */
 extern const ddb_job ddb_job_pitr_trim;
 

@@ -8,6 +8,7 @@
 
 #include "server/base/log.h"
 #include "server/engine/keycodec.h"
+#include "server/engine/retention.h"
 
 #define PURGE_PREFIX "task/purge/"
 
@@ -62,7 +63,11 @@ static int run_purges(ddb_engine *eng, void *state, int (*stopping)(void *ctx), 
         for (char *p = ids; *p != '\0' && rc == 0;) {
             char *end;
             unsigned long id = strtoul(p, &end, 10);
-            rc = ddb_purge_keyspace(s, (uint32_t)id);
+            /* the only sequenced records a purge deletes are a point-in-time history's (a stream's
+               and a Kinesis log's go by their own jobs): the memory budget counts them off */
+            uint64_t bytes = eng->retention != NULL ? ddb_retention_count_seq(s, (uint32_t)id) : 0;
+            if ((rc = ddb_purge_keyspace(s, (uint32_t)id)) == 0)
+                ddb_retention_sub(eng->retention, DDB_RET_PITR, bytes);
             p = *end == ',' ? end + 1 : end;
         }
         if (rc != 0) {

@@ -27,7 +27,8 @@ static int count_tables(ddb_engine *eng, int all, int (*stopping)(void *sctx), v
         ddb_table_stats *s = tables[i]->stats;
         if (s == NULL || (!all && ddb_table_stats_known(s, tables[i])))
             continue;
-        if (ddb_table_stats_check(s, eng->store, tables[i]) != DDB_STORE_OK)
+        if ((all ? ddb_table_stats_check(s, eng->store, tables[i])
+                 : ddb_table_stats_learn(s, eng->store, tables[i])) != DDB_STORE_OK)
             ddb_log(DDB_LOG_WARN, "table %s: its items could not be counted (tried again later)", tables[i]->name);
         else if (!all)
             counted++; /* a failed count is not work done: the worker would turn at once again */

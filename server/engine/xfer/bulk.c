@@ -3,16 +3,22 @@
  *
  * Every object under InputS3Configuration's prefix (in key order, at most BULK_MAX_OBJECTS) is
  * read whole and decompressed, and each line (DYNAMODB_JSON or ION, as ImportTable reads them:
- * reader.h) is checked and put as PutItem puts it, through the mutation pipeline, into the EXISTING
- * table. A line that fails counts in FailedItemCount and, when OutputType holds ERROR, gets a line
- * in the failed-items report (docs/export-import.md). MaxWriteRequestUnits is a token bucket on
- * the write units the puts consume.
+ * reader.h) is checked as PutItem checks it and put through the mutation pipeline into the EXISTING
+ * table, a batch of puts of distinct keys in one commit (ddb_xfer_commit: a commit per item was a
+ * third of a load's cost, a WAL write and a lock round each), the batches prepared ahead by a
+ * thread of their own (bulk_batch.h) while the worker commits. A line that fails counts in
+ * FailedItemCount and, when OutputType holds ERROR, gets a line in the failed-items report
+ * (docs/export-import.md), in line order, with PutItem's message. MaxWriteRequestUnits is a token
+ * bucket on the write units the puts consume: a batch waits for a unit, then takes what its
+ * commit charged (a batch holds a tenth of a second's units at most).
+ * BulkOperationUsage has the bytes written to the table and to each index.
  *
  * Resuming: every CHECKPOINT_ITEMS items or CHECKPOINT_MS, one record write stores the counters
  * with the checkpoint (ddbdObject: the object being read, ddbdLine: the lines of it done, -1 when
  * all are) and the report lines since the last one go to their own report object (numbered by
  * ddbdReports), so after a stop or a kill -9 the load resumes at the checkpoint: the items after
  * it are put again (a put is idempotent) and their report object rewritten, never counted twice.
+ * A checkpoint commits the batch first, so every line it counts is written.
  * The checkpoint is also where a CancelBulkOperation (the record CANCELLING) is noticed.
  */
 #include <stdio.h>
@@ -23,6 +29,8 @@
 #include "server/base/log.h"
 #include "server/engine/catalog.h"
 #include "server/engine/engine.h"
+#include "server/engine/mutation.h"
+#include "server/engine/xfer/bulk_batch.h"
 #include "server/engine/xfer/objstore.h"
 #include "server/engine/xfer/reader.h"
 #include "server/engine/xfer/xfer.h"
@@ -30,6 +38,22 @@
 #define CHECKPOINT_ITEMS 5000
 #define CHECKPOINT_MS 250
 #define BULK_MAX_OBJECTS 50000
+#define USAGE_INDEXES (2 * DDB_MAX_INDEXES) /* indexes a load can meet (some replaced meanwhile) */
+
+/* BulkOperationUsage's map of each kind of index, and its member of bytes. */
+static const struct {
+    ddb_index_kind kind;
+    const char *member, *bytes;
+} usage_maps[] = {{DDB_IX_GLOBAL, "GlobalSecondaryIndexes", "BulkPutBytes"},
+                  {DDB_IX_LOCAL, "LocalSecondaryIndexes", "BulkPutBytes"},
+                  {DDB_IX_VECTOR, "VectorIndexes", "BulkPutVectorBytes"}};
+
+/* The bytes written to one index (BulkOperationUsage), by name; a vector index's are vector bytes. */
+typedef struct index_usage {
+    char name[256];
+    ddb_index_kind kind;
+    long long bytes;
+} index_usage;
 
 typedef struct bulk {
     ddb_engine *eng;
@@ -40,7 +64,9 @@ typedef struct bulk {
     ddb_objstore in, out;
     const char *out_prefix;
     /* the persisted progress */
-    long long processed, failed, bytes, put_bytes, reports;
+    long long processed, failed, bytes, table_bytes, reports;
+    index_usage ix[USAGE_INDEXES];
+    unsigned nix;
     const char *ckpt_key;
     long long ckpt_line;
     /* since the last checkpoint */
@@ -49,10 +75,9 @@ typedef struct bulk {
     ddb_buf report;
     /* the rate limit: tokens of write units, refilled at `rate` a second (0: none) */
     double rate, tokens, refilled;
-    const char *key; /* the object being read, and its line */
-    long long line;
+    const char *key; /* the object being read */
+    ddb_bulk_reader reader;
     ddb_arena arena;
-    ddb_buf body;
     int cancelled, stopped;
     const char *failure_code;
     char failure[600];
@@ -101,8 +126,9 @@ static void throttle(bulk *b)
     }
 }
 
-/* A report line: where the record was, the record as read, and why it failed. */
-static void report(bulk *b, const char *line, size_t len, const char *msg)
+/* A report line: where the record was (line `index` of the object), the record as read, and why it
+   failed. */
+static void report(bulk *b, const char *line, size_t len, long long index, const char *msg)
 {
     ddb_jw w;
 
@@ -111,7 +137,7 @@ static void report(bulk *b, const char *line, size_t len, const char *msg)
         return;
     ddb_jw_init(&w, &b->report);
     ddb_jw_obj_begin(&w);
-    ddb_xfer_item_pointer(&w, b->in.bucket, b->key, b->line);
+    ddb_xfer_item_pointer(&w, b->in.bucket, b->key, index);
     ddb_jw_key(&w, "bulkOperationArn");
     ddb_jw_str(&w, b->arn);
     ddb_jw_key(&w, "record");
@@ -124,25 +150,50 @@ static void report(bulk *b, const char *line, size_t len, const char *msg)
     ddb_buf_putc(&b->report, '\n');
 }
 
-static void one_line(bulk *b, const char *line, size_t len)
+static void add_index_bytes(bulk *b, const ddb_index *ix, long long bytes)
 {
-    char err[256];
-    const char *msg;
-    double units = 0;
+    unsigned i;
 
-    ddb_arena_reset(&b->arena);
-    b->processed++;
-    b->since++;
-    throttle(b);
-    msg = ddb_xfer_line_body(b->ion, line, len, b->table, &b->body, err, sizeof(err));
-    if (msg == NULL)
-        msg = ddb_xfer_put(b->eng, &b->arena, b->ns, &b->body, &units);
-    if (msg != NULL) {
-        report(b, line, len, msg);
+    if (bytes <= 0)
         return;
+    for (i = 0; i < b->nix && (b->ix[i].kind != ix->kind || strcmp(b->ix[i].name, ix->name) != 0); i++)
+        ;
+    if (i == b->nix) {
+        if (b->nix == USAGE_INDEXES)
+            return; /* (more indexes than a table can have came and went: the rest are not shown) */
+        snprintf(b->ix[i].name, sizeof(b->ix[i].name), "%s", ix->name);
+        b->ix[i].kind = ix->kind;
+        b->ix[i].bytes = 0;
+        b->nix++;
     }
-    b->tokens -= units;
-    b->put_bytes += (long long)len;
+    b->ix[i].bytes += bytes;
+}
+
+/* A written put's bytes: its item's in the table, its entries' in each index. */
+static void add_usage(bulk *b, const ddb_mutation *m)
+{
+    b->table_bytes += (long long)m->new_size;
+    for (unsigned i = 0; i < m->t->nindexes; i++) {
+        const ddb_index *ix = &m->t->indexes[i];
+        add_index_bytes(b, ix, ix->kind == DDB_IX_VECTOR ? (long long)m->index_units[i] : (long long)m->index_bytes[i]);
+    }
+}
+
+/* Commits a batch's puts (once the bucket holds a unit) and reports its failed lines, in order. */
+static void commit(bulk *b, ddb_bulk_batch *batch)
+{
+    throttle(b);
+    b->tokens -= ddb_bulk_batch_commit(&b->reader, batch);
+    for (size_t i = 0; i < batch->nlines; i++) {
+        const ddb_bulk_line *l = &batch->lines[i];
+        const char *msg = l->put < 0 ? l->msg : ddb_xfer_error_of(&batch->ms[l->put]);
+        if (msg != NULL)
+            report(b, l->text, l->len, l->index, msg);
+        else
+            add_usage(b, &batch->ms[l->put]);
+    }
+    b->processed += (long long)batch->nlines;
+    b->since += (long long)batch->nlines;
 }
 
 /* The report lines since the last checkpoint as their own object (0), or -1 (the load fails). */
@@ -164,23 +215,60 @@ static int flush_report(bulk *b)
     return 0;
 }
 
-static void usage_json(bulk *b, char *out, size_t n)
+/* BulkOperationUsage: the table's bytes, each index's, and their sum (vector bytes apart). */
+static void usage_json(bulk *b, ddb_buf *out)
 {
-    snprintf(out, n, "[{\"TableName\":\"%s\",\"BulkPutBytes\":%lld,\"Table\":{\"BulkPutBytes\":%lld}}]", b->table,
-             b->put_bytes, b->put_bytes);
+    long long total = b->table_bytes;
+    ddb_jw w;
+
+    for (unsigned i = 0; i < b->nix; i++)
+        total += b->ix[i].kind != DDB_IX_VECTOR ? b->ix[i].bytes : 0;
+    out->len = 0;
+    ddb_jw_init(&w, out);
+    ddb_jw_arr_begin(&w);
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, "TableName");
+    ddb_jw_str(&w, b->table);
+    ddb_jw_key(&w, "BulkPutBytes");
+    ddb_jw_int(&w, total);
+    ddb_jw_key(&w, "Table");
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, "BulkPutBytes");
+    ddb_jw_int(&w, b->table_bytes);
+    ddb_jw_obj_end(&w);
+    for (size_t k = 0; k < sizeof(usage_maps) / sizeof(usage_maps[0]); k++) {
+        int open = 0;
+        for (unsigned i = 0; i < b->nix; i++) {
+            if (b->ix[i].kind != usage_maps[k].kind)
+                continue;
+            if (!open++) {
+                ddb_jw_key(&w, usage_maps[k].member);
+                ddb_jw_obj_begin(&w);
+            }
+            ddb_jw_key(&w, b->ix[i].name);
+            ddb_jw_obj_begin(&w);
+            ddb_jw_key(&w, usage_maps[k].bytes);
+            ddb_jw_int(&w, b->ix[i].bytes);
+            ddb_jw_obj_end(&w);
+        }
+        if (open)
+            ddb_jw_obj_end(&w);
+    }
+    ddb_jw_obj_end(&w);
+    ddb_jw_arr_end(&w);
+    ddb_buf_putc(out, '\0');
 }
 
 /* Stores the counters with the checkpoint (ddbdObject, ddbdLine) in one record write, and reads
    back whether a CancelBulkOperation came or the table went. */
 static int checkpoint(bulk *b, const char *key, long long line)
 {
-    char usage[1400];
+    ddb_buf usage = {0};
     ddb_xfer_set set[] = {
         {"ProcessedItemCount", XS_INT, .i = b->processed},
         {"FailedItemCount", XS_INT, .i = b->failed},
         {"ProcessedInputBytes", XS_INT, .i = b->bytes},
-        {"BulkOperationUsage", XS_RAW, usage},
-        {"ddbdPutBytes", XS_INT, .i = b->put_bytes},
+        {"BulkOperationUsage", XS_RAW, NULL},
         {"ddbdObject", XS_STR, key},
         {"ddbdLine", XS_INT, .i = line},
         {"ddbdReports", XS_INT, .i = b->reports},
@@ -193,13 +281,15 @@ static int checkpoint(bulk *b, const char *key, long long line)
 
     if (flush_report(b) != 0)
         return -1;
-    usage_json(b, usage, sizeof(usage));
+    usage_json(b, &usage);
+    set[3].s = usage.data;
     ddb_arena_init(&a);
     b->cancelled = b->cancelled || cancel_requested(b->eng, &a, b->id);
-    set[8].s = b->cancelled ? "CANCELLING" : "IN_PROGRESS";
+    set[7].s = b->cancelled ? "CANCELLING" : "IN_PROGRESS";
     rec = ddb_xfer_load(b->eng->store, &a, DDB_BULK_PREFIX, b->id);
     ddb_xfer_update(b->eng->store, DDB_BULK_PREFIX, b->id, rec, set, sizeof(set) / sizeof(set[0]));
     ddb_arena_free(&a);
+    ddb_buf_free(&usage);
     if (t == NULL || strcmp(t->ns, b->ns) != 0) {
         b->failure_code = "ResourceNotFound";
         snprintf(b->failure, sizeof(b->failure), "Table %s was deleted during the bulk operation", b->table);
@@ -219,8 +309,7 @@ static int due(const bulk *b)
 static int read_object(bulk *b, const char *key, long long skip, ddb_xfer_stop stop, void *ctx)
 {
     ddb_xfer_object o = {0};
-    const char *p, *end, *s;
-    size_t len;
+    ddb_bulk_batch *batch;
     int rc = 0;
 
     if (ddb_xfer_object_read(&b->in, key, b->comp, &o, &b->failure_code, b->failure, sizeof(b->failure)) != 0) {
@@ -228,18 +317,17 @@ static int read_object(bulk *b, const char *key, long long skip, ddb_xfer_stop s
         return -1;
     }
     b->key = key;
-    p = o.data;
-    end = o.data + o.len;
-    for (b->line = 0; rc == 0 && ddb_xfer_next_line(&p, end, &s, &len); b->line++) {
-        if (b->line < skip)
-            continue; /* done before the checkpoint */
-        one_line(b, s, len);
-        if (due(b)) {
-            rc = checkpoint(b, key, b->line + 1);
+    ddb_bulk_reader_start(&b->reader, o.data, o.len, skip);
+    do {
+        batch = ddb_bulk_reader_next(&b->reader);
+        commit(b, batch);
+        if (!batch->last && due(b)) {
+            rc = checkpoint(b, key, batch->next);
             if (rc == 0 && (b->cancelled || (b->stopped = stop(ctx))))
                 rc = 1;
         }
-    }
+    } while (rc == 0 && !batch->last);
+    ddb_bulk_reader_stop(&b->reader);
     if (rc == 0) {
         b->bytes += (long long)o.raw.len;
         rc = checkpoint(b, key, -1);
@@ -254,14 +342,14 @@ static void finish(bulk *b, const ddb_json *rec)
                          : b->failure_code ? "FAILED"
                          : b->failed > 0   ? "COMPLETED_WITH_ERRORS"
                                            : "COMPLETED";
-    char usage[1400];
+    ddb_buf usage = {0};
     ddb_xfer_set set[] = {
         {"BulkOperationStatus", XS_STR, status},
         {"EndTime", XS_TIME, .t = now_seconds()},
         {"ProcessedItemCount", XS_INT, .i = b->processed},
         {"FailedItemCount", XS_INT, .i = b->failed},
         {"ProcessedInputBytes", XS_INT, .i = b->bytes},
-        {"BulkOperationUsage", XS_RAW, usage},
+        {"BulkOperationUsage", XS_RAW, NULL},
         {"TotalInputBytes", XS_INT, .i = b->bytes},
         {"FailureCode", XS_STR, b->cancelled ? "BulkOperationCancelled" : b->failure_code},
         {"FailureMessage", XS_STR, b->cancelled ? "The bulk operation was cancelled by a CancelBulkOperation request"
@@ -269,11 +357,13 @@ static void finish(bulk *b, const ddb_json *rec)
     };
     ddb_arena a;
 
-    usage_json(b, usage, sizeof(usage));
+    usage_json(b, &usage);
+    set[5].s = usage.data;
     ddb_arena_init(&a);
     rec = ddb_xfer_load(b->eng->store, &a, DDB_BULK_PREFIX, b->id); /* CANCELLING may have come */
     ddb_xfer_update(b->eng->store, DDB_BULK_PREFIX, b->id, rec, set, b->cancelled || b->failure_code ? 9 : 7);
     ddb_arena_free(&a);
+    ddb_buf_free(&usage);
     ddb_log(DDB_LOG_INFO, "bulk operation %s %s: %lld items processed, %lld failed", b->id, status, b->processed,
             b->failed);
 }
@@ -308,6 +398,23 @@ static int open_stores(bulk *b, const ddb_json *rec, char ***keys, size_t *n)
     return 0;
 }
 
+/* The usage a restart resumes from: BulkOperationUsage as the last checkpoint stored it. */
+static void resume_usage(bulk *b, const ddb_json *rec)
+{
+    const ddb_json *u = ddb_json_get(rec, "BulkOperationUsage");
+
+    u = u != NULL && u->type == DDB_JSON_ARRAY && u->n > 0 ? u->u.items[0] : NULL;
+    b->table_bytes = ddb_json_integer(ddb_json_get(ddb_json_get(u, "Table"), "BulkPutBytes"), 0);
+    for (size_t k = 0; k < sizeof(usage_maps) / sizeof(usage_maps[0]); k++) {
+        const ddb_json *map = ddb_json_get(u, usage_maps[k].member);
+        for (uint32_t i = 0; map != NULL && map->type == DDB_JSON_OBJECT && i < map->n; i++) {
+            ddb_index ix = {.name = ddb_arena_strndup(&b->arena, map->u.members[i].key, map->u.members[i].klen),
+                            .kind = usage_maps[k].kind};
+            add_index_bytes(b, &ix, ddb_json_integer(ddb_json_get(map->u.members[i].val, usage_maps[k].bytes), 0));
+        }
+    }
+}
+
 /* The progress a restart resumes from (all zero the first time). */
 static void resume_state(bulk *b, const ddb_json *rec)
 {
@@ -316,7 +423,7 @@ static void resume_state(bulk *b, const ddb_json *rec)
     b->processed = ddb_json_integer(ddb_json_get(rec, "ProcessedItemCount"), 0);
     b->failed = ddb_json_integer(ddb_json_get(rec, "FailedItemCount"), 0);
     b->bytes = ddb_json_integer(ddb_json_get(rec, "ProcessedInputBytes"), 0);
-    b->put_bytes = ddb_json_integer(ddb_json_get(rec, "ddbdPutBytes"), 0);
+    resume_usage(b, rec);
     b->reports = ddb_json_integer(ddb_json_get(rec, "ddbdReports"), 0);
     b->ckpt_key = ddb_json_get_str(rec, "ddbdObject");
     b->ckpt_line = ddb_json_integer(ddb_json_get(rec, "ddbdLine"), 0);
@@ -354,6 +461,7 @@ void ddb_bulk_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xfer
     b.rate = (double)ddb_json_integer(ddb_json_get(rec, "MaxWriteRequestUnits"), 0);
     b.refilled = b.last_ckpt = now_seconds();
     ddb_arena_init(&b.arena);
+    ddb_bulk_reader_init(&b.reader, eng, b.ns, b.table, b.ion, b.rate);
     b.cancelled = status_is(rec, "CANCELLING") || cancel_requested(eng, &b.arena, id);
     resume_state(&b, rec);
     ddb_log(DDB_LOG_INFO, "bulk operation %s into table %s %s", id, b.table, b.ckpt_key ? "resumed" : "started");
@@ -373,5 +481,5 @@ void ddb_bulk_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xfer
     ddb_objstore_close(&b.out);
     ddb_arena_free(&b.arena);
     ddb_buf_free(&b.report);
-    ddb_buf_free(&b.body);
+    ddb_bulk_reader_free(&b.reader);
 }

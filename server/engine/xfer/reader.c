@@ -198,23 +198,70 @@ static const char *item_error(ddb_engine *eng, ddb_arena *a, const char *ns, con
     return ddb_item_key_check(a, eng->store, *t, item, 0, key);
 }
 
-const char *ddb_xfer_put(ddb_engine *eng, ddb_arena *a, const char *ns, const ddb_buf *body, double *units)
+const char *ddb_xfer_prepare(ddb_engine *eng, ddb_arena *a, const char *ns, const ddb_buf *body, ddb_mutation *m)
 {
     const ddb_table *t = NULL;
-    ddb_mutation m;
-    ddb_attr item;
+    ddb_attr *item = DDB_NEW(a, ddb_attr);
     ddb_key key;
     const char *msg;
 
-    *units = 0;
-    if ((msg = item_error(eng, a, ns, body, &item, &t, &key)) != NULL)
+    if ((msg = item_error(eng, a, ns, body, item, &t, &key)) != NULL)
         return msg;
-    ddb_mutation_init(&m, DDB_MUT_PUT, t, &key);
-    m.item = &item;
+    ddb_mutation_init(m, DDB_MUT_PUT, t, &key);
+    m->item = item;
+    return NULL;
+}
+
+/* A written put's units, charged to its table's figures as PutItem's are. */
+static double charge(const ddb_mutation *m)
+{
+    double units = ddb_mutation_units(m);
+
+    ddb_table_stats_charge(m->t->stats, 0, units);
+    return units;
+}
+
+const char *ddb_xfer_put(ddb_engine *eng, ddb_arena *a, const char *ns, const ddb_buf *body, double *units)
+{
+    ddb_mutation m;
+    const char *msg;
+
+    *units = 0;
+    if ((msg = ddb_xfer_prepare(eng, a, ns, body, &m)) != NULL)
+        return msg;
     m.single_write = 1; /* --write-conflict-rate applies, as to a PutItem */
     if (ddb_mutate(eng, a, &m) != DDB_OK)
         return m.err.msg ? m.err.msg : ddb_error_lookup(m.err.code)->type;
-    *units = ddb_mutation_units(&m);
-    ddb_table_stats_charge(m.t->stats, 0, *units);
+    *units = charge(&m);
     return NULL;
+}
+
+const char *ddb_xfer_error_of(const ddb_mutation *m)
+{
+    if (m->err.code == DDB_OK)
+        return NULL;
+    return m->err.msg ? m->err.msg : ddb_error_lookup(m->err.code)->type;
+}
+
+double ddb_xfer_commit(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n)
+{
+    double units = 0;
+    ddb_error err;
+    int one_by_one = n == 1;
+
+    for (size_t i = 0; i < n && !one_by_one; i++)
+        one_by_one = ms[i].t->rep_strong; /* a STRONG table's put is mirrored by ddb_mutate alone */
+    if (!one_by_one && ddb_mutate_txn(eng, a, ms, n, NULL, &err) == DDB_OK) {
+        for (size_t i = 0; i < n; i++)
+            units += charge(&ms[i]);
+        return units;
+    }
+    /* one put failed (an index key's type, an item collection's size), so the commit wrote nothing,
+       or the whole did (the table went): each put again on its own, so each gets PutItem's outcome */
+    for (size_t i = 0; i < n; i++) {
+        memset(&ms[i].err, 0, sizeof(ms[i].err));
+        if (ddb_mutate(eng, a, &ms[i]) == DDB_OK)
+            units += charge(&ms[i]);
+    }
+    return units;
 }

@@ -14,6 +14,8 @@
 #include "server/engine/engine.h"
 #include "server/engine/xfer/objstore.h"
 
+struct ddb_mutation;
+
 typedef enum { DDB_COMP_NONE, DDB_COMP_GZIP, DDB_COMP_ZSTD } ddb_xfer_comp;
 
 /* InputCompressionType's value (NULL: NONE). */
@@ -49,5 +51,19 @@ void ddb_xfer_item_pointer(ddb_jw *w, const char *bucket, const char *key, long 
    the table's figures charged its units (*units): NULL, or the error PutItem would answer
    (its message, arena memory). */
 const char *ddb_xfer_put(ddb_engine *eng, ddb_arena *a, const char *ns, const ddb_buf *body, double *units);
+
+/*
+ * The same in two steps, so that many puts share one commit (bulk.c): ddb_xfer_prepare checks the
+ * item of `body` as ddb_xfer_put does and builds its put in *m (NULL), or returns the error;
+ * ddb_xfer_commit writes n prepared puts of distinct keys as one commit of the mutation pipeline
+ * (ddb_mutate_txn: their index entries, stream and Kinesis records, figures) and returns the units
+ * they consumed, charged to their tables. When the commit cannot take them all (one put's own
+ * error), each is written on its own, as ddb_xfer_put would: ddb_xfer_error_of(&ms[i]) is then
+ * PutItem's error for that item, or NULL when it was written.
+ */
+const char *ddb_xfer_prepare(ddb_engine *eng, ddb_arena *a, const char *ns, const ddb_buf *body,
+                             struct ddb_mutation *m);
+double ddb_xfer_commit(ddb_engine *eng, ddb_arena *a, struct ddb_mutation *ms, size_t n);
+const char *ddb_xfer_error_of(const struct ddb_mutation *m);
 
 #endif

@@ -88,9 +88,12 @@ static rocksdb_options_t *make_options(ddb_store *s, const ddb_store_options *o)
     rocksdb_options_set_memtable_prefix_bloom_size_ratio(opts, 0.05);
     rocksdb_options_set_memtable_whole_key_filtering(opts, 1);
     rocksdb_options_set_level0_file_num_compaction_trigger(opts, 2);
-    s->row_cache = rocksdb_cache_create_lru(16 << 20);
+    /* In memory the table files are memory already, so the caches hold a second copy (uncompressed):
+       a miss costs a copy and a decompression, not a read. Half the size there (bench/README.md,
+       "memory after the load": GetItem was not measurably slower). */
+    s->row_cache = rocksdb_cache_create_lru(o->in_memory ? 8 << 20 : 16 << 20);
     rocksdb_options_set_row_cache(opts, s->row_cache);
-    s->cache = rocksdb_cache_create_lru(32 << 20);
+    s->cache = rocksdb_cache_create_lru(o->in_memory ? 16 << 20 : 32 << 20);
     rocksdb_block_based_options_set_block_cache(bbt, s->cache);
     /*
      * Filters and indexes are partitioned into 4 KB blocks that go through the block cache, with
@@ -377,7 +380,8 @@ int rocks_open_files(ddb_store *s, char **errout)
        re-compacting them cost more than the disk they would save */
     s->seq_opts = rocksdb_options_create_copy(s->opts);
     rocksdb_options_set_compression(s->seq_opts, rocksdb_no_compression);
-    rocksdb_options_set_write_buffer_size(s->seq_opts, 16 << 20);
+    /* (in memory, where they are bounded by the memory budget and trimmed often, as small as items') */
+    rocksdb_options_set_write_buffer_size(s->seq_opts, s->o.in_memory ? 4 << 20 : 16 << 20);
     rocksdb_options_set_level0_file_num_compaction_trigger(s->seq_opts, 8);
     if (open_db(s, s->path, errout) != 0 || check_format(s, errout) != 0 ||
         setup_shards(s, s->o.nshards, s->o.default_nshards) != 0) {

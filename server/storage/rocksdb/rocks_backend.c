@@ -34,6 +34,7 @@ static const ddb_store_ops rocks_ops = {
     rocks_snapshot_release, rocks_multi_get_at, rocks_iter_open_at, rocks_barrier, rocks_exclusive, rocks_iter_open,
     rocks_meta_iter_open, rocks_seq_iter_open, rocks_seq_last, rocks_seq_floor, rocks_delete_range_all,
     rocks_checkpoint_save, rocks_checkpoint_restore, rocks_checkpoint_delete, rocks_checkpoint_list,
+    .reclaim = rocks_reclaim,
 };
 
 ddb_store *ddb_rocks_open(const ddb_store_options *o, char **errout)

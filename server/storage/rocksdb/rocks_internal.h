@@ -117,6 +117,7 @@ uint64_t rocks_hash(const ddb_store *s, const void *data, size_t len);
 int rocks_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen);
 int rocks_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen);
 int rocks_write(ddb_store *s, const ddb_batch *b);
+void rocks_reclaim(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen);
 int rocks_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx);
 int rocks_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n);
 ddb_store_snapshot *rocks_snapshot_take(ddb_store *s, int point_in_time);

@@ -6,20 +6,33 @@
 
 #include "server/storage/rocksdb/rocks_internal.h"
 
-/* A numeric property summed over the shards' column families. */
-static unsigned long long cf_property_sum(ddb_store *s, const char *name)
+/* A numeric property of one column family (0 when it has none). */
+static unsigned long long cf_property(ddb_store *s, rocksdb_column_family_handle_t *cf, const char *name)
 {
-    unsigned long long sum = 0;
+    char *v = cf != NULL ? rocksdb_property_value_cf(s->db, cf, name) : NULL;
+    unsigned long long n = v != NULL ? strtoull(v, NULL, 10) : 0;
+
+    free(v);
+    return n;
+}
+
+/* A numeric property summed over the shards' column families (items and indexes), and with
+   `all`, the metadata and the sequenced keys' families too (their memtables and files take memory
+   as well; with --in-memory the files are in memory). */
+static unsigned long long cf_property_sum_of(ddb_store *s, const char *name, int all)
+{
+    unsigned long long sum = all ? cf_property(s, s->meta, name) + cf_property(s, rocks_seq_cf(s, 0), name) : 0;
 
     pthread_mutex_lock(&s->cf_lock);
-    for (unsigned i = 0; i < s->ncf; i++) {
-        char *v = s->shards[i] ? rocksdb_property_value_cf(s->db, s->shards[i], name) : NULL;
-        if (v != NULL)
-            sum += strtoull(v, NULL, 10);
-        free(v);
-    }
+    for (unsigned i = 0; i < s->ncf; i++)
+        sum += cf_property(s, s->shards[i], name);
     pthread_mutex_unlock(&s->cf_lock);
     return sum;
+}
+
+static unsigned long long cf_property_sum(ddb_store *s, const char *name)
+{
+    return cf_property_sum_of(s, name, 1);
 }
 
 /* RocksDB's tickers this file reports (rocksdb/statistics.h), by their names in the statistics text. */
@@ -82,12 +95,19 @@ void rocks_metrics_text(ddb_store *s, ddb_buf *out)
                    "ddbd_store_memtable_bytes %llu\n"
                    "# HELP ddbd_store_cache_bytes Bytes held by RocksDB's caches.\n# TYPE ddbd_store_cache_bytes gauge\n"
                    "ddbd_store_cache_bytes{cache=\"block\"} %zu\nddbd_store_cache_bytes{cache=\"row\"} %zu\n"
+                   "# HELP ddbd_store_file_bytes Bytes of RocksDB's table files (in memory with --in-memory), "
+                   "by what they hold: items, indexes and metadata (data), or sequenced records (stream records, point-in-time "
+                   "and Kinesis logs).\n# TYPE ddbd_store_file_bytes gauge\n"
+                   "ddbd_store_file_bytes{keys=\"data\"} %llu\nddbd_store_file_bytes{keys=\"sequenced\"} %llu\n"
                    "# HELP ddbd_store_pending_compaction_bytes RocksDB's estimate of bytes compaction still has "
                    "to rewrite.\n# TYPE ddbd_store_pending_compaction_bytes gauge\nddbd_store_pending_compaction_bytes %llu\n"
                    "# HELP ddbd_store_write_stopped Whether RocksDB stops writes (1) now.\n"
                    "# TYPE ddbd_store_write_stopped gauge\nddbd_store_write_stopped %llu\n",
                    cf_property_sum(s, "rocksdb.cur-size-all-mem-tables"), rocksdb_cache_get_usage(s->cache),
-                   rocksdb_cache_get_usage(s->row_cache), cf_property_sum(s, "rocksdb.estimate-pending-compaction-bytes"),
+                   rocksdb_cache_get_usage(s->row_cache),
+                   cf_property_sum_of(s, "rocksdb.total-sst-files-size", 0) + cf_property(s, s->meta, "rocksdb.total-sst-files-size"),
+                   cf_property(s, rocks_seq_cf(s, 0), "rocksdb.total-sst-files-size"),
+                   cf_property_sum(s, "rocksdb.estimate-pending-compaction-bytes"),
                    cf_property_sum(s, "rocksdb.is-write-stopped") ? 1ULL : 0ULL);
     ddb_buf_printf(out,
                    "# HELP ddbd_store_write_delayed Whether RocksDB slows writes down (1) now, as compaction falls behind.\n"

@@ -236,4 +236,22 @@ int rocks_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const cha
     return DDB_STORE_OK;
 }
 
+/* Compacts the range in every column family that may hold it: a range tombstone's keys are dropped
+   only when a compaction reads both. Bottommost files are rewritten too (only those that the range
+   overlaps), as they hold most of the deleted bytes. */
+void rocks_reclaim(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)
+{
+    rocksdb_compactoptions_t *co = rocksdb_compactoptions_create();
+
+    rocksdb_compactoptions_set_bottommost_level_compaction(co, 3 /* kForceOptimized */);
+    for (unsigned i = 0; i < MAX_SHARDS; i++) {
+        rocksdb_column_family_handle_t *cf = cf_of(s, (int)i);
+        if (cf != NULL)
+            rocksdb_compact_range_cf_opt(s->db, cf, co, lo, lolen, hi, hilen);
+    }
+    if (rocks_seq_cf(s, 0) != NULL)
+        rocksdb_compact_range_cf_opt(s->db, s->seqcf, co, lo, lolen, hi, hilen);
+    rocksdb_compactoptions_destroy(co);
+}
+
 /* ---- iterators ---- */

@@ -70,19 +70,51 @@ TEST(sweep_deletes_expired_records_only)
     ddb_store *s = mem_store(1);
     ddb_tokens *t = ddb_tokens_new(1000);
     unsigned char d[DDB_TOKEN_DIGEST_BYTES];
+    uint64_t freed;
 
     digest_of("r", d);
     commit_record(t, s, "old", d, 0);
     commit_record(t, s, "young", d, 5000);
-    ASSERT_EQ(ddb_tokens_expire(t, s, 3000), 1);
-    ASSERT_EQ(ddb_tokens_expire(t, s, 3000), 0);
+    ASSERT_EQ(ddb_tokens_bytes(s), 2 * ddb_token_record_bytes("old") + 2);
+    ASSERT_EQ(ddb_tokens_expire(t, s, 3000, 0, &freed), 1);
+    ASSERT_EQ(freed, ddb_token_record_bytes("old"));
+    ASSERT_EQ(ddb_tokens_expire(t, s, 3000, 0, &freed), 0);
     ASSERT_EQ(begin(t, s, "young", d, 3000), DDB_TOKEN_REPLAY);
     ASSERT_EQ(begin(t, s, "old", d, 3000), DDB_TOKEN_NEW);
     /* "old" is in flight again: the sweep leaves its (expired) record to the call that rewrites it */
     commit_record(t, s, "old", d, 0);
-    ASSERT_EQ(ddb_tokens_expire(t, s, 3000), 0);
+    ASSERT_EQ(ddb_tokens_expire(t, s, 3000, 0, &freed), 0);
     ddb_token_end(t, "old");
-    ASSERT_EQ(ddb_tokens_expire(t, s, 7000), 2);
+    ASSERT_EQ(ddb_tokens_expire(t, s, 7000, 0, &freed), 2);
+    ddb_tokens_free(t);
+    ddb_store_close(s);
+}
+
+/* The memory budget's trim: after the expired ones, the records that expire first go, until the
+   bytes asked for; the others and those in flight stay. */
+TEST(budget_trim_deletes_the_records_that_expire_first)
+{
+    ddb_store *s = mem_store(1);
+    ddb_tokens *t = ddb_tokens_new(1000);
+    unsigned char d[DDB_TOKEN_DIGEST_BYTES];
+    uint64_t freed, one = ddb_token_record_bytes("t1");
+
+    digest_of("r", d);
+    commit_record(t, s, "t3", d, 300);
+    commit_record(t, s, "t1", d, 100);
+    commit_record(t, s, "t2", d, 200);
+    commit_record(t, s, "t4", d, 400);
+    ASSERT_EQ(begin(t, s, "t0", d, 500), DDB_TOKEN_NEW); /* in flight: never trimmed */
+    ASSERT_EQ(ddb_tokens_expire(t, s, 500, one + 1, &freed), 2);
+    ASSERT_EQ(freed, 2 * one);
+    ASSERT_EQ(begin(t, s, "t1", d, 500), DDB_TOKEN_NEW);
+    ddb_token_end(t, "t1");
+    ASSERT_EQ(begin(t, s, "t2", d, 500), DDB_TOKEN_NEW);
+    ddb_token_end(t, "t2");
+    ASSERT_EQ(begin(t, s, "t3", d, 500), DDB_TOKEN_REPLAY);
+    ASSERT_EQ(begin(t, s, "t4", d, 500), DDB_TOKEN_REPLAY);
+    ASSERT_EQ(ddb_tokens_bytes(s), 2 * one);
+    ddb_token_end(t, "t0");
     ddb_tokens_free(t);
     ddb_store_close(s);
 }

@@ -1,0 +1,255 @@
+/*
+ * server/engine/xfer/bulk_batch.c: a bulk put's lines read ahead into batches (see bulk_batch.h).
+ */
+#include "server/engine/xfer/bulk_batch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/base/faults.h"
+#include "server/engine/capacity.h"
+#include "server/engine/item.h"
+#include "server/engine/mutation.h"
+#include "server/engine/xfer/reader.h"
+
+/* Commits the second half of each batch it is given. */
+static void *helper_thread(void *arg)
+{
+    ddb_bulk_reader *r = arg;
+
+    pthread_mutex_lock(&r->hlock);
+    for (;;) {
+        ddb_bulk_batch *b;
+        while (r->job == NULL && !r->helper_quit)
+            pthread_cond_wait(&r->hcond, &r->hlock);
+        if (r->job == NULL)
+            break;
+        b = r->job;
+        pthread_mutex_unlock(&r->hlock);
+        r->job_units = ddb_xfer_commit(r->eng, &b->arena2, b->ms + b->nfirst, b->nms - b->nfirst);
+        pthread_mutex_lock(&r->hlock);
+        r->job = NULL;
+        r->job_done = 1;
+        pthread_cond_broadcast(&r->hcond);
+    }
+    pthread_mutex_unlock(&r->hlock);
+    return NULL;
+}
+
+void ddb_bulk_reader_init(ddb_bulk_reader *r, ddb_engine *eng, const char *ns, const char *table, int ion,
+                          double rate)
+{
+    memset(r, 0, sizeof(*r));
+    r->eng = eng;
+    r->ns = ns;
+    r->table = table;
+    r->ion = ion;
+    r->max_units = rate / 10;
+    for (int k = 0; k < 2; k++) {
+        ddb_arena_init(&r->b[k].arena);
+        ddb_arena_init(&r->b[k].arena2);
+        if ((r->b[k].ms = calloc(DDB_BULK_BATCH_ITEMS, sizeof(*r->b[k].ms))) == NULL ||
+            (r->b[k].prepared = calloc(DDB_BULK_BATCH_ITEMS, sizeof(*r->b[k].prepared))) == NULL)
+            abort();
+    }
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->cond, NULL);
+    pthread_mutex_init(&r->hlock, NULL);
+    pthread_cond_init(&r->hcond, NULL);
+    if (pthread_create(&r->helper, NULL, helper_thread, r) != 0)
+        abort();
+}
+
+/* Whether the batch holds a put of this key already, else notes it. */
+static int seen_before(ddb_bulk_batch *b, const ddb_key *key)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    size_t i;
+
+    for (size_t k = 0; k < key->len; k++)
+        h = (h ^ (unsigned char)key->bytes[k]) * 1099511628211ull;
+    h |= 1;
+    for (i = h % (2 * DDB_BULK_BATCH_ITEMS); b->seen[i] != 0; i = (i + 1) % (2 * DDB_BULK_BATCH_ITEMS)) {
+        if (b->seen[i] != h)
+            continue;
+        for (size_t j = 0; j < b->nms; j++)
+            if (b->prepared[j].key.len == key->len && memcmp(b->prepared[j].key.bytes, key->bytes, key->len) == 0)
+                return 1;
+    }
+    b->seen[i] = h;
+    return 0;
+}
+
+/* The puts by half (the parity of their partition hash), each half in line order; the lines' put
+   numbers follow them. */
+static void split(ddb_bulk_batch *b)
+{
+    size_t at[2] = {0, 0}, to[DDB_BULK_BATCH_ITEMS];
+
+    for (size_t i = 0; i < b->nms; i++)
+        at[1] += (b->prepared[i].key.part_hash & 1) == 0;
+    b->nfirst = at[1];
+    for (size_t i = 0; i < b->nms; i++) {
+        int h = (int)(b->prepared[i].key.part_hash & 1);
+        to[i] = at[h]++;
+        b->ms[to[i]] = b->prepared[i];
+    }
+    for (size_t i = 0; i < b->nlines; i++)
+        if (b->lines[i].put >= 0)
+            b->lines[i].put = (int)to[b->lines[i].put];
+}
+
+/* Prepares the next lines into b, as ddb_xfer_put checks them (in PutItem's order). */
+static void fill(ddb_bulk_reader *r, ddb_bulk_batch *b)
+{
+    double units = 0;
+
+    ddb_arena_reset(&b->arena);
+    ddb_arena_reset(&b->arena2);
+    b->nlines = b->nms = b->bytes = 0;
+    b->last = 0;
+    memset(b->seen, 0, sizeof(b->seen));
+    while (b->nlines < DDB_BULK_BATCH_ITEMS && b->bytes < DDB_BULK_BATCH_BYTES &&
+           (r->max_units <= 0 || units < r->max_units)) {
+        const char *at = r->p, *s, *msg;
+        char err[256];
+        size_t len;
+        ddb_mutation *m = &b->prepared[b->nms];
+        if (!ddb_xfer_next_line(&r->p, r->end, &s, &len)) {
+            b->last = 1;
+            break;
+        }
+        if (r->line < r->skip) { /* done before the checkpoint */
+            r->line++;
+            continue;
+        }
+        msg = ddb_xfer_line_body(r->ion, s, len, r->table, &b->body, err, sizeof(err));
+        if (msg == NULL)
+            msg = ddb_xfer_prepare(r->eng, &b->arena, r->ns, &b->body, m);
+        else
+            msg = ddb_arena_strndup(&b->arena, msg, strlen(msg)); /* (err[] is this frame's) */
+        /* --write-conflict-rate applies to each put as to a PutItem (the batch's commit draws none) */
+        if (msg == NULL && ddb_fault_draw(r->eng->settings.write_conflict_rate))
+            msg = "Transaction is ongoing for the item";
+        if (msg == NULL && seen_before(b, &m->key)) {
+            r->p = at; /* its key is in this batch already: it starts the next one */
+            break;
+        }
+        b->lines[b->nlines++] = (ddb_bulk_line){s, len, r->line++, msg, msg == NULL ? (int)b->nms : -1};
+        if (msg == NULL) {
+            size_t size = ddb_item_size(m->item);
+            b->nms++;
+            b->bytes += size;
+            units += ddb_write_units(size);
+        }
+    }
+    b->next = r->line;
+    split(b);
+}
+
+static void *reader_thread(void *arg)
+{
+    ddb_bulk_reader *r = arg;
+
+    for (int k = 0;; k ^= 1) {
+        int quit;
+        pthread_mutex_lock(&r->lock);
+        while (r->filled[k] && !r->quit)
+            pthread_cond_wait(&r->cond, &r->lock);
+        quit = r->quit;
+        pthread_mutex_unlock(&r->lock);
+        if (quit)
+            break;
+        fill(r, &r->b[k]);
+        pthread_mutex_lock(&r->lock);
+        r->filled[k] = 1;
+        pthread_cond_broadcast(&r->cond);
+        pthread_mutex_unlock(&r->lock);
+        if (r->b[k].last)
+            break;
+    }
+    return NULL;
+}
+
+void ddb_bulk_reader_start(ddb_bulk_reader *r, const char *text, size_t len, long long skip)
+{
+    r->p = text;
+    r->end = text + len;
+    r->line = 0;
+    r->skip = skip;
+    r->filled[0] = r->filled[1] = 0;
+    r->taken = -1;
+    r->quit = 0;
+    if (pthread_create(&r->thread, NULL, reader_thread, r) != 0)
+        abort();
+    r->started = 1;
+}
+
+ddb_bulk_batch *ddb_bulk_reader_next(ddb_bulk_reader *r)
+{
+    int k = r->taken < 0 ? 0 : r->taken ^ 1;
+
+    pthread_mutex_lock(&r->lock);
+    if (r->taken >= 0) { /* the batch the caller had goes back to the reader */
+        r->filled[r->taken] = 0;
+        pthread_cond_broadcast(&r->cond);
+    }
+    while (!r->filled[k])
+        pthread_cond_wait(&r->cond, &r->lock);
+    r->taken = k;
+    pthread_mutex_unlock(&r->lock);
+    return &r->b[k];
+}
+
+double ddb_bulk_batch_commit(ddb_bulk_reader *r, ddb_bulk_batch *b)
+{
+    double units;
+
+    if (b->nfirst == 0 || b->nfirst == b->nms) /* one half: no helper needed */
+        return b->nms > 0 ? ddb_xfer_commit(r->eng, &b->arena, b->ms, b->nms) : 0;
+    pthread_mutex_lock(&r->hlock);
+    r->job = b;
+    r->job_done = 0;
+    pthread_cond_broadcast(&r->hcond);
+    pthread_mutex_unlock(&r->hlock);
+    units = ddb_xfer_commit(r->eng, &b->arena, b->ms, b->nfirst);
+    pthread_mutex_lock(&r->hlock);
+    while (!r->job_done)
+        pthread_cond_wait(&r->hcond, &r->hlock);
+    units += r->job_units;
+    pthread_mutex_unlock(&r->hlock);
+    return units;
+}
+
+void ddb_bulk_reader_stop(ddb_bulk_reader *r)
+{
+    if (!r->started)
+        return;
+    pthread_mutex_lock(&r->lock);
+    r->quit = 1;
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->lock);
+    pthread_join(r->thread, NULL);
+    r->started = 0;
+}
+
+void ddb_bulk_reader_free(ddb_bulk_reader *r)
+{
+    ddb_bulk_reader_stop(r);
+    pthread_mutex_lock(&r->hlock);
+    r->helper_quit = 1;
+    pthread_cond_broadcast(&r->hcond);
+    pthread_mutex_unlock(&r->hlock);
+    pthread_join(r->helper, NULL);
+    for (int k = 0; k < 2; k++) {
+        ddb_arena_free(&r->b[k].arena);
+        ddb_arena_free(&r->b[k].arena2);
+        ddb_buf_free(&r->b[k].body);
+        free(r->b[k].ms);
+        free(r->b[k].prepared);
+    }
+    pthread_mutex_destroy(&r->lock);
+    pthread_cond_destroy(&r->cond);
+    pthread_mutex_destroy(&r->hlock);
+    pthread_cond_destroy(&r->hcond);
+}

@@ -1,0 +1,94 @@
+/*
+ * server/engine/xfer/bulk_batch.h: a bulk put's lines read ahead into batches of prepared puts.
+ *
+ * A load's worker spends about as long checking and preparing each line (the JSON or Ion, the
+ * item's types, names, size and key: ddb_xfer_prepare) as committing it, so a thread of the
+ * reader's own prepares the next batch of an object's lines while the worker commits the last one
+ * (ddb_xfer_commit). Two batches take turns, each with its own arena: the reader fills one while
+ * the worker holds the other. A batch holds at most DDB_BULK_BATCH_ITEMS lines, DDB_BULK_BATCH_BYTES
+ * of items and, under a rate limit, a tenth of a second's write units, and its puts have distinct
+ * keys (a line whose key the batch holds starts the next one), so one commit can take them all.
+ *
+ * A batch's puts are split in two by partition (the parity of the partition hash), and the two
+ * halves are committed at once, one on a helper thread: their keys, and so their item collections,
+ * are disjoint, so neither waits on the other's locks, and RocksDB inserts two writers' batches
+ * into its memtables in parallel (the skip list's search was the commit's largest cost). Per key
+ * the order is the lines' (one batch after the other; within a batch, distinct keys).
+ */
+#ifndef DDB_BULK_BATCH_H
+#define DDB_BULK_BATCH_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/arena.h"
+#include "proto/json.h"
+#include "server/engine/engine.h"
+
+/* puts one commit takes at most: TransactWriteItems' 100, which every backend commits as one, and
+   past which the commit's share of a put's cost no longer falls much */
+#define DDB_BULK_BATCH_ITEMS 100
+#define DDB_BULK_BATCH_BYTES (4u << 20) /* and the items' bytes */
+
+struct ddb_mutation;
+
+/* A line of the batch: its put (ms[put]), or the error that stopped it (put -1). */
+typedef struct ddb_bulk_line {
+    const char *text; /* within the object */
+    size_t len;
+    long long index; /* its line in the object */
+    const char *msg;
+    int put;
+} ddb_bulk_line;
+
+typedef struct ddb_bulk_batch {
+    ddb_bulk_line lines[DDB_BULK_BATCH_ITEMS];
+    struct ddb_mutation *prepared; /* the puts as the lines came */
+    struct ddb_mutation *ms;       /* the same by half: [0, nfirst) then [nfirst, nms) (lines' put) */
+    size_t nlines, nms, nfirst, bytes;
+    long long next; /* the object's line after the batch's last (a checkpoint's position) */
+    int last;       /* no line follows it in the object */
+    uint64_t seen[2 * DDB_BULK_BATCH_ITEMS]; /* its puts' key hashes (0: a free slot) */
+    ddb_arena arena;                         /* its items', its puts' and its first half's commit's memory */
+    ddb_arena arena2;                        /* its second half's commit's */
+    ddb_buf body;
+} ddb_bulk_batch;
+
+typedef struct ddb_bulk_reader {
+    ddb_engine *eng;
+    const char *ns, *table;
+    int ion;
+    double max_units; /* a batch's write units at most (0: no limit) */
+    const char *p, *end;
+    long long line, skip;
+    ddb_bulk_batch b[2];
+    int filled[2], taken, quit, started;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    pthread_t thread;
+    /* the helper committing a batch's second half: its job (NULL: none), its result */
+    ddb_bulk_batch *job;
+    double job_units;
+    int job_done, helper_quit;
+    pthread_mutex_t hlock;
+    pthread_cond_t hcond;
+    pthread_t helper;
+} ddb_bulk_reader;
+
+/* Allocates the two batches (once per load). */
+void ddb_bulk_reader_init(ddb_bulk_reader *r, ddb_engine *eng, const char *ns, const char *table, int ion,
+                          double rate);
+/* Starts reading the lines of text[0, len) from line `skip` on. */
+void ddb_bulk_reader_start(ddb_bulk_reader *r, const char *text, size_t len, long long skip);
+/* The next batch, in order (the one returned before goes back to the reader); a batch with `last`
+   set ends the object. */
+ddb_bulk_batch *ddb_bulk_reader_next(ddb_bulk_reader *r);
+/* Commits the batch's puts, its two halves at once (ddb_xfer_commit each): the write units they
+   consumed. Each put's outcome is then ddb_xfer_error_of(&batch->ms[line.put]). */
+double ddb_bulk_batch_commit(ddb_bulk_reader *r, ddb_bulk_batch *batch);
+/* Stops the reading thread (at any point: the batches not taken are dropped). */
+void ddb_bulk_reader_stop(ddb_bulk_reader *r);
+void ddb_bulk_reader_free(ddb_bulk_reader *r);
+
+#endif
