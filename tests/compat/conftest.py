@@ -79,9 +79,10 @@ def free_port():
 
 class DdbdServer:
     """One ddbd process. `args` are the storage/extra arguments; host and port are added
-    unless `raw_args` is given, in which case the command line is exactly [DDBD_BIN] + raw_args."""
+    unless `raw_args` is given, in which case the command line is exactly [DDBD_BIN] + raw_args.
+    `env` (name: value) is set in this process's environment only (crash points, leases)."""
 
-    def __init__(self, args=("--in-memory",), raw_args=None, port=None, prefix=()):
+    def __init__(self, args=("--in-memory",), raw_args=None, port=None, prefix=(), env=None):
         self._port_chosen = port is None and raw_args is None  # free_port()'s: another may take it
         self.port = port or free_port()
         if raw_args is not None:
@@ -91,6 +92,7 @@ class DdbdServer:
         # a wrapper that execs ddbd in its own process (taskset -c 0), so signals still reach it
         self.argv = list(prefix) + self.argv
         self.endpoint = "http://127.0.0.1:%d" % self.port
+        self.env = dict(os.environ, **{k: str(v) for k, v in env.items()}) if env else None
         self.proc = None
         self._stderr = tempfile.TemporaryFile()
         self._stdout = tempfile.TemporaryFile()
@@ -101,7 +103,7 @@ class DdbdServer:
             pytest.fail("ddbd binary not found at %s (set DDBD_BIN)" % DDBD_BIN)
         t0 = time.monotonic()
         self.proc = subprocess.Popen(self.argv, stdout=self._stdout, stderr=self._stderr,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL, env=self.env)
         deadline = t0 + timeout
         while True:
             if self.proc.poll() is not None and self._port_chosen and "Address already in use" in self.stderr_text():
@@ -112,7 +114,7 @@ class DdbdServer:
                 self._stderr.seek(0)
                 self._stderr.truncate()
                 self.proc = subprocess.Popen(self.argv, stdout=self._stdout, stderr=self._stderr,
-                                             stdin=subprocess.DEVNULL)
+                                             stdin=subprocess.DEVNULL, env=self.env)
                 continue
             if self.proc.poll() is not None:
                 pytest.fail("ddbd exited with %s before answering GET /\nargv: %s\nstderr:\n%s"
