@@ -429,6 +429,16 @@ def all_pages(call, params, max_pages=2000):
     raise AssertionError("more than %d pages" % max_pages)
 
 
+def ops_sent(ops, count, after=0.0, timeout=30.0):
+    """Waits until a writer thread's `ops` (tuples, each starting with when its call was sent) holds
+    `count` calls sent after `after`. A test of a moment amid writes counts the writes on each side
+    of it rather than sleeping: a slow machine (RADOS, two files at a time) has them all the same."""
+    deadline = time.monotonic() + timeout
+    while sum(1 for op in list(ops) if op[0] > after) < count:
+        assert time.monotonic() < deadline, "the writer made %d calls in %.0f s" % (len(ops), timeout)
+        time.sleep(0.01)
+
+
 def expect_error(call, message, code="ValidationException", status=400, **params):
     """`message` as the classic layer words it; for PutItem/UpdateItem/DeleteItem the 2026 layer's
     envelope is added where DynamoDB adds it (enveloped)."""

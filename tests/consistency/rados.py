@@ -30,8 +30,12 @@ CLUSTER_SH = os.path.join(ROOT, "deploy", "ceph-cluster.sh")
 
 
 def ceph(conf, *args, timeout=30):
-    return subprocess.run(["ceph", "-c", conf, "--connect-timeout", "20"] + list(args), capture_output=True,
-                          text=True, timeout=timeout)
+    """The ceph CLI's output ("" when it did not answer in time: `pg stat` waits for the manager)."""
+    try:
+        return subprocess.run(["ceph", "-c", conf, "--connect-timeout", "20"] + list(args), capture_output=True,
+                              text=True, timeout=timeout).stdout
+    except subprocess.TimeoutExpired:
+        return ""
 
 
 class Cluster:
@@ -69,8 +73,8 @@ class Cluster:
     def wait_clean(self, deadline):
         """Until every OSD is up and every placement group active+clean (the state start left)."""
         while True:
-            up = ceph(self.conf, "osd", "stat", "-f", "json").stdout
-            pgs = ceph(self.conf, "pg", "stat").stdout
+            up = ceph(self.conf, "osd", "stat", "-f", "json")
+            pgs = ceph(self.conf, "pg", "stat")
             n = len(self.osds)
             if '"num_up_osds":%d' % n in up.replace(" ", "") and _all_clean(pgs):
                 return
