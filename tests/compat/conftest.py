@@ -79,9 +79,10 @@ def free_port():
 
 class DdbdServer:
     """One ddbd process. `args` are the storage/extra arguments; host and port are added
-    unless `raw_args` is given, in which case the command line is exactly [DDBD_BIN] + raw_args."""
+    unless `raw_args` is given, in which case the command line is exactly [DDBD_BIN] + raw_args.
+    `env` (name: value) is set in this process's environment only (crash points, leases)."""
 
-    def __init__(self, args=("--in-memory",), raw_args=None, port=None, prefix=()):
+    def __init__(self, args=("--in-memory",), raw_args=None, port=None, prefix=(), env=None):
         self._port_chosen = port is None and raw_args is None  # free_port()'s: another may take it
         self.port = port or free_port()
         if raw_args is not None:
@@ -91,6 +92,7 @@ class DdbdServer:
         # a wrapper that execs ddbd in its own process (taskset -c 0), so signals still reach it
         self.argv = list(prefix) + self.argv
         self.endpoint = "http://127.0.0.1:%d" % self.port
+        self.env = dict(os.environ, **{k: str(v) for k, v in env.items()}) if env else None
         self.proc = None
         self._stderr = tempfile.TemporaryFile()
         self._stdout = tempfile.TemporaryFile()
@@ -101,7 +103,7 @@ class DdbdServer:
             pytest.fail("ddbd binary not found at %s (set DDBD_BIN)" % DDBD_BIN)
         t0 = time.monotonic()
         self.proc = subprocess.Popen(self.argv, stdout=self._stdout, stderr=self._stderr,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL, env=self.env)
         deadline = t0 + timeout
         while True:
             if self.proc.poll() is not None and self._port_chosen and "Address already in use" in self.stderr_text():
@@ -112,7 +114,7 @@ class DdbdServer:
                 self._stderr.seek(0)
                 self._stderr.truncate()
                 self.proc = subprocess.Popen(self.argv, stdout=self._stdout, stderr=self._stderr,
-                                             stdin=subprocess.DEVNULL)
+                                             stdin=subprocess.DEVNULL, env=self.env)
                 continue
             if self.proc.poll() is not None:
                 pytest.fail("ddbd exited with %s before answering GET /\nargv: %s\nstderr:\n%s"
@@ -425,6 +427,16 @@ def all_pages(call, params, max_pages=2000):
         if start is None:
             return pages
     raise AssertionError("more than %d pages" % max_pages)
+
+
+def ops_sent(ops, count, after=0.0, timeout=30.0):
+    """Waits until a writer thread's `ops` (tuples, each starting with when its call was sent) holds
+    `count` calls sent after `after`. A test of a moment amid writes counts the writes on each side
+    of it rather than sleeping: a slow machine (RADOS, two files at a time) has them all the same."""
+    deadline = time.monotonic() + timeout
+    while sum(1 for op in list(ops) if op[0] > after) < count:
+        assert time.monotonic() < deadline, "the writer made %d calls in %.0f s" % (len(ops), timeout)
+        time.sleep(0.01)
 
 
 def expect_error(call, message, code="ValidationException", status=400, **params):

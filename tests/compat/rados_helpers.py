@@ -30,13 +30,4 @@ def rados_conf():
 
 def gateway(ns, **env):
     """A started ddbd on namespace `ns`, with the environment variables `env` (name=value) set for it."""
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update({k: str(v) for k, v in env.items()})
-    try:
-        return DdbdServer(rados_args(ns)).start()
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    return DdbdServer(rados_args(ns), env=env).start()

@@ -18,7 +18,7 @@ import urllib.request
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, REGION, batch_put, create_table_params, make_client, raw_request, unique_name
+from conftest import ACCOUNT, REGION, batch_put, create_table_params, make_client, ops_sent, raw_request, unique_name
 from test_backups import by_key, scan_items, wait_restored
 
 V1 = "1 validation error detected: "
@@ -265,9 +265,9 @@ def test_restore_while_a_writer_writes(ddb, endpoint, drop):
 
     th = threading.Thread(target=write)
     th.start()
-    time.sleep(0.3)
+    ops_sent(ops, 20)
     at = time.time()
-    time.sleep(0.3)
+    ops_sent(ops, 10, after=at + 0.001)
     stop.set()
     th.join()
     target = unique_name("pitr_w")

@@ -5,7 +5,7 @@ cluster (DDBD_CEPH_DIR: the directory deploy/ceph-cluster.sh started; DDBD_STORE
 `--backend rados ...` arguments); skipped everywhere else.
 
 The OSD case is destructive (memstore: the killed OSD's copy is gone, the pool runs on two
-replicas), so run.sh runs this file last.
+replicas), so run.sh runs it last and alone (`-k osd`), the others among its other files.
 """
 import os
 import signal

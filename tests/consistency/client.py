@@ -9,9 +9,9 @@ import socket
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "compat"))
-from conftest import JSON_10, TARGET_PREFIX, DdbdServer, sign_headers  # noqa: E402
+from conftest import JSON_10, TARGET_PREFIX, DdbdServer, free_port, sign_headers  # noqa: E402
 
-__all__ = ["Client", "DdbdServer", "DEFINITE"]  # DdbdServer for nemesis.py: the compat suite's
+__all__ = ["Client", "DdbdServer", "DEFINITE", "free_port"]  # the compat suite's server, for nemesis.py and rados.py
 
 # the 4xx answers a workload call may get, each certainly without effect (any other 4xx is a
 # mistake of the workload: run.py reports it)

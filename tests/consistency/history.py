@@ -7,7 +7,8 @@ outcome is unknown: a timeout, a reset connection, a 5xx). A process whose call 
 never calls again (the call may still be in flight); its thread goes on as a new process.
 Times are time.monotonic_ns(). The faults are events of their own ({"type": "nemesis"}).
 
-Event fields: type, process, f, key, value, time, and error (fail/info).
+Event fields: type, process, f, key, value, time, error (fail/info), node (invoke: the endpoint
+called) and target (nemesis: what the fault hit).
   register  f read (value: what was read, None when no item), write (value), cas ([old, new])
   counter   f add (value: the amount), read (value: what was read)
   txn       f txn (value: [["append", key, n] | ["r", key, list-or-None], ...])

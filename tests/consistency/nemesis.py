@@ -1,5 +1,8 @@
-"""Faults on a RocksDB ddbd (--data-dir), one at a time on a seeded schedule, each recorded in the
-history as a nemesis event when it starts and when it is healed:
+"""The nemesis: faults one at a time on a seeded schedule, each recorded in the history as a nemesis
+event (with its target) when it starts and when it is healed. What a fault does is the system's:
+RocksServer below (one ddbd on a --data-dir), rados.py's RadosSystem (gateways on a Ceph pool).
+
+RocksDB's faults:
   kill   kill -9, then a restart on the same --data-dir and port (the default sync mode promises
          that every acknowledged write survives this: README, --sync)
   stop   SIGSTOP past the clients' timeout, then SIGCONT (their calls end unknown)
@@ -44,6 +47,24 @@ class RocksServer:
         with urllib.request.urlopen(req, timeout=5) as r:
             r.read()
 
+    def target(self, fault, rng):
+        return "ddbd"
+
+    def fault(self, fault, target, hold, halt, client_timeout):
+        """Breaks the server, holds about `hold` seconds, heals it (`halt`, the run's end, shortens the hold)."""
+        if fault == "kill":
+            self.kill9()
+            halt.wait(min(hold, 0.5))
+            self.restart()
+        elif fault == "stop":
+            self.signal(signal.SIGSTOP)
+            halt.wait(max(hold, 1.5 * client_timeout))  # past the timeout: calls end unknown
+            self.signal(signal.SIGCONT)
+        elif fault == "disk":
+            self.disk_full(True)
+            halt.wait(hold)
+            self.disk_full(False)
+
     def stop(self):
         self.srv.proc.send_signal(signal.SIGCONT)
         return self.srv.stop()
@@ -73,18 +94,8 @@ class Nemesis(threading.Thread):
 
     def inject(self, fault):
         self.count[fault] += 1
-        self.rec.add(type="nemesis", f=fault, value="start")
         hold = self.hold * (0.5 + self.rng.random())
-        if fault == "kill":
-            self.server.kill9()
-            self.halt.wait(min(hold, 0.5))
-            self.server.restart()
-        elif fault == "stop":
-            self.server.signal(signal.SIGSTOP)
-            self.halt.wait(max(hold, 1.5 * self.client_timeout))  # past the timeout: calls end unknown
-            self.server.signal(signal.SIGCONT)
-        elif fault == "disk":
-            self.server.disk_full(True)
-            self.halt.wait(hold)
-            self.server.disk_full(False)
-        self.rec.add(type="nemesis", f=fault, value="healed")
+        target = self.server.target(fault, self.rng)
+        self.rec.add(type="nemesis", f=fault, value="start", target=target)
+        self.server.fault(fault, target, hold, self.halt, self.client_timeout)
+        self.rec.add(type="nemesis", f=fault, value="healed", target=target)

@@ -4,9 +4,14 @@
   tests/consistency/run.py --seconds 40 --clients 8 --faults kill,stop,disk      (the ctest size)
   tests/consistency/run.py --minutes 10 --clients 16 --faults kill,stop,disk     (by hand)
   tests/consistency/run.py --endpoint http://127.0.0.1:8000 --faults none        (a running server)
+  tests/consistency/run.py --backend rados --ceph-dir DIR --seconds 60           (RADOS, 3 gateways)
+  tests/consistency/run.py --backend rados --minutes 10 --clients 16             (by hand: its own cluster)
 
-Starts `$DDBD_BIN --data-dir DIR --admin` (RocksDB) unless --endpoint is given (then no faults),
-runs the clients with the nemesis, heals, reads every key once more, writes history.jsonl and
+Starts `$DDBD_BIN --data-dir DIR --admin` (RocksDB) unless --endpoint is given (then no faults), or
+with --backend rados --gateways N gateways on a pool namespace of the loopback cluster that
+deploy/ceph-cluster.sh started under --ceph-dir (without it, one started and stopped here; rados.py
+has the faults: kill, stop, osd, partition), runs the clients with the nemesis, each call to any of
+the endpoints, heals, reads every key once more, writes history.jsonl and
 verdict.json into a fresh directory under --out, and prints the verdict's summary. Exit status: 0
 valid, 1 an anomaly, 2 undecided (the search gave up) or the run itself failed. The directory is
 removed when the run is valid, unless --keep.
@@ -34,6 +39,8 @@ import checkers
 import history
 import workload
 from nemesis import FAULTS, Nemesis, RocksServer
+import netns
+import rados
 
 
 def parse_args(argv):
@@ -41,8 +48,12 @@ def parse_args(argv):
     p.add_argument("--seconds", type=float, default=40)
     p.add_argument("--minutes", type=float, help="overrides --seconds")
     p.add_argument("--clients", type=int, default=8)
-    p.add_argument("--faults", default="kill,stop,disk", help="comma-separated %s, or none" % ",".join(FAULTS))
+    p.add_argument("--backend", choices=("rocksdb", "rados"), default="rocksdb")
+    p.add_argument("--faults", help="comma-separated, or none; rocksdb: %s (the default: all); rados: %s (all)"
+                   % (",".join(FAULTS), ",".join(rados.FAULTS)))
     p.add_argument("--interval", type=float, default=4.0, help="mean seconds between faults")
+    p.add_argument("--hold", type=float, default=1.5, help="mean seconds a fault is held (RADOS: stop and "
+                   "partition at least the lease and a second)")
     p.add_argument("--timeout", type=float, default=1.0, help="client timeout, seconds")
     p.add_argument("--seed", type=int, default=int(os.environ.get("DDBD_CONSISTENCY_SEED", "1")))
     p.add_argument("--endpoint", action="append", help="drive these endpoints instead of starting ddbd")
@@ -51,13 +62,22 @@ def parse_args(argv):
     p.add_argument("--inject", choices=("stale-read", "amnesia"), help="a known violation the checker must catch")
     p.add_argument("--expect-anomaly", default="", help="exit 0 only if the verdict has these anomalies (comma-separated)")
     p.add_argument("--no-realtime", action="store_true", help="check serializability, not strict")
+    r = p.add_argument_group("rados")
+    r.add_argument("--gateways", type=int, default=3)
+    r.add_argument("--ceph-dir", help="the directory of a running deploy/ceph-cluster.sh cluster (default: start one)")
+    r.add_argument("--pool", help="POOL/NAMESPACE (default: ddbd/consistency-PID)")
+    r.add_argument("--lease-ms", type=int, default=2000, help="the gateways' intent and task leases")
     a = p.parse_args(argv)
     if a.minutes:
         a.seconds = a.minutes * 60
-    a.faults = [] if a.faults == "none" else a.faults.split(",")
+    known = rados.FAULTS if a.backend == "rados" else FAULTS
+    a.faults = list(known) if a.faults is None else [] if a.faults == "none" else a.faults.split(",")
     for f in a.faults:
-        if f not in FAULTS:
-            p.error("unknown fault %r (known: %s)" % (f, ", ".join(FAULTS)))
+        if f not in known:
+            p.error("unknown fault %r on %s (known: %s)" % (f, a.backend, ", ".join(known)))
+    if a.backend == "rados" and (a.inject == "amnesia" or a.endpoint):
+        p.error("--backend rados starts its gateways and takes no --endpoint or --inject amnesia")
+    a.pool = a.pool or "ddbd/consistency-%d" % os.getpid()
     return a
 
 
@@ -85,7 +105,7 @@ class Worker(threading.Thread):
 
 def call(client, process, spec, rec):
     invoke, op, body, read = spec
-    rec.add(type="invoke", process=process, **invoke)
+    rec.add(type="invoke", process=process, node=client.endpoint, **invoke)
     out = client.call(op, body)
     if out.status == "ok":
         rec.add(type="ok", process=process, f=invoke["f"], key=invoke.get("key"), value=read(out.body))
@@ -115,8 +135,8 @@ def workload_run(args, endpoints, server, rec):
     counter = itertools.count()  # process ids (next() on it is atomic in CPython)
     stop = threading.Event()
     workers = [Worker(n, args, endpoints, rec, stop, counter) for n in range(args.clients)]
-    nem = Nemesis(server, args.faults, random.Random(args.seed), rec, args.interval, client_timeout=args.timeout) \
-        if server else None
+    nem = Nemesis(server, args.faults, random.Random(args.seed), rec, args.interval, args.hold,
+                  client_timeout=args.timeout) if server else None
     for w in workers:
         w.start()
     if nem:
@@ -132,6 +152,23 @@ def workload_run(args, endpoints, server, rec):
         raise RuntimeError("nemesis: %s" % nem.error)
     final_reads(endpoints[0], rec, counter, time.monotonic() + 30)
     return nem.count if nem else {}
+
+
+def start_rados(args, run_dir):
+    """The cluster and the gateways; the partition fault dropped, with the reason, where no network
+    namespace can be made."""
+    cluster = rados.Cluster(args.ceph_dir, run_dir)
+    try:
+        try:
+            return cluster, rados.RadosSystem(cluster, args.gateways, args.pool, "partition" in args.faults,
+                                              args.lease_ms)
+        except netns.Unavailable as e:
+            print("skipped fault partition: %s" % e, flush=True)
+            args.faults.remove("partition")
+            return cluster, rados.RadosSystem(cluster, args.gateways, args.pool, False, args.lease_ms)
+    except BaseException:
+        cluster.stop()
+        raise
 
 
 def summary(verdict, faults):
@@ -166,12 +203,16 @@ def main(argv):
     args = parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
     run_dir = tempfile.mkdtemp(prefix="consistency-seed%d-" % args.seed, dir=args.out)
-    print("consistency: seed %d, %d clients, %.0f s, faults %s; run directory %s"
-          % (args.seed, args.clients, args.seconds, ",".join(args.faults) or "none", run_dir), flush=True)
-    rec, server = history.Recorder(), None
+    where = "%d gateways on %s" % (args.gateways, args.pool) if args.backend == "rados" else args.backend
+    print("consistency: seed %d, %d clients, %.0f s, %s, faults %s; run directory %s"
+          % (args.seed, args.clients, args.seconds, where, ",".join(args.faults) or "none", run_dir), flush=True)
+    rec, server, cluster = history.Recorder(), None, None
     try:
         if args.endpoint:
             endpoints = args.endpoint
+        elif args.backend == "rados":
+            cluster, server = start_rados(args, run_dir)
+            endpoints = server.endpoints
         else:
             amnesia = args.inject == "amnesia"
             server = RocksServer(os.path.join(run_dir, "data"), amnesia, setup if amnesia else None)
@@ -182,14 +223,22 @@ def main(argv):
         rec.dump(os.path.join(run_dir, "history.jsonl"))
         if server:
             server.stop()
+        if cluster:
+            server.save_logs(os.path.join(run_dir, "gateways.log"))
+            cluster.stop()
     verdict = checkers.check_events(rec.events, realtime=not args.no_realtime)
     verdict["faults"], verdict["seed"] = faults, args.seed
+    if cluster:  # the faults reached transactions in flight: others finished or undid them
+        verdict["recoveries"] = server.recoveries()
     verdict["unexpected_failures"] = unexpected_failures(rec.events)
     if verdict["unexpected_failures"]:
         verdict["valid"] = None
     with open(os.path.join(run_dir, "verdict.json"), "w") as f:
         json.dump(verdict, f, indent=1)
     print(summary(verdict, faults))
+    if "recoveries" in verdict:
+        print("  intents of a stopped, cut or killed gateway resolved by another: %(rolled_back)d rolled back, "
+              "%(rolled_forward)d rolled forward" % verdict["recoveries"])
     for error in verdict["unexpected_failures"][:5]:
         print("  unexpected failure (the workload is wrong): %s" % error)
     for line in first_failures(verdict):
@@ -206,6 +255,8 @@ def main(argv):
         shutil.rmtree(run_dir)
     else:
         print("history and verdict kept in %s (history.jsonl, verdict.json)" % run_dir)
+    print("%s: %d operations checked, faults %s" % ({0: "passed", 1: "FAILED"}.get(code, "UNDECIDED"),
+                                                  sum(verdict["calls"].values()), json.dumps(faults)))
     return code
 
 

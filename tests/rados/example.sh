@@ -46,11 +46,20 @@ got = len(c().scan(TableName="example")["Items"])
 assert got == n, (got, n)
 PY
 }
-check 10
+fail() { # what failed, then the gateways' and socat's logs (the directory goes with the trap)
+  echo "$1"
+  for f in "$dir"/*.log; do
+    echo "== $f"
+    tail -n 20 "$f"
+  done
+  exit 1
+}
+check 10 || fail "10 writes through the address"
 for p in $((port + 1)) $((port + 2)); do # each gateway served some of the writes
-  curl -s "http://127.0.0.1:$p/metrics" | grep -q 'ddbd_requests_total{operation="PutItem",outcome="ok"}'
+  curl -s "http://127.0.0.1:$p/metrics" | grep -q 'ddbd_requests_total{operation="PutItem",outcome="ok"}' ||
+    fail "the gateway on port $p served no PutItem: $(curl -sS "http://127.0.0.1:$p/metrics" 2>&1 | grep -m 3 'PutItem\|curl')"
 done
-kill "$(cat "$dir/gateway1.pid")"
+kill "$(cat "$dir/gateway1.pid")" || fail "gateway 1 had stopped"
 sleep 0.5
-check 20
+check 20 || fail "10 more writes with gateway 1 stopped"
 echo "the example's two gateways served one table; with one stopped, the other served alone"

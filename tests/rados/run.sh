@@ -1,101 +1,107 @@
 #!/usr/bin/env bash
-# tests/rados/run.sh BUILD_DIR: the RADOS backend's tests (ctest label "rados"). Starts a 3-OSD
-# loopback cluster (deploy/ceph-cluster.sh) in a temporary directory, runs the storage contract
-# suite and the C unit tests that need a cluster on it (DDBD_TEST_RADOS_CONF: tests/unit/storage/
-# rados/ and tests/unit/engine/test_catalog_rados.c, built as test_<folders>_<name> by
-# tests/tests.cmake), then the boto3 files listed below against `ddbd --backend rados`
-# (DDBD_STORE_ARGS, one pool namespace per file), then nearly all of them (and a few that run on
-# two gateways only) against two gateways (GATEWAY_FILES), the JS SDK's vector search suite
-# (tests/js/vectors.test.mjs) on one gateway and its resource policy suite under --auth
-# (tests/js/resource_policy_auth.test.mjs) on two, the two-gateway example (tests/rados/example.sh:
-# deploy/rados-gateways.sh, when socat is installed), then
-# test_rados_txn.py (transactions across two gateways, one killed mid-transaction),
-# test_rados_tasks.py (the background work's lease), then
-# test_rados_faults.py (a gateway killed, an OSD killed during writes), and stops the cluster
-# whatever happened. Exits 77 (ctest: skipped) when Ceph's daemons are not installed or
-# ddbd was built without librados. Ends with "N passed, N failed" (suites, not cases).
+# tests/rados/run.sh BUILD_DIR: the RADOS backend's tests (ctest rados.backend, label "rados").
+# Starts a 3-OSD loopback cluster (deploy/ceph-cluster.sh) in a temporary directory, runs everything
+# below against it, and stops it whatever happened. Exits 77 (ctest: skipped) when Ceph's daemons
+# are not installed or ddbd was built without librados. Ends with "N passed, N failed" (suites,
+# not cases) and the time in all.
+#
+# What runs where, and why:
+#  1. Alone, first: the consistency run (tests/consistency/run.py --backend rados: 3 gateways,
+#     clients on all of them, kill -9 and SIGSTOP of a gateway, an OSD killed and back, a gateway
+#     cut from the cluster in a network namespace; its history checked). It kills an OSD, which
+#     stalls every client of the cluster until the OSD is marked down, so nothing runs beside it;
+#     first, because the OSD that comes back is refilled from its peers, which is quick while the
+#     pool is nearly empty; it leaves every placement group active+clean. On failure its history,
+#     verdict and gateway logs stay in BUILD_DIR/consistency/.
+#  2. The rest, two at a time (DDBD_RADOS_JOBS), longest first, each on a pool namespace of its own
+#     (nothing of one touches another's): the C suites that need a cluster (DDBD_TEST_RADOS_CONF:
+#     the storage contract suite, tests/unit/storage/rados/, tests/unit/engine/test_catalog_rados.c,
+#     built as test_<folders>_<name> by tests/tests.cmake); the boto3 files against `ddbd --backend
+#     rados` (DDBD_STORE_ARGS), each on ONE gateway or on TWO, never both (below); the JS SDK's
+#     vector search suite (one gateway) and resource policy suite under --auth (two); the
+#     two-gateway example (tests/rados/example.sh: deploy/rados-gateways.sh, when socat is
+#     installed); test_rados_txn.py (transactions across two gateways, one killed mid-transaction),
+#     test_rados_tasks.py (the background work's lease) and test_rados_faults.py's gateway cases.
+#     Much of this time is waiting (leases, backups, replication, network round trips), which two
+#     at a time overlap (step 2 took 334 s; one at a time, 668). Three at a time took 281 s, with
+#     more load on the cases bound by time (leases, replication catching up): not the default.
+#  3. Last, alone: test_rados_faults.py's OSD case, which kills an OSD for good (memstore: the pool
+#     then runs on two replicas).
+#
+# One gateway or two: a file runs on two gateways (DDBD_GATEWAYS=2: tests/compat/conftest.py sends
+# boto3's requests to them in turn) when what it tests is state the gateways share through the pool,
+# which a second gateway must see and must not break: items, indexes, the catalog, transactions,
+# stream and PITR numbering, snapshots, the background work and replication. A file of the request
+# layer (validation and its messages, expression and PartiQL evaluation, capacity figures) runs on
+# one: a second gateway would run the same code on the same store once more. Files whose servers are
+# all their own RocksDB ones (test_metrics.py, test_namespaces.py, test_tracing.py but its RADOS case)
+# run in the compat ctest only. Sizes that are for RocksDB (its caches, its speed) are smaller on RADOS
+# in the files themselves (test_transact_concurrency.py, test_backups.py, test_scan.py, the contract
+# suite's races).
+#
+# RUN_SERIAL in ctest: the cluster and two runs at a time take both cores, and the consistency run
+# kills an OSD (its clients time out after 1 s): another test beside them would slow both and
+# make the cases bound by time (leases, replication catching up) flaky.
 set -uo pipefail
 
 build=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+slots=${DDBD_RADOS_JOBS:-2}
 
-# The boto3 files that pass on RADOS today and exercise the store through the session server (files
-# that start servers of their own test RocksDB directories), and test_global_tables.py, whose
-# servers are gateways on the file's namespace (regions of one server: --namespaces). Not listed:
-# the files about --data-dir servers, TLS, auth, the CLI and the HTTP layer (docs/scale-out.md).
-# The slow ones are run on two gateways only (below): they test the store's concurrency, which two
-# gateways test more of.
+# The boto3 files on one gateway, then on two (one name per line; DDBD_RADOS_COMPAT_FILES and
+# DDBD_RADOS_GATEWAY_FILES replace a list). The rest of the files in tests/compat/ are about
+# --data-dir servers, TLS, auth, the CLI and the HTTP layer (docs/scale-out.md).
 COMPAT_FILES=(${DDBD_RADOS_COMPAT_FILES:-
-  test_items.py test_query.py test_batch.py test_capacity.py
-  test_errors.py test_fidelity_sweep.py test_value_layers.py test_legacy.py test_table_validation.py
-  test_tables.py test_tags.py test_namespaces.py test_metrics.py test_tracing.py
-  test_expr_condition.py test_expr_errors.py test_expr_projection.py test_expr_update.py
-  test_transactions.py test_conditional_race.py
-  test_gsi.py test_gsi_multi_attribute.py test_lsi.py test_index_writes.py test_index_capacity.py
-  test_index_updatetable.py test_item_collections.py
-  test_partiql.py test_partiql_batch.py test_partiql_equivalence.py
-  test_ttl.py test_streams.py test_stream_triggers.py
-  test_backups.py
-  test_pitr.py
-  test_export_pitr.py
-  test_global_tables.py})
-# Run against two gateways on one pool namespace, boto3's requests alternating between them
-# (DDBD_GATEWAYS=2: tests/compat/conftest.py): every file above but test_metrics.py (its servers
-# are its own, on RocksDB), after
-# test_rados_gateways.py (the shared catalog). Two gateways only: test_scan.py and test_paging.py
-# (~10 s each), test_transact_concurrency.py (10,000 two-phase transactions, ~40 s),
-# test_index_backfill.py (a GSI backfilled while writers on both gateways change the table; 1,500
-# items on RADOS, ~30-60 s) and test_vectors_raw.py (SearchVectors, which on RADOS reads the index
-# from the pool: every search sent to both gateways, ~7 s). test_global_tables.py on two gateways
-# also kills the one replicating and checks the other takes the replication over (~12 s);
-# test_global_tables_strong.py (multi-Region strong consistency: every write mirrored into every
-# replica in one commit, made through either gateway, ~10 s) and test_global_tables_peer.py (two
-# servers of two gateways each, each the other's --region-peer, one killed whole and restarted,
-# ~30 s) on two only. One name per line.
-GATEWAY_FILES=(${DDBD_RADOS_GATEWAY_FILES:-
-  test_rados_gateways.py
-  test_items.py
-  test_query.py
-  test_scan.py
-  test_batch.py
-  test_paging.py
-  test_capacity.py
   test_errors.py
   test_fidelity_sweep.py
   test_value_layers.py
   test_legacy.py
   test_table_validation.py
-  test_tables.py
-  test_tags.py
-  test_namespaces.py
+  test_capacity.py
+  test_index_capacity.py
   test_expr_condition.py
   test_expr_errors.py
   test_expr_projection.py
   test_expr_update.py
-  test_transactions.py
-  test_conditional_race.py
-  test_transact_concurrency.py
-  test_gsi.py
-  test_gsi_multi_attribute.py
-  test_lsi.py
-  test_index_writes.py
-  test_index_capacity.py
-  test_index_updatetable.py
-  test_index_backfill.py
-  test_vectors_raw.py
-  test_item_collections.py
   test_partiql.py
   test_partiql_batch.py
   test_partiql_equivalence.py
-  test_ttl.py
-  test_streams.py
-  test_stream_triggers.py
-  test_backups.py
-  test_pitr.py
-  test_export_pitr.py
+  test_tracing.py::test_rados_round_trips_are_child_spans
+})
+# test_global_tables.py on two gateways also kills the one replicating and checks the other takes
+# the replication over; test_global_tables_peer.py runs two servers of two gateways each, each the
+# other's --region-peer, one killed whole and restarted; test_index_backfill.py backfills a GSI
+# while writers on both gateways change the table (1,500 items on RADOS); test_vectors_raw.py sends
+# every search to both gateways.
+GATEWAY_FILES=(${DDBD_RADOS_GATEWAY_FILES:-
   test_global_tables.py
+  test_backups.py
+  test_index_backfill.py
+  test_vectors_raw.py
+  test_transact_concurrency.py
+  test_scan.py
+  test_pitr.py
+  test_paging.py
   test_global_tables_strong.py
   test_global_tables_peer.py
+  test_index_updatetable.py
+  test_index_writes.py
+  test_transactions.py
+  test_streams.py
+  test_batch.py
+  test_gsi.py
+  test_tags.py
+  test_conditional_race.py
+  test_query.py
+  test_lsi.py
+  test_stream_triggers.py
+  test_items.py
+  test_rados_gateways.py
+  test_ttl.py
+  test_tables.py
+  test_gsi_multi_attribute.py
+  test_item_collections.py
+  test_export_pitr.py
 })
 
 for b in ceph-mon ceph-osd ceph-mgr; do
@@ -108,6 +114,8 @@ fi
 
 dir=$(mktemp -d /tmp/ddbd-ceph-XXXXXX)
 cleanup() {
+  kill $(jobs -p) 2>/dev/null
+  wait 2>/dev/null
   "$root/deploy/ceph-cluster.sh" stop "$dir" >/dev/null 2>&1
   rm -rf "$dir"
 }
@@ -121,67 +129,95 @@ fi
 echo "cluster up in $(($(date +%s) - t0)) s: $conf"
 
 passed=0 failed=0
-run() { # name, command...
-  local name=$1 t=$(date +%s)
-  shift
-  if "$@" >"$dir/out.txt" 2>&1; then
+report() { # name, seconds, exit status, output file
+  if [ "$3" -eq 0 ]; then
     passed=$((passed + 1))
-    echo "ok   $name ($(($(date +%s) - t)) s): $(tail -n 1 "$dir/out.txt")"
+    echo "ok   $1 ($2 s): $(tail -n 1 "$4")"
   else
     failed=$((failed + 1))
-    echo "FAIL $name ($(($(date +%s) - t)) s):"
-    tail -n 40 "$dir/out.txt"
+    echo "FAIL $1 ($2 s):"
+    tail -n 40 "$4"
   fi
 }
 
-export DDBD_TEST_RADOS_CONF=$conf
-run test_storage_contract "$build/test_storage_contract"
-run test_storage_rados_gateways "$build/test_storage_rados_gateways"
-run test_storage_rados_seq "$build/test_storage_rados_seq"
-run test_engine_catalog_rados "$build/test_engine_catalog_rados"
-unset DDBD_TEST_RADOS_CONF
-for f in "${COMPAT_FILES[@]}"; do
-  ns="compat-$$-${f%.py}"
-  run "$f" env DDBD_BIN="$build/ddbd" \
-    DDBD_STORE_ARGS="--backend rados --rados-conf $conf --rados-pool ddbd/$ns" \
-    bash -c "cd '$root/tests/compat' && /usr/bin/python3 -m pytest -q -p no:cacheprovider '$f'"
-done
+# The queue of step 1: names and commands (each run by bash -c).
+names=() cmds=()
+add() { # name, command
+  names+=("$1")
+  cmds+=("$2")
+}
+# runs the queue, $slots at a time, reporting each as it ends
+run_queue() {
+  local next=0 running=0 pid rc
+  local -A name_of start_of out_of
+  while [ $next -lt ${#names[@]} ] || [ $running -gt 0 ]; do
+    if [ $next -lt ${#names[@]} ] && [ $running -lt "$slots" ]; then
+      bash -c "${cmds[next]}" >"$dir/out.$next.txt" 2>&1 &
+      name_of[$!]=${names[next]} start_of[$!]=$(date +%s) out_of[$!]=$dir/out.$next.txt
+      next=$((next + 1)) running=$((running + 1))
+      continue
+    fi
+    wait -n -p pid
+    rc=$?
+    running=$((running - 1))
+    report "${name_of[$pid]}" $(($(date +%s) - start_of[$pid])) $rc "${out_of[$pid]}"
+  done
+}
+# a pytest run in tests/compat: name, environment (NAME=VALUE ...), then pytest's arguments
+compat() {
+  local name=$1 env=$2
+  shift 2
+  add "$name" "cd '$root/tests/compat' && env DDBD_BIN='$build/ddbd' $env /usr/bin/python3 -m pytest -q -p no:cacheprovider $*"
+}
+store() { # the --backend rados arguments on pool namespace $1
+  echo "DDBD_STORE_ARGS='--backend rados --rados-conf $conf --rados-pool ddbd/$1'"
+}
+
+# Step 1: the consistency run, alone (it kills an OSD; see the header)
+add "consistency (3 gateways, kill,stop,osd,partition)" "env DDBD_BIN='$build/ddbd' /usr/bin/python3 \
+  '$root/tests/consistency/run.py' --backend rados --ceph-dir '$dir' --pool ddbd/consistency-$$ --seconds 60 \
+  --clients 8 --out '$build/consistency'"
+slots=1 run_queue
+names=() cmds=()
+
+# Step 2, longest first (the lists above are in that order: seconds measured in this run, two at a
+# time; the order only keeps a long one from starting last)
+add test_storage_contract "DDBD_TEST_RADOS_CONF='$conf' '$build/test_storage_contract'"
+compat test_rados_faults.py "$(store "faults-$$") DDBD_CEPH_DIR='$dir'" test_rados_faults.py -k "'not osd'"
+compat test_rados_tasks.py "$(store "tasks-$$")" test_rados_tasks.py
+add test_storage_rados_gateways "DDBD_TEST_RADOS_CONF='$conf' '$build/test_storage_rados_gateways'"
 for f in "${GATEWAY_FILES[@]}"; do
-  ns="gw2-$$-${f%.py}"
-  run "$f (2 gateways)" env DDBD_BIN="$build/ddbd" DDBD_GATEWAYS=2 \
-    DDBD_STORE_ARGS="--backend rados --rados-conf $conf --rados-pool ddbd/$ns" \
-    bash -c "cd '$root/tests/compat' && /usr/bin/python3 -m pytest -q -p no:cacheprovider '$f'"
+  compat "$f (2 gateways)" "DDBD_GATEWAYS=2 $(store "gw2-$$-${f%.py}")" "$f"
 done
+compat test_rados_txn.py "$(store "txn-$$")" test_rados_txn.py
+for f in "${COMPAT_FILES[@]}"; do
+  base=${f%%::*}
+  compat "$f" "$(store "compat-$$-${base%.py}")" "$f"
+done
+add test_storage_rados_seq "DDBD_TEST_RADOS_CONF='$conf' '$build/test_storage_rados_seq'"
+add test_engine_catalog_rados "DDBD_TEST_RADOS_CONF='$conf' '$build/test_engine_catalog_rados'"
 # the JS SDK v3 suite of vector search (Debian's boto3 predates SearchVectors) against a gateway;
 # its kill -9 test keeps its own --data-dir server. Then resource policies under --auth (Debian's
 # boto3 predates them too) on two gateways, each request sent to the other than the one before.
 if command -v node >/dev/null && [ -d "$root/tests/js/node_modules" ]; then
-  run "js/vectors.test.mjs" env DDBD_BIN="$build/ddbd" \
-    DDBD_STORE_ARGS="--backend rados --rados-conf $conf --rados-pool ddbd/js-$$" \
-    bash -c "cd '$root/tests/js' && node --test vectors.test.mjs"
-  run "js/resource_policy_auth.test.mjs (2 gateways)" env DDBD_BIN="$build/ddbd" DDBD_GATEWAYS=2 \
-    DDBD_STORE_ARGS="--backend rados --rados-conf $conf --rados-pool ddbd/js-rbp-$$" \
-    bash -c "cd '$root/tests/js' && node --test resource_policy_auth.test.mjs"
+  add "js/vectors.test.mjs" "cd '$root/tests/js' && env DDBD_BIN='$build/ddbd' $(store "js-$$") node --test vectors.test.mjs"
+  add "js/resource_policy_auth.test.mjs (2 gateways)" "cd '$root/tests/js' && env DDBD_BIN='$build/ddbd' DDBD_GATEWAYS=2 \
+    $(store "js-rbp-$$") node --test resource_policy_auth.test.mjs"
 else
   echo "skip js/*.test.mjs: node or tests/js/node_modules missing (deploy/ddbd.sh deps-test)"
 fi
 if command -v socat >/dev/null; then
-  run "deploy/rados-gateways.sh" bash "$root/tests/rados/example.sh" "$build" "$conf"
+  add "deploy/rados-gateways.sh" "bash '$root/tests/rados/example.sh' '$build' '$conf'"
 else
   echo "skip deploy/rados-gateways.sh: socat is not installed (deploy/ddbd.sh deps-test)"
 fi
-# two gateways on one namespace: transfers racing across them, a gateway killed mid-transaction
-run test_rados_txn.py env DDBD_BIN="$build/ddbd" \
-  DDBD_STORE_ARGS="--backend rados --rados-conf $conf --rados-pool ddbd/txn-$$" \
-  bash -c "cd '$root/tests/compat' && /usr/bin/python3 -m pytest -q -p no:cacheprovider test_rados_txn.py"
-# one gateway runs the background work, another takes it over
-run test_rados_tasks.py env DDBD_BIN="$build/ddbd" \
-  DDBD_STORE_ARGS="--backend rados --rados-conf $conf --rados-pool ddbd/tasks-$$" \
-  bash -c "cd '$root/tests/compat' && /usr/bin/python3 -m pytest -q -p no:cacheprovider test_rados_tasks.py"
-# last: it kills an OSD (the cluster then runs on two replicas)
-run test_rados_faults.py env DDBD_BIN="$build/ddbd" DDBD_CEPH_DIR="$dir" \
-  DDBD_STORE_ARGS="--backend rados --rados-conf $conf --rados-pool ddbd/faults-$$" \
-  bash -c "cd '$root/tests/compat' && /usr/bin/python3 -m pytest -q -p no:cacheprovider test_rados_faults.py"
+run_queue
+
+# Step 3, last: an OSD killed for good
+names=() cmds=()
+compat "test_rados_faults.py (OSD)" "$(store "faults-osd-$$") DDBD_CEPH_DIR='$dir'" test_rados_faults.py -k osd
+slots=1 run_queue
+
 echo "rados: $(($(date +%s) - t0)) s in all"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -83,6 +83,9 @@ typedef struct backend {
     unsigned caps;
     const char *(*missing)(void); /* why this environment does not have the backend, NULL when it has it;
                                      the member NULL: every environment has it */
+    int race_share;               /* the racing cases' rounds are divided by it: on RADOS every commit is
+                                     network round trips, and an eighth of RocksDB's rounds is still
+                                     thousands of contended commits (20,000 took 93 s on the 2-core machine) */
 } backend;
 
 static void base_options(ddb_store_options *o, const char *path, unsigned nshards)
@@ -131,8 +134,8 @@ static const char *rados_missing(void)
 }
 
 static const backend BACKENDS[] = {
-    {"rocksdb", rocksdb_open, CAP_SCAN_SNAPSHOT, NULL},
-    {"rados", rados_open, CAP_SHARED, rados_missing},
+    {"rocksdb", rocksdb_open, CAP_SCAN_SNAPSHOT, NULL, 1},
+    {"rados", rados_open, CAP_SHARED, rados_missing, 8},
 };
 
 static const backend *current; /* the backend the running case is on */
@@ -1509,10 +1512,10 @@ CONTRACT(contract_rmw)
 /* ---- concurrency ---- */
 
 #define RACE_THREADS 8
-#define RACE_ITERS 2000
+#define RACE_ITERS (2000 / current->race_share)
 #define RACE_COUNTERS 8
 #define RMW_THREADS 2
-#define RMW_ITERS 2000
+#define RMW_ITERS (2000 / current->race_share)
 
 static const char *counter_key[RACE_COUNTERS] = {"c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7"};
 
@@ -1585,8 +1588,8 @@ static void *race_rmw(void *p)
     return NULL;
 }
 
-/* 8 threads x 2000 two-key increments over overlapping pairs, plus rmw increments of one of the
-   keys: every counter ends exact, so no commit (nor rmw) interleaved with another on a key. */
+/* 8 threads x 2000 two-key increments over overlapping pairs (250 on RADOS), plus rmw increments of
+   one of the keys: every counter ends exact, so no commit (nor rmw) interleaved with another on a key. */
 CONTRACT(contract_commit_races_exact_sums)
 {
     ddb_store *s = open_mem(3);
@@ -1618,7 +1621,7 @@ CONTRACT(contract_commit_races_exact_sums)
 }
 
 #define DL_THREADS 4
-#define DL_ITERS 1000
+#define DL_ITERS (1000 / current->race_share)
 #define DL_KEYS 6
 
 typedef struct dl_ctx {
@@ -1655,8 +1658,8 @@ static void *deadlock_worker(void *p)
 }
 
 /* Threads committing the same key set in opposite orders all finish. A deadlock is no commit
-   finishing for DL_STALL_MS, not a total time: on RADOS under a loaded CI machine these 4,000
-   serialized multi-object commits take from 20 s to well over a minute. */
+   finishing for DL_STALL_MS, not a total time: on RADOS under a loaded CI machine 4,000
+   serialized multi-object commits took from 20 s to well over a minute (it does 500). */
 #define DL_STALL_MS 30000
 CONTRACT(contract_commit_no_deadlock_opposite_orders)
 {
