@@ -3,7 +3,9 @@
 # backend's tests and for trying `ddbd --backend rados` on one machine (docs/scale-out.md).
 #
 #   deploy/ceph-cluster.sh start DIR   one monitor, one manager, three OSDs under DIR and a pool
-#                                      "ddbd" (3 replicas); prints the path of DIR/ceph.conf last
+#                                      "ddbd" (3 replicas); prints the path of DIR/ceph.conf last,
+#                                      once a write through the pool is answered (~7 s; the manager,
+#                                      which `ceph -s` and `ceph pg stat` wait for, ~10 s later)
 #   deploy/ceph-cluster.sh stop DIR    stops every daemon that start DIR started, by its pid file
 #
 # Debian 12's ceph-mon, ceph-osd and ceph-mgr (deploy/ddbd.sh deps-test installs them). Every

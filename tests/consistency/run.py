@@ -11,10 +11,10 @@ Starts `$DDBD_BIN --data-dir DIR --admin` (RocksDB) unless --endpoint is given (
 with --backend rados --gateways N gateways on a pool namespace of the loopback cluster that
 deploy/ceph-cluster.sh started under --ceph-dir (without it, one started and stopped here; rados.py
 has the faults: kill, stop, osd, partition), runs the clients with the nemesis, each call to any of
-the endpoints, heals, reads every key once more, writes history.jsonl and
-verdict.json into a fresh directory under --out, and prints the verdict's summary. Exit status: 0
-valid, 1 an anomaly, 2 undecided (the search gave up) or the run itself failed. The directory is
-removed when the run is valid, unless --keep.
+the endpoints, heals, reads every key once more, writes history.jsonl and verdict.json (and on
+RADOS gateways.log) into a fresh directory under --out, and prints the verdict's summary. Exit
+status: 0 valid, 1 an anomaly, 2 undecided (the search gave up) or the run itself failed. The
+directory is removed when the run is valid, unless --keep.
 
 Known violations, which the checker must catch (--expect-anomaly NAME,... turns that into the exit
 status: 0 only if the verdict has them all):
@@ -228,7 +228,7 @@ def main(argv):
             cluster.stop()
     verdict = checkers.check_events(rec.events, realtime=not args.no_realtime)
     verdict["faults"], verdict["seed"] = faults, args.seed
-    if cluster:  # the faults reached transactions in flight: others finished or undid them
+    if cluster:  # did the faults reach transactions in flight? others then finished or undid them
         verdict["recoveries"] = server.recoveries()
     verdict["unexpected_failures"] = unexpected_failures(rec.events)
     if verdict["unexpected_failures"]:
@@ -237,8 +237,8 @@ def main(argv):
         json.dump(verdict, f, indent=1)
     print(summary(verdict, faults))
     if "recoveries" in verdict:
-        print("  intents of a stopped, cut or killed gateway resolved by another: %(rolled_back)d rolled back, "
-              "%(rolled_forward)d rolled forward" % verdict["recoveries"])
+        print("  transactions resolved by another gateway than their own: %(rolled_back)d rolled back (pending "
+              "past the lease), %(rolled_forward)d rolled forward (committed, not all applied)" % verdict["recoveries"])
     for error in verdict["unexpected_failures"][:5]:
         print("  unexpected failure (the workload is wrong): %s" % error)
     for line in first_failures(verdict):
