@@ -190,12 +190,22 @@ static size_t csv_record(const char **p, const char *end, char delim, ddb_buf *s
 
 #define CSV_MAX_COLUMNS 1024
 
+/* A CSV object's field positions (32 KiB): on the heap, per object, rather than static, so that
+   nothing ties imports to one worker thread (and the server's image carries no zero pages for them). */
+typedef struct csv_fields {
+    size_t hstarts[CSV_MAX_COLUMNS], hlens[CSV_MAX_COLUMNS], starts[CSV_MAX_COLUMNS], lens[CSV_MAX_COLUMNS];
+} csv_fields;
+
 static void csv_object(importer *im, const char *p, const char *end)
 {
-    static size_t hstarts[CSV_MAX_COLUMNS], hlens[CSV_MAX_COLUMNS], starts[CSV_MAX_COLUMNS], lens[CSV_MAX_COLUMNS];
+    csv_fields *f = calloc(1, sizeof(*f));
+    size_t *hstarts, *hlens, *starts, *lens;
     ddb_buf header = {0}, rec = {0};
     size_t nh = 0;
 
+    if (f == NULL)
+        abort();
+    hstarts = f->hstarts, hlens = f->hlens, starts = f->starts, lens = f->lens;
     if (im->header_list != NULL) {
         for (uint32_t i = 0; i < im->header_list->n && nh < CSV_MAX_COLUMNS; i++) {
             const ddb_json *h = im->header_list->u.items[i];
@@ -234,6 +244,7 @@ static void csv_object(importer *im, const char *p, const char *end)
     }
     ddb_buf_free(&header);
     ddb_buf_free(&rec);
+    free(f);
 }
 
 /* ---- objects ---- */
