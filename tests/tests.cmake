@@ -136,8 +136,10 @@ include(${CMAKE_SOURCE_DIR}/integrations/integrations.cmake)
 # slow server would only time out): the checkers on hand-made histories; the workload against a
 # RocksDB ddbd under kill -9, SIGSTOP and a full disk, its history checked (linearizable registers,
 # counters in bounds, strictly serializable list-append transactions), the seed printed and, on
-# failure, the history and verdict kept under consistency/ in the build directory; and two known
-# violations the checker must catch: stale reads, and a server that forgets its writes when killed.
+# failure, the history and verdict kept under consistency/ in the build directory; and known
+# violations the checker must catch: stale reads, a server that forgets its writes when killed, and
+# three deliberate bugs in the server (acknowledging before the log, commits without their locks,
+# transactions written in pieces).
 # consistency.netns: the RADOS run's partition (a network namespace and its forwarder, cut and
 # healed) on plain sockets, skipped where no namespace can be made; the RADOS run itself is in
 # rados.backend, on its cluster.
@@ -157,8 +159,20 @@ if(NOT DDB_SANITIZE)
   add_test(NAME consistency.caught_amnesia
            COMMAND ${DDB_PYTHON3} ${DDB_CONSISTENCY}/run.py --seconds 8 --clients 4 --faults kill --interval 3
                    --inject amnesia ${DDB_CAUGHT} --out ${CMAKE_BINARY_DIR}/consistency)
+  # three builds broken on purpose (DDBD_BUG, server/base/faults.h): each must be caught
+  add_test(NAME consistency.caught_unsynced_ack
+           COMMAND ${DDB_PYTHON3} ${DDB_CONSISTENCY}/run.py --seconds 8 --clients 4 --faults kill --interval 3
+                   --inject unsynced-ack ${DDB_CAUGHT} --out ${CMAKE_BINARY_DIR}/consistency)
+  add_test(NAME consistency.caught_unlocked_commit
+           COMMAND ${DDB_PYTHON3} ${DDB_CONSISTENCY}/run.py --seconds 8 --clients 8 --faults none
+                   --inject unlocked-commit --expect-anomaly nonlinearizable,counter-out-of-bounds
+                   --out ${CMAKE_BINARY_DIR}/consistency)
+  add_test(NAME consistency.caught_torn_transaction
+           COMMAND ${DDB_PYTHON3} ${DDB_CONSISTENCY}/run.py --seconds 8 --clients 8 --faults none
+                   --inject torn-transaction --expect-anomaly G-single --out ${CMAKE_BINARY_DIR}/consistency)
   set_tests_properties(consistency.checkers consistency.netns consistency.rocksdb consistency.caught_stale_read
-                       consistency.caught_amnesia
+                       consistency.caught_amnesia consistency.caught_unsynced_ack consistency.caught_unlocked_commit
+                       consistency.caught_torn_transaction
                        PROPERTIES LABELS consistency TIMEOUT 300 ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
 endif()
 

@@ -18,6 +18,34 @@ static const char *crash_name; /* DDBD_CRASH_POINT */
 static char delay_name[64];    /* DDBD_DELAY_POINT's name, and its milliseconds */
 static unsigned delay_ms;
 
+unsigned ddb_bugs_armed;
+
+static const char *const bug_names[] = {
+#define X(id, name) name,
+    DDB_BUG_LIST(X)
+#undef X
+};
+
+/* DDBD_BUG's comma-separated names; an unknown one is logged and ignored (a test that misspells a
+   bug then finds no anomaly, and fails). */
+static void bugs_init(const char *v)
+{
+    while (v != NULL && *v != '\0') {
+        size_t n = strcspn(v, ",");
+        size_t i = 0;
+        while (i < sizeof(bug_names) / sizeof(bug_names[0]) && !(strlen(bug_names[i]) == n && memcmp(bug_names[i], v, n) == 0))
+            i++;
+        if (i < sizeof(bug_names) / sizeof(bug_names[0])) {
+            ddb_bugs_armed |= 1u << i;
+            ddb_log(DDB_LOG_WARN, "deliberate bug %s armed (DDBD_BUG): this server breaks a promise on purpose",
+                    bug_names[i]);
+        } else {
+            ddb_log(DDB_LOG_WARN, "DDBD_BUG: no bug named %.*s", (int)n, v);
+        }
+        v += n + (v[n] == ',');
+    }
+}
+
 void ddb_crash_points_init(void)
 {
     const char *v = getenv("DDBD_CRASH_POINT"), *d = getenv("DDBD_DELAY_POINT"), *colon;
@@ -31,6 +59,7 @@ void ddb_crash_points_init(void)
         ddb_log(DDB_LOG_WARN, "delay point %s armed (DDBD_DELAY_POINT): %u ms there", delay_name, delay_ms);
     }
     ddb_crash_armed = crash_name != NULL || delay_ms > 0 ? (crash_name ? crash_name : delay_name) : NULL;
+    bugs_init(getenv("DDBD_BUG"));
 }
 
 void ddb_crash_fire(const char *name)

@@ -50,6 +50,36 @@ int ddb_fault_write_errors(void);
 long long ddb_fault_free_bytes(void);
 void ddb_fault_set_storage(int write_errors, long long free_bytes);
 
+/*
+ * Deliberate bugs, armed by DDBD_BUG=<name>[,<name>...] at start-up (ddb_crash_points_init), each
+ * breaking one promise the consistency checkers (tests/consistency/) must then catch: they prove the
+ * checkers have teeth against the real server, not only against hand-made histories (ctest
+ * consistency.caught_*). Never armed outside those tests; unarmed, a bug costs one load and test.
+ *   unsynced-ack       RocksDB item writes skip the write-ahead log, so an acknowledged write lives
+ *                      only in the memtable and kill -9 loses it (durability)
+ *   unlocked-commit    a commit reads, decides and writes without its keys' locks, a millisecond
+ *                      between the read and the write (conditions, ADD and transactions race)
+ *   torn-transaction   a commit of several keys is written one write at a time, a millisecond
+ *                      apart, so a snapshot read (TransactGetItems) can see half of it (atomicity)
+ */
+#define DDB_BUG_LIST(X)                                                                                    \
+    X(UNSYNCED_ACK, "unsynced-ack")                                                                        \
+    X(UNLOCKED_COMMIT, "unlocked-commit")                                                                  \
+    X(TORN_TRANSACTION, "torn-transaction")
+
+typedef enum ddb_bug_id {
+#define X(id, name) DDB_BUG_##id,
+    DDB_BUG_LIST(X)
+#undef X
+} ddb_bug_id;
+
+extern unsigned ddb_bugs_armed; /* a bit per ddb_bug_id */
+
+static inline int ddb_bug(ddb_bug_id b)
+{
+    return __builtin_expect((ddb_bugs_armed >> b) & 1u, 0);
+}
+
 /* 1 with probability `rate` (0 never draws). Thread-safe. */
 int ddb_fault_draw(double rate);
 /* A uniform integer in [0, n). */

@@ -22,11 +22,15 @@ FAULTS = ("kill", "stop", "disk")
 class RocksServer:
     """One ddbd on a data directory, restarted on the same port after a kill. amnesia (a known
     violation for --inject): the store is --in-memory, so every kill loses every acknowledged write;
-    `after_restart` then creates the table again."""
+    `after_restart` then creates the table again. bug: a deliberate bug armed in the server
+    (DDBD_BUG, server/base/faults.h), another known violation."""
 
-    def __init__(self, data_dir, amnesia=False, after_restart=None):
+    def __init__(self, data_dir, amnesia=False, after_restart=None, bug=None):
         self.args = (["--in-memory"] if amnesia else ["--data-dir", data_dir]) + ["--admin"]
-        self.srv = DdbdServer(self.args).start()
+        self.env = {"DDBD_BUG": bug} if bug else None  # a deliberate bug (server/base/faults.h)
+        if bug:  # the races need requests served at once: connections spread over 4 loops, not
+            self.args += ["--threads", "4"]  # all on one of a 2-core machine's 2 by chance
+        self.srv = DdbdServer(self.args, env=self.env).start()
         self.port, self.endpoint, self.after_restart = self.srv.port, self.srv.endpoint, after_restart
 
     def kill9(self):
@@ -34,7 +38,7 @@ class RocksServer:
         self.srv.proc.wait()
 
     def restart(self):
-        self.srv = DdbdServer(self.args, port=self.port).start()
+        self.srv = DdbdServer(self.args, port=self.port, env=self.env).start()
         if self.after_restart:
             self.after_restart(self.endpoint)
 

@@ -22,7 +22,13 @@ status: 0 only if the verdict has them all):
                        (a fake stale replica between client and server)
   --inject amnesia     ddbd runs --in-memory, so each kill -9 loses every acknowledged write (the
                        durability the default mode promises, broken)
+and three builds of ddbd broken on purpose (DDBD_BUG, server/base/faults.h), on a data directory:
+  --inject unsynced-ack      acknowledged item writes skip the write-ahead log: kill -9 loses them
+  --inject unlocked-commit   a commit's read, decision and write hold no locks: conditions (CAS), ADD
+                             and transactions race
+  --inject torn-transaction  a transaction's writes land one at a time: a TransactGetItems sees half
 """
+BUGS = ("unsynced-ack", "unlocked-commit", "torn-transaction")
 import argparse
 import itertools
 import json
@@ -59,7 +65,7 @@ def parse_args(argv):
     p.add_argument("--endpoint", action="append", help="drive these endpoints instead of starting ddbd")
     p.add_argument("--out", default=tempfile.gettempdir(), help="where the run's directory goes")
     p.add_argument("--keep", action="store_true", help="keep the history and verdict even when valid")
-    p.add_argument("--inject", choices=("stale-read", "amnesia"), help="a known violation the checker must catch")
+    p.add_argument("--inject", choices=("stale-read", "amnesia") + BUGS, help="a known violation the checker must catch")
     p.add_argument("--expect-anomaly", default="", help="exit 0 only if the verdict has these anomalies (comma-separated)")
     p.add_argument("--no-realtime", action="store_true", help="check serializability, not strict")
     r = p.add_argument_group("rados")
@@ -75,8 +81,10 @@ def parse_args(argv):
     for f in a.faults:
         if f not in known:
             p.error("unknown fault %r on %s (known: %s)" % (f, a.backend, ", ".join(known)))
-    if a.backend == "rados" and (a.inject == "amnesia" or a.endpoint):
-        p.error("--backend rados starts its gateways and takes no --endpoint or --inject amnesia")
+    if a.backend == "rados" and (a.inject in ("amnesia",) + BUGS or a.endpoint):
+        p.error("--backend rados starts its gateways and takes no --endpoint, --inject amnesia or a bug")
+    if a.endpoint and a.inject in BUGS:
+        p.error("--inject %s arms the bug in the ddbd it starts: not with --endpoint" % a.inject)
     a.pool = a.pool or "ddbd/consistency-%d" % os.getpid()
     return a
 
@@ -215,7 +223,8 @@ def main(argv):
             endpoints = server.endpoints
         else:
             amnesia = args.inject == "amnesia"
-            server = RocksServer(os.path.join(run_dir, "data"), amnesia, setup if amnesia else None)
+            server = RocksServer(os.path.join(run_dir, "data"), amnesia, setup if amnesia else None,
+                                 bug=args.inject if args.inject in BUGS else None)
             endpoints = [server.endpoint]
         setup(endpoints[0])
         faults = workload_run(args, endpoints, server if not args.endpoint else None, rec)

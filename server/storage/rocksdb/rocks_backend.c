@@ -65,6 +65,8 @@ ddb_store *ddb_rocks_open(const ddb_store_options *o, char **errout)
     s->wopts = rocksdb_writeoptions_create();
     if (o->in_memory)
         rocksdb_writeoptions_disable_WAL(s->wopts, 1);
+    s->wopts_nowal = rocksdb_writeoptions_create();
+    rocksdb_writeoptions_disable_WAL(s->wopts_nowal, 1);
     s->guard = ddb_diskguard_new(o->in_memory ? NULL : o->path, o->min_free_bytes);
     /* a restore a crash interrupted is finished first (rocks_snapshots.c) */
     if ((!o->in_memory && rocks_finish_restore(s, errout) != 0) || rocks_open_files(s, errout) != 0 ||
@@ -84,6 +86,7 @@ void rocks_close(ddb_store *s)
     rocks_close_files(s);
     rocksdb_readoptions_destroy(s->ropts);
     rocksdb_writeoptions_destroy(s->wopts);
+    rocksdb_writeoptions_destroy(s->wopts_nowal);
     if (s->env != NULL)
         rocksdb_env_destroy(s->env);
     rocks_snapshots_free(s);

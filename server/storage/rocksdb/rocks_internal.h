@@ -37,6 +37,7 @@ struct ddb_store {
     rocksdb_cache_t *row_cache; /* whole values found by point reads in table files */
     rocksdb_readoptions_t *ropts;
     rocksdb_writeoptions_t *wopts;
+    rocksdb_writeoptions_t *wopts_nowal; /* the unsynced-ack bug's (faults.h): no write-ahead log */
     rocksdb_column_family_handle_t *meta;
     /* A shard's column family is created on its first write (a fresh start then opens only the
        metadata family, which is most of start-up time); NULL until then, read atomically. */

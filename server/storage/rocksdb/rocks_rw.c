@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "server/base/be.h"
 #include "server/storage/rocksdb/rocks_internal.h"
@@ -67,6 +68,20 @@ static size_t seq_key(const ddb_write_op *op, uint64_t num, char *buf)
     return op->klen + 8;
 }
 
+/* The write options of b: the store's, or, under the unsynced-ack bug (faults.h), none of the
+   write-ahead log for a batch of items alone (the catalog's writes keep it, so the table survives
+   the kill and only acknowledged items are lost). */
+static const rocksdb_writeoptions_t *wopts_for(ddb_store *s, const ddb_batch *b)
+{
+    if (!ddb_bug(DDB_BUG_UNSYNCED_ACK))
+        return s->wopts;
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->ops[i].meta)
+            return s->wopts;
+    }
+    return s->wopts_nowal;
+}
+
 static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums)
 {
     rocksdb_writebatch_t *wb;
@@ -92,7 +107,7 @@ static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums)
         else
             rocksdb_writebatch_put_cf(wb, cf, op->key, op->klen, op->val, op->vlen);
     }
-    rocksdb_write(s->db, s->wopts, wb, &err);
+    rocksdb_write(s->db, wopts_for(s, b), wb, &err);
     rocksdb_writebatch_destroy(wb);
     if (s->gc != NULL && err == NULL)
         ddb_groupcommit_note(s->gc);
@@ -131,6 +146,42 @@ void rocks_seq_floor(ddb_store *s, const char *prefix, size_t plen, uint64_t flo
 /* ---- commits: the one locking path (ddb_store_rmw is a commit of one key) ---- */
 
 
+/* ---- the deliberate bugs of a commit (faults.h), for the consistency checkers to catch ---- */
+
+static int bugged(void)
+{
+    return ddb_bug(DDB_BUG_UNLOCKED_COMMIT) || ddb_bug(DDB_BUG_TORN_TRANSACTION);
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {0, ms * 1000000L};
+
+    nanosleep(&ts, NULL);
+}
+
+/* unlocked-commit: a millisecond between the read and the write, as a slow disk would leave it,
+   so that racing commits meet; torn-transaction: a commit of several keys written a write at a
+   time, a millisecond apart. */
+static int write_bugged(ddb_store *s, const ddb_batch *b, size_t nkeys)
+{
+    int rc = 0;
+
+    if (ddb_bug(DDB_BUG_UNLOCKED_COMMIT))
+        sleep_ms(1);
+    if (!ddb_bug(DDB_BUG_TORN_TRANSACTION) || nkeys < 2)
+        return rocks_write(s, b);
+    for (size_t i = 0; i < b->n && rc == 0; i++) {
+        ddb_batch one = *b;
+        one.ops = &b->ops[i];
+        one.n = one.cap = 1;
+        if (i > 0)
+            sleep_ms(1);
+        rc = rocks_write(s, &one);
+    }
+    return rc;
+}
+
 /*
  * Locks the keys' distinct stripes in ascending order (every commit takes its locks in one
  * global order, so two commits cannot wait on each other), reads the keys, calls decide once
@@ -148,6 +199,8 @@ int rocks_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_
     for (size_t i = 0; i < n; i++)
         st[i] = stripe_of(keys[i].key, keys[i].klen);
     ns = n > 1 ? sort_stripes(st, n) : n;
+    if (ddb_bug(DDB_BUG_UNLOCKED_COMMIT))
+        ns = 0; /* the deliberate bug (faults.h): no locks at all */
     for (size_t i = 0; i < ns; i++)
         pthread_mutex_lock(&s->locks[st[i]]);
     rc = multi_get_with(s, s->ropts, a, keys, n);
@@ -155,7 +208,7 @@ int rocks_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_
         ddb_batch_init(&b, a);
         rc = decide(ctx, keys, n, &b);
         if (rc == 0 && b.n > 0)
-            rc = rocks_write(s, &b);
+            rc = bugged() ? write_bugged(s, &b, n) : rocks_write(s, &b);
     }
     for (size_t i = ns; i > 0; i--)
         pthread_mutex_unlock(&s->locks[st[i - 1]]);
