@@ -143,7 +143,8 @@ def report(path, workloads, configs):
                 w, c, rps, med([r["p50_ms"] for r in rs]), med([r["p99_ms"] for r in rs]),
                 sum(r["errors"] for r in rs), scale))
     print()
-    print("RADOS operations per request (ddbd_rados_ops_total deltas / requests; batched: reads in flight together, in read too)")
+    print("RADOS operations per request (ddbd_rados_ops_total deltas / requests; batched: reads in flight"
+          " together, in read too)")
     print()
     print("| workload | config | read | batched | write | notify + other | total |")
     print("|---|---|---:|---:|---:|---:|---:|")

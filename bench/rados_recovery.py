@@ -41,7 +41,6 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -244,7 +243,8 @@ def osd_round(cluster, load, observe):
     time.sleep(max(0.0, t2 + observe - time.monotonic()))
     t3 = time.monotonic()
     back2, ref2 = back_to_steady(load.done, t2, t3)
-    res.update({"return_per_second": timeline(load.done, t2, t3), "return_stall_s": stall(load.done, t2, t3), "return_back_to_steady_s": back2, "rate_returned": ref2})
+    res.update({"return_per_second": timeline(load.done, t2, t3), "return_stall_s": stall(load.done, t2, t3),
+                "return_back_to_steady_s": back2, "rate_returned": ref2})
     return res
 
 

@@ -162,13 +162,23 @@ def crash_in_transaction(ns, table, point, value):
         dying.kill()
 
 
-def test_gateway_killed_mid_transaction_is_rolled_back_or_forward_on_contact():
-    ns = unique_name("txkill")
-    survivor = gateway(ns)
+def gateway_with_table(prefix):
+    """A gateway on a namespace of its own, a client and a new table: (ns, gateway, client, table)."""
+    ns = unique_name(prefix)
+    gw = gateway(ns)
     try:
-        ddb = make_client(survivor.endpoint)
+        ddb = make_client(gw.endpoint)
         table = unique_name("t")
         ddb.create_table(**create_table_params(table))
+    except BaseException:
+        gw.stop(signal.SIGTERM)
+        raise
+    return ns, gw, ddb, table
+
+
+def test_gateway_killed_mid_transaction_is_rolled_back_or_forward_on_contact():
+    ns, survivor, ddb, table = gateway_with_table("txkill")
+    try:
         write_all(ddb, table, 0)
 
         # killed after marking its items, before its commit point: it did not happen
@@ -208,13 +218,10 @@ def test_every_round_trip_of_a_request_is_counted():
     bench/rados_gateways.sh's cost per request is exact: a GetItem is 1 read; a PutItem 1 read and
     1 guarded write; a TransactWriteItems over k objects (its items' and its idempotency token's)
     the token's read, the items' reads sent together, then 2k + 3 writes (intent, k markers, commit,
-    k applies, intent removal: the intent's own writes were not counted before). The fewest of a few tries: the gateway's background work reads now and then."""
-    ns = unique_name("ops")
-    gw = gateway(ns)
+    k applies, intent removal: the intent's own writes were not counted before). The fewest of a
+    few tries: the gateway's background work reads now and then."""
+    _, gw, ddb, table = gateway_with_table("ops")
     try:
-        ddb = make_client(gw.endpoint)
-        table = unique_name("t")
-        ddb.create_table(**create_table_params(table))
         ddb.put_item(TableName=table, Item={"pk": {"S": "k0"}})  # the partition's directory entry
 
         def cost(call):
