@@ -1,22 +1,28 @@
 #!/usr/bin/env bash
-# bench/rados_gateways.sh: GetItem / PutItem / Query throughput and latency of ddbd on RADOS with
-# one and with two gateways, next to the RocksDB backend, in one run (bench/README.md, "RADOS").
+# bench/rados_gateways.sh: GetItem / PutItem / Query / TransactWriteItems throughput, latency, RADOS
+# round trips per request and CPU of ddbd on RADOS with 1, 2 and 4 gateways, next to the RocksDB
+# backend, in one run (bench/README.md, "RADOS"; docs/scale-out.md, "Scale-out figures").
 #
-#   bench/rados_gateways.sh [--duration S] [--conns N] [--rounds R] [--workloads "getitem putitem query"]
+#   bench/rados_gateways.sh [--duration S] [--conns N] [--rounds R] [--gateways "1 2 4"]
+#                           [--workloads "getitem putitem query transact_write4"]
 #
-# Configurations, measured with the shared wrk scripts (../shared/bench/lua):
+# Configurations, measured with the shared wrk scripts (../shared/bench/lua; transact_write4, 4
+# Puts on distinct random keys of the loaded kv table, is this repository's bench/lua):
 #   rocksdb   one `ddbd --in-memory`
-#   rados-1   one `ddbd --backend rados` on a pool namespace, loaded with the shared setup.py
-#   rados-2   that gateway and a second one on the same namespace; wrk runs against both at once
-#             (N/2 connections each) and their throughputs add up (no proxy in the way)
-# The three servers run throughout; each round measures every workload on rocksdb, rados-1 and
-# rados-2 in turn (so drifts in the machine's load hit all alike), and the tables show medians.
+#   rados-G   G gateways (`ddbd --backend rados`) on one pool namespace, loaded with the shared
+#             setup.py; wrk runs against all G at once (N/G connections each) and their
+#             throughputs add up (no proxy in the way)
+# All servers run throughout; each round measures every workload on every configuration in turn
+# (so drifts in the machine's load hit all alike), and the tables show medians. Each measurement
+# (bench/rados_measure.py) also takes the gateways' RADOS operations (ddbd_rados_ops_total) per
+# request and the CPU of the gateways, the OSDs, the monitor and manager and wrk over the run.
 # The cluster is deploy/ceph-cluster.sh's (started in a temporary directory and stopped at the
-# end) unless RADOS_CONF names one. Prints one table, the RADOS/RocksDB ratios and the 1 -> 2
-# gateway scaling. Env: DDBD_BIN (default: build/ddbd of this checkout), BENCH_SHARED,
-# KV_N/TS_P/TS_S (data set, default 2000/20/100: RADOS loads items one round trip per batch).
-# On a machine where the cluster shares the cores with ddbd and wrk, the figures say how the
-# pieces compare, not what a real cluster does.
+# end) unless RADOS_CONF names one. GATEWAY_ARGS: more arguments for every gateway (e.g.
+# "--threads 8": a gateway's storage calls are synchronous on its event-loop threads, so its
+# threads are how many requests it has at the cluster at once). Env: DDBD_BIN (default: build/ddbd of this checkout),
+# BENCH_SHARED, KV_N/TS_P/TS_S (data set, default 2000/20/100: RADOS loads items one round trip per
+# batch). On a machine where the cluster shares the cores with ddbd and wrk, the figures say how
+# the pieces compare, not what a real cluster does.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -24,17 +30,19 @@ ROOT=$(cd "$HERE/.." && pwd)
 SHARED=${BENCH_SHARED:-$ROOT/../shared/bench}
 [ -f "$SHARED/setup.py" ] || SHARED=/work/shared/bench
 DDBD_BIN=${DDBD_BIN:-$ROOT/build/ddbd}
-DURATION=10 CONNS=16 ROUNDS=3 WORKLOADS="getitem putitem query"
+DURATION=10 CONNS=16 ROUNDS=3 WORKLOADS="getitem putitem query transact_write4" GATEWAYS="1 2 4"
 while [ $# -gt 0 ]; do
   case $1 in
     --duration) DURATION=$2; shift 2 ;;
     --conns) CONNS=$2; shift 2 ;;
     --rounds) ROUNDS=$2; shift 2 ;;
     --workloads) WORKLOADS=$2; shift 2 ;;
-    *) echo "usage: $0 [--duration S] [--conns N] [--rounds R] [--workloads LIST]" >&2; exit 2 ;;
+    --gateways) GATEWAYS=$2; shift 2 ;;
+    *) echo "usage: $0 [--duration S] [--conns N] [--rounds R] [--gateways LIST] [--workloads LIST]" >&2; exit 2 ;;
   esac
 done
-export KV_N=${KV_N:-2000} TS_P=${TS_P:-20} TS_S=${TS_S:-100}
+GATEWAY_ARGS=${GATEWAY_ARGS:-}
+export BENCH_SHARED=$SHARED KV_N=${KV_N:-2000} TS_P=${TS_P:-20} TS_S=${TS_S:-100}
 for t in wrk python3 curl; do command -v $t >/dev/null || { echo "missing tool: $t" >&2; exit 1; }; done
 [ -x "$DDBD_BIN" ] || { echo "no ddbd at $DDBD_BIN (set DDBD_BIN)" >&2; exit 1; }
 
@@ -75,70 +83,44 @@ stop_all() {
   rm -f "$OUT/pids"
 }
 
-# measure CONFIG WORKLOAD ENDPOINT...: wrk against every endpoint at once, CONNS split among them
+# lua WORKLOAD: this repository's script, or the shared harness's
+lua() { if [ -f "$HERE/lua/$1.lua" ]; then echo "$HERE/lua/$1.lua"; else echo "$SHARED/lua/$1.lua"; fi; }
+
+# measure CONFIG WORKLOAD PIDS ENDPOINT...: wrk against every endpoint at once, CONNS split among
+# them; PIDS (comma-separated) are the servers whose CPU is the "gateways" column
 measure() {
-  local config=$1 workload=$2; shift 2
-  local n=$# c=$((CONNS / $#)) i=0 ep
-  [ "$c" -ge 1 ] || c=1
-  for ep in "$@"; do
-    wrk -t1 -c"$c" -d"${DURATION}s" -s "$SHARED/lua/$workload.lua" "$ep" >"$OUT/run-$i.txt" 2>&1 &
-    eval "w$i=\$!"
-    i=$((i + 1))
-  done
-  for j in $(seq 0 $((n - 1))); do eval "wait \$w$j"; done
-  cat "$OUT"/run-*.txt | grep '^RESULT' | sed "s/^RESULT /RESULT config=$config run=$RANDOM$RANDOM /" \
-    >>"$OUT/results.txt"
-  rm -f "$OUT"/run-*.txt
+  local config=$1 workload=$2 pids=$3; shift 3
+  python3 "$HERE/rados_measure.py" run --config "$config" --workload "$workload" --lua "$(lua "$workload")" \
+    --conns "$CONNS" --duration "$DURATION" --out "$OUT/results.jsonl" --ceph-run "$CEPH_RUN" \
+    --gateway-pids "$pids" "$@"
 }
 
 echo "results and logs: $OUT" >&2
+CEPH_RUN=$(sed -n 's/^run dir = //p' "$RADOS_CONF")
 ep=$(start rocksdb --in-memory)
-ep1=$(start rados-a --backend rados --rados-conf "$RADOS_CONF" --rados-pool "ddbd/$NS")
-ep2=$(start rados-b --backend rados --rados-conf "$RADOS_CONF" --rados-pool "ddbd/$NS")
-for e in "$ep" "$ep1"; do
+rocks_pid=$(tail -n 1 "$OUT/pids")
+MAXG=$(printf '%s\n' $GATEWAYS | sort -n | tail -n 1)
+eps=() gpids=()
+for g in $(seq "$MAXG"); do
+  # one at a time: each completes the write intents it finds when it opens the pool
+  eps+=("$(start "rados-$g" --backend rados --rados-conf "$RADOS_CONF" --rados-pool "ddbd/$NS" $GATEWAY_ARGS)")
+  gpids+=("$(tail -n 1 "$OUT/pids")")
+done
+for e in "$ep" "${eps[0]}"; do
   python3 "$SHARED/setup.py" "$e" --quiet --kv "$KV_N" --ts-partitions "$TS_P" --ts-sorts "$TS_S" \
     >>"$OUT/setup.log" 2>&1 || { echo "setup.py failed on $e: $(tail -n 3 "$OUT/setup.log")" >&2; exit 1; }
 done
+CONFIGS="rocksdb"
+for g in $GATEWAYS; do CONFIGS="$CONFIGS rados-$g"; done
 for r in $(seq "$ROUNDS"); do
   for w in $WORKLOADS; do
     echo "  round $r/$ROUNDS: $w (${DURATION} s each, $CONNS connections)" >&2
-    measure rocksdb "$w" "$ep"
-    measure rados-1 "$w" "$ep1"
-    measure rados-2 "$w" "$ep1" "$ep2"
+    measure rocksdb "$w" "$rocks_pid" "$ep"
+    for g in $GATEWAYS; do
+      measure "rados-$g" "$w" "$(IFS=,; echo "${gpids[*]:0:$g}")" "${eps[@]:0:$g}"
+    done
   done
 done
 stop_all
 
-python3 - "$OUT/results.txt" "$WORKLOADS" <<'EOF'
-import sys, collections, statistics
-runs = collections.defaultdict(list)
-for line in open(sys.argv[1]):
-    f = dict(kv.split("=", 1) for kv in line.split()[1:] if "=" in kv)
-    runs[(f["config"], f["workload"], f["run"])].append(f)
-rows = collections.defaultdict(list)
-for (config, w, _), rs in runs.items():
-    # one measurement: throughputs add up; latencies: the slower gateway's percentile
-    rows[(config, w)].append((sum(float(r["rps"]) for r in rs), max(float(r["p50_ms"]) for r in rs),
-                              max(float(r["p99_ms"]) for r in rs),
-                              sum(int(r["non2xx"]) + int(r["sockerr"]) for r in rs)))
-def agg(config, w):
-    ms = rows.get((config, w), [])
-    if not ms:
-        return None
-    return tuple(statistics.median(m[i] for m in ms) for i in range(3)) + (sum(m[3] for m in ms),)
-print("medians of %d rounds" % max(len(v) for v in rows.values()))
-print("| workload | config | req/s | p50 ms | p99 ms | errors |")
-print("|---|---|---:|---:|---:|---:|")
-for w in sys.argv[2].split():
-    for config in ("rocksdb", "rados-1", "rados-2"):
-        a = agg(config, w)
-        if a:
-            print("| %s | %s | %.0f | %.2f | %.2f | %d |" % (w, config, *a))
-print()
-print("| workload | rados-1 / rocksdb | rados-2 / rocksdb | 1 -> 2 gateways |")
-print("|---|---:|---:|---:|")
-for w in sys.argv[2].split():
-    r, g1, g2 = agg("rocksdb", w), agg("rados-1", w), agg("rados-2", w)
-    if r and g1 and g2:
-        print("| %s | %.2f | %.2f | x%.2f |" % (w, g1[0] / r[0], g2[0] / r[0], g2[0] / g1[0]))
-EOF
+python3 "$HERE/rados_measure.py" report "$OUT/results.jsonl" "$WORKLOADS" "$CONFIGS" | tee "$OUT/report.md"

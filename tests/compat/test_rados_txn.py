@@ -12,10 +12,12 @@ Runs only where tests/rados/run.sh points it at a loopback cluster (DDBD_STORE_A
 `--backend rados`); skipped everywhere else.
 """
 import random
+import re
 import signal
 import subprocess
 import threading
 import time
+import urllib.request
 
 import pytest
 from botocore.exceptions import ClientError
@@ -160,13 +162,23 @@ def crash_in_transaction(ns, table, point, value):
         dying.kill()
 
 
-def test_gateway_killed_mid_transaction_is_rolled_back_or_forward_on_contact():
-    ns = unique_name("txkill")
-    survivor = gateway(ns)
+def gateway_with_table(prefix):
+    """A gateway on a namespace of its own, a client and a new table: (ns, gateway, client, table)."""
+    ns = unique_name(prefix)
+    gw = gateway(ns)
     try:
-        ddb = make_client(survivor.endpoint)
+        ddb = make_client(gw.endpoint)
         table = unique_name("t")
         ddb.create_table(**create_table_params(table))
+    except BaseException:
+        gw.stop(signal.SIGTERM)
+        raise
+    return ns, gw, ddb, table
+
+
+def test_gateway_killed_mid_transaction_is_rolled_back_or_forward_on_contact():
+    ns, survivor, ddb, table = gateway_with_table("txkill")
+    try:
         write_all(ddb, table, 0)
 
         # killed after marking its items, before its commit point: it did not happen
@@ -192,3 +204,47 @@ def test_gateway_killed_mid_transaction_is_rolled_back_or_forward_on_contact():
         assert values(ddb, table) == [8] * ITEMS
     finally:
         survivor.stop(signal.SIGTERM)
+
+
+def rados_ops(endpoint):
+    """This gateway's RADOS round trips so far by kind (ddbd_rados_ops_total in GET /metrics)."""
+    with urllib.request.urlopen(endpoint + "/metrics", timeout=5) as resp:
+        text = resp.read().decode()
+    return {k: int(v) for k, v in re.findall(r'^ddbd_rados_ops_total\{op="(\w+)"\} (\d+)$', text, re.M)}
+
+
+def test_every_round_trip_of_a_request_is_counted():
+    """ddbd_rados_ops_total counts every call to the cluster where it is made (rados_lib.h), so
+    bench/rados_gateways.sh's cost per request is exact: a GetItem is 1 read; a PutItem 1 read and
+    1 guarded write; a TransactWriteItems over k objects (its items' and its idempotency token's)
+    the token's read, the items' reads sent together, then 2k + 3 writes (intent, k markers, commit,
+    k applies, intent removal: the intent's own writes were not counted before). The fewest of a
+    few tries: the gateway's background work reads now and then."""
+    _, gw, ddb, table = gateway_with_table("ops")
+    try:
+        ddb.put_item(TableName=table, Item={"pk": {"S": "k0"}})  # the partition's directory entry
+
+        def cost(call):
+            best = None
+            for _ in range(4):
+                before = rados_ops(gw.endpoint)
+                call()
+                after = rados_ops(gw.endpoint)
+                d = {k: after[k] - before[k] for k in after}
+                if best is None or sum(d.values()) < sum(best.values()):
+                    best = d
+            return best
+
+        got = cost(lambda: ddb.get_item(TableName=table, Key={"pk": {"S": "k0"}}))
+        assert (got["read"], got["write"], got["batched"]) == (1, 0, 0), got
+        got = cost(lambda: ddb.put_item(TableName=table, Item={"pk": {"S": "k0"}, "v": {"N": "1"}}))
+        assert (got["read"], got["write"]) == (1, 1), got
+        for i in range(1, 9):  # every partition has its directory entry before the transaction's cost
+            ddb.put_item(TableName=table, Item={"pk": {"S": "k%d" % i}})
+        got = cost(lambda: ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": table, "Item": {"pk": {"S": "k%d" % i}, "v": {"N": "2"}}}} for i in range(1, 9)]))
+        k = got["read"]  # the objects: the items' (read together) and the token record's (boto3 sends one)
+        assert k > 2 and got["batched"] == k - 1 and got["write"] == 2 * k + 3, got
+        assert got["notify"] == 0 and got["other"] == 0, got
+    finally:
+        gw.stop(signal.SIGTERM)

@@ -303,17 +303,20 @@ static uint64_t rs_hash(const ddb_store *s, const void *data, size_t len)
 
 static void rs_metrics_text(ddb_store *s, ddb_buf *out)
 {
+    ddb_buf_printf(out, "# HELP ddbd_rados_ops_total RADOS operations (round trips to the cluster) by kind; batched: "
+                        "reads in flight together, also in read.\n# TYPE ddbd_rados_ops_total counter\n");
+#define X(k, name)                                                                    \
+    ddb_buf_printf(out, "ddbd_rados_ops_total{op=\"" name "\"} %llu\n",                  \
+                   (unsigned long long)__atomic_load_n(&ddb_rados_ops[DDB_RADOS_OP_##k], __ATOMIC_RELAXED));
+    DDB_RADOS_OP_KINDS(X)
+#undef X
     ddb_buf_printf(out,
-                   "# HELP ddbd_rados_ops_total RADOS operations by kind.\n# TYPE ddbd_rados_ops_total counter\n"
-                   "ddbd_rados_ops_total{op=\"read\"} %llu\nddbd_rados_ops_total{op=\"write\"} %llu\n"
                    "# HELP ddbd_rados_intents_total Writes that spanned objects (a write intent each).\n"
                    "# TYPE ddbd_rados_intents_total counter\nddbd_rados_intents_total %llu\n"
                    "# HELP ddbd_rados_commit_retries_total Commits decided again after a guard failed.\n"
                    "# TYPE ddbd_rados_commit_retries_total counter\nddbd_rados_commit_retries_total %llu\n"
                    "# HELP ddbd_rados_guard_overridden_total Multi-object commits completed past a failed guard.\n"
                    "# TYPE ddbd_rados_guard_overridden_total counter\nddbd_rados_guard_overridden_total %llu\n",
-                   (unsigned long long)__atomic_load_n(&s->n_reads, __ATOMIC_RELAXED),
-                   (unsigned long long)__atomic_load_n(&s->n_writes, __ATOMIC_RELAXED),
                    (unsigned long long)__atomic_load_n(&s->n_intents, __ATOMIC_RELAXED),
                    (unsigned long long)__atomic_load_n(&s->n_retries, __ATOMIC_RELAXED),
                    (unsigned long long)__atomic_load_n(&s->n_conflicts, __ATOMIC_RELAXED));

@@ -90,8 +90,8 @@ struct ddb_store {
     char **dir_known;
     size_t ndir_known, dir_cap;
     struct rs_watch *watch;   /* the watch on ddbd.meta and the engine's reload hook (rados_meta.c) */
-    /* figures for /metrics */
-    uint64_t n_reads, n_writes, n_intents, n_conflicts, n_retries; /* atomic */
+    /* figures for /metrics (its RADOS operations: ddb_rados_ops, rados_lib.h) */
+    uint64_t n_intents, n_conflicts, n_retries; /* atomic */
 };
 
 struct ddb_store_snapshot {

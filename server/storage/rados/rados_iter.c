@@ -139,7 +139,6 @@ static int sub_fetch_page(ddb_store_iter *it, rs_sub *u, const char *from, size_
         }
     }
     free(start);
-    __atomic_add_fetch(&it->s->n_reads, 1, __ATOMIC_RELAXED);
     u->more = 0;
     if (rc == -ENOENT) {
         rados_release_read_op(op);

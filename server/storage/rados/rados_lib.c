@@ -11,6 +11,7 @@
 #include <string.h>
 
 ddb_rados_lib ddb_rados;
+unsigned long long ddb_rados_ops[DDB_RADOS_OP_NKINDS];
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static char *load_error; /* NULL once loaded */

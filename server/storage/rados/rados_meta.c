@@ -94,7 +94,6 @@ static int apply_guarded(ddb_store *s, ddb_arena *a, const ddb_store_key *keys, 
     }
     rc = rados_write_op_operate2(op, s->io, RS_META_OBJ, NULL, 0);
     rados_release_write_op(op);
-    __atomic_add_fetch(&s->n_writes, 1, __ATOMIC_RELAXED);
     return rc;
 }
 

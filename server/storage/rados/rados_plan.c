@@ -214,7 +214,6 @@ int rs_apply_group(ddb_store *s, rs_plan *p, size_t g, int mode, const char *int
     rc = rados_write_op_operate2(op, s->io, p->oids[g], NULL, 0);
     ddb_trace_child_close(span);
     rados_release_write_op(op);
-    __atomic_add_fetch(&s->n_writes, 1, __ATOMIC_RELAXED);
     return rc;
 }
 

@@ -133,7 +133,6 @@ static int read_marked(ddb_store *s, ddb_arena *a, rs_read *r, ddb_store_key *ke
     rs_write_end(s);
     r->unchecked = 1;
     read_prepare(a, r, keys);
-    __atomic_add_fetch(&s->n_reads, 1, __ATOMIC_RELAXED);
     span = ddb_trace_child_open("rados.read");
     rc = rados_read_op_operate(r->op, s->io, r->oid, 0);
     ddb_trace_child_close(span);
@@ -177,7 +176,6 @@ static int read_keys_io(ddb_store *s, rados_ioctx_t io, ddb_arena *a, ddb_store_
         }
         read_prepare(a, &r[nr++], keys);
     }
-    __atomic_add_fetch(&s->n_reads, nr, __ATOMIC_RELAXED);
     if (nobjects != NULL)
         *nobjects = nr;
     span = ddb_trace_child_open("rados.read"); /* the objects' reads overlap: one span for all */

@@ -187,7 +187,6 @@ static int counter_read(ddb_store *s, const char *prefix, size_t plen, uint64_t 
         pd->num = 0;
     }
     rc = rados_read_op_operate(op, s->io, oid, 0);
-    __atomic_add_fetch(&s->n_reads, 1, __ATOMIC_RELAXED);
     if (rc == 0 && (prval < 0 || mprval < 0))
         rc = prval < 0 ? prval : mprval;
     if (rc < 0 && rc != -ENOENT) {
@@ -347,7 +346,6 @@ static int intent_old(ddb_store *s, const char *name)
     struct timespec ts;
     int rc = rados_getxattr(s->io, name, RS_TIME_ATTR, t, sizeof(t) - 1);
 
-    __atomic_add_fetch(&s->n_reads, 1, __ATOMIC_RELAXED);
     if (rc < 0)
         return 1;
     t[rc] = '\0';

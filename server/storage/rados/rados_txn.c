@@ -217,7 +217,6 @@ static int get_attr(ddb_store *s, const char *oid, const char *attr, char *buf, 
 
     if (rc >= 0)
         buf[rc] = '\0';
-    __atomic_add_fetch(&s->n_reads, 1, __ATOMIC_RELAXED);
     return rc;
 }
 
@@ -330,7 +329,6 @@ int rs_group_resolve(ddb_store *s, rs_plan *p, size_t g)
     span = ddb_trace_child_open("rados.read");
     rc = rados_read_op_operate(op, s->io, p->oids[g], 0);
     ddb_trace_child_close(span);
-    __atomic_add_fetch(&s->n_reads, 1, __ATOMIC_RELAXED);
     if (rc == -ENOENT) {
         rados_release_read_op(op);
         return 1;
