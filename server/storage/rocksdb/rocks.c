@@ -182,7 +182,7 @@ static int open_db(ddb_store *s, const char *path, char **errout)
         nexist = 0;
     }
     names[0] = "default";
-    cfopts[0] = s->opts;
+    cfopts[0] = s->meta_opts;
     for (size_t i = 0; i < nexist && n < MAX_SHARDS + 2; i++) {
         unsigned k;
         if (strcmp(existing[i], "seq") == 0) {
@@ -383,6 +383,11 @@ int rocks_open_files(ddb_store *s, char **errout)
     /* (in memory, where they are bounded by the memory budget and trimmed often, as small as items') */
     rocksdb_options_set_write_buffer_size(s->seq_opts, s->o.in_memory ? 4 << 20 : 16 << 20);
     rocksdb_options_set_level0_file_num_compaction_trigger(s->seq_opts, 8);
+    /* metadata: the catalog, counters and cursors, read at open and by the background work, not
+       by every request; its memtable's bloom filter was 200 KB of zeroed memory from the first
+       start on (bench/README.md, "Footprint") */
+    s->meta_opts = rocksdb_options_create_copy(s->opts);
+    rocksdb_options_set_memtable_prefix_bloom_size_ratio(s->meta_opts, 0);
     if (open_db(s, s->path, errout) != 0 || check_format(s, errout) != 0 ||
         setup_shards(s, s->o.nshards, s->o.default_nshards) != 0) {
         if (*errout == NULL)
@@ -415,11 +420,13 @@ void rocks_close_files(ddb_store *s)
         rocksdb_options_destroy(s->opts);
     if (s->seq_opts != NULL)
         rocksdb_options_destroy(s->seq_opts);
+    if (s->meta_opts != NULL)
+        rocksdb_options_destroy(s->meta_opts);
     if (s->cache != NULL)
         rocksdb_cache_destroy(s->cache);
     if (s->row_cache != NULL)
         rocksdb_cache_destroy(s->row_cache);
-    s->opts = s->seq_opts = NULL;
+    s->opts = s->seq_opts = s->meta_opts = NULL;
     s->cache = s->row_cache = NULL;
     ddb_ring_free(&s->ring);
     memset(&s->ring, 0, sizeof(s->ring));

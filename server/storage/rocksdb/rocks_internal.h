@@ -55,6 +55,7 @@ struct ddb_store {
        larger memtables, and item writes keep their memtables small for point reads. */
     rocksdb_column_family_handle_t *seqcf;
     rocksdb_options_t *seq_opts;
+    rocksdb_options_t *meta_opts; /* the metadata column family's ("default") */
     ddb_store_options o; /* as opened (a restore reopens with them) */
     char *path;          /* the database's directory (ROCKS_MEMORY_PATH in memory) */
     struct rocks_snap *snaps; /* in memory: the named snapshots (on disk, the directories are the list) */
