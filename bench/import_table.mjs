@@ -2,10 +2,10 @@
 // source. Not run by ctest (by hand):
 //   DDBD_BIN=build/ddbd node bench/import_table.mjs [ITEMS=1000000] [--in-memory] [--csv]
 // Writes ITEMS items (16 objects, DYNAMODB_JSON lines or, with --csv, CSV records with a header)
-// under a temporary --export-dir (a CSV's n is a string: only declared attributes are typed), starts ddbd on a fresh --data-dir (or --in-memory), imports them
-// into a new table with no index, prints items/s (ProcessedItemCount / (EndTime - StartTime)) and
-// the server's CPU seconds during the import (all its threads: on a shared machine the CPU cost
-// moves less than the wall time), then scans the table and compares every item. The same items
+// under a temporary --export-dir (bench/load_source.mjs, as bench/bulk_put.mjs), starts ddbd on a
+// fresh --data-dir (or --in-memory), imports them into a new table with no index, prints items/s
+// (ProcessedItemCount / (EndTime - StartTime)) and the server's CPU seconds during the import (all
+// its threads: on a shared machine the CPU cost moves less than the wall time), then scans the table and compares every item. The same items
 // and figures as bench/bulk_put.mjs, so the two operations compare.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,37 +13,18 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 
 import { makeClients, startServer, stopServer } from '../tests/js/helpers.mjs';
+import { checkTable, cpuSeconds, writeSource } from './load_source.mjs';
 
 const require = createRequire(new URL('../tests/js/package.json', import.meta.url));
-const { DescribeImportCommand, ImportTableCommand, ScanCommand } = require('@aws-sdk/client-dynamodb');
+const { DescribeImportCommand, ImportTableCommand } = require('@aws-sdk/client-dynamodb');
 
 const items = Number(process.argv.find((a) => /^\d+$/.test(a)) || 1000000);
 const inMemory = process.argv.includes('--in-memory');
 const csv = process.argv.includes('--csv');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ddbd-import-bench-'));
-const objects = 16;
-
-function writeSource() {
-  fs.mkdirSync(path.join(dir, 'buckets', 'src'), { recursive: true });
-  const per = Math.ceil(items / objects);
-  for (let o = 0; o < objects; o++) {
-    const lines = csv ? ['pk,n,v'] : [];
-    for (let i = o * per; i < Math.min(items, (o + 1) * per); i++)
-      lines.push(csv ? `k${i},${i},value-${i % 977}` : `{"Item":{"pk":{"S":"k${i}"},"n":{"N":"${i}"},"v":{"S":"value-${i % 977}"}}}`);
-    fs.writeFileSync(path.join(dir, 'buckets', 'src', `part-${String(o).padStart(2, '0')}.${csv ? 'csv' : 'json'}`),
-      lines.join('\n') + '\n');
-  }
-}
-
-/** The server's CPU seconds so far (utime + stime of every thread; Linux's /proc, 100 ticks/s). */
-function cpuSeconds(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
 
 async function main() {
-  writeSource();
+  writeSource(dir, items, { csv });
   const store = inMemory ? ['--in-memory'] : ['--data-dir', path.join(dir, 'data')];
   const server = await startServer([...store, '--export-dir', path.join(dir, 'buckets')]);
   const { client } = makeClients(server.endpoint);
@@ -66,19 +47,8 @@ async function main() {
     console.log(`${d.ImportStatus}: ${d.ProcessedItemCount} items, ${d.ImportedItemCount} imported, ${d.ErrorCount} errors, ` +
       `${secs.toFixed(2)} s, ${Math.round(d.ProcessedItemCount / secs)} items/s (${inMemory ? 'in-memory' : 'RocksDB'}, ` +
       `${csv ? 'CSV' : 'DYNAMODB_JSON'}); server CPU ${cpu.toFixed(2)} s, ${(cpu * 1e6 / d.ProcessedItemCount).toFixed(2)} µs/item`);
-    let seen = 0, bad = 0, ExclusiveStartKey;
-    do {
-      const r = await client.send(new ScanCommand({ TableName: 'bench', ExclusiveStartKey }));
-      for (const it of r.Items) {
-        const i = Number(it.pk.S.slice(1));
-        const n = csv ? it.n.S : it.n.N; // (a CSV's undeclared attributes are strings)
-        if (n !== String(i) || it.v.S !== `value-${i % 977}` || Object.keys(it).length !== 3) bad++;
-      }
-      seen += r.Items.length;
-      ExclusiveStartKey = r.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    console.log(`table: ${seen} items (source ${items}), ${bad} differ: ${seen === items && bad === 0 ? 'EQUAL' : 'DIFFERENT'}`);
-    process.exitCode = seen === items && bad === 0 && d.ImportStatus === 'COMPLETED' && d.ImportedItemCount === items ? 0 : 1;
+    const equal = await checkTable(client, 'bench', items, { csv });
+    process.exitCode = equal && d.ImportStatus === 'COMPLETED' && d.ImportedItemCount === items ? 0 : 1;
   } finally {
     await stopServer(server);
     fs.rmSync(dir, { recursive: true, force: true });
