@@ -75,7 +75,7 @@ TEST(csv_header_list_delimiter_and_passing_over)
     ASSERT_EQ(body.len, 0);
     ASSERT_STR_EQ(next(&c, &p, end, &body, &msg), "{\"TableName\":\"t\",\"Item\":{\"pk\":{\"S\":\"k2\"},\"n\":{\"S\":\"20\"}}}");
     ASSERT(next(&c, &p, end, &body, &msg) == NULL); /* trailing empty lines: the end */
-    /* an empty object: no header read, none left over from the object before */
+    /* an empty object: an empty header */
     p = end;
     ddb_xfer_csv_free(&c);
     ddb_xfer_csv_init(&c, ',', NULL, NULL);
