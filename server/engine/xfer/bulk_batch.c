@@ -102,8 +102,8 @@ static void split(ddb_bulk_batch *b)
 }
 
 /* The next record of the object past the checkpoint (those before it are passed over, not made
-   items): its text in *s, *len (reading again from *s reads it again) and its PutItem body in b->body (*msg NULL), or the error of a
-   record that holds no item (*msg); 0 at the end. */
+   items): its text in *s, *len (reading again from *s reads it again) and its PutItem body in
+   b->body (*msg NULL), or the error of a record that holds no item (*msg); 0 at the end. */
 static int next_record(ddb_bulk_reader *r, ddb_bulk_batch *b, const char **s, size_t *len, const char **msg,
                        char *err, size_t err_len)
 {
