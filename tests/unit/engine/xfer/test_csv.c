@@ -42,10 +42,12 @@ TEST(csv_header_quotes_crlf_types_and_empty_fields)
     ddb_xfer_csv_header(&c, &p, end);
     ASSERT_EQ(c.nh, 3);
     ASSERT_STR_EQ(next(&c, &p, end, &body, &msg),
-                  "{\"TableName\":\"t\",\"Item\":{\"pk\":{\"S\":\"k1\"},\"sk\":{\"N\":\"1\"},\"txt\":{\"S\":\"a, \\\"b\\\"\\nc\"}}}");
+                  "{\"TableName\":\"t\",\"Item\":{\"pk\":{\"S\":\"k1\"},\"sk\":{\"N\":\"1\"},"
+                  "\"txt\":{\"S\":\"a, \\\"b\\\"\\nc\"}}}");
     ASSERT(msg == NULL);
     /* the empty lines are skipped; an empty field is left out */
-    ASSERT_STR_EQ(next(&c, &p, end, &body, &msg), "{\"TableName\":\"t\",\"Item\":{\"pk\":{\"S\":\"k2\"},\"sk\":{\"N\":\"2\"}}}");
+    ASSERT_STR_EQ(next(&c, &p, end, &body, &msg),
+                  "{\"TableName\":\"t\",\"Item\":{\"pk\":{\"S\":\"k2\"},\"sk\":{\"N\":\"2\"}}}");
     ASSERT_STR_EQ(next(&c, &p, end, &body, &msg), "");
     ASSERT_STR_EQ(msg, "The CSV record has more fields than the header");
     /* the last record has no newline */
@@ -73,7 +75,8 @@ TEST(csv_header_list_delimiter_and_passing_over)
     ASSERT_EQ(ddb_xfer_csv_next(&c, &p, end, NULL, &body, &msg), 1); /* passed over: no body */
     ASSERT(msg == NULL);
     ASSERT_EQ(body.len, 0);
-    ASSERT_STR_EQ(next(&c, &p, end, &body, &msg), "{\"TableName\":\"t\",\"Item\":{\"pk\":{\"S\":\"k2\"},\"n\":{\"S\":\"20\"}}}");
+    ASSERT_STR_EQ(next(&c, &p, end, &body, &msg),
+                  "{\"TableName\":\"t\",\"Item\":{\"pk\":{\"S\":\"k2\"},\"n\":{\"S\":\"20\"}}}");
     ASSERT(next(&c, &p, end, &body, &msg) == NULL); /* trailing empty lines: the end */
     /* an empty object: an empty header */
     p = end;
