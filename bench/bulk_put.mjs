@@ -12,36 +12,18 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 
 import { makeClients, startServer, stopServer } from '../tests/js/helpers.mjs';
+import { checkTable, cpuSeconds, writeSource } from './load_source.mjs';
 
 const require = createRequire(new URL('../tests/js/package.json', import.meta.url));
-const { CreateTableCommand, DescribeBulkOperationCommand, ScanCommand, StartBulkPutItemsCommand } = require('@aws-sdk/client-dynamodb');
+const { CreateTableCommand, DescribeBulkOperationCommand, StartBulkPutItemsCommand } = require('@aws-sdk/client-dynamodb');
 
 const items = Number(process.argv.find((a) => /^\d+$/.test(a)) || 1000000);
 const inMemory = process.argv.includes('--in-memory');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ddbd-bulk-bench-'));
-const objects = 16;
-
-function writeSource() {
-  fs.mkdirSync(path.join(dir, 'buckets', 'src'), { recursive: true });
-  fs.mkdirSync(path.join(dir, 'buckets', 'out'));
-  const per = Math.ceil(items / objects);
-  for (let o = 0; o < objects; o++) {
-    const lines = [];
-    for (let i = o * per; i < Math.min(items, (o + 1) * per); i++)
-      lines.push(`{"Item":{"pk":{"S":"k${i}"},"n":{"N":"${i}"},"v":{"S":"value-${i % 977}"}}}`);
-    fs.writeFileSync(path.join(dir, 'buckets', 'src', `part-${String(o).padStart(2, '0')}.json`), lines.join('\n') + '\n');
-  }
-}
-
-/** The server's CPU seconds so far (utime + stime of every thread; Linux's /proc, 100 ticks/s). */
-function cpuSeconds(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
 
 async function main() {
-  writeSource();
+  writeSource(dir, items);
+  fs.mkdirSync(path.join(dir, 'buckets', 'out'));
   const store = inMemory ? ['--in-memory'] : ['--data-dir', path.join(dir, 'data')];
   const server = await startServer([...store, '--export-dir', path.join(dir, 'buckets')]);
   const { client } = makeClients(server.endpoint);
@@ -65,18 +47,8 @@ async function main() {
     console.log(`${d.BulkOperationStatus}: ${d.ProcessedItemCount} items, ${d.FailedItemCount} failed, ${secs.toFixed(2)} s, ` +
       `${Math.round(d.ProcessedItemCount / secs)} items/s (${inMemory ? 'in-memory' : 'RocksDB'}, STANDARD); ` +
       `server CPU ${cpu.toFixed(2)} s, ${(cpu * 1e6 / d.ProcessedItemCount).toFixed(2)} µs/item`);
-    let seen = 0, bad = 0, ExclusiveStartKey;
-    do {
-      const r = await client.send(new ScanCommand({ TableName: 'bench', ExclusiveStartKey }));
-      for (const it of r.Items) {
-        const i = Number(it.pk.S.slice(1));
-        if (it.n.N !== String(i) || it.v.S !== `value-${i % 977}` || Object.keys(it).length !== 3) bad++;
-      }
-      seen += r.Items.length;
-      ExclusiveStartKey = r.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    console.log(`table: ${seen} items (source ${items}), ${bad} differ: ${seen === items && bad === 0 ? 'EQUAL' : 'DIFFERENT'}`);
-    process.exitCode = seen === items && bad === 0 && d.BulkOperationStatus === 'COMPLETED' ? 0 : 1;
+    const equal = await checkTable(client, 'bench', items);
+    process.exitCode = equal && d.BulkOperationStatus === 'COMPLETED' ? 0 : 1;
   } finally {
     await stopServer(server);
     fs.rmSync(dir, { recursive: true, force: true });

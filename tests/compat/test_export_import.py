@@ -723,3 +723,133 @@ def test_list_imports(c, export_dir):
     one = c.list_imports(TableArn=arns[1].split("/import/")[0])["ImportSummaryList"]
     assert [s["ImportArn"] for s in one] == [arns[1]]
     assert one[0]["ImportStatus"] == "COMPLETED" and one[0]["InputFormat"] == "DYNAMODB_JSON"
+
+
+def error_log(export_dir, bucket, import_arn):
+    """The import's error log: (object key, itemIndex, first message) of each line, in order."""
+    path = os.path.join(export_dir, bucket, "ddbd-import-errors", import_arn.rsplit("/", 1)[1] + ".jsonl")
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        msgs = [json.loads(json.loads(l)["message"]) for l in f]
+    return [(m["itemS3Pointer"]["key"], m["itemS3Pointer"]["itemIndex"], m["errorMessages"][0]) for m in msgs]
+
+
+def put_error(c, table, item):
+    with pytest.raises(c.exceptions.ClientError) as e:
+        c.put_item(TableName=table, Item=item)
+    return e.value.response["Error"]["Message"]
+
+
+def test_import_batches_keep_record_order(c, export_dir):
+    """Imports commit batches of up to 100 puts of distinct keys (the reader StartBulkPutItems
+    uses): a key repeated in an object, in one batch or across batches, is still written in record
+    order (the last wins); a bad record among good ones, and a put the batch's commit cannot take
+    (an index key of the wrong type: the batch is then written one put at a time), each get one
+    error log line, in record order, with PutItem's message; the counts are exact."""
+    def line(i, key=None, v=None, g=None):
+        item = {"pk": {"S": "r%d" % (i if key is None else key)}, "v": {"S": v or "v%d" % i}}
+        item["g"] = g or {"S": "g%d" % (i % 3)}
+        return json.dumps({"Item": item}).encode()
+    lines = [line(i) for i in range(350)]
+    lines[120] = b"not json"
+    lines[150] = line(150, key=149, v="second")  # the key of the line before: the next batch
+    lines[200] = line(200, g={"N": "1"})         # the index key's type: the commit fails, then one by one
+    lines[260] = line(260, key=10, v="later")    # a key of an earlier batch
+    lines[300] = b'{"NoItem":1}'
+    csv = b"pk,v\nc1,one\nc2,two\nc1,again\nc3,x,extra\n\nc4,four\n"
+    put_objects(export_dir, "local", {"order/a.json": b"\n".join(lines) + b"\n", "order-csv/a.csv": csv})
+    name = unique_name("order")
+    d = import_from(c, name, "local", "order/", "DYNAMODB_JSON", compression="NONE", gsi=True)
+    assert (d["ImportStatus"], d["ProcessedItemCount"], d["ImportedItemCount"], d["ErrorCount"]) == \
+        ("COMPLETED", 350, 347, 3)
+    mismatch = put_error(c, name, json.loads(lines[200])["Item"])
+    assert "Type mismatch" in mismatch
+    assert error_log(export_dir, "local", d["ImportArn"]) == [
+        ("order/a.json", 120, "Invalid JSON: the line is not a JSON document"),
+        ("order/a.json", 200, mismatch),
+        ("order/a.json", 300, "Invalid item: the line has no Item object")]
+    got = {i["pk"]["S"]: (i["v"]["S"], i["g"]["S"]) for i in scan_all(c, name)}
+    want = {"r%d" % i: ("v%d" % i, "g%d" % (i % 3)) for i in range(350) if i not in (120, 150, 200, 260, 300)}
+    want.update({"r149": ("second", "g0"), "r10": ("later", "g2")})
+    assert got == want
+    n = c.query(TableName=name, IndexName="byg", KeyConditionExpression="g = :g",
+                ExpressionAttributeValues={":g": {"S": "g1"}}, Select="COUNT")["Count"]
+    assert n == sum(1 for v, g in want.values() if g == "g1")  # the index followed the last value
+    assert c.scan(TableName=name, IndexName="byg", Select="COUNT")["Count"] == len(want)  # no stale entry
+    assert c.describe_table(TableName=name)["Table"]["ItemCount"] == len(want)  # each key counted once
+    d = import_from(c, unique_name("ordercsv"), "local", "order-csv/", "CSV", compression="NONE")
+    assert (d["ProcessedItemCount"], d["ImportedItemCount"], d["ErrorCount"]) == (5, 4, 1)
+    assert error_log(export_dir, "local", d["ImportArn"]) == \
+        [("order-csv/a.csv", 3, "The CSV record has more fields than the header")]
+    got = {i["pk"]["S"]: i["v"]["S"] for i in scan_all(c, d["TableArn"].rsplit("/", 1)[1])}
+    assert got == {"c1": "again", "c2": "two", "c4": "four"}
+
+
+def slow_source(export_dir, prefix, n=12000):
+    """n records in two objects, every 1000th bad, every 997th the key of the record before (with
+    another value); returns the objects, the errors (key, index, message) and the table it makes."""
+    objects, errors, table = {}, [], {}
+    for o in range(2):
+        key, lines = "%s/part-%d.json" % (prefix, o), []
+        for j in range(n // 2):
+            i = o * (n // 2) + j
+            if i % 1000 == 999:
+                lines.append(b"{bad")
+                errors.append((key, j, "Invalid JSON: the line is not a JSON document"))
+                continue
+            k = i - 1 if i % 997 == 5 else i
+            table["k%d" % k] = "v%d" % i
+            lines.append(json.dumps({"Item": {"pk": {"S": "k%d" % k}, "v": {"S": "v%d" % i}}}).encode())
+        objects[key] = b"\n".join(lines) + b"\n"
+    return objects, errors, table
+
+
+def test_import_cancelled_by_delete_table_and_killed_mid_way(tmp_path):
+    """With each batch's commit slowed (a delay point on the batched commit), a DeleteTable
+    mid-import cancels it (CANCELLED, part of the items processed), and a kill -9 mid-import runs
+    it again from the beginning at the next start: the counts, the error log (each error once, in
+    record order) and the table (each key's last value) are exact, nothing counted twice."""
+    from conftest import DdbdServer
+    exports, data = str(tmp_path / "exports"), str(tmp_path / "data")
+    os.makedirs(os.path.join(exports, "local"))
+    objects, errors, table = slow_source(exports, "slow")
+    put_objects(exports, "local", objects)
+    args = ["--data-dir", data, "--export-dir", exports]
+    srv = DdbdServer(args, env={"DDBD_DELAY_POINT": "transact-before-commit:20"}).start()  # ~5k items/s
+    try:
+        c = make_client(srv.endpoint)
+
+        def start_import(name):
+            d = c.import_table(S3BucketSource={"S3Bucket": "local", "S3KeyPrefix": "slow/"}, InputFormat="DYNAMODB_JSON",
+                               TableCreationParameters={"TableName": name, "BillingMode": "PAY_PER_REQUEST",
+                                                        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                                                        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]})
+            arn = d["ImportTableDescription"]["ImportArn"]
+            deadline = time.time() + 60
+            while True:  # the first counts (5000 items): mid-way
+                d = c.describe_import(ImportArn=arn)["ImportTableDescription"]
+                assert d["ImportStatus"] == "IN_PROGRESS", d
+                if d["ProcessedItemCount"] > 0:
+                    return arn
+                assert time.time() < deadline
+                time.sleep(0.02)
+
+        arn = start_import("cancelled")
+        c.delete_table(TableName="cancelled")
+        d = wait_import(c, arn, timeout=60)
+        assert d["ImportStatus"] == "CANCELLED" and 0 < d["ProcessedItemCount"] < 12000, d
+        arn = start_import("killed")
+        srv.kill()
+    finally:
+        srv.kill()
+    srv = DdbdServer(args).start()
+    try:
+        c = make_client(srv.endpoint)
+        d = wait_import(c, arn, timeout=60)
+        assert (d["ImportStatus"], d["ProcessedItemCount"], d["ImportedItemCount"], d["ErrorCount"]) == \
+            ("COMPLETED", 12000, 12000 - len(errors), len(errors))
+        assert error_log(exports, "local", arn) == errors
+        assert {i["pk"]["S"]: i["v"]["S"] for i in scan_all(c, "killed")} == table
+    finally:
+        srv.stop()

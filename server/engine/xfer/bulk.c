@@ -461,7 +461,7 @@ void ddb_bulk_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xfer
     b.rate = (double)ddb_json_integer(ddb_json_get(rec, "MaxWriteRequestUnits"), 0);
     b.refilled = b.last_ckpt = now_seconds();
     ddb_arena_init(&b.arena);
-    ddb_bulk_reader_init(&b.reader, eng, b.ns, b.table, b.ion, b.rate);
+    ddb_bulk_reader_init(&b.reader, eng, b.ns, b.table, b.ion, NULL, b.rate);
     b.cancelled = status_is(rec, "CANCELLING") || cancel_requested(eng, &b.arena, id);
     resume_state(&b, rec);
     ddb_log(DDB_LOG_INFO, "bulk operation %s into table %s %s", id, b.table, b.ckpt_key ? "resumed" : "started");

@@ -1,5 +1,5 @@
 /*
- * server/engine/xfer/bulk_batch.c: a bulk put's lines read ahead into batches (see bulk_batch.h).
+ * server/engine/xfer/bulk_batch.c: a load's records read ahead into batches (see bulk_batch.h).
  */
 #include "server/engine/xfer/bulk_batch.h"
 
@@ -10,6 +10,7 @@
 #include "server/engine/capacity.h"
 #include "server/engine/item.h"
 #include "server/engine/mutation.h"
+#include "server/engine/xfer/csv.h"
 #include "server/engine/xfer/reader.h"
 
 /* Commits the second half of each batch it is given. */
@@ -37,13 +38,14 @@ static void *helper_thread(void *arg)
 }
 
 void ddb_bulk_reader_init(ddb_bulk_reader *r, ddb_engine *eng, const char *ns, const char *table, int ion,
-                          double rate)
+                          ddb_xfer_csv *csv, double rate)
 {
     memset(r, 0, sizeof(*r));
     r->eng = eng;
     r->ns = ns;
     r->table = table;
     r->ion = ion;
+    r->csv = csv;
     r->max_units = rate / 10;
     for (int k = 0; k < 2; k++) {
         ddb_arena_init(&r->b[k].arena);
@@ -99,7 +101,31 @@ static void split(ddb_bulk_batch *b)
             b->lines[i].put = (int)to[b->lines[i].put];
 }
 
-/* Prepares the next lines into b, as ddb_xfer_put checks them (in PutItem's order). */
+/* The next record of the object past the checkpoint (those before it are passed over, not made
+   items): its text in *s, *len (reading again from *s reads it again) and its PutItem body in
+   b->body (*msg NULL), or the error of a record that holds no item (*msg); 0 at the end. */
+static int next_record(ddb_bulk_reader *r, ddb_bulk_batch *b, const char **s, size_t *len, const char **msg,
+                       char *err, size_t err_len)
+{
+    for (;;) {
+        int before = r->line < r->skip;
+        if (r->csv != NULL) {
+            *s = r->p;
+            if (!ddb_xfer_csv_next(r->csv, &r->p, r->end, before ? NULL : r->table, &b->body, msg))
+                return 0;
+            *len = (size_t)(r->p - *s);
+        } else if (!ddb_xfer_next_line(&r->p, r->end, s, len)) {
+            return 0;
+        } else if (!before) {
+            *msg = ddb_xfer_line_body(r->ion, *s, *len, r->table, &b->body, err, err_len);
+        }
+        if (!before)
+            return 1;
+        r->line++; /* done before the checkpoint */
+    }
+}
+
+/* Prepares the next records into b, as ddb_xfer_put checks them (in PutItem's order). */
 static void fill(ddb_bulk_reader *r, ddb_bulk_batch *b)
 {
     double units = 0;
@@ -111,19 +137,14 @@ static void fill(ddb_bulk_reader *r, ddb_bulk_batch *b)
     memset(b->seen, 0, sizeof(b->seen));
     while (b->nlines < DDB_BULK_BATCH_ITEMS && b->bytes < DDB_BULK_BATCH_BYTES &&
            (r->max_units <= 0 || units < r->max_units)) {
-        const char *at = r->p, *s, *msg;
+        const char *s, *msg = NULL;
         char err[256];
         size_t len;
         ddb_mutation *m = &b->prepared[b->nms];
-        if (!ddb_xfer_next_line(&r->p, r->end, &s, &len)) {
+        if (!next_record(r, b, &s, &len, &msg, err, sizeof(err))) {
             b->last = 1;
             break;
         }
-        if (r->line < r->skip) { /* done before the checkpoint */
-            r->line++;
-            continue;
-        }
-        msg = ddb_xfer_line_body(r->ion, s, len, r->table, &b->body, err, sizeof(err));
         if (msg == NULL)
             msg = ddb_xfer_prepare(r->eng, &b->arena, r->ns, &b->body, m);
         else
@@ -132,7 +153,7 @@ static void fill(ddb_bulk_reader *r, ddb_bulk_batch *b)
         if (msg == NULL && ddb_fault_draw(r->eng->settings.write_conflict_rate))
             msg = "Transaction is ongoing for the item";
         if (msg == NULL && seen_before(b, &m->key)) {
-            r->p = at; /* its key is in this batch already: it starts the next one */
+            r->p = s; /* its key is in this batch already: it starts the next one */
             break;
         }
         b->lines[b->nlines++] = (ddb_bulk_line){s, len, r->line++, msg, msg == NULL ? (int)b->nms : -1};

@@ -1,9 +1,11 @@
 /*
- * server/engine/xfer/bulk_batch.h: a bulk put's lines read ahead into batches of prepared puts.
+ * server/engine/xfer/bulk_batch.h: a load's records read ahead into batches of prepared puts, for
+ * StartBulkPutItems (bulk.c) and ImportTable (import.c) alike.
  *
- * A load's worker spends about as long checking and preparing each line (the JSON or Ion, the
- * item's types, names, size and key: ddb_xfer_prepare) as committing it, so a thread of the
- * reader's own prepares the next batch of an object's lines while the worker commits the last one
+ * A record is a DYNAMODB_JSON or ION line, or a CSV record (an import's: csv.h). A load's worker
+ * spends about as long checking and preparing each record (the JSON, Ion or CSV, the item's types,
+ * names, size and key: ddb_xfer_prepare) as committing it, so a thread of the reader's own prepares
+ * the next batch of an object's records while the worker commits the last one
  * (ddb_xfer_commit). Two batches take turns, each with its own arena: the reader fills one while
  * the worker holds the other. A batch holds at most DDB_BULK_BATCH_ITEMS lines, DDB_BULK_BATCH_BYTES
  * of items and, under a rate limit, a tenth of a second's write units, and its puts have distinct
@@ -32,12 +34,13 @@
 #define DDB_BULK_BATCH_BYTES (4u << 20) /* and the items' bytes */
 
 struct ddb_mutation;
+struct ddb_xfer_csv;
 
-/* A line of the batch: its put (ms[put]), or the error that stopped it (put -1). */
+/* A record (line) of the batch: its put (ms[put]), or the error that stopped it (put -1). */
 typedef struct ddb_bulk_line {
     const char *text; /* within the object */
     size_t len;
-    long long index; /* its line in the object */
+    long long index; /* its record in the object (from 0; blank lines and a CSV header not counted) */
     const char *msg;
     int put;
 } ddb_bulk_line;
@@ -59,6 +62,7 @@ typedef struct ddb_bulk_reader {
     ddb_engine *eng;
     const char *ns, *table;
     int ion;
+    struct ddb_xfer_csv *csv; /* CSV records (NULL: lines, ion's format) */
     double max_units; /* a batch's write units at most (0: no limit) */
     const char *p, *end;
     long long line, skip;
@@ -76,10 +80,11 @@ typedef struct ddb_bulk_reader {
     pthread_t helper;
 } ddb_bulk_reader;
 
-/* Allocates the two batches (once per load). */
+/* Allocates the two batches (once per load). Records are lines (DYNAMODB_JSON, or ION when `ion`),
+   or CSV records when csv is not NULL (ddb_xfer_csv_header read the object's header first). */
 void ddb_bulk_reader_init(ddb_bulk_reader *r, ddb_engine *eng, const char *ns, const char *table, int ion,
-                          double rate);
-/* Starts reading the lines of text[0, len) from line `skip` on. */
+                          struct ddb_xfer_csv *csv, double rate);
+/* Starts reading the records of text[0, len) from record `skip` on. */
 void ddb_bulk_reader_start(ddb_bulk_reader *r, const char *text, size_t len, long long skip);
 /* The next batch, in order (the one returned before goes back to the reader); a batch with `last`
    set ends the object. */

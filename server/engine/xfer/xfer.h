@@ -16,8 +16,8 @@
  * way but resumed from its checkpoint rather than from the beginning (bulk.c).
  *
  * Files: export.c writes DynamoDB's export layout (docs/export-import.md); import.c reads it, ION
- * and CSV; bulk.c loads it into an existing table; reader.h is what the two readers share;
- * objstore.h holds the buckets; ion.h the Ion text.
+ * and CSV (csv.h); bulk.c loads it into an existing table; reader.h is what the two readers share,
+ * bulk_batch.h their read-ahead and batched commit; objstore.h holds the buckets; ion.h the Ion text.
  */
 #ifndef DDB_XFER_H
 #define DDB_XFER_H
