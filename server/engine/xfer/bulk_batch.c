@@ -125,7 +125,7 @@ static int next_record(ddb_bulk_reader *r, ddb_bulk_batch *b, const char **s, si
     }
 }
 
-/* Prepares the next records into b, as ddb_xfer_put checks them (in PutItem's order). */
+/* Prepares the next records into b, checked as PutItem checks them (ddb_xfer_prepare, in PutItem's order). */
 static void fill(ddb_bulk_reader *r, ddb_bulk_batch *b)
 {
     double units = 0;

@@ -221,21 +221,6 @@ static double charge(const ddb_mutation *m)
     return units;
 }
 
-const char *ddb_xfer_put(ddb_engine *eng, ddb_arena *a, const char *ns, const ddb_buf *body, double *units)
-{
-    ddb_mutation m;
-    const char *msg;
-
-    *units = 0;
-    if ((msg = ddb_xfer_prepare(eng, a, ns, body, &m)) != NULL)
-        return msg;
-    m.single_write = 1; /* --write-conflict-rate applies, as to a PutItem */
-    if (ddb_mutate(eng, a, &m) != DDB_OK)
-        return m.err.msg ? m.err.msg : ddb_error_lookup(m.err.code)->type;
-    *units = charge(&m);
-    return NULL;
-}
-
 const char *ddb_xfer_error_of(const ddb_mutation *m)
 {
     if (m->err.code == DDB_OK)

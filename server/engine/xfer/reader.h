@@ -47,19 +47,15 @@ const char *ddb_xfer_line_body(int ion, const char *line, size_t len, const char
 /* Writes "itemS3Pointer": {"bucket", "key", "itemIndex"} (an item's place in the error records). */
 void ddb_xfer_item_pointer(ddb_jw *w, const char *bucket, const char *key, long long index);
 
-/* Writes the item of `body` as PutItem writes it (namespace ns) through the mutation pipeline,
-   the table's figures charged its units (*units): NULL, or the error PutItem would answer
-   (its message, arena memory). */
-const char *ddb_xfer_put(ddb_engine *eng, ddb_arena *a, const char *ns, const ddb_buf *body, double *units);
-
 /*
- * The same in two steps, so that many puts share one commit (bulk.c): ddb_xfer_prepare checks the
- * item of `body` as ddb_xfer_put does and builds its put in *m (NULL), or returns the error;
- * ddb_xfer_commit writes n prepared puts of distinct keys as one commit of the mutation pipeline
- * (ddb_mutate_txn: their index entries, stream and Kinesis records, figures) and returns the units
- * they consumed, charged to their tables. When the commit cannot take them all (one put's own
- * error), each is written on its own, as ddb_xfer_put would: ddb_xfer_error_of(&ms[i]) is then
- * PutItem's error for that item, or NULL when it was written.
+ * An item written as PutItem writes it, in two steps so that many puts share one commit (the batch
+ * reader, bulk_batch.h, for bulk puts and imports): ddb_xfer_prepare checks the item of `body` as
+ * PutItem checks it (namespace ns) and builds its put in *m (NULL), or returns the error PutItem
+ * would answer (its message, arena memory); ddb_xfer_commit writes n prepared puts of distinct keys
+ * as one commit of the mutation pipeline (ddb_mutate_txn: their index entries, stream and Kinesis
+ * records, figures) and returns the units they consumed, charged to their tables. When the commit
+ * cannot take them all (one put's own error), each is written on its own: ddb_xfer_error_of(&ms[i])
+ * is then PutItem's error for that item, or NULL when it was written.
  */
 const char *ddb_xfer_prepare(ddb_engine *eng, ddb_arena *a, const char *ns, const ddb_buf *body,
                              struct ddb_mutation *m);
