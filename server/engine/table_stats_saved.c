@@ -20,6 +20,14 @@ static int kept(ddb_store *store)
     return !ddb_store_shared(store);
 }
 
+static int saved_before(ddb_store *store, ddb_arena *a)
+{
+    char *v = NULL;
+    size_t vlen;
+
+    return ddb_store_meta_get(store, a, SAVED_KEY, strlen(SAVED_KEY), &v, &vlen) != DDB_STORE_OK || v != NULL;
+}
+
 void ddb_table_stats_save(ddb_store *store, ddb_catalog *c)
 {
     ddb_arena a;
@@ -45,7 +53,9 @@ void ddb_table_stats_save(ddb_store *store, ddb_catalog *c)
     }
     ddb_batch_init(&b, &a);
     ddb_batch_meta_put(&b, SAVED_KEY, strlen(SAVED_KEY), text.data, text.len);
-    if (ddb_store_write(store, &b) != DDB_STORE_OK)
+    if (text.len == 2 && !saved_before(store, &a))
+        ; /* nothing to keep, nor to overwrite: no write (a store never written is not opened for it) */
+    else if (ddb_store_write(store, &b) != DDB_STORE_OK)
         ddb_log(DDB_LOG_WARN, "item counts: not saved (the tables are counted after the next start)");
     ddb_buf_free(&text);
     ddb_arena_free(&a);

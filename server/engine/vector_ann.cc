@@ -4,6 +4,7 @@
  * hnswlib reports failures by exceptions; none crosses into C: every entry point catches them.
  */
 #include "server/engine/vector_ann.h"
+#include "server/base/deferred_init.h"
 
 #include <cmath>
 #include <new>
@@ -41,9 +42,10 @@ static void unit(const float *v, unsigned dims, std::vector<float> &out)
 
 extern "C" ddb_ann *ddb_ann_new(unsigned dims, ddb_vector_metric m, size_t capacity, size_t ef)
 {
-    ddb_ann *g = new (std::nothrow) ddb_ann();
+    ddb_ann *g;
 
-    if (g == nullptr)
+    ddb_deferred_init(); /* libstdc++'s and this file's static initialisers (deferred_init.h) */
+    if ((g = new (std::nothrow) ddb_ann()) == nullptr)
         return nullptr;
     try {
         g->dims = dims;

@@ -68,6 +68,14 @@ typedef struct ddb_iter_ops {
 
 /* The backends' open functions (each sets its store's first member to its table). */
 ddb_store *ddb_rocks_open(const ddb_store_options *opt, char **err);
+/* What ddb_rocks_open refuses before it touches anything: 0, or -1 with *err malloc'd. */
+int ddb_rocks_options_check(const ddb_store_options *opt, char **err);
+
+/* lazy.c: whether a store is new and may wait for its first write; and the waiting store, which
+   opens with `open` then (the options are checked by the caller first). */
+int ddb_lazy_wanted(const ddb_store_options *opt);
+ddb_store *ddb_lazy_open(const ddb_store_options *opt, ddb_store *(*open)(const ddb_store_options *opt, char **err),
+                         char **err);
 #ifdef DDB_HAVE_RADOS
 ddb_store *ddb_rados_open(const ddb_store_options *opt, char **err);
 #endif

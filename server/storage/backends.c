@@ -12,14 +12,26 @@ static const struct {
     int id;                                                   /* ddb_store_options.backend */
     ddb_store *(*open)(const ddb_store_options *opt, char **err); /* NULL: not built in */
     const char *missing;                                      /* why, when it is not */
+    /* what open would refuse, for a new store opened on its first write (lazy.c); NULL: a store
+       of this backend is always opened at once (RADOS: the pool is shared, never new to a gateway) */
+    int (*check)(const ddb_store_options *opt, char **err);
 } BACKENDS[] = {
-    {DDB_BACKEND_ROCKSDB, ddb_rocks_open, NULL},
+    {DDB_BACKEND_ROCKSDB, ddb_rocks_open, NULL, ddb_rocks_options_check},
 #ifdef DDB_HAVE_RADOS
-    {DDB_BACKEND_RADOS, ddb_rados_open, NULL},
+    {DDB_BACKEND_RADOS, ddb_rados_open, NULL, NULL},
 #else
-    {DDB_BACKEND_RADOS, NULL, "this ddbd was built without librados (install librados-dev and rebuild)"},
+    {DDB_BACKEND_RADOS, NULL, "this ddbd was built without librados (install librados-dev and rebuild)", NULL},
 #endif
 };
+
+static ddb_store *open_row(size_t i, const ddb_store_options *opt, char **err)
+{
+    if (BACKENDS[i].check == NULL || !ddb_lazy_wanted(opt))
+        return BACKENDS[i].open(opt, err);
+    if (BACKENDS[i].check(opt, err) != 0)
+        return NULL;
+    return ddb_lazy_open(opt, BACKENDS[i].open, err);
+}
 
 ddb_store *ddb_store_open(const ddb_store_options *opt, char **err)
 {
@@ -28,9 +40,9 @@ ddb_store *ddb_store_open(const ddb_store_options *opt, char **err)
         if (BACKENDS[i].id != opt->backend)
             continue;
         if (BACKENDS[i].open != NULL)
-            return BACKENDS[i].open(opt, err);
+            return open_row(i, opt, err);
         *err = strdup(BACKENDS[i].missing);
         return NULL;
     }
-    return BACKENDS[0].open(opt, err); /* (the default, as before: any other value opens RocksDB) */
+    return open_row(0, opt, err); /* (the default, as before: any other value opens RocksDB) */
 }

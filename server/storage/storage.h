@@ -43,6 +43,7 @@ typedef struct ddb_store_options {
                            data directory was created with (a new one: default_nshards) */
     unsigned default_nshards; /* the count of a new directory when nshards is 0 (>= 1) */
     int sync_writes;    /* acknowledge writes only once durable: ddb_store_groupcommit */
+    int open_now;       /* open a new store at once, not on its first write (lazy.c; tests) */
     uint64_t min_free_bytes; /* writes fail (DDB_STORE_EIO) while the disk has less free (diskguard.h) */
     /* The partition hash a data key carries (the engine's key layout): keys with equal hashes are
        one partition, placed together; a key too short to carry one has hash 0. It must depend
@@ -54,7 +55,9 @@ typedef struct ddb_store_options {
 
 
 /*
- * Opens (creating if needed) the store. When nshards is set and the data directory was written
+ * Opens (creating if needed) the store. A new RocksDB store (in memory, or a missing or empty
+ * data directory, without sync_writes) is opened by its first write and is empty until then
+ * (lazy.c); nothing that uses it can tell, and a bad option is refused here all the same. When nshards is set and the data directory was written
  * with another shard count, the partitions whose owner changed are moved first (see shard ring in
  * ring.h), and only then does open return; with nshards 0 the directory keeps its count (a move
  * left half done by a crash is finished), so a directory moved to a host with other CPUs opens as

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "server/base/deferred_init.h"
 #include "server/storage/rocksdb/rocks_internal.h"
 
 /* The group commit's sync (groupcommit.h): the write-ahead log of every write so far, fsynced. */
@@ -55,16 +56,27 @@ static void stripes_init(ddb_store *s)
         pthread_mutex_init(&s->locks[i], NULL);
 }
 
+int ddb_rocks_options_check(const ddb_store_options *o, char **errout)
+{
+    *errout = NULL;
+    if (o->nshards > MAX_SHARDS || (o->nshards == 0 && (o->default_nshards < 1 || o->default_nshards > MAX_SHARDS))) {
+        *errout = strdup("shard count must be between 1 and 256");
+        return -1;
+    }
+    return 0;
+}
+
 ddb_store *ddb_rocks_open(const ddb_store_options *o, char **errout)
 {
-    ddb_store *s = calloc(1, sizeof(*s));
+    ddb_store *s;
 
-    *errout = NULL;
-    if (s == NULL || o->nshards > MAX_SHARDS || (o->nshards == 0 && (o->default_nshards < 1 || o->default_nshards > MAX_SHARDS))) {
-        free(s);
-        *errout = strdup("shard count must be between 1 and 256");
+    if (ddb_rocks_options_check(o, errout) != 0)
+        return NULL;
+    if ((s = calloc(1, sizeof(*s))) == NULL) {
+        *errout = strdup("out of memory");
         return NULL;
     }
+    ddb_deferred_init(); /* RocksDB's static initialisers, before its first call */
     if (!o->in_memory && mkdir(o->path, 0755) != 0 && errno != EEXIST) {
         free(s);
         *errout = strdup("cannot create the data directory");
