@@ -306,8 +306,11 @@ def test_dynamodb_local_spellings_serve(server_factory, tmp_path):
     data = tmp_path / "db"
     data.mkdir()
     server = server_factory(raw_args=["--dbPath", str(data), "--port", str(port), "--sharedDb"], port=port)
+    make_client(server.endpoint).create_table(
+        TableName="dblocal", BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
     assert server.stop(signal.SIGTERM) == 0
-    assert (data / "CURRENT").exists()
+    assert (data / "CURRENT").exists()  # (a new directory's database is made by its first write)
 
 
 def test_dynamodb_local_image_command_is_skipped(server_factory, tmp_path, monkeypatch):
