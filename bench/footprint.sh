@@ -7,7 +7,8 @@
 # For each server: start-up, spawn to the first HTTP 200 for ListTables, two ways: the shared
 # startup.py (through `bash -c`, polled every 2 ms: every server measured as the other benchmarks
 # measure it) and bench/startup_probe.c (spawned directly, polled every 50 µs, so that 2 ms and
-# 4 ms differ; the peers through `bash -c exec`, which adds ~1 ms to their seconds); and idle RSS
+# 4 ms differ; the peers through `bash -c` (their commands end in exec), which adds ~1 ms to their seconds; and, as the
+# floor, bench/h2o_floor.c: a server on Debian's h2o that only answers); and idle RSS
 # 2 s after it is ready; medians of N spawns (default 9); ddbd both --in-memory and on an empty
 # data directory. Then the image: `docker image inspect`'s size and the layers gzipped as a push
 # sends them (TAG, default ddbd:test, when it exists; the arm64 image's too, default
@@ -64,6 +65,8 @@ PY
 # depends on how the cache holds the file (0.8 MB more VmRSS just after a link; tests/footprint)
 python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)' "$BIN"
 cc -O2 -o "$TMP/startup_probe" "$ROOT/bench/startup_probe.c"
+# the floor of a server on Debian's h2o: exec, the loader, libh2o with its libssl and libcrypto
+cc -O2 -o "$TMP/h2o_floor" "$ROOT/bench/h2o_floor.c" $(pkg-config --cflags --libs libh2o-evloop)
 
 # "median min": startup_probe's figures for a command (its arguments; {PORT} and {DIR} substituted)
 probe() {
@@ -88,6 +91,8 @@ read -r ms best mb < <(measure "rm -rf $TMP/d && exec $BIN --data-dir $TMP/d --p
 START[dir]="$ms ($best)" IDLE[dir]="$mb MB"
 read -r ms best floor < <(probe "$BIN" --host 127.0.0.1 --port '{PORT}' --data-dir '{DIR}')
 PROBE[dir]="$ms ($best)"
+read -r ms best floor < <(probe "$TMP/h2o_floor" '{PORT}')
+PROBE[h2o]="$ms ($best)"
 IMG[dir]="$(image_size "$IMAGE")"
 IMG[arm64]="$(image_size "$IMAGE_ARM64")"
 SERVERS="mem dir"
@@ -96,11 +101,11 @@ if [ "$PEERS" = 1 ]; then
   . "$SHARED/peers.env"
   read -r ms best mb < <(measure "$DDBLOCAL_CMD" 18773)
   START[ddblocal]="$ms ($best)" IDLE[ddblocal]="$mb MB" IMG[ddblocal]="225 MB pull, 471 on disk [DX]"
-  read -r ms best floor < <(probe bash -c "exec $DDBLOCAL_CMD")
+  read -r ms best floor < <(probe bash -c "$DDBLOCAL_CMD")
   PROBE[ddblocal]="$ms ($best)"
   read -r ms best mb < <(measure "$DYNALITE_CMD" 18774)
   START[dynalite]="$ms ($best)" IDLE[dynalite]="$mb MB" IMG[dynalite]="none (npm)"
-  read -r ms best floor < <(probe bash -c "exec $DYNALITE_CMD")
+  read -r ms best floor < <(probe bash -c "$DYNALITE_CMD")
   PROBE[dynalite]="$ms ($best)"
   SERVERS="mem dir ddblocal dynalite"
 fi
@@ -117,7 +122,8 @@ if [ "$ALL" = 1 ]; then
 fi
 
 declare -A NAME=([mem]="ddbd --in-memory" [dir]="ddbd, empty data directory" [ddblocal]="DynamoDB Local (-inMemory)"
-                 [dynalite]="dynalite")
+                 [dynalite]="dynalite" [h2o]="(floor) h2o alone, bench/h2o_floor.c")
+SERVERS="$SERVERS h2o"
 echo
 echo "start-up ms: median (best) of $REPS spawns; the probe's floor (/bin/true spawned to exit): $floor ms"
 if [ "$ALL" = 1 ]; then
@@ -125,7 +131,7 @@ if [ "$ALL" = 1 ]; then
   echo "| server | start-up ms, startup.py | start-up ms, probe | idle RSS | RSS after load | image | GetItem c1 |"
   echo "|---|---|---|---|---|---|---|"
   for k in $SERVERS; do
-    echo "| ${NAME[$k]} | ${START[$k]} | ${PROBE[$k]} | ${IDLE[$k]} | ${LOAD[$k]:--} | ${IMG[$k]:--} | ${C1[$k]:--} |"
+    echo "| ${NAME[$k]} | ${START[$k]:--} | ${PROBE[$k]} | ${IDLE[$k]:--} | ${LOAD[$k]:--} | ${IMG[$k]:--} | ${C1[$k]:--} |"
   done
   [ "${IMG[arm64]}" = "-" ] || echo "| ddbd, arm64 image | | | | | ${IMG[arm64]} | |"
   echo "| Dynoxide (published [DX]) | 2-15 | | 5-8 MB | | ~3 MB pull, 7 MB on disk | |"
@@ -133,7 +139,7 @@ else
   echo "| server | start-up ms, startup.py | start-up ms, probe | idle RSS | image |"
   echo "|---|---|---|---|---|"
   for k in $SERVERS; do
-    echo "| ${NAME[$k]} | ${START[$k]} | ${PROBE[$k]} | ${IDLE[$k]} | ${IMG[$k]:--} |"
+    echo "| ${NAME[$k]} | ${START[$k]:--} | ${PROBE[$k]} | ${IDLE[$k]:--} | ${IMG[$k]:--} |"
   done
   [ "${IMG[arm64]}" = "-" ] || echo "| ddbd, arm64 image | | | | ${IMG[arm64]} |"
   echo "| Dynoxide (published [DX]) | 2-15 | | 5-8 MB | ~3 MB pull, 7 MB on disk |"

@@ -11,10 +11,24 @@ items: every write of bench_stream records both images.
 import os
 import random
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.environ.get("BENCH_SHARED", os.path.join(HERE, "..", "..", "shared", "bench")))
 from ddbhttp import Client, DDBError, kv_item  # noqa: E402
+
+
+def wait_for(c, name, active):
+    """Until the table is ACTIVE (active) or gone: the peers create and delete asynchronously."""
+    for _ in range(600):
+        try:
+            if c.call("DescribeTable", {"TableName": name})["Table"]["TableStatus"] == "ACTIVE" and active:
+                return
+        except DDBError:
+            if not active:
+                return
+        time.sleep(0.05)
+    sys.exit("%s: not %s after 30 s" % (name, "ACTIVE" if active else "deleted"))
 
 
 def main():
@@ -31,9 +45,11 @@ def main():
             params["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
         try:
             c.call("DeleteTable", {"TableName": name})
+            wait_for(c, name, False)
         except DDBError:
             pass
         c.call("CreateTable", params)
+        wait_for(c, name, True)
         for i in range(0, n, 25):
             c.call("BatchWriteItem", {"RequestItems": {name: [{"PutRequest": {"Item": kv_item(k, rnd)}}
                                                               for k in range(i, min(n, i + 25))]}})
