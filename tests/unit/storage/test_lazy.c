@@ -18,17 +18,9 @@
 #include <unistd.h>
 
 #include "server/base/deferred_init.h"
+#include "server/engine/keycodec.h"
 #include "server/storage/storage.h"
 #include "test.h"
-
-static uint64_t fnv_hash(const char *key, size_t klen)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-
-    for (size_t i = 0; i < klen; i++)
-        h = (h ^ (unsigned char)key[i]) * 0x100000001b3ULL;
-    return h;
-}
 
 static ddb_store *open_at(const char *path, char **err)
 {
@@ -38,8 +30,8 @@ static ddb_store *open_at(const char *path, char **err)
     o.path = path;
     o.in_memory = path == NULL;
     o.default_nshards = 3;
-    o.key_hash = fnv_hash;
-    o.partition_bytes = 12;
+    o.key_hash = ddb_key_part_hash; /* (the engine's; these keys are too short to carry one: hash 0) */
+    o.partition_bytes = DDB_KEY_PARTITION_BYTES;
     *err = NULL;
     return ddb_store_open(&o, err);
 }
@@ -198,8 +190,8 @@ TEST(lazy_bad_options_are_refused_at_open)
     memset(&o, 0, sizeof(o));
     o.in_memory = 1;
     o.nshards = 300;
-    o.key_hash = fnv_hash;
-    o.partition_bytes = 12;
+    o.key_hash = ddb_key_part_hash;
+    o.partition_bytes = DDB_KEY_PARTITION_BYTES;
     ASSERT_NULL(ddb_store_open(&o, &err));
     ASSERT_STR_EQ(err, "shard count must be between 1 and 256");
     free(err);
