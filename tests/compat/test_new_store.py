@@ -1,0 +1,54 @@
+"""A new store is opened by its first write (server/storage/lazy.c), seen from outside: a server on a
+new data directory answers as an empty one and leaves the directory empty until something is
+written; a second server on the same directory is refused at start, before and after the first
+write; what was written is there after a restart; and a server that was never written stops
+cleanly without creating a database."""
+import os
+import subprocess
+
+import pytest
+
+from conftest import DDBD_BIN, free_port, make_client
+
+
+def second_server(data):
+    """Starts another ddbd on `data`: (exit status, standard error)."""
+    proc = subprocess.run([DDBD_BIN, "--host", "127.0.0.1", "--port", str(free_port()), "--data-dir", data],
+                          capture_output=True, text=True, timeout=20, stdin=subprocess.DEVNULL)
+    return proc.returncode, proc.stderr
+
+
+def test_new_data_directory_waits_for_the_first_write(server_factory, tmp_path):
+    data = str(tmp_path / "data")
+    srv = server_factory(["--data-dir", data])
+    ddb = make_client(srv.endpoint)
+    assert ddb.list_tables()["TableNames"] == []
+    with pytest.raises(ddb.exceptions.ResourceNotFoundException) as e:
+        ddb.describe_table(TableName="newtable")
+    assert e.value.response["Error"]["Message"] == "Requested resource not found: Table: newtable not found"
+    assert os.listdir(data) == []  # read, never written: no database yet
+    rc, err = second_server(data)
+    assert rc == 1 and "the data directory %s is in use by another process" % data in err, (rc, err)
+    ddb.create_table(TableName="newtable", BillingMode="PAY_PER_REQUEST",
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    ddb.put_item(TableName="newtable", Item={"pk": {"S": "a"}, "v": {"N": "1"}})
+    assert "CURRENT" in os.listdir(data)
+    rc, err = second_server(data)  # now RocksDB's own lock
+    assert rc == 1 and "LOCK" in err, (rc, err)
+    assert srv.stop() == 0
+    srv = server_factory(["--data-dir", data])
+    ddb = make_client(srv.endpoint)
+    assert ddb.get_item(TableName="newtable", Key={"pk": {"S": "a"}})["Item"] == {"pk": {"S": "a"}, "v": {"N": "1"}}
+    assert srv.stop() == 0
+
+
+def test_a_server_never_written_stops_without_a_database(server_factory, tmp_path):
+    data = str(tmp_path / "data")
+    srv = server_factory(["--data-dir", data])
+    assert make_client(srv.endpoint).list_tables()["TableNames"] == []
+    assert srv.stop() == 0
+    assert os.listdir(data) == []
+    srv = server_factory(["--data-dir", data])  # and the next start is a new store again
+    assert make_client(srv.endpoint).list_tables()["TableNames"] == []
+    assert srv.stop() == 0
