@@ -118,6 +118,8 @@ static void held_dispose(void *p)
  * on an item written a moment ago). So an answer given while some write is not yet durable waits
  * for the write count read now: one group commit at most.
  */
+static void release_held(ddb_http *h, http_thread *t);
+
 void ddb_http_answer(ddb_http *h, http_thread *t, h2o_req_t *req, const held_answer *given)
 {
     uint64_t written;
@@ -146,6 +148,12 @@ void ddb_http_answer(ddb_http *h, http_thread *t, h2o_req_t *req, const held_ans
     memcpy((char *)held->body, a->body, a->len);
     h2o_linklist_insert(&t->held, &held->link);
     __atomic_add_fetch(&t->nheld, 1, __ATOMIC_RELAXED);
+    /* The sync may have made it durable between the check above and the count: its thread read
+       nheld 0 and woke no one, and no later sync need come. Count, then look again; the sync
+       thread publishes durable, then reads nheld (ddb_http_on_durable), so one of the two sees
+       the other's write. */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    release_held(h, t);
 }
 
 /* Sends the held answers whose writes are durable now (oldest first: their counts only grow). */
@@ -180,6 +188,7 @@ void ddb_http_on_durable(void *arg)
     ddb_http *h = arg;
     uint64_t one = 1;
 
+    __atomic_thread_fence(__ATOMIC_SEQ_CST); /* durable is published before nheld is read (ddb_http_answer) */
     for (unsigned i = 0; i < h->nthreads; i++) {
         if (__atomic_load_n(&h->threads[i].nheld, __ATOMIC_RELAXED) != 0 && write(h->threads[i].wake_fd, &one, 8) < 0)
             ddb_log(DDB_LOG_ERROR, "--sync: cannot wake an HTTP thread");
