@@ -13,6 +13,8 @@
  *   transact-after-commit    TransactWriteItems committed, its answer not yet sent
  *   groupcommit-before-sync  --sync: writes applied, the log sync that would make them durable
  *                            (and release their answers) not yet run (storage/groupcommit.h)
+ *   sync-answer-held         --sync: an answer found its write not yet durable and is about to be
+ *                            held (http/respond.c), not yet counted among the held ones
  *   rados-txn-before-commit  RADOS: a write over several objects has marked them all, its
  *                            intent's commit point is not yet written (storage/rados_txn.c)
  *   rados-txn-after-commit   RADOS: that commit point written, the objects not yet changed

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "proto/crc32.h"
+#include "server/base/faults.h"
 #include "server/base/groupcommit.h"
 #include "server/base/log.h"
 #include "server/http/http_internal.h"
@@ -139,6 +140,7 @@ void ddb_http_answer(ddb_http *h, http_thread *t, h2o_req_t *req, const held_ans
         send_answer(t, req, a);
         return;
     }
+    ddb_crash_point("sync-answer-held"); /* (a test widens the window the fence below closes) */
     held = h2o_mem_alloc_shared(&req->pool, sizeof(*held), held_dispose);
     *held = *a;
     memset(&held->link, 0, sizeof(held->link));

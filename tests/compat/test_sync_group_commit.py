@@ -160,3 +160,24 @@ def test_snapshot_restore_under_sync(tmp_path):
         assert keys == ["again", "before"]
     finally:
         srv.stop()
+
+
+def test_an_answer_held_as_its_write_turns_durable_is_sent(tmp_path):
+    """The loop found the write not yet durable and, before it counted the answer as held, the sync
+    made it durable and found no held answer to wake (DDBD_DELAY_POINT sync-answer-held widens that
+    window to 300 ms). With no later write, no sync comes: the answer must still be sent, not held
+    for ever (http/respond.c looks again after counting)."""
+    srv = start(tmp_path, "--sync", env={"DDBD_DELAY_POINT": "sync-answer-held:300"})
+    client = make_client(srv.endpoint)
+    done = []
+
+    def calls():
+        make_table(client)
+        client.put_item(TableName="tbl", Item={"pk": {"S": "a"}})
+        done.append(client.get_item(TableName="tbl", Key={"pk": {"S": "a"}})["Item"])
+
+    t = threading.Thread(target=calls, daemon=True)
+    t.start()
+    t.join(15)
+    assert done == [{"pk": {"S": "a"}}], "an answer held under --sync was never sent"
+    srv.stop()
