@@ -229,7 +229,7 @@ test_all() {
   # (the default-prefix install is the release build's alone: a sanitized libddb needs the runtime)
   (cd "$ROOT/build-asan" && DDB_TEST_SYSTEM_INSTALL= ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
      LSAN_OPTIONS="suppressions=$ROOT/tests/lsan.supp" \
-     ctest --output-on-failure -j "$JOBS" -L 'unit|client|compat|js|tools')
+     ctest --output-on-failure -j "$JOBS" -L 'unit|client|compat|security|js|tools')
   fuzz "${FUZZ_SECONDS:-30}"
 }
 

@@ -68,6 +68,18 @@ foreach(src ${DDB_COMPAT_TESTS})
                        ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
 endforeach()
 
+# tests/security/test_*.py: the attacker's view (authorization on every resource and door,
+# bounded resources under hostile load); the same fixtures as tests/compat (its conftest.py)
+file(GLOB DDB_SECURITY_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/security/test_*.py)
+foreach(src ${DDB_SECURITY_TESTS})
+  get_filename_component(name ${src} NAME_WE)
+  add_test(NAME security.${name}
+           COMMAND ${DDB_PYTHON3} -m pytest -q -p no:cacheprovider ${src}
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/security)
+  set_tests_properties(security.${name} PROPERTIES LABELS security TIMEOUT 600
+                       ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
+endforeach()
+
 if(DDB_FUZZ)
   # tests/fuzz/fuzz_*.c: libFuzzer targets (clang; the libraries are instrumented in CMakeLists.txt)
   file(GLOB DDB_FUZZERS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_*.c)
