@@ -29,7 +29,12 @@ typedef struct ddb_auth ddb_auth;
  *                    Describe*, read (the read-only operations DDB_OPF_READ marks in proto/ops.def,
  *                    and PartiQLSelect), * (default: every operation)
  *   tables=PATTERNS  the tables it may touch, comma-separated, with * wildcards (default: all)
+ *   rights=RIGHTS    the doors beside the DynamoDB API it may use, comma-separated: admin (the
+ *                    /ddbd/ endpoints, MCP's whole-store tools; implies metrics), metrics (GET
+ *                    /metrics, MCP's read_metrics). Never implied by allow= (default: none)
  */
+typedef enum ddb_auth_right { DDB_RIGHT_ADMIN = 1u << 0, DDB_RIGHT_METRICS = 1u << 1 } ddb_auth_right;
+
 typedef struct ddb_auth_key {
     char *access_key, *secret, *account, *token;
     char *user;
@@ -37,6 +42,7 @@ typedef struct ddb_auth_key {
     size_t nallow;
     char **tables;
     size_t ntables;
+    unsigned rights; /* ddb_auth_right bits */
 } ddb_auth_key;
 
 /* The key with this access key id, or NULL. */
