@@ -12,12 +12,22 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "proto/arena.h"
+
+/* What a seed may make ddbd read (docs/security.md, "Seed files"): a .json document is read whole,
+   so it is kept to what tables and batches of writes need; items in bulk go in .jsonl files, read
+   a line at a time, whose lines are items (DynamoDB's are at most 400 KB: in JSON, with base64
+   and escapes, a few times that). */
+#define SEED_MAX_JSON_BYTES (64ULL << 20)
+#define SEED_MAX_LINES_FILE_BYTES (1ULL << 30)
+#define SEED_MAX_LINE_BYTES ((size_t)4 << 20)
 
 typedef struct walk {
     int tables, items;
@@ -131,14 +141,13 @@ static unsigned line_at(const char *text, size_t at)
     return line;
 }
 
-static char *read_file(const char *path, size_t *len)
+/* The whole of f (at most SEED_MAX_JSON_BYTES: a file that grew past it since it was opened is
+   not read further), NUL-terminated; NULL on a read error or when too long (errno EFBIG). */
+static char *read_whole(FILE *f, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
     char *buf = NULL;
     size_t cap = 0, n = 0, got;
 
-    if (f == NULL)
-        return NULL;
     do {
         if (n + 65536 > cap) {
             cap = cap ? cap * 2 : 1 << 20;
@@ -147,28 +156,27 @@ static char *read_file(const char *path, size_t *len)
         }
         got = fread(buf + n, 1, cap - n, f);
         n += got;
-    } while (got > 0);
-    if (ferror(f)) {
+    } while (got > 0 && n <= SEED_MAX_JSON_BYTES);
+    if (ferror(f) || n > SEED_MAX_JSON_BYTES) {
+        errno = ferror(f) ? EIO : EFBIG;
         free(buf);
-        buf = NULL;
-    } else {
-        buf[n] = '\0';
-        *len = n;
+        return NULL;
     }
-    fclose(f);
+    buf[n] = '\0';
+    *len = n;
     return buf;
 }
 
-static void json_file(walk *w, const char *path)
+static void json_file(walk *w, const char *path, FILE *f)
 {
     ddb_arena a;
     size_t len = 0, err_at;
-    char *text = read_file(path, &len);
+    char *text = read_whole(f, &len);
     const ddb_json *doc;
     seed_loc loc = {path, text, len, 1, -1, 0, NULL, -1};
 
     if (text == NULL) {
-        fail(w, path, 0, "cannot read it (%s)", strerror(errno));
+        fail(w, path, 0, "%s", errno == EFBIG ? "grew past 64 MiB while being read" : "cannot read it");
         return;
     }
     ddb_arena_init(&a);
@@ -220,22 +228,44 @@ static void line_record(walk *w, const ddb_json *o, const char *file_table, seed
         emit(w, SEED_PUT, file_table, o, loc);
 }
 
-static void lines_file(walk *w, const char *path)
+/*
+ * The next line of f into *buf (NUL-terminated, its newline kept), read a byte at a time so that
+ * no line longer than SEED_MAX_LINE_BYTES is ever held: returns its length, -1 at the end of the
+ * file (or on a read error: ferror), -2 when the line is longer than that.
+ */
+static long next_line(FILE *f, char **buf, size_t *cap)
 {
-    FILE *f = fopen(path, "rb");
-    char *line = NULL, *table;
+    size_t n = 0;
+    int c;
+
+    while ((c = getc_unlocked(f)) != EOF) {
+        if (c != '\n' && n == SEED_MAX_LINE_BYTES)
+            return -2;
+        if (n + 2 > *cap) { /* room for c and the NUL, never more than the longest line needs */
+            *cap = *cap == 0 ? 4096 : *cap * 2 < SEED_MAX_LINE_BYTES + 2 ? *cap * 2 : SEED_MAX_LINE_BYTES + 2;
+            if ((*buf = realloc(*buf, *cap)) == NULL)
+                abort();
+        }
+        (*buf)[n++] = (char)c;
+        if (c == '\n')
+            break;
+    }
+    if (n == 0)
+        return -1;
+    (*buf)[n] = '\0';
+    return (long)n;
+}
+
+static void lines_file(walk *w, const char *path, FILE *f)
+{
+    char *line = NULL, *table = table_of_file(path);
     size_t cap = 0;
-    ssize_t n;
+    long n = -1;
     unsigned lineno = 0;
     ddb_arena a;
 
-    if (f == NULL) {
-        fail(w, path, 0, "cannot read it (%s)", strerror(errno));
-        return;
-    }
-    table = table_of_file(path);
     ddb_arena_init(&a);
-    while (!w->stopped && (n = getline(&line, &cap, f)) >= 0) {
+    while (!w->stopped && (n = next_line(f, &line, &cap)) >= 0) {
         seed_loc loc = {path, line, (size_t)n, ++lineno, -1, 0, NULL, -1};
         const ddb_json *o;
         if (blank(line, (size_t)n))
@@ -248,26 +278,77 @@ static void lines_file(walk *w, const char *path)
         else
             line_record(w, o, table, &loc);
     }
-    if (ferror(f))
+    if (n == -2)
+        fail(w, path, lineno + 1, "%s", "a line longer than 4 MiB (one item a line, and an item is at most "
+             "400 KB); the rest of the file was not read");
+    else if (ferror(f))
         fail(w, path, lineno, "cannot read it (%s)", strerror(errno));
     ddb_arena_free(&a);
     free(table);
     free(line);
-    fclose(f);
 }
 
 /* ---- paths ---- */
 
+static const char *file_type(mode_t mode)
+{
+    return S_ISDIR(mode) ? "a directory" : S_ISFIFO(mode) ? "a FIFO" : S_ISCHR(mode) ? "a character device"
+           : S_ISBLK(mode) ? "a block device" : S_ISSOCK(mode) ? "a socket" : "not a file";
+}
+
+/*
+ * Opens a seed file: a regular file (a symbolic link to one is followed) of at most `max` bytes.
+ * Anything else is refused unread, named in the error: a FIFO (opened without waiting for a
+ * writer: O_NONBLOCK), a device such as /dev/zero, a socket. The type and size are read from the
+ * descriptor opened, so the file cannot be swapped for another between the check and the read.
+ */
+static FILE *open_seed(walk *w, const char *path, unsigned long long max)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    char msg[160];
+    FILE *f;
+
+    if (fd < 0) {
+        fail(w, path, 0, "cannot read it (%s)", strerror(errno));
+        return NULL;
+    }
+    msg[0] = '\0';
+    if (fstat(fd, &st) != 0)
+        snprintf(msg, sizeof(msg), "cannot read it (%s)", strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        snprintf(msg, sizeof(msg), "not a regular file but %s: a seed is a file, or a directory of files",
+                 file_type(st.st_mode));
+    else if ((unsigned long long)st.st_size > max)
+        snprintf(msg, sizeof(msg), "%llu bytes, more than a seed %s file may hold (%s): split it into several "
+                 "files in a directory", (unsigned long long)st.st_size, max == SEED_MAX_JSON_BYTES ? ".json" : "item",
+                 max == SEED_MAX_JSON_BYTES ? "64 MiB" : "1 GiB");
+    if (msg[0] != '\0' || fcntl(fd, F_SETFL, 0) != 0 || (f = fdopen(fd, "rb")) == NULL) {
+        if (msg[0] == '\0')
+            snprintf(msg, sizeof(msg), "cannot read it (%s)", strerror(errno));
+        fail(w, path, 0, "%s", msg);
+        close(fd);
+        return NULL;
+    }
+    return f;
+}
+
 static void file(walk *w, const char *path)
 {
-    if (is_lines_file(path)) {
-        if (w->items) /* items only */
-            lines_file(w, path);
-    } else if (has_suffix(path, ".json")) {
-        json_file(w, path);
-    } else {
+    int lines = is_lines_file(path), json = !lines && has_suffix(path, ".json");
+    FILE *f;
+
+    if (lines && !w->items) /* items only */
+        return;
+    if ((f = open_seed(w, path, json ? SEED_MAX_JSON_BYTES : SEED_MAX_LINES_FILE_BYTES)) == NULL)
+        return;
+    if (lines)
+        lines_file(w, path, f);
+    else if (json)
+        json_file(w, path, f);
+    else
         fail(w, path, 0, "%s", "not a seed file: expected .json (tables, RequestItems) or .jsonl/.ndjson (items)");
-    }
+    fclose(f);
 }
 
 static int seed_file_filter(const struct dirent *e)
@@ -275,6 +356,7 @@ static int seed_file_filter(const struct dirent *e)
     return e->d_name[0] != '.' && (has_suffix(e->d_name, ".json") || is_lines_file(e->d_name));
 }
 
+/* A directory's seed files by name; one that is not a regular file is refused (open_seed). */
 static void directory(walk *w, const char *path)
 {
     struct dirent **names;
@@ -286,9 +368,7 @@ static void directory(walk *w, const char *path)
     }
     for (int i = 0; i < n; i++) {
         char *full = NULL;
-        struct stat st;
-        if (!w->stopped && asprintf(&full, "%s/%s", path, names[i]->d_name) > 0 && stat(full, &st) == 0 &&
-            S_ISREG(st.st_mode))
+        if (!w->stopped && asprintf(&full, "%s/%s", path, names[i]->d_name) > 0)
             file(w, full);
         free(full);
         free(names[i]);
