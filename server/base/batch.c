@@ -53,4 +53,8 @@ void ddb_batch_append(ddb_batch *b, const ddb_batch *src)
 {
     for (size_t i = 0; src != NULL && i < src->n; i++)
         *batch_add(b) = src->ops[i];
+    if (src != NULL) {
+        b->removes |= src->removes;
+        b->adds |= src->adds;
+    }
 }

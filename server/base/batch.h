@@ -26,6 +26,11 @@ typedef struct ddb_batch {
     ddb_write_op *ops;
     size_t n, cap;
     ddb_arena *arena;
+    /* What the write does, for the disk guard (server/storage/diskguard.h): one that removes
+       (an item's deletion, a table's or a backup's) and adds no item may go ahead while the disk
+       is short of space, so that a user can free space through the API. Set by the writes'
+       makers (an item's write sets one or the other); neither: the write is refused there. */
+    unsigned char removes, adds;
 } ddb_batch;
 
 void ddb_batch_init(ddb_batch *b, ddb_arena *a);
@@ -33,7 +38,12 @@ void ddb_batch_put(ddb_batch *b, const char *key, size_t klen, const char *val, 
 void ddb_batch_delete(ddb_batch *b, const char *key, size_t klen);
 void ddb_batch_meta_put(ddb_batch *b, const char *key, size_t klen, const char *val, size_t vlen);
 void ddb_batch_meta_delete(ddb_batch *b, const char *key, size_t klen);
-/* Appends every op of `src` to `b`. */
+/* 1 when b only removes (see `removes`): the disk guard lets it through below its reserve. */
+static inline int ddb_batch_only_removes(const ddb_batch *b)
+{
+    return b->removes && !b->adds;
+}
+/* Appends every op of `src` to `b` (and what it does). */
 void ddb_batch_append(ddb_batch *b, const ddb_batch *src);
 /*
  * A sequenced put (stream records): the data key is `prefix` followed by an 8-byte big-endian

@@ -450,8 +450,10 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
     if (m->has_new) {
         ddb_item_encode(r->a, &m->new_item, m->new_size, &val, &vlen);
         ddb_batch_put(out, m->key.bytes, m->key.len, val, vlen);
+        out->adds = 1; /* an UpdateItem that only REMOVEs too: it writes the item anew */
     } else if (m->kind == DDB_MUT_DELETE && m->had_old) {
         ddb_batch_delete(out, m->key.bytes, m->key.len);
+        out->removes = 1; /* allowed on a disk short of space (diskguard.h) */
     }
     if (m->t->nindexes > 0)
         derive_indexes(r, out);

@@ -142,6 +142,7 @@ int ddb_op_delete_table(ddb_req *req)
         if (req->err.code != DDB_OK)
             return req->err.code;
         purge_record(req, t, &purge);
+        purge.removes = 1; /* frees space: allowed on a disk short of it (diskguard.h) */
         replica_peer_notices(req, t, &purge);
         ddb_stream_table_deleted(req, t, &purge);
         if (t->pitr_log != 0) { /* its history goes with it, not while trimmed; its items stay as a backup */

@@ -3,6 +3,7 @@
  */
 #include "server/storage/diskguard.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
@@ -11,14 +12,17 @@
 #include "server/base/faults.h"
 #include "server/base/log.h"
 
-#define RECHECK_MS 100
+#define RECHECK_MS 100              /* while writes are allowed: how old a reading may be */
+#define RESUME_MIN_FREE (1ULL << 20) /* a resume writes the memtables out: not into a full disk */
+#define RESUME_RETRY_MS 1000        /* a failed resume is retried this soon, or when space grows */
 
 struct ddb_diskguard {
     char *path;
     uint64_t reserve;
     uint64_t checked_ms; /* atomic: when the free space was last read */
     int ok;              /* atomic: the last reading's verdict */
-    int pretended;       /* atomic: the last reading was a test's (faults.h), not to be reused */
+    pthread_mutex_t resume_lock;
+    uint64_t failed_free, failed_ms; /* the last failed resume's free space and time (0: none) */
 };
 
 static uint64_t mono_ms(void)
@@ -35,9 +39,10 @@ ddb_diskguard *ddb_diskguard_new(const char *path, uint64_t reserve)
 
     if (g == NULL)
         return NULL;
-    g->path = path != NULL && reserve > 0 ? strdup(path) : NULL;
+    g->path = path != NULL ? strdup(path) : NULL;
     g->reserve = reserve;
     g->ok = 1;
+    pthread_mutex_init(&g->resume_lock, NULL);
     return g;
 }
 
@@ -45,6 +50,7 @@ void ddb_diskguard_free(ddb_diskguard *g)
 {
     if (g == NULL)
         return;
+    pthread_mutex_destroy(&g->resume_lock);
     free(g->path);
     free(g);
 }
@@ -61,27 +67,51 @@ static uint64_t free_bytes(const ddb_diskguard *g)
     return (uint64_t)st.f_bavail * st.f_frsize;
 }
 
-int ddb_diskguard_ok(ddb_diskguard *g)
+/* Reads the free space now and records the verdict, logging its changes. */
+static int check(ddb_diskguard *g, uint64_t now)
 {
-    uint64_t now, avail;
-    int ok, was;
+    uint64_t avail = free_bytes(g);
+    int ok = avail >= g->reserve, was;
 
-    if (g == NULL || (g->path == NULL && ddb_fault_free_bytes() < 0))
-        return 1;
-    now = mono_ms();
-    if (now - __atomic_load_n(&g->checked_ms, __ATOMIC_RELAXED) < RECHECK_MS && ddb_fault_free_bytes() < 0 &&
-        !__atomic_load_n(&g->pretended, __ATOMIC_RELAXED))
-        return __atomic_load_n(&g->ok, __ATOMIC_RELAXED);
     __atomic_store_n(&g->checked_ms, now, __ATOMIC_RELAXED);
-    __atomic_store_n(&g->pretended, ddb_fault_free_bytes() >= 0, __ATOMIC_RELAXED);
-    avail = free_bytes(g);
-    ok = avail >= g->reserve;
     was = __atomic_exchange_n(&g->ok, ok, __ATOMIC_RELAXED);
     if (was && !ok)
         ddb_log(DDB_LOG_ERROR, "disk nearly full: %llu bytes free, --min-free-disk is %llu; refusing writes "
-                               "(InternalServerError) until there is room again",
+                               "(InternalServerError) until there is room again, but deletes",
                 (unsigned long long)avail, (unsigned long long)g->reserve);
     else if (!was && ok)
         ddb_log(DDB_LOG_WARN, "disk has room again (%llu bytes free): writes resume", (unsigned long long)avail);
+    return ok;
+}
+
+int ddb_diskguard_ok(ddb_diskguard *g, int only_removes)
+{
+    uint64_t now;
+
+    if (g == NULL || g->reserve == 0 || only_removes || (g->path == NULL && ddb_fault_free_bytes() < 0))
+        return 1;
+    now = mono_ms();
+    /* a reading that allowed writes is reused for a while; one that refused them is not: writes
+       follow the space as soon as it returns (and a test's pretended amount at once) */
+    if (__atomic_load_n(&g->ok, __ATOMIC_RELAXED) && ddb_fault_free_bytes() < 0 &&
+        now - __atomic_load_n(&g->checked_ms, __ATOMIC_RELAXED) < RECHECK_MS)
+        return 1;
+    return check(g, now);
+}
+
+int ddb_diskguard_resume(ddb_diskguard *g, int (*resume)(void *ctx), void *ctx)
+{
+    uint64_t avail = free_bytes(g);
+    int ok = 0;
+
+    if (avail < g->reserve || avail < RESUME_MIN_FREE)
+        return 0;
+    pthread_mutex_lock(&g->resume_lock);
+    if (g->failed_ms == 0 || avail > g->failed_free || mono_ms() - g->failed_ms >= RESUME_RETRY_MS) {
+        ok = resume(ctx);
+        g->failed_ms = ok ? 0 : mono_ms();
+        g->failed_free = avail;
+    }
+    pthread_mutex_unlock(&g->resume_lock);
     return ok;
 }

@@ -1,12 +1,19 @@
 /*
  * server/storage/diskguard.h: writes stop before the disk is full, and resume when space returns.
  *
- * A storage engine that meets a full disk mid-write is in trouble: RocksDB turns read-only on a
- * failed log write and, through its C API, cannot be resumed without reopening. So the backend
- * asks the guard before each write, and refuses the write (an I/O error: InternalServerError, which
- * clients retry) while the data directory's file system has less than --min-free-disk free. The
- * guard reads the free space at most every 100 ms (statvfs), so it costs a clock read per write.
- * A test can pretend any amount is free (faults.h: ddb_fault_free_bytes).
+ * A storage engine that meets a full disk mid-write is in trouble: RocksDB stops taking writes
+ * on a failed log write until it is resumed. So the backend asks the guard before each write,
+ * and refuses the write (an I/O error: InternalServerError, which clients retry) while the data
+ * directory's file system has less than --min-free-disk free, except a write that only removes
+ * (ddb_batch_only_removes: DeleteItem, a transaction or batch of deletes, DeleteTable,
+ * DeleteBackup), so that a user can free space through the API. While writes are allowed the
+ * guard reads the free space at most every 100 ms (statvfs), a clock read per write; while they
+ * are refused it reads it at every write, so they resume as soon as there is room.
+ *
+ * When the disk filled all the same (another process wrote to it, or the reserve is 0), the
+ * backend resumes its engine through ddb_diskguard_resume, on the failing write's own
+ * path: at once once there is room, not on a timer. A test can pretend any amount is free
+ * (faults.h: ddb_fault_free_bytes).
  */
 #ifndef DDB_DISKGUARD_H
 #define DDB_DISKGUARD_H
@@ -15,11 +22,22 @@
 
 typedef struct ddb_diskguard ddb_diskguard;
 
-/* NULL path or reserve 0: a guard that always allows. */
+/* NULL path: the free space is unknown (in memory), and only a test's pretended amount counts.
+   reserve 0: writes are never refused. */
 ddb_diskguard *ddb_diskguard_new(const char *path, uint64_t reserve);
 void ddb_diskguard_free(ddb_diskguard *g);
 
-/* 1 when a write may go ahead. Thread-safe. */
-int ddb_diskguard_ok(ddb_diskguard *g);
+/* 1 when a write may go ahead; `only_removes`: one that frees space, allowed below the reserve.
+   Thread-safe. */
+int ddb_diskguard_ok(ddb_diskguard *g, int only_removes);
+
+/*
+ * After a write failed for want of space: when the disk has room again (the reserve, and at least
+ * 1 MiB: a resume writes out what is in memory) and resuming is worth trying (no attempt failed
+ * since the free space last grew, or one failed over a second ago), calls resume(ctx), one
+ * caller at a time, and returns its result (1: resumed, the write may be tried again); else 0.
+ * Reads the free space at once. Thread-safe.
+ */
+int ddb_diskguard_resume(ddb_diskguard *g, int (*resume)(void *ctx), void *ctx);
 
 #endif

@@ -141,6 +141,7 @@ int ddb_backup_delete(ddb_engine *eng, const ddb_backup *b)
     key = ddb_arena_sprintf(&a, DDB_BACKUP_PREFIX "%s", b->id);
     ddb_batch_meta_delete(&batch, key, strlen(key));
     ddb_task_purge_record(&batch, &a, &b->keyspace, 1);
+    batch.removes = 1; /* frees space: allowed on a disk short of it (diskguard.h) */
     rc = ddb_store_write(eng->store, &batch);
     ddb_arena_free(&a);
     if (rc == DDB_STORE_OK)

@@ -75,6 +75,8 @@ static rocksdb_options_t *make_options(ddb_store *s, const ddb_store_options *o)
        start-up and brought back half a megabyte of code (tests/footprint) */
     rocksdb_options_set_stats_dump_period_sec(opts, 0);
     rocksdb_options_set_stats_persist_period_sec(opts, 0);
+    /* a full disk: resumed by the writes as soon as it has room (rocks_rw.c), not every 5 s */
+    ddb_rocksdb_options_recover_no_space_by_caller(opts);
     /*
      * Point reads (GetItem, BatchGetItem, every guarded write) decide these settings. A memtable
      * is a skip list searched one cache miss per step, and overwrites add versions to it, so a

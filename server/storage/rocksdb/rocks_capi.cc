@@ -22,6 +22,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/options.h>
 #include <rocksdb/statistics.h>
 #include <rocksdb/table.h>
@@ -548,5 +549,33 @@ char *rocksdb_property_value_cf(rocksdb_t *db, rocksdb_column_family_handle_t *c
     std::string v;
     return db->rep->GetProperty(cf->rep, Slice(name), &v) ? strdup(v.c_str()) : nullptr;
 }
+
+/* ---- ddbd's own, beyond c.h (declared in rocks_internal.h) ---- */
+
+} /* extern "C" */
+
+namespace {
+/* Leaves a full disk's error to ddbd: RocksDB's own recovery from it polls the free space every
+   5 seconds, so writes went on failing that long after space returned (issue 41). */
+class NoSpaceRecoveryByCaller : public rocksdb::EventListener {
+  public:
+    const char *Name() const override { return "ddbd-no-space-recovery"; }
+    void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, Status bg_error, bool *auto_recovery) override
+    {
+        if (bg_error.IsNoSpace())
+            *auto_recovery = false;
+        bg_error.PermitUncheckedError();
+    }
+};
+} /* namespace */
+
+extern "C" {
+
+void ddb_rocksdb_options_recover_no_space_by_caller(rocksdb_options_t *o)
+{
+    o->rep.listeners.push_back(std::make_shared<NoSpaceRecoveryByCaller>());
+}
+
+void ddb_rocksdb_resume(rocksdb_t *db, char **errptr) { failed(errptr, db->rep->Resume()); }
 
 } /* extern "C" */

@@ -109,6 +109,12 @@ int rocks_finish_restore(ddb_store *s, char **errout);
 void rocks_snapshots_free(ddb_store *s);
 /* The highest number stored under a prefix (the sequencer's loader; rocks_rw.c). */
 
+/* ddbd's additions to the C API (rocks_capi.cc): a full disk's error left to ddbd to recover from
+   (RocksDB's own recovery retries every 5 s; rocks_rw.c resumes as soon as there is room), and
+   DB::Resume. */
+void ddb_rocksdb_options_recover_no_space_by_caller(rocksdb_options_t *o);
+void ddb_rocksdb_resume(rocksdb_t *db, char **errptr);
+
 /* storage.h's calls, as rocks*.c implement them (the table in rocks.c; the iterator's in rocks_iter.c). */
 int rocks_format_found(const ddb_store *s);
 void rocks_close(ddb_store *s);

@@ -82,14 +82,11 @@ static const rocksdb_writeoptions_t *wopts_for(ddb_store *s, const ddb_batch *b)
     return s->wopts_nowal;
 }
 
-static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums)
+/* b as one WriteBatch, or NULL when a shard's column family cannot be made. */
+static rocksdb_writebatch_t *writebatch_of(ddb_store *s, const ddb_batch *b, const uint64_t *nums)
 {
-    rocksdb_writebatch_t *wb;
-    char *err = NULL, kbuf[48];
-
-    if (ddb_fault_write_errors() || !ddb_diskguard_ok(s->guard))
-        return DDB_STORE_EIO; /* nothing applied: the caller answers InternalServerError */
-    wb = rocksdb_writebatch_create();
+    rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
+    char kbuf[48];
 
     for (size_t i = 0; i < b->n; i++) {
         const ddb_write_op *op = &b->ops[i];
@@ -98,7 +95,7 @@ static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums)
                                                              : rocks_cf_for_write(s, shard_of(s, op->key, op->klen));
         if (cf == NULL) {
             rocksdb_writebatch_destroy(wb);
-            return DDB_STORE_EIO;
+            return NULL;
         }
         if (op->sequenced)
             rocksdb_writebatch_put_cf(wb, cf, kbuf, seq_key(op, nums[i], kbuf), op->val, op->vlen);
@@ -107,7 +104,53 @@ static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums)
         else
             rocksdb_writebatch_put_cf(wb, cf, op->key, op->klen, op->val, op->vlen);
     }
+    return wb;
+}
+
+static int resume(void *ctx)
+{
+    ddb_store *s = ctx;
+    char *err = NULL;
+
+    ddb_rocksdb_resume(s->db, &err);
+    if (err != NULL) {
+        ddb_log(DDB_LOG_ERROR, "rocksdb resume after a full disk: %s", err);
+        rocksdb_free(err);
+        return 0;
+    }
+    return 1;
+}
+
+/*
+ * A write that failed for want of space stopped RocksDB's writes (its log may be torn), and its
+ * own recovery would look for space only every 5 seconds (rocks_capi.cc turns it off). Resumed
+ * here, on the failing write's path, as soon as the disk has room: 1 when the write may be tried
+ * again (nothing of it was applied: a failed log write inserts nothing). The resume waits for
+ * RocksDB's background jobs, and one that failed for want of space pauses a second before it
+ * ends: then writes resume up to a second after the space, else at once.
+ */
+static int resumed_after_full_disk(ddb_store *s, char **err)
+{
+    if (strstr(*err, "No space left on device") == NULL || !ddb_diskguard_resume(s->guard, resume, s))
+        return 0;
+    ddb_log(DDB_LOG_WARN, "rocksdb resumed: the disk has room again (%s)", *err);
+    rocksdb_free(*err);
+    *err = NULL;
+    return 1;
+}
+
+static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums)
+{
+    rocksdb_writebatch_t *wb;
+    char *err = NULL;
+
+    if (ddb_fault_write_errors() || !ddb_diskguard_ok(s->guard, ddb_batch_only_removes(b)))
+        return DDB_STORE_EIO; /* nothing applied: the caller answers InternalServerError */
+    if ((wb = writebatch_of(s, b, nums)) == NULL)
+        return DDB_STORE_EIO;
     rocksdb_write(s->db, wopts_for(s, b), wb, &err);
+    if (err != NULL && resumed_after_full_disk(s, &err))
+        rocksdb_write(s->db, wopts_for(s, b), wb, &err);
     rocksdb_writebatch_destroy(wb);
     if (s->gc != NULL && err == NULL)
         ddb_groupcommit_note(s->gc);
