@@ -340,7 +340,8 @@ static void file(walk *w, const char *path)
 
     if (lines && !w->items) /* items only */
         return;
-    if ((f = open_seed(w, path, json ? SEED_MAX_JSON_BYTES : SEED_MAX_LINES_FILE_BYTES)) == NULL)
+    /* (a file of another name is opened only to name its type when it is not a file) */
+    if ((f = open_seed(w, path, json ? SEED_MAX_JSON_BYTES : lines ? SEED_MAX_LINES_FILE_BYTES : ~0ULL)) == NULL)
         return;
     if (lines)
         lines_file(w, path, f);

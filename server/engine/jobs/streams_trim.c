@@ -128,6 +128,7 @@ static void drop_stream(ddb_engine *eng, ddb_arena *a, const ddb_stream_info *in
     ddb_retention_sub(eng->retention, DDB_RET_STREAM, bytes);
     ddb_batch_init(&b, a);
     ddb_stream_info_delete(&b, a, info->id);
+    b.removes = 1; /* frees space: allowed on a disk short of it (diskguard.h) */
     ddb_store_write(eng->store, &b);
     ddb_log(DDB_LOG_INFO, "streams: stream %s of table %s expired (disabled 24 hours ago)", info->label, info->table);
 }
