@@ -63,9 +63,9 @@ static int allowed(const ddb_auth_key *k, const char *action, const char *table,
 }
 
 /* One resource, resolved: the table it belongs to (NULL: none of the caller's), a stream's label,
-   and the ARN the decision and its message name. */
+   and the text that named it. */
 typedef struct resource {
-    const char *table, *label, *arn;
+    const char *table, *label, *text;
 } resource;
 
 static const char *account_of(const ddb_req *req, const ddb_auth_key *k)
@@ -130,7 +130,15 @@ static void resolve(ddb_req *req, const ddb_auth_key *k, ddb_res_kind kind, cons
     default: r->table = NULL; break;
     }
     r->label = label;
-    r->arn = r->table != NULL ? table_arn(req, k, r->table, label) : text;
+    r->text = text;
+}
+
+/* The ARN a decision on r evaluates policies against and its refusal names: the table's (or its
+   stream's), else the text as sent. Built only then: a request allowed by its key's rules alone
+   formats nothing. */
+static const char *arn_of(ddb_req *req, const ddb_auth_key *k, const resource *r)
+{
+    return r->table != NULL ? table_arn(req, k, r->table, r->label) : r->text;
 }
 
 static int deny(ddb_req *req, const ddb_auth_key *k, const char *action, const char *arn)
@@ -157,17 +165,18 @@ static int decide(const ddb_auth_key *k, ddb_req *req, const char *action, const
 
     if (doc != NULL) {
         ddb_rbp_caller c = {k->account ? k->account : DEFAULT_ACCOUNT, user_arn(req, k)};
-        d = ddb_rbp_decide(req->arena, doc, &c, ddb_arena_sprintf(req->arena, "dynamodb:%s", action), r->arn,
+        const char *arn = arn_of(req, k, r);
+        d = ddb_rbp_decide(req->arena, doc, &c, ddb_arena_sprintf(req->arena, "dynamodb:%s", action), arn,
                            !l->namespaces);
         if (d == DDB_RBP_DENY)
             return ddb_req_fail(req, DDB_E_ACCESS_DENIED,
                                 "User: %s is not authorized to perform: dynamodb:%s on resource: %s with an explicit "
                                 "deny in a resource-based policy",
-                                c.arn, action, r->arn);
+                                c.arn, action, arn);
     }
     if (d == DDB_RBP_ALLOW || allowed(k, action, r->table, 0))
         return DDB_OK;
-    return deny(req, k, action, r->arn);
+    return deny(req, k, action, arn_of(req, k, r));
 }
 
 int ddb_auth_caller(const ddb_auth *a, ddb_req *req, ddb_rbp_caller *out)
