@@ -33,7 +33,7 @@
 #include "server/engine/throttle.h"
 #include "server/engine/vector_cache.h"
 #include "server/engine/xfer/xfer_job.h"
-#include "server/nssnap.h"
+#include "server/doors/nssnap.h"
 #include "server/ops/optable.h"
 #include "server/ops/owners.h"
 
