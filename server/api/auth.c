@@ -1,5 +1,5 @@
 /*
- * server/api/auth.c: the key file and SigV4 verification (see auth.h).
+ * server/api/auth.c: SigV4 verification (see auth.h); the key file is read by keyfile.c.
  *
  * Messages are AWS's for JSON services (captured from DynamoDB, STS and SQS answers in public
  * reports): "The security token included in the request is invalid.", "Credential should be
@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "ddb/ddb_status.h"
+#include "server/api/keyfile.h"
 #include "server/base/clock.h"
 
 #define SKEW_MS (5ULL * 60 * 1000)
@@ -43,105 +44,12 @@ struct ddb_auth {
 
 static uint64_t auth_generation;
 
-/* ---------------------------------------------------------------- the key file */
-
-static char *dup_word(const char **p)
-{
-    const char *s = *p, *e;
-
-    while (*s == ' ' || *s == '\t')
-        s++;
-    e = s;
-    while (*e && *e != ' ' && *e != '\t' && *e != '\n' && *e != '\r' && *e != '#')
-        e++;
-    *p = e;
-    return e > s ? strndup(s, (size_t)(e - s)) : NULL;
-}
-
-/* "a,b,c" split into a malloc'd vector. */
-static char **split_list(const char *v, size_t *n)
-{
-    char **out = NULL;
-    const char *p = v;
-
-    *n = 0;
-    while (*p) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len > 0) {
-            out = realloc(out, sizeof(*out) * (*n + 1));
-            out[(*n)++] = strndup(p, len);
-        }
-        p += len + (e ? 1 : 0);
-    }
-    return out;
-}
-
-/* An option word (name=, allow=, tables=); 0, or -1 when the word is no known option. */
-static int key_option(key_entry *k, char *word)
-{
-    char *eq = strchr(word, '=');
-
-    if (eq == NULL)
-        return -1;
-    *eq = 0;
-    if (strcmp(word, "name") == 0 && k->user == NULL)
-        k->user = strdup(eq + 1);
-    else if (strcmp(word, "allow") == 0 && k->allow == NULL)
-        k->allow = split_list(eq + 1, &k->nallow);
-    else if (strcmp(word, "tables") == 0 && k->tables == NULL)
-        k->tables = split_list(eq + 1, &k->ntables);
-    else
-        return -1;
-    return 0;
-}
-
-static void key_free(key_entry *k)
-{
-    free(k->access_key);
-    free(k->secret);
-    free(k->account);
-    free(k->token);
-    free(k->user);
-    for (size_t i = 0; i < k->nallow; i++)
-        free(k->allow[i]);
-    free(k->allow);
-    for (size_t i = 0; i < k->ntables; i++)
-        free(k->tables[i]);
-    free(k->tables);
-}
-
-/* One line: positional fields, then options; -1 when malformed. */
-static int parse_key_line(const char *line, key_entry *k)
-{
-    const char *p = line;
-    char *w;
-    char **pos[] = {&k->access_key, &k->secret, &k->account, &k->token};
-    size_t npos = 0;
-
-    while ((w = dup_word(&p)) != NULL) {
-        if (npos >= 2 && (strncmp(w, "name=", 5) == 0 || strncmp(w, "allow=", 6) == 0 || strncmp(w, "tables=", 7) == 0)) {
-            int rc = key_option(k, w);
-            free(w);
-            if (rc != 0)
-                return -1;
-            continue;
-        }
-        if (npos == 4) {
-            free(w);
-            return -1;
-        }
-        *pos[npos++] = w;
-    }
-    return npos >= 2 || npos == 0 ? 0 : -1;
-}
+/* ---------------------------------------------------------------- the key file (keyfile.c) */
 
 ddb_auth *ddb_auth_load(const char *path, char **err)
 {
     FILE *f = fopen(path, "r");
     ddb_auth *a;
-    char line[4096];
-    unsigned lineno = 0;
 
     if (f == NULL) {
         if (asprintf(err, "--auth %s: %s", path, strerror(errno)) < 0)
@@ -150,24 +58,10 @@ ddb_auth *ddb_auth_load(const char *path, char **err)
     }
     a = calloc(1, sizeof(*a));
     a->gen = __atomic_add_fetch(&auth_generation, 1, __ATOMIC_RELAXED);
-    while (fgets(line, sizeof(line), f) != NULL) {
-        key_entry k = {0};
-        lineno++;
-        if (parse_key_line(line, &k) != 0) {
-            if (asprintf(err,
-                         "--auth %s:%u: expected ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID [SESSION_TOKEN]] "
-                         "[name=USER] [allow=ACTIONS] [tables=PATTERNS]",
-                         path, lineno) < 0)
-                *err = NULL;
-            key_free(&k);
-            fclose(f);
-            ddb_auth_free(a);
-            return NULL;
-        }
-        if (k.access_key == NULL)
-            continue; /* blank or a comment */
-        a->keys = realloc(a->keys, sizeof(*a->keys) * (a->n + 1));
-        a->keys[a->n++] = k;
+    if (ddb_keyfile_read(f, path, &a->keys, &a->n, err) != 0) {
+        fclose(f);
+        free(a);
+        return NULL;
     }
     fclose(f);
     return a;
@@ -178,7 +72,7 @@ void ddb_auth_free(ddb_auth *a)
     if (a == NULL)
         return;
     for (size_t i = 0; i < a->n; i++)
-        key_free(&a->keys[i]);
+        ddb_keyfile_key_free(&a->keys[i]);
     free(a->keys);
     free(a);
 }

@@ -25,7 +25,8 @@ KEYS = """# ddbd --auth key file
 AKIDGOOD secretgood 123456789012
 AKIDTOKEN secrettoken 123456789012 token-123
 
-AKIDOTHER othersecret   # a comment after the fields
+  # a comment: a line whose first non-blank character is '#' (one after the fields is an error)
+AKIDOTHER othersecret
 """
 
 
