@@ -358,12 +358,21 @@ int ddb_keyfile_key_equal(const ddb_auth_key *a, const ddb_auth_key *b)
            same_list(a->tables, a->ntables, b->tables, b->ntables) && a->rights == b->rights;
 }
 
+/* A secret's bytes are wiped before its memory is given back. */
+static void free_secret(char *s)
+{
+    if (s != NULL) {
+        explicit_bzero(s, strlen(s));
+        free(s);
+    }
+}
+
 void ddb_keyfile_key_free(ddb_auth_key *k)
 {
     free(k->access_key);
-    free(k->secret);
+    free_secret(k->secret);
     free(k->account);
-    free(k->token);
+    free_secret(k->token);
     free(k->user);
     for (size_t i = 0; i < k->nallow; i++)
         free(k->allow[i]);
@@ -376,7 +385,16 @@ void ddb_keyfile_key_free(ddb_auth_key *k)
 
 /* ---------------------------------------------------------------- the file */
 
-static int read_fail(char *line, ddb_auth_key *keys, size_t n, char **err, const char *fmt, ...)
+/* The line buffer, wiped (it held secrets) and freed. */
+static void free_line(char *line, size_t cap)
+{
+    if (line != NULL) {
+        explicit_bzero(line, cap);
+        free(line);
+    }
+}
+
+static int read_fail(char *line, size_t cap, ddb_auth_key *keys, size_t n, char **err, const char *fmt, ...)
 {
     va_list ap;
 
@@ -384,7 +402,7 @@ static int read_fail(char *line, ddb_auth_key *keys, size_t n, char **err, const
     if (vasprintf(err, fmt, ap) < 0)
         *err = NULL;
     va_end(ap);
-    free(line);
+    free_line(line, cap);
     for (size_t i = 0; i < n; i++)
         ddb_keyfile_key_free(&keys[i]);
     free(keys);
@@ -405,7 +423,7 @@ int ddb_keyfile_read(FILE *f, const char *name, ddb_auth_key **keys, size_t *n, 
         if (len > 0 && line[len - 1] == '\n')
             len--;
         if ((rc = ddb_keyfile_parse_line(line, (size_t)len, &k, &why)) < 0) {
-            rc = read_fail(line, v, cnt, err, "--auth %s:%lu: %s", name, lineno, why ? why : "out of memory");
+            rc = read_fail(line, cap, v, cnt, err, "--auth %s:%lu: %s", name, lineno, why ? why : "out of memory");
             free(why);
             free(lines);
             return rc;
@@ -414,7 +432,7 @@ int ddb_keyfile_read(FILE *f, const char *name, ddb_auth_key **keys, size_t *n, 
             continue;
         for (size_t i = 0; i < cnt; i++)
             if (strcmp(v[i].access_key, k.access_key) == 0) {
-                rc = read_fail(line, v, cnt, err, "--auth %s:%lu: access key id %s is already on line %lu", name, lineno,
+                rc = read_fail(line, cap, v, cnt, err, "--auth %s:%lu: access key id %s is already on line %lu", name, lineno,
                                k.access_key, lines[i]);
                 ddb_keyfile_key_free(&k);
                 free(lines);
@@ -427,8 +445,8 @@ int ddb_keyfile_read(FILE *f, const char *name, ddb_auth_key **keys, size_t *n, 
     }
     free(lines);
     if (ferror(f))
-        return read_fail(line, v, cnt, err, "--auth %s: %s", name, strerror(errno));
-    free(line);
+        return read_fail(line, cap, v, cnt, err, "--auth %s: %s", name, strerror(errno));
+    free_line(line, cap);
     *keys = v;
     *n = cnt;
     return 0;
