@@ -109,6 +109,11 @@ static unsigned right_bit(word w)
     return 0;
 }
 
+static int right_ok(word w)
+{
+    return right_bit(w) != 0;
+}
+
 /* What each list option holds, to check an item and word the error. */
 static const struct list_rule {
     int (*ok)(word);
@@ -118,11 +123,11 @@ static const struct list_rule {
                    "every operation"},
     [OPT_TABLES] = {table_pattern_ok, "a table name pattern (letters, digits, '_', '.', '-' and * wildcards)",
                     "every table"},
-    [OPT_RIGHTS] = {NULL, "a right (admin, metrics)", "no right beyond the API"},
+    [OPT_RIGHTS] = {right_ok, "a right (admin, metrics)", "no right beyond the API"},
 };
 
-/* A comma-separated list: every item present and valid, else -1. Items are copied to *out unless
-   out is NULL (rights=, whose items become bits). */
+/* A comma-separated list: every item present and valid, else -1. Items are copied to *out, or
+   with out NULL (rights=) or-ed into *bits. */
 static int parse_list(int opt, word v, char ***out, size_t *n, unsigned *bits, char **err)
 {
     const struct list_rule *r = &LIST_RULES[opt];
@@ -134,17 +139,17 @@ static int parse_list(int opt, word v, char ***out, size_t *n, unsigned *bits, c
     for (;;) {
         const char *comma = memchr(p, ',', (size_t)(end - p));
         word item = {p, (size_t)((comma ? comma : end) - p)};
-        unsigned bit = opt == OPT_RIGHTS ? right_bit(item) : 0;
         if (item.n == 0)
             return fail(err, "%s=%.*s has an empty item (two commas, or a comma at an end)", OPTION_NAMES[opt],
                         quote_len(v.n), v.p);
-        if (opt == OPT_RIGHTS ? bit == 0 : !r->ok(item))
+        if (!r->ok(item))
             return fail(err, "%s= item '%.*s' is not %s", OPTION_NAMES[opt], quote_len(item.n), item.p, r->what);
         if (out != NULL) {
             *out = realloc(*out, sizeof(**out) * (*n + 1));
             (*out)[(*n)++] = strndup(item.p, item.n);
+        } else {
+            *bits |= right_bit(item);
         }
-        *bits |= bit;
         if (comma == NULL)
             return 0;
         p = comma + 1;
@@ -178,9 +183,9 @@ static int parse_option(word w, size_t nlen, unsigned *seen, ddb_auth_key *k, ch
     case OPT_NAME:
         return parse_name(v, k, err);
     case OPT_ALLOW:
-        return parse_list(opt, v, &k->allow, &k->nallow, &k->rights, err);
+        return parse_list(opt, v, &k->allow, &k->nallow, NULL, err);
     case OPT_TABLES:
-        return parse_list(opt, v, &k->tables, &k->ntables, &k->rights, err);
+        return parse_list(opt, v, &k->tables, &k->ntables, NULL, err);
     default:
         return parse_list(opt, v, NULL, NULL, &k->rights, err);
     }
