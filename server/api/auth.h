@@ -1,8 +1,9 @@
 /*
  * server/api/auth.h: SigV4 verification (--auth FILE), as DynamoDB verifies a request.
  *
- * The key file holds one key per line, `ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID [SESSION_TOKEN]]`,
- * blank lines and `#` comments ignored. With keys loaded, every request's Authorization header is
+ * The key file holds one key per line, `ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID [SESSION_TOKEN]]`
+ * and options, read exactly by keyfile.c (whole-line `#` comments and blank lines skipped, any other
+ * line a key or an error at start; docs/security.md "The key file"). With keys loaded, every request's Authorization header is
  * checked before its operation is looked at, in AWS's order: the header's shape
  * (IncompleteSignatureException), the date's form and the clock (X-Amz-Date within 5 minutes,
  * InvalidSignatureException "Signature expired: ..."), the access key
@@ -23,12 +24,14 @@
 typedef struct ddb_auth ddb_auth;
 
 /*
- * One key of the file. After the positional fields a line may carry options (policy.c):
+ * One key of the file. After the positional fields a line may carry options (policy.c), each at
+ * most once and never empty (an empty list is an error, not "all"):
  *   name=USER        the IAM user name in AccessDeniedException's ARN (default: the access key id)
  *   allow=ACTIONS    the operations the key may call, comma-separated: GetItem, dynamodb:Query,
  *                    Describe*, read (the read-only operations DDB_OPF_READ marks in proto/ops.def,
- *                    and PartiQLSelect), * (default: every operation)
- *   tables=PATTERNS  the tables it may touch, comma-separated, with * wildcards (default: all)
+ *                    and PartiQLSelect), * (left out: every operation; nallow is then 0)
+ *   tables=PATTERNS  the tables it may touch, comma-separated, with * wildcards (left out: all;
+ *                    ntables is then 0)
  *   rights=RIGHTS    the doors beside the DynamoDB API it may use, comma-separated: admin (the
  *                    /ddbd/ endpoints, MCP's whole-store tools; implies metrics), metrics (GET
  *                    /metrics, MCP's read_metrics). Never implied by allow= (default: none)
@@ -48,7 +51,8 @@ typedef struct ddb_auth_key {
 /* The key with this access key id, or NULL. */
 const ddb_auth_key *ddb_auth_key_of(const ddb_auth *a, const char *access_key);
 
-/* Loads the key file; NULL with *err set (malloc'd) when it cannot be read or a line is malformed. */
+/* Loads the key file; NULL with *err set (malloc'd, "--auth FILE:LINE: ...") when it cannot be read
+   or a line is not exact (keyfile.h). */
 ddb_auth *ddb_auth_load(const char *path, char **err);
 void ddb_auth_free(ddb_auth *a);
 
