@@ -4,13 +4,13 @@
  * IAM's evaluation reduced to what a DynamoDB table or stream policy holds: a statement applies
  * when its Principal names the caller (its user ARN, its account's root ARN or the bare account
  * id, or "*"), its Action one the request performs ("dynamodb:GetItem", wildcards as IAM's, case
- * folded) and its Resource the request's resource (ARN patterns with * and ?). NotPrincipal,
- * NotAction and NotResource are not evaluated: a statement using them applies to nothing. Neither is
- * a Condition: a statement with one applies to nothing, so a conditional Allow grants nothing and a
- * conditional Deny denies nothing (docs/compatibility.md says so). An applicable Deny wins over any
- * Allow.
+ * folded), its Resource the request's resource (ARN patterns with * and ?), or its NotPrincipal,
+ * NotAction, NotResource do not, and its Condition holds (rbp_condition.c: the keys and operators
+ * ddbd evaluates; PutResourcePolicy refuses any other, docs/security.md). An applicable Deny wins
+ * over any Allow.
  */
 #include <fnmatch.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -97,6 +97,36 @@ static int names_caller(const ddb_json *principal, const ddb_rbp_caller *c)
     return any(member(principal, "AWS"), principal_match, c);
 }
 
+/* Whether a statement's element `name` or its negation `Not<name>` (IAM's NotPrincipal,
+   NotAction, NotResource: every one but those listed) takes the request in. */
+static int element_takes(const ddb_json *st, const char *name, int (*match)(const ddb_json *, const void *),
+                         const void *ctx)
+{
+    const ddb_json *v = member(st, name), *not;
+    char not_name[16];
+
+    if (v != NULL)
+        return match(v, ctx);
+    snprintf(not_name, sizeof(not_name), "Not%s", name);
+    not = member(st, not_name);
+    return not != NULL && !match(not, ctx);
+}
+
+static int principal_takes(const ddb_json *v, const void *c)
+{
+    return names_caller(v, c);
+}
+
+static int action_takes(const ddb_json *v, const void *action)
+{
+    return any(v, action_match, action);
+}
+
+static int resource_takes(const ddb_json *v, const void *rc)
+{
+    return any(v, resource_match, rc);
+}
+
 ddb_rbp_decision ddb_rbp_decide(ddb_arena *a, const char *doc, const ddb_rbp_caller *c, const char *action,
                                 const char *resource, int any_region)
 {
@@ -110,13 +140,16 @@ ddb_rbp_decision ddb_rbp_decide(ddb_arena *a, const char *doc, const ddb_rbp_cal
         const ddb_json *st = stmts->type == DDB_JSON_ARRAY ? stmts->u.items[i] : stmts;
         const ddb_json *effect = member(st, "Effect");
         int deny;
-        if (effect == NULL || effect->type != DDB_JSON_STRING || member(st, "Condition") != NULL)
+        const ddb_json *cond = member(st, "Condition");
+        if (effect == NULL || effect->type != DDB_JSON_STRING)
             continue;
         deny = strcasecmp(effect->u.s, "Deny") == 0;
         if (!deny && strcasecmp(effect->u.s, "Allow") != 0)
             continue;
-        if (!names_caller(member(st, "Principal"), c) || !any(member(st, "Action"), action_match, action) ||
-            !any(member(st, "Resource"), resource_match, &rc))
+        if (!element_takes(st, "Principal", principal_takes, c) || !element_takes(st, "Action", action_takes, action) ||
+            !element_takes(st, "Resource", resource_takes, &rc))
+            continue;
+        if (cond != NULL && (cond->type != DDB_JSON_OBJECT || !ddb_rbp_condition_holds(cond, c)))
             continue;
         if (deny)
             return DDB_RBP_DENY;
