@@ -1,5 +1,5 @@
 /*
- * server/api/auth.c: the key file and SigV4 verification (see auth.h).
+ * server/api/auth.c: SigV4 verification (see auth.h); the key file is read by keyfile.c.
  *
  * Messages are AWS's for JSON services (captured from DynamoDB, STS and SQS answers in public
  * reports): "The security token included in the request is invalid.", "Credential should be
@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "ddb/ddb_status.h"
+#include "server/api/keyfile.h"
 #include "server/base/clock.h"
 
 #define SKEW_MS (5ULL * 60 * 1000)
@@ -43,105 +44,12 @@ struct ddb_auth {
 
 static uint64_t auth_generation;
 
-/* ---------------------------------------------------------------- the key file */
-
-static char *dup_word(const char **p)
-{
-    const char *s = *p, *e;
-
-    while (*s == ' ' || *s == '\t')
-        s++;
-    e = s;
-    while (*e && *e != ' ' && *e != '\t' && *e != '\n' && *e != '\r' && *e != '#')
-        e++;
-    *p = e;
-    return e > s ? strndup(s, (size_t)(e - s)) : NULL;
-}
-
-/* "a,b,c" split into a malloc'd vector. */
-static char **split_list(const char *v, size_t *n)
-{
-    char **out = NULL;
-    const char *p = v;
-
-    *n = 0;
-    while (*p) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len > 0) {
-            out = realloc(out, sizeof(*out) * (*n + 1));
-            out[(*n)++] = strndup(p, len);
-        }
-        p += len + (e ? 1 : 0);
-    }
-    return out;
-}
-
-/* An option word (name=, allow=, tables=); 0, or -1 when the word is no known option. */
-static int key_option(key_entry *k, char *word)
-{
-    char *eq = strchr(word, '=');
-
-    if (eq == NULL)
-        return -1;
-    *eq = 0;
-    if (strcmp(word, "name") == 0 && k->user == NULL)
-        k->user = strdup(eq + 1);
-    else if (strcmp(word, "allow") == 0 && k->allow == NULL)
-        k->allow = split_list(eq + 1, &k->nallow);
-    else if (strcmp(word, "tables") == 0 && k->tables == NULL)
-        k->tables = split_list(eq + 1, &k->ntables);
-    else
-        return -1;
-    return 0;
-}
-
-static void key_free(key_entry *k)
-{
-    free(k->access_key);
-    free(k->secret);
-    free(k->account);
-    free(k->token);
-    free(k->user);
-    for (size_t i = 0; i < k->nallow; i++)
-        free(k->allow[i]);
-    free(k->allow);
-    for (size_t i = 0; i < k->ntables; i++)
-        free(k->tables[i]);
-    free(k->tables);
-}
-
-/* One line: positional fields, then options; -1 when malformed. */
-static int parse_key_line(const char *line, key_entry *k)
-{
-    const char *p = line;
-    char *w;
-    char **pos[] = {&k->access_key, &k->secret, &k->account, &k->token};
-    size_t npos = 0;
-
-    while ((w = dup_word(&p)) != NULL) {
-        if (npos >= 2 && (strncmp(w, "name=", 5) == 0 || strncmp(w, "allow=", 6) == 0 || strncmp(w, "tables=", 7) == 0)) {
-            int rc = key_option(k, w);
-            free(w);
-            if (rc != 0)
-                return -1;
-            continue;
-        }
-        if (npos == 4) {
-            free(w);
-            return -1;
-        }
-        *pos[npos++] = w;
-    }
-    return npos >= 2 || npos == 0 ? 0 : -1;
-}
+/* ---------------------------------------------------------------- the key file (keyfile.c) */
 
 ddb_auth *ddb_auth_load(const char *path, char **err)
 {
     FILE *f = fopen(path, "r");
     ddb_auth *a;
-    char line[4096];
-    unsigned lineno = 0;
 
     if (f == NULL) {
         if (asprintf(err, "--auth %s: %s", path, strerror(errno)) < 0)
@@ -150,24 +58,10 @@ ddb_auth *ddb_auth_load(const char *path, char **err)
     }
     a = calloc(1, sizeof(*a));
     a->gen = __atomic_add_fetch(&auth_generation, 1, __ATOMIC_RELAXED);
-    while (fgets(line, sizeof(line), f) != NULL) {
-        key_entry k = {0};
-        lineno++;
-        if (parse_key_line(line, &k) != 0) {
-            if (asprintf(err,
-                         "--auth %s:%u: expected ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID [SESSION_TOKEN]] "
-                         "[name=USER] [allow=ACTIONS] [tables=PATTERNS]",
-                         path, lineno) < 0)
-                *err = NULL;
-            key_free(&k);
-            fclose(f);
-            ddb_auth_free(a);
-            return NULL;
-        }
-        if (k.access_key == NULL)
-            continue; /* blank or a comment */
-        a->keys = realloc(a->keys, sizeof(*a->keys) * (a->n + 1));
-        a->keys[a->n++] = k;
+    if (ddb_keyfile_read(f, path, &a->keys, &a->n, err) != 0) {
+        fclose(f);
+        free(a);
+        return NULL;
     }
     fclose(f);
     return a;
@@ -178,7 +72,7 @@ void ddb_auth_free(ddb_auth *a)
     if (a == NULL)
         return;
     for (size_t i = 0; i < a->n; i++)
-        key_free(&a->keys[i]);
+        ddb_keyfile_key_free(&a->keys[i]);
     free(a->keys);
     free(a);
 }
@@ -337,10 +231,14 @@ static int invalid(ddb_req *req, const char *msg)
     return ddb_req_fail_msg(req, DDB_E_INVALID_SIGNATURE, msg);
 }
 
+/* Which sides of the clock check_date looks at: a signed header's date may be 5 minutes early or
+   late; a presigned URL's is good until it expires (check_expiry), never 5 minutes ahead of now. */
+enum { CLOCK_PAST = 1, CLOCK_FUTURE = 2 };
+
 /*
- * The request's date: its form, and (with `clock`) the 5 minutes of skew either way, measured on
- * the wall clock (--admin's moved clock is the data's, not the signer's). DynamoDB checks it before
- * it looks the key up, so a stale request with an unknown key is "Signature expired".
+ * The request's date: its form, and on the `clock` sides the 5 minutes of skew, measured on the
+ * wall clock (--admin's moved clock is the data's, not the signer's). DynamoDB checks it before it
+ * looks the key up, so a stale request with an unknown key is "Signature expired".
  */
 static int check_date(ddb_req *req, const char *amz, uint64_t now_ms, int clock)
 {
@@ -351,15 +249,13 @@ static int check_date(ddb_req *req, const char *amz, uint64_t now_ms, int clock)
         return ddb_req_fail(req, DDB_E_INCOMPLETE_SIGNATURE,
                             "Date must be in ISO-8601 'basic format'. Got '%s'. See http://en.wikipedia.org/wiki/ISO_8601",
                             amz ? amz : "");
-    if (!clock)
-        return DDB_OK;
-    if (t + SKEW_MS < now_ms) {
+    if ((clock & CLOCK_PAST) && t + SKEW_MS < now_ms) {
         fmt_amz(now_ms, now);
         fmt_amz(now_ms - SKEW_MS, lo);
         return invalid(req, ddb_arena_sprintf(req->arena, "Signature expired: %s is now earlier than %s (%s - 5 min.)",
                                               amz, lo, now));
     }
-    if (t > now_ms + SKEW_MS) {
+    if ((clock & CLOCK_FUTURE) && t > now_ms + SKEW_MS) {
         fmt_amz(now_ms, now);
         fmt_amz(now_ms + SKEW_MS, hi);
         return invalid(req, ddb_arena_sprintf(req->arena,
@@ -433,8 +329,8 @@ static ssize_t signed_headers(ddb_req *req, const ddb_auth_request *hr, const ch
 
 /* What a request claims: from its Authorization header, or from its query (a presigned URL). */
 typedef struct claim {
-    const char *cred, *sh, *sig, *amz, *token;
-    size_t clen, shlen, siglen;
+    const char *alg, *cred, *sh, *sig, *amz, *token;
+    size_t alglen, clen, shlen, siglen;
     const char *query;        /* the query to sign: the request's, without X-Amz-Signature when presigned */
     long long expires;        /* presigned: X-Amz-Expires seconds, or -1 */
 } claim;
@@ -447,6 +343,8 @@ static int claim_of_header(ddb_req *req, const ddb_auth_request *hr, const char 
     ddb_auth_header_parse(authz, strlen(authz), &ah);
     if (ah.cred == NULL || ah.sh == NULL || ah.sig == NULL)
         return ddb_req_fail(req, DDB_E_INCOMPLETE_SIGNATURE, "Authorization header is incomplete");
+    c->alg = authz; /* the header's first token */
+    c->alglen = (size_t)(separator(authz, authz + strlen(authz)) - authz);
     c->cred = ah.cred;
     c->clen = ah.cred_len;
     c->sh = ah.sh;
@@ -485,13 +383,43 @@ static const char *qdecode(ddb_arena *a, const char *s, size_t n, size_t *outlen
     return out;
 }
 
-/* A presigned request: the X-Amz-* parameters of its query (the signature left out of what is signed). */
+/*
+ * X-Amz-Expires: whole seconds, 1 to 604800, the 7 days a signing key is good for (0 has expired by
+ * the time it arrives). AWS's DynamoDB texts for these are not recorded; the words are S3's
+ * (AuthorizationQueryParametersError), under the exception DynamoDB gives a malformed query.
+ */
+static int parse_expires(ddb_req *req, const char *v, size_t n, long long *out)
+{
+    size_t i = n > 0 && v[0] == '-';
+    long long x = 0;
+
+    if (i == n)
+        return ddb_req_fail(req, DDB_E_INCOMPLETE_SIGNATURE, "X-Amz-Expires should be a number");
+    for (size_t j = i; j < n; j++) {
+        if (v[j] < '0' || v[j] > '9')
+            return ddb_req_fail(req, DDB_E_INCOMPLETE_SIGNATURE, "X-Amz-Expires should be a number");
+        x = x > 604800 ? x : x * 10 + (v[j] - '0'); /* past a week it only has to stay past it */
+    }
+    if (i == 1)
+        return ddb_req_fail(req, DDB_E_INCOMPLETE_SIGNATURE, "X-Amz-Expires must be non-negative");
+    if (x > 604800)
+        return ddb_req_fail(req, DDB_E_INCOMPLETE_SIGNATURE,
+                            "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires "
+                            "must be less than 604800 seconds");
+    *out = x;
+    return DDB_OK;
+}
+
+/* A presigned request: the X-Amz-* parameters of its query (the signature left out of what is signed),
+   each read from its first occurrence; every one of them is required, X-Amz-Expires included. */
 static int claim_of_query(ddb_req *req, const ddb_auth_request *hr, claim *c)
 {
-    static const char *const need[] = {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-Date",
-                                       "X-Amz-SignedHeaders"};
-    const char *vals[5] = {NULL}, *expires = NULL, *p = hr->query, *end = hr->query + strlen(hr->query);
-    size_t lens[5] = {0}, elen = 0;
+    enum { ALG, CRED, SIG, DATE, SH, EXPIRES, TOKEN, NPARAMS, NNEED = TOKEN };
+    static const char *const names[NPARAMS] = {"X-Amz-Algorithm", "X-Amz-Credential",    "X-Amz-Signature",
+                                               "X-Amz-Date",      "X-Amz-SignedHeaders", "X-Amz-Expires",
+                                               "X-Amz-Security-Token"};
+    const char *vals[NPARAMS] = {NULL}, *p = hr->query, *end = hr->query + strlen(hr->query);
+    size_t lens[NPARAMS] = {0};
     ddb_buf rest = {0};
 
     memset(c, 0, sizeof(*c));
@@ -502,13 +430,9 @@ static int claim_of_query(ddb_req *req, const ddb_auth_request *hr, claim *c)
         int used = 0;
         if (!eq)
             dlen = 0;
-        for (int i = 0; i < 5; i++)
-            if (strlen(need[i]) == nlen && memcmp(p, need[i], nlen) == 0 && vals[i] == NULL)
-                vals[i] = v, lens[i] = dlen, used = i == 2;
-        if (nlen == 20 && memcmp(p, "X-Amz-Security-Token", 20) == 0)
-            c->token = v;
-        if (nlen == 13 && memcmp(p, "X-Amz-Expires", 13) == 0)
-            expires = v, elen = dlen;
+        for (int i = 0; i < NPARAMS; i++)
+            if (strlen(names[i]) == nlen && memcmp(p, names[i], nlen) == 0 && vals[i] == NULL)
+                vals[i] = v, lens[i] = dlen, used = i == SIG;
         if (!used) { /* everything but the signature is signed */
             if (rest.len)
                 ddb_buf_putc(&rest, '&');
@@ -516,42 +440,46 @@ static int claim_of_query(ddb_req *req, const ddb_auth_request *hr, claim *c)
         }
         p = e + 1;
     }
-    for (int i = 0; i < 5; i++)
-        if (vals[i] == NULL) {
-            ddb_buf_free(&rest);
-            return ddb_req_fail(req, DDB_E_INCOMPLETE_SIGNATURE,
-                                "AWS query-string parameters must include '%s'. Re-examine the query-string parameters.",
-                                need[i]);
-        }
     c->query = ddb_arena_strndup(req->arena, rest.data ? rest.data : "", rest.len);
     ddb_buf_free(&rest);
-    if (strcmp(vals[0], "AWS4-HMAC-SHA256") != 0)
-        return ddb_req_fail(req, DDB_E_INCOMPLETE_SIGNATURE, "Unsupported AWS 'algorithm': '%s'", vals[0]);
-    c->cred = vals[1], c->clen = lens[1];
-    c->sig = vals[2], c->siglen = lens[2];
-    c->amz = vals[3];
-    c->sh = vals[4], c->shlen = lens[4];
-    c->expires = expires && elen > 0 && elen < 10 ? strtoll(expires, NULL, 10) : -1;
-    return DDB_OK;
+    for (int i = 0; i < NNEED; i++)
+        if (vals[i] == NULL)
+            return ddb_req_fail(req, DDB_E_INCOMPLETE_SIGNATURE,
+                                "AWS query-string parameters must include '%s'. Re-examine the query-string parameters.",
+                                names[i]);
+    c->alg = vals[ALG], c->alglen = lens[ALG];
+    c->cred = vals[CRED], c->clen = lens[CRED];
+    c->sig = vals[SIG], c->siglen = lens[SIG];
+    c->amz = vals[DATE];
+    c->sh = vals[SH], c->shlen = lens[SH];
+    c->token = vals[TOKEN];
+    return parse_expires(req, vals[EXPIRES], lens[EXPIRES], &c->expires);
 }
 
-/* A presigned URL is good for X-Amz-Expires seconds after its X-Amz-Date (at most 7 days). */
+/* A presigned URL is good until X-Amz-Expires seconds after its X-Amz-Date (check_date refused a
+   date more than 5 minutes ahead). */
 static int check_expiry(ddb_req *req, const claim *c, uint64_t now_ms)
 {
-    uint64_t t;
+    uint64_t t = amz_date_ms(c->amz);
     char lo[17], now[17];
 
-    if (c->expires < 0)
-        return DDB_OK;
-    t = amz_date_ms(c->amz);
-    if (c->expires > 604800)
-        return invalid(req, "X-Amz-Expires must be less than a week (in seconds) that is 604800");
-    if (t + (uint64_t)c->expires * 1000 >= now_ms)
+    if (now_ms <= t + (uint64_t)c->expires * 1000)
         return DDB_OK;
     fmt_amz(now_ms - (uint64_t)c->expires * 1000, lo);
     fmt_amz(now_ms, now);
     return invalid(req, ddb_arena_sprintf(req->arena, "Signature expired: %s is now earlier than %s (%s - %lld sec.)", c->amz,
                                           lo, now, c->expires));
+}
+
+/* The signing algorithm, header or query: AWS4-HMAC-SHA256 only (AWS4-HMAC-SHA1 and the rest are
+   refused as DynamoDB refuses them, whatever the signature). */
+static int check_algorithm(ddb_req *req, const claim *c)
+{
+    if (c->alglen == sizeof(DDB_SIGV4_ALGORITHM) - 1 && memcmp(c->alg, DDB_SIGV4_ALGORITHM, c->alglen) == 0)
+        return DDB_OK;
+    return ddb_req_fail(req, DDB_E_INCOMPLETE_SIGNATURE,
+                        "Unsupported AWS 'algorithm': '%.*s' (only " DDB_SIGV4_ALGORITHM " for now). ", (int)c->alglen,
+                        c->alg);
 }
 
 /* ---------------------------------------------------------------- the signature */
@@ -773,15 +701,17 @@ int ddb_auth_verify(const ddb_auth *a, ddb_req *req, const ddb_auth_request *hr,
         clen -= slash ? plen[i] + 1 : clen;
         cred = slash ? slash + 1 : cred + plen[i];
     }
-    /* the date first: a presigned URL is good until it expires, a signed header for 5 minutes either way */
+    /* the date first: a signed header is good for 5 minutes either way, a presigned URL from at most 5
+       minutes ahead until it expires; then the algorithm (DynamoDB: the date, then the algorithm) */
     now_ms = wall_ms(now_ms);
-    if (check_date(req, c.amz, now_ms, c.expires < 0) != DDB_OK)
+    if (check_date(req, c.amz, now_ms, c.expires < 0 ? CLOCK_PAST | CLOCK_FUTURE : CLOCK_FUTURE) != DDB_OK ||
+        (c.expires >= 0 && check_expiry(req, &c, now_ms) != DDB_OK) || check_algorithm(req, &c) != DDB_OK)
         return req->err.code;
     if ((k = find_key(a, part[0], plen[0])) == NULL)
         return ddb_req_fail(req, DDB_E_UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.");
     if ((c.token != NULL) != (k->token != NULL) || (c.token != NULL && strcmp(c.token, k->token) != 0))
         return ddb_req_fail(req, DDB_E_UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.");
-    if (check_scope(req, part, plen, c.amz) != DDB_OK || check_expiry(req, &c, now_ms) != DDB_OK)
+    if (check_scope(req, part, plen, c.amz) != DDB_OK)
         return req->err.code;
     if (check_signature(req, a, hr, &c, k, part, plen) != DDB_OK)
         return req->err.code;

@@ -1,8 +1,9 @@
 /*
  * server/api/auth.h: SigV4 verification (--auth FILE), as DynamoDB verifies a request.
  *
- * The key file holds one key per line, `ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID [SESSION_TOKEN]]`,
- * blank lines and `#` comments ignored. With keys loaded, every request's Authorization header is
+ * The key file holds one key per line, `ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID [SESSION_TOKEN]]`
+ * and options, read exactly by keyfile.c (whole-line `#` comments and blank lines skipped, any other
+ * line a key or an error at start; docs/security.md "The key file"). With keys loaded, every request's Authorization header is
  * checked before its operation is looked at, in AWS's order: the header's shape
  * (IncompleteSignatureException), the date's form and the clock (X-Amz-Date within 5 minutes,
  * InvalidSignatureException "Signature expired: ..."), the access key
@@ -23,12 +24,14 @@
 typedef struct ddb_auth ddb_auth;
 
 /*
- * One key of the file. After the positional fields a line may carry options (policy.c):
+ * One key of the file. After the positional fields a line may carry options (policy.c), each at
+ * most once and never empty (an empty list is an error, not "all"):
  *   name=USER        the IAM user name in AccessDeniedException's ARN (default: the access key id)
  *   allow=ACTIONS    the operations the key may call, comma-separated: GetItem, dynamodb:Query,
  *                    Describe*, read (the read-only operations DDB_OPF_READ marks in proto/ops.def,
- *                    and PartiQLSelect), * (default: every operation)
- *   tables=PATTERNS  the tables it may touch, comma-separated, with * wildcards (default: all)
+ *                    and PartiQLSelect), * (left out: every operation; nallow is then 0)
+ *   tables=PATTERNS  the tables it may touch, comma-separated, with * wildcards (left out: all;
+ *                    ntables is then 0)
  *   rights=RIGHTS    the doors beside the DynamoDB API it may use, comma-separated: admin (the
  *                    /ddbd/ endpoints, MCP's whole-store tools; implies metrics), metrics (GET
  *                    /metrics, MCP's read_metrics). Never implied by allow= (default: none)
@@ -48,7 +51,8 @@ typedef struct ddb_auth_key {
 /* The key with this access key id, or NULL. */
 const ddb_auth_key *ddb_auth_key_of(const ddb_auth *a, const char *access_key);
 
-/* Loads the key file; NULL with *err set (malloc'd) when it cannot be read or a line is malformed. */
+/* Loads the key file; NULL with *err set (malloc'd, "--auth FILE:LINE: ...") when it cannot be read
+   or a line is not exact (keyfile.h). */
 ddb_auth *ddb_auth_load(const char *path, char **err);
 void ddb_auth_free(ddb_auth *a);
 
@@ -83,18 +87,31 @@ int ddb_auth_verify(const ddb_auth *a, ddb_req *req, const ddb_auth_request *hr,
 
 /*
  * Access policies (policy.c). ddb_auth_authorize checks operation `op` of the verified key against
- * its allow= and tables= options, on every table the request names (TableName, a table or stream
- * ARN, RequestItems, TransactItems); ddb_auth_allow checks one action on one table (PartiQL
- * statements, whose tables are known once parsed: dynamodb:PartiQLSelect, ...). Both return DDB_OK
- * or record AccessDeniedException as IAM words it.
+ * its allow= and tables= options and the resource-based policies, on every resource the request
+ * names (the members of server/api/resources.def, each resolved to its table); ddb_auth_allow
+ * checks one action on one table (PartiQL statements, whose tables are known once parsed:
+ * dynamodb:PartiQLSelect, ...). Both return DDB_OK or record AccessDeniedException as IAM words it.
  */
 /*
  * A table's (stream_label NULL) or a stream's resource-based policy document (arena text), or NULL
- * when it has none or does not exist: what the wiring gives the pipeline (ddb_api.policy_of).
+ * when it has none or does not exist.
  */
 typedef const char *(*ddb_policy_lookup)(ddb_req *req, const char *table, const char *stream_label);
+/*
+ * The table an export's, import's or bulk operation's ARN (kind DDB_RES_XFER) or a shard iterator
+ * (DDB_RES_ITERATOR, and its stream's label into *label) belongs to; NULL when it names none.
+ */
+typedef const char *(*ddb_owner_lookup)(ddb_req *req, int kind, const char *text, const char **label);
 
-int ddb_auth_authorize(const ddb_auth *a, ddb_req *req, int op, const ddb_json *body, ddb_policy_lookup rbp);
+/* What the decisions look up in the layers above: handed to the pipeline by the wiring
+   (ddb_api.lookups, then req->lookups). */
+typedef struct ddb_auth_lookups {
+    ddb_policy_lookup policy_of;
+    ddb_owner_lookup owner_of;
+    int namespaces; /* --namespaces: a table lives in one region, which its policy's Resource names */
+} ddb_auth_lookups;
+
+int ddb_auth_authorize(const ddb_auth *a, ddb_req *req, int op, const ddb_json *body);
 int ddb_auth_allow(const ddb_auth *a, ddb_req *req, const char *action, const char *table);
 
 /* ---- resource-based policies (rbp.c) ---- */
@@ -105,9 +122,16 @@ typedef struct ddb_rbp_caller {
     const char *arn;     /* arn:aws:iam::<account>:user/<name> */
 } ddb_rbp_caller;
 /* What policy document `doc` says of `action` ("dynamodb:GetItem") by the caller on `resource`
-   (an ARN): an applicable Deny, an applicable Allow, or nothing. */
+   (an ARN): an applicable Deny, an applicable Allow, or nothing. `any_region`: the region fields of
+   the statements' Resource and of `resource` are not compared (a server without --namespaces,
+   where a table is the same in every region). */
 ddb_rbp_decision ddb_rbp_decide(ddb_arena *a, const char *doc, const ddb_rbp_caller *c, const char *action,
-                                const char *resource);
+                                const char *resource, int any_region);
+/* Whether a statement's Condition (an OBJECT) holds for the caller (rbp_condition.c). */
+int ddb_rbp_condition_holds(const ddb_json *cond, const ddb_rbp_caller *c);
+/* What in a Condition ddbd does not evaluate ("the condition key 'aws:SourceIp'"), or NULL: a
+   document using it is refused, never stored to mean something else than in DynamoDB. */
+const char *ddb_rbp_condition_unknown(ddb_arena *a, const ddb_json *cond);
 /* The verified key of req as a policy's principal: 0, or -1 when the request has none. */
 int ddb_auth_caller(const ddb_auth *a, ddb_req *req, ddb_rbp_caller *out);
 

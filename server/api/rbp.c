@@ -4,13 +4,13 @@
  * IAM's evaluation reduced to what a DynamoDB table or stream policy holds: a statement applies
  * when its Principal names the caller (its user ARN, its account's root ARN or the bare account
  * id, or "*"), its Action one the request performs ("dynamodb:GetItem", wildcards as IAM's, case
- * folded) and its Resource the request's resource (ARN patterns with * and ?). NotPrincipal,
- * NotAction and NotResource are not evaluated: a statement using them applies to nothing. Neither is
- * a Condition: a statement with one applies to nothing, so a conditional Allow grants nothing and a
- * conditional Deny denies nothing (docs/compatibility.md says so). An applicable Deny wins over any
- * Allow.
+ * folded), its Resource the request's resource (ARN patterns with * and ?), or its NotPrincipal,
+ * NotAction, NotResource do not, and its Condition holds (rbp_condition.c: the keys and operators
+ * ddbd evaluates; PutResourcePolicy refuses any other, docs/security.md). An applicable Deny wins
+ * over any Allow.
  */
 #include <fnmatch.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -44,9 +44,36 @@ static int action_match(const char *pattern, const void *ctx)
     return fnmatch(pattern, ctx, FNM_CASEFOLD) == 0;
 }
 
+typedef struct resource_ctx {
+    ddb_arena *a;
+    const char *resource;
+    int any_region;
+} resource_ctx;
+
+/* An ARN with its region field (the fourth) made "*", so that a pattern and a resource compare
+   whatever regions they name; a text with fewer fields is returned as it is. */
+static const char *region_free(ddb_arena *a, const char *arn)
+{
+    const char *p = arn;
+
+    for (int i = 0; i < 3; i++)
+        if ((p = strchr(p, ':')) == NULL)
+            return arn;
+        else
+            p++;
+    const char *end = strchr(p, ':');
+    if (end == NULL)
+        return arn;
+    return ddb_arena_sprintf(a, "%.*s*%s", (int)(p - arn), arn, end);
+}
+
 static int resource_match(const char *pattern, const void *ctx)
 {
-    return fnmatch(pattern, ctx, 0) == 0;
+    const resource_ctx *r = ctx;
+
+    if (r->any_region)
+        return fnmatch(region_free(r->a, pattern), region_free(r->a, r->resource), 0) == 0;
+    return fnmatch(pattern, r->resource, 0) == 0;
 }
 
 static int principal_match(const char *p, const void *ctx)
@@ -70,9 +97,40 @@ static int names_caller(const ddb_json *principal, const ddb_rbp_caller *c)
     return any(member(principal, "AWS"), principal_match, c);
 }
 
-ddb_rbp_decision ddb_rbp_decide(ddb_arena *a, const char *doc, const ddb_rbp_caller *c, const char *action,
-                                const char *resource)
+/* Whether a statement's element `name` or its negation `Not<name>` (IAM's NotPrincipal,
+   NotAction, NotResource: every one but those listed) takes the request in. */
+static int element_takes(const ddb_json *st, const char *name, int (*match)(const ddb_json *, const void *),
+                         const void *ctx)
 {
+    const ddb_json *v = member(st, name), *not;
+    char not_name[16];
+
+    if (v != NULL)
+        return match(v, ctx);
+    snprintf(not_name, sizeof(not_name), "Not%s", name);
+    not = member(st, not_name);
+    return not != NULL && !match(not, ctx);
+}
+
+static int principal_takes(const ddb_json *v, const void *c)
+{
+    return names_caller(v, c);
+}
+
+static int action_takes(const ddb_json *v, const void *action)
+{
+    return any(v, action_match, action);
+}
+
+static int resource_takes(const ddb_json *v, const void *rc)
+{
+    return any(v, resource_match, rc);
+}
+
+ddb_rbp_decision ddb_rbp_decide(ddb_arena *a, const char *doc, const ddb_rbp_caller *c, const char *action,
+                                const char *resource, int any_region)
+{
+    resource_ctx rc = {a, resource, any_region};
     const ddb_json *root = doc != NULL ? ddb_json_parse(a, doc, strlen(doc)) : NULL;
     const ddb_json *stmts = member(root, "Statement");
     uint32_t n = stmts == NULL ? 0 : stmts->type == DDB_JSON_ARRAY ? stmts->n : 1;
@@ -82,13 +140,16 @@ ddb_rbp_decision ddb_rbp_decide(ddb_arena *a, const char *doc, const ddb_rbp_cal
         const ddb_json *st = stmts->type == DDB_JSON_ARRAY ? stmts->u.items[i] : stmts;
         const ddb_json *effect = member(st, "Effect");
         int deny;
-        if (effect == NULL || effect->type != DDB_JSON_STRING || member(st, "Condition") != NULL)
+        const ddb_json *cond = member(st, "Condition");
+        if (effect == NULL || effect->type != DDB_JSON_STRING)
             continue;
         deny = strcasecmp(effect->u.s, "Deny") == 0;
         if (!deny && strcasecmp(effect->u.s, "Allow") != 0)
             continue;
-        if (!names_caller(member(st, "Principal"), c) || !any(member(st, "Action"), action_match, action) ||
-            !any(member(st, "Resource"), resource_match, resource))
+        if (!element_takes(st, "Principal", principal_takes, c) || !element_takes(st, "Action", action_takes, action) ||
+            !element_takes(st, "Resource", resource_takes, &rc))
+            continue;
+        if (cond != NULL && (cond->type != DDB_JSON_OBJECT || !ddb_rbp_condition_holds(cond, c)))
             continue;
         if (deny)
             return DDB_RBP_DENY;

@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "ddb/ddb_status.h"
+#include "server/api/auth.h"
 #include "server/api/validate_internal.h"
 
 #define MAX_POLICY_BYTES 20480
@@ -190,6 +191,8 @@ const char *ddb_policy_doc_rules(ddb_arena *a, const char *doc, size_t len, int 
             if (other != NULL && other->type == DDB_JSON_STRING && strcmp(other->u.s, sid->u.s) == 0)
                 return BAD_DOC "The Statement Ids in the policy are not unique";
         }
+        if ((msg = ddb_rbp_condition_unknown(a, member(st, "Condition"))) != NULL)
+            return ddb_arena_sprintf(a, BAD_DOC "ddbd does not evaluate %s (docs/security.md lists what it does)", msg);
         if (effect != NULL && effect->type == DDB_JSON_STRING && strcasecmp(effect->u.s, "Allow") == 0 &&
             names_everyone(member(st, "Principal")) && !narrowed(member(st, "Condition")))
             return UNBOUNDED;

@@ -1,12 +1,13 @@
-"""Helpers shared by the signature suites (test_auth_sigv4.py, test_http_auth_fidelity.py).
+"""Helpers shared by the signature suites (test_auth_sigv4.py, test_http_auth_fidelity.py,
+tests/security/test_sigv4_holes.py).
 
-Not a test module: AWS's texts for refused signatures, requests signed by botocore at a chosen
-time, and the check of DynamoDB's clock-skew answers (which the SDKs parse to correct their clock).
+Not a test module: AWS's texts for refused signatures, requests and presigned URLs signed by
+botocore at a chosen time, and the check of DynamoDB's clock-skew answers (which the SDKs parse to correct their clock).
 """
 import datetime
 import re
 
-from botocore.auth import SigV4Auth
+from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
@@ -74,3 +75,37 @@ def assert_skewed(r, when, later=False):
     assert m.group(1) == amz(when)
     now = datetime.datetime.strptime(m.group(3), "%Y%m%dT%H%M%SZ")
     assert m.group(2) == amz(now + datetime.timedelta(minutes=5 if later else -5))
+
+
+class _QueryAuth(SigV4QueryAuth):
+    """botocore's query-string signer, its X-Amz-* parameters edited before it signs them: `drop`
+    leaves X-Amz-Expires out, `algorithm` names another X-Amz-Algorithm (the signature stays
+    AWS4-HMAC-SHA256's)."""
+
+    def __init__(self, credentials, region, expires, drop=False, algorithm=None):
+        super().__init__(credentials, "dynamodb", region, expires=expires)
+        self._drop, self._algorithm = drop, algorithm
+
+    def _modify_request_before_signing(self, request):
+        super()._modify_request_before_signing(request)
+        if self._drop:
+            request.url = re.sub(r"&?X-Amz-Expires=[^&]*", "", request.url)
+        if self._algorithm:
+            request.url = request.url.replace("X-Amz-Algorithm=AWS4-HMAC-SHA256", "X-Amz-Algorithm=" + self._algorithm)
+
+
+def presigned_url(endpoint, ak, sk, expires=60, when=None, region="us-east-1", drop_expires=False, algorithm=None):
+    """A presigned POST to ListTables signed at `when` (default: now), valid `expires` seconds: its
+    path and query, and its headers (the body stays empty)."""
+    req = AWSRequest(method="POST", url=endpoint + "/", data=b"",
+                     headers={"X-Amz-Target": "DynamoDB_20120810.ListTables"})
+    signer = _QueryAuth(Credentials(ak, sk), region, expires, drop_expires, algorithm)
+    req.context["timestamp"] = amz(when or datetime.datetime.now(datetime.timezone.utc))
+    signer._modify_request_before_signing(req)
+    canonical = signer.canonical_request(req)
+    signer._inject_signature_to_request(req, signer.signature(signer.string_to_sign(req, canonical), req))
+    return req.url[len(endpoint):], dict(req.headers.items())
+
+
+def post_path(endpoint, path, headers):
+    return raw_request(endpoint, None, b"", headers=headers, sign=False, content_type=None, path=path)

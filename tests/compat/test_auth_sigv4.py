@@ -17,15 +17,16 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from auth_helpers import (BAD_TOKEN, INVALID_SIG, MISMATCH, UNRECOGNIZED, amz, assert_skewed, post, signed,
-                          skewed, write_keys)
+from auth_helpers import (BAD_TOKEN, INVALID_SIG, MISMATCH, UNRECOGNIZED, amz, assert_skewed, post, post_path,
+                          presigned_url, signed, skewed, write_keys)
 from conftest import DDBD_BIN, raw_request
 
 KEYS = """# ddbd --auth key file
 AKIDGOOD secretgood 123456789012
 AKIDTOKEN secrettoken 123456789012 token-123
 
-AKIDOTHER othersecret   # a comment after the fields
+  # a comment: a line whose first non-blank character is '#' (one after the fields is an error)
+AKIDOTHER othersecret
 """
 
 
@@ -199,28 +200,8 @@ def test_a_malformed_key_file_stops_the_server(tmp_path):
     assert "No such file or directory" in out.stderr
 
 
-def presigned_url(endpoint, expires=60, when=None):
-    """A presigned POST to ListTables (botocore's query-string signer; the body stays empty)."""
-    from botocore.auth import SigV4QueryAuth
-    req = AWSRequest(method="POST", url=endpoint + "/", data=b"",
-                     headers={"X-Amz-Target": "DynamoDB_20120810.ListTables"})
-    signer = SigV4QueryAuth(Credentials("AKIDGOOD", "secretgood"), "dynamodb", "us-east-1", expires=expires)
-    if when is not None:
-        req.context["timestamp"] = when.strftime("%Y%m%dT%H%M%SZ")
-        signer._modify_request_before_signing(req)
-        canonical = signer.canonical_request(req)
-        signer._inject_signature_to_request(req, signer.signature(signer.string_to_sign(req, canonical), req))
-    else:
-        signer.add_auth(req)
-    return req.url[len(endpoint):], dict(req.headers.items())
-
-
-def post_path(endpoint, path, headers):
-    return raw_request(endpoint, None, b"", headers=headers, sign=False, content_type=None, path=path)
-
-
 def test_presigned_query_string_signatures(server):
-    path, headers = presigned_url(server.endpoint)
+    path, headers = presigned_url(server.endpoint, "AKIDGOOD", "secretgood")
     assert "X-Amz-Signature=" in path
     # authenticated: what is left to refuse is the empty body
     r = post_path(server.endpoint, path, headers)
@@ -236,12 +217,12 @@ def test_presigned_query_string_signatures(server):
 
 def test_presigned_url_expires(server):
     when = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=90)
-    path, headers = presigned_url(server.endpoint, expires=30, when=when)
+    path, headers = presigned_url(server.endpoint, "AKIDGOOD", "secretgood", expires=30, when=when)
     body = post_path(server.endpoint, path, headers).json()
     assert body["__type"] == INVALID_SIG
     assert re.fullmatch(r"Signature expired: %s is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 30 sec\.\)"
                         % amz(when), body["message"]), body["message"]
-    path, headers = presigned_url(server.endpoint, expires=300, when=when)
+    path, headers = presigned_url(server.endpoint, "AKIDGOOD", "secretgood", expires=300, when=when)
     assert post_path(server.endpoint, path, headers).json()["__type"] == \
         "com.amazon.coral.service#SerializationException"
 
@@ -300,11 +281,15 @@ def test_table_allow_list_with_wildcards(policy_server):
         denied("orders-app", "111122223333", "GetItem", "secrets", region="eu-west-1")
     assert error_of(lambda: c.scan(TableName="orders")) == \
         denied("orders-app", "111122223333", "Scan", "orders", region="eu-west-1")
-    # every table of a batch or a transaction is checked; ListTables has no table
+    # every table of a batch or a transaction is checked, a transaction's elements for the actions
+    # IAM authorizes them by (a Put by dynamodb:PutItem); ListTables has no table
     assert error_of(lambda: c.transact_write_items(TransactItems=[
         {"Put": {"TableName": "orders", "Item": {"pk": {"S": "c"}}}},
         {"Put": {"TableName": "secrets", "Item": {"pk": {"S": "c"}}}}])) == \
-        denied("orders-app", "111122223333", "TransactWriteItems", "orders", region="eu-west-1")
+        denied("orders-app", "111122223333", "PutItem", "secrets", region="eu-west-1")
+    assert error_of(lambda: c.transact_write_items(TransactItems=[
+        {"Delete": {"TableName": "orders", "Key": {"pk": {"S": "c"}}}}])) == \
+        denied("orders-app", "111122223333", "DeleteItem", "orders", region="eu-west-1")
     assert error_of(c.list_tables) == denied("orders-app", "111122223333", "ListTables", region="eu-west-1")
     admin = client(policy_server.endpoint, "AKIDALL", "allsecret")
     assert "Item" not in admin.get_item(TableName="secrets", Key={"pk": {"S": "c"}})

@@ -18,7 +18,7 @@ static void setup(void)
 {
     char path[] = "/tmp/fuzz_sigv4_keysXXXXXX", *err = NULL;
     int fd = mkstemp(path);
-    static const char text[] = "AKIDEXAMPLE wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\nAKIDT secret 1 tok\n";
+    static const char text[] = "AKIDEXAMPLE wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\nAKIDT secret 111122223333 tok\n";
 
     if (fd < 0 || write(fd, text, sizeof(text) - 1) != (ssize_t)(sizeof(text) - 1))
         abort();

@@ -18,7 +18,9 @@ import path from 'node:path';
 import {
   CreateTableCommand,
   DeleteResourcePolicyCommand,
+  DeleteItemCommand,
   DeleteTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -35,6 +37,7 @@ const KEYS = `AKIDADMIN adminsecret
 AKIDREAD readsecret ${ACCOUNT} name=reader allow=read
 AKIDNONE nonesecret ${ACCOUNT} name=nobody allow=ListTables
 `;
+const BAD_DOC = 'One or more parameter values were invalid: Invalid policy document: ';
 const user = (name) => `arn:aws:iam::${ACCOUNT}:user/${name}`;
 const arnOf = (name) => `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/${name}`;
 const denied = (who, action, resource) => `User: ${user(who)} is not authorized to perform: dynamodb:${action} `
@@ -81,7 +84,7 @@ const put = (who, ResourceArn, Policy, more = {}) =>
   clients[who].send(new PutResourcePolicyCommand({ ResourceArn, Policy, ...more }));
 
 describe('resource-based policies under --auth', () => {
-  test('the matrix: Allow grants, explicit Deny refuses, conditions and other tables decide nothing', async () => {
+  test('the matrix: Allow grants, explicit Deny refuses, conditions as IAM reads them, other tables untouched', async () => {
     const name = 'rbp_orders';
     const arn = arnOf(name);
     await table(name);
@@ -90,7 +93,9 @@ describe('resource-based policies under --auth', () => {
       { Sid: 'nobodyWrites', Effect: 'Allow', Principal: { AWS: user('nobody') },
         Action: ['dynamodb:PutItem', 'dynamodb:GetItem'], Resource: arn },
       { Sid: 'conditional', Effect: 'Allow', Principal: { AWS: user('nobody') }, Action: 'dynamodb:Query',
-        Resource: arn, Condition: { StringEquals: { 'aws:PrincipalAccount': ACCOUNT } } },
+        Resource: arn, Condition: { StringEquals: { 'aws:PrincipalAccount': '999999999999' } } },
+      { Sid: 'holds', Effect: 'Allow', Principal: '*', Action: 'dynamodb:DescribeTable', Resource: arn,
+        Condition: { StringEquals: { 'aws:PrincipalAccount': ACCOUNT }, StringLike: { 'aws:username': 'nob*' } } },
       { Sid: 'noScans', Effect: 'Deny', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'dynamodb:Scan',
         Resource: arn },
       { Sid: 'keepIt', Effect: 'Deny', Principal: '*', Action: 'dynamodb:DeleteTable', Resource: arn },
@@ -99,9 +104,11 @@ describe('resource-based policies under --auth', () => {
     // an Allow gives nobody what its key does not
     await clients.nobody.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'b' } } }));
     assert.deepEqual((await clients.nobody.send(new GetItemCommand({ TableName: name, Key: key }))).Item, key);
-    // a conditional Allow grants nothing; another table has no policy
+    // an Allow whose condition does not hold grants nothing, one whose condition holds grants;
+    // another table has no policy
     await rejects(clients.nobody.send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :p',
       ExpressionAttributeValues: { ':p': { S: 'a' } } })), 'AccessDeniedException', denied('nobody', 'Query', arn));
+    assert.equal((await clients.nobody.send(new DescribeTableCommand({ TableName: name }))).Table.TableName, name);
     await rejects(clients.nobody.send(new PutItemCommand({ TableName: 'rbp_other', Item: key })),
       'AccessDeniedException', denied('nobody', 'PutItem', arnOf('rbp_other')));
     // an explicit Deny (to the account's root: every user of it) refuses what the key allows
@@ -120,6 +127,38 @@ describe('resource-based policies under --auth', () => {
       denied('nobody', 'GetItem', arn));
     await clients.admin.send(new DeleteTableCommand({ TableName: name }));
     await clients.admin.send(new DeleteTableCommand({ TableName: 'rbp_other' }));
+  });
+
+  test('a Deny with a condition or NotAction holds; a condition ddbd cannot evaluate is refused', async () => {
+    const name = 'rbp_cond';
+    const arn = arnOf(name);
+    await table(name);
+    await put('admin', arn, doc(
+      { Sid: 'readersOnlyRead', Effect: 'Deny', Principal: '*', NotAction: ['dynamodb:GetItem', 'dynamodb:Describe*'],
+        Resource: arn, Condition: { StringEquals: { 'aws:username': 'reader' } } },
+      { Sid: 'noOrgNoWrites', Effect: 'Deny', Principal: { AWS: user('AKIDADMIN') }, Action: 'dynamodb:DeleteItem',
+        Resource: arn, Condition: { Null: { 'aws:PrincipalOrgID': 'true' } } },
+    ));
+    const key = { pk: { S: 'a' } };
+    assert.deepEqual((await clients.reader.send(new GetItemCommand({ TableName: name, Key: key }))).Item, key);
+    await rejects(clients.reader.send(new ScanCommand({ TableName: name })), 'AccessDeniedException',
+      explicit('reader', 'Scan', arn));
+    await rejects(clients.admin.send(new DeleteItemCommand({ TableName: name, Key: key })), 'AccessDeniedException',
+      explicit(user('AKIDADMIN'), 'DeleteItem', arn));
+    assert.equal((await clients.admin.send(new ScanCommand({ TableName: name }))).Count, 1);
+    // a key ddbd has no value for would make the statement mean something else than in DynamoDB
+    for (const [cond, what] of [
+      [{ IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }, "the condition operator 'IpAddress'"],
+      [{ StringEquals: { 'dynamodb:LeadingKeys': 'a' } }, "the condition key 'dynamodb:LeadingKeys'"],
+      [{ 'ForAnyValue:StringEquals': { 'aws:PrincipalAccount': ACCOUNT } },
+        "the condition operator 'ForAnyValue:StringEquals'"],
+    ]) {
+      await rejects(put('admin', arn, doc({ Effect: 'Deny', Principal: '*', Action: 'dynamodb:Scan', Resource: arn,
+        Condition: cond })), 'ValidationException', `${BAD_DOC}ddbd does not evaluate ${what} (docs/security.md lists `
+        + 'what it does)');
+    }
+    await clients.admin.send(new DeleteResourcePolicyCommand({ ResourceArn: arn }));
+    await clients.admin.send(new DeleteTableCommand({ TableName: name }));
   });
 
   test("a stream's policy decides its stream's reads", async () => {

@@ -17,6 +17,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import N, S, DdbdServer, make_client
+from test_disk_faults import assert_internal_error as assert_refused, make_tables  # (tests/compat)
 
 RECOVERY_S = 0.5  # below the reserve, a write succeeds this soon after space returns
 # after a real full disk, this soon (RocksDB's own recovery: 5 s); usually at once, but a background
@@ -66,23 +67,6 @@ def start(mnt, *args):
     return DdbdServer(["--data-dir", str(mnt / "data")] + list(args)).start()
 
 
-def make_table(c, name):
-    c.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
-                   AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                         {"AttributeName": "g", "AttributeType": "S"}],
-                   KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                   GlobalSecondaryIndexes=[{"IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
-                                            "Projection": {"ProjectionType": "ALL"}}])
-
-
-def assert_refused(call, **kw):
-    with pytest.raises(ClientError) as e:
-        call(**kw)
-    err = e.value.response
-    assert (err["ResponseMetadata"]["HTTPStatusCode"], err["Error"]["Code"], err["Error"]["Message"]) == \
-        (500, "InternalServerError", "Internal server error")
-
-
 def items_of(c, table):
     return {i["pk"]["S"]: i for p in c.get_paginator("scan").paginate(TableName=table, ConsistentRead=True)
             for i in p["Items"]}
@@ -105,8 +89,10 @@ def test_deletes_are_allowed_below_the_reserve_and_writes_follow_the_space(small
     srv = start(mnt, *reserve)
     try:
         c = make_client(srv.endpoint)
-        make_table(c, "disk")
-        make_table(c, "gone")
+        make_tables(c)
+        c.create_table(TableName="gone", BillingMode="PAY_PER_REQUEST",
+                       AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                       KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
         expected = {}
         for i in range(12):
             expected["k%d" % i] = {"pk": S("k%d" % i), "g": S("x"), "v": N(i)}
@@ -155,7 +141,7 @@ def test_writes_resume_at_once_after_a_real_full_disk(small_disk):
     srv = start(mnt, "--min-free-disk", "0")
     try:
         c = make_client(srv.endpoint)
-        make_table(c, "disk")
+        make_tables(c)
         expected = {}
         for i in range(5):
             expected["k%d" % i] = {"pk": S("k%d" % i), "g": S("x")}
