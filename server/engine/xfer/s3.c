@@ -89,6 +89,8 @@ static void build_head(ddb_objstore *o, const endpoint *e, const char *method, c
     snprintf(clen, sizeof(clen), "%zu", len);
     put_header(tx, "Content-Length: ", clen);
     put_header(tx, "Connection: ", "close");
+    if (o->range != NULL) /* (not signed: SigV4 asks only for host and the x-amz- headers) */
+        put_header(tx, "Range: ", o->range);
     for (size_t i = 3; i < r.nheaders; i++) {
         ddb_buf_printf(tx, "%s: ", hs[i].name);
         put_header(tx, "", hs[i].value);
