@@ -14,7 +14,8 @@
  * winning. An item that fails counts in ErrorCount and gets
  * a line in the error log, a CloudWatch-style record {"timestamp", "message"} whose message is
  * DynamoDB's {"itemS3Pointer":{bucket,key,itemIndex},"importArn","errorMessages":[...]}, written
- * at the end to the source bucket as ddbd-import-errors/<ImportId>.jsonl, in record order. The
+ * at the end to the source bucket as ddbd-import-errors/<ImportId>.jsonl, in record order (its first
+ * ERROR_LOG_MAX bytes: the errors after them are counted, not logged). The
  * record's counts are updated every PROGRESS_ITEMS items (at the end of a batch) and at the end of
  * each object; that is also where a DeleteTable of the import's table (a cancel) and a stop are
  * noticed. A stopped import (a restart, or a kill -9) runs again from the beginning, its counts
@@ -37,6 +38,7 @@
 
 #define PROGRESS_ITEMS 5000
 #define ERROR_LOG_DIR "ddbd-import-errors/"
+#define ERROR_LOG_MAX (16u << 20) /* the error log's bytes at most (its first errors) */
 
 typedef struct importer {
     ddb_engine *eng;
@@ -74,6 +76,8 @@ static void log_error(importer *im, long long index, const char *msg)
     size_t len = strlen(msg);
 
     im->errors++;
+    if (im->errlog.len >= ERROR_LOG_MAX)
+        return; /* counted, not logged: the log is held in memory until the end */
     ddb_jw_init(&w, &m);
     ddb_jw_obj_begin(&w);
     ddb_xfer_item_pointer(&w, im->os.bucket, im->key, index);
