@@ -23,22 +23,11 @@ import time
 
 import pytest
 
-from conftest import make_client, raw_request, unique_name
+from conftest import make_client, proc_status_kb, raw_request, unique_name
 
 PATTERN = r"^[a-z0-9A-Z]+[\.\-\w]*[a-z0-9A-Z]+$"
 RSS_CAP_KB = 600 * 1024  # a server past this while a case runs is killed (and the case fails)
 SECRET = "pk,who\nroot-secret,x:0:0:root\n"
-
-
-def rss_kb(server):
-    try:
-        with open("/proc/%d/status" % server.proc.pid) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def watch(server, done, seconds):
@@ -46,7 +35,7 @@ def watch(server, done, seconds):
     done() returned last (None: it never ended, or the server was killed)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if rss_kb(server) > RSS_CAP_KB:
+        if proc_status_kb(server.proc.pid, "VmRSS") > RSS_CAP_KB:
             server.kill()
             pytest.fail("ddbd's RSS passed %d MB: it is reading something endless" % (RSS_CAP_KB // 1024))
         try:

@@ -18,20 +18,12 @@ import time
 
 import pytest
 
-from conftest import make_client, unique_name
+from conftest import make_client, proc_status_kb, unique_name
 
 RSS_BOUND_MB = 150
 KILL_MB = 1500
 BIG_MB = int(os.environ.get("DDBD_IMPORT_BOUNDED_MB", "256"))
 LINE = 256  # bytes of each item's line
-
-
-def status_kb(pid, field):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return 0
 
 
 @pytest.fixture
@@ -66,7 +58,7 @@ def run_import(server_factory, base, compression="NONE"):
     arn = d["ImportTableDescription"]["ImportArn"]
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
-        if status_kb(server.proc.pid, "VmRSS") > KILL_MB * 1024:
+        if proc_status_kb(server.proc.pid, "VmRSS") > KILL_MB * 1024:
             server.kill()
             pytest.fail("ddbd's RSS passed %d MB during the import" % KILL_MB)
         d = c.describe_import(ImportArn=arn)["ImportTableDescription"]
@@ -75,7 +67,7 @@ def run_import(server_factory, base, compression="NONE"):
         time.sleep(0.05)
     else:
         pytest.fail("the import did not end in 240 s")
-    peak = status_kb(server.proc.pid, "VmHWM") / 1024
+    peak = proc_status_kb(server.proc.pid, "VmHWM") / 1024
     print("peak RSS %.0f MB" % peak)
     return d, peak, c, name
 
