@@ -277,7 +277,8 @@ static int s3_range(ddb_objstore_stream *s)
     } else if (rc == 0 && status != 200 && status != 206) {
         rc = s3_fail(o, "GET", path.data, status, &s->chunk);
     } else if (rc == 0) {
-        /* a store that ignores Range sends it all (200): that is the whole object */
+        /* a store that ignores Range sends it all (200): the whole object, when it fits a range
+           (a longer answer was refused as it came: ddb_s3_request) */
         s->at_end = status == 200 || s->chunk.len < DDB_OBJ_RANGE;
         s->offset += s->chunk.len;
     }

@@ -29,7 +29,7 @@ typedef struct ddb_objstore {
     char bucket[256];
     int dir;                 /* the bucket is a directory (file mapping): dirfd, opened without following links */
     int dirfd;
-    const char *range;       /* a GET's Range header (s3.c), or NULL */
+    const char *range;       /* a GET's Range header (s3.c; its answer is then refused past DDB_OBJ_RANGE), or NULL */
     const ddb_objstore_settings *cfg; /* the export directory, the S3 endpoint and keys */
     const char *sse;         /* an S3 PUT's x-amz-server-side-encryption: AES256 or KMS (aws:kms), or NULL */
     const char *sse_kms_key; /* with KMS: x-amz-server-side-encryption-aws-kms-key-id, or NULL */

@@ -116,7 +116,8 @@ int ddb_s3_request(ddb_objstore *o, const char *method, const char *path, const 
     if (rc != 0)
         snprintf(o->err, sizeof(o->err), "S3 request %s %s: %s", method, path, strerror(errno));
     else
-        rc = ddb_http_read_answer(fd, status, NULL, resp, o->err, sizeof(o->err));
+        rc = ddb_http_read_answer_max(fd, status, NULL, resp, o->range != NULL ? DDB_OBJ_RANGE : 0, o->err,
+                                      sizeof(o->err));
     close(fd);
     return rc;
 }
