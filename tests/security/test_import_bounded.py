@@ -1,4 +1,4 @@
-"""ImportTable reads its objects as streams (issue 41, item 3): whatever an object's size, ddbd's
+"""ImportTable and StartBulkPutItems read their objects as streams (issue 41, item 3): whatever an object's size, ddbd's
 memory stays bounded (a window of text, the decompressor's buffers, two batches of puts), and a
 record longer than ddbd's record limit (4 MiB of text, ten times DynamoDB's 400 KB item) is an
 error of its own, logged as DynamoDB logs an item over its size limit, without ever being held.
@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import make_client, proc_status_kb, unique_name
+from conftest import make_client, proc_status_kb, raw_request, unique_name
 
 RSS_BOUND_MB = 150
 KILL_MB = 1500
@@ -45,30 +45,42 @@ def write_lines(path, n, compression):
     return os.path.getsize(path)
 
 
-def run_import(server_factory, base, compression="NONE"):
-    """Imports bucket big, prefix in/, into a new table; (description, peak RSS in MB, client, table)."""
-    server = server_factory(["--data-dir", os.path.join(base, "data"), "--export-dir", os.path.join(base, "exports")])
-    c = make_client(server.endpoint)
-    name = unique_name("big")
-    d = c.import_table(S3BucketSource={"S3Bucket": "big", "S3KeyPrefix": "in/"}, InputFormat="DYNAMODB_JSON",
-                       InputCompressionType=compression,
-                       TableCreationParameters={"TableName": name, "BillingMode": "PAY_PER_REQUEST",
-                                                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-                                                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]})
-    arn = d["ImportTableDescription"]["ImportArn"]
+TABLE = {"BillingMode": "PAY_PER_REQUEST", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+         "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}
+
+
+def wait_bounded(server, describe):
+    """Polls describe() until its status leaves IN_PROGRESS, killing the server past KILL_MB; (the
+    last description, the server's peak RSS in MB)."""
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         if proc_status_kb(server.proc.pid, "VmRSS") > KILL_MB * 1024:
             server.kill()
-            pytest.fail("ddbd's RSS passed %d MB during the import" % KILL_MB)
-        d = c.describe_import(ImportArn=arn)["ImportTableDescription"]
-        if d["ImportStatus"] != "IN_PROGRESS":
+            pytest.fail("ddbd's RSS passed %d MB while it read the object" % KILL_MB)
+        d = describe()
+        if d.get("ImportStatus", d.get("BulkOperationStatus")) != "IN_PROGRESS":
             break
         time.sleep(0.05)
     else:
-        pytest.fail("the import did not end in 240 s")
+        pytest.fail("the load did not end in 240 s")
     peak = proc_status_kb(server.proc.pid, "VmHWM") / 1024
     print("peak RSS %.0f MB" % peak)
+    return d, peak
+
+
+def start_server(server_factory, base):
+    return server_factory(["--data-dir", os.path.join(base, "data"), "--export-dir", os.path.join(base, "exports")])
+
+
+def run_import(server_factory, base, compression="NONE"):
+    """Imports bucket big, prefix in/, into a new table; (description, peak RSS in MB, client, table)."""
+    server = start_server(server_factory, base)
+    c = make_client(server.endpoint)
+    name = unique_name("big")
+    d = c.import_table(S3BucketSource={"S3Bucket": "big", "S3KeyPrefix": "in/"}, InputFormat="DYNAMODB_JSON",
+                       InputCompressionType=compression, TableCreationParameters=dict(TABLE, TableName=name))
+    arn = d["ImportTableDescription"]["ImportArn"]
+    d, peak = wait_bounded(server, lambda: c.describe_import(ImportArn=arn)["ImportTableDescription"])
     return d, peak, c, name
 
 
@@ -106,3 +118,23 @@ def test_a_record_over_the_limit_fails_alone_and_is_never_held(server_factory, b
     assert entry["itemS3Pointer"] == {"bucket": "big", "key": "in/data.json", "itemIndex": 1}
     assert entry["errorMessages"] == ["Item size has exceeded the maximum allowed size"]
     assert peak < RSS_BOUND_MB, "peak RSS %.0f MB for one 200 MB line (bound %d MB)" % (peak, RSS_BOUND_MB)
+
+
+def test_a_bulk_put_of_a_large_object_stays_bounded(server_factory, base):
+    n = BIG_MB * 1024 * 1024 // LINE
+    size = write_lines(os.path.join(base, "exports", "big", "in", "data.json"), n, "NONE")
+    os.makedirs(os.path.join(base, "exports", "report"))
+    server = start_server(server_factory, base)
+    c = make_client(server.endpoint)
+    name = unique_name("bulk")
+    c.create_table(TableName=name, **TABLE)
+    resp = raw_request(server.endpoint, "StartBulkPutItems", {
+        "TableName": name, "InputS3Configuration": {"S3Bucket": "big", "S3KeyPrefix": "in/", "InputFormat": "DYNAMODB_JSON"},
+        "OutputS3Configuration": {"S3Bucket": "report", "OutputType": ["ERROR"]}})
+    assert resp.status == 200, resp.body
+    arn = resp.json()["BulkOperationDescription"]["BulkOperationArn"]
+    d, peak = wait_bounded(server, lambda: raw_request(server.endpoint, "DescribeBulkOperation", {
+        "BulkOperationArn": arn}).json()["BulkOperationDescription"])
+    assert d["BulkOperationStatus"] == "COMPLETED", d
+    assert (d["ProcessedItemCount"], d["FailedItemCount"], d["ProcessedInputBytes"]) == (n, 0, size), d
+    assert peak < RSS_BOUND_MB, "peak RSS %.0f MB for %d MB of lines (bound %d MB)" % (peak, BIG_MB, RSS_BOUND_MB)
