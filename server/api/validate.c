@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "ddb/ddb_status.h"
+#include "server/base/bucket.h"
 
 #define MAX_ERRORS 10
 #define NAME_PATTERN "[a-zA-Z0-9_.-]+"
@@ -651,6 +652,9 @@ static void check_scalar_constraints(vstate *st, const vpath *path, const ddb_js
     }
     if ((f->flags & DDB_VF_NAME_RE) && st->n < MAX_ERRORS && v->type == DDB_JSON_STRING && !ddb_v_name_chars_ok(v->u.s, v->n))
         fail(st, path, v, f, "Member must satisfy regular expression pattern: " NAME_PATTERN);
+    if ((f->flags & DDB_VF_BUCKET_RE) && st->n < MAX_ERRORS && v->type == DDB_JSON_STRING &&
+        (strlen(v->u.s) != v->n || !ddb_bucket_pattern_ok(v->u.s)))
+        fail(st, path, v, f, "Member must satisfy regular expression pattern: " DDB_BUCKET_PATTERN);
     if ((f->flags & DDB_VF_LEN_MIN) && st->n < MAX_ERRORS && value_length(st->a, v) < f->len_min) {
         snprintf(what, sizeof(what), "Member must have length greater than or equal to %lld", f->len_min);
         fail_bound(st, path, v, f, what);

@@ -9,7 +9,7 @@
 #include "server/api/validate_internal.h"
 
 #define F_BULK_ARN {"BulkOperationArn", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 37, .len_max = 1024}
-#define F_BULK_BUCKET(flags) {"S3Bucket", DDB_V_STRING, (flags) | DDB_VF_LEN_MAX, .len_max = 255}
+#define F_BULK_BUCKET(flags) {"S3Bucket", DDB_V_STRING, (flags) | DDB_VF_LEN_MAX | DDB_VF_BUCKET_RE, .len_max = 255}
 
 static const ddb_field INPUT_FIELDS[] = {
     {"InputCompressionType", DDB_V_STRING, .one_of = ENUM("GZIP", "ZSTD", "NONE")},

@@ -77,6 +77,8 @@ static inline const char *long_text(ddb_arena *a, const ddb_json *v)
  * us-east-1 and eu-west-2, 2026-10-09), where BatchGetItem reports both.
  */
 #define DDB_VF_KEYS_YIELD 0x1000
+/* An S3Bucket: DynamoDB's pattern for it (server/base/bucket.h), in the regex's place. */
+#define DDB_VF_BUCKET_RE 0x4000
 
 /* The account every ARN names (docs/compatibility.md: one namespace). */
 

@@ -124,6 +124,11 @@ static void framing(const char *data, const char *end, long long *clen, int *chu
 
 int ddb_http_read_answer(int fd, int *status, ddb_buf *head, ddb_buf *body, char *err, size_t errlen)
 {
+    return ddb_http_read_answer_max(fd, status, head, body, 0, err, errlen);
+}
+
+int ddb_http_read_answer_max(int fd, int *status, ddb_buf *head, ddb_buf *body, size_t max, char *err, size_t errlen)
+{
     ddb_buf rx = {0};
     const char *e = NULL;
     size_t hl = 0;
@@ -145,6 +150,11 @@ int ddb_http_read_answer(int fd, int *status, ddb_buf *head, ddb_buf *body, char
             break;
         rx.len += (size_t)n;
         rx.data[rx.len] = '\0';
+        if (max > 0 && rx.len > max + 65536) { /* (65536: room for the head) */
+            snprintf(err, errlen, "the answer is longer than %zu bytes", max);
+            ddb_buf_free(&rx);
+            return -1;
+        }
         if (!framed && (e = memmem(rx.data, rx.len, "\r\n\r\n", 4)) != NULL) {
             framed = 1;
             hl = (size_t)(e - rx.data) + 4;

@@ -38,6 +38,10 @@ int ddb_http_send_all(int fd, const void *p, size_t n);
  * line; may be NULL) and its body, de-chunked. 0, or -1 with the reason in err.
  */
 int ddb_http_read_answer(int fd, int *status, ddb_buf *head, ddb_buf *body, char *err, size_t errlen);
+/* The same, failing (-1) as soon as the answer passes `max` bytes of body (and 64 KiB of head):
+   an answer whose size the caller bounds (an S3 range) never takes more memory. 0: no bound. */
+int ddb_http_read_answer_max(int fd, int *status, ddb_buf *head, ddb_buf *body, size_t max, char *err,
+                             size_t errlen);
 
 /* The value of header `name` (case-insensitive, with its colon left out) in a head, trimmed, into
    out (NUL-terminated, cut to size); 1 when present, 0 when not. */

@@ -443,7 +443,7 @@ def test_export_sends_sse_headers_on_every_put(capture_server, sse, kms_key, wan
     kw = {"S3SseAlgorithm": sse} if sse else {}
     if kms_key:
         kw["S3SseKmsKeyId"] = kms_key
-    d = c.export_table_to_point_in_time(TableArn=arn, S3Bucket="b", S3Prefix="sse", **kw)["ExportDescription"]
+    d = c.export_table_to_point_in_time(TableArn=arn, S3Bucket="sse-bucket", S3Prefix="sse", **kw)["ExportDescription"]
     assert d["S3SseAlgorithm"] == (sse or "AES256") and d.get("S3SseKmsKeyId") == kms_key
     assert wait_export(c, d["ExportArn"])["ExportStatus"] == "COMPLETED"
     paths = [p for p, _ in Capture.puts]

@@ -365,8 +365,8 @@ BULK_ARN = "arn:aws:dynamodb:us-east-1:000000000000:table/t/bulk-operation/00000
 
 
 @pytest.mark.parametrize("name, body, message", [
-    ("StartBulkPutItems", {"TableName": "no_such_bulk_table", "InputS3Configuration": {"S3Bucket": "b", "InputFormat": "ION"},
-                           "OutputS3Configuration": {"S3Bucket": "b", "OutputType": ["ERROR"]}},
+    ("StartBulkPutItems", {"TableName": "no_such_bulk_table", "InputS3Configuration": {"S3Bucket": "bb", "InputFormat": "ION"},
+                           "OutputS3Configuration": {"S3Bucket": "bb", "OutputType": ["ERROR"]}},
      "Requested resource not found: Table: no_such_bulk_table not found"),
     ("DescribeBulkOperation", {"BulkOperationArn": BULK_ARN}, "Bulk operation not found: " + BULK_ARN),
     ("CancelBulkOperation", {"BulkOperationArn": BULK_ARN}, "Bulk operation not found: " + BULK_ARN),

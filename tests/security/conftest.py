@@ -18,3 +18,15 @@ sys.modules["compat_conftest"] = _compat
 _spec.loader.exec_module(_compat)
 
 globals().update({k: v for k, v in vars(_compat).items() if not k.startswith("__")})
+
+
+def proc_status_kb(pid, field):
+    """A /proc/PID/status figure in kB (VmRSS, VmHWM), or 0 when the process is gone."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0

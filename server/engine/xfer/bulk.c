@@ -2,7 +2,7 @@
  * server/engine/xfer/bulk.c: one StartBulkPutItems operation, on the background worker (see xfer.h).
  *
  * Every object under InputS3Configuration's prefix (in key order, at most BULK_MAX_OBJECTS) is
- * read whole and decompressed, and each line (DYNAMODB_JSON or ION, as ImportTable reads them:
+ * read as a stream through a window of bounded size and decompressed (reader.h), and each line (DYNAMODB_JSON or ION, as ImportTable reads them:
  * reader.h) is checked as PutItem checks it and put through the mutation pipeline into the EXISTING
  * table, a batch of puts of distinct keys in one commit (ddb_xfer_commit: a commit per item was a
  * third of a load's cost, a WAL write and a lock round each), the batches prepared ahead by a
@@ -312,12 +312,12 @@ static int read_object(bulk *b, const char *key, long long skip, ddb_xfer_stop s
     ddb_bulk_batch *batch;
     int rc = 0;
 
-    if (ddb_xfer_object_read(&b->in, key, b->comp, &o, &b->failure_code, b->failure, sizeof(b->failure)) != 0) {
+    if (ddb_xfer_object_open(&b->in, key, b->comp, &o, &b->failure_code, b->failure, sizeof(b->failure)) != 0) {
         ddb_xfer_object_free(&o);
         return -1;
     }
     b->key = key;
-    ddb_bulk_reader_start(&b->reader, o.data, o.len, skip);
+    ddb_bulk_reader_start(&b->reader, &o, skip);
     do {
         batch = ddb_bulk_reader_next(&b->reader);
         commit(b, batch);
@@ -328,8 +328,13 @@ static int read_object(bulk *b, const char *key, long long skip, ddb_xfer_stop s
         }
     } while (rc == 0 && !batch->last);
     ddb_bulk_reader_stop(&b->reader);
+    if (rc == 0 && o.code != NULL) { /* the object could not be read to its end */
+        b->failure_code = o.code;
+        snprintf(b->failure, sizeof(b->failure), "%s", o.failure);
+        rc = -1;
+    }
     if (rc == 0) {
-        b->bytes += (long long)o.raw.len;
+        b->bytes += o.raw_bytes;
         rc = checkpoint(b, key, -1);
     }
     ddb_xfer_object_free(&o);

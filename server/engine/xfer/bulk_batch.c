@@ -101,23 +101,71 @@ static void split(ddb_bulk_batch *b)
             b->lines[i].put = (int)to[b->lines[i].put];
 }
 
+/* The header of a CSV object, read whole (one past DDB_XFER_MAX_RECORD is taken as read so far). */
+static void csv_header(ddb_bulk_reader *r)
+{
+    ddb_xfer_object *o = r->obj;
+
+    for (;;) {
+        const char *p = o->text + o->start;
+        int more = o->end - o->start < DDB_XFER_MAX_RECORD && !o->done;
+        if (ddb_xfer_csv_header(r->csv, &p, o->text + o->end, !more) >= 0) {
+            o->start = (size_t)(p - o->text);
+            return;
+        }
+        if (ddb_xfer_object_more(o) < 0)
+            return;
+    }
+}
+
+/* The next CSV record (see next_record); one longer than DDB_XFER_MAX_RECORD is an error of its
+   own and reading goes on at the next line's start past its first DDB_XFER_MAX_RECORD bytes. */
+static int next_csv(ddb_bulk_reader *r, ddb_bulk_batch *b, const char **s, size_t *len, const char **msg, int before)
+{
+    ddb_xfer_object *o = r->obj;
+
+    ddb_xfer_object_resync(o);
+    for (;;) {
+        const char *p = o->text + o->start;
+        int rc = ddb_xfer_csv_next(r->csv, &p, o->text + o->end, o->done, before ? NULL : r->table, &b->body, msg);
+        *s = o->text + o->start;
+        o->rec_start = o->start;
+        if (rc >= 0) {
+            *len = (size_t)(p - *s);
+            o->start = (size_t)(p - o->text);
+            return rc;
+        }
+        if (o->end - o->start >= DDB_XFER_MAX_RECORD) {
+            *len = 1024;
+            *msg = DDB_XFER_TOO_LONG;
+            o->start = o->end;
+            ddb_xfer_object_skip_line(o);
+            return 1;
+        }
+        if (ddb_xfer_object_more(o) < 0)
+            return 0;
+    }
+}
+
 /* The next record of the object past the checkpoint (those before it are passed over, not made
-   items): its text in *s, *len (reading again from *s reads it again) and its PutItem body in
-   b->body (*msg NULL), or the error of a record that holds no item (*msg); 0 at the end. */
+   items): its text in *s, *len (the object's window: valid until the next call) and its PutItem
+   body in b->body (*msg NULL), or the error of a record that holds no item (*msg); 0 at the end. */
 static int next_record(ddb_bulk_reader *r, ddb_bulk_batch *b, const char **s, size_t *len, const char **msg,
                        char *err, size_t err_len)
 {
+    if (r->need_header) {
+        csv_header(r);
+        r->need_header = 0;
+    }
     for (;;) {
-        int before = r->line < r->skip;
+        int before = r->line < r->skip, too_long = 0;
         if (r->csv != NULL) {
-            *s = r->p;
-            if (!ddb_xfer_csv_next(r->csv, &r->p, r->end, before ? NULL : r->table, &b->body, msg))
+            if (!next_csv(r, b, s, len, msg, before))
                 return 0;
-            *len = (size_t)(r->p - *s);
-        } else if (!ddb_xfer_next_line(&r->p, r->end, s, len)) {
+        } else if (!ddb_xfer_object_line(r->obj, s, len, &too_long)) {
             return 0;
         } else if (!before) {
-            *msg = ddb_xfer_line_body(r->ion, *s, *len, r->table, &b->body, err, err_len);
+            *msg = too_long ? DDB_XFER_TOO_LONG : ddb_xfer_line_body(r->ion, *s, *len, r->table, &b->body, err, err_len);
         }
         if (!before)
             return 1;
@@ -129,13 +177,14 @@ static int next_record(ddb_bulk_reader *r, ddb_bulk_batch *b, const char **s, si
 static void fill(ddb_bulk_reader *r, ddb_bulk_batch *b)
 {
     double units = 0;
+    size_t text = 0;
 
     ddb_arena_reset(&b->arena);
     ddb_arena_reset(&b->arena2);
     b->nlines = b->nms = b->bytes = 0;
     b->last = 0;
     memset(b->seen, 0, sizeof(b->seen));
-    while (b->nlines < DDB_BULK_BATCH_ITEMS && b->bytes < DDB_BULK_BATCH_BYTES &&
+    while (b->nlines < DDB_BULK_BATCH_ITEMS && b->bytes < DDB_BULK_BATCH_BYTES && text < DDB_BULK_BATCH_BYTES &&
            (r->max_units <= 0 || units < r->max_units)) {
         const char *s, *msg = NULL;
         char err[256];
@@ -153,9 +202,11 @@ static void fill(ddb_bulk_reader *r, ddb_bulk_batch *b)
         if (msg == NULL && ddb_fault_draw(r->eng->settings.write_conflict_rate))
             msg = "Transaction is ongoing for the item";
         if (msg == NULL && seen_before(b, &m->key)) {
-            r->p = s; /* its key is in this batch already: it starts the next one */
+            r->obj->start = r->obj->rec_start; /* its key is in this batch already: it starts the next one */
             break;
         }
+        text += len;
+        s = ddb_arena_strndup(&b->arena, s, len); /* (the window moves on) */
         b->lines[b->nlines++] = (ddb_bulk_line){s, len, r->line++, msg, msg == NULL ? (int)b->nms : -1};
         if (msg == NULL) {
             size_t size = ddb_item_size(m->item);
@@ -192,10 +243,10 @@ static void *reader_thread(void *arg)
     return NULL;
 }
 
-void ddb_bulk_reader_start(ddb_bulk_reader *r, const char *text, size_t len, long long skip)
+void ddb_bulk_reader_start(ddb_bulk_reader *r, ddb_xfer_object *obj, long long skip)
 {
-    r->p = text;
-    r->end = text + len;
+    r->obj = obj;
+    r->need_header = r->csv != NULL;
     r->line = 0;
     r->skip = skip;
     r->filled[0] = r->filled[1] = 0;

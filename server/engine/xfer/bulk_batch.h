@@ -8,7 +8,7 @@
  * the next batch of an object's records while the worker commits the last one
  * (ddb_xfer_commit). Two batches take turns, each with its own arena: the reader fills one while
  * the worker holds the other. A batch holds at most DDB_BULK_BATCH_ITEMS lines, DDB_BULK_BATCH_BYTES
- * of items and, under a rate limit, a tenth of a second's write units, and its puts have distinct
+ * of items and of records' text (a record's text is at most DDB_XFER_MAX_RECORD: reader.h) and, under a rate limit, a tenth of a second's write units, and its puts have distinct
  * keys (a line whose key the batch holds starts the next one), so one commit can take them all.
  *
  * A batch's puts are split in two by partition (the parity of the partition hash), and the two
@@ -38,7 +38,7 @@ struct ddb_xfer_csv;
 
 /* A record (line) of the batch: its put (ms[put]), or the error that stopped it (put -1). */
 typedef struct ddb_bulk_line {
-    const char *text; /* within the object */
+    const char *text; /* a copy (or, too long, its first bytes), in the batch's arena */
     size_t len;
     long long index; /* its record in the object (from 0; blank lines and a CSV header not counted) */
     const char *msg;
@@ -64,7 +64,8 @@ typedef struct ddb_bulk_reader {
     int ion;
     struct ddb_xfer_csv *csv; /* CSV records (NULL: lines, ion's format) */
     double max_units; /* a batch's write units at most (0: no limit) */
-    const char *p, *end;
+    struct ddb_xfer_object *obj; /* the object being read */
+    int need_header;             /* a CSV object's header is still to be read */
     long long line, skip;
     ddb_bulk_batch b[2];
     int filled[2], taken, quit, started;
@@ -84,8 +85,9 @@ typedef struct ddb_bulk_reader {
    or CSV records when csv is not NULL (ddb_xfer_csv_header read the object's header first). */
 void ddb_bulk_reader_init(ddb_bulk_reader *r, ddb_engine *eng, const char *ns, const char *table, int ion,
                           struct ddb_xfer_csv *csv, double rate);
-/* Starts reading the records of text[0, len) from record `skip` on. */
-void ddb_bulk_reader_start(ddb_bulk_reader *r, const char *text, size_t len, long long skip);
+/* Starts reading the records of an object (opened: reader.h) from record `skip` on; a CSV
+   object's header first. A failure to read it ends the object (obj->code then says why). */
+void ddb_bulk_reader_start(ddb_bulk_reader *r, struct ddb_xfer_object *obj, long long skip);
 /* The next batch, in order (the one returned before goes back to the reader); a batch with `last`
    set ends the object. */
 ddb_bulk_batch *ddb_bulk_reader_next(ddb_bulk_reader *r);

@@ -40,9 +40,11 @@ static char declared_type(const ddb_xfer_csv *c, const char *name, size_t n)
     return 'S';
 }
 
-/* One CSV record from p (advanced past it) into fields (unquoted, in `store`); returns the count. */
+/* One CSV record from p (advanced past it) into fields (unquoted, in `store`); returns the count.
+   *whole is 1 when it ended at a newline, 0 when at `end` (then, unless the object ends there, the
+   record goes on past the text read so far). */
 static size_t csv_record(const char **p, const char *end, char delim, ddb_buf *store, size_t *starts, size_t *lens,
-                         size_t max)
+                         size_t max, int *whole)
 {
     size_t n = 0;
 
@@ -75,14 +77,18 @@ static size_t csv_record(const char **p, const char *end, char delim, ddb_buf *s
         }
         if (*p < end && **p == '\r')
             (*p)++;
-        if (*p < end && **p == '\n')
+        *whole = *p < end && **p == '\n';
+        if (*whole)
             (*p)++;
         return n;
     }
 }
 
-void ddb_xfer_csv_header(ddb_xfer_csv *c, const char **p, const char *end)
+int ddb_xfer_csv_header(ddb_xfer_csv *c, const char **p, const char *end, int eof)
 {
+    const char *start = *p;
+    int whole = 1;
+
     c->nh = 0;
     c->header.len = 0;
     if (c->header_list != NULL) {
@@ -93,21 +99,35 @@ void ddb_xfer_csv_header(ddb_xfer_csv *c, const char **p, const char *end)
             ddb_buf_append(&c->header, h->u.s, h->n);
         }
     } else if (*p < end) {
-        c->nh = csv_record(p, end, c->delim, &c->header, c->hstarts, c->hlens, DDB_CSV_MAX_COLUMNS);
+        c->nh = csv_record(p, end, c->delim, &c->header, c->hstarts, c->hlens, DDB_CSV_MAX_COLUMNS, &whole);
+    } else {
+        whole = eof;
     }
+    if (!whole && !eof) {
+        *p = start;
+        return -1;
+    }
+    return 1;
 }
 
-int ddb_xfer_csv_next(ddb_xfer_csv *c, const char **p, const char *end, const char *table, ddb_buf *body,
+int ddb_xfer_csv_next(ddb_xfer_csv *c, const char **p, const char *end, int eof, const char *table, ddb_buf *body,
                       const char **msg)
 {
+    const char *start;
     size_t n;
+    int whole;
     ddb_jw w;
 
     while (*p < end && (**p == '\n' || (**p == '\r' && *p + 1 < end && (*p)[1] == '\n'))) /* empty lines */
         *p += **p == '\r' ? 2 : 1;
     if (*p >= end)
-        return 0;
-    n = csv_record(p, end, c->delim, &c->rec, c->starts, c->lens, DDB_CSV_MAX_COLUMNS);
+        return eof ? 0 : -1;
+    start = *p;
+    n = csv_record(p, end, c->delim, &c->rec, c->starts, c->lens, DDB_CSV_MAX_COLUMNS, &whole);
+    if (!whole && !eof) {
+        *p = start;
+        return -1;
+    }
     *msg = n > c->nh && c->nh > 0 ? "The CSV record has more fields than the header" : NULL;
     if (table == NULL || *msg != NULL)
         return 1;

@@ -29,12 +29,18 @@ typedef struct ddb_xfer_csv {
 
 void ddb_xfer_csv_init(ddb_xfer_csv *c, char delim, const ddb_json *header_list, const ddb_json *defs);
 void ddb_xfer_csv_free(ddb_xfer_csv *c);
-/* Starts an object: its header (HeaderList, or the first record, *p advanced past it). */
-void ddb_xfer_csv_header(ddb_xfer_csv *c, const char **p, const char *end);
-/* The next record of [*p, end) (*p advanced past it) made the PutItem body {"TableName","Item"} in
-   `body` (table NULL: only passed over): 1 with *msg NULL, or the error of a record that is no item
-   (more fields than the header); 0 at the end. */
-int ddb_xfer_csv_next(ddb_xfer_csv *c, const char **p, const char *end, const char *table, ddb_buf *body,
+/*
+ * Both read the text [*p, end) of an object read as a stream (reader.h), `eof` set when the object
+ * ends at `end`; -1 (*p unmoved) when the record goes on past `end`: the caller reads more and
+ * calls again.
+ *
+ * ddb_xfer_csv_header starts an object: its header (HeaderList, or the first record, *p advanced
+ * past it); 1 or -1. ddb_xfer_csv_next makes the next record (*p advanced past it) the PutItem body
+ * {"TableName","Item"} in `body` (table NULL: only passed over): 1 with *msg NULL, or the error of
+ * a record that is no item (more fields than the header); 0 at the end; -1.
+ */
+int ddb_xfer_csv_header(ddb_xfer_csv *c, const char **p, const char *end, int eof);
+int ddb_xfer_csv_next(ddb_xfer_csv *c, const char **p, const char *end, int eof, const char *table, ddb_buf *body,
                       const char **msg);
 
 #endif

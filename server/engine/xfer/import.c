@@ -2,7 +2,8 @@
  * server/engine/import.c: one import, on the background worker (see xfer.h).
  *
  * Every object under S3BucketSource's prefix (in key order; the error logs ddbd writes are
- * skipped) is read whole, decompressed when InputCompressionType is GZIP or ZSTD, and split into items:
+ * skipped) is read as a stream through a window of bounded size (reader.h), decompressed when
+ * InputCompressionType is GZIP or ZSTD, and split into items:
  *   - DYNAMODB_JSON: one {"Item":{...}} per line (an export's data files as they are);
  *   - ION: one Ion struct with an Item field per line (ion.h);
  *   - CSV: records with a header, typed by the table's AttributeDefinitions (csv.h).
@@ -13,7 +14,8 @@
  * winning. An item that fails counts in ErrorCount and gets
  * a line in the error log, a CloudWatch-style record {"timestamp", "message"} whose message is
  * DynamoDB's {"itemS3Pointer":{bucket,key,itemIndex},"importArn","errorMessages":[...]}, written
- * at the end to the source bucket as ddbd-import-errors/<ImportId>.jsonl, in record order. The
+ * at the end to the source bucket as ddbd-import-errors/<ImportId>.jsonl, in record order (its first
+ * ERROR_LOG_MAX bytes: the errors after them are counted, not logged). The
  * record's counts are updated every PROGRESS_ITEMS items (at the end of a batch) and at the end of
  * each object; that is also where a DeleteTable of the import's table (a cancel) and a stop are
  * noticed. A stopped import (a restart, or a kill -9) runs again from the beginning, its counts
@@ -36,6 +38,7 @@
 
 #define PROGRESS_ITEMS 5000
 #define ERROR_LOG_DIR "ddbd-import-errors/"
+#define ERROR_LOG_MAX (16u << 20) /* the error log's bytes at most (its first errors) */
 
 typedef struct importer {
     ddb_engine *eng;
@@ -73,6 +76,8 @@ static void log_error(importer *im, long long index, const char *msg)
     size_t len = strlen(msg);
 
     im->errors++;
+    if (im->errlog.len >= ERROR_LOG_MAX)
+        return; /* counted, not logged: the log is held in memory until the end */
     ddb_jw_init(&w, &m);
     ddb_jw_obj_begin(&w);
     ddb_xfer_item_pointer(&w, im->os.bucket, im->key, index);
@@ -143,19 +148,14 @@ static int read_object(importer *im, const char *key, ddb_xfer_stop stop, void *
 {
     ddb_xfer_object o = {0};
     ddb_bulk_batch *batch;
-    const char *p;
     int rc = 0;
 
-    if (ddb_xfer_object_read(&im->os, key, im->comp, &o, &im->failure_code, im->failure, sizeof(im->failure)) != 0) {
+    if (ddb_xfer_object_open(&im->os, key, im->comp, &o, &im->failure_code, im->failure, sizeof(im->failure)) != 0) {
         ddb_xfer_object_free(&o);
         return -1;
     }
-    im->bytes += (long long)o.raw.len;
     im->key = key;
-    p = o.data;
-    if (im->csv != NULL)
-        ddb_xfer_csv_header(im->csv, &p, o.data + o.len);
-    ddb_bulk_reader_start(&im->reader, p, (size_t)(o.data + o.len - p), 0);
+    ddb_bulk_reader_start(&im->reader, &o, 0);
     do {
         batch = ddb_bulk_reader_next(&im->reader);
         commit(im, batch);
@@ -166,6 +166,12 @@ static int read_object(importer *im, const char *key, ddb_xfer_stop stop, void *
         }
     } while (rc == 0 && !im->cancelled && !batch->last);
     ddb_bulk_reader_stop(&im->reader);
+    im->bytes += o.raw_bytes;
+    if (rc == 0 && o.code != NULL) { /* the object could not be read to its end */
+        im->failure_code = o.code;
+        snprintf(im->failure, sizeof(im->failure), "%s", o.failure);
+        rc = -1;
+    }
     ddb_xfer_object_free(&o);
     if (rc != 0)
         return rc;

@@ -6,16 +6,20 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* A bucket or key that could climb out of the mapped directory is refused. */
-static int safe_name(const char *s)
+#include "server/base/bucket.h"
+
+/* A bucket name DynamoDB's API accepts (server/base/bucket.h) that S3 could hold (no ".."): so
+   one path component, never the export directory itself nor its parent. */
+static int bucket_ok(const char *s)
 {
-    return strstr(s, "..") == NULL && s[0] != '/';
+    return ddb_bucket_pattern_ok(s) && strstr(s, "..") == NULL;
 }
 
 /* "<Code>X</Code>" of an S3 error answer, or "". */
@@ -46,35 +50,30 @@ static void object_path(ddb_buf *p, const ddb_objstore *o, const char *key)
     ddb_buf_putc(p, '\0');
 }
 
-/* <export_dir>/<bucket> when that directory exists (malloc'd), else NULL. */
-static char *bucket_dir(const ddb_objstore_settings *cfg, const char *bucket)
+/* The directory <export_dir>/<bucket> opened (never through a symbolic link), or -1. */
+static int bucket_dir(const ddb_objstore_settings *cfg, const char *bucket)
 {
-    struct stat st;
-    ddb_buf path = {0};
+    int root, fd;
 
-    if (cfg->export_dir == NULL)
-        return NULL;
-    ddb_buf_printf(&path, "%s/%s", cfg->export_dir, bucket);
-    ddb_buf_putc(&path, '\0');
-    if (stat(path.data, &st) == 0 && S_ISDIR(st.st_mode))
-        return path.data;
-    ddb_buf_free(&path);
-    return NULL;
+    if (cfg->export_dir == NULL || (root = open(cfg->export_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+        return -1;
+    fd = openat(root, bucket, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    close(root);
+    return fd;
 }
 
 int ddb_objstore_reachable(const ddb_objstore_settings *cfg, const char *bucket)
 {
-    char *dir;
-    int found;
+    int fd;
 
-    if (bucket == NULL || !safe_name(bucket) || strchr(bucket, '/') != NULL)
+    if (bucket == NULL || !bucket_ok(bucket))
         return 0;
     if (cfg->s3_endpoint != NULL)
         return 1;
-    dir = bucket_dir(cfg, bucket);
-    found = dir != NULL;
-    free(dir);
-    return found;
+    if ((fd = bucket_dir(cfg, bucket)) < 0)
+        return 0;
+    close(fd);
+    return 1;
 }
 
 int ddb_objstore_open(ddb_objstore *o, const ddb_objstore_settings *cfg, const char *bucket)
@@ -83,14 +82,17 @@ int ddb_objstore_open(ddb_objstore *o, const ddb_objstore_settings *cfg, const c
     int status = 0, rc;
 
     memset(o, 0, sizeof(*o));
+    o->dirfd = -1;
     o->cfg = cfg;
-    snprintf(o->bucket, sizeof(o->bucket), "%s", bucket);
-    if (!safe_name(bucket) || strchr(bucket, '/') != NULL) {
-        snprintf(o->err, sizeof(o->err), "invalid bucket name %s", bucket);
+    snprintf(o->bucket, sizeof(o->bucket), "%s", bucket ? bucket : "");
+    if (bucket == NULL || !bucket_ok(bucket)) {
+        snprintf(o->err, sizeof(o->err), "The specified bucket is not valid: %s", o->bucket);
         return DDB_OBJ_NOT_FOUND;
     }
-    if ((o->dir = bucket_dir(cfg, bucket)) != NULL)
+    if ((o->dirfd = bucket_dir(cfg, bucket)) >= 0) {
+        o->dir = 1;
         return DDB_OBJ_OK;
+    }
     if (cfg->s3_endpoint == NULL) {
         snprintf(o->err, sizeof(o->err), "The specified bucket does not exist: %s", bucket);
         return DDB_OBJ_NOT_FOUND;
@@ -108,47 +110,122 @@ int ddb_objstore_open(ddb_objstore *o, const ddb_objstore_settings *cfg, const c
 
 void ddb_objstore_close(ddb_objstore *o)
 {
-    free(o->dir);
-    o->dir = NULL;
+    if (o->dirfd >= 0)
+        close(o->dirfd);
+    o->dirfd = -1;
+    o->dir = 0;
 }
 
-/* mkdir -p of the directories above `file` (a path being built in place). */
-static int make_parents(char *file)
+/* ---- a key as a path below the bucket's directory ---- */
+
+/*
+ * The directory that holds `key`'s last component, opened component by component from the
+ * bucket's directory with O_NOFOLLOW, so that no symbolic link (nor "." or "..") is ever passed
+ * through: a key cannot lead out of the bucket. With `create`, missing directories are made. The
+ * last component is in *name. Returns the directory's descriptor, or -1 (errno says why).
+ */
+static int parent_of(const ddb_objstore *o, const char *key, int create, const char **name)
 {
-    for (char *p = strchr(file + 1, '/'); p != NULL; p = strchr(p + 1, '/')) {
-        *p = '\0';
-        if (mkdir(file, 0755) != 0 && errno != EEXIST) {
-            *p = '/';
+    int fd = dup(o->dirfd);
+    const char *p = key;
+
+    for (const char *slash; fd >= 0 && (slash = strchr(p, '/')) != NULL; p = slash + 1) {
+        char comp[NAME_MAX + 1];
+        size_t n = (size_t)(slash - p);
+        int next;
+        if (n == 0)
+            continue; /* "a//b" is a/b */
+        if (n > NAME_MAX || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
+            close(fd);
+            errno = n > NAME_MAX ? ENAMETOOLONG : EACCES;
             return -1;
         }
-        *p = '/';
+        memcpy(comp, p, n);
+        comp[n] = '\0';
+        if (create && mkdirat(fd, comp, 0755) != 0 && errno != EEXIST) {
+            next = -1;
+        } else {
+            next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        }
+        close(fd);
+        fd = next;
+    }
+    if (fd >= 0 && (p[0] == '\0' || strcmp(p, ".") == 0 || strcmp(p, "..") == 0 || strlen(p) > NAME_MAX)) {
+        close(fd);
+        errno = p[0] == '\0' ? EISDIR : EACCES;
+        return -1;
+    }
+    *name = p;
+    return fd;
+}
+
+/* The regular file `key` opened for reading, or -1 (ENOENT: no such key). A symbolic link, a
+   device, a FIFO or a socket is refused (EACCES) without being read or waited on. */
+static int open_key(const ddb_objstore *o, const char *key)
+{
+    const char *name;
+    int dfd = parent_of(o, key, 0, &name), fd;
+    struct stat st;
+
+    if (dfd < 0)
+        return -1;
+    fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    close(dfd);
+    if (fd < 0)
+        return errno == ELOOP ? (errno = EACCES, -1) : -1; /* ELOOP: a symbolic link */
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        errno = EACCES;
+        return -1;
+    }
+    return fd;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
     }
     return 0;
+}
+
+/* Writes `key` as <key>.tmp then renames it over the key (a link there is replaced, never followed). */
+static int put_file(ddb_objstore *o, const char *key, const void *data, size_t len)
+{
+    const char *name;
+    char tmp[NAME_MAX + 8];
+    int dfd = parent_of(o, key, 1, &name), fd = -1, rc = -1;
+
+    if (dfd >= 0 && (size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", name) < sizeof(tmp)) {
+        unlinkat(dfd, tmp, 0);
+        fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    }
+    if (fd >= 0) {
+        rc = write_all(fd, data, len);
+        rc = close(fd) != 0 ? -1 : rc;
+        if (rc == 0)
+            rc = renameat(dfd, tmp, dfd, name);
+    }
+    if (rc != 0)
+        snprintf(o->err, sizeof(o->err), "writing %s in bucket %s: %s", key, o->bucket, strerror(errno));
+    if (dfd >= 0)
+        close(dfd);
+    return rc == 0 ? DDB_OBJ_OK : DDB_OBJ_ERROR;
 }
 
 int ddb_objstore_put(ddb_objstore *o, const char *key, const void *data, size_t len)
 {
     ddb_buf path = {0}, resp = {0};
-    int status = 0, rc = DDB_OBJ_OK;
+    int status = 0, rc;
 
-    if (o->dir != NULL) {
-        char tmp[4096 + 16];
-        FILE *f;
-        if (!safe_name(key)) {
-            snprintf(o->err, sizeof(o->err), "invalid key %s", key);
-            return DDB_OBJ_ERROR;
-        }
-        ddb_buf_printf(&path, "%s/%s", o->dir, key);
-        ddb_buf_putc(&path, '\0');
-        snprintf(tmp, sizeof(tmp), "%s.tmp", path.data);
-        if (make_parents(path.data) != 0 || (f = fopen(tmp, "wb")) == NULL ||
-            (fwrite(data, 1, len, f) != len ? (fclose(f), -1) : fclose(f)) != 0 || rename(tmp, path.data) != 0) {
-            snprintf(o->err, sizeof(o->err), "writing %s: %s", path.data, strerror(errno));
-            rc = DDB_OBJ_ERROR;
-        }
-        ddb_buf_free(&path);
-        return rc;
-    }
+    if (o->dir)
+        return put_file(o, key, data, len);
     object_path(&path, o, key);
     rc = ddb_s3_request(o, "PUT", path.data, NULL, data, len, &status, &resp);
     if (rc == 0 && status != 200)
@@ -158,41 +235,88 @@ int ddb_objstore_put(ddb_objstore *o, const char *key, const void *data, size_t 
     return rc;
 }
 
-int ddb_objstore_get(ddb_objstore *o, const char *key, ddb_buf *out)
-{
-    ddb_buf path = {0}, resp = {0};
-    int status = 0, rc = DDB_OBJ_OK;
+/* ---- reading an object a piece at a time ---- */
 
-    if (o->dir != NULL) {
-        FILE *f;
-        char chunk[65536];
-        size_t n;
-        ddb_buf_printf(&path, "%s/%s", o->dir, key);
-        ddb_buf_putc(&path, '\0');
-        if (!safe_name(key) || (f = fopen(path.data, "rb")) == NULL) {
-            snprintf(o->err, sizeof(o->err), "reading %s: %s", path.data, strerror(errno));
-            ddb_buf_free(&path);
-            return errno == ENOENT ? DDB_OBJ_NOT_FOUND : DDB_OBJ_ERROR;
-        }
-        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-            ddb_buf_append(out, chunk, n);
-        if (ferror(f)) {
-            snprintf(o->err, sizeof(o->err), "reading %s failed", path.data);
-            rc = DDB_OBJ_ERROR;
-        }
-        fclose(f);
-        ddb_buf_free(&path);
-        return rc;
+static int s3_range(ddb_objstore_stream *s);
+
+int ddb_objstore_stream_open(ddb_objstore *o, const char *key, ddb_objstore_stream *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->o = o;
+    s->key = key;
+    s->fd = -1;
+    if (!o->dir)
+        return s3_range(s); /* the first range GET says whether it is there */
+    if ((s->fd = open_key(o, key)) < 0) {
+        int e = errno;
+        snprintf(o->err, sizeof(o->err), "reading %s in bucket %s: %s", key, o->bucket,
+                 e == EACCES ? "not a regular file below the bucket's directory" : strerror(e));
+        return e == ENOENT ? DDB_OBJ_NOT_FOUND : DDB_OBJ_ERROR;
     }
-    object_path(&path, o, key);
-    rc = ddb_s3_request(o, "GET", path.data, NULL, NULL, 0, &status, &resp);
-    if (rc == 0 && status != 200)
-        rc = s3_fail(o, "GET", path.data, status, &resp);
-    else if (rc == 0)
-        ddb_buf_append(out, resp.data ? resp.data : "", resp.len);
+    return DDB_OBJ_OK;
+}
+
+/* The next range of an S3 object into s->chunk (empty at its end). */
+static int s3_range(ddb_objstore_stream *s)
+{
+    ddb_objstore *o = s->o;
+    ddb_buf path = {0};
+    char range[64];
+    int status = 0, rc;
+
+    snprintf(range, sizeof(range), "bytes=%llu-%llu", s->offset, s->offset + DDB_OBJ_RANGE - 1);
+    object_path(&path, o, s->key);
+    s->chunk.len = 0;
+    s->chunk_pos = 0;
+    o->range = range;
+    rc = ddb_s3_request(o, "GET", path.data, NULL, NULL, 0, &status, &s->chunk);
+    o->range = NULL;
+    if (rc == 0 && status == 416) { /* past the end (an empty object) */
+        s->chunk.len = 0;
+        s->at_end = 1;
+    } else if (rc == 0 && status != 200 && status != 206) {
+        rc = s3_fail(o, "GET", path.data, status, &s->chunk);
+    } else if (rc == 0) {
+        /* a store that ignores Range sends it all (200): the whole object, when it fits a range
+           (a longer answer was refused as it came: ddb_s3_request) */
+        s->at_end = status == 200 || s->chunk.len < DDB_OBJ_RANGE;
+        s->offset += s->chunk.len;
+    }
     ddb_buf_free(&path);
-    ddb_buf_free(&resp);
     return rc;
+}
+
+long ddb_objstore_stream_read(ddb_objstore_stream *s, void *buf, size_t n)
+{
+    if (s->fd >= 0) {
+        ssize_t got;
+        while ((got = read(s->fd, buf, n)) < 0 && errno == EINTR)
+            ;
+        if (got < 0)
+            snprintf(s->o->err, sizeof(s->o->err), "reading %s in bucket %s: %s", s->key, s->o->bucket,
+                     strerror(errno));
+        return got < 0 ? DDB_OBJ_ERROR : (long)got;
+    }
+    while (s->chunk_pos == s->chunk.len) {
+        int rc;
+        if (s->at_end)
+            return 0;
+        if ((rc = s3_range(s)) != DDB_OBJ_OK)
+            return rc;
+    }
+    if (n > s->chunk.len - s->chunk_pos)
+        n = s->chunk.len - s->chunk_pos;
+    memcpy(buf, s->chunk.data + s->chunk_pos, n);
+    s->chunk_pos += n;
+    return (long)n;
+}
+
+void ddb_objstore_stream_close(ddb_objstore_stream *s)
+{
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+    ddb_buf_free(&s->chunk);
 }
 
 /* ---- listing ---- */
@@ -217,16 +341,18 @@ static int cmp_keys(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every file below dir/rel, as keys "rel/name" that start with prefix. */
-static void walk(const char *dir, const char *rel, const char *prefix, keylist *l)
+/* Every regular file below the directory fd (keys "rel/name") that starts with prefix; symbolic
+   links, devices, FIFOs and sockets are not keys, and no link is followed. Closes fd. */
+static void walk(int fd, const char *rel, const char *prefix, keylist *l)
 {
-    char path[4096];
-    DIR *d;
+    DIR *d = fdopendir(fd);
     struct dirent *de;
+    size_t pl = strlen(prefix);
 
-    snprintf(path, sizeof(path), "%s%s%s", dir, rel[0] ? "/" : "", rel);
-    if ((d = opendir(path)) == NULL)
+    if (d == NULL) {
+        close(fd);
         return;
+    }
     while ((de = readdir(d)) != NULL) {
         char key[4096];
         struct stat st;
@@ -234,17 +360,17 @@ static void walk(const char *dir, const char *rel, const char *prefix, keylist *
         if (de->d_name[0] == '.' && (de->d_name[1] == '\0' || (de->d_name[1] == '.' && de->d_name[2] == '\0')))
             continue;
         if ((size_t)snprintf(key, sizeof(key), "%s%s%s", rel, rel[0] ? "/" : "", de->d_name) >= sizeof(key) ||
-            (size_t)snprintf(path, sizeof(path), "%s/%s", dir, key) >= sizeof(path))
-            continue; /* too long for a path */
-        if (stat(path, &st) != 0)
-            continue;
+            fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            continue; /* too long for a key, or gone */
         kl = strlen(key);
         if (S_ISDIR(st.st_mode)) {
             /* descend only where keys with the prefix can be */
-            size_t pl = strlen(prefix);
-            if (strncmp(key, prefix, kl < pl ? kl : pl) == 0)
-                walk(dir, key, prefix, l);
-        } else if (strncmp(key, prefix, strlen(prefix)) == 0 && !(kl > 4 && strcmp(key + kl - 4, ".tmp") == 0)) {
+            int sub;
+            if (strncmp(key, prefix, kl < pl ? kl : pl) == 0 &&
+                (sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0)
+                walk(sub, key, prefix, l);
+        } else if (S_ISREG(st.st_mode) && strncmp(key, prefix, pl) == 0 &&
+                   !(kl > 4 && strcmp(key + kl - 4, ".tmp") == 0)) {
             add_key(l, strdup(key));
         }
     }
@@ -348,8 +474,11 @@ int ddb_objstore_list(ddb_objstore *o, const char *prefix, char ***keys, size_t 
     keylist l = {0};
     int rc = DDB_OBJ_OK;
 
-    if (o->dir != NULL)
-        walk(o->dir, "", prefix, &l);
+    if (o->dir) {
+        int fd = dup(o->dirfd);
+        if (fd >= 0)
+            walk(fd, "", prefix, &l);
+    }
     else
         rc = s3_list(o, prefix, &l);
     if (rc != DDB_OBJ_OK) {

@@ -4,6 +4,7 @@
 #include "server/engine/xfer/reader.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -22,85 +23,201 @@ ddb_xfer_comp ddb_xfer_comp_of(const char *name)
     return name != NULL && strcmp(name, "ZSTD") == 0 ? DDB_COMP_ZSTD : DDB_COMP_NONE;
 }
 
-static int gunzip(const ddb_buf *in, ddb_buf *out)
+static int fail(ddb_xfer_object *o, const char *code, const char *why)
 {
-    z_stream z = {0};
-    int rc = Z_OK;
-
-    if (inflateInit2(&z, 15 + 32) != Z_OK)
-        return -1;
-    z.next_in = (Bytef *)in->data;
-    z.avail_in = (uInt)in->len;
-    while (z.avail_in > 0 && rc != Z_DATA_ERROR) {
-        ddb_buf_reserve(out, 1 << 20);
-        z.next_out = (Bytef *)out->data + out->len;
-        z.avail_out = (uInt)(out->cap - out->len);
-        rc = inflate(&z, Z_NO_FLUSH);
-        out->len = out->cap - z.avail_out;
-        if (rc == Z_STREAM_END)
-            inflateReset(&z); /* concatenated members */
-        else if (rc != Z_OK && rc != Z_BUF_ERROR)
-            break;
-    }
-    inflateEnd(&z);
-    return rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR ? 0 : -1;
+    o->code = code;
+    snprintf(o->failure, sizeof(o->failure), "%s", why);
+    o->done = 1;
+    return -1;
 }
 
-/* ZSTD frames (one or more) of `in` decompressed into `out`; 0 or -1. */
-static int unzstd(const ddb_buf *in, ddb_buf *out)
-{
-    ZSTD_DStream *z = ZSTD_createDStream();
-    ZSTD_inBuffer src = {in->data, in->len, 0};
-    size_t rc = z != NULL ? ZSTD_initDStream(z) : 1;
-
-    while (z != NULL && !ZSTD_isError(rc) && src.pos < src.size) {
-        ZSTD_outBuffer dst;
-        ddb_buf_reserve(out, 1 << 20);
-        dst = (ZSTD_outBuffer){out->data + out->len, out->cap - out->len, 0};
-        rc = ZSTD_decompressStream(z, &dst, &src);
-        out->len += dst.pos;
-    }
-    ZSTD_freeDStream(z);
-    return z == NULL || ZSTD_isError(rc) || rc != 0 ? -1 : 0; /* rc 0: the last frame is whole */
-}
-
-int ddb_xfer_object_read(ddb_objstore *os, const char *key, ddb_xfer_comp comp, ddb_xfer_object *o,
+int ddb_xfer_object_open(ddb_objstore *os, const char *key, ddb_xfer_comp comp, ddb_xfer_object *o,
                          const char **code, char *failure, size_t failure_len)
 {
-    int rc = ddb_objstore_get(os, key, &o->raw);
+    int rc = ddb_objstore_stream_open(os, key, &o->src);
 
+    o->comp = comp;
     if (rc != DDB_OBJ_OK) {
         *code = rc == DDB_OBJ_NOT_FOUND ? "S3NoSuchKey" : "S3AccessDenied";
         snprintf(failure, failure_len, "%s", os->err);
         return -1;
     }
-    o->data = o->raw.data ? o->raw.data : "";
-    o->len = o->raw.len;
-    if (comp == DDB_COMP_NONE)
-        return 0;
-    if ((comp == DDB_COMP_GZIP ? gunzip(&o->raw, &o->plain) : unzstd(&o->raw, &o->plain)) != 0) {
-        *code = "InvalidCompression";
-        snprintf(failure, failure_len, "%s is not %s data", key, comp == DDB_COMP_GZIP ? "gzip" : "zstd");
-        return -1;
+    if ((o->text = malloc(DDB_XFER_WINDOW)) == NULL || (comp != DDB_COMP_NONE && (o->in = malloc(DDB_XFER_READ)) == NULL))
+        abort();
+    if (comp == DDB_COMP_GZIP) {
+        z_stream *z = calloc(1, sizeof(*z));
+        if (z == NULL || inflateInit2(z, 15 + 32) != Z_OK) /* 32: a gzip or a zlib header */
+            abort();
+        o->z = z;
+    } else if (comp == DDB_COMP_ZSTD && ((o->z = ZSTD_createDStream()) == NULL || ZSTD_isError(ZSTD_initDStream(o->z)))) {
+        abort();
     }
-    o->data = o->plain.data ? o->plain.data : "";
-    o->len = o->plain.len;
+    o->zhint = 1; /* no frame yet: an empty object is not ZSTD data */
     return 0;
 }
 
 void ddb_xfer_object_free(ddb_xfer_object *o)
 {
-    ddb_buf_free(&o->raw);
-    ddb_buf_free(&o->plain);
+    ddb_objstore_stream_close(&o->src);
+    if (o->z != NULL && o->comp == DDB_COMP_GZIP) {
+        inflateEnd(o->z);
+        free(o->z);
+    } else if (o->z != NULL) {
+        ZSTD_freeDStream(o->z);
+    }
+    free(o->in);
+    free(o->text);
+    o->z = o->in = o->text = NULL;
 }
 
-int ddb_xfer_next_line(const char **p, const char *end, const char **s, size_t *len)
+/* Reads up to n bytes of the object into p: their count, 0 at its end, -1 (failed). */
+static long read_raw(ddb_xfer_object *o, char *p, size_t n)
 {
-    while (*p != NULL && *p < end) {
-        const char *nl = memchr(*p, '\n', (size_t)(end - *p));
-        *s = *p;
-        *len = (size_t)((nl ? nl : end) - *p);
-        *p = nl ? nl + 1 : end;
+    long got = ddb_objstore_stream_read(&o->src, p, n);
+
+    if (got < 0)
+        return fail(o, "S3AccessDenied", o->src.o->err);
+    o->raw_bytes += got;
+    return got;
+}
+
+/* One step of gzip (members one after another) from o->in into the window: 0, or -1. */
+static int gunzip_step(ddb_xfer_object *o, const char *key)
+{
+    z_stream *z = o->z;
+    size_t before = o->end;
+    int rc;
+
+    z->next_in = (Bytef *)o->in + o->in_pos;
+    z->avail_in = (uInt)(o->in_len - o->in_pos);
+    z->next_out = (Bytef *)o->text + o->end;
+    z->avail_out = (uInt)(DDB_XFER_WINDOW - o->end);
+    rc = inflate(z, Z_NO_FLUSH);
+    o->in_pos = o->in_len - z->avail_in;
+    o->end = DDB_XFER_WINDOW - z->avail_out;
+    if (rc == Z_STREAM_END)
+        inflateReset(z); /* concatenated members */
+    else if (rc != Z_OK && rc != Z_BUF_ERROR)
+        return fail(o, "InvalidCompression", key);
+    if (o->end == before && o->in_pos == o->in_len && o->src_done)
+        o->done = 1; /* (a member cut short ends the text, as it always did) */
+    return 0;
+}
+
+/* One step of ZSTD frames from o->in into the window: 0, or -1 (not ZSTD, or its last frame cut). */
+static int unzstd_step(ddb_xfer_object *o, const char *key)
+{
+    ZSTD_inBuffer src = {o->in, o->in_len, o->in_pos};
+    ZSTD_outBuffer dst = {o->text, DDB_XFER_WINDOW, o->end};
+    size_t before = o->end, rc;
+
+    if (o->in_pos == o->in_len && o->src_done && o->zhint == 0) {
+        o->done = 1; /* the last frame ended whole and was all given */
+        return 0;
+    }
+    rc = ZSTD_decompressStream(o->z, &dst, &src);
+    if (ZSTD_isError(rc))
+        return fail(o, "InvalidCompression", key);
+    if (dst.pos > before || src.pos > o->in_pos)
+        o->zhint = rc; /* 0: a frame ended and all of it is out */
+    o->in_pos = src.pos;
+    o->end = dst.pos;
+    if (o->end == before && o->in_pos == o->in_len && o->src_done)
+        return fail(o, "InvalidCompression", key); /* the last frame is cut short */
+    return 0;
+}
+
+int ddb_xfer_object_more(ddb_xfer_object *o)
+{
+    size_t before;
+
+    if (o->start > 0) {
+        memmove(o->text, o->text + o->start, o->end - o->start);
+        o->end -= o->start;
+        o->start = 0;
+    }
+    before = o->end;
+    while (o->end == before && !o->done && o->end < DDB_XFER_WINDOW) {
+        size_t room = DDB_XFER_WINDOW - o->end;
+        long n;
+        if (o->comp == DDB_COMP_NONE) {
+            if ((n = read_raw(o, o->text + o->end, room < DDB_XFER_READ ? room : DDB_XFER_READ)) < 0)
+                return -1;
+            o->end += (size_t)n;
+            o->done = n == 0;
+            continue;
+        }
+        if (o->in_pos == o->in_len && !o->src_done) {
+            if ((n = read_raw(o, o->in, DDB_XFER_READ)) < 0)
+                return -1;
+            o->in_pos = 0;
+            o->in_len = (size_t)n;
+            o->src_done = n == 0;
+        }
+        if ((o->comp == DDB_COMP_GZIP ? gunzip_step(o, o->src.key) : unzstd_step(o, o->src.key)) != 0) {
+            snprintf(o->failure, sizeof(o->failure), "%s is not %s data", o->src.key,
+                     o->comp == DDB_COMP_GZIP ? "gzip" : "zstd");
+            return -1;
+        }
+    }
+    return o->end > before;
+}
+
+void ddb_xfer_object_skip_line(ddb_xfer_object *o)
+{
+    o->skip = 1;
+}
+
+void ddb_xfer_object_resync(ddb_xfer_object *o)
+{
+    while (o->skip) {
+        const char *nl = memchr(o->text + o->start, '\n', o->end - o->start);
+        if (nl != NULL) {
+            o->start = (size_t)(nl + 1 - o->text);
+            o->skip = 0;
+        } else {
+            o->start = o->end;
+            if (ddb_xfer_object_more(o) <= 0)
+                o->skip = 0;
+        }
+    }
+}
+
+/* The first line of the window, whole (1), reading more as needed; 0 at the end (or a failure);
+   2 when it is longer than DDB_XFER_MAX_RECORD (*s, *len: its first bytes; the rest is passed over). */
+static int window_line(ddb_xfer_object *o, const char **s, size_t *len)
+{
+    for (;;) {
+        const char *p = o->text + o->start, *nl = memchr(p, '\n', o->end - o->start);
+        size_t have = o->end - o->start;
+        if (nl == NULL && !o->done && have < DDB_XFER_MAX_RECORD) {
+            if (ddb_xfer_object_more(o) < 0)
+                return 0;
+            continue;
+        }
+        *s = p;
+        o->rec_start = o->start;
+        *len = nl != NULL ? (size_t)(nl - p) : have;
+        if (*len > DDB_XFER_MAX_RECORD || (nl == NULL && !o->done)) { /* longer than a record may be */
+            o->start = nl != NULL ? o->start + *len + 1 : o->end;
+            o->skip = nl == NULL;
+            *len = 1024; /* what the error reports of it */
+            return 2;
+        }
+        o->start += *len + (nl != NULL);
+        return have > 0;
+    }
+}
+
+int ddb_xfer_object_line(ddb_xfer_object *o, const char **s, size_t *len, int *too_long)
+{
+    int rc;
+
+    ddb_xfer_object_resync(o);
+    while ((rc = window_line(o, s, len)) != 0) {
+        *too_long = rc == 2;
+        if (*too_long)
+            return 1;
         while (*len > 0 && ((*s)[*len - 1] == '\r' || (*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
             (*len)--;
         while (*len > 0 && (**s == ' ' || **s == '\t')) {

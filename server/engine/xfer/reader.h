@@ -1,7 +1,7 @@
 /*
  * server/engine/xfer/reader.h: what ImportTable (import.c) and StartBulkPutItems (bulk.c) share
- * to read items from an object store and write them: an object fetched and decompressed (GZIP,
- * ZSTD, NONE), split into lines, a DYNAMODB_JSON or ION line made the body of a PutItem, and that
+ * to read items from an object store and write them: an object read as a stream and decompressed
+ * (GZIP, ZSTD, NONE) through a window of bounded size, split into lines, a DYNAMODB_JSON or ION line made the body of a PutItem, and that
  * body checked and written as PutItem writes it, through the one mutation pipeline.
  */
 #ifndef DDB_XFER_READER_H
@@ -21,21 +21,55 @@ typedef enum { DDB_COMP_NONE, DDB_COMP_GZIP, DDB_COMP_ZSTD } ddb_xfer_comp;
 /* InputCompressionType's value (NULL: NONE). */
 ddb_xfer_comp ddb_xfer_comp_of(const char *name);
 
-/* An object read whole and decompressed. */
+/*
+ * An object read as a stream, whatever its size: its bytes a piece at a time (objstore.h),
+ * decompressed as they come, into a window of text of at most DDB_XFER_WINDOW bytes; a record
+ * (a line, a CSV record) is taken from the window, whose unread rest moves to its front when more
+ * is read. A record longer than DDB_XFER_MAX_RECORD is never held whole: it is an error of its own
+ * (DDB_XFER_TOO_LONG), and reading goes on after its line's end.
+ */
+#define DDB_XFER_MAX_RECORD (4u << 20)
+#define DDB_XFER_READ (1u << 20) /* read and decompressed a piece at a time */
+#define DDB_XFER_WINDOW (DDB_XFER_MAX_RECORD + DDB_XFER_READ)
+#define DDB_XFER_TOO_LONG "Item size has exceeded the maximum allowed size"
+
 typedef struct ddb_xfer_object {
-    ddb_buf raw, plain;
-    const char *data; /* the text */
-    size_t len;
+    ddb_objstore_stream src;
+    ddb_xfer_comp comp;
+    void *z;                  /* the decompressor: a z_stream or a ZSTD_DStream */
+    size_t zhint;             /* ZSTD: its last answer that made progress (0: a frame ended whole) */
+    char *in;                 /* compressed bytes read, */
+    size_t in_pos, in_len;    /* and those not yet decompressed */
+    char *text;               /* the window: text[start, end) is not yet taken */
+    size_t start, end;
+    size_t rec_start;         /* where the record taken last starts (to take it again) */
+    int src_done, done;       /* no more bytes; no more text */
+    int skip;                 /* the rest of the line the window starts in is passed over */
+    long long raw_bytes;      /* the object's bytes read so far */
+    const char *code;         /* after a failure: S3AccessDenied or InvalidCompression, */
+    char failure[600];        /* and what happened */
 } ddb_xfer_object;
 
-/* Reads `key` into o (0), or sets *code (S3NoSuchKey, S3AccessDenied, InvalidCompression) and
-   failure[] and returns -1. ddb_xfer_object_free in both cases. */
-int ddb_xfer_object_read(ddb_objstore *os, const char *key, ddb_xfer_comp comp, ddb_xfer_object *o,
+/* Opens `key` (0), or sets *code (S3NoSuchKey, S3AccessDenied) and failure[] and returns -1.
+   ddb_xfer_object_free in both cases. */
+int ddb_xfer_object_open(ddb_objstore *os, const char *key, ddb_xfer_comp comp, ddb_xfer_object *o,
                          const char **code, char *failure, size_t failure_len);
+/* More text into the window, its unread part first moved to its front: 1 when some came, 0 at the
+   end of the object or with the window full, -1 when the object cannot be read or decompressed
+   (o->code, o->failure; o->done is then set). */
+int ddb_xfer_object_more(ddb_xfer_object *o);
 void ddb_xfer_object_free(ddb_xfer_object *o);
 
-/* The next non-blank line of [*p, end), trimmed, in *s and *len (1), or 0 at the end. */
-int ddb_xfer_next_line(const char **p, const char *end, const char **s, size_t *len);
+/*
+ * The next non-blank line of the window, trimmed, in *s and *len (1; text of the window, valid
+ * until the next call), reading more as needed; 0 at the end. A line longer than
+ * DDB_XFER_MAX_RECORD is passed over to its end and given as its first bytes with *too_long set.
+ */
+int ddb_xfer_object_line(ddb_xfer_object *o, const char **s, size_t *len, int *too_long);
+/* Marks the rest of the line the window starts in (an over-long CSV record's) to be passed over
+   by the next ddb_xfer_object_resync (ddb_xfer_object_line calls it first). */
+void ddb_xfer_object_skip_line(ddb_xfer_object *o);
+void ddb_xfer_object_resync(ddb_xfer_object *o);
 
 /* Starts `body` as {"TableName":..., "Item": and returns the writer positioned for the Item. */
 void ddb_xfer_body_begin(ddb_buf *body, ddb_jw *w, const char *table);

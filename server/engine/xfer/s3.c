@@ -89,6 +89,8 @@ static void build_head(ddb_objstore *o, const endpoint *e, const char *method, c
     snprintf(clen, sizeof(clen), "%zu", len);
     put_header(tx, "Content-Length: ", clen);
     put_header(tx, "Connection: ", "close");
+    if (o->range != NULL) /* (not signed: SigV4 asks only for host and the x-amz- headers) */
+        put_header(tx, "Range: ", o->range);
     for (size_t i = 3; i < r.nheaders; i++) {
         ddb_buf_printf(tx, "%s: ", hs[i].name);
         put_header(tx, "", hs[i].value);
@@ -114,7 +116,8 @@ int ddb_s3_request(ddb_objstore *o, const char *method, const char *path, const 
     if (rc != 0)
         snprintf(o->err, sizeof(o->err), "S3 request %s %s: %s", method, path, strerror(errno));
     else
-        rc = ddb_http_read_answer(fd, status, NULL, resp, o->err, sizeof(o->err));
+        rc = ddb_http_read_answer_max(fd, status, NULL, resp, o->range != NULL ? DDB_OBJ_RANGE : 0, o->err,
+                                      sizeof(o->err));
     close(fd);
     return rc;
 }

@@ -304,14 +304,14 @@ TEST(validate_refused_members)
 
 /* ExportTableToPointInTime's FilterSpecification: Query's expression checks (the key rules need the table). */
 static const vcase export_filter_cases[] = {
-    {DDB_OP_ExportTableToPointInTime, "{\"TableArn\":\"a\",\"S3Bucket\":\"b\",\"FilterSpecification\":{}}", OK, NULL},
-    {DDB_OP_ExportTableToPointInTime, "{\"TableArn\":\"a\",\"S3Bucket\":\"b\",\"FilterSpecification\":"
+    {DDB_OP_ExportTableToPointInTime, "{\"TableArn\":\"a\",\"S3Bucket\":\"bb\",\"FilterSpecification\":{}}", OK, NULL},
+    {DDB_OP_ExportTableToPointInTime, "{\"TableArn\":\"a\",\"S3Bucket\":\"bb\",\"FilterSpecification\":"
      "{\"ProjectionExpression\":\"a\",\"ExpressionAttributeNames\":{\"#b\":\"b\"}}}", VAL,
      "Value provided in ExpressionAttributeNames unused in expressions: keys: {#b}"},
-    {DDB_OP_ExportTableToPointInTime, "{\"TableArn\":\"a\",\"S3Bucket\":\"b\",\"FilterSpecification\":"
+    {DDB_OP_ExportTableToPointInTime, "{\"TableArn\":\"a\",\"S3Bucket\":\"bb\",\"FilterSpecification\":"
      "{\"KeyConditionExpression\":\"a = :v OR b = :v\",\"ExpressionAttributeValues\":{\":v\":{\"S\":\"x\"}}}}", VAL,
      "Invalid operator used in KeyConditionExpression: OR"},
-    {DDB_OP_ExportTableToPointInTime, "{\"TableArn\":\"a\",\"S3Bucket\":\"b\",\"FilterSpecification\":"
+    {DDB_OP_ExportTableToPointInTime, "{\"TableArn\":\"a\",\"S3Bucket\":\"bb\",\"FilterSpecification\":"
      "{\"FilterExpression\":1}}", SER, TRUNC " can not be converted to an String"},
 };
 

@@ -2,7 +2,8 @@
  * tests/unit/engine/xfer/test_csv.c: ImportTable's CSV records made PutItem bodies
  * (server/engine/xfer/csv.c), one at a time as the batch reader takes them: quoting, CRLF, empty
  * lines, the header (the first record or HeaderList), declared types, empty fields, a record with
- * more fields than the header, and a record passed over (before a checkpoint) left unbuilt.
+ * more fields than the header, a record passed over (before a checkpoint) left unbuilt, and a
+ * record that goes on past the text read so far (an object read as a stream) given back unread.
  */
 #include <string.h>
 
@@ -20,7 +21,7 @@ static const ddb_json *parse(ddb_arena *a, const char *json)
 static const char *next(ddb_xfer_csv *c, const char **p, const char *end, ddb_buf *body, const char **msg)
 {
     body->len = 0;
-    if (!ddb_xfer_csv_next(c, p, end, "t", body, msg))
+    if (!ddb_xfer_csv_next(c, p, end, 1, "t", body, msg))
         return NULL;
     if (*msg != NULL)
         return "";
@@ -39,7 +40,7 @@ TEST(csv_header_quotes_crlf_types_and_empty_fields)
     ddb_arena_init(&a);
     ddb_xfer_csv_init(&c, ',', NULL, parse(&a, "[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
                                                 "{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"}]"));
-    ddb_xfer_csv_header(&c, &p, end);
+    ddb_xfer_csv_header(&c, &p, end, 1);
     ASSERT_EQ(c.nh, 3);
     ASSERT_STR_EQ(next(&c, &p, end, &body, &msg),
                   "{\"TableName\":\"t\",\"Item\":{\"pk\":{\"S\":\"k1\"},\"sk\":{\"N\":\"1\"},"
@@ -69,10 +70,10 @@ TEST(csv_header_list_delimiter_and_passing_over)
 
     ddb_arena_init(&a);
     ddb_xfer_csv_init(&c, '\t', parse(&a, "[\"pk\",\"n\"]"), NULL);
-    ddb_xfer_csv_header(&c, &p, end); /* HeaderList: the first record is data */
+    ddb_xfer_csv_header(&c, &p, end, 1); /* HeaderList: the first record is data */
     ASSERT(p == text);
     ASSERT_EQ(c.nh, 2);
-    ASSERT_EQ(ddb_xfer_csv_next(&c, &p, end, NULL, &body, &msg), 1); /* passed over: no body */
+    ASSERT_EQ(ddb_xfer_csv_next(&c, &p, end, 1, NULL, &body, &msg), 1); /* passed over: no body */
     ASSERT(msg == NULL);
     ASSERT_EQ(body.len, 0);
     ASSERT_STR_EQ(next(&c, &p, end, &body, &msg),
@@ -82,8 +83,42 @@ TEST(csv_header_list_delimiter_and_passing_over)
     p = end;
     ddb_xfer_csv_free(&c);
     ddb_xfer_csv_init(&c, ',', NULL, NULL);
-    ddb_xfer_csv_header(&c, &p, end);
+    ddb_xfer_csv_header(&c, &p, end, 1);
     ASSERT_EQ(c.nh, 0);
+    ddb_xfer_csv_free(&c);
+    ddb_buf_free(&body);
+    ddb_arena_free(&a);
+}
+
+/* Cut anywhere before its newline (inside quotes, between \r and \n, in a header), a record is
+   incomplete (-1, p unmoved) until the object's end says it is whole. */
+TEST(csv_record_cut_by_the_window_is_read_again)
+{
+    ddb_arena a;
+    ddb_xfer_csv c;
+    ddb_buf body = {0};
+    const char *text = "pk,txt\r\nk1,\"a\nb\"\r\nk2,x\n", *p = text, *msg = NULL;
+    size_t cuts[] = {9, 12, 14, 16, 17};
+
+    ddb_arena_init(&a);
+    ddb_xfer_csv_init(&c, ',', NULL, NULL);
+    ASSERT_EQ(ddb_xfer_csv_header(&c, &p, text + 7, 0), -1); /* "pk,txt\r": no \n yet */
+    ASSERT(p == text);
+    ASSERT_EQ(ddb_xfer_csv_header(&c, &p, text + 8, 0), 1);
+    ASSERT_EQ(c.nh, 2);
+    for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+        const char *q = p;
+        ASSERT_EQ(ddb_xfer_csv_next(&c, &q, text + cuts[i], 0, "t", &body, &msg), -1);
+        ASSERT(q == p);
+    }
+    ASSERT_EQ(ddb_xfer_csv_next(&c, &p, text + 18, 0, "t", &body, &msg), 1);
+    ddb_buf_putc(&body, '\0');
+    ASSERT_STR_EQ(body.data, "{\"TableName\":\"t\",\"Item\":{\"pk\":{\"S\":\"k1\"},\"txt\":{\"S\":\"a\\nb\"}}}");
+    ASSERT(p == text + 18);
+    /* the object's end: the last record needs no newline; then nothing more */
+    ASSERT_EQ(ddb_xfer_csv_next(&c, &p, text + 23, 1, "t", &body, &msg), 1);
+    ASSERT_EQ(ddb_xfer_csv_next(&c, &p, text + 23, 0, "t", &body, &msg), -1);
+    ASSERT_EQ(ddb_xfer_csv_next(&c, &p, text + 23, 1, "t", &body, &msg), 0);
     ddb_xfer_csv_free(&c);
     ddb_buf_free(&body);
     ddb_arena_free(&a);
