@@ -418,6 +418,32 @@ static void write_throughput(ddb_arena *a, ddb_jw *w, const ddb_table *t, const 
     copy_members(w, t->desc, THROUGHPUT_MEMBERS + 1);
 }
 
+/* The vector indexes a new replica is made with: the developer guide's "Using vector indexes with
+   global tables" (DynamoDB copies each definition to the new replica, which indexes its items). */
+static void write_vector_indexes(ddb_jw *w, const ddb_table *t)
+{
+    static const char *const defined[] = {"VectorAttribute", "Dimensions", "DistanceFunction", "SearchSchema",
+                                          "Projection", NULL};
+    int any = 0;
+
+    for (unsigned i = 0; i < t->nindexes; i++) {
+        const ddb_index *ix = &t->indexes[i];
+        if (ix->kind != DDB_IX_VECTOR || ix->state == DDB_IX_DELETING)
+            continue;
+        if (!any++) {
+            ddb_jw_key(w, "VectorIndexes");
+            ddb_jw_arr_begin(w);
+        }
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "IndexName");
+        ddb_jw_str(w, ix->name);
+        ddb_write_members(w, ix->desc, defined);
+        ddb_jw_obj_end(w);
+    }
+    if (any)
+        ddb_jw_arr_end(w);
+}
+
 /* The CreateTable request that makes t's replica: its schema, indexes, billing, throughput
    settings and stream (view -1: none, a STRONG table's that had none). */
 static const char *replica_request(ddb_arena *a, const ddb_table *t, const ddb_json *act, int view)
@@ -470,6 +496,7 @@ static const char *replica_request(ddb_arena *a, const ddb_table *t, const ddb_j
         if (any)
             ddb_jw_arr_end(&w);
     }
+    write_vector_indexes(&w, t);
     if (view >= 0) {
         ddb_jw_key(&w, "StreamSpecification");
         ddb_jw_obj_begin(&w);

@@ -17,6 +17,7 @@
 #include "server/engine/jobs/tasks.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_replicas.h"
+#include "server/ops/replica_vectors.h"
 #include "server/ops/stream_spec.h"
 #include "server/ops/table_desc.h"
 #include "server/ops/table_throughput.h"
@@ -426,6 +427,7 @@ static int update_edit(void *ctx, ddb_desc_edit **e)
     *e = new_description(req, cur, &u->plan, &sp, &u->echo);
     ddb_batch_init(extra, req->arena);
     ddb_stream_plan_registry(req, cur->key, ddb_json_get(cur->desc, "KeySchema"), cur, &sp, extra);
+    ddb_replica_vectors_outbox(req, cur, extra);
     ddb_edit_extra(*e, extra);
     return 0;
 }
@@ -453,6 +455,7 @@ int ddb_op_update_table(ddb_req *req)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     if (u.plan.create != NULL || u.plan.delete_name != NULL || u.plan.vcreate != NULL || u.plan.vdelete_name != NULL)
         ddb_tasks_kick(req->eng->tasks);
+    ddb_replica_vectors_local(req, t);
     ddb_write_table_description_echo(req, t, ddb_table_status(t), &u.echo);
     return DDB_OK;
 }

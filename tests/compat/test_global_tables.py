@@ -201,6 +201,62 @@ def test_indexes_and_table_class_copied(regions):
                                               ExpressionAttributeValues={":g": {"S": "x"}})["Count"] == 1))
 
 
+VECTOR_INDEX = {"IndexName": "vix", "VectorAttribute": {"AttributeName": "emb"}, "Dimensions": 3,
+                "DistanceFunction": "EUCLIDEAN", "Projection": {"ProjectionType": "ALL"}}
+
+
+def _search(server, region, name, index="vix"):
+    """SearchVectors in `region` (Debian's boto3 lacks it): (status, body)."""
+    return raw(server, region, "SearchVectors", {"TableName": name, "IndexName": index, "TopK": 5,
+                                                 "SearchVector": [{"N": "0"}, {"N": "0"}, {"N": "0"}]})
+
+
+def _vector_names(server, region, name):
+    return sorted(v["IndexName"] for v in raw(server, region, "DescribeTable", {"TableName": name})[1]["Table"]
+                  .get("VectorIndexes", []))
+
+
+def _found(server, region, name, index, keys):
+    status, out = _search(server, region, name, index)
+    assert status == 200, out
+    assert sorted(r["Item"]["pk"]["S"] for r in out["SearchResults"]) == keys
+
+
+def test_vector_indexes_follow_the_table_to_its_replicas(regions):
+    """The developer guide's "Using vector indexes with global tables": a new replica gets the
+    source's vector index definitions and indexes its items; an index added or deleted later is
+    added or deleted on every replica (issue 42)."""
+    server, cs = regions
+    name = unique_name("gtv")
+    status, out = raw(server, EAST, "CreateTable", {
+        "TableName": name, "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
+        "VectorIndexes": [VECTOR_INDEX]})
+    assert status == 200, out
+    vec = lambda i: {"L": [{"N": str(i)}, {"N": "1"}, {"N": "2"}]}
+    cs[EAST].put_item(TableName=name, Item={"pk": {"S": "a"}, "emb": vec(1), "emb2": vec(5)})
+    add_replica(cs, name)
+    assert _vector_names(server, WEST, name) == ["vix"]
+    west = raw(server, WEST, "DescribeTable", {"TableName": name})[1]["Table"]["VectorIndexes"][0]
+    assert {k: west[k] for k in ("VectorAttribute", "Dimensions", "DistanceFunction", "Projection")} == \
+        {k: VECTOR_INDEX[k] for k in ("VectorAttribute", "Dimensions", "DistanceFunction", "Projection")}
+    eventually(lambda: _found(server, WEST, name, "vix", ["a"]))
+    cs[WEST].put_item(TableName=name, Item={"pk": {"S": "b"}, "emb": vec(2), "emb2": vec(6)})
+    eventually(lambda: _found(server, WEST, name, "vix", ["a", "b"]))
+    eventually(lambda: _found(server, EAST, name, "vix", ["a", "b"]))
+    # an index added later: on every replica, each backfilling its own items
+    status, out = raw(server, EAST, "UpdateTable", {"TableName": name, "VectorIndexUpdates": [{"Create": dict(
+        VECTOR_INDEX, IndexName="vix2", VectorAttribute={"AttributeName": "emb2"})}]})
+    assert status == 200, out
+    assert _vector_names(server, WEST, name) == ["vix", "vix2"]
+    eventually(lambda: _found(server, WEST, name, "vix2", ["a", "b"]))
+    # and one deleted from a replica leaves every replica
+    status, out = raw(server, WEST, "UpdateTable", {"TableName": name, "VectorIndexUpdates": [
+        {"Delete": {"IndexName": "vix"}}]})
+    assert status == 200, out
+    eventually(lambda: _assert(_vector_names(server, EAST, name) == ["vix2"]))
+
+
 def _assert(cond, msg=""):
     assert cond, msg
 
