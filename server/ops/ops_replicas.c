@@ -248,6 +248,13 @@ static const char *const strong_regions[] = {"us-east-1",    "us-east-2",      "
                                              "eu-west-2",    "eu-west-3",      "eu-central-1",   "ap-northeast-1",
                                              "ap-northeast-2", "ap-northeast-3", NULL};
 
+/* The region set (US, EU or AP) of a strong_regions member: its prefix; every replica and the
+   witness of a STRONG group are in one (the API reference, CreateGlobalTableWitnessGroupMemberAction). */
+static int same_set(const char *a, const char *b)
+{
+    return strncmp(a, b, 3) == 0;
+}
+
 #define STRONG_COUNT "Unsupported replica count for global tables with MultiRegionConsistency set to STRONG."
 
 /* MultiRegionConsistency and witnesses: a STRONG group is born whole and torn down whole. */
@@ -280,7 +287,8 @@ static int check_strong(ddb_req *req, const ddb_table *t, const replica_plan *p)
                                     p->create[i]);
         for (unsigned i = 0; i <= p->ncreate; i++) {
             const char *r = i < p->ncreate ? p->create[i] : p->witness_create;
-            if (r != NULL && region_supported(r) && !listed(strong_regions, r))
+            if (r != NULL && region_supported(r) &&
+                (!listed(strong_regions, r) || (listed(strong_regions, t->region) && !same_set(r, t->region))))
                 bad = bad == NULL ? r : ddb_arena_sprintf(req->arena, "%s, %s", bad, r);
         }
         if (bad != NULL)

@@ -218,6 +218,9 @@ void ddb_replicas_describe(ddb_req *req, ddb_jw *w, const ddb_table *t)
         ddb_jw_str(w, t->replicas[i].region);
         ddb_jw_key(w, "ReplicaStatus");
         ddb_jw_str(w, ddb_replica_state_name(t->replicas[i].state));
+        ddb_jw_key(w, "ReplicaArn"); /* in the API model since March 2026 */
+        ddb_jw_str(w, ddb_arena_sprintf(req->arena, "arn:aws:dynamodb:%s:%s:table/%s", t->replicas[i].region,
+                                        req->account ? req->account : DDB_DEFAULT_ACCOUNT, t->name));
         write_replica_override(req, w, t, t->replicas[i].region);
         ddb_jw_obj_end(w);
     }
