@@ -19,6 +19,7 @@ import {
   BatchWriteItemCommand,
   CreateTableCommand,
   DeleteItemCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
   ExecuteStatementCommand,
   GetItemCommand,
@@ -338,6 +339,28 @@ describe('UpdateTable VectorIndexUpdates', () => {
     const Table = await describe_(t2);
     assert.deepEqual(Table.VectorIndexes.map((v) => v.IndexName), ['vix']);
     assert.equal(Table.BillingModeSummary.BillingMode, 'PAY_PER_REQUEST');
+  });
+});
+
+describe('a table whose vector index is being built', () => {
+  test('DeleteTable is refused while the index is CREATING (the table is UPDATING), then deletes', async () => {
+    const t = tableName('v_del_build');
+    await client.send(new CreateTableCommand({
+      TableName: t, BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    }));
+    const r = rng(42);
+    await putItems(t, Array.from({ length: 3000 }, (_, i) => ({ id: S(`b${i}`), emb: L(randVec(r, 16)) })));
+    const upd = await client.send(new UpdateTableCommand({
+      TableName: t, VectorIndexUpdates: [{ Create: vindex('bix', { dims: 16, schema: null }) }],
+    }));
+    assert.equal(vixOf(upd.TableDescription, 'bix').IndexStatus, 'CREATING');
+    // the API reference: DeleteTable of an UPDATING table is a ResourceInUseException
+    await rejects(client.send(new DeleteTableCommand({ TableName: t })), 'ResourceInUseException',
+      `Attempt to change a resource which is still in use: Table is being updated: ${t}`);
+    await waitVectorActive(t, 'bix', client, 30000);
+    await client.send(new DeleteTableCommand({ TableName: t }));
   });
 });
 
