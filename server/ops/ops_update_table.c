@@ -367,11 +367,28 @@ static ddb_desc_edit *new_description(ddb_req *req, const ddb_table *t, const gs
         const ddb_json *v = ddb_json_get(req->in, name);
         ddb_edit_set(e, settable[i], v != NULL ? v : ddb_json_get(t->desc, name));
     }
+    if (ddb_json_get(req->in, "TableClass") != NULL) /* TableClassSummary's LastUpdateDateTime */
+        ddb_edit_set_double(e, DDB_DESC_TableClassUpdated, ddb_now_seconds());
+    else
+        ddb_edit_set(e, DDB_DESC_TableClassUpdated, ddb_json_get(t->desc, "TableClassUpdated"));
     /* only when sent: the stored description keeps its order otherwise */
     if (ddb_json_get(req->in, "SSESpecification") != NULL)
         ddb_edit_set(e, DDB_DESC_SSESpecification, ddb_json_get(req->in, "SSESpecification"));
     ddb_stream_plan_edit(req, e, t, sp);
     return e;
+}
+
+/* Whether the request changes another member than `self` (AttributeDefinitions only come with an index). */
+static int others_than(const ddb_json *in, const char *self)
+{
+    static const char *const changes[] = {"ProvisionedThroughput", "BillingMode", "GlobalSecondaryIndexUpdates",
+                                          "StreamSpecification", "TableClass", "OnDemandThroughput",
+                                          "WarmThroughput", "SSESpecification", NULL};
+
+    for (int i = 0; changes[i] != NULL; i++)
+        if (strcmp(changes[i], self) != 0 && ddb_json_get(in, changes[i]) != NULL)
+            return 1;
+    return 0;
 }
 
 /* DynamoDB's rules for changes that must come alone (the stream's own: stream_spec.c). */
@@ -392,6 +409,10 @@ static int check_combinations(ddb_req *req, const ddb_table *t)
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "One or more parameter values were invalid: DeletionProtection modification must be the "
                             "only operation in the request");
+    if (ddb_json_get(in, "TableClass") != NULL && (others_than(in, "TableClass") || index_change))
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "One or more parameter values were invalid: TableClass modification must be the only "
+                            "operation in the request");
     if (index_change && ddb_json_get(in, "ProvisionedThroughput") != NULL)
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "One or more parameter values were invalid: You cannot create or delete index while "

@@ -259,6 +259,33 @@ describe('CreateTable with VectorIndexes', () => {
   });
 });
 
+describe('definitions DynamoDB reads its own way (issue 42)', () => {
+  test('Dimensions 6.7 is truncated to 6; a NUL in a vector index\'s attribute name is refused', async () => {
+    const t = await createVTable('v_dims', [vindex('vix', { dims: 6.7, schema: null })]);
+    assert.equal(vixOf(await describe_(t), 'vix').Dimensions, 6);
+    await client.send(new PutItemCommand({ TableName: t, Item: { id: S('a'), emb: L([1, 2, 3, 4, 5, 6]) } }));
+    assert.equal(vixOf(await describe_(t), 'vix').ItemCount, 1);
+    const res = await search(t, 'vix', [1, 0, 0, 0, 0, 0]);
+    assert.deepEqual(res.SearchResults.map((r) => r.Item.id.S), ['a']);
+    const nul = `v_nul_${process.pid}`;
+    for (const ix of [vindex('vix', { attr: 'e\u0000m', schema: null }), vindex('vix', { schema: [['c\u0000t', 'HASH']] })]) {
+      await rejects(client.send(new CreateTableCommand(createInput(nul, [ix]))), VE,
+        `${INVALID}The attribute names of a vector index must not contain the NUL character (U+0000)`);
+    }
+    await rejects(describe_(nul), 'ResourceNotFoundException', `Requested resource not found: Table: ${nul} not found`);
+  });
+
+  test('a DOT_PRODUCT score beyond f32\'s range is Infinity, as the JSON protocol writes it', async () => {
+    const t = await createVTable('v_dot_inf', [vindex('vix', { fn: 'DOT_PRODUCT', schema: null })]);
+    const big = [3e38, 3e38, 3e38];
+    await putItems(t, [{ id: S('big'), emb: L(big) }, { id: S('neg'), emb: L(big.map((x) => -x)) },
+      { id: S('small'), emb: L([1, 0, 0]) }]);
+    const res = await search(t, 'vix', big);
+    assert.deepEqual(res.SearchResults.map((r) => [r.Item.id.S, r.Score]),
+      [['big', Infinity], ['small', Math.fround(3e38)], ['neg', -Infinity]]);
+  });
+});
+
 describe('UpdateTable VectorIndexUpdates', () => {
   test('Create backfills the existing items (CREATING, Backfilling, then ACTIVE); Delete removes the index', async () => {
     const t = tableName('v_upd');
