@@ -575,6 +575,64 @@ describe('writes maintain the vector index', () => {
   });
 });
 
+describe('capacity as AWS measures it (issue 42; docs/compatibility.md, Vector search)', () => {
+  const text = (dims) => L(Array.from({ length: dims }, (_, i) => 0.123456789 + i / 1e6)); // ~7 bytes a number
+  const rcc = { ReturnConsumedCapacity: 'INDEXES' };
+
+  test('writes: VectorWriteRequestBytes at least 1,024 an index; the vector billed and sized at 4 bytes a dimension', async () => {
+    const small = await createVTable('v_cap8', [vindex('vix', { dims: 8, schema: null })]);
+    const p8 = await client.send(new PutItemCommand({ TableName: small, Item: { id: S('a1'), tenant: S('t1'), emb: text(8) }, ...rcc }));
+    assert.equal(p8.ConsumedCapacity.VectorIndexes.vix.VectorWriteRequestBytes, 1024); // ExtendDB's probe: 1024 (47 unfloored)
+
+    const t = await createVTable('v_cap1024', [vindex('vix', { dims: 1024, schema: null })]);
+    const put = await client.send(new PutItemCommand({ TableName: t, Item: { id: S('b1'), tenant: S('t1'), emb: text(1024) }, ...rcc }));
+    // ExtendDB's probe of this item measured 4111: 4 x 1024 + id (2+2) + tenant (6+2) + the name emb (3)
+    assert.equal(put.ConsumedCapacity.VectorIndexes.vix.VectorWriteRequestBytes, 4111);
+    // the table's write: 4111 bytes billed (5 units, the developer guide's example), not the ~7 KB of text
+    assert.equal(put.ConsumedCapacity.Table.CapacityUnits, 5);
+    const before = (await describe_(t)).TableSizeBytes;
+    await client.send(new PutItemCommand({ TableName: t, Item: { id: S('b2'), tenant: S('t1') } }));
+    const plain = (await describe_(t)).TableSizeBytes - before;
+    await client.send(new UpdateItemCommand({
+      TableName: t, Key: { id: S('b2') }, UpdateExpression: 'SET emb = :v', ExpressionAttributeValues: { ':v': text(1024) },
+    }));
+    assert.equal((await describe_(t)).TableSizeBytes - before - plain, 3 + 4 * 1024);
+  });
+
+  test('a SearchSchema HASH change moves the entry: charged as a removal and a write', async () => {
+    const t = await createVTable('v_capmove', [vindex('vix', { dims: 1024, schema: [['cat', 'HASH']] })]);
+    await client.send(new PutItemCommand({ TableName: t, Item: { id: S('m1'), cat: S('a'), emb: text(1024) } }));
+    const moved = await client.send(new UpdateItemCommand({
+      TableName: t, Key: { id: S('m1') }, UpdateExpression: 'SET cat = :c', ExpressionAttributeValues: { ':c': S('b') }, ...rcc,
+    }));
+    // 4 x 1024 + id (2+2) + cat (3+1) + emb (3) = 4107, twice (ExtendDB measured 8224 = 2 x 4112 for its item)
+    assert.equal(moved.ConsumedCapacity.VectorIndexes.vix.VectorWriteRequestBytes, 2 * 4107);
+  });
+
+  test('searches: VectorSearchRequestBytes as the live captures measure it, not every vector scored', async () => {
+    const t = await createVTable('v_capsearch', [vindex('vix', { dims: 128, fn: 'EUCLIDEAN', schema: null,
+      projection: { ProjectionType: 'KEYS_ONLY' } })]);
+    const r = rng(9);
+    await putItems(t, Array.from({ length: 20 }, (_, i) => ({ id: S(`k${String(i).padStart(2, '0')}`), emb: L(randVec(r, 128)) })));
+    const q = randVec(rng(10), 128);
+    // ExtendDB's sweep: 30.6875 a dimension, 65 + the item's bytes a result (id: 2 + 3), 1,024 at least
+    let out = await search(t, 'vix', q, { TopK: 10, ReturnConsumedCapacity: 'TOTAL' });
+    assert.deepEqual(out.ConsumedCapacity, { VectorSearchRequestBytes: 128 * 30.6875 + 10 * (65 + 5) });
+    out = await search(t, 'vix', q, { TopK: 10, ReturnConsumedCapacity: 'TOTAL', ProjectionExpression: 'id, emb' });
+    assert.equal(out.ConsumedCapacity.VectorSearchRequestBytes, 128 * 30.6875 + 10 * (65 + 5) + 10 * 4 * 128);
+
+    // more items: a constant more each time they double (3.2075 a dimension a doubling past 32),
+    // which at 15,000 items of 1,024 dimensions gives the live capture's 60,559.8 + 565.5 x TopK
+    const big = await createVTable('v_capscope', [vindex('vix', { dims: 128, fn: 'EUCLIDEAN', schema: null,
+      projection: { ProjectionType: 'KEYS_ONLY' } })]);
+    await putItems(big, Array.from({ length: 512 }, (_, i) => ({ id: S(`k${String(i).padStart(3, '0')}`), emb: L(randVec(r, 128)) })));
+    out = await search(big, 'vix', q, { TopK: 1, ReturnConsumedCapacity: 'TOTAL' });
+    assert.equal(out.ConsumedCapacity.VectorSearchRequestBytes, Math.floor(128 * (30.6875 + 3.2075 * 4) + 65 + 6));
+    const fixed = 1024 * (30.6875 + 3.2075 * (Math.log2(15000) - 5));
+    assert.ok(Math.abs(fixed - 60559.8) < 0.001 * 60559.8, `${fixed}`);
+  });
+});
+
 describe('SearchVectors', () => {
   const data = [];
   const tables = {};
