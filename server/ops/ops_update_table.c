@@ -409,10 +409,15 @@ static int check_combinations(ddb_req *req, const ddb_table *t)
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "One or more parameter values were invalid: DeletionProtection modification must be the "
                             "only operation in the request");
+    /* (the texts third-party suites record from DynamoDB: docs/compatibility.md, Fidelity sweep) */
     if (ddb_json_get(in, "TableClass") != NULL && (others_than(in, "TableClass") || index_change))
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "One or more parameter values were invalid: TableClass modification must be the only "
                             "operation in the request");
+    if (ddb_json_get(in, "SSESpecification") != NULL && (others_than(in, "SSESpecification") || index_change))
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "One or more parameter values were invalid: Server-Side Encryption modification must be "
+                            "the only operation in the request");
     if (index_change && ddb_json_get(in, "ProvisionedThroughput") != NULL)
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "One or more parameter values were invalid: You cannot create or delete index while "

@@ -113,7 +113,7 @@ def test_deletion_protection(endpoint):
     assert r.status == 200 and r.json()["TableDescription"]["TableStatus"] == "DELETING"
 
 
-def test_table_class_is_reported(ddb):
+def test_table_class_is_reported(ddb, endpoint):
     name = unique_name("cls")
     ddb.create_table(**create_table_params(name), TableClass="STANDARD_INFREQUENT_ACCESS")
     assert ddb.describe_table(TableName=name)["Table"]["TableClassSummary"] == {
@@ -123,6 +123,14 @@ def test_table_class_is_reported(ddb):
         ddb.update_table(TableName=name, TableClass="STANDARD", BillingMode="PAY_PER_REQUEST")
     assert e.value.response["Error"] == {"Code": "ValidationException", "Message": "One or more parameter values were "
                                          "invalid: TableClass modification must be the only operation in the request"}
+    r = raw_request(endpoint, "UpdateTable", {"TableName": name, "SSESpecification": {"Enabled": True},
+                                                      "TableClass": "STANDARD"})
+    assert r.status == 400 and "modification must be the only operation in the request" in r.json()["message"]
+    r = raw_request(endpoint, "UpdateTable", {"TableName": name, "SSESpecification": {"Enabled": True},
+                                                      "BillingMode": "PAY_PER_REQUEST"})
+    assert r.json() == {"__type": "com.amazon.coral.validate#ValidationException", "message": "One or more parameter "
+                        "values were invalid: Server-Side Encryption modification must be the only operation in the "
+                        "request"}
     before = time.time()
     ddb.update_table(TableName=name, TableClass="STANDARD")
     summary = ddb.describe_table(TableName=name)["Table"]["TableClassSummary"]
