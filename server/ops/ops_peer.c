@@ -130,8 +130,7 @@ static int peer_vectors(ddb_req *req)
     if (t == NULL)
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
                             name != NULL ? name : "");
-    if (ddb_replica_vectors_apply(req, t, req->ns, req->region, req->in) != DDB_OK)
-        ddb_log(DDB_LOG_ERROR, "replication: table %s: the vector index change of %s was not made", name, req->peer);
+    ddb_replica_vectors_apply(req, t, req->ns, req->region, req->in); /* a refusal is logged there */
     return DDB_OK; /* refused here (an index of that name already): the peer's retry would not help */
 }
 

@@ -12,8 +12,11 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "server/api/validate.h"
+#include "server/base/log.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
+#include "server/engine/jobs/peer.h"
 #include "server/engine/jobs/tasks.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_replicas.h"
@@ -458,6 +461,40 @@ static int update_edit(void *ctx, ddb_desc_edit **e)
     return 0;
 }
 
+/* ---- a global table's replicas follow its vector index changes (replica_vectors.h) ---- */
+
+int ddb_replica_vectors_apply(ddb_req *req, const ddb_table *t, const char *ns, const char *region, const ddb_json *in)
+{
+    ddb_buf out = {0};
+    ddb_req sub;
+
+    ddb_req_internal(&sub, req, req->arena, DDB_OP_UpdateTable, in, &out, t->account, region, ns);
+    if (ddb_validate(&sub, &ddb_spec_update_table, in) == DDB_OK)
+        ddb_op_update_table(&sub); /* internal: it does not propagate again */
+    ddb_buf_free(&out);
+    if (sub.err.code != DDB_OK)
+        ddb_log(DDB_LOG_ERROR, "replication: table %s: its vector index change could not be made in %s: %s", t->name,
+                region, sub.err.msg ? sub.err.msg : "");
+    return sub.err.code;
+}
+
+/* The change made on this server's other replicas of t (a peer's: queued by update_edit). */
+static void replicas_follow(ddb_req *req, const ddb_table *t)
+{
+    const char *text;
+    const ddb_json *in;
+
+    if (!ddb_replica_vectors_propagate(req, t))
+        return;
+    text = ddb_replica_vectors_request(req->arena, t, req->in);
+    in = ddb_json_parse(req->arena, text, strlen(text));
+    for (unsigned i = 0; i < t->nreplicas; i++) {
+        const char *r = t->replicas[i].region;
+        if (strcmp(r, t->region) != 0 && ddb_peer_url(req->eng, r) == NULL)
+            ddb_replica_vectors_apply(req, t, ddb_ns_of(req->arena, t->account, r), r, in);
+    }
+}
+
 int ddb_op_update_table(ddb_req *req)
 {
     const char *name = ddb_json_get_str(req->in, "TableName");
@@ -481,7 +518,7 @@ int ddb_op_update_table(ddb_req *req)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     if (u.plan.create != NULL || u.plan.delete_name != NULL || u.plan.vcreate != NULL || u.plan.vdelete_name != NULL)
         ddb_tasks_kick(req->eng->tasks);
-    ddb_replica_vectors_local(req, t);
+    replicas_follow(req, t);
     ddb_write_table_description_echo(req, t, ddb_table_status(t), &u.echo);
     return DDB_OK;
 }
