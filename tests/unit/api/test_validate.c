@@ -599,9 +599,13 @@ static const vcase batch_rule_cases[] = {
      OK, NULL},
     {DDB_OP_BatchGetItem, "{\"RequestItems\":{\"abc\":{\"Keys\":[{\"a\":{\"S\":\"x\"}},{\"a\":{\"S\":\"x\"}}]}}}", VAL,
      "Provided list of item keys contains duplicates"},
-    /* numbers compare by value */
+    /* numbers compare as sent (DynamoDB's BatchGetItem: ScyllaDB's tests, docs/compatibility.md), in any order */
     {DDB_OP_BatchGetItem,
      "{\"RequestItems\":{\"abc\":{\"Keys\":[{\"a\":{\"N\":\"1\"},\"b\":{\"S\":\"x\"}},"
+     "{\"b\":{\"S\":\"x\"},\"a\":{\"N\":\"1.0\"}}]}}}",
+     OK, NULL},
+    {DDB_OP_BatchGetItem,
+     "{\"RequestItems\":{\"abc\":{\"Keys\":[{\"a\":{\"N\":\"1.0\"},\"b\":{\"S\":\"x\"}},"
      "{\"b\":{\"S\":\"x\"},\"a\":{\"N\":\"1.0\"}}]}}}",
      VAL, "Provided list of item keys contains duplicates"},
     {DDB_OP_BatchGetItem, "{\"RequestItems\":{\"abc\":{\"Keys\":[{\"a\":{\"S\":\"x\"}},{\"a\":{\"S\":\"y\"}}]}}}", OK,
