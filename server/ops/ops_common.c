@@ -240,7 +240,7 @@ int ddb_read_throttled_or_fail(ddb_req *req, const ddb_table *t, const ddb_index
     return ddb_req_fail(req, code, "%s", msg);
 }
 
-static void charge(ddb_req *req, const ddb_consumed *c)
+void ddb_consumed_charge(ddb_req *req, const ddb_consumed *c)
 {
     double total = total_units(c);
 
@@ -255,7 +255,7 @@ void ddb_consumed_write(ddb_req *req, ddb_rcc rcc, const ddb_consumed *c)
 {
     ddb_consumed named;
 
-    charge(req, c);
+    ddb_consumed_charge(req, c);
     if (rcc == DDB_RCC_NONE)
         return;
     if (req->table_as_sent != NULL && c->name == NULL) { /* DynamoDB names the table as the request did */
@@ -270,7 +270,7 @@ void ddb_consumed_write(ddb_req *req, ddb_rcc rcc, const ddb_consumed *c)
 void ddb_consumed_write_list(ddb_req *req, ddb_rcc rcc, const ddb_consumed *used, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        charge(req, &used[i]);
+        ddb_consumed_charge(req, &used[i]);
     if (rcc == DDB_RCC_NONE)
         return;
     ddb_jw_key(&req->out, "ConsumedCapacity");

@@ -74,6 +74,8 @@ int ddb_read_throttled_or_fail(ddb_req *req, const ddb_table *t, const ddb_index
  * capacity calls this, or the list form, exactly once.
  */
 void ddb_consumed_write(ddb_req *req, ddb_rcc rcc, const ddb_consumed *c);
+/* The charge alone, nothing written: a write refused by its condition (DynamoDB charges it). */
+void ddb_consumed_charge(ddb_req *req, const ddb_consumed *c);
 /* The same with "ConsumedCapacity": [{...}, ...], one per table: batches, transactions. */
 void ddb_consumed_write_list(ddb_req *req, ddb_rcc rcc, const ddb_consumed *used, size_t n);
 /* The key a batch answers RequestItems' member i under: as sent (req->items_as_sent), else `name`. */
