@@ -323,6 +323,7 @@ int ddb_op_batch_get_item(ddb_req *req)
             used[i].table += ddb_read_units(size, g[i].consistent);
             used[i].taken = 1;
             ddb_throttle_take(g[i].t, 0, ddb_read_units(size, g[i].consistent), NULL);
+            ddb_throttle_take_partition(g[i].t, NULL, 0, k->bytes, k->len, ddb_read_units(size, g[i].consistent));
             if (!found)
                 continue;
             total += size;

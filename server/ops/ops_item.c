@@ -61,6 +61,7 @@ static int run_mutation(ddb_req *req, ddb_mutation *m)
         ddb_consumed_add(&used, m->t, ddb_write_units(m->had_old ? m->old_size : 0), NULL);
         ddb_consumed_charge(req, &used);
         ddb_throttle_take(m->t, 1, used.table, NULL);
+        ddb_throttle_take_partition(m->t, NULL, 1, m->key.bytes, m->key.len, used.table);
     }
     req->err = m->err;
     return req->err.code;
@@ -205,6 +206,7 @@ int ddb_op_get_item(ddb_req *req)
         ddb_jw_key(w, "Item");
         ddb_item_write_json(w, &out);
     }
+    ddb_throttle_take_partition(t, NULL, 0, key.bytes, key.len, ddb_read_units(size, consistent));
     ddb_consumed_write(req, ddb_rcc_parse(req->in), &(ddb_consumed){.t = t, .table = ddb_read_units(size, consistent)});
     ddb_jw_obj_end(w);
     return DDB_OK;
