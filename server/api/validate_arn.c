@@ -23,6 +23,7 @@
 
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
+#include "server/api/auth.h"
 #include "server/api/validate_internal.h"
 
 typedef struct arn_parts {
@@ -80,11 +81,16 @@ static const char *caller_account(const ddb_req *req)
 static int refuse_account(ddb_req *req, const char *arn, size_t n, const char *action)
 {
     const char *op = action != NULL ? action : ddb_op_name((ddb_op)req->op);
+    ddb_rbp_caller c;
 
+    /* the caller as IAM names it: its --auth key's user (as every other refusal names it), else
+       its account's root (no --auth: no user) */
+    if (ddb_auth_caller(req->auth, req, &c) != 0)
+        c.arn = ddb_arena_sprintf(req->arena, "arn:aws:iam::%s:root", caller_account(req));
     return ddb_req_fail(req, DDB_E_ACCESS_DENIED,
-                        "User: arn:aws:iam::%s:root is not authorized to perform: dynamodb:%s on resource: "
+                        "User: %s is not authorized to perform: dynamodb:%s on resource: "
                         "%.*s because no resource-based policy allows the dynamodb:%s action",
-                        caller_account(req), op, (int)n, arn, op);
+                        c.arn, op, (int)n, arn, op);
 }
 
 static int same_account(const ddb_req *req, const char *account, size_t len)
