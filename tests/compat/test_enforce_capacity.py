@@ -47,6 +47,16 @@ def provisioned(ddb, rcu=1, wcu=1, sort=False, name=None):
     return name
 
 
+def on_demand_sorted(ddb, prefix):
+    """An on-demand table keyed on pk (S) and sk (N)."""
+    name = unique_name(prefix)
+    ddb.create_table(TableName=name, AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                                           {"AttributeName": "sk", "AttributeType": "N"}],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+                     BillingMode="PAY_PER_REQUEST")
+    return name
+
+
 def put(ddb, table, pk, **extra):
     return ddb.put_item(TableName=table, Item={"pk": {"S": pk}, **extra})
 
@@ -214,11 +224,7 @@ def test_a_hot_partition_of_an_on_demand_table_throttles(server):
     they outrun that however loaded the machine, come back unprocessed from batches and as
     ThrottlingException from PutItem; another partition is not held back."""
     ddb = make_client(server.endpoint)
-    name = unique_name("hot")
-    ddb.create_table(TableName=name, AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                                           {"AttributeName": "sk", "AttributeType": "N"}],
-                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-                     BillingMode="PAY_PER_REQUEST")
+    name = on_demand_sorted(ddb, "hot")
     seen = {"unprocessed": 0, "errors": []}
     deadline = time.monotonic() + 30
 
@@ -278,11 +284,7 @@ def test_a_partition_is_limited_in_units_not_requests(server):
     partition key, for about a second: what got in stays near 1,000 units a second plus the burst,
     and the rest comes back unprocessed."""
     ddb = make_client(server.endpoint)
-    name = unique_name("units")
-    ddb.create_table(TableName=name, AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                                           {"AttributeName": "sk", "AttributeType": "N"}],
-                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-                     BillingMode="PAY_PER_REQUEST")
+    name = on_demand_sorted(ddb, "units")
     pad = "x" * (20 * 1024 - 40)
     written = unprocessed = sk = 0
     start = time.monotonic()
