@@ -230,6 +230,22 @@ def test_batch_write_answers_under_the_arn_as_sent(ddb, gsi_table):
     ddb.delete_item(TableName=gsi_table, Key={"pk": S("bw")})
 
 
+def test_batch_write_item_collection_metrics_under_the_arn_as_sent(ddb):
+    name = unique_name("residlsi")
+    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "l")],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+                     LocalSecondaryIndexes=[{"IndexName": "lsi1", "Projection": {"ProjectionType": "ALL"},
+                                             "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                                           {"AttributeName": "l", "KeyType": "RANGE"}]}])
+    got = ddb.batch_write_item(RequestItems={arn(name): [{"PutRequest": {"Item": {"pk": S("a"), "sk": S("1"),
+                                                                                  "l": S("x")}}}]},
+                               ReturnItemCollectionMetrics="SIZE")
+    assert got["ItemCollectionMetrics"] == {arn(name): [{"ItemCollectionKey": {"pk": S("a")},
+                                                         "SizeEstimateRangeGB": [0.0, 1.0]}]}
+    ddb.delete_table(TableName=name)
+
+
 @pytest.mark.parametrize("op, params", ITEM_OPERATIONS)
 def test_item_operations_name_the_table_as_sent_in_consumed_capacity(ddb, gsi_table, op, params):
     got = getattr(ddb, op)(TableName=arn(gsi_table), ReturnConsumedCapacity="TOTAL", **params)
