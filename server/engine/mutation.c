@@ -602,8 +602,10 @@ static void count_change(ddb_arena *a, const ddb_mutation *m)
         return;
     ddb_insights_write(a, m->t, &m->key, m->has_new ? &m->new_item : m->had_old ? &m->old : NULL,
                        ddb_mutation_table_units(m), m->index_units);
-    if (m->request) /* --enforce-capacity: taken as it is consumed, so a batch's later writes see it */
+    if (m->request) { /* --enforce-capacity: taken as it is consumed, so a batch's later writes see it */
         ddb_throttle_take(m->t, 1, ddb_mutation_table_units(m), m->index_units);
+        ddb_throttle_take_partition(m->t, NULL, 1, m->key.bytes, m->key.len, ddb_mutation_table_units(m));
+    }
     d[0].id = m->t->id;
     d[0].items = (long long)m->has_new - (long long)m->had_old;
     d[0].bytes = (m->has_new ? (long long)m->new_size : 0) - (m->had_old ? (long long)m->old_size : 0);

@@ -187,8 +187,11 @@ static int plan_actions(ddb_req *req, const ddb_table *t, replica_plan *p)
     return DDB_OK;
 }
 
-/* What a replica action may name: a region of global tables, not the table's own. */
-static int check_region(ddb_req *req, const ddb_table *t, const char *r)
+/* What a replica action may name: a region of global tables, not the table's own. The local region
+   is "Cannot add or delete ..." for a Create or a Delete (the ACK controller's captured quirks,
+   DDB-TABLE-223, verified 2026-10-09) and "Cannot add, delete, or update ..." for an Update (a
+   Terraform run's error and the provider's own note, docs/compatibility.md). */
+static int check_region(ddb_req *req, const ddb_table *t, const char *r, int update)
 {
     if (r == NULL)
         return DDB_OK;
@@ -199,8 +202,9 @@ static int check_region(ddb_req *req, const ddb_table *t, const char *r)
                             r, regions_text(req->arena));
     if (strcmp(r, t->region) == 0)
         return ddb_req_fail(req, DDB_E_VALIDATION,
-                            "Cannot add or delete the local region through ReplicaUpdates. Use CreateTable, "
-                            "DeleteTable, or UpdateTable as required.");
+                            "Cannot add%s the local region through ReplicaUpdates. Use CreateTable, "
+                            "DeleteTable, or UpdateTable as required.",
+                            update ? ", delete, or update" : " or delete");
     return DDB_OK;
 }
 
@@ -353,12 +357,12 @@ static int spans_servers(ddb_req *req, const ddb_table *t, const replica_plan *p
 static int check_state(ddb_req *req, const ddb_table *t, const replica_plan *p)
 {
     for (unsigned i = 0; i < p->ncreate; i++)
-        if (check_region(req, t, p->create[i]) != DDB_OK)
+        if (check_region(req, t, p->create[i], 0) != DDB_OK)
             return req->err.code;
     for (unsigned i = 0; i < p->nremove; i++)
-        if (check_region(req, t, p->remove[i]) != DDB_OK)
+        if (check_region(req, t, p->remove[i], 0) != DDB_OK)
             return req->err.code;
-    if (check_region(req, t, p->update) != DDB_OK || check_strong(req, t, p) != DDB_OK)
+    if (check_region(req, t, p->update, 1) != DDB_OK || check_strong(req, t, p) != DDB_OK)
         return req->err.code;
     for (unsigned i = 0; i < p->ncreate; i++)
         if (check_overrides(req, p->create_act[i], 0) != DDB_OK)

@@ -497,7 +497,9 @@ static int write_get_result(ddb_req *req, action *acts, uint32_t n, const ddb_re
         ddb_attr item, out;
         size_t size = keys[i].val ? ddb_item_stored_size(keys[i].val, keys[i].vlen) : 0;
         /* a transactional read: twice a consistent one */
-        ddb_consumed_for(used, &nt, acts[i].t, 'R')->table += 2 * ddb_read_units(size, 1);
+        double units = 2 * ddb_read_units(size, 1);
+        ddb_consumed_for(used, &nt, acts[i].t, 'R')->table += units;
+        ddb_throttle_take_partition(acts[i].t, NULL, 0, acts[i].key.bytes, acts[i].key.len, units);
         ddb_jw_obj_begin(w);
         if (keys[i].val != NULL) {
             if (ddb_item_decode(req->arena, keys[i].val, keys[i].vlen, &item) != 0)

@@ -322,6 +322,14 @@ def test_replica_rules_and_messages(regions):
     refused([{"Create": {"RegionName": EAST}}],
             "Cannot add or delete the local region through ReplicaUpdates. Use CreateTable, DeleteTable, or "
             "UpdateTable as required.")
+    refused([{"Delete": {"RegionName": EAST}}],
+            "Cannot add or delete the local region through ReplicaUpdates. Use CreateTable, DeleteTable, or "
+            "UpdateTable as required.")
+    # an Update of the local region: "or update" (a Terraform run's error; the ACK captures of Create
+    # and Delete above keep the shorter text)
+    refused([{"Update": {"RegionName": EAST, "TableClassOverride": "STANDARD_INFREQUENT_ACCESS"}}],
+            "Cannot add, delete, or update the local region through ReplicaUpdates. Use CreateTable, DeleteTable, "
+            "or UpdateTable as required.")
     refused([{"Delete": {"RegionName": WEST}}],
             "Update global table operation failed because one or more replicas were not part of the global table. "
             "Please retry the request without these replicas: [us-west-2].")
