@@ -7,8 +7,16 @@ without the guardrail it names. The servers, clients and helpers are tests/compa
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "compat"))
+import importlib.util
 
-from conftest import *  # noqa: E402,F401,F403  (fixtures and helpers, re-exported for pytest)
-from conftest import (ddbd_server, endpoint, server_factory, ddb, make_table,  # noqa: E402,F401
-                      pytest_configure)
+COMPAT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "compat")
+sys.path.insert(0, COMPAT)
+
+# Loaded under a name of its own: this file is the module "conftest" here, so `from conftest import`
+# would import this file itself (a circular import). Its names, fixtures and pytest_configure
+# included, become this module's, so test files import them from conftest as compat's do.
+_spec = importlib.util.spec_from_file_location("compat_conftest", os.path.join(COMPAT, "conftest.py"))
+_compat = importlib.util.module_from_spec(_spec)
+sys.modules["compat_conftest"] = _compat
+_spec.loader.exec_module(_compat)
+globals().update({k: v for k, v in vars(_compat).items() if not k.startswith("__")})
