@@ -94,3 +94,20 @@ TEST(stored_records_are_read_as_before)
     ASSERT_NULL(ddb_json_parse_input(&a, text, sizeof(text) - 1, NULL));
     ddb_arena_free(&a);
 }
+
+TEST(the_fast_path_stops_at_the_first_non_ascii_byte_wherever_it_is)
+{
+    char text[48];
+
+    for (size_t n = 1; n <= sizeof(text); n++) {
+        memset(text, 'a', n);
+        ASSERT_EQ(ddb_json_unicode_error(text, n), n);
+        for (size_t at = 0; at < n; at++) {
+            memset(text, 'a', n);
+            text[at] = (char)0x80;
+            if (at + 1 < n)
+                text[at + 1] = (char)0xff; /* a second stop after the first does not hide it */
+            ASSERT_EQ(ddb_json_unicode_error(text, n), at);
+        }
+    }
+}
