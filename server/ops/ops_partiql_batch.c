@@ -12,9 +12,9 @@
  * checked before anything runs; a problem is a ValidationException prefixed with
  * "Validation failed in TransactStatements[i]: " (a Parameters value's is not prefixed, as
  * DynamoDB reports those before parsing). Reads name one item each and are read from one
- * snapshot, as TransactGetItems reads, and fail past its 4 MB answer; writes (INSERT, UPDATE, DELETE and EXISTS condition
- * checks) become mutations committed by TransactWriteItems' machinery (ops_transact.h), with its
- * ClientRequestToken idempotency and its cancellation reasons.
+ * snapshot, as TransactGetItems reads, and fail past its 4 MB answer; writes (INSERT, UPDATE,
+ * DELETE and EXISTS condition checks) become mutations committed by TransactWriteItems' machinery
+ * (ops_transact.h), with its ClientRequestToken idempotency and its cancellation reasons.
  */
 #include <string.h>
 
@@ -272,8 +272,10 @@ static int txn_reads(ddb_req *req, bstmt *bs, uint32_t n)
     }
     if (ddb_transact_read_keys(req, keys, n) != DDB_OK)
         return req->err.code;
-    for (uint32_t i = 0; i < n; i++) /* every item decoded and the answer's 4 MB checked before writing it */
-        if (decode_item(req, &bs[i], keys[i].val, keys[i].vlen, 1, 2) != DDB_OK || /* transactional: twice a consistent read */
+    /* every item decoded (transactional: twice a consistent read) and the answer's 4 MB checked
+       before a byte of it is written */
+    for (uint32_t i = 0; i < n; i++)
+        if (decode_item(req, &bs[i], keys[i].val, keys[i].vlen, 1, 2) != DDB_OK ||
             ddb_transact_answer_add(req, &total, bs[i].item) != DDB_OK)
             return req->err.code;
     ddb_jw_obj_begin(w);

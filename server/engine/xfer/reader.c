@@ -180,7 +180,8 @@ void ddb_xfer_item_pointer(ddb_jw *w, const char *bucket, const char *key, long 
 static const char *item_error(ddb_engine *eng, ddb_arena *a, const char *ns, const ddb_buf *body_text, ddb_attr *item,
                               const ddb_table **t, ddb_key *key)
 {
-    const ddb_json *body = ddb_json_parse_input(a, body_text->data, body_text->len, NULL), *json = ddb_json_get(body, "Item");
+    const ddb_json *body = ddb_json_parse_input(a, body_text->data, body_text->len, NULL);
+    const ddb_json *json = ddb_json_get(body, "Item");
     const char *msg;
 
     if (body == NULL || body->type != DDB_JSON_OBJECT)
