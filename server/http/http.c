@@ -30,6 +30,7 @@
 #include "server/base/groupcommit.h"
 #include "server/base/log.h"
 #include "server/base/otlp.h"
+#include "server/http/conns.h"
 #include "server/http/http_internal.h"
 #include "server/http/listen.h"
 #include "server/http/spin.h"
@@ -443,13 +444,48 @@ static void send_bad_request(h2o_req_t *req)
     h2o_send_inline(req, body, sizeof(body) - 1);
 }
 
+/*
+ * A body framed two ways: Content-Length with Transfer-Encoding, or two Content-Lengths that differ.
+ * h2o reads it one way (chunked; the first length); a proxy in front may have read it the other, and
+ * what h2o takes for the next request would be one smuggled past the proxy (RFC 9112 6.3). h2o keeps
+ * both headers out of req->headers, so the head is read as received (h2o lower-cased its names).
+ */
+static int ambiguous_framing(h2o_req_t *req)
+{
+    h2o_socket_t *sock = req->conn->callbacks->get_socket != NULL ? req->conn->callbacks->get_socket(req->conn) : NULL;
+    const char *head, *p, *end, *v, *first = NULL;
+    size_t vlen, flen = 0;
+    int lengths = 0, codings = 0;
+
+    if (sock == NULL)
+        return 0;
+    /* the request being answered is the input's first: the next is consumed after its answer */
+    head = sock->input->bytes;
+    end = head + sock->input->size;
+    while (head < end && (*head == '\r' || *head == '\n'))
+        head++;
+    for (p = head; (v = ddb_head_next(&p, end, "content-length", 14, &vlen)) != NULL;) {
+        if (lengths++ == 0) {
+            first = v;
+            flen = vlen;
+        } else if (vlen != flen || memcmp(v, first, vlen) != 0) {
+            return 1;
+        }
+    }
+    for (p = head; ddb_head_next(&p, end, "transfer-encoding", 17, &vlen) != NULL;)
+        codings++;
+    /* h2o reads the last Transfer-Encoding alone, whatever else is there */
+    return codings > 1 || (codings == 1 && lengths > 0);
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     http_thread *t = ddb_http_current;
     ddb_http *h = t->http;
     h2o_iovec_t ct;
 
-    if (head_bytes(req) > MAX_HEAD_BYTES) {
+    ddb_conn_request(req);
+    if (head_bytes(req) > MAX_HEAD_BYTES || (req->entity.base != NULL && req->version < 0x200 && ambiguous_framing(req))) {
         send_bad_request(req);
         return 0;
     }
@@ -509,24 +545,20 @@ static int on_metrics_req(h2o_handler_t *self, h2o_req_t *req)
 
 /* ---- sockets and threads ---- */
 
-static void on_connection_closed(void *data)
-{
-    ddb_http *h = data;
-
-    __atomic_sub_fetch(&h->connections, 1, __ATOMIC_RELAXED);
-}
-
 /*
- * --max-connections: a connection beyond the limit is closed as soon as it is accepted (the
- * client sees its connection reset and may retry), with one log line a second at most, so a flood
- * of clients cannot take the descriptors and memory the open ones need.
+ * --max-connections: at the limit, the thread's least recently active idle connection is closed to
+ * make room (conns.h), so a flood of idle sockets cannot lock new clients out; when every one of
+ * them is busy, the new connection is closed as soon as it is accepted (the client sees its
+ * connection reset and may retry), with one log line a second at most, so a flood of clients cannot
+ * take the descriptors and memory the open ones need.
  */
-static int over_connection_limit(ddb_http *h)
+static int over_connection_limit(http_thread *t)
 {
+    ddb_http *h = t->http;
     unsigned n = __atomic_add_fetch(&h->connections, 1, __ATOMIC_RELAXED);
     uint64_t now = (uint64_t)time(NULL) * 1000, last;
 
-    if (n <= h->cfg->max_connections)
+    if (n <= h->cfg->max_connections || ddb_conn_evict_idle(t))
         return 0;
     __atomic_sub_fetch(&h->connections, 1, __ATOMIC_RELAXED);
     last = __atomic_load_n(&h->refused_logged_ms, __ATOMIC_RELAXED);
@@ -556,13 +588,13 @@ static void on_accept(h2o_socket_t *listener, const char *err)
         return;
     if ((sock = h2o_evloop_socket_accept(listener)) == NULL)
         return;
-    if (over_connection_limit(t->http)) {
+    if (over_connection_limit(t)) {
         h2o_socket_close(sock);
         return;
     }
-    sock->on_close.cb = on_connection_closed;
-    sock->on_close.data = t->http;
+    ddb_conn_open(t, sock);
     h2o_accept(&t->accept_ctx, sock);
+    ddb_conn_started(sock);
 }
 
 static uint64_t mono_ns(void)
@@ -594,6 +626,7 @@ static void run_loop(ddb_http *h, http_thread *t)
         if (h->log != NULL)
             ddb_access_log_flush(h->log, &t->alog, !polling);
         h2o_evloop_run(t->loop, polling ? 0 : 50);
+        ddb_conn_tick(t);
         did = t->id_counter != answered;
         answered = t->id_counter;
         if (did || polling)
@@ -616,6 +649,9 @@ static void *thread_main(void *arg)
     t->listener->data = t;
     h2o_socket_read_start(t->listener, on_accept);
     h2o_linklist_init_anchor(&t->held);
+    h2o_linklist_init_anchor(&t->conns);
+    h2o_linklist_init_anchor(&t->paused);
+    h2o_linklist_init_anchor(&t->rewrap);
     if (h->gc != NULL) {
         /* a duplicate: the sync thread may still write to wake_fd after this loop has closed its
            socket, until ddb_http_stop unsubscribes */
@@ -687,6 +723,12 @@ ddb_http *ddb_http_bind(const ddb_http_options *cfg, const ddb_http_env *env)
     /* h2o's request timer runs from the first byte of a request to its last (slow senders are cut
        off however they dribble) and also limits idling between requests */
     h->globalconf.http1.req_timeout = (uint64_t)cfg->request_timeout * 1000;
+    /* HTTP/1.1 only (DynamoDB's JSON API is): one answer at a time per connection, which is what
+       --max-unsent-bytes and the answers' timeout count on */
+    h->globalconf.http1.upgrade_to_http2 = 0;
+    h->header_timeout_ms = (uint64_t)cfg->header_timeout * 1000;
+    h->body_budget = cfg->max_pending_bodies / cfg->threads;
+    h->unsent_budget = cfg->max_unsent / cfg->threads;
     host = h2o_config_register_host(&h->globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     path = h2o_config_register_path(host, "/", 0);
     handler = h2o_create_handler(path, sizeof(*handler));
