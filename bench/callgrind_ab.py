@@ -2,11 +2,14 @@
 """Instruction counts of one workload on two ddbd binaries (A/B), under callgrind.
 
 usage: callgrind_ab.py BINARY_A BINARY_B [--requests N] [--marginal] [--repeat R] [--keep DIR] [--insights-b]
-                       [--workload all|getitem|putitem|updateitem|putitem_stream|query|transactwriteitems]...
+                       [--auth] [--workload all|getitem|putitem|updateitem|putitem_stream|query|transactwriteitems]...
 
   --workload all     getitem, putitem, query and transactwriteitems (the refactor check of issue 24)
   --insights-b       B runs with Contributor Insights enabled on the table (UpdateContributorInsights
                      after CreateTable): with the same binary twice, the cost of insights
+  --auth             both servers run with --auth (a key file of one key with allow= and tables= rules,
+                     so every request is verified and decided in full) and every request is signed
+                     (botocore's SigV4, on the client's side: not in the figures)
   --keep DIR         keep the callgrind outputs (callgrind.<workload>.<A|B>.<N>.<round>) for
                      callgrind_annotate
 
@@ -74,10 +77,31 @@ def free_port():
         return s.getsockname()[1]
 
 
+# --auth: the key every request is signed with, and its line in the servers' key file
+AUTH_KEY = ("AKIDBENCH", "benchsecret")
+AUTH_LINE = "AKIDBENCH benchsecret 000000000000 name=bench allow=read,PutItem,UpdateItem,CreateTable,TransactWriteItems," \
+            "UpdateContributorInsights,ListTables tables=ab*,other\n"
+auth_file = None  # the key file's path while --auth is on
+
+
+def signed_headers(port, op, data):
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    req = AWSRequest(method="POST", url="http://127.0.0.1:%d/" % port, data=data,
+                     headers={"Content-Type": HEADERS["Content-Type"], "X-Amz-Target": "DynamoDB_20120810." + op})
+    SigV4Auth(Credentials(*AUTH_KEY), "dynamodb", "us-east-1").add_auth(req)
+    return dict(req.headers.items())
+
+
 def call(conn, op, body):
-    headers = dict(HEADERS, **{"X-Amz-Target": "DynamoDB_20120810." + op,
-                               "X-Amz-Date": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())})  # within 5 minutes
-    conn.request("POST", "/", json.dumps(body), headers)
+    data = json.dumps(body)
+    if auth_file is not None:
+        headers = signed_headers(conn.port, op, data.encode())
+    else:
+        headers = dict(HEADERS, **{"X-Amz-Target": "DynamoDB_20120810." + op,
+                                   "X-Amz-Date": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())})  # within 5 minutes
+    conn.request("POST", "/", data, headers)
     resp = conn.getresponse()
     data = resp.read()
     if resp.status != 200:
@@ -158,7 +182,8 @@ def measure(binary, workload, n, out, shards=2, insights=False):
     port = free_port()
     proc = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out, binary,
                              "--host", "127.0.0.1", "--port", str(port), "--in-memory", "--threads", "1",
-                             "--shards", str(shards)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "--shards", str(shards)] + (["--auth", auth_file] if auth_file else []),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         return run_workload(proc, port, out, workload, n, insights)
     finally:
@@ -238,7 +263,9 @@ def main():
     ap.add_argument("--repeat", type=int, default=1, help="measure every figure this many times (median, spread)")
     ap.add_argument("--keep", metavar="DIR", help="keep the callgrind outputs in DIR")
     ap.add_argument("--insights-b", action="store_true", help="B with Contributor Insights enabled on the table")
+    ap.add_argument("--auth", action="store_true", help="both servers with --auth, every request signed")
     args = ap.parse_args()
+    global auth_file
     workloads = []
     for w in args.workload or ["getitem", "putitem", "updateitem"]:
         for x in (ALL if w == "all" else [w]):
@@ -248,6 +275,10 @@ def main():
         os.makedirs(args.keep, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         d = args.keep or tmp
+        if args.auth:
+            auth_file = os.path.join(tmp, "keys")
+            with open(auth_file, "w") as f:
+                f.write(AUTH_LINE)
         rows = []
         for w in workloads:
             figures, rests = {"A": [], "B": []}, {"A": [], "B": []}

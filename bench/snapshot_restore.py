@@ -68,7 +68,8 @@ class Client:
         return json.loads(data)
 
     def admin(self, method, path, body=None):
-        self.conn.request(method, path, json.dumps(body) if body is not None else None)
+        self.conn.request(method, path, json.dumps(body) if body is not None else None,
+                          {"Content-Type": "application/json"})
         resp = self.conn.getresponse()
         data = resp.read()
         if resp.status != 200:

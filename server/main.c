@@ -14,15 +14,15 @@
 #include <sodium.h>
 
 #include "ddb/ddb_version.h"
-#include "server/admin.h"
+#include "server/doors/admin.h"
 #include "server/base/faults.h"
 #include "server/base/log.h"
 #include "server/base/otlp.h"
 #include "server/config.h"
 #include "server/healthcheck.h"
 #include "server/http/http.h"
-#include "server/mcp/mcp.h"
-#include "server/metrics.h"
+#include "server/doors/mcp/mcp.h"
+#include "server/doors/metrics.h"
 #include "server/privileges.h"
 #include "server/seed.h"
 #include "server/server.h"
@@ -75,10 +75,11 @@ static int admin_hook(void *ctx, const char *method, const char *path, size_t pl
 
 static ddb_mcp_env mcp_env;
 
-static int mcp_hook(void *ctx, const ddb_auth_request *hr, unsigned slot, ddb_arena *a, ddb_buf *out, const char **ctype)
+static int mcp_hook(void *ctx, const ddb_auth_request *hr, const char *access_key, const char *region, unsigned slot,
+                    ddb_arena *a, ddb_buf *out, const char **ctype)
 {
     (void)ctx;
-    return ddb_mcp_http(&mcp_env, hr, slot, a, out, ctype);
+    return ddb_mcp_http(&mcp_env, hr, access_key, region, slot, a, out, ctype);
 }
 
 static void mcp_setup(ddb_server *srv, const ddb_config *cfg)

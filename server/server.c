@@ -33,8 +33,9 @@
 #include "server/engine/throttle.h"
 #include "server/engine/vector_cache.h"
 #include "server/engine/xfer/xfer_job.h"
-#include "server/nssnap.h"
+#include "server/doors/nssnap.h"
 #include "server/ops/optable.h"
+#include "server/ops/owners.h"
 
 /*
  * The background worker's jobs, in the order each turn runs them (engine/jobs/tasks.h): the work
@@ -120,7 +121,9 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     srv->config = cfg;
     settings_of(cfg, &srv->eng.settings);
     srv->api.ops = ddb_op_table;
-    srv->api.policy_of = ddb_resource_policy_of;
+    srv->api.lookups.policy_of = ddb_resource_policy_of;
+    srv->api.lookups.owner_of = ddb_resource_owner_of;
+    srv->api.lookups.namespaces = cfg->namespaces;
     srv->api.eng = &srv->eng;
     srv->api.namespaces = cfg->namespaces;
     srv->api.lenient_numbers = cfg->lenient_numbers;

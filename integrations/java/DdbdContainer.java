@@ -47,6 +47,7 @@ public class DdbdContainer extends GenericContainer<DdbdContainer> {
 
     private void admin(String path, String body) {
         HttpRequest req = HttpRequest.newBuilder(endpoint().resolve(path))
+                .header("Content-Type", "application/json") // ddbd takes no other (docs/security.md)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         try {
             HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());

@@ -15,7 +15,9 @@ const ACCOUNT = '000000000000';   // the account of any credentials without --au
 const LISTENING = /listening on http:\/\/[^ ]*:(\d+)/;
 
 async function admin(endpoint, method, path, body) {
-  const res = await fetch(endpoint + path, { method, body: body && JSON.stringify(body) });
+  // JSON, as ddbd's doors take every change (a text/plain POST could come from any web page)
+  const res = await fetch(endpoint + path, { method, body: body && JSON.stringify(body),
+    headers: { 'content-type': 'application/json' } });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`ddbd ${method} ${path}: ${res.status} ${text}`);
   return JSON.parse(text);

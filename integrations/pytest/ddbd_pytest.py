@@ -78,7 +78,8 @@ class Ddbd:
 
     def admin(self, method, path, body=None):
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.endpoint + path, data=data, method=method)
+        req = urllib.request.Request(self.endpoint + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})  # docs/security.md
         with urllib.request.urlopen(req, timeout=30) as resp:
             return json.load(resp)
 

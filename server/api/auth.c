@@ -77,7 +77,28 @@ static char **split_list(const char *v, size_t *n)
     return out;
 }
 
-/* An option word (name=, allow=, tables=); 0, or -1 when the word is no known option. */
+/* The rights of rights=admin,metrics (auth.h); -1 for a word that is no right. */
+static int rights_of(const char *v, unsigned *out)
+{
+    size_t n;
+    char **words = split_list(v, &n);
+    int rc = n > 0 ? 0 : -1;
+
+    *out = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(words[i], "admin") == 0)
+            *out |= DDB_RIGHT_ADMIN | DDB_RIGHT_METRICS;
+        else if (strcmp(words[i], "metrics") == 0)
+            *out |= DDB_RIGHT_METRICS;
+        else
+            rc = -1;
+        free(words[i]);
+    }
+    free(words);
+    return rc;
+}
+
+/* An option word (name=, allow=, tables=, rights=); 0, or -1 when the word is no known option. */
 static int key_option(key_entry *k, char *word)
 {
     char *eq = strchr(word, '=');
@@ -91,6 +112,8 @@ static int key_option(key_entry *k, char *word)
         k->allow = split_list(eq + 1, &k->nallow);
     else if (strcmp(word, "tables") == 0 && k->tables == NULL)
         k->tables = split_list(eq + 1, &k->ntables);
+    else if (strcmp(word, "rights") == 0 && k->rights == 0)
+        return rights_of(eq + 1, &k->rights);
     else
         return -1;
     return 0;
@@ -120,7 +143,8 @@ static int parse_key_line(const char *line, key_entry *k)
     size_t npos = 0;
 
     while ((w = dup_word(&p)) != NULL) {
-        if (npos >= 2 && (strncmp(w, "name=", 5) == 0 || strncmp(w, "allow=", 6) == 0 || strncmp(w, "tables=", 7) == 0)) {
+        if (npos >= 2 && (strncmp(w, "name=", 5) == 0 || strncmp(w, "allow=", 6) == 0 || strncmp(w, "tables=", 7) == 0 ||
+                          strncmp(w, "rights=", 7) == 0)) {
             int rc = key_option(k, w);
             free(w);
             if (rc != 0)
@@ -156,7 +180,7 @@ ddb_auth *ddb_auth_load(const char *path, char **err)
         if (parse_key_line(line, &k) != 0) {
             if (asprintf(err,
                          "--auth %s:%u: expected ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID [SESSION_TOKEN]] "
-                         "[name=USER] [allow=ACTIONS] [tables=PATTERNS]",
+                         "[name=USER] [allow=ACTIONS] [tables=PATTERNS] [rights=admin,metrics]",
                          path, lineno) < 0)
                 *err = NULL;
             key_free(&k);

@@ -83,18 +83,31 @@ int ddb_auth_verify(const ddb_auth *a, ddb_req *req, const ddb_auth_request *hr,
 
 /*
  * Access policies (policy.c). ddb_auth_authorize checks operation `op` of the verified key against
- * its allow= and tables= options, on every table the request names (TableName, a table or stream
- * ARN, RequestItems, TransactItems); ddb_auth_allow checks one action on one table (PartiQL
- * statements, whose tables are known once parsed: dynamodb:PartiQLSelect, ...). Both return DDB_OK
- * or record AccessDeniedException as IAM words it.
+ * its allow= and tables= options and the resource-based policies, on every resource the request
+ * names (the members of server/api/resources.def, each resolved to its table); ddb_auth_allow
+ * checks one action on one table (PartiQL statements, whose tables are known once parsed:
+ * dynamodb:PartiQLSelect, ...). Both return DDB_OK or record AccessDeniedException as IAM words it.
  */
 /*
  * A table's (stream_label NULL) or a stream's resource-based policy document (arena text), or NULL
- * when it has none or does not exist: what the wiring gives the pipeline (ddb_api.policy_of).
+ * when it has none or does not exist.
  */
 typedef const char *(*ddb_policy_lookup)(ddb_req *req, const char *table, const char *stream_label);
+/*
+ * The table an export's, import's or bulk operation's ARN (kind DDB_RES_XFER) or a shard iterator
+ * (DDB_RES_ITERATOR, and its stream's label into *label) belongs to; NULL when it names none.
+ */
+typedef const char *(*ddb_owner_lookup)(ddb_req *req, int kind, const char *text, const char **label);
 
-int ddb_auth_authorize(const ddb_auth *a, ddb_req *req, int op, const ddb_json *body, ddb_policy_lookup rbp);
+/* What the decisions look up in the layers above: handed to the pipeline by the wiring
+   (ddb_api.lookups, then req->lookups). */
+typedef struct ddb_auth_lookups {
+    ddb_policy_lookup policy_of;
+    ddb_owner_lookup owner_of;
+    int namespaces; /* --namespaces: a table lives in one region, which its policy's Resource names */
+} ddb_auth_lookups;
+
+int ddb_auth_authorize(const ddb_auth *a, ddb_req *req, int op, const ddb_json *body);
 int ddb_auth_allow(const ddb_auth *a, ddb_req *req, const char *action, const char *table);
 
 /* ---- resource-based policies (rbp.c) ---- */
@@ -105,9 +118,11 @@ typedef struct ddb_rbp_caller {
     const char *arn;     /* arn:aws:iam::<account>:user/<name> */
 } ddb_rbp_caller;
 /* What policy document `doc` says of `action` ("dynamodb:GetItem") by the caller on `resource`
-   (an ARN): an applicable Deny, an applicable Allow, or nothing. */
+   (an ARN): an applicable Deny, an applicable Allow, or nothing. `any_region`: the region fields of
+   the statements' Resource and of `resource` are not compared (a server without --namespaces,
+   where a table is the same in every region). */
 ddb_rbp_decision ddb_rbp_decide(ddb_arena *a, const char *doc, const ddb_rbp_caller *c, const char *action,
-                                const char *resource);
+                                const char *resource, int any_region);
 /* The verified key of req as a policy's principal: 0, or -1 when the request has none. */
 int ddb_auth_caller(const ddb_auth *a, ddb_req *req, ddb_rbp_caller *out);
 

@@ -158,6 +158,7 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
     req->eng = api->eng;
     if (api->auth != NULL) { /* the policy of what only the handler names */
         req->auth = api->auth;
+        req->lookups = &api->lookups;
         req->allow = ddb_auth_allow;
     }
     if (api->auth != NULL && in->http != NULL &&
@@ -197,7 +198,7 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
         peer_request(api, req, in);
         return;
     }
-    if (api->auth != NULL && !req->internal && ddb_auth_authorize(api->auth, req, op, body, api->policy_of) != DDB_OK)
+    if (api->auth != NULL && !req->internal && ddb_auth_authorize(api->auth, req, op, body) != DDB_OK)
         return;
     /* the value layer AWS checks this operation's AttributeValues with (proto/attr.h) */
     ddb_attr_set_dialect(ddb_op_flags(op) & DDB_OPF_VALUES_2026 ? DDB_VALUES_2026 : DDB_VALUES_CLASSIC);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "proto/ops.h"
+#include "server/api/auth.h"
 #include "server/api/req.h"
 #include "server/api/validate.h"
 
@@ -45,8 +46,9 @@ typedef struct ddb_api {
     const ddb_op_entry *ops; /* DDB_OP__COUNT entries, indexed by ddb_op */
     struct ddb_engine *eng;  /* every request's req->eng */
     struct ddb_auth *auth;   /* --auth: the keys signatures are verified against and their policies; NULL: none */
-    /* resource-based policies for --auth's decisions (server/ops/ops_policy.c); NULL: none */
-    const char *(*policy_of)(ddb_req *req, const char *table, const char *stream_label);
+    /* what --auth's decisions look up: resource-based policies and the tables of exports,
+       imports, bulk operations and shard iterators (server/ops/; auth.h) */
+    ddb_auth_lookups lookups;
     int namespaces;          /* --namespaces: each account and region its own tables */
     int lenient_numbers;     /* --lenient-numbers (validate.h) */
     /* --region-peer: a peer server's requests (x-ddbd-peer; server/ops/ops_peer.c), sent with

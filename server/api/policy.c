@@ -1,18 +1,28 @@
 /*
  * server/api/policy.c: access policies of --auth keys (see auth.h): which operations a key may
- * call and on which tables, refused as IAM refuses them:
+ * call and on which resources, refused as IAM refuses them:
  *   AccessDeniedException "User: arn:aws:iam::123456789012:user/alice is not authorized to perform:
  *   dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:123456789012:table/orders because no
  *   identity-based policy allows the dynamodb:PutItem action"
- * An operation that names no table (ListTables, DescribeLimits, ...) is checked on the action
- * alone, against resource `*`.
+ *
+ * Every resource a request names is found from the one list of resource-bearing members
+ * (resources.def), resolved to the table it belongs to (a name, a table's, index's or stream's
+ * ARN, a backup's ARN, an export's, import's or bulk operation's record, a shard iterator's
+ * stream), and decided for the IAM actions the list gives it: the key's rules match the table's
+ * name, never the raw text, and the table's resource-based policy is consulted on every path,
+ * PartiQL's statements included (ddb_auth_allow). A text that names no table of the caller's
+ * account (a malformed ARN, another account's) is within no tables= pattern. An operation that
+ * names no resource (ListTables, DescribeLimits, ...) is decided on the action alone, against
+ * resource `*`.
  */
 #include <fnmatch.h>
 #include <string.h>
 
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
+#include "server/api/arn.h"
 #include "server/api/auth.h"
+#include "server/api/resources.h"
 #include "server/api/validate.h"
 
 #define DEFAULT_ACCOUNT "000000000000"
@@ -36,30 +46,42 @@ static int action_matches(const char *pattern, const char *action)
     return fnmatch(pattern, action, 0) == 0;
 }
 
-static int allowed(const ddb_auth_key *k, const char *action, const char *table)
+/* The key's own rules; `table` NULL: an operation on no table, or a text that names no table of
+   the caller's account (within no tables= pattern). */
+static int allowed(const ddb_auth_key *k, const char *action, const char *table, int any_table)
 {
     int ok = k->nallow == 0;
 
     for (size_t i = 0; i < k->nallow && !ok; i++)
         ok = action_matches(k->allow[i], action);
-    if (!ok || table == NULL || k->ntables == 0)
+    if (!ok || k->ntables == 0 || (table == NULL && any_table))
         return ok;
-    for (size_t i = 0; i < k->ntables; i++)
+    for (size_t i = 0; table != NULL && i < k->ntables; i++)
         if (fnmatch(k->tables[i], table, 0) == 0)
             return 1;
     return 0;
 }
 
-/* The resource's ARN: a table's, a stream's, or "*" for an operation on no table. */
-static const char *resource_arn(ddb_req *req, const ddb_auth_key *k, const char *table, const char *label)
-{
-    const char *account = k->account ? k->account : DEFAULT_ACCOUNT;
-    const char *region = req->region ? req->region : "us-east-1";
+/* One resource, resolved: the table it belongs to (NULL: none of the caller's), a stream's label,
+   and the text that named it. */
+typedef struct resource {
+    const char *table, *label, *text;
+} resource;
 
-    if (table == NULL)
-        return "*";
-    return ddb_arena_sprintf(req->arena, "arn:aws:dynamodb:%s:%s:table/%s%s%s", region, account, table,
-                             label ? "/stream/" : "", label ? label : "");
+static const char *account_of(const ddb_req *req, const ddb_auth_key *k)
+{
+    return req->account != NULL ? req->account : k->account ? k->account : DEFAULT_ACCOUNT;
+}
+
+static const char *region_of(const ddb_req *req)
+{
+    return req->region != NULL && req->region[0] ? req->region : "us-east-1";
+}
+
+static const char *table_arn(ddb_req *req, const ddb_auth_key *k, const char *table, const char *label)
+{
+    return ddb_arena_sprintf(req->arena, "arn:aws:dynamodb:%s:%s:table/%s%s%s", region_of(req), account_of(req, k),
+                             table, label ? "/stream/" : "", label ? label : "");
 }
 
 static const char *user_arn(ddb_req *req, const ddb_auth_key *k)
@@ -68,39 +90,93 @@ static const char *user_arn(ddb_req *req, const ddb_auth_key *k)
                              k->user ? k->user : k->access_key);
 }
 
-static int deny(ddb_req *req, const ddb_auth_key *k, const char *action, const char *table, const char *label)
+/* A table's name from a name or an ARN of the caller's account; `sub` the kind of ARN expected
+   under the table ("stream", "backup", ...; NULL: the table's own, or an index's when `index_ok`). */
+static const char *name_of(ddb_req *req, const ddb_auth_key *k, const char *text, const char *sub, int index_ok,
+                           const char **label)
+{
+    const char *account = account_of(req, k);
+    ddb_arn a;
+
+    *label = NULL;
+    if (strncmp(text, "arn:", 4) != 0)
+        return sub == NULL ? text : NULL;
+    if (ddb_arn_split(text, strlen(text), &a) != 0 || a.account_len != strlen(account) ||
+        memcmp(a.account, account, a.account_len) != 0 || a.type_len != 5)
+        return NULL;
+    if (sub != NULL ? !ddb_arn_is(&a, sub) : a.sub != NULL && !(index_ok && ddb_arn_is(&a, "index")))
+        return NULL;
+    if (sub != NULL && strcmp(sub, "stream") == 0)
+        *label = ddb_arena_strndup(req->arena, a.id, a.id_len);
+    return ddb_arena_strndup(req->arena, a.name, a.name_len);
+}
+
+static void resolve(ddb_req *req, const ddb_auth_key *k, ddb_res_kind kind, const char *text, resource *r)
+{
+    const ddb_auth_lookups *l = req->lookups;
+    const char *label = NULL;
+
+    switch (kind) {
+    case DDB_RES_TABLE:
+    case DDB_RES_GLOBAL: r->table = name_of(req, k, text, NULL, 0, &label); break;
+    case DDB_RES_ARN: /* a table's, an index's or a stream's */
+        if ((r->table = name_of(req, k, text, NULL, 1, &label)) == NULL || strncmp(text, "arn:", 4) != 0)
+            r->table = name_of(req, k, text, "stream", 0, &label);
+        break;
+    case DDB_RES_STREAM: r->table = name_of(req, k, text, "stream", 0, &label); break;
+    case DDB_RES_BACKUP: r->table = name_of(req, k, text, "backup", 0, &label); break;
+    case DDB_RES_XFER:
+    case DDB_RES_ITERATOR: r->table = l != NULL && l->owner_of ? l->owner_of(req, kind, text, &label) : NULL; break;
+    default: r->table = NULL; break;
+    }
+    r->label = label;
+    r->text = text;
+}
+
+/* The ARN a decision on r evaluates policies against and its refusal names: the table's (or its
+   stream's), else the text as sent. Built only then: a request allowed by its key's rules alone
+   formats nothing. */
+static const char *arn_of(ddb_req *req, const ddb_auth_key *k, const resource *r)
+{
+    return r->table != NULL ? table_arn(req, k, r->table, r->label) : r->text;
+}
+
+static int deny(ddb_req *req, const ddb_auth_key *k, const char *action, const char *arn)
 {
     return ddb_req_fail(req, DDB_E_ACCESS_DENIED,
                         "User: %s is not authorized to perform: dynamodb:%s on resource: %s because no "
                         "identity-based policy allows the dynamodb:%s action",
-                        user_arn(req, k), action, resource_arn(req, k, table, label), action);
+                        user_arn(req, k), action, arn ? arn : "*", action);
 }
 
 /*
- * One action on one table (or stream): an explicit Deny of the resource's policy refuses it; else
- * the key's own rules or (the same account: the only one a request reaches) the policy's Allow
- * grant it (IAM's evaluation for a principal of the resource's account).
+ * One action on one resource: an explicit Deny of its table's (or stream's) policy refuses it;
+ * else the key's own rules or (the same account: the only one a request reaches) the policy's
+ * Allow grant it (IAM's evaluation for a principal of the resource's account). Without
+ * --namespaces a table is the same table in every region, so its policy's Resource is matched
+ * whatever region it names or the request is signed for.
  */
-static int decide(const ddb_auth_key *k, ddb_req *req, const char *action, const char *table, const char *label,
-                  ddb_policy_lookup rbp)
+static int decide(const ddb_auth_key *k, ddb_req *req, const char *action, const resource *r)
 {
-    const char *doc = table != NULL && rbp != NULL ? rbp(req, table, label) : NULL;
+    const ddb_auth_lookups *l = req->lookups;
+    const char *doc = r->table != NULL && l != NULL && l->policy_of != NULL ? l->policy_of(req, r->table, r->label)
+                                                                            : NULL;
     ddb_rbp_decision d = DDB_RBP_NONE;
 
     if (doc != NULL) {
-        const char *account = k->account ? k->account : DEFAULT_ACCOUNT;
-        ddb_rbp_caller c = {account, user_arn(req, k)};
-        const char *resource = resource_arn(req, k, table, label);
-        d = ddb_rbp_decide(req->arena, doc, &c, ddb_arena_sprintf(req->arena, "dynamodb:%s", action), resource);
+        ddb_rbp_caller c = {k->account ? k->account : DEFAULT_ACCOUNT, user_arn(req, k)};
+        const char *arn = arn_of(req, k, r);
+        d = ddb_rbp_decide(req->arena, doc, &c, ddb_arena_sprintf(req->arena, "dynamodb:%s", action), arn,
+                           !l->namespaces);
         if (d == DDB_RBP_DENY)
             return ddb_req_fail(req, DDB_E_ACCESS_DENIED,
                                 "User: %s is not authorized to perform: dynamodb:%s on resource: %s with an explicit "
                                 "deny in a resource-based policy",
-                                c.arn, action, resource);
+                                c.arn, action, arn);
     }
-    if (d == DDB_RBP_ALLOW || allowed(k, action, table))
+    if (d == DDB_RBP_ALLOW || allowed(k, action, r->table, 0))
         return DDB_OK;
-    return deny(req, k, action, table, label);
+    return deny(req, k, action, arn_of(req, k, r));
 }
 
 int ddb_auth_caller(const ddb_auth *a, ddb_req *req, ddb_rbp_caller *out)
@@ -117,74 +193,49 @@ int ddb_auth_caller(const ddb_auth *a, ddb_req *req, ddb_rbp_caller *out)
 int ddb_auth_allow(const ddb_auth *a, ddb_req *req, const char *action, const char *table)
 {
     const ddb_auth_key *k = ddb_auth_key_of(a, req->access_key);
+    resource r = {0};
 
-    if (k == NULL || allowed(k, action, table))
+    if (k == NULL)
         return DDB_OK;
-    return deny(req, k, action, table, NULL);
+    if (table == NULL)
+        return allowed(k, action, NULL, 1) ? DDB_OK : deny(req, k, action, NULL);
+    resolve(req, k, DDB_RES_TABLE, table, &r);
+    return decide(k, req, action, &r);
 }
 
-/* A table's name from a name or an ARN ("arn:aws:dynamodb:r:a:table/T[/stream/L|/index/...]"),
-   and a stream ARN's label (else NULL) into *label. */
-static const char *table_of(ddb_req *req, const ddb_json *v, const char **label)
+typedef struct each_ctx {
+    const ddb_auth_key *k;
+    ddb_req *req;
+} each_ctx;
+
+static int decide_member(void *ctx, const ddb_res_member *m, const char *text)
 {
-    const char *s, *t, *end;
+    each_ctx *c = ctx;
+    resource r = {0};
 
-    *label = NULL;
-    if (v == NULL || v->type != DDB_JSON_STRING)
-        return NULL;
-    s = v->u.s;
-    if (strncmp(s, "arn:", 4) != 0)
-        return s;
-    if ((t = strstr(s, ":table/")) == NULL)
-        return s;
-    t += 7;
-    end = strchr(t, '/');
-    if (end != NULL && strncmp(end, "/stream/", 8) == 0)
-        *label = end + 8;
-    return ddb_arena_strndup(req->arena, t, end ? (size_t)(end - t) : strlen(t));
+    if (m->kind == DDB_RES_STATEMENT) /* decided by the handler, once parsed */
+        return 0;
+    resolve(c->req, c->k, m->kind, text, &r);
+    if (m->kind == DDB_RES_ITERATOR && r.table == NULL) /* not an iterator of this server: refused as one */
+        return 0;
+    for (const char *const *act = ddb_res_action_names(m->op, m->actions); *act != NULL; act++)
+        if (decide(c->k, c->req, *act, &r) != DDB_OK)
+            return c->req->err.code;
+    return 0;
 }
 
-/* Every table of a request: TableName, ResourceArn/StreamArn, RequestItems, TransactItems. */
-static int each_table(const ddb_auth_key *k, ddb_req *req, const char *action, const ddb_json *body,
-                      ddb_policy_lookup rbp)
-{
-    static const char *const single[] = {"TableName", "ResourceArn", "StreamArn"};
-    static const char *const acts[] = {"Put", "Update", "Delete", "ConditionCheck", "Get"};
-    const ddb_json *items = body ? ddb_json_get(body, "RequestItems") : NULL;
-    const ddb_json *tx = body ? ddb_json_get(body, "TransactItems") : NULL;
-    const char *label;
-    int named = 0;
-
-    for (size_t i = 0; body != NULL && i < 3; i++) {
-        const char *t = table_of(req, ddb_json_get(body, single[i]), &label);
-        if (t != NULL && (named = 1) && decide(k, req, action, t, label, rbp) != DDB_OK)
-            return req->err.code;
-    }
-    for (uint32_t i = 0; items != NULL && items->type == DDB_JSON_OBJECT && i < items->n; i++) {
-        named = 1;
-        if (decide(k, req, action, items->u.members[i].key, NULL, rbp) != DDB_OK)
-            return req->err.code;
-    }
-    for (uint32_t i = 0; tx != NULL && tx->type == DDB_JSON_ARRAY && i < tx->n; i++) {
-        for (size_t j = 0; j < sizeof(acts) / sizeof(acts[0]); j++) {
-            const char *t = table_of(req, ddb_json_get(ddb_json_get(tx->u.items[i], acts[j]), "TableName"), &label);
-            if (t != NULL && (named = 1) && decide(k, req, action, t, NULL, rbp) != DDB_OK)
-                return req->err.code;
-        }
-    }
-    if (!named && !allowed(k, action, NULL))
-        return deny(req, k, action, NULL, NULL);
-    return DDB_OK;
-}
-
-int ddb_auth_authorize(const ddb_auth *a, ddb_req *req, int op, const ddb_json *body, ddb_policy_lookup rbp)
+int ddb_auth_authorize(const ddb_auth *a, ddb_req *req, int op, const ddb_json *body)
 {
     const ddb_auth_key *k = ddb_auth_key_of(a, req->access_key);
+    each_ctx c = {k, req};
+    int named = 0, rc;
 
-    if (k == NULL || (k->nallow == 0 && k->ntables == 0 && rbp == NULL))
+    if (k == NULL || (k->nallow == 0 && k->ntables == 0 && (req->lookups == NULL || req->lookups->policy_of == NULL)))
         return DDB_OK;
-    /* PartiQL's actions and tables are known once its statements are parsed (ops_partiql.c) */
-    if (ddb_op_flags((ddb_op)op) & DDB_OPF_POLICY_IN_HANDLER)
-        return DDB_OK;
-    return each_table(k, req, ddb_op_name(op), body != NULL && body->type == DDB_JSON_OBJECT ? body : NULL, rbp);
+    if (body != NULL && body->type == DDB_JSON_OBJECT &&
+        (rc = ddb_res_each((ddb_op)op, body, decide_member, &c, &named)) != 0)
+        return rc;
+    if (!named && !(ddb_op_flags((ddb_op)op) & DDB_OPF_POLICY_IN_HANDLER) && !allowed(k, ddb_op_name(op), NULL, 1))
+        return deny(req, k, ddb_op_name(op), NULL);
+    return DDB_OK;
 }

@@ -44,9 +44,36 @@ static int action_match(const char *pattern, const void *ctx)
     return fnmatch(pattern, ctx, FNM_CASEFOLD) == 0;
 }
 
+typedef struct resource_ctx {
+    ddb_arena *a;
+    const char *resource;
+    int any_region;
+} resource_ctx;
+
+/* An ARN with its region field (the fourth) made "*", so that a pattern and a resource compare
+   whatever regions they name; a text with fewer fields is returned as it is. */
+static const char *region_free(ddb_arena *a, const char *arn)
+{
+    const char *p = arn;
+
+    for (int i = 0; i < 3; i++)
+        if ((p = strchr(p, ':')) == NULL)
+            return arn;
+        else
+            p++;
+    const char *end = strchr(p, ':');
+    if (end == NULL)
+        return arn;
+    return ddb_arena_sprintf(a, "%.*s*%s", (int)(p - arn), arn, end);
+}
+
 static int resource_match(const char *pattern, const void *ctx)
 {
-    return fnmatch(pattern, ctx, 0) == 0;
+    const resource_ctx *r = ctx;
+
+    if (r->any_region)
+        return fnmatch(region_free(r->a, pattern), region_free(r->a, r->resource), 0) == 0;
+    return fnmatch(pattern, r->resource, 0) == 0;
 }
 
 static int principal_match(const char *p, const void *ctx)
@@ -71,8 +98,9 @@ static int names_caller(const ddb_json *principal, const ddb_rbp_caller *c)
 }
 
 ddb_rbp_decision ddb_rbp_decide(ddb_arena *a, const char *doc, const ddb_rbp_caller *c, const char *action,
-                                const char *resource)
+                                const char *resource, int any_region)
 {
+    resource_ctx rc = {a, resource, any_region};
     const ddb_json *root = doc != NULL ? ddb_json_parse(a, doc, strlen(doc)) : NULL;
     const ddb_json *stmts = member(root, "Statement");
     uint32_t n = stmts == NULL ? 0 : stmts->type == DDB_JSON_ARRAY ? stmts->n : 1;
@@ -88,7 +116,7 @@ ddb_rbp_decision ddb_rbp_decide(ddb_arena *a, const char *doc, const ddb_rbp_cal
         if (!deny && strcasecmp(effect->u.s, "Allow") != 0)
             continue;
         if (!names_caller(member(st, "Principal"), c) || !any(member(st, "Action"), action_match, action) ||
-            !any(member(st, "Resource"), resource_match, resource))
+            !any(member(st, "Resource"), resource_match, &rc))
             continue;
         if (deny)
             return DDB_RBP_DENY;

@@ -28,6 +28,7 @@ typedef struct ddb_req {
        allow(auth, req, action, table) returns DDB_OK or records AccessDeniedException; NULL: no policy */
     int (*allow)(const struct ddb_auth *auth, struct ddb_req *req, const char *action, const char *table);
     const struct ddb_auth *auth;
+    const struct ddb_auth_lookups *lookups; /* what --auth's decisions look up (auth.h); set with auth */
     int op;                 /* ddb_op */
     const char *body;       /* raw request body */
     size_t body_len;

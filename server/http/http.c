@@ -30,6 +30,7 @@
 #include "server/base/groupcommit.h"
 #include "server/base/log.h"
 #include "server/base/otlp.h"
+#include "server/doors/guard/guard.h"
 #include "server/http/conns.h"
 #include "server/http/http_internal.h"
 #include "server/http/listen.h"
@@ -98,12 +99,30 @@ static void send_health(h2o_req_t *req)
     ddb_http_send_body(req, 200, "OK", "text/plain", body, len);
 }
 
+/* The door a path leads to (server/doors/guard/guard.h), whatever the method; DDB_DOOR_API for
+   the rest. */
+static ddb_door door_of(ddb_http *h, h2o_req_t *req)
+{
+    h2o_iovec_t p = req->path_normalized;
+
+    if (h->metrics_fd < 0 && h2o_memis(p.base, p.len, H2O_STRLIT("/metrics")))
+        return DDB_DOOR_METRICS;
+    if (h->cfg->admin && p.len >= 6 && memcmp(p.base, "/ddbd/", 6) == 0)
+        return DDB_DOOR_ADMIN;
+    if (h->cfg->mcp && h2o_memis(p.base, p.len, H2O_STRLIT("/mcp")))
+        return DDB_DOOR_MCP;
+    return DDB_DOOR_API;
+}
+
+/* --cors grants the API alone: a door's preflight gets no Access-Control-Allow-* headers, so a
+   browser sends no cross-site request to it that a page could not send without asking (which the
+   guard refuses), and reads none of its answers. */
 static void send_preflight(ddb_http *h, h2o_req_t *req)
 {
     h2o_iovec_t hdrs = header_value(req, H2O_STRLIT("access-control-request-headers"));
     h2o_iovec_t meth = header_value(req, H2O_STRLIT("access-control-request-method"));
 
-    if (add_cors(h, req)) {
+    if (door_of(h, req) == DDB_DOOR_API && add_cors(h, req)) {
         if (hdrs.base != NULL)
             ddb_http_add_header(req, "Access-Control-Allow-Headers", hdrs.base, hdrs.len);
         if (meth.base != NULL)
@@ -357,6 +376,8 @@ static const char *reason_of(int status)
         return "Method Not Allowed";
     case 409:
         return "Conflict";
+    case 415:
+        return "Unsupported Media Type";
     case 500:
         return "Internal Server Error";
     default:
@@ -382,18 +403,48 @@ static void send_admin(ddb_http *h, http_thread *t, h2o_req_t *req)
     ddb_http_send_body(req, status, reason_of(status), "application/json", t->out.data, t->out.len);
 }
 
-/* --mcp-http: /mcp, the Model Context Protocol (server/mcp/), SigV4-signed; outside the gate as admin is. */
-static void send_mcp(ddb_http *h, http_thread *t, h2o_req_t *req)
+/* --mcp-http: /mcp, the Model Context Protocol (server/doors/mcp/), as the key the guard verified;
+   outside the gate as admin is. */
+static void send_mcp(ddb_http *h, http_thread *t, h2o_req_t *req, const ddb_auth_request *ar, const ddb_req *who)
 {
-    ddb_auth_request ar;
     const char *ctype;
     int status;
 
-    ddb_arena_reset(&t->arena);
     t->out.len = 0;
-    auth_request_of(&t->arena, req, &ar);
-    status = h->env->mcp(h->env->ctx, &ar, (unsigned)(t - h->threads), &t->arena, &t->out, &ctype);
+    status = h->env->mcp(h->env->ctx, ar, who->access_key, who->region, (unsigned)(t - h->threads), &t->arena,
+                         &t->out, &ctype);
     ddb_http_send_body(req, status, reason_of(status), ctype, t->out.data, t->out.len);
+}
+
+/* A request to a door: through the guard (guard.h), then to the door, or refused. On --metrics-port
+   (private_port), GET /metrics is asked for no signature. */
+static void send_door(ddb_http *h, http_thread *t, h2o_req_t *req, ddb_door door, int private_port)
+{
+    h2o_iovec_t ct = media_type(header_value(req, H2O_STRLIT("content-type")));
+    ddb_auth_request ar;
+    ddb_door_request dr;
+    ddb_req who;
+    int status;
+
+    ddb_arena_reset(&t->arena);
+    memset(&who, 0, sizeof(who));
+    who.arena = &t->arena;
+    auth_request_of(&t->arena, req, &ar);
+    dr = (ddb_door_request){.door = door, .http = &ar, .media_type = ct.base, .media_len = ct.len,
+                            .resource = ddb_arena_strndup(&t->arena, req->path_normalized.base,
+                                                          req->path_normalized.len),
+                            .private_port = private_port};
+    t->out.len = 0;
+    if ((status = ddb_door_guard(h->env->api->auth, &who, &dr, &t->out)) != 0) {
+        ddb_http_send_body(req, status, reason_of(status), "application/json", t->out.data, t->out.len);
+        return;
+    }
+    if (door == DDB_DOOR_METRICS)
+        send_metrics(h, t, req);
+    else if (door == DDB_DOOR_ADMIN)
+        send_admin(h, t, req);
+    else
+        send_mcp(h, t, req, &ar, &who);
 }
 
 /*
@@ -483,6 +534,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     http_thread *t = ddb_http_current;
     ddb_http *h = t->http;
     h2o_iovec_t ct;
+    ddb_door door;
 
     ddb_conn_request(req);
     if (head_bytes(req) > MAX_HEAD_BYTES || (req->entity.base != NULL && req->version < 0x200 && ambiguous_framing(req))) {
@@ -500,22 +552,16 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         send_preflight(h, req);
         return 0;
     }
+    /* /metrics is GET's alone: another method there is a request to the API, which has no such path */
+    if ((door = door_of(h, req)) == DDB_DOOR_METRICS && !h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")))
+        door = DDB_DOOR_API;
+    if (door != DDB_DOOR_API) {
+        send_door(h, t, req, door, 0);
+        return 0;
+    }
     add_cors(h, req);
     if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) && req->path_normalized.len == 1) {
         send_health(req);
-        return 0;
-    }
-    if (h->metrics_fd < 0 && h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) &&
-        h2o_memis(req->path_normalized.base, req->path_normalized.len, H2O_STRLIT("/metrics"))) {
-        send_metrics(h, t, req);
-        return 0;
-    }
-    if (h->cfg->admin && req->path_normalized.len >= 6 && memcmp(req->path_normalized.base, "/ddbd/", 6) == 0) {
-        send_admin(h, t, req);
-        return 0;
-    }
-    if (h->cfg->mcp && h2o_memis(req->path_normalized.base, req->path_normalized.len, H2O_STRLIT("/mcp"))) {
-        send_mcp(h, t, req);
         return 0;
     }
     /* DynamoDB serves its API at "/" only: another path, method or content type is a request it
@@ -537,7 +583,7 @@ static int on_metrics_req(h2o_handler_t *self, h2o_req_t *req)
 
     if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) &&
         h2o_memis(req->path_normalized.base, req->path_normalized.len, H2O_STRLIT("/metrics")))
-        send_metrics(t->http, t, req);
+        send_door(t->http, t, req, DDB_DOOR_METRICS, 1);
     else
         ddb_http_send_body(req, 404, "Not Found", "text/plain", "not found\n", 10);
     return 0;

@@ -38,6 +38,8 @@ typedef struct ddb_http_env {
     struct ddb_gate *gate;       /* requests in flight, one slot per thread (base/gate.h) */
     struct ddb_groupcommit *gc;  /* --sync: answers wait until their writes are durable; NULL otherwise */
     struct ddb_otlp *otlp;       /* --otlp-endpoint: each request's span goes there; NULL otherwise */
+    /* The doors' hooks (metrics, admin, mcp) are called only for a request the guard let pass
+       (server/doors/guard/guard.h). */
     /* GET /metrics: appends the figures that follow the front's own request counters; runs inside
        the gate (the store and catalog stay put meanwhile) */
     void (*metrics)(void *ctx, ddb_buf *out);
@@ -45,10 +47,11 @@ typedef struct ddb_http_env {
        snapshot restore closes it) */
     int (*admin)(void *ctx, const char *method, const char *path, size_t plen, const char *body, size_t blen,
                  ddb_buf *out);
-    /* --mcp-http: answers a request to /mcp (server/mcp/mcp.h's ddb_mcp_http, on thread `slot`);
-       runs outside the gate (its tools enter it, a snapshot restore closes it) */
-    int (*mcp)(void *ctx, const struct ddb_auth_request *hr, unsigned slot, ddb_arena *a, ddb_buf *out,
-               const char **ctype);
+    /* --mcp-http: answers a request to /mcp (server/doors/mcp/mcp.h's ddb_mcp_http, on thread `slot`)
+       as the key the guard verified (access_key, region); runs outside the gate (its tools enter
+       it, a snapshot restore closes it) */
+    int (*mcp)(void *ctx, const struct ddb_auth_request *hr, const char *access_key, const char *region,
+               unsigned slot, ddb_arena *a, ddb_buf *out, const char **ctype);
     void *ctx;
 } ddb_http_env;
 

@@ -6,7 +6,7 @@
  * counters (no shared cache line on the hot path): requests by operation and outcome, errors by
  * __type, and a latency histogram per operation. A scrape sums the threads' counters (relaxed
  * reads: a scrape may miss a request in flight, never count one twice) and adds the open
- * connections; the wiring's hook then adds the rest (server/metrics.h).
+ * connections; the wiring's hook then adds the rest (server/doors/metrics.h).
  */
 #ifndef DDB_REQUEST_METRICS_H
 #define DDB_REQUEST_METRICS_H

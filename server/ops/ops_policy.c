@@ -192,7 +192,7 @@ static int self_lockout(ddb_req *req, const char *arn, const char *doc)
     if ((confirm != NULL && confirm->type == DDB_JSON_BOOL && confirm->u.b) || req->auth == NULL ||
         ddb_auth_caller(req->auth, req, &c) != 0)
         return DDB_OK;
-    if (ddb_rbp_decide(req->arena, doc, &c, "dynamodb:PutResourcePolicy", arn) == DDB_RBP_DENY)
+    if (ddb_rbp_decide(req->arena, doc, &c, "dynamodb:PutResourcePolicy", arn, !req->lookups->namespaces) == DDB_RBP_DENY)
         return ddb_req_fail(req, DDB_E_ACCESS_DENIED,
                             "The new resource policy will not allow you to update the resource policy in the future.");
     return DDB_OK;

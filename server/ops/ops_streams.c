@@ -23,6 +23,7 @@
 #include "server/engine/streams.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
+#include "server/ops/owners.h"
 
 #define ITERATOR_TTL_MS (15 * 60 * 1000ULL)
 #define GET_RECORDS_BYTES (1024 * 1024)
@@ -311,7 +312,9 @@ static const char *iterator_text(ddb_req *req, const ddb_stream_info *info, cons
     return ddb_arena_sprintf(req->arena, "%s|1|%s", arn_of(req, info), b64);
 }
 
-static int iterator_parse(ddb_req *req, const char *text, iterator *out)
+/* An iterator's payload, authenticated by the directory's key: 0, or -1 when `text` is not one. (The
+   stream ARN before it is not authenticated: only the payload says which stream it reads.) */
+static int iterator_decode(ddb_req *req, const char *text, iterator *out)
 {
     const char *bar = text ? strrchr(text, '|') : NULL;
     char raw[PAYLOAD + 8];
@@ -321,13 +324,31 @@ static int iterator_parse(ddb_req *req, const char *text, iterator *out)
         sodium_base642bin((unsigned char *)raw, sizeof(raw), bar + 1, strlen(bar + 1), NULL, &len, NULL,
                           sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
         len != sizeof(raw) || ddb_get_be(raw + PAYLOAD, 8) != ddb_engine_hash(req->eng, raw, PAYLOAD))
-        return ddb_req_fail(req, DDB_E_VALIDATION, "Invalid ShardIterator");
+        return -1;
     out->id = (uint32_t)ddb_get_be(raw, 4);
     out->gen = (unsigned)ddb_get_be(raw + 4, 4);
     out->shard = (unsigned)ddb_get_be(raw + 8, 4);
     out->next = ddb_get_be(raw + 12, 8);
     out->created_ms = ddb_get_be(raw + 20, 8);
+    return 0;
+}
+
+static int iterator_parse(ddb_req *req, const char *text, iterator *out)
+{
+    if (iterator_decode(req, text, out) != 0)
+        return ddb_req_fail(req, DDB_E_VALIDATION, "Invalid ShardIterator");
     return DDB_OK;
+}
+
+const char *ddb_streams_iterator_owner(ddb_req *req, const char *text, const char **label)
+{
+    ddb_stream_info info;
+    iterator it;
+
+    if (iterator_decode(req, text, &it) != 0 || ddb_stream_info_get(req->eng->store, req->arena, it.id, &info) != 0)
+        return NULL;
+    *label = info.label;
+    return info.table;
 }
 
 /* A SequenceNumber: decimal digits only, as DynamoDB makes them. */

@@ -83,7 +83,7 @@ void ddb_store_close(ddb_store *s);
 struct ddb_groupcommit *ddb_store_groupcommit(ddb_store *s);
 /* The shard count (for the start-up line; nothing else depends on it). */
 unsigned ddb_store_nshards(const ddb_store *s);
-/* The backend's own figures for GET /metrics, in Prometheus' text format (server/metrics.h). */
+/* The backend's own figures for GET /metrics, in Prometheus' text format (server/doors/metrics.h). */
 void ddb_store_metrics_text(ddb_store *s, ddb_buf *out);
 /* The keyed 64-bit hash of a partition key (SipHash-2-4 under a key made once per data
    directory), which the engine stores in its data keys for key_hash to read back. */

@@ -300,11 +300,15 @@ def test_table_allow_list_with_wildcards(policy_server):
         denied("orders-app", "111122223333", "GetItem", "secrets", region="eu-west-1")
     assert error_of(lambda: c.scan(TableName="orders")) == \
         denied("orders-app", "111122223333", "Scan", "orders", region="eu-west-1")
-    # every table of a batch or a transaction is checked; ListTables has no table
+    # every table of a batch or a transaction is checked, a transaction's elements for the actions
+    # IAM authorizes them by (a Put by dynamodb:PutItem); ListTables has no table
     assert error_of(lambda: c.transact_write_items(TransactItems=[
         {"Put": {"TableName": "orders", "Item": {"pk": {"S": "c"}}}},
         {"Put": {"TableName": "secrets", "Item": {"pk": {"S": "c"}}}}])) == \
-        denied("orders-app", "111122223333", "TransactWriteItems", "orders", region="eu-west-1")
+        denied("orders-app", "111122223333", "PutItem", "secrets", region="eu-west-1")
+    assert error_of(lambda: c.transact_write_items(TransactItems=[
+        {"Delete": {"TableName": "orders", "Key": {"pk": {"S": "c"}}}}])) == \
+        denied("orders-app", "111122223333", "DeleteItem", "orders", region="eu-west-1")
     assert error_of(c.list_tables) == denied("orders-app", "111122223333", "ListTables", region="eu-west-1")
     admin = client(policy_server.endpoint, "AKIDALL", "allsecret")
     assert "Item" not in admin.get_item(TableName="secrets", Key={"pk": {"S": "c"}})

@@ -276,7 +276,7 @@ def test_cli_export_at_a_past_time(server_factory, tmp_path):
 
     def set_clock(seconds):
         req = urllib.request.Request(srv.endpoint + "/ddbd/clock", data=json.dumps({"set": seconds * 1000}).encode(),
-                                     method="POST")
+                                     method="POST", headers={"Content-Type": "application/json"})
         urllib.request.urlopen(req, timeout=10).read()
     x = int(time.time()) + 100
     set_clock(x)

@@ -264,11 +264,11 @@ def test_throttled_keys_mode_records_no_access_and_the_window_slides(server):
     assert admin_top(server, table)["PKC"] == [{"PartitionKey": {"S": "a"}, "ConsumedThroughputUnits": 3.0}]
     # a key counts for one to two windows of a minute, then drops out
     req = urllib.request.Request(server.endpoint + "/ddbd/clock", data=json.dumps({"advance": 61000}).encode(),
-                                 method="POST")
+                                 method="POST", headers={"Content-Type": "application/json"})
     urllib.request.urlopen(req).read()
     assert admin_top(server, table)["PKC"] != []
     req = urllib.request.Request(server.endpoint + "/ddbd/clock", data=json.dumps({"advance": 61000}).encode(),
-                                 method="POST")
+                                 method="POST", headers={"Content-Type": "application/json"})
     urllib.request.urlopen(req).read()
     assert admin_top(server, table)["PKC"] == []
 

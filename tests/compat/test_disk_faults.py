@@ -19,7 +19,7 @@ from conftest import N, S, DdbdServer, make_client
 
 def admin(endpoint, body=None):
     req = urllib.request.Request(endpoint + "/ddbd/faults", data=None if body is None else json.dumps(body).encode(),
-                                 method="GET" if body is None else "POST")
+                                 method="GET" if body is None else "POST", headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=5) as r:
         return json.loads(r.read())
 

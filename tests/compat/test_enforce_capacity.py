@@ -63,7 +63,7 @@ def drain_writes(ddb, table):
 
 def advance(server, ms):
     req = urllib.request.Request(server.endpoint + "/ddbd/clock", data=json.dumps({"advance": ms}).encode(),
-                                 method="POST")
+                                 method="POST", headers={"Content-Type": "application/json"})
     urllib.request.urlopen(req).read()
 
 

@@ -40,7 +40,7 @@ def c(server):
 def clock(server, body=None):
     """The server's clock in ms; moves it first when body is given."""
     req = urllib.request.Request(server.endpoint + "/ddbd/clock", data=json.dumps(body).encode() if body else None,
-                                 method="POST" if body else "GET")
+                                 method="POST" if body else "GET", headers={"Content-Type": "application/json"})
     urllib.request.urlopen(req, timeout=10).read()
     with urllib.request.urlopen(server.endpoint + "/ddbd/clock", timeout=10) as r:
         return json.loads(r.read())["now"]

@@ -76,7 +76,7 @@ def test_the_signature_clock_is_the_wall_clock(server_factory):
     # --admin moves the data's clock (TTL, streams), not the one clients sign with
     srv = server_factory(args=("--in-memory", "--admin"))
     req = urllib.request.Request(srv.endpoint + "/ddbd/clock", data=json.dumps({"advance": 86400000}).encode(),
-                                 method="POST")
+                                 method="POST", headers={"Content-Type": "application/json"})
     urllib.request.urlopen(req, timeout=10).read()
     assert post(srv.endpoint, signed(srv.endpoint)).status == 200
 

@@ -332,7 +332,7 @@ def test_history_older_than_the_window_is_folded_into_the_base(server_factory):
     c.put_item(TableName="src", Item={"pk": {"S": "a"}, "sk": {"N": "1"}, "v": {"N": "2"}})
     c.delete_item(TableName="src", Key={"pk": {"S": "b"}, "sk": {"N": "1"}})
     req = urllib.request.Request(server.endpoint + "/ddbd/clock", data=json.dumps({"advance": 86400000 + 60000}).encode(),
-                                 method="POST")
+                                 method="POST", headers={"Content-Type": "application/json"})
     urllib.request.urlopen(req, timeout=10).read()
     deadline = time.monotonic() + 10
     while "folded into the base" not in server.stderr_text() + server.stdout_text():
@@ -467,7 +467,7 @@ def test_system_backup_expires_after_35_days(server_factory):
 
     def advance(ms):
         req = urllib.request.Request(server.endpoint + "/ddbd/clock", data=json.dumps({"advance": ms}).encode(),
-                                     method="POST")
+                                     method="POST", headers={"Content-Type": "application/json"})
         urllib.request.urlopen(req, timeout=10).read()
 
     advance(35 * DAY * 1000 - 60000)  # a minute before its expiry: still there

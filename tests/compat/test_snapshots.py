@@ -14,7 +14,8 @@ from conftest import make_client, raw_request
 
 def admin(endpoint, method, path, body=None):
     req = urllib.request.Request(endpoint + path, method=method,
-                                 data=json.dumps(body).encode() if body is not None else None)
+                                 data=json.dumps(body).encode() if body is not None else None,
+                                 headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
             return r.status, json.loads(r.read())

@@ -298,7 +298,7 @@ def test_disable_reenable_and_delete(ddb, streams):
 # ---- the clock: iterator expiry and the 24-hour trim ----
 
 def advance(endpoint, ms):
-    req = urllib.request.Request(endpoint + "/ddbd/clock", data=json.dumps({"advance": ms}).encode(), method="POST")
+    req = urllib.request.Request(endpoint + "/ddbd/clock", data=json.dumps({"advance": ms}).encode(), method="POST", headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=10) as r:
         return json.loads(r.read())
 

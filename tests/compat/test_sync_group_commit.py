@@ -143,7 +143,7 @@ def test_snapshot_restore_under_sync(tmp_path):
 
     def admin(path, body=None):
         req = urllib.request.Request(srv.endpoint + path, data=None if body is None else json.dumps(body).encode(),
-                                     method="POST")
+                                     method="POST", headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=10) as r:
             return json.loads(r.read())
 

@@ -18,7 +18,7 @@ HOUR = 3600 * 1000
 
 def clock(endpoint, **change):
     req = urllib.request.Request(endpoint + "/ddbd/clock", data=json.dumps(change).encode() if change else None,
-                                 method="POST" if change else "GET")
+                                 method="POST" if change else "GET", headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=10) as r:
         return json.loads(r.read())
 

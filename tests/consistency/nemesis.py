@@ -47,7 +47,8 @@ class RocksServer:
 
     def disk_full(self, full):
         body = json.dumps({"free_bytes": 0} if full else {}).encode()
-        req = urllib.request.Request(self.endpoint + "/ddbd/faults", data=body, method="POST")
+        req = urllib.request.Request(self.endpoint + "/ddbd/faults", data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=5) as r:
             r.read()
 

@@ -9,10 +9,15 @@
  * "<path>{}"; an AttributeValue is "attr" (proto/attr.c checks it whole), a member the spec refuses
  * (DDB_VF_REFUSED) "refused", and a member another operation's spec checks has that operation's name
  * in brackets ("struct [CreateTable]").
+ *
+ * `ddb_spec_dump --resources` prints instead the resource-bearing members --auth decides
+ * (server/api/resources.def), for tests/js/resource_members.test.mjs and the security suite's
+ * matrix: [{"op": "GetItem", "path": "TableName", "kind": "TABLE", "actions": ["GetItem"]}, ...].
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "server/api/resources.h"
 #include "server/api/validate.h"
 
 static const char *const TYPE_NAMES[] = {
@@ -88,9 +93,31 @@ static void print_op(const char *camel, const ddb_spec *spec, int *first_op)
     *first_op = 0;
 }
 
-int main(void)
+static int print_resources(void)
+{
+    static const char *const kinds[] = {"NONE", "TABLE", "ARN", "STREAM", "GLOBAL", "BACKUP", "XFER", "ITERATOR",
+                                        "STATEMENT"};
+    size_t n;
+    const ddb_res_member *m = ddb_res_list(&n);
+
+    printf("[");
+    for (size_t i = 0; i < n; i++) {
+        printf("%s\n {\"op\": \"%s\", \"path\": \"%s\", \"kind\": \"%s\", \"actions\": [", i ? "," : "",
+               ddb_op_name(m[i].op), m[i].path, kinds[m[i].kind]);
+        for (const char *const *a = ddb_res_action_names(m[i].op, m[i].actions); *a != NULL; a++)
+            printf("%s\"%s\"", a == ddb_res_action_names(m[i].op, m[i].actions) ? "" : ", ", *a);
+        printf("]}");
+    }
+    printf("\n]\n");
+    return 0;
+}
+
+int main(int argc, char **argv)
 {
     int first_op = 1;
+
+    if (argc > 1 && strcmp(argv[1], "--resources") == 0)
+        return print_resources();
 
     printf("{");
 #define X(camel, snake, svc, impl, flags) DDB_IF_HANDLED(impl, print_op(#camel, &ddb_spec_##snake, &first_op);)

@@ -288,7 +288,8 @@ test('stdio keeps its data in --data-dir like the server: a write survives a res
 
 // ---- /mcp over streamable HTTP ----
 
-const KEYS = 'AKIDMCP mcpsecret\nAKIDREAD readsecret 000000000000 name=reader allow=read\n';
+const KEYS = 'AKIDMCP mcpsecret 000000000000 name=agent rights=admin\n'
+  + 'AKIDREAD readsecret 000000000000 name=reader allow=read\n';
 
 class Sha256 {
   constructor(secret) { this.h = secret ? crypto.createHmac('sha256', secret) : crypto.createHash('sha256'); }
@@ -363,6 +364,23 @@ describe('/mcp over streamable HTTP, --auth', () => {
       credentials: { accessKeyId: 'AKIDREAD', secretAccessKey: 'readsecret' } });
     await assert.rejects(api.send(new PutItemCommand({ TableName: 'Books', Item: key('H', 2) })),
       (e) => e.name === 'AccessDeniedException' && e.message === msg);
+  });
+
+  test('the whole-store tools ask the admin right (docs/security.md, "The doors")', async () => {
+    const refusal = (action, path) => ({ __type: `${SVC}AccessDeniedException`,
+      message: `User: arn:aws:iam::000000000000:user/reader is not authorized to perform: ${action} on resource: `
+        + `arn:aws:ddbd:us-east-1:000000000000:${path} because no identity-based policy allows the ${action} action` });
+    for (const [tool, args] of [['take_snapshot', { name: 'r' }], ['restore_snapshot', { name: 'r' }],
+      ['list_snapshots', {}]]) {
+      const denied = await call(reader, tool, args);
+      assert.equal(denied.isError, true);
+      assert.deepEqual(denied.json, refusal('ddbd:Admin', '/ddbd/snapshots'));
+    }
+    assert.deepEqual((await call(reader, 'read_metrics', {})).json, refusal('ddbd:ReadMetrics', '/metrics'));
+    const taken = await call(client, 'take_snapshot', { name: 'agent' });
+    assert.equal(taken.isError, false);
+    assert.equal(taken.json.name, 'agent');
+    assert.match((await call(client, 'read_metrics', {})).text, /ddbd_tables 1/);
   });
 
   test('an unsigned or badly signed request to /mcp is refused as the API refuses it', async () => {

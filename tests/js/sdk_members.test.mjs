@@ -16,60 +16,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import * as dynamodb from '@aws-sdk/client-dynamodb';
-import * as streams from '@aws-sdk/client-dynamodb-streams';
-
 import { DDBD_BIN } from './helpers.mjs';
+import { SDK } from './sdk_model.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SPEC_DUMP = process.env.DDB_SPEC_DUMP || path.join(path.dirname(DDBD_BIN), 'ddb_spec_dump');
 const IGNORED = JSON.parse(readFileSync(path.join(HERE, 'sdk_members_ignored.json'), 'utf8'));
 const COMPAT = readFileSync(path.join(HERE, '../../docs/compatibility.md'), 'utf8');
 
-const LIST = 64;
-const MAP = 128;
-
-/** A schema reference resolved: the SDK writes members as thunks (() => Shape$) or type codes. */
-const resolve = (s) => (typeof s === 'function' ? s() : s);
-
-/** Every member path under `schema` into `out` (path -> kind); stops at AttributeValue. */
-function walk(schema, at, out) {
-  const s = resolve(schema);
-  if (typeof s === 'number') {
-    if (s & MAP) walk(s & ~MAP, `${at}{}`, out);
-    else if (s & LIST) walk(s & ~LIST, `${at}[]`, out);
-    return;
-  }
-  if (!Array.isArray(s)) return;
-  const [kind, , name] = s;
-  if (name === 'AttributeValue') {
-    out.set(at, 'attr');
-  } else if (kind === 3 || kind === 4) { // a structure, a union
-    s[4].forEach((member, i) => {
-      const p = at ? `${at}.${member}` : member;
-      out.set(p, 'member');
-      walk(s[5][i], p, out);
-    });
-  } else if (kind === 1) { // a list: [1, ns, name, traits, member]
-    walk(s[4], `${at}[]`, out);
-  } else if (kind === 2) { // a map: [2, ns, name, traits, key, value]
-    walk(s[5], `${at}{}`, out);
-  }
-}
-
-/** op name -> Map(path -> kind) of its input, from one client package's exported schemas. */
-function sdkInputs(pkg) {
-  const ops = new Map();
-  for (const [key, s] of Object.entries(pkg)) {
-    if (!key.endsWith('$') || !Array.isArray(s) || s[0] !== 9) continue;
-    const paths = new Map();
-    walk(s[4], '', paths);
-    ops.set(s[2], paths);
-  }
-  return ops;
-}
-
-const SDK = new Map([...sdkInputs(dynamodb), ...sdkInputs(streams)]);
 const SPEC = JSON.parse(execFileSync(SPEC_DUMP, { encoding: 'utf8' }));
 
 /** `p` and its parents, nearest first: "A[].B.C", "A[].B", "A[]", "A". */

@@ -59,7 +59,7 @@ async function createTable(view) {
 
 
 async function clock(change) {
-  const res = await fetch(`${server.endpoint}/ddbd/clock`, change ? { method: 'POST', body: JSON.stringify(change) } : {});
+  const res = await fetch(`${server.endpoint}/ddbd/clock`, change ? { method: 'POST', body: JSON.stringify(change), headers: { 'content-type': 'application/json' } } : {});
   return res.json();
 }
 

@@ -1,5 +1,5 @@
 /*
- * server/nssnap.h: snapshots of one namespace (the admin API's `POST /ddbd/snapshots {"name",
+ * server/doors/nssnap.h: snapshots of one namespace (the admin API's `POST /ddbd/snapshots {"name",
  * "namespace"}`, docs/admin.md). A whole-store snapshot (server.h) is restored by reopening the
  * store, which resets every namespace; a test run that gives each worker a namespace of one shared
  * server needs to reset one namespace while the others keep serving. So a namespace snapshot is a

@@ -1,5 +1,5 @@
 /*
- * server/admin.h: ddbd's own admin endpoints, off the DynamoDB API's namespace (paths under
+ * server/doors/admin.h: ddbd's own admin endpoints, off the DynamoDB API's namespace (paths under
  * /ddbd/) and answered only when the server runs with --admin (docs/admin.md):
  *
  *   GET  /ddbd/clock                         {"now": <ms since the epoch>, "offset": <ms>}

@@ -1,7 +1,7 @@
 /*
- * server/nssnap.c: snapshots of one namespace (see nssnap.h).
+ * server/doors/nssnap.c: snapshots of one namespace (see nssnap.h).
  */
-#include "server/nssnap.h"
+#include "server/doors/nssnap.h"
 
 #include <stdio.h>
 #include <stdlib.h>

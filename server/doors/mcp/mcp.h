@@ -1,8 +1,10 @@
 /*
- * server/mcp/mcp.h: the Model Context Protocol server (docs/mcp.md). An agent calls tools; each
+ * server/doors/mcp/mcp.h: the Model Context Protocol server (docs/mcp.md). An agent calls tools; each
  * tool that is a DynamoDB operation runs through the request pipeline (ddb_dispatch) exactly as an
- * HTTP request does, so its validation, errors and capacity are the API's; the others reach the
- * admin snapshots and the metrics through the wiring's hooks.
+ * HTTP request does, so its validation, errors, capacity and --auth policy are the API's; the
+ * others reach the admin snapshots and the metrics through the wiring's hooks, once the doors'
+ * guard (server/doors/guard/guard.h) has found the caller's right: admin for the snapshots,
+ * metrics or admin for the figures.
  *
  * Two transports: `ddbd --mcp` reads newline-delimited JSON-RPC on standard input and answers on
  * standard output (stdio.c); `--mcp-http` serves POST /mcp on the API port, SigV4-signed (mcp_http.c).
@@ -24,7 +26,7 @@ typedef struct ddb_mcp_env {
     const ddb_api *api;     /* the request pipeline the DynamoDB tools dispatch through */
     struct ddb_gate *gate;  /* requests in flight: a DynamoDB tool is one (base/gate.h) */
     int allow_writes;       /* --mcp-allow-writes: the tools that change data are offered */
-    /* the admin endpoints (server/admin.h): the snapshot tools call them; outside the gate */
+    /* the admin endpoints (server/doors/admin.h): the snapshot tools call them; outside the gate */
     int (*admin)(void *ctx, const char *method, const char *path, size_t plen, const char *body, size_t blen,
                  ddb_buf *out);
     /* the engine's figures of GET /metrics; inside the gate */
@@ -52,10 +54,11 @@ void ddb_mcp_serve_stdio(const ddb_mcp_env *env);
 
 /*
  * --mcp-http: one request to /mcp (the streamable HTTP transport, answered with JSON, no SSE
- * stream), `hr` as SigV4 signed it; verified against `env->api->auth` first. Writes the body into
- * `out` and *ctype ("application/json" or NULL: no body) and returns the HTTP status.
+ * stream), `hr` as SigV4 signed it, from the key (access_key, region) the doors' guard verified
+ * (server/doors/guard/guard.h). Writes the body into `out` and *ctype ("application/json" or NULL:
+ * no body) and returns the HTTP status.
  */
-int ddb_mcp_http(const ddb_mcp_env *env, const ddb_auth_request *hr, unsigned slot, ddb_arena *a, ddb_buf *out,
-                 const char **ctype);
+int ddb_mcp_http(const ddb_mcp_env *env, const ddb_auth_request *hr, const char *access_key, const char *region,
+                 unsigned slot, ddb_arena *a, ddb_buf *out, const char **ctype);
 
 #endif

@@ -1,7 +1,7 @@
 /*
- * server/metrics.c: the engine's figures for GET /metrics (see metrics.h).
+ * server/doors/metrics.c: the engine's figures for GET /metrics (see metrics.h).
  */
-#include "server/metrics.h"
+#include "server/doors/metrics.h"
 
 #include "proto/arena.h"
 #include "server/base/groupcommit.h"
@@ -9,7 +9,7 @@
 #include "server/engine/retention.h"
 #include "server/engine/table_stats.h"
 #include "server/engine/vector_cache.h"
-#include "server/insights_view.h"
+#include "server/doors/insights_view.h"
 
 static void render_tables(ddb_buf *out, ddb_catalog *c, ddb_store *s)
 {

@@ -1,9 +1,9 @@
 /*
- * server/mcp/tools.c: the tools of tools.def, listed and run (see tools.h). A tool that is a
+ * server/doors/mcp/tools.c: the tools of tools.def, listed and run (see tools.h). A tool that is a
  * DynamoDB operation builds the operation's request body from its arguments and runs it through
  * ddb_dispatch, as http.c runs a request: same validation, errors, capacity and --auth policy.
  */
-#include "server/mcp/tools.h"
+#include "server/doors/mcp/tools.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,7 +14,8 @@
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
 #include "server/base/gate.h"
-#include "server/mcp/jsonrpc.h"
+#include "server/doors/guard/guard.h"
+#include "server/doors/mcp/jsonrpc.h"
 
 /* Items a query, scan or SELECT returns per call: an agent's context is small, and a page of
    DynamoDB's 1 MB would fill it. A larger Limit is refused rather than lowered, so the agent knows. */
@@ -47,12 +48,13 @@ typedef struct mcp_tool {
     int writes;
     mcp_run run;
     ddb_op op;
+    ddb_door door;
 } mcp_tool;
 
 static const mcp_tool TOOLS[] = {
-#define X(name, writes, run, op, description, properties, required)                                                    \
-    {#name, description, properties, required, writes, run, DDB_OP_##op},
-#include "server/mcp/tools.def"
+#define X(name, writes, run, op, door, description, properties, required)                                              \
+    {#name, description, properties, required, writes, run, DDB_OP_##op, DDB_DOOR_##door},
+#include "server/doors/mcp/tools.def"
 #undef X
 };
 #define NTOOLS (sizeof(TOOLS) / sizeof(TOOLS[0]))
@@ -199,7 +201,7 @@ static void run_statement(mcp_call *c)
 
 /* ---- the admin snapshots and the metrics ---- */
 
-/* One admin call (server/admin.h); an answer of 400 or more is a tool error with its JSON. */
+/* One admin call (server/doors/admin.h); an answer of 400 or more is a tool error with its JSON. */
 static void admin(mcp_call *c, const char *method, const char *path, const char *body)
 {
     int status;
@@ -260,6 +262,31 @@ static void run_metrics(mcp_call *c)
 
 /* ---- tools/call ---- */
 
+/* Whether the caller may use a tool that is no DynamoDB operation (the doors' guard, guard.h: the
+   right its door asks, under --auth); a refusal is a tool error with DynamoDB's error body, as an
+   operation's refusal is. The operations are decided in ddb_dispatch, on the tables they name. */
+static int door_allows(mcp_call *c, const mcp_tool *t)
+{
+    ddb_req r;
+    ddb_door door = t->door == DDB_DOOR_API && t->op == DDB_OP_NONE ? DDB_DOOR_ADMIN : t->door; /* no operation
+                                                                  to decide it by: the whole store's right */
+
+    if (door == DDB_DOOR_API)
+        return 1;
+    memset(&r, 0, sizeof(r));
+    r.arena = c->a;
+    r.internal = c->who->internal;
+    r.access_key = c->who->access_key;
+    r.region = c->who->region;
+    if (ddb_door_allow(c->env->api->auth, &r, door, door == DDB_DOOR_METRICS ? "/metrics" : "/ddbd/snapshots") ==
+        DDB_OK)
+        return 1;
+    c->text->len = 0;
+    ddb_req_render_error(&r, c->text);
+    c->is_error = 1;
+    return 0;
+}
+
 static const mcp_tool *tool_named(const char *name)
 {
     for (size_t i = 0; name != NULL && i < NTOOLS; i++)
@@ -290,7 +317,7 @@ int ddb_mcp_tools_call(const ddb_mcp_env *env, const ddb_mcp_caller *who, ddb_ar
     if (t->writes && !env->allow_writes)
         tool_error(&c, "%s changes data, and this MCP server is read-only: start ddbd with --mcp-allow-writes to "
                        "use it", t->name);
-    else
+    else if (door_allows(&c, t))
         t->run(&c);
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "content");

@@ -1,7 +1,7 @@
 /*
- * server/admin.c: the admin endpoints (see admin.h). http.c routes /ddbd/ paths here.
+ * server/doors/admin.c: the admin endpoints (see admin.h). http.c routes /ddbd/ paths here.
  */
-#include "server/admin.h"
+#include "server/doors/admin.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +14,8 @@
 #include "server/base/log.h"
 #include "server/engine/catalog.h"
 #include "server/engine/jobs/tasks.h"
-#include "server/insights_view.h"
-#include "server/nssnap.h"
+#include "server/doors/insights_view.h"
+#include "server/doors/nssnap.h"
 #include "server/server.h"
 
 static double now_ms(void)

@@ -1,8 +1,8 @@
 /*
- * server/insights_view.c: Contributor Insights' top keys shown (see insights_view.h): as JSON for
+ * server/doors/insights_view.c: Contributor Insights' top keys shown (see insights_view.h): as JSON for
  * GET /ddbd/contributor-insights/TABLE[?index=NAME], and as /metrics series.
  */
-#include "server/insights_view.h"
+#include "server/doors/insights_view.h"
 
 #include <string.h>
 

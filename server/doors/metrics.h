@@ -1,5 +1,5 @@
 /*
- * server/metrics.h: the engine's figures GET /metrics serves, in Prometheus' text format, after the
+ * server/doors/metrics.h: the engine's figures GET /metrics serves, in Prometheus' text format, after the
  * HTTP front's request counters (server/http/request_metrics.h): the tables in the catalog, the
  * storage backend's own figures (RocksDB's memory, cache, compaction and stall figures), --sync's
  * group commit, and each table's items, bytes and consumed capacity, which the table's own

@@ -1,0 +1,62 @@
+/*
+ * server/doors/guard/guard.h: the one guard in front of every door that is not the DynamoDB API
+ * (docs/security.md, "The doors"): the admin endpoints (/ddbd/), GET /metrics, MCP over HTTP
+ * (/mcp), and MCP's tools that are no DynamoDB operation. The HTTP front passes each request to a
+ * door through ddb_door_guard first; the MCP tools that reach the store as a whole pass through
+ * ddb_door_allow.
+ *
+ * The rules:
+ *   - with or without --auth, a request that changes state (any method but GET and HEAD) must say
+ *     Content-Type: application/json. A web page can send text/plain, form posts and no content
+ *     type cross-site without asking; application/json needs a CORS preflight, which the front
+ *     never grants to a door (http.c).
+ *   - with --auth, the request is SigV4-signed and verified as an API request is (same errors),
+ *     and the key holds the door's right (auth.h's rights=): the admin door needs `admin`
+ *     (action ddbd:Admin), GET /metrics `metrics` or `admin` (ddbd:ReadMetrics) except on
+ *     --metrics-port, which the operator binds privately; /mcp needs a signature only, each tool
+ *     being decided as what it does. A key without the right is refused as IAM words it:
+ *     AccessDeniedException "User: arn:aws:iam::ACCOUNT:user/NAME is not authorized to perform:
+ *     ddbd:Admin on resource: arn:aws:ddbd:REGION:ACCOUNT:/ddbd/faults because no identity-based
+ *     policy allows the ddbd:Admin action".
+ */
+#ifndef DDB_DOORS_GUARD_H
+#define DDB_DOORS_GUARD_H
+
+#include <stddef.h>
+
+#include "proto/json.h"
+#include "server/api/auth.h"
+
+typedef enum ddb_door {
+    DDB_DOOR_API,     /* not a door: a DynamoDB operation, decided by --auth's policy (policy.c) */
+    DDB_DOOR_ADMIN,   /* /ddbd/..., MCP's snapshot tools: the admin right, ddbd:Admin */
+    DDB_DOOR_METRICS, /* GET /metrics, MCP's read_metrics: metrics or admin, ddbd:ReadMetrics */
+    DDB_DOOR_MCP,     /* /mcp: a signature; its tools are decided one by one */
+} ddb_door;
+
+/* One HTTP request to a door. */
+typedef struct ddb_door_request {
+    ddb_door door;
+    const ddb_auth_request *http; /* method, raw path, headers, body, as SigV4 signs them */
+    const char *media_type;       /* the Content-Type without its parameters; NULL when none */
+    size_t media_len;
+    const char *resource;         /* the path refusals name (no query) */
+    int private_port;             /* on --metrics-port: no signature asked */
+} ddb_door_request;
+
+/*
+ * Whether `dr` may pass to its door. 0, with r->access_key and r->region the verified key's (under
+ * --auth; NULL without), or the HTTP status of the refusal, its JSON body written to `out`: a
+ * DynamoDB error (the signature's, AccessDeniedException) or {"message": ...} for a request a
+ * browser could send cross-site (415). `r` needs only its arena.
+ */
+int ddb_door_guard(const ddb_auth *auth, ddb_req *r, const ddb_door_request *dr, ddb_buf *out);
+
+/*
+ * Whether the verified caller of `r` (r->access_key, or r->internal: MCP's stdio agent) may use
+ * `door` on `resource` (a path: "/ddbd/snapshots", "/metrics"): DDB_OK, or AccessDeniedException
+ * recorded on r. Always DDB_OK without --auth (auth NULL) and for DDB_DOOR_API and DDB_DOOR_MCP.
+ */
+int ddb_door_allow(const ddb_auth *auth, ddb_req *r, ddb_door door, const char *resource);
+
+#endif

@@ -1,0 +1,53 @@
+// The input shapes of the newest SDK models, walked into member paths: what sdk_members.test.mjs
+// and resource_members.test.mjs hold ddbd's lists against. The schemas are those
+// @aws-sdk/client-dynamodb and @aws-sdk/client-dynamodb-streams export (their
+// dist-es/schemas/schemas_0.js). Paths: a list's member is "X[]", a map's value "X{}":
+// "CreateTable.KeySchema[].AttributeName".
+import * as dynamodb from '@aws-sdk/client-dynamodb';
+import * as streams from '@aws-sdk/client-dynamodb-streams';
+
+const LIST = 64;
+const MAP = 128;
+
+/** A schema reference resolved: the SDK writes members as thunks (() => Shape$) or type codes. */
+const resolve = (s) => (typeof s === 'function' ? s() : s);
+
+/** Every member path under `schema` into `out` (path -> kind); stops at AttributeValue. */
+function walk(schema, at, out) {
+  const s = resolve(schema);
+  if (typeof s === 'number') {
+    if (s & MAP) walk(s & ~MAP, `${at}{}`, out);
+    else if (s & LIST) walk(s & ~LIST, `${at}[]`, out);
+    return;
+  }
+  if (!Array.isArray(s)) return;
+  const [kind, , name] = s;
+  if (name === 'AttributeValue') {
+    out.set(at, 'attr');
+  } else if (kind === 3 || kind === 4) { // a structure, a union
+    s[4].forEach((member, i) => {
+      const p = at ? `${at}.${member}` : member;
+      out.set(p, 'member');
+      walk(s[5][i], p, out);
+    });
+  } else if (kind === 1) { // a list: [1, ns, name, traits, member]
+    walk(s[4], `${at}[]`, out);
+  } else if (kind === 2) { // a map: [2, ns, name, traits, key, value]
+    walk(s[5], `${at}{}`, out);
+  }
+}
+
+/** op name -> Map(path -> kind) of its input, from one client package's exported schemas. */
+export function sdkInputs(pkg) {
+  const ops = new Map();
+  for (const [key, s] of Object.entries(pkg)) {
+    if (!key.endsWith('$') || !Array.isArray(s) || s[0] !== 9) continue;
+    const paths = new Map();
+    walk(s[4], '', paths);
+    ops.set(s[2], paths);
+  }
+  return ops;
+}
+
+/** op name -> Map(path -> kind) of every operation of both services. */
+export const SDK = new Map([...sdkInputs(dynamodb), ...sdkInputs(streams)]);

@@ -1,0 +1,174 @@
+"""The generated matrix of --auth's decisions (issue 40): every resource-bearing member of every
+operation (server/api/resources.def, printed by `ddb_spec_dump --resources`) is sent naming a table
+the key may not touch, and must be refused with IAM's AccessDeniedException naming the action and
+the resource; then naming a table whose resource-based policy denies the caller everything, and
+must be refused with the explicit deny. A new operation or member added to the list is tried here
+without a line of this file changing.
+
+Authorization comes before validation (as in DynamoDB), so each request carries only the member
+tried: the refusal must come first, whatever else the request lacks.
+"""
+import json
+import os
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+import boto3
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.credentials import Credentials
+
+ACCOUNT = "000000000000"
+DDBD_BIN = os.environ.get("DDBD_BIN", "/tmp/build-lead/ddbd")
+SPEC_DUMP = os.environ.get("DDB_SPEC_DUMP") or os.path.join(os.path.dirname(DDBD_BIN), "ddb_spec_dump")
+KEYS = """AKIDADMIN adminsecret
+AKIDOTHER othersecret name=other tables=other_*
+AKIDDENIED deniedsecret name=denied
+"""
+STREAMS_OPS = {"ListStreams", "DescribeStream", "GetShardIterator", "GetRecords"}
+
+
+def rows():
+    out = json.loads(subprocess.run([SPEC_DUMP, "--resources"], check=True, capture_output=True).stdout)
+    return [r for r in out if r["kind"] not in ("NONE", "STATEMENT")]
+
+
+ROWS = rows() if os.path.exists(SPEC_DUMP) else []
+
+
+def arn(table):
+    return "arn:aws:dynamodb:us-east-1:%s:table/%s" % (ACCOUNT, table)
+
+
+def place(path, text):
+    """The request body with `text` at `path` ("A.B", "A[].B", "A{}") and nothing else."""
+    head, _, rest = path.partition(".")
+    if head.endswith("{}"):
+        return {head[:-2]: {text: {}}}
+    if head.endswith("[]"):
+        return {head[:-2]: [place(rest, text)]}
+    return {head: place(rest, text)} if rest else {head: text}
+
+
+def send(endpoint, ak, sk, op, body):
+    data = json.dumps(body).encode()
+    prefix = "DynamoDBStreams_20120810." if op in STREAMS_OPS else "DynamoDB_20120810."
+    req = AWSRequest(method="POST", url=endpoint + "/", data=data,
+                     headers={"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": prefix + op})
+    SigV4Auth(Credentials(ak, sk), "dynamodb", "us-east-1").add_auth(req)
+    r = urllib.request.Request(endpoint + "/", data=data, headers=dict(req.headers.items()), method="POST")
+    try:
+        with urllib.request.urlopen(r, timeout=10) as resp:
+            return resp.status, json.loads(resp.read() or b"{}")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
+
+
+def client(endpoint, service="dynamodb"):
+    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="AKIDADMIN",
+                        aws_secret_access_key="adminsecret",
+                        config=Config(retries={"max_attempts": 0}, parameter_validation=False))
+
+
+def deny_all(resource):
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::%s:user/denied" % ACCOUNT}, "Action": "dynamodb:*",
+        "Resource": [resource, resource + "/*"]}]})
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """A server with table `victim` (stream, point-in-time recovery, a backup, an export, an
+    iterator), every object a row may name, and Deny policies on the table and its stream."""
+    from conftest import DdbdServer
+    tmp = tmp_path_factory.mktemp("matrix")
+    (tmp / "keys").write_text(KEYS)
+    (tmp / "exports" / "local").mkdir(parents=True)
+    srv = DdbdServer(args=("--in-memory", "--auth", str(tmp / "keys"), "--export-dir", str(tmp / "exports")))
+    srv.start()
+    c, s = client(srv.endpoint), client(srv.endpoint, "dynamodbstreams")
+    c.create_table(TableName="victim", BillingMode="PAY_PER_REQUEST",
+                   AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                   KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                   StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    c.update_continuous_backups(TableName="victim",
+                                PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    c.put_item(TableName="victim", Item={"pk": {"S": "k"}})
+    stream = c.describe_table(TableName="victim")["Table"]["LatestStreamArn"]
+    shard = s.describe_stream(StreamArn=stream)["StreamDescription"]["Shards"][0]["ShardId"]
+    export = c.export_table_to_point_in_time(TableArn=arn("victim"), S3Bucket="local",
+                                             S3Prefix="m")["ExportDescription"]["ExportArn"]
+    for _ in range(300):
+        if c.describe_export(ExportArn=export)["ExportDescription"]["ExportStatus"] != "IN_PROGRESS":
+            break
+        time.sleep(0.1)
+    w = {
+        "srv": srv,
+        "stream": stream,
+        "TABLE": "victim", "GLOBAL": "victim", "ARN": arn("victim"), "STREAM": stream,
+        "BACKUP": c.create_backup(TableName="victim", BackupName="matrix")["BackupDetails"]["BackupArn"],
+        "ITERATOR": s.get_shard_iterator(StreamArn=stream, ShardId=shard,
+                                         ShardIteratorType="TRIM_HORIZON")["ShardIterator"],
+        "export": export,
+    }
+    for resource in (arn("victim"), stream):
+        status, out = send(srv.endpoint, "AKIDADMIN", "adminsecret", "PutResourcePolicy",
+                           {"ResourceArn": resource, "Policy": deny_all(resource)})
+        assert status == 200, out
+    yield w
+    srv.stop()
+
+
+def text_of(w, row):
+    """What the row's member names, and the resource the refusal must name (None: a record that
+    does not exist, named by its ARN alone)."""
+    table_res = arn("victim")
+    stream_res = table_res + "/stream/" + w["stream"].rsplit("/", 1)[1]
+    if row["kind"] == "XFER":
+        if row["op"] == "DescribeExport":
+            return w["export"], table_res
+        sub = "import" if "Import" in row["op"] else "bulk-operation"
+        forged = "%s/%s/01234567890123-abcdefab" % (table_res, sub)
+        return forged, None
+    resource = stream_res if row["kind"] in ("STREAM", "ITERATOR") else table_res
+    return w[row["kind"]], resource
+
+
+def ids(row):
+    return "%s.%s" % (row["op"], row["path"])
+
+
+@pytest.mark.skipif(not ROWS, reason="ddb_spec_dump not built beside ddbd")
+@pytest.mark.parametrize("row", ROWS, ids=ids)
+def test_a_key_limited_to_other_tables_is_refused(world, row):
+    text, resource = text_of(world, row)
+    status, out = send(world["srv"].endpoint, "AKIDOTHER", "othersecret", row["op"], place(row["path"], text))
+    action = row["actions"][0]
+    assert status == 400, out
+    assert out["__type"] == "com.amazon.coral.service#AccessDeniedException", out
+    assert out["message"] == (
+        "User: arn:aws:iam::%s:user/other is not authorized to perform: dynamodb:%s on resource: %s because no "
+        "identity-based policy allows the dynamodb:%s action" % (ACCOUNT, action, resource or text, action))
+
+
+@pytest.mark.skipif(not ROWS, reason="ddb_spec_dump not built beside ddbd")
+@pytest.mark.parametrize("row", [r for r in ROWS if not (r["kind"] == "XFER" and r["op"] != "DescribeExport")],
+                         ids=ids)
+def test_a_deny_in_the_table_s_policy_is_refused(world, row):
+    text, resource = text_of(world, row)
+    status, out = send(world["srv"].endpoint, "AKIDDENIED", "deniedsecret", row["op"], place(row["path"], text))
+    action = row["actions"][0]
+    assert status == 400, out
+    assert out["__type"] == "com.amazon.coral.service#AccessDeniedException", out
+    assert out["message"] == (
+        "User: arn:aws:iam::%s:user/denied is not authorized to perform: dynamodb:%s on resource: %s with an "
+        "explicit deny in a resource-based policy" % (ACCOUNT, action, resource))
+
+
+def test_the_matrix_covers_every_kind():
+    """The list names every kind the decision resolves (a kind no row uses would go untested)."""
+    assert {r["kind"] for r in ROWS} >= {"TABLE", "ARN", "STREAM", "GLOBAL", "BACKUP", "XFER", "ITERATOR"}
