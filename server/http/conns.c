@@ -13,7 +13,7 @@
 
 typedef struct http_conn {
     h2o_linklist_t lru;   /* in t->conns: least recently active first */
-    h2o_linklist_t queue; /* in t->paused (a body waiting for room) or t->rewrap */
+    h2o_linklist_t queue; /* in t->paused (a body waiting for room) or t->busy (being answered) */
     http_thread *t;
     h2o_socket_t *sock;
     h2o_socket_cb read_cb; /* h2o's read callback, which conn_on_read wraps */
@@ -245,9 +245,9 @@ int ddb_conn_evict_idle(http_thread *t)
     return 0;
 }
 
-static void request_done(void *p)
+/* c's answer is sent (h2o reads its next request) or dropped. */
+static void request_done(http_conn *c)
 {
-    http_conn *c = *(http_conn **)p;
     http_thread *t = c->t;
 
     c->busy = 0;
@@ -255,11 +255,10 @@ static void request_done(void *p)
     t->unsent -= c->unsent;
     c->unsent = 0;
     release_body(c);
+    unqueue(c);
     h2o_linklist_unlink(&c->lru);
     h2o_linklist_insert(&t->conns, &c->lru);
-    /* h2o sets its read callback again for the next request, after this */
-    if (!h2o_linklist_is_linked(&c->queue))
-        h2o_linklist_insert(&t->rewrap, &c->queue);
+    wrap(c); /* h2o has set its read callback again, for the next request */
 }
 
 static http_conn *conn_of_req(h2o_req_t *req)
@@ -273,11 +272,13 @@ void ddb_conn_request(h2o_req_t *req)
 {
     http_conn *c = conn_of_req(req);
 
-    if (c == NULL || c->busy)
+    if (c == NULL)
         return;
+    if (c->busy) /* the next of pipelined requests, read before this loop's tick saw the answer go */
+        request_done(c);
     c->busy = 1;
     c->requests++;
-    *(http_conn **)h2o_mem_alloc_shared(&req->pool, sizeof(c), request_done) = c;
+    h2o_linklist_insert(&c->t->busy, &c->queue);
     h2o_linklist_unlink(&c->lru);
     h2o_linklist_insert(&c->t->conns, &c->lru);
 }
@@ -291,8 +292,8 @@ void ddb_conn_answered(h2o_req_t *req, size_t len)
         return;
     t = c->t;
     c->answered_at = h2o_now(t->loop);
+    t->unsent += len - c->unsent;
     c->unsent = len;
-    t->unsent += len;
     /* past the thread's share of --max-unsent-bytes, the oldest answers' connections go */
     for (h2o_linklist_t *l = t->conns.next; l != &t->conns && t->unsent > t->http->unsent_budget; l = l->next) {
         http_conn *o = H2O_STRUCT_FROM_MEMBER(http_conn, lru, l);
@@ -326,10 +327,13 @@ void ddb_conn_tick(http_thread *t)
 {
     uint64_t now = h2o_now(t->loop);
 
-    while (!h2o_linklist_is_empty(&t->rewrap)) {
-        http_conn *c = H2O_STRUCT_FROM_MEMBER(http_conn, queue, t->rewrap.next);
-        h2o_linklist_unlink(&c->queue);
-        wrap(c);
+    /* h2o stops reading a connection while it answers, and reads again once the answer is sent
+       (a connection it closes instead leaves through on_conn_closed) */
+    for (h2o_linklist_t *l = t->busy.next, *next; l != &t->busy; l = next) {
+        http_conn *c = H2O_STRUCT_FROM_MEMBER(http_conn, queue, l);
+        next = l->next;
+        if (c->sock->_cb.read != NULL)
+            request_done(c);
     }
     if (t->resume)
         resume_bodies(t);

@@ -41,8 +41,8 @@ void ddb_conn_answered(h2o_req_t *req, size_t len);
 /* The value of the next header `name` (nlen bytes, lower case) of the request head at *p, which
    it moves past; NULL at the head's end (an empty line) or at `end`. */
 const char *ddb_head_next(const char **p, const char *end, const char *name, size_t nlen, size_t *vlen);
-/* From the loop, between its runs: rewraps, admits waiting bodies, and every 250 ms closes the
-   connections past their timeouts. */
+/* From the loop, between its runs: notes the answers sent, admits waiting bodies, and every 250 ms
+   closes the connections past their timeouts. */
 void ddb_conn_tick(http_thread *t);
 
 #endif

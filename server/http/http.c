@@ -495,37 +495,51 @@ static void send_bad_request(h2o_req_t *req)
     h2o_send_inline(req, body, sizeof(body) - 1);
 }
 
+/* A Content-Length line's value, spaces and tabs trimmed ([p, eol) is the line, without its '\n'). */
+static h2o_iovec_t length_value(const char *p, const char *eol)
+{
+    p += 15;
+    while (p < eol && (*p == ' ' || *p == '\t'))
+        p++;
+    while (eol > p && (eol[-1] == '\r' || eol[-1] == ' ' || eol[-1] == '\t'))
+        eol--;
+    return h2o_iovec_init(p, (size_t)(eol - p));
+}
+
 /*
- * A body framed two ways: Content-Length with Transfer-Encoding, or two Content-Lengths that differ.
- * h2o reads it one way (chunked; the first length); a proxy in front may have read it the other, and
- * what h2o takes for the next request would be one smuggled past the proxy (RFC 9112 6.3). h2o keeps
- * both headers out of req->headers, so the head is read as received (h2o lower-cased its names).
+ * A body framed two ways: Content-Length with Transfer-Encoding, two Transfer-Encodings, or two
+ * Content-Lengths that differ. h2o reads it one way (the last coding; the first length); a proxy in
+ * front may have read it the other, and what h2o takes for the next request would be one smuggled
+ * past the proxy (RFC 9112 6.3). h2o keeps both headers out of req->headers, so the head is read
+ * as received, in the socket's input (the request being answered is its first: the next is
+ * consumed after the answer), in one pass of a memchr a line: h2o has lower-cased the names.
  */
 static int ambiguous_framing(h2o_req_t *req)
 {
     h2o_socket_t *sock = req->conn->callbacks->get_socket != NULL ? req->conn->callbacks->get_socket(req->conn) : NULL;
-    const char *head, *p, *end, *v, *first = NULL;
-    size_t vlen, flen = 0;
+    const char *p, *end;
+    h2o_iovec_t first = {NULL, 0};
     int lengths = 0, codings = 0;
 
     if (sock == NULL)
         return 0;
-    /* the request being answered is the input's first: the next is consumed after its answer */
-    head = sock->input->bytes;
-    end = head + sock->input->size;
-    while (head < end && (*head == '\r' || *head == '\n'))
-        head++;
-    for (p = head; (v = ddb_head_next(&p, end, "content-length", 14, &vlen)) != NULL;) {
-        if (lengths++ == 0) {
-            first = v;
-            flen = vlen;
-        } else if (vlen != flen || memcmp(v, first, vlen) != 0) {
-            return 1;
+    p = sock->input->bytes;
+    end = p + sock->input->size;
+    for (p = memchr(p, '\n', (size_t)(end - p)); p != NULL && ++p < end && *p != '\r' && *p != '\n';) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        if (eol == NULL)
+            break;
+        if (*p == 'c' && eol - p > 15 && memcmp(p, "content-length:", 15) == 0) {
+            h2o_iovec_t v = length_value(p, eol);
+            if (lengths++ == 0)
+                first = v;
+            else if (!h2o_memis(v.base, v.len, first.base, first.len))
+                return 1;
+        } else if (*p == 't' && eol - p > 18 && memcmp(p, "transfer-encoding:", 18) == 0) {
+            codings++;
         }
+        p = eol;
     }
-    for (p = head; ddb_head_next(&p, end, "transfer-encoding", 17, &vlen) != NULL;)
-        codings++;
-    /* h2o reads the last Transfer-Encoding alone, whatever else is there */
     return codings > 1 || (codings == 1 && lengths > 0);
 }
 
@@ -697,7 +711,7 @@ static void *thread_main(void *arg)
     h2o_linklist_init_anchor(&t->held);
     h2o_linklist_init_anchor(&t->conns);
     h2o_linklist_init_anchor(&t->paused);
-    h2o_linklist_init_anchor(&t->rewrap);
+    h2o_linklist_init_anchor(&t->busy);
     if (h->gc != NULL) {
         /* a duplicate: the sync thread may still write to wake_fd after this loop has closed its
            socket, until ddb_http_stop unsubscribes */

@@ -51,7 +51,7 @@ typedef struct http_thread {
     /* its client connections (conns.h) */
     h2o_linklist_t conns;  /* least recently active first */
     h2o_linklist_t paused; /* bodies waiting for room, oldest first */
-    h2o_linklist_t rewrap; /* answered: h2o's read callback to wrap again */
+    h2o_linklist_t busy;   /* being answered */
     size_t bodies;         /* bytes of the bodies admitted */
     size_t unsent;         /* bytes of the answers given and not yet taken by their clients */
     uint64_t swept_ms;
