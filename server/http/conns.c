@@ -77,6 +77,8 @@ static void on_conn_closed(void *data)
 
     release_body(c);
     c->t->unsent -= c->unsent;
+    if (c->t->last_conn == c)
+        c->t->last_req = NULL;
     unqueue(c);
     h2o_linklist_unlink(&c->lru);
     free(c);
@@ -272,6 +274,8 @@ void ddb_conn_request(h2o_req_t *req)
 {
     http_conn *c = conn_of_req(req);
 
+    ddb_http_current->last_req = req; /* its answer, given at once, finds c without asking h2o */
+    ddb_http_current->last_conn = c;
     if (c == NULL)
         return;
     if (c->busy) /* the next of pipelined requests, read before this loop's tick saw the answer go */
@@ -285,7 +289,7 @@ void ddb_conn_request(h2o_req_t *req)
 
 void ddb_conn_answered(h2o_req_t *req, size_t len)
 {
-    http_conn *c = conn_of_req(req);
+    http_conn *c = ddb_http_current->last_req == req ? ddb_http_current->last_conn : conn_of_req(req);
     http_thread *t;
 
     if (c == NULL || !c->busy || c->cut)

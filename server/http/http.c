@@ -512,7 +512,8 @@ static h2o_iovec_t length_value(const char *p, const char *eol)
  * front may have read it the other, and what h2o takes for the next request would be one smuggled
  * past the proxy (RFC 9112 6.3). h2o keeps both headers out of req->headers, so the head is read
  * as received, in the socket's input (the request being answered is its first: the next is
- * consumed after the answer), in one pass of a memchr a line: h2o has lower-cased the names.
+ * consumed after the answer): every request's, so in one pass, a memchr a line (h2o has lower-cased
+ * the names).
  */
 static int ambiguous_framing(h2o_req_t *req)
 {
@@ -525,9 +526,13 @@ static int ambiguous_framing(h2o_req_t *req)
         return 0;
     p = sock->input->bytes;
     end = p + sock->input->size;
-    for (p = memchr(p, '\n', (size_t)(end - p)); p != NULL && ++p < end && *p != '\r' && *p != '\n';) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        if (eol == NULL)
+    /* the request line, "METHOD PATH HTTP/1.x\r\n" when written plainly */
+    if ((size_t)(end - p) > req->method.len + req->path.len + 12 && p[req->method.len + req->path.len + 11] == '\n')
+        p += req->method.len + req->path.len + 12;
+    else if ((p = memchr(p, '\n', (size_t)(end - p))) != NULL)
+        p++;
+    for (const char *eol; p != NULL && p < end && *p != '\r' && *p != '\n'; p = eol + 1) {
+        if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
             break;
         if (*p == 'c' && eol - p > 15 && memcmp(p, "content-length:", 15) == 0) {
             h2o_iovec_t v = length_value(p, eol);
@@ -538,8 +543,8 @@ static int ambiguous_framing(h2o_req_t *req)
         } else if (*p == 't' && eol - p > 18 && memcmp(p, "transfer-encoding:", 18) == 0) {
             codings++;
         }
-        p = eol;
     }
+    /* h2o reads the last Transfer-Encoding alone, whatever else is there */
     return codings > 1 || (codings == 1 && lengths > 0);
 }
 

@@ -55,7 +55,9 @@ typedef struct http_thread {
     size_t bodies;         /* bytes of the bodies admitted */
     size_t unsent;         /* bytes of the answers given and not yet taken by their clients */
     uint64_t swept_ms;
-    int resume;            /* room was made: admit waiting bodies */
+    int resume;
+    h2o_req_t *last_req;   /* the request last handed to the handler, and its connection's record */
+    void *last_conn;            /* room was made: admit waiting bodies */
 } http_thread;
 
 struct ddb_http {
