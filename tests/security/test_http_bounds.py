@@ -27,6 +27,15 @@ def rss_mb(pid):
     return 0.0
 
 
+def peak_rss_mb(pid, seconds, busy=lambda: False):
+    """ddbd's highest RSS, sampled for `seconds`, and on while busy() holds."""
+    peak, deadline = 0.0, time.monotonic() + seconds
+    while time.monotonic() < deadline or busy():
+        peak = max(peak, rss_mb(pid))
+        time.sleep(0.05)
+    return peak
+
+
 def open_fds(pid):
     import os
     return len(os.listdir("/proc/%d/fd" % pid))
@@ -198,11 +207,7 @@ def test_slow_readers_are_closed_and_their_answers_freed(server_factory):
         readers.append(s)
     probe = Probe(server.endpoint, table)
     probe.start()
-    peak = 0.0
-    deadline = time.monotonic() + 5  # past --request-timeout
-    while time.monotonic() < deadline:
-        peak = max(peak, rss_mb(server.proc.pid))
-        time.sleep(0.2)
+    peak = peak_rss_mb(server.proc.pid, 5)  # past --request-timeout
     probe.stop()
     probe.check(server.endpoint)
     # 40 answers of ~4 MB would be 160 MB held; at most --max-unsent-bytes (and copies) are
@@ -256,11 +261,7 @@ def test_pending_bodies_stay_under_the_cap(server_factory):
     probe = Probe(server.endpoint, table)
     probe.start()
     socks, threads, outcome = send_stalled_bodies(server.endpoint, 20, size, (head,))
-    peak = 0.0
-    deadline = time.monotonic() + 4
-    while time.monotonic() < deadline:
-        peak = max(peak, rss_mb(server.proc.pid))
-        time.sleep(0.1)
+    peak = peak_rss_mb(server.proc.pid, 4)
     probe.stop()
     probe.check(server.endpoint)
     # 20 bodies of 16 MB are 320 MB; at most 64 MB of them are admitted
@@ -294,10 +295,7 @@ def test_with_auth_a_body_of_an_unknown_key_is_not_read(server_factory, tmp_path
     probe.start()
     t0 = time.monotonic()
     socks, threads, outcome = send_stalled_bodies(server.endpoint, 20, size, (bad,))
-    peak = 0.0
-    while (any(t.is_alive() for t in threads) and time.monotonic() < t0 + 8) or time.monotonic() < t0 + 2:
-        peak = max(peak, rss_mb(server.proc.pid))
-        time.sleep(0.05)
+    peak = peak_rss_mb(server.proc.pid, 2, lambda: any(t.is_alive() for t in threads) and time.monotonic() < t0 + 8)
     probe.stop()
     probe.check(server.endpoint)
     # each connection was closed long before its 16 MB were sent
