@@ -273,12 +273,12 @@ static http_conn *conn_of_req(h2o_req_t *req)
     return sock != NULL && sock->on_close.cb == on_conn_closed ? sock->on_close.data : NULL;
 }
 
-void ddb_conn_request(h2o_req_t *req)
+void ddb_conn_request(http_thread *t, h2o_req_t *req)
 {
     http_conn *c = conn_of_req(req);
 
-    ddb_http_current->last_req = req; /* its answer, given at once, finds c without asking h2o */
-    ddb_http_current->last_conn = c;
+    t->last_req = req; /* its answer, given at once, finds c without asking h2o */
+    t->last_conn = c;
     if (c == NULL)
         return;
     if (c->busy) /* the next of pipelined requests, read before this loop's tick saw the answer go */
@@ -290,9 +290,9 @@ void ddb_conn_request(h2o_req_t *req)
     h2o_linklist_insert(&c->t->conns, &c->lru);
 }
 
-void ddb_conn_answered(h2o_req_t *req, size_t len)
+void ddb_conn_answered(http_thread *cur, h2o_req_t *req, size_t len)
 {
-    http_conn *c = ddb_http_current->last_req == req ? ddb_http_current->last_conn : conn_of_req(req);
+    http_conn *c = cur->last_req == req ? cur->last_conn : conn_of_req(req);
     http_thread *t;
 
     if (c == NULL || !c->busy || c->cut)

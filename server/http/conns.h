@@ -34,10 +34,10 @@ void ddb_conn_started(h2o_socket_t *sock);
 /* At --max-connections: closes this thread's least recently active idle connection. Returns whether
    one was. */
 int ddb_conn_evict_idle(http_thread *t);
-/* A request reached the handler. */
-void ddb_conn_request(h2o_req_t *req);
-/* Its answer (len bytes) is given to h2o to send. */
-void ddb_conn_answered(h2o_req_t *req, size_t len);
+/* A request reached the handler of loop thread t. */
+void ddb_conn_request(http_thread *t, h2o_req_t *req);
+/* Its answer (len bytes) is given to h2o to send, on loop thread t. */
+void ddb_conn_answered(http_thread *t, h2o_req_t *req, size_t len);
 /* The value of the next header `name` (nlen bytes, lower case) of the request head at *p, which
    it moves past; NULL at the head's end (an empty line) or at `end`. */
 const char *ddb_head_next(const char **p, const char *end, const char *name, size_t nlen, size_t *vlen);

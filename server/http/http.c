@@ -555,7 +555,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     h2o_iovec_t ct;
     ddb_door door;
 
-    ddb_conn_request(req);
+    ddb_conn_request(t, req);
     if (head_bytes(req) > MAX_HEAD_BYTES || (req->entity.base != NULL && req->version < 0x200 && ambiguous_framing(req))) {
         send_bad_request(req);
         return 0;

@@ -66,7 +66,7 @@ void ddb_http_send_body_id(h2o_req_t *req, const char *id, int status, const cha
     if (ctype != NULL)
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype, strlen(ctype));
     req->res.content_length = len;
-    ddb_conn_answered(req, len);
+    ddb_conn_answered(ddb_http_current, req, len);
     h2o_send_inline(req, body, len);
 }
 
