@@ -622,16 +622,19 @@ static int over_connection_limit(http_thread *t)
     ddb_http *h = t->http;
     unsigned n = __atomic_add_fetch(&h->connections, 1, __ATOMIC_RELAXED);
     uint64_t now = (uint64_t)time(NULL) * 1000, last;
+    int evicted;
 
-    if (n <= h->cfg->max_connections || ddb_conn_evict_idle(t))
+    if (n <= h->cfg->max_connections)
         return 0;
-    __atomic_sub_fetch(&h->connections, 1, __ATOMIC_RELAXED);
+    if (!(evicted = ddb_conn_evict_idle(t)))
+        __atomic_sub_fetch(&h->connections, 1, __ATOMIC_RELAXED);
     last = __atomic_load_n(&h->refused_logged_ms, __ATOMIC_RELAXED);
     if (now >= last + 1000 && __atomic_compare_exchange_n(&h->refused_logged_ms, &last, now, 0, __ATOMIC_RELAXED,
                                                           __ATOMIC_RELAXED))
-        ddb_log(DDB_LOG_WARN, "connection limit reached (%u open, --max-connections): refusing new connections",
-                h->cfg->max_connections);
-    return 1;
+        ddb_log(DDB_LOG_WARN, "connection limit reached (%u open, --max-connections): %s", h->cfg->max_connections,
+                evicted ? "closing the least recently active idle connections for new ones"
+                        : "refusing new connections");
+    return !evicted;
 }
 
 /* A scrape's connection: not an API client's, so not counted against --max-connections. */
