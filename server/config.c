@@ -221,6 +221,9 @@ static void set_defaults(ddb_config *cfg)
     cfg->idempotency_window = 600;
     cfg->max_connections = 10000;
     cfg->request_timeout = 10;
+    cfg->header_timeout = 5;
+    cfg->max_unsent = 256ULL << 20;
+    cfg->max_pending_bodies = 256ULL << 20;
     cfg->min_free_disk = 64ULL << 20;
     cfg->memory_budget = DDB_BUDGET_UNSET;
     cfg->ttl_interval = 5;

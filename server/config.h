@@ -56,6 +56,9 @@ typedef struct ddb_config {
     unsigned long long min_free_disk; /* bytes the data directory's disk keeps free: writes stop short of it */
     int namespaces;                   /* each account and region has its own tables */
     unsigned request_timeout;         /* seconds a request may take to arrive, or a connection idle (default 10) */
+    unsigned header_timeout;          /* seconds a request head may take to arrive (default 5) */
+    unsigned long long max_unsent;    /* --max-unsent-bytes: answers not yet read, at most (default 256 MiB) */
+    unsigned long long max_pending_bodies; /* --max-pending-bodies: bodies being received, at most (default 256 MiB) */
     int lenient_numbers;              /* --lenient-numbers: numeric strings accepted as numbers (api/validate.h) */
     int health_check;                 /* --health-check: check a running server and exit (healthcheck.h) */
     const char *health_url;           /* its URL; NULL: the container's own server */

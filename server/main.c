@@ -107,6 +107,8 @@ static void http_options(const ddb_config *cfg, ddb_http_options *o)
 {
     *o = (ddb_http_options){.host = cfg->host, .port = cfg->port, .threads = cfg->threads, .max_body = cfg->max_body,
                             .request_timeout = cfg->request_timeout, .max_connections = cfg->max_connections,
+                            .header_timeout = cfg->header_timeout, .max_unsent = (size_t)cfg->max_unsent,
+                            .max_pending_bodies = (size_t)cfg->max_pending_bodies,
                             .cors = cfg->cors, .tls_cert = cfg->tls_cert, .tls_key = cfg->tls_key,
                             .metrics_port = cfg->metrics_port, .access_log = cfg->access_log, .admin = cfg->admin,
                             .mcp = cfg->mcp_http};

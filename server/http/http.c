@@ -31,6 +31,7 @@
 #include "server/base/log.h"
 #include "server/base/otlp.h"
 #include "server/doors/guard/guard.h"
+#include "server/http/conns.h"
 #include "server/http/http_internal.h"
 #include "server/http/listen.h"
 #include "server/http/spin.h"
@@ -494,6 +495,59 @@ static void send_bad_request(h2o_req_t *req)
     h2o_send_inline(req, body, sizeof(body) - 1);
 }
 
+/* A Content-Length line's value, spaces and tabs trimmed ([p, eol) is the line, without its '\n'). */
+static h2o_iovec_t length_value(const char *p, const char *eol)
+{
+    p += 15;
+    while (p < eol && (*p == ' ' || *p == '\t'))
+        p++;
+    while (eol > p && (eol[-1] == '\r' || eol[-1] == ' ' || eol[-1] == '\t'))
+        eol--;
+    return h2o_iovec_init(p, (size_t)(eol - p));
+}
+
+/*
+ * A body framed two ways: Content-Length with Transfer-Encoding, two Transfer-Encodings, or two
+ * Content-Lengths that differ. h2o reads it one way (the last coding; the first length); a proxy in
+ * front may have read it the other, and what h2o takes for the next request would be one smuggled
+ * past the proxy (RFC 9112 6.3). h2o keeps both headers out of req->headers, so the head is read
+ * as received, in the socket's input (the request being answered is its first: the next is
+ * consumed after the answer): every request's, so in one pass, a memchr a line (h2o has lower-cased
+ * the names).
+ */
+static int ambiguous_framing(h2o_req_t *req)
+{
+    h2o_socket_t *sock = req->conn->callbacks->get_socket != NULL ? req->conn->callbacks->get_socket(req->conn) : NULL;
+    const char *p, *end;
+    h2o_iovec_t first = {NULL, 0};
+    int lengths = 0, codings = 0;
+
+    if (sock == NULL)
+        return 0;
+    p = sock->input->bytes;
+    end = p + sock->input->size;
+    /* the request line, "METHOD PATH HTTP/1.x\r\n" when written plainly */
+    if ((size_t)(end - p) > req->method.len + req->path.len + 12 && p[req->method.len + req->path.len + 11] == '\n')
+        p += req->method.len + req->path.len + 12;
+    else if ((p = memchr(p, '\n', (size_t)(end - p))) != NULL)
+        p++;
+    for (const char *eol; p != NULL && p < end && *p != '\r' && *p != '\n'; p = eol + 1) {
+        if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+            break;
+        if (*p == 'c' && eol - p > 15 && memcmp(p, "content-length:", 15) == 0) {
+            h2o_iovec_t v = length_value(p, eol);
+            if (lengths++ == 0)
+                first = v;
+            else if (!h2o_memis(v.base, v.len, first.base, first.len))
+                return 1;
+        } else if (*p == 't' && eol - p > 18 && memcmp(p, "transfer-encoding:", 18) == 0) {
+            codings++;
+        }
+    }
+    /* h2o reads the last Transfer-Encoding alone, whatever else is there */
+    return codings > 1 || (codings == 1 && lengths > 0);
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     http_thread *t = ddb_http_current;
@@ -501,7 +555,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     h2o_iovec_t ct;
     ddb_door door;
 
-    if (head_bytes(req) > MAX_HEAD_BYTES) {
+    ddb_conn_request(t, req);
+    if (head_bytes(req) > MAX_HEAD_BYTES || (req->entity.base != NULL && req->version < 0x200 && ambiguous_framing(req))) {
         send_bad_request(req);
         return 0;
     }
@@ -555,32 +610,31 @@ static int on_metrics_req(h2o_handler_t *self, h2o_req_t *req)
 
 /* ---- sockets and threads ---- */
 
-static void on_connection_closed(void *data)
-{
-    ddb_http *h = data;
-
-    __atomic_sub_fetch(&h->connections, 1, __ATOMIC_RELAXED);
-}
-
 /*
- * --max-connections: a connection beyond the limit is closed as soon as it is accepted (the
- * client sees its connection reset and may retry), with one log line a second at most, so a flood
- * of clients cannot take the descriptors and memory the open ones need.
+ * --max-connections: at the limit, the thread's least recently active idle connection is closed to
+ * make room (conns.h), so a flood of idle sockets cannot lock new clients out; when every one of
+ * them is busy, the new connection is closed as soon as it is accepted (the client sees its
+ * connection reset and may retry), with one log line a second at most, so a flood of clients cannot
+ * take the descriptors and memory the open ones need.
  */
-static int over_connection_limit(ddb_http *h)
+static int over_connection_limit(http_thread *t)
 {
+    ddb_http *h = t->http;
     unsigned n = __atomic_add_fetch(&h->connections, 1, __ATOMIC_RELAXED);
     uint64_t now = (uint64_t)time(NULL) * 1000, last;
+    int evicted;
 
     if (n <= h->cfg->max_connections)
         return 0;
-    __atomic_sub_fetch(&h->connections, 1, __ATOMIC_RELAXED);
+    if (!(evicted = ddb_conn_evict_idle(t)))
+        __atomic_sub_fetch(&h->connections, 1, __ATOMIC_RELAXED);
     last = __atomic_load_n(&h->refused_logged_ms, __ATOMIC_RELAXED);
     if (now >= last + 1000 && __atomic_compare_exchange_n(&h->refused_logged_ms, &last, now, 0, __ATOMIC_RELAXED,
                                                           __ATOMIC_RELAXED))
-        ddb_log(DDB_LOG_WARN, "connection limit reached (%u open, --max-connections): refusing new connections",
-                h->cfg->max_connections);
-    return 1;
+        ddb_log(DDB_LOG_WARN, "connection limit reached (%u open, --max-connections): %s", h->cfg->max_connections,
+                evicted ? "closing the least recently active idle connections for new ones"
+                        : "refusing new connections");
+    return !evicted;
 }
 
 /* A scrape's connection: not an API client's, so not counted against --max-connections. */
@@ -602,13 +656,13 @@ static void on_accept(h2o_socket_t *listener, const char *err)
         return;
     if ((sock = h2o_evloop_socket_accept(listener)) == NULL)
         return;
-    if (over_connection_limit(t->http)) {
+    if (over_connection_limit(t)) {
         h2o_socket_close(sock);
         return;
     }
-    sock->on_close.cb = on_connection_closed;
-    sock->on_close.data = t->http;
+    ddb_conn_open(t, sock);
     h2o_accept(&t->accept_ctx, sock);
+    ddb_conn_started(sock);
 }
 
 static uint64_t mono_ns(void)
@@ -640,6 +694,7 @@ static void run_loop(ddb_http *h, http_thread *t)
         if (h->log != NULL)
             ddb_access_log_flush(h->log, &t->alog, !polling);
         h2o_evloop_run(t->loop, polling ? 0 : 50);
+        ddb_conn_tick(t);
         did = t->id_counter != answered;
         answered = t->id_counter;
         if (did || polling)
@@ -662,6 +717,9 @@ static void *thread_main(void *arg)
     t->listener->data = t;
     h2o_socket_read_start(t->listener, on_accept);
     h2o_linklist_init_anchor(&t->held);
+    h2o_linklist_init_anchor(&t->conns);
+    h2o_linklist_init_anchor(&t->paused);
+    h2o_linklist_init_anchor(&t->busy);
     if (h->gc != NULL) {
         /* a duplicate: the sync thread may still write to wake_fd after this loop has closed its
            socket, until ddb_http_stop unsubscribes */
@@ -733,6 +791,12 @@ ddb_http *ddb_http_bind(const ddb_http_options *cfg, const ddb_http_env *env)
     /* h2o's request timer runs from the first byte of a request to its last (slow senders are cut
        off however they dribble) and also limits idling between requests */
     h->globalconf.http1.req_timeout = (uint64_t)cfg->request_timeout * 1000;
+    /* HTTP/1.1 only (DynamoDB's JSON API is): one answer at a time per connection, which is what
+       --max-unsent-bytes and the answers' timeout count on */
+    h->globalconf.http1.upgrade_to_http2 = 0;
+    h->header_timeout_ms = (uint64_t)cfg->header_timeout * 1000;
+    h->body_budget = cfg->max_pending_bodies / cfg->threads;
+    h->unsent_budget = cfg->max_unsent / cfg->threads;
     host = h2o_config_register_host(&h->globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     path = h2o_config_register_path(host, "/", 0);
     handler = h2o_create_handler(path, sizeof(*handler));

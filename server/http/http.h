@@ -21,6 +21,9 @@ typedef struct ddb_http_options {
     size_t max_body;            /* bodies over it are refused (413) */
     unsigned request_timeout;   /* seconds */
     unsigned max_connections;
+    unsigned header_timeout;    /* seconds a request head may take to arrive (conns.h) */
+    size_t max_unsent;          /* bytes of answers not yet taken by their clients, at most */
+    size_t max_pending_bodies;  /* bytes of request bodies being received, at most (past it they wait) */
     const char *cors;           /* allowed origins */
     const char *tls_cert, *tls_key; /* https when set */
     int metrics_port;           /* -1: /metrics on the API port */

@@ -48,6 +48,16 @@ typedef struct http_thread {
     ddb_access_buf alog;        /* --access-log: this thread's pending lines */
     ddb_span span;              /* the traced request being served (base/trace.h) */
     ddb_buf trace_scratch;      /* its table list */
+    /* its client connections (conns.h) */
+    h2o_linklist_t conns;  /* least recently active first */
+    h2o_linklist_t paused; /* bodies waiting for room, oldest first */
+    h2o_linklist_t busy;   /* being answered */
+    size_t bodies;         /* bytes of the bodies admitted */
+    size_t unsent;         /* bytes of the answers given and not yet taken by their clients */
+    uint64_t swept_ms;
+    int resume;
+    h2o_req_t *last_req;   /* the request last handed to the handler, and its connection's record */
+    void *last_conn;            /* room was made: admit waiting bodies */
 } http_thread;
 
 struct ddb_http {
@@ -65,6 +75,9 @@ struct ddb_http {
     ddb_access_log *log;              /* --access-log; NULL: off */
     unsigned connections;      /* open client connections, across the threads (atomic) */
     uint64_t refused_logged_ms; /* when a refusal was last logged (one line a second at most) */
+    size_t body_budget;         /* each thread's share of --max-pending-bodies */
+    size_t unsent_budget;       /* each thread's share of --max-unsent-bytes */
+    uint64_t header_timeout_ms; /* --header-timeout */
     volatile int stopping;
 };
 

@@ -10,6 +10,7 @@
 #include "server/base/faults.h"
 #include "server/base/groupcommit.h"
 #include "server/base/log.h"
+#include "server/http/conns.h"
 #include "server/http/http_internal.h"
 
 __thread http_thread *ddb_http_current;
@@ -65,6 +66,7 @@ void ddb_http_send_body_id(h2o_req_t *req, const char *id, int status, const cha
     if (ctype != NULL)
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype, strlen(ctype));
     req->res.content_length = len;
+    ddb_conn_answered(ddb_http_current, req, len);
     h2o_send_inline(req, body, len);
 }
 

@@ -107,6 +107,9 @@ def valid_args(name, tmp):
         "min-free-disk": ["--min-free-disk", "0", "--data-dir", data],
         "memory-budget": ["--memory-budget", "1048576"] + mem,
         "request-timeout": ["--request-timeout", "30"] + mem,
+        "header-timeout": ["--header-timeout", "7"] + mem,
+        "max-unsent-bytes": ["--max-unsent-bytes", "67108864"] + mem,
+        "max-pending-bodies": ["--max-pending-bodies", "67108864"] + mem,
         "lenient-numbers": ["--lenient-numbers"] + mem,
         "enforce-capacity": ["--enforce-capacity"] + mem,
         "mcp-http": ["--auth", write(tmp / "mcp-keys.txt", "AKIDEXAMPLE secret\n"), "--mcp-http"] + mem,
@@ -132,7 +135,8 @@ def valid_args(name, tmp):
 SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "rados-pool", "shards", "threads",
            "search-threads", "vector-ann", "vector-ann-ef", "log-level", "sync", "cors", "item-collection-limit", "transaction-conflict-rate",
            "write-conflict-rate", "enforce-capacity", "idempotency-window", "ttl-interval", "count-check-interval", "replication-lag", "region-peer", "peer-key", "stream-trigger", "kinesis-endpoint", "auth", "namespaces",
-           "max-connections", "min-free-disk", "memory-budget", "request-timeout", "lenient-numbers", "mcp-http", "mcp-allow-writes", "admin", "metrics-port",
+           "max-connections", "min-free-disk", "memory-budget", "request-timeout", "header-timeout", "max-unsent-bytes",
+           "max-pending-bodies", "lenient-numbers", "mcp-http", "mcp-allow-writes", "admin", "metrics-port",
            "access-log", "otlp-endpoint", "seed", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "user"]
 ONE_SHOT = ["health-check", "version", "help"]
 TLS = ["tls-cert", "tls-key"]
@@ -458,6 +462,7 @@ MISSING = {
     "shards": None, "threads": None, "search-threads": None, "vector-ann": None, "vector-ann-ef": None, "cors": None, "item-collection-limit": None,
     "transaction-conflict-rate": None, "write-conflict-rate": None, "idempotency-window": None,
     "ttl-interval": None, "count-check-interval": None, "stream-trigger": None, "max-connections": None, "request-timeout": None,
+    "header-timeout": None, "max-unsent-bytes": None, "max-pending-bodies": None,
     "metrics-port": None, "access-log": None, "otlp-endpoint": None, "seed": None, "export-dir": None, "s3-endpoint": None,
     "s3-access-key": None, "s3-secret-key": None, "s3-region": None, "dbPath": None,
     "log-level": "ddbd: --log-level must be error, warn, info or debug\n",

@@ -1,0 +1,359 @@
+/*
+ * server/http/conns.c: each client connection's bookkeeping (see conns.h).
+ */
+#include "server/http/conns.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "server/api/auth_precheck.h"
+#include "server/base/log.h"
+
+typedef struct http_conn {
+    h2o_linklist_t lru;   /* in t->conns: least recently active first */
+    h2o_linklist_t queue; /* in t->paused (a body waiting for room) or t->busy (being answered) */
+    http_thread *t;
+    h2o_socket_t *sock;
+    h2o_socket_cb read_cb; /* h2o's read callback, which conn_on_read wraps */
+    uint64_t since;        /* ms: opened, answered last, or its request's first byte */
+    uint64_t answered_at;  /* ms: when its unsent answer was given */
+    size_t held;           /* input bytes of the request being read */
+    size_t reserved;       /* bytes of t->bodies this request's body was admitted for */
+    size_t unsent;         /* bytes of its answer counted in t->unsent */
+    unsigned requests;
+    unsigned busy : 1;     /* a request is being answered */
+    unsigned cut : 1;      /* shut down: h2o is closing it */
+    unsigned paused : 1;   /* its body waits for room (not read) */
+} http_conn;
+
+#define SWEEP_MS 250
+
+static void conn_on_read(h2o_socket_t *sock, const char *err);
+
+static void unqueue(http_conn *c)
+{
+    if (h2o_linklist_is_linked(&c->queue))
+        h2o_linklist_unlink(&c->queue);
+    c->paused = 0;
+}
+
+/* Shuts the socket down: a reset for the client; h2o sees its read end (or its write fail) and
+   closes and frees the connection through its own error path. */
+static void conn_cut(http_conn *c, const char *why)
+{
+    struct linger lg = {1, 0};
+    int fd = h2o_socket_get_fd(c->sock);
+
+    if (c->cut)
+        return;
+    c->cut = 1;
+    c->t->unsent -= c->unsent;
+    c->unsent = 0;
+    ddb_log(DDB_LOG_DEBUG, "closing a client connection: %s", why);
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+    shutdown(fd, SHUT_RDWR);
+    if (c->paused) { /* not read: read again, to see the end */
+        unqueue(c);
+        h2o_socket_read_start(c->sock, conn_on_read);
+    }
+}
+
+static void release_body(http_conn *c)
+{
+    if (c->reserved != 0) {
+        c->t->bodies -= c->reserved;
+        c->reserved = 0;
+        c->t->resume = 1;
+    }
+    c->held = 0;
+}
+
+static void on_conn_closed(void *data)
+{
+    http_conn *c = data;
+    ddb_http *h = c->t->http;
+
+    release_body(c);
+    c->t->unsent -= c->unsent;
+    if (c->t->last_conn == c)
+        c->t->last_req = NULL;
+    unqueue(c);
+    h2o_linklist_unlink(&c->lru);
+    free(c);
+    __atomic_sub_fetch(&h->connections, 1, __ATOMIC_RELAXED);
+}
+
+void ddb_conn_open(http_thread *t, h2o_socket_t *sock)
+{
+    http_conn *c = calloc(1, sizeof(*c));
+
+    c->t = t;
+    c->sock = sock;
+    c->since = h2o_now(t->loop);
+    h2o_linklist_insert(&t->conns, &c->lru);
+    sock->on_close.cb = on_conn_closed;
+    sock->on_close.data = c;
+}
+
+/* Wraps the socket's read callback when h2o has set a new one (it does at each request). */
+static void wrap(http_conn *c)
+{
+    h2o_socket_cb cb = c->sock->_cb.read;
+
+    if (cb != NULL && cb != conn_on_read && !c->cut) {
+        c->read_cb = cb;
+        c->sock->_cb.read = conn_on_read;
+    }
+}
+
+void ddb_conn_started(h2o_socket_t *sock)
+{
+    wrap(sock->on_close.data);
+}
+
+/* ---- request heads, as received (h2o has lower-cased the names of a head it has parsed) ---- */
+
+const char *ddb_head_next(const char **p, const char *end, const char *name, size_t nlen, size_t *vlen)
+{
+    while (*p < end) {
+        const char *line = *p, *eol = memchr(line, '\n', (size_t)(end - line)), *v;
+        if (eol == NULL)
+            return NULL;
+        *p = eol + 1;
+        if (eol == line || (eol == line + 1 && *line == '\r')) { /* the head's end */
+            *p = end;
+            return NULL;
+        }
+        if ((size_t)(eol - line) <= nlen || line[nlen] != ':' || strncasecmp(line, name, nlen) != 0)
+            continue;
+        for (v = line + nlen + 1; v < eol && (*v == ' ' || *v == '\t'); v++)
+            ;
+        while (eol > v && (eol[-1] == '\r' || eol[-1] == ' ' || eol[-1] == '\t'))
+            eol--;
+        *vlen = (size_t)(eol - v);
+        return v;
+    }
+    return NULL;
+}
+
+/* The head held in the socket's input, from its request line; its end is found by the caller. */
+static const char *head_end(const h2o_buffer_t *in)
+{
+    return in->bytes + (in->size < H2O_MAX_REQLEN ? in->size : H2O_MAX_REQLEN);
+}
+
+static int has_whole_head(const h2o_buffer_t *in)
+{
+    const char *end = head_end(in);
+
+    for (const char *p = in->bytes; p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+        if ((end - p > 1 && p[1] == '\n') || (end - p > 2 && p[1] == '\r' && p[2] == '\n'))
+            return 1;
+    return 0;
+}
+
+/* The bytes the request's body will take: its Content-Length, or --max-body when not given. */
+static size_t body_need(http_conn *c)
+{
+    const char *p = c->sock->input->bytes, *v;
+    size_t vlen, n = 0, max = c->t->http->cfg->max_body;
+
+    if ((v = ddb_head_next(&p, head_end(c->sock->input), "content-length", 14, &vlen)) == NULL || vlen == 0 || vlen > 12)
+        return max;
+    for (size_t i = 0; i < vlen; i++) {
+        if (v[i] < '0' || v[i] > '9')
+            return max;
+        n = n * 10 + (size_t)(v[i] - '0');
+    }
+    return n < max ? n : max;
+}
+
+/* --auth: whether the head's Authorization header is plausible (its key known, its scope and date
+   well formed and current) before its body is read. */
+static int plausible_auth(http_conn *c)
+{
+    const ddb_auth *a = c->t->http->env->api->auth;
+    const char *p = c->sock->input->bytes, *v;
+    size_t vlen;
+
+    if (a == NULL)
+        return 1;
+    if ((v = ddb_head_next(&p, head_end(c->sock->input), "authorization", 13, &vlen)) == NULL) {
+        /* a presigned request (its signature in the query) is verified with its body, as before */
+        const char *eol = memchr(c->sock->input->bytes, '\n', c->sock->input->size);
+        return eol != NULL && memmem(c->sock->input->bytes, (size_t)(eol - c->sock->input->bytes), "X-Amz-Signature=", 16) != NULL;
+    }
+    return ddb_auth_precheck(a, v, vlen, (uint64_t)time(NULL) * 1000);
+}
+
+/* Admits c's body when it fits in the thread's share of --max-pending-bodies (or nothing else is
+   admitted: a body never waits for ever). */
+static int admit(http_conn *c, size_t need)
+{
+    http_thread *t = c->t;
+
+    if (t->bodies != 0 && t->bodies + need > t->http->body_budget)
+        return 0;
+    t->bodies += need;
+    c->reserved = need;
+    return 1;
+}
+
+static void conn_on_read(h2o_socket_t *sock, const char *err)
+{
+    http_conn *c = sock->on_close.data;
+    http_thread *t = c->t;
+
+    if (err == NULL && !c->busy) {
+        if (c->held == 0 && c->requests != 0)
+            c->since = h2o_now(t->loop); /* a request's first byte on a kept-alive connection */
+        c->held = sock->input->size;
+        if (c->held > CONN_FREE_BYTES && c->reserved == 0 && !c->cut) {
+            if (!plausible_auth(c)) {
+                conn_cut(c, "a body whose Authorization header cannot be valid");
+            } else if (!admit(c, body_need(c))) {
+                h2o_socket_read_stop(sock);
+                c->paused = 1;
+                h2o_linklist_insert(&t->paused, &c->queue);
+                return;
+            }
+        }
+    }
+    c->read_cb(sock, err);
+}
+
+/* Admits the waiting bodies that fit now, oldest first, and lets h2o read them on. */
+static void resume_bodies(http_thread *t)
+{
+    t->resume = 0;
+    while (!h2o_linklist_is_empty(&t->paused)) {
+        http_conn *c = H2O_STRUCT_FROM_MEMBER(http_conn, queue, t->paused.next);
+        if (!admit(c, body_need(c)))
+            return;
+        unqueue(c);
+        h2o_socket_read_start(c->sock, conn_on_read);
+        c->read_cb(c->sock, NULL); /* what was read before it waited */
+    }
+}
+
+int ddb_conn_evict_idle(http_thread *t)
+{
+    for (h2o_linklist_t *l = t->conns.next; l != &t->conns; l = l->next) {
+        http_conn *c = H2O_STRUCT_FROM_MEMBER(http_conn, lru, l);
+        if (!c->busy && !c->cut) {
+            conn_cut(c, "the least recently active idle connection, at --max-connections");
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* c's answer is sent (h2o reads its next request) or dropped. */
+static void request_done(http_conn *c)
+{
+    http_thread *t = c->t;
+
+    c->busy = 0;
+    c->since = h2o_now(t->loop);
+    t->unsent -= c->unsent;
+    c->unsent = 0;
+    release_body(c);
+    unqueue(c);
+    h2o_linklist_unlink(&c->lru);
+    h2o_linklist_insert(&t->conns, &c->lru);
+    wrap(c); /* h2o has set its read callback again, for the next request */
+}
+
+static http_conn *conn_of_req(h2o_req_t *req)
+{
+    h2o_socket_t *sock = req->conn->callbacks->get_socket != NULL ? req->conn->callbacks->get_socket(req->conn) : NULL;
+
+    return sock != NULL && sock->on_close.cb == on_conn_closed ? sock->on_close.data : NULL;
+}
+
+void ddb_conn_request(http_thread *t, h2o_req_t *req)
+{
+    http_conn *c = conn_of_req(req);
+
+    t->last_req = req; /* its answer, given at once, finds c without asking h2o */
+    t->last_conn = c;
+    if (c == NULL)
+        return;
+    if (c->busy) /* the next of pipelined requests, read before this loop's tick saw the answer go */
+        request_done(c);
+    c->busy = 1;
+    c->requests++;
+    h2o_linklist_insert(&c->t->busy, &c->queue);
+    h2o_linklist_unlink(&c->lru);
+    h2o_linklist_insert(&c->t->conns, &c->lru);
+}
+
+void ddb_conn_answered(http_thread *cur, h2o_req_t *req, size_t len)
+{
+    http_conn *c = cur->last_req == req ? cur->last_conn : conn_of_req(req);
+    http_thread *t;
+
+    if (c == NULL || !c->busy || c->cut)
+        return;
+    t = c->t;
+    c->answered_at = h2o_now(t->loop);
+    t->unsent += len - c->unsent;
+    c->unsent = len;
+    /* past the thread's share of --max-unsent-bytes, the oldest answers' connections go */
+    for (h2o_linklist_t *l = t->conns.next; l != &t->conns && t->unsent > t->http->unsent_budget; l = l->next) {
+        http_conn *o = H2O_STRUCT_FROM_MEMBER(http_conn, lru, l);
+        if (o != c && o->unsent != 0)
+            conn_cut(o, "its answer not taken, past --max-unsent-bytes");
+    }
+}
+
+/* Closes c if it is past a timeout: an answer not taken within --request-timeout, or a request head
+   not whole within --header-timeout. */
+static void check_timeouts(http_conn *c, uint64_t now)
+{
+    ddb_http *h = c->t->http;
+    const h2o_buffer_t *in = c->sock->input;
+
+    if (c->busy) {
+        if (c->unsent != 0 && now - c->answered_at >= (uint64_t)h->cfg->request_timeout * 1000)
+            conn_cut(c, "its answer not taken within --request-timeout");
+        return;
+    }
+    if (now - c->since < h->header_timeout_ms || c->paused || c->reserved != 0)
+        return;
+    /* a kept-alive connection may idle (until --request-timeout); a new one must send a request */
+    if (c->requests != 0 && in->size == 0)
+        return;
+    if (!has_whole_head(in))
+        conn_cut(c, "no whole request head within --header-timeout");
+}
+
+void ddb_conn_tick(http_thread *t)
+{
+    uint64_t now = h2o_now(t->loop);
+
+    /* h2o stops reading a connection while it answers, and reads again once the answer is sent
+       (a connection it closes instead leaves through on_conn_closed) */
+    for (h2o_linklist_t *l = t->busy.next, *next; l != &t->busy; l = next) {
+        http_conn *c = H2O_STRUCT_FROM_MEMBER(http_conn, queue, l);
+        next = l->next;
+        if (c->sock->_cb.read != NULL)
+            request_done(c);
+    }
+    if (t->resume)
+        resume_bodies(t);
+    if (now - t->swept_ms < SWEEP_MS)
+        return;
+    t->swept_ms = now;
+    for (h2o_linklist_t *l = t->conns.next, *next; l != &t->conns; l = next) {
+        http_conn *c = H2O_STRUCT_FROM_MEMBER(http_conn, lru, l);
+        next = l->next;
+        if (c->cut)
+            continue;
+        check_timeouts(c, now);
+        if (!c->paused)
+            wrap(c); /* h2o set a callback of its own (TLS, 100-continue) */
+    }
+}

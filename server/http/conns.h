@@ -1,0 +1,48 @@
+/*
+ * server/http/conns.h: each client connection's bookkeeping, so that no client can take the memory
+ * or the connections the others need (docs/security.md, "Connections and request bodies"):
+ *
+ * - a connection must send a whole request head within --header-timeout of opening (or of its
+ *   request's first byte), and at --max-connections the least recently active idle connection is
+ *   closed to make room for a new one;
+ * - an answer the client does not take within --request-timeout closes its connection, and the
+ *   answers not yet taken by their clients stay under --max-unsent-bytes (past it, the oldest one's
+ *   connection is closed);
+ * - request bodies past CONN_FREE_BYTES are admitted against --max-pending-bodies: a body that does
+ *   not fit waits (its connection is not read, the client's send blocks) until others are done; with
+ *   --auth, such a body is first looked at for a plausible Authorization header, else its
+ *   connection is closed before the body is read.
+ *
+ * h2o 2.2 reads a request's body whole before any handler sees it, so this works below it: the
+ * socket's read callback (h2o's HTTP/1 reader) is wrapped, and a connection is closed by shutting
+ * its socket down, which h2o's own error path then tears down and frees. All of it runs on the
+ * connection's loop thread.
+ */
+#ifndef DDB_HTTP_CONNS_H
+#define DDB_HTTP_CONNS_H
+
+#include "server/base/groupcommit.h"
+#include "server/http/http_internal.h"
+
+/* A request may hold this much input (its head and a small body) without being admitted. */
+#define CONN_FREE_BYTES (32 * 1024)
+
+/* Starts tracking an accepted client socket (before h2o_accept). */
+void ddb_conn_open(http_thread *t, h2o_socket_t *sock);
+/* After h2o_accept: wraps h2o's read callback. */
+void ddb_conn_started(h2o_socket_t *sock);
+/* At --max-connections: closes this thread's least recently active idle connection. Returns whether
+   one was. */
+int ddb_conn_evict_idle(http_thread *t);
+/* A request reached the handler of loop thread t. */
+void ddb_conn_request(http_thread *t, h2o_req_t *req);
+/* Its answer (len bytes) is given to h2o to send, on loop thread t. */
+void ddb_conn_answered(http_thread *t, h2o_req_t *req, size_t len);
+/* The value of the next header `name` (nlen bytes, lower case) of the request head at *p, which
+   it moves past; NULL at the head's end (an empty line) or at `end`. */
+const char *ddb_head_next(const char **p, const char *end, const char *name, size_t nlen, size_t *vlen);
+/* From the loop, between its runs: notes the answers sent, admits waiting bodies, and every 250 ms
+   closes the connections past their timeouts. */
+void ddb_conn_tick(http_thread *t);
+
+#endif
