@@ -18,14 +18,6 @@
 #include "server/doors/nssnap.h"
 #include "server/server.h"
 
-static double now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static int answer(ddb_buf *out, int status, const char *fmt_key, long long a, long long b)
 {
     ddb_jw w;
@@ -187,7 +179,7 @@ static int namespace_of(ddb_arena *a, const char *ns, const char **out)
 static int save_ns_snapshot(ddb_server *srv, const char *name, const char *ns, ddb_buf *out)
 {
     char msg[512];
-    double t0 = now_ms();
+    uint64_t t0 = ddb_clock_mono_ns();
     int rc;
 
     if (!valid_name(name))
@@ -200,8 +192,8 @@ static int save_ns_snapshot(ddb_server *srv, const char *name, const char *ns, d
         return snapshot_error(out, DDB_CHECKPOINT_EXISTS, name);
     if ((rc = ddb_nssnap_save(srv, name, ns, msg, sizeof(msg))) != DDB_NSSNAP_OK)
         return rc == DDB_NSSNAP_FAILED ? message(out, 409, msg) : snapshot_error(out, DDB_CHECKPOINT_EIO, name);
-    ddb_log(DDB_LOG_INFO, "admin: snapshot %s of namespace \"%s\" saved in %.1f ms", name, ns, now_ms() - t0);
-    return done(out, "name", name, now_ms() - t0);
+    ddb_log(DDB_LOG_INFO, "admin: snapshot %s of namespace \"%s\" saved in %.1f ms", name, ns, ddb_clock_mono_since_ms(t0));
+    return done(out, "name", name, ddb_clock_mono_since_ms(t0));
 }
 
 /* POST /ddbd/snapshots {"name": "..."[, "namespace": "..."]} */
@@ -211,7 +203,7 @@ static int save_snapshot(ddb_server *srv, const char *body, size_t blen, ddb_buf
     const ddb_json *in, *nsv;
     const char *name, *ns = NULL;
     char copy[DDB_CHECKPOINT_NAME_MAX + 2];
-    double t0 = now_ms();
+    uint64_t t0 = ddb_clock_mono_ns();
     int rc, bad_ns = 0;
 
     ddb_arena_init(&a);
@@ -235,13 +227,13 @@ static int save_snapshot(ddb_server *srv, const char *body, size_t blen, ddb_buf
         return snapshot_error(out, DDB_CHECKPOINT_EXISTS, copy);
     if ((rc = ddb_server_snapshot_save(srv, copy)) != DDB_CHECKPOINT_OK)
         return snapshot_error(out, rc, copy);
-    ddb_log(DDB_LOG_INFO, "admin: snapshot %s saved in %.1f ms", copy, now_ms() - t0);
-    return done(out, "name", copy, now_ms() - t0);
+    ddb_log(DDB_LOG_INFO, "admin: snapshot %s saved in %.1f ms", copy, ddb_clock_mono_since_ms(t0));
+    return done(out, "name", copy, ddb_clock_mono_since_ms(t0));
 }
 
 static int restore_snapshot(ddb_server *srv, const char *name, ddb_buf *out)
 {
-    double t0 = now_ms();
+    uint64_t t0 = ddb_clock_mono_ns();
     char msg[512];
     int rc;
 
@@ -251,8 +243,8 @@ static int restore_snapshot(ddb_server *srv, const char *name, ddb_buf *out)
     } else if ((rc = ddb_server_snapshot_restore(srv, name)) != DDB_CHECKPOINT_OK) {
         return snapshot_error(out, rc, name);
     }
-    ddb_log(DDB_LOG_INFO, "admin: snapshot %s restored in %.1f ms", name, now_ms() - t0);
-    return done(out, "restored", name, now_ms() - t0);
+    ddb_log(DDB_LOG_INFO, "admin: snapshot %s restored in %.1f ms", name, ddb_clock_mono_since_ms(t0));
+    return done(out, "restored", name, ddb_clock_mono_since_ms(t0));
 }
 
 static int delete_snapshot(ddb_server *srv, const char *name, ddb_buf *out)
