@@ -20,7 +20,7 @@
 #include "server/engine/catalog.h"
 #include "server/engine/index.h"
 #include "server/ops/ops_common.h"
-#include "server/seed_internal.h"
+#include "server/seed_files.h"
 #include "server/server.h"
 
 #define MAX_ERRORS 20

@@ -18,6 +18,9 @@
 #include "server/doors/nssnap.h"
 #include "server/server.h"
 
+/* The namespace snapshots' view of the server (nssnap.h). */
+#define SNAPS_ENV(srv) (&(ddb_nssnap_env){&(srv)->eng, &(srv)->api, &(srv)->nssnaps})
+
 static int answer(ddb_buf *out, int status, const char *fmt_key, long long a, long long b)
 {
     ddb_jw w;
@@ -190,7 +193,7 @@ static int save_ns_snapshot(ddb_server *srv, const char *name, const char *ns, d
         return snapshot_error(out, DDB_CHECKPOINT_UNSUPPORTED, name);
     if (name_taken(srv, name))
         return snapshot_error(out, DDB_CHECKPOINT_EXISTS, name);
-    if ((rc = ddb_nssnap_save(srv, name, ns, msg, sizeof(msg))) != DDB_NSSNAP_OK)
+    if ((rc = ddb_nssnap_save(SNAPS_ENV(srv), name, ns, msg, sizeof(msg))) != DDB_NSSNAP_OK)
         return rc == DDB_NSSNAP_FAILED ? message(out, 409, msg) : snapshot_error(out, DDB_CHECKPOINT_EIO, name);
     ddb_log(DDB_LOG_INFO, "admin: snapshot %s of namespace \"%s\" saved in %.1f ms", name, ns, ddb_clock_mono_since_ms(t0));
     return done(out, "name", name, ddb_clock_mono_since_ms(t0));
@@ -238,7 +241,7 @@ static int restore_snapshot(ddb_server *srv, const char *name, ddb_buf *out)
     int rc;
 
     if (ddb_nssnap_namespace(srv->nssnaps, name) != NULL) {
-        if ((rc = ddb_nssnap_restore(srv, name, msg, sizeof(msg))) != DDB_NSSNAP_OK)
+        if ((rc = ddb_nssnap_restore(SNAPS_ENV(srv), name, msg, sizeof(msg))) != DDB_NSSNAP_OK)
             return message(out, rc == DDB_NSSNAP_FAILED ? 409 : 500, msg);
     } else if ((rc = ddb_server_snapshot_restore(srv, name)) != DDB_CHECKPOINT_OK) {
         return snapshot_error(out, rc, name);
@@ -249,7 +252,7 @@ static int restore_snapshot(ddb_server *srv, const char *name, ddb_buf *out)
 
 static int delete_snapshot(ddb_server *srv, const char *name, ddb_buf *out)
 {
-    int rc = ddb_nssnap_namespace(srv->nssnaps, name) != NULL ? ddb_nssnap_delete(srv, name)
+    int rc = ddb_nssnap_namespace(srv->nssnaps, name) != NULL ? ddb_nssnap_delete(SNAPS_ENV(srv), name)
                                                                : ddb_server_snapshot_delete(srv, name);
 
     if (rc != DDB_CHECKPOINT_OK)
