@@ -44,12 +44,18 @@ void ddb_clock_set_offset_ms(int64_t offset);
 
 /* ---- the monotonic clock (durations; never moves) ---- */
 
-static inline uint64_t ddb_clock_mono_ns(void)
+/* (the clocks' one reading, in ns) */
+static inline uint64_t ddb_clock_read_ns(clockid_t id)
 {
     struct timespec ts;
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static inline uint64_t ddb_clock_mono_ns(void)
+{
+    return ddb_clock_read_ns(CLOCK_MONOTONIC);
 }
 
 static inline uint64_t ddb_clock_mono_ms(void)
@@ -77,20 +83,14 @@ static inline double ddb_clock_mono_since_ms(uint64_t t0_ns)
 /* Milliseconds, coarse (to the kernel's tick, a few ms) and cheaper: for checks on every write. */
 static inline uint64_t ddb_clock_mono_coarse_ms(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    return ddb_clock_read_ns(CLOCK_MONOTONIC_COARSE) / 1000000u;
 }
 
 /* ---- the system's wall clock (never offset) ---- */
 
 static inline uint64_t ddb_clock_system_ns(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return ddb_clock_read_ns(CLOCK_REALTIME);
 }
 
 static inline uint64_t ddb_clock_system_ms(void)

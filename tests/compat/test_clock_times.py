@@ -10,29 +10,20 @@ Bulk puts go as raw JSON (Debian's botocore predates StartBulkPutItems).
 import datetime
 import json
 import os
-import shutil
-import tempfile
 import time
 import urllib.request
 
 import pytest
 
 from conftest import DdbdServer, make_client, raw_request, unique_name
+from test_export_import import export_dir  # noqa: F401 (a fixture: a directory of buckets, "local" made)
 
 AHEAD_MS = 10 * 86400 * 1000
 SLACK_S = 60  # an operation here takes well under this
 
 
 @pytest.fixture(scope="module")
-def export_dir():
-    d = tempfile.mkdtemp(prefix="ddbd-clock-")
-    os.makedirs(os.path.join(d, "local"))
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def server(export_dir):
+def server(export_dir):  # noqa: F811
     s = DdbdServer(args=["--in-memory", "--admin", "--export-dir", export_dir])
     s.start()
     req = urllib.request.Request(s.endpoint + "/ddbd/clock", data=json.dumps({"advance": AHEAD_MS}).encode(),
