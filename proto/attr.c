@@ -433,11 +433,20 @@ int ddb_attr_layer_message(const char *msg)
 {
     static const char *const prefixes[] = {"The parameter cannot be converted", "Number overflow", "Number underflow",
                                            "Attempting to store more than"};
+    /* a set's own errors: its duplicates, and (UpdateItem, verified against AWS 2026-08: "1
+       validation error detected: One or more parameter values were invalid: An string set  may not
+       be empty") an empty set or a null member */
+    static const char *const sets[] = {"contains duplicates", "set  may not be empty",
+                                       "Binary sets should not be empty", "may not have a empty string as a member",
+                                       "Binary sets may not contain null"};
 
     for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
         if (strncmp(msg, prefixes[i], strlen(prefixes[i])) == 0)
             return 1;
-    return strstr(msg, "contains duplicates") != NULL;
+    for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
+        if (strstr(msg, sets[i]) != NULL)
+            return 1;
+    return 0;
 }
 
 /*

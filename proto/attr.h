@@ -123,7 +123,8 @@ int ddb_attr_cmp(const ddb_attr *a, const ddb_attr *b);
 typedef enum ddb_value_dialect { DDB_VALUES_CLASSIC, DDB_VALUES_2026 } ddb_value_dialect;
 void ddb_attr_set_dialect(ddb_value_dialect d);
 ddb_value_dialect ddb_attr_dialect(void);
-/* Whether a message is one of the number or duplicate-set errors the two layers word differently. */
+/* Whether a message is one of the number or set errors (a set's duplicates, an empty set, a null member)
+   the two layers word differently. */
 int ddb_attr_layer_message(const char *msg);
 
 /* Puts a set's members (SS, NS, BS) in the order DynamoDB returns them: S and B by bytes, N by

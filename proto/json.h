@@ -51,6 +51,17 @@ ddb_json *ddb_json_parse(ddb_arena *a, const char *text, size_t len);
 /* The same; on failure *err_at is the byte offset where the text stopped being JSON (for messages). */
 ddb_json *ddb_json_parse_at(ddb_arena *a, const char *text, size_t len, size_t *err_at);
 
+/*
+ * What a client sends: parsed only when every string in it can be UTF-8, that is, the text is
+ * well-formed UTF-8 (RFC 3629: no overlong forms, no encoded surrogates, nothing above U+10FFFF)
+ * and each \u escape is a character or a whole surrogate pair. NULL otherwise, *err_at then the
+ * offset of the first offending byte (or where the text stopped being JSON). ddbd's own stored
+ * records, which versions before this check may have written, are read with ddb_json_parse.
+ */
+ddb_json *ddb_json_parse_input(ddb_arena *a, const char *text, size_t len, size_t *err_at);
+/* The offset of the first byte of `text` that is not Unicode as ddb_json_parse_input requires, or len. */
+size_t ddb_json_unicode_error(const char *text, size_t len);
+
 /* Member `key` of an OBJECT (the last one if repeated), or NULL (also when obj is NULL or not an object). */
 const ddb_json *ddb_json_get(const ddb_json *obj, const char *key);
 /* The STRING member `key`, or NULL when absent, null or not a string. */

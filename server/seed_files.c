@@ -180,7 +180,7 @@ static void json_file(walk *w, const char *path, FILE *f)
         return;
     }
     ddb_arena_init(&a);
-    if ((doc = ddb_json_parse_at(&a, text, len, &err_at)) == NULL) {
+    if ((doc = ddb_json_parse_input(&a, text, len, &err_at)) == NULL) {
         fail(w, path, line_at(text, err_at), "%s", "not valid JSON");
     } else if (doc->type == DDB_JSON_ARRAY) {
         for (uint32_t i = 0; i < doc->n && !w->stopped; i++) {
@@ -271,7 +271,7 @@ static void lines_file(walk *w, const char *path, FILE *f)
         if (blank(line, (size_t)n))
             continue;
         ddb_arena_reset(&a);
-        if ((o = ddb_json_parse(&a, line, (size_t)n)) == NULL)
+        if ((o = ddb_json_parse_input(&a, line, (size_t)n, NULL)) == NULL)
             fail(w, path, lineno, "%s", "not valid JSON (one item a line)");
         else if (o->type != DDB_JSON_OBJECT)
             fail(w, path, lineno, "%s", "expected an object: an item in DynamoDB JSON");

@@ -170,7 +170,7 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
         return;
     }
     ddb_attr_set_dialect(DDB_VALUES_CLASSIC);
-    if (req->body_len > 0 && (body = ddb_json_parse(req->arena, req->body, req->body_len)) == NULL) {
+    if (req->body_len > 0 && (body = ddb_json_parse_input(req->arena, req->body, req->body_len, NULL)) == NULL) {
         ddb_req_fail(req, DDB_E_SERIALIZATION, NULL);
         return;
     }

@@ -43,6 +43,11 @@ typedef struct ddb_req {
        names one) and the catalog namespace of the request's tables ("" the default; catalog.h) */
     const char *account;
     const char *ns;
+    /* the table ARNs validation resolved to names (validate_arn.c), kept because DynamoDB answers
+       under the key as sent: TableName's (ConsumedCapacity), and RequestItems' by member (Responses,
+       Unprocessed*, ConsumedCapacity, ItemCollectionMetrics); NULL where a name was sent */
+    const char *table_as_sent;
+    const char **items_as_sent;
     uint64_t now_ms;        /* wall clock at arrival */
     double consumed_read, consumed_write; /* capacity units the request consumed (ddb_consumed_write) */
     int internal;           /* made in-process (--seed): no Authorization header, no --auth policy */

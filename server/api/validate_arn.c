@@ -23,6 +23,7 @@
 
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
+#include "server/api/auth.h"
 #include "server/api/validate_internal.h"
 
 typedef struct arn_parts {
@@ -80,11 +81,16 @@ static const char *caller_account(const ddb_req *req)
 static int refuse_account(ddb_req *req, const char *arn, size_t n, const char *action)
 {
     const char *op = action != NULL ? action : ddb_op_name((ddb_op)req->op);
+    ddb_rbp_caller c;
 
+    /* the caller as IAM names it: its --auth key's user (as every other refusal names it), else
+       its account's root (no --auth: no user) */
+    if (ddb_auth_caller(req->auth, req, &c) != 0)
+        c.arn = ddb_arena_sprintf(req->arena, "arn:aws:iam::%s:root", caller_account(req));
     return ddb_req_fail(req, DDB_E_ACCESS_DENIED,
-                        "User: arn:aws:iam::%s:root is not authorized to perform: dynamodb:%s on resource: "
+                        "User: %s is not authorized to perform: dynamodb:%s on resource: "
                         "%.*s because no resource-based policy allows the dynamodb:%s action",
-                        caller_account(req), op, (int)n, arn, op);
+                        c.arn, op, (int)n, arn, op);
 }
 
 static int same_account(const ddb_req *req, const char *account, size_t len)
@@ -125,8 +131,9 @@ static int is_arn(const char *s, size_t n)
     return n >= 4 && memcmp(s, "arn:", 4) == 0;
 }
 
-/* A TableName member of `obj` resolved in place (an ARN becomes its name). */
-static int resolve_name(ddb_req *req, const ddb_json *obj, const char *action)
+/* A TableName member of `obj` resolved in place (an ARN becomes its name; *sent, when asked for,
+   keeps the ARN). */
+static int resolve_name(ddb_req *req, const ddb_json *obj, const char *action, const char **sent)
 {
     ddb_json *name = (ddb_json *)ddb_v_get(obj, "TableName");
     const char *plain;
@@ -135,6 +142,8 @@ static int resolve_name(ddb_req *req, const ddb_json *obj, const char *action)
         return DDB_OK;
     if ((plain = resolve(req, name->u.s, name->n, action)) == NULL)
         return req->err.code;
+    if (sent != NULL)
+        *sent = name->u.s;
     name->u.s = plain;
     name->n = (uint32_t)strlen(plain);
     return DDB_OK;
@@ -149,19 +158,37 @@ static int resolve_transact(ddb_req *req, const ddb_json *items)
 
     for (uint32_t i = 0; items != NULL && items->type == DDB_JSON_ARRAY && i < items->n; i++)
         for (size_t j = 0; j < sizeof(acts) / sizeof(acts[0]); j++)
-            if (resolve_name(req, ddb_v_get(items->u.items[i], acts[j][0]), acts[j][1]) != DDB_OK)
+            if (resolve_name(req, ddb_v_get(items->u.items[i], acts[j][0]), acts[j][1], NULL) != DDB_OK)
                 return req->err.code;
     return DDB_OK;
 }
 
-int ddb_resolve_table_arns(ddb_req *req, const ddb_json *in)
+/* The same table twice in RequestItems (by its name and its ARN, or one key twice): one entry, at
+   the position of its first mention holding its last, as ddb_v_map_entries reads an object, and
+   answered under the key of the entry kept. DynamoDB collapses a name and its ARN so (a suite run
+   against DynamoDB, docs/compatibility.md); which of the two keys it answers under is not known. */
+static void collapse_items(ddb_json *items, const char **sent)
 {
-    const ddb_json *items = ddb_v_get(in, "RequestItems");
+    uint32_t n = 0;
 
-    if (resolve_name(req, in, NULL) != DDB_OK || resolve_transact(req, ddb_v_get(in, "TransactItems")) != DDB_OK)
-        return req->err.code;
-    if (items == NULL || items->type != DDB_JSON_OBJECT)
-        return DDB_OK;
+    for (uint32_t i = 0; i < items->n; i++) {
+        ddb_json_member *m = &items->u.members[i];
+        uint32_t k = 0;
+        while (k < n && !(items->u.members[k].klen == m->klen && memcmp(items->u.members[k].key, m->key, m->klen) == 0))
+            k++;
+        if (sent != NULL)
+            sent[k] = sent[i];
+        items->u.members[k] = *m;
+        n += k == n;
+    }
+    items->n = n;
+}
+
+/* RequestItems' ARN keys resolved to names; req->items_as_sent keeps the keys as sent. */
+static int resolve_items(ddb_req *req, ddb_json *items)
+{
+    const char **sent = NULL;
+
     for (uint32_t i = 0; i < items->n; i++) {
         ddb_json_member *m = &items->u.members[i];
         const char *plain;
@@ -169,8 +196,25 @@ int ddb_resolve_table_arns(ddb_req *req, const ddb_json *in)
             continue;
         if ((plain = resolve(req, m->key, m->klen, NULL)) == NULL)
             return req->err.code;
+        if (sent == NULL)
+            sent = ddb_arena_calloc(req->arena, sizeof(*sent) * items->n);
+        sent[i] = m->key;
         m->key = plain;
         m->klen = (uint32_t)strlen(plain);
     }
+    collapse_items(items, sent);
+    req->items_as_sent = sent;
     return DDB_OK;
+}
+
+int ddb_resolve_table_arns(ddb_req *req, const ddb_json *in)
+{
+    ddb_json *items = (ddb_json *)ddb_v_get(in, "RequestItems");
+
+    if (resolve_name(req, in, NULL, &req->table_as_sent) != DDB_OK ||
+        resolve_transact(req, ddb_v_get(in, "TransactItems")) != DDB_OK)
+        return req->err.code;
+    if (items == NULL || items->type != DDB_JSON_OBJECT)
+        return DDB_OK;
+    return resolve_items(req, items);
 }

@@ -8,6 +8,7 @@
  */
 #include <float.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "proto/number.h"
 #include "server/api/validate_internal.h"
@@ -87,6 +88,28 @@ static const char *schema_rules(ddb_arena *a, const ddb_json *ix, const ddb_json
     return NULL;
 }
 
+/* Whether the string member `key` of obj holds a NUL character (its text would end there). */
+static int has_nul(const ddb_json *obj, const char *key)
+{
+    const ddb_json *v = ddb_v_get(obj, key);
+
+    return v != NULL && v->type == DDB_JSON_STRING && strlen(v->u.s) != v->n;
+}
+
+/* A vector or SearchSchema attribute named with a NUL: refused (our text, docs/compatibility.md)
+   rather than an index that would look for another name and index nothing. */
+static int nul_named(const ddb_json *ix)
+{
+    const ddb_json *schema = ddb_v_get(ix, "SearchSchema");
+
+    if (has_nul(ddb_v_get(ix, "VectorAttribute"), "AttributeName"))
+        return 1;
+    for (uint32_t i = 0; i < list_len(schema); i++)
+        if (has_nul(item_at(schema, i), "AttributeName"))
+            return 1;
+    return 0;
+}
+
 /* One vector index: its dimensions, its attribute (not a declared one), its schema, its projection. */
 static const char *index_rules(ddb_arena *a, const ddb_json *ix, const ddb_json *defs)
 {
@@ -94,6 +117,8 @@ static const char *index_rules(ddb_arena *a, const ddb_json *ix, const ddb_json 
 
     if (ddb_v_number(ddb_v_get(ix, "Dimensions"), 1) > MAX_DIMS)
         return INVALID "Number of dimensions must be between 1 and 4096 inclusive.";
+    if (nul_named(ix))
+        return INVALID "The attribute names of a vector index must not contain the NUL character (U+0000)";
     if (defined(defs, attr))
         return ddb_arena_sprintf(a, INVALID "Conflicting attribute definition for '%s'. An attribute cannot be defined "
                                             "in AttributeDefinitions when used as a VectorAttribute.",

@@ -54,7 +54,7 @@ static int move_clock(ddb_server *srv, const char *body, size_t blen, ddb_buf *o
     const char *what = NULL;
 
     ddb_arena_init(&a);
-    in = blen > 0 ? ddb_json_parse(&a, body, blen) : NULL;
+    in = blen > 0 ? ddb_json_parse_input(&a, body, blen, NULL) : NULL;
     if (in != NULL && (v = ddb_json_get(in, "advance")) != NULL && v->type == DDB_JSON_NUMBER) {
         ddb_clock_set_offset_ms(ddb_clock_offset_ms() + strtoll(v->u.s, NULL, 10));
         what = "advanced";
@@ -210,7 +210,7 @@ static int save_snapshot(ddb_server *srv, const char *body, size_t blen, ddb_buf
     int rc, bad_ns = 0;
 
     ddb_arena_init(&a);
-    in = blen > 0 ? ddb_json_parse(&a, body, blen) : NULL;
+    in = blen > 0 ? ddb_json_parse_input(&a, body, blen, NULL) : NULL;
     name = ddb_json_get_str(in, "name");
     snprintf(copy, sizeof(copy), "%s", name ? name : "");
     if (in != NULL && (nsv = ddb_json_get(in, "namespace")) != NULL)
@@ -315,7 +315,7 @@ static int set_faults(const char *body, size_t blen, ddb_buf *out)
     int ok;
 
     ddb_arena_init(&a);
-    in = blen > 0 ? ddb_json_parse(&a, body, blen) : NULL;
+    in = blen > 0 ? ddb_json_parse_input(&a, body, blen, NULL) : NULL;
     we = in != NULL ? ddb_json_get(in, "write_errors") : NULL;
     fb = in != NULL ? ddb_json_get(in, "free_bytes") : NULL;
     ok = in != NULL && in->type == DDB_JSON_OBJECT && (we == NULL || we->type == DDB_JSON_BOOL) &&

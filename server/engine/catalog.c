@@ -92,7 +92,10 @@ static int vector_from_json(ddb_table *t, const ddb_json *ix, ddb_index *out)
     if (v->attr == NULL || dims == NULL || dims->type != DDB_JSON_NUMBER || metric < 0)
         return -1;
     v->alen = (uint32_t)strlen(v->attr);
-    v->dims = (unsigned)strtoul(dims->u.s, NULL, 10);
+    { /* a Dimensions with a fraction (6.7) is truncated, as DynamoDB does; 1e1 is 10 */
+        double d = strtod(dims->u.s, NULL);
+        v->dims = d >= 1 && d <= DDB_MAX_VECTOR_DIMS ? (unsigned)d : 0;
+    }
     v->metric = (ddb_vector_metric)metric;
     if (v->dims < 1 || v->dims > DDB_MAX_VECTOR_DIMS)
         return -1;

@@ -34,7 +34,8 @@
  * A description's members in DynamoDB's terms, in the order CreateTable stores them (the order
  * DescribeTable renders them): X(name, from_create), where from_create says CreateTable copies it
  * from its request. The others: TableId is made for the table, BillingModeUpdated is UpdateTable's
- * record of the last switch to on-demand (BillingModeSummary), StreamSpecification is written
+ * record of the last switch to on-demand (BillingModeSummary), TableClassUpdated its record of the
+ * last TableClass change (TableClassSummary's LastUpdateDateTime), StreamSpecification is written
  * with the stream (ddb_edit_stream), and OnDemandThroughputOverride is a global table replica's
  * own read maximum, as ReplicaUpdates set it (ops/ops_replicas.c; its OnDemandThroughput has it).
  */
@@ -53,6 +54,7 @@
     X(StreamSpecification, 0)                                                                                          \
     X(SSESpecification, 1)                                                                                             \
     X(TableClass, 1)                                                                                                   \
+    X(TableClassUpdated, 0)                                                                                            \
     X(DeletionProtectionEnabled, 1)                                                                                    \
     X(OnDemandThroughputOverride, 0)
 

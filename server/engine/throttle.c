@@ -156,8 +156,7 @@ static int check(const ddb_table *t, const ddb_index *ix, uint32_t id, int write
     part = write ? &s->part_write[partition_of(key)] : &s->part_read[partition_of(key)];
     if (!has_unit(part, now, part_rate))
         return prov ? fail(DDB_E_THROUGHPUT_EXCEEDED, TABLE_TEXT, msg) : fail(DDB_E_THROTTLING, HOT_TEXT, msg);
-    take(part, 1, part_rate, 1);
-    return 0;
+    return 0; /* its units are taken once known (ddb_throttle_take_partition) */
 }
 
 int ddb_throttle_write(const ddb_table *t, const ddb_key *key, const char **msg)
@@ -177,13 +176,35 @@ int ddb_throttle_write(const ddb_table *t, const ddb_key *key, const char **msg)
     return 0;
 }
 
+/* The index whose capacity a read of t's index ix takes: a GSI its own, an LSI its table's (NULL). */
+static const ddb_index *read_index(const ddb_index *ix)
+{
+    return ix != NULL && ix->kind == DDB_IX_GLOBAL ? ix : NULL;
+}
+
 int ddb_throttle_read(const ddb_table *t, const ddb_index *ix, const char *key, size_t klen, const char **msg)
 {
     if (!ddb_throttle_enabled)
         return 0;
-    if (ix != NULL && ix->kind != DDB_IX_GLOBAL)
-        ix = NULL; /* an LSI reads its table's capacity */
+    ix = read_index(ix);
     return check(t, ix, ix != NULL ? ix->id : t->id, 0, key, klen, ix != NULL ? INDEX_READ_TEXT : TABLE_TEXT, msg);
+}
+
+void ddb_throttle_take_partition(const ddb_table *t, const ddb_index *ix, int write, const char *key, size_t klen,
+                                 double units)
+{
+    slot *s;
+    unsigned p;
+
+    if (!ddb_throttle_enabled || key == NULL || klen < DDB_KEY_PARTITION_BYTES)
+        return;
+    ix = write ? NULL : read_index(ix);
+    s = slot_of(ix != NULL ? ix->id : t->id);
+    p = partition_of(key);
+    if (write)
+        take(&s->part_write[p], units, DDB_PARTITION_WRITE_UNITS, 1);
+    else
+        take(&s->part_read[p], units, DDB_PARTITION_READ_UNITS, 1);
 }
 
 void ddb_throttle_take(const ddb_table *t, int write, double table, const double *index)

@@ -6,8 +6,9 @@
  * with an OnDemandThroughput maximum has the same at its maximum's rate, and every partition (a
  * partition key value's hash, in 64 slots per table or index) at 3,000 read and 1,000 write units a
  * second with one second of burst. A request is let in while its buckets hold a unit, and what
- * it consumed (the capacity the operations already compute, ops_common.c) is taken afterwards, so
- * a bucket may go below zero as DynamoDB's do: the requests after it wait until it refills.
+ * it consumed (the capacity the operations already compute, ops_common.c), in units as DynamoDB
+ * counts them (a 20 KB write is 20 units of its partition, not one request), is taken afterwards,
+ * so a bucket may go below zero as DynamoDB's do: the requests after it wait until it refills.
  *
  * A bucket is one atomic word, the moment (on the server's clock, clock.h, so /ddbd/clock moves
  * it) at which it is empty: its tokens are (now - that moment) x rate, at most the burst; taking
@@ -30,8 +31,7 @@ void ddb_throttle_enable(int on);
 extern int ddb_throttle_enabled;
 
 /* 0, or the error (DDB_E_THROUGHPUT_EXCEEDED, DDB_E_THROTTLING) with *msg its text, when a write of
-   `key` in t would be throttled (the table, the key's partition, a GSI's back-pressure); a write let
-   in takes one unit of its partition. */
+   `key` in t would be throttled (the table, the key's partition, a GSI's back-pressure). */
 int ddb_throttle_write(const ddb_table *t, const ddb_key *key, const char **msg);
 /* The same for a read of t, or of its index ix (NULL: the table), of the partition of `key` (a
    stored key; NULL for a Scan). */
@@ -39,5 +39,9 @@ int ddb_throttle_read(const ddb_table *t, const ddb_index *ix, const char *key, 
 /* Takes what a request consumed from t's buckets: `table` units, and index[i] from t's GSI i
    (t->indexes order); `write` says which buckets. */
 void ddb_throttle_take(const ddb_table *t, int write, double table, const double *index);
+/* Takes `units` from the partition of `key` (a stored key, as ddb_throttle_write or _read had it) in
+   t, or in its index ix for a read: a request's units, once known (the item's size). */
+void ddb_throttle_take_partition(const ddb_table *t, const ddb_index *ix, int write, const char *key, size_t klen,
+                                 double units);
 
 #endif

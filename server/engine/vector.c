@@ -38,6 +38,26 @@ int ddb_vector_of(const ddb_index *ix, const ddb_attr *item, float *out)
     return 0;
 }
 
+size_t ddb_vector_billed_size(const ddb_table *t, const ddb_attr *item, size_t size)
+{
+    for (unsigned i = 0; i < t->nindexes; i++) {
+        const ddb_index *ix = &t->indexes[i];
+        const ddb_attr *v;
+        int seen = 0;
+        if (ix->kind != DDB_IX_VECTOR || ix->state == DDB_IX_DELETING)
+            continue;
+        for (unsigned j = 0; j < i && !seen; j++) /* two indexes on one attribute: counted once */
+            seen = t->indexes[j].kind == DDB_IX_VECTOR && t->indexes[j].state != DDB_IX_DELETING &&
+                   t->indexes[j].vec->alen == ix->vec->alen &&
+                   memcmp(t->indexes[j].vec->attr, ix->vec->attr, ix->vec->alen) == 0;
+        v = seen ? NULL : ddb_item_get(item, ix->vec->attr, ix->vec->alen);
+        if (v == NULL || v->type != DDB_T_L || v->len != ix->vec->dims)
+            continue; /* not a vector the index takes: its own size */
+        size = size - ddb_attr_size(v) + (size_t)ix->vec->dims * 4;
+    }
+    return size;
+}
+
 /*
  * The number as DynamoDB echoes it in the range message: Java's BigDecimal in scientific form
  * ("3.5E+38"), from the number's text ("350000000000000000000000000000000000000" or "3.5E38").

@@ -26,6 +26,15 @@
 /* The item's vector as f32 into out[dims]: 0, or 1 when the item has none the index takes. */
 int ddb_vector_of(const ddb_index *ix, const ddb_attr *item, float *out);
 
+/*
+ * The size DynamoDB bills and counts (write units, TableSizeBytes) for an item of table t of
+ * `size` bytes by the item-size rules: each vector attribute one of t's vector indexes takes
+ * counted as its name and 4 bytes a dimension (the f32s the index stores), not by its numbers'
+ * text. The developer guide's capacity example (a 1,024-dimension write of 5 units) and a live
+ * TableSizeBytes capture measure it (docs/compatibility.md, Vector search).
+ */
+size_t ddb_vector_billed_size(const ddb_table *t, const ddb_attr *item, size_t size);
+
 /* The write checks of every maintained vector index of t: NULL, or the ValidationException message. */
 const char *ddb_vector_check_item(ddb_arena *a, const ddb_table *t, const ddb_attr *item);
 

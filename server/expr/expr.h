@@ -75,7 +75,7 @@ const char *ddb_expr_prepare_into(ddb_arena *a, unsigned params, const ddb_json 
  *                                       KeyConditions (pass the member, may be NULL).
  *   ddb_legacy_check_attribute_updates: the AttributeUpdates loop of updateItem's custom().
  *   ddb_legacy_check_attributes_to_get: "One or more parameter values were invalid: Duplicate
- *                                       value in attribute name: x".
+ *                                       value in attribute name: x"; a name too large or empty.
  */
 const char *ddb_legacy_check_expected(ddb_arena *a, const ddb_json *in);
 const char *ddb_legacy_check_conditions(ddb_arena *a, const ddb_json *conds);

@@ -334,9 +334,13 @@ const char *ddb_legacy_check_attributes_to_get(ddb_arena *a, const ddb_json *in)
 
     if (atg == NULL || atg->type != DDB_JSON_ARRAY)
         return NULL;
-    for (uint32_t i = 0; i < atg->n; i++) { /* a name no item can hold (ScyllaDB's test_limits.py) */
+    /* a name no item can hold: too large (ScyllaDB's test_limits.py) or empty (refused by DynamoDB,
+       issue 42; worded as an item's empty name, docs/compatibility.md) */
+    for (uint32_t i = 0; i < atg->n; i++) {
         if (atg->u.items[i]->type == DDB_JSON_STRING && atg->u.items[i]->n > DDB_ATTR_NAME_MAX)
             return DDB_ATTR_NAME_TOO_LARGE;
+        if (atg->u.items[i]->type == DDB_JSON_STRING && atg->u.items[i]->n == 0)
+            return "Empty attribute name";
     }
     for (uint32_t i = 1; i < atg->n; i++) {
         const ddb_json *x = atg->u.items[i];

@@ -106,7 +106,7 @@ static void write_batch_collection_metrics(ddb_req *req, const ddb_table **table
         const ddb_table *t = tables[i];
         if (t->nlsi == 0 || counts[i] == 0)
             continue;
-        ddb_collection_metrics_table(w, &open, t->name);
+        ddb_collection_metrics_table(w, &open, ddb_batch_key_as_sent(req, i, t->name));
         for (long k = 0; k < counts[i]; k++) {
             const ddb_attr *pk = ddb_item_get(&writes[i][k].item, t->hash_key, strlen(t->hash_key));
             int later = writes[i][k].unprocessed;
@@ -159,15 +159,17 @@ static long run_table_writes(ddb_req *req, batch_write *writes, long n, ddb_cons
 }
 
 /* "UnprocessedItems": per table as the request named it, its writes left unprocessed, as sent. */
-static void write_unprocessed_writes(ddb_jw *w, const ddb_json *items, batch_write **writes, const long *counts,
+static void write_unprocessed_writes(ddb_req *req, const ddb_json *items, batch_write **writes, const long *counts,
                                      const long *left)
 {
+    ddb_jw *w = &req->out;
+
     ddb_jw_key(w, "UnprocessedItems");
     ddb_jw_obj_begin(w);
     for (uint32_t i = 0; i < items->n; i++) {
         if (left[i] == 0)
             continue;
-        ddb_jw_keyn(w, items->u.members[i].key, items->u.members[i].klen);
+        ddb_jw_key(w, ddb_batch_key_as_sent(req, i, items->u.members[i].key));
         ddb_jw_arr_begin(w);
         for (long k = 0; k < counts[i]; k++) {
             if (writes[i][k].unprocessed)
@@ -200,13 +202,14 @@ int ddb_op_batch_write_item(ddb_req *req)
     }
     for (uint32_t i = 0; i < ntables; i++) {
         used[i].t = tables[i];
+        used[i].name = ddb_batch_key_as_sent(req, i, NULL);
         if ((left[i] = run_table_writes(req, writes[i], counts[i], &used[i], &bt)) < 0)
             return req->err.code;
     }
     if (all_throttled_or_ok(req, &bt) != DDB_OK)
         return req->err.code;
     ddb_jw_obj_begin(w);
-    write_unprocessed_writes(w, items, writes, counts, left);
+    write_unprocessed_writes(req, items, writes, counts, left);
     ddb_consumed_write_list(req, ddb_rcc_parse(req->in), used, ntables);
     write_batch_collection_metrics(req, tables, writes, counts, ntables);
     ddb_jw_obj_end(w);
@@ -246,20 +249,19 @@ static int prepare_table_gets(ddb_req *req, batch_get_table *g)
         ddb_attr k;
         if ((msg = ddb_item_from_json(req->arena, keys->u.items[i], &k)) != NULL)
             return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
+        /* duplicates were refused with the request (validate_specs.c: as sent, numbers too) */
         if (ddb_key_param_or_fail(req, g->t, &k, &g->keys[i]) != DDB_OK)
             return req->err.code;
-        if (duplicate_key(g->keys, i, &g->keys[i]))
-            return ddb_req_fail(req, DDB_E_VALIDATION, "Provided list of item keys contains duplicates");
     }
     return DDB_OK;
 }
 
-/* Re-emits the keys from `from` on as this table's UnprocessedKeys entry. */
-static void write_unprocessed(ddb_jw *w, const batch_get_table *g, uint32_t from)
+/* Re-emits the keys from `from` on as this table's UnprocessedKeys entry, under `key` as sent. */
+static void write_unprocessed(ddb_jw *w, const batch_get_table *g, uint32_t from, const char *key)
 {
     const ddb_json *keys = ddb_json_get(g->entry, "Keys");
 
-    ddb_jw_key(w, g->t->name);
+    ddb_jw_key(w, key);
     ddb_jw_obj_begin(w);
     for (uint32_t i = 0; i < g->entry->n; i++) {
         const ddb_json_member *m = &g->entry->u.members[i];
@@ -293,12 +295,13 @@ int ddb_op_batch_get_item(ddb_req *req)
         if ((g[i].t = used[i].t = ddb_table_or_fail(req, items->u.members[i].key, 0)) == NULL ||
             prepare_table_gets(req, &g[i]) != DDB_OK)
             return req->err.code;
+        used[i].name = ddb_batch_key_as_sent(req, i, NULL);
     }
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "Responses");
     ddb_jw_obj_begin(w);
     for (uint32_t i = 0; i < ntables; i++) {
-        ddb_jw_key(w, g[i].t->name);
+        ddb_jw_key(w, ddb_batch_key_as_sent(req, i, g[i].t->name));
         ddb_jw_arr_begin(w);
         for (; done[i] < g[i].nkeys && !full; done[i]++) {
             const ddb_key *k = &g[i].keys[done[i]];
@@ -320,6 +323,7 @@ int ddb_op_batch_get_item(ddb_req *req)
             used[i].table += ddb_read_units(size, g[i].consistent);
             used[i].taken = 1;
             ddb_throttle_take(g[i].t, 0, ddb_read_units(size, g[i].consistent), NULL);
+            ddb_throttle_take_partition(g[i].t, NULL, 0, k->bytes, k->len, ddb_read_units(size, g[i].consistent));
             if (!found)
                 continue;
             total += size;
@@ -335,7 +339,7 @@ int ddb_op_batch_get_item(ddb_req *req)
     ddb_jw_obj_begin(w);
     for (uint32_t i = 0; i < ntables; i++) {
         if (done[i] < g[i].nkeys)
-            write_unprocessed(w, &g[i], done[i]);
+            write_unprocessed(w, &g[i], done[i], ddb_batch_key_as_sent(req, i, g[i].t->name));
     }
     ddb_jw_obj_end(w);
     ddb_consumed_write_list(req, ddb_rcc_parse(req->in), used, ntables);

@@ -198,7 +198,7 @@ void ddb_consumed_write_obj(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c)
 
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "TableName");
-    ddb_jw_str(w, c->t->name);
+    ddb_jw_str(w, c->name != NULL ? c->name : c->t->name);
     ddb_jw_key(w, "CapacityUnits");
     ddb_jw_double(w, total);
     if (c->units != 0) {
@@ -239,7 +239,7 @@ int ddb_read_throttled_or_fail(ddb_req *req, const ddb_table *t, const ddb_index
     return ddb_req_fail(req, code, "%s", msg);
 }
 
-static void charge(ddb_req *req, const ddb_consumed *c)
+void ddb_consumed_charge(ddb_req *req, const ddb_consumed *c)
 {
     double total = total_units(c);
 
@@ -252,9 +252,16 @@ static void charge(ddb_req *req, const ddb_consumed *c)
 
 void ddb_consumed_write(ddb_req *req, ddb_rcc rcc, const ddb_consumed *c)
 {
-    charge(req, c);
+    ddb_consumed named;
+
+    ddb_consumed_charge(req, c);
     if (rcc == DDB_RCC_NONE)
         return;
+    if (req->table_as_sent != NULL && c->name == NULL) { /* DynamoDB names the table as the request did */
+        named = *c;
+        named.name = req->table_as_sent;
+        c = &named;
+    }
     ddb_jw_key(&req->out, "ConsumedCapacity");
     ddb_consumed_write_obj(&req->out, rcc, c);
 }
@@ -262,7 +269,7 @@ void ddb_consumed_write(ddb_req *req, ddb_rcc rcc, const ddb_consumed *c)
 void ddb_consumed_write_list(ddb_req *req, ddb_rcc rcc, const ddb_consumed *used, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        charge(req, &used[i]);
+        ddb_consumed_charge(req, &used[i]);
     if (rcc == DDB_RCC_NONE)
         return;
     ddb_jw_key(&req->out, "ConsumedCapacity");
@@ -270,6 +277,11 @@ void ddb_consumed_write_list(ddb_req *req, ddb_rcc rcc, const ddb_consumed *used
     for (size_t i = 0; i < n; i++)
         ddb_consumed_write_obj(&req->out, rcc, &used[i]);
     ddb_jw_arr_end(&req->out);
+}
+
+const char *ddb_batch_key_as_sent(const ddb_req *req, uint32_t i, const char *name)
+{
+    return req->items_as_sent != NULL && req->items_as_sent[i] != NULL ? req->items_as_sent[i] : name;
 }
 
 ddb_consumed *ddb_consumed_for(ddb_consumed *used, uint32_t *n, const ddb_table *t, char units)

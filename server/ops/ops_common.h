@@ -49,6 +49,7 @@ typedef struct ddb_consumed {
     char units;
     double written;  /* the part of the units that writes consumed (ddb_consumed_add); the rest was read */
     int taken;       /* --enforce-capacity: its reads were taken from the buckets as they went (a batch) */
+    const char *name; /* TableName as the request named the table (its ARN); NULL: t->name */
 } ddb_consumed;
 /* Adds a mutation's (write) units; `index` is per index of `src` (the description the mutation ran under). */
 void ddb_consumed_add(ddb_consumed *c, const ddb_table *src, double table, const double *index);
@@ -73,8 +74,12 @@ int ddb_read_throttled_or_fail(ddb_req *req, const ddb_table *t, const ddb_index
  * capacity calls this, or the list form, exactly once.
  */
 void ddb_consumed_write(ddb_req *req, ddb_rcc rcc, const ddb_consumed *c);
+/* The charge alone, nothing written: a write refused by its condition (DynamoDB charges it). */
+void ddb_consumed_charge(ddb_req *req, const ddb_consumed *c);
 /* The same with "ConsumedCapacity": [{...}, ...], one per table: batches, transactions. */
 void ddb_consumed_write_list(ddb_req *req, ddb_rcc rcc, const ddb_consumed *used, size_t n);
+/* The key a batch answers RequestItems' member i under: as sent (req->items_as_sent), else `name`. */
+const char *ddb_batch_key_as_sent(const ddb_req *req, uint32_t i, const char *name);
 /* The entry of table t in used[0..*n), added (with `units`, see ddb_consumed) when it is not there yet. */
 ddb_consumed *ddb_consumed_for(ddb_consumed *used, uint32_t *n, const ddb_table *t, char units);
 

@@ -26,6 +26,7 @@
 #include "server/engine/index.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/read.h"
+#include "server/engine/throttle.h"
 #include "server/expr/expr.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
@@ -607,6 +608,7 @@ static int select_one_item(sel *x)
     }
     ddb_jw_arr_end(w);
     used.table = ddb_read_units(size, consistent_read(req->in));
+    ddb_throttle_take_partition(x->t, NULL, 0, key.bytes, key.len, used.table);
     ddb_consumed_write(req, ddb_rcc_parse(req->in), &used);
     ddb_jw_obj_end(w);
     return DDB_OK;

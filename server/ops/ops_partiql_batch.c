@@ -12,9 +12,9 @@
  * checked before anything runs; a problem is a ValidationException prefixed with
  * "Validation failed in TransactStatements[i]: " (a Parameters value's is not prefixed, as
  * DynamoDB reports those before parsing). Reads name one item each and are read from one
- * snapshot, as TransactGetItems reads; writes (INSERT, UPDATE, DELETE and EXISTS condition
- * checks) become mutations committed by TransactWriteItems' machinery (ops_transact.h), with its
- * ClientRequestToken idempotency and its cancellation reasons.
+ * snapshot, as TransactGetItems reads, and fail past its 4 MB answer; writes (INSERT, UPDATE,
+ * DELETE and EXISTS condition checks) become mutations committed by TransactWriteItems' machinery
+ * (ops_transact.h), with its ClientRequestToken idempotency and its cancellation reasons.
  */
 #include <string.h>
 
@@ -257,6 +257,7 @@ static int txn_reads(ddb_req *req, bstmt *bs, uint32_t n)
     ddb_read_slot *keys = DDB_NEW_ARRAY(req->arena, ddb_read_slot, n);
     ddb_consumed *used = DDB_NEW_ARRAY(req->arena, ddb_consumed, n);
     uint32_t nt = 0;
+    size_t total = 0;
     ddb_jw *w = &req->out;
 
     for (uint32_t i = 0; i < n; i++) {
@@ -271,12 +272,16 @@ static int txn_reads(ddb_req *req, bstmt *bs, uint32_t n)
     }
     if (ddb_transact_read_keys(req, keys, n) != DDB_OK)
         return req->err.code;
+    /* every item decoded (transactional: twice a consistent read) and the answer's 4 MB checked
+       before a byte of it is written */
+    for (uint32_t i = 0; i < n; i++)
+        if (decode_item(req, &bs[i], keys[i].val, keys[i].vlen, 1, 2) != DDB_OK ||
+            ddb_transact_answer_add(req, &total, bs[i].item) != DDB_OK)
+            return req->err.code;
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "Responses");
     ddb_jw_arr_begin(w);
     for (uint32_t i = 0; i < n; i++) {
-        if (decode_item(req, &bs[i], keys[i].val, keys[i].vlen, 1, 2) != DDB_OK) /* transactional: twice a consistent read */
-            return req->err.code;
         ddb_consumed_for(used, &nt, bs[i].t, 'R')->table += bs[i].units;
         ddb_jw_obj_begin(w);
         if (bs[i].item != NULL) {

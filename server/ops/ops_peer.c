@@ -14,6 +14,7 @@
 #include "server/engine/jobs/replication.h"
 #include "server/ops/handlers.h"
 #include "server/ops/optable.h"
+#include "server/ops/replica_vectors.h"
 #include "server/ops/table_create.h"
 
 #define VERSION "2019.11.21"
@@ -119,6 +120,20 @@ static int peer_changes(ddb_req *req)
     return DDB_OK;
 }
 
+/* UpdateTable with VectorIndexUpdates: the peer's global table's vector index change, made here
+   on this server's replica (replica_vectors.c). */
+static int peer_vectors(ddb_req *req)
+{
+    const char *name = ddb_json_get_str(req->in, "TableName");
+    const ddb_table *t = replica_of(req, name);
+
+    if (t == NULL)
+        return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
+                            name != NULL ? name : "");
+    ddb_replica_vectors_apply(req, t, req->ns, req->region, req->in); /* a refusal is logged there */
+    return DDB_OK; /* refused here (an index of that name already): the peer's retry would not help */
+}
+
 /* UpdateTable: a region's status in the replica's list ("REMOVED": out of it); Filled ends CREATING. */
 static int peer_status(ddb_req *req)
 {
@@ -165,7 +180,7 @@ int ddb_op_peer(ddb_req *req)
     case DDB_OP_BatchWriteItem:
         return peer_changes(req);
     case DDB_OP_UpdateTable:
-        return peer_status(req);
+        return ddb_json_get(req->in, "VectorIndexUpdates") != NULL ? peer_vectors(req) : peer_status(req);
     case DDB_OP_DeleteTable:
         return peer_delete(req);
     default:

@@ -187,8 +187,11 @@ static int plan_actions(ddb_req *req, const ddb_table *t, replica_plan *p)
     return DDB_OK;
 }
 
-/* What a replica action may name: a region of global tables, not the table's own. */
-static int check_region(ddb_req *req, const ddb_table *t, const char *r)
+/* What a replica action may name: a region of global tables, not the table's own. The local region
+   is "Cannot add or delete ..." for a Create or a Delete (the ACK controller's captured quirks,
+   DDB-TABLE-223, verified 2026-10-09) and "Cannot add, delete, or update ..." for an Update (a
+   Terraform run's error and the provider's own note, docs/compatibility.md). */
+static int check_region(ddb_req *req, const ddb_table *t, const char *r, int update)
 {
     if (r == NULL)
         return DDB_OK;
@@ -199,8 +202,9 @@ static int check_region(ddb_req *req, const ddb_table *t, const char *r)
                             r, regions_text(req->arena));
     if (strcmp(r, t->region) == 0)
         return ddb_req_fail(req, DDB_E_VALIDATION,
-                            "Cannot add or delete the local region through ReplicaUpdates. Use CreateTable, "
-                            "DeleteTable, or UpdateTable as required.");
+                            "Cannot add%s the local region through ReplicaUpdates. Use CreateTable, "
+                            "DeleteTable, or UpdateTable as required.",
+                            update ? ", delete, or update" : " or delete");
     return DDB_OK;
 }
 
@@ -248,6 +252,13 @@ static const char *const strong_regions[] = {"us-east-1",    "us-east-2",      "
                                              "eu-west-2",    "eu-west-3",      "eu-central-1",   "ap-northeast-1",
                                              "ap-northeast-2", "ap-northeast-3", NULL};
 
+/* The region set (US, EU or AP) of a strong_regions member: its prefix; every replica and the
+   witness of a STRONG group are in one (the API reference, CreateGlobalTableWitnessGroupMemberAction). */
+static int same_set(const char *a, const char *b)
+{
+    return strncmp(a, b, 3) == 0;
+}
+
 #define STRONG_COUNT "Unsupported replica count for global tables with MultiRegionConsistency set to STRONG."
 
 /* MultiRegionConsistency and witnesses: a STRONG group is born whole and torn down whole. */
@@ -280,7 +291,8 @@ static int check_strong(ddb_req *req, const ddb_table *t, const replica_plan *p)
                                     p->create[i]);
         for (unsigned i = 0; i <= p->ncreate; i++) {
             const char *r = i < p->ncreate ? p->create[i] : p->witness_create;
-            if (r != NULL && region_supported(r) && !listed(strong_regions, r))
+            if (r != NULL && region_supported(r) &&
+                (!listed(strong_regions, r) || (listed(strong_regions, t->region) && !same_set(r, t->region))))
                 bad = bad == NULL ? r : ddb_arena_sprintf(req->arena, "%s, %s", bad, r);
         }
         if (bad != NULL)
@@ -345,12 +357,12 @@ static int spans_servers(ddb_req *req, const ddb_table *t, const replica_plan *p
 static int check_state(ddb_req *req, const ddb_table *t, const replica_plan *p)
 {
     for (unsigned i = 0; i < p->ncreate; i++)
-        if (check_region(req, t, p->create[i]) != DDB_OK)
+        if (check_region(req, t, p->create[i], 0) != DDB_OK)
             return req->err.code;
     for (unsigned i = 0; i < p->nremove; i++)
-        if (check_region(req, t, p->remove[i]) != DDB_OK)
+        if (check_region(req, t, p->remove[i], 0) != DDB_OK)
             return req->err.code;
-    if (check_region(req, t, p->update) != DDB_OK || check_strong(req, t, p) != DDB_OK)
+    if (check_region(req, t, p->update, 1) != DDB_OK || check_strong(req, t, p) != DDB_OK)
         return req->err.code;
     for (unsigned i = 0; i < p->ncreate; i++)
         if (check_overrides(req, p->create_act[i], 0) != DDB_OK)
@@ -418,6 +430,32 @@ static void write_throughput(ddb_arena *a, ddb_jw *w, const ddb_table *t, const 
     copy_members(w, t->desc, THROUGHPUT_MEMBERS + 1);
 }
 
+/* The vector indexes a new replica is made with: the developer guide's "Using vector indexes with
+   global tables" (DynamoDB copies each definition to the new replica, which indexes its items). */
+static void write_vector_indexes(ddb_jw *w, const ddb_table *t)
+{
+    static const char *const defined[] = {"VectorAttribute", "Dimensions", "DistanceFunction", "SearchSchema",
+                                          "Projection", NULL};
+    int any = 0;
+
+    for (unsigned i = 0; i < t->nindexes; i++) {
+        const ddb_index *ix = &t->indexes[i];
+        if (ix->kind != DDB_IX_VECTOR || ix->state == DDB_IX_DELETING)
+            continue;
+        if (!any++) {
+            ddb_jw_key(w, "VectorIndexes");
+            ddb_jw_arr_begin(w);
+        }
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "IndexName");
+        ddb_jw_str(w, ix->name);
+        ddb_write_members(w, ix->desc, defined);
+        ddb_jw_obj_end(w);
+    }
+    if (any)
+        ddb_jw_arr_end(w);
+}
+
 /* The CreateTable request that makes t's replica: its schema, indexes, billing, throughput
    settings and stream (view -1: none, a STRONG table's that had none). */
 static const char *replica_request(ddb_arena *a, const ddb_table *t, const ddb_json *act, int view)
@@ -470,6 +508,7 @@ static const char *replica_request(ddb_arena *a, const ddb_table *t, const ddb_j
         if (any)
             ddb_jw_arr_end(&w);
     }
+    write_vector_indexes(&w, t);
     if (view >= 0) {
         ddb_jw_key(&w, "StreamSpecification");
         ddb_jw_obj_begin(&w);

@@ -100,6 +100,18 @@ static void replica_peer_notices(ddb_req *req, const ddb_table *t, ddb_batch *b)
                                                   t->name, t->region));
 }
 
+/* A table whose vector index is being built is UPDATING, and DynamoDB refuses to delete an UPDATING
+   table (the API reference, DeleteTable; the text terraform-provider-aws quotes for it). */
+static int vector_build_check(ddb_req *req, const ddb_table *t)
+{
+    for (unsigned i = 0; i < t->nindexes && !req->internal; i++)
+        if (t->indexes[i].kind == DDB_IX_VECTOR && t->indexes[i].state == DDB_IX_CREATING)
+            return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE,
+                                "Attempt to change a resource which is still in use: Table is being updated: %s",
+                                t->name);
+    return DDB_OK;
+}
+
 static int replica_delete_check(ddb_req *req, const ddb_table *t)
 {
     /* (a peer's replica still being filled is deleted when the peer asks: internal) */
@@ -128,7 +140,7 @@ int ddb_op_delete_table(ddb_req *req)
         const ddb_table *t = ddb_table_or_fail(req, name, 1);
         const ddb_json *protect;
         ddb_batch purge;
-        if (t == NULL || replica_delete_check(req, t) != DDB_OK)
+        if (t == NULL || replica_delete_check(req, t) != DDB_OK || vector_build_check(req, t) != DDB_OK)
             return req->err.code;
         deleted = t;
         protect = ddb_json_get(t->desc, "DeletionProtectionEnabled");

@@ -15,7 +15,7 @@
  *      record land together or not at all, serializable against every other write. Every
  *      condition is evaluated and each failure reported in action order.
  *      TransactGetItems: every key is read from one snapshot, so a read never sees part of a
- *      transaction.
+ *      transaction; items whose answer would pass 4 MB fail the request (ValidationException).
  * Transactions cost twice the units of the same reads and writes.
  */
 #include <string.h>
@@ -36,6 +36,7 @@
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
 
+/* 4 MB: the actions' items and keys of a request, and the items a read answers */
 #define TXN_PAYLOAD_LIMIT (4 * 1024 * 1024)
 /* An empty string or binary key value is refused with the whole request (captured against AWS,
    October 2026: paritysuite's transactWriteItems tests), not as a cancellation reason. */
@@ -483,28 +484,60 @@ int ddb_transact_read_keys(ddb_req *req, ddb_read_slot *keys, uint32_t n)
     return DDB_OK;
 }
 
+int ddb_transact_answer_add(ddb_req *req, size_t *total, const ddb_attr *item)
+{
+    *total += 4 + (item != NULL ? ddb_item_size(item) : 0);
+    if (*total > TXN_PAYLOAD_LIMIT)
+        return ddb_req_fail(req, DDB_E_VALIDATION, "Payload in response is too large.%zu", *total);
+    return DDB_OK;
+}
+
+/* The items read, decoded and projected (NULL where absent), the answer's size checked before a
+   byte of it is written. */
+static ddb_attr **projected_items(ddb_req *req, action *acts, uint32_t n, const ddb_read_slot *keys)
+{
+    ddb_attr **items = DDB_NEW_ARRAY(req->arena, ddb_attr *, n);
+    size_t total = 0;
+
+    for (uint32_t i = 0; i < n; i++) {
+        ddb_attr item;
+        if (keys[i].val != NULL) {
+            if (ddb_item_decode(req->arena, keys[i].val, keys[i].vlen, &item) != 0) {
+                ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+                return NULL;
+            }
+            items[i] = DDB_NEW(req->arena, ddb_attr);
+            ddb_expr_project(req->arena, acts[i].parsed.projection, &item, items[i]);
+        }
+        if (ddb_transact_answer_add(req, &total, items[i]) != DDB_OK)
+            return NULL;
+    }
+    return items;
+}
+
 static int write_get_result(ddb_req *req, action *acts, uint32_t n, const ddb_read_slot *keys)
 {
     ddb_rcc rcc = ddb_rcc_parse(req->in);
     ddb_consumed *used = DDB_NEW_ARRAY(req->arena, ddb_consumed, n);
     uint32_t nt = 0;
     ddb_jw *w = &req->out;
+    ddb_attr **items = projected_items(req, acts, n, keys);
 
+    if (items == NULL)
+        return req->err.code;
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "Responses");
     ddb_jw_arr_begin(w);
     for (uint32_t i = 0; i < n; i++) {
-        ddb_attr item, out;
         size_t size = keys[i].val ? ddb_item_stored_size(keys[i].val, keys[i].vlen) : 0;
         /* a transactional read: twice a consistent one */
-        ddb_consumed_for(used, &nt, acts[i].t, 'R')->table += 2 * ddb_read_units(size, 1);
+        double units = 2 * ddb_read_units(size, 1);
+        ddb_consumed_for(used, &nt, acts[i].t, 'R')->table += units;
+        ddb_throttle_take_partition(acts[i].t, NULL, 0, acts[i].key.bytes, acts[i].key.len, units);
         ddb_jw_obj_begin(w);
-        if (keys[i].val != NULL) {
-            if (ddb_item_decode(req->arena, keys[i].val, keys[i].vlen, &item) != 0)
-                return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-            ddb_expr_project(req->arena, acts[i].parsed.projection, &item, &out);
+        if (items[i] != NULL) {
             ddb_jw_key(w, "Item");
-            ddb_item_write_json(w, &out);
+            ddb_item_write_json(w, items[i]);
         }
         ddb_jw_obj_end(w);
     }

@@ -24,4 +24,13 @@ int ddb_transact_cancel_one(ddb_req *req, uint32_t n, uint32_t at, const char *c
    transaction's reads never see part of another transaction. DDB_OK or InternalServerError. */
 int ddb_transact_read_keys(ddb_req *req, ddb_read_slot *keys, uint32_t n);
 
+/*
+ * Adds one read action's share of a transaction's answer to *total and fails the request
+ * (ValidationException "Payload in response is too large.<total>") once it passes 4 MB. The
+ * measure is DynamoDB Local 1.25's, probed with items of known sizes: the member name "Item"
+ * (4 bytes, even for an item not found) plus the item as projected (ddb_item_size), summed in
+ * action order, the total quoted at the action that passed the limit.
+ */
+int ddb_transact_answer_add(ddb_req *req, size_t *total, const ddb_attr *item);
+
 #endif

@@ -12,12 +12,16 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "server/api/validate.h"
 #include "server/base/clock.h"
+#include "server/base/log.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
+#include "server/engine/jobs/peer.h"
 #include "server/engine/jobs/tasks.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_replicas.h"
+#include "server/ops/replica_vectors.h"
 #include "server/ops/stream_spec.h"
 #include "server/ops/table_desc.h"
 #include "server/ops/table_throughput.h"
@@ -367,11 +371,28 @@ static ddb_desc_edit *new_description(ddb_req *req, const ddb_table *t, const gs
         const ddb_json *v = ddb_json_get(req->in, name);
         ddb_edit_set(e, settable[i], v != NULL ? v : ddb_json_get(t->desc, name));
     }
+    if (ddb_json_get(req->in, "TableClass") != NULL) /* TableClassSummary's LastUpdateDateTime */
+        ddb_edit_set_double(e, DDB_DESC_TableClassUpdated, ddb_clock_now_s());
+    else
+        ddb_edit_set(e, DDB_DESC_TableClassUpdated, ddb_json_get(t->desc, "TableClassUpdated"));
     /* only when sent: the stored description keeps its order otherwise */
     if (ddb_json_get(req->in, "SSESpecification") != NULL)
         ddb_edit_set(e, DDB_DESC_SSESpecification, ddb_json_get(req->in, "SSESpecification"));
     ddb_stream_plan_edit(req, e, t, sp);
     return e;
+}
+
+/* Whether the request changes another member than `self` (AttributeDefinitions only come with an index). */
+static int others_than(const ddb_json *in, const char *self)
+{
+    static const char *const changes[] = {"ProvisionedThroughput", "BillingMode", "GlobalSecondaryIndexUpdates",
+                                          "StreamSpecification", "TableClass", "OnDemandThroughput",
+                                          "WarmThroughput", "SSESpecification", NULL};
+
+    for (int i = 0; changes[i] != NULL; i++)
+        if (strcmp(changes[i], self) != 0 && ddb_json_get(in, changes[i]) != NULL)
+            return 1;
+    return 0;
 }
 
 /* DynamoDB's rules for changes that must come alone (the stream's own: stream_spec.c). */
@@ -392,6 +413,15 @@ static int check_combinations(ddb_req *req, const ddb_table *t)
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "One or more parameter values were invalid: DeletionProtection modification must be the "
                             "only operation in the request");
+    /* (the texts third-party suites record from DynamoDB: docs/compatibility.md, Fidelity sweep) */
+    if (ddb_json_get(in, "TableClass") != NULL && (others_than(in, "TableClass") || index_change))
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "One or more parameter values were invalid: TableClass modification must be the only "
+                            "operation in the request");
+    if (ddb_json_get(in, "SSESpecification") != NULL && (others_than(in, "SSESpecification") || index_change))
+        return ddb_req_fail(req, DDB_E_VALIDATION,
+                            "One or more parameter values were invalid: Server-Side Encryption modification must be "
+                            "the only operation in the request");
     if (index_change && ddb_json_get(in, "ProvisionedThroughput") != NULL)
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "One or more parameter values were invalid: You cannot create or delete index while "
@@ -427,8 +457,43 @@ static int update_edit(void *ctx, ddb_desc_edit **e)
     *e = new_description(req, cur, &u->plan, &sp, &u->echo);
     ddb_batch_init(extra, req->arena);
     ddb_stream_plan_registry(req, cur->key, ddb_json_get(cur->desc, "KeySchema"), cur, &sp, extra);
+    ddb_replica_vectors_outbox(req, cur, extra);
     ddb_edit_extra(*e, extra);
     return 0;
+}
+
+/* ---- a global table's replicas follow its vector index changes (replica_vectors.h) ---- */
+
+int ddb_replica_vectors_apply(ddb_req *req, const ddb_table *t, const char *ns, const char *region, const ddb_json *in)
+{
+    ddb_buf out = {0};
+    ddb_req sub;
+
+    ddb_req_internal(&sub, req, req->arena, DDB_OP_UpdateTable, in, &out, t->account, region, ns);
+    if (ddb_validate(&sub, &ddb_spec_update_table, in) == DDB_OK)
+        ddb_op_update_table(&sub); /* internal: it does not propagate again */
+    ddb_buf_free(&out);
+    if (sub.err.code != DDB_OK)
+        ddb_log(DDB_LOG_ERROR, "replication: table %s: its vector index change could not be made in %s: %s", t->name,
+                region, sub.err.msg ? sub.err.msg : "");
+    return sub.err.code;
+}
+
+/* The change made on this server's other replicas of t (a peer's: queued by update_edit). */
+static void replicas_follow(ddb_req *req, const ddb_table *t)
+{
+    const char *text;
+    const ddb_json *in;
+
+    if (!ddb_replica_vectors_propagate(req, t))
+        return;
+    text = ddb_replica_vectors_request(req->arena, t, req->in);
+    in = ddb_json_parse(req->arena, text, strlen(text));
+    for (unsigned i = 0; i < t->nreplicas; i++) {
+        const char *r = t->replicas[i].region;
+        if (strcmp(r, t->region) != 0 && ddb_peer_url(req->eng, r) == NULL)
+            ddb_replica_vectors_apply(req, t, ddb_ns_of(req->arena, t->account, r), r, in);
+    }
 }
 
 int ddb_op_update_table(ddb_req *req)
@@ -454,6 +519,7 @@ int ddb_op_update_table(ddb_req *req)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     if (u.plan.create != NULL || u.plan.delete_name != NULL || u.plan.vcreate != NULL || u.plan.vdelete_name != NULL)
         ddb_tasks_kick(req->eng->tasks);
+    replicas_follow(req, t);
     ddb_write_table_description_echo(req, t, ddb_table_status(t), &u.echo);
     return DDB_OK;
 }

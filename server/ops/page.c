@@ -13,6 +13,7 @@
 #include "server/engine/index.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/read.h"
+#include "server/engine/throttle.h"
 
 #define PAGE_LIMIT_BYTES (1024 * 1024)
 
@@ -397,11 +398,15 @@ static int range_entry(void *ctx, const char *k, size_t klen, const char *v, siz
 int ddb_page_read_range(ddb_page *p, const char *lo, size_t lolen, const char *hi, size_t hilen, int reverse,
                         const char *after, size_t afterlen)
 {
+    size_t before = p->cap_bytes;
     int rc;
 
     if (ddb_read_throttled_or_fail(p->req, p->ks->t, p->ks->ix, lo, lolen) != DDB_OK)
         return p->req->err.code;
     rc = ddb_read_range(p->req->eng, lo, lolen, hi, hilen, reverse, after, afterlen, range_entry, p);
+    /* a Query's units from its partition (a Scan's range has none) */
+    ddb_throttle_take_partition(p->ks->t, p->ks->ix, 0, lo, lolen,
+                                ddb_read_units(p->cap_bytes - before, p->consistent));
 
     return rc < 0 ? ddb_req_fail(p->req, DDB_E_INTERNAL, "Internal server error") : rc;
 }

@@ -156,8 +156,8 @@ static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind,
 /* VectorIndexes: VectorIndexDescription, its members in the API model's order. */
 static void write_vector_indexes(ddb_req *req, const ddb_table *t, const ddb_table_figures *fig)
 {
-    static const char *const defined[] = {"SearchSchema", "Projection", "VectorAttribute", "Dimensions",
-                                          "DistanceFunction", NULL};
+    static const char *const defined[] = {"SearchSchema", "Projection", "VectorAttribute", NULL};
+    static const char *const metric[] = {"DistanceFunction", NULL};
     ddb_jw *w = &req->out;
     int open = 0;
 
@@ -174,6 +174,9 @@ static void write_vector_indexes(ddb_req *req, const ddb_table *t, const ddb_tab
         ddb_jw_key(w, "IndexName");
         ddb_jw_str(w, ix->name);
         ddb_write_members(w, ix->desc, defined);
+        ddb_jw_key(w, "Dimensions"); /* as the index has it: 6.7 was truncated to 6, as DynamoDB does */
+        ddb_jw_int(w, ix->vec->dims);
+        ddb_write_members(w, ix->desc, metric);
         ddb_jw_key(w, "IndexStatus");
         ddb_jw_str(w, ddb_index_state_name(ix->state));
         if (ix->state == DDB_IX_CREATING) { /* the developer guide: no longer reported once ACTIVE */
@@ -219,6 +222,9 @@ void ddb_replicas_describe(ddb_req *req, ddb_jw *w, const ddb_table *t)
         ddb_jw_str(w, t->replicas[i].region);
         ddb_jw_key(w, "ReplicaStatus");
         ddb_jw_str(w, ddb_replica_state_name(t->replicas[i].state));
+        ddb_jw_key(w, "ReplicaArn"); /* in the API model since March 2026 */
+        ddb_jw_str(w, ddb_arena_sprintf(req->arena, "arn:aws:dynamodb:%s:%s:table/%s", t->replicas[i].region,
+                                        req->account ? req->account : DDB_DEFAULT_ACCOUNT, t->name));
         write_replica_override(req, w, t, t->replicas[i].region);
         ddb_jw_obj_end(w);
     }
@@ -408,6 +414,10 @@ static void write_description(ddb_req *req, const ddb_table *t, const char *wrap
         ddb_jw_obj_begin(w);
         ddb_jw_key(w, "TableClass");
         ddb_jw_json(w, ddb_json_get(d, "TableClass"));
+        if (ddb_json_get(d, "TableClassUpdated") != NULL) { /* after an UpdateTable changed it */
+            ddb_jw_key(w, "LastUpdateDateTime");
+            ddb_jw_json(w, ddb_json_get(d, "TableClassUpdated"));
+        }
         ddb_jw_obj_end(w);
     }
     write_restore_summary(w, t);

@@ -129,3 +129,34 @@ def test_access_log_unwritable_path_refuses_to_start(tmp_path):
                           capture_output=True, timeout=10)
     assert proc.returncode != 0
     assert b"--access-log" in proc.stderr and bad.encode() in proc.stderr
+
+
+def test_a_failed_condition_is_charged_alike_in_the_log_and_metrics(server_factory, tmp_path):
+    """DynamoDB charges a write whose condition failed (the developer guide: "If a
+    ConditionExpression evaluates to false during a conditional write, DynamoDB still consumes
+    write capacity from the table"): the existing item's size, at least one unit. /metrics charged
+    it; the access log (and the trace span, which takes the same figure) said writeUnits 0."""
+    from test_metrics import scrape
+    path = str(tmp_path / "access.log")
+    srv = server_factory(["--in-memory", "--access-log", path])
+    ddb = make_client(srv.endpoint)
+    create(ddb, "al_cond")
+    ddb.put_item(TableName="al_cond", Item={"pk": {"S": "big"}, "v": {"S": "x" * 2500}})   # 3 units
+    calls = [
+        lambda: ddb.put_item(TableName="al_cond", Item={"pk": {"S": "big"}},
+                             ConditionExpression="attribute_not_exists(pk)"),              # 3 (old item)
+        lambda: ddb.update_item(TableName="al_cond", Key={"pk": {"S": "none"}}, UpdateExpression="SET a = :a",
+                                ExpressionAttributeValues={":a": {"S": "1"}},
+                                ConditionExpression="attribute_exists(pk)"),               # 1 (no item)
+        lambda: ddb.delete_item(TableName="al_cond", Key={"pk": {"S": "big"}},
+                                ConditionExpression="attribute_not_exists(pk)"),           # 3
+    ]
+    for call in calls:
+        with pytest.raises(ClientError) as e:
+            call()
+        assert e.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
+    lines = read_lines(path, 5)
+    failed = [(l["operation"], l["status"], l["writeUnits"]) for l in lines[2:]]
+    assert failed == [("PutItem", 400, 3), ("UpdateItem", 400, 1), ("DeleteItem", 400, 3)]
+    s = scrape(srv.endpoint)
+    assert s['ddbd_consumed_capacity_units_total{table="al_cond",kind="write"}'] == 3 + sum(w for _, _, w in failed)

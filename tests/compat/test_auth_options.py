@@ -5,6 +5,8 @@ import time
 
 import pytest
 
+from botocore.exceptions import ClientError
+
 from conftest import create_table_params, make_client, raw_request, unique_name
 
 AUTH = ("AWS4-HMAC-SHA256 Credential=%s/20260101/us-east-1/dynamodb/aws4_request, "
@@ -111,11 +113,27 @@ def test_deletion_protection(endpoint):
     assert r.status == 200 and r.json()["TableDescription"]["TableStatus"] == "DELETING"
 
 
-def test_table_class_is_reported(ddb):
+def test_table_class_is_reported(ddb, endpoint):
     name = unique_name("cls")
     ddb.create_table(**create_table_params(name), TableClass="STANDARD_INFREQUENT_ACCESS")
     assert ddb.describe_table(TableName=name)["Table"]["TableClassSummary"] == {
         "TableClass": "STANDARD_INFREQUENT_ACCESS"}
+    # a change of class comes alone, and is dated (TableClassSummary.LastUpdateDateTime)
+    with pytest.raises(ClientError) as e:
+        ddb.update_table(TableName=name, TableClass="STANDARD", BillingMode="PAY_PER_REQUEST")
+    assert e.value.response["Error"] == {"Code": "ValidationException", "Message": "One or more parameter values were "
+                                         "invalid: TableClass modification must be the only operation in the request"}
+    r = raw_request(endpoint, "UpdateTable", {"TableName": name, "SSESpecification": {"Enabled": True},
+                                                      "TableClass": "STANDARD"})
+    assert r.status == 400 and "modification must be the only operation in the request" in r.json()["message"]
+    r = raw_request(endpoint, "UpdateTable", {"TableName": name, "SSESpecification": {"Enabled": True},
+                                                      "BillingMode": "PAY_PER_REQUEST"})
+    assert r.json() == {"__type": "com.amazon.coral.validate#ValidationException", "message": "One or more parameter "
+                        "values were invalid: Server-Side Encryption modification must be the only operation in the "
+                        "request"}
+    before = time.time()
     ddb.update_table(TableName=name, TableClass="STANDARD")
-    assert ddb.describe_table(TableName=name)["Table"]["TableClassSummary"] == {"TableClass": "STANDARD"}
+    summary = ddb.describe_table(TableName=name)["Table"]["TableClassSummary"]
+    assert summary["TableClass"] == "STANDARD"
+    assert before - 1 <= summary["LastUpdateDateTime"].timestamp() <= time.time() + 1
     ddb.delete_table(TableName=name)

@@ -47,6 +47,16 @@ def provisioned(ddb, rcu=1, wcu=1, sort=False, name=None):
     return name
 
 
+def on_demand_sorted(ddb, prefix):
+    """An on-demand table keyed on pk (S) and sk (N)."""
+    name = unique_name(prefix)
+    ddb.create_table(TableName=name, AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                                           {"AttributeName": "sk", "AttributeType": "N"}],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+                     BillingMode="PAY_PER_REQUEST")
+    return name
+
+
 def put(ddb, table, pk, **extra):
     return ddb.put_item(TableName=table, Item={"pk": {"S": pk}, **extra})
 
@@ -214,11 +224,7 @@ def test_a_hot_partition_of_an_on_demand_table_throttles(server):
     they outrun that however loaded the machine, come back unprocessed from batches and as
     ThrottlingException from PutItem; another partition is not held back."""
     ddb = make_client(server.endpoint)
-    name = unique_name("hot")
-    ddb.create_table(TableName=name, AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                                           {"AttributeName": "sk", "AttributeType": "N"}],
-                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-                     BillingMode="PAY_PER_REQUEST")
+    name = on_demand_sorted(ddb, "hot")
     seen = {"unprocessed": 0, "errors": []}
     deadline = time.monotonic() + 30
 
@@ -269,3 +275,46 @@ def test_off_by_default(server_factory):
     table = provisioned(ddb)
     for i in range(30):
         put(ddb, table, "k%d" % i)
+
+
+def test_a_partition_is_limited_in_units_not_requests(server):
+    """A partition writes 1,000 units a second (one second of burst), counted as DynamoDB counts
+    them: a 20 KB item is 20 units. ddbd counted one unit a request, so 20 KB items wrote 26,000
+    units a second to one partition with nothing throttled. Batches of 25 such writes to one
+    partition key, for about a second: what got in stays near 1,000 units a second plus the burst,
+    and the rest comes back unprocessed."""
+    ddb = make_client(server.endpoint)
+    name = on_demand_sorted(ddb, "units")
+    pad = "x" * (20 * 1024 - 40)
+    written = unprocessed = sk = 0
+    start = time.monotonic()
+    while time.monotonic() - start < 1.0:
+        batch = [{"PutRequest": {"Item": {"pk": {"S": "hot"}, "sk": {"N": str(sk + i)}, "p": {"S": pad}}}}
+                 for i in range(25)]
+        sk += 25
+        try:
+            left = len(ddb.batch_write_item(RequestItems={name: batch})["UnprocessedItems"].get(name, []))
+        except ClientError as e:  # nothing at all could be written: the batch fails whole
+            assert e.response["Error"] == {"Code": "ThrottlingException", "Message": HOT_TEXT}
+            left = 25
+        written += 25 - left
+        unprocessed += left
+    elapsed = time.monotonic() - start
+    assert unprocessed > 0
+    assert written * 20 <= 1000 * (elapsed + 1) + 25 * 20, (written, elapsed)
+
+
+def test_batches_return_the_throttled_part_under_the_arn_as_sent(server):
+    """DynamoDB answers a table named by its ARN under the ARN as sent (ExtendDB's
+    tests/test_table_arn_as_name.py, run against DynamoDB); UnprocessedItems and UnprocessedKeys are
+    keyed so, and can be sent again as they are."""
+    ddb = make_client(server.endpoint)
+    table = provisioned(ddb, rcu=1, wcu=1)
+    arn = "arn:aws:dynamodb:%s:000000000000:table/%s" % (REGION, table)
+    requests = [{"PutRequest": {"Item": {"pk": {"S": "a%d" % i}}}} for i in range(25)]
+    got = ddb.batch_write_item(RequestItems={arn: requests})
+    assert list(got["UnprocessedItems"]) == [arn] and got["UnprocessedItems"][arn] == requests[1:]
+    keys = [{"pk": {"S": "a%d" % i}} for i in range(25)]
+    got = ddb.batch_get_item(RequestItems={arn: {"Keys": keys, "ConsistentRead": True}})
+    assert list(got["Responses"]) == [arn] and list(got["UnprocessedKeys"]) == [arn]
+    assert got["UnprocessedKeys"][arn] == {"Keys": keys[1:], "ConsistentRead": True}

@@ -164,9 +164,18 @@ CASES = [
     # UpdateItem reports a value's number error bare since 2026 (proto/attr.h); Scan keeps the wrapper
     ("values_bad_number", "update_item", upd("SET a = :v", {":v": N("b")}),
      "The parameter cannot be converted to a numeric value: b"),
+    # a set's own errors are bare too: "1 validation error detected: One or more parameter values
+    # were invalid: An string set  may not be empty" (UpdateItem, verified against AWS 2026-08)
     ("values_empty_set", "update_item", upd("SET a = :v", {":v": {"SS": []}}),
-     "ExpressionAttributeValues contains invalid value: One or more parameter values were "
-     "invalid: An string set  may not be empty for key :v"),
+     "One or more parameter values were invalid: An string set  may not be empty"),
+    ("values_empty_number_set", "update_item", upd("SET a = :v", {":v": {"NS": []}}),
+     "One or more parameter values were invalid: An number set  may not be empty"),
+    ("values_empty_binary_set", "update_item", upd("SET a = :v", {":v": {"BS": []}}),
+     "One or more parameter values were invalid: Binary sets should not be empty"),
+    ("values_empty_set_in_condition", "put_item", cond("a = :v", {":v": {"SS": []}}),
+     "One or more parameter values were invalid: An string set  may not be empty"),
+    ("values_empty_set_in_delete_condition", "delete_item", cond("a = :v", {":v": {"SS": []}}),
+     "One or more parameter values were invalid: An string set  may not be empty"),
     ("values_empty_attribute_value", "update_item", upd("SET a = :v", {":v": {}}),
      "ExpressionAttributeValues contains invalid value: Supplied AttributeValue is empty, must "
      "contain exactly one of the supported datatypes for key :v"),

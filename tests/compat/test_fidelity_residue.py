@@ -161,14 +161,18 @@ def test_transact_table_name_is_a_name_or_an_arn(ddb):
                         "satisfy constraint: Member must have length greater than or equal to 1")
 
 
-@pytest.mark.parametrize("op, params", [
+# every item operation that takes a TableName, with parameters that leave gsi_table as it was
+ITEM_OPERATIONS = [
     ("get_item", {"Key": {"pk": S("a")}}),
     ("put_item", {"Item": {"pk": S("a"), "g": S("x")}}),
     ("update_item", {"Key": {"pk": S("a")}}),
     ("delete_item", {"Key": {"pk": S("zz")}}),
     ("query", {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": S("a")}}),
     ("scan", {}),
-])
+]
+
+
+@pytest.mark.parametrize("op, params", ITEM_OPERATIONS)
 def test_item_operations_with_another_accounts_arn(ddb, gsi_table, op, params):
     action = "".join(w.capitalize() for w in op.split("_"))
     foreign = arn(gsi_table, OTHER_ACCOUNT)
@@ -187,6 +191,67 @@ def test_batch_operations_with_another_accounts_arn(ddb, gsi_table, op, request_
     with pytest.raises(ClientError) as e:
         getattr(ddb, op)(RequestItems={foreign: request_items})
     assert_client_error(e, "AccessDeniedException", denied(action, foreign))
+
+
+# ---- 4. a table named by its ARN is answered under the ARN as sent ----
+# (ExtendDB's tests/test_table_arn_as_name.py, run against DynamoDB: Responses and
+# ConsumedCapacity.TableName echo the ARN; a name and its ARN in one BatchGetItem are one entry)
+
+def test_batch_get_answers_under_the_arn_as_sent(ddb, gsi_table):
+    got = ddb.batch_get_item(RequestItems={arn(gsi_table): {"Keys": [{"pk": S("a")}]}},
+                             ReturnConsumedCapacity="TOTAL")
+    assert got["Responses"] == {arn(gsi_table): [{"pk": S("a"), "g": S("x")}]}
+    assert got["ConsumedCapacity"] == [{"TableName": arn(gsi_table), "CapacityUnits": 0.5}]
+    assert got["UnprocessedKeys"] == {}
+
+
+def test_batch_get_answers_each_table_as_the_request_named_it(ddb, gsi_table, make_table):
+    other = make_table(("pk", "S"))
+    ddb.put_item(TableName=other, Item={"pk": S("o")})
+    got = ddb.batch_get_item(RequestItems={arn(gsi_table): {"Keys": [{"pk": S("a")}]},
+                                           other: {"Keys": [{"pk": S("o")}]}}, ReturnConsumedCapacity="INDEXES")
+    assert got["Responses"] == {arn(gsi_table): [{"pk": S("a"), "g": S("x")}], other: [{"pk": S("o")}]}
+    assert sorted(c["TableName"] for c in got["ConsumedCapacity"]) == sorted([arn(gsi_table), other])
+
+
+def test_batch_get_of_a_name_and_its_arn_is_one_entry(endpoint, gsi_table):
+    body = {"RequestItems": {arn(gsi_table): {"Keys": [{"pk": S("a")}]}, gsi_table: {"Keys": [{"pk": S("a")}]}}}
+    resp = raw_request(endpoint, "BatchGetItem", body)
+    assert resp.status == 200, resp.body
+    assert resp.body.count(b'"Responses":{"') == 1 and resp.body.count(b'"pk":{"S":"a"}') == 1, resp.body
+    assert resp.json()["Responses"] == {gsi_table: [{"pk": S("a"), "g": S("x")}]}
+
+
+def test_batch_write_answers_under_the_arn_as_sent(ddb, gsi_table):
+    got = ddb.batch_write_item(RequestItems={arn(gsi_table): [{"PutRequest": {"Item": {"pk": S("bw")}}}]},
+                               ReturnConsumedCapacity="TOTAL")
+    assert got["UnprocessedItems"] == {}
+    assert got["ConsumedCapacity"] == [{"TableName": arn(gsi_table), "CapacityUnits": 1.0}]
+    ddb.delete_item(TableName=gsi_table, Key={"pk": S("bw")})
+
+
+def test_batch_write_item_collection_metrics_under_the_arn_as_sent(ddb):
+    name = unique_name("residlsi")
+    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "l")],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+                     LocalSecondaryIndexes=[{"IndexName": "lsi1", "Projection": {"ProjectionType": "ALL"},
+                                             "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                                           {"AttributeName": "l", "KeyType": "RANGE"}]}])
+    got = ddb.batch_write_item(RequestItems={arn(name): [{"PutRequest": {"Item": {"pk": S("a"), "sk": S("1"),
+                                                                                  "l": S("x")}}}]},
+                               ReturnItemCollectionMetrics="SIZE")
+    assert got["ItemCollectionMetrics"] == {arn(name): [{"ItemCollectionKey": {"pk": S("a")},
+                                                         "SizeEstimateRangeGB": [0.0, 1.0]}]}
+    ddb.delete_table(TableName=name)
+
+
+@pytest.mark.parametrize("op, params", ITEM_OPERATIONS)
+def test_item_operations_name_the_table_as_sent_in_consumed_capacity(ddb, gsi_table, op, params):
+    got = getattr(ddb, op)(TableName=arn(gsi_table), ReturnConsumedCapacity="TOTAL", **params)
+    assert got["ConsumedCapacity"]["TableName"] == arn(gsi_table)
+    got = getattr(ddb, op)(TableName=gsi_table, ReturnConsumedCapacity="TOTAL", **params)
+    assert got["ConsumedCapacity"]["TableName"] == gsi_table
 
 
 # ---- 5. legacy KeyConditions on a multi-attribute GSI ----

@@ -143,6 +143,19 @@ def eventually(fn, timeout=10):
             time.sleep(0.05)
 
 
+def replica_list(desc):
+    """Replicas[] without each ReplicaArn, once that is checked: the ARN of the replica's table (the
+    API model's since March 2026; Debian's botocore drops it, raw() keeps it)."""
+    out = []
+    for r in desc.get("Replicas", []):
+        r = dict(r)
+        arn = r.pop("ReplicaArn", None)
+        assert arn is None or re.fullmatch(r"arn:aws:dynamodb:%s:\d{12}:table/%s" % (r["RegionName"],
+                                                                                     desc["TableName"]), arn), arn
+        out.append(r)
+    return out
+
+
 def error_of(fn):
     with pytest.raises(ClientError) as e:
         fn()
@@ -152,7 +165,7 @@ def error_of(fn):
 # ---- making a replica and describing it ----
 
 def test_create_replica_fills_and_describes(regions):
-    _, cs = regions
+    server, cs = regions
     name = make_table(cs[EAST])
     for i in range(50):
         cs[EAST].put_item(TableName=name, Item={"pk": {"S": "k%02d" % i}, "v": {"N": str(i)}})
@@ -162,18 +175,22 @@ def test_create_replica_fills_and_describes(regions):
     desc = cs[EAST].update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": WEST}}])["TableDescription"]
     assert desc["TableStatus"] == "UPDATING"
     assert desc["GlobalTableVersion"] == "2019.11.21"
-    assert desc["Replicas"] == [{"RegionName": WEST, "ReplicaStatus": "CREATING"}]
+    assert replica_list(desc) == [{"RegionName": WEST, "ReplicaStatus": "CREATING"}]
     # DynamoDB turns the stream on itself
     assert desc["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
     west = wait_active(cs[WEST], name)
     east = wait_active(cs[EAST], name)
     # each region lists the others, never itself
-    assert east["Replicas"] == [{"RegionName": WEST, "ReplicaStatus": "ACTIVE"}]
-    assert west["Replicas"] == [{"RegionName": EAST, "ReplicaStatus": "ACTIVE"}]
+    assert replica_list(east) == [{"RegionName": WEST, "ReplicaStatus": "ACTIVE"}]
+    assert replica_list(west) == [{"RegionName": EAST, "ReplicaStatus": "ACTIVE"}]
     assert west["GlobalTableVersion"] == "2019.11.21" and "MultiRegionConsistency" not in west
     assert west["KeySchema"] == east["KeySchema"] and west["StreamSpecification"] == east["StreamSpecification"]
     assert west["TableArn"].startswith("arn:aws:dynamodb:us-west-2:")
     assert west["TableId"] != east["TableId"]
+    # each replica's ARN (the API model's ReplicaArn, which Debian's botocore does not know)
+    for region, other in ((EAST, WEST), (WEST, EAST)):
+        listed_raw = raw(server, region, "DescribeTable", {"TableName": name})[1]["Table"]["Replicas"]
+        assert [r["ReplicaArn"] for r in listed_raw] == [west["TableArn"] if other == WEST else east["TableArn"]]
     assert items(cs[WEST], name) == items(cs[EAST], name) and len(items(cs[WEST], name)) == 50
     # a third region, added from the second: every replica lists the other two
     add_replica(cs, name, EU, frm=WEST)
@@ -199,6 +216,62 @@ def test_indexes_and_table_class_copied(regions):
     cs[EAST].put_item(TableName=name, Item={"pk": {"S": "a"}, "g": {"S": "x"}})
     eventually(lambda: _assert(cs[WEST].query(TableName=name, IndexName="byg", KeyConditionExpression="g = :g",
                                               ExpressionAttributeValues={":g": {"S": "x"}})["Count"] == 1))
+
+
+VECTOR_INDEX = {"IndexName": "vix", "VectorAttribute": {"AttributeName": "emb"}, "Dimensions": 3,
+                "DistanceFunction": "EUCLIDEAN", "Projection": {"ProjectionType": "ALL"}}
+
+
+def _search(server, region, name, index="vix"):
+    """SearchVectors in `region` (Debian's boto3 lacks it): (status, body)."""
+    return raw(server, region, "SearchVectors", {"TableName": name, "IndexName": index, "TopK": 5,
+                                                 "SearchVector": [{"N": "0"}, {"N": "0"}, {"N": "0"}]})
+
+
+def _vector_names(server, region, name):
+    return sorted(v["IndexName"] for v in raw(server, region, "DescribeTable", {"TableName": name})[1]["Table"]
+                  .get("VectorIndexes", []))
+
+
+def _found(server, region, name, index, keys):
+    status, out = _search(server, region, name, index)
+    assert status == 200, out
+    assert sorted(r["Item"]["pk"]["S"] for r in out["SearchResults"]) == keys
+
+
+def test_vector_indexes_follow_the_table_to_its_replicas(regions):
+    """The developer guide's "Using vector indexes with global tables": a new replica gets the
+    source's vector index definitions and indexes its items; an index added or deleted later is
+    added or deleted on every replica (issue 42)."""
+    server, cs = regions
+    name = unique_name("gtv")
+    status, out = raw(server, EAST, "CreateTable", {
+        "TableName": name, "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
+        "VectorIndexes": [VECTOR_INDEX]})
+    assert status == 200, out
+    vec = lambda i: {"L": [{"N": str(i)}, {"N": "1"}, {"N": "2"}]}
+    cs[EAST].put_item(TableName=name, Item={"pk": {"S": "a"}, "emb": vec(1), "emb2": vec(5)})
+    add_replica(cs, name)
+    assert _vector_names(server, WEST, name) == ["vix"]
+    west = raw(server, WEST, "DescribeTable", {"TableName": name})[1]["Table"]["VectorIndexes"][0]
+    assert {k: west[k] for k in ("VectorAttribute", "Dimensions", "DistanceFunction", "Projection")} == \
+        {k: VECTOR_INDEX[k] for k in ("VectorAttribute", "Dimensions", "DistanceFunction", "Projection")}
+    eventually(lambda: _found(server, WEST, name, "vix", ["a"]))
+    cs[WEST].put_item(TableName=name, Item={"pk": {"S": "b"}, "emb": vec(2), "emb2": vec(6)})
+    eventually(lambda: _found(server, WEST, name, "vix", ["a", "b"]))
+    eventually(lambda: _found(server, EAST, name, "vix", ["a", "b"]))
+    # an index added later: on every replica, each backfilling its own items
+    status, out = raw(server, EAST, "UpdateTable", {"TableName": name, "VectorIndexUpdates": [{"Create": dict(
+        VECTOR_INDEX, IndexName="vix2", VectorAttribute={"AttributeName": "emb2"})}]})
+    assert status == 200, out
+    assert _vector_names(server, WEST, name) == ["vix", "vix2"]
+    eventually(lambda: _found(server, WEST, name, "vix2", ["a", "b"]))
+    # and one deleted from a replica leaves every replica
+    status, out = raw(server, WEST, "UpdateTable", {"TableName": name, "VectorIndexUpdates": [
+        {"Delete": {"IndexName": "vix"}}]})
+    assert status == 200, out
+    eventually(lambda: _assert(_vector_names(server, EAST, name) == ["vix2"]))
 
 
 def _assert(cond, msg=""):
@@ -249,6 +322,14 @@ def test_replica_rules_and_messages(regions):
     refused([{"Create": {"RegionName": EAST}}],
             "Cannot add or delete the local region through ReplicaUpdates. Use CreateTable, DeleteTable, or "
             "UpdateTable as required.")
+    refused([{"Delete": {"RegionName": EAST}}],
+            "Cannot add or delete the local region through ReplicaUpdates. Use CreateTable, DeleteTable, or "
+            "UpdateTable as required.")
+    # an Update of the local region: "or update" (a Terraform run's error; the ACK captures of Create
+    # and Delete above keep the shorter text)
+    refused([{"Update": {"RegionName": EAST, "TableClassOverride": "STANDARD_INFREQUENT_ACCESS"}}],
+            "Cannot add, delete, or update the local region through ReplicaUpdates. Use CreateTable, DeleteTable, "
+            "or UpdateTable as required.")
     refused([{"Delete": {"RegionName": WEST}}],
             "Update global table operation failed because one or more replicas were not part of the global table. "
             "Please retry the request without these replicas: [us-west-2].")

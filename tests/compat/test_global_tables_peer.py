@@ -33,7 +33,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import DDBD_BIN, GATEWAYS, alternate, assert_client_error, free_port, unique_name
-from test_global_tables import ON_RADOS, raw, store_args
+from test_global_tables import ON_RADOS, VECTOR_INDEX, raw, replica_list, store_args
 
 A_REGION, B_REGION = "us-east-1", "eu-west-1"
 
@@ -116,14 +116,14 @@ def replicas(c, name):
 
 def add_peer_replica(ca, cb, name):
     r = ca.update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": B_REGION}}])
-    assert r["TableDescription"]["Replicas"] == [{"RegionName": B_REGION, "ReplicaStatus": "CREATING"}]
+    assert replica_list(r["TableDescription"]) == [{"RegionName": B_REGION, "ReplicaStatus": "CREATING"}]
 
     def active():
         assert replicas(ca, name) == {B_REGION: "ACTIVE"}
         assert ca.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE"
         t = cb.describe_table(TableName=name)["Table"]
         assert t["TableStatus"] == "ACTIVE" and t["GlobalTableVersion"] == "2019.11.21"
-        assert t["Replicas"] == [{"RegionName": A_REGION, "ReplicaStatus": "ACTIVE"}]
+        assert replica_list(t) == [{"RegionName": A_REGION, "ReplicaStatus": "ACTIVE"}]
     eventually(active)
 
 
@@ -189,6 +189,36 @@ def test_a_replica_on_the_peer_is_made_filled_and_kept_in_step(server_factory):
     assert_client_error(ex, "ValidationException",
                         "One or more parameter values were invalid: MultiRegionConsistency STRONG needs every replica "
                         "on this server; eu-west-1 is a --region-peer region (docs/compatibility.md)")
+
+
+def test_vector_indexes_follow_the_table_to_the_peers_replica(server_factory):
+    """The developer guide's "Using vector indexes with global tables", across servers: the peer's
+    new replica has the source's vector indexes, and one created later on either server is
+    created on the other's replica too, each indexing its own items (issue 42)."""
+    a, b, _ = pair(server_factory)
+    ca, cb = client(a, A_REGION), client(b, B_REGION)
+    name = unique_name("gtpv")
+    status, out = raw(a, A_REGION, "CreateTable", {
+        "TableName": name, "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
+        "VectorIndexes": [VECTOR_INDEX]}, key=("AKIDPEERTEST", "secret"))
+    assert status == 200, out
+    for k in ("a", "b"):
+        ca.put_item(TableName=name, Item={"pk": {"S": k}, "emb": {"L": [{"N": "1"}, {"N": "2"}, {"N": "3"}]},
+                                          "emb2": {"L": [{"N": "3"}, {"N": "2"}, {"N": "1"}]}})
+    add_peer_replica(ca, cb, name)
+
+    def found(server, region, index, keys):
+        status, out = raw(server, region, "SearchVectors", {
+            "TableName": name, "IndexName": index, "TopK": 5, "SearchVector": [{"N": "0"}, {"N": "0"}, {"N": "0"}]},
+            key=("AKIDPEERTEST", "secret"))
+        assert status == 200, out
+        assert sorted(r["Item"]["pk"]["S"] for r in out["SearchResults"]) == keys
+    eventually(lambda: found(b, B_REGION, "vix", ["a", "b"]))
+    status, out = raw(b, B_REGION, "UpdateTable", {"TableName": name, "VectorIndexUpdates": [{"Create": dict(
+        VECTOR_INDEX, IndexName="vix2", VectorAttribute={"AttributeName": "emb2"})}]}, key=("AKIDPEERTEST", "secret"))
+    assert status == 200, out
+    eventually(lambda: found(a, A_REGION, "vix2", ["a", "b"]))
 
 
 def _assert(cond):

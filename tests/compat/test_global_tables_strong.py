@@ -18,10 +18,12 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from test_global_tables import EAST, EU, WEST, client, error_of, gateways, items, make_table, raw, wait_active
+from test_global_tables import (EAST, EU, WEST, client, error_of, gateways, items, make_table, raw, replica_list,
+                                wait_active)
 from conftest import assert_client_error
 
 OHIO = "us-east-2"
+THIRD = OHIO  # a STRONG group's third replica: one region set (US) with EAST and WEST
 
 
 @pytest.fixture
@@ -45,17 +47,17 @@ def refused(server, name, message, region=EAST, code="ValidationException", **bo
 
 
 def make_group(server, cs, witness=True):
-    """A STRONG group made from EAST: WEST and a witness in OHIO, or WEST and EU."""
+    """A STRONG group made from EAST: WEST and a witness in OHIO, or WEST and THIRD."""
     name = make_table(cs[EAST])
     body = {"ReplicaUpdates": [{"Create": {"RegionName": WEST}}], "MultiRegionConsistency": "STRONG"}
     if witness:
         body["GlobalTableWitnessUpdates"] = [{"Create": {"RegionName": OHIO}}]
     else:
-        body["ReplicaUpdates"].append({"Create": {"RegionName": EU}})
+        body["ReplicaUpdates"].append({"Create": {"RegionName": THIRD}})
     status, out = update(server, name, **body)
     assert status == 200, out
     assert out["TableDescription"]["TableStatus"] == "UPDATING"
-    for r in (EAST, WEST) + (() if witness else (EU,)):
+    for r in (EAST, WEST) + (() if witness else (THIRD,)):
         wait_active(cs[r], name)
     return name
 
@@ -78,6 +80,14 @@ def test_strong_rules_and_messages(strong):
     refused(server, name, "Unsupported Region(s) specified for global tables with MultiRegionConsistency set to "
             "STRONG: [us-west-1].", ReplicaUpdates=one + [{"Create": {"RegionName": "us-west-1"}}],
             MultiRegionConsistency="STRONG")
+    # every replica and the witness in one region set, the source's (the API reference); DynamoDB's
+    # text for a mix was not captured: the unsupported-region one, naming the others (compatibility.md)
+    refused(server, name, "Unsupported Region(s) specified for global tables with MultiRegionConsistency set to "
+            "STRONG: [eu-west-1].", ReplicaUpdates=one + [{"Create": {"RegionName": EU}}],
+            MultiRegionConsistency="STRONG")
+    refused(server, name, "Unsupported Region(s) specified for global tables with MultiRegionConsistency set to "
+            "STRONG: [eu-west-1].", ReplicaUpdates=one, MultiRegionConsistency="STRONG",
+            GlobalTableWitnessUpdates=[{"Create": {"RegionName": EU}}])
     refused(server, name, "MultiRegionConsistency must be set as STRONG when GlobalTableWitnessUpdates parameter is "
             "present.", ReplicaUpdates=one, GlobalTableWitnessUpdates=[{"Create": {"RegionName": OHIO}}])
     refused(server, name, "Requests that modify replicas or witnesses must not also modify other fields",
@@ -92,12 +102,12 @@ def test_strong_rules_and_messages(strong):
                                                            {"AttributeName": "x", "KeyType": "RANGE"}]}])
     refused(server, lsi, "One or more parameter values were invalid: a table with local secondary indexes cannot "
             "become a global table with MultiRegionConsistency set to STRONG",
-            ReplicaUpdates=one + [{"Create": {"RegionName": EU}}], MultiRegionConsistency="STRONG")
+            ReplicaUpdates=one + [{"Create": {"RegionName": THIRD}}], MultiRegionConsistency="STRONG")
     ttl = make_table(cs[EAST])
     cs[EAST].update_time_to_live(TableName=ttl, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
     refused(server, ttl, "One or more parameter values were invalid: a table with time to live enabled cannot become a "
             "global table with MultiRegionConsistency set to STRONG",
-            ReplicaUpdates=one + [{"Create": {"RegionName": EU}}], MultiRegionConsistency="STRONG")
+            ReplicaUpdates=one + [{"Create": {"RegionName": THIRD}}], MultiRegionConsistency="STRONG")
     # MultiRegionConsistency with another change is refused, not dropped
     refused(server, name, "Requests that modify replicas or witnesses must not also modify other fields",
             MultiRegionConsistency="EVENTUAL", DeletionProtectionEnabled=True)
@@ -123,10 +133,10 @@ def test_strong_group_with_witness_described(strong):
     east = raw(server, EAST, "DescribeTable", {"TableName": name})[1]["Table"]
     assert east["GlobalTableVersion"] == "2019.11.21"
     assert east["MultiRegionConsistency"] == "STRONG"
-    assert east["Replicas"] == [{"RegionName": WEST, "ReplicaStatus": "ACTIVE"}]
+    assert replica_list(east) == [{"RegionName": WEST, "ReplicaStatus": "ACTIVE"}]
     assert east["GlobalTableWitnesses"] == [{"RegionName": OHIO, "WitnessStatus": "ACTIVE"}]
     west = raw(server, WEST, "DescribeTable", {"TableName": name})[1]["Table"]
-    assert west["Replicas"] == [{"RegionName": EAST, "ReplicaStatus": "ACTIVE"}]
+    assert replica_list(west) == [{"RegionName": EAST, "ReplicaStatus": "ACTIVE"}]
     assert west["MultiRegionConsistency"] == "STRONG" and west["GlobalTableWitnesses"] == east["GlobalTableWitnesses"]
     assert "StreamSpecification" not in west  # MRSC does not replicate through streams: none was turned on
     # the witness region holds no table
@@ -141,7 +151,7 @@ def test_strong_group_with_witness_described(strong):
 def test_strong_writes_are_everywhere_at_once(strong):
     server, cs = strong
     name = make_group(server, cs, witness=False)
-    regions = (EAST, WEST, EU)
+    regions = (EAST, WEST, THIRD)
     for i in range(60):  # every write read back at once in another region, no waiting
         src, dst = regions[i % 3], regions[(i + 1) % 3]
         cs[src].put_item(TableName=name, Item={"pk": {"S": "k%d" % (i % 7)}, "v": {"N": str(i)}})
@@ -152,7 +162,7 @@ def test_strong_writes_are_everywhere_at_once(strong):
     assert_client_error(error_of(lambda: cs[WEST].put_item(TableName=name, Item={"pk": {"S": "once"}},
                                                            ConditionExpression="attribute_not_exists(pk)")),
                         "ConditionalCheckFailedException", "The conditional request failed")
-    cs[EU].delete_item(TableName=name, Key={"pk": {"S": "once"}})
+    cs[THIRD].delete_item(TableName=name, Key={"pk": {"S": "once"}})
     assert "Item" not in cs[EAST].get_item(TableName=name, Key={"pk": {"S": "once"}}, ConsistentRead=True)
     # counters incremented from the three regions at once lose nothing
 
@@ -168,11 +178,11 @@ def test_strong_writes_are_everywhere_at_once(strong):
     for r in regions:
         got = cs[r].get_item(TableName=name, Key={"pk": {"S": "ctr"}}, ConsistentRead=True)["Item"]
         assert got["c"] == {"N": "120"}, (r, got)
-    assert items(cs[EAST], name) == items(cs[WEST], name) == items(cs[EU], name)
+    assert items(cs[EAST], name) == items(cs[WEST], name) == items(cs[THIRD], name)
     assert len(items(cs[EAST], name)) == 8
     # the asynchronous worker adds nothing: the item counts stay as written
     time.sleep(0.3)
-    assert items(cs[EAST], name) == items(cs[EU], name)
+    assert items(cs[EAST], name) == items(cs[THIRD], name)
 
 
 def test_replicated_write_conflict(server_factory):
@@ -241,12 +251,12 @@ def test_strong_group_torn_down_whole(strong):
 
     # three replicas: one Delete alone is refused, both in one call tear it down
     name = make_group(server, cs, witness=False)
-    refused(server, name, only, ReplicaUpdates=[{"Delete": {"RegionName": EU}}])
-    status, out = update(server, name, ReplicaUpdates=[{"Delete": {"RegionName": EU}},
+    refused(server, name, only, ReplicaUpdates=[{"Delete": {"RegionName": THIRD}}])
+    status, out = update(server, name, ReplicaUpdates=[{"Delete": {"RegionName": THIRD}},
                                                        {"Delete": {"RegionName": WEST}}])
     assert status == 200, out
     assert "Replicas" not in cs[EAST].describe_table(TableName=name)["Table"]
-    for r in (WEST, EU):
+    for r in (WEST, THIRD):
         assert_client_error(error_of(lambda: cs[r].describe_table(TableName=name)), "ResourceNotFoundException", gone(name))
 
 
@@ -255,21 +265,21 @@ def test_strong_streams_and_batches(strong):
     name = make_table(cs[EAST], StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
     cs[EAST].put_item(TableName=name, Item={"pk": {"S": "before"}})  # filled into the new replicas
     status, out = update(server, name, ReplicaUpdates=[{"Create": {"RegionName": WEST}},
-                                                       {"Create": {"RegionName": EU}}], MultiRegionConsistency="STRONG")
+                                                       {"Create": {"RegionName": THIRD}}], MultiRegionConsistency="STRONG")
     assert status == 200, out
-    for r in (EAST, WEST, EU):
+    for r in (EAST, WEST, THIRD):
         wait_active(cs[r], name)
     # a batch in one region is in all of them at once
-    cs[EU].batch_write_item(RequestItems={name: [{"PutRequest": {"Item": {"pk": {"S": "b%d" % i}}}}
+    cs[THIRD].batch_write_item(RequestItems={name: [{"PutRequest": {"Item": {"pk": {"S": "b%d" % i}}}}
                                                  for i in range(5)]})
     cs[WEST].update_item(TableName=name, Key={"pk": {"S": "b0"}}, UpdateExpression="SET x = :x",
                          ExpressionAttributeValues={":x": {"N": "1"}})
     cs[WEST].batch_write_item(RequestItems={name: [{"DeleteRequest": {"Key": {"pk": {"S": "b4"}}}}]})
-    assert items(cs[EAST], name) == items(cs[WEST], name) == items(cs[EU], name)
+    assert items(cs[EAST], name) == items(cs[WEST], name) == items(cs[THIRD], name)
     assert len(items(cs[EAST], name)) == 5
     # every replica kept its stream, and each shows the same changes (the fill's copy aside)
     seen = {}
-    for r in (EAST, WEST, EU):
+    for r in (EAST, WEST, THIRD):
         sc = boto3.client("dynamodbstreams", endpoint_url=server.endpoint, region_name=r, aws_access_key_id="AKIDGT",
                           aws_secret_access_key="secret", config=Config(retries={"total_max_attempts": 1}))
         arn = cs[r].describe_table(TableName=name)["Table"]["LatestStreamArn"]
@@ -280,7 +290,7 @@ def test_strong_streams_and_batches(strong):
             recs += sc.get_records(ShardIterator=it)["Records"]
         seen[r] = sorted((x["eventName"], x["dynamodb"]["Keys"]["pk"]["S"], x["dynamodb"]["SequenceNumber"] != "")
                          for x in recs if x["dynamodb"]["Keys"]["pk"]["S"] != "before")
-    assert seen[EAST] == seen[WEST] == seen[EU]
+    assert seen[EAST] == seen[WEST] == seen[THIRD]
     assert seen[EAST].count(("INSERT", "b0", True)) == 1 and seen[EAST].count(("MODIFY", "b0", True)) == 1
     assert ("REMOVE", "b4", True) in seen[EAST] and len(seen[EAST]) == 7
 
@@ -292,7 +302,7 @@ def test_strong_reads_are_linearizable_across_regions(strong):
     back: what one commit in every replica gives, and what an asynchronous copy would break."""
     server, cs = strong
     name = make_group(server, cs, witness=False)
-    regions = (EAST, WEST, EU)
+    regions = (EAST, WEST, THIRD)
     cs[EAST].put_item(TableName=name, Item={"pk": {"S": "c"}, "n": {"N": "0"}})
     lock = threading.Lock()
     acked, sent, stop = [0], [0], threading.Event()

@@ -212,10 +212,13 @@ def test_tag_and_untag_answer_an_empty_body(endpoint, table):
 
 # ---- 6. table ARNs of an account that is not the caller's ----
 
-def denied(account, op, arn):
+def denied(account, op, arn, user=None):
+    """The refusal, naming the caller as IAM does: its key's user (as every other refusal of --auth
+    names it; issue 42: it said root), else (no --auth) its account's root."""
+    who = "user/" + user if user else "root"
     return {"__type": ACCESS_DENIED,
-            "message": "User: arn:aws:iam::%s:root is not authorized to perform: dynamodb:%s on resource: %s "
-                       "because no resource-based policy allows the dynamodb:%s action" % (account, op, arn, op)}
+            "message": "User: arn:aws:iam::%s:%s is not authorized to perform: dynamodb:%s on resource: %s "
+                       "because no resource-based policy allows the dynamodb:%s action" % (account, who, op, arn, op)}
 
 
 def signed_call(endpoint, target, req, ak, sk):
@@ -241,10 +244,10 @@ def test_the_callers_account_is_its_keys(authed):
                         ("UntagResource", {"ResourceArn": other, "TagKeys": ["k"]}),
                         ("DescribeTable", {"TableName": other})):
         r = signed_call(e, target, req, ak, sk)
-        assert (r.status, r.json()) == (400, denied("123456789012", target, other))
+        assert (r.status, r.json()) == (400, denied("123456789012", target, other, "AKIDACCT"))
     # a key with no account is the default account's, and refused 123456789012's ARNs
     r = signed_call(e, "ListTagsOfResource", {"ResourceArn": own}, "AKIDGOOD", "secretgood")
-    assert (r.status, r.json()) == (400, denied("000000000000", "ListTagsOfResource", own))
+    assert (r.status, r.json()) == (400, denied("000000000000", "ListTagsOfResource", own, "AKIDGOOD"))
 
 
 def test_table_arn_members_of_another_account(endpoint, table):

@@ -525,3 +525,20 @@ def test_attributes_to_get_validation(ddb, item_table):
         lambda: ddb.get_item(TableName=item_table, Key=key, AttributesToGet=["s"],
                              ExpressionAttributeNames={"#s": "s"}),
         "ExpressionAttributeNames can only be specified when using expressions")
+
+
+@pytest.mark.parametrize("names", [[""], ["s", ""]], ids=["empty", "among-others"])
+@pytest.mark.parametrize("op", ["get_item", "batch_get_item", "query", "scan"])
+def test_attributes_to_get_refuses_an_empty_name(ddb, item_table, op, names):
+    """DynamoDB refuses an empty name in AttributesToGet (issue 42; ddbd answered {}); worded as an
+    item's empty attribute name is, "Empty attribute name", by every operation that takes it."""
+    key = {"pk": ITEM["pk"]}
+    calls = {
+        "get_item": lambda: ddb.get_item(TableName=item_table, Key=key, AttributesToGet=names),
+        "batch_get_item": lambda: ddb.batch_get_item(
+            RequestItems={item_table: {"Keys": [key], "AttributesToGet": names}}),
+        "query": lambda: ddb.query(TableName=item_table, AttributesToGet=names, KeyConditions={
+            "pk": {"ComparisonOperator": "EQ", "AttributeValueList": [ITEM["pk"]]}}),
+        "scan": lambda: ddb.scan(TableName=item_table, AttributesToGet=names),
+    }
+    expect_validation(calls[op], "Empty attribute name")

@@ -116,7 +116,10 @@ def test_accounts_are_separate(accounts_server):
     with pytest.raises(ClientError) as e:
         b.get_item(TableName=da["TableArn"], Key={"pk": S("alice")})
     assert code(e) == "AccessDeniedException"
-    assert e.value.response["Error"]["Message"].startswith("User: arn:aws:iam::222222222222:root is not authorized")
+    # naming the caller's user (its key's), as every other refusal does: not the account's root
+    assert e.value.response["Error"]["Message"].startswith(
+        "User: arn:aws:iam::222222222222:user/AKIDB is not authorized to perform: dynamodb:GetItem on resource: "
+        "arn:aws:dynamodb:us-east-1:111111111111:table/users because no resource-based policy allows")
     # tags go with the ARN's own account
     a.tag_resource(ResourceArn=da["TableArn"], Tags=[{"Key": "team", "Value": "a"}])
     assert b.list_tags_of_resource(ResourceArn=db["TableArn"])["Tags"] == []

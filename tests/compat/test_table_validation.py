@@ -251,6 +251,29 @@ def test_multi_attribute_gsi_key_rules(ddb, schema, message):
                  **table(attributes=["pk"] + names, GlobalSecondaryIndexes=[index("gsi", schema)]))
 
 
+ENUM_KEY_TYPE = "Member must satisfy enum value set: [HASH, RANGE]"
+
+
+@pytest.mark.parametrize("member, path", [
+    ("GlobalSecondaryIndexes", "globalSecondaryIndexes"),
+    ("LocalSecondaryIndexes", "localSecondaryIndexes"),
+])
+def test_index_key_type_is_an_enum_reported_first(ddb, member, path):
+    """moto's test_create_table__specify_non_key_column, verified against AWS: an index's KeyType
+    "SORT" is the enum constraint's, before its undefined attributes are looked at."""
+    schema = [{"AttributeName": "pk" if member.startswith("Local") else "n/a", "KeyType": "HASH"},
+              {"AttributeName": "sth", "KeyType": "SORT"}]
+    expect_error(ddb.create_table, constraint("'SORT'", path + ".1.member.keySchema.2.member.keyType", ENUM_KEY_TYPE),
+                 **table(attributes=("pk", "sk"), key_schema=key("pk", ["sk"]), **{member: [index("idx", schema)]}))
+
+
+def test_index_create_key_type_is_an_enum(ddb):
+    expect_error(ddb.update_table, constraint("'SORT'", "globalSecondaryIndexUpdates.1.member.create.keySchema.1.member."
+                                              "keyType", ENUM_KEY_TYPE),
+                 TableName=unique_name("missing"), AttributeDefinitions=defs("g"),
+                 GlobalSecondaryIndexUpdates=[create_action(key_schema=[{"AttributeName": "g", "KeyType": "SORT"}])])
+
+
 # ---------------------------------------------------------------------------------------------
 # TableClass and DeletionProtectionEnabled
 # ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 /*
  * tests/fuzz/fuzz_json.c: libFuzzer target for the JSON codec and the AttributeValue model. The
- * input is parsed as JSON; a document that parses is written back and parsed again (the writer's
+ * input is parsed as JSON, as a client's request is (ddb_json_parse_input: Unicode checked); a
+ * document that parses is written back, must be Unicode too, and is parsed again (the writer's
  * output must parse to the same text), and decoded as an item and as an AttributeValue in both
  * value dialects, whose canonical JSON must decode again to an equal value.
  * Build: CC=clang cmake -DDDB_FUZZ=ON ...; run: ./fuzz_json -max_total_time=60
@@ -45,12 +46,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         init = 1;
     }
     ddb_arena_reset(&arena);
-    if ((j = ddb_json_parse(&arena, (const char *)data, size)) == NULL)
+    if ((j = ddb_json_parse_input(&arena, (const char *)data, size, NULL)) == NULL)
         return 0;
     ddb_jw_init(&w, &b1);
     ddb_jw_json(&w, j);
     {
-        const ddb_json *j2 = ddb_json_parse(&arena, b1.data, b1.len);
+        const ddb_json *j2 = ddb_json_parse_input(&arena, b1.data, b1.len, NULL);
         if (j2 == NULL)
             abort();
         ddb_jw_init(&w, &b2);

@@ -61,8 +61,14 @@ async function makeTable(OnDemandThroughput, WarmThroughput) {
   return TableName;
 }
 
+/** The table in `region`, each of its Replicas[] without its ReplicaArn once that is checked. */
 async function describe(region, TableName) {
-  return (await clients[region].send(new DescribeTableCommand({ TableName }))).Table;
+  const t = (await clients[region].send(new DescribeTableCommand({ TableName }))).Table;
+  for (const r of t.Replicas || []) {
+    assert.match(r.ReplicaArn, new RegExp(`^arn:aws:dynamodb:${r.RegionName}:\\d{12}:table/${TableName}$`));
+    delete r.ReplicaArn;
+  }
+  return t;
 }
 
 /** Waits until the table is ACTIVE in both regions with every replica ACTIVE. */

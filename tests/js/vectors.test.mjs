@@ -19,6 +19,7 @@ import {
   BatchWriteItemCommand,
   CreateTableCommand,
   DeleteItemCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
   ExecuteStatementCommand,
   GetItemCommand,
@@ -258,6 +259,33 @@ describe('CreateTable with VectorIndexes', () => {
   });
 });
 
+describe('definitions DynamoDB reads its own way (issue 42)', () => {
+  test('Dimensions 6.7 is truncated to 6; a NUL in a vector index\'s attribute name is refused', async () => {
+    const t = await createVTable('v_dims', [vindex('vix', { dims: 6.7, schema: null })]);
+    assert.equal(vixOf(await describe_(t), 'vix').Dimensions, 6);
+    await client.send(new PutItemCommand({ TableName: t, Item: { id: S('a'), emb: L([1, 2, 3, 4, 5, 6]) } }));
+    assert.equal(vixOf(await describe_(t), 'vix').ItemCount, 1);
+    const res = await search(t, 'vix', [1, 0, 0, 0, 0, 0]);
+    assert.deepEqual(res.SearchResults.map((r) => r.Item.id.S), ['a']);
+    const nul = `v_nul_${process.pid}`;
+    for (const ix of [vindex('vix', { attr: 'e\u0000m', schema: null }), vindex('vix', { schema: [['c\u0000t', 'HASH']] })]) {
+      await rejects(client.send(new CreateTableCommand(createInput(nul, [ix]))), VE,
+        `${INVALID}The attribute names of a vector index must not contain the NUL character (U+0000)`);
+    }
+    await rejects(describe_(nul), 'ResourceNotFoundException', `Requested resource not found: Table: ${nul} not found`);
+  });
+
+  test('a DOT_PRODUCT score beyond f32\'s range is Infinity, as the JSON protocol writes it', async () => {
+    const t = await createVTable('v_dot_inf', [vindex('vix', { fn: 'DOT_PRODUCT', schema: null })]);
+    const big = [3e38, 3e38, 3e38];
+    await putItems(t, [{ id: S('big'), emb: L(big) }, { id: S('neg'), emb: L(big.map((x) => -x)) },
+      { id: S('small'), emb: L([1, 0, 0]) }]);
+    const res = await search(t, 'vix', big);
+    assert.deepEqual(res.SearchResults.map((r) => [r.Item.id.S, r.Score]),
+      [['big', Infinity], ['small', Math.fround(3e38)], ['neg', -Infinity]]);
+  });
+});
+
 describe('UpdateTable VectorIndexUpdates', () => {
   test('Create backfills the existing items (CREATING, Backfilling, then ACTIVE); Delete removes the index', async () => {
     const t = tableName('v_upd');
@@ -338,6 +366,28 @@ describe('UpdateTable VectorIndexUpdates', () => {
     const Table = await describe_(t2);
     assert.deepEqual(Table.VectorIndexes.map((v) => v.IndexName), ['vix']);
     assert.equal(Table.BillingModeSummary.BillingMode, 'PAY_PER_REQUEST');
+  });
+});
+
+describe('a table whose vector index is being built', () => {
+  test('DeleteTable is refused while the index is CREATING (the table is UPDATING), then deletes', async () => {
+    const t = tableName('v_del_build');
+    await client.send(new CreateTableCommand({
+      TableName: t, BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    }));
+    const r = rng(42);
+    await putItems(t, Array.from({ length: 3000 }, (_, i) => ({ id: S(`b${i}`), emb: L(randVec(r, 16)) })));
+    const upd = await client.send(new UpdateTableCommand({
+      TableName: t, VectorIndexUpdates: [{ Create: vindex('bix', { dims: 16, schema: null }) }],
+    }));
+    assert.equal(vixOf(upd.TableDescription, 'bix').IndexStatus, 'CREATING');
+    // the API reference: DeleteTable of an UPDATING table is a ResourceInUseException
+    await rejects(client.send(new DeleteTableCommand({ TableName: t })), 'ResourceInUseException',
+      `Attempt to change a resource which is still in use: Table is being updated: ${t}`);
+    await waitVectorActive(t, 'bix', client, 30000);
+    await client.send(new DeleteTableCommand({ TableName: t }));
   });
 });
 
@@ -522,6 +572,64 @@ describe('writes maintain the vector index', () => {
       ReturnConsumedCapacity: 'INDEXES',
     }));
     assert.ok(moved.ConsumedCapacity.VectorIndexes.kix.VectorWriteRequestBytes > 0);
+  });
+});
+
+describe('capacity as AWS measures it (issue 42; docs/compatibility.md, Vector search)', () => {
+  const text = (dims) => L(Array.from({ length: dims }, (_, i) => 0.123456789 + i / 1e6)); // ~7 bytes a number
+  const rcc = { ReturnConsumedCapacity: 'INDEXES' };
+
+  test('writes: VectorWriteRequestBytes at least 1,024 an index; the vector billed and sized at 4 bytes a dimension', async () => {
+    const small = await createVTable('v_cap8', [vindex('vix', { dims: 8, schema: null })]);
+    const p8 = await client.send(new PutItemCommand({ TableName: small, Item: { id: S('a1'), tenant: S('t1'), emb: text(8) }, ...rcc }));
+    assert.equal(p8.ConsumedCapacity.VectorIndexes.vix.VectorWriteRequestBytes, 1024); // ExtendDB's probe: 1024 (47 unfloored)
+
+    const t = await createVTable('v_cap1024', [vindex('vix', { dims: 1024, schema: null })]);
+    const put = await client.send(new PutItemCommand({ TableName: t, Item: { id: S('b1'), tenant: S('t1'), emb: text(1024) }, ...rcc }));
+    // ExtendDB's probe of this item measured 4111: 4 x 1024 + id (2+2) + tenant (6+2) + the name emb (3)
+    assert.equal(put.ConsumedCapacity.VectorIndexes.vix.VectorWriteRequestBytes, 4111);
+    // the table's write: 4111 bytes billed (5 units, the developer guide's example), not the ~7 KB of text
+    assert.equal(put.ConsumedCapacity.Table.CapacityUnits, 5);
+    const before = (await describe_(t)).TableSizeBytes;
+    await client.send(new PutItemCommand({ TableName: t, Item: { id: S('b2'), tenant: S('t1') } }));
+    const plain = (await describe_(t)).TableSizeBytes - before;
+    await client.send(new UpdateItemCommand({
+      TableName: t, Key: { id: S('b2') }, UpdateExpression: 'SET emb = :v', ExpressionAttributeValues: { ':v': text(1024) },
+    }));
+    assert.equal((await describe_(t)).TableSizeBytes - before - plain, 3 + 4 * 1024);
+  });
+
+  test('a SearchSchema HASH change moves the entry: charged as a removal and a write', async () => {
+    const t = await createVTable('v_capmove', [vindex('vix', { dims: 1024, schema: [['cat', 'HASH']] })]);
+    await client.send(new PutItemCommand({ TableName: t, Item: { id: S('m1'), cat: S('a'), emb: text(1024) } }));
+    const moved = await client.send(new UpdateItemCommand({
+      TableName: t, Key: { id: S('m1') }, UpdateExpression: 'SET cat = :c', ExpressionAttributeValues: { ':c': S('b') }, ...rcc,
+    }));
+    // 4 x 1024 + id (2+2) + cat (3+1) + emb (3) = 4107, twice (ExtendDB measured 8224 = 2 x 4112 for its item)
+    assert.equal(moved.ConsumedCapacity.VectorIndexes.vix.VectorWriteRequestBytes, 2 * 4107);
+  });
+
+  test('searches: VectorSearchRequestBytes as the live captures measure it, not every vector scored', async () => {
+    const t = await createVTable('v_capsearch', [vindex('vix', { dims: 128, fn: 'EUCLIDEAN', schema: null,
+      projection: { ProjectionType: 'KEYS_ONLY' } })]);
+    const r = rng(9);
+    await putItems(t, Array.from({ length: 20 }, (_, i) => ({ id: S(`k${String(i).padStart(2, '0')}`), emb: L(randVec(r, 128)) })));
+    const q = randVec(rng(10), 128);
+    // ExtendDB's sweep: 30.6875 a dimension, 65 + the item's bytes a result (id: 2 + 3), 1,024 at least
+    let out = await search(t, 'vix', q, { TopK: 10, ReturnConsumedCapacity: 'TOTAL' });
+    assert.deepEqual(out.ConsumedCapacity, { VectorSearchRequestBytes: 128 * 30.6875 + 10 * (65 + 5) });
+    out = await search(t, 'vix', q, { TopK: 10, ReturnConsumedCapacity: 'TOTAL', ProjectionExpression: 'id, emb' });
+    assert.equal(out.ConsumedCapacity.VectorSearchRequestBytes, 128 * 30.6875 + 10 * (65 + 5) + 10 * 4 * 128);
+
+    // more items: a constant more each time they double (3.2075 a dimension a doubling past 32),
+    // which at 15,000 items of 1,024 dimensions gives the live capture's 60,559.8 + 565.5 x TopK
+    const big = await createVTable('v_capscope', [vindex('vix', { dims: 128, fn: 'EUCLIDEAN', schema: null,
+      projection: { ProjectionType: 'KEYS_ONLY' } })]);
+    await putItems(big, Array.from({ length: 512 }, (_, i) => ({ id: S(`k${String(i).padStart(3, '0')}`), emb: L(randVec(r, 128)) })));
+    out = await search(big, 'vix', q, { TopK: 1, ReturnConsumedCapacity: 'TOTAL' });
+    assert.equal(out.ConsumedCapacity.VectorSearchRequestBytes, Math.floor(128 * (30.6875 + 3.2075 * 4) + 65 + 6));
+    const fixed = 1024 * (30.6875 + 3.2075 * (Math.log2(15000) - 5));
+    assert.ok(Math.abs(fixed - 60559.8) < 0.001 * 60559.8, `${fixed}`);
   });
 });
 

@@ -7,7 +7,7 @@
 
 int ddb_rpc_read(ddb_arena *a, const char *text, size_t len, ddb_rpc_msg *m)
 {
-    const ddb_json *j = ddb_json_parse(a, text, len), *method, *id;
+    const ddb_json *j = ddb_json_parse_input(a, text, len, NULL), *method, *id;
     const char *version;
 
     memset(m, 0, sizeof(*m));

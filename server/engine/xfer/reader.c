@@ -247,7 +247,7 @@ static const char *json_body(const char *line, size_t len, ddb_jw *w)
     const char *err = NULL;
 
     ddb_arena_init(&a);
-    doc = ddb_json_parse(&a, line, len);
+    doc = ddb_json_parse_input(&a, line, len, NULL);
     item = ddb_json_get(doc, "Item");
     if (item == NULL || item->type != DDB_JSON_OBJECT)
         err = doc == NULL ? "Invalid JSON: the line is not a JSON document" : "Invalid item: the line has no Item object";
@@ -297,7 +297,8 @@ void ddb_xfer_item_pointer(ddb_jw *w, const char *bucket, const char *key, long 
 static const char *item_error(ddb_engine *eng, ddb_arena *a, const char *ns, const ddb_buf *body_text, ddb_attr *item,
                               const ddb_table **t, ddb_key *key)
 {
-    const ddb_json *body = ddb_json_parse(a, body_text->data, body_text->len), *json = ddb_json_get(body, "Item");
+    const ddb_json *body = ddb_json_parse_input(a, body_text->data, body_text->len, NULL);
+    const ddb_json *json = ddb_json_get(body, "Item");
     const char *msg;
 
     if (body == NULL || body->type != DDB_JSON_OBJECT)

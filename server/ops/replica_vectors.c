@@ -1,0 +1,56 @@
+/*
+ * server/ops/replica_vectors.c: a global table's vector indexes follow the table to every replica.
+ *
+ * The developer guide's "Using vector indexes with global tables": DynamoDB copies a table's vector
+ * index definitions to a new replica (ops_replicas.c writes them into the replica's CreateTable),
+ * and a vector index created or deleted later by UpdateTable is created or deleted on every
+ * replica, each of which indexes (backfills) its own items. Here: the UpdateTable that carries the
+ * same VectorIndexUpdates, with the source's AttributeDefinitions, to each replica, and its queuing
+ * for a --region-peer's replica (engine/jobs/peer.h, in the source's own commit); ops_update_table.c
+ * runs it on this server's replicas and ops_peer.c on a peer's request.
+ */
+#include <string.h>
+
+#include "ddb/ddb_status.h"
+#include "server/engine/catalog_edit.h"
+#include "server/engine/jobs/peer.h"
+#include "server/ops/handlers.h"
+#include "server/ops/replica_vectors.h"
+
+const char *ddb_replica_vectors_request(ddb_arena *a, const ddb_table *t, const ddb_json *in)
+{
+    ddb_buf b = {0};
+    ddb_jw w;
+    const char *text;
+    const ddb_json *defs = ddb_json_get(in, "AttributeDefinitions");
+
+    ddb_jw_init(&w, &b);
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, "TableName");
+    ddb_jw_str(&w, t->name);
+    if (defs != NULL) {
+        ddb_jw_key(&w, "AttributeDefinitions");
+        ddb_jw_json(&w, defs);
+    }
+    ddb_jw_key(&w, "VectorIndexUpdates");
+    ddb_jw_json(&w, ddb_json_get(in, "VectorIndexUpdates"));
+    ddb_jw_obj_end(&w);
+    text = ddb_arena_strndup(a, b.data, b.len);
+    ddb_buf_free(&b);
+    return text;
+}
+
+int ddb_replica_vectors_propagate(const ddb_req *req, const ddb_table *t)
+{
+    return !req->internal && t->rep_id != 0 && ddb_json_get(req->in, "VectorIndexUpdates") != NULL;
+}
+
+void ddb_replica_vectors_outbox(ddb_req *req, const ddb_table *t, ddb_batch *extra)
+{
+    if (!ddb_replica_vectors_propagate(req, t))
+        return;
+    for (unsigned i = 0; i < t->nreplicas; i++)
+        if (strcmp(t->replicas[i].region, t->region) != 0 && ddb_peer_url(req->eng, t->replicas[i].region) != NULL)
+            ddb_peer_outbox_add(extra, req->arena, t->region, t->key, t->replicas[i].region, "UpdateTable",
+                                ddb_replica_vectors_request(req->arena, t, req->in));
+}
