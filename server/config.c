@@ -12,6 +12,7 @@
 #include "ddb/ddb_version.h"
 #include "server/base/cpus.h"
 #include "server/base/log.h"
+#include "server/config_help.h"
 #include "server/storage/storage.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))

@@ -83,7 +83,4 @@ int ddb_config_parse(ddb_config *cfg, int argc, char **argv);
 /* Frees what a successful ddb_config_parse allocated (the --stream-trigger specs' table names). */
 void ddb_config_free(ddb_config *cfg);
 
-/* Writes `ddbd --help` (config_help.c): the synopsis, every option of server/options.def. */
-void ddb_config_help(FILE *out);
-
 #endif

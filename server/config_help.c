@@ -3,7 +3,7 @@
  * too, config.c): the synopsis (the README's, checked by tests/compat/test_options.py), a
  * paragraph per option, and DynamoDB Local's spellings.
  */
-#include "server/config.h"
+#include "server/config_help.h"
 
 #include <stdarg.h>
 #include <stdio.h>

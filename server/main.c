@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "ddb/ddb_version.h"
+#include "server/base/clock.h"
 #include "server/doors/admin.h"
 #include "server/base/faults.h"
 #include "server/base/log.h"
@@ -31,14 +32,6 @@
 static void on_stop_signal(int sig)
 {
     (void)sig;
-}
-
-static double now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 /* Where the data is, for the log: the data directory, "in-memory", or the RADOS pool. */
@@ -115,7 +108,7 @@ static void http_options(const ddb_config *cfg, ddb_http_options *o)
 }
 
 /* --mcp: serves standard input and output (no HTTP) until they close, SIGINT or SIGTERM. */
-static int serve_mcp_stdio(ddb_server *srv, const ddb_config *cfg, sigset_t *sigs, double t0)
+static int serve_mcp_stdio(ddb_server *srv, const ddb_config *cfg, sigset_t *sigs, uint64_t t0)
 {
     static pthread_t self; /* the reader's to signal, past this function's return */
     pthread_t reader;
@@ -124,7 +117,7 @@ static int serve_mcp_stdio(ddb_server *srv, const ddb_config *cfg, sigset_t *sig
     self = pthread_self();
     ddb_log(DDB_LOG_INFO, "ddbd %s serving MCP on standard input and output (%s), data %s, %zu tables, ready in %.1f ms",
             DDB_VERSION_STRING, cfg->mcp_allow_writes ? "writes allowed" : "read-only", data_name(cfg),
-            ddb_catalog_count(srv->eng.catalog), now_ms() - t0);
+            ddb_catalog_count(srv->eng.catalog), ddb_clock_mono_since_ms(t0));
     if (pthread_create(&reader, NULL, mcp_stdio_main, &self) != 0) {
         ddb_server_close(srv);
         return 1;
@@ -149,7 +142,7 @@ static ddb_otlp *start_otlp(const char *url)
 }
 
 /* Runs the server the command line describes until SIGINT or SIGTERM; the exit status. */
-static int serve(const ddb_config *cfg, double t0)
+static int serve(const ddb_config *cfg, uint64_t t0)
 {
     ddb_server srv;
     ddb_http *http;
@@ -221,7 +214,7 @@ static int serve(const ddb_config *cfg, double t0)
     /* logged before the loops start, so the line always precedes the first answer */
     ddb_log(DDB_LOG_INFO, "ddbd %s listening on %s://%s:%d, data %s, %u shards, %u threads, %zu tables, ready in %.1f ms",
             DDB_VERSION_STRING, cfg->tls_cert ? "https" : "http", cfg->host, ddb_http_port(http), data_name(cfg),
-            ddb_store_nshards(srv.eng.store), cfg->threads, ddb_catalog_count(srv.eng.catalog), now_ms() - t0);
+            ddb_store_nshards(srv.eng.store), cfg->threads, ddb_catalog_count(srv.eng.catalog), ddb_clock_mono_since_ms(t0));
     if (ddb_http_metrics_port(http) >= 0)
         ddb_log(DDB_LOG_INFO, "metrics on http://%s:%d/metrics", cfg->host, ddb_http_metrics_port(http));
     if (ddb_http_start(http) != 0) {
@@ -241,7 +234,7 @@ static int serve(const ddb_config *cfg, double t0)
 
 int main(int argc, char **argv)
 {
-    double t0 = now_ms();
+    uint64_t t0 = ddb_clock_mono_ns();
     ddb_config cfg;
     int rc;
 

@@ -15,11 +15,12 @@
 #include "proto/errors.h"
 #include "proto/ops.h"
 #include "server/api/dispatch.h"
+#include "server/base/clock.h"
 #include "server/base/log.h"
 #include "server/engine/catalog.h"
 #include "server/engine/index.h"
 #include "server/ops/ops_common.h"
-#include "server/seed_internal.h"
+#include "server/seed_files.h"
 #include "server/server.h"
 
 #define MAX_ERRORS 20
@@ -47,16 +48,8 @@ typedef struct seeder {
     char *batch_table;
     unsigned batch_n;
     ddb_buf batch;
-    double t0, last_progress;
+    uint64_t t0, last_progress; /* ddb_clock_mono_ns */
 } seeder;
-
-static double now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static void report(seeder *s, const char *path, unsigned line, const char *msg)
 {
@@ -234,8 +227,8 @@ static int on_item_check(void *ctx, const seed_record *rec)
     }
     if (r.err.code != DDB_OK)
         report_req(s, &rec->loc, &r);
-    if (++s->items % 4096 == 0 && now_ms() - s->last_progress >= PROGRESS_MS) {
-        s->last_progress = now_ms();
+    if (++s->items % 4096 == 0 && ddb_clock_mono_since_ms(s->last_progress) >= PROGRESS_MS) {
+        s->last_progress = ddb_clock_mono_ns();
         ddb_log(DDB_LOG_INFO, "seed: checking: %llu items so far", s->items);
     }
     return s->errors >= MAX_ERRORS;
@@ -245,14 +238,14 @@ static int on_item_check(void *ctx, const seed_record *rec)
 
 static void progress(seeder *s)
 {
-    double now = now_ms();
+    uint64_t now = ddb_clock_mono_ns();
 
-    if (now - s->last_progress < PROGRESS_MS)
+    if ((double)(now - s->last_progress) / 1e6 < PROGRESS_MS)
         return;
     s->last_progress = now;
     ddb_log(DDB_LOG_INFO, "seed: %llu of %llu items (%.0f %%), %.0f items/s", s->written, s->items,
             100.0 * (double)s->written / (double)(s->items ? s->items : 1),
-            (double)s->written * 1e3 / (now - s->t0));
+            (double)s->written * 1e9 / (double)(now - s->t0));
 }
 
 /* The pending batch's writes one by one, in order (a batch may not name a key twice). */
@@ -393,7 +386,7 @@ int ddb_seed_load(ddb_server *srv, const char *const *paths, unsigned n)
     memset(&s, 0, sizeof(s));
     s.srv = srv;
     ddb_arena_init(&s.arena);
-    s.t0 = s.last_progress = now_ms();
+    s.t0 = s.last_progress = ddb_clock_mono_ns();
     /* nothing is written until every definition and every item has passed; a file's structural
        errors are reported once, by the walk over the items (which reads every file) */
     seed_walk(paths, n, 1, 0, on_definition, NULL, &s);
@@ -407,14 +400,14 @@ int ddb_seed_load(ddb_server *srv, const char *const *paths, unsigned n)
     }
     if (s.items >= 10000)
         ddb_log(DDB_LOG_INFO, "seed: checked %zu tables and %llu items in %.0f ms; loading", s.ndefs, s.items,
-                now_ms() - s.t0);
+                ddb_clock_mono_since_ms(s.t0));
     if (create_tables(&s, &created, &kept) != 0 ||
         seed_walk(paths, n, 0, 1, on_item_write, on_file_error, &s) != 0 || flush_batch(&s) != 0) {
         ddb_log(DDB_LOG_ERROR, "seed: loading stopped part way (%llu of %llu items written)", s.written, s.items);
         goto done;
     }
     ddb_log(DDB_LOG_INFO, "seed: %u tables created, %u kept, %llu items written in %.1f ms", created, kept, s.written,
-            now_ms() - s.t0);
+            ddb_clock_mono_since_ms(s.t0));
     rc = 0;
 done:
     seeder_free(&s);

@@ -1,5 +1,5 @@
 /*
- * server/seed_files.c: reads --seed files into records (see seed_internal.h, docs/seeding.md).
+ * server/seed_files.c: reads --seed files into records (see seed_files.h, docs/seeding.md).
  *
  * A .json file holds one document, or an array of them: a CreateTable request (what
  * `aws dynamodb create-table --cli-input-json` takes), or BatchWriteItem's RequestItems, wrapped
@@ -8,7 +8,7 @@
  * dot (orders.jsonl, orders.part2.jsonl: orders), as DynamoDB JSON, or as DynamoDB's S3 export writes it ({"Item": {...}}), or as a
  * PutItem request naming its own table ({"TableName": ..., "Item": {...}}).
  */
-#include "server/seed_internal.h"
+#include "server/seed_files.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -19,34 +19,12 @@
 #include <stdint.h>
 
 #include "proto/sigv4.h"
+#include "server/api/keyfile.h"
 #include "server/api/req.h"
 
 typedef struct ddb_auth ddb_auth;
 
-/*
- * One key of the file. After the positional fields a line may carry options (policy.c), each at
- * most once and never empty (an empty list is an error, not "all"):
- *   name=USER        the IAM user name in AccessDeniedException's ARN (default: the access key id)
- *   allow=ACTIONS    the operations the key may call, comma-separated: GetItem, dynamodb:Query,
- *                    Describe*, read (the read-only operations DDB_OPF_READ marks in proto/ops.def,
- *                    and PartiQLSelect), * (left out: every operation; nallow is then 0)
- *   tables=PATTERNS  the tables it may touch, comma-separated, with * wildcards (left out: all;
- *                    ntables is then 0)
- *   rights=RIGHTS    the doors beside the DynamoDB API it may use, comma-separated: admin (the
- *                    /ddbd/ endpoints, MCP's whole-store tools; implies metrics), metrics (GET
- *                    /metrics, MCP's read_metrics). Never implied by allow= (default: none)
- */
-typedef enum ddb_auth_right { DDB_RIGHT_ADMIN = 1u << 0, DDB_RIGHT_METRICS = 1u << 1 } ddb_auth_right;
-
-typedef struct ddb_auth_key {
-    char *access_key, *secret, *account, *token;
-    char *user;
-    char **allow;
-    size_t nallow;
-    char **tables;
-    size_t ntables;
-    unsigned rights; /* ddb_auth_right bits */
-} ddb_auth_key;
+/* One key of the file: ddb_auth_key and its rights, keyfile.h. */
 
 /* The key with this access key id, or NULL. */
 const ddb_auth_key *ddb_auth_key_of(const ddb_auth *a, const char *access_key);

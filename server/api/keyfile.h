@@ -13,7 +13,30 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "server/api/auth.h"
+/*
+ * One key of the file. After the positional fields a line may carry options (policy.c), each at
+ * most once and never empty (an empty list is an error, not "all"):
+ *   name=USER        the IAM user name in AccessDeniedException's ARN (default: the access key id)
+ *   allow=ACTIONS    the operations the key may call, comma-separated: GetItem, dynamodb:Query,
+ *                    Describe*, read (the read-only operations DDB_OPF_READ marks in proto/ops.def,
+ *                    and PartiQLSelect), * (left out: every operation; nallow is then 0)
+ *   tables=PATTERNS  the tables it may touch, comma-separated, with * wildcards (left out: all;
+ *                    ntables is then 0)
+ *   rights=RIGHTS    the doors beside the DynamoDB API it may use, comma-separated: admin (the
+ *                    /ddbd/ endpoints, MCP's whole-store tools; implies metrics), metrics (GET
+ *                    /metrics, MCP's read_metrics). Never implied by allow= (default: none)
+ */
+typedef enum ddb_auth_right { DDB_RIGHT_ADMIN = 1u << 0, DDB_RIGHT_METRICS = 1u << 1 } ddb_auth_right;
+
+typedef struct ddb_auth_key {
+    char *access_key, *secret, *account, *token;
+    char *user;
+    char **allow;
+    size_t nallow;
+    char **tables;
+    size_t ntables;
+    unsigned rights; /* ddb_auth_right bits */
+} ddb_auth_key;
 
 /*
  * Parses one line (without its '\n'; a final '\r' is dropped) of `len` bytes, which may hold any

@@ -1,27 +1,20 @@
 /*
- * server/clock.c: the server's clock (see clock.h).
+ * server/base/clock.c: the server's clock (see clock.h; the monotonic and system clocks are inline there).
  */
 #include "server/base/clock.h"
 
 #include <stdatomic.h>
-#include <time.h>
 
 static _Atomic int64_t offset_ms;
 
 uint64_t ddb_clock_now_ms(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + atomic_load(&offset_ms));
+    return (uint64_t)((int64_t)ddb_clock_system_ms() + atomic_load(&offset_ms));
 }
 
 uint64_t ddb_clock_now_us(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 + atomic_load(&offset_ms) * 1000);
+    return (uint64_t)((int64_t)(ddb_clock_system_ns() / 1000u) + atomic_load(&offset_ms) * 1000);
 }
 
 int64_t ddb_clock_offset_ms(void)
@@ -32,4 +25,15 @@ int64_t ddb_clock_offset_ms(void)
 void ddb_clock_set_offset_ms(int64_t offset)
 {
     atomic_store(&offset_ms, offset);
+}
+
+void ddb_clock_system_deadline(struct timespec *until, unsigned ms)
+{
+    clock_gettime(CLOCK_REALTIME, until);
+    until->tv_sec += ms / 1000;
+    until->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until->tv_nsec >= 1000000000L) {
+        until->tv_sec++;
+        until->tv_nsec -= 1000000000L;
+    }
 }

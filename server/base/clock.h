@@ -1,22 +1,109 @@
 /*
- * server/clock.h: the server's notion of now.
+ * server/base/clock.h: the server's clocks, the one place that reads the time.
  *
- * Everything that expires follows this clock, not the system's: TTL deletes, stream record times
- * and their 24-hour trim, shard iterators' 15 minutes, ClientRequestToken windows. It is the wall
- * clock plus an offset that a test moves through the admin endpoint (http.c, --admin), so a
- * suite can advance a day and see a day's expiry happen at once; no other emulator can.
+ * Three clocks, for three kinds of use; pick by what the time is compared with:
+ *
+ *   ddb_clock_now_*     THE SERVER'S CLOCK: the wall clock plus an offset that a test moves through
+ *                       the admin endpoint (--admin, POST /ddbd/clock: doors/admin.c, docs/admin.md).
+ *                       Everything a client sees or that expires by it: timestamps in answers
+ *                       (CreationDateTime, StartTime/EndTime of bulk puts, imports and exports,
+ *                       backups), TTL deletes, stream records and their 24-hour trim, shard
+ *                       iterators' 15 minutes, ClientRequestToken windows, PITR windows. A suite
+ *                       can advance a day and see a day's expiry happen at once; no other
+ *                       emulator can.
+ *   ddb_clock_mono_*    THE MONOTONIC CLOCK: never moves with the admin clock nor with the system's
+ *                       clock being set. Durations, timeouts, intervals, rate limits and latency
+ *                       (request seconds, throttling buckets, checkpoint and sweep intervals).
+ *   ddb_clock_system_*  THE SYSTEM'S WALL CLOCK, never offset: for what another machine or program
+ *                       compares with its own clock: SigV4 dates of calls to S3, Kinesis and peers,
+ *                       log and access-log lines, trace spans, leases and intents shared with other
+ *                       gateways, and pthread_cond_timedwait deadlines (ddb_clock_system_deadline).
+ *
+ * Nothing else in server/ calls clock_gettime, time() or gettimeofday (tests/layers holds it).
  */
 #ifndef DDB_CLOCK_H
 #define DDB_CLOCK_H
 
 #include <stdint.h>
+#include <time.h>
+
+/* ---- the server's clock (movable) ---- */
 
 /* Milliseconds since the epoch, as the server sees them. */
 uint64_t ddb_clock_now_ms(void);
 /* Microseconds (Kinesis destinations' MICROSECOND precision). */
 uint64_t ddb_clock_now_us(void);
-/* The offset from the wall clock (0 unless moved). */
+/* Seconds, to the millisecond, as DynamoDB's answers give times (CreationDateTime, StartTime). */
+static inline double ddb_clock_now_s(void)
+{
+    return (double)ddb_clock_now_ms() / 1e3;
+}
+/* The offset from the system's wall clock (0 unless moved). */
 int64_t ddb_clock_offset_ms(void);
 void ddb_clock_set_offset_ms(int64_t offset);
+
+/* ---- the monotonic clock (durations; never moves) ---- */
+
+/* (the clocks' one reading, in ns) */
+static inline uint64_t ddb_clock_read_ns(clockid_t id)
+{
+    struct timespec ts;
+
+    clock_gettime(id, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static inline uint64_t ddb_clock_mono_ns(void)
+{
+    return ddb_clock_read_ns(CLOCK_MONOTONIC);
+}
+
+static inline uint64_t ddb_clock_mono_ms(void)
+{
+    return ddb_clock_mono_ns() / 1000000u;
+}
+
+static inline double ddb_clock_mono_s(void)
+{
+    return (double)ddb_clock_mono_ns() / 1e9;
+}
+
+/* Seconds elapsed since t0_ns (a ddb_clock_mono_ns reading). */
+static inline double ddb_clock_mono_since_s(uint64_t t0_ns)
+{
+    return (double)(ddb_clock_mono_ns() - t0_ns) / 1e9;
+}
+
+/* Milliseconds elapsed since t0_ns, with their fraction (for logs: "saved in 1.5 ms"). */
+static inline double ddb_clock_mono_since_ms(uint64_t t0_ns)
+{
+    return (double)(ddb_clock_mono_ns() - t0_ns) / 1e6;
+}
+
+/* Milliseconds, coarse (to the kernel's tick, a few ms) and cheaper: for checks on every write. */
+static inline uint64_t ddb_clock_mono_coarse_ms(void)
+{
+    return ddb_clock_read_ns(CLOCK_MONOTONIC_COARSE) / 1000000u;
+}
+
+/* ---- the system's wall clock (never offset) ---- */
+
+static inline uint64_t ddb_clock_system_ns(void)
+{
+    return ddb_clock_read_ns(CLOCK_REALTIME);
+}
+
+static inline uint64_t ddb_clock_system_ms(void)
+{
+    return ddb_clock_system_ns() / 1000000u;
+}
+
+static inline time_t ddb_clock_system_s(void)
+{
+    return (time_t)(ddb_clock_system_ns() / 1000000000u);
+}
+
+/* The system time ms milliseconds from now, for pthread_cond_timedwait (whose default clock it is). */
+void ddb_clock_system_deadline(struct timespec *until, unsigned ms);
 
 #endif

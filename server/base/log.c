@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "server/base/clock.h"
+
 ddb_log_level ddb_log_threshold = DDB_LOG_INFO;
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
@@ -56,17 +58,19 @@ static void escape(const char *src, char *out, size_t size)
 void ddb_log(ddb_log_level level, const char *fmt, ...)
 {
     char line[1024], stamp[32], safe[4 * sizeof(line)];
-    struct timespec ts;
+    uint64_t now;
+    time_t sec;
     struct tm tm;
     va_list ap;
     int n;
 
     if (level > ddb_log_threshold)
         return;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
+    now = ddb_clock_system_ms(); /* the system's clock, as every other log on the machine (clock.h) */
+    sec = (time_t)(now / 1000);
+    gmtime_r(&sec, &tm);
     strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-    n = snprintf(line, sizeof(line), "%s.%03ldZ %s ", stamp, ts.tv_nsec / 1000000, level_names[level]);
+    n = snprintf(line, sizeof(line), "%s.%03uZ %s ", stamp, (unsigned)(now % 1000), level_names[level]);
     va_start(ap, fmt);
     vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
     va_end(ap);

@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "server/base/clock.h"
 #include "server/base/http_client.h"
 #include "server/base/log.h"
 
@@ -332,10 +333,7 @@ static size_t take_batch(ddb_otlp *o, ddb_span *out, int *stop)
     struct timespec until;
     size_t n;
 
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_nsec += BATCH_DELAY_MS * 1000000L;
-    until.tv_sec += until.tv_nsec / 1000000000L;
-    until.tv_nsec %= 1000000000L;
+    ddb_clock_system_deadline(&until, BATCH_DELAY_MS);
     pthread_mutex_lock(&o->mu);
     while (!o->stopping && o->count < DDB_OTLP_BATCH && pthread_cond_timedwait(&o->cv, &o->mu, &until) == 0)
         ;

@@ -3,6 +3,8 @@
  */
 #include "server/base/sleeper.h"
 
+#include "server/base/clock.h"
+
 void ddb_sleeper_init(ddb_sleeper *s)
 {
     pthread_mutex_init(&s->lock, NULL);
@@ -26,22 +28,11 @@ int ddb_sleeper_stopping(ddb_sleeper *s)
     return stop;
 }
 
-void ddb_sleeper_deadline(struct timespec *until, unsigned ms)
-{
-    clock_gettime(CLOCK_REALTIME, until);
-    until->tv_sec += ms / 1000;
-    until->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (until->tv_nsec >= 1000000000L) {
-        until->tv_sec++;
-        until->tv_nsec -= 1000000000L;
-    }
-}
-
 void ddb_sleeper_nap(ddb_sleeper *s, unsigned ms)
 {
     struct timespec until;
 
-    ddb_sleeper_deadline(&until, ms);
+    ddb_clock_system_deadline(&until, ms);
     pthread_mutex_lock(&s->lock);
     if (!s->stop)
         pthread_cond_timedwait(&s->wake, &s->lock, &until);

@@ -19,8 +19,6 @@ void ddb_sleeper_init(ddb_sleeper *s);
 void ddb_sleeper_destroy(ddb_sleeper *s);
 /* Whether ddb_sleeper_stop was called. */
 int ddb_sleeper_stopping(ddb_sleeper *s);
-/* The CLOCK_REALTIME time ms milliseconds from now, for pthread_cond_timedwait. */
-void ddb_sleeper_deadline(struct timespec *until, unsigned ms);
 /* Sleeps ms milliseconds, or until stopped. */
 void ddb_sleeper_nap(ddb_sleeper *s, unsigned ms);
 /* Ends the naps under way now (the thread has work), without stopping it. */

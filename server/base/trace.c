@@ -8,6 +8,8 @@
 
 #include <sodium.h>
 
+#include "server/base/clock.h"
+
 __thread ddb_span *ddb_trace_active;
 
 static int hexval(char c, int lower_only)
@@ -127,14 +129,6 @@ void ddb_trace_new(ddb_trace_ctx *ctx)
     ctx->sampled = 1;
 }
 
-uint64_t ddb_trace_now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 int ddb_trace_child_open_slow(const char *name)
 {
     ddb_span *s = ddb_trace_active;
@@ -147,7 +141,7 @@ int ddb_trace_child_open_slow(const char *name)
     c = &s->children[s->nchildren];
     c->name = name;
     c->parent = s->open_child;
-    c->start_ns = ddb_trace_now_ns();
+    c->start_ns = ddb_clock_system_ns();
     c->end_ns = c->start_ns;
     s->open_child = (int)s->nchildren;
     return (int)s->nchildren++;
@@ -159,6 +153,6 @@ void ddb_trace_child_close_slow(int child)
 
     if (s == NULL || child >= (int)s->nchildren)
         return;
-    s->children[child].end_ns = ddb_trace_now_ns();
+    s->children[child].end_ns = ddb_clock_system_ns();
     s->open_child = s->children[child].parent;
 }

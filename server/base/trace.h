@@ -71,9 +71,6 @@ typedef struct ddb_span {
 /* The span of the request this thread is serving, or NULL (not traced). */
 extern __thread ddb_span *ddb_trace_active;
 
-/* Nanoseconds since the epoch. */
-uint64_t ddb_trace_now_ns(void);
-
 /* Opens a child span named `name` (a literal) of the active span: its index, or -1 (no active
    span, or no room: counted). Costs one thread-local read when tracing is off. */
 int ddb_trace_child_open_slow(const char *name);

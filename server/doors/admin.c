@@ -18,13 +18,8 @@
 #include "server/doors/nssnap.h"
 #include "server/server.h"
 
-static double now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
+/* The namespace snapshots' view of the server (nssnap.h). */
+#define SNAPS_ENV(srv) (&(ddb_nssnap_env){&(srv)->eng, &(srv)->api, &(srv)->nssnaps})
 
 static int answer(ddb_buf *out, int status, const char *fmt_key, long long a, long long b)
 {
@@ -187,7 +182,7 @@ static int namespace_of(ddb_arena *a, const char *ns, const char **out)
 static int save_ns_snapshot(ddb_server *srv, const char *name, const char *ns, ddb_buf *out)
 {
     char msg[512];
-    double t0 = now_ms();
+    uint64_t t0 = ddb_clock_mono_ns();
     int rc;
 
     if (!valid_name(name))
@@ -198,10 +193,10 @@ static int save_ns_snapshot(ddb_server *srv, const char *name, const char *ns, d
         return snapshot_error(out, DDB_CHECKPOINT_UNSUPPORTED, name);
     if (name_taken(srv, name))
         return snapshot_error(out, DDB_CHECKPOINT_EXISTS, name);
-    if ((rc = ddb_nssnap_save(srv, name, ns, msg, sizeof(msg))) != DDB_NSSNAP_OK)
+    if ((rc = ddb_nssnap_save(SNAPS_ENV(srv), name, ns, msg, sizeof(msg))) != DDB_NSSNAP_OK)
         return rc == DDB_NSSNAP_FAILED ? message(out, 409, msg) : snapshot_error(out, DDB_CHECKPOINT_EIO, name);
-    ddb_log(DDB_LOG_INFO, "admin: snapshot %s of namespace \"%s\" saved in %.1f ms", name, ns, now_ms() - t0);
-    return done(out, "name", name, now_ms() - t0);
+    ddb_log(DDB_LOG_INFO, "admin: snapshot %s of namespace \"%s\" saved in %.1f ms", name, ns, ddb_clock_mono_since_ms(t0));
+    return done(out, "name", name, ddb_clock_mono_since_ms(t0));
 }
 
 /* POST /ddbd/snapshots {"name": "..."[, "namespace": "..."]} */
@@ -211,7 +206,7 @@ static int save_snapshot(ddb_server *srv, const char *body, size_t blen, ddb_buf
     const ddb_json *in, *nsv;
     const char *name, *ns = NULL;
     char copy[DDB_CHECKPOINT_NAME_MAX + 2];
-    double t0 = now_ms();
+    uint64_t t0 = ddb_clock_mono_ns();
     int rc, bad_ns = 0;
 
     ddb_arena_init(&a);
@@ -235,29 +230,29 @@ static int save_snapshot(ddb_server *srv, const char *body, size_t blen, ddb_buf
         return snapshot_error(out, DDB_CHECKPOINT_EXISTS, copy);
     if ((rc = ddb_server_snapshot_save(srv, copy)) != DDB_CHECKPOINT_OK)
         return snapshot_error(out, rc, copy);
-    ddb_log(DDB_LOG_INFO, "admin: snapshot %s saved in %.1f ms", copy, now_ms() - t0);
-    return done(out, "name", copy, now_ms() - t0);
+    ddb_log(DDB_LOG_INFO, "admin: snapshot %s saved in %.1f ms", copy, ddb_clock_mono_since_ms(t0));
+    return done(out, "name", copy, ddb_clock_mono_since_ms(t0));
 }
 
 static int restore_snapshot(ddb_server *srv, const char *name, ddb_buf *out)
 {
-    double t0 = now_ms();
+    uint64_t t0 = ddb_clock_mono_ns();
     char msg[512];
     int rc;
 
     if (ddb_nssnap_namespace(srv->nssnaps, name) != NULL) {
-        if ((rc = ddb_nssnap_restore(srv, name, msg, sizeof(msg))) != DDB_NSSNAP_OK)
+        if ((rc = ddb_nssnap_restore(SNAPS_ENV(srv), name, msg, sizeof(msg))) != DDB_NSSNAP_OK)
             return message(out, rc == DDB_NSSNAP_FAILED ? 409 : 500, msg);
     } else if ((rc = ddb_server_snapshot_restore(srv, name)) != DDB_CHECKPOINT_OK) {
         return snapshot_error(out, rc, name);
     }
-    ddb_log(DDB_LOG_INFO, "admin: snapshot %s restored in %.1f ms", name, now_ms() - t0);
-    return done(out, "restored", name, now_ms() - t0);
+    ddb_log(DDB_LOG_INFO, "admin: snapshot %s restored in %.1f ms", name, ddb_clock_mono_since_ms(t0));
+    return done(out, "restored", name, ddb_clock_mono_since_ms(t0));
 }
 
 static int delete_snapshot(ddb_server *srv, const char *name, ddb_buf *out)
 {
-    int rc = ddb_nssnap_namespace(srv->nssnaps, name) != NULL ? ddb_nssnap_delete(srv, name)
+    int rc = ddb_nssnap_namespace(srv->nssnaps, name) != NULL ? ddb_nssnap_delete(SNAPS_ENV(srv), name)
                                                                : ddb_server_snapshot_delete(srv, name);
 
     if (rc != DDB_CHECKPOINT_OK)

@@ -17,7 +17,6 @@
 #include "server/engine/itemcodec.h"
 #include "server/engine/streams.h"
 #include "server/engine/table_stats.h"
-#include "server/server.h"
 
 #define COPY_BATCH 512
 
@@ -225,19 +224,19 @@ static int save_table(ddb_store *st, const ddb_store_snapshot *snap, const ddb_t
 }
 
 /* The namespace's live tables, by name. */
-static size_t ns_tables(ddb_server *srv, ddb_arena *a, const char *ns, const ddb_table ***out)
+static size_t ns_tables(const ddb_nssnap_env *srv, ddb_arena *a, const char *ns, const ddb_table ***out)
 {
     const char **names;
     int more;
-    size_t n = ddb_catalog_list(srv->eng.catalog, ns, a, NULL, ddb_catalog_count(srv->eng.catalog) + 1, &names, &more);
+    size_t n = ddb_catalog_list(srv->eng->catalog, ns, a, NULL, ddb_catalog_count(srv->eng->catalog) + 1, &names, &more);
 
     *out = ddb_arena_alloc(a, (n + 1) * sizeof(**out));
     for (size_t i = 0; i < n; i++)
-        (*out)[i] = ddb_catalog_get(srv->eng.catalog, ddb_ns_key(a, ns, names[i]));
+        (*out)[i] = ddb_catalog_get(srv->eng->catalog, ddb_ns_key(a, ns, names[i]));
     return n;
 }
 
-int ddb_nssnap_save(ddb_server *srv, const char *name, const char *ns, char *msg, size_t msglen)
+int ddb_nssnap_save(const ddb_nssnap_env *srv, const char *name, const char *ns, char *msg, size_t msglen)
 {
     ddb_arena a;
     const ddb_table **tables;
@@ -261,28 +260,28 @@ int ddb_nssnap_save(ddb_server *srv, const char *name, const char *ns, char *msg
     s->ns = strdup(ns);
     s->created_ms = ddb_clock_now_ms();
     s->tables = calloc(n + 1, sizeof(*s->tables));
-    snap = ddb_store_snapshot_take(srv->eng.store);
+    snap = ddb_store_snapshot_take(srv->eng->store);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         if (tables[i] != NULL) /* deleted since it was listed */
-            rc = save_table(srv->eng.store, snap, tables[i], &s->tables[s->ntables++]);
+            rc = save_table(srv->eng->store, snap, tables[i], &s->tables[s->ntables++]);
     }
-    ddb_store_snapshot_release(srv->eng.store, snap);
+    ddb_store_snapshot_release(srv->eng->store, snap);
     ddb_arena_free(&a);
     if (rc != 0) {
         snap_free(s);
         return DDB_NSSNAP_EIO;
     }
-    if (srv->nssnaps == NULL)
-        srv->nssnaps = calloc(1, sizeof(*srv->nssnaps));
-    s->next = srv->nssnaps->head;
-    srv->nssnaps->head = s;
+    if (*srv->snaps == NULL)
+        *srv->snaps = calloc(1, sizeof(**srv->snaps));
+    s->next = (*srv->snaps)->head;
+    (*srv->snaps)->head = s;
     return DDB_NSSNAP_OK;
 }
 
 /* ---- restore ---- */
 
 /* Runs `op` with body `body` in-process in namespace `ns`, as the API would; 0 or the failure in msg. */
-static int run_op(ddb_server *srv, const char *ns, ddb_op op, const char *body, char *msg, size_t msglen)
+static int run_op(const ddb_nssnap_env *srv, const char *ns, ddb_op op, const char *body, char *msg, size_t msglen)
 {
     ddb_arena a;
     ddb_buf out = {0};
@@ -307,7 +306,7 @@ static int run_op(ddb_server *srv, const char *ns, ddb_op op, const char *body, 
     snprintf(target, sizeof(target), "DynamoDB_20120810.%s", ddb_op_name(op));
     in.target = target;
     in.target_len = strlen(target);
-    ddb_dispatch(&srv->api, &r, &in);
+    ddb_dispatch(srv->api, &r, &in);
     rc = r.err.code != DDB_OK;
     if (rc)
         snprintf(msg, msglen, "%s: %s: %s", ddb_op_name(op), ddb_error_lookup(r.err.code)->type,
@@ -376,11 +375,11 @@ static void set_figures(const ddb_table *t, const saved_table *st)
     ddb_table_stats_set(t->stats, t, f, n);
 }
 
-static int restore_table(ddb_server *srv, const char *ns, const saved_table *st, char *msg, size_t msglen)
+static int restore_table(const ddb_nssnap_env *srv, const char *ns, const saved_table *st, char *msg, size_t msglen)
 {
     const ddb_table *t;
     char body[256];
-    int rc = ddb_catalog_create(srv->eng.catalog, st->key, st->desc, strlen(st->desc),
+    int rc = ddb_catalog_create(srv->eng->catalog, st->key, st->desc, strlen(st->desc),
                                 (double)ddb_clock_now_ms() / 1e3, NULL, &t);
 
     if (rc != 0) {
@@ -389,7 +388,7 @@ static int restore_table(ddb_server *srv, const char *ns, const saved_table *st,
         return rc == 1 ? DDB_NSSNAP_FAILED : DDB_NSSNAP_EIO;
     }
     for (unsigned k = 0; k < st->nks; k++) {
-        if (copy_in(srv->eng.store, &st->ks[k], new_id(t, &st->ks[k])) != DDB_STORE_OK) {
+        if (copy_in(srv->eng->store, &st->ks[k], new_id(t, &st->ks[k])) != DDB_STORE_OK) {
             snprintf(msg, msglen, "copying table %s's keys failed (see the server's log)", st->key);
             return DDB_NSSNAP_EIO;
         }
@@ -417,15 +416,15 @@ static const saved_table *unchanged(const nssnap *s, const ddb_table *t)
 }
 
 /* Puts an unchanged table's keys back as saved, and its figures. */
-static int reset_table(ddb_server *srv, const ddb_table *t, const saved_table *st, char *msg, size_t msglen)
+static int reset_table(const ddb_nssnap_env *srv, const ddb_table *t, const saved_table *st, char *msg, size_t msglen)
 {
     int rc = DDB_STORE_OK;
 
     for (unsigned k = 0; rc == DDB_STORE_OK && k < st->nks; k++) {
         char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];
         ddb_key_table_range(st->ks[k].id, lo, hi);
-        if ((rc = ddb_store_delete_range_all(srv->eng.store, lo, sizeof(lo), hi, sizeof(hi))) == DDB_STORE_OK)
-            rc = copy_in(srv->eng.store, &st->ks[k], st->ks[k].id);
+        if ((rc = ddb_store_delete_range_all(srv->eng->store, lo, sizeof(lo), hi, sizeof(hi))) == DDB_STORE_OK)
+            rc = copy_in(srv->eng->store, &st->ks[k], st->ks[k].id);
     }
     if (rc != DDB_STORE_OK) {
         snprintf(msg, msglen, "resetting table %s's keys failed (see the server's log)", t->name);
@@ -458,9 +457,9 @@ static int was_kept(const saved_table *st, const saved_table *const *kept, size_
     return 0;
 }
 
-int ddb_nssnap_restore(ddb_server *srv, const char *name, char *msg, size_t msglen)
+int ddb_nssnap_restore(const ddb_nssnap_env *srv, const char *name, char *msg, size_t msglen)
 {
-    nssnap *s = *find(srv->nssnaps, name);
+    nssnap *s = *find(*srv->snaps, name);
     ddb_arena a;
     const ddb_table **tables;
     const saved_table **kept;
@@ -494,9 +493,9 @@ int ddb_nssnap_restore(ddb_server *srv, const char *name, char *msg, size_t msgl
     return rc;
 }
 
-int ddb_nssnap_delete(ddb_server *srv, const char *name)
+int ddb_nssnap_delete(const ddb_nssnap_env *srv, const char *name)
 {
-    nssnap **p = find(srv->nssnaps, name), *s = *p;
+    nssnap **p = find(*srv->snaps, name), *s = *p;
 
     *p = s->next;
     snap_free(s);

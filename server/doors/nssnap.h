@@ -21,9 +21,18 @@
 #include <stdint.h>
 
 #include "proto/json.h"
+#include "server/api/dispatch.h"
+#include "server/engine/engine.h"
 
-struct ddb_server;
 typedef struct ddb_nssnaps ddb_nssnaps;
+
+/* What the snapshots work on (the admin door hands them the server's): the engine's catalog and
+   store, the API a restore re-enters for what only an operation does, and the list they are kept in. */
+typedef struct ddb_nssnap_env {
+    ddb_engine *eng;
+    const ddb_api *api;
+    ddb_nssnaps **snaps;
+} ddb_nssnap_env;
 
 typedef enum ddb_nssnap_rc {
     DDB_NSSNAP_OK = 0,
@@ -35,9 +44,9 @@ void ddb_nssnaps_free(ddb_nssnaps *s);
 /* The namespace of a snapshot named `name`, or NULL when there is none. */
 const char *ddb_nssnap_namespace(const ddb_nssnaps *s, const char *name);
 /* Saves namespace `ns` ("" or "<account>:<region>") as `name` (not taken: the caller checked). */
-int ddb_nssnap_save(struct ddb_server *srv, const char *name, const char *ns, char *msg, size_t msglen);
-int ddb_nssnap_restore(struct ddb_server *srv, const char *name, char *msg, size_t msglen);
-int ddb_nssnap_delete(struct ddb_server *srv, const char *name);
+int ddb_nssnap_save(const ddb_nssnap_env *srv, const char *name, const char *ns, char *msg, size_t msglen);
+int ddb_nssnap_restore(const ddb_nssnap_env *srv, const char *name, char *msg, size_t msglen);
+int ddb_nssnap_delete(const ddb_nssnap_env *srv, const char *name);
 /* Appends {"name", "createdAt", "namespace"} per namespace snapshot to an open JSON array. */
 void ddb_nssnap_list(const ddb_nssnaps *s, ddb_jw *w);
 

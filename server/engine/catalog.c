@@ -63,15 +63,6 @@ static ddb_type attr_type(const ddb_json *desc, const char *name)
     return DDB_T_NONE;
 }
 
-const ddb_index *ddb_table_index(const ddb_table *t, const char *name)
-{
-    for (unsigned i = 0; name != NULL && i < t->nindexes; i++) {
-        if (strcmp(t->indexes[i].name, name) == 0)
-            return &t->indexes[i];
-    }
-    return NULL;
-}
-
 /* The HASH (or RANGE) elements of a KeySchema, in order, with their declared types. */
 static unsigned key_parts(const ddb_json *desc, const ddb_json *schema, const char *key_type, ddb_key_part *out)
 {
@@ -88,24 +79,6 @@ static unsigned key_parts(const ddb_json *desc, const ddb_json *schema, const ch
         n++;
     }
     return n;
-}
-
-const char *ddb_vector_metric_name(ddb_vector_metric m)
-{
-    static const char *const names[] = {
-#define X(n) #n,
-        DDB_VECTOR_METRICS(X)
-#undef X
-    };
-    return names[m];
-}
-
-int ddb_vector_metric_from_name(const char *name)
-{
-    for (int m = 0; name != NULL && m <= DDB_VEC_EUCLIDEAN; m++)
-        if (strcmp(name, ddb_vector_metric_name((ddb_vector_metric)m)) == 0)
-            return m;
-    return -1;
 }
 
 /* A vector index's own members: its attribute, dimensions, metric and search schema. */

@@ -28,6 +28,7 @@
 #include "proto/arena.h"
 #include "proto/json.h"
 #include "server/engine/catalog.h"
+#include "server/engine/catalog_members.h" /* the members' values: ddb_tag, ddb_stream_member, ... */
 
 /*
  * A description's members in DynamoDB's terms, in the order CreateTable stores them (the order
@@ -127,18 +128,12 @@ void ddb_edit_pitr(ddb_desc_edit *e, uint32_t log, const char *base, long long d
 void ddb_edit_pitr_clear(ddb_desc_edit *e);
 
 /* Tags, in the order they were first added (none: the member is left out). */
-typedef struct ddb_tag {
-    const char *key, *value;
-} ddb_tag;
 void ddb_edit_tags(ddb_desc_edit *e, const ddb_tag *tags, size_t n);
 /* Table t's tags, in order, into an arena array with room for `room` more; their number. */
 size_t ddb_table_tags(const ddb_table *t, ddb_arena *a, size_t room, ddb_tag **out);
 
 /* Resource-based policies (ops/ops_policy.c): one per resource, the table's (resource "") and its
    streams' ("stream/<label>"), each a document as given and its revision id (epoch ms, decimal). */
-typedef struct ddb_policy {
-    const char *resource, *doc, *revision;
-} ddb_policy;
 void ddb_edit_policies(ddb_desc_edit *e, const ddb_policy *p, size_t n);
 /* Table t's policies into an arena array with room for `room` more; their number. */
 size_t ddb_table_policies(const ddb_table *t, ddb_arena *a, size_t room, ddb_policy **out);
@@ -148,14 +143,6 @@ struct ddb_kds_dest;
 void ddb_edit_kinesis(ddb_desc_edit *e, const struct ddb_kds_dest *d, size_t n);
 
 /* A table's stream (engine/streams.h). */
-typedef struct ddb_stream_member {
-    uint32_t id;             /* the keyspace of its records */
-    const char *label;
-    int view;                /* ddb_stream_view */
-    int enabled;
-    unsigned counts[16];     /* shards per generation (DDB_MAX_STREAM_GENS) */
-    unsigned ngens;
-} ddb_stream_member;
 /* The table's stream: "ddbdStream" and, while it is enabled, StreamSpecification (as stored when
    the stream stays the one enabled, else {StreamEnabled, StreamViewType}); NULL: neither. */
 void ddb_edit_stream(ddb_desc_edit *e, const ddb_stream_member *s);
@@ -163,28 +150,12 @@ void ddb_edit_stream(ddb_desc_edit *e, const ddb_stream_member *s);
 void ddb_edit_stream_generation(ddb_desc_edit *e, unsigned n);
 
 /* A restore into a new table (engine/jobs/backups.h), in progress until the worker has filled it. */
-typedef struct ddb_restore_member {
-    uint32_t keyspace;       /* the items it is filled from */
-    uint32_t log;            /* to a point in time: the source's change log, replayed up to at_ms; 0: from a backup */
-    const char *backup_arn;  /* from a backup: SourceBackupArn */
-    const char *table_arn;   /* SourceTableArn */
-    uint64_t at_ms;          /* RestoreDateTime (and, to a point in time, the end of the replay) */
-} ddb_restore_member;
 void ddb_edit_restore(ddb_desc_edit *e, const ddb_restore_member *r);
 /* The restore is done: "ddbdRestore" as it is, InProgress false. */
 void ddb_edit_restore_done(ddb_desc_edit *e);
 
 /* A global table's replicas (engine/jobs/replication.h): its write-time keyspace, version,
    consistency and every replica with its status (its own region's included); n 0 removes it. */
-typedef struct ddb_replication_member {
-    uint32_t id;
-    const char *version;
-    int strong;
-    const ddb_replica *replicas;
-    unsigned n;
-    const char *fill_from;   /* a new replica: the region it is filled from (replication.h); NULL once filled */
-    const char *witness;     /* STRONG: the witness region, or NULL */
-} ddb_replication_member;
 void ddb_edit_replication(ddb_desc_edit *e, const ddb_replication_member *r);
 /* The same as a `more` callback of a table being made (ops/table_create.h): ctx is the member. */
 void ddb_edit_replication_more(ddb_desc_edit *e, void *ctx);

@@ -36,16 +36,6 @@ static int true_of(const ddb_json *v)
 
 /* ---- an index's "ddbdIndexId", "IndexStatus" and "Backfilling" ---- */
 
-const char *ddb_index_state_name(ddb_index_state s)
-{
-    static const char *const names[] = {
-#define X(n) #n,
-        DDB_INDEX_STATES(X)
-#undef X
-    };
-    return names[s];
-}
-
 static ddb_index_state state_from_name(const char *s)
 {
     for (int i = 0; s != NULL && i <= DDB_IX_ACTIVE; i++) {
@@ -75,19 +65,6 @@ static void caps_read(const ddb_json *obj, ddb_throughput_caps *c)
     c->warm_write = ll_of(warm, "WriteUnitsPerSecond");
     c->max_read = c->max_read > 0 ? c->max_read : 0;
     c->max_write = c->max_write > 0 ? c->max_write : 0;
-}
-
-void ddb_warm_throughput(const ddb_table *t, const ddb_index *ix, long long out[2])
-{
-    const char *mode = ddb_json_get_str(t->desc, "BillingMode");
-    const ddb_json *pt = ddb_json_get(ix != NULL ? ix->desc : t->desc, "ProvisionedThroughput");
-    const ddb_throughput_caps *c = ix != NULL ? &ix->caps : &t->caps;
-    int ppr = mode != NULL && strcmp(mode, "PAY_PER_REQUEST") == 0;
-    long long base_read = ppr ? DDB_WARM_ON_DEMAND_READ : ll_of(pt, "ReadCapacityUnits");
-    long long base_write = ppr ? DDB_WARM_ON_DEMAND_WRITE : ll_of(pt, "WriteCapacityUnits");
-
-    out[0] = c->warm_read > base_read ? c->warm_read : base_read;
-    out[1] = c->warm_write > base_write ? c->warm_write : base_write;
 }
 
 void ddb_member_index_read(const ddb_json *obj, ddb_index *ix)
@@ -344,16 +321,6 @@ void ddb_member_write_policies(ddb_jw *w, const ddb_policy *p, size_t n)
 /* ---- "ddbdReplication": {"Id", "Version", "Strong", "Witness", "Replicas": [{"RegionName", "ReplicaStatus"}...]}
    (engine/jobs/replication.h) ---- */
 
-const char *ddb_replica_state_name(ddb_replica_state s)
-{
-    static const char *const names[] = {
-#define X(n) #n,
-        DDB_REPLICA_STATES(X)
-#undef X
-    };
-    return names[s];
-}
-
 static ddb_replica_state replica_state_from_name(const char *s)
 {
     for (int i = 0; s != NULL && i <= DDB_REPLICA_ACTIVE; i++) {
@@ -431,14 +398,6 @@ void ddb_table_replication(const ddb_table *t, ddb_arena *a, ddb_replication_mem
     memcpy(v, t->replicas, sizeof(ddb_replica) * t->nreplicas);
     *out = (ddb_replication_member){t->rep_id,       t->rep_version,   t->rep_strong, v,
                                     t->nreplicas, t->rep_fill_from, t->rep_witness};
-}
-
-const ddb_replica *ddb_table_replica(const ddb_table *t, const char *region)
-{
-    for (unsigned i = 0; region != NULL && i < t->nreplicas; i++)
-        if (strcmp(t->replicas[i].region, region) == 0)
-            return &t->replicas[i];
-    return NULL;
 }
 
 /* ---- ProvisionedThroughput's record of changes ---- */

@@ -10,8 +10,44 @@
 #include <stdint.h>
 
 #include "proto/json.h"
-#include "server/engine/catalog.h"
-#include "server/engine/catalog_edit.h"
+#include "server/engine/table.h"
+
+/* The members' values, as the writers below and the edits (catalog_edit.h) take them. */
+
+typedef struct ddb_tag {
+    const char *key, *value;
+} ddb_tag;
+
+typedef struct ddb_policy {
+    const char *resource, *doc, *revision;
+} ddb_policy;
+
+typedef struct ddb_stream_member {
+    uint32_t id;             /* the keyspace of its records */
+    const char *label;
+    int view;                /* ddb_stream_view */
+    int enabled;
+    unsigned counts[16];     /* shards per generation (DDB_MAX_STREAM_GENS) */
+    unsigned ngens;
+} ddb_stream_member;
+
+typedef struct ddb_restore_member {
+    uint32_t keyspace;       /* the items it is filled from */
+    uint32_t log;            /* to a point in time: the source's change log, replayed up to at_ms; 0: from a backup */
+    const char *backup_arn;  /* from a backup: SourceBackupArn */
+    const char *table_arn;   /* SourceTableArn */
+    uint64_t at_ms;          /* RestoreDateTime (and, to a point in time, the end of the replay) */
+} ddb_restore_member;
+
+typedef struct ddb_replication_member {
+    uint32_t id;
+    const char *version;
+    int strong;
+    const ddb_replica *replicas;
+    unsigned n;
+    const char *fill_from;   /* a new replica: the region it is filled from (replication.h); NULL once filled */
+    const char *witness;     /* STRONG: the witness region, or NULL */
+} ddb_replication_member;
 
 #define DDB_MEMBER_TTL "ddbdTtl"
 #define DDB_MEMBER_PITR "ddbdPitr"

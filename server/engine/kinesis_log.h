@@ -21,8 +21,7 @@
 #include "proto/arena.h"
 #include "proto/attr.h"
 #include "proto/json.h"
-#include "server/engine/catalog.h"
-#include "server/engine/catalog_edit.h"
+#include "server/engine/table.h"
 #include "server/engine/keycodec.h"
 #include "server/storage/storage.h"
 

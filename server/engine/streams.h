@@ -35,8 +35,7 @@
 
 #include "proto/arena.h"
 #include "proto/attr.h"
-#include "server/engine/catalog.h"
-#include "server/engine/engine.h"
+#include "server/engine/table.h"
 #include "server/engine/keycodec.h"
 #include "server/storage/storage.h"
 

@@ -32,7 +32,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include "server/engine/catalog.h"
+#include "server/engine/table.h"
 #include "server/storage/storage.h"
 
 /* The items and bytes of one keyspace (a table or an index, by its id), or a change of them. */

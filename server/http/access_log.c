@@ -13,6 +13,7 @@
 
 #include "proto/errors.h"
 #include "proto/ops.h"
+#include "server/base/clock.h"
 #include "server/base/log.h"
 
 #define FLUSH_BYTES (32 * 1024)
@@ -51,14 +52,6 @@ void ddb_access_log_close(ddb_access_log *log)
         close(log->fd);
     pthread_mutex_destroy(&log->lock);
     free(log);
-}
-
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* Appends the decimal digits of v. */
@@ -104,19 +97,20 @@ static void put_units(ddb_buf *out, double u)
 /* "time": ISO 8601 UTC to the millisecond; the date part is formatted once a second. */
 static void put_time(ddb_access_buf *b)
 {
-    struct timespec ts;
+    uint64_t now = ddb_clock_system_ms(); /* the system's, as the log's own lines (clock.h) */
+    time_t sec = (time_t)(now / 1000);
+    unsigned milli = (unsigned)(now % 1000);
     struct tm tm;
     char ms[4];
 
-    clock_gettime(CLOCK_REALTIME, &ts);
-    if (ts.tv_sec != b->stamp_sec || b->stamp[0] == '\0') {
-        gmtime_r(&ts.tv_sec, &tm);
+    if (sec != b->stamp_sec || b->stamp[0] == '\0') {
+        gmtime_r(&sec, &tm);
         strftime(b->stamp, sizeof(b->stamp), "%Y-%m-%dT%H:%M:%S.", &tm);
-        b->stamp_sec = ts.tv_sec;
+        b->stamp_sec = sec;
     }
-    ms[0] = (char)('0' + ts.tv_nsec / 100000000);
-    ms[1] = (char)('0' + ts.tv_nsec / 10000000 % 10);
-    ms[2] = (char)('0' + ts.tv_nsec / 1000000 % 10);
+    ms[0] = (char)('0' + milli / 100);
+    ms[1] = (char)('0' + milli / 10 % 10);
+    ms[2] = (char)('0' + milli % 10);
     ms[3] = 'Z';
     ddb_buf_append(&b->buf, "{\"time\":\"", 9);
     ddb_buf_append(&b->buf, b->stamp, strlen(b->stamp));
@@ -191,7 +185,7 @@ void ddb_access_log_add(ddb_access_log *log, ddb_access_buf *b, const ddb_req *r
     const char *type = r->err.code != DDB_OK ? ddb_error_lookup(r->err.code)->type : NULL;
 
     if (out->len == 0)
-        b->first_ns = mono_ns();
+        b->first_ns = ddb_clock_mono_ns();
     tables->len = 0;
     ddb_access_log_tables(r->in, tables);
     put_time(b);
@@ -217,7 +211,7 @@ void ddb_access_log_flush(ddb_access_log *log, ddb_access_buf *b, int idle)
 {
     size_t off = 0;
 
-    if (log == NULL || b->buf.len == 0 || (!idle && b->buf.len < FLUSH_BYTES && mono_ns() - b->first_ns < FLUSH_AGE_NS))
+    if (log == NULL || b->buf.len == 0 || (!idle && b->buf.len < FLUSH_BYTES && ddb_clock_mono_ns() - b->first_ns < FLUSH_AGE_NS))
         return;
     pthread_mutex_lock(&log->lock);
     while (off < b->buf.len) {

@@ -3,12 +3,15 @@
  */
 #include "server/http/conns.h"
 
+#include "server/http/http_internal.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 
 #include "server/api/auth_precheck.h"
+#include "server/base/clock.h"
 #include "server/base/log.h"
 
 typedef struct http_conn {
@@ -185,7 +188,7 @@ static int plausible_auth(http_conn *c)
         const char *eol = memchr(c->sock->input->bytes, '\n', c->sock->input->size);
         return eol != NULL && memmem(c->sock->input->bytes, (size_t)(eol - c->sock->input->bytes), "X-Amz-Signature=", 16) != NULL;
     }
-    return ddb_auth_precheck(a, v, vlen, (uint64_t)time(NULL) * 1000);
+    return ddb_auth_precheck(a, v, vlen, ddb_clock_system_ms());
 }
 
 /* Admits c's body when it fits in the thread's share of --max-pending-bodies (or nothing else is

@@ -21,28 +21,32 @@
 #ifndef DDB_HTTP_CONNS_H
 #define DDB_HTTP_CONNS_H
 
-#include "server/base/groupcommit.h"
-#include "server/http/http_internal.h"
+#include <stddef.h>
+
+/* (declared, not included: http_internal.h includes http.h, whose http.c calls these) */
+struct http_thread;
+struct st_h2o_socket_t;
+struct st_h2o_req_t;
 
 /* A request may hold this much input (its head and a small body) without being admitted. */
 #define CONN_FREE_BYTES (32 * 1024)
 
 /* Starts tracking an accepted client socket (before h2o_accept). */
-void ddb_conn_open(http_thread *t, h2o_socket_t *sock);
+void ddb_conn_open(struct http_thread *t, struct st_h2o_socket_t *sock);
 /* After h2o_accept: wraps h2o's read callback. */
-void ddb_conn_started(h2o_socket_t *sock);
+void ddb_conn_started(struct st_h2o_socket_t *sock);
 /* At --max-connections: closes this thread's least recently active idle connection. Returns whether
    one was. */
-int ddb_conn_evict_idle(http_thread *t);
+int ddb_conn_evict_idle(struct http_thread *t);
 /* A request reached the handler of loop thread t. */
-void ddb_conn_request(http_thread *t, h2o_req_t *req);
+void ddb_conn_request(struct http_thread *t, struct st_h2o_req_t *req);
 /* Its answer (len bytes) is given to h2o to send, on loop thread t. */
-void ddb_conn_answered(http_thread *t, h2o_req_t *req, size_t len);
+void ddb_conn_answered(struct http_thread *t, struct st_h2o_req_t *req, size_t len);
 /* The value of the next header `name` (nlen bytes, lower case) of the request head at *p, which
    it moves past; NULL at the head's end (an empty line) or at `end`. */
 const char *ddb_head_next(const char **p, const char *end, const char *name, size_t nlen, size_t *vlen);
 /* From the loop, between its runs: notes the answers sent, admits waiting bodies, and every 250 ms
    closes the connections past their timeouts. */
-void ddb_conn_tick(http_thread *t);
+void ddb_conn_tick(struct http_thread *t);
 
 #endif

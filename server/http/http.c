@@ -26,6 +26,7 @@
 #include "proto/ops.h"
 #include "server/api/auth.h"
 #include "server/api/dispatch.h"
+#include "server/base/clock.h"
 #include "server/base/gate.h"
 #include "server/base/groupcommit.h"
 #include "server/base/log.h"
@@ -308,7 +309,7 @@ static void trace_end(ddb_http *h, http_thread *t, ddb_span *span, const ddb_req
 static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t ct)
 {
     ddb_auth_request ar;
-    struct timespec started;
+    uint64_t started;
     ddb_req r;
     ddb_http_in in;
     held_answer a;
@@ -317,7 +318,7 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
     char trace_hex[33], *id;
     double seconds;
 
-    clock_gettime(CLOCK_MONOTONIC, &started);
+    started = ddb_clock_mono_ns();
     span = trace_begin(h, t, req);
     memset(&r, 0, sizeof(r));
     memset(&in, 0, sizeof(in));
@@ -337,7 +338,7 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t 
     ddb_gate_enter(h->env->gate, slot);
     ddb_dispatch(h->env->api, &r, &in);
     ddb_gate_leave(h->env->gate, slot);
-    seconds = ddb_http_seconds_since(&started);
+    seconds = ddb_clock_mono_since_s(started);
     a = (held_answer){.ctype = response_content_type(ct), .started = started, .op = r.op, .code = r.err.code,
                       .enc = ddb_http_accepted_encoding(req), .status = 200};
     id = h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1);
@@ -621,7 +622,7 @@ static int over_connection_limit(http_thread *t)
 {
     ddb_http *h = t->http;
     unsigned n = __atomic_add_fetch(&h->connections, 1, __ATOMIC_RELAXED);
-    uint64_t now = (uint64_t)time(NULL) * 1000, last;
+    uint64_t now = ddb_clock_mono_ms(), last;
     int evicted;
 
     if (n <= h->cfg->max_connections)
@@ -665,14 +666,6 @@ static void on_accept(h2o_socket_t *listener, const char *err)
     ddb_conn_started(sock);
 }
 
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* h2o 2.2 keeps each context's HTTP/1 and HTTP/2 connections on these lists (no counter is exported). */
 static int serves_one_connection(http_thread *t)
 {
@@ -698,7 +691,7 @@ static void run_loop(ddb_http *h, http_thread *t)
         did = t->id_counter != answered;
         answered = t->id_counter;
         if (did || polling)
-            polling = ddb_spin_next(&spin, mono_ns(), did, did && serves_one_connection(t));
+            polling = ddb_spin_next(&spin, ddb_clock_mono_ns(), did, did && serves_one_connection(t));
     }
 }
 

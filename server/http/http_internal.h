@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "server/api/req.h"
+#include "server/base/groupcommit.h"
 #include "server/base/trace.h"
 #include "server/http/access_log.h"
 #include "server/http/encoding.h"
@@ -94,7 +95,7 @@ typedef struct held_answer {
     const char *ctype;
     const char *body;
     size_t len;
-    struct timespec started;
+    uint64_t started; /* ddb_clock_mono_ns */
     int op, code;
     ddb_encoding enc; /* the coding the client accepts; NONE once compressed (or not to be) */
     const char *content_encoding; /* the body's coding, or NULL */
@@ -115,7 +116,6 @@ void ddb_http_send_body(h2o_req_t *req, int status, const char *reason, const ch
                         size_t len);
 /* Renders r's error into t->err as DynamoDB's error body. */
 void ddb_http_render_error(http_thread *t, const ddb_req *r);
-double ddb_http_seconds_since(const struct timespec *t0);
 /* Sends an API answer (compressed when accepted), or holds it until its writes are durable (--sync). */
 void ddb_http_answer(ddb_http *h, http_thread *t, h2o_req_t *req, const held_answer *given);
 /* --sync: the loop's wake-up socket, and the group commit's hook that writes to it. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "proto/errors.h"
+#include "server/base/clock.h"
 #include "server/base/trace.h"
 
 static const double BOUNDS[DDB_METRICS_BUCKETS] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
@@ -19,7 +20,7 @@ static const char *const BOUND_TEXT[DDB_METRICS_BUCKETS] = {"0.0001", "0.00025",
    reads it again. */
 static void set_exemplar(ddb_exemplar *x, const uint8_t *trace_id, double seconds)
 {
-    uint64_t now = ddb_trace_now_ns();
+    uint64_t now = ddb_clock_system_ns();
 
     __atomic_store_n(&x->seq, x->seq + 1, __ATOMIC_RELAXED);
     __atomic_thread_fence(__ATOMIC_RELEASE);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "proto/crc32.h"
+#include "server/base/clock.h"
 #include "server/base/faults.h"
 #include "server/base/groupcommit.h"
 #include "server/base/log.h"
@@ -82,19 +83,11 @@ void ddb_http_render_error(http_thread *t, const ddb_req *r)
     ddb_req_render_error(r, &t->err);
 }
 
-double ddb_http_seconds_since(const struct timespec *t0)
-{
-    struct timespec t1;
-
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 /* ---- answers, held for durability under --sync ---- */
 
 static void send_answer(http_thread *t, h2o_req_t *req, const held_answer *a)
 {
-    ddb_metrics_record(&t->metrics, a->op, a->code, ddb_http_seconds_since(&a->started),
+    ddb_metrics_record(&t->metrics, a->op, a->code, ddb_clock_mono_since_s(a->started),
                        a->traced ? a->trace_id : NULL);
     if (a->content_encoding != NULL)
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_ENCODING, NULL, a->content_encoding,

@@ -10,6 +10,7 @@
 
 #include "proto/errors.h"
 #include "proto/ops.h"
+#include "server/base/clock.h"
 #include "server/http/access_log.h"
 
 static int context_of(const ddb_trace_headers *hd, ddb_trace_ctx *ctx)
@@ -29,7 +30,7 @@ int ddb_http_trace_start(ddb_span *s, const ddb_trace_headers *hd, int exporting
     if (!exporting || !s->ctx.sampled) /* its trace id is all that is needed */
         return 1;
     randombytes_buf(s->span_id, sizeof(s->span_id));
-    s->start_ns = ddb_trace_now_ns();
+    s->start_ns = ddb_clock_system_ns();
     s->nchildren = s->children_dropped = 0;
     s->open_child = -1;
     return 1;
@@ -52,7 +53,7 @@ static void copy_tables(char *out, size_t size, const ddb_buf *list)
 
 void ddb_http_trace_finish(ddb_span *s, const ddb_req *r, const char *request_id, int status, ddb_buf *scratch)
 {
-    s->end_ns = ddb_trace_now_ns();
+    s->end_ns = ddb_clock_system_ns();
     s->status = status;
     snprintf(s->op, sizeof(s->op), "%s", r->op != DDB_OP_NONE ? ddb_op_name((ddb_op)r->op) : "");
     snprintf(s->error_type, sizeof(s->error_type), "%s",

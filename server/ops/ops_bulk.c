@@ -16,6 +16,7 @@
 
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
+#include "server/base/clock.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/tasks.h"
 #include "server/engine/xfer/xfer.h"
@@ -47,7 +48,7 @@ static int client_token(ddb_req *req, const char *token, const char *text, const
 {
     const char **ids;
     size_t n = ddb_xfer_ids(req->eng->store, req->arena, DDB_BULK_PREFIX, &ids);
-    double now = ddb_now_seconds();
+    double now = ddb_clock_now_s();
 
     *found = NULL;
     for (size_t i = 0; token != NULL && i < n; i++) {
@@ -177,7 +178,7 @@ int ddb_op_start_bulk_put_items(ddb_req *req)
     const ddb_json *in = req->in, *prev;
     const char *text = request_text(req), *tier = ddb_json_get_str(in, "PerformanceTier"), *arn;
     const ddb_table *t;
-    double now = ddb_now_seconds();
+    double now = ddb_clock_now_s();
     char id[32], ts[40];
     ddb_buf buf = {0};
     ddb_jw w;

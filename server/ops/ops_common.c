@@ -10,7 +10,6 @@
 #include <time.h>
 
 #include "ddb/ddb_status.h"
-#include "server/base/clock.h"
 #include "server/engine/engine.h"
 #include "server/engine/insights_feed.h"
 #include "server/engine/item.h"
@@ -336,11 +335,6 @@ const char *ddb_table_arn(ddb_req *req, const char *name)
     return ddb_arena_sprintf(req->arena, "arn:aws:dynamodb:%s:%s:table/%s",
                              req->region && req->region[0] ? req->region : "us-east-1",
                              req->account ? req->account : DDB_DEFAULT_ACCOUNT, name);
-}
-
-double ddb_now_seconds(void)
-{
-    return (double)ddb_clock_now_ms() / 1e3; /* the server's clock (clock.h), to the millisecond */
 }
 
 void ddb_write_time_ms(ddb_jw *w, uint64_t ms)

@@ -100,8 +100,6 @@ const char *ddb_table_arn(ddb_req *req, const char *name);
 
 /* A time in ms as DynamoDB writes times: seconds since the epoch, with milliseconds ("1700000000.123"). */
 void ddb_write_time_ms(ddb_jw *w, uint64_t ms);
-/* Wall-clock seconds since the epoch, with milliseconds. */
-double ddb_now_seconds(void);
 /* Copies the members `names` (NULL-terminated) of obj that it has, in that order, into the open object. */
 void ddb_write_members(ddb_jw *w, const ddb_json *obj, const char *const *names);
 

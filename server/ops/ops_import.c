@@ -14,6 +14,7 @@
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
 #include "server/api/validate.h"
+#include "server/base/clock.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/tasks.h"
 #include "server/engine/xfer/xfer.h"
@@ -101,7 +102,7 @@ int ddb_op_import_table(ddb_req *req)
     const char *name = ddb_json_get_str(params, "TableName"), *arn;
     const char *comp = ddb_json_get_str(in, "InputCompressionType");
     const ddb_table *t;
-    double now = ddb_now_seconds();
+    double now = ddb_clock_now_s();
     char id[32], ts[40];
     ddb_buf buf = {0};
     ddb_jw w;

@@ -13,6 +13,7 @@
 
 #include "ddb/ddb_status.h"
 #include "server/api/validate.h"
+#include "server/base/clock.h"
 #include "server/base/log.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
@@ -340,7 +341,7 @@ static void billing_edit(ddb_desc_edit *e, const ddb_table *t, const char *mode,
 
     ddb_edit_set_str(e, DDB_DESC_BillingMode, mode ? mode : ddb_billing_mode(t));
     if (mode && strcmp(mode, "PAY_PER_REQUEST") == 0 && strcmp(ddb_billing_mode(t), mode) != 0)
-        ddb_edit_set_double(e, DDB_DESC_BillingModeUpdated, ddb_now_seconds());
+        ddb_edit_set_double(e, DDB_DESC_BillingModeUpdated, ddb_clock_now_s());
     else if (ddb_json_get(t->desc, "BillingModeUpdated"))
         ddb_edit_set(e, DDB_DESC_BillingModeUpdated, ddb_json_get(t->desc, "BillingModeUpdated"));
     else if (strcmp(ddb_billing_mode(t), "PAY_PER_REQUEST") == 0) /* created on demand: last on demand at creation */
@@ -349,7 +350,7 @@ static void billing_edit(ddb_desc_edit *e, const ddb_table *t, const char *mode,
         ddb_edit_set(e, DDB_DESC_BillingModeUpdated, NULL);
     if (pt != NULL)
         ddb_edit_throughput(e, ddb_json_ll(pt, "ReadCapacityUnits"), ddb_json_ll(pt, "WriteCapacityUnits"),
-                            ddb_now_seconds());
+                            ddb_clock_now_s());
     else
         ddb_edit_set(e, DDB_DESC_ProvisionedThroughput, cur_pt != NULL ? cur_pt : &json_null);
 }
@@ -371,7 +372,7 @@ static ddb_desc_edit *new_description(ddb_req *req, const ddb_table *t, const gs
         ddb_edit_set(e, settable[i], v != NULL ? v : ddb_json_get(t->desc, name));
     }
     if (ddb_json_get(req->in, "TableClass") != NULL) /* TableClassSummary's LastUpdateDateTime */
-        ddb_edit_set_double(e, DDB_DESC_TableClassUpdated, ddb_now_seconds());
+        ddb_edit_set_double(e, DDB_DESC_TableClassUpdated, ddb_clock_now_s());
     else
         ddb_edit_set(e, DDB_DESC_TableClassUpdated, ddb_json_get(t->desc, "TableClassUpdated"));
     /* only when sent: the stored description keeps its order otherwise */

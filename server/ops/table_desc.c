@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "server/base/clock.h"
 #include "server/engine/engine.h"
 #include "server/engine/table_stats.h"
 #include "server/ops/ops_common.h"
@@ -48,7 +49,7 @@ void ddb_write_throughput(ddb_jw *w, const ddb_json *pt, int pay_per_request)
         ddb_jw_json(w, ddb_json_get(pt, "LastDecreaseDateTime"));
     }
     ddb_jw_key(w, "NumberOfDecreasesToday"); /* the count of the UTC day it was kept for (ops_update_table.c) */
-    ddb_jw_int(w, ddb_json_ll(pt, "ddbdDecreasesDay") == (long long)(ddb_now_seconds() / 86400)
+    ddb_jw_int(w, ddb_json_ll(pt, "ddbdDecreasesDay") == (long long)(ddb_clock_now_s() / 86400)
                       ? ddb_json_ll(pt, "NumberOfDecreasesToday")
                       : 0);
     ddb_jw_key(w, "ReadCapacityUnits");

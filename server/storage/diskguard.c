@@ -9,6 +9,7 @@
 #include <sys/statvfs.h>
 #include <time.h>
 
+#include "server/base/clock.h"
 #include "server/base/faults.h"
 #include "server/base/log.h"
 
@@ -24,14 +25,6 @@ struct ddb_diskguard {
     pthread_mutex_t resume_lock;
     uint64_t failed_free, failed_ms; /* the last failed resume's free space and time (0: none) */
 };
-
-static uint64_t mono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 ddb_diskguard *ddb_diskguard_new(const char *path, uint64_t reserve)
 {
@@ -90,7 +83,7 @@ int ddb_diskguard_ok(ddb_diskguard *g, int only_removes)
 
     if (g == NULL || g->reserve == 0 || only_removes || (g->path == NULL && ddb_fault_free_bytes() < 0))
         return 1;
-    now = mono_ms();
+    now = ddb_clock_mono_coarse_ms();
     /* a reading that allowed writes is reused for a while; one that refused them is not: writes
        follow the space as soon as it returns (and a test's pretended amount at once) */
     if (__atomic_load_n(&g->ok, __ATOMIC_RELAXED) && ddb_fault_free_bytes() < 0 &&
@@ -107,9 +100,9 @@ int ddb_diskguard_resume(ddb_diskguard *g, int (*resume)(void *ctx), void *ctx)
     if (avail < g->reserve || avail < RESUME_MIN_FREE)
         return 0;
     pthread_mutex_lock(&g->resume_lock);
-    if (g->failed_ms == 0 || avail > g->failed_free || mono_ms() - g->failed_ms >= RESUME_RETRY_MS) {
+    if (g->failed_ms == 0 || avail > g->failed_free || ddb_clock_mono_coarse_ms() - g->failed_ms >= RESUME_RETRY_MS) {
         ok = resume(ctx);
-        g->failed_ms = ok ? 0 : mono_ms();
+        g->failed_ms = ok ? 0 : ddb_clock_mono_coarse_ms();
         g->failed_free = avail;
     }
     pthread_mutex_unlock(&g->resume_lock);

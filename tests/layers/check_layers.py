@@ -18,8 +18,13 @@ A file belongs to the layer whose folder is the longest prefix of its path. Chec
   3. the libraries one place alone sees: <rocksdb/...> only in server/storage/rocksdb/, librados only
      in server/storage/rados/, h2o only in server/http/http.c, respond.c and their http_internal.h,
      hnswlib only in server/engine/vector_ann.cc;
-  4. circles: no two files call each other, directly or round a loop (a call: an object using a
-     symbol another defines; a header's own includes are checked by rule 1 alone).
+  4. circles: no two modules (a source and its header: x.c and x.h) depend on each other, directly
+     or round a loop. A dependency is a call (an object using a symbol another defines) or a
+     header's include: what a header includes, every user of that header depends on (a source's
+     own includes are covered by its calls). So table_stats.h including catalog.h while catalog.c
+     calls table_stats.c is a circle, as two files calling each other is;
+  5. the clock: only server/base/clock.[ch] reads the time (clock_gettime, time(), gettimeofday);
+     everything else asks it for the server's, the monotonic or the system's clock (clock.h).
 Prints each violation and exits 1 if there is any; --list prints the module graph's summary.
 """
 import argparse
@@ -35,6 +40,9 @@ SYSTEM_RE = re.compile(r'^\s*#\s*include\s+[<"]((?:rocksdb|rados|h2o|hnswlib)[/.
 OWNERS = {"rocksdb": "server/storage/rocksdb/", "rados": "server/storage/rados/", "h2o": ("server/http/http.c", "server/http/http_internal.h", "server/http/respond.c"),
           "hnswlib": "server/engine/vector_ann.cc"}
 SOURCE_DIRS = ("server", "proto")
+# Rule 5: the calls that read a clock, and the one place that may make them.
+CLOCK_RE = re.compile(r'\b(clock_gettime|gettimeofday|time)\s*\(\s*(?!void\b)[^)]*\)')
+CLOCK_HOME = ("server/base/clock.c", "server/base/clock.h")
 
 
 def read_rules(path):
@@ -96,6 +104,19 @@ def include_edges(root, files, problems):
                 continue
             edges.append((path, inc, "includes", line))
     return edges
+
+
+def clock_reads(root, files, problems):
+    for path in files:
+        if not path.startswith("server/") or path in CLOCK_HOME:
+            continue
+        text = open(os.path.join(root, path), encoding="utf-8", errors="replace").read()
+        # comments and string literals blanked, lines kept
+        code = re.sub(r'/\*.*?\*/|//[^\n]*|"(?:\\.|[^"\\\n])*"', lambda m: re.sub(r"[^\n]", " ", m.group(0)), text,
+                      flags=re.S)
+        for m in CLOCK_RE.finditer(code):
+            line = code.count("\n", 0, m.start()) + 1
+            problems.append("%s:%d: reads the clock (%s): use server/base/clock.h" % (path, line, m.group(1)))
 
 
 def object_symbols(objdir, root):
@@ -188,6 +209,7 @@ def main():
         if layer_of(f, layers) is None:
             problems.append("%s: in no layer (add its folder to a ddb_layer() in CMakeLists.txt)" % f)
     edges = include_edges(args.root, files, problems)
+    clock_reads(args.root, files, problems)
     if args.objects:
         edges += call_edges(object_symbols(args.objects, args.root))
     graph, via = collections.defaultdict(set), {}
@@ -201,9 +223,9 @@ def main():
             problems.append("%s%s: %s %s: layer %s may not use layer %s" %
                             (src, ":%d" % line if line else "", why if why != "includes" else "includes", dst, ls, ld))
         ms, md = module_of(src), module_of(dst)
-        if ms != md and why != "includes":
+        if ms != md and (why != "includes" or src.endswith(".h")):
             graph[ms].add(md)
-            via[(ms, md)] = why[5:]
+            via.setdefault((ms, md), "%s includes %s" % (src, dst) if why == "includes" else why[5:])
     for comp in strongly_connected(graph):
         cycle = set(comp)
         links = ["%s -> %s (%s)" % (a, b, via[(a, b)]) for a in comp for b in sorted(graph[a]) if b in cycle]

@@ -63,7 +63,7 @@ static int call(ddb_kinesis *k, ddb_arena *a, const char *region, const char *op
     char amz_date[17], hash[DDB_SIGV4_HEX_LEN + 1];
     ddb_http_url u;
     ddb_buf tx = {0};
-    time_t now = time(NULL);
+    time_t now = ddb_clock_system_s(); /* signed: AWS compares it with its own clock */
     struct tm tm;
     int fd, rc;
 

@@ -11,15 +11,8 @@
 #include <sodium.h>
 
 #include "proto/arena.h"
+#include "server/base/clock.h"
 #include "server/base/log.h"
-
-static uint64_t wall_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 void ddb_lease_init(ddb_lease *l, ddb_store *s, const char *name)
 {
@@ -98,7 +91,7 @@ int ddb_lease_hold(ddb_lease *l)
 
     if (!ddb_store_shared(l->store))
         return 1;
-    now = wall_ms();
+    now = ddb_clock_system_ms();
     /* renewed a third of the way into its term: two chances more before it could expire */
     if (l->renewed_ms != 0 && now < l->renewed_ms + l->term_ms / 3)
         return 1;
@@ -119,7 +112,7 @@ int ddb_lease_hold(ddb_lease *l)
 
 void ddb_lease_release(ddb_lease *l)
 {
-    take t = {l, wall_ms(), 1};
+    take t = {l, ddb_clock_system_ms(), 1};
 
     if (!ddb_store_shared(l->store) || l->renewed_ms == 0)
         return;

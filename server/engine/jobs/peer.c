@@ -64,7 +64,7 @@ static void build_head(const ddb_engine *eng, const ddb_http_url *u, const char 
                              {"x-amz-target", target},
                              {DDB_PEER_HEADER, from}};
     ddb_sigv4_request r = {"POST", u->path, NULL, hs, sizeof(hs) / sizeof(hs[0]), body, len, hash};
-    time_t now = time(NULL);
+    time_t now = ddb_clock_system_s(); /* signed: AWS compares it with its own clock */
     struct tm tm;
 
     gmtime_r(&now, &tm);

@@ -61,7 +61,7 @@ static int nap(ddb_replication *r, unsigned ms)
     struct timespec until;
     int stop;
 
-    ddb_sleeper_deadline(&until, ms);
+    ddb_clock_system_deadline(&until, ms);
     pthread_mutex_lock(&r->lock);
     if (!r->kicked && !r->stop)
         pthread_cond_timedwait(&r->wake, &r->lock, &until);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "server/base/clock.h"
 #include "server/base/log.h"
 #include "server/engine/catalog.h"
 #include "server/engine/table_stats.h"
@@ -43,23 +44,15 @@ static int work(ddb_engine *eng, void *state, int (*stopping)(void *sctx), void 
     return count_tables(eng, 0, stopping, sctx);
 }
 
-/* Monotonic ms: a check is due by the interval's own clock (the worker also sweeps at start, and
-   whenever the clock moves, when nothing has had time to drift). */
-static uint64_t monotonic_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void *start(ddb_engine *eng)
 {
     uint64_t *due = malloc(sizeof(*due));
 
     if (due == NULL)
         abort();
-    *due = monotonic_ms() + (uint64_t)eng->settings.count_check_interval * 1000;
+    /* due by the monotonic clock, the interval's own (the worker also sweeps at start, and whenever
+       the admin clock moves, when nothing has had time to drift) */
+    *due = ddb_clock_mono_ms() + (uint64_t)eng->settings.count_check_interval * 1000;
     return due;
 }
 
@@ -71,7 +64,7 @@ static void stop(ddb_engine *eng, void *state)
 
 static void sweep(ddb_engine *eng, void *state, uint64_t now_ms)
 {
-    uint64_t *due = state, now = monotonic_ms();
+    uint64_t *due = state, now = ddb_clock_mono_ms();
 
     (void)now_ms;
     if (now < *due)

@@ -51,18 +51,10 @@ static int stopping_cb(void *ctx)
     return stopping(ctx);
 }
 
-static uint64_t monotonic_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Each job's sweep when its interval has passed, or at once after the clock moved (ddb_tasks_sweep_now). */
 static void sweep(ddb_tasks *tk)
 {
-    uint64_t now = monotonic_ms();
+    uint64_t now = ddb_clock_mono_ms();
     int forced;
 
     pthread_mutex_lock(&tk->lock);
@@ -92,8 +84,7 @@ static void wait_for_work(ddb_tasks *tk)
 {
     struct timespec until;
 
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += 1;
+    ddb_clock_system_deadline(&until, 1000);
     if (!tk->kicked && !tk->stop)
         pthread_cond_timedwait(&tk->wake, &tk->lock, &until);
 }

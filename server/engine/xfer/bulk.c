@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "server/base/clock.h"
 #include "server/base/log.h"
 #include "server/engine/catalog.h"
 #include "server/engine/engine.h"
@@ -71,7 +72,7 @@ typedef struct bulk {
     long long ckpt_line;
     /* since the last checkpoint */
     long long since;
-    double last_ckpt;
+    uint64_t last_ckpt; /* ddb_clock_mono_ms */
     ddb_buf report;
     /* the rate limit: tokens of write units, refilled at `rate` a second (0: none) */
     double rate, tokens, refilled;
@@ -95,14 +96,6 @@ static int cancel_requested(ddb_engine *eng, ddb_arena *a, const char *id)
     return ddb_xfer_load(eng->store, a, DDB_BULK_CANCEL_PREFIX, id) != NULL;
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Waits until the bucket holds a unit (MaxWriteRequestUnits a second, no burst above one second's). */
 static void throttle(bulk *b)
 {
@@ -111,7 +104,7 @@ static void throttle(bulk *b)
     if (b->rate <= 0)
         return;
     for (;;) {
-        now = now_seconds();
+        now = ddb_clock_mono_s();
         b->tokens += (now - b->refilled) * b->rate;
         b->refilled = now;
         if (b->tokens > b->rate)
@@ -296,13 +289,13 @@ static int checkpoint(bulk *b, const char *key, long long line)
         rc = -1;
     }
     b->since = 0;
-    b->last_ckpt = now_seconds();
+    b->last_ckpt = ddb_clock_mono_ms();
     return rc;
 }
 
 static int due(const bulk *b)
 {
-    return b->since >= CHECKPOINT_ITEMS || (b->since > 0 && now_seconds() - b->last_ckpt >= CHECKPOINT_MS / 1000.0);
+    return b->since >= CHECKPOINT_ITEMS || (b->since > 0 && ddb_clock_mono_ms() - b->last_ckpt >= CHECKPOINT_MS);
 }
 
 /* Reads one object from line `skip` on: 0 done, 1 stopped or cancelled, -1 failed. */
@@ -350,7 +343,7 @@ static void finish(bulk *b, const ddb_json *rec)
     ddb_buf usage = {0};
     ddb_xfer_set set[] = {
         {"BulkOperationStatus", XS_STR, status},
-        {"EndTime", XS_TIME, .t = now_seconds()},
+        {"EndTime", XS_TIME, .t = ddb_clock_now_s()},
         {"ProcessedItemCount", XS_INT, .i = b->processed},
         {"FailedItemCount", XS_INT, .i = b->failed},
         {"ProcessedInputBytes", XS_INT, .i = b->bytes},
@@ -464,7 +457,8 @@ void ddb_bulk_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xfer
     b.ion = fmt != NULL && strcmp(fmt, "ION") == 0;
     b.comp = ddb_xfer_comp_of(ddb_json_get_str(in, "InputCompressionType"));
     b.rate = (double)ddb_json_integer(ddb_json_get(rec, "MaxWriteRequestUnits"), 0);
-    b.refilled = b.last_ckpt = now_seconds();
+    b.refilled = ddb_clock_mono_s();
+    b.last_ckpt = ddb_clock_mono_ms();
     ddb_arena_init(&b.arena);
     ddb_bulk_reader_init(&b.reader, eng, b.ns, b.table, b.ion, NULL, b.rate);
     b.cancelled = status_is(rec, "CANCELLING") || cancel_requested(eng, &b.arena, id);

@@ -38,6 +38,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "server/base/clock.h"
 #include "server/base/log.h"
 #include "server/engine/engine.h"
 #include "server/engine/itemcodec.h"
@@ -71,14 +72,6 @@ typedef struct exporter {
     const char *failure_code;
     char failure[600];
 } exporter;
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000.0;
-}
 
 static void md5(const void *p, size_t n, unsigned char out[16])
 {
@@ -664,7 +657,7 @@ int ddb_export_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xfe
     const char *view = ddb_json_get_str(ddb_json_get(rec, "IncrementalExportSpecification"), "ExportViewType");
     uint32_t table_id = (uint32_t)ddb_json_integer(ddb_json_get(rec, "ddbdTableId"), 0);
     const ddb_table *t = ddb_catalog_get_by_id(eng->catalog, table_id);
-    double start = now_seconds();
+    double start = ddb_clock_now_s();
     ddb_arena fa;
     int rc, ran = 1;
 
@@ -687,9 +680,9 @@ int ddb_export_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xfe
         ran = rc == 1; /* stopping (run again at the next start), or waiting for the history's base */
         goto out;
     } else if (x.failure_code == NULL) {
-        write_summary(&x, start, now_seconds());
+        write_summary(&x, start, ddb_clock_now_s());
     }
-    finish(&x, now_seconds());
+    finish(&x, ddb_clock_now_s());
 out:
     ddb_arena_free(&fa);
     ddb_objstore_close(&x.os);

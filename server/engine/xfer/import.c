@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "server/base/clock.h"
 #include "server/base/log.h"
 #include "server/engine/catalog.h"
 #include "server/engine/engine.h"
@@ -59,14 +60,6 @@ typedef struct importer {
     char failure[600];
 } importer;
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000.0;
-}
-
 /* An item's line in the error log (its index in the object being read, PutItem's message, cut
    as it always was at 1199 bytes). */
 static void log_error(importer *im, long long index, const char *msg)
@@ -91,7 +84,7 @@ static void log_error(importer *im, long long index, const char *msg)
     ddb_jw_init(&w, &im->errlog);
     ddb_jw_obj_begin(&w);
     ddb_jw_key(&w, "timestamp");
-    ddb_jw_int(&w, (long long)(now_seconds() * 1000));
+    ddb_jw_int(&w, (long long)ddb_clock_now_ms());
     ddb_jw_key(&w, "message");
     ddb_jw_strn(&w, m.data, m.len);
     ddb_jw_obj_end(&w);
@@ -182,7 +175,7 @@ static int read_object(importer *im, const char *key, ddb_xfer_stop stop, void *
 
 static void finish(importer *im)
 {
-    double end = now_seconds();
+    double end = ddb_clock_now_s();
     ddb_xfer_set set[] = {
         {"ImportStatus", XS_STR, im->cancelled ? "CANCELLED" : im->failure_code ? "FAILED" : "COMPLETED"},
         {"EndTime", XS_TIME, .t = end},

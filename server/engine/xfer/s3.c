@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "proto/sigv4.h"
+#include "server/base/clock.h"
 #include "server/base/http_client.h"
 #include "server/engine/xfer/objstore.h"
 
@@ -70,7 +71,7 @@ static void build_head(ddb_objstore *o, const endpoint *e, const char *method, c
     ddb_sigv4_header hs[5] = {{"host", e->hostport}, {"x-amz-content-sha256", hash}, {"x-amz-date", amz_date}};
     ddb_sigv4_request r = {method, path, query, hs, 3, body, len, hash};
     const char *sse = strcmp(method, "PUT") == 0 && o->sse != NULL ? o->sse : NULL;
-    time_t now = time(NULL);
+    time_t now = ddb_clock_system_s(); /* signed: AWS compares it with its own clock */
     struct tm tm;
 
     if (sse != NULL) { /* signed, as S3 requires of every x-amz- header */

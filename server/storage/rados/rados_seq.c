@@ -33,6 +33,7 @@
 
 #include "server/storage/rados/rados_seq.h"
 #include "server/base/be.h"
+#include "server/base/clock.h"
 #include "server/storage/rados/rados_txn.h"
 #include "server/storage/sequencer.h"
 
@@ -65,14 +66,6 @@ struct rs_seq_hold {
     int *absent;     /* no counter stored yet */
     int *cached;     /* `last` came from the entry, unread */
 };
-
-static long long mono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 rs_seqs *rs_seqs_new(void)
 {
@@ -281,7 +274,7 @@ static void settle(rs_seq_hold *h, int ok)
         e->known = ok;
         e->last = h->last[j - 1] + h->count[j - 1];
         if (!ok && h->cached[j - 1])
-            e->fresh_until = mono_ms() + FRESH_MS; /* another gateway may write this prefix */
+            e->fresh_until = (long long)ddb_clock_mono_ms() + FRESH_MS; /* another gateway may write this prefix */
         pthread_mutex_unlock(&e->lock);
     }
     h->locked = 0;
@@ -297,7 +290,7 @@ static void on_marked(void *ctx, int ok)
 
 int rs_seq_number(ddb_store *s, rs_seq_hold *h, const ddb_batch *b, rs_plan *p, uint64_t *nums)
 {
-    long long now = mono_ms();
+    long long now = (long long)ddb_clock_mono_ms();
 
     for (size_t j = 0; j < h->n; j++)
         pthread_mutex_lock(&h->e[j]->lock);
@@ -343,14 +336,12 @@ void rs_seq_end(rs_seq_hold *h)
 static int intent_old(ddb_store *s, const char *name)
 {
     char t[24];
-    struct timespec ts;
     int rc = rados_getxattr(s->io, name, RS_TIME_ATTR, t, sizeof(t) - 1);
 
     if (rc < 0)
         return 1;
     t[rc] = '\0';
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - atoll(t) >= rs_lease_ms();
+    return (long long)ddb_clock_system_ms() - atoll(t) >= rs_lease_ms(); /* written by any gateway */
 }
 
 /*

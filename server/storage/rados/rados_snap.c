@@ -30,6 +30,7 @@
 #include <time.h>
 
 #include "server/base/faults.h"
+#include "server/base/clock.h"
 #include "server/storage/rados/rados_ops.h"
 #include "server/storage/rados/rados_txn.h"
 
@@ -48,17 +49,6 @@ struct rs_freezer {
 };
 
 enum { WANT_NONE, WANT_FREEZE, WANT_THAW };
-
-static void deadline_in(struct timespec *ts, long ms)
-{
-    clock_gettime(CLOCK_REALTIME, ts);
-    ts->tv_sec += ms / 1000;
-    ts->tv_nsec += (ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
 
 /* Holds the freeze lock from a freeze request to the thaw (or FREEZE_MAX_MS): the lock must be
    released by the thread that took it, and the watch callback must stay free for the thaw. */
@@ -81,7 +71,7 @@ static void *freezer_thread(void *arg)
         if (f->want == WANT_FREEZE)
             f->want = WANT_NONE;
         pthread_cond_broadcast(&f->cond);
-        deadline_in(&until, FREEZE_MAX_MS);
+        ddb_clock_system_deadline(&until, FREEZE_MAX_MS);
         while (f->want != WANT_THAW && !f->stop && pthread_cond_timedwait(&f->cond, &f->lock, &until) != ETIMEDOUT)
             ;
         if (f->want != WANT_THAW && !f->stop)
@@ -103,7 +93,7 @@ void rs_snapshots_tidy(ddb_store *s)
 {
     rados_snap_t ids[256];
     int n = rados_ioctx_snap_list(s->io, ids, 256);
-    time_t now = time(NULL);
+    time_t now = ddb_clock_system_s(); /* the snapshots' stamps are the cluster's */
     const char *env = getenv("DDBD_RADOS_STALE_SNAPSHOT_S");
     long stale = env != NULL && *env != '\0' ? atol(env) : STALE_SNAP_S;
 
@@ -170,7 +160,7 @@ int rs_freeze_notify(ddb_store *s, const char *data, size_t len)
     if (len - 2 == strlen(s->gateway) && memcmp(data + 2, s->gateway, len - 2) == 0)
         return 1; /* the taker: its own writes are paused by its own thread */
     want = data[0] == 'F' ? WANT_FREEZE : WANT_THAW;
-    deadline_in(&until, NOTIFY_TIMEOUT_MS - 1000); /* answered before the taker's notify gives up */
+    ddb_clock_system_deadline(&until, NOTIFY_TIMEOUT_MS - 1000); /* answered before the taker's notify gives up */
     pthread_mutex_lock(&f->lock);
     if (want == WANT_THAW && !f->frozen && f->want != WANT_FREEZE) {
         pthread_mutex_unlock(&f->lock);

@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "server/base/trace.h"
+#include "server/base/clock.h"
 #include "server/storage/rados/rados_txn.h"
 #include "server/base/faults.h"
 
@@ -51,14 +52,6 @@ long rs_lease_ms(void)
     return v;
 }
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ---- the intent object ---- */
 
 static int intent_create(ddb_store *s, rs_plan *p, char name[RS_OBJ_MAX])
@@ -70,7 +63,7 @@ static int intent_create(ddb_store *s, rs_plan *p, char name[RS_OBJ_MAX])
 
     snprintf(name, RS_OBJ_MAX, "i.%s.%016llx", s->gateway,
              (unsigned long long)__atomic_add_fetch(&s->next_intent, 1, __ATOMIC_RELAXED));
-    snprintf(t, sizeof(t), "%lld", now_ms());
+    snprintf(t, sizeof(t), "%llu", (unsigned long long)ddb_clock_system_ms()); /* other gateways read it */
     rados_write_op_create(op, LIBRADOS_CREATE_EXCLUSIVE, NULL);
     rados_write_op_write_full(op, body, len);
     rados_write_op_setxattr(op, RS_STATE_ATTR, STATE_PENDING, 1);
@@ -276,7 +269,7 @@ static int intent_resolve(ddb_store *s, const char *name, int force)
         ddb_log(DDB_LOG_INFO, "rados: rolling forward committed write intent %s", name);
         rc = roll_forward(s, &p, name);
     } else if (strcmp(state, STATE_PENDING) == 0 && !force &&
-               (get_attr(s, name, RS_TIME_ATTR, t, sizeof(t)) < 0 || now_ms() - atoll(t) < rs_lease_ms())) {
+               (get_attr(s, name, RS_TIME_ATTR, t, sizeof(t)) < 0 || (long long)ddb_clock_system_ms() - atoll(t) < rs_lease_ms())) {
         rc = RS_BUSY;
     } else if (strcmp(state, STATE_PENDING) == 0 && intent_cas(s, name, STATE_PENDING, STATE_ABANDONED) == -ECANCELED) {
         rc = RS_BUSY; /* it moved meanwhile (committed, most likely): looked at again by the retry */

@@ -16,6 +16,7 @@
 
 #include "server/base/trace.h"
 #include "server/base/be.h"
+#include "server/base/clock.h"
 #include "server/base/faults.h"
 #include "server/storage/rados/rados_ops.h"
 #include "server/storage/rados/rados_seq.h"
@@ -100,14 +101,6 @@ static int build_plan(ddb_store *s, const ddb_batch *b, const ddb_store_key *gua
     return DDB_STORE_OK;
 }
 
-static long elapsed_ms(const struct timespec *t0)
-{
-    struct timespec now;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 /*
  * Builds and applies the plan. A commit's (guards) is applied once: its caller, rs_commit, reads
  * and decides again after a conflict. A plain write cannot conflict with its own guards but can
@@ -118,13 +111,13 @@ static long elapsed_ms(const struct timespec *t0)
 int rs_write_guarded(ddb_store *s, const ddb_batch *b, const ddb_store_key *guards, size_t ng, ddb_arena *a)
 {
     rs_seq_hold *h;
-    struct timespec t0;
+    uint64_t t0;
     int rc;
 
     if (ddb_fault_write_errors())
         return DDB_STORE_EIO;
     h = rs_seq_begin(s, b, a);
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    t0 = ddb_clock_mono_ms();
     for (int attempt = 1;; attempt++) {
         rs_plan p;
         memset(&p, 0, sizeof(p));
@@ -135,7 +128,7 @@ int rs_write_guarded(ddb_store *s, const ddb_batch *b, const ddb_store_key *guar
             rs_seq_end(h);
         if (ng > 0 || (rc != RS_BUSY && rc != DDB_STORE_ECONFLICT))
             break;
-        if (elapsed_ms(&t0) > rs_lease_ms() + 2000) {
+        if ((long long)(ddb_clock_mono_ms() - t0) > rs_lease_ms() + 2000) {
             rc = DDB_STORE_ECONFLICT;
             break;
         }

@@ -28,6 +28,8 @@
 
 #include "server/storage/rocksdb/rocks_internal.h"
 
+#include "server/base/clock.h"
+
 #define SNAP_DIR "ddbd-snapshots"
 #define MEM_SNAP_ROOT "/ddbd-snapshots"
 #define MARKER ".restoring"
@@ -36,14 +38,6 @@ struct rocks_snap {
     char name[DDB_CHECKPOINT_NAME_MAX + 1];
     uint64_t created_ms;
 };
-
-static uint64_t wall_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static int valid_name(const char *name)
 {
@@ -145,7 +139,7 @@ int rocks_checkpoint_save(ddb_store *s, const char *name)
         if ((s->snaps = realloc(s->snaps, (s->nsnaps + 1) * sizeof(*s->snaps))) == NULL)
             abort();
         snprintf(s->snaps[s->nsnaps].name, sizeof(s->snaps[0].name), "%s", name);
-        s->snaps[s->nsnaps++].created_ms = wall_ms();
+        s->snaps[s->nsnaps++].created_ms = ddb_clock_system_ms(); /* as the on-disk ones' mtimes */
     }
     return rc;
 }

@@ -1,9 +1,9 @@
 /*
- * server/seed_internal.h: what seed.c (validating and applying a seed) and seed_files.c (reading
- * the seed files into records) share. See seed.h and docs/seeding.md for the formats.
+ * server/seed_files.h: the seed files read into records (seed_files.c), which seed.c validates and
+ * applies. See seed.h and docs/seeding.md for the formats.
  */
-#ifndef DDB_SEED_INTERNAL_H
-#define DDB_SEED_INTERNAL_H
+#ifndef DDB_SEED_FILES_H
+#define DDB_SEED_FILES_H
 
 #include <stddef.h>
 

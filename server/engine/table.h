@@ -1,0 +1,211 @@
+/*
+ * server/engine/table.h: a table and its indexes as requests read them (ddb_table, ddb_index): the
+ * structs the catalog (catalog.h) parses each stored description into, once, and the small
+ * questions asked of them. Everything that only reads a table includes this, not the catalog, so
+ * the catalog's own helpers (its members, its figures, its stream) can be used by the catalog
+ * without a circle.
+ */
+#ifndef DDB_TABLE_H
+#define DDB_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/arena.h"
+#include "proto/attr.h"
+#include "proto/json.h"
+
+/* DynamoDB's multi-attribute GSI keys: up to four partition-key and four sort-key attributes. */
+#define DDB_MAX_KEY_PARTS 4
+#define DDB_MAX_VECTOR_INDEXES 5 /* vector indexes per table (the quotas page) */
+#define DDB_MAX_INDEXES 30 /* 5 LSIs + 20 GSIs + 5 vector indexes */
+#define DDB_MAX_VECTOR_DIMS 4096
+#define DDB_MAX_INLINE_FILTERS 18 /* INLINE_FILTER elements of a vector index's SearchSchema */
+
+typedef enum ddb_index_kind { DDB_IX_LOCAL, DDB_IX_GLOBAL, DDB_IX_VECTOR } ddb_index_kind;
+
+/* A vector index's distance function (its DistanceFunction), in DynamoDB's enum order. */
+#define DDB_VECTOR_METRICS(X) X(DOT_PRODUCT) X(COSINE) X(EUCLIDEAN)
+typedef enum ddb_vector_metric {
+#define X(m) DDB_VEC_##m,
+    DDB_VECTOR_METRICS(X)
+#undef X
+} ddb_vector_metric;
+const char *ddb_vector_metric_name(ddb_vector_metric m);
+/* The metric named `name`; -1 if none is. */
+int ddb_vector_metric_from_name(const char *name);
+
+#define DDB_INDEX_STATES(X) X(CREATING) X(UPDATING) X(DELETING) X(ACTIVE)
+typedef enum ddb_index_state {
+#define X(s) DDB_IX_##s,
+    DDB_INDEX_STATES(X)
+#undef X
+} ddb_index_state;
+const char *ddb_index_state_name(ddb_index_state s);
+
+/*
+ * A global table's replicas (engine/jobs/replication.h), from "ddbdReplication": the same table in
+ * other regions' namespaces, each listing every replica (its own region too) and its status.
+ */
+#define DDB_REPLICA_STATES(X) X(CREATING) X(CREATION_FAILED) X(UPDATING) X(DELETING) X(ACTIVE)
+typedef enum ddb_replica_state {
+#define X(s) DDB_REPLICA_##s,
+    DDB_REPLICA_STATES(X)
+#undef X
+} ddb_replica_state;
+const char *ddb_replica_state_name(ddb_replica_state s);
+#define DDB_MAX_REPLICAS 16
+
+typedef struct ddb_replica {
+    const char *region;
+    ddb_replica_state state;
+} ddb_replica;
+
+typedef enum ddb_projection_type { DDB_PROJ_KEYS_ONLY, DDB_PROJ_INCLUDE, DDB_PROJ_ALL } ddb_projection_type;
+
+/* One key attribute: its name and declared type (S, N or B). */
+typedef struct ddb_key_part {
+    const char *name;
+    uint32_t nlen;
+    ddb_type type;
+} ddb_key_part;
+
+/* What a vector index adds to an index (catalog.h's VectorIndexes): its HASH element, if any, is
+   the index's hash[0]; its INLINE_FILTER elements are `filters`. */
+typedef struct ddb_vector_def {
+    const char *attr;                 /* VectorAttribute.AttributeName */
+    uint32_t alen;
+    unsigned dims;
+    ddb_vector_metric metric;
+    ddb_key_part filters[DDB_MAX_INLINE_FILTERS];
+    unsigned nfilters;
+} ddb_vector_def;
+
+/*
+ * A table's or a GSI's OnDemandThroughput and WarmThroughput as stored (0: not set; an on-demand
+ * maximum that is not set means no maximum). Capacity enforcement reads these; what DescribeTable
+ * reports as warm throughput is ddb_warm_throughput's.
+ */
+typedef struct ddb_throughput_caps {
+    long long max_read, max_write;   /* MaxReadRequestUnits, MaxWriteRequestUnits */
+    long long warm_read, warm_write; /* ReadUnitsPerSecond, WriteUnitsPerSecond */
+} ddb_throughput_caps;
+
+/* A new on-demand table's or GSI's warm throughput (the developer guide's warm throughput page). */
+#define DDB_WARM_ON_DEMAND_READ 12000
+#define DDB_WARM_ON_DEMAND_WRITE 4000
+
+/* Contributor Insights on a table or a GSI (engine/insights.h), from "ddbdInsights" */
+typedef struct ddb_ci_state {
+    int mode;                /* ddb_ci_mode: DDB_CI_OFF (0) while disabled */
+    uint64_t changed_ms;     /* its last UpdateContributorInsights (0: never) */
+    uint64_t enabled_ms;     /* its last enable: when its rules were made */
+} ddb_ci_state;
+
+typedef struct ddb_index {
+    const char *name;
+    uint32_t id;                      /* key prefix of its entries (same space as table ids) */
+    ddb_index_kind kind;
+    ddb_index_state state;
+    int backfilling;                  /* CREATING and existing items are still being indexed */
+    ddb_key_part hash[DDB_MAX_KEY_PARTS];
+    unsigned nhash;
+    ddb_key_part range[DDB_MAX_KEY_PARTS];
+    unsigned nrange;                  /* 0: hash-only GSI */
+    ddb_projection_type projection;
+    const char **nonkey;              /* INCLUDE's NonKeyAttributes */
+    uint32_t *nonkey_len;
+    unsigned nnonkey;
+    const ddb_vector_def *vec;        /* DDB_IX_VECTOR: its vector, metric and filters; else NULL */
+    ddb_throughput_caps caps;         /* a GSI's OnDemandThroughput and WarmThroughput */
+    ddb_ci_state ci;                  /* a GSI's Contributor Insights */
+    const ddb_json *desc;             /* its stored object */
+} ddb_index;
+
+typedef struct ddb_table {
+    const char *name;            /* the table's name, as its namespace sees it */
+    const char *key;             /* its catalog key (ddb_ns_key) */
+    const char *ns;              /* its namespace: "" (the default) or "<account>:<region>" */
+    uint32_t id;                 /* key prefix of its items */
+    uint64_t version;            /* bumped by every change; the compare-and-swap token */
+    const char *hash_key;
+    ddb_type hash_type;
+    const char *range_key;       /* NULL for hash-only tables */
+    ddb_type range_type;
+    ddb_index indexes[DDB_MAX_INDEXES];
+    unsigned nindexes;           /* LSIs first, then GSIs, then vector indexes, in description order */
+    unsigned nlsi;
+    unsigned nvector;            /* of which vector indexes (DDB_IX_VECTOR) */
+    uint32_t collections_id;     /* with LSIs: the keyspace of its item collection sizes (0: none) */
+    /* its stream (engine/streams.h), from "ddbdStream" */
+    uint32_t stream_id;          /* the keyspace of its records while enabled; 0: no enabled stream */
+    uint32_t last_stream_id;     /* the latest stream's, enabled or not (0: never had one) */
+    int stream_view;             /* ddb_stream_view */
+    const char *stream_label;    /* the latest stream's label, or NULL */
+    unsigned stream_ngens;
+    unsigned stream_counts[16];  /* shards per generation (DDB_MAX_STREAM_GENS of streams.h) */
+    /* its time to live (engine/ttl.h), from "ddbdTtl": {"Attr", "Enabled", "Changed"} */
+    const char *ttl_attr;        /* the attribute (also kept while disabled, for DISABLING), or NULL */
+    int ttl_enabled;
+    uint64_t ttl_changed_ms;     /* the last UpdateTimeToLive (one change an hour) */
+    /* a restore into it (engine/backups.h), from "ddbdRestore" */
+    int restoring;               /* CREATING: the background worker is still filling it */
+    uint32_t restore_from;       /* the keyspace it is filled from (a backup's items) */
+    /* point-in-time recovery (engine/pitr.h), from "ddbdPitr": {"Log", "Base", "Days"} */
+    uint32_t pitr_log;           /* the keyspace of its change log while enabled; 0: disabled */
+    const char *pitr_base;       /* its base backup's id, or NULL */
+    long long pitr_days;         /* its recovery period */
+    /* a global table's replica (engine/jobs/replication.h), from "ddbdReplication" */
+    uint32_t rep_id;             /* the keyspace of its items' write times (0: not a global table) */
+    const char *rep_version;     /* GlobalTableVersion: "2019.11.21" or "2017.11.29" */
+    int rep_strong;              /* MultiRegionConsistency STRONG (mutation.h: written in every replica at once) */
+    const char *rep_witness;     /* STRONG: the witness region (GlobalTableWitnesses), or NULL */
+    ddb_replica replicas[DDB_MAX_REPLICAS]; /* every replica, its own region's included */
+    unsigned nreplicas;
+    /* its Kinesis streaming destinations (engine/kinesis_log.h), from "ddbdKinesis" */
+    uint32_t kinesis_log;        /* the live destination's change log; 0: none is live */
+    const char *rep_fill_from;   /* a replica being created: the region it is filled from, else NULL */
+    const char *region;          /* its region (its namespace's; us-east-1 for the default) */
+    const char *account;         /* its account (its namespace's; the default account for the default) */
+    ddb_throughput_caps caps;    /* its OnDemandThroughput and WarmThroughput */
+    ddb_ci_state ci;             /* its Contributor Insights (its GSIs': theirs) */
+    int retired;                 /* replaced or deleted: read atomically (ddb_table_retired) */
+    struct ddb_table_stats *stats; /* items, bytes, capacity: one for every version (engine/table_stats.h) */
+    const ddb_json *desc;        /* the stored description (an OBJECT) */
+    const char *desc_text;       /* its JSON text */
+    size_t desc_len;
+    ddb_arena arena;             /* owns everything above */
+} ddb_table;
+
+static inline int ddb_table_retired(const ddb_table *t)
+{
+    return __atomic_load_n(&t->retired, __ATOMIC_ACQUIRE);
+}
+
+/* The replica of t in `region`, or NULL. */
+const ddb_replica *ddb_table_replica(const ddb_table *t, const char *region);
+
+/* Whether t is a replica still being created (filled by engine/jobs/replication.h). */
+static inline int ddb_replica_creating(const ddb_table *t)
+{
+    const ddb_replica *self = t->rep_id != 0 ? ddb_table_replica(t, t->region) : NULL;
+
+    return self != NULL && self->state == DDB_REPLICA_CREATING;
+}
+
+/*
+ * The warm throughput of t (ix NULL) or of its GSI ix, reads then writes: what was set, or more,
+ * since it never falls below where the table starts: 12,000 and 4,000 a second on demand, the
+ * provisioned capacity otherwise (the developer guide's warm throughput page).
+ */
+void ddb_warm_throughput(const ddb_table *t, const ddb_index *ix, long long out[2]);
+
+/* The index named `name` (any state), or NULL. */
+const ddb_index *ddb_table_index(const ddb_table *t, const char *name);
+/* Whether writes maintain the index: every state but DELETING. */
+static inline int ddb_index_maintained(const ddb_index *ix)
+{
+    return ix->state != DDB_IX_DELETING;
+}
+
+#endif

@@ -1,0 +1,123 @@
+"""StartTime and EndTime of a bulk put, an import and an export come from one clock: the server's
+(server/base/clock.h), the one --admin's /ddbd/clock moves (docs/admin.md). The request stamps
+StartTime; the background job that finishes the work stamps EndTime. Before, the jobs read the
+system's clock, so with the server's clock moved a day ahead an operation ended a day before it
+started.
+
+The server runs with --admin and its clock ten days ahead; buckets are directories of --export-dir.
+Bulk puts go as raw JSON (Debian's botocore predates StartBulkPutItems).
+"""
+import datetime
+import json
+import os
+import time
+import urllib.request
+
+import pytest
+
+from conftest import DdbdServer, make_client, raw_request, unique_name
+from test_export_import import export_dir  # noqa: F401 (a fixture: a directory of buckets, "local" made)
+
+AHEAD_MS = 10 * 86400 * 1000
+SLACK_S = 60  # an operation here takes well under this
+
+
+@pytest.fixture(scope="module")
+def server(export_dir):  # noqa: F811
+    s = DdbdServer(args=["--in-memory", "--admin", "--export-dir", export_dir])
+    s.start()
+    req = urllib.request.Request(s.endpoint + "/ddbd/clock", data=json.dumps({"advance": AHEAD_MS}).encode(),
+                                 method="POST", headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(req, timeout=10).read()
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def c(server):
+    return make_client(server.endpoint)
+
+
+def server_now(server):
+    with urllib.request.urlopen(server.endpoint + "/ddbd/clock", timeout=10) as r:
+        return json.loads(r.read())["now"] / 1000.0
+
+
+def seconds(t):
+    return t.timestamp() if isinstance(t, datetime.datetime) else float(t)
+
+
+def assert_one_clock(server, start, end, before):
+    """start and end on the server's clock (ten days ahead of the system's), end not before start."""
+    start, end, after = seconds(start), seconds(end), server_now(server)
+    assert before - 1 <= start <= end <= after + 1, (start, end, before, after)
+    assert start > time.time() + AHEAD_MS / 1000 - SLACK_S
+
+
+def put_source(export_dir, key, n):
+    path = os.path.join(export_dir, "local", key)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        for i in range(n):
+            f.write(json.dumps({"Item": {"pk": {"S": "k%d" % i}, "v": {"N": str(i)}}}) + "\n")
+
+
+def create(c, name):
+    c.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                   KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                   AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    return c.describe_table(TableName=name)["Table"]["TableArn"]
+
+
+def call(server, op, body):
+    r = raw_request(server.endpoint, op, body)
+    assert r.status == 200, r.body
+    return r.json()
+
+
+def test_bulk_put_start_and_end_on_the_servers_clock(server, c, export_dir):
+    name = unique_name("clkbulk")
+    create(c, name)
+    put_source(export_dir, "bulk/part-000.json", 20)
+    before = server_now(server)
+    d = call(server, "StartBulkPutItems", {
+        "TableName": name,
+        "InputS3Configuration": {"S3Bucket": "local", "S3KeyPrefix": "bulk/", "InputFormat": "DYNAMODB_JSON"},
+        "OutputS3Configuration": {"S3Bucket": "local", "OutputType": ["ERROR"]}})["BulkOperationDescription"]
+    deadline = time.time() + SLACK_S
+    while d["BulkOperationStatus"] in ("IN_PROGRESS", "CANCELLING") and time.time() < deadline:
+        time.sleep(0.05)
+        d = call(server, "DescribeBulkOperation", {"BulkOperationArn": d["BulkOperationArn"]})["BulkOperationDescription"]
+    assert d["BulkOperationStatus"] == "COMPLETED", d
+    assert_one_clock(server, d["StartTime"], d["EndTime"], before)
+
+
+def test_import_start_and_end_on_the_servers_clock(server, c, export_dir):
+    put_source(export_dir, "imp/part-000.json", 20)
+    before = server_now(server)
+    d = c.import_table(S3BucketSource={"S3Bucket": "local", "S3KeyPrefix": "imp/"}, InputFormat="DYNAMODB_JSON",
+                       InputCompressionType="NONE", TableCreationParameters={
+                           "TableName": unique_name("clkimp"), "BillingMode": "PAY_PER_REQUEST",
+                           "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                           "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]})["ImportTableDescription"]
+    deadline = time.time() + SLACK_S
+    while d["ImportStatus"] in ("IN_PROGRESS", "CANCELLING") and time.time() < deadline:
+        time.sleep(0.05)
+        d = c.describe_import(ImportArn=d["ImportArn"])["ImportTableDescription"]
+    assert d["ImportStatus"] == "COMPLETED" and d["ImportedItemCount"] == 20, d
+    assert_one_clock(server, d["StartTime"], d["EndTime"], before)
+
+
+def test_export_start_and_end_on_the_servers_clock(server, c):
+    name = unique_name("clkexp")
+    arn = create(c, name)
+    for i in range(5):
+        c.put_item(TableName=name, Item={"pk": {"S": "k%d" % i}})
+    before = server_now(server)
+    d = c.export_table_to_point_in_time(TableArn=arn, S3Bucket="local", S3Prefix="exp")["ExportDescription"]
+    deadline = time.time() + SLACK_S
+    while d["ExportStatus"] == "IN_PROGRESS" and time.time() < deadline:
+        time.sleep(0.05)
+        d = c.describe_export(ExportArn=d["ExportArn"])["ExportDescription"]
+    assert d["ExportStatus"] == "COMPLETED", d
+    assert_one_clock(server, d["StartTime"], d["EndTime"], before)
