@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include "server/api/auth_precheck.h"
@@ -269,6 +270,15 @@ static void request_done(http_conn *c)
     wrap(c); /* h2o has set its read callback again, for the next request */
 }
 
+/* Whether the client has closed or reset its connection: asked only of pipelined requests (no SDK
+   pipelines), whose answers h2o would otherwise compute in full for a socket that takes none. */
+static int peer_gone(const http_conn *c)
+{
+    struct pollfd p = {.fd = h2o_socket_get_fd(c->sock), .events = 0};
+
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR)) != 0;
+}
+
 static http_conn *conn_of_req(h2o_req_t *req)
 {
     h2o_socket_t *sock = req->conn->callbacks->get_socket != NULL ? req->conn->callbacks->get_socket(req->conn) : NULL;
@@ -276,21 +286,29 @@ static http_conn *conn_of_req(h2o_req_t *req)
     return sock != NULL && sock->on_close.cb == on_conn_closed ? sock->on_close.data : NULL;
 }
 
-void ddb_conn_request(http_thread *t, h2o_req_t *req)
+int ddb_conn_request(http_thread *t, h2o_req_t *req)
 {
     http_conn *c = conn_of_req(req);
 
     t->last_req = req; /* its answer, given at once, finds c without asking h2o */
     t->last_conn = c;
     if (c == NULL)
-        return;
-    if (c->busy) /* the next of pipelined requests, read before this loop's tick saw the answer go */
+        return 0;
+    if (c->cut) /* pipelined behind a request whose connection was cut: served no more */
+        return 1;
+    if (c->busy) { /* the next of pipelined requests, read before this loop's tick saw the answer go */
+        if (peer_gone(c)) {
+            conn_cut(c, "pipelined requests of a client that has gone");
+            return 1;
+        }
         request_done(c);
+    }
     c->busy = 1;
     c->requests++;
     h2o_linklist_insert(&c->t->busy, &c->queue);
     h2o_linklist_unlink(&c->lru);
     h2o_linklist_insert(&c->t->conns, &c->lru);
+    return 0;
 }
 
 void ddb_conn_answered(http_thread *cur, h2o_req_t *req, size_t len)

@@ -38,8 +38,12 @@ void ddb_conn_started(struct st_h2o_socket_t *sock);
 /* At --max-connections: closes this thread's least recently active idle connection. Returns whether
    one was. */
 int ddb_conn_evict_idle(struct http_thread *t);
-/* A request reached the handler of loop thread t. */
-void ddb_conn_request(struct http_thread *t, struct st_h2o_req_t *req);
+/* A request reached the handler of loop thread t. Returns 1 when its connection was cut (a
+   timeout, a budget): h2o goes on to the requests the client pipelined behind the one whose answer
+   it would not take, each read and answered in full only to fail on the closed socket (found by
+   bench/soak_attacks.py's slow readers: both loops busy for as long as the buffered requests
+   lasted, SIGTERM unheeded); such a request gets a short 400 that ends the connection instead. */
+int ddb_conn_request(struct http_thread *t, struct st_h2o_req_t *req);
 /* Its answer (len bytes) is given to h2o to send, on loop thread t. */
 void ddb_conn_answered(struct http_thread *t, struct st_h2o_req_t *req, size_t len);
 /* The value of the next header `name` (nlen bytes, lower case) of the request head at *p, which

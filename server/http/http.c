@@ -597,8 +597,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     api_headers hd;
     ddb_door door;
 
-    ddb_conn_request(t, req);
-    if (head_bytes(req) > MAX_HEAD_BYTES || (req->entity.base != NULL && req->version < 0x200 && ambiguous_framing(req))) {
+    if (ddb_conn_request(t, req) || head_bytes(req) > MAX_HEAD_BYTES || (req->entity.base != NULL && req->version < 0x200 && ambiguous_framing(req))) {
         send_bad_request(req);
         return 0;
     }

@@ -7,6 +7,8 @@ reading small items, and checks: the probe keeps being answered (success rate, p
 answer or close, and every write the probe saw acknowledged is there afterwards.
 """
 import json
+import os
+import signal
 import resource
 import socket
 import threading
@@ -218,6 +220,58 @@ def test_slow_readers_are_closed_and_their_answers_freed(server_factory):
     for s in readers:
         s.close()
     assert rss_mb(server.proc.pid) < base + 64
+
+
+def test_pipelined_requests_of_gone_or_cut_clients_are_not_answered(server_factory):
+    """Readers that pipeline many BatchGetItems and never read, then go away: h2o went on to the
+    requests buffered behind each unread answer and built every one in full for a socket that took
+    none (both loops busy for as long as the buffered requests lasted, and SIGTERM unheeded;
+    bench/soak_attacks.py's slow readers found it). Once the client is gone or its connection cut,
+    the requests it pipelined are refused unread."""
+    server = server_factory(["--in-memory", "--request-timeout", "2", "--threads", "2"])
+    table = unique_name("pipe")
+    ddb = create_table(server.endpoint, table)
+    keys = []
+    for i in range(12):  # ~4 MB of items, one BatchGetItem answer
+        key = "big-%d" % i
+        ddb.put_item(TableName=table, Item={"pk": {"S": key}, "p": {"S": chr(65 + i) * (350 * 1024)}})
+        keys.append({"pk": {"S": key}})
+    head, body = signed_head(server.endpoint, "BatchGetItem", {"RequestItems": {table: {"Keys": keys}}})
+    one = head + body
+    readers = []
+    for _ in range(10):
+        s = connect(server.endpoint, rcvbuf=4096)
+        s.setblocking(False)
+        readers.append([s, memoryview(one * 200)])  # 200 requests pipelined, as fast as taken
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        for r in readers:
+            try:
+                r[1] = r[1][r[0].send(r[1]):]
+            except OSError:
+                pass
+        time.sleep(0.01)
+    for r in readers:
+        r[0].close()
+    # the server is idle again at once: its CPU time stops growing, and it answers
+    time.sleep(1)
+    def cpu_s():
+        with open("/proc/%d/stat" % server.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    before = cpu_s()
+    time.sleep(2)
+    used = cpu_s() - before
+    assert used < 0.5, "ddbd used %.1f s of CPU in 2 s after its clients had gone" % used
+    probe = Probe(server.endpoint, table)
+    probe.start()
+    time.sleep(1)
+    probe.stop()
+    probe.check(server.endpoint)
+    t0 = time.monotonic()
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.proc.wait(timeout=15) == 0
+    assert time.monotonic() - t0 < 10
 
 
 # ---- 41.4: request bodies in flight ----
