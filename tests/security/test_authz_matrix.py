@@ -12,15 +12,10 @@ import json
 import os
 import subprocess
 import time
-import urllib.error
-import urllib.request
 
 import boto3
 import pytest
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
 from botocore.config import Config
-from botocore.credentials import Credentials
 
 ACCOUNT = "000000000000"
 DDBD_BIN = os.environ.get("DDBD_BIN", "/tmp/build-lead/ddbd")
@@ -29,7 +24,6 @@ KEYS = """AKIDADMIN adminsecret
 AKIDOTHER othersecret name=other tables=other_*
 AKIDDENIED deniedsecret name=denied
 """
-STREAMS_OPS = {"ListStreams", "DescribeStream", "GetShardIterator", "GetRecords"}
 
 
 def rows():
@@ -55,17 +49,8 @@ def place(path, text):
 
 
 def send(endpoint, ak, sk, op, body):
-    data = json.dumps(body).encode()
-    prefix = "DynamoDBStreams_20120810." if op in STREAMS_OPS else "DynamoDB_20120810."
-    req = AWSRequest(method="POST", url=endpoint + "/", data=data,
-                     headers={"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": prefix + op})
-    SigV4Auth(Credentials(ak, sk), "dynamodb", "us-east-1").add_auth(req)
-    r = urllib.request.Request(endpoint + "/", data=data, headers=dict(req.headers.items()), method="POST")
-    try:
-        with urllib.request.urlopen(r, timeout=10) as resp:
-            return resp.status, json.loads(resp.read() or b"{}")
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"{}")
+    from conftest import signed_call
+    return signed_call(endpoint, ak, sk, op, body)
 
 
 def client(endpoint, service="dynamodb"):

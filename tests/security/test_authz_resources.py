@@ -11,11 +11,7 @@ import time
 
 import boto3
 import pytest
-import urllib.request
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
 from botocore.config import Config
-from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 ACCOUNT = "000000000000"
@@ -58,17 +54,8 @@ def error_of(fn):
 
 
 def signed(endpoint, ak, sk, op, body, region="us-east-1"):
-    """One request signed as an SDK would (Debian's boto3 predates the resource-policy operations)."""
-    data = json.dumps(body).encode()
-    req = AWSRequest(method="POST", url=endpoint + "/", data=data,
-                     headers={"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810." + op})
-    SigV4Auth(Credentials(ak, sk), "dynamodb", region).add_auth(req)
-    r = urllib.request.Request(endpoint + "/", data=data, headers=dict(req.headers.items()), method="POST")
-    try:
-        with urllib.request.urlopen(r, timeout=10) as resp:
-            return resp.status, json.loads(resp.read() or b"{}")
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"{}")
+    from conftest import signed_call
+    return signed_call(endpoint, ak, sk, op, body, region)
 
 
 def create(c, name, stream=False):

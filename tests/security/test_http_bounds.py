@@ -188,16 +188,22 @@ def test_idle_and_slowloris_flood_does_not_lock_new_clients_out(server_factory):
 
 # ---- 41.2: clients that send requests and never read the answers ----
 
+def put_big_items(ddb, table):
+    """12 items of 350 KB, ~4 MB: one BatchGetItem answer; their keys."""
+    keys = []
+    for i in range(12):
+        key = "big-%d" % i
+        ddb.put_item(TableName=table, Item={"pk": {"S": key}, "p": {"S": chr(65 + i) * (350 * 1024)}})
+        keys.append({"pk": {"S": key}})
+    return keys
+
+
 def test_slow_readers_are_closed_and_their_answers_freed(server_factory):
     server = server_factory(["--in-memory", "--request-timeout", "3", "--max-unsent-bytes", str(32 * MB),
                              "--threads", "2"])
     table = unique_name("slow")
     ddb = create_table(server.endpoint, table)
-    keys = []
-    for i in range(12):  # ~4 MB of items, one BatchGetItem answer
-        key = "big-%d" % i
-        ddb.put_item(TableName=table, Item={"pk": {"S": key}, "p": {"S": chr(65 + i) * (350 * 1024)}})
-        keys.append({"pk": {"S": key}})
+    keys = put_big_items(ddb, table)
     base = rss_mb(server.proc.pid)
     fds = open_fds(server.proc.pid)
     request = {"RequestItems": {table: {"Keys": keys}}}
@@ -231,11 +237,7 @@ def test_pipelined_requests_of_gone_or_cut_clients_are_not_answered(server_facto
     server = server_factory(["--in-memory", "--request-timeout", "2", "--threads", "2"])
     table = unique_name("pipe")
     ddb = create_table(server.endpoint, table)
-    keys = []
-    for i in range(12):  # ~4 MB of items, one BatchGetItem answer
-        key = "big-%d" % i
-        ddb.put_item(TableName=table, Item={"pk": {"S": key}, "p": {"S": chr(65 + i) * (350 * 1024)}})
-        keys.append({"pk": {"S": key}})
+    keys = put_big_items(ddb, table)
     head, body = signed_head(server.endpoint, "BatchGetItem", {"RequestItems": {table: {"Keys": keys}}})
     one = head + body
     readers = []
