@@ -96,8 +96,21 @@ def test_xdist_workers_with_a_whole_store_restore_would_clobber_each_other(pytes
     # left out) resets the other worker's tables in the middle of its test
     pytest.importorskip("xdist")
     pytester.makeconftest(CONFTEST + '''
+import os, time
+import pytest
 import ddbd_pytest
 ddbd_pytest.Ddbd.snapshot = lambda self, name: self.admin("POST", "/ddbd/snapshots", {"name": name})
+
+@pytest.fixture(scope="session", autouse=True)
+def both_workers_running():
+    # the workers' tests overlap only if both have started: on a slow (sanitized) build one worker
+    # could run all its tests before the other began, and nothing would be clobbered
+    barrier = os.environ["RECORD"] + ".started"
+    os.makedirs(barrier, exist_ok=True)
+    open(os.path.join(barrier, os.environ.get("PYTEST_XDIST_WORKER", "main")), "w").close()
+    deadline = time.time() + 30
+    while len(os.listdir(barrier)) < 2 and time.time() < deadline:
+        time.sleep(0.05)
 ''')
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
     outcomes = result.parseoutcomes()  # the clobbering shows in a test, or in a fixture's set-up (an error)
