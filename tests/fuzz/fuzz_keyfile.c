@@ -7,6 +7,7 @@
  */
 #include "server/api/keyfile.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
