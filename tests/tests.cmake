@@ -58,26 +58,19 @@ endforeach()
 
 # Debian's interpreter, where python3-boto3 and python3-pytest live (not a pyenv or venv python on PATH)
 find_program(DDB_PYTHON3 python3 PATHS /usr/bin NO_DEFAULT_PATH)
-file(GLOB DDB_COMPAT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/compat/test_*.py)
-foreach(src ${DDB_COMPAT_TESTS})
-  get_filename_component(name ${src} NAME_WE)
-  add_test(NAME compat.${name}
-           COMMAND ${DDB_PYTHON3} -m pytest -q -p no:cacheprovider ${src}
-           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/compat)
-  set_tests_properties(compat.${name} PROPERTIES LABELS compat TIMEOUT 600
-                       ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
-endforeach()
-
-# tests/security/test_*.py: the attacker's view (authorization on every resource and door,
-# bounded resources under hostile load); the same fixtures as tests/compat (its conftest.py)
-file(GLOB DDB_SECURITY_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/security/test_*.py)
-foreach(src ${DDB_SECURITY_TESTS})
-  get_filename_component(name ${src} NAME_WE)
-  add_test(NAME security.${name}
-           COMMAND ${DDB_PYTHON3} -m pytest -q -p no:cacheprovider ${src}
-           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/security)
-  set_tests_properties(security.${name} PROPERTIES LABELS security TIMEOUT 600
-                       ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
+# tests/compat/test_*.py (the black-box suites) and tests/security/test_*.py (the attacker's view:
+# authorization on every resource and door, bounded resources under hostile load; the same fixtures,
+# its conftest.py loads compat's): one ctest case per file, labelled by its folder
+foreach(suite compat security)
+  file(GLOB DDB_SUITE_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/${suite}/test_*.py)
+  foreach(src ${DDB_SUITE_TESTS})
+    get_filename_component(name ${src} NAME_WE)
+    add_test(NAME ${suite}.${name}
+             COMMAND ${DDB_PYTHON3} -m pytest -q -p no:cacheprovider ${src}
+             WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/${suite})
+    set_tests_properties(${suite}.${name} PROPERTIES LABELS ${suite} TIMEOUT 600
+                         ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
+  endforeach()
 endforeach()
 
 if(DDB_FUZZ)
