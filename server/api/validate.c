@@ -631,6 +631,17 @@ static void check_table_or_arn(vstate *st, const vpath *path, const ddb_json *v,
     }
 }
 
+/* Whether s is twelve digits (an account id). */
+static int account_id(const char *s, size_t n)
+{
+    if (n != 12)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
 /* notNull, min, max, regex, lenMin, lenMax, enum: dynalite's key order in every spec. */
 static void check_scalar_constraints(vstate *st, const vpath *path, const ddb_json *v, const ddb_field *f)
 {
@@ -655,6 +666,11 @@ static void check_scalar_constraints(vstate *st, const vpath *path, const ddb_js
     if ((f->flags & DDB_VF_BUCKET_RE) && st->n < MAX_ERRORS && v->type == DDB_JSON_STRING &&
         (strlen(v->u.s) != v->n || !ddb_bucket_pattern_ok(v->u.s)))
         fail(st, path, v, f, "Member must satisfy regular expression pattern: " DDB_BUCKET_PATTERN);
+    if ((f->flags & DDB_VF_ACCOUNT_RE) && st->n < MAX_ERRORS && v->type == DDB_JSON_STRING && !account_id(v->u.s, v->n))
+        fail(st, path, v, f, "Member must satisfy regular expression pattern: [0-9]{12}");
+    if ((f->flags & DDB_VF_TOKEN_RE) && st->n < MAX_ERRORS && v->type == DDB_JSON_STRING &&
+        (v->n == 0 || memchr(v->u.s, '$', v->n) != NULL))
+        fail(st, path, v, f, "Member must satisfy regular expression pattern: ^[^\\$]+$");
     if ((f->flags & DDB_VF_LEN_MIN) && st->n < MAX_ERRORS && value_length(st->a, v) < f->len_min) {
         snprintf(what, sizeof(what), "Member must have length greater than or equal to %lld", f->len_min);
         fail_bound(st, path, v, f, what);

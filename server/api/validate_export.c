@@ -11,10 +11,10 @@
 #include "server/expr/expr.h"
 
 #define F_ARN(name, flags) {name, DDB_V_STRING, (flags) | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 1024}
-#define F_CLIENT_TOKEN {"ClientToken", DDB_V_STRING, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 36}
+#define F_CLIENT_TOKEN {"ClientToken", DDB_V_STRING, DDB_VF_TOKEN_RE | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 36}
 #define F_NEXT_TOKEN {"NextToken", DDB_V_STRING, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 1024}
 #define F_BUCKET(flags) {"S3Bucket", DDB_V_STRING, (flags) | DDB_VF_LEN_MAX | DDB_VF_BUCKET_RE, .len_max = 255}
-#define F_BUCKET_OWNER {"S3BucketOwner", DDB_V_STRING}
+#define F_BUCKET_OWNER {"S3BucketOwner", DDB_V_STRING, DDB_VF_ACCOUNT_RE}
 #define F_PREFIX(name) {name, DDB_V_STRING, DDB_VF_LEN_MAX, .len_max = 1024}
 
 static const ddb_field INCREMENTAL_FIELDS[] = {
@@ -112,7 +112,7 @@ static const ddb_field CREATION_FIELDS[] = {
 };
 
 static const ddb_field IMPORT_TABLE_FIELDS[] = {
-    {"ClientToken", DDB_V_STRING, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 36},
+    F_CLIENT_TOKEN,
     {"InputCompressionType", DDB_V_STRING, .one_of = ENUM("GZIP", "ZSTD", "NONE")},
     {"InputFormat", DDB_V_STRING, DDB_VF_NOT_NULL, .one_of = ENUM("DYNAMODB_JSON", "ION", "CSV")},
     {"InputFormatOptions", DDB_V_STRUCT, .children = FORMAT_OPTIONS_FIELDS},

@@ -79,6 +79,10 @@ static inline const char *long_text(ddb_arena *a, const ddb_json *v)
 #define DDB_VF_KEYS_YIELD 0x1000
 /* An S3Bucket: DynamoDB's pattern for it (server/base/bucket.h), in the regex's place. */
 #define DDB_VF_BUCKET_RE 0x4000
+/* An S3BucketOwner: an account id, [0-9]{12} (the API reference's pattern, matched whole). */
+#define DDB_VF_ACCOUNT_RE 0x8000
+/* A ClientToken of an export, import or bulk put: ^[^\$]+$ (no '$'). */
+#define DDB_VF_TOKEN_RE 0x10000
 
 /* The account every ARN names (docs/compatibility.md: one namespace). */
 
