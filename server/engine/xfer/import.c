@@ -224,7 +224,7 @@ void ddb_import_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xf
                           ddb_json_get(ddb_json_get(rec, "TableCreationParameters"), "AttributeDefinitions"));
         im.csv = &csv_reader;
     }
-    ddb_bulk_reader_init(&im.reader, eng, im.ns, im.table, im.ion, im.csv, 0);
+    ddb_bulk_reader_init(&im.reader, eng, &(ddb_xfer_target){im.ns, im.table, 0}, im.ion, im.csv, 0);
     ddb_log(DDB_LOG_INFO, "import %s into table %s started", id, im.table);
     if (!table_alive(&im)) {
         im.cancelled = 1;
