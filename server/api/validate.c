@@ -828,13 +828,15 @@ static const char *check_refused(ddb_arena *a, const ddb_json *const *vals, cons
     return msg;
 }
 
-static const char *check_constraints(ddb_arena *a, const ddb_json *const *vals, const ddb_field *fields)
+static const char *check_constraints(ddb_arena *a, const ddb_json *const *vals, const ddb_field *fields,
+                                     const char *under)
 {
     vstate st = {a, {0}, 0};
     const char *msg = NULL;
+    vpath root = {NULL, NULL, 0, 0, under};
 
     for (const ddb_field *f = fields; f->name != NULL; f++) {
-        vpath p = {NULL, NULL, 0, 0, f->name};
+        vpath p = {under != NULL ? &root : NULL, NULL, 0, 0, f->name};
         check_field(&st, &p, vals[f - fields], f);
     }
     if (st.n > 0)
@@ -847,6 +849,11 @@ static const char *check_constraints(ddb_arena *a, const ddb_json *const *vals, 
 /* ---- the four phases ---- */
 
 int ddb_validate(ddb_req *req, const ddb_spec *spec, const ddb_json *in)
+{
+    return ddb_validate_under(req, spec, in, NULL);
+}
+
+int ddb_validate_under(ddb_req *req, const ddb_spec *spec, const ddb_json *in, const char *under)
 {
     const ddb_json *stack_vals[32], **vals = stack_vals;
     const char *msg;
@@ -870,7 +877,7 @@ int ddb_validate(ddb_req *req, const ddb_spec *spec, const ddb_json *in)
     if (msg == NULL && spec->first != NULL)
         msg = spec->first(req, in);
     if (msg == NULL)
-        msg = check_constraints(req->arena, vals, spec->fields);
+        msg = check_constraints(req->arena, vals, spec->fields, under);
     /* before the cross-field rules: UpdateTable with a refused member alone is not "nothing to update" */
     if (msg == NULL)
         msg = check_refused(req->arena, vals, spec->fields);

@@ -146,6 +146,13 @@ static int next_csv(ddb_bulk_reader *r, ddb_bulk_batch *b, const char **s, size_
     }
 }
 
+/* Whether the object's first record is gzip data read as text: its InputCompressionType said NONE. */
+static int undeclared_gzip(const ddb_bulk_reader *r, const char *s, size_t len)
+{
+    return r->line == 0 && r->obj->comp == DDB_COMP_NONE && len >= 2 && (unsigned char)s[0] == 0x1f &&
+           (unsigned char)s[1] == 0x8b;
+}
+
 /* The next record of a DYNAMODB_JSON or ION line: the line's next object when it holds several
    (DYNAMODB_JSON), else the object's next line (1), or 0 at the end. */
 static int next_line_record(ddb_bulk_reader *r, const char **s, size_t *len, int *too_long)
@@ -155,7 +162,7 @@ static int next_line_record(ddb_bulk_reader *r, const char **s, size_t *len, int
     *too_long = 0;
     r->from_rest = 0;
     if (r->rest == NULL) {
-        if (!ddb_xfer_object_line(r->obj, s, len, too_long))
+        if (r->dead || !ddb_xfer_object_line(r->obj, s, len, too_long))
             return 0;
         if (*too_long || r->ion)
             return 1;
@@ -193,6 +200,12 @@ static int next_record(ddb_bulk_reader *r, ddb_bulk_batch *b, const char **s, si
                 *msg = ddb_xfer_parse_record(&b->arena, b->body.data, b->body.len, doc);
         } else if (!next_line_record(r, s, len, &too_long)) {
             return 0;
+        } else if (undeclared_gzip(r, *s, *len)) {
+            *msg = DDB_XFER_GZIP_UNDECLARED; /* the object's one record: nothing after it is read */
+            r->dead = 1;
+            r->rest = NULL;
+            *len = *len < 64 ? *len : 64;
+            return 1;
         } else if (!before) {
             *msg = too_long ? DDB_XFER_TOO_LONG
                             : ddb_xfer_line_doc(r->ion, *s, *len, &b->arena, &r->scratch, doc, err, err_len);
@@ -287,6 +300,7 @@ void ddb_bulk_reader_start(ddb_bulk_reader *r, ddb_xfer_object *obj, long long s
 {
     r->obj = obj;
     r->rest = NULL;
+    r->dead = 0;
     r->need_header = r->csv != NULL;
     r->line = 0;
     r->skip = skip;

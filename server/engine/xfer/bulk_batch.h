@@ -69,6 +69,7 @@ typedef struct ddb_bulk_reader {
     int need_header;             /* a CSV object's header is still to be read */
     const char *rest, *rest_end; /* a DYNAMODB_JSON line's objects not yet taken (window text) */
     int from_rest;               /* the record taken last is one of them */
+    int dead;                    /* the object is read no further (DDB_XFER_GZIP_UNDECLARED) */
     ddb_buf scratch;             /* an ION line as DynamoDB JSON */
     long long line, skip;
     ddb_bulk_batch b[2];

@@ -75,6 +75,10 @@ void ddb_xfer_object_resync(ddb_xfer_object *o);
 /* Starts `body` as {"TableName","Item": and returns the writer positioned for the Item (CSV). */
 void ddb_xfer_body_begin(ddb_buf *body, ddb_jw *w, const char *table);
 
+/* An object whose InputCompressionType is NONE but which starts as gzip data: it is one failed
+   record and read no further (the developer guide: a malformed object's rest is not processed). */
+#define DDB_XFER_GZIP_UNDECLARED                                                                                     \
+    "The object is gzip data but InputCompressionType is NONE. Remainder of the file will not be processed."
 /* What a DYNAMODB_JSON record without an Item object is (an import fails on it: import.c). */
 #define DDB_XFER_NO_ITEM "Invalid item: the line has no Item object"
 
