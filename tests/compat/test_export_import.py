@@ -463,7 +463,7 @@ def test_export_errors(c):
     arn = create(c, name)
     with pytest.raises(c.exceptions.TableNotFoundException) as e:
         c.export_table_to_point_in_time(TableArn=arn + "nope", S3Bucket=BUCKET)
-    assert_client_error(e, "TableNotFoundException", ANY)
+    assert_client_error(e, "TableNotFoundException", "Table not found: %snope" % arn)  # the ARN as passed
     with pytest.raises(c.exceptions.ClientError) as e:
         c.export_table_to_point_in_time(TableArn=arn, S3Bucket=BUCKET, ExportTime=time.time() + 3600)
     assert_client_error(e, "InvalidExportTimeException", "Export time cannot be in the future")
