@@ -483,6 +483,31 @@ def test_export_errors(c):
     assert_client_error(e, "ExportNotFoundException", ANY)
 
 
+def test_patterns_and_next_tokens(c):
+    """The API reference's patterns for S3BucketOwner ([0-9]{12}) and ClientToken (^[^\\$]+$), and a
+    NextToken the server did not give (issue 42: ListBulkOperations' kin)."""
+    arn = create(c, unique_name("exppat"))
+    for kw, where, value, pattern in (
+            ({"S3BucketOwner": "abc"}, "s3BucketOwner", "abc", "[0-9]{12}"),
+            ({"ClientToken": "a$b"}, "clientToken", "a$b", "^[^\\$]+$")):
+        with pytest.raises(c.exceptions.ClientError) as e:
+            c.export_table_to_point_in_time(TableArn=arn, S3Bucket=BUCKET, **kw)
+        assert_client_error(e, "ValidationException", "1 validation error detected: Value '%s' at '%s' failed to "
+                            "satisfy constraint: Member must satisfy regular expression pattern: %s" % (value, where, pattern))
+    with pytest.raises(c.exceptions.ClientError) as e:
+        c.import_table(S3BucketSource={"S3Bucket": BUCKET, "S3BucketOwner": "12345"}, InputFormat="DYNAMODB_JSON",
+                       TableCreationParameters={"TableName": unique_name("imppat"), "BillingMode": "PAY_PER_REQUEST",
+                                                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                                                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]})
+    assert_client_error(e, "ValidationException", "1 validation error detected: Value '12345' at "
+                        "'s3BucketSource.s3BucketOwner' failed to satisfy constraint: Member must satisfy regular "
+                        "expression pattern: [0-9]{12}")
+    for call in (c.list_exports, c.list_imports):
+        with pytest.raises(c.exceptions.ClientError) as e:
+            call(NextToken="garbage")
+        assert_client_error(e, "ValidationException", "Invalid NextToken")
+
+
 def test_export_client_token(c):
     arn = create(c, unique_name("exptok"))
     a = c.export_table_to_point_in_time(TableArn=arn, S3Bucket=BUCKET, ClientToken="tok-1")["ExportDescription"]
