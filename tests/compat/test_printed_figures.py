@@ -66,3 +66,17 @@ def test_index_built_from_two_items_logs_no_percentage(server_factory):
     log = srv.stderr_text()
     assert "index by_g of table tbl is ACTIVE (2 items read, 2 indexed)" in log, log
     assert not re.search(r"backfilling index by_g of table tbl: \d+%", log), log
+
+
+def test_mcp_snapshot_timings_print_their_milliseconds_to_the_microsecond():
+    msgs = [{"jsonrpc": "2.0", "id": 0, "method": "initialize",
+             "params": {"protocolVersion": "2025-03-26", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}},
+            {"jsonrpc": "2.0", "method": "notifications/initialized"}]
+    msgs += [{"jsonrpc": "2.0", "id": i + 1, "method": "tools/call",
+              "params": {"name": "take_snapshot", "arguments": {"name": "s%d" % i}}} for i in range(8)]
+    proc = subprocess.run([DDBD_BIN, "--mcp", "--in-memory", "--mcp-allow-writes"], capture_output=True, text=True,
+                          input="".join(json.dumps(m) + "\n" for m in msgs), timeout=30)
+    took = re.findall(r'tookMs\\?":([^,}\\]*)', proc.stdout)
+    assert len(took) == 8, proc.stdout + proc.stderr
+    for t in took:
+        assert re.fullmatch(r"\d+\.\d{1,3}", t), proc.stdout
