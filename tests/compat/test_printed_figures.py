@@ -7,7 +7,7 @@ import subprocess
 import time
 import urllib.request
 
-from conftest import DDBD_BIN, make_client
+from conftest import DDBD_BIN, create_table_params, make_client
 
 
 def admin(endpoint, method, path, body=None):
@@ -21,9 +21,7 @@ def admin(endpoint, method, path, body=None):
 def test_snapshot_timings_print_their_milliseconds_to_the_microsecond(server_factory):
     srv = server_factory(["--in-memory", "--admin"])
     db = make_client(srv.endpoint)
-    db.create_table(TableName="tbl", BillingMode="PAY_PER_REQUEST",
-                    AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    db.create_table(**create_table_params("tbl"))
     db.put_item(TableName="tbl", Item={"pk": {"S": "a"}})
     for i in range(8):  # a timing rounded to 1/1000 ms is almost never a double exactly
         for text in (admin(srv.endpoint, "POST", "/ddbd/snapshots", {"name": "s%d" % i}),
@@ -35,10 +33,7 @@ def test_snapshot_timings_print_their_milliseconds_to_the_microsecond(server_fac
 def test_seed_directory_with_a_trailing_slash_names_its_files_with_one(tmp_path):
     d = tmp_path / "fixtures"
     d.mkdir()
-    (d / "users.json").write_text(json.dumps({
-        "TableName": "users", "BillingMode": "PAY_PER_REQUEST",
-        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]}))
+    (d / "users.json").write_text(json.dumps(create_table_params("users")))
     (d / "users.jsonl").write_text('{"pk": {"S": "ok"}}\n{"pk": {"N": "1"}}\n')
     proc = subprocess.run([DDBD_BIN, "--in-memory", "--port", "0", "--seed", str(d) + "/"],
                           capture_output=True, text=True, timeout=30)
@@ -50,9 +45,7 @@ def test_seed_directory_with_a_trailing_slash_names_its_files_with_one(tmp_path)
 def test_index_built_from_two_items_logs_no_percentage(server_factory):
     srv = server_factory(["--in-memory", "--log-level", "info"])
     db = make_client(srv.endpoint)
-    db.create_table(TableName="tbl", BillingMode="PAY_PER_REQUEST",
-                    AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    db.create_table(**create_table_params("tbl"))
     for k in ("a", "b"):
         db.put_item(TableName="tbl", Item={"pk": {"S": k}, "g": {"S": "x"}})
     db.update_table(TableName="tbl", AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
