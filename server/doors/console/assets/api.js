@@ -1,0 +1,90 @@
+// The console's one way to the server: the DynamoDB JSON API (POST /, X-Amz-Target) and GET /metrics,
+// each request SigV4-signed in the browser (WebCrypto) with the key the user entered, or with a
+// placeholder key when the server runs without --auth (it asks for a well-formed signature only).
+const enc = new TextEncoder();
+const hex = (buf) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
+
+export const session = {
+  key: JSON.parse(sessionStorage.getItem('ddbd.key') || 'null'), // {id, secret, region}
+  placeholder: { id: 'console', secret: 'console', region: 'us-east-1' },
+};
+
+export function setKey(key) {
+  session.key = key;
+  if (key) sessionStorage.setItem('ddbd.key', JSON.stringify(key));
+  else sessionStorage.removeItem('ddbd.key');
+}
+
+export class ApiError extends Error {
+  constructor(type, message, status) {
+    super(message);
+    this.type = type;
+    this.status = status;
+  }
+  toString() { return `${this.type}: ${this.message}`; }
+}
+
+async function sha256(text) { return hex(await crypto.subtle.digest('SHA-256', enc.encode(text))); }
+
+async function hmac(key, text) {
+  const k = await crypto.subtle.importKey('raw', typeof key === 'string' ? enc.encode(key) : key,
+    { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return crypto.subtle.sign('HMAC', k, enc.encode(text));
+}
+
+/* The SigV4 headers (x-amz-date, authorization) of a request to this page's host. */
+export async function sign(method, path, headers, body, key) {
+  if (!globalThis.crypto || !crypto.subtle) {
+    throw new ApiError('InsecureContext', 'signing needs WebCrypto, which browsers offer only to https pages and to '
+      + 'http://127.0.0.1 or http://localhost: open the console through one of those', 0);
+  }
+  const amzDate = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
+  const day = amzDate.slice(0, 8);
+  const all = { ...headers, host: location.host, 'x-amz-date': amzDate };
+  const names = Object.keys(all).map((n) => n.toLowerCase()).sort();
+  const lower = Object.fromEntries(Object.entries(all).map(([n, v]) => [n.toLowerCase(), String(v).trim()]));
+  const canonical = [method, path, '', names.map((n) => `${n}:${lower[n]}\n`).join(''), names.join(';'),
+    await sha256(body)].join('\n');
+  const scope = `${day}/${key.region}/dynamodb/aws4_request`;
+  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, await sha256(canonical)].join('\n');
+  let k = await hmac(`AWS4${key.secret}`, day);
+  for (const part of [key.region, 'dynamodb', 'aws4_request']) k = await hmac(k, part);
+  return {
+    'x-amz-date': amzDate,
+    authorization: `AWS4-HMAC-SHA256 Credential=${key.id}/${scope}, SignedHeaders=${names.join(';')}, `
+      + `Signature=${hex(await hmac(k, toSign))}`,
+  };
+}
+
+function errorOf(status, text) {
+  let data = {};
+  try { data = JSON.parse(text); } catch { data = { message: text }; }
+  const type = (data.__type || '').split('#').pop() || `HTTP ${status}`;
+  return new ApiError(type, data.message || data.Message || text || '', status);
+}
+
+/* One DynamoDB operation: resolves to its answer, or rejects with the API's error. */
+export async function call(op, input = {}) {
+  const body = JSON.stringify(input);
+  const headers = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${op}` };
+  Object.assign(headers, await sign('POST', '/', headers, body, session.key || session.placeholder));
+  const res = await fetch('/', { method: 'POST', headers, body, cache: 'no-store' });
+  const text = await res.text();
+  if (!res.ok) throw errorOf(res.status, text);
+  return text ? JSON.parse(text) : {};
+}
+
+/* GET /metrics (Prometheus text): { 'name{labels}': value }, or rejects as call does. */
+export async function metrics() {
+  const headers = await sign('GET', '/metrics', {}, '', session.key || session.placeholder);
+  const res = await fetch('/metrics', { headers, cache: 'no-store' });
+  const text = await res.text();
+  if (!res.ok) throw errorOf(res.status, text);
+  const out = new Map();
+  for (const line of text.split('\n')) {
+    if (!line || line[0] === '#') continue;
+    const cut = line.lastIndexOf(' ');
+    out.set(line.slice(0, cut), Number(line.slice(cut + 1)));
+  }
+  return out;
+}

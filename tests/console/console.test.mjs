@@ -1,0 +1,201 @@
+// The web console (ddbd --console, /ddbd/console) in Debian's headless Chromium, as a user drives
+// it: create a table from the form, put an item holding every attribute type and edit it in the
+// item editor, query with a key condition, run a PartiQL statement, watch the request-rate plot
+// move, delete the item and the table; and under --auth, sign in with a read-only key and see a
+// write refused with the API's own error. Each step checks what ddbd then holds through the SDK.
+// On failure, a screenshot of the page goes to the build directory (console-failure-*.png);
+// DDBD_CONSOLE_SHOTS=DIR saves one of each screen (docs/console.md's). The first paint's time on
+// loopback is written to console-timing.json beside ddbd.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { after, before, describe, test } from 'node:test';
+
+import { DDBD_BIN, makeClients, startServer, stopServer } from '../js/helpers.mjs';
+import { launchBrowser } from '../tools/browser.mjs';
+
+// (tests/js's SDK, as helpers.mjs finds it: this folder has no node_modules of its own)
+const { DescribeTableCommand, GetItemCommand, PutItemCommand } = createRequire(new URL('../js/helpers.mjs', import.meta.url))(
+  '@aws-sdk/client-dynamodb');
+const OUT = path.dirname(path.resolve(DDBD_BIN));
+const SHOTS = process.env.DDBD_CONSOLE_SHOTS;
+
+// Every attribute type, with a number past a double's precision and bytes that are not text.
+const ITEM = {
+  pk: { S: 'user#1' }, sk: { N: '1' },
+  s: { S: 'héllo' }, n: { N: '12345678901234567890.123456789' }, b: { B: Buffer.from([0, 1, 254, 255]).toString('base64') },
+  yes: { BOOL: true }, nothing: { NULL: true },
+  m: { M: { a: { N: '-0.5' }, b: { L: [{ S: 'x' }] } } }, l: { L: [{ N: '1' }, { S: 'two' }, { BOOL: false }] },
+  ss: { SS: ['a', 'b'] }, ns: { NS: ['1', '99999999999999999999999999999999999999'] }, bs: { BS: ['AAE=', '/w=='] },
+};
+
+async function step(stack, name, fn) {
+  try {
+    await fn();
+    if (SHOTS) await stack.page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  } catch (err) {
+    await stack.page.screenshot({ path: path.join(OUT, `console-failure-${name}.png`), fullPage: true }).catch(() => {});
+    throw err;
+  }
+}
+
+async function startStack(args) {
+  const stack = { server: await startServer(['--in-memory', '--console', ...args]) };
+  stack.base = `${stack.server.endpoint}/ddbd/console/`;
+  stack.chromium = await launchBrowser();
+  stack.page = await stack.chromium.browser.newPage();
+  await stack.page.setViewport({ width: 1100, height: 800 });
+  stack.errors = [];
+  stack.page.on('pageerror', (e) => stack.errors.push(String(e)));
+  stack.page.on('dialog', (d) => d.accept());
+  return stack;
+}
+
+async function stopStack(stack) {
+  if (stack?.chromium) await stack.chromium.close();
+  if (stack?.server) await stopServer(stack.server);
+}
+
+const text = (page, sel) => page.$eval(sel, (el) => el.textContent);
+const setValue = (page, sel, v) => page.$eval(sel, (el, x) => { el.value = x; el.dispatchEvent(new Event('change')); }, v);
+const waitText = (page, sel, want) => page.waitForFunction((s, w) => document.querySelector(s)?.textContent.includes(w),
+  { timeout: 5000 }, sel, want);
+
+describe('console, no --auth', () => {
+  let stack;
+  let client;
+  before(async () => {
+    stack = await startStack([]);
+    client = makeClients(stack.server.endpoint).client;
+  });
+  after(() => stopStack(stack));
+
+  test('first paint, on loopback', async () => {
+    const { page } = stack;
+    await page.goto(stack.base, { waitUntil: 'load' });
+    await page.waitForSelector('h1');
+    const timing = await page.evaluate(() => {
+      const paint = Object.fromEntries(performance.getEntriesByType('paint').map((e) => [e.name, e.startTime]));
+      const nav = performance.getEntriesByType('navigation')[0];
+      return { firstPaintMs: paint['first-paint'], firstContentfulPaintMs: paint['first-contentful-paint'],
+        domContentLoadedMs: nav.domContentLoadedEventEnd, loadMs: nav.loadEventEnd, bytes: nav.transferSize };
+    });
+    fs.writeFileSync(path.join(OUT, 'console-timing.json'), `${JSON.stringify(timing, null, 2)}\n`);
+    assert.ok(timing.firstContentfulPaintMs < 1000, JSON.stringify(timing));
+  });
+
+  test('create a table from the form', async () => step(stack, 'tables', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/tables`);
+    await page.waitForSelector('#create-name');
+    await page.type('#create-name', 'Console');
+    await page.type('#create-sk', 'sk');
+    await page.select('#create-table .row:first-child label:last-child select', 'N');
+    await page.click('#create-table button[type=submit]');
+    await waitText(page, '#table-list', 'Console');
+    const t = (await client.send(new DescribeTableCommand({ TableName: 'Console' }))).Table;
+    assert.deepEqual(t.KeySchema, [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }]);
+    assert.deepEqual(t.AttributeDefinitions.find((a) => a.AttributeName === 'sk'), { AttributeName: 'sk', AttributeType: 'N' });
+    await page.click('#table-list a');
+    await page.waitForSelector('#overview');
+    assert.match(await text(page, '#overview'), /pk \(partition\), sk \(sort\)/);
+  }));
+
+  test('put and edit an item of every type, exactly', async () => step(stack, 'items', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/items/Console`);
+    await page.waitForSelector('#new-item');
+    await page.click('#new-item');
+    await setValue(page, '#item-json', JSON.stringify(ITEM));
+    await page.click('#save-item');
+    await waitText(page, '#results', 'user#1');
+    const got = (await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: ITEM.pk, sk: ITEM.sk } }))).Item;
+    assert.equal(got.n.N, ITEM.n.N);
+    assert.deepEqual([...got.b.B], [0, 1, 254, 255]);
+    assert.deepEqual([...got.ns.NS].sort(), ITEM.ns.NS);
+    assert.equal(got.m.M.b.L[0].S, 'x');
+    assert.equal(got.nothing.NULL, true);
+    // the editor shows it back exactly: the number's digits and the bytes' base64
+    await page.click('#results tbody tr button');
+    const shown = JSON.parse(await page.$eval('#item-json', (el) => el.value));
+    assert.deepEqual(shown.n, ITEM.n);
+    assert.deepEqual(shown.b, ITEM.b);
+    shown.s = { S: 'edited' };
+    shown.extra = { NS: ['3', '4'] };
+    await setValue(page, '#item-json', JSON.stringify(shown));
+    await page.click('#save-item');
+    await waitText(page, '#results', 'edited');
+    const edited = (await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: ITEM.pk, sk: ITEM.sk } }))).Item;
+    assert.equal(edited.s.S, 'edited');
+    assert.equal(edited.n.N, ITEM.n.N);
+    assert.deepEqual([...edited.bs.BS].map((b) => Buffer.from(b).toString('base64')).sort(), [...ITEM.bs.BS].sort());
+  }));
+
+  test('query with a key condition, and page a scan', async () => step(stack, 'query', async () => {
+    const { page } = stack;
+    for (let i = 2; i <= 5; i++) {
+      await client.send(new PutItemCommand({ TableName: 'Console', Item: { pk: { S: 'user#1' }, sk: { N: String(i) } } }));
+    }
+    await page.goto(`${stack.base}#/items/Console`);
+    await page.waitForSelector('#mode');
+    await page.select('#mode', 'Query');
+    await page.type('#pk-value', 'user#1');
+    await page.select('#sk-op', '>=');
+    await page.type('#sk-value', '4');
+    await page.click('#run');
+    await waitText(page, '#page-info', '2 items');
+    // a scan two items a page: three pages, the last one said so
+    await page.select('#mode', 'Scan');
+    await setValue(page, '#limit', '2');
+    await page.click('#run');
+    await waitText(page, '#page-info', 'Page 1: 2 items');
+    await page.click('#next-page');
+    await waitText(page, '#page-info', 'Page 2: 2 items');
+    await page.click('#next-page');
+    await waitText(page, '#page-info', 'Page 3: 1 items');
+    await waitText(page, '#page-info', 'the last page');
+  }));
+
+  test('run PartiQL', async () => step(stack, 'partiql', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/partiql`);
+    await page.waitForSelector('#statement');
+    await setValue(page, '#statement', 'SELECT * FROM "Console" WHERE pk = ? AND sk = ?');
+    await setValue(page, '#parameters', '[{"S": "user#1"}, {"N": "1"}]');
+    await page.click('#partiql-run');
+    await waitText(page, '#partiql-results', 'edited');
+    await setValue(page, '#statement', 'SELECT * FROM "Nope"');
+    await setValue(page, '#parameters', '');
+    await page.click('#partiql-run');
+    await page.waitForSelector('.error');
+    assert.match(await text(page, '.error'), /ResourceNotFoundException/);
+  }));
+
+  test('the request-rate plot moves', async () => step(stack, 'activity', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/activity`);
+    await page.waitForSelector('#rate-plot polyline', { timeout: 5000 });
+    for (let i = 0; i < 40; i++) {
+      await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: ITEM.pk, sk: ITEM.sk } }));
+    }
+    await page.waitForFunction(() => /GetItem: [1-9]/.test(document.querySelector('#rate-legend')?.textContent || ''),
+      { timeout: 5000 });
+    assert.ok(Number(await page.$eval('#rate-plot', (el) => el.dataset.points)) > 0);
+  }));
+
+  test('delete an item and the table', async () => step(stack, 'delete', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/items/Console`);
+    await waitText(page, '#results', 'user#1');
+    const before = await page.$$eval('#results tbody tr', (rows) => rows.length);
+    await page.click('#results tbody tr button.danger');
+    await page.waitForFunction((n) => document.querySelectorAll('#results tbody tr').length === n - 1, { timeout: 5000 }, before);
+    await page.goto(`${stack.base}#/tables`);
+    await page.waitForSelector('#table-list button.danger');
+    await page.click('#table-list button.danger');
+    await waitText(page, '#view', 'No tables yet');
+    assert.deepEqual(stack.errors, []);
+  }));
+});
