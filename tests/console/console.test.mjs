@@ -199,3 +199,61 @@ describe('console, no --auth', () => {
     assert.deepEqual(stack.errors, []);
   }));
 });
+
+describe('console, --auth', () => {
+  let stack;
+  let keyFile;
+  before(async () => {
+    keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ddbd-console-')), 'keys');
+    fs.writeFileSync(keyFile, 'AKIDWRITER writersecret 000000000000 name=writer rights=metrics\n'
+      + 'AKIDREADER readersecret 000000000000 name=reader allow=read\n');
+    stack = await startStack(['--auth', keyFile]);
+  });
+  after(async () => {
+    await stopStack(stack);
+    fs.rmSync(path.dirname(keyFile), { recursive: true, force: true });
+  });
+
+  async function signIn(page, id, secret) {
+    await page.waitForSelector('#sign-in');
+    await page.type('#key-id', id);
+    await page.type('#key-secret', secret);
+    await page.click('#sign-in button[type=submit]');
+    await page.waitForSelector('#create-table');
+  }
+
+  test('a writer signs in and creates a table', async () => step(stack, 'auth-writer', async () => {
+    const { page } = stack;
+    await page.goto(stack.base);
+    await signIn(page, 'AKIDWRITER', 'writersecret');
+    await page.type('#create-name', 'Signed');
+    await page.click('#create-table button[type=submit]');
+    await waitText(page, '#table-list', 'Signed');
+    await page.goto(`${stack.base}#/activity`);
+    await page.waitForSelector('#rate-plot polyline', { timeout: 5000 });
+  }));
+
+  test('a read-only key sees the tables, and its writes refused with the API\'s error', async () => step(stack, 'auth-reader', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/tables`);
+    await page.waitForSelector('#who button');
+    await page.click('#who button'); // sign out
+    await signIn(page, 'AKIDREADER', 'readersecret');
+    await waitText(page, '#table-list', 'Signed');
+    await page.type('#create-name', 'Nope');
+    await page.click('#create-table button[type=submit]');
+    await page.waitForSelector('.error');
+    assert.match(await text(page, '.error'),
+      /^AccessDeniedException: User: arn:aws:iam::000000000000:user\/reader is not authorized to perform: dynamodb:CreateTable/);
+    await page.goto(`${stack.base}#/activity`);
+    await waitText(page, '.error', 'ddbd:ReadMetrics');
+    // a wrong secret is the API's refusal too
+    await page.click('#who button');
+    await page.waitForSelector('#sign-in');
+    await page.type('#key-id', 'AKIDREADER');
+    await page.type('#key-secret', 'wrong');
+    await page.click('#sign-in button[type=submit]');
+    await waitText(page, '#view', 'InvalidSignatureException');
+    assert.deepEqual(stack.errors, []);
+  }));
+});
