@@ -17,7 +17,7 @@ import { DDBD_BIN, makeClients, startServer, stopServer } from '../js/helpers.mj
 import { launchBrowser } from '../tools/browser.mjs';
 
 // (tests/js's SDK, as helpers.mjs finds it: this folder has no node_modules of its own)
-const { DescribeTableCommand, GetItemCommand, PutItemCommand } = createRequire(new URL('../js/helpers.mjs', import.meta.url))(
+const { CreateTableCommand, DescribeTableCommand, GetItemCommand, PutItemCommand } = createRequire(new URL('../js/helpers.mjs', import.meta.url))(
   '@aws-sdk/client-dynamodb');
 const OUT = path.dirname(path.resolve(DDBD_BIN));
 const SHOTS = process.env.DDBD_CONSOLE_SHOTS;
@@ -92,6 +92,7 @@ describe('console, no --auth', () => {
     await page.waitForSelector('#create-name');
     await page.type('#create-name', 'Console');
     await page.type('#create-sk', 'sk');
+    await page.click('#create-stream');
     await page.select('#create-table .row:first-child label:last-child select', 'N');
     await page.click('#create-table button[type=submit]');
     await waitText(page, '#table-list', 'Console');
@@ -185,6 +186,46 @@ describe('console, no --auth', () => {
     assert.ok(Number(await page.$eval('#rate-plot', (el) => el.dataset.points)) > 0);
   }));
 
+  test('a stream record appears in the tail', async () => step(stack, 'stream', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/stream/Console`);
+    await waitText(page, '#stream-count', 'records since the tail began');
+    await client.send(new PutItemCommand({ TableName: 'Console', Item: { pk: { S: 'streamed' }, sk: { N: '7' } } }));
+    await waitText(page, '#stream-records tbody', 'streamed');
+    assert.match(await text(page, '#stream-records tbody tr'), /^INSERT/);
+  }));
+
+  test('back up the table', async () => step(stack, 'backups', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/table/Console`);
+    await page.waitForSelector('#backup-name');
+    await setValue(page, '#backup-name', 'console-backup');
+    await page.click('#create-backup');
+    await waitText(page, '#backups', 'console-backup');
+  }));
+
+  test('search a vector index, scores shown', async () => step(stack, 'vectors', async () => {
+    const { page } = stack;
+    await client.send(new CreateTableCommand({
+      TableName: 'Products', BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      VectorIndexes: [{ IndexName: 'by-embedding', VectorAttribute: { AttributeName: 'embedding' }, Dimensions: 3,
+        DistanceFunction: 'COSINE', Projection: { ProjectionType: 'ALL' } }],
+    }));
+    for (const [id, v] of [['lamp', [0.9, 0.1, 0]], ['chair', [0.1, 0.9, 0.2]]]) {
+      await client.send(new PutItemCommand({ TableName: 'Products',
+        Item: { id: { S: id }, embedding: { L: v.map((x) => ({ N: String(x) })) } } }));
+    }
+    await page.goto(`${stack.base}#/items/Products`);
+    await page.waitForSelector('#vector');
+    await page.type('#vector', '1, 0, 0');
+    await setValue(page, '#top-k', '1');
+    await page.click('#vector-search');
+    await waitText(page, '#vector-results', 'lamp');
+    assert.match(await text(page, '#vector-results tbody'), /^10\.00\d+id: lamp/);
+    assert.doesNotMatch(await text(page, '#vector-results'), /chair/);
+  }));
+
   test('delete an item and the table', async () => step(stack, 'delete', async () => {
     const { page } = stack;
     await page.goto(`${stack.base}#/items/Console`);
@@ -194,8 +235,8 @@ describe('console, no --auth', () => {
     await page.waitForFunction((n) => document.querySelectorAll('#results tbody tr').length === n - 1, { timeout: 5000 }, before);
     await page.goto(`${stack.base}#/tables`);
     await page.waitForSelector('#table-list button.danger');
-    await page.click('#table-list button.danger');
-    await waitText(page, '#view', 'No tables yet');
+    await page.click('#table-list button[aria-label="Delete table Console"]');
+    await page.waitForFunction(() => !document.querySelector('#table-list').textContent.includes('Console'), { timeout: 5000 });
     assert.deepEqual(stack.errors, []);
   }));
 });

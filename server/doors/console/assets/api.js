@@ -63,10 +63,11 @@ function errorOf(status, text) {
   return new ApiError(type, data.message || data.Message || text || '', status);
 }
 
-/* One DynamoDB operation: resolves to its answer, or rejects with the API's error. */
-export async function call(op, input = {}) {
+/* One DynamoDB operation (a DynamoDB Streams one with prefix 'DynamoDBStreams_20120810'): resolves to
+   its answer, or rejects with the API's error. */
+export async function call(op, input = {}, prefix = 'DynamoDB_20120810') {
   const body = JSON.stringify(input);
-  const headers = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${op}` };
+  const headers = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `${prefix}.${op}` };
   Object.assign(headers, await sign('POST', '/', headers, body, session.key || session.placeholder));
   const res = await fetch('/', { method: 'POST', headers, body, cache: 'no-store' });
   const text = await res.text();

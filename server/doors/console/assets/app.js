@@ -1,10 +1,11 @@
 // The console's page: the screens by the URL's fragment (#/tables, #/table/T, #/items/T,
-// #/partiql, #/activity), and the key its API calls are signed with.
+// #/stream/T, #/partiql, #/activity), and the key its API calls are signed with.
 import { call, session, setKey } from './api.js';
 import { activityScreen } from './activity.js';
 import { field, guarded, h } from './dom.js';
 import { itemsScreen } from './items.js';
 import { partiqlScreen } from './partiql.js';
+import { streamScreen } from './streams.js';
 import { tableScreen, tablesScreen } from './tables.js';
 
 const view = document.getElementById('view');
@@ -46,6 +47,7 @@ async function route() {
   try {
     if (screen === 'table') await tableScreen(view, arg);
     else if (screen === 'items') await itemsScreen(view, arg);
+    else if (screen === 'stream') await streamScreen(view, arg);
     else if (screen === 'partiql') partiqlScreen(view);
     else if (screen === 'activity') activityScreen(view);
     else await tablesScreen(view);

@@ -3,6 +3,7 @@
 import { call } from './api.js';
 import { field, guarded, h, itemsTable, pretty, say } from './dom.js';
 import { describe } from './tables.js';
+import { vectorSection } from './vectors.js';
 
 const SK_OPS = ['=', '<', '<=', '>', '>=', 'begins_with', 'between'];
 
@@ -130,6 +131,6 @@ export async function itemsScreen(view, name) {
   view.append(
     h('p', {}, h('a', { href: `#/table/${encodeURIComponent(name)}` }, 'Table details'), ' ',
       h('button', { type: 'button', id: 'new-item', onclick: () => openEditor(null) }, 'New item')),
-    edit, h('section', {}, h('h2', {}, 'Scan or query'), builder(t, run)), info, results, next);
+    edit, vectorSection(t), h('section', {}, h('h2', {}, 'Scan or query'), builder(t, run)), info, results, next);
   await run(() => ({ TableName: t.TableName, Limit: 50 }), 'Scan');
 }

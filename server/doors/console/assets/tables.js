@@ -1,5 +1,6 @@
 // The tables: the list, Create Table (a form or JSON), Delete Table, and one table described.
 import { call } from './api.js';
+import { backupsSection } from './backups.js';
 import { errorBox, field, guarded, h, pretty, say } from './dom.js';
 
 const TYPES = ['S', 'N', 'B'];
@@ -48,6 +49,7 @@ function createForm(done) {
   f.name.id = 'create-name';
   f.pk.id = 'create-pk';
   f.sk.id = 'create-sk';
+  f.stream.id = 'create-stream';
   const json = h('textarea', { id: 'create-json', spellcheck: 'false' });
   const box = h('div');
   const create = (input) => guarded(box, async () => {
@@ -106,6 +108,15 @@ function indexesTable(t) {
       h('td', {}, i.Projection?.ProjectionType), h('td', {}, i.IndexStatus || 'ACTIVE'), h('td', {}, i.ItemCount ?? ''))))));
 }
 
+function vectorIndexes(t) {
+  const all = t.VectorIndexes || [];
+  if (all.length === 0) return null;
+  return h('section', {}, h('h2', {}, 'Vector indexes'), h('div', { class: 'scroll' }, h('table', {},
+    h('thead', {}, h('tr', {}, ['Index', 'Vector attribute', 'Dimensions', 'Distance', 'Search schema'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, all.map((i) => h('tr', {}, h('td', {}, i.IndexName), h('td', {}, i.VectorAttribute?.AttributeName), h('td', {}, String(i.Dimensions)),
+      h('td', {}, i.DistanceFunction), h('td', {}, (i.SearchSchema || []).map((x) => `${x.AttributeName} (${x.SearchSchemaElementType})`).join(', '))))))));
+}
+
 /* Settings DescribeTable does not carry, each asked for on its own: an error shows in its place. */
 async function extras(name, arn) {
   const part = (p) => p.then((x) => x, (e) => ({ error: e }));
@@ -116,7 +127,9 @@ async function extras(name, arn) {
 
 export async function tableScreen(view, name) {
   const box = h('div');
-  view.replaceChildren(h('h1', {}, `Table ${name}`), h('p', {}, h('a', { href: `#/items/${encodeURIComponent(name)}` }, 'Browse its items')), box);
+  const q = encodeURIComponent(name);
+  view.replaceChildren(h('h1', {}, `Table ${name}`), h('p', {}, h('a', { href: `#/items/${q}` }, 'Browse its items'), ' · ',
+    h('a', { href: `#/stream/${q}` }, 'Tail its stream')), box);
   await guarded(box, async () => {
     const t = (await call('DescribeTable', { TableName: name })).Table;
     const { ttl, tags } = await extras(name, t.TableArn);
@@ -131,9 +144,11 @@ export async function tableScreen(view, name) {
         ['Replicas', (t.Replicas || []).map((r) => r.RegionName).join(', ') || 'none'], ['ARN', t.TableArn], ['Created', t.CreationDateTime ? new Date(t.CreationDateTime * 1000).toISOString() : ''],
       ])),
       h('section', {}, h('h2', {}, 'Indexes'), indexesTable(t)),
+      vectorIndexes(t),
       h('section', {}, h('h2', {}, 'Tags'), tags.error ? errorBox(tags.error)
         : (tags.Tags || []).length === 0 ? h('p', { class: 'note' }, 'No tags.')
           : describeList(tags.Tags.map((x) => [x.Key, x.Value]))),
+      backupsSection(name),
       h('details', {}, h('summary', {}, 'DescribeTable as JSON'), h('pre', {}, pretty(t))));
   });
 }
