@@ -144,17 +144,17 @@ describe('console, no --auth', () => {
     await page.select('#mode', 'Query');
     await page.type('#pk-value', 'user#1');
     await page.select('#sk-op', '>=');
-    await page.type('#sk-value', '4');
+    await page.type('#sk-value', '3');
     await page.click('#run');
-    await waitText(page, '#page-info', '2 items');
+    await waitText(page, '#page-info', 'Page 1: 3 items');
     // a scan two items a page: three pages, the last one said so
     await page.select('#mode', 'Scan');
     await setValue(page, '#limit', '2');
     await page.click('#run');
     await waitText(page, '#page-info', 'Page 1: 2 items');
-    await page.click('#next-page');
+    await page.click('#next-page:not([disabled])');
     await waitText(page, '#page-info', 'Page 2: 2 items');
-    await page.click('#next-page');
+    await page.click('#next-page:not([disabled])');
     await waitText(page, '#page-info', 'Page 3: 1 items');
     await waitText(page, '#page-info', 'the last page');
   }));

@@ -101,12 +101,14 @@ export async function itemsScreen(view, name) {
   const results = h('div', { id: 'results' });
   const edit = h('div');
   const info = h('p', { class: 'note', id: 'page-info' });
-  const state = { input: null, last: null, page: 0, op: 'Scan' };
+  const state = { input: null, last: null, page: 0, op: 'Scan', seq: 0 };
   const keyOf = (it) => Object.fromEntries(keyNames.map((k) => [k, it[k]]));
   const page = (first) => guarded(box, async () => {
     const input = { ...state.input };
     if (!first && state.last) input.ExclusiveStartKey = state.last;
+    const seq = ++state.seq;
     const out = await call(state.op, input);
+    if (seq !== state.seq) return; // a later request's answer shows instead
     state.last = out.LastEvaluatedKey || null;
     state.page = first ? 1 : state.page + 1;
     info.textContent = `Page ${state.page}: ${out.Count} items (${out.ScannedCount} read)${state.last ? '' : ', the last page'}`;
