@@ -75,11 +75,13 @@ describe('console, no --auth', () => {
   test('first paint, on loopback', async () => {
     const { page } = stack;
     await page.goto(stack.base, { waitUntil: 'load' });
-    await page.waitForSelector('h1');
+    // the tables screen drawn: its modules loaded and run, ListTables answered
+    await page.waitForFunction(() => document.querySelector('#create-table'));
     const timing = await page.evaluate(() => {
+      const tablesShownMs = performance.getEntriesByName('ddbd-console-ready')[0]?.startTime;
       const paint = Object.fromEntries(performance.getEntriesByType('paint').map((e) => [e.name, e.startTime]));
       const nav = performance.getEntriesByType('navigation')[0];
-      return { firstPaintMs: paint['first-paint'], firstContentfulPaintMs: paint['first-contentful-paint'],
+      return { tablesShownMs, firstPaintMs: paint['first-paint'], firstContentfulPaintMs: paint['first-contentful-paint'],
         domContentLoadedMs: nav.domContentLoadedEventEnd, loadMs: nav.loadEventEnd, bytes: nav.transferSize };
     });
     fs.writeFileSync(path.join(OUT, 'console-timing.json'), `${JSON.stringify(timing, null, 2)}\n`);
@@ -93,7 +95,7 @@ describe('console, no --auth', () => {
     await page.type('#create-name', 'Console');
     await page.type('#create-sk', 'sk');
     await page.click('#create-stream');
-    await page.select('#create-table .row:first-child label:last-child select', 'N');
+    await page.select('#create-sk-type', 'N');
     await page.click('#create-table button[type=submit]');
     await waitText(page, '#table-list', 'Console');
     const t = (await client.send(new DescribeTableCommand({ TableName: 'Console' }))).Table;

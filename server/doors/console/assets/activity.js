@@ -27,7 +27,7 @@ function totals(m) {
 
 /* Lines of `series` (name -> numbers, newest last) in an SVG with a labelled y axis. */
 function plot(svgEl, series, unit, title) {
-  const W = 600, H = 200, L = 48, B = 18;
+  const W = 900, H = 240, L = 70, B = 18;
   let max = 0;
   for (const ys of series.values()) for (const y of ys) max = Math.max(max, y);
   max = max > 0 ? max * 1.1 : 1;
@@ -36,11 +36,11 @@ function plot(svgEl, series, unit, title) {
   for (const f of [0, 0.5, 1]) {
     const y = H - B - f * (H - B - 8);
     svgEl.append(svg('line', { x1: L, x2: W, y1: y, y2: y, stroke: '#d0d7de' }));
-    const label = svg('text', { x: L - 4, y: y + 4, 'text-anchor': 'end', 'font-size': 11, fill: '#57606a' });
-    label.textContent = `${+(max * f).toPrecision(3)}${unit}`;
+    const label = svg('text', { x: L - 4, y: y + 4, 'text-anchor': 'end', 'font-size': 13, fill: '#57606a' });
+    label.textContent = `${+(max * f).toPrecision(2)}${unit}`;
     svgEl.append(label);
   }
-  const axis = svg('text', { x: W, y: H - 3, 'text-anchor': 'end', 'font-size': 11, fill: '#57606a' });
+  const axis = svg('text', { x: W, y: H - 3, 'text-anchor': 'end', 'font-size': 13, fill: '#57606a' });
   axis.textContent = `last ${POINTS} s`;
   svgEl.append(axis);
   let i = 0;
@@ -57,8 +57,8 @@ function legend(list, series, fmt) {
 }
 
 export function activityScreen(view) {
-  const rateSvg = svg('svg', { viewBox: '0 0 600 200', class: 'plot', id: 'rate-plot', role: 'img' });
-  const latSvg = svg('svg', { viewBox: '0 0 600 200', class: 'plot', id: 'latency-plot', role: 'img' });
+  const rateSvg = svg('svg', { viewBox: '0 0 900 240', class: 'plot', id: 'rate-plot', role: 'img' });
+  const latSvg = svg('svg', { viewBox: '0 0 900 240', class: 'plot', id: 'latency-plot', role: 'img' });
   const rateLegend = h('ul', { class: 'legend', id: 'rate-legend' });
   const latLegend = h('ul', { class: 'legend' });
   const box = h('div');

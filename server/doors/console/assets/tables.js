@@ -50,6 +50,7 @@ function createForm(done) {
   f.pk.id = 'create-pk';
   f.sk.id = 'create-sk';
   f.stream.id = 'create-stream';
+  f.skType.id = 'create-sk-type';
   const json = h('textarea', { id: 'create-json', spellcheck: 'false' });
   const box = h('div');
   const create = (input) => guarded(box, async () => {
@@ -62,10 +63,10 @@ function createForm(done) {
   const showJson = h('button', { type: 'button', class: 'secondary', onclick: () => { json.value = pretty(formInput(f)); } },
     'Copy the form into JSON');
   const form = h('form', { id: 'create-table', onsubmit: (e) => { e.preventDefault(); create(formInput(f)); } },
-    h('div', { class: 'row' }, field('Table name', f.name), field('Partition key', f.pk), field('type', f.pkType),
-      field('Sort key', f.sk), field('type', f.skType)),
-    h('div', { class: 'row' }, field('Global index', f.gsi), field('its partition key', f.gsiPk), field('type', f.gsiPkType),
-      field('its sort key', f.gsiSk), field('type', f.gsiSkType)),
+    h('div', { class: 'row' }, field('Table name', f.name), field('Partition key', f.pk), field('Partition key type', f.pkType),
+      field('Sort key', f.sk), field('Sort key type', f.skType)),
+    h('div', { class: 'row' }, field('Global index', f.gsi), field('Index partition key', f.gsiPk), field('its type', f.gsiPkType),
+      field('Index sort key', f.gsiSk), field('its type', f.gsiSkType)),
     h('div', { class: 'row' }, field('Stream (new and old images)', f.stream, 'inline')),
     h('button', { type: 'submit' }, 'Create table'));
   return h('section', { 'aria-labelledby': 'create-h' }, h('h2', { id: 'create-h' }, 'Create a table'), form,
@@ -110,7 +111,7 @@ function indexesTable(t) {
 
 function vectorIndexes(t) {
   const all = t.VectorIndexes || [];
-  if (all.length === 0) return null;
+  if (all.length === 0) return '';
   return h('section', {}, h('h2', {}, 'Vector indexes'), h('div', { class: 'scroll' }, h('table', {},
     h('thead', {}, h('tr', {}, ['Index', 'Vector attribute', 'Dimensions', 'Distance', 'Search schema'].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, all.map((i) => h('tr', {}, h('td', {}, i.IndexName), h('td', {}, i.VectorAttribute?.AttributeName), h('td', {}, String(i.Dimensions)),

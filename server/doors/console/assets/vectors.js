@@ -5,7 +5,7 @@ import { field, guarded, h, showValue } from './dom.js';
 
 export function vectorSection(t) {
   const indexes = t.VectorIndexes || [];
-  if (indexes.length === 0) return null;
+  if (indexes.length === 0) return '';
   const index = h('select', { id: 'vector-index' }, indexes.map((i) => h('option', { value: i.IndexName },
     `${i.IndexName} (${i.Dimensions} dimensions, ${i.DistanceFunction})`)));
   const vector = h('input', { id: 'vector', size: 40, placeholder: '[0.1, 0.2, 0.3]' });
