@@ -28,7 +28,7 @@ const ITEM = {
   s: { S: 'héllo' }, n: { N: '12345678901234567890.123456789' }, b: { B: Buffer.from([0, 1, 254, 255]).toString('base64') },
   yes: { BOOL: true }, nothing: { NULL: true },
   m: { M: { a: { N: '-0.5' }, b: { L: [{ S: 'x' }] } } }, l: { L: [{ N: '1' }, { S: 'two' }, { BOOL: false }] },
-  ss: { SS: ['a', 'b'] }, ns: { NS: ['1', '99999999999999999999999999999999999999'] }, bs: { BS: ['AAE=', '/w=='] },
+  html: { S: '<img id="injected" src="x">' }, ss: { SS: ['a', 'b'] }, ns: { NS: ['1', '99999999999999999999999999999999999999'] }, bs: { BS: ['AAE=', '/w=='] },
 };
 
 async function step(stack, name, fn) {
@@ -114,6 +114,9 @@ describe('console, no --auth', () => {
     await setValue(page, '#item-json', JSON.stringify(ITEM));
     await page.click('#save-item');
     await waitText(page, '#results', 'user#1');
+    // values are text, never markup
+    assert.equal(await page.$('#injected'), null);
+    await waitText(page, '#results', '<img id="injected" src="x">');
     const got = (await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: ITEM.pk, sk: ITEM.sk } }))).Item;
     assert.equal(got.n.N, ITEM.n.N);
     assert.deepEqual([...got.b.B], [0, 1, 254, 255]);
