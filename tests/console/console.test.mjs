@@ -189,6 +189,10 @@ describe('console, no --auth', () => {
     await page.waitForFunction(() => /GetItem: [1-9]/.test(document.querySelector('#rate-legend')?.textContent || ''),
       { timeout: 5000 });
     assert.ok(Number(await page.$eval('#rate-plot', (el) => el.dataset.points)) > 0);
+    // the reads' capacity, on the table's own line, and their latency
+    await page.waitForFunction(() => /Console read: [1-9]/.test(document.querySelector('#capacity-legend')?.textContent || ''),
+      { timeout: 5000 });
+    assert.match(await text(page, '#latency-legend'), /GetItem: \d/);
   }));
 
   test('a stream record appears in the tail', async () => step(stack, 'stream', async () => {

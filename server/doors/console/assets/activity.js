@@ -1,11 +1,29 @@
-// What the server does, from GET /metrics a second: requests a second and mean latency per
-// operation, drawn by hand as SVG lines over the last two minutes.
+// What the server does, from GET /metrics once a second, drawn by hand as SVG lines over the last
+// two minutes: requests a second and mean latency per operation, consumed capacity per table,
+// errors by type (throttles among them), and the history kept against --memory-budget.
 import { metrics } from './api.js';
 import { errorBox, h } from './dom.js';
 
 const POINTS = 120;
 const COLORS = ['#0b5cad', '#d1495b', '#2a9d8f', '#e9a03b', '#6a4c93', '#577590', '#8ab17d', '#bc6c25', '#264653', '#c2185b'];
 const SVG = 'http://www.w3.org/2000/svg';
+const W = 900, H = 240, L = 70, B = 18;
+
+/* The plots: each series a metric's label(s) (`key` of a matching line, or null), and how its
+   figure is made: `rate` (a counter's change a second), `mean` (a _sum's change over its _count's,
+   in ms) or `gauge` (the value itself). */
+const PANELS = [
+  { id: 'rate', title: 'Requests a second, per operation', unit: '/s', kind: 'rate',
+    key: (n) => /^ddbd_requests_total\{operation="([^"]*)"/.exec(n)?.[1] },
+  { id: 'latency', title: 'Mean latency, per operation', unit: ' ms', kind: 'mean',
+    key: (n) => /^ddbd_request_duration_seconds_sum\{operation="([^"]*)"/.exec(n)?.[1] },
+  { id: 'capacity', title: 'Consumed capacity units a second, per table', unit: '/s', kind: 'rate',
+    key: (n) => { const m = /^ddbd_consumed_capacity_units_total\{table="([^"]*)",kind="([^"]*)"/.exec(n); return m && `${m[1]} ${m[2]}`; } },
+  { id: 'errors', title: 'Errors a second, by type (throttling among them)', unit: '/s', kind: 'rate',
+    key: (n) => /^ddbd_errors_total\{type="([^"]*)"/.exec(n)?.[1] },
+  { id: 'retained', title: 'History kept beyond the tables, bytes (against --memory-budget)', unit: ' B', kind: 'gauge',
+    key: (n) => { const m = /^ddbd_retained(_limit)?_bytes\{kind="([^"]*)"/.exec(n); return m && `${m[2]}${m[1] ? ' limit' : ''}`; } },
+];
 
 function svg(tag, attrs) {
   const el = document.createElementNS(SVG, tag);
@@ -13,87 +31,97 @@ function svg(tag, attrs) {
   return el;
 }
 
-/* Per operation: [requests, seconds in all] from the counters. */
-function totals(m) {
+/* The panel's figures in one reading: label -> value (for `mean`: [sum, count]). */
+function figures(panel, m) {
   const out = new Map();
   for (const [name, v] of m) {
-    let hit = /^ddbd_requests_total\{operation="([^"]*)"/.exec(name);
-    if (hit) { const t = out.get(hit[1]) || [0, 0]; t[0] += v; out.set(hit[1], t); continue; }
-    hit = /^ddbd_request_duration_seconds_sum\{operation="([^"]*)"/.exec(name);
-    if (hit) { const t = out.get(hit[1]) || [0, 0]; t[1] += v; out.set(hit[1], t); }
+    const label = panel.key(name);
+    if (label === undefined || label === null) continue;
+    if (panel.kind === 'mean') out.set(label, [v, m.get(name.replace('_sum{', '_count{')) || 0]);
+    else out.set(label, (out.get(label) || 0) + v);
   }
   return out;
 }
 
-/* Lines of `series` (name -> numbers, newest last) in an SVG with a labelled y axis. */
-function plot(svgEl, series, unit, title) {
-  const W = 900, H = 240, L = 70, B = 18;
+/* The point of each series at this reading, from the previous one `dt` seconds before. */
+function points(panel, now, prev, dt) {
+  const out = new Map();
+  for (const [label, v] of now) {
+    const p = prev.get(label);
+    if (panel.kind === 'gauge') out.set(label, v);
+    else if (panel.kind === 'rate') out.set(label, Math.max(0, (v - (p ?? 0)) / dt));
+    else out.set(label, v[1] > (p?.[1] ?? 0) ? ((v[0] - (p?.[0] ?? 0)) / (v[1] - (p?.[1] ?? 0))) * 1000 : 0);
+  }
+  return out;
+}
+
+function text(x, y, anchor, s) {
+  const t = svg('text', { x, y, 'text-anchor': anchor, 'font-size': 13, fill: '#57606a' });
+  t.textContent = s;
+  return t;
+}
+
+/* Lines of `series` (label -> numbers, newest last) with a labelled y axis. */
+function plot(el, series, unit, title) {
   let max = 0;
   for (const ys of series.values()) for (const y of ys) max = Math.max(max, y);
   max = max > 0 ? max * 1.1 : 1;
-  svgEl.replaceChildren(svg('title', {}));
-  svgEl.firstChild.textContent = title;
+  const t = svg('title', {});
+  t.textContent = title;
+  el.replaceChildren(t);
   for (const f of [0, 0.5, 1]) {
     const y = H - B - f * (H - B - 8);
-    svgEl.append(svg('line', { x1: L, x2: W, y1: y, y2: y, stroke: '#d0d7de' }));
-    const label = svg('text', { x: L - 4, y: y + 4, 'text-anchor': 'end', 'font-size': 13, fill: '#57606a' });
-    label.textContent = `${+(max * f).toPrecision(2)}${unit}`;
-    svgEl.append(label);
+    el.append(svg('line', { x1: L, x2: W, y1: y, y2: y, stroke: '#d0d7de' }), text(L - 4, y + 4, 'end', `${+(max * f).toPrecision(2)}${unit}`));
   }
-  const axis = svg('text', { x: W, y: H - 3, 'text-anchor': 'end', 'font-size': 13, fill: '#57606a' });
-  axis.textContent = `last ${POINTS} s`;
-  svgEl.append(axis);
+  el.append(text(W, H - 3, 'end', `last ${POINTS} s`));
   let i = 0;
-  for (const [, ys] of series) {
+  for (const ys of series.values()) {
     const pts = ys.map((y, j) => `${(L + (W - L) * (j + POINTS - ys.length) / (POINTS - 1)).toFixed(1)},${(H - B - (y / max) * (H - B - 8)).toFixed(1)}`);
-    svgEl.append(svg('polyline', { points: pts.join(' '), fill: 'none', stroke: COLORS[i++ % COLORS.length], 'stroke-width': 2 }));
+    el.append(svg('polyline', { points: pts.join(' '), fill: 'none', stroke: COLORS[i++ % COLORS.length], 'stroke-width': 2 }));
   }
 }
 
-function legend(list, series, fmt) {
+function legend(list, series, unit) {
   let i = 0;
-  list.replaceChildren(...[...series].map(([name, ys]) => h('li', {},
-    h('i', { style: `background:${COLORS[i++ % COLORS.length]}` }), `${name}: ${fmt(ys[ys.length - 1] || 0)}`)));
+  list.replaceChildren(...[...series].map(([label, ys]) => h('li', {},
+    h('i', { style: `background:${COLORS[i++ % COLORS.length]}` }), `${label}: ${+(ys[ys.length - 1] || 0).toFixed(2)}${unit}`)));
+}
+
+function panelView(p) {
+  const plotEl = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'plot', id: `${p.id}-plot`, role: 'img' });
+  const list = h('ul', { class: 'legend', id: `${p.id}-legend` });
+  const empty = h('p', { class: 'note' }, 'Nothing yet.');
+  return { ...p, plotEl, list, empty, series: new Map(),
+    section: h('section', {}, h('h2', {}, p.title), plotEl, list, empty) };
 }
 
 export function activityScreen(view) {
-  const rateSvg = svg('svg', { viewBox: '0 0 900 240', class: 'plot', id: 'rate-plot', role: 'img' });
-  const latSvg = svg('svg', { viewBox: '0 0 900 240', class: 'plot', id: 'latency-plot', role: 'img' });
-  const rateLegend = h('ul', { class: 'legend', id: 'rate-legend' });
-  const latLegend = h('ul', { class: 'legend' });
+  const panels = PANELS.map(panelView);
   const box = h('div');
-  view.replaceChildren(h('h1', {}, 'Activity'), box,
-    h('section', {}, h('h2', {}, 'Requests a second, per operation'), rateSvg, rateLegend),
-    h('section', {}, h('h2', {}, 'Mean latency, per operation'), latSvg, latLegend),
+  view.replaceChildren(h('h1', {}, 'Activity'), box, ...panels.map((p) => p.section),
     h('p', { class: 'note' }, 'From GET /metrics, read once a second (the console\'s own calls count too).'));
-  const rate = new Map();
-  const lat = new Map();
   let prev = null;
-  const push = (map, op, y) => {
-    const ys = map.get(op) || new Array(0);
-    ys.push(y);
-    if (ys.length > POINTS) ys.shift();
-    map.set(op, ys);
-  };
   const tick = async () => {
-    if (!view.contains(rateSvg)) return; // the screen was left
+    if (!view.contains(box)) return; // the screen was left
     try {
-      const now = totals(await metrics());
-      const at = performance.now();
+      const m = await metrics();
+      const now = { at: performance.now(), figs: panels.map((p) => figures(p, m)) };
       if (prev) {
-        const dt = (at - prev.at) / 1000;
-        for (const [op, [n, s]] of now) {
-          const [n0, s0] = prev.now.get(op) || [0, 0];
-          push(rate, op, (n - n0) / dt);
-          push(lat, op, n > n0 ? ((s - s0) / (n - n0)) * 1000 : 0);
-        }
-        plot(rateSvg, rate, '/s', 'Requests a second per operation');
-        plot(latSvg, lat, ' ms', 'Mean latency per operation, milliseconds');
-        legend(rateLegend, rate, (y) => `${y.toFixed(1)}/s`);
-        legend(latLegend, lat, (y) => `${y.toFixed(2)} ms`);
-        rateSvg.dataset.points = String([...rate.values()].reduce((a, ys) => a + ys.filter((y) => y > 0).length, 0));
+        const dt = (now.at - prev.at) / 1000;
+        panels.forEach((p, i) => {
+          for (const [label, y] of points(p, now.figs[i], prev.figs[i], dt)) {
+            const ys = p.series.get(label) || [];
+            ys.push(y);
+            if (ys.length > POINTS) ys.shift();
+            p.series.set(label, ys);
+          }
+          p.empty.hidden = p.series.size > 0;
+          plot(p.plotEl, p.series, p.unit, p.title);
+          legend(p.list, p.series, p.unit);
+          p.plotEl.dataset.points = String([...p.series.values()].reduce((a, ys) => a + ys.filter((y) => y > 0).length, 0));
+        });
       }
-      prev = { now, at };
+      prev = now;
       box.replaceChildren();
     } catch (err) {
       box.replaceChildren(errorBox(err));
