@@ -17,7 +17,7 @@ import { DDBD_BIN, makeClients, startServer, stopServer } from '../js/helpers.mj
 import { launchBrowser } from '../tools/browser.mjs';
 
 // (tests/js's SDK, as helpers.mjs finds it: this folder has no node_modules of its own)
-const { CreateTableCommand, DescribeTableCommand, GetItemCommand, PutItemCommand } = createRequire(new URL('../js/helpers.mjs', import.meta.url))(
+const { CreateTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, GetItemCommand, PutItemCommand } = createRequire(new URL('../js/helpers.mjs', import.meta.url))(
   '@aws-sdk/client-dynamodb');
 const OUT = path.dirname(path.resolve(DDBD_BIN));
 const SHOTS = process.env.DDBD_CONSOLE_SHOTS;
@@ -204,10 +204,21 @@ describe('console, no --auth', () => {
     assert.match(await text(page, '#stream-records tbody tr'), /^INSERT/);
   }));
 
-  test('back up the table', async () => step(stack, 'backups', async () => {
+  test('Time to Live, tags and a backup', async () => step(stack, 'settings', async () => {
     const { page } = stack;
     await page.goto(`${stack.base}#/table/Console`);
-    await page.waitForSelector('#backup-name');
+    await page.waitForSelector('#ttl-toggle');
+    await setValue(page, '#ttl-attribute', 'expires');
+    await page.click('#ttl-toggle');
+    await waitText(page, '#ttl-status', 'On: items expire at the epoch seconds in expires');
+    const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: 'Console' }));
+    assert.equal(ttl.TimeToLiveDescription.AttributeName, 'expires');
+    await page.type('#tag-key', 'team');
+    await page.type('#tag-value', 'payments');
+    await page.click('#add-tag');
+    await waitText(page, '#tags', 'team = payments');
+    await page.click('#tags button');
+    await waitText(page, '#view', 'No tags.');
     await setValue(page, '#backup-name', 'console-backup');
     await page.click('#create-backup');
     await waitText(page, '#backups', 'console-backup');

@@ -1,7 +1,8 @@
 // The tables: the list, Create Table (a form or JSON), Delete Table, and one table described.
 import { call } from './api.js';
 import { backupsSection } from './backups.js';
-import { errorBox, field, guarded, h, pretty, say } from './dom.js';
+import { tagsSection, ttlSection } from './settings.js';
+import { field, guarded, h, pretty, say } from './dom.js';
 
 const TYPES = ['S', 'N', 'B'];
 const typeSelect = (value = 'S') => h('select', {}, TYPES.map((t) => h('option', { value: t, selected: t === value }, t)));
@@ -134,6 +135,7 @@ export async function tableScreen(view, name) {
   await guarded(box, async () => {
     const t = (await call('DescribeTable', { TableName: name })).Table;
     const { ttl, tags } = await extras(name, t.TableArn);
+    const redraw = () => tableScreen(view, name);
     const ttlDesc = ttl.error ? String(ttl.error) : `${ttl.TimeToLiveDescription.TimeToLiveStatus}${ttl.TimeToLiveDescription.AttributeName ? ` on ${ttl.TimeToLiveDescription.AttributeName}` : ''}`;
     const stream = t.StreamSpecification?.StreamEnabled ? `${t.StreamSpecification.StreamViewType} (${t.LatestStreamArn})` : 'off';
     box.replaceChildren(
@@ -146,10 +148,7 @@ export async function tableScreen(view, name) {
       ])),
       h('section', {}, h('h2', {}, 'Indexes'), indexesTable(t)),
       vectorIndexes(t),
-      h('section', {}, h('h2', {}, 'Tags'), tags.error ? errorBox(tags.error)
-        : (tags.Tags || []).length === 0 ? h('p', { class: 'note' }, 'No tags.')
-          : describeList(tags.Tags.map((x) => [x.Key, x.Value]))),
-      backupsSection(name),
+      ttlSection(t, ttl, redraw), tagsSection(t, tags, redraw), backupsSection(name),
       h('details', {}, h('summary', {}, 'DescribeTable as JSON'), h('pre', {}, pretty(t))));
   });
 }
