@@ -246,6 +246,41 @@ describe('console, no --auth', () => {
     assert.doesNotMatch(await text(page, '#vector-results'), /chair/);
   }));
 
+  test('at 200 % zoom every screen fits its width (wide tables scroll in their own box)', async () => step(stack, 'zoom', async () => {
+    const { page } = stack;
+    await page.setViewport({ width: 550, height: 800, deviceScaleFactor: 2 });
+    try {
+      for (const screen of ['#/tables', '#/table/Console', '#/items/Console', '#/partiql', '#/activity']) {
+        await page.goto(`${stack.base}${screen}`);
+        await page.waitForSelector('h1');
+        await new Promise((r) => setTimeout(r, 300));
+        const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: innerWidth }));
+        assert.ok(scroll <= width, `${screen}: ${scroll} px wide in a ${width} px window`);
+      }
+    } finally {
+      await page.setViewport({ width: 1100, height: 800 });
+    }
+  }));
+
+  test('by keyboard alone: a table made, opened and its items reached', async () => step(stack, 'keyboard', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/tables`);
+    await page.waitForSelector('#create-name');
+    await page.focus('#create-name');
+    await page.keyboard.type('Keys');
+    await page.keyboard.press('Enter'); // submits the form
+    await waitText(page, '#table-list', 'Keys');
+    // Tab from the page's start to the table's link, then Enter
+    await page.focus('#view');
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate(() => document.activeElement?.textContent === 'Keys')) break;
+    }
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#overview');
+    assert.match(await text(page, 'h1'), /Table Keys/);
+  }));
+
   test('delete an item and the table', async () => step(stack, 'delete', async () => {
     const { page } = stack;
     await page.goto(`${stack.base}#/items/Console`);
