@@ -219,9 +219,23 @@ describe('console, no --auth', () => {
     await waitText(page, '#tags', 'team = payments');
     await page.click('#tags button');
     await waitText(page, '#view', 'No tags.');
+    await page.click('#ci-toggle');
+    await waitText(page, '#ci-status', 'On');
     await setValue(page, '#backup-name', 'console-backup');
     await page.click('#create-backup');
     await waitText(page, '#backups', 'console-backup');
+  }));
+
+  test('Contributor Insights\' hot keys as bars', async () => step(stack, 'hotkeys', async () => {
+    const { page } = stack;
+    for (let i = 0; i < 30; i++) {
+      await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: { S: i % 3 ? 'hot' : 'cold' }, sk: { N: '1' } } }));
+    }
+    await page.goto(`${stack.base}#/activity`);
+    await page.waitForSelector('#hot-keys figure', { timeout: 5000 });
+    const bars = await page.$$eval('#hot-keys figure', (figs) => figs.map((f) => f.textContent));
+    // heaviest first: the key read twice as often leads
+    assert.ok(bars.some((b) => /^Console PKC \(accessed\).*hot\d+cold\d+$/.test(b)), JSON.stringify(bars));
   }));
 
   test('search a vector index, scores shown', async () => step(stack, 'vectors', async () => {

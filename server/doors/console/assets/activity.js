@@ -1,8 +1,10 @@
 // What the server does, from GET /metrics once a second, drawn by hand as SVG lines over the last
 // two minutes: requests a second and mean latency per operation, consumed capacity per table,
-// errors by type (throttles among them), and the history kept against --memory-budget.
+// errors by type (throttles among them), the history kept against --memory-budget, and
+// Contributor Insights' hot keys (hotkeys.js).
 import { metrics } from './api.js';
 import { errorBox, h } from './dom.js';
+import { hotKeysView } from './hotkeys.js';
 
 const POINTS = 120;
 const COLORS = ['#0b5cad', '#d1495b', '#2a9d8f', '#e9a03b', '#6a4c93', '#577590', '#8ab17d', '#bc6c25', '#264653', '#c2185b'];
@@ -97,14 +99,16 @@ function panelView(p) {
 
 export function activityScreen(view) {
   const panels = PANELS.map(panelView);
+  const hot = hotKeysView();
   const box = h('div');
-  view.replaceChildren(h('h1', {}, 'Activity'), box, ...panels.map((p) => p.section),
+  view.replaceChildren(h('h1', {}, 'Activity'), box, ...panels.map((p) => p.section), hot.section,
     h('p', { class: 'note' }, 'From GET /metrics, read once a second (the console\'s own calls count too).'));
   let prev = null;
   const tick = async () => {
     if (!view.contains(box)) return; // the screen was left
     try {
       const m = await metrics();
+      hot.update(m);
       const now = { at: performance.now(), figs: panels.map((p) => figures(p, m)) };
       if (prev) {
         const dt = (now.at - prev.at) / 1000;

@@ -1,5 +1,5 @@
-// A table's settings changed from its screen: Time to Live (UpdateTimeToLive) and tags
-// (TagResource, UntagResource). `changed` redraws the screen.
+// A table's settings changed from its screen: Time to Live (UpdateTimeToLive), tags (TagResource,
+// UntagResource) and Contributor Insights (UpdateContributorInsights). `changed` redraws the screen.
 import { call } from './api.js';
 import { errorBox, field, guarded, h } from './dom.js';
 
@@ -34,4 +34,16 @@ export function tagsSection(t, tags, changed) {
         h('button', { type: 'button', class: 'danger', 'aria-label': `Remove tag ${x.Key}`, onclick: () => change('UntagResource', { TagKeys: [x.Key] }) }, 'Remove')))),
     h('form', { onsubmit: (e) => { e.preventDefault(); change('TagResource', { Tags: [{ Key: key.value, Value: value.value }] }); } },
       h('div', { class: 'row' }, field('Tag key', key), field('Value', value), h('button', { type: 'submit', id: 'add-tag' }, 'Add tag'))), box);
+}
+
+export function insightsSection(t, ci, changed) {
+  const on = ci.ContributorInsightsStatus === 'ENABLED' || ci.ContributorInsightsStatus === 'ENABLING';
+  const box = h('div');
+  const toggle = () => guarded(box, async () => {
+    await call('UpdateContributorInsights', { TableName: t.TableName, ContributorInsightsAction: on ? 'DISABLE' : 'ENABLE' });
+    await changed();
+  });
+  return h('section', { 'aria-labelledby': 'ci-h' }, h('h2', { id: 'ci-h' }, 'Contributor Insights'),
+    ci.error ? errorBox(ci.error) : h('p', { id: 'ci-status' }, on ? 'On: its hot keys show on the Activity screen.' : 'Off.'),
+    h('button', { type: 'button', id: 'ci-toggle', onclick: toggle }, on ? 'Turn off' : 'Turn on'), box);
 }

@@ -1,7 +1,7 @@
 // The tables: the list, Create Table (a form or JSON), Delete Table, and one table described.
 import { call } from './api.js';
 import { backupsSection } from './backups.js';
-import { tagsSection, ttlSection } from './settings.js';
+import { insightsSection, tagsSection, ttlSection } from './settings.js';
 import { field, guarded, h, pretty, say } from './dom.js';
 
 const TYPES = ['S', 'N', 'B'];
@@ -122,9 +122,9 @@ function vectorIndexes(t) {
 /* Settings DescribeTable does not carry, each asked for on its own: an error shows in its place. */
 async function extras(name, arn) {
   const part = (p) => p.then((x) => x, (e) => ({ error: e }));
-  const [ttl, tags] = await Promise.all([part(call('DescribeTimeToLive', { TableName: name })),
-    part(call('ListTagsOfResource', { ResourceArn: arn }))]);
-  return { ttl, tags };
+  const [ttl, tags, ci] = await Promise.all([part(call('DescribeTimeToLive', { TableName: name })),
+    part(call('ListTagsOfResource', { ResourceArn: arn })), part(call('DescribeContributorInsights', { TableName: name }))]);
+  return { ttl, tags, ci };
 }
 
 export async function tableScreen(view, name) {
@@ -134,7 +134,7 @@ export async function tableScreen(view, name) {
     h('a', { href: `#/stream/${q}` }, 'Tail its stream')), box);
   await guarded(box, async () => {
     const t = (await call('DescribeTable', { TableName: name })).Table;
-    const { ttl, tags } = await extras(name, t.TableArn);
+    const { ttl, tags, ci } = await extras(name, t.TableArn);
     const redraw = () => tableScreen(view, name);
     const ttlDesc = ttl.error ? String(ttl.error) : `${ttl.TimeToLiveDescription.TimeToLiveStatus}${ttl.TimeToLiveDescription.AttributeName ? ` on ${ttl.TimeToLiveDescription.AttributeName}` : ''}`;
     const stream = t.StreamSpecification?.StreamEnabled ? `${t.StreamSpecification.StreamViewType} (${t.LatestStreamArn})` : 'off';
@@ -148,7 +148,7 @@ export async function tableScreen(view, name) {
       ])),
       h('section', {}, h('h2', {}, 'Indexes'), indexesTable(t)),
       vectorIndexes(t),
-      ttlSection(t, ttl, redraw), tagsSection(t, tags, redraw), backupsSection(name),
+      ttlSection(t, ttl, redraw), tagsSection(t, tags, redraw), insightsSection(t, ci, redraw), backupsSection(name),
       h('details', {}, h('summary', {}, 'DescribeTable as JSON'), h('pre', {}, pretty(t))));
   });
 }
