@@ -137,6 +137,20 @@ describe('console, no --auth', () => {
     assert.equal(edited.s.S, 'edited');
     assert.equal(edited.n.N, ITEM.n.N);
     assert.deepEqual([...edited.bs.BS].map((b) => Buffer.from(b).toString('base64')).sort(), [...ITEM.bs.BS].sort());
+    // a changed key moves the item
+    await page.click('#results tbody tr button');
+    const moved = JSON.parse(await page.$eval('#item-json', (el) => el.value));
+    moved.sk = { N: '100' };
+    await setValue(page, '#item-json', JSON.stringify(moved));
+    await page.click('#save-item');
+    await waitText(page, '#results', '100');
+    assert.equal((await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: ITEM.pk, sk: ITEM.sk } }))).Item, undefined);
+    assert.equal((await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: ITEM.pk, sk: { N: '100' } } }))).Item.s.S, 'edited');
+    moved.sk = ITEM.sk;
+    await page.click('#results tbody tr button');
+    await setValue(page, '#item-json', JSON.stringify(moved));
+    await page.click('#save-item');
+    await page.waitForFunction(() => !/\b100\b/.test(document.querySelector('#results').textContent), { timeout: 5000 });
   }));
 
   test('query with a key condition, and page a scan', async () => step(stack, 'query', async () => {

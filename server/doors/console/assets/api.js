@@ -80,6 +80,10 @@ export async function metrics() {
   const headers = await sign('GET', '/metrics', {}, '', session.key || session.placeholder);
   const res = await fetch('/metrics', { headers, cache: 'no-store' });
   const text = await res.text();
+  if (res.status === 404) {
+    throw new ApiError('NotServedHere', 'this server serves /metrics on its --metrics-port, not on the API port the console '
+      + 'reads it from', 404);
+  }
   if (!res.ok) throw errorOf(res.status, text);
   const out = new Map();
   for (const line of text.split('\n')) {

@@ -18,6 +18,9 @@ function targets(t) {
   return out;
 }
 
+/* An item's key, as DeleteItem takes it. */
+function keyOf(t, it) { return Object.fromEntries(t.KeySchema.map((k) => [k.AttributeName, it[k.AttributeName]])); }
+
 function typeOfAttr(t, name) { return t.AttributeDefinitions.find((a) => a.AttributeName === name)?.AttributeType || 'S'; }
 
 /* The Scan or Query input the builder's fields describe (without ExclusiveStartKey). */
@@ -83,11 +86,15 @@ function editor(t, item, saved) {
   const save = () => guarded(box, async () => {
     const next = JSON.parse(text.value);
     await call('PutItem', { TableName: t.TableName, Item: next });
+    // a changed key is another item: the edited one moves there (as DynamoDB's console does)
+    if (item && JSON.stringify(keyOf(t, next)) !== JSON.stringify(keyOf(t, item))) {
+      await call('DeleteItem', { TableName: t.TableName, Key: keyOf(t, item) });
+    }
     say('Item saved');
     saved();
   });
   return h('section', { id: 'editor', 'aria-labelledby': 'editor-h' }, h('h2', { id: 'editor-h' }, item ? 'Edit item' : 'New item'),
-    field('Item (DynamoDB JSON: {"name": {"S": "..."}}; numbers as strings, binary as base64)', text),
+    field('Item (DynamoDB JSON: {"name": {"S": "..."}}; numbers as strings, binary as base64; a changed key moves the item)', text),
     h('button', { type: 'button', id: 'save-item', onclick: save }, 'Save item'),
     h('button', { type: 'button', class: 'secondary', onclick: () => saved(true) }, 'Cancel'), box);
 }
@@ -102,7 +109,6 @@ export async function itemsScreen(view, name) {
   const edit = h('div');
   const info = h('p', { class: 'note', id: 'page-info' });
   const state = { input: null, last: null, page: 0, op: 'Scan', seq: 0 };
-  const keyOf = (it) => Object.fromEntries(keyNames.map((k) => [k, it[k]]));
   const page = (first) => guarded(box, async () => {
     const input = { ...state.input };
     if (!first && state.last) input.ExclusiveStartKey = state.last;
@@ -125,7 +131,7 @@ export async function itemsScreen(view, name) {
   };
   const remove = (it) => guarded(box, async () => {
     if (!confirm('Delete this item?')) return;
-    await call('DeleteItem', { TableName: t.TableName, Key: keyOf(it) });
+    await call('DeleteItem', { TableName: t.TableName, Key: keyOf(t, it) });
     say('Item deleted');
     await rerun();
   });
