@@ -17,7 +17,7 @@ import { DDBD_BIN, makeClients, startServer, stopServer } from '../js/helpers.mj
 import { launchBrowser } from '../tools/browser.mjs';
 
 // (tests/js's SDK, as helpers.mjs finds it: this folder has no node_modules of its own)
-const { CreateTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, GetItemCommand, PutItemCommand } = createRequire(new URL('../js/helpers.mjs', import.meta.url))(
+const { CreateTableCommand, DeleteItemCommand, DescribeTableCommand, DescribeTimeToLiveCommand, GetItemCommand, PutItemCommand } = createRequire(new URL('../js/helpers.mjs', import.meta.url))(
   '@aws-sdk/client-dynamodb');
 const OUT = path.dirname(path.resolve(DDBD_BIN));
 const SHOTS = process.env.DDBD_CONSOLE_SHOTS;
@@ -62,6 +62,14 @@ const text = (page, sel) => page.$eval(sel, (el) => el.textContent);
 const setValue = (page, sel, v) => page.$eval(sel, (el, x) => { el.value = x; el.dispatchEvent(new Event('change')); }, v);
 const waitText = (page, sel, want) => page.waitForFunction((s, w) => document.querySelector(s)?.textContent.includes(w),
   { timeout: 5000 }, sel, want);
+
+/** Clicks Edit on the row of the items table that shows `what`. */
+async function editRow(page, what) {
+  for (const row of await page.$$('#results tbody tr')) {
+    if ((await row.evaluate((r) => r.textContent)).includes(what)) return (await row.$('button')).click();
+  }
+  throw new Error(`no row shows ${what}`);
+}
 
 describe('console, no --auth', () => {
   let stack;
@@ -151,6 +159,34 @@ describe('console, no --auth', () => {
     await setValue(page, '#item-json', JSON.stringify(moved));
     await page.click('#save-item');
     await page.waitForFunction(() => !/\b100\b/.test(document.querySelector('#results').textContent), { timeout: 5000 });
+  }));
+
+  test('an item as plain JSON, its numbers exact; binary and sets stay DynamoDB JSON', async () => step(stack, 'plain', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/items/Console`);
+    await page.waitForSelector('#new-item');
+    await page.click('#new-item');
+    await page.select('#item-format', 'plain');
+    await setValue(page, '#item-json', '{"pk": "plain", "sk": 5, "big": 12345678901234567890.5e-3, "s": "a\\"b",\n'
+      + ' "m": {"l": [1, true, null, {"x": -0.0}]}}');
+    await page.click('#save-item');
+    await waitText(page, '#results', 'plain');
+    const got = (await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: { S: 'plain' }, sk: { N: '5' } } }))).Item;
+    assert.equal(got.big.N, '12345678901234567.8905');
+    assert.equal(got.s.S, 'a"b');
+    assert.deepEqual(got.m.M.l.L.map((v) => Object.keys(v)[0]), ['N', 'BOOL', 'NULL', 'M']);
+    // shown back as plain JSON with the stored digits
+    await editRow(page, 'plain');
+    await page.select('#item-format', 'plain');
+    assert.match(await page.$eval('#item-json', (el) => el.value), /"big": 12345678901234567\.8905/);
+    // the every-type item cannot be plain: the editor says so and stays DynamoDB JSON
+    await page.goto(`${stack.base}#/items/Console`);
+    await waitText(page, '#results', 'user#1');
+    await editRow(page, 'edited');
+    await page.select('#item-format', 'plain');
+    await waitText(page, '#editor .error', 'edit this item as DynamoDB JSON');
+    assert.equal(await page.$eval('#item-format', (el) => el.value), 'ddb');
+    await client.send(new DeleteItemCommand({ TableName: 'Console', Key: { pk: { S: 'plain' }, sk: { N: '5' } } }));
   }));
 
   test('query with a key condition, and page a scan', async () => step(stack, 'query', async () => {

@@ -2,6 +2,7 @@
 // editor that puts, replaces and deletes items as DynamoDB JSON (numbers stay strings, binary base64).
 import { call } from './api.js';
 import { field, guarded, h, itemsTable, pretty, say } from './dom.js';
+import { fromPlain, toPlain } from './plainjson.js';
 import { describe } from './tables.js';
 import { vectorSection } from './vectors.js';
 
@@ -78,13 +79,21 @@ function builder(t, run) {
     h('button', { type: 'submit', id: 'run' }, 'Run'));
 }
 
-/* The item editor: DynamoDB JSON in a textarea, saved with PutItem. */
+/* The item editor: DynamoDB JSON or plain JSON (plainjson.js) in a textarea, saved with PutItem. */
 function editor(t, item, saved) {
   const text = h('textarea', { id: 'item-json', spellcheck: 'false', rows: 14 }, '');
   text.value = pretty(item || Object.fromEntries(t.KeySchema.map((k) => [k.AttributeName, { [typeOfAttr(t, k.AttributeName)]: '' }])));
+  const format = h('select', { id: 'item-format' }, h('option', { value: 'ddb' }, 'DynamoDB JSON'), h('option', { value: 'plain' }, 'plain JSON'));
   const box = h('div');
+  const read = (f) => (f === 'plain' ? fromPlain(text.value) : JSON.parse(text.value));
+  let shown = 'ddb';
+  format.addEventListener('change', () => guarded(box, () => {
+    const it = read(shown);
+    text.value = format.value === 'plain' ? toPlain(it) : pretty(it);
+    shown = format.value;
+  }).then(() => { format.value = shown; }));
   const save = () => guarded(box, async () => {
-    const next = JSON.parse(text.value);
+    const next = read(shown);
     await call('PutItem', { TableName: t.TableName, Item: next });
     // a changed key is another item: the edited one moves there (as DynamoDB's console does)
     if (item && JSON.stringify(keyOf(t, next)) !== JSON.stringify(keyOf(t, item))) {
@@ -94,7 +103,9 @@ function editor(t, item, saved) {
     saved();
   });
   return h('section', { id: 'editor', 'aria-labelledby': 'editor-h' }, h('h2', { id: 'editor-h' }, item ? 'Edit item' : 'New item'),
-    field('Item (DynamoDB JSON: {"name": {"S": "..."}}; numbers as strings, binary as base64; a changed key moves the item)', text),
+    field('Format', format),
+    field('Item (DynamoDB JSON: {"name": {"S": "..."}}, numbers as strings, binary as base64; or plain JSON, numbers exact; '
+      + 'a changed key moves the item)', text),
     h('button', { type: 'button', id: 'save-item', onclick: save }, 'Save item'),
     h('button', { type: 'button', class: 'secondary', onclick: () => saved(true) }, 'Cancel'), box);
 }
