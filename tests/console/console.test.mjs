@@ -41,10 +41,12 @@ async function step(stack, name, fn) {
   }
 }
 
-async function startStack(args) {
+/** ddbd with `args`, Chromium, a page; `host`: the name the page reaches the server by, mapped to
+ * 127.0.0.1 in Chromium (a name that is not localhost makes a page that is no secure context). */
+async function startStack(args, host) {
   const stack = { server: await startServer(['--in-memory', '--console', ...args]) };
-  stack.base = `${stack.server.endpoint}/ddbd/console/`;
-  stack.chromium = await launchBrowser();
+  stack.base = `${host ? `http://${host}:${stack.server.port}` : stack.server.endpoint}/ddbd/console/`;
+  stack.chromium = await launchBrowser(host ? [`--host-resolver-rules=MAP ${host} 127.0.0.1`] : []);
   stack.page = await stack.chromium.browser.newPage();
   await stack.page.setViewport({ width: 1100, height: 800 });
   stack.errors = [];
@@ -94,6 +96,24 @@ describe('console, no --auth', () => {
     });
     fs.writeFileSync(path.join(OUT, 'console-timing.json'), `${JSON.stringify(timing, null, 2)}\n`);
     assert.ok(timing.firstContentfulPaintMs < 1000, JSON.stringify(timing));
+  });
+
+  test('the hashes for pages without WebCrypto agree with WebCrypto\'s', async () => {
+    const { page } = stack;
+    const diffs = await page.evaluate(async () => {
+      const { sha256, hmacSha256 } = await import('/ddbd/console/sha256.js');
+      const hex = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
+      const out = [];
+      for (const n of [0, 1, 55, 56, 63, 64, 65, 119, 120, 1000]) {
+        const data = crypto.getRandomValues(new Uint8Array(n));
+        const key = crypto.getRandomValues(new Uint8Array(n % 3 ? 20 : 100)); // keys past a block too
+        const k = await crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+        if (hex(sha256(data)) !== hex(await crypto.subtle.digest('SHA-256', data))) out.push(`sha256 of ${n} bytes`);
+        if (hex(hmacSha256(key, data)) !== hex(await crypto.subtle.sign('HMAC', k, data))) out.push(`hmac of ${n} bytes`);
+      }
+      return out;
+    });
+    assert.deepEqual(diffs, []);
   });
 
   test('create a table from the form', async () => step(stack, 'tables', async () => {
@@ -416,4 +436,43 @@ describe('console, --auth', () => {
     await waitText(page, '#view', 'InvalidSignatureException');
     assert.deepEqual(stack.errors, []);
   }));
+});
+
+describe('console on a plain-http page (no WebCrypto: another host, no https)', () => {
+  let stack;
+  let keyFile;
+  after(async () => {
+    await stopStack(stack);
+    if (keyFile) fs.rmSync(path.dirname(keyFile), { recursive: true, force: true });
+  });
+
+  test('without --auth it works, signing with its own hashes', async () => {
+    stack = await startStack([], 'ddbd.test');
+    await step(stack, 'insecure', async () => {
+      const { page } = stack;
+      await page.goto(stack.base);
+      await page.waitForSelector('#create-name');
+      assert.equal(await page.evaluate(() => window.isSecureContext), false);
+      await page.type('#create-name', 'Plain');
+      await page.click('#create-table button[type=submit]');
+      await waitText(page, '#table-list', 'Plain');
+    });
+    await stopStack(stack);
+    stack = null;
+  });
+
+  test('with --auth it takes no key there', async () => {
+    keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ddbd-console-')), 'keys');
+    fs.writeFileSync(keyFile, 'AKIDWRITER writersecret 000000000000\n');
+    stack = await startStack(['--auth', keyFile], 'ddbd.test');
+    await step(stack, 'insecure-auth', async () => {
+      const { page } = stack;
+      await page.goto(stack.base);
+      await page.waitForSelector('#sign-in');
+      await page.type('#key-id', 'AKIDWRITER');
+      await page.type('#key-secret', 'writersecret');
+      await page.click('#sign-in button[type=submit]');
+      await waitText(page, '#view', 'InsecureContext: a key is used only on a secure page');
+    });
+  });
 });

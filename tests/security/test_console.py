@@ -11,7 +11,7 @@ from test_doors import client, denied, keys, request  # noqa: F401 (keys: a fixt
 SVC = "com.amazon.coral.service#"
 ASSETS = ("index.html", "app.js", "api.js", "dom.js", "tables.js", "items.js", "partiql.js", "activity.js",
           "streams.js", "vectors.js", "backups.js", "settings.js", "hotkeys.js",
-          "plainjson.js", "style.css")
+          "plainjson.js", "sha256.js", "style.css")
 
 
 def test_the_console_is_off_by_default(server_factory):
@@ -35,7 +35,7 @@ def test_its_files_are_served_built_in_with_their_types_and_policy(server_factor
     assert status == 200 and hdrs["content-type"] == "text/javascript; charset=utf-8"
     for name in ASSETS:
         if name.endswith(".js"):
-            names |= set(re.findall(r"from '\./([^']+)'", request(srv.endpoint, "GET", "/ddbd/console/" + name)[2].decode()))
+            names |= set(re.findall(r"(?:from |import\()'\./([^']+)'", request(srv.endpoint, "GET", "/ddbd/console/" + name)[2].decode()))
     assert names | {"index.html"} == set(ASSETS)
     for name in ASSETS:
         status, _, data = request(srv.endpoint, "GET", "/ddbd/console/" + name, content_type=None)

@@ -24,20 +24,31 @@ export class ApiError extends Error {
   toString() { return `${this.type}: ${this.message}`; }
 }
 
-async function sha256(text) { return hex(await crypto.subtle.digest('SHA-256', enc.encode(text))); }
+const subtle = globalThis.crypto?.subtle;
+const bytes = (x) => (typeof x === 'string' ? enc.encode(x) : new Uint8Array(x));
+
+/* WebCrypto's hashes; where it is not offered (plain http from another host), sha256.js's, but only
+   for the placeholder key: a secret typed into such a page could be read by whoever alters its
+   traffic, so a real key asks for a secure context. */
+async function sha256(text) {
+  return hex(subtle ? await subtle.digest('SHA-256', enc.encode(text)) : plain.sha256(enc.encode(text)));
+}
 
 async function hmac(key, text) {
-  const k = await crypto.subtle.importKey('raw', typeof key === 'string' ? enc.encode(key) : key,
-    { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  return crypto.subtle.sign('HMAC', k, enc.encode(text));
+  if (!subtle) return plain.hmacSha256(bytes(key), enc.encode(text));
+  const k = await subtle.importKey('raw', bytes(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return subtle.sign('HMAC', k, enc.encode(text));
 }
+
+let plain = null;
 
 /* The SigV4 headers (x-amz-date, authorization) of a request to this page's host. */
 export async function sign(method, path, headers, body, key) {
-  if (!globalThis.crypto || !crypto.subtle) {
-    throw new ApiError('InsecureContext', 'signing needs WebCrypto, which browsers offer only to https pages and to '
-      + 'http://127.0.0.1 or http://localhost: open the console through one of those', 0);
+  if (!subtle && key !== session.placeholder) {
+    throw new ApiError('InsecureContext', 'a key is used only on a secure page: https, or http://127.0.0.1 or '
+      + 'http://localhost (an SSH tunnel, for a server on another host)', 0);
   }
+  if (!subtle && !plain) plain = await import('./sha256.js');
   const amzDate = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
   const day = amzDate.slice(0, 8);
   const all = { ...headers, host: location.host, 'x-amz-date': amzDate };
