@@ -135,6 +135,20 @@ elseif(DDB_TOOL_TESTS)
   message(WARNING "tests/tools not run: node or tests/tools/node_modules missing (run deploy/ddbd.sh deps)")
 endif()
 
+# The web console (--console) in Debian's headless Chromium (tests/console/, label console):
+# puppeteer-core of tests/tools and the SDK of tests/js; in the release pass only (a browser and
+# its timeouts gain nothing from a sanitized server). Screenshots of a failing step go beside ddbd.
+find_program(DDB_CHROMIUM chromium)
+if(NOT DDB_SANITIZE AND NODE AND DDB_CHROMIUM AND EXISTS ${CMAKE_SOURCE_DIR}/tests/tools/node_modules
+   AND EXISTS ${CMAKE_SOURCE_DIR}/tests/js/node_modules)
+  add_test(NAME console.browser COMMAND ${NODE} --test ${CMAKE_SOURCE_DIR}/tests/console/console.test.mjs
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/console)
+  set_tests_properties(console.browser PROPERTIES LABELS console TIMEOUT 120
+                       ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd;CHROMIUM_BIN=${DDB_CHROMIUM}")
+elseif(NOT DDB_SANITIZE)
+  message(WARNING "tests/console not run: node, chromium or node_modules missing (run deploy/ddbd.sh deps)")
+endif()
+
 include(${CMAKE_SOURCE_DIR}/tests/client/client.cmake)
 include(${CMAKE_SOURCE_DIR}/integrations/integrations.cmake)
 

@@ -31,6 +31,7 @@
 #include "server/base/groupcommit.h"
 #include "server/base/log.h"
 #include "server/base/otlp.h"
+#include "server/doors/console/console.h"
 #include "server/doors/guard/guard.h"
 #include "server/http/conns.h"
 #include "server/http/http_internal.h"
@@ -156,6 +157,9 @@ static ddb_door door_of(ddb_http *h, h2o_req_t *req)
 
     if (h->metrics_fd < 0 && h2o_memis(p.base, p.len, H2O_STRLIT("/metrics")))
         return DDB_DOOR_METRICS;
+    if (h->cfg->console && p.len >= 13 && memcmp(p.base, "/ddbd/console", 13) == 0 &&
+        (p.len == 13 || p.base[13] == '/'))
+        return DDB_DOOR_CONSOLE;
     if (h->cfg->admin && p.len >= 6 && memcmp(p.base, "/ddbd/", 6) == 0)
         return DDB_DOOR_ADMIN;
     if (h->cfg->mcp && h2o_memis(p.base, p.len, H2O_STRLIT("/mcp")))
@@ -444,6 +448,28 @@ static void send_admin(ddb_http *h, http_thread *t, h2o_req_t *req)
     ddb_http_send_body(req, status, reason_of(status), "application/json", t->out.data, t->out.len);
 }
 
+/* --console: a built-in file of the console (server/doors/console/console.h), GET or HEAD only. */
+static void send_console(h2o_req_t *req)
+{
+    static const char allow[] = "{\"message\": \"the console's files are read with GET\"}";
+    h2o_iovec_t p = req->path_normalized;
+    const ddb_console_file *f;
+
+    if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) &&
+        !h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"))) {
+        ddb_http_add_header(req, "Allow", "GET, HEAD", 9);
+        ddb_http_send_body(req, 405, "Method Not Allowed", "application/json", allow, sizeof(allow) - 1);
+        return;
+    }
+    if ((f = ddb_console_find(p.base + 13, p.len - 13)) == NULL) {
+        ddb_http_send_body(req, 404, "Not Found", "text/plain", "not found\n", 10);
+        return;
+    }
+    for (const char *const *h = ddb_console_headers; *h != NULL; h += 2)
+        ddb_http_add_header(req, h[0], h[1], strlen(h[1]));
+    ddb_http_send_body(req, 200, "OK", f->ctype, (const char *)f->data, f->len);
+}
+
 /* --mcp-http: /mcp, the Model Context Protocol (server/doors/mcp/), as the key the guard verified;
    outside the gate as admin is. */
 static void send_mcp(ddb_http *h, http_thread *t, h2o_req_t *req, const ddb_auth_request *ar, const ddb_req *who)
@@ -484,6 +510,8 @@ static void send_door(ddb_http *h, http_thread *t, h2o_req_t *req, ddb_door door
         send_metrics(h, t, req);
     else if (door == DDB_DOOR_ADMIN)
         send_admin(h, t, req);
+    else if (door == DDB_DOOR_CONSOLE)
+        send_console(req);
     else
         send_mcp(h, t, req, &ar, &who);
 }
