@@ -44,11 +44,16 @@ static void unqueue(http_conn *c)
 }
 
 /* Shuts the socket down: a reset for the client; h2o sees its read end (or its write fail) and
-   closes and frees the connection through its own error path. */
+   closes and frees the connection through its own error path. A connection holding an answer its
+   client has not taken is closed at once (c is freed on return): h2o reads nothing while it writes
+   an answer, and a write blocked on a full socket is not retried, so it would learn of the cut only
+   at its next loop turn, and one turn can build many answers (the clients' requests ready at once)
+   while every cut one still holds its own. */
 static void conn_cut(http_conn *c, const char *why)
 {
     struct linger lg = {1, 0};
     int fd = h2o_socket_get_fd(c->sock);
+    int holding = c->unsent != 0;
 
     if (c->cut)
         return;
@@ -58,6 +63,11 @@ static void conn_cut(http_conn *c, const char *why)
     ddb_log(DDB_LOG_DEBUG, "closing a client connection: %s", why);
     setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
     shutdown(fd, SHUT_RDWR);
+    if (holding && c->read_cb != NULL) {
+        /* h2o's request reader closes the connection on a read error, its answer's pool with it */
+        c->read_cb(c->sock, "connection cut by ddbd");
+        return;
+    }
     if (c->paused) { /* not read: read again, to see the end */
         unqueue(c);
         h2o_socket_read_start(c->sock, conn_on_read);
@@ -297,11 +307,11 @@ int ddb_conn_request(http_thread *t, h2o_req_t *req)
     if (c->cut) /* pipelined behind a request whose connection was cut: served no more */
         return 1;
     if (c->busy) { /* the next of pipelined requests, read before this loop's tick saw the answer go */
+        request_done(c); /* before a cut: c's answer is sent, and h2o is in c's next request */
         if (peer_gone(c)) {
             conn_cut(c, "pipelined requests of a client that has gone");
             return 1;
         }
-        request_done(c);
     }
     c->busy = 1;
     c->requests++;
@@ -323,32 +333,36 @@ void ddb_conn_answered(http_thread *cur, h2o_req_t *req, size_t len)
     t->unsent += len - c->unsent;
     c->unsent = len;
     /* past the thread's share of --max-unsent-bytes, the oldest answers' connections go */
-    for (h2o_linklist_t *l = t->conns.next; l != &t->conns && t->unsent > t->http->unsent_budget; l = l->next) {
+    for (h2o_linklist_t *l = t->conns.next, *next; l != &t->conns && t->unsent > t->http->unsent_budget; l = next) {
         http_conn *o = H2O_STRUCT_FROM_MEMBER(http_conn, lru, l);
+        next = l->next; /* o may be freed */
         if (o != c && o->unsent != 0)
             conn_cut(o, "its answer not taken, past --max-unsent-bytes");
     }
 }
 
-/* Closes c if it is past a timeout: an answer not taken within --request-timeout, or a request head
-   not whole within --header-timeout. */
-static void check_timeouts(http_conn *c, uint64_t now)
+/* Closes c if it is past a timeout: an answer not taken within --request-timeout (c is freed: returns
+   1), or a request head not whole within --header-timeout. */
+static int check_timeouts(http_conn *c, uint64_t now)
 {
     ddb_http *h = c->t->http;
     const h2o_buffer_t *in = c->sock->input;
 
     if (c->busy) {
-        if (c->unsent != 0 && now - c->answered_at >= (uint64_t)h->cfg->request_timeout * 1000)
+        if (c->unsent != 0 && now - c->answered_at >= (uint64_t)h->cfg->request_timeout * 1000) {
             conn_cut(c, "its answer not taken within --request-timeout");
-        return;
+            return 1;
+        }
+        return 0;
     }
     if (now - c->since < h->header_timeout_ms || c->paused || c->reserved != 0)
-        return;
+        return 0;
     /* a kept-alive connection may idle (until --request-timeout); a new one must send a request */
     if (c->requests != 0 && in->size == 0)
-        return;
+        return 0;
     if (!has_whole_head(in))
         conn_cut(c, "no whole request head within --header-timeout");
+    return 0;
 }
 
 void ddb_conn_tick(http_thread *t)
@@ -373,7 +387,8 @@ void ddb_conn_tick(http_thread *t)
         next = l->next;
         if (c->cut)
             continue;
-        check_timeouts(c, now);
+        if (check_timeouts(c, now))
+            continue;
         if (!c->paused)
             wrap(c); /* h2o set a callback of its own (TLS, 100-continue) */
     }

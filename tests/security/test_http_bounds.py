@@ -228,6 +228,47 @@ def test_slow_readers_are_closed_and_their_answers_freed(server_factory):
     assert rss_within(rss_mb(server.proc.pid), base + 64)
 
 
+def vm_hwm_mb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    return 0.0
+
+
+def test_slow_readers_ready_at_once_stay_within_the_unsent_bound(server_factory):
+    """Readers whose requests arrive together: one loop turn builds all their answers, and each one
+    past --max-unsent-bytes cuts the oldest unread one. A cut connection used to keep its answer
+    until h2o's next turn (it neither reads nor retries a blocked write before then), so the turn
+    held every answer it built: 30 answers of 4 MB against a bound of 24 MB. The server is stopped
+    while the requests arrive, so they are all ready at its next turn."""
+    server = server_factory(["--in-memory", "--request-timeout", "30", "--max-unsent-bytes", str(24 * MB),
+                             "--threads", "1"])
+    table = unique_name("burst")
+    ddb = create_table(server.endpoint, table)
+    keys = put_big_items(ddb, table)
+    head, body = signed_head(server.endpoint, "BatchGetItem", {"RequestItems": {table: {"Keys": keys}}})
+    probe = Probe(server.endpoint, table)
+    probe.start()
+    time.sleep(0.5)
+    base = vm_hwm_mb(server.proc.pid)
+    readers = [connect(server.endpoint, rcvbuf=4096) for _ in range(30)]
+    server.proc.send_signal(signal.SIGSTOP)
+    try:
+        for s in readers:
+            s.sendall(head + body)
+    finally:
+        server.proc.send_signal(signal.SIGCONT)
+    time.sleep(3)
+    probe.stop()
+    probe.check(server.endpoint)
+    peak = vm_hwm_mb(server.proc.pid)
+    # 24 MB of unread answers, the one being built and its items: 30 answers would be 120 MB
+    assert rss_within(peak, base + 64), "peak RSS %.0f MB, from %.0f MB" % (peak, base)
+    for s in readers:
+        s.close()
+
+
 def test_pipelined_requests_of_gone_or_cut_clients_are_not_answered(server_factory):
     """Readers that pipeline many BatchGetItems and never read, then go away: h2o went on to the
     requests buffered behind each unread answer and built every one in full for a socket that took
