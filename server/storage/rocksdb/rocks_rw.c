@@ -9,28 +9,24 @@
 #include "server/base/be.h"
 #include "server/storage/rocksdb/rocks_internal.h"
 
+static void *arena_place(void *a, size_t n)
+{
+    return ddb_arena_alloc(a, n);
+}
+
 /* A point read with the given read options (the store's, or a snapshot's). */
 static int get_with(ddb_store *s, const rocksdb_readoptions_t *ro, ddb_arena *a, int shard, const char *key,
                     size_t klen, char **val, size_t *vlen)
 {
     rocksdb_column_family_handle_t *cf = cf_of(s, shard);
-    char *err = NULL, *v;
-    size_t n = 0;
-    int rc;
+    char *err = NULL;
 
     *val = NULL;
     *vlen = 0;
     if (cf == NULL) /* nothing was ever written to this shard */
         return DDB_STORE_OK;
-    v = rocksdb_get_cf(s->db, ro, cf, key, klen, &n, &err);
-    if ((rc = rocks_check(err, "get")) != DDB_STORE_OK)
-        return rc;
-    if (v != NULL) {
-        *val = ddb_arena_memdup(a, v, n);
-        *vlen = n;
-        rocksdb_free(v);
-    }
-    return DDB_STORE_OK;
+    ddb_rocksdb_get_cf_into(s->db, ro, cf, key, klen, arena_place, a, val, vlen, &err);
+    return rocks_check(err, "get");
 }
 
 int rocks_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
