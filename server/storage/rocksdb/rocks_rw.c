@@ -119,20 +119,15 @@ static int resume(void *ctx)
 
 /*
  * A write that failed for want of space stopped RocksDB's writes (its log may be torn), and its
- * own recovery would look for space only every 5 seconds (rocks_capi.cc turns it off). Resumed
- * here, on the failing write's path, as soon as the disk has room: 1 when the write may be tried
- * again (nothing of it was applied: a failed log write inserts nothing). The resume waits for
- * RocksDB's background jobs, and one that failed for want of space pauses a second before it
- * ends: then writes resume up to a second after the space, else at once.
+ * own recovery would look for space only every 5 seconds (rocks_capi.cc turns it off). The guard
+ * resumes it on a thread of its own as soon as the disk has room (diskguard.h); until then writes
+ * fail (InternalServerError, which clients retry), nothing of them applied: a failed log write
+ * inserts nothing.
  */
-static int resumed_after_full_disk(ddb_store *s, char **err)
+static void note_full_disk(ddb_store *s, const char *err)
 {
-    if (strstr(*err, "No space left on device") == NULL || !ddb_diskguard_resume(s->guard, resume, s))
-        return 0;
-    ddb_log(DDB_LOG_WARN, "rocksdb resumed: the disk has room again (%s)", *err);
-    rocksdb_free(*err);
-    *err = NULL;
-    return 1;
+    if (strstr(err, "No space left on device") != NULL)
+        ddb_diskguard_stalled(s->guard, resume, s);
 }
 
 static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums)
@@ -145,8 +140,8 @@ static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums)
     if ((wb = writebatch_of(s, b, nums)) == NULL)
         return DDB_STORE_EIO;
     rocksdb_write(s->db, wopts_for(s, b), wb, &err);
-    if (err != NULL && resumed_after_full_disk(s, &err))
-        rocksdb_write(s->db, wopts_for(s, b), wb, &err);
+    if (err != NULL)
+        note_full_disk(s, err);
     rocksdb_writebatch_destroy(wb);
     if (s->gc != NULL && err == NULL)
         ddb_groupcommit_note(s->gc);
