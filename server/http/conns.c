@@ -18,6 +18,8 @@
 typedef struct http_conn {
     h2o_linklist_t lru;   /* in t->conns: least recently active first */
     h2o_linklist_t queue; /* in t->paused (a body waiting for room) or t->busy (being answered) */
+    h2o_linklist_t turn;  /* in t->deferred: its request waits its turn */
+    h2o_req_t *waiting;   /* that request */
     http_thread *t;
     h2o_socket_t *sock;
     h2o_socket_cb read_cb; /* h2o's read callback, which conn_on_read wraps */
@@ -30,6 +32,7 @@ typedef struct http_conn {
     unsigned busy : 1;     /* a request is being answered */
     unsigned cut : 1;      /* shut down: h2o is closing it */
     unsigned paused : 1;   /* its body waits for room (not read) */
+    unsigned heavy : 1;    /* its last request held the loop CONN_HEAVY_US or more */
 } http_conn;
 
 #define SWEEP_MS 250
@@ -53,10 +56,14 @@ static void conn_cut(http_conn *c, const char *why)
 {
     struct linger lg = {1, 0};
     int fd = h2o_socket_get_fd(c->sock);
-    int holding = c->unsent != 0;
+    int holding = c->unsent != 0 || c->waiting != NULL;
 
     if (c->cut)
         return;
+    if (c->waiting != NULL) { /* its request never runs */
+        h2o_linklist_unlink(&c->turn);
+        c->waiting = NULL;
+    }
     c->cut = 1;
     c->t->unsent -= c->unsent;
     c->unsent = 0;
@@ -94,6 +101,8 @@ static void on_conn_closed(void *data)
     if (c->t->last_conn == c)
         c->t->last_req = NULL;
     unqueue(c);
+    if (h2o_linklist_is_linked(&c->turn))
+        h2o_linklist_unlink(&c->turn);
     h2o_linklist_unlink(&c->lru);
     free(c);
     __atomic_sub_fetch(&h->connections, 1, __ATOMIC_RELAXED);
@@ -296,6 +305,36 @@ static http_conn *conn_of_req(h2o_req_t *req)
     return sock != NULL && sock->on_close.cb == on_conn_closed ? sock->on_close.data : NULL;
 }
 
+/* ---- heavy connections' share of the loop ---- */
+
+/* Whether other clients are being served: a light connection's request came lately. */
+static int shared(http_thread *t)
+{
+    return h2o_now(t->loop) - t->light_at_ms < CONN_SHARED_MS;
+}
+
+/* The heavy requests' loop time not yet matched by as much time for the others, brought up to date
+   (by the clock: the loop's time is its turn's start, and a heavy request is a turn of its own). */
+static uint64_t debt_us(http_thread *t)
+{
+    uint64_t now = ddb_clock_mono_ns() / 1000, paid = now - t->debt_at_us;
+
+    t->debt_at_us = now;
+    t->heavy_debt_us = t->heavy_debt_us > paid ? t->heavy_debt_us - paid : 0;
+    return t->heavy_debt_us;
+}
+
+/* A heavy connection's request: served now when the loop owes the others nothing (or serves no
+   one else), else queued behind the other heavy ones. */
+static int wait_turn(http_thread *t, http_conn *c, h2o_req_t *req)
+{
+    if (h2o_linklist_is_empty(&t->deferred) && (!shared(t) || debt_us(t) == 0))
+        return 0;
+    c->waiting = req;
+    h2o_linklist_insert(&t->deferred, &c->turn);
+    return CONN_DEFERRED;
+}
+
 int ddb_conn_request(http_thread *t, h2o_req_t *req)
 {
     http_conn *c = conn_of_req(req);
@@ -318,7 +357,44 @@ int ddb_conn_request(http_thread *t, h2o_req_t *req)
     h2o_linklist_insert(&c->t->busy, &c->queue);
     h2o_linklist_unlink(&c->lru);
     h2o_linklist_insert(&c->t->conns, &c->lru);
+    if (c->heavy || c->requests == 1) /* a new connection is not known to be light */
+        return wait_turn(t, c, req);
+    t->light_at_ms = h2o_now(t->loop);
     return 0;
+}
+
+void ddb_conn_cost(http_thread *t, h2o_req_t *req, unsigned long long us)
+{
+    http_conn *c = t->last_req == req ? t->last_conn : conn_of_req(req);
+
+    if (c == NULL)
+        return;
+    c->heavy = us >= CONN_HEAVY_US;
+    if (c->heavy && shared(t))
+        t->heavy_debt_us = debt_us(t) + us;
+}
+
+h2o_req_t *ddb_conn_next_due(http_thread *t)
+{
+    http_conn *c;
+    h2o_req_t *req;
+
+    /* owed time is given only to clients that use it: CONN_IDLE_MS without their requests ends it */
+    if (h2o_linklist_is_empty(&t->deferred) ||
+        (h2o_now(t->loop) - t->light_at_ms < CONN_IDLE_MS && debt_us(t) != 0))
+        return NULL;
+    c = H2O_STRUCT_FROM_MEMBER(http_conn, turn, t->deferred.next);
+    req = c->waiting;
+    h2o_linklist_unlink(&c->turn);
+    c->waiting = NULL;
+    t->last_req = req;
+    t->last_conn = c;
+    return req;
+}
+
+int ddb_conn_wait_ms(http_thread *t)
+{
+    return h2o_linklist_is_empty(&t->deferred) ? 50 : 1;
 }
 
 void ddb_conn_answered(http_thread *cur, h2o_req_t *req, size_t len)
