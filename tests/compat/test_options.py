@@ -246,7 +246,7 @@ def readme_synopsis():
     with open(os.path.join(ROOT, "README.md")) as f:
         text = f.read()
     running = text.index("\n## Running\n")
-    start = text.index("```\n", running) + 4
+    start = text.index("\n", text.index("```", running)) + 1  # past the fence and its language
     return text[start:text.index("```\n", start)].split("\n")[:-1]
 
 
