@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "ddb/ddb_status.h"
+#include "server/base/arn.h"
 #include "server/base/bucket.h"
 
 #define MAX_ERRORS 10
@@ -621,7 +622,7 @@ static void check_table_or_arn(vstate *st, const vpath *path, const ddb_json *v,
         fail(st, path, v, f, "Member must have length greater than or equal to 1");
     } else if (len > 1024) {
         fail(st, path, v, f, "Member must have length less than or equal to 1024");
-    } else if (v->n < 4 || memcmp(v->u.s, "arn:", 4) != 0) {
+    } else if (!ddb_arn_like(v->u.s, v->n)) {
         if (!ddb_v_name_chars_ok(v->u.s, v->n))
             fail(st, path, v, f, "Member must satisfy regular expression pattern: " NAME_PATTERN);
         if (len < 3 && st->n < MAX_ERRORS)
@@ -682,7 +683,7 @@ static void check_map_entries(vstate *st, const vpath *path, const ddb_json *v, 
             size_t len = ddb_v_utf16_len(m[i].key, m[i].klen);
             if (len <= 255 && len >= 3 && ddb_v_name_chars_ok(m[i].key, m[i].klen))
                 continue;
-            if (len <= 1024 && m[i].klen >= 4 && memcmp(m[i].key, "arn:", 4) == 0)
+            if (len <= 1024 && ddb_arn_like(m[i].key, m[i].klen))
                 continue; /* a table ARN: validate_arn.c */
             fail(st, path, v, f,
                  "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must "

@@ -13,6 +13,7 @@
 
 #include "proto/ops.h"
 #include "server/api/validate_internal.h"
+#include "server/base/arn.h"
 #include "server/expr/expr.h"
 
 /* ---- field building blocks ---- */
@@ -77,7 +78,7 @@ static int table_name_fine(const char *t)
 {
     size_t n = strlen(t), len = ddb_v_utf16_len(t, n);
 
-    if (n >= 4 && memcmp(t, "arn:", 4) == 0)
+    if (ddb_arn_like(t, n))
         return len <= 1024;
     return len >= 3 && len <= 255 && ddb_v_name_chars_ok(t, n);
 }

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "server/base/arn.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/ops/handlers.h"
@@ -36,10 +37,16 @@
 #define TAGS_PAGE 50
 #define MAX_TRIES 16
 
-/* The table an ARN names (the name after "table/"), or NULL with ResourceNotFoundException. */
+/* The table an ARN names (validate_tags.c let through a table's own ARN only), or NULL with
+   ResourceNotFoundException. */
 static const ddb_table *table_of(ddb_req *req, const char *arn)
 {
-    const ddb_table *t = ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, strrchr(arn, '/') + 1));
+    ddb_arn a;
+    const ddb_table *t = ddb_arn_parts(arn, strlen(arn), &a) == 0 && a.name != NULL
+                             ? ddb_catalog_get(req->eng->catalog,
+                                               ddb_ns_key(req->arena, req->ns,
+                                                          ddb_arena_strndup(req->arena, a.name, a.name_len)))
+                             : NULL;
 
     if (t == NULL)
         ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: ResourceArn: %s not found", arn);

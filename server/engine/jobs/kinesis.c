@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "proto/sigv4.h"
+#include "server/base/arn.h"
 #include "server/base/be.h"
 #include "server/base/clock.h"
 #include "server/base/http_client.h"
@@ -99,17 +100,13 @@ static int call(ddb_kinesis *k, ddb_arena *a, const char *region, const char *op
 /* "arn:<partition>:kinesis:<region>:<account>:stream/<name>": its region and name; -1 when not one. */
 static int stream_of(ddb_arena *a, const char *arn, const char **region, const char **name)
 {
-    const char *f[6] = {arn};
-    unsigned i = 1;
+    ddb_arn p;
 
-    for (const char *p = arn; *p != '\0' && i < 6; p++)
-        if (*p == ':')
-            f[i++] = p + 1;
-    if (i < 6 || strncmp(arn, "arn:", 4) != 0 || strncmp(f[2], "kinesis:", 8) != 0 ||
-        strncmp(f[5], "stream/", 7) != 0 || f[5][7] == '\0' || f[4] == f[3] + 1)
+    if (ddb_arn_parts(arn, strlen(arn), &p) != 0 || p.service_len != 7 || memcmp(p.service, "kinesis", 7) != 0 ||
+        !ddb_arn_type_is(&p, "stream") || p.path_len == 0 || p.region_len == 0)
         return -1;
-    *region = ddb_arena_strndup(a, f[3], (size_t)(f[4] - f[3] - 1));
-    *name = f[5] + 7;
+    *region = ddb_arena_strndup(a, p.region, p.region_len);
+    *name = p.path;
     return 0;
 }
 
