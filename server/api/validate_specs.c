@@ -6,7 +6,7 @@
  * from the later revision that added BillingMode). Field order matters: it is the order in
  * which DynamoDB reports problems. Rules that need the table's schema (key types, index
  * existence, duplicate BatchWriteItem keys) belong to the handlers, not here. The other
- * operations' specs and rules are in validate_<family>.c (validate_tables.c, validate_control.c, ...).
+ * operations' specs and rules are in validate_<family>.c (validate_table.c, validate_backups.c, ...: each named as its handlers' ops_<x>.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +21,6 @@
 static const ddb_field STRING_MEMBER[] = {{"member", DDB_V_STRING}};
 static const ddb_field ATTR_MEMBER[] = {{"member", DDB_V_ATTR}};
 
-#define F_RETURN_CONSUMED {"ReturnConsumedCapacity", DDB_V_STRING, .one_of = ENUM("INDEXES", "TOTAL", "NONE")}
 #define F_RETURN_METRICS {"ReturnItemCollectionMetrics", DDB_V_STRING, .one_of = ENUM("SIZE", "NONE")}
 #define F_RETURN_VALUES                                                                                                \
     {"ReturnValues", DDB_V_STRING, .one_of = ENUM("ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW")}

@@ -1,7 +1,7 @@
 /*
- * server/api/validate_tables.c: the specs and cross-field rules of CreateTable, UpdateTable,
- * DeleteTable, DescribeTable and ListTables, and the specs of RestoreTableFromBackup and
- * RestoreTableToPointInTime (see validate.h for the phases).
+ * server/api/validate_table.c: the specs and cross-field rules of CreateTable, UpdateTable,
+ * DeleteTable, DescribeTable and ListTables (see validate.h for the phases), and the shapes the
+ * restores' overrides share with CreateTable (validate_internal.h).
  *
  * The base is dynalite's validations/createTable.js and updateTable.js (the later revision with
  * BillingMode). What DynamoDB added since (TableClass, DeletionProtectionEnabled, stream
@@ -41,7 +41,7 @@
     {"AttributeName", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 255}
 
 /* ProvisionedThroughput: WriteCapacityUnits is first in dynalite, so it is reported first. */
-static const ddb_field THROUGHPUT_FIELDS[] = {
+const ddb_field ddb_throughput_fields[] = {
     {"WriteCapacityUnits", DDB_V_LONG, DDB_VF_NOT_NULL | DDB_VF_MIN, .min = 1},
     {"ReadCapacityUnits", DDB_V_LONG, DDB_VF_NOT_NULL | DDB_VF_MIN, .min = 1},
     {NULL},
@@ -103,22 +103,22 @@ static const ddb_field LSI_FIELDS[] = {
     {"Projection", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = ddb_projection_fields},
     {NULL},
 };
-static const ddb_field LSI_MEMBER[] = {{"member", DDB_V_STRUCT, .children = LSI_FIELDS}};
+const ddb_field ddb_lsi_member[] = {{"member", DDB_V_STRUCT, .children = LSI_FIELDS}};
 
 static const ddb_field GSI_FIELDS[] = {
     F_INDEX_NAME(DDB_VF_NOT_NULL),
     F_GSI_KEY_SCHEMA,
     {"Projection", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = ddb_projection_fields},
-    {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
+    {"ProvisionedThroughput", DDB_V_STRUCT, .children = ddb_throughput_fields},
     F_ON_DEMAND,
     F_WARM,
     {NULL},
 };
-static const ddb_field GSI_MEMBER[] = {{"member", DDB_V_STRUCT, .children = GSI_FIELDS}};
+const ddb_field ddb_gsi_member[] = {{"member", DDB_V_STRUCT, .children = GSI_FIELDS}};
 
 /* CreateTable's and UpdateTable's SSESpecification, the restores' SSESpecificationOverride (stored,
    and described as SSEDescription: docs/compatibility.md, "Encryption at rest") */
-static const ddb_field SSE_SPECIFICATION_FIELDS[] = {
+const ddb_field ddb_sse_specification_fields[] = {
     {"Enabled", DDB_V_BOOLEAN},
     {"KMSMasterKeyId", DDB_V_STRING},
     {"SSEType", DDB_V_STRING, .one_of = ENUM("AES256", "KMS")},
@@ -130,11 +130,11 @@ static const ddb_field CREATE_TABLE_FIELDS[] = {
     {"AttributeDefinitions", DDB_V_LIST, DDB_VF_NOT_NULL, .children = ATTRIBUTE_DEFINITION_MEMBER},
     F_TABLE_NAME_CREATE,
     {"BillingMode", DDB_V_STRING, .one_of = ENUM("PROVISIONED", "PAY_PER_REQUEST")},
-    {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
+    {"ProvisionedThroughput", DDB_V_STRUCT, .children = ddb_throughput_fields},
     {"KeySchema", DDB_V_LIST, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 2,
      .children = TABLE_KEY_MEMBER},
-    {"GlobalSecondaryIndexes", DDB_V_LIST, .children = GSI_MEMBER},
-    {"LocalSecondaryIndexes", DDB_V_LIST, .children = LSI_MEMBER},
+    {"GlobalSecondaryIndexes", DDB_V_LIST, .children = ddb_gsi_member},
+    {"LocalSecondaryIndexes", DDB_V_LIST, .children = ddb_lsi_member},
     F_STREAM_SPECIFICATION,
     {"VectorIndexes", DDB_V_LIST, .children = ddb_vector_index_member},
     {"Tags", DDB_V_LIST, .children = ddb_tag_member}, /* the model's order; validate_tags.c */
@@ -143,47 +143,10 @@ static const ddb_field CREATE_TABLE_FIELDS[] = {
     F_WARM,
     {"ResourcePolicy", DDB_V_STRING}, /* validate_policy.c */
     F_ON_DEMAND,
-    {"SSESpecification", DDB_V_STRUCT, .children = SSE_SPECIFICATION_FIELDS},
+    {"SSESpecification", DDB_V_STRUCT, .children = ddb_sse_specification_fields},
     /* multi-account global tables: not implemented yet (docs/compatibility.md, Global tables) */
     {"GlobalTableSourceArn", DDB_V_STRING, DDB_VF_REFUSED},
     {"GlobalTableSettingsReplicationMode", DDB_V_STRING, DDB_VF_REFUSED},
-    {NULL},
-};
-
-/* ---- RestoreTableFromBackup (its overrides are CreateTable's shapes; ops/ops_backups.c then runs
- * CreateTable's spec over the table it composes) ---- */
-
-#define F_BACKUP_ARN                                                                                                   \
-    {"BackupArn", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 37, .len_max = 1024}
-
-static const ddb_field RESTORE_TABLE_FROM_BACKUP_FIELDS[] = {
-    F_BACKUP_ARN,
-    {"BillingModeOverride", DDB_V_STRING, .one_of = ENUM("PROVISIONED", "PAY_PER_REQUEST")},
-    {"GlobalSecondaryIndexOverride", DDB_V_LIST, .children = GSI_MEMBER},
-    {"LocalSecondaryIndexOverride", DDB_V_LIST, .children = LSI_MEMBER},
-    {"ProvisionedThroughputOverride", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
-    {"OnDemandThroughputOverride", DDB_V_STRUCT, .children = ddb_on_demand_fields}, /* ops/restore.c */
-    {"SSESpecificationOverride", DDB_V_STRUCT, .children = SSE_SPECIFICATION_FIELDS},
-    {"TargetTableName", DDB_V_STRING, DDB_VF_NOT_NULL | NAME_FLAGS, .len_min = 3, .len_max = 255},
-    {"VectorIndexOverride", DDB_V_LIST, .children = ddb_vector_index_member}, /* ops/restore.c */
-    {NULL},
-};
-
-/* RestoreTableToPointInTime: RestoreTableFromBackup's overrides; the source by name or ARN, the
-   time or UseLatestRestorableTime (which of them: ops/ops_pitr.c). */
-static const ddb_field RESTORE_TABLE_TO_POINT_IN_TIME_FIELDS[] = {
-    {"BillingModeOverride", DDB_V_STRING, .one_of = ENUM("PROVISIONED", "PAY_PER_REQUEST")},
-    {"GlobalSecondaryIndexOverride", DDB_V_LIST, .children = GSI_MEMBER},
-    {"LocalSecondaryIndexOverride", DDB_V_LIST, .children = LSI_MEMBER},
-    {"ProvisionedThroughputOverride", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
-    {"OnDemandThroughputOverride", DDB_V_STRUCT, .children = ddb_on_demand_fields},
-    {"RestoreDateTime", DDB_V_DOUBLE},
-    {"SSESpecificationOverride", DDB_V_STRUCT, .children = SSE_SPECIFICATION_FIELDS},
-    {"SourceTableArn", DDB_V_STRING, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 1024},
-    {"SourceTableName", DDB_V_STRING, NAME_FLAGS, .len_min = 3, .len_max = 255},
-    {"TargetTableName", DDB_V_STRING, DDB_VF_NOT_NULL | NAME_FLAGS, .len_min = 3, .len_max = 255},
-    {"UseLatestRestorableTime", DDB_V_BOOLEAN},
-    {"VectorIndexOverride", DDB_V_LIST, .children = ddb_vector_index_member}, /* ops/restore.c */
     {NULL},
 };
 
@@ -192,7 +155,7 @@ static const ddb_field RESTORE_TABLE_TO_POINT_IN_TIME_FIELDS[] = {
 /* ProvisionedThroughput is optional: an on-demand table's index takes OnDemandThroughput instead. */
 static const ddb_field GSI_UPDATE_ACTION_FIELDS[] = {
     F_INDEX_NAME(DDB_VF_NOT_NULL),
-    {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
+    {"ProvisionedThroughput", DDB_V_STRUCT, .children = ddb_throughput_fields},
     F_ON_DEMAND,
     F_WARM,
     {NULL},
@@ -200,7 +163,7 @@ static const ddb_field GSI_UPDATE_ACTION_FIELDS[] = {
 static const ddb_field GSI_CREATE_ACTION_FIELDS[] = {
     {"Projection", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = ddb_projection_fields},
     F_INDEX_NAME(DDB_VF_NOT_NULL),
-    {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
+    {"ProvisionedThroughput", DDB_V_STRUCT, .children = ddb_throughput_fields},
     F_GSI_KEY_SCHEMA,
     F_ON_DEMAND,
     F_WARM,
@@ -266,7 +229,7 @@ static const ddb_field WITNESS_UPDATE_MEMBER[] = {{"member", DDB_V_STRUCT, .chil
 static const ddb_field UPDATE_TABLE_FIELDS[] = {
     {"AttributeDefinitions", DDB_V_LIST, .children = ATTRIBUTE_DEFINITION_MEMBER},
     F_TABLE_NAME_TABLE,
-    {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
+    {"ProvisionedThroughput", DDB_V_STRUCT, .children = ddb_throughput_fields},
     {"GlobalSecondaryIndexUpdates", DDB_V_LIST, .children = GSI_UPDATE_MEMBER},
     {"BillingMode", DDB_V_STRING, .one_of = ENUM("PROVISIONED", "PAY_PER_REQUEST")},
     {"VectorIndexUpdates", DDB_V_LIST, .children = ddb_vector_index_update_member},
@@ -278,7 +241,7 @@ static const ddb_field UPDATE_TABLE_FIELDS[] = {
     {"GlobalTableWitnessUpdates", DDB_V_LIST, DDB_VF_LEN_MAX, .len_max = 1, .children = WITNESS_UPDATE_MEMBER},
     F_ON_DEMAND, /* against the stored table: ops/table_throughput.c */
     F_WARM,
-    {"SSESpecification", DDB_V_STRUCT, .children = SSE_SPECIFICATION_FIELDS},
+    {"SSESpecification", DDB_V_STRUCT, .children = ddb_sse_specification_fields},
     /* multi-account global tables and disassociation: not implemented yet (docs/compatibility.md) */
     {"GlobalTableSettingsReplicationMode", DDB_V_STRING, DDB_VF_REFUSED},
     {"DisassociationProtectionEnabled", DDB_V_BOOLEAN, DDB_VF_REFUSED},
@@ -982,5 +945,3 @@ const ddb_spec ddb_spec_delete_table = {TABLE_NAME_ONLY_FIELDS};
 const ddb_spec ddb_spec_describe_table = {TABLE_NAME_ONLY_FIELDS};
 const ddb_spec ddb_spec_list_tables = {LIST_TABLES_FIELDS};
 const ddb_spec ddb_spec_update_table = {UPDATE_TABLE_FIELDS, update_table_rules};
-const ddb_spec ddb_spec_restore_table_from_backup = {RESTORE_TABLE_FROM_BACKUP_FIELDS};
-const ddb_spec ddb_spec_restore_table_to_point_in_time = {RESTORE_TABLE_TO_POINT_IN_TIME_FIELDS};
