@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "proto/sigv4.h"
+#include "server/base/aws_call.h"
 #include "server/base/arn.h"
 #include "server/base/be.h"
 #include "server/base/clock.h"
@@ -47,6 +47,7 @@ struct ddb_kinesis {
     const ddb_kinesis_settings *set;
     pthread_t thread;
     ddb_sleeper sleeper;
+    int halted; /* ddb_kinesis_halt ran */
 };
 
 static int stopping(ddb_kinesis *k)
@@ -60,41 +61,11 @@ static int stopping(ddb_kinesis *k)
 static int call(ddb_kinesis *k, ddb_arena *a, const char *region, const char *op, const ddb_buf *body, int *status,
                 ddb_buf *resp, char *err, size_t errlen)
 {
-    const char *target = ddb_arena_sprintf(a, "Kinesis_20131202.%s", op);
-    char amz_date[17], hash[DDB_SIGV4_HEX_LEN + 1];
-    ddb_http_url u;
-    ddb_buf tx = {0};
-    time_t now = ddb_clock_system_s(); /* signed: AWS compares it with its own clock */
-    struct tm tm;
-    int fd, rc;
+    const ddb_aws_signer s = {"kinesis", region, k->set->access_key, k->set->secret_key};
 
-    if (ddb_http_url_parse(k->set->endpoint, &u, err, errlen) != 0 ||
-        (fd = ddb_http_connect(u.host, u.port, TIMEOUT_S, err, errlen)) < 0)
-        return -1;
-    gmtime_r(&now, &tm);
-    strftime(amz_date, sizeof(amz_date), "%Y%m%dT%H%M%SZ", &tm);
-    ddb_sigv4_sha256_hex(body->data, body->len, hash);
-    ddb_sigv4_header hs[] = {{"content-type", "application/x-amz-json-1.1"},
-                             {"host", u.hostport},
-                             {"x-amz-date", amz_date},
-                             {"x-amz-target", target}};
-    ddb_sigv4_request r = {"POST", u.path, NULL, hs, sizeof(hs) / sizeof(hs[0]), body->data, body->len, hash};
-    ddb_buf_printf(&tx, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-amz-json-1.1\r\n", u.path,
-                   u.hostport);
-    ddb_buf_printf(&tx, "X-Amz-Date: %s\r\nX-Amz-Target: %s\r\nContent-Length: %zu\r\nConnection: close\r\n", amz_date,
-                   target, body->len);
-    ddb_buf_puts(&tx, "Authorization: ");
-    ddb_sigv4_sign_request(&r, amz_date, region, "kinesis", k->set->access_key, k->set->secret_key, &tx);
-    ddb_buf_puts(&tx, "\r\n\r\n");
-    rc = ddb_http_send_all(fd, tx.data, tx.len) == 0 && ddb_http_send_all(fd, body->data, body->len) == 0 ? 0 : -1;
-    ddb_buf_free(&tx);
-    resp->len = 0;
-    if (rc != 0)
-        snprintf(err, errlen, "%s: %s", op, strerror(errno));
-    else
-        rc = ddb_http_read_answer(fd, status, NULL, resp, err, errlen);
-    close(fd);
-    return rc;
+    return ddb_aws_json_call(k->set->endpoint, &s, "application/x-amz-json-1.1",
+                             ddb_arena_sprintf(a, "Kinesis_20131202.%s", op), NULL, 0, body->data, body->len, TIMEOUT_S,
+                             op, status, resp, err, errlen);
 }
 
 /* "arn:<partition>:kinesis:<region>:<account>:stream/<name>": its region and name; -1 when not one. */
@@ -643,12 +614,20 @@ ddb_kinesis *ddb_kinesis_start(ddb_engine *eng, const ddb_kinesis_settings *sett
     return k;
 }
 
+void ddb_kinesis_halt(ddb_kinesis *k)
+{
+    if (k == NULL || k->halted)
+        return;
+    ddb_sleeper_stop(&k->sleeper);
+    pthread_join(k->thread, NULL);
+    k->halted = 1;
+}
+
 void ddb_kinesis_stop(ddb_kinesis *k)
 {
     if (k == NULL)
         return;
-    ddb_sleeper_stop(&k->sleeper);
-    pthread_join(k->thread, NULL);
+    ddb_kinesis_halt(k);
     ddb_sleeper_destroy(&k->sleeper);
     free(k);
 }

@@ -34,7 +34,7 @@ struct ddb_replication {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     int kicked;
-    int stop;
+    int stop, halted;
     ddb_lease lease;
 };
 
@@ -730,15 +730,23 @@ ddb_replication *ddb_replication_start(ddb_engine *eng, unsigned lag_ms)
     return r;
 }
 
-void ddb_replication_stop(ddb_replication *r)
+void ddb_replication_halt(ddb_replication *r)
 {
-    if (r == NULL)
+    if (r == NULL || r->halted)
         return;
     pthread_mutex_lock(&r->lock);
     r->stop = 1;
     pthread_cond_broadcast(&r->wake);
     pthread_mutex_unlock(&r->lock);
     pthread_join(r->thread, NULL);
+    r->halted = 1;
+}
+
+void ddb_replication_stop(ddb_replication *r)
+{
+    if (r == NULL)
+        return;
+    ddb_replication_halt(r);
     r->eng->global_write = NULL;
     r->eng->replication = NULL;
     pthread_cond_destroy(&r->wake);

@@ -18,7 +18,7 @@ struct ddb_tasks {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake;
-    int stop, kicked;
+    int stop, kicked, halted;
     int sweep_now;       /* sweep at the next turn (the clock moved) */
     const ddb_job *jobs[MAX_JOBS];
     void *states[MAX_JOBS];    /* each job's, from its start */
@@ -147,15 +147,23 @@ void ddb_tasks_kick(ddb_tasks *tk)
     pthread_mutex_unlock(&tk->lock);
 }
 
-void ddb_tasks_stop(ddb_tasks *tk)
+void ddb_tasks_halt(ddb_tasks *tk)
 {
-    if (tk == NULL)
+    if (tk == NULL || tk->halted)
         return;
     pthread_mutex_lock(&tk->lock);
     tk->stop = 1;
     pthread_cond_signal(&tk->wake);
     pthread_mutex_unlock(&tk->lock);
     pthread_join(tk->thread, NULL);
+    tk->halted = 1;
+}
+
+void ddb_tasks_stop(ddb_tasks *tk)
+{
+    if (tk == NULL)
+        return;
+    ddb_tasks_halt(tk);
     ddb_lease_release(&tk->lease); /* another gateway takes the work over at once */
     pthread_cond_destroy(&tk->wake);
     pthread_mutex_destroy(&tk->lock);

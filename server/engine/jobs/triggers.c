@@ -145,6 +145,7 @@ struct ddb_triggers {
     trigger *all;
     unsigned n;
     ddb_sleeper sleeper;
+    int halted; /* ddb_triggers_halt ran */
 };
 
 static ddb_triggers *the_triggers;
@@ -352,13 +353,21 @@ ddb_triggers *ddb_triggers_start(ddb_engine *eng, const ddb_trigger_spec *specs,
     return ts;
 }
 
-void ddb_triggers_stop(ddb_triggers *ts)
+void ddb_triggers_halt(ddb_triggers *ts)
 {
-    if (ts == NULL)
+    if (ts == NULL || ts->halted)
         return;
     ddb_sleeper_stop(&ts->sleeper);
     for (unsigned i = 0; i < ts->n; i++)
         pthread_join(ts->all[i].thread, NULL);
+    ts->halted = 1;
+}
+
+void ddb_triggers_stop(ddb_triggers *ts)
+{
+    if (ts == NULL)
+        return;
+    ddb_triggers_halt(ts);
     ddb_sleeper_destroy(&ts->sleeper);
     free(ts->all);
     free(ts);
