@@ -98,10 +98,7 @@ int ddb_resolve_table_arns(ddb_req *req, const ddb_json *in);
  * only be specified when using expressions", ... (validate_specs.c). */
 const char *ddb_expression_params(ddb_arena *a, const ddb_json *in, const char *const *exprs);
 
-/* ---- tags (validate_tags.c; ops/ops_tags.c keeps the same limit for TagResource's merge) ---- */
-
-#define DDB_MAX_TAGS 50
-#define DDB_TAGS_OVER_LIMIT "Number of Tags exceed the current limit for the provided ResourceArn"
+/* ---- tags (validate_tags.c; the limit and its message: validate.h) ---- */
 
 extern const ddb_field ddb_tag_member[]; /* a Tag: CreateTable's Tags and TagResource's */
 /* CreateTable's Tags: each tag, duplicates, at most 50 (an empty list is accepted). */

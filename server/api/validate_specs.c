@@ -75,7 +75,7 @@ static int in_list(const char *s, const char *const *list)
 /* A TableName the member constraints pass: a table ARN of at most 1024 characters, or a name. */
 static int table_name_fine(const char *t)
 {
-    size_t n = strlen(t), len = ddb_v_utf16_len(t, n);
+    size_t n = strlen(t), len = ddb_utf16_len(t, n);
 
     if (ddb_arn_like(t, n))
         return len <= 1024;

@@ -325,7 +325,7 @@ static void nka_lengths(errors *e, const ddb_json *index, const char *path)
         size_t len;
         if (!ddb_v_present(s) || s->type != DDB_JSON_STRING)
             continue;
-        len = ddb_v_utf16_len(s->u.s, s->n);
+        len = ddb_utf16_len(s->u.s, s->n);
         if (len >= 1 && len <= 255)
             continue;
         if (e->n++ > 0)

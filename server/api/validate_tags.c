@@ -127,7 +127,7 @@ static int text_ok(const ddb_json *v, size_t min, size_t max)
     size_t len;
     if (v == NULL || v->type != DDB_JSON_STRING)
         return 0;
-    len = ddb_v_utf16_len(v->u.s, v->n);
+    len = ddb_utf16_len(v->u.s, v->n);
     return len >= min && len <= max && chars_ok(v->u.s, v->n);
 }
 

@@ -354,3 +354,17 @@ void ddb_write_members(ddb_jw *w, const ddb_json *obj, const char *const *names)
         ddb_jw_json(w, v);
     }
 }
+
+void ddb_write_list_members(ddb_jw *w, const char *key, const ddb_json *list, const char *const *names)
+{
+    if (list == NULL || list->type != DDB_JSON_ARRAY || list->n == 0)
+        return;
+    ddb_jw_key(w, key);
+    ddb_jw_arr_begin(w);
+    for (uint32_t i = 0; i < list->n; i++) {
+        ddb_jw_obj_begin(w);
+        ddb_write_members(w, list->u.items[i], names);
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_arr_end(w);
+}

@@ -26,14 +26,13 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "server/api/validate.h"
 #include "server/base/arn.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
 
-#define MAX_TAGS 50 /* DDB_MAX_TAGS of api/validate_internal.h */
-#define OVER_LIMIT "Number of Tags exceed the current limit for the provided ResourceArn"
 #define TAGS_PAGE 50
 #define MAX_TRIES 16
 
@@ -106,8 +105,8 @@ static int tag_edit(void *ctx, ddb_desc_edit **e)
             changed = 1;
         }
     }
-    if (n > MAX_TAGS) {
-        ddb_req_fail(c->req, DDB_E_VALIDATION, OVER_LIMIT);
+    if (n > DDB_MAX_TAGS) {
+        ddb_req_fail(c->req, DDB_E_VALIDATION, DDB_TAGS_OVER_LIMIT);
         return -2;
     }
     if (!changed)
@@ -189,16 +188,7 @@ int ddb_op_list_tags_of_resource(ddb_req *req)
     to = n - from > TAGS_PAGE ? from + TAGS_PAGE : n;
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "Tags");
-    ddb_jw_arr_begin(w);
-    for (size_t i = from; i < to; i++) {
-        ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "Key");
-        ddb_jw_str(w, tags[i].key);
-        ddb_jw_key(w, "Value");
-        ddb_jw_str(w, tags[i].value);
-        ddb_jw_obj_end(w);
-    }
-    ddb_jw_arr_end(w);
+    ddb_tags_write_list(w, to > from ? tags + from : tags, to - from);
     if (to < n) {
         char next[24];
         snprintf(next, sizeof(next), "%zu", to);

@@ -209,26 +209,16 @@ static int check_stream(ddb_kinesis *k, ddb_arena *a, const ddb_table *t, const 
 
 static uint64_t cursor_get(ddb_kinesis *k, ddb_arena *a, uint32_t log)
 {
-    const char *key = ddb_kinesis_cursor_key(a, log);
-    char *val;
-    size_t vlen;
-
-    if (ddb_store_meta_get(k->eng->store, a, key, strlen(key), &val, &vlen) != 0 || val == NULL)
-        return 0;
-    return strtoull(ddb_arena_strndup(a, val, vlen), NULL, 10);
+    return ddb_store_meta_get_u64(k->eng->store, a, ddb_kinesis_cursor_key(a, log));
 }
 
 /* Records the cursor, then deletes the records below it (the last is kept: numbers never go back);
    returns the bytes deleted. */
 static uint64_t cursor_put(ddb_kinesis *k, ddb_arena *a, uint32_t log, uint64_t seq)
 {
-    const char *key = ddb_kinesis_cursor_key(a, log), *val = ddb_arena_sprintf(a, "%llu", (unsigned long long)seq);
     char lo[DDB_KINESIS_PREFIX_BYTES + 8], hi[DDB_KINESIS_PREFIX_BYTES + 8];
-    ddb_batch b;
 
-    ddb_batch_init(&b, a);
-    ddb_batch_meta_put(&b, key, strlen(key), val, strlen(val));
-    ddb_store_write(k->eng->store, &b);
+    ddb_store_meta_set_u64(k->eng->store, a, ddb_kinesis_cursor_key(a, log), seq);
     ddb_kinesis_log_prefix(log, lo);
     memcpy(hi, lo, DDB_KINESIS_PREFIX_BYTES);
     /* from number 0: left unset, these bytes were whatever the stack held, and a start above the

@@ -31,10 +31,8 @@ struct ddb_replication {
     ddb_engine *eng;
     unsigned lag_ms;
     pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    int kicked;
-    int stop, halted;
+    ddb_sleeper sleeper; /* kicked by every global table's write, stopped by the wiring */
+    int halted;
     ddb_lease lease;
 };
 
@@ -44,10 +42,7 @@ static void kick(ddb_engine *eng)
 
     if (r == NULL)
         return;
-    pthread_mutex_lock(&r->lock);
-    r->kicked = 1;
-    pthread_cond_signal(&r->wake);
-    pthread_mutex_unlock(&r->lock);
+    ddb_sleeper_wake(&r->sleeper);
 }
 
 void ddb_replication_kick(ddb_engine *eng)
@@ -58,27 +53,13 @@ void ddb_replication_kick(ddb_engine *eng)
 /* Waits up to `ms` for a kick or the stop; returns whether to stop. */
 static int nap(ddb_replication *r, unsigned ms)
 {
-    struct timespec until;
-    int stop;
-
-    ddb_clock_system_deadline(&until, ms);
-    pthread_mutex_lock(&r->lock);
-    if (!r->kicked && !r->stop)
-        pthread_cond_timedwait(&r->wake, &r->lock, &until);
-    r->kicked = 0;
-    stop = r->stop;
-    pthread_mutex_unlock(&r->lock);
-    return stop;
+    ddb_sleeper_nap(&r->sleeper, ms);
+    return ddb_sleeper_stopping(&r->sleeper);
 }
 
 static int stopping(ddb_replication *r)
 {
-    int s;
-
-    pthread_mutex_lock(&r->lock);
-    s = r->stop;
-    pthread_mutex_unlock(&r->lock);
-    return s;
+    return ddb_sleeper_stopping(&r->sleeper);
 }
 
 /* Whether to stop a pass midway: the worker stops, or another gateway took the lease (renewed here when
@@ -240,22 +221,12 @@ static char *checkpoint_key(ddb_arena *a, const ddb_table *src, const ddb_table 
 
 static uint64_t checkpoint_get(ddb_store *store, ddb_arena *a, const char *key)
 {
-    char *val;
-    size_t vlen;
-
-    if (ddb_store_meta_get(store, a, key, strlen(key), &val, &vlen) != 0 || val == NULL)
-        return 0;
-    return strtoull(ddb_arena_strndup(a, val, vlen), NULL, 10);
+    return ddb_store_meta_get_u64(store, a, key);
 }
 
 static void checkpoint_put(ddb_store *store, ddb_arena *a, const char *key, uint64_t seq)
 {
-    char *val = ddb_arena_sprintf(a, "%llu", (unsigned long long)seq);
-    ddb_batch b;
-
-    ddb_batch_init(&b, a);
-    ddb_batch_meta_put(&b, key, strlen(key), val, strlen(val));
-    ddb_store_write(store, &b);
+    ddb_store_meta_set_u64(store, a, key, seq);
 }
 
 typedef struct follow {
@@ -720,8 +691,7 @@ ddb_replication *ddb_replication_start(ddb_engine *eng, unsigned lag_ms)
         abort();
     r->eng = eng;
     r->lag_ms = lag_ms;
-    pthread_mutex_init(&r->lock, NULL);
-    pthread_cond_init(&r->wake, NULL);
+    ddb_sleeper_init(&r->sleeper);
     ddb_lease_init(&r->lease, eng->store, "replication");
     eng->replication = r;
     eng->global_write = kick;
@@ -734,10 +704,7 @@ void ddb_replication_halt(ddb_replication *r)
 {
     if (r == NULL || r->halted)
         return;
-    pthread_mutex_lock(&r->lock);
-    r->stop = 1;
-    pthread_cond_broadcast(&r->wake);
-    pthread_mutex_unlock(&r->lock);
+    ddb_sleeper_stop(&r->sleeper);
     pthread_join(r->thread, NULL);
     r->halted = 1;
 }
@@ -749,7 +716,6 @@ void ddb_replication_stop(ddb_replication *r)
     ddb_replication_halt(r);
     r->eng->global_write = NULL;
     r->eng->replication = NULL;
-    pthread_cond_destroy(&r->wake);
-    pthread_mutex_destroy(&r->lock);
+    ddb_sleeper_destroy(&r->sleeper);
     free(r);
 }

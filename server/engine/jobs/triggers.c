@@ -167,22 +167,12 @@ static char *checkpoint_key(ddb_arena *a, const trigger *tr, unsigned g, unsigne
 
 static uint64_t checkpoint_get(trigger *tr, ddb_arena *a, unsigned g, unsigned s)
 {
-    char *key = checkpoint_key(a, tr, g, s), *val;
-    size_t vlen;
-
-    if (ddb_store_meta_get(tr->eng->store, a, key, strlen(key), &val, &vlen) != 0 || val == NULL)
-        return 0;
-    return strtoull(ddb_arena_strndup(a, val, vlen), NULL, 10);
+    return ddb_store_meta_get_u64(tr->eng->store, a, checkpoint_key(a, tr, g, s));
 }
 
 static void checkpoint_put(trigger *tr, ddb_arena *a, unsigned g, unsigned s, uint64_t seq)
 {
-    char *key = checkpoint_key(a, tr, g, s), *val = ddb_arena_sprintf(a, "%llu", (unsigned long long)seq);
-    ddb_batch b;
-
-    ddb_batch_init(&b, a);
-    ddb_batch_meta_put(&b, key, strlen(key), val, strlen(val));
-    ddb_store_write(tr->eng->store, &b);
+    ddb_store_meta_set_u64(tr->eng->store, a, checkpoint_key(a, tr, g, s), seq);
 }
 
 typedef struct batch {
