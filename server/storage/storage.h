@@ -65,7 +65,8 @@ typedef struct ddb_store_options {
  * frees it). A data directory of an older format is upgraded at open; one of an unknown (newer)
  * format is refused.
  */
-ddb_store *ddb_store_open(const ddb_store_options *opt, char **err);
+ddb_store *ddb_store_open(const ddb_store_options *opt, char **err); /* defined by the wiring's list of
+                                                                       backends: server/backends.c */
 /* "rocksdb" or "rados": the backend the store was opened with. */
 const char *ddb_store_backend_name(const ddb_store *s);
 /* 1 when other processes may share the store (RADOS gateways on one pool), 0 when this one owns it. */

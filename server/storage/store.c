@@ -1,7 +1,7 @@
 /*
  * server/storage/store.c: storage.h's calls, dispatched to the backend the store was opened with
  * (backend.h), and what every backend shares: ddb_store_rmw is a commit of one key. Which
- * backends there are is backends.c's alone.
+ * backends there are is the wiring's list alone (server/backends.c).
  */
 #include <pthread.h>
 #include <stdlib.h>
