@@ -1,7 +1,7 @@
 /*
  * server/base/sleeper.h: what a background thread that polls needs to wait and be stopped: a
- * stop flag, and naps that a stop or a wake cuts short. The stream triggers, the Kinesis
- * destinations' worker and replication share it.
+ * stop flag, and naps that a stop or a wake cuts short. The task worker, the stream
+ * triggers, the Kinesis destinations' worker and replication share it.
  */
 #ifndef DDB_SLEEPER_H
 #define DDB_SLEEPER_H
