@@ -95,7 +95,7 @@ static inline const char *long_text(ddb_arena *a, const ddb_json *v)
 int ddb_resolve_table_arns(ddb_req *req, const ddb_json *in);
 
 /* validateExpressionParams for a structure without legacy parameters: "ExpressionAttributeNames can
- * only be specified when using expressions", ... (validate_specs.c). */
+ * only be specified when using expressions", ... (validate_data.c). */
 const char *ddb_expression_params(ddb_arena *a, const ddb_json *in, const char *const *exprs);
 
 /* ---- tags (validate_tags.c; the limit and its message: validate.h) ---- */
