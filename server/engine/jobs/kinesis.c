@@ -17,6 +17,7 @@
 #include "server/base/arn.h"
 #include "server/base/be.h"
 #include "server/base/clock.h"
+#include "server/base/follower.h"
 #include "server/base/http_client.h"
 #include "server/base/log.h"
 #include "server/base/sleeper.h"
@@ -47,7 +48,8 @@ struct ddb_kinesis {
     const ddb_kinesis_settings *set;
     pthread_t thread;
     ddb_sleeper sleeper;
-    int halted; /* ddb_kinesis_halt ran */
+    int halted;        /* ddb_kinesis_halt ran */
+    uint64_t swept_ms; /* when deleted tables' logs were last dropped */
 };
 
 static int stopping(ddb_kinesis *k)
@@ -567,24 +569,20 @@ static int pass(ddb_kinesis *k, uint64_t *swept_ms)
     return failed ? -1 : moved;
 }
 
+static int follow_pass(void *ctx, unsigned *wait_ms)
+{
+    ddb_kinesis *k = ctx;
+
+    (void)wait_ms;
+    return pass(k, &k->swept_ms);
+}
+
 static void *worker(void *arg)
 {
+    static const ddb_follow_pace pace = {IDLE_MS, BACKOFF_MIN_MS, BACKOFF_MAX_MS};
     ddb_kinesis *k = arg;
-    unsigned backoff = 0;
-    uint64_t swept_ms = 0;
 
-    while (!stopping(k)) {
-        int rc = pass(k, &swept_ms);
-        if (rc < 0) {
-            backoff = backoff ? backoff * 2 : BACKOFF_MIN_MS;
-            backoff = backoff > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff;
-            ddb_sleeper_nap(&k->sleeper, backoff);
-        } else {
-            backoff = 0;
-            if (rc == 0)
-                ddb_sleeper_nap(&k->sleeper, IDLE_MS);
-        }
-    }
+    ddb_follow(&k->sleeper, &pace, follow_pass, k);
     return NULL;
 }
 

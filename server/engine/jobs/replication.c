@@ -11,6 +11,7 @@
 
 #include "ddb/ddb_status.h"
 #include "server/base/clock.h"
+#include "server/base/follower.h"
 #include "server/base/log.h"
 #include "server/base/sleeper.h"
 #include "server/engine/catalog_edit.h"
@@ -33,6 +34,7 @@ struct ddb_replication {
     pthread_t thread;
     ddb_sleeper sleeper; /* kicked by every global table's write, stopped by the wiring */
     int halted;
+    uint64_t ask_ms; /* while another gateway holds the lease: when to ask for it again */
     ddb_lease lease;
 };
 
@@ -48,13 +50,6 @@ static void kick(ddb_engine *eng)
 void ddb_replication_kick(ddb_engine *eng)
 {
     kick(eng);
-}
-
-/* Waits up to `ms` for a kick or the stop; returns whether to stop. */
-static int nap(ddb_replication *r, unsigned ms)
-{
-    ddb_sleeper_nap(&r->sleeper, ms);
-    return ddb_sleeper_stopping(&r->sleeper);
 }
 
 static int stopping(ddb_replication *r)
@@ -640,45 +635,42 @@ static int pass(ddb_replication *r, uint64_t *due, int *any)
     return moved;
 }
 
+/*
+ * One pass, when this gateway holds the lease. A standby asks for the lease once per IDLE_MS (one
+ * metadata read), as the background tasks' does: not every POLL_MS, nor on every kick of its own
+ * global-table writes.
+ */
+static int follow_pass(void *ctx, unsigned *wait_ms)
+{
+    ddb_replication *r = ctx;
+    uint64_t due = 0, now = ddb_clock_now_ms();
+    int any = 0, rc;
+
+    if (now < r->ask_ms) {
+        *wait_ms = r->ask_ms - now < IDLE_MS ? (unsigned)(r->ask_ms - now) : IDLE_MS;
+        return 0;
+    }
+    if (!ddb_lease_hold(&r->lease)) {
+        r->ask_ms = now + IDLE_MS;
+        *wait_ms = IDLE_MS;
+        return 0;
+    }
+    r->ask_ms = 0;
+    if ((rc = pass(r, &due, &any)) != 0)
+        return rc;
+    *wait_ms = any ? POLL_MS : IDLE_MS;
+    now = ddb_clock_now_ms();
+    if (due != 0) /* a replica's lag runs out then */
+        *wait_ms = due > now ? (unsigned)(due - now < *wait_ms ? due - now : *wait_ms) : 0;
+    return 0;
+}
+
 static void *worker(void *arg)
 {
+    static const ddb_follow_pace pace = {IDLE_MS, 100, 5000};
     ddb_replication *r = arg;
-    unsigned backoff = 0;
-    uint64_t ask_ms = 0; /* while another gateway holds the lease: when to ask for it again */
 
-    while (!stopping(r)) {
-        uint64_t due = 0, now = ddb_clock_now_ms();
-        int any = 0, rc = 0;
-        unsigned wait;
-        /* a standby asks for the lease once per IDLE_MS (one metadata read), as the background
-           tasks' does: not every POLL_MS, nor on every kick of its own global-table writes */
-        if (now < ask_ms) {
-            if (nap(r, ask_ms - now < IDLE_MS ? (unsigned)(ask_ms - now) : IDLE_MS))
-                break;
-            continue;
-        }
-        if (!ddb_lease_hold(&r->lease)) {
-            ask_ms = now + IDLE_MS;
-            continue;
-        }
-        ask_ms = 0;
-        rc = pass(r, &due, &any);
-        if (rc > 0) {
-            backoff = 0;
-            continue; /* more may have come meanwhile */
-        }
-        if (rc < 0) {
-            backoff = backoff ? (backoff * 2 > 5000 ? 5000 : backoff * 2) : 100;
-            wait = backoff;
-        } else {
-            wait = any ? POLL_MS : IDLE_MS;
-        }
-        now = ddb_clock_now_ms();
-        if (due != 0 && rc == 0)
-            wait = due > now ? (unsigned)(due - now < wait ? due - now : wait) : 0;
-        if (wait > 0 && nap(r, wait))
-            break;
-    }
+    ddb_follow(&r->sleeper, &pace, follow_pass, r);
     ddb_lease_release(&r->lease);
     return NULL;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "server/base/clock.h"
+#include "server/base/follower.h"
 #include "server/base/http_client.h"
 #include "server/base/log.h"
 #include "server/base/sleeper.h"
@@ -24,6 +25,7 @@
 #define MAX_PAYLOAD (5 * 1024 * 1024) /* under Lambda's 6 MB */
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 30000
+#define IDLE_MS 50
 
 /* ---- the option ---- */
 
@@ -138,7 +140,6 @@ typedef struct trigger {
     const ddb_trigger_spec *spec;
     pthread_t thread;
     uint32_t stream_id;      /* the stream being followed */
-    unsigned backoff_ms;
 } trigger;
 
 struct ddb_triggers {
@@ -153,11 +154,6 @@ static ddb_triggers *the_triggers;
 static int stopping(void)
 {
     return ddb_sleeper_stopping(&the_triggers->sleeper);
-}
-
-static void nap(unsigned ms)
-{
-    ddb_sleeper_nap(&the_triggers->sleeper, ms);
 }
 
 static char *checkpoint_key(ddb_arena *a, const trigger *tr, unsigned g, unsigned s)
@@ -291,33 +287,31 @@ static int pass(trigger *tr, ddb_arena *a, const ddb_stream_info *info)
     return moved;
 }
 
+/* One pass over the table's current stream (none yet: nothing found). */
+static int follow_pass(void *ctx, unsigned *wait_ms)
+{
+    trigger *tr = ctx;
+    ddb_arena a;
+    const ddb_table *t = ddb_catalog_get(tr->eng->catalog, tr->spec->table);
+    ddb_stream_info info;
+    int rc = 0;
+
+    (void)wait_ms;
+    ddb_arena_init(&a);
+    if (t != NULL && t->last_stream_id != 0) {
+        tr->stream_id = t->last_stream_id;
+        if (ddb_stream_info_get(tr->eng->store, &a, tr->stream_id, &info) == 0)
+            rc = pass(tr, &a, &info);
+    }
+    ddb_arena_free(&a);
+    return rc;
+}
+
 static void *worker(void *arg)
 {
-    trigger *tr = arg;
+    static const ddb_follow_pace pace = {IDLE_MS, BACKOFF_MIN_MS, BACKOFF_MAX_MS};
 
-    while (!stopping()) {
-        ddb_arena a;
-        const ddb_table *t = ddb_catalog_get(tr->eng->catalog, tr->spec->table);
-        ddb_stream_info info;
-        int rc = 0;
-        ddb_arena_init(&a);
-        if (t != NULL && t->last_stream_id != 0) {
-            tr->stream_id = t->last_stream_id;
-            if (ddb_stream_info_get(tr->eng->store, &a, tr->stream_id, &info) == 0)
-                rc = pass(tr, &a, &info);
-        }
-        ddb_arena_free(&a);
-        if (rc < 0) {
-            tr->backoff_ms = tr->backoff_ms ? tr->backoff_ms * 2 : BACKOFF_MIN_MS;
-            if (tr->backoff_ms > BACKOFF_MAX_MS)
-                tr->backoff_ms = BACKOFF_MAX_MS;
-            nap(tr->backoff_ms);
-        } else {
-            tr->backoff_ms = 0;
-            if (rc == 0)
-                nap(50);
-        }
-    }
+    ddb_follow(&the_triggers->sleeper, &pace, follow_pass, arg);
     return NULL;
 }
 
