@@ -4,6 +4,8 @@
 #   deploy/ddbd.sh run [ddbd options]   deps-runtime + deps-build + a build of the server alone
 #                           (quiet: its log is build/build.log), then start ddbd in the
 #                           foreground (default: 127.0.0.1:8000, data in ./ddbd-data)
+#   deploy/ddbd.sh install [PREFIX]  the server, libddb and the ddb tool built as `run` builds,
+#                           then cmake --install into PREFIX (default /usr/local: ddbd on PATH)
 #   deploy/ddbd.sh test     every dependency + build + the whole test suite (ctest, the Docker
 #                           image's test among it), then the C tests and the black-box suites
 #                           again under AddressSanitizer and UndefinedBehaviorSanitizer, then each
@@ -122,15 +124,15 @@ build() {
 }
 
 # The server alone (no test registered or built, so none of the test dependencies' warnings),
-# its output in build/build.log, shown only when the build fails.
+# or the targets named, its output in build/build.log, shown only when the build fails.
 build_server() {
-  local log="$ROOT/build/build.log"
+  local log="$ROOT/build/build.log" targets=("${@:-ddbd}")
   deps_runtime
   deps_build
   mkdir -p "$ROOT/build"
-  echo "ddbd: building ddbd (log: build/build.log)" >&2
+  echo "ddbd: building ${targets[*]} (log: build/build.log)" >&2
   if ! { cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDDB_WERROR=ON -DDDB_TESTS=OFF &&
-         cmake --build "$ROOT/build" -j "$JOBS" --target ddbd; } >"$log" 2>&1; then
+         cmake --build "$ROOT/build" -j "$JOBS" --target "${targets[@]}"; } >"$log" 2>&1; then
     tail -n 40 "$log" >&2
     echo "ddbd: the build failed (the whole log: build/build.log)" >&2
     return 1
@@ -141,6 +143,18 @@ run() {
   build_server
   if [ "$#" -eq 0 ]; then set -- --host 127.0.0.1 --port 8000 --data-dir "$ROOT/ddbd-data"; fi
   exec "$ROOT/build/ddbd" "$@"
+}
+
+# install [PREFIX]: what `cmake --install` installs (the server, libddb and the `ddb` tool), built
+# as `run` builds the server, then installed into PREFIX (default /usr/local, as root: ddbd and
+# ddb in /usr/local/bin, on PATH).
+install_ddbd() {
+  build_server ddbd ddb ddb_static ddb_cli
+  if [ -n "${1:-}" ]; then
+    cmake --install "$ROOT/build" --prefix "$1"
+  else
+    as_root cmake --install "$ROOT/build"
+  fi
 }
 
 # Makes sure a Docker engine answers: on a machine without a service manager (CI) dockerd is
@@ -259,10 +273,11 @@ case "${1:-}" in
   deps-test) deps_test ;;
   build) build ;;
   run) shift; run "$@" ;;
+  install) shift; install_ddbd "$@" ;;
   test) test_all ;;
   image) shift; image "$@" ;;
   image-arm64) shift; image_arm64 "$@" ;;
   image-multiarch) shift; image_multiarch "$@" ;;
   docker-engine) docker_engine ;;
-  *) sed -n '2,18p' "$0"; exit 2 ;;
+  *) sed -n '2,20p' "$0"; exit 2 ;;
 esac

@@ -2,7 +2,7 @@
 # each, included by tests/tests.cmake.
 #  - integrations.pytest (compat): the pytest plugin, inner suites run by pytester, with xdist.
 #  - integrations.vitest, integrations.jest (js): the vitest/jest global setup, a vitest and a jest
-#    suite run by node --test.
+#    suite run by node --test, on two workers and on eight (more than the CPUs; about 40 s each).
 #  - integrations.go (tools): `go test` of the Go helper, offline with Debian's SDK.
 #  - docker.testcontainers (docker): the Testcontainers module against the image docker.image built.
 set(DDB_INTEGRATIONS ${CMAKE_SOURCE_DIR}/integrations)
@@ -16,11 +16,11 @@ set_tests_properties(integrations.pytest PROPERTIES LABELS compat TIMEOUT 120
 if(NODE AND EXISTS ${DDB_INTEGRATIONS}/node/node_modules)
   add_test(NAME integrations.vitest COMMAND ${NODE} --test test/vitest.test.mjs
            WORKING_DIRECTORY ${DDB_INTEGRATIONS}/node)
-  set_tests_properties(integrations.vitest PROPERTIES LABELS js TIMEOUT 120
+  set_tests_properties(integrations.vitest PROPERTIES LABELS js TIMEOUT 300
                        ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
   add_test(NAME integrations.jest COMMAND ${NODE} --test test/jest.test.mjs
            WORKING_DIRECTORY ${DDB_INTEGRATIONS}/node)
-  set_tests_properties(integrations.jest PROPERTIES LABELS js TIMEOUT 120
+  set_tests_properties(integrations.jest PROPERTIES LABELS js TIMEOUT 300
                        ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
   add_test(NAME docker.testcontainers COMMAND bash ${DDB_INTEGRATIONS}/node/test/run_testcontainers.sh)
   set_tests_properties(docker.testcontainers PROPERTIES LABELS docker TIMEOUT 120 SKIP_RETURN_CODE 77

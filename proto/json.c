@@ -716,10 +716,17 @@ void ddb_jw_double(ddb_jw *w, double v)
     char tmp[64];
 
     before_value(w);
-    if (v == (double)(long long)v && v > -1e15 && v < 1e15)
+    if (v == (double)(long long)v && v > -1e15 && v < 1e15) {
         snprintf(tmp, sizeof(tmp), "%.1f", v);
-    else
-        snprintf(tmp, sizeof(tmp), "%.17g", v);
+    } else {
+        /* the shortest digits that read back as v (5.562, not %.17g's 5.5620000000000003), as
+           Java's Double.toString, which DynamoDB's own JSON uses, prints it */
+        for (int digits = 15; digits <= 17; digits++) {
+            snprintf(tmp, sizeof(tmp), "%.*g", digits, v);
+            if (strtod(tmp, NULL) == v)
+                break;
+        }
+    }
     ddb_buf_puts(w->out, tmp);
 }
 

@@ -104,7 +104,7 @@ static void http_options(const ddb_config *cfg, ddb_http_options *o)
                             .max_pending_bodies = (size_t)cfg->max_pending_bodies,
                             .cors = cfg->cors, .tls_cert = cfg->tls_cert, .tls_key = cfg->tls_key,
                             .metrics_port = cfg->metrics_port, .access_log = cfg->access_log, .admin = cfg->admin,
-                            .mcp = cfg->mcp_http};
+                            .console = cfg->console, .mcp = cfg->mcp_http};
 }
 
 /* --mcp: serves standard input and output (no HTTP) until they close, SIGINT or SIGTERM. */
@@ -217,6 +217,9 @@ static int serve(const ddb_config *cfg, uint64_t t0)
             ddb_store_nshards(srv.eng.store), cfg->threads, ddb_catalog_count(srv.eng.catalog), ddb_clock_mono_since_ms(t0));
     if (ddb_http_metrics_port(http) >= 0)
         ddb_log(DDB_LOG_INFO, "metrics on http://%s:%d/metrics", cfg->host, ddb_http_metrics_port(http));
+    if (cfg->console)
+        ddb_log(DDB_LOG_INFO, "console on %s://%s:%d/ddbd/console", cfg->tls_cert ? "https" : "http", cfg->host,
+                ddb_http_port(http));
     if (ddb_http_start(http) != 0) {
         ddb_log(DDB_LOG_ERROR, "cannot start the HTTP threads");
         ddb_otlp_stop(otlp);

@@ -369,7 +369,9 @@ static void directory(walk *w, const char *path)
     }
     for (int i = 0; i < n; i++) {
         char *full = NULL;
-        if (!w->stopped && asprintf(&full, "%s/%s", path, names[i]->d_name) > 0)
+        /* "fixtures/" names its files fixtures/users.jsonl, not fixtures//users.jsonl */
+        const char *sep = path[0] != '\0' && path[strlen(path) - 1] == '/' ? "" : "/";
+        if (!w->stopped && asprintf(&full, "%s%s%s", path, sep, names[i]->d_name) > 0)
             file(w, full);
         free(full);
         free(names[i]);

@@ -10,6 +10,7 @@
 #  - tests/deploy/run_path.sh: the README's `deploy/ddbd.sh run` on a fresh copy (label deploy);
 #    tests/deploy/test_image_platform.py: the arm64 image's platform label (label deploy).
 #  - tests/footprint/footprint.py: idle RSS and start-up of the built ddbd (label footprint).
+#  - tests/docs/run_blocks.py: the command blocks of README.md and docs/*.md, as typed (label docs).
 #  - tests/docker/run.sh: the Docker image (label docker), at the end; tests/docker/arm64.sh: the
 #    arm64 image and the multi-arch manifest, with DDBD_ARM64=1 only.
 #  - integrations/integrations.cmake: the test-runner integrations (pytest, vitest, Go, Testcontainers).
@@ -134,6 +135,20 @@ elseif(DDB_TOOL_TESTS)
   message(WARNING "tests/tools not run: node or tests/tools/node_modules missing (run deploy/ddbd.sh deps)")
 endif()
 
+# The web console (--console) in Debian's headless Chromium (tests/console/, label console):
+# puppeteer-core of tests/tools and the SDK of tests/js; in the release pass only (a browser and
+# its timeouts gain nothing from a sanitized server). Screenshots of a failing step go beside ddbd.
+find_program(DDB_CHROMIUM chromium)
+if(NOT DDB_SANITIZE AND NODE AND DDB_CHROMIUM AND EXISTS ${CMAKE_SOURCE_DIR}/tests/tools/node_modules
+   AND EXISTS ${CMAKE_SOURCE_DIR}/tests/js/node_modules)
+  add_test(NAME console.browser COMMAND ${NODE} --test ${CMAKE_SOURCE_DIR}/tests/console/console.test.mjs
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/console)
+  set_tests_properties(console.browser PROPERTIES LABELS console TIMEOUT 120
+                       ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd;CHROMIUM_BIN=${DDB_CHROMIUM}")
+elseif(NOT DDB_SANITIZE)
+  message(WARNING "tests/console not run: node, chromium or node_modules missing (run deploy/ddbd.sh deps)")
+endif()
+
 include(${CMAKE_SOURCE_DIR}/tests/client/client.cmake)
 include(${CMAKE_SOURCE_DIR}/integrations/integrations.cmake)
 
@@ -220,6 +235,17 @@ set_tests_properties(deploy.run_path PROPERTIES LABELS deploy TIMEOUT 600)
 add_test(NAME deploy.image_platform COMMAND ${DDB_PYTHON3} -m pytest -q -p no:cacheprovider
          ${CMAKE_SOURCE_DIR}/tests/deploy/test_image_platform.py)
 set_tests_properties(deploy.image_platform PROPERTIES LABELS deploy TIMEOUT 60)
+
+# The docs, verbatim (tests/docs/run_blocks.py; docs/testing.md, "The docs' command blocks"): every
+# ```sh block of README.md and docs/*.md not marked <!-- not-run: REASON -->, run as typed in a fresh
+# copy of the tree, each in a network namespace of its own (port 8000 on its own loopback), with
+# this build's ddbd and ddb on PATH (what `cmake --install` puts in bin/; not built again) and no
+# AWS configuration. The release pass only (label docs): the sanitizer pass's filter leaves it out.
+if(NOT DDB_SANITIZE AND NOT DDB_FUZZ)
+  add_test(NAME docs.blocks
+           COMMAND ${DDB_PYTHON3} ${CMAKE_SOURCE_DIR}/tests/docs/run_blocks.py ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR})
+  set_tests_properties(docs.blocks PROPERTIES LABELS docs TIMEOUT 300 SKIP_RETURN_CODE 77)
+endif()
 
 # The layers (CMakeLists.txt's ddb_layer calls, docs/architecture.md): no include or call runs
 # upward, no circle of files, the libraries only their one place sees (tests/layers/check_layers.py).

@@ -3,8 +3,9 @@
 //   startDdbd()          one `ddbd --in-memory --admin --port 0` on loopback: resolves once it
 //                        answers GET / with 200 (the port is read from its "listening on" line).
 //   globalSetup({seed})  a vitest or jest globalSetup: ONE server for the run (--namespaces), and a
-//                        namespace per worker (its clients use region `ddbd-w<N>`), each seeded by
-//                        `seed(endpoint, region)` and saved as a snapshot of that namespace alone.
+//                        namespace per worker the runner may start, whatever its pool (its clients
+//                        use region `ddbd-w<N>`), each seeded by `seed(endpoint, region)` and saved
+//                        as a snapshot of that namespace alone.
 //   ddbd-each.mjs        the setup file that restores the worker's namespace before every test:
 //                        the other workers' namespaces are left alone and keep serving.
 import { spawn } from 'node:child_process';
@@ -80,22 +81,35 @@ export function ddbdEndpoint() {
   const workers = Number(process.env.DDBD_WORKERS || 0);
   if (!endpoint) throw new Error('no ddbd server: add ddbd globalSetup to the test runner config');
   if (workerId() > workers) {   // its namespace would be empty: no seed, no snapshot to restore
-    throw new Error(`worker ${workerId()} has no ddbd namespace: globalSetup({ workers }) seeded ${workers}; ` +
-                    'make it the runner\'s maxWorkers');
+    throw new Error(`worker ${workerId()} has no ddbd namespace: globalSetup seeded ${workers} (the runner's ` +
+                    'maxWorkers as its config said, or globalSetup({ workers }))');
   }
   return endpoint;
 }
 
-// workers: the runner's parallelism (vitest's and jest's default is one fewer than the CPUs).
-export function globalSetup({ seed = async () => {}, workers = Math.max(os.availableParallelism() - 1, 1), ...opts } = {}) {
-  return async function setup() {
+// The most workers the runner may start, read from what it hands a global setup: vitest's context
+// ({ config }: maxWorkers, or the pool's own maxThreads/maxForks, which win over it) or jest's
+// globalConfig (maxWorkers, --maxWorkers resolved). 0 when called otherwise.
+function runnerWorkers(arg) {
+  const c = arg && arg.config ? arg.config : arg;
+  if (!c || typeof c !== 'object') return 0;
+  const p = c.poolOptions || {};
+  const counts = [c.maxWorkers, p.threads?.maxThreads, p.forks?.maxForks, p.vmThreads?.maxThreads, p.vmForks?.maxForks];
+  return Math.max(0, ...counts.filter(Number.isFinite));
+}
+
+// workers: at least this many namespaces (default: the runner's own count, whatever its pool, and
+// never fewer than its default of one less than the CPUs), so that every worker it starts has one.
+export function globalSetup({ seed = async () => {}, workers = 0, ...opts } = {}) {
+  return async function setup(runnerConfig) {
+    const count = Math.max(workers, runnerWorkers(runnerConfig), os.availableParallelism() - 1, 1);
     const server = await startDdbd({ ...opts, args: ['--namespaces', ...(opts.args || [])] });
-    await Promise.all(Array.from({ length: workers }, async (_, i) => {
+    await Promise.all(Array.from({ length: count }, async (_, i) => {
       await seed(server.endpoint, ddbdRegion(i + 1));
       await snapshot(server.endpoint, ddbdSnapshot(i + 1), `${ACCOUNT}:${ddbdRegion(i + 1)}`);
     }));
     process.env.DDBD_ENDPOINT = server.endpoint;
-    process.env.DDBD_WORKERS = String(workers);
+    process.env.DDBD_WORKERS = String(count);
     globalThis.__ddbdServer = server;   // jest: read by globalTeardown in the same process
     return globalTeardown;              // vitest: the teardown is what setup returns
   };

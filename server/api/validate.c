@@ -632,6 +632,17 @@ static void check_table_or_arn(vstate *st, const vpath *path, const ddb_json *v,
     }
 }
 
+/* Whether s is twelve digits (an account id). */
+static int account_id(const char *s, size_t n)
+{
+    if (n != 12)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
 /* notNull, min, max, regex, lenMin, lenMax, enum: dynalite's key order in every spec. */
 static void check_scalar_constraints(vstate *st, const vpath *path, const ddb_json *v, const ddb_field *f)
 {
@@ -656,6 +667,11 @@ static void check_scalar_constraints(vstate *st, const vpath *path, const ddb_js
     if ((f->flags & DDB_VF_BUCKET_RE) && st->n < MAX_ERRORS && v->type == DDB_JSON_STRING &&
         (strlen(v->u.s) != v->n || !ddb_bucket_pattern_ok(v->u.s)))
         fail(st, path, v, f, "Member must satisfy regular expression pattern: " DDB_BUCKET_PATTERN);
+    if ((f->flags & DDB_VF_ACCOUNT_RE) && st->n < MAX_ERRORS && v->type == DDB_JSON_STRING && !account_id(v->u.s, v->n))
+        fail(st, path, v, f, "Member must satisfy regular expression pattern: [0-9]{12}");
+    if ((f->flags & DDB_VF_TOKEN_RE) && st->n < MAX_ERRORS && v->type == DDB_JSON_STRING &&
+        (v->n == 0 || memchr(v->u.s, '$', v->n) != NULL))
+        fail(st, path, v, f, "Member must satisfy regular expression pattern: ^[^\\$]+$");
     if ((f->flags & DDB_VF_LEN_MIN) && st->n < MAX_ERRORS && value_length(st->a, v) < f->len_min) {
         snprintf(what, sizeof(what), "Member must have length greater than or equal to %lld", f->len_min);
         fail_bound(st, path, v, f, what);
@@ -813,13 +829,15 @@ static const char *check_refused(ddb_arena *a, const ddb_json *const *vals, cons
     return msg;
 }
 
-static const char *check_constraints(ddb_arena *a, const ddb_json *const *vals, const ddb_field *fields)
+static const char *check_constraints(ddb_arena *a, const ddb_json *const *vals, const ddb_field *fields,
+                                     const char *under)
 {
     vstate st = {a, {0}, 0};
     const char *msg = NULL;
+    vpath root = {NULL, NULL, 0, 0, under};
 
     for (const ddb_field *f = fields; f->name != NULL; f++) {
-        vpath p = {NULL, NULL, 0, 0, f->name};
+        vpath p = {under != NULL ? &root : NULL, NULL, 0, 0, f->name};
         check_field(&st, &p, vals[f - fields], f);
     }
     if (st.n > 0)
@@ -832,6 +850,11 @@ static const char *check_constraints(ddb_arena *a, const ddb_json *const *vals, 
 /* ---- the four phases ---- */
 
 int ddb_validate(ddb_req *req, const ddb_spec *spec, const ddb_json *in)
+{
+    return ddb_validate_under(req, spec, in, NULL);
+}
+
+int ddb_validate_under(ddb_req *req, const ddb_spec *spec, const ddb_json *in, const char *under)
 {
     const ddb_json *stack_vals[32], **vals = stack_vals;
     const char *msg;
@@ -855,7 +878,7 @@ int ddb_validate(ddb_req *req, const ddb_spec *spec, const ddb_json *in)
     if (msg == NULL && spec->first != NULL)
         msg = spec->first(req, in);
     if (msg == NULL)
-        msg = check_constraints(req->arena, vals, spec->fields);
+        msg = check_constraints(req->arena, vals, spec->fields, under);
     /* before the cross-field rules: UpdateTable with a refused member alone is not "nothing to update" */
     if (msg == NULL)
         msg = check_refused(req->arena, vals, spec->fields);

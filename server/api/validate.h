@@ -76,6 +76,10 @@ typedef struct ddb_spec {
 
 /* Runs the steps above; returns DDB_OK or the recorded error's code. */
 int ddb_validate(ddb_req *req, const ddb_spec *spec, const ddb_json *in);
+/* The same for a structure checked by another operation's spec: its members' constraint failures
+   are reported under member `under` ("tableCreationParameters.keySchema": ImportTable's
+   TableCreationParameters, checked by CreateTable's spec). */
+int ddb_validate_under(ddb_req *req, const ddb_spec *spec, const ddb_json *in, const char *under);
 
 /*
  * ddbd --lenient-numbers (off by default): every string where the spec wants an Integer, Long or

@@ -15,10 +15,10 @@
 #define F_INDEX_NAME(flags) {"IndexName", DDB_V_STRING, (flags) | NAME_FLAGS, .len_min = 3, .len_max = 255}
 /* the members exports and imports share (validate_export.c, validate_import.c) */
 #define F_ARN(name, flags) {name, DDB_V_STRING, (flags) | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 1024}
-#define F_CLIENT_TOKEN {"ClientToken", DDB_V_STRING, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 36}
+#define F_CLIENT_TOKEN {"ClientToken", DDB_V_STRING, DDB_VF_TOKEN_RE | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 36}
 #define F_NEXT_TOKEN {"NextToken", DDB_V_STRING, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 1024}
 #define F_BUCKET(flags) {"S3Bucket", DDB_V_STRING, (flags) | DDB_VF_LEN_MAX | DDB_VF_BUCKET_RE, .len_max = 255}
-#define F_BUCKET_OWNER {"S3BucketOwner", DDB_V_STRING}
+#define F_BUCKET_OWNER {"S3BucketOwner", DDB_V_STRING, DDB_VF_ACCOUNT_RE}
 #define F_PREFIX(name) {name, DDB_V_STRING, DDB_VF_LEN_MAX, .len_max = 1024}
 #define F_TABLE_OR_ARN {"TableName", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_TABLE_ARN}
 
@@ -87,6 +87,10 @@ static inline const char *long_text(ddb_arena *a, const ddb_json *v)
 #define DDB_VF_KEYS_YIELD 0x1000
 /* An S3Bucket: DynamoDB's pattern for it (server/base/bucket.h), in the regex's place. */
 #define DDB_VF_BUCKET_RE 0x4000
+/* An S3BucketOwner: an account id, [0-9]{12} (the API reference's pattern, matched whole). */
+#define DDB_VF_ACCOUNT_RE 0x8000
+/* A ClientToken of an export, import or bulk put: ^[^\$]+$ (no '$'). */
+#define DDB_VF_TOKEN_RE 0x10000
 
 /* The account every ARN names (docs/compatibility.md: one namespace). */
 

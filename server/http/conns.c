@@ -18,6 +18,8 @@
 typedef struct http_conn {
     h2o_linklist_t lru;   /* in t->conns: least recently active first */
     h2o_linklist_t queue; /* in t->paused (a body waiting for room) or t->busy (being answered) */
+    h2o_linklist_t turn;  /* in t->deferred: its request waits its turn */
+    h2o_req_t *waiting;   /* that request */
     http_thread *t;
     h2o_socket_t *sock;
     h2o_socket_cb read_cb; /* h2o's read callback, which conn_on_read wraps */
@@ -30,6 +32,7 @@ typedef struct http_conn {
     unsigned busy : 1;     /* a request is being answered */
     unsigned cut : 1;      /* shut down: h2o is closing it */
     unsigned paused : 1;   /* its body waits for room (not read) */
+    unsigned heavy : 1;    /* its last request held the loop CONN_HEAVY_US or more */
 } http_conn;
 
 #define SWEEP_MS 250
@@ -44,20 +47,34 @@ static void unqueue(http_conn *c)
 }
 
 /* Shuts the socket down: a reset for the client; h2o sees its read end (or its write fail) and
-   closes and frees the connection through its own error path. */
+   closes and frees the connection through its own error path. A connection holding an answer its
+   client has not taken is closed at once (c is freed on return): h2o reads nothing while it writes
+   an answer, and a write blocked on a full socket is not retried, so it would learn of the cut only
+   at its next loop turn, and one turn can build many answers (the clients' requests ready at once)
+   while every cut one still holds its own. */
 static void conn_cut(http_conn *c, const char *why)
 {
     struct linger lg = {1, 0};
     int fd = h2o_socket_get_fd(c->sock);
+    int holding = c->unsent != 0 || c->waiting != NULL;
 
     if (c->cut)
         return;
+    if (c->waiting != NULL) { /* its request never runs */
+        h2o_linklist_unlink(&c->turn);
+        c->waiting = NULL;
+    }
     c->cut = 1;
     c->t->unsent -= c->unsent;
     c->unsent = 0;
     ddb_log(DDB_LOG_DEBUG, "closing a client connection: %s", why);
     setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
     shutdown(fd, SHUT_RDWR);
+    if (holding && c->read_cb != NULL) {
+        /* h2o's request reader closes the connection on a read error, its answer's pool with it */
+        c->read_cb(c->sock, "connection cut by ddbd");
+        return;
+    }
     if (c->paused) { /* not read: read again, to see the end */
         unqueue(c);
         h2o_socket_read_start(c->sock, conn_on_read);
@@ -84,6 +101,8 @@ static void on_conn_closed(void *data)
     if (c->t->last_conn == c)
         c->t->last_req = NULL;
     unqueue(c);
+    if (h2o_linklist_is_linked(&c->turn))
+        h2o_linklist_unlink(&c->turn);
     h2o_linklist_unlink(&c->lru);
     free(c);
     __atomic_sub_fetch(&h->connections, 1, __ATOMIC_RELAXED);
@@ -286,6 +305,36 @@ static http_conn *conn_of_req(h2o_req_t *req)
     return sock != NULL && sock->on_close.cb == on_conn_closed ? sock->on_close.data : NULL;
 }
 
+/* ---- heavy connections' share of the loop ---- */
+
+/* Whether other clients are being served: a light connection's request came lately. */
+static int shared(http_thread *t)
+{
+    return h2o_now(t->loop) - t->light_at_ms < CONN_SHARED_MS;
+}
+
+/* The heavy requests' loop time not yet matched by as much time for the others, brought up to date
+   (by the clock: the loop's time is its turn's start, and a heavy request is a turn of its own). */
+static uint64_t debt_us(http_thread *t)
+{
+    uint64_t now = ddb_clock_mono_ns() / 1000, paid = now - t->debt_at_us;
+
+    t->debt_at_us = now;
+    t->heavy_debt_us = t->heavy_debt_us > paid ? t->heavy_debt_us - paid : 0;
+    return t->heavy_debt_us;
+}
+
+/* A heavy connection's request: served now when the loop owes the others nothing (or serves no
+   one else), else queued behind the other heavy ones. */
+static int wait_turn(http_thread *t, http_conn *c, h2o_req_t *req)
+{
+    if (h2o_linklist_is_empty(&t->deferred) && (!shared(t) || debt_us(t) == 0))
+        return 0;
+    c->waiting = req;
+    h2o_linklist_insert(&t->deferred, &c->turn);
+    return CONN_DEFERRED;
+}
+
 int ddb_conn_request(http_thread *t, h2o_req_t *req)
 {
     http_conn *c = conn_of_req(req);
@@ -297,18 +346,55 @@ int ddb_conn_request(http_thread *t, h2o_req_t *req)
     if (c->cut) /* pipelined behind a request whose connection was cut: served no more */
         return 1;
     if (c->busy) { /* the next of pipelined requests, read before this loop's tick saw the answer go */
+        request_done(c); /* before a cut: c's answer is sent, and h2o is in c's next request */
         if (peer_gone(c)) {
             conn_cut(c, "pipelined requests of a client that has gone");
             return 1;
         }
-        request_done(c);
     }
     c->busy = 1;
     c->requests++;
     h2o_linklist_insert(&c->t->busy, &c->queue);
     h2o_linklist_unlink(&c->lru);
     h2o_linklist_insert(&c->t->conns, &c->lru);
+    if (c->heavy || c->requests == 1) /* a new connection is not known to be light */
+        return wait_turn(t, c, req);
+    t->light_at_ms = h2o_now(t->loop);
     return 0;
+}
+
+void ddb_conn_cost(http_thread *t, h2o_req_t *req, unsigned long long us)
+{
+    http_conn *c = t->last_req == req ? t->last_conn : conn_of_req(req);
+
+    if (c == NULL)
+        return;
+    c->heavy = us >= CONN_HEAVY_US;
+    if (c->heavy && shared(t))
+        t->heavy_debt_us = debt_us(t) + us;
+}
+
+h2o_req_t *ddb_conn_next_due(http_thread *t)
+{
+    http_conn *c;
+    h2o_req_t *req;
+
+    /* owed time is given only to clients that use it: CONN_IDLE_MS without their requests ends it */
+    if (h2o_linklist_is_empty(&t->deferred) ||
+        (h2o_now(t->loop) - t->light_at_ms < CONN_IDLE_MS && debt_us(t) != 0))
+        return NULL;
+    c = H2O_STRUCT_FROM_MEMBER(http_conn, turn, t->deferred.next);
+    req = c->waiting;
+    h2o_linklist_unlink(&c->turn);
+    c->waiting = NULL;
+    t->last_req = req;
+    t->last_conn = c;
+    return req;
+}
+
+int ddb_conn_wait_ms(http_thread *t)
+{
+    return h2o_linklist_is_empty(&t->deferred) ? 50 : 1;
 }
 
 void ddb_conn_answered(http_thread *cur, h2o_req_t *req, size_t len)
@@ -323,32 +409,36 @@ void ddb_conn_answered(http_thread *cur, h2o_req_t *req, size_t len)
     t->unsent += len - c->unsent;
     c->unsent = len;
     /* past the thread's share of --max-unsent-bytes, the oldest answers' connections go */
-    for (h2o_linklist_t *l = t->conns.next; l != &t->conns && t->unsent > t->http->unsent_budget; l = l->next) {
+    for (h2o_linklist_t *l = t->conns.next, *next; l != &t->conns && t->unsent > t->http->unsent_budget; l = next) {
         http_conn *o = H2O_STRUCT_FROM_MEMBER(http_conn, lru, l);
+        next = l->next; /* o may be freed */
         if (o != c && o->unsent != 0)
             conn_cut(o, "its answer not taken, past --max-unsent-bytes");
     }
 }
 
-/* Closes c if it is past a timeout: an answer not taken within --request-timeout, or a request head
-   not whole within --header-timeout. */
-static void check_timeouts(http_conn *c, uint64_t now)
+/* Closes c if it is past a timeout: an answer not taken within --request-timeout (c is freed: returns
+   1), or a request head not whole within --header-timeout. */
+static int check_timeouts(http_conn *c, uint64_t now)
 {
     ddb_http *h = c->t->http;
     const h2o_buffer_t *in = c->sock->input;
 
     if (c->busy) {
-        if (c->unsent != 0 && now - c->answered_at >= (uint64_t)h->cfg->request_timeout * 1000)
+        if (c->unsent != 0 && now - c->answered_at >= (uint64_t)h->cfg->request_timeout * 1000) {
             conn_cut(c, "its answer not taken within --request-timeout");
-        return;
+            return 1;
+        }
+        return 0;
     }
     if (now - c->since < h->header_timeout_ms || c->paused || c->reserved != 0)
-        return;
+        return 0;
     /* a kept-alive connection may idle (until --request-timeout); a new one must send a request */
     if (c->requests != 0 && in->size == 0)
-        return;
+        return 0;
     if (!has_whole_head(in))
         conn_cut(c, "no whole request head within --header-timeout");
+    return 0;
 }
 
 void ddb_conn_tick(http_thread *t)
@@ -373,7 +463,8 @@ void ddb_conn_tick(http_thread *t)
         next = l->next;
         if (c->cut)
             continue;
-        check_timeouts(c, now);
+        if (check_timeouts(c, now))
+            continue;
         if (!c->paused)
             wrap(c); /* h2o set a callback of its own (TLS, 100-continue) */
     }

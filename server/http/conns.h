@@ -11,7 +11,12 @@
  * - request bodies past CONN_FREE_BYTES are admitted against --max-pending-bodies: a body that does
  *   not fit waits (its connection is not read, the client's send blocks) until others are done; with
  *   --auth, such a body is first looked at for a plausible Authorization header, else its
- *   connection is closed before the body is read.
+ *   connection is closed before the body is read;
+ * - a connection whose last request held its loop for CONN_HEAVY_US or more is "heavy": while
+ *   other clients are being served by the same loop, heavy connections' requests together get at
+ *   most half of its time (each waits, unread, until the loop time heavy requests took has been
+ *   given to the others as well, or until none of them sent a request for CONN_IDLE_MS); alone,
+ *   they run as fast as they come.
  *
  * h2o 2.2 reads a request's body whole before any handler sees it, so this works below it: the
  * socket's read callback (h2o's HTTP/1 reader) is wrapped, and a connection is closed by shutting
@@ -30,6 +35,13 @@ struct st_h2o_req_t;
 
 /* A request may hold this much input (its head and a small body) without being admitted. */
 #define CONN_FREE_BYTES (32 * 1024)
+/* A request that held its loop this long (microseconds) makes its connection heavy. */
+#define CONN_HEAVY_US 2000
+/* Other clients count as being served when one sent a request within this many milliseconds. */
+#define CONN_SHARED_MS 100
+/* ... and as done with the time owed them when none sent one for this many: a heavy request waits
+   no longer then, so the loop does not idle (at most this long, while it has nothing else to do). */
+#define CONN_IDLE_MS 3
 
 /* Starts tracking an accepted client socket (before h2o_accept). */
 void ddb_conn_open(struct http_thread *t, struct st_h2o_socket_t *sock);
@@ -44,6 +56,15 @@ int ddb_conn_evict_idle(struct http_thread *t);
    bench/soak_attacks.py's slow readers: both loops busy for as long as the buffered requests
    lasted, SIGTERM unheeded); such a request gets a short 400 that ends the connection instead. */
 int ddb_conn_request(struct http_thread *t, struct st_h2o_req_t *req);
+/* What ddb_conn_request returns for a heavy connection's request that waits its turn: the handler
+   returns at once, and the request comes back from ddb_conn_next_due. */
+#define CONN_DEFERRED 2
+/* The request took `us` microseconds of its loop's time (its dispatch). */
+void ddb_conn_cost(struct http_thread *t, struct st_h2o_req_t *req, unsigned long long us);
+/* The next deferred request whose turn has come, or NULL; the loop serves it. */
+struct st_h2o_req_t *ddb_conn_next_due(struct http_thread *t);
+/* How long the loop may wait for events (ms): shorter while requests wait their turn. */
+int ddb_conn_wait_ms(struct http_thread *t);
 /* Its answer (len bytes) is given to h2o to send, on loop thread t. */
 void ddb_conn_answered(struct http_thread *t, struct st_h2o_req_t *req, size_t len);
 /* The value of the next header `name` (nlen bytes, lower case) of the request head at *p, which

@@ -51,6 +51,12 @@ ddb_encoding ddb_content_encoding(const char *v, size_t len)
     return DDB_ENC_UNSUPPORTED;
 }
 
+/* Whether the bytes after a gzip member start another: its magic and deflate method (RFC 1952). */
+static int gzip_member_follows(const unsigned char *p, size_t n)
+{
+    return n >= 10 && p[0] == 0x1f && p[1] == 0x8b && p[2] == 8;
+}
+
 int ddb_inflate(ddb_encoding e, const char *in, size_t len, size_t limit, ddb_buf *out)
 {
     z_stream z;
@@ -81,7 +87,12 @@ int ddb_inflate(ddb_encoding e, const char *in, size_t len, size_t limit, ddb_bu
         if (rc == Z_STREAM_END) {
             if (z.avail_in == 0 || e != DDB_ENC_GZIP)
                 break;
-            /* gzip allows members one after another: the next must be gzip too (a zlib stream is one) */
+            /* gzip allows members one after another (a zlib stream is one); bytes after a member
+               that do not start another are ignored, as DynamoDB (Java's GZIPInputStream) does */
+            if (!gzip_member_follows(z.next_in, z.avail_in)) {
+                z.avail_in = 0;
+                break;
+            }
             if (inflateReset(&z) != Z_OK)
                 break;
             continue;

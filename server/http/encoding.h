@@ -38,8 +38,9 @@ const char *ddb_encoding_name(ddb_encoding e);
 /* A request's Content-Encoding: NONE (absent, empty or identity), GZIP, DEFLATE, or UNSUPPORTED. */
 ddb_encoding ddb_content_encoding(const char *v, size_t len);
 
-/* Inflates a body of coding `e` (GZIP, or DEFLATE: one zlib stream) into `out` (cleared first), at
-   most `limit` bytes. Returns 0, -1 when the body is not valid in that coding, -2 when it inflates
+/* Inflates a body of coding `e` (GZIP: members one after another, bytes after the last that do
+   not start a member ignored; or DEFLATE: one zlib stream) into `out` (cleared first), at most
+   `limit` bytes. Returns 0, -1 when the body is not valid in that coding, -2 when it inflates
    past `limit`. */
 int ddb_inflate(ddb_encoding e, const char *in, size_t len, size_t limit, ddb_buf *out);
 

@@ -31,6 +31,7 @@
 #include "server/base/groupcommit.h"
 #include "server/base/log.h"
 #include "server/base/otlp.h"
+#include "server/doors/console/console.h"
 #include "server/doors/guard/guard.h"
 #include "server/http/conns.h"
 #include "server/http/http_internal.h"
@@ -156,6 +157,9 @@ static ddb_door door_of(ddb_http *h, h2o_req_t *req)
 
     if (h->metrics_fd < 0 && h2o_memis(p.base, p.len, H2O_STRLIT("/metrics")))
         return DDB_DOOR_METRICS;
+    if (h->cfg->console && p.len >= 13 && memcmp(p.base, "/ddbd/console", 13) == 0 &&
+        (p.len == 13 || p.base[13] == '/'))
+        return DDB_DOOR_CONSOLE;
     if (h->cfg->admin && p.len >= 6 && memcmp(p.base, "/ddbd/", 6) == 0)
         return DDB_DOOR_ADMIN;
     if (h->cfg->mcp && h2o_memis(p.base, p.len, H2O_STRLIT("/mcp")))
@@ -379,6 +383,7 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_he
     ddb_dispatch(h->env->api, &r, &in);
     ddb_gate_leave(h->env->gate, slot);
     seconds = ddb_clock_mono_since_s(started);
+    ddb_conn_cost(t, req, (unsigned long long)(seconds * 1e6));
     a = (held_answer){.ctype = response_content_type(ct), .started = started, .op = r.op, .code = r.err.code,
                       .enc = ddb_http_accepted_encoding(req), .status = 200};
     id = h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1);
@@ -444,6 +449,28 @@ static void send_admin(ddb_http *h, http_thread *t, h2o_req_t *req)
     ddb_http_send_body(req, status, reason_of(status), "application/json", t->out.data, t->out.len);
 }
 
+/* --console: a built-in file of the console (server/doors/console/console.h), GET or HEAD only. */
+static void send_console(h2o_req_t *req)
+{
+    static const char allow[] = "{\"message\": \"the console's files are read with GET\"}";
+    h2o_iovec_t p = req->path_normalized;
+    const ddb_console_file *f;
+
+    if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) &&
+        !h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"))) {
+        ddb_http_add_header(req, "Allow", "GET, HEAD", 9);
+        ddb_http_send_body(req, 405, "Method Not Allowed", "application/json", allow, sizeof(allow) - 1);
+        return;
+    }
+    if ((f = ddb_console_find(p.base + 13, p.len - 13)) == NULL) {
+        ddb_http_send_body(req, 404, "Not Found", "text/plain", "not found\n", 10);
+        return;
+    }
+    for (const char *const *h = ddb_console_headers; *h != NULL; h += 2)
+        ddb_http_add_header(req, h[0], h[1], strlen(h[1]));
+    ddb_http_send_body(req, 200, "OK", f->ctype, (const char *)f->data, f->len);
+}
+
 /* --mcp-http: /mcp, the Model Context Protocol (server/doors/mcp/), as the key the guard verified;
    outside the gate as admin is. */
 static void send_mcp(ddb_http *h, http_thread *t, h2o_req_t *req, const ddb_auth_request *ar, const ddb_req *who)
@@ -484,6 +511,8 @@ static void send_door(ddb_http *h, http_thread *t, h2o_req_t *req, ddb_door door
         send_metrics(h, t, req);
     else if (door == DDB_DOOR_ADMIN)
         send_admin(h, t, req);
+    else if (door == DDB_DOOR_CONSOLE)
+        send_console(req);
     else
         send_mcp(h, t, req, &ar, &who);
 }
@@ -589,41 +618,41 @@ static int ambiguous_framing(h2o_req_t *req)
     return codings > 1 || (codings == 1 && lengths > 0);
 }
 
-static int on_req(h2o_handler_t *self, h2o_req_t *req)
+/* A request, now (cut: its connection was, so it gets a short 400). */
+static void serve(http_thread *t, h2o_req_t *req, int cut)
 {
-    http_thread *t = ddb_http_current;
     ddb_http *h = t->http;
     h2o_iovec_t ct;
     api_headers hd;
     ddb_door door;
 
-    if (ddb_conn_request(t, req) || head_bytes(req) > MAX_HEAD_BYTES || (req->entity.base != NULL && req->version < 0x200 && ambiguous_framing(req))) {
+    if (cut || head_bytes(req) > MAX_HEAD_BYTES || (req->entity.base != NULL && req->version < 0x200 && ambiguous_framing(req))) {
         send_bad_request(req);
-        return 0;
+        return;
     }
 
     /* only the error document's internal redirect has a prefilter (the one restoring the 413) */
     if (req->prefilters != NULL && h2o_memis(req->path_normalized.base, req->path_normalized.len, H2O_STRLIT(TOO_LARGE_PATH))) {
         send_too_large(h, t, req);
-        return 0;
+        return;
     }
 
     if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("OPTIONS"))) {
         send_preflight(h, req);
-        return 0;
+        return;
     }
     /* /metrics is GET's alone: another method there is a request to the API, which has no such path */
     if ((door = door_of(h, req)) == DDB_DOOR_METRICS && !h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")))
         door = DDB_DOOR_API;
     if (door != DDB_DOOR_API) {
         send_door(h, t, req, door, 0);
-        return 0;
+        return;
     }
     api_headers_of(req, &hd);
     add_cors(h, req, hd.origin);
     if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) && req->path_normalized.len == 1) {
         send_health(req);
-        return 0;
+        return;
     }
     /* DynamoDB serves its API at "/" only: another path, method or content type is a request it
        does not route, whatever its headers and body say */
@@ -631,9 +660,18 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST")) || req->path_normalized.len != 1 ||
         (req->entity.base != NULL && req->entity.len > 0 && !acceptable_content_type(ct))) {
         ddb_http_send_body(req, 404, "Not Found", NULL, not_found_body, sizeof(not_found_body) - 1);
-        return 0;
+        return;
     }
     handle_api(h, t, req, &hd, ct);
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    http_thread *t = ddb_http_current;
+    int rc = ddb_conn_request(t, req);
+
+    if (rc != CONN_DEFERRED) /* else it comes back from ddb_conn_next_due, in run_loop */
+        serve(t, req, rc);
     return 0;
 }
 
@@ -727,8 +765,10 @@ static void run_loop(ddb_http *h, http_thread *t)
         /* access log lines go out when the loop would wait anyway (or are many, or old) */
         if (h->log != NULL)
             ddb_access_log_flush(h->log, &t->alog, !polling);
-        h2o_evloop_run(t->loop, polling ? 0 : 50);
+        h2o_evloop_run(t->loop, polling ? 0 : ddb_conn_wait_ms(t));
         ddb_conn_tick(t);
+        for (h2o_req_t *req; (req = ddb_conn_next_due(t)) != NULL;)
+            serve(t, req, 0);
         did = t->id_counter != answered;
         answered = t->id_counter;
         if (did || polling)
@@ -754,6 +794,7 @@ static void *thread_main(void *arg)
     h2o_linklist_init_anchor(&t->conns);
     h2o_linklist_init_anchor(&t->paused);
     h2o_linklist_init_anchor(&t->busy);
+    h2o_linklist_init_anchor(&t->deferred);
     if (h->gc != NULL) {
         /* a duplicate: the sync thread may still write to wake_fd after this loop has closed its
            socket, until ddb_http_stop unsubscribes */

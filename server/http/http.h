@@ -30,6 +30,7 @@ typedef struct ddb_http_options {
     const char *access_log;     /* FILE, "-", or NULL (off) */
     int admin;                  /* serve /ddbd/... through the admin hook */
     int mcp;                    /* --mcp-http: serve /mcp through the mcp hook */
+    int console;                /* --console: serve /ddbd/console (server/doors/console/console.h) */
 } ddb_http_options;
 
 /* What the front serves with: the request pipeline, and the wiring's parts it hands requests to. */

@@ -53,6 +53,10 @@ typedef struct http_thread {
     h2o_linklist_t conns;  /* least recently active first */
     h2o_linklist_t paused; /* bodies waiting for room, oldest first */
     h2o_linklist_t busy;   /* being answered */
+    h2o_linklist_t deferred; /* heavy connections' requests waiting their turn, oldest first */
+    uint64_t heavy_debt_us;  /* loop time heavy requests took that the others have not had yet */
+    uint64_t debt_at_us;     /* when it was last brought up to date (ddb_clock_mono_ns / 1000) */
+    uint64_t light_at_ms;    /* when a request of a connection that is not heavy came last */
     size_t bodies;         /* bytes of the bodies admitted */
     size_t unsent;         /* bytes of the answers given and not yet taken by their clients */
     uint64_t swept_ms;

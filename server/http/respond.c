@@ -192,29 +192,13 @@ void ddb_http_on_durable(void *arg)
     }
 }
 
-/* The coding the client accepts for the answer. Accept-Encoding headers sent more than once are
-   one list, their values joined by commas in order (RFC 9110 5.3), as DynamoDB reads them: it
-   compresses with gzip for "gzip" then "identity". */
+/* The coding the client accepts for the answer: the first Accept-Encoding header's, as DynamoDB
+   reads it when the header is sent more than once (docs/compatibility.md). */
 ddb_encoding ddb_http_accepted_encoding(h2o_req_t *req)
 {
-    ssize_t i = -1, first = -1;
-    size_t n = 0, len = 0, count = 0;
-    char *all;
+    ssize_t i = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT_ENCODING, -1);
 
-    while ((i = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT_ENCODING, i)) >= 0) {
-        first = count++ == 0 ? i : first;
-        n += req->headers.entries[i].value.len + 1;
-    }
-    if (count == 0)
+    if (i < 0)
         return DDB_ENC_NONE;
-    if (count == 1) /* the usual case: read in place, no copy */
-        return ddb_accept_encoding(req->headers.entries[first].value.base, req->headers.entries[first].value.len);
-    all = h2o_mem_alloc_pool(&req->pool, n);
-    while ((i = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT_ENCODING, i)) >= 0) {
-        if (len > 0)
-            all[len++] = ',';
-        memcpy(all + len, req->headers.entries[i].value.base, req->headers.entries[i].value.len);
-        len += req->headers.entries[i].value.len;
-    }
-    return ddb_accept_encoding(all, len);
+    return ddb_accept_encoding(req->headers.entries[i].value.base, req->headers.entries[i].value.len);
 }

@@ -236,7 +236,7 @@ int ddb_op_describe_bulk_operation(ddb_req *req)
 }
 
 /* The namespace's operations, the most recent first, MaxResults (10) a page; NextToken is the id
-   of the last one shown. */
+   of the last one shown (one it did not give is refused). */
 int ddb_op_list_bulk_operations(ddb_req *req)
 {
     static const char *const members[] = {"BulkOperationArn", "BulkOperationStatus", "StartTime", "EndTime", NULL};
@@ -246,6 +246,8 @@ int ddb_op_list_bulk_operations(ddb_req *req)
     ddb_jw *w = &req->out;
     int more = 0;
 
+    if (ddb_xfer_next_token(req, DDB_BULK_PREFIX, next) != DDB_OK)
+        return req->err.code;
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "BulkOperationsSummaryList");
     ddb_jw_arr_begin(w);

@@ -243,7 +243,7 @@ int ddb_op_export_table_to_point_in_time(ddb_req *req)
         return req->err.code;
     t = ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, name));
     if (t == NULL)
-        return ddb_req_fail(req, DDB_E_TABLE_NOT_FOUND, "Table not found: %s", name);
+        return ddb_req_fail(req, DDB_E_TABLE_NOT_FOUND, "Table not found: %s", arn); /* the ARN as passed */
     if (type != NULL && strcmp(type, "INCREMENTAL_EXPORT") == 0) {
         if (check_incremental(req, t, now, &kind) != DDB_OK)
             return req->err.code;

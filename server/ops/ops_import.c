@@ -73,7 +73,7 @@ static int create_table(ddb_req *req, const ddb_json *params)
     if (req->lenient_numbers)
         ddb_v_coerce_numbers(copy, spec);
     ddb_req_internal(&r, req, &a, DDB_OP_CreateTable, copy, &out, req->account, req->region, req->ns);
-    if (ddb_validate(&r, spec, copy) == DDB_OK) {
+    if (ddb_validate_under(&r, spec, copy, "TableCreationParameters") == DDB_OK) {
         const ddb_table *t;
         rc = ddb_table_create(&r, copy, NULL, NULL, &t);
         if (rc == 1)

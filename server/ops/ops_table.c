@@ -59,19 +59,8 @@ int ddb_op_describe_table(ddb_req *req)
    point-in-time recovery the items stay, as the SYSTEM backup's (ddb_backup_system_record). */
 static void purge_record(ddb_req *req, const ddb_table *t, ddb_batch *purge)
 {
-    uint32_t ids[3 + DDB_MAX_INDEXES];
-    size_t n = 0;
-
-    if (t->pitr_log == 0)
-        ids[n++] = t->id;
-    for (unsigned i = 0; i < t->nindexes; i++)
-        ids[n++] = t->indexes[i].id;
-    if (t->collections_id != 0)
-        ids[n++] = t->collections_id;
-    if (t->rep_id != 0) /* a global table's write times */
-        ids[n++] = t->rep_id;
     ddb_batch_init(purge, req->arena);
-    ddb_task_purge_record(purge, req->arena, ids, n);
+    ddb_task_purge_table(purge, req->arena, t);
 }
 
 /* ---- a global table's replica (ops_replicas.c) ---- */

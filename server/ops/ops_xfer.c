@@ -103,6 +103,15 @@ void ddb_xfer_copy_member(ddb_jw *w, const ddb_json *rec, const char *name)
     }
 }
 
+int ddb_xfer_next_token(ddb_req *req, const char *prefix, const char *next)
+{
+    const ddb_json *rec = next != NULL ? ddb_xfer_load(req->eng->store, req->arena, prefix, next) : NULL;
+
+    if (next != NULL && (rec == NULL || !ddb_xfer_same(rec, "ddbdNs", req->ns)))
+        return ddb_req_fail(req, DDB_E_VALIDATION, "Invalid NextToken");
+    return DDB_OK;
+}
+
 int ddb_xfer_list_op(ddb_req *req, const char *prefix, const char *size_member, const char *list_key,
                      const char *const *members)
 {
@@ -114,6 +123,8 @@ int ddb_xfer_list_op(ddb_req *req, const char *prefix, const char *size_member, 
     ddb_jw *w = &req->out;
     int more = 0;
 
+    if (ddb_xfer_next_token(req, prefix, next) != DDB_OK)
+        return req->err.code;
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, list_key);
     ddb_jw_arr_begin(w);

@@ -20,6 +20,9 @@ int ddb_xfer_describe_op(ddb_req *req, const char *arn_member, const char *what,
                          const char *noun, const char *wrapper);
 /* Writes member `name` of `rec` as stored, when present and not null. */
 void ddb_xfer_copy_member(ddb_jw *w, const ddb_json *rec, const char *name);
+/* A NextToken of a List operation (NULL: none) is an id this server gave: a record under prefix in the
+   request's namespace (DDB_OK), else ValidationException "Invalid NextToken". */
+int ddb_xfer_next_token(ddb_req *req, const char *prefix, const char *next);
 /* List{Exports,Imports}: the namespace's records under prefix in id (creation) order, filtered by
    TableArn, `size_member` (MaxResults, PageSize) at a time, each with `members` copied. */
 int ddb_xfer_list_op(ddb_req *req, const char *prefix, const char *size_member, const char *list_key,

@@ -12,10 +12,12 @@
 #include "server/base/clock.h"
 #include "server/base/faults.h"
 #include "server/base/log.h"
+#include "server/base/sleeper.h"
 
 #define RECHECK_MS 100              /* while writes are allowed: how old a reading may be */
 #define RESUME_MIN_FREE (1ULL << 20) /* a resume writes the memtables out: not into a full disk */
 #define RESUME_RETRY_MS 1000        /* a failed resume is retried this soon, or when space grows */
+#define RESUME_POLL_MS 20           /* while stalled: how often the resumer reads the free space */
 
 struct ddb_diskguard {
     char *path;
@@ -24,6 +26,13 @@ struct ddb_diskguard {
     int ok;              /* atomic: the last reading's verdict */
     pthread_mutex_t resume_lock;
     uint64_t failed_free, failed_ms; /* the last failed resume's free space and time (0: none) */
+    /* the resumer: a thread started at the first stall, which resumes the engine off the loops */
+    int (*resume)(void *ctx);
+    void *resume_ctx;
+    int stalled; /* atomic: the engine stopped for want of space, not resumed yet */
+    int started;
+    pthread_t thread;
+    ddb_sleeper sleeper;
 };
 
 ddb_diskguard *ddb_diskguard_new(const char *path, uint64_t reserve)
@@ -36,6 +45,7 @@ ddb_diskguard *ddb_diskguard_new(const char *path, uint64_t reserve)
     g->reserve = reserve;
     g->ok = 1;
     pthread_mutex_init(&g->resume_lock, NULL);
+    ddb_sleeper_init(&g->sleeper);
     return g;
 }
 
@@ -43,6 +53,11 @@ void ddb_diskguard_free(ddb_diskguard *g)
 {
     if (g == NULL)
         return;
+    if (g->started) {
+        ddb_sleeper_stop(&g->sleeper);
+        pthread_join(g->thread, NULL);
+    }
+    ddb_sleeper_destroy(&g->sleeper);
     pthread_mutex_destroy(&g->resume_lock);
     free(g->path);
     free(g);
@@ -92,19 +107,47 @@ int ddb_diskguard_ok(ddb_diskguard *g, int only_removes)
     return check(g, now);
 }
 
-int ddb_diskguard_resume(ddb_diskguard *g, int (*resume)(void *ctx), void *ctx)
+/* One resume attempt, when the disk has room again (the reserve, and at least 1 MiB: a resume
+   writes out what is in memory) and it is worth trying (none failed since the free space last
+   grew, or one failed over a second ago). */
+static int try_resume(ddb_diskguard *g)
 {
     uint64_t avail = free_bytes(g);
-    int ok = 0;
+    int ok;
 
     if (avail < g->reserve || avail < RESUME_MIN_FREE)
         return 0;
-    pthread_mutex_lock(&g->resume_lock);
-    if (g->failed_ms == 0 || avail > g->failed_free || ddb_clock_mono_coarse_ms() - g->failed_ms >= RESUME_RETRY_MS) {
-        ok = resume(ctx);
-        g->failed_ms = ok ? 0 : ddb_clock_mono_coarse_ms();
-        g->failed_free = avail;
-    }
-    pthread_mutex_unlock(&g->resume_lock);
+    if (g->failed_ms != 0 && avail <= g->failed_free && ddb_clock_mono_coarse_ms() - g->failed_ms < RESUME_RETRY_MS)
+        return 0;
+    ok = g->resume(g->resume_ctx);
+    g->failed_ms = ok ? 0 : ddb_clock_mono_coarse_ms();
+    g->failed_free = avail;
     return ok;
+}
+
+static void *resumer_main(void *arg)
+{
+    ddb_diskguard *g = arg;
+
+    while (!ddb_sleeper_stopping(&g->sleeper)) {
+        if (__atomic_load_n(&g->stalled, __ATOMIC_ACQUIRE) && try_resume(g)) {
+            __atomic_store_n(&g->stalled, 0, __ATOMIC_RELEASE);
+            ddb_log(DDB_LOG_WARN, "rocksdb resumed: the disk has room again");
+        }
+        ddb_sleeper_nap(&g->sleeper, __atomic_load_n(&g->stalled, __ATOMIC_ACQUIRE) ? RESUME_POLL_MS : 60000);
+    }
+    return NULL;
+}
+
+void ddb_diskguard_stalled(ddb_diskguard *g, int (*resume)(void *ctx), void *ctx)
+{
+    if (g == NULL || __atomic_exchange_n(&g->stalled, 1, __ATOMIC_ACQ_REL))
+        return;
+    pthread_mutex_lock(&g->resume_lock);
+    g->resume = resume;
+    g->resume_ctx = ctx;
+    if (!g->started && pthread_create(&g->thread, NULL, resumer_main, g) == 0)
+        g->started = 1;
+    pthread_mutex_unlock(&g->resume_lock);
+    ddb_sleeper_wake(&g->sleeper);
 }

@@ -11,8 +11,8 @@
  * are refused it reads it at every write, so they resume as soon as there is room.
  *
  * When the disk filled all the same (another process wrote to it, or the reserve is 0), the
- * backend resumes its engine through ddb_diskguard_resume, on the failing write's own
- * path: at once once there is room, not on a timer. A test can pretend any amount is free
+ * backend has its engine resumed through ddb_diskguard_stalled, on a thread of the guard's: within
+ * 20 ms of the space returning, not on RocksDB's 5 s timer, and never holding an HTTP loop. A test can pretend any amount is free
  * (faults.h: ddb_fault_free_bytes).
  */
 #ifndef DDB_DISKGUARD_H
@@ -32,12 +32,13 @@ void ddb_diskguard_free(ddb_diskguard *g);
 int ddb_diskguard_ok(ddb_diskguard *g, int only_removes);
 
 /*
- * After a write failed for want of space: when the disk has room again (the reserve, and at least
- * 1 MiB: a resume writes out what is in memory) and resuming is worth trying (no attempt failed
- * since the free space last grew, or one failed over a second ago), calls resume(ctx), one
- * caller at a time, and returns its result (1: resumed, the write may be tried again); else 0.
- * Reads the free space at once. Thread-safe.
+ * After a write failed for want of space (the engine stopped taking writes): resume(ctx) is called
+ * on a thread of the guard's own (started at the first stall), every 20 ms while the disk lacks
+ * room, as soon as it has room again (the reserve, and at least 1 MiB: a resume writes out what is
+ * in memory), and again a second after a resume that failed; writes fail until it returns 1. A
+ * resume waits for the engine's background jobs (up to a second after one failed for want of
+ * space), so it never runs on a request's path. Thread-safe; a stall already known is a no-op.
  */
-int ddb_diskguard_resume(ddb_diskguard *g, int (*resume)(void *ctx), void *ctx);
+void ddb_diskguard_stalled(ddb_diskguard *g, int (*resume)(void *ctx), void *ctx);
 
 #endif

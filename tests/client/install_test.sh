@@ -33,6 +33,7 @@ export PKG_CONFIG_PATH="$P/lib/pkgconfig"
 libdir=$(pkg-config --variable=libdir ddb)
 [ -f "$libdir/libddb.a" ] || fail "no static library in $libdir"
 [ -f "$P/include/ddb/ddb.h" ] || fail "no header installed"
+"$P/bin/ddbd" --version >/dev/null || fail "no server installed in bin/"
 echo "pkg-config --cflags --libs ddb: $(pkg-config --cflags --libs ddb)"
 
 for ex in create_table put_get_query counter scan_pages; do

@@ -54,10 +54,14 @@ def test_signature_covers_the_body_as_sent(server_factory, tmp_path):
     assert r.status == 400 and "MissingAuthenticationToken" in r.json()["__type"]
 
 
-@pytest.mark.parametrize("how", ["one", "two members"])
+@pytest.mark.parametrize("how", ["one", "two members", "junk after it"])
 def test_gzip_request(endpoint, table, how):
+    """Bytes after the last member that do not start another are ignored, as DynamoDB answers 200
+    (Java's GZIPInputStream; issue 42)."""
     body = put_body(table, "g-" + how, ', "v": {"S": "%s"}' % ("z" * 5000)).encode()
-    data = gzip.compress(body) if how == "one" else gzip.compress(body[:10]) + gzip.compress(body[10:])
+    data = {"one": lambda: gzip.compress(body),
+            "two members": lambda: gzip.compress(body[:10]) + gzip.compress(body[10:]),
+            "junk after it": lambda: gzip.compress(body) + b"junk\x00\x1f"}[how]()
     r = raw_request(endpoint, "PutItem", data, headers={"Content-Encoding": "gzip"})
     assert r.status == 200, r.body
     assert get(endpoint, table, "g-" + how)["v"] == S("z" * 5000)
@@ -66,7 +70,6 @@ def test_gzip_request(endpoint, table, how):
 @pytest.mark.parametrize("encoding, data", [
     ("gzip", lambda b: b),                          # not gzip at all
     ("gzip", lambda b: gzip.compress(b)[:-1]),      # its trailer cut short
-    ("gzip", lambda b: gzip.compress(b) + b"junk"),  # junk after it (docs/compatibility.md)
     ("gzip", lambda b: b""),                        # empty
     ("garbage", lambda b: b),
     ("deflate", lambda b: b),                       # not zlib at all

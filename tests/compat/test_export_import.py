@@ -443,10 +443,10 @@ def test_export_and_import_to_an_unreachable_bucket_are_accepted_and_warned(serv
     c2 = make_client("http://127.0.0.1:%d" % srv.port)
     d = export(c2, create(c2, unique_name("expnostore")), bucket="nowhere")
     assert (d["ExportStatus"], d["FailureCode"], d["FailureMessage"]) == \
-        ("FAILED", "S3NoSuchBucket", "The specified bucket does not exist: nowhere")
+        ("FAILED", "S3NoSuchBucket", "The specified bucket does not exist")
     d = import_from(c2, unique_name("impnostore"), "nowhere", "x", "CSV", compression="NONE")
     assert (d["ImportStatus"], d["FailureCode"], d["FailureMessage"]) == \
-        ("FAILED", "S3NoSuchBucket", "The specified bucket does not exist: nowhere")
+        ("FAILED", "S3NoSuchBucket", "The specified bucket does not exist")
     if args:  # a bucket that is a directory is not warned about
         os.mkdir(os.path.join(tmp_path, "here"))
         assert export(c2, create(c2, unique_name("exphere")), bucket="here")["ExportStatus"] == "COMPLETED"
@@ -463,7 +463,7 @@ def test_export_errors(c):
     arn = create(c, name)
     with pytest.raises(c.exceptions.TableNotFoundException) as e:
         c.export_table_to_point_in_time(TableArn=arn + "nope", S3Bucket=BUCKET)
-    assert_client_error(e, "TableNotFoundException", ANY)
+    assert_client_error(e, "TableNotFoundException", "Table not found: %snope" % arn)  # the ARN as passed
     with pytest.raises(c.exceptions.ClientError) as e:
         c.export_table_to_point_in_time(TableArn=arn, S3Bucket=BUCKET, ExportTime=time.time() + 3600)
     assert_client_error(e, "InvalidExportTimeException", "Export time cannot be in the future")
@@ -481,6 +481,31 @@ def test_export_errors(c):
     with pytest.raises(c.exceptions.ClientError) as e:
         c.describe_export(ExportArn=arn + "/export/01234567890123-abcdef01")
     assert_client_error(e, "ExportNotFoundException", ANY)
+
+
+def test_patterns_and_next_tokens(c):
+    """The API reference's patterns for S3BucketOwner ([0-9]{12}) and ClientToken (^[^\\$]+$), and a
+    NextToken the server did not give (issue 42: ListBulkOperations' kin)."""
+    arn = create(c, unique_name("exppat"))
+    for kw, where, value, pattern in (
+            ({"S3BucketOwner": "abc"}, "s3BucketOwner", "abc", "[0-9]{12}"),
+            ({"ClientToken": "a$b"}, "clientToken", "a$b", "^[^\\$]+$")):
+        with pytest.raises(c.exceptions.ClientError) as e:
+            c.export_table_to_point_in_time(TableArn=arn, S3Bucket=BUCKET, **kw)
+        assert_client_error(e, "ValidationException", "1 validation error detected: Value '%s' at '%s' failed to "
+                            "satisfy constraint: Member must satisfy regular expression pattern: %s" % (value, where, pattern))
+    with pytest.raises(c.exceptions.ClientError) as e:
+        c.import_table(S3BucketSource={"S3Bucket": BUCKET, "S3BucketOwner": "12345"}, InputFormat="DYNAMODB_JSON",
+                       TableCreationParameters={"TableName": unique_name("imppat"), "BillingMode": "PAY_PER_REQUEST",
+                                                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                                                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]})
+    assert_client_error(e, "ValidationException", "1 validation error detected: Value '12345' at "
+                        "'s3BucketSource.s3BucketOwner' failed to satisfy constraint: Member must satisfy regular "
+                        "expression pattern: [0-9]{12}")
+    for call in (c.list_exports, c.list_imports):
+        with pytest.raises(c.exceptions.ClientError) as e:
+            call(NextToken="garbage")
+        assert_client_error(e, "ValidationException", "Invalid NextToken")
 
 
 def test_export_client_token(c):
@@ -616,10 +641,55 @@ def test_import_csv_header_list_and_delimiter(c, export_dir):
 
 def test_import_counts_bad_lines(c, export_dir):
     put_objects(export_dir, "local", {"bad/x.json": b'{"Item":{"pk":{"S":"a"}}}\nnot json\n{"Item":{"pk":{"N":"1"}}}\n'
-                                                    b'{"NoItem":1}\n{"Item":{"pk":{"S":"b"},"e":{"SS":[]}}}\n'})
+                                                    b'{"Item":{"pk":{"S":"b"},"e":{"SS":[]}}}\n'})
     d = import_from(c, unique_name("bad"), "local", "bad/", "DYNAMODB_JSON", compression="NONE")
     assert d["ImportStatus"] == "COMPLETED"
-    assert (d["ProcessedItemCount"], d["ImportedItemCount"], d["ErrorCount"]) == (5, 1, 4)
+    assert (d["ProcessedItemCount"], d["ImportedItemCount"], d["ErrorCount"]) == (4, 1, 3)
+
+
+def table_gone(c, name):
+    with pytest.raises(c.exceptions.ResourceNotFoundException):
+        c.describe_table(TableName=name)
+    return True
+
+
+def test_import_record_without_item_fails_and_removes_its_table(c, export_dir):
+    """A record without its "Item" wrapper fails the import, as DynamoDB answers FAILED, and a failed
+    import removes the table it created, as DynamoDB does (issue 42)."""
+    put_objects(export_dir, "local", {"noitem/x.json": b'{"Item":{"pk":{"S":"a"}}}\n{"pk":{"S":"b"}}\n'
+                                                       b'{"Item":{"pk":{"S":"c"}}}\n'})
+    name = unique_name("noitem")
+    d = import_from(c, name, "local", "noitem/", "DYNAMODB_JSON", compression="NONE")
+    assert (d["ImportStatus"], d["FailureCode"]) == ("FAILED", "ItemValidationError"), d
+    assert d["FailureMessage"] == ("Unable to map value based on the given schema. "
+                                   "Remainder of the file will not be processed.")
+    assert (d["ProcessedItemCount"], d["ImportedItemCount"], d["ErrorCount"]) == (2, 1, 1)
+    assert table_gone(c, name)
+
+
+def test_import_several_objects_on_a_line_and_gzip_declared_uncompressed(c, export_dir):
+    """Each JSON object of a line is an item (a JSON reader's stream of values, as DynamoDB reads one);
+    a gzip object whose InputCompressionType is NONE fails as one record and is read no further."""
+    put_objects(export_dir, "local", {
+        "multi/a.json": b'{"Item":{"pk":{"S":"a"}}}{"Item":{"pk":{"S":"b"}}} {"Item":{"pk":{"S":"c"}}}\n',
+        "multi/b.json": gzip.compress(b'{"Item":{"pk":{"S":"z"}}}\n' * 50)})
+    d = import_from(c, unique_name("multi"), "local", "multi/", "DYNAMODB_JSON", compression="NONE")
+    assert d["ImportStatus"] == "COMPLETED", d
+    assert (d["ProcessedItemCount"], d["ImportedItemCount"], d["ErrorCount"]) == (4, 3, 1)
+    name = d["TableArn"].rsplit("/", 1)[1]
+    assert sorted(i["pk"]["S"] for i in scan_all(c, name)) == ["a", "b", "c"]
+
+
+def test_import_table_creation_parameters_paths(c, export_dir):
+    put_objects(export_dir, "local", {"paths/x.json": b'{"Item":{"pk":{"S":"a"}}}\n'})
+    with pytest.raises(c.exceptions.ClientError) as e:
+        c.import_table(S3BucketSource={"S3Bucket": "local", "S3KeyPrefix": "paths/"}, InputFormat="DYNAMODB_JSON",
+                       TableCreationParameters={"TableName": unique_name("paths"), "KeySchema": [],
+                                                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                                                "BillingMode": "PAY_PER_REQUEST"})
+    assert_client_error(e, "ValidationException",
+                        "1 validation error detected: Value '[]' at 'tableCreationParameters.keySchema' failed to "
+                        "satisfy constraint: Member must have length greater than or equal to 1")
 
 
 def zstd(data):
@@ -699,11 +769,17 @@ def test_import_errors(c, export_dir):
     wait_import(c, a["ImportArn"])
 
 
-def test_import_missing_bucket_or_prefix_fails(c):
-    d = import_from(c, unique_name("impnob"), "no-such-bucket", "", "DYNAMODB_JSON")
-    assert d["ImportStatus"] == "FAILED" and d["FailureCode"] == "S3NoSuchBucket"
-    d = import_from(c, unique_name("impnok"), BUCKET, "nothing-here/", "DYNAMODB_JSON")
-    assert d["ImportStatus"] == "FAILED" and d["FailureCode"] == "S3NoSuchKey"
+def test_import_missing_bucket_fails_and_an_empty_prefix_completes(c):
+    name = unique_name("impnob")
+    d = import_from(c, name, "no-such-bucket", "", "DYNAMODB_JSON")
+    assert (d["ImportStatus"], d["FailureCode"], d["FailureMessage"]) == \
+        ("FAILED", "S3NoSuchBucket", "The specified bucket does not exist")
+    assert table_gone(c, name)
+    # an empty prefix: DynamoDB completes with no item (issue 42), the table stays
+    name = unique_name("impnok")
+    d = import_from(c, name, BUCKET, "nothing-here/", "DYNAMODB_JSON")
+    assert (d["ImportStatus"], d["ProcessedItemCount"], d["ImportedItemCount"]) == ("COMPLETED", 0, 0), d
+    assert c.describe_table(TableName=name)["Table"]["ItemCount"] == 0
 
 
 def test_list_imports(c, export_dir):
@@ -756,7 +832,7 @@ def test_import_batches_keep_record_order(c, export_dir):
     lines[150] = line(150, key=149, v="second")  # the key of the line before: the next batch
     lines[200] = line(200, g={"N": "1"})         # the index key's type: the commit fails, then one by one
     lines[260] = line(260, key=10, v="later")    # a key of an earlier batch
-    lines[300] = b'{"NoItem":1}'
+    lines[300] = b'{"Item":{"pk":{"S":"r300"},"e":{"SS":[]}}}'  # (one without its Item fails the import)
     csv = b"pk,v\nc1,one\nc2,two\nc1,again\nc3,x,extra\n\nc4,four\n"
     put_objects(export_dir, "local", {"order/a.json": b"\n".join(lines) + b"\n", "order-csv/a.csv": csv})
     name = unique_name("order")
@@ -768,7 +844,7 @@ def test_import_batches_keep_record_order(c, export_dir):
     assert error_log(export_dir, "local", d["ImportArn"]) == [
         ("order/a.json", 120, "Invalid JSON: the line is not a JSON document"),
         ("order/a.json", 200, mismatch),
-        ("order/a.json", 300, "Invalid item: the line has no Item object")]
+        ("order/a.json", 300, put_error(c, name, json.loads(lines[300])["Item"]))]
     got = {i["pk"]["S"]: (i["v"]["S"], i["g"]["S"]) for i in scan_all(c, name)}
     want = {"r%d" % i: ("v%d" % i, "g%d" % (i % 3)) for i in range(350) if i not in (120, 150, 200, 260, 300)}
     want.update({"r149": ("second", "g0"), "r10": ("later", "g2")})

@@ -171,9 +171,12 @@ def get_with_headers(endpoint, table, accept_headers):
     ([("Accept-Encoding", "gzip;q =0;q=1")], "gzip"),        # "q =0" is no weight: the first is q=1
     ([("Accept-Encoding", "deflate;q =0;q=1")], "deflate"),
     ([("Accept-Encoding", "gzip; q=0")], None),               # blanks before the q are allowed
-    ([("Accept-Encoding", "gzip"), ("Accept-Encoding", "identity")], "gzip"),  # one list of both
-    ([("Accept-Encoding", "identity"), ("Accept-Encoding", "deflate")], "deflate"),
-    ([("Accept-Encoding", "deflate;q=0.5"), ("Accept-Encoding", "gzip")], "gzip"),
+    ([("Accept-Encoding", "gzip;nq=0;q=1")], "gzip"),       # only the real q parameter weighs
+    ([("Accept-Encoding", "gzip;nq=1;q=0")], None),
+    # sent twice, only the first header counts, as DynamoDB reads it (issue 42; docs/compatibility.md)
+    ([("Accept-Encoding", "gzip"), ("Accept-Encoding", "identity")], "gzip"),
+    ([("Accept-Encoding", "identity"), ("Accept-Encoding", "deflate")], None),
+    ([("Accept-Encoding", "deflate;q=0.5"), ("Accept-Encoding", "gzip")], "deflate"),
 ])
 def test_accept_encoding(endpoint, table, accept, expected):
     make_client(endpoint).put_item(TableName=table, Item={"pk": S("big"), "x": S("x" * 5000)})

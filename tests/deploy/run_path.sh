@@ -3,7 +3,8 @@
 # tree (ctest deploy.run_path): it must build the server alone, quietly (no CMake warning about
 # test dependencies, a few lines at most), and answer ListTables. The copy is the tracked and
 # untracked files git knows (no build directory, no node_modules), as a clone has them; removed
-# at the end. It builds the server once (about a minute of the two cores' time).
+# at the end. It builds the server once (about a minute of the two cores' time), then, as the
+# README's next step, `deploy/ddbd.sh install PREFIX` (libddb and ddb built, ddbd in PREFIX/bin).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 WORK="$(mktemp -d)"
@@ -47,3 +48,15 @@ for t in test_expr libddb_bench ddb_cli; do
 done
 [ "$fail" = 0 ] || { echo "its output:"; echo "$out"; exit 1; }
 echo "PASS: $(wc -l <<<"$out") lines of output"
+
+# The README's next step, ddbd on PATH: after `run`, `deploy/ddbd.sh install PREFIX` builds the rest
+# of what `cmake --install` installs (libddb, ddb) and installs it, the server in PREFIX/bin.
+if ! (cd "$WORK" && ./deploy/ddbd.sh install "$WORK/prefix") >"$WORK.out" 2>&1; then
+  echo "FAIL: deploy/ddbd.sh install after run:"; cat "$WORK.out"; rm -f "$WORK.out"; exit 1
+fi
+rm -f "$WORK.out"
+for b in ddbd ddb; do
+  [ -x "$WORK/prefix/bin/$b" ] || { echo "FAIL: no bin/$b installed"; exit 1; }
+done
+PATH="$WORK/prefix/bin:$PATH" ddbd --version || { echo "FAIL: the installed ddbd does not run"; exit 1; }
+echo "PASS: deploy/ddbd.sh install put ddbd and ddb in PREFIX/bin"

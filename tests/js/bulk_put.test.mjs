@@ -129,6 +129,15 @@ describe('validation', () => {
       "1 validation error detected: Value null at 'outputS3Configuration' failed to satisfy constraint: Member must not be null"],
     [{ InputS3Configuration: input, OutputS3Configuration: output, TableName: '' },
       "1 validation error detected: Value '' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 1"],
+    // the API reference's patterns (issue 42): S3Bucket, S3BucketOwner [0-9]{12}, ClientToken ^[^\$]+$
+    [{ InputS3Configuration: { ...input, S3Bucket: '-bad-' }, OutputS3Configuration: output, TableName: 't' },
+      "1 validation error detected: Value '-bad-' at 'inputS3Configuration.s3Bucket' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-z0-9A-Z]+[\\.\\-\\w]*[a-z0-9A-Z]+$"],
+    [{ InputS3Configuration: { ...input, S3BucketOwner: 'abc' }, OutputS3Configuration: output, TableName: 't' },
+      "1 validation error detected: Value 'abc' at 'inputS3Configuration.s3BucketOwner' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9]{12}"],
+    [{ InputS3Configuration: input, OutputS3Configuration: { ...output, S3BucketOwner: '1234567890123' }, TableName: 't' },
+      "1 validation error detected: Value '1234567890123' at 'outputS3Configuration.s3BucketOwner' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9]{12}"],
+    [{ InputS3Configuration: input, OutputS3Configuration: output, TableName: 't', ClientToken: 'a$b' },
+      "1 validation error detected: Value 'a$b' at 'clientToken' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[^\\$]+$"],
   ];
   for (const [params, message] of cases) {
     test(message.slice(0, 90), async () => {
@@ -140,6 +149,12 @@ describe('validation', () => {
     const m = "1 validation error detected: Value 'arn:x' at 'bulkOperationArn' failed to satisfy constraint: Member must have length greater than or equal to 37";
     await rejects(client.send(new DescribeBulkOperationCommand({ BulkOperationArn: 'arn:x' })), VE, m);
     await rejects(client.send(new CancelBulkOperationCommand({ BulkOperationArn: 'arn:x' })), VE, m);
+  });
+
+  test('ListBulkOperations: a NextToken it did not give', async () => {
+    for (const NextToken of ['garbage', '99999999999999-ffffffff', '0']) {
+      await rejects(client.send(new ListBulkOperationsCommand({ NextToken })), VE, 'Invalid NextToken');
+    }
   });
 
   test('ListBulkOperations: MaxResults out of range', async () => {
@@ -327,6 +342,64 @@ test('a batch keeps each line\'s outcome: PutItem\'s errors in line order, a rep
   assert.deepEqual(got.find((it) => it.pk.S === 'a'), items[2]);
   assert.equal((await client.send(new QueryCommand({ TableName: t, IndexName: 'byg', KeyConditionExpression: 'g = :g',
     ExpressionAttributeValues: { ':g': { S: 'y' } } }))).Count, 1);
+});
+
+/** Writes one object of the given records (objects, or text) as lines; returns the operation's report lines. */
+async function runLines(t, bucket, records, OutputType) {
+  fs.mkdirSync(path.join(exportDir, bucket), { recursive: true });
+  fs.writeFileSync(path.join(exportDir, bucket, 'a.json'),
+    records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n');
+  const d0 = (await start(t, bucket, '', { OutputS3Configuration: { S3Bucket: 'out', S3KeyPrefix: bucket, OutputType } }))
+    .BulkOperationDescription;
+  const d = await waitDone(d0.BulkOperationArn);
+  const rdir = path.join(exportDir, 'out', bucket, 'bulk-operation', d.BulkOperationArn.split('/').pop());
+  const lines = fs.existsSync(rdir) ? fs.readdirSync(rdir).sort()
+    .flatMap((f) => fs.readFileSync(path.join(rdir, f), 'utf8').trim().split('\n')).map((l) => JSON.parse(l)) : [];
+  return { d, lines };
+}
+
+// The developer guide ("Amazon S3 input formats for bulk put items": per-item condition expressions,
+// condition failure reporting) and the API reference (BulkOperationDescription: a condition-check
+// failure is processed, not failed, and does not make the operation COMPLETED_WITH_ERRORS).
+test('per-item conditions: a false one leaves the item, is processed not failed, and is reported when asked', async () => {
+  for (const OutputType of [['ERROR', 'CONDITION_CHECK_FAILURE'], ['ERROR']]) {
+    const t = await table();
+    await client.send(new PutItemCommand({ TableName: t, Item: { pk: { S: 'k0' }, v: { S: 'old' } } }));
+    await client.send(new PutItemCommand({ TableName: t, Item: { pk: { S: 'k2' }, v: { S: 'keep' } } }));
+    const records = [
+      { Item: { pk: { S: 'k0' }, v: { S: 'new' } }, ConditionExpression: 'attribute_not_exists(pk)' },
+      { Item: { pk: { S: 'k1' }, v: { S: 'new' } }, ConditionExpression: 'attribute_not_exists(pk)' },
+      { Item: { pk: { S: 'k2' }, v: { S: 'new' } }, ConditionExpression: '#v = :v',
+        ExpressionAttributeNames: { '#v': 'v' }, ExpressionAttributeValues: { ':v': { S: 'keep' } } },
+      { Item: { pk: { S: 'k3' } }, ConditionExpression: 'attribute_not_exists(' },
+    ];
+    const { d, lines } = await runLines(t, `cond${OutputType.length}`, records, OutputType);
+    assert.equal(d.BulkOperationStatus, 'COMPLETED_WITH_ERRORS'); // the malformed expression alone
+    assert.equal(d.ProcessedItemCount, 4);
+    assert.equal(d.FailedItemCount, 1);
+    const items = Object.fromEntries((await scanAll(client, t)).map((it) => [it.pk.S, it.v?.S]));
+    assert.deepEqual(items, { k0: 'old', k1: 'new', k2: 'new' });
+    const byIndex = Object.fromEntries(lines.map((l) => [l.itemS3Pointer.itemIndex, l.errorMessages]));
+    assert.deepEqual(Object.keys(byIndex).map(Number), OutputType.length === 2 ? [0, 3] : [3]);
+    if (OutputType.length === 2) {
+      assert.deepEqual(byIndex[0], ['The conditional request failed']);
+      assert.equal(lines[0].record, JSON.stringify(records[0]));
+    }
+    assert.match(byIndex[3][0], /^Invalid ConditionExpression: Syntax error; /);
+  }
+});
+
+test('conditions alone: COMPLETED with a failed condition, and several objects on one line are each a record', async () => {
+  const t = await table();
+  await client.send(new PutItemCommand({ TableName: t, Item: { pk: { S: 'a' }, v: { S: 'old' } } }));
+  const rec = (pk) => JSON.stringify({ Item: { pk: { S: pk }, v: { S: 'new' } }, ConditionExpression: 'attribute_not_exists(pk)' });
+  const { d, lines } = await runLines(t, 'cond-line', [rec('a') + rec('b') + ' ' + rec('c'), rec('d')], ['CONDITION_CHECK_FAILURE']);
+  assert.equal(d.BulkOperationStatus, 'COMPLETED');
+  assert.equal(d.ProcessedItemCount, 4);
+  assert.equal(d.FailedItemCount, 0);
+  assert.deepEqual(lines.map((l) => [l.itemS3Pointer.itemIndex, l.record]), [[0, rec('a')]]);
+  const items = Object.fromEntries((await scanAll(client, t)).map((it) => [it.pk.S, it.v.S]));
+  assert.deepEqual(items, { a: 'old', b: 'new', c: 'new', d: 'new' });
 });
 
 test('ION input', async () => {

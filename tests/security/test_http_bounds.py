@@ -228,6 +228,47 @@ def test_slow_readers_are_closed_and_their_answers_freed(server_factory):
     assert rss_within(rss_mb(server.proc.pid), base + 64)
 
 
+def vm_hwm_mb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    return 0.0
+
+
+def test_slow_readers_ready_at_once_stay_within_the_unsent_bound(server_factory):
+    """Readers whose requests arrive together: one loop turn builds all their answers, and each one
+    past --max-unsent-bytes cuts the oldest unread one. A cut connection used to keep its answer
+    until h2o's next turn (it neither reads nor retries a blocked write before then), so the turn
+    held every answer it built: 30 answers of 4 MB against a bound of 24 MB. The server is stopped
+    while the requests arrive, so they are all ready at its next turn."""
+    server = server_factory(["--in-memory", "--request-timeout", "30", "--max-unsent-bytes", str(24 * MB),
+                             "--threads", "1"])
+    table = unique_name("burst")
+    ddb = create_table(server.endpoint, table)
+    keys = put_big_items(ddb, table)
+    head, body = signed_head(server.endpoint, "BatchGetItem", {"RequestItems": {table: {"Keys": keys}}})
+    probe = Probe(server.endpoint, table)
+    probe.start()
+    time.sleep(0.5)
+    base = vm_hwm_mb(server.proc.pid)
+    readers = [connect(server.endpoint, rcvbuf=4096) for _ in range(30)]
+    server.proc.send_signal(signal.SIGSTOP)
+    try:
+        for s in readers:
+            s.sendall(head + body)
+    finally:
+        server.proc.send_signal(signal.SIGCONT)
+    time.sleep(3)
+    probe.stop()
+    probe.check(server.endpoint)
+    peak = vm_hwm_mb(server.proc.pid)
+    # 24 MB of unread answers, the one being built and its items: 30 answers would be 120 MB
+    assert rss_within(peak, base + 64), "peak RSS %.0f MB, from %.0f MB" % (peak, base)
+    for s in readers:
+        s.close()
+
+
 def test_pipelined_requests_of_gone_or_cut_clients_are_not_answered(server_factory):
     """Readers that pipeline many BatchGetItems and never read, then go away: h2o went on to the
     requests buffered behind each unread answer and built every one in full for a socket that took
@@ -429,3 +470,56 @@ def test_unsupported_content_encoding_is_dynamodbs_500_and_changes_nothing(serve
                     headers={"Content-Encoding": coding})
     assert r.status == 500 and r.json()["__type"].endswith("InternalServerError"), r.body
     assert "Item" not in ddb.get_item(TableName=table, Key={"pk": {"S": coding}}, ConsistentRead=True)
+
+
+# ---- a client whose requests are expensive, beside clients whose requests are not ----
+
+def test_heavy_requests_leave_the_loop_half_its_time_for_the_others(server_factory):
+    """Two connections loop TransactGetItems of 25 items of 390 KB (each read, then refused past
+    4 MB: milliseconds of the loop's time each) beside a client of small GetItems, on one loop.
+    Each small request used to wait for an expensive one: the client got one answer per refused
+    transaction (bench/soak_attacks.py's big_transact: 1 % of its rate alone). Heavy connections
+    now get half of the loop's time while others are served, so the small client gets many."""
+    server = server_factory(["--in-memory", "--threads", "1"])
+    table = unique_name("heavy")
+    ddb = create_table(server.endpoint, table)
+    pad = "x" * (390 * 1024)
+    for i in range(25):
+        ddb.put_item(TableName=table, Item={"pk": {"S": "big%02d" % i}, "p": {"S": pad}})
+    ddb.put_item(TableName=table, Item={"pk": {"S": "small"}, "v": {"N": "1"}})
+    heavy = {"TransactItems": [{"Get": {"TableName": table, "Key": {"pk": {"S": "big%02d" % i}}}} for i in range(25)]}
+    stop, counts, statuses = threading.Event(), {"heavy": 0, "light": 0}, set()
+
+    def loop(kind, op, body):
+        head, payload = signed_head(server.endpoint, op, body)
+        s = connect(server.endpoint)
+        s.settimeout(30)
+        f = s.makefile("rb")
+        while not stop.is_set():
+            s.sendall(head + payload)
+            status = int(f.readline().split()[1])
+            length = 0
+            while True:
+                line = f.readline()
+                if line in (b"\r\n", b""):
+                    break
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            f.read(length)
+            statuses.add((kind, status))
+            counts[kind] += 1
+        s.close()
+
+    threads = [threading.Thread(target=loop, args=("heavy", "TransactGetItems", heavy)) for _ in range(2)]
+    threads.append(threading.Thread(target=loop, args=("light", "GetItem",
+                                                        {"TableName": table, "Key": {"pk": {"S": "small"}}})))
+    for t in threads:
+        t.start()
+    time.sleep(4)
+    stop.set()
+    for t in threads:
+        t.join(30)
+    assert statuses == {("heavy", 400), ("light", 200)}, statuses
+    assert counts["heavy"] >= 10, counts  # they did run
+    # one answer per expensive request before; half the loop's time now (measured: ~40 per one)
+    assert counts["light"] >= 8 * counts["heavy"], counts

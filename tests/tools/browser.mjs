@@ -57,8 +57,9 @@ export function stopProgram(prog) {
   });
 }
 
-/** Headless Chromium with a fresh profile, no network beyond what the page asks for. */
-export async function launchBrowser() {
+/** Headless Chromium with a fresh profile, no network beyond what the page asks for; `extraArgs`
+ * are more command-line switches. */
+export async function launchBrowser(extraArgs = []) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'ddbd-chromium-'));
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
@@ -66,7 +67,7 @@ export async function launchBrowser() {
     userDataDir: profile,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--disable-dev-shm-usage'],
+      '--disable-dev-shm-usage', ...extraArgs],
   });
   return {
     browser,

@@ -14,15 +14,23 @@ const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'jest');
 const jest = path.join(dir, '../../node_modules/jest/bin/jest.js');
 // a fresh cache each run: with the timings of an earlier run under a second a file, jest would run
 // the files in band, in one worker
-const run = (env) => runSuite([process.execPath, '--experimental-vm-modules', jest, '-c', 'jest.config.mjs', '--json',
-  '--cacheDirectory', mkdtempSync(path.join(os.tmpdir(), 'ddbd-jest-cache-'))], dir, env);
+const run = (env, workers = 2) => runSuite([process.execPath, '--experimental-vm-modules', jest, '-c', 'jest.config.mjs',
+  '--json', `--maxWorkers=${workers}`, '--cacheDirectory', mkdtempSync(path.join(os.tmpdir(), 'ddbd-jest-cache-'))],
+  dir, env);
 
 test('every test starts from the snapshot, the workers sharing one server in their own namespaces', () => {
-  assertSharedServer(run());
+  assert.equal(assertSharedServer(run()), 2);
+});
+
+// more workers than this machine has CPUs: every worker jest starts has a namespace (globalSetup
+// reads --maxWorkers from jest's globalConfig)
+test('eight workers, more than the CPUs, each in a namespace of its own', () => {
+  const workers = assertSharedServer(run({}, 8));
+  assert.ok(workers > os.availableParallelism(), `${workers} workers ran tests on ${os.availableParallelism()} CPUs`);
 });
 
 test('without the restore, a test sees the tests before it in its namespace', () => {
-  assertNoRestoreFails(run({ DDBD_NO_RESTORE: '1' }));
+  assertNoRestoreFails(run({ DDBD_NO_RESTORE: '1' }), 2);
 });
 
 test('the teardown stops the server', async () => {

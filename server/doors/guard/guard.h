@@ -14,8 +14,10 @@
  *     and the key holds the door's right (auth.h's rights=): the admin door needs `admin`
  *     (action ddbd:Admin), GET /metrics `metrics` or `admin` (ddbd:ReadMetrics) except on
  *     --metrics-port, which the operator binds privately; /mcp needs a signature only, each tool
- *     being decided as what it does. A key without the right is refused as IAM words it:
- *     AccessDeniedException "User: arn:aws:iam::ACCOUNT:user/NAME is not authorized to perform:
+ *     being decided as what it does; --console's files (/ddbd/console/...) need nothing: they are
+ *     the same for everyone and carry no data (the console signs its API calls with the key the
+ *     user enters, and those are decided as any client's). A key without the right is refused as
+ *     IAM words it: AccessDeniedException "User: arn:aws:iam::ACCOUNT:user/NAME is not authorized to perform:
  *     ddbd:Admin on resource: arn:aws:ddbd:REGION:ACCOUNT:/ddbd/faults because no identity-based
  *     policy allows the ddbd:Admin action".
  */
@@ -32,6 +34,7 @@ typedef enum ddb_door {
     DDB_DOOR_ADMIN,   /* /ddbd/..., MCP's snapshot tools: the admin right, ddbd:Admin */
     DDB_DOOR_METRICS, /* GET /metrics, MCP's read_metrics: metrics or admin, ddbd:ReadMetrics */
     DDB_DOOR_MCP,     /* /mcp: a signature; its tools are decided one by one */
+    DDB_DOOR_CONSOLE, /* GET /ddbd/console/...: the console's built-in files, open to every caller */
 } ddb_door;
 
 /* One HTTP request to a door. */

@@ -234,7 +234,10 @@ static void run_backfill(ddb_engine *eng, const ddb_table *t, const ddb_index *i
         if (n == 0 || b.gone) /* done, or the table or the index went away (b.t, b.ix are NULL) */
             break;
         save_cursor(&b, after, afterlen);
-        log_progress(&b, after, afterlen, &last_pct);
+        /* a short batch was the table's last: its last key's hash says nothing of how far the
+           build is (2 items showed "48%"), and the ACTIVE line follows at once */
+        if (n == BACKFILL_BATCH)
+            log_progress(&b, after, afterlen, &last_pct);
         ddb_arena_reset(&a);
         /* the saved key lives in the arena just reset: read it back from the cursor */
         load_cursor(&b, &after, &afterlen);

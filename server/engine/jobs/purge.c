@@ -26,6 +26,22 @@ void ddb_task_purge_record(ddb_batch *b, ddb_arena *a, const uint32_t *ids, size
 }
 
 
+void ddb_task_purge_table(ddb_batch *b, ddb_arena *a, const ddb_table *t)
+{
+    uint32_t ids[3 + DDB_MAX_INDEXES];
+    size_t n = 0;
+
+    if (t->pitr_log == 0)
+        ids[n++] = t->id;
+    for (unsigned i = 0; i < t->nindexes; i++)
+        ids[n++] = t->indexes[i].id;
+    if (t->collections_id != 0)
+        ids[n++] = t->collections_id;
+    if (t->rep_id != 0)
+        ids[n++] = t->rep_id;
+    ddb_task_purge_record(b, a, ids, n);
+}
+
 int ddb_purge_keyspace(ddb_store *s, uint32_t id)
 {
     char lo[DDB_KEY_TABLE_BYTES], hi[DDB_KEY_TABLE_BYTES];

@@ -20,6 +20,10 @@
 
 /* Adds to `b` the record of a purge of the keyspaces `ids` (the first is the record's name). */
 void ddb_task_purge_record(ddb_batch *b, ddb_arena *a, const uint32_t *ids, size_t n);
+/* Adds to `b` the purge record of table t's keyspaces, as DeleteTable removes them: the table's
+   (unless its point-in-time history keeps its items as a backup), its indexes', its item
+   collections', a global table's write times. */
+void ddb_task_purge_table(ddb_batch *b, ddb_arena *a, const ddb_table *t);
 /* Deletes every key of keyspace `id` (a table's, an index's); 0 or a storage error. */
 int ddb_purge_keyspace(ddb_store *s, uint32_t id);
 

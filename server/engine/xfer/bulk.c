@@ -6,9 +6,13 @@
  * reader.h) is checked as PutItem checks it and put through the mutation pipeline into the EXISTING
  * table, a batch of puts of distinct keys in one commit (ddb_xfer_commit: a commit per item was a
  * third of a load's cost, a WAL write and a lock round each), the batches prepared ahead by a
- * thread of their own (bulk_batch.h) while the worker commits. A line that fails counts in
- * FailedItemCount and, when OutputType holds ERROR, gets a line in the failed-items report
- * (docs/export-import.md), in line order, with PutItem's message. MaxWriteRequestUnits is a token
+ * thread of their own (bulk_batch.h) while the worker commits. A record may carry a
+ * ConditionExpression (with its ExpressionAttributeNames and ExpressionAttributeValues, PutItem's
+ * members beside its Item: the developer guide's per-item conditions), evaluated against the item
+ * there as PutItem's is. A record that fails counts in FailedItemCount and, when OutputType holds
+ * ERROR, gets a line in the report (docs/export-import.md), in record order, with PutItem's
+ * message; one whose condition is false is processed, not failed (the API reference), and gets a
+ * line "The conditional request failed" when OutputType holds CONDITION_CHECK_FAILURE. MaxWriteRequestUnits is a token
  * bucket on the write units the puts consume: a batch waits for a unit, then takes what its
  * commit charged (a batch holds a tenth of a second's units at most).
  * BulkOperationUsage has the bytes written to the table and to each index.
@@ -60,7 +64,7 @@ typedef struct bulk {
     ddb_engine *eng;
     const char *id, *ns, *table, *arn;
     uint32_t table_id;
-    int ion, report_errors;
+    int ion, report_errors, report_conditions; /* OutputType's ERROR, CONDITION_CHECK_FAILURE */
     ddb_xfer_comp comp;
     ddb_objstore in, out;
     const char *out_prefix;
@@ -119,15 +123,12 @@ static void throttle(bulk *b)
     }
 }
 
-/* A report line: where the record was (line `index` of the object), the record as read, and why it
-   failed. */
+/* A report line: where the record was (record `index` of the object), the record as read, and
+   why it was not written. */
 static void report(bulk *b, const char *line, size_t len, long long index, const char *msg)
 {
     ddb_jw w;
 
-    b->failed++;
-    if (!b->report_errors)
-        return;
     ddb_jw_init(&w, &b->report);
     ddb_jw_obj_begin(&w);
     ddb_xfer_item_pointer(&w, b->in.bucket, b->key, index);
@@ -180,10 +181,16 @@ static void commit(bulk *b, ddb_bulk_batch *batch)
     for (size_t i = 0; i < batch->nlines; i++) {
         const ddb_bulk_line *l = &batch->lines[i];
         const char *msg = l->put < 0 ? l->msg : ddb_xfer_error_of(&batch->ms[l->put]);
-        if (msg != NULL)
-            report(b, l->text, l->len, l->index, msg);
-        else
+        if (msg == NULL) {
             add_usage(b, &batch->ms[l->put]);
+        } else if (l->put >= 0 && ddb_xfer_condition_failed(&batch->ms[l->put])) {
+            if (b->report_conditions) /* processed, not failed: the API reference's FailedItemCount */
+                report(b, l->text, l->len, l->index, msg);
+        } else {
+            b->failed++;
+            if (b->report_errors)
+                report(b, l->text, l->len, l->index, msg);
+        }
     }
     b->processed += (long long)batch->nlines;
     b->since += (long long)batch->nlines;
@@ -426,9 +433,11 @@ static void resume_state(bulk *b, const ddb_json *rec)
     b->ckpt_key = ddb_json_get_str(rec, "ddbdObject");
     b->ckpt_line = ddb_json_integer(ddb_json_get(rec, "ddbdLine"), 0);
     b->out_prefix = ddb_json_get_str(out, "S3KeyPrefix") ? ddb_json_get_str(out, "S3KeyPrefix") : "";
-    for (uint32_t i = 0; types != NULL && types->type == DDB_JSON_ARRAY && i < types->n; i++)
-        if (types->u.items[i]->type == DDB_JSON_STRING && strcmp(types->u.items[i]->u.s, "ERROR") == 0)
-            b->report_errors = 1;
+    for (uint32_t i = 0; types != NULL && types->type == DDB_JSON_ARRAY && i < types->n; i++) {
+        const char *type = types->u.items[i]->type == DDB_JSON_STRING ? types->u.items[i]->u.s : "";
+        b->report_errors |= strcmp(type, "ERROR") == 0;
+        b->report_conditions |= strcmp(type, "CONDITION_CHECK_FAILURE") == 0;
+    }
 }
 
 /* Where key stands against the checkpoint: -1 done before it, else the lines of it to skip. */
@@ -460,7 +469,7 @@ void ddb_bulk_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xfer
     b.refilled = ddb_clock_mono_s();
     b.last_ckpt = ddb_clock_mono_ms();
     ddb_arena_init(&b.arena);
-    ddb_bulk_reader_init(&b.reader, eng, b.ns, b.table, b.ion, NULL, b.rate);
+    ddb_bulk_reader_init(&b.reader, eng, &(ddb_xfer_target){b.ns, b.table, 1}, b.ion, NULL, b.rate);
     b.cancelled = status_is(rec, "CANCELLING") || cancel_requested(eng, &b.arena, id);
     resume_state(&b, rec);
     ddb_log(DDB_LOG_INFO, "bulk operation %s into table %s %s", id, b.table, b.ckpt_key ? "resumed" : "started");

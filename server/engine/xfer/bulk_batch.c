@@ -37,13 +37,12 @@ static void *helper_thread(void *arg)
     return NULL;
 }
 
-void ddb_bulk_reader_init(ddb_bulk_reader *r, ddb_engine *eng, const char *ns, const char *table, int ion,
+void ddb_bulk_reader_init(ddb_bulk_reader *r, ddb_engine *eng, const ddb_xfer_target *to, int ion,
                           ddb_xfer_csv *csv, double rate)
 {
     memset(r, 0, sizeof(*r));
     r->eng = eng;
-    r->ns = ns;
-    r->table = table;
+    r->to = *to;
     r->ion = ion;
     r->csv = csv;
     r->max_units = rate / 10;
@@ -127,7 +126,7 @@ static int next_csv(ddb_bulk_reader *r, ddb_bulk_batch *b, const char **s, size_
     ddb_xfer_object_resync(o);
     for (;;) {
         const char *p = o->text + o->start;
-        int rc = ddb_xfer_csv_next(r->csv, &p, o->text + o->end, o->done, before ? NULL : r->table, &b->body, msg);
+        int rc = ddb_xfer_csv_next(r->csv, &p, o->text + o->end, o->done, before ? NULL : r->to.table, &b->body, msg);
         *s = o->text + o->start;
         o->rec_start = o->start;
         if (rc >= 0) {
@@ -147,11 +146,46 @@ static int next_csv(ddb_bulk_reader *r, ddb_bulk_batch *b, const char **s, size_
     }
 }
 
+/* Whether the object's first record is gzip data read as text: its InputCompressionType said NONE. */
+static int undeclared_gzip(const ddb_bulk_reader *r, const char *s, size_t len)
+{
+    return r->line == 0 && r->obj->comp == DDB_COMP_NONE && len >= 2 && (unsigned char)s[0] == 0x1f &&
+           (unsigned char)s[1] == 0x8b;
+}
+
+/* The next record of a DYNAMODB_JSON or ION line: the line's next object when it holds several
+   (DYNAMODB_JSON), else the object's next line (1), or 0 at the end. */
+static int next_line_record(ddb_bulk_reader *r, const char **s, size_t *len, int *too_long)
+{
+    size_t n;
+
+    *too_long = 0;
+    r->from_rest = 0;
+    if (r->rest == NULL) {
+        if (r->dead || !ddb_xfer_object_line(r->obj, s, len, too_long))
+            return 0;
+        if (*too_long || r->ion)
+            return 1;
+        r->rest = *s;
+        r->rest_end = *s + *len;
+    }
+    r->from_rest = 1;
+    *s = r->rest;
+    n = ddb_xfer_json_value_len(r->rest, (size_t)(r->rest_end - r->rest));
+    *len = n;
+    r->rest += n;
+    while (r->rest < r->rest_end && (*r->rest == ' ' || *r->rest == '\t'))
+        r->rest++;
+    if (r->rest == r->rest_end)
+        r->rest = NULL;
+    return 1;
+}
+
 /* The next record of the object past the checkpoint (those before it are passed over, not made
-   items): its text in *s, *len (the object's window: valid until the next call) and its PutItem
-   body in b->body (*msg NULL), or the error of a record that holds no item (*msg); 0 at the end. */
-static int next_record(ddb_bulk_reader *r, ddb_bulk_batch *b, const char **s, size_t *len, const char **msg,
-                       char *err, size_t err_len)
+   items): its text in *s, *len (the object's window: valid until the next call) and its parsed
+   record in *doc (*msg NULL), or the error of a record that holds no item (*msg); 0 at the end. */
+static int next_record(ddb_bulk_reader *r, ddb_bulk_batch *b, const char **s, size_t *len, const ddb_json **doc,
+                       const char **msg, char *err, size_t err_len)
 {
     if (r->need_header) {
         csv_header(r);
@@ -162,15 +196,33 @@ static int next_record(ddb_bulk_reader *r, ddb_bulk_batch *b, const char **s, si
         if (r->csv != NULL) {
             if (!next_csv(r, b, s, len, msg, before))
                 return 0;
-        } else if (!ddb_xfer_object_line(r->obj, s, len, &too_long)) {
+            if (!before && *msg == NULL)
+                *msg = ddb_xfer_parse_record(&b->arena, b->body.data, b->body.len, doc);
+        } else if (!next_line_record(r, s, len, &too_long)) {
             return 0;
+        } else if (undeclared_gzip(r, *s, *len)) {
+            *msg = DDB_XFER_GZIP_UNDECLARED; /* the object's one record: nothing after it is read */
+            r->dead = 1;
+            r->rest = NULL;
+            *len = *len < 64 ? *len : 64;
+            return 1;
         } else if (!before) {
-            *msg = too_long ? DDB_XFER_TOO_LONG : ddb_xfer_line_body(r->ion, *s, *len, r->table, &b->body, err, err_len);
+            *msg = too_long ? DDB_XFER_TOO_LONG
+                            : ddb_xfer_line_doc(r->ion, *s, *len, &b->arena, &r->scratch, doc, err, err_len);
         }
         if (!before)
             return 1;
         r->line++; /* done before the checkpoint */
     }
+}
+
+/* Takes the record that starts at s back: it starts the next batch. */
+static void unread(ddb_bulk_reader *r, const char *s)
+{
+    if (r->from_rest)
+        r->rest = s; /* a DYNAMODB_JSON line's object: its line is still in the window */
+    else
+        r->obj->start = r->obj->rec_start;
 }
 
 /* Prepares the next records into b, checked as PutItem checks them (ddb_xfer_prepare, in PutItem's order). */
@@ -187,22 +239,23 @@ static void fill(ddb_bulk_reader *r, ddb_bulk_batch *b)
     while (b->nlines < DDB_BULK_BATCH_ITEMS && b->bytes < DDB_BULK_BATCH_BYTES && text < DDB_BULK_BATCH_BYTES &&
            (r->max_units <= 0 || units < r->max_units)) {
         const char *s, *msg = NULL;
+        const ddb_json *doc = NULL;
         char err[256];
         size_t len;
         ddb_mutation *m = &b->prepared[b->nms];
-        if (!next_record(r, b, &s, &len, &msg, err, sizeof(err))) {
+        if (!next_record(r, b, &s, &len, &doc, &msg, err, sizeof(err))) {
             b->last = 1;
             break;
         }
         if (msg == NULL)
-            msg = ddb_xfer_prepare(r->eng, &b->arena, r->ns, &b->body, m);
+            msg = ddb_xfer_prepare(r->eng, &b->arena, &r->to, doc, m);
         else
             msg = ddb_arena_strndup(&b->arena, msg, strlen(msg)); /* (err[] is this frame's) */
         /* --write-conflict-rate applies to each put as to a PutItem (the batch's commit draws none) */
         if (msg == NULL && ddb_fault_draw(r->eng->settings.write_conflict_rate))
             msg = "Transaction is ongoing for the item";
         if (msg == NULL && seen_before(b, &m->key)) {
-            r->obj->start = r->obj->rec_start; /* its key is in this batch already: it starts the next one */
+            unread(r, s); /* its key is in this batch already: it starts the next one */
             break;
         }
         text += len;
@@ -246,6 +299,8 @@ static void *reader_thread(void *arg)
 void ddb_bulk_reader_start(ddb_bulk_reader *r, ddb_xfer_object *obj, long long skip)
 {
     r->obj = obj;
+    r->rest = NULL;
+    r->dead = 0;
     r->need_header = r->csv != NULL;
     r->line = 0;
     r->skip = skip;
@@ -320,6 +375,7 @@ void ddb_bulk_reader_free(ddb_bulk_reader *r)
         free(r->b[k].ms);
         free(r->b[k].prepared);
     }
+    ddb_buf_free(&r->scratch);
     pthread_mutex_destroy(&r->lock);
     pthread_cond_destroy(&r->cond);
     pthread_mutex_destroy(&r->hlock);

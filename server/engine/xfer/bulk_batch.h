@@ -27,6 +27,7 @@
 #include "proto/arena.h"
 #include "proto/json.h"
 #include "server/engine/engine.h"
+#include "server/engine/xfer/reader.h"
 
 /* puts one commit takes at most: TransactWriteItems' 100, which every backend commits as one, and
    past which the commit's share of a put's cost no longer falls much */
@@ -36,7 +37,7 @@
 struct ddb_mutation;
 struct ddb_xfer_csv;
 
-/* A record (line) of the batch: its put (ms[put]), or the error that stopped it (put -1). */
+/* A record of the batch: its put (ms[put]), or the error that stopped it (put -1). */
 typedef struct ddb_bulk_line {
     const char *text; /* a copy (or, too long, its first bytes), in the batch's arena */
     size_t len;
@@ -60,12 +61,16 @@ typedef struct ddb_bulk_batch {
 
 typedef struct ddb_bulk_reader {
     ddb_engine *eng;
-    const char *ns, *table;
+    ddb_xfer_target to;
     int ion;
     struct ddb_xfer_csv *csv; /* CSV records (NULL: lines, ion's format) */
     double max_units; /* a batch's write units at most (0: no limit) */
     struct ddb_xfer_object *obj; /* the object being read */
     int need_header;             /* a CSV object's header is still to be read */
+    const char *rest, *rest_end; /* a DYNAMODB_JSON line's objects not yet taken (window text) */
+    int from_rest;               /* the record taken last is one of them */
+    int dead;                    /* the object is read no further (DDB_XFER_GZIP_UNDECLARED) */
+    ddb_buf scratch;             /* an ION line as DynamoDB JSON */
     long long line, skip;
     ddb_bulk_batch b[2];
     int filled[2], taken, quit, started;
@@ -81,9 +86,10 @@ typedef struct ddb_bulk_reader {
     pthread_t helper;
 } ddb_bulk_reader;
 
-/* Allocates the two batches (once per load). Records are lines (DYNAMODB_JSON, or ION when `ion`),
-   or CSV records when csv is not NULL (ddb_xfer_csv_header read the object's header first). */
-void ddb_bulk_reader_init(ddb_bulk_reader *r, ddb_engine *eng, const char *ns, const char *table, int ion,
+/* Allocates the two batches (once per load). Records are lines (DYNAMODB_JSON, each object of a line
+   a record of its own; or ION when `ion`), or CSV records when csv is not NULL (ddb_xfer_csv_header
+   read the object's header first). Each record is parsed once (reader.h) and put into `to`. */
+void ddb_bulk_reader_init(ddb_bulk_reader *r, ddb_engine *eng, const ddb_xfer_target *to, int ion,
                           struct ddb_xfer_csv *csv, double rate);
 /* Starts reading the records of an object (opened: reader.h) from record `skip` on; a CSV
    object's header first. A failure to read it ends the object (obj->code then says why). */

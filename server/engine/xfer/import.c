@@ -30,6 +30,7 @@
 #include "server/base/log.h"
 #include "server/engine/catalog.h"
 #include "server/engine/engine.h"
+#include "server/engine/jobs/purge.h"
 #include "server/engine/mutation.h"
 #include "server/engine/xfer/bulk_batch.h"
 #include "server/engine/xfer/csv.h"
@@ -40,6 +41,10 @@
 #define PROGRESS_ITEMS 5000
 #define ERROR_LOG_DIR "ddbd-import-errors/"
 #define ERROR_LOG_MAX (16u << 20) /* the error log's bytes at most (its first errors) */
+/* A record without its Item wrapper: DynamoDB's words for a record it cannot map (its CloudWatch
+   log, as a public report quotes it); the FailureCode is ddbd's (docs/compatibility.md). */
+#define NO_ITEM_FAILURE "Unable to map value based on the given schema. Remainder of the file will not be processed."
+#define NO_ITEM_CODE "ItemValidationError"
 
 typedef struct importer {
     ddb_engine *eng;
@@ -92,20 +97,31 @@ static void log_error(importer *im, long long index, const char *msg)
     ddb_buf_free(&m);
 }
 
+/* A record with no Item object fails the import (DynamoDB answers FAILED): its error is logged and
+   what its object holds after it is not read. */
+static void no_item(importer *im, long long index)
+{
+    log_error(im, index, NO_ITEM_FAILURE);
+    im->failure_code = NO_ITEM_CODE;
+    snprintf(im->failure, sizeof(im->failure), "%s", NO_ITEM_FAILURE);
+}
+
 /* Commits a batch's puts and counts its records, logging the failed ones in record order. */
 static void commit(importer *im, ddb_bulk_batch *batch)
 {
     ddb_bulk_batch_commit(&im->reader, batch);
-    for (size_t i = 0; i < batch->nlines; i++) {
+    for (size_t i = 0; i < batch->nlines && im->failure_code == NULL; i++) {
         const ddb_bulk_line *l = &batch->lines[i];
         const char *msg = l->put < 0 ? l->msg : ddb_xfer_error_of(&batch->ms[l->put]);
-        if (msg != NULL)
-            log_error(im, l->index, msg);
-        else
+        im->processed++;
+        im->since_progress++;
+        if (msg == NULL)
             im->imported++;
+        else if (l->put < 0 && strcmp(msg, DDB_XFER_NO_ITEM) == 0)
+            no_item(im, l->index);
+        else
+            log_error(im, l->index, msg);
     }
-    im->processed += (long long)batch->nlines;
-    im->since_progress += (long long)batch->nlines;
 }
 
 /* ---- objects ---- */
@@ -157,7 +173,7 @@ static int read_object(importer *im, const char *key, ddb_xfer_stop stop, void *
             im->cancelled = !table_alive(im);
             rc = stop(ctx) ? 1 : 0;
         }
-    } while (rc == 0 && !im->cancelled && !batch->last);
+    } while (rc == 0 && !im->cancelled && !batch->last && im->failure_code == NULL);
     ddb_bulk_reader_stop(&im->reader);
     im->bytes += o.raw_bytes;
     if (rc == 0 && o.code != NULL) { /* the object could not be read to its end */
@@ -166,11 +182,33 @@ static int read_object(importer *im, const char *key, ddb_xfer_stop stop, void *
         rc = -1;
     }
     ddb_xfer_object_free(&o);
+    if (rc == 0 && im->failure_code != NULL)
+        rc = -1;
     if (rc != 0)
         return rc;
     progress(im);
     im->cancelled = im->cancelled || !table_alive(im);
     return stop(ctx) ? 1 : 0;
+}
+
+/* A failed import removes the table it created, as DynamoDB does (its items are purged as a
+   DeleteTable's are). */
+static void drop_table(importer *im)
+{
+    const ddb_table *t = ddb_catalog_get_by_id(im->eng->catalog, im->table_id);
+    ddb_arena a;
+    ddb_batch purge;
+
+    if (t == NULL || strcmp(t->ns, im->ns) != 0)
+        return;
+    ddb_arena_init(&a);
+    ddb_batch_init(&purge, &a);
+    ddb_task_purge_table(&purge, &a, t);
+    purge.removes = 1;
+    if (ddb_catalog_delete(im->eng->catalog, t, &purge) != 0)
+        ddb_log(DDB_LOG_WARN, "import %s: its table %s could not be removed", im->id, im->table);
+    ddb_arena_free(&a);
+    ddb_tasks_kick(im->eng->tasks);
 }
 
 static void finish(importer *im)
@@ -208,7 +246,7 @@ void ddb_import_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xf
     const char *delim = ddb_json_get_str(csv, "Delimiter");
     char **keys = NULL;
     size_t n = 0, i;
-    int rc = 0, files = 0, stopped = 0;
+    int rc = 0, stopped = 0;
 
     im.table = ddb_json_get_str(ddb_json_get(rec, "TableCreationParameters"), "TableName");
     im.ns = ddb_json_get_str(rec, "ddbdNs") ? ddb_json_get_str(rec, "ddbdNs") : "";
@@ -224,7 +262,7 @@ void ddb_import_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xf
                           ddb_json_get(ddb_json_get(rec, "TableCreationParameters"), "AttributeDefinitions"));
         im.csv = &csv_reader;
     }
-    ddb_bulk_reader_init(&im.reader, eng, im.ns, im.table, im.ion, im.csv, 0);
+    ddb_bulk_reader_init(&im.reader, eng, &(ddb_xfer_target){im.ns, im.table, 0}, im.ion, im.csv, 0);
     ddb_log(DDB_LOG_INFO, "import %s into table %s started", id, im.table);
     if (!table_alive(&im)) {
         im.cancelled = 1;
@@ -240,16 +278,14 @@ void ddb_import_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xf
                 continue;
             rc = read_object(&im, keys[i], stop, ctx);
             stopped = rc == 1;
-            files++;
         }
-        if (rc == 0 && files == 0 && !im.cancelled) {
-            im.failure_code = "S3NoSuchKey";
-            snprintf(im.failure, sizeof(im.failure), "No object was found under the prefix %s", prefix ? prefix : "");
-        }
+        /* (an empty bucket or prefix completes with no item, as DynamoDB's import does) */
     }
     for (i = 0; i < n; i++)
         free(keys[i]);
     free(keys);
+    if (!stopped && !im.cancelled && im.failure_code != NULL)
+        drop_table(&im); /* before FAILED is seen */
     if (!stopped) /* stopping: run again at the next start */
         finish(&im);
     ddb_objstore_close(&im.os);

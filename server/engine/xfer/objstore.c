@@ -37,7 +37,10 @@ static int s3_fail(ddb_objstore *o, const char *method, const char *path, int st
     char code[64];
 
     s3_code(b, code, sizeof(code));
-    snprintf(o->err, sizeof(o->err), "S3 answered %d %s for %s %s", status, code, method, path);
+    if (strcmp(code, "NoSuchBucket") == 0) /* S3's own message, as DynamoDB's FailureMessage quotes it */
+        snprintf(o->err, sizeof(o->err), "%s", DDB_OBJ_NO_BUCKET);
+    else
+        snprintf(o->err, sizeof(o->err), "S3 answered %d %s for %s %s", status, code, method, path);
     return status == 404 ? DDB_OBJ_NOT_FOUND : DDB_OBJ_ERROR;
 }
 
@@ -94,7 +97,7 @@ int ddb_objstore_open(ddb_objstore *o, const ddb_objstore_settings *cfg, const c
         return DDB_OBJ_OK;
     }
     if (cfg->s3_endpoint == NULL) {
-        snprintf(o->err, sizeof(o->err), "The specified bucket does not exist: %s", bucket);
+        snprintf(o->err, sizeof(o->err), "%s", DDB_OBJ_NO_BUCKET);
         return DDB_OBJ_NOT_FOUND;
     }
     ddb_buf_putc(&path, '/');

@@ -24,6 +24,8 @@
 #include "server/engine/engine.h" /* ddb_objstore_settings */
 
 enum { DDB_OBJ_OK = 0, DDB_OBJ_NOT_FOUND = 1, DDB_OBJ_ERROR = -1 };
+/* A missing bucket's err: S3's NoSuchBucket message, which DynamoDB's FailureMessage quotes. */
+#define DDB_OBJ_NO_BUCKET "The specified bucket does not exist"
 
 typedef struct ddb_objstore {
     char bucket[256];

@@ -15,6 +15,7 @@
 #include "server/engine/mutation.h"
 #include "server/engine/table_stats.h"
 #include "server/engine/xfer/ion.h"
+#include "server/expr/expr.h"
 
 ddb_xfer_comp ddb_xfer_comp_of(const char *name)
 {
@@ -240,39 +241,63 @@ void ddb_xfer_body_begin(ddb_buf *body, ddb_jw *w, const char *table)
     ddb_jw_key(w, "Item");
 }
 
-static const char *json_body(const char *line, size_t len, ddb_jw *w)
+size_t ddb_xfer_json_value_len(const char *s, size_t len)
 {
-    ddb_arena a;
-    const ddb_json *doc, *item;
-    const char *err = NULL;
+    size_t i = 0, depth = 0;
+    int in_str = 0;
 
-    ddb_arena_init(&a);
-    doc = ddb_json_parse_input(&a, line, len, NULL);
-    item = ddb_json_get(doc, "Item");
-    if (item == NULL || item->type != DDB_JSON_OBJECT)
-        err = doc == NULL ? "Invalid JSON: the line is not a JSON document" : "Invalid item: the line has no Item object";
-    else
-        ddb_jw_json(w, item);
-    ddb_arena_free(&a);
-    return err;
+    while (i < len && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    if (i == len || s[i] != '{')
+        return len;
+    for (; i < len; i++) {
+        char c = s[i];
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = 0;
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if ((c == '}' || c == ']') && --depth == 0) {
+            return i + 1;
+        }
+    }
+    return len;
 }
 
-const char *ddb_xfer_line_body(int ion, const char *line, size_t len, const char *table, ddb_buf *body,
-                               char *err, size_t err_len)
+const char *ddb_xfer_parse_record(ddb_arena *a, const char *text, size_t len, const ddb_json **doc)
+{
+    const ddb_json *item;
+
+    *doc = ddb_json_parse_input(a, text, len, NULL);
+    item = ddb_json_get(*doc, "Item");
+    if (item == NULL || item->type != DDB_JSON_OBJECT)
+        return *doc == NULL ? "Invalid JSON: the line is not a JSON document" : DDB_XFER_NO_ITEM;
+    return NULL;
+}
+
+const char *ddb_xfer_line_doc(int ion, const char *line, size_t len, ddb_arena *a, ddb_buf *scratch,
+                              const ddb_json **doc, char *err, size_t err_len)
 {
     const char *e;
     ddb_jw w;
 
-    ddb_xfer_body_begin(body, &w, table);
-    if (!ion) {
-        if ((e = json_body(line, len, &w)) != NULL)
-            return e;
-    } else if ((e = ddb_ion_read_item(line, len, &w)) != NULL) {
+    if (!ion)
+        return ddb_xfer_parse_record(a, line, len, doc);
+    /* an Ion struct's Item as DynamoDB JSON, {"Item":...}, then parsed once like a JSON line's */
+    scratch->len = 0;
+    ddb_jw_init(&w, scratch);
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, "Item");
+    if ((e = ddb_ion_read_item(line, len, &w)) != NULL) {
         snprintf(err, err_len, "Invalid Ion: %s", e);
         return err;
     }
     ddb_jw_obj_end(&w);
-    return NULL;
+    return ddb_xfer_parse_record(a, scratch->data, scratch->len, doc);
 }
 
 void ddb_xfer_item_pointer(ddb_jw *w, const char *bucket, const char *key, long long index)
@@ -289,45 +314,52 @@ void ddb_xfer_item_pointer(ddb_jw *w, const char *bucket, const char *key, long 
 }
 
 /*
- * The error PutItem would answer for the item in body ({"TableName":..., "Item":...}), in its
- * order: the JSON, the values' types (SerializationException), their decoding and names (a
- * ValidationException in the envelope PutItem's answers carry, api/dispatch.c), the size, the
- * table, the key against its schema; NULL when the item can be written (*item, *t, *key set).
+ * The error PutItem would answer for the record's Item, in its order: the values' types
+ * (SerializationException), their decoding and names (a ValidationException in the envelope
+ * PutItem's answers carry, api/dispatch.c), the record's condition when it may have one, the size,
+ * the table, the key against its schema; NULL when the item can be written (*item, *t, *key set).
  */
-static const char *item_error(ddb_engine *eng, ddb_arena *a, const char *ns, const ddb_buf *body_text, ddb_attr *item,
-                              const ddb_table **t, ddb_key *key)
+static const char *item_error(ddb_engine *eng, ddb_arena *a, const ddb_xfer_target *to, const ddb_json *doc,
+                              ddb_attr *item, ddb_parsed *cond, const ddb_table **t, ddb_key *key)
 {
-    const ddb_json *body = ddb_json_parse_input(a, body_text->data, body_text->len, NULL);
-    const ddb_json *json = ddb_json_get(body, "Item");
+    const ddb_json *json = ddb_json_get(doc, "Item");
     const char *msg;
 
-    if (body == NULL || body->type != DDB_JSON_OBJECT)
-        return ddb_error_lookup(DDB_E_SERIALIZATION)->type; /* (no message: the log shows the type) */
     if ((msg = ddb_item_check_types(a, json)) != NULL)
         return msg;
     ddb_attr_set_dialect(DDB_VALUES_2026); /* PutItem's wording of value errors (proto/attr.h) */
     if ((msg = ddb_item_from_json(a, json, item)) != NULL || (msg = ddb_item_names_check(item)) != NULL)
         return ddb_arena_sprintf(a, "1 validation error detected: %s", msg);
+    if (to->conditions && (msg = ddb_expr_prepare_into(a, DDB_OPF_EXPR_CONDITION, doc, cond)) != NULL)
+        return msg;
     if (ddb_item_size(item) > DDB_MAX_ITEM_SIZE)
         return "Item size has exceeded the maximum allowed size";
-    *t = ddb_catalog_get(eng->catalog, ddb_ns_key(a, ns, ddb_json_get_str(body, "TableName")));
+    *t = ddb_catalog_get(eng->catalog, ddb_ns_key(a, to->ns, to->table));
     if (*t == NULL || (*t)->restoring)
         return "Requested resource not found";
     return ddb_item_key_check(a, eng->store, *t, item, 0, key);
 }
 
-const char *ddb_xfer_prepare(ddb_engine *eng, ddb_arena *a, const char *ns, const ddb_buf *body, ddb_mutation *m)
+const char *ddb_xfer_prepare(ddb_engine *eng, ddb_arena *a, const ddb_xfer_target *to, const ddb_json *doc,
+                             ddb_mutation *m)
 {
     const ddb_table *t = NULL;
     ddb_attr *item = DDB_NEW(a, ddb_attr);
+    ddb_parsed cond = {0};
     ddb_key key;
     const char *msg;
 
-    if ((msg = item_error(eng, a, ns, body, item, &t, &key)) != NULL)
+    if ((msg = item_error(eng, a, to, doc, item, &cond, &t, &key)) != NULL)
         return msg;
     ddb_mutation_init(m, DDB_MUT_PUT, t, &key);
     m->item = item;
+    m->condition = cond.condition;
     return NULL;
+}
+
+int ddb_xfer_condition_failed(const ddb_mutation *m)
+{
+    return m->err.code == DDB_E_CONDITIONAL_CHECK_FAILED;
 }
 
 /* A written put's units, charged to its table's figures as PutItem's are. */

@@ -1,8 +1,9 @@
 /*
  * server/engine/xfer/reader.h: what ImportTable (import.c) and StartBulkPutItems (bulk.c) share
  * to read items from an object store and write them: an object read as a stream and decompressed
- * (GZIP, ZSTD, NONE) through a window of bounded size, split into lines, a DYNAMODB_JSON or ION line made the body of a PutItem, and that
- * body checked and written as PutItem writes it, through the one mutation pipeline.
+ * (GZIP, ZSTD, NONE) through a window of bounded size, split into lines, a DYNAMODB_JSON or ION
+ * record parsed once into the tree its item is decoded from, and that item checked and written as
+ * PutItem writes it, through the one mutation pipeline.
  */
 #ifndef DDB_XFER_READER_H
 #define DDB_XFER_READER_H
@@ -71,29 +72,57 @@ int ddb_xfer_object_line(ddb_xfer_object *o, const char **s, size_t *len, int *t
 void ddb_xfer_object_skip_line(ddb_xfer_object *o);
 void ddb_xfer_object_resync(ddb_xfer_object *o);
 
-/* Starts `body` as {"TableName":..., "Item": and returns the writer positioned for the Item. */
+/* Starts `body` as {"TableName","Item": and returns the writer positioned for the Item (CSV). */
 void ddb_xfer_body_begin(ddb_buf *body, ddb_jw *w, const char *table);
-/* A DYNAMODB_JSON line ({"Item":{...}}) or an ION one made the PutItem body {"TableName","Item"}
-   in `body`: NULL, or the error of a line that holds no item. */
-const char *ddb_xfer_line_body(int ion, const char *line, size_t len, const char *table, ddb_buf *body,
-                               char *err, size_t err_len);
+
+/* An object whose InputCompressionType is NONE but which starts as gzip data: it is one failed
+   record and read no further (the developer guide: a malformed object's rest is not processed). */
+#define DDB_XFER_GZIP_UNDECLARED                                                                                     \
+    "The object is gzip data but InputCompressionType is NONE. Remainder of the file will not be processed."
+/* What a DYNAMODB_JSON record without an Item object is (an import fails on it: import.c). */
+#define DDB_XFER_NO_ITEM "Invalid item: the line has no Item object"
+
+/*
+ * A record is parsed once, into the JSON tree its item is decoded from (ddb_xfer_prepare):
+ * ddb_xfer_parse_record parses a record's text (a DYNAMODB_JSON object, {"Item":{...}} and for a
+ * bulk put its condition members; a CSV record's body) into *doc (arena memory): NULL, or the
+ * error of a record that is no JSON or has no Item object (DDB_XFER_NO_ITEM). ddb_xfer_line_doc
+ * does the same for a line of either format: an ION line's struct is first written as DynamoDB
+ * JSON in `scratch`.
+ */
+const char *ddb_xfer_parse_record(ddb_arena *a, const char *text, size_t len, const ddb_json **doc);
+const char *ddb_xfer_line_doc(int ion, const char *line, size_t len, ddb_arena *a, ddb_buf *scratch,
+                              const ddb_json **doc, char *err, size_t err_len);
+/* The length of the first JSON object of s (a line may hold several, one after another, each a
+   record: bulk_batch.c); len when s does not start with one or it does not end. */
+size_t ddb_xfer_json_value_len(const char *s, size_t len);
 
 /* Writes "itemS3Pointer": {"bucket", "key", "itemIndex"} (an item's place in the error records). */
 void ddb_xfer_item_pointer(ddb_jw *w, const char *bucket, const char *key, long long index);
 
+/* Where a load's items go: the table (by name in namespace ns), and whether a record's
+   ConditionExpression (with its ExpressionAttributeNames and ExpressionAttributeValues) applies
+   to its put (bulk puts: the developer guide's per-item conditions; an import has none). */
+typedef struct ddb_xfer_target {
+    const char *ns, *table;
+    int conditions;
+} ddb_xfer_target;
+
 /*
  * An item written as PutItem writes it, in two steps so that many puts share one commit (the batch
- * reader, bulk_batch.h, for bulk puts and imports): ddb_xfer_prepare checks the item of `body` as
- * PutItem checks it (namespace ns) and builds its put in *m (NULL), or returns the error PutItem
- * would answer (its message, arena memory); ddb_xfer_commit writes n prepared puts of distinct keys
- * as one commit of the mutation pipeline (ddb_mutate_txn: their index entries, stream and Kinesis
- * records, figures) and returns the units they consumed, charged to their tables. When the commit
- * cannot take them all (one put's own error), each is written on its own: ddb_xfer_error_of(&ms[i])
- * is then PutItem's error for that item, or NULL when it was written.
+ * reader, bulk_batch.h, for bulk puts and imports): ddb_xfer_prepare checks the Item of a parsed
+ * record (ddb_xfer_parse_record) as PutItem checks it, and its condition, and builds its put in *m
+ * (NULL), or returns the error PutItem would answer (its message, arena memory); ddb_xfer_commit
+ * writes n prepared puts of distinct keys as one commit of the mutation pipeline (ddb_mutate_txn:
+ * their index entries, stream and Kinesis records, figures) and returns the units they consumed,
+ * charged to their tables. When the commit cannot take them all (one put's own error or failed
+ * condition), each is written on its own: ddb_xfer_error_of(&ms[i]) is then PutItem's error for
+ * that item (ddb_xfer_condition_failed: its condition was false), or NULL when it was written.
  */
-const char *ddb_xfer_prepare(ddb_engine *eng, ddb_arena *a, const char *ns, const ddb_buf *body,
+const char *ddb_xfer_prepare(ddb_engine *eng, ddb_arena *a, const ddb_xfer_target *to, const ddb_json *doc,
                              struct ddb_mutation *m);
 double ddb_xfer_commit(ddb_engine *eng, ddb_arena *a, struct ddb_mutation *ms, size_t n);
 const char *ddb_xfer_error_of(const struct ddb_mutation *m);
+int ddb_xfer_condition_failed(const struct ddb_mutation *m);
 
 #endif

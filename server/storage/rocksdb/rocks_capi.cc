@@ -415,6 +415,26 @@ char *rocksdb_get_cf(rocksdb_t *db, const rocksdb_readoptions_t *options, rocksd
     return copy_string(v);
 }
 
+void ddb_rocksdb_get_cf_into(rocksdb_t *db, const rocksdb_readoptions_t *options, rocksdb_column_family_handle_t *cf,
+                             const char *key, size_t keylen, void *(*place)(void *ctx, size_t n), void *ctx,
+                             char **val, size_t *vallen, char **errptr)
+{
+    static thread_local std::string buf; /* its capacity kept: at most an item's size */
+    rocksdb::PinnableSlice v(&buf);
+    Status s = db->rep->Get(options->rep, cf->rep, Slice(key, keylen), &v);
+
+    *val = nullptr;
+    *vallen = 0;
+    if (!s.ok()) {
+        if (!s.IsNotFound())
+            failed(errptr, s);
+        return;
+    }
+    *val = static_cast<char *>(place(ctx, v.size()));
+    memcpy(*val, v.data(), v.size());
+    *vallen = v.size();
+}
+
 void rocksdb_put_cf(rocksdb_t *db, const rocksdb_writeoptions_t *options, rocksdb_column_family_handle_t *cf,
                     const char *key, size_t keylen, const char *val, size_t vallen, char **errptr)
 {

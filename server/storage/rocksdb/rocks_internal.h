@@ -114,6 +114,13 @@ void rocks_snapshots_free(ddb_store *s);
    DB::Resume. */
 void ddb_rocksdb_options_recover_no_space_by_caller(rocksdb_options_t *o);
 void ddb_rocksdb_resume(rocksdb_t *db, char **errptr);
+/* rocksdb_get_cf that copies the value once, into memory `place(ctx, n)` gives (an arena): RocksDB
+   reads it into a buffer this thread keeps (or pins it in the block cache), where c.h's get fills
+   a fresh string and copies it into a fresh malloc (three copies of a 400 KB item into new pages,
+   the most of a large read's time). *val is NULL when the key is absent. */
+void ddb_rocksdb_get_cf_into(rocksdb_t *db, const rocksdb_readoptions_t *options, rocksdb_column_family_handle_t *cf,
+                             const char *key, size_t keylen, void *(*place)(void *ctx, size_t n), void *ctx,
+                             char **val, size_t *vallen, char **errptr);
 
 /* storage.h's calls, as rocks*.c implement them (the table in rocks.c; the iterator's in rocks_iter.c). */
 int rocks_format_found(const ddb_store *s);

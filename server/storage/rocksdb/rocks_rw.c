@@ -9,28 +9,24 @@
 #include "server/base/be.h"
 #include "server/storage/rocksdb/rocks_internal.h"
 
+static void *arena_place(void *a, size_t n)
+{
+    return ddb_arena_alloc(a, n);
+}
+
 /* A point read with the given read options (the store's, or a snapshot's). */
 static int get_with(ddb_store *s, const rocksdb_readoptions_t *ro, ddb_arena *a, int shard, const char *key,
                     size_t klen, char **val, size_t *vlen)
 {
     rocksdb_column_family_handle_t *cf = cf_of(s, shard);
-    char *err = NULL, *v;
-    size_t n = 0;
-    int rc;
+    char *err = NULL;
 
     *val = NULL;
     *vlen = 0;
     if (cf == NULL) /* nothing was ever written to this shard */
         return DDB_STORE_OK;
-    v = rocksdb_get_cf(s->db, ro, cf, key, klen, &n, &err);
-    if ((rc = rocks_check(err, "get")) != DDB_STORE_OK)
-        return rc;
-    if (v != NULL) {
-        *val = ddb_arena_memdup(a, v, n);
-        *vlen = n;
-        rocksdb_free(v);
-    }
-    return DDB_STORE_OK;
+    ddb_rocksdb_get_cf_into(s->db, ro, cf, key, klen, arena_place, a, val, vlen, &err);
+    return rocks_check(err, "get");
 }
 
 int rocks_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
@@ -123,20 +119,15 @@ static int resume(void *ctx)
 
 /*
  * A write that failed for want of space stopped RocksDB's writes (its log may be torn), and its
- * own recovery would look for space only every 5 seconds (rocks_capi.cc turns it off). Resumed
- * here, on the failing write's path, as soon as the disk has room: 1 when the write may be tried
- * again (nothing of it was applied: a failed log write inserts nothing). The resume waits for
- * RocksDB's background jobs, and one that failed for want of space pauses a second before it
- * ends: then writes resume up to a second after the space, else at once.
+ * own recovery would look for space only every 5 seconds (rocks_capi.cc turns it off). The guard
+ * resumes it on a thread of its own as soon as the disk has room (diskguard.h); until then writes
+ * fail (InternalServerError, which clients retry), nothing of them applied: a failed log write
+ * inserts nothing.
  */
-static int resumed_after_full_disk(ddb_store *s, char **err)
+static void note_full_disk(ddb_store *s, const char *err)
 {
-    if (strstr(*err, "No space left on device") == NULL || !ddb_diskguard_resume(s->guard, resume, s))
-        return 0;
-    ddb_log(DDB_LOG_WARN, "rocksdb resumed: the disk has room again (%s)", *err);
-    rocksdb_free(*err);
-    *err = NULL;
-    return 1;
+    if (strstr(err, "No space left on device") != NULL)
+        ddb_diskguard_stalled(s->guard, resume, s);
 }
 
 static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums)
@@ -149,8 +140,8 @@ static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums)
     if ((wb = writebatch_of(s, b, nums)) == NULL)
         return DDB_STORE_EIO;
     rocksdb_write(s->db, wopts_for(s, b), wb, &err);
-    if (err != NULL && resumed_after_full_disk(s, &err))
-        rocksdb_write(s->db, wopts_for(s, b), wb, &err);
+    if (err != NULL)
+        note_full_disk(s, err);
     rocksdb_writebatch_destroy(wb);
     if (s->gc != NULL && err == NULL)
         ddb_groupcommit_note(s->gc);

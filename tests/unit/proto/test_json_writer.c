@@ -88,3 +88,29 @@ TEST(long_strings_grow_the_buffer)
     ASSERT_EQ(out.data[out.len], '\0');
     ddb_buf_free(&out);
 }
+
+/* Doubles print as the shortest digits that read back as the same double, as Java's
+   Double.toString (DynamoDB's JSON) does: a timing of 5.562 ms is 5.562, not 5.5620000000000003. */
+static const char *jw_double(ddb_buf *out, double v)
+{
+    ddb_jw w;
+
+    out->len = 0;
+    ddb_jw_init(&w, out);
+    ddb_jw_double(&w, v);
+    return out->data;
+}
+
+TEST(doubles_print_their_shortest_round_trip_digits)
+{
+    ddb_buf out = {0};
+
+    ASSERT_STR_EQ(jw_double(&out, 5.562), "5.562");
+    ASSERT_STR_EQ(jw_double(&out, 0.1), "0.1");
+    ASSERT_STR_EQ(jw_double(&out, 0.1 + 0.2), "0.30000000000000004"); /* 17 digits when it takes them */
+    ASSERT_STR_EQ(jw_double(&out, 1.0 / 3), "0.3333333333333333");
+    ASSERT_STR_EQ(jw_double(&out, 2.0), "2.0");
+    ASSERT_STR_EQ(jw_double(&out, 1e20), "1e+20");
+    ASSERT_STR_EQ(jw_double(&out, -0.000123), "-0.000123");
+    ddb_buf_free(&out);
+}

@@ -1,0 +1,1 @@
+import { specs } from '../spec.mjs'; specs('g');

@@ -1,0 +1,65 @@
+// The console's page: the screens by the URL's fragment (#/tables, #/table/T, #/items/T,
+// #/stream/T, #/partiql, #/activity), and the key its API calls are signed with.
+import { call, session, setKey } from './api.js';
+import { activityScreen } from './activity.js';
+import { field, guarded, h } from './dom.js';
+import { itemsScreen } from './items.js';
+import { partiqlScreen } from './partiql.js';
+import { streamScreen } from './streams.js';
+import { tableScreen, tablesScreen } from './tables.js';
+
+const view = document.getElementById('view');
+
+/* The sign-in form: the key id, secret and region the calls are signed with (kept for this tab). */
+function signIn(reason) {
+  const id = h('input', { id: 'key-id', autocomplete: 'username', required: true });
+  const secret = h('input', { id: 'key-secret', type: 'password', autocomplete: 'current-password', required: true });
+  const region = h('input', { id: 'key-region', value: 'us-east-1', required: true });
+  const box = h('div');
+  view.replaceChildren(h('h1', {}, 'Sign in'),
+    h('p', {}, 'This server checks signatures (--auth). Enter a key it knows; the console signs each API call with it ',
+      'in this tab and keeps it only until the tab closes.'), reason ? h('div', { class: 'error', role: 'alert' }, String(reason)) : '',
+    h('form', { id: 'sign-in', onsubmit: (e) => {
+      e.preventDefault();
+      setKey({ id: id.value.trim(), secret: secret.value, region: region.value.trim() });
+      guarded(box, async () => { await call('ListTables', { Limit: 1 }); route(); });
+    } }, field('Access key id', id), field('Secret access key', secret), field('Region', region),
+    h('div', {}, h('button', { type: 'submit' }, 'Sign in'))), box);
+  id.focus();
+}
+
+const AUTH_ERRORS = new Set(['UnrecognizedClientException', 'InvalidSignatureException', 'MissingAuthenticationTokenException',
+  'IncompleteSignatureException']);
+
+function who() {
+  const el = document.getElementById('who');
+  el.replaceChildren(session.key ? h('span', {}, `key ${session.key.id}`) : '',
+    session.key ? h('button', { type: 'button', class: 'secondary', onclick: () => { setKey(null); signIn(); } }, 'Sign out') : '');
+}
+
+async function route() {
+  who();
+  const [, screen = 'tables', arg] = location.hash.split('/').map((p, i) => (i ? decodeURIComponent(p) : p));
+  for (const a of document.querySelectorAll('nav a')) {
+    if (a.getAttribute('href') === `#/${screen}`) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  try {
+    if (screen === 'table') await tableScreen(view, arg);
+    else if (screen === 'items') await itemsScreen(view, arg);
+    else if (screen === 'stream') await streamScreen(view, arg);
+    else if (screen === 'partiql') partiqlScreen(view);
+    else if (screen === 'activity') activityScreen(view);
+    else await tablesScreen(view);
+    const err = view.querySelector('.error');
+    if (err && AUTH_ERRORS.has(err.textContent.split(':')[0])) signIn(err.textContent);
+  } catch (err) {
+    view.replaceChildren(h('div', { class: 'error', role: 'alert' }, String(err)));
+  }
+  document.title = `${view.querySelector('h1')?.textContent || 'ddbd'} · ddbd console`;
+  // the first screen drawn with its data (what docs/console.md's timing reports)
+  if (performance.getEntriesByName('ddbd-console-ready').length === 0) performance.mark('ddbd-console-ready');
+}
+
+window.addEventListener('hashchange', () => { route(); view.focus(); });
+route();

@@ -1,0 +1,159 @@
+// The tables: the list, Create Table (a form or JSON), Delete Table, and one table described.
+import { call } from './api.js';
+import { backupsSection } from './backups.js';
+import { insightsSection, tagsSection, ttlSection } from './settings.js';
+import { field, guarded, h, pretty, say } from './dom.js';
+
+const TYPES = ['S', 'N', 'B'];
+const typeSelect = (value = 'S') => h('select', {}, TYPES.map((t) => h('option', { value: t, selected: t === value }, t)));
+
+async function listAll() {
+  const names = [];
+  let start;
+  do {
+    const out = await call('ListTables', start ? { ExclusiveStartTableName: start } : {});
+    names.push(...out.TableNames);
+    start = out.LastEvaluatedTableName;
+  } while (start);
+  return names;
+}
+
+/* The Create Table form's input, as CreateTable takes it. */
+function formInput(f) {
+  const attrs = new Map();
+  const key = (name, type, kind) => { attrs.set(name, type); return { AttributeName: name, KeyType: kind }; };
+  const schema = (pk, pkType, sk, skType) => [key(pk, pkType, 'HASH'), ...(sk ? [key(sk, skType, 'RANGE')] : [])];
+  const input = {
+    TableName: f.name.value.trim(),
+    KeySchema: schema(f.pk.value.trim(), f.pkType.value, f.sk.value.trim(), f.skType.value),
+    BillingMode: 'PAY_PER_REQUEST',
+  };
+  if (f.gsi.value.trim()) {
+    input.GlobalSecondaryIndexes = [{
+      IndexName: f.gsi.value.trim(),
+      KeySchema: schema(f.gsiPk.value.trim(), f.gsiPkType.value, f.gsiSk.value.trim(), f.gsiSkType.value),
+      Projection: { ProjectionType: 'ALL' },
+    }];
+  }
+  if (f.stream.checked) input.StreamSpecification = { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' };
+  input.AttributeDefinitions = [...attrs].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }));
+  return input;
+}
+
+function createForm(done) {
+  const f = {
+    name: h('input', { required: true, autocomplete: 'off' }), pk: h('input', { required: true, value: 'pk' }),
+    pkType: typeSelect(), sk: h('input', { placeholder: '(none)' }), skType: typeSelect(),
+    gsi: h('input', { placeholder: '(none)' }), gsiPk: h('input'), gsiPkType: typeSelect(), gsiSk: h('input'),
+    gsiSkType: typeSelect(), stream: h('input', { type: 'checkbox' }),
+  };
+  f.name.id = 'create-name';
+  f.pk.id = 'create-pk';
+  f.sk.id = 'create-sk';
+  f.stream.id = 'create-stream';
+  f.skType.id = 'create-sk-type';
+  const json = h('textarea', { id: 'create-json', spellcheck: 'false' });
+  const box = h('div');
+  const create = (input) => guarded(box, async () => {
+    await call('CreateTable', input);
+    say(`Table ${input.TableName} created`);
+    done();
+  });
+  const fromJson = h('button', { type: 'button', id: 'create-from-json', onclick: () => guarded(box, () => create(JSON.parse(json.value))) },
+    'Create from JSON');
+  const showJson = h('button', { type: 'button', class: 'secondary', onclick: () => { json.value = pretty(formInput(f)); } },
+    'Copy the form into JSON');
+  const form = h('form', { id: 'create-table', onsubmit: (e) => { e.preventDefault(); create(formInput(f)); } },
+    h('div', { class: 'row' }, field('Table name', f.name), field('Partition key', f.pk), field('Partition key type', f.pkType),
+      field('Sort key', f.sk), field('Sort key type', f.skType)),
+    h('div', { class: 'row' }, field('Global index', f.gsi), field('Index partition key', f.gsiPk), field('its type', f.gsiPkType),
+      field('Index sort key', f.gsiSk), field('its type', f.gsiSkType)),
+    h('div', { class: 'row' }, field('Stream (new and old images)', f.stream, 'inline')),
+    h('button', { type: 'submit' }, 'Create table'));
+  return h('section', { 'aria-labelledby': 'create-h' }, h('h2', { id: 'create-h' }, 'Create a table'), form,
+    h('details', {}, h('summary', {}, 'Or as CreateTable JSON'), field('CreateTable input', json), showJson, fromJson), box);
+}
+
+export async function tablesScreen(view) {
+  const box = h('div');
+  const list = h('div');
+  const refresh = () => guarded(box, async () => {
+    const names = await listAll();
+    list.replaceChildren(names.length === 0 ? h('p', { class: 'note' }, 'No tables yet.')
+      : h('ul', { id: 'table-list' }, names.map((n) => h('li', {},
+        h('a', { href: `#/table/${encodeURIComponent(n)}` }, n), ' ',
+        h('a', { href: `#/items/${encodeURIComponent(n)}` }, '(items)'), ' ',
+        h('button', { type: 'button', class: 'danger', 'aria-label': `Delete table ${n}`, onclick: () => drop(n) }, 'Delete')))));
+  });
+  const drop = (name) => guarded(box, async () => {
+    if (!confirm(`Delete table ${name} and all its items?`)) return;
+    await call('DeleteTable', { TableName: name });
+    say(`Table ${name} deleted`);
+    await refresh();
+  });
+  view.replaceChildren(h('h1', {}, 'Tables'), box, list, createForm(refresh));
+  await refresh();
+}
+
+function describeList(pairs) {
+  return h('dl', {}, pairs.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]));
+}
+
+const keyText = (ks) => ks.map((k) => `${k.AttributeName} (${k.KeyType === 'HASH' ? 'partition' : 'sort'})`).join(', ');
+
+function indexesTable(t) {
+  const all = [...(t.GlobalSecondaryIndexes || []).map((i) => ['global', i]), ...(t.LocalSecondaryIndexes || []).map((i) => ['local', i])];
+  if (all.length === 0) return h('p', { class: 'note' }, 'No secondary indexes.');
+  return h('div', { class: 'scroll' }, h('table', {},
+    h('thead', {}, h('tr', {}, ['Index', 'Kind', 'Key', 'Projection', 'Status', 'Items'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, all.map(([kind, i]) => h('tr', {}, h('td', {}, i.IndexName), h('td', {}, kind), h('td', {}, keyText(i.KeySchema)),
+      h('td', {}, i.Projection?.ProjectionType), h('td', {}, i.IndexStatus || 'ACTIVE'), h('td', {}, i.ItemCount ?? ''))))));
+}
+
+function vectorIndexes(t) {
+  const all = t.VectorIndexes || [];
+  if (all.length === 0) return '';
+  return h('section', {}, h('h2', {}, 'Vector indexes'), h('div', { class: 'scroll' }, h('table', {},
+    h('thead', {}, h('tr', {}, ['Index', 'Vector attribute', 'Dimensions', 'Distance', 'Search schema'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, all.map((i) => h('tr', {}, h('td', {}, i.IndexName), h('td', {}, i.VectorAttribute?.AttributeName), h('td', {}, String(i.Dimensions)),
+      h('td', {}, i.DistanceFunction), h('td', {}, (i.SearchSchema || []).map((x) => `${x.AttributeName} (${x.SearchSchemaElementType})`).join(', '))))))));
+}
+
+/* Settings DescribeTable does not carry, each asked for on its own: an error shows in its place. */
+async function extras(name, arn) {
+  const part = (p) => p.then((x) => x, (e) => ({ error: e }));
+  const [ttl, tags, ci] = await Promise.all([part(call('DescribeTimeToLive', { TableName: name })),
+    part(call('ListTagsOfResource', { ResourceArn: arn })), part(call('DescribeContributorInsights', { TableName: name }))]);
+  return { ttl, tags, ci };
+}
+
+export async function tableScreen(view, name) {
+  const box = h('div');
+  const q = encodeURIComponent(name);
+  view.replaceChildren(h('h1', {}, `Table ${name}`), h('p', {}, h('a', { href: `#/items/${q}` }, 'Browse its items'), ' · ',
+    h('a', { href: `#/stream/${q}` }, 'Tail its stream')), box);
+  await guarded(box, async () => {
+    const t = (await call('DescribeTable', { TableName: name })).Table;
+    const { ttl, tags, ci } = await extras(name, t.TableArn);
+    const redraw = () => tableScreen(view, name);
+    const ttlDesc = ttl.error ? String(ttl.error) : `${ttl.TimeToLiveDescription.TimeToLiveStatus}${ttl.TimeToLiveDescription.AttributeName ? ` on ${ttl.TimeToLiveDescription.AttributeName}` : ''}`;
+    const stream = t.StreamSpecification?.StreamEnabled ? `${t.StreamSpecification.StreamViewType} (${t.LatestStreamArn})` : 'off';
+    box.replaceChildren(
+      h('section', { id: 'overview' }, h('h2', {}, 'Overview'), describeList([
+        ['Status', t.TableStatus], ['Key', keyText(t.KeySchema)], ['Items', t.ItemCount], ['Size (bytes)', t.TableSizeBytes],
+        ['Billing', t.BillingModeSummary?.BillingMode || 'PROVISIONED'],
+        ['Capacity', t.ProvisionedThroughput ? `${t.ProvisionedThroughput.ReadCapacityUnits} read, ${t.ProvisionedThroughput.WriteCapacityUnits} write` : ''],
+        ['Time to Live', ttlDesc], ['Stream', stream], ['Deletion protection', t.DeletionProtectionEnabled ? 'on' : 'off'],
+        ['Replicas', (t.Replicas || []).map((r) => r.RegionName).join(', ') || 'none'], ['ARN', t.TableArn], ['Created', t.CreationDateTime ? new Date(t.CreationDateTime * 1000).toISOString() : ''],
+      ])),
+      h('section', {}, h('h2', {}, 'Indexes'), indexesTable(t)),
+      vectorIndexes(t),
+      ttlSection(t, ttl, redraw), tagsSection(t, tags, redraw), insightsSection(t, ci, redraw), backupsSection(name),
+      h('details', {}, h('summary', {}, 'DescribeTable as JSON'), h('pre', {}, pretty(t))));
+  });
+}
+
+/* The table's description, for the items screen (its keys and indexes). */
+export async function describe(name) {
+  return (await call('DescribeTable', { TableName: name })).Table;
+}

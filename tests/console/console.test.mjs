@@ -1,0 +1,478 @@
+// The web console (ddbd --console, /ddbd/console) in Debian's headless Chromium, as a user drives
+// it: create a table from the form, put an item holding every attribute type and edit it in the
+// item editor, query with a key condition, run a PartiQL statement, watch the request-rate plot
+// move, delete the item and the table; and under --auth, sign in with a read-only key and see a
+// write refused with the API's own error. Each step checks what ddbd then holds through the SDK.
+// On failure, a screenshot of the page goes to the build directory (console-failure-*.png);
+// DDBD_CONSOLE_SHOTS=DIR saves one of each screen (docs/console.md's). The first paint's time on
+// loopback is written to console-timing.json beside ddbd.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { after, before, describe, test } from 'node:test';
+
+import { DDBD_BIN, makeClients, startServer, stopServer } from '../js/helpers.mjs';
+import { launchBrowser } from '../tools/browser.mjs';
+
+// (tests/js's SDK, as helpers.mjs finds it: this folder has no node_modules of its own)
+const { CreateTableCommand, DeleteItemCommand, DescribeTableCommand, DescribeTimeToLiveCommand, GetItemCommand, PutItemCommand } = createRequire(new URL('../js/helpers.mjs', import.meta.url))(
+  '@aws-sdk/client-dynamodb');
+const OUT = path.dirname(path.resolve(DDBD_BIN));
+const SHOTS = process.env.DDBD_CONSOLE_SHOTS;
+
+// Every attribute type, with a number past a double's precision and bytes that are not text.
+const ITEM = {
+  pk: { S: 'user#1' }, sk: { N: '1' },
+  s: { S: 'héllo' }, n: { N: '12345678901234567890.123456789' }, b: { B: Buffer.from([0, 1, 254, 255]).toString('base64') },
+  yes: { BOOL: true }, nothing: { NULL: true },
+  m: { M: { a: { N: '-0.5' }, b: { L: [{ S: 'x' }] } } }, l: { L: [{ N: '1' }, { S: 'two' }, { BOOL: false }] },
+  html: { S: '<img id="injected" src="x">' }, ss: { SS: ['a', 'b'] }, ns: { NS: ['1', '99999999999999999999999999999999999999'] }, bs: { BS: ['AAE=', '/w=='] },
+};
+
+async function step(stack, name, fn) {
+  try {
+    await fn();
+    if (SHOTS) await stack.page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  } catch (err) {
+    await stack.page.screenshot({ path: path.join(OUT, `console-failure-${name}.png`), fullPage: true }).catch(() => {});
+    throw err;
+  }
+}
+
+/** ddbd with `args`, Chromium, a page; `host`: the name the page reaches the server by, mapped to
+ * 127.0.0.1 in Chromium (a name that is not localhost makes a page that is no secure context). */
+async function startStack(args, host) {
+  const stack = { server: await startServer(['--in-memory', '--console', ...args]) };
+  stack.base = `${host ? `http://${host}:${stack.server.port}` : stack.server.endpoint}/ddbd/console/`;
+  stack.chromium = await launchBrowser(host ? [`--host-resolver-rules=MAP ${host} 127.0.0.1`] : []);
+  stack.page = await stack.chromium.browser.newPage();
+  await stack.page.setViewport({ width: 1100, height: 800 });
+  stack.errors = [];
+  stack.page.on('pageerror', (e) => stack.errors.push(String(e)));
+  stack.page.on('dialog', (d) => d.accept());
+  return stack;
+}
+
+async function stopStack(stack) {
+  if (stack?.chromium) await stack.chromium.close();
+  if (stack?.server) await stopServer(stack.server);
+}
+
+const text = (page, sel) => page.$eval(sel, (el) => el.textContent);
+const setValue = (page, sel, v) => page.$eval(sel, (el, x) => { el.value = x; el.dispatchEvent(new Event('change')); }, v);
+const waitText = (page, sel, want) => page.waitForFunction((s, w) => document.querySelector(s)?.textContent.includes(w),
+  { timeout: 5000 }, sel, want);
+
+/** Clicks Edit on the row of the items table that shows `what`. */
+async function editRow(page, what) {
+  for (const row of await page.$$('#results tbody tr')) {
+    if ((await row.evaluate((r) => r.textContent)).includes(what)) return (await row.$('button')).click();
+  }
+  throw new Error(`no row shows ${what}`);
+}
+
+describe('console, no --auth', () => {
+  let stack;
+  let client;
+  before(async () => {
+    stack = await startStack([]);
+    client = makeClients(stack.server.endpoint).client;
+  });
+  after(() => stopStack(stack));
+
+  test('first paint, on loopback', async () => {
+    const { page } = stack;
+    await page.goto(stack.base, { waitUntil: 'load' });
+    // the tables screen drawn: its modules loaded and run, ListTables answered
+    await page.waitForFunction(() => document.querySelector('#create-table'));
+    const timing = await page.evaluate(() => {
+      const tablesShownMs = performance.getEntriesByName('ddbd-console-ready')[0]?.startTime;
+      const paint = Object.fromEntries(performance.getEntriesByType('paint').map((e) => [e.name, e.startTime]));
+      const nav = performance.getEntriesByType('navigation')[0];
+      return { tablesShownMs, firstPaintMs: paint['first-paint'], firstContentfulPaintMs: paint['first-contentful-paint'],
+        domContentLoadedMs: nav.domContentLoadedEventEnd, loadMs: nav.loadEventEnd, bytes: nav.transferSize };
+    });
+    fs.writeFileSync(path.join(OUT, 'console-timing.json'), `${JSON.stringify(timing, null, 2)}\n`);
+    assert.ok(timing.firstContentfulPaintMs < 1000, JSON.stringify(timing));
+  });
+
+  test('the hashes for pages without WebCrypto agree with WebCrypto\'s', async () => {
+    const { page } = stack;
+    const diffs = await page.evaluate(async () => {
+      const { sha256, hmacSha256 } = await import('/ddbd/console/sha256.js');
+      const hex = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
+      const out = [];
+      for (const n of [0, 1, 55, 56, 63, 64, 65, 119, 120, 1000]) {
+        const data = crypto.getRandomValues(new Uint8Array(n));
+        const key = crypto.getRandomValues(new Uint8Array(n % 3 ? 20 : 100)); // keys past a block too
+        const k = await crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+        if (hex(sha256(data)) !== hex(await crypto.subtle.digest('SHA-256', data))) out.push(`sha256 of ${n} bytes`);
+        if (hex(hmacSha256(key, data)) !== hex(await crypto.subtle.sign('HMAC', k, data))) out.push(`hmac of ${n} bytes`);
+      }
+      return out;
+    });
+    assert.deepEqual(diffs, []);
+  });
+
+  test('create a table from the form', async () => step(stack, 'tables', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/tables`);
+    await page.waitForSelector('#create-name');
+    await page.type('#create-name', 'Console');
+    await page.type('#create-sk', 'sk');
+    await page.click('#create-stream');
+    await page.select('#create-sk-type', 'N');
+    await page.click('#create-table button[type=submit]');
+    await waitText(page, '#table-list', 'Console');
+    const t = (await client.send(new DescribeTableCommand({ TableName: 'Console' }))).Table;
+    assert.deepEqual(t.KeySchema, [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }]);
+    assert.deepEqual(t.AttributeDefinitions.find((a) => a.AttributeName === 'sk'), { AttributeName: 'sk', AttributeType: 'N' });
+    await page.click('#table-list a');
+    await page.waitForSelector('#overview');
+    assert.match(await text(page, '#overview'), /pk \(partition\), sk \(sort\)/);
+  }));
+
+  test('put and edit an item of every type, exactly', async () => step(stack, 'items', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/items/Console`);
+    await page.waitForSelector('#new-item');
+    await page.click('#new-item');
+    await setValue(page, '#item-json', JSON.stringify(ITEM));
+    await page.click('#save-item');
+    await waitText(page, '#results', 'user#1');
+    // values are text, never markup
+    assert.equal(await page.$('#injected'), null);
+    await waitText(page, '#results', '<img id="injected" src="x">');
+    const got = (await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: ITEM.pk, sk: ITEM.sk } }))).Item;
+    assert.equal(got.n.N, ITEM.n.N);
+    assert.deepEqual([...got.b.B], [0, 1, 254, 255]);
+    assert.deepEqual([...got.ns.NS].sort(), ITEM.ns.NS);
+    assert.equal(got.m.M.b.L[0].S, 'x');
+    assert.equal(got.nothing.NULL, true);
+    // the editor shows it back exactly: the number's digits and the bytes' base64
+    await page.click('#results tbody tr button');
+    const shown = JSON.parse(await page.$eval('#item-json', (el) => el.value));
+    assert.deepEqual(shown.n, ITEM.n);
+    assert.deepEqual(shown.b, ITEM.b);
+    shown.s = { S: 'edited' };
+    shown.extra = { NS: ['3', '4'] };
+    await setValue(page, '#item-json', JSON.stringify(shown));
+    await page.click('#save-item');
+    await waitText(page, '#results', 'edited');
+    const edited = (await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: ITEM.pk, sk: ITEM.sk } }))).Item;
+    assert.equal(edited.s.S, 'edited');
+    assert.equal(edited.n.N, ITEM.n.N);
+    assert.deepEqual([...edited.bs.BS].map((b) => Buffer.from(b).toString('base64')).sort(), [...ITEM.bs.BS].sort());
+    // a changed key moves the item
+    await page.click('#results tbody tr button');
+    const moved = JSON.parse(await page.$eval('#item-json', (el) => el.value));
+    moved.sk = { N: '100' };
+    await setValue(page, '#item-json', JSON.stringify(moved));
+    await page.click('#save-item');
+    await waitText(page, '#results', '100');
+    assert.equal((await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: ITEM.pk, sk: ITEM.sk } }))).Item, undefined);
+    assert.equal((await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: ITEM.pk, sk: { N: '100' } } }))).Item.s.S, 'edited');
+    moved.sk = ITEM.sk;
+    await page.click('#results tbody tr button');
+    await setValue(page, '#item-json', JSON.stringify(moved));
+    await page.click('#save-item');
+    await page.waitForFunction(() => !/\b100\b/.test(document.querySelector('#results').textContent), { timeout: 5000 });
+  }));
+
+  test('an item as plain JSON, its numbers exact; binary and sets stay DynamoDB JSON', async () => step(stack, 'plain', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/items/Console`);
+    await page.waitForSelector('#new-item');
+    await page.click('#new-item');
+    await page.select('#item-format', 'plain');
+    await setValue(page, '#item-json', '{"pk": "plain", "sk": 5, "big": 12345678901234567890.5e-3, "s": "a\\"b",\n'
+      + ' "m": {"l": [1, true, null, {"x": -0.0}]}}');
+    await page.click('#save-item');
+    await waitText(page, '#results', 'plain');
+    const got = (await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: { S: 'plain' }, sk: { N: '5' } } }))).Item;
+    assert.equal(got.big.N, '12345678901234567.8905');
+    assert.equal(got.s.S, 'a"b');
+    assert.deepEqual(got.m.M.l.L.map((v) => Object.keys(v)[0]), ['N', 'BOOL', 'NULL', 'M']);
+    // shown back as plain JSON with the stored digits
+    await editRow(page, 'plain');
+    await page.select('#item-format', 'plain');
+    assert.match(await page.$eval('#item-json', (el) => el.value), /"big": 12345678901234567\.8905/);
+    // the every-type item cannot be plain: the editor says so and stays DynamoDB JSON
+    await page.goto(`${stack.base}#/items/Console`);
+    await waitText(page, '#results', 'user#1');
+    await editRow(page, 'edited');
+    await page.select('#item-format', 'plain');
+    await waitText(page, '#editor .error', 'edit this item as DynamoDB JSON');
+    assert.equal(await page.$eval('#item-format', (el) => el.value), 'ddb');
+    await client.send(new DeleteItemCommand({ TableName: 'Console', Key: { pk: { S: 'plain' }, sk: { N: '5' } } }));
+  }));
+
+  test('query with a key condition, and page a scan', async () => step(stack, 'query', async () => {
+    const { page } = stack;
+    for (let i = 2; i <= 5; i++) {
+      await client.send(new PutItemCommand({ TableName: 'Console', Item: { pk: { S: 'user#1' }, sk: { N: String(i) } } }));
+    }
+    await page.goto(`${stack.base}#/items/Console`);
+    await page.waitForSelector('#mode');
+    await page.select('#mode', 'Query');
+    await page.type('#pk-value', 'user#1');
+    await page.select('#sk-op', '>=');
+    await page.type('#sk-value', '3');
+    await page.click('#run');
+    await waitText(page, '#page-info', 'Page 1: 3 items');
+    // a scan two items a page: three pages, the last one said so
+    await page.select('#mode', 'Scan');
+    await setValue(page, '#limit', '2');
+    await page.click('#run');
+    await waitText(page, '#page-info', 'Page 1: 2 items');
+    await page.click('#next-page:not([disabled])');
+    await waitText(page, '#page-info', 'Page 2: 2 items');
+    await page.click('#next-page:not([disabled])');
+    await waitText(page, '#page-info', 'Page 3: 1 items');
+    await waitText(page, '#page-info', 'the last page');
+  }));
+
+  test('run PartiQL', async () => step(stack, 'partiql', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/partiql`);
+    await page.waitForSelector('#statement');
+    await setValue(page, '#statement', 'SELECT * FROM "Console" WHERE pk = ? AND sk = ?');
+    await setValue(page, '#parameters', '[{"S": "user#1"}, {"N": "1"}]');
+    await page.click('#partiql-run');
+    await waitText(page, '#partiql-results', 'edited');
+    await setValue(page, '#statement', 'SELECT * FROM "Nope"');
+    await setValue(page, '#parameters', '');
+    await page.click('#partiql-run');
+    await page.waitForSelector('.error');
+    assert.match(await text(page, '.error'), /ResourceNotFoundException/);
+  }));
+
+  test('the request-rate plot moves', async () => step(stack, 'activity', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/activity`);
+    await page.waitForSelector('#rate-plot polyline', { timeout: 5000 });
+    for (let i = 0; i < 40; i++) {
+      await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: ITEM.pk, sk: ITEM.sk } }));
+    }
+    await page.waitForFunction(() => /GetItem: [1-9]/.test(document.querySelector('#rate-legend')?.textContent || ''),
+      { timeout: 5000 });
+    assert.ok(Number(await page.$eval('#rate-plot', (el) => el.dataset.points)) > 0);
+    // the reads' capacity, on the table's own line, and their latency
+    await page.waitForFunction(() => /Console read: [1-9]/.test(document.querySelector('#capacity-legend')?.textContent || ''),
+      { timeout: 5000 });
+    assert.match(await text(page, '#latency-legend'), /GetItem: \d/);
+  }));
+
+  test('a stream record appears in the tail', async () => step(stack, 'stream', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/stream/Console`);
+    await waitText(page, '#stream-count', 'records since the tail began');
+    await client.send(new PutItemCommand({ TableName: 'Console', Item: { pk: { S: 'streamed' }, sk: { N: '7' } } }));
+    await waitText(page, '#stream-records tbody', 'streamed');
+    assert.match(await text(page, '#stream-records tbody tr'), /^INSERT/);
+  }));
+
+  test('Time to Live, tags and a backup', async () => step(stack, 'settings', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/table/Console`);
+    await page.waitForSelector('#ttl-toggle');
+    await setValue(page, '#ttl-attribute', 'expires');
+    await page.click('#ttl-toggle');
+    await waitText(page, '#ttl-status', 'On: items expire at the epoch seconds in expires');
+    const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: 'Console' }));
+    assert.equal(ttl.TimeToLiveDescription.AttributeName, 'expires');
+    await page.type('#tag-key', 'team');
+    await page.type('#tag-value', 'payments');
+    await page.click('#add-tag');
+    await waitText(page, '#tags', 'team = payments');
+    await page.click('#tags button');
+    await waitText(page, '#view', 'No tags.');
+    await page.click('#ci-toggle');
+    await waitText(page, '#ci-status', 'On');
+    await setValue(page, '#backup-name', 'console-backup');
+    await page.click('#create-backup');
+    await waitText(page, '#backups', 'console-backup');
+  }));
+
+  test('Contributor Insights\' hot keys as bars', async () => step(stack, 'hotkeys', async () => {
+    const { page } = stack;
+    for (let i = 0; i < 30; i++) {
+      await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: { S: i % 3 ? 'hot' : 'cold' }, sk: { N: '1' } } }));
+    }
+    await page.goto(`${stack.base}#/activity`);
+    await page.waitForSelector('#hot-keys figure', { timeout: 5000 });
+    const bars = await page.$$eval('#hot-keys figure', (figs) => figs.map((f) => f.textContent));
+    // heaviest first: the key read twice as often leads
+    assert.ok(bars.some((b) => /^Console PKC \(accessed\).*hot\d+cold\d+$/.test(b)), JSON.stringify(bars));
+  }));
+
+  test('search a vector index, scores shown', async () => step(stack, 'vectors', async () => {
+    const { page } = stack;
+    await client.send(new CreateTableCommand({
+      TableName: 'Products', BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      VectorIndexes: [{ IndexName: 'by-embedding', VectorAttribute: { AttributeName: 'embedding' }, Dimensions: 3,
+        DistanceFunction: 'COSINE', Projection: { ProjectionType: 'ALL' } }],
+    }));
+    for (const [id, v] of [['lamp', [0.9, 0.1, 0]], ['chair', [0.1, 0.9, 0.2]]]) {
+      await client.send(new PutItemCommand({ TableName: 'Products',
+        Item: { id: { S: id }, embedding: { L: v.map((x) => ({ N: String(x) })) } } }));
+    }
+    await page.goto(`${stack.base}#/items/Products`);
+    await page.waitForSelector('#vector');
+    await page.type('#vector', '1, 0, 0');
+    await setValue(page, '#top-k', '1');
+    await page.click('#vector-search');
+    await waitText(page, '#vector-results', 'lamp');
+    assert.match(await text(page, '#vector-results tbody'), /^10\.00\d+id: lamp/);
+    assert.doesNotMatch(await text(page, '#vector-results'), /chair/);
+  }));
+
+  test('at 200 % zoom every screen fits its width (wide tables scroll in their own box)', async () => step(stack, 'zoom', async () => {
+    const { page } = stack;
+    await page.setViewport({ width: 550, height: 800, deviceScaleFactor: 2 });
+    try {
+      for (const screen of ['#/tables', '#/table/Console', '#/items/Console', '#/partiql', '#/activity']) {
+        await page.goto(`${stack.base}${screen}`);
+        await page.waitForSelector('h1');
+        await new Promise((r) => setTimeout(r, 300));
+        const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: innerWidth }));
+        assert.ok(scroll <= width, `${screen}: ${scroll} px wide in a ${width} px window`);
+      }
+    } finally {
+      await page.setViewport({ width: 1100, height: 800 });
+    }
+  }));
+
+  test('by keyboard alone: a table made, opened and its items reached', async () => step(stack, 'keyboard', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/tables`);
+    await page.waitForSelector('#create-name');
+    await page.focus('#create-name');
+    await page.keyboard.type('Keys');
+    await page.keyboard.press('Enter'); // submits the form
+    await waitText(page, '#table-list', 'Keys');
+    // Tab from the page's start to the table's link, then Enter
+    await page.focus('#view');
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate(() => document.activeElement?.textContent === 'Keys')) break;
+    }
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#overview');
+    assert.match(await text(page, 'h1'), /Table Keys/);
+  }));
+
+  test('delete an item and the table', async () => step(stack, 'delete', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/items/Console`);
+    await waitText(page, '#results', 'user#1');
+    const before = await page.$$eval('#results tbody tr', (rows) => rows.length);
+    await page.click('#results tbody tr button.danger');
+    await page.waitForFunction((n) => document.querySelectorAll('#results tbody tr').length === n - 1, { timeout: 5000 }, before);
+    await page.goto(`${stack.base}#/tables`);
+    await page.waitForSelector('#table-list button.danger');
+    await page.click('#table-list button[aria-label="Delete table Console"]');
+    await page.waitForFunction(() => !document.querySelector('#table-list').textContent.includes('Console'), { timeout: 5000 });
+    assert.deepEqual(stack.errors, []);
+  }));
+});
+
+describe('console, --auth', () => {
+  let stack;
+  let keyFile;
+  before(async () => {
+    keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ddbd-console-')), 'keys');
+    fs.writeFileSync(keyFile, 'AKIDWRITER writersecret 000000000000 name=writer rights=metrics\n'
+      + 'AKIDREADER readersecret 000000000000 name=reader allow=read\n');
+    stack = await startStack(['--auth', keyFile]);
+  });
+  after(async () => {
+    await stopStack(stack);
+    fs.rmSync(path.dirname(keyFile), { recursive: true, force: true });
+  });
+
+  async function signIn(page, id, secret) {
+    await page.waitForSelector('#sign-in');
+    await page.type('#key-id', id);
+    await page.type('#key-secret', secret);
+    await page.click('#sign-in button[type=submit]');
+    await page.waitForSelector('#create-table');
+  }
+
+  test('a writer signs in and creates a table', async () => step(stack, 'auth-writer', async () => {
+    const { page } = stack;
+    await page.goto(stack.base);
+    await signIn(page, 'AKIDWRITER', 'writersecret');
+    await page.type('#create-name', 'Signed');
+    await page.click('#create-table button[type=submit]');
+    await waitText(page, '#table-list', 'Signed');
+    await page.goto(`${stack.base}#/activity`);
+    await page.waitForSelector('#rate-plot polyline', { timeout: 5000 });
+  }));
+
+  test('a read-only key sees the tables, and its writes refused with the API\'s error', async () => step(stack, 'auth-reader', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/tables`);
+    await page.waitForSelector('#who button');
+    await page.click('#who button'); // sign out
+    await signIn(page, 'AKIDREADER', 'readersecret');
+    await waitText(page, '#table-list', 'Signed');
+    await page.type('#create-name', 'Nope');
+    await page.click('#create-table button[type=submit]');
+    await page.waitForSelector('.error');
+    assert.match(await text(page, '.error'),
+      /^AccessDeniedException: User: arn:aws:iam::000000000000:user\/reader is not authorized to perform: dynamodb:CreateTable/);
+    await page.goto(`${stack.base}#/activity`);
+    await waitText(page, '.error', 'ddbd:ReadMetrics');
+    // a wrong secret is the API's refusal too
+    await page.click('#who button');
+    await page.waitForSelector('#sign-in');
+    await page.type('#key-id', 'AKIDREADER');
+    await page.type('#key-secret', 'wrong');
+    await page.click('#sign-in button[type=submit]');
+    await waitText(page, '#view', 'InvalidSignatureException');
+    assert.deepEqual(stack.errors, []);
+  }));
+});
+
+describe('console on a plain-http page (no WebCrypto: another host, no https)', () => {
+  let stack;
+  let keyFile;
+  after(async () => {
+    await stopStack(stack);
+    if (keyFile) fs.rmSync(path.dirname(keyFile), { recursive: true, force: true });
+  });
+
+  test('without --auth it works, signing with its own hashes', async () => {
+    stack = await startStack([], 'ddbd.test');
+    await step(stack, 'insecure', async () => {
+      const { page } = stack;
+      await page.goto(stack.base);
+      await page.waitForSelector('#create-name');
+      assert.equal(await page.evaluate(() => window.isSecureContext), false);
+      await page.type('#create-name', 'Plain');
+      await page.click('#create-table button[type=submit]');
+      await waitText(page, '#table-list', 'Plain');
+    });
+    await stopStack(stack);
+    stack = null;
+  });
+
+  test('with --auth it takes no key there', async () => {
+    keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ddbd-console-')), 'keys');
+    fs.writeFileSync(keyFile, 'AKIDWRITER writersecret 000000000000\n');
+    stack = await startStack(['--auth', keyFile], 'ddbd.test');
+    await step(stack, 'insecure-auth', async () => {
+      const { page } = stack;
+      await page.goto(stack.base);
+      await page.waitForSelector('#sign-in');
+      await page.type('#key-id', 'AKIDWRITER');
+      await page.type('#key-secret', 'writersecret');
+      await page.click('#sign-in button[type=submit]');
+      await waitText(page, '#view', 'InsecureContext: a key is used only on a secure page');
+    });
+  });
+});
