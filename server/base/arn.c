@@ -23,11 +23,6 @@ static int is(const char *s, size_t n, const char *lit)
     return s != NULL && n == strlen(lit) && memcmp(s, lit, n) == 0;
 }
 
-int ddb_arn_like(const char *s, size_t n)
-{
-    return n >= 4 && memcmp(s, "arn:", 4) == 0;
-}
-
 /* "<type>/<name>[/<sub>[/<id>]]": each part present as far as its '/' is. */
 static void split_resource(const char *p, const char *end, ddb_arn *out)
 {

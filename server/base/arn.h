@@ -25,8 +25,12 @@ typedef struct ddb_arn {
         id_len;
 } ddb_arn;
 
-/* Whether `s` (n bytes) starts as an ARN does ("arn:"): the test that tells an ARN from a name. */
-int ddb_arn_like(const char *s, size_t n);
+/* Whether `s` (n bytes) starts as an ARN does ("arn:"): the test that tells an ARN from a name
+   (inline: the request path asks it of every TableName). */
+static inline int ddb_arn_like(const char *s, size_t n)
+{
+    return n >= 4 && s[0] == 'a' && s[1] == 'r' && s[2] == 'n' && s[3] == ':';
+}
 
 /* Splits `s` as any ARN: "arn:" and five ':'-separated fields (empty ones kept empty); the
    resource split at its '/'s as above. 0, or -1 when it is not "arn:" with six fields. */
