@@ -67,6 +67,16 @@ void *ddb_arena_calloc(ddb_arena *a, size_t n)
     return p;
 }
 
+void *ddb_arena_grow(ddb_arena *a, const void *v, size_t n, size_t cap, size_t size)
+{
+    char *q = ddb_arena_alloc(a, cap * size);
+
+    if (n != 0)
+        memcpy(q, v, n * size);
+    memset(q + n * size, 0, (cap - n) * size);
+    return q;
+}
+
 void *ddb_arena_memdup(ddb_arena *a, const void *p, size_t n)
 {
     void *q = ddb_arena_alloc(a, n);

@@ -38,4 +38,21 @@ char *ddb_arena_sprintf(ddb_arena *a, const char *fmt, ...) __attribute__((forma
 #define DDB_NEW(a, type) ((type *)ddb_arena_calloc((a), sizeof(type)))
 #define DDB_NEW_ARRAY(a, type, n) ((type *)ddb_arena_calloc((a), sizeof(type) * (size_t)(n)))
 
+/* A new array of `cap` elements of `size` bytes: the `n` of `v` copied, the rest zeroed. */
+void *ddb_arena_grow(ddb_arena *a, const void *v, size_t n, size_t cap, size_t size);
+/*
+ * Room for one more element in the arena array `v` that holds `n` of `cap`: when it is full, `v`
+ * moves to a new array of twice the capacity (`first` when it had none), its elements copied and
+ * the new ones zeroed. The arrays growing one element at a time (a parser's nodes, a batch's
+ * writes, a listing) grow this way: the old array stays in the arena until its reset.
+ */
+#define DDB_ARENA_ROOM(a, v, n, cap, first)                                                                           \
+    do {                                                                                                               \
+        if ((n) == (cap)) {                                                                                            \
+            size_t grown_ = (cap) ? (size_t)(cap) * 2 : (size_t)(first);                                               \
+            (v) = ddb_arena_grow((a), (v), (size_t)(n), grown_, sizeof(*(v)));                                         \
+            (cap) = grown_;                                                                                            \
+        }                                                                                                              \
+    } while (0)
+
 #endif

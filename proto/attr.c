@@ -165,20 +165,6 @@ static const char *check_bool(ddb_arena *a, const ddb_json *v)
     }
 }
 
-/* Length in UTF-16 code units, which is what the JavaScript-visible message reports. */
-static size_t utf16_len(const char *s, size_t n)
-{
-    size_t len = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        if ((c & 0xC0) != 0x80)
-            len += c >= 0xF0 ? 2 : 1;
-    }
-    return len;
-}
-
 static int is_b64_char(unsigned char c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
@@ -236,7 +222,7 @@ static long b64_decode(ddb_arena *a, const char *s, size_t n, const char **out)
 
 static const char *check_blob_text(ddb_arena *a, const char *s, size_t n)
 {
-    size_t u16 = utf16_len(s, n), clen = 0;
+    size_t u16 = ddb_utf16_len(s, n), clen = 0;
     long bad;
     const char *bytes;
 

@@ -475,6 +475,19 @@ void ddb_buf_reserve(ddb_buf *b, size_t extra)
     b->cap = cap;
 }
 
+size_t ddb_utf16_len(const char *s, size_t n)
+{
+    size_t len = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if ((c & 0xC0) != 0x80)
+            len += c >= 0xF0 ? 2 : 1;
+    }
+    return len;
+}
+
 void ddb_buf_puts(ddb_buf *b, const char *s)
 {
     ddb_buf_append(b, s, strlen(s));

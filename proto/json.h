@@ -102,6 +102,10 @@ static inline void ddb_buf_putc(ddb_buf *b, char c)
 }
 
 void ddb_buf_printf(ddb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The length of UTF-8 text `s` (n bytes) in UTF-16 code units, as DynamoDB (Java) counts a
+   string's length: a supplementary character is a surrogate pair, two units. */
+size_t ddb_utf16_len(const char *s, size_t n);
 void ddb_buf_free(ddb_buf *b);
 
 /*

@@ -33,6 +33,12 @@
  *   DDB_OPF_NO_OUTPUT          Its output shape has no members (the SDK models' `Unit`: TagResource,
  *                              UntagResource), and DynamoDB answers it with an empty body,
  *                              Content-Length 0, not `{}` (server/http/http.c).
+ *   DDB_OPF_WHILE_CREATING     It is served on a table still CREATING (a restore or a new replica
+ *                              filling it): DescribeTable, DeleteTable. Other operations find no
+ *                              such table (server/ops/ops_common.c, ddb_table_or_fail).
+ *   DDB_OPF_CHANGES_TABLE      It changes a table's definition or loads it, so a table a restore is
+ *                              still filling refuses it as in use (ResourceInUseException), not as
+ *                              missing: UpdateTable, StartBulkPutItems.
  *
  *   The expression parameters it takes (server/expr/expr.h, ddb_expr_prepare_into, which is given
  *   the flags and reads only these bits; members of other operations are ignored, as DynamoDB's
@@ -79,6 +85,8 @@
 #define DDB_OPF_LEGACY_SCAN_FILTER (1u << 14)
 #define DDB_OPF_EXPR_SEARCH_CONDITION (1u << 15)
 #define DDB_OPF_NO_OUTPUT (1u << 16)
+#define DDB_OPF_WHILE_CREATING (1u << 17)
+#define DDB_OPF_CHANGES_TABLE (1u << 18)
 /* ExportTableToPointInTime's FilterSpecification takes Query's expressions: checked by its spec
    (server/api/validate_export.c), parsed again by the export (server/engine/xfer/export.c). */
 #define DDB_OPF_EXPORT_FILTER (DDB_OPF_EXPR_KEY_CONDITION | DDB_OPF_EXPR_FILTER | DDB_OPF_EXPR_PROJECTION)

@@ -13,6 +13,7 @@
 #include "server/base/gate.h"
 #include "server/base/groupcommit.h"
 #include "server/base/log.h"
+#include "server/base/workers.h"
 #include "server/engine/idempotency.h"
 #include "server/engine/jobs/backups.h"
 #include "server/engine/jobs/budget.h"
@@ -56,6 +57,87 @@ static void over_budget(ddb_engine *eng)
     if (eng->tasks != NULL)
         ddb_tasks_kick(eng->tasks);
     ddb_kinesis_wake(srv->kinesis);
+}
+
+/* ---- the background workers (base/workers.h), in the order they start and halt ---- */
+
+/* Each finds its worker where the rest of the server does (a test may swap the engine's tasks). */
+static ddb_server *server_of(void *ctx)
+{
+    return ctx;
+}
+
+static void tasks_start(void *ctx)
+{
+    ddb_server *srv = server_of(ctx);
+    srv->eng.tasks = ddb_tasks_start(&srv->eng, JOBS, sizeof(JOBS) / sizeof(JOBS[0]));
+}
+static void tasks_halt(void *ctx)
+{
+    ddb_tasks_halt(server_of(ctx)->eng.tasks);
+}
+static void tasks_release(void *ctx)
+{
+    ddb_tasks_stop(server_of(ctx)->eng.tasks);
+    server_of(ctx)->eng.tasks = NULL;
+}
+
+static void triggers_start(void *ctx)
+{
+    ddb_server *srv = server_of(ctx);
+    srv->triggers = ddb_triggers_start(&srv->eng, srv->config->triggers, srv->config->ntriggers);
+}
+static void triggers_halt(void *ctx)
+{
+    ddb_triggers_halt(server_of(ctx)->triggers);
+}
+static void triggers_release(void *ctx)
+{
+    ddb_triggers_stop(server_of(ctx)->triggers);
+    server_of(ctx)->triggers = NULL;
+}
+
+static void kinesis_start(void *ctx)
+{
+    ddb_server *srv = server_of(ctx);
+    srv->kinesis = ddb_kinesis_start(&srv->eng, &srv->kinesis_settings);
+}
+static void kinesis_halt(void *ctx)
+{
+    ddb_kinesis_halt(server_of(ctx)->kinesis);
+}
+static void kinesis_release(void *ctx)
+{
+    ddb_kinesis_stop(server_of(ctx)->kinesis);
+    server_of(ctx)->kinesis = NULL;
+}
+
+static void replication_start(void *ctx)
+{
+    ddb_server *srv = server_of(ctx);
+    ddb_replication_start(&srv->eng, srv->config->replication_lag); /* sets eng.replication */
+}
+static void replication_halt(void *ctx)
+{
+    ddb_replication_halt(server_of(ctx)->eng.replication);
+}
+static void replication_release(void *ctx)
+{
+    ddb_replication_stop(server_of(ctx)->eng.replication); /* clears eng.replication and eng.global_write */
+}
+
+/* Replication last: the others' writes wake it. */
+static const ddb_worker_kind WORKERS[] = {
+    {"tasks", tasks_start, tasks_halt, tasks_release},
+    {"triggers", triggers_start, triggers_halt, triggers_release},
+    {"kinesis", kinesis_start, kinesis_halt, kinesis_release},
+    {"replication", replication_start, replication_halt, replication_release},
+};
+
+static void workers_of(ddb_server *srv)
+{
+    for (size_t i = 0; i < sizeof(WORKERS) / sizeof(WORKERS[0]); i++)
+        ddb_workers_add(&srv->workers, &WORKERS[i], srv);
 }
 
 /* The command line's settings the engine and its jobs act on. */
@@ -170,11 +252,9 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     /* exact vector search reads memory; a store other gateways write is read where it lies */
     srv->eng.vectors = ddb_store_shared(srv->eng.store) ? NULL : ddb_vector_cache_new(cfg->vector_ann, cfg->vector_ann_ef);
     srv->eng.search_threads = cfg->search_threads;
-    srv->eng.tasks = ddb_tasks_start(&srv->eng, JOBS, sizeof(JOBS) / sizeof(JOBS[0]));
-    srv->triggers = ddb_triggers_start(&srv->eng, srv->config->triggers, srv->config->ntriggers);
     kinesis_settings(srv, cfg);
-    srv->kinesis = ddb_kinesis_start(&srv->eng, &srv->kinesis_settings);
-    ddb_replication_start(&srv->eng, cfg->replication_lag);
+    workers_of(srv);
+    ddb_workers_start(&srv->workers);
     srv->gate = ddb_gate_new(cfg->threads);
     pthread_mutex_init(&srv->admin, NULL);
     return 0;
@@ -191,10 +271,7 @@ void ddb_server_settle(ddb_server *srv)
 
 void ddb_server_close(ddb_server *srv)
 {
-    ddb_triggers_stop(srv->triggers);
-    ddb_kinesis_stop(srv->kinesis);
-    ddb_tasks_stop(srv->eng.tasks);
-    ddb_replication_stop(srv->eng.replication); /* last: the others' writes wake it */
+    ddb_workers_stop(&srv->workers);
     if (srv->eng.catalog != NULL)
         ddb_table_stats_save(srv->eng.store, srv->eng.catalog); /* after the last write */
     ddb_tokens_free(srv->eng.tokens);
@@ -217,21 +294,12 @@ void ddb_server_close(ddb_server *srv)
 static void quiesce(ddb_server *srv)
 {
     ddb_gate_close(srv->gate);
-    ddb_triggers_stop(srv->triggers);
-    ddb_kinesis_stop(srv->kinesis);
-    ddb_tasks_stop(srv->eng.tasks);
-    ddb_replication_stop(srv->eng.replication); /* last: the others' writes wake it */
-    srv->triggers = NULL;
-    srv->kinesis = NULL;
-    srv->eng.tasks = NULL;
+    ddb_workers_stop(&srv->workers);
 }
 
 static void resume(ddb_server *srv)
 {
-    srv->eng.tasks = ddb_tasks_start(&srv->eng, JOBS, sizeof(JOBS) / sizeof(JOBS[0]));
-    srv->triggers = ddb_triggers_start(&srv->eng, srv->config->triggers, srv->config->ntriggers);
-    srv->kinesis = ddb_kinesis_start(&srv->eng, &srv->kinesis_settings);
-    ddb_replication_start(&srv->eng, srv->config->replication_lag);
+    ddb_workers_start(&srv->workers);
     ddb_gate_open(srv->gate);
 }
 

@@ -7,6 +7,7 @@
 #include <pthread.h>
 
 #include "server/api/dispatch.h"
+#include "server/base/workers.h"
 #include "server/config.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/kinesis.h"
@@ -20,6 +21,7 @@ struct ddb_server {
     struct ddb_triggers *triggers; /* stream triggers to local functions (engine/jobs/triggers.h) */
     struct ddb_kinesis *kinesis;   /* Kinesis streaming destinations' delivery (engine/jobs/kinesis.h) */
     ddb_kinesis_settings kinesis_settings;
+    ddb_workers workers;     /* the background workers above and the engine's, started in order (base/workers.h) */
     struct ddb_gate *gate;   /* requests in flight, per HTTP thread (base/gate.h) */
     pthread_mutex_t admin;   /* one admin operation at a time (admin.c) */
     struct ddb_nssnaps *nssnaps; /* namespace snapshots (nssnap.h), in memory */

@@ -177,20 +177,6 @@ void ddb_v_js_number(ddb_buf *b, double v)
     js_digits(b, digits, k, exp + 1);
 }
 
-/* String length as Java counts it: UTF-16 code units. */
-size_t ddb_v_utf16_len(const char *s, size_t n)
-{
-    size_t len = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c & 0xc0) != 0x80)
-            len++;
-        if (c >= 0xf0)
-            len++; /* a supplementary character is a surrogate pair */
-    }
-    return len;
-}
-
 int ddb_v_name_chars_ok(const char *s, size_t n)
 {
     if (n == 0)

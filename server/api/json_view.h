@@ -25,7 +25,5 @@ double ddb_v_number(const ddb_json *v, int integral);
 void ddb_v_js_number(ddb_buf *b, double v);
 /* Non-empty and every byte of [a-zA-Z0-9_.-] (table and index names). */
 int ddb_v_name_chars_ok(const char *s, size_t n);
-/* Length in UTF-16 code units, as Java counts string lengths. */
-size_t ddb_v_utf16_len(const char *s, size_t n);
 
 #endif

@@ -20,7 +20,7 @@
 
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
-#include "server/api/arn.h"
+#include "server/base/arn.h"
 #include "server/api/auth.h"
 #include "server/api/resources.h"
 #include "server/api/validate.h"
@@ -99,10 +99,10 @@ static const char *name_of(ddb_req *req, const ddb_auth_key *k, const char *text
     ddb_arn a;
 
     *label = NULL;
-    if (strncmp(text, "arn:", 4) != 0)
+    if (!ddb_arn_like(text, strlen(text)))
         return sub == NULL ? text : NULL;
     if (ddb_arn_split(text, strlen(text), &a) != 0 || a.account_len != strlen(account) ||
-        memcmp(a.account, account, a.account_len) != 0 || a.type_len != 5)
+        memcmp(a.account, account, a.account_len) != 0 || !ddb_arn_type_is(&a, "table"))
         return NULL;
     if (sub != NULL ? !ddb_arn_is(&a, sub) : a.sub != NULL && !(index_ok && ddb_arn_is(&a, "index")))
         return NULL;
@@ -120,7 +120,7 @@ static void resolve(ddb_req *req, const ddb_auth_key *k, ddb_res_kind kind, cons
     case DDB_RES_TABLE:
     case DDB_RES_GLOBAL: r->table = name_of(req, k, text, NULL, 0, &label); break;
     case DDB_RES_ARN: /* a table's, an index's or a stream's */
-        if ((r->table = name_of(req, k, text, NULL, 1, &label)) == NULL || strncmp(text, "arn:", 4) != 0)
+        if ((r->table = name_of(req, k, text, NULL, 1, &label)) == NULL || !ddb_arn_like(text, strlen(text)))
             r->table = name_of(req, k, text, "stream", 0, &label);
         break;
     case DDB_RES_STREAM: r->table = name_of(req, k, text, "stream", 0, &label); break;

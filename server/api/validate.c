@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "ddb/ddb_status.h"
+#include "server/base/arn.h"
 #include "server/base/bucket.h"
 
 #define MAX_ERRORS 10
@@ -124,9 +125,9 @@ static const char *check_blob(ddb_arena *a, const ddb_json *v)
         return ddb_arena_sprintf(a, "%s can not be converted to a Blob", TRUNCATING);
     if (v->type != DDB_JSON_STRING)
         return container_error(v);
-    if (ddb_v_utf16_len(s, v->n) % 4)
+    if (ddb_utf16_len(s, v->n) % 4)
         return ddb_arena_sprintf(a, "'%s' can not be converted to a Blob: Base64 encoded length is expected a multiple "
-                                    "of 4 bytes but found: %zu", s, ddb_v_utf16_len(s, v->n));
+                                    "of 4 bytes but found: %zu", s, ddb_utf16_len(s, v->n));
     for (uint32_t i = 0; i < v->n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (!b64_char(c) && c != '=')
@@ -232,7 +233,7 @@ static const char *check_required(const ddb_json *const *vals, const ddb_field *
         if ((f->flags & DDB_VF_REQUIRED) && v == NULL)
             return ddb_arena_sprintf(a, "The parameter '%s' is required but was not present in the request", f->name);
         if ((f->flags & DDB_VF_TABLE_NAME) && v != NULL && v->type == DDB_JSON_STRING) {
-            size_t len = ddb_v_utf16_len(v->u.s, v->n);
+            size_t len = ddb_utf16_len(v->u.s, v->n);
             if (len < 3 || len > 255)
                 return ddb_arena_sprintf(a, "%s must be at least 3 characters long and at most 255 characters long",
                                          f->name);
@@ -572,7 +573,7 @@ static long long value_length(ddb_arena *a, const ddb_json *v)
 {
     uint32_t n;
     if (v->type == DDB_JSON_STRING)
-        return (long long)ddb_v_utf16_len(v->u.s, v->n);
+        return (long long)ddb_utf16_len(v->u.s, v->n);
     if (v->type == DDB_JSON_ARRAY)
         return v->n;
     if (v->type == DDB_JSON_OBJECT) {
@@ -615,13 +616,13 @@ static const char *enum_text(ddb_arena *a, const char *const *set)
  */
 static void check_table_or_arn(vstate *st, const vpath *path, const ddb_json *v, const ddb_field *f)
 {
-    size_t len = ddb_v_utf16_len(v->u.s, v->n);
+    size_t len = ddb_utf16_len(v->u.s, v->n);
 
     if (len == 0) {
         fail(st, path, v, f, "Member must have length greater than or equal to 1");
     } else if (len > 1024) {
         fail(st, path, v, f, "Member must have length less than or equal to 1024");
-    } else if (v->n < 4 || memcmp(v->u.s, "arn:", 4) != 0) {
+    } else if (!ddb_arn_like(v->u.s, v->n)) {
         if (!ddb_v_name_chars_ok(v->u.s, v->n))
             fail(st, path, v, f, "Member must satisfy regular expression pattern: " NAME_PATTERN);
         if (len < 3 && st->n < MAX_ERRORS)
@@ -695,10 +696,10 @@ static void check_map_entries(vstate *st, const vpath *path, const ddb_json *v, 
 
     if ((f->flags & DDB_VF_MAP_KEYS) && st->n < MAX_ERRORS && !((f->flags & DDB_VF_KEYS_YIELD) && st->n > 0)) {
         for (uint32_t i = 0; i < n; i++) {
-            size_t len = ddb_v_utf16_len(m[i].key, m[i].klen);
+            size_t len = ddb_utf16_len(m[i].key, m[i].klen);
             if (len <= 255 && len >= 3 && ddb_v_name_chars_ok(m[i].key, m[i].klen))
                 continue;
-            if (len <= 1024 && m[i].klen >= 4 && memcmp(m[i].key, "arn:", 4) == 0)
+            if (len <= 1024 && ddb_arn_like(m[i].key, m[i].klen))
                 continue; /* a table ARN: validate_arn.c */
             fail(st, path, v, f,
                  "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must "

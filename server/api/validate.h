@@ -19,6 +19,11 @@
 #include "server/api/json_view.h"
 #include "server/api/req.h"
 
+/* A resource's tags: at most 50, checked on the request (validate_tags.c) and on TagResource's
+   merge with the tags the table has (ops/ops_tags.c), with one message. */
+#define DDB_MAX_TAGS 50
+#define DDB_TAGS_OVER_LIMIT "Number of Tags exceed the current limit for the provided ResourceArn"
+
 typedef enum ddb_vtype {
     DDB_V_STRING,
     DDB_V_BOOLEAN,

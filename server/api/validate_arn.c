@@ -25,49 +25,18 @@
 #include "proto/ops.h"
 #include "server/api/auth.h"
 #include "server/api/validate_internal.h"
-
-typedef struct arn_parts {
-    const char *region, *account, *name;
-    size_t region_len, account_len, name_len;
-} arn_parts;
-
-/* The next ':'-separated field of [*p, end); NULL when there is no ':' left. */
-static const char *field(const char **p, const char *end, size_t *len)
-{
-    const char *start = *p, *colon = memchr(start, ':', (size_t)(end - start));
-    if (colon == NULL)
-        return NULL;
-    *len = (size_t)(colon - start);
-    *p = colon + 1;
-    return start;
-}
+#include "server/base/arn.h"
 
 static int name_ok(const char *s, size_t n)
 {
     return n >= 3 && n <= 255 && ddb_v_name_chars_ok(s, n);
 }
 
-/* Splits a table ARN; 0 when it is not one. */
-static int arn_split(const char *s, size_t n, arn_parts *out)
+/* Whether `a` is a table's own ARN (not an index's, a stream's, a global table's) with a good name. */
+static int table_arn(const char *s, size_t n, ddb_arn *a)
 {
-    const char *p = s, *end = s + n, *part, *svc;
-    size_t plen, slen;
-
-    if (field(&p, end, &plen) == NULL || plen != 3 || memcmp(s, "arn", 3) != 0)
-        return 0;
-    if ((part = field(&p, end, &plen)) == NULL || plen == 0)
-        return 0;
-    if ((svc = field(&p, end, &slen)) == NULL || slen != 8 || memcmp(svc, "dynamodb", 8) != 0)
-        return 0;
-    if ((out->region = field(&p, end, &out->region_len)) == NULL || out->region_len == 0)
-        return 0;
-    if ((out->account = field(&p, end, &out->account_len)) == NULL || out->account_len == 0)
-        return 0;
-    if ((size_t)(end - p) < 6 || memcmp(p, "table/", 6) != 0)
-        return 0;
-    out->name = p + 6;
-    out->name_len = (size_t)(end - out->name);
-    return name_ok(out->name, out->name_len);
+    return ddb_arn_split(s, n, a) == 0 && ddb_arn_type_is(a, "table") && a->sub == NULL && a->path_len == a->name_len &&
+           name_ok(a->name, a->name_len);
 }
 
 static const char *caller_account(const ddb_req *req)
@@ -100,22 +69,20 @@ static int same_account(const ddb_req *req, const char *account, size_t len)
 
 int ddb_arn_check_account(ddb_req *req, const char *arn, size_t n)
 {
-    const char *p = arn, *end = arn + n, *account = NULL;
-    size_t len = 0;
+    ddb_arn a;
 
-    for (int i = 0; i < 5; i++) /* arn, partition, service, region, account */
-        if ((account = field(&p, end, &len)) == NULL)
-            break;
-    return account == NULL || same_account(req, account, len) ? DDB_OK : refuse_account(req, arn, n, NULL);
+    return ddb_arn_parts(arn, n, &a) != 0 || same_account(req, a.account, a.account_len)
+               ? DDB_OK
+               : refuse_account(req, arn, n, NULL);
 }
 
 /* The name an ARN stands for, or NULL with the error recorded. */
 static const char *resolve(ddb_req *req, const char *arn, size_t n, const char *action)
 {
-    arn_parts a;
+    ddb_arn a;
     const char *region = req->region != NULL && req->region[0] ? req->region : "us-east-1";
 
-    if (!arn_split(arn, n, &a) || a.region_len != strlen(region) || memcmp(a.region, region, a.region_len) != 0) {
+    if (!table_arn(arn, n, &a) || a.region_len != strlen(region) || memcmp(a.region, region, a.region_len) != 0) {
         ddb_req_fail(req, DDB_E_VALIDATION, "Invalid TableArn: Invalid ResourceArn provided as input %.*s", (int)n, arn);
         return NULL;
     }
@@ -126,11 +93,6 @@ static const char *resolve(ddb_req *req, const char *arn, size_t n, const char *
     return ddb_arena_strndup(req->arena, a.name, a.name_len);
 }
 
-static int is_arn(const char *s, size_t n)
-{
-    return n >= 4 && memcmp(s, "arn:", 4) == 0;
-}
-
 /* A TableName member of `obj` resolved in place (an ARN becomes its name; *sent, when asked for,
    keeps the ARN). */
 static int resolve_name(ddb_req *req, const ddb_json *obj, const char *action, const char **sent)
@@ -138,7 +100,7 @@ static int resolve_name(ddb_req *req, const ddb_json *obj, const char *action, c
     ddb_json *name = (ddb_json *)ddb_v_get(obj, "TableName");
     const char *plain;
 
-    if (name == NULL || name->type != DDB_JSON_STRING || !is_arn(name->u.s, name->n))
+    if (name == NULL || name->type != DDB_JSON_STRING || !ddb_arn_like(name->u.s, name->n))
         return DDB_OK;
     if ((plain = resolve(req, name->u.s, name->n, action)) == NULL)
         return req->err.code;
@@ -192,7 +154,7 @@ static int resolve_items(ddb_req *req, ddb_json *items)
     for (uint32_t i = 0; i < items->n; i++) {
         ddb_json_member *m = &items->u.members[i];
         const char *plain;
-        if (!is_arn(m->key, m->klen))
+        if (!ddb_arn_like(m->key, m->klen))
             continue;
         if ((plain = resolve(req, m->key, m->klen, NULL)) == NULL)
             return req->err.code;

@@ -13,6 +13,14 @@
 #define ENUM(...) ((const char *const[]){__VA_ARGS__, NULL})
 #define NAME_FLAGS (DDB_VF_NAME_RE | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX)
 #define F_INDEX_NAME(flags) {"IndexName", DDB_V_STRING, (flags) | NAME_FLAGS, .len_min = 3, .len_max = 255}
+/* the members exports and imports share (validate_export.c, validate_import.c) */
+#define F_ARN(name, flags) {name, DDB_V_STRING, (flags) | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 1024}
+#define F_CLIENT_TOKEN {"ClientToken", DDB_V_STRING, DDB_VF_TOKEN_RE | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 36}
+#define F_NEXT_TOKEN {"NextToken", DDB_V_STRING, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 1024}
+#define F_BUCKET(flags) {"S3Bucket", DDB_V_STRING, (flags) | DDB_VF_LEN_MAX | DDB_VF_BUCKET_RE, .len_max = 255}
+#define F_BUCKET_OWNER {"S3BucketOwner", DDB_V_STRING, DDB_VF_ACCOUNT_RE}
+#define F_PREFIX(name) {name, DDB_V_STRING, DDB_VF_LEN_MAX, .len_max = 1024}
+#define F_TABLE_OR_ARN {"TableName", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_TABLE_ARN}
 
 /* The members of a structure the spec does not describe (one it refuses whole: DDB_VF_REFUSED). */
 static const ddb_field NO_MEMBERS[] = {{NULL}};
@@ -91,13 +99,10 @@ static inline const char *long_text(ddb_arena *a, const ddb_json *v)
 int ddb_resolve_table_arns(ddb_req *req, const ddb_json *in);
 
 /* validateExpressionParams for a structure without legacy parameters: "ExpressionAttributeNames can
- * only be specified when using expressions", ... (validate_specs.c). */
+ * only be specified when using expressions", ... (validate_data.c). */
 const char *ddb_expression_params(ddb_arena *a, const ddb_json *in, const char *const *exprs);
 
-/* ---- tags (validate_tags.c; ops/ops_tags.c keeps the same limit for TagResource's merge) ---- */
-
-#define DDB_MAX_TAGS 50
-#define DDB_TAGS_OVER_LIMIT "Number of Tags exceed the current limit for the provided ResourceArn"
+/* ---- tags (validate_tags.c; the limit and its message: validate.h) ---- */
 
 extern const ddb_field ddb_tag_member[]; /* a Tag: CreateTable's Tags and TagResource's */
 /* CreateTable's Tags: each tag, duplicates, at most 50 (an empty list is accepted). */
@@ -110,9 +115,26 @@ const char *ddb_policy_doc_rules(ddb_arena *a, const char *doc, size_t len, int 
 /* CreateTable's ResourcePolicy, when it has one. */
 const char *ddb_create_table_policy_rules(ddb_req *req, const ddb_json *in);
 
-/* ---- indexes (validate_tables.c), and vector indexes (validate_vector.c) ---- */
+/* ---- indexes (validate_table.c), and vector indexes (validate_vector.c) ---- */
 
-extern const ddb_field ddb_projection_fields[]; /* an index's Projection */
+extern const ddb_field ddb_projection_fields[];
+/* CreateTable's shapes the restores' overrides take too (validate_backups.c, validate_pitr.c) */
+extern const ddb_field ddb_throughput_fields[];
+extern const ddb_field ddb_gsi_member[];
+extern const ddb_field ddb_lsi_member[];
+extern const ddb_field ddb_sse_specification_fields[];
+
+/* the input of the operations that take a table name or ARN alone (validate_control.c) */
+extern const ddb_field ddb_table_or_arn_fields[];
+
+/* the PartiQL operations' members (validate_partiql.c, validate_partiql_batch.c) */
+extern const ddb_field ddb_partiql_parameter_member[];
+#define F_STATEMENT {"Statement", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 8192}
+#define F_PARAMETERS                                                                                                  \
+    {"Parameters", DDB_V_LIST, DDB_VF_LEN_MIN, .len_min = 1, .children = ddb_partiql_parameter_member}
+#define F_RETURN_CONSUMED {"ReturnConsumedCapacity", DDB_V_STRING, .one_of = ENUM("INDEXES", "TOTAL", "NONE")}
+#define F_RETURN_ON_FAILURE {"ReturnValuesOnConditionCheckFailure", DDB_V_STRING, .one_of = ENUM("ALL_OLD", "NONE")}
+ /* an index's Projection */
 /* An index's Projection against its type (CreateTable's and UpdateTable's wording). */
 const char *ddb_projection_rules(ddb_arena *a, const ddb_json *index);
 extern const ddb_field ddb_vector_index_member[];        /* CreateTable's VectorIndexes */

@@ -1,6 +1,6 @@
 /*
  * server/api/validate_kinesis.c: the specs of the Kinesis streaming destinations' operations
- * (ops/ops_kinesis.c; DescribeKinesisStreamingDestination's is validate_control.c's).
+ * (ops/ops_kinesis.c).
  *
  * Members in the API reference's (alphabetical) order; StreamArn's 37 to 1024 characters and
  * ApproximateCreationDateTimePrecision's two values are the reference's constraints. A StreamArn
@@ -9,7 +9,6 @@
  */
 #include "server/api/validate_internal.h"
 
-#define F_TABLE {"TableName", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_TABLE_ARN}
 #define F_STREAM_ARN                                                                                                   \
     {"StreamArn", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 37, .len_max = 1024}
 
@@ -22,13 +21,13 @@ static const ddb_field PRECISION_FIELDS[] = {
 static const ddb_field DESTINATION_FIELDS[] = {
     {"EnableKinesisStreamingConfiguration", DDB_V_STRUCT, 0, .children = PRECISION_FIELDS},
     F_STREAM_ARN,
-    F_TABLE,
+    F_TABLE_OR_ARN,
     {NULL},
 };
 
 static const ddb_field UPDATE_FIELDS[] = {
     F_STREAM_ARN,
-    F_TABLE,
+    F_TABLE_OR_ARN,
     {"UpdateKinesisStreamingConfiguration", DDB_V_STRUCT, 0, .children = PRECISION_FIELDS},
     {NULL},
 };
@@ -36,3 +35,4 @@ static const ddb_field UPDATE_FIELDS[] = {
 const ddb_spec ddb_spec_enable_kinesis_streaming_destination = {DESTINATION_FIELDS};
 const ddb_spec ddb_spec_disable_kinesis_streaming_destination = {DESTINATION_FIELDS};
 const ddb_spec ddb_spec_update_kinesis_streaming_destination = {UPDATE_FIELDS};
+const ddb_spec ddb_spec_describe_kinesis_streaming_destination = {ddb_table_or_arn_fields};

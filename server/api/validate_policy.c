@@ -23,6 +23,7 @@
 #include "ddb/ddb_status.h"
 #include "server/api/auth.h"
 #include "server/api/validate_internal.h"
+#include "server/base/arn.h"
 
 #define MAX_POLICY_BYTES 20480
 #define BAD_DOC INVALID "Invalid policy document: "
@@ -50,38 +51,31 @@ int ddb_policy_arn_split(ddb_req *req, const char *arn, ddb_policy_target *out)
 {
     const char *region = req->region != NULL && req->region[0] ? req->region : "us-east-1";
     const char *account = req->account != NULL ? req->account : DDB_DEFAULT_ACCOUNT;
-    const char *p = arn, *f[5], *rest, *sub;
-    size_t len[5];
+    ddb_arn a;
 
-    if (strncmp(arn, "arn:", 4) != 0)
+    if (!ddb_arn_like(arn, strlen(arn)))
         return ddb_req_fail(req, DDB_E_VALIDATION, INVALID "ARNs must start with 'arn:': %s", arn);
-    for (int i = 0; i < 5; i++) { /* arn, partition, service, region, account */
-        const char *colon = strchr(p, ':');
-        if (colon == NULL)
-            return ddb_req_fail(req, DDB_E_VALIDATION, INVALID "Invalid resource Arn: %s", arn);
-        f[i] = p;
-        len[i] = (size_t)(colon - p);
-        p = colon + 1;
-    }
-    rest = p;
-    if (len[2] != 8 || memcmp(f[2], "dynamodb", 8) != 0 || strncmp(rest, "table/", 6) != 0)
+    if (ddb_arn_parts(arn, strlen(arn), &a) != 0)
+        return ddb_req_fail(req, DDB_E_VALIDATION, INVALID "Invalid resource Arn: %s", arn);
+    if (a.service_len != 8 || memcmp(a.service, "dynamodb", 8) != 0 || !ddb_arn_type_is(&a, "table") ||
+        a.path == NULL)
         return ddb_req_fail(req, DDB_E_VALIDATION, INVALID "Provided Arn is not a DynamoDB resource arn: %s", arn);
-    sub = strchr(rest + 6, '/');
-    if (sub != NULL && strncmp(sub, "/index/", 7) == 0)
+    if (ddb_arn_is(&a, "index") && a.id != NULL)
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             INVALID "Invalid resource arn provided, only table or stream is accepted. Provided "
                                     "resource arn: %s", arn);
-    if (sub != NULL && (strncmp(sub, "/stream/", 8) != 0 || sub[8] == '\0'))
+    if (a.sub != NULL && !(ddb_arn_is(&a, "stream") && a.id_len > 0))
         return ddb_req_fail(req, DDB_E_VALIDATION, INVALID "Provided Arn is not a DynamoDB resource arn: %s", arn);
-    if (len[3] != strlen(region) || memcmp(f[3], region, len[3]) != 0 || len[1] != 3 || memcmp(f[1], "aws", 3) != 0)
+    if (a.region_len != strlen(region) || memcmp(a.region, region, a.region_len) != 0 || a.partition_len != 3 ||
+        memcmp(a.partition, "aws", 3) != 0)
         return ddb_req_fail(req, DDB_E_VALIDATION, INVALID "Invalid resource Arn: %s", arn);
-    if (len[4] != strlen(account) || memcmp(f[4], account, len[4]) != 0)
+    if (a.account_len != strlen(account) || memcmp(a.account, account, a.account_len) != 0)
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             "This action is only supported by accounts that match the resource owner\xe2\x80\x99s "
                             "account.");
-    out->table = ddb_arena_strndup(req->arena, rest + 6, sub != NULL ? (size_t)(sub - rest - 6) : strlen(rest + 6));
-    out->stream_label = sub != NULL ? sub + 8 : NULL;
-    if (!ddb_v_name_chars_ok(out->table, strlen(out->table)) || strlen(out->table) < 3 || strlen(out->table) > 255)
+    out->table = ddb_arena_strndup(req->arena, a.name, a.name_len);
+    out->stream_label = a.sub != NULL ? a.id : NULL;
+    if (!ddb_v_name_chars_ok(a.name, a.name_len) || a.name_len < 3 || a.name_len > 255)
         return ddb_req_fail(req, DDB_E_VALIDATION, INVALID "Invalid resource Arn: %s", arn);
     return DDB_OK;
 }

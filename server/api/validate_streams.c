@@ -1,7 +1,6 @@
 /*
  * server/api/validate_streams.c: what the DynamoDB Streams operations accept (ListStreams,
- * DescribeStream, GetShardIterator, GetRecords), as data, in the order of the Streams API's model;
- * and UpdateTimeToLive (DescribeTimeToLive takes a table name or ARN alone: validate_control.c).
+ * DescribeStream, GetShardIterator, GetRecords), as data, in the order of the Streams API's model.
  * Their cross-member rules (a SequenceNumber with the iterator types that take one) are the
  * handlers' (ops/ops_streams.c), where the shard is known.
  */
@@ -47,22 +46,9 @@ static const ddb_field GET_RECORDS_FIELDS[] = {
     {NULL},
 };
 
-static const ddb_field TTL_SPECIFICATION_FIELDS[] = {
-    {"Enabled", DDB_V_BOOLEAN, DDB_VF_NOT_NULL},
-    {"AttributeName", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 255},
-    {NULL},
-};
-
-static const ddb_field UPDATE_TIME_TO_LIVE_FIELDS[] = {
-    {"TableName", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_TABLE_ARN},
-    {"TimeToLiveSpecification", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = TTL_SPECIFICATION_FIELDS},
-    {NULL},
-};
-
 /* ---- the specs (proto/ops.def: one per HANDLED row; declared in validate.h) ---- */
 
 const ddb_spec ddb_spec_list_streams = {LIST_STREAMS_FIELDS};
 const ddb_spec ddb_spec_describe_stream = {DESCRIBE_STREAM_FIELDS};
 const ddb_spec ddb_spec_get_shard_iterator = {GET_SHARD_ITERATOR_FIELDS};
 const ddb_spec ddb_spec_get_records = {GET_RECORDS_FIELDS};
-const ddb_spec ddb_spec_update_time_to_live = {UPDATE_TIME_TO_LIVE_FIELDS};

@@ -32,6 +32,7 @@
 
 #include "ddb/ddb_status.h"
 #include "server/api/validate_internal.h"
+#include "server/base/arn.h"
 
 #define INVALID_KEY "The Tag Key provided is invalid, Key: "
 #define INVALID_VALUE "The Tag Value provided is invalid, Value: "
@@ -126,7 +127,7 @@ static int text_ok(const ddb_json *v, size_t min, size_t max)
     size_t len;
     if (v == NULL || v->type != DDB_JSON_STRING)
         return 0;
-    len = ddb_v_utf16_len(v->u.s, v->n);
+    len = ddb_utf16_len(v->u.s, v->n);
     return len >= min && len <= max && chars_ok(v->u.s, v->n);
 }
 
@@ -185,11 +186,11 @@ const char *ddb_create_table_tag_rules(ddb_req *req, const ddb_json *in)
 
 /* ---- ResourceArn ---- */
 
-/* What follows "table/<name>" in an ARN: "/index/..." and the like, or NULL. */
-static const char *sub_resource(const char *arn)
+/* Whether the ARN names a table's <kind> ("index", "backup") by DynamoDB's layout, whatever else
+   is wrong with it (validate_arn.c judges the rest). */
+static int names_under_table(const ddb_arn *a, const char *kind)
 {
-    const char *t = strstr(arn, ":table/");
-    return t != NULL ? strchr(t + 7, '/') : NULL;
+    return ddb_arn_type_is(a, "table") && ddb_arn_is(a, kind) && a->id != NULL;
 }
 
 /*
@@ -199,18 +200,20 @@ static const char *sub_resource(const char *arn)
 static const char *arn_rules(ddb_req *req, const ddb_json *in)
 {
     const ddb_json *arn = ddb_v_get(in, "ResourceArn");
-    const char *sub;
+    ddb_arn a;
+    int split;
     ddb_json copy = *arn;
     ddb_json_member member = {"TableName", 9, &copy};
     ddb_json obj = {.type = DDB_JSON_OBJECT, .n = 1, .u.members = &member};
 
-    if (arn->n < 4 || memcmp(arn->u.s, "arn:", 4) != 0)
+    if (!ddb_arn_like(arn->u.s, arn->n))
         return ddb_arena_sprintf(req->arena, INVALID "ARNs must start with 'arn:': %s", arn->u.s);
-    if ((sub = sub_resource(arn->u.s)) != NULL && strncmp(sub, "/index/", 7) == 0)
+    split = ddb_arn_parts(arn->u.s, arn->n, &a) == 0;
+    if (split && names_under_table(&a, "index"))
         return ddb_arena_sprintf(req->arena,
                                  INVALID "Invalid resource arn provided, only table or stream is accepted. Provided "
                                          "resource arn: %s", arn->u.s);
-    if (sub != NULL && strncmp(sub, "/backup/", 8) == 0)
+    if (split && names_under_table(&a, "backup"))
         return ddb_arena_sprintf(req->arena, INVALID "Provided Arn is not a DynamoDB resource arn: %s", arn->u.s);
     /* validate_arn.c resolves a copy, so the handler still sees (and reports) the ARN itself */
     if (ddb_resolve_table_arns(req, &obj) != DDB_OK)

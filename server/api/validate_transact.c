@@ -19,7 +19,6 @@ static const ddb_field ATTR_MEMBER[] = {{"member", DDB_V_ATTR}};
 #define F_VALUES F_MAP("ExpressionAttributeValues", 0)
 #define F_CONDITION(flags) {"ConditionExpression", DDB_V_STRING, flags}
 #define F_RETURN_ON_FAILURE {"ReturnValuesOnConditionCheckFailure", DDB_V_STRING, .one_of = ENUM("ALL_OLD", "NONE")}
-#define F_RETURN_CONSUMED {"ReturnConsumedCapacity", DDB_V_STRING, .one_of = ENUM("INDEXES", "TOTAL", "NONE")}
 #define F_TRANSACT_ITEMS(member)                                                                                      \
     {"TransactItems", DDB_V_LIST, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 100,  \
      .children = member}

@@ -13,14 +13,7 @@ void ddb_batch_init(ddb_batch *b, ddb_arena *a)
 
 static ddb_write_op *batch_add(ddb_batch *b)
 {
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 4;
-        ddb_write_op *ops = ddb_arena_alloc(b->arena, cap * sizeof(*ops));
-        if (b->n)
-            memcpy(ops, b->ops, b->n * sizeof(*ops));
-        b->ops = ops;
-        b->cap = cap;
-    }
+    DDB_ARENA_ROOM(b->arena, b->ops, b->n, b->cap, 4);
     return &b->ops[b->n++];
 }
 

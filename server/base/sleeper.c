@@ -10,6 +10,7 @@ void ddb_sleeper_init(ddb_sleeper *s)
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->wake, NULL);
     s->stop = 0;
+    s->woken = 0;
 }
 
 void ddb_sleeper_destroy(ddb_sleeper *s)
@@ -34,14 +35,16 @@ void ddb_sleeper_nap(ddb_sleeper *s, unsigned ms)
 
     ddb_clock_system_deadline(&until, ms);
     pthread_mutex_lock(&s->lock);
-    if (!s->stop)
+    if (!s->stop && !s->woken)
         pthread_cond_timedwait(&s->wake, &s->lock, &until);
+    s->woken = 0;
     pthread_mutex_unlock(&s->lock);
 }
 
 void ddb_sleeper_wake(ddb_sleeper *s)
 {
     pthread_mutex_lock(&s->lock);
+    s->woken = 1;
     pthread_cond_broadcast(&s->wake);
     pthread_mutex_unlock(&s->lock);
 }

@@ -271,6 +271,11 @@ void ddb_member_write_tags(ddb_jw *w, const ddb_tag *tags, size_t n)
     if (n == 0)
         return;
     ddb_jw_key(w, DDB_MEMBER_TAGS);
+    ddb_tags_write_list(w, tags, n);
+}
+
+void ddb_tags_write_list(ddb_jw *w, const ddb_tag *tags, size_t n)
+{
     ddb_jw_arr_begin(w);
     for (size_t i = 0; i < n; i++) {
         ddb_jw_obj_begin(w);

@@ -76,6 +76,9 @@ void ddb_member_write_index_state(ddb_jw *w, ddb_index_state state, int backfill
 void ddb_member_write_ttl(ddb_jw *w, const char *attr, int enabled, uint64_t changed_ms);
 void ddb_member_write_pitr(ddb_jw *w, uint32_t log, const char *base, long long days);
 void ddb_member_write_tags(ddb_jw *w, const ddb_tag *tags, size_t n);
+/* `n` tags as the API writes a Tag list: [{"Key": ..., "Value": ...}, ...] (the stored member, and
+   ListTagsOfResource's page). */
+void ddb_tags_write_list(ddb_jw *w, const ddb_tag *tags, size_t n);
 void ddb_member_write_policies(ddb_jw *w, const ddb_policy *p, size_t n);
 void ddb_member_write_stream(ddb_jw *w, const ddb_stream_member *s);
 /* {"StreamEnabled": true, "StreamViewType"} of a stream just enabled. */

@@ -212,13 +212,7 @@ long ddb_tokens_expire(ddb_tokens *t, ddb_store *s, uint64_t now_ms, uint64_t ol
         if (vlen == RECORD_LEN && ddb_get_be(val, 8) > now_ms) {
             if (oldest_bytes == 0)
                 continue;
-            if (nlive == cap) { /* the budget's trim: live records, sorted by expiry below */
-                live_token *grown = DDB_NEW_ARRAY(&a, live_token, cap ? 2 * cap : 64);
-                if (nlive > 0)
-                    memcpy(grown, live, nlive * sizeof(*live));
-                live = grown;
-                cap = cap ? 2 * cap : 64;
-            }
+            DDB_ARENA_ROOM(&a, live, nlive, cap, 64); /* the budget's trim: live records, sorted by expiry below */
             live[nlive++] = (live_token){ddb_get_be(val, 8), ddb_arena_memdup(&a, key, klen), klen};
             continue;
         }

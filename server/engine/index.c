@@ -207,11 +207,7 @@ static const char *check_part(ddb_arena *a, const ddb_index *ix, const ddb_key_p
                                  "attribute cannot contain an empty %s value.",
                                  v->type == DDB_T_S ? "string" : "binary");
     if (v->len == 0 && (v->type == DDB_T_S || v->type == DDB_T_B))
-        return ddb_arena_sprintf(a,
-                                 "One or more parameter values are not valid. A value specified for a secondary index key "
-                                 "is not supported. The AttributeValue for a key attribute cannot contain an empty %s "
-                                 "value. IndexName: %s, IndexKey: %s",
-                                 v->type == DDB_T_S ? "string" : "binary", ix->name, p->name);
+        return ddb_vector_empty_key_message(a, v->type, ix->name, p->name);
     return NULL;
 }
 

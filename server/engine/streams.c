@@ -268,12 +268,7 @@ long ddb_stream_info_list(ddb_store *s, ddb_arena *a, ddb_stream_info **out)
         size_t klen, vlen;
         const char *k = ddb_store_iter_key(it, &klen), *v = ddb_store_iter_val(it, &vlen);
         uint32_t id = (uint32_t)strtoul(ddb_arena_strndup(a, k + 7, klen - 7), NULL, 10);
-        if (n == cap) {
-            ddb_stream_info *more = DDB_NEW_ARRAY(a, ddb_stream_info, cap * 2);
-            memcpy(more, *out, sizeof(*more) * n);
-            *out = more;
-            cap *= 2;
-        }
+        DDB_ARENA_ROOM(a, *out, n, cap, 16);
         if (info_from_json(a, id, ddb_json_parse(a, ddb_arena_memdup(a, v, vlen), vlen), &(*out)[n]) == 0)
             n++;
     }

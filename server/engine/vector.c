@@ -143,11 +143,7 @@ static const char *check_schema_attr(ddb_arena *a, const ddb_index *ix, const dd
         return ddb_arena_sprintf(a, INVALID_DOT "Attribute '%s' type mismatch. Expected: %s, Actual: %s. IndexName: %s",
                                  p->name, ddb_type_name(p->type), ddb_type_name((ddb_type)v->type), ix->name);
     if (is_hash && v->len == 0 && (v->type == DDB_T_S || v->type == DDB_T_B))
-        return ddb_arena_sprintf(a,
-                                 "One or more parameter values are not valid. A value specified for a secondary index key "
-                                 "is not supported. The AttributeValue for a key attribute cannot contain an empty %s "
-                                 "value. IndexName: %s, IndexKey: %s",
-                                 v->type == DDB_T_S ? "string" : "binary", ix->name, p->name);
+        return ddb_vector_empty_key_message(a, v->type, ix->name, p->name);
     return NULL;
 }
 
@@ -286,4 +282,13 @@ float ddb_vector_score(ddb_vector_metric m, const float *q, float qnorm2, const 
     default:
         return sqrtf(l2sq(q, v, dims)); /* the difference itself: no cancellation between near vectors */
     }
+}
+
+const char *ddb_vector_empty_key_message(ddb_arena *a, int type, const char *index, const char *key)
+{
+    return ddb_arena_sprintf(a,
+                             "One or more parameter values are not valid. A value specified for a secondary index key "
+                             "is not supported. The AttributeValue for a key attribute cannot contain an empty %s "
+                             "value. IndexName: %s, IndexKey: %s",
+                             type == DDB_T_S ? "string" : "binary", index, key);
 }

@@ -89,12 +89,9 @@ ddb_vector_cache *ddb_vector_cache_new(size_t ann_min, size_t ann_ef)
     return c;
 }
 
-static void vix_free(vix *v)
+/* Frees the vectors, their slots and the id map (the index's and its ANN graph's are the caller's). */
+static void vix_free_vectors(vix *v)
 {
-    if (v->ann_joinable)
-        pthread_join(v->ann_thread, NULL);
-    ddb_ann_free(v->ann);
-    free(v->dirty);
     for (size_t i = 0; i < v->n; i++)
         free(v->slots[i].base);
     for (size_t i = 0; i < v->mcap; i++)
@@ -103,6 +100,15 @@ static void vix_free(vix *v)
     free(v->slots);
     free(v->free);
     free(v->map);
+}
+
+static void vix_free(vix *v)
+{
+    if (v->ann_joinable)
+        pthread_join(v->ann_thread, NULL);
+    ddb_ann_free(v->ann);
+    free(v->dirty);
+    vix_free_vectors(v);
     pthread_rwlock_destroy(&v->lock);
     free(v);
 }
@@ -164,14 +170,7 @@ void ddb_vector_cache_drop(ddb_vector_cache *c, uint32_t index_id)
     if (v == NULL)
         return;
     pthread_rwlock_wrlock(&v->lock);
-    for (size_t i = 0; i < v->n; i++)
-        free(v->slots[i].base);
-    for (size_t i = 0; i < v->mcap; i++)
-        free(v->map[i].key);
-    free(v->vecs);
-    free(v->slots);
-    free(v->free);
-    free(v->map);
+    vix_free_vectors(v);
     v->vecs = NULL;
     v->slots = NULL;
     v->free = NULL;

@@ -104,15 +104,7 @@ static ddb_kc_op kc_op(const ddb_node *n, int flipped)
 
 static ddb_key_cond *kc_push(kc_state *s)
 {
-    if (s->n == s->cap) {
-        uint32_t cap = s->cap ? s->cap * 2 : 2;
-        ddb_key_cond *v = DDB_NEW_ARRAY(s->a, ddb_key_cond, cap);
-
-        if (s->n)
-            memcpy(v, s->v, sizeof(*v) * s->n);
-        s->v = v;
-        s->cap = cap;
-    }
+    DDB_ARENA_ROOM(s->a, s->v, s->n, s->cap, 2);
     return &s->v[s->n++];
 }
 

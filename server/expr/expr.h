@@ -3,7 +3,7 @@
  * and Update expressions) and the legacy parameters that map onto it.
  *
  * Life of an expression:
- *   1. ddb_expr_prepare_into() (called by validate_specs.c where dynalite's custom() calls
+ *   1. ddb_expr_prepare_into() (called by validate_data.c where dynalite's custom() calls
  *      validateExpressions) checks ExpressionAttributeNames/Values, parses every expression the
  *      request carries and every legacy parameter (Expected, AttributeUpdates, AttributesToGet,
  *      KeyConditions, QueryFilter, ScanFilter), and stores the trees in a ddb_parsed (the
@@ -61,14 +61,14 @@ typedef struct ddb_parsed {
  * ExpressionAttributeNames and AttributesToGet). For BatchGetItem, pass one table's entry of
  * RequestItems as `in`; for a transaction item, the flags of the item's single-item operation
  * (PutItem, UpdateItem, DeleteItem; ConditionCheck takes DeleteItem's) or the expression-level API
- * below. Mixing legacy and expression parameters is validate_specs.c's check and must come before
+ * below. Mixing legacy and expression parameters is validate_data.c's check and must come before
  * this call.
  */
 const char *ddb_expr_prepare_into(ddb_arena *a, unsigned params, const ddb_json *in, ddb_parsed *out);
 
 /*
  * The legacy checks dynalite's custom() functions run before validateExpressions, for
- * validate_specs.c to call at those exact points. ddb_expr_prepare_into() runs them again before it
+ * validate_data.c to call at those exact points. ddb_expr_prepare_into() runs them again before it
  * converts (they are idempotent), so a request is never converted unchecked.
  *   ddb_legacy_check_expected:          validateAttributeConditions(data) (Expected).
  *   ddb_legacy_check_conditions:        validateConditions(conds) for QueryFilter, ScanFilter or

@@ -88,26 +88,12 @@ bool ddb_set_has(const ddb_attr *set, const ddb_attr *v)
     return false;
 }
 
-/* String length as DynamoDB (Java) counts it: UTF-16 code units. */
-static uint32_t utf16_units(const char *s, uint32_t n)
-{
-    uint32_t units = 0;
-
-    for (uint32_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        if ((c & 0xC0) != 0x80)
-            units += c >= 0xF0 ? 2 : 1;
-    }
-    return units;
-}
-
 /* size(): S in characters, B in bytes, sets and lists in elements, maps in entries. */
 static bool size_of(const ddb_attr *v, uint32_t *out)
 {
     switch (v->type) {
     case DDB_T_S:
-        *out = utf16_units(v->u.s, v->len);
+        *out = (uint32_t)ddb_utf16_len(v->u.s, v->len);
         return true;
     case DDB_T_B:
     case DDB_T_SS:

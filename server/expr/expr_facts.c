@@ -22,15 +22,7 @@ static void ref_push(ddb_arena *a, refvec *rv, const ddb_path *p)
 {
     if (p->n == 0 || p->e[0].name == NULL)
         return;
-    if (rv->n == rv->cap) {
-        uint32_t cap = rv->cap ? rv->cap * 2 : 8;
-        ddb_expr_path_ref *v = ddb_arena_alloc(a, sizeof(*v) * cap);
-
-        if (rv->n)
-            memcpy(v, rv->v, sizeof(*v) * rv->n);
-        rv->v = v;
-        rv->cap = cap;
-    }
+    DDB_ARENA_ROOM(a, rv->v, rv->n, rv->cap, 8);
     rv->v[rv->n++] = (ddb_expr_path_ref){p->e[0].name, p->e[0].nlen, p->n};
 }
 

@@ -167,15 +167,7 @@ typedef struct nodevec {
 
 static void nodevec_push(ddb_arena *a, nodevec *nv, ddb_node *n)
 {
-    if (nv->n == nv->cap) {
-        uint32_t cap = nv->cap ? nv->cap * 2 : 4;
-        ddb_node **v = ddb_arena_alloc(a, sizeof(*v) * cap);
-
-        if (nv->n)
-            memcpy(v, nv->v, sizeof(*v) * nv->n);
-        nv->v = v;
-        nv->cap = cap;
-    }
+    DDB_ARENA_ROOM(a, nv->v, nv->n, nv->cap, 4);
     nv->v[nv->n++] = n;
 }
 
@@ -196,15 +188,7 @@ typedef struct elemvec {
 
 static ddb_pelem *elem_push(ddb_arena *a, elemvec *ev)
 {
-    if (ev->n == ev->cap) {
-        uint32_t cap = ev->cap ? ev->cap * 2 : 4;
-        ddb_pelem *v = ddb_arena_alloc(a, sizeof(*v) * cap);
-
-        if (ev->n)
-            memcpy(v, ev->v, sizeof(*v) * ev->n);
-        ev->v = v;
-        ev->cap = cap;
-    }
+    DDB_ARENA_ROOM(a, ev->v, ev->n, ev->cap, 4);
     memset(&ev->v[ev->n], 0, sizeof(ev->v[0]));
     ev->v[ev->n].index = -1;
     return &ev->v[ev->n++];
@@ -623,15 +607,7 @@ typedef struct actvec {
 
 static ddb_action *act_push(ddb_arena *a, actvec *av)
 {
-    if (av->n == av->cap) {
-        uint32_t cap = av->cap ? av->cap * 2 : 4;
-        ddb_action *v = ddb_arena_alloc(a, sizeof(*v) * cap);
-
-        if (av->n)
-            memcpy(v, av->v, sizeof(*v) * av->n);
-        av->v = v;
-        av->cap = cap;
-    }
+    DDB_ARENA_ROOM(a, av->v, av->n, av->cap, 4);
     memset(&av->v[av->n], 0, sizeof(av->v[0]));
     return &av->v[av->n++];
 }

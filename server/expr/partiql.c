@@ -37,14 +37,7 @@ static const char *ident(pq_parser *p, const pq_tok *t, uint32_t *len)
 
 static void path_push(ddb_arena *a, ddb_path *path, uint32_t *cap, ddb_pelem e)
 {
-    if (path->n == *cap) {
-        uint32_t ncap = *cap ? *cap * 2 : 4;
-        ddb_pelem *v = ddb_arena_alloc(a, sizeof(*v) * ncap);
-        if (path->n)
-            memcpy(v, path->e, sizeof(*v) * path->n);
-        path->e = v;
-        *cap = ncap;
-    }
+    DDB_ARENA_ROOM(a, path->e, path->n, *cap, 4);
     path->e[path->n++] = e;
 }
 

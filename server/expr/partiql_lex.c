@@ -116,14 +116,7 @@ static const struct {
 
 static void push(ddb_arena *a, pq_lexed *lx, uint32_t *cap, uint8_t type, size_t start, size_t len)
 {
-    if (lx->n == *cap) {
-        uint32_t ncap = *cap ? *cap * 2 : 32;
-        pq_tok *t = ddb_arena_alloc(a, sizeof(*t) * ncap);
-        if (lx->n)
-            memcpy(t, lx->toks, sizeof(*t) * lx->n);
-        lx->toks = t;
-        *cap = ncap;
-    }
+    DDB_ARENA_ROOM(a, lx->toks, lx->n, *cap, 32);
     lx->toks[lx->n++] = (pq_tok){type, (uint32_t)start, (uint32_t)len};
 }
 

@@ -60,12 +60,7 @@ static int list_literal(pq_parser *p, const char *path, int depth, ddb_attr *out
     p->pos++;
     while (pq_peek(p)->type != close) {
         const char *sub = ddb_arena_sprintf(p->a, "%s[%u]", path, n);
-        if (n == cap) {
-            ddb_attr *bigger = ddb_arena_alloc(p->a, sizeof(*bigger) * cap * 2);
-            memcpy(bigger, all, sizeof(*bigger) * n);
-            all = bigger;
-            cap *= 2;
-        }
+        DDB_ARENA_ROOM(p->a, all, n, cap, 256);
         if (literal(p, sub, depth + 1, 0, &all[n]) != 0)
             return -1;
         n++;
@@ -112,12 +107,7 @@ static int map_literal(pq_parser *p, const char *path, int depth, int top, ddb_a
             if (all[i].nlen == klen && memcmp(all[i].name, key, klen) == 0)
                 return pq_fail_msg(p, ddb_arena_sprintf(p->a, "Duplicate keys in tuple. Key: %s under %s", key, path)), -1;
         }
-        if (n == cap) {
-            ddb_entry *bigger = ddb_arena_alloc(p->a, sizeof(*bigger) * cap * 2);
-            memcpy(bigger, all, sizeof(*bigger) * n);
-            all = bigger;
-            cap *= 2;
-        }
+        DDB_ARENA_ROOM(p->a, all, n, cap, 256);
         all[n].name = key;
         all[n].nlen = klen;
         /* INSERT's item is depth 0: each attribute's value is "root" in messages */

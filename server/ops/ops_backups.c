@@ -132,18 +132,8 @@ static void write_vector_features(ddb_jw *w, const ddb_backup *b)
 {
     static const char *const members[] = {"IndexName", "VectorAttribute", "SearchSchema", "Projection", "Dimensions",
                                           "DistanceFunction", NULL};
-    const ddb_json *ixs = ddb_json_get(b->source, "VectorIndexes");
 
-    if (ixs == NULL || ixs->type != DDB_JSON_ARRAY || ixs->n == 0)
-        return;
-    ddb_jw_key(w, "VectorIndexes");
-    ddb_jw_arr_begin(w);
-    for (uint32_t i = 0; i < ixs->n; i++) {
-        ddb_jw_obj_begin(w);
-        ddb_write_members(w, ixs->u.items[i], members);
-        ddb_jw_obj_end(w);
-    }
-    ddb_jw_arr_end(w);
+    ddb_write_list_members(w, "VectorIndexes", ddb_json_get(b->source, "VectorIndexes"), members);
 }
 
 static void write_features(ddb_jw *w, const ddb_backup *b)

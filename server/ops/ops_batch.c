@@ -249,7 +249,7 @@ static int prepare_table_gets(ddb_req *req, batch_get_table *g)
         ddb_attr k;
         if ((msg = ddb_item_from_json(req->arena, keys->u.items[i], &k)) != NULL)
             return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
-        /* duplicates were refused with the request (validate_specs.c: as sent, numbers too) */
+        /* duplicates were refused with the request (validate_batch.c: as sent, numbers too) */
         if (ddb_key_param_or_fail(req, g->t, &k, &g->keys[i]) != DDB_OK)
             return req->err.code;
     }

@@ -21,19 +21,18 @@ const ddb_table *ddb_table_or_fail(ddb_req *req, const char *name, int name_in_m
 {
     const ddb_table *t = name ? ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, name)) : NULL;
 
-    if (t != NULL && t->restoring && req->op != DDB_OP_DescribeTable && req->op != DDB_OP_DeleteTable) {
+    if (t != NULL && (t->restoring || ddb_replica_creating(t)) &&
+        !(ddb_op_flags((ddb_op)req->op) & DDB_OPF_WHILE_CREATING)) {
         /* a table a restore is still filling (engine/backups.h) is CREATING: DynamoDB serves no
-           reads or writes on it and refuses changes (a bulk put's load too) */
-        if (req->op == DDB_OP_UpdateTable || req->op == DDB_OP_StartBulkPutItems)
+           reads or writes on it and refuses changes (a bulk put's load too); a replica still being
+           filled answers only DescribeTable (docs/compatibility.md) */
+        if (!t->restoring)
+            ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
+        else if (ddb_op_flags((ddb_op)req->op) & DDB_OPF_CHANGES_TABLE)
             ddb_req_fail(req, DDB_E_RESOURCE_IN_USE,
                          "Attempt to change a resource which is still in use: Table is being created: %s", name);
         else
             ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
-        return NULL;
-    }
-    if (t != NULL && ddb_replica_creating(t) && req->op != DDB_OP_DescribeTable && req->op != DDB_OP_DeleteTable) {
-        /* a replica still being filled answers only DescribeTable (docs/compatibility.md) */
-        ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
         return NULL;
     }
     if (t != NULL)
@@ -354,4 +353,18 @@ void ddb_write_members(ddb_jw *w, const ddb_json *obj, const char *const *names)
         ddb_jw_key(w, names[i]);
         ddb_jw_json(w, v);
     }
+}
+
+void ddb_write_list_members(ddb_jw *w, const char *key, const ddb_json *list, const char *const *names)
+{
+    if (list == NULL || list->type != DDB_JSON_ARRAY || list->n == 0)
+        return;
+    ddb_jw_key(w, key);
+    ddb_jw_arr_begin(w);
+    for (uint32_t i = 0; i < list->n; i++) {
+        ddb_jw_obj_begin(w);
+        ddb_write_members(w, list->u.items[i], names);
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_arr_end(w);
 }

@@ -102,5 +102,8 @@ const char *ddb_table_arn(ddb_req *req, const char *name);
 void ddb_write_time_ms(ddb_jw *w, uint64_t ms);
 /* Copies the members `names` (NULL-terminated) of obj that it has, in that order, into the open object. */
 void ddb_write_members(ddb_jw *w, const ddb_json *obj, const char *const *names);
+/* `key` and the array `list`, each object in it written with only the members `names` (as
+   ddb_write_members); nothing when the list is absent or empty. */
+void ddb_write_list_members(ddb_jw *w, const char *key, const ddb_json *list, const char *const *names);
 
 #endif

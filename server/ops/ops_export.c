@@ -20,6 +20,7 @@
 
 #include "ddb/ddb_status.h"
 #include "server/api/validate.h"
+#include "server/base/arn.h"
 #include "server/base/clock.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/tasks.h"
@@ -37,12 +38,11 @@
 /* The table name of "arn:aws:dynamodb:<region>:<account>:table/<name>", or NULL. */
 static const char *name_of_arn(ddb_req *req, const char *arn)
 {
-    const char *t = arn != NULL ? strstr(arn, ":table/") : NULL;
+    ddb_arn a;
 
-    if (arn == NULL || strncmp(arn, "arn:", 4) != 0 || t == NULL)
+    if (arn == NULL || ddb_arn_parts(arn, strlen(arn), &a) != 0 || !ddb_arn_type_is(&a, "table") || a.path == NULL)
         return NULL;
-    t += 7;
-    return ddb_arena_strndup(req->arena, t, strcspn(t, "/"));
+    return ddb_arena_strndup(req->arena, a.name, a.name_len);
 }
 
 /* Whether the record's FilterSpecification is the request's (both absent, or the same JSON text). */

@@ -1,7 +1,7 @@
 /*
  * server/ops/ops_item.c: PutItem, GetItem, UpdateItem and DeleteItem.
  *
- * Validation (validate_specs.c, expr.c) has decoded Item/Key and parsed the expressions into
+ * Validation (validate_item.c, expr.c) has decoded Item/Key and parsed the expressions into
  * req->parsed; the write handlers check the key against the table's schema, build a mutation and
  * run it through the one mutation pipeline (engine/mutation.h): the condition is evaluated against
  * the item that is there while its lock is held, so two racing conditional writes never both

@@ -15,6 +15,7 @@
 
 #include "ddb/ddb_status.h"
 #include "server/api/validate.h"
+#include "server/base/arn.h"
 #include "server/base/clock.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
@@ -214,9 +215,12 @@ int ddb_op_update_continuous_backups(ddb_req *req)
 /* The table name in a table ARN ("arn:aws:dynamodb:<region>:<account>:table/<name>"), or NULL. */
 static const char *name_of_arn(const char *arn)
 {
-    const char *p = arn != NULL ? strstr(arn, ":table/") : NULL;
+    ddb_arn a;
 
-    return p != NULL && p[7] != '\0' && strchr(p + 7, '/') == NULL ? p + 7 : NULL;
+    return arn != NULL && ddb_arn_parts(arn, strlen(arn), &a) == 0 && ddb_arn_type_is(&a, "table") &&
+                   a.name_len > 0 && a.sub == NULL
+               ? a.name
+               : NULL;
 }
 
 static int restore(ddb_req *req, const ddb_table *t, int latest, const ddb_json *when);

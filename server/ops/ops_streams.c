@@ -17,6 +17,7 @@
 
 #include "ddb/ddb_status.h"
 #include "server/api/validate.h"
+#include "server/base/arn.h"
 #include "server/base/clock.h"
 #include "server/engine/engine.h"
 #include "server/engine/read.h"
@@ -34,18 +35,13 @@
 /* The table name and label of "arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>". */
 static int arn_parse(ddb_arena *a, const char *arn, const char **table, const char **label)
 {
-    const char *t, *s;
-    int colons = 0;
+    ddb_arn p;
 
-    if (arn == NULL || strncmp(arn, "arn:", 4) != 0)
+    if (arn == NULL || ddb_arn_parts(arn, strlen(arn), &p) != 0 || !ddb_arn_type_is(&p, "table") ||
+        p.name_len == 0 || !ddb_arn_is(&p, "stream") || p.id_len == 0)
         return -1;
-    for (t = arn; *t && colons < 5; t++)
-        colons += *t == ':';
-    if (colons < 5 || strncmp(t, "table/", 6) != 0 || (s = strstr(t + 6, "/stream/")) == NULL || s == t + 6 ||
-        s[8] == '\0')
-        return -1;
-    *table = ddb_arena_strndup(a, t + 6, (size_t)(s - t - 6));
-    *label = s + 8;
+    *table = ddb_arena_strndup(a, p.name, p.name_len);
+    *label = p.id;
     return 0;
 }
 

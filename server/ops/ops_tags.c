@@ -26,20 +26,26 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "server/api/validate.h"
+#include "server/base/arn.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
 
-#define MAX_TAGS 50 /* DDB_MAX_TAGS of api/validate_internal.h */
-#define OVER_LIMIT "Number of Tags exceed the current limit for the provided ResourceArn"
 #define TAGS_PAGE 50
 #define MAX_TRIES 16
 
-/* The table an ARN names (the name after "table/"), or NULL with ResourceNotFoundException. */
+/* The table an ARN names (validate_tags.c let through a table's own ARN only), or NULL with
+   ResourceNotFoundException. */
 static const ddb_table *table_of(ddb_req *req, const char *arn)
 {
-    const ddb_table *t = ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, strrchr(arn, '/') + 1));
+    ddb_arn a;
+    const ddb_table *t = ddb_arn_parts(arn, strlen(arn), &a) == 0 && a.name != NULL
+                             ? ddb_catalog_get(req->eng->catalog,
+                                               ddb_ns_key(req->arena, req->ns,
+                                                          ddb_arena_strndup(req->arena, a.name, a.name_len)))
+                             : NULL;
 
     if (t == NULL)
         ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: ResourceArn: %s not found", arn);
@@ -99,8 +105,8 @@ static int tag_edit(void *ctx, ddb_desc_edit **e)
             changed = 1;
         }
     }
-    if (n > MAX_TAGS) {
-        ddb_req_fail(c->req, DDB_E_VALIDATION, OVER_LIMIT);
+    if (n > DDB_MAX_TAGS) {
+        ddb_req_fail(c->req, DDB_E_VALIDATION, DDB_TAGS_OVER_LIMIT);
         return -2;
     }
     if (!changed)
@@ -182,16 +188,7 @@ int ddb_op_list_tags_of_resource(ddb_req *req)
     to = n - from > TAGS_PAGE ? from + TAGS_PAGE : n;
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "Tags");
-    ddb_jw_arr_begin(w);
-    for (size_t i = from; i < to; i++) {
-        ddb_jw_obj_begin(w);
-        ddb_jw_key(w, "Key");
-        ddb_jw_str(w, tags[i].key);
-        ddb_jw_key(w, "Value");
-        ddb_jw_str(w, tags[i].value);
-        ddb_jw_obj_end(w);
-    }
-    ddb_jw_arr_end(w);
+    ddb_tags_write_list(w, to > from ? tags + from : tags, to - from);
     if (to < n) {
         char next[24];
         snprintf(next, sizeof(next), "%zu", to);

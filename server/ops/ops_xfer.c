@@ -9,6 +9,7 @@
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
 #include "server/api/validate.h"
+#include "server/base/arn.h"
 #include "server/base/log.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/tasks.h"
@@ -16,17 +17,17 @@
 #include "server/engine/xfer/xfer.h"
 
 /* The id after "/<what>/" in an export or import ARN, or NULL. */
-static const char *id_of_arn(ddb_req *req, const char *arn, const char *what)
+static const char *id_of_arn(const char *arn, const char *what)
 {
-    char *needle = ddb_arena_sprintf(req->arena, "/%s/", what);
-    const char *p = arn != NULL ? strstr(arn, needle) : NULL;
+    ddb_arn a;
 
-    return p != NULL && strncmp(arn, "arn:", 4) == 0 ? p + strlen(needle) : NULL;
+    return arn != NULL && ddb_arn_parts(arn, strlen(arn), &a) == 0 && ddb_arn_is(&a, what) && a.id != NULL ? a.id
+                                                                                                           : NULL;
 }
 
 const ddb_json *ddb_xfer_of_arn(ddb_req *req, const char *arn, const char *what, const char *prefix)
 {
-    const char *id = id_of_arn(req, arn, what), *ns;
+    const char *id = id_of_arn(arn, what), *ns;
     const ddb_json *rec = id != NULL ? ddb_xfer_load(req->eng->store, req->arena, prefix, id) : NULL;
 
     ns = ddb_json_get_str(rec, "ddbdNs");

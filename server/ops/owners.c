@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "server/api/arn.h"
+#include "server/base/arn.h"
 #include "server/api/resources.h"
 #include "server/engine/xfer/xfer.h"
 #include "server/ops/ops_xfer.h"

@@ -64,16 +64,7 @@ static void write_vector_indexes(ddb_jw *w, const ddb_json *list)
     static const char *const members[] = {"IndexName", "VectorAttribute", "Projection", "Dimensions",
                                           "DistanceFunction", "SearchSchema", NULL};
 
-    if (list == NULL || list->type != DDB_JSON_ARRAY || list->n == 0)
-        return;
-    ddb_jw_key(w, "VectorIndexes");
-    ddb_jw_arr_begin(w);
-    for (uint32_t i = 0; i < list->n; i++) {
-        ddb_jw_obj_begin(w);
-        ddb_write_members(w, list->u.items[i], members);
-        ddb_jw_obj_end(w);
-    }
-    ddb_jw_arr_end(w);
+    ddb_write_list_members(w, "VectorIndexes", list, members);
 }
 
 static const char *const ODT_UNITS[] = {"MaxReadRequestUnits", "MaxWriteRequestUnits"};

@@ -65,7 +65,8 @@ typedef struct ddb_store_options {
  * frees it). A data directory of an older format is upgraded at open; one of an unknown (newer)
  * format is refused.
  */
-ddb_store *ddb_store_open(const ddb_store_options *opt, char **err);
+ddb_store *ddb_store_open(const ddb_store_options *opt, char **err); /* defined by the wiring's list of
+                                                                       backends: server/backends.c */
 /* "rocksdb" or "rados": the backend the store was opened with. */
 const char *ddb_store_backend_name(const ddb_store *s);
 /* 1 when other processes may share the store (RADOS gateways on one pool), 0 when this one owns it. */
@@ -91,6 +92,12 @@ uint64_t ddb_store_hash(const ddb_store *s, const void *data, size_t len);
 
 /* Metadata space: small keys and values (catalog, shard-map settings). Values go to the arena. */
 int ddb_store_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen);
+/* Writes one metadata record alone (a job's record, a cursor); DDB_STORE_OK or an error. */
+int ddb_store_meta_set(ddb_store *s, ddb_arena *a, const char *key, const void *val, size_t vlen);
+/* A follower's position (a sequence number, in decimal) under `key`: read (0 when there is none
+   or it cannot be read) and written. */
+uint64_t ddb_store_meta_get_u64(ddb_store *s, ddb_arena *a, const char *key);
+int ddb_store_meta_set_u64(ddb_store *s, ddb_arena *a, const char *key, uint64_t v);
 
 /* Point read; *val is arena memory, NULL when absent. Returns DDB_STORE_OK or an error
    (DDB_STORE_EIO, DDB_STORE_ECORRUPT: see ddb_store_rc below). */

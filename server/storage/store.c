@@ -1,7 +1,7 @@
 /*
  * server/storage/store.c: storage.h's calls, dispatched to the backend the store was opened with
  * (backend.h), and what every backend shares: ddb_store_rmw is a commit of one key. Which
- * backends there are is backends.c's alone.
+ * backends there are is the wiring's list alone (server/backends.c).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -40,6 +40,32 @@ uint64_t ddb_store_hash(const ddb_store *s, const void *data, size_t len) { retu
 int ddb_store_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
 {
     return OPS(s)->meta_get(s, a, key, klen, val, vlen);
+}
+
+int ddb_store_meta_set(ddb_store *s, ddb_arena *a, const char *key, const void *val, size_t vlen)
+{
+    ddb_batch b;
+
+    ddb_batch_init(&b, a);
+    ddb_batch_meta_put(&b, key, strlen(key), val, vlen);
+    return ddb_store_write(s, &b);
+}
+
+uint64_t ddb_store_meta_get_u64(ddb_store *s, ddb_arena *a, const char *key)
+{
+    char *val;
+    size_t vlen;
+
+    if (ddb_store_meta_get(s, a, key, strlen(key), &val, &vlen) != 0 || val == NULL)
+        return 0;
+    return strtoull(ddb_arena_strndup(a, val, vlen), NULL, 10);
+}
+
+int ddb_store_meta_set_u64(ddb_store *s, ddb_arena *a, const char *key, uint64_t v)
+{
+    const char *val = ddb_arena_sprintf(a, "%llu", (unsigned long long)v);
+
+    return ddb_store_meta_set(s, a, key, val, strlen(val));
 }
 
 int ddb_store_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/base/arn.h"
+
 static uint64_t json_u64(const ddb_json *obj, const char *key)
 {
     const ddb_json *v = ddb_json_get(obj, key);
@@ -58,9 +60,12 @@ int ddb_backup_load(ddb_store *s, ddb_arena *a, const char *id, ddb_backup *out)
 
 const char *ddb_backup_id_of_arn(const char *arn)
 {
-    const char *p = arn != NULL ? strstr(arn, "/backup/") : NULL;
+    ddb_arn a;
 
-    return p != NULL && p[8] != '\0' && strchr(p + 8, '/') == NULL ? p + 8 : NULL;
+    return arn != NULL && ddb_arn_parts(arn, strlen(arn), &a) == 0 && ddb_arn_is(&a, "backup") && a.id_len > 0 &&
+                   memchr(a.id, '/', a.id_len) == NULL
+               ? a.id
+               : NULL;
 }
 
 int ddb_backup_each(ddb_store *s, const char *ns, const char *after, int (*fn)(void *ctx, const ddb_backup *b),

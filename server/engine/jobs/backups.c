@@ -208,7 +208,6 @@ static int mark_available(ddb_engine *eng, ddb_arena *a, const ddb_backup *b, un
     const ddb_json *r;
     ddb_buf buf = {0};
     ddb_jw w;
-    ddb_batch batch;
     int rc;
 
     if (ddb_store_meta_get(eng->store, a, key, strlen(key), &val, &vlen) != 0 || val == NULL ||
@@ -230,10 +229,8 @@ static int mark_available(ddb_engine *eng, ddb_arena *a, const ddb_backup *b, un
     ddb_jw_key(&w, "Items");
     ddb_jw_int(&w, (long long)items);
     ddb_jw_obj_end(&w);
-    ddb_batch_init(&batch, a);
-    ddb_batch_meta_put(&batch, key, strlen(key), ddb_arena_strndup(a, buf.data, buf.len), buf.len);
+    rc = ddb_store_meta_set(eng->store, a, key, ddb_arena_strndup(a, buf.data, buf.len), buf.len);
     ddb_buf_free(&buf);
-    rc = ddb_store_write(eng->store, &batch);
     return rc == DDB_STORE_OK ? 0 : -1;
 }
 

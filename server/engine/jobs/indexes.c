@@ -133,12 +133,7 @@ static int backfill_key(backfill *b, const char *k, size_t klen)
 /* The cursor: the last table key indexed (keys are read in order, wherever they are placed). */
 static void save_cursor(backfill *b, const char *k, size_t klen)
 {
-    ddb_batch batch;
-    char *key = ddb_arena_sprintf(b->a, DDB_BACKFILL_PREFIX "%010u", b->index_id);
-
-    ddb_batch_init(&batch, b->a);
-    ddb_batch_meta_put(&batch, key, strlen(key), k, klen);
-    ddb_store_write(b->eng->store, &batch);
+    ddb_store_meta_set(b->eng->store, b->a, ddb_arena_sprintf(b->a, DDB_BACKFILL_PREFIX "%010u", b->index_id), k, klen);
 }
 
 /* Reads the cursor into *k (NULL: from the start). */

@@ -13,9 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "proto/sigv4.h"
+#include "server/base/aws_call.h"
+#include "server/base/arn.h"
 #include "server/base/be.h"
 #include "server/base/clock.h"
+#include "server/base/follower.h"
 #include "server/base/http_client.h"
 #include "server/base/log.h"
 #include "server/base/sleeper.h"
@@ -46,6 +48,8 @@ struct ddb_kinesis {
     const ddb_kinesis_settings *set;
     pthread_t thread;
     ddb_sleeper sleeper;
+    int halted;        /* ddb_kinesis_halt ran */
+    uint64_t swept_ms; /* when deleted tables' logs were last dropped */
 };
 
 static int stopping(ddb_kinesis *k)
@@ -59,57 +63,23 @@ static int stopping(ddb_kinesis *k)
 static int call(ddb_kinesis *k, ddb_arena *a, const char *region, const char *op, const ddb_buf *body, int *status,
                 ddb_buf *resp, char *err, size_t errlen)
 {
-    const char *target = ddb_arena_sprintf(a, "Kinesis_20131202.%s", op);
-    char amz_date[17], hash[DDB_SIGV4_HEX_LEN + 1];
-    ddb_http_url u;
-    ddb_buf tx = {0};
-    time_t now = ddb_clock_system_s(); /* signed: AWS compares it with its own clock */
-    struct tm tm;
-    int fd, rc;
+    const ddb_aws_signer s = {"kinesis", region, k->set->access_key, k->set->secret_key};
 
-    if (ddb_http_url_parse(k->set->endpoint, &u, err, errlen) != 0 ||
-        (fd = ddb_http_connect(u.host, u.port, TIMEOUT_S, err, errlen)) < 0)
-        return -1;
-    gmtime_r(&now, &tm);
-    strftime(amz_date, sizeof(amz_date), "%Y%m%dT%H%M%SZ", &tm);
-    ddb_sigv4_sha256_hex(body->data, body->len, hash);
-    ddb_sigv4_header hs[] = {{"content-type", "application/x-amz-json-1.1"},
-                             {"host", u.hostport},
-                             {"x-amz-date", amz_date},
-                             {"x-amz-target", target}};
-    ddb_sigv4_request r = {"POST", u.path, NULL, hs, sizeof(hs) / sizeof(hs[0]), body->data, body->len, hash};
-    ddb_buf_printf(&tx, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-amz-json-1.1\r\n", u.path,
-                   u.hostport);
-    ddb_buf_printf(&tx, "X-Amz-Date: %s\r\nX-Amz-Target: %s\r\nContent-Length: %zu\r\nConnection: close\r\n", amz_date,
-                   target, body->len);
-    ddb_buf_puts(&tx, "Authorization: ");
-    ddb_sigv4_sign_request(&r, amz_date, region, "kinesis", k->set->access_key, k->set->secret_key, &tx);
-    ddb_buf_puts(&tx, "\r\n\r\n");
-    rc = ddb_http_send_all(fd, tx.data, tx.len) == 0 && ddb_http_send_all(fd, body->data, body->len) == 0 ? 0 : -1;
-    ddb_buf_free(&tx);
-    resp->len = 0;
-    if (rc != 0)
-        snprintf(err, errlen, "%s: %s", op, strerror(errno));
-    else
-        rc = ddb_http_read_answer(fd, status, NULL, resp, err, errlen);
-    close(fd);
-    return rc;
+    return ddb_aws_json_call(k->set->endpoint, &s, "application/x-amz-json-1.1",
+                             ddb_arena_sprintf(a, "Kinesis_20131202.%s", op), NULL, 0, body->data, body->len, TIMEOUT_S,
+                             op, status, resp, err, errlen);
 }
 
 /* "arn:<partition>:kinesis:<region>:<account>:stream/<name>": its region and name; -1 when not one. */
 static int stream_of(ddb_arena *a, const char *arn, const char **region, const char **name)
 {
-    const char *f[6] = {arn};
-    unsigned i = 1;
+    ddb_arn p;
 
-    for (const char *p = arn; *p != '\0' && i < 6; p++)
-        if (*p == ':')
-            f[i++] = p + 1;
-    if (i < 6 || strncmp(arn, "arn:", 4) != 0 || strncmp(f[2], "kinesis:", 8) != 0 ||
-        strncmp(f[5], "stream/", 7) != 0 || f[5][7] == '\0' || f[4] == f[3] + 1)
+    if (ddb_arn_parts(arn, strlen(arn), &p) != 0 || p.service_len != 7 || memcmp(p.service, "kinesis", 7) != 0 ||
+        !ddb_arn_type_is(&p, "stream") || p.path_len == 0 || p.region_len == 0)
         return -1;
-    *region = ddb_arena_strndup(a, f[3], (size_t)(f[4] - f[3] - 1));
-    *name = f[5] + 7;
+    *region = ddb_arena_strndup(a, p.region, p.region_len);
+    *name = p.path;
     return 0;
 }
 
@@ -241,26 +211,16 @@ static int check_stream(ddb_kinesis *k, ddb_arena *a, const ddb_table *t, const 
 
 static uint64_t cursor_get(ddb_kinesis *k, ddb_arena *a, uint32_t log)
 {
-    const char *key = ddb_kinesis_cursor_key(a, log);
-    char *val;
-    size_t vlen;
-
-    if (ddb_store_meta_get(k->eng->store, a, key, strlen(key), &val, &vlen) != 0 || val == NULL)
-        return 0;
-    return strtoull(ddb_arena_strndup(a, val, vlen), NULL, 10);
+    return ddb_store_meta_get_u64(k->eng->store, a, ddb_kinesis_cursor_key(a, log));
 }
 
 /* Records the cursor, then deletes the records below it (the last is kept: numbers never go back);
    returns the bytes deleted. */
 static uint64_t cursor_put(ddb_kinesis *k, ddb_arena *a, uint32_t log, uint64_t seq)
 {
-    const char *key = ddb_kinesis_cursor_key(a, log), *val = ddb_arena_sprintf(a, "%llu", (unsigned long long)seq);
     char lo[DDB_KINESIS_PREFIX_BYTES + 8], hi[DDB_KINESIS_PREFIX_BYTES + 8];
-    ddb_batch b;
 
-    ddb_batch_init(&b, a);
-    ddb_batch_meta_put(&b, key, strlen(key), val, strlen(val));
-    ddb_store_write(k->eng->store, &b);
+    ddb_store_meta_set_u64(k->eng->store, a, ddb_kinesis_cursor_key(a, log), seq);
     ddb_kinesis_log_prefix(log, lo);
     memcpy(hi, lo, DDB_KINESIS_PREFIX_BYTES);
     /* from number 0: left unset, these bytes were whatever the stack held, and a start above the
@@ -609,24 +569,20 @@ static int pass(ddb_kinesis *k, uint64_t *swept_ms)
     return failed ? -1 : moved;
 }
 
+static int follow_pass(void *ctx, unsigned *wait_ms)
+{
+    ddb_kinesis *k = ctx;
+
+    (void)wait_ms;
+    return pass(k, &k->swept_ms);
+}
+
 static void *worker(void *arg)
 {
+    static const ddb_follow_pace pace = {IDLE_MS, BACKOFF_MIN_MS, BACKOFF_MAX_MS};
     ddb_kinesis *k = arg;
-    unsigned backoff = 0;
-    uint64_t swept_ms = 0;
 
-    while (!stopping(k)) {
-        int rc = pass(k, &swept_ms);
-        if (rc < 0) {
-            backoff = backoff ? backoff * 2 : BACKOFF_MIN_MS;
-            backoff = backoff > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff;
-            ddb_sleeper_nap(&k->sleeper, backoff);
-        } else {
-            backoff = 0;
-            if (rc == 0)
-                ddb_sleeper_nap(&k->sleeper, IDLE_MS);
-        }
-    }
+    ddb_follow(&k->sleeper, &pace, follow_pass, k);
     return NULL;
 }
 
@@ -646,12 +602,20 @@ ddb_kinesis *ddb_kinesis_start(ddb_engine *eng, const ddb_kinesis_settings *sett
     return k;
 }
 
+void ddb_kinesis_halt(ddb_kinesis *k)
+{
+    if (k == NULL || k->halted)
+        return;
+    ddb_sleeper_stop(&k->sleeper);
+    pthread_join(k->thread, NULL);
+    k->halted = 1;
+}
+
 void ddb_kinesis_stop(ddb_kinesis *k)
 {
     if (k == NULL)
         return;
-    ddb_sleeper_stop(&k->sleeper);
-    pthread_join(k->thread, NULL);
+    ddb_kinesis_halt(k);
     ddb_sleeper_destroy(&k->sleeper);
     free(k);
 }

@@ -35,6 +35,9 @@ typedef struct ddb_kinesis ddb_kinesis;
 /* Starts the worker (the settings must outlive it). */
 ddb_kinesis *ddb_kinesis_start(ddb_engine *eng, const ddb_kinesis_settings *settings);
 /* Stops it between two batches (NULL: nothing). */
+/* Stops its threads and joins them; it does no more work, its memory stays until ddb_kinesis_stop
+   (base/workers.h: every worker halts before any is freed). */
+void ddb_kinesis_halt(ddb_kinesis *k);
 void ddb_kinesis_stop(ddb_kinesis *k);
 /* Ends its nap: the logs passed their share of the memory budget (NULL: nothing). */
 void ddb_kinesis_wake(ddb_kinesis *k);

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "proto/sigv4.h"
+#include "server/base/aws_call.h"
 #include "server/base/clock.h"
 #include "server/base/http_client.h"
 
@@ -52,57 +52,21 @@ void ddb_peer_outbox_add(ddb_batch *b, ddb_arena *a, const char *from, const cha
     ddb_buf_free(&out);
 }
 
-/* The request head, signed as the DynamoDB service of `region`. */
-static void build_head(const ddb_engine *eng, const ddb_http_url *u, const char *from, const char *region,
-                       const char *target, const char *body, size_t len, ddb_buf *tx)
-{
-    const ddb_peer_settings *p = &eng->settings.peers;
-    char amz_date[17], hash[DDB_SIGV4_HEX_LEN + 1];
-    ddb_sigv4_header hs[] = {{"content-type", "application/x-amz-json-1.0"},
-                             {"host", u->hostport},
-                             {"x-amz-date", amz_date},
-                             {"x-amz-target", target},
-                             {DDB_PEER_HEADER, from}};
-    ddb_sigv4_request r = {"POST", u->path, NULL, hs, sizeof(hs) / sizeof(hs[0]), body, len, hash};
-    time_t now = ddb_clock_system_s(); /* signed: AWS compares it with its own clock */
-    struct tm tm;
-
-    gmtime_r(&now, &tm);
-    strftime(amz_date, sizeof(amz_date), "%Y%m%dT%H%M%SZ", &tm);
-    ddb_sigv4_sha256_hex(body, len, hash);
-    ddb_buf_printf(tx, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-amz-json-1.0\r\n", u->path,
-                   u->hostport);
-    ddb_buf_printf(tx, "X-Amz-Date: %s\r\nX-Amz-Target: %s\r\n%s: %s\r\nContent-Length: %zu\r\nConnection: close\r\n",
-                   amz_date, target, DDB_PEER_HEADER, from, len);
-    ddb_buf_puts(tx, "Authorization: ");
-    ddb_sigv4_sign_request(&r, amz_date, region, "dynamodb", p->access_key, p->secret_key, tx);
-    ddb_buf_puts(tx, "\r\n\r\n");
-}
-
 int ddb_peer_call(const ddb_engine *eng, ddb_arena *a, const char *from, const char *region, const char *op,
                   const char *body, size_t len, int *status, ddb_buf *resp, char *err, size_t errlen)
 {
+    const ddb_peer_settings *p = &eng->settings.peers;
     const char *url = ddb_peer_url(eng, region);
-    ddb_http_url u;
-    ddb_buf tx = {0};
-    int fd, rc;
+    const ddb_aws_signer s = {"dynamodb", region, p->access_key, p->secret_key};
+    const ddb_sigv4_header from_header = {DDB_PEER_HEADER, from};
 
     if (url == NULL) {
         snprintf(err, errlen, "no --region-peer for %s", region);
         return -1;
     }
-    if (ddb_http_url_parse(url, &u, err, errlen) != 0 || (fd = ddb_http_connect(u.host, u.port, TIMEOUT_S, err, errlen)) < 0)
-        return -1;
-    build_head(eng, &u, from, region, ddb_arena_sprintf(a, "DynamoDB_20120810.%s", op), body, len, &tx);
-    rc = ddb_http_send_all(fd, tx.data, tx.len) == 0 && ddb_http_send_all(fd, body, len) == 0 ? 0 : -1;
-    ddb_buf_free(&tx);
-    resp->len = 0;
-    if (rc != 0)
-        snprintf(err, errlen, "%s to %s: %s", op, url, strerror(errno));
-    else
-        rc = ddb_http_read_answer(fd, status, NULL, resp, err, errlen);
-    close(fd);
-    return rc;
+    return ddb_aws_json_call(url, &s, "application/x-amz-json-1.0", ddb_arena_sprintf(a, "DynamoDB_20120810.%s", op),
+                             &from_header, 1, body, len, TIMEOUT_S, ddb_arena_sprintf(a, "%s to %s", op, url), status,
+                             resp, err, errlen);
 }
 
 const char *ddb_peer_error(ddb_arena *a, const ddb_buf *resp)

@@ -148,7 +148,6 @@ static int move_start(ddb_engine *eng, ddb_arena *a, const char *id, uint64_t cr
     size_t vlen;
     ddb_buf buf = {0};
     ddb_jw w;
-    ddb_batch b;
     int rc;
 
     if (ddb_store_meta_get(eng->store, a, key, strlen(key), &val, &vlen) != 0 || val == NULL ||
@@ -165,10 +164,8 @@ static int move_start(ddb_engine *eng, ddb_arena *a, const char *id, uint64_t cr
     ddb_jw_key(&w, "Created");
     ddb_jw_int(&w, (long long)created);
     ddb_jw_obj_end(&w);
-    ddb_batch_init(&b, a);
-    ddb_batch_meta_put(&b, key, strlen(key), ddb_arena_strndup(a, buf.data, buf.len), buf.len);
+    rc = ddb_store_meta_set(eng->store, a, key, ddb_arena_strndup(a, buf.data, buf.len), buf.len);
     ddb_buf_free(&buf);
-    rc = ddb_store_write(eng->store, &b);
     return rc == DDB_STORE_OK ? 0 : -1;
 }
 

@@ -11,6 +11,7 @@
 
 #include "ddb/ddb_status.h"
 #include "server/base/clock.h"
+#include "server/base/follower.h"
 #include "server/base/log.h"
 #include "server/base/sleeper.h"
 #include "server/engine/catalog_edit.h"
@@ -31,10 +32,9 @@ struct ddb_replication {
     ddb_engine *eng;
     unsigned lag_ms;
     pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    int kicked;
-    int stop;
+    ddb_sleeper sleeper; /* kicked by every global table's write, stopped by the wiring */
+    int halted;
+    uint64_t ask_ms; /* while another gateway holds the lease: when to ask for it again */
     ddb_lease lease;
 };
 
@@ -44,10 +44,7 @@ static void kick(ddb_engine *eng)
 
     if (r == NULL)
         return;
-    pthread_mutex_lock(&r->lock);
-    r->kicked = 1;
-    pthread_cond_signal(&r->wake);
-    pthread_mutex_unlock(&r->lock);
+    ddb_sleeper_wake(&r->sleeper);
 }
 
 void ddb_replication_kick(ddb_engine *eng)
@@ -55,30 +52,9 @@ void ddb_replication_kick(ddb_engine *eng)
     kick(eng);
 }
 
-/* Waits up to `ms` for a kick or the stop; returns whether to stop. */
-static int nap(ddb_replication *r, unsigned ms)
-{
-    struct timespec until;
-    int stop;
-
-    ddb_clock_system_deadline(&until, ms);
-    pthread_mutex_lock(&r->lock);
-    if (!r->kicked && !r->stop)
-        pthread_cond_timedwait(&r->wake, &r->lock, &until);
-    r->kicked = 0;
-    stop = r->stop;
-    pthread_mutex_unlock(&r->lock);
-    return stop;
-}
-
 static int stopping(ddb_replication *r)
 {
-    int s;
-
-    pthread_mutex_lock(&r->lock);
-    s = r->stop;
-    pthread_mutex_unlock(&r->lock);
-    return s;
+    return ddb_sleeper_stopping(&r->sleeper);
 }
 
 /* Whether to stop a pass midway: the worker stops, or another gateway took the lease (renewed here when
@@ -240,22 +216,12 @@ static char *checkpoint_key(ddb_arena *a, const ddb_table *src, const ddb_table 
 
 static uint64_t checkpoint_get(ddb_store *store, ddb_arena *a, const char *key)
 {
-    char *val;
-    size_t vlen;
-
-    if (ddb_store_meta_get(store, a, key, strlen(key), &val, &vlen) != 0 || val == NULL)
-        return 0;
-    return strtoull(ddb_arena_strndup(a, val, vlen), NULL, 10);
+    return ddb_store_meta_get_u64(store, a, key);
 }
 
 static void checkpoint_put(ddb_store *store, ddb_arena *a, const char *key, uint64_t seq)
 {
-    char *val = ddb_arena_sprintf(a, "%llu", (unsigned long long)seq);
-    ddb_batch b;
-
-    ddb_batch_init(&b, a);
-    ddb_batch_meta_put(&b, key, strlen(key), val, strlen(val));
-    ddb_store_write(store, &b);
+    ddb_store_meta_set_u64(store, a, key, seq);
 }
 
 typedef struct follow {
@@ -669,45 +635,42 @@ static int pass(ddb_replication *r, uint64_t *due, int *any)
     return moved;
 }
 
+/*
+ * One pass, when this gateway holds the lease. A standby asks for the lease once per IDLE_MS (one
+ * metadata read), as the background tasks' does: not every POLL_MS, nor on every kick of its own
+ * global-table writes.
+ */
+static int follow_pass(void *ctx, unsigned *wait_ms)
+{
+    ddb_replication *r = ctx;
+    uint64_t due = 0, now = ddb_clock_now_ms();
+    int any = 0, rc;
+
+    if (now < r->ask_ms) {
+        *wait_ms = r->ask_ms - now < IDLE_MS ? (unsigned)(r->ask_ms - now) : IDLE_MS;
+        return 0;
+    }
+    if (!ddb_lease_hold(&r->lease)) {
+        r->ask_ms = now + IDLE_MS;
+        *wait_ms = IDLE_MS;
+        return 0;
+    }
+    r->ask_ms = 0;
+    if ((rc = pass(r, &due, &any)) != 0)
+        return rc;
+    *wait_ms = any ? POLL_MS : IDLE_MS;
+    now = ddb_clock_now_ms();
+    if (due != 0) /* a replica's lag runs out then */
+        *wait_ms = due > now ? (unsigned)(due - now < *wait_ms ? due - now : *wait_ms) : 0;
+    return 0;
+}
+
 static void *worker(void *arg)
 {
+    static const ddb_follow_pace pace = {IDLE_MS, 100, 5000};
     ddb_replication *r = arg;
-    unsigned backoff = 0;
-    uint64_t ask_ms = 0; /* while another gateway holds the lease: when to ask for it again */
 
-    while (!stopping(r)) {
-        uint64_t due = 0, now = ddb_clock_now_ms();
-        int any = 0, rc = 0;
-        unsigned wait;
-        /* a standby asks for the lease once per IDLE_MS (one metadata read), as the background
-           tasks' does: not every POLL_MS, nor on every kick of its own global-table writes */
-        if (now < ask_ms) {
-            if (nap(r, ask_ms - now < IDLE_MS ? (unsigned)(ask_ms - now) : IDLE_MS))
-                break;
-            continue;
-        }
-        if (!ddb_lease_hold(&r->lease)) {
-            ask_ms = now + IDLE_MS;
-            continue;
-        }
-        ask_ms = 0;
-        rc = pass(r, &due, &any);
-        if (rc > 0) {
-            backoff = 0;
-            continue; /* more may have come meanwhile */
-        }
-        if (rc < 0) {
-            backoff = backoff ? (backoff * 2 > 5000 ? 5000 : backoff * 2) : 100;
-            wait = backoff;
-        } else {
-            wait = any ? POLL_MS : IDLE_MS;
-        }
-        now = ddb_clock_now_ms();
-        if (due != 0 && rc == 0)
-            wait = due > now ? (unsigned)(due - now < wait ? due - now : wait) : 0;
-        if (wait > 0 && nap(r, wait))
-            break;
-    }
+    ddb_follow(&r->sleeper, &pace, follow_pass, r);
     ddb_lease_release(&r->lease);
     return NULL;
 }
@@ -720,8 +683,7 @@ ddb_replication *ddb_replication_start(ddb_engine *eng, unsigned lag_ms)
         abort();
     r->eng = eng;
     r->lag_ms = lag_ms;
-    pthread_mutex_init(&r->lock, NULL);
-    pthread_cond_init(&r->wake, NULL);
+    ddb_sleeper_init(&r->sleeper);
     ddb_lease_init(&r->lease, eng->store, "replication");
     eng->replication = r;
     eng->global_write = kick;
@@ -730,18 +692,22 @@ ddb_replication *ddb_replication_start(ddb_engine *eng, unsigned lag_ms)
     return r;
 }
 
+void ddb_replication_halt(ddb_replication *r)
+{
+    if (r == NULL || r->halted)
+        return;
+    ddb_sleeper_stop(&r->sleeper);
+    pthread_join(r->thread, NULL);
+    r->halted = 1;
+}
+
 void ddb_replication_stop(ddb_replication *r)
 {
     if (r == NULL)
         return;
-    pthread_mutex_lock(&r->lock);
-    r->stop = 1;
-    pthread_cond_broadcast(&r->wake);
-    pthread_mutex_unlock(&r->lock);
-    pthread_join(r->thread, NULL);
+    ddb_replication_halt(r);
     r->eng->global_write = NULL;
     r->eng->replication = NULL;
-    pthread_cond_destroy(&r->wake);
-    pthread_mutex_destroy(&r->lock);
+    ddb_sleeper_destroy(&r->sleeper);
     free(r);
 }

@@ -49,6 +49,9 @@ typedef struct ddb_replication ddb_replication;
 
 /* Starts the worker (it idles while there is no global table). */
 ddb_replication *ddb_replication_start(ddb_engine *eng, unsigned lag_ms);
+/* Stops its threads and joins them; it does no more work, its memory stays until ddb_replication_stop
+   (base/workers.h: every worker halts before any is freed). */
+void ddb_replication_halt(ddb_replication *r);
 void ddb_replication_stop(ddb_replication *r);
 /*
  * Sets region's status in the replica list of the table under catalog key `key` (adding the

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "server/base/clock.h"
+#include "server/base/sleeper.h"
 #include "server/engine/jobs/lease.h"
 
 #define MAX_JOBS 16
@@ -16,10 +17,9 @@
 struct ddb_tasks {
     ddb_engine *eng;
     pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    int stop, kicked;
-    int sweep_now;       /* sweep at the next turn (the clock moved) */
+    ddb_sleeper sleeper; /* kicked by whoever records work, stopped by the wiring */
+    int halted;
+    int sweep_now;       /* sweep at the next turn (the clock moved); atomic */
     const ddb_job *jobs[MAX_JOBS];
     void *states[MAX_JOBS];    /* each job's, from its start */
     uint64_t last_sweep[MAX_JOBS]; /* monotonic ms of each job's last sweep */
@@ -31,12 +31,7 @@ struct ddb_tasks {
 
 static int stop_requested(ddb_tasks *t)
 {
-    int s;
-
-    pthread_mutex_lock(&t->lock);
-    s = t->stop;
-    pthread_mutex_unlock(&t->lock);
-    return s;
+    return ddb_sleeper_stopping(&t->sleeper);
 }
 
 /* Whether work under way must stop: the server stops, or another gateway took the work over
@@ -57,10 +52,7 @@ static void sweep(ddb_tasks *tk)
     uint64_t now = ddb_clock_mono_ms();
     int forced;
 
-    pthread_mutex_lock(&tk->lock);
-    forced = tk->sweep_now;
-    tk->sweep_now = 0;
-    pthread_mutex_unlock(&tk->lock);
+    forced = __atomic_exchange_n(&tk->sweep_now, 0, __ATOMIC_ACQ_REL);
     for (size_t i = 0; i < tk->njobs; i++) {
         const ddb_job *j = tk->jobs[i];
         if (j->sweep == NULL || (!forced && now - tk->last_sweep[i] < j->interval(tk->eng)))
@@ -72,21 +64,8 @@ static void sweep(ddb_tasks *tk)
 
 void ddb_tasks_sweep_now(ddb_tasks *tk)
 {
-    pthread_mutex_lock(&tk->lock);
-    tk->sweep_now = 1;
-    tk->kicked = 1;
-    pthread_cond_signal(&tk->wake);
-    pthread_mutex_unlock(&tk->lock);
-}
-
-/* Waits for a kick, or a second (a sweep may be due). */
-static void wait_for_work(ddb_tasks *tk)
-{
-    struct timespec until;
-
-    ddb_clock_system_deadline(&until, 1000);
-    if (!tk->kicked && !tk->stop)
-        pthread_cond_timedwait(&tk->wake, &tk->lock, &until);
+    __atomic_store_n(&tk->sweep_now, 1, __ATOMIC_RELEASE);
+    ddb_sleeper_wake(&tk->sleeper);
 }
 
 void *ddb_tasks_state(ddb_tasks *tk, const ddb_job *job)
@@ -110,11 +89,8 @@ static void *worker(void *arg)
             if (!stopping(tk))
                 sweep(tk);
         }
-        pthread_mutex_lock(&tk->lock);
         if (!did)
-            wait_for_work(tk);
-        tk->kicked = 0;
-        pthread_mutex_unlock(&tk->lock);
+            ddb_sleeper_nap(&tk->sleeper, 1000); /* a kick, or a second: a sweep may be due */
     }
     return NULL;
 }
@@ -132,8 +108,7 @@ ddb_tasks *ddb_tasks_start(ddb_engine *eng, const ddb_job *const *jobs, size_t n
         tk->states[i] = jobs[i]->start != NULL ? jobs[i]->start(eng) : NULL;
     }
     ddb_lease_init(&tk->lease, eng->store, "tasks");
-    pthread_mutex_init(&tk->lock, NULL);
-    pthread_cond_init(&tk->wake, NULL);
+    ddb_sleeper_init(&tk->sleeper);
     if (pthread_create(&tk->thread, NULL, worker, tk) != 0)
         abort();
     return tk;
@@ -141,24 +116,25 @@ ddb_tasks *ddb_tasks_start(ddb_engine *eng, const ddb_job *const *jobs, size_t n
 
 void ddb_tasks_kick(ddb_tasks *tk)
 {
-    pthread_mutex_lock(&tk->lock);
-    tk->kicked = 1;
-    pthread_cond_signal(&tk->wake);
-    pthread_mutex_unlock(&tk->lock);
+    ddb_sleeper_wake(&tk->sleeper);
+}
+
+void ddb_tasks_halt(ddb_tasks *tk)
+{
+    if (tk == NULL || tk->halted)
+        return;
+    ddb_sleeper_stop(&tk->sleeper);
+    pthread_join(tk->thread, NULL);
+    tk->halted = 1;
 }
 
 void ddb_tasks_stop(ddb_tasks *tk)
 {
     if (tk == NULL)
         return;
-    pthread_mutex_lock(&tk->lock);
-    tk->stop = 1;
-    pthread_cond_signal(&tk->wake);
-    pthread_mutex_unlock(&tk->lock);
-    pthread_join(tk->thread, NULL);
+    ddb_tasks_halt(tk);
     ddb_lease_release(&tk->lease); /* another gateway takes the work over at once */
-    pthread_cond_destroy(&tk->wake);
-    pthread_mutex_destroy(&tk->lock);
+    ddb_sleeper_destroy(&tk->sleeper);
     for (size_t i = 0; i < tk->njobs; i++)
         if (tk->jobs[i]->stop != NULL)
             tk->jobs[i]->stop(tk->eng, tk->states[i]);

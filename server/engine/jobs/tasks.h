@@ -48,6 +48,9 @@ typedef struct ddb_job {
 /* Starts the worker on `jobs` (they must outlive it). */
 ddb_tasks *ddb_tasks_start(ddb_engine *eng, const ddb_job *const *jobs, size_t njobs);
 /* Stops the worker between two steps (work left is resumed at the next start). */
+/* Stops its threads and joins them; it does no more work, its memory stays until ddb_tasks_stop
+   (base/workers.h: every worker halts before any is freed). */
+void ddb_tasks_halt(ddb_tasks *t);
 void ddb_tasks_stop(ddb_tasks *t);
 /* Wakes the worker: a catalog change may have left work. */
 void ddb_tasks_kick(ddb_tasks *t);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "server/base/clock.h"
+#include "server/base/follower.h"
 #include "server/base/http_client.h"
 #include "server/base/log.h"
 #include "server/base/sleeper.h"
@@ -24,6 +25,7 @@
 #define MAX_PAYLOAD (5 * 1024 * 1024) /* under Lambda's 6 MB */
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 30000
+#define IDLE_MS 50
 
 /* ---- the option ---- */
 
@@ -138,13 +140,13 @@ typedef struct trigger {
     const ddb_trigger_spec *spec;
     pthread_t thread;
     uint32_t stream_id;      /* the stream being followed */
-    unsigned backoff_ms;
 } trigger;
 
 struct ddb_triggers {
     trigger *all;
     unsigned n;
     ddb_sleeper sleeper;
+    int halted; /* ddb_triggers_halt ran */
 };
 
 static ddb_triggers *the_triggers;
@@ -154,11 +156,6 @@ static int stopping(void)
     return ddb_sleeper_stopping(&the_triggers->sleeper);
 }
 
-static void nap(unsigned ms)
-{
-    ddb_sleeper_nap(&the_triggers->sleeper, ms);
-}
-
 static char *checkpoint_key(ddb_arena *a, const trigger *tr, unsigned g, unsigned s)
 {
     return ddb_arena_sprintf(a, "trigger/%s/%010u/%u/%u", tr->spec->table, tr->stream_id, g, s);
@@ -166,22 +163,12 @@ static char *checkpoint_key(ddb_arena *a, const trigger *tr, unsigned g, unsigne
 
 static uint64_t checkpoint_get(trigger *tr, ddb_arena *a, unsigned g, unsigned s)
 {
-    char *key = checkpoint_key(a, tr, g, s), *val;
-    size_t vlen;
-
-    if (ddb_store_meta_get(tr->eng->store, a, key, strlen(key), &val, &vlen) != 0 || val == NULL)
-        return 0;
-    return strtoull(ddb_arena_strndup(a, val, vlen), NULL, 10);
+    return ddb_store_meta_get_u64(tr->eng->store, a, checkpoint_key(a, tr, g, s));
 }
 
 static void checkpoint_put(trigger *tr, ddb_arena *a, unsigned g, unsigned s, uint64_t seq)
 {
-    char *key = checkpoint_key(a, tr, g, s), *val = ddb_arena_sprintf(a, "%llu", (unsigned long long)seq);
-    ddb_batch b;
-
-    ddb_batch_init(&b, a);
-    ddb_batch_meta_put(&b, key, strlen(key), val, strlen(val));
-    ddb_store_write(tr->eng->store, &b);
+    ddb_store_meta_set_u64(tr->eng->store, a, checkpoint_key(a, tr, g, s), seq);
 }
 
 typedef struct batch {
@@ -300,33 +287,31 @@ static int pass(trigger *tr, ddb_arena *a, const ddb_stream_info *info)
     return moved;
 }
 
+/* One pass over the table's current stream (none yet: nothing found). */
+static int follow_pass(void *ctx, unsigned *wait_ms)
+{
+    trigger *tr = ctx;
+    ddb_arena a;
+    const ddb_table *t = ddb_catalog_get(tr->eng->catalog, tr->spec->table);
+    ddb_stream_info info;
+    int rc = 0;
+
+    (void)wait_ms;
+    ddb_arena_init(&a);
+    if (t != NULL && t->last_stream_id != 0) {
+        tr->stream_id = t->last_stream_id;
+        if (ddb_stream_info_get(tr->eng->store, &a, tr->stream_id, &info) == 0)
+            rc = pass(tr, &a, &info);
+    }
+    ddb_arena_free(&a);
+    return rc;
+}
+
 static void *worker(void *arg)
 {
-    trigger *tr = arg;
+    static const ddb_follow_pace pace = {IDLE_MS, BACKOFF_MIN_MS, BACKOFF_MAX_MS};
 
-    while (!stopping()) {
-        ddb_arena a;
-        const ddb_table *t = ddb_catalog_get(tr->eng->catalog, tr->spec->table);
-        ddb_stream_info info;
-        int rc = 0;
-        ddb_arena_init(&a);
-        if (t != NULL && t->last_stream_id != 0) {
-            tr->stream_id = t->last_stream_id;
-            if (ddb_stream_info_get(tr->eng->store, &a, tr->stream_id, &info) == 0)
-                rc = pass(tr, &a, &info);
-        }
-        ddb_arena_free(&a);
-        if (rc < 0) {
-            tr->backoff_ms = tr->backoff_ms ? tr->backoff_ms * 2 : BACKOFF_MIN_MS;
-            if (tr->backoff_ms > BACKOFF_MAX_MS)
-                tr->backoff_ms = BACKOFF_MAX_MS;
-            nap(tr->backoff_ms);
-        } else {
-            tr->backoff_ms = 0;
-            if (rc == 0)
-                nap(50);
-        }
-    }
+    ddb_follow(&the_triggers->sleeper, &pace, follow_pass, arg);
     return NULL;
 }
 
@@ -352,13 +337,21 @@ ddb_triggers *ddb_triggers_start(ddb_engine *eng, const ddb_trigger_spec *specs,
     return ts;
 }
 
-void ddb_triggers_stop(ddb_triggers *ts)
+void ddb_triggers_halt(ddb_triggers *ts)
 {
-    if (ts == NULL)
+    if (ts == NULL || ts->halted)
         return;
     ddb_sleeper_stop(&ts->sleeper);
     for (unsigned i = 0; i < ts->n; i++)
         pthread_join(ts->all[i].thread, NULL);
+    ts->halted = 1;
+}
+
+void ddb_triggers_stop(ddb_triggers *ts)
+{
+    if (ts == NULL)
+        return;
+    ddb_triggers_halt(ts);
     ddb_sleeper_destroy(&ts->sleeper);
     free(ts->all);
     free(ts);

@@ -39,6 +39,9 @@ int ddb_trigger_parse(const char *text, ddb_trigger_spec *out, const char **err)
 
 /* Starts one worker per spec (--stream-trigger; the specs must outlive the workers); NULL when n is 0. */
 ddb_triggers *ddb_triggers_start(ddb_engine *eng, const ddb_trigger_spec *specs, unsigned n);
+/* Stops its threads and joins them; it does no more work, its memory stays until ddb_triggers_stop
+   (base/workers.h: every worker halts before any is freed). */
+void ddb_triggers_halt(ddb_triggers *t);
 void ddb_triggers_stop(ddb_triggers *t);
 
 #endif

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "proto/sigv4.h"
+#include "server/base/aws_call.h"
 #include "server/base/clock.h"
 #include "server/base/http_client.h"
 #include "server/engine/xfer/objstore.h"
@@ -53,26 +53,16 @@ void ddb_s3_uri_encode(ddb_buf *b, const char *s, int keep_slash)
     }
 }
 
-static void put_header(ddb_buf *b, const char *name, const char *value)
-{
-    ddb_buf_puts(b, name);
-    ddb_buf_puts(b, value);
-    ddb_buf_puts(b, "\r\n");
-}
-
 /* The request head with its Authorization. */
 static void build_head(ddb_objstore *o, const endpoint *e, const char *method, const char *path, const char *query,
                        const void *body, size_t len, ddb_buf *tx)
 {
     const char *ak = o->cfg->s3_access_key ? o->cfg->s3_access_key : getenv("AWS_ACCESS_KEY_ID");
     const char *sk = o->cfg->s3_secret_key ? o->cfg->s3_secret_key : getenv("AWS_SECRET_ACCESS_KEY");
-    const char *region = o->cfg->s3_region ? o->cfg->s3_region : "us-east-1";
-    char amz_date[17], hash[DDB_SIGV4_HEX_LEN + 1], clen[24];
-    ddb_sigv4_header hs[5] = {{"host", e->hostport}, {"x-amz-content-sha256", hash}, {"x-amz-date", amz_date}};
-    ddb_sigv4_request r = {method, path, query, hs, 3, body, len, hash};
+    const ddb_aws_signer s = {"s3", o->cfg->s3_region ? o->cfg->s3_region : "us-east-1", ak ? ak : "", sk ? sk : ""};
     const char *sse = strcmp(method, "PUT") == 0 && o->sse != NULL ? o->sse : NULL;
-    time_t now = ddb_clock_system_s(); /* signed: AWS compares it with its own clock */
-    struct tm tm;
+    ddb_sigv4_header hs[2], range = {"range", o->range};
+    ddb_aws_request r = {method, path, query, e->hostport, hs, 0, &range, o->range != NULL, 1, body, len};
 
     if (sse != NULL) { /* signed, as S3 requires of every x-amz- header */
         int kms = strcmp(sse, "KMS") == 0;
@@ -80,25 +70,7 @@ static void build_head(ddb_objstore *o, const endpoint *e, const char *method, c
         if (kms && o->sse_kms_key != NULL)
             hs[r.nheaders++] = (ddb_sigv4_header){"x-amz-server-side-encryption-aws-kms-key-id", o->sse_kms_key};
     }
-    gmtime_r(&now, &tm);
-    strftime(amz_date, sizeof(amz_date), "%Y%m%dT%H%M%SZ", &tm);
-    ddb_sigv4_sha256_hex(body, len, hash);
-    ddb_buf_printf(tx, "%s %s%s%s HTTP/1.1\r\n", method, path, query ? "?" : "", query ? query : "");
-    put_header(tx, "Host: ", e->hostport);
-    put_header(tx, "X-Amz-Date: ", amz_date);
-    put_header(tx, "X-Amz-Content-SHA256: ", hash);
-    snprintf(clen, sizeof(clen), "%zu", len);
-    put_header(tx, "Content-Length: ", clen);
-    put_header(tx, "Connection: ", "close");
-    if (o->range != NULL) /* (not signed: SigV4 asks only for host and the x-amz- headers) */
-        put_header(tx, "Range: ", o->range);
-    for (size_t i = 3; i < r.nheaders; i++) {
-        ddb_buf_printf(tx, "%s: ", hs[i].name);
-        put_header(tx, "", hs[i].value);
-    }
-    ddb_buf_puts(tx, "Authorization: ");
-    ddb_sigv4_sign_request(&r, amz_date, region, "s3", ak ? ak : "", sk ? sk : "", tx);
-    ddb_buf_puts(tx, "\r\n\r\n");
+    ddb_aws_head(&r, &s, tx); /* the Range is not signed: SigV4 asks only for host and the x-amz- headers */
 }
 
 int ddb_s3_request(ddb_objstore *o, const char *method, const char *path, const char *query, const void *body,

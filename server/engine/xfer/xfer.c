@@ -63,12 +63,7 @@ size_t ddb_xfer_ids(ddb_store *s, ddb_arena *a, const char *prefix, const char *
     for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
         size_t klen;
         const char *k = ddb_store_iter_key(it, &klen);
-        if (n == cap) {
-            const char **more = ddb_arena_alloc(a, 2 * cap * sizeof(*more));
-            memcpy(more, *ids, n * sizeof(*more));
-            *ids = more;
-            cap *= 2;
-        }
+        DDB_ARENA_ROOM(a, *ids, n, cap, 16);
         (*ids)[n++] = ddb_arena_strndup(a, k + plen, klen - plen);
     }
     ddb_store_iter_close(it);
@@ -78,15 +73,10 @@ size_t ddb_xfer_ids(ddb_store *s, ddb_arena *a, const char *prefix, const char *
 int ddb_xfer_store(ddb_store *s, const char *prefix, const char *id, const char *json, size_t len)
 {
     ddb_arena a;
-    ddb_batch b;
-    char *key;
     int rc;
 
     ddb_arena_init(&a);
-    key = ddb_arena_sprintf(&a, "%s%s", prefix, id);
-    ddb_batch_init(&b, &a);
-    ddb_batch_meta_put(&b, key, strlen(key), json, len);
-    rc = ddb_store_write(s, &b);
+    rc = ddb_store_meta_set(s, &a, ddb_arena_sprintf(&a, "%s%s", prefix, id), json, len);
     ddb_arena_free(&a);
     return rc;
 }

@@ -46,14 +46,7 @@ void rs_plan_add(rs_plan *p, const char *oid, int kind, const char *key, size_t 
 {
     rs_op *op;
 
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 16;
-        rs_op *ops = ddb_arena_alloc(p->a, cap * sizeof(*ops));
-        if (p->n)
-            memcpy(ops, p->ops, p->n * sizeof(*ops));
-        p->ops = ops;
-        p->cap = cap;
-    }
+    DDB_ARENA_ROOM(p->a, p->ops, p->n, p->cap, 16);
     op = &p->ops[p->n++];
     op->group = plan_group(p, oid);
     op->kind = kind;

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "server/api/arn.h"
+#include "server/base/arn.h"
 #include "server/api/resources.h"
 #include "test.h"
 

@@ -1,5 +1,6 @@
 /*
- * tests/unit/api/test_validate.c: request validation (server/api/validate.c, server/api/validate_specs.c).
+ * tests/unit/api/test_validate.c: request validation (server/api/validate.c, and the data-plane
+ * specs: validate_item.c, validate_query.c, validate_scan.c, validate_batch.c, validate_data.c).
  *
  * Each case feeds a JSON body through ddb_validate(op's spec) and asserts the exact
  * error code and message DynamoDB gives (texts and order from dynalite's validations and tests).

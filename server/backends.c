@@ -1,7 +1,9 @@
 /*
- * server/storage/backends.c: the backends a store can be opened with (storage.h's ddb_store_open),
- * one row each. A new backend is a row here, its folder beside rocksdb/ and rados/ with its
- * operations table (backend.h), and a row in the contract suite's list (docs/architecture.md).
+ * server/backends.c: the backends a store can be opened with (storage.h's ddb_store_open), one row
+ * each. The wiring owns the list, as it owns the operation table: the storage layer dispatches to
+ * a store's operations (store.c) and knows no backend, and each backend (server/storage/rocksdb/,
+ * server/storage/rados/) uses storage and nothing above it. A new backend is a row here, its folder
+ * with its operations table (storage/backend.h), and the rest of docs/architecture.md's checklist.
  */
 #include <stdlib.h>
 #include <string.h>

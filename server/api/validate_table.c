@@ -1,7 +1,8 @@
 /*
- * server/api/validate_tables.c: the specs and cross-field rules of CreateTable, UpdateTable,
- * DeleteTable, DescribeTable and ListTables, and the specs of RestoreTableFromBackup and
- * RestoreTableToPointInTime (see validate.h for the phases).
+ * server/api/validate_table.c: the specs and cross-field rules of CreateTable, DeleteTable,
+ * DescribeTable and ListTables (see validate.h for the phases), what UpdateTable's
+ * (validate_update_table.c) shares with them (validate_table.h), and the shapes the restores'
+ * overrides share with CreateTable (validate_internal.h).
  *
  * The base is dynalite's validations/createTable.js and updateTable.js (the later revision with
  * BillingMode). What DynamoDB added since (TableClass, DeletionProtectionEnabled, stream
@@ -14,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/api/validate_internal.h"
+#include "server/api/validate_table.h"
 
 #define MAX_CAPACITY 1000000000000.0
 #define MAX_KEY_ATTRIBUTES 4          /* HASH, and RANGE, elements of a GSI key (multi-attribute keys) */
@@ -28,12 +29,6 @@
 /* ---- field building blocks ---- */
 
 
-/* DescribeTable, DeleteTable and UpdateTable take a name or an ARN (DDB_VF_TABLE_ARN); CreateTable a
- * name of 3-255 characters, reported in the constraint form ("1 validation error detected: Value
- * 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal
- * to 3", captured from DynamoDB by a public conformance suite), no longer dynalite's "TableName
- * must be at least 3 characters long and at most 255 characters long". */
-#define F_TABLE_NAME_TABLE {"TableName", DDB_V_STRING, DDB_VF_REQUIRED | DDB_VF_TABLE_ARN}
 #define F_TABLE_NAME_CREATE {"TableName", DDB_V_STRING, DDB_VF_REQUIRED | NAME_FLAGS, .len_min = 3, .len_max = 255}
 /* Key attribute names are 1-255 characters (KeySchemaAttributeName); DynamoDB reports the length
  * before any consistency rule between definitions and key schemas. */
@@ -41,7 +36,7 @@
     {"AttributeName", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 255}
 
 /* ProvisionedThroughput: WriteCapacityUnits is first in dynalite, so it is reported first. */
-static const ddb_field THROUGHPUT_FIELDS[] = {
+const ddb_field ddb_throughput_fields[] = {
     {"WriteCapacityUnits", DDB_V_LONG, DDB_VF_NOT_NULL | DDB_VF_MIN, .min = 1},
     {"ReadCapacityUnits", DDB_V_LONG, DDB_VF_NOT_NULL | DDB_VF_MIN, .min = 1},
     {NULL},
@@ -57,36 +52,27 @@ static const ddb_field INDEX_KEY_FIELDS[] = {
     {"KeyType", DDB_V_STRING, DDB_VF_NOT_NULL, .one_of = ENUM("HASH", "RANGE")},
     {NULL},
 };
-static const ddb_field INDEX_KEY_MEMBER[] = {{"member", DDB_V_STRUCT, .children = INDEX_KEY_FIELDS}};
+const ddb_field ddb_vt_index_key_member[] = {{"member", DDB_V_STRUCT, .children = INDEX_KEY_FIELDS}};
 /* A local index has the table's key shape; a global one up to 4 HASH and 4 RANGE elements,
  * which the rules count (the list itself has no upper bound). */
 #define F_LSI_KEY_SCHEMA                                                                                               \
     {"KeySchema", DDB_V_LIST, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 2,         \
-     .children = INDEX_KEY_MEMBER}
-#define F_GSI_KEY_SCHEMA                                                                                               \
-    {"KeySchema", DDB_V_LIST, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN, .len_min = 1, .children = INDEX_KEY_MEMBER}
+     .children = ddb_vt_index_key_member}
 
 static const ddb_field ATTRIBUTE_DEFINITION_FIELDS[] = {
     F_KEY_ATTRIBUTE_NAME,
     {"AttributeType", DDB_V_STRING, DDB_VF_NOT_NULL, .one_of = ENUM("B", "N", "S")},
     {NULL},
 };
-static const ddb_field ATTRIBUTE_DEFINITION_MEMBER[] = {
+const ddb_field ddb_vt_attribute_definition_member[] = {
     {"member", DDB_V_STRUCT, .children = ATTRIBUTE_DEFINITION_FIELDS}};
 
-static const ddb_field STREAM_SPECIFICATION_FIELDS[] = {
+const ddb_field ddb_vt_stream_specification_fields[] = {
     {"StreamEnabled", DDB_V_BOOLEAN, DDB_VF_NOT_NULL},
     /* DynamoDB's own order of the set (captured twice) */
     {"StreamViewType", DDB_V_STRING, .one_of = ENUM("OLD_IMAGE", "KEYS_ONLY", "NEW_AND_OLD_IMAGES", "NEW_IMAGE")},
     {NULL},
 };
-#define F_STREAM_SPECIFICATION {"StreamSpecification", DDB_V_STRUCT, .children = STREAM_SPECIFICATION_FIELDS}
-/* Any string: an unknown class gets DynamoDB's own text from the rules, not an enum constraint. */
-#define F_TABLE_CLASS {"TableClass", DDB_V_STRING}
-/* validate_throughput.c judges their values */
-#define F_ON_DEMAND {"OnDemandThroughput", DDB_V_STRUCT, .children = ddb_on_demand_fields}
-#define F_WARM {"WarmThroughput", DDB_V_STRUCT, .children = ddb_warm_fields}
-#define F_DELETION_PROTECTION {"DeletionProtectionEnabled", DDB_V_BOOLEAN}
 
 /* ---- CreateTable ---- */
 
@@ -103,22 +89,22 @@ static const ddb_field LSI_FIELDS[] = {
     {"Projection", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = ddb_projection_fields},
     {NULL},
 };
-static const ddb_field LSI_MEMBER[] = {{"member", DDB_V_STRUCT, .children = LSI_FIELDS}};
+const ddb_field ddb_lsi_member[] = {{"member", DDB_V_STRUCT, .children = LSI_FIELDS}};
 
 static const ddb_field GSI_FIELDS[] = {
     F_INDEX_NAME(DDB_VF_NOT_NULL),
     F_GSI_KEY_SCHEMA,
     {"Projection", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = ddb_projection_fields},
-    {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
+    {"ProvisionedThroughput", DDB_V_STRUCT, .children = ddb_throughput_fields},
     F_ON_DEMAND,
     F_WARM,
     {NULL},
 };
-static const ddb_field GSI_MEMBER[] = {{"member", DDB_V_STRUCT, .children = GSI_FIELDS}};
+const ddb_field ddb_gsi_member[] = {{"member", DDB_V_STRUCT, .children = GSI_FIELDS}};
 
 /* CreateTable's and UpdateTable's SSESpecification, the restores' SSESpecificationOverride (stored,
    and described as SSEDescription: docs/compatibility.md, "Encryption at rest") */
-static const ddb_field SSE_SPECIFICATION_FIELDS[] = {
+const ddb_field ddb_sse_specification_fields[] = {
     {"Enabled", DDB_V_BOOLEAN},
     {"KMSMasterKeyId", DDB_V_STRING},
     {"SSEType", DDB_V_STRING, .one_of = ENUM("AES256", "KMS")},
@@ -127,14 +113,14 @@ static const ddb_field SSE_SPECIFICATION_FIELDS[] = {
 
 /* DynamoDB reports a GSI's constraint errors before an LSI's, whatever the request's order. */
 static const ddb_field CREATE_TABLE_FIELDS[] = {
-    {"AttributeDefinitions", DDB_V_LIST, DDB_VF_NOT_NULL, .children = ATTRIBUTE_DEFINITION_MEMBER},
+    {"AttributeDefinitions", DDB_V_LIST, DDB_VF_NOT_NULL, .children = ddb_vt_attribute_definition_member},
     F_TABLE_NAME_CREATE,
     {"BillingMode", DDB_V_STRING, .one_of = ENUM("PROVISIONED", "PAY_PER_REQUEST")},
-    {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
+    {"ProvisionedThroughput", DDB_V_STRUCT, .children = ddb_throughput_fields},
     {"KeySchema", DDB_V_LIST, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 2,
      .children = TABLE_KEY_MEMBER},
-    {"GlobalSecondaryIndexes", DDB_V_LIST, .children = GSI_MEMBER},
-    {"LocalSecondaryIndexes", DDB_V_LIST, .children = LSI_MEMBER},
+    {"GlobalSecondaryIndexes", DDB_V_LIST, .children = ddb_gsi_member},
+    {"LocalSecondaryIndexes", DDB_V_LIST, .children = ddb_lsi_member},
     F_STREAM_SPECIFICATION,
     {"VectorIndexes", DDB_V_LIST, .children = ddb_vector_index_member},
     {"Tags", DDB_V_LIST, .children = ddb_tag_member}, /* the model's order; validate_tags.c */
@@ -143,145 +129,10 @@ static const ddb_field CREATE_TABLE_FIELDS[] = {
     F_WARM,
     {"ResourcePolicy", DDB_V_STRING}, /* validate_policy.c */
     F_ON_DEMAND,
-    {"SSESpecification", DDB_V_STRUCT, .children = SSE_SPECIFICATION_FIELDS},
+    {"SSESpecification", DDB_V_STRUCT, .children = ddb_sse_specification_fields},
     /* multi-account global tables: not implemented yet (docs/compatibility.md, Global tables) */
     {"GlobalTableSourceArn", DDB_V_STRING, DDB_VF_REFUSED},
     {"GlobalTableSettingsReplicationMode", DDB_V_STRING, DDB_VF_REFUSED},
-    {NULL},
-};
-
-/* ---- RestoreTableFromBackup (its overrides are CreateTable's shapes; ops/ops_backups.c then runs
- * CreateTable's spec over the table it composes) ---- */
-
-#define F_BACKUP_ARN                                                                                                   \
-    {"BackupArn", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 37, .len_max = 1024}
-
-static const ddb_field RESTORE_TABLE_FROM_BACKUP_FIELDS[] = {
-    F_BACKUP_ARN,
-    {"BillingModeOverride", DDB_V_STRING, .one_of = ENUM("PROVISIONED", "PAY_PER_REQUEST")},
-    {"GlobalSecondaryIndexOverride", DDB_V_LIST, .children = GSI_MEMBER},
-    {"LocalSecondaryIndexOverride", DDB_V_LIST, .children = LSI_MEMBER},
-    {"ProvisionedThroughputOverride", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
-    {"OnDemandThroughputOverride", DDB_V_STRUCT, .children = ddb_on_demand_fields}, /* ops/restore.c */
-    {"SSESpecificationOverride", DDB_V_STRUCT, .children = SSE_SPECIFICATION_FIELDS},
-    {"TargetTableName", DDB_V_STRING, DDB_VF_NOT_NULL | NAME_FLAGS, .len_min = 3, .len_max = 255},
-    {"VectorIndexOverride", DDB_V_LIST, .children = ddb_vector_index_member}, /* ops/restore.c */
-    {NULL},
-};
-
-/* RestoreTableToPointInTime: RestoreTableFromBackup's overrides; the source by name or ARN, the
-   time or UseLatestRestorableTime (which of them: ops/ops_pitr.c). */
-static const ddb_field RESTORE_TABLE_TO_POINT_IN_TIME_FIELDS[] = {
-    {"BillingModeOverride", DDB_V_STRING, .one_of = ENUM("PROVISIONED", "PAY_PER_REQUEST")},
-    {"GlobalSecondaryIndexOverride", DDB_V_LIST, .children = GSI_MEMBER},
-    {"LocalSecondaryIndexOverride", DDB_V_LIST, .children = LSI_MEMBER},
-    {"ProvisionedThroughputOverride", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
-    {"OnDemandThroughputOverride", DDB_V_STRUCT, .children = ddb_on_demand_fields},
-    {"RestoreDateTime", DDB_V_DOUBLE},
-    {"SSESpecificationOverride", DDB_V_STRUCT, .children = SSE_SPECIFICATION_FIELDS},
-    {"SourceTableArn", DDB_V_STRING, DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 1024},
-    {"SourceTableName", DDB_V_STRING, NAME_FLAGS, .len_min = 3, .len_max = 255},
-    {"TargetTableName", DDB_V_STRING, DDB_VF_NOT_NULL | NAME_FLAGS, .len_min = 3, .len_max = 255},
-    {"UseLatestRestorableTime", DDB_V_BOOLEAN},
-    {"VectorIndexOverride", DDB_V_LIST, .children = ddb_vector_index_member}, /* ops/restore.c */
-    {NULL},
-};
-
-/* ---- UpdateTable ---- */
-
-/* ProvisionedThroughput is optional: an on-demand table's index takes OnDemandThroughput instead. */
-static const ddb_field GSI_UPDATE_ACTION_FIELDS[] = {
-    F_INDEX_NAME(DDB_VF_NOT_NULL),
-    {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
-    F_ON_DEMAND,
-    F_WARM,
-    {NULL},
-};
-static const ddb_field GSI_CREATE_ACTION_FIELDS[] = {
-    {"Projection", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = ddb_projection_fields},
-    F_INDEX_NAME(DDB_VF_NOT_NULL),
-    {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
-    F_GSI_KEY_SCHEMA,
-    F_ON_DEMAND,
-    F_WARM,
-    {NULL},
-};
-static const ddb_field GSI_DELETE_ACTION_FIELDS[] = {
-    F_INDEX_NAME(DDB_VF_NOT_NULL),
-    {NULL},
-};
-static const ddb_field GSI_UPDATE_FIELDS[] = {
-    {"Update", DDB_V_STRUCT, .children = GSI_UPDATE_ACTION_FIELDS},
-    {"Create", DDB_V_STRUCT, .children = GSI_CREATE_ACTION_FIELDS},
-    {"Delete", DDB_V_STRUCT, .children = GSI_DELETE_ACTION_FIELDS},
-    {NULL},
-};
-static const ddb_field GSI_UPDATE_MEMBER[] = {{"member", DDB_V_STRUCT, .children = GSI_UPDATE_FIELDS}};
-
-/* ReplicaUpdates (global tables, ops/ops_replicas.c): Create, Update and Delete of a replica */
-static const ddb_field REPLICA_READ_OVERRIDE_FIELDS[] = {
-    {"ReadCapacityUnits", DDB_V_LONG, DDB_VF_MIN, .min = 1},
-    {NULL},
-};
-static const ddb_field REPLICA_ONDEMAND_OVERRIDE_FIELDS[] = {
-    {"MaxReadRequestUnits", DDB_V_LONG},
-    {NULL},
-};
-static const ddb_field REPLICA_GSI_FIELDS[] = {
-    {"IndexName", DDB_V_STRING, DDB_VF_NOT_NULL | NAME_FLAGS, .len_min = 3, .len_max = 255},
-    {"ProvisionedThroughputOverride", DDB_V_STRUCT, .children = REPLICA_READ_OVERRIDE_FIELDS},
-    {"OnDemandThroughputOverride", DDB_V_STRUCT, .children = REPLICA_ONDEMAND_OVERRIDE_FIELDS},
-    {NULL},
-};
-static const ddb_field REPLICA_GSI_MEMBER[] = {{"member", DDB_V_STRUCT, .children = REPLICA_GSI_FIELDS}};
-static const ddb_field REPLICA_ACTION_FIELDS[] = {
-    {"RegionName", DDB_V_STRING, DDB_VF_NOT_NULL},
-    {"KMSMasterKeyId", DDB_V_STRING},
-    {"ProvisionedThroughputOverride", DDB_V_STRUCT, .children = REPLICA_READ_OVERRIDE_FIELDS},
-    {"OnDemandThroughputOverride", DDB_V_STRUCT, .children = REPLICA_ONDEMAND_OVERRIDE_FIELDS},
-    {"GlobalSecondaryIndexes", DDB_V_LIST, DDB_VF_LEN_MIN, .len_min = 1, .children = REPLICA_GSI_MEMBER},
-    {"TableClassOverride", DDB_V_STRING, .one_of = ENUM("STANDARD", "STANDARD_INFREQUENT_ACCESS")},
-    {NULL},
-};
-static const ddb_field REPLICA_DELETE_FIELDS[] = {
-    {"RegionName", DDB_V_STRING, DDB_VF_NOT_NULL},
-    {NULL},
-};
-static const ddb_field REPLICA_UPDATE_FIELDS[] = {
-    {"Create", DDB_V_STRUCT, .children = REPLICA_ACTION_FIELDS},
-    {"Update", DDB_V_STRUCT, .children = REPLICA_ACTION_FIELDS},
-    {"Delete", DDB_V_STRUCT, .children = REPLICA_DELETE_FIELDS},
-    /* not implemented yet (docs/compatibility.md) */
-    {"Disassociate", DDB_V_STRUCT, DDB_VF_REFUSED, .children = NO_MEMBERS},
-    {NULL},
-};
-static const ddb_field REPLICA_UPDATE_MEMBER[] = {{"member", DDB_V_STRUCT, .children = REPLICA_UPDATE_FIELDS}};
-static const ddb_field WITNESS_UPDATE_FIELDS[] = {
-    {"Create", DDB_V_STRUCT, .children = REPLICA_DELETE_FIELDS},
-    {"Delete", DDB_V_STRUCT, .children = REPLICA_DELETE_FIELDS},
-    {NULL},
-};
-static const ddb_field WITNESS_UPDATE_MEMBER[] = {{"member", DDB_V_STRUCT, .children = WITNESS_UPDATE_FIELDS}};
-
-static const ddb_field UPDATE_TABLE_FIELDS[] = {
-    {"AttributeDefinitions", DDB_V_LIST, .children = ATTRIBUTE_DEFINITION_MEMBER},
-    F_TABLE_NAME_TABLE,
-    {"ProvisionedThroughput", DDB_V_STRUCT, .children = THROUGHPUT_FIELDS},
-    {"GlobalSecondaryIndexUpdates", DDB_V_LIST, .children = GSI_UPDATE_MEMBER},
-    {"BillingMode", DDB_V_STRING, .one_of = ENUM("PROVISIONED", "PAY_PER_REQUEST")},
-    {"VectorIndexUpdates", DDB_V_LIST, .children = ddb_vector_index_update_member},
-    F_STREAM_SPECIFICATION,
-    F_TABLE_CLASS,
-    F_DELETION_PROTECTION,
-    {"ReplicaUpdates", DDB_V_LIST, DDB_VF_LEN_MIN, .len_min = 1, .children = REPLICA_UPDATE_MEMBER},
-    {"MultiRegionConsistency", DDB_V_STRING, .one_of = ENUM("EVENTUAL", "STRONG")},
-    {"GlobalTableWitnessUpdates", DDB_V_LIST, DDB_VF_LEN_MAX, .len_max = 1, .children = WITNESS_UPDATE_MEMBER},
-    F_ON_DEMAND, /* against the stored table: ops/table_throughput.c */
-    F_WARM,
-    {"SSESpecification", DDB_V_STRUCT, .children = SSE_SPECIFICATION_FIELDS},
-    /* multi-account global tables and disassociation: not implemented yet (docs/compatibility.md) */
-    {"GlobalTableSettingsReplicationMode", DDB_V_STRING, DDB_VF_REFUSED},
-    {"DisassociationProtectionEnabled", DDB_V_BOOLEAN, DDB_VF_REFUSED},
     {NULL},
 };
 
@@ -319,7 +170,7 @@ static void make_boolean(const ddb_json *v)
     w->u.b = value;
 }
 
-static void make_booleans(const ddb_json *in)
+void ddb_vt_make_booleans(const ddb_json *in)
 {
     make_boolean(ddb_v_get(in, "DeletionProtectionEnabled"));
     make_boolean(ddb_v_get(ddb_v_get(in, "StreamSpecification"), "StreamEnabled"));
@@ -328,10 +179,6 @@ static void make_booleans(const ddb_json *in)
 
 /* ---- NonKeyAttributes members: the one constraint the field specs cannot express ---- */
 
-typedef struct errors {
-    ddb_buf msgs;
-    int n;
-} errors;
 
 /* A list of strings as DynamoDB prints it in a constraint message: "[a, b]". */
 static void list_text(ddb_buf *b, const ddb_json *list)
@@ -362,7 +209,7 @@ static void nka_lengths(errors *e, const ddb_json *index, const char *path)
         size_t len;
         if (!ddb_v_present(s) || s->type != DDB_JSON_STRING)
             continue;
-        len = ddb_v_utf16_len(s->u.s, s->n);
+        len = ddb_utf16_len(s->u.s, s->n);
         if (len >= 1 && len <= 255)
             continue;
         if (e->n++ > 0)
@@ -375,7 +222,7 @@ static void nka_lengths(errors *e, const ddb_json *index, const char *path)
     }
 }
 
-static void nka_lengths_of(ddb_arena *a, errors *e, const ddb_json *list, const char *member, const char *action)
+void ddb_vt_nka_lengths_of(ddb_arena *a, errors *e, const ddb_json *list, const char *member, const char *action)
 {
     for (uint32_t i = 0; i < list_len(list); i++) {
         const ddb_json *idx = item_at(list, i);
@@ -386,7 +233,7 @@ static void nka_lengths_of(ddb_arena *a, errors *e, const ddb_json *list, const 
     }
 }
 
-static const char *errors_text(ddb_arena *a, errors *e)
+const char *ddb_vt_errors_text(ddb_arena *a, errors *e)
 {
     const char *msg = NULL;
     if (e->n > 0)
@@ -399,7 +246,7 @@ static const char *errors_text(ddb_arena *a, errors *e)
 /* ---- shared rules ---- */
 
 /* "Given value N for ReadCapacityUnits is out of bounds[ for index X]". */
-static const char *throughput_bounds(ddb_arena *a, const ddb_json *pt, const char *index)
+const char *ddb_vt_throughput_bounds(ddb_arena *a, const ddb_json *pt, const char *index)
 {
     static const char *const units[] = {"ReadCapacityUnits", "WriteCapacityUnits"};
     for (int i = 0; i < 2; i++) {
@@ -424,16 +271,11 @@ static const char *billing_rules(ddb_arena *a, const ddb_json *in)
         ddb_v_number(ddb_v_get(pt, "WriteCapacityUnits"), 1) == 0)
         return INVALID "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is "
                        "PROVISIONED";
-    return throughput_bounds(a, pt, NULL);
+    return ddb_vt_throughput_bounds(a, pt, NULL);
 }
 
-/* The AttributeName of each member of a KeySchema or AttributeDefinitions list. */
-typedef struct names {
-    uint32_t n;
-    const char **v;
-} names;
 
-static names attribute_names(ddb_arena *a, const ddb_json *list)
+names ddb_vt_attribute_names(ddb_arena *a, const ddb_json *list)
 {
     names out = {list_len(list), NULL};
     out.v = DDB_NEW_ARRAY(a, const char *, out.n + 1);
@@ -442,7 +284,7 @@ static names attribute_names(ddb_arena *a, const ddb_json *list)
     return out;
 }
 
-static int names_has(names ns, const char *s)
+int ddb_vt_names_has(names ns, const char *s)
 {
     for (uint32_t i = 0; i < ns.n; i++) {
         if (same_str(ns.v[i], s))
@@ -451,10 +293,10 @@ static int names_has(names ns, const char *s)
     return 0;
 }
 
-static int names_subset(names sub, names of)
+int ddb_vt_names_subset(names sub, names of)
 {
     for (uint32_t i = 0; i < sub.n; i++) {
-        if (!names_has(of, sub.v[i]))
+        if (!ddb_vt_names_has(of, sub.v[i]))
             return 0;
     }
     return 1;
@@ -481,7 +323,7 @@ static void names_join(ddb_buf *b, names ns)
     }
 }
 
-static const char *undefined_keys(ddb_arena *a, names keys, names defns)
+const char *ddb_vt_undefined_keys(ddb_arena *a, names keys, names defns)
 {
     ddb_buf b = {0};
     ddb_buf_puts(&b, INVALID "Some index key attributes are not defined in AttributeDefinitions. Keys: [");
@@ -515,7 +357,7 @@ static const char *key_schema_shape(const ddb_json *schema, names keys)
  * the four newer checks among themselves is not confirmed. Every KeyType is HASH or RANGE here
  * (the constraint pass refused any other).
  */
-static const char *gsi_key_shape(const ddb_json *schema, names keys)
+const char *ddb_vt_gsi_key_shape(const ddb_json *schema, names keys)
 {
     uint32_t n = list_len(schema), hashes = 1, ranges = 0;
     int after_range = 0, misordered = 0;
@@ -548,7 +390,7 @@ static const char *gsi_key_shape(const ddb_json *schema, names keys)
 /* ProjectionType present; NonKeyAttributes exactly with INCLUDE, without repeats. */
 
 /* DynamoDB's two stream rules; create: CreateTable's wording, else UpdateTable's. */
-static const char *stream_rules(const ddb_json *in, int create)
+const char *ddb_vt_stream_rules(const ddb_json *in, int create)
 {
     const ddb_json *spec = ddb_v_get(in, "StreamSpecification");
     int enabled, typed;
@@ -567,7 +409,7 @@ static const char *stream_rules(const ddb_json *in, int create)
 }
 
 /* The order of this rule among the others is not confirmed. */
-static const char *table_class_rule(const ddb_json *in)
+const char *ddb_vt_table_class_rule(const ddb_json *in)
 {
     const char *c = ddb_json_get_str(in, "TableClass");
     if (ddb_v_get(in, "TableClass") == NULL || same_str(c, "STANDARD") || same_str(c, "STANDARD_INFREQUENT_ACCESS"))
@@ -580,7 +422,7 @@ static const char *table_class_rule(const ddb_json *in)
 
 static const char *index_name_unique(ddb_arena *a, names *seen, const char *name)
 {
-    if (names_has(*seen, name))
+    if (ddb_vt_names_has(*seen, name))
         return ddb_arena_sprintf(a, INVALID "Duplicate index name: %s", name);
     seen->v[seen->n++] = name;
     return NULL;
@@ -590,11 +432,11 @@ static const char *lsi_one(ddb_arena *a, const ddb_json *idx, names defns, const
 {
     const ddb_json *schema = ddb_v_get(idx, "KeySchema");
     const char *name = ddb_json_get_str(idx, "IndexName");
-    names keys = attribute_names(a, schema);
+    names keys = ddb_vt_attribute_names(a, schema);
     const char *msg;
 
-    if (!names_subset(keys, defns))
-        return undefined_keys(a, keys, defns);
+    if (!ddb_vt_names_subset(keys, defns))
+        return ddb_vt_undefined_keys(a, keys, defns);
     if ((msg = key_schema_shape(schema, keys)) != NULL)
         return msg;
     if (keys.n != 2)
@@ -612,12 +454,12 @@ static const char *gsi_one(ddb_arena *a, const ddb_json *idx, names defns, int o
 {
     const ddb_json *schema = ddb_v_get(idx, "KeySchema");
     const char *name = ddb_json_get_str(idx, "IndexName");
-    names keys = attribute_names(a, schema);
+    names keys = ddb_vt_attribute_names(a, schema);
     const char *msg;
 
-    if (!names_subset(keys, defns))
-        return undefined_keys(a, keys, defns);
-    if ((msg = gsi_key_shape(schema, keys)) != NULL)
+    if (!ddb_vt_names_subset(keys, defns))
+        return ddb_vt_undefined_keys(a, keys, defns);
+    if ((msg = ddb_vt_gsi_key_shape(schema, keys)) != NULL)
         return msg;
     if ((msg = ddb_projection_rules(a, idx)) != NULL)
         return msg;
@@ -735,7 +577,7 @@ static void java_set_order(ddb_arena *a, names *ns)
 
 static void add_key_names(ddb_arena *a, names *used, const ddb_json *schema)
 {
-    names k = attribute_names(a, schema);
+    names k = ddb_vt_attribute_names(a, schema);
     for (uint32_t i = 0; i < k.n; i++)
         used->v[used->n++] = k.v[i];
 }
@@ -762,7 +604,7 @@ static const char *unused_definitions(ddb_arena *a, const ddb_json *in, names de
         add_key_names(a, &used, ddb_v_get(item_at(gsis, i), "KeySchema"));
     for (uint32_t i = 0; i < list_len(vis); i++) /* a vector index's SearchSchema attributes are declared */
         add_key_names(a, &used, ddb_v_get(item_at(vis, i), "SearchSchema"));
-    if (names_subset(defns, used))
+    if (ddb_vt_names_subset(defns, used))
         return NULL;
     java_set_order(a, &used);
     ddb_buf_puts(&b, INVALID "Some AttributeDefinitions are not used. AttributeDefinitions: [");
@@ -800,8 +642,8 @@ static const char *create_table_keys(ddb_arena *a, const ddb_json *in, names def
         return ddb_arena_sprintf(a, "Attribute Name is duplicated: %s", dup);
     if (keys.n > defns.n)
         return "Invalid KeySchema: Some index key attribute have no definition";
-    if (!names_subset(keys, defns))
-        return undefined_keys(a, keys, defns);
+    if (!ddb_vt_names_subset(keys, defns))
+        return ddb_vt_undefined_keys(a, keys, defns);
     if ((msg = key_schema_shape(schema, keys)) != NULL)
         return msg;
     if (!indexed && keys.n != defns.n)
@@ -813,15 +655,15 @@ static const char *create_table_keys(ddb_arena *a, const ddb_json *in, names def
 static const char *create_table_rules(ddb_req *req, const ddb_json *in)
 {
     ddb_arena *a = req->arena;
-    names defns = attribute_names(a, ddb_v_get(in, "AttributeDefinitions"));
-    names keys = attribute_names(a, ddb_v_get(in, "KeySchema")), seen;
+    names defns = ddb_vt_attribute_names(a, ddb_v_get(in, "AttributeDefinitions"));
+    names keys = ddb_vt_attribute_names(a, ddb_v_get(in, "KeySchema")), seen;
     errors e = {{0}, 0};
     const char *msg;
 
-    make_booleans(in);
-    nka_lengths_of(a, &e, ddb_v_get(in, "GlobalSecondaryIndexes"), "globalSecondaryIndexes", NULL);
-    nka_lengths_of(a, &e, ddb_v_get(in, "LocalSecondaryIndexes"), "localSecondaryIndexes", NULL);
-    if ((msg = errors_text(a, &e)) != NULL)
+    ddb_vt_make_booleans(in);
+    ddb_vt_nka_lengths_of(a, &e, ddb_v_get(in, "GlobalSecondaryIndexes"), "globalSecondaryIndexes", NULL);
+    ddb_vt_nka_lengths_of(a, &e, ddb_v_get(in, "LocalSecondaryIndexes"), "localSecondaryIndexes", NULL);
+    if ((msg = ddb_vt_errors_text(a, &e)) != NULL)
         return msg;
     /* the throughput members after the billing rules they depend on (their place is not confirmed) */
     if ((msg = billing_rules(a, in)) != NULL || (msg = ddb_create_table_throughput_rules(a, in)) != NULL ||
@@ -839,140 +681,13 @@ static const char *create_table_rules(ddb_req *req, const ddb_json *in)
         ((ddb_v_get(in, "LocalSecondaryIndexes") != NULL || ddb_v_get(in, "GlobalSecondaryIndexes") != NULL ||
           ddb_v_get(in, "VectorIndexes") != NULL) &&
          (msg = unused_definitions(a, in, defns)) != NULL) ||
-        (msg = projected_total(in)) != NULL || (msg = stream_rules(in, 1)) != NULL ||
-        (msg = table_class_rule(in)) != NULL)
+        (msg = projected_total(in)) != NULL || (msg = ddb_vt_stream_rules(in, 1)) != NULL ||
+        (msg = ddb_vt_table_class_rule(in)) != NULL)
         return msg;
     /* after DynamoDB's own rules (order not confirmed) */
     if ((msg = ddb_create_table_tag_rules(req, in)) != NULL)
         return msg;
     return ddb_create_table_policy_rules(req, in);
-}
-
-/* ---- UpdateTable ---- */
-
-/* The live text lists every member that makes a change; a MultiRegionConsistency sent is left out. */
-static const char *nothing_to_update(ddb_arena *a, const ddb_json *in)
-{
-    return ddb_arena_sprintf(a, "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
-                                "GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, "
-                                "MultiAccountReplicaReady, ReplicaTransitRoleArn, %sDeletionProtectionEnabled, "
-                                "OnDemandThroughput, WarmThroughput or TableClass is required",
-                             ddb_v_get(in, "MultiRegionConsistency") ? "" : "MultiRegionConsistency, ");
-}
-
-/*
- * Multi-Region strong consistency: a witness is created only with a STRONG group (captured:
- * compatibility.md); deleting one tears the group down without MultiRegionConsistency. The rest
- * needs the table (ops_replicas.c).
- */
-static const char *multi_region_rules(const ddb_json *in)
-{
-    const char *mrc = ddb_json_get_str(in, "MultiRegionConsistency");
-    const ddb_json *w = ddb_v_get(in, "GlobalTableWitnessUpdates");
-    int creates = 0;
-
-    for (uint32_t i = 0; i < list_len(w); i++)
-        creates |= item_at(w, i) != NULL && ddb_v_get(item_at(w, i), "Create") != NULL;
-    if (creates && (mrc == NULL || strcmp(mrc, "STRONG") != 0))
-        return "MultiRegionConsistency must be set as STRONG when GlobalTableWitnessUpdates parameter is present.";
-    return NULL;
-}
-
-/* A Create action: its key attributes defined by this request, then the shapes CreateTable checks. */
-static const char *gsi_create_one(ddb_arena *a, const ddb_json *in, const ddb_json *cre)
-{
-    const ddb_json *defs = ddb_v_get(in, "AttributeDefinitions"), *schema = ddb_v_get(cre, "KeySchema");
-    const char *name = ddb_json_get_str(cre, "IndexName"), *msg;
-    names keys = attribute_names(a, schema), defns = attribute_names(a, defs);
-
-    if (defs == NULL)
-        return ddb_arena_sprintf(a, INVALID "AttributeDefinitions is not specified for index: %s", name);
-    if (!names_subset(keys, defns))
-        return undefined_keys(a, keys, defns);
-    if ((msg = gsi_key_shape(schema, keys)) != NULL)
-        return msg;
-    return ddb_projection_rules(a, cre);
-}
-
-/* An index Update's WarmThroughput without units: refused before the table is looked up (captured
-   against DynamoDB, even for a missing table: the ACK controller's quirks catalogue, DDB-TABLE-456). */
-static int empty_warm(const ddb_json *warm)
-{
-    return warm != NULL && warm->type == DDB_JSON_OBJECT && !ddb_v_present(ddb_v_get(warm, "ReadUnitsPerSecond")) &&
-           !ddb_v_present(ddb_v_get(warm, "WriteUnitsPerSecond"));
-}
-
-static const char *gsi_update_one(ddb_arena *a, const ddb_json *in, const ddb_json *u, names *seen)
-{
-    const ddb_json *upd = ddb_v_get(u, "Update"), *cre = ddb_v_get(u, "Create"), *del = ddb_v_get(u, "Delete");
-    const ddb_json *actions[] = {upd, cre, del};
-    const char *name = NULL;
-
-    if (upd == NULL && cre == NULL && del == NULL)
-        return INVALID "One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, "
-                       "GlobalSecondaryIndexUpdate.Delete must not be null";
-    if ((upd != NULL) + (cre != NULL) + (del != NULL) > 1)
-        return INVALID "Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate object";
-    /* dynalite picks the first non-empty IndexName of Update, Create, Delete */
-    for (int i = 0; i < 3 && (name == NULL || name[0] == '\0'); i++)
-        name = ddb_json_get_str(actions[i], "IndexName");
-    if (names_has(*seen, name))
-        return ddb_arena_sprintf(a, INVALID "Only one global secondary index update per index is allowed "
-                                            "simultaneously. Index: %s", name != NULL ? name : "undefined");
-    seen->v[seen->n++] = name;
-    if (upd != NULL && empty_warm(ddb_v_get(upd, "WarmThroughput")))
-        return ddb_arena_sprintf(a, INVALID "WarmThroughput must have at least one of ReadUnitsPerSecond or "
-                                            "WriteUnitsPerSecond specified for index: %s",
-                                 ddb_json_get_str(upd, "IndexName"));
-    if (upd != NULL)
-        return throughput_bounds(a, ddb_v_get(upd, "ProvisionedThroughput"), ddb_json_get_str(upd, "IndexName"));
-    if (cre != NULL)
-        return gsi_create_one(a, in, cre);
-    return NULL;
-}
-
-/*
- * Only one index Create or Delete per call ("Subscriber limit exceeded: Only 1 online index can be
- * created or deleted simultaneously per table") is a LimitExceededException that DynamoDB answers
- * after its table lookup, so it is the handler's.
- */
-static const char *update_table_rules(ddb_req *req, const ddb_json *in)
-{
-    ddb_arena *a = req->arena;
-    const ddb_json *pt = ddb_v_get(in, "ProvisionedThroughput");
-    const ddb_json *updates = ddb_v_get(in, "GlobalSecondaryIndexUpdates");
-    names seen = {0, NULL};
-    errors e = {{0}, 0};
-    const char *msg;
-
-    make_booleans(in);
-    nka_lengths_of(a, &e, updates, "globalSecondaryIndexUpdates", "Create");
-    if ((msg = errors_text(a, &e)) != NULL)
-        return msg;
-    /* an empty GlobalSecondaryIndexUpdates counts as absent here, and is refused once something else is there */
-    if (pt == NULL && list_len(updates) == 0 && !ddb_v_get(in, "BillingMode") && !ddb_v_get(in, "TableClass") &&
-        !ddb_v_get(in, "DeletionProtectionEnabled") && !ddb_v_get(in, "StreamSpecification") &&
-        !ddb_v_get(in, "VectorIndexUpdates") && !ddb_v_get(in, "SSESpecification") &&
-        list_len(ddb_v_get(in, "ReplicaUpdates")) == 0 && !ddb_v_get(in, "OnDemandThroughput") &&
-        !ddb_v_get(in, "WarmThroughput"))
-        return nothing_to_update(a, in);
-    if ((msg = multi_region_rules(in)) != NULL)
-        return msg;
-    if (updates != NULL && list_len(updates) == 0)
-        return INVALID "List of GlobalSecondaryIndexUpdates is empty";
-    if (pt != NULL && (msg = throughput_bounds(a, pt, NULL)) != NULL)
-        return msg;
-    seen.v = DDB_NEW_ARRAY(a, const char *, list_len(updates) + 1);
-    for (uint32_t i = 0; i < list_len(updates); i++) {
-        const ddb_json *u = item_at(updates, i) != NULL ? item_at(updates, i) : &EMPTY_OBJECT;
-        if ((msg = gsi_update_one(a, in, u, &seen)) != NULL)
-            return msg;
-    }
-    if ((msg = ddb_vector_update_table_rules(a, in)) != NULL)
-        return msg;
-    if ((msg = stream_rules(in, 0)) != NULL || (msg = table_class_rule(in)) != NULL)
-        return msg;
-    return NULL;
 }
 
 /* ---- the specs (proto/ops.def: one per HANDLED row; declared in validate.h) ---- */
@@ -981,6 +696,3 @@ const ddb_spec ddb_spec_create_table = {CREATE_TABLE_FIELDS, create_table_rules}
 const ddb_spec ddb_spec_delete_table = {TABLE_NAME_ONLY_FIELDS};
 const ddb_spec ddb_spec_describe_table = {TABLE_NAME_ONLY_FIELDS};
 const ddb_spec ddb_spec_list_tables = {LIST_TABLES_FIELDS};
-const ddb_spec ddb_spec_update_table = {UPDATE_TABLE_FIELDS, update_table_rules};
-const ddb_spec ddb_spec_restore_table_from_backup = {RESTORE_TABLE_FROM_BACKUP_FIELDS};
-const ddb_spec ddb_spec_restore_table_to_point_in_time = {RESTORE_TABLE_TO_POINT_IN_TIME_FIELDS};
