@@ -1,5 +1,5 @@
 /*
- * server/cpus.c: the CPUs this process may use (see cpus.h).
+ * server/base/cpus.c: the CPUs this process may use (see cpus.h).
  */
 #include "server/base/cpus.h"
 

@@ -1,5 +1,5 @@
 /*
- * server/cpus.h: how many CPUs this process may use, for the default thread and shard counts.
+ * server/base/cpus.h: how many CPUs this process may use, for the default thread and shard counts.
  *
  * In a container the host's core count says nothing: `docker run --cpus 1.5` on a 64-core host
  * gives the process a CFS quota of 1.5 CPUs, and sysconf(_SC_NPROCESSORS_ONLN) still says 64.

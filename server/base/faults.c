@@ -1,5 +1,5 @@
 /*
- * server/faults.c: crash points and injected conflicts (see faults.h).
+ * server/base/faults.c: crash points and injected conflicts (see faults.h).
  */
 #include "server/base/faults.h"
 

@@ -1,5 +1,5 @@
 /*
- * server/faults.h: faults a test or a user arms on purpose.
+ * server/base/faults.h: faults a test or a user arms on purpose.
  *
  * Crash points prove durability claims by crashing at the worst moments
  * (tests/compat/test_transact_crash.py): DDBD_CRASH_POINT=<name> in the environment arms one

@@ -1,5 +1,5 @@
 /*
- * server/gate.c: the request gate (see gate.h).
+ * server/base/gate.c: the request gate (see gate.h).
  *
  * enter stores its slot's flag, then loads `closed`; close stores `closed`, then loads every
  * flag. Both pairs are sequentially consistent, so either the request sees the gate closed and

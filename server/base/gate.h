@@ -1,5 +1,5 @@
 /*
- * server/gate.h: the request gate, which lets an admin operation run with no request in flight
+ * server/base/gate.h: the request gate, which lets an admin operation run with no request in flight
  * (a snapshot restore swaps the store and the catalog under the requests' feet otherwise).
  *
  * Each HTTP thread has a slot it marks while it runs a request (one store and one load of a flag

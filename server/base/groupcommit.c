@@ -1,5 +1,5 @@
 /*
- * server/storage/groupcommit.c: the sync thread of --sync (see groupcommit.h).
+ * server/base/groupcommit.c: the sync thread of --sync (see groupcommit.h).
  */
 #include "server/base/groupcommit.h"
 

@@ -1,5 +1,5 @@
 /*
- * server/storage/groupcommit.h: durable acknowledgements without one fsync per write (--sync).
+ * server/base/groupcommit.h: durable acknowledgements without one fsync per write (--sync).
  *
  * A write that returned is applied and in the log, which survives the process's crash but not a
  * power loss until the log is synced. Syncing inside every write costs one fsync per write on the

@@ -1,5 +1,5 @@
 /*
- * server/log.c: leveled logging (see log.h).
+ * server/base/log.c: leveled logging (see log.h).
  *
  * Every line is written with its control characters escaped (\n, \r, \t, \xHH): the values a
  * message carries (a bucket name, a table name, an error's text) come from clients, and a newline

@@ -1,5 +1,5 @@
 /*
- * server/log.h: leveled logging to stderr, one line per event, with a timestamp.
+ * server/base/log.h: leveled logging to stderr, one line per event, with a timestamp.
  */
 #ifndef DDB_LOG_H
 #define DDB_LOG_H

@@ -1,5 +1,5 @@
 /*
- * server/storage/itemcodec.c: item <-> bytes (layout in itemcodec.h).
+ * server/engine/itemcodec.c: item <-> bytes (layout in itemcodec.h).
  */
 #include "server/engine/itemcodec.h"
 

@@ -1,5 +1,5 @@
 /*
- * server/storage/itemcodec.h: the on-disk encoding of an item (a compact, versioned binary format;
+ * server/engine/itemcodec.h: the on-disk encoding of an item (a compact, versioned binary format;
  * docs/storage-format.md). Layout:
  *
  *   item  := version:u8 (=1) size:varint count:varint (name value){count}

@@ -1,5 +1,5 @@
 /*
- * server/storage/keycodec.c: item key encoding (layout in keycodec.h).
+ * server/engine/keycodec.c: item key encoding (layout in keycodec.h).
  */
 #include "server/engine/keycodec.h"
 

@@ -1,5 +1,5 @@
 /*
- * server/storage/keycodec.h: the on-disk layout of item keys. Changing it needs a data migration
+ * server/engine/keycodec.h: the on-disk layout of item keys. Changing it needs a data migration
  * (docs/storage-format.md).
  *
  *   [table_id: u32 BE][part_hash: u64 BE][pk_len: u16 BE][pk bytes][sort key bytes]

@@ -30,6 +30,8 @@ A file belongs to the layer whose folder is the longest prefix of its path. Chec
      server/ops/ops_<x>.c), as h2o pairs lib/ and handler/, so one name finds both halves of an
      operation. PAIRING_PENDING lists the operations not moved yet; it only shrinks (an entry
      that is paired now is reported too, so the list cannot go stale).
+  7. names: a file whose opening comment names a source path (` * server/x/y.c: what it does`)
+     names its own, so a file moved is not read as the one it was.
 Prints each violation and exits 1 if there is any; --list prints the module graph's summary.
 """
 import argparse
@@ -129,6 +131,21 @@ def clock_reads(root, files, problems):
         for m in CLOCK_RE.finditer(code):
             line = code.count("\n", 0, m.start()) + 1
             problems.append("%s:%d: reads the clock (%s): use server/base/clock.h" % (path, line, m.group(1)))
+
+
+FIRST_PATH_RE = re.compile(r'^(?:/\*|//)?\s*\*?\s*((?:server|proto)/[\w/.-]+\.(?:c|cc|h|def))\b')
+
+
+def own_names(root, files, problems):
+    """Rule 7: the path in a file's first lines, when it gives one, is its own."""
+    for path in files:
+        with open(os.path.join(root, path), encoding="utf-8", errors="replace") as f:
+            head = [f.readline() for _ in range(2)]
+        for line in head:
+            m = FIRST_PATH_RE.match(line)
+            if m and m.group(1) != path:
+                problems.append("%s:1: its opening comment names %s: name the file's own path" % (path, m.group(1)))
+                break
 
 
 def defined_in(root, folder, prefix, pattern):
@@ -250,6 +267,7 @@ def main():
             problems.append("%s: in no layer (add its folder to a ddb_layer() in CMakeLists.txt)" % f)
     edges = include_edges(args.root, files, problems)
     clock_reads(args.root, files, problems)
+    own_names(args.root, files, problems)
     unpaired = pairing(args.root, problems)
     if args.objects:
         edges += call_edges(object_symbols(args.objects, args.root))

@@ -1,5 +1,5 @@
 /*
- * server/engine/backups.c: backup records, the copy of a table into a backup's keyspace, and the
+ * server/engine/jobs/backups.c: backup records, the copy of a table into a backup's keyspace, and the
  * restore of a backup into a new table (see backups.h).
  */
 #include "server/engine/jobs/backups.h"

@@ -1,5 +1,5 @@
 /*
- * server/engine/backups.h: on-demand backups and restores (CreateBackup ... RestoreTableFromBackup,
+ * server/engine/jobs/backups.h: on-demand backups and restores (CreateBackup ... RestoreTableFromBackup,
  * ops/ops_backups.c), and reading a keyspace as of a moment (for exports).
  *
  * A backup is a record in the metadata space, "backup/<backup id>" (JSON, docs/storage-format.md),

@@ -1,5 +1,5 @@
 /*
- * server/engine/lease.c: leases on shared work (see lease.h).
+ * server/engine/jobs/lease.c: leases on shared work (see lease.h).
  */
 #include "server/engine/jobs/lease.h"
 

@@ -1,5 +1,5 @@
 /*
- * server/engine/lease.h: one process at a time runs a piece of work that several processes could
+ * server/engine/jobs/lease.h: one process at a time runs a piece of work that several processes could
  * find (RADOS gateways sharing a pool all see the same persisted tasks: tasks.h).
  *
  * A lease is a metadata record "lease/<name>" = "<owner> <expiry ms>", taken and renewed by

@@ -1,5 +1,5 @@
 /*
- * server/engine/pitr.c: point-in-time recovery's change log, written by the mutation pipeline and
+ * server/engine/jobs/pitr.c: point-in-time recovery's change log, written by the mutation pipeline and
  * replayed into a restored table (see pitr.h).
  */
 #include "server/engine/jobs/pitr.h"

@@ -1,5 +1,5 @@
 /*
- * server/engine/pitr_read.c: reading point-in-time recovery's change log for exports: the state
+ * server/engine/jobs/pitr_read.c: reading point-in-time recovery's change log for exports: the state
  * of every changed item at two times (see pitr.h).
  */
 #include <stdlib.h>

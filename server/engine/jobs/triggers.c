@@ -1,5 +1,5 @@
 /*
- * server/engine/triggers.c: stream triggers to local functions (see triggers.h).
+ * server/engine/jobs/triggers.c: stream triggers to local functions (see triggers.h).
  */
 #include "server/engine/jobs/triggers.h"
 

@@ -1,5 +1,5 @@
 /*
- * server/engine/triggers.h: a table's stream invoking a local function, the serverless pattern.
+ * server/engine/jobs/triggers.h: a table's stream invoking a local function, the serverless pattern.
  *
  *   --stream-trigger TABLE=URL[,batch=N][,window=MS][,bisect]
  *

@@ -1,5 +1,5 @@
 /*
- * server/engine/ttl.c: the TTL sweep (see ttl.h).
+ * server/engine/jobs/ttl.c: the TTL sweep (see ttl.h).
  */
 #include "server/engine/jobs/ttl.h"
 

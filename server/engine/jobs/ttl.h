@@ -1,5 +1,5 @@
 /*
- * server/engine/ttl.h: Time to Live.
+ * server/engine/jobs/ttl.h: Time to Live.
  *
  * A table's TTL setting is in its catalog entry, "ddbdTtl": {"Attr": name, "Enabled": bool,
  * "Changed": ms} (UpdateTimeToLive: ops/ops_ttl.c). The background worker sweeps every table with

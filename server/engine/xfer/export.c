@@ -1,5 +1,5 @@
 /*
- * server/engine/export.c: one export, on the background worker (see xfer.h).
+ * server/engine/xfer/export.c: one export, on the background worker (see xfer.h).
  *
  * The table is read through one storage snapshot taken when the export starts, in key order, and
  * written as DynamoDB writes an export (its "export output format" page):

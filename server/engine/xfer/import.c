@@ -1,5 +1,5 @@
 /*
- * server/engine/import.c: one import, on the background worker (see xfer.h).
+ * server/engine/xfer/import.c: one import, on the background worker (see xfer.h).
  *
  * Every object under S3BucketSource's prefix (in key order; the error logs ddbd writes are
  * skipped) is read as a stream through a window of bounded size (reader.h), decompressed when

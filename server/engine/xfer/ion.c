@@ -1,5 +1,5 @@
 /*
- * server/engine/ion.c: Ion text for exports and imports (see ion.h).
+ * server/engine/xfer/ion.c: Ion text for exports and imports (see ion.h).
  */
 #include "server/engine/xfer/ion.h"
 

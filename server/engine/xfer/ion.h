@@ -1,5 +1,5 @@
 /*
- * server/engine/ion.h: the Amazon Ion text of DynamoDB's exports and imports.
+ * server/engine/xfer/ion.h: the Amazon Ion text of DynamoDB's exports and imports.
  *
  * An export line is "$ion_1_0 {Item:{...}}": S is an Ion string, N a decimal ("103.", "6d2",
  * "1.5"), B a blob ({{base64}}), BOOL a bool, NULL null, L a list, M a struct, and SS/NS/BS lists

@@ -1,5 +1,5 @@
 /*
- * server/engine/objstore.c: buckets as directories (--export-dir) or S3 buckets (s3.c); see objstore.h.
+ * server/engine/xfer/objstore.c: buckets as directories (--export-dir) or S3 buckets (s3.c); see objstore.h.
  */
 #include "server/engine/xfer/objstore.h"
 

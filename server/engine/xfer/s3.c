@@ -1,5 +1,5 @@
 /*
- * server/engine/s3.c: the smallest S3 client exports and imports need (objstore.h): one HTTP/1.1
+ * server/engine/xfer/s3.c: the smallest S3 client exports and imports need (objstore.h): one HTTP/1.1
  * request per connection (Connection: close), path-style addressing, SigV4 over the shared
  * signer (proto/sigv4.h) with service "s3" and the payload's SHA-256.
  *

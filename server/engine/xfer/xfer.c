@@ -1,5 +1,5 @@
 /*
- * server/engine/xfer.c: the records of exports and imports, and the worker's turn (see xfer.h).
+ * server/engine/xfer/xfer.c: the records of exports and imports, and the worker's turn (see xfer.h).
  */
 #include "server/engine/xfer/xfer.h"
 

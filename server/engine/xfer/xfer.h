@@ -1,5 +1,5 @@
 /*
- * server/engine/xfer.h: exports to and imports from object stores (ExportTableToPointInTime,
+ * server/engine/xfer/xfer.h: exports to and imports from object stores (ExportTableToPointInTime,
  * ImportTable), as persisted background work.
  *
  * Each export or import is a record in the metadata space, "export/<id>" or "import/<id>", whose

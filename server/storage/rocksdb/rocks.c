@@ -1,5 +1,5 @@
 /*
- * server/storage/rocks.c: the RocksDB storage backend: options, open and close, the shard column
+ * server/storage/rocksdb/rocks.c: the RocksDB storage backend: options, open and close, the shard column
  * families and the ring (rebalancing on a change of shard count), the data directory's format.
  *
  * One database; column family "default" holds metadata, "shard-<i>" holds shard i's items, so a

@@ -1,5 +1,5 @@
 /*
- * server/storage/rocks_internal.h: what the RocksDB backend's files share (rocks.c: open, close,
+ * server/storage/rocksdb/rocks_internal.h: what the RocksDB backend's files share (rocks.c: open, close,
  * shards; rocks_rw.c: reads, writes, commits; rocks_iter.c: range reads; rocks_metrics.c: its
  * figures for GET /metrics; rocks_snapshots.c: named snapshots). Included only by rocks*.c, the
  * only files that see <rocksdb/c.h>.

@@ -1,5 +1,5 @@
 /*
- * server/storage/rocks_iter.c: the RocksDB backend's range reads, merged across shards.
+ * server/storage/rocksdb/rocks_iter.c: the RocksDB backend's range reads, merged across shards.
  */
 #include <stdlib.h>
 #include <string.h>

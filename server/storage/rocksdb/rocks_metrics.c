@@ -1,5 +1,5 @@
 /*
- * server/storage/rocks_metrics.c: the RocksDB backend's figures for GET /metrics (storage.h).
+ * server/storage/rocksdb/rocks_metrics.c: the RocksDB backend's figures for GET /metrics (storage.h).
  */
 #include <stdlib.h>
 #include <string.h>

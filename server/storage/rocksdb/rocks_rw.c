@@ -1,5 +1,5 @@
 /*
- * server/storage/rocks_rw.c: the RocksDB backend's reads, writes, sequenced puts, commits (the
+ * server/storage/rocksdb/rocks_rw.c: the RocksDB backend's reads, writes, sequenced puts, commits (the
  * one locking path), the barrier and read snapshots.
  */
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /*
- * server/storage/rocks_snapshots.c: the RocksDB backend's checkpoints, the admin API's named
+ * server/storage/rocksdb/rocks_snapshots.c: the RocksDB backend's checkpoints, the admin API's named
  * snapshots (storage.h).
  *
  * On disk a checkpoint is a RocksDB checkpoint in <data-dir>/ddbd-snapshots/<name>: memtables are
