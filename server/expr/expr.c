@@ -4,8 +4,7 @@
  * validateExpressions order, and the KeyConditionExpression rules. The facts handlers read from a
  * tree are collected in expr_facts.c.
  */
-#define DDB_EXPR_INTERNAL
-#include "server/expr/expr.h"
+#include "server/expr/expr_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -24,8 +24,7 @@
  *
  * An element is a name's bytes or a list index's decimal digits.
  */
-#define DDB_EXPR_INTERNAL
-#include "server/expr/expr.h"
+#include "server/expr/expr_internal.h"
 
 #include <stdio.h>
 

@@ -4,8 +4,7 @@
  * operand counts and types, path depth, overlapping and conflicting update paths. They resolve
  * #names and :values in the tree and mark them used.
  */
-#define DDB_EXPR_INTERNAL
-#include "server/expr/expr.h"
+#include "server/expr/expr_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,8 +3,7 @@
  * ExpressionAttributeValues: their tables in Java's hash order, the checks of their keys and
  * values, and the "unused" messages once every expression has been parsed.
  */
-#define DDB_EXPR_INTERNAL
-#include "server/expr/expr.h"
+#include "server/expr/expr_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

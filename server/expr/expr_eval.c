@@ -5,8 +5,7 @@
  * Evaluation allocates nothing: operands are pointers into the item or the request's values,
  * and size() formats its number into a buffer on the stack.
  */
-#define DDB_EXPR_INTERNAL
-#include "server/expr/expr.h"
+#include "server/expr/expr_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

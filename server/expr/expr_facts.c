@@ -3,8 +3,7 @@
  * top-level attributes it names, an update's targets and their static types, the path tree),
  * collected once after parsing.
  */
-#define DDB_EXPR_INTERNAL
-#include "server/expr/expr.h"
+#include "server/expr/expr_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

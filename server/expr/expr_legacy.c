@@ -7,8 +7,7 @@
  * Legacy comparisons mean what their expression counterparts mean (NE is <>, NULL is
  * attribute_not_exists, NOT_CONTAINS is NOT contains(...)), so the conversion is exact.
  */
-#define DDB_EXPR_INTERNAL
-#include "server/expr/expr.h"
+#include "server/expr/expr_internal.h"
 
 #include <string.h>
 #include <strings.h>

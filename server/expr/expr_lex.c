@@ -7,8 +7,7 @@
  * "_" followed by "a". A character the language does not use is a token of its own, which is
  * how DynamoDB reports it ("token: \"_\", near: \"AND __\"").
  */
-#define DDB_EXPR_INTERNAL
-#include "server/expr/expr.h"
+#include "server/expr/expr_internal.h"
 
 #include <string.h>
 

@@ -12,8 +12,7 @@
  * AND and OR are right-associative, as in DynamoDB's (and dynalite's) grammar; the order checks
  * visit functions in depends on it.
  */
-#define DDB_EXPR_INTERNAL
-#include "server/expr/expr.h"
+#include "server/expr/expr_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

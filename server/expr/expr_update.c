@@ -12,8 +12,7 @@
  * List writes use the positions elements had before the update; SET past the end appends, in
  * index order; REMOVE past the end does nothing.
  */
-#define DDB_EXPR_INTERNAL
-#include "server/expr/expr.h"
+#include "server/expr/expr_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,10 +4,7 @@
 #ifndef DDB_PARTIQL_INTERNAL_H
 #define DDB_PARTIQL_INTERNAL_H
 
-#ifndef DDB_EXPR_INTERNAL
-#define DDB_EXPR_INTERNAL
-#endif
-#include "server/expr/expr.h"
+#include "server/expr/expr_internal.h"
 #include "server/expr/partiql.h"
 
 typedef enum pq_tok_type {

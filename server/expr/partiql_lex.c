@@ -8,7 +8,6 @@
  * an exponent beyond 32 bits) is a lexing error, which DynamoDB reports with nothing after
  * "can't be processed: ".
  */
-#define DDB_EXPR_INTERNAL
 #include "server/expr/partiql_internal.h"
 
 #include <string.h>

@@ -5,8 +5,7 @@
  * fixed item, so the checks, the evaluator and the update writer all see arbitrary trees.
  * Build: CC=clang cmake -DDDB_FUZZ=ON ...; run: ./fuzz_expr -max_total_time=60
  */
-#define DDB_EXPR_INTERNAL
-#include "server/expr/expr.h"
+#include "server/expr/expr_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

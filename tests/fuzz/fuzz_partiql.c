@@ -5,7 +5,7 @@
  * equalities), the pins and sort-key ranges, the projection, and the update applied.
  * Build: CC=clang cmake -DDDB_FUZZ=ON ...; run: ./fuzz_partiql -max_total_time=60
  */
-#define DDB_EXPR_INTERNAL
+#include "server/expr/expr_internal.h"
 #include "server/expr/partiql.h"
 
 #include <stdlib.h>

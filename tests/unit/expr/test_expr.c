@@ -3,8 +3,7 @@
  * fields (JSON with ' for "), the item, and the expected result or DynamoDB's exact message.
  * Messages come from dynalite's tests (run against DynamoDB), AWS error reports and the AWS docs.
  */
-#define DDB_EXPR_INTERNAL
-#include "server/expr/expr.h"
+#include "server/expr/expr_internal.h"
 
 #include <stdlib.h>
 

@@ -4,7 +4,7 @@
  * accepted WHERE clauses on a fixed item, and the facts the handlers read (pins, sort-key
  * ranges, WHERE without the key, projection names).
  */
-#define DDB_EXPR_INTERNAL
+#include "server/expr/expr_internal.h"
 #include "server/expr/partiql.h"
 
 #include <stdlib.h>
