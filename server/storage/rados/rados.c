@@ -1,11 +1,9 @@
 /*
- * server/storage/rados/rados.c: the RADOS storage backend (`--backend rados`): connecting to the
- * cluster, the store's settings in its metadata object, the format check, a change of the
- * partition count (keys moved at open), completing write intents a stopped gateway left, figures
- * for /metrics. Objects and guarantees: rados_internal.h, docs/storage-format.md ("RADOS"),
- * docs/scale-out.md. The only files that include <rados/librados.h> are rados*.c. The top of the
- * backend: the operations table, open and close, calling the files below it (rados_internal.h's
- * list); none calls it.
+ * server/storage/rados/rados.c: the RADOS store's settings in its metadata object (hash key,
+ * format, partition count), the format check, and a change of the partition count (keys moved at
+ * open). The backend's table, open and close are rados_backend.c's. Objects and guarantees:
+ * rados_internal.h, docs/storage-format.md ("RADOS"), docs/scale-out.md. The only files that
+ * include <rados/librados.h> are rados*.c.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* pthread_rwlockattr_setkind_np */
@@ -201,7 +199,7 @@ static int setup_parts(ddb_store *s, unsigned want, unsigned fallback, char **er
     return 0;
 }
 
-static int load_settings(ddb_store *s, const ddb_store_options *o, char **errout)
+int rs_load_settings(ddb_store *s, const ddb_store_options *o, char **errout)
 {
     char hk[DDB_HASH_KEY_BYTES + 1];
     unsigned first = o->nshards ? o->nshards : o->default_nshards;
@@ -221,168 +219,4 @@ static int load_settings(ddb_store *s, const ddb_store_options *o, char **errout
     }
     memcpy(s->hash_key, hk, DDB_HASH_KEY_BYTES);
     return setup_parts(s, o->nshards, o->default_nshards, errout);
-}
-
-/* "pool" or "pool/namespace": a namespace keeps stores apart in one pool (tests, tenants). */
-static int connect_pool(ddb_store *s, const ddb_store_options *o, char **errout)
-{
-    const char *spec = o->rados_pool ? o->rados_pool : "ddbd", *slash = strchr(spec, '/');
-    char pool[128], msg[256];
-    int rc;
-
-    snprintf(pool, sizeof(pool), "%.*s", slash ? (int)(slash - spec) : (int)strlen(spec), spec);
-    s->ns = strdup(slash ? slash + 1 : "");
-    snprintf(s->pool, sizeof(s->pool), "%s", pool); /* snapshots' reads open it again */
-    if ((rc = rados_create(&s->cluster, NULL)) < 0)
-        goto fail;
-    /* a cluster that is down fails calls after these times instead of blocking them forever */
-    rados_conf_set(s->cluster, "client_mount_timeout", "15");
-    rados_conf_set(s->cluster, "rados_osd_op_timeout", "30");
-    rados_conf_set(s->cluster, "rados_mon_op_timeout", "30");
-    if ((rc = rados_conf_read_file(s->cluster, o->rados_conf)) < 0 || (rc = rados_connect(s->cluster)) < 0)
-        goto fail;
-    if (rados_pool_lookup(s->cluster, pool) < 0 && (rc = rados_pool_create(s->cluster, pool)) < 0 && rc != -EEXIST)
-        goto fail;
-    if ((rc = rados_ioctx_create(s->cluster, pool, &s->io)) < 0)
-        goto fail;
-    rados_ioctx_set_namespace(s->io, s->ns);
-    return 0;
-fail:
-    snprintf(msg, sizeof(msg), "cannot reach RADOS pool %s (ceph.conf %s): %s", pool,
-             o->rados_conf ? o->rados_conf : "(default)", strerror(-rc));
-    *errout = strdup(msg);
-    return -1;
-}
-
-static int rs_format_found(const ddb_store *s)
-{
-    return s->format_found;
-}
-
-static void rs_close(ddb_store *s)
-{
-    rs_watch_stop(s);
-    rs_freeze_stop(s);
-    if (s->io != NULL)
-        rados_ioctx_destroy(s->io);
-    if (s->cluster != NULL)
-        rados_shutdown(s->cluster);
-    rs_seqs_free(s->seqs);
-    for (size_t i = 0; i < s->ndir_known; i++)
-        free(s->dir_known[i]);
-    free(s->dir_known);
-    free(s->ns);
-    for (int i = 0; i < LOCK_STRIPES; i++)
-        pthread_mutex_destroy(&s->locks[i]);
-    pthread_mutex_destroy(&s->dir_lock);
-    pthread_rwlock_destroy(&s->apply_lock);
-    free(s);
-}
-
-static struct ddb_groupcommit *rs_groupcommit(ddb_store *s)
-{
-    (void)s;
-    return NULL; /* a RADOS write returns once every replica has it */
-}
-
-static unsigned rs_nshards(const ddb_store *s)
-{
-    return s->nparts;
-}
-
-static uint64_t rs_hash(const ddb_store *s, const void *data, size_t len)
-{
-    unsigned char h[crypto_shorthash_BYTES];
-    uint64_t v = 0;
-
-    crypto_shorthash(h, data, len, s->hash_key); /* SipHash-2-4, as RocksDB's ring (ring.c) */
-    for (int i = 7; i >= 0; i--)
-        v = (v << 8) | h[i];
-    return v;
-}
-
-static void rs_metrics_text(ddb_store *s, ddb_buf *out)
-{
-    ddb_buf_printf(out, "# HELP ddbd_rados_ops_total RADOS operations (round trips to the cluster) by kind; batched: "
-                        "reads in flight together, also in read.\n# TYPE ddbd_rados_ops_total counter\n");
-#define X(k, name)                                                                    \
-    ddb_buf_printf(out, "ddbd_rados_ops_total{op=\"" name "\"} %llu\n",                  \
-                   (unsigned long long)__atomic_load_n(&ddb_rados_ops[DDB_RADOS_OP_##k], __ATOMIC_RELAXED));
-    DDB_RADOS_OP_KINDS(X)
-#undef X
-    ddb_buf_printf(out,
-                   "# HELP ddbd_rados_intents_total Writes that spanned objects (a write intent each).\n"
-                   "# TYPE ddbd_rados_intents_total counter\nddbd_rados_intents_total %llu\n"
-                   "# HELP ddbd_rados_commit_retries_total Commits decided again after a guard failed.\n"
-                   "# TYPE ddbd_rados_commit_retries_total counter\nddbd_rados_commit_retries_total %llu\n"
-                   "# HELP ddbd_rados_guard_overridden_total Multi-object commits completed past a failed guard.\n"
-                   "# TYPE ddbd_rados_guard_overridden_total counter\nddbd_rados_guard_overridden_total %llu\n",
-                   (unsigned long long)__atomic_load_n(&s->n_intents, __ATOMIC_RELAXED),
-                   (unsigned long long)__atomic_load_n(&s->n_retries, __ATOMIC_RELAXED),
-                   (unsigned long long)__atomic_load_n(&s->n_conflicts, __ATOMIC_RELAXED));
-}
-
-/* Saving, restoring and deleting checkpoints: not on RADOS yet (docs/scale-out.md). */
-static int rs_checkpoint_unsupported(ddb_store *s, const char *name)
-{
-    (void)s;
-    (void)name;
-    return DDB_CHECKPOINT_UNSUPPORTED;
-}
-
-static size_t rs_checkpoint_list(ddb_store *s, ddb_checkpoint_info **out)
-{
-    (void)s;
-    *out = NULL;
-    return 0;
-}
-
-static const ddb_store_ops rs_ops = {
-    "rados", rs_format_found, rs_close, rs_groupcommit, rs_nshards, rs_metrics_text, rs_hash, rs_meta_get, rs_get,
-    rs_write, rs_commit, rs_multi_get, rs_snapshot_take, rs_snapshot_release, rs_multi_get_at, rs_iter_open_at,
-    rs_barrier, rs_exclusive, rs_iter_open, rs_meta_iter_open, rs_seq_iter_open, rs_seq_last, rs_seq_floor,
-    rs_delete_range_all, rs_checkpoint_unsupported, rs_checkpoint_unsupported, rs_checkpoint_unsupported, rs_checkpoint_list,
-    rs_meta_commit, rs_on_meta_change, rs_meta_changed, rs_snapshot_name, rs_snapshot_open, rs_snapshot_detach,
-};
-
-ddb_store *ddb_rados_open(const ddb_store_options *o, char **errout)
-{
-    ddb_store *s = calloc(1, sizeof(*s));
-    unsigned char id[8];
-
-    *errout = NULL;
-    if (s == NULL)
-        abort();
-    if (ddb_rados_lib_load(errout) != 0) {
-        free(s);
-        return NULL;
-    }
-    s->ops = &rs_ops;
-    for (int i = 0; i < LOCK_STRIPES; i++)
-        pthread_mutex_init(&s->locks[i], NULL);
-    pthread_mutex_init(&s->dir_lock, NULL);
-    pthread_rwlockattr_t ra;
-    pthread_rwlockattr_init(&ra);
-    /* a TransactGetItems (the exclusive side) must not wait behind a stream of writes */
-    pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-    pthread_rwlock_init(&s->apply_lock, &ra);
-    pthread_rwlockattr_destroy(&ra);
-    s->key_hash = o->key_hash;
-    s->partition_bytes = o->partition_bytes;
-    s->nparts = 1; /* until the settings are read: only metadata is touched before */
-    randombytes_buf(id, sizeof(id));
-    for (int i = 0; i < 8; i++)
-        snprintf(s->gateway + 2 * i, 3, "%02x", id[i]);
-    s->seqs = rs_seqs_new();
-    rs_freeze_start(s); /* before the watch: another gateway's snapshot may ask for a pause */
-    /* a write cut short by a stopped gateway is completed before anything is read */
-    if (connect_pool(s, o, errout) != 0 || rs_recover_intents(s, 0) != DDB_STORE_OK ||
-        load_settings(s, o, errout) != 0 || rs_watch_start(s) != DDB_STORE_OK) {
-        if (*errout == NULL)
-            *errout = strdup("cannot open the RADOS store (see the log)");
-        rs_close(s);
-        return NULL;
-    }
-    rs_snapshots_tidy(s);
-    return s;
 }

@@ -22,8 +22,10 @@
  *   rados_iter.c    range reads, in pages, merged in key order
  *   rados_snap.c    point-in-time snapshots, and the pause of every gateway's writes they need
  *   rados_meta.c    the metadata space: guarded meta commits, watch/notify, the cross-gateway barrier
- *   rados.c         the operations table (storage.h), open and close
- * rados_write.c to rados_meta.c declare their functions in rados_ops.h.
+ *   rados.c         the store's settings (hash key, format, partition count); moving keys when
+ *                   the partition count changed
+ *   rados_backend.c the operations table (storage.h), open and close
+ * rados_write.c to rados.c declare their functions in rados_ops.h.
  *
  * Objects of one store, all in the pool's namespace the store was opened with:
  *   ddbd.meta            the metadata space: one omap key per metadata key

@@ -67,6 +67,12 @@ void rs_snapshot_detach(ddb_store *s, ddb_store_snapshot *snap);
 /* Removes the pool snapshots of ddbd older than a day: their takers died before releasing them. */
 void rs_snapshots_tidy(ddb_store *s);
 
+/* ---- the store's settings (rados.c) ---- */
+
+/* Reads (or, for a new store, writes) the store's hash key, format and partition count, moving
+   keys when the count changed; 0, or -1 with *errout set. */
+int rs_load_settings(ddb_store *s, const ddb_store_options *o, char **errout);
+
 /* ---- the metadata space (rados_meta.c) ---- */
 
 int rs_meta_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx);
