@@ -20,6 +20,8 @@
  *   rados-txn-after-commit   RADOS: that commit point written, the objects not yet changed
  *   rados-snapshot-paused    RADOS: a point-in-time snapshot's taker has paused every gateway's
  *                            writes, the pool snapshot not yet made (rados_snap.c)
+ *   index-backfill-batch     an index's backfill (a background task) about to read its next batch
+ *                            of the table's items (engine/jobs/indexes.c)
  *
  * Injected conflicts let applications test their retry paths, which DynamoDB exercises only under
  * real contention: --transaction-conflict-rate and --write-conflict-rate (config.h) make that

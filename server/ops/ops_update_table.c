@@ -451,8 +451,8 @@ static int update_edit(void *ctx, ddb_desc_edit **e)
     const ddb_table *cur = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 1);
 
     if (cur == NULL || check_combinations(req, cur) != DDB_OK || check_billing(req, cur, u->mode, u->pt) != DDB_OK ||
-        plan_gsi_updates(req, cur, u->mode, &u->plan) != DDB_OK || ddb_throughput_check(req, cur, u->mode) != DDB_OK ||
-        ddb_stream_plan(req, cur, &sp) != DDB_OK)
+        plan_gsi_updates(req, cur, u->mode, &u->plan) != DDB_OK || ddb_replica_vectors_ready(req, cur) != DDB_OK ||
+        ddb_throughput_check(req, cur, u->mode) != DDB_OK || ddb_stream_plan(req, cur, &sp) != DDB_OK)
         return -2;
     *e = new_description(req, cur, &u->plan, &sp, &u->echo);
     ddb_batch_init(extra, req->arena);

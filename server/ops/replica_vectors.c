@@ -45,6 +45,25 @@ int ddb_replica_vectors_propagate(const ddb_req *req, const ddb_table *t)
     return !req->internal && t->rep_id != 0 && ddb_json_get(req->in, "VectorIndexUpdates") != NULL;
 }
 
+int ddb_replica_vectors_ready(ddb_req *req, const ddb_table *t)
+{
+    if (!ddb_replica_vectors_propagate(req, t))
+        return DDB_OK;
+    for (unsigned i = 0; i < t->nreplicas; i++) {
+        const char *r = t->replicas[i].region;
+        const ddb_table *rt;
+        if (strcmp(r, t->region) == 0 || ddb_peer_url(req->eng, r) != NULL)
+            continue;
+        rt = ddb_catalog_get(req->eng->catalog, ddb_replica_key(req->arena, t, r));
+        for (unsigned j = 0; rt != NULL && j < rt->nindexes; j++)
+            if (rt->indexes[j].kind != DDB_IX_LOCAL && rt->indexes[j].state != DDB_IX_ACTIVE)
+                return ddb_req_fail(req, DDB_E_LIMIT_EXCEEDED,
+                                    "Subscriber limit exceeded: Only 1 online index can be created or deleted "
+                                    "simultaneously per table");
+    }
+    return DDB_OK;
+}
+
 void ddb_replica_vectors_outbox(ddb_req *req, const ddb_table *t, ddb_batch *extra)
 {
     if (!ddb_replica_vectors_propagate(req, t))

@@ -10,6 +10,11 @@
 /* Whether the request (UpdateTable's, not a replica's own internal one) changes the vector indexes
    of global table t, which its replicas follow. */
 int ddb_replica_vectors_propagate(const ddb_req *req, const ddb_table *t);
+/* DDB_OK, or DynamoDB's LimitExceededException for one index change at a time when one of this
+   server's replicas of t is still creating or deleting an index: its own UpdateTable would be
+   refused after the source's change was made, and the replicas would differ for good (RADOS, where
+   another gateway may backfill a replica's index later than the source's was done). */
+int ddb_replica_vectors_ready(ddb_req *req, const ddb_table *t);
 /* The UpdateTable that makes the request's VectorIndexUpdates on a replica of t (arena text). */
 const char *ddb_replica_vectors_request(ddb_arena *a, const ddb_table *t, const ddb_json *in);
 /* The peers' replicas' requests, queued in the source's commit batch `extra` (t: before the change). */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/base/faults.h"
 #include "server/base/log.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/itemcodec.h"
@@ -225,6 +226,7 @@ static void run_backfill(ddb_engine *eng, const ddb_table *t, const ddb_index *i
             ddb_arena_free(&a);
             return; /* the cursor resumes it at the next start */
         }
+        ddb_crash_point("index-backfill-batch");
         if ((n = backfill_batch(&b, &after, &afterlen)) < 0) {
             ddb_log(DDB_LOG_ERROR, "tasks: backfill of index %s stopped by a storage error; retried at the next start",
                     ix->name);
