@@ -4,6 +4,7 @@
 // count once done), the latest finished ones after them.
 import { call } from './api.js';
 import { errorBox, h } from './dom.js';
+import { exportsOf, importsOf } from './exports.js';
 import { legend, plot, plotView, POINTS, record } from './plot.js';
 
 const EVERY = 2000;
@@ -13,25 +14,17 @@ const idOf = (arn) => (arn || '').split('/').pop();
 const when = (t) => (t ? new Date(t * 1000).toISOString().slice(11, 19) : '');
 
 async function exportTasks() {
-  const out = await call('ListExports', { MaxResults: 25 });
-  return Promise.all((out.ExportSummaries || []).map(async (s) => {
-    const d = (await call('DescribeExport', { ExportArn: s.ExportArn })).ExportDescription;
-    return { kind: 'exports', status: d.ExportStatus, at: d.StartTime,
-      text: `export ${idOf(d.ExportArn)} of ${tableOf(d.ExportArn)}: ${d.ExportStatus}, started ${when(d.StartTime)}`
-        + (d.EndTime ? `, ended ${when(d.EndTime)}` : '') + (d.ItemCount !== undefined ? `, ${d.ItemCount} items` : '')
-        + (d.FailureMessage ? ` (${d.FailureCode}: ${d.FailureMessage})` : '') };
-  }));
+  return (await exportsOf({ MaxResults: 25 })).map((d) => ({ kind: 'exports', status: d.ExportStatus, at: d.StartTime,
+    text: `export ${idOf(d.ExportArn)} of ${tableOf(d.ExportArn)}: ${d.ExportStatus}, started ${when(d.StartTime)}`
+      + (d.EndTime ? `, ended ${when(d.EndTime)}` : '') + (d.ItemCount !== undefined ? `, ${d.ItemCount} items` : '')
+      + (d.FailureMessage ? ` (${d.FailureCode}: ${d.FailureMessage})` : '') }));
 }
 
 async function importTasks() {
-  const out = await call('ListImports', { PageSize: 25 });
-  return Promise.all((out.ImportSummaryList || []).map(async (s) => {
-    const d = (await call('DescribeImport', { ImportArn: s.ImportArn })).ImportTableDescription;
-    return { kind: 'imports', status: d.ImportStatus, at: d.StartTime,
-      text: `import ${idOf(d.ImportArn)} into ${tableOf(d.TableArn)}: ${d.ImportStatus}, started ${when(d.StartTime)}`
-        + `, ${d.ProcessedItemCount ?? 0} items processed, ${d.ImportedItemCount ?? 0} imported, ${d.ErrorCount ?? 0} errors`
-        + (d.FailureMessage ? ` (${d.FailureCode}: ${d.FailureMessage})` : '') };
-  }));
+  return (await importsOf({ PageSize: 25 })).map((d) => ({ kind: 'imports', status: d.ImportStatus, at: d.StartTime,
+    text: `import ${idOf(d.ImportArn)} into ${tableOf(d.TableArn)}: ${d.ImportStatus}, started ${when(d.StartTime)}`
+      + `, ${d.ProcessedItemCount ?? 0} items processed, ${d.ImportedItemCount ?? 0} imported, ${d.ErrorCount ?? 0} errors`
+      + (d.FailureMessage ? ` (${d.FailureCode}: ${d.FailureMessage})` : '') }));
 }
 
 /* The global indexes not yet ACTIVE, of the first 100 tables. */

@@ -32,6 +32,16 @@ function pitrView(t, box) {
   return el;
 }
 
+/* Every export or import a List call names, each described (their counts and times are in the
+   Describe call only), the latest first. */
+async function described(list, input, many, describe, arn, one) {
+  const out = await call(list, input);
+  const all = await Promise.all((out[many] || []).map((s) => call(describe, { [arn]: s[arn] }).then((x) => x[one])));
+  return all.sort((a, b) => (b.StartTime || 0) - (a.StartTime || 0));
+}
+export const exportsOf = (input) => described('ListExports', input, 'ExportSummaries', 'DescribeExport', 'ExportArn', 'ExportDescription');
+export const importsOf = (input) => described('ListImports', input, 'ImportSummaryList', 'DescribeImport', 'ImportArn', 'ImportTableDescription');
+
 /* The folder ImportTable reads an export's data from: beside its manifest-summary.json. */
 const dataPrefix = (d) => d.ExportManifest?.replace(/manifest-summary\.json$/, 'data/');
 
@@ -42,10 +52,7 @@ export function exportsSection(t) {
   const prefix = h('input', { id: 'export-prefix', placeholder: '(none)' });
   const format = select('export-format', ['DYNAMODB_JSON', 'ION']);
   const draw = async () => {
-    const out = await call('ListExports', { TableArn: t.TableArn });
-    const all = await Promise.all((out.ExportSummaries || []).map((s) => call('DescribeExport', { ExportArn: s.ExportArn })
-      .then((x) => x.ExportDescription)));
-    all.sort((a, b) => (b.StartTime || 0) - (a.StartTime || 0));
+    const all = await exportsOf({ TableArn: t.TableArn });
     list.replaceChildren(all.length === 0 ? h('p', { class: 'note' }, 'No exports.')
       : table(['Export', 'Status', 'Started', 'Ended', 'Items', 'Bucket', 'Prefix', 'Format', ''], all.map((d) => h('tr', {},
         h('td', {}, d.ExportArn.split('/').pop()), h('td', {}, d.ExportStatus + (d.FailureMessage ? `: ${d.FailureCode} ${d.FailureMessage}` : '')),
@@ -103,10 +110,7 @@ export function importsScreen(view, bucket = '', prefix = '', format = '') {
   const box = h('div');
   const list = h('div', { id: 'imports' });
   const draw = async () => {
-    const out = await call('ListImports', {});
-    const all = await Promise.all((out.ImportSummaryList || []).map((s) => call('DescribeImport', { ImportArn: s.ImportArn })
-      .then((x) => x.ImportTableDescription)));
-    all.sort((a, b) => (b.StartTime || 0) - (a.StartTime || 0));
+    const all = await importsOf({});
     list.replaceChildren(all.length === 0 ? h('p', { class: 'note' }, 'No imports.')
       : table(['Import', 'Table', 'Status', 'Started', 'Ended', 'Processed', 'Imported', 'Errors', 'Source'], all.map((d) => {
         const name = d.TableArn?.split('/')[1] || '';
