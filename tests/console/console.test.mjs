@@ -8,6 +8,7 @@
 // loopback is written to console-timing.json beside ddbd.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -18,7 +19,7 @@ import { launchBrowser } from '../tools/browser.mjs';
 
 // (tests/js's SDK, as helpers.mjs finds it: this folder has no node_modules of its own)
 const { CreateTableCommand, DeleteItemCommand, DescribeTableCommand, DescribeTimeToLiveCommand, GetItemCommand, GetResourcePolicyCommand,
-  PutItemCommand, PutResourcePolicyCommand } = createRequire(new URL('../js/helpers.mjs', import.meta.url))(
+  ImportTableCommand, PutItemCommand, PutResourcePolicyCommand } = createRequire(new URL('../js/helpers.mjs', import.meta.url))(
   '@aws-sdk/client-dynamodb');
 const OUT = path.dirname(path.resolve(DDBD_BIN));
 const SHOTS = process.env.DDBD_CONSOLE_SHOTS;
@@ -80,12 +81,21 @@ describe('console, no --auth', () => {
   // --export-dir: the bucket "console-bucket" is its directory of that name
   const exportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ddbd-console-exports-'));
   fs.mkdirSync(path.join(exportDir, 'console-bucket'));
+  // --s3-endpoint: a store that answers every request after 4 s with an empty listing, so that an
+  // import from it stays in progress long enough for the Activity screen to see it
+  const slowStore = http.createServer((req, res) => setTimeout(() => {
+    res.writeHead(200, { 'content-type': 'application/xml' });
+    res.end('<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><KeyCount>0</KeyCount><IsTruncated>false</IsTruncated></ListBucketResult>');
+  }, 4000));
   before(async () => {
-    stack = await startStack(['--export-dir', exportDir]);
+    await new Promise((r) => slowStore.listen(0, '127.0.0.1', r));
+    stack = await startStack(['--export-dir', exportDir, '--s3-endpoint', `http://127.0.0.1:${slowStore.address().port}`]);
     client = makeClients(stack.server.endpoint).client;
   });
   after(async () => {
     await stopStack(stack);
+    slowStore.closeAllConnections();
+    slowStore.close();
     fs.rmSync(exportDir, { recursive: true, force: true });
   });
 
@@ -372,6 +382,13 @@ describe('console, no --auth', () => {
     assert.match(tasks, /^None in progress\./);
     assert.match(tasks, /export \S+ of Console: COMPLETED, started [\d:]+, ended [\d:]+, \d+ items/);
     assert.match(tasks, /import \S+ into Imported: COMPLETED, started [\d:]+, (\d+) items processed, \1 imported, 0 errors/);
+    // an import held up by its store: seen in progress, as a list line and on the plot's imports line
+    await client.send(new ImportTableCommand({ S3BucketSource: { S3Bucket: 'slow-bucket' }, InputFormat: 'CSV',
+      TableCreationParameters: { TableName: 'Slow', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' } }));
+    await waitText(page, '#tasks', 'into Slow: IN_PROGRESS');
+    await page.waitForFunction(() => /imports: 1/.test(document.querySelector('#tasks-legend').textContent), { timeout: 5000 });
+    assert.ok(Number(await page.$eval('#tasks-plot', (el) => el.dataset.points)) > 0);
   }));
 
   test('Contributor Insights\' hot keys as bars', async () => step(stack, 'hotkeys', async () => {
