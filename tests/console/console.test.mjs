@@ -8,6 +8,7 @@
 // loopback is written to console-timing.json beside ddbd.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -17,7 +18,8 @@ import { DDBD_BIN, makeClients, startServer, stopServer } from '../js/helpers.mj
 import { launchBrowser } from '../tools/browser.mjs';
 
 // (tests/js's SDK, as helpers.mjs finds it: this folder has no node_modules of its own)
-const { CreateTableCommand, DeleteItemCommand, DescribeTableCommand, DescribeTimeToLiveCommand, GetItemCommand, PutItemCommand } = createRequire(new URL('../js/helpers.mjs', import.meta.url))(
+const { CreateTableCommand, DeleteItemCommand, DescribeTableCommand, DescribeTimeToLiveCommand, GetItemCommand, GetResourcePolicyCommand,
+  ImportTableCommand, PutItemCommand, PutResourcePolicyCommand } = createRequire(new URL('../js/helpers.mjs', import.meta.url))(
   '@aws-sdk/client-dynamodb');
 const OUT = path.dirname(path.resolve(DDBD_BIN));
 const SHOTS = process.env.DDBD_CONSOLE_SHOTS;
@@ -76,11 +78,26 @@ async function editRow(page, what) {
 describe('console, no --auth', () => {
   let stack;
   let client;
+  // --export-dir: the bucket "console-bucket" is its directory of that name
+  const exportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ddbd-console-exports-'));
+  fs.mkdirSync(path.join(exportDir, 'console-bucket'));
+  // --s3-endpoint: a store that answers every request after 4 s with an empty listing, so that an
+  // import from it stays in progress long enough for the Activity screen to see it
+  const slowStore = http.createServer((req, res) => setTimeout(() => {
+    res.writeHead(200, { 'content-type': 'application/xml' });
+    res.end('<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><KeyCount>0</KeyCount><IsTruncated>false</IsTruncated></ListBucketResult>');
+  }, 4000));
   before(async () => {
-    stack = await startStack([]);
+    await new Promise((r) => slowStore.listen(0, '127.0.0.1', r));
+    stack = await startStack(['--export-dir', exportDir, '--s3-endpoint', `http://127.0.0.1:${slowStore.address().port}`]);
     client = makeClients(stack.server.endpoint).client;
   });
-  after(() => stopStack(stack));
+  after(async () => {
+    await stopStack(stack);
+    slowStore.closeAllConnections();
+    slowStore.close();
+    fs.rmSync(exportDir, { recursive: true, force: true });
+  });
 
   test('first paint, on loopback', async () => {
     const { page } = stack;
@@ -296,6 +313,84 @@ describe('console, no --auth', () => {
     await waitText(page, '#backups', 'console-backup');
   }));
 
+  test('a resource policy: saved, a change made meanwhile refused, deleted', async () => step(stack, 'policy', async () => {
+    const { page } = stack;
+    const arn = (await client.send(new DescribeTableCommand({ TableName: 'Console' }))).Table.TableArn;
+    const doc = (action) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: action, Resource: arn }] });
+    await page.goto(`${stack.base}#/table/Console`);
+    await waitText(page, '#policy-status', 'No policy.');
+    await setValue(page, '#policy-json', doc('dynamodb:GetItem'));
+    await page.click('#policy-save');
+    await waitText(page, '#policy-status', 'Revision ');
+    const first = await client.send(new GetResourcePolicyCommand({ ResourceArn: arn }));
+    assert.match(first.Policy, /dynamodb:GetItem/);
+    assert.match(await text(page, '#policy-status'), new RegExp(first.RevisionId));
+    // changed by someone else since the console read it: the console's save is refused
+    const other = await client.send(new PutResourcePolicyCommand({ ResourceArn: arn, Policy: doc('dynamodb:Query') }));
+    await setValue(page, '#policy-json', doc('dynamodb:Scan'));
+    await page.click('#policy-save');
+    await waitText(page, '#view .error', 'PolicyNotFoundException: Resource-based policy not found for the provided '
+      + `ResourceArn: Requested update for policy with revision id ${first.RevisionId}, but the policy associated to target table Console `
+      + `has revision id ${other.RevisionId}.`);
+    assert.match((await client.send(new GetResourcePolicyCommand({ ResourceArn: arn }))).Policy, /dynamodb:Query/);
+    await page.click('#policy-reload');
+    await page.waitForFunction(() => /dynamodb:Query/.test(document.querySelector('#policy-json').value), { timeout: 5000 });
+    await page.click('#policy-delete');
+    await waitText(page, '#policy-status', 'No policy.');
+    await assert.rejects(client.send(new GetResourcePolicyCommand({ ResourceArn: arn })), { name: 'PolicyNotFoundException' });
+  }));
+
+  test('export a table, then import the export into a new table', async () => step(stack, 'export', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/table/Console`);
+    await page.waitForSelector('#pitr-on');
+    await page.click('#pitr-on');
+    await waitText(page, '#view', 'Point-in-time recovery: on.');
+    await waitText(page, '#exports', 'No exports.');
+    const items = (await client.send(new DescribeTableCommand({ TableName: 'Console' }))).Table.ItemCount;
+    await page.type('#export-bucket', 'console-bucket');
+    await page.type('#export-prefix', 'from-console');
+    await page.click('#export-start');
+    await page.waitForFunction(() => /COMPLETED/.test(document.querySelector('#exports tbody')?.textContent || ''), { timeout: 10000 });
+    const row = await page.$$eval('#exports tbody tr td', (tds) => tds.map((td) => td.textContent));
+    assert.deepEqual(row.slice(4, 8), [String(items), 'console-bucket', 'from-console', 'DYNAMODB_JSON']);
+    assert.ok(fs.readdirSync(path.join(exportDir, 'console-bucket', 'from-console', 'AWSDynamoDB')).length > 0);
+    // its "Import into a new table" fills the Imports screen's form with its data files
+    await page.click('#exports tbody a');
+    await page.waitForSelector('#import-form');
+    assert.match(await page.$eval('#import-prefix', (el) => el.value), /^from-console\/AWSDynamoDB\/[^/]+\/data\/$/);
+    assert.equal(await page.$eval('#import-compression', (el) => el.value), 'GZIP');
+    await page.type('#import-table', 'Imported');
+    await setValue(page, '#import-sk', 'sk');
+    await page.select('#import-sk-type', 'N');
+    await page.click('#import-start');
+    await page.waitForFunction(() => /COMPLETED/.test(document.querySelector('#imports tbody')?.textContent || ''), { timeout: 10000 });
+    assert.match(await text(page, '#imports tbody tr'), new RegExp(`ImportedCOMPLETED.*${items}${items}0console-bucket`));
+    await page.click('#imports tbody a');
+    await waitText(page, '#results', 'edited');
+    const got = (await client.send(new GetItemCommand({ TableName: 'Imported', Key: { pk: ITEM.pk, sk: ITEM.sk } }))).Item;
+    assert.equal(got.n.N, ITEM.n.N);
+  }));
+
+  test('background tasks: the plot and each task with its progress', async () => step(stack, 'tasks', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/activity`);
+    await page.waitForSelector('#tasks-plot polyline', { timeout: 5000 });
+    assert.match(await text(page, '#tasks-legend'), /exports: 0.*imports: 0.*index builds: 0/);
+    const tasks = await text(page, '#tasks');
+    assert.match(tasks, /^None in progress\./);
+    assert.match(tasks, /export \S+ of Console: COMPLETED, started [\d:]+, ended [\d:]+, \d+ items/);
+    assert.match(tasks, /import \S+ into Imported: COMPLETED, started [\d:]+, (\d+) items processed, \1 imported, 0 errors/);
+    // an import held up by its store: seen in progress, as a list line and on the plot's imports line
+    await client.send(new ImportTableCommand({ S3BucketSource: { S3Bucket: 'slow-bucket' }, InputFormat: 'CSV',
+      TableCreationParameters: { TableName: 'Slow', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' } }));
+    await waitText(page, '#tasks', 'into Slow: IN_PROGRESS');
+    await page.waitForFunction(() => /imports: 1/.test(document.querySelector('#tasks-legend').textContent), { timeout: 5000 });
+    assert.ok(Number(await page.$eval('#tasks-plot', (el) => el.dataset.points)) > 0);
+  }));
+
   test('Contributor Insights\' hot keys as bars', async () => step(stack, 'hotkeys', async () => {
     const { page } = stack;
     for (let i = 0; i < 30; i++) {
@@ -334,7 +429,7 @@ describe('console, no --auth', () => {
     const { page } = stack;
     await page.setViewport({ width: 550, height: 800, deviceScaleFactor: 2 });
     try {
-      for (const screen of ['#/tables', '#/table/Console', '#/items/Console', '#/partiql', '#/activity']) {
+      for (const screen of ['#/tables', '#/table/Console', '#/items/Console', '#/imports', '#/partiql', '#/activity']) {
         await page.goto(`${stack.base}${screen}`);
         await page.waitForSelector('h1');
         await new Promise((r) => setTimeout(r, 300));

@@ -1,7 +1,9 @@
 // The screenshots of docs/console.md, remade: node tests/console/shots.mjs OUTDIR (DDBD_BIN: the
 // server). A table with a few items of every type, some traffic for the plots, then each screen;
 // the tables screen also at 200 % zoom (a 550-pixel-wide window at twice the pixel density).
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 
 import { makeClients, startServer, stopServer } from '../js/helpers.mjs';
@@ -10,7 +12,9 @@ import { launchBrowser } from '../tools/browser.mjs';
 const { CreateTableCommand, GetItemCommand, PutItemCommand, QueryCommand } = createRequire(new URL('../js/helpers.mjs', import.meta.url))(
   '@aws-sdk/client-dynamodb');
 const out = process.argv[2];
-const server = await startServer(['--in-memory', '--console']);
+const exportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ddbd-shots-'));
+fs.mkdirSync(path.join(exportDir, 'backups'));
+const server = await startServer(['--in-memory', '--console', '--export-dir', exportDir]);
 const { client } = makeClients(server.endpoint);
 const chromium = await launchBrowser();
 try {
@@ -34,6 +38,19 @@ try {
   await page.goto(`${base}#/table/orders`);
   await page.waitForSelector('#overview');
   await shot('table');
+  // an export of orders, imported into a new table: the Imports screen
+  await page.type('#export-bucket', 'backups');
+  await page.click('#export-start');
+  await page.waitForFunction(() => /COMPLETED/.test(document.querySelector('#exports tbody')?.textContent || ''), { timeout: 10000 });
+  await page.click('#exports tbody a');
+  await page.waitForSelector('#import-form');
+  await page.type('#import-table', 'orders-copy');
+  await page.$eval('#import-pk', (el) => { el.value = 'customer'; });
+  await page.type('#import-sk', 'placed');
+  await page.select('#import-sk-type', 'N');
+  await page.click('#import-start');
+  await page.waitForFunction(() => /COMPLETED/.test(document.querySelector('#imports tbody')?.textContent || ''), { timeout: 10000 });
+  await shot('imports');
   await page.goto(`${base}#/partiql`);
   await page.waitForSelector('#statement');
   await page.$eval('#statement', (el) => { el.value = "SELECT customer, placed, total FROM \"orders\" WHERE customer = 'c1'"; });
@@ -59,4 +76,5 @@ try {
 } finally {
   await chromium.close();
   await stopServer(server);
+  fs.rmSync(exportDir, { recursive: true, force: true });
 }

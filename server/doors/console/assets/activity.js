@@ -1,15 +1,12 @@
 // What the server does, from GET /metrics once a second, drawn by hand as SVG lines over the last
 // two minutes: requests a second and mean latency per operation, consumed capacity per table,
-// errors by type (throttles among them), the history kept against --memory-budget, and
-// Contributor Insights' hot keys (hotkeys.js).
+// errors by type (throttles among them), the history kept against --memory-budget; the
+// background tasks (bgwork.js) and Contributor Insights' hot keys (hotkeys.js).
 import { metrics } from './api.js';
 import { errorBox, h } from './dom.js';
 import { hotKeysView } from './hotkeys.js';
-
-const POINTS = 120;
-const COLORS = ['#0b5cad', '#d1495b', '#2a9d8f', '#e9a03b', '#6a4c93', '#577590', '#8ab17d', '#bc6c25', '#264653', '#c2185b'];
-const SVG = 'http://www.w3.org/2000/svg';
-const W = 900, H = 240, L = 70, B = 18;
+import { backgroundView } from './bgwork.js';
+import { legend, plot, plotView, record } from './plot.js';
 
 /* The plots: each series a metric's label(s) (`key` of a matching line, or null), and how its
    figure is made: `rate` (a counter's change a second), `mean` (a _sum's change over its _count's,
@@ -26,12 +23,6 @@ const PANELS = [
   { id: 'retained', title: 'History kept beyond the tables, bytes (against --memory-budget)', unit: ' B', kind: 'gauge',
     key: (n) => { const m = /^ddbd_retained(_limit)?_bytes\{kind="([^"]*)"/.exec(n); return m && `${m[2]}${m[1] ? ' limit' : ''}`; } },
 ];
-
-function svg(tag, attrs) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-  return el;
-}
 
 /* The panel's figures in one reading: label -> value (for `mean`: [sum, count]). */
 function figures(panel, m) {
@@ -57,41 +48,8 @@ function points(panel, now, prev, dt) {
   return out;
 }
 
-function text(x, y, anchor, s) {
-  const t = svg('text', { x, y, 'text-anchor': anchor, 'font-size': 13, fill: '#57606a' });
-  t.textContent = s;
-  return t;
-}
-
-/* Lines of `series` (label -> numbers, newest last) with a labelled y axis. */
-function plot(el, series, unit, title) {
-  let max = 0;
-  for (const ys of series.values()) for (const y of ys) max = Math.max(max, y);
-  max = max > 0 ? max * 1.1 : 1;
-  const t = svg('title', {});
-  t.textContent = title;
-  el.replaceChildren(t);
-  for (const f of [0, 0.5, 1]) {
-    const y = H - B - f * (H - B - 8);
-    el.append(svg('line', { x1: L, x2: W, y1: y, y2: y, stroke: '#d0d7de' }), text(L - 4, y + 4, 'end', `${+(max * f).toPrecision(2)}${unit}`));
-  }
-  el.append(text(W, H - 3, 'end', `last ${POINTS} s`));
-  let i = 0;
-  for (const ys of series.values()) {
-    const pts = ys.map((y, j) => `${(L + (W - L) * (j + POINTS - ys.length) / (POINTS - 1)).toFixed(1)},${(H - B - (y / max) * (H - B - 8)).toFixed(1)}`);
-    el.append(svg('polyline', { points: pts.join(' '), fill: 'none', stroke: COLORS[i++ % COLORS.length], 'stroke-width': 2 }));
-  }
-}
-
-function legend(list, series, unit) {
-  let i = 0;
-  list.replaceChildren(...[...series].map(([label, ys]) => h('li', {},
-    h('i', { style: `background:${COLORS[i++ % COLORS.length]}` }), `${label}: ${+(ys[ys.length - 1] || 0).toFixed(2)}${unit}`)));
-}
-
 function panelView(p) {
-  const plotEl = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'plot', id: `${p.id}-plot`, role: 'img' });
-  const list = h('ul', { class: 'legend', id: `${p.id}-legend` });
+  const { plotEl, list } = plotView(p.id);
   const empty = h('p', { class: 'note' }, 'Nothing yet.');
   return { ...p, plotEl, list, empty, series: new Map(),
     section: h('section', {}, h('h2', {}, p.title), plotEl, list, empty) };
@@ -101,7 +59,7 @@ export function activityScreen(view) {
   const panels = PANELS.map(panelView);
   const hot = hotKeysView();
   const box = h('div');
-  view.replaceChildren(h('h1', {}, 'Activity'), box, ...panels.map((p) => p.section), hot.section,
+  view.replaceChildren(h('h1', {}, 'Activity'), box, ...panels.map((p) => p.section), backgroundView(view), hot.section,
     h('p', { class: 'note' }, 'From GET /metrics, read once a second (the console\'s own calls count too).'));
   let prev = null;
   const tick = async () => {
@@ -113,12 +71,7 @@ export function activityScreen(view) {
       if (prev) {
         const dt = (now.at - prev.at) / 1000;
         panels.forEach((p, i) => {
-          for (const [label, y] of points(p, now.figs[i], prev.figs[i], dt)) {
-            const ys = p.series.get(label) || [];
-            ys.push(y);
-            if (ys.length > POINTS) ys.shift();
-            p.series.set(label, ys);
-          }
+          for (const [label, y] of points(p, now.figs[i], prev.figs[i], dt)) record(p.series, label, y);
           p.empty.hidden = p.series.size > 0;
           plot(p.plotEl, p.series, p.unit, p.title);
           legend(p.list, p.series, p.unit);

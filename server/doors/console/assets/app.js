@@ -1,8 +1,9 @@
 // The console's page: the screens by the URL's fragment (#/tables, #/table/T, #/items/T,
-// #/stream/T, #/partiql, #/activity), and the key its API calls are signed with.
+// #/stream/T, #/imports, #/partiql, #/activity), and the key its API calls are signed with.
 import { call, session, setKey } from './api.js';
 import { activityScreen } from './activity.js';
 import { field, guarded, h } from './dom.js';
+import { importsScreen } from './exports.js';
 import { itemsScreen } from './items.js';
 import { partiqlScreen } from './partiql.js';
 import { streamScreen } from './streams.js';
@@ -39,7 +40,7 @@ function who() {
 
 async function route() {
   who();
-  const [, screen = 'tables', arg] = location.hash.split('/').map((p, i) => (i ? decodeURIComponent(p) : p));
+  const [, screen = 'tables', arg, ...more] = location.hash.split('/').map((p, i) => (i ? decodeURIComponent(p) : p));
   for (const a of document.querySelectorAll('nav a')) {
     if (a.getAttribute('href') === `#/${screen}`) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -48,6 +49,7 @@ async function route() {
     if (screen === 'table') await tableScreen(view, arg);
     else if (screen === 'items') await itemsScreen(view, arg);
     else if (screen === 'stream') await streamScreen(view, arg);
+    else if (screen === 'imports') await importsScreen(view, arg, ...more);
     else if (screen === 'partiql') partiqlScreen(view);
     else if (screen === 'activity') activityScreen(view);
     else await tablesScreen(view);
