@@ -89,7 +89,7 @@ describe('console, no --auth', () => {
   }, 4000));
   before(async () => {
     await new Promise((r) => slowStore.listen(0, '127.0.0.1', r));
-    stack = await startStack(['--export-dir', exportDir, '--s3-endpoint', `http://127.0.0.1:${slowStore.address().port}`]);
+    stack = await startStack(['--namespaces', '--export-dir', exportDir, '--s3-endpoint', `http://127.0.0.1:${slowStore.address().port}`]);
     client = makeClients(stack.server.endpoint).client;
   });
   after(async () => {
@@ -311,6 +311,21 @@ describe('console, no --auth', () => {
     await setValue(page, '#backup-name', 'console-backup');
     await page.click('#create-backup');
     await waitText(page, '#backups', 'console-backup');
+  }));
+
+  test('a replica added in another region, then removed (--namespaces)', async () => step(stack, 'replicas', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/table/Console`);
+    await waitText(page, '#replicas', 'No replicas.');
+    await setValue(page, '#replica-region', 'us-west-2');
+    await page.click('#add-replica');
+    await waitText(page, '#replicas', 'us-west-2');
+    const regions = async () => ((await client.send(new DescribeTableCommand({ TableName: 'Console' }))).Table.Replicas || [])
+      .map((r) => r.RegionName);
+    assert.ok((await regions()).includes('us-west-2'), JSON.stringify(await regions()));
+    await page.click('#replicas button');
+    for (let i = 0; i < 100 && (await regions()).includes('us-west-2'); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(!(await regions()).includes('us-west-2'), JSON.stringify(await regions()));
   }));
 
   test('a resource policy: saved, a change made meanwhile refused, deleted', async () => step(stack, 'policy', async () => {

@@ -47,3 +47,23 @@ export function insightsSection(t, ci, changed) {
     ci.error ? errorBox(ci.error) : h('p', { id: 'ci-status' }, on ? 'On: its hot keys show on the Activity screen.' : 'Off.'),
     h('button', { type: 'button', id: 'ci-toggle', onclick: toggle }, on ? 'Turn off' : 'Turn on'), box);
 }
+
+/* A global table's replicas (UpdateTable ReplicaUpdates): each with its status, added by region and
+   removed. ddbd keeps another region's replica on this server with --namespaces, or on the server
+   --region-peer names; without either the API's own error says so. */
+export function replicasSection(t, changed) {
+  const region = h('input', { id: 'replica-region', required: true, placeholder: 'us-west-2' });
+  const box = h('div');
+  const update = (change) => guarded(box, async () => {
+    await call('UpdateTable', { TableName: t.TableName, ReplicaUpdates: [change] });
+    await changed();
+  });
+  const list = t.Replicas || [];
+  return h('section', { 'aria-labelledby': 'replicas-h' }, h('h2', { id: 'replicas-h' }, 'Replicas'),
+    list.length === 0 ? h('p', { class: 'note', id: 'replicas' }, 'No replicas.')
+      : h('ul', { id: 'replicas' }, list.map((r) => h('li', {}, `${r.RegionName} (${r.ReplicaStatus || 'ACTIVE'}) `,
+        h('button', { type: 'button', class: 'danger', 'aria-label': `Remove the replica in ${r.RegionName}`,
+          onclick: () => confirm(`Remove the replica in ${r.RegionName}?`) && update({ Delete: { RegionName: r.RegionName } }) }, 'Remove')))),
+    h('form', { onsubmit: (e) => { e.preventDefault(); update({ Create: { RegionName: region.value.trim() } }); } },
+      h('div', { class: 'row' }, field('Region', region), h('button', { type: 'submit', id: 'add-replica' }, 'Add replica'))), box);
+}

@@ -3,7 +3,7 @@ import { call } from './api.js';
 import { backupsSection } from './backups.js';
 import { exportsSection } from './exports.js';
 import { policySection } from './policy.js';
-import { insightsSection, tagsSection, ttlSection } from './settings.js';
+import { insightsSection, replicasSection, tagsSection, ttlSection } from './settings.js';
 import { field, guarded, h, pretty, say } from './dom.js';
 
 const TYPES = ['S', 'N', 'B'];
@@ -150,7 +150,8 @@ export async function tableScreen(view, name) {
       ])),
       h('section', {}, h('h2', {}, 'Indexes'), indexesTable(t)),
       vectorIndexes(t),
-      ttlSection(t, ttl, redraw), tagsSection(t, tags, redraw), insightsSection(t, ci, redraw), policySection(t), backupsSection(name),
+      ttlSection(t, ttl, redraw), tagsSection(t, tags, redraw), insightsSection(t, ci, redraw), replicasSection(t, redraw),
+      policySection(t), backupsSection(name),
       exportsSection(t),
       h('details', {}, h('summary', {}, 'DescribeTable as JSON'), h('pre', {}, pretty(t))));
   });
