@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "proto/errors.h"
+#include "proto/grow.h"
 #include "proto/ops.h"
 #include "server/api/dispatch.h"
 #include "server/base/clock.h"
@@ -168,11 +169,7 @@ static int on_definition(void *ctx, const seed_record *rec)
         report(s, rec->loc.path, seed_line(&rec->loc), msg);
         return s->errors >= MAX_ERRORS;
     }
-    if (s->ndefs == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 8;
-        if ((s->defs = realloc(s->defs, s->cap * sizeof(*s->defs))) == NULL)
-            abort();
-    }
+    DDB_ROOM(s->defs, s->ndefs, s->cap, 8);
     d = &s->defs[s->ndefs++];
     memset(d, 0, sizeof(*d));
     d->name = strdup(rec->table);

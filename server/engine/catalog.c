@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/grow.h"
 #include "server/base/log.h"
 #include "server/engine/catalog_members.h"
 #include "server/engine/table_stats.h"
@@ -250,24 +251,14 @@ static ddb_table *table_from_json(const char *key, const char *text, size_t len)
 static void retire(ddb_catalog *c, ddb_table *t)
 {
     __atomic_store_n(&t->retired, 1, __ATOMIC_RELEASE);
-    if (c->nretired == c->capretired) {
-        c->capretired = c->capretired ? c->capretired * 2 : 16;
-        c->retired = realloc(c->retired, c->capretired * sizeof(*c->retired));
-        if (c->retired == NULL)
-            abort();
-    }
+    DDB_ROOM(c->retired, c->nretired, c->capretired, 16);
     c->retired[c->nretired++] = t;
 }
 
 /* Gives t new figures (known zero for a table just created, to be counted for one loaded). */
 static void new_stats(ddb_catalog *c, ddb_table *t, int known)
 {
-    if (c->nstats == c->capstats) {
-        c->capstats = c->capstats ? c->capstats * 2 : 16;
-        c->stats = realloc(c->stats, c->capstats * sizeof(*c->stats));
-        if (c->stats == NULL)
-            abort();
-    }
+    DDB_ROOM(c->stats, c->nstats, c->capstats, 16);
     t->stats = c->stats[c->nstats++] = ddb_table_stats_new(t, known);
 }
 
@@ -294,12 +285,7 @@ static size_t find(ddb_catalog *c, const char *key, int *found)
 
 static void insert_at(ddb_catalog *c, size_t i, ddb_table *t)
 {
-    if (c->n == c->cap) {
-        c->cap = c->cap ? c->cap * 2 : 16;
-        c->tables = realloc(c->tables, c->cap * sizeof(*c->tables));
-        if (c->tables == NULL)
-            abort();
-    }
+    DDB_ROOM(c->tables, c->n, c->cap, 16);
     memmove(&c->tables[i + 1], &c->tables[i], (c->n - i) * sizeof(*c->tables));
     c->tables[i] = t;
     c->n++;
@@ -583,11 +569,7 @@ static int load_tables(ddb_catalog *c, int all)
         i = find(c, name, &found);
         if (found && !all && needs_ids(c->tables[i]))
             c->tables[i] = migrate(c, c->tables[i]); /* at open: nothing holds the old one yet */
-        if (nkeys == cap) {
-            cap = cap ? cap * 2 : 64;
-            if ((keys = realloc(keys, cap * sizeof(*keys))) == NULL)
-                abort();
-        }
+        DDB_ROOM(keys, nkeys, cap, 64);
         keys[nkeys++] = name;
     }
     rc = ddb_store_iter_status(it);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/grow.h"
 #include "server/base/log.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/keycodec.h"
@@ -273,10 +274,7 @@ static void ann_note(vix *v, size_t i)
         else if (!v->slots[i].live)
             ddb_ann_unset(v->ann, i);
     } else if (v->ann_state == ANN_BUILDING) {
-        if (v->ndirty == v->dirtycap) {
-            v->dirtycap = v->dirtycap ? v->dirtycap * 2 : 256;
-            v->dirty = xrealloc(v->dirty, v->dirtycap * sizeof(*v->dirty));
-        }
+        DDB_ROOM(v->dirty, v->ndirty, v->dirtycap, 256);
         v->dirty[v->ndirty++] = i;
     }
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "proto/grow.h"
 #include "server/base/clock.h"
 #include "server/base/log.h"
 #include "server/engine/catalog_edit.h"
@@ -68,11 +69,7 @@ static void backups_stop(ddb_engine *eng, void *state)
 static void pending_add(ddb_backups *b, const char *id, ddb_store_snapshot *snap)
 {
     pthread_mutex_lock(&b->lock);
-    if (b->n == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 8;
-        if ((b->v = realloc(b->v, b->cap * sizeof(*b->v))) == NULL)
-            abort();
-    }
+    DDB_ROOM(b->v, b->n, b->cap, 8);
     snprintf(b->v[b->n].id, sizeof(b->v[b->n].id), "%s", id);
     b->v[b->n++].snap = snap;
     pthread_mutex_unlock(&b->lock);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "proto/grow.h"
 #include "server/base/bucket.h"
 
 /* A bucket name DynamoDB's API accepts (server/base/bucket.h) that S3 could hold (no ".."): so
@@ -331,11 +332,7 @@ typedef struct keylist {
 
 static void add_key(keylist *l, char *k)
 {
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 16;
-        if ((l->keys = realloc(l->keys, l->cap * sizeof(*l->keys))) == NULL)
-            abort();
-    }
+    DDB_ROOM(l->keys, l->n, l->cap, 16);
     l->keys[l->n++] = k;
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/grow.h"
 #include "server/storage/rados/rados_internal.h"
 
 /* ---- the directory of objects ---- */
@@ -31,12 +32,7 @@ static void dir_remember(ddb_store *s, const char *oid)
 
     if (dir_known(s, oid))
         return;
-    if (s->ndir_known == s->dir_cap) {
-        s->dir_cap = s->dir_cap ? s->dir_cap * 2 : 64;
-        s->dir_known = realloc(s->dir_known, s->dir_cap * sizeof(char *));
-        if (s->dir_known == NULL)
-            abort();
-    }
+    DDB_ROOM(s->dir_known, s->ndir_known, s->dir_cap, 64);
     while (i < s->ndir_known && strcmp(s->dir_known[i], oid) < 0)
         i++;
     memmove(&s->dir_known[i + 1], &s->dir_known[i], (s->ndir_known - i) * sizeof(char *));

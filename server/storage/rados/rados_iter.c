@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/grow.h"
 #include "server/storage/rados/rados_ops.h"
 #include "server/storage/rados/rados_txn.h"
 
@@ -176,11 +177,7 @@ static int sub_fetch_page(ddb_store_iter *it, rs_sub *u, const char *from, size_
             rados_release_read_op(op);
             return DDB_STORE_ECORRUPT;
         }
-        if (u->n == u->cap) {
-            u->cap = u->cap ? u->cap * 2 : 64;
-            if ((u->e = realloc(u->e, u->cap * sizeof(*u->e))) == NULL)
-                abort();
-        }
+        DDB_ROOM(u->e, u->n, u->cap, 64);
         u->e[u->n].key = key;
         u->e[u->n].klen = ul;
         u->e[u->n].val = malloc(vl);

@@ -28,6 +28,7 @@
 
 #include "server/storage/rocksdb/rocks_internal.h"
 
+#include "proto/grow.h"
 #include "server/base/clock.h"
 
 #define SNAP_DIR "ddbd-snapshots"
@@ -401,8 +402,7 @@ size_t rocks_checkpoint_list(ddb_store *s, ddb_checkpoint_info **out)
     if (list == NULL)
         abort();
     for (size_t i = 0; s->o.in_memory && i < s->nsnaps; i++) {
-        if (n == cap && (list = realloc(list, (cap *= 2) * sizeof(*list))) == NULL)
-            abort();
+        DDB_ROOM(list, n, cap, 8);
         memcpy(list[n].name, s->snaps[i].name, sizeof(list[n].name));
         list[n++].created_ms = s->snaps[i].created_ms;
     }
@@ -416,8 +416,7 @@ size_t rocks_checkpoint_list(ddb_store *s, ddb_checkpoint_info **out)
                 free(p);
                 continue;
             }
-            if (n == cap && (list = realloc(list, (cap *= 2) * sizeof(*list))) == NULL)
-                abort();
+            DDB_ROOM(list, n, cap, 8);
             memcpy(list[n].name, e->d_name, strlen(e->d_name) + 1); /* valid_name: at most 64 */
             list[n++].created_ms = (uint64_t)st.st_mtim.tv_sec * 1000 + (uint64_t)st.st_mtim.tv_nsec / 1000000;
             free(p);
