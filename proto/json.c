@@ -25,6 +25,8 @@
 #include <emmintrin.h>
 #endif
 
+#define SCRATCH_INLINE 64 /* the scratch vector's first elements, on the parser's stack */
+
 typedef struct open_container {
     ddb_json *node;
     size_t first; /* index of its first child in the scratch vector */
@@ -44,13 +46,8 @@ typedef struct builder {
 
 static void scratch_push(builder *b, void *p)
 {
-    if (b->nscratch == b->capscratch) { /* outgrown: the next vector in the arena (the first is on the stack) */
-        size_t cap = b->capscratch * 2;
-        void **n = ddb_arena_alloc(b->a, cap * sizeof(*n));
-        memcpy(n, b->scratch, b->nscratch * sizeof(*n));
-        b->scratch = n;
-        b->capscratch = cap;
-    }
+    /* outgrown: the next vector in the arena (the first, never empty, is on the stack) */
+    DDB_ARENA_ROOM(b->a, b->scratch, b->nscratch, b->capscratch, SCRATCH_INLINE);
     b->scratch[b->nscratch++] = p;
 }
 
@@ -229,8 +226,6 @@ static void *mem_realloc(void *ctx, void *old, size_t n)
     mem_free(ctx, old);
     return p;
 }
-
-#define SCRATCH_INLINE 64
 
 static const yajl_callbacks callbacks = {
     on_null, on_boolean, NULL, NULL, on_number, on_string, on_start_map, on_map_key, on_end, on_start_array, on_end,

@@ -21,17 +21,10 @@ static size_t plan_group(rs_plan *p, const char *oid)
             return g;
     }
     if (p->ngroups == p->gcap) {
-        size_t cap = p->gcap ? p->gcap * 2 : 8;
-        char (*oids)[RS_OBJ_MAX] = ddb_arena_alloc(p->a, cap * sizeof(*oids));
-        int *gd = ddb_arena_alloc(p->a, cap * sizeof(*gd)), *ch = ddb_arena_alloc(p->a, cap * sizeof(*ch));
-        if (p->ngroups) {
-            memcpy(oids, p->oids, p->ngroups * sizeof(*oids));
-            memcpy(gd, p->guarded, p->ngroups * sizeof(*gd));
-            memcpy(ch, p->changes, p->ngroups * sizeof(*ch));
-        }
-        p->oids = oids;
-        p->guarded = gd;
-        p->changes = ch;
+        size_t cap = p->gcap ? p->gcap * 2 : 8; /* three parallel arrays: DDB_ARENA_ROOM's growth, once for all */
+        p->oids = ddb_arena_grow(p->a, p->oids, p->ngroups, cap, sizeof(*p->oids));
+        p->guarded = ddb_arena_grow(p->a, p->guarded, p->ngroups, cap, sizeof(*p->guarded));
+        p->changes = ddb_arena_grow(p->a, p->changes, p->ngroups, cap, sizeof(*p->changes));
         p->gcap = cap;
     }
     strcpy(p->oids[p->ngroups], oid);
