@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "proto/grow.h"
 #include "server/engine/keycodec.h"
 
 #define PREFIX "txn/token/"
@@ -71,11 +72,7 @@ static long inflight_find(const ddb_tokens *t, const char *token)
 
 static void inflight_add(ddb_tokens *t, const char *token)
 {
-    if (t->n == t->cap) {
-        t->cap = t->cap ? 2 * t->cap : 16;
-        if ((t->inflight = realloc(t->inflight, t->cap * sizeof(*t->inflight))) == NULL)
-            abort();
-    }
+    DDB_ROOM(t->inflight, t->n, t->cap, 16);
     if ((t->inflight[t->n++] = strdup(token)) == NULL)
         abort();
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/grow.h"
 #include "server/base/be.h"
 
 #define MAX_PREFIX 32
@@ -158,11 +159,7 @@ static void complete(ddb_seq_entry *e, uint64_t num)
         return;
     }
     pthread_mutex_lock(&e->lock);
-    if (e->ndone == e->cap) {
-        e->cap = e->cap ? 2 * e->cap : 16;
-        if ((e->done = realloc(e->done, e->cap * sizeof(*e->done))) == NULL)
-            abort();
-    }
+    DDB_ROOM(e->done, e->ndone, e->cap, 16);
     e->done[e->ndone++] = num;
     __atomic_store_n(&e->npending, e->ndone, __ATOMIC_SEQ_CST);
     drain(e); /* the watermark may have reached it meanwhile */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/grow.h"
 #include "server/base/log.h"
 #include "server/engine/jobs/pitr.h"
 #include "server/engine/keycodec.h"
@@ -67,11 +68,7 @@ static int read_log(ddb_store *s, ddb_arena *a, uint32_t log, uint64_t to_ms, re
         }
         if (r.when >= to_ms)
             continue; /* (an item's records are in time order, but items interleave) */
-        if (out->n == out->cap) {
-            out->cap = out->cap ? 2 * out->cap : 1024;
-            if ((out->v = realloc(out->v, out->cap * sizeof(rec))) == NULL)
-                abort();
-        }
+        DDB_ROOM(out->v, out->n, out->cap, 1024);
         r.key = ddb_arena_memdup(a, r.key, r.klen);
         r.img = r.img != NULL ? ddb_arena_memdup(a, r.img, r.ilen) : NULL;
         r.seq = klen >= 8 ? ddb_get_be(k + klen - 8, 8) : out->n;

@@ -159,8 +159,7 @@ static int dir_objects(ddb_store *s, char kind, const char *lo, size_t lolen, co
             /* keys of a 4-byte keyspace all begin with it; a shorter one is one key, itself */
             if (rs_key_cmp(ks, kslen, hi, hilen) >= 0 || rs_key_cmp(ks, kslen, lo, lolen < 4 ? lolen : 4) < 0)
                 continue;
-            if (*n == cap && (*out = realloc(*out, (cap = cap ? 2 * cap : 64) * RS_OBJ_MAX)) == NULL)
-                abort();
+            DDB_ROOM(*out, *n, cap, 64);
             memcpy((*out)[*n], k, kl);
             (*out)[(*n)++][kl] = '\0';
         }
