@@ -233,6 +233,15 @@ def _vector_names(server, region, name):
                   .get("VectorIndexes", []))
 
 
+def _create_vector_table(server, name):
+    """A table in EAST with the vector index VECTOR_INDEX (Debian's boto3 lacks VectorIndexes)."""
+    status, out = raw(server, EAST, "CreateTable", {
+        "TableName": name, "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
+        "VectorIndexes": [VECTOR_INDEX]})
+    assert status == 200, out
+
+
 def _found(server, region, name, index, keys):
     status, out = _search(server, region, name, index)
     assert status == 200, out
@@ -245,11 +254,7 @@ def test_vector_indexes_follow_the_table_to_its_replicas(regions):
     added or deleted on every replica (issue 42)."""
     server, cs = regions
     name = unique_name("gtv")
-    status, out = raw(server, EAST, "CreateTable", {
-        "TableName": name, "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
-        "VectorIndexes": [VECTOR_INDEX]})
-    assert status == 200, out
+    _create_vector_table(server, name)
     vec = lambda i: {"L": [{"N": str(i)}, {"N": "1"}, {"N": "2"}]}
     cs[EAST].put_item(TableName=name, Item={"pk": {"S": "a"}, "emb": vec(1), "emb2": vec(5)})
     add_replica(cs, name)
@@ -296,11 +301,7 @@ def test_a_replica_still_building_an_index_refuses_the_next_change(server_factor
     monkeypatch.setenv("DDBD_DELAY_POINT", "index-backfill-batch:1500")
     server = gateways(server_factory, "--namespaces")
     name = unique_name("gtb")
-    status, out = raw(server, EAST, "CreateTable", {
-        "TableName": name, "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
-        "VectorIndexes": [VECTOR_INDEX]})
-    assert status == 200, out
+    _create_vector_table(server, name)
     cs = {r: client(server, r) for r in (EAST, WEST)}
     add_replica(cs, name)
     eventually(lambda: _assert(_vector_status(server, WEST, name, "vix") == "ACTIVE"), timeout=30)
