@@ -15,8 +15,9 @@
  * - a connection whose last request held its loop for CONN_HEAVY_US or more is "heavy": while
  *   other clients are being served by the same loop, heavy connections' requests together get at
  *   most half of its time (each waits, unread, until the loop time heavy requests took has been
- *   given to the others as well, or until none of them sent a request for CONN_IDLE_MS); alone,
- *   they run as fast as they come.
+ *   given to the others as well, or until none of them sent a request for CONN_IDLE_MS); a new
+ *   connection's first request counts as heavy then (reconnecting does not escape it); alone,
+ *   heavy requests run as fast as they come.
  *
  * h2o 2.2 reads a request's body whole before any handler sees it, so this works below it: the
  * socket's read callback (h2o's HTTP/1 reader) is wrapped, and a connection is closed by shutting
