@@ -32,7 +32,7 @@ import {
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 
-import { deleteTable, makeClients, rejects, startServer, stopServer } from './helpers.mjs';
+import { deleteTable, makeClients, rejects, startServer, stopServer, STORE_ARGS } from './helpers.mjs';
 
 const VE = 'ValidationException';
 const INVALID = 'One or more parameter values were invalid: ';
@@ -371,23 +371,42 @@ describe('UpdateTable VectorIndexUpdates', () => {
 
 describe('a table whose vector index is being built', () => {
   test('DeleteTable is refused while the index is CREATING (the table is UPDATING), then deletes', async () => {
-    const t = tableName('v_del_build');
-    await client.send(new CreateTableCommand({
-      TableName: t, BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    }));
-    const r = rng(42);
-    await putItems(t, Array.from({ length: 3000 }, (_, i) => ({ id: S(`b${i}`), emb: L(randVec(r, 16)) })));
-    const upd = await client.send(new UpdateTableCommand({
-      TableName: t, VectorIndexUpdates: [{ Create: vindex('bix', { dims: 16, schema: null }) }],
-    }));
-    assert.equal(vixOf(upd.TableDescription, 'bix').IndexStatus, 'CREATING');
-    // the API reference: DeleteTable of an UPDATING table is a ResourceInUseException
-    await rejects(client.send(new DeleteTableCommand({ TableName: t })), 'ResourceInUseException',
-      `Attempt to change a resource which is still in use: Table is being updated: ${t}`);
-    await waitVectorActive(t, 'bix', client, 30000);
-    await client.send(new DeleteTableCommand({ TableName: t }));
+    // A server of its own whose backfills wait 2 s before each batch (a delay point), so the index is
+    // CREATING for as long as the test needs on any store and under any load (3,000 items took more
+    // than 30 s to backfill on RADOS beside other suites, and a few ms on RocksDB alone). On RADOS, a
+    // pool namespace of its own: the suite's other gateway would otherwise take the backfill's lease.
+    const args = STORE_ARGS.map((a, i) => (STORE_ARGS[i - 1] === '--rados-pool' ? `${a}-building` : a));
+    process.env.DDBD_DELAY_POINT = 'index-backfill-batch:2000';
+    let srv;
+    try {
+      srv = await startServer(args);
+    } finally {
+      delete process.env.DDBD_DELAY_POINT;
+    }
+    const c = makeClients(srv.endpoint).client;
+    try {
+      const t = `v_del_build_${process.pid}`;
+      await c.send(new CreateTableCommand({
+        TableName: t, BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      }));
+      const r = rng(42);
+      await c.send(new BatchWriteItemCommand({ RequestItems: { [t]: Array.from({ length: 20 },
+        (_, i) => ({ PutRequest: { Item: { id: S(`b${i}`), emb: L(randVec(r, 16)) } } })) } }));
+      const upd = await c.send(new UpdateTableCommand({
+        TableName: t, VectorIndexUpdates: [{ Create: vindex('bix', { dims: 16, schema: null }) }],
+      }));
+      assert.equal(vixOf(upd.TableDescription, 'bix').IndexStatus, 'CREATING');
+      // the API reference: DeleteTable of an UPDATING table is a ResourceInUseException
+      await rejects(c.send(new DeleteTableCommand({ TableName: t })), 'ResourceInUseException',
+        `Attempt to change a resource which is still in use: Table is being updated: ${t}`);
+      await waitVectorActive(t, 'bix', c, 30000);
+      assert.equal(vixOf((await c.send(new DescribeTableCommand({ TableName: t }))).Table, 'bix').ItemCount, 20);
+      await c.send(new DeleteTableCommand({ TableName: t }));
+    } finally {
+      await stopServer(srv);
+    }
   });
 });
 
