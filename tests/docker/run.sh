@@ -2,7 +2,7 @@
 # tests/docker/run.sh: the Docker image's test (ctest label docker).
 #
 # Builds the image (deploy/ddbd.sh image: debootstrap base, then deploy/Dockerfile), then runs
-# tests/docker/test_image.py against it: the image's size (<= 20 MB; <= 8.73 MB compressed) and contents, a subset of
+# tests/docker/test_image.py against it: the image's size (<= 20 MB; <= 8 MB compressed) and contents, a subset of
 # the boto3 black-box suite against a container's port, the health status becoming healthy, a
 # SIGTERM stop and a restart on the same volume keeping the data, the CPU quota and the volume's
 # shard count, DynamoDB Local's compose command, docs/docker.md's DynamoDB Local compose service
