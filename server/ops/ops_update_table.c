@@ -130,6 +130,27 @@ static const ddb_json *existing_schema(const ddb_table *t, const char *name)
  * Schema:[SchemaElement: key{xyz:N:HASH}]" (the existing schema is the stored one keyed on the
  * attribute; how several elements are joined is ddbd's guess).
  */
+/* The text CreateTable gives a vector attribute that is also declared (validate_vector.c): the same
+   rule between an index being added and the table's indexes (alternator's test_vector_new.py,
+   run against DynamoDB: a key of the table, of a GSI or an LSI refused as a VectorAttribute, and a
+   vector attribute as a new GSI's key). */
+static int vector_conflict(ddb_req *req, const char *attr)
+{
+    return ddb_req_fail(req, DDB_E_VALIDATION,
+                        "One or more parameter values were invalid: Conflicting attribute definition for '%s'. An "
+                        "attribute cannot be defined in AttributeDefinitions when used as a VectorAttribute.",
+                        attr);
+}
+
+/* The table's vector index on attribute `name`, or NULL. */
+static const ddb_index *vector_on(const ddb_table *t, const char *name)
+{
+    for (unsigned i = 0; name != NULL && i < t->nindexes; i++)
+        if (t->indexes[i].vec != NULL && strcmp(t->indexes[i].vec->attr, name) == 0)
+            return &t->indexes[i];
+    return NULL;
+}
+
 static int check_definitions(ddb_req *req, const ddb_table *t, const ddb_json *create)
 {
     const ddb_json *defs = ddb_json_get(req->in, "AttributeDefinitions");
@@ -139,6 +160,8 @@ static int check_definitions(ddb_req *req, const ddb_table *t, const ddb_json *c
     for (uint32_t i = 0; ks != NULL && ks->type == DDB_JSON_ARRAY && i < ks->n; i++) {
         const char *n = ddb_json_get_str(ks->u.items[i], "AttributeName");
         const char *want = n ? ddb_declared_type(defs, n) : NULL, *cur = n ? ddb_declared_type(tdefs, n) : NULL;
+        if (vector_on(t, n) != NULL)
+            return vector_conflict(req, n);
         if (want != NULL && cur != NULL && strcmp(want, cur) != 0)
             return ddb_req_fail(req, DDB_E_VALIDATION,
                                 "One or more parameter values were invalid: Attributes cannot be redefined. Please "
@@ -221,16 +244,12 @@ static int check_vector_updates(ddb_req *req, const ddb_table *t, const gsi_plan
                                 "Subscriber limit exceeded: Number of vector secondary indexes exceeds per-table limit "
                                 "of %d",
                                 DDB_MAX_VECTOR_INDEXES);
-        for (unsigned i = 0; i < t->nindexes; i++) { /* one attribute, one dimension count (API reference) */
-            const ddb_index *o = &t->indexes[i];
-            const char *attr = ddb_json_get_str(ddb_json_get(p->vcreate, "VectorAttribute"), "AttributeName");
-            if (o->vec != NULL && attr != NULL && strcmp(o->vec->attr, attr) == 0 &&
-                (long long)o->vec->dims != ddb_json_ll(p->vcreate, "Dimensions"))
-                return ddb_req_fail(req, DDB_E_VALIDATION,
-                                    "One or more parameter values were invalid: Vector indexes on attribute %s must "
-                                    "have the same number of dimensions",
-                                    attr);
-        }
+        const char *attr = ddb_json_get_str(ddb_json_get(p->vcreate, "VectorAttribute"), "AttributeName");
+        const ddb_index *o = vector_on(t, attr);
+        if (attr != NULL && ddb_declared_type(ddb_json_get(t->desc, "AttributeDefinitions"), attr) != NULL)
+            return vector_conflict(req, attr); /* a key of the table or of an index, or a SearchSchema's */
+        if (o != NULL && (long long)o->vec->dims != ddb_json_ll(p->vcreate, "Dimensions"))
+            return ddb_req_fail(req, DDB_E_VALIDATION, DDB_VECTOR_DIMS_TEXT, attr); /* (API reference) */
     }
     if (p->vdelete_name != NULL) {
         const ddb_index *ix = ddb_table_index(t, p->vdelete_name);

@@ -286,6 +286,53 @@ describe('definitions DynamoDB reads its own way (issue 42)', () => {
   });
 });
 
+describe('projections and attributes as DynamoDB checks them (issue 42; alternator\'s test_vector_new.py, run against DynamoDB)', () => {
+  const include = (n, names = []) => ({ ProjectionType: 'INCLUDE', NonKeyAttributes: [...names, ...Array.from({ length: n }, (_, i) => `a${i}`)] });
+  const tooMany = (name) => `${INVALID}Number of projected attributes in vector index ${name} exceeds limit of 20 (its NonKeyAttributes and its VectorAttribute), provided: 21`;
+
+  test('NonKeyAttributes: 19 at most (the vector attribute is the 20th); the table\'s keys may be listed', async () => {
+    const nope = `v_proj_${process.pid}`;
+    await rejects(client.send(new CreateTableCommand(createInput(nope, [vindex('vix', { projection: include(20) })]))),
+      VE, tooMany('vix'));
+    await rejects(describe_(nope), 'ResourceNotFoundException', `Requested resource not found: Table: ${nope} not found`);
+    const t = await createVTable('v_proj', [vindex('vix', { projection: include(18, ['id']) })]);
+    assert.equal(vixOf(await describe_(t), 'vix').Projection.NonKeyAttributes.length, 19);
+    await rejects(client.send(new UpdateTableCommand({
+      TableName: t, AttributeDefinitions: defsFor([vindex('vix')]),
+      VectorIndexUpdates: [{ Create: vindex('vix2', { attr: 'emb2', projection: include(20) }) }],
+    })), VE, tooMany('vix2'));
+  });
+
+  test('UpdateTable: a declared key cannot become a VectorAttribute, a VectorAttribute cannot become a GSI key', async () => {
+    const t = await createVTable('v_keys', [vindex('vix', { schema: [['cat', 'HASH']] })], {
+      AttributeDefinitions: defsFor([vindex('vix', { schema: [['cat', 'HASH']] })], ['gk']),
+      GlobalSecondaryIndexes: [{ IndexName: 'gsi1', KeySchema: [{ AttributeName: 'gk', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+    });
+    const conflict = (a) => `${INVALID}Conflicting attribute definition for '${a}'. An attribute cannot be defined in AttributeDefinitions when used as a VectorAttribute.`;
+    for (const attr of ['id', 'gk', 'cat']) {
+      await rejects(client.send(new UpdateTableCommand({
+        TableName: t, VectorIndexUpdates: [{ Create: vindex('vnew', { attr, schema: null }) }],
+      })), VE, conflict(attr));
+    }
+    await rejects(client.send(new UpdateTableCommand({
+      TableName: t, AttributeDefinitions: [{ AttributeName: 'emb', AttributeType: 'S' }],
+      GlobalSecondaryIndexUpdates: [{ Create: { IndexName: 'gsi2', KeySchema: [{ AttributeName: 'emb', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } } }],
+    })), VE, conflict('emb'));
+    await rejects(client.send(new UpdateTableCommand({
+      TableName: t, VectorIndexUpdates: [{ Create: vindex('vnew', { attr: 'emb', dims: 4, schema: null }) }],
+    })), VE, `${INVALID}Vector indexes on VectorAttribute emb must have the same number of dimensions`);
+    const Table = await describe_(t);
+    assert.deepEqual(Table.VectorIndexes.map((v) => v.IndexName), ['vix']);
+    assert.deepEqual(Table.GlobalSecondaryIndexes.map((g) => g.IndexName), ['gsi1']);
+  });
+
+  test('an empty VectorIndexUpdates is no update at all', async () => {
+    const t = await createVTable('v_empty_upd', [vindex('vix')]);
+    await rejects(client.send(new UpdateTableCommand({ TableName: t, VectorIndexUpdates: [] })), VE,
+      'At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required');
+  });
+});
+
 describe('UpdateTable VectorIndexUpdates', () => {
   test('Create backfills the existing items (CREATING, Backfilling, then ACTIVE); Delete removes the index', async () => {
     const t = tableName('v_upd');
