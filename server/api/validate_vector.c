@@ -97,18 +97,30 @@ static int has_nul(const ddb_json *obj, const char *key)
     return v != NULL && v->type == DDB_JSON_STRING && strlen(v->u.s) != v->n;
 }
 
-/* A vector or SearchSchema attribute named with a NUL: refused (our text, docs/compatibility.md)
-   rather than an index that would look for another name and index nothing. */
+/* A SearchSchema attribute named with a NUL: refused (our text, docs/compatibility.md), as its
+   AttributeDefinitions entry is matched by name. The VectorAttribute may hold one, as DynamoDB's
+   does (alternator's test_vector_attribute_allowed_chars): the index keeps the name's length. */
 static int nul_named(const ddb_json *ix)
 {
     const ddb_json *schema = ddb_v_get(ix, "SearchSchema");
 
-    if (has_nul(ddb_v_get(ix, "VectorAttribute"), "AttributeName"))
-        return 1;
     for (uint32_t i = 0; i < list_len(schema); i++)
         if (has_nul(item_at(schema, i), "AttributeName"))
             return 1;
     return 0;
+}
+
+/* The VectorAttribute's name, NUL characters and all (its JSON node), or NULL. */
+static const ddb_json *vector_attr(const ddb_json *ix)
+{
+    const ddb_json *v = ddb_v_get(ddb_v_get(ix, "VectorAttribute"), "AttributeName");
+
+    return v != NULL && v->type == DDB_JSON_STRING ? v : NULL;
+}
+
+static int same_attr(const ddb_json *x, const ddb_json *y)
+{
+    return x != NULL && y != NULL && x->n == y->n && memcmp(x->u.s, y->u.s, x->n) == 0;
 }
 
 /* An index projects at most 20 attributes, and a vector index's own attribute is one of them: 19
@@ -129,16 +141,19 @@ static const char *projected_count(ddb_arena *a, const ddb_json *ix)
 /* One vector index: its dimensions, its attribute (not a declared one), its schema, its projection. */
 static const char *index_rules(ddb_arena *a, const ddb_json *ix, const ddb_json *defs)
 {
-    const char *attr = ddb_json_get_str(ddb_v_get(ix, "VectorAttribute"), "AttributeName"), *msg;
+    const ddb_json *attr = vector_attr(ix);
+    const char *msg;
 
     if (ddb_v_number(ddb_v_get(ix, "Dimensions"), 1) > MAX_DIMS)
         return INVALID "Number of dimensions must be between 1 and 4096 inclusive.";
     if (nul_named(ix))
-        return INVALID "The attribute names of a vector index must not contain the NUL character (U+0000)";
-    if (defined(defs, attr))
-        return ddb_arena_sprintf(a, INVALID "Conflicting attribute definition for '%s'. An attribute cannot be defined "
-                                            "in AttributeDefinitions when used as a VectorAttribute.",
-                                 attr);
+        return INVALID "The attribute names of a vector index's SearchSchema must not contain the NUL character "
+                       "(U+0000)";
+    for (uint32_t i = 0; attr != NULL && i < list_len(defs); i++)
+        if (same_attr(ddb_v_get(item_at(defs, i), "AttributeName"), attr))
+            return ddb_arena_sprintf(a, INVALID "Conflicting attribute definition for '%s'. An attribute cannot be "
+                                                "defined in AttributeDefinitions when used as a VectorAttribute.",
+                                     attr->u.s);
     if ((msg = schema_rules(a, ix, defs)) != NULL || (msg = ddb_projection_rules(a, ix)) != NULL)
         return msg;
     return projected_count(a, ix);
@@ -147,11 +162,9 @@ static const char *index_rules(ddb_arena *a, const ddb_json *ix, const ddb_json 
 /* Indexes on one attribute must agree on their dimensions (the API reference; our text). */
 static const char *same_dims(ddb_arena *a, const ddb_json *x, const ddb_json *y)
 {
-    const char *ax = ddb_json_get_str(ddb_v_get(x, "VectorAttribute"), "AttributeName");
-    const char *ay = ddb_json_get_str(ddb_v_get(y, "VectorAttribute"), "AttributeName");
-
-    if (same_str(ax, ay) && ddb_v_number(ddb_v_get(x, "Dimensions"), 1) != ddb_v_number(ddb_v_get(y, "Dimensions"), 1))
-        return ddb_arena_sprintf(a, DDB_VECTOR_DIMS_TEXT, ax);
+    if (same_attr(vector_attr(x), vector_attr(y)) &&
+        ddb_v_number(ddb_v_get(x, "Dimensions"), 1) != ddb_v_number(ddb_v_get(y, "Dimensions"), 1))
+        return ddb_arena_sprintf(a, DDB_VECTOR_DIMS_TEXT, vector_attr(x)->u.s);
     return NULL;
 }
 

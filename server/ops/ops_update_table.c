@@ -142,13 +142,26 @@ static int vector_conflict(ddb_req *req, const char *attr)
                         attr);
 }
 
-/* The table's vector index on attribute `name`, or NULL. */
-static const ddb_index *vector_on(const ddb_table *t, const char *name)
+/* The table's vector index on attribute `name` (`len` bytes: it may hold a NUL), or NULL. */
+static const ddb_index *vector_on(const ddb_table *t, const char *name, size_t len)
 {
     for (unsigned i = 0; name != NULL && i < t->nindexes; i++)
-        if (t->indexes[i].vec != NULL && strcmp(t->indexes[i].vec->attr, name) == 0)
+        if (t->indexes[i].vec != NULL && t->indexes[i].vec->alen == len && memcmp(t->indexes[i].vec->attr, name, len) == 0)
             return &t->indexes[i];
     return NULL;
+}
+
+/* Whether the table's AttributeDefinitions declare the JSON string `name`, compared whole. */
+static int declared(const ddb_table *t, const ddb_json *name)
+{
+    const ddb_json *defs = ddb_json_get(t->desc, "AttributeDefinitions");
+
+    for (uint32_t i = 0; defs != NULL && defs->type == DDB_JSON_ARRAY && i < defs->n; i++) {
+        const ddb_json *d = ddb_json_get(defs->u.items[i], "AttributeName");
+        if (d != NULL && d->type == DDB_JSON_STRING && d->n == name->n && memcmp(d->u.s, name->u.s, d->n) == 0)
+            return 1;
+    }
+    return 0;
 }
 
 static int check_definitions(ddb_req *req, const ddb_table *t, const ddb_json *create)
@@ -160,7 +173,7 @@ static int check_definitions(ddb_req *req, const ddb_table *t, const ddb_json *c
     for (uint32_t i = 0; ks != NULL && ks->type == DDB_JSON_ARRAY && i < ks->n; i++) {
         const char *n = ddb_json_get_str(ks->u.items[i], "AttributeName");
         const char *want = n ? ddb_declared_type(defs, n) : NULL, *cur = n ? ddb_declared_type(tdefs, n) : NULL;
-        if (vector_on(t, n) != NULL)
+        if (n != NULL && vector_on(t, n, strlen(n)) != NULL)
             return vector_conflict(req, n);
         if (want != NULL && cur != NULL && strcmp(want, cur) != 0)
             return ddb_req_fail(req, DDB_E_VALIDATION,
@@ -244,12 +257,12 @@ static int check_vector_updates(ddb_req *req, const ddb_table *t, const gsi_plan
                                 "Subscriber limit exceeded: Number of vector secondary indexes exceeds per-table limit "
                                 "of %d",
                                 DDB_MAX_VECTOR_INDEXES);
-        const char *attr = ddb_json_get_str(ddb_json_get(p->vcreate, "VectorAttribute"), "AttributeName");
-        const ddb_index *o = vector_on(t, attr);
-        if (attr != NULL && ddb_declared_type(ddb_json_get(t->desc, "AttributeDefinitions"), attr) != NULL)
-            return vector_conflict(req, attr); /* a key of the table or of an index, or a SearchSchema's */
+        const ddb_json *attr = ddb_json_get(ddb_json_get(p->vcreate, "VectorAttribute"), "AttributeName");
+        const ddb_index *o = attr != NULL && attr->type == DDB_JSON_STRING ? vector_on(t, attr->u.s, attr->n) : NULL;
+        if (attr != NULL && attr->type == DDB_JSON_STRING && declared(t, attr))
+            return vector_conflict(req, attr->u.s); /* a key of the table or of an index, or a SearchSchema's */
         if (o != NULL && (long long)o->vec->dims != ddb_json_ll(p->vcreate, "Dimensions"))
-            return ddb_req_fail(req, DDB_E_VALIDATION, DDB_VECTOR_DIMS_TEXT, attr); /* (API reference) */
+            return ddb_req_fail(req, DDB_E_VALIDATION, DDB_VECTOR_DIMS_TEXT, attr->u.s); /* (API reference) */
     }
     if (p->vdelete_name != NULL) {
         const ddb_index *ix = ddb_table_index(t, p->vdelete_name);
