@@ -824,6 +824,9 @@ describe('SearchVectors', () => {
       await rejects(search(t, 'vix', q, { ...byCat('a'), TopK }), VE,
         `Provided TopK value '${TopK}' is out of valid range. The value must be between 1 and 100 inclusive`);
     }
+    // a fraction is refused, not truncated (alternator's test_searchvectors_topk_bad, run against DynamoDB)
+    await rejects(search(t, 'vix', q, { ...byCat('a'), TopK: 1.5 }), VE,
+      "Provided TopK value '1.5' is not an integer. The value must be between 1 and 100 inclusive");
     await rejects(search(t, 'vix', [1, 2], byCat('a')), VE, 'Input search vector dimension 2 does not match vector index dimension 3');
     const INVALID_VEC = 'Search vector contains invalid values. All values in the search vector must be a 32-bit floating-point number attribute';
     for (const bad of [{ S: 'x' }, { N: '3.5E38' }]) {
