@@ -820,9 +820,12 @@ describe('SearchVectors', () => {
 
   test('validation errors', async () => {
     const t = tables.COSINE;
-    for (const TopK of [0, 101]) {
+    await rejects(search(t, 'vix', q, { ...byCat('a'), TopK: 101 }), VE,
+      "Provided TopK value '101' is out of valid range. The value must be between 1 and 100 inclusive");
+    // below 1: the request model's constraint (the conformance suite's tier2 vectorSearch/validation, run against DynamoDB)
+    for (const TopK of [0, -3]) {
       await rejects(search(t, 'vix', q, { ...byCat('a'), TopK }), VE,
-        `Provided TopK value '${TopK}' is out of valid range. The value must be between 1 and 100 inclusive`);
+        `1 validation error detected: Value '${TopK}' at 'topK' failed to satisfy constraint: Member must have value greater than or equal to 1`);
     }
     // a fraction is refused, not truncated (alternator's test_searchvectors_topk_bad, run against DynamoDB)
     await rejects(search(t, 'vix', q, { ...byCat('a'), TopK: 1.5 }), VE,
