@@ -23,12 +23,6 @@
    merge with the tags the table has (ops/ops_tags.c), with one message. */
 #define DDB_MAX_TAGS 50
 #define DDB_TAGS_OVER_LIMIT "Number of Tags exceed the current limit for the provided ResourceArn"
-/* Two vector indexes on one attribute with different Dimensions (CreateTable's, and UpdateTable's
-   against the table's): our text, naming VectorAttribute and dimensions as DynamoDB's does (the
-   alternator suite run against DynamoDB matches both words). Its argument: the attribute. */
-#define DDB_VECTOR_DIMS_TEXT                                                                                           \
-    "One or more parameter values were invalid: Vector indexes on VectorAttribute %s must have the same number of "   \
-    "dimensions"
 
 typedef enum ddb_vtype {
     DDB_V_STRING,

@@ -159,12 +159,15 @@ static const char *index_rules(ddb_arena *a, const ddb_json *ix, const ddb_json 
     return projected_count(a, ix);
 }
 
-/* Indexes on one attribute must agree on their dimensions (the API reference; our text). */
+/* Indexes on one attribute must agree on their dimensions (the API reference; the text captured by
+   the conformance suite's tier3 error-messages/vectorIndexes.test.ts, eu-west-2, 2026-08-11). */
 static const char *same_dims(ddb_arena *a, const ddb_json *x, const ddb_json *y)
 {
     if (same_attr(vector_attr(x), vector_attr(y)) &&
         ddb_v_number(ddb_v_get(x, "Dimensions"), 1) != ddb_v_number(ddb_v_get(y, "Dimensions"), 1))
-        return ddb_arena_sprintf(a, DDB_VECTOR_DIMS_TEXT, vector_attr(x)->u.s);
+        return ddb_arena_sprintf(a, INVALID "Conflicting attribute definition for '%s'. All VectorIndexes on the same "
+                                            "vector attribute must use the same dimensions.",
+                                 vector_attr(x)->u.s);
     return NULL;
 }
 

@@ -67,6 +67,14 @@ static int check_billing(ddb_req *req, const ddb_table *t, const char *mode, con
     return DDB_OK;
 }
 
+/* A vector index added by UpdateTable on an attribute another vector index takes with other
+   Dimensions: our text, naming VectorAttribute as DynamoDB's does (alternator's test_vector_new.py,
+   run against DynamoDB, matches the word; CreateTable's own text, captured, does not have it). Its
+   argument: the attribute. */
+#define VECTOR_DIMS_TEXT                                                                                               \
+    "One or more parameter values were invalid: Vector indexes on VectorAttribute %s must have the same number of "    \
+    "dimensions"
+
 /* ---- GlobalSecondaryIndexUpdates ---- */
 
 typedef struct gsi_plan {
@@ -262,7 +270,7 @@ static int check_vector_updates(ddb_req *req, const ddb_table *t, const gsi_plan
         if (attr != NULL && attr->type == DDB_JSON_STRING && declared(t, attr))
             return vector_conflict(req, attr->u.s); /* a key of the table or of an index, or a SearchSchema's */
         if (o != NULL && (long long)o->vec->dims != ddb_json_ll(p->vcreate, "Dimensions"))
-            return ddb_req_fail(req, DDB_E_VALIDATION, DDB_VECTOR_DIMS_TEXT, attr->u.s); /* (API reference) */
+            return ddb_req_fail(req, DDB_E_VALIDATION, VECTOR_DIMS_TEXT, attr->u.s); /* (API reference) */
     }
     if (p->vdelete_name != NULL) {
         const ddb_index *ix = ddb_table_index(t, p->vdelete_name);

@@ -237,6 +237,9 @@ describe('CreateTable with VectorIndexes', () => {
     await rejects(bad([vindex('vix', { fn: 'MANHATTAN' })]), VE,
       "1 validation error detected: Value 'MANHATTAN' at 'vectorIndexes.1.member.distanceFunction' failed to satisfy constraint: Member must satisfy enum value set: [DOT_PRODUCT, COSINE, EUCLIDEAN]");
     await rejects(bad([vindex('vix'), vindex('vix', { attr: 'emb2' })]), VE, `${INVALID}Duplicate index name: vix`);
+    // the conformance suite's tier3 error-messages/vectorIndexes.test.ts (eu-west-2, 2026-08-11)
+    await rejects(bad([vindex('vix'), vindex('vix2', { dims: 4 })]), VE,
+      `${INVALID}Conflicting attribute definition for 'emb'. All VectorIndexes on the same vector attribute must use the same dimensions.`);
     await rejects(bad([vindex('gsi1')], {
       AttributeDefinitions: defsFor(one, ['gk']),
       GlobalSecondaryIndexes: [{ IndexName: 'gsi1', KeySchema: [{ AttributeName: 'gk', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
