@@ -67,14 +67,6 @@ static int check_billing(ddb_req *req, const ddb_table *t, const char *mode, con
     return DDB_OK;
 }
 
-/* A vector index added by UpdateTable on an attribute another vector index takes with other
-   Dimensions: our text, naming VectorAttribute as DynamoDB's does (alternator's test_vector_new.py,
-   run against DynamoDB, matches the word; CreateTable's own text, captured, does not have it). Its
-   argument: the attribute. */
-#define VECTOR_DIMS_TEXT                                                                                               \
-    "One or more parameter values were invalid: Vector indexes on VectorAttribute %s must have the same number of "    \
-    "dimensions"
-
 /* ---- GlobalSecondaryIndexUpdates ---- */
 
 typedef struct gsi_plan {
@@ -113,7 +105,8 @@ static int keys_on(const ddb_json *ks, const char *name)
 }
 
 /* The stored key schema that keys on `name`: the table's, else an LSI's, else a GSI's. */
-static const ddb_json *existing_schema(const ddb_table *t, const char *name)
+/* The stored key schema (the table's, an LSI's or a GSI's) keyed on `name`, or NULL. */
+static const ddb_json *key_schema_of(const ddb_table *t, const char *name)
 {
     static const char *const lists[] = {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"};
     const ddb_json *ks = ddb_json_get(t->desc, "KeySchema");
@@ -126,22 +119,30 @@ static const ddb_json *existing_schema(const ddb_table *t, const char *name)
             if (keys_on(ddb_json_get(list->u.items[i], "KeySchema"), name))
                 return ddb_json_get(list->u.items[i], "KeySchema");
     }
-    return ks;
+    return NULL;
 }
 
-/*
- * The new index's key attributes as the request defines them must agree with the types the table
- * already has for them (every stored index keys on them). Other definitions that disagree with the
- * stored ones are ignored, as DynamoDB does; the request's rules have checked the keys are defined.
- * DynamoDB's text, as ScyllaDB's test_gsi_updatetable.py records it from DynamoDB: "Attributes
- * cannot be redefined. ... Existing schema: Schema:[SchemaElement: key{xyz:S:HASH}] New schema:
- * Schema:[SchemaElement: key{xyz:N:HASH}]" (the existing schema is the stored one keyed on the
- * attribute; how several elements are joined is ddbd's guess).
- */
-/* The text CreateTable gives a vector attribute that is also declared (validate_vector.c): the same
-   rule between an index being added and the table's indexes (alternator's test_vector_new.py,
-   run against DynamoDB: a key of the table, of a GSI or an LSI refused as a VectorAttribute, and a
-   vector attribute as a new GSI's key). */
+static const ddb_json *existing_schema(const ddb_table *t, const char *name)
+{
+    const ddb_json *ks = key_schema_of(t, name);
+
+    return ks != NULL ? ks : ddb_json_get(t->desc, "KeySchema");
+}
+
+#define REDEFINED                                                                                                      \
+    "One or more parameter values were invalid: Attributes cannot be redefined. Please check that your attribute "     \
+    "has the same type as previously defined. Existing schema: %s New schema: %s"
+
+/* A vector index's attribute as that message prints it: "VectorIndexSchema:[VectorAttribute: key{pk:L:4}]"
+   (ExtendDB's tests/rust/src/vector_index_update_rules.rs, measured against DynamoDB on 2026-08-13:
+   the table's partition key as a new vector index's VectorAttribute). */
+static const char *vector_schema_text(ddb_arena *a, const char *attr, long long dims)
+{
+    return ddb_arena_sprintf(a, "VectorIndexSchema:[VectorAttribute: key{%s:L:%lld}]", attr, dims);
+}
+
+/* CreateTable's text for a vector attribute that is also declared (validate_vector.c): an
+   UpdateTable's new vector index on a SearchSchema attribute of another (no key schema to print). */
 static int vector_conflict(ddb_req *req, const char *attr)
 {
     return ddb_req_fail(req, DDB_E_VALIDATION,
@@ -154,7 +155,8 @@ static int vector_conflict(ddb_req *req, const char *attr)
 static const ddb_index *vector_on(const ddb_table *t, const char *name, size_t len)
 {
     for (unsigned i = 0; name != NULL && i < t->nindexes; i++)
-        if (t->indexes[i].vec != NULL && t->indexes[i].vec->alen == len && memcmp(t->indexes[i].vec->attr, name, len) == 0)
+        if (t->indexes[i].vec != NULL && t->indexes[i].vec->alen == len &&
+            memcmp(t->indexes[i].vec->attr, name, len) == 0)
             return &t->indexes[i];
     return NULL;
 }
@@ -172,6 +174,17 @@ static int declared(const ddb_table *t, const ddb_json *name)
     return 0;
 }
 
+/*
+ * The new index's key attributes as the request defines them must agree with the types the table
+ * already has for them (every stored index keys on them). Other definitions that disagree with the
+ * stored ones are ignored, as DynamoDB does; the request's rules have checked the keys are defined.
+ * DynamoDB's text, as ScyllaDB's test_gsi_updatetable.py records it from DynamoDB: "Attributes
+ * cannot be redefined. ... Existing schema: Schema:[SchemaElement: key{xyz:S:HASH}] New schema:
+ * Schema:[SchemaElement: key{xyz:N:HASH}]" (the existing schema is the stored one keyed on the
+ * attribute; how several elements are joined is ddbd's guess). A vector index's attribute as a new
+ * GSI's key gets the same text, the vector index's schema as the existing one (its form measured for
+ * the reverse case, vector_schema_text; alternator's test_vector_new.py sees it refused).
+ */
 static int check_definitions(ddb_req *req, const ddb_table *t, const ddb_json *create)
 {
     const ddb_json *defs = ddb_json_get(req->in, "AttributeDefinitions");
@@ -181,14 +194,12 @@ static int check_definitions(ddb_req *req, const ddb_table *t, const ddb_json *c
     for (uint32_t i = 0; ks != NULL && ks->type == DDB_JSON_ARRAY && i < ks->n; i++) {
         const char *n = ddb_json_get_str(ks->u.items[i], "AttributeName");
         const char *want = n ? ddb_declared_type(defs, n) : NULL, *cur = n ? ddb_declared_type(tdefs, n) : NULL;
-        if (n != NULL && vector_on(t, n, strlen(n)) != NULL)
-            return vector_conflict(req, n);
+        const ddb_index *v = n != NULL ? vector_on(t, n, strlen(n)) : NULL;
+        if (v != NULL)
+            return ddb_req_fail(req, DDB_E_VALIDATION, REDEFINED, vector_schema_text(req->arena, n, v->vec->dims),
+                                schema_text(req->arena, ks, defs));
         if (want != NULL && cur != NULL && strcmp(want, cur) != 0)
-            return ddb_req_fail(req, DDB_E_VALIDATION,
-                                "One or more parameter values were invalid: Attributes cannot be redefined. Please "
-                                "check that your attribute has the same type as previously defined. Existing schema: "
-                                "%s New schema: %s",
-                                schema_text(req->arena, existing_schema(t, n), tdefs),
+            return ddb_req_fail(req, DDB_E_VALIDATION, REDEFINED, schema_text(req->arena, existing_schema(t, n), tdefs),
                                 schema_text(req->arena, ks, defs));
     }
     return DDB_OK;
@@ -267,10 +278,18 @@ static int check_vector_updates(ddb_req *req, const ddb_table *t, const gsi_plan
                                 DDB_MAX_VECTOR_INDEXES);
         const ddb_json *attr = ddb_json_get(ddb_json_get(p->vcreate, "VectorAttribute"), "AttributeName");
         const ddb_index *o = attr != NULL && attr->type == DDB_JSON_STRING ? vector_on(t, attr->u.s, attr->n) : NULL;
+        long long dims = ddb_json_ll(p->vcreate, "Dimensions");
+        const ddb_json *ks = attr != NULL && attr->type == DDB_JSON_STRING ? key_schema_of(t, attr->u.s) : NULL;
+        if (ks != NULL) /* a key of the table or of an index (measured: vector_schema_text) */
+            return ddb_req_fail(req, DDB_E_VALIDATION, REDEFINED,
+                                schema_text(req->arena, ks, ddb_json_get(t->desc, "AttributeDefinitions")),
+                                vector_schema_text(req->arena, attr->u.s, dims));
         if (attr != NULL && attr->type == DDB_JSON_STRING && declared(t, attr))
-            return vector_conflict(req, attr->u.s); /* a key of the table or of an index, or a SearchSchema's */
-        if (o != NULL && (long long)o->vec->dims != ddb_json_ll(p->vcreate, "Dimensions"))
-            return ddb_req_fail(req, DDB_E_VALIDATION, VECTOR_DIMS_TEXT, attr->u.s); /* (API reference) */
+            return vector_conflict(req, attr->u.s);
+        if (o != NULL && (long long)o->vec->dims != dims) /* one dimension count an attribute (API reference) */
+            return ddb_req_fail(req, DDB_E_VALIDATION, REDEFINED,
+                                vector_schema_text(req->arena, attr->u.s, (long long)o->vec->dims),
+                                vector_schema_text(req->arena, attr->u.s, dims));
     }
     if (p->vdelete_name != NULL) {
         const ddb_index *ix = ddb_table_index(t, p->vdelete_name);

@@ -330,19 +330,20 @@ describe('projections and attributes as DynamoDB checks them (issue 42; alternat
       AttributeDefinitions: defsFor([vindex('vix', { schema: [['cat', 'HASH']] })], ['gk']),
       GlobalSecondaryIndexes: [{ IndexName: 'gsi1', KeySchema: [{ AttributeName: 'gk', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
     });
-    const conflict = (a) => `${INVALID}Conflicting attribute definition for '${a}'. An attribute cannot be defined in AttributeDefinitions when used as a VectorAttribute.`;
-    for (const attr of ['id', 'gk', 'cat']) {
-      await rejects(client.send(new UpdateTableCommand({
-        TableName: t, VectorIndexUpdates: [{ Create: vindex('vnew', { attr, schema: null }) }],
-      })), VE, conflict(attr));
-    }
+    // ExtendDB's measured text for the table's key (us-east-1, 2026-08-13), in the same form for the others
+    const redefined = (existing, fresh) => `${INVALID}Attributes cannot be redefined. Please check that your attribute has the same type as previously defined. Existing schema: ${existing} New schema: ${fresh}`;
+    const upd = (attr, dims = 3) => client.send(new UpdateTableCommand({
+      TableName: t, VectorIndexUpdates: [{ Create: vindex('vnew', { attr, dims, schema: null }) }],
+    }));
+    await rejects(upd('id'), VE, redefined('Schema:[SchemaElement: key{id:S:HASH}]', 'VectorIndexSchema:[VectorAttribute: key{id:L:3}]'));
+    await rejects(upd('gk'), VE, redefined('Schema:[SchemaElement: key{gk:S:HASH}]', 'VectorIndexSchema:[VectorAttribute: key{gk:L:3}]'));
+    await rejects(upd('emb', 4), VE, redefined('VectorIndexSchema:[VectorAttribute: key{emb:L:3}]', 'VectorIndexSchema:[VectorAttribute: key{emb:L:4}]'));
+    await rejects(upd('cat'), VE,
+      `${INVALID}Conflicting attribute definition for 'cat'. An attribute cannot be defined in AttributeDefinitions when used as a VectorAttribute.`);
     await rejects(client.send(new UpdateTableCommand({
       TableName: t, AttributeDefinitions: [{ AttributeName: 'emb', AttributeType: 'S' }],
       GlobalSecondaryIndexUpdates: [{ Create: { IndexName: 'gsi2', KeySchema: [{ AttributeName: 'emb', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } } }],
-    })), VE, conflict('emb'));
-    await rejects(client.send(new UpdateTableCommand({
-      TableName: t, VectorIndexUpdates: [{ Create: vindex('vnew', { attr: 'emb', dims: 4, schema: null }) }],
-    })), VE, `${INVALID}Vector indexes on VectorAttribute emb must have the same number of dimensions`);
+    })), VE, redefined('VectorIndexSchema:[VectorAttribute: key{emb:L:3}]', 'Schema:[SchemaElement: key{emb:S:HASH}]'));
     const Table = await describe_(t);
     assert.deepEqual(Table.VectorIndexes.map((v) => v.IndexName), ['vix']);
     assert.deepEqual(Table.GlobalSecondaryIndexes.map((g) => g.IndexName), ['gsi1']);
