@@ -349,8 +349,15 @@ describe('projections and attributes as DynamoDB checks them (issue 42; alternat
     assert.deepEqual(Table.GlobalSecondaryIndexes.map((g) => g.IndexName), ['gsi1']);
   });
 
-  test('an empty VectorIndexUpdates is no update at all', async () => {
+  test('an empty VectorIndexUpdates is no update at all; an update with both actions or none is refused', async () => {
     const t = await createVTable('v_empty_upd', [vindex('vix')]);
+    // Dynoxide's vector tests, captured against DynamoDB (eu-west-2 and us-east-1, 2026-08-12)
+    await rejects(client.send(new UpdateTableCommand({
+      TableName: t, AttributeDefinitions: defsFor([vindex('vix')]),
+      VectorIndexUpdates: [{ Create: vindex('vix2', { attr: 'emb2' }), Delete: { IndexName: 'vix' } }],
+    })), VE, `${INVALID}Only one vector index action is allowed per VectorIndexUpdate object`);
+    await rejects(client.send(new UpdateTableCommand({ TableName: t, VectorIndexUpdates: [{}] })), VE,
+      `${INVALID}One of VectorIndexUpdate.Create, VectorIndexUpdate.Delete must not be null`);
     await rejects(client.send(new UpdateTableCommand({ TableName: t, VectorIndexUpdates: [] })), VE,
       'At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required');
   });
