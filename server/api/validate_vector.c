@@ -83,6 +83,11 @@ static const char *schema_rules(ddb_arena *a, const ddb_json *ix, const ddb_json
         return ddb_arena_sprintf(a, INVALID "Value '%u' at 'SearchSchema' failed to satisfy constraint: Member must "
                                             "have INLINE_FILTER count less than or equal to %d",
                                  filters, MAX_INLINE_FILTERS);
+    for (uint32_t i = 1; i < list_len(schema); i++) /* captured (Dynoxide's vector tests, 2026-08-12) */
+        for (uint32_t j = 0; j < i; j++)
+            if (same_str(ddb_json_get_str(item_at(schema, i), "AttributeName"),
+                         ddb_json_get_str(item_at(schema, j), "AttributeName")))
+                return INVALID "SearchSchema contains a duplicate AttributeName";
     for (uint32_t i = 0; i < list_len(schema); i++)
         if (!defined(defs, ddb_json_get_str(item_at(schema, i), "AttributeName")))
             return INVALID "One element in SearchSchema is not defined in attribute definitions";

@@ -248,6 +248,9 @@ describe('CreateTable with VectorIndexes', () => {
       `${INVALID}Conflicting attribute definition for 'emb'. An attribute cannot be defined in AttributeDefinitions when used as a VectorAttribute.`);
     await rejects(bad(one, { AttributeDefinitions: defsFor([vindex('x', { schema: [['cat', 'HASH']] })]) }), VE,
       `${INVALID}One element in SearchSchema is not defined in attribute definitions`);
+    // Dynoxide's vector tests, captured against DynamoDB (eu-west-2 and us-east-1, 2026-08-12)
+    await rejects(bad([vindex('vix', { schema: [['cat', 'HASH'], ['cat', 'INLINE_FILTER']] })]), VE,
+      `${INVALID}SearchSchema contains a duplicate AttributeName`);
     await rejects(bad([vindex('vix', { schema: [['cat', 'HASH'], ['brand', 'HASH']] })]), VE,
       `${INVALID}Value '2' at 'SearchSchema' failed to satisfy constraint: Member must have HASH count less than or equal to 1`);
     await rejects(bad([vindex('vix', { schema: Array.from({ length: 19 }, (_, i) => [`f${i}`, 'INLINE_FILTER']) })]), VE,
