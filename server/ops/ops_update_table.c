@@ -571,6 +571,10 @@ int ddb_op_update_table(ddb_req *req)
     if (ddb_json_get(req->in, "ReplicaUpdates") != NULL || ddb_json_get(req->in, "GlobalTableWitnessUpdates") != NULL ||
         ddb_json_get(req->in, "MultiRegionConsistency") != NULL)
         return ddb_replica_updates(req);
+    t = ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, name ? name : ""));
+    if (t != NULL && ddb_replica_vectors_peers_ready(req, t) != DDB_OK) /* a network question: asked once */
+        return req->err.code;
+    t = NULL;
     rc = ddb_catalog_edit(req->eng->catalog, CAS_TRIES, update_edit, &u, &t);
 
     if (rc == -2)

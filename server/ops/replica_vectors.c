@@ -83,26 +83,38 @@ static int peer_busy(ddb_req *req, const ddb_table *t, const char *r)
     return busy;
 }
 
+static int one_at_a_time(ddb_req *req)
+{
+    return ddb_req_fail(req, DDB_E_LIMIT_EXCEEDED,
+                        "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per "
+                        "table");
+}
+
 int ddb_replica_vectors_ready(ddb_req *req, const ddb_table *t)
 {
     if (!ddb_replica_vectors_propagate(req, t))
         return DDB_OK;
     for (unsigned i = 0; i < t->nreplicas; i++) {
         const char *r = t->replicas[i].region;
-        const ddb_table *rt = NULL;
-        int busy = 0;
-        if (strcmp(r, t->region) == 0)
+        const ddb_table *rt;
+        if (strcmp(r, t->region) == 0 || ddb_peer_url(req->eng, r) != NULL)
             continue;
-        if (ddb_peer_url(req->eng, r) != NULL)
-            busy = peer_busy(req, t, r);
-        else
-            rt = ddb_catalog_get(req->eng->catalog, ddb_replica_key(req->arena, t, r));
+        rt = ddb_catalog_get(req->eng->catalog, ddb_replica_key(req->arena, t, r));
         for (unsigned j = 0; rt != NULL && j < rt->nindexes; j++)
-            busy |= rt->indexes[j].kind != DDB_IX_LOCAL && rt->indexes[j].state != DDB_IX_ACTIVE;
-        if (busy)
-            return ddb_req_fail(req, DDB_E_LIMIT_EXCEEDED,
-                                "Subscriber limit exceeded: Only 1 online index can be created or deleted "
-                                "simultaneously per table");
+            if (rt->indexes[j].kind != DDB_IX_LOCAL && rt->indexes[j].state != DDB_IX_ACTIVE)
+                return one_at_a_time(req);
+    }
+    return DDB_OK;
+}
+
+int ddb_replica_vectors_peers_ready(ddb_req *req, const ddb_table *t)
+{
+    if (!ddb_replica_vectors_propagate(req, t))
+        return DDB_OK;
+    for (unsigned i = 0; i < t->nreplicas; i++) {
+        const char *r = t->replicas[i].region;
+        if (strcmp(r, t->region) != 0 && ddb_peer_url(req->eng, r) != NULL && peer_busy(req, t, r))
+            return one_at_a_time(req);
     }
     return DDB_OK;
 }
