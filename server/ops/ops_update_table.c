@@ -104,8 +104,7 @@ static int keys_on(const ddb_json *ks, const char *name)
     return 0;
 }
 
-/* The stored key schema that keys on `name`: the table's, else an LSI's, else a GSI's. */
-/* The stored key schema (the table's, an LSI's or a GSI's) keyed on `name`, or NULL. */
+/* The stored key schema that keys on `name`: the table's, else an LSI's, else a GSI's; or NULL. */
 static const ddb_json *key_schema_of(const ddb_table *t, const char *name)
 {
     static const char *const lists[] = {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"};
@@ -122,6 +121,7 @@ static const ddb_json *key_schema_of(const ddb_table *t, const char *name)
     return NULL;
 }
 
+/* The same, or the table's key schema when no key schema has `name`. */
 static const ddb_json *existing_schema(const ddb_table *t, const char *name)
 {
     const ddb_json *ks = key_schema_of(t, name);
@@ -134,8 +134,9 @@ static const ddb_json *existing_schema(const ddb_table *t, const char *name)
     "has the same type as previously defined. Existing schema: %s New schema: %s"
 
 /* A vector index's attribute as that message prints it: "VectorIndexSchema:[VectorAttribute: key{pk:L:4}]"
-   (ExtendDB's tests/rust/src/vector_index_update_rules.rs, measured against DynamoDB on 2026-08-13:
-   the table's partition key as a new vector index's VectorAttribute). */
+   (measured against DynamoDB: ExtendDB's tests/rust/src/vector_index_update_rules.rs, 2026-08-13,
+   the table's partition key as a new vector index's VectorAttribute; Dynoxide's vector tests,
+   2026-08-12, a live vector attribute as a new GSI's key). */
 static const char *vector_schema_text(ddb_arena *a, const char *attr, long long dims)
 {
     return ddb_arena_sprintf(a, "VectorIndexSchema:[VectorAttribute: key{%s:L:%lld}]", attr, dims);
@@ -182,8 +183,7 @@ static int declared(const ddb_table *t, const ddb_json *name)
  * cannot be redefined. ... Existing schema: Schema:[SchemaElement: key{xyz:S:HASH}] New schema:
  * Schema:[SchemaElement: key{xyz:N:HASH}]" (the existing schema is the stored one keyed on the
  * attribute; how several elements are joined is ddbd's guess). A vector index's attribute as a new
- * GSI's key gets the same text, the vector index's schema as the existing one (its form measured for
- * the reverse case, vector_schema_text; alternator's test_vector_new.py sees it refused).
+ * GSI's key gets the same text, the vector index's schema as the existing one (vector_schema_text).
  */
 static int check_definitions(ddb_req *req, const ddb_table *t, const ddb_json *create)
 {
