@@ -17,6 +17,7 @@
 #define MAX_DIMS 4096
 #define MAX_INLINE_FILTERS 18
 #define MAX_TOPK 100
+#define MAX_PROJECTED 20 /* projected attributes of one index */
 
 static const ddb_field STRING_ATTR_NAME_FIELDS[] = {
     {"AttributeName", DDB_V_STRING, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = 255},
@@ -82,6 +83,11 @@ static const char *schema_rules(ddb_arena *a, const ddb_json *ix, const ddb_json
         return ddb_arena_sprintf(a, INVALID "Value '%u' at 'SearchSchema' failed to satisfy constraint: Member must "
                                             "have INLINE_FILTER count less than or equal to %d",
                                  filters, MAX_INLINE_FILTERS);
+    for (uint32_t i = 1; i < list_len(schema); i++) /* captured (Dynoxide's vector tests, 2026-08-12) */
+        for (uint32_t j = 0; j < i; j++)
+            if (same_str(ddb_json_get_str(item_at(schema, i), "AttributeName"),
+                         ddb_json_get_str(item_at(schema, j), "AttributeName")))
+                return INVALID "SearchSchema contains a duplicate AttributeName";
     for (uint32_t i = 0; i < list_len(schema); i++)
         if (!defined(defs, ddb_json_get_str(item_at(schema, i), "AttributeName")))
             return INVALID "One element in SearchSchema is not defined in attribute definitions";
@@ -96,47 +102,77 @@ static int has_nul(const ddb_json *obj, const char *key)
     return v != NULL && v->type == DDB_JSON_STRING && strlen(v->u.s) != v->n;
 }
 
-/* A vector or SearchSchema attribute named with a NUL: refused (our text, docs/compatibility.md)
-   rather than an index that would look for another name and index nothing. */
+/* A SearchSchema attribute named with a NUL: refused (our text, docs/compatibility.md), as its
+   AttributeDefinitions entry is matched by name. The VectorAttribute may hold one, as DynamoDB's
+   does (alternator's test_vector_attribute_allowed_chars): the index keeps the name's length. */
 static int nul_named(const ddb_json *ix)
 {
     const ddb_json *schema = ddb_v_get(ix, "SearchSchema");
 
-    if (has_nul(ddb_v_get(ix, "VectorAttribute"), "AttributeName"))
-        return 1;
     for (uint32_t i = 0; i < list_len(schema); i++)
         if (has_nul(item_at(schema, i), "AttributeName"))
             return 1;
     return 0;
 }
 
+/* The VectorAttribute's name, NUL characters and all (its JSON node), or NULL. */
+static const ddb_json *vector_attr(const ddb_json *ix)
+{
+    const ddb_json *v = ddb_v_get(ddb_v_get(ix, "VectorAttribute"), "AttributeName");
+
+    return v != NULL && v->type == DDB_JSON_STRING ? v : NULL;
+}
+
+static int same_attr(const ddb_json *x, const ddb_json *y)
+{
+    return x != NULL && y != NULL && x->n == y->n && memcmp(x->u.s, y->u.s, x->n) == 0;
+}
+
+/* An index projects at most 20 attributes, and a vector index's own attribute is one of them: 19
+   NonKeyAttributes at most, whatever the key (alternator's test_vector_new.py, run against
+   DynamoDB: 19 accepted, 20 refused with a message naming "projected attributes"; the text is
+   ours). The table's keys may be listed: accepted, as a GSI's are. */
+static const char *projected_count(ddb_arena *a, const ddb_json *ix)
+{
+    uint32_t n = list_len(ddb_v_get(ddb_v_get(ix, "Projection"), "NonKeyAttributes"));
+
+    if (n + 1 <= MAX_PROJECTED)
+        return NULL;
+    return ddb_arena_sprintf(a, INVALID "Number of projected attributes in vector index %s exceeds limit of %d (its "
+                                        "NonKeyAttributes and its VectorAttribute), provided: %u",
+                             ddb_json_get_str(ix, "IndexName"), MAX_PROJECTED, n + 1);
+}
+
 /* One vector index: its dimensions, its attribute (not a declared one), its schema, its projection. */
 static const char *index_rules(ddb_arena *a, const ddb_json *ix, const ddb_json *defs)
 {
-    const char *attr = ddb_json_get_str(ddb_v_get(ix, "VectorAttribute"), "AttributeName"), *msg;
+    const ddb_json *attr = vector_attr(ix);
+    const char *msg;
 
     if (ddb_v_number(ddb_v_get(ix, "Dimensions"), 1) > MAX_DIMS)
         return INVALID "Number of dimensions must be between 1 and 4096 inclusive.";
     if (nul_named(ix))
-        return INVALID "The attribute names of a vector index must not contain the NUL character (U+0000)";
-    if (defined(defs, attr))
-        return ddb_arena_sprintf(a, INVALID "Conflicting attribute definition for '%s'. An attribute cannot be defined "
-                                            "in AttributeDefinitions when used as a VectorAttribute.",
-                                 attr);
-    if ((msg = schema_rules(a, ix, defs)) != NULL)
+        return INVALID "The attribute names of a vector index's SearchSchema must not contain the NUL character "
+                       "(U+0000)";
+    for (uint32_t i = 0; attr != NULL && i < list_len(defs); i++)
+        if (same_attr(ddb_v_get(item_at(defs, i), "AttributeName"), attr))
+            return ddb_arena_sprintf(a, INVALID "Conflicting attribute definition for '%s'. An attribute cannot be "
+                                                "defined in AttributeDefinitions when used as a VectorAttribute.",
+                                     attr->u.s);
+    if ((msg = schema_rules(a, ix, defs)) != NULL || (msg = ddb_projection_rules(a, ix)) != NULL)
         return msg;
-    return ddb_projection_rules(a, ix);
+    return projected_count(a, ix);
 }
 
-/* Indexes on one attribute must agree on their dimensions (the API reference; our text). */
+/* Indexes on one attribute must agree on their dimensions (the API reference; the text captured by
+   the conformance suite's tier3 error-messages/vectorIndexes.test.ts, eu-west-2, 2026-08-11). */
 static const char *same_dims(ddb_arena *a, const ddb_json *x, const ddb_json *y)
 {
-    const char *ax = ddb_json_get_str(ddb_v_get(x, "VectorAttribute"), "AttributeName");
-    const char *ay = ddb_json_get_str(ddb_v_get(y, "VectorAttribute"), "AttributeName");
-
-    if (same_str(ax, ay) && ddb_v_number(ddb_v_get(x, "Dimensions"), 1) != ddb_v_number(ddb_v_get(y, "Dimensions"), 1))
-        return ddb_arena_sprintf(a, INVALID "Vector indexes on attribute %s must have the same number of dimensions",
-                                 ax);
+    if (same_attr(vector_attr(x), vector_attr(y)) &&
+        ddb_v_number(ddb_v_get(x, "Dimensions"), 1) != ddb_v_number(ddb_v_get(y, "Dimensions"), 1))
+        return ddb_arena_sprintf(a, INVALID "Conflicting attribute definition for '%s'. All VectorIndexes on the same "
+                                            "vector attribute must use the same dimensions.",
+                                 vector_attr(x)->u.s);
     return NULL;
 }
 
@@ -186,9 +222,10 @@ const char *ddb_vector_update_table_rules(ddb_arena *a, const ddb_json *in)
     for (uint32_t i = 0; i < list_len(updates); i++) {
         const ddb_json *u = item_at(updates, i) ? item_at(updates, i) : &EMPTY_OBJECT;
         const ddb_json *cre = ddb_v_get(u, "Create"), *del = ddb_v_get(u, "Delete");
-        if ((cre == NULL) == (del == NULL))
-            return INVALID "One of VectorIndexUpdate.Create, VectorIndexUpdate.Delete must be specified, but not "
-                           "both"; /* (our text) */
+        if (cre != NULL && del != NULL) /* captured (Dynoxide's vector tests, eu-west-2 and us-east-1, 2026-08-12) */
+            return INVALID "Only one vector index action is allowed per VectorIndexUpdate object";
+        if (cre == NULL && del == NULL) /* (our text, as the GSI list's) */
+            return INVALID "One of VectorIndexUpdate.Create, VectorIndexUpdate.Delete must not be null";
         if (cre != NULL && (msg = index_rules(a, cre, ddb_v_get(in, "AttributeDefinitions"))) != NULL)
             return msg;
     }
@@ -206,7 +243,7 @@ static const ddb_field SEARCH_VECTORS_FIELDS[] = {
     F_INDEX_NAME(DDB_VF_NOT_NULL),
     {"SearchVector", DDB_V_LIST, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = MAX_DIMS,
      .children = ATTR_MEMBER},
-    {"TopK", DDB_V_INTEGER, DDB_VF_NOT_NULL},
+    {"TopK", DDB_V_INTEGER, DDB_VF_NOT_NULL | DDB_VF_MIN, .min = 1}, /* below 1: the model's text (captured) */
     {"ReturnConsumedCapacity", DDB_V_STRING, .one_of = ENUM("INDEXES", "TOTAL", "NONE")},
     {"ExpressionAttributeNames", DDB_V_MAP, .children = STRING_MEMBER},
     {"ExpressionAttributeValues", DDB_V_MAP, .children = ATTR_MEMBER},
@@ -235,8 +272,16 @@ static int f32_vector(const ddb_json *v)
 /* TopK and the vector's values, before the table is looked up (captured: docs/compatibility.md). */
 static const char *search_vectors_rules(ddb_req *req, const ddb_json *in)
 {
-    long long k = (long long)ddb_v_number(ddb_v_get(in, "TopK"), 1);
+    const ddb_json *topk = ddb_v_get(in, "TopK");
+    long long k = (long long)ddb_v_number(topk, 1);
 
+    /* a fraction is refused, not truncated as CreateTable's Dimensions is (alternator's
+       test_searchvectors_topk_bad, run against DynamoDB: TopK 1.5 refused; the text is ours) */
+    if (ddb_v_number(topk, 0) != ddb_v_number(topk, 1))
+        return ddb_arena_sprintf(req->arena,
+                                 "Provided TopK value '%s' is not an integer. The value must be between 1 and %d "
+                                 "inclusive",
+                                 topk->u.s, MAX_TOPK);
     if (k < 1 || k > MAX_TOPK)
         return ddb_arena_sprintf(req->arena,
                                  "Provided TopK value '%lld' is out of valid range. The value must be between 1 and %d "

@@ -89,10 +89,12 @@ static int vector_from_json(ddb_table *t, const ddb_json *ix, ddb_index *out)
     const ddb_json *dims = ddb_json_get(ix, "Dimensions"), *schema = ddb_json_get(ix, "SearchSchema");
     int metric = ddb_vector_metric_from_name(ddb_json_get_str(ix, "DistanceFunction"));
 
-    v->attr = ddb_json_get_str(ddb_json_get(ix, "VectorAttribute"), "AttributeName");
-    if (v->attr == NULL || dims == NULL || dims->type != DDB_JSON_NUMBER || metric < 0)
+    const ddb_json *attr = ddb_json_get(ddb_json_get(ix, "VectorAttribute"), "AttributeName");
+
+    if (attr == NULL || attr->type != DDB_JSON_STRING || dims == NULL || dims->type != DDB_JSON_NUMBER || metric < 0)
         return -1;
-    v->alen = (uint32_t)strlen(v->attr);
+    v->attr = attr->u.s;
+    v->alen = attr->n; /* its JSON length: a name may hold a NUL, as DynamoDB allows (compatibility.md) */
     { /* a Dimensions with a fraction (6.7) is truncated, as DynamoDB does; 1e1 is 10 */
         double d = strtod(dims->u.s, NULL);
         v->dims = d >= 1 && d <= DDB_MAX_VECTOR_DIMS ? (unsigned)d : 0;

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "server/engine/catalog.h"
+#include "server/engine/engine.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
 
@@ -27,14 +29,19 @@ static int not_found(ddb_req *req, const char *prefix)
                         ddb_json_get_str(req->in, "GlobalTableName"));
 }
 
-/* A Create is refused as CreateGlobalTable is, before the group is looked for. */
+/* A Create is refused as CreateGlobalTable is when a table of that name is here (it could only
+   become a legacy global table); with no such table, nothing can be the group: not found, as for
+   the other updates (alternator's test_not_supported_update_global_table, run against DynamoDB:
+   a Create of a name no table has is GlobalTableNotFoundException). */
 int ddb_op_update_global_table(ddb_req *req)
 {
     const ddb_json *updates = ddb_json_get(req->in, "ReplicaUpdates");
+    const char *name = ddb_json_get_str(req->in, "GlobalTableName");
+    int table = name != NULL && ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, name)) != NULL;
 
     if (updates == NULL || updates->type != DDB_JSON_ARRAY || updates->n == 0)
         return ddb_req_fail(req, DDB_E_VALIDATION, "One or more parameter values were invalid");
-    for (uint32_t i = 0; i < updates->n; i++)
+    for (uint32_t i = 0; table && i < updates->n; i++)
         if (ddb_json_get(updates->u.items[i], "Create") != NULL)
             return ddb_req_fail(req, DDB_E_VALIDATION, RETIRED);
     return not_found(req, "Global table not found: ");

@@ -153,6 +153,18 @@ static int peer_status(ddb_req *req)
     return DDB_OK;
 }
 
+/* DescribeTable: the replica's description, asked by the peer before it changes the group's vector
+   indexes (replica_vectors.c: one index change at a time on every replica). */
+static int peer_describe(ddb_req *req)
+{
+    const char *name = ddb_json_get_str(req->in, "TableName");
+
+    if (replica_of(req, name) == NULL)
+        return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
+                            name != NULL ? name : "");
+    return ddb_op_describe_table(req);
+}
+
 /* DeleteTable: the replica, deleted as a replica is (already gone: done). */
 static int peer_delete(ddb_req *req)
 {
@@ -183,6 +195,8 @@ int ddb_op_peer(ddb_req *req)
         return ddb_json_get(req->in, "VectorIndexUpdates") != NULL ? peer_vectors(req) : peer_status(req);
     case DDB_OP_DeleteTable:
         return peer_delete(req);
+    case DDB_OP_DescribeTable:
+        return peer_describe(req);
     default:
         return bad(req, "is not a peer's request");
     }

@@ -104,8 +104,8 @@ static int keys_on(const ddb_json *ks, const char *name)
     return 0;
 }
 
-/* The stored key schema that keys on `name`: the table's, else an LSI's, else a GSI's. */
-static const ddb_json *existing_schema(const ddb_table *t, const char *name)
+/* The stored key schema that keys on `name`: the table's, else an LSI's, else a GSI's; or NULL. */
+static const ddb_json *key_schema_of(const ddb_table *t, const char *name)
 {
     static const char *const lists[] = {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"};
     const ddb_json *ks = ddb_json_get(t->desc, "KeySchema");
@@ -118,7 +118,61 @@ static const ddb_json *existing_schema(const ddb_table *t, const char *name)
             if (keys_on(ddb_json_get(list->u.items[i], "KeySchema"), name))
                 return ddb_json_get(list->u.items[i], "KeySchema");
     }
-    return ks;
+    return NULL;
+}
+
+/* The same, or the table's key schema when no key schema has `name`. */
+static const ddb_json *existing_schema(const ddb_table *t, const char *name)
+{
+    const ddb_json *ks = key_schema_of(t, name);
+
+    return ks != NULL ? ks : ddb_json_get(t->desc, "KeySchema");
+}
+
+#define REDEFINED                                                                                                      \
+    "One or more parameter values were invalid: Attributes cannot be redefined. Please check that your attribute "     \
+    "has the same type as previously defined. Existing schema: %s New schema: %s"
+
+/* A vector index's attribute as that message prints it: "VectorIndexSchema:[VectorAttribute: key{pk:L:4}]"
+   (measured against DynamoDB: ExtendDB's tests/rust/src/vector_index_update_rules.rs, 2026-08-13,
+   the table's partition key as a new vector index's VectorAttribute; Dynoxide's vector tests,
+   2026-08-12, a live vector attribute as a new GSI's key). */
+static const char *vector_schema_text(ddb_arena *a, const char *attr, long long dims)
+{
+    return ddb_arena_sprintf(a, "VectorIndexSchema:[VectorAttribute: key{%s:L:%lld}]", attr, dims);
+}
+
+/* CreateTable's text for a vector attribute that is also declared (validate_vector.c): an
+   UpdateTable's new vector index on a SearchSchema attribute of another (no key schema to print). */
+static int vector_conflict(ddb_req *req, const char *attr)
+{
+    return ddb_req_fail(req, DDB_E_VALIDATION,
+                        "One or more parameter values were invalid: Conflicting attribute definition for '%s'. An "
+                        "attribute cannot be defined in AttributeDefinitions when used as a VectorAttribute.",
+                        attr);
+}
+
+/* The table's vector index on attribute `name` (`len` bytes: it may hold a NUL), or NULL. */
+static const ddb_index *vector_on(const ddb_table *t, const char *name, size_t len)
+{
+    for (unsigned i = 0; name != NULL && i < t->nindexes; i++)
+        if (t->indexes[i].vec != NULL && t->indexes[i].vec->alen == len &&
+            memcmp(t->indexes[i].vec->attr, name, len) == 0)
+            return &t->indexes[i];
+    return NULL;
+}
+
+/* Whether the table's AttributeDefinitions declare the JSON string `name`, compared whole. */
+static int declared(const ddb_table *t, const ddb_json *name)
+{
+    const ddb_json *defs = ddb_json_get(t->desc, "AttributeDefinitions");
+
+    for (uint32_t i = 0; defs != NULL && defs->type == DDB_JSON_ARRAY && i < defs->n; i++) {
+        const ddb_json *d = ddb_json_get(defs->u.items[i], "AttributeName");
+        if (d != NULL && d->type == DDB_JSON_STRING && d->n == name->n && memcmp(d->u.s, name->u.s, d->n) == 0)
+            return 1;
+    }
+    return 0;
 }
 
 /*
@@ -128,7 +182,8 @@ static const ddb_json *existing_schema(const ddb_table *t, const char *name)
  * DynamoDB's text, as ScyllaDB's test_gsi_updatetable.py records it from DynamoDB: "Attributes
  * cannot be redefined. ... Existing schema: Schema:[SchemaElement: key{xyz:S:HASH}] New schema:
  * Schema:[SchemaElement: key{xyz:N:HASH}]" (the existing schema is the stored one keyed on the
- * attribute; how several elements are joined is ddbd's guess).
+ * attribute; how several elements are joined is ddbd's guess). A vector index's attribute as a new
+ * GSI's key gets the same text, the vector index's schema as the existing one (vector_schema_text).
  */
 static int check_definitions(ddb_req *req, const ddb_table *t, const ddb_json *create)
 {
@@ -139,12 +194,12 @@ static int check_definitions(ddb_req *req, const ddb_table *t, const ddb_json *c
     for (uint32_t i = 0; ks != NULL && ks->type == DDB_JSON_ARRAY && i < ks->n; i++) {
         const char *n = ddb_json_get_str(ks->u.items[i], "AttributeName");
         const char *want = n ? ddb_declared_type(defs, n) : NULL, *cur = n ? ddb_declared_type(tdefs, n) : NULL;
+        const ddb_index *v = n != NULL ? vector_on(t, n, strlen(n)) : NULL;
+        if (v != NULL)
+            return ddb_req_fail(req, DDB_E_VALIDATION, REDEFINED, vector_schema_text(req->arena, n, v->vec->dims),
+                                schema_text(req->arena, ks, defs));
         if (want != NULL && cur != NULL && strcmp(want, cur) != 0)
-            return ddb_req_fail(req, DDB_E_VALIDATION,
-                                "One or more parameter values were invalid: Attributes cannot be redefined. Please "
-                                "check that your attribute has the same type as previously defined. Existing schema: "
-                                "%s New schema: %s",
-                                schema_text(req->arena, existing_schema(t, n), tdefs),
+            return ddb_req_fail(req, DDB_E_VALIDATION, REDEFINED, schema_text(req->arena, existing_schema(t, n), tdefs),
                                 schema_text(req->arena, ks, defs));
     }
     return DDB_OK;
@@ -221,16 +276,20 @@ static int check_vector_updates(ddb_req *req, const ddb_table *t, const gsi_plan
                                 "Subscriber limit exceeded: Number of vector secondary indexes exceeds per-table limit "
                                 "of %d",
                                 DDB_MAX_VECTOR_INDEXES);
-        for (unsigned i = 0; i < t->nindexes; i++) { /* one attribute, one dimension count (API reference) */
-            const ddb_index *o = &t->indexes[i];
-            const char *attr = ddb_json_get_str(ddb_json_get(p->vcreate, "VectorAttribute"), "AttributeName");
-            if (o->vec != NULL && attr != NULL && strcmp(o->vec->attr, attr) == 0 &&
-                (long long)o->vec->dims != ddb_json_ll(p->vcreate, "Dimensions"))
-                return ddb_req_fail(req, DDB_E_VALIDATION,
-                                    "One or more parameter values were invalid: Vector indexes on attribute %s must "
-                                    "have the same number of dimensions",
-                                    attr);
-        }
+        const ddb_json *attr = ddb_json_get(ddb_json_get(p->vcreate, "VectorAttribute"), "AttributeName");
+        const ddb_index *o = attr != NULL && attr->type == DDB_JSON_STRING ? vector_on(t, attr->u.s, attr->n) : NULL;
+        long long dims = ddb_json_ll(p->vcreate, "Dimensions");
+        const ddb_json *ks = attr != NULL && attr->type == DDB_JSON_STRING ? key_schema_of(t, attr->u.s) : NULL;
+        if (ks != NULL) /* a key of the table or of an index (measured: vector_schema_text) */
+            return ddb_req_fail(req, DDB_E_VALIDATION, REDEFINED,
+                                schema_text(req->arena, ks, ddb_json_get(t->desc, "AttributeDefinitions")),
+                                vector_schema_text(req->arena, attr->u.s, dims));
+        if (attr != NULL && attr->type == DDB_JSON_STRING && declared(t, attr))
+            return vector_conflict(req, attr->u.s);
+        if (o != NULL && (long long)o->vec->dims != dims) /* one dimension count an attribute (API reference) */
+            return ddb_req_fail(req, DDB_E_VALIDATION, REDEFINED,
+                                vector_schema_text(req->arena, attr->u.s, (long long)o->vec->dims),
+                                vector_schema_text(req->arena, attr->u.s, dims));
     }
     if (p->vdelete_name != NULL) {
         const ddb_index *ix = ddb_table_index(t, p->vdelete_name);
@@ -281,8 +340,11 @@ static int plan_gsi_updates(ddb_req *req, const ddb_table *t, const char *mode, 
         }
     }
     online += plan_vector_updates(req, p);
-    for (unsigned i = 0; online > 0 && i < t->nindexes; i++)
-        online += t->indexes[i].kind != DDB_IX_LOCAL && t->indexes[i].state != DDB_IX_ACTIVE;
+    for (unsigned i = 0; online > 0 && i < t->nindexes; i++) /* a vector index still CREATING takes its own
+        Delete, which cancels the build (the conformance suite's tier2 updateLifecycle, against DynamoDB) */
+        online += t->indexes[i].kind != DDB_IX_LOCAL && t->indexes[i].state != DDB_IX_ACTIVE &&
+                  !(t->indexes[i].kind == DDB_IX_VECTOR && t->indexes[i].state == DDB_IX_CREATING &&
+                    p->vdelete_name != NULL && strcmp(t->indexes[i].name, p->vdelete_name) == 0);
     if (online > 1)
         return ddb_req_fail(req, DDB_E_LIMIT_EXCEEDED,
                             "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously "
@@ -509,6 +571,10 @@ int ddb_op_update_table(ddb_req *req)
     if (ddb_json_get(req->in, "ReplicaUpdates") != NULL || ddb_json_get(req->in, "GlobalTableWitnessUpdates") != NULL ||
         ddb_json_get(req->in, "MultiRegionConsistency") != NULL)
         return ddb_replica_updates(req);
+    t = ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, name ? name : ""));
+    if (t != NULL && ddb_replica_vectors_peers_ready(req, t) != DDB_OK) /* a network question: asked once */
+        return req->err.code;
+    t = NULL;
     rc = ddb_catalog_edit(req->eng->catalog, CAS_TRIES, update_edit, &u, &t);
 
     if (rc == -2)

@@ -110,10 +110,12 @@ static float *query_vector(ddb_req *req, const ddb_json *sv)
     return q;
 }
 
-/* A float as DynamoDB's number text: the shortest decimal that reads back as the same f32. */
+/* A float as DynamoDB's number text: the shortest decimal that reads back as the same f32, with
+   ".0" after a whole number ("1" comes back as "1.0": the conformance suite's tier2
+   vectorSearch/search.test.ts against DynamoDB, and Dynoxide's vector tests). */
 static void f32_attr(ddb_arena *a, float f, ddb_attr *out)
 {
-    char buf[32], text[DDB_NUM_TEXT_MAX];
+    char buf[32], text[DDB_NUM_TEXT_MAX + 2];
     ddb_num num;
     size_t len;
 
@@ -125,6 +127,10 @@ static void f32_attr(ddb_arena *a, float f, ddb_attr *out)
     if (ddb_num_parse(buf, strlen(buf), &num) != DDB_NUM_OK)
         ddb_num_parse("0", 1, &num); /* a subnormal beyond DynamoDB's range reads as zero */
     len = ddb_num_format(&num, text);
+    if (memchr(text, '.', len) == NULL && memchr(text, 'E', len) == NULL && memchr(text, 'e', len) == NULL) {
+        memcpy(text + len, ".0", 2);
+        len += 2;
+    }
     memset(out, 0, sizeof(*out));
     out->type = DDB_T_N;
     out->u.s = ddb_arena_strndup(a, text, len);

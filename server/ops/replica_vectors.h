@@ -15,6 +15,9 @@ int ddb_replica_vectors_propagate(const ddb_req *req, const ddb_table *t);
    refused after the source's change was made, and the replicas would differ for good (RADOS, where
    another gateway may backfill a replica's index later than the source's was done). */
 int ddb_replica_vectors_ready(ddb_req *req, const ddb_table *t);
+/* The same for t's replicas on --region-peer servers, each asked with its DescribeTable (a peer
+   that does not answer within 2 s is not waited for): once a request, outside the catalog edit. */
+int ddb_replica_vectors_peers_ready(ddb_req *req, const ddb_table *t);
 /* The UpdateTable that makes the request's VectorIndexUpdates on a replica of t (arena text). */
 const char *ddb_replica_vectors_request(ddb_arena *a, const ddb_table *t, const ddb_json *in);
 /* The peers' replicas' requests, queued in the source's commit batch `extra` (t: before the change). */

@@ -727,6 +727,18 @@ def test_replica_auto_scaling(regions):
     assert len(out["TableAutoScalingDescription"]["Replicas"]) == 2
 
 
+def test_legacy_update_of_a_name_no_table_has_is_not_found(regions):
+    """UpdateGlobalTable's Create of a name no table has: GlobalTableNotFoundException, as the other
+    legacy updates (alternator's test_not_supported_update_global_table, run against DynamoDB);
+    ddbd answered the retired-version refusal it keeps for a table that exists."""
+    _, cs = regions
+    name = unique_name("gtnone")
+    exc = error_of(lambda: cs[EAST].update_global_table(GlobalTableName=name,
+                                                        ReplicaUpdates=[{"Create": {"RegionName": WEST}}]))
+    assert_client_error(exc, "GlobalTableNotFoundException",
+                        "Global table not found: Global table with name: '%s' does not exist." % name)
+
+
 def test_legacy_version_answers_as_dynamodb(regions):
     _, cs = regions
     e = cs[EAST]

@@ -33,7 +33,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import DDBD_BIN, GATEWAYS, alternate, assert_client_error, free_port, unique_name
-from test_global_tables import ON_RADOS, VECTOR_INDEX, raw, replica_list, store_args
+from test_global_tables import ON_RADOS, VECTOR_INDEX, _vector_names, _vector_status, raw, replica_list, store_args
 
 A_REGION, B_REGION = "us-east-1", "eu-west-1"
 
@@ -219,6 +219,46 @@ def test_vector_indexes_follow_the_table_to_the_peers_replica(server_factory):
         VECTOR_INDEX, IndexName="vix2", VectorAttribute={"AttributeName": "emb2"})}]}, key=("AKIDPEERTEST", "secret"))
     assert status == 200, out
     eventually(lambda: found(a, A_REGION, "vix2", ["a", "b"]))
+
+
+def test_a_peers_replica_still_building_an_index_refuses_the_next_change(server_factory, monkeypatch):
+    """test_global_tables.py's test_a_replica_still_building_an_index_refuses_the_next_change across
+    servers: the next vector index change waited for this server's replicas only, and the peer
+    refused it later (only logged there), so the replicas differed for good. The source now asks
+    the peer's replica (its DescribeTable, x-ddbd-peer) first and refuses as DynamoDB's one-index-
+    change rule does. B's backfills are slowed (a delay point before each batch) so A's ends first."""
+    def factory(args=("--in-memory",), **kw):  # the delay point for B (its peer is A's region) only
+        with monkeypatch.context() as m:
+            if any(str(x).startswith(A_REGION + "=") for x in args):
+                m.setenv("DDBD_DELAY_POINT", "index-backfill-batch:1500")
+            return server_factory(args=args, **kw)
+    a, b, _ = pair(factory)
+    key = ("AKIDPEERTEST", "secret")
+    ca, cb = client(a, A_REGION), client(b, B_REGION)
+    name = unique_name("gtpb")
+    status, out = raw(a, A_REGION, "CreateTable", {
+        "TableName": name, "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
+        "VectorIndexes": [VECTOR_INDEX]}, key=key)
+    assert status == 200, out
+    ca.put_item(TableName=name, Item={"pk": {"S": "a"}, "emb2": {"L": [{"N": "1"}, {"N": "2"}, {"N": "3"}]}})
+    add_peer_replica(ca, cb, name)
+    eventually(lambda: _assert(_vector_status(b, B_REGION, name, "vix") == "ACTIVE"), timeout=30)
+    status, out = raw(a, A_REGION, "UpdateTable", {"TableName": name, "VectorIndexUpdates": [{"Create": dict(
+        VECTOR_INDEX, IndexName="vix2", VectorAttribute={"AttributeName": "emb2"})}]}, key=key)
+    assert status == 200, out
+    eventually(lambda: _assert(_vector_status(a, A_REGION, name, "vix2") == "ACTIVE" and
+                               _vector_status(b, B_REGION, name, "vix2") == "CREATING"), timeout=30)
+    delete = {"TableName": name, "VectorIndexUpdates": [{"Delete": {"IndexName": "vix"}}]}
+    status, out = raw(a, A_REGION, "UpdateTable", delete, key=key)
+    assert (status, out.get("__type", "").split("#")[-1], out.get("message")) == (
+        400, "LimitExceededException",
+        "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"), out
+    eventually(lambda: _assert(_vector_status(b, B_REGION, name, "vix2") == "ACTIVE"), timeout=30)
+    status, out = raw(a, A_REGION, "UpdateTable", delete, key=key)
+    assert status == 200, out
+    for server, region in ((a, A_REGION), (b, B_REGION)):
+        eventually(lambda s=server, r=region: _assert(_vector_names(s, r, name) == ["vix2"]), timeout=30)
 
 
 def _assert(cond):

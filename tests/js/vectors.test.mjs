@@ -237,6 +237,9 @@ describe('CreateTable with VectorIndexes', () => {
     await rejects(bad([vindex('vix', { fn: 'MANHATTAN' })]), VE,
       "1 validation error detected: Value 'MANHATTAN' at 'vectorIndexes.1.member.distanceFunction' failed to satisfy constraint: Member must satisfy enum value set: [DOT_PRODUCT, COSINE, EUCLIDEAN]");
     await rejects(bad([vindex('vix'), vindex('vix', { attr: 'emb2' })]), VE, `${INVALID}Duplicate index name: vix`);
+    // the conformance suite's tier3 error-messages/vectorIndexes.test.ts (eu-west-2, 2026-08-11)
+    await rejects(bad([vindex('vix'), vindex('vix2', { dims: 4 })]), VE,
+      `${INVALID}Conflicting attribute definition for 'emb'. All VectorIndexes on the same vector attribute must use the same dimensions.`);
     await rejects(bad([vindex('gsi1')], {
       AttributeDefinitions: defsFor(one, ['gk']),
       GlobalSecondaryIndexes: [{ IndexName: 'gsi1', KeySchema: [{ AttributeName: 'gk', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
@@ -245,6 +248,9 @@ describe('CreateTable with VectorIndexes', () => {
       `${INVALID}Conflicting attribute definition for 'emb'. An attribute cannot be defined in AttributeDefinitions when used as a VectorAttribute.`);
     await rejects(bad(one, { AttributeDefinitions: defsFor([vindex('x', { schema: [['cat', 'HASH']] })]) }), VE,
       `${INVALID}One element in SearchSchema is not defined in attribute definitions`);
+    // Dynoxide's vector tests, captured against DynamoDB (eu-west-2 and us-east-1, 2026-08-12)
+    await rejects(bad([vindex('vix', { schema: [['cat', 'HASH'], ['cat', 'INLINE_FILTER']] })]), VE,
+      `${INVALID}SearchSchema contains a duplicate AttributeName`);
     await rejects(bad([vindex('vix', { schema: [['cat', 'HASH'], ['brand', 'HASH']] })]), VE,
       `${INVALID}Value '2' at 'SearchSchema' failed to satisfy constraint: Member must have HASH count less than or equal to 1`);
     await rejects(bad([vindex('vix', { schema: Array.from({ length: 19 }, (_, i) => [`f${i}`, 'INLINE_FILTER']) })]), VE,
@@ -260,18 +266,37 @@ describe('CreateTable with VectorIndexes', () => {
 });
 
 describe('definitions DynamoDB reads its own way (issue 42)', () => {
-  test('Dimensions 6.7 is truncated to 6; a NUL in a vector index\'s attribute name is refused', async () => {
+  test('Dimensions 6.7 is truncated to 6', async () => {
     const t = await createVTable('v_dims', [vindex('vix', { dims: 6.7, schema: null })]);
     assert.equal(vixOf(await describe_(t), 'vix').Dimensions, 6);
     await client.send(new PutItemCommand({ TableName: t, Item: { id: S('a'), emb: L([1, 2, 3, 4, 5, 6]) } }));
     assert.equal(vixOf(await describe_(t), 'vix').ItemCount, 1);
     const res = await search(t, 'vix', [1, 0, 0, 0, 0, 0]);
     assert.deepEqual(res.SearchResults.map((r) => r.Item.id.S), ['a']);
-    const nul = `v_nul_${process.pid}`;
-    for (const ix of [vindex('vix', { attr: 'e\u0000m', schema: null }), vindex('vix', { schema: [['c\u0000t', 'HASH']] })]) {
-      await rejects(client.send(new CreateTableCommand(createInput(nul, [ix]))), VE,
-        `${INVALID}The attribute names of a vector index must not contain the NUL character (U+0000)`);
-    }
+  });
+
+  // alternator's test_vector_attribute_allowed_chars (run against DynamoDB): a vector attribute
+  // named with quotes, spaces and a NUL is indexed, by the backfill and by later writes
+  test('a VectorAttribute named with a NUL is indexed under its whole name; a SearchSchema one is refused', async () => {
+    const name = 'v with spaces \'"quotes" and \u0000 null byte';
+    const prefix = 'v with spaces \'"quotes" and ';
+    const t = tableName('v_nul');
+    await client.send(new CreateTableCommand({
+      TableName: t, BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    }));
+    await client.send(new PutItemCommand({ TableName: t, Item: { id: S('p1'), [name]: L([1, 0, 0]), [prefix]: L([0, 0, 1]) } }));
+    await client.send(new UpdateTableCommand({ TableName: t, VectorIndexUpdates: [{ Create: vindex('vind', { attr: name, schema: null }) }] }));
+    const { ix } = await waitVectorActive(t, 'vind');
+    assert.deepEqual(ix.VectorAttribute, { AttributeName: name });
+    await client.send(new PutItemCommand({ TableName: t, Item: { id: S('p2'), [name]: L([0, 0, 1]) } }));
+    await client.send(new PutItemCommand({ TableName: t, Item: { id: S('p3'), [prefix]: L([0, 0, 1]) } }));
+    const res = await search(t, 'vind', [0, 0, 1], { ProjectionExpression: 'id, #v', ExpressionAttributeNames: { '#v': name } });
+    assert.deepEqual(res.SearchResults.map((r) => [r.Item.id.S, r.Item[name].L.map((x) => Number(x.N))]),
+      [['p2', [0, 0, 1]], ['p1', [1, 0, 0]]]);
+    const nul = `v_nul_bad_${process.pid}`;
+    await rejects(client.send(new CreateTableCommand(createInput(nul, [vindex('vix', { schema: [['c\u0000t', 'HASH']] })]))), VE,
+      `${INVALID}The attribute names of a vector index's SearchSchema must not contain the NUL character (U+0000)`);
     await rejects(describe_(nul), 'ResourceNotFoundException', `Requested resource not found: Table: ${nul} not found`);
   });
 
@@ -283,6 +308,61 @@ describe('definitions DynamoDB reads its own way (issue 42)', () => {
     const res = await search(t, 'vix', big);
     assert.deepEqual(res.SearchResults.map((r) => [r.Item.id.S, r.Score]),
       [['big', Infinity], ['small', Math.fround(3e38)], ['neg', -Infinity]]);
+  });
+});
+
+describe('projections and attributes as DynamoDB checks them (issue 42; alternator\'s test_vector_new.py, run against DynamoDB)', () => {
+  const include = (n, names = []) => ({ ProjectionType: 'INCLUDE', NonKeyAttributes: [...names, ...Array.from({ length: n }, (_, i) => `a${i}`)] });
+  const tooMany = (name) => `${INVALID}Number of projected attributes in vector index ${name} exceeds limit of 20 (its NonKeyAttributes and its VectorAttribute), provided: 21`;
+
+  test('NonKeyAttributes: 19 at most (the vector attribute is the 20th); the table\'s keys may be listed', async () => {
+    const nope = `v_proj_${process.pid}`;
+    await rejects(client.send(new CreateTableCommand(createInput(nope, [vindex('vix', { projection: include(20) })]))),
+      VE, tooMany('vix'));
+    await rejects(describe_(nope), 'ResourceNotFoundException', `Requested resource not found: Table: ${nope} not found`);
+    const t = await createVTable('v_proj', [vindex('vix', { projection: include(18, ['id']) })]);
+    assert.equal(vixOf(await describe_(t), 'vix').Projection.NonKeyAttributes.length, 19);
+    await rejects(client.send(new UpdateTableCommand({
+      TableName: t, AttributeDefinitions: defsFor([vindex('vix')]),
+      VectorIndexUpdates: [{ Create: vindex('vix2', { attr: 'emb2', projection: include(20) }) }],
+    })), VE, tooMany('vix2'));
+  });
+
+  test('UpdateTable: a declared key cannot become a VectorAttribute, a VectorAttribute cannot become a GSI key', async () => {
+    const t = await createVTable('v_keys', [vindex('vix', { schema: [['cat', 'HASH']] })], {
+      AttributeDefinitions: defsFor([vindex('vix', { schema: [['cat', 'HASH']] })], ['gk']),
+      GlobalSecondaryIndexes: [{ IndexName: 'gsi1', KeySchema: [{ AttributeName: 'gk', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+    });
+    // ExtendDB's measured text for the table's key (us-east-1, 2026-08-13), in the same form for the others
+    const redefined = (existing, fresh) => `${INVALID}Attributes cannot be redefined. Please check that your attribute has the same type as previously defined. Existing schema: ${existing} New schema: ${fresh}`;
+    const upd = (attr, dims = 3) => client.send(new UpdateTableCommand({
+      TableName: t, VectorIndexUpdates: [{ Create: vindex('vnew', { attr, dims, schema: null }) }],
+    }));
+    await rejects(upd('id'), VE, redefined('Schema:[SchemaElement: key{id:S:HASH}]', 'VectorIndexSchema:[VectorAttribute: key{id:L:3}]'));
+    await rejects(upd('gk'), VE, redefined('Schema:[SchemaElement: key{gk:S:HASH}]', 'VectorIndexSchema:[VectorAttribute: key{gk:L:3}]'));
+    await rejects(upd('emb', 4), VE, redefined('VectorIndexSchema:[VectorAttribute: key{emb:L:3}]', 'VectorIndexSchema:[VectorAttribute: key{emb:L:4}]'));
+    await rejects(upd('cat'), VE,
+      `${INVALID}Conflicting attribute definition for 'cat'. An attribute cannot be defined in AttributeDefinitions when used as a VectorAttribute.`);
+    await rejects(client.send(new UpdateTableCommand({
+      TableName: t, AttributeDefinitions: [{ AttributeName: 'emb', AttributeType: 'S' }],
+      GlobalSecondaryIndexUpdates: [{ Create: { IndexName: 'gsi2', KeySchema: [{ AttributeName: 'emb', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } } }],
+    })), VE, redefined('VectorIndexSchema:[VectorAttribute: key{emb:L:3}]', 'Schema:[SchemaElement: key{emb:S:HASH}]'));
+    const Table = await describe_(t);
+    assert.deepEqual(Table.VectorIndexes.map((v) => v.IndexName), ['vix']);
+    assert.deepEqual(Table.GlobalSecondaryIndexes.map((g) => g.IndexName), ['gsi1']);
+  });
+
+  test('an empty VectorIndexUpdates is no update at all; an update with both actions or none is refused', async () => {
+    const t = await createVTable('v_empty_upd', [vindex('vix')]);
+    // Dynoxide's vector tests, captured against DynamoDB (eu-west-2 and us-east-1, 2026-08-12)
+    await rejects(client.send(new UpdateTableCommand({
+      TableName: t, AttributeDefinitions: defsFor([vindex('vix')]),
+      VectorIndexUpdates: [{ Create: vindex('vix2', { attr: 'emb2' }), Delete: { IndexName: 'vix' } }],
+    })), VE, `${INVALID}Only one vector index action is allowed per VectorIndexUpdate object`);
+    await rejects(client.send(new UpdateTableCommand({ TableName: t, VectorIndexUpdates: [{}] })), VE,
+      `${INVALID}One of VectorIndexUpdate.Create, VectorIndexUpdate.Delete must not be null`);
+    await rejects(client.send(new UpdateTableCommand({ TableName: t, VectorIndexUpdates: [] })), VE,
+      'At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required');
   });
 });
 
@@ -370,7 +450,7 @@ describe('UpdateTable VectorIndexUpdates', () => {
 });
 
 describe('a table whose vector index is being built', () => {
-  test('DeleteTable is refused while the index is CREATING (the table is UPDATING), then deletes', async () => {
+  test('DeleteTable is refused while the index is CREATING, then deletes; a CREATING index takes a Delete', async () => {
     // A server of its own whose backfills wait 2 s before each batch (a delay point), so the index is
     // CREATING for as long as the test needs on any store and under any load (3,000 items took more
     // than 30 s to backfill on RADOS beside other suites, and a few ms on RocksDB alone). On RADOS, a
@@ -398,12 +478,27 @@ describe('a table whose vector index is being built', () => {
         TableName: t, VectorIndexUpdates: [{ Create: vindex('bix', { dims: 16, schema: null }) }],
       }));
       assert.equal(vixOf(upd.TableDescription, 'bix').IndexStatus, 'CREATING');
-      // the API reference: DeleteTable of an UPDATING table is a ResourceInUseException
+      // DynamoDB's text (the developer guide's tutorial; the conformance suite's tier2 updateLifecycle)
       await rejects(c.send(new DeleteTableCommand({ TableName: t })), 'ResourceInUseException',
-        `Attempt to change a resource which is still in use: Table is being updated: ${t}`);
+        'Attempt to change a resource which is still in use: Cannot delete table while indexes are being created, updated, or deleted.');
       await waitVectorActive(t, 'bix', c, 30000);
       assert.equal(vixOf((await c.send(new DescribeTableCommand({ TableName: t }))).Table, 'bix').ItemCount, 20);
       await c.send(new DeleteTableCommand({ TableName: t }));
+      // an index still CREATING takes its own Delete, which cancels the build (the same suite)
+      const t2 = `v_del_cancel_${process.pid}`;
+      await c.send(new CreateTableCommand({
+        TableName: t2, BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      }));
+      await c.send(new PutItemCommand({ TableName: t2, Item: { id: S('a'), emb: L(randVec(r, 16)) } }));
+      await c.send(new UpdateTableCommand({ TableName: t2, VectorIndexUpdates: [{ Create: vindex('bix', { dims: 16, schema: null }) }] }));
+      await c.send(new UpdateTableCommand({ TableName: t2, VectorIndexUpdates: [{ Delete: { IndexName: 'bix' } }] }));
+      for (let i = 0; vixOf((await c.send(new DescribeTableCommand({ TableName: t2 }))).Table, 'bix'); i++) {
+        assert.ok(i < 300, 'the cancelled index never went away');
+        await sleep(50);
+      }
+      await c.send(new DeleteTableCommand({ TableName: t2 }));
     } finally {
       await stopServer(srv);
     }
@@ -733,11 +828,13 @@ describe('SearchVectors', () => {
     assert.deepEqual(res.SearchResults[0].Item, { id: S(d.id), cat: S(d.cat), brand: S(d.brand), n: { N: String(d.n) }, gk: S('g') });
 
     await client.send(new PutItemCommand({
-      TableName: t, Item: { id: S('f32'), cat: S('prec'), brand: S('x'), emb: L([0.1, 0.123456789, -2.5]), n: { N: '1' } },
+      TableName: t, Item: { id: S('f32'), cat: S('prec'), brand: S('x'), emb: L([0.1, 0.123456789, -2]), n: { N: '1' } },
     }));
     const withVec = await search(t, 'vix', [1, 1, 1], { ...byCat('prec'), ProjectionExpression: 'id, emb' });
+    // a whole number comes back with ".0", as DynamoDB's index copy does ('1' as '1.0': the
+    // conformance suite's tier2 vectorSearch/search.test.ts); the item's own numbers are as written
     assert.deepEqual(withVec.SearchResults.map((x) => x.Item), [
-      { id: S('f32'), emb: { L: [{ N: '0.1' }, { N: '0.12345679' }, { N: '-2.5' }] } },
+      { id: S('f32'), emb: { L: [{ N: '0.1' }, { N: '0.12345679' }, { N: '-2.0' }] } },
     ]);
     const named = await search(t, 'vix', [1, 1, 1], {
       ...byCat('prec'), ProjectionExpression: '#n, brand', ExpressionAttributeNames: { '#n': 'n' },
@@ -754,10 +851,16 @@ describe('SearchVectors', () => {
 
   test('validation errors', async () => {
     const t = tables.COSINE;
-    for (const TopK of [0, 101]) {
+    await rejects(search(t, 'vix', q, { ...byCat('a'), TopK: 101 }), VE,
+      "Provided TopK value '101' is out of valid range. The value must be between 1 and 100 inclusive");
+    // below 1: the request model's constraint (the conformance suite's tier2 vectorSearch/validation, run against DynamoDB)
+    for (const TopK of [0, -3]) {
       await rejects(search(t, 'vix', q, { ...byCat('a'), TopK }), VE,
-        `Provided TopK value '${TopK}' is out of valid range. The value must be between 1 and 100 inclusive`);
+        `1 validation error detected: Value '${TopK}' at 'topK' failed to satisfy constraint: Member must have value greater than or equal to 1`);
     }
+    // a fraction is refused, not truncated (alternator's test_searchvectors_topk_bad, run against DynamoDB)
+    await rejects(search(t, 'vix', q, { ...byCat('a'), TopK: 1.5 }), VE,
+      "Provided TopK value '1.5' is not an integer. The value must be between 1 and 100 inclusive");
     await rejects(search(t, 'vix', [1, 2], byCat('a')), VE, 'Input search vector dimension 2 does not match vector index dimension 3');
     const INVALID_VEC = 'Search vector contains invalid values. All values in the search vector must be a 32-bit floating-point number attribute';
     for (const bad of [{ S: 'x' }, { N: '3.5E38' }]) {

@@ -55,6 +55,13 @@ void ddb_peer_outbox_add(ddb_batch *b, ddb_arena *a, const char *from, const cha
 int ddb_peer_call(const ddb_engine *eng, ddb_arena *a, const char *from, const char *region, const char *op,
                   const char *body, size_t len, int *status, ddb_buf *resp, char *err, size_t errlen)
 {
+    return ddb_peer_call_within(eng, a, from, region, op, body, len, TIMEOUT_S, status, resp, err, errlen);
+}
+
+int ddb_peer_call_within(const ddb_engine *eng, ddb_arena *a, const char *from, const char *region, const char *op,
+                         const char *body, size_t len, unsigned timeout_s, int *status, ddb_buf *resp, char *err,
+                         size_t errlen)
+{
     const ddb_peer_settings *p = &eng->settings.peers;
     const char *url = ddb_peer_url(eng, region);
     const ddb_aws_signer s = {"dynamodb", region, p->access_key, p->secret_key};
@@ -65,7 +72,7 @@ int ddb_peer_call(const ddb_engine *eng, ddb_arena *a, const char *from, const c
         return -1;
     }
     return ddb_aws_json_call(url, &s, "application/x-amz-json-1.0", ddb_arena_sprintf(a, "DynamoDB_20120810.%s", op),
-                             &from_header, 1, body, len, TIMEOUT_S, ddb_arena_sprintf(a, "%s to %s", op, url), status,
+                             &from_header, 1, body, len, timeout_s, ddb_arena_sprintf(a, "%s to %s", op, url), status,
                              resp, err, errlen);
 }
 

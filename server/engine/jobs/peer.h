@@ -14,6 +14,8 @@
  *   UpdateTable    {"TableName", "RegionName", "ReplicaStatus" (or "REMOVED"), "Filled"}: a
  *                   region's status in the replica's list
  *   DeleteTable    {"TableName"}: the replica deleted (a global table's member too)
+ *   DescribeTable  {"TableName"}: the replica's description (its indexes' states, asked before a
+ *                   vector index change: replica_vectors.c), answered at once, not queued
  *
  * Requests that change the group are queued in an outbox in the metadata space, written in the
  * same commit as the change that needs them, and sent in order by the replication worker
@@ -46,6 +48,11 @@ void ddb_peer_outbox_add(ddb_batch *b, ddb_arena *a, const char *from, const cha
  */
 int ddb_peer_call(const ddb_engine *eng, ddb_arena *a, const char *from, const char *region, const char *op,
                   const char *body, size_t len, int *status, ddb_buf *resp, char *err, size_t errlen);
+
+/* The same, answered within timeout_s seconds (a request handler's question, which waits for it). */
+int ddb_peer_call_within(const ddb_engine *eng, ddb_arena *a, const char *from, const char *region, const char *op,
+                         const char *body, size_t len, unsigned timeout_s, int *status, ddb_buf *resp, char *err,
+                         size_t errlen);
 
 /* An error answer's __type without its namespace ("ResourceNotFoundException"), or "". */
 const char *ddb_peer_error(ddb_arena *a, const ddb_buf *resp);
