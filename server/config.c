@@ -227,6 +227,7 @@ static void set_defaults(ddb_config *cfg)
     cfg->max_pending_bodies = 256ULL << 20;
     cfg->min_free_disk = 64ULL << 20;
     cfg->memory_budget = DDB_BUDGET_UNSET;
+    cfg->rados_inflight = DDB_INFLIGHT_UNSET;
     cfg->ttl_interval = 5;
     cfg->count_check_interval = 21600; /* six hours: DynamoDB refreshes its ItemCount as often */
     cfg->metrics_port = -1;
@@ -347,6 +348,22 @@ static int check_mcp(const ddb_config *cfg)
     return 0;
 }
 
+/* --rados-inflight: RADOS's request workers (server/http/offload.h); none on RocksDB, whose calls
+   take microseconds (a hand-off to a worker would cost more than it saves). */
+static int check_inflight(ddb_config *cfg)
+{
+    if (cfg->backend != DDB_BACKEND_RADOS) {
+        if (cfg->rados_inflight != DDB_INFLIGHT_UNSET) {
+            fprintf(stderr, "ddbd: --rados-inflight goes with --backend rados\n");
+            return -1;
+        }
+        cfg->rados_inflight = 0;
+    } else if (cfg->rados_inflight == DDB_INFLIGHT_UNSET) {
+        cfg->rados_inflight = DDB_INFLIGHT_PER_LOOP * cfg->threads;
+    }
+    return 0;
+}
+
 static int parse(ddb_config *cfg, int argc, char **argv)
 {
     set_defaults(cfg);
@@ -374,7 +391,7 @@ static int parse(ddb_config *cfg, int argc, char **argv)
         fprintf(stderr, "ddbd: --tls-cert and --tls-key go together\n");
         return -1;
     }
-    return check_peers(cfg) != 0 || check_mcp(cfg) != 0 || check_budget(cfg) != 0 ? -1 : 0;
+    return check_peers(cfg) != 0 || check_mcp(cfg) != 0 || check_budget(cfg) != 0 || check_inflight(cfg) != 0 ? -1 : 0;
 }
 
 int ddb_config_parse(ddb_config *cfg, int argc, char **argv)

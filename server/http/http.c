@@ -36,6 +36,7 @@
 #include "server/http/conns.h"
 #include "server/http/http_internal.h"
 #include "server/http/listen.h"
+#include "server/http/offload.h"
 #include "server/http/spin.h"
 #include "server/http/tracing.h"
 
@@ -282,20 +283,20 @@ static void send_metrics(ddb_http *h, http_thread *t, h2o_req_t *req)
 
 /* Inflates a Content-Encoding: gzip or deflate body into r's body; an undecodable one (or another
    coding) becomes in->body_error. */
-static void decode_body(ddb_http *h, http_thread *t, h2o_iovec_t ce, ddb_req *r, ddb_http_in *in)
+static void decode_body(ddb_http *h, ddb_buf *into, h2o_iovec_t ce, ddb_req *r, ddb_http_in *in)
 {
     ddb_encoding e = ddb_content_encoding(ce.base, ce.len);
     int rc;
 
     if (e == DDB_ENC_NONE)
         return;
-    rc = ddb_inflate(e, r->body != NULL ? r->body : "", r->body_len, h->cfg->max_body, &t->body);
+    rc = ddb_inflate(e, r->body != NULL ? r->body : "", r->body_len, h->cfg->max_body, into);
     if (rc == 0) {
-        r->body = t->body.data;
-        r->body_len = t->body.len;
+        r->body = into->data;
+        r->body_len = into->len;
     } else if (rc == -2) {
         in->body_error = DDB_E_REQUEST_TOO_LARGE;
-        in->body_error_msg = ddb_arena_sprintf(&t->arena, "Request size exceeded %zu bytes", h->cfg->max_body);
+        in->body_error_msg = ddb_arena_sprintf(r->arena, "Request size exceeded %zu bytes", h->cfg->max_body);
     } else {
         in->body_error = DDB_E_INTERNAL;
         in->body_error_msg = "Internal server error";
@@ -316,8 +317,8 @@ static void read_in(const api_headers *hd, ddb_http_in *in)
     in->peer_len = hd->peer.len;
 }
 
-/* The thread's span when the request is traced (tracing.h), else NULL. */
-static ddb_span *trace_begin(ddb_http *h, http_thread *t, const api_headers *ah)
+/* The request's span (in `span`) when it is traced (tracing.h), else NULL. */
+static ddb_span *trace_begin(ddb_http *h, ddb_span *span, const api_headers *ah)
 {
     ddb_trace_headers hd = {0};
 
@@ -332,12 +333,17 @@ static ddb_span *trace_begin(ddb_http *h, http_thread *t, const api_headers *ah)
         hd.amzn = ah->amzn_trace.base;
         hd.amzn_len = ah->amzn_trace.len;
     }
-    if (!ddb_http_trace_start(&t->span, &hd, h->env->otlp != NULL))
+    if (!ddb_http_trace_start(span, &hd, h->env->otlp != NULL))
         return NULL;
-    /* the layers below note their round trips only in a span that is going to be exported */
-    if (h->env->otlp != NULL && t->span.ctx.sampled)
-        ddb_trace_active = &t->span;
-    return &t->span;
+    return span;
+}
+
+/* The layers below note their round trips only in a span that is going to be exported (on the
+   thread that runs the request's dispatch). */
+static void trace_activate(ddb_http *h, ddb_span *span)
+{
+    if (span != NULL && h->env->otlp != NULL && span->ctx.sampled)
+        ddb_trace_active = span;
 }
 
 /* The answered request's span: finished, and exported when it was sampled. */
@@ -350,6 +356,51 @@ static void trace_end(ddb_http *h, http_thread *t, ddb_span *span, const ddb_req
     ddb_otlp_submit(h->env->otlp, span);
 }
 
+/* A dispatched request's outcome as its answer's status and body: out, or its error rendered in err. */
+static void outcome(const ddb_req *r, ddb_buf *out, ddb_buf *err, held_answer *a)
+{
+    a->op = r->op;
+    a->code = r->err.code;
+    a->status = 200;
+    if (r->err.code != DDB_OK) {
+        a->status = ddb_error_lookup(r->err.code)->http_status;
+        err->len = 0;
+        ddb_req_render_error(r, err);
+        a->body = err->data;
+        a->len = err->len;
+        return;
+    }
+    /* an output of no members is an empty body, as DynamoDB sends it; any other answer is JSON */
+    if (out->len == 0 && !(ddb_op_flags((ddb_op)r->op) & DDB_OPF_NO_OUTPUT))
+        ddb_buf_puts(out, "{}");
+    a->body = out->data;
+    a->len = out->len;
+}
+
+/* Sends a dispatched request's answer with its request id, its span ended and its access log line
+   written; req NULL (its client has gone): the same, and nothing sent. */
+static void answer_api(ddb_http *h, http_thread *t, h2o_req_t *req, const ddb_req *r, ddb_span *span, held_answer *a,
+                       double seconds)
+{
+    char trace_hex[33], gone_id[REQUEST_ID_LEN + 1];
+    char *id = req != NULL ? h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1) : gone_id;
+
+    ddb_http_next_request_id(t, id);
+    a->id = id;
+    if (span != NULL) {
+        trace_end(h, t, span, r, a->id, a->status);
+        ddb_trace_hex(span->ctx.trace_id, 16, trace_hex);
+        a->traced = 1;
+        memcpy(a->trace_id, span->ctx.trace_id, 16);
+    }
+    if (h->log != NULL)
+        ddb_access_log_add(h->log, &t->alog, r, a->id, span != NULL ? trace_hex : NULL, a->status, seconds);
+    if (req != NULL)
+        ddb_http_answer(h, t, req, a);
+}
+
+static void offload_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_headers *hd, h2o_iovec_t ct);
+
 static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_headers *hd, h2o_iovec_t ct)
 {
     ddb_auth_request ar;
@@ -359,11 +410,15 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_he
     held_answer a;
     unsigned slot = (unsigned)(t - h->threads);
     ddb_span *span;
-    char trace_hex[33], *id;
     double seconds;
 
+    if (h->offload != NULL) { /* RADOS: on a worker, the loop free meanwhile */
+        offload_api(h, t, req, hd, ct);
+        return;
+    }
     started = ddb_clock_mono_ns();
-    span = trace_begin(h, t, hd);
+    span = trace_begin(h, &t->span, hd);
+    trace_activate(h, span);
     memset(&r, 0, sizeof(r));
     memset(&in, 0, sizeof(in));
     ddb_arena_reset(&t->arena);
@@ -378,35 +433,133 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_he
         auth_request_of(&t->arena, req, &ar);
         in.http = &ar;
     }
-    decode_body(h, t, hd->content_encoding, &r, &in);
+    decode_body(h, &t->body, hd->content_encoding, &r, &in);
     ddb_gate_enter(h->env->gate, slot);
     ddb_dispatch(h->env->api, &r, &in);
     ddb_gate_leave(h->env->gate, slot);
     seconds = ddb_clock_mono_since_s(started);
     ddb_conn_cost(t, req, (unsigned long long)(seconds * 1e6));
-    a = (held_answer){.ctype = response_content_type(ct), .started = started, .op = r.op, .code = r.err.code,
-                      .enc = ddb_http_accepted_encoding(req), .status = 200};
-    id = h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1);
-    ddb_http_next_request_id(t, id);
-    a.id = id;
-    if (r.err.code != DDB_OK) {
-        a.status = ddb_error_lookup(r.err.code)->http_status;
-        ddb_http_render_error(t, &r);
-    } else if (t->out.len == 0 && !(ddb_op_flags((ddb_op)r.op) & DDB_OPF_NO_OUTPUT)) {
-        /* an output of no members is an empty body, as DynamoDB sends it; any other answer is JSON */
-        ddb_buf_puts(&t->out, "{}");
+    a = (held_answer){.ctype = response_content_type(ct), .started = started, .enc = ddb_http_accepted_encoding(req)};
+    outcome(&r, &t->out, &t->err, &a);
+    answer_api(h, t, req, &r, span, &a, seconds);
+}
+
+/* ---- RADOS: the request on a worker (offload.h) ---- */
+
+/* The request's pool is cleared (its connection closed) while its job runs: the answer is dropped. */
+static void job_req_gone(void *p)
+{
+    offload_job *j = *(offload_job **)p;
+
+    if (j != NULL)
+        j->req = NULL;
+}
+
+/* A request past --rados-inflight's bound: DynamoDB's answer when it is overloaded (5xx: SDKs retry). */
+static void send_overloaded(ddb_http *h, http_thread *t, h2o_req_t *req, const api_headers *hd, h2o_iovec_t ct,
+                            uint64_t started)
+{
+    held_answer a = {.ctype = response_content_type(ct), .started = started, .enc = ddb_http_accepted_encoding(req)};
+    ddb_req r;
+
+    memset(&r, 0, sizeof(r));
+    ddb_arena_reset(&t->arena);
+    r.arena = &t->arena;
+    r.op = ddb_op_from_target(hd->target.base, hd->target.len);
+    ddb_req_fail_msg(&r, DDB_E_SERVICE_UNAVAILABLE, "DynamoDB is currently unavailable. (This should be a temporary state.)");
+    outcome(&r, &t->out, &t->err, &a);
+    answer_api(h, t, req, &r, NULL, &a, ddb_clock_mono_since_s(started));
+}
+
+static const char *job_str(offload_job *j, h2o_iovec_t v, size_t *len)
+{
+    *len = v.len;
+    return v.base != NULL ? ddb_arena_strndup(&j->arena, v.base, v.len) : NULL;
+}
+
+/* The request as dispatch reads it, in the job's own memory (the worker touches nothing of req). */
+static void job_of(ddb_http *h, offload_job *j, h2o_req_t *req, const api_headers *hd)
+{
+    ddb_req *r = &j->r;
+
+    memset(r, 0, sizeof(*r));
+    memset(&j->in, 0, sizeof(j->in));
+    j->out.len = j->raw.len = 0;
+    r->arena = &j->arena;
+    if (req->entity.base != NULL) {
+        ddb_buf_reserve(&j->raw, req->entity.len);
+        ddb_buf_append(&j->raw, req->entity.base, req->entity.len);
+        r->body = j->raw.data;
+        r->body_len = j->raw.len;
     }
-    a.body = r.err.code != DDB_OK ? t->err.data : t->out.data;
-    a.len = r.err.code != DDB_OK ? t->err.len : t->out.len;
-    if (span != NULL) {
-        trace_end(h, t, span, &r, a.id, a.status);
-        ddb_trace_hex(span->ctx.trace_id, 16, trace_hex);
-        a.traced = 1;
-        memcpy(a.trace_id, span->ctx.trace_id, 16);
+    r->outbuf = &j->out;
+    ddb_jw_init(&r->out, &j->out);
+    j->in.target = job_str(j, hd->target, &j->in.target_len);
+    j->in.auth = job_str(j, hd->auth, &j->in.auth_len);
+    j->in.peer = job_str(j, hd->peer, &j->in.peer_len);
+    j->in.has_date = hd->has_date;
+    if (h->env->api->auth != NULL) {
+        auth_request_of(&j->arena, req, &j->ar);
+        j->ar.body = r->body;
+        j->in.http = &j->ar;
     }
-    if (h->log != NULL)
-        ddb_access_log_add(h->log, &t->alog, &r, a.id, span != NULL ? trace_hex : NULL, a.status, seconds);
-    ddb_http_answer(h, t, req, &a);
+    decode_body(h, &j->body, hd->content_encoding, r, &j->in);
+}
+
+/* On the loop: the request into a job, for a worker; or 503 past the bound. */
+static void offload_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_headers *hd, h2o_iovec_t ct)
+{
+    uint64_t started = ddb_clock_mono_ns();
+    offload_job *j = ddb_offload_take(h->offload);
+
+    if (j == NULL) {
+        send_overloaded(h, t, req, hd, ct, started);
+        return;
+    }
+    j->started = started;
+    j->to = &t->offload_rx;
+    j->req = req;
+    j->ctype = response_content_type(ct);
+    j->enc = ddb_http_accepted_encoding(req);
+    j->traced = trace_begin(h, &j->span, hd) != NULL;
+    job_of(h, j, req, hd);
+    j->ref = h2o_mem_alloc_shared(&req->pool, sizeof(*j->ref), job_req_gone);
+    *j->ref = j;
+    t->jobs++;
+    ddb_conn_cost(t, req, (ddb_clock_mono_ns() - started) / 1000); /* the loop's time alone */
+    ddb_offload_submit(h->offload, j);
+}
+
+/* On a worker (gate slot `slot`): the job's dispatch. */
+static void offload_run(void *ctx, offload_job *j, unsigned slot)
+{
+    ddb_http *h = ctx;
+
+    ddb_gate_enter(h->env->gate, slot);
+    trace_activate(h, j->traced ? &j->span : NULL);
+    ddb_dispatch(h->env->api, &j->r, &j->in);
+    ddb_trace_active = NULL;
+    ddb_gate_leave(h->env->gate, slot);
+    j->seconds = ddb_clock_mono_since_s(j->started);
+}
+
+/* On the loop: jobs done, their answers sent (or dropped: their clients have gone). */
+static void on_jobs_done(h2o_multithread_receiver_t *rx, h2o_linklist_t *done)
+{
+    http_thread *t = H2O_STRUCT_FROM_MEMBER(http_thread, offload_rx, rx);
+    ddb_http *h = t->http;
+
+    while (!h2o_linklist_is_empty(done)) {
+        offload_job *j = H2O_STRUCT_FROM_MEMBER(offload_job, msg.link, done->next);
+        held_answer a = {.ctype = j->ctype, .started = j->started, .enc = j->enc};
+        h2o_linklist_unlink(&j->msg.link);
+        t->jobs--;
+        if (j->req != NULL)
+            *j->ref = NULL; /* the pool may be cleared once the answer is sent, the job reused by then */
+        outcome(&j->r, &j->out, &j->err, &a);
+        answer_api(h, t, j->req, &j->r, j->traced ? &j->span : NULL, &a, j->seconds);
+        ddb_offload_give_back(h->offload, j);
+    }
 }
 
 static const char *reason_of(int status)
@@ -795,6 +948,8 @@ static void *thread_main(void *arg)
     h2o_linklist_init_anchor(&t->paused);
     h2o_linklist_init_anchor(&t->busy);
     h2o_linklist_init_anchor(&t->deferred);
+    if (h->offload != NULL)
+        h2o_multithread_register_receiver(t->ctx.queue, &t->offload_rx, on_jobs_done);
     if (h->gc != NULL) {
         /* a duplicate: the sync thread may still write to wake_fd after this loop has closed its
            socket, until ddb_http_stop unsubscribes */
@@ -810,15 +965,17 @@ static void *thread_main(void *arg)
         h2o_socket_read_start(t->metrics_listener, on_metrics_accept);
     }
     run_loop(h, t);
-    /* stop accepting, then give responses already produced a moment to reach their sockets (no
-       wait when no client is connected: docker stop of an idle server is then its loop's wake-up) */
+    /* stop accepting, then give responses already produced a moment to reach their sockets, and
+       requests on the workers (RADOS) up to 5 s to end and be answered (no wait when no client is
+       connected: docker stop of an idle server is then its loop's wake-up) */
     h2o_socket_read_stop(t->listener);
     h2o_socket_close(t->listener);
     if (t->metrics_listener != NULL) {
         h2o_socket_read_stop(t->metrics_listener);
         h2o_socket_close(t->metrics_listener);
     }
-    for (int i = 0; i < 4 && __atomic_load_n(&h->connections, __ATOMIC_RELAXED) != 0; i++)
+    for (int i = 0; (i < 4 || (t->jobs != 0 && i < OFFLOAD_DRAIN_TURNS)) &&
+                    __atomic_load_n(&h->connections, __ATOMIC_RELAXED) != 0; i++)
         h2o_evloop_run(t->loop, 25);
     if (t->wake != NULL) {
         h2o_socket_read_stop(t->wake);
@@ -925,6 +1082,10 @@ int ddb_http_metrics_port(const ddb_http *h)
 
 int ddb_http_start(ddb_http *h)
 {
+    /* the workers' gate slots follow the loops' (server.c sizes the gate for both) */
+    if (h->cfg->rados_inflight != 0 &&
+        (h->offload = ddb_offload_start(h->cfg->rados_inflight, h->nthreads, offload_run, h)) == NULL)
+        return -1;
     if (h->gc != NULL)
         ddb_groupcommit_subscribe(h->gc, ddb_http_on_durable, h);
     for (unsigned i = 0; i < h->nthreads; i++) {
@@ -939,6 +1100,7 @@ void ddb_http_stop(ddb_http *h)
     h->stopping = 1;
     for (unsigned i = 0; i < h->nthreads; i++)
         pthread_join(h->threads[i].tid, NULL);
+    ddb_offload_stop(h->offload); /* no loop takes answers any more */
     if (h->gc != NULL)
         ddb_groupcommit_subscribe(h->gc, NULL, NULL);
     for (unsigned i = 0; i < h->nthreads; i++) {

@@ -61,6 +61,8 @@ typedef struct http_thread {
     size_t unsent;         /* bytes of the answers given and not yet taken by their clients */
     uint64_t swept_ms;
     int resume;
+    h2o_multithread_receiver_t offload_rx; /* RADOS: the jobs done by the workers (offload.h) */
+    unsigned jobs;                         /* ... of this loop's requests, not yet back */
     h2o_req_t *last_req;   /* the request last handed to the handler, and its connection's record */
     void *last_conn;            /* room was made: admit waiting bodies */
 } http_thread;
@@ -83,8 +85,12 @@ struct ddb_http {
     size_t body_budget;         /* each thread's share of --max-pending-bodies */
     size_t unsent_budget;       /* each thread's share of --max-unsent-bytes */
     uint64_t header_timeout_ms; /* --header-timeout */
+    struct ddb_offload *offload; /* --rados-inflight: the request workers (offload.h); NULL: none */
     volatile int stopping;
 };
+
+/* At stop, the loop turns (25 ms each) that requests on the workers have to be answered. */
+#define OFFLOAD_DRAIN_TURNS 200
 
 /* The HTTP thread running this code (set once by each loop thread). */
 extern __thread http_thread *ddb_http_current;
