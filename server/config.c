@@ -349,19 +349,14 @@ static int check_mcp(const ddb_config *cfg)
 }
 
 /* --rados-inflight: RADOS's request workers (server/http/offload.h); none on RocksDB, whose calls
-   take microseconds (a hand-off to a worker would cost more than it saves). */
-static int check_inflight(ddb_config *cfg)
+   take microseconds (a hand-off to a worker would cost more than it saves): ignored there, as the
+   other --rados-* options are. */
+static void resolve_inflight(ddb_config *cfg)
 {
-    if (cfg->backend != DDB_BACKEND_RADOS) {
-        if (cfg->rados_inflight != DDB_INFLIGHT_UNSET) {
-            fprintf(stderr, "ddbd: --rados-inflight goes with --backend rados\n");
-            return -1;
-        }
+    if (cfg->backend != DDB_BACKEND_RADOS)
         cfg->rados_inflight = 0;
-    } else if (cfg->rados_inflight == DDB_INFLIGHT_UNSET) {
+    else if (cfg->rados_inflight == DDB_INFLIGHT_UNSET)
         cfg->rados_inflight = DDB_INFLIGHT_PER_LOOP * cfg->threads;
-    }
-    return 0;
 }
 
 static int parse(ddb_config *cfg, int argc, char **argv)
@@ -391,7 +386,8 @@ static int parse(ddb_config *cfg, int argc, char **argv)
         fprintf(stderr, "ddbd: --tls-cert and --tls-key go together\n");
         return -1;
     }
-    return check_peers(cfg) != 0 || check_mcp(cfg) != 0 || check_budget(cfg) != 0 || check_inflight(cfg) != 0 ? -1 : 0;
+    resolve_inflight(cfg);
+    return check_peers(cfg) != 0 || check_mcp(cfg) != 0 || check_budget(cfg) != 0 ? -1 : 0;
 }
 
 int ddb_config_parse(ddb_config *cfg, int argc, char **argv)

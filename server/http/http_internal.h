@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "server/api/auth.h"
+#include "server/api/dispatch.h"
 #include "server/api/req.h"
 #include "server/base/groupcommit.h"
 #include "server/base/trace.h"
@@ -112,6 +114,27 @@ typedef struct held_answer {
     int traced;                   /* trace_id is the request's (it becomes the latency's exemplar) */
     uint8_t trace_id[16];
 } held_answer;
+
+/* RADOS: one API request on the request workers (offload.h), from its loop to a worker and back;
+   everything dispatch reads is in the job's own memory. */
+typedef struct offload_job {
+    h2o_multithread_message_t msg;  /* on its loop's receiver once done */
+    struct offload_job *next;       /* the pool's queue or free list */
+    h2o_multithread_receiver_t *to; /* its loop's receiver */
+    h2o_req_t *req;                 /* NULL once the request is gone (its connection closed) */
+    struct offload_job **ref;       /* in the request's pool: its destructor clears req */
+    ddb_req r;
+    ddb_http_in in;
+    ddb_auth_request ar;
+    ddb_arena arena;
+    ddb_buf raw, body, out, err; /* the body as sent and decoded; the answer or the error */
+    ddb_span span;
+    int traced;                  /* span is the request's */
+    uint64_t started;            /* ddb_clock_mono_ns when its loop took it */
+    double seconds;              /* from then to the end of its dispatch */
+    const char *ctype;           /* the answer's Content-Type */
+    ddb_encoding enc;            /* the coding the client accepts */
+} offload_job;
 
 /* ---- respond.c ---- */
 

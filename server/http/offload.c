@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "server/base/log.h"
+#include "server/http/http_internal.h"
 
 /* A job given back keeps buffers up to this size for the next request (larger ones are freed). */
 #define KEEP_BYTES (1u << 20)

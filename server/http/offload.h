@@ -20,52 +20,26 @@
 #ifndef DDB_HTTP_OFFLOAD_H
 #define DDB_HTTP_OFFLOAD_H
 
-#define H2O_USE_LIBUV 0
-#include <h2o.h>
-
-#include <stdint.h>
-
-#include "server/api/auth.h"
-#include "server/api/dispatch.h"
-#include "server/base/trace.h"
-#include "server/http/encoding.h"
+/* (declared, not included, as conns.h does: http_internal.h includes http.h, whose http.c calls
+   these; the job is http_internal.h's offload_job) */
+struct offload_job;
 
 /* Jobs waiting per worker, at most (past them: 503). */
 #define OFFLOAD_QUEUE_PER_WORKER 4
 
-typedef struct offload_job {
-    h2o_multithread_message_t msg; /* on its loop's receiver once done */
-    struct offload_job *next;      /* the pool's queue or free list */
-    h2o_multithread_receiver_t *to; /* its loop's receiver */
-    h2o_req_t *req;                /* NULL once the request is gone (its connection closed) */
-    struct offload_job **ref;      /* in the request's pool: its destructor clears req */
-    /* the request, as dispatch reads it: everything in the job's own memory */
-    ddb_req r;
-    ddb_http_in in;
-    ddb_auth_request ar;
-    ddb_arena arena;
-    ddb_buf raw, body, out, err; /* the body as sent and decoded; the answer or the error */
-    ddb_span span;
-    int traced;                  /* span is the request's */
-    uint64_t started;            /* ddb_clock_mono_ns when its loop took it */
-    double seconds;              /* from then to the end of its dispatch */
-    const char *ctype;           /* the answer's Content-Type */
-    ddb_encoding enc;            /* the coding the client accepts */
-} offload_job;
-
 typedef struct ddb_offload ddb_offload;
 
 /* Runs a job on worker `slot` (the request gate's slot of that worker). */
-typedef void (*offload_run_fn)(void *ctx, offload_job *j, unsigned slot);
+typedef void (*offload_run_fn)(void *ctx, struct offload_job *j, unsigned slot);
 
 /* Starts `workers` threads whose gate slots are first_slot... . NULL on failure. */
 ddb_offload *ddb_offload_start(unsigned workers, unsigned first_slot, offload_run_fn run, void *ctx);
 /* A free job, or NULL past the bound (on a loop). */
-offload_job *ddb_offload_take(ddb_offload *o);
+struct offload_job *ddb_offload_take(ddb_offload *o);
 /* Queues a job taken and filled; its answer comes back to j->to. */
-void ddb_offload_submit(ddb_offload *o, offload_job *j);
+void ddb_offload_submit(ddb_offload *o, struct offload_job *j);
 /* Gives back a job whose answer is sent or dropped (on its loop). */
-void ddb_offload_give_back(ddb_offload *o, offload_job *j);
+void ddb_offload_give_back(ddb_offload *o, struct offload_job *j);
 /* After the loops have stopped: lets the running jobs end, drops the queued ones, joins the workers
    and frees every job. */
 void ddb_offload_stop(ddb_offload *o);
