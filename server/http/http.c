@@ -31,9 +31,9 @@
 #include "server/base/groupcommit.h"
 #include "server/base/log.h"
 #include "server/base/otlp.h"
-#include "server/doors/console/console.h"
 #include "server/doors/guard/guard.h"
 #include "server/http/conns.h"
+#include "server/http/doors.h"
 #include "server/http/http_internal.h"
 #include "server/http/listen.h"
 #include "server/http/offload.h"
@@ -47,13 +47,6 @@ static const char expose_headers[] = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-E
 static const char not_found_body[] = "<UnknownOperationException/>\n";
 
 /* ---- helpers over h2o ---- */
-
-static h2o_iovec_t header_value(h2o_req_t *req, const char *name, size_t len)
-{
-    ssize_t i = h2o_find_header_by_str(&req->headers, name, len, -1);
-
-    return i < 0 ? h2o_iovec_init(NULL, 0) : req->headers.entries[i].value;
-}
 
 /*
  * The request headers the API's path reads, found in one pass over req->headers: a lookup by name
@@ -173,10 +166,10 @@ static ddb_door door_of(ddb_http *h, h2o_req_t *req)
    guard refuses), and reads none of its answers. */
 static void send_preflight(ddb_http *h, h2o_req_t *req)
 {
-    h2o_iovec_t hdrs = header_value(req, H2O_STRLIT("access-control-request-headers"));
-    h2o_iovec_t meth = header_value(req, H2O_STRLIT("access-control-request-method"));
+    h2o_iovec_t hdrs = ddb_http_header_value(req, H2O_STRLIT("access-control-request-headers"));
+    h2o_iovec_t meth = ddb_http_header_value(req, H2O_STRLIT("access-control-request-method"));
 
-    if (door_of(h, req) == DDB_DOOR_API && add_cors(h, req, header_value(req, H2O_STRLIT("origin")))) {
+    if (door_of(h, req) == DDB_DOOR_API && add_cors(h, req, ddb_http_header_value(req, H2O_STRLIT("origin")))) {
         if (hdrs.base != NULL)
             ddb_http_add_header(req, "Access-Control-Allow-Headers", hdrs.base, hdrs.len);
         if (meth.base != NULL)
@@ -188,29 +181,8 @@ static void send_preflight(ddb_http *h, h2o_req_t *req)
 
 /* ---- the DynamoDB request ---- */
 
-/* The media type of a Content-Type: its parameters (";charset=...") and surrounding blanks dropped,
-   as DynamoDB reads it (dynalite, checked against DynamoDB: split at ';', trimmed). */
-static h2o_iovec_t media_type(h2o_iovec_t ct)
-{
-    const char *semi;
-    size_t n;
 
-    if (ct.base == NULL)
-        return ct;
-    /* (every request's: memchr, not a byte loop, finds the parameters) */
-    semi = memchr(ct.base, ';', ct.len);
-    n = semi != NULL ? (size_t)(semi - ct.base) : ct.len;
-    while (n > 0 && (ct.base[n - 1] == ' ' || ct.base[n - 1] == '\t'))
-        n--;
-    while (n > 0 && (*ct.base == ' ' || *ct.base == '\t')) {
-        ct.base++;
-        n--;
-    }
-    ct.len = n;
-    return ct;
-}
-
-/* The answer's Content-Type for the request's media type (media_type()). */
+/* The answer's Content-Type for the request's media type (ddb_http_media_type()). */
 static const char *response_content_type(h2o_iovec_t ct)
 {
     if (ct.base != NULL && h2o_memis(ct.base, ct.len, H2O_STRLIT("application/x-amz-json-1.1")))
@@ -225,59 +197,6 @@ static int acceptable_content_type(h2o_iovec_t ct)
            h2o_memis(ct.base, ct.len, H2O_STRLIT("application/json"));
 }
 
-/* The request as SigV4 signed it (--auth): method, raw path and query, every header, Host included. */
-static void auth_request_of(ddb_arena *a, h2o_req_t *req, ddb_auth_request *ar)
-{
-    size_t qa = req->query_at, n = 0;
-    ddb_sigv4_header *hs = DDB_NEW_ARRAY(a, ddb_sigv4_header, req->headers.size + 1);
-
-    ar->method = ddb_arena_strndup(a, req->method.base, req->method.len);
-    ar->path = ddb_arena_strndup(a, req->path.base, qa != SIZE_MAX ? qa : req->path.len);
-    ar->query = qa != SIZE_MAX ? ddb_arena_strndup(a, req->path.base + qa + 1, req->path.len - qa - 1) : NULL;
-    hs[n++] = (ddb_sigv4_header){"host", ddb_arena_strndup(a, req->authority.base, req->authority.len)};
-    for (size_t i = 0; i < req->headers.size; i++) {
-        const h2o_header_t *e = &req->headers.entries[i];
-        if (h2o_memis(e->name->base, e->name->len, H2O_STRLIT("host")))
-            continue;
-        hs[n++] = (ddb_sigv4_header){ddb_arena_strndup(a, e->name->base, e->name->len),
-                                     ddb_arena_strndup(a, e->value.base, e->value.len)};
-    }
-    ar->headers = hs;
-    ar->nheaders = n;
-    ar->body = req->entity.base;
-    ar->body_len = req->entity.base ? req->entity.len : 0;
-}
-
-/* Whether the scraper's Accept asks for OpenMetrics (as Prometheus does when it may store exemplars). */
-static int wants_openmetrics(h2o_req_t *req)
-{
-    ssize_t i = -1;
-
-    while ((i = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT, i)) >= 0) {
-        h2o_iovec_t v = req->headers.entries[i].value;
-        if (h2o_strstr(v.base, v.len, H2O_STRLIT("application/openmetrics-text")) != SIZE_MAX)
-            return 1;
-    }
-    return 0;
-}
-
-/* GET /metrics: every thread's counters and the connections (request_metrics.h), then the wiring's
-   figures; in OpenMetrics' format, with the latencies' exemplars, when the scraper asks for it. */
-static void send_metrics(ddb_http *h, http_thread *t, h2o_req_t *req)
-{
-    int om = wants_openmetrics(req);
-
-    t->out.len = 0;
-    ddb_gate_enter(h->env->gate, (unsigned)(t - h->threads)); /* the store and catalog stay put meanwhile */
-    ddb_metrics_render(&t->out, &h->threads[0].metrics, sizeof(h->threads[0]), h->nthreads,
-                       __atomic_load_n(&h->connections, __ATOMIC_RELAXED), om);
-    h->env->metrics(h->env->ctx, &t->out);
-    ddb_gate_leave(h->env->gate, (unsigned)(t - h->threads));
-    if (om)
-        ddb_metrics_openmetrics(&t->out);
-    ddb_http_send_body(req, 200, "OK", om ? "application/openmetrics-text; version=1.0.0; charset=utf-8" :
-                       "text/plain; version=0.0.4", t->out.data, t->out.len);
-}
 
 /* ---- compressed bodies (encoding.h) ---- */
 
@@ -430,7 +349,7 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_he
     ddb_jw_init(&r.out, &t->out);
     read_in(hd, &in);
     if (h->env->api->auth != NULL) {
-        auth_request_of(&t->arena, req, &ar);
+        ddb_http_auth_request_of(&t->arena, req, &ar);
         in.http = &ar;
     }
     decode_body(h, &t->body, hd->content_encoding, &r, &in);
@@ -499,7 +418,7 @@ static void job_of(ddb_http *h, offload_job *j, h2o_req_t *req, const api_header
     j->in.peer = job_str(j, hd->peer, &j->in.peer_len);
     j->in.has_date = hd->has_date;
     if (h->env->api->auth != NULL) {
-        auth_request_of(&j->arena, req, &j->ar);
+        ddb_http_auth_request_of(&j->arena, req, &j->ar);
         j->ar.body = r->body;
         j->in.http = &j->ar;
     }
@@ -560,114 +479,6 @@ static void on_jobs_done(h2o_multithread_receiver_t *rx, h2o_linklist_t *done)
         answer_api(h, t, j->req, &j->r, j->traced ? &j->span : NULL, &a, j->seconds);
         ddb_offload_give_back(h->offload, j);
     }
-}
-
-static const char *reason_of(int status)
-{
-    switch (status) {
-    case 200:
-        return "OK";
-    case 202:
-        return "Accepted";
-    case 404:
-        return "Not Found";
-    case 405:
-        return "Method Not Allowed";
-    case 409:
-        return "Conflict";
-    case 415:
-        return "Unsupported Media Type";
-    case 500:
-        return "Internal Server Error";
-    default:
-        return "Bad Request";
-    }
-}
-
-/* ddbd's admin endpoints (admin.h), only with --admin. Never inside the request gate: a restore closes it. */
-static void send_admin(ddb_http *h, http_thread *t, h2o_req_t *req)
-{
-    char method[16];
-    int status;
-    h2o_iovec_t path = req->path_normalized;
-
-    snprintf(method, sizeof(method), "%.*s", (int)req->method.len, req->method.base);
-    t->out.len = 0;
-    /* the query too (/ddbd/contributor-insights/T?index=I): the normalized path has none */
-    if (req->query_at != SIZE_MAX)
-        path = h2o_concat(&req->pool, path, h2o_iovec_init(req->path.base + req->query_at,
-                                                           req->path.len - req->query_at));
-    status = h->env->admin(h->env->ctx, method, path.base, path.len, req->entity.base,
-                           req->entity.base ? req->entity.len : 0, &t->out);
-    ddb_http_send_body(req, status, reason_of(status), "application/json", t->out.data, t->out.len);
-}
-
-/* --console: a built-in file of the console (server/doors/console/console.h), GET or HEAD only. */
-static void send_console(h2o_req_t *req)
-{
-    static const char allow[] = "{\"message\": \"the console's files are read with GET\"}";
-    h2o_iovec_t p = req->path_normalized;
-    const ddb_console_file *f;
-
-    if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) &&
-        !h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"))) {
-        ddb_http_add_header(req, "Allow", "GET, HEAD", 9);
-        ddb_http_send_body(req, 405, "Method Not Allowed", "application/json", allow, sizeof(allow) - 1);
-        return;
-    }
-    if ((f = ddb_console_find(p.base + 13, p.len - 13)) == NULL) {
-        ddb_http_send_body(req, 404, "Not Found", "text/plain", "not found\n", 10);
-        return;
-    }
-    for (const char *const *h = ddb_console_headers; *h != NULL; h += 2)
-        ddb_http_add_header(req, h[0], h[1], strlen(h[1]));
-    ddb_http_send_body(req, 200, "OK", f->ctype, (const char *)f->data, f->len);
-}
-
-/* --mcp-http: /mcp, the Model Context Protocol (server/doors/mcp/), as the key the guard verified;
-   outside the gate as admin is. */
-static void send_mcp(ddb_http *h, http_thread *t, h2o_req_t *req, const ddb_auth_request *ar, const ddb_req *who)
-{
-    const char *ctype;
-    int status;
-
-    t->out.len = 0;
-    status = h->env->mcp(h->env->ctx, ar, who->access_key, who->region, (unsigned)(t - h->threads), &t->arena,
-                         &t->out, &ctype);
-    ddb_http_send_body(req, status, reason_of(status), ctype, t->out.data, t->out.len);
-}
-
-/* A request to a door: through the guard (guard.h), then to the door, or refused. On --metrics-port
-   (private_port), GET /metrics is asked for no signature. */
-static void send_door(ddb_http *h, http_thread *t, h2o_req_t *req, ddb_door door, int private_port)
-{
-    h2o_iovec_t ct = media_type(header_value(req, H2O_STRLIT("content-type")));
-    ddb_auth_request ar;
-    ddb_door_request dr;
-    ddb_req who;
-    int status;
-
-    ddb_arena_reset(&t->arena);
-    memset(&who, 0, sizeof(who));
-    who.arena = &t->arena;
-    auth_request_of(&t->arena, req, &ar);
-    dr = (ddb_door_request){.door = door, .http = &ar, .media_type = ct.base, .media_len = ct.len,
-                            .resource = ddb_arena_strndup(&t->arena, req->path_normalized.base,
-                                                          req->path_normalized.len),
-                            .private_port = private_port};
-    t->out.len = 0;
-    if ((status = ddb_door_guard(h->env->api->auth, &who, &dr, &t->out)) != 0) {
-        ddb_http_send_body(req, status, reason_of(status), "application/json", t->out.data, t->out.len);
-        return;
-    }
-    if (door == DDB_DOOR_METRICS)
-        send_metrics(h, t, req);
-    else if (door == DDB_DOOR_ADMIN)
-        send_admin(h, t, req);
-    else if (door == DDB_DOOR_CONSOLE)
-        send_console(req);
-    else
-        send_mcp(h, t, req, &ar, &who);
 }
 
 /*
@@ -798,7 +609,7 @@ static void serve(http_thread *t, h2o_req_t *req, int cut)
     if ((door = door_of(h, req)) == DDB_DOOR_METRICS && !h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")))
         door = DDB_DOOR_API;
     if (door != DDB_DOOR_API) {
-        send_door(h, t, req, door, 0);
+        ddb_http_door(h, t, req, door, 0);
         return;
     }
     api_headers_of(req, &hd);
@@ -809,7 +620,7 @@ static void serve(http_thread *t, h2o_req_t *req, int cut)
     }
     /* DynamoDB serves its API at "/" only: another path, method or content type is a request it
        does not route, whatever its headers and body say */
-    ct = media_type(hd.content_type);
+    ct = ddb_http_media_type(hd.content_type);
     if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST")) || req->path_normalized.len != 1 ||
         (req->entity.base != NULL && req->entity.len > 0 && !acceptable_content_type(ct))) {
         ddb_http_send_body(req, 404, "Not Found", NULL, not_found_body, sizeof(not_found_body) - 1);
@@ -835,7 +646,7 @@ static int on_metrics_req(h2o_handler_t *self, h2o_req_t *req)
 
     if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) &&
         h2o_memis(req->path_normalized.base, req->path_normalized.len, H2O_STRLIT("/metrics")))
-        send_door(t->http, t, req, DDB_DOOR_METRICS, 1);
+        ddb_http_door(t->http, t, req, DDB_DOOR_METRICS, 1);
     else
         ddb_http_send_body(req, 404, "Not Found", "text/plain", "not found\n", 10);
     return 0;

@@ -136,6 +136,15 @@ typedef struct offload_job {
     ddb_encoding enc;            /* the coding the client accepts */
 } offload_job;
 
+/* ---- req_read.c: for http.c and doors.c ---- */
+
+/* The first header `name` (lower case) of req, or {NULL, 0}. */
+h2o_iovec_t ddb_http_header_value(h2o_req_t *req, const char *name, size_t len);
+/* The media type of a Content-Type (its parameters and blanks dropped). */
+h2o_iovec_t ddb_http_media_type(h2o_iovec_t ct);
+/* The request as SigV4 signed it (--auth), in arena a. */
+void ddb_http_auth_request_of(ddb_arena *a, h2o_req_t *req, ddb_auth_request *ar);
+
 /* ---- respond.c ---- */
 
 /* Adds response header `name` (not an h2o token) with value[0..len). */
