@@ -355,8 +355,9 @@ static void resolve_inflight(ddb_config *cfg)
 {
     if (cfg->backend != DDB_BACKEND_RADOS)
         cfg->rados_inflight = 0;
-    else if (cfg->rados_inflight == DDB_INFLIGHT_UNSET)
-        cfg->rados_inflight = DDB_INFLIGHT_PER_LOOP * cfg->threads;
+    else if (cfg->rados_inflight == DDB_INFLIGHT_UNSET) /* (at most the option's own maximum) */
+        cfg->rados_inflight = cfg->threads < DDB_INFLIGHT_MAX / DDB_INFLIGHT_PER_LOOP ? DDB_INFLIGHT_PER_LOOP * cfg->threads
+                                                                                     : DDB_INFLIGHT_MAX;
 }
 
 static int parse(ddb_config *cfg, int argc, char **argv)

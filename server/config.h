@@ -14,6 +14,7 @@
 #define DDB_BUDGET_UNSET (~0ULL) /* --memory-budget not given: --in-memory's default */
 #define DDB_INFLIGHT_UNSET (~0u)  /* --rados-inflight not given: 64 per event loop on RADOS */
 #define DDB_INFLIGHT_PER_LOOP 64
+#define DDB_INFLIGHT_MAX 4096     /* --rados-inflight's largest (options.def) */
 
 typedef struct ddb_config {
     const char *host;       /* default 127.0.0.1 */
