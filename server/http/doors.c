@@ -9,6 +9,7 @@
 #include "server/base/gate.h"
 #include "server/doors/console/console.h"
 #include "server/http/http_internal.h"
+#include "server/http/offload.h"
 
 /* Whether the scraper's Accept asks for OpenMetrics (as Prometheus does when it may store exemplars). */
 static int wants_openmetrics(h2o_req_t *req)
@@ -34,6 +35,8 @@ static void send_metrics(ddb_http *h, http_thread *t, h2o_req_t *req)
     ddb_metrics_render(&t->out, &h->threads[0].metrics, sizeof(h->threads[0]), h->nthreads,
                        __atomic_load_n(&h->connections, __ATOMIC_RELAXED), om);
     h->env->metrics(h->env->ctx, &t->out);
+    if (h->offload != NULL)
+        ddb_offload_metrics(h->offload, &t->out);
     ddb_gate_leave(h->env->gate, (unsigned)(t - h->threads));
     if (om)
         ddb_metrics_openmetrics(&t->out);

@@ -19,6 +19,7 @@ struct ddb_offload {
     offload_job *free;        /* given back, most recent first (its memory is warm) */
     offload_job **all;        /* every job made, to free at the end */
     unsigned made, cap;       /* jobs made, and at most (the bound) */
+    unsigned out;             /* jobs taken and not given back (atomic for readers) */
     pthread_t *tids;
     unsigned nworkers, first_slot;
     int stopping;
@@ -111,6 +112,8 @@ offload_job *ddb_offload_take(ddb_offload *o)
         ddb_arena_init(&j->arena);
         o->all[o->made++] = j;
     }
+    if (j != NULL)
+        __atomic_add_fetch(&o->out, 1, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&o->lock);
     return j;
 }
@@ -145,7 +148,17 @@ void ddb_offload_give_back(ddb_offload *o, offload_job *j)
     pthread_mutex_lock(&o->lock);
     j->next = o->free;
     o->free = j;
+    __atomic_sub_fetch(&o->out, 1, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&o->lock);
+}
+
+void ddb_offload_metrics(ddb_offload *o, ddb_buf *out)
+{
+    ddb_buf_printf(out, "# HELP ddbd_rados_requests API requests on the request workers (--rados-inflight): running, "
+                        "waiting for a worker, or done and not yet sent.\n# TYPE ddbd_rados_requests gauge\n"
+                        "ddbd_rados_requests %u\n# HELP ddbd_rados_request_workers The request workers "
+                        "(--rados-inflight).\n# TYPE ddbd_rados_request_workers gauge\nddbd_rados_request_workers %u\n",
+                   __atomic_load_n(&o->out, __ATOMIC_RELAXED), o->nworkers);
 }
 
 void ddb_offload_stop(ddb_offload *o)

@@ -23,6 +23,7 @@
 /* (declared, not included, as conns.h does: http_internal.h includes http.h, whose http.c calls
    these; the job is http_internal.h's offload_job) */
 struct offload_job;
+struct ddb_buf;
 
 /* Jobs waiting per worker, at most (past them: 503). */
 #define OFFLOAD_QUEUE_PER_WORKER 4
@@ -40,6 +41,8 @@ struct offload_job *ddb_offload_take(ddb_offload *o);
 void ddb_offload_submit(ddb_offload *o, struct offload_job *j);
 /* Gives back a job whose answer is sent or dropped (on its loop). */
 void ddb_offload_give_back(ddb_offload *o, struct offload_job *j);
+/* GET /metrics: the requests on the workers now, and the workers (Prometheus' text). */
+void ddb_offload_metrics(ddb_offload *o, struct ddb_buf *out);
 /* After the loops have stopped: lets the running jobs end, drops the queued ones, joins the workers
    and frees every job. */
 void ddb_offload_stop(ddb_offload *o);

@@ -15,10 +15,12 @@ Runs only where tests/rados/run.sh points it at a loopback cluster (DDBD_STORE_A
 `--backend rados`); skipped everywhere else.
 """
 import json
+import re
 import signal
 import socket
 import threading
 import time
+import urllib.request
 
 from conftest import DdbdServer, create_table_params, make_client, raw_request, sign_headers, unique_name
 from rados_helpers import needs_cluster, rados_args
@@ -66,6 +68,13 @@ def concurrent_puts(endpoint, table, n):
     return results, time.monotonic() - t0
 
 
+def requests_on_workers(endpoint):
+    """GET /metrics' ddbd_rados_requests (the requests on the request workers now)."""
+    with urllib.request.urlopen(endpoint + "/metrics", timeout=5) as resp:
+        text = resp.read().decode()
+    return int(re.search(r"^ddbd_rados_requests (\d+)$", text, re.M).group(1))
+
+
 def test_one_loop_has_many_writes_at_the_cluster_at_once():
     server = slow_gateway()
     try:
@@ -79,6 +88,7 @@ def test_one_loop_has_many_writes_at_the_cluster_at_once():
             t0 = time.monotonic()
             got["item"] = make_client(server.endpoint).get_item(TableName=table, Key={"pk": {"S": "read-me"}})
             got["seconds"] = time.monotonic() - t0
+            got["on_workers"] = requests_on_workers(server.endpoint)
 
         reader = threading.Thread(target=read_while_they_sleep)
         reader.start()
@@ -90,6 +100,7 @@ def test_one_loop_has_many_writes_at_the_cluster_at_once():
         assert seconds < 3.0, "32 writes took %.1f s on one loop" % seconds
         assert got["item"]["Item"]["pk"]["S"] == "read-me"
         assert got["seconds"] < DELAY_MS / 1000, "a GetItem waited %.2f s behind the writes" % got["seconds"]
+        assert got["on_workers"] >= 16  # (the writes still sleeping; /metrics itself runs on the loop)
         scan = ddb.scan(TableName=table, ConsistentRead=True)
         assert scan["Count"] == 33
     finally:
@@ -103,6 +114,8 @@ def test_inflight_0_runs_each_request_on_its_loop_one_at_a_time():
         results, seconds = concurrent_puts(server.endpoint, table, 6)
         assert [r.status for r in results] == [200] * 6
         assert seconds >= 6 * DELAY_MS / 1000 * 0.9, "6 writes took %.1f s on one loop" % seconds
+        with urllib.request.urlopen(server.endpoint + "/metrics", timeout=5) as resp:
+            assert "ddbd_rados_requests" not in resp.read().decode()  # no workers
     finally:
         assert server.stop(signal.SIGTERM) == 0
 
