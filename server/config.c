@@ -227,6 +227,7 @@ static void set_defaults(ddb_config *cfg)
     cfg->max_pending_bodies = 256ULL << 20;
     cfg->min_free_disk = 64ULL << 20;
     cfg->memory_budget = DDB_BUDGET_UNSET;
+    cfg->rados_inflight = DDB_INFLIGHT_UNSET;
     cfg->ttl_interval = 5;
     cfg->count_check_interval = 21600; /* six hours: DynamoDB refreshes its ItemCount as often */
     cfg->metrics_port = -1;
@@ -347,6 +348,18 @@ static int check_mcp(const ddb_config *cfg)
     return 0;
 }
 
+/* --rados-inflight: RADOS's request workers (server/http/offload.h); none on RocksDB, whose calls
+   take microseconds (a hand-off to a worker would cost more than it saves): ignored there, as the
+   other --rados-* options are. */
+static void resolve_inflight(ddb_config *cfg)
+{
+    if (cfg->backend != DDB_BACKEND_RADOS)
+        cfg->rados_inflight = 0;
+    else if (cfg->rados_inflight == DDB_INFLIGHT_UNSET) /* (at most the option's own maximum) */
+        cfg->rados_inflight = cfg->threads < DDB_INFLIGHT_MAX / DDB_INFLIGHT_PER_LOOP ? DDB_INFLIGHT_PER_LOOP * cfg->threads
+                                                                                     : DDB_INFLIGHT_MAX;
+}
+
 static int parse(ddb_config *cfg, int argc, char **argv)
 {
     set_defaults(cfg);
@@ -374,6 +387,7 @@ static int parse(ddb_config *cfg, int argc, char **argv)
         fprintf(stderr, "ddbd: --tls-cert and --tls-key go together\n");
         return -1;
     }
+    resolve_inflight(cfg);
     return check_peers(cfg) != 0 || check_mcp(cfg) != 0 || check_budget(cfg) != 0 ? -1 : 0;
 }
 

@@ -12,6 +12,9 @@
 #include "server/engine/jobs/triggers.h"
 
 #define DDB_BUDGET_UNSET (~0ULL) /* --memory-budget not given: --in-memory's default */
+#define DDB_INFLIGHT_UNSET (~0u)  /* --rados-inflight not given: 64 per event loop on RADOS */
+#define DDB_INFLIGHT_PER_LOOP 64
+#define DDB_INFLIGHT_MAX 4096     /* --rados-inflight's largest (options.def) */
 
 typedef struct ddb_config {
     const char *host;       /* default 127.0.0.1 */
@@ -22,6 +25,7 @@ typedef struct ddb_config {
     int backend;            /* --backend: DDB_BACKEND_ROCKSDB (default) or DDB_BACKEND_RADOS (storage.h) */
     const char *rados_conf; /* --rados-conf: the cluster's ceph.conf (NULL: librados' default search) */
     const char *rados_pool; /* --rados-pool: POOL or POOL/NAMESPACE (default ddbd) */
+    unsigned rados_inflight; /* --rados-inflight: request workers (http/offload.h); 0: none; DDB_INFLIGHT_UNSET: not given */
     unsigned shards;        /* --shards; 0 (the default): the data directory's count, else default_shards */
     unsigned default_shards; /* the shard count of a new data directory: the CPUs we may use (cpus.h) */
     unsigned threads;       /* event-loop threads; default: the CPUs we may use (cpus.h) */

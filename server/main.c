@@ -104,7 +104,7 @@ static void http_options(const ddb_config *cfg, ddb_http_options *o)
                             .max_pending_bodies = (size_t)cfg->max_pending_bodies,
                             .cors = cfg->cors, .tls_cert = cfg->tls_cert, .tls_key = cfg->tls_key,
                             .metrics_port = cfg->metrics_port, .access_log = cfg->access_log, .admin = cfg->admin,
-                            .console = cfg->console, .mcp = cfg->mcp_http};
+                            .console = cfg->console, .mcp = cfg->mcp_http, .rados_inflight = cfg->rados_inflight};
 }
 
 /* --mcp: serves standard input and output (no HTTP) until they close, SIGINT or SIGTERM. */

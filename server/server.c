@@ -255,7 +255,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     kinesis_settings(srv, cfg);
     workers_of(srv);
     ddb_workers_start(&srv->workers);
-    srv->gate = ddb_gate_new(cfg->threads);
+    srv->gate = ddb_gate_new(cfg->threads + cfg->rados_inflight); /* the loops', then the request workers' */
     pthread_mutex_init(&srv->admin, NULL);
     return 0;
 }

@@ -18,6 +18,8 @@
  *   rados-txn-before-commit  RADOS: a write over several objects has marked them all, its
  *                            intent's commit point is not yet written (storage/rados_txn.c)
  *   rados-txn-after-commit   RADOS: that commit point written, the objects not yet changed
+ *   rados-commit-written     RADOS: a guarded commit (a conditional write, an ADD, a transaction)
+ *                            written whole, its answer not yet sent (storage/rados_commit.c)
  *   rados-snapshot-paused    RADOS: a point-in-time snapshot's taker has paused every gateway's
  *                            writes, the pool snapshot not yet made (rados_snap.c)
  *   index-backfill-batch     an index's backfill (a background task) about to read its next batch

@@ -31,11 +31,12 @@
 #include "server/base/groupcommit.h"
 #include "server/base/log.h"
 #include "server/base/otlp.h"
-#include "server/doors/console/console.h"
 #include "server/doors/guard/guard.h"
 #include "server/http/conns.h"
+#include "server/http/doors.h"
 #include "server/http/http_internal.h"
 #include "server/http/listen.h"
+#include "server/http/offload.h"
 #include "server/http/spin.h"
 #include "server/http/tracing.h"
 
@@ -46,13 +47,6 @@ static const char expose_headers[] = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-E
 static const char not_found_body[] = "<UnknownOperationException/>\n";
 
 /* ---- helpers over h2o ---- */
-
-static h2o_iovec_t header_value(h2o_req_t *req, const char *name, size_t len)
-{
-    ssize_t i = h2o_find_header_by_str(&req->headers, name, len, -1);
-
-    return i < 0 ? h2o_iovec_init(NULL, 0) : req->headers.entries[i].value;
-}
 
 /*
  * The request headers the API's path reads, found in one pass over req->headers: a lookup by name
@@ -172,10 +166,10 @@ static ddb_door door_of(ddb_http *h, h2o_req_t *req)
    guard refuses), and reads none of its answers. */
 static void send_preflight(ddb_http *h, h2o_req_t *req)
 {
-    h2o_iovec_t hdrs = header_value(req, H2O_STRLIT("access-control-request-headers"));
-    h2o_iovec_t meth = header_value(req, H2O_STRLIT("access-control-request-method"));
+    h2o_iovec_t hdrs = ddb_http_header_value(req, H2O_STRLIT("access-control-request-headers"));
+    h2o_iovec_t meth = ddb_http_header_value(req, H2O_STRLIT("access-control-request-method"));
 
-    if (door_of(h, req) == DDB_DOOR_API && add_cors(h, req, header_value(req, H2O_STRLIT("origin")))) {
+    if (door_of(h, req) == DDB_DOOR_API && add_cors(h, req, ddb_http_header_value(req, H2O_STRLIT("origin")))) {
         if (hdrs.base != NULL)
             ddb_http_add_header(req, "Access-Control-Allow-Headers", hdrs.base, hdrs.len);
         if (meth.base != NULL)
@@ -187,29 +181,8 @@ static void send_preflight(ddb_http *h, h2o_req_t *req)
 
 /* ---- the DynamoDB request ---- */
 
-/* The media type of a Content-Type: its parameters (";charset=...") and surrounding blanks dropped,
-   as DynamoDB reads it (dynalite, checked against DynamoDB: split at ';', trimmed). */
-static h2o_iovec_t media_type(h2o_iovec_t ct)
-{
-    const char *semi;
-    size_t n;
 
-    if (ct.base == NULL)
-        return ct;
-    /* (every request's: memchr, not a byte loop, finds the parameters) */
-    semi = memchr(ct.base, ';', ct.len);
-    n = semi != NULL ? (size_t)(semi - ct.base) : ct.len;
-    while (n > 0 && (ct.base[n - 1] == ' ' || ct.base[n - 1] == '\t'))
-        n--;
-    while (n > 0 && (*ct.base == ' ' || *ct.base == '\t')) {
-        ct.base++;
-        n--;
-    }
-    ct.len = n;
-    return ct;
-}
-
-/* The answer's Content-Type for the request's media type (media_type()). */
+/* The answer's Content-Type for the request's media type (ddb_http_media_type()). */
 static const char *response_content_type(h2o_iovec_t ct)
 {
     if (ct.base != NULL && h2o_memis(ct.base, ct.len, H2O_STRLIT("application/x-amz-json-1.1")))
@@ -224,78 +197,25 @@ static int acceptable_content_type(h2o_iovec_t ct)
            h2o_memis(ct.base, ct.len, H2O_STRLIT("application/json"));
 }
 
-/* The request as SigV4 signed it (--auth): method, raw path and query, every header, Host included. */
-static void auth_request_of(ddb_arena *a, h2o_req_t *req, ddb_auth_request *ar)
-{
-    size_t qa = req->query_at, n = 0;
-    ddb_sigv4_header *hs = DDB_NEW_ARRAY(a, ddb_sigv4_header, req->headers.size + 1);
-
-    ar->method = ddb_arena_strndup(a, req->method.base, req->method.len);
-    ar->path = ddb_arena_strndup(a, req->path.base, qa != SIZE_MAX ? qa : req->path.len);
-    ar->query = qa != SIZE_MAX ? ddb_arena_strndup(a, req->path.base + qa + 1, req->path.len - qa - 1) : NULL;
-    hs[n++] = (ddb_sigv4_header){"host", ddb_arena_strndup(a, req->authority.base, req->authority.len)};
-    for (size_t i = 0; i < req->headers.size; i++) {
-        const h2o_header_t *e = &req->headers.entries[i];
-        if (h2o_memis(e->name->base, e->name->len, H2O_STRLIT("host")))
-            continue;
-        hs[n++] = (ddb_sigv4_header){ddb_arena_strndup(a, e->name->base, e->name->len),
-                                     ddb_arena_strndup(a, e->value.base, e->value.len)};
-    }
-    ar->headers = hs;
-    ar->nheaders = n;
-    ar->body = req->entity.base;
-    ar->body_len = req->entity.base ? req->entity.len : 0;
-}
-
-/* Whether the scraper's Accept asks for OpenMetrics (as Prometheus does when it may store exemplars). */
-static int wants_openmetrics(h2o_req_t *req)
-{
-    ssize_t i = -1;
-
-    while ((i = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT, i)) >= 0) {
-        h2o_iovec_t v = req->headers.entries[i].value;
-        if (h2o_strstr(v.base, v.len, H2O_STRLIT("application/openmetrics-text")) != SIZE_MAX)
-            return 1;
-    }
-    return 0;
-}
-
-/* GET /metrics: every thread's counters and the connections (request_metrics.h), then the wiring's
-   figures; in OpenMetrics' format, with the latencies' exemplars, when the scraper asks for it. */
-static void send_metrics(ddb_http *h, http_thread *t, h2o_req_t *req)
-{
-    int om = wants_openmetrics(req);
-
-    t->out.len = 0;
-    ddb_gate_enter(h->env->gate, (unsigned)(t - h->threads)); /* the store and catalog stay put meanwhile */
-    ddb_metrics_render(&t->out, &h->threads[0].metrics, sizeof(h->threads[0]), h->nthreads,
-                       __atomic_load_n(&h->connections, __ATOMIC_RELAXED), om);
-    h->env->metrics(h->env->ctx, &t->out);
-    ddb_gate_leave(h->env->gate, (unsigned)(t - h->threads));
-    if (om)
-        ddb_metrics_openmetrics(&t->out);
-    ddb_http_send_body(req, 200, "OK", om ? "application/openmetrics-text; version=1.0.0; charset=utf-8" :
-                       "text/plain; version=0.0.4", t->out.data, t->out.len);
-}
 
 /* ---- compressed bodies (encoding.h) ---- */
 
 /* Inflates a Content-Encoding: gzip or deflate body into r's body; an undecodable one (or another
    coding) becomes in->body_error. */
-static void decode_body(ddb_http *h, http_thread *t, h2o_iovec_t ce, ddb_req *r, ddb_http_in *in)
+static void decode_body(ddb_http *h, ddb_buf *into, h2o_iovec_t ce, ddb_req *r, ddb_http_in *in)
 {
     ddb_encoding e = ddb_content_encoding(ce.base, ce.len);
     int rc;
 
     if (e == DDB_ENC_NONE)
         return;
-    rc = ddb_inflate(e, r->body != NULL ? r->body : "", r->body_len, h->cfg->max_body, &t->body);
+    rc = ddb_inflate(e, r->body != NULL ? r->body : "", r->body_len, h->cfg->max_body, into);
     if (rc == 0) {
-        r->body = t->body.data;
-        r->body_len = t->body.len;
+        r->body = into->data;
+        r->body_len = into->len;
     } else if (rc == -2) {
         in->body_error = DDB_E_REQUEST_TOO_LARGE;
-        in->body_error_msg = ddb_arena_sprintf(&t->arena, "Request size exceeded %zu bytes", h->cfg->max_body);
+        in->body_error_msg = ddb_arena_sprintf(r->arena, "Request size exceeded %zu bytes", h->cfg->max_body);
     } else {
         in->body_error = DDB_E_INTERNAL;
         in->body_error_msg = "Internal server error";
@@ -316,8 +236,8 @@ static void read_in(const api_headers *hd, ddb_http_in *in)
     in->peer_len = hd->peer.len;
 }
 
-/* The thread's span when the request is traced (tracing.h), else NULL. */
-static ddb_span *trace_begin(ddb_http *h, http_thread *t, const api_headers *ah)
+/* The request's span (in `span`) when it is traced (tracing.h), else NULL. */
+static ddb_span *trace_begin(ddb_http *h, ddb_span *span, const api_headers *ah)
 {
     ddb_trace_headers hd = {0};
 
@@ -332,12 +252,17 @@ static ddb_span *trace_begin(ddb_http *h, http_thread *t, const api_headers *ah)
         hd.amzn = ah->amzn_trace.base;
         hd.amzn_len = ah->amzn_trace.len;
     }
-    if (!ddb_http_trace_start(&t->span, &hd, h->env->otlp != NULL))
+    if (!ddb_http_trace_start(span, &hd, h->env->otlp != NULL))
         return NULL;
-    /* the layers below note their round trips only in a span that is going to be exported */
-    if (h->env->otlp != NULL && t->span.ctx.sampled)
-        ddb_trace_active = &t->span;
-    return &t->span;
+    return span;
+}
+
+/* The layers below note their round trips only in a span that is going to be exported (on the
+   thread that runs the request's dispatch). */
+static void trace_activate(ddb_http *h, ddb_span *span)
+{
+    if (span != NULL && h->env->otlp != NULL && span->ctx.sampled)
+        ddb_trace_active = span;
 }
 
 /* The answered request's span: finished, and exported when it was sampled. */
@@ -350,6 +275,51 @@ static void trace_end(ddb_http *h, http_thread *t, ddb_span *span, const ddb_req
     ddb_otlp_submit(h->env->otlp, span);
 }
 
+/* A dispatched request's outcome as its answer's status and body: out, or its error rendered in err. */
+static void outcome(const ddb_req *r, ddb_buf *out, ddb_buf *err, held_answer *a)
+{
+    a->op = r->op;
+    a->code = r->err.code;
+    a->status = 200;
+    if (r->err.code != DDB_OK) {
+        a->status = ddb_error_lookup(r->err.code)->http_status;
+        err->len = 0;
+        ddb_req_render_error(r, err);
+        a->body = err->data;
+        a->len = err->len;
+        return;
+    }
+    /* an output of no members is an empty body, as DynamoDB sends it; any other answer is JSON */
+    if (out->len == 0 && !(ddb_op_flags((ddb_op)r->op) & DDB_OPF_NO_OUTPUT))
+        ddb_buf_puts(out, "{}");
+    a->body = out->data;
+    a->len = out->len;
+}
+
+/* Sends a dispatched request's answer with its request id, its span ended and its access log line
+   written; req NULL (its client has gone): the same, and nothing sent. */
+static void answer_api(ddb_http *h, http_thread *t, h2o_req_t *req, const ddb_req *r, ddb_span *span, held_answer *a,
+                       double seconds)
+{
+    char trace_hex[33], gone_id[REQUEST_ID_LEN + 1];
+    char *id = req != NULL ? h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1) : gone_id;
+
+    ddb_http_next_request_id(t, id);
+    a->id = id;
+    if (span != NULL) {
+        trace_end(h, t, span, r, a->id, a->status);
+        ddb_trace_hex(span->ctx.trace_id, 16, trace_hex);
+        a->traced = 1;
+        memcpy(a->trace_id, span->ctx.trace_id, 16);
+    }
+    if (h->log != NULL)
+        ddb_access_log_add(h->log, &t->alog, r, a->id, span != NULL ? trace_hex : NULL, a->status, seconds);
+    if (req != NULL)
+        ddb_http_answer(h, t, req, a);
+}
+
+static void offload_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_headers *hd, h2o_iovec_t ct);
+
 static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_headers *hd, h2o_iovec_t ct)
 {
     ddb_auth_request ar;
@@ -359,11 +329,15 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_he
     held_answer a;
     unsigned slot = (unsigned)(t - h->threads);
     ddb_span *span;
-    char trace_hex[33], *id;
     double seconds;
 
+    if (h->offload != NULL) { /* RADOS: on a worker, the loop free meanwhile */
+        offload_api(h, t, req, hd, ct);
+        return;
+    }
     started = ddb_clock_mono_ns();
-    span = trace_begin(h, t, hd);
+    span = trace_begin(h, &t->span, hd);
+    trace_activate(h, span);
     memset(&r, 0, sizeof(r));
     memset(&in, 0, sizeof(in));
     ddb_arena_reset(&t->arena);
@@ -375,146 +349,136 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_he
     ddb_jw_init(&r.out, &t->out);
     read_in(hd, &in);
     if (h->env->api->auth != NULL) {
-        auth_request_of(&t->arena, req, &ar);
+        ddb_http_auth_request_of(&t->arena, req, &ar);
         in.http = &ar;
     }
-    decode_body(h, t, hd->content_encoding, &r, &in);
+    decode_body(h, &t->body, hd->content_encoding, &r, &in);
     ddb_gate_enter(h->env->gate, slot);
     ddb_dispatch(h->env->api, &r, &in);
     ddb_gate_leave(h->env->gate, slot);
     seconds = ddb_clock_mono_since_s(started);
     ddb_conn_cost(t, req, (unsigned long long)(seconds * 1e6));
-    a = (held_answer){.ctype = response_content_type(ct), .started = started, .op = r.op, .code = r.err.code,
-                      .enc = ddb_http_accepted_encoding(req), .status = 200};
-    id = h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1);
-    ddb_http_next_request_id(t, id);
-    a.id = id;
-    if (r.err.code != DDB_OK) {
-        a.status = ddb_error_lookup(r.err.code)->http_status;
-        ddb_http_render_error(t, &r);
-    } else if (t->out.len == 0 && !(ddb_op_flags((ddb_op)r.op) & DDB_OPF_NO_OUTPUT)) {
-        /* an output of no members is an empty body, as DynamoDB sends it; any other answer is JSON */
-        ddb_buf_puts(&t->out, "{}");
-    }
-    a.body = r.err.code != DDB_OK ? t->err.data : t->out.data;
-    a.len = r.err.code != DDB_OK ? t->err.len : t->out.len;
-    if (span != NULL) {
-        trace_end(h, t, span, &r, a.id, a.status);
-        ddb_trace_hex(span->ctx.trace_id, 16, trace_hex);
-        a.traced = 1;
-        memcpy(a.trace_id, span->ctx.trace_id, 16);
-    }
-    if (h->log != NULL)
-        ddb_access_log_add(h->log, &t->alog, &r, a.id, span != NULL ? trace_hex : NULL, a.status, seconds);
-    ddb_http_answer(h, t, req, &a);
+    a = (held_answer){.ctype = response_content_type(ct), .started = started, .enc = ddb_http_accepted_encoding(req)};
+    outcome(&r, &t->out, &t->err, &a);
+    answer_api(h, t, req, &r, span, &a, seconds);
 }
 
-static const char *reason_of(int status)
+/* ---- RADOS: the request on a worker (offload.h) ---- */
+
+/* The request's pool is cleared (its connection closed) while its job runs: the answer is dropped. */
+static void job_req_gone(void *p)
 {
-    switch (status) {
-    case 200:
-        return "OK";
-    case 202:
-        return "Accepted";
-    case 404:
-        return "Not Found";
-    case 405:
-        return "Method Not Allowed";
-    case 409:
-        return "Conflict";
-    case 415:
-        return "Unsupported Media Type";
-    case 500:
-        return "Internal Server Error";
-    default:
-        return "Bad Request";
-    }
+    offload_job *j = *(offload_job **)p;
+
+    if (j != NULL)
+        j->req = NULL;
 }
 
-/* ddbd's admin endpoints (admin.h), only with --admin. Never inside the request gate: a restore closes it. */
-static void send_admin(ddb_http *h, http_thread *t, h2o_req_t *req)
+/* A request past --rados-inflight's bound: DynamoDB's answer when it is overloaded (5xx: SDKs retry). */
+static void send_overloaded(ddb_http *h, http_thread *t, h2o_req_t *req, const api_headers *hd, h2o_iovec_t ct,
+                            uint64_t started)
 {
-    char method[16];
-    int status;
-    h2o_iovec_t path = req->path_normalized;
+    held_answer a = {.ctype = response_content_type(ct), .started = started, .enc = ddb_http_accepted_encoding(req)};
+    ddb_req r;
 
-    snprintf(method, sizeof(method), "%.*s", (int)req->method.len, req->method.base);
-    t->out.len = 0;
-    /* the query too (/ddbd/contributor-insights/T?index=I): the normalized path has none */
-    if (req->query_at != SIZE_MAX)
-        path = h2o_concat(&req->pool, path, h2o_iovec_init(req->path.base + req->query_at,
-                                                           req->path.len - req->query_at));
-    status = h->env->admin(h->env->ctx, method, path.base, path.len, req->entity.base,
-                           req->entity.base ? req->entity.len : 0, &t->out);
-    ddb_http_send_body(req, status, reason_of(status), "application/json", t->out.data, t->out.len);
-}
-
-/* --console: a built-in file of the console (server/doors/console/console.h), GET or HEAD only. */
-static void send_console(h2o_req_t *req)
-{
-    static const char allow[] = "{\"message\": \"the console's files are read with GET\"}";
-    h2o_iovec_t p = req->path_normalized;
-    const ddb_console_file *f;
-
-    if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) &&
-        !h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"))) {
-        ddb_http_add_header(req, "Allow", "GET, HEAD", 9);
-        ddb_http_send_body(req, 405, "Method Not Allowed", "application/json", allow, sizeof(allow) - 1);
-        return;
-    }
-    if ((f = ddb_console_find(p.base + 13, p.len - 13)) == NULL) {
-        ddb_http_send_body(req, 404, "Not Found", "text/plain", "not found\n", 10);
-        return;
-    }
-    for (const char *const *h = ddb_console_headers; *h != NULL; h += 2)
-        ddb_http_add_header(req, h[0], h[1], strlen(h[1]));
-    ddb_http_send_body(req, 200, "OK", f->ctype, (const char *)f->data, f->len);
-}
-
-/* --mcp-http: /mcp, the Model Context Protocol (server/doors/mcp/), as the key the guard verified;
-   outside the gate as admin is. */
-static void send_mcp(ddb_http *h, http_thread *t, h2o_req_t *req, const ddb_auth_request *ar, const ddb_req *who)
-{
-    const char *ctype;
-    int status;
-
-    t->out.len = 0;
-    status = h->env->mcp(h->env->ctx, ar, who->access_key, who->region, (unsigned)(t - h->threads), &t->arena,
-                         &t->out, &ctype);
-    ddb_http_send_body(req, status, reason_of(status), ctype, t->out.data, t->out.len);
-}
-
-/* A request to a door: through the guard (guard.h), then to the door, or refused. On --metrics-port
-   (private_port), GET /metrics is asked for no signature. */
-static void send_door(ddb_http *h, http_thread *t, h2o_req_t *req, ddb_door door, int private_port)
-{
-    h2o_iovec_t ct = media_type(header_value(req, H2O_STRLIT("content-type")));
-    ddb_auth_request ar;
-    ddb_door_request dr;
-    ddb_req who;
-    int status;
-
+    memset(&r, 0, sizeof(r));
     ddb_arena_reset(&t->arena);
-    memset(&who, 0, sizeof(who));
-    who.arena = &t->arena;
-    auth_request_of(&t->arena, req, &ar);
-    dr = (ddb_door_request){.door = door, .http = &ar, .media_type = ct.base, .media_len = ct.len,
-                            .resource = ddb_arena_strndup(&t->arena, req->path_normalized.base,
-                                                          req->path_normalized.len),
-                            .private_port = private_port};
-    t->out.len = 0;
-    if ((status = ddb_door_guard(h->env->api->auth, &who, &dr, &t->out)) != 0) {
-        ddb_http_send_body(req, status, reason_of(status), "application/json", t->out.data, t->out.len);
+    r.arena = &t->arena;
+    r.op = ddb_op_from_target(hd->target.base, hd->target.len);
+    ddb_req_fail_msg(&r, DDB_E_SERVICE_UNAVAILABLE, "DynamoDB is currently unavailable. (This should be a temporary state.)");
+    outcome(&r, &t->out, &t->err, &a);
+    answer_api(h, t, req, &r, NULL, &a, ddb_clock_mono_since_s(started));
+}
+
+static const char *job_str(offload_job *j, h2o_iovec_t v, size_t *len)
+{
+    *len = v.len;
+    return v.base != NULL ? ddb_arena_strndup(&j->arena, v.base, v.len) : NULL;
+}
+
+/* The request as dispatch reads it, in the job's own memory (the worker touches nothing of req). */
+static void job_of(ddb_http *h, offload_job *j, h2o_req_t *req, const api_headers *hd)
+{
+    ddb_req *r = &j->r;
+
+    memset(r, 0, sizeof(*r));
+    memset(&j->in, 0, sizeof(j->in));
+    j->out.len = j->raw.len = 0;
+    r->arena = &j->arena;
+    if (req->entity.base != NULL) {
+        ddb_buf_reserve(&j->raw, req->entity.len);
+        ddb_buf_append(&j->raw, req->entity.base, req->entity.len);
+        r->body = j->raw.data;
+        r->body_len = j->raw.len;
+    }
+    r->outbuf = &j->out;
+    ddb_jw_init(&r->out, &j->out);
+    j->in.target = job_str(j, hd->target, &j->in.target_len);
+    j->in.auth = job_str(j, hd->auth, &j->in.auth_len);
+    j->in.peer = job_str(j, hd->peer, &j->in.peer_len);
+    j->in.has_date = hd->has_date;
+    if (h->env->api->auth != NULL) {
+        ddb_http_auth_request_of(&j->arena, req, &j->ar);
+        j->ar.body = r->body;
+        j->in.http = &j->ar;
+    }
+    decode_body(h, &j->body, hd->content_encoding, r, &j->in);
+}
+
+/* On the loop: the request into a job, for a worker; or 503 past the bound. */
+static void offload_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_headers *hd, h2o_iovec_t ct)
+{
+    uint64_t started = ddb_clock_mono_ns();
+    offload_job *j = ddb_offload_take(h->offload);
+
+    if (j == NULL) {
+        send_overloaded(h, t, req, hd, ct, started);
         return;
     }
-    if (door == DDB_DOOR_METRICS)
-        send_metrics(h, t, req);
-    else if (door == DDB_DOOR_ADMIN)
-        send_admin(h, t, req);
-    else if (door == DDB_DOOR_CONSOLE)
-        send_console(req);
-    else
-        send_mcp(h, t, req, &ar, &who);
+    j->started = started;
+    j->to = &t->offload_rx;
+    j->req = req;
+    j->ctype = response_content_type(ct);
+    j->enc = ddb_http_accepted_encoding(req);
+    j->traced = trace_begin(h, &j->span, hd) != NULL;
+    job_of(h, j, req, hd);
+    j->ref = h2o_mem_alloc_shared(&req->pool, sizeof(*j->ref), job_req_gone);
+    *j->ref = j;
+    t->jobs++;
+    ddb_conn_cost(t, req, (ddb_clock_mono_ns() - started) / 1000); /* the loop's time alone */
+    ddb_offload_submit(h->offload, j);
+}
+
+/* On a worker (gate slot `slot`): the job's dispatch. */
+static void offload_run(void *ctx, offload_job *j, unsigned slot)
+{
+    ddb_http *h = ctx;
+
+    ddb_gate_enter(h->env->gate, slot);
+    trace_activate(h, j->traced ? &j->span : NULL);
+    ddb_dispatch(h->env->api, &j->r, &j->in);
+    ddb_trace_active = NULL;
+    ddb_gate_leave(h->env->gate, slot);
+    j->seconds = ddb_clock_mono_since_s(j->started);
+}
+
+/* On the loop: jobs done, their answers sent (or dropped: their clients have gone). */
+static void on_jobs_done(h2o_multithread_receiver_t *rx, h2o_linklist_t *done)
+{
+    http_thread *t = H2O_STRUCT_FROM_MEMBER(http_thread, offload_rx, rx);
+    ddb_http *h = t->http;
+
+    while (!h2o_linklist_is_empty(done)) {
+        offload_job *j = H2O_STRUCT_FROM_MEMBER(offload_job, msg.link, done->next);
+        held_answer a = {.ctype = j->ctype, .started = j->started, .enc = j->enc};
+        h2o_linklist_unlink(&j->msg.link);
+        t->jobs--;
+        if (j->req != NULL)
+            *j->ref = NULL; /* the pool may be cleared once the answer is sent, the job reused by then */
+        outcome(&j->r, &j->out, &j->err, &a);
+        answer_api(h, t, j->req, &j->r, j->traced ? &j->span : NULL, &a, j->seconds);
+        ddb_offload_give_back(h->offload, j);
+    }
 }
 
 /*
@@ -645,7 +609,7 @@ static void serve(http_thread *t, h2o_req_t *req, int cut)
     if ((door = door_of(h, req)) == DDB_DOOR_METRICS && !h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")))
         door = DDB_DOOR_API;
     if (door != DDB_DOOR_API) {
-        send_door(h, t, req, door, 0);
+        ddb_http_door(h, t, req, door, 0);
         return;
     }
     api_headers_of(req, &hd);
@@ -656,7 +620,7 @@ static void serve(http_thread *t, h2o_req_t *req, int cut)
     }
     /* DynamoDB serves its API at "/" only: another path, method or content type is a request it
        does not route, whatever its headers and body say */
-    ct = media_type(hd.content_type);
+    ct = ddb_http_media_type(hd.content_type);
     if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST")) || req->path_normalized.len != 1 ||
         (req->entity.base != NULL && req->entity.len > 0 && !acceptable_content_type(ct))) {
         ddb_http_send_body(req, 404, "Not Found", NULL, not_found_body, sizeof(not_found_body) - 1);
@@ -682,7 +646,7 @@ static int on_metrics_req(h2o_handler_t *self, h2o_req_t *req)
 
     if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) &&
         h2o_memis(req->path_normalized.base, req->path_normalized.len, H2O_STRLIT("/metrics")))
-        send_door(t->http, t, req, DDB_DOOR_METRICS, 1);
+        ddb_http_door(t->http, t, req, DDB_DOOR_METRICS, 1);
     else
         ddb_http_send_body(req, 404, "Not Found", "text/plain", "not found\n", 10);
     return 0;
@@ -795,6 +759,8 @@ static void *thread_main(void *arg)
     h2o_linklist_init_anchor(&t->paused);
     h2o_linklist_init_anchor(&t->busy);
     h2o_linklist_init_anchor(&t->deferred);
+    if (h->offload != NULL)
+        h2o_multithread_register_receiver(t->ctx.queue, &t->offload_rx, on_jobs_done);
     if (h->gc != NULL) {
         /* a duplicate: the sync thread may still write to wake_fd after this loop has closed its
            socket, until ddb_http_stop unsubscribes */
@@ -810,15 +776,17 @@ static void *thread_main(void *arg)
         h2o_socket_read_start(t->metrics_listener, on_metrics_accept);
     }
     run_loop(h, t);
-    /* stop accepting, then give responses already produced a moment to reach their sockets (no
-       wait when no client is connected: docker stop of an idle server is then its loop's wake-up) */
+    /* stop accepting, then give responses already produced a moment to reach their sockets, and
+       requests on the workers (RADOS) up to 5 s to end and be answered (no wait when no client is
+       connected: docker stop of an idle server is then its loop's wake-up) */
     h2o_socket_read_stop(t->listener);
     h2o_socket_close(t->listener);
     if (t->metrics_listener != NULL) {
         h2o_socket_read_stop(t->metrics_listener);
         h2o_socket_close(t->metrics_listener);
     }
-    for (int i = 0; i < 4 && __atomic_load_n(&h->connections, __ATOMIC_RELAXED) != 0; i++)
+    for (int i = 0; (i < 4 || (t->jobs != 0 && i < OFFLOAD_DRAIN_TURNS)) &&
+                    __atomic_load_n(&h->connections, __ATOMIC_RELAXED) != 0; i++)
         h2o_evloop_run(t->loop, 25);
     if (t->wake != NULL) {
         h2o_socket_read_stop(t->wake);
@@ -925,6 +893,10 @@ int ddb_http_metrics_port(const ddb_http *h)
 
 int ddb_http_start(ddb_http *h)
 {
+    /* the workers' gate slots follow the loops' (server.c sizes the gate for both) */
+    if (h->cfg->rados_inflight != 0 &&
+        (h->offload = ddb_offload_start(h->cfg->rados_inflight, h->nthreads, offload_run, h)) == NULL)
+        return -1;
     if (h->gc != NULL)
         ddb_groupcommit_subscribe(h->gc, ddb_http_on_durable, h);
     for (unsigned i = 0; i < h->nthreads; i++) {
@@ -939,6 +911,7 @@ void ddb_http_stop(ddb_http *h)
     h->stopping = 1;
     for (unsigned i = 0; i < h->nthreads; i++)
         pthread_join(h->threads[i].tid, NULL);
+    ddb_offload_stop(h->offload); /* no loop takes answers any more */
     if (h->gc != NULL)
         ddb_groupcommit_subscribe(h->gc, NULL, NULL);
     for (unsigned i = 0; i < h->nthreads; i++) {

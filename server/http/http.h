@@ -31,6 +31,7 @@ typedef struct ddb_http_options {
     int admin;                  /* serve /ddbd/... through the admin hook */
     int mcp;                    /* --mcp-http: serve /mcp through the mcp hook */
     int console;                /* --console: serve /ddbd/console (server/doors/console/console.h) */
+    unsigned rados_inflight;    /* RADOS: API requests run on this many workers (offload.h); 0: on the loops */
 } ddb_http_options;
 
 /* What the front serves with: the request pipeline, and the wiring's parts it hands requests to. */

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "server/api/auth.h"
+#include "server/api/dispatch.h"
 #include "server/api/req.h"
 #include "server/base/groupcommit.h"
 #include "server/base/trace.h"
@@ -61,6 +63,8 @@ typedef struct http_thread {
     size_t unsent;         /* bytes of the answers given and not yet taken by their clients */
     uint64_t swept_ms;
     int resume;
+    h2o_multithread_receiver_t offload_rx; /* RADOS: the jobs done by the workers (offload.h) */
+    unsigned jobs;                         /* ... of this loop's requests, not yet back */
     h2o_req_t *last_req;   /* the request last handed to the handler, and its connection's record */
     void *last_conn;            /* room was made: admit waiting bodies */
 } http_thread;
@@ -83,8 +87,12 @@ struct ddb_http {
     size_t body_budget;         /* each thread's share of --max-pending-bodies */
     size_t unsent_budget;       /* each thread's share of --max-unsent-bytes */
     uint64_t header_timeout_ms; /* --header-timeout */
+    struct ddb_offload *offload; /* --rados-inflight: the request workers (offload.h); NULL: none */
     volatile int stopping;
 };
+
+/* At stop, the loop turns (25 ms each) that requests on the workers have to be answered. */
+#define OFFLOAD_DRAIN_TURNS 200
 
 /* The HTTP thread running this code (set once by each loop thread). */
 extern __thread http_thread *ddb_http_current;
@@ -106,6 +114,36 @@ typedef struct held_answer {
     int traced;                   /* trace_id is the request's (it becomes the latency's exemplar) */
     uint8_t trace_id[16];
 } held_answer;
+
+/* RADOS: one API request on the request workers (offload.h), from its loop to a worker and back;
+   everything dispatch reads is in the job's own memory. */
+typedef struct offload_job {
+    h2o_multithread_message_t msg;  /* on its loop's receiver once done */
+    struct offload_job *next;       /* the pool's queue or free list */
+    h2o_multithread_receiver_t *to; /* its loop's receiver */
+    h2o_req_t *req;                 /* NULL once the request is gone (its connection closed) */
+    struct offload_job **ref;       /* in the request's pool: its destructor clears req */
+    ddb_req r;
+    ddb_http_in in;
+    ddb_auth_request ar;
+    ddb_arena arena;
+    ddb_buf raw, body, out, err; /* the body as sent and decoded; the answer or the error */
+    ddb_span span;
+    int traced;                  /* span is the request's */
+    uint64_t started;            /* ddb_clock_mono_ns when its loop took it */
+    double seconds;              /* from then to the end of its dispatch */
+    const char *ctype;           /* the answer's Content-Type */
+    ddb_encoding enc;            /* the coding the client accepts */
+} offload_job;
+
+/* ---- req_read.c: for http.c and doors.c ---- */
+
+/* The first header `name` (lower case) of req, or {NULL, 0}. */
+h2o_iovec_t ddb_http_header_value(h2o_req_t *req, const char *name, size_t len);
+/* The media type of a Content-Type (its parameters and blanks dropped). */
+h2o_iovec_t ddb_http_media_type(h2o_iovec_t ct);
+/* The request as SigV4 signed it (--auth), in arena a. */
+void ddb_http_auth_request_of(ddb_arena *a, h2o_req_t *req, ddb_auth_request *ar);
 
 /* ---- respond.c ---- */
 

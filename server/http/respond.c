@@ -93,7 +93,10 @@ static void send_answer(http_thread *t, h2o_req_t *req, const held_answer *a)
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_ENCODING, NULL, a->content_encoding,
                        strlen(a->content_encoding));
     ddb_http_send_body_id(req, a->id, a->status,
-                          a->status == 200 ? "OK" : a->status == 500 ? "Internal Server Error" : "Bad Request",
+                          a->status == 200   ? "OK"
+                          : a->status == 500 ? "Internal Server Error"
+                          : a->status == 503 ? "Service Unavailable"
+                                             : "Bad Request",
                           a->ctype, a->body, a->len);
 }
 

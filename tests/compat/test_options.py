@@ -80,6 +80,7 @@ def valid_args(name, tmp):
         "backend": ["--backend", "rocksdb"] + mem,
         "rados-conf": ["--rados-conf", write(tmp / "ceph.conf", "")] + mem,  # stored; RocksDB ignores it
         "rados-pool": ["--rados-pool", "ddbd/test"] + mem,
+        "rados-inflight": ["--rados-inflight", "8"] + mem,  # RocksDB has no request workers
         "shards": ["--shards", "2"] + mem,
         "threads": ["--threads", "1"] + mem,
         "search-threads": ["--search-threads", "1"] + mem,
@@ -133,7 +134,7 @@ def valid_args(name, tmp):
     return table[name]
 
 
-SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "rados-pool", "shards", "threads",
+SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "rados-pool", "rados-inflight", "shards", "threads",
            "search-threads", "vector-ann", "vector-ann-ef", "log-level", "sync", "cors", "item-collection-limit", "transaction-conflict-rate",
            "write-conflict-rate", "enforce-capacity", "idempotency-window", "ttl-interval", "count-check-interval", "replication-lag", "region-peer", "peer-key", "stream-trigger", "kinesis-endpoint", "auth", "namespaces",
            "max-connections", "min-free-disk", "memory-budget", "request-timeout", "header-timeout", "max-unsent-bytes",
@@ -230,7 +231,7 @@ def test_help_lists_the_common_options_first_and_the_rados_ones_together_after()
     # the RADOS backend's options are for a Ceph cluster only: one group, after every other option
     _, headings, _ = help_sections()
     names = [h.split(" ")[0] for h in headings]
-    rados = ["--backend", "--rados-conf", "--rados-pool"]
+    rados = ["--backend", "--rados-conf", "--rados-pool", "--rados-inflight"]
     serving = [n for n in names if n not in ("--health-check", "--version", "--help")]
     assert serving[-len(rados):] == rados, names
     assert names.index("--shards") < names.index("--backend") and names.index("--threads") < names.index("--backend")
@@ -460,6 +461,7 @@ def test_values_refused(args, message):
 # unless the message names the option itself.
 MISSING = {
     "host": None, "port": None, "data-dir": None, "backend": None, "rados-conf": None, "rados-pool": None,
+    "rados-inflight": None,
     "shards": None, "threads": None, "search-threads": None, "vector-ann": None, "vector-ann-ef": None, "cors": None, "item-collection-limit": None,
     "transaction-conflict-rate": None, "write-conflict-rate": None, "idempotency-window": None,
     "ttl-interval": None, "count-check-interval": None, "stream-trigger": None, "max-connections": None, "request-timeout": None,

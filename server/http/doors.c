@@ -1,0 +1,151 @@
+/*
+ * server/http/doors.c: the requests to ddbd's doors (see doors.h).
+ */
+#include "server/http/doors.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "server/base/gate.h"
+#include "server/doors/console/console.h"
+#include "server/http/http_internal.h"
+#include "server/http/offload.h"
+
+/* Whether the scraper's Accept asks for OpenMetrics (as Prometheus does when it may store exemplars). */
+static int wants_openmetrics(h2o_req_t *req)
+{
+    ssize_t i = -1;
+
+    while ((i = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT, i)) >= 0) {
+        h2o_iovec_t v = req->headers.entries[i].value;
+        if (h2o_strstr(v.base, v.len, H2O_STRLIT("application/openmetrics-text")) != SIZE_MAX)
+            return 1;
+    }
+    return 0;
+}
+
+/* GET /metrics: every thread's counters and the connections (request_metrics.h), then the wiring's
+   figures; in OpenMetrics' format, with the latencies' exemplars, when the scraper asks for it. */
+static void send_metrics(ddb_http *h, http_thread *t, h2o_req_t *req)
+{
+    int om = wants_openmetrics(req);
+
+    t->out.len = 0;
+    ddb_gate_enter(h->env->gate, (unsigned)(t - h->threads)); /* the store and catalog stay put meanwhile */
+    ddb_metrics_render(&t->out, &h->threads[0].metrics, sizeof(h->threads[0]), h->nthreads,
+                       __atomic_load_n(&h->connections, __ATOMIC_RELAXED), om);
+    h->env->metrics(h->env->ctx, &t->out);
+    if (h->offload != NULL)
+        ddb_offload_metrics(h->offload, &t->out);
+    ddb_gate_leave(h->env->gate, (unsigned)(t - h->threads));
+    if (om)
+        ddb_metrics_openmetrics(&t->out);
+    ddb_http_send_body(req, 200, "OK", om ? "application/openmetrics-text; version=1.0.0; charset=utf-8" :
+                       "text/plain; version=0.0.4", t->out.data, t->out.len);
+}
+
+static const char *reason_of(int status)
+{
+    switch (status) {
+    case 200:
+        return "OK";
+    case 202:
+        return "Accepted";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 415:
+        return "Unsupported Media Type";
+    case 500:
+        return "Internal Server Error";
+    default:
+        return "Bad Request";
+    }
+}
+
+/* ddbd's admin endpoints (admin.h), only with --admin. Never inside the request gate: a restore closes it. */
+static void send_admin(ddb_http *h, http_thread *t, h2o_req_t *req)
+{
+    char method[16];
+    int status;
+    h2o_iovec_t path = req->path_normalized;
+
+    snprintf(method, sizeof(method), "%.*s", (int)req->method.len, req->method.base);
+    t->out.len = 0;
+    /* the query too (/ddbd/contributor-insights/T?index=I): the normalized path has none */
+    if (req->query_at != SIZE_MAX)
+        path = h2o_concat(&req->pool, path, h2o_iovec_init(req->path.base + req->query_at,
+                                                           req->path.len - req->query_at));
+    status = h->env->admin(h->env->ctx, method, path.base, path.len, req->entity.base,
+                           req->entity.base ? req->entity.len : 0, &t->out);
+    ddb_http_send_body(req, status, reason_of(status), "application/json", t->out.data, t->out.len);
+}
+
+/* --console: a built-in file of the console (server/doors/console/console.h), GET or HEAD only. */
+static void send_console(h2o_req_t *req)
+{
+    static const char allow[] = "{\"message\": \"the console's files are read with GET\"}";
+    h2o_iovec_t p = req->path_normalized;
+    const ddb_console_file *f;
+
+    if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) &&
+        !h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"))) {
+        ddb_http_add_header(req, "Allow", "GET, HEAD", 9);
+        ddb_http_send_body(req, 405, "Method Not Allowed", "application/json", allow, sizeof(allow) - 1);
+        return;
+    }
+    if ((f = ddb_console_find(p.base + 13, p.len - 13)) == NULL) {
+        ddb_http_send_body(req, 404, "Not Found", "text/plain", "not found\n", 10);
+        return;
+    }
+    for (const char *const *h = ddb_console_headers; *h != NULL; h += 2)
+        ddb_http_add_header(req, h[0], h[1], strlen(h[1]));
+    ddb_http_send_body(req, 200, "OK", f->ctype, (const char *)f->data, f->len);
+}
+
+/* --mcp-http: /mcp, the Model Context Protocol (server/doors/mcp/), as the key the guard verified;
+   outside the gate as admin is. */
+static void send_mcp(ddb_http *h, http_thread *t, h2o_req_t *req, const ddb_auth_request *ar, const ddb_req *who)
+{
+    const char *ctype;
+    int status;
+
+    t->out.len = 0;
+    status = h->env->mcp(h->env->ctx, ar, who->access_key, who->region, (unsigned)(t - h->threads), &t->arena,
+                         &t->out, &ctype);
+    ddb_http_send_body(req, status, reason_of(status), ctype, t->out.data, t->out.len);
+}
+
+void ddb_http_door(ddb_http *h, http_thread *t, h2o_req_t *req, ddb_door door, int private_port)
+{
+    h2o_iovec_t ct = ddb_http_media_type(ddb_http_header_value(req, H2O_STRLIT("content-type")));
+    ddb_auth_request ar;
+    ddb_door_request dr;
+    ddb_req who;
+    int status;
+
+    ddb_arena_reset(&t->arena);
+    memset(&who, 0, sizeof(who));
+    who.arena = &t->arena;
+    ddb_http_auth_request_of(&t->arena, req, &ar);
+    dr = (ddb_door_request){.door = door, .http = &ar, .media_type = ct.base, .media_len = ct.len,
+                            .resource = ddb_arena_strndup(&t->arena, req->path_normalized.base,
+                                                          req->path_normalized.len),
+                            .private_port = private_port};
+    t->out.len = 0;
+    if ((status = ddb_door_guard(h->env->api->auth, &who, &dr, &t->out)) != 0) {
+        ddb_http_send_body(req, status, reason_of(status), "application/json", t->out.data, t->out.len);
+        return;
+    }
+    if (door == DDB_DOOR_METRICS)
+        send_metrics(h, t, req);
+    else if (door == DDB_DOOR_ADMIN)
+        send_admin(h, t, req);
+    else if (door == DDB_DOOR_CONSOLE)
+        send_console(req);
+    else
+        send_mcp(h, t, req, &ar, &who);
+}

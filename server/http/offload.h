@@ -1,0 +1,50 @@
+/*
+ * server/http/offload.h: the RADOS backend's request workers (--rados-inflight N).
+ *
+ * On RADOS a request waits for the cluster (network round trips, milliseconds each) while it holds
+ * whatever thread runs it. So the loops do not run such requests: a loop decodes the request into
+ * a job (its own copies of the body and the headers dispatch reads: nothing of the h2o request is
+ * touched off the loop), a pool of N worker threads runs the jobs (dispatch, with the job's own
+ * arena and buffers, librados called synchronously as before), and each job's answer comes back to
+ * its loop through h2o's multithread queue, where it is sent. One loop then has up to N requests at
+ * the cluster at once instead of one.
+ *
+ * The bound: N workers (the requests of this gateway at the cluster at once), and at most 4 N more
+ * jobs waiting for one (or done and not yet taken back by their loop). A request past that is
+ * answered at once with DynamoDB's 503 ServiceUnavailable, which SDKs retry with backoff.
+ *
+ * The jobs live in the pool (made on first use, reused, at most 5 N), never in a request's pool: a
+ * connection closed while its job runs frees the request, and the job, told so by a destructor in
+ * the request's pool, drops its answer.
+ */
+#ifndef DDB_HTTP_OFFLOAD_H
+#define DDB_HTTP_OFFLOAD_H
+
+/* (declared, not included, as conns.h does: http_internal.h includes http.h, whose http.c calls
+   these; the job is http_internal.h's offload_job) */
+struct offload_job;
+struct ddb_buf;
+
+/* Jobs waiting per worker, at most (past them: 503). */
+#define OFFLOAD_QUEUE_PER_WORKER 4
+
+typedef struct ddb_offload ddb_offload;
+
+/* Runs a job on worker `slot` (the request gate's slot of that worker). */
+typedef void (*offload_run_fn)(void *ctx, struct offload_job *j, unsigned slot);
+
+/* Starts `workers` threads whose gate slots are first_slot... . NULL on failure. */
+ddb_offload *ddb_offload_start(unsigned workers, unsigned first_slot, offload_run_fn run, void *ctx);
+/* A free job, or NULL past the bound (on a loop). */
+struct offload_job *ddb_offload_take(ddb_offload *o);
+/* Queues a job taken and filled; its answer comes back to j->to. */
+void ddb_offload_submit(ddb_offload *o, struct offload_job *j);
+/* Gives back a job whose answer is sent or dropped (on its loop). */
+void ddb_offload_give_back(ddb_offload *o, struct offload_job *j);
+/* GET /metrics: the requests on the workers now, and the workers (Prometheus' text). */
+void ddb_offload_metrics(ddb_offload *o, struct ddb_buf *out);
+/* After the loops have stopped: lets the running jobs end, drops the queued ones, joins the workers
+   and frees every job. */
+void ddb_offload_stop(ddb_offload *o);
+
+#endif

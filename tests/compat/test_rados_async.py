@@ -1,0 +1,186 @@
+"""RADOS requests off the event loops (server/http/offload.h, docs/scale-out.md): a request that
+waits for the cluster holds a request worker, not its loop, so ONE loop (--threads 1) has many
+requests at the cluster at once, up to --rados-inflight; past that bound and its queue, DynamoDB's
+503 ServiceUnavailable. The cluster's wait is made long and certain with a delay point
+(DDBD_DELAY_POINT=write-decided:MS, server/base/faults.h: every single-item write sleeps there).
+
+- 32 PutItems sent at once to `--threads 1` end in about one delay, not 32, and a GetItem sent while
+  they sleep answers at once; with --rados-inflight 0 (each request on its loop, as before) they
+  take one delay each, one after another;
+- --rados-inflight 1: one request at the cluster and 4 waiting; the others answered 503 at once;
+- clients that close their connections while their requests are on the workers: the server stays
+  up and serves, and SIGTERM with requests on the workers answers them before exiting 0.
+
+Runs only where tests/rados/run.sh points it at a loopback cluster (DDBD_STORE_ARGS with
+`--backend rados`); skipped everywhere else.
+"""
+import json
+import re
+import signal
+import socket
+import threading
+import time
+import urllib.request
+
+from conftest import DdbdServer, create_table_params, make_client, raw_request, sign_headers, unique_name
+from rados_helpers import needs_cluster, rados_args
+
+pytestmark = needs_cluster
+
+DELAY_MS = 300
+OVERLOADED = {"__type": "com.amazon.coral.availability#ServiceUnavailableException",
+              "message": "DynamoDB is currently unavailable. (This should be a temporary state.)"}
+
+
+def slow_gateway(*extra, delay_ms=DELAY_MS):
+    """One loop (--threads 1) on a namespace of its own, every item write held `delay_ms` there."""
+    args = rados_args(unique_name("async")) + ["--threads", "1"] + list(extra)
+    return DdbdServer(args, env={"DDBD_DELAY_POINT": "write-decided:%d" % delay_ms}).start()
+
+
+def table_on(server):
+    table = unique_name("t")
+    make_client(server.endpoint).create_table(**create_table_params(table))
+    return table
+
+
+def put_body(table, key):
+    return {"TableName": table, "Item": {"pk": {"S": key}, "v": {"N": "1"}}}
+
+
+def concurrent_puts(endpoint, table, n):
+    """Sends n PutItems at once, each on a connection of its own: their responses and the seconds
+    until the last one came."""
+    results = [None] * n
+    start = threading.Barrier(n + 1)
+
+    def one(i):
+        start.wait()
+        results[i] = raw_request(endpoint, "PutItem", put_body(table, "k%d" % i))
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    start.wait()
+    t0 = time.monotonic()
+    for t in threads:
+        t.join(timeout=60)
+    return results, time.monotonic() - t0
+
+
+def requests_on_workers(endpoint):
+    """GET /metrics' ddbd_rados_requests (the requests on the request workers now)."""
+    with urllib.request.urlopen(endpoint + "/metrics", timeout=5) as resp:
+        text = resp.read().decode()
+    return int(re.search(r"^ddbd_rados_requests (\d+)$", text, re.M).group(1))
+
+
+def test_one_loop_has_many_writes_at_the_cluster_at_once():
+    server = slow_gateway()
+    try:
+        table = table_on(server)
+        ddb = make_client(server.endpoint)
+        ddb.put_item(TableName=table, Item={"pk": {"S": "read-me"}})
+        got = {}
+
+        def read_while_they_sleep():
+            time.sleep(DELAY_MS / 3000)
+            t0 = time.monotonic()
+            got["item"] = make_client(server.endpoint).get_item(TableName=table, Key={"pk": {"S": "read-me"}})
+            got["seconds"] = time.monotonic() - t0
+            got["on_workers"] = requests_on_workers(server.endpoint)
+
+        reader = threading.Thread(target=read_while_they_sleep)
+        reader.start()
+        results, seconds = concurrent_puts(server.endpoint, table, 32)
+        reader.join()
+        assert [r.status for r in results] == [200] * 32
+        # one after another they would take 32 x 300 ms = 9.6 s; a stripe lock shared by two of the
+        # keys (1 in 8) adds a delay
+        assert seconds < 3.0, "32 writes took %.1f s on one loop" % seconds
+        assert got["item"]["Item"]["pk"]["S"] == "read-me"
+        assert got["seconds"] < DELAY_MS / 1000, "a GetItem waited %.2f s behind the writes" % got["seconds"]
+        assert got["on_workers"] >= 16  # (the writes still sleeping; /metrics itself runs on the loop)
+        scan = ddb.scan(TableName=table, ConsistentRead=True)
+        assert scan["Count"] == 33
+    finally:
+        assert server.stop(signal.SIGTERM) == 0
+
+
+def test_inflight_0_runs_each_request_on_its_loop_one_at_a_time():
+    server = slow_gateway("--rados-inflight", "0")
+    try:
+        table = table_on(server)
+        results, seconds = concurrent_puts(server.endpoint, table, 6)
+        assert [r.status for r in results] == [200] * 6
+        assert seconds >= 6 * DELAY_MS / 1000 * 0.9, "6 writes took %.1f s on one loop" % seconds
+        with urllib.request.urlopen(server.endpoint + "/metrics", timeout=5) as resp:
+            assert "ddbd_rados_requests" not in resp.read().decode()  # no workers
+    finally:
+        assert server.stop(signal.SIGTERM) == 0
+
+
+def test_past_the_bound_and_its_queue_the_answer_is_503_service_unavailable():
+    """--rados-inflight 1: one write at the cluster, 4 more waiting; of 8 sent at once, 3 are
+    answered 503 at once, as DynamoDB answers when it is overloaded (SDKs retry it)."""
+    server = slow_gateway("--rados-inflight", "1")
+    try:
+        table = table_on(server)
+        results, _ = concurrent_puts(server.endpoint, table, 8)
+        statuses = sorted(r.status for r in results)
+        assert statuses == [200] * 5 + [503] * 3
+        for r in results:
+            if r.status == 503:
+                assert r.json() == OVERLOADED
+                assert r.headers["content-type"] == "application/x-amz-json-1.0"
+                assert len(r.headers["x-amzn-requestid"]) == 52
+        # the bound is of requests in flight: once they are answered, the next ones pass
+        assert raw_request(server.endpoint, "PutItem", put_body(table, "after")).status == 200
+    finally:
+        assert server.stop(signal.SIGTERM) == 0
+
+
+def signed_put(endpoint, table, key):
+    """A signed PutItem's bytes as sent on the wire."""
+    body = json.dumps(put_body(table, key)).encode()
+    headers = sign_headers(endpoint, body, {"Content-Type": "application/x-amz-json-1.0",
+                                            "X-Amz-Target": "DynamoDB_20120810.PutItem"})
+    head = "POST / HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n" % (endpoint[7:], len(body))
+    head += "".join("%s: %s\r\n" % kv for kv in headers.items())
+    return head.encode() + b"\r\n" + body
+
+
+def test_clients_gone_while_their_requests_are_on_the_workers():
+    server = slow_gateway()
+    try:
+        table = table_on(server)
+        host, port = "127.0.0.1", server.port
+        for i in range(20):
+            s = socket.create_connection((host, port))
+            s.sendall(signed_put(server.endpoint, table, "gone%d" % i))
+            if i % 2:  # a reset, not a close
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            time.sleep(0.01)
+            s.close()
+        time.sleep(DELAY_MS / 1000 * 2)  # their answers are sent to no one
+        assert server.proc.poll() is None
+        ddb = make_client(server.endpoint)
+        ddb.put_item(TableName=table, Item={"pk": {"S": "after"}})
+        assert ddb.get_item(TableName=table, Key={"pk": {"S": "after"}}, ConsistentRead=True)["Item"]
+    finally:
+        assert server.stop(signal.SIGTERM) == 0
+
+
+def test_sigterm_answers_the_requests_on_the_workers_first():
+    server = slow_gateway(delay_ms=1000)
+    table = table_on(server)
+    results = {}
+    threads = [threading.Thread(target=lambda i=i: results.__setitem__(
+        i, raw_request(server.endpoint, "PutItem", put_body(table, "k%d" % i)))) for i in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)  # all four sleeping on the workers
+    assert server.stop(signal.SIGTERM) == 0
+    for t in threads:
+        t.join(timeout=10)
+    assert sorted(r.status for r in results.values()) == [200] * 4
