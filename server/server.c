@@ -59,6 +59,18 @@ static void over_budget(ddb_engine *eng)
     ddb_kinesis_wake(srv->kinesis);
 }
 
+/* A commit wrote t's stream or Kinesis records: the followers that read them pass now, not at their
+   next poll (replication is woken by eng->global_write, which it sets itself). */
+static void followed_write(ddb_engine *eng, const ddb_table *t)
+{
+    ddb_server *srv = (ddb_server *)(void *)((char *)eng - offsetof(ddb_server, eng));
+
+    if (t->stream_id != 0)
+        ddb_triggers_nudge(srv->triggers, t->name);
+    if (t->kinesis_log != 0)
+        ddb_kinesis_nudge(srv->kinesis);
+}
+
 /* ---- the background workers (base/workers.h), in the order they start and halt ---- */
 
 /* Each finds its worker where the rest of the server does (a test may swap the engine's tasks). */
@@ -249,6 +261,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
             ddb_retention_new(cfg->memory_budget == DDB_BUDGET_UNSET ? DDB_MEMORY_BUDGET_DEFAULT : cfg->memory_budget);
         srv->eng.over_budget = over_budget;
     }
+    srv->eng.followed_write = followed_write;
     /* exact vector search reads memory; a store other gateways write is read where it lies */
     srv->eng.vectors = ddb_store_shared(srv->eng.store) ? NULL : ddb_vector_cache_new(cfg->vector_ann, cfg->vector_ann_ef);
     srv->eng.search_threads = cfg->search_threads;

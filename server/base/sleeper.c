@@ -37,16 +37,25 @@ void ddb_sleeper_nap(ddb_sleeper *s, unsigned ms)
     pthread_mutex_lock(&s->lock);
     if (!s->stop && !s->woken)
         pthread_cond_timedwait(&s->wake, &s->lock, &until);
-    s->woken = 0;
+    __atomic_store_n(&s->woken, 0, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&s->lock);
 }
 
 void ddb_sleeper_wake(ddb_sleeper *s)
 {
     pthread_mutex_lock(&s->lock);
-    s->woken = 1;
+    __atomic_store_n(&s->woken, 1, __ATOMIC_RELEASE);
     pthread_cond_broadcast(&s->wake);
     pthread_mutex_unlock(&s->lock);
+}
+
+void ddb_sleeper_nudge(ddb_sleeper *s)
+{
+    /* a pending wake is taken by the next nap, which then does not wait, and the pass after it sees
+       the commit that nudged; a nudge that meets a wake being taken just then costs at most the
+       follower's poll (the followers poll as well: other gateways' commits wake nothing here) */
+    if (!__atomic_load_n(&s->woken, __ATOMIC_ACQUIRE))
+        ddb_sleeper_wake(s);
 }
 
 void ddb_sleeper_stop(ddb_sleeper *s)

@@ -13,7 +13,8 @@ typedef struct ddb_sleeper {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     int stop;
-    int woken; /* a wake not yet taken by a nap: one that came while the thread worked is kept */
+    int woken; /* a wake not yet taken by a nap: one that came while the thread worked is kept;
+                  written under the lock, read without it by ddb_sleeper_nudge */
 } ddb_sleeper;
 
 void ddb_sleeper_init(ddb_sleeper *s);
@@ -24,6 +25,12 @@ int ddb_sleeper_stopping(ddb_sleeper *s);
 void ddb_sleeper_nap(ddb_sleeper *s, unsigned ms);
 /* Ends the naps under way now (the thread has work), without stopping it. */
 void ddb_sleeper_wake(ddb_sleeper *s);
+/*
+ * ddb_sleeper_wake for a hot path (every commit that wrote what a follower reads): while a wake is
+ * pending (the thread works and has not napped since) it is one load, no lock; the nap that takes
+ * the wake returns at once, so the pass after it sees the commit.
+ */
+void ddb_sleeper_nudge(ddb_sleeper *s);
 /* Sets the stop flag and wakes every nap. */
 void ddb_sleeper_stop(ddb_sleeper *s);
 

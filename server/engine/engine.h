@@ -65,6 +65,9 @@ typedef struct ddb_engine {
        what a commit that takes a kind past its limit calls: the wiring wakes the worker's trim */
     struct ddb_retention *retention;
     void (*over_budget)(struct ddb_engine *eng);
+    /* called after a commit that wrote `t`'s stream or Kinesis records: the wiring nudges the
+       followers that read them (base/follower.h: wake-up on commit); NULL when none runs */
+    void (*followed_write)(struct ddb_engine *eng, const struct ddb_table *t);
     ddb_engine_settings settings;
 } ddb_engine;
 

@@ -541,11 +541,14 @@ static int update_collection(ddb_arena *a, const ddb_store_key *counter, size_t 
 }
 
 /* After a commit: the retained history it wrote counts against the memory budget, and a kind it
-   took past its limit wakes the trim (retention.h). */
-static void keep(ddb_engine *eng, const run *r)
+   took past its limit wakes the trim (retention.h); stream or Kinesis records wake their followers
+   (eng->followed_write), which would otherwise see them at their next poll. */
+static void keep(ddb_engine *eng, const ddb_table *t, const run *r)
 {
     for (int k = 0; k < DDB_RET__COUNT; k++)
         ddb_engine_retain(eng, (ddb_retained_kind)k, r->kept[k]);
+    if ((r->kept[DDB_RET_STREAM] | r->kept[DDB_RET_KINESIS]) != 0 && eng->followed_write != NULL)
+        eng->followed_write(eng, t);
 }
 
 static int collection_full(ddb_mutation *m)
@@ -704,7 +707,7 @@ static int mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
             return fail(m, DDB_E_INTERNAL, "Internal server error");
         if (rc == 0) {
             count_change(a, m);
-            keep(eng, &r);
+            keep(eng, m->t, &r);
             ddb_vector_cache_apply(eng->vectors, m->vseq, m->vchanges, m->nvchanges);
             if (m->t->rep_id != 0 && !m->replicated && eng->global_write != NULL)
                 eng->global_write(eng);
@@ -922,7 +925,7 @@ static int mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n,
             return txn_fail(err, DDB_E_INTERNAL, "Internal server error");
         for (size_t i = 0; i < n; i++) {
             count_change(a, &ms[i]);
-            keep(eng, &x.runs[i]);
+            keep(eng, ms[i].t, &x.runs[i]);
             if (ms[i].t->rep_id != 0 && eng->global_write != NULL)
                 eng->global_write(eng);
         }

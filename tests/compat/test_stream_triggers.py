@@ -22,6 +22,7 @@ class Function:
 
     def __init__(self, fail=lambda records, call: None):
         self.records, self.calls, self.failures, self.lock = [], 0, 0, threading.Lock()
+        self.arrived = []  # time.monotonic() of each record's arrival
         self.fail = fail
         fn = self
 
@@ -38,6 +39,7 @@ class Function:
                 if how is None:
                     with fn.lock:
                         fn.records.extend(body["Records"])
+                        fn.arrived.extend([time.monotonic()] * len(body["Records"]))
                     self.answer(200, b"null")
                     return
                 with fn.lock:
@@ -165,6 +167,28 @@ def test_window_batches_records_and_checkpoints_survive_restart(server_factory, 
         fn.wait_for(21)
         time.sleep(0.6)
         assert len(fn.records) == 21  # nothing delivered twice after the restart
+    finally:
+        fn.close()
+
+
+def test_a_commit_wakes_its_trigger_at_once(server_factory):
+    # the trigger's worker polls every 50 ms; the commit that writes the records wakes it (issue 45's
+    # "wake-up on commit"), so a record reaches the function within a few ms of its write's answer,
+    # not after half a poll on average (25 ms)
+    fn = Function()
+    try:
+        server = server_factory(["--in-memory", "--stream-trigger", "wake=%s,batch=10" % fn.url])
+        client = make_client(server.endpoint)
+        create(client, "wake")
+        lags = []
+        for i in range(30):
+            client.put_item(TableName="wake", Item={"pk": S("k%d" % i), "v": N(0)})
+            answered = time.monotonic()
+            fn.wait_for(i + 1)
+            lags.append(fn.arrived[i] - answered)
+            time.sleep(0.013 * (i % 4))  # the puts fall on every phase of the poll
+        lags.sort()
+        assert lags[len(lags) // 2] < 0.010, "median lag %.1f ms: %s" % (lags[len(lags) // 2] * 1000, lags)
     finally:
         fn.close()
 

@@ -479,6 +479,12 @@ void ddb_kinesis_wake(ddb_kinesis *k)
         ddb_sleeper_wake(&k->sleeper);
 }
 
+void ddb_kinesis_nudge(ddb_kinesis *k)
+{
+    if (k != NULL)
+        ddb_sleeper_nudge(&k->sleeper);
+}
+
 /* ---- the worker ---- */
 
 /* Whether a table's destination has this log. */

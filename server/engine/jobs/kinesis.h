@@ -41,5 +41,7 @@ void ddb_kinesis_halt(ddb_kinesis *k);
 void ddb_kinesis_stop(ddb_kinesis *k);
 /* Ends its nap: the logs passed their share of the memory budget (NULL: nothing). */
 void ddb_kinesis_wake(ddb_kinesis *k);
+/* ddb_kinesis_wake after each commit that wrote Kinesis records (a load while a wake is pending). */
+void ddb_kinesis_nudge(ddb_kinesis *k);
 
 #endif

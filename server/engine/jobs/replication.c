@@ -44,7 +44,7 @@ static void kick(ddb_engine *eng)
 
     if (r == NULL)
         return;
-    ddb_sleeper_wake(&r->sleeper);
+    ddb_sleeper_nudge(&r->sleeper); /* after every commit on a global table: a load while one is pending */
 }
 
 void ddb_replication_kick(ddb_engine *eng)

@@ -315,6 +315,17 @@ static void *worker(void *arg)
     return NULL;
 }
 
+void ddb_triggers_nudge(ddb_triggers *t, const char *table)
+{
+    if (t == NULL)
+        return;
+    for (unsigned i = 0; i < t->n; i++)
+        if (strcmp(t->all[i].spec->table, table) == 0) {
+            ddb_sleeper_nudge(&t->sleeper);
+            return;
+        }
+}
+
 ddb_triggers *ddb_triggers_start(ddb_engine *eng, const ddb_trigger_spec *specs, unsigned n)
 {
     ddb_triggers *ts;

@@ -42,6 +42,8 @@ ddb_triggers *ddb_triggers_start(ddb_engine *eng, const ddb_trigger_spec *specs,
 /* Stops its threads and joins them; it does no more work, its memory stays until ddb_triggers_stop
    (base/workers.h: every worker halts before any is freed). */
 void ddb_triggers_halt(ddb_triggers *t);
+/* A commit wrote records to `table`'s stream: when a trigger follows it, its worker passes now. */
+void ddb_triggers_nudge(ddb_triggers *t, const char *table);
 void ddb_triggers_stop(ddb_triggers *t);
 
 #endif

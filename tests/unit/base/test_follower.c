@@ -7,6 +7,9 @@
 #include "server/base/follower.h"
 #include "test.h"
 
+#include <pthread.h>
+#include <time.h>
+
 typedef struct script {
     ddb_sleeper sleeper;
     const int *rcs; /* what each pass answers; the pass after the last stops the loop */
@@ -58,4 +61,43 @@ TEST(a_wake_is_kept_for_the_next_nap)
     ddb_sleeper_nap(&s, 5000);
     ASSERT(ddb_clock_mono_ms() - t0 < 1000);
     ddb_sleeper_destroy(&s);
+}
+
+/* the commit path's wake: it ends a nap under way, and while one is pending it leaves it pending */
+typedef struct napper {
+    ddb_sleeper s;
+    uint64_t took_ms;
+} napper;
+
+static void *nap_long(void *arg)
+{
+    napper *n = arg;
+    uint64_t t0 = ddb_clock_mono_ms();
+
+    ddb_sleeper_nap(&n->s, 5000);
+    n->took_ms = ddb_clock_mono_ms() - t0;
+    return NULL;
+}
+
+TEST(a_nudge_ends_a_nap_and_is_kept_while_pending)
+{
+    napper n;
+    pthread_t t;
+    uint64_t t0;
+
+    ddb_sleeper_init(&n.s);
+    ddb_sleeper_nudge(&n.s);
+    ddb_sleeper_nudge(&n.s); /* pending already: kept, not doubled */
+    t0 = ddb_clock_mono_ms();
+    ddb_sleeper_nap(&n.s, 5000); /* takes the pending wake */
+    ASSERT(ddb_clock_mono_ms() - t0 < 1000);
+    ASSERT(pthread_create(&t, NULL, nap_long, &n) == 0);
+    for (int i = 0; i < 50; i++) { /* the nap under way is ended by a nudge */
+        struct timespec ms10 = {0, 10 * 1000 * 1000};
+        nanosleep(&ms10, NULL);
+        ddb_sleeper_nudge(&n.s);
+    }
+    pthread_join(t, NULL);
+    ASSERT(n.took_ms < 1000);
+    ddb_sleeper_destroy(&n.s);
 }
