@@ -13,6 +13,7 @@
 #include "server/engine/jobs/peer.h"
 #include "server/engine/jobs/replication.h"
 #include "server/ops/handlers.h"
+#include "server/ops/ops_replicas.h"
 #include "server/ops/optable.h"
 #include "server/ops/replica_vectors.h"
 #include "server/ops/table_create.h"
@@ -74,10 +75,7 @@ static int peer_create(ddb_req *req)
         const ddb_table *t = ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, ddb_json_get_str(in, "TableName")));
         if (t != NULL && t->rep_id != 0 && ddb_table_replica(t, from) != NULL)
             return DDB_OK;
-        return ddb_req_fail(req, DDB_E_VALIDATION,
-                            "Failed to create a the new replica of table with name: '%s' because one or more "
-                            "replicas already existed as tables.",
-                            ddb_json_get_str(in, "TableName"));
+        return ddb_replica_exists_fail(req, ddb_json_get_str(in, "TableName"));
     }
     if (rc != 0)
         return ddb_req_fail(req, sub.err.code ? sub.err.code : DDB_E_INTERNAL, "%s",

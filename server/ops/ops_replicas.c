@@ -383,10 +383,7 @@ static int check_state(ddb_req *req, const ddb_table *t, const replica_plan *p)
         if (ddb_table_replica(t, p->create[i]) != NULL ||
             (ddb_peer_url(req->eng, p->create[i]) == NULL &&
              ddb_catalog_get(req->eng->catalog, ddb_replica_key(req->arena, t, p->create[i]))))
-            return ddb_req_fail(req, DDB_E_VALIDATION,
-                                "Failed to create a the new replica of table with name: '%s' because one or more "
-                                "replicas already existed as tables.",
-                                t->name);
+            return ddb_replica_exists_fail(req, t->name);
     if (p->ncreate > 0 && spans_servers(req, t, p))
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             INVALID "a global table with a replica on a --region-peer server has two replicas, one "
@@ -575,10 +572,7 @@ static int create_replica_table(ddb_req *req, const ddb_table *t, const ddb_json
     rc = ddb_table_create(&r, in, replica_members, &more, &made);
     ddb_buf_free(&out);
     if (rc == 1)
-        return ddb_req_fail(req, DDB_E_VALIDATION,
-                            "Failed to create a the new replica of table with name: '%s' because one or more "
-                            "replicas already existed as tables.",
-                            t->name);
+        return ddb_replica_exists_fail(req, t->name);
     if (rc != 0)
         return ddb_req_fail(req, r.err.code ? r.err.code : DDB_E_INTERNAL, "%s",
                             r.err.msg ? r.err.msg : "Internal server error");
@@ -822,6 +816,14 @@ static int update_replica(ddb_req *req, const ddb_table *t, const replica_plan *
     if (ddb_catalog_edit(req->eng->catalog, 16, build_update, &u, &out) < 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     return DDB_OK;
+}
+
+int ddb_replica_exists_fail(ddb_req *req, const char *table)
+{
+    return ddb_req_fail(req, DDB_E_VALIDATION,
+                        "Failed to create a the new replica of table with name: '%s' because one or more "
+                        "replicas already existed as tables.",
+                        table);
 }
 
 int ddb_replica_updates(ddb_req *req)
