@@ -115,11 +115,7 @@ static void write_index_features(ddb_jw *w, const ddb_backup *b, const char *lis
     for (uint32_t i = 0; i < ixs->n; i++) {
         const ddb_json *ix = ixs->u.items[i];
         ddb_jw_obj_begin(w);
-        write_str(w, "IndexName", ddb_json_get_str(ix, "IndexName"));
-        ddb_jw_key(w, "KeySchema");
-        ddb_jw_json(w, ddb_json_get(ix, "KeySchema"));
-        ddb_jw_key(w, "Projection");
-        ddb_jw_json(w, ddb_json_get(ix, "Projection"));
+        ddb_write_index_shape(w, ix);
         if (list[0] == 'G')
             write_capacity(w, ddb_json_get(ix, "ProvisionedThroughput"), ppr);
         ddb_jw_obj_end(w);

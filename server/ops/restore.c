@@ -99,11 +99,7 @@ static void write_on_demand(ddb_jw *w, const ddb_json *src, const ddb_json *over
 static void write_index(ddb_jw *w, const ddb_json *ix, int global, const ddb_json *pt)
 {
     ddb_jw_obj_begin(w);
-    write_str(w, "IndexName", ddb_json_get_str(ix, "IndexName"));
-    ddb_jw_key(w, "KeySchema");
-    ddb_jw_json(w, ddb_json_get(ix, "KeySchema"));
-    ddb_jw_key(w, "Projection");
-    ddb_jw_json(w, ddb_json_get(ix, "Projection"));
+    ddb_write_index_shape(w, ix);
     if (global && pt != NULL) {
         const ddb_json *own = ddb_json_get(ix, "ProvisionedThroughput");
         const ddb_json *use = own != NULL && ddb_json_ll(own, "ReadCapacityUnits") > 0 ? own : pt;

@@ -36,6 +36,18 @@ long long ddb_json_ll(const ddb_json *obj, const char *key)
     return ddb_json_integer(v, 0);
 }
 
+void ddb_write_index_shape(ddb_jw *w, const ddb_json *ix)
+{
+    const char *name = ddb_json_get_str(ix, "IndexName");
+
+    ddb_jw_key(w, "IndexName");
+    ddb_jw_str(w, name != NULL ? name : "");
+    ddb_jw_key(w, "KeySchema");
+    ddb_jw_json(w, ddb_json_get(ix, "KeySchema"));
+    ddb_jw_key(w, "Projection");
+    ddb_jw_json(w, ddb_json_get(ix, "Projection"));
+}
+
 void ddb_write_throughput(ddb_jw *w, const ddb_json *pt, int pay_per_request)
 {
     ddb_jw_key(w, "ProvisionedThroughput");

@@ -14,6 +14,9 @@ const char *ddb_billing_mode(const ddb_table *t);
 long long ddb_json_ll(const ddb_json *obj, const char *key);
 /* "ProvisionedThroughput": {...} as DescribeTable renders it (zeros when on demand). */
 void ddb_write_throughput(ddb_jw *w, const ddb_json *pt, int pay_per_request);
+/* An index's "IndexName", "KeySchema" and "Projection" members as its description holds them (a
+   backup's summary and a restore's CreateTable request both write them). */
+void ddb_write_index_shape(ddb_jw *w, const ddb_json *ix);
 /* UPDATING while an index is being built or removed, else ACTIVE. */
 const char *ddb_table_status(const ddb_table *t);
 /* Writes {"<wrapper>": TableDescription}; with `count`, exact item counts and sizes. */
