@@ -6,8 +6,11 @@
  * writes with an omap compare of every key it read in the same operation as its changes to that
  * key's object: a commit by another gateway that changed a read key in between makes the write
  * fail as a whole (-ECANCELED), and the commit reads and decides again (RS_RETRIES times, then
- * DDB_STORE_ECONFLICT; DDBD_RADOS_COMMIT_RETRIES overrides it). Its reads: rados_read.c; its
- * write: rados_write.c. What this guarantees across gateways: docs/scale-out.md.
+ * DDB_STORE_ECONFLICT; DDBD_RADOS_COMMIT_RETRIES overrides it). A one-key commit first tries
+ * without the read: decided on a guess of the key's value (rados_known.c) and written with the
+ * key compared with that guess, one round trip instead of two when the guess holds. Its reads:
+ * rados_read.c; its write: rados_write.c. What this guarantees across gateways:
+ * docs/scale-out.md.
  */
 #include <stdlib.h>
 #include <string.h>
