@@ -111,6 +111,8 @@ int rs_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_com
     for (size_t i = 0; i < n; i++)
         kst[i] = st[i] = stripe_of(keys[i].key, keys[i].klen);
     ns = n > 1 ? sort_stripes(st, n) : n;
+    if (n == 0)
+        kst[0] = 0; /* (read by the one-key paths below, which n == 0 never takes) */
     for (size_t i = 0; i < ns; i++)
         pthread_mutex_lock(&s->locks[st[i]]);
     if ((rc = guessed_commit(s, a, keys, n, kst[0], decide, ctx, &b)) != RS_UNGUESSED)
