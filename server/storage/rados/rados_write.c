@@ -26,7 +26,9 @@
  * Applies a plan. One object is one guarded operation (the fast path: no intent); several are
  * committed in two phases (rados_txn.c). A failed compare of the fast path is a guard's
  * (DDB_STORE_ECONFLICT: decide again) or another write's pending marker on the object, which is
- * resolved (rolled forward or back if its gateway is gone) before the caller retries (RS_BUSY).
+ * resolved (rolled forward or back if its gateway is gone) before the caller retries (RS_BUSY);
+ * a guessed write's (RS_WRITE_GUESS) is DDB_STORE_ECONFLICT at once: the read that follows it
+ * resolves any marker.
  */
 static int apply_plan(ddb_store *s, rs_plan *p, int flags)
 {
