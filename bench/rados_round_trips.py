@@ -69,6 +69,13 @@ class Target:
         if inflight is not None:
             args += ["--rados-inflight", str(inflight)]
         self.server = DdbdServer(args).start(timeout=30)
+        try:
+            self.setup()
+        except BaseException:
+            self.server.kill()
+            raise
+
+    def setup(self):
         self.c = Client(self.server.endpoint, timeout=30)
         self.table = "rtrip"
         call(self.c, "CreateTable", {"TableName": self.table, "BillingMode": "PAY_PER_REQUEST",
@@ -135,8 +142,10 @@ def main():
     ap.add_argument("--json", help="append the figures to this file")
     a = ap.parse_args()
     specs = [d.split("=", 1) for d in a.ddbd] or [["this", os.path.join(HERE, "..", "build", "ddbd")]]
-    targets = [Target(label, os.path.abspath(path), a.conf, a.inflight) for label, path in specs]
+    targets = []
     try:
+        for label, path in specs:
+            targets.append(Target(label, os.path.abspath(path), a.conf, a.inflight))
         for r in range(a.rounds):
             for w in WORKLOADS:
                 for t in targets:
