@@ -23,8 +23,9 @@
 #     installed); test_rados_txn.py (transactions across two gateways, one killed mid-transaction),
 #     test_rados_tasks.py (the background work's lease), test_rados_async.py (many requests at the
 #     cluster from one event loop, --rados-inflight's bound), test_rados_commit_unknown.py (a gateway
-#     dead before its client heard of its write: the retry is not applied twice) and
-#     test_rados_faults.py's gateway cases.
+#     dead before its client heard of its write: the retry is not applied twice),
+#     test_rados_round_trips.py (the round trips a request waits for; a stale guess across two
+#     gateways) and test_rados_faults.py's gateway cases.
 #     Much of this time is waiting (leases, backups, replication, network round trips), which two
 #     at a time overlap (step 2 took 334 s; one at a time, 668). Three at a time took 281 s, with
 #     more load on the cases bound by time (leases, replication catching up): not the default.
@@ -195,6 +196,7 @@ done
 compat test_rados_txn.py "$(store "txn-$$")" test_rados_txn.py
 compat test_rados_async.py "$(store "async-$$")" test_rados_async.py
 compat test_rados_commit_unknown.py "$(store "unknown-$$")" test_rados_commit_unknown.py
+compat test_rados_round_trips.py "$(store "rtrip-$$")" test_rados_round_trips.py
 for f in "${COMPAT_FILES[@]}"; do
   base=${f%%::*}
   compat "$f" "$(store "compat-$$-${base%.py}")" "$f"

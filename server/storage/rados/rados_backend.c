@@ -16,6 +16,7 @@
 
 #include <sodium.h>
 
+#include "server/storage/rados/rados_known.h"
 #include "server/storage/rados/rados_ops.h"
 #include "server/storage/rados/rados_seq.h"
 #include "server/storage/rados/rados_txn.h"
@@ -60,11 +61,14 @@ static void rs_close(ddb_store *s)
 {
     rs_watch_stop(s);
     rs_freeze_stop(s);
-    if (s->io != NULL)
+    if (s->io != NULL) {
+        rados_aio_flush(s->io); /* the intents' removals nobody waited for (rados_txn.c) */
         rados_ioctx_destroy(s->io);
+    }
     if (s->cluster != NULL)
         rados_shutdown(s->cluster);
     rs_seqs_free(s->seqs);
+    rs_known_free(s->known);
     for (size_t i = 0; i < s->ndir_known; i++)
         free(s->dir_known[i]);
     free(s->dir_known);
@@ -101,7 +105,8 @@ static uint64_t rs_hash(const ddb_store *s, const void *data, size_t len)
 static void rs_metrics_text(ddb_store *s, ddb_buf *out)
 {
     ddb_buf_printf(out, "# HELP ddbd_rados_ops_total RADOS operations (round trips to the cluster) by kind; batched: "
-                        "reads in flight together, also in read.\n# TYPE ddbd_rados_ops_total counter\n");
+                        "reads in flight together, also in read; sequential: round trips waited for one after "
+                        "another (operations sent together count once).\n# TYPE ddbd_rados_ops_total counter\n");
 #define X(k, name)                                                                    \
     ddb_buf_printf(out, "ddbd_rados_ops_total{op=\"" name "\"} %llu\n",                  \
                    (unsigned long long)__atomic_load_n(&ddb_rados_ops[DDB_RADOS_OP_##k], __ATOMIC_RELAXED));
@@ -113,10 +118,16 @@ static void rs_metrics_text(ddb_store *s, ddb_buf *out)
                    "# HELP ddbd_rados_commit_retries_total Commits decided again after a guard failed.\n"
                    "# TYPE ddbd_rados_commit_retries_total counter\nddbd_rados_commit_retries_total %llu\n"
                    "# HELP ddbd_rados_guard_overridden_total Multi-object commits completed past a failed guard.\n"
-                   "# TYPE ddbd_rados_guard_overridden_total counter\nddbd_rados_guard_overridden_total %llu\n",
+                   "# TYPE ddbd_rados_guard_overridden_total counter\nddbd_rados_guard_overridden_total %llu\n"
+                   "# HELP ddbd_rados_guesses_total One-key commits written on a guess of the old value, without "
+                   "reading: right (one round trip), or wrong (read and written again).\n"
+                   "# TYPE ddbd_rados_guesses_total counter\nddbd_rados_guesses_total{result=\"right\"} %llu\n"
+                   "ddbd_rados_guesses_total{result=\"wrong\"} %llu\n",
                    (unsigned long long)__atomic_load_n(&s->n_intents, __ATOMIC_RELAXED),
                    (unsigned long long)__atomic_load_n(&s->n_retries, __ATOMIC_RELAXED),
-                   (unsigned long long)__atomic_load_n(&s->n_conflicts, __ATOMIC_RELAXED));
+                   (unsigned long long)__atomic_load_n(&s->n_conflicts, __ATOMIC_RELAXED),
+                   (unsigned long long)__atomic_load_n(&s->n_guess_right, __ATOMIC_RELAXED),
+                   (unsigned long long)__atomic_load_n(&s->n_guess_wrong, __ATOMIC_RELAXED));
 }
 
 /* Saving, restoring and deleting checkpoints: not on RADOS yet (docs/scale-out.md). */
@@ -171,6 +182,7 @@ ddb_store *ddb_rados_open(const ddb_store_options *o, char **errout)
     for (int i = 0; i < 8; i++)
         snprintf(s->gateway + 2 * i, 3, "%02x", id[i]);
     s->seqs = rs_seqs_new();
+    s->known = rs_known_new();
     rs_freeze_start(s); /* before the watch: another gateway's snapshot may ask for a pause */
     /* a write cut short by a stopped gateway is completed before anything is read */
     if (connect_pool(s, o, errout) != 0 || rs_recover_intents(s, 0) != DDB_STORE_OK ||

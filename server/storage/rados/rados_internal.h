@@ -10,6 +10,8 @@
  *   rados_key.c     keys' escaped form; the objects that hold them
  *   rados_result.c  a librados failure as a result class; a lost race's wait before its retry
  *   rados_dir.c     the directory of objects (ddbd.dir); the objects a key range reads
+ *   rados_known.c   the values this gateway last read or wrote of a few keys per lock stripe: a
+ *                   one-key commit's guess (rados_known.h)
  *   rados_plan.c    a write as a plan of omap changes per object; one object's operation; the write
  *                   intent's body (rados_plan.h)
  *   rados_txn.c     two-phase commits of plans over several objects; resolving a write intent met
@@ -92,8 +94,10 @@ struct ddb_store {
     char **dir_known;
     size_t ndir_known, dir_cap;
     struct rs_watch *watch;   /* the watch on ddbd.meta and the engine's reload hook (rados_meta.c) */
+    struct rs_known *known;   /* a one-key commit's guesses (rados_known.c), under the stripe locks */
     /* figures for /metrics (its RADOS operations: ddb_rados_ops, rados_lib.h) */
     uint64_t n_intents, n_conflicts, n_retries; /* atomic */
+    uint64_t n_guess_right, n_guess_wrong;      /* atomic: one-key commits written on a guess */
 };
 
 struct ddb_store_snapshot {

@@ -15,10 +15,13 @@
 
 #define DDB_RADOS_FUNCTIONS(X) \
     X(rados_aio_create_completion) \
+    X(rados_aio_flush) \
     X(rados_aio_get_return_value) \
     X(rados_aio_read_op_operate) \
     X(rados_aio_release) \
+    X(rados_aio_remove) \
     X(rados_aio_wait_for_complete) \
+    X(rados_aio_write_op_operate) \
     X(rados_buffer_free) \
     X(rados_conf_read_file) \
     X(rados_conf_set) \
@@ -92,14 +95,19 @@ int ddb_rados_lib_load(char **err);
  * made it (but the listing of a namespace's objects at open and at a snapshot, whose pages
  * librados fetches as it likes): bench/rados_gateways.sh divides its deltas by the requests to give the cost of each
  * request. `batched` counts the reads sent together with others (all in flight at once: one
- * round trip's latency for the lot), which are in `read` too.
+ * round trip's latency for the lot), which are in `read` too. `sequential` counts the round trips
+ * waited for one after another: every synchronous call, and once each group of asynchronous ones
+ * sent together and waited for together (rs_waited); an asynchronous one nobody waits for (an
+ * intent's removal after its applies) is in `write` only. A request's latency is about its
+ * sequential round trips.
  */
 #define DDB_RADOS_OP_KINDS(X) \
     X(READ, "read")            \
     X(WRITE, "write")          \
     X(NOTIFY, "notify")        \
     X(OTHER, "other")          \
-    X(BATCHED, "batched")
+    X(BATCHED, "batched")      \
+    X(SEQUENTIAL, "sequential")
 
 enum {
 #define X(k, name) DDB_RADOS_OP_##k,
@@ -117,13 +125,23 @@ static inline int ddb_rados_count(int kind)
     return 0;
 }
 
+/* A synchronous call: its kind, and one round trip waited for. */
+static inline int ddb_rados_sync(int kind)
+{
+    ddb_rados_count(kind);
+    return ddb_rados_count(DDB_RADOS_OP_SEQUENTIAL);
+}
+
 #ifndef DDB_RADOS_LIB_IMPL
 #define rados_aio_create_completion (ddb_rados.rados_aio_create_completion)
+#define rados_aio_flush (ddb_rados.rados_aio_flush)
 #define rados_aio_get_return_value (ddb_rados.rados_aio_get_return_value)
 #define rados_aio_read_op_operate \
     (ddb_rados_count(DDB_RADOS_OP_READ), ddb_rados_count(DDB_RADOS_OP_BATCHED), ddb_rados.rados_aio_read_op_operate)
 #define rados_aio_release (ddb_rados.rados_aio_release)
+#define rados_aio_remove (ddb_rados_count(DDB_RADOS_OP_WRITE), ddb_rados.rados_aio_remove)
 #define rados_aio_wait_for_complete (ddb_rados.rados_aio_wait_for_complete)
+#define rados_aio_write_op_operate (ddb_rados_count(DDB_RADOS_OP_WRITE), ddb_rados.rados_aio_write_op_operate)
 #define rados_buffer_free (ddb_rados.rados_buffer_free)
 #define rados_conf_read_file (ddb_rados.rados_conf_read_file)
 #define rados_conf_set (ddb_rados.rados_conf_set)
@@ -131,44 +149,44 @@ static inline int ddb_rados_count(int kind)
 #define rados_create (ddb_rados.rados_create)
 #define rados_create_read_op (ddb_rados.rados_create_read_op)
 #define rados_create_write_op (ddb_rados.rados_create_write_op)
-#define rados_getxattr (ddb_rados_count(DDB_RADOS_OP_READ), ddb_rados.rados_getxattr)
+#define rados_getxattr (ddb_rados_sync(DDB_RADOS_OP_READ), ddb_rados.rados_getxattr)
 #define rados_ioctx_create (ddb_rados.rados_ioctx_create)
 #define rados_ioctx_destroy (ddb_rados.rados_ioctx_destroy)
 #define rados_ioctx_set_namespace (ddb_rados.rados_ioctx_set_namespace)
-#define rados_ioctx_snap_create (ddb_rados_count(DDB_RADOS_OP_OTHER), ddb_rados.rados_ioctx_snap_create)
+#define rados_ioctx_snap_create (ddb_rados_sync(DDB_RADOS_OP_OTHER), ddb_rados.rados_ioctx_snap_create)
 #define rados_ioctx_snap_get_name (ddb_rados.rados_ioctx_snap_get_name)
 #define rados_ioctx_snap_get_stamp (ddb_rados.rados_ioctx_snap_get_stamp)
 #define rados_ioctx_snap_list (ddb_rados.rados_ioctx_snap_list)
 #define rados_ioctx_snap_lookup (ddb_rados.rados_ioctx_snap_lookup)
-#define rados_ioctx_snap_remove (ddb_rados_count(DDB_RADOS_OP_OTHER), ddb_rados.rados_ioctx_snap_remove)
+#define rados_ioctx_snap_remove (ddb_rados_sync(DDB_RADOS_OP_OTHER), ddb_rados.rados_ioctx_snap_remove)
 #define rados_ioctx_snap_set_read (ddb_rados.rados_ioctx_snap_set_read)
-#define rados_lock_exclusive (ddb_rados_count(DDB_RADOS_OP_OTHER), ddb_rados.rados_lock_exclusive)
+#define rados_lock_exclusive (ddb_rados_sync(DDB_RADOS_OP_OTHER), ddb_rados.rados_lock_exclusive)
 #define rados_nobjects_list_close (ddb_rados.rados_nobjects_list_close)
 #define rados_nobjects_list_next (ddb_rados.rados_nobjects_list_next)
 #define rados_nobjects_list_open (ddb_rados.rados_nobjects_list_open)
-#define rados_notify2 (ddb_rados_count(DDB_RADOS_OP_NOTIFY), ddb_rados.rados_notify2)
-#define rados_notify_ack (ddb_rados_count(DDB_RADOS_OP_NOTIFY), ddb_rados.rados_notify_ack)
+#define rados_notify2 (ddb_rados_sync(DDB_RADOS_OP_NOTIFY), ddb_rados.rados_notify2)
+#define rados_notify_ack (ddb_rados_sync(DDB_RADOS_OP_NOTIFY), ddb_rados.rados_notify_ack)
 #define rados_omap_get_end (ddb_rados.rados_omap_get_end)
 #define rados_omap_get_next2 (ddb_rados.rados_omap_get_next2)
-#define rados_pool_create (ddb_rados_count(DDB_RADOS_OP_OTHER), ddb_rados.rados_pool_create)
+#define rados_pool_create (ddb_rados_sync(DDB_RADOS_OP_OTHER), ddb_rados.rados_pool_create)
 #define rados_pool_lookup (ddb_rados.rados_pool_lookup)
-#define rados_read (ddb_rados_count(DDB_RADOS_OP_READ), ddb_rados.rados_read)
+#define rados_read (ddb_rados_sync(DDB_RADOS_OP_READ), ddb_rados.rados_read)
 #define rados_read_op_omap_cmp2 (ddb_rados.rados_read_op_omap_cmp2)
 #define rados_read_op_omap_get_keys2 (ddb_rados.rados_read_op_omap_get_keys2)
 #define rados_read_op_omap_get_vals2 (ddb_rados.rados_read_op_omap_get_vals2)
 #define rados_read_op_omap_get_vals_by_keys2 (ddb_rados.rados_read_op_omap_get_vals_by_keys2)
-#define rados_read_op_operate (ddb_rados_count(DDB_RADOS_OP_READ), ddb_rados.rados_read_op_operate)
+#define rados_read_op_operate (ddb_rados_sync(DDB_RADOS_OP_READ), ddb_rados.rados_read_op_operate)
 #define rados_release_read_op (ddb_rados.rados_release_read_op)
 #define rados_release_write_op (ddb_rados.rados_release_write_op)
-#define rados_remove (ddb_rados_count(DDB_RADOS_OP_WRITE), ddb_rados.rados_remove)
+#define rados_remove (ddb_rados_sync(DDB_RADOS_OP_WRITE), ddb_rados.rados_remove)
 #define rados_shutdown (ddb_rados.rados_shutdown)
-#define rados_stat (ddb_rados_count(DDB_RADOS_OP_READ), ddb_rados.rados_stat)
-#define rados_unlock (ddb_rados_count(DDB_RADOS_OP_OTHER), ddb_rados.rados_unlock)
-#define rados_unwatch2 (ddb_rados_count(DDB_RADOS_OP_NOTIFY), ddb_rados.rados_unwatch2)
-#define rados_wait_for_latest_osdmap (ddb_rados_count(DDB_RADOS_OP_OTHER), ddb_rados.rados_wait_for_latest_osdmap)
-#define rados_watch2 (ddb_rados_count(DDB_RADOS_OP_NOTIFY), ddb_rados.rados_watch2)
+#define rados_stat (ddb_rados_sync(DDB_RADOS_OP_READ), ddb_rados.rados_stat)
+#define rados_unlock (ddb_rados_sync(DDB_RADOS_OP_OTHER), ddb_rados.rados_unlock)
+#define rados_unwatch2 (ddb_rados_sync(DDB_RADOS_OP_NOTIFY), ddb_rados.rados_unwatch2)
+#define rados_wait_for_latest_osdmap (ddb_rados_sync(DDB_RADOS_OP_OTHER), ddb_rados.rados_wait_for_latest_osdmap)
+#define rados_watch2 (ddb_rados_sync(DDB_RADOS_OP_NOTIFY), ddb_rados.rados_watch2)
 #define rados_watch_flush (ddb_rados.rados_watch_flush)
-#define rados_write_full (ddb_rados_count(DDB_RADOS_OP_WRITE), ddb_rados.rados_write_full)
+#define rados_write_full (ddb_rados_sync(DDB_RADOS_OP_WRITE), ddb_rados.rados_write_full)
 #define rados_write_op_assert_exists (ddb_rados.rados_write_op_assert_exists)
 #define rados_write_op_cmpxattr (ddb_rados.rados_write_op_cmpxattr)
 #define rados_write_op_create (ddb_rados.rados_write_op_create)
@@ -176,7 +194,7 @@ static inline int ddb_rados_count(int kind)
 #define rados_write_op_omap_rm_keys2 (ddb_rados.rados_write_op_omap_rm_keys2)
 #define rados_write_op_omap_rm_range2 (ddb_rados.rados_write_op_omap_rm_range2)
 #define rados_write_op_omap_set2 (ddb_rados.rados_write_op_omap_set2)
-#define rados_write_op_operate2 (ddb_rados_count(DDB_RADOS_OP_WRITE), ddb_rados.rados_write_op_operate2)
+#define rados_write_op_operate2 (ddb_rados_sync(DDB_RADOS_OP_WRITE), ddb_rados.rados_write_op_operate2)
 #define rados_write_op_setxattr (ddb_rados.rados_write_op_setxattr)
 #define rados_write_op_write_full (ddb_rados.rados_write_op_write_full)
 #endif

@@ -11,10 +11,20 @@
 
 /* ---- writes (rados_write.c) ---- */
 
+/* rs_write_guarded's flags. RS_WRITE_GUESS: the guards are a guess, not a read (rados_commit.c):
+   only a write of one object without sequenced puts is made (else RS_UNGUESSED, nothing
+   written), and a failed compare is DDB_STORE_ECONFLICT at once, without looking for markers
+   (the read that follows resolves them). RS_WRITE_ORDERED: a two-phase commit marks its
+   objects one after another (a retry after a conflict: rados_txn.c). */
+#define RS_WRITE_GUESS 1
+#define RS_WRITE_ORDERED 2
+#define RS_UNGUESSED (-101)
+
 /* Applies a batch, guarded by the values `guards` had when read (a commit's; none for a plain
    write), numbering its sequenced puts (rados_seq.c). DDB_STORE_ECONFLICT: a guard failed,
    nothing was written. */
-int rs_write_guarded(ddb_store *s, const ddb_batch *b, const ddb_store_key *guards, size_t ng, ddb_arena *a);
+int rs_write_guarded(ddb_store *s, const ddb_batch *b, const ddb_store_key *guards, size_t ng, ddb_arena *a,
+                     int flags);
 int rs_write(ddb_store *s, const ddb_batch *b);
 /* Removes the batch's keys (deletes) from one named object, wherever they place now (moves at open). */
 int rs_remove_keys(ddb_store *s, const char *oid, const ddb_batch *b);

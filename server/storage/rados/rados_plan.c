@@ -178,12 +178,11 @@ static void group_changes(rados_write_op_t op, rs_plan *p, size_t g, size_t n)
         rados_write_op_omap_rm_keys2(op, rk, rkl, nr);
 }
 
-/* One object's part of a plan as one RADOS operation (atomic on the object), by mode
-   (rados_plan.h). -ECANCELED: a compare failed and nothing was written. */
-int rs_apply_group(ddb_store *s, rs_plan *p, size_t g, int mode, const char *intent)
+/* One object's part of a plan as one RADOS operation, by mode (rados_plan.h), not yet sent. */
+static rados_write_op_t group_op(rs_plan *p, size_t g, int mode, const char *intent)
 {
     size_t n = 0;
-    int rc, *prvals, span;
+    int *prvals;
     rados_write_op_t op = rados_create_write_op();
 
     for (size_t i = 0; i < p->n; i++)
@@ -196,11 +195,73 @@ int rs_apply_group(ddb_store *s, rs_plan *p, size_t g, int mode, const char *int
         group_counters(op, p, g);
     if (mode == RS_MARK || mode == RS_APPLY || mode == RS_UNMARK)
         group_marks_set(op, p, g, intent, mode == RS_MARK);
+    return op;
+}
+
+/* One object's part of a plan as one RADOS operation (atomic on the object), by mode
+   (rados_plan.h). -ECANCELED: a compare failed and nothing was written. */
+int rs_apply_group(ddb_store *s, rs_plan *p, size_t g, int mode, const char *intent)
+{
+    rados_write_op_t op = group_op(p, g, mode, intent);
+    int rc, span;
+
     span = ddb_trace_child_open("rados.write");
     rc = rados_write_op_operate2(op, s->io, p->oids[g], NULL, 0);
     ddb_trace_child_close(span);
     rados_release_write_op(op);
     return rc;
+}
+
+/*
+ * The parts of the groups g with want[g] set, each as rs_apply_group writes it, all sent at once
+ * and waited for together: one round trip's latency for the lot, not one per object. Each
+ * object's operation is atomic on its own; their order across objects is none. rcs[g]: each one's
+ * result (untouched where want[g] is 0).
+ */
+void rs_apply_groups(ddb_store *s, rs_plan *p, const char *want, int mode, const char *intent, int *rcs)
+{
+    rados_write_op_t *ops = ddb_arena_alloc(p->a, p->ngroups * sizeof(*ops));
+    rados_completion_t *done = ddb_arena_alloc(p->a, p->ngroups * sizeof(*done));
+    size_t n = 0;
+    int span;
+
+    for (size_t g = 0; g < p->ngroups; g++)
+        n += want[g] != 0;
+    if (n <= 1) { /* one: a synchronous call costs the same round trip, without a completion */
+        for (size_t g = 0; g < p->ngroups; g++)
+            if (want[g])
+                rcs[g] = rs_apply_group(s, p, g, mode, intent);
+        return;
+    }
+    span = ddb_trace_child_open("rados.write"); /* the objects' writes overlap: one span for all */
+    for (size_t g = 0; g < p->ngroups; g++) {
+        int e;
+        done[g] = NULL;
+        if (!want[g])
+            continue;
+        ops[g] = group_op(p, g, mode, intent);
+        e = rados_aio_create_completion(NULL, NULL, NULL, &done[g]);
+        if (e == 0)
+            e = rados_aio_write_op_operate(ops[g], s->io, done[g], p->oids[g], NULL, 0);
+        if (e < 0) { /* not sent: this error is its result */
+            if (done[g] != NULL)
+                rados_aio_release(done[g]);
+            done[g] = NULL;
+            rcs[g] = e;
+        }
+    }
+    ddb_rados_count(DDB_RADOS_OP_SEQUENTIAL); /* the lot: one round trip waited for */
+    for (size_t g = 0; g < p->ngroups; g++) {
+        if (!want[g])
+            continue;
+        if (done[g] != NULL) {
+            rados_aio_wait_for_complete(done[g]);
+            rcs[g] = rados_aio_get_return_value(done[g]);
+            rados_aio_release(done[g]);
+        }
+        rados_release_write_op(ops[g]);
+    }
+    ddb_trace_child_close(span);
 }
 
 /* ---- write intents: the body of a write over several objects ---- */

@@ -36,6 +36,10 @@ typedef struct rs_plan {
        after a single-object write: the writers of a sequence queue only until then (rados_seq.c) */
     void (*marked)(void *ctx, int ok);
     void *marked_ctx;
+    /* a two-phase commit marks its objects all at once, or (a retry after a conflict: two writes
+       that keep taking each other's objects then stop doing so) one after another in name order
+       (rados_txn.c) */
+    int ordered;
 } rs_plan;
 
 /*
@@ -53,6 +57,9 @@ enum { RS_FAST, RS_MARK, RS_APPLY, RS_UNMARK, RS_PLAIN };
 
 void rs_plan_add(rs_plan *p, const char *oid, int kind, const char *key, size_t klen, const char *val, size_t vlen);
 int rs_apply_group(ddb_store *s, rs_plan *p, size_t g, int mode, const char *intent);
+/* The groups with want[g] set, each as rs_apply_group, sent at once and waited for together (one
+   round trip); rcs[g] each one's result. */
+void rs_apply_groups(ddb_store *s, rs_plan *p, const char *want, int mode, const char *intent, int *rcs);
 /* The marker keys of the keys of group g (allocated in the plan's arena); their count. */
 size_t rs_group_marks(rs_plan *p, size_t g, const char ***mk, size_t **ml);
 /* The intent's body: every change and every key only read; parsed back into a plan. */

@@ -196,6 +196,7 @@ static int read_keys_io(ddb_store *s, rados_ioctx_t io, ddb_arena *a, ddb_store_
             r[i].prval = e;
         }
     }
+    ddb_rados_count(DDB_RADOS_OP_SEQUENTIAL); /* the reads sent together: one round trip waited for */
     for (size_t i = 0; i < nr; i++) {
         int e = r[i].prval;
         if (r[i].done != NULL) {

@@ -5,15 +5,17 @@
  *
  *   intent   an object i.<gateway>.<n> holding every change (rados_plan.c's body), created
  *            with its state xattr "p" (pending) and its creation time (the lease)
- *   phase 1  each object, in name order, gets one operation that checks that no intent holds the
- *            keys the write changes or read (their marker keys absent) and that the keys read
- *            are unchanged, and sets those markers to the intent's name. Every other write of
- *            those keys (and every read of them) now fails its "not marked" compare or sees the
- *            marker, and resolves the intent first. Other keys of the object are not held
+ *   phase 1  each object gets one operation that checks that no intent holds the keys the write
+ *            changes or read (their marker keys absent) and that the keys read are unchanged,
+ *            and sets those markers to the intent's name; all objects at once (one round trip),
+ *            or after a conflict one after another in name order (mark_all). Every other write
+ *            of those keys (and every read of them) now fails its "not marked" compare or sees
+ *            the marker, and resolves the intent first. Other keys of the object are not held
  *   commit   one atomic write of the intent: state "p" -> "c" (compare and set). From here the
  *            write happened, whoever finishes it
  *   phase 2  each object gets its changes and loses its markers in one operation guarded by
- *            "marked by this intent" (so it applies once, whoever runs it), then the intent is removed
+ *            "marked by this intent" (so it applies once, whoever runs it), all at once; once
+ *            every one is done the intent is removed, without waiting for that
  * A gateway that meets a marker reads its intent: committed -> rolls it forward (phase 2);
  * abandoned ("a") or pending past its lease -> sets "p" -> "a" (compare and set, so an intent is
  * committed or abandoned, never both) and removes the markers; missing -> the marker is a leftover
@@ -97,27 +99,64 @@ static void intent_remove(ddb_store *s, const char *name)
         rs_check(rc, "remove intent", name);
 }
 
-/* Phase 2 over the plan's objects (markers of this intent only: done once whoever runs it). */
+static void removed(rados_completion_t c, void *arg)
+{
+    (void)arg;
+    rados_aio_release(c);
+}
+
+/* The intent removed without waiting (its objects are applied or unmarked already: nothing
+   depends on it any more, and an intent left behind costs a useless resolution, nothing else). */
+static void intent_remove_async(ddb_store *s, const char *name)
+{
+    rados_completion_t c = NULL;
+
+    if (rados_aio_create_completion(NULL, removed, NULL, &c) < 0) {
+        intent_remove(s, name);
+        return;
+    }
+    if (rados_aio_remove(s->io, name, c) < 0) {
+        rados_aio_release(c);
+        intent_remove(s, name);
+    }
+}
+
+/* Every group of the plan, or those with which[g] set. */
+static char *groups_of(rs_plan *p, const char *which)
+{
+    char *want = ddb_arena_alloc(p->a, p->ngroups + 1);
+
+    for (size_t g = 0; g < p->ngroups; g++)
+        want[g] = which == NULL || which[g];
+    return want;
+}
+
+/* Phase 2 over the plan's objects (markers of this intent only: done once whoever runs it), all
+   sent at once; then the intent removed, once every object is applied (a marker whose intent is
+   gone is a leftover of an abandoned one: removed unapplied), without waiting for it. */
 static int roll_forward(ddb_store *s, rs_plan *p, const char *name)
 {
-    for (size_t g = 0; g < p->ngroups; g++) {
-        int rc = rs_apply_group(s, p, g, RS_APPLY, name);
-        if (rc < 0 && rc != -ECANCELED && rc != -ENOENT)
-            return rs_check(rc, "apply intent", p->oids[g]);
-    }
-    intent_remove(s, name);
+    int *rcs = ddb_arena_alloc(p->a, (p->ngroups + 1) * sizeof(*rcs));
+
+    rs_apply_groups(s, p, groups_of(p, NULL), RS_APPLY, name, rcs);
+    for (size_t g = 0; g < p->ngroups; g++)
+        if (rcs[g] < 0 && rcs[g] != -ECANCELED && rcs[g] != -ENOENT)
+            return rs_check(rcs[g], "apply intent", p->oids[g]);
+    intent_remove_async(s, name);
     return DDB_STORE_OK;
 }
 
-/* The markers of an abandoned intent removed (the first `upto` objects of the plan), then the intent. */
-static int roll_back(ddb_store *s, rs_plan *p, size_t upto, const char *name)
+/* The markers of an abandoned intent removed (of the groups with which[g] set: NULL, all), all at
+   once, then the intent. */
+static int roll_back(ddb_store *s, rs_plan *p, const char *which, const char *name)
 {
-    for (size_t g = 0; g < upto; g++) {
-        int rc = rs_apply_group(s, p, g, RS_UNMARK, name);
-        if (rc < 0 && rc != -ECANCELED && rc != -ENOENT)
-            return rs_check(rc, "unmark", p->oids[g]);
-    }
-    intent_remove(s, name);
+    int *rcs = ddb_arena_alloc(p->a, (p->ngroups + 1) * sizeof(*rcs));
+
+    rs_apply_groups(s, p, groups_of(p, which), RS_UNMARK, name, rcs);
+    for (size_t g = 0; g < p->ngroups; g++)
+        if ((which == NULL || which[g]) && rcs[g] < 0 && rcs[g] != -ECANCELED && rcs[g] != -ENOENT)
+            return rs_check(rcs[g], "unmark", p->oids[g]);
+    intent_remove_async(s, name);
     return DDB_STORE_OK;
 }
 
@@ -151,24 +190,88 @@ static void sort_groups(rs_plan *p)
         p->ops[i].group = to[p->ops[i].group];
 }
 
-/* Phase 1: every object marked, or (a guard failed, or another intent holds one) none. */
-static int mark_all(ddb_store *s, rs_plan *p, const char *name)
+/* The groups g of [lo, hi). */
+static char *groups_in(rs_plan *p, size_t lo, size_t hi)
+{
+    char *which = ddb_arena_alloc(p->a, p->ngroups + 1);
+
+    for (size_t g = 0; g < p->ngroups; g++)
+        which[g] = g >= lo && g < hi;
+    return which;
+}
+
+/* Why marking failed, once this intent is abandoned and the markers it placed are rolled back: the
+   groups whose compare failed (failed[g]) looked at. DDB_STORE_ECONFLICT if a guard failed in
+   each (decide again), else RS_BUSY (another intent held one: resolved, or pending within its
+   lease) or an error. */
+static int mark_failed(ddb_store *s, rs_plan *p, const char *failed)
+{
+    int out = 1;
+
+    for (size_t g = 0; g < p->ngroups; g++) {
+        int why;
+        if (!failed[g])
+            continue;
+        why = rs_group_resolve(s, p, g);
+        if (why != 1 && (out == 1 || (why < 0 && why != RS_BUSY)))
+            out = why;
+    }
+    return out == 1 ? DDB_STORE_ECONFLICT : out < 0 && out != RS_BUSY ? out : RS_BUSY;
+}
+
+/* Phase 1 one object after another in name order (a retry after a conflict). */
+static int mark_ordered(ddb_store *s, rs_plan *p, const char *name)
 {
     for (size_t g = 0; g < p->ngroups; g++) {
-        int rc = rs_apply_group(s, p, g, RS_MARK, name), why;
+        int rc = rs_apply_group(s, p, g, RS_MARK, name);
         if (rc >= 0)
             continue;
         if (rc != -ECANCELED) {
-            roll_back(s, p, g, name);
+            roll_back(s, p, groups_in(p, 0, g), name);
             return rs_check(rc, "mark", p->oids[g]);
         }
         /* mine abandoned first: an intent resolving this one's marker must not wait on it */
         intent_cas(s, name, STATE_PENDING, STATE_ABANDONED);
-        roll_back(s, p, g, name);
-        why = rs_group_resolve(s, p, g);
-        return why == 1 ? DDB_STORE_ECONFLICT : why < 0 && why != RS_BUSY ? why : RS_BUSY;
+        roll_back(s, p, groups_in(p, 0, g), name);
+        return mark_failed(s, p, groups_in(p, g, g + 1));
     }
     return DDB_STORE_OK;
+}
+
+/*
+ * Phase 1: every object marked, or (a guard failed, or another intent holds one) none. All the
+ * objects at once (one round trip), unless p->ordered. No cycle of waits either way: a write
+ * that finds one of its objects held never waits holding the others; it rolls back every marker
+ * it placed (its intent abandoned first) and its caller retries after a jittered backoff, in
+ * name order (two writes that took each other's objects then meet at the first they share).
+ */
+static int mark_all(ddb_store *s, rs_plan *p, const char *name)
+{
+    int *rcs, err = 0, cancelled = 0;
+    char *placed, *failed;
+
+    if (p->ordered || p->ngroups == 1)
+        return mark_ordered(s, p, name);
+    rcs = ddb_arena_alloc(p->a, p->ngroups * sizeof(*rcs));
+    placed = groups_in(p, 0, 0);
+    failed = groups_in(p, 0, 0);
+    rs_apply_groups(s, p, groups_of(p, NULL), RS_MARK, name, rcs);
+    for (size_t g = 0; g < p->ngroups; g++) {
+        placed[g] = rcs[g] >= 0;
+        failed[g] = rcs[g] == -ECANCELED;
+        cancelled |= failed[g];
+        if (rcs[g] < 0 && rcs[g] != -ECANCELED && err == 0)
+            err = rs_check(rcs[g], "mark", p->oids[g]);
+    }
+    if (err == 0 && !cancelled)
+        return DDB_STORE_OK;
+    if (err != 0) { /* a mark's outcome unknown: every object unmarked (only this intent's markers) */
+        roll_back(s, p, NULL, name);
+        return err;
+    }
+    intent_cas(s, name, STATE_PENDING, STATE_ABANDONED);
+    roll_back(s, p, placed, name);
+    return mark_failed(s, p, failed);
 }
 
 int rs_txn_commit(ddb_store *s, rs_plan *p)
@@ -187,7 +290,7 @@ int rs_txn_commit(ddb_store *s, rs_plan *p)
     ddb_crash_point("rados-txn-before-commit");
     if ((rc = intent_cas(s, name, STATE_PENDING, STATE_COMMITTED)) == -ECANCELED || rc == -ENOENT) {
         /* another gateway found it past its lease and abandoned it: nothing was written */
-        roll_back(s, p, p->ngroups, name);
+        roll_back(s, p, NULL, name);
         return RS_BUSY;
     }
     if (rc < 0) /* committed or not, unknown: left to whoever meets its markers (forward or back) */
@@ -275,7 +378,7 @@ static int intent_resolve(ddb_store *s, const char *name, int force)
         rc = RS_BUSY; /* it moved meanwhile (committed, most likely): looked at again by the retry */
     } else {
         ddb_log(DDB_LOG_INFO, "rados: rolling back abandoned write intent %s", name);
-        rc = roll_back(s, &p, p.ngroups, name);
+        rc = roll_back(s, &p, NULL, name);
     }
     ddb_arena_free(&a);
     return rc;

@@ -26,9 +26,11 @@
  * Applies a plan. One object is one guarded operation (the fast path: no intent); several are
  * committed in two phases (rados_txn.c). A failed compare of the fast path is a guard's
  * (DDB_STORE_ECONFLICT: decide again) or another write's pending marker on the object, which is
- * resolved (rolled forward or back if its gateway is gone) before the caller retries (RS_BUSY).
+ * resolved (rolled forward or back if its gateway is gone) before the caller retries (RS_BUSY);
+ * a guessed write's (RS_WRITE_GUESS) is DDB_STORE_ECONFLICT at once: the read that follows it
+ * resolves any marker.
  */
-static int apply_plan(ddb_store *s, rs_plan *p)
+static int apply_plan(ddb_store *s, rs_plan *p, int flags)
 {
     const char **oids = ddb_arena_alloc(p->a, (p->ngroups + 1) * sizeof(*oids));
     size_t nch = 0;
@@ -46,6 +48,8 @@ static int apply_plan(ddb_store *s, rs_plan *p)
     rc = rs_apply_group(s, p, 0, RS_FAST, NULL);
     if (p->marked != NULL)
         p->marked(p->marked_ctx, rc >= 0);
+    if (rc == -ECANCELED && (flags & RS_WRITE_GUESS))
+        return DDB_STORE_ECONFLICT;
     if (rc == -ECANCELED) {
         rc = rs_group_resolve(s, p, 0);
         return rc == 1 ? DDB_STORE_ECONFLICT : rc == 0 ? RS_BUSY : rc;
@@ -101,19 +105,31 @@ static int build_plan(ddb_store *s, const ddb_batch *b, const ddb_store_key *gua
     return DDB_STORE_OK;
 }
 
+/* A guessed commit's batch is one object's, without sequenced puts or metadata (RS_WRITE_GUESS). */
+static int guessable(const ddb_batch *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (b->ops[i].sequenced || b->ops[i].meta)
+            return 0;
+    return 1;
+}
+
 /*
  * Builds and applies the plan. A commit's (guards) is applied once: its caller, rs_commit, reads
  * and decides again after a conflict. A plain write cannot conflict with its own guards but can
  * meet another write's pending intent on an object (it waits for it, resolving it once its lease
  * ran out) or lose its sequence numbers to another gateway (it numbers again): it is built
- * again, numbered afresh, and retried.
+ * again, numbered afresh, and retried, its objects then marked in name order.
  */
-int rs_write_guarded(ddb_store *s, const ddb_batch *b, const ddb_store_key *guards, size_t ng, ddb_arena *a)
+int rs_write_guarded(ddb_store *s, const ddb_batch *b, const ddb_store_key *guards, size_t ng, ddb_arena *a,
+                     int flags)
 {
     rs_seq_hold *h;
     uint64_t t0;
     int rc;
 
+    if ((flags & RS_WRITE_GUESS) && !guessable(b))
+        return RS_UNGUESSED;
     if (ddb_fault_write_errors())
         return DDB_STORE_EIO;
     h = rs_seq_begin(s, b, a);
@@ -122,8 +138,9 @@ int rs_write_guarded(ddb_store *s, const ddb_batch *b, const ddb_store_key *guar
         rs_plan p;
         memset(&p, 0, sizeof(p));
         p.a = a;
+        p.ordered = attempt > 1 || (flags & RS_WRITE_ORDERED);
         if ((rc = build_plan(s, b, guards, ng, h, &p)) == DDB_STORE_OK)
-            rc = apply_plan(s, &p);
+            rc = (flags & RS_WRITE_GUESS) && p.ngroups > 1 ? RS_UNGUESSED : apply_plan(s, &p, flags);
         if (h != NULL)
             rs_seq_end(h);
         if (ng > 0 || (rc != RS_BUSY && rc != DDB_STORE_ECONFLICT))
@@ -144,7 +161,7 @@ int rs_write(ddb_store *s, const ddb_batch *b)
     if (b->n == 0)
         return DDB_STORE_OK;
     rs_write_begin(s); /* not while a snapshot pauses the pool's writes (rados_snap.c) */
-    rc = rs_write_guarded(s, b, NULL, 0, b->arena);
+    rc = rs_write_guarded(s, b, NULL, 0, b->arena, 0);
     rs_write_end(s);
     return rc;
 }
