@@ -339,6 +339,7 @@ def main():
     a.shared = os.environ.get("BENCH_SHARED") or os.path.join(ROOT, "..", "shared", "bench")
     if not os.path.exists(os.path.join(a.shared, "setup.py")):
         a.shared = "/work/shared/bench"
+    os.environ["BENCH_SHARED"] = a.shared  # bench/lua/transact_common.lua finds common.lua through it
     for k, v in (("KV_N", "20000"), ("TS_P", "20"), ("TS_S", "100")):
         os.environ.setdefault(k, v)
     for tool in ("wrk", "cc"):
