@@ -8,6 +8,7 @@ usage: rados_netem.py [--conf CEPH_CONF] [--delays "0 0.25 1 2"] [--gateways "1 
                       [--workloads "getitem putitem query transact_write4"] [--modes "sync async"]
                       [--conns-per-gateway 64] [--duration 4] [--warmup 1] [--one-client 3]
                       [--variant LABEL=BINARY[:extra args]]... [--report FILE] [--out DIR]
+       rados_netem.py --from-results DIR/results.jsonl [the same options]   (the report again)
 
 How: this kernel has no sch_netem, so bench/delay_proxy.c (built here with cc) makes a network
 namespace whose only road to the machine's 127.0.0.1 is itself: it listens inside on the
@@ -128,6 +129,24 @@ def lua_path(workload, shared):
     return mine if os.path.exists(mine) else os.path.join(shared, "lua", workload + ".lua")
 
 
+def in_flight(gw):
+    try:
+        with urllib.request.urlopen(gw.endpoint + "/metrics", timeout=5) as resp:
+            m = re.search(r"^ddbd_rados_requests (\d+)$", resp.read().decode(), re.M)
+    except OSError:
+        return 0
+    return int(m.group(1)) if m else 0
+
+
+def drain(gws, limit=60):
+    """Waits until the gateways' request workers are idle: wrk closes its connections when its time
+    is up, but the requests an asynchronous gateway has taken run to their end (on a busy cell, up
+    to a few seconds of them), and would otherwise run into the next cell's figures."""
+    deadline = time.monotonic() + limit
+    while any(in_flight(g) for g in gws) and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
 def measure(cell, gws, conns, duration, lua, groups, proxy_pid, record=True):
     """One wrk per gateway at once; returns the cell's record (rm.run's, plus the proxy's CPU)."""
     groups = dict(groups, gateways=[g.proc.pid for g in gws], proxy=[proxy_pid] if proxy_pid else [])
@@ -140,9 +159,10 @@ def measure(cell, gws, conns, duration, lua, groups, proxy_pid, record=True):
     outs = [p.communicate()[0] for p in procs]
     wall, busy1, kids1 = time.monotonic() - t0, rm.machine_busy(), resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu1 = {k: sum(rm.proc_cpu(p) for p in ps) for k, ps in groups.items()}
+    ops1 = [rm.rados_ops(g.endpoint) for g in gws]
+    drain(gws)
     if not record:
         return None
-    ops1 = [rm.rados_ops(g.endpoint) for g in gws]
     res = []
     for out in outs:
         line = next((l for l in out.splitlines() if l.startswith("RESULT ")), None)
@@ -277,8 +297,9 @@ def report(results, a, meta):
                 add("| %s | %d | %s |%s" % (NAMES.get(w, w), n, " | ".join(fmt_cell(r) for r in rs),
                                            "".join(" %s |" % x for x in ratios)))
         add("")
-        add("CPU, cores (CPU seconds per second; the machine has %d): gateways measured / OSDs / mon+mgr / "
-            "delay proxy / wrk / whole machine:" % os.cpu_count())
+        add("CPU, cores (CPU seconds per second; the machine has %d): the gateways measured / the 3 OSDs / the "
+            "delay proxy / wrk / the rest (mon + mgr, the idle gateways, anything else on the machine):"
+            % os.cpu_count())
         add("")
         add("| workload | gateways | " + " | ".join("%s %s" % c for c in cols) + " |")
         add("|---|---:|" + "---|" * len(cols))
@@ -288,9 +309,9 @@ def report(results, a, meta):
                 for v, m in cols:
                     r = by.get((delay, v, m, w, n, a.conns_per_gateway))
                     c = r["cpu"] if r else None
-                    cells.append("%.2f / %.2f / %.2f / %.2f / %.2f / %.2f" % (
-                        c["gateways"], c.get("osd", 0), c.get("mon+mgr", 0), c["proxy"], c["wrk"], c["machine"])
-                        if c else "–")
+                    rest = c and c["machine"] - c["gateways"] - c.get("osd", 0) - c["proxy"] - c["wrk"]
+                    cells.append("%.2f / %.2f / %.2f / %.2f / %.2f" % (
+                        c["gateways"], c.get("osd", 0), c["proxy"], c["wrk"], max(rest, 0)) if c else "–")
                 add("| %s | %d | %s |" % (NAMES.get(w, w), n, " | ".join(cells)))
         add("")
     if a.one_client > 0:
@@ -332,6 +353,8 @@ def main():
     ap.add_argument("--variant", action="append", default=[], metavar="LABEL=BINARY[:ARGS]")
     ap.add_argument("--report", help="also write the markdown report here")
     ap.add_argument("--out", help="results and logs (default: a new /tmp/ddbd-netem-*)")
+    ap.add_argument("--from-results", metavar="JSONL", help="no run: the report of an earlier run's results.jsonl"
+                    " (give the same --delays/--gateways/--workloads/--modes/--conns-per-gateway)")
     a = ap.parse_args()
     a.delays = [float(x) for x in a.delays.replace(",", " ").split()]
     a.gateways = [int(x) for x in a.gateways.split()]
@@ -345,6 +368,13 @@ def main():
     for tool in ("wrk", "cc"):
         if not shutil.which(tool):
             raise SystemExit("missing tool: %s" % tool)
+    if a.from_results:
+        text = report([json.loads(line) for line in open(a.from_results)], a, "from %s" % a.from_results)
+        print(text)
+        if a.report:
+            with open(a.report, "w") as f:
+                f.write(text)
+        return
     out = a.out or tempfile.mkdtemp(prefix="ddbd-netem-")
     os.makedirs(out, exist_ok=True)
     log("results and logs: %s" % out)
