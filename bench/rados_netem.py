@@ -297,6 +297,20 @@ def report(results, a, meta):
                 add("| %s | %d | %s |%s" % (NAMES.get(w, w), n, " | ".join(fmt_cell(r) for r in rs),
                                            "".join(" %s |" % x for x in ratios)))
         add("")
+        add("RADOS operations per request, reads + writes (ddbd_rados_ops_total; more than the one-client row:"
+            " conflicts retried, markers met):")
+        add("")
+        add("| workload | gateways | " + " | ".join("%s %s" % c for c in cols) + " |")
+        add("|---|---:|" + "---:|" * len(cols))
+        for w in a.workloads:
+            for n in a.gateways:
+                cells = []
+                for v, m in cols:
+                    r = by.get((delay, v, m, w, n, a.conns_per_gateway))
+                    o = r and r["ops_per_req"]
+                    cells.append("%.2f + %.2f" % (o.get("read", 0), o.get("write", 0)) if o else "–")
+                add("| %s | %d | %s |" % (NAMES.get(w, w), n, " | ".join(cells)))
+        add("")
         add("CPU, cores (CPU seconds per second; the machine has %d): the gateways measured / the 3 OSDs / the "
             "delay proxy / wrk / the rest (mon + mgr, the idle gateways, anything else on the machine):"
             % os.cpu_count())
