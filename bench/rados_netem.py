@@ -153,7 +153,7 @@ def measure(cell, gws, conns, duration, lua, groups, proxy_pid, record=True):
     cpu0 = {k: sum(rm.proc_cpu(p) for p in ps) for k, ps in groups.items()}
     ops0 = [rm.rados_ops(g.endpoint) for g in gws]
     busy0, kids0, t0 = rm.machine_busy(), resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic()
-    procs = [subprocess.Popen(["wrk", "-t1", "-c%d" % conns, "-d%gs" % duration, "--timeout", "30s", "-s", lua,
+    procs = [subprocess.Popen(["wrk", "-t1", "-c%d" % conns, "-d%ds" % duration, "--timeout", "30s", "-s", lua,
                                g.endpoint],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for g in gws]
     outs = [p.communicate()[0] for p in procs]
@@ -361,9 +361,9 @@ def main():
     ap.add_argument("--workloads", default="getitem putitem query transact_write4")
     ap.add_argument("--modes", default="sync async")
     ap.add_argument("--conns-per-gateway", type=int, default=64)
-    ap.add_argument("--duration", type=float, default=4)
-    ap.add_argument("--warmup", type=float, default=1)
-    ap.add_argument("--one-client", type=float, default=3, help="seconds of the one-client rows (0: none)")
+    ap.add_argument("--duration", type=int, default=4, help="whole seconds (wrk's unit)")
+    ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--one-client", type=int, default=3, help="seconds of the one-client rows (0: none)")
     ap.add_argument("--variant", action="append", default=[], metavar="LABEL=BINARY[:ARGS]")
     ap.add_argument("--report", help="also write the markdown report here")
     ap.add_argument("--out", help="results and logs (default: a new /tmp/ddbd-netem-*)")
