@@ -343,9 +343,13 @@ def report(results, a, meta):
                     if not r:
                         cells.append("–")
                         continue
-                    ops = sum(x for k, x in r["ops_per_req"].items() if k != "batched")
+                    # "batched" and "sequential" count the same operations again (sent together;
+                    # waited for in turn: a build since issue 43's round-trip work has the latter)
+                    opr = r["ops_per_req"]
+                    ops = sum(x for k, x in opr.items() if k not in ("batched", "sequential"))
                     rise = " (+%.2f RT)" % ((r["p50_ms"] - base["p50_ms"]) / (2 * d)) if base and d > 0 else ""
-                    cells.append("%.2f%s; %.1f ops" % (r["p50_ms"], rise, ops))
+                    turns = ", %.1f in turn" % opr["sequential"] if "sequential" in opr else ""
+                    cells.append("%.2f%s; %.1f ops%s" % (r["p50_ms"], rise, ops, turns))
                 add("| %s | %s %s | %s |" % (NAMES.get(w, w), v, m, " | ".join(cells)))
         add("")
     errors = sum(r["errors"] for r in results)
