@@ -73,6 +73,26 @@ def rados_ops(endpoint):
     return {k: int(v) for k, v in re.findall(r'^ddbd_rados_ops_total\{op="(\w+)"\} (\d+)$', text, re.M)}
 
 
+def wrk_results(outs):
+    """The RESULT line (bench/lua's done()) of each wrk's output, as a dict of its key=value pairs."""
+    results = []
+    for out in outs:
+        line = next((l for l in out.splitlines() if l.startswith("RESULT ")), None)
+        if line is None:
+            sys.exit("wrk gave no RESULT line: %s" % out[-500:])
+        results.append(dict(kv.split("=", 1) for kv in line.split()[1:] if "=" in kv))
+    return results
+
+
+def ops_delta(ops0, ops1):
+    """ddbd_rados_ops_total's increase per kind, summed over the gateways (rados_ops before, after)."""
+    ops = collections.Counter()
+    for before, after in zip(ops0, ops1):
+        for k, v in after.items():
+            ops[k] += v - before.get(k, 0)
+    return ops
+
+
 def run(a):
     groups = ceph_pids(a.ceph_run)
     groups["gateways"] = [int(p) for p in a.gateway_pids.split(",") if p]
@@ -87,17 +107,9 @@ def run(a):
     wall, busy1, kids1 = time.monotonic() - t0, machine_busy(), resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu1 = {g: sum(proc_cpu(p) for p in ps) for g, ps in groups.items()}
     ops1 = [rados_ops(ep) for ep in a.endpoints]
-    results = []
-    for out in outs:
-        line = next((l for l in out.splitlines() if l.startswith("RESULT ")), None)
-        if line is None:
-            sys.exit("wrk gave no RESULT line: %s" % out[-500:])
-        results.append(dict(kv.split("=", 1) for kv in line.split()[1:] if "=" in kv))
+    results = wrk_results(outs)
     requests = sum(int(r["requests"]) for r in results)
-    ops = collections.Counter()
-    for before, after in zip(ops0, ops1):
-        for k, v in after.items():
-            ops[k] += v - before.get(k, 0)
+    ops = ops_delta(ops0, ops1)
     cpu = {g: (cpu1[g] - cpu0[g]) / wall for g in groups}
     cpu["wrk"] = (kids1.ru_utime + kids1.ru_stime - kids0.ru_utime - kids0.ru_stime) / wall
     cpu["machine"] = (busy1 - busy0) / wall

@@ -32,7 +32,6 @@ OSDs, mon + mgr, the delay proxy, wrk and the whole machine (bench/rados_measure
 Needs root (a network namespace), wrk, cc, Ceph's daemons and a ddbd built with librados.
 """
 import argparse
-import collections
 import ctypes
 import json
 import os
@@ -163,17 +162,9 @@ def measure(cell, gws, conns, duration, lua, groups, proxy_pid, record=True):
     drain(gws)
     if not record:
         return None
-    res = []
-    for out in outs:
-        line = next((l for l in out.splitlines() if l.startswith("RESULT ")), None)
-        if line is None:
-            raise SystemExit("wrk gave no RESULT line: %s" % out[-500:])
-        res.append(dict(kv.split("=", 1) for kv in line.split()[1:] if "=" in kv))
+    res = rm.wrk_results(outs)
     requests = sum(int(r["requests"]) for r in res)
-    ops = collections.Counter()
-    for before, after in zip(ops0, ops1):
-        for k, v in after.items():
-            ops[k] += v - before.get(k, 0)
+    ops = rm.ops_delta(ops0, ops1)
     cpu = {k: (cpu1[k] - cpu0[k]) / wall for k in groups}
     cpu["wrk"] = (kids1.ru_utime + kids1.ru_stime - kids0.ru_utime - kids0.ru_stime) / wall
     cpu["machine"] = (busy1 - busy0) / wall
