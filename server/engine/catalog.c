@@ -646,18 +646,6 @@ unsigned ddb_catalog_max_tables(ddb_catalog *c)
     return __atomic_load_n(&c->max_tables, __ATOMIC_RELAXED);
 }
 
-static int namespace_full(ddb_catalog *c, ddb_arena *a, const char *key);
-
-int ddb_catalog_room_for(ddb_catalog *c, ddb_arena *a, const char *key)
-{
-    int full;
-
-    pthread_rwlock_rdlock(&c->lock);
-    full = namespace_full(c, a, key);
-    pthread_rwlock_unlock(&c->lock);
-    return !full;
-}
-
 size_t ddb_catalog_count(ddb_catalog *c)
 {
     size_t n;
@@ -736,7 +724,6 @@ static int namespace_full(ddb_catalog *c, ddb_arena *a, const char *key)
     size_t n = 0, i, plen;
     char *prefix;
     int found;
-
     unsigned max = ddb_catalog_max_tables(c);
 
     if (max == 0)
@@ -751,6 +738,16 @@ static int namespace_full(ddb_catalog *c, ddb_arena *a, const char *key)
     for (i = find(c, prefix, &found); i < c->n && n < max && strncmp(c->tables[i]->key, prefix, plen) == 0; i++)
         n++;
     return n >= max;
+}
+
+int ddb_catalog_room_for(ddb_catalog *c, ddb_arena *a, const char *key)
+{
+    int full;
+
+    pthread_rwlock_rdlock(&c->lock);
+    full = namespace_full(c, a, key);
+    pthread_rwlock_unlock(&c->lock);
+    return !full;
 }
 
 /*
