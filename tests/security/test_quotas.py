@@ -54,6 +54,13 @@ def fill(client, n, prefix="t"):
         create(client, "%s%05d" % (prefix, i))
 
 
+def wait_active(client, name):
+    deadline = time.monotonic() + 60  # a restore is CREATING until its items are in
+    while client.describe_table(TableName=name)["Table"]["TableStatus"] != "ACTIVE":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+
 def regional_client(endpoint, region):
     import boto3
     from botocore.config import Config
@@ -149,6 +156,10 @@ def test_every_path_that_makes_a_table_counts(server_factory, tmp_path):
     c.update_continuous_backups(TableName="source",
                                 PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
     arn = c.create_backup(TableName="source", BackupName="backup")["BackupDetails"]["BackupArn"]
+    deadline = time.monotonic() + 60  # a backup is restored once AVAILABLE (BackupInUseException before)
+    while c.describe_backup(BackupArn=arn)["BackupDescription"]["BackupDetails"]["BackupStatus"] != "AVAILABLE":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
     create(c, "second")
     refused(lambda: c.restore_table_from_backup(TargetTableName="restored", BackupArn=arn), 2)
     refused(lambda: c.restore_table_to_point_in_time(SourceTableName="source", TargetTableName="pitr",
@@ -162,8 +173,10 @@ def test_every_path_that_makes_a_table_counts(server_factory, tmp_path):
     # each path works again once there is room
     c.delete_table(TableName="second")
     c.restore_table_from_backup(TargetTableName="restored", BackupArn=arn)
+    wait_active(c, "restored")
     c.delete_table(TableName="restored")
     c.restore_table_to_point_in_time(SourceTableName="source", TargetTableName="pitr", UseLatestRestorableTime=True)
+    wait_active(c, "pitr")
     c.delete_table(TableName="pitr")
     r = raw_request(srv.endpoint, "ImportTable", {
         "S3BucketSource": {"S3Bucket": "bucket", "S3KeyPrefix": "in/"}, "InputFormat": "DYNAMODB_JSON",
@@ -247,8 +260,6 @@ def test_without_namespaces_any_region_is_the_one_namespace(server_factory):
     (["--namespaces", "--regions", "EU-WEST-1"],
      "ddbd: --regions 'EU-WEST-1' has an entry that is neither a Region name (a-z, 0-9, '-'), \"aws\", nor a "
      "prefix ending in '*'\n"),
-    (["--namespaces", "--regions", "us-east-1", "--region-peer", "eu-west-1=http://127.0.0.1:9"],
-     "ddbd: --region-peer eu-west-1 is a region --regions does not serve\n"),
     (["--max-tables", "0"], "ddbd: --max-tables must be a number from 1 to 1000000\n"),
 ])
 def test_bad_quota_options_are_refused_at_start(args, message):
