@@ -12,6 +12,7 @@
 #include "ddb/ddb_version.h"
 #include "server/base/cpus.h"
 #include "server/base/log.h"
+#include "server/base/regions.h"
 #include "server/config_help.h"
 #include "server/storage/storage.h"
 
@@ -221,6 +222,7 @@ static void set_defaults(ddb_config *cfg)
     cfg->item_collection_limit = DDB_ITEM_COLLECTION_LIMIT;
     cfg->idempotency_window = 600;
     cfg->max_connections = 10000;
+    cfg->max_tables = 2500; /* DynamoDB's default per account and Region */
     cfg->request_timeout = 10;
     cfg->header_timeout = 5;
     cfg->max_unsent = 256ULL << 20;
@@ -318,6 +320,25 @@ static int check_peers(const ddb_config *cfg)
     return 0;
 }
 
+/* --regions: a valid LIST, with --namespaces (without it every region shares one namespace). A
+   --region-peer's region need not be served here: its requests are signed for this server's own. */
+static int check_regions(const ddb_config *cfg)
+{
+    const char *bad;
+
+    if (cfg->regions == NULL)
+        return 0;
+    if (!cfg->namespaces) {
+        fprintf(stderr, "ddbd: --regions goes with --namespaces (without it every region shares one namespace)\n");
+        return -1;
+    }
+    if ((bad = ddb_regions_check(cfg->regions)) != NULL) {
+        fprintf(stderr, "ddbd: --regions '%s' has %s\n", cfg->regions, bad);
+        return -1;
+    }
+    return 0;
+}
+
 /* The budget limits what --in-memory keeps in memory; a data directory keeps its history on disk,
    where the windows alone bound it (a budget there would trim it for nothing). */
 static int check_budget(const ddb_config *cfg)
@@ -388,7 +409,7 @@ static int parse(ddb_config *cfg, int argc, char **argv)
         return -1;
     }
     resolve_inflight(cfg);
-    return check_peers(cfg) != 0 || check_mcp(cfg) != 0 || check_budget(cfg) != 0 ? -1 : 0;
+    return check_peers(cfg) != 0 || check_regions(cfg) != 0 || check_mcp(cfg) != 0 || check_budget(cfg) != 0 ? -1 : 0;
 }
 
 int ddb_config_parse(ddb_config *cfg, int argc, char **argv)

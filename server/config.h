@@ -60,6 +60,8 @@ typedef struct ddb_config {
     unsigned max_connections;         /* open connections at most; more are closed at once (default 10000) */
     unsigned long long min_free_disk; /* bytes the data directory's disk keeps free: writes stop short of it */
     int namespaces;                   /* each account and region has its own tables */
+    const char *regions;              /* --regions LIST: the regions --namespaces serves (base/regions.h); NULL: AWS's */
+    unsigned max_tables;              /* --max-tables: tables per namespace (engine/catalog.h); default 2500 */
     unsigned request_timeout;         /* seconds a request may take to arrive, or a connection idle (default 10) */
     unsigned header_timeout;          /* seconds a request head may take to arrive (default 5) */
     unsigned long long max_unsent;    /* --max-unsent-bytes: answers not yet read, at most (default 256 MiB) */

@@ -220,6 +220,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     srv->api.lookups.namespaces = cfg->namespaces;
     srv->api.eng = &srv->eng;
     srv->api.namespaces = cfg->namespaces;
+    srv->api.regions = cfg->regions;
     srv->api.lenient_numbers = cfg->lenient_numbers;
     if (cfg->auth_file != NULL && (srv->api.auth = ddb_auth_load(cfg->auth_file, err)) == NULL)
         return -1;
@@ -247,6 +248,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
         ddb_store_close(srv->eng.store);
         return -1;
     }
+    ddb_catalog_set_max_tables(srv->eng.catalog, cfg->max_tables);
     /* a store opened with more shards than a stream's last generation opens a new one */
     if (ddb_streams_reshard(&srv->eng, err) != 0) {
         ddb_catalog_close(srv->eng.catalog);
@@ -359,6 +361,7 @@ int ddb_server_snapshot_restore(ddb_server *srv, const char *name)
         ddb_log(DDB_LOG_ERROR, "snapshot: restoring %s failed (%s); stopping", name, err ? err : "see above");
         _exit(1); /* the store is closed or half open: nothing can be served (the next start completes it) */
     }
+    ddb_catalog_set_max_tables(srv->eng.catalog, srv->config->max_tables);
     srv->eng.tokens = ddb_tokens_new((uint64_t)srv->config->idempotency_window * 1000);
     ddb_budget_recount(&srv->eng); /* what the restored store holds */
     ddb_vector_cache_free(srv->eng.vectors); /* its ids are the old store's */

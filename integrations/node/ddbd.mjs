@@ -103,7 +103,8 @@ function runnerWorkers(arg) {
 export function globalSetup({ seed = async () => {}, workers = 0, ...opts } = {}) {
   return async function setup(runnerConfig) {
     const count = Math.max(workers, runnerWorkers(runnerConfig), os.availableParallelism() - 1, 1);
-    const server = await startDdbd({ ...opts, args: ['--namespaces', ...(opts.args || [])] });
+    // the workers' regions (ddbd-w1, ...) are no AWS region: --regions serves them beside AWS's
+    const server = await startDdbd({ ...opts, args: ['--namespaces', '--regions', 'aws,ddbd-*', ...(opts.args || [])] });
     await Promise.all(Array.from({ length: count }, async (_, i) => {
       await seed(server.endpoint, ddbdRegion(i + 1));
       await snapshot(server.endpoint, ddbdSnapshot(i + 1), `${ACCOUNT}:${ddbdRegion(i + 1)}`);

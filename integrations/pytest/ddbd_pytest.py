@@ -135,7 +135,9 @@ def _binary(config):
 
 def _start(config, shared):
     argv = [_binary(config), "--in-memory", "--admin", "--host", "127.0.0.1", "--port", "0"]
-    return Ddbd(argv + (["--namespaces"] if shared else []) + config.getini("ddbd_args").split())
+    # the workers' regions (ddbd-gw0, ...) are no AWS region: --regions serves them beside AWS's
+    shared_args = ["--namespaces", "--regions", "aws,ddbd-*"] if shared else []
+    return Ddbd(argv + shared_args + config.getini("ddbd_args").split())
 
 
 def _worker_region():

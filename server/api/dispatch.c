@@ -11,6 +11,7 @@
 #include "server/api/auth.h"
 #include "server/api/validate.h"
 #include "server/base/clock.h"
+#include "server/base/regions.h"
 
 const ddb_op_entry *ddb_op_entry_of(const ddb_api *api, int op)
 {
@@ -105,6 +106,21 @@ static void envelope_request_checks(ddb_req *req, ddb_op op)
 }
 
 /*
+ * With --namespaces, a region the server does not serve (AWS's, or --regions) gets what DynamoDB
+ * answers a request signed for a region other than its endpoint's: every invented region would be
+ * a namespace of its own, each with its own quota of tables (docs/compatibility.md). With --auth it
+ * is checked once the signature is (the region is the credential scope's), else with the namespace.
+ */
+static int region_refused(const ddb_api *api, ddb_req *req)
+{
+    const char *region = req->region != NULL && req->region[0] ? req->region : "us-east-1";
+
+    if (api->namespaces && !ddb_region_served(api->regions, region, strlen(region)))
+        return ddb_req_fail_msg(req, DDB_E_INVALID_SIGNATURE, "Credential should be scoped to a valid region. ");
+    return DDB_OK;
+}
+
+/*
  * The caller's account and, with --namespaces, its namespace. The account is the key's (--auth
  * FILE's third column), else the default, DynamoDB Local's 000000000000: it is the account of the
  * ARNs the caller is shown and the only one whose ARNs it may name (validate_arn.c), with or
@@ -112,7 +128,7 @@ static void envelope_request_checks(ddb_req *req, ddb_op op)
  * the region is the credential scope's. The default account in us-east-1 is the default namespace,
  * where tables written before namespaces (or with them off) live.
  */
-static void set_namespace(const ddb_api *api, ddb_req *req)
+static int set_namespace(const ddb_api *api, ddb_req *req)
 {
     const ddb_auth_key *k;
     const char *region = req->region != NULL && req->region[0] ? req->region : "us-east-1";
@@ -120,16 +136,19 @@ static void set_namespace(const ddb_api *api, ddb_req *req)
     if (req->internal && req->ns != NULL) { /* an in-process request made for a namespace (ImportTable) */
         if (req->account == NULL)
             req->account = DDB_DEFAULT_ACCOUNT;
-        return;
+        return DDB_OK;
     }
     req->account = DDB_DEFAULT_ACCOUNT;
     req->ns = "";
     if (api->auth != NULL && (k = ddb_auth_key_of(api->auth, req->access_key)) != NULL && k->account != NULL)
         req->account = k->account;
     if (!api->namespaces)
-        return;
+        return DDB_OK;
+    if (region_refused(api, req) != DDB_OK)
+        return req->err.code;
     if (strcmp(req->account, DDB_DEFAULT_ACCOUNT) != 0 || strcmp(region, "us-east-1") != 0)
         req->ns = ddb_arena_sprintf(req->arena, "%s:%s", req->account, region);
+    return DDB_OK;
 }
 
 /* A peer server's request (x-ddbd-peer): its own bodies (engine/jobs/peer.h), answered only with
@@ -163,7 +182,7 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
     }
     if (api->auth != NULL && in->http != NULL &&
         ((in->auth != NULL && check_auth(req, in) != DDB_OK) ||
-         ddb_auth_verify(api->auth, req, in->http, ddb_clock_now_ms()) != DDB_OK))
+         ddb_auth_verify(api->auth, req, in->http, ddb_clock_now_ms()) != DDB_OK || region_refused(api, req) != DDB_OK))
         return;
     if (in->body_error != 0) {
         ddb_req_fail(req, in->body_error, "%s", in->body_error_msg);
@@ -193,7 +212,8 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
         return;
     }
     req->in = body;
-    set_namespace(api, req);
+    if (set_namespace(api, req) != DDB_OK)
+        return;
     if (in->peer != NULL) {
         peer_request(api, req, in);
         return;

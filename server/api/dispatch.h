@@ -50,6 +50,7 @@ typedef struct ddb_api {
        imports, bulk operations and shard iterators (server/ops/; auth.h) */
     ddb_auth_lookups lookups;
     int namespaces;          /* --namespaces: each account and region its own tables */
+    const char *regions;     /* with it, --regions LIST: the Regions served (base/regions.h; NULL: AWS's) */
     int lenient_numbers;     /* --lenient-numbers (validate.h) */
     /* --region-peer: a peer server's requests (x-ddbd-peer; server/ops/ops_peer.c), sent with
        peer_key (the key of --peer-key; NULL without --auth: any); NULL: no peers, refused */

@@ -383,9 +383,12 @@ static int restore_table(const ddb_nssnap_env *srv, const char *ns, const saved_
                                 (double)ddb_clock_now_ms() / 1e3, NULL, &t);
 
     if (rc != 0) {
-        snprintf(msg, msglen, rc == 1 ? "table %s was created in the namespace during the restore"
-                                      : "creating table %s failed (see the server's log)", st->key);
-        return rc == 1 ? DDB_NSSNAP_FAILED : DDB_NSSNAP_EIO;
+        snprintf(msg, msglen,
+                 rc == 1                  ? "table %s was created in the namespace during the restore"
+                 : rc == DDB_CATALOG_FULL ? "table %s is past the namespace's quota of tables (--max-tables)"
+                                          : "creating table %s failed (see the server's log)",
+                 st->key);
+        return rc == 1 || rc == DDB_CATALOG_FULL ? DDB_NSSNAP_FAILED : DDB_NSSNAP_EIO;
     }
     for (unsigned k = 0; k < st->nks; k++) {
         if (copy_in(srv->eng->store, &st->ks[k], new_id(t, &st->ks[k])) != DDB_STORE_OK) {

@@ -28,6 +28,7 @@ struct ddb_catalog {
     ddb_table_stats **stats; /* every table's figures, shared by its versions; freed at close */
     size_t nstats, capstats;
     uint32_t next_id;
+    unsigned max_tables; /* per namespace (--max-tables); 0: no limit */
 };
 
 #define TABLE_PREFIX "table/"
@@ -635,6 +636,16 @@ void ddb_catalog_close(ddb_catalog *c)
     free(c);
 }
 
+void ddb_catalog_set_max_tables(ddb_catalog *c, unsigned max)
+{
+    __atomic_store_n(&c->max_tables, max, __ATOMIC_RELAXED);
+}
+
+unsigned ddb_catalog_max_tables(ddb_catalog *c)
+{
+    return __atomic_load_n(&c->max_tables, __ATOMIC_RELAXED);
+}
+
 size_t ddb_catalog_count(ddb_catalog *c)
 {
     size_t n;
@@ -702,6 +713,44 @@ uint32_t ddb_catalog_new_id(ddb_catalog *c)
 }
 
 /*
+ * Whether the namespace of catalog key `key` already has its quota of tables (the lock held, so two
+ * creates never both take the last place). Counted on this gateway's copy, which other gateways'
+ * changes reach when the store announces them. A namespace's keys share the prefix "<ns>/" and lie
+ * together in the sorted array; the default namespace's keys have no '/' and lie among them.
+ */
+static int namespace_full(ddb_catalog *c, ddb_arena *a, const char *key)
+{
+    const char *slash = strchr(key, '/');
+    size_t n = 0, i, plen;
+    char *prefix;
+    int found;
+    unsigned max = ddb_catalog_max_tables(c);
+
+    if (max == 0)
+        return 0;
+    if (slash == NULL) {
+        for (i = 0; i < c->n && n < max; i++)
+            n += strchr(c->tables[i]->key, '/') == NULL;
+        return n >= max;
+    }
+    plen = (size_t)(slash - key) + 1;
+    prefix = ddb_arena_strndup(a, key, plen);
+    for (i = find(c, prefix, &found); i < c->n && n < max && strncmp(c->tables[i]->key, prefix, plen) == 0; i++)
+        n++;
+    return n >= max;
+}
+
+int ddb_catalog_room_for(ddb_catalog *c, ddb_arena *a, const char *key)
+{
+    int full;
+
+    pthread_rwlock_rdlock(&c->lock);
+    full = namespace_full(c, a, key);
+    pthread_rwlock_unlock(&c->lock);
+    return !full;
+}
+
+/*
  * A change (create, update, delete): committed guarded, then applied to this gateway's copy;
  * when the stored description was not the one expected, the copy is refreshed from it instead
  * (the caller recomputes). Once committed, the other gateways are told (after the lock is
@@ -714,6 +763,10 @@ static int apply_change(change *ch, const ddb_table **out)
     ddb_table *t = NULL;
 
     pthread_rwlock_wrlock(&c->lock);
+    if (ch->expected == NULL && namespace_full(c, ch->a, ch->key)) {
+        pthread_rwlock_unlock(&c->lock);
+        return DDB_CATALOG_FULL;
+    }
     rc = commit_change(ch);
     if (rc > 0) {
         int found;

@@ -51,6 +51,14 @@ const char *ddb_replica_key(ddb_arena *a, const ddb_table *t, const char *region
 ddb_catalog *ddb_catalog_open(ddb_store *store, char **err);
 void ddb_catalog_close(ddb_catalog *c);
 size_t ddb_catalog_count(ddb_catalog *c);
+/* The tables a namespace may hold (--max-tables; 0, the default: no limit): a create past it
+   returns DDB_CATALOG_FULL. */
+void ddb_catalog_set_max_tables(ddb_catalog *c, unsigned max);
+unsigned ddb_catalog_max_tables(ddb_catalog *c);
+/* Whether the namespace of catalog key `key` has room for one more table now (a check ahead of a
+   change that creates one later: the create itself checks again). */
+int ddb_catalog_room_for(ddb_catalog *c, ddb_arena *a, const char *key);
+#define DDB_CATALOG_FULL 4
 
 /* The table under catalog key `key` (ddb_ns_key), or NULL. The pointer stays valid until the catalog
    closes (replaced tables are retired, not freed). */
@@ -65,7 +73,7 @@ uint32_t ddb_catalog_new_id(ddb_catalog *c);
  * Creates a table from a description (a JSON object's text; the catalog adds ddbdTableId,
  * CreationDateTime and ddbdVersion). `extra` (may be NULL) holds metadata writes committed in the
  * same atomic batch (task records), under catalog key `key` (ddb_ns_key). Returns 0, 1 when the
- * key exists, -1 on storage failure.
+ * key exists, DDB_CATALOG_FULL when its namespace has its quota of tables, -1 on storage failure.
  */
 int ddb_catalog_create(ddb_catalog *c, const char *key, const char *desc_json, size_t len, double now,
                        const ddb_batch *extra, const ddb_table **out);

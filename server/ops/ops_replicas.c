@@ -20,6 +20,7 @@
 #include "ddb/ddb_status.h"
 #include "server/api/validate.h"
 #include "server/base/clock.h"
+#include "server/base/regions.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/peer.h"
@@ -37,16 +38,6 @@
 #define VERSION "2019.11.21"
 #define INVALID "One or more parameter values were invalid: "
 
-/* The regions of global tables 2019.11.21 (in the order DynamoDB's message lists them, as far as
-   it was recorded). */
-static const char *const regions[] = {
-    "ap-south-2",     "ap-south-1",     "eu-south-1",     "eu-south-2",   "me-central-1",   "il-central-1",
-    "ca-central-1",   "eu-central-1",   "eu-central-2",   "us-west-1",    "us-west-2",      "af-south-1",
-    "eu-north-1",     "eu-west-3",      "eu-west-2",      "eu-west-1",    "ap-northeast-3", "ap-northeast-2",
-    "ap-northeast-1", "me-south-1",     "sa-east-1",      "ap-east-1",    "ca-west-1",      "ap-southeast-1",
-    "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "us-east-1",    "us-east-2",      "ap-southeast-5",
-    "mx-central-1",   "ap-southeast-7", NULL};
-
 /* Whether `r` is in the NULL-ended list. */
 static int listed(const char *const *list, const char *r)
 {
@@ -56,17 +47,21 @@ static int listed(const char *const *list, const char *r)
     return 0;
 }
 
+/* The regions of global tables 2019.11.21: base/regions.def's rows marked so. */
 static int region_supported(const char *r)
 {
-    return listed(regions, r);
+    for (unsigned i = 0; ddb_region_global_tables(i) != NULL; i++)
+        if (strcmp(ddb_region_global_tables(i), r) == 0)
+            return 1;
+    return 0;
 }
 
 static const char *regions_text(ddb_arena *a)
 {
     const char *s = "[";
 
-    for (int i = 0; regions[i] != NULL; i++)
-        s = ddb_arena_sprintf(a, "%s%s%s", s, i ? ", " : "", regions[i]);
+    for (unsigned i = 0; ddb_region_global_tables(i) != NULL; i++)
+        s = ddb_arena_sprintf(a, "%s%s%s", s, i ? ", " : "", ddb_region_global_tables(i));
     return ddb_arena_sprintf(a, "%s]", s);
 }
 
@@ -674,7 +669,13 @@ static int build_source(void *ctx, ddb_desc_edit **e)
 static int add_replicas(ddb_req *req, const ddb_table *t, const replica_plan *p, const ddb_table **out)
 {
     source_edit s = {req, t->name, p, 0};
-    int rc = ddb_catalog_edit(req->eng->catalog, 16, build_source, &s, out);
+    int rc;
+
+    for (unsigned i = 0; i < p->ncreate; i++) /* a full region is known before the source lists its replica */
+        if (ddb_peer_url(req->eng, p->create[i]) == NULL &&
+            ddb_table_room(req, ddb_ns_of(req->arena, t->account, p->create[i])) != DDB_OK)
+            return req->err.code;
+    rc = ddb_catalog_edit(req->eng->catalog, 16, build_source, &s, out);
 
     if (rc == -2)
         return req->err.code;

@@ -53,6 +53,33 @@ static void copy_members(ddb_desc_edit *e, const ddb_json *src)
 #undef X
 }
 
+/*
+ * The namespace's quota of tables is DynamoDB's per account and Region (2,500 by default: the
+ * developer guide's "Service, account, and table quotas"; --max-tables). Its text is DynamoDB's
+ * (captured when the default was 256: hashicorp/terraform pull request 14571, "Subscriber limit
+ * exceeded: There is a limit of 256 tables per subscriber").
+ */
+static int quota_fail(ddb_req *req)
+{
+    return ddb_req_fail(req, DDB_E_LIMIT_EXCEEDED, "Subscriber limit exceeded: There is a limit of %u tables per subscriber",
+                        ddb_catalog_max_tables(req->eng->catalog));
+}
+
+static int created(ddb_req *req, int rc)
+{
+    if (rc != DDB_CATALOG_FULL)
+        return rc;
+    quota_fail(req);
+    return -2;
+}
+
+int ddb_table_room(ddb_req *req, const char *ns)
+{
+    if (ddb_catalog_room_for(req->eng->catalog, req->arena, ddb_ns_key(req->arena, ns, "x")))
+        return DDB_OK;
+    return quota_fail(req);
+}
+
 int ddb_table_create(ddb_req *req, const ddb_json *in, void (*more)(ddb_desc_edit *e, void *ctx), void *ctx,
                      const ddb_table **out)
 {
@@ -81,5 +108,5 @@ int ddb_table_create(ddb_req *req, const ddb_json *in, void (*more)(ddb_desc_edi
     if (with_stream)
         ddb_stream_plan_registry(req, key, ddb_json_get(in, "KeySchema"), NULL, &sp, &extra);
     ddb_edit_extra(e, &extra);
-    return ddb_catalog_commit(req->eng->catalog, e, out);
+    return created(req, ddb_catalog_commit(req->eng->catalog, e, out));
 }

@@ -104,6 +104,8 @@ def valid_args(name, tmp):
         "kinesis-endpoint": ["--kinesis-endpoint", "http://127.0.0.1:9"] + mem,
         "auth": ["--auth", write(tmp / "keys.txt", "AKIDEXAMPLE secret\n")] + mem,
         "namespaces": ["--namespaces"] + mem,
+        "regions": ["--namespaces", "--regions", "aws,ddbd-*"] + mem,
+        "max-tables": ["--max-tables", "10000"] + mem,
         "max-connections": ["--max-connections", "100"] + mem,
         "min-free-disk": ["--min-free-disk", "0", "--data-dir", data],
         "memory-budget": ["--memory-budget", "1048576"] + mem,
@@ -137,7 +139,7 @@ def valid_args(name, tmp):
 SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "rados-pool", "rados-inflight", "shards", "threads",
            "search-threads", "vector-ann", "vector-ann-ef", "log-level", "sync", "cors", "item-collection-limit", "transaction-conflict-rate",
            "write-conflict-rate", "enforce-capacity", "idempotency-window", "ttl-interval", "count-check-interval", "replication-lag", "region-peer", "peer-key", "stream-trigger", "kinesis-endpoint", "auth", "namespaces",
-           "max-connections", "min-free-disk", "memory-budget", "request-timeout", "header-timeout", "max-unsent-bytes",
+           "regions", "max-tables", "max-connections", "min-free-disk", "memory-budget", "request-timeout", "header-timeout", "max-unsent-bytes",
            "max-pending-bodies", "lenient-numbers", "mcp-http", "mcp-allow-writes", "admin", "console", "metrics-port",
            "access-log", "otlp-endpoint", "seed", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "user"]
 ONE_SHOT = ["health-check", "version", "help"]
@@ -363,6 +365,7 @@ def test_dynamodb_local_spellings_refused(args, message):
     ["--ttl-interval", "86400"], ["--count-check-interval", "604800"], ["--idempotency-window", "1"], ["--idempotency-window", "86400"],
     ["--request-timeout", "1"], ["--request-timeout", "3600"],
     ["--max-connections", "1"], ["--max-connections", "1000000"],
+    ["--max-tables", "1"], ["--max-tables", "1000000"], ["--namespaces", "--regions", "*"],
     ["--transaction-conflict-rate", "0"], ["--transaction-conflict-rate", "1"],
     ["--transaction-conflict-rate", "1e-1"], ["--write-conflict-rate", " 0.5"], ["--write-conflict-rate", "0x0.8"],
     ["--item-collection-limit", "1"], ["--item-collection-limit", "-1"],
@@ -407,6 +410,8 @@ def test_values_accepted(args):
     (["--request-timeout", "3601"], "ddbd: --request-timeout must be a number from 1 to 3600\n"),
     (["--max-connections", "0"], "ddbd: --max-connections must be a number from 1 to 1000000\n"),
     (["--max-connections", "1000001"], "ddbd: --max-connections must be a number from 1 to 1000000\n"),
+    (["--max-tables", "0"], "ddbd: --max-tables must be a number from 1 to 1000000\n"),
+    (["--max-tables", "1000001"], "ddbd: --max-tables must be a number from 1 to 1000000\n"),
     # fractions
     (["--transaction-conflict-rate", "1.5"], "ddbd: --transaction-conflict-rate must be a fraction from 0 to 1\n"),
     (["--transaction-conflict-rate", "-0.1"], "ddbd: --transaction-conflict-rate must be a fraction from 0 to 1\n"),
@@ -465,6 +470,7 @@ MISSING = {
     "shards": None, "threads": None, "search-threads": None, "vector-ann": None, "vector-ann-ef": None, "cors": None, "item-collection-limit": None,
     "transaction-conflict-rate": None, "write-conflict-rate": None, "idempotency-window": None,
     "ttl-interval": None, "count-check-interval": None, "stream-trigger": None, "max-connections": None, "request-timeout": None,
+    "regions": None, "max-tables": None,
     "header-timeout": None, "max-unsent-bytes": None, "max-pending-bodies": None,
     "metrics-port": None, "access-log": None, "otlp-endpoint": None, "seed": None, "export-dir": None, "s3-endpoint": None,
     "s3-access-key": None, "s3-secret-key": None, "s3-region": None, "dbPath": None,

@@ -112,7 +112,7 @@ def save(ep, name, ns):
 @pytest.mark.parametrize("storage", ["in-memory", "data-dir"])
 def test_a_namespace_restore_resets_that_namespace_only(server_factory, tmp_path, storage):
     args = ["--in-memory"] if storage == "in-memory" else ["--data-dir", str(tmp_path / "data")]
-    srv = server_factory(args + ["--admin", "--namespaces"])
+    srv = server_factory(args + ["--admin", "--namespaces", "--regions", "aws,ddbd-*"])
     ep = srv.endpoint
     mine, other = client(ep, "ddbd-gw0"), client(ep, "ddbd-gw1")
     seed(mine)
@@ -164,7 +164,7 @@ def stream_keys(db, st):
 
 
 def test_a_restored_stream_is_a_new_empty_stream_and_figures_are_right(server_factory):
-    srv = server_factory(["--in-memory", "--admin", "--namespaces"])
+    srv = server_factory(["--in-memory", "--admin", "--namespaces", "--regions", "aws,ddbd-*"])
     db, st = client(srv.endpoint, "ddbd-gw0"), streams(srv.endpoint, "ddbd-gw0")
     seed(db)
     old_arn, old_keys = stream_keys(db, st)
@@ -188,7 +188,7 @@ def test_a_restored_stream_is_a_new_empty_stream_and_figures_are_right(server_fa
 
 
 def test_other_namespaces_are_served_during_restores(server_factory):
-    srv = server_factory(["--in-memory", "--admin", "--namespaces"])
+    srv = server_factory(["--in-memory", "--admin", "--namespaces", "--regions", "aws,ddbd-*"])
     mine, other = client(srv.endpoint, "ddbd-gw0"), client(srv.endpoint, "ddbd-gw1")
     seed(mine)
     other.create_table(TableName="users", BillingMode="PAY_PER_REQUEST",
@@ -222,7 +222,7 @@ def test_other_namespaces_are_served_during_restores(server_factory):
 
 
 def test_namespace_snapshot_errors(server_factory):
-    srv = server_factory(["--in-memory", "--admin", "--namespaces"])
+    srv = server_factory(["--in-memory", "--admin", "--namespaces", "--regions", "aws,ddbd-*"])
     ep = srv.endpoint
     db = client(ep, "ddbd-gw0")
     bad = (400, {"message": "\"namespace\" is \"<account>:<region>\", or \"\" for the default account in us-east-1"})
