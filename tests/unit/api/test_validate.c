@@ -283,6 +283,39 @@ TEST(validate_constraints)
     RUN(constraint_cases);
 }
 
+/* ---- null list members and map values (issue 49): never reach a handler ---- */
+
+#define MEMBER_NOT_NULL "Member must satisfy constraint: [Member must not be null]"
+
+static const vcase null_member_cases[] = {
+    /* a structure, map, list or AttributeValue member reads as empty: [null] as [{}] */
+    {DDB_OP_ExecuteTransaction, "{\"TransactStatements\":[null]}", VAL,
+     "1 validation error detected: " IS_NULL("transactStatements.1.member.statement")},
+    {DDB_OP_BatchExecuteStatement, "{\"Statements\":[{\"Statement\":\"x\"},null]}", VAL,
+     "1 validation error detected: " IS_NULL("statements.2.member.statement")},
+    {DDB_OP_TransactGetItems, "{\"TransactItems\":[null]}", VAL,
+     "1 validation error detected: " IS_NULL("transactItems.1.member.get")},
+    {DDB_OP_CreateTable, "{" DEFS_AB ",\"KeySchema\":[null],\"TableName\":\"abc\"}", VAL,
+     "2 validation errors detected: " IS_NULL("keySchema.1.member.attributeName") "; "
+     IS_NULL("keySchema.1.member.keyType")},
+    {DDB_OP_BatchGetItem, "{\"RequestItems\":{\"abc\":null}}", VAL,
+     "1 validation error detected: " IS_NULL("requestItems.abc.member.keys")},
+    {DDB_OP_GetItem, "{\"TableName\":\"abc\",\"Key\":{\"pk\":null}}", VAL, EMPTY_AV},
+    /* a scalar member: the member constraint, once for the list or map */
+    {DDB_OP_Scan, "{\"TableName\":\"abc\",\"AttributesToGet\":[\"a\",null,null]}", VAL,
+     "1 validation error detected: " AT("'[a, null, null]'", "attributesToGet") MEMBER_NOT_NULL},
+    {DDB_OP_UntagResource, "{\"ResourceArn\":\"arn:aws:dynamodb:us-east-1:000000000000:table/abc\","
+     "\"TagKeys\":[null]}", VAL, "1 validation error detected: " AT("'[null]'", "tagKeys") MEMBER_NOT_NULL},
+    {DDB_OP_Query, "{\"TableName\":\"abc\",\"ExpressionAttributeNames\":{\"#a\":null}}", VAL,
+     "1 validation error detected: " AT("'{#a=null}'", "expressionAttributeNames")
+     "Map value must satisfy constraint: [Member must not be null]"},
+};
+
+TEST(validate_null_members)
+{
+    RUN(null_member_cases);
+}
+
 /* ---- members refused until implemented (DDB_VF_REFUSED): after the type pass, not when null ---- */
 
 #define REFUSED(member) INVALID member " is not supported by ddbd (docs/compatibility.md)"
