@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "server/api/validate.h"
 #include "server/base/clock.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
@@ -69,7 +70,9 @@ int ddb_op_update_time_to_live(ddb_req *req)
         return req->err.code;
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "TimeToLiveSpecification");
-    ddb_jw_json(w, spec);
+    /* echoed from the model (validate_view.c): a member it lacks is not written back */
+    ddb_jw_json(w, ddb_v_known(req->arena, spec, ddb_v_field(ddb_spec_update_time_to_live.fields,
+                                                             "TimeToLiveSpecification")->children));
     ddb_jw_obj_end(w);
     return DDB_OK;
 }
