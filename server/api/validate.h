@@ -83,7 +83,7 @@ int ddb_validate_under(ddb_req *req, const ddb_spec *spec, const ddb_json *in, c
 
 /*
  * `obj`, a structure described by `fields`, as DynamoDB's model sees it (validate_view.c): a copy
- * with only the members the model has, present and not null, in the model's order, each pruned
+ * with only the members the model has, present and not null, in the order sent, each pruned
  * the same way (lists and maps member by member); other values are shared. For what an answer
  * echoes or the catalog keeps of a request: an unknown member is never written back. Needs a
  * validated tree (run after ddb_validate).

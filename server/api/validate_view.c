@@ -29,21 +29,33 @@ static ddb_json *new_container(ddb_arena *a, ddb_json_type type, uint32_t cap)
     return out;
 }
 
+/* Whether member i of `obj` is repeated later (the last one counts, as ddb_json_get reads). */
+static int repeated_later(const ddb_json *obj, uint32_t i)
+{
+    const ddb_json_member *m = &obj->u.members[i];
+
+    for (uint32_t k = i + 1; k < obj->n; k++) {
+        if (obj->u.members[k].klen == m->klen && memcmp(obj->u.members[k].key, m->key, m->klen) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 const ddb_json *ddb_v_known(ddb_arena *a, const ddb_json *obj, const ddb_field *fields)
 {
-    uint32_t cap = 0;
     ddb_json *out;
 
     if (obj == NULL || obj->type != DDB_JSON_OBJECT)
         return obj;
-    for (const ddb_field *f = fields; f->name != NULL; f++)
-        cap++;
-    out = new_container(a, DDB_JSON_OBJECT, cap);
-    for (const ddb_field *f = fields; f->name != NULL; f++) { /* in the model's order, as DynamoDB writes */
-        const ddb_json *v = ddb_v_get(obj, f->name);
-        if (v == NULL)
+    out = new_container(a, DDB_JSON_OBJECT, obj->n);
+    /* in the order sent, which is the order they are stored and described in */
+    for (uint32_t i = 0; i < obj->n; i++) {
+        const ddb_json_member *m = &obj->u.members[i];
+        const ddb_field *f = ddb_v_field(fields, m->key);
+        /* (a key with a NUL inside is not the member its first part names) */
+        if (f == NULL || strlen(m->key) != m->klen || !ddb_v_present(m->val) || repeated_later(obj, i))
             continue;
-        out->u.members[out->n++] = (ddb_json_member){f->name, (uint32_t)strlen(f->name), (ddb_json *)known_value(a, v, f)};
+        out->u.members[out->n++] = (ddb_json_member){m->key, m->klen, (ddb_json *)known_value(a, m->val, f)};
     }
     return out;
 }

@@ -14,7 +14,6 @@
 #include <sodium.h>
 
 #include "ddb/ddb_status.h"
-#include "server/api/validate.h"
 #include "server/engine/engine.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/jobs/pitr.h"
@@ -34,12 +33,8 @@ int ddb_op_create_table(ddb_req *req)
 {
     const char *name = ddb_json_get_str(req->in, "TableName");
     const ddb_table *t;
-    int rc;
-
-    /* the catalog keeps, and every description echoes, only what the model has: an unknown member
-       of an index or its Projection, however deep, is dropped as DynamoDB drops it (issue 49) */
-    req->in = ddb_v_known(req->arena, req->in, ddb_spec_create_table.fields);
-    rc = ddb_table_create(req, req->in, NULL, NULL, &t);
+    /* (req->in holds only the members the model has: DDB_OPF_AS_MODELED) */
+    int rc = ddb_table_create(req, req->in, NULL, NULL, &t);
 
     if (rc == -2)
         return req->err.code;

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "server/api/validate.h"
 #include "server/base/clock.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
@@ -70,9 +69,7 @@ int ddb_op_update_time_to_live(ddb_req *req)
         return req->err.code;
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "TimeToLiveSpecification");
-    /* echoed from the model (validate_view.c): a member it lacks is not written back */
-    ddb_jw_json(w, ddb_v_known(req->arena, spec, ddb_v_field(ddb_spec_update_time_to_live.fields,
-                                                             "TimeToLiveSpecification")->children));
+    ddb_jw_json(w, spec); /* only the members the model has (DDB_OPF_AS_MODELED) */
     ddb_jw_obj_end(w);
     return DDB_OK;
 }

@@ -561,14 +561,10 @@ static void replicas_follow(ddb_req *req, const ddb_table *t)
 int ddb_op_update_table(ddb_req *req)
 {
     const char *name = ddb_json_get_str(req->in, "TableName");
-    update_table u;
+    update_table u = {req, ddb_json_get_str(req->in, "BillingMode"), ddb_json_get(req->in, "ProvisionedThroughput"),
+                      {0}, {0}};
     const ddb_table *t = NULL;
     int rc;
-
-    /* as CreateTable (ops_table.c): the catalog keeps only members the model has (issue 49) */
-    req->in = ddb_v_known(req->arena, req->in, ddb_spec_update_table.fields);
-    u = (update_table){req, ddb_json_get_str(req->in, "BillingMode"), ddb_json_get(req->in, "ProvisionedThroughput"),
-                       {0}, {0}};
 
     /* global tables (ops_replicas.c): MultiRegionConsistency, valid only with replica Creates, is
        refused there rather than dropped when it comes with other changes */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "ddb/ddb_status.h"
 #include "proto/attr.h"
 #include "proto/json.h"
 #include "proto/ops.h"
