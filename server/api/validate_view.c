@@ -29,33 +29,44 @@ static ddb_json *new_container(ddb_arena *a, ddb_json_type type, uint32_t cap)
     return out;
 }
 
-/* Whether member i of `obj` is repeated later (the last one counts, as ddb_json_get reads). */
-static int repeated_later(const ddb_json *obj, uint32_t i)
-{
-    const ddb_json_member *m = &obj->u.members[i];
-
-    for (uint32_t k = i + 1; k < obj->n; k++) {
-        if (obj->u.members[k].klen == m->klen && memcmp(obj->u.members[k].key, m->key, m->klen) == 0)
-            return 1;
-    }
-    return 0;
-}
-
 const ddb_json *ddb_v_known(ddb_arena *a, const ddb_json *obj, const ddb_field *fields)
 {
+    uint32_t nf = 0, *at;
     ddb_json *out;
 
     if (obj == NULL || obj->type != DDB_JSON_OBJECT)
         return obj;
-    out = new_container(a, DDB_JSON_OBJECT, obj->n);
-    /* in the order sent, which is the order they are stored and described in */
+    while (fields[nf].name != NULL)
+        nf++;
+    out = new_container(a, DDB_JSON_OBJECT, nf);
+    at = DDB_NEW_ARRAY(a, uint32_t, nf + 1); /* each field's place in `out`, plus one; 0: not yet */
+    memset(at, 0, sizeof(*at) * (nf + 1));
+    /* in the order sent (the order stored and described); a repeated member keeps its first
+       place and its last value, as ddb_json_get and ddb_v_map_entries read it. One pass: a body
+       of many repeats costs its length times the spec's few fields, not its length squared */
     for (uint32_t i = 0; i < obj->n; i++) {
         const ddb_json_member *m = &obj->u.members[i];
         const ddb_field *f = ddb_v_field(fields, m->key);
+        uint32_t k;
         /* (a key with a NUL inside is not the member its first part names) */
-        if (f == NULL || strlen(m->key) != m->klen || !ddb_v_present(m->val) || repeated_later(obj, i))
+        if (f == NULL || strlen(m->key) != m->klen)
             continue;
-        out->u.members[out->n++] = (ddb_json_member){m->key, m->klen, (ddb_json *)known_value(a, m->val, f)};
+        k = (uint32_t)(f - fields);
+        if (at[k] == 0)
+            at[k] = ++out->n;
+        out->u.members[at[k] - 1] = (ddb_json_member){m->key, m->klen, m->val};
+    }
+    /* then null members go (a null is absent), and what is kept is pruned in turn */
+    {
+        uint32_t kept = 0;
+        for (uint32_t i = 0; i < out->n; i++) {
+            ddb_json_member *m = &out->u.members[i];
+            if (!ddb_v_present(m->val))
+                continue;
+            m->val = (ddb_json *)known_value(a, m->val, ddb_v_field(fields, m->key));
+            out->u.members[kept++] = *m;
+        }
+        out->n = kept;
     }
     return out;
 }
