@@ -35,8 +35,8 @@ typedef struct open_container {
 typedef struct builder {
     ddb_arena *a;
     ddb_json *root;
-    open_container stack[DDB_JSON_MAX_DEPTH];
-    int depth;
+    open_container stack[DDB_JSON_RECORD_DEPTH];
+    int depth, max_depth;
     /* scratch: children of open containers; for objects, (key, value) pairs as two slots */
     void **scratch;
     size_t nscratch, capscratch;
@@ -115,7 +115,7 @@ static int open_container_of(builder *b, ddb_json_type t)
 {
     ddb_json *v;
 
-    if (b->depth == DDB_JSON_MAX_DEPTH)
+    if (b->depth == b->max_depth)
         return 0;
     v = new_node(b, t);
     if (!add_value(b, v))
@@ -373,6 +373,7 @@ static ddb_json *parse(ddb_arena *a, const char *text, size_t len, size_t *err_a
     mem.end = mem.buf + sizeof(mem.buf);
     memset(&b, 0, sizeof(b));
     b.a = a;
+    b.max_depth = checked ? DDB_JSON_MAX_DEPTH : DDB_JSON_RECORD_DEPTH;
     b.scratch = scratch;
     b.capscratch = SCRATCH_INLINE;
     h = yajl_alloc(&callbacks, &af, &b);
@@ -597,27 +598,30 @@ void ddb_json_escape(ddb_buf *b, const char *s, size_t n)
 void ddb_jw_init(ddb_jw *w, ddb_buf *out)
 {
     w->out = out;
-    w->depth = 0;
-    w->need_comma[0] = 0;
+    w->need_comma = 0;
 }
 
 /* Emits the comma that separates this value from the previous sibling. */
 static void before_value(ddb_jw *w)
 {
-    if (w->need_comma[w->depth])
+    if (w->need_comma)
         ddb_buf_putc(w->out, ',');
-    w->need_comma[w->depth] = 1;
+    w->need_comma = 1;
 }
 
 static void open_scope(ddb_jw *w, char c)
 {
-    before_value(w);
+    before_value(w); /* the parent now owes a comma to whatever follows this container */
     ddb_buf_putc(w->out, c);
-    /* items nest at most 32 levels inside a few wrappers; deeper is a bug, not input */
-    if (w->depth + 1 >= DDB_JW_MAX_DEPTH)
-        abort();
-    w->depth++;
-    w->need_comma[w->depth] = 0;
+    w->need_comma = 0;
+}
+
+/* The closed container was a value of its parent, which therefore owes a comma (open_scope set
+   the parent's flag before the child's began: no stack of flags is needed). */
+static void close_scope(ddb_jw *w, char c)
+{
+    ddb_buf_putc(w->out, c);
+    w->need_comma = 1;
 }
 
 void ddb_jw_obj_begin(ddb_jw *w)
@@ -627,8 +631,7 @@ void ddb_jw_obj_begin(ddb_jw *w)
 
 void ddb_jw_obj_end(ddb_jw *w)
 {
-    w->depth--;
-    ddb_buf_putc(w->out, '}');
+    close_scope(w, '}');
 }
 
 void ddb_jw_arr_begin(ddb_jw *w)
@@ -638,8 +641,7 @@ void ddb_jw_arr_begin(ddb_jw *w)
 
 void ddb_jw_arr_end(ddb_jw *w)
 {
-    w->depth--;
-    ddb_buf_putc(w->out, ']');
+    close_scope(w, ']');
 }
 
 void ddb_jw_keyn(ddb_jw *w, const char *key, size_t n)
@@ -655,7 +657,7 @@ void ddb_jw_keyn(ddb_jw *w, const char *key, size_t n)
     memcpy(d, "\":", 3); /* with the NUL */
     b->len = (size_t)(d + 2 - b->data);
     /* the value that follows must not emit a comma */
-    w->need_comma[w->depth] = 0;
+    w->need_comma = 0;
 }
 
 void ddb_jw_key(ddb_jw *w, const char *key)

@@ -43,16 +43,29 @@ struct ddb_json_member {
     ddb_json *val;
 };
 
-/* Maximum nesting the parser accepts; deeper documents are a parse error. */
-#define DDB_JSON_MAX_DEPTH 256
+/*
+ * Nesting: one limit, DDB_JSON_MAX_DEPTH. A document from outside (a request body, a door's call,
+ * an imported or seeded file: ddb_json_parse_input) nests at most that many levels; deeper is not
+ * JSON to ddbd (the API answers SerializationException, as for any body it cannot read). 128 holds
+ * every request DynamoDB accepts (AttributeValues nest at most 32 levels, 64 here, and proto/attr.c
+ * answers "Nesting Levels have exceeded supported limits" past that) with room to spare.
+ * What ddbd writes of its own (an answer, a catalog or backup record) is a small envelope, never
+ * as deep as a document, around parts of such documents, so ddb_json_parse, which reads those
+ * records back, holds twice the limit: whatever a client sent can be stored and read again. The
+ * writer (ddb_jw) has no limit at all; it keeps one flag, whatever the depth.
+ */
+#define DDB_JSON_MAX_DEPTH 128
+#define DDB_JSON_RECORD_DEPTH (2 * DDB_JSON_MAX_DEPTH)
 
-/* Parses `len` bytes into a tree allocated from `a`; NULL if the text is not one JSON value. */
+/* Parses `len` bytes into a tree allocated from `a`; NULL if the text is not one JSON value or
+   nests deeper than DDB_JSON_RECORD_DEPTH (ddbd's own records; what clients send: parse_input). */
 ddb_json *ddb_json_parse(ddb_arena *a, const char *text, size_t len);
 /* The same; on failure *err_at is the byte offset where the text stopped being JSON (for messages). */
 ddb_json *ddb_json_parse_at(ddb_arena *a, const char *text, size_t len, size_t *err_at);
 
 /*
- * What a client sends: parsed only when every string in it can be UTF-8, that is, the text is
+ * What a client sends: parsed only when it nests at most DDB_JSON_MAX_DEPTH levels and every string
+ * in it can be UTF-8, that is, the text is
  * well-formed UTF-8 (RFC 3629: no overlong forms, no encoded surrogates, nothing above U+10FFFF)
  * and each \u escape is a character or a whole surrogate pair. NULL otherwise, *err_at then the
  * offset of the first offending byte (or where the text stopped being JSON). ddbd's own stored
@@ -110,14 +123,13 @@ void ddb_buf_free(ddb_buf *b);
 
 /*
  * A streaming JSON writer over a ddb_buf. It inserts commas itself: call key() then a value
- * inside objects, values alone inside arrays.
+ * inside objects, values alone inside arrays. Any depth: a comma is owed after any value, and a
+ * closed container is a value of its parent, so one flag is all the state a scope needs (the
+ * writer cannot fail on a deep tree, whoever built it).
  */
-#define DDB_JW_MAX_DEPTH 128
-
 typedef struct ddb_jw {
     ddb_buf *out;
-    int depth;
-    uint8_t need_comma[DDB_JW_MAX_DEPTH];
+    int need_comma; /* a value was written in the innermost open scope */
 } ddb_jw;
 
 void ddb_jw_init(ddb_jw *w, ddb_buf *out);

@@ -39,6 +39,15 @@
  *   DDB_OPF_CHANGES_TABLE      It changes a table's definition or loads it, so a table a restore is
  *                              still filling refuses it as in use (ResourceInUseException), not as
  *                              missing: UpdateTable, StartBulkPutItems.
+ *   DDB_OPF_AS_MODELED         Its handler keeps or echoes parts of its request (the catalog, a
+ *                              backup's or a job's record, the answer), so it sees the request as
+ *                              DynamoDB's model knows it: after validation, every member its spec
+ *                              does not describe is dropped, at any depth (server/api/dispatch.c,
+ *                              ddb_v_known), as DynamoDB's deserializer drops it; nothing a client
+ *                              adds is stored or written back. The item operations go without (their
+ *                              requests are large and kept only as decoded items; BatchGetItem's and
+ *                              BatchWriteItem's echoes prune themselves), and so does ImportTable,
+ *                              whose TableCreationParameters its own spec leaves to CreateTable's.
  *
  *   The expression parameters it takes (server/expr/expr.h, ddb_expr_prepare_into, which is given
  *   the flags and reads only these bits; members of other operations are ignored, as DynamoDB's
@@ -87,6 +96,7 @@
 #define DDB_OPF_NO_OUTPUT (1u << 16)
 #define DDB_OPF_WHILE_CREATING (1u << 17)
 #define DDB_OPF_CHANGES_TABLE (1u << 18)
+#define DDB_OPF_AS_MODELED (1u << 19)
 /* ExportTableToPointInTime's FilterSpecification takes Query's expressions: checked by its spec
    (server/api/validate_export.c), parsed again by the export (server/engine/xfer/export.c). */
 #define DDB_OPF_EXPORT_FILTER (DDB_OPF_EXPR_KEY_CONDITION | DDB_OPF_EXPR_FILTER | DDB_OPF_EXPR_PROJECTION)

@@ -229,6 +229,8 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
         envelope_request_checks(req, op);
         return;
     }
+    if (ddb_op_flags(op) & DDB_OPF_AS_MODELED) /* (issue 49: an unknown member, however deep, was echoed) */
+        req->in = ddb_v_known(req->arena, req->in, e->spec->fields);
     if (!req->validate_only)
         e->handler(req);
 }

@@ -143,6 +143,30 @@ static const char *check_blob(ddb_arena *a, const ddb_json *v)
 
 static const char *check_type(ddb_arena *a, const ddb_json *v, const ddb_field *f);
 
+/*
+ * A null list member or map value where the model has a structure, map, list or AttributeValue
+ * reads as that shape empty, as DynamoDB reads it (DynamoDB Local 1.25.1 answers
+ * ExecuteTransaction, BatchExecuteStatement, TransactGetItems, BatchGetItem and BatchWriteItem
+ * with [null] exactly as with [{}]). Done here, in the pass that sees every member, so that the
+ * constraints below the member (NOT_NULL on Statement, Get, Key...) run and no handler ever meets
+ * a null member. The node is the request's own (arena), rewritten in place.
+ */
+static void null_as_empty(const ddb_json *v, const ddb_field *member)
+{
+    ddb_json *e = (ddb_json *)v;
+
+    if (e == NULL || e->type != DDB_JSON_NULL)
+        return;
+    if (member->type == DDB_V_LIST)
+        e->type = DDB_JSON_ARRAY;
+    else if (member->type == DDB_V_MAP || member->type == DDB_V_STRUCT || member->type == DDB_V_ATTR)
+        e->type = DDB_JSON_OBJECT;
+    else
+        return; /* a scalar: check_null_members() refuses it */
+    e->n = 0;
+    e->u.items = NULL;
+}
+
 static const char *check_list(ddb_arena *a, const ddb_json *v, const ddb_field *f)
 {
     if (is_scalar(v))
@@ -150,8 +174,9 @@ static const char *check_list(ddb_arena *a, const ddb_json *v, const ddb_field *
     if (v->type == DDB_JSON_OBJECT)
         return "Start of structure or map found where not expected.";
     for (uint32_t i = 0; i < v->n; i++) {
-        const char *msg = check_type(a, v->u.items[i], &f->children[0]);
-        if (msg != NULL)
+        const char *msg;
+        null_as_empty(v->u.items[i], &f->children[0]);
+        if ((msg = check_type(a, v->u.items[i], &f->children[0])) != NULL)
             return msg;
     }
     return NULL;
@@ -168,8 +193,9 @@ static const char *check_map(ddb_arena *a, const ddb_json *v, const ddb_field *f
         return "Start of list found where not expected";
     m = ddb_v_map_entries(a, v, &n);
     for (uint32_t i = 0; i < n; i++) {
-        const char *msg = check_type(a, m[i].val, &f->children[0]);
-        if (msg != NULL)
+        const char *msg;
+        null_as_empty(m[i].val, &f->children[0]);
+        if ((msg = check_type(a, m[i].val, &f->children[0])) != NULL)
             return msg;
     }
     return NULL;
@@ -722,6 +748,39 @@ static void check_map_entries(vstate *st, const vpath *path, const ddb_json *v, 
     }
 }
 
+static int scalar_shape(ddb_vtype t)
+{
+    return t != DDB_V_LIST && t != DDB_V_MAP && t != DDB_V_STRUCT && t != DDB_V_ATTR;
+}
+
+/*
+ * A null list member or map value where the model has a string, number, boolean or blob: the
+ * service's member constraint, once for the list or map ("Value '[a, null]' at 'attributesToGet'
+ * failed to satisfy constraint: Member must satisfy constraint: [Member must not be null]", the
+ * form Coral services give for a null list member). Null members of other shapes were read as
+ * empty by the type pass (null_as_empty), so no handler meets a null member either way.
+ */
+static void check_null_members(vstate *st, const vpath *path, const ddb_json *v, const ddb_field *f)
+{
+    if (f->type == DDB_V_LIST) {
+        for (uint32_t i = 0; i < v->n; i++) {
+            if (!ddb_v_present(v->u.items[i])) {
+                fail(st, path, v, f, "Member must satisfy constraint: [Member must not be null]");
+                return;
+            }
+        }
+    } else if (f->type == DDB_V_MAP) {
+        uint32_t n;
+        ddb_json_member *m = ddb_v_map_entries(st->a, v, &n); /* a repeated key: its last value */
+        for (uint32_t i = 0; i < n; i++) {
+            if (!ddb_v_present(m[i].val)) {
+                fail_as(st, path, v, f, "Map value must satisfy constraint: [Member must not be null]", ECHO_JAVA);
+                return;
+            }
+        }
+    }
+}
+
 static void check_field(vstate *st, const vpath *path, const ddb_json *v, const ddb_field *f);
 
 static void check_children(vstate *st, const vpath *path, const ddb_json *v, const ddb_field *f)
@@ -754,8 +813,8 @@ static int has_constraints(const ddb_field *f)
         return 1;
     if (f->one_of != NULL)
         return 1;
-    if (f->type == DDB_V_LIST || f->type == DDB_V_MAP)
-        return has_constraints(&f->children[0]);
+    if (f->type == DDB_V_LIST || f->type == DDB_V_MAP) /* scalars: their null members (check_null_members) */
+        return scalar_shape(f->children[0].type) || has_constraints(&f->children[0]);
     if (f->type == DDB_V_STRUCT) {
         for (const ddb_field *c = f->children; c->name != NULL; c++) {
             if (has_constraints(c))
@@ -777,6 +836,8 @@ static void check_field(vstate *st, const vpath *path, const ddb_json *v, const 
     check_scalar_constraints(st, path, v, f);
     if (f->type == DDB_V_MAP)
         check_map_entries(st, path, v, f);
+    if ((f->type == DDB_V_LIST || f->type == DDB_V_MAP) && scalar_shape(f->children[0].type) && st->n < MAX_ERRORS)
+        check_null_members(st, path, v, f);
     if (f->children != NULL && st->n < MAX_ERRORS)
         check_children(st, path, v, f);
 }

@@ -82,6 +82,17 @@ int ddb_validate(ddb_req *req, const ddb_spec *spec, const ddb_json *in);
 int ddb_validate_under(ddb_req *req, const ddb_spec *spec, const ddb_json *in, const char *under);
 
 /*
+ * `obj`, a structure described by `fields`, as DynamoDB's model sees it (validate_view.c): a copy
+ * with only the members the model has, present and not null, in the order sent, each pruned
+ * the same way (lists and maps member by member); other values are shared. For what an answer
+ * echoes or the catalog keeps of a request: an unknown member is never written back. Needs a
+ * validated tree (run after ddb_validate).
+ */
+const ddb_json *ddb_v_known(ddb_arena *a, const ddb_json *obj, const ddb_field *fields);
+/* The field `name` of a spec's list, or NULL. */
+const ddb_field *ddb_v_field(const ddb_field *fields, const char *name);
+
+/*
  * ddbd --lenient-numbers (off by default): every string where the spec wants an Integer, Long or
  * Double and that holds a JSON number ("3", "-2.5e1") becomes that number in the tree, as
  * DynamoDB Local's deserializer accepts it (dynamodb-admin's Create Table form sends

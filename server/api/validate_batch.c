@@ -138,7 +138,7 @@ static const char *batch_get_keys(ddb_req *req, const ddb_json *keys, int *total
     uint64_t *hash = DDB_NEW_ARRAY(req->arena, uint64_t, n + 1);
 
     for (uint32_t i = 0; i < n; i++) {
-        const ddb_json *key = ddb_v_present(keys->u.items[i]) ? keys->u.items[i] : &EMPTY_OBJECT;
+        const ddb_json *key = keys->u.items[i]; /* never null: the type pass read [null] as [{}] */
         const char *msg = ddb_item_from_json(req->arena, key, &decoded[i]);
         if (msg != NULL)
             return msg;

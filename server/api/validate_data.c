@@ -157,13 +157,11 @@ const char *ddb_vd_decode_map(ddb_req *req, const ddb_json *obj, const ddb_attr 
 const char *ddb_vd_duplicate_names(ddb_arena *a, const ddb_json *list)
 {
     for (uint32_t i = 1; i < list_len(list); i++) {
-        const ddb_json *x = list->u.items[i];
-        const char *xs = ddb_v_present(x) ? x->u.s : "null";
+        const char *xs = list->u.items[i]->u.s; /* strings: a null member was refused (validate.c) */
         for (uint32_t j = 0; j < i; j++) {
-            const ddb_json *y = list->u.items[j];
-            if (strcmp(xs, ddb_v_present(y) ? y->u.s : "null") != 0)
+            if (strcmp(xs, list->u.items[j]->u.s) != 0)
                 continue;
-            if (!ddb_v_present(x) || xs[0] == '\0')
+            if (xs[0] == '\0')
                 return NULL;
             return ddb_arena_sprintf(a, INVALID "Duplicate value in attribute name: %s", xs);
         }

@@ -25,9 +25,6 @@
 /* The members of a structure the spec does not describe (one it refuses whole: DDB_VF_REFUSED). */
 static const ddb_field NO_MEMBERS[] = {{NULL}};
 
-/* Stands in for a null list member, which dynalite would dereference (and crash on). */
-static const ddb_json EMPTY_OBJECT = {.type = DDB_JSON_OBJECT};
-
 /* JavaScript's `==` on two possibly-undefined strings. */
 static inline int same_str(const char *a, const char *b)
 {

@@ -27,9 +27,9 @@ const char *ddb_projection_rules(ddb_arena *a, const ddb_json *index)
     if (nka == NULL && strcmp(type, "INCLUDE") == 0)
         return INVALID "ProjectionType is INCLUDE, but NonKeyAttributes is not specified";
     for (uint32_t i = 1; i < list_len(nka); i++) {
-        const char *x = ddb_v_present(nka->u.items[i]) ? nka->u.items[i]->u.s : NULL;
-        for (uint32_t j = 0; x != NULL && j < i; j++) {
-            if (ddb_v_present(nka->u.items[j]) && strcmp(x, nka->u.items[j]->u.s) == 0)
+        const char *x = nka->u.items[i]->u.s; /* strings: a null member was refused (validate.c) */
+        for (uint32_t j = 0; j < i; j++) {
+            if (strcmp(x, nka->u.items[j]->u.s) == 0)
                 return ddb_arena_sprintf(a, INVALID "Duplicate element in NonKeyAttributes: %s", x);
         }
     }

@@ -482,7 +482,7 @@ static const char *lsi_rules(ddb_arena *a, const ddb_json *in, names defns, name
         return INVALID "Table KeySchema does not have a range key, which is required when specifying a "
                        "LocalSecondaryIndex";
     for (uint32_t i = 0; i < list_len(lsis); i++) {
-        const ddb_json *idx = item_at(lsis, i) != NULL ? item_at(lsis, i) : &EMPTY_OBJECT;
+        const ddb_json *idx = lsis->u.items[i]; /* never null: the type pass read [null] as [{}] */
         const char *msg = lsi_one(a, idx, defns, keys.v[0], seen);
         if (msg != NULL)
             return msg;
@@ -501,7 +501,7 @@ static const char *gsi_rules(ddb_arena *a, const ddb_json *in, names defns, name
     if (list_len(gsis) == 0)
         return INVALID "List of GlobalSecondaryIndexes is empty";
     for (uint32_t i = 0; i < list_len(gsis); i++) {
-        const ddb_json *idx = item_at(gsis, i) != NULL ? item_at(gsis, i) : &EMPTY_OBJECT;
+        const ddb_json *idx = gsis->u.items[i];
         const char *msg = gsi_one(a, idx, defns, on_demand, seen);
         if (msg != NULL)
             return msg;

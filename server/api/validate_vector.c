@@ -191,7 +191,7 @@ const char *ddb_vector_create_table_rules(ddb_arena *a, const ddb_json *in)
     if (list_len(vis) > MAX_VECTOR_INDEXES)
         return INVALID "VectorIndex count exceeds the per-table limit of 5";
     for (uint32_t i = 0; i < list_len(vis); i++) {
-        const ddb_json *ix = item_at(vis, i) ? item_at(vis, i) : &EMPTY_OBJECT;
+        const ddb_json *ix = vis->u.items[i]; /* never null: the type pass read [null] as [{}] */
         const char *name = ddb_json_get_str(ix, "IndexName");
         for (uint32_t j = 0; j < i; j++) {
             if (same_str(ddb_json_get_str(item_at(vis, j), "IndexName"), name))
@@ -220,7 +220,7 @@ const char *ddb_vector_update_table_rules(ddb_arena *a, const ddb_json *in)
     if (updates != NULL && list_len(updates) == 0)
         return INVALID "List of VectorIndexUpdates is empty"; /* (our text) */
     for (uint32_t i = 0; i < list_len(updates); i++) {
-        const ddb_json *u = item_at(updates, i) ? item_at(updates, i) : &EMPTY_OBJECT;
+        const ddb_json *u = updates->u.items[i];
         const ddb_json *cre = ddb_v_get(u, "Create"), *del = ddb_v_get(u, "Delete");
         if (cre != NULL && del != NULL) /* captured (Dynoxide's vector tests, eu-west-2 and us-east-1, 2026-08-12) */
             return INVALID "Only one vector index action is allowed per VectorIndexUpdate object";

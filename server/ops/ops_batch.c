@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "server/api/validate.h"
 #include "server/engine/engine.h"
 #include "server/engine/index.h"
 #include "server/engine/insights_feed.h"
@@ -158,11 +159,14 @@ static long run_table_writes(ddb_req *req, batch_write *writes, long n, ddb_cons
     return left;
 }
 
-/* "UnprocessedItems": per table as the request named it, its writes left unprocessed, as sent. */
+/* "UnprocessedItems": per table as the request named it, its writes left unprocessed, as sent
+   but for members the model does not have (a WriteRequest's, dropped as DynamoDB drops them). */
 static void write_unprocessed_writes(ddb_req *req, const ddb_json *items, batch_write **writes, const long *counts,
                                      const long *left)
 {
     ddb_jw *w = &req->out;
+    /* RequestItems: a map of lists of WriteRequest */
+    const ddb_field *request = ddb_v_field(ddb_spec_batch_write_item.fields, "RequestItems")->children->children;
 
     ddb_jw_key(w, "UnprocessedItems");
     ddb_jw_obj_begin(w);
@@ -173,7 +177,7 @@ static void write_unprocessed_writes(ddb_req *req, const ddb_json *items, batch_
         ddb_jw_arr_begin(w);
         for (long k = 0; k < counts[i]; k++) {
             if (writes[i][k].unprocessed)
-                ddb_jw_json(w, writes[i][k].request);
+                ddb_jw_json(w, ddb_v_known(req->arena, writes[i][k].request, request->children));
         }
         ddb_jw_arr_end(w);
     }
@@ -256,15 +260,21 @@ static int prepare_table_gets(ddb_req *req, batch_get_table *g)
     return DDB_OK;
 }
 
-/* Re-emits the keys from `from` on as this table's UnprocessedKeys entry, under `key` as sent. */
-static void write_unprocessed(ddb_jw *w, const batch_get_table *g, uint32_t from, const char *key)
+/*
+ * Re-emits the keys from `from` on as this table's UnprocessedKeys entry, under `key` as sent, with
+ * the entry's other members as sent but for those the model does not have (KeysAndAttributes':
+ * an unknown member is dropped as DynamoDB drops it, never echoed).
+ */
+static void write_unprocessed(ddb_req *req, const batch_get_table *g, uint32_t from, const char *key)
 {
-    const ddb_json *keys = ddb_json_get(g->entry, "Keys");
+    ddb_jw *w = &req->out;
+    const ddb_field *entry = ddb_v_field(ddb_spec_batch_get_item.fields, "RequestItems")->children;
+    const ddb_json *keys = ddb_json_get(g->entry, "Keys"), *known = ddb_v_known(req->arena, g->entry, entry->children);
 
     ddb_jw_key(w, key);
     ddb_jw_obj_begin(w);
-    for (uint32_t i = 0; i < g->entry->n; i++) {
-        const ddb_json_member *m = &g->entry->u.members[i];
+    for (uint32_t i = 0; i < known->n; i++) {
+        const ddb_json_member *m = &known->u.members[i];
         if (strcmp(m->key, "Keys") == 0)
             continue;
         ddb_jw_keyn(w, m->key, m->klen);
@@ -339,7 +349,7 @@ int ddb_op_batch_get_item(ddb_req *req)
     ddb_jw_obj_begin(w);
     for (uint32_t i = 0; i < ntables; i++) {
         if (done[i] < g[i].nkeys)
-            write_unprocessed(w, &g[i], done[i], ddb_batch_key_as_sent(req, i, g[i].t->name));
+            write_unprocessed(req, &g[i], done[i], ddb_batch_key_as_sent(req, i, g[i].t->name));
     }
     ddb_jw_obj_end(w);
     ddb_consumed_write_list(req, ddb_rcc_parse(req->in), used, ntables);

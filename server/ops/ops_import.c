@@ -75,7 +75,8 @@ static int create_table(ddb_req *req, const ddb_json *params)
     ddb_req_internal(&r, req, &a, DDB_OP_CreateTable, copy, &out, req->account, req->region, req->ns);
     if (ddb_validate_under(&r, spec, copy, "TableCreationParameters") == DDB_OK) {
         const ddb_table *t;
-        rc = ddb_table_create(&r, copy, NULL, NULL, &t);
+        r.in = ddb_v_known(&a, copy, spec->fields); /* the table keeps no member the model lacks */
+        rc = ddb_table_create(&r, r.in, NULL, NULL, &t);
         if (rc == 1)
             ddb_req_fail(&r, DDB_E_RESOURCE_IN_USE, "Table already exists: %s", ddb_json_get_str(copy, "TableName"));
         else if (rc == -1)
@@ -115,6 +116,10 @@ int ddb_op_import_table(ddb_req *req)
     }
     if (create_table(req, params) != DDB_OK)
         return req->err.code;
+    /* what the record keeps and DescribeImport echoes: the members the model has, as DynamoDB's
+       own description is written from its model (an unknown member, however deep, is dropped) */
+    in = ddb_v_known(req->arena, in, ddb_spec_import_table.fields);
+    params = ddb_v_known(req->arena, params, ddb_spec_create_table.fields);
     if ((t = ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, name))) == NULL)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     arn = ddb_table_arn(req, t->name);
@@ -140,7 +145,8 @@ int ddb_op_import_table(ddb_req *req)
     ddb_xfer_copy_member(&w, in, "InputFormatOptions");
     ddb_jw_key(&w, "InputCompressionType");
     ddb_jw_str(&w, comp ? comp : "NONE");
-    ddb_xfer_copy_member(&w, in, "TableCreationParameters");
+    ddb_jw_key(&w, "TableCreationParameters");
+    ddb_jw_json(&w, params);
     ddb_jw_key(&w, "StartTime");
     ddb_jw_raw_number(&w, ts);
     ddb_jw_key(&w, "ProcessedSizeBytes");

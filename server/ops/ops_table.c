@@ -33,6 +33,7 @@ int ddb_op_create_table(ddb_req *req)
 {
     const char *name = ddb_json_get_str(req->in, "TableName");
     const ddb_table *t;
+    /* (req->in holds only the members the model has: DDB_OPF_AS_MODELED) */
     int rc = ddb_table_create(req, req->in, NULL, NULL, &t);
 
     if (rc == -2)

@@ -69,7 +69,7 @@ int ddb_op_update_time_to_live(ddb_req *req)
         return req->err.code;
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "TimeToLiveSpecification");
-    ddb_jw_json(w, spec);
+    ddb_jw_json(w, spec); /* only the members the model has (DDB_OPF_AS_MODELED) */
     ddb_jw_obj_end(w);
     return DDB_OK;
 }

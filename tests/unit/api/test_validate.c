@@ -283,6 +283,39 @@ TEST(validate_constraints)
     RUN(constraint_cases);
 }
 
+/* ---- null list members and map values (issue 49): never reach a handler ---- */
+
+#define MEMBER_NOT_NULL "Member must satisfy constraint: [Member must not be null]"
+
+static const vcase null_member_cases[] = {
+    /* a structure, map, list or AttributeValue member reads as empty: [null] as [{}] */
+    {DDB_OP_ExecuteTransaction, "{\"TransactStatements\":[null]}", VAL,
+     "1 validation error detected: " IS_NULL("transactStatements.1.member.statement")},
+    {DDB_OP_BatchExecuteStatement, "{\"Statements\":[{\"Statement\":\"x\"},null]}", VAL,
+     "1 validation error detected: " IS_NULL("statements.2.member.statement")},
+    {DDB_OP_TransactGetItems, "{\"TransactItems\":[null]}", VAL,
+     "1 validation error detected: " IS_NULL("transactItems.1.member.get")},
+    {DDB_OP_CreateTable, "{" DEFS_AB ",\"KeySchema\":[null],\"TableName\":\"abc\"}", VAL,
+     "2 validation errors detected: " IS_NULL("keySchema.1.member.attributeName") "; "
+     IS_NULL("keySchema.1.member.keyType")},
+    {DDB_OP_BatchGetItem, "{\"RequestItems\":{\"abc\":null}}", VAL,
+     "1 validation error detected: " IS_NULL("requestItems.abc.member.keys")},
+    {DDB_OP_GetItem, "{\"TableName\":\"abc\",\"Key\":{\"pk\":null}}", VAL, EMPTY_AV},
+    /* a scalar member: the member constraint, once for the list or map */
+    {DDB_OP_Scan, "{\"TableName\":\"abc\",\"AttributesToGet\":[\"a\",null,null]}", VAL,
+     "1 validation error detected: " AT("'[a, null, null]'", "attributesToGet") MEMBER_NOT_NULL},
+    {DDB_OP_UntagResource, "{\"ResourceArn\":\"arn:aws:dynamodb:us-east-1:000000000000:table/abc\","
+     "\"TagKeys\":[null]}", VAL, "1 validation error detected: " AT("'[null]'", "tagKeys") MEMBER_NOT_NULL},
+    {DDB_OP_Query, "{\"TableName\":\"abc\",\"ExpressionAttributeNames\":{\"#a\":null}}", VAL,
+     "1 validation error detected: " AT("'{#a=null}'", "expressionAttributeNames")
+     "Map value must satisfy constraint: [Member must not be null]"},
+};
+
+TEST(validate_null_members)
+{
+    RUN(null_member_cases);
+}
+
 /* ---- members refused until implemented (DDB_VF_REFUSED): after the type pass, not when null ---- */
 
 #define REFUSED(member) INVALID member " is not supported by ddbd (docs/compatibility.md)"
@@ -1232,4 +1265,38 @@ TEST(validate_spec_lookup)
 #define X(camel, snake, svc, impl, flags) DDB_IF_HANDLED(impl, ASSERT(spec_of(DDB_OP_##camel) == &ddb_spec_##snake);)
 #include "proto/ops.def"
 #undef X
+}
+
+/* ddb_v_known: what a request stores or echoes holds only the members the model has (issue 49). */
+TEST(validate_known_members_only)
+{
+    static const char *const body =
+        "{\"TableName\":\"abc\",\"Junk\":[[[1]]],\"BillingMode\":\"PROVISIONED\",\"BillingMode\":\"PAY_PER_REQUEST\","
+        "\"KeySchema\":[{\"KeyType\":\"HASH\",\"AttributeName\":\"a\",\"X\":{}}],"
+        "\"AttributeDefinitions\":[{\"AttributeName\":\"a\",\"AttributeType\":\"S\"}],"
+        "\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi\",\"KeySchema\":[{\"AttributeName\":\"a\",\"KeyType\":\"HASH\"}],"
+        "\"Projection\":{\"Deep\":[[[[1]]]],\"ProjectionType\":\"ALL\"}}],\"SSESpecification\":null}";
+    static const char *const want =
+        "{\"TableName\":\"abc\",\"BillingMode\":\"PAY_PER_REQUEST\",\"KeySchema\":[{\"KeyType\":\"HASH\","
+        "\"AttributeName\":\"a\"}],\"AttributeDefinitions\":[{\"AttributeName\":\"a\",\"AttributeType\":\"S\"}],"
+        "\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi\",\"KeySchema\":[{\"AttributeName\":\"a\",\"KeyType\":"
+        "\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"}}]}";
+    ddb_arena arena;
+    ddb_req req;
+    ddb_buf out = {0};
+    ddb_jw w;
+    const ddb_json *in;
+
+    ddb_arena_init(&arena);
+    memset(&req, 0, sizeof(req));
+    req.arena = &arena;
+    in = ddb_json_parse(&arena, body, strlen(body));
+    ASSERT_EQ(ddb_validate(&req, &ddb_spec_create_table, in), DDB_OK);
+    ddb_jw_init(&w, &out);
+    ddb_jw_json(&w, ddb_v_known(&arena, in, ddb_spec_create_table.fields));
+    ASSERT_STR_EQ(out.data, want); /* in the order sent, the last of a repeated member */
+    ASSERT(ddb_op_flags(DDB_OP_CreateTable) & DDB_OPF_AS_MODELED);
+    ASSERT(!(ddb_op_flags(DDB_OP_PutItem) & DDB_OPF_AS_MODELED));
+    ddb_buf_free(&out);
+    ddb_arena_free(&arena);
 }

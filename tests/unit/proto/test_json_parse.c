@@ -109,3 +109,88 @@ TEST(an_invalid_document_frees_what_it_took)
     ddb_buf_free(&want);
     ddb_arena_free(&a);
 }
+
+/* n arrays one inside the other around a 1, with `key` objects around them ({"k":...}). */
+static void nested(ddb_buf *text, int objects, int arrays)
+{
+    for (int i = 0; i < objects; i++)
+        ddb_buf_puts(text, "{\"k\":");
+    for (int i = 0; i < arrays; i++)
+        ddb_buf_putc(text, '[');
+    ddb_buf_putc(text, '1');
+    for (int i = 0; i < arrays; i++)
+        ddb_buf_putc(text, ']');
+    for (int i = 0; i < objects; i++)
+        ddb_buf_putc(text, '}');
+}
+
+static int parses_input(int depth)
+{
+    ddb_buf text = {0};
+    ddb_arena a;
+    int ok;
+
+    ddb_arena_init(&a);
+    nested(&text, 0, depth);
+    ok = ddb_json_parse_input(&a, text.data, text.len, NULL) != NULL;
+    ddb_buf_free(&text);
+    ddb_arena_free(&a);
+    return ok;
+}
+
+static int parses_record(int depth)
+{
+    ddb_buf text = {0};
+    ddb_arena a;
+    int ok;
+
+    ddb_arena_init(&a);
+    nested(&text, depth / 2, depth - depth / 2);
+    ok = ddb_json_parse(&a, text.data, text.len) != NULL;
+    ddb_buf_free(&text);
+    ddb_arena_free(&a);
+    return ok;
+}
+
+/*
+ * Issue 49: a document 128-255 deep was read (limit 256) and then abort()ed the server when an
+ * answer echoed it (writer limit 128). One limit now: what a client sends nests at most
+ * DDB_JSON_MAX_DEPTH levels; ddbd's own records, an envelope around such documents, are read at
+ * twice that; the writer writes any depth.
+ */
+TEST(one_depth_limit_for_documents_and_twice_it_for_records)
+{
+    ASSERT_EQ(DDB_JSON_MAX_DEPTH, 128);
+    ASSERT(parses_input(DDB_JSON_MAX_DEPTH));
+    ASSERT(!parses_input(DDB_JSON_MAX_DEPTH + 1));
+    ASSERT(parses_record(DDB_JSON_RECORD_DEPTH));
+    ASSERT(!parses_record(DDB_JSON_RECORD_DEPTH + 1));
+}
+
+/* The deepest document a client may send, written under an envelope as deep, reads back as a record. */
+TEST(a_document_at_the_limit_echoed_under_an_envelope_reads_back)
+{
+    ddb_buf text = {0}, out = {0}, want = {0};
+    ddb_arena a;
+    ddb_jw w;
+    const ddb_json *doc;
+
+    ddb_arena_init(&a);
+    nested(&text, 1, DDB_JSON_MAX_DEPTH - 1); /* {"k":[[...]]}: the limit exactly */
+    ASSERT((doc = ddb_json_parse_input(&a, text.data, text.len, NULL)) != NULL);
+    ddb_jw_init(&w, &out);
+    for (int i = 0; i < DDB_JSON_MAX_DEPTH; i++) {
+        ddb_jw_obj_begin(&w);
+        ddb_jw_key(&w, "k");
+    }
+    ddb_jw_json(&w, doc);
+    for (int i = 0; i < DDB_JSON_MAX_DEPTH; i++)
+        ddb_jw_obj_end(&w);
+    nested(&want, DDB_JSON_MAX_DEPTH + 1, DDB_JSON_MAX_DEPTH - 1);
+    ASSERT_STR_EQ(out.data, want.data);
+    ASSERT(ddb_json_parse(&a, out.data, out.len) != NULL);
+    ddb_buf_free(&text);
+    ddb_buf_free(&out);
+    ddb_buf_free(&want);
+    ddb_arena_free(&a);
+}

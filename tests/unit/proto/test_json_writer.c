@@ -114,3 +114,39 @@ TEST(doubles_print_their_shortest_round_trip_digits)
     ASSERT_STR_EQ(jw_double(&out, -0.000123), "-0.000123");
     ddb_buf_free(&out);
 }
+
+/* Any depth, with the commas right at every level (issue 49: the writer abort()ed past 128). */
+TEST(the_writer_writes_any_depth)
+{
+    ddb_buf out = {0}, want = {0};
+    ddb_jw w;
+    const int depth = 10000;
+
+    ddb_jw_init(&w, &out);
+    ddb_jw_arr_begin(&w);
+    for (int i = 0; i < depth; i++) {
+        ddb_jw_obj_begin(&w);
+        ddb_jw_key(&w, "a");
+        ddb_jw_int(&w, i);
+        ddb_jw_key(&w, "b");
+        ddb_jw_arr_begin(&w);
+        ddb_jw_null(&w);
+    }
+    for (int i = 0; i < depth; i++) {
+        ddb_jw_arr_end(&w);
+        ddb_jw_key(&w, "c");
+        ddb_jw_bool(&w, 1);
+        ddb_jw_obj_end(&w);
+    }
+    ddb_jw_str(&w, "end");
+    ddb_jw_arr_end(&w);
+    ddb_buf_putc(&want, '[');
+    for (int i = 0; i < depth; i++)
+        ddb_buf_printf(&want, "%s{\"a\":%d,\"b\":[null", i > 0 ? "," : "", i);
+    for (int i = 0; i < depth; i++)
+        ddb_buf_puts(&want, "],\"c\":true}");
+    ddb_buf_puts(&want, ",\"end\"]");
+    ASSERT_STR_EQ(out.data, want.data);
+    ddb_buf_free(&out);
+    ddb_buf_free(&want);
+}

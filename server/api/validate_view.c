@@ -1,0 +1,106 @@
+/*
+ * server/api/validate_view.c: a part of a request as DynamoDB's model knows it (validate.h,
+ * ddb_v_known), for the answers and records that carry a client's structure back out.
+ *
+ * DynamoDB deserializes a request into its model's objects: a member the model does not have is
+ * dropped there, and what it echoes (BatchGetItem's UnprocessedKeys, BatchWriteItem's
+ * UnprocessedItems, ImportTable's TableCreationParameters, an index's Projection in a table's
+ * description) is serialized back from those objects. dynalite's type pass does the same ("the
+ * checked view"). ddbd validates the parsed tree in place and keeps it, so a structure that goes
+ * back out, or into the catalog, is first copied here with only its known members: an unknown
+ * member, however deep, is never echoed or stored (issue 49).
+ */
+#include "server/api/validate.h"
+
+#include <string.h>
+
+static const ddb_json *known_value(ddb_arena *a, const ddb_json *v, const ddb_field *f);
+
+static ddb_json *new_container(ddb_arena *a, ddb_json_type type, uint32_t cap)
+{
+    ddb_json *out = DDB_NEW(a, ddb_json);
+
+    out->type = type;
+    out->n = 0;
+    if (type == DDB_JSON_OBJECT)
+        out->u.members = DDB_NEW_ARRAY(a, ddb_json_member, cap + 1);
+    else
+        out->u.items = DDB_NEW_ARRAY(a, ddb_json *, cap + 1);
+    return out;
+}
+
+const ddb_json *ddb_v_known(ddb_arena *a, const ddb_json *obj, const ddb_field *fields)
+{
+    uint32_t nf = 0, *at;
+    ddb_json *out;
+
+    if (obj == NULL || obj->type != DDB_JSON_OBJECT)
+        return obj;
+    while (fields[nf].name != NULL)
+        nf++;
+    out = new_container(a, DDB_JSON_OBJECT, nf);
+    at = DDB_NEW_ARRAY(a, uint32_t, nf + 1); /* each field's place in `out`, plus one; 0: not yet */
+    memset(at, 0, sizeof(*at) * (nf + 1));
+    /* in the order sent (the order stored and described); a repeated member keeps its first
+       place and its last value, as ddb_json_get and ddb_v_map_entries read it. One pass: a body
+       of many repeats costs its length times the spec's few fields, not its length squared */
+    for (uint32_t i = 0; i < obj->n; i++) {
+        const ddb_json_member *m = &obj->u.members[i];
+        const ddb_field *f = ddb_v_field(fields, m->key);
+        uint32_t k;
+        /* (a key with a NUL inside is not the member its first part names) */
+        if (f == NULL || strlen(m->key) != m->klen)
+            continue;
+        k = (uint32_t)(f - fields);
+        if (at[k] == 0)
+            at[k] = ++out->n;
+        out->u.members[at[k] - 1] = (ddb_json_member){m->key, m->klen, m->val};
+    }
+    /* then null members go (a null is absent), and what is kept is pruned in turn */
+    {
+        uint32_t kept = 0;
+        for (uint32_t i = 0; i < out->n; i++) {
+            ddb_json_member *m = &out->u.members[i];
+            if (!ddb_v_present(m->val))
+                continue;
+            m->val = (ddb_json *)known_value(a, m->val, ddb_v_field(fields, m->key));
+            out->u.members[kept++] = *m;
+        }
+        out->n = kept;
+    }
+    return out;
+}
+
+/* A member's value: structures pruned, lists and maps member by member, the rest as sent (the
+   type pass has checked it; an AttributeValue nests at most 32 levels). */
+static const ddb_json *known_value(ddb_arena *a, const ddb_json *v, const ddb_field *f)
+{
+    ddb_json *out;
+
+    if (f->type == DDB_V_STRUCT && f->children != NULL)
+        return ddb_v_known(a, v, f->children);
+    if (f->type == DDB_V_LIST && v->type == DDB_JSON_ARRAY) {
+        out = new_container(a, DDB_JSON_ARRAY, v->n);
+        for (uint32_t i = 0; i < v->n; i++)
+            out->u.items[out->n++] = (ddb_json *)known_value(a, v->u.items[i], &f->children[0]);
+        return out;
+    }
+    if (f->type == DDB_V_MAP && v->type == DDB_JSON_OBJECT) {
+        uint32_t n;
+        ddb_json_member *m = ddb_v_map_entries(a, v, &n);
+        out = new_container(a, DDB_JSON_OBJECT, n);
+        for (uint32_t i = 0; i < n; i++)
+            out->u.members[out->n++] = (ddb_json_member){m[i].key, m[i].klen, (ddb_json *)known_value(a, m[i].val, &f->children[0])};
+        return out;
+    }
+    return v;
+}
+
+const ddb_field *ddb_v_field(const ddb_field *fields, const char *name)
+{
+    for (const ddb_field *f = fields; f != NULL && f->name != NULL; f++) {
+        if (strcmp(f->name, name) == 0)
+            return f;
+    }
+    return NULL;
+}
