@@ -43,6 +43,17 @@ void ddb_token_digest(const void *body, size_t len, unsigned char out[DDB_TOKEN_
 /* Looks the token up, and on DDB_TOKEN_NEW marks it in flight until ddb_token_end. */
 ddb_token_state ddb_token_begin(ddb_tokens *t, ddb_store *s, ddb_arena *a, const char *token,
                                 const unsigned char digest[DDB_TOKEN_DIGEST_BYTES], uint64_t now_ms);
+/*
+ * The token's record as a key of the transaction's commit (a metadata key: storage.h), and what
+ * its value read there says (NEW when absent or expired). The check above is made once, against
+ * this gateway's calls and the record as it was; the commit reads the record again with the items
+ * and compares it when it writes, so of two calls with one token on two gateways (a client's retry
+ * on another while the first still runs) one commits and the other, deciding again, finds the
+ * record: a replay (or a mismatch), never a second application.
+ */
+void ddb_token_key(ddb_arena *a, const char *token, ddb_store_key *out);
+ddb_token_state ddb_token_state_of(const char *val, size_t vlen, const unsigned char digest[DDB_TOKEN_DIGEST_BYTES],
+                                   uint64_t now_ms);
 /* Adds the token's record (expiring ttl after now_ms) to the transaction's commit. */
 void ddb_token_record(ddb_tokens *t, ddb_batch *b, ddb_arena *a, const char *token,
                       const unsigned char digest[DDB_TOKEN_DIGEST_BYTES], uint64_t now_ms);

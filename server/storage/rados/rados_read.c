@@ -156,7 +156,7 @@ static int read_keys_io(ddb_store *s, rados_ioctx_t io, ddb_arena *a, ddb_store_
 
     memset(done, 0, n);
     for (size_t i = 0; i < n; i++) {
-        if (meta)
+        if (meta || keys[i].meta) /* (a commit's metadata key: storage.h) */
             strcpy(oids[i], RS_META_OBJ);
         else
             rs_data_obj(s, keys[i].key, keys[i].klen, oids[i]);
