@@ -8,7 +8,8 @@
 # What runs where, and why:
 #  1. Alone, first: the consistency run (tests/consistency/run.py --backend rados: 3 gateways,
 #     clients on all of them, kill -9 and SIGSTOP of a gateway, an OSD killed and back, a gateway
-#     cut from the cluster in a network namespace; its history checked). It kills an OSD, which
+#     cut from the cluster in a network namespace, tokens retried across gateways and transfers
+#     there and back audited (promises.py); its history checked). It kills an OSD, which
 #     stalls every client of the cluster until the OSD is marked down, so nothing runs beside it;
 #     first, because the OSD that comes back is refilled from its peers, which is quick while the
 #     pool is nearly empty; it leaves every placement group active+clean. On failure its history,
