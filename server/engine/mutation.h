@@ -107,7 +107,7 @@ void ddb_mutation_init(ddb_mutation *m, ddb_mut_kind kind, const ddb_table *t, c
  */
 int ddb_mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m);
 
-/* A transaction's ClientRequestToken (idempotency.h), which ddb_token_begin found NEW. */
+/* A transaction's ClientRequestToken (idempotency.h), in flight (ddb_token_begin found it NEW). */
 typedef struct ddb_txn_token {
     const char *token; /* as stored (namespaced) */
     const unsigned char *digest;
@@ -124,9 +124,9 @@ typedef struct ddb_txn_token {
  * when any mutation failed; or the error of the whole (ResourceNotFound when a table was deleted
  * meanwhile, InternalServerError), left in *err.
  * With a token (NULL: none), its record is a key of the commit, read with the items and looked at
- * before them on every decision: found there (another call with the token committed first, on
- * another gateway: its commit made this one decide again), nothing is applied, tok->found says
- * REPLAY or MISMATCH, and the return is DDB_OK.
+ * before them on every decision: found there (a call with the token committed before, or
+ * meanwhile on another gateway: its commit made this one decide again), nothing is applied,
+ * tok->found says REPLAY or MISMATCH, and the return is DDB_OK.
  * The crash point "transact-before-commit" (faults.h) fires after the decision, before the write.
  */
 int ddb_mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, ddb_txn_token *tok, ddb_error *err);

@@ -389,7 +389,8 @@ static int token_answer(ddb_req *req, ddb_token_state st, const ddb_mutation *ms
     }
 }
 
-/* The token's verdict before running: 1 to run (then the record joins the commit), 0 answered here. */
+/* The token's verdict before running: 1 to run (then the record joins the commit, which answers
+   a replay or a mismatch), 0 answered here (a call with the token runs in this process). */
 static int claim_token(ddb_req *req, const char *token, unsigned char *digest, const ddb_mutation *ms, uint32_t n,
                        const txn_shape *shape)
 {
@@ -402,7 +403,7 @@ static int claim_token(ddb_req *req, const char *token, unsigned char *digest, c
     ddb_jw_json(&w, ddb_json_get(req->in, shape->items));
     ddb_token_digest(b.data, b.len, digest);
     ddb_buf_free(&b);
-    st = ddb_token_begin(req->eng->tokens, req->eng->store, req->arena, token, digest, ddb_clock_now_ms());
+    st = ddb_token_begin(req->eng->tokens, token); /* its record: read by the commit (ddb_mutate_txn) */
     if (st == DDB_TOKEN_NEW)
         return 1;
     token_answer(req, st, ms, n, shape);
