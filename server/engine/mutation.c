@@ -29,7 +29,7 @@
 #define TXN_CANCELED 1001
 /* a replicated change older than the item's last write: nothing to commit */
 #define REP_STALE 1002
-/* a transaction whose token's record is there: a call with the token committed first */
+/* a transaction whose token's record is there: a call with the token committed (a replay) */
 #define TXN_TOKEN_FOUND 1003
 
 typedef struct run {
@@ -776,7 +776,8 @@ static int decide_txn(void *ctx, ddb_store_key *keys, size_t nkeys, ddb_batch *o
     txn *x = ctx;
     int failed = 0;
 
-    if (x->tok != NULL) { /* first: a call with the token that committed meanwhile answers for this one */
+    if (x->tok != NULL) { /* first: the token's record, there once a call with the token committed
+                             (before this one, or meanwhile on another gateway: then this decides again) */
         x->tok->found = ddb_token_state_of(keys[x->tok_slot].val, keys[x->tok_slot].vlen, x->tok->digest, x->tok->now_ms);
         if (x->tok->found != DDB_TOKEN_NEW)
             return TXN_TOKEN_FOUND;

@@ -414,7 +414,7 @@ static int run_transaction(ddb_req *req, ddb_mutation *ms, uint32_t n, const txn
 {
     const char *token = ddb_json_get_str(req->in, "ClientRequestToken");
     unsigned char digest[DDB_TOKEN_DIGEST_BYTES];
-    ddb_txn_token tok = {0};
+    ddb_txn_token tok;
     ddb_error err;
     int rc;
 
@@ -434,7 +434,7 @@ static int run_transaction(ddb_req *req, ddb_mutation *ms, uint32_t n, const txn
         req->err = err;
         return rc;
     }
-    if (tok.found != DDB_TOKEN_NEW) /* a call with the token committed first (another gateway's) */
+    if (tok.found != DDB_TOKEN_NEW) /* the commit found the token's record: a replay, or a mismatch */
         return token_answer(req, tok.found, ms, n, shape);
     if (token != NULL) /* its record is history the memory budget counts (engine/retention.h) */
         ddb_engine_retain(req->eng, DDB_RET_TOKENS, ddb_token_record_bytes(token));

@@ -8,7 +8,9 @@
  * fail as a whole (-ECANCELED), and the commit reads and decides again (RS_RETRIES times, then
  * DDB_STORE_ECONFLICT; DDBD_RADOS_COMMIT_RETRIES overrides it). A one-key commit first tries
  * without the read: decided on a guess of the key's value (rados_known.c) and written with the
- * key compared with that guess, one round trip instead of two when the guess holds. Its reads:
+ * key compared with that guess, one round trip instead of two when the guess holds. A metadata key
+ * of a commit (storage.h: a ClientRequestToken's record) is read and compared in ddbd.meta as a data
+ * key is in its object, so another gateway's commit of it makes this one decide again. Its reads:
  * rados_read.c; its write: rados_write.c. What this guarantees across gateways:
  * docs/scale-out.md.
  */
