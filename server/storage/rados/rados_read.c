@@ -286,8 +286,8 @@ int rs_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n)
  * of the first read to the start of the second, and the values are all those of one moment
  * between them, even when a value changed and changed back meanwhile (A->B->A, which the values
  * alone would not show). A write to another item of one of the objects (a table's partition)
- * between the reads makes them read again too. Writes that never let two reads agree make it
- * DDB_STORE_ECONFLICT (TransactionConflict).
+ * between the reads makes them read again too, so after a wait the pair is read afresh, back to
+ * back. Writes that never let two reads agree make it DDB_STORE_ECONFLICT (TransactionConflict).
  */
 int rs_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n)
 {
@@ -305,10 +305,14 @@ int rs_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, 
         rc = read_keys_io(s, s->io, a, keys, n, 0, &nobjects, vers);
         if (rc != DDB_STORE_OK || memcmp(prev, vers, nobjects * sizeof(*prev)) == 0)
             break;
-        if (attempt == RS_RETRIES)
+        if (attempt == RS_RETRIES) {
             rc = DDB_STORE_ECONFLICT;
-        else
-            rs_backoff(s, attempt);
+            break;
+        }
+        /* a pair of reads back to back after the wait, not one compared across it: any write to
+           the objects in between (other items' too) would part them */
+        rs_backoff(s, attempt);
+        rc = read_keys_io(s, s->io, a, keys, n, 0, &nobjects, vers);
     }
     pthread_rwlock_unlock(&s->apply_lock);
     return rc;
