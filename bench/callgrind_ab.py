@@ -2,7 +2,7 @@
 """Instruction counts of one workload on two ddbd binaries (A/B), under callgrind.
 
 usage: callgrind_ab.py BINARY_A BINARY_B [--requests N] [--marginal] [--repeat R] [--keep DIR] [--insights-b]
-                       [--auth] [--workload all|getitem|putitem|updateitem|putitem_stream|query|transactwriteitems]...
+                       [--auth] [--workload all|getitem|putitem|updateitem|putitem_stream|query|transactwriteitems|transactwriteitems_token]...
 
   --workload all     getitem, putitem, query and transactwriteitems (the refactor check of issue 24)
   --insights-b       B runs with Contributor Insights enabled on the table (UpdateContributorInsights
@@ -29,6 +29,8 @@ Workloads (every request the same for A and B; no randomness):
                       BETWEEN :a AND :b (a 15-item range) with Limit 10: 10 items of ~100 B each
   transactwriteitems  TransactWriteItems of 2 Puts (~200 B kv items) and 2 UpdateItems (ADD) on 4
                       distinct keys of 1,000 existing kv items
+  transactwriteitems_token  the same with a ClientRequestToken of its own per request, as SDKs send
+                      (the token's check and record; not in `all`)
 
 --marginal takes start-up, set-up and shutdown out: each binary also runs the same set-up with 0
 requests, and (Ir(N) - Ir(0)) / N is printed per request. Both runs of a pair are deterministic
@@ -142,7 +144,7 @@ def table_of(workload):
 def setup_items(workload):
     if workload == "query":
         return [ts_item(p, s) for p in range(QUERY_PARTITIONS) for s in range(QUERY_SORTS)]
-    if workload == "transactwriteitems":  # every Put replaces an item of its own size from the first request on
+    if workload.startswith("transactwriteitems"):  # every Put replaces an item of its own size from the first request on
         return [kv_item(i) for i in range(KEYS)]
     return [{"pk": {"S": "user#%d" % i}} for i in range(KEYS)]  # every key exists, so GetItem reads items
 
@@ -160,13 +162,14 @@ def request(workload, i):
                          "ExpressionAttributeValues": {":p": {"S": "dev#%d" % (i % QUERY_PARTITIONS)},
                                                        ":a": {"S": "t#%05d" % s},
                                                        ":b": {"S": "t#%05d" % (s + QUERY_SPAN - 1)}}}
-    if workload == "transactwriteitems":  # 2 Puts of kv items and 2 Updates, on 4 distinct keys
+    if workload.startswith("transactwriteitems"):  # 2 Puts of kv items and 2 Updates, on 4 distinct keys
         keys = [(4 * i + k) % KEYS for k in range(4)]
         puts = [{"Put": {"TableName": "abt", "Item": kv_item(k)}} for k in keys[:2]]
         updates = [{"Update": {"TableName": "abt", "Key": {"pk": {"S": "user#%d" % k}},
                                "UpdateExpression": "ADD #c :one", "ExpressionAttributeNames": {"#c": "counter"},
                                "ExpressionAttributeValues": {":one": {"N": "1"}}}} for k in keys[2:]]
-        return "TransactWriteItems", {"TransactItems": puts + updates}
+        token = {"ClientRequestToken": "tok-%d" % i} if workload.endswith("_token") else {}
+        return "TransactWriteItems", dict(token, TransactItems=puts + updates)
     return "UpdateItem", {"TableName": "abt", "Key": key, "UpdateExpression": "ADD n :one",
                           "ExpressionAttributeValues": {":one": {"N": "1"}}}
 

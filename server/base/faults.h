@@ -20,6 +20,10 @@
  *   rados-txn-after-commit   RADOS: that commit point written, the objects not yet changed
  *   rados-commit-written     RADOS: a guarded commit (a conditional write, an ADD, a transaction)
  *                            written whole, its answer not yet sent (storage/rados_commit.c)
+ *   rados-read-spread        RADOS: TransactGetItems' keys of several objects: before each
+ *                            object's read but the first, and before each read again to confirm
+ *                            (storage/rados_read.c): a delay there spreads its reads over time,
+ *                            as a loaded cluster does, so that writes land between them
  *   rados-snapshot-paused    RADOS: a point-in-time snapshot's taker has paused every gateway's
  *                            writes, the pool snapshot not yet made (rados_snap.c)
  *   index-backfill-batch     an index's backfill (a background task) about to read its next batch

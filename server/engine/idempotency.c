@@ -77,30 +77,33 @@ static void inflight_add(ddb_tokens *t, const char *token)
         abort();
 }
 
+void ddb_token_key(ddb_arena *a, const char *token, ddb_store_key *out)
+{
+    size_t klen;
+    const char *key = record_key(a, token, &klen);
+
+    *out = (ddb_store_key){key, klen, NULL, 0, 1};
+}
+
 /* The state a stored record gives the token (NEW when there is none or it expired). */
-static ddb_token_state from_record(const char *val, size_t vlen, const unsigned char *digest, uint64_t now_ms)
+ddb_token_state ddb_token_state_of(const char *val, size_t vlen, const unsigned char digest[DDB_TOKEN_DIGEST_BYTES],
+                                   uint64_t now_ms)
 {
     if (val == NULL || vlen != RECORD_LEN || ddb_get_be(val, 8) <= now_ms)
         return DDB_TOKEN_NEW;
     return sodium_memcmp(val + 8, digest, DDB_TOKEN_DIGEST_BYTES) == 0 ? DDB_TOKEN_REPLAY : DDB_TOKEN_MISMATCH;
 }
 
-ddb_token_state ddb_token_begin(ddb_tokens *t, ddb_store *s, ddb_arena *a, const char *token,
-                                const unsigned char digest[DDB_TOKEN_DIGEST_BYTES], uint64_t now_ms)
+ddb_token_state ddb_token_begin(ddb_tokens *t, const char *token)
 {
-    ddb_token_state st;
-    size_t klen, vlen;
-    char *key = record_key(a, token, &klen), *val;
+    ddb_token_state st = DDB_TOKEN_NEW;
 
     /* under the lock, so two first calls with one token cannot both see NEW */
     pthread_mutex_lock(&t->lock);
-    if (inflight_find(t, token) >= 0) {
+    if (inflight_find(t, token) >= 0)
         st = DDB_TOKEN_IN_PROGRESS;
-    } else if (ddb_store_meta_get(s, a, key, klen, &val, &vlen) != DDB_STORE_OK) {
-        st = DDB_TOKEN_ERROR;
-    } else if ((st = from_record(val, vlen, digest, now_ms)) == DDB_TOKEN_NEW) {
+    else
         inflight_add(t, token);
-    }
     pthread_mutex_unlock(&t->lock);
     return st;
 }

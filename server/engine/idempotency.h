@@ -7,8 +7,14 @@
  * TransactionInProgressException. ddbd keeps, per token, a record in the metadata space
  * ("txn/token/<token>": expiry in ms, big-endian, then the 32-byte digest of the request) written
  * in the same atomic commit as the transaction, so a restart (or a kill -9) never forgets a token
- * whose transaction landed, and never remembers one whose transaction did not. Calls in flight
- * are an in-memory set. The background worker deletes expired records (ddb_tokens_expire).
+ * whose transaction landed, and never remembers one whose transaction did not. The record is also
+ * a key of that commit (a metadata key: storage.h), read with the items and looked at before them
+ * on every decision (engine/mutation.h, ddb_txn_token): found, the call is a replay or a mismatch
+ * and applies nothing. As the commit compares it when it writes, two calls with one token on two
+ * gateways sharing a pool (a client's retry on another while the first still runs) cannot both
+ * apply it: the one that loses decides again and finds the record. Calls in flight in this process
+ * are an in-memory set (TransactionInProgress). The background worker deletes expired records
+ * (ddb_tokens_expire).
  */
 #ifndef DDB_IDEMPOTENCY_H
 #define DDB_IDEMPOTENCY_H
@@ -40,9 +46,14 @@ uint64_t ddb_tokens_ttl(const ddb_tokens *t);
 /* The digest of a request's parameters (the handler passes its actions, serialized). */
 void ddb_token_digest(const void *body, size_t len, unsigned char out[DDB_TOKEN_DIGEST_BYTES]);
 
-/* Looks the token up, and on DDB_TOKEN_NEW marks it in flight until ddb_token_end. */
-ddb_token_state ddb_token_begin(ddb_tokens *t, ddb_store *s, ddb_arena *a, const char *token,
-                                const unsigned char digest[DDB_TOKEN_DIGEST_BYTES], uint64_t now_ms);
+/* DDB_TOKEN_IN_PROGRESS when a call with the token runs in this process, else DDB_TOKEN_NEW, the
+   token then in flight until ddb_token_end (its record is looked at by the commit: below). */
+ddb_token_state ddb_token_begin(ddb_tokens *t, const char *token);
+/* The token's record as a key of the transaction's commit (a metadata key: storage.h), and what
+   its value read there says: REPLAY, MISMATCH, or NEW when absent or expired. */
+void ddb_token_key(ddb_arena *a, const char *token, ddb_store_key *out);
+ddb_token_state ddb_token_state_of(const char *val, size_t vlen, const unsigned char digest[DDB_TOKEN_DIGEST_BYTES],
+                                   uint64_t now_ms);
 /* Adds the token's record (expiring ttl after now_ms) to the transaction's commit. */
 void ddb_token_record(ddb_tokens *t, ddb_batch *b, ddb_arena *a, const char *token,
                       const unsigned char digest[DDB_TOKEN_DIGEST_BYTES], uint64_t now_ms);

@@ -29,6 +29,8 @@
 #define TXN_CANCELED 1001
 /* a replicated change older than the item's last write: nothing to commit */
 #define REP_STALE 1002
+/* a transaction whose token's record is there: a call with the token committed (a replay) */
+#define TXN_TOKEN_FOUND 1003
 
 typedef struct run {
     ddb_mutation *m;
@@ -733,7 +735,9 @@ typedef struct txn {
     run *runs;          /* one per mutation */
     size_t n;
     size_t *counter;    /* per mutation: its collection size's index in keys[], or 0 (none) */
-    const ddb_batch *extra;
+    ddb_txn_token *tok; /* NULL: no token */
+    const ddb_batch *record; /* the token's record, written with the transaction */
+    size_t tok_slot;    /* the token's record's index in keys[] */
     size_t coll_end;    /* keys[n, coll_end) are the collection sizes (then the write times) */
 } txn;
 
@@ -772,6 +776,12 @@ static int decide_txn(void *ctx, ddb_store_key *keys, size_t nkeys, ddb_batch *o
     txn *x = ctx;
     int failed = 0;
 
+    if (x->tok != NULL) { /* first: the token's record, there once a call with the token committed
+                             (before this one, or meanwhile on another gateway: then this decides again) */
+        x->tok->found = ddb_token_state_of(keys[x->tok_slot].val, keys[x->tok_slot].vlen, x->tok->digest, x->tok->now_ms);
+        if (x->tok->found != DDB_TOKEN_NEW)
+            return TXN_TOKEN_FOUND;
+    }
     for (size_t i = 0; i < x->n; i++) {
         int rc;
         x->runs[i].rep = x->runs[i].rep_slot > 0 ? &keys[x->runs[i].rep_slot] : NULL;
@@ -786,8 +796,8 @@ static int decide_txn(void *ctx, ddb_store_key *keys, size_t nkeys, ddb_batch *o
         return TXN_CANCELED;
     if (decide_txn_collections(x, keys, nkeys, out) != 0)
         return TXN_CANCELED;
-    if (x->extra != NULL)
-        ddb_batch_append(out, x->extra);
+    if (x->record != NULL)
+        ddb_batch_append(out, x->record);
     ddb_crash_point("transact-before-commit");
     return 0;
 }
@@ -885,12 +895,25 @@ static void apply_txn_vectors(ddb_engine *eng, ddb_arena *a, const ddb_mutation 
     ddb_vector_cache_apply(eng->vectors, seq, all, total);
 }
 
-static int mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, const ddb_batch *extra,
-                      ddb_error *err)
+/* The token's record, made once: the batch every decision that commits appends. */
+static const ddb_batch *token_record(ddb_engine *eng, ddb_arena *a, ddb_txn_token *tok)
+{
+    ddb_batch *b;
+
+    if (tok == NULL)
+        return NULL;
+    b = DDB_NEW(a, ddb_batch);
+    ddb_batch_init(b, a);
+    ddb_token_record(eng->tokens, b, a, tok->token, tok->digest, tok->now_ms);
+    tok->found = DDB_TOKEN_NEW;
+    return b;
+}
+
+static int mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, ddb_txn_token *tok, ddb_error *err)
 {
     unsigned long long limit = eng->settings.item_collection_limit;
-    txn x = {ms, DDB_NEW_ARRAY(a, run, n), n, DDB_NEW_ARRAY(a, size_t, n), extra, 0};
-    ddb_store_key *keys = DDB_NEW_ARRAY(a, ddb_store_key, 3 * n);
+    txn x = {ms, DDB_NEW_ARRAY(a, run, n), n, DDB_NEW_ARRAY(a, size_t, n), tok, token_record(eng, a, tok), 0, 0};
+    ddb_store_key *keys = DDB_NEW_ARRAY(a, ddb_store_key, 3 * n + 1);
 
     memset(err, 0, sizeof(*err));
     for (size_t i = 0; i < n; i++)
@@ -911,7 +934,13 @@ static int mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n,
             }
         }
         nkeys = txn_keys(a, &x, keys);
+        if (tok != NULL) {
+            x.tok_slot = nkeys;
+            ddb_token_key(a, tok->token, &keys[nkeys++]);
+        }
         rc = ddb_store_commit(eng->store, a, keys, nkeys, decide_txn, &x);
+        if (rc == TXN_TOKEN_FOUND) /* applied nothing: the caller answers from tok->found */
+            return DDB_OK;
         if (rc == RERUN_WITH_NEW_TABLE) {
             if (txn_refresh_tables(eng, &x) != DDB_OK)
                 return txn_fail(err, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
@@ -934,11 +963,10 @@ static int mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n,
     }
 }
 
-int ddb_mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, const ddb_batch *extra,
-                   ddb_error *err)
+int ddb_mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, ddb_txn_token *tok, ddb_error *err)
 {
     unsigned gen = ddb_table_stats_enter();
-    int rc = mutate_txn(eng, a, ms, n, extra, err);
+    int rc = mutate_txn(eng, a, ms, n, tok, err);
 
     ddb_table_stats_leave(gen);
     return rc;

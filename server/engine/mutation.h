@@ -39,6 +39,7 @@
 #include "server/base/error.h"
 #include "server/engine/catalog.h"
 #include "server/engine/engine.h"
+#include "server/engine/idempotency.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/table_stats.h"
 #include "server/engine/vector_cache.h"
@@ -106,18 +107,29 @@ void ddb_mutation_init(ddb_mutation *m, ddb_mut_kind kind, const ddb_table *t, c
  */
 int ddb_mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m);
 
+/* A transaction's ClientRequestToken (idempotency.h), in flight (ddb_token_begin found it NEW). */
+typedef struct ddb_txn_token {
+    const char *token; /* as stored (namespaced) */
+    const unsigned char *digest;
+    uint64_t now_ms;
+    ddb_token_state found; /* set by ddb_mutate_txn: NEW (decided and run), REPLAY or MISMATCH */
+} ddb_txn_token;
+
 /*
  * Runs n mutations on distinct items (of any tables) as one transaction: a single conditional
  * commit over all their keys and the sizes of their item collections, so every change (items,
- * index entries, collection sizes, and the ops of `extra`, e.g. an idempotency record) lands, or
- * none does. Every mutation is decided, so each failure is left in its own m->err (condition
- * failed, validation of a new image, collection limit): the caller reports them all. Returns
- * DDB_OK; DDB_E_TRANSACTION_CANCELED when any mutation failed; or the error of the whole
- * (ResourceNotFound when a table was deleted meanwhile, InternalServerError), left in *err.
+ * index entries, collection sizes, the token's record) lands, or none does. Every mutation is
+ * decided, so each failure is left in its own m->err (condition failed, validation of a new
+ * image, collection limit): the caller reports them all. Returns DDB_OK; DDB_E_TRANSACTION_CANCELED
+ * when any mutation failed; or the error of the whole (ResourceNotFound when a table was deleted
+ * meanwhile, InternalServerError), left in *err.
+ * With a token (NULL: none), its record is a key of the commit, read with the items and looked at
+ * before them on every decision: found there (a call with the token committed before, or
+ * meanwhile on another gateway: its commit made this one decide again), nothing is applied,
+ * tok->found says REPLAY or MISMATCH, and the return is DDB_OK.
  * The crash point "transact-before-commit" (faults.h) fires after the decision, before the write.
  */
-int ddb_mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, const ddb_batch *extra,
-                   ddb_error *err);
+int ddb_mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, ddb_txn_token *tok, ddb_error *err);
 
 /* A global table's item write time, as stored: "<ms> <region>" under the item's key with the
    table's rep_id in place of its id. */

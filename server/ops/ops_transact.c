@@ -368,10 +368,30 @@ static void write_txn_result(ddb_req *req, const ddb_mutation *ms, uint32_t n, c
     ddb_jw_obj_end(w);
 }
 
-/* The token's verdict before running: 1 to run (then the record joins the commit), 0 answered here. */
+/* The answer to a call whose token was already used (st is not NEW): the result, or the error. */
+static int token_answer(ddb_req *req, ddb_token_state st, const ddb_mutation *ms, uint32_t n, const txn_shape *shape)
+{
+    switch (st) {
+    case DDB_TOKEN_REPLAY:
+        write_txn_result(req, ms, n, 'R', shape);
+        return DDB_OK;
+    case DDB_TOKEN_MISMATCH:
+        return ddb_req_fail(req, DDB_E_IDEMPOTENT_PARAMETER_MISMATCH,
+                            "Request parameters do not match the original request that used this ClientRequestToken");
+    case DDB_TOKEN_IN_PROGRESS:
+        return ddb_req_fail(req, DDB_E_TRANSACTION_IN_PROGRESS,
+                            "The transaction with the given request token is already in progress.");
+    default:
+        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    }
+}
+
+/* The token's verdict before running: 1 to run (then the record joins the commit, which answers
+   a replay or a mismatch), 0 answered here (a call with the token runs in this process). */
 static int claim_token(ddb_req *req, const char *token, unsigned char *digest, const ddb_mutation *ms, uint32_t n,
                        const txn_shape *shape)
 {
+    ddb_token_state st;
     ddb_buf b = {0};
     ddb_jw w;
 
@@ -380,30 +400,18 @@ static int claim_token(ddb_req *req, const char *token, unsigned char *digest, c
     ddb_jw_json(&w, ddb_json_get(req->in, shape->items));
     ddb_token_digest(b.data, b.len, digest);
     ddb_buf_free(&b);
-    switch (ddb_token_begin(req->eng->tokens, req->eng->store, req->arena, token, digest, ddb_clock_now_ms())) {
-    case DDB_TOKEN_NEW:
+    st = ddb_token_begin(req->eng->tokens, token); /* its record: read by the commit (ddb_mutate_txn) */
+    if (st == DDB_TOKEN_NEW)
         return 1;
-    case DDB_TOKEN_REPLAY:
-        write_txn_result(req, ms, n, 'R', shape);
-        return 0;
-    case DDB_TOKEN_MISMATCH:
-        ddb_req_fail(req, DDB_E_IDEMPOTENT_PARAMETER_MISMATCH,
-                     "Request parameters do not match the original request that used this ClientRequestToken");
-        return 0;
-    case DDB_TOKEN_IN_PROGRESS:
-        ddb_req_fail(req, DDB_E_TRANSACTION_IN_PROGRESS, "The transaction with the given request token is already in progress.");
-        return 0;
-    default:
-        ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-        return 0;
-    }
+    token_answer(req, st, ms, n, shape);
+    return 0;
 }
 
 static int run_transaction(ddb_req *req, ddb_mutation *ms, uint32_t n, const txn_shape *shape)
 {
     const char *token = ddb_json_get_str(req->in, "ClientRequestToken");
     unsigned char digest[DDB_TOKEN_DIGEST_BYTES];
-    ddb_batch extra;
+    ddb_txn_token tok;
     ddb_error err;
     int rc;
 
@@ -413,10 +421,8 @@ static int run_transaction(ddb_req *req, ddb_mutation *ms, uint32_t n, const txn
 
     if (token != NULL && !claim_token(req, token, digest, ms, n, shape))
         return req->err.code;
-    ddb_batch_init(&extra, req->arena);
-    if (token != NULL)
-        ddb_token_record(req->eng->tokens, &extra, req->arena, token, digest, ddb_clock_now_ms());
-    rc = ddb_mutate_txn(req->eng, req->arena, ms, n, &extra, &err);
+    tok = (ddb_txn_token){token, digest, ddb_clock_now_ms(), DDB_TOKEN_NEW};
+    rc = ddb_mutate_txn(req->eng, req->arena, ms, n, token != NULL ? &tok : NULL, &err);
     if (token != NULL)
         ddb_token_end(req->eng->tokens, token);
     if (rc == DDB_E_TRANSACTION_CANCELED)
@@ -425,6 +431,8 @@ static int run_transaction(ddb_req *req, ddb_mutation *ms, uint32_t n, const txn
         req->err = err;
         return rc;
     }
+    if (tok.found != DDB_TOKEN_NEW) /* the commit found the token's record: a replay, or a mismatch */
+        return token_answer(req, tok.found, ms, n, shape);
     if (token != NULL) /* its record is history the memory budget counts (engine/retention.h) */
         ddb_engine_retain(req->eng, DDB_RET_TOKENS, ddb_token_record_bytes(token));
     ddb_crash_point("transact-after-commit");

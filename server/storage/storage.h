@@ -130,13 +130,18 @@ typedef enum ddb_store_rc {
     DDB_STORE_ECORRUPT = -3,  /* stored data is unreadable */
 } ddb_store_rc;
 
-/* One data key of a multi-key commit: the caller fills key/klen; the backend fills val/vlen
-   (arena memory; val NULL when absent) before calling decide. */
+/* One key of a multi-key commit: the caller fills key/klen (and meta); the backend fills val/vlen
+   (arena memory; val NULL when absent) before calling decide. A data key, or with `meta` set (in
+   ddb_store_commit only) a metadata key: read from the metadata space and held and compared like
+   the data keys, so a commit that must not happen twice can read its own record there (a
+   transaction's ClientRequestToken: engine/idempotency.h) and two that write it exclude each other,
+   in one process or across the processes sharing the store; decide writes it with a meta op. */
 typedef struct ddb_store_key {
     const char *key;
     size_t klen;
     char *val;
     size_t vlen;
+    int meta;
 } ddb_store_key;
 
 /*

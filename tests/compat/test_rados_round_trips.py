@@ -6,7 +6,7 @@ docs/scale-out.md, "Round trips per request"), read from ddbd_rados_ops_total's 
   and the write compares that in the same operation (server/storage/rados/rados_commit.c);
 - an overwrite (PutItem, UpdateItem) of an item this gateway wrote a moment before is one write
   too, guessed from what it wrote (rados_known.c);
-- a TransactWriteItems of 4 items waits for 6 round trips (its token's read, its items' reads
+- a TransactWriteItems of 4 items waits for 5 round trips (its items' and its token record's reads
   together, the intent, the markers together, the commit, the applies together; the intent's
   removal is not waited for), not 1 + 1 + 2k + 3;
 - with two gateways, a guess gone stale (the other gateway changed the item) still gives the
@@ -100,7 +100,7 @@ def test_an_overwrite_of_an_item_this_gateway_wrote_is_one_write(one_gateway):
     assert e.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
 
 
-def test_a_transaction_of_four_items_waits_for_six_round_trips(one_gateway):
+def test_a_transaction_of_four_items_waits_for_five_round_trips(one_gateway):
     gw, ddb, table = one_gateway
 
     def twi(i):
@@ -109,11 +109,12 @@ def test_a_transaction_of_four_items_waits_for_six_round_trips(one_gateway):
             for j in range(4)])
 
     got = cost(gw.endpoint, twi)
-    objects = got["read"]  # the items' objects (read together) and the token record's
-    assert objects > 2 and got["batched"] == objects - 1, got
+    objects = got["read"]  # the items' objects and the token record's, read together
+    assert objects > 2 and got["batched"] == objects, got
     assert got["write"] == 2 * objects + 3, got  # intent, markers, commit, applies, removal
-    # before: 1 + 1 + (2k + 3) one after another (k markers and k applies each in turn)
-    assert got["sequential"] == 6, got
+    # before: 1 + 1 + (2k + 3) one after another (k markers and k applies each in turn); then 6 (the
+    # token's record read on its own first, until issue 50 made it a key of the commit)
+    assert got["sequential"] == 5, got
     for i in range(4):
         for j in range(4):
             item = ddb.get_item(TableName=table, Key={"pk": {"S": "w%d" % (4 * i + j)}}, ConsistentRead=True)["Item"]

@@ -1,9 +1,11 @@
-"""The verdict on a whole history: registers (linearizable.py), counters (bounds, below) and
-list-append transactions (listappend.py), each on its own operations."""
+"""The verdict on a whole history: registers (linearizable.py), counters (bounds, below),
+list-append transactions (listappend.py), and tokens and audits (promises.py), each on its own
+operations."""
 import bisect
 
 import linearizable
 import listappend
+import promises
 from history import pair
 
 REGISTER_FS = ("read", "write", "cas")
@@ -52,6 +54,8 @@ def check_events(events, realtime=True, max_steps=5_000_000):
     verdict = {"register": linearizable.check(registers, max_steps=max_steps),
                "counter": check_counter(counters),
                "txn": listappend.check(txns, realtime=realtime)}
+    if any(op.f in promises.FS for op in ops):  # issue 50's workloads (several gateways)
+        verdict["promises"] = promises.check([op for op in ops if op.f in promises.FS])
     parts = [v["valid"] for v in verdict.values()]
     verdict["valid"] = False if False in parts else (None if None in parts else True)
     verdict["calls"] = {s: sum(1 for op in ops if op.status == s) for s in ("ok", "fail", "info")}

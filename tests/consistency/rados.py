@@ -110,9 +110,12 @@ class RadosSystem:
     `partition`, the last in a network namespace of its own (netns.Unavailable when none can be
     made: the caller drops the fault and says why)."""
 
-    def __init__(self, cluster, gateways, pool, partition, lease_ms):
+    def __init__(self, cluster, gateways, pool, partition, lease_ms, delay_ms=0):
         self.cluster, self.lease_ms = cluster, lease_ms
         self.env = {"DDBD_RADOS_INTENT_LEASE_MS": str(lease_ms), "DDBD_TASK_LEASE_MS": str(lease_ms)}
+        # the first gateway holds each transaction after deciding it (faults.h), so that a token's
+        # call outlasts its client's timeout and is sent again elsewhere while it runs (promises.py)
+        self.first_env = dict(self.env, DDBD_DELAY_POINT="transact-before-commit:%d" % delay_ms) if delay_ms else self.env
         self.args = ["--backend", "rados", "--rados-conf", cluster.conf, "--rados-pool", pool]
         self.ns = self.fwd = None
         if partition:
@@ -124,13 +127,14 @@ class RadosSystem:
             if self.ns is not None and i == gateways - 1:
                 port, prefix = free_port(), self.ns.prefix
                 self.fwd.http(port)
-            self.gws.append(self._start(port, prefix))
+            self.gws.append(self._start(port, prefix, i))
             self.prefixes.append(prefix)
             self.logs.append([])
         self.endpoints = [g.endpoint for g in self.gws]
 
-    def _start(self, port, prefix):
-        return DdbdServer(self.args, port=port, prefix=prefix, env=self.env).start(timeout=30)
+    def _start(self, port, prefix, i):
+        env = self.first_env if i == 0 else self.env
+        return DdbdServer(self.args, port=port, prefix=prefix, env=env).start(timeout=30)
 
     def target(self, fault, rng):
         if fault in ("kill", "stop"):
@@ -156,7 +160,7 @@ class RadosSystem:
             i = int(target[2:])
             self.logs[i].append(gw.stderr_text())
             halt.wait(min(hold, 0.5))
-            self.gws[i] = self._start(gw.port, self.prefixes[i])
+            self.gws[i] = self._start(gw.port, self.prefixes[i], i)
         elif fault == "stop":
             gw.proc.send_signal(signal.SIGSTOP)
             halt.wait(max(past_lease, 1.5 * client_timeout))

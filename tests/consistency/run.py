@@ -46,6 +46,7 @@ import history
 import workload
 from nemesis import FAULTS, Nemesis, RocksServer
 import netns
+import promises
 import rados
 
 
@@ -73,6 +74,11 @@ def parse_args(argv):
     r.add_argument("--ceph-dir", help="the directory of a running deploy/ceph-cluster.sh cluster (default: start one)")
     r.add_argument("--pool", help="POOL/NAMESPACE (default: ddbd/consistency-PID)")
     r.add_argument("--lease-ms", type=int, default=2000, help="the gateways' intent and task leases")
+    r.add_argument("--token-timeout", type=float, default=0.3, help="the token workload's client timeout, "
+                   "seconds (promises.py: a call that outlasts it is sent again to the next gateway)")
+    r.add_argument("--token-delay-ms", type=int, default=600, help="the first gateway holds every transaction "
+                   "this long after deciding (delay point transact-before-commit; 0: none), past --token-timeout "
+                   "and within --timeout")
     a = p.parse_args(argv)
     if a.minutes:
         a.seconds = a.minutes * 60
@@ -96,22 +102,51 @@ class Worker(threading.Thread):
     def __init__(self, n, args, endpoints, rec, stop, procs):
         super().__init__(daemon=True)
         self.rng = random.Random(args.seed * 1000 + n)
+        self.seed = args.seed * 1000 + n
         self.clients = [Client(e, args.timeout, 0.05 if args.inject == "stale-read" else 0.0, self.rng.random())
                         for e in endpoints]
+        # with several gateways, issue 50's workloads too (promises.py), the tokens' calls on short timeouts
+        self.promises = args.backend == "rados"
+        self.token_clients = [Client(e, args.token_timeout) for e in endpoints] if self.promises else []
         self.rec, self.halt, self.procs = rec, stop, procs
+
+    def draw(self):
+        r = self.rng.random()
+        if self.promises and r < 0.2:
+            return promises.bank_ops(self.rng)
+        if self.promises and r < 0.3:
+            return [promises.token_append(self.rng, self.seed)]
+        return [workload.next_op(self.rng)]
+
+    def token_call(self, process, spec):
+        """A token's append, sent again, same token, to the next gateway while its outcome is unknown
+        (or the call with the token still runs there): (status, the process it ended on)."""
+        first = self.rng.randrange(len(self.token_clients))
+        for attempt in range(promises.TOKEN_TRIES):
+            out = call_outcome(self.token_clients[(first + attempt) % len(self.token_clients)], process, spec,
+                               self.rec)
+            if not promises.retry_token(out.status, out.error) or self.halt.is_set():
+                break
+            process = next(self.procs) if out.status == "info" else process
+            self.halt.wait(0.05)
+        return status_of(out), process
 
     def run(self):
         process = next(self.procs)
         while not self.halt.is_set():
-            status = call(self.rng.choice(self.clients), process, workload.next_op(self.rng), self.rec)
-            if status in ("info", "down"):  # the server is away: do not spin
-                process = next(self.procs) if status == "info" else process
-                self.halt.wait(0.05 + 0.1 * self.rng.random())
-        for c in self.clients:
+            for spec in self.draw():
+                if spec[0]["f"] == "tappend":
+                    status, process = self.token_call(process, spec)
+                else:
+                    status = call(self.rng.choice(self.clients), process, spec, self.rec)
+                if status in ("info", "down"):  # the server is away: do not spin
+                    process = next(self.procs) if status == "info" else process
+                    self.halt.wait(0.05 + 0.1 * self.rng.random())
+        for c in self.clients + self.token_clients:
             c.close()
 
 
-def call(client, process, spec, rec):
+def call_outcome(client, process, spec, rec):
     invoke, op, body, read = spec
     rec.add(type="invoke", process=process, node=client.endpoint, **invoke)
     out = client.call(op, body)
@@ -119,13 +154,21 @@ def call(client, process, spec, rec):
         rec.add(type="ok", process=process, f=invoke["f"], key=invoke.get("key"), value=read(out.body))
     else:
         rec.add(type=out.status, process=process, f=invoke["f"], key=invoke.get("key"), error=out.error)
+    return out
+
+
+def status_of(out):
     return "down" if (out.error or "").startswith("connect") else out.status
 
 
-def final_reads(endpoint, rec, procs, deadline):
+def call(client, process, spec, rec):
+    return status_of(call_outcome(client, process, spec, rec))
+
+
+def final_reads(endpoint, rec, procs, deadline, more=()):
     """Every key once more, retried until it answers (reads change nothing)."""
     client = Client(endpoint, timeout=5.0)
-    for spec in workload.final_reads():
+    for spec in workload.final_reads() + list(more):
         while call(client, next(procs), spec, rec) != "ok":
             if time.monotonic() > deadline:
                 raise RuntimeError("the server did not answer the final reads")
@@ -133,10 +176,18 @@ def final_reads(endpoint, rec, procs, deadline):
     client.close()
 
 
-def setup(endpoint):
-    out = Client(endpoint, timeout=10.0).call("CreateTable", workload.create_table_body())
+def setup(endpoint, with_promises=False):
+    client = Client(endpoint, timeout=10.0)
+    out = client.call("CreateTable", workload.create_table_body())
     if out.status != "ok" and "ResourceInUseException" not in (out.error or ""):
         raise RuntimeError("CreateTable: %s" % out.error)
+    for op, body in promises.setup_bodies() if with_promises else ():
+        for _ in range(20):  # the table may take a moment to be every gateway's
+            if (out := client.call(op, body)).status == "ok":
+                break
+            time.sleep(0.25)
+        else:
+            raise RuntimeError("%s: %s" % (op, out.error))
 
 
 def workload_run(args, endpoints, server, rec):
@@ -158,7 +209,8 @@ def workload_run(args, endpoints, server, rec):
         w.join()
     if nem and nem.error:
         raise RuntimeError("nemesis: %s" % nem.error)
-    final_reads(endpoints[0], rec, counter, time.monotonic() + 30)
+    final_reads(endpoints[0], rec, counter, time.monotonic() + 30,
+                promises.final_reads() if args.backend == "rados" else ())
     return nem.count if nem else {}
 
 
@@ -169,11 +221,12 @@ def start_rados(args, run_dir):
     try:
         try:
             return cluster, rados.RadosSystem(cluster, args.gateways, args.pool, "partition" in args.faults,
-                                              args.lease_ms)
+                                              args.lease_ms, args.token_delay_ms)
         except netns.Unavailable as e:
             print("skipped fault partition: %s" % e, flush=True)
             args.faults.remove("partition")
-            return cluster, rados.RadosSystem(cluster, args.gateways, args.pool, False, args.lease_ms)
+            return cluster, rados.RadosSystem(cluster, args.gateways, args.pool, False, args.lease_ms,
+                                              args.token_delay_ms)
     except BaseException:
         cluster.stop()
         raise
@@ -181,17 +234,25 @@ def start_rados(args, run_dir):
 
 def summary(verdict, faults):
     reg, cnt, txn = verdict["register"], verdict["counter"], verdict["txn"]
-    return ("valid=%s  calls %s  faults %s\n  registers: %d ops on %d keys linearizable=%s\n"
+    text = ("valid=%s  calls %s  faults %s\n  registers: %d ops on %d keys linearizable=%s\n"
             "  counters: %d ops, %d reads in bounds=%s\n  transactions: %d (%d committed) serializable=%s %s"
             % (verdict["valid"], json.dumps(verdict["calls"]), json.dumps(faults), reg["ops"], reg["keys"],
                reg["valid"], cnt["ops"], cnt["reads"], cnt["valid"], txn["ops"], txn["committed"], txn["valid"],
                " ".join(txn["anomaly_types"])))
+    if "promises" in verdict:
+        p = verdict["promises"]
+        text += ("\n  tokens: %d appends (%d calls, %d acknowledged) applied once=%s\n"
+                 "  transfers there and back: %d committed, %d audits adding up=%s"
+                 % (p["tokens"], p["token_calls"], p["tokens_acked"],
+                    not any(e["anomaly"].startswith("token") for e in p["errors"]), p["transfers"], p["audits"],
+                    not any(e["anomaly"] == "audit-sum" for e in p["errors"])))
+    return text
 
 
 def first_failures(verdict):
     """The first failure of each workload, one line each (verdict.json has them all)."""
-    for part, field in (("register", "failures"), ("counter", "errors"), ("txn", "anomalies")):
-        for f in verdict[part][field][:1]:
+    for part, field in (("register", "failures"), ("counter", "errors"), ("txn", "anomalies"), ("promises", "errors")):
+        for f in verdict.get(part, {}).get(field, [])[:1]:
             yield "%s: %s" % (part, json.dumps(f)[:600])
 
 
@@ -204,6 +265,7 @@ def unexpected_failures(events):
 def anomalies(verdict):
     names = {f.get("anomaly", "undecided") for f in verdict["register"]["failures"]}
     names |= {e["anomaly"] for e in verdict["counter"]["errors"]}
+    names |= {e["anomaly"] for e in verdict.get("promises", {}).get("errors", [])}
     return names | set(verdict["txn"]["anomaly_types"])
 
 
@@ -226,7 +288,7 @@ def main(argv):
             server = RocksServer(os.path.join(run_dir, "data"), amnesia, setup if amnesia else None,
                                  bug=args.inject if args.inject in BUGS else None)
             endpoints = [server.endpoint]
-        setup(endpoints[0])
+        setup(endpoints[0], args.backend == "rados")
         faults = workload_run(args, endpoints, server if not args.endpoint else None, rec)
     finally:
         rec.dump(os.path.join(run_dir, "history.jsonl"))

@@ -8,7 +8,8 @@
 # What runs where, and why:
 #  1. Alone, first: the consistency run (tests/consistency/run.py --backend rados: 3 gateways,
 #     clients on all of them, kill -9 and SIGSTOP of a gateway, an OSD killed and back, a gateway
-#     cut from the cluster in a network namespace; its history checked). It kills an OSD, which
+#     cut from the cluster in a network namespace, tokens retried across gateways and transfers
+#     there and back audited (promises.py); its history checked). It kills an OSD, which
 #     stalls every client of the cluster until the OSD is marked down, so nothing runs beside it;
 #     first, because the OSD that comes back is refilled from its peers, which is quick while the
 #     pool is nearly empty; it leaves every placement group active+clean. On failure its history,
@@ -24,6 +25,9 @@
 #     test_rados_tasks.py (the background work's lease), test_rados_async.py (many requests at the
 #     cluster from one event loop, --rados-inflight's bound), test_rados_commit_unknown.py (a gateway
 #     dead before its client heard of its write: the retry is not applied twice),
+#     test_rados_promises.py (a ClientRequestToken retried on another gateway while the first call
+#     is held: applied once; TransactGetItems' reads spread over time while values go A->B->A:
+#     one moment's state),
 #     test_rados_round_trips.py (the round trips a request waits for; a stale guess across two
 #     gateways) and test_rados_faults.py's gateway cases.
 #     Much of this time is waiting (leases, backups, replication, network round trips), which two
@@ -196,6 +200,7 @@ done
 compat test_rados_txn.py "$(store "txn-$$")" test_rados_txn.py
 compat test_rados_async.py "$(store "async-$$")" test_rados_async.py
 compat test_rados_commit_unknown.py "$(store "unknown-$$")" test_rados_commit_unknown.py
+compat test_rados_promises.py "$(store "promises-$$")" test_rados_promises.py
 compat test_rados_round_trips.py "$(store "rtrip-$$")" test_rados_round_trips.py
 for f in "${COMPAT_FILES[@]}"; do
   base=${f%%::*}

@@ -8,7 +8,9 @@
  * fail as a whole (-ECANCELED), and the commit reads and decides again (RS_RETRIES times, then
  * DDB_STORE_ECONFLICT; DDBD_RADOS_COMMIT_RETRIES overrides it). A one-key commit first tries
  * without the read: decided on a guess of the key's value (rados_known.c) and written with the
- * key compared with that guess, one round trip instead of two when the guess holds. Its reads:
+ * key compared with that guess, one round trip instead of two when the guess holds. A metadata key
+ * of a commit (storage.h: a ClientRequestToken's record) is read and compared in ddbd.meta as a data
+ * key is in its object, so another gateway's commit of it makes this one decide again. Its reads:
  * rados_read.c; its write: rados_write.c. What this guarantees across gateways:
  * docs/scale-out.md.
  */
@@ -42,6 +44,8 @@ static void commit_learn(ddb_store *s, const unsigned *st, const ddb_store_key *
     for (size_t i = 0; i < n; i++) {
         const char *v = keys[i].val;
         size_t vl = keys[i].vlen;
+        if (keys[i].meta) /* guesses are of data keys */
+            continue;
         for (size_t j = 0; b != NULL && j < b->n; j++) {
             const ddb_write_op *op = &b->ops[j];
             if (op->sequenced || op->meta || op->klen != keys[i].klen || memcmp(op->key, keys[i].key, op->klen) != 0)
@@ -67,7 +71,7 @@ static int guessed_commit(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_
 {
     int kind, rc;
 
-    if (n != 1)
+    if (n != 1 || keys[0].meta)
         return RS_UNGUESSED;
     kind = rs_known_get(s->known, st, keys[0].key, keys[0].klen, a, &keys[0].val, &keys[0].vlen);
     if (!rs_known_worth(s->known, kind))
@@ -90,7 +94,7 @@ static int read_learning(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t
 {
     char *gv = NULL;
     size_t gl = 0;
-    int kind = n == 1 ? rs_known_get(s->known, st, keys[0].key, keys[0].klen, a, &gv, &gl) : RS_GUESS_NONE;
+    int kind = n == 1 && !keys[0].meta ? rs_known_get(s->known, st, keys[0].key, keys[0].klen, a, &gv, &gl) : RS_GUESS_NONE;
     int rc = rs_read_keys(s, a, keys, n, 0, NULL);
 
     if (rc == DDB_STORE_OK && kind != RS_GUESS_NONE)
@@ -139,7 +143,8 @@ done:
         commit_learn(s, kst, keys, n, rc == DDB_STORE_OK ? &b : NULL);
     else
         for (size_t i = 0; i < n; i++)
-            rs_known_forget(s->known, kst[i], keys[i].key, keys[i].klen);
+            if (!keys[i].meta)
+                rs_known_forget(s->known, kst[i], keys[i].key, keys[i].klen);
     if (rc == DDB_STORE_OK && b.n != 0) /* (a test kills the gateway whose client never learns it) */
         ddb_crash_point("rados-commit-written");
     for (size_t i = ns; i > 0; i--)

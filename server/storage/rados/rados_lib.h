@@ -17,6 +17,7 @@
     X(rados_aio_create_completion) \
     X(rados_aio_flush) \
     X(rados_aio_get_return_value) \
+    X(rados_aio_get_version) \
     X(rados_aio_read_op_operate) \
     X(rados_aio_release) \
     X(rados_aio_remove) \
@@ -136,6 +137,7 @@ static inline int ddb_rados_sync(int kind)
 #define rados_aio_create_completion (ddb_rados.rados_aio_create_completion)
 #define rados_aio_flush (ddb_rados.rados_aio_flush)
 #define rados_aio_get_return_value (ddb_rados.rados_aio_get_return_value)
+#define rados_aio_get_version (ddb_rados.rados_aio_get_version)
 #define rados_aio_read_op_operate \
     (ddb_rados_count(DDB_RADOS_OP_READ), ddb_rados_count(DDB_RADOS_OP_BATCHED), ddb_rados.rados_aio_read_op_operate)
 #define rados_aio_release (ddb_rados.rados_aio_release)

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "server/base/faults.h"
 #include "server/base/trace.h"
 #include "server/storage/rados/rados_ops.h"
 #include "server/storage/rados/rados_txn.h"
@@ -24,6 +25,7 @@ typedef struct rs_read {
     rados_completion_t done;
     int prval;
     int unchecked;  /* markers met are ignored (read_marked's second read) */
+    uint64_t *ver;  /* NULL, or where the object's version goes (0: no object) */
     char **marks;   /* the markers met: key, then the intent's name */
     size_t *markl, nmarks;
 } rs_read;
@@ -79,6 +81,8 @@ static int read_finish(ddb_arena *a, rs_read *r, ddb_store_key *keys, int rc)
 
     if (rc == -ENOENT) { /* no such object: every key absent */
         rados_release_read_op(r->op);
+        if (r->ver != NULL)
+            *r->ver = 0;
         return DDB_STORE_OK;
     }
 
@@ -112,6 +116,27 @@ static int read_finish(ddb_arena *a, rs_read *r, ddb_store_key *keys, int rc)
     return out == DDB_STORE_OK && r->nmarks > 0 ? RS_BUSY : out;
 }
 
+/* Sends r's operation and waits for it (one round trip); with r->ver, asynchronously, for the
+   version of the object it read (which moves on every write of the object: rs_multi_get_at). */
+static int read_operate(rados_ioctx_t io, rs_read *r)
+{
+    rados_completion_t c = NULL;
+    int rc;
+
+    if (r->ver == NULL)
+        return rados_read_op_operate(r->op, io, r->oid, 0);
+    if ((rc = rados_aio_create_completion(NULL, NULL, NULL, &c)) < 0)
+        return rc;
+    if ((rc = rados_aio_read_op_operate(r->op, io, c, r->oid, 0)) == 0) {
+        ddb_rados_count(DDB_RADOS_OP_SEQUENTIAL);
+        rados_aio_wait_for_complete(c);
+        rc = rados_aio_get_return_value(c);
+        *r->ver = rados_aio_get_version(c);
+    }
+    rados_aio_release(c);
+    return rc;
+}
+
 /*
  * Keys found marked by a write intent: the intent is resolved (a committed one rolled
  * forward, an abandoned one rolled back), then the object read again without the check: what it
@@ -134,7 +159,7 @@ static int read_marked(ddb_store *s, ddb_arena *a, rs_read *r, ddb_store_key *ke
     r->unchecked = 1;
     read_prepare(a, r, keys);
     span = ddb_trace_child_open("rados.read");
-    rc = rados_read_op_operate(r->op, s->io, r->oid, 0);
+    rc = read_operate(s->io, r);
     ddb_trace_child_close(span);
     return read_finish(a, r, keys, rc);
 }
@@ -143,10 +168,11 @@ static int read_marked(ddb_store *s, ddb_arena *a, rs_read *r, ddb_store_key *ke
  * Reads keys grouped by object (data space, or the metadata object when `meta`): one read
  * operation per object, all in flight at once (BatchGetItem, a transaction's reads), so a batch
  * costs about one round trip, not one per object. Through `io`: s->io, or a snapshot's (whose
- * keys are never marked: rados_snap.c).
+ * keys are never marked: rados_snap.c). With `vers` (room for n), each object's version, in the
+ * order of the objects (the same for the same keys), their count in *nobjects.
  */
 static int read_keys_io(ddb_store *s, rados_ioctx_t io, ddb_arena *a, ddb_store_key *keys, size_t n, int meta,
-                        size_t *nobjects)
+                        size_t *nobjects, uint64_t *vers)
 {
     char (*oids)[RS_OBJ_MAX] = ddb_arena_alloc(a, n * sizeof(*oids));
     rs_read *r = ddb_arena_alloc(a, n * sizeof(*r));
@@ -156,7 +182,7 @@ static int read_keys_io(ddb_store *s, rados_ioctx_t io, ddb_arena *a, ddb_store_
 
     memset(done, 0, n);
     for (size_t i = 0; i < n; i++) {
-        if (meta)
+        if (meta || keys[i].meta) /* (a commit's metadata key: storage.h) */
             strcpy(oids[i], RS_META_OBJ);
         else
             rs_data_obj(s, keys[i].key, keys[i].klen, oids[i]);
@@ -166,6 +192,7 @@ static int read_keys_io(ddb_store *s, rados_ioctx_t io, ddb_arena *a, ddb_store_
             continue;
         r[nr].oid = oids[i];
         r[nr].unchecked = io != s->io;
+        r[nr].ver = vers != NULL ? &vers[nr] : NULL;
         r[nr].idx = ddb_arena_alloc(a, (n - i) * sizeof(size_t));
         r[nr].m = 0;
         for (size_t j = i; j < n; j++) {
@@ -180,13 +207,16 @@ static int read_keys_io(ddb_store *s, rados_ioctx_t io, ddb_arena *a, ddb_store_
         *nobjects = nr;
     span = ddb_trace_child_open("rados.read"); /* the objects' reads overlap: one span for all */
     if (nr == 1) {
-        rc = rados_read_op_operate(r[0].op, io, r[0].oid, 0);
+        rc = read_operate(io, &r[0]);
         ddb_trace_child_close(span);
         rc = read_finish(a, &r[0], keys, rc);
         return rc == RS_BUSY ? read_marked(s, a, &r[0], keys) : rc;
     }
     for (size_t i = 0; i < nr; i++) {
-        int e = rados_aio_create_completion(NULL, NULL, NULL, &r[i].done);
+        int e;
+        if (i > 0 && vers != NULL) /* (a test spreads TransactGetItems' reads over time: faults.h) */
+            ddb_crash_point("rados-read-spread");
+        e = rados_aio_create_completion(NULL, NULL, NULL, &r[i].done);
         if (e == 0)
             e = rados_aio_read_op_operate(r[i].op, io, r[i].done, r[i].oid, 0);
         if (e < 0) { /* not sent: finished below with this error */
@@ -202,6 +232,8 @@ static int read_keys_io(ddb_store *s, rados_ioctx_t io, ddb_arena *a, ddb_store_
         if (r[i].done != NULL) {
             rados_aio_wait_for_complete(r[i].done);
             e = rados_aio_get_return_value(r[i].done);
+            if (r[i].ver != NULL)
+                *r[i].ver = rados_aio_get_version(r[i].done);
             rados_aio_release(r[i].done);
         }
         e = read_finish(a, &r[i], keys, e);
@@ -216,7 +248,7 @@ static int read_keys_io(ddb_store *s, rados_ioctx_t io, ddb_arena *a, ddb_store_
 
 int rs_read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, int meta, size_t *nobjects)
 {
-    return read_keys_io(s, s->io, a, keys, n, meta, nobjects);
+    return read_keys_io(s, s->io, a, keys, n, meta, nobjects, NULL);
 }
 
 int rs_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
@@ -246,42 +278,41 @@ int rs_multi_get(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n)
 
 /* ---- reads as of one moment (snapshots themselves: rados_snap.c) ---- */
 
-static int same_values(const ddb_store_key *x, const ddb_store_key *y, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if ((x[i].val == NULL) != (y[i].val == NULL) || x[i].vlen != y[i].vlen ||
-            (x[i].vlen > 0 && memcmp(x[i].val, y[i].val, x[i].vlen) != 0))
-            return 0;
-    }
-    return 1;
-}
-
 /*
  * TransactGetItems: its keys as of one moment. Within this gateway, no multi-object write is
  * half applied while it reads (apply_lock). Across gateways, keys of several objects are read
- * until two reads in a row agree: every object then held its value from the end of the first
- * read to the start of the second, so the values are all those of one moment between them
- * (unless a key changed and changed back meanwhile). Writes that never let two reads agree make
- * it DDB_STORE_ECONFLICT (TransactionConflict).
+ * until two reads in a row find every object at the same version: an object's version moves on
+ * every write of it (a marker set or removed too), so each object held its contents from the end
+ * of the first read to the start of the second, and the values are all those of one moment
+ * between them, even when a value changed and changed back meanwhile (A->B->A, which the values
+ * alone would not show). A write to another item of one of the objects (a table's partition)
+ * between the reads makes them read again too, so after a wait the pair is read afresh, back to
+ * back. Writes that never let two reads agree make it DDB_STORE_ECONFLICT (TransactionConflict).
  */
 int rs_multi_get_at(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n)
 {
-    ddb_store_key *prev = ddb_arena_alloc(a, n * sizeof(*prev));
+    uint64_t *prev = ddb_arena_alloc(a, n * sizeof(*prev)), *vers = ddb_arena_alloc(a, n * sizeof(*vers));
     size_t nobjects = 0;
     int rc;
 
     if (snap != NULL && snap->io != NULL) /* a point-in-time snapshot: one moment already */
-        return read_keys_io(s, snap->io, a, keys, n, 0, NULL);
+        return read_keys_io(s, snap->io, a, keys, n, 0, NULL, NULL);
     pthread_rwlock_wrlock(&s->apply_lock);
-    rc = rs_read_keys(s, a, keys, n, 0, &nobjects);
+    rc = read_keys_io(s, s->io, a, keys, n, 0, &nobjects, vers);
     for (int attempt = 1; rc == DDB_STORE_OK && nobjects > 1; attempt++) {
-        memcpy(prev, keys, n * sizeof(*prev));
-        if ((rc = rs_read_keys(s, a, keys, n, 0, NULL)) != DDB_STORE_OK || same_values(prev, keys, n))
+        memcpy(prev, vers, nobjects * sizeof(*prev));
+        ddb_crash_point("rados-read-spread");
+        rc = read_keys_io(s, s->io, a, keys, n, 0, &nobjects, vers);
+        if (rc != DDB_STORE_OK || memcmp(prev, vers, nobjects * sizeof(*prev)) == 0)
             break;
-        if (attempt == RS_RETRIES)
+        if (attempt == RS_RETRIES) {
             rc = DDB_STORE_ECONFLICT;
-        else
-            rs_backoff(s, attempt);
+            break;
+        }
+        /* a pair of reads back to back after the wait, not one compared across it: any write to
+           the objects in between (other items' too) would part them */
+        rs_backoff(s, attempt);
+        rc = read_keys_io(s, s->io, a, keys, n, 0, &nobjects, vers);
     }
     pthread_rwlock_unlock(&s->apply_lock);
     return rc;

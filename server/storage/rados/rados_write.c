@@ -83,7 +83,10 @@ static int build_plan(ddb_store *s, const ddb_batch *b, const ddb_store_key *gua
     if (h != NULL && (rc = rs_seq_number(s, h, b, p, nums)) != DDB_STORE_OK)
         return rc;
     for (size_t i = 0; i < ng; i++) {
-        rs_data_obj(s, guards[i].key, guards[i].klen, oid);
+        if (guards[i].meta) /* a commit's metadata key (storage.h): compared in ddbd.meta */
+            strcpy(oid, RS_META_OBJ);
+        else
+            rs_data_obj(s, guards[i].key, guards[i].klen, oid);
         rs_plan_add(p, oid, OP_CMP, guards[i].key, guards[i].klen, guards[i].val, guards[i].vlen);
     }
     for (size_t i = 0; i < b->n; i++) {

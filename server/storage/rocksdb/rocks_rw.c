@@ -42,9 +42,9 @@ int rocks_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, cha
 static int multi_get_with(ddb_store *s, const rocksdb_readoptions_t *ro, ddb_arena *a, ddb_store_key *keys, size_t n)
 {
     /* one Get per key: MultiGet measured no better for BatchGetItem (docs/architecture.md) */
-    for (size_t i = 0; i < n; i++) {
-        int rc = get_with(s, ro, a, shard_of(s, keys[i].key, keys[i].klen), keys[i].key, keys[i].klen, &keys[i].val,
-                          &keys[i].vlen);
+    for (size_t i = 0; i < n; i++) { /* (a commit's metadata key: storage.h) */
+        int shard = keys[i].meta ? -1 : shard_of(s, keys[i].key, keys[i].klen);
+        int rc = get_with(s, ro, a, shard, keys[i].key, keys[i].klen, &keys[i].val, &keys[i].vlen);
         if (rc != DDB_STORE_OK)
             return rc;
     }

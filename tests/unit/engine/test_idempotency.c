@@ -28,13 +28,25 @@ static void commit_record(ddb_tokens *t, ddb_store *s, const char *token, const 
     ddb_arena_free(&a);
 }
 
+/* A call's verdict as the handler and its commit reach it: in flight here (ddb_token_begin), then
+   the record the commit reads first (ddb_token_key, ddb_token_state_of); a replay or a mismatch
+   ends the call, a NEW one stays in flight until the test ends it. */
 static ddb_token_state begin(ddb_tokens *t, ddb_store *s, const char *token, const unsigned char *d, uint64_t now)
 {
     ddb_arena a;
-    ddb_token_state st;
+    ddb_store_key k;
+    ddb_token_state st = ddb_token_begin(t, token);
 
+    if (st != DDB_TOKEN_NEW)
+        return st;
     ddb_arena_init(&a);
-    st = ddb_token_begin(t, s, &a, token, d, now);
+    ddb_token_key(&a, token, &k);
+    if (!k.meta || ddb_store_meta_get(s, &a, k.key, k.klen, &k.val, &k.vlen) != DDB_STORE_OK)
+        st = DDB_TOKEN_ERROR;
+    else
+        st = ddb_token_state_of(k.val, k.vlen, d, now);
+    if (st != DDB_TOKEN_NEW)
+        ddb_token_end(t, token);
     ddb_arena_free(&a);
     return st;
 }
