@@ -152,13 +152,15 @@ const LEAN = new Set(['TableName', 'Key', 'Item', 'KeySchema', 'AttributeDefinit
   'Statements', 'TransactStatements', 'TransactItems', 'RequestItems', 'StreamArn', 'ShardIterator', 'ResourceArn',
   'BackupArn', 'BackupName', 'ExportArn', 'ImportArn', 'S3Bucket', 'TableArn', 'TargetTableName', 'SourceTableArn',
   'SourceTableName', 'TimeToLiveSpecification', 'InputFormat', 'TableCreationParameters', 'S3BucketSource',
-  'ShardId', 'ShardIteratorType', 'Tags', 'TagKeys', 'ContributorInsightsAction', 'Policy', 'PointInTimeRecoverySpecification',
+  'ShardId', 'ShardIteratorType', 'Tags', 'Value', 'TagKeys', 'ContributorInsightsAction', 'Policy', 'PointInTimeRecoverySpecification',
   'KeyConditionExpression', 'ExpressionAttributeValues', 'UpdateExpression', 'Put', 'Update', 'Delete', 'ConditionCheck',
   'Get', 'Keys', 'PutRequest', 'DeleteRequest', 'AttributeName', 'AttributeType', 'KeyType', 'IndexName', 'Projection',
   'ProjectionType', 'Enabled', 'StreamEnabled', 'StreamViewType', 'ReplicationGroup', 'RegionName']);
 
-function lean(node, depth = 0) {
-  if (node.t !== 'struct') return valid(node, '', depth);
+function lean(node, depth = 0, name = '') {
+  if (node.t === 'list' && node.of.t === 'struct') return [lean(node.of, depth + 1)];
+  if (node.t === 'map' && node.of.t === 'struct') return { [name === 'RequestItems' ? TABLE : 'k']: lean(node.of, depth + 1) };
+  if (node.t !== 'struct') return valid(node, name, depth);
   const o = {};
   for (const [m, n] of node.members) {
     if (!LEAN.has(m)) continue;
@@ -225,11 +227,14 @@ const jsonType = (n) => ({ string: 'string', time: 'number', blob: 'string', num
 
 /** [[name, value]] of the hostile values for a member of shape `node` (valid: the member's valid value). */
 function mutations(node, name, rnd) {
-  const v = valid(node, name);
+  const v = node.t === 'struct' ? lean(node) : valid(node, name);
   const out = [['null', null]];
   for (const [k, w] of Object.entries(WRONG)) if (k !== jsonType(node)) out.push([`wrong type ${k}`, w]);
   const pick = (xs) => xs[Math.floor(rnd() * xs.length)];
-  for (const d of DEPTHS) out.push([`nested objects ${d} deep`, deepObj(d)]);
+  // three depths a member (the body's own cases take every one of DEPTHS): at the writer's and the
+  // reader's limits and one far from both
+  const depths = [pick([127, 128, 129]), pick([255, 256, 257]), pick([100, 1000])];
+  for (const d of depths) out.push([`nested objects ${d} deep`, deepObj(d)]);
   const dl = pick(DEPTHS);
   out.push([`nested lists ${dl} deep`, deepList(dl)]);
   switch (node.t) {
@@ -254,7 +259,7 @@ function mutations(node, name, rnd) {
     }
     case 'struct':
       out.push(['empty object', {}], ['unknown member', { ...v, ZzUnknown: 1 }],
-        ...DEPTHS.map((d) => [`unknown member nested ${d} deep`, { ...v, ZzUnknown: deepObj(d) }]),
+        ...depths.map((d) => [`unknown member nested ${d} deep`, { ...v, ZzUnknown: deepObj(d) }]),
         ['every member null', Object.fromEntries(node.members.map(([m]) => [m, null]))]);
       break;
     default: break;
@@ -262,29 +267,32 @@ function mutations(node, name, rnd) {
   return out;
 }
 
-/** The value of `base` with `value` set at `path` (ancestors made as needed); a path's first list
- *  element and first map value hold it. `dup`: the member is written twice, valid then `value`. */
-function setAt(base, steps, value, dupOf) {
+/** The value of `base` (of shape `node`) with `value` set at `steps`; a missing ancestor is made lean
+ *  (its usual members valid) so the value is judged where it stands; a list's first element and a
+ *  map's first value hold it. `dupOf`: the member is written twice, `dupOf` then `value`. */
+function setAt(base, steps, value, node, dupOf) {
   if (steps.length === 0) return value;
   const [s, ...rest] = steps;
+  const fresh = (n) => (n ? lean(n, 0, s) : {});
   if (s === '[]') {
-    const arr = Array.isArray(base) && base.length ? [...base] : [{}];
-    arr[0] = setAt(arr[0], rest, value, dupOf);
+    const arr = Array.isArray(base) && base.length ? [...base] : [fresh(node?.of)];
+    arr[0] = setAt(arr[0], rest, value, node?.of, dupOf);
     return arr;
   }
   if (s === '{}') {
     const o = base && typeof base === 'object' && !Array.isArray(base) ? { ...base } : {};
     const k = Object.keys(o)[0] ?? 'k';
-    o[k] = setAt(o[k], rest, value, dupOf);
+    o[k] = setAt(o[k] ?? fresh(node?.of), rest, value, node?.of, dupOf);
     return o;
   }
+  const child = node?.members?.find(([m]) => m === s)?.[1];
   const o = base && typeof base === 'object' && !Array.isArray(base) && !(base instanceof Raw) ? { ...base } : {};
   if (rest.length === 0 && dupOf !== undefined) {
     const pairs = Object.entries(o).filter(([k]) => k !== s);
     pairs.push([s, dupOf], [s, value]);
     return new Dup(pairs);
   }
-  o[s] = setAt(o[s], rest, value, dupOf);
+  o[s] = setAt(o[s] ?? (rest.length ? fresh(child) : undefined), rest, value, child, dupOf);
   return o;
 }
 
@@ -334,6 +342,7 @@ const apiCase = (o, label, body) => ({ id: ++caseSeq, door: 'api', op: o.op, tar
 /** Every case of one operation, in seed order: [{door, op, target, label, member, body: () => Buffer}]. */
 export function operationCases(o, rnd) {
   const out = [];
+  const later = [];
   const full = valid(o.input, '');
   const leanBase = lean(o.input);
   if (CREATES.has(o.op)) {
@@ -352,13 +361,16 @@ export function operationCases(o, rnd) {
   out.push(apiCase(o, `${o.op} body is a list of null`, () => Buffer.from('[null]')));
   for (const p of paths(o.input)) {
     const member = p.path.join('.').replace(/\.\[\]/g, '[]').replace(/\.\{\}/g, '{}');
+    // in a lean request (the usual members valid), and for a third of them in a request with every member
     for (const [mname, value] of mutations(p.node, p.name, rnd)) {
-      const base = rnd() < 0.5 ? full : leanBase;
-      out.push({ ...apiCase(o, `${o.op} ${member}: ${mname}`, () => encode(setAt(base, p.path, value))), member });
+      out.push({ ...apiCase(o, `${o.op} ${member}: ${mname}`, () => encode(setAt(leanBase, p.path, value, o.input))), member });
+      if (rnd() < 1 / 3) {
+        later.push({ ...apiCase(o, `${o.op} ${member}: ${mname} (every member)`, () => encode(setAt(full, p.path, value, o.input))), member });
+      }
     }
     if (!p.path.includes('[]') && !p.path.includes('{}') && p.path.length <= 3) {
       const v = valid(p.node, p.name);
-      out.push({ ...apiCase(o, `${o.op} ${member}: member twice (valid, null)`, () => encode(setAt(leanBase, p.path, null, v))), member });
+      out.push({ ...apiCase(o, `${o.op} ${member}: member twice (valid, null)`, () => encode(setAt(leanBase, p.path, null, o.input, v))), member });
     }
   }
   if (/Statement|Transaction/.test(o.op)) {
@@ -373,7 +385,7 @@ export function operationCases(o, rnd) {
       out.push({ ...apiCase(o, `${o.op} random PartiQL #${i}: ${st.slice(0, 200)}`, () => encode(body)), member: 'PartiQL' });
     }
   }
-  return shuffle(out, rnd);
+  return [...shuffle(out, rnd), ...shuffle(later, rnd)];
 }
 
 const MCP_TOOLS = ['list_tables', 'describe_table', 'get_item', 'query', 'scan', 'execute_statement', 'put_item',
@@ -395,7 +407,7 @@ export function doorCases(rnd, { mcp }) {
       for (const d of DEPTHS) c('mcp', `mcp ${tool} arguments nested ${d} deep`, 'POST', '/mcp', call({ ...args, deep: deepObj(d) }));
       for (const p of paths(argShape)) {
         for (const [m, v] of mutations(p.node, p.name, rnd)) {
-          if (rnd() < 0.5) c('mcp', `mcp ${tool} ${p.path.join('.')}: ${m}`, 'POST', '/mcp', call(setAt(args, p.path, v)));
+          if (rnd() < 0.5) c('mcp', `mcp ${tool} ${p.path.join('.')}: ${m}`, 'POST', '/mcp', call(setAt(args, p.path, v, argShape)));
         }
       }
       c('mcp', `mcp ${tool} arguments null`, 'POST', '/mcp', call(null));
@@ -403,7 +415,7 @@ export function doorCases(rnd, { mcp }) {
     const env = { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} };
     for (const k of Object.keys(env)) {
       for (const [m, v] of mutations({ t: k === 'params' ? 'struct' : 'string', members: [] }, k, rnd)) {
-        c('mcp', `mcp envelope ${k}: ${m}`, 'POST', '/mcp', setAt(env, [k], v));
+        c('mcp', `mcp envelope ${k}: ${m}`, 'POST', '/mcp', setAt(env, [k], v, null));
       }
     }
     for (const m of ['initialize', 'ping', 'tools/list', 'notifications/initialized', 'resources/list', '']) {
@@ -420,7 +432,7 @@ export function doorCases(rnd, { mcp }) {
     for (const q of paths(node)) {
       for (const [m, v] of mutations(q.node, q.name, rnd)) {
         if (p === '/ddbd/clock' && typeof v === 'number') continue; // a real move of the clock is no hostile value
-        c('admin', `admin POST ${p} ${q.name}: ${m}`, 'POST', p, setAt(body, q.path, v), { 'content-type': 'application/json' });
+        c('admin', `admin POST ${p} ${q.name}: ${m}`, 'POST', p, setAt(body, q.path, v, node), { 'content-type': 'application/json' });
       }
     }
     for (const d of DEPTHS) c('admin', `admin POST ${p} nested ${d} deep`, 'POST', p, { ...body, zz: deepObj(d) }, { 'content-type': 'application/json' });
