@@ -55,7 +55,7 @@ def test_a_clock_past_its_range_is_refused_and_the_server_keeps_serving(admin_se
 
 def test_the_clock_moves_to_the_end_of_its_range_and_back(admin_server):
     status, got = clock(admin_server, {"set": CLOCK_MAX_MS})
-    assert status == 200 and got["now"] >= CLOCK_MAX_MS - 1000 and got["now"] <= CLOCK_MAX_MS
+    assert status == 200 and CLOCK_MAX_MS - 1000 <= got["now"] <= CLOCK_MAX_MS + 1000  # (it runs on)
     status, got = clock(admin_server, {"advance": 1000})
     assert (status, got) == (400, REFUSED)
     r = raw_request(admin_server.endpoint, "ListTables", {})
