@@ -83,6 +83,10 @@ if(DDB_FUZZ)
     target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
     target_compile_definitions(${name} PRIVATE H2O_USE_LIBUV=0)
     target_link_libraries(${name} PRIVATE ddb_server_core)
+    if(name STREQUAL "fuzz_dispatch")   # the whole pipeline, through the unit tests' in-process server
+      target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests)
+      target_link_libraries(${name} PRIVATE ddb_test_inproc)
+    endif()
     # replay (label fuzz): every seed in tests/fuzz/corpus/<target> and every input that once
     # crashed it, kept in tests/fuzz/regressions/<target>, run once each (libFuzzer given files,
     # not directories, executes just them and writes nothing; a crash fails the test)
