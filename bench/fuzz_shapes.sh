@@ -32,6 +32,7 @@ if [ -z "$BIN" ]; then
   cmake --build "$REPO/build-asan" -j "${JOBS:-2}" --target ddbd >/dev/null
   BIN="$REPO/build-asan/ddbd"
 fi
+BIN="$(readlink -f "$BIN")"
 [ -d "$REPO/tests/js/node_modules" ] || { echo "fuzz_shapes: tests/js/node_modules missing (deploy/ddbd.sh deps)" >&2; exit 2; }
 mkdir -p "$OUT"
 rc=0

@@ -102,19 +102,23 @@ export const encode = (v) => { const out = []; enc(v, out); return Buffer.concat
 
 // ---- valid values, by member name where it matters (so a case gets past the members beside it) ----
 
-const TABLE = 'fz';
+const TABLE = 'fuzz';
+// the target table's stream ARN and a shard iterator of it exist once the server runs: the cases
+// carry these words, which send() replaces with the server's
+const STREAM_ARN = 'STREAM-ARN-OF-THE-SERVER';
+const ITERATOR = 'SHARD-ITERATOR-OF-THE-SERVER';
 const ARN = `arn:aws:dynamodb:us-east-1:000000000000:table/${TABLE}`;
 const STRINGS = {
-  TableName: TABLE, TargetTableName: 'fz_restored', SourceTableName: TABLE, IndexName: 'gsi', AttributeName: 'pk',
+  TableName: TABLE, TargetTableName: 'fuzz_restored', SourceTableName: TABLE, IndexName: 'gsi', AttributeName: 'pk',
   KeyType: 'HASH', AttributeType: 'S', ProjectionType: 'ALL', BillingMode: 'PAY_PER_REQUEST', ReturnValues: 'ALL_OLD',
   Select: 'ALL_ATTRIBUTES', ConditionExpression: 'attribute_exists(pk)', FilterExpression: 'attribute_exists(pk)',
   UpdateExpression: 'SET v = :v', KeyConditionExpression: 'pk = :v', ProjectionExpression: 'pk, #n',
   Statement: `SELECT * FROM ${TABLE} WHERE pk = 'a'`, StreamViewType: 'NEW_AND_OLD_IMAGES',
   ShardIteratorType: 'TRIM_HORIZON', ReturnConsumedCapacity: 'TOTAL', ReturnItemCollectionMetrics: 'SIZE',
   ComparisonOperator: 'EQ', ConditionalOperator: 'AND', Action: 'PUT', ShardId: 'shardId-00000000000000000000-00000000',
-  BackupName: 'b1', Key: 'k', Value: 'v', TagKeys: 'k', S3Bucket: 'bucket', ExportFormat: 'DYNAMODB_JSON',
+  BackupName: 'bk1', StreamArn: STREAM_ARN, ShardIterator: ITERATOR, Key: 'k', Value: 'v', TagKeys: 'k', S3Bucket: 'bucket', ExportFormat: 'DYNAMODB_JSON',
   InputFormat: 'DYNAMODB_JSON', Status: 'ENABLED', ContributorInsightsAction: 'ENABLE', TableClass: 'STANDARD',
-  ClientRequestToken: 'tok', ExclusiveStartTableName: 'a', BackupType: 'USER',
+  ClientRequestToken: 'tok', ExclusiveStartTableName: 'aaa', ExclusiveStartShardId: 'shardId-00000000000000000000-00000000', BackupType: 'USER',
 };
 const isArn = (name) => /Arn$/.test(name);
 
@@ -124,7 +128,7 @@ function valid(node, name, depth = 0) {
     case 'string':
       if (name in STRINGS) return STRINGS[name];
       if (isArn(name)) return ARN;
-      return 'x';
+      return 'xyz';
     case 'number': return 1;
     case 'bool': return true;
     case 'blob': return 'YQ==';
@@ -300,7 +304,7 @@ function setAt(base, steps, value, node, dupOf) {
 
 // ---- PartiQL: random-shaped statements ----
 
-const PQ_WORDS = ['SELECT', '*', 'FROM', TABLE, '"fz"', '"fz"."gsi"', 'WHERE', 'pk', '=', "'a'", '?', 'AND', 'OR', 'NOT',
+const PQ_WORDS = ['SELECT', '*', 'FROM', TABLE, '"fuzz"', '"fuzz"."gsi"', 'WHERE', 'pk', '=', "'a'", '?', 'AND', 'OR', 'NOT',
   'IN', '[', ']', '(', ')', '{', '}', '<<', '>>', ',', ':', '.', 'INSERT', 'INTO', 'VALUE', 'UPDATE', 'SET', 'REMOVE',
   'DELETE', 'EXISTS', 'BETWEEN', 'IS', 'MISSING', 'NULL', 'begins_with(pk, \'a\')', 'size(v)', 'attribute_type(v, \'S\')',
   'contains(v, 1)', '1e126', '-0', '12345678901234567890123456789012345678', "'\ud800'", '"\u0000"', 'v[0]', 'v.a.b',
@@ -336,9 +340,9 @@ function partiqlParams(rnd) {
 // ---- the cases ----
 
 let caseSeq = 0;
-/** The operations that make a table: theirs is named NEW_TABLE (TargetTableName: fz_restored), dropped after each case. */
+/** The operations that make a table: theirs is named NEW_TABLE (TargetTableName: fuzz_restored), dropped after each case. */
 const CREATES = new Set(['CreateTable', 'ImportTable', 'RestoreTableFromBackup', 'RestoreTableToPointInTime']);
-const NEW_TABLE = 'fz_new';
+const NEW_TABLE = 'fuzz_new';
 const apiCase = (o, label, body) => ({ id: ++caseSeq, door: 'api', op: o.op, target: o.target, label, body });
 
 /** Every case of one operation, in seed order: [{door, op, target, label, member, body: () => Buffer}]. */
@@ -529,7 +533,8 @@ export class Server {
     this.port = await freePort();
     this.stderr = '';
     this.proc = spawn(this.bin, ['--host', '127.0.0.1', '--port', String(this.port), ...this.args()],
-      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ASAN_OPTIONS: process.env.ASAN_OPTIONS ?? 'detect_leaks=0' } });
+      // handle_abort: an abort() (a failed assertion, the JSON writer's depth) shows its stack too
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ASAN_OPTIONS: `${process.env.ASAN_OPTIONS ?? 'detect_leaks=0'}:handle_abort=1` } });
     this.proc.stderr.on('data', (d) => { this.stderr += d; if (this.stderr.length > 4e6) this.stderr = this.stderr.slice(-2e6); });
     this.exit = new Promise((r) => this.proc.once('exit', (code, sig) => r(code ?? sig)));
     this.agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -591,7 +596,7 @@ export class Server {
     await this.ensureTarget();
   }
 
-  /** The table the cases name ('fz': pk S, a GSI on g, a stream), made again when a case deleted it. */
+  /** The table the cases name ('fuzz': pk S, a GSI on g, a stream), made again when a case deleted it. */
   async ensureTarget() {
     const d = await this.call('DescribeTable', { TableName: TABLE });
     if (d.status === 200 && d.json.Table?.TableStatus === 'ACTIVE') return;
@@ -604,6 +609,15 @@ export class Server {
       GlobalSecondaryIndexes: [{ IndexName: 'gsi', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
       StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' }, BillingMode: 'PAY_PER_REQUEST' });
     await this.call('PutItem', { TableName: TABLE, Item: { pk: { S: 'a' }, g: { S: 'a' }, v: { N: '1' } } });
+    this.streamArn = (await this.call('DescribeTable', { TableName: TABLE })).json.Table?.LatestStreamArn;
+    const it = await this.api('DynamoDBStreams_20120810.GetShardIterator', Buffer.from(JSON.stringify({ StreamArn: this.streamArn,
+      ShardId: (await this.describeStream()).Shards?.[0]?.ShardId, ShardIteratorType: 'TRIM_HORIZON' })));
+    this.iterator = JSON.parse(it.body.toString() || '{}').ShardIterator;
+  }
+
+  async describeStream() {
+    const r = await this.api('DynamoDBStreams_20120810.DescribeStream', Buffer.from(JSON.stringify({ StreamArn: this.streamArn })));
+    return JSON.parse(r.body.toString() || '{}').StreamDescription ?? {};
   }
 
   /** What must not change: the probe table, its item, a query of it, its presence in ListTables. */
@@ -625,6 +639,8 @@ function judge(c, r) {
   if (r.status >= 500 && !ALLOWED_5XX.has(r.status)) return `HTTP ${r.status}: ${r.body.toString().slice(0, 300)}`;
   // DynamoDB's answer to a body of another content type: 404 and this XML
   if (c.door === 'api' && r.status === 404 && r.body.toString() === '<UnknownOperationException/>\n') return null;
+  // TagResource and UntagResource answer 200 with no body, as DynamoDB does
+  if (c.door === 'api' && r.status === 200 && r.body.length === 0 && /\.(Tag|Untag)Resource$/.test(c.target ?? '')) return null;
   if (c.door === 'api') {
     let j;
     try { j = JSON.parse(r.body.toString()); } catch { return `not JSON (HTTP ${r.status}): ${r.body.toString().slice(0, 200)}`; }
@@ -641,7 +657,10 @@ function judge(c, r) {
 }
 
 async function send(srv, c, key) {
-  const body = c.body();
+  let body = c.body();
+  for (const [word, now] of [[STREAM_ARN, srv.streamArn], [ITERATOR, srv.iterator]]) {
+    if (now && body.includes(word)) body = Buffer.from(body.toString('latin1').split(word).join(now), 'latin1');
+  }
   if (c.door === 'api' && c.target) return srv.api(c.target, body, key);
   return srv.request(c.method, c.path, c.headers, body, key);
 }
@@ -673,10 +692,13 @@ async function runCase(srv, c, key) {
   return finding;
 }
 
+/** The lines of a sanitizer report that say what and where: its first lines and ddbd's own top frames. */
 function tail(s) {
   const lines = s.split('\n').filter(Boolean);
-  const hits = lines.filter((l) => /ERROR|SUMMARY|runtime error|#[0-3] |abort|Assertion|signal/.test(l)).slice(0, 8);
-  return (hits.length ? hits : lines.slice(-3)).join(' | ').slice(0, 1500);
+  const what = lines.filter((l) => /ERROR|SUMMARY|runtime error|Assertion|deadly signal/.test(l)).slice(0, 2);
+  const where = lines.filter((l) => /^\s*#\d+ .* in .*\/(server|proto)\//.test(l)).slice(0, 3)
+    .map((l) => l.trim().replace(/^#\d+ 0x[0-9a-f]+ in /, '').replace(/ \/\S*\/(server|proto)\//, ' $1/'));
+  return (what.length ? [...what, ...where] : lines.slice(-3)).join(' | ').slice(0, 1500);
 }
 
 // ---- the run ----
@@ -760,7 +782,11 @@ export async function fuzz({ bin = DDBD_BIN, seed = 1, seconds = 60, auth = fals
     }
     if (pending.length) await checkBatch();
   } finally {
+    const errBefore = srv.stderr.length;
     await srv.stop();
+    // what the sanitizers say at exit (LeakSanitizer with detect_leaks=1, as the test command runs)
+    const err = srv.stderr.slice(errBefore);
+    if (SANITIZER.test(err)) findings.push({ config: auth ? '--auth' : 'no auth', label: 'the server at exit', finding: `sanitizer report: ${tail(err)}` });
     fs.rmSync(dir, { recursive: true, force: true });
   }
   const total = [...new Set(queues)].reduce((n, q) => n + q.length, 0);
