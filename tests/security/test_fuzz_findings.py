@@ -108,14 +108,18 @@ def test_list_streams_and_get_records_with_a_null_limit_answer_as_without_one(st
     assert (streams_call(stream_server, "ListStreams", {"TableName": "fuzz_stream", "Limit": None})
             == streams_call(stream_server, "ListStreams", {"TableName": "fuzz_stream"}))
     arn = raw_request(stream_server.endpoint, "DescribeTable", {"TableName": "fuzz_stream"}).json()["Table"]["LatestStreamArn"]
-    shard = streams_call(stream_server, "DescribeStream", {"StreamArn": arn})[1]["StreamDescription"]["Shards"][0]["ShardId"]
+    shards = [sh["ShardId"] for sh in
+              streams_call(stream_server, "DescribeStream", {"StreamArn": arn})[1]["StreamDescription"]["Shards"]]
 
-    def records(extra):
-        it = streams_call(stream_server, "GetShardIterator", {"StreamArn": arn, "ShardId": shard,
-                                                              "ShardIteratorType": "TRIM_HORIZON"})[1]["ShardIterator"]
-        status, got = streams_call(stream_server, "GetRecords", dict({"ShardIterator": it}, **extra))
-        assert status == 200, got
-        return [rec["dynamodb"]["Keys"] for rec in got.get("Records", [])]
+    def records(extra):  # every shard's, from its start (the item is in one of them)
+        out = []
+        for shard in shards:
+            it = streams_call(stream_server, "GetShardIterator", {"StreamArn": arn, "ShardId": shard,
+                                                                  "ShardIteratorType": "TRIM_HORIZON"})[1]["ShardIterator"]
+            status, got = streams_call(stream_server, "GetRecords", dict({"ShardIterator": it}, **extra))
+            assert status == 200, got
+            out += [rec["dynamodb"]["Keys"] for rec in got.get("Records", [])]
+        return out
     for _ in range(100):  # (the record is readable once its write is published)
         if records({}):
             break
