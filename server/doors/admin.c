@@ -3,6 +3,7 @@
  */
 #include "server/doors/admin.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,29 +46,59 @@ static int clock_state(ddb_buf *out)
     return answer(out, 200, NULL, (long long)ddb_clock_now_ms(), (long long)ddb_clock_offset_ms());
 }
 
+/* The latest clock an admin may set, in ms since the epoch: the end of year 9999. Every reader of the
+   clock (ms, and µs as a signed 64-bit count) holds it and anything it is added to without overflow;
+   a number past it (a fuzzer's max long) once overflowed ddb_clock_now_ms() and stopped the server. */
+#define CLOCK_MAX_MS 253402300799999LL
+
+/* The offset {"advance": ms} | {"set": epoch ms} | {"offset": ms} asks for, in *offset; 0, or -1 when
+   the number is no 64-bit integer or the clock it makes lies outside 0 .. CLOCK_MAX_MS. */
+static int requested_offset(const char *what, const char *num, int64_t *offset)
+{
+    int64_t n, now = (int64_t)ddb_clock_system_ms(), cur = ddb_clock_offset_ms();
+    char *end;
+
+    errno = 0;
+    n = strtoll(num, &end, 10);
+    if (errno != 0)
+        return -1;
+    if (strcmp(what, "advance") == 0) {
+        if (__builtin_add_overflow(cur, n, offset))
+            return -1;
+    } else if (strcmp(what, "set") == 0) {
+        if (__builtin_sub_overflow(n, now, offset))
+            return -1;
+    } else {
+        *offset = n;
+    }
+    return *offset < -now || *offset > CLOCK_MAX_MS - now ? -1 : 0;
+}
+
 /* {"advance": ms} | {"set": epoch ms} | {"offset": ms} */
 static int move_clock(ddb_server *srv, const char *body, size_t blen, ddb_buf *out)
 {
+    static const char *const FORMS[] = {"advance", "set", "offset"};
     ddb_arena a;
-    const ddb_json *in, *v;
-    int status = 400;
+    const ddb_json *in, *v = NULL;
     const char *what = NULL;
+    int64_t offset = 0;
+    int bad = 0;
 
     ddb_arena_init(&a);
     in = blen > 0 ? ddb_json_parse_input(&a, body, blen, NULL) : NULL;
-    if (in != NULL && (v = ddb_json_get(in, "advance")) != NULL && v->type == DDB_JSON_NUMBER) {
-        ddb_clock_set_offset_ms(ddb_clock_offset_ms() + strtoll(v->u.s, NULL, 10));
-        what = "advanced";
-    } else if (in != NULL && (v = ddb_json_get(in, "set")) != NULL && v->type == DDB_JSON_NUMBER) {
-        ddb_clock_set_offset_ms(ddb_clock_offset_ms() + (strtoll(v->u.s, NULL, 10) - (long long)ddb_clock_now_ms()));
-        what = "set";
-    } else if (in != NULL && (v = ddb_json_get(in, "offset")) != NULL && v->type == DDB_JSON_NUMBER) {
-        ddb_clock_set_offset_ms(strtoll(v->u.s, NULL, 10));
-        what = "offset";
+    for (size_t i = 0; in != NULL && what == NULL && i < sizeof(FORMS) / sizeof(FORMS[0]); i++) {
+        if ((v = ddb_json_get(in, FORMS[i])) != NULL && v->type == DDB_JSON_NUMBER) {
+            what = FORMS[i];
+            bad = requested_offset(what, v->u.s, &offset);
+        }
     }
     ddb_arena_free(&a);
     if (what == NULL)
-        return answer(out, status, "expected {\"advance\": ms}, {\"set\": epoch ms} or {\"offset\": ms}", 0, 0);
+        return answer(out, 400, "expected {\"advance\": ms}, {\"set\": epoch ms} or {\"offset\": ms}", 0, 0);
+    if (bad)
+        return answer(out, 400, "the clock must stay between the epoch and the end of year 9999 "
+                                "(0 to 253402300799999 ms since the epoch)", 0, 0);
+    ddb_clock_set_offset_ms(offset);
     ddb_log(DDB_LOG_INFO, "admin: clock %s; offset now %lld ms", what, (long long)ddb_clock_offset_ms());
     ddb_tasks_sweep_now(srv->eng.tasks);
     return clock_state(out);

@@ -114,7 +114,7 @@ int ddb_op_list_streams(ddb_req *req)
 {
     const char *table = ddb_json_get_str(req->in, "TableName");
     const char *start = ddb_json_get_str(req->in, "ExclusiveStartStreamArn");
-    const ddb_json *lim = ddb_json_get(req->in, "Limit");
+    const ddb_json *lim = ddb_v_get(req->in, "Limit"); /* a null Limit is no Limit */
     long limit = lim ? (long)ddb_v_number(lim, 1) : 100, n, i = 0, shown = 0, last_shown = -1;
     const char *st, *sl;
     ddb_stream_info *all;
@@ -225,7 +225,7 @@ static size_t shards_in_order(ddb_req *req, const ddb_stream_info *info, shard_r
 
 static void write_shards(ddb_req *req, ddb_jw *w, const ddb_stream_info *info)
 {
-    const ddb_json *lim = ddb_json_get(req->in, "Limit");
+    const ddb_json *lim = ddb_v_get(req->in, "Limit"); /* a null Limit is no Limit */
     const char *start = ddb_json_get_str(req->in, "ExclusiveStartShardId");
     const ddb_json *filter = ddb_json_get(req->in, "ShardFilter");
     const char *parent = filter ? ddb_json_get_str(filter, "ShardId") : NULL;
@@ -485,7 +485,7 @@ static int read_records(ddb_req *req, ddb_jw *w, const ddb_stream_info *info, it
 
 int ddb_op_get_records(ddb_req *req)
 {
-    const ddb_json *lim = ddb_json_get(req->in, "Limit");
+    const ddb_json *lim = ddb_v_get(req->in, "Limit"); /* a null Limit is no Limit */
     long limit = lim ? (long)ddb_v_number(lim, 1) : 1000;
     uint64_t now = ddb_clock_now_ms(), first, last;
     ddb_stream_info info;
