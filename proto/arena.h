@@ -18,11 +18,15 @@ typedef struct ddb_arena {
     char *cur;             /* next free byte in head */
     char *end;             /* end of head */
     size_t total;          /* bytes handed out since the last reset (for limits and stats) */
+    ddb_arena_chunk *spare; /* chunks kept at a reset for the next requests, smallest first */
 } ddb_arena;
 
 void ddb_arena_init(ddb_arena *a);
-/* Frees every chunk but the first, which is kept for reuse by the next request. */
+/* Releases everything handed out. The first chunk and the next ones up to DDB_ARENA_KEEP bytes in
+   all are kept for the next requests; the memory of the others goes back to the system. */
 void ddb_arena_reset(ddb_arena *a);
+/* Bytes of chunks an arena keeps across resets, at most (its first chunk aside). */
+#define DDB_ARENA_KEEP (1024 * 1024)
 /* Frees everything. */
 void ddb_arena_free(ddb_arena *a);
 
