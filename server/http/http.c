@@ -645,10 +645,14 @@ static void serve(http_thread *t, h2o_req_t *req, int cut)
     handle_api(h, t, req, &hd, ct);
 }
 
-/* A buffer of the thread's larger than the arena keeps is freed (1 when it was). */
+/* An HTTP thread keeps buffers up to this size for its next requests: a Query or Scan page's answer
+   (1 MB of items) fits, so paging through a table does not free and regrow one at every page. */
+#define THREAD_BUF_KEEP (4u << 20)
+
+/* A buffer of the thread's past THREAD_BUF_KEEP is freed (1 when it was). */
 static int shrink(ddb_buf *b)
 {
-    if (b->cap <= DDB_ARENA_KEEP)
+    if (b->cap <= THREAD_BUF_KEEP)
         return 0;
     ddb_buf_free(b);
     return 1;
@@ -657,20 +661,18 @@ static int shrink(ddb_buf *b)
 /*
  * After each request, the memory a large one took goes back to the system at once, not when its
  * thread next serves one: before, a 30 KB gzip body inflating to a 15 MB item left 235 MB of RSS on
- * its thread for good (issue 49). The arena unmaps its chunks past DDB_ARENA_KEEP (arena.c), the
- * thread's buffers past as much are freed, and then malloc_trim gives back what malloc's heaps hold
- * free: glibc serves blocks below its mmap threshold (which it raises up to 32 MB) from heaps it
- * trims only from their top, so a freed 16 MB buffer may stay. A trim walks every malloc arena
- * (~0.1 ms), which only a request of megabytes pays. A request of ordinary size costs one more
- * arena reset (its single chunk: a comparison) and four comparisons here.
+ * its thread for good (issue 49). The arena unmaps its chunks past DDB_ARENA_KEEP itself (arena.c);
+ * the thread's buffers past THREAD_BUF_KEEP are freed, and then malloc_trim gives back what malloc's
+ * heaps hold free: glibc serves a block below its mmap threshold (which it raises up to 32 MB, to
+ * the size of each mapped block freed) from a heap it trims only from its top, so a freed 16 MB
+ * inflated body could stay. Only a request that grew a buffer past 4 MiB pays the trim (it walks
+ * malloc's arenas); one of ordinary size costs a second arena reset (of its single chunk: a
+ * comparison) and four comparisons here.
  */
 static void memory_back(http_thread *t)
 {
-    int big = t->arena.total > DDB_ARENA_KEEP;
-
     ddb_arena_reset(&t->arena);
-    big |= shrink(&t->body) | shrink(&t->out) | shrink(&t->err) | shrink(&t->zout);
-    if (big)
+    if (shrink(&t->body) | shrink(&t->out) | shrink(&t->err) | shrink(&t->zout))
         malloc_trim(0);
 }
 
