@@ -96,6 +96,10 @@ void ddb_item_write_json(ddb_jw *w, const ddb_attr *item);
 /* DynamoDB's size accounting: a value's bytes, and an item's (sum of name bytes + value bytes). */
 size_t ddb_attr_size(const ddb_attr *v);
 size_t ddb_item_size(const ddb_attr *item);
+/* Whether the item in top-level member `member` of the JSON text (PutItem's "Item") is larger than
+   `limit` bytes, found as the text is read, before any tree is built: a lower bound of
+   ddb_item_size's count, so 0 for text that is not JSON or an item it cannot tell (item_scan.c). */
+int ddb_item_text_exceeds(const char *text, size_t len, const char *member, size_t limit);
 
 /* Whether a map inside `v` (at any depth) has an empty key: DynamoDB refuses one as "Empty attribute
    name", as a top-level name (DynamoDB Local 1.25; the conformance suite's 2026-10-09 captures). */

@@ -247,6 +247,28 @@ static void conn_on_read(h2o_socket_t *sock, const char *err)
     c->read_cb(sock, err);
 }
 
+static http_conn *conn_of_req(h2o_req_t *req);
+
+size_t ddb_conn_body_room(http_thread *t, h2o_req_t *req)
+{
+    http_conn *c = t->last_req == req ? t->last_conn : conn_of_req(req);
+    size_t others = t->bodies - (c != NULL ? c->reserved : 0);
+
+    if (others == 0)
+        return SIZE_MAX;
+    return others < t->http->body_budget ? t->http->body_budget - others : 0;
+}
+
+void ddb_conn_inflated(http_thread *t, h2o_req_t *req, size_t len)
+{
+    http_conn *c = t->last_req == req ? t->last_conn : conn_of_req(req);
+
+    if (c == NULL || c->cut)
+        return;
+    c->reserved += len;
+    t->bodies += len;
+}
+
 /* Admits the waiting bodies that fit now, oldest first, and lets h2o read them on. */
 static void resume_bodies(http_thread *t)
 {

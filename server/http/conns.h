@@ -9,7 +9,8 @@
  *   answers not yet taken by their clients stay under --max-unsent-bytes (past it, the oldest one's
  *   connection is closed);
  * - request bodies past CONN_FREE_BYTES are admitted against --max-pending-bodies: a body that does
- *   not fit waits (its connection is not read, the client's send blocks) until others are done; with
+ *   not fit waits (its connection is not read, the client's send blocks) until others are done; a
+ *   compressed body's inflated bytes count too, from its inflation until its answer is sent; with
  *   --auth, such a body is first looked at for a plausible Authorization header, else its
  *   connection is closed before the body is read;
  * - a connection whose last request held its loop for CONN_HEAVY_US or more is "heavy": while
@@ -60,6 +61,13 @@ int ddb_conn_request(struct http_thread *t, struct st_h2o_req_t *req);
 /* What ddb_conn_request returns for a heavy connection's request that waits its turn: the handler
    returns at once, and the request comes back from ddb_conn_next_due. */
 #define CONN_DEFERRED 2
+/* The bytes of --max-pending-bodies left (this thread's share) for what req's body inflates to
+   (Content-Encoding): SIZE_MAX when no other connection's body is admitted, as a plain body past
+   the share is admitted when nothing else is. */
+size_t ddb_conn_body_room(struct http_thread *t, struct st_h2o_req_t *req);
+/* req's body inflated to `len` bytes: they count against --max-pending-bodies with its body's
+   (other bodies wait for room meanwhile) until its answer is sent or its connection closes. */
+void ddb_conn_inflated(struct http_thread *t, struct st_h2o_req_t *req, size_t len);
 /* The request took `us` microseconds of its loop's time (its dispatch). */
 void ddb_conn_cost(struct http_thread *t, struct st_h2o_req_t *req, unsigned long long us);
 /* The next deferred request whose turn has come, or NULL; the loop serves it. */

@@ -9,6 +9,7 @@
 #include <openssl/err.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -200,19 +201,34 @@ static int acceptable_content_type(h2o_iovec_t ct)
 
 /* ---- compressed bodies (encoding.h) ---- */
 
-/* Inflates a Content-Encoding: gzip or deflate body into r's body; an undecodable one (or another
-   coding) becomes in->body_error. */
-static void decode_body(ddb_http *h, ddb_buf *into, h2o_iovec_t ce, ddb_req *r, ddb_http_in *in)
+/*
+ * Inflates a Content-Encoding: gzip or deflate body into r's body; an undecodable one (or another
+ * coding) becomes in->body_error. The inflated bytes count against --max-pending-bodies as a plain
+ * body's do (conns.h), so that a 30 KB body inflating to 16 MB is held to the bound that a 16 MB
+ * one is (issue 49). A loop serves one request at a time: its inflated body is counted, and other
+ * bodies wait meanwhile. With the request workers (RADOS) a loop has many requests out at once, so
+ * a body is inflated only as far as the room the bound has left; past it, the answer is the one
+ * for a loop with too many requests out, DynamoDB's 503, which SDKs retry.
+ */
+static void decode_body(ddb_http *h, http_thread *t, h2o_req_t *req, ddb_buf *into, h2o_iovec_t ce, ddb_req *r,
+                        ddb_http_in *in)
 {
     ddb_encoding e = ddb_content_encoding(ce.base, ce.len);
+    size_t limit = h->cfg->max_body, room;
     int rc;
 
     if (e == DDB_ENC_NONE)
         return;
-    rc = ddb_inflate(e, r->body != NULL ? r->body : "", r->body_len, h->cfg->max_body, into);
+    if (h->offload != NULL && (room = ddb_conn_body_room(t, req)) < limit)
+        limit = room;
+    rc = ddb_inflate(e, r->body != NULL ? r->body : "", r->body_len, limit, into);
     if (rc == 0) {
         r->body = into->data;
         r->body_len = into->len;
+        ddb_conn_inflated(t, req, into->len);
+    } else if (rc == -2 && limit < h->cfg->max_body) {
+        in->body_error = DDB_E_SERVICE_UNAVAILABLE;
+        in->body_error_msg = "DynamoDB is currently unavailable. (This should be a temporary state.)";
     } else if (rc == -2) {
         in->body_error = DDB_E_REQUEST_TOO_LARGE;
         in->body_error_msg = ddb_arena_sprintf(r->arena, "Request size exceeded %zu bytes", h->cfg->max_body);
@@ -352,7 +368,7 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_he
         ddb_http_auth_request_of(&t->arena, req, &ar);
         in.http = &ar;
     }
-    decode_body(h, &t->body, hd->content_encoding, &r, &in);
+    decode_body(h, t, req, &t->body, hd->content_encoding, &r, &in);
     ddb_gate_enter(h->env->gate, slot);
     ddb_dispatch(h->env->api, &r, &in);
     ddb_gate_leave(h->env->gate, slot);
@@ -397,7 +413,7 @@ static const char *job_str(offload_job *j, h2o_iovec_t v, size_t *len)
 }
 
 /* The request as dispatch reads it, in the job's own memory (the worker touches nothing of req). */
-static void job_of(ddb_http *h, offload_job *j, h2o_req_t *req, const api_headers *hd)
+static void job_of(ddb_http *h, http_thread *t, offload_job *j, h2o_req_t *req, const api_headers *hd)
 {
     ddb_req *r = &j->r;
 
@@ -422,7 +438,7 @@ static void job_of(ddb_http *h, offload_job *j, h2o_req_t *req, const api_header
         j->ar.body = r->body;
         j->in.http = &j->ar;
     }
-    decode_body(h, &j->body, hd->content_encoding, r, &j->in);
+    decode_body(h, t, req, &j->body, hd->content_encoding, r, &j->in);
 }
 
 /* On the loop: the request into a job, for a worker; or 503 past the bound. */
@@ -441,7 +457,7 @@ static void offload_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_h
     j->ctype = response_content_type(ct);
     j->enc = ddb_http_accepted_encoding(req);
     j->traced = trace_begin(h, &j->span, hd) != NULL;
-    job_of(h, j, req, hd);
+    job_of(h, t, j, req, hd);
     j->ref = h2o_mem_alloc_shared(&req->pool, sizeof(*j->ref), job_req_gone);
     *j->ref = j;
     t->jobs++;
@@ -629,13 +645,46 @@ static void serve(http_thread *t, h2o_req_t *req, int cut)
     handle_api(h, t, req, &hd, ct);
 }
 
+/* An HTTP thread keeps buffers up to this size for its next requests: a Query or Scan page's answer
+   (1 MB of items) fits, so paging through a table does not free and regrow one at every page. */
+#define THREAD_BUF_KEEP (4u << 20)
+
+/* A buffer of the thread's past THREAD_BUF_KEEP is freed (1 when it was). */
+static int shrink(ddb_buf *b)
+{
+    if (b->cap <= THREAD_BUF_KEEP)
+        return 0;
+    ddb_buf_free(b);
+    return 1;
+}
+
+/*
+ * After each request, the memory a large one took goes back to the system at once, not when its
+ * thread next serves one: before, a 30 KB gzip body inflating to a 15 MB item left 235 MB of RSS on
+ * its thread for good (issue 49). The arena unmaps its chunks past DDB_ARENA_KEEP itself (arena.c);
+ * the thread's buffers past THREAD_BUF_KEEP are freed, and then malloc_trim gives back what malloc's
+ * heaps hold free: glibc serves a block below its mmap threshold (which it raises up to 32 MB, to
+ * the size of each mapped block freed) from a heap it trims only from its top, so a freed 16 MB
+ * inflated body could stay. Only a request that grew a buffer past 4 MiB pays the trim (it walks
+ * malloc's arenas); one of ordinary size costs a second arena reset (of its single chunk: a
+ * comparison) and four comparisons here.
+ */
+static void memory_back(http_thread *t)
+{
+    ddb_arena_reset(&t->arena);
+    if (shrink(&t->body) | shrink(&t->out) | shrink(&t->err) | shrink(&t->zout))
+        malloc_trim(0);
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     http_thread *t = ddb_http_current;
     int rc = ddb_conn_request(t, req);
 
-    if (rc != CONN_DEFERRED) /* else it comes back from ddb_conn_next_due, in run_loop */
+    if (rc != CONN_DEFERRED) { /* else it comes back from ddb_conn_next_due, in run_loop */
         serve(t, req, rc);
+        memory_back(t);
+    }
     return 0;
 }
 
@@ -731,8 +780,10 @@ static void run_loop(ddb_http *h, http_thread *t)
             ddb_access_log_flush(h->log, &t->alog, !polling);
         h2o_evloop_run(t->loop, polling ? 0 : ddb_conn_wait_ms(t));
         ddb_conn_tick(t);
-        for (h2o_req_t *req; (req = ddb_conn_next_due(t)) != NULL;)
+        for (h2o_req_t *req; (req = ddb_conn_next_due(t)) != NULL;) {
             serve(t, req, 0);
+            memory_back(t);
+        }
         did = t->id_counter != answered;
         answered = t->id_counter;
         if (did || polling)

@@ -194,3 +194,28 @@ TEST(a_document_at_the_limit_echoed_under_an_envelope_reads_back)
     ddb_buf_free(&want);
     ddb_arena_free(&a);
 }
+
+TEST(a_long_array_leaves_no_outgrown_vectors_in_the_arena)
+{
+    ddb_buf text = {0};
+    ddb_arena a;
+    const ddb_json *v;
+    size_t at = 0;
+
+    ddb_arena_init(&a);
+    /* 100,000 numbers: a node, its text and its slot are 40 bytes each; the vectors that collected
+       them (each outgrown one twice the last) took 16 more, zeroed, until the reset (issue 49) */
+    ddb_buf_putc(&text, '[');
+    for (int i = 0; i < 100000; i++)
+        ddb_buf_puts(&text, i ? ",7" : "7");
+    ddb_buf_putc(&text, ']');
+    v = ddb_json_parse(&a, text.data, text.len);
+    ASSERT(v != NULL && v->type == DDB_JSON_ARRAY && v->n == 100000);
+    ASSERT(a.total < 100000 * 44);
+    ddb_arena_reset(&a);
+    /* one that fails with the vector outgrown frees it too (valgrind, ASan) */
+    text.data[text.len - 1] = '}';
+    ASSERT(ddb_json_parse_at(&a, text.data, text.len, &at) == NULL);
+    ddb_buf_free(&text);
+    ddb_arena_free(&a);
+}
