@@ -115,9 +115,10 @@ static uint64_t key_values_hash(const ddb_attr *key, const ddb_entry **sorted)
     return h;
 }
 
-/* DynamoDB's BatchGetItem compares number key values as sent: "1000" and "1e3" are two keys to it
-   (ScyllaDB's number normalization tests, run against DynamoDB: docs/compatibility.md), where
-   BatchWriteItem's duplicates compare the numbers. */
+/* DynamoDB's BatchGetItem compares number key values as sent: "1000" and "1e3" are two keys to its
+   check (ScyllaDB's number normalization tests, run against DynamoDB: docs/compatibility.md), where
+   BatchWriteItem's duplicates compare the numbers; the item they both name is read and answered
+   once (ops_batch.c). */
 static int same_number_texts(const ddb_json *a, const ddb_json *b)
 {
     for (uint32_t i = 0; a->type == DDB_JSON_OBJECT && i < a->n; i++) {

@@ -5,7 +5,7 @@
 
 uint64_t ddb_engine_hash(const ddb_engine *eng, const void *data, size_t len)
 {
-    return ddb_store_hash(eng->store, data, len);
+    return ddb_store_secret_hash(eng->store, data, len);
 }
 
 unsigned ddb_engine_nshards(const ddb_engine *eng)

@@ -71,8 +71,9 @@ typedef struct ddb_engine {
     ddb_engine_settings settings;
 } ddb_engine;
 
-/* A keyed 64-bit hash (SipHash-2-4 under the data directory's key: storage.h's ddb_store_hash), for
-   tokens the server signs, such as shard iterators. */
+/* A keyed 64-bit hash (SipHash-2-4 under the data directory's secret: storage.h's
+   ddb_store_secret_hash, not the partition hash's public key), for tokens the server signs, such as
+   shard iterators. */
 uint64_t ddb_engine_hash(const ddb_engine *eng, const void *data, size_t len);
 /* The store's shard count: how many shards a new stream generation has (engine/streams.h). */
 unsigned ddb_engine_nshards(const ddb_engine *eng);

@@ -432,8 +432,8 @@ static void event_id(ddb_store *s, const ddb_stream_info *info, unsigned gen, un
     ddb_put_be(raw + 8, shard, 4);
     ddb_put_be(raw + 12, seq, 8);
     ddb_put_be(raw + 20, 0x65766964, 4);
-    h1 = ddb_store_hash(s, raw, 20);
-    h2 = ddb_store_hash(s, raw, 24);
+    h1 = ddb_store_secret_hash(s, raw, 20); /* a directory made before issue 52: as it was */
+    h2 = ddb_store_secret_hash(s, raw, 24);
     snprintf(out, 33, "%016llx%016llx", (unsigned long long)h1, (unsigned long long)h2);
 }
 

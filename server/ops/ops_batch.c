@@ -226,10 +226,33 @@ typedef struct batch_get_table {
     const ddb_table *t;
     const ddb_json *entry;   /* the KeysAndAttributes object */
     ddb_key *keys;
+    uint8_t *again; /* again[i]: keys[i] names the item an earlier key named (NULL: none can) */
     uint32_t nkeys;
     int consistent;
     const ddb_expr *projection; /* ProjectionExpression or AttributesToGet of this table's entry */
 } batch_get_table;
+
+/*
+ * Keys that name one item in two spellings of a number ("1000" and "1e3": not duplicates to the
+ * request's check, which compares numbers as sent) are one read: DynamoDB answers the item once
+ * (docs/compatibility.md). Keys are canonical bytes, so only a number key attribute can make two
+ * different texts one item; a table without one pays nothing here.
+ */
+static void mark_same_items(ddb_req *req, batch_get_table *g)
+{
+    if (g->t->hash_type != DDB_T_N && !(g->t->range_key != NULL && g->t->range_type == DDB_T_N))
+        return;
+    for (uint32_t i = 1; i < g->nkeys; i++) {
+        for (uint32_t j = 0; j < i; j++) {
+            if (g->keys[j].len != g->keys[i].len || memcmp(g->keys[j].bytes, g->keys[i].bytes, g->keys[i].len) != 0)
+                continue;
+            if (g->again == NULL)
+                g->again = ddb_arena_calloc(req->arena, g->nkeys);
+            g->again[i] = 1;
+            break;
+        }
+    }
+}
 
 static int prepare_table_gets(ddb_req *req, batch_get_table *g)
 {
@@ -253,10 +276,11 @@ static int prepare_table_gets(ddb_req *req, batch_get_table *g)
         ddb_attr k;
         if ((msg = ddb_item_from_json(req->arena, keys->u.items[i], &k)) != NULL)
             return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
-        /* duplicates were refused with the request (validate_batch.c: as sent, numbers too) */
+        /* duplicates as sent were refused with the request (validate_batch.c) */
         if (ddb_key_param_or_fail(req, g->t, &k, &g->keys[i]) != DDB_OK)
             return req->err.code;
     }
+    mark_same_items(req, g);
     return DDB_OK;
 }
 
@@ -318,6 +342,8 @@ int ddb_op_batch_get_item(ddb_req *req)
             size_t size;
             ddb_attr item, out;
             int found;
+            if (g[i].again != NULL && g[i].again[done[i]])
+                continue; /* read (and answered) under its first spelling */
             if ((bt.err.code = ddb_throttle_read(g[i].t, NULL, k->bytes, k->len, &bt.err.msg)) != 0) {
                 ddb_insights_throttled(k->bytes, k->len);
                 bt.throttled++;

@@ -4,7 +4,7 @@
  *
  * A shard iterator is "<stream arn>|1|<base64url>", the base64 of the stream id, generation,
  * shard, next number to read and creation time, followed by a SipHash of them under the data
- * directory's key (ddb_engine_hash), so an iterator cannot be forged or moved to another shard.
+ * directory's secret (ddb_engine_hash), so an iterator cannot be forged or moved to another shard.
  * Iterators expire 15 minutes after they were made, by the server's clock (clock.h). DescribeStream
  * lists a stream's shards in ShardId order, which is their creation order (engine/streams.h).
  */

@@ -155,6 +155,14 @@ static uint64_t lz_hash(const ddb_store *s, const void *data, size_t len)
     return r != NULL ? OPS(r)->hash(r, data, len) : 0;
 }
 
+/* The secret is the store's too (a data directory keeps it). */
+static uint64_t lz_secret_hash(const ddb_store *s, const void *data, size_t len)
+{
+    ddb_store *r = opened((ddb_store *)s);
+
+    return r != NULL ? OPS(r)->secret_hash(r, data, len) : 0;
+}
+
 static int lz_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
 {
     ddb_store *r = real_of(s);
@@ -340,7 +348,7 @@ static void lz_reclaim(ddb_store *s, const char *lo, size_t lolen, const char *h
 /* Only for a backend one process owns: the shared-metadata and shared-snapshot calls stay NULL
    (storage.h's generic forms), as they are for RocksDB. */
 static const ddb_store_ops lazy_ops = {
-    "rocksdb", lz_format_found, lz_close, lz_groupcommit, lz_nshards, lz_metrics_text, lz_hash,
+    "rocksdb", lz_format_found, lz_close, lz_groupcommit, lz_nshards, lz_metrics_text, lz_hash, lz_secret_hash,
     lz_meta_get, lz_get, lz_write, lz_commit, lz_multi_get, lz_snapshot_take,
     lz_snapshot_release, lz_multi_get_at, lz_iter_open_at, lz_barrier, lz_exclusive, lz_iter_open,
     lz_meta_iter_open, lz_seq_iter_open, lz_seq_last, lz_seq_floor, lz_delete_range_all,

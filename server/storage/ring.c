@@ -8,6 +8,9 @@
 
 #include <sodium.h>
 
+const unsigned char ddb_ring_fixed_key[DDB_HASH_KEY_BYTES] = {'d', 'd', 'b', 'd', ' ', 'p', 'a', 'r',
+                                                               't', 'i', 't', 'i', 'o', 'n', 's', '1'};
+
 static uint64_t load_u64le(const unsigned char *p)
 {
     uint64_t v = 0;

@@ -1,7 +1,7 @@
 /*
  * server/storage/ring.h: consistent hashing of partitions onto local shards.
  *
- * A partition key is hashed (SipHash-2-4 under a per-directory key) to 64 bits. Each shard owns
+ * A partition key is hashed (SipHash-2-4 under the data directory's key) to 64 bits. Each shard owns
  * DDB_RING_VNODES points on a 64-bit ring; a partition belongs to the shard owning the first point
  * at or after its hash (wrapping). Growing from n to n+1 shards moves about 1/(n+1) of the
  * partitions, and only those, which is what lets a data directory change its shard count by
@@ -27,6 +27,14 @@ typedef struct ddb_ring {
     ddb_ring_point *points; /* sorted by pos */
     unsigned char key[DDB_HASH_KEY_BYTES];
 } ddb_ring;
+
+/*
+ * The hash key a new data directory (and every --in-memory start, and a new RADOS pool) stores:
+ * the same everywhere, so the same keys scan in the same order on every start and every machine,
+ * as DynamoDB's order is fixed (issue 52). A directory made before stored 16 random bytes, which it
+ * keeps: the hash is in every stored key (docs/storage-format.md).
+ */
+extern const unsigned char ddb_ring_fixed_key[DDB_HASH_KEY_BYTES];
 
 /* Builds the ring for `nshards`; returns 0 or -1 (allocation). */
 int ddb_ring_init(ddb_ring *r, unsigned nshards, const unsigned char key[DDB_HASH_KEY_BYTES]);

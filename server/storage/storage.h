@@ -86,9 +86,14 @@ struct ddb_groupcommit *ddb_store_groupcommit(ddb_store *s);
 unsigned ddb_store_nshards(const ddb_store *s);
 /* The backend's own figures for GET /metrics, in Prometheus' text format (server/doors/metrics.h). */
 void ddb_store_metrics_text(ddb_store *s, ddb_buf *out);
-/* The keyed 64-bit hash of a partition key (SipHash-2-4 under a key made once per data
-   directory), which the engine stores in its data keys for key_hash to read back. */
+/* The keyed 64-bit hash of a partition key (SipHash-2-4 under the key the data directory stored:
+   ring.h's fixed one, or an older directory's random one), which the engine stores in its data
+   keys for key_hash to read back. Not secret: tokens use ddb_store_secret_hash. */
 uint64_t ddb_store_hash(const ddb_store *s, const void *data, size_t len);
+/* SipHash-2-4 under a secret made once per data directory (or per --in-memory start; a directory
+   made before issue 52: its random partition hash key, which was the secret then), for what the
+   server signs (shard iterators) or derives ids from: a client cannot compute it. */
+uint64_t ddb_store_secret_hash(const ddb_store *s, const void *data, size_t len);
 
 /* Metadata space: small keys and values (catalog, shard-map settings). Values go to the arena. */
 int ddb_store_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen);

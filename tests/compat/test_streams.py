@@ -8,6 +8,7 @@ Expectations: the API reference, ScyllaDB's test/alternator/test_streams.py (run
 malformed ARNs are ValidationException, unknown shards ResourceNotFoundException, StartingSequence
 Number decimal), and DynamoDB Local 1.25 for texts DynamoDB's captures do not show.
 """
+import base64
 import json
 import random
 import re
@@ -259,6 +260,56 @@ def test_stream_errors(ddb, streams):
     with pytest.raises(ClientError) as e:
         ddb.update_table(TableName=name, StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
     assert_client_error(e, "ValidationException", "Table already has an enabled stream: TableName: %s" % name)
+
+
+def siphash24(key, data):
+    """SipHash-2-4 (Aumasson and Bernstein's reference), as ddbd's libsodium crypto_shorthash."""
+    mask = (1 << 64) - 1
+    rotl = lambda x, b: ((x << b) | (x >> (64 - b))) & mask
+    k0, k1 = int.from_bytes(key[:8], "little"), int.from_bytes(key[8:], "little")
+    v = [k0 ^ 0x736f6d6570736575, k1 ^ 0x646f72616e646f6d, k0 ^ 0x6c7967656e657261, k1 ^ 0x7465646279746573]
+
+    def rounds(n):
+        for _ in range(n):
+            v[0] = (v[0] + v[1]) & mask; v[1] = rotl(v[1], 13) ^ v[0]; v[0] = rotl(v[0], 32)
+            v[2] = (v[2] + v[3]) & mask; v[3] = rotl(v[3], 16) ^ v[2]
+            v[0] = (v[0] + v[3]) & mask; v[3] = rotl(v[3], 21) ^ v[0]
+            v[2] = (v[2] + v[1]) & mask; v[1] = rotl(v[1], 17) ^ v[2]; v[2] = rotl(v[2], 32)
+
+    tail = len(data) % 8
+    for i in range(0, len(data) - tail, 8):
+        m = int.from_bytes(data[i:i + 8], "little")
+        v[3] ^= m
+        rounds(2)
+        v[0] ^= m
+    m = int.from_bytes(data[len(data) - tail:] + bytes(7 - tail), "little") | ((len(data) & 0xff) << 56)
+    v[3] ^= m
+    rounds(2)
+    v[0] ^= m
+    v[2] ^= 0xff
+    rounds(4)
+    return v[0] ^ v[1] ^ v[2] ^ v[3]
+
+
+def test_iterators_are_signed_with_a_secret_not_the_public_partition_key(ddb, streams):
+    """Partitions hash under one fixed key since issue 52 (the same scan order everywhere), which is
+    in the source; shard iterators are signed with a secret of the directory's own, so one made with
+    that public key (here: an iterator kept alive a day past its 15 minutes) is refused."""
+    assert siphash24(bytes(range(16)), bytes(range(15))) == 0xa129ca6149be45e5  # the reference's vector
+    name, arn = create(ddb, "KEYS_ONLY")
+    ddb.put_item(TableName=name, Item={"pk": S("x")})
+    sid = shard_of_records(streams, arn)
+    it = streams.get_shard_iterator(StreamArn=arn, ShardId=sid, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    head, tail = it.rsplit("|", 1)
+    raw = base64.urlsafe_b64decode(tail + "=" * (-len(tail) % 4))
+    assert len(raw) == 36
+    payload = raw[:20] + (int.from_bytes(raw[20:28], "big") + 86400000).to_bytes(8, "big")
+    mac = siphash24(b"ddbd partitions1", payload).to_bytes(8, "big")
+    forged = head + "|" + base64.urlsafe_b64encode(payload + mac).decode().rstrip("=")
+    with pytest.raises(ClientError) as e:
+        streams.get_records(ShardIterator=forged)
+    assert_client_error(e, "ValidationException", "Invalid ShardIterator")
+    assert len(streams.get_records(ShardIterator=it)["Records"]) == 1  # the real one reads
 
 
 def test_disable_reenable_and_delete(ddb, streams):

@@ -69,17 +69,19 @@ static int meta_set(ddb_store *s, const char *key, const void *val, size_t vlen)
  */
 static int create_meta(ddb_store *s, unsigned nparts)
 {
-    char keys[3][16] = {"\x01" "ddbd/hash_key", "\x01" "ddbd/format", "\x01" "ddbd/nshards"};
-    char hk[DDB_HASH_KEY_BYTES + 1], np[16];
-    const char *k[3], *v[3];
-    size_t kl[3], vl[3];
+    char keys[4][20] = {"\x01" "ddbd/hash_key", "\x01" "ddbd/format", "\x01" "ddbd/nshards", "\x01" "ddbd/secret_key"};
+    char hk[DDB_HASH_KEY_BYTES + 1], np[16], sk[DDB_HASH_KEY_BYTES + 1];
+    const char *k[4], *v[4];
+    size_t kl[4], vl[4];
     rados_write_op_t op;
     int rc;
 
     hk[0] = 'v';
-    randombytes_buf(hk + 1, DDB_HASH_KEY_BYTES);
+    memcpy(hk + 1, ddb_ring_fixed_key, DDB_HASH_KEY_BYTES); /* ring.h: a pool made before keeps its random one */
     snprintf(np, sizeof(np), "v%u", nparts);
-    for (int i = 0; i < 3; i++) { /* escaped keys: none of these holds a byte 0 or 1 */
+    sk[0] = 'v';
+    randombytes_buf(sk + 1, DDB_HASH_KEY_BYTES); /* the pool's secret (ddb_store_secret_hash) */
+    for (int i = 0; i < 4; i++) { /* escaped keys: none of these holds a byte 0 or 1 */
         k[i] = keys[i] + 1;
         kl[i] = strlen(k[i]);
     }
@@ -89,9 +91,11 @@ static int create_meta(ddb_store *s, unsigned nparts)
     vl[1] = strlen(v[1]);
     v[2] = np;
     vl[2] = strlen(np);
+    v[3] = sk;
+    vl[3] = sizeof(sk);
     op = rados_create_write_op();
     rados_write_op_create(op, LIBRADOS_CREATE_EXCLUSIVE, NULL);
-    rados_write_op_omap_set2(op, k, v, kl, vl, 3);
+    rados_write_op_omap_set2(op, k, v, kl, vl, 4);
     rc = rados_write_op_operate2(op, s->io, RS_META_OBJ, NULL, 0);
     rados_release_write_op(op);
     return rc == -EEXIST ? 0 : rc < 0 ? rs_check(rc, "create", RS_META_OBJ) : 0;
@@ -218,5 +222,9 @@ int rs_load_settings(ddb_store *s, const ddb_store_options *o, char **errout)
         return -1;
     }
     memcpy(s->hash_key, hk, DDB_HASH_KEY_BYTES);
+    /* a pool made before issue 52 has no secret: its random hash key was its secret */
+    if (meta_str(s, "ddbd/secret_key", hk, sizeof(hk)) != DDB_HASH_KEY_BYTES)
+        memcpy(hk, s->hash_key, DDB_HASH_KEY_BYTES);
+    memcpy(s->secret, hk, DDB_HASH_KEY_BYTES);
     return setup_parts(s, o->nshards, o->default_nshards, errout);
 }

@@ -91,15 +91,25 @@ static unsigned rs_nshards(const ddb_store *s)
     return s->nparts;
 }
 
-static uint64_t rs_hash(const ddb_store *s, const void *data, size_t len)
+static uint64_t siphash_le(const unsigned char key[16], const void *data, size_t len)
 {
     unsigned char h[crypto_shorthash_BYTES];
     uint64_t v = 0;
 
-    crypto_shorthash(h, data, len, s->hash_key); /* SipHash-2-4, as RocksDB's ring (ring.c) */
+    crypto_shorthash(h, data, len, key); /* SipHash-2-4, as RocksDB's ring (ring.c) */
     for (int i = 7; i >= 0; i--)
         v = (v << 8) | h[i];
     return v;
+}
+
+static uint64_t rs_hash(const ddb_store *s, const void *data, size_t len)
+{
+    return siphash_le(s->hash_key, data, len);
+}
+
+static uint64_t rs_secret_hash(const ddb_store *s, const void *data, size_t len)
+{
+    return siphash_le(s->secret, data, len);
 }
 
 static void rs_metrics_text(ddb_store *s, ddb_buf *out)
@@ -146,7 +156,8 @@ static size_t rs_checkpoint_list(ddb_store *s, ddb_checkpoint_info **out)
 }
 
 static const ddb_store_ops rs_ops = {
-    "rados", rs_format_found, rs_close, rs_groupcommit, rs_nshards, rs_metrics_text, rs_hash, rs_meta_get, rs_get,
+    "rados", rs_format_found, rs_close, rs_groupcommit, rs_nshards, rs_metrics_text, rs_hash, rs_secret_hash,
+    rs_meta_get, rs_get,
     rs_write, rs_commit, rs_multi_get, rs_snapshot_take, rs_snapshot_release, rs_multi_get_at, rs_iter_open_at,
     rs_barrier, rs_exclusive, rs_iter_open, rs_meta_iter_open, rs_seq_iter_open, rs_seq_last, rs_seq_floor,
     rs_delete_range_all, rs_checkpoint_unsupported, rs_checkpoint_unsupported, rs_checkpoint_unsupported, rs_checkpoint_list,

@@ -220,16 +220,29 @@ static int open_db(ddb_store *s, const char *path, char **errout)
     return 0;
 }
 
-/* The per-directory hash key: created at first start, then never changed (it places every partition). */
+/*
+ * The directory's partition hash key, stored at first start and never changed (it places every
+ * partition): ring.h's fixed one since issue 52. Its secret, for what the server signs, is random
+ * ("ddbd/secret_key"); a directory made before keeps its random hash key, which was its secret too.
+ * The secret is written first: a crash between the two leaves no hash key, and the next start
+ * makes both again before anything used either.
+ */
 static int load_hash_key(ddb_store *s, unsigned char key[DDB_HASH_KEY_BYTES])
 {
     char buf[DDB_HASH_KEY_BYTES + 1];
 
     if (meta_get_str(s, "ddbd/hash_key", buf, sizeof(buf)) == DDB_HASH_KEY_BYTES) {
         memcpy(key, buf, DDB_HASH_KEY_BYTES);
+        if (meta_get_str(s, "ddbd/secret_key", buf, sizeof(buf)) == DDB_HASH_KEY_BYTES)
+            memcpy(s->secret, buf, DDB_HASH_KEY_BYTES);
+        else
+            memcpy(s->secret, key, DDB_HASH_KEY_BYTES);
         return 0;
     }
-    randombytes_buf(key, DDB_HASH_KEY_BYTES);
+    randombytes_buf(s->secret, DDB_HASH_KEY_BYTES);
+    memcpy(key, ddb_ring_fixed_key, DDB_HASH_KEY_BYTES);
+    if (meta_put(s, "ddbd/secret_key", s->secret, DDB_HASH_KEY_BYTES) != 0)
+        return -1;
     return meta_put(s, "ddbd/hash_key", key, DDB_HASH_KEY_BYTES);
 }
 
@@ -445,6 +458,17 @@ unsigned rocks_nshards(const ddb_store *s)
 uint64_t rocks_hash(const ddb_store *s, const void *data, size_t len)
 {
     return ddb_ring_hash(&s->ring, data, len);
+}
+
+uint64_t rocks_secret_hash(const ddb_store *s, const void *data, size_t len)
+{
+    unsigned char h[crypto_shorthash_BYTES];
+    uint64_t v = 0;
+
+    crypto_shorthash(h, data, len, s->secret);
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | h[i];
+    return v;
 }
 
 /* ---- reads and writes ---- */

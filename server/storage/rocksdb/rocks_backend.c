@@ -31,7 +31,7 @@ struct ddb_groupcommit *rocks_groupcommit(ddb_store *s)
 
 static const ddb_store_ops rocks_ops = {
     "rocksdb", rocks_format_found, rocks_close, rocks_groupcommit, rocks_nshards, rocks_metrics_text, rocks_hash,
-    rocks_meta_get, rocks_get, rocks_write, rocks_commit, rocks_multi_get, rocks_snapshot_take,
+    rocks_secret_hash, rocks_meta_get, rocks_get, rocks_write, rocks_commit, rocks_multi_get, rocks_snapshot_take,
     rocks_snapshot_release, rocks_multi_get_at, rocks_iter_open_at, rocks_barrier, rocks_exclusive, rocks_iter_open,
     rocks_meta_iter_open, rocks_seq_iter_open, rocks_seq_last, rocks_seq_floor, rocks_delete_range_all,
     rocks_checkpoint_save, rocks_checkpoint_restore, rocks_checkpoint_delete, rocks_checkpoint_list,

@@ -32,7 +32,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "rados_conf.h"
+#include "server/storage/ring.h" /* ddb_ring_fixed_key */
 #include "server/storage/storage.h"
 #include "test.h"
 
@@ -1865,9 +1868,20 @@ CONTRACT(contract_delete_range_all)
 
 /* ---- the keyed hash ---- */
 
-CONTRACT(contract_store_hash_keyed_per_directory)
+static uint64_t siphash_le(const unsigned char key[DDB_HASH_KEY_BYTES], const char *data, size_t len)
 {
-    ddb_store *s1 = open_mem(3), *s2 = open_mem(3);
+    unsigned char h[crypto_shorthash_BYTES];
+    uint64_t v = 0;
+
+    crypto_shorthash(h, (const unsigned char *)data, len, key);
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | h[i];
+    return v;
+}
+
+CONTRACT(contract_store_hash_keyed_the_same_in_every_new_store)
+{
+    ddb_store *s1 = open_mem(3), *s2 = open_mem(1);
     uint64_t h = ddb_store_hash(s1, "pk", 2), *seen;
     const char nul[] = {'a', 0, 'b'};
     ddb_arena a;
@@ -1880,8 +1894,14 @@ CONTRACT(contract_store_hash_keyed_per_directory)
     ASSERT(h != ddb_store_hash(s1, "p", 1));
     ASSERT(ddb_store_hash(s1, "", 0) == ddb_store_hash(s1, "", 0));
     ASSERT(ddb_store_hash(s1, nul, 3) != ddb_store_hash(s1, nul, 1)); /* all bytes count, NULs too */
-    /* keyed: another directory (its own random key) hashes the same bytes differently */
-    ASSERT(h != ddb_store_hash(s2, "pk", 2));
+    /* every new store (another start, another shard count, another machine) hashes under ring.h's
+       fixed key, so the same keys scan in the same order everywhere (issue 52); it was random */
+    ASSERT(h == ddb_store_hash(s2, "pk", 2));
+    ASSERT(h == siphash_le(ddb_ring_fixed_key, "pk", 2));
+    /* what the server signs (shard iterators) stays keyed by a secret of each store's own */
+    ASSERT(ddb_store_secret_hash(s1, "pk", 2) == ddb_store_secret_hash(s1, "pk", 2));
+    ASSERT(ddb_store_secret_hash(s1, "pk", 2) != h);
+    ASSERT(ddb_store_secret_hash(s1, "pk", 2) != ddb_store_secret_hash(s2, "pk", 2));
     /* no collisions among a few thousand inputs */
     seen = ddb_arena_alloc(&a, N * sizeof(*seen));
     for (int i = 0; i < N; i++) {
@@ -1908,6 +1928,44 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 static void rm_tree(const char *path)
 {
     nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A directory made before issue 52 stored a random hash key, which its every item key carries in
+   its partition hash: it keeps hashing under that key, so its items stay where they are. */
+TEST(store_hash_keys_kept_and_an_older_directory_keeps_its_random_key)
+{
+    static const unsigned char old[DDB_HASH_KEY_BYTES] = {0x9e, 0x37, 0x79, 0xb9, 0x7f, 0x4a, 0x7c, 0x15,
+                                                          0xf3, 0x9c, 0xc0, 0x60, 0x5c, 0xed, 0xc8, 0x34};
+    char tmpl[] = "/tmp/ddb-contract-XXXXXX";
+    char *dir = mkdtemp(tmpl), *err = NULL;
+    ddb_store *s;
+    ddb_arena a;
+    ddb_batch b;
+    uint64_t secret;
+
+    ASSERT(dir != NULL);
+    ddb_arena_init(&a);
+    s = rocksdb_open_now(dir, 2, &err);
+    ASSERT(s != NULL);
+    ASSERT(ddb_store_hash(s, "pk", 2) == siphash_le(ddb_ring_fixed_key, "pk", 2));
+    secret = ddb_store_secret_hash(s, "pk", 2);
+    ddb_store_close(s);
+    s = rocksdb_open_now(dir, 2, &err); /* a new directory's secret is kept too */
+    ASSERT(s != NULL);
+    ASSERT(ddb_store_secret_hash(s, "pk", 2) == secret);
+    /* as a directory was made before: its random hash key, no secret of its own */
+    ddb_batch_init(&b, &a);
+    ddb_batch_meta_put(&b, "ddbd/hash_key", 13, (const char *)old, sizeof(old));
+    ddb_batch_meta_delete(&b, "ddbd/secret_key", 15);
+    ASSERT_EQ(ddb_store_write(s, &b), DDB_STORE_OK);
+    ddb_store_close(s);
+    s = rocksdb_open_now(dir, 2, &err);
+    ASSERT(s != NULL);
+    ASSERT(ddb_store_hash(s, "pk", 2) == siphash_le(old, "pk", 2));
+    ASSERT(ddb_store_secret_hash(s, "pk", 2) == siphash_le(old, "pk", 2)); /* its iterators stay valid */
+    ddb_store_close(s);
+    ddb_arena_free(&a);
+    rm_tree(dir);
 }
 
 CONTRACT(contract_reopen_keeps_data_and_upgrades_format)
