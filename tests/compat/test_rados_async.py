@@ -9,7 +9,11 @@ requests at the cluster at once, up to --rados-inflight; past that bound and its
   take one delay each, one after another;
 - --rados-inflight 1: one request at the cluster and 4 waiting; the others answered 503 at once;
 - clients that close their connections while their requests are on the workers: the server stays
-  up and serves, and SIGTERM with requests on the workers answers them before exiting 0.
+  up and serves, and SIGTERM with requests on the workers answers them before exiting 0;
+- a write whose client resets its connection while the write waits for a worker is never run (h2o
+  reads no socket whose request is pending: the worker looks at it before it starts the job); one
+  already running when its client resets runs to its end (all or nothing);
+- an MCP tool call (--mcp-http) runs on a worker too: a GetItem answers while a call is held.
 
 Runs only where tests/rados/run.sh points it at a loopback cluster (DDBD_STORE_ARGS with
 `--backend rados`); skipped everywhere else.
@@ -22,7 +26,12 @@ import threading
 import time
 import urllib.request
 
-from conftest import DdbdServer, create_table_params, make_client, raw_request, sign_headers, unique_name
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from conftest import (ACCESS_KEY, REGION, SECRET_KEY, DdbdServer, create_table_params, make_client, raw_request,
+                      sign_headers, unique_name)
 from rados_helpers import needs_cluster, rados_args
 
 pytestmark = needs_cluster
@@ -68,11 +77,16 @@ def concurrent_puts(endpoint, table, n):
     return results, time.monotonic() - t0
 
 
-def requests_on_workers(endpoint):
-    """GET /metrics' ddbd_rados_requests (the requests on the request workers now)."""
+def metric(endpoint, name):
+    """One figure of GET /metrics."""
     with urllib.request.urlopen(endpoint + "/metrics", timeout=5) as resp:
         text = resp.read().decode()
-    return int(re.search(r"^ddbd_rados_requests (\d+)$", text, re.M).group(1))
+    return int(re.search(r"^%s (\d+)$" % name, text, re.M).group(1))
+
+
+def requests_on_workers(endpoint):
+    """GET /metrics' ddbd_rados_requests (the requests on the request workers now)."""
+    return metric(endpoint, "ddbd_rados_requests")
 
 
 def test_one_loop_has_many_writes_at_the_cluster_at_once():
@@ -184,3 +198,87 @@ def test_sigterm_answers_the_requests_on_the_workers_first():
     for t in threads:
         t.join(timeout=10)
     assert sorted(r.status for r in results.values()) == [200] * 4
+
+
+def reset(sock):
+    """Closes `sock` with a TCP reset (SO_LINGER 0), as a client that gave up does."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    sock.close()
+
+
+def wait_workers_idle(endpoint, seconds=30):
+    deadline = time.monotonic() + seconds
+    while requests_on_workers(endpoint) != 0:
+        assert time.monotonic() < deadline, "the workers are still busy"
+        time.sleep(0.05)
+
+
+def test_a_write_whose_client_has_gone_before_a_worker_took_it_never_lands():
+    """--rados-inflight 1: write A holds the one worker at the delay point; write B waits behind it.
+    Both clients reset their connections. A had started: it lands (a write is all or nothing). B had
+    not: it never runs, and /metrics counts it. A client that stays is served as before."""
+    server = slow_gateway("--rados-inflight", "1", delay_ms=1500)
+    try:
+        table = table_on(server)
+        a = socket.create_connection(("127.0.0.1", server.port))
+        a.sendall(signed_put(server.endpoint, table, "started"))
+        time.sleep(0.3)  # A sleeps on the worker
+        b = socket.create_connection(("127.0.0.1", server.port))
+        b.sendall(signed_put(server.endpoint, table, "queued"))
+        time.sleep(0.3)
+        assert requests_on_workers(server.endpoint) == 2  # A running, B waiting
+        reset(b)
+        reset(a)
+        wait_workers_idle(server.endpoint)
+        ddb = make_client(server.endpoint)
+        assert ddb.get_item(TableName=table, Key={"pk": {"S": "started"}}, ConsistentRead=True)["Item"]
+        assert "Item" not in ddb.get_item(TableName=table, Key={"pk": {"S": "queued"}}, ConsistentRead=True)
+        assert ddb.scan(TableName=table, ConsistentRead=True)["Count"] == 1
+        assert metric(server.endpoint, "ddbd_rados_requests_skipped_total") == 1
+        # a client that waits its turn behind a busy worker is served
+        results, _ = concurrent_puts(server.endpoint, table, 2)
+        assert [r.status for r in results] == [200, 200]
+        assert metric(server.endpoint, "ddbd_rados_requests_skipped_total") == 1
+    finally:
+        assert server.stop(signal.SIGTERM) == 0
+
+
+def mcp_call(endpoint, tool, arguments):
+    """tools/call over --mcp-http, signed: (HTTP status, the JSON-RPC answer)."""
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                       "params": {"name": tool, "arguments": arguments}}).encode()
+    req = AWSRequest(method="POST", url=endpoint + "/mcp", data=body, headers={"Content-Type": "application/json"})
+    SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY), "dynamodb", REGION).add_auth(req)
+    r = urllib.request.Request(endpoint + "/mcp", data=body, headers=dict(req.headers.items()), method="POST")
+    with urllib.request.urlopen(r, timeout=30) as resp:
+        return resp.status, json.loads(resp.read())
+
+
+def test_an_mcp_tool_call_does_not_hold_the_loop(tmp_path):
+    """One loop (--threads 1): an MCP put_item held 2 s at the delay point runs on a worker, so a
+    GetItem sent meanwhile answers at once (on the loop, it waited for the call)."""
+    keys = tmp_path / "keys"  # (--mcp-http asks for --auth: the tests' own key)
+    keys.write_text("%s %s 000000000000 name=tester\n" % (ACCESS_KEY, SECRET_KEY))
+    server = slow_gateway("--auth", str(keys), "--mcp-http", "--mcp-allow-writes", delay_ms=2000)
+    try:
+        table = table_on(server)
+        got = {}
+
+        def call():
+            got["mcp"] = mcp_call(server.endpoint, "put_item",
+                                  {"TableName": table, "Item": {"pk": {"S": "by-mcp"}}})
+
+        caller = threading.Thread(target=call)
+        caller.start()
+        time.sleep(0.5)  # the call sleeps at the delay point
+        ddb = make_client(server.endpoint)
+        t0 = time.monotonic()
+        assert "Item" not in ddb.get_item(TableName=table, Key={"pk": {"S": "by-mcp"}}, ConsistentRead=True)
+        seconds = time.monotonic() - t0
+        caller.join(timeout=30)
+        assert seconds < 1.0, "a GetItem waited %.2f s behind an MCP call" % seconds
+        status, answer = got["mcp"]
+        assert status == 200 and answer["result"]["isError"] is False, answer
+        assert ddb.get_item(TableName=table, Key={"pk": {"S": "by-mcp"}}, ConsistentRead=True)["Item"]
+    finally:
+        assert server.stop(signal.SIGTERM) == 0
