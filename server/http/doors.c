@@ -110,7 +110,7 @@ static void send_console(h2o_req_t *req)
 }
 
 /* An MCP call past --rados-inflight's bound, or skipped (its client gone): the API's answer then. */
-static const char overloaded[] = "{\"message\": \"DynamoDB is currently unavailable. (This should be a temporary state.)\"}";
+static const char overloaded[] = "{\"message\": \"" DDB_HTTP_OVERLOADED "\"}";
 
 static const char *arena_str(ddb_arena *a, const char *s)
 {

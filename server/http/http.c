@@ -376,7 +376,7 @@ static void send_overloaded(ddb_http *h, http_thread *t, h2o_req_t *req, const a
     ddb_arena_reset(&t->arena);
     r.arena = &t->arena;
     r.op = ddb_op_from_target(hd->target.base, hd->target.len);
-    ddb_req_fail_msg(&r, DDB_E_SERVICE_UNAVAILABLE, "DynamoDB is currently unavailable. (This should be a temporary state.)");
+    ddb_req_fail_msg(&r, DDB_E_SERVICE_UNAVAILABLE, DDB_HTTP_OVERLOADED);
     outcome(&r, &t->out, &t->err, &a);
     answer_api(h, t, req, &r, NULL, &a, ddb_clock_mono_since_s(started));
 }
@@ -445,7 +445,7 @@ static void skip_job(offload_job *j)
         return;
     }
     j->r.op = ddb_op_from_target(j->in.target, j->in.target_len);
-    ddb_req_fail_msg(&j->r, DDB_E_SERVICE_UNAVAILABLE, "DynamoDB is currently unavailable. (This should be a temporary state.)");
+    ddb_req_fail_msg(&j->r, DDB_E_SERVICE_UNAVAILABLE, DDB_HTTP_OVERLOADED);
 }
 
 /* On a worker (gate slot `slot`): the job's dispatch, or its 503 when its client has gone. */

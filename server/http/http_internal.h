@@ -142,6 +142,9 @@ typedef struct offload_job {
     ddb_encoding enc;            /* the coding the client accepts */
 } offload_job;
 
+/* DynamoDB's message when it is overloaded: past --rados-inflight's bound, or a job skipped. */
+#define DDB_HTTP_OVERLOADED "DynamoDB is currently unavailable. (This should be a temporary state.)"
+
 /* ---- doors.c: MCP's calls on the request workers (RADOS), for http.c ---- */
 
 /* doors.c: an MCP call's job, run on a worker (gate slot `slot`), then answered on its loop. */

@@ -203,7 +203,8 @@ void ddb_offload_metrics(ddb_offload *o, ddb_buf *out)
                         "ddbd_rados_requests %u\n# HELP ddbd_rados_request_workers The request workers "
                         "(--rados-inflight).\n# TYPE ddbd_rados_request_workers gauge\nddbd_rados_request_workers %u\n"
                         "# HELP ddbd_rados_requests_skipped_total Requests not run: their clients closed their "
-                        "connections while they waited for a worker.\n# TYPE ddbd_rados_requests_skipped_total counter\n"
+                        "connections while they waited for a worker.\n"
+                        "# TYPE ddbd_rados_requests_skipped_total counter\n"
                         "ddbd_rados_requests_skipped_total %llu\n",
                    __atomic_load_n(&o->out, __ATOMIC_RELAXED), o->nworkers,
                    __atomic_load_n(&o->skipped, __ATOMIC_RELAXED));

@@ -24,6 +24,7 @@ import signal
 import socket
 import threading
 import time
+import urllib.error
 import urllib.request
 
 from botocore.auth import SigV4Auth
@@ -243,23 +244,37 @@ def test_a_write_whose_client_has_gone_before_a_worker_took_it_never_lands():
         assert server.stop(signal.SIGTERM) == 0
 
 
+def mcp_post(endpoint, message, method="POST"):
+    """One JSON-RPC message to /mcp, signed: (HTTP status, Content-Type, body)."""
+    body = json.dumps(message).encode() if method == "POST" else b""
+    req = AWSRequest(method=method, url=endpoint + "/mcp", data=body, headers={"Content-Type": "application/json"})
+    SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY), "dynamodb", REGION).add_auth(req)
+    r = urllib.request.Request(endpoint + "/mcp", data=body if method == "POST" else None,
+                               headers=dict(req.headers.items()), method=method)
+    try:
+        with urllib.request.urlopen(r, timeout=30) as resp:
+            return resp.status, resp.headers.get("Content-Type"), resp.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("Content-Type"), e.read()
+
+
 def mcp_call(endpoint, tool, arguments):
     """tools/call over --mcp-http, signed: (HTTP status, the JSON-RPC answer)."""
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-                       "params": {"name": tool, "arguments": arguments}}).encode()
-    req = AWSRequest(method="POST", url=endpoint + "/mcp", data=body, headers={"Content-Type": "application/json"})
-    SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY), "dynamodb", REGION).add_auth(req)
-    r = urllib.request.Request(endpoint + "/mcp", data=body, headers=dict(req.headers.items()), method="POST")
-    with urllib.request.urlopen(r, timeout=30) as resp:
-        return resp.status, json.loads(resp.read())
+    status, _, body = mcp_post(endpoint, {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                                          "params": {"name": tool, "arguments": arguments}})
+    return status, json.loads(body)
+
+
+def mcp_keys(tmp_path):
+    keys = tmp_path / "keys"  # (--mcp-http asks for --auth: the tests' own key)
+    keys.write_text("%s %s 000000000000 name=tester\n" % (ACCESS_KEY, SECRET_KEY))
+    return str(keys)
 
 
 def test_an_mcp_tool_call_does_not_hold_the_loop(tmp_path):
     """One loop (--threads 1): an MCP put_item held 2 s at the delay point runs on a worker, so a
     GetItem sent meanwhile answers at once (on the loop, it waited for the call)."""
-    keys = tmp_path / "keys"  # (--mcp-http asks for --auth: the tests' own key)
-    keys.write_text("%s %s 000000000000 name=tester\n" % (ACCESS_KEY, SECRET_KEY))
-    server = slow_gateway("--auth", str(keys), "--mcp-http", "--mcp-allow-writes", delay_ms=2000)
+    server = slow_gateway("--auth", mcp_keys(tmp_path), "--mcp-http", "--mcp-allow-writes", delay_ms=2000)
     try:
         table = table_on(server)
         got = {}
@@ -280,5 +295,74 @@ def test_an_mcp_tool_call_does_not_hold_the_loop(tmp_path):
         status, answer = got["mcp"]
         assert status == 200 and answer["result"]["isError"] is False, answer
         assert ddb.get_item(TableName=table, Key={"pk": {"S": "by-mcp"}}, ConsistentRead=True)["Item"]
+    finally:
+        assert server.stop(signal.SIGTERM) == 0
+
+
+def test_mcp_answers_from_the_workers_as_from_the_loop(tmp_path):
+    """Every kind of /mcp answer comes back from a worker whole: a result, a tool's error, a
+    notification's 202 without a body, GET's 405, a message that is not JSON-RPC; past the bound
+    (--rados-inflight 1, the worker held and its queue full), 503 with DynamoDB's message."""
+    server = slow_gateway("--auth", mcp_keys(tmp_path), "--mcp-http", "--mcp-allow-writes",
+                          "--rados-inflight", "1", delay_ms=1500)
+    try:
+        ep = server.endpoint
+        status, answer = mcp_call(ep, "get_item", {"TableName": "missing", "Key": {"pk": {"S": "k"}}})
+        assert status == 200 and answer["result"]["isError"] is True
+        assert json.loads(answer["result"]["content"][0]["text"])["__type"].endswith("ResourceNotFoundException")
+        status, _, body = mcp_post(ep, {"jsonrpc": "2.0", "id": 2, "method": "tools/list"})
+        assert status == 200 and any(t["name"] == "get_item" for t in json.loads(body)["result"]["tools"])
+        assert mcp_post(ep, {"jsonrpc": "2.0", "method": "notifications/initialized"})[0::2] == (202, b"")
+        assert mcp_post(ep, None, method="GET")[0] == 405
+        status, _, body = mcp_post(ep, [1, 2])
+        assert status == 400 and "error" in json.loads(body)
+        # the one worker held by a write, its queue of 4 full: the next call is refused at once
+        table = unique_name("t")
+        make_client(ep).create_table(**create_table_params(table))
+        held = [threading.Thread(target=mcp_call, args=(ep, "put_item",
+                                                        {"TableName": table, "Item": {"pk": {"S": str(i)}}}))
+                for i in range(5)]
+        for t in held:
+            t.start()
+            time.sleep(0.05)
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        status, ctype, body = mcp_post(ep, {"jsonrpc": "2.0", "id": 3, "method": "tools/list"})
+        assert time.monotonic() - t0 < 1.0
+        assert (status, ctype) == (503, "application/json")
+        assert json.loads(body) == {"message": OVERLOADED["message"]}
+        for t in held:
+            t.join(timeout=30)
+        assert make_client(ep).scan(TableName=table, ConsistentRead=True)["Count"] == 5
+    finally:
+        assert server.stop(signal.SIGTERM) == 0
+
+
+def test_an_mcp_call_whose_client_has_gone_before_a_worker_took_it_never_runs(tmp_path):
+    """As an API request: --rados-inflight 1, a write holds the worker, an MCP put_item waits behind
+    it and its client resets: the tool never runs."""
+    server = slow_gateway("--auth", mcp_keys(tmp_path), "--mcp-http", "--mcp-allow-writes",
+                          "--rados-inflight", "1", delay_ms=1500)
+    try:
+        ep = server.endpoint
+        table = table_on(server)
+        holder = threading.Thread(target=raw_request, args=(ep, "PutItem", put_body(table, "holder")))
+        holder.start()
+        time.sleep(0.3)  # the holder sleeps on the worker
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
+            "name": "put_item", "arguments": {"TableName": table, "Item": {"pk": {"S": "by-mcp"}}}}}).encode()
+        req = AWSRequest(method="POST", url=ep + "/mcp", data=body, headers={"Content-Type": "application/json"})
+        SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY), "dynamodb", REGION).add_auth(req)
+        head = "POST /mcp HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n" % (ep[7:], len(body))
+        head += "".join("%s: %s\r\n" % kv for kv in req.headers.items())
+        s = socket.create_connection(("127.0.0.1", server.port))
+        s.sendall(head.encode() + b"\r\n" + body)
+        time.sleep(0.3)  # queued behind the holder
+        reset(s)
+        holder.join(timeout=30)
+        time.sleep(2.5)  # the call's turn, and its delay had it run
+        ddb = make_client(ep)
+        assert ddb.get_item(TableName=table, Key={"pk": {"S": "holder"}}, ConsistentRead=True)["Item"]
+        assert "Item" not in ddb.get_item(TableName=table, Key={"pk": {"S": "by-mcp"}}, ConsistentRead=True)
     finally:
         assert server.stop(signal.SIGTERM) == 0
