@@ -198,8 +198,9 @@ void ddb_offload_give_back(ddb_offload *o, offload_job *j)
 
 void ddb_offload_metrics(ddb_offload *o, ddb_buf *out)
 {
-    ddb_buf_printf(out, "# HELP ddbd_rados_requests API requests on the request workers (--rados-inflight): running, "
-                        "waiting for a worker, or done and not yet sent.\n# TYPE ddbd_rados_requests gauge\n"
+    ddb_buf_printf(out, "# HELP ddbd_rados_requests API requests and MCP calls on the request workers "
+                        "(--rados-inflight): running, waiting for a worker, or done and not yet sent.\n"
+                        "# TYPE ddbd_rados_requests gauge\n"
                         "ddbd_rados_requests %u\n# HELP ddbd_rados_request_workers The request workers "
                         "(--rados-inflight).\n# TYPE ddbd_rados_request_workers gauge\nddbd_rados_request_workers %u\n"
                         "# HELP ddbd_rados_requests_skipped_total Requests not run: their clients closed their "
