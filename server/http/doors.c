@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "server/base/clock.h"
 #include "server/base/gate.h"
 #include "server/doors/console/console.h"
 #include "server/http/http_internal.h"
@@ -61,6 +62,8 @@ static const char *reason_of(int status)
         return "Unsupported Media Type";
     case 500:
         return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
     default:
         return "Bad Request";
     }
@@ -106,13 +109,69 @@ static void send_console(h2o_req_t *req)
     ddb_http_send_body(req, 200, "OK", f->ctype, (const char *)f->data, f->len);
 }
 
+/* An MCP call past --rados-inflight's bound, or skipped (its client gone): the API's answer then. */
+static const char overloaded[] = "{\"message\": \"" DDB_HTTP_OVERLOADED "\"}";
+
+static const char *arena_str(ddb_arena *a, const char *s)
+{
+    return s != NULL ? ddb_arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+/* RADOS: the call on a request worker (offload.h), as an API request: its tools dispatch and wait
+   for the cluster as long, which would hold the loop and every other client of it. */
+static void offload_mcp(ddb_http *h, http_thread *t, h2o_req_t *req, const ddb_req *who)
+{
+    offload_job *j = ddb_offload_take(h->offload);
+
+    if (j == NULL) {
+        ddb_http_send_body(req, 503, reason_of(503), "application/json", overloaded, sizeof(overloaded) - 1);
+        return;
+    }
+    j->mcp = 1;
+    j->traced = 0;
+    j->started = ddb_clock_mono_ns();
+    j->out.len = j->raw.len = 0;
+    ddb_http_auth_request_of(&j->arena, req, &j->ar); /* (the job's own copy: the worker touches nothing of req) */
+    if (req->entity.base != NULL) {
+        ddb_buf_append(&j->raw, req->entity.base, req->entity.len);
+        j->ar.body = j->raw.data;
+    }
+    j->access_key = arena_str(&j->arena, who->access_key);
+    j->region = arena_str(&j->arena, who->region);
+    t->jobs++;
+    ddb_offload_submit(h->offload, j, req, &t->offload_rx);
+}
+
+void ddb_http_mcp_run(ddb_http *h, offload_job *j, unsigned slot)
+{
+    j->status = h->env->mcp(h->env->ctx, &j->ar, j->access_key, j->region, slot, &j->arena, &j->out, &j->mcp_ctype);
+}
+
+void ddb_http_mcp_skipped(offload_job *j)
+{
+    j->out.len = 0;
+    ddb_buf_append(&j->out, overloaded, sizeof(overloaded) - 1);
+    j->status = 503;
+    j->mcp_ctype = "application/json";
+}
+
+void ddb_http_mcp_done(offload_job *j)
+{
+    if (j->req != NULL)
+        ddb_http_send_body(j->req, j->status, reason_of(j->status), j->mcp_ctype, j->out.data, j->out.len);
+}
+
 /* --mcp-http: /mcp, the Model Context Protocol (server/doors/mcp/), as the key the guard verified;
-   outside the gate as admin is. */
+   outside the gate as admin is (on RADOS, on a request worker). */
 static void send_mcp(ddb_http *h, http_thread *t, h2o_req_t *req, const ddb_auth_request *ar, const ddb_req *who)
 {
     const char *ctype;
     int status;
 
+    if (h->offload != NULL) {
+        offload_mcp(h, t, req, who);
+        return;
+    }
     t->out.len = 0;
     status = h->env->mcp(h->env->ctx, ar, who->access_key, who->region, (unsigned)(t - h->threads), &t->arena,
                          &t->out, &ctype);

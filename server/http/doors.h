@@ -1,8 +1,8 @@
 /*
  * server/http/doors.h: the requests to ddbd's doors (server/doors/guard/guard.h): GET /metrics,
  * /ddbd/... (--admin), /ddbd/console (--console) and /mcp (--mcp-http), through the guard. They run
- * on their loop, outside the request workers; admin and /mcp outside the request gate (a restore
- * closes it).
+ * on their loop, but /mcp on RADOS, whose tools dispatch as API requests do: on the request workers
+ * (offload.h); admin and /mcp outside the request gate (a restore closes it).
  */
 #ifndef DDB_HTTP_DOORS_H
 #define DDB_HTTP_DOORS_H

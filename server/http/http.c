@@ -381,15 +381,6 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_he
 
 /* ---- RADOS: the request on a worker (offload.h) ---- */
 
-/* The request's pool is cleared (its connection closed) while its job runs: the answer is dropped. */
-static void job_req_gone(void *p)
-{
-    offload_job *j = *(offload_job **)p;
-
-    if (j != NULL)
-        j->req = NULL;
-}
-
 /* A request past --rados-inflight's bound: DynamoDB's answer when it is overloaded (5xx: SDKs retry). */
 static void send_overloaded(ddb_http *h, http_thread *t, h2o_req_t *req, const api_headers *hd, h2o_iovec_t ct,
                             uint64_t started)
@@ -401,7 +392,7 @@ static void send_overloaded(ddb_http *h, http_thread *t, h2o_req_t *req, const a
     ddb_arena_reset(&t->arena);
     r.arena = &t->arena;
     r.op = ddb_op_from_target(hd->target.base, hd->target.len);
-    ddb_req_fail_msg(&r, DDB_E_SERVICE_UNAVAILABLE, "DynamoDB is currently unavailable. (This should be a temporary state.)");
+    ddb_req_fail_msg(&r, DDB_E_SERVICE_UNAVAILABLE, DDB_HTTP_OVERLOADED);
     outcome(&r, &t->out, &t->err, &a);
     answer_api(h, t, req, &r, NULL, &a, ddb_clock_mono_since_s(started));
 }
@@ -452,24 +443,40 @@ static void offload_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_h
         return;
     }
     j->started = started;
-    j->to = &t->offload_rx;
-    j->req = req;
+    j->mcp = 0;
     j->ctype = response_content_type(ct);
     j->enc = ddb_http_accepted_encoding(req);
     j->traced = trace_begin(h, &j->span, hd) != NULL;
     job_of(h, t, j, req, hd);
-    j->ref = h2o_mem_alloc_shared(&req->pool, sizeof(*j->ref), job_req_gone);
-    *j->ref = j;
     t->jobs++;
+    ddb_offload_submit(h->offload, j, req, &t->offload_rx);
     ddb_conn_cost(t, req, (ddb_clock_mono_ns() - started) / 1000); /* the loop's time alone */
-    ddb_offload_submit(h->offload, j);
 }
 
-/* On a worker (gate slot `slot`): the job's dispatch. */
-static void offload_run(void *ctx, offload_job *j, unsigned slot)
+/* A job not run, its client gone: DynamoDB's 503 (nothing applied; sent, if at all, to no one). */
+static void skip_job(offload_job *j)
+{
+    if (j->mcp) {
+        ddb_http_mcp_skipped(j);
+        return;
+    }
+    j->r.op = ddb_op_from_target(j->in.target, j->in.target_len);
+    ddb_req_fail_msg(&j->r, DDB_E_SERVICE_UNAVAILABLE, DDB_HTTP_OVERLOADED);
+}
+
+/* On a worker (gate slot `slot`): the job's dispatch, or its 503 when its client has gone. */
+static void offload_run(void *ctx, offload_job *j, unsigned slot, int gone)
 {
     ddb_http *h = ctx;
 
+    if (gone || j->mcp) {
+        if (gone)
+            skip_job(j);
+        else
+            ddb_http_mcp_run(h, j, slot);
+        j->seconds = ddb_clock_mono_since_s(j->started);
+        return;
+    }
     ddb_gate_enter(h->env->gate, slot);
     trace_activate(h, j->traced ? &j->span : NULL);
     ddb_dispatch(h->env->api, &j->r, &j->in);
@@ -491,6 +498,11 @@ static void on_jobs_done(h2o_multithread_receiver_t *rx, h2o_linklist_t *done)
         t->jobs--;
         if (j->req != NULL)
             *j->ref = NULL; /* the pool may be cleared once the answer is sent, the job reused by then */
+        if (j->mcp) {
+            ddb_http_mcp_done(j);
+            ddb_offload_give_back(h->offload, j);
+            continue;
+        }
         outcome(&j->r, &j->out, &j->err, &a);
         answer_api(h, t, j->req, &j->r, j->traced ? &j->span : NULL, &a, j->seconds);
         ddb_offload_give_back(h->offload, j);

@@ -123,6 +123,12 @@ typedef struct offload_job {
     h2o_multithread_receiver_t *to; /* its loop's receiver */
     h2o_req_t *req;                 /* NULL once the request is gone (its connection closed) */
     struct offload_job **ref;       /* in the request's pool: its destructor clears req */
+    int fd;                         /* the client's socket, looked at once before the job runs (-1: none) */
+    int gone;                       /* (atomic) the request's pool is cleared: its client has gone */
+    int mcp;                        /* an MCP call (doors.c), not an API request */
+    const char *access_key, *region; /* MCP: the key the doors' guard verified (the job's arena) */
+    int status;                     /* MCP: the answer's HTTP status */
+    const char *mcp_ctype;          /* MCP: its Content-Type, or NULL (no body) */
     ddb_req r;
     ddb_http_in in;
     ddb_auth_request ar;
@@ -135,6 +141,17 @@ typedef struct offload_job {
     const char *ctype;           /* the answer's Content-Type */
     ddb_encoding enc;            /* the coding the client accepts */
 } offload_job;
+
+/* DynamoDB's message when it is overloaded: past --rados-inflight's bound, or a job skipped. */
+#define DDB_HTTP_OVERLOADED "DynamoDB is currently unavailable. (This should be a temporary state.)"
+
+/* ---- doors.c: MCP's calls on the request workers (RADOS), for http.c ---- */
+
+/* doors.c: an MCP call's job, run on a worker (gate slot `slot`), then answered on its loop. */
+void ddb_http_mcp_run(ddb_http *h, offload_job *j, unsigned slot);
+void ddb_http_mcp_done(offload_job *j);
+/* An MCP call skipped because its client has gone: its (unsent) answer. */
+void ddb_http_mcp_skipped(offload_job *j);
 
 /* ---- req_read.c: for http.c and doors.c ---- */
 

@@ -3,6 +3,7 @@
  */
 #include "server/http/offload.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -20,6 +21,7 @@ struct ddb_offload {
     offload_job **all;        /* every job made, to free at the end */
     unsigned made, cap;       /* jobs made, and at most (the bound) */
     unsigned out;             /* jobs taken and not given back (atomic for readers) */
+    unsigned long long skipped; /* jobs not run, their clients gone (atomic) */
     pthread_t *tids;
     unsigned nworkers, first_slot;
     int stopping;
@@ -50,14 +52,36 @@ static offload_job *next_job(ddb_offload *o)
     return j;
 }
 
+/*
+ * On a worker, before a job starts: whether its client has closed or reset its connection while
+ * the job waited for a worker. h2o reads no HTTP/1 socket while its request is pending, so nothing
+ * on the loop would tell; one poll(2) of the socket does (here: the loop is not held by it). The
+ * socket may be closed by its loop meanwhile and its number given to another file: that only
+ * misjudges a job whose client has gone anyway (h2o clears the request's pool, which sets `gone`,
+ * before it closes the socket), and a poll takes nothing from any file. A client that shut down its
+ * sending side and still reads looks gone too, as nginx judges it (it would get a 503, which SDKs
+ * retry). One poll per job, on RADOS only (RocksDB has no workers).
+ */
+static int client_gone(const offload_job *j)
+{
+    struct pollfd p = {.fd = j->fd, .events = POLLRDHUP};
+
+    if (__atomic_load_n(&j->gone, __ATOMIC_ACQUIRE))
+        return 1;
+    return j->fd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
 static void *worker_main(void *arg)
 {
     worker_arg w = *(worker_arg *)arg;
     offload_job *j;
+    int gone;
 
     free(arg);
     while ((j = next_job(w.o)) != NULL) {
-        w.o->run(w.o->ctx, j, w.slot);
+        if ((gone = client_gone(j)) != 0)
+            __atomic_add_fetch(&w.o->skipped, 1, __ATOMIC_RELAXED);
+        w.o->run(w.o->ctx, j, w.slot, gone);
         h2o_multithread_send_message(j->to, &j->msg);
     }
     return NULL;
@@ -118,8 +142,28 @@ offload_job *ddb_offload_take(ddb_offload *o)
     return j;
 }
 
-void ddb_offload_submit(ddb_offload *o, offload_job *j)
+/* The request's pool is cleared (its connection closed) while its job waits or runs: the answer is
+   dropped, and a job not yet started is not run. */
+static void job_req_gone(void *p)
 {
+    offload_job *j = *(offload_job **)p;
+
+    if (j != NULL) {
+        j->req = NULL;
+        __atomic_store_n(&j->gone, 1, __ATOMIC_RELEASE); /* (read by the worker about to run it) */
+    }
+}
+
+void ddb_offload_submit(ddb_offload *o, offload_job *j, h2o_req_t *req, h2o_multithread_receiver_t *to)
+{
+    h2o_socket_t *sock = req->conn->callbacks->get_socket != NULL ? req->conn->callbacks->get_socket(req->conn) : NULL;
+
+    j->to = to;
+    j->req = req;
+    j->fd = sock != NULL ? h2o_socket_get_fd(sock) : -1;
+    j->gone = 0;
+    j->ref = h2o_mem_alloc_shared(&req->pool, sizeof(*j->ref), job_req_gone);
+    *j->ref = j;
     j->next = NULL;
     pthread_mutex_lock(&o->lock);
     if (o->tail != NULL)
@@ -154,11 +198,17 @@ void ddb_offload_give_back(ddb_offload *o, offload_job *j)
 
 void ddb_offload_metrics(ddb_offload *o, ddb_buf *out)
 {
-    ddb_buf_printf(out, "# HELP ddbd_rados_requests API requests on the request workers (--rados-inflight): running, "
-                        "waiting for a worker, or done and not yet sent.\n# TYPE ddbd_rados_requests gauge\n"
+    ddb_buf_printf(out, "# HELP ddbd_rados_requests API requests and MCP calls on the request workers "
+                        "(--rados-inflight): running, waiting for a worker, or done and not yet sent.\n"
+                        "# TYPE ddbd_rados_requests gauge\n"
                         "ddbd_rados_requests %u\n# HELP ddbd_rados_request_workers The request workers "
-                        "(--rados-inflight).\n# TYPE ddbd_rados_request_workers gauge\nddbd_rados_request_workers %u\n",
-                   __atomic_load_n(&o->out, __ATOMIC_RELAXED), o->nworkers);
+                        "(--rados-inflight).\n# TYPE ddbd_rados_request_workers gauge\nddbd_rados_request_workers %u\n"
+                        "# HELP ddbd_rados_requests_skipped_total Requests not run: their clients closed their "
+                        "connections while they waited for a worker.\n"
+                        "# TYPE ddbd_rados_requests_skipped_total counter\n"
+                        "ddbd_rados_requests_skipped_total %llu\n",
+                   __atomic_load_n(&o->out, __ATOMIC_RELAXED), o->nworkers,
+                   __atomic_load_n(&o->skipped, __ATOMIC_RELAXED));
 }
 
 void ddb_offload_stop(ddb_offload *o)

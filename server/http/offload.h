@@ -15,7 +15,13 @@
  *
  * The jobs live in the pool (made on first use, reused, at most 5 N), never in a request's pool: a
  * connection closed while its job runs frees the request, and the job, told so by a destructor in
- * the request's pool, drops its answer.
+ * the request's pool, drops its answer. A job whose client closed or reset its connection while it
+ * waited for a worker is not run at all (offload.c's client_gone: one poll of the socket as a worker
+ * takes it, since h2o reads no HTTP/1 socket while its request is pending): a write the client can
+ * no longer hear of is not applied. One that has started runs to its end (writes are all or nothing).
+ *
+ * MCP's calls over HTTP (--mcp-http, server/http/doors.c) are jobs too: their tools dispatch as the
+ * API's requests do, and would hold the loop as long.
  */
 #ifndef DDB_HTTP_OFFLOAD_H
 #define DDB_HTTP_OFFLOAD_H
@@ -24,24 +30,29 @@
    these; the job is http_internal.h's offload_job) */
 struct offload_job;
 struct ddb_buf;
+struct st_h2o_req_t;
+struct st_h2o_multithread_receiver_t;
 
 /* Jobs waiting per worker, at most (past them: 503). */
 #define OFFLOAD_QUEUE_PER_WORKER 4
 
 typedef struct ddb_offload ddb_offload;
 
-/* Runs a job on worker `slot` (the request gate's slot of that worker). */
-typedef void (*offload_run_fn)(void *ctx, struct offload_job *j, unsigned slot);
+/* Runs a job on worker `slot` (the request gate's slot of that worker); `gone`: its client has gone
+   before it started, so it only writes the answer no one hears (counted in /metrics). */
+typedef void (*offload_run_fn)(void *ctx, struct offload_job *j, unsigned slot, int gone);
 
 /* Starts `workers` threads whose gate slots are first_slot... . NULL on failure. */
 ddb_offload *ddb_offload_start(unsigned workers, unsigned first_slot, offload_run_fn run, void *ctx);
 /* A free job, or NULL past the bound (on a loop). */
 struct offload_job *ddb_offload_take(ddb_offload *o);
-/* Queues a job taken and filled; its answer comes back to j->to. */
-void ddb_offload_submit(ddb_offload *o, struct offload_job *j);
+/* Queues a job taken and filled for `req`; its answer comes back to `to` (its loop's receiver). */
+void ddb_offload_submit(ddb_offload *o, struct offload_job *j, struct st_h2o_req_t *req,
+                        struct st_h2o_multithread_receiver_t *to);
 /* Gives back a job whose answer is sent or dropped (on its loop). */
 void ddb_offload_give_back(ddb_offload *o, struct offload_job *j);
-/* GET /metrics: the requests on the workers now, and the workers (Prometheus' text). */
+/* GET /metrics: the requests on the workers now, the workers, and the jobs skipped because their
+   clients had gone (Prometheus' text). */
 void ddb_offload_metrics(ddb_offload *o, struct ddb_buf *out);
 /* After the loops have stopped: lets the running jobs end, drops the queued ones, joins the workers
    and frees every job. */

@@ -23,7 +23,8 @@
 #     two-gateway example (tests/rados/example.sh: deploy/rados-gateways.sh, when socat is
 #     installed); test_rados_txn.py (transactions across two gateways, one killed mid-transaction),
 #     test_rados_tasks.py (the background work's lease), test_rados_async.py (many requests at the
-#     cluster from one event loop, --rados-inflight's bound), test_rados_commit_unknown.py (a gateway
+#     cluster from one event loop, --rados-inflight's bound, a request whose client has gone before a
+#     worker took it not run, MCP's calls on the workers), test_rados_commit_unknown.py (a gateway
 #     dead before its client heard of its write: the retry is not applied twice),
 #     test_rados_promises.py (a ClientRequestToken retried on another gateway while the first call
 #     is held: applied once; TransactGetItems' reads spread over time while values go A->B->A:
