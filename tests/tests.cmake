@@ -73,6 +73,8 @@ foreach(suite compat security)
                          ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
   endforeach()
 endforeach()
+# a loop's fairness, asserted in times and rates against the same server alone: nothing else runs then
+set_tests_properties(security.test_loop_fairness PROPERTIES RUN_SERIAL TRUE)
 
 if(DDB_FUZZ)
   # tests/fuzz/fuzz_*.c: libFuzzer targets (clang; the libraries are instrumented in CMakeLists.txt)

@@ -12,12 +12,16 @@
  *   not fit waits (its connection is not read, the client's send blocks) until others are done; with
  *   --auth, such a body is first looked at for a plausible Authorization header, else its
  *   connection is closed before the body is read;
- * - a connection whose last request held its loop for CONN_HEAVY_US or more is "heavy": while
- *   other clients are being served by the same loop, heavy connections' requests together get at
- *   most half of its time (each waits, unread, until the loop time heavy requests took has been
- *   given to the others as well, or until none of them sent a request for CONN_IDLE_MS); a new
- *   connection's first request counts as heavy then (reconnecting does not escape it); alone,
- *   heavy requests run as fast as they come.
+ * - the loop's time (docs/security.md, "One heavy request at a time"): a connection whose requests
+ *   hold the loop CONN_HEAVY_US or more (cost_us, which rises with one such request and falls by a
+ *   quarter of the gap with each cheaper one) is heavy, and so is a new connection's first request.
+ *   A heavy request never runs from h2o's reader: it waits, unread, and a loop turn (an epoll that
+ *   reads every client ready, light requests served as they are read, up to CONN_TURN_US of them)
+ *   runs at most one of them after the light ones. While light clients use the loop (one's request
+ *   waits, or one was answered within CONN_IDLE_US, by the clock), a heavy request also waits
+ *   until the light ones have had as much of the loop's time as the heavy ones took. So a light
+ *   client waits at most one heavy request and keeps about half the loop however many heavy
+ *   connections there are; heavy ones get the other half, and the whole loop alone.
  *
  * h2o 2.2 reads a request's body whole before any handler sees it, so this works below it: the
  * socket's read callback (h2o's HTTP/1 reader) is wrapped, and a connection is closed by shutting
@@ -38,11 +42,19 @@ struct st_h2o_req_t;
 #define CONN_FREE_BYTES (32 * 1024)
 /* A request that held its loop this long (microseconds) makes its connection heavy. */
 #define CONN_HEAVY_US 2000
-/* Other clients count as being served when one sent a request within this many milliseconds. */
-#define CONN_SHARED_MS 100
-/* ... and as done with the time owed them when none sent one for this many: a heavy request waits
-   no longer then, so the loop does not idle (at most this long, while it has nothing else to do). */
-#define CONN_IDLE_MS 3
+/* Light requests a loop turn serves before it looks at the heavy ones (their loop time, us). */
+#define CONN_TURN_US 2000
+/* A light client counts as using the loop this long (us) after its answer: the pause of a client
+   sending requests back to back (~0.1 ms on loopback; a loaded machine's scheduler or a client's
+   GIL adds milliseconds: 17 ms seen on the 2-core CI machine). The client's own, measured from its
+   answer: no other client can shorten it. */
+#define CONN_IDLE_US 20000
+/* While light clients use the loop, they get this many times the heavy requests' time (heavy ones: a
+   third of the loop): a light client keeps about two thirds of its rate alone, more than the third
+   the rule promises even where its own pauses (a loaded machine) cost it some. */
+#define CONN_LIGHT_SHARE 2
+/* ... and as sending back to back this long after its answer: the loop, owing it time, polls then. */
+#define CONN_SPIN_US 2000
 
 /* Starts tracking an accepted client socket (before h2o_accept). */
 void ddb_conn_open(struct http_thread *t, struct st_h2o_socket_t *sock);
@@ -60,11 +72,14 @@ int ddb_conn_request(struct http_thread *t, struct st_h2o_req_t *req);
 /* What ddb_conn_request returns for a heavy connection's request that waits its turn: the handler
    returns at once, and the request comes back from ddb_conn_next_due. */
 #define CONN_DEFERRED 2
-/* The request took `us` microseconds of its loop's time (its dispatch). */
-void ddb_conn_cost(struct http_thread *t, struct st_h2o_req_t *req, unsigned long long us);
-/* The next deferred request whose turn has come, or NULL; the loop serves it. */
+/* The request took `us` microseconds of its loop's time (its dispatch), ending at `now_us`
+   (ddb_clock_mono_ns / 1000). */
+void ddb_conn_cost(struct http_thread *t, struct st_h2o_req_t *req, unsigned long long us, unsigned long long now_us);
+/* A loop turn starts (before its epoll): its budgets start over. */
+void ddb_conn_turn(struct http_thread *t);
+/* The next waiting request whose turn has come, or NULL; the loop serves it. */
 struct st_h2o_req_t *ddb_conn_next_due(struct http_thread *t);
-/* How long the loop may wait for events (ms): shorter while requests wait their turn. */
+/* How long the loop may wait for events (ms): 0 while requests wait their turn. */
 int ddb_conn_wait_ms(struct http_thread *t);
 /* Its answer (len bytes) is given to h2o to send, on loop thread t. */
 void ddb_conn_answered(struct http_thread *t, struct st_h2o_req_t *req, size_t len);
