@@ -15,6 +15,7 @@
 #include "server/api/auth_precheck.h"
 #include "server/base/clock.h"
 #include "server/base/log.h"
+#include "proto/ops.h"
 
 typedef struct http_conn {
     h2o_linklist_t lru;   /* in t->conns: least recently active first */
@@ -32,6 +33,7 @@ typedef struct http_conn {
     unsigned requests;
     uint64_t tag_us;       /* its heavy loop time, in the loop's virtual time: its place in t->deferred */
     unsigned cost_us;      /* its requests' loop time: the last one's when higher, else falling to it by a quarter */
+    unsigned heavy : 1;    /* its last request held the loop CONN_HEAVY_US or more */
     unsigned busy : 1;     /* a request is being answered */
     unsigned cut : 1;      /* shut down: h2o is closing it */
     unsigned paused : 1;   /* its body waits for room (not read) */
@@ -344,12 +346,11 @@ static int wait_heavy(http_thread *t, http_conn *c, h2o_req_t *req)
     return wait_in(c, req, at);
 }
 
-/* Whether light clients are using the loop at `now_us`: one's request waits, or one was answered
-   within CONN_IDLE_US (a client's own pause between an answer and its next request, by the clock,
-   not by the loop's turn: a request sent while a heavy one ran is read by the turn after it). */
-static int light_active(http_thread *t, uint64_t now_us)
+/* Whether light clients use the loop: one's request waits, or one was answered since the last heavy
+   request ended. No window of time: a client's pauses (its own, its machine's) do not end it. */
+static int light_active(http_thread *t)
 {
-    return !h2o_linklist_is_empty(&t->ready) || now_us - t->light_at_us < CONN_IDLE_US;
+    return !h2o_linklist_is_empty(&t->ready) || t->light_at_us > t->heavy_at_us;
 }
 
 /* The light clients' time still owed for the heavy requests' (CONN_LIGHT_SHARE times theirs), brought
@@ -374,7 +375,16 @@ static int heavy_may_run(http_thread *t)
     if (t->debt_us == 0)
         return 1;
     now_us = ddb_clock_mono_ns() / 1000;
-    return debt_us(t, now_us) == 0 || !light_active(t, now_us);
+    return debt_us(t, now_us) == 0 || !light_active(t);
+}
+
+/* Whether the request's operation is bounded by one item: a new connection's first request is not
+   known to be light otherwise (reconnecting for each request does not escape the heavy ones' turn). */
+static int one_item(h2o_req_t *req)
+{
+    h2o_iovec_t target = ddb_http_header_value(req, H2O_STRLIT("x-amz-target"));
+
+    return target.base != NULL && (ddb_op_flags(ddb_op_from_target(target.base, target.len)) & DDB_OPF_ONE_ITEM) != 0;
 }
 
 int ddb_conn_request(http_thread *t, h2o_req_t *req)
@@ -399,7 +409,7 @@ int ddb_conn_request(http_thread *t, h2o_req_t *req)
     h2o_linklist_insert(&c->t->busy, &c->queue);
     h2o_linklist_unlink(&c->lru);
     h2o_linklist_insert(&c->t->conns, &c->lru);
-    if (c->requests == 1 || c->cost_us >= CONN_HEAVY_US) /* a new connection is not known to be light */
+    if (c->heavy || (c->requests == 1 && !one_item(req)))
         return wait_heavy(t, c, req);
     if (t->turn_us >= CONN_TURN_US || !h2o_linklist_is_empty(&t->ready))
         return wait_ready(t, c, req);
@@ -416,11 +426,13 @@ void ddb_conn_cost(http_thread *t, h2o_req_t *req, unsigned long long us, unsign
     c->cost_us = us >= c->cost_us ? (unsigned)(us < UINT_MAX ? us : UINT_MAX) : c->cost_us - (c->cost_us - (unsigned)us) / 4;
     if (req == t->heavy_req) /* its place in the heavy ones' queue moves by the time it took */
         c->tag_us += us;
-    if (us >= CONN_HEAVY_US) {
-        /* owed to the light clients that were using the loop when it started */
-        if (light_active(t, now_us - us))
+    c->heavy = us >= CONN_HEAVY_US;
+    if (c->heavy) {
+        /* owed to the light clients if they used the loop since the heavy request before */
+        if (light_active(t))
             t->debt_us = debt_us(t, now_us) + CONN_LIGHT_SHARE * us;
-    } else if (c->cost_us < CONN_HEAVY_US) {
+        t->heavy_at_us = now_us;
+    } else {
         t->light_at_us = now_us;
     }
 }
@@ -457,22 +469,20 @@ h2o_req_t *ddb_conn_next_due(http_thread *t)
 
 int ddb_conn_wait_ms(http_thread *t)
 {
-    uint64_t now_us, light_ago, wait_us;
+    uint64_t now_us;
 
     if (!h2o_linklist_is_empty(&t->ready))
         return 0;
     if (h2o_linklist_is_empty(&t->deferred))
         return 50;
     now_us = ddb_clock_mono_ns() / 1000;
-    if (debt_us(t, now_us) == 0 || !light_active(t, now_us))
+    if (debt_us(t, now_us) == 0 || !light_active(t))
         return 0; /* a heavy request may run */
-    /* its wait: the light clients' time. While they send back to back the loop polls (a wake-up would
-       be added to each of their requests); else it sleeps until the debt is paid or they have paused */
-    light_ago = now_us - t->light_at_us;
-    if (light_ago < CONN_SPIN_US)
+    /* the light clients' time: while they send back to back the loop polls (a wake-up would be
+       added to each of their requests), else it sleeps until a request comes or the debt is paid */
+    if (now_us - t->light_at_us < CONN_SPIN_US)
         return 0;
-    wait_us = CONN_IDLE_US - light_ago < t->debt_us ? CONN_IDLE_US - light_ago : t->debt_us;
-    return (int)((wait_us + 999) / 1000);
+    return (int)((t->debt_us + 999) / 1000);
 }
 
 void ddb_conn_answered(http_thread *cur, h2o_req_t *req, size_t len)

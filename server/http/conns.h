@@ -44,17 +44,13 @@ struct st_h2o_req_t;
 #define CONN_HEAVY_US 2000
 /* Light requests a loop turn serves before it looks at the heavy ones (their loop time, us). */
 #define CONN_TURN_US 2000
-/* A light client counts as using the loop this long (us) after its answer: the pause of a client
-   sending requests back to back (~0.1 ms on loopback; a loaded machine's scheduler or a client's
-   GIL adds milliseconds: 17 ms seen on the 2-core CI machine). The client's own, measured from its
-   answer: no other client can shorten it. */
-#define CONN_IDLE_US 20000
 /* While light clients use the loop, they get this many times the heavy requests' time (heavy ones: a
    third of the loop): a light client keeps about two thirds of its rate alone, more than the third
    the rule promises even where its own pauses (a loaded machine) cost it some. */
 #define CONN_LIGHT_SHARE 2
-/* ... and as sending back to back this long after its answer: the loop, owing it time, polls then. */
-#define CONN_SPIN_US 2000
+/* A light client counts as sending back to back this long after its answer: the loop, owing light
+   clients time, polls then rather than sleeps. */
+#define CONN_SPIN_US 1000
 
 /* Starts tracking an accepted client socket (before h2o_accept). */
 void ddb_conn_open(struct http_thread *t, struct st_h2o_socket_t *sock);

@@ -65,6 +65,7 @@ typedef struct http_thread {
     uint64_t debt_us;        /* loop time heavy requests took that the light clients have not had yet */
     uint64_t debt_at_us;     /* when it was last brought up to date (ddb_clock_mono_ns / 1000) */
     uint64_t light_at_us;    /* when a light request was last answered (ddb_clock_mono_ns / 1000) */
+    uint64_t heavy_at_us;    /* ... and a heavy one (one that held the loop CONN_HEAVY_US or more) */
     size_t bodies;         /* bytes of the bodies admitted */
     size_t unsent;         /* bytes of the answers given and not yet taken by their clients */
     uint64_t swept_ms;

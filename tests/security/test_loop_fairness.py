@@ -169,4 +169,6 @@ def test_a_back_to_back_light_client_keeps_a_third_of_its_rate(server_factory, n
         beside = back_to_back_rate(server, table, 3)
     finally:
         heavy.end(h)
+    # alone again after, and the lower of the two: the machine's other load moves both
+    alone = min(alone, back_to_back_rate(server, table, 2))
     assert beside >= alone / 3, "%.0f GetItems/s beside %d heavy connections, %.0f alone" % (beside, n, alone)
