@@ -32,7 +32,8 @@ typedef struct http_conn {
     size_t unsent;         /* bytes of its answer counted in t->unsent */
     unsigned requests;
     uint64_t tag_us;       /* its heavy loop time, in the loop's virtual time: its place in t->deferred */
-    unsigned cost_us;      /* its requests' loop time: the last one's when higher, else falling to it by a quarter */
+    unsigned cost_us;      /* its requests' loop time: the last one's when higher, else falling to it by a
+                              quarter; the cheapest go first among light requests waiting their turn */
     unsigned heavy : 1;    /* its last request held the loop CONN_HEAVY_US or more */
     unsigned busy : 1;     /* a request is being answered */
     unsigned cut : 1;      /* shut down: h2o is closing it */
@@ -333,7 +334,7 @@ static int wait_ready(http_thread *t, http_conn *c, h2o_req_t *req)
    loop time its connection's requests taken from this queue have had, counted from the queue's
    virtual time (the place of the last one taken) when it comes back after a pause. So the heavy
    connections take turns in proportion to their requests' time, however many there are, and a
-   new connection, or a light one whose request was slow once (the machine's scheduler), goes before
+   light connection whose request was slow once (the machine's scheduler took the CPU) goes before
    those that had their turn: it waits about one heavy request, not all of them. */
 static int wait_heavy(http_thread *t, http_conn *c, h2o_req_t *req)
 {

@@ -12,16 +12,17 @@
  *   not fit waits (its connection is not read, the client's send blocks) until others are done; with
  *   --auth, such a body is first looked at for a plausible Authorization header, else its
  *   connection is closed before the body is read;
- * - the loop's time (docs/security.md, "One heavy request at a time"): a connection whose requests
- *   hold the loop CONN_HEAVY_US or more (cost_us, which rises with one such request and falls by a
- *   quarter of the gap with each cheaper one) is heavy, and so is a new connection's first request.
- *   A heavy request never runs from h2o's reader: it waits, unread, and a loop turn (an epoll that
- *   reads every client ready, light requests served as they are read, up to CONN_TURN_US of them)
- *   runs at most one of them after the light ones. While light clients use the loop (one's request
- *   waits, or one was answered within CONN_IDLE_US, by the clock), a heavy request also waits
- *   until the light ones have had as much of the loop's time as the heavy ones took. So a light
- *   client waits at most one heavy request and keeps about half the loop however many heavy
- *   connections there are; heavy ones get the other half, and the whole loop alone.
+ * - the loop's time (docs/security.md, "One heavy request at a time"): a connection whose last
+ *   request held the loop CONN_HEAVY_US or more is heavy, and so is a new one whose first request is
+ *   not bounded by one item (DDB_OPF_ONE_ITEM). A heavy request never runs from h2o's reader: it
+ *   waits, unread, and a loop turn (an epoll that reads every client ready, light requests served
+ *   as they are read, up to CONN_TURN_US of them) runs at most one of them, after the light ones.
+ *   While light clients use the loop (one's request waits, or one was answered since the last heavy
+ *   request ended), a heavy request also waits until they have had CONN_LIGHT_SHARE times the loop
+ *   time heavy requests took (by the clock). So a light client waits at most about one heavy request,
+ *   and keeps about two thirds of the loop, however many heavy connections there are; heavy ones
+ *   take turns fairly among themselves (start-time fair queueing), have the other third, and the
+ *   whole loop when no light client uses it.
  *
  * h2o 2.2 reads a request's body whole before any handler sees it, so this works below it: the
  * socket's read callback (h2o's HTTP/1 reader) is wrapped, and a connection is closed by shutting
