@@ -310,7 +310,7 @@ static http_conn *conn_of_req(h2o_req_t *req)
     return sock != NULL && sock->on_close.cb == on_conn_closed ? sock->on_close.data : NULL;
 }
 
-/* ---- the loop's time: light requests first, one heavy request a turn, heavy ones a third of it ---- */
+/* ---- the loop's time: light requests first, one heavy request a turn, heavy ones a quarter of it ---- */
 
 static int wait_in(http_conn *c, h2o_req_t *req, h2o_linklist_t *before)
 {
@@ -335,13 +335,16 @@ static int wait_ready(http_thread *t, http_conn *c, h2o_req_t *req)
    virtual time (the place of the last one taken) when it comes back after a pause. So the heavy
    connections take turns in proportion to their requests' time, however many there are, and a
    light connection whose request was slow once (the machine's scheduler took the CPU) goes before
-   those that had their turn: it waits about one heavy request, not all of them. */
+   those that had their turn, and before new ones: it waits about one heavy request, not all of them. */
 static int wait_heavy(http_thread *t, http_conn *c, h2o_req_t *req)
 {
     h2o_linklist_t *at = &t->deferred;
+    /* a new connection's place is as if it had had a heavy request: after the ones coming back,
+       which many new ones at once (each at the virtual time) would otherwise keep waiting */
+    uint64_t least = t->vtime_us + (c->requests == 1 ? CONN_HEAVY_US : 0);
 
-    if (c->tag_us < t->vtime_us)
-        c->tag_us = t->vtime_us;
+    if (c->tag_us < least)
+        c->tag_us = least;
     while (at->prev != &t->deferred && H2O_STRUCT_FROM_MEMBER(http_conn, turn, at->prev)->tag_us > c->tag_us)
         at = at->prev;
     return wait_in(c, req, at);
@@ -412,7 +415,9 @@ int ddb_conn_request(http_thread *t, h2o_req_t *req)
     h2o_linklist_insert(&c->t->conns, &c->lru);
     if (c->heavy || (c->requests == 1 && !one_item(req)))
         return wait_heavy(t, c, req);
-    if (t->turn_us >= CONN_TURN_US || !h2o_linklist_is_empty(&t->ready))
+    /* served at once only within the turn's budget, by a connection cheap lately: one whose last
+       request was cheap but the ones before were not goes after the truly light ones */
+    if (t->turn_us >= CONN_TURN_US || !h2o_linklist_is_empty(&t->ready) || c->cost_us >= CONN_HEAVY_US)
         return wait_ready(t, c, req);
     return 0;
 }
@@ -479,10 +484,8 @@ int ddb_conn_wait_ms(http_thread *t)
     now_us = ddb_clock_mono_ns() / 1000;
     if (debt_us(t, now_us) == 0 || !light_active(t))
         return 0; /* a heavy request may run */
-    /* the light clients' time: while they send back to back the loop polls (a wake-up would be
-       added to each of their requests), else it sleeps until a request comes or the debt is paid */
-    if (now_us - t->light_at_us < CONN_SPIN_US)
-        return 0;
+    /* the light clients' time: the loop sleeps until one's request comes or the debt is paid (it
+       does not poll: on a busy machine a polling loop takes the CPU its clients need) */
     return (int)((t->debt_us + 999) / 1000);
 }
 

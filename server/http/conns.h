@@ -20,9 +20,9 @@
  *   While light clients use the loop (one's request waits, or one was answered since the last heavy
  *   request ended), a heavy request also waits until they have had CONN_LIGHT_SHARE times the loop
  *   time heavy requests took (by the clock). So a light client waits at most about one heavy request,
- *   and keeps about two thirds of the loop, however many heavy connections there are; heavy ones
- *   take turns fairly among themselves (start-time fair queueing), have the other third, and the
- *   whole loop when no light client uses it.
+ *   and keeps three quarters of the loop, however many heavy connections there are; heavy ones take
+ *   turns fairly among themselves (start-time fair queueing), have the other quarter, and the whole
+ *   loop when no light client uses it.
  *
  * h2o 2.2 reads a request's body whole before any handler sees it, so this works below it: the
  * socket's read callback (h2o's HTTP/1 reader) is wrapped, and a connection is closed by shutting
@@ -46,12 +46,11 @@ struct st_h2o_req_t;
 /* Light requests a loop turn serves before it looks at the heavy ones (their loop time, us). */
 #define CONN_TURN_US 2000
 /* While light clients use the loop, they get this many times the heavy requests' time (heavy ones: a
-   third of the loop): a light client keeps about two thirds of its rate alone, more than the third
-   the rule promises even where its own pauses (a loaded machine) cost it some. */
-#define CONN_LIGHT_SHARE 2
-/* A light client counts as sending back to back this long after its answer: the loop, owing light
-   clients time, polls then rather than sleeps. */
-#define CONN_SPIN_US 1000
+   quarter of the loop). A back-to-back light client keeps less of its rate than of the loop's time
+   (its requests find a sleeping loop, not a polling one, and a loaded machine slows it): 3 keeps it
+   above the third the rule promises, with room (with 2, it kept 0.2 to 0.6 of it on the 2-core
+   machine under a load of 9). */
+#define CONN_LIGHT_SHARE 3
 
 /* Starts tracking an accepted client socket (before h2o_accept). */
 void ddb_conn_open(struct http_thread *t, struct st_h2o_socket_t *sock);
