@@ -479,7 +479,7 @@ def test_heavy_requests_leave_the_loop_to_the_others(server_factory):
     4 MB: milliseconds of the loop's time each) beside a client of small GetItems, on one loop.
     Each small request used to wait for an expensive one: the client got one answer per refused
     transaction (bench/soak_attacks.py's big_transact: 1 % of its rate alone). Heavy connections
-    now get a third of the loop's time while others use it, so the small client gets many
+    now get a quarter of the loop's time while others use it, so the small client gets many
     (test_loop_fairness.py holds the rule itself, against 8 and 16 heavy connections)."""
     server = server_factory(["--in-memory", "--threads", "1"])
     table = unique_name("heavy")
@@ -522,5 +522,5 @@ def test_heavy_requests_leave_the_loop_to_the_others(server_factory):
         t.join(30)
     assert statuses == {("heavy", 400), ("light", 200)}, statuses
     assert counts["heavy"] >= 10, counts  # they did run
-    # one answer per expensive request before; two thirds of the loop's time now
+    # one answer per expensive request before; three quarters of the loop's time now
     assert counts["light"] >= 8 * counts["heavy"], counts
