@@ -28,6 +28,10 @@ Attacks (issue 41's findings):
   invalid_utf8    4 connections sending PutItems whose strings are not Unicode (overlong forms,
                   surrogates, past U+10FFFF, lone \\u halves) in a loop; after it, a Scan of the table
                   is decoded as strict UTF-8, as boto3 does (item 6)
+  heavy_scanN     N connections (heavy_scan1, 4, 16, 64) sending back to back a Scan of a 1 MB page
+                  (~5,000 items of 30 numbers) with a filter of 100 comparisons none matches (tens
+                  of milliseconds of a loop each, an empty answer; issue 49, finding 3). Run them
+                  with --ddbd-arg=--threads --ddbd-arg=1 for one loop's fairness
 
 Printed, one line an attack: the legitimate load's requests a second beside it and their share of
 the no-attack figure, p50/p99/max latency of its answered requests, its failures (errors, 5 s
@@ -53,7 +57,8 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TABLE, BIG = "soak", "soak_big"
+TABLE, BIG, SCANNED = "soak", "soak_big", "soak_scan"
+SCAN_ITEMS, SCAN_NUMBERS, SCAN_TERMS = 6000, 30, 100
 PARTITIONS, SORTS = 200, 10
 BIG_ITEMS, BIG_SIZE = 40, 390 * 1024
 LEGIT_TIMEOUT = 5.0
@@ -150,6 +155,19 @@ def setup(port):
     pad = "x" * BIG_SIZE
     for i in range(BIG_ITEMS):
         must(c, "PutItem", {"TableName": BIG, "Item": {"pk": {"S": "big%02d" % i}, "p": {"S": pad}}})
+    c.close()
+
+
+def setup_scanned(port):
+    """The heavy_scan attacks' table: ~1.2 MB of items of SCAN_NUMBERS numbers each."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    must(c, "CreateTable", {"TableName": SCANNED, "BillingMode": "PAY_PER_REQUEST",
+                            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})
+    for i in range(0, SCAN_ITEMS, 25):
+        items = [dict({"pk": {"S": "k%05d" % j}}, **{"a%d" % a: {"N": str(j * 100 + a)} for a in range(SCAN_NUMBERS)})
+                 for j in range(i, i + 25)]
+        must(c, "BatchWriteItem", {"RequestItems": {SCANNED: [{"PutRequest": {"Item": it}} for it in items]}})
     c.close()
 
 
@@ -382,6 +400,12 @@ def attack_invalid_utf8(port, deadline, conns):
     return "answers " + repeat_requests(port, deadline, 4, put)
 
 
+def attack_heavy_scan(n):
+    scan = {"TableName": SCANNED, "ExpressionAttributeValues": {":none": {"N": "-1"}},
+            "FilterExpression": " OR ".join("a%d = :none" % (i % SCAN_NUMBERS) for i in range(SCAN_TERMS))}
+    return lambda port, deadline, conns: "answers " + repeat_requests(port, deadline, n, lambda i: ("Scan", scan))
+
+
 ATTACKS = {
     "slow_readers": attack_slow_readers,
     "idle_flood": attack_idle_flood,
@@ -389,6 +413,10 @@ ATTACKS = {
     "pending_bodies": attack_pending_bodies,
     "big_transact": attack_big_transact,
     "invalid_utf8": attack_invalid_utf8,
+    "heavy_scan1": attack_heavy_scan(1),
+    "heavy_scan4": attack_heavy_scan(4),
+    "heavy_scan16": attack_heavy_scan(16),
+    "heavy_scan64": attack_heavy_scan(64),
 }
 
 
@@ -483,6 +511,8 @@ def run_one(args, attack):
     server, port = start_server(args.bin, args.ddbd_arg)
     try:
         setup(port)
+        if attack and attack.startswith("heavy_scan"):
+            setup_scanned(port)
         during = phase(server.pid, port, attack, args.seconds, args)
         after = phase(server.pid, port, None, args.after, args) if attack else None
         hwm = proc_kb(server.pid, "VmHWM") // 1024

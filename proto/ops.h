@@ -67,6 +67,11 @@
  *   DDB_OPF_LEGACY_QUERY_FILTER       QueryFilter (with ConditionalOperator): the filter
  *   DDB_OPF_LEGACY_SCAN_FILTER        ScanFilter (with ConditionalOperator): the filter
  *
+ *   DDB_OPF_ONE_ITEM              Its work is bounded by one item (400 KB): GetItem, PutItem,
+ *                                 UpdateItem, DeleteItem. A new connection's first request of it is
+ *                                 served as a light one; any other waits with the heavy ones until its
+ *                                 cost is known (server/http/conns.c, "the loop's time").
+ *
  * Not flags, because they are one handler's behaviour rather than a fact the pipeline or another
  * layer needs: which operations serve a table a restore is still filling (ops_common.c), Scan's
  * "The provided starting key is invalid" for an unknown index (page.c), the single-item operation
@@ -100,6 +105,7 @@
 /* ExportTableToPointInTime's FilterSpecification takes Query's expressions: checked by its spec
    (server/api/validate_export.c), parsed again by the export (server/engine/xfer/export.c). */
 #define DDB_OPF_EXPORT_FILTER (DDB_OPF_EXPR_KEY_CONDITION | DDB_OPF_EXPR_FILTER | DDB_OPF_EXPR_PROJECTION)
+#define DDB_OPF_ONE_ITEM (1u << 20)
 
 /* The service column. */
 #define DDB_SVC_DYNAMODB 0

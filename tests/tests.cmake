@@ -75,6 +75,8 @@ foreach(suite compat security)
 endforeach()
 # RUN_SERIAL: it asserts a time (four refused 15 MB items on one loop) and RSS a second after
 set_tests_properties(security.test_compressed_bodies PROPERTIES RUN_SERIAL TRUE)
+# a loop's fairness, asserted in times and rates against the same server alone: nothing else runs then
+set_tests_properties(security.test_loop_fairness PROPERTIES RUN_SERIAL TRUE)
 
 if(DDB_FUZZ)
   # tests/fuzz/fuzz_*.c: libFuzzer targets (clang; the libraries are instrumented in CMakeLists.txt)

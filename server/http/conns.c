@@ -8,17 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <limits.h>
 #include <poll.h>
 #include <sys/socket.h>
 
 #include "server/api/auth_precheck.h"
 #include "server/base/clock.h"
 #include "server/base/log.h"
+#include "proto/ops.h"
 
 typedef struct http_conn {
     h2o_linklist_t lru;   /* in t->conns: least recently active first */
     h2o_linklist_t queue; /* in t->paused (a body waiting for room) or t->busy (being answered) */
-    h2o_linklist_t turn;  /* in t->deferred: its request waits its turn */
+    h2o_linklist_t turn;  /* in t->ready or t->deferred: its request waits its turn */
     h2o_req_t *waiting;   /* that request */
     http_thread *t;
     h2o_socket_t *sock;
@@ -29,10 +31,13 @@ typedef struct http_conn {
     size_t reserved;       /* bytes of t->bodies this request's body was admitted for */
     size_t unsent;         /* bytes of its answer counted in t->unsent */
     unsigned requests;
+    uint64_t tag_us;       /* its heavy loop time, in the loop's virtual time: its place in t->deferred */
+    unsigned cost_us;      /* its requests' loop time: the last one's when higher, else falling to it by a
+                              quarter; the cheapest go first among light requests waiting their turn */
+    unsigned heavy : 1;    /* its last request held the loop CONN_HEAVY_US or more */
     unsigned busy : 1;     /* a request is being answered */
     unsigned cut : 1;      /* shut down: h2o is closing it */
     unsigned paused : 1;   /* its body waits for room (not read) */
-    unsigned heavy : 1;    /* its last request held the loop CONN_HEAVY_US or more */
 } http_conn;
 
 #define SWEEP_MS 250
@@ -327,34 +332,85 @@ static http_conn *conn_of_req(h2o_req_t *req)
     return sock != NULL && sock->on_close.cb == on_conn_closed ? sock->on_close.data : NULL;
 }
 
-/* ---- heavy connections' share of the loop ---- */
+/* ---- the loop's time: light requests first, one heavy request a turn, heavy ones a quarter of it ---- */
 
-/* Whether other clients are being served: a light connection's request came lately. */
-static int shared(http_thread *t)
+static int wait_in(http_conn *c, h2o_req_t *req, h2o_linklist_t *before)
 {
-    return h2o_now(t->loop) - t->light_at_ms < CONN_SHARED_MS;
-}
-
-/* The heavy requests' loop time not yet matched by as much time for the others, brought up to date
-   (by the clock: the loop's time is its turn's start, and a heavy request is a turn of its own). */
-static uint64_t debt_us(http_thread *t)
-{
-    uint64_t now = ddb_clock_mono_ns() / 1000, paid = now - t->debt_at_us;
-
-    t->debt_at_us = now;
-    t->heavy_debt_us = t->heavy_debt_us > paid ? t->heavy_debt_us - paid : 0;
-    return t->heavy_debt_us;
-}
-
-/* A heavy connection's request: served now when the loop owes the others nothing (or serves no
-   one else), else queued behind the other heavy ones. */
-static int wait_turn(http_thread *t, http_conn *c, h2o_req_t *req)
-{
-    if (h2o_linklist_is_empty(&t->deferred) && (!shared(t) || debt_us(t) == 0))
-        return 0;
     c->waiting = req;
-    h2o_linklist_insert(&t->deferred, &c->turn);
+    h2o_linklist_insert(before, &c->turn);
     return CONN_DEFERRED;
+}
+
+/* A light request past its turn's budget: it goes first at the next turn, the cheapest connection's
+   first (one that looked light and then held the loop goes behind the truly light ones). */
+static int wait_ready(http_thread *t, http_conn *c, h2o_req_t *req)
+{
+    h2o_linklist_t *at = &t->ready;
+
+    while (at->prev != &t->ready && H2O_STRUCT_FROM_MEMBER(http_conn, turn, at->prev)->cost_us > c->cost_us)
+        at = at->prev;
+    return wait_in(c, req, at);
+}
+
+/* A heavy (or new) connection's request, in start-time fair queueing among them: its place is the
+   loop time its connection's requests taken from this queue have had, counted from the queue's
+   virtual time (the place of the last one taken) when it comes back after a pause. So the heavy
+   connections take turns in proportion to their requests' time, however many there are, and a
+   light connection whose request was slow once (the machine's scheduler took the CPU) goes before
+   those that had their turn, and before new ones: it waits about one heavy request, not all of them. */
+static int wait_heavy(http_thread *t, http_conn *c, h2o_req_t *req)
+{
+    h2o_linklist_t *at = &t->deferred;
+    /* a new connection's place is as if it had had a heavy request: after the ones coming back,
+       which many new ones at once (each at the virtual time) would otherwise keep waiting */
+    uint64_t least = t->vtime_us + (c->requests == 1 ? CONN_HEAVY_US : 0);
+
+    if (c->tag_us < least)
+        c->tag_us = least;
+    while (at->prev != &t->deferred && H2O_STRUCT_FROM_MEMBER(http_conn, turn, at->prev)->tag_us > c->tag_us)
+        at = at->prev;
+    return wait_in(c, req, at);
+}
+
+/* Whether light clients use the loop: one's request waits, or one was answered since the last heavy
+   request ended. No window of time: a client's pauses (its own, its machine's) do not end it. */
+static int light_active(http_thread *t)
+{
+    return !h2o_linklist_is_empty(&t->ready) || t->light_at_us > t->heavy_at_us;
+}
+
+/* The light clients' time still owed for the heavy requests' (CONN_LIGHT_SHARE times theirs), brought
+   up to date: it is paid by the clock, the loop serving light requests or waiting for them. */
+static uint64_t debt_us(http_thread *t, uint64_t now_us)
+{
+    uint64_t paid = now_us - t->debt_at_us;
+
+    t->debt_at_us = now_us;
+    t->debt_us = t->debt_us > paid ? t->debt_us - paid : 0;
+    return t->debt_us;
+}
+
+/* Whether a heavy request may start now: none yet this turn, and the light clients are owed nothing
+   (or are not using the loop). */
+static int heavy_may_run(http_thread *t)
+{
+    uint64_t now_us;
+
+    if (t->heavy_ran)
+        return 0;
+    if (t->debt_us == 0)
+        return 1;
+    now_us = ddb_clock_mono_ns() / 1000;
+    return debt_us(t, now_us) == 0 || !light_active(t);
+}
+
+/* Whether the request's operation is bounded by one item: a new connection's first request is not
+   known to be light otherwise (reconnecting for each request does not escape the heavy ones' turn). */
+static int one_item(h2o_req_t *req)
+{
+    h2o_iovec_t target = ddb_http_header_value(req, H2O_STRLIT("x-amz-target"));
+
+    return target.base != NULL && (ddb_op_flags(ddb_op_from_target(target.base, target.len)) & DDB_OPF_ONE_ITEM) != 0;
 }
 
 int ddb_conn_request(http_thread *t, h2o_req_t *req)
@@ -379,34 +435,48 @@ int ddb_conn_request(http_thread *t, h2o_req_t *req)
     h2o_linklist_insert(&c->t->busy, &c->queue);
     h2o_linklist_unlink(&c->lru);
     h2o_linklist_insert(&c->t->conns, &c->lru);
-    if (c->heavy || c->requests == 1) /* a new connection is not known to be light */
-        return wait_turn(t, c, req);
-    t->light_at_ms = h2o_now(t->loop);
+    if (c->heavy || (c->requests == 1 && !one_item(req)))
+        return wait_heavy(t, c, req);
+    /* served at once only within the turn's budget, by a connection cheap lately: one whose last
+       request was cheap but the ones before were not goes after the truly light ones */
+    if (t->turn_us >= CONN_TURN_US || !h2o_linklist_is_empty(&t->ready) || c->cost_us >= CONN_HEAVY_US)
+        return wait_ready(t, c, req);
     return 0;
 }
 
-void ddb_conn_cost(http_thread *t, h2o_req_t *req, unsigned long long us)
+void ddb_conn_cost(http_thread *t, h2o_req_t *req, unsigned long long us, unsigned long long now_us)
 {
     http_conn *c = t->last_req == req ? t->last_conn : conn_of_req(req);
 
+    t->turn_us += us;
     if (c == NULL)
         return;
+    c->cost_us = us >= c->cost_us ? (unsigned)(us < UINT_MAX ? us : UINT_MAX) : c->cost_us - (c->cost_us - (unsigned)us) / 4;
+    if (req == t->heavy_req) /* its place in the heavy ones' queue moves by the time it took */
+        c->tag_us += us;
     c->heavy = us >= CONN_HEAVY_US;
-    if (c->heavy && shared(t))
-        t->heavy_debt_us = debt_us(t) + us;
+    if (c->heavy) {
+        /* owed to the light clients if they used the loop since the heavy request before */
+        if (light_active(t))
+            t->debt_us = debt_us(t, now_us) + CONN_LIGHT_SHARE * us;
+        t->heavy_at_us = now_us;
+    } else {
+        t->light_at_us = now_us;
+    }
 }
 
-h2o_req_t *ddb_conn_next_due(http_thread *t)
+void ddb_conn_turn(http_thread *t)
 {
-    http_conn *c;
-    h2o_req_t *req;
+    t->turn_us = 0;
+    t->heavy_ran = 0;
+    t->heavy_req = NULL; /* its cost came in its turn, if it had one (not every request is the API's) */
+}
 
-    /* owed time is given only to clients that use it: CONN_IDLE_MS without their requests ends it */
-    if (h2o_linklist_is_empty(&t->deferred) ||
-        (h2o_now(t->loop) - t->light_at_ms < CONN_IDLE_MS && debt_us(t) != 0))
-        return NULL;
-    c = H2O_STRUCT_FROM_MEMBER(http_conn, turn, t->deferred.next);
-    req = c->waiting;
+static h2o_req_t *take(http_thread *t, h2o_linklist_t *q)
+{
+    http_conn *c = H2O_STRUCT_FROM_MEMBER(http_conn, turn, q->next);
+    h2o_req_t *req = c->waiting;
+
     h2o_linklist_unlink(&c->turn);
     c->waiting = NULL;
     t->last_req = req;
@@ -414,9 +484,31 @@ h2o_req_t *ddb_conn_next_due(http_thread *t)
     return req;
 }
 
+h2o_req_t *ddb_conn_next_due(http_thread *t)
+{
+    if (!h2o_linklist_is_empty(&t->ready) && t->turn_us < CONN_TURN_US)
+        return take(t, &t->ready);
+    if (h2o_linklist_is_empty(&t->deferred) || !heavy_may_run(t))
+        return NULL;
+    t->heavy_ran = 1;
+    t->vtime_us = H2O_STRUCT_FROM_MEMBER(http_conn, turn, t->deferred.next)->tag_us;
+    return t->heavy_req = take(t, &t->deferred);
+}
+
 int ddb_conn_wait_ms(http_thread *t)
 {
-    return h2o_linklist_is_empty(&t->deferred) ? 50 : 1;
+    uint64_t now_us;
+
+    if (!h2o_linklist_is_empty(&t->ready))
+        return 0;
+    if (h2o_linklist_is_empty(&t->deferred))
+        return 50;
+    now_us = ddb_clock_mono_ns() / 1000;
+    if (debt_us(t, now_us) == 0 || !light_active(t))
+        return 0; /* a heavy request may run */
+    /* the light clients' time: the loop sleeps until one's request comes or the debt is paid (it
+       does not poll: on a busy machine a polling loop takes the CPU its clients need) */
+    return (int)((t->debt_us + 999) / 1000);
 }
 
 void ddb_conn_answered(http_thread *cur, h2o_req_t *req, size_t len)

@@ -339,7 +339,7 @@ static void offload_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_h
 static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_headers *hd, h2o_iovec_t ct)
 {
     ddb_auth_request ar;
-    uint64_t started;
+    uint64_t started, now;
     ddb_req r;
     ddb_http_in in;
     held_answer a;
@@ -372,8 +372,9 @@ static void handle_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_he
     ddb_gate_enter(h->env->gate, slot);
     ddb_dispatch(h->env->api, &r, &in);
     ddb_gate_leave(h->env->gate, slot);
-    seconds = ddb_clock_mono_since_s(started);
-    ddb_conn_cost(t, req, (unsigned long long)(seconds * 1e6));
+    now = ddb_clock_mono_ns();
+    seconds = (double)(now - started) / 1e9;
+    ddb_conn_cost(t, req, (now - started) / 1000, now / 1000);
     a = (held_answer){.ctype = response_content_type(ct), .started = started, .enc = ddb_http_accepted_encoding(req)};
     outcome(&r, &t->out, &t->err, &a);
     answer_api(h, t, req, &r, span, &a, seconds);
@@ -435,7 +436,7 @@ static void job_of(ddb_http *h, http_thread *t, offload_job *j, h2o_req_t *req, 
 /* On the loop: the request into a job, for a worker; or 503 past the bound. */
 static void offload_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_headers *hd, h2o_iovec_t ct)
 {
-    uint64_t started = ddb_clock_mono_ns();
+    uint64_t started = ddb_clock_mono_ns(), now;
     offload_job *j = ddb_offload_take(h->offload);
 
     if (j == NULL) {
@@ -449,8 +450,9 @@ static void offload_api(ddb_http *h, http_thread *t, h2o_req_t *req, const api_h
     j->traced = trace_begin(h, &j->span, hd) != NULL;
     job_of(h, t, j, req, hd);
     t->jobs++;
+    now = ddb_clock_mono_ns();
+    ddb_conn_cost(t, req, (now - started) / 1000, now / 1000); /* the loop's time alone */
     ddb_offload_submit(h->offload, j, req, &t->offload_rx);
-    ddb_conn_cost(t, req, (ddb_clock_mono_ns() - started) / 1000); /* the loop's time alone */
 }
 
 /* A job not run, its client gone: DynamoDB's 503 (nothing applied; sent, if at all, to no one). */
@@ -790,6 +792,7 @@ static void run_loop(ddb_http *h, http_thread *t)
         /* access log lines go out when the loop would wait anyway (or are many, or old) */
         if (h->log != NULL)
             ddb_access_log_flush(h->log, &t->alog, !polling);
+        ddb_conn_turn(t);
         h2o_evloop_run(t->loop, polling ? 0 : ddb_conn_wait_ms(t));
         ddb_conn_tick(t);
         for (h2o_req_t *req; (req = ddb_conn_next_due(t)) != NULL;) {
@@ -821,6 +824,7 @@ static void *thread_main(void *arg)
     h2o_linklist_init_anchor(&t->conns);
     h2o_linklist_init_anchor(&t->paused);
     h2o_linklist_init_anchor(&t->busy);
+    h2o_linklist_init_anchor(&t->ready);
     h2o_linklist_init_anchor(&t->deferred);
     if (h->offload != NULL)
         h2o_multithread_register_receiver(t->ctx.queue, &t->offload_rx, on_jobs_done);

@@ -55,10 +55,17 @@ typedef struct http_thread {
     h2o_linklist_t conns;  /* least recently active first */
     h2o_linklist_t paused; /* bodies waiting for room, oldest first */
     h2o_linklist_t busy;   /* being answered */
-    h2o_linklist_t deferred; /* heavy connections' requests waiting their turn, oldest first */
-    uint64_t heavy_debt_us;  /* loop time heavy requests took that the others have not had yet */
+    /* requests waiting their turn (conns.h, "the loop's time") */
+    h2o_linklist_t ready;    /* light ones past their turn's budget, cheapest connection first */
+    h2o_linklist_t deferred; /* heavy connections' (and new ones' first), by their place (conns.c) */
+    uint64_t vtime_us;       /* the place of the last one taken: the heavy connections' virtual time */
+    h2o_req_t *heavy_req;    /* the last one taken */
+    uint64_t turn_us;        /* loop time requests took in this turn (from ddb_conn_turn) */
+    int heavy_ran;           /* one of them ran in this turn */
+    uint64_t debt_us;        /* loop time heavy requests took that the light clients have not had yet */
     uint64_t debt_at_us;     /* when it was last brought up to date (ddb_clock_mono_ns / 1000) */
-    uint64_t light_at_ms;    /* when a request of a connection that is not heavy came last */
+    uint64_t light_at_us;    /* when a light request was last answered (ddb_clock_mono_ns / 1000) */
+    uint64_t heavy_at_us;    /* ... and a heavy one (one that held the loop CONN_HEAVY_US or more) */
     size_t bodies;         /* bytes of the bodies admitted */
     size_t unsent;         /* bytes of the answers given and not yet taken by their clients */
     uint64_t swept_ms;

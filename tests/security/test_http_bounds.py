@@ -474,12 +474,13 @@ def test_unsupported_content_encoding_is_dynamodbs_500_and_changes_nothing(serve
 
 # ---- a client whose requests are expensive, beside clients whose requests are not ----
 
-def test_heavy_requests_leave_the_loop_half_its_time_for_the_others(server_factory):
+def test_heavy_requests_leave_the_loop_to_the_others(server_factory):
     """Two connections loop TransactGetItems of 25 items of 390 KB (each read, then refused past
     4 MB: milliseconds of the loop's time each) beside a client of small GetItems, on one loop.
     Each small request used to wait for an expensive one: the client got one answer per refused
     transaction (bench/soak_attacks.py's big_transact: 1 % of its rate alone). Heavy connections
-    now get half of the loop's time while others are served, so the small client gets many."""
+    now get a quarter of the loop's time while others use it, so the small client gets many
+    (test_loop_fairness.py holds the rule itself, against 8 and 16 heavy connections)."""
     server = server_factory(["--in-memory", "--threads", "1"])
     table = unique_name("heavy")
     ddb = create_table(server.endpoint, table)
@@ -521,5 +522,5 @@ def test_heavy_requests_leave_the_loop_half_its_time_for_the_others(server_facto
         t.join(30)
     assert statuses == {("heavy", 400), ("light", 200)}, statuses
     assert counts["heavy"] >= 10, counts  # they did run
-    # one answer per expensive request before; half the loop's time now (measured: ~40 per one)
+    # one answer per expensive request before; three quarters of the loop's time now
     assert counts["light"] >= 8 * counts["heavy"], counts
