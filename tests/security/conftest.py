@@ -69,6 +69,13 @@ def _sanitized():
 SANITIZED = _sanitized()
 
 
+def timing_holds(ok):
+    """A time or rate bound's check: ok, or true under the sanitizers (a Debug build under ASan runs
+    several times slower and unevenly; the release pass holds the bounds, the sanitized one runs the
+    same attacks for memory errors)."""
+    return SANITIZED or ok
+
+
 def rss_within(mb, bound_mb):
     """An RSS bound's check: mb < bound_mb, or true under the sanitizers (the release pass holds
     the bounds; the sanitized one checks the same attacks for memory errors)."""
