@@ -591,12 +591,13 @@ static int wrong_host(ddb_http *h, http_thread *t, h2o_req_t *req)
 
     if (!h->hosts.on)
         return 0;
+    host = ddb_http_host(req);
+    if (ddb_door_host_allowed(&h->hosts, host.base, host.len))
+        return 0;
     memset(&r, 0, sizeof(r));
     ddb_arena_reset(&t->arena);
     r.arena = &t->arena;
-    host = ddb_http_host(req);
-    if (ddb_door_host_check(&h->hosts, &r, host.base, host.len) == DDB_OK)
-        return 0;
+    ddb_door_host_check(&h->hosts, &r, host.base, host.len);
     ddb_http_render_error(t, &r);
     ddb_http_send_body(req, DDB_DOOR_HOST_STATUS, "Forbidden", "application/x-amz-json-1.0", t->err.data, t->err.len);
     return 1;

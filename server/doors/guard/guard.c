@@ -167,18 +167,26 @@ static int listed(const char *list, const char *name, size_t n)
     return 0;
 }
 
-int ddb_door_host_check(const ddb_door_hosts *hs, ddb_req *r, const char *host, size_t len)
+int ddb_door_host_allowed(const ddb_door_hosts *hs, const char *host, size_t len)
 {
     size_t n;
 
     if (hs == NULL || !hs->on || host == NULL || len == 0)
-        return DDB_OK;
+        return 1;
     n = name_len(host, len);
     for (size_t i = 0; i < NLOOPBACK; i++)
         if (same_name(LOOPBACK_NAMES[i], strlen(LOOPBACK_NAMES[i]), host, n))
-            return DDB_OK;
-    if ((hs->bound != NULL && same_name(hs->bound, strlen(hs->bound), host, n)) || listed(hs->allowed, host, n))
+            return 1;
+    return (hs->bound != NULL && same_name(hs->bound, strlen(hs->bound), host, n)) || listed(hs->allowed, host, n);
+}
+
+int ddb_door_host_check(const ddb_door_hosts *hs, ddb_req *r, const char *host, size_t len)
+{
+    size_t n;
+
+    if (ddb_door_host_allowed(hs, host, len))
         return DDB_OK;
+    n = name_len(host, len);
     return ddb_req_fail(r, DDB_E_ACCESS_DENIED,
                         "Host '%.*s' is not a name of this server: it answers to localhost, 127.0.0.1, [::1], "
                         "--host and --allowed-hosts (a page whose name was re-pointed to this machine, DNS "

@@ -63,6 +63,8 @@ const char *ddb_door_hosts_invalid(const char *allowed);
  * error's own 400). No Host at all passes: a browser always sends one.
  */
 int ddb_door_host_check(const ddb_door_hosts *hs, ddb_req *r, const char *host, size_t len);
+/* The same, as a yes (1) or no (0) with nothing recorded: the API's hot path asks this first. */
+int ddb_door_host_allowed(const ddb_door_hosts *hs, const char *host, size_t len);
 #define DDB_DOOR_HOST_STATUS 403
 
 /* One HTTP request to a door. */
