@@ -70,7 +70,9 @@ int ddb_auth_verify(const ddb_auth *a, ddb_req *req, const ddb_auth_request *hr,
  * checks one action on one table, or on one index of it (PartiQL statements, whose tables are known
  * once parsed: dynamodb:PartiQLSelect, ...). A request that reads an index (Query and Scan with
  * IndexName, SELECT FROM "T"."I") is decided, as IAM decides it, on the index's ARN
- * (table/T/index/I) alone: a table's Deny on table/T does not reach it, one on its index ARN (or a wildcard over the indexes) does. Both return DDB_OK or record AccessDeniedException as IAM words it.
+ * (table/T/index/I) alone: a table's Deny on table/T does not reach it, one on the index's ARN (or a
+ * wildcard over the indexes) does. Both return DDB_OK or record AccessDeniedException as IAM words
+ * it.
  */
 /*
  * A table's (stream_label NULL) or a stream's resource-based policy document (arena text), or NULL
