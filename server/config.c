@@ -14,6 +14,7 @@
 #include "server/base/log.h"
 #include "server/base/regions.h"
 #include "server/config_help.h"
+#include "server/doors/guard/guard.h"
 #include "server/storage/storage.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -350,6 +351,18 @@ static int check_budget(const ddb_config *cfg)
     return 0;
 }
 
+/* --allowed-hosts: names, so that a typo is an error rather than a name that never matches */
+static int check_hosts(const ddb_config *cfg)
+{
+    const char *why = ddb_door_hosts_invalid(cfg->allowed_hosts);
+
+    if (why != NULL) {
+        fprintf(stderr, "ddbd: --allowed-hosts '%s': %s\n", cfg->allowed_hosts, why);
+        return -1;
+    }
+    return 0;
+}
+
 /* --mcp-http answers only signed requests: without --auth any signature would do, and /mcp would be
    open to whoever reaches the port (docs/mcp.md). */
 static int check_mcp(const ddb_config *cfg)
@@ -409,7 +422,8 @@ static int parse(ddb_config *cfg, int argc, char **argv)
         return -1;
     }
     resolve_inflight(cfg);
-    return check_peers(cfg) != 0 || check_regions(cfg) != 0 || check_mcp(cfg) != 0 || check_budget(cfg) != 0 ? -1 : 0;
+    return check_peers(cfg) != 0 || check_regions(cfg) != 0 || check_mcp(cfg) != 0 || check_budget(cfg) != 0 ||
+                   check_hosts(cfg) != 0 ? -1 : 0;
 }
 
 int ddb_config_parse(ddb_config *cfg, int argc, char **argv)

@@ -35,6 +35,7 @@ typedef struct ddb_config {
     int log_level;          /* ddb_log_level */
     int sync_writes;        /* fsync every write */
     const char *cors;       /* allowed origins ("*" by default) */
+    const char *allowed_hosts; /* --allowed-hosts: more names for the Host header; NULL: none */
     size_t max_body;        /* 16 MiB */
     unsigned long long item_collection_limit; /* bytes; 0 means DynamoDB's 10 GB (settable for tests) */
     double transaction_conflict_rate; /* fraction of transactions cancelled with TransactionConflict (faults.h) */

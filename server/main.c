@@ -102,7 +102,8 @@ static void http_options(const ddb_config *cfg, ddb_http_options *o)
                             .request_timeout = cfg->request_timeout, .max_connections = cfg->max_connections,
                             .header_timeout = cfg->header_timeout, .max_unsent = (size_t)cfg->max_unsent,
                             .max_pending_bodies = (size_t)cfg->max_pending_bodies,
-                            .cors = cfg->cors, .tls_cert = cfg->tls_cert, .tls_key = cfg->tls_key,
+                            .cors = cfg->cors, .allowed_hosts = cfg->allowed_hosts, .tls_cert = cfg->tls_cert,
+                            .tls_key = cfg->tls_key,
                             .metrics_port = cfg->metrics_port, .access_log = cfg->access_log, .admin = cfg->admin,
                             .console = cfg->console, .mcp = cfg->mcp_http, .rados_inflight = cfg->rados_inflight};
 }

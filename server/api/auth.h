@@ -67,8 +67,12 @@ int ddb_auth_verify(const ddb_auth *a, ddb_req *req, const ddb_auth_request *hr,
  * Access policies (policy.c). ddb_auth_authorize checks operation `op` of the verified key against
  * its allow= and tables= options and the resource-based policies, on every resource the request
  * names (the members of server/api/resources.def, each resolved to its table); ddb_auth_allow
- * checks one action on one table (PartiQL statements, whose tables are known once parsed:
- * dynamodb:PartiQLSelect, ...). Both return DDB_OK or record AccessDeniedException as IAM words it.
+ * checks one action on one table, or on one index of it (PartiQL statements, whose tables are known
+ * once parsed: dynamodb:PartiQLSelect, ...). A request that reads an index (Query and Scan with
+ * IndexName, SELECT FROM "T"."I") is decided, as IAM decides it, on the index's ARN
+ * (table/T/index/I) alone: a table's Deny on table/T does not reach it, one on the index's ARN (or a
+ * wildcard over the indexes) does. Both return DDB_OK or record AccessDeniedException as IAM words
+ * it.
  */
 /*
  * A table's (stream_label NULL) or a stream's resource-based policy document (arena text), or NULL
@@ -90,7 +94,7 @@ typedef struct ddb_auth_lookups {
 } ddb_auth_lookups;
 
 int ddb_auth_authorize(const ddb_auth *a, ddb_req *req, int op, const ddb_json *body);
-int ddb_auth_allow(const ddb_auth *a, ddb_req *req, const char *action, const char *table);
+int ddb_auth_allow(const ddb_auth *a, ddb_req *req, const char *action, const char *table, const char *index);
 
 /* ---- resource-based policies (rbp.c) ---- */
 

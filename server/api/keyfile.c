@@ -5,7 +5,8 @@
  * that holds it, never widen a key. So the grammar is strict and every word has one reading:
  * the first two words are always the access key id and the secret; after them a word of the form
  * `lowercase=...` is an option (an unknown name is an error, so a misspelt option is never taken
- * for a session token), anything else is the account id (12 digits) or the session token, and they
+ * for a session token; an option's name in another case, or any '=' inside a token, is an error
+ * too, as no base64 token holds one), anything else is the account id (12 digits) or the session token, and they
  * come before the options. Values are checked for what they can mean: a table pattern holds only
  * the characters of a table name and `*`, an action only those of an operation name; an empty
  * value or list item is refused rather than read as "everything".
@@ -16,6 +17,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define GRAMMAR                                                                                                      \
     "expected ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID [SESSION_TOKEN]] [name=USER] [allow=ACTIONS] "             \
@@ -83,6 +85,31 @@ static int option_index(const char *name, size_t n)
         if (strlen(OPTION_NAMES[i]) == n && memcmp(OPTION_NAMES[i], name, n) == 0)
             return i;
     return -1;
+}
+
+/* The option w names in any case (`Tables=...`, `RIGHTS=...`), else -1: such a word was once read
+   as the session token, and a client sending it as its token had the key's rights without the
+   option's limit (issue 51). */
+static int option_in_any_case(word w)
+{
+    const char *eq = memchr(w.p, '=', w.n);
+    size_t n = eq ? (size_t)(eq - w.p) : 0;
+
+    for (int i = 0; n > 0 && i < OPT__COUNT; i++)
+        if (strlen(OPTION_NAMES[i]) == n && strncasecmp(OPTION_NAMES[i], w.p, n) == 0)
+            return i;
+    return -1;
+}
+
+/* w holds a '=' followed by something else than '=': no base64 session token does (its '=' only
+   pads its end), but a NAME=VALUE option does. */
+static int inner_equals(word w)
+{
+    const char *eq = memchr(w.p, '=', w.n);
+
+    while (eq != NULL && eq < w.p + w.n && *eq == '=')
+        eq++;
+    return eq != NULL && eq < w.p + w.n;
 }
 
 /* ---------------------------------------------------------------- values */
@@ -210,6 +237,10 @@ static int parse_positional(word w, size_t index, ddb_auth_key *k, char **err)
         return 0;
     }
     if (index == 3) {
+        if (inner_equals(w))
+            return fail(err, "SESSION_TOKEN (word 4) holds '=' before its end: a session token is base64, whose '=' "
+                             "only pads its end, and an option is lowercase NAME=VALUE (%s)",
+                        GRAMMAR);
         k->token = strndup(w.p, w.n);
         return 0;
     }
@@ -249,20 +280,24 @@ static int parse_words(const word *w, size_t n, ddb_auth_key *k, char **err)
 {
     unsigned seen = 0;
     size_t nlen;
+    int opt;
 
     if (!only(w[0], ""))
         return fail(err, "ACCESS_KEY_ID (word 1) must be letters and digits, as a signed request's is (%s)", GRAMMAR);
     if (n < 2)
         return fail(err, "%s: SECRET_ACCESS_KEY is missing", GRAMMAR);
-    if ((nlen = option_form(w[1])) > 0 && option_index(w[1].p, nlen) >= 0)
-        return fail(err, "SECRET_ACCESS_KEY (word 2) reads as the option %.*s=: is the secret missing? (%s)",
-                    (int)nlen, w[1].p, GRAMMAR);
+    if ((opt = option_in_any_case(w[1])) >= 0)
+        return fail(err, "SECRET_ACCESS_KEY (word 2) reads as the option %s=: is the secret missing? (%s)",
+                    OPTION_NAMES[opt], GRAMMAR);
     k->access_key = strndup(w[0].p, w[0].n);
     k->secret = strndup(w[1].p, w[1].n);
     for (size_t i = 2; i < n; i++) {
         if ((nlen = option_form(w[i])) > 0) {
             if (parse_option(w[i], nlen, &seen, k, err) != 0)
                 return -1;
+        } else if ((opt = option_in_any_case(w[i])) >= 0) {
+            return fail(err, "word %zu reads as the option %s= in another case: options are lowercase, write %s=",
+                        i + 1, OPTION_NAMES[opt], OPTION_NAMES[opt]);
         } else if (seen != 0) {
             return fail(err, "word %zu is no option (NAME=VALUE) but comes after one: ACCOUNT_ID and SESSION_TOKEN "
                              "come right after the secret (%s)",

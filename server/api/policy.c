@@ -63,9 +63,10 @@ static int allowed(const ddb_auth_key *k, const char *action, const char *table,
 }
 
 /* One resource, resolved: the table it belongs to (NULL: none of the caller's), a stream's label,
-   and the text that named it. */
+   the index it reads (its policy is the table's, its ARN table/T/index/I), and the text that named
+   it. */
 typedef struct resource {
-    const char *table, *label, *text;
+    const char *table, *label, *index, *text;
 } resource;
 
 static const char *account_of(const ddb_req *req, const ddb_auth_key *k)
@@ -138,6 +139,8 @@ static void resolve(ddb_req *req, const ddb_auth_key *k, ddb_res_kind kind, cons
    formats nothing. */
 static const char *arn_of(ddb_req *req, const ddb_auth_key *k, const resource *r)
 {
+    if (r->table != NULL && r->index != NULL)
+        return ddb_arena_sprintf(req->arena, "%s/index/%s", table_arn(req, k, r->table, NULL), r->index);
     return r->table != NULL ? table_arn(req, k, r->table, r->label) : r->text;
 }
 
@@ -190,7 +193,7 @@ int ddb_auth_caller(const ddb_auth *a, ddb_req *req, ddb_rbp_caller *out)
     return 0;
 }
 
-int ddb_auth_allow(const ddb_auth *a, ddb_req *req, const char *action, const char *table)
+int ddb_auth_allow(const ddb_auth *a, ddb_req *req, const char *action, const char *table, const char *index)
 {
     const ddb_auth_key *k = ddb_auth_key_of(a, req->access_key);
     resource r = {0};
@@ -200,12 +203,15 @@ int ddb_auth_allow(const ddb_auth *a, ddb_req *req, const char *action, const ch
     if (table == NULL)
         return allowed(k, action, NULL, 1) ? DDB_OK : deny(req, k, action, NULL);
     resolve(req, k, DDB_RES_TABLE, table, &r);
+    r.index = index;
     return decide(k, req, action, &r);
 }
 
 typedef struct each_ctx {
     const ddb_auth_key *k;
     ddb_req *req;
+    const ddb_json *body;
+    int read_index; /* an INDEX row was decided: its TableName row is not (IAM decides the index alone) */
 } each_ctx;
 
 static int decide_member(void *ctx, const ddb_res_member *m, const char *text)
@@ -215,7 +221,18 @@ static int decide_member(void *ctx, const ddb_res_member *m, const char *text)
 
     if (m->kind == DDB_RES_STATEMENT) /* decided by the handler, once parsed */
         return 0;
-    resolve(c->req, c->k, m->kind, text, &r);
+    if (m->kind == DDB_RES_TABLE && c->read_index)
+        return 0;
+    if (m->kind == DDB_RES_INDEX) {
+        const ddb_json *t = ddb_json_get(c->body, "TableName");
+        if (t == NULL || t->type != DDB_JSON_STRING) /* refused by validation: no table, nothing read */
+            return 0;
+        resolve(c->req, c->k, DDB_RES_TABLE, t->u.s, &r);
+        r.index = text;
+        c->read_index = 1;
+    } else {
+        resolve(c->req, c->k, m->kind, text, &r);
+    }
     if (m->kind == DDB_RES_ITERATOR && r.table == NULL) /* not an iterator of this server: refused as one */
         return 0;
     for (const char *const *act = ddb_res_action_names(m->op, m->actions); *act != NULL; act++)
@@ -227,7 +244,7 @@ static int decide_member(void *ctx, const ddb_res_member *m, const char *text)
 int ddb_auth_authorize(const ddb_auth *a, ddb_req *req, int op, const ddb_json *body)
 {
     const ddb_auth_key *k = ddb_auth_key_of(a, req->access_key);
-    each_ctx c = {k, req};
+    each_ctx c = {k, req, body, 0};
     int named = 0, rc;
 
     if (k == NULL || (k->nallow == 0 && k->ntables == 0 && (req->lookups == NULL || req->lookups->policy_of == NULL)))

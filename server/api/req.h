@@ -25,8 +25,10 @@ typedef struct ddb_req {
     ddb_arena *arena;
     struct ddb_engine *eng; /* what the operation works on (engine/engine.h); set by dispatch */
     /* --auth's policy for what only the handler can name (a PartiQL statement's action and table):
-       allow(auth, req, action, table) returns DDB_OK or records AccessDeniedException; NULL: no policy */
-    int (*allow)(const struct ddb_auth *auth, struct ddb_req *req, const char *action, const char *table);
+       allow(auth, req, action, table, index) returns DDB_OK or records AccessDeniedException; index
+       non-NULL: the statement reads that index of the table ("T"."I"); NULL: no policy */
+    int (*allow)(const struct ddb_auth *auth, struct ddb_req *req, const char *action, const char *table,
+                 const char *index);
     const struct ddb_auth *auth;
     const struct ddb_auth_lookups *lookups; /* what --auth's decisions look up (auth.h); set with auth */
     int op;                 /* ddb_op */

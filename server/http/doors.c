@@ -58,6 +58,8 @@ static const char *reason_of(int status)
         return "Method Not Allowed";
     case 409:
         return "Conflict";
+    case 403:
+        return "Forbidden";
     case 415:
         return "Unsupported Media Type";
     case 500:
@@ -184,6 +186,7 @@ void ddb_http_door(ddb_http *h, http_thread *t, h2o_req_t *req, ddb_door door, i
     ddb_auth_request ar;
     ddb_door_request dr;
     ddb_req who;
+    h2o_iovec_t host = ddb_http_host(req);
     int status;
 
     ddb_arena_reset(&t->arena);
@@ -193,7 +196,8 @@ void ddb_http_door(ddb_http *h, http_thread *t, h2o_req_t *req, ddb_door door, i
     dr = (ddb_door_request){.door = door, .http = &ar, .media_type = ct.base, .media_len = ct.len,
                             .resource = ddb_arena_strndup(&t->arena, req->path_normalized.base,
                                                           req->path_normalized.len),
-                            .private_port = private_port};
+                            .private_port = private_port, .hosts = &h->hosts, .host = host.base,
+                            .host_len = host.len};
     t->out.len = 0;
     if ((status = ddb_door_guard(h->env->api->auth, &who, &dr, &t->out)) != 0) {
         ddb_http_send_body(req, status, reason_of(status), "application/json", t->out.data, t->out.len);

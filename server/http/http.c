@@ -612,6 +612,27 @@ static int ambiguous_framing(h2o_req_t *req)
     return codings > 1 || (codings == 1 && lengths > 0);
 }
 
+/* The API door's Host rule, the doors' own (guard.h): 1 when the request was refused (403, the
+   DynamoDB error an SDK reads). */
+static int wrong_host(ddb_http *h, http_thread *t, h2o_req_t *req)
+{
+    ddb_req r;
+    h2o_iovec_t host;
+
+    if (!h->hosts.on)
+        return 0;
+    host = ddb_http_host(req);
+    if (ddb_door_host_allowed(&h->hosts, host.base, host.len))
+        return 0;
+    memset(&r, 0, sizeof(r));
+    ddb_arena_reset(&t->arena);
+    r.arena = &t->arena;
+    ddb_door_host_check(&h->hosts, &r, host.base, host.len);
+    ddb_http_render_error(t, &r);
+    ddb_http_send_body(req, DDB_DOOR_HOST_STATUS, "Forbidden", "application/x-amz-json-1.0", t->err.data, t->err.len);
+    return 1;
+}
+
 /* A request, now (cut: its connection was, so it gets a short 400). */
 static void serve(http_thread *t, h2o_req_t *req, int cut)
 {
@@ -642,6 +663,8 @@ static void serve(http_thread *t, h2o_req_t *req, int cut)
         ddb_http_door(h, t, req, door, 0);
         return;
     }
+    if (wrong_host(h, t, req))
+        return;
     api_headers_of(req, &hd);
     add_cors(h, req, hd.origin);
     if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) && req->path_normalized.len == 1) {
@@ -893,6 +916,7 @@ ddb_http *ddb_http_bind(const ddb_http_options *cfg, const ddb_http_env *env)
     h->cfg = cfg;
     h->env = env;
     h->nthreads = cfg->threads;
+    ddb_door_hosts_init(&h->hosts, cfg->host, cfg->allowed_hosts);
     if (cfg->tls_cert != NULL && (h->ssl = tls_context(cfg)) == NULL)
         return NULL;
     h2o_config_init(&h->globalconf);

@@ -25,6 +25,7 @@ typedef struct ddb_http_options {
     size_t max_unsent;          /* bytes of answers not yet taken by their clients, at most */
     size_t max_pending_bodies;  /* bytes of request bodies being received, at most (past it they wait) */
     const char *cors;           /* allowed origins */
+    const char *allowed_hosts;  /* --allowed-hosts (guard.h's Host rule); NULL: none */
     const char *tls_cert, *tls_key; /* https when set */
     int metrics_port;           /* -1: /metrics on the API port */
     const char *access_log;     /* FILE, "-", or NULL (off) */

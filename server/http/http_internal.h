@@ -17,6 +17,7 @@
 #include "server/api/req.h"
 #include "server/base/groupcommit.h"
 #include "server/base/trace.h"
+#include "server/doors/guard/guard.h"
 #include "server/http/access_log.h"
 #include "server/http/encoding.h"
 #include "server/http/http.h"
@@ -95,6 +96,7 @@ struct ddb_http {
     size_t unsent_budget;       /* each thread's share of --max-unsent-bytes */
     uint64_t header_timeout_ms; /* --header-timeout */
     struct ddb_offload *offload; /* --rados-inflight: the request workers (offload.h); NULL: none */
+    ddb_door_hosts hosts;        /* the names a Host header may give (guard.h) */
     volatile int stopping;
 };
 
@@ -164,6 +166,9 @@ void ddb_http_mcp_skipped(offload_job *j);
 
 /* The first header `name` (lower case) of req, or {NULL, 0}. */
 h2o_iovec_t ddb_http_header_value(h2o_req_t *req, const char *name, size_t len);
+/* The Host the client sent (HTTP/2's :authority), or {NULL, 0}: h2o fills req->authority in with
+   its host's own name when there is none (HTTP/1.0). */
+h2o_iovec_t ddb_http_host(h2o_req_t *req);
 /* The media type of a Content-Type (its parameters and blanks dropped). */
 h2o_iovec_t ddb_http_media_type(h2o_iovec_t ct);
 /* The request as SigV4 signed it (--auth), in arena a. */

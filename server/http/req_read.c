@@ -57,3 +57,14 @@ void ddb_http_auth_request_of(ddb_arena *a, h2o_req_t *req, ddb_auth_request *ar
     ar->body = req->entity.base;
     ar->body_len = req->entity.base ? req->entity.len : 0;
 }
+
+h2o_iovec_t ddb_http_host(h2o_req_t *req)
+{
+    h2o_iovec_t a = req->input.authority;
+
+    /* h2o takes the Host header out of the headers into input.authority, and when there is none
+       puts its host's own name there (the very string) */
+    if (a.base == NULL || (req->hostconf != NULL && a.base == req->hostconf->authority.hostport.base))
+        return h2o_iovec_init(NULL, 0);
+    return a;
+}

@@ -43,7 +43,7 @@ int ddb_pq_authorize(ddb_req *req, const ddb_pq_stmt *s)
         [DDB_PQ_DELETE] = "PartiQLDelete", [DDB_PQ_EXISTS] = "PartiQLSelect",
     };
 
-    return req->allow == NULL ? DDB_OK : req->allow(req->auth, req, actions[s->kind], s->table);
+    return req->allow == NULL ? DDB_OK : req->allow(req->auth, req, actions[s->kind], s->table, s->index);
 }
 
 int ddb_pq_statement_or_fail(ddb_req *req, const ddb_json *obj, ddb_pq_stmt *s, int *param_error)

@@ -249,7 +249,7 @@ def _raw_exchange(endpoint, raw, timeout=5):
 
 def _put_with_junk_header(table, pk, junk):
     body = json.dumps({"TableName": table, "Item": {"pk": {"S": pk}}}).encode()
-    return (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.0\r\n"
+    return (b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-amz-json-1.0\r\n"
             b"X-Amz-Target: DynamoDB_20120810.PutItem\r\n"
             b"Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/dynamodb/aws4_request, "
             b"SignedHeaders=host;x-amz-date;x-amz-target, Signature=0000\r\n"
@@ -285,7 +285,7 @@ def test_request_head_over_16_kib_is_refused_unprocessed(endpoint, hdr_table):
 
 @pytest.mark.parametrize("line", [b"GARBAGE", b"POST / HTTP/9.9", b"POST  / HTTP/1.1 extra", b"\x00\x01\x02 / HTTP/1.1"])
 def test_malformed_request_line_is_400_and_closed(endpoint, line):
-    data, closed = _raw_exchange(endpoint, line + b"\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
+    data, closed = _raw_exchange(endpoint, line + b"\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}")
     assert data.startswith(b"HTTP/1.1 400 Bad Request\r\n"), data[:200]
     assert closed
 
@@ -297,7 +297,7 @@ def test_slow_request_and_idle_connection_are_cut_off(server_factory):
     with socket.create_connection((host, port), timeout=5) as s:
         t0 = time.monotonic()
         closed_at = None
-        for b in b"POST / HTTP/1.1\r\nHost: x\r\n" + b"X-Slow: y\r\n" * 50:
+        for b in b"POST / HTTP/1.1\r\nHost: localhost\r\n" + b"X-Slow: y\r\n" * 50:
             try:
                 s.send(bytes([b]))
                 s.settimeout(0.1)

@@ -89,6 +89,7 @@ def valid_args(name, tmp):
         "log-level": ["--log-level", "warn"] + mem,
         "sync": ["--sync", "--data-dir", data],
         "cors": ["--cors", "http://a.example,http://b.example"] + mem,
+        "allowed-hosts": ["--allowed-hosts", "ddbd.test,[::1],10.0.0.5"] + mem,
         "item-collection-limit": ["--item-collection-limit", "1048576"] + mem,
         "transaction-conflict-rate": ["--transaction-conflict-rate", "0.5"] + mem,
         "write-conflict-rate": ["--write-conflict-rate", "0.25"] + mem,
@@ -137,7 +138,7 @@ def valid_args(name, tmp):
 
 
 SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "rados-pool", "rados-inflight", "shards", "threads",
-           "search-threads", "vector-ann", "vector-ann-ef", "log-level", "sync", "cors", "item-collection-limit", "transaction-conflict-rate",
+           "search-threads", "vector-ann", "vector-ann-ef", "log-level", "sync", "cors", "allowed-hosts", "item-collection-limit", "transaction-conflict-rate",
            "write-conflict-rate", "enforce-capacity", "idempotency-window", "ttl-interval", "count-check-interval", "replication-lag", "region-peer", "peer-key", "stream-trigger", "kinesis-endpoint", "auth", "namespaces",
            "regions", "max-tables", "max-connections", "min-free-disk", "memory-budget", "request-timeout", "header-timeout", "max-unsent-bytes",
            "max-pending-bodies", "lenient-numbers", "mcp-http", "mcp-allow-writes", "admin", "console", "metrics-port",
@@ -431,6 +432,11 @@ def test_values_accepted(args):
      "ddbd: --memory-budget goes with --in-memory (a data directory keeps its history on disk)\n"),
     (["--min-free-disk", ""], "ddbd: --min-free-disk must be a number of bytes\n"),
     (["-min-free-disk", "1k"], "ddbd: --min-free-disk must be a number of bytes\n"),
+    # names
+    (["--allowed-hosts", "a.example,,b.example"], "ddbd: --allowed-hosts 'a.example,,b.example': an empty name (two "
+     "commas, or a comma at an end): name the hosts, or give * for any\n"),
+    (["--allowed-hosts", "a.example:8000"], "ddbd: --allowed-hosts 'a.example:8000': a name holds letters, digits, "
+     "'.', '-', '_' (an IPv6 address: [ ] and ':'), and no port\n"),
     # words
     (["--log-level", "loud"], "ddbd: --log-level must be error, warn, info or debug\n"),
     (["--log-level", "INFO"], "ddbd: --log-level must be error, warn, info or debug\n"),
@@ -467,7 +473,8 @@ def test_values_refused(args, message):
 MISSING = {
     "host": None, "port": None, "data-dir": None, "backend": None, "rados-conf": None, "rados-pool": None,
     "rados-inflight": None,
-    "shards": None, "threads": None, "search-threads": None, "vector-ann": None, "vector-ann-ef": None, "cors": None, "item-collection-limit": None,
+    "shards": None, "threads": None, "search-threads": None, "vector-ann": None, "vector-ann-ef": None, "cors": None, "allowed-hosts": None,
+    "item-collection-limit": None,
     "transaction-conflict-rate": None, "write-conflict-rate": None, "idempotency-window": None,
     "ttl-interval": None, "count-check-interval": None, "stream-trigger": None, "max-connections": None, "request-timeout": None,
     "regions": None, "max-tables": None,

@@ -130,7 +130,7 @@ def test_connection_limit_closes_the_least_recently_active_idle_one_and_says_so(
     def get(s):
         s.settimeout(3)
         try:
-            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            s.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
             return s.recv(1000)
         except OSError:
             return b""

@@ -19,7 +19,7 @@ const SPEC = JSON.parse(execFileSync(SPEC_DUMP, { encoding: 'utf8' }));
 const LISTED = JSON.parse(execFileSync(SPEC_DUMP, ['--resources'], { encoding: 'utf8' }));
 
 /** A member whose name says it names a resource: its last component. */
-const RESOURCE_NAME = /(TableName|Arn|^ShardIterator|^Statement)$/;
+const RESOURCE_NAME = /(TableName|IndexName|Arn|^ShardIterator|^Statement)$/;
 
 /*
  * Members that name none of this server's resources though their names end so: an IAM role the

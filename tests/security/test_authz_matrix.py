@@ -119,8 +119,18 @@ def text_of(w, row):
         sub = "import" if "Import" in row["op"] else "bulk-operation"
         forged = "%s/%s/01234567890123-abcdefab" % (table_res, sub)
         return forged, None
+    if row["kind"] == "INDEX":  # decided on the index's ARN (issue 51)
+        return "gsi1", table_res + "/index/gsi1"
     resource = stream_res if row["kind"] in ("STREAM", "ITERATOR") else table_res
     return w[row["kind"]], resource
+
+
+def body_of(row, text):
+    """The request: the member alone, and for an index the table it belongs to."""
+    body = place(row["path"], text)
+    if row["kind"] == "INDEX":
+        body["TableName"] = "victim"
+    return body
 
 
 def ids(row):
@@ -131,7 +141,7 @@ def ids(row):
 @pytest.mark.parametrize("row", ROWS, ids=ids)
 def test_a_key_limited_to_other_tables_is_refused(world, row):
     text, resource = text_of(world, row)
-    status, out = send(world["srv"].endpoint, "AKIDOTHER", "othersecret", row["op"], place(row["path"], text))
+    status, out = send(world["srv"].endpoint, "AKIDOTHER", "othersecret", row["op"], body_of(row, text))
     action = row["actions"][0]
     assert status == 400, out
     assert out["__type"] == "com.amazon.coral.service#AccessDeniedException", out
@@ -145,7 +155,7 @@ def test_a_key_limited_to_other_tables_is_refused(world, row):
                          ids=ids)
 def test_a_deny_in_the_table_s_policy_is_refused(world, row):
     text, resource = text_of(world, row)
-    status, out = send(world["srv"].endpoint, "AKIDDENIED", "deniedsecret", row["op"], place(row["path"], text))
+    status, out = send(world["srv"].endpoint, "AKIDDENIED", "deniedsecret", row["op"], body_of(row, text))
     action = row["actions"][0]
     assert status == 400, out
     assert out["__type"] == "com.amazon.coral.service#AccessDeniedException", out
@@ -156,4 +166,4 @@ def test_a_deny_in_the_table_s_policy_is_refused(world, row):
 
 def test_the_matrix_covers_every_kind():
     """The list names every kind the decision resolves (a kind no row uses would go untested)."""
-    assert {r["kind"] for r in ROWS} >= {"TABLE", "ARN", "STREAM", "GLOBAL", "BACKUP", "XFER", "ITERATOR"}
+    assert {r["kind"] for r in ROWS} >= {"TABLE", "ARN", "STREAM", "GLOBAL", "BACKUP", "XFER", "ITERATOR", "INDEX"}

@@ -162,7 +162,7 @@ def test_idle_and_slowloris_flood_does_not_lock_new_clients_out(server_factory):
         except OSError:
             continue
         if i % 3 == 2:
-            s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\n")
+            s.sendall(b"POST / HTTP/1.1\r\nHost: localhost\r\n")
         attackers.append(s)
     probe = Probe(server.endpoint, table)
     probe.start()
@@ -441,7 +441,7 @@ def test_ambiguous_body_framing_is_refused_and_closed(server_factory, framing):
     payload = body if framing.startswith("Content-Length: %d\r\nContent-Length") else chunked
     # a second request after it: a server that read the first one way would answer this one too
     got = send_raw(server.endpoint, ("\r\n".join(lines) + "\r\n\r\n").encode() + payload +
-                   b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                   b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
     assert got.startswith(b"HTTP/1.1 400"), got[:200]
     assert got.count(b"HTTP/1.1 ") == 1, got  # closed after the 400: nothing behind it is read
     assert "Item" not in ddb.get_item(TableName=table, Key={"pk": {"S": "smuggled"}}, ConsistentRead=True)

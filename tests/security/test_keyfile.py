@@ -223,3 +223,45 @@ def test_the_error_quotes_no_secret(tmp_path):
     code, err = got
     assert code != 0 and "--auth %s:1: ACCOUNT_ID (word 3) must be 12 digits" % path in err, err
     assert "topsecretvalue" not in err, err
+
+
+# ---- an option in another case is no session token (issue 51, finding 6) ----
+
+@pytest.mark.parametrize("word, why", [
+    ("Tables=test_*", "word 4 reads as the option tables= in another case: options are lowercase"),
+    ("ALLOW=read", "word 4 reads as the option allow= in another case"),
+    ("Tabels=test_*", "SESSION_TOKEN (word 4) holds '=' before its end"),
+])
+def test_an_option_looking_token_is_refused(tmp_path, word, why):
+    """`Tables=test_*` after the account id was read as the session token: the key started with no
+    table limit, and a client sending the word as its token read and wrote every table. A session
+    token is base64 ('=' only pads its end), so a word with '=' inside is an option or a mistake."""
+    path = keyfile(tmp_path, ADMIN_LINE + "AKIDCAP capsecret 111122223333 %s\n" % word)
+    got = start(path)
+    if isinstance(got, Started):
+        try:
+            tables(got.endpoint)
+            c = client(got.endpoint, "AKIDCAP", "capsecret", word)
+            allowed = "GetItem on %s %s, PutItem %s" % (
+                PRIVATE, code_of(lambda: c.get_item(TableName=PRIVATE, Key={"pk": {"S": "a"}})),
+                code_of(lambda: c.put_item(TableName=PRIVATE, Item={"pk": {"S": "w"}})))
+        finally:
+            got.stop()
+        pytest.fail("ddbd started with %r as the session token; sending it: %s" % (word, allowed))
+    code, err = got
+    assert code != 0, err
+    assert "--auth %s:2: %s" % (path, why) in err, err
+
+
+def test_a_base64_token_with_padding_is_still_a_token(tmp_path):
+    """The refusal is no wider than the mistake: '=' padding at a token's end is base64's own."""
+    path = keyfile(tmp_path, ADMIN_LINE + "AKIDPAD padsecret 111122223333 FwoGZX+IvY/Xdz== tables=test_*\n")
+    got = start(path)
+    assert isinstance(got, Started), got
+    try:
+        tables(got.endpoint)
+        c = client(got.endpoint, "AKIDPAD", "padsecret", "FwoGZX+IvY/Xdz==")
+        assert c.get_item(TableName=OWN, Key={"pk": {"S": "a"}})["Item"] == {"pk": {"S": "a"}}
+        assert code_of(lambda: c.get_item(TableName=PRIVATE, Key={"pk": {"S": "a"}})) == "AccessDeniedException"
+    finally:
+        got.stop()

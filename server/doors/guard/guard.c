@@ -3,6 +3,9 @@
  */
 #include "server/doors/guard/guard.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <strings.h>
 
@@ -74,8 +77,132 @@ static int cross_site(ddb_buf *out)
     return 415;
 }
 
+/* ---- the Host rule ---- */
+
+static const char *const LOOPBACK_NAMES[] = {"localhost", "127.0.0.1", "[::1]"};
+#define NLOOPBACK (sizeof(LOOPBACK_NAMES) / sizeof(LOOPBACK_NAMES[0]))
+
+/* An address or name that only this machine reaches: 127.0.0.0/8, ::1, localhost. */
+static int is_loopback(const char *host)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+
+    if (host == NULL)
+        return 0;
+    if (inet_pton(AF_INET, host, &a4) == 1)
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, host, &a6) == 1)
+        return IN6_IS_ADDR_LOOPBACK(&a6);
+    return strcasecmp(host, "localhost") == 0;
+}
+
+void ddb_door_hosts_init(ddb_door_hosts *hs, const char *bound, const char *allowed)
+{
+    hs->bound = bound;
+    hs->allowed = allowed;
+    hs->on = allowed != NULL ? strcmp(allowed, "*") != 0 : is_loopback(bound);
+}
+
+const char *ddb_door_hosts_invalid(const char *allowed)
+{
+    const char *p = allowed;
+
+    if (allowed == NULL || strcmp(allowed, "*") == 0)
+        return NULL;
+    for (;;) {
+        size_t n = strcspn(p, ",");
+        if (n == 0)
+            return "an empty name (two commas, or a comma at an end): name the hosts, or give * for any";
+        size_t colons = 0;
+        for (size_t i = 0; i < n; i++) {
+            colons += p[i] == ':';
+            if (!isalnum((unsigned char)p[i]) && strchr(".-_:[]", p[i]) == NULL)
+                return "a name holds letters, digits, '.', '-', '_' (an IPv6 address: [ ] and ':'), and no port";
+        }
+        if (colons == 1 || (p[0] == '[' && p[n - 1] != ']'))
+            return "a name holds letters, digits, '.', '-', '_' (an IPv6 address: [ ] and ':'), and no port";
+        if (p[n] == 0)
+            return NULL;
+        p += n + 1;
+    }
+}
+
+/* [h, h+n) without brackets around an IPv6 address. */
+static void unbracket(const char **h, size_t *n)
+{
+    if (*n >= 2 && (*h)[0] == '[' && (*h)[*n - 1] == ']')
+        (*h)++, *n -= 2;
+}
+
+/* Whether the name [a, a+na) is [b, b+nb), in any case, brackets or not around an IPv6 address. */
+static int same_name(const char *a, size_t na, const char *b, size_t nb)
+{
+    unbracket(&a, &na);
+    unbracket(&b, &nb);
+    return na == nb && na > 0 && strncasecmp(a, b, na) == 0;
+}
+
+/* The Host header's name: its port (":digits" after the name or after "]") left off. */
+static size_t name_len(const char *host, size_t len)
+{
+    size_t i = len;
+
+    while (i > 0 && host[i - 1] >= '0' && host[i - 1] <= '9')
+        i--;
+    if (i > 0 && i < len && host[i - 1] == ':' &&
+        (host[0] == '[' ? i >= 2 && host[i - 2] == ']' : memchr(host, ':', i - 1) == NULL))
+        return i - 1;
+    return len;
+}
+
+static int listed(const char *list, const char *name, size_t n)
+{
+    for (const char *p = list; p != NULL && *p;) {
+        size_t m = strcspn(p, ",");
+        if (same_name(p, m, name, n))
+            return 1;
+        p += m + (p[m] == ',');
+    }
+    return 0;
+}
+
+int ddb_door_host_allowed(const ddb_door_hosts *hs, const char *host, size_t len)
+{
+    size_t n;
+
+    if (hs == NULL || !hs->on || host == NULL || len == 0)
+        return 1;
+    n = name_len(host, len);
+    for (size_t i = 0; i < NLOOPBACK; i++)
+        if (same_name(LOOPBACK_NAMES[i], strlen(LOOPBACK_NAMES[i]), host, n))
+            return 1;
+    return (hs->bound != NULL && same_name(hs->bound, strlen(hs->bound), host, n)) || listed(hs->allowed, host, n);
+}
+
+int ddb_door_host_check(const ddb_door_hosts *hs, ddb_req *r, const char *host, size_t len)
+{
+    size_t n;
+
+    if (ddb_door_host_allowed(hs, host, len))
+        return DDB_OK;
+    n = name_len(host, len);
+    return ddb_req_fail(r, DDB_E_ACCESS_DENIED,
+                        "Host '%.*s' is not a name of this server: it answers to localhost, 127.0.0.1, [::1], "
+                        "--host and --allowed-hosts (a page whose name was re-pointed to this machine, DNS "
+                        "rebinding, sends its own)",
+                        (int)(n < 255 ? n : 255), host);
+}
+
+/* ---- the guard ---- */
+
 int ddb_door_guard(const ddb_auth *auth, ddb_req *r, const ddb_door_request *dr, ddb_buf *out)
 {
+    if (ddb_door_host_check(dr->hosts, r, dr->host, dr->host_len) != DDB_OK) {
+        out->len = 0;
+        ddb_req_render_error(r, out);
+        return DDB_DOOR_HOST_STATUS;
+    }
     if (changes_state(dr->http->method) && !json_media(dr))
         return cross_site(out);
     if (auth == NULL || (dr->private_port && dr->door == DDB_DOOR_METRICS) || dr->door == DDB_DOOR_CONSOLE)

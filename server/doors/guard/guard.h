@@ -16,7 +16,14 @@
  *     --metrics-port, which the operator binds privately; /mcp needs a signature only, each tool
  *     being decided as what it does; --console's files (/ddbd/console/...) need nothing: they are
  *     the same for everyone and carry no data (the console signs its API calls with the key the
- *     user enters, and those are decided as any client's). A key without the right is refused as
+ *     user enters, and those are decided as any client's).
+ *   - with or without --auth, on a server bound to loopback (or given --allowed-hosts), the Host
+ *     header names this server: localhost, 127.0.0.1, [::1], the --host name, or one of
+ *     --allowed-hosts, any port. A page whose own name an attacker re-points to 127.0.0.1 (DNS
+ *     rebinding) is same-origin with the server and may send anything, but its requests carry its
+ *     own name as Host. Refused: 403, AccessDeniedException. The API door asks the same
+ *     (ddb_door_host_check), as its requests are as open to such a page.
+ *   A key without the right is refused as
  *     IAM words it: AccessDeniedException "User: arn:aws:iam::ACCOUNT:user/NAME is not authorized to perform:
  *     ddbd:Admin on resource: arn:aws:ddbd:REGION:ACCOUNT:/ddbd/faults because no identity-based
  *     policy allows the ddbd:Admin action".
@@ -37,6 +44,29 @@ typedef enum ddb_door {
     DDB_DOOR_CONSOLE, /* GET /ddbd/console/...: the console's built-in files, open to every caller */
 } ddb_door;
 
+/* The Host rule (ddb_door_hosts_init): which names the server answers to. */
+typedef struct ddb_door_hosts {
+    int on;              /* bound to loopback, or --allowed-hosts given (and not "*") */
+    const char *bound;   /* --host */
+    const char *allowed; /* --allowed-hosts: comma-separated names and addresses; NULL: none */
+} ddb_door_hosts;
+
+/* The rule for a server listening on `bound` (--host) with `allowed` (--allowed-hosts, or NULL). */
+void ddb_door_hosts_init(ddb_door_hosts *hs, const char *bound, const char *allowed);
+
+/* Whether `allowed` (--allowed-hosts) is well formed: NULL, or the reason it is not. */
+const char *ddb_door_hosts_invalid(const char *allowed);
+
+/*
+ * Whether a request whose Host header (or HTTP/2 :authority) is [host, host+len) may be served:
+ * DDB_OK, or AccessDeniedException recorded on r (its status is DDB_DOOR_HOST_STATUS, not the
+ * error's own 400). No Host at all passes: a browser always sends one.
+ */
+int ddb_door_host_check(const ddb_door_hosts *hs, ddb_req *r, const char *host, size_t len);
+/* The same, as a yes (1) or no (0) with nothing recorded: the API's hot path asks this first. */
+int ddb_door_host_allowed(const ddb_door_hosts *hs, const char *host, size_t len);
+#define DDB_DOOR_HOST_STATUS 403
+
 /* One HTTP request to a door. */
 typedef struct ddb_door_request {
     ddb_door door;
@@ -45,13 +75,16 @@ typedef struct ddb_door_request {
     size_t media_len;
     const char *resource;         /* the path refusals name (no query) */
     int private_port;             /* on --metrics-port: no signature asked */
+    const ddb_door_hosts *hosts;  /* the Host rule; NULL: none */
+    const char *host;             /* the Host header (no NUL); NULL when none */
+    size_t host_len;
 } ddb_door_request;
 
 /*
  * Whether `dr` may pass to its door. 0, with r->access_key and r->region the verified key's (under
  * --auth; NULL without), or the HTTP status of the refusal, its JSON body written to `out`: a
- * DynamoDB error (the signature's, AccessDeniedException) or {"message": ...} for a request a
- * browser could send cross-site (415). `r` needs only its arena.
+ * DynamoDB error (the signature's, AccessDeniedException; 403 for a Host the server does not
+ * answer to) or {"message": ...} for a request a browser could send cross-site (415). `r` needs only its arena.
  */
 int ddb_door_guard(const ddb_auth *auth, ddb_req *r, const ddb_door_request *dr, ddb_buf *out);
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "server/api/keyfile.h"
 #include "test.h"
@@ -84,6 +85,13 @@ TEST(mistakes_are_refused_with_their_reason)
         {"AKID SECRETMARK 111122223333 tok more", "word 5 is one too many"},
         {"AKID SECRETMARK name=ci 111122223333", "comes after one"},
         {"AKID allow=read", "reads as the option allow=: is the secret missing?"},
+        {"AKID Allow=read", "reads as the option allow=: is the secret missing?"},
+        {"AKID SECRETMARK 111122223333 Tables=test_*", "word 4 reads as the option tables= in another case"},
+        {"AKID SECRETMARK 111122223333 RIGHTS=admin", "word 4 reads as the option rights= in another case"},
+        {"AKID SECRETMARK Tables=test_*", "word 3 reads as the option tables= in another case"},
+        {"AKID SECRETMARK 111122223333 tables=a Name=ci", "word 5 reads as the option name= in another case"},
+        {"AKID SECRETMARK 111122223333 Tabels=test_*", "SESSION_TOKEN (word 4) holds '=' before its end"},
+        {"AKID SECRETMARK 111122223333 FwoG=ZXIv", "SESSION_TOKEN (word 4) holds '=' before its end"},
         {"AK-ID SECRETMARK", "ACCESS_KEY_ID (word 1) must be letters and digits"},
         {"AKID SECRET\x01MARK", "control character (0x01)"},
         {"AKID SECRETMARK\x7f", "control character (0x7f)"},
@@ -168,13 +176,16 @@ static void random_key(ddb_auth_key *k)
     do {
         free(k->secret);
         k->secret = random_word(SECRET_BYTES, secret_length());
-    } while (strncmp(k->secret, "name=", 5) == 0 || strncmp(k->secret, "allow=", 6) == 0 ||
-             strncmp(k->secret, "tables=", 7) == 0 || strncmp(k->secret, "rights=", 7) == 0);
+    } while (strncasecmp(k->secret, "name=", 5) == 0 || strncasecmp(k->secret, "allow=", 6) == 0 ||
+             strncasecmp(k->secret, "tables=", 7) == 0 || strncasecmp(k->secret, "rights=", 7) == 0);
     if (below(2)) {
         k->account = random_word("0123456789", 12);
-        if (below(2)) { /* a session token: base64, as STS's are, at most 5000 bytes */
-            k->token = random_word("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=", 1 + below(5000));
+        if (below(2)) { /* a session token: base64, as STS's are, at most 5000 bytes, '=' only its padding */
+            size_t n = 1 + below(5000), pad = below(3);
+            k->token = random_word("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", n);
             k->token[0] = 'F';
+            for (size_t i = 1; i <= pad && i < n; i++)
+                k->token[n - i] = '=';
         }
     }
     if (below(2))

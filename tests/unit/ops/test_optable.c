@@ -158,7 +158,7 @@ TEST(optable_allow_read_is_the_published_set)
         memset(&req, 0, sizeof(req));
         req.arena = &arena;
         req.access_key = "AKIDREAD";
-        got = ddb_auth_allow(auth, &req, action, NULL) == DDB_OK;
+        got = ddb_auth_allow(auth, &req, action, NULL, NULL) == DDB_OK;
         allowed += got;
         if (got != want)
             ddb_test_fail(__FILE__, __LINE__, "allow=read %s %s", want ? "refuses" : "allows", action);

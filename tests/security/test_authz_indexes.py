@@ -1,0 +1,124 @@
+"""A Deny on an index (issue 51, finding 1; docs/security.md, "Indexes").
+
+IAM authorizes a request that reads an index (Query and Scan with IndexName, PartiQL's
+`SELECT ... FROM "T"."I"`) against the index's ARN, `arn:aws:dynamodb:R:A:table/T/index/I`, and
+against it alone. A table's resource-based policy denying Query, Scan or PartiQLSelect on
+`table/T/index/*` or `table/T/index/gsi1` was ignored: every request was decided on `table/T`.
+The reverse follows IAM too: a Deny whose Resource is `table/T` alone does not reach its indexes.
+"""
+import json
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from conftest import DdbdServer, signed_call
+
+ACCOUNT = "000000000000"
+KEYS = """AKIDADMIN adminsecret
+AKIDTEST testsecret name=tester tables=test_*
+"""
+TESTER = "arn:aws:iam::%s:user/tester" % ACCOUNT
+
+
+def client(endpoint, ak, sk):
+    return boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=ak,
+                        aws_secret_access_key=sk, config=Config(retries={"max_attempts": 0}))
+
+
+def arn(table, index=None):
+    return "arn:aws:dynamodb:us-east-1:%s:table/%s%s" % (ACCOUNT, table, "/index/" + index if index else "")
+
+
+def explicit_deny(action, resource):
+    return ("AccessDeniedException",
+            "User: %s is not authorized to perform: dynamodb:%s on resource: %s with an explicit deny in a "
+            "resource-based policy" % (TESTER, action, resource))
+
+
+def error_of(fn):
+    with pytest.raises(ClientError) as e:
+        fn()
+    err = e.value.response["Error"]
+    return err["Code"], err["Message"]
+
+
+def deny(actions, resources):
+    return {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Principal": {"AWS": TESTER}, "Action": actions, "Resource": resources}]}
+
+
+@pytest.fixture(scope="module")
+def srv(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("authz_indexes")
+    (tmp / "keys").write_text(KEYS)
+    s = DdbdServer(args=("--in-memory", "--auth", str(tmp / "keys")))
+    s.start()
+    admin = client(s.endpoint, "AKIDADMIN", "adminsecret")
+    policies = {
+        "test_any_index": deny(["dynamodb:Query", "dynamodb:Scan", "dynamodb:PartiQLSelect"],
+                               arn("test_any_index") + "/index/*"),
+        "test_gsi1": deny("dynamodb:*", arn("test_gsi1", "gsi1")),
+        "test_table_only": deny("dynamodb:*", arn("test_table_only")),
+    }
+    for table, policy in policies.items():
+        admin.create_table(
+            TableName=table, BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                  {"AttributeName": "g", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            GlobalSecondaryIndexes=[{"IndexName": name, "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                     "Projection": {"ProjectionType": "ALL"}} for name in ("gsi1", "gsi2")])
+        admin.put_item(TableName=table, Item={"pk": {"S": "k"}, "g": {"S": "v"}})
+        status, out = signed_call(s.endpoint, "AKIDADMIN", "adminsecret", "PutResourcePolicy",
+                                  {"ResourceArn": arn(table), "Policy": json.dumps(policy)})
+        assert status == 200, out
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def tester(srv):
+    return client(srv.endpoint, "AKIDTEST", "testsecret")
+
+
+def query(c, table, index=None):
+    kw = {"IndexName": index, "KeyConditionExpression": "g = :v"} if index else {"KeyConditionExpression": "pk = :v"}
+    return lambda: c.query(TableName=table, ExpressionAttributeValues={":v": {"S": "v" if index else "k"}}, **kw)
+
+
+@pytest.mark.parametrize("table_by", ["name", "arn"])
+def test_a_deny_on_every_index_holds_for_query_scan_and_partiql(tester, table_by):
+    t = "test_any_index" if table_by == "name" else arn("test_any_index")
+    for index in ("gsi1", "gsi2"):
+        assert error_of(query(tester, t, index)) == explicit_deny("Query", arn("test_any_index", index))
+        assert error_of(lambda: tester.scan(TableName=t, IndexName=index)) == \
+            explicit_deny("Scan", arn("test_any_index", index))
+    assert error_of(lambda: tester.execute_statement(Statement='SELECT * FROM "test_any_index"."gsi1"')) == \
+        explicit_deny("PartiQLSelect", arn("test_any_index", "gsi1"))
+    # the table itself is not an index: served
+    assert query(tester, t)()["Count"] == 1
+    assert tester.scan(TableName=t)["Count"] == 1
+    assert len(tester.execute_statement(Statement='SELECT * FROM "test_any_index"')["Items"]) == 1
+
+
+def test_a_deny_on_one_index_holds_for_it_alone(tester):
+    assert error_of(query(tester, "test_gsi1", "gsi1")) == explicit_deny("Query", arn("test_gsi1", "gsi1"))
+    assert error_of(lambda: tester.scan(TableName="test_gsi1", IndexName="gsi1")) == \
+        explicit_deny("Scan", arn("test_gsi1", "gsi1"))
+    assert error_of(lambda: tester.execute_statement(Statement='SELECT * FROM "test_gsi1"."gsi1"')) == \
+        explicit_deny("PartiQLSelect", arn("test_gsi1", "gsi1"))
+    assert query(tester, "test_gsi1", "gsi2")()["Count"] == 1
+    assert tester.scan(TableName="test_gsi1", IndexName="gsi2")["Count"] == 1
+    assert tester.get_item(TableName="test_gsi1", Key={"pk": {"S": "k"}})["Item"]["g"] == {"S": "v"}
+
+
+def test_a_deny_on_the_table_alone_does_not_reach_its_indexes_as_in_iam(tester):
+    """IAM matches a Resource of table/T against table/T/index/I as two ARNs: the Deny is the
+    table's. A policy meant for both names both (table/T and table/T/index/*)."""
+    assert error_of(query(tester, "test_table_only")) == explicit_deny("Query", arn("test_table_only"))
+    assert error_of(lambda: tester.scan(TableName="test_table_only")) == \
+        explicit_deny("Scan", arn("test_table_only"))
+    assert query(tester, "test_table_only", "gsi1")()["Count"] == 1
+    assert tester.scan(TableName="test_table_only", IndexName="gsi1")["Count"] == 1
