@@ -1,6 +1,7 @@
 /*
  * server/http/req_read.c: what the API's path and the doors' (doors.c) both read of an h2o request:
- * a header, the media type, the request as SigV4 signed it.
+ * a header, the media type, the request as SigV4 signed it; and whether a request's head is one
+ * to refuse before anything in it is looked at (its size, its body framed two ways).
  */
 #include <string.h>
 
@@ -67,4 +68,79 @@ h2o_iovec_t ddb_http_host(h2o_req_t *req)
     if (a.base == NULL || (req->hostconf != NULL && a.base == req->hostconf->authority.hostport.base))
         return h2o_iovec_init(NULL, 0);
     return a;
+}
+
+/*
+ * Request heads over 16 KiB in all (request line and headers) are refused before anything in
+ * them is looked at: 400, plain text, connection closed, as h2o answers a malformed request line.
+ * DynamoDB publishes no figure; its signed headers are well under 2 KiB (docs/compatibility.md).
+ */
+#define MAX_HEAD_BYTES 16384
+
+static size_t head_bytes(const h2o_req_t *req)
+{
+    size_t n = req->method.len + req->path.len + 12;
+
+    for (size_t i = 0; i < req->headers.size; i++)
+        n += req->headers.entries[i].name->len + req->headers.entries[i].value.len + 4;
+    return n;
+}
+
+/* A Content-Length line's value, spaces and tabs trimmed ([p, eol) is the line, without its '\n'). */
+static h2o_iovec_t length_value(const char *p, const char *eol)
+{
+    p += 15;
+    while (p < eol && (*p == ' ' || *p == '\t'))
+        p++;
+    while (eol > p && (eol[-1] == '\r' || eol[-1] == ' ' || eol[-1] == '\t'))
+        eol--;
+    return h2o_iovec_init(p, (size_t)(eol - p));
+}
+
+/*
+ * A body framed two ways: Content-Length with Transfer-Encoding, two Transfer-Encodings, or two
+ * Content-Lengths that differ. h2o reads it one way (the last coding; the first length); a proxy in
+ * front may have read it the other, and what h2o takes for the next request would be one smuggled
+ * past the proxy (RFC 9112 6.3). h2o keeps both headers out of req->headers, so the head is read
+ * as received, in the socket's input (the request being answered is its first: the next is
+ * consumed after the answer): every request's, so in one pass, a memchr a line (h2o has lower-cased
+ * the names).
+ */
+static int ambiguous_framing(h2o_req_t *req)
+{
+    h2o_socket_t *sock = req->conn->callbacks->get_socket != NULL ? req->conn->callbacks->get_socket(req->conn) : NULL;
+    const char *p, *end;
+    h2o_iovec_t first = {NULL, 0};
+    int lengths = 0, codings = 0;
+
+    if (sock == NULL)
+        return 0;
+    p = sock->input->bytes;
+    end = p + sock->input->size;
+    /* the request line, "METHOD PATH HTTP/1.x\r\n" when written plainly */
+    if ((size_t)(end - p) > req->method.len + req->path.len + 12 && p[req->method.len + req->path.len + 11] == '\n')
+        p += req->method.len + req->path.len + 12;
+    else if ((p = memchr(p, '\n', (size_t)(end - p))) != NULL)
+        p++;
+    for (const char *eol; p != NULL && p < end && *p != '\r' && *p != '\n'; p = eol + 1) {
+        if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+            break;
+        if (*p == 'c' && eol - p > 15 && memcmp(p, "content-length:", 15) == 0) {
+            h2o_iovec_t v = length_value(p, eol);
+            if (lengths++ == 0)
+                first = v;
+            else if (!h2o_memis(v.base, v.len, first.base, first.len))
+                return 1;
+        } else if (*p == 't' && eol - p > 18 && memcmp(p, "transfer-encoding:", 18) == 0) {
+            codings++;
+        }
+    }
+    /* h2o reads the last Transfer-Encoding alone, whatever else is there */
+    return codings > 1 || (codings == 1 && lengths > 0);
+}
+
+int ddb_http_head_refused(h2o_req_t *req)
+{
+    return head_bytes(req) > MAX_HEAD_BYTES ||
+           (req->entity.base != NULL && req->version < 0x200 && ambiguous_framing(req));
 }
