@@ -44,9 +44,11 @@ async function step(stack, name, fn) {
 }
 
 /** ddbd with `args`, Chromium, a page; `host`: the name the page reaches the server by, mapped to
- * 127.0.0.1 in Chromium (a name that is not localhost makes a page that is no secure context). */
+ * 127.0.0.1 in Chromium (a name that is not localhost makes a page that is no secure context), and
+ * listed in --allowed-hosts (a server on loopback answers no other name: docs/security.md). */
 async function startStack(args, host) {
-  const stack = { server: await startServer(['--in-memory', '--console', ...args]) };
+  const hostArgs = host ? ['--allowed-hosts', host] : [];
+  const stack = { server: await startServer(['--in-memory', '--console', ...hostArgs, ...args]) };
   stack.base = `${host ? `http://${host}:${stack.server.port}` : stack.server.endpoint}/ddbd/console/`;
   stack.chromium = await launchBrowser(host ? [`--host-resolver-rules=MAP ${host} 127.0.0.1`] : []);
   stack.page = await stack.chromium.browser.newPage();
