@@ -9,21 +9,92 @@
  * ddbd evaluates; PutResourcePolicy refuses any other, docs/security.md). An applicable Deny wins
  * over any Allow.
  */
-#include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "proto/json.h"
 #include "server/api/auth.h"
+#include "server/api/rbp.h"
 
-/* A statement member by its case-insensitive name, as IAM reads element names. */
-static const ddb_json *member(const ddb_json *obj, const char *name)
+const ddb_json *ddb_rbp_member(const ddb_json *obj, const char *name)
 {
     for (uint32_t i = 0; obj != NULL && obj->type == DDB_JSON_OBJECT && i < obj->n; i++)
         if (strcasecmp(obj->u.members[i].key, name) == 0)
             return obj->u.members[i].val;
     return NULL;
+}
+
+static const ddb_json *member(const ddb_json *obj, const char *name)
+{
+    return ddb_rbp_member(obj, name);
+}
+
+static int same(char p, char t, int nocase)
+{
+    if (nocase && p >= 'A' && p <= 'Z')
+        p = (char)(p - 'A' + 'a');
+    if (nocase && t >= 'A' && t <= 'Z')
+        t = (char)(t - 'A' + 'a');
+    return p == t;
+}
+
+/* The glob of one field: [p, pe) against [t, te). The last `*` seen is retried one character
+   further on a mismatch (a match never needs an earlier star moved: linear backtracking). */
+static int wild_n(const char *p, const char *pe, const char *t, const char *te, int nocase)
+{
+    const char *star = NULL, *resume = NULL;
+
+    while (t < te) {
+        if (p < pe && *p == '*') {
+            star = p++;
+            resume = t;
+        } else if (p < pe && (*p == '?' || same(*p, *t, nocase))) {
+            p++;
+            t++;
+        } else if (star != NULL) {
+            p = star + 1;
+            t = ++resume;
+        } else {
+            return 0;
+        }
+    }
+    while (p < pe && *p == '*')
+        p++;
+    return p == pe;
+}
+
+int ddb_rbp_wild(const char *pattern, const char *text, int nocase)
+{
+    return wild_n(pattern, pattern + strlen(pattern), text, text + strlen(text), nocase);
+}
+
+/* The six fields of an ARN: starts in f[0..5], f[6] one past the end; 0 when it has fewer. */
+static int arn_fields(const char *s, const char *f[7])
+{
+    f[0] = s;
+    for (int i = 1; i < 6; i++) {
+        const char *c = strchr(f[i - 1], ':');
+        if (c == NULL)
+            return 0;
+        f[i] = c + 1;
+    }
+    f[6] = f[5] + strlen(f[5]) + 1;
+    return 1;
+}
+
+int ddb_rbp_arn_match(const char *pattern, const char *arn, int any_region)
+{
+    const char *p[7], *t[7];
+
+    if (strcmp(pattern, "*") == 0)
+        return 1;
+    if (!arn_fields(pattern, p) || !arn_fields(arn, t))
+        return 0;
+    for (int i = 0; i < 6; i++)
+        if (!(any_region && i == 3) && !wild_n(p[i], p[i + 1] - 1, t[i], t[i + 1] - 1, 0))
+            return 0;
+    return 1;
 }
 
 /* Whether any string of v (a string or a list of them) satisfies match(pattern, ctx). */
@@ -39,41 +110,22 @@ static int any(const ddb_json *v, int (*match)(const char *pattern, const void *
     return 0;
 }
 
+/* Actions are matched case-insensitively, service prefix included (IAM: "dynamodb:getitem"). */
 static int action_match(const char *pattern, const void *ctx)
 {
-    return fnmatch(pattern, ctx, FNM_CASEFOLD) == 0;
+    return ddb_rbp_wild(pattern, ctx, 1);
 }
 
 typedef struct resource_ctx {
-    ddb_arena *a;
     const char *resource;
     int any_region;
 } resource_ctx;
-
-/* An ARN with its region field (the fourth) made "*", so that a pattern and a resource compare
-   whatever regions they name; a text with fewer fields is returned as it is. */
-static const char *region_free(ddb_arena *a, const char *arn)
-{
-    const char *p = arn;
-
-    for (int i = 0; i < 3; i++)
-        if ((p = strchr(p, ':')) == NULL)
-            return arn;
-        else
-            p++;
-    const char *end = strchr(p, ':');
-    if (end == NULL)
-        return arn;
-    return ddb_arena_sprintf(a, "%.*s*%s", (int)(p - arn), arn, end);
-}
 
 static int resource_match(const char *pattern, const void *ctx)
 {
     const resource_ctx *r = ctx;
 
-    if (r->any_region)
-        return fnmatch(region_free(r->a, pattern), region_free(r->a, r->resource), 0) == 0;
-    return fnmatch(pattern, r->resource, 0) == 0;
+    return ddb_rbp_arn_match(pattern, r->resource, r->any_region);
 }
 
 static int principal_match(const char *p, const void *ctx)
@@ -130,7 +182,7 @@ static int resource_takes(const ddb_json *v, const void *rc)
 ddb_rbp_decision ddb_rbp_decide(ddb_arena *a, const char *doc, const ddb_rbp_caller *c, const char *action,
                                 const char *resource, int any_region)
 {
-    resource_ctx rc = {a, resource, any_region};
+    resource_ctx rc = {resource, any_region};
     const ddb_json *root = doc != NULL ? ddb_json_parse(a, doc, strlen(doc)) : NULL;
     const ddb_json *stmts = member(root, "Statement");
     uint32_t n = stmts == NULL ? 0 : stmts->type == DDB_JSON_ARRAY ? stmts->n : 1;
@@ -143,8 +195,8 @@ ddb_rbp_decision ddb_rbp_decide(ddb_arena *a, const char *doc, const ddb_rbp_cal
         const ddb_json *cond = member(st, "Condition");
         if (effect == NULL || effect->type != DDB_JSON_STRING)
             continue;
-        deny = strcasecmp(effect->u.s, "Deny") == 0;
-        if (!deny && strcasecmp(effect->u.s, "Allow") != 0)
+        deny = strcmp(effect->u.s, "Deny") == 0; /* IAM: "The Effect value is case sensitive." */
+        if (!deny && strcmp(effect->u.s, "Allow") != 0)
             continue;
         if (!element_takes(st, "Principal", principal_takes, c) || !element_takes(st, "Action", action_takes, action) ||
             !element_takes(st, "Resource", resource_takes, &rc))
