@@ -1,13 +1,14 @@
 /*
  * server/api/rbp.c: a resource-based policy's decision on one request (see auth.h, ddb_rbp_decide).
  *
- * IAM's evaluation reduced to what a DynamoDB table or stream policy holds: a statement applies
- * when its Principal names the caller (its user ARN, its account's root ARN or the bare account
- * id, or "*"), its Action one the request performs ("dynamodb:GetItem", wildcards as IAM's, case
- * folded), its Resource the request's resource (ARN patterns with * and ?), or its NotPrincipal,
- * NotAction, NotResource do not, and its Condition holds (rbp_condition.c: the keys and operators
- * ddbd evaluates; PutResourcePolicy refuses any other, docs/security.md). An applicable Deny wins
- * over any Allow.
+ * IAM's evaluation ("Policy evaluation logic") reduced to what a DynamoDB table or stream policy
+ * holds: a statement applies when its Principal names the caller (its user ARN, its account's root
+ * ARN or the bare account id, or "*"), its Action one the request performs ("dynamodb:GetItem",
+ * case folded), its Resource the request's resource (an ARN, field by field), or its NotPrincipal,
+ * NotAction, NotResource do not, and its Condition holds (rbp_condition.c). An applicable Deny
+ * wins over any Allow; Effect is case-sensitive. Wildcards are IAM's two, * and ?, matched here
+ * (not fnmatch, whose [..] classes IAM does not have). What PutResourcePolicy stores has passed
+ * IAM's grammar (rbp_grammar.c): one reading, the one taken here.
  */
 #include <stdio.h>
 #include <string.h>
