@@ -1,12 +1,15 @@
 /*
  * server/api/rbp.h: what the resource-based policy files share among themselves (rbp.c decides,
- * rbp_condition.c evaluates a Condition, rbp_grammar.c refuses what IAM's grammar refuses). The
- * rest of the server sees only auth.h's ddb_rbp_* functions and validate_policy.c.
+ * rbp_condition.c evaluates a Condition, rbp_grammar.c refuses what IAM's grammar refuses,
+ * rbp_match.c matches as IAM matches). The rest of the server sees only auth.h's ddb_rbp_*
+ * functions and validate_policy.c.
  */
 #ifndef DDB_RBP_H
 #define DDB_RBP_H
 
 #include "proto/json.h"
+
+/* ---- rbp_match.c ---- */
 
 /* IAM's wildcard match: `*` any run of characters, `?` any one, everything else itself (no
    character classes, no escapes: `[` is a bracket). `nocase`: ASCII letters folded (actions). */
