@@ -245,6 +245,11 @@ static const struct {
     {"private: one of two", OPEN("{'Null': {'aws:SourceVpc': 'true'}, 'StringEquals': {'aws:SourceVpc': 'vpc-1'}}"),
      NULL},
     {"a Deny to everyone", ONE("{'Effect': 'Deny', " ALL ", 'Action': '*', " ON_T "}"), NULL},
+    {"one statement, not a list", "{'Statement': {'Effect': 'Deny', " ALL ", 'Action': '*', " ON_T "}}", NULL},
+    {"a Sid not a string", ONE("{'Sid': 1, 'Effect': 'Deny', " ALL ", 'Action': '*', " ON_T "}"), SYNTAX},
+    {"a grammar error in the second statement", ONE("{'Effect': 'Deny', " ALL ", 'Action': '*', " ON_T "}, {'Effect': "
+                                                    "'Deny', " ALL ", 'Action': '*', 'NotAction': '*', " ON_T "}"),
+     SYNTAX},
 };
 
 TEST(every_row_of_the_grammar_table)
