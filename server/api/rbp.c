@@ -1,29 +1,26 @@
 /*
  * server/api/rbp.c: a resource-based policy's decision on one request (see auth.h, ddb_rbp_decide).
  *
- * IAM's evaluation reduced to what a DynamoDB table or stream policy holds: a statement applies
- * when its Principal names the caller (its user ARN, its account's root ARN or the bare account
- * id, or "*"), its Action one the request performs ("dynamodb:GetItem", wildcards as IAM's, case
- * folded), its Resource the request's resource (ARN patterns with * and ?), or its NotPrincipal,
- * NotAction, NotResource do not, and its Condition holds (rbp_condition.c: the keys and operators
- * ddbd evaluates; PutResourcePolicy refuses any other, docs/security.md). An applicable Deny wins
- * over any Allow.
+ * IAM's evaluation ("Policy evaluation logic") reduced to what a DynamoDB table or stream policy
+ * holds: a statement applies when its Principal names the caller (its user ARN, its account's root
+ * ARN or the bare account id, or "*"), its Action one the request performs ("dynamodb:GetItem",
+ * case folded), its Resource the request's resource (an ARN, field by field), or its NotPrincipal,
+ * NotAction, NotResource do not, and its Condition holds (rbp_condition.c). An applicable Deny
+ * wins over any Allow; Effect is case-sensitive. Wildcards are IAM's two, * and ?, matched here
+ * (not fnmatch, whose [..] classes IAM does not have). What PutResourcePolicy stores has passed
+ * IAM's grammar (rbp_grammar.c): one reading, the one taken here.
  */
-#include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "proto/json.h"
 #include "server/api/auth.h"
+#include "server/api/rbp.h"
 
-/* A statement member by its case-insensitive name, as IAM reads element names. */
 static const ddb_json *member(const ddb_json *obj, const char *name)
 {
-    for (uint32_t i = 0; obj != NULL && obj->type == DDB_JSON_OBJECT && i < obj->n; i++)
-        if (strcasecmp(obj->u.members[i].key, name) == 0)
-            return obj->u.members[i].val;
-    return NULL;
+    return ddb_rbp_member(obj, name);
 }
 
 /* Whether any string of v (a string or a list of them) satisfies match(pattern, ctx). */
@@ -39,41 +36,22 @@ static int any(const ddb_json *v, int (*match)(const char *pattern, const void *
     return 0;
 }
 
+/* Actions are matched case-insensitively, service prefix included (IAM: "dynamodb:getitem"). */
 static int action_match(const char *pattern, const void *ctx)
 {
-    return fnmatch(pattern, ctx, FNM_CASEFOLD) == 0;
+    return ddb_rbp_wild(pattern, ctx, 1);
 }
 
 typedef struct resource_ctx {
-    ddb_arena *a;
     const char *resource;
     int any_region;
 } resource_ctx;
-
-/* An ARN with its region field (the fourth) made "*", so that a pattern and a resource compare
-   whatever regions they name; a text with fewer fields is returned as it is. */
-static const char *region_free(ddb_arena *a, const char *arn)
-{
-    const char *p = arn;
-
-    for (int i = 0; i < 3; i++)
-        if ((p = strchr(p, ':')) == NULL)
-            return arn;
-        else
-            p++;
-    const char *end = strchr(p, ':');
-    if (end == NULL)
-        return arn;
-    return ddb_arena_sprintf(a, "%.*s*%s", (int)(p - arn), arn, end);
-}
 
 static int resource_match(const char *pattern, const void *ctx)
 {
     const resource_ctx *r = ctx;
 
-    if (r->any_region)
-        return fnmatch(region_free(r->a, pattern), region_free(r->a, r->resource), 0) == 0;
-    return fnmatch(pattern, r->resource, 0) == 0;
+    return ddb_rbp_arn_match(pattern, r->resource, r->any_region);
 }
 
 static int principal_match(const char *p, const void *ctx)
@@ -130,7 +108,7 @@ static int resource_takes(const ddb_json *v, const void *rc)
 ddb_rbp_decision ddb_rbp_decide(ddb_arena *a, const char *doc, const ddb_rbp_caller *c, const char *action,
                                 const char *resource, int any_region)
 {
-    resource_ctx rc = {a, resource, any_region};
+    resource_ctx rc = {resource, any_region};
     const ddb_json *root = doc != NULL ? ddb_json_parse(a, doc, strlen(doc)) : NULL;
     const ddb_json *stmts = member(root, "Statement");
     uint32_t n = stmts == NULL ? 0 : stmts->type == DDB_JSON_ARRAY ? stmts->n : 1;
@@ -143,8 +121,8 @@ ddb_rbp_decision ddb_rbp_decide(ddb_arena *a, const char *doc, const ddb_rbp_cal
         const ddb_json *cond = member(st, "Condition");
         if (effect == NULL || effect->type != DDB_JSON_STRING)
             continue;
-        deny = strcasecmp(effect->u.s, "Deny") == 0;
-        if (!deny && strcasecmp(effect->u.s, "Allow") != 0)
+        deny = strcmp(effect->u.s, "Deny") == 0; /* IAM: "The Effect value is case sensitive." */
+        if (!deny && strcmp(effect->u.s, "Allow") != 0)
             continue;
         if (!element_takes(st, "Principal", principal_takes, c) || !element_takes(st, "Action", action_takes, action) ||
             !element_takes(st, "Resource", resource_takes, &rc))

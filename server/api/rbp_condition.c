@@ -6,23 +6,31 @@
  * aws:PrincipalArn (arn:aws:iam::<account>:user/<name>), aws:username, aws:PrincipalType ("User")
  * and aws:PrincipalIsAWSService ("false"); the keys of principals and network paths ddbd's callers
  * never have (organizations, services, VPCs, source ARNs and accounts) are absent, as IAM leaves
- * them out of a user's direct request. Operators: String{Equals,NotEquals,EqualsIgnoreCase,
- * NotEqualsIgnoreCase,Like,NotLike}, Arn{Equals,NotEquals,Like,NotLike}, Bool, each with
- * IfExists, and Null. IAM's rules: every operator of the block and every key of an operator must
- * hold; a key holds when any of its values matches (a negated operator: when none does); a key
- * absent from the context fails a positive operator, passes a negated one, and passes any operator
- * with IfExists. Anything else (another key, operator or a ForAnyValue:/ForAllValues: set
- * operator) is not evaluated: PutResourcePolicy refuses a document that uses it
- * (ddb_rbp_condition_unknown), so a stored policy never means something other than DynamoDB would
- * make of it.
+ * them out of a user's direct request. Every key is single-valued. Operators:
+ * String{Equals,NotEquals,EqualsIgnoreCase,NotEqualsIgnoreCase,Like,NotLike},
+ * Arn{Equals,NotEquals,Like,NotLike}, Bool, each with IfExists and with a ForAnyValue: or
+ * ForAllValues: set qualifier, and Null. IAM's rules ("Condition element", "Multiple context keys
+ * or values", "Single-valued vs multivalued context keys"):
+ *  - every operator of the block and every key of an operator must hold (AND);
+ *  - a key holds when any of its values matches (OR); a negated operator holds when none does;
+ *  - a key absent from the context fails a positive operator, passes a negated one, passes any
+ *    ...IfExists; ForAnyValue: fails on an absent key, ForAllValues: passes (an empty set);
+ *  - Null holds when any of its values says what the key is ("true": absent, "false": present);
+ *  - String/Arn Like and the Arn operators match with * and ? only; the Arn operators field by
+ *    field (rbp.c, ddb_rbp_arn_match); the key names are case-insensitive, the values not (but
+ *    ...IgnoreCase and Bool).
+ * Anything else (another key or operator) is not evaluated: PutResourcePolicy refuses a document
+ * that uses it (ddb_rbp_condition_unknown), so a stored policy never means something other than
+ * DynamoDB would make of it.
  */
-#include <fnmatch.h>
 #include <string.h>
 #include <strings.h>
 
 #include "server/api/auth.h"
+#include "server/api/rbp.h"
 
-typedef enum { OP_EQ, OP_EQ_NOCASE, OP_LIKE, OP_NULL } op_kind;
+typedef enum { OP_EQ, OP_EQ_NOCASE, OP_LIKE, OP_ARN, OP_NULL } op_kind;
+typedef enum { SET_NONE, SET_ANY, SET_ALL } set_kind;
 
 static const struct {
     const char *name;
@@ -31,8 +39,8 @@ static const struct {
 } OPS[] = {
     {"StringEquals", OP_EQ, 0},          {"StringNotEquals", OP_EQ, 1},         {"StringEqualsIgnoreCase", OP_EQ_NOCASE, 0},
     {"StringNotEqualsIgnoreCase", OP_EQ_NOCASE, 1}, {"StringLike", OP_LIKE, 0}, {"StringNotLike", OP_LIKE, 1},
-    {"ArnEquals", OP_LIKE, 0},           {"ArnNotEquals", OP_LIKE, 1},          {"ArnLike", OP_LIKE, 0},
-    {"ArnNotLike", OP_LIKE, 1},          {"Bool", OP_EQ_NOCASE, 0},             {"Null", OP_NULL, 0},
+    {"ArnEquals", OP_ARN, 0},            {"ArnNotEquals", OP_ARN, 1},           {"ArnLike", OP_ARN, 0},
+    {"ArnNotLike", OP_ARN, 1},          {"Bool", OP_EQ_NOCASE, 0},             {"Null", OP_NULL, 0},
 };
 #define NOPS (sizeof(OPS) / sizeof(OPS[0]))
 
@@ -42,16 +50,24 @@ static const char *const ABSENT[] = {
     "aws:SourceAccount",      "aws:SourceArn",            "aws:SourceVpc",            "aws:SourceVpce",
     "aws:SourceOrgID",        "aws:SourceOrgPaths",       "aws:Ec2InstanceSourceVpc", NULL};
 
-/* The operator `name` (IfExists stripped into *if_exists): its index, or -1. */
-static int op_of(const char *name, int *if_exists)
+/* The operator `name` (IfExists stripped into *if_exists, a set qualifier into *set): its index,
+   or -1. Null takes neither (IAM: "You can't use ...IfExists with the Null condition operator"). */
+static int op_of(const char *name, int *if_exists, set_kind *set)
 {
-    size_t n = strlen(name);
+    size_t n;
 
+    *set = SET_NONE;
+    if (strncmp(name, "ForAnyValue:", 12) == 0)
+        *set = SET_ANY, name += 12;
+    else if (strncmp(name, "ForAllValues:", 13) == 0)
+        *set = SET_ALL, name += 13;
+    n = strlen(name);
     *if_exists = n > 8 && strcmp(name + n - 8, "IfExists") == 0;
     if (*if_exists)
         n -= 8;
     for (size_t i = 0; i < NOPS; i++)
-        if (strlen(OPS[i].name) == n && strncmp(OPS[i].name, name, n) == 0 && !(*if_exists && OPS[i].kind == OP_NULL))
+        if (strlen(OPS[i].name) == n && strncmp(OPS[i].name, name, n) == 0 &&
+            !((*if_exists || *set != SET_NONE) && OPS[i].kind == OP_NULL))
             return (int)i;
     return -1;
 }
@@ -79,12 +95,12 @@ static const char *value_of(const ddb_rbp_caller *c, const char *key, int *known
     return NULL;
 }
 
-/* A condition value's text: a string, or a JSON boolean as IAM reads one ("true", "false"). */
+/* A condition value's text: a string, or a JSON boolean or number as IAM reads one ("true", "12"). */
 static const char *text_of(const ddb_json *v)
 {
     if (v->type == DDB_JSON_BOOL)
         return v->u.b ? "true" : "false";
-    return v->type == DDB_JSON_STRING ? v->u.s : NULL;
+    return v->type == DDB_JSON_STRING || v->type == DDB_JSON_NUMBER ? v->u.s : NULL;
 }
 
 static int matches(op_kind kind, const char *pattern, const char *value)
@@ -92,27 +108,37 @@ static int matches(op_kind kind, const char *pattern, const char *value)
     switch (kind) {
     case OP_EQ: return strcmp(pattern, value) == 0;
     case OP_EQ_NOCASE: return strcasecmp(pattern, value) == 0;
-    case OP_LIKE: return fnmatch(pattern, value, 0) == 0;
+    case OP_LIKE: return ddb_rbp_wild(pattern, value, 0);
+    case OP_ARN: return ddb_rbp_arn_match(pattern, value, 0);
     default: return 0;
     }
 }
 
-/* Whether one key of one operator holds: `vals` a string or a list of them. */
-static int key_holds(int op, int if_exists, const char *value, const ddb_json *vals)
+/* Whether any of a key's values (a value or a list of them) matches the context's value. */
+static int any_value(op_kind kind, const char *value, const ddb_json *vals)
 {
     uint32_t n = vals->type == DDB_JSON_ARRAY ? vals->n : 1;
-    int any = 0;
 
-    if (OPS[op].kind == OP_NULL) { /* "true": the key is absent */
-        const ddb_json *v = vals->type == DDB_JSON_ARRAY && vals->n > 0 ? vals->u.items[0] : vals;
-        return text_of(v) != NULL && (strcasecmp(text_of(v), "true") == 0) == (value == NULL);
+    for (uint32_t i = 0; i < n; i++) {
+        const char *t = text_of(vals->type == DDB_JSON_ARRAY ? vals->u.items[i] : vals);
+        if (t == NULL)
+            continue;
+        if (kind == OP_NULL ? (strcasecmp(t, "true") == 0) == (value == NULL) : matches(kind, t, value))
+            return 1;
     }
-    if (value == NULL)
-        return if_exists || OPS[op].negated;
-    for (uint32_t i = 0; i < n && !any; i++) {
-        const ddb_json *v = vals->type == DDB_JSON_ARRAY ? vals->u.items[i] : vals;
-        any = text_of(v) != NULL && matches(OPS[op].kind, text_of(v), value);
-    }
+    return 0;
+}
+
+/* Whether one key of one operator holds. */
+static int key_holds(int op, int if_exists, set_kind set, const char *value, const ddb_json *vals)
+{
+    int any;
+
+    if (OPS[op].kind == OP_NULL)
+        return any_value(OP_NULL, value, vals);
+    if (value == NULL) /* absent: an empty set for the set operators */
+        return set == SET_ALL || (set == SET_NONE && (if_exists || OPS[op].negated));
+    any = any_value(OPS[op].kind, value, vals);
     return OPS[op].negated ? !any : any;
 }
 
@@ -120,12 +146,13 @@ int ddb_rbp_condition_holds(const ddb_json *cond, const ddb_rbp_caller *c)
 {
     for (uint32_t i = 0; cond != NULL && i < cond->n; i++) {
         const ddb_json *keys = cond->u.members[i].val;
-        int if_exists, known, op = op_of(cond->u.members[i].key, &if_exists);
+        set_kind set;
+        int if_exists, known, op = op_of(cond->u.members[i].key, &if_exists, &set);
         if (op < 0 || keys->type != DDB_JSON_OBJECT)
             return 0; /* (refused at PutResourcePolicy; a statement ddbd cannot read applies to nothing) */
         for (uint32_t k = 0; k < keys->n; k++) {
             const char *value = value_of(c, keys->u.members[k].key, &known);
-            if (!known || !key_holds(op, if_exists, value, keys->u.members[k].val))
+            if (!known || !key_holds(op, if_exists, set, value, keys->u.members[k].val))
                 return 0;
         }
     }
@@ -140,8 +167,9 @@ const char *ddb_rbp_condition_unknown(ddb_arena *a, const ddb_json *cond)
         return "a Condition that is not an object";
     for (uint32_t i = 0; i < cond->n; i++) {
         const ddb_json *keys = cond->u.members[i].val;
+        set_kind set;
         int if_exists, known;
-        if (op_of(cond->u.members[i].key, &if_exists) < 0)
+        if (op_of(cond->u.members[i].key, &if_exists, &set) < 0)
             return ddb_arena_sprintf(a, "the condition operator '%s'", cond->u.members[i].key);
         if (keys->type != DDB_JSON_OBJECT)
             return ddb_arena_sprintf(a, "the condition operator '%s' without keys", cond->u.members[i].key);
@@ -158,4 +186,64 @@ const char *ddb_rbp_condition_unknown(ddb_arena *a, const ddb_json *cond)
         }
     }
     return NULL;
+}
+
+/* Block Public Access's trusted keys: a condition on one of them can confine a statement to
+   principals the owner chose (the developer guide, "Blocking public access with resource-based
+   policies in DynamoDB"). */
+static const char *const TRUSTED[] = {
+    "aws:PrincipalAccount", "aws:PrincipalArn",         "aws:PrincipalOrgID",            "aws:PrincipalOrgPaths",
+    "aws:SourceAccount",    "aws:SourceArn",            "aws:SourceVpc",                 "aws:SourceVpce",
+    "aws:UserId",           "aws:PrincipalServiceName", "aws:PrincipalServiceNamesList", "aws:PrincipalIsAWSService",
+    "aws:Ec2InstanceSourceVpc", "aws:SourceOrgID",      "aws:SourceOrgPaths",            NULL};
+
+static int trusted(const char *key)
+{
+    for (int t = 0; TRUSTED[t] != NULL; t++)
+        if (strcasecmp(key, TRUSTED[t]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Whether every value of a key names someone: no wildcard, no policy variable, and for
+   aws:PrincipalIsAWSService only "true" (the page's rules). */
+static int values_confine(const char *key, const ddb_json *vals)
+{
+    uint32_t n = vals->type == DDB_JSON_ARRAY ? vals->n : 1;
+    int service = strcasecmp(key, "aws:PrincipalIsAWSService") == 0;
+
+    for (uint32_t i = 0; i < n; i++) {
+        const char *t = text_of(vals->type == DDB_JSON_ARRAY ? vals->u.items[i] : vals);
+        if (t == NULL || strpbrk(t, "*?") != NULL || strstr(t, "${") != NULL ||
+            (service && strcasecmp(t, "true") != 0))
+            return 0;
+    }
+    return n > 0;
+}
+
+/*
+ * Whether a Condition confines a statement to chosen principals: one of its operators requires a
+ * trusted key to equal named values. A condition that every caller can meet does not: a negated
+ * operator, Null, ...IfExists and ForAllValues: (each holds when the key is absent, and most are
+ * absent from most requests), a wildcard or a variable in a value (StringLike aws:PrincipalArn
+ * "*"), Bool on any key but aws:PrincipalIsAWSService "true".
+ */
+int ddb_rbp_condition_confines(const ddb_json *cond)
+{
+    for (uint32_t i = 0; cond != NULL && cond->type == DDB_JSON_OBJECT && i < cond->n; i++) {
+        const ddb_json *keys = cond->u.members[i].val;
+        set_kind set;
+        int if_exists, op = op_of(cond->u.members[i].key, &if_exists, &set);
+        if (op < 0 || OPS[op].negated || OPS[op].kind == OP_NULL || if_exists || set == SET_ALL ||
+            keys->type != DDB_JSON_OBJECT)
+            continue;
+        for (uint32_t k = 0; k < keys->n; k++) {
+            const char *key = keys->u.members[k].key;
+            if (!trusted(key) || (strcmp(OPS[op].name, "Bool") == 0) != (strcasecmp(key, "aws:PrincipalIsAWSService") == 0))
+                continue;
+            if (values_confine(key, keys->u.members[k].val))
+                return 1;
+        }
+    }
+    return 0;
 }

@@ -13,7 +13,10 @@
  *    a Resource, unique Sids, actions that the resource takes (a table's policy takes no stream
  *    action, a stream's only DescribeStream, GetRecords and GetShardIterator), and no Allow to
  *    every principal ("unbounded access", Block Public Access: DynamoDB's trusted condition keys
- *    make one acceptable).
+ *    make one acceptable when they name who);
+ *  - IAM's grammar (rbp_grammar.c: the elements, Effect, Principal / Action / Resource and their
+ *    Not forms, no member named twice), checked after the JSON and before the other rules of a
+ *    statement.
  * The order is the captures' (the size first, then the JSON, then the statements); the order
  * among a statement's own problems is not confirmed.
  */
@@ -22,6 +25,7 @@
 
 #include "ddb/ddb_status.h"
 #include "server/api/auth.h"
+#include "server/api/rbp.h"
 #include "server/api/validate_internal.h"
 #include "server/base/arn.h"
 
@@ -82,13 +86,9 @@ int ddb_policy_arn_split(ddb_req *req, const char *arn, ddb_policy_target *out)
 
 /* ---- the document ---- */
 
-/* A statement's member, by its case-insensitive name (IAM's element names are). */
 static const ddb_json *member(const ddb_json *obj, const char *name)
 {
-    for (uint32_t i = 0; obj != NULL && obj->type == DDB_JSON_OBJECT && i < obj->n; i++)
-        if (strcasecmp(obj->u.members[i].key, name) == 0)
-            return obj->u.members[i].val;
-    return NULL;
+    return ddb_rbp_member(obj, name);
 }
 
 static int is_stream_action(const char *a)
@@ -118,47 +118,10 @@ static const char *invalid_actions(ddb_arena *a, const ddb_json *actions, int st
     return out;
 }
 
-static int names_everyone(const ddb_json *p)
-{
-    const ddb_json *aws;
-
-    if (p == NULL)
-        return 0;
-    if (p->type == DDB_JSON_STRING)
-        return strcmp(p->u.s, "*") == 0;
-    aws = member(p, "AWS");
-    if (aws == NULL)
-        return 0;
-    if (aws->type == DDB_JSON_STRING)
-        return strcmp(aws->u.s, "*") == 0;
-    for (uint32_t i = 0; aws->type == DDB_JSON_ARRAY && i < aws->n; i++)
-        if (aws->u.items[i]->type == DDB_JSON_STRING && strcmp(aws->u.items[i]->u.s, "*") == 0)
-            return 1;
-    return 0;
-}
-
-/* Whether a condition narrows the principals by one of Block Public Access's trusted keys. */
-static int narrowed(const ddb_json *cond)
-{
-    static const char *const trusted[] = {
-        "aws:PrincipalAccount", "aws:PrincipalArn",        "aws:PrincipalOrgID",           "aws:PrincipalOrgPaths",
-        "aws:SourceAccount",    "aws:SourceArn",           "aws:SourceVpc",                "aws:SourceVpce",
-        "aws:UserId",           "aws:PrincipalServiceName", "aws:PrincipalServiceNamesList", "aws:PrincipalIsAWSService",
-        "aws:Ec2InstanceSourceVpc", "aws:SourceOrgID",     "aws:SourceOrgPaths",           NULL};
-
-    for (uint32_t i = 0; cond != NULL && cond->type == DDB_JSON_OBJECT && i < cond->n; i++) {
-        const ddb_json *keys = cond->u.members[i].val;
-        for (uint32_t k = 0; keys != NULL && keys->type == DDB_JSON_OBJECT && k < keys->n; k++)
-            for (int t = 0; trusted[t] != NULL; t++)
-                if (strcasecmp(keys->u.members[k].key, trusted[t]) == 0)
-                    return 1;
-    }
-    return 0;
-}
-
 const char *ddb_policy_doc_rules(ddb_arena *a, const char *doc, size_t len, int stream)
 {
     const ddb_json *root, *stmts;
+    const char *msg;
     uint32_t n;
 
     if (len > MAX_POLICY_BYTES)
@@ -166,18 +129,18 @@ const char *ddb_policy_doc_rules(ddb_arena *a, const char *doc, size_t len, int 
     root = ddb_json_parse(a, doc, len);
     if (root == NULL || root->type != DDB_JSON_OBJECT)
         return BAD_DOC "This policy contains invalid Json";
+    if ((msg = ddb_rbp_duplicates(a, root)) != NULL || (msg = ddb_rbp_doc_grammar(root)) != NULL)
+        return ddb_arena_sprintf(a, BAD_DOC "%s", msg);
     stmts = member(root, "Statement");
     n = stmts == NULL ? 0 : stmts->type == DDB_JSON_ARRAY ? stmts->n : 1;
     if (n == 0)
         return BAD_DOC "Could not parse the policy: Statement is empty!";
     for (uint32_t i = 0; i < n; i++) {
         const ddb_json *st = stmts->type == DDB_JSON_ARRAY ? stmts->u.items[i] : stmts, *sid = member(st, "Sid");
-        const ddb_json *effect = member(st, "Effect");
-        const char *msg;
         if (st->type != DDB_JSON_OBJECT)
             return BAD_DOC "This policy contains invalid Json";
-        if (member(st, "Resource") == NULL)
-            return BAD_DOC "Missing required field Resource";
+        if ((msg = ddb_rbp_statement_grammar(st)) != NULL)
+            return ddb_arena_sprintf(a, BAD_DOC "%s", msg);
         if ((msg = invalid_actions(a, member(st, "Action"), stream)) != NULL)
             return msg;
         for (uint32_t j = 0; sid != NULL && sid->type == DDB_JSON_STRING && j < i; j++) {
@@ -187,8 +150,7 @@ const char *ddb_policy_doc_rules(ddb_arena *a, const char *doc, size_t len, int 
         }
         if ((msg = ddb_rbp_condition_unknown(a, member(st, "Condition"))) != NULL)
             return ddb_arena_sprintf(a, BAD_DOC "ddbd does not evaluate %s (docs/security.md lists what it does)", msg);
-        if (effect != NULL && effect->type == DDB_JSON_STRING && strcasecmp(effect->u.s, "Allow") == 0 &&
-            names_everyone(member(st, "Principal")) && !narrowed(member(st, "Condition")))
+        if (ddb_rbp_statement_public(st))
             return UNBOUNDED;
     }
     return NULL;

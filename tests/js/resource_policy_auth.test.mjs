@@ -150,8 +150,8 @@ describe('resource-based policies under --auth', () => {
     for (const [cond, what] of [
       [{ IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }, "the condition operator 'IpAddress'"],
       [{ StringEquals: { 'dynamodb:LeadingKeys': 'a' } }, "the condition key 'dynamodb:LeadingKeys'"],
-      [{ 'ForAnyValue:StringEquals': { 'aws:PrincipalAccount': ACCOUNT } },
-        "the condition operator 'ForAnyValue:StringEquals'"],
+      [{ 'ForAnyValue:NumericEquals': { 'aws:PrincipalAccount': ACCOUNT } },
+        "the condition operator 'ForAnyValue:NumericEquals'"],
     ]) {
       await rejects(put('admin', arn, doc({ Effect: 'Deny', Principal: '*', Action: 'dynamodb:Scan', Resource: arn,
         Condition: cond })), 'ValidationException', `${BAD_DOC}ddbd does not evaluate ${what} (docs/security.md lists `
