@@ -5,6 +5,8 @@
  */
 #include "server/config.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,16 +106,48 @@ static int opt_rate(const opt_use *u, double *out)
     return USED_VALUE;
 }
 
+/* A size as people write it: digits, then optionally K, M, G or T (with or without B or iB, any
+   case) counted in 1024s as Docker's --memory counts them, or B. 0, or -1 for anything else or
+   a count past 2^64. */
+static int parse_size(const char *text, unsigned long long *out)
+{
+    static const char units[] = "bkmgt";
+    char *end;
+    const char *u;
+    unsigned long long n;
+    int shift;
+
+    errno = 0;
+    n = strtoull(text, &end, 10);
+    if (*text == '\0' || errno != 0)
+        return -1;
+    if (*end == '\0') { /* as strtoull reads it: -1 is the largest count, as it always was */
+        *out = n;
+        return 0;
+    }
+    if (*text < '0' || *text > '9' || (u = strchr(units, tolower((unsigned char)*end))) == NULL || *end == '\0')
+        return -1;
+    shift = (int)(u - units) * 10;
+    end++;
+    if (shift > 0 && (*end == 'i' || *end == 'I') && (end[1] == 'b' || end[1] == 'B'))
+        end += 2;
+    else if (shift > 0 && (*end == 'b' || *end == 'B'))
+        end++;
+    if (*end != '\0' || (shift > 0 && n > (~0ULL >> shift)))
+        return -1;
+    *out = n << shift;
+    return 0;
+}
+
 /* A byte count of at least min (0 or 1). A missing --min-free-disk (min 0) has always been
    reported as a bad one, a missing --item-collection-limit (min 1) as missing. */
 static int opt_bytes(const opt_use *u, unsigned long long min, unsigned long long *out)
 {
-    char *end = NULL;
-
     if (u->val == NULL && min > 0)
         return needs_value(u);
-    if (u->val == NULL || *u->val == '\0' || (*out = strtoull(u->val, &end, 10), *end != '\0') || *out < min) {
-        fprintf(stderr, "ddbd: --%s must be a %snumber of bytes\n", u->name, min > 0 ? "positive " : "");
+    if (u->val == NULL || parse_size(u->val, out) != 0 || *out < min) {
+        fprintf(stderr, "ddbd: --%s must be a %snumber of bytes (a suffix K, M, G or T counts 1024s: 64MB)\n",
+                u->name, min > 0 ? "positive " : "");
         return REFUSED;
     }
     return USED_VALUE;
@@ -241,6 +275,92 @@ static int is(const char *bare, const char *name)
     return name != NULL && strcmp(bare, name) == 0;
 }
 
+/* The option's spelling without its dashes: "--port" and "-port" are "port". */
+static const char *bare_of(const char *typed)
+{
+    return typed + (typed[1] == '-' ? 2 : 1);
+}
+
+/* Is typed (with its dashes) one of the options? A value that is one was forgotten: `--port
+   --in-memory` is a --port with no value, not a port named "--in-memory". */
+static int is_option(const char *typed)
+{
+    const char *bare;
+
+    if (typed == NULL || typed[0] != '-' || typed[1] == '\0')
+        return 0;
+    bare = bare_of(typed);
+#define X(NAME, LOCAL, ARG, PARSE, SYN, HELP)                                                                      \
+    if (is(bare, NAME) || is(bare, LOCAL))                                                                         \
+        return 1;
+#include "server/options.def"
+#undef X
+    return 0;
+}
+
+/* How many edits (insertions, deletions, substitutions, swaps of neighbours: the optimal string
+   alignment distance, over lower-case letters and digits: dashes and case do not count) turn a
+   into b, up to 32 characters each; a longer name is never close. */
+static unsigned edits(const char *a, const char *b)
+{
+    char x[33], y[33];
+    unsigned d[33][33], n = 0, m = 0;
+
+    for (; *a != '\0' && n < 32; a++)
+        if (*a != '-' && *a != '_')
+            x[n++] = (char)tolower((unsigned char)*a);
+    for (; *b != '\0' && m < 32; b++)
+        if (*b != '-' && *b != '_')
+            y[m++] = (char)tolower((unsigned char)*b);
+    if (*a != '\0' || *b != '\0')
+        return 99;
+    for (unsigned i = 0; i <= n; i++)
+        d[i][0] = i;
+    for (unsigned j = 0; j <= m; j++)
+        d[0][j] = j;
+    for (unsigned i = 1; i <= n; i++) {
+        for (unsigned j = 1; j <= m; j++) {
+            unsigned best = d[i - 1][j - 1] + (x[i - 1] != y[j - 1]);
+
+            best = d[i - 1][j] + 1 < best ? d[i - 1][j] + 1 : best;
+            best = d[i][j - 1] + 1 < best ? d[i][j - 1] + 1 : best;
+            if (i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    }
+    return d[n][m];
+}
+
+/* The option an unknown one was probably meant to be (at most 2 edits, and fewer than a third of
+   its letters), or NULL. */
+static const char *nearest_option(const char *bare)
+{
+    const char *best = NULL;
+    unsigned best_d = 3, len = (unsigned)strlen(bare);
+
+#define X(NAME, LOCAL, ARG, PARSE, SYN, HELP)                                                                      \
+    if (NAME != NULL && edits(bare, NAME) < best_d && edits(bare, NAME) * 3 < len) {                               \
+        best = NAME;                                                                                               \
+        best_d = edits(bare, NAME);                                                                                \
+    }
+#include "server/options.def"
+#undef X
+    return best;
+}
+
+/* typed: the argument as given; name: its option part (before an '=') */
+static int unknown_option(const char *typed, const char *name)
+{
+    const char *near = nearest_option(bare_of(name));
+
+    if (near != NULL)
+        fprintf(stderr, "ddbd: unknown option '%s' (did you mean --%s?)\n", typed, near);
+    else
+        fprintf(stderr, "ddbd: unknown option '%s' (see --help)\n", typed);
+    return REFUSED;
+}
+
 /*
  * Applies the option typed (one or two leading dashes), given the argument after it. The rows of
  * options.def become one test each; their PARSE expands, through the OPT_ macros, to a call of
@@ -248,7 +368,7 @@ static int is(const char *bare, const char *name)
  */
 static int apply(ddb_config *cfg, const char *typed, const char *val)
 {
-    const char *bare = typed + (typed[1] == '-' ? 2 : 1);
+    const char *bare = bare_of(typed);
     opt_use u = {typed, NULL, val};
 
 #define OPT_FLAG(f) opt_flag(&cfg->f)
@@ -273,8 +393,30 @@ static int apply(ddb_config *cfg, const char *typed, const char *val)
     }
 #include "server/options.def"
 #undef X
-    fprintf(stderr, "ddbd: unknown option '%s' (see --help)\n", typed);
-    return REFUSED;
+    return unknown_option(typed, typed);
+}
+
+/* One option of the command line, argv[i]: typed as `--NAME VALUE` or `--NAME=VALUE`. How many
+   arguments after it were used, REFUSED or DONE. */
+static int apply_arg(ddb_config *cfg, int argc, char **argv, int i)
+{
+    const char *eq = strchr(argv[i], '='), *next = i + 1 < argc ? argv[i + 1] : NULL;
+    char name[64];
+    int used;
+
+    if (eq == NULL)
+        return apply(cfg, argv[i], is_option(next) ? NULL : next);
+    if ((size_t)(eq - argv[i]) >= sizeof(name))
+        return unknown_option(argv[i], "");
+    memcpy(name, argv[i], (size_t)(eq - argv[i]));
+    name[eq - argv[i]] = '\0';
+    if (!is_option(name))
+        return unknown_option(argv[i], name);
+    if ((used = apply(cfg, name, eq + 1)) == USED_OPTION) {
+        fprintf(stderr, "ddbd: %s takes no value\n", name);
+        return REFUSED;
+    }
+    return used == USED_VALUE ? 0 : used; /* the value was the argument's own */
 }
 
 /* amazon/dynamodb-local's entry point is java, so compose files pass the JVM's arguments
@@ -410,7 +552,7 @@ static int parse(ddb_config *cfg, int argc, char **argv)
             fprintf(stderr, "ddbd: unexpected argument '%s' (see --help)\n", argv[i]);
             return -1;
         }
-        used = apply(cfg, argv[i], i + 1 < argc ? argv[i + 1] : NULL);
+        used = apply_arg(cfg, argc, argv, i);
         if (used == REFUSED)
             return -1;
         if (used == DONE)

@@ -146,7 +146,9 @@ static void print_local_spellings(FILE *out)
     help_line l = {out, 0, 0, 1};
     char item[300];
 
-    put_words(&l, "Every option may be spelled with one dash. DynamoDB Local's spellings are accepted:");
+    put_words(&l, "A value may follow its option after '=' (--port=8000); a number of BYTES may end in K, M, G or T, "
+                  "counted in 1024s (64MB, 1GiB). Every option may be spelled with one dash. DynamoDB Local's "
+                  "spellings are accepted:");
     for (size_t i = 0; i < NELEM(docs); i++) {
         const option_doc *d = &docs[i], *next = NULL;
         size_t n = 0;

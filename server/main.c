@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -185,7 +186,11 @@ static int serve(const ddb_config *cfg, uint64_t t0)
     if (ddb_drop_privileges(cfg->user, local_dir) != 0)
         return 1;
     if (ddb_server_open(&srv, cfg, &err) != 0) {
-        ddb_log(DDB_LOG_ERROR, "cannot open %s: %s", data_name(cfg), err ? err : "unknown error");
+        /* an option's own failure ("--auth FILE: ...") is not the data's: say it as it is */
+        if (err != NULL && strncmp(err, "--", 2) == 0)
+            ddb_log(DDB_LOG_ERROR, "%s", err);
+        else
+            ddb_log(DDB_LOG_ERROR, "cannot open %s: %s", data_name(cfg), err ? err : "unknown error");
         return 1;
     }
     /* the seed is loaded before the port is bound: a client never sees a half-seeded server */

@@ -8,7 +8,12 @@
 //
 // Ready when it answers GET / with 200. `hostNetwork: true` is for engines without a bridge
 // network (set TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1 there too): the container then listens on a
-// free port of the host.
+// free port of the host's loopback (--host 127.0.0.1: the image listens on every interface, which on
+// the host's network would be every interface of the host).
+//
+// Tested with npm's testcontainers 10.28 on Node 20 (package.json pins ^10). testcontainers 11 and 12
+// change nothing this module uses, but 12 needs Node >= 22.22 (its `engines`) and fails at import on
+// Node 20: there, `npm i testcontainers@10`.
 import net from 'node:net';
 import { GenericContainer, Wait } from 'testcontainers';
 import { waitReady } from './ddbd.mjs';
@@ -25,7 +30,7 @@ export async function startDdbdContainer({ image = 'ddbd', args = ['-inMemory', 
   let port = 8000;
   if (hostNetwork) {
     port = await freePort();
-    container = container.withNetworkMode('host').withCommand([...args, '--port', String(port)])
+    container = container.withNetworkMode('host').withCommand([...args, '--host', '127.0.0.1', '--port', String(port)])
       .withWaitStrategy(Wait.forLogMessage(/listening on/));   // no mapped port to poll yet
   } else {
     container = container.withExposedPorts(8000).withWaitStrategy(Wait.forHttp('/', 8000).forStatusCode(200));

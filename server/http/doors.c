@@ -89,8 +89,10 @@ static void send_admin(ddb_http *h, http_thread *t, h2o_req_t *req)
     ddb_http_send_body(req, status, reason_of(status), "application/json", t->out.data, t->out.len);
 }
 
-/* --console: a built-in file of the console (server/doors/console/console.h), GET or HEAD only. */
-static void send_console(h2o_req_t *req)
+/* --console: a built-in file of the console (server/doors/console/console.h), GET or HEAD only;
+   session.js is made here, as it says whether the API checks signatures (the page then asks for a
+   key before its first call, rather than learning it from a refused one that the browser logs). */
+static void send_console(ddb_http *h, h2o_req_t *req)
 {
     static const char allow[] = "{\"message\": \"the console's files are read with GET\"}";
     h2o_iovec_t p = req->path_normalized;
@@ -102,7 +104,11 @@ static void send_console(h2o_req_t *req)
         ddb_http_send_body(req, 405, "Method Not Allowed", "application/json", allow, sizeof(allow) - 1);
         return;
     }
-    if ((f = ddb_console_find(p.base + 13, p.len - 13)) == NULL) {
+    if (h2o_memis(p.base + 13, p.len - 13, H2O_STRLIT("/session.js")))
+        f = ddb_console_session(h->env->api->auth != NULL);
+    else
+        f = ddb_console_find(p.base + 13, p.len - 13);
+    if (f == NULL) {
         ddb_http_send_body(req, 404, "Not Found", "text/plain", "not found\n", 10);
         return;
     }
@@ -208,7 +214,7 @@ void ddb_http_door(ddb_http *h, http_thread *t, h2o_req_t *req, ddb_door door, i
     else if (door == DDB_DOOR_ADMIN)
         send_admin(h, t, req);
     else if (door == DDB_DOOR_CONSOLE)
-        send_console(req);
+        send_console(h, req);
     else
         send_mcp(h, t, req, &ar, &who);
 }

@@ -380,6 +380,23 @@ int ddb_lazy_wanted(const ddb_store_options *o)
     return o->in_memory || (!o->sync_writes && o->path != NULL && new_directory(o->path));
 }
 
+/* Can a file be made in the directory? The store itself is made only on the first write, so an
+   unwritable directory (another user's, a read-only mount) would otherwise pass the start and then
+   answer every write with an internal error the SDKs retry for half a minute (issue 56). Only
+   making the file is tried, not writing to it: a full disk is the disk guard's to report, and a
+   server over a full disk still serves its reads. 0, or -1 with errno set. */
+static int write_probe(int dirfd)
+{
+    static const char name[] = ".ddbd-write-probe";
+    int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+    if (fd < 0)
+        return -1;
+    close(fd);
+    unlinkat(dirfd, name, 0);
+    return 0;
+}
+
 ddb_store *ddb_lazy_open(const ddb_store_options *o, ddb_store *(*open_fn)(const ddb_store_options *o, char **err),
                          char **err)
 {
@@ -410,6 +427,13 @@ ddb_store *ddb_lazy_open(const ddb_store_options *o, ddb_store *(*open_fn)(const
         if (flock(s->dirfd, LOCK_EX | LOCK_NB) != 0) {
             snprintf(msg, sizeof(msg), "the data directory %s is in use by another process (%s)", o->path,
                      strerror(errno));
+            goto fail;
+        }
+        if (write_probe(s->dirfd) != 0) {
+            snprintf(msg, sizeof(msg),
+                     "the data directory %s is not writable (%s): run ddbd as a user who may write it, "
+                     "or give it --in-memory",
+                     o->path, strerror(errno));
             goto fail;
         }
     }

@@ -198,6 +198,9 @@ def test_a_malformed_key_file_stops_the_server(tmp_path):
                          capture_output=True, text=True, timeout=10)
     assert out.returncode != 0
     assert "No such file or directory" in out.stderr
+    # the file is named as the file (issue 56: it read "cannot open in-memory: --auth ...")
+    assert " error --auth %s: No such file or directory\n" % (tmp_path / "absent") in out.stderr, out.stderr
+    assert "cannot open in-memory" not in out.stderr
 
 
 def test_presigned_query_string_signatures(server):

@@ -52,3 +52,30 @@ def test_a_server_never_written_stops_without_a_database(server_factory, tmp_pat
     srv = server_factory(["--data-dir", data])  # and the next start is a new store again
     assert make_client(srv.endpoint).list_tables()["TableNames"] == []
     assert srv.stop() == 0
+
+
+def test_an_unwritable_data_directory_is_refused_at_start(tmp_path):
+    """A directory ddbd may not write (another user's, a read-only mount) was accepted: the server
+    listened, reported healthy and answered every write with "Internal server error", which the
+    SDKs retry for half a minute (issue 56, item 7). It is refused at start, naming the directory."""
+    import shutil
+    import tempfile
+    parent = tempfile.mkdtemp(prefix="ddbd-ro-", dir="/tmp")
+    try:
+        data = os.path.join(parent, "data")
+        os.mkdir(data)
+        os.chmod(parent, 0o755)
+        os.chmod(data, 0o555)
+        cmd = [DDBD_BIN, "--host", "127.0.0.1", "--port", str(free_port()), "--data-dir", data]
+        if os.geteuid() == 0:  # root writes anywhere: run as nobody, who may not write a root 0555 directory
+            if shutil.which("setpriv") is None:
+                pytest.skip("needs setpriv (util-linux) to run as another user")
+            cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=20, stdin=subprocess.DEVNULL)
+        assert proc.returncode == 1, (proc.returncode, proc.stderr)
+        assert "the data directory %s is not writable (Permission denied)" % data in proc.stderr, proc.stderr
+        assert "listening" not in proc.stderr
+        assert os.listdir(data) == []
+    finally:
+        os.chmod(os.path.join(parent, "data"), 0o755)
+        shutil.rmtree(parent)

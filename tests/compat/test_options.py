@@ -347,7 +347,7 @@ def test_dynamodb_local_and_jvm_arguments_parse(args):
     (["-X"], "ddbd: unknown option '-X' (see --help)\n"),
     (["--Dx=1"], "ddbd: unknown option '--Dx=1' (see --help)\n"),
     (["-dbPath"], "ddbd: -dbPath needs a value\n"),
-    (["-sharedDb=true"], "ddbd: unknown option '-sharedDb=true' (see --help)\n"),
+    (["-sharedDb=true"], "ddbd: -sharedDb takes no value\n"),
     (["-shareddb"], "ddbd: unknown option '-shareddb' (see --help)\n"),
 ], ids=lambda a: " ".join(a) if isinstance(a, list) else None)
 def test_dynamodb_local_spellings_refused(args, message):
@@ -375,7 +375,12 @@ def test_dynamodb_local_spellings_refused(args, message):
     ["--in-memory", "--memory-budget", "0"], ["--memory-budget", "1", "--in-memory"],
     ["--log-level", "error"], ["--log-level", "warn"], ["--log-level", "info"], ["--log-level", "debug"],
     ["--backend", "rocksdb"], ["--backend", "rados"],
-    ["--host", "--port"], ["--cors", ""], ["--data-dir", "-x"],
+    ["--cors", ""], ["--data-dir", "-x"],
+    # issue 56: `--NAME=VALUE`, and sizes as people write them (K, M, G, T count 1024s)
+    ["--port=8000"], ["-port=0"], ["--data-dir=d"], ["--host=127.0.0.1", "--port", "1"], ["--health-check=http://h:1/"],
+    ["--in-memory", "--memory-budget", "64MB"], ["--in-memory", "--memory-budget=1g"], ["--min-free-disk", "1k"],
+    ["--min-free-disk", "2KiB"], ["--min-free-disk", "5b"], ["--max-unsent-bytes", "16M"],
+    ["--item-collection-limit", "10GB"], ["--min-free-disk", "16777215T"],
     ["--tls-cert", "c", "--tls-key", "k"], ["--tls-key", "k", "--tls-cert", "c"],
     ["--seed", "a"] * 16, ["--stream-trigger", "t=http://h:1"] * 16,
     ["--stream-trigger", "t=http://h:1,batch=10000,window=0,bisect"],
@@ -384,6 +389,9 @@ def test_dynamodb_local_spellings_refused(args, message):
 ], ids=lambda a: " ".join(a)[:60])
 def test_values_accepted(args):
     assert parses(args)
+
+
+BYTES = "number of bytes (a suffix K, M, G or T counts 1024s: 64MB)\n"
 
 
 @pytest.mark.parametrize("args,message", [
@@ -396,7 +404,11 @@ def test_values_accepted(args):
     (["--port", "80x"], "ddbd: --port must be a number from 0 to 65535\n"),
     (["--port", "0x50"], "ddbd: --port must be a number from 0 to 65535\n"),
     (["--port", "99999999999999999999999"], "ddbd: --port must be a number from 0 to 65535\n"),
-    (["--port", "--help"], "ddbd: --port must be a number from 0 to 65535\n"),
+    # an option where a value belongs: the value was forgotten (issue 56)
+    (["--port", "--help"], "ddbd: --port needs a value\n"),
+    (["--port", "--in-memory"], "ddbd: --port needs a value\n"),
+    (["-port", "-inMemory"], "ddbd: -port needs a value\n"),
+    (["--host", "--port"], "ddbd: --host needs a value\n"),
     (["--metrics-port", "65536"], "ddbd: --metrics-port must be a number from 0 to 65535\n"),
     (["--shards", "0"], "ddbd: --shards must be a number from 1 to 256\n"),
     (["--shards", "257"], "ddbd: --shards must be a number from 1 to 256\n"),
@@ -421,17 +433,24 @@ def test_values_accepted(args):
     (["-write-conflict-rate", ""], "ddbd: -write-conflict-rate must be a fraction from 0 to 1\n"),
     (["--write-conflict-rate", "0.5x"], "ddbd: --write-conflict-rate must be a fraction from 0 to 1\n"),
     # byte counts
-    (["--item-collection-limit", "0"], "ddbd: --item-collection-limit must be a positive number of bytes\n"),
-    (["--item-collection-limit", "10x"], "ddbd: --item-collection-limit must be a positive number of bytes\n"),
-    (["--item-collection-limit", ""], "ddbd: --item-collection-limit must be a positive number of bytes\n"),
-    (["--min-free-disk", "x"], "ddbd: --min-free-disk must be a number of bytes\n"),
-    (["--memory-budget", "x"], "ddbd: --memory-budget must be a number of bytes\n"),
+    (["--item-collection-limit", "0"], "ddbd: --item-collection-limit must be a positive " + BYTES),
+    (["--item-collection-limit", "10x"], "ddbd: --item-collection-limit must be a positive " + BYTES),
+    (["--item-collection-limit", ""], "ddbd: --item-collection-limit must be a positive " + BYTES),
+    (["--item-collection-limit", "0MB"], "ddbd: --item-collection-limit must be a positive " + BYTES),
+    (["--min-free-disk", "x"], "ddbd: --min-free-disk must be a " + BYTES),
+    (["--min-free-disk", "16777216T"], "ddbd: --min-free-disk must be a " + BYTES),
+    (["--min-free-disk", "1.5G"], "ddbd: --min-free-disk must be a " + BYTES),
+    (["--min-free-disk", "1 G"], "ddbd: --min-free-disk must be a " + BYTES),
+    (["--min-free-disk", "G"], "ddbd: --min-free-disk must be a " + BYTES),
+    (["--min-free-disk", "1GiBs"], "ddbd: --min-free-disk must be a " + BYTES),
+    (["--min-free-disk", "1iB"], "ddbd: --min-free-disk must be a " + BYTES),
+    (["--memory-budget", "x"], "ddbd: --memory-budget must be a " + BYTES),
     (["--memory-budget", "1000"],
      "ddbd: --memory-budget goes with --in-memory (a data directory keeps its history on disk)\n"),
     (["--data-dir", "d", "-memory-budget", "0"],
      "ddbd: --memory-budget goes with --in-memory (a data directory keeps its history on disk)\n"),
-    (["--min-free-disk", ""], "ddbd: --min-free-disk must be a number of bytes\n"),
-    (["-min-free-disk", "1k"], "ddbd: --min-free-disk must be a number of bytes\n"),
+    (["--min-free-disk", ""], "ddbd: --min-free-disk must be a " + BYTES),
+    (["-min-free-disk", "1x"], "ddbd: --min-free-disk must be a " + BYTES),
     # names
     (["--allowed-hosts", "a.example,,b.example"], "ddbd: --allowed-hosts 'a.example,,b.example': an empty name (two "
      "commas, or a comma at an end): name the hosts, or give * for any\n"),
@@ -454,11 +473,19 @@ def test_values_accepted(args):
     (["-tls-key", "k"], "ddbd: --tls-cert and --tls-key go together\n"),
     # spellings
     (["--no-such-option"], "ddbd: unknown option '--no-such-option' (see --help)\n"),
-    (["--port=8000"], "ddbd: unknown option '--port=8000' (see --help)\n"),
-    (["--in-memory=1"], "ddbd: unknown option '--in-memory=1' (see --help)\n"),
-    (["---port", "1"], "ddbd: unknown option '---port' (see --help)\n"),
-    (["--Port", "1"], "ddbd: unknown option '--Port' (see --help)\n"),
-    (["--inmemory"], "ddbd: unknown option '--inmemory' (see --help)\n"),
+    (["--port=x"], "ddbd: --port must be a number from 0 to 65535\n"),
+    (["--port="], "ddbd: --port must be a number from 0 to 65535\n"),
+    (["--in-memory=1"], "ddbd: --in-memory takes no value\n"),
+    (["--nosuch=1"], "ddbd: unknown option '--nosuch=1' (see --help)\n"),
+    (["--prot=8000"], "ddbd: unknown option '--prot=8000' (did you mean --port?)\n"),
+    # a near miss is named (issue 56): at most 2 edits, fewer than a third of the letters
+    (["---port", "1"], "ddbd: unknown option '---port' (did you mean --port?)\n"),
+    (["--Port", "1"], "ddbd: unknown option '--Port' (did you mean --port?)\n"),
+    (["--inmemory"], "ddbd: unknown option '--inmemory' (did you mean --in-memory?)\n"),
+    (["--in_memory"], "ddbd: unknown option '--in_memory' (did you mean --in-memory?)\n"),
+    (["--memroy-budget", "1"], "ddbd: unknown option '--memroy-budget' (did you mean --memory-budget?)\n"),
+    (["--datadir", "d"], "ddbd: unknown option '--datadir' (did you mean --data-dir?)\n"),
+    (["--xyz"], "ddbd: unknown option '--xyz' (see --help)\n"),
     (["-"], "ddbd: unknown option '-' (see --help)\n"),
     (["--"], "ddbd: unknown option '--' (see --help)\n"),
     (["8000"], "ddbd: unexpected argument '8000' (see --help)\n"),
@@ -482,8 +509,8 @@ MISSING = {
     "metrics-port": None, "access-log": None, "otlp-endpoint": None, "seed": None, "export-dir": None, "s3-endpoint": None,
     "s3-access-key": None, "s3-secret-key": None, "s3-region": None, "dbPath": None,
     "log-level": "ddbd: --log-level must be error, warn, info or debug\n",
-    "min-free-disk": "ddbd: --min-free-disk must be a number of bytes\n",
-    "memory-budget": "ddbd: --memory-budget must be a number of bytes\n",
+    "min-free-disk": "ddbd: --min-free-disk must be a number of bytes (a suffix K, M, G or T counts 1024s: 64MB)\n",
+    "memory-budget": "ddbd: --memory-budget must be a number of bytes (a suffix K, M, G or T counts 1024s: 64MB)\n",
     "tls-cert": "ddbd: --tls-cert needs a file\n",
     "tls-key": "ddbd: --tls-key needs a file\n",
     "auth": "ddbd: --auth needs a key file\n",

@@ -11,7 +11,7 @@ from test_doors import client, denied, keys, request  # noqa: F401 (keys: a fixt
 SVC = "com.amazon.coral.service#"
 ASSETS = ("index.html", "app.js", "api.js", "dom.js", "tables.js", "items.js", "partiql.js", "activity.js",
           "streams.js", "vectors.js", "backups.js", "settings.js", "hotkeys.js",
-          "plainjson.js", "sha256.js", "policy.js", "exports.js", "bgwork.js", "plot.js", "style.css")
+          "plainjson.js", "sha256.js", "policy.js", "exports.js", "bgwork.js", "plot.js", "style.css", "session.js")
 
 
 def test_the_console_is_off_by_default(server_factory):
@@ -41,6 +41,8 @@ def test_its_files_are_served_built_in_with_their_types_and_policy(server_factor
         status, _, data = request(srv.endpoint, "GET", "/ddbd/console/" + name, content_type=None)
         assert status == 200, name
         assert not re.search(rb"https?://(?!www\.w3\.org/2000/svg|127\.0\.0\.1|localhost)", data), name
+    # session.js says whether the API checks signatures, so the page asks for a key before any call
+    assert request(srv.endpoint, "GET", "/ddbd/console/session.js", content_type=None)[2] == b"export const auth = false;\n"
     # a path beside it is not the console, nor is a file it does not have
     for path in ("/ddbd/consoles", "/ddbd/console/nope.js"):
         assert request(srv.endpoint, "GET", path, content_type=None)[0] == 404, path
@@ -66,6 +68,7 @@ def test_with_auth_its_files_need_no_key_but_its_calls_do(server_factory, keys):
         status, _, data = request(srv.endpoint, "GET", "/ddbd/console/" + name, content_type=None)
         assert status == 200, name
         assert b"secret_orders" not in data and b"4242" not in data, name
+    assert request(srv.endpoint, "GET", "/ddbd/console/session.js", content_type=None)[2] == b"export const auth = true;\n"
     # what the page asks of the API and /metrics: refused unsigned, decided by the key's rules signed
     status, _, body = request(srv.endpoint, "POST", "/", body={}, content_type="application/x-amz-json-1.0",
                               headers={"X-Amz-Target": "DynamoDB_20120810.ListTables"})

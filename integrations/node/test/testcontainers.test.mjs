@@ -17,6 +17,13 @@ test('a container answers the SDK, is ready when started, and restores its snaps
   const { container, endpoint } = await startDdbdContainer({ image, hostNetwork: true });
   console.log(`container ready in ${Date.now() - t0} ms at ${endpoint}`);
   try {
+    // on the host's network it listens on loopback only, not on every interface of the host
+    const logs = await new Promise((resolve, reject) => container.logs().then((stream) => {
+      let text = '';
+      stream.on('data', (d) => { text += d; if (/listening on/.test(text)) { stream.destroy(); resolve(text); } });
+      stream.on('error', reject);
+    }, reject));
+    assert.match(logs, new RegExp(`listening on http://127\\.0\\.0\\.1:${new URL(endpoint).port},`));
     const db = client(endpoint);
     await db.send(new CreateTableCommand({ TableName: 'users', BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],

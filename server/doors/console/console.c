@@ -32,3 +32,13 @@ const ddb_console_file *ddb_console_find(const char *path, size_t len)
     }
     return NULL;
 }
+
+const ddb_console_file *ddb_console_session(int auth)
+{
+#define SESSION_FILE(on) {"/session.js", "text/javascript; charset=utf-8", (const unsigned char *)(on), sizeof(on) - 1}
+    static const ddb_console_file with = SESSION_FILE("export const auth = true;\n");
+    static const ddb_console_file without = SESSION_FILE("export const auth = false;\n");
+#undef SESSION_FILE
+
+    return auth ? &with : &without;
+}

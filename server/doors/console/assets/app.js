@@ -6,6 +6,7 @@ import { field, guarded, h } from './dom.js';
 import { importsScreen } from './exports.js';
 import { itemsScreen } from './items.js';
 import { partiqlScreen } from './partiql.js';
+import { auth } from './session.js';
 import { streamScreen } from './streams.js';
 import { tableScreen, tablesScreen } from './tables.js';
 
@@ -40,6 +41,9 @@ function who() {
 
 async function route() {
   who();
+  // with --auth, nothing is asked of the API before a key is typed (a refused call would put an
+  // error on the sign-in screen, and in the browser's console, before anything was typed)
+  if (auth && !session.key) return signIn();
   const [, screen = 'tables', arg, ...more] = location.hash.split('/').map((p, i) => (i ? decodeURIComponent(p) : p));
   for (const a of document.querySelectorAll('nav a')) {
     if (a.getAttribute('href') === `#/${screen}`) a.setAttribute('aria-current', 'page');

@@ -3,6 +3,8 @@
 import { h } from './dom.js';
 
 export const POINTS = 120;
+/* style.css's .legend .c0 ... .c9 are these, in order: the console's CSP (style-src 'self') refuses an
+   inline style attribute, so a swatch takes its colour from a class */
 const COLORS = ['#0b5cad', '#d1495b', '#2a9d8f', '#e9a03b', '#6a4c93', '#577590', '#8ab17d', '#bc6c25', '#264653', '#c2185b'];
 const SVG = 'http://www.w3.org/2000/svg';
 export const W = 900, H = 240;
@@ -43,7 +45,7 @@ export function plot(el, series, unit, title, span = `last ${POINTS} s`) {
 export function legend(list, series, unit) {
   let i = 0;
   list.replaceChildren(...[...series].map(([label, ys]) => h('li', {},
-    h('i', { style: `background:${COLORS[i++ % COLORS.length]}` }), `${label}: ${+(ys[ys.length - 1] || 0).toFixed(2)}${unit}`)));
+    h('i', { class: `c${i++ % COLORS.length}` }), `${label}: ${+(ys[ys.length - 1] || 0).toFixed(2)}${unit}`)));
 }
 
 

@@ -37,9 +37,12 @@ export function policySection(t) {
   drop.addEventListener('click', () => confirm('Delete the table\'s resource policy?') && change('DeleteResourcePolicy', {}, 'Policy deleted'));
   doc.placeholder = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow',
     Principal: { AWS: 'arn:aws:iam::000000000000:root' }, Action: 'dynamodb:GetItem', Resource: t.TableArn }] }, null, 2);
-  read();
-  return h('section', { 'aria-labelledby': 'policy-h' }, h('h2', { id: 'policy-h' }, 'Resource policy'), status,
+  // read when opened: most tables have no policy, and GetResourcePolicy answers that with an error
+  // (PolicyNotFoundException) that the browser logs, on every visit of every table
+  const section = h('details', { id: 'policy', ontoggle: () => section.open && revision === null && read() },
+    h('summary', {}, h('h2', { id: 'policy-h' }, 'Resource policy')), status,
     h('form', { onsubmit: (e) => { e.preventDefault(); change('PutResourcePolicy', { Policy: doc.value }, 'Policy saved'); } },
       field('Policy document (JSON)', doc, 'wide'), h('div', {}, h('button', { type: 'submit', id: 'policy-save' }, 'Save policy'),
         h('button', { type: 'button', class: 'secondary', id: 'policy-reload', onclick: read }, 'Reload'), drop)), box);
+  return section;
 }
