@@ -300,20 +300,52 @@ describe('definitions DynamoDB reads its own way (issue 42)', () => {
     await rejects(describe_(nul), 'ResourceNotFoundException', `Requested resource not found: Table: ${nul} not found`);
   });
 
-  test('a DOT_PRODUCT score beyond f32\'s range is Infinity, as the JSON protocol writes it', async () => {
-    const t = await createVTable('v_dot_inf', [vindex('vix', { fn: 'DOT_PRODUCT', schema: null })]);
+  test('a score beyond f32\'s range is a number, saturated at +-FLT_MAX (issue 52)', async () => {
+    // DynamoDB answers a number there, never a string or null: alternator's
+    // test_searchvectors_score_dot_product_overflow{,2}, run against DynamoDB (>= 1e38, <= -1e38),
+    // and Dynoxide's capture (eu-west-2 and us-east-1, 2026-08-13: exactly +-f32::MAX, the sums in
+    // double, so products that overflow f32 and cancel score 0)
+    const FLT_MAX = 3.4028234663852886e38;
+    const t = await createVTable('v_dot_inf', [vindex('vix', { fn: 'DOT_PRODUCT', schema: null }),
+      vindex('eix', { attr: 'e2', fn: 'EUCLIDEAN', schema: null })]);
     const big = [3e38, 3e38, 3e38];
-    await putItems(t, [{ id: S('big'), emb: L(big) }, { id: S('neg'), emb: L(big.map((x) => -x)) },
-      { id: S('small'), emb: L([1, 0, 0]) }]);
+    await putItems(t, [{ id: S('big'), emb: L(big), e2: L(big) }, { id: S('neg'), emb: L(big.map((x) => -x)) },
+      { id: S('small'), emb: L([1, 0, 0]) }, { id: S('cancel'), emb: L([3e38, -3e38, 0]) },
+      { id: S('far'), e2: L(big.map((x) => -x)) }]);
     const res = await search(t, 'vix', big);
     assert.deepEqual(res.SearchResults.map((r) => [r.Item.id.S, r.Score]),
-      [['big', Infinity], ['small', Math.fround(3e38)], ['neg', -Infinity]]);
+      [['big', FLT_MAX], ['small', Math.fround(3e38)], ['cancel', 0], ['neg', -FLT_MAX]]);
+    for (const r of res.SearchResults) assert.equal(typeof r.Score, 'number');
+    const far = await search(t, 'eix', big);
+    assert.deepEqual(far.SearchResults.map((r) => [r.Item.id.S, r.Score]), [['big', 0], ['far', FLT_MAX]]);
   });
 });
 
 describe('projections and attributes as DynamoDB checks them (issue 42; alternator\'s test_vector_new.py, run against DynamoDB)', () => {
   const include = (n, names = []) => ({ ProjectionType: 'INCLUDE', NonKeyAttributes: [...names, ...Array.from({ length: n }, (_, i) => `a${i}`)] });
   const tooMany = (name) => `${INVALID}Number of projected attributes in vector index ${name} exceeds limit of 20 (its NonKeyAttributes and its VectorAttribute), provided: 21`;
+
+  test('NonKeyAttributes [""] is refused as a GSI\'s is: the model\'s member constraint (issue 52)', async () => {
+    const NKA = 'failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or ' +
+      'equal to 255, Member must have length greater than or equal to 1]';
+    const nope = `v_nka_${process.pid}`;
+    await rejects(client.send(new CreateTableCommand(createInput(nope, [vindex('vix', { projection: include(0, ['']) })]))),
+      VE, `1 validation error detected: Value '[]' at 'vectorIndexes.1.member.projection.nonKeyAttributes' ${NKA}`);
+    await rejects(client.send(new CreateTableCommand(createInput(nope, [vindex('vix', { projection: include(0, ['x', '']) })]))),
+      VE, `1 validation error detected: Value '[x, ]' at 'vectorIndexes.1.member.projection.nonKeyAttributes' ${NKA}`);
+    await rejects(describe_(nope), 'ResourceNotFoundException', `Requested resource not found: Table: ${nope} not found`);
+    // the GSI's answer to the same shape, for comparison
+    await rejects(client.send(new CreateTableCommand({
+      ...createInput(nope, [vindex('vix')]), AttributeDefinitions: defsFor([vindex('vix')], ['gk']),
+      GlobalSecondaryIndexes: [{ IndexName: 'gsi', KeySchema: [{ AttributeName: 'gk', KeyType: 'HASH' }], Projection: include(0, ['']) }],
+    })), VE, `1 validation error detected: Value '[]' at 'globalSecondaryIndexes.1.member.projection.nonKeyAttributes' ${NKA}`);
+    const t = await createVTable('v_nka', [vindex('vix')]);
+    await rejects(client.send(new UpdateTableCommand({
+      TableName: t, AttributeDefinitions: defsFor([vindex('vix')]),
+      VectorIndexUpdates: [{ Create: vindex('vix2', { attr: 'emb2', projection: include(0, ['']) }) }],
+    })), VE, `1 validation error detected: Value '[]' at 'vectorIndexUpdates.1.member.create.projection.nonKeyAttributes' ${NKA}`);
+    assert.deepEqual((await describe_(t)).VectorIndexes.map((x) => x.IndexName), ['vix']);
+  });
 
   test('NonKeyAttributes: 19 at most (the vector attribute is the 20th); the table\'s keys may be listed', async () => {
     const nope = `v_proj_${process.pid}`;
