@@ -201,7 +201,7 @@ static number number_at(reader *r)
 {
     size_t start = r->i;
     int is_float = 0, neg = r->s[r->i] == '-';
-    char tmp[128];
+    char tmp[1024]; /* (a longer number is read by its first 1023 characters) */
     number x = {N_F64, 0, 0, 0};
     size_t len;
 
@@ -336,6 +336,12 @@ static int value_ok(ddb_arena *a, reader *r, const ddb_field *f, failure *why)
         skip_value(r);
     } else {
         x = number_at(r);
+        if (!isfinite(x.f)) { /* past f64's range: serde_json stops at the number itself */
+            why->off = r->i;
+            why->msg = "number out of range";
+            ddb_buf_free(&b);
+            return 0;
+        }
         if (t == DDB_V_DOUBLE || ((t == DDB_V_INTEGER || t == DDB_V_LONG) && x.kind != N_F64 && fits(t, x))) {
             ddb_buf_free(&b);
             return 1;

@@ -1040,6 +1040,11 @@ describe('the request as AWS\'s deserializer reads it (issue 52; the conformance
     // columns count bytes: a two-byte character before the null
     const wide = '{"TableName": "\u00e9", "IndexName": null}';
     await rejects(rawSearch(wide), SE, 'invalid type: null, expected a string at line 1 column 37'); // 36 characters
+    // serde_json's own readings of numbers and strings: past f64's range, -0, a string shown as Rust prints it
+    await rejects(rawSearch('{"TopK": 1e400}'), SE, 'number out of range at line 1 column 14');
+    await rejects(rawSearch('{"TopK": -0}'), SE, 'invalid type: floating point `-0.0`, expected i32 at line 1 column 11');
+    await rejects(rawSearch('{"TopK": "a\\u0001\\"b\\n"}'), SE,
+      'invalid type: string "a\\u{1}\\"b\\n", expected i32 at line 1 column 23');
     await rejects(rawSearch(`{"TableName": "${absent}", "TableName": "x"}`), SE,
       `duplicate field \`TableName\` at line 1 column ${absent.length + 29}`);
   });
