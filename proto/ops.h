@@ -67,6 +67,14 @@
  *   DDB_OPF_LEGACY_QUERY_FILTER       QueryFilter (with ConditionalOperator): the filter
  *   DDB_OPF_LEGACY_SCAN_FILTER        ScanFilter (with ConditionalOperator): the filter
  *
+ *   DDB_OPF_SERDE                 Its requests are read by AWS's newer front end, a strict JSON
+ *                                 deserializer (serde_json's) that refuses a member of the wrong type or
+ *                                 a null in a required one with its own text and position, and a missing
+ *                                 required member as a ValidationException "missing field `X` at line L
+ *                                 column C", before any member constraint (server/api/validate_serde.c):
+ *                                 SearchVectors (the conformance suite, eu-west-2 and us-east-1,
+ *                                 2026-10-09). Other operations keep the classic "Value null at ..." form.
+ *
  *   DDB_OPF_ONE_ITEM              Its work is bounded by one item (400 KB): GetItem, PutItem,
  *                                 UpdateItem, DeleteItem. A new connection's first request of it is
  *                                 served as a light one; any other waits with the heavy ones until its
@@ -106,6 +114,7 @@
    (server/api/validate_export.c), parsed again by the export (server/engine/xfer/export.c). */
 #define DDB_OPF_EXPORT_FILTER (DDB_OPF_EXPR_KEY_CONDITION | DDB_OPF_EXPR_FILTER | DDB_OPF_EXPR_PROJECTION)
 #define DDB_OPF_ONE_ITEM (1u << 20)
+#define DDB_OPF_SERDE (1u << 21)
 
 /* The service column. */
 #define DDB_SVC_DYNAMODB 0

@@ -233,6 +233,10 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
         return;
     }
     req->in = body;
+    /* a front end that deserializes strictly refuses a member before anything reads it, the
+       TableName --auth's policy needs included (DDB_OPF_SERDE) */
+    if ((ddb_op_flags(op) & DDB_OPF_SERDE) && ddb_validate_serde(req, e->spec->fields) != DDB_OK)
+        return;
     if (set_namespace(api, req) != DDB_OK)
         return;
     if (in->peer != NULL) {

@@ -80,6 +80,10 @@ int ddb_validate(ddb_req *req, const ddb_spec *spec, const ddb_json *in);
    are reported under member `under` ("tableCreationParameters.keySchema": ImportTable's
    TableCreationParameters, checked by CreateTable's spec). */
 int ddb_validate_under(ddb_req *req, const ddb_spec *spec, const ddb_json *in, const char *under);
+/* An operation flagged DDB_OPF_SERDE (proto/ops.h): req->body read as AWS's serde_json front end reads
+   it into the structure `fields` describes, its member types and required members, with its texts
+   and positions (validate_serde.c). Runs before anything else looks at the members. */
+int ddb_validate_serde(ddb_req *req, const ddb_field *fields);
 
 /*
  * `obj`, a structure described by `fields`, as DynamoDB's model sees it (validate_view.c): a copy

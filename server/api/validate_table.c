@@ -663,6 +663,8 @@ static const char *create_table_rules(ddb_req *req, const ddb_json *in)
     ddb_vt_make_booleans(in);
     ddb_vt_nka_lengths_of(a, &e, ddb_v_get(in, "GlobalSecondaryIndexes"), "globalSecondaryIndexes", NULL);
     ddb_vt_nka_lengths_of(a, &e, ddb_v_get(in, "LocalSecondaryIndexes"), "localSecondaryIndexes", NULL);
+    /* a vector index's Projection is the same model shape: the same constraint (issue 52) */
+    ddb_vt_nka_lengths_of(a, &e, ddb_v_get(in, "VectorIndexes"), "vectorIndexes", NULL);
     if ((msg = ddb_vt_errors_text(a, &e)) != NULL)
         return msg;
     /* the throughput members after the billing rules they depend on (their place is not confirmed) */

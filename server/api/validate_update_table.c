@@ -199,6 +199,7 @@ static const char *update_table_rules(ddb_req *req, const ddb_json *in)
 
     ddb_vt_make_booleans(in);
     ddb_vt_nka_lengths_of(a, &e, updates, "globalSecondaryIndexUpdates", "Create");
+    ddb_vt_nka_lengths_of(a, &e, ddb_v_get(in, "VectorIndexUpdates"), "vectorIndexUpdates", "Create");
     if ((msg = ddb_vt_errors_text(a, &e)) != NULL)
         return msg;
     /* an empty GlobalSecondaryIndexUpdates or VectorIndexUpdates counts as absent here (the latter:

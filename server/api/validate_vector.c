@@ -275,13 +275,7 @@ static const char *search_vectors_rules(ddb_req *req, const ddb_json *in)
     const ddb_json *topk = ddb_v_get(in, "TopK");
     long long k = (long long)ddb_v_number(topk, 1);
 
-    /* a fraction is refused, not truncated as CreateTable's Dimensions is (alternator's
-       test_searchvectors_topk_bad, run against DynamoDB: TopK 1.5 refused; the text is ours) */
-    if (ddb_v_number(topk, 0) != ddb_v_number(topk, 1))
-        return ddb_arena_sprintf(req->arena,
-                                 "Provided TopK value '%s' is not an integer. The value must be between 1 and %d "
-                                 "inclusive",
-                                 topk->u.s, MAX_TOPK);
+    /* (a fraction never comes here: the deserializer refuses it as an i32, validate_serde.c) */
     if (k < 1 || k > MAX_TOPK)
         return ddb_arena_sprintf(req->arena,
                                  "Provided TopK value '%lld' is out of valid range. The value must be between 1 and %d "

@@ -269,19 +269,52 @@ float ddb_vector_norm2(const float *v, unsigned dims)
     return dot(v, v, dims);
 }
 
+/* The score in double, clamped to f32's range: what DynamoDB answers where the f32 sums overflow or
+   underflow. Its scores are accumulated in double and saturate at +-FLT_MAX, never an infinity or
+   NaN (Dynoxide's search_vectors.rs, captured in eu-west-2 and us-east-1 on 2026-08-13: products
+   that overflow f32 and cancel score 0, an overflowing EUCLIDEAN distance is FLT_MAX, a COSINE
+   operand whose f32 squares underflow scores normally; alternator's
+   test_searchvectors_score_dot_product_overflow, run against DynamoDB: a number of at least 1e38). */
+static float score_wide(ddb_vector_metric m, const float *q, const float *v, unsigned dims)
+{
+    double dot = 0, qq = 0, vv = 0, d2 = 0, s;
+
+    for (unsigned i = 0; i < dims; i++) {
+        double x = q[i], y = v[i];
+        dot += x * y;
+        qq += x * x;
+        vv += y * y;
+        d2 += (x - y) * (x - y);
+    }
+    if (m == DDB_VEC_DOT_PRODUCT)
+        s = dot;
+    else if (m == DDB_VEC_COSINE)
+        s = qq <= 0 || vv <= 0 ? 1.0 : 1.0 - dot / (sqrt(qq) * sqrt(vv));
+    else
+        s = sqrt(d2);
+    return s > FLT_MAX ? FLT_MAX : s < -FLT_MAX ? -FLT_MAX : (float)s;
+}
+
 float ddb_vector_score(ddb_vector_metric m, const float *q, float qnorm2, const float *v, float vnorm2, unsigned dims)
 {
+    float s;
+
     switch (m) {
     case DDB_VEC_DOT_PRODUCT:
-        return dot(q, v, dims);
+        s = dot(q, v, dims);
+        break;
     case DDB_VEC_COSINE:
-        if (qnorm2 <= 0 || vnorm2 <= 0)
-            return 1.0f; /* undefined for a zero vector: neither similar nor opposite */
-        return 1.0f - dot(q, v, dims) / sqrtf(qnorm2 * vnorm2);
+        if (!(qnorm2 > 0 && vnorm2 > 0 && isfinite(qnorm2 * vnorm2)))
+            return score_wide(m, q, v, dims); /* a zero vector scores 1, as DynamoDB's does */
+        s = 1.0f - dot(q, v, dims) / sqrtf(qnorm2 * vnorm2);
+        break;
     case DDB_VEC_EUCLIDEAN:
     default:
-        return sqrtf(l2sq(q, v, dims)); /* the difference itself: no cancellation between near vectors */
+        s = sqrtf(l2sq(q, v, dims)); /* the difference itself: no cancellation between near vectors */
+        break;
     }
+    /* the f32 sums are exact enough everywhere but past f32's range: only there in double (rare) */
+    return isfinite(s) ? s : score_wide(m, q, v, dims);
 }
 
 const char *ddb_vector_empty_key_message(ddb_arena *a, int type, const char *index, const char *key)

@@ -189,18 +189,6 @@ static int hit_item(ddb_req *req, const ddb_index *ix, const ddb_vector_hit *h, 
     return 0;
 }
 
-/* A score: a number, or a DOT_PRODUCT beyond f32's range as the AWS JSON protocol writes a Double
-   that is not finite ("Infinity", "-Infinity", "NaN"), never the invalid JSON of a bare inf. */
-static void write_score(ddb_jw *w, float score)
-{
-    if (isnan(score))
-        ddb_jw_str(w, "NaN");
-    else if (isinf(score))
-        ddb_jw_str(w, score > 0 ? "Infinity" : "-Infinity");
-    else
-        ddb_jw_double(w, score);
-}
-
 static int write_results(ddb_req *req, const ddb_index *ix, const ddb_vector_hit *hits, size_t n, size_t examined)
 {
     ddb_jw *w = &req->out;
@@ -225,7 +213,7 @@ static int write_results(ddb_req *req, const ddb_index *ix, const ddb_vector_hit
         ddb_jw_key(w, "Item");
         ddb_item_write_json(w, &item);
         ddb_jw_key(w, "Score");
-        write_score(w, hits[i].score);
+        ddb_jw_double(w, hits[i].score); /* finite: scores saturate at +-FLT_MAX */
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);

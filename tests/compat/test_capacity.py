@@ -101,3 +101,31 @@ def test_range_table_item_size_counts_both_keys(ddb, make_table):
     item = padded_item(k, 1025)
     assert ddb.put_item(TableName=table, Item=item, ReturnConsumedCapacity="TOTAL")[
         "ConsumedCapacity"] == total(table, 2.0)
+
+
+def test_scan_and_query_of_one_small_item_are_half_a_unit(ddb, make_table):
+    """Issue 52 item 5: a Scan (and a Query) of one tiny item, eventually consistent, is 0.5 units, one
+    4 KB block halved, not a unit per partition. Recorded against DynamoDB (eu-west-1) by LowVoltage's
+    connected integration tests (LowVoltage/actions/scan.py and query.py, test_return_consumed_capacity_total),
+    on this table shape: hash and range key, a GSI and an LSI, provisioned 1/1. ddbd already answered so."""
+    n = ("gsi_h", "S"), ("gsi_r", "N"), ("lsi_r", "N")
+    t = make_table(("tab_h", "S"), ("tab_r", "N"), billing="PROVISIONED",
+                   ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1},
+                   AttributeDefinitions=[{"AttributeName": a, "AttributeType": k}
+                                         for a, k in (("tab_h", "S"), ("tab_r", "N")) + n],
+                   GlobalSecondaryIndexes=[{"IndexName": "gsi", "Projection": {"ProjectionType": "ALL"},
+                                            "KeySchema": [{"AttributeName": "gsi_h", "KeyType": "HASH"},
+                                                          {"AttributeName": "gsi_r", "KeyType": "RANGE"}],
+                                            "ProvisionedThroughput": {"ReadCapacityUnits": 1,
+                                                                      "WriteCapacityUnits": 1}}],
+                   LocalSecondaryIndexes=[{"IndexName": "lsi", "Projection": {"ProjectionType": "ALL"},
+                                           "KeySchema": [{"AttributeName": "tab_h", "KeyType": "HASH"},
+                                                         {"AttributeName": "lsi_r", "KeyType": "RANGE"}]}])
+    ddb.put_item(TableName=t, Item={"tab_h": {"S": "0"}, "tab_r": {"N": "0"}, "gsi_h": {"S": "1"},
+                                    "gsi_r": {"N": "1"}, "lsi_r": {"N": "2"}})
+    scan = ddb.scan(TableName=t, ReturnConsumedCapacity="TOTAL")
+    assert (scan["Count"], scan["ScannedCount"]) == (1, 1)
+    assert scan["ConsumedCapacity"] == {"TableName": t, "CapacityUnits": 0.5}
+    query = ddb.query(TableName=t, KeyConditionExpression="tab_h = :h", ExpressionAttributeValues={":h": {"S": "0"}},
+                      ReturnConsumedCapacity="TOTAL")
+    assert query["ConsumedCapacity"] == {"TableName": t, "CapacityUnits": 0.5}

@@ -148,7 +148,10 @@ def test_large_answers_are_compressed(endpoint, table, encoding):
     ('"gzip"', None), ("gzip br", None), ("gzip:q=1", None), ("deflate;q=0.5, gzip;q=31", "gzip"),
     ("gzip;q=31,deflate;q=51", "gzip"), ("deflate;q=0.5, gzip;q=0.2", "deflate"),
     ("deflate;q=0.5, gzip;q=1;q=0.2", "gzip"), ("deflate;q=0.5,gzip;q=0.", "deflate"),
-    ("deflate;q=0.5,gzip;q=0.x", "gzip"), ("deflate;q=-0.5,gzip;q=0.2", "gzip"), ("gzip;nq=1;q=0 ", None),
+    ("deflate;q=0.5,gzip;q=0.x", "gzip"), ("deflate;q=-0.5,gzip;q=0.2", "gzip"),
+    # the weight follows the first "q=", inside another parameter too (the first four: Alternator's record)
+    ("gzip;nq=0;q=1", None), ("gzip;q= 0;q=1", None), ("gzip; q=0;q=1", None), ("gzip;q =0;q=1", "gzip"),
+    ("gzip;nq=1;q=0 ", "gzip"),
     ("gzip;q=0, gzip;q=1, gzip;q=0", "gzip"), ("br,identity;q=0.5,gzip;q=0.0001", "gzip"),
 ])
 def test_accept_encoding_choice(endpoint, table, accept, expected):

@@ -156,6 +156,34 @@ function search(TableName, IndexName, SearchVector, extra = {}, c = client) {
 
 const byCat = (cat) => ({ SearchConditionExpression: 'cat = :c', ExpressionAttributeValues: { ':c': S(cat) } });
 
+// ---- SearchVectors bodies sent as they are (the SDK drops null members and orders its own) ----
+
+/** A SearchVectors whose body is `raw`, exactly: the SDK's own body is replaced before signing. */
+function rawSearch(raw, c = client) {
+  const command = new SearchVectorsCommand({ TableName: 'x', IndexName: 'vix', SearchVector: [{ N: '1' }], TopK: 1 });
+  command.middlewareStack.add((next) => async (args) => {
+    args.request.body = raw;
+    args.request.headers['content-length'] = String(Buffer.byteLength(raw));
+    return next(args);
+  }, { step: 'build', priority: 'high', name: 'rawSearchBody' });
+  return c.send(command);
+}
+
+/** serde_json's " at line L column C" for the position just past `upto` characters of `raw`
+    (C counts bytes since the last newline). */
+function position(raw, upto) {
+  const before = raw.slice(0, upto);
+  const nl = before.lastIndexOf('\n');
+  return ` at line ${before.split('\n').length} column ${Buffer.byteLength(before.slice(nl + 1))}`;
+}
+
+/** The column just past `needle` in the body the SDK sends for search(t, 'vix', q, byCat('a') + TopK 1.5). */
+function sentColumn(t, q, needle) {
+  const body = JSON.stringify({ TableName: t, IndexName: 'vix', SearchVector: q.map((x) => ({ N: String(x) })),
+    TopK: 1.5, ...byCat('a') });
+  return body.indexOf(needle) + needle.length;
+}
+
 async function putItems(TableName, items) {
   for (let i = 0; i < items.length; i += 25) {
     const out = await client.send(new BatchWriteItemCommand({
@@ -300,20 +328,52 @@ describe('definitions DynamoDB reads its own way (issue 42)', () => {
     await rejects(describe_(nul), 'ResourceNotFoundException', `Requested resource not found: Table: ${nul} not found`);
   });
 
-  test('a DOT_PRODUCT score beyond f32\'s range is Infinity, as the JSON protocol writes it', async () => {
-    const t = await createVTable('v_dot_inf', [vindex('vix', { fn: 'DOT_PRODUCT', schema: null })]);
+  test('a score beyond f32\'s range is a number, saturated at +-FLT_MAX (issue 52)', async () => {
+    // DynamoDB answers a number there, never a string or null: alternator's
+    // test_searchvectors_score_dot_product_overflow{,2}, run against DynamoDB (>= 1e38, <= -1e38),
+    // and Dynoxide's capture (eu-west-2 and us-east-1, 2026-08-13: exactly +-f32::MAX, the sums in
+    // double, so products that overflow f32 and cancel score 0)
+    const FLT_MAX = 3.4028234663852886e38;
+    const t = await createVTable('v_dot_inf', [vindex('vix', { fn: 'DOT_PRODUCT', schema: null }),
+      vindex('eix', { attr: 'e2', fn: 'EUCLIDEAN', schema: null })]);
     const big = [3e38, 3e38, 3e38];
-    await putItems(t, [{ id: S('big'), emb: L(big) }, { id: S('neg'), emb: L(big.map((x) => -x)) },
-      { id: S('small'), emb: L([1, 0, 0]) }]);
+    await putItems(t, [{ id: S('big'), emb: L(big), e2: L(big) }, { id: S('neg'), emb: L(big.map((x) => -x)) },
+      { id: S('small'), emb: L([1, 0, 0]) }, { id: S('cancel'), emb: L([3e38, -3e38, 0]) },
+      { id: S('far'), e2: L(big.map((x) => -x)) }]);
     const res = await search(t, 'vix', big);
     assert.deepEqual(res.SearchResults.map((r) => [r.Item.id.S, r.Score]),
-      [['big', Infinity], ['small', Math.fround(3e38)], ['neg', -Infinity]]);
+      [['big', FLT_MAX], ['small', Math.fround(3e38)], ['cancel', 0], ['neg', -FLT_MAX]]);
+    for (const r of res.SearchResults) assert.equal(typeof r.Score, 'number');
+    const far = await search(t, 'eix', big);
+    assert.deepEqual(far.SearchResults.map((r) => [r.Item.id.S, r.Score]), [['big', 0], ['far', FLT_MAX]]);
   });
 });
 
 describe('projections and attributes as DynamoDB checks them (issue 42; alternator\'s test_vector_new.py, run against DynamoDB)', () => {
   const include = (n, names = []) => ({ ProjectionType: 'INCLUDE', NonKeyAttributes: [...names, ...Array.from({ length: n }, (_, i) => `a${i}`)] });
   const tooMany = (name) => `${INVALID}Number of projected attributes in vector index ${name} exceeds limit of 20 (its NonKeyAttributes and its VectorAttribute), provided: 21`;
+
+  test('NonKeyAttributes [""] is refused as a GSI\'s is: the model\'s member constraint (issue 52)', async () => {
+    const NKA = 'failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or ' +
+      'equal to 255, Member must have length greater than or equal to 1]';
+    const nope = `v_nka_${process.pid}`;
+    await rejects(client.send(new CreateTableCommand(createInput(nope, [vindex('vix', { projection: include(0, ['']) })]))),
+      VE, `1 validation error detected: Value '[]' at 'vectorIndexes.1.member.projection.nonKeyAttributes' ${NKA}`);
+    await rejects(client.send(new CreateTableCommand(createInput(nope, [vindex('vix', { projection: include(0, ['x', '']) })]))),
+      VE, `1 validation error detected: Value '[x, ]' at 'vectorIndexes.1.member.projection.nonKeyAttributes' ${NKA}`);
+    await rejects(describe_(nope), 'ResourceNotFoundException', `Requested resource not found: Table: ${nope} not found`);
+    // the GSI's answer to the same shape, for comparison
+    await rejects(client.send(new CreateTableCommand({
+      ...createInput(nope, [vindex('vix')]), AttributeDefinitions: defsFor([vindex('vix')], ['gk']),
+      GlobalSecondaryIndexes: [{ IndexName: 'gsi', KeySchema: [{ AttributeName: 'gk', KeyType: 'HASH' }], Projection: include(0, ['']) }],
+    })), VE, `1 validation error detected: Value '[]' at 'globalSecondaryIndexes.1.member.projection.nonKeyAttributes' ${NKA}`);
+    const t = await createVTable('v_nka', [vindex('vix')]);
+    await rejects(client.send(new UpdateTableCommand({
+      TableName: t, AttributeDefinitions: defsFor([vindex('vix')]),
+      VectorIndexUpdates: [{ Create: vindex('vix2', { attr: 'emb2', projection: include(0, ['']) }) }],
+    })), VE, `1 validation error detected: Value '[]' at 'vectorIndexUpdates.1.member.create.projection.nonKeyAttributes' ${NKA}`);
+    assert.deepEqual((await describe_(t)).VectorIndexes.map((x) => x.IndexName), ['vix']);
+  });
 
   test('NonKeyAttributes: 19 at most (the vector attribute is the 20th); the table\'s keys may be listed', async () => {
     const nope = `v_proj_${process.pid}`;
@@ -858,9 +918,11 @@ describe('SearchVectors', () => {
       await rejects(search(t, 'vix', q, { ...byCat('a'), TopK }), VE,
         `1 validation error detected: Value '${TopK}' at 'topK' failed to satisfy constraint: Member must have value greater than or equal to 1`);
     }
-    // a fraction is refused, not truncated (alternator's test_searchvectors_topk_bad, run against DynamoDB)
-    await rejects(search(t, 'vix', q, { ...byCat('a'), TopK: 1.5 }), VE,
-      "Provided TopK value '1.5' is not an integer. The value must be between 1 and 100 inclusive");
+    // a fraction is refused by the deserializer, not truncated (alternator's test_searchvectors_topk_bad,
+    // run against DynamoDB; the text: Dynoxide's capture, 2026-08-13): see 'the request as AWS's
+    // deserializer reads it' below
+    await rejects(search(t, 'vix', q, { ...byCat('a'), TopK: 1.5 }), 'SerializationException',
+      `invalid type: floating point \`1.5\`, expected i32 at line 1 column ${sentColumn(t, q, '"TopK":1.5')}`);
     await rejects(search(t, 'vix', [1, 2], byCat('a')), VE, 'Input search vector dimension 2 does not match vector index dimension 3');
     const INVALID_VEC = 'Search vector contains invalid values. All values in the search vector must be a 32-bit floating-point number attribute';
     for (const bad of [{ S: 'x' }, { N: '3.5E38' }]) {
@@ -900,6 +962,101 @@ describe('SearchVectors', () => {
       TableName: t, IndexName: 'gsi', KeyConditionExpression: 'gk = :g', ExpressionAttributeValues: { ':g': S('g') }, Select: 'COUNT',
     }));
     assert.equal(Count, data.length);
+  });
+});
+
+describe('the request as AWS\'s deserializer reads it (issue 52; the conformance suite, 2026-10-09)', () => {
+  // SearchVectors is read by a strict JSON deserializer (serde_json) before any member is checked:
+  // its texts and positions, a missing member a ValidationException, anything else a
+  // SerializationException. The table is never looked up.
+  const SE = 'SerializationException';
+  const absent = `v_shape_absent_${process.pid}`;
+  const valid = { TableName: absent, IndexName: 'vix', SearchVector: [{ N: '1' }], TopK: 1 };
+  const body = (over, drop = []) => {
+    const b = { ...valid, ...over };
+    for (const k of drop) delete b[k];
+    return JSON.stringify(b);
+  };
+  /** where serde_json stands just past `needle` in `raw` */
+  const past = (raw, needle) => position(raw, raw.indexOf(needle) + needle.length);
+
+  test('an explicit null in a required member: "invalid type: null" where the null ends', async () => {
+    for (const [member, what] of [['IndexName', 'a string'], ['TableName', 'a string'], ['SearchVector', 'a sequence'],
+      ['TopK', 'i32']]) {
+      const raw = body({ [member]: null });
+      await rejects(rawSearch(raw), SE, `invalid type: null, expected ${what}${past(raw, `"${member}":null`)}`);
+    }
+    // the columns the conformance suite's bodies give (JSON.stringify of its valid request)
+    await rejects(rawSearch(JSON.stringify({ TableName: 'tbl', IndexName: null, SearchVector: [{ N: '1' }], TopK: 1 })), SE,
+      'invalid type: null, expected a string at line 1 column 35');
+  });
+
+  test('a missing member: ValidationException "missing field" after the closing brace, before any constraint', async () => {
+    for (const member of ['TableName', 'IndexName', 'SearchVector', 'TopK']) {
+      const raw = body({}, [member]);
+      await rejects(rawSearch(raw), VE, `missing field \`${member}\` at line 1 column ${Buffer.byteLength(raw)}`);
+    }
+    // before a too-short IndexName (a constraint), and the first of two in the model's order
+    const short = body({ IndexName: 'ab' }, ['TableName']);
+    await rejects(rawSearch(short), VE, `missing field \`TableName\` at line 1 column ${short.length}`);
+    const two = body({}, ['TopK', 'IndexName']);
+    await rejects(rawSearch(two), VE, `missing field \`IndexName\` at line 1 column ${two.length}`);
+    // through the SDK, which leaves an undefined member out
+    await rejects(client.send(new SearchVectorsCommand({ IndexName: 'vix', SearchVector: [{ N: '1' }], TopK: 1 })), VE,
+      /* {"IndexName":"vix","SearchVector":[{"N":"1"}],"TopK":1} */ 'missing field `TableName` at line 1 column 55');
+  });
+
+  test('a member of another type: serde_json\'s words, where it notices', async () => {
+    const cases = [
+      [{ TableName: 1 }, 'invalid type: integer `1`, expected a string', '"TableName":1'],
+      [{ IndexName: true }, 'invalid type: boolean `true`, expected a string', '"IndexName":true'],
+      [{ SearchVector: 'not a list' }, 'invalid type: string "not a list", expected a sequence', '"not a list"'],
+      [{ TopK: 'hello' }, 'invalid type: string "hello", expected i32', '"hello"'],
+      [{ TopK: 2.5 }, 'invalid type: floating point `2.5`, expected i32', '"TopK":2.5'],
+      [{ TopK: -1.5e-7 }, 'invalid type: floating point `-1.5e-7`, expected i32', '"TopK":-1.5e-7'],
+      [{ TopK: 3000000000 }, 'invalid value: integer `3000000000`, expected i32', '"TopK":3000000000'],
+      [{ ProjectionExpression: 7 }, 'invalid type: integer `7`, expected a string', '"ProjectionExpression":7'],
+      [{ ExpressionAttributeNames: { '#a': null } }, 'invalid type: null, expected a string', '"#a":null'],
+      [{ ExpressionAttributeNames: 'x' }, 'invalid type: string "x", expected a map', '"ExpressionAttributeNames":"x"'],
+    ];
+    for (const [over, text, needle] of cases) {
+      const raw = body(over);
+      await rejects(rawSearch(raw), SE, `${text}${past(raw, needle)}`);
+    }
+    // a list or a map refused is reported where it starts
+    const raw = body({ TableName: ['t'] });
+    await rejects(rawSearch(raw), SE, `invalid type: sequence, expected a string${past(raw, '"TableName":')}`);
+    const map = body({ TopK: { n: 1 } });
+    await rejects(rawSearch(map), SE, `invalid type: map, expected i32${past(map, '"TopK":')}`);
+  });
+
+  test('the body\'s own order and layout: the first wrong member in the text, lines and byte columns', async () => {
+    // a wrong member is noticed as it is read, before a member found missing at the end
+    const raw = '{"TopK": "x", "TableName": null}';
+    await rejects(rawSearch(raw), SE, 'invalid type: string "x", expected i32 at line 1 column 12');
+    const lines = '{\n  "IndexName": "vix",\n  "TableName": null\n}';
+    await rejects(rawSearch(lines), SE, 'invalid type: null, expected a string at line 3 column 19');
+    await rejects(rawSearch('{\n  "IndexName": "vix"\n}'), VE, 'missing field `TableName` at line 3 column 1');
+    // columns count bytes: a two-byte character before the null
+    const wide = '{"TableName": "\u00e9", "IndexName": null}';
+    await rejects(rawSearch(wide), SE, 'invalid type: null, expected a string at line 1 column 37'); // 36 characters
+    // serde_json's own readings of numbers and strings: past f64's range, -0, a string shown as Rust prints it
+    await rejects(rawSearch('{"TopK": 1e400}'), SE, 'number out of range at line 1 column 14');
+    await rejects(rawSearch('{"TopK": -0}'), SE, 'invalid type: floating point `-0.0`, expected i32 at line 1 column 11');
+    await rejects(rawSearch('{"TopK": "a\\u0001\\"b\\n"}'), SE,
+      'invalid type: string "a\\u{1}\\"b\\n", expected i32 at line 1 column 23');
+    await rejects(rawSearch(`{"TableName": "${absent}", "TableName": "x"}`), SE,
+      `duplicate field \`TableName\` at line 1 column ${absent.length + 29}`);
+  });
+
+  test('a null in an optional member and members the structure lacks are let through', async () => {
+    const raw = body({ ProjectionExpression: null, ExpressionAttributeNames: null, Limit: 5, ConsistentRead: 'x' });
+    await rejects(rawSearch(raw), 'ResourceNotFoundException', 'Requested resource not found');
+  });
+
+  test('other operations keep the classic "Value null at" text', async () => {
+    await rejects(client.send(new GetItemCommand({ TableName: undefined, Key: { id: S('a') } })), VE,
+      '1 validation error detected: Value null at \'tableName\' failed to satisfy constraint: Member must not be null');
   });
 });
 
