@@ -603,7 +603,7 @@ def put_objects(export_dir, bucket, files):
             f.write(data)
 
 
-def test_import_csv_header_and_types(c, export_dir):
+def test_import_csv_header_and_types(c, server, export_dir):
     put_objects(export_dir, "local", {
         "csv1/a.csv": b'pk,sk,txt,num\r\nk1,1,"hello, ""w""\nnext",5\nk2,2,,7\n,3,no key,1\n',
         "csv1/b.csv": b"pk,sk,txt\nk3,3,z\n",
@@ -616,12 +616,8 @@ def test_import_csv_header_and_types(c, export_dir):
     assert got["k1"] == {"pk": {"S": "k1"}, "sk": {"N": "1"}, "txt": {"S": 'hello, "w"\nnext'}, "num": {"S": "5"}}
     assert got["k2"] == {"pk": {"S": "k2"}, "sk": {"N": "2"}, "num": {"S": "7"}}  # an empty field is left out
     assert got["k3"] == {"pk": {"S": "k3"}, "sk": {"N": "3"}, "txt": {"S": "z"}}
-    # the error log, CloudWatch-style, beside the source
-    imp_id = d["ImportArn"].rsplit("/", 1)[1]
-    with open(os.path.join(export_dir, "local", "ddbd-import-errors", imp_id + ".jsonl")) as f:
-        lines = [json.loads(l) for l in f]
-    assert len(lines) == 1
-    msg = json.loads(lines[0]["message"])
+    # the error record, DynamoDB's CloudWatch record, in the server's log
+    [msg] = error_records(server, d["ImportArn"])
     assert msg["itemS3Pointer"] == {"bucket": "local", "key": "csv1/a.csv", "itemIndex": 2}
     assert msg["importArn"] == d["ImportArn"]
     assert "Missing the key pk" in msg["errorMessages"][0]
@@ -653,17 +649,51 @@ def table_gone(c, name):
     return True
 
 
-def test_import_record_without_item_fails_and_removes_its_table(c, export_dir):
-    """A record without its "Item" wrapper fails the import, as DynamoDB answers FAILED, and a failed
-    import removes the table it created, as DynamoDB does (issue 42)."""
-    put_objects(export_dir, "local", {"noitem/x.json": b'{"Item":{"pk":{"S":"a"}}}\n{"pk":{"S":"b"}}\n'
-                                                       b'{"Item":{"pk":{"S":"c"}}}\n'})
+def test_import_record_without_item_fails_and_keeps_what_it_imported(c, server, export_dir):
+    """A record without its "Item" wrapper: DynamoDB reads no further in its object, goes on with the
+    next objects, and ends the import FAILED (ItemValidationError) with its table and the items it
+    imported still there (issue 52; ScyllaDB's test/alternator/test_import.py test_invalid_items,
+    which passes on AWS, asserts exactly this, an invalid line per object). The error records go to
+    the server's log, as DynamoDB's go to CloudWatch: nothing is written into the source bucket
+    (that test's clean-up of the bucket fails on an extra object)."""
+    good = [{"pk": {"S": "good1"}, "v": {"S": "kept"}}, {"pk": {"S": "good2"}, "v": {"S": "kept too"}}]
+    put_objects(export_dir, "local", {
+        "noitem/00000-good.json": b"\n".join(json.dumps({"Item": i}).encode() for i in good) + b"\n\n   \n",
+        # the record after the bad one, in the same object, is not read
+        "noitem/00001-bad.json": b'{"NotAnItem":{"pk":{"S":"x"}}}\n{"Item":{"pk":{"S":"unread"}}}\n',
+        "noitem/00002-bad.json": b'{"Item":{"v":{"S":"no key"}}}\n',
+        "noitem/00003-good.json": b'{"Item":{"pk":{"S":"good3"}}}\n',
+    })
+    before = bucket_files(export_dir, "local")
     name = unique_name("noitem")
     d = import_from(c, name, "local", "noitem/", "DYNAMODB_JSON", compression="NONE")
     assert (d["ImportStatus"], d["FailureCode"]) == ("FAILED", "ItemValidationError"), d
     assert d["FailureMessage"] == ("Unable to map value based on the given schema. "
                                    "Remainder of the file will not be processed.")
-    assert (d["ProcessedItemCount"], d["ImportedItemCount"], d["ErrorCount"]) == (2, 1, 1)
+    assert (d["ProcessedItemCount"], d["ImportedItemCount"], d["ErrorCount"]) == (5, 3, 2)
+    assert d["CloudWatchLogGroupArn"] == "arn:aws:logs:us-east-1:000000000000:log-group:/aws-dynamodb/imports:*"
+    # the table stays, with what was imported
+    assert c.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE"
+    assert sorted(i["pk"]["S"] for i in scan_all(c, name)) == ["good1", "good2", "good3"]
+    listed = [s for s in c.list_imports()["ImportSummaryList"] if s["ImportArn"] == d["ImportArn"]]
+    assert [s["ImportStatus"] for s in listed] == ["FAILED"]
+    # the source bucket is only read; the error records are in the server's log
+    assert bucket_files(export_dir, "local") == before
+    assert error_log(server, d["ImportArn"]) == [
+        ("noitem/00001-bad.json", 0, d["FailureMessage"]),
+        ("noitem/00002-bad.json", 0, put_error(c, name, {"v": {"S": "no key"}}))]
+    assert all(m["importArn"] == d["ImportArn"] and m["itemS3Pointer"]["bucket"] == "local"
+               for m in error_records(server, d["ImportArn"]))
+
+
+def test_import_failing_before_any_record_removes_its_table(c, export_dir):
+    """An import that fails before it reads a record (here its only object, declared GZIP, is not
+    gzip data) removes the table it created, as a missing bucket does (ScyllaDB's
+    test_missing_bucket_fails_the_import, on AWS: FAILED, no table)."""
+    put_objects(export_dir, "local", {"badgz/x.json.gz": b'{"Item":{"pk":{"S":"a"}}}\n'})
+    name = unique_name("badgz")
+    d = import_from(c, name, "local", "badgz/", "DYNAMODB_JSON", compression="GZIP")
+    assert (d["ImportStatus"], d["FailureCode"], d["ProcessedItemCount"]) == ("FAILED", "InvalidCompression", 0), d
     assert table_gone(c, name)
 
 
@@ -801,14 +831,23 @@ def test_list_imports(c, export_dir):
     assert one[0]["ImportStatus"] == "COMPLETED" and one[0]["InputFormat"] == "DYNAMODB_JSON"
 
 
-def error_log(export_dir, bucket, import_arn):
-    """The import's error log: (object key, itemIndex, first message) of each line, in order."""
-    path = os.path.join(export_dir, bucket, "ddbd-import-errors", import_arn.rsplit("/", 1)[1] + ".jsonl")
-    if not os.path.exists(path):
-        return []
-    with open(path) as f:
-        msgs = [json.loads(json.loads(l)["message"]) for l in f]
-    return [(m["itemS3Pointer"]["key"], m["itemS3Pointer"]["itemIndex"], m["errorMessages"][0]) for m in msgs]
+def error_records(server, import_arn):
+    """The import's error records in the server's log (where DynamoDB has its CloudWatch log), each
+    DynamoDB's {"itemS3Pointer", "importArn", "errorMessages"}, in order."""
+    mark = "import %s: item error: " % import_arn.rsplit("/", 1)[1]
+    return [json.loads(l.split(mark, 1)[1]) for l in server.stderr_text().splitlines() if mark in l]
+
+
+def error_log(server, import_arn):
+    """The import's error records: (object key, itemIndex, first message) of each, in order."""
+    return [(m["itemS3Pointer"]["key"], m["itemS3Pointer"]["itemIndex"], m["errorMessages"][0])
+            for m in error_records(server, import_arn)]
+
+
+def bucket_files(export_dir, bucket):
+    """Every object of a directory bucket (relative paths)."""
+    root = os.path.join(export_dir, bucket)
+    return sorted(os.path.relpath(os.path.join(d, f), root) for d, _, fs in os.walk(root) for f in fs)
 
 
 def put_error(c, table, item):
@@ -817,7 +856,7 @@ def put_error(c, table, item):
     return e.value.response["Error"]["Message"]
 
 
-def test_import_batches_keep_record_order(c, export_dir):
+def test_import_batches_keep_record_order(c, server, export_dir):
     """Imports commit batches of up to 100 puts of distinct keys (the reader StartBulkPutItems
     uses): a key repeated in an object, in one batch or across batches, is still written in record
     order (the last wins); a bad record among good ones, and a put the batch's commit cannot take
@@ -841,7 +880,7 @@ def test_import_batches_keep_record_order(c, export_dir):
         ("COMPLETED", 350, 347, 3)
     mismatch = put_error(c, name, json.loads(lines[200])["Item"])
     assert "Type mismatch" in mismatch
-    assert error_log(export_dir, "local", d["ImportArn"]) == [
+    assert error_log(server, d["ImportArn"]) == [
         ("order/a.json", 120, "Invalid JSON: the line is not a JSON document"),
         ("order/a.json", 200, mismatch),
         ("order/a.json", 300, put_error(c, name, json.loads(lines[300])["Item"]))]
@@ -856,7 +895,7 @@ def test_import_batches_keep_record_order(c, export_dir):
     assert c.describe_table(TableName=name)["Table"]["ItemCount"] == len(want)  # each key counted once
     d = import_from(c, unique_name("ordercsv"), "local", "order-csv/", "CSV", compression="NONE")
     assert (d["ProcessedItemCount"], d["ImportedItemCount"], d["ErrorCount"]) == (5, 4, 1)
-    assert error_log(export_dir, "local", d["ImportArn"]) == \
+    assert error_log(server, d["ImportArn"]) == \
         [("order-csv/a.csv", 3, "The CSV record has more fields than the header")]
     got = {i["pk"]["S"]: i["v"]["S"] for i in scan_all(c, d["TableArn"].rsplit("/", 1)[1])}
     assert got == {"c1": "again", "c2": "two", "c4": "four"}
@@ -925,7 +964,7 @@ def test_import_cancelled_by_delete_table_and_killed_mid_way(tmp_path):
         d = wait_import(c, arn, timeout=60)
         assert (d["ImportStatus"], d["ProcessedItemCount"], d["ImportedItemCount"], d["ErrorCount"]) == \
             ("COMPLETED", 12000, 12000 - len(errors), len(errors))
-        assert error_log(exports, "local", arn) == errors
+        assert error_log(srv, arn) == errors
         assert {i["pk"]["S"]: i["v"]["S"] for i in scan_all(c, "killed")} == table
     finally:
         srv.stop()
