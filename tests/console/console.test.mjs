@@ -398,7 +398,7 @@ describe('console, no --auth', () => {
     await page.goto(`${stack.base}#/imports`);
     await page.waitForFunction(() => /UnmappedFAILED/.test(document.querySelector('#imports tbody')?.textContent || ''), { timeout: 10000 });
     const failed = (await page.$$eval('#imports tbody tr', (trs) => trs.map((tr) => tr.textContent))).find((r) => r.includes('UnmappedFAILED'));
-    assert.match(failed, /UnmappedFAILED: ItemValidationError Unable to map value based on the given schema\. Remainder of the file will not be processed\..*211console-bucket\/unmapped\//);
+    assert.match(failed, /UnmappedFAILED: ItemValidationError Some of the items failed validation checks and were not imported\. Please check CloudWatch error logs for more details\..*211console-bucket\/unmapped\//);
     assert.match(await text(page, '#view'), /a line of the server's log, import <id>: item error: /);
     assert.equal((await client.send(new DescribeTableCommand({ TableName: 'Unmapped' }))).Table.TableStatus, 'ACTIVE');
     assert.deepEqual(fs.readdirSync(path.join(exportDir, 'console-bucket', 'unmapped')), ['x.json']);

@@ -110,7 +110,7 @@ def test_a_record_over_the_limit_fails_alone_and_is_never_held(server_factory, b
         f.write('"}}}\n')
         f.write(json.dumps({"Item": {"pk": {"S": "last"}}}) + "\n")
     d, peak, c, name, server = run_import(server_factory, base)
-    assert d["ImportStatus"] == "COMPLETED", d
+    assert (d["ImportStatus"], d["FailureCode"]) == ("FAILED", "ItemValidationError"), d  # its table stays
     assert (d["ProcessedItemCount"], d["ImportedItemCount"], d["ErrorCount"]) == (3, 2, 1), d
     assert sorted(i["pk"]["S"] for i in c.scan(TableName=name)["Items"]) == ["first", "last"]
     # its error record: in the server's log (DynamoDB's CloudWatch log), never in the source bucket

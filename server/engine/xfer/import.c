@@ -16,10 +16,11 @@
  * record order, the message of DynamoDB's CloudWatch record:
  * {"itemS3Pointer":{bucket,key,itemIndex},"importArn","errorMessages":[...]}; the first
  * ERROR_LOG_LINES of them (the errors after them are counted, not logged: nothing is held).
- * A record without its Item wrapper ends its object (DynamoDB reads no further there), the import
- * goes on with the next object and ends FAILED (ItemValidationError), keeping its table and what
- * it imported, as DynamoDB does; an import that fails before it processed a record (a missing
- * bucket, an object it cannot open) removes the table it created. The
+ * A record that is no JSON or has no Item wrapper ends its object (DynamoDB reads no further
+ * there); every other failed item is passed over. Either way the import goes on, and one failed
+ * item makes it end FAILED (ItemValidationError) once every object is read, keeping its table
+ * and what it imported, as DynamoDB does (docs/compatibility.md); an import that fails before it
+ * processed a record (a missing bucket, an object it cannot open) removes the table it created. The
  * record's counts are updated every PROGRESS_ITEMS items (at the end of a batch) and at the end of
  * each object; that is also where a DeleteTable of the import's table (a cancel) and a stop are
  * noticed. A stopped import (a restart, or a kill -9) runs again from the beginning, its counts
@@ -46,10 +47,15 @@
 #define PROGRESS_ITEMS 5000
 #define ERROR_LOG_DIR "ddbd-import-errors/" /* where ddbd wrote error logs before 2026-11: skipped */
 #define ERROR_LOG_LINES 1000                 /* an import's error records logged at most (its first) */
-/* A record without its Item wrapper: DynamoDB's words for a record it cannot map (its CloudWatch
-   log, as a public report quotes it); the FailureCode is ddbd's (docs/compatibility.md). */
+/* A record without its Item wrapper: DynamoDB's words in its error record for a record it cannot
+   map (its CloudWatch log, as a public report quotes it). */
 #define NO_ITEM_FAILURE "Unable to map value based on the given schema. Remainder of the file will not be processed."
-#define NO_ITEM_CODE "ItemValidationError"
+/* An import with a failed item: DynamoDB's FailureCode and FailureMessage (its developer guide,
+   "Data validation errors", and a capture of 2026-10-09: docs/compatibility.md). */
+#define ITEMS_FAILED_CODE "ItemValidationError"
+#define ITEMS_FAILED                                                                                                 \
+    "Some of the items failed validation checks and were not imported. Please check CloudWatch error logs for more "  \
+    "details."
 
 typedef struct importer {
     ddb_engine *eng;
@@ -65,7 +71,6 @@ typedef struct importer {
     ddb_bulk_reader reader;
     const char *key; /* the object being read */
     int cancelled;
-    int unmapped; /* a record had no Item wrapper: the import ends FAILED once its objects are read */
     const char *failure_code;
     char failure[600];
 } importer;
@@ -97,14 +102,6 @@ static void log_error(importer *im, long long index, const char *msg)
     ddb_buf_free(&m);
 }
 
-/* A record with no Item object: its error is logged, what its object holds after it is not read
-   (the reader ended the object there) and the import ends FAILED after its other objects. */
-static void no_item(importer *im, long long index)
-{
-    log_error(im, index, NO_ITEM_FAILURE);
-    im->unmapped = 1;
-}
-
 /* Commits a batch's puts and counts its records, logging the failed ones in record order. */
 static void commit(importer *im, ddb_bulk_batch *batch)
 {
@@ -117,7 +114,7 @@ static void commit(importer *im, ddb_bulk_batch *batch)
         if (msg == NULL)
             im->imported++;
         else if (l->put < 0 && strcmp(msg, DDB_XFER_NO_ITEM) == 0)
-            no_item(im, l->index);
+            log_error(im, l->index, NO_ITEM_FAILURE); /* (the reader read no further in its object) */
         else
             log_error(im, l->index, msg);
     }
@@ -256,7 +253,7 @@ void ddb_import_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xf
         im.csv = &csv_reader;
     }
     ddb_bulk_reader_init(&im.reader, eng, &(ddb_xfer_target){im.ns, im.table, 0}, im.ion, im.csv, 0);
-    im.reader.no_item_ends = 1;
+    im.reader.unmapped_ends = 1;
     ddb_log(DDB_LOG_INFO, "import %s into table %s started", id, im.table);
     if (!table_alive(&im)) {
         im.cancelled = 1;
@@ -278,9 +275,9 @@ void ddb_import_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xf
     for (i = 0; i < n; i++)
         free(keys[i]);
     free(keys);
-    if (im.failure_code == NULL && im.unmapped) {
-        im.failure_code = NO_ITEM_CODE;
-        snprintf(im.failure, sizeof(im.failure), "%s", NO_ITEM_FAILURE);
+    if (im.failure_code == NULL && im.errors > 0) {
+        im.failure_code = ITEMS_FAILED_CODE;
+        snprintf(im.failure, sizeof(im.failure), "%s", ITEMS_FAILED);
     }
     if (!stopped && !im.cancelled && im.failure_code != NULL && im.processed == 0)
         drop_table(&im); /* before FAILED is seen */
