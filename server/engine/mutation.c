@@ -287,12 +287,15 @@ static void derive_indexes(run *r, ddb_batch *out)
             if ((m->index_units[i] = derive_vector(r->a, r->store, m->t, ix, &m->key, old_item, new_item, out, &osize,
                                                    &nsize, ch)) > 0)
                 m->nvchanges++;
+            m->index_bytes[i] = m->index_units[i] > 0 ? (size_t)m->index_units[i]
+                                : nsize != 0          ? (size_t)vector_write_bytes(0, nsize)
+                                                      : 0;
             note_index_change(m, ix, osize, nsize);
             continue;
         }
         m->index_units[i] =
             ddb_mutation_derive_index(r->a, r->store, m->t, ix, &m->key, old_item, new_item, out, &osize, &nsize);
-        m->index_bytes[i] = m->index_units[i] > 0 ? nsize : 0;
+        m->index_bytes[i] = nsize; /* (an entry the put leaves as it was too: see mutation.h) */
         note_index_change(m, ix, osize, nsize);
         if (ix->kind == DDB_IX_LOCAL) { /* LSI entries count in the item collection */
             r->coll_old += osize;

@@ -87,8 +87,12 @@ typedef struct ddb_mutation {
     const char *write_region;
     double index_units[DDB_MAX_INDEXES]; /* write units per index of t (capacity; a vector index's:
                                             its VectorWriteRequestBytes) */
-    size_t index_bytes[DDB_MAX_INDEXES]; /* the size of the entry written in each index of t (0: none:
-                                            unchanged, or the item is not in it): a bulk put's usage */
+    size_t index_bytes[DDB_MAX_INDEXES]; /* a bulk put's usage of each index of t: the size of the
+                                            new item's entry (a vector index's: its write bytes), also
+                                            when the put leaves it as it was, so a stretch of a load
+                                            put again after a kill -9 counts as it did the first time
+                                            (0: the new item is not in it; a vector entry removed: its
+                                            bytes) */
     uint64_t vseq;                     /* its number in the vector caches' order (vector_cache.h) */
     ddb_vector_change vchanges[DDB_MAX_VECTOR_INDEXES]; /* its vector index entries, for the cache */
     unsigned nvchanges;

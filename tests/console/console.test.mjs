@@ -407,6 +407,20 @@ describe('console, no --auth', () => {
     await waitText(page, '#results', 'edited');
     const got = (await client.send(new GetItemCommand({ TableName: 'Imported', Key: { pk: ITEM.pk, sk: ITEM.sk } }))).Item;
     assert.equal(got.n.N, ITEM.n.N);
+    // an import that meets a record without its Item wrapper: FAILED with DynamoDB's code and
+    // message, its error counted, its table kept (issue 52); the records are in the server's log
+    fs.mkdirSync(path.join(exportDir, 'console-bucket', 'unmapped'));
+    fs.writeFileSync(path.join(exportDir, 'console-bucket', 'unmapped', 'x.json'), '{"Item":{"pk":{"S":"a"}}}\n{"pk":{"S":"b"}}\n');
+    await client.send(new ImportTableCommand({ S3BucketSource: { S3Bucket: 'console-bucket', S3KeyPrefix: 'unmapped/' },
+      InputFormat: 'DYNAMODB_JSON', TableCreationParameters: { TableName: 'Unmapped', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' } }));
+    await page.goto(`${stack.base}#/imports`);
+    await page.waitForFunction(() => /UnmappedFAILED/.test(document.querySelector('#imports tbody')?.textContent || ''), { timeout: 10000 });
+    const failed = (await page.$$eval('#imports tbody tr', (trs) => trs.map((tr) => tr.textContent))).find((r) => r.includes('UnmappedFAILED'));
+    assert.match(failed, /UnmappedFAILED: ItemValidationError Some of the items failed validation checks and were not imported\. Please check CloudWatch error logs for more details\..*211console-bucket\/unmapped\//);
+    assert.match(await text(page, '#view'), /a line of the server's log, import <id>: item error: /);
+    assert.equal((await client.send(new DescribeTableCommand({ TableName: 'Unmapped' }))).Table.TableStatus, 'ACTIVE');
+    assert.deepEqual(fs.readdirSync(path.join(exportDir, 'console-bucket', 'unmapped')), ['x.json']);
   }));
 
   test('background tasks: the plot and each task with its progress', async () => step(stack, 'tasks', async () => {

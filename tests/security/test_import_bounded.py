@@ -73,7 +73,8 @@ def start_server(server_factory, base):
 
 
 def run_import(server_factory, base, compression="NONE"):
-    """Imports bucket big, prefix in/, into a new table; (description, peak RSS in MB, client, table)."""
+    """Imports bucket big, prefix in/, into a new table; (description, peak RSS in MB, client, table,
+    server)."""
     server = start_server(server_factory, base)
     c = make_client(server.endpoint)
     name = unique_name("big")
@@ -81,14 +82,14 @@ def run_import(server_factory, base, compression="NONE"):
                        InputCompressionType=compression, TableCreationParameters=dict(TABLE, TableName=name))
     arn = d["ImportTableDescription"]["ImportArn"]
     d, peak = wait_bounded(server, lambda: c.describe_import(ImportArn=arn)["ImportTableDescription"])
-    return d, peak, c, name
+    return d, peak, c, name, server
 
 
 @pytest.mark.parametrize("compression", ["NONE", "GZIP"])
 def test_a_large_object_is_imported_in_bounded_memory(server_factory, base, compression):
     n = BIG_MB * 1024 * 1024 // LINE
     size = write_lines(os.path.join(base, "exports", "big", "in", "data.json"), n, compression)
-    d, peak, c, name = run_import(server_factory, base, compression)
+    d, peak, c, name, _ = run_import(server_factory, base, compression)
     assert d["ImportStatus"] == "COMPLETED", d
     assert (d["ProcessedItemCount"], d["ImportedItemCount"], d["ErrorCount"]) == (n, n, 0), d
     assert d["ProcessedSizeBytes"] == size
@@ -108,13 +109,14 @@ def test_a_record_over_the_limit_fails_alone_and_is_never_held(server_factory, b
             f.write(block)
         f.write('"}}}\n')
         f.write(json.dumps({"Item": {"pk": {"S": "last"}}}) + "\n")
-    d, peak, c, name = run_import(server_factory, base)
-    assert d["ImportStatus"] == "COMPLETED", d
+    d, peak, c, name, server = run_import(server_factory, base)
+    assert (d["ImportStatus"], d["FailureCode"]) == ("FAILED", "ItemValidationError"), d  # its table stays
     assert (d["ProcessedItemCount"], d["ImportedItemCount"], d["ErrorCount"]) == (3, 2, 1), d
     assert sorted(i["pk"]["S"] for i in c.scan(TableName=name)["Items"]) == ["first", "last"]
-    log = os.path.join(base, "exports", "big", "ddbd-import-errors", d["ImportArn"].rsplit("/", 1)[1] + ".jsonl")
-    with open(log) as f:
-        (entry,) = [json.loads(json.loads(line)["message"]) for line in f]
+    # its error record: in the server's log (DynamoDB's CloudWatch log), never in the source bucket
+    mark = "import %s: item error: " % d["ImportArn"].rsplit("/", 1)[1]
+    (entry,) = [json.loads(l.split(mark, 1)[1]) for l in server.stderr_text().splitlines() if mark in l]
+    assert os.listdir(os.path.join(base, "exports", "big")) == ["in"]
     assert entry["itemS3Pointer"] == {"bucket": "big", "key": "in/data.json", "itemIndex": 1}
     assert entry["errorMessages"] == ["Item size has exceeded the maximum allowed size"]
     assert rss_within(peak, RSS_BOUND_MB), "peak RSS %.0f MB for one 200 MB line (bound %d MB)" % (peak, RSS_BOUND_MB)

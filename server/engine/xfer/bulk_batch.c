@@ -209,6 +209,11 @@ static int next_record(ddb_bulk_reader *r, ddb_bulk_batch *b, const char **s, si
         } else if (!before) {
             *msg = too_long ? DDB_XFER_TOO_LONG
                             : ddb_xfer_line_doc(r->ion, *s, *len, &b->arena, &r->scratch, doc, err, err_len);
+            if (r->unmapped_ends && *msg != NULL &&
+                (strcmp(*msg, DDB_XFER_NO_ITEM) == 0 || strcmp(*msg, DDB_XFER_NOT_JSON) == 0)) {
+                r->dead = 1; /* the record is the object's last: what follows it is not read */
+                r->rest = NULL;
+            }
         }
         if (!before)
             return 1;

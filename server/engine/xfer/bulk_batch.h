@@ -70,6 +70,8 @@ typedef struct ddb_bulk_reader {
     const char *rest, *rest_end; /* a DYNAMODB_JSON line's objects not yet taken (window text) */
     int from_rest;               /* the record taken last is one of them */
     int dead;                    /* the object is read no further (DDB_XFER_GZIP_UNDECLARED) */
+    int unmapped_ends;           /* an import's: a record that is no JSON or has no Item ends its
+                                    object, as DynamoDB reads no further there (set after init) */
     ddb_buf scratch;             /* an ION line as DynamoDB JSON */
     long long line, skip;
     ddb_bulk_batch b[2];

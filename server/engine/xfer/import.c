@@ -1,8 +1,8 @@
 /*
  * server/engine/xfer/import.c: one import, on the background worker (see xfer.h).
  *
- * Every object under S3BucketSource's prefix (in key order; the error logs ddbd writes are
- * skipped) is read as a stream through a window of bounded size (reader.h), decompressed when
+ * Every object under S3BucketSource's prefix (in key order; the error logs ddbd wrote there before
+ * 2026-11 are skipped) is read as a stream through a window of bounded size (reader.h), decompressed when
  * InputCompressionType is GZIP or ZSTD, and split into items:
  *   - DYNAMODB_JSON: one {"Item":{...}} per line (an export's data files as they are);
  *   - ION: one Ion struct with an Item field per line (ion.h);
@@ -11,15 +11,21 @@
  * streams included: engine/mutation.h), read ahead and committed a batch of puts of distinct keys
  * at a time by the reader StartBulkPutItems uses (bulk_batch.h: a commit per item was most of an
  * import's cost), so a key repeated in an object is still written in record order, the last one
- * winning. An item that fails counts in ErrorCount and gets
- * a line in the error log, a CloudWatch-style record {"timestamp", "message"} whose message is
- * DynamoDB's {"itemS3Pointer":{bucket,key,itemIndex},"importArn","errorMessages":[...]}, written
- * at the end to the source bucket as ddbd-import-errors/<ImportId>.jsonl, in record order (its first
- * ERROR_LOG_MAX bytes: the errors after them are counted, not logged). The
+ * winning. An item that fails counts in ErrorCount and gets a line in the server log (where
+ * DynamoDB writes its CloudWatch log: the source bucket is the user's data and is only read), in
+ * record order, the message of DynamoDB's CloudWatch record:
+ * {"itemS3Pointer":{bucket,key,itemIndex},"importArn","errorMessages":[...]}; the first
+ * ERROR_LOG_LINES of them (the errors after them are counted, not logged: nothing is held).
+ * A record that is no JSON or has no Item wrapper ends its object (DynamoDB reads no further
+ * there); every other failed item is passed over. Either way the import goes on, and one failed
+ * item makes it end FAILED (ItemValidationError) once every object is read, keeping its table
+ * and what it imported, as DynamoDB does (docs/compatibility.md); an import that fails before it
+ * processed a record (a missing bucket, an object it cannot open) removes the table it created. The
  * record's counts are updated every PROGRESS_ITEMS items (at the end of a batch) and at the end of
  * each object; that is also where a DeleteTable of the import's table (a cancel) and a stop are
  * noticed. A stopped import (a restart, or a kill -9) runs again from the beginning, its counts
- * from zero (xfer.h): its puts are idempotent and its error log is written only at its end.
+ * from zero (xfer.h): its puts are idempotent (its log lines are written again, after the line
+ * that says it started again).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,12 +45,17 @@
 #include "server/engine/xfer/xfer.h"
 
 #define PROGRESS_ITEMS 5000
-#define ERROR_LOG_DIR "ddbd-import-errors/"
-#define ERROR_LOG_MAX (16u << 20) /* the error log's bytes at most (its first errors) */
-/* A record without its Item wrapper: DynamoDB's words for a record it cannot map (its CloudWatch
-   log, as a public report quotes it); the FailureCode is ddbd's (docs/compatibility.md). */
+#define ERROR_LOG_DIR "ddbd-import-errors/" /* where ddbd wrote error logs before 2026-11: skipped */
+#define ERROR_LOG_LINES 1000                 /* an import's error records logged at most (its first) */
+/* A record without its Item wrapper: DynamoDB's words in its error record for a record it cannot
+   map (its CloudWatch log, as a public report quotes it). */
 #define NO_ITEM_FAILURE "Unable to map value based on the given schema. Remainder of the file will not be processed."
-#define NO_ITEM_CODE "ItemValidationError"
+/* An import with a failed item: DynamoDB's FailureCode and FailureMessage (its developer guide,
+   "Data validation errors", and a capture of 2026-10-09: docs/compatibility.md). */
+#define ITEMS_FAILED_CODE "ItemValidationError"
+#define ITEMS_FAILED                                                                                                 \
+    "Some of the items failed validation checks and were not imported. Please check CloudWatch error logs for more "  \
+    "details."
 
 typedef struct importer {
     ddb_engine *eng;
@@ -57,7 +68,6 @@ typedef struct importer {
     ddb_xfer_csv *csv; /* a CSV import's reader (NULL: lines) */
     ddb_objstore os;
     long long processed, imported, errors, bytes, since_progress;
-    ddb_buf errlog;
     ddb_bulk_reader reader;
     const char *key; /* the object being read */
     int cancelled;
@@ -65,17 +75,16 @@ typedef struct importer {
     char failure[600];
 } importer;
 
-/* An item's line in the error log (its index in the object being read, PutItem's message, cut
-   as it always was at 1199 bytes). */
+/* An item's error in the server log, DynamoDB's CloudWatch record (its index in the object being
+   read, PutItem's message, cut as it always was at 1199 bytes). */
 static void log_error(importer *im, long long index, const char *msg)
 {
     ddb_buf m = {0};
     ddb_jw w;
     size_t len = strlen(msg);
 
-    im->errors++;
-    if (im->errlog.len >= ERROR_LOG_MAX)
-        return; /* counted, not logged: the log is held in memory until the end */
+    if (++im->errors > ERROR_LOG_LINES)
+        return; /* counted, not logged */
     ddb_jw_init(&w, &m);
     ddb_jw_obj_begin(&w);
     ddb_xfer_item_pointer(&w, im->os.bucket, im->key, index);
@@ -86,24 +95,11 @@ static void log_error(importer *im, long long index, const char *msg)
     ddb_jw_strn(&w, msg, len < 1199 ? len : 1199);
     ddb_jw_arr_end(&w);
     ddb_jw_obj_end(&w);
-    ddb_jw_init(&w, &im->errlog);
-    ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "timestamp");
-    ddb_jw_int(&w, (long long)ddb_clock_now_ms());
-    ddb_jw_key(&w, "message");
-    ddb_jw_strn(&w, m.data, m.len);
-    ddb_jw_obj_end(&w);
-    ddb_buf_putc(&im->errlog, '\n');
+    ddb_log(DDB_LOG_WARN, "import %s: item error: %.*s", im->id, (int)m.len, m.data);
+    if (im->errors == ERROR_LOG_LINES)
+        ddb_log(DDB_LOG_WARN, "import %s: %d item errors logged; the next ones are counted in ErrorCount, not logged",
+                im->id, ERROR_LOG_LINES);
     ddb_buf_free(&m);
-}
-
-/* A record with no Item object fails the import (DynamoDB answers FAILED): its error is logged and
-   what its object holds after it is not read. */
-static void no_item(importer *im, long long index)
-{
-    log_error(im, index, NO_ITEM_FAILURE);
-    im->failure_code = NO_ITEM_CODE;
-    snprintf(im->failure, sizeof(im->failure), "%s", NO_ITEM_FAILURE);
 }
 
 /* Commits a batch's puts and counts its records, logging the failed ones in record order. */
@@ -118,7 +114,7 @@ static void commit(importer *im, ddb_bulk_batch *batch)
         if (msg == NULL)
             im->imported++;
         else if (l->put < 0 && strcmp(msg, DDB_XFER_NO_ITEM) == 0)
-            no_item(im, l->index);
+            log_error(im, l->index, NO_ITEM_FAILURE); /* (the reader read no further in its object) */
         else
             log_error(im, l->index, msg);
     }
@@ -157,6 +153,7 @@ static int read_object(importer *im, const char *key, ddb_xfer_stop stop, void *
 {
     ddb_xfer_object o = {0};
     ddb_bulk_batch *batch;
+    long long next; /* the object's record after the last one read */
     int rc = 0;
 
     if (ddb_xfer_object_open(&im->os, key, im->comp, &o, &im->failure_code, im->failure, sizeof(im->failure)) != 0) {
@@ -174,9 +171,16 @@ static int read_object(importer *im, const char *key, ddb_xfer_stop stop, void *
             rc = stop(ctx) ? 1 : 0;
         }
     } while (rc == 0 && !im->cancelled && !batch->last && im->failure_code == NULL);
+    next = batch->next;
     ddb_bulk_reader_stop(&im->reader);
     im->bytes += o.raw_bytes;
-    if (rc == 0 && o.code != NULL) { /* the object could not be read to its end */
+    if (rc == 0 && o.code != NULL && strcmp(o.code, "InvalidCompression") == 0) {
+        /* what does not decompress is one failed record, and the object's last: DynamoDB counts a
+           plain object declared GZIP as one processed item that failed validation (2026-10-09
+           capture, docs/compatibility.md) and goes on */
+        im->processed++;
+        log_error(im, next, o.failure);
+    } else if (rc == 0 && o.code != NULL) { /* the object could not be read to its end */
         im->failure_code = o.code;
         snprintf(im->failure, sizeof(im->failure), "%s", o.failure);
         rc = -1;
@@ -191,8 +195,8 @@ static int read_object(importer *im, const char *key, ddb_xfer_stop stop, void *
     return stop(ctx) ? 1 : 0;
 }
 
-/* A failed import removes the table it created, as DynamoDB does (its items are purged as a
-   DeleteTable's are). */
+/* An import that failed before it processed a record removes the table it created, as DynamoDB
+   does (its items are purged as a DeleteTable's are). */
 static void drop_table(importer *im)
 {
     const ddb_table *t = ddb_catalog_get_by_id(im->eng->catalog, im->table_id);
@@ -225,12 +229,6 @@ static void finish(importer *im)
         {"FailureMessage", XS_STR, im->failure},
     };
 
-    if (im->errlog.len > 0 && im->os.bucket[0] != '\0') {
-        char key[128];
-        snprintf(key, sizeof(key), ERROR_LOG_DIR "%s.jsonl", im->id);
-        if (ddb_objstore_put(&im->os, key, im->errlog.data, im->errlog.len) != DDB_OBJ_OK)
-            ddb_log(DDB_LOG_WARN, "import %s: the error log could not be written: %s", im->id, im->os.err);
-    }
     ddb_xfer_update(im->eng->store, DDB_IMPORT_PREFIX, im->id, im->rec, set, im->failure_code && !im->cancelled ? 8 : 6);
     ddb_log(DDB_LOG_INFO, "import %s %s: %lld items processed, %lld imported, %lld errors", im->id, set[0].s,
             im->processed, im->imported, im->errors);
@@ -263,6 +261,7 @@ void ddb_import_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xf
         im.csv = &csv_reader;
     }
     ddb_bulk_reader_init(&im.reader, eng, &(ddb_xfer_target){im.ns, im.table, 0}, im.ion, im.csv, 0);
+    im.reader.unmapped_ends = 1;
     ddb_log(DDB_LOG_INFO, "import %s into table %s started", id, im.table);
     if (!table_alive(&im)) {
         im.cancelled = 1;
@@ -284,7 +283,11 @@ void ddb_import_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xf
     for (i = 0; i < n; i++)
         free(keys[i]);
     free(keys);
-    if (!stopped && !im.cancelled && im.failure_code != NULL)
+    if (im.failure_code == NULL && im.errors > 0) {
+        im.failure_code = ITEMS_FAILED_CODE;
+        snprintf(im.failure, sizeof(im.failure), "%s", ITEMS_FAILED);
+    }
+    if (!stopped && !im.cancelled && im.failure_code != NULL && im.processed == 0)
         drop_table(&im); /* before FAILED is seen */
     if (!stopped) /* stopping: run again at the next start */
         finish(&im);
@@ -292,5 +295,4 @@ void ddb_import_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xf
     ddb_bulk_reader_free(&im.reader);
     if (im.csv != NULL)
         ddb_xfer_csv_free(im.csv);
-    ddb_buf_free(&im.errlog);
 }

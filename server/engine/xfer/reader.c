@@ -275,7 +275,7 @@ const char *ddb_xfer_parse_record(ddb_arena *a, const char *text, size_t len, co
     *doc = ddb_json_parse_input(a, text, len, NULL);
     item = ddb_json_get(*doc, "Item");
     if (item == NULL || item->type != DDB_JSON_OBJECT)
-        return *doc == NULL ? "Invalid JSON: the line is not a JSON document" : DDB_XFER_NO_ITEM;
+        return *doc == NULL ? DDB_XFER_NOT_JSON : DDB_XFER_NO_ITEM;
     return NULL;
 }
 

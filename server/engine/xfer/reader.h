@@ -79,8 +79,10 @@ void ddb_xfer_body_begin(ddb_buf *body, ddb_jw *w, const char *table);
    record and read no further (the developer guide: a malformed object's rest is not processed). */
 #define DDB_XFER_GZIP_UNDECLARED                                                                                     \
     "The object is gzip data but InputCompressionType is NONE. Remainder of the file will not be processed."
-/* What a DYNAMODB_JSON record without an Item object is (an import fails on it: import.c). */
+/* What a DYNAMODB_JSON record without an Item object is, and one that is no JSON (an import reads
+   no further in their object: import.c). */
 #define DDB_XFER_NO_ITEM "Invalid item: the line has no Item object"
+#define DDB_XFER_NOT_JSON "Invalid JSON: the line is not a JSON document"
 
 /*
  * A record is parsed once, into the JSON tree its item is decoded from (ddb_xfer_prepare):

@@ -122,6 +122,8 @@ export function importsScreen(view, bucket = '', prefix = '', format = '') {
     return all.some((d) => d.ImportStatus === 'IN_PROGRESS');
   };
   view.replaceChildren(h('h1', {}, 'Imports'), importForm(box, () => poll(list, box, draw), { bucket, prefix, format }), box,
-    h('section', { 'aria-labelledby': 'imports-h' }, h('h2', { id: 'imports-h' }, 'Imports'), list));
+    h('section', { 'aria-labelledby': 'imports-h' }, h('h2', { id: 'imports-h' }, 'Imports'), list,
+      h('p', { class: 'note' }, 'Each failed item\'s record (where it was, why) is a line of the server\'s log, ',
+        h('code', {}, 'import <id>: item error: ...'), ', as DynamoDB writes it to CloudWatch Logs; the source bucket is only read.')));
   return poll(list, box, draw);
 }
