@@ -85,6 +85,7 @@ ddb_client *tc_client_for(const char *ep, unsigned max_retries)
     ddb_config_set_endpoint(cfg, ep != NULL ? ep : tc_endpoint());
     ddb_config_set_credentials(cfg, "AKIDTEST", "secret", NULL);
     ddb_config_set_retries(cfg, max_retries, 1, 20);
+    ddb_config_set_throttle_delay(cfg, 1);
     ddb_config_set_timeouts(cfg, 1000, 5000);
     if (ddb_client_new(cfg, &c) != DDB_OK)
         abort();
