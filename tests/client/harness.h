@@ -10,6 +10,13 @@
 
 /* "http://127.0.0.1:<port>" of the shared ddbd, started on first use. */
 const char *tc_endpoint(void);
+/*
+ * A ddbd of its own with `extra` arguments (NULL-terminated) on a free loopback port, started and
+ * answering GET /; *endpoint receives its "http://127.0.0.1:<port>". Returns its pid.
+ */
+int tc_ddbd_spawn(const char *const *extra, char *endpoint, size_t len);
+/* Stops it (SIGTERM, waits: its logs are flushed). */
+void tc_ddbd_stop(int pid);
 /* A new client for `endpoint` (the shared ddbd when NULL) with short retry delays (1 ms bases, 20 ms cap). */
 ddb_client *tc_client_for(const char *endpoint, unsigned max_retries);
 ddb_client *tc_client(void);
