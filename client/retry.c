@@ -79,7 +79,8 @@ static err_class classify_legacy(const ddb_result *r, fail_kind f)
         return ERR_TRANSIENT;
     if (r->status == DDB_E_THROUGHPUT_EXCEEDED || r->status == DDB_E_TRANSACTION_CONFLICT ||
         r->status == DDB_E_REPLICATED_WRITE_CONFLICT || r->status == DDB_E_TRANSACTION_IN_PROGRESS ||
-        r->status == DDB_E_THROTTLING || r->status == DDB_E_REQUEST_LIMIT_EXCEEDED)
+        r->status == DDB_E_THROTTLING || r->status == DDB_E_REQUEST_LIMIT_EXCEEDED ||
+        strcmp(r->error_type, "ThrottlingException") == 0 || strcmp(r->error_type, "RequestLimitExceeded") == 0)
         return ERR_TRANSIENT;
     return ERR_FINAL;
 }
@@ -144,6 +145,8 @@ void retry_succeeded(ddb_client *c, unsigned cost)
     if (c->cfg.quota == 0)
         return;
     do {
+        if (have >= c->cfg.quota)
+            return; /* full, as it mostly is: no write, so threads sharing a client share the line read-only */
         want = have + (cost > 0 ? cost : REFUND_NO_RETRY);
         if (want > c->cfg.quota)
             want = c->cfg.quota;
