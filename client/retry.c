@@ -120,7 +120,7 @@ long long retry_decide(ddb_client *c, const ddb_result *r, const attempt_end *e,
 {
     int legacy = c->cfg.mode == DDB_RETRY_LEGACY;
     err_class k = legacy ? classify_legacy(r, e->fail) : classify(r, e->fail);
-    unsigned need = k == ERR_THROTTLING ? COST_THROTTLING : COST_TRANSIENT;
+    unsigned need = k == ERR_THROTTLING ? COST_THROTTLING : COST_TRANSIENT, base;
     long long delay;
 
     if (k == ERR_FINAL || (kind == CALL_ONCE && maybe_applied(r, e->fail)) || e->retry >= c->cfg.max_retries)
@@ -131,7 +131,8 @@ long long retry_decide(ddb_client *c, const ddb_result *r, const attempt_end *e,
     if (c->cfg.quota > 0 && !quota_take(c, need))
         return -1; /* the quota is spent: the SDK returns the error at once */
     *cost = need;
-    delay = jitter(k == ERR_THROTTLING ? c->cfg.throttle_delay_ms : c->cfg.base_delay_ms, e->retry, c->cfg.max_delay_ms);
+    base = k == ERR_THROTTLING ? c->cfg.throttle_delay_ms : c->cfg.base_delay_ms;
+    delay = jitter(base, e->retry, c->cfg.max_delay_ms);
     /* the server's hint is honoured from the computed delay up to 5 s above it (StandardRetryStrategy) */
     if (!legacy && e->retry_after > delay)
         delay = e->retry_after < delay + HINT_EXTRA_MS ? e->retry_after : delay + HINT_EXTRA_MS;

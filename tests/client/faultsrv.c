@@ -85,6 +85,7 @@ static int act(int fd, char a)
     case 'G': reply(fd, 504, "<html>Gateway Timeout</html>", 0); return 0;
     case 'V': reply(fd, 501, "{\"__type\":\"com.amazon.coral#NotImplemented\",\"message\":\"no\"}", 0); return 0;
     case 'L': reply(fd, 400, ERR("LimitExceededException"), 0); return 0;
+    case 'A': reply(fd, 400, "{\"__type\":\"com.amazon.coral.service#RequestTimeoutException\",\"message\":\"late\"}", 0); return 0;
     case 'Q': reply(fd, 400, ERR("TransactionInProgressException"), 0); return 0;
     case 'M': reply(fd, 429, "{\"__type\":\"com.amazon.coral#TooManyRequestsException\",\"message\":\"slow\"}", 0); return 0;
     case 'E': reply(fd, 400, "{\"__type\":\"com.amazon.coral.service#InvalidSignatureException\",\"message\":"

@@ -34,7 +34,7 @@ int tc_create_table(ddb_client *c, const char *table, ddb_value_type range_type)
  *   R ReplicatedWriteConflict                                        B 502    G 504    V 501
  *   L LimitExceeded    Q TransactionInProgress    M 429 TooManyRequests    E InvalidSignature "Signature expired"
  *   X T with x-amz-retry-after: 3000    Y T with x-amz-retry-after: 60000    Z T with x-amz-retry-after: soon
- *   N I with x-amz-retry-after: 3000
+ *   N I with x-amz-retry-after: 3000    A RequestTimeoutException (400)
  */
 typedef struct faultsrv faultsrv;
 faultsrv *faultsrv_start(const char *script);

@@ -581,10 +581,13 @@ TEST(every_throttling_code_is_retried_for_an_update)
     faultsrv_stop(s);
 }
 
-/* 503, ReplicatedWriteConflict, an expired signature: nothing applied, retried for an update (14 each). */
+/*
+ * 503, ReplicatedWriteConflict, an expired signature, RequestTimeoutException: nothing applied,
+ * retried for an update (14 tokens each, the transient base).
+ */
 TEST(transient_errors_that_applied_nothing_are_retried_for_an_update)
 {
-    faultsrv *s = faultsrv_start("SREO");
+    faultsrv *s = faultsrv_start("SREOAO");
     delays d;
     ddb_client *c = recording_client(s, DDB_RETRY_STANDARD, &d);
     int st;
@@ -592,6 +595,11 @@ TEST(transient_errors_that_applied_nothing_are_retried_for_an_update)
     ASSERT_EQ(call(c, update_item, &st, NULL, 0), 4);
     ASSERT_EQ(st, DDB_OK);
     ASSERT_EQ(ddb_client_retry_quota(c), 500 - 42 + 14);
+    ASSERT_EQ(call(c, update_item, &st, NULL, 0), 2);
+    ASSERT_EQ(st, DDB_OK);
+    ASSERT_EQ(ddb_client_retry_quota(c), 472);
+    for (unsigned i = 0; i < d.n; i++)
+        ASSERT(d.ms[i] < 25u << (i % 3)); /* the transient base */
     ddb_client_free(c);
     faultsrv_stop(s);
 }
