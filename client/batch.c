@@ -229,7 +229,7 @@ static int send_chunk(ddb_client *c, ddb_buf *body, int get, const ddb_opts *o, 
             result_fail(r, DDB_E_THROUGHPUT_EXCEEDED, "requests left unprocessed after %u retries", retry);
             return r->status;
         }
-        transport_backoff(c, retry);
+        retry_backoff_unprocessed(c, retry);
         write_resend_body(body, r, get ? "UnprocessedKeys" : "UnprocessedItems", o);
     }
 }

@@ -15,6 +15,10 @@ static atomic_uint_fast64_t next_serial;
 struct ddb_config {
     char *endpoint, *region, *access_key, *secret_key, *token;
     unsigned connect_ms, io_ms, max_retries, connect_retries, base_delay_ms, max_delay_ms, pool_size;
+    unsigned throttle_delay_ms, quota;
+    ddb_retry_mode mode;
+    ddb_sleep_fn sleep_fn;
+    void *sleep_arg;
     /*
      * Why sticky: a refused endpoint must not leave the default endpoint in place for a caller
      * that ignored the setter's status; ddb_client_new() refuses this config until a valid
@@ -93,11 +97,8 @@ ddb_config *ddb_config_new(void)
     cfg->token = dup_or_null(env_first(token_vars, NULL));
     cfg->connect_ms = 2000;
     cfg->io_ms = 10000;
-    cfg->max_retries = 10;
-    cfg->connect_retries = 2;
     cfg->endpoint_error = endpoint_problem(cfg->endpoint);
-    cfg->base_delay_ms = 25;
-    cfg->max_delay_ms = 5000;
+    ddb_config_set_retry_mode(cfg, DDB_RETRY_STANDARD);
     cfg->pool_size = 32;
     return cfg;
 }
@@ -157,6 +158,60 @@ int ddb_config_set_timeouts(ddb_config *cfg, unsigned connect_ms, unsigned io_ms
         return DDB_E_INVALID_ARGUMENT;
     cfg->connect_ms = connect_ms;
     cfg->io_ms = io_ms;
+    return DDB_OK;
+}
+
+/*
+ * Each mode's defaults. Standard: @smithy/core 3.41's StandardRetryStrategy with
+ * @aws-sdk/client-dynamodb's overrides (maxAttempts 4, base 25 ms; Retry.throttlingDelay() 1000 ms,
+ * MAXIMUM_RETRY_DELAY 20 s, INITIAL_RETRY_TOKENS 500); connect retries are not bounded below the
+ * retries, as the SDK retries ECONNREFUSED like any transient error. Legacy: libddb's policy
+ * until 2026 (the SDKs' legacy DynamoDB policy, 10 retries of 25 ms base).
+ */
+int ddb_config_set_retry_mode(ddb_config *cfg, ddb_retry_mode mode)
+{
+    if (cfg == NULL || (mode != DDB_RETRY_STANDARD && mode != DDB_RETRY_LEGACY))
+        return DDB_E_INVALID_ARGUMENT;
+    cfg->mode = mode;
+    cfg->base_delay_ms = 25;
+    if (mode == DDB_RETRY_STANDARD) {
+        cfg->max_retries = 3;
+        cfg->connect_retries = 3;
+        cfg->throttle_delay_ms = 1000;
+        cfg->max_delay_ms = 20000;
+        cfg->quota = 500;
+    } else {
+        cfg->max_retries = 10;
+        cfg->connect_retries = 2;
+        cfg->throttle_delay_ms = 25;
+        cfg->max_delay_ms = 5000;
+        cfg->quota = 0;
+    }
+    return DDB_OK;
+}
+
+int ddb_config_set_throttle_delay(ddb_config *cfg, unsigned base_delay_ms)
+{
+    if (cfg == NULL)
+        return DDB_E_INVALID_ARGUMENT;
+    cfg->throttle_delay_ms = base_delay_ms;
+    return DDB_OK;
+}
+
+int ddb_config_set_retry_quota(ddb_config *cfg, unsigned tokens)
+{
+    if (cfg == NULL)
+        return DDB_E_INVALID_ARGUMENT;
+    cfg->quota = tokens;
+    return DDB_OK;
+}
+
+int ddb_config_set_sleep(ddb_config *cfg, ddb_sleep_fn fn, void *arg)
+{
+    if (cfg == NULL)
+        return DDB_E_INVALID_ARGUMENT;
+    cfg->sleep_fn = fn;
+    cfg->sleep_arg = fn != NULL ? arg : NULL;
     return DDB_OK;
 }
 
@@ -239,7 +294,13 @@ static void copy_cfg(ddb_client *c, const ddb_config *cfg)
     c->cfg.connect_retries = cfg->connect_retries;
     c->cfg.base_delay_ms = cfg->base_delay_ms;
     c->cfg.max_delay_ms = cfg->max_delay_ms;
+    c->cfg.throttle_delay_ms = cfg->throttle_delay_ms;
+    c->cfg.quota = cfg->quota;
+    c->cfg.mode = cfg->mode;
+    c->cfg.sleep_fn = cfg->sleep_fn;
+    c->cfg.sleep_arg = cfg->sleep_arg;
     c->cfg.pool_size = cfg->pool_size;
+    atomic_init(&c->quota, cfg->quota);
 }
 
 int ddb_client_new(const ddb_config *cfg, ddb_client **out)
@@ -295,6 +356,11 @@ void ddb_client_free(ddb_client *c)
     free(c->cfg.secret_key);
     free(c->cfg.token);
     free(c);
+}
+
+unsigned ddb_client_retry_quota(const ddb_client *c)
+{
+    return c != NULL ? atomic_load(&c->quota) : 0;
 }
 
 int ddb_health(ddb_client *c)

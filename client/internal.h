@@ -8,13 +8,15 @@
  *
  * Files: values.c (items, lists, views), opts.c (ddb_opts and the request writer helpers),
  * result.c (replies, errors, lazy decoding), transport.c (connections, HTTP, signing, retries),
- * ops.c (one function per operation), pager.c (paginators, batch and transaction builders and
- * helpers), tables.c (ddb_table_def), config.c (configuration and client lifecycle).
+ * retry.c (the retry policy: which failures are retried, backoff, the retry quota), ops.c (one
+ * function per operation), pager.c (paginators, batch and transaction builders and helpers),
+ * tables.c (ddb_table_def), config.c (configuration and client lifecycle).
  */
 #ifndef DDB_CLIENT_INTERNAL_H
 #define DDB_CLIENT_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/socket.h>
 #include <stdint.h>
 
@@ -134,6 +136,10 @@ typedef struct client_cfg {
     char *port;
     char *region, *access_key, *secret_key, *token;
     unsigned connect_ms, io_ms, max_retries, connect_retries, base_delay_ms, max_delay_ms, pool_size;
+    unsigned throttle_delay_ms, quota; /* quota 0: no retry quota */
+    ddb_retry_mode mode;
+    ddb_sleep_fn sleep_fn; /* NULL: nanosleep */
+    void *sleep_arg;
 } client_cfg;
 
 typedef struct conn conn;
@@ -151,6 +157,7 @@ struct ddb_client {
     pthread_mutex_t lock; /* guards idle[] */
     conn **idle;
     size_t nidle;
+    atomic_uint quota; /* retry quota tokens left (retry.c) */
 };
 
 /* Sends one operation with `body` (JSON) and retries as `kind` allows; fills *out if not NULL. */
@@ -158,8 +165,36 @@ int transport_call(ddb_client *c, const char *op, const char *body, size_t len, 
 /* GET / once; returns the HTTP status or 0 on a transport failure. */
 int transport_health(ddb_client *c);
 void transport_close_all(ddb_client *c);
-/* Sleeps the backoff before retry number `retry` (0-based), as configured. */
-void transport_backoff(const ddb_client *c, unsigned retry);
+
+/* ---- retry.c ---- */
+
+/* How an attempt ended when no reply was read. */
+typedef enum fail_kind {
+    FAIL_NONE,       /* a reply was received */
+    FAIL_CONNECT,    /* no connection: the server cannot have acted on it */
+    FAIL_NOT_SENT,   /* send failed: the server cannot have acted on it */
+    FAIL_MAYBE_SENT, /* sent, then no complete reply: it may have been applied */
+} fail_kind;
+
+/* What one attempt left, for the policy to decide on. */
+typedef struct attempt_end {
+    fail_kind fail;
+    unsigned retry;          /* retries made so far (0 after the first attempt) */
+    unsigned connect_fails;  /* attempts of this call that failed to connect */
+    long long retry_after;   /* the reply's x-amz-retry-after in ms, or -1 (none or unreadable) */
+} attempt_end;
+
+/*
+ * Whether the call whose attempt ended with `r` is retried: the delay to wait first (ms), or -1.
+ * Takes the retry's cost from the client's quota and stores it in *cost (for retry_succeeded).
+ */
+long long retry_decide(ddb_client *c, const ddb_result *r, const attempt_end *e, call_kind kind, unsigned *cost);
+/* A call succeeded: gives back to the quota the last retry's cost (`cost`), or 1 when it made none. */
+void retry_succeeded(ddb_client *c, unsigned cost);
+/* Sleeps `ms` (or calls the configured sleep function). */
+void retry_sleep(const ddb_client *c, unsigned ms);
+/* Sleeps the backoff before resend number `retry` (0-based) of requests a batch left unprocessed. */
+void retry_backoff_unprocessed(const ddb_client *c, unsigned retry);
 
 /* ---- ops.c ---- */
 

@@ -1,6 +1,6 @@
 /*
- * client/transport.c: HTTP/1.1 over pooled keep-alive sockets, SigV4 signing, x-amz-crc32 checks
- * and DynamoDB's retry policy.
+ * client/transport.c: HTTP/1.1 over pooled keep-alive sockets, SigV4 signing, x-amz-crc32 checks,
+ * and the attempt loop of a call (what is retried and how long to wait is retry.c's).
  *
  * Why a plain socket writer (docs/client.md has the measurement): a DynamoDB call is one small
  * POST and one small reply on a connection we own, so the whole HTTP layer is one sendmsg() of
@@ -45,15 +45,8 @@ typedef struct reply {
     size_t body_off, body_len;
     int has_crc, keep_alive;
     uint32_t crc;
+    long long retry_after; /* x-amz-retry-after (ms), -1 when absent or not a number */
 } reply;
-
-/* How an attempt ended when no reply was read. */
-typedef enum fail_kind {
-    FAIL_NONE,       /* a reply was received */
-    FAIL_CONNECT,    /* no connection: the server cannot have acted on it */
-    FAIL_NOT_SENT,   /* send failed: the server cannot have acted on it */
-    FAIL_MAYBE_SENT, /* sent, then no complete reply: it may have been applied */
-} fail_kind;
 
 static uint64_t now_ns(void)
 {
@@ -304,6 +297,31 @@ static int header_is(const char *line, size_t n, const char *name, const char **
     return 1;
 }
 
+/*
+ * x-amz-retry-after: the server's wish for the backoff, in milliseconds. The SDK takes any text
+ * JavaScript's Number() reads and ignores the rest; here a decimal number (a fraction is
+ * truncated; a day or more is a day, as the policy adds at most 5 s anyway); anything else, and a
+ * negative value (which cannot lengthen the delay), is -1.
+ */
+static long long retry_after_ms(const char *v, size_t n)
+{
+    char text[32], *end;
+    double ms;
+
+    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+        n--;
+    if (n == 0 || n >= sizeof(text))
+        return -1;
+    memcpy(text, v, n);
+    text[n] = '\0';
+    if (strspn(text, "0123456789.eE+-") != n)
+        return -1; /* no hex, inf or nan */
+    ms = strtod(text, &end);
+    if (*end != '\0' || !(ms >= 0))
+        return -1;
+    return ms < 86400000.0 ? (long long)ms : 86400000;
+}
+
 /* Parses the status line and headers in rx[0..end); -1 when malformed. */
 static int parse_head(const char *p, size_t end, reply *rp, long long *content_length)
 {
@@ -311,6 +329,7 @@ static int parse_head(const char *p, size_t end, reply *rp, long long *content_l
 
     if (end < 12 || memcmp(p, "HTTP/1.", 7) != 0)
         return -1;
+    rp->retry_after = -1;
     rp->http = atoi(p + 9);
     rp->keep_alive = p[7] == '1'; /* HTTP/1.1 keeps the connection unless told otherwise */
     *content_length = -1;
@@ -323,6 +342,8 @@ static int parse_head(const char *p, size_t end, reply *rp, long long *content_l
         } else if (header_is(line, n, "x-amz-crc32", &v)) {
             rp->has_crc = 1;
             rp->crc = (uint32_t)strtoul(v, NULL, 10);
+        } else if (header_is(line, n, "x-amz-retry-after", &v)) {
+            rp->retry_after = retry_after_ms(v, (size_t)(line + n - v));
         } else if (header_is(line, n, "connection", &v)) {
             rp->keep_alive = strncasecmp(v, "close", 5) != 0;
         } else if (header_is(line, n, "transfer-encoding", &v)) {
@@ -379,8 +400,12 @@ static int read_reply(conn *k, reply *rp, char *err, size_t errlen)
     return 0;
 }
 
-/* One attempt: returns FAIL_NONE with r filled from the reply, or how it failed (r has the message). */
-static fail_kind attempt(ddb_client *c, const char *op, const char *body, size_t len, ddb_result *r)
+/*
+ * One attempt: returns FAIL_NONE with r filled from the reply (and *retry_after from its header),
+ * or how it failed (r has the message).
+ */
+static fail_kind attempt(ddb_client *c, const char *op, const char *body, size_t len, ddb_result *r,
+                         long long *retry_after)
 {
     char err[256];
     int reused;
@@ -402,6 +427,7 @@ static fail_kind attempt(ddb_client *c, const char *op, const char *body, size_t
         conn_close(k);
         return FAIL_MAYBE_SENT;
     }
+    *retry_after = rp.retry_after;
     result_set_reply(r, rp.http, k->rx.data + rp.body_off, rp.body_len);
     if (rp.has_crc ? ddb_crc32(0, k->rx.data + rp.body_off, rp.body_len) != rp.crc : rp.http == 200) {
         result_fail(r, DDB_E_PROTOCOL, rp.has_crc ? "x-amz-crc32 does not match the reply body"
@@ -415,60 +441,31 @@ static fail_kind attempt(ddb_client *c, const char *op, const char *body, size_t
     return FAIL_NONE;
 }
 
-/* ---- retries ---- */
-
-static int throttled(const ddb_result *r)
-{
-    return r->status == DDB_E_THROUGHPUT_EXCEEDED || r->status == DDB_E_TRANSACTION_CONFLICT ||
-           r->status == DDB_E_REPLICATED_WRITE_CONFLICT ||
-           r->status == DDB_E_TRANSACTION_IN_PROGRESS || r->status == DDB_E_SERVICE_UNAVAILABLE ||
-           r->http_status == 503 || strcmp(r->error_type, "ThrottlingException") == 0 ||
-           strcmp(r->error_type, "RequestLimitExceeded") == 0;
-}
-
-static int should_retry(const ddb_result *r, fail_kind f, call_kind kind)
-{
-    if (f == FAIL_CONNECT || f == FAIL_NOT_SENT || (f == FAIL_NONE && throttled(r)))
-        return 1; /* nothing was applied */
-    if (kind == CALL_ONCE)
-        return 0; /* everything below may have been applied */
-    return f == FAIL_MAYBE_SENT || r->http_status >= 500 || r->status == DDB_E_PROTOCOL;
-}
-
-void transport_backoff(const ddb_client *c, unsigned retry)
-{
-    uint64_t cap = c->cfg.base_delay_ms;
-    struct timespec ts;
-    uint32_t ms;
-
-    for (unsigned i = 0; i < retry && cap < c->cfg.max_delay_ms; i++)
-        cap *= 2;
-    if (cap > c->cfg.max_delay_ms)
-        cap = c->cfg.max_delay_ms;
-    ms = cap > 0 ? randombytes_uniform((uint32_t)cap) : 0; /* "full jitter" */
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
+/* ---- the attempt loop ---- */
 
 int transport_call(ddb_client *c, const char *op, const char *body, size_t len, call_kind kind, ddb_result **out)
 {
     ddb_result *r = result_new();
-    unsigned connect_fails = 0;
+    attempt_end e = {0};
+    unsigned cost = 0;
     int status;
 
-    for (unsigned n = 0;; n++) {
-        fail_kind f = attempt(c, op, body, len, r);
+    for (;;) {
+        long long delay;
 
-        r->attempts = n + 1;
-        connect_fails += f == FAIL_CONNECT;
-        if (r->status == DDB_OK || n >= c->cfg.max_retries || !should_retry(r, f, kind))
+        e.retry_after = -1;
+        e.fail = attempt(c, op, body, len, r, &e.retry_after);
+        r->attempts = e.retry + 1;
+        e.connect_fails += e.fail == FAIL_CONNECT;
+        if (r->status == DDB_OK) {
+            retry_succeeded(c, cost);
             break;
-        /* a server that is not there rarely appears within the backoff: fail fast (connect_retries) */
-        if (f == FAIL_CONNECT && connect_fails > c->cfg.connect_retries)
+        }
+        delay = retry_decide(c, r, &e, kind, &cost);
+        if (delay < 0)
             break;
-        transport_backoff(c, n);
+        retry_sleep(c, (unsigned)delay);
+        e.retry++;
         ddb_result_free(r);
         r = result_new();
     }

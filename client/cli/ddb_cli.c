@@ -217,7 +217,7 @@ static int set_own_option(cli *c, const char *f, const char *v, int n)
     if (strcmp(f, "--region") == 0 && ddb_config_set_region(c->cfg, v) != DDB_OK)
         return usage_error(c, "--region: '%s' is not a region name", v);
     if (strcmp(f, "--retries") == 0)
-        ddb_config_set_retries(c->cfg, (unsigned)n, 25, 5000);
+        ddb_config_set_retries(c->cfg, (unsigned)n, 25, 20000); /* the standard mode's delays */
     if (strcmp(f, "--timeout") == 0)
         ddb_config_set_timeouts(c->cfg, (unsigned)n, (unsigned)n);
     if (strcmp(f, "--values") == 0 && set_values(c->opts, v) != 0)

@@ -72,7 +72,8 @@ typedef struct ddb_client ddb_client; /**< credentials, a connection pool; threa
  * region from AWS_REGION, else AWS_DEFAULT_REGION, else "us-east-1"; credentials from
  * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, else "local"/"local" (ddbd and
  * DynamoDB Local accept any key). Timeouts: connect 2000 ms, each socket wait 10000 ms. Retries:
- * 10, of which at most 2 after a failed connect, backoff base 25 ms, cap 5000 ms. Pool: 32 idle
+ * the AWS SDKs' standard mode with DynamoDB's defaults (DDB_RETRY_STANDARD: 4 attempts, backoff
+ * base 25 ms, 1000 ms after throttling, cap 20000 ms, a 500-token retry quota). Pool: 32 idle
  * connections kept. An unusable endpoint from the environment is kept as ddb_config_error().
  * @return the new configuration; free it with ddb_config_free().
  */
@@ -94,23 +95,70 @@ DDB_EXTERN int ddb_config_set_credentials(ddb_config *cfg, const char *access_ke
 /** `connect_ms` bounds connecting; `io_ms` bounds each wait for the socket while sending or receiving. */
 DDB_EXTERN int ddb_config_set_timeouts(ddb_config *cfg, unsigned connect_ms, unsigned io_ms);
 /**
- * @brief Retry policy (DynamoDB's): up to `max_retries` retries after the first attempt, each
- * after a random delay in [0, min(max_delay_ms, base_delay_ms * 2^retry)) ("full jitter").
- * Retried: throttling (ProvisionedThroughputExceeded, RequestLimitExceeded, ThrottlingException),
- * TransactionConflict, TransactionInProgress, ReplicatedWriteConflict, 503, connection failures before the request was
- * sent. Retried ONLY for idempotent requests (reads, unconditional PutItem/DeleteItem,
- * BatchWriteItem, TransactWriteItems with a ClientRequestToken): 500 and other 5xx, a connection
- * dropped after the request was sent, a timeout, a wrong x-amz-crc32, since the request may have
- * been applied. ddb_result_attempts() tells how many attempts a call made.
+ * @brief Retry modes, named as the AWS SDKs name them (AWS_RETRY_MODE).
+ */
+typedef enum ddb_retry_mode {
+    /**
+     * The SDKs' standard mode as of November 2026 with the DynamoDB client's defaults (AWS SDK for
+     * JavaScript's @smithy/core 3.40+, client-dynamodb): 4 attempts; before retry n (0-based) a
+     * random delay in [0, min(20000, base * 2^n)) ms, base 1000 ms after throttling and 25 ms after
+     * other transient errors; a server's x-amz-retry-after (ms) lengthens the delay, by at most 5 s;
+     * a retry quota of 500 tokens per client (a retry costs 5 after throttling, 14 otherwise; a
+     * success gives back its last retry's cost, or 1). docs/client.md has the table.
+     */
+    DDB_RETRY_STANDARD = 0,
+    /**
+     * libddb's policy before 2026, the SDKs' "legacy" DynamoDB policy: 10 retries (at most 2 after a
+     * failed connect), one 25 ms base for every error, cap 5000 ms, no quota, no x-amz-retry-after;
+     * TransactionConflict and every 5xx are retried too.
+     */
+    DDB_RETRY_LEGACY = 1,
+} ddb_retry_mode;
+
+/**
+ * @brief Sets every retry parameter to `mode`'s defaults (the setters below then change single
+ * ones, so call this first).
+ * @return DDB_OK, DDB_E_INVALID_ARGUMENT (no cfg, unknown mode).
+ */
+DDB_EXTERN int ddb_config_set_retry_mode(ddb_config *cfg, ddb_retry_mode mode);
+/**
+ * @brief Retry policy: up to `max_retries` retries after the first attempt (standard: 3), each
+ * after a random delay in [0, min(max_delay_ms, base * 2^retry)) ("full jitter"), where base is
+ * `base_delay_ms` (standard: 25) and, in DDB_RETRY_STANDARD, the throttling delay
+ * (ddb_config_set_throttle_delay) after a throttling error; `max_delay_ms` (standard: 20000).
+ * Retried: throttling (ProvisionedThroughputExceeded, RequestLimitExceeded, ThrottlingException,
+ * TransactionInProgress, LimitExceeded, HTTP 429 ...), ReplicatedWriteConflict, 503, connection
+ * failures before the request was sent. Retried ONLY for idempotent requests (reads,
+ * unconditional PutItem/DeleteItem, BatchWriteItem, TransactWriteItems with a ClientRequestToken):
+ * 500, 502, 504, a connection dropped after the request was sent, a timeout, a wrong x-amz-crc32,
+ * since the request may have been applied. ddb_result_attempts() tells how many attempts a call made.
+ * @return DDB_OK, DDB_E_INVALID_ARGUMENT (no cfg, max_delay_ms < base_delay_ms).
  */
 DDB_EXTERN int ddb_config_set_retries(ddb_config *cfg, unsigned max_retries, unsigned base_delay_ms,
                                       unsigned max_delay_ms);
+/** Base delay after a throttling error in DDB_RETRY_STANDARD (default 1000 ms; legacy mode has none). */
+DDB_EXTERN int ddb_config_set_throttle_delay(ddb_config *cfg, unsigned base_delay_ms);
 /**
- * @brief Of those retries, at most `connect_retries` (default 2) follow a failed connect (refused,
- * unreachable, connect timeout): a server that is not listening fails the call within the first
- * backoff delays instead of all of them. 0 fails on the first refused connection.
+ * @brief The client's retry quota in tokens (standard: 500; 0: no quota). Each client starts full;
+ * a retry after throttling costs 5, any other retry 14; a call that succeeds gives back what its
+ * last retry cost, or 1 when it made none, up to the full quota. With too few tokens left the
+ * error is returned at once, so a failing server is not hit by every call's retries.
+ */
+DDB_EXTERN int ddb_config_set_retry_quota(ddb_config *cfg, unsigned tokens);
+/**
+ * @brief Of those retries, at most `connect_retries` (standard: 3, legacy: 2) follow a failed
+ * connect (refused, unreachable, connect timeout): a server that is not listening fails the call
+ * within the first backoff delays instead of all of them. 0 fails on the first refused connection.
  */
 DDB_EXTERN int ddb_config_set_connect_retries(ddb_config *cfg, unsigned connect_retries);
+/** Waits `ms` milliseconds between two attempts of a call, in place of the library's nanosleep(). */
+typedef void (*ddb_sleep_fn)(void *arg, unsigned ms);
+/**
+ * @brief Replaces the sleep between attempts (and between resends of unprocessed batch items):
+ * `fn(arg, ms)` is called with each backoff delay and the call goes on when it returns, so a
+ * program can log, record or shorten the delays. NULL restores the library's own sleep.
+ */
+DDB_EXTERN int ddb_config_set_sleep(ddb_config *cfg, ddb_sleep_fn fn, void *arg);
 /** Idle keep-alive connections kept per client (0: close after each request). */
 DDB_EXTERN int ddb_config_set_pool_size(ddb_config *cfg, unsigned idle_connections);
 
@@ -123,6 +171,8 @@ DDB_EXTERN int ddb_config_set_pool_size(ddb_config *cfg, unsigned idle_connectio
  * taken from the environment: see ddb_config_error(); unknown host).
  */
 DDB_EXTERN int ddb_client_new(const ddb_config *cfg, ddb_client **out);
+/** The retry quota's tokens left now (0 when the quota is off or spent). */
+DDB_EXTERN unsigned ddb_client_retry_quota(const ddb_client *c);
 DDB_EXTERN void ddb_client_free(ddb_client *c);
 
 /** GET / on the endpoint: DDB_OK when it answers 200, else DDB_E_TRANSPORT (or the HTTP error). No retries. */

@@ -17,7 +17,7 @@
 
 struct faultsrv {
     int lfd, port;
-    char script[64], endpoint[64];
+    char script[1024], endpoint[64];
     atomic_int requests, accepts, stop, cur_fd;
     pthread_t thread;
 };
@@ -44,18 +44,24 @@ static int read_request(int fd)
     }
 }
 
-static void reply(int fd, int status, const char *body, int bad_crc)
+/* Sends a reply; `extra` is one more header line ("name: value\r\n") or "". */
+static void reply_with(int fd, int status, const char *body, int bad_crc, const char *extra)
 {
-    char head[512];
+    char msg[1024];
     size_t blen = strlen(body);
     uint32_t crc = ddb_crc32(0, body, blen) + (bad_crc ? 1 : 0);
-    int n = snprintf(head, sizeof(head),
+    /* one send: head and body in two would wait out Nagle and the client's delayed ACK (~40 ms) */
+    int n = snprintf(msg, sizeof(msg),
                      "HTTP/1.1 %d X\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: %zu\r\n"
-                     "x-amz-crc32: %u\r\n\r\n",
-                     status, blen, crc);
+                     "x-amz-crc32: %u\r\n%s\r\n%s",
+                     status, blen, crc, extra, body);
 
-    send(fd, head, (size_t)n, MSG_NOSIGNAL);
-    send(fd, body, blen, MSG_NOSIGNAL);
+    send(fd, msg, (size_t)n, MSG_NOSIGNAL);
+}
+
+static void reply(int fd, int status, const char *body, int bad_crc)
+{
+    reply_with(fd, status, body, bad_crc, "");
 }
 
 #define ERR(type) "{\"__type\":\"com.amazonaws.dynamodb.v20120810#" type "\",\"message\":\"scripted " type "\"}"
@@ -75,6 +81,19 @@ static int act(int fd, char a)
     case 'S': reply(fd, 503, "{\"__type\":\"com.amazon.coral.availability#ServiceUnavailableException\",\"message\":\"busy\"}", 0); return 0;
     case 'K': reply(fd, 200, "{}", 1); return 0;
     case 'P': reply(fd, 200, "{\"UnprocessedItems\":{\"t\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"x\"}}}}]}}", 0); return 0;
+    case 'B': reply(fd, 502, "<html>Bad Gateway</html>", 0); return 0;
+    case 'G': reply(fd, 504, "<html>Gateway Timeout</html>", 0); return 0;
+    case 'V': reply(fd, 501, "{\"__type\":\"com.amazon.coral#NotImplemented\",\"message\":\"no\"}", 0); return 0;
+    case 'L': reply(fd, 400, ERR("LimitExceededException"), 0); return 0;
+    case 'A': reply(fd, 400, "{\"__type\":\"com.amazon.coral.service#RequestTimeoutException\",\"message\":\"late\"}", 0); return 0;
+    case 'Q': reply(fd, 400, ERR("TransactionInProgressException"), 0); return 0;
+    case 'M': reply(fd, 429, "{\"__type\":\"com.amazon.coral#TooManyRequestsException\",\"message\":\"slow\"}", 0); return 0;
+    case 'E': reply(fd, 400, "{\"__type\":\"com.amazon.coral.service#InvalidSignatureException\",\"message\":"
+                             "\"Signature expired: 20261125T000000Z is now earlier than 20261125T000500Z\"}", 0); return 0;
+    case 'X': reply_with(fd, 400, ERR("ProvisionedThroughputExceededException"), 0, "x-amz-retry-after: 3000\r\n"); return 0;
+    case 'Y': reply_with(fd, 400, ERR("ProvisionedThroughputExceededException"), 0, "x-amz-retry-after: 60000\r\n"); return 0;
+    case 'Z': reply_with(fd, 400, ERR("ProvisionedThroughputExceededException"), 0, "x-amz-retry-after: soon\r\n"); return 0;
+    case 'N': reply_with(fd, 500, ERR("InternalServerError"), 0, "x-amz-retry-after: 3000\r\n"); return 0;
     case 'D': return -1;
     case 'H': nanosleep(&hang, NULL); return -1;
     default: reply(fd, 200, "{}", 0); return 0;

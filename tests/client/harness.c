@@ -77,6 +77,73 @@ const char *tc_endpoint(void)
     return endpoint;
 }
 
+static pid_t spawned[8]; /* stopped at exit too: a failed ASSERT returns before the test stops them */
+
+static void stop_spawned(void)
+{
+    for (size_t i = 0; i < sizeof(spawned) / sizeof(*spawned); i++)
+        if (spawned[i] > 0)
+            tc_ddbd_stop((int)spawned[i]);
+}
+
+int tc_ddbd_spawn(const char *const *extra, char *ep, size_t len)
+{
+    const char *bin = getenv("DDBD_BIN");
+    const char *argv[32] = {bin, "--host", "127.0.0.1", "--port", NULL, "--in-memory", "--log-level", "error"};
+    char port[16];
+    size_t n = 8;
+    ddb_client *c;
+    pid_t pid;
+
+    if (bin == NULL) {
+        fprintf(stderr, "DDBD_BIN is not set\n");
+        exit(2);
+    }
+    snprintf(port, sizeof(port), "%d", free_port());
+    argv[4] = port;
+    for (; *extra != NULL && n < 31; extra++)
+        argv[n++] = *extra;
+    snprintf(ep, len, "http://127.0.0.1:%s", port);
+    pid = fork();
+    if (pid == 0) {
+        setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
+        execv(bin, (char *const *)argv);
+        _exit(127);
+    }
+    static int registered;
+
+    if (!registered++)
+        atexit(stop_spawned);
+    for (size_t i = 0; i < sizeof(spawned) / sizeof(*spawned); i++)
+        if (spawned[i] == 0) {
+            spawned[i] = pid;
+            break;
+        }
+    c = tc_client_for(ep, 0);
+    for (int i = 0; i < 500 && ddb_health(c) != DDB_OK; i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    if (ddb_health(c) != DDB_OK) {
+        fprintf(stderr, "ddbd did not start at %s\n", ep);
+        kill(pid, SIGKILL);
+        exit(2);
+    }
+    ddb_client_free(c);
+    return (int)pid;
+}
+
+void tc_ddbd_stop(int pid)
+{
+    int st;
+
+    for (size_t i = 0; i < sizeof(spawned) / sizeof(*spawned); i++)
+        if (spawned[i] == (pid_t)pid)
+            spawned[i] = 0;
+    kill((pid_t)pid, SIGTERM);
+    waitpid((pid_t)pid, &st, 0);
+}
+
 ddb_client *tc_client_for(const char *ep, unsigned max_retries)
 {
     ddb_config *cfg = ddb_config_new();
@@ -85,6 +152,7 @@ ddb_client *tc_client_for(const char *ep, unsigned max_retries)
     ddb_config_set_endpoint(cfg, ep != NULL ? ep : tc_endpoint());
     ddb_config_set_credentials(cfg, "AKIDTEST", "secret", NULL);
     ddb_config_set_retries(cfg, max_retries, 1, 20);
+    ddb_config_set_throttle_delay(cfg, 1);
     ddb_config_set_timeouts(cfg, 1000, 5000);
     if (ddb_client_new(cfg, &c) != DDB_OK)
         abort();

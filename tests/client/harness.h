@@ -10,7 +10,14 @@
 
 /* "http://127.0.0.1:<port>" of the shared ddbd, started on first use. */
 const char *tc_endpoint(void);
-/* A new client for `endpoint` (the shared ddbd when NULL) with short retry delays. */
+/*
+ * A ddbd of its own with `extra` arguments (NULL-terminated) on a free loopback port, started and
+ * answering GET /; *endpoint receives its "http://127.0.0.1:<port>". Returns its pid.
+ */
+int tc_ddbd_spawn(const char *const *extra, char *endpoint, size_t len);
+/* Stops it (SIGTERM, waits: its logs are flushed). */
+void tc_ddbd_stop(int pid);
+/* A new client for `endpoint` (the shared ddbd when NULL) with short retry delays (1 ms bases, 20 ms cap). */
 ddb_client *tc_client_for(const char *endpoint, unsigned max_retries);
 ddb_client *tc_client(void);
 /* A table name unique in this process: "<prefix>_<n>" (static buffer per call slot: copy it if kept). */
@@ -19,12 +26,15 @@ const char *tc_name(const char *prefix);
 int tc_create_table(ddb_client *c, const char *table, ddb_value_type range_type);
 
 /*
- * Fault server. `script` is one letter per request, in order (then 'O' forever):
+ * Fault server. `script` is one letter per request, in order (then 'O' forever; up to 1023):
  *   O ok {}            T throttled (ProvisionedThroughputExceeded)   C TransactionConflict
  *   I 500              S 503                                         D drop the connection, no reply
  *   H hang 1 s, drop   K 200 with a wrong x-amz-crc32                U unknown __type (400)
  *   P 200 with one UnprocessedItems put (BatchWriteItem)            W ThrottlingException (not in ddb_errors.def)
- *   R ReplicatedWriteConflict
+ *   R ReplicatedWriteConflict                                        B 502    G 504    V 501
+ *   L LimitExceeded    Q TransactionInProgress    M 429 TooManyRequests    E InvalidSignature "Signature expired"
+ *   X T with x-amz-retry-after: 3000    Y T with x-amz-retry-after: 60000    Z T with x-amz-retry-after: soon
+ *   N I with x-amz-retry-after: 3000    A RequestTimeoutException (400)
  */
 typedef struct faultsrv faultsrv;
 faultsrv *faultsrv_start(const char *script);

@@ -1,7 +1,8 @@
 /*
  * tests/client/test_client_config.c: the configuration's guarantees: a refused endpoint (https,
  * no scheme, no host) is sticky, so no client is made from that configuration and the reason can
- * be read; connect failures are retried at most connect_retries times whatever max_retries says;
+ * be read; connect failures are retried at most connect_retries times whatever max_retries says
+ * (by default as often as anything else, 4 attempts as the SDKs' standard mode; legacy mode 3);
  * the result getters take const pointers.
  */
 #include <stdint.h>
@@ -84,8 +85,11 @@ TEST(endpoint_from_the_environment_is_checked_too)
     ddb_config_free(cfg);
 }
 
-/* Attempts and time of a call refused by a port nothing listens on (connect_retries -1: the default). */
-static void refused(unsigned max_retries, int connect_retries, unsigned *attempts, uint64_t *ms)
+/*
+ * Attempts and time of a call refused by a port nothing listens on (connect_retries -1: the
+ * default; max_retries 0: the mode's default).
+ */
+static void refused_in(ddb_retry_mode mode, unsigned max_retries, int connect_retries, unsigned *attempts, uint64_t *ms)
 {
     faultsrv *s = faultsrv_start("");
     ddb_config *cfg = ddb_config_new();
@@ -95,7 +99,9 @@ static void refused(unsigned max_retries, int connect_retries, unsigned *attempt
 
     ASSERT_EQ(ddb_config_set_endpoint(cfg, faultsrv_endpoint(s)), DDB_OK);
     faultsrv_stop(s); /* nothing listens there any more */
-    ASSERT_EQ(ddb_config_set_retries(cfg, max_retries, 1, 20), DDB_OK);
+    ASSERT_EQ(ddb_config_set_retry_mode(cfg, mode), DDB_OK);
+    if (max_retries > 0)
+        ASSERT_EQ(ddb_config_set_retries(cfg, max_retries, 1, 20), DDB_OK);
     if (connect_retries >= 0)
         ASSERT_EQ(ddb_config_set_connect_retries(cfg, (unsigned)connect_retries), DDB_OK);
     ASSERT_EQ(ddb_client_new(cfg, &c), DDB_OK);
@@ -109,12 +115,22 @@ static void refused(unsigned max_retries, int connect_retries, unsigned *attempt
     ddb_config_free(cfg);
 }
 
-TEST(refused_connection_is_retried_twice_by_default)
+static void refused(unsigned max_retries, int connect_retries, unsigned *attempts, uint64_t *ms)
+{
+    refused_in(DDB_RETRY_STANDARD, max_retries, connect_retries, attempts, ms);
+}
+
+/* The SDKs retry ECONNREFUSED as any transient error: 4 attempts for DynamoDB; legacy mode 3. */
+TEST(refused_connection_makes_the_standard_four_attempts)
 {
     unsigned attempts = 0;
     uint64_t ms;
 
-    refused(10, -1, &attempts, &ms);
+    refused(0, -1, &attempts, &ms);
+    ASSERT_EQ(attempts, 4);
+    refused_in(DDB_RETRY_LEGACY, 0, -1, &attempts, &ms);
+    ASSERT_EQ(attempts, 3);
+    refused_in(DDB_RETRY_LEGACY, 10, -1, &attempts, &ms); /* legacy's 2 connect retries of its 10 */
     ASSERT_EQ(attempts, 3);
 }
 
@@ -141,6 +157,7 @@ TEST(connect_retries_do_not_bound_other_retries)
 
     ASSERT_EQ(ddb_config_set_endpoint(cfg, faultsrv_endpoint(s)), DDB_OK);
     ASSERT_EQ(ddb_config_set_retries(cfg, 10, 1, 20), DDB_OK);
+    ASSERT_EQ(ddb_config_set_throttle_delay(cfg, 1), DDB_OK);
     ASSERT_EQ(ddb_config_set_connect_retries(cfg, 0), DDB_OK);
     ASSERT_EQ(ddb_client_new(cfg, &c), DDB_OK);
     ASSERT_EQ(ddb_describe_table(c, "t", &r), DDB_OK);
