@@ -76,9 +76,10 @@ int ddb_auth_verify(const ddb_auth *a, ddb_req *req, const ddb_auth_request *hr,
  */
 /*
  * A table's (stream_label NULL) or a stream's resource-based policy document (arena text), or NULL
- * when it has none or does not exist.
+ * when it has none or does not exist; *owner: the table's owner account (NULL: no such table).
  */
-typedef const char *(*ddb_policy_lookup)(ddb_req *req, const char *table, const char *stream_label);
+typedef const char *(*ddb_policy_lookup)(ddb_req *req, const char *table, const char *stream_label,
+                                         const char **owner);
 /*
  * The table an export's, import's or bulk operation's ARN (kind DDB_RES_XFER) or a shard iterator
  * (DDB_RES_ITERATOR, and its stream's label into *label) belongs to; NULL when it names none.
@@ -90,6 +91,9 @@ typedef const char *(*ddb_owner_lookup)(ddb_req *req, int kind, const char *text
 typedef struct ddb_auth_lookups {
     ddb_policy_lookup policy_of;
     ddb_owner_lookup owner_of;
+    /* the owner account of a table of the request's namespace (NULL: no such table): what account a
+       table ARN must name (validate_arn.c); set with or without --auth */
+    const char *(*account_of)(ddb_req *req, const char *table);
     int namespaces; /* --namespaces: a table lives in one region, which its policy's Resource names */
 } ddb_auth_lookups;
 

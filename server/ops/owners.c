@@ -10,7 +10,9 @@
 
 #include "server/base/arn.h"
 #include "server/api/resources.h"
+#include "server/engine/engine.h"
 #include "server/engine/xfer/xfer.h"
+#include "server/ops/ops_common.h"
 #include "server/ops/ops_xfer.h"
 
 /* A table's name from a record's TableArn (exports, imports) or TableName (bulk operations). */
@@ -48,4 +50,13 @@ const char *ddb_resource_owner_of(ddb_req *req, int kind, const char *text, cons
     if (kind == DDB_RES_ITERATOR)
         return ddb_streams_iterator_owner(req, text, label);
     return kind == DDB_RES_XFER ? xfer_owner(req, text) : NULL;
+}
+
+const char *ddb_resource_account_of(ddb_req *req, const char *table)
+{
+    const ddb_table *t = req->eng != NULL && req->ns != NULL
+                             ? ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, table))
+                             : NULL;
+
+    return t != NULL ? ddb_table_account(t) : NULL;
 }

@@ -12,6 +12,10 @@
    stream's label into *label; NULL when it names none of this namespace. */
 const char *ddb_resource_owner_of(ddb_req *req, int kind, const char *text, const char **label);
 
+/* The owner account of a table of the request's namespace (ddb_table_arn's), or NULL when there is
+   no such table (ddb_auth_lookups.account_of). */
+const char *ddb_resource_account_of(ddb_req *req, const char *table);
+
 /* A shard iterator's table and stream label (ops_streams.c); NULL when it is not one. */
 const char *ddb_streams_iterator_owner(ddb_req *req, const char *text, const char **label);
 

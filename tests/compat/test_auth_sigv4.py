@@ -229,9 +229,11 @@ def test_presigned_url_expires(server):
 
 # ---- access policies: allow= and tables= on a key ----
 
+# one account: its keys share its tables (a key of another account is a cross-account caller, which
+# needs the table's resource-based policy: tests/security/test_authz_accounts.py)
 POLICY_KEYS = """AKIDREAD readsecret 111122223333 name=reader allow=read
 AKIDORD ordsecret 111122223333 name=orders-app allow=GetItem,PutItem,Query,dynamodb:Describe* tables=orders,orders_*
-AKIDALL allsecret
+AKIDALL allsecret 111122223333
 """
 
 
