@@ -242,6 +242,92 @@ int ddb_auth_allow(const ddb_auth *a, ddb_req *req, const char *action, const ch
     return decide(k, req, action, &r);
 }
 
+/* `s` against a buckets= pattern: `*` any run of characters ('/' included), `?` one; no classes. */
+static int glob(const char *p, const char *s)
+{
+    const char *star = NULL, *resume = NULL;
+
+    while (*s != '\0') {
+        if (*p == '*') {
+            star = p++;
+            resume = s;
+        } else if (*p == '?' || *p == *s) {
+            p++;
+            s++;
+        } else if (star != NULL) {
+            p = star + 1;
+            s = ++resume;
+        } else {
+            return 0;
+        }
+    }
+    while (*p == '*')
+        p++;
+    return *p == '\0';
+}
+
+/* The key's buckets= over the bucket (a pattern without '/') or the bucket/prefix place. */
+static int bucket_allowed(ddb_req *req, const ddb_auth_key *k, const char *bucket, const char *prefix)
+{
+    const char *place = NULL;
+
+    for (size_t i = 0; i < k->nbuckets; i++) {
+        if (strchr(k->buckets[i], '/') == NULL) {
+            if (glob(k->buckets[i], bucket))
+                return 1;
+            continue;
+        }
+        if (place == NULL)
+            place = ddb_arena_sprintf(req->arena, "%s/%s", bucket, prefix);
+        if (glob(k->buckets[i], place))
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * What an import or a bulk put reads (a SOURCE row: the bucket, and the S3KeyPrefix beside it), as
+ * s3:GetObject on it would decide in AWS, where ddbd has no S3 identity (issue 51, finding 4): the
+ * files of an export belong to its table, so every export whose place overlaps the read is decided
+ * for GetItem and Scan on its table, like any read of that table (its key rules, its resource-based
+ * policy, its owner); anything else the read may reach needs the key's buckets= or rights=admin.
+ */
+static int decide_source(const ddb_auth_key *k, ddb_req *req, const ddb_json *body, const ddb_res_member *m,
+                         const char *bucket)
+{
+    static const char *const reads[] = {"GetItem", "Scan"};
+    const ddb_auth_lookups *l = req->lookups;
+    const char *dot = strchr(m->path, '.');
+    const ddb_json *at = dot ? ddb_json_get(body, ddb_arena_strndup(req->arena, m->path, (size_t)(dot - m->path)))
+                             : body;
+    const char *prefix = ddb_json_get_str(at, "S3KeyPrefix");
+    ddb_auth_export *x = NULL;
+    size_t n = 0;
+    int inside;
+
+    prefix = prefix != NULL ? prefix : "";
+    inside = l != NULL && l->sources_of != NULL ? l->sources_of(req, bucket, prefix, &x, &n) : 0;
+    for (size_t i = 0; i < n; i++) {
+        resource r = {0};
+        if (x[i].other_ns) /* another namespace's table: no policy of it reaches this one */
+            return ddb_req_fail(req, DDB_E_ACCESS_DENIED,
+                                "User: %s is not authorized to perform: dynamodb:%s on resource: %s because no "
+                                "resource-based policy allows the dynamodb:%s action",
+                                user_arn(req, k), reads[0], x[i].arn, reads[0]);
+        resolve(req, k, DDB_RES_TABLE, x[i].table, &r);
+        settle(req, k, &r);
+        for (size_t j = 0; j < sizeof(reads) / sizeof(reads[0]); j++)
+            if (decide(k, req, reads[j], &r) != DDB_OK)
+                return req->err.code;
+    }
+    if (inside || (k->rights & DDB_RIGHT_ADMIN) || bucket_allowed(req, k, bucket, prefix))
+        return DDB_OK;
+    return ddb_req_fail(req, DDB_E_ACCESS_DENIED,
+                        "User: %s is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::%s/%s* because "
+                        "no identity-based policy allows the s3:GetObject action",
+                        user_arn(req, k), bucket, prefix);
+}
+
 typedef struct each_ctx {
     const ddb_auth_key *k;
     ddb_req *req;
@@ -256,6 +342,8 @@ static int decide_member(void *ctx, const ddb_res_member *m, const char *text)
 
     if (m->kind == DDB_RES_STATEMENT) /* decided by the handler, once parsed */
         return 0;
+    if (m->kind == DDB_RES_SOURCE)
+        return decide_source(c->k, c->req, c->body, m, text) != DDB_OK ? c->req->err.code : 0;
     if (m->kind == DDB_RES_TABLE && c->read_index)
         return 0;
     if (m->kind == DDB_RES_INDEX) {
