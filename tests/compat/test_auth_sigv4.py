@@ -308,7 +308,8 @@ def signed_raw(endpoint, key, secret, op, body, region="us-east-1"):
 
 
 def test_search_vectors_is_a_read_action(policy_server):
-    """SearchVectors is dynamodb:SearchVectors, one of allow=read's actions, checked on its table."""
+    """SearchVectors is dynamodb:SearchVectors, one of allow=read's actions, decided on the vector
+    index's ARN (the developer guide's "Security and access control" of vector search)."""
     ep = policy_server.endpoint
     status, out = signed_raw(ep, "AKIDALL", "allsecret", "CreateTable", {
         "TableName": "orders_vec", "BillingMode": "PAY_PER_REQUEST",
@@ -325,4 +326,4 @@ def test_search_vectors_is_a_read_action(policy_server):
     # orders-app may call GetItem, PutItem, Query and Describe* on orders_*: not SearchVectors
     status, out = signed_raw(ep, "AKIDORD", "ordsecret", "SearchVectors", search)
     assert status == 400 and (out["__type"].split("#")[-1], out["message"]) == \
-        denied("orders-app", "111122223333", "SearchVectors", "orders_vec"), out
+        denied("orders-app", "111122223333", "SearchVectors", "orders_vec/index/vix"), out
