@@ -10,8 +10,10 @@
  * ARN, a backup's ARN, an export's, import's or bulk operation's record, a shard iterator's
  * stream), and decided for the IAM actions the list gives it: the key's rules match the table's
  * name, never the raw text, and the table's resource-based policy is consulted on every path,
- * PartiQL's statements included (ddb_auth_allow). A text that names no table of the caller's
- * account (a malformed ARN, another account's) is within no tables= pattern. An operation that
+ * PartiQL's statements included (ddb_auth_allow). A table's ARN has its owner's account, and a
+ * caller of another account is decided as IAM decides a cross-account request (decide); a text that
+ * names no table (a malformed ARN, one of another account than the table's owner) is within no
+ * tables= pattern. What an import or a bulk put reads is decided by decide_source. An operation that
  * names no resource (ListTables, DescribeLimits, ...) is decided on the action alone, against
  * resource `*`.
  */

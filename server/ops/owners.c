@@ -3,6 +3,8 @@
  *
  * An export's, import's or bulk operation's record is found by the id in its ARN alone
  * (ops_xfer.c), whatever table the ARN's text names, so the table decided is the record's own.
+ * Also a table's owner account (the account its ARNs carry), and the exports whose files lie where
+ * an import or a bulk put reads (docs/security.md, "Import sources").
  */
 #include "server/ops/owners.h"
 
