@@ -101,6 +101,7 @@ def srv(tmp_path_factory):
     admin = client(s.endpoint, "AKIDADMIN", "adminsecret")
     admin.create_table(**params("secret"))
     admin.create_table(**params("test_bulk"))
+    admin.create_table(**params("test_bulk2"))  # one bulk operation at a time per table
     admin.update_continuous_backups(TableName="secret",
                                     PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
     admin.put_item(TableName="secret", Item={"pk": {"S": "classified"}})
@@ -184,5 +185,5 @@ def test_bulk_put_reads_by_the_same_rule(srv):
     assert (status, out["__type"].split("#")[-1], out["message"]) == (400,) + no_bucket("tester", "other/theirs/")
     status, out = bulk_put(srv, "AKIDBUCKET", "bucketsecret", "test_bulk", "other", "mine/")
     assert status == 200, out
-    status, out = bulk_put(srv, "AKIDREADER", "readersecret", "test_bulk", "shared", srv.data_prefix)
+    status, out = bulk_put(srv, "AKIDREADER", "readersecret", "test_bulk2", "shared", srv.data_prefix)
     assert status == 200, out
