@@ -8,6 +8,11 @@ table, decided like any read of it), and any other bucket or prefix needs the ke
 `rights=admin`. The same for StartBulkPutItems, and for buckets of `--s3-endpoint`.
 """
 import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
 import time
 
 import boto3
@@ -24,6 +29,8 @@ AKIDREADER readersecret name=reader tables=test_*,secret
 AKIDBUCKET bucketsecret name=bucketeer tables=test_* buckets=other/mine/*,op?n
 AKIDDENIED deniedsecret name=denied tables=test_*,secret
 """
+S3RVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "s3", "node_modules", "s3rver", "bin",
+                      "s3rver.js")
 ITEM_LINE = '{"Item": {"pk": {"S": "%s"}}}\n'
 
 
@@ -187,3 +194,68 @@ def test_bulk_put_reads_by_the_same_rule(srv):
     assert status == 200, out
     status, out = bulk_put(srv, "AKIDREADER", "readersecret", "test_bulk2", "shared", srv.data_prefix)
     assert status == 200, out
+
+
+# ---- the same rule for a bucket of --s3-endpoint ----
+
+@pytest.fixture(scope="module")
+def s3rver():
+    """s3rver from npm (tests/s3), as tests/compat/test_export_import.py starts it."""
+    if shutil.which("node") is None or not os.path.exists(S3RVER):
+        pytest.skip("s3rver not installed (deploy/ddbd.sh deps-test)")
+    data = tempfile.mkdtemp(prefix="s3rver-")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(["node", "--openssl-legacy-provider", S3RVER, "-d", data, "-a", "127.0.0.1", "-p",
+                             str(port), "-s", "--no-vhost-buckets", "--configure-bucket", "remote"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = "http://127.0.0.1:%d" % port
+    s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1", aws_access_key_id="S3RVER",
+                      aws_secret_access_key="S3RVER", config=Config(s3={"addressing_style": "path"}))
+    for _ in range(100):
+        try:
+            s3.list_objects_v2(Bucket="remote")
+            break
+        except Exception:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        pytest.fail("s3rver did not start")
+    yield url, s3
+    proc.terminate()
+    proc.wait(10)
+    shutil.rmtree(data, ignore_errors=True)
+
+
+def test_a_bucket_of_the_s3_endpoint_is_decided_alike(tmp_path, s3rver):
+    url, s3 = s3rver
+    (tmp_path / "keys").write_text("AKIDADMIN adminsecret rights=admin\n"
+                                   "AKIDTEST testsecret name=tester tables=test_*\n"
+                                   "AKIDBUCKET bucketsecret name=bucketeer tables=test_* buckets=remote/mine/*\n")
+    for key, pk in (("mine/items.json", "a"), ("theirs/items.json", "b")):
+        s3.put_object(Bucket="remote", Key=key, Body=(ITEM_LINE % pk).encode())
+    srv = DdbdServer(args=("--in-memory", "--auth", str(tmp_path / "keys"), "--s3-endpoint", url,
+                           "--s3-access-key", "S3RVER", "--s3-secret-key", "S3RVER"))
+    srv.start()
+    try:
+        admin = client(srv.endpoint, "AKIDADMIN", "adminsecret")
+        admin.create_table(**params("secret"))
+        admin.update_continuous_backups(TableName="secret",
+                                        PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+        export_arn = admin.export_table_to_point_in_time(TableArn=arn("secret"), S3Bucket="remote",
+                                                         S3Prefix="exp")["ExportDescription"]["ExportArn"]
+        tester = client(srv.endpoint, "AKIDTEST", "testsecret")
+        data = "exp/AWSDynamoDB/%s/data/" % export_arn.rsplit("/", 1)[1]
+        assert error_of(lambda: import_from(tester, "test_stolen", "remote", data, "GZIP")) == \
+            no_identity("tester", "dynamodb:GetItem", arn("secret"))
+        assert error_of(lambda: import_from(tester, "test_mine", "remote", "mine/")) == \
+            no_bucket("tester", "remote/mine/")
+        bucketeer = client(srv.endpoint, "AKIDBUCKET", "bucketsecret")
+        d = import_from(bucketeer, "test_mine", "remote", "mine/")
+        assert wait_import(bucketeer, d["ImportArn"])["ImportStatus"] == "COMPLETED"
+        assert bucketeer.scan(TableName="test_mine")["Items"] == [{"pk": {"S": "a"}}]
+        assert error_of(lambda: import_from(bucketeer, "test_theirs", "remote", "theirs/")) == \
+            no_bucket("bucketeer", "remote/theirs/")
+    finally:
+        srv.stop()
