@@ -175,3 +175,27 @@ def test_a_table_made_by_the_default_account_keeps_its_arn(srv):
     plain.create_table(TableName="plain_table", AttributeDefinitions=KEY_SCHEMA["AttributeDefinitions"][:1],
                        KeySchema=KEY_SCHEMA["KeySchema"], BillingMode="PAY_PER_REQUEST")
     assert plain.describe_table(TableName="plain_table")["Table"]["TableArn"] == arn("plain_table", "000000000000")
+
+
+def test_the_owner_is_kept_across_a_restart(tmp_path):
+    """The owner is stored with the table (ddbdOwner): a restarted server gives the same ARN and still
+    refuses the other account."""
+    (tmp_path / "keys").write_text(KEYS)
+    args = ("--data-dir", str(tmp_path / "data"), "--auth", str(tmp_path / "keys"))
+    s = DdbdServer(args=args)
+    s.start()
+    try:
+        client(s.endpoint, "AKIDOWNER", "ownersecret").create_table(
+            TableName="kept", AttributeDefinitions=KEY_SCHEMA["AttributeDefinitions"][:1],
+            KeySchema=KEY_SCHEMA["KeySchema"], BillingMode="PAY_PER_REQUEST")
+    finally:
+        s.stop()
+    s = DdbdServer(args=args)
+    s.start()
+    try:
+        assert client(s.endpoint, "AKIDOWNER", "ownersecret").describe_table(
+            TableName="kept")["Table"]["TableArn"] == arn("kept")
+        assert error_of(lambda: client(s.endpoint, "AKIDOTHER", "othersecret").describe_table(
+            TableName="kept"))[0] == "AccessDeniedException"
+    finally:
+        s.stop()
