@@ -217,6 +217,8 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     srv->api.ops = ddb_op_table;
     srv->api.lookups.policy_of = ddb_resource_policy_of;
     srv->api.lookups.owner_of = ddb_resource_owner_of;
+    srv->api.lookups.account_of = ddb_resource_account_of;
+    srv->api.lookups.sources_of = ddb_resource_sources_of;
     srv->api.lookups.namespaces = cfg->namespaces;
     srv->api.eng = &srv->eng;
     srv->api.namespaces = cfg->namespaces;

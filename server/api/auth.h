@@ -76,20 +76,39 @@ int ddb_auth_verify(const ddb_auth *a, ddb_req *req, const ddb_auth_request *hr,
  */
 /*
  * A table's (stream_label NULL) or a stream's resource-based policy document (arena text), or NULL
- * when it has none or does not exist.
+ * when it has none or does not exist; *owner: the table's owner account (NULL: no such table).
  */
-typedef const char *(*ddb_policy_lookup)(ddb_req *req, const char *table, const char *stream_label);
+typedef const char *(*ddb_policy_lookup)(ddb_req *req, const char *table, const char *stream_label,
+                                         const char **owner);
 /*
  * The table an export's, import's or bulk operation's ARN (kind DDB_RES_XFER) or a shard iterator
  * (DDB_RES_ITERATOR, and its stream's label into *label) belongs to; NULL when it names none.
  */
 typedef const char *(*ddb_owner_lookup)(ddb_req *req, int kind, const char *text, const char **label);
 
+/* An export whose files lie where an import or a bulk put reads (a DDB_RES_SOURCE member): its
+   table's name and ARN, and whether that table is of another namespace than the request's. */
+typedef struct ddb_auth_export {
+    const char *table, *arn;
+    int other_ns;
+} ddb_auth_export;
+/*
+ * The exports whose places (<S3Prefix>/AWSDynamoDB/, where an export writes) overlap the keys under
+ * `prefix` of `bucket`, one per table, into *out (arena memory), *n of them. Returns 1 when every
+ * key under `prefix` lies in one of those places (the read is of exports alone), else 0.
+ */
+typedef int (*ddb_sources_lookup)(ddb_req *req, const char *bucket, const char *prefix, ddb_auth_export **out,
+                                  size_t *n);
+
 /* What the decisions look up in the layers above: handed to the pipeline by the wiring
    (ddb_api.lookups, then req->lookups). */
 typedef struct ddb_auth_lookups {
     ddb_policy_lookup policy_of;
     ddb_owner_lookup owner_of;
+    /* the owner account of a table of the request's namespace (NULL: no such table): what account a
+       table ARN must name (validate_arn.c); set with or without --auth */
+    const char *(*account_of)(ddb_req *req, const char *table);
+    ddb_sources_lookup sources_of;
     int namespaces; /* --namespaces: a table lives in one region, which its policy's Resource names */
 } ddb_auth_lookups;
 

@@ -194,9 +194,9 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
     /* with --auth, the signature is verified first: a request AWS cannot authenticate gets nothing
      * else checked, its body and operation name included */
     req->eng = api->eng;
+    req->lookups = &api->lookups; /* a table's owner account is looked up with or without --auth */
     if (api->auth != NULL) { /* the policy of what only the handler names */
         req->auth = api->auth;
-        req->lookups = &api->lookups;
         req->allow = ddb_auth_allow;
     }
     if (api->auth != NULL && in->http != NULL &&

@@ -21,7 +21,7 @@
 
 #define GRAMMAR                                                                                                      \
     "expected ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID [SESSION_TOKEN]] [name=USER] [allow=ACTIONS] "             \
-    "[tables=PATTERNS] [rights=RIGHTS]"
+    "[tables=PATTERNS] [rights=RIGHTS] [buckets=PATTERNS]"
 #define QUOTE_MAX 80 /* the longest value an error quotes */
 
 typedef struct word {
@@ -29,8 +29,8 @@ typedef struct word {
     size_t n;
 } word;
 
-enum { OPT_NAME, OPT_ALLOW, OPT_TABLES, OPT_RIGHTS, OPT__COUNT };
-static const char *const OPTION_NAMES[OPT__COUNT] = {"name", "allow", "tables", "rights"};
+enum { OPT_NAME, OPT_ALLOW, OPT_TABLES, OPT_RIGHTS, OPT_BUCKETS, OPT__COUNT };
+static const char *const OPTION_NAMES[OPT__COUNT] = {"name", "allow", "tables", "rights", "buckets"};
 static const struct right {
     const char *name;
     unsigned bit;
@@ -128,6 +128,16 @@ static int table_pattern_ok(word w)
     return only(w, "_.-*") && w.n <= 255;
 }
 
+/* a bucket's name (the characters DynamoDB's S3Bucket pattern allows) with * and ? wildcards,
+   optionally followed by '/' and a key prefix of printable characters (no ',': the list's separator) */
+static int bucket_pattern_ok(word w)
+{
+    const char *slash = memchr(w.p, '/', w.n);
+    word bucket = {w.p, slash ? (size_t)(slash - w.p) : w.n};
+
+    return only(bucket, "_.-*?") && w.n <= 1024 + 256;
+}
+
 static unsigned right_bit(word w)
 {
     for (size_t i = 0; i < NRIGHTS; i++)
@@ -151,6 +161,9 @@ static const struct list_rule {
     [OPT_TABLES] = {table_pattern_ok, "a table name pattern (letters, digits, '_', '.', '-' and * wildcards)",
                     "every table"},
     [OPT_RIGHTS] = {right_ok, "a right (admin, metrics)", "no right beyond the API"},
+    [OPT_BUCKETS] = {bucket_pattern_ok,
+                     "a bucket pattern (a bucket name with * and ? wildcards, optionally /PREFIX)",
+                     "no bucket beyond the tables' exports"},
 };
 
 /* A comma-separated list: every item present and valid, else -1. Items are copied to *out, or
@@ -201,7 +214,7 @@ static int parse_option(word w, size_t nlen, unsigned *seen, ddb_auth_key *k, ch
     word v = {w.p + nlen + 1, w.n - nlen - 1};
 
     if (opt < 0)
-        return fail(err, "unknown option '%.*s=' (the options are name=, allow=, tables= and rights=)",
+        return fail(err, "unknown option '%.*s=' (the options are name=, allow=, tables=, rights= and buckets=)",
                     quote_len(nlen), w.p);
     if (*seen & (1u << opt))
         return fail(err, "%s= is given twice", OPTION_NAMES[opt]);
@@ -213,6 +226,8 @@ static int parse_option(word w, size_t nlen, unsigned *seen, ddb_auth_key *k, ch
         return parse_list(opt, v, &k->allow, &k->nallow, NULL, err);
     case OPT_TABLES:
         return parse_list(opt, v, &k->tables, &k->ntables, NULL, err);
+    case OPT_BUCKETS:
+        return parse_list(opt, v, &k->buckets, &k->nbuckets, NULL, err);
     default:
         return parse_list(opt, v, NULL, NULL, &k->rights, err);
     }
@@ -368,6 +383,7 @@ char *ddb_keyfile_format(const ddb_auth_key *k)
             fprintf(f, "%s%s", first ? " rights=" : ",", RIGHTS[i].name);
             first = 0;
         }
+    put_list(f, "buckets", k->buckets, k->nbuckets);
     if (fclose(f) != 0) {
         free(out);
         return NULL;
@@ -395,7 +411,8 @@ int ddb_keyfile_key_equal(const ddb_auth_key *a, const ddb_auth_key *b)
     return same_str(a->access_key, b->access_key) && same_str(a->secret, b->secret) &&
            same_str(a->account, b->account) && same_str(a->token, b->token) && same_str(a->user, b->user) &&
            same_list(a->allow, a->nallow, b->allow, b->nallow) &&
-           same_list(a->tables, a->ntables, b->tables, b->ntables) && a->rights == b->rights;
+           same_list(a->tables, a->ntables, b->tables, b->ntables) && a->rights == b->rights &&
+           same_list(a->buckets, a->nbuckets, b->buckets, b->nbuckets);
 }
 
 /* A secret's bytes are wiped before its memory is given back. */
@@ -420,6 +437,9 @@ void ddb_keyfile_key_free(ddb_auth_key *k)
     for (size_t i = 0; i < k->ntables; i++)
         free(k->tables[i]);
     free(k->tables);
+    for (size_t i = 0; i < k->nbuckets; i++)
+        free(k->buckets[i]);
+    free(k->buckets);
     memset(k, 0, sizeof(*k));
 }
 

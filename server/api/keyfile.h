@@ -25,6 +25,9 @@
  *   rights=RIGHTS    the doors beside the DynamoDB API it may use, comma-separated: admin (the
  *                    /ddbd/ endpoints, MCP's whole-store tools; implies metrics), metrics (GET
  *                    /metrics, MCP's read_metrics). Never implied by allow= (default: none)
+ *   buckets=PATTERNS the buckets, or bucket/prefix places, ImportTable and StartBulkPutItems may
+ *                    read beyond the exports of tables the key may read (policy.c), comma-separated
+ *                    globs with * and ? only (default: none; rights=admin: every one)
  */
 typedef enum ddb_auth_right { DDB_RIGHT_ADMIN = 1u << 0, DDB_RIGHT_METRICS = 1u << 1 } ddb_auth_right;
 
@@ -35,6 +38,8 @@ typedef struct ddb_auth_key {
     size_t nallow;
     char **tables;
     size_t ntables;
+    char **buckets;
+    size_t nbuckets;
     unsigned rights; /* ddb_auth_right bits */
 } ddb_auth_key;
 

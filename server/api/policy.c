@@ -10,8 +10,10 @@
  * ARN, a backup's ARN, an export's, import's or bulk operation's record, a shard iterator's
  * stream), and decided for the IAM actions the list gives it: the key's rules match the table's
  * name, never the raw text, and the table's resource-based policy is consulted on every path,
- * PartiQL's statements included (ddb_auth_allow). A text that names no table of the caller's
- * account (a malformed ARN, another account's) is within no tables= pattern. An operation that
+ * PartiQL's statements included (ddb_auth_allow). A table's ARN has its owner's account, and a
+ * caller of another account is decided as IAM decides a cross-account request (decide); a text that
+ * names no table (a malformed ARN, one of another account than the table's owner) is within no
+ * tables= pattern. What an import or a bulk put reads is decided by decide_source. An operation that
  * names no resource (ListTables, DescribeLimits, ...) is decided on the action alone, against
  * resource `*`.
  */
@@ -62,11 +64,13 @@ static int allowed(const ddb_auth_key *k, const char *action, const char *table,
     return 0;
 }
 
-/* One resource, resolved: the table it belongs to (NULL: none of the caller's), a stream's label,
-   the index it reads (its policy is the table's, its ARN table/T/index/I), and the text that named
-   it. */
+/* One resource, resolved: the table it belongs to (NULL: none of this server's), a stream's label,
+   the index it reads (its policy is the table's, its ARN table/T/index/I), the text that named it
+   and the account its ARN names (NULL: a name); then, looked up once (settle), the table's
+   resource-based policy and its owner account (NULL: no such table). */
 typedef struct resource {
-    const char *table, *label, *index, *text;
+    const char *table, *label, *index, *text, *arn_account;
+    const char *doc, *owner;
 } resource;
 
 static const char *account_of(const ddb_req *req, const ddb_auth_key *k)
@@ -74,15 +78,23 @@ static const char *account_of(const ddb_req *req, const ddb_auth_key *k)
     return req->account != NULL ? req->account : k->account ? k->account : DEFAULT_ACCOUNT;
 }
 
+static const char *caller_account(const ddb_auth_key *k)
+{
+    return k->account ? k->account : DEFAULT_ACCOUNT;
+}
+
 static const char *region_of(const ddb_req *req)
 {
     return req->region != NULL && req->region[0] ? req->region : "us-east-1";
 }
 
-static const char *table_arn(ddb_req *req, const ddb_auth_key *k, const char *table, const char *label)
+/* The table's ARN with its owner's account (the same for every caller, as DescribeTable gives it),
+   or the caller's for a table that does not exist. */
+static const char *table_arn(ddb_req *req, const ddb_auth_key *k, const resource *r)
 {
-    return ddb_arena_sprintf(req->arena, "arn:aws:dynamodb:%s:%s:table/%s%s%s", region_of(req), account_of(req, k),
-                             table, label ? "/stream/" : "", label ? label : "");
+    return ddb_arena_sprintf(req->arena, "arn:aws:dynamodb:%s:%s:table/%s%s%s", region_of(req),
+                             r->owner ? r->owner : account_of(req, k), r->table, r->label ? "/stream/" : "",
+                             r->label ? r->label : "");
 }
 
 static const char *user_arn(ddb_req *req, const ddb_auth_key *k)
@@ -91,20 +103,20 @@ static const char *user_arn(ddb_req *req, const ddb_auth_key *k)
                              k->user ? k->user : k->access_key);
 }
 
-/* A table's name from a name or an ARN of the caller's account; `sub` the kind of ARN expected
-   under the table ("stream", "backup", ...; NULL: the table's own, or an index's when `index_ok`). */
-static const char *name_of(ddb_req *req, const ddb_auth_key *k, const char *text, const char *sub, int index_ok,
-                           const char **label)
+/* A table's name from a name or an ARN (its account into *account, checked against the table's
+   owner once it is looked up: settle); `sub` the kind of ARN expected under the table ("stream",
+   "backup", ...; NULL: the table's own, or an index's when `index_ok`). */
+static const char *name_of(ddb_req *req, const char *text, const char *sub, int index_ok, const char **label,
+                           const char **account)
 {
-    const char *account = account_of(req, k);
     ddb_arn a;
 
     *label = NULL;
     if (!ddb_arn_like(text, strlen(text)))
         return sub == NULL ? text : NULL;
-    if (ddb_arn_split(text, strlen(text), &a) != 0 || a.account_len != strlen(account) ||
-        memcmp(a.account, account, a.account_len) != 0 || !ddb_arn_type_is(&a, "table"))
+    if (ddb_arn_split(text, strlen(text), &a) != 0 || !ddb_arn_type_is(&a, "table"))
         return NULL;
+    *account = ddb_arena_strndup(req->arena, a.account, a.account_len);
     if (sub != NULL ? !ddb_arn_is(&a, sub) : a.sub != NULL && !(index_ok && ddb_arn_is(&a, "index")))
         return NULL;
     if (sub != NULL && strcmp(sub, "stream") == 0)
@@ -112,26 +124,43 @@ static const char *name_of(ddb_req *req, const ddb_auth_key *k, const char *text
     return ddb_arena_strndup(req->arena, a.name, a.name_len);
 }
 
+/*
+ * The table's policy and owner, looked up once per resource. An ARN names the table only with its
+ * owner's account (a table that does not exist: the caller's); with another it names no table of
+ * this server, and is within no tables= pattern.
+ */
+static void settle(ddb_req *req, const ddb_auth_key *k, resource *r)
+{
+    const ddb_auth_lookups *l = req->lookups;
+
+    if (r->table != NULL && l != NULL && l->policy_of != NULL)
+        r->doc = l->policy_of(req, r->table, r->label, &r->owner);
+    if (r->table != NULL && r->arn_account != NULL &&
+        strcmp(r->arn_account, r->owner != NULL ? r->owner : account_of(req, k)) != 0)
+        r->table = r->doc = r->owner = NULL;
+}
+
 static void resolve(ddb_req *req, const ddb_auth_key *k, ddb_res_kind kind, const char *text, resource *r)
 {
     const ddb_auth_lookups *l = req->lookups;
-    const char *label = NULL;
+    const char *label = NULL, *account = NULL;
 
     switch (kind) {
     case DDB_RES_TABLE:
-    case DDB_RES_GLOBAL: r->table = name_of(req, k, text, NULL, 0, &label); break;
+    case DDB_RES_GLOBAL: r->table = name_of(req, text, NULL, 0, &label, &account); break;
     case DDB_RES_ARN: /* a table's, an index's or a stream's */
-        if ((r->table = name_of(req, k, text, NULL, 1, &label)) == NULL || !ddb_arn_like(text, strlen(text)))
-            r->table = name_of(req, k, text, "stream", 0, &label);
+        if ((r->table = name_of(req, text, NULL, 1, &label, &account)) == NULL || !ddb_arn_like(text, strlen(text)))
+            r->table = name_of(req, text, "stream", 0, &label, &account);
         break;
-    case DDB_RES_STREAM: r->table = name_of(req, k, text, "stream", 0, &label); break;
-    case DDB_RES_BACKUP: r->table = name_of(req, k, text, "backup", 0, &label); break;
+    case DDB_RES_STREAM: r->table = name_of(req, text, "stream", 0, &label, &account); break;
+    case DDB_RES_BACKUP: r->table = name_of(req, text, "backup", 0, &label, &account); break;
     case DDB_RES_XFER:
     case DDB_RES_ITERATOR: r->table = l != NULL && l->owner_of ? l->owner_of(req, kind, text, &label) : NULL; break;
     default: r->table = NULL; break;
     }
     r->label = label;
     r->text = text;
+    r->arn_account = account;
 }
 
 /* The ARN a decision on r evaluates policies against and its refusal names: the table's (or its
@@ -140,8 +169,8 @@ static void resolve(ddb_req *req, const ddb_auth_key *k, ddb_res_kind kind, cons
 static const char *arn_of(ddb_req *req, const ddb_auth_key *k, const resource *r)
 {
     if (r->table != NULL && r->index != NULL)
-        return ddb_arena_sprintf(req->arena, "%s/index/%s", table_arn(req, k, r->table, NULL), r->index);
-    return r->table != NULL ? table_arn(req, k, r->table, r->label) : r->text;
+        return ddb_arena_sprintf(req->arena, "%s/index/%s", table_arn(req, k, r), r->index);
+    return r->table != NULL ? table_arn(req, k, r) : r->text;
 }
 
 static int deny(ddb_req *req, const ddb_auth_key *k, const char *action, const char *arn)
@@ -153,32 +182,39 @@ static int deny(ddb_req *req, const ddb_auth_key *k, const char *action, const c
 }
 
 /*
- * One action on one resource: an explicit Deny of its table's (or stream's) policy refuses it;
- * else the key's own rules or (the same account: the only one a request reaches) the policy's
- * Allow grant it (IAM's evaluation for a principal of the resource's account). Without
+ * One action on one resource, as IAM evaluates it ("Policy evaluation logic", and "Cross-account
+ * policy evaluation logic"): an explicit Deny of its table's (or stream's) policy refuses it,
+ * whoever asks. A caller of the table's owner account is then granted by its key's own rules or
+ * the policy's Allow; a caller of another account (a table another account created, shared
+ * without --namespaces) needs both: the policy's Allow naming it and its key's own rules, and is
+ * refused as IAM refuses a cross-account request no resource-based policy allows. Without
  * --namespaces a table is the same table in every region, so its policy's Resource is matched
  * whatever region it names or the request is signed for.
  */
 static int decide(const ddb_auth_key *k, ddb_req *req, const char *action, const resource *r)
 {
-    const ddb_auth_lookups *l = req->lookups;
-    const char *doc = r->table != NULL && l != NULL && l->policy_of != NULL ? l->policy_of(req, r->table, r->label)
-                                                                            : NULL;
     ddb_rbp_decision d = DDB_RBP_NONE;
+    int cross = r->owner != NULL && strcmp(r->owner, caller_account(k)) != 0, own;
 
-    if (doc != NULL) {
-        ddb_rbp_caller c = {k->account ? k->account : DEFAULT_ACCOUNT, user_arn(req, k)};
+    if (r->doc != NULL) {
+        ddb_rbp_caller c = {caller_account(k), user_arn(req, k)};
         const char *arn = arn_of(req, k, r);
-        d = ddb_rbp_decide(req->arena, doc, &c, ddb_arena_sprintf(req->arena, "dynamodb:%s", action), arn,
-                           !l->namespaces);
+        d = ddb_rbp_decide(req->arena, r->doc, &c, ddb_arena_sprintf(req->arena, "dynamodb:%s", action), arn,
+                           !req->lookups->namespaces);
         if (d == DDB_RBP_DENY)
             return ddb_req_fail(req, DDB_E_ACCESS_DENIED,
                                 "User: %s is not authorized to perform: dynamodb:%s on resource: %s with an explicit "
                                 "deny in a resource-based policy",
                                 c.arn, action, arn);
     }
-    if (d == DDB_RBP_ALLOW || allowed(k, action, r->table, 0))
+    own = allowed(k, action, r->table, 0);
+    if (cross ? d == DDB_RBP_ALLOW && own : d == DDB_RBP_ALLOW || own)
         return DDB_OK;
+    if (cross && d != DDB_RBP_ALLOW)
+        return ddb_req_fail(req, DDB_E_ACCESS_DENIED,
+                            "User: %s is not authorized to perform: dynamodb:%s on resource: %s because no "
+                            "resource-based policy allows the dynamodb:%s action",
+                            user_arn(req, k), action, arn_of(req, k, r), action);
     return deny(req, k, action, arn_of(req, k, r));
 }
 
@@ -188,7 +224,7 @@ int ddb_auth_caller(const ddb_auth *a, ddb_req *req, ddb_rbp_caller *out)
 
     if (k == NULL)
         return -1;
-    out->account = k->account ? k->account : DEFAULT_ACCOUNT;
+    out->account = caller_account(k);
     out->arn = user_arn(req, k);
     return 0;
 }
@@ -203,8 +239,95 @@ int ddb_auth_allow(const ddb_auth *a, ddb_req *req, const char *action, const ch
     if (table == NULL)
         return allowed(k, action, NULL, 1) ? DDB_OK : deny(req, k, action, NULL);
     resolve(req, k, DDB_RES_TABLE, table, &r);
+    settle(req, k, &r);
     r.index = index;
     return decide(k, req, action, &r);
+}
+
+/* `s` against a buckets= pattern: `*` any run of characters ('/' included), `?` one; no classes. */
+static int glob(const char *p, const char *s)
+{
+    const char *star = NULL, *resume = NULL;
+
+    while (*s != '\0') {
+        if (*p == '*') {
+            star = p++;
+            resume = s;
+        } else if (*p == '?' || *p == *s) {
+            p++;
+            s++;
+        } else if (star != NULL) {
+            p = star + 1;
+            s = ++resume;
+        } else {
+            return 0;
+        }
+    }
+    while (*p == '*')
+        p++;
+    return *p == '\0';
+}
+
+/* The key's buckets= over the bucket (a pattern without '/') or the bucket/prefix place. */
+static int bucket_allowed(ddb_req *req, const ddb_auth_key *k, const char *bucket, const char *prefix)
+{
+    const char *place = NULL;
+
+    for (size_t i = 0; i < k->nbuckets; i++) {
+        if (strchr(k->buckets[i], '/') == NULL) {
+            if (glob(k->buckets[i], bucket))
+                return 1;
+            continue;
+        }
+        if (place == NULL)
+            place = ddb_arena_sprintf(req->arena, "%s/%s", bucket, prefix);
+        if (glob(k->buckets[i], place))
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * What an import or a bulk put reads (a SOURCE row: the bucket, and the S3KeyPrefix beside it), as
+ * s3:GetObject on it would decide in AWS, where ddbd has no S3 identity (issue 51, finding 4): the
+ * files of an export belong to its table, so every export whose place overlaps the read is decided
+ * for GetItem and Scan on its table, like any read of that table (its key rules, its resource-based
+ * policy, its owner); anything else the read may reach needs the key's buckets= or rights=admin.
+ */
+static int decide_source(const ddb_auth_key *k, ddb_req *req, const ddb_json *body, const ddb_res_member *m,
+                         const char *bucket)
+{
+    static const char *const reads[] = {"GetItem", "Scan"};
+    const ddb_auth_lookups *l = req->lookups;
+    const char *dot = strchr(m->path, '.');
+    const ddb_json *at = dot ? ddb_json_get(body, ddb_arena_strndup(req->arena, m->path, (size_t)(dot - m->path)))
+                             : body;
+    const char *prefix = ddb_json_get_str(at, "S3KeyPrefix");
+    ddb_auth_export *x = NULL;
+    size_t n = 0;
+    int inside;
+
+    prefix = prefix != NULL ? prefix : "";
+    inside = l != NULL && l->sources_of != NULL ? l->sources_of(req, bucket, prefix, &x, &n) : 0;
+    for (size_t i = 0; i < n; i++) {
+        resource r = {0};
+        if (x[i].other_ns) /* another namespace's table: no policy of it reaches this one */
+            return ddb_req_fail(req, DDB_E_ACCESS_DENIED,
+                                "User: %s is not authorized to perform: dynamodb:%s on resource: %s because no "
+                                "resource-based policy allows the dynamodb:%s action",
+                                user_arn(req, k), reads[0], x[i].arn, reads[0]);
+        resolve(req, k, DDB_RES_TABLE, x[i].table, &r);
+        settle(req, k, &r);
+        for (size_t j = 0; j < sizeof(reads) / sizeof(reads[0]); j++)
+            if (decide(k, req, reads[j], &r) != DDB_OK)
+                return req->err.code;
+    }
+    if (inside || (k->rights & DDB_RIGHT_ADMIN) || bucket_allowed(req, k, bucket, prefix))
+        return DDB_OK;
+    return ddb_req_fail(req, DDB_E_ACCESS_DENIED,
+                        "User: %s is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::%s/%s* because "
+                        "no identity-based policy allows the s3:GetObject action",
+                        user_arn(req, k), bucket, prefix);
 }
 
 typedef struct each_ctx {
@@ -221,6 +344,8 @@ static int decide_member(void *ctx, const ddb_res_member *m, const char *text)
 
     if (m->kind == DDB_RES_STATEMENT) /* decided by the handler, once parsed */
         return 0;
+    if (m->kind == DDB_RES_SOURCE)
+        return decide_source(c->k, c->req, c->body, m, text) != DDB_OK ? c->req->err.code : 0;
     if (m->kind == DDB_RES_TABLE && c->read_index)
         return 0;
     if (m->kind == DDB_RES_INDEX) {
@@ -235,6 +360,7 @@ static int decide_member(void *ctx, const ddb_res_member *m, const char *text)
     }
     if (m->kind == DDB_RES_ITERATOR && r.table == NULL) /* not an iterator of this server: refused as one */
         return 0;
+    settle(c->req, c->k, &r);
     for (const char *const *act = ddb_res_action_names(m->op, m->actions); *act != NULL; act++)
         if (decide(c->k, c->req, *act, &r) != DDB_OK)
             return c->req->err.code;

@@ -75,22 +75,33 @@ static int found(walk *w, const char *text)
     return w->fn(w->ctx, w->m, text);
 }
 
-/* The texts at `path` under v: a member name, "[]" for each element, "{}" for each key. */
+/* The texts at `path` under `at`, the value of a member (`end` what follows its name). */
+static int visit_member(walk *w, const ddb_json *at, const char *end);
+
+/*
+ * The texts at `path` under v: a member name, "[]" for each element, "{}" for each key. A member
+ * sent twice is visited each time: the JSON reader keeps both, and a handler reads the last
+ * (ddb_json_get) where this once read the first, so {"TableName": "mine", "TableName": "theirs"}
+ * was decided on "mine" and served from "theirs".
+ */
 static int visit(walk *w, const ddb_json *v, const char *path)
 {
     const char *end = path + strcspn(path, ".[{");
-    const ddb_json *at;
     size_t n = (size_t)(end - path);
     int rc = 0;
 
     if (v == NULL || v->type != DDB_JSON_OBJECT)
         return 0;
-    at = NULL;
-    for (uint32_t i = 0; i < v->n && at == NULL; i++)
-        if (strlen(v->u.members[i].key) == n && memcmp(v->u.members[i].key, path, n) == 0)
-            at = v->u.members[i].val;
-    if (at == NULL)
-        return 0;
+    for (uint32_t i = 0; i < v->n && rc == 0; i++)
+        if (v->u.members[i].klen == n && memcmp(v->u.members[i].key, path, n) == 0)
+            rc = visit_member(w, v->u.members[i].val, end);
+    return rc;
+}
+
+static int visit_member(walk *w, const ddb_json *at, const char *end)
+{
+    int rc = 0;
+
     if (*end == '\0')
         return at->type == DDB_JSON_STRING ? found(w, at->u.s) : 0;
     if (end[0] == '{') { /* "A{}": the map's keys */

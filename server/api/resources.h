@@ -21,6 +21,7 @@ typedef enum ddb_res_kind {
     DDB_RES_ITERATOR,
     DDB_RES_STATEMENT,
     DDB_RES_INDEX,
+    DDB_RES_SOURCE,
 } ddb_res_kind;
 
 /* The actions a resource is decided for (resources.def's ACTIONS column). */

@@ -15,9 +15,12 @@
  *    DynamoDB for an index ARN). Another region is refused the same way, as the resource-policy
  *    operations refuse it; not confirmed for data-plane operations (docs/compatibility.md).
  *  - another account: AccessDeniedException in the form DynamoDB uses for a cross-account request
- *    no resource-based policy allows. The caller's account is its --auth key's (the key file's
- *    third column), else 000000000000, DynamoDB Local's; a table ARN is the caller's only with that
- *    account, so an ARN of any other account is refused for every member that takes one.
+ *    no resource-based policy allows. A table's ARN has its owner's account (the account that
+ *    created it, or its namespace's: ddb_table_arn), the same for every caller; an ARN of any other
+ *    account names no table of this server and is refused for every member that takes one. A table
+ *    that does not exist is named with the caller's account (its --auth key's, the key file's third
+ *    column, else 000000000000, DynamoDB Local's). Whether a caller of another account than the
+ *    owner's may reach the table is --auth's decision (policy.c), made before this.
  */
 #include <string.h>
 
@@ -67,11 +70,24 @@ static int same_account(const ddb_req *req, const char *account, size_t len)
     return len == strlen(caller_account(req)) && memcmp(account, caller_account(req), len) == 0;
 }
 
+/* The account table `name` has in its ARNs: its owner's, or the caller's when there is no such
+   table. */
+static int owner_account(ddb_req *req, const ddb_arn *a)
+{
+    const char *owner = NULL;
+
+    if (req->lookups != NULL && req->lookups->account_of != NULL)
+        owner = req->lookups->account_of(req, ddb_arena_strndup(req->arena, a->name, a->name_len));
+    if (owner == NULL)
+        return same_account(req, a->account, a->account_len);
+    return a->account_len == strlen(owner) && memcmp(a->account, owner, a->account_len) == 0;
+}
+
 int ddb_arn_check_account(ddb_req *req, const char *arn, size_t n)
 {
     ddb_arn a;
 
-    return ddb_arn_parts(arn, n, &a) != 0 || same_account(req, a.account, a.account_len)
+    return ddb_arn_parts(arn, n, &a) != 0 || owner_account(req, &a)
                ? DDB_OK
                : refuse_account(req, arn, n, NULL);
 }
@@ -86,7 +102,7 @@ static const char *resolve(ddb_req *req, const char *arn, size_t n, const char *
         ddb_req_fail(req, DDB_E_VALIDATION, "Invalid TableArn: Invalid ResourceArn provided as input %.*s", (int)n, arn);
         return NULL;
     }
-    if (!same_account(req, a.account, a.account_len)) {
+    if (!owner_account(req, &a)) {
         refuse_account(req, arn, n, action);
         return NULL;
     }

@@ -310,6 +310,11 @@ void ddb_edit_pitr_clear(ddb_desc_edit *e)
     touch(e, DDB_MEMBER_PITR, CH_REMOVE);
 }
 
+void ddb_edit_owner(ddb_desc_edit *e, const char *account)
+{
+    touch(e, DDB_MEMBER_OWNER, CH_STR)->u.str = account;
+}
+
 void ddb_edit_tags(ddb_desc_edit *e, const ddb_tag *tags, size_t n)
 {
     change *ch = touch(e, DDB_MEMBER_TAGS, n > 0 ? CH_TAGS : CH_REMOVE);

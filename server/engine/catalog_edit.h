@@ -127,6 +127,9 @@ void ddb_edit_insights(ddb_desc_edit *e, const char *index, const ddb_ci_state *
 void ddb_edit_pitr(ddb_desc_edit *e, uint32_t log, const char *base, long long days);
 void ddb_edit_pitr_clear(ddb_desc_edit *e);
 
+/* The account that owns a new table of the default namespace ("ddbdOwner": issue 51; its ARNs'
+   account, the same for every caller); not written for the default account. */
+void ddb_edit_owner(ddb_desc_edit *e, const char *account);
 /* Tags, in the order they were first added (none: the member is left out). */
 void ddb_edit_tags(ddb_desc_edit *e, const ddb_tag *tags, size_t n);
 /* Table t's tags, in order, into an arena array with room for `room` more; their number. */

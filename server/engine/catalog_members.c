@@ -340,8 +340,9 @@ static void namespace_read(ddb_table *t)
 {
     const char *colon = strchr(t->ns, ':');
 
-    if (colon == NULL) {
-        t->account = "000000000000";
+    if (colon == NULL) { /* the default namespace: every table without --namespaces, whoever made it */
+        const char *owner = ddb_json_get_str(t->desc, DDB_MEMBER_OWNER);
+        t->account = owner != NULL ? owner : "000000000000";
         t->region = "us-east-1";
         return;
     }

@@ -57,6 +57,7 @@ typedef struct ddb_replication_member {
 #define DDB_MEMBER_RESTORE "ddbdRestore"
 #define DDB_MEMBER_REPLICATION "ddbdReplication"
 #define DDB_MEMBER_INSIGHTS "ddbdInsights"
+#define DDB_MEMBER_OWNER "ddbdOwner" /* the account that created a table of the default namespace */
 
 /* ddbdTableId, ddbdVersion and CreationDateTime, which the catalog writes at every commit. */
 int ddb_member_is_catalogs(const char *key);

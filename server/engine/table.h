@@ -166,7 +166,8 @@ typedef struct ddb_table {
     uint32_t kinesis_log;        /* the live destination's change log; 0: none is live */
     const char *rep_fill_from;   /* a replica being created: the region it is filled from, else NULL */
     const char *region;          /* its region (its namespace's; us-east-1 for the default) */
-    const char *account;         /* its account (its namespace's; the default account for the default) */
+    const char *account;         /* its owner account: its namespace's; in the default namespace the
+                                    account that created it ("ddbdOwner"), else the default account */
     ddb_throughput_caps caps;    /* its OnDemandThroughput and WarmThroughput */
     ddb_ci_state ci;             /* its Contributor Insights (its GSIs': theirs) */
     int retired;                 /* replaced or deleted: read atomically (ddb_table_retired) */

@@ -19,11 +19,11 @@ void ddb_backup_of_table(ddb_req *req, const ddb_table *t, const char *id, const
 {
     memset(b, 0, sizeof(*b));
     b->id = id;
-    b->arn = ddb_arena_sprintf(req->arena, "%s/backup/%s", ddb_table_arn(req, t->name), id);
+    b->arn = ddb_arena_sprintf(req->arena, "%s/backup/%s", ddb_table_arn(req, t), id);
     b->name = name;
     b->ns = req->ns;
     b->table = t->name;
-    b->table_arn = ddb_table_arn(req, t->name);
+    b->table_arn = ddb_table_arn(req, t);
     b->table_uuid = ddb_json_get_str(t->desc, "TableId");
     b->status = "CREATING";
     b->source_id = t->id;

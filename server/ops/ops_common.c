@@ -329,11 +329,15 @@ void ddb_write_collection_metrics_obj(ddb_jw *w, const ddb_table *t, const ddb_a
     ddb_jw_obj_end(w);
 }
 
-const char *ddb_table_arn(ddb_req *req, const char *name)
+const char *ddb_table_account(const ddb_table *t)
+{
+    return t->account != NULL ? t->account : DDB_DEFAULT_ACCOUNT;
+}
+
+const char *ddb_table_arn(ddb_req *req, const ddb_table *t)
 {
     return ddb_arena_sprintf(req->arena, "arn:aws:dynamodb:%s:%s:table/%s",
-                             req->region && req->region[0] ? req->region : "us-east-1",
-                             req->account ? req->account : DDB_DEFAULT_ACCOUNT, name);
+                             req->region && req->region[0] ? req->region : "us-east-1", ddb_table_account(t), t->name);
 }
 
 void ddb_write_time_ms(ddb_jw *w, uint64_t ms)

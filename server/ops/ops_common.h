@@ -95,8 +95,14 @@ void ddb_write_collection_metrics_obj(ddb_jw *w, const ddb_table *t, const ddb_a
    then the table's list, `name: [`; the caller writes the objects and closes the list. */
 void ddb_collection_metrics_table(ddb_jw *w, int *open, const char *name);
 
-/* "arn:aws:dynamodb:<region>:000000000000:table/<name>" */
-const char *ddb_table_arn(ddb_req *req, const char *name);
+/* "arn:aws:dynamodb:<region>:<owner>:table/<name>": the one ARN of table t, the same for every
+   caller: its owner account (t->account: its namespace's, or the account that created it in the
+   default namespace) and the request's region (without --namespaces a table is the same in every
+   region). Every ARN of the table's things (index, stream, backup, export, import, bulk operation)
+   is built on it. */
+const char *ddb_table_arn(ddb_req *req, const ddb_table *t);
+/* The owner account of table t, as its ARNs name it. */
+const char *ddb_table_account(const ddb_table *t);
 
 /* A time in ms as DynamoDB writes times: seconds since the epoch, with milliseconds ("1700000000.123"). */
 void ddb_write_time_ms(ddb_jw *w, uint64_t ms);

@@ -254,7 +254,7 @@ int ddb_op_export_table_to_point_in_time(ddb_req *req)
     }
     if (check_filter(req, t) != DDB_OK)
         return req->err.code;
-    arn = ddb_table_arn(req, t->name);
+    arn = ddb_table_arn(req, t);
     if (client_token(req, ddb_json_get_str(in, "ClientToken"), arn, &prev) != DDB_OK)
         return req->err.code;
     if (prev != NULL) {

@@ -122,7 +122,7 @@ int ddb_op_import_table(ddb_req *req)
     params = ddb_v_known(req->arena, params, ddb_spec_create_table.fields);
     if ((t = ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, name))) == NULL)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-    arn = ddb_table_arn(req, t->name);
+    arn = ddb_table_arn(req, t);
     ddb_xfer_new_id(id, (uint64_t)(now * 1000));
     snprintf(ts, sizeof(ts), "%.3f", now);
     ddb_jw_init(&w, &buf);

@@ -274,6 +274,6 @@ static int restore(ddb_req *req, const ddb_table *t, int latest, const ddb_json 
     if (ddb_backup_load(req->eng->store, req->arena, win.base, &b) != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     b.source = t->desc; /* the settings are the source table's now, as in DynamoDB */
-    b.table_arn = ddb_table_arn(req, t->name);
+    b.table_arn = ddb_table_arn(req, t);
     return ddb_restore_start(req, &b, t->pitr_log, at);
 }

@@ -49,7 +49,9 @@ static const ddb_table *target_table(ddb_req *req, const ddb_policy_target *tgt)
 {
     const ddb_table *t = ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, tgt->table));
 
-    if (t == NULL) {
+    /* the ARN has the caller's account (ddb_policy_arn_split): a table another account owns is not
+       the table it names (without --namespaces the two share the name) */
+    if (t == NULL || strcmp(ddb_table_account(t), req->account != NULL ? req->account : DDB_DEFAULT_ACCOUNT) != 0) {
         ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", tgt->table);
         return NULL;
     }
@@ -216,7 +218,7 @@ int ddb_op_delete_resource_policy(ddb_req *req)
     return run(&o);
 }
 
-const char *ddb_resource_policy_of(ddb_req *req, const char *table, const char *stream_label)
+const char *ddb_resource_policy_of(ddb_req *req, const char *table, const char *stream_label, const char **owner)
 {
     const ddb_table *t = ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, table));
     ddb_policy_target tgt = {table, stream_label};
@@ -224,6 +226,7 @@ const char *ddb_resource_policy_of(ddb_req *req, const char *table, const char *
     size_t n;
     long at;
 
+    *owner = t != NULL ? ddb_table_account(t) : NULL;
     if (t == NULL)
         return NULL;
     n = ddb_table_policies(t, req->arena, 0, &p);

@@ -84,9 +84,14 @@ static int find_stream(ddb_req *req, const char *arn, ddb_stream_info *out)
     return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Stream: %s not found", arn), -1;
 }
 
+/* A stream's ARN has its table's owner account, as the table's has (ddb_table_arn); a stream that
+   outlived its table has the caller's. */
 static const char *arn_of(ddb_req *req, const ddb_stream_info *info)
 {
-    return ddb_stream_arn(req->arena, req->region, req->account, info->table, info->label);
+    const ddb_table *t = ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, info->table));
+
+    return ddb_stream_arn(req->arena, req->region, t != NULL ? ddb_table_account(t) : req->account, info->table,
+                          info->label);
 }
 
 /* Whether a shard takes no more records: its generation was closed, or the stream disabled. */

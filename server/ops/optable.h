@@ -11,8 +11,8 @@
 extern const ddb_op_entry ddb_op_table[DDB_OP__COUNT];
 
 /* A table's or stream's resource-based policy, for --auth's decisions (ddb_api.policy_of;
-   ops_policy.c): the document, or NULL. */
-const char *ddb_resource_policy_of(ddb_req *req, const char *table, const char *stream_label);
+   ops_policy.c): the document, or NULL; *owner the table's owner account, or NULL. */
+const char *ddb_resource_policy_of(ddb_req *req, const char *table, const char *stream_label, const char **owner);
 
 /* A peer server's request (--region-peer; ddb_api.peer; ops_peer.c). */
 int ddb_op_peer(ddb_req *req);

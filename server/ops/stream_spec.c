@@ -113,5 +113,5 @@ void ddb_stream_describe(ddb_req *req, ddb_jw *w, const ddb_table *t)
     ddb_jw_key(w, "LatestStreamLabel");
     ddb_jw_str(w, t->stream_label);
     ddb_jw_key(w, "LatestStreamArn");
-    ddb_jw_str(w, ddb_stream_arn(req->arena, req->region, req->account, t->name, t->stream_label));
+    ddb_jw_str(w, ddb_stream_arn(req->arena, req->region, ddb_table_account(t), t->name, t->stream_label));
 }

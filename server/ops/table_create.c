@@ -4,6 +4,7 @@
 #include "server/ops/table_create.h"
 
 #include <sodium.h>
+#include <string.h>
 
 #include "ddb/ddb_status.h"
 #include "server/base/clock.h"
@@ -92,6 +93,10 @@ int ddb_table_create(ddb_req *req, const ddb_json *in, void (*more)(ddb_desc_edi
     if (with_stream && ddb_stream_plan(req, NULL, &sp) != DDB_OK)
         return -2;
     ddb_edit_set_str(e, DDB_DESC_TableId, new_uuid(req->arena));
+    /* without --namespaces every account shares the default namespace: the table keeps the account
+       that made it, whose ARN it has for every caller (ddb_table_arn) */
+    if ((req->ns == NULL || req->ns[0] == '\0') && req->account != NULL && strcmp(req->account, DDB_DEFAULT_ACCOUNT) != 0)
+        ddb_edit_owner(e, req->account);
     copy_members(e, in);
     copy_tags(req->arena, e, ddb_json_get(in, "Tags"));
     if (with_stream && ddb_json_get_str(in, "ResourcePolicy") != NULL) { /* CreateTable's own (ops_policy.c) */

@@ -116,7 +116,7 @@ static void write_figures(ddb_req *req, const ddb_table *t, const ddb_index *ix,
     ddb_jw_key(w, "ItemCount");
     ddb_jw_int(w, (long long)st.items);
     ddb_jw_key(w, "IndexArn");
-    ddb_jw_str(w, ddb_arena_sprintf(req->arena, "%s/index/%s", ddb_table_arn(req, t->name), ix->name));
+    ddb_jw_str(w, ddb_arena_sprintf(req->arena, "%s/index/%s", ddb_table_arn(req, t), ix->name));
 }
 
 static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind, int ppr,
@@ -236,7 +236,7 @@ void ddb_replicas_describe(ddb_req *req, ddb_jw *w, const ddb_table *t)
         ddb_jw_str(w, ddb_replica_state_name(t->replicas[i].state));
         ddb_jw_key(w, "ReplicaArn"); /* in the API model since March 2026 */
         ddb_jw_str(w, ddb_arena_sprintf(req->arena, "arn:aws:dynamodb:%s:%s:table/%s", t->replicas[i].region,
-                                        req->account ? req->account : DDB_DEFAULT_ACCOUNT, t->name));
+                                        ddb_table_account(t), t->name));
         write_replica_override(req, w, t, t->replicas[i].region);
         ddb_jw_obj_end(w);
     }
@@ -393,7 +393,7 @@ static void write_description(ddb_req *req, const ddb_table *t, const char *wrap
     ddb_jw_key(w, "ItemCount");
     ddb_jw_int(w, fig != NULL ? fig->items : 0);
     ddb_jw_key(w, "TableArn");
-    ddb_jw_str(w, ddb_table_arn(req, t->name));
+    ddb_jw_str(w, ddb_table_arn(req, t));
     ddb_jw_key(w, "TableId");
     ddb_jw_str(w, ddb_json_get_str(d, "TableId") ? ddb_json_get_str(d, "TableId") : "");
     /* DynamoDB reports the billing mode once it has been set explicitly (at creation or by UpdateTable) */

@@ -232,9 +232,11 @@ def test_presigned_url_expires(server):
 
 # ---- access policies: allow= and tables= on a key ----
 
+# one account: its keys share its tables (a key of another account is a cross-account caller, which
+# needs the table's resource-based policy: tests/security/test_authz_accounts.py)
 POLICY_KEYS = """AKIDREAD readsecret 111122223333 name=reader allow=read
 AKIDORD ordsecret 111122223333 name=orders-app allow=GetItem,PutItem,Query,dynamodb:Describe* tables=orders,orders_*
-AKIDALL allsecret
+AKIDALL allsecret 111122223333
 """
 
 
@@ -309,7 +311,8 @@ def signed_raw(endpoint, key, secret, op, body, region="us-east-1"):
 
 
 def test_search_vectors_is_a_read_action(policy_server):
-    """SearchVectors is dynamodb:SearchVectors, one of allow=read's actions, checked on its table."""
+    """SearchVectors is dynamodb:SearchVectors, one of allow=read's actions, decided on the vector
+    index's ARN (the developer guide's "Security and access control" of vector search)."""
     ep = policy_server.endpoint
     status, out = signed_raw(ep, "AKIDALL", "allsecret", "CreateTable", {
         "TableName": "orders_vec", "BillingMode": "PAY_PER_REQUEST",
@@ -326,4 +329,4 @@ def test_search_vectors_is_a_read_action(policy_server):
     # orders-app may call GetItem, PutItem, Query and Describe* on orders_*: not SearchVectors
     status, out = signed_raw(ep, "AKIDORD", "ordsecret", "SearchVectors", search)
     assert status == 400 and (out["__type"].split("#")[-1], out["message"]) == \
-        denied("orders-app", "111122223333", "SearchVectors", "orders_vec"), out
+        denied("orders-app", "111122223333", "SearchVectors", "orders_vec/index/vix"), out

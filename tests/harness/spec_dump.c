@@ -96,7 +96,7 @@ static void print_op(const char *camel, const ddb_spec *spec, int *first_op)
 static int print_resources(void)
 {
     static const char *const kinds[] = {"NONE", "TABLE", "ARN", "STREAM", "GLOBAL", "BACKUP", "XFER", "ITERATOR",
-                                        "STATEMENT", "INDEX"};
+                                        "STATEMENT", "INDEX", "SOURCE"};
     size_t n;
     const ddb_res_member *m = ddb_res_list(&n);
 

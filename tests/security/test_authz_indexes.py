@@ -74,6 +74,18 @@ def srv(tmp_path_factory):
         status, out = signed_call(s.endpoint, "AKIDADMIN", "adminsecret", "PutResourcePolicy",
                                   {"ResourceArn": arn(table), "Policy": json.dumps(policy)})
         assert status == 200, out
+    status, out = signed_call(s.endpoint, "AKIDADMIN", "adminsecret", "CreateTable", {
+        "TableName": "test_vec", "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "VectorIndexes": [{"IndexName": name, "VectorAttribute": {"AttributeName": "v"}, "Dimensions": 2,
+                           "DistanceFunction": "EUCLIDEAN", "Projection": {"ProjectionType": "KEYS_ONLY"}}
+                          for name in ("vix", "vix2")]})
+    assert status == 200, out
+    status, out = signed_call(s.endpoint, "AKIDADMIN", "adminsecret", "PutResourcePolicy", {
+        "ResourceArn": arn("test_vec"),
+        "Policy": json.dumps(deny("dynamodb:SearchVectors", [arn("test_vec"), arn("test_vec", "vix")]))})
+    assert status == 200, out
     yield s
     s.stop()
 
@@ -122,3 +134,15 @@ def test_a_deny_on_the_table_alone_does_not_reach_its_indexes_as_in_iam(tester):
         explicit_deny("Scan", arn("test_table_only"))
     assert query(tester, "test_table_only", "gsi1")()["Count"] == 1
     assert tester.scan(TableName="test_table_only", IndexName="gsi1")["Count"] == 1
+
+
+def test_search_vectors_is_decided_on_the_vector_index_s_arn(srv):
+    """IAM requires dynamodb:SearchVectors "on the index resource", table/T/index/I (the developer
+    guide, vector search's "Security and access control"): a Deny on the index refuses it, one on
+    the table alone does not reach another index (fa3d3ff decided it on the table)."""
+    search = {"TableName": "test_vec", "TopK": 1, "SearchVector": [{"N": "1"}, {"N": "2"}]}
+    status, out = signed_call(srv.endpoint, "AKIDTEST", "testsecret", "SearchVectors", dict(search, IndexName="vix"))
+    assert (status, out["__type"].split("#")[-1], out["message"]) == \
+        (400,) + explicit_deny("SearchVectors", arn("test_vec", "vix")), out
+    status, out = signed_call(srv.endpoint, "AKIDTEST", "testsecret", "SearchVectors", dict(search, IndexName="vix2"))
+    assert status == 200, out

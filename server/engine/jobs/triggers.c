@@ -206,7 +206,8 @@ static void read_batch(trigger *tr, ddb_arena *a, const ddb_stream_info *info, u
 static int deliver(trigger *tr, ddb_arena *a, const ddb_stream_info *info, unsigned g, unsigned s, const batch *b,
                    size_t lo, size_t hi)
 {
-    const char *arn = ddb_stream_arn(a, NULL, NULL, info->table, info->label);
+    const ddb_table *t = ddb_catalog_get(tr->eng->catalog, tr->spec->table); /* its owner's account */
+    const char *arn = ddb_stream_arn(a, NULL, t != NULL ? t->account : NULL, info->table, info->label);
     ddb_buf body = {0};
     ddb_jw w;
     char why[160];

@@ -88,6 +88,12 @@ TEST(mistakes_are_refused_with_their_reason)
         {"AKID Allow=read", "reads as the option allow=: is the secret missing?"},
         {"AKID SECRETMARK 111122223333 Tables=test_*", "word 4 reads as the option tables= in another case"},
         {"AKID SECRETMARK 111122223333 RIGHTS=admin", "word 4 reads as the option rights= in another case"},
+        {"AKID SECRETMARK buckets=", "buckets= is empty"},
+        {"AKID SECRETMARK buckets=a,,b", "has an empty item"},
+        {"AKID SECRETMARK buckets=/prefix", "is not a bucket pattern"},
+        {"AKID SECRETMARK buckets=b[0-9]", "is not a bucket pattern"},
+        {"AKID SECRETMARK buckets=a buckets=b", "buckets= is given twice"},
+        {"AKID SECRETMARK 111122223333 Buckets=a", "word 4 reads as the option buckets= in another case"},
         {"AKID SECRETMARK Tables=test_*", "word 3 reads as the option tables= in another case"},
         {"AKID SECRETMARK 111122223333 tables=a Name=ci", "word 5 reads as the option name= in another case"},
         {"AKID SECRETMARK 111122223333 Tabels=test_*", "SESSION_TOKEN (word 4) holds '=' before its end"},
@@ -110,6 +116,27 @@ TEST(mistakes_are_refused_with_their_reason)
     ASSERT_EQ(ddb_keyfile_parse_line("AKID sec\0ret", 12, &k, &err), -1);
     ASSERT(strstr(err, "byte 9") != NULL);
     free(err);
+}
+
+/* buckets= (issue 51, finding 4): whole buckets or bucket/prefix places, with * and ? */
+TEST(buckets_are_read_and_written_back)
+{
+    const char *line = "AKID SECRETMARK 111122223333 tables=test_* buckets=exp?rts,other/mine/*,x/a[b]";
+    ddb_auth_key k, again;
+    char *err = NULL, *text;
+
+    ASSERT_EQ(parse(line, &k, &err), 1);
+    ASSERT_EQ(k.nbuckets, 3);
+    ASSERT_STR_EQ(k.buckets[0], "exp?rts");
+    ASSERT_STR_EQ(k.buckets[1], "other/mine/*");
+    ASSERT_STR_EQ(k.buckets[2], "x/a[b]"); /* a prefix's '[' is a character, never a class */
+    text = ddb_keyfile_format(&k);
+    ASSERT_STR_EQ(text, line);
+    ASSERT_EQ(parse(text, &again, &err), 1);
+    ASSERT(ddb_keyfile_key_equal(&k, &again));
+    free(text);
+    ddb_keyfile_key_free(&k);
+    ddb_keyfile_key_free(&again);
 }
 
 /* ---------------------------------------------------------------- generated lines */
