@@ -1,0 +1,128 @@
+/*
+ * server/engine/meter.c: a request's consumption, charged once (see meter.h).
+ */
+#include "server/engine/meter.h"
+
+#include <string.h>
+
+#include "server/engine/insights_feed.h"
+#include "server/engine/table_stats.h"
+#include "server/engine/throttle.h"
+
+#define FIRST_CAP 2 /* most requests record one table and one partition */
+
+/* Room for one more element of size `size` in the arena array *arr of *n (capacity *cap). */
+static void *grow(ddb_arena *a, void *arr, uint32_t n, uint32_t *cap, size_t size)
+{
+    void *bigger;
+
+    if (n < *cap)
+        return arr;
+    *cap = *cap ? 2 * *cap : FIRST_CAP;
+    bigger = ddb_arena_alloc(a, size * *cap);
+    if (n > 0)
+        memcpy(bigger, arr, size * n);
+    return bigger;
+}
+
+static ddb_meter *meter_of(ddb_meter **mp, ddb_arena *a)
+{
+    if (*mp == NULL)
+        *mp = ddb_arena_calloc(a, sizeof(**mp));
+    return *mp;
+}
+
+void ddb_meter_add(ddb_meter **mp, ddb_arena *a, const ddb_consumed *c)
+{
+    ddb_meter *m = meter_of(mp, a);
+
+    m->used = grow(a, m->used, m->n, &m->cap, sizeof(*m->used));
+    m->used[m->n++] = *c;
+}
+
+void ddb_meter_add_partition(ddb_meter **mp, ddb_arena *a, const ddb_table *t, const ddb_index *ix, int write,
+                             const char *key, size_t klen, double units)
+{
+    ddb_meter *m;
+    ddb_partition_load *p;
+
+    if (key == NULL || klen < DDB_KEY_PARTITION_BYTES)
+        return;
+    m = meter_of(mp, a);
+    m->parts = grow(a, m->parts, m->nparts, &m->capparts, sizeof(*m->parts));
+    p = &m->parts[m->nparts++];
+    p->t = t;
+    p->ix = ix;
+    p->write = write;
+    p->units = units;
+    memcpy(p->key, key, DDB_KEY_PARTITION_BYTES);
+}
+
+double ddb_consumed_units(const ddb_consumed *c)
+{
+    double total = c->table;
+
+    for (unsigned i = 0; i < c->t->nindexes; i++)
+        total += c->t->indexes[i].kind != DDB_IX_VECTOR ? c->index[i] : 0;
+    return total;
+}
+
+/* Takes what m recorded and did not take yet: a read's units from its table's (and GSIs') read
+   buckets, a refused write's from the table's write bucket, and each partition's load; a
+   committed write's were taken by the mutation pipeline as it committed. */
+static void take_pending(ddb_meter *m)
+{
+    if (m == NULL || !ddb_throttle_enabled)
+        return;
+    for (; m->taken < m->n; m->taken++) {
+        const ddb_consumed *c = &m->used[m->taken];
+        if (c->refused)
+            ddb_throttle_take(c->t, 1, c->table, NULL);
+        else if (c->written == 0)
+            ddb_throttle_take(c->t, 0, c->table, c->index);
+    }
+    for (; m->takenparts < m->nparts; m->takenparts++) {
+        const ddb_partition_load *p = &m->parts[m->takenparts];
+        ddb_throttle_take_partition(p->t, p->ix, p->write, p->key, sizeof(p->key), p->units);
+    }
+}
+
+int ddb_meter_admit_read(ddb_meter *m, const ddb_table *t, const ddb_index *ix, const char *key, size_t klen,
+                         const char **msg)
+{
+    int code;
+
+    if (!ddb_throttle_enabled)
+        return 0;
+    take_pending(m);
+    if ((code = ddb_throttle_read(t, ix, key, klen, msg)) != 0 && key != NULL)
+        ddb_insights_throttled(key, klen);
+    return code;
+}
+
+/* A vector index's bytes: searched (VectorSearchRequestBytes) or written. */
+static void charge_vector_bytes(const ddb_consumed *c)
+{
+    double bytes = 0;
+
+    for (unsigned i = 0; i < c->t->nindexes; i++)
+        bytes += c->t->indexes[i].kind == DDB_IX_VECTOR ? c->index[i] : 0;
+    if (bytes > 0)
+        ddb_table_stats_charge_vector(c->t->stats, c->written == 0 ? bytes : 0, c->written != 0 ? bytes : 0);
+}
+
+void ddb_meter_charge(ddb_meter *m, double *read, double *write)
+{
+    if (m == NULL)
+        return;
+    for (uint32_t i = 0; i < m->n; i++) {
+        const ddb_consumed *c = &m->used[i];
+        double total = ddb_consumed_units(c);
+        *read += total - c->written;
+        *write += c->written;
+        ddb_table_stats_charge(c->t->stats, total - c->written, c->written);
+        if (c->t->nvector > 0)
+            charge_vector_bytes(c);
+    }
+    take_pending(m);
+}
