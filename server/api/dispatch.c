@@ -256,5 +256,5 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
         return;
     e->handler(req);
     if (api->charge != NULL) /* what it consumed, once, whatever it answered (engine/meter.h) */
-        api->charge(req->meter, &req->consumed_read, &req->consumed_write);
+        api->charge(req->meter, req->op, &req->consumed_read, &req->consumed_write);
 }

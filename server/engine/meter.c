@@ -111,7 +111,20 @@ static void charge_vector_bytes(const ddb_consumed *c)
         ddb_table_stats_charge_vector(c->t->stats, c->written == 0 ? bytes : 0, c->written != 0 ? bytes : 0);
 }
 
-void ddb_meter_charge(ddb_meter *m, double *read, double *write)
+/* The cost report's figures (usage.h): by operation, and each secondary index's part. */
+static void charge_usage(const ddb_consumed *c, int op, double total)
+{
+    ddb_table_usage *u = &c->t->stats->usage;
+
+    ddb_usage_add(&u->op[op], total - c->written, c->written);
+    for (unsigned i = 0; i < c->t->nindexes; i++) {
+        const ddb_index *ix = &c->t->indexes[i];
+        if (ix->kind != DDB_IX_VECTOR && c->index[i] > 0) /* a write's index units are writes */
+            ddb_usage_add_index(u, ix->id, c->written > 0 ? 0 : c->index[i], c->written > 0 ? c->index[i] : 0);
+    }
+}
+
+void ddb_meter_charge(ddb_meter *m, int op, double *read, double *write)
 {
     if (m == NULL)
         return;
@@ -120,7 +133,11 @@ void ddb_meter_charge(ddb_meter *m, double *read, double *write)
         double total = ddb_consumed_units(c);
         *read += total - c->written;
         *write += c->written;
+        if (c->t->stats == NULL)
+            continue;
         ddb_table_stats_charge(c->t->stats, total - c->written, c->written);
+        if (op > DDB_OP_NONE && op < DDB_OP__COUNT)
+            charge_usage(c, op, total);
         if (c->t->nvector > 0)
             charge_vector_bytes(c);
     }

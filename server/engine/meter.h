@@ -77,8 +77,9 @@ void ddb_meter_add_partition(ddb_meter **m, ddb_arena *a, const ddb_table *t, co
 int ddb_meter_admit_read(ddb_meter *m, const ddb_table *t, const ddb_index *ix, const char *key, size_t klen,
                          const char **msg);
 
-/* Charges everything m recorded (NULL: nothing) and adds its read and write units to *read, *write. */
-void ddb_meter_charge(ddb_meter *m, double *read, double *write);
+/* Charges everything m recorded (NULL: nothing) for a request of operation `op` (ddb_op; the cost
+   report's figures by operation, usage.h) and adds its read and write units to *read, *write. */
+void ddb_meter_charge(ddb_meter *m, int op, double *read, double *write);
 
 /* The units of c's table and secondary indexes (not the vector indexes' bytes). */
 double ddb_consumed_units(const ddb_consumed *c);

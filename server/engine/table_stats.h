@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "server/engine/table.h"
+#include "server/engine/usage.h"
 #include "server/storage/storage.h"
 
 /* The items and bytes of one keyspace (a table or an index, by its id), or a change of them. */
@@ -57,6 +58,7 @@ typedef struct ddb_table_stats {
     unsigned long long repairs;   /* checks that found the figures off (for tests) */
     uint64_t read_milli, write_milli; /* consumed units x 1000 (relaxed atomics) */
     uint64_t vector_search_bytes, vector_write_bytes; /* vector indexes' request bytes (relaxed atomics) */
+    ddb_table_usage usage;            /* the same units by operation and index (the cost report) */
 } ddb_table_stats;
 
 /* Table t's figures: `known` zero items (a table just created) or to be counted (one loaded). */
