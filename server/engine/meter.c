@@ -9,35 +9,51 @@
 #include "server/engine/table_stats.h"
 #include "server/engine/throttle.h"
 
-#define FIRST_CAP 2 /* most requests record one table and one partition */
-
-/* Room for one more element of size `size` in the arena array *arr of *n (capacity *cap). */
+/* Room for one more element of size `size` in *arr of n (capacity *cap), moved to the arena when
+   the meter's inline room is full. */
 static void *grow(ddb_arena *a, void *arr, uint32_t n, uint32_t *cap, size_t size)
 {
     void *bigger;
 
     if (n < *cap)
         return arr;
-    *cap = *cap ? 2 * *cap : FIRST_CAP;
+    *cap *= 2;
     bigger = ddb_arena_alloc(a, size * *cap);
-    if (n > 0)
-        memcpy(bigger, arr, size * n);
+    memcpy(bigger, arr, size * n);
     return bigger;
 }
 
 static ddb_meter *meter_of(ddb_meter **mp, ddb_arena *a)
 {
-    if (*mp == NULL)
-        *mp = ddb_arena_calloc(a, sizeof(**mp));
-    return *mp;
+    ddb_meter *m = *mp;
+
+    if (m == NULL) {
+        m = *mp = ddb_arena_alloc(a, sizeof(*m));
+        m->used = m->inline_used;
+        m->parts = m->inline_parts;
+        m->n = m->taken = m->nparts = m->takenparts = 0;
+        m->cap = m->capparts = DDB_METER_INLINE;
+    }
+    return m;
 }
 
 void ddb_meter_add(ddb_meter **mp, ddb_arena *a, const ddb_consumed *c)
 {
     ddb_meter *m = meter_of(mp, a);
+    ddb_charge *e;
 
     m->used = grow(a, m->used, m->n, &m->cap, sizeof(*m->used));
-    m->used[m->n++] = *c;
+    e = &m->used[m->n++];
+    e->t = c->t;
+    e->table = c->table;
+    e->written = c->written;
+    e->refused = c->refused;
+    e->index = NULL;
+    if (c->t->nindexes > 0) {
+        double *index = ddb_arena_alloc(a, sizeof(double) * c->t->nindexes);
+        memcpy(index, c->index, sizeof(double) * c->t->nindexes);
+        e->index = index;
+    }
 }
 
 void ddb_meter_add_partition(ddb_meter **mp, ddb_arena *a, const ddb_table *t, const ddb_index *ix, int write,
@@ -58,13 +74,18 @@ void ddb_meter_add_partition(ddb_meter **mp, ddb_arena *a, const ddb_table *t, c
     memcpy(p->key, key, DDB_KEY_PARTITION_BYTES);
 }
 
+static double units(const ddb_table *t, double table, const double *index)
+{
+    double total = table;
+
+    for (unsigned i = 0; index != NULL && i < t->nindexes; i++)
+        total += t->indexes[i].kind != DDB_IX_VECTOR ? index[i] : 0;
+    return total;
+}
+
 double ddb_consumed_units(const ddb_consumed *c)
 {
-    double total = c->table;
-
-    for (unsigned i = 0; i < c->t->nindexes; i++)
-        total += c->t->indexes[i].kind != DDB_IX_VECTOR ? c->index[i] : 0;
-    return total;
+    return units(c->t, c->table, c->index);
 }
 
 /* Takes what m recorded and did not take yet: a read's units from its table's (and GSIs') read
@@ -75,7 +96,7 @@ static void take_pending(ddb_meter *m)
     if (m == NULL || !ddb_throttle_enabled)
         return;
     for (; m->taken < m->n; m->taken++) {
-        const ddb_consumed *c = &m->used[m->taken];
+        const ddb_charge *c = &m->used[m->taken];
         if (c->refused)
             ddb_throttle_take(c->t, 1, c->table, NULL);
         else if (c->written == 0)
@@ -101,7 +122,7 @@ int ddb_meter_admit_read(ddb_meter *m, const ddb_table *t, const ddb_index *ix, 
 }
 
 /* A vector index's bytes: searched (VectorSearchRequestBytes) or written. */
-static void charge_vector_bytes(const ddb_consumed *c)
+static void charge_vector_bytes(const ddb_charge *c)
 {
     double bytes = 0;
 
@@ -112,12 +133,12 @@ static void charge_vector_bytes(const ddb_consumed *c)
 }
 
 /* The cost report's figures (usage.h): by operation, and each secondary index's part. */
-static void charge_usage(const ddb_consumed *c, int op, double total)
+static void charge_usage(const ddb_charge *c, int op, double total)
 {
     ddb_table_usage *u = &c->t->stats->usage;
 
     ddb_usage_add(&u->op[op], total - c->written, c->written);
-    for (unsigned i = 0; i < c->t->nindexes; i++) {
+    for (unsigned i = 0; c->index != NULL && i < c->t->nindexes; i++) {
         const ddb_index *ix = &c->t->indexes[i];
         if (ix->kind != DDB_IX_VECTOR && c->index[i] > 0) /* a write's index units are writes */
             ddb_usage_add_index(u, ix->id, c->written > 0 ? 0 : c->index[i], c->written > 0 ? c->index[i] : 0);
@@ -129,8 +150,8 @@ void ddb_meter_charge(ddb_meter *m, int op, double *read, double *write)
     if (m == NULL)
         return;
     for (uint32_t i = 0; i < m->n; i++) {
-        const ddb_consumed *c = &m->used[i];
-        double total = ddb_consumed_units(c);
+        const ddb_charge *c = &m->used[i];
+        double total = units(c->t, c->table, c->index);
         *read += total - c->written;
         *write += c->written;
         if (c->t->stats == NULL)

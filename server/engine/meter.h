@@ -52,13 +52,27 @@ typedef struct ddb_partition_load {
     char key[DDB_KEY_PARTITION_BYTES]; /* the stored key's partition prefix (keycodec.h) */
 } ddb_partition_load;
 
+/* One record of a ddb_consumed, as the meter keeps it: `index` holds t->nindexes units (arena
+   memory), NULL for a table without indexes, so a GetItem copies 40 bytes, not the 300 of a
+   ddb_consumed. */
+typedef struct ddb_charge {
+    const ddb_table *t;
+    double table, written;
+    const double *index;
+    int refused;
+} ddb_charge;
+
+#define DDB_METER_INLINE 2 /* most requests record one table and one partition: no allocation more */
+
 /* A request's meter: what it consumed so far (arena memory, the request's); [0, taken) of each
    list are taken from --enforce-capacity's buckets already. */
 typedef struct ddb_meter {
-    ddb_consumed *used;
+    ddb_charge *used;
     uint32_t n, cap, taken;
     ddb_partition_load *parts;
     uint32_t nparts, capparts, takenparts;
+    ddb_charge inline_used[DDB_METER_INLINE];
+    ddb_partition_load inline_parts[DDB_METER_INLINE];
 } ddb_meter;
 
 /* Records c on *m (created in `a` at the first record). */
