@@ -62,8 +62,8 @@ void ddb_meter_add_partition(ddb_meter **mp, ddb_arena *a, const ddb_table *t, c
     ddb_meter *m;
     ddb_partition_load *p;
 
-    if (key == NULL || klen < DDB_KEY_PARTITION_BYTES)
-        return;
+    if (!ddb_throttle_enabled || key == NULL || klen < DDB_KEY_PARTITION_BYTES)
+        return; /* only --enforce-capacity's partition buckets take them */
     m = meter_of(mp, a);
     m->parts = grow(a, m->parts, m->nparts, &m->capparts, sizeof(*m->parts));
     p = &m->parts[m->nparts++];

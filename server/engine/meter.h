@@ -78,7 +78,8 @@ typedef struct ddb_meter {
 /* Records c on *m (created in `a` at the first record). */
 void ddb_meter_add(ddb_meter **m, ddb_arena *a, const ddb_consumed *c);
 /* Records `units` served by the partition of the stored key `key` (nothing when it names no
-   partition: shorter than DDB_KEY_PARTITION_BYTES, a Scan's range). */
+   partition: shorter than DDB_KEY_PARTITION_BYTES, a Scan's range; nor without --enforce-capacity,
+   whose partition buckets alone take them). */
 void ddb_meter_add_partition(ddb_meter **m, ddb_arena *a, const ddb_table *t, const ddb_index *ix, int write,
                              const char *key, size_t klen, double units);
 

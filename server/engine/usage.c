@@ -3,19 +3,6 @@
  */
 #include "server/engine/usage.h"
 
-static uint64_t milli(double units)
-{
-    return (uint64_t)(units * 1000 + 0.5);
-}
-
-void ddb_usage_add(ddb_usage_units *u, double read, double write)
-{
-    if (read > 0)
-        __atomic_add_fetch(&u->read_milli, milli(read), __ATOMIC_RELAXED);
-    if (write > 0)
-        __atomic_add_fetch(&u->write_milli, milli(write), __ATOMIC_RELAXED);
-}
-
 void ddb_usage_add_index(ddb_table_usage *u, uint32_t id, double read, double write)
 {
     for (unsigned i = 0; i < DDB_MAX_INDEXES; i++) {

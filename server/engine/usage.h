@@ -27,8 +27,14 @@ typedef struct ddb_table_usage {
     } ix[DDB_MAX_INDEXES];
 } ddb_table_usage;
 
-/* Adds read and write units. */
-void ddb_usage_add(ddb_usage_units *u, double read, double write);
+/* Adds read and write units (inline: once or twice a request). */
+static inline void ddb_usage_add(ddb_usage_units *u, double read, double write)
+{
+    if (read > 0)
+        __atomic_add_fetch(&u->read_milli, (uint64_t)(read * 1000 + 0.5), __ATOMIC_RELAXED);
+    if (write > 0)
+        __atomic_add_fetch(&u->write_milli, (uint64_t)(write * 1000 + 0.5), __ATOMIC_RELAXED);
+}
 /* Adds them to index `id`'s slot (claimed when it has none; nothing when every slot is taken). */
 void ddb_usage_add_index(ddb_table_usage *u, uint32_t id, double read, double write);
 /* The units added so far. */
