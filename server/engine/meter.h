@@ -2,13 +2,13 @@
  * server/engine/meter.h: what a request consumed, charged once; and whether a read is let in.
  *
  * A handler records what it consumed (ddb_consumed: the table, the units of the table and of each
- * index, the partition it read or wrote) on its request's meter as it computes it, and the
- * pipeline charges the whole meter once after the handler returns (api/dispatch.c, through
- * ddb_api.charge; the way Redis's call() accounts every command after proc()): to the tables'
- * figures for /metrics (table_stats.h), to the request's totals for the access log and the trace
- * span, and to --enforce-capacity's buckets (throttle.h), the partitions' from the loads the
- * handler recorded beside (ddb_partition_load). So no operation charges anything
- * itself, and one that consumes cannot be forgotten (ctest layers.check holds server/ops/ to it;
+ * index) on its request's meter as it computes it, and beside them, with --enforce-capacity, the
+ * partitions' loads (ddb_partition_load); the pipeline charges the whole meter once after the
+ * handler returns (api/dispatch.c, through ddb_api.charge; the way Redis's call() accounts every
+ * command after proc()): to the tables' figures for /metrics (table_stats.h) and the cost report
+ * (usage.h), to the request's totals for the access log and the trace span, and to
+ * --enforce-capacity's buckets (throttle.h). So no operation charges anything itself, and one
+ * that consumes cannot be forgotten (ctest layers.check holds server/ops/ to it;
  * tests/compat/test_charge_every_operation.py walks the operation table).
  *
  * --enforce-capacity lets a request in before it does the work: a write in the mutation
