@@ -10,11 +10,14 @@
 #include <unistd.h>
 
 #include "server/api/auth.h"
+#include "server/base/clock.h"
 #include "server/base/gate.h"
 #include "server/base/groupcommit.h"
 #include "server/base/log.h"
 #include "server/base/workers.h"
 #include "server/engine/idempotency.h"
+#include "server/engine/meter.h"
+#include "server/doors/usage.h"
 #include "server/engine/jobs/backups.h"
 #include "server/engine/jobs/budget.h"
 #include "server/engine/jobs/expiry.h"
@@ -215,6 +218,8 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     srv->config = cfg;
     settings_of(cfg, &srv->eng.settings);
     srv->api.ops = ddb_op_table;
+    srv->api.charge = ddb_meter_charge;
+    ddb_usage_window_start(ddb_clock_now_ms());
     srv->api.lookups.policy_of = ddb_resource_policy_of;
     srv->api.lookups.owner_of = ddb_resource_owner_of;
     srv->api.lookups.account_of = ddb_resource_account_of;

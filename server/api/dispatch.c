@@ -256,6 +256,9 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
     }
     if (ddb_op_flags(op) & DDB_OPF_AS_MODELED) /* (issue 49: an unknown member, however deep, was echoed) */
         req->in = ddb_v_known(req->arena, req->in, e->spec->fields);
-    if (!req->validate_only)
-        e->handler(req);
+    if (req->validate_only)
+        return;
+    e->handler(req);
+    if (api->charge != NULL) /* what it consumed, once, whatever it answered (engine/meter.h) */
+        api->charge(req->meter, req->op, &req->consumed_read, &req->consumed_write);
 }

@@ -56,6 +56,9 @@ typedef struct ddb_api {
        peer_key (the key of --peer-key; NULL without --auth: any); NULL: no peers, refused */
     ddb_handler peer;
     const char *peer_key;
+    /* charges what a handler recorded on req->meter, adding its units to *read and *write
+       (engine/meter.h's ddb_meter_charge); NULL: nothing is charged */
+    void (*charge)(struct ddb_meter *m, int op, double *read, double *write);
 } ddb_api;
 
 /* op's entry in api's table; NULL for DDB_OP_NONE and values out of range. */

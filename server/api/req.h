@@ -18,6 +18,7 @@
 
 struct ddb_engine;
 struct ddb_auth;
+struct ddb_meter;
 
 #define DDB_DEFAULT_ACCOUNT "000000000000"
 
@@ -51,7 +52,10 @@ typedef struct ddb_req {
     const char *table_as_sent;
     const char **items_as_sent;
     uint64_t now_ms;        /* wall clock at arrival */
-    double consumed_read, consumed_write; /* capacity units the request consumed (ddb_consumed_write) */
+    /* what the handler consumed, recorded as it went (engine/meter.h; NULL: nothing), charged once
+       by dispatch after the handler returns, which sets the units it consumed (access log, span) */
+    struct ddb_meter *meter;
+    double consumed_read, consumed_write;
     int internal;           /* made in-process (--seed): no Authorization header, no --auth policy */
     int lenient_numbers;    /* --lenient-numbers: its numbers may come as strings (api/validate.h) */
     int validate_only;      /* stop after validation, before the handler (--seed checks everything first) */

@@ -16,6 +16,7 @@
 #include "server/engine/catalog.h"
 #include "server/engine/jobs/tasks.h"
 #include "server/doors/insights_view.h"
+#include "server/doors/usage.h"
 #include "server/doors/nssnap.h"
 #include "server/server.h"
 
@@ -374,6 +375,8 @@ int ddb_admin_handle(ddb_server *srv, const char *method, const char *path, size
         status = is_post ? set_faults(body, blen, out) : faults_state(out);
     else if (plen >= 15 && memcmp(path, "/ddbd/snapshots", 15) == 0)
         status = snapshots(srv, method, path, plen, body, blen, out);
+    else if (plen == 11 && memcmp(path, "/ddbd/usage", 11) == 0 && !is_post)
+        status = ddb_usage_admin(&srv->eng, out);
     else if (plen > CI_PATH_LEN && memcmp(path, CI_PATH, CI_PATH_LEN) == 0 && !is_post)
         status = ddb_insights_admin(&srv->eng, path + CI_PATH_LEN, plen - CI_PATH_LEN, out);
     else

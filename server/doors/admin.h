@@ -20,6 +20,9 @@
  *   GET  /ddbd/contributor-insights/TABLE[?index=NAME]   Contributor Insights' top keys of an
  *                                        enabled table or GSI (insights_view.h)
  *
+ *   GET  /ddbd/usage                         the cost report: units and their cost by table, operation
+ *                                        and index, for the window and a month (usage.h)
+ *
  *   GET  /ddbd/faults                        {"write_errors": bool, "free_bytes": n | null}
  *   POST /ddbd/faults {"write_errors": true, "free_bytes": 0}   storage faults (faults.h), {} clears
  */

@@ -43,6 +43,16 @@ static void render_tables(ddb_buf *out, ddb_catalog *c, ddb_store *s)
                        "ddbd_consumed_capacity_units_total{table=\"%s\",kind=\"read\"} %.3f\n"
                        "ddbd_consumed_capacity_units_total{table=\"%s\",kind=\"write\"} %.3f\n",
                        tables[i]->name, f[i].read_units, tables[i]->name, f[i].write_units);
+    ddb_buf_puts(out, "# HELP ddbd_vector_request_bytes_total Vector indexes' request bytes (VectorSearchRequestBytes, "
+                      "VectorWriteRequestBytes), by table and kind.\n"
+                      "# TYPE ddbd_vector_request_bytes_total counter\n");
+    for (size_t i = 0; i < n; i++) {
+        if (tables[i]->nvector > 0)
+            ddb_buf_printf(out,
+                           "ddbd_vector_request_bytes_total{table=\"%s\",kind=\"search\"} %llu\n"
+                           "ddbd_vector_request_bytes_total{table=\"%s\",kind=\"write\"} %llu\n",
+                           tables[i]->name, f[i].vector_search_bytes, tables[i]->name, f[i].vector_write_bytes);
+    }
     ddb_arena_free(&a);
 }
 

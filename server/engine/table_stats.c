@@ -85,6 +85,16 @@ void ddb_table_stats_charge(ddb_table_stats *s, double read_units, double write_
         __atomic_add_fetch(&s->write_milli, (uint64_t)(write_units * 1000 + 0.5), __ATOMIC_RELAXED);
 }
 
+void ddb_table_stats_charge_vector(ddb_table_stats *s, double search_bytes, double write_bytes)
+{
+    if (s == NULL)
+        return;
+    if (search_bytes > 0)
+        __atomic_add_fetch(&s->vector_search_bytes, (uint64_t)search_bytes, __ATOMIC_RELAXED);
+    if (write_bytes > 0)
+        __atomic_add_fetch(&s->vector_write_bytes, (uint64_t)write_bytes, __ATOMIC_RELAXED);
+}
+
 int ddb_keyspace_count(ddb_store *store, const ddb_store_snapshot *snap, uint32_t id, unsigned long long *items,
                        unsigned long long *bytes)
 {
@@ -315,6 +325,8 @@ int ddb_table_stats_read(ddb_table_stats *s, ddb_store *store, const ddb_table *
     pthread_mutex_unlock(&s->lock);
     out->read_units = (double)__atomic_load_n(&s->read_milli, __ATOMIC_RELAXED) / 1000;
     out->write_units = (double)__atomic_load_n(&s->write_milli, __ATOMIC_RELAXED) / 1000;
+    out->vector_search_bytes = __atomic_load_n(&s->vector_search_bytes, __ATOMIC_RELAXED);
+    out->vector_write_bytes = __atomic_load_n(&s->vector_write_bytes, __ATOMIC_RELAXED);
     return rc;
 }
 

@@ -4,8 +4,9 @@
  *
  * Each table has one ddb_table_stats, created by the catalog with the table and shared by every
  * version of its description (an UpdateTable keeps it), so a figure follows the table, not one
- * description. Capacity is charged by the operations as they write ConsumedCapacity (whether or
- * not the client asked for it: ops_common.h), with relaxed atomic adds.
+ * description. Capacity is charged once per request, after its handler, from what the handler
+ * recorded (whether or not the client asked for ConsumedCapacity: engine/meter.h), with relaxed
+ * atomic adds.
  *
  * Items and bytes are not stored: a table created while the server runs starts at zero, and the
  * mutation pipeline moves the figures after every commit it makes (engine/mutation.c), the table's
@@ -33,6 +34,7 @@
 #include <stdint.h>
 
 #include "server/engine/table.h"
+#include "server/engine/usage.h"
 #include "server/storage/storage.h"
 
 /* The items and bytes of one keyspace (a table or an index, by its id), or a change of them. */
@@ -55,6 +57,8 @@ typedef struct ddb_table_stats {
     int checking;
     unsigned long long repairs;   /* checks that found the figures off (for tests) */
     uint64_t read_milli, write_milli; /* consumed units x 1000 (relaxed atomics) */
+    uint64_t vector_search_bytes, vector_write_bytes; /* vector indexes' request bytes (relaxed atomics) */
+    ddb_table_usage usage;            /* the same units by operation and index (the cost report) */
 } ddb_table_stats;
 
 /* Table t's figures: `known` zero items (a table just created) or to be counted (one loaded). */
@@ -82,12 +86,15 @@ void ddb_table_stats_leave(unsigned gen);
 
 /* Charges consumed capacity units. */
 void ddb_table_stats_charge(ddb_table_stats *s, double read_units, double write_units);
+/* Charges vector indexes' request bytes: VectorSearchRequestBytes, VectorWriteRequestBytes. */
+void ddb_table_stats_charge_vector(ddb_table_stats *s, double search_bytes, double write_bytes);
 
 /* The figures, counting table `t` first if they are not known yet, or if an index of t that has its
    entries now (not backfilling) is missing. `out->ix` holds each counted index's, by id. */
 typedef struct ddb_table_figures {
     long long items, bytes;
     double read_units, write_units;
+    unsigned long long vector_search_bytes, vector_write_bytes;
     ddb_keyspace_figures ix[DDB_MAX_INDEXES];
     unsigned nix;
 } ddb_table_figures;

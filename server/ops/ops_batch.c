@@ -14,11 +14,9 @@
 #include "server/api/validate.h"
 #include "server/engine/engine.h"
 #include "server/engine/index.h"
-#include "server/engine/insights_feed.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/mutation.h"
 #include "server/engine/read.h"
-#include "server/engine/throttle.h"
 #include "server/expr/expr.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
@@ -344,8 +342,7 @@ int ddb_op_batch_get_item(ddb_req *req)
             int found;
             if (g[i].again != NULL && g[i].again[done[i]])
                 continue; /* read (and answered) under its first spelling */
-            if ((bt.err.code = ddb_throttle_read(g[i].t, NULL, k->bytes, k->len, &bt.err.msg)) != 0) {
-                ddb_insights_throttled(k->bytes, k->len);
+            if ((bt.err.code = ddb_read_admitted(req, g[i].t, NULL, k->bytes, k->len, &bt.err.msg)) != 0) {
                 bt.throttled++;
                 break; /* this key and the table's others come back in UnprocessedKeys */
             }
@@ -356,10 +353,10 @@ int ddb_op_batch_get_item(ddb_req *req)
                 full = 1; /* this key and the rest come back in UnprocessedKeys, unread and uncharged */
                 break;
             }
+            /* recorded key by key: the next key is admitted after this one's units are taken */
             used[i].table += ddb_read_units(size, g[i].consistent);
-            used[i].taken = 1;
-            ddb_throttle_take(g[i].t, 0, ddb_read_units(size, g[i].consistent), NULL);
-            ddb_throttle_take_partition(g[i].t, NULL, 0, k->bytes, k->len, ddb_read_units(size, g[i].consistent));
+            ddb_consumed_record(req, &(ddb_consumed){.t = g[i].t, .table = ddb_read_units(size, g[i].consistent)});
+            ddb_partition_record(req, g[i].t, NULL, 0, k->bytes, k->len, ddb_read_units(size, g[i].consistent));
             if (!found)
                 continue;
             total += size;
@@ -378,7 +375,7 @@ int ddb_op_batch_get_item(ddb_req *req)
             write_unprocessed(req, &g[i], done[i], ddb_batch_key_as_sent(req, i, g[i].t->name));
     }
     ddb_jw_obj_end(w);
-    ddb_consumed_write_list(req, ddb_rcc_parse(req->in), used, ntables);
+    ddb_consumed_render_list(req, ddb_rcc_parse(req->in), used, ntables);
     ddb_jw_obj_end(w);
     return DDB_OK;
 }

@@ -11,10 +11,7 @@
 
 #include "ddb/ddb_status.h"
 #include "server/engine/engine.h"
-#include "server/engine/insights_feed.h"
 #include "server/engine/item.h"
-#include "server/engine/table_stats.h"
-#include "server/engine/throttle.h"
 #include "server/expr/expr.h"
 
 const ddb_table *ddb_table_or_fail(ddb_req *req, const char *name, int name_in_message)
@@ -181,19 +178,9 @@ static void write_vector_bytes(ddb_jw *w, const ddb_consumed *c)
         ddb_jw_obj_end(w);
 }
 
-/* The units of the table and its secondary indexes (not the vector indexes' bytes). */
-static double total_units(const ddb_consumed *c)
-{
-    double total = c->table;
-
-    for (unsigned i = 0; i < c->t->nindexes; i++)
-        total += c->t->indexes[i].kind != DDB_IX_VECTOR ? c->index[i] : 0;
-    return total;
-}
-
 void ddb_consumed_write_obj(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c)
 {
-    double total = total_units(c);
+    double total = ddb_consumed_units(c);
 
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "TableName");
@@ -226,34 +213,36 @@ int ddb_table_edit_or_fail(ddb_req *req, int rc)
     return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
 }
 
+int ddb_read_admitted(ddb_req *req, const ddb_table *t, const ddb_index *ix, const char *key, size_t klen,
+                      const char **msg)
+{
+    return ddb_meter_admit_read(req->meter, t, ix, key, klen, msg);
+}
+
 int ddb_read_throttled_or_fail(ddb_req *req, const ddb_table *t, const ddb_index *ix, const char *key, size_t klen)
 {
     const char *msg;
-    int code = ddb_throttle_read(t, ix, key, klen, &msg);
+    int code = ddb_meter_admit_read(req->meter, t, ix, key, klen, &msg);
 
-    if (code == 0)
-        return DDB_OK;
-    if (key != NULL)
-        ddb_insights_throttled(key, klen);
-    return ddb_req_fail(req, code, "%s", msg);
+    return code == 0 ? DDB_OK : ddb_req_fail(req, code, "%s", msg);
 }
 
-void ddb_consumed_charge(ddb_req *req, const ddb_consumed *c)
+void ddb_consumed_record(ddb_req *req, const ddb_consumed *c)
 {
-    double total = total_units(c);
+    ddb_meter_add(&req->meter, req->arena, c);
+}
 
-    req->consumed_read += total - c->written;
-    req->consumed_write += c->written;
-    ddb_table_stats_charge(c->t->stats, total - c->written, c->written);
-    if (c->written == 0 && !c->taken) /* writes are taken by the mutation pipeline */
-        ddb_throttle_take(c->t, 0, c->table, c->index);
+void ddb_partition_record(ddb_req *req, const ddb_table *t, const ddb_index *ix, int write, const char *key,
+                          size_t klen, double units)
+{
+    ddb_meter_add_partition(&req->meter, req->arena, t, ix, write, key, klen, units);
 }
 
 void ddb_consumed_write(ddb_req *req, ddb_rcc rcc, const ddb_consumed *c)
 {
     ddb_consumed named;
 
-    ddb_consumed_charge(req, c);
+    ddb_consumed_record(req, c);
     if (rcc == DDB_RCC_NONE)
         return;
     if (req->table_as_sent != NULL && c->name == NULL) { /* DynamoDB names the table as the request did */
@@ -265,10 +254,8 @@ void ddb_consumed_write(ddb_req *req, ddb_rcc rcc, const ddb_consumed *c)
     ddb_consumed_write_obj(&req->out, rcc, c);
 }
 
-void ddb_consumed_write_list(ddb_req *req, ddb_rcc rcc, const ddb_consumed *used, size_t n)
+void ddb_consumed_render_list(ddb_req *req, ddb_rcc rcc, const ddb_consumed *used, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        ddb_consumed_charge(req, &used[i]);
     if (rcc == DDB_RCC_NONE)
         return;
     ddb_jw_key(&req->out, "ConsumedCapacity");
@@ -276,6 +263,13 @@ void ddb_consumed_write_list(ddb_req *req, ddb_rcc rcc, const ddb_consumed *used
     for (size_t i = 0; i < n; i++)
         ddb_consumed_write_obj(&req->out, rcc, &used[i]);
     ddb_jw_arr_end(&req->out);
+}
+
+void ddb_consumed_write_list(ddb_req *req, ddb_rcc rcc, const ddb_consumed *used, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        ddb_consumed_record(req, &used[i]);
+    ddb_consumed_render_list(req, rcc, used, n);
 }
 
 const char *ddb_batch_key_as_sent(const ddb_req *req, uint32_t i, const char *name)

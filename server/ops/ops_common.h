@@ -9,6 +9,7 @@
 #include "server/engine/capacity.h"
 #include "server/engine/catalog.h"
 #include "server/engine/keycodec.h"
+#include "server/engine/meter.h" /* ddb_consumed */
 
 typedef enum ddb_rcc { DDB_RCC_NONE, DDB_RCC_TOTAL, DDB_RCC_INDEXES } ddb_rcc;
 
@@ -39,18 +40,6 @@ struct ddb_expr;
 const char *ddb_update_key_target_check(ddb_arena *a, const ddb_table *t, const struct ddb_expr *update);
 
 ddb_rcc ddb_rcc_parse(const ddb_json *in);
-/* Units a request consumed on a table and on each of its indexes (t->indexes order). */
-typedef struct ddb_consumed {
-    const ddb_table *t;
-    double table;
-    double index[DDB_MAX_INDEXES];
-    /* 'R' or 'W': also name the units ReadCapacityUnits / WriteCapacityUnits, as DynamoDB's
-       transactions do (they may charge reads and writes); 0: CapacityUnits alone */
-    char units;
-    double written;  /* the part of the units that writes consumed (ddb_consumed_add); the rest was read */
-    int taken;       /* --enforce-capacity: its reads were taken from the buckets as they went (a batch) */
-    const char *name; /* TableName as the request named the table (its ARN); NULL: t->name */
-} ddb_consumed;
 /* Adds a mutation's (write) units; `index` is per index of `src` (the description the mutation ran under). */
 void ddb_consumed_add(ddb_consumed *c, const ddb_table *src, double table, const double *index);
 /* Writes one ConsumedCapacity object (TableName, CapacityUnits; with INDEXES, Table and the touched indexes). */
@@ -62,22 +51,33 @@ void ddb_consumed_write_obj(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c);
  */
 int ddb_table_edit_or_fail(ddb_req *req, int rc);
 
-/* --enforce-capacity (engine/throttle.h): DDB_OK, or the throttling error recorded (and the key
-   told to Contributor Insights) when a read of t or its index ix, of the partition of the stored
-   key (NULL or short for a Scan), is throttled. */
+/* --enforce-capacity (engine/meter.h): DDB_OK, or the throttling error recorded (and the key told
+   to Contributor Insights) when a read of t or its index ix, of the partition of the stored key
+   (NULL or short for a Scan), is not let in. */
 int ddb_read_throttled_or_fail(ddb_req *req, const ddb_table *t, const ddb_index *ix, const char *key, size_t klen);
+/* The same, the error returned with *msg its text instead of recorded (a transaction cancels). */
+int ddb_read_admitted(ddb_req *req, const ddb_table *t, const ddb_index *ix, const char *key, size_t klen,
+                      const char **msg);
 
 /*
- * Charges what a successful request consumed, whatever ReturnConsumedCapacity says (to its tables'
- * figures for /metrics, engine/table_stats.h, and to req->consumed_* for the access log), and
- * writes "ConsumedCapacity": {...} into req->out (nothing for NONE). Every operation that consumes
- * capacity calls this, or the list form, exactly once.
+ * Records what a request consumed on the request (engine/meter.h), whatever ReturnConsumedCapacity
+ * says, for dispatch to charge once after the handler returns (to its tables' figures for
+ * /metrics, the access log, the trace span, --enforce-capacity's buckets), and writes
+ * "ConsumedCapacity": {...} into req->out (nothing for NONE). Every operation that consumes
+ * capacity calls this, or the list form, or records what it consumed with ddb_consumed_record.
  */
 void ddb_consumed_write(ddb_req *req, ddb_rcc rcc, const ddb_consumed *c);
-/* The charge alone, nothing written: a write refused by its condition (DynamoDB charges it). */
-void ddb_consumed_charge(ddb_req *req, const ddb_consumed *c);
-/* The same with "ConsumedCapacity": [{...}, ...], one per table: batches, transactions. */
+/* The record alone, nothing written: a write refused by its condition (DynamoDB charges it), a
+   batch's or a transaction's read of one key. */
+void ddb_consumed_record(ddb_req *req, const ddb_consumed *c);
+/* The units the partition of the stored key `key` (of t, or of its index ix) served the request:
+   a read's, or (`write`) a write's its condition refused; recorded for --enforce-capacity. */
+void ddb_partition_record(ddb_req *req, const ddb_table *t, const ddb_index *ix, int write, const char *key,
+                          size_t klen, double units);
+/* Records each and writes "ConsumedCapacity": [{...}, ...], one per table: batches, transactions. */
 void ddb_consumed_write_list(ddb_req *req, ddb_rcc rcc, const ddb_consumed *used, size_t n);
+/* The list written alone, its units recorded already (key by key, ddb_consumed_record). */
+void ddb_consumed_render_list(ddb_req *req, ddb_rcc rcc, const ddb_consumed *used, size_t n);
 /* The key a batch answers RequestItems' member i under: as sent (req->items_as_sent), else `name`. */
 const char *ddb_batch_key_as_sent(const ddb_req *req, uint32_t i, const char *name);
 /* The entry of table t in used[0..*n), added (with `units`, see ddb_consumed) when it is not there yet. */

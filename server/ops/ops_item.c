@@ -14,7 +14,6 @@
 #include "server/engine/itemcodec.h"
 #include "server/engine/mutation.h"
 #include "server/engine/read.h"
-#include "server/engine/throttle.h"
 #include "server/expr/expr.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
@@ -49,19 +48,19 @@ static void mutation_from_req(ddb_mutation *m, ddb_req *req, ddb_mut_kind kind, 
 
 static int run_mutation(ddb_req *req, ddb_mutation *m)
 {
-    ddb_consumed used = {.t = m->t};
+    ddb_consumed used = {.t = m->t, .refused = 1};
 
     if (ddb_mutate(req->eng, req->arena, m) == DDB_OK)
         return DDB_OK;
     /* "If a ConditionExpression evaluates to false during a conditional write, DynamoDB still
        consumes write capacity from the table": the existing item's size, at least one unit (the
        developer guide's conditional writes), one figure for /metrics, the access log, the trace
-       span and --enforce-capacity's buckets; the error itself reports none */
+       span and --enforce-capacity's buckets (the table's and the partition's); the error itself
+       reports none */
     if (m->err.code == DDB_E_CONDITIONAL_CHECK_FAILED) {
         ddb_consumed_add(&used, m->t, ddb_write_units(m->had_old ? m->old_size : 0), NULL);
-        ddb_consumed_charge(req, &used);
-        ddb_throttle_take(m->t, 1, used.table, NULL);
-        ddb_throttle_take_partition(m->t, NULL, 1, m->key.bytes, m->key.len, used.table);
+        ddb_consumed_record(req, &used);
+        ddb_partition_record(req, m->t, NULL, 1, m->key.bytes, m->key.len, used.table);
     }
     req->err = m->err;
     return req->err.code;
@@ -206,7 +205,7 @@ int ddb_op_get_item(ddb_req *req)
         ddb_jw_key(w, "Item");
         ddb_item_write_json(w, &out);
     }
-    ddb_throttle_take_partition(t, NULL, 0, key.bytes, key.len, ddb_read_units(size, consistent));
+    ddb_partition_record(req, t, NULL, 0, key.bytes, key.len, ddb_read_units(size, consistent));
     ddb_consumed_write(req, ddb_rcc_parse(req->in), &(ddb_consumed){.t = t, .table = ddb_read_units(size, consistent)});
     ddb_jw_obj_end(w);
     return DDB_OK;

@@ -26,7 +26,6 @@
 #include "server/engine/index.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/read.h"
-#include "server/engine/throttle.h"
 #include "server/expr/expr.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
@@ -608,7 +607,7 @@ static int select_one_item(sel *x)
     }
     ddb_jw_arr_end(w);
     used.table = ddb_read_units(size, consistent_read(req->in));
-    ddb_throttle_take_partition(x->t, NULL, 0, key.bytes, key.len, used.table);
+    ddb_partition_record(req, x->t, NULL, 0, key.bytes, key.len, used.table);
     ddb_consumed_write(req, ddb_rcc_parse(req->in), &used);
     ddb_jw_obj_end(w);
     return DDB_OK;
@@ -637,6 +636,7 @@ static int execute_select(ddb_req *req, const ddb_pq_stmt *s)
     p.project_ctx = s;
     ddb_page_begin(&p);
     rc = select_read(&x, &p, part, &start, has_start, &last_part);
+    req->meter = x.sub.meter; /* the partitions the page read (ddb_page_read_range recorded them there) */
     if (rc < 0 || rc > 1) {
         if (req->err.code == DDB_OK)
             req->err = x.sub.err;

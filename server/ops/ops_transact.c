@@ -31,7 +31,6 @@
 #include "server/engine/itemcodec.h"
 #include "server/engine/mutation.h"
 #include "server/engine/retention.h"
-#include "server/engine/throttle.h"
 #include "server/expr/expr.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
@@ -538,7 +537,7 @@ static int write_get_result(ddb_req *req, action *acts, uint32_t n, const ddb_re
         /* a transactional read: twice a consistent one */
         double units = 2 * ddb_read_units(size, 1);
         ddb_consumed_for(used, &nt, acts[i].t, 'R')->table += units;
-        ddb_throttle_take_partition(acts[i].t, NULL, 0, acts[i].key.bytes, acts[i].key.len, units);
+        ddb_partition_record(req, acts[i].t, NULL, 0, acts[i].key.bytes, acts[i].key.len, units);
         ddb_jw_obj_begin(w);
         if (items[i] != NULL) {
             ddb_jw_key(w, "Item");
@@ -563,8 +562,8 @@ int ddb_op_transact_get_items(ddb_req *req)
     keys = DDB_NEW_ARRAY(req->arena, ddb_read_slot, n);
     for (uint32_t i = 0; i < n; i++) {
         const char *msg;
-        int code = ddb_throttle_read(acts[i].t, NULL, acts[i].key.bytes, acts[i].key.len, &msg);
-        if (code != 0) /* --enforce-capacity (engine/throttle.h) */
+        int code = ddb_read_admitted(req, acts[i].t, NULL, acts[i].key.bytes, acts[i].key.len, &msg);
+        if (code != 0) /* --enforce-capacity (engine/meter.h) */
             return ddb_transact_cancel_one(req, n, i, code == DDB_E_THROTTLING ? "ThrottlingError"
                                                                                 : "ProvisionedThroughputExceeded", msg);
         keys[i] = (ddb_read_slot){acts[i].key.bytes, acts[i].key.len, NULL, 0};

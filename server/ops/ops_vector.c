@@ -189,8 +189,10 @@ static int hit_item(ddb_req *req, const ddb_index *ix, const ddb_vector_hit *h, 
     return 0;
 }
 
-static int write_results(ddb_req *req, const ddb_index *ix, const ddb_vector_hit *hits, size_t n, size_t examined)
+static int write_results(ddb_req *req, const ddb_table *t, const ddb_index *ix, const ddb_vector_hit *hits, size_t n,
+                         size_t examined)
 {
+    ddb_consumed used = {.t = t};
     ddb_jw *w = &req->out;
     size_t returned = 0, entries = 0, vectors = 0, vector_bytes = ix->vec->alen + ddb_vector_trailer_bytes(ix);
 
@@ -217,11 +219,13 @@ static int write_results(ddb_req *req, const ddb_index *ix, const ddb_vector_hit
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);
+    used.index[ix - t->indexes] = search_bytes(ix->vec->dims, examined, n, entries, vectors);
+    ddb_consumed_record(req, &used); /* charged (/metrics' vector bytes) whatever ReturnConsumedCapacity says */
     if (ddb_rcc_parse(req->in) != DDB_RCC_NONE) {
         ddb_jw_key(w, "ConsumedCapacity");
         ddb_jw_obj_begin(w);
         ddb_jw_key(w, "VectorSearchRequestBytes");
-        ddb_jw_double(w, search_bytes(ix->vec->dims, examined, n, entries, vectors));
+        ddb_jw_double(w, used.index[ix - t->indexes]);
         ddb_jw_obj_end(w);
     }
     ddb_jw_obj_end(w);
@@ -259,5 +263,5 @@ int ddb_op_search_vectors(ddb_req *req)
     hits = DDB_NEW_ARRAY(req->arena, ddb_vector_hit, q.topk);
     if (!none && ddb_vector_search(req->eng, req->arena, &q, hits, &n, &examined) != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
-    return write_results(req, ix, hits, n, examined);
+    return write_results(req, t, ix, hits, n, examined);
 }

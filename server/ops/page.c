@@ -13,7 +13,6 @@
 #include "server/engine/index.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/read.h"
-#include "server/engine/throttle.h"
 
 #define PAGE_LIMIT_BYTES (1024 * 1024)
 
@@ -405,8 +404,7 @@ int ddb_page_read_range(ddb_page *p, const char *lo, size_t lolen, const char *h
         return p->req->err.code;
     rc = ddb_read_range(p->req->eng, lo, lolen, hi, hilen, reverse, after, afterlen, range_entry, p);
     /* a Query's units from its partition (a Scan's range has none) */
-    ddb_throttle_take_partition(p->ks->t, p->ks->ix, 0, lo, lolen,
-                                ddb_read_units(p->cap_bytes - before, p->consistent));
+    ddb_partition_record(p->req, p->ks->t, p->ks->ix, 0, lo, lolen, ddb_read_units(p->cap_bytes - before, p->consistent));
 
     return rc < 0 ? ddb_req_fail(p->req, DDB_E_INTERNAL, "Internal server error") : rc;
 }

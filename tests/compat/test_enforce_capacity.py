@@ -318,3 +318,29 @@ def test_batches_return_the_throttled_part_under_the_arn_as_sent(server):
     got = ddb.batch_get_item(RequestItems={arn: {"Keys": keys, "ConsistentRead": True}})
     assert list(got["Responses"]) == [arn] and list(got["UnprocessedKeys"]) == [arn]
     assert got["UnprocessedKeys"][arn] == {"Keys": keys[1:], "ConsistentRead": True}
+
+
+def test_a_transactions_throttled_reads_feed_contributor_insights(server):
+    """Every refused read tells Contributor Insights (the reads' one admission, engine/meter.h):
+    TransactGetItems' too, which asked the buckets itself before issue 53 and was not counted."""
+    ddb = make_client(server.endpoint)
+    table = provisioned(ddb, rcu=1, wcu=100)
+    resp = raw_request(server.endpoint, "UpdateContributorInsights", {
+        "TableName": table, "ContributorInsightsAction": "ENABLE", "ContributorInsightsMode": "THROTTLED_KEYS"})
+    assert resp.status == 200
+    put(ddb, table, "victim", pad={"S": "x" * 3000})
+    for _ in range(10):  # empties the table's read bucket (1 unit a second): one GetItem refused
+        try:
+            ddb.get_item(TableName=table, Key={"pk": {"S": "victim"}}, ConsistentRead=True)
+        except ClientError:
+            break
+    else:
+        raise AssertionError("never throttled")
+    for _ in range(2):
+        with pytest.raises(ClientError) as e:
+            ddb.transact_get_items(TransactItems=[{"Get": {"TableName": table, "Key": {"pk": {"S": "victim"}}}}])
+        assert e.value.response["CancellationReasons"] == [{"Code": "ProvisionedThroughputExceeded",
+                                                            "Message": TABLE_TEXT}]
+    with urllib.request.urlopen(server.endpoint + "/ddbd/contributor-insights/" + table) as r:
+        top = json.loads(r.read())
+    assert top["PKT"] == [{"PartitionKey": {"S": "victim"}, "ThrottleCount": 3.0}]  # the GetItem, both transactions

@@ -31,7 +31,12 @@ A file belongs to the layer whose folder is the longest prefix of its path. Chec
      operation. PAIRING_PENDING lists the operations not moved yet; it only shrinks (an entry
      that is paired now is reported too, so the list cannot go stale).
   7. names: a file whose opening comment names a source path (` * server/x/y.c: what it does`)
-     names its own, so a file moved is not read as the one it was.
+     names its own, so a file moved is not read as the one it was;
+  8. capacity is charged once, by the pipeline: no file of server/ops/ calls a charge or throttle
+     function (--enforce-capacity's buckets, the tables' consumed units, Contributor Insights'
+     feeds, the meter's charge) or includes engine/throttle.h, in its text or (with --objects) its
+     object's symbols. A handler records what it consumed on its request (engine/meter.h), and
+     dispatch charges it after the handler returns (issue 53).
 Prints each violation and exits 1 if there is any; --list prints the module graph's summary.
 """
 import argparse
@@ -54,6 +59,10 @@ CLOCK_HOME = ("server/base/clock.c", "server/base/clock.h")
 # (empty: every served operation is paired; an entry here is a debt, and the list only shrinks)
 PAIRING_PENDING = set("""
 """.split())
+# Rule 8: what only the meter (server/engine/meter.c) and the mutation pipeline may call.
+CHARGE_RE = re.compile(r'\b(ddb_throttle_\w+|ddb_table_stats_charge\w*|ddb_insights_(?:read|write|range|throttled|record)'
+                       r'\w*|ddb_meter_charge)\b|"server/engine/throttle\.h"')
+CHARGE_FREE = "server/ops/"
 SERVED_RE = re.compile(r'^\s*X\(\s*\w+\s*,\s*(\w+)\s*,\s*\w+\s*,\s*HANDLED\b', re.M)
 SPEC_RE = re.compile(r'^const ddb_spec ddb_spec_(\w+)\s*=', re.M)
 HANDLER_RE = re.compile(r'^int ddb_op_(\w+)\(ddb_req \*', re.M)
@@ -131,6 +140,30 @@ def clock_reads(root, files, problems):
         for m in CLOCK_RE.finditer(code):
             line = code.count("\n", 0, m.start()) + 1
             problems.append("%s:%d: reads the clock (%s): use server/base/clock.h" % (path, line, m.group(1)))
+
+
+def blank_comments(text, strings=True):
+    """The text with its comments (and string literals) blanked, its lines kept."""
+    pattern = r'/\*.*?\*/|//[^\n]*' + (r'|"(?:\\.|[^"\\\n])*"' if strings else '')
+    return re.sub(pattern, lambda m: re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.S)
+
+
+def charges(root, files, symbols, problems):
+    """Rule 8: no file of server/ops/ charges or throttles; the pipeline does, once."""
+    for path in files:
+        if not path.startswith(CHARGE_FREE):
+            continue
+        code = blank_comments(open(os.path.join(root, path), encoding="utf-8", errors="replace").read(), False)
+        for m in CHARGE_RE.finditer(code):
+            line = code.count("\n", 0, m.start()) + 1
+            problems.append("%s:%d: charges or throttles (%s): record it on the request (engine/meter.h), "
+                            "dispatch charges it" % (path, line, m.group(1) or m.group(0)))
+    for path, (_, undefined) in sorted(symbols.items()):
+        if path.startswith(CHARGE_FREE):
+            for sym in sorted(undefined):
+                if CHARGE_RE.fullmatch(sym):
+                    problems.append("%s: uses %s: record it on the request (engine/meter.h), dispatch charges it" %
+                                    (path, sym))
 
 
 FIRST_PATH_RE = re.compile(r'^(?:/\*|//)?\s*\*?\s*((?:server|proto)/[\w/.-]+\.(?:c|cc|h|def))\b')
@@ -269,8 +302,10 @@ def main():
     clock_reads(args.root, files, problems)
     own_names(args.root, files, problems)
     unpaired = pairing(args.root, problems)
+    symbols = object_symbols(args.objects, args.root) if args.objects else {}
+    charges(args.root, files, symbols, problems)
     if args.objects:
-        edges += call_edges(object_symbols(args.objects, args.root))
+        edges += call_edges(symbols)
     graph, via = collections.defaultdict(set), {}
     upward = collections.Counter()
     for src, dst, why, line in edges:

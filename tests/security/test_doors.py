@@ -126,7 +126,8 @@ def test_admin_endpoints_ask_a_signed_request_from_an_admin_key(server_factory, 
     srv = server_factory(["--in-memory", "--admin", "--auth", keys])
     ep = srv.endpoint
     for method, path, body in (("GET", "/ddbd/clock", b""), ("POST", "/ddbd/faults", {"write_errors": True}),
-                               ("POST", "/ddbd/snapshots", {"name": "s"}), ("GET", "/ddbd/snapshots", b"")):
+                               ("POST", "/ddbd/snapshots", {"name": "s"}), ("GET", "/ddbd/snapshots", b""),
+                               ("GET", "/ddbd/usage", b"")):
         status, _, answer = request(ep, method, path, body)
         assert (status, json.loads(answer)) == (400, {"__type": SVC + "MissingAuthenticationTokenException",
                                                       "message": "Request is missing Authentication Token"})
@@ -139,6 +140,8 @@ def test_admin_endpoints_ask_a_signed_request_from_an_admin_key(server_factory, 
     assert write_faults(ep, key="admin") is False
     client(ep, "writer").list_tables()
     # the admin key is served
+    status, _, answer = request(ep, "GET", "/ddbd/usage", key="admin")
+    assert status == 200 and json.loads(answer)["region"] == "us-east-1"
     status, _, answer = request(ep, "POST", "/ddbd/snapshots", {"name": "s"}, key="admin")
     assert status == 200 and json.loads(answer)["name"] == "s"
     status, _, answer = request(ep, "POST", "/ddbd/snapshots/s/restore", key="admin")

@@ -1,0 +1,164 @@
+"""GET /ddbd/usage (issue 53, section 2, first slice): the units the requests consumed, by table,
+operation and index, priced from server/doors/prices.def (us-east-1), for the window observed and
+projected to a month (730 hours) at the observed rate. The workload's sizes are known, so every
+unit and every dollar is worked by hand here from the developer guide's arithmetic (a write
+unit per KB, a strongly consistent read unit per 4 KB, half that eventually consistent, twice for
+a transaction) and the price table."""
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from conftest import raw_request, unique_name
+
+MONTH = 730 * 3600
+# prices.def, us-east-1: $ per million request units, per capacity unit hour, per GB-month
+STD = {"read": 0.125, "write": 0.625, "rcu_hour": 0.00013, "wcu_hour": 0.00065, "gb_month": 0.25}
+IA = {"read": 0.155, "write": 0.78, "rcu_hour": 0.00016, "wcu_hour": 0.00081, "gb_month": 0.10}
+PAD = "v" * 1500  # an item {"pk": "kN", "v": PAD} is 2 + 2 + 1 + 1,500 = 1,505 bytes: 2 write units
+
+
+def call(endpoint, op, body):
+    resp = raw_request(endpoint, op, body)
+    assert resp.status == 200, (op, resp.status, resp.body)
+    return resp.json()
+
+
+def table(endpoint, name, **extra):
+    defs = [{"AttributeName": "pk", "AttributeType": "S"}]
+    if "GlobalSecondaryIndexes" in extra:
+        defs.append({"AttributeName": "g", "AttributeType": "S"})
+    body = {"TableName": name, "AttributeDefinitions": defs, "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]}
+    body.update(extra)
+    if "ProvisionedThroughput" not in extra:
+        body["BillingMode"] = "PAY_PER_REQUEST"
+    call(endpoint, "CreateTable", body)
+
+
+def usage(endpoint):
+    with urllib.request.urlopen(endpoint + "/ddbd/usage", timeout=5) as r:
+        assert r.headers["Content-Type"].startswith("application/json")
+        return json.loads(r.read())
+
+
+def cost(prices, read, write):
+    return read * prices["read"] / 1e6 + write * prices["write"] / 1e6
+
+
+def of(report, name):
+    return [t for t in report["tables"] if t["table"] == name][0]
+
+
+def ops(entry):
+    return {o["operation"]: (o["readUnits"], o["writeUnits"], o["cost"]) for o in entry["operations"]}
+
+
+@pytest.fixture
+def server(server_factory):
+    return server_factory(("--in-memory", "--admin"))
+
+
+def test_a_known_workload_costs_what_the_price_table_says(server):
+    e = server.endpoint
+    std, ia = unique_name("ustd"), unique_name("uia")
+    table(e, std)
+    table(e, ia, TableClass="STANDARD_INFREQUENT_ACCESS")
+    for i in range(10):  # 10 x 2 = 20 write units
+        call(e, "PutItem", {"TableName": std, "Item": {"pk": {"S": "k%d" % i}, "v": {"S": PAD}}})
+    for i in range(4):  # 4 x 1 (1,505 bytes < 4 KB, strongly consistent)
+        call(e, "GetItem", {"TableName": std, "Key": {"pk": {"S": "k%d" % i}}, "ConsistentRead": True})
+    for i in range(6):  # 6 x 0.5 (eventually consistent)
+        call(e, "GetItem", {"TableName": std, "Key": {"pk": {"S": "k%d" % i}}})
+    call(e, "Query", {"TableName": std, "KeyConditionExpression": "pk = :p",  # 0.5
+                      "ExpressionAttributeValues": {":p": {"S": "k0"}}})
+    call(e, "TransactWriteItems", {"TransactItems": [  # 2 x 2 (transactional)
+        {"Put": {"TableName": std, "Item": {"pk": {"S": "k10"}, "v": {"S": PAD}}}}]})  # 1,506 bytes
+    for i in range(2):  # Standard-IA: 2 x 2 write units, 2 x 1 read unit
+        call(e, "PutItem", {"TableName": ia, "Item": {"pk": {"S": "k%d" % i}, "v": {"S": PAD}}})
+        call(e, "GetItem", {"TableName": ia, "Key": {"pk": {"S": "k%d" % i}}, "ConsistentRead": True})
+    # a refused write is charged too (one unit: the existing item, 1,505 bytes, is 2)
+    resp = raw_request(e, "PutItem", {"TableName": std, "Item": {"pk": {"S": "k0"}},
+                                      "ConditionExpression": "attribute_not_exists(pk)"})
+    assert resp.status == 400
+
+    report = usage(e)
+    assert report["region"] == "us-east-1" and report["prices"]["date"] and report["prices"]["source"].startswith("https://aws.amazon.com/dynamodb/pricing")
+    assert report["monthSeconds"] == MONTH
+    window = report["windowSeconds"]
+    s = of(report, std)
+    assert (s["tableClass"], s["billingMode"]) == ("STANDARD", "PAY_PER_REQUEST")
+    assert (s["readUnits"], s["writeUnits"]) == (7.5, 26)  # 4 + 3 + 0.5; 20 + 4 + 2
+    assert ops(s) == {"PutItem": (0, 22, pytest.approx(cost(STD, 0, 22))),
+                      "GetItem": (7, 0, pytest.approx(cost(STD, 7, 0))),
+                      "Query": (0.5, 0, pytest.approx(cost(STD, 0.5, 0))),
+                      "TransactWriteItems": (0, 4, pytest.approx(cost(STD, 0, 4)))}
+    # 7.5 x $0.125 + 26 x $0.625 per million: $0.0000171875
+    assert s["cost"] == pytest.approx(17.1875e-6)
+    assert s["monthlyCost"] == pytest.approx(17.1875e-6 * MONTH / window)
+    a = of(report, ia)
+    assert (a["tableClass"], a["readUnits"], a["writeUnits"]) == ("STANDARD_INFREQUENT_ACCESS", 2, 4)
+    assert a["cost"] == pytest.approx(2 * 0.155e-6 + 4 * 0.78e-6)  # $0.00000343
+    assert report["total"]["cost"] == pytest.approx(17.1875e-6 + 3.43e-6)
+    assert report["total"]["monthlyCost"] == pytest.approx((17.1875e-6 + 3.43e-6) * MONTH / window)
+    assert (report["total"]["readUnits"], report["total"]["writeUnits"]) == (9.5, 30)
+    # storage: the items' bytes and 100 bytes an item (10 items of 1,505 bytes, k10's of 1,506), at
+    # $0.25 per GB-month
+    d = call(e, "DescribeTable", {"TableName": std})["Table"]
+    assert (d["ItemCount"], d["TableSizeBytes"]) == (11, 10 * 1505 + 1506)
+    assert s["storageBytes"] == 16556 + 11 * 100
+    assert s["storageMonthlyCost"] == pytest.approx((16556 + 1100) / 2 ** 30 * 0.25)
+
+
+def test_the_window_projects_to_a_month(server):
+    """The month is the window's cost at the observed rate: an hour observed is 1/730 of it."""
+    e = server.endpoint
+    name = unique_name("uwin")
+    table(e, name)
+    call(e, "PutItem", {"TableName": name, "Item": {"pk": {"S": "a"}, "v": {"S": PAD}}})
+    req = urllib.request.Request(e + "/ddbd/clock", data=json.dumps({"advance": 3600 * 1000}).encode(),
+                                 method="POST", headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(req).read()
+    report = usage(e)
+    assert 3600 <= report["windowSeconds"] < 3660
+    t = of(report, name)
+    assert t["cost"] == pytest.approx(cost(STD, 0, 2))
+    assert t["monthlyCost"] == pytest.approx(t["cost"] * MONTH / report["windowSeconds"])
+    assert t["monthlyCost"] == pytest.approx(t["cost"] * 730, rel=0.02)
+
+
+def test_indexes_and_provisioned_capacity(server):
+    e = server.endpoint
+    name = unique_name("uprov")
+    table(e, name, ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 2},
+          GlobalSecondaryIndexes=[{"IndexName": "gix", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                   "Projection": {"ProjectionType": "ALL"},
+                                   "ProvisionedThroughput": {"ReadCapacityUnits": 3, "WriteCapacityUnits": 1}}])
+    # 1,511 bytes ({"pk", "g", "v"}): 2 units on the table and 2 on the index it is projected into
+    call(e, "PutItem", {"TableName": name, "Item": {"pk": {"S": "a"}, "g": {"S": "x"}, "v": {"S": PAD}}})
+    call(e, "Query", {"TableName": name, "IndexName": "gix", "KeyConditionExpression": "g = :g",
+                      "ExpressionAttributeValues": {":g": {"S": "x"}}})  # 0.5 on the index
+    report = usage(e)
+    t = of(report, name)
+    assert (t["billingMode"], t["readUnits"], t["writeUnits"]) == ("PROVISIONED", 0.5, 4)
+    assert t["indexes"] == [{"index": "gix", "readUnits": 0.5, "writeUnits": 2,
+                             "cost": pytest.approx(cost(STD, 0.5, 2)),
+                             "monthlyCost": pytest.approx(cost(STD, 0.5, 2) * MONTH / report["windowSeconds"])}]
+    # the capacity is paid for whatever is consumed: (5 + 3) RCU x $0.00013 + (2 + 1) WCU x $0.00065 an hour
+    p = t["provisioned"]
+    assert (p["readCapacityUnits"], p["writeCapacityUnits"]) == (8, 3)
+    assert p["monthlyCost"] == pytest.approx((8 * 0.00013 + 3 * 0.00065) * 730)  # $2.1827
+    assert p["cost"] == pytest.approx((8 * 0.00013 + 3 * 0.00065) * report["windowSeconds"] / 3600)
+
+
+def test_usage_is_a_door_of_the_admin_api(server_factory):
+    """Without --admin, /ddbd/usage is refused like every admin endpoint; POST is not served."""
+    srv = server_factory(("--in-memory",))
+    statuses = []
+    for path in ("/ddbd/usage", "/ddbd/clock"):
+        try:
+            urllib.request.urlopen(srv.endpoint + path, timeout=5)
+            statuses.append(200)
+        except urllib.error.HTTPError as err:
+            statuses.append(err.code)
+    assert statuses[0] == statuses[1] and statuses[0] != 200
