@@ -189,7 +189,7 @@ static int serve(const ddb_config *cfg, uint64_t t0)
         return 1;
     }
     /* the seed is loaded before the port is bound: a client never sees a half-seeded server */
-    if (cfg->nseeds > 0 && ddb_seed_load(&srv, cfg->seeds, cfg->nseeds) != 0) {
+    if (cfg->nseeds > 0 && ddb_seed_load(&srv, cfg->seeds, cfg->nseeds, cfg->seed_params, cfg->nseed_params) != 0) {
         ddb_server_close(&srv);
         return 1;
     }

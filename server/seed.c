@@ -31,6 +31,7 @@
 typedef struct seed_def {
     char *name;
     char *json;               /* the CreateTable request */
+    char *after;              /* a template's calls after it, [{"op": ..., "request": {...}}], or NULL */
     char *path;
     unsigned line;
     const ddb_table *existing; /* the table of that name found in the store (kept), or NULL */
@@ -148,6 +149,29 @@ static int check_existing(seeder *s, const seed_record *rec, seed_def *d)
     return 0;
 }
 
+/* A template's calls after CreateTable: each checked as its own request (its table does not exist yet). */
+static int check_after(seeder *s, const seed_record *rec)
+{
+    for (uint32_t i = 0; rec->after != NULL && rec->after->type == DDB_JSON_ARRAY && i < rec->after->n; i++) {
+        const char *name = ddb_json_get_str(rec->after->u.items[i], "op");
+        ddb_op op = ddb_op_from_name(name, strlen(name));
+        ddb_req r;
+        ddb_jw w;
+        s->body.len = 0;
+        ddb_jw_init(&w, &s->body);
+        ddb_jw_json(&w, ddb_json_get(rec->after->u.items[i], "request"));
+        run(s, &r, op, 1);
+        if (r.err.code != DDB_OK) {
+            char msg[1024];
+            snprintf(msg, sizeof(msg), "%s of table %s: %s: %s", name, rec->table, ddb_error_lookup(r.err.code)->type,
+                     r.err.msg ? r.err.msg : "(no message)");
+            report(s, rec->loc.path, seed_line(&rec->loc), msg);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int on_definition(void *ctx, const seed_record *rec)
 {
     seeder *s = ctx;
@@ -174,6 +198,13 @@ static int on_definition(void *ctx, const seed_record *rec)
     memset(d, 0, sizeof(*d));
     d->name = strdup(rec->table);
     d->json = strndup(s->body.data, s->body.len);
+    if (rec->after != NULL && rec->after->n > 0) {
+        ddb_buf after = {0};
+        ddb_jw w;
+        ddb_jw_init(&w, &after);
+        ddb_jw_json(&w, rec->after);
+        d->after = after.data;
+    }
     d->path = strdup(rec->loc.path);
     d->line = seed_line(&rec->loc);
     d->existing = ddb_catalog_get(s->srv->eng.catalog, d->name);
@@ -184,6 +215,7 @@ static int on_definition(void *ctx, const seed_record *rec)
     }
     if (d->existing != NULL)
         check_existing(s, rec, d);
+    check_after(s, rec); /* (s->body is the request's: d->json is taken) */
     return s->errors >= MAX_ERRORS;
 }
 
@@ -336,6 +368,35 @@ static int on_item_write(void *ctx, const seed_record *rec)
     return 0;
 }
 
+/* A template's calls after CreateTable (TTL, point-in-time recovery, contributor insights), in order. */
+static int run_after(seeder *s, seed_def *d)
+{
+    const ddb_json *list;
+    ddb_arena keep; /* run() resets s->arena: the list is parsed apart */
+    int rc = 0;
+
+    if (d->after == NULL)
+        return 0;
+    ddb_arena_init(&keep);
+    list = ddb_json_parse(&keep, d->after, strlen(d->after));
+    for (uint32_t i = 0; list != NULL && i < list->n && rc == 0; i++) {
+        const char *name = ddb_json_get_str(list->u.items[i], "op");
+        ddb_req r;
+        ddb_jw w;
+        s->body.len = 0;
+        ddb_jw_init(&w, &s->body);
+        ddb_jw_json(&w, ddb_json_get(list->u.items[i], "request"));
+        run(s, &r, ddb_op_from_name(name, strlen(name)), 0);
+        if (r.err.code != DDB_OK) {
+            ddb_log(DDB_LOG_ERROR, "seed: %s:%u: %s of table %s failed: %s: %s", d->path, d->line, name, d->name,
+                    ddb_error_lookup(r.err.code)->type, r.err.msg ? r.err.msg : "");
+            rc = -1;
+        }
+    }
+    ddb_arena_free(&keep);
+    return rc;
+}
+
 static int create_tables(seeder *s, unsigned *created, unsigned *kept)
 {
     for (size_t i = 0; i < s->ndefs; i++) {
@@ -353,6 +414,8 @@ static int create_tables(seeder *s, unsigned *created, unsigned *kept)
                     ddb_error_lookup(r.err.code)->type, r.err.msg ? r.err.msg : "");
             return -1;
         }
+        if (run_after(s, d) != 0)
+            return -1;
         (*created)++;
     }
     return 0;
@@ -363,6 +426,7 @@ static void seeder_free(seeder *s)
     for (size_t i = 0; i < s->ndefs; i++) {
         free(s->defs[i].name);
         free(s->defs[i].json);
+        free(s->defs[i].after);
         free(s->defs[i].path);
         ddb_table_preview_free(s->defs[i].preview);
     }
@@ -374,21 +438,52 @@ static void seeder_free(seeder *s)
     ddb_buf_free(&s->batch);
 }
 
-int ddb_seed_load(ddb_server *srv, const char *const *paths, unsigned n)
+/* --seed-param NAME=VALUE into the templates' parameters; -1 after logging a malformed one. */
+static int parse_params(const char *const *given, unsigned n, cfn_param *out)
+{
+    for (unsigned i = 0; i < n; i++) {
+        const char *eq = strchr(given[i], '=');
+        if (eq == NULL || eq == given[i]) {
+            ddb_log(DDB_LOG_ERROR, "seed: --seed-param %s: expected NAME=VALUE (a template's parameter, or a pseudo "
+                    "parameter such as AWS::Region)", given[i]);
+            return -1;
+        }
+        out[i] = (cfn_param){strndup(given[i], (size_t)(eq - given[i])), eq + 1, 0};
+    }
+    return 0;
+}
+
+/* A --seed-param no template declared is named: a misspelt parameter would otherwise take its Default unseen. */
+static void unused_params(const cfn_param *params, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (!params[i].used && strncmp(params[i].name, "AWS::", 5) != 0)
+            ddb_log(DDB_LOG_WARN, "seed: --seed-param %s: no template of the seed uses a parameter of that name",
+                    params[i].name);
+    }
+}
+
+int ddb_seed_load(ddb_server *srv, const char *const *paths, unsigned n, const char *const *param_args,
+                  unsigned nparams)
 {
     seeder s;
     unsigned created = 0, kept = 0;
     int rc = -1;
+    cfn_param params[nparams > 0 ? nparams : 1];
 
+    memset(params, 0, sizeof(params));
+    if (parse_params(param_args, nparams, params) != 0)
+        goto out;
     memset(&s, 0, sizeof(s));
     s.srv = srv;
     ddb_arena_init(&s.arena);
     s.t0 = s.last_progress = ddb_clock_mono_ns();
     /* nothing is written until every definition and every item has passed; a file's structural
        errors are reported once, by the walk over the items (which reads every file) */
-    seed_walk(paths, n, 1, 0, on_definition, NULL, &s);
+    seed_walk(paths, n, 1, 0, on_definition, on_file_error, &s, params, nparams);
+    unused_params(params, nparams);
     if (s.errors < MAX_ERRORS)
-        seed_walk(paths, n, 0, 1, on_item_check, on_file_error, &s);
+        seed_walk(paths, n, 0, 1, on_item_check, on_file_error, &s, params, nparams);
     if (s.errors > 0) {
         if (s.errors > MAX_ERRORS)
             ddb_log(DDB_LOG_ERROR, "seed: %u more problems", s.errors - MAX_ERRORS);
@@ -399,7 +494,7 @@ int ddb_seed_load(ddb_server *srv, const char *const *paths, unsigned n)
         ddb_log(DDB_LOG_INFO, "seed: checked %zu tables and %llu items in %.0f ms; loading", s.ndefs, s.items,
                 ddb_clock_mono_since_ms(s.t0));
     if (create_tables(&s, &created, &kept) != 0 ||
-        seed_walk(paths, n, 0, 1, on_item_write, on_file_error, &s) != 0 || flush_batch(&s) != 0) {
+        seed_walk(paths, n, 0, 1, on_item_write, on_file_error, &s, params, nparams) != 0 || flush_batch(&s) != 0) {
         ddb_log(DDB_LOG_ERROR, "seed: loading stopped part way (%llu of %llu items written)", s.written, s.items);
         goto done;
     }
@@ -408,5 +503,8 @@ int ddb_seed_load(ddb_server *srv, const char *const *paths, unsigned n)
     rc = 0;
 done:
     seeder_free(&s);
+out:
+    for (unsigned i = 0; i < nparams; i++)
+        free((char *)params[i].name);
     return rc;
 }

@@ -9,13 +9,17 @@
  * an existing table of the same name), then every item (PutItem's validation, then its key and
  * index key types against the table it will go to, as PutItem's handler checks them). A restart
  * with the same seed keeps the tables it finds with the same key schema and puts the items again.
+ * Tables may also come from infrastructure code (CloudFormation, SAM, CDK, Terraform:
+ * seed_template.h), each with the calls a deployment makes after CreateTable.
  */
 #ifndef DDB_SEED_H
 #define DDB_SEED_H
 
 struct ddb_server;
 
-/* Loads the seed paths. Returns 0, or -1 after logging each problem with its file and line. */
-int ddb_seed_load(struct ddb_server *srv, const char *const *paths, unsigned n);
+/* Loads the seed paths (templates' parameters: NAME=VALUE strings, --seed-param). Returns 0, or -1
+   after logging each problem with its file and line. */
+int ddb_seed_load(struct ddb_server *srv, const char *const *paths, unsigned n, const char *const *params,
+                  unsigned nparams);
 
 #endif
