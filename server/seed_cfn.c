@@ -327,26 +327,27 @@ static const prop *find_prop(const prop *list, const char *name)
 /* ---- AWS::DynamoDB::GlobalTable: the table-wide properties with its replica's in the seed's region ---- */
 
 /* A capacity: the fixed figure, or its auto scaling's MinCapacity (auto scaling is not applied). */
-static const ddb_json *capacity(cfn_table *ct, const ddb_json *settings, const char *fixed, const char *scaling)
+static const ddb_json *capacity(cfn_table *ct, const char *of, const ddb_json *settings, const char *fixed,
+                                const char *scaling)
 {
     const ddb_json *v = ddb_json_get(settings, fixed), *as = ddb_json_get(settings, scaling);
 
     if (v != NULL || as == NULL)
         return v;
-    tpl_warn(&ct->t, "%s is not acted on: ddbd does not scale capacity; it stays at MinCapacity", scaling);
+    tpl_warn(&ct->t, "%s%s is not acted on: ddbd does not scale capacity; it stays at MinCapacity", of, scaling);
     return ddb_json_get(as, "MinCapacity");
 }
 
 /* ProvisionedThroughput and OnDemandThroughput, from the write side's settings and the read side's
    (a replica's), for the table or one of its indexes. */
-static void throughput(cfn_table *ct, ddb_jw *w, const ddb_json *write_of, const ddb_json *read_of)
+static void throughput(cfn_table *ct, ddb_jw *w, const char *of, const ddb_json *write_of, const ddb_json *read_of)
 {
     const ddb_json *wp = ddb_json_get(write_of, "WriteProvisionedThroughputSettings");
     const ddb_json *rp = ddb_json_get(read_of, "ReadProvisionedThroughputSettings");
     const ddb_json *wo = ddb_json_get(ddb_json_get(write_of, "WriteOnDemandThroughputSettings"), "MaxWriteRequestUnits");
     const ddb_json *ro = ddb_json_get(ddb_json_get(read_of, "ReadOnDemandThroughputSettings"), "MaxReadRequestUnits");
-    const ddb_json *wcu = capacity(ct, wp, "WriteCapacityUnits", "WriteCapacityAutoScalingSettings");
-    const ddb_json *rcu = capacity(ct, rp, "ReadCapacityUnits", "ReadCapacityAutoScalingSettings");
+    const ddb_json *wcu = capacity(ct, of, wp, "WriteCapacityUnits", "WriteCapacityAutoScalingSettings");
+    const ddb_json *rcu = capacity(ct, of, rp, "ReadCapacityUnits", "ReadCapacityAutoScalingSettings");
 
     if (wcu != NULL || rcu != NULL) {
         ddb_jw_key(w, "ProvisionedThroughput");
@@ -378,7 +379,7 @@ static void throughput(cfn_table *ct, ddb_jw *w, const ddb_json *write_of, const
 
 static void global_throughput(cfn_table *ct, const char *key, const ddb_json *v, const char *note)
 {
-    throughput(ct, &ct->t.cw, ct->props, ct->replica);
+    throughput(ct, &ct->t.cw, "", ct->props, ct->replica);
 }
 
 /* The replica's settings of index `name`. */
@@ -404,7 +405,7 @@ static void global_gsis(cfn_table *ct, const char *key, const ddb_json *v, const
         const ddb_json *idx = v->u.items[i], *rep = replica_index(ct, ddb_json_get_str(idx, "IndexName"));
         ddb_jw_obj_begin(&ct->t.cw);
         members_but(&ct->t.cw, idx, but);
-        throughput(ct, &ct->t.cw, idx, rep);
+        throughput(ct, &ct->t.cw, ddb_arena_sprintf(ct->c->a, "GlobalSecondaryIndexes[%s].", ddb_json_get_str(idx, "IndexName") ? ddb_json_get_str(idx, "IndexName") : "?"), idx, rep);
         ddb_jw_obj_end(&ct->t.cw);
         if (rep != NULL)
             insights(ct, ddb_json_get_str(idx, "IndexName"), ddb_json_get(rep, "ContributorInsightsSpecification"));
@@ -492,7 +493,7 @@ static void resource(seed_tpl_env *env, cfn_ctx *c, const char *path, const char
             ddb_log(DDB_LOG_INFO, "seed: %s:%u: %s is not created: its condition %s is false", path, line, what, cond);
         return;
     }
-    props = cfn_eval(c, with_globals(c, ddb_json_get(res, "Properties"), globals));
+    props = cfn_eval(c, with_globals(c, ddb_json_get(res, "Properties"), list == simple_props ? globals : NULL));
     if (props == NULL || (name = cfn_table_name(c, logical)) == NULL) {
         tpl_file_error(env, path, line, "%s: %s", what, c->err);
         return;

@@ -168,6 +168,19 @@ static ddb_json *getatt(builder *b, ddb_json *v)
     return list;
 }
 
+/* CloudFormation's short forms: !Ref, !Condition, and !Name for each Fn::Name. */
+#define CFN_SHORT_FORMS(X) X(Ref) X(Condition) X(GetAtt) X(Sub) X(Join) X(Select) X(Split) X(FindInMap) X(If) \
+    X(Equals) X(And) X(Or) X(Not) X(Base64) X(Cidr) X(ImportValue) X(GetAZs) X(Transform) X(ToJsonString) X(Length) \
+    X(Contains) X(EachMemberEquals) X(EachMemberIn) X(RefAll) X(ValueOf) X(ValueOfAll) X(ForEach)
+
+static int short_form(const char *name)
+{
+#define X(n) #n,
+    static const char *const names[] = {CFN_SHORT_FORMS(X) NULL};
+#undef X
+    return one_of(name, strlen(name), names);
+}
+
 /* A node with its tag applied: YAML's own (!!str, ...), or CloudFormation's short forms. */
 static ddb_json *tagged(builder *b, const char *tag, ddb_json *v, const yaml_mark_t *at)
 {
@@ -184,6 +197,10 @@ static ddb_json *tagged(builder *b, const char *tag, ddb_json *v, const yaml_mar
         return v;
     }
     if (tag[0] != '!' || tag[1] == '\0') {
+        fail(b, at, "the tag %s is not one of CloudFormation's (!Ref, !Sub, !GetAtt, ...)", tag);
+        return v;
+    }
+    if (!short_form(tag + 1)) {
         fail(b, at, "the tag %s is not one of CloudFormation's (!Ref, !Sub, !GetAtt, ...)", tag);
         return v;
     }
