@@ -156,6 +156,8 @@ static int serve(const ddb_config *cfg, uint64_t t0)
 
     if (cfg->health_check)
         return ddb_health_check(cfg->health_url);
+    if (cfg->nseed_requests > 0)
+        return ddb_seed_print(cfg->seed_requests, cfg->nseed_requests, cfg->seed_params, cfg->nseed_params);
     ddb_log_threshold = (ddb_log_level)cfg->log_level;
     if (sodium_init() < 0) {
         ddb_log(DDB_LOG_ERROR, "libsodium failed to initialise");

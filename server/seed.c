@@ -438,8 +438,7 @@ static void seeder_free(seeder *s)
     ddb_buf_free(&s->batch);
 }
 
-/* --seed-param NAME=VALUE into the templates' parameters; -1 after logging a malformed one. */
-static int parse_params(const char *const *given, unsigned n, cfn_param *out)
+int ddb_seed_params(const char *const *given, unsigned n, cfn_param *out)
 {
     for (unsigned i = 0; i < n; i++) {
         const char *eq = strchr(given[i], '=');
@@ -454,13 +453,19 @@ static int parse_params(const char *const *given, unsigned n, cfn_param *out)
 }
 
 /* A --seed-param no template declared is named: a misspelt parameter would otherwise take its Default unseen. */
-static void unused_params(const cfn_param *params, unsigned n)
+void ddb_seed_params_unused(const cfn_param *params, unsigned n)
 {
     for (unsigned i = 0; i < n; i++) {
         if (!params[i].used && strncmp(params[i].name, "AWS::", 5) != 0)
             ddb_log(DDB_LOG_WARN, "seed: --seed-param %s: no template of the seed uses a parameter of that name",
                     params[i].name);
     }
+}
+
+void ddb_seed_params_free(cfn_param *params, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        free((char *)params[i].name);
 }
 
 int ddb_seed_load(ddb_server *srv, const char *const *paths, unsigned n, const char *const *param_args,
@@ -472,7 +477,7 @@ int ddb_seed_load(ddb_server *srv, const char *const *paths, unsigned n, const c
     cfn_param params[nparams > 0 ? nparams : 1];
 
     memset(params, 0, sizeof(params));
-    if (parse_params(param_args, nparams, params) != 0)
+    if (ddb_seed_params(param_args, nparams, params) != 0)
         goto out;
     memset(&s, 0, sizeof(s));
     s.srv = srv;
@@ -481,7 +486,7 @@ int ddb_seed_load(ddb_server *srv, const char *const *paths, unsigned n, const c
     /* nothing is written until every definition and every item has passed; a file's structural
        errors are reported once, by the walk over the items (which reads every file) */
     seed_walk(paths, n, 1, 0, on_definition, on_file_error, &s, params, nparams);
-    unused_params(params, nparams);
+    ddb_seed_params_unused(params, nparams);
     if (s.errors < MAX_ERRORS)
         seed_walk(paths, n, 0, 1, on_item_check, on_file_error, &s, params, nparams);
     if (s.errors > 0) {
@@ -504,7 +509,6 @@ int ddb_seed_load(ddb_server *srv, const char *const *paths, unsigned n, const c
 done:
     seeder_free(&s);
 out:
-    for (unsigned i = 0; i < nparams; i++)
-        free((char *)params[i].name);
+    ddb_seed_params_free(params, nparams);
     return rc;
 }

@@ -15,11 +15,24 @@
 #ifndef DDB_SEED_H
 #define DDB_SEED_H
 
+#include "server/seed_cfn_eval.h"
+
 struct ddb_server;
 
 /* Loads the seed paths (templates' parameters: NAME=VALUE strings, --seed-param). Returns 0, or -1
    after logging each problem with its file and line. */
 int ddb_seed_load(struct ddb_server *srv, const char *const *paths, unsigned n, const char *const *params,
                   unsigned nparams);
+
+/* --seed-requests: prints the requests the seed paths make, one JSON object a line (seed_print.c).
+   Returns the exit status: 0, or 1 after logging each problem. */
+int ddb_seed_print(const char *const *paths, unsigned n, const char *const *params, unsigned nparams);
+
+/* --seed-param NAME=VALUE strings into out[n] (names malloc'd: ddb_seed_params_free); -1 after
+   logging a malformed one. */
+int ddb_seed_params(const char *const *given, unsigned n, cfn_param *out);
+/* Warns of each parameter no template declared (pseudo parameters aside). */
+void ddb_seed_params_unused(const cfn_param *params, unsigned n);
+void ddb_seed_params_free(cfn_param *params, unsigned n);
 
 #endif

@@ -458,8 +458,8 @@ static const ddb_json *with_globals(cfn_ctx *c, const ddb_json *props, const ddb
     ddb_json *out;
     uint32_t n = 0;
 
-    if (globals == NULL || globals->type != DDB_JSON_OBJECT)
-        return props;
+    if (globals == NULL || globals->type != DDB_JSON_OBJECT || (props != NULL && props->type != DDB_JSON_OBJECT))
+        return props; /* (Properties that are no object are refused below) */
     out = DDB_NEW(c->a, ddb_json);
     out->type = DDB_JSON_OBJECT;
     out->u.members = ddb_arena_alloc(c->a, ((props ? props->n : 0) + globals->n + 1) * sizeof(ddb_json_member));
@@ -473,6 +473,8 @@ static const ddb_json *with_globals(cfn_ctx *c, const ddb_json *props, const ddb
     return out;
 }
 
+static const ddb_json no_properties = {DDB_JSON_OBJECT, 0, {0}}; /* (a SimpleTable needs none) */
+
 static void resource(seed_tpl_env *env, cfn_ctx *c, const char *path, const char *text, size_t len,
                      const char *logical, const ddb_json *res, const ddb_json *globals)
 {
@@ -480,7 +482,7 @@ static void resource(seed_tpl_env *env, cfn_ctx *c, const char *path, const char
     const prop *list = props_of(type), *p;
     char *what = ddb_arena_sprintf(c->a, "Resources.%s", logical), *needle = ddb_arena_sprintf(c->a, "%s:", logical);
     unsigned line = tpl_line(text, len, needle);
-    const ddb_json *props;
+    const ddb_json *props, *raw;
     cfn_table ct;
     int on;
 
@@ -493,7 +495,8 @@ static void resource(seed_tpl_env *env, cfn_ctx *c, const char *path, const char
             ddb_log(DDB_LOG_INFO, "seed: %s:%u: %s is not created: its condition %s is false", path, line, what, cond);
         return;
     }
-    props = cfn_eval(c, with_globals(c, ddb_json_get(res, "Properties"), list == simple_props ? globals : NULL));
+    raw = ddb_json_get(res, "Properties") ? ddb_json_get(res, "Properties") : &no_properties;
+    props = cfn_eval(c, with_globals(c, raw, list == simple_props ? globals : NULL));
     if (props == NULL || (name = cfn_table_name(c, logical)) == NULL) {
         tpl_file_error(env, path, line, "%s: %s", what, c->err);
         return;
@@ -508,6 +511,8 @@ static void resource(seed_tpl_env *env, cfn_ctx *c, const char *path, const char
         tpl_end(&ct.t);
         return;
     }
+    if (props->type != DDB_JSON_OBJECT)
+        tpl_error(&ct.t, "%s", "Properties: expected an object");
     for (uint32_t i = 0; props->type == DDB_JSON_OBJECT && i < props->n; i++) {
         const char *k = props->u.members[i].key;
         if ((p = find_prop(list, k)) == NULL)

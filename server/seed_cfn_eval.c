@@ -400,8 +400,10 @@ const ddb_json *cfn_eval(cfn_ctx *c, const ddb_json *v)
     ddb_json *out;
     uint32_t n = 0;
 
-    if (v == NULL || c->err[0] != '\0')
+    if (c->err[0] != '\0')
         return NULL;
+    if (v == NULL)
+        return fail(c, "%s", "an intrinsic function is missing an argument");
     if (v->type != DDB_JSON_OBJECT && v->type != DDB_JSON_ARRAY)
         return v;
     if (is_function(v)) {

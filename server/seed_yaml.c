@@ -78,8 +78,8 @@ static ddb_json *string(builder *b, const char *s, size_t len)
     return n;
 }
 
-/* JSON's number syntax: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-static int json_number(const char *s, size_t n)
+/* (seed_yaml.h) */
+int seed_json_number(const char *s, size_t n)
 {
     size_t i = 0, d;
 
@@ -134,7 +134,7 @@ static ddb_json *plain_scalar(builder *b, const char *s, size_t n)
         return v;
     }
     v = string(b, s, n);
-    if (json_number(s, n))
+    if (seed_json_number(s, n))
         v->type = DDB_JSON_NUMBER;
     return v;
 }
@@ -190,7 +190,7 @@ static ddb_json *tagged(builder *b, const char *tag, ddb_json *v, const yaml_mar
         const char *t = tag + strlen(TAG_YAML);
         if (strcmp(t, "str") == 0 && (v->type == DDB_JSON_NUMBER || v->type == DDB_JSON_STRING))
             v->type = DDB_JSON_STRING;
-        else if ((strcmp(t, "int") == 0 || strcmp(t, "float") == 0) && v->type == DDB_JSON_STRING && json_number(v->u.s, v->n))
+        else if ((strcmp(t, "int") == 0 || strcmp(t, "float") == 0) && v->type == DDB_JSON_STRING && seed_json_number(v->u.s, v->n))
             v->type = DDB_JSON_NUMBER;
         else if (strcmp(t, "null") != 0 && strcmp(t, "bool") != 0)
             fail(b, at, "the tag !!%s is not one a template uses here", t);

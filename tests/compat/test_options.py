@@ -127,6 +127,12 @@ def valid_args(name, tmp):
         "seed": ["--seed", mkdir(tmp / "empty"), "--seed", write(tmp / "t.json", '{"TableName": "seeded", "KeySchema": '
                  '[{"AttributeName": "pk", "KeyType": "HASH"}], "AttributeDefinitions": [{"AttributeName": '
                  '"pk", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}')] + mem,
+        "seed-param": ["--seed", write(tmp / "t.yaml", "Parameters:\n  Name: {Type: String, Default: other}\n"
+                                       "Resources:\n  T:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
+                                       "      TableName: !Ref Name\n      BillingMode: PAY_PER_REQUEST\n"
+                                       "      AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]\n"
+                                       "      KeySchema: [{AttributeName: pk, KeyType: HASH}]\n"),
+                       "--seed-param", "Name=seeded"] + mem,
         "export-dir": ["--export-dir", str(tmp)] + mem,
         "s3-endpoint": ["--s3-endpoint", "http://127.0.0.1:9"] + mem,
         "s3-access-key": ["--s3-access-key", "AKID"] + mem,
@@ -142,7 +148,7 @@ SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "ra
            "write-conflict-rate", "enforce-capacity", "idempotency-window", "ttl-interval", "count-check-interval", "replication-lag", "region-peer", "peer-key", "stream-trigger", "kinesis-endpoint", "auth", "namespaces",
            "regions", "max-tables", "max-connections", "min-free-disk", "memory-budget", "request-timeout", "header-timeout", "max-unsent-bytes",
            "max-pending-bodies", "lenient-numbers", "mcp-http", "mcp-allow-writes", "admin", "console", "metrics-port",
-           "access-log", "otlp-endpoint", "seed", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "user"]
+           "access-log", "otlp-endpoint", "seed", "seed-param", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "user"]
 ONE_SHOT = ["health-check", "version", "help"]
 TLS = ["tls-cert", "tls-key"]
 STDIO = ["mcp"]  # serves standard input, not the port: tests/js/mcp.test.mjs
@@ -160,7 +166,7 @@ def test_option_is_accepted_and_the_server_answers(server_factory, tmp_path, nam
     if dashes == "-":  # every option may be spelled with one dash, as DynamoDB Local's are
         args = single_dash(args)
     server = server_factory(raw_args=args, port=port)
-    assert make_client(server.endpoint).list_tables()["TableNames"] == (["seeded"] if name == "seed" else [])
+    assert make_client(server.endpoint).list_tables()["TableNames"] == (["seeded"] if name in ("seed", "seed-param") else [])
     assert server.stop(signal.SIGTERM) == 0, server.stderr_text()
 
 
@@ -479,7 +485,7 @@ MISSING = {
     "ttl-interval": None, "count-check-interval": None, "stream-trigger": None, "max-connections": None, "request-timeout": None,
     "regions": None, "max-tables": None,
     "header-timeout": None, "max-unsent-bytes": None, "max-pending-bodies": None,
-    "metrics-port": None, "access-log": None, "otlp-endpoint": None, "seed": None, "export-dir": None, "s3-endpoint": None,
+    "metrics-port": None, "access-log": None, "otlp-endpoint": None, "seed": None, "seed-param": None, "export-dir": None, "s3-endpoint": None,
     "s3-access-key": None, "s3-secret-key": None, "s3-region": None, "dbPath": None,
     "log-level": "ddbd: --log-level must be error, warn, info or debug\n",
     "min-free-disk": "ddbd: --min-free-disk must be a number of bytes\n",
