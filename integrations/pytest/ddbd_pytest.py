@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -95,11 +96,13 @@ class Ddbd:
     def restore(self, name):
         return self.admin("POST", "/ddbd/snapshots/%s/restore" % name)
 
-    def seed(self, *paths, params=None):
+    def seed(self, *paths, params=None, omit=()):
         """Creates the tables (and puts the items) of seed files, templates included (CloudFormation,
         SAM, CDK's cdk.out, `terraform show -json`: docs/seeding.md), in this view's namespace:
         `ddbd --seed-requests` reads them as --seed would, and each request it prints is sent here.
-        `params` ({name: value}) are the templates' parameters (--seed-param). Raises
+        `params` ({name: value}) are the templates' parameters (--seed-param); `omit`, operations
+        not sent, each named on stderr (a namespace snapshot cannot hold a table with point-in-time
+        recovery on: omit=["UpdateContinuousBackups"] for the per-worker snapshots). Raises
         RuntimeError with ddbd's message when a file is refused, or with the API's error."""
         argv = [self.binary or _binary(None)]
         for p in paths:
@@ -111,7 +114,10 @@ class Ddbd:
             raise RuntimeError("ddbd_pytest: the seed was refused:\n" + proc.stderr)
         for line in proc.stdout.splitlines():
             call = json.loads(line)
-            self.call(call["op"], call["request"])
+            if call["op"] in omit:
+                sys.stderr.write("ddbd_pytest: %s of %s not sent (omit)\n" % (call["op"], call["request"]["TableName"]))
+            else:
+                self.call(call["op"], call["request"])
 
     def call(self, op, request):
         """One DynamoDB request as JSON, signed for this view's region (the members whatever boto3's

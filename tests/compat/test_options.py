@@ -149,7 +149,7 @@ SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "ra
            "regions", "max-tables", "max-connections", "min-free-disk", "memory-budget", "request-timeout", "header-timeout", "max-unsent-bytes",
            "max-pending-bodies", "lenient-numbers", "mcp-http", "mcp-allow-writes", "admin", "console", "metrics-port",
            "access-log", "otlp-endpoint", "seed", "seed-param", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "user"]
-ONE_SHOT = ["health-check", "version", "help"]
+ONE_SHOT = ["health-check", "seed-requests", "version", "help"]  # seed-requests: test_seed_templates.py
 TLS = ["tls-cert", "tls-key"]
 STDIO = ["mcp"]  # serves standard input, not the port: tests/js/mcp.test.mjs
 
@@ -241,7 +241,7 @@ def test_help_lists_the_common_options_first_and_the_rados_ones_together_after()
     _, headings, _ = help_sections()
     names = [h.split(" ")[0] for h in headings]
     rados = ["--backend", "--rados-conf", "--rados-pool", "--rados-inflight"]
-    serving = [n for n in names if n not in ("--health-check", "--version", "--help")]
+    serving = [n for n in names if n not in ("--health-check", "--seed-requests", "--version", "--help")]
     assert serving[-len(rados):] == rados, names
     assert names.index("--shards") < names.index("--backend") and names.index("--threads") < names.index("--backend")
     text = " ".join(run(["--help"]).stdout.split())
@@ -485,7 +485,7 @@ MISSING = {
     "ttl-interval": None, "count-check-interval": None, "stream-trigger": None, "max-connections": None, "request-timeout": None,
     "regions": None, "max-tables": None,
     "header-timeout": None, "max-unsent-bytes": None, "max-pending-bodies": None,
-    "metrics-port": None, "access-log": None, "otlp-endpoint": None, "seed": None, "seed-param": None, "export-dir": None, "s3-endpoint": None,
+    "metrics-port": None, "access-log": None, "otlp-endpoint": None, "seed": None, "seed-param": None, "seed-requests": None, "export-dir": None, "s3-endpoint": None,
     "s3-access-key": None, "s3-secret-key": None, "s3-region": None, "dbPath": None,
     "log-level": "ddbd: --log-level must be error, warn, info or debug\n",
     "min-free-disk": "ddbd: --min-free-disk must be a number of bytes\n",

@@ -349,3 +349,24 @@ def test_a_template_beside_items_seeds_both(server_factory, tmp_path):
     srv = server_factory(["--in-memory", "--seed", str(tmp_path)])
     ddb = make_client(srv.endpoint)
     assert ddb.scan(TableName="Things")["Items"] == [{"id": {"S": "x"}}]
+
+
+def test_seed_requests_prints_what_the_seed_would_send(tmp_path):
+    """ddbd --seed-requests: the fixtures' way to seed a namespace of their own (docs/testing.md)."""
+    write(tmp_path, "Things.jsonl", '{"id": {"S": "x"}}\n')
+    f = write(tmp_path, "t.yaml", TABLE_YAML + "      TimeToLiveSpecification: {AttributeName: exp, Enabled: true}\n")
+    proc = subprocess.run([DDBD_BIN, "--seed-requests", f, "--seed-requests", str(tmp_path / "Things.jsonl")],
+                          capture_output=True, text=True, timeout=20)
+    assert proc.returncode == 0, proc.stderr
+    assert [json.loads(line) for line in proc.stdout.splitlines()] == [
+        {"op": "CreateTable", "request": {"TableName": "Things", "BillingMode": "PAY_PER_REQUEST",
+                                          "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+                                          "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}]}},
+        {"op": "UpdateTimeToLive", "request": {"TableName": "Things",
+                                               "TimeToLiveSpecification": {"AttributeName": "exp", "Enabled": True}}},
+        {"op": "PutItem", "request": {"TableName": "Things", "Item": {"id": {"S": "x"}}}},
+    ]
+    bad = write(tmp_path, "bad.yaml", "Resources: [")
+    proc = subprocess.run([DDBD_BIN, "--seed-requests", bad], capture_output=True, text=True, timeout=20)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert "error seed: %s:2: not valid YAML" % bad in proc.stderr
