@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "server/base/log.h"
-#include "server/seed_template.h"
+#include "server/seed_cfn.h"
 
 typedef struct cfn_table {
     seed_tpl_table t;

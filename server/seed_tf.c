@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "server/base/log.h"
-#include "server/seed_template.h"
+#include "server/seed_tf.h"
 
 /* Modules nest; deeper than this is no plan Terraform writes. */
 #define TF_MAX_MODULES 32
