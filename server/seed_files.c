@@ -188,12 +188,19 @@ static int on_template_table(void *ctx, const char *path, unsigned line, const c
     return w->stopped;
 }
 
+static int on_template_item(void *ctx, const char *path, unsigned line, const char *table, const ddb_json *item)
+{
+    seed_loc loc = {path, NULL, 0, line, -1, 0, NULL, -1};
+
+    return emit(ctx, SEED_PUT, table, item, &loc);
+}
+
 static void on_template_fail(void *ctx, const char *path, unsigned line, const char *msg)
 {
     walk *w = ctx;
 
     w->errors++;
-    if (w->fail != NULL)
+    if (w->fail != NULL && w->tables) /* (a template's problems are reported by the walk of tables) */
         w->fail(w->ctx, path, line, msg);
 }
 
@@ -201,7 +208,8 @@ static char *read_named(const char *path, size_t *len, char *msg, size_t msglen)
 
 static seed_tpl_env template_env(walk *w)
 {
-    seed_tpl_env env = {w->params, w->nparams, on_template_table, on_template_fail, read_named, w, 0, 0};
+    seed_tpl_env env = {w->params, w->nparams, on_template_table, on_template_fail, read_named,
+                        w->tables ? NULL : on_template_item, w, 0, 0};
     return env;
 }
 
@@ -244,8 +252,7 @@ static void json_file(walk *w, const char *path, FILE *f)
     if ((doc = ddb_json_parse_input(&a, text, len, &err_at)) == NULL) {
         fail(w, path, line_at(text, err_at), "%s", "not valid JSON");
     } else if (seed_template_kind_of(doc) != SEED_TPL_NONE) {
-        if (w->tables)
-            template(w, path, text, len, doc);
+        template(w, path, text, len, doc); /* (tables, or Terraform's items) */
     } else if (doc->type == DDB_JSON_ARRAY) {
         for (uint32_t i = 0; i < doc->n && !w->stopped; i++) {
             loc.top = (int)i;

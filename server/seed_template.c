@@ -132,6 +132,11 @@ void seed_template_read(seed_tpl_env *env, const char *path, const char *text, s
     ddb_arena a;
     char *stack;
 
+    if (env->item != NULL) { /* the walk of items: Terraform's alone declare some */
+        if (seed_template_kind_of(doc) == SEED_TPL_TERRAFORM)
+            seed_tf_read(env, path, text, len, doc);
+        return;
+    }
     switch (seed_template_kind_of(doc)) {
     case SEED_TPL_CLOUDFORMATION:
         /* the stack's name: the file's up to its first dot (template.yaml: template) */

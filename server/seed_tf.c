@@ -1,7 +1,8 @@
 /*
  * server/seed_tf.c: the aws_dynamodb_table resources of `terraform show -json`, of a plan
  * (planned_values) or of a state (values), every module's, as CreateTable requests and the calls
- * after them (see seed_template.h). The provider's attributes are one list below: what each
+ * after them (see seed_template.h); in the walk of items, the aws_dynamodb_table_item resources'
+ * items. The provider's attributes are one list below: what each
  * becomes, or why ddbd does not act on it. Terraform writes every attribute, null or empty when
  * unset: only one with a value is acted on or named.
  */
@@ -367,6 +368,28 @@ static void table(seed_tpl_env *env, ddb_arena *a, const char *path, const char 
     tpl_end(&tt.t);
 }
 
+/* aws_dynamodb_table_item: its item, DynamoDB JSON in a string, put into table_name. */
+static void table_item(seed_tpl_env *env, ddb_arena *a, const char *path, const char *text, size_t len,
+                       const ddb_json *res)
+{
+    const char *address = ddb_json_get_str(res, "address") ? ddb_json_get_str(res, "address") : "aws_dynamodb_table_item";
+    const ddb_json *v = ddb_json_get(res, "values"), *item;
+    const char *table = ddb_json_get_str(v, "table_name"), *json = ddb_json_get_str(v, "item");
+    unsigned line = tpl_line(text, len, ddb_arena_sprintf(a, "\"%s\"", address));
+
+    if (table == NULL || json == NULL) {
+        tpl_file_error(env, path, line, "%s: its %s is not in the values (known only after apply?)", address,
+                       table == NULL ? "table_name" : "item");
+        return;
+    }
+    if ((item = ddb_json_parse_input(a, json, strlen(json), NULL)) == NULL || item->type != DDB_JSON_OBJECT) {
+        tpl_file_error(env, path, line, "%s: its item is not an object of DynamoDB JSON", address);
+        return;
+    }
+    if (env->item(env->ctx, path, line, table, item) != 0)
+        env->stopped = 1;
+}
+
 static void module(seed_tpl_env *env, ddb_arena *a, const char *path, const char *text, size_t len, const ddb_json *m,
                    int depth)
 {
@@ -381,10 +404,15 @@ static void module(seed_tpl_env *env, ddb_arena *a, const char *path, const char
         const char *type = ddb_json_get_str(res, "type"), *mode = ddb_json_get_str(res, "mode");
         if (type == NULL || (mode != NULL && strcmp(mode, "managed") != 0))
             continue; /* (data sources read; they declare nothing) */
-        if (strcmp(type, "aws_dynamodb_table") == 0)
+        if (strcmp(type, "aws_dynamodb_table_item") == 0) {
+            if (env->item != NULL)
+                table_item(env, a, path, text, len, res);
+        } else if (env->item != NULL) {
+            continue; /* (the walk of items) */
+        } else if (strcmp(type, "aws_dynamodb_table") == 0)
             table(env, a, path, text, len, res);
         else if (strncmp(type, "aws_dynamodb_", 13) == 0)
-            ddb_log(DDB_LOG_WARN, "seed: %s: %s is not acted on: the seed creates aws_dynamodb_table resources only",
+            ddb_log(DDB_LOG_WARN, "seed: %s: %s is not acted on: the seed acts on aws_dynamodb_table and aws_dynamodb_table_item only",
                     path, ddb_json_get_str(res, "address") ? ddb_json_get_str(res, "address") : type);
     }
     for (uint32_t i = 0; children != NULL && children->type == DDB_JSON_ARRAY && i < children->n; i++)

@@ -21,6 +21,9 @@ typedef struct seed_tpl_env {
     void (*fail)(void *ctx, const char *path, unsigned line, const char *msg);
     /* the text of another file a template names (cdk.out's templates); NULL with msg set */
     char *(*read)(const char *path, size_t *len, char *msg, size_t msglen);
+    /* items (Terraform's aws_dynamodb_table_item): when set, a reader hands on items, not tables;
+       returns nonzero to stop */
+    int (*item)(void *ctx, const char *path, unsigned line, const char *table, const ddb_json *item);
     void *ctx;
     long errors;
     int stopped;

@@ -60,6 +60,7 @@ def everything(ddb, name):
         "ttl": ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"],
         "pitr": stable(ddb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]),
         "tags": sorted((t["Key"], t["Value"]) for t in ddb.list_tags_of_resource(ResourceArn=ARN + name)["Tags"]),
+        "items": sorted(json.dumps(i, sort_keys=True) for i in ddb.scan(TableName=name, ConsistentRead=True)["Items"]),
     }
 
 
@@ -169,6 +170,7 @@ def terraform_calls():
                                                "KMSMasterKeyId": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
                           "TableClass": "STANDARD_INFREQUENT_ACCESS",
                           "Tags": [{"Key": "Environment", "Value": "test"}, {"Key": "ManagedBy", "Value": "terraform"}]}),
+        ("PutItem", {"TableName": "tf-locks", "Item": {"LockID": {"S": "seed"}}}),  # its aws_dynamodb_table_item
     ]
 
 
@@ -213,8 +215,10 @@ def test_template_warnings_name_what_is_not_acted_on(server_factory):
             "scale capacity; it stays at MinCapacity") in log
     assert ("Resources.Profiles (table profiles): GlobalSecondaryIndexes[byEmail].WriteCapacityAutoScalingSettings is "
             "not acted on") in log
-    assert ("warn seed: %s: module.state_lock.aws_dynamodb_table_item.seed is not acted on: the seed creates "
-            "aws_dynamodb_table resources only" % sample("terraform", "plan.json")) in log
+    assert ("warn seed: %s: aws_dynamodb_kinesis_streaming_destination.orders is not acted on: the seed acts on "
+            "aws_dynamodb_table and aws_dynamodb_table_item only" % sample("terraform", "plan.json")) in log
+    assert "aws_dynamodb_table_item.seed" not in log  # (its item is put: test_template_makes_the_tables...[terraform])
+    assert "1 items written" in log
 
 
 def write(tmp_path, name, text):

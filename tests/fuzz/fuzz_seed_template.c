@@ -44,7 +44,7 @@ static char *no_file(const char *path, size_t *len, char *msg, size_t msglen)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static cfn_param params[2];
-    seed_tpl_env env = {params, 2, on_table, on_fail, no_file, NULL, 0, 0};
+    seed_tpl_env env = {params, 2, on_table, on_fail, no_file, NULL, NULL, 0, 0};
     const char *text = (const char *)data + 1;
     size_t len = size > 0 ? size - 1 : 0;
     ddb_arena a;
