@@ -526,7 +526,7 @@ static void resource(seed_tpl_env *env, cfn_ctx *c, const char *path, const char
 }
 
 void seed_cfn_read(seed_tpl_env *env, const char *path, const char *text, size_t len, const ddb_json *tpl,
-                   const char *stack)
+                   const char *stack, const char *region)
 {
     ddb_arena a;
     cfn_ctx c;
@@ -548,6 +548,7 @@ void seed_cfn_read(seed_tpl_env *env, const char *path, const char *text, size_t
     c.given = env->params;
     c.ngiven = env->nparams;
     c.stack = stack;
+    c.region = region;
     for (uint32_t i = 0; i < resources->n && !env->stopped; i++) {
         if (props_of(ddb_json_get_str(resources->u.members[i].val, "Type")) == NULL)
             continue; /* (a function, a queue, ...: not the seed's business) */

@@ -7,8 +7,8 @@
 #include "server/seed_tpl.h"
 
 /* Hands each table of `tpl` (parsed from `text`, the file's, for line numbers) to env->table;
-   `stack` is AWS::StackName. */
+   `stack` is AWS::StackName, `region` AWS::Region unless given (NULL: us-east-1). */
 void seed_cfn_read(seed_tpl_env *env, const char *path, const char *text, size_t len, const ddb_json *tpl,
-                   const char *stack);
+                   const char *stack, const char *region);
 
 #endif

@@ -88,8 +88,8 @@ static cfn_param *given(cfn_ctx *c, const char *name)
 
 static const ddb_json *pseudo(cfn_ctx *c, const char *name)
 {
-    cfn_param *p = given(c, name), *r = given(c, "AWS::Region");
-    const char *region = r != NULL ? r->value : DEFAULT_REGION;
+    cfn_param *p = given(c, name);
+    const char *region = cfn_region(c);
 
     if (p != NULL) { /* --seed-param AWS::Region=eu-west-1 (or another) */
         p->used = 1;
@@ -438,7 +438,7 @@ const ddb_json *cfn_eval(cfn_ctx *c, const ddb_json *v)
 const char *cfn_region(cfn_ctx *c)
 {
     cfn_param *r = given(c, "AWS::Region");
-    return r != NULL ? r->value : DEFAULT_REGION;
+    return r != NULL ? r->value : c->region != NULL ? c->region : DEFAULT_REGION;
 }
 
 const char *cfn_table_name(cfn_ctx *c, const char *logical)

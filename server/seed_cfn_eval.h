@@ -27,6 +27,7 @@ typedef struct cfn_ctx {
     cfn_param *given; /* --seed-param NAME=VALUE (pseudo parameters too: AWS::Region=...) */
     unsigned ngiven;
     const char *stack;  /* AWS::StackName */
+    const char *region; /* AWS::Region unless given: a CDK stack's environment's, or NULL (us-east-1) */
     int depth;          /* of the evaluation: conditions may refer to conditions */
     char err[512];      /* the first problem */
 } cfn_ctx;
@@ -42,7 +43,8 @@ int cfn_condition(cfn_ctx *c, const char *name);
    gives a table without one: its logical ID); NULL with c->err set. */
 const char *cfn_table_name(cfn_ctx *c, const char *logical);
 
-/* The seed's region: AWS::Region (us-east-1, or given with --seed-param AWS::Region=...). */
+/* The seed's region: AWS::Region (given with --seed-param AWS::Region=..., else the CDK stack's
+   environment's, else us-east-1). */
 const char *cfn_region(cfn_ctx *c);
 
 /* v as a string (a string, or a number's or boolean's text), or NULL. */

@@ -57,8 +57,21 @@ static char *sibling(const char *path, const char *name)
 
 static void cdk_manifest(seed_tpl_env *env, const char *path, const ddb_json *manifest, int depth);
 
+/* A stack's environment, aws://ACCOUNT/REGION: its region, or NULL when environment-agnostic
+   (unknown-region: the stack's templates then Ref AWS::Region). */
+static const char *env_region(const char *env, char *buf, size_t n)
+{
+    const char *slash = env != NULL && strncmp(env, "aws://", 6) == 0 ? strchr(env + 6, '/') : NULL;
+
+    if (slash == NULL || slash[1] == '\0' || strcmp(slash + 1, "unknown-region") == 0 || strlen(slash + 1) >= n)
+        return NULL;
+    snprintf(buf, n, "%s", slash + 1);
+    return buf;
+}
+
 /* A file the manifest names: a stack's template, or a nested assembly's manifest. */
-static void cdk_file(seed_tpl_env *env, const char *manifest_path, const char *file, const char *stack, int depth)
+static void cdk_file(seed_tpl_env *env, const char *manifest_path, const char *file, const char *stack,
+                     const char *region, int depth)
 {
     char *path = sibling(manifest_path, file), msg[256], *text;
     size_t len = 0, err_at = 0;
@@ -79,7 +92,7 @@ static void cdk_file(seed_tpl_env *env, const char *manifest_path, const char *f
         tpl_file_error(env, path, 0, "named by %s as stack %s's template, but not a CloudFormation template",
                        manifest_path, stack);
     else
-        seed_cfn_read(env, path, text, len, doc, stack);
+        seed_cfn_read(env, path, text, len, doc, stack, region);
     ddb_arena_free(&a);
     free(text);
     free(path);
@@ -102,17 +115,19 @@ static void cdk_manifest(seed_tpl_env *env, const char *path, const ddb_json *ma
         const char *type = ddb_json_get_str(art, "type"), *file;
         if (type != NULL && strcmp(type, "aws:cloudformation:stack") == 0) {
             const char *stack = ddb_json_get_str(props, "stackName");
+            char region[64];
             if ((file = ddb_json_get_str(props, "templateFile")) == NULL)
                 tpl_file_error(env, path, 0, "artifact %s: a stack without properties.templateFile",
                                artifacts->u.members[i].key);
             else
-                cdk_file(env, path, file, stack ? stack : artifacts->u.members[i].key, depth);
+                cdk_file(env, path, file, stack ? stack : artifacts->u.members[i].key,
+                         env_region(ddb_json_get_str(art, "environment"), region, sizeof(region)), depth);
         } else if (type != NULL && strcmp(type, "cdk:cloud-assembly") == 0 &&
                    (file = ddb_json_get_str(props, "directoryName")) != NULL) {
             char *nested = NULL;
             if (asprintf(&nested, "%s/manifest.json", file) < 0)
                 abort();
-            cdk_file(env, path, nested, NULL, depth);
+            cdk_file(env, path, nested, NULL, NULL, depth);
             free(nested);
         }
         /* (other artifacts, the construct tree and the asset manifests, declare no table) */
@@ -142,7 +157,7 @@ void seed_template_read(seed_tpl_env *env, const char *path, const char *text, s
         /* the stack's name: the file's up to its first dot (template.yaml: template) */
         ddb_arena_init(&a);
         stack = ddb_arena_strndup(&a, stack_of(path), strcspn(stack_of(path), "."));
-        seed_cfn_read(env, path, text, len, doc, stack);
+        seed_cfn_read(env, path, text, len, doc, stack, NULL);
         ddb_arena_free(&a);
         break;
     case SEED_TPL_TERRAFORM:

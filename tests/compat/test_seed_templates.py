@@ -374,3 +374,27 @@ def test_seed_requests_prints_what_the_seed_would_send(tmp_path):
     proc = subprocess.run([DDBD_BIN, "--seed-requests", bad], capture_output=True, text=True, timeout=20)
     assert proc.returncode == 1 and proc.stdout == ""
     assert "error seed: %s:2: not valid YAML" % bad in proc.stderr
+
+
+def test_a_cdk_stack_with_a_region_resolves_aws_region_to_it(server_factory, tmp_path):
+    # `cdk synth` of a stack with env: {region: 'eu-west-1'} writes the region into the template
+    # (TableV2's replica) and into the manifest's environment: the seed takes it from there
+    d = tmp_path / "cdk.out"
+    d.mkdir()
+    (d / "manifest.json").write_text(json.dumps({"version": "36.0.0", "artifacts": {"Eu": {
+        "type": "aws:cloudformation:stack", "environment": "aws://111122223333/eu-west-1",
+        "properties": {"templateFile": "Eu.template.json"}}}}))
+    (d / "Eu.template.json").write_text(json.dumps({"Resources": {"T": {"Type": "AWS::DynamoDB::GlobalTable", "Properties": {
+        "TableName": {"Fn::Sub": "t-${AWS::Region}"}, "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}], "Replicas": [{"Region": "eu-west-1"}]}}}}))
+    srv = server_factory(["--in-memory", "--seed", str(d)])
+    assert make_client(srv.endpoint).list_tables()["TableNames"] == ["t-eu-west-1"]
+    # without the environment's region, the replica is in no region of the seed's: an error naming the way out
+    (d / "manifest.json").write_text((d / "manifest.json").read_text().replace("111122223333/eu-west-1",
+                                                                               "unknown-account/unknown-region"))
+    err = refused(["--seed", str(d)])
+    assert ("Resources.T: Replicas: none in the seed's region us-east-1 (--seed-param AWS::Region=REGION seeds "
+            "another)") in err
+    srv = server_factory(["--in-memory", "--seed", str(d), "--seed-param", "AWS::Region=eu-west-1"])
+    assert make_client(srv.endpoint).list_tables()["TableNames"] == ["t-eu-west-1"]
