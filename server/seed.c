@@ -27,6 +27,7 @@
 #define MAX_ERRORS 20
 #define BATCH 25
 #define PROGRESS_MS 2000
+#define REPLICA_WAIT_MS 30000
 
 typedef struct seed_def {
     char *name;
@@ -149,11 +150,17 @@ static int check_existing(seeder *s, const seed_record *rec, seed_def *d)
     return 0;
 }
 
-/* A template's calls after CreateTable: each checked as its own request (its table does not exist yet). */
+/* A template's calls after CreateTable: each checked as its own request (its table does not exist yet).
+   A replica in another region needs --namespaces (each region its own tables): without it, named. */
 static int check_after(seeder *s, const seed_record *rec)
 {
     for (uint32_t i = 0; rec->after != NULL && rec->after->type == DDB_JSON_ARRAY && i < rec->after->n; i++) {
         const char *name = ddb_json_get_str(rec->after->u.items[i], "op");
+        const char *replica = ddb_json_get_str(rec->after->u.items[i], "replica");
+        if (replica != NULL && !s->srv->api.namespaces)
+            ddb_log(DDB_LOG_WARN, "seed: %s:%u: table %s: its replica in %s is not created: replicas need "
+                    "--namespaces (each region its own tables)", rec->loc.path, seed_line(&rec->loc), rec->table,
+                    replica);
         ddb_op op = ddb_op_from_name(name, strlen(name));
         ddb_req r;
         ddb_jw w;
@@ -368,7 +375,37 @@ static int on_item_write(void *ctx, const seed_record *rec)
     return 0;
 }
 
-/* A template's calls after CreateTable (TTL, point-in-time recovery, contributor insights), in order. */
+/* Waits (up to REPLICA_WAIT_MS) until table `name` is ACTIVE again: a replica is made in the
+   background (filled, then ACTIVE), and the next ReplicaUpdates is refused while it is. */
+static int wait_active(seeder *s, const char *name)
+{
+    uint64_t t0 = ddb_clock_mono_ns();
+    const struct timespec pause = {0, 5 * 1000 * 1000};
+    ddb_req r;
+    ddb_jw w;
+
+    for (;;) {
+        const char *status;
+        s->body.len = 0;
+        ddb_jw_init(&w, &s->body);
+        ddb_jw_obj_begin(&w);
+        ddb_jw_key(&w, "TableName");
+        ddb_jw_str(&w, name);
+        ddb_jw_obj_end(&w);
+        run(s, &r, DDB_OP_DescribeTable, 0);
+        status = ddb_json_get_str(ddb_json_get(ddb_json_parse(&s->arena, s->out.data, s->out.len), "Table"), "TableStatus");
+        if (r.err.code != DDB_OK || (status != NULL && strcmp(status, "ACTIVE") == 0))
+            return 0;
+        if (ddb_clock_mono_since_ms(t0) > REPLICA_WAIT_MS) {
+            ddb_log(DDB_LOG_ERROR, "seed: table %s is still %s after %d s: its next replica is not made", name,
+                    status ? status : "?", REPLICA_WAIT_MS / 1000);
+            return -1;
+        }
+        nanosleep(&pause, NULL);
+    }
+}
+
+/* A template's calls after CreateTable (TTL, point-in-time recovery, contributor insights, replicas), in order. */
 static int run_after(seeder *s, seed_def *d)
 {
     const ddb_json *list;
@@ -383,6 +420,12 @@ static int run_after(seeder *s, seed_def *d)
         const char *name = ddb_json_get_str(list->u.items[i], "op");
         ddb_req r;
         ddb_jw w;
+        if (ddb_json_get(list->u.items[i], "replica") != NULL && !s->srv->api.namespaces)
+            continue; /* (named when checked) */
+        if (ddb_json_get(list->u.items[i], "replica") != NULL && wait_active(s, d->name) != 0) {
+            rc = -1;
+            break;
+        }
         s->body.len = 0;
         ddb_jw_init(&w, &s->body);
         ddb_jw_json(&w, ddb_json_get(list->u.items[i], "request"));

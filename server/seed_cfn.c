@@ -413,29 +413,43 @@ static void global_gsis(cfn_table *ct, const char *key, const ddb_json *v, const
     ddb_jw_arr_end(&ct->t.cw);
 }
 
-/* Picks the replica in the seed's region and writes its properties; the others are named in a warning. */
+/* Picks the replica in the seed's region and writes its properties; each other one is a replica to
+   create (UpdateTable's ReplicaUpdates), with the table's settings. */
 static int local_replica(cfn_table *ct)
 {
     const ddb_json *list = ddb_json_get(ct->props, "Replicas");
-    const char *region = cfn_region(ct->c);
-    ddb_buf others = {0};
+    const char *region = cfn_region(ct->c), *billing = ddb_json_get_str(ct->props, "BillingMode");
+    int provisioned = billing != NULL && strcmp(billing, "PROVISIONED") == 0;
+    ddb_buf others = {0}, unmade = {0};
 
     for (uint32_t i = 0; list != NULL && list->type == DDB_JSON_ARRAY && i < list->n; i++) {
-        const char *r = ddb_json_get_str(list->u.items[i], "Region");
+        const ddb_json *rep = list->u.items[i];
+        const char *r = ddb_json_get_str(rep, "Region");
         if (r != NULL && strcmp(r, region) == 0 && ct->replica == NULL) {
-            ct->replica = list->u.items[i];
+            ct->replica = rep;
+        } else if (r == NULL) {
+            tpl_error(&ct->t, "Replicas[%u]: no Region", i);
+        } else if (provisioned) {
+            ddb_buf_puts(&unmade, unmade.len ? ", " : "");
+            ddb_buf_puts(&unmade, r);
         } else {
-            ddb_buf_puts(&others, others.len ? ", " : "");
-            ddb_buf_puts(&others, r ? r : "(no Region)");
+            tpl_replica(&ct->t, r);
+            if (rep->type == DDB_JSON_OBJECT && rep->n > 1) {
+                ddb_buf_puts(&others, others.len ? ", " : "");
+                ddb_buf_puts(&others, r);
+            }
         }
     }
-    if (ct->replica == NULL) {
+    if (ct->replica == NULL)
         tpl_error(&ct->t, "Replicas: none in the seed's region %s (--seed-param AWS::Region=REGION seeds another)",
                   region);
-    } else if (others.len > 0) {
-        tpl_warn(&ct->t, "the replicas in %s are not created: the seed makes the table in its region, %s "
-                 "(under --namespaces, UpdateTable's ReplicaUpdates adds them)", others.data, region);
-    }
+    else if (others.len > 0)
+        tpl_warn(&ct->t, "the replicas in %s are made with the table's settings: their own (capacity, table class, "
+                 "tags, ...) are not acted on", others.data);
+    if (unmade.len > 0)
+        tpl_warn(&ct->t, "the replicas in %s are not created: replicas of a provisioned table need its write "
+                 "capacity auto scaled (Application Auto Scaling), which ddbd does not have", unmade.data);
+    ddb_buf_free(&unmade);
     ddb_buf_free(&others);
     if (ct->replica == NULL)
         return 0;

@@ -1,7 +1,8 @@
 /*
  * server/seed_print.c: ddbd --seed-requests FILE|DIR: the requests a seed makes, printed instead of
  * applied, one JSON object a line ({"op": "CreateTable", "request": {...}}, then the calls after it,
- * then a PutItem or DeleteItem per item), so the test fixtures (integrations/) can send them to
+ * then a PutItem or DeleteItem per item; a replica in another region marked {"replica": REGION}), so
+ * the test fixtures (integrations/) can send them to
  * their worker's own namespace through the SDK, where --seed loads the default one. The files are
  * read as --seed reads them (seed_files.c, seed_template.h: warnings and errors alike); the
  * requests are checked by the server they are sent to, as any client's.
@@ -19,7 +20,8 @@ typedef struct printer {
     unsigned long errors;
 } printer;
 
-static void put(printer *p, const char *op, const char *table, const char *member, const ddb_json *doc)
+static void put(printer *p, const char *op, const char *table, const char *member, const ddb_json *doc,
+                const char *replica)
 {
     ddb_jw w;
 
@@ -39,6 +41,10 @@ static void put(printer *p, const char *op, const char *table, const char *membe
         ddb_jw_json(&w, doc);
         ddb_jw_obj_end(&w);
     }
+    if (replica != NULL) { /* a replica in another region: a fixture's namespace is one region's */
+        ddb_jw_key(&w, "replica");
+        ddb_jw_str(&w, replica);
+    }
     ddb_jw_obj_end(&w);
     ddb_buf_putc(&p->line, '\n');
     fwrite(p->line.data, 1, p->line.len, stdout);
@@ -46,10 +52,10 @@ static void put(printer *p, const char *op, const char *table, const char *membe
 
 static int on_table(void *ctx, const seed_record *r)
 {
-    put(ctx, "CreateTable", NULL, NULL, r->doc);
+    put(ctx, "CreateTable", NULL, NULL, r->doc, NULL);
     for (uint32_t i = 0; r->after != NULL && i < r->after->n; i++) {
         const ddb_json *call = r->after->u.items[i];
-        put(ctx, ddb_json_get_str(call, "op"), NULL, NULL, ddb_json_get(call, "request"));
+        put(ctx, ddb_json_get_str(call, "op"), NULL, NULL, ddb_json_get(call, "request"), ddb_json_get_str(call, "replica"));
     }
     return 0;
 }
@@ -58,7 +64,7 @@ static int on_item(void *ctx, const seed_record *r)
 {
     if (r->table == NULL) /* (a .jsonl line naming no table: --seed reports it; so does this) */
         return 0;
-    put(ctx, r->kind == SEED_PUT ? "PutItem" : "DeleteItem", r->table, r->kind == SEED_PUT ? "Item" : "Key", r->doc);
+    put(ctx, r->kind == SEED_PUT ? "PutItem" : "DeleteItem", r->table, r->kind == SEED_PUT ? "Item" : "Key", r->doc, NULL);
     return 0;
 }
 

@@ -126,11 +126,6 @@ static void skip(tf_table *tt, const char *key, const ddb_json *v, const char *n
 {
 }
 
-static void warn(tf_table *tt, const char *key, const ddb_json *v, const char *note)
-{
-    tpl_warn(&tt->t, "%s is not acted on: %s", key, note);
-}
-
 static void refuse(tf_table *tt, const char *key, const ddb_json *v, const char *note)
 {
     tpl_error(&tt->t, "%s: %s", key, note);
@@ -283,6 +278,31 @@ static void sse(tf_table *tt, const char *key, const ddb_json *v, const char *no
     ddb_jw_obj_end(w);
 }
 
+/* replica blocks: each a replica to create in its region_name (UpdateTable's ReplicaUpdates). */
+static void replicas(tf_table *tt, const char *key, const ddb_json *v, const char *note)
+{
+    for (uint32_t i = 0; v->type == DDB_JSON_ARRAY && i < v->n; i++) {
+        const char *region = ddb_json_get_str(v->u.items[i], "region_name");
+        if (region == NULL) {
+            tpl_error(&tt->t, "replica[%u]: no region_name", i);
+            continue;
+        }
+        if (tt->provisioned) {
+            tpl_warn(&tt->t, "the replica in %s is not created: replicas of a provisioned table need its write "
+                     "capacity auto scaled (Application Auto Scaling), which ddbd does not have", region);
+            continue;
+        }
+        tpl_replica(&tt->t, region);
+        for (uint32_t k = 0; v->u.items[i]->type == DDB_JSON_OBJECT && k < v->u.items[i]->n; k++) {
+            const ddb_json_member *m = &v->u.items[i]->u.members[k];
+            if (strcmp(m->key, "region_name") != 0 && strcmp(m->key, "arn") != 0 && strcmp(m->key, "stream_arn") != 0 &&
+                strcmp(m->key, "stream_label") != 0 && !empty(m->val))
+                tpl_warn(&tt->t, "replica %s: %s is not acted on: the replica is made with the table's settings",
+                         region, m->key);
+        }
+    }
+}
+
 static void table_on_demand(tf_table *tt, const char *key, const ddb_json *v, const char *note)
 {
     on_demand(&tt->t.cw, v);
@@ -312,8 +332,7 @@ typedef struct attr {
     X("tags_all", tags, NULL) X("table_class", table_class, NULL)                                               \
     X("deletion_protection_enabled", deletion, NULL) X("server_side_encryption", sse, NULL)                     \
     X("on_demand_throughput", table_on_demand, NULL) X("warm_throughput", table_warm, NULL)                     \
-    X("replica", warn, "the replicas are not created: the seed makes the table in one region (under "           \
-      "--namespaces, UpdateTable's ReplicaUpdates adds them)")                                                  \
+    X("replica", replicas, NULL)                                                                                \
     X("import_table", refuse, "the table would be created empty: ddbd does not import from S3 at start; seed "  \
       "its items as .jsonl files (docs/seeding.md)")                                                            \
     X("restore_source_name", refuse, RESTORE_NOTE) X("restore_source_table_arn", refuse, RESTORE_NOTE)          \

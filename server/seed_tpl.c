@@ -105,6 +105,25 @@ void tpl_call_end(seed_tpl_table *t)
     ddb_jw_obj_end(&t->aw);
 }
 
+void tpl_replica(seed_tpl_table *t, const char *region)
+{
+    tpl_call(t, "UpdateTable");
+    ddb_jw_key(&t->aw, "ReplicaUpdates");
+    ddb_jw_arr_begin(&t->aw);
+    ddb_jw_obj_begin(&t->aw);
+    ddb_jw_key(&t->aw, "Create");
+    ddb_jw_obj_begin(&t->aw);
+    ddb_jw_key(&t->aw, "RegionName");
+    ddb_jw_str(&t->aw, region);
+    ddb_jw_obj_end(&t->aw);
+    ddb_jw_obj_end(&t->aw);
+    ddb_jw_arr_end(&t->aw);
+    ddb_jw_obj_end(&t->aw); /* the request */
+    ddb_jw_key(&t->aw, "replica");
+    ddb_jw_str(&t->aw, region);
+    ddb_jw_obj_end(&t->aw);
+}
+
 void tpl_end(seed_tpl_table *t)
 {
     const ddb_json *create, *after;

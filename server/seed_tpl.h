@@ -48,6 +48,9 @@ void tpl_begin(seed_tpl_table *t, seed_tpl_env *env, ddb_arena *a, const char *p
 /* Starts a call after CreateTable: {"TableName": name, ... (the reader writes the rest into t->aw). */
 void tpl_call(seed_tpl_table *t, const char *op);
 void tpl_call_end(seed_tpl_table *t);
+/* A replica of the table in `region`: UpdateTable's ReplicaUpdates Create, marked {"replica": region}
+   (made only under --namespaces, where each region has its own tables: seed.c). */
+void tpl_replica(seed_tpl_table *t, const char *region);
 /* Hands the table to env->table (unless an error was reported) and frees its buffers. */
 void tpl_end(seed_tpl_table *t);
 

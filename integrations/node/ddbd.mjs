@@ -105,8 +105,9 @@ export async function seedFrom(endpoint, region, paths, { params = {}, omit = []
   const out = await new Promise((resolve, reject) => execFile(bin, argv, { maxBuffer: 1 << 30 }, (err, stdout, stderr) =>
     err ? reject(new Error(`ddbd: the seed was refused:\n${stderr || err.message}`)) : resolve(stdout)));
   for (const line of out.split('\n').filter(Boolean)) {
-    const { op, request } = JSON.parse(line);
-    if (omit.includes(op)) console.error(`ddbd seedFrom: ${op} of ${request.TableName} not sent (omit)`);
+    const { op, request, replica } = JSON.parse(line);
+    // (a replica in another region: a worker's namespace is one region's)
+    if (omit.includes(op) || replica) console.error(`ddbd seedFrom: ${op} of ${request.TableName} not sent (${replica ? `replica in ${replica}` : 'omit'})`);
     else await ddbRequest(endpoint, region, op, request);
   }
 }

@@ -65,10 +65,13 @@ def everything(ddb, name):
 
 
 def apply_calls(endpoint, calls):
-    """The calls, as raw requests: Debian's boto3 (1.26) predates some members (DeletionProtectionEnabled)."""
+    """The calls, as raw requests: Debian's boto3 (1.26) predates some members (DeletionProtectionEnabled).
+    A replica is made in the background: the table is ACTIVE again before the next call, as the seed waits."""
     for op, params in calls:
         resp = raw_request(endpoint, op, params)
         assert resp.status == 200, (op, resp.body)
+        if op == "UpdateTable":
+            settled(make_client(endpoint), params["TableName"])
 
 
 def keys(*parts):
@@ -209,8 +212,8 @@ def test_template_warnings_name_what_is_not_acted_on(server_factory):
     log = srv.stderr_text()
     path = sample("cfn-global-table.json")
     assert ("warn seed: %s:8: Resources.Profiles (table profiles): the replicas in eu-west-1, ap-southeast-2 are not "
-            "created: the seed makes the table in its region, us-east-1 (under --namespaces, UpdateTable's "
-            "ReplicaUpdates adds them)" % path) in log
+            "created: replicas of a provisioned table need its write capacity auto scaled (Application Auto "
+            "Scaling), which ddbd does not have" % path) in log
     assert ("Resources.Profiles (table profiles): WriteCapacityAutoScalingSettings is not acted on: ddbd does not "
             "scale capacity; it stays at MinCapacity") in log
     assert ("Resources.Profiles (table profiles): GlobalSecondaryIndexes[byEmail].WriteCapacityAutoScalingSettings is "
@@ -398,3 +401,56 @@ def test_a_cdk_stack_with_a_region_resolves_aws_region_to_it(server_factory, tmp
             "another)") in err
     srv = server_factory(["--in-memory", "--seed", str(d), "--seed-param", "AWS::Region=eu-west-1"])
     assert make_client(srv.endpoint).list_tables()["TableNames"] == ["t-eu-west-1"]
+
+
+GLOBAL_YAML = """\
+Resources:
+  Carts:
+    Type: AWS::DynamoDB::GlobalTable
+    Properties:
+      TableName: carts
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+      StreamSpecification: {StreamViewType: NEW_AND_OLD_IMAGES}
+      Replicas:
+        - Region: !Ref AWS::Region
+        - Region: eu-west-1
+        - Region: ap-southeast-2
+          TableClass: STANDARD_INFREQUENT_ACCESS
+"""
+
+
+def settled(ddb, name, deadline=20.0):
+    """The description once every replica is ACTIVE (a new replica is filled, then ACTIVE)."""
+    import time
+    end = time.monotonic() + deadline
+    while True:
+        d = ddb.describe_table(TableName=name)["Table"]
+        if (d["TableStatus"] == "ACTIVE" and all(r.get("ReplicaStatus") == "ACTIVE" for r in d.get("Replicas", []))
+                or time.monotonic() > end):
+            return sort_lists(stable(d))
+        time.sleep(0.05)
+
+
+def test_an_on_demand_global_table_has_its_replicas_under_namespaces(server_factory, tmp_path):
+    f = write(tmp_path, "global.yaml", GLOBAL_YAML)
+    seeded = server_factory(["--in-memory", "--namespaces", "--seed", f])
+    by_hand = server_factory(["--in-memory", "--namespaces"])
+    apply_calls(by_hand.endpoint, [
+        ("CreateTable", {"TableName": "carts", "BillingMode": "PAY_PER_REQUEST", "AttributeDefinitions": attrs(id="S"),
+                         "KeySchema": keys("id"),
+                         "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}}),
+        ("UpdateTable", {"TableName": "carts", "ReplicaUpdates": [{"Create": {"RegionName": "eu-west-1"}}]}),
+        ("UpdateTable", {"TableName": "carts", "ReplicaUpdates": [{"Create": {"RegionName": "ap-southeast-2"}}]}),
+    ])
+    got, want = settled(make_client(seeded.endpoint), "carts"), settled(make_client(by_hand.endpoint), "carts")
+    assert sorted(r["RegionName"] for r in got["Replicas"]) == ["ap-southeast-2", "eu-west-1"]
+    assert got == want
+    assert ("Resources.Carts (table carts): the replicas in ap-southeast-2 are made with the table's settings: their "
+            "own (capacity, table class, tags, ...) are not acted on") in seeded.stderr_text()
+    # without --namespaces every region shares one table: the replicas are named, not made
+    srv = server_factory(["--in-memory", "--seed", f])
+    assert "Replicas" not in make_client(srv.endpoint).describe_table(TableName="carts")["Table"]
+    assert ("warn seed: %s:2: table carts: its replica in eu-west-1 is not created: replicas need --namespaces "
+            "(each region its own tables)" % f) in srv.stderr_text()
