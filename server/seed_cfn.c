@@ -413,46 +413,22 @@ static void global_gsis(cfn_table *ct, const char *key, const ddb_json *v, const
     ddb_jw_arr_end(&ct->t.cw);
 }
 
-/* Picks the replica in the seed's region and writes its properties; each other one is a replica to
-   create (UpdateTable's ReplicaUpdates), with the table's settings. */
+/* Picks the replica in the seed's region and writes its properties (0: there is none). */
 static int local_replica(cfn_table *ct)
 {
     const ddb_json *list = ddb_json_get(ct->props, "Replicas");
-    const char *region = cfn_region(ct->c), *billing = ddb_json_get_str(ct->props, "BillingMode");
-    int provisioned = billing != NULL && strcmp(billing, "PROVISIONED") == 0;
-    ddb_buf others = {0}, unmade = {0};
+    const char *region = cfn_region(ct->c);
 
-    for (uint32_t i = 0; list != NULL && list->type == DDB_JSON_ARRAY && i < list->n; i++) {
-        const ddb_json *rep = list->u.items[i];
-        const char *r = ddb_json_get_str(rep, "Region");
-        if (r != NULL && strcmp(r, region) == 0 && ct->replica == NULL) {
-            ct->replica = rep;
-        } else if (r == NULL) {
-            tpl_error(&ct->t, "Replicas[%u]: no Region", i);
-        } else if (provisioned) {
-            ddb_buf_puts(&unmade, unmade.len ? ", " : "");
-            ddb_buf_puts(&unmade, r);
-        } else {
-            tpl_replica(&ct->t, r);
-            if (rep->type == DDB_JSON_OBJECT && rep->n > 1) {
-                ddb_buf_puts(&others, others.len ? ", " : "");
-                ddb_buf_puts(&others, r);
-            }
-        }
+    for (uint32_t i = 0; list != NULL && list->type == DDB_JSON_ARRAY && i < list->n && ct->replica == NULL; i++) {
+        const char *r = ddb_json_get_str(list->u.items[i], "Region");
+        if (r != NULL && strcmp(r, region) == 0)
+            ct->replica = list->u.items[i];
     }
-    if (ct->replica == NULL)
+    if (ct->replica == NULL) {
         tpl_error(&ct->t, "Replicas: none in the seed's region %s (--seed-param AWS::Region=REGION seeds another)",
                   region);
-    else if (others.len > 0)
-        tpl_warn(&ct->t, "the replicas in %s are made with the table's settings: their own (capacity, table class, "
-                 "tags, ...) are not acted on", others.data);
-    if (unmade.len > 0)
-        tpl_warn(&ct->t, "the replicas in %s are not created: replicas of a provisioned table need its write "
-                 "capacity auto scaled (Application Auto Scaling), which ddbd does not have", unmade.data);
-    ddb_buf_free(&unmade);
-    ddb_buf_free(&others);
-    if (ct->replica == NULL)
         return 0;
+    }
     for (uint32_t i = 0; ct->replica->type == DDB_JSON_OBJECT && i < ct->replica->n; i++) {
         const char *k = ct->replica->u.members[i].key;
         const prop *p = find_prop(replica_props, k);
@@ -462,6 +438,44 @@ static int local_replica(cfn_table *ct)
             p->fn(ct, k, ct->replica->u.members[i].val, p->note);
     }
     return 1;
+}
+
+/* The other replicas, after every other call (the table must be ACTIVE for those): each made as
+   UpdateTable's ReplicaUpdates makes it, with the table's settings; none of a provisioned table's
+   (DynamoDB wants its write capacity auto scaled, by Application Auto Scaling, which ddbd lacks). */
+static void other_replicas(cfn_table *ct)
+{
+    const ddb_json *list = ddb_json_get(ct->props, "Replicas");
+    const char *billing = ddb_json_get_str(ct->props, "BillingMode");
+    int provisioned = billing != NULL && strcmp(billing, "PROVISIONED") == 0;
+    ddb_buf own = {0}, unmade = {0};
+
+    for (uint32_t i = 0; list != NULL && list->type == DDB_JSON_ARRAY && i < list->n; i++) {
+        const ddb_json *rep = list->u.items[i];
+        const char *r = ddb_json_get_str(rep, "Region");
+        if (rep == ct->replica)
+            continue;
+        if (r == NULL) {
+            tpl_error(&ct->t, "Replicas[%u]: no Region", i);
+        } else if (provisioned) {
+            ddb_buf_puts(&unmade, unmade.len ? ", " : "");
+            ddb_buf_puts(&unmade, r);
+        } else {
+            tpl_replica(&ct->t, r);
+            if (rep->type == DDB_JSON_OBJECT && rep->n > 1) {
+                ddb_buf_puts(&own, own.len ? ", " : "");
+                ddb_buf_puts(&own, r);
+            }
+        }
+    }
+    if (own.len > 0)
+        tpl_warn(&ct->t, "the replicas in %s are made with the table's settings: their own (capacity, table class, "
+                 "tags, ...) are not acted on", own.data);
+    if (unmade.len > 0)
+        tpl_warn(&ct->t, "the replicas in %s are not created: replicas of a provisioned table need its write "
+                 "capacity auto scaled (Application Auto Scaling), which ddbd does not have", unmade.data);
+    ddb_buf_free(&own);
+    ddb_buf_free(&unmade);
 }
 
 /* ---- a resource ---- */
@@ -536,6 +550,8 @@ static void resource(seed_tpl_env *env, cfn_ctx *c, const char *path, const char
     }
     if (list == global_props && ddb_json_get(props, "WriteProvisionedThroughputSettings") == NULL)
         global_throughput(&ct, NULL, NULL, NULL); /* the on-demand limits, if any */
+    if (list == global_props)
+        other_replicas(&ct);
     tpl_end(&ct.t);
 }
 

@@ -332,7 +332,7 @@ typedef struct attr {
     X("tags_all", tags, NULL) X("table_class", table_class, NULL)                                               \
     X("deletion_protection_enabled", deletion, NULL) X("server_side_encryption", sse, NULL)                     \
     X("on_demand_throughput", table_on_demand, NULL) X("warm_throughput", table_warm, NULL)                     \
-    X("replica", replicas, NULL)                                                                                \
+    X("replica", skip, NULL) /* (last: replicas) */                                                            \
     X("import_table", refuse, "the table would be created empty: ddbd does not import from S3 at start; seed "  \
       "its items as .jsonl files (docs/seeding.md)")                                                            \
     X("restore_source_name", refuse, RESTORE_NOTE) X("restore_source_table_arn", refuse, RESTORE_NOTE)          \
@@ -384,6 +384,8 @@ static void table(seed_tpl_env *env, ddb_arena *a, const char *path, const char 
         else if (at == NULL && !empty(v->u.members[i].val))
             tpl_warn(&tt.t, "%s is not acted on: not an attribute of aws_dynamodb_table that ddbd knows", k);
     }
+    if (!empty(ddb_json_get(v, "replica"))) /* after every other call: the table must be ACTIVE for those */
+        replicas(&tt, "replica", ddb_json_get(v, "replica"), NULL);
     tpl_end(&tt.t);
 }
 

@@ -413,6 +413,7 @@ Resources:
       AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
       KeySchema: [{AttributeName: id, KeyType: HASH}]
       StreamSpecification: {StreamViewType: NEW_AND_OLD_IMAGES}
+      TimeToLiveSpecification: {AttributeName: expires, Enabled: true}
       Replicas:
         - Region: !Ref AWS::Region
         - Region: eu-west-1
@@ -441,10 +442,13 @@ def test_an_on_demand_global_table_has_its_replicas_under_namespaces(server_fact
         ("CreateTable", {"TableName": "carts", "BillingMode": "PAY_PER_REQUEST", "AttributeDefinitions": attrs(id="S"),
                          "KeySchema": keys("id"),
                          "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}}),
+        ttl("carts", "expires"),
         ("UpdateTable", {"TableName": "carts", "ReplicaUpdates": [{"Create": {"RegionName": "eu-west-1"}}]}),
         ("UpdateTable", {"TableName": "carts", "ReplicaUpdates": [{"Create": {"RegionName": "ap-southeast-2"}}]}),
     ])
     got, want = settled(make_client(seeded.endpoint), "carts"), settled(make_client(by_hand.endpoint), "carts")
+    for ep in (seeded.endpoint, by_hand.endpoint):
+        assert make_client(ep).describe_time_to_live(TableName="carts")["TimeToLiveDescription"]["TimeToLiveStatus"] == "ENABLED"
     assert sorted(r["RegionName"] for r in got["Replicas"]) == ["ap-southeast-2", "eu-west-1"]
     assert got == want
     assert ("Resources.Carts (table carts): the replicas in ap-southeast-2 are made with the table's settings: their "
@@ -454,3 +458,26 @@ def test_an_on_demand_global_table_has_its_replicas_under_namespaces(server_fact
     assert "Replicas" not in make_client(srv.endpoint).describe_table(TableName="carts")["Table"]
     assert ("warn seed: %s:2: table carts: its replica in eu-west-1 is not created: replicas need --namespaces "
             "(each region its own tables)" % f) in srv.stderr_text()
+
+
+def test_terraform_replica_blocks(server_factory, tmp_path):
+    def state(billing):
+        values = {"name": "tf-global", "hash_key": "id", "attribute": [{"name": "id", "type": "S"}],
+                  "billing_mode": billing, "read_capacity": 5 if billing == "PROVISIONED" else 0,
+                  "write_capacity": 5 if billing == "PROVISIONED" else 0, "stream_enabled": True,
+                  "stream_view_type": "NEW_AND_OLD_IMAGES",
+                  "replica": [{"region_name": "eu-west-1", "kms_key_arn": "", "point_in_time_recovery": False,
+                               "propagate_tags": False, "arn": "x", "stream_arn": "y", "stream_label": "z"}]}
+        return json.dumps({"format_version": "1.0", "terraform_version": "1.7.5", "values": {"root_module": {
+            "resources": [{"address": "aws_dynamodb_table.g", "mode": "managed", "type": "aws_dynamodb_table",
+                           "name": "g", "values": values}]}}})
+    f = write(tmp_path, "state.json", state("PAY_PER_REQUEST"))
+    srv = server_factory(["--in-memory", "--namespaces", "--seed", f])
+    d = settled(make_client(srv.endpoint), "tf-global")
+    assert [r["RegionName"] for r in d["Replicas"]] == ["eu-west-1"]
+    assert "not acted on" not in srv.stderr_text()  # (its empty settings are no settings)
+    f = write(tmp_path, "state.json", state("PROVISIONED"))
+    srv = server_factory(["--in-memory", "--namespaces", "--seed", f])
+    assert "Replicas" not in make_client(srv.endpoint).describe_table(TableName="tf-global")["Table"]
+    assert ("aws_dynamodb_table.g (table tf-global): the replica in eu-west-1 is not created: replicas of a "
+            "provisioned table need its write capacity auto scaled") in srv.stderr_text()
