@@ -7,6 +7,9 @@
  * A .jsonl or .ndjson file holds one item a line, for the table named like the file up to its first
  * dot (orders.jsonl, orders.part2.jsonl: orders), as DynamoDB JSON, or as DynamoDB's S3 export writes it ({"Item": {...}}), or as a
  * PutItem request naming its own table ({"TableName": ..., "Item": {...}}).
+ * A .json document that is a template (CloudFormation, `terraform show -json`, CDK's manifest), a
+ * .yaml or .yml file (CloudFormation, SAM) and a directory holding CDK's manifest.json (cdk.out)
+ * are read by seed_template.c into the same records.
  */
 #include "server/seed_files.h"
 
