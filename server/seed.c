@@ -150,6 +150,47 @@ static int check_existing(seeder *s, const seed_record *rec, seed_def *d)
     return 0;
 }
 
+/* Names each member of `sent` that the API's model dropped from `kept` (req->in, as the operation
+   reads it: an unknown member is ignored, as DynamoDB ignores it): a seed's member is never
+   dropped unseen, a misspelt one least of all. */
+static void name_dropped(const seed_record *rec, const char *op, const ddb_json *sent, const ddb_json *kept,
+                         ddb_buf *path)
+{
+    size_t len = path->len;
+
+    for (uint32_t i = 0; sent != NULL && sent->type == DDB_JSON_OBJECT && i < sent->n; i++) {
+        const ddb_json_member *m = &sent->u.members[i];
+        const ddb_json *k = ddb_json_get(kept, m->key);
+        ddb_buf_printf(path, "%s%s", len ? "." : "", m->key);
+        if (k == NULL && m->val->type != DDB_JSON_NULL)
+            ddb_log(DDB_LOG_WARN, "seed: %s:%u: table %s: %s is not a member of %s: not acted on", rec->loc.path,
+                    seed_line(&rec->loc), rec->table ? rec->table : "?", path->data, op);
+        else if (k != NULL)
+            name_dropped(rec, op, m->val, k, path);
+        path->len = len;
+        if (path->data != NULL)
+            path->data[len] = '\0';
+    }
+    for (uint32_t i = 0; sent != NULL && sent->type == DDB_JSON_ARRAY && kept != NULL && kept->type == DDB_JSON_ARRAY &&
+                         i < sent->n && i < kept->n; i++) {
+        ddb_buf_printf(path, "[%u]", i);
+        name_dropped(rec, op, sent->u.items[i], kept->u.items[i], path);
+        path->len = len;
+        path->data[len] = '\0';
+    }
+}
+
+/* After a checked request (run with check): the members its model ignores, named. */
+static void check_members(seeder *s, const seed_record *rec, const char *op, const ddb_req *r)
+{
+    ddb_buf path = {0};
+
+    if (r->err.code != DDB_OK || r->in == NULL)
+        return;
+    name_dropped(rec, op, ddb_json_parse(&s->arena, s->body.data, s->body.len), r->in, &path);
+    ddb_buf_free(&path);
+}
+
 /* A template's calls after CreateTable: each checked as its own request (its table does not exist yet).
    A replica in another region needs --namespaces (each region its own tables): without it, named. */
 static int check_after(seeder *s, const seed_record *rec)
@@ -168,6 +209,7 @@ static int check_after(seeder *s, const seed_record *rec)
         ddb_jw_init(&w, &s->body);
         ddb_jw_json(&w, ddb_json_get(rec->after->u.items[i], "request"));
         run(s, &r, op, 1);
+        check_members(s, rec, name, &r);
         if (r.err.code != DDB_OK) {
             char msg[1024];
             snprintf(msg, sizeof(msg), "%s of table %s: %s: %s", name, rec->table, ddb_error_lookup(r.err.code)->type,
@@ -194,6 +236,7 @@ static int on_definition(void *ctx, const seed_record *rec)
         report_req(s, &rec->loc, &r);
         return s->errors >= MAX_ERRORS;
     }
+    check_members(s, rec, "CreateTable", &r);
     if (other != NULL) {
         char msg[512];
         snprintf(msg, sizeof(msg), "table %s is defined twice (first in %s:%u)", rec->table, other->path, other->line);

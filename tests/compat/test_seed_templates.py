@@ -481,3 +481,23 @@ def test_terraform_replica_blocks(server_factory, tmp_path):
     assert "Replicas" not in make_client(srv.endpoint).describe_table(TableName="tf-global")["Table"]
     assert ("aws_dynamodb_table.g (table tf-global): the replica in eu-west-1 is not created: replicas of a "
             "provisioned table need its write capacity auto scaled") in srv.stderr_text()
+
+
+def test_a_member_the_api_ignores_is_named(server_factory, tmp_path):
+    # DynamoDB ignores a member its model lacks; a seed names it instead (a misspelt SSEEnabled would
+    # otherwise leave the table unencrypted unseen), for templates and CreateTable seeds alike
+    f = write(tmp_path, "t.yaml", TABLE_YAML.replace("[{AttributeName: id, AttributeType: S}]",
+                                                     "[{AttributeName: id, AttributeType: S, Extra: 1}]")
+              + "      SSESpecification: {SSEEnabld: true}\n"
+              + "      TimeToLiveSpecification: {AttributeName: e, Enabled: true, Bogus: x}\n")
+    j = write(tmp_path, "more.json", json.dumps({"TableName": "more", "BillingMode": "PAY_PER_REQUEST",
+                                                 "AttributeDefinitions": attrs(id="S"), "KeySchema": keys("id"),
+                                                 "SSESpecification": {"Enabled": True, "SSETyp": "KMS"}}))
+    srv = server_factory(["--in-memory", "--seed", f, "--seed", j])
+    log = srv.stderr_text()
+    for member, op, where in [("SSESpecification.SSEEnabld", "CreateTable", f + ":2: table Things"),
+                              ("AttributeDefinitions[0].Extra", "CreateTable", f + ":2: table Things"),
+                              ("TimeToLiveSpecification.Bogus", "UpdateTimeToLive", f + ":2: table Things"),
+                              ("SSESpecification.SSETyp", "CreateTable", j + ":1: table more")]:
+        assert "warn seed: %s: %s is not a member of %s: not acted on" % (where, member, op) in log, log
+    assert sorted(make_client(srv.endpoint).list_tables()["TableNames"]) == ["Things", "more"]
