@@ -22,14 +22,14 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JOBS="$(nproc 2>/dev/null || echo 2)"
 
-# What a built ddbd links (the static build takes RocksDB, libsodium, yajl and GMP from archives;
+# What a built ddbd links (the static build takes RocksDB, libsodium, yajl, libyaml and GMP from archives;
 # the shared build, -DDDB_STATIC_ROCKSDB=OFF, gets their libraries through the -dev packages).
 RUNTIME_PACKAGES=(libh2o-evloop0.13 libssl3 zlib1g)
 # What building it takes: the libraries, which a cross build (deps-build ARCH) installs for ARCH;
 # librados-dev (the RADOS backend, built only when librados is found; not cross-built: the image
 # ships no librados either way) and libhnswlib-dev (the approximate vector search's graph,
 # header-only, any architecture).
-BUILD_LIBS=(libh2o-evloop-dev libssl-dev librocksdb-dev libsodium-dev libyajl-dev libgmp-dev zlib1g-dev libzstd-dev)
+BUILD_LIBS=(libh2o-evloop-dev libssl-dev librocksdb-dev libsodium-dev libyajl-dev libyaml-dev libgmp-dev zlib1g-dev libzstd-dev)
 BUILD_PACKAGES=(build-essential cmake pkg-config "${BUILD_LIBS[@]}" librados-dev libhnswlib-dev)
 # What running and testing the arm64 image on an amd64 machine takes: qemu-user-static and
 # binfmt-support (the kernel runs arm64 binaries through qemu, in containers too), python3 (the

@@ -76,6 +76,10 @@ typedef struct ddb_config {
     const char *otlp_endpoint;        /* --otlp-endpoint URL: request spans exported there (base/otlp.h); NULL: off */
     const char *seeds[16];            /* --seed FILE|DIR: tables and items loaded before listening (seed.h) */
     unsigned nseeds;
+    const char *seed_requests[16];    /* --seed-requests FILE|DIR: print the seed's requests and exit (seed.h) */
+    unsigned nseed_requests;
+    const char *seed_params[64];      /* --seed-param NAME=VALUE: the seed's templates' parameters */
+    unsigned nseed_params;
     /* exports and imports (engine/objstore.h): bucket B is the directory <export_dir>/B when that
        exists, else an object store at s3_endpoint (path-style, SigV4 with these keys) */
     const char *export_dir;           /* --export-dir DIR */

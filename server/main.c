@@ -157,6 +157,8 @@ static int serve(const ddb_config *cfg, uint64_t t0)
 
     if (cfg->health_check)
         return ddb_health_check(cfg->health_url);
+    if (cfg->nseed_requests > 0)
+        return ddb_seed_print(cfg->seed_requests, cfg->nseed_requests, cfg->seed_params, cfg->nseed_params);
     ddb_log_threshold = (ddb_log_level)cfg->log_level;
     if (sodium_init() < 0) {
         ddb_log(DDB_LOG_ERROR, "libsodium failed to initialise");
@@ -194,7 +196,7 @@ static int serve(const ddb_config *cfg, uint64_t t0)
         return 1;
     }
     /* the seed is loaded before the port is bound: a client never sees a half-seeded server */
-    if (cfg->nseeds > 0 && ddb_seed_load(&srv, cfg->seeds, cfg->nseeds) != 0) {
+    if (cfg->nseeds > 0 && ddb_seed_load(&srv, cfg->seeds, cfg->nseeds, cfg->seed_params, cfg->nseed_params) != 0) {
         ddb_server_close(&srv);
         return 1;
     }

@@ -27,10 +27,12 @@
 #define MAX_ERRORS 20
 #define BATCH 25
 #define PROGRESS_MS 2000
+#define REPLICA_WAIT_MS 30000
 
 typedef struct seed_def {
     char *name;
     char *json;               /* the CreateTable request */
+    char *after;              /* a template's calls after it, [{"op": ..., "request": {...}}], or NULL */
     char *path;
     unsigned line;
     const ddb_table *existing; /* the table of that name found in the store (kept), or NULL */
@@ -148,6 +150,77 @@ static int check_existing(seeder *s, const seed_record *rec, seed_def *d)
     return 0;
 }
 
+/* Names each member of `sent` that the API's model dropped from `kept` (req->in, as the operation
+   reads it: an unknown member is ignored, as DynamoDB ignores it): a seed's member is never
+   dropped unseen, a misspelt one least of all. */
+static void name_dropped(const seed_record *rec, const char *op, const ddb_json *sent, const ddb_json *kept,
+                         ddb_buf *path)
+{
+    size_t len = path->len;
+
+    for (uint32_t i = 0; sent != NULL && sent->type == DDB_JSON_OBJECT && i < sent->n; i++) {
+        const ddb_json_member *m = &sent->u.members[i];
+        const ddb_json *k = ddb_json_get(kept, m->key);
+        ddb_buf_printf(path, "%s%s", len ? "." : "", m->key);
+        if (k == NULL && m->val->type != DDB_JSON_NULL)
+            ddb_log(DDB_LOG_WARN, "seed: %s:%u: table %s: %s is not a member of %s: not acted on", rec->loc.path,
+                    seed_line(&rec->loc), rec->table ? rec->table : "?", path->data, op);
+        else if (k != NULL)
+            name_dropped(rec, op, m->val, k, path);
+        path->len = len;
+        if (path->data != NULL)
+            path->data[len] = '\0';
+    }
+    for (uint32_t i = 0; sent != NULL && sent->type == DDB_JSON_ARRAY && kept != NULL && kept->type == DDB_JSON_ARRAY &&
+                         i < sent->n && i < kept->n; i++) {
+        ddb_buf_printf(path, "[%u]", i);
+        name_dropped(rec, op, sent->u.items[i], kept->u.items[i], path);
+        path->len = len;
+        path->data[len] = '\0';
+    }
+}
+
+/* After a checked request (run with check): the members its model ignores, named. */
+static void check_members(seeder *s, const seed_record *rec, const char *op, const ddb_req *r)
+{
+    ddb_buf path = {0};
+
+    if (r->err.code != DDB_OK || r->in == NULL)
+        return;
+    name_dropped(rec, op, ddb_json_parse(&s->arena, s->body.data, s->body.len), r->in, &path);
+    ddb_buf_free(&path);
+}
+
+/* A template's calls after CreateTable: each checked as its own request (its table does not exist yet).
+   A replica in another region needs --namespaces (each region its own tables): without it, named. */
+static int check_after(seeder *s, const seed_record *rec)
+{
+    for (uint32_t i = 0; rec->after != NULL && rec->after->type == DDB_JSON_ARRAY && i < rec->after->n; i++) {
+        const char *name = ddb_json_get_str(rec->after->u.items[i], "op");
+        const char *replica = ddb_json_get_str(rec->after->u.items[i], "replica");
+        if (replica != NULL && !s->srv->api.namespaces)
+            ddb_log(DDB_LOG_WARN, "seed: %s:%u: table %s: its replica in %s is not created: replicas need "
+                    "--namespaces (each region its own tables)", rec->loc.path, seed_line(&rec->loc), rec->table,
+                    replica);
+        ddb_op op = ddb_op_from_name(name, strlen(name));
+        ddb_req r;
+        ddb_jw w;
+        s->body.len = 0;
+        ddb_jw_init(&w, &s->body);
+        ddb_jw_json(&w, ddb_json_get(rec->after->u.items[i], "request"));
+        run(s, &r, op, 1);
+        check_members(s, rec, name, &r);
+        if (r.err.code != DDB_OK) {
+            char msg[1024];
+            snprintf(msg, sizeof(msg), "%s of table %s: %s: %s", name, rec->table, ddb_error_lookup(r.err.code)->type,
+                     r.err.msg ? r.err.msg : "(no message)");
+            report(s, rec->loc.path, seed_line(&rec->loc), msg);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int on_definition(void *ctx, const seed_record *rec)
 {
     seeder *s = ctx;
@@ -163,6 +236,7 @@ static int on_definition(void *ctx, const seed_record *rec)
         report_req(s, &rec->loc, &r);
         return s->errors >= MAX_ERRORS;
     }
+    check_members(s, rec, "CreateTable", &r);
     if (other != NULL) {
         char msg[512];
         snprintf(msg, sizeof(msg), "table %s is defined twice (first in %s:%u)", rec->table, other->path, other->line);
@@ -174,6 +248,13 @@ static int on_definition(void *ctx, const seed_record *rec)
     memset(d, 0, sizeof(*d));
     d->name = strdup(rec->table);
     d->json = strndup(s->body.data, s->body.len);
+    if (rec->after != NULL && rec->after->n > 0) {
+        ddb_buf after = {0};
+        ddb_jw w;
+        ddb_jw_init(&w, &after);
+        ddb_jw_json(&w, rec->after);
+        d->after = after.data;
+    }
     d->path = strdup(rec->loc.path);
     d->line = seed_line(&rec->loc);
     d->existing = ddb_catalog_get(s->srv->eng.catalog, d->name);
@@ -184,6 +265,7 @@ static int on_definition(void *ctx, const seed_record *rec)
     }
     if (d->existing != NULL)
         check_existing(s, rec, d);
+    check_after(s, rec); /* (s->body is the request's: d->json is taken) */
     return s->errors >= MAX_ERRORS;
 }
 
@@ -336,6 +418,71 @@ static int on_item_write(void *ctx, const seed_record *rec)
     return 0;
 }
 
+/* Waits (up to REPLICA_WAIT_MS) until table `name` is ACTIVE again: a replica is made in the
+   background (filled, then ACTIVE), and the next ReplicaUpdates is refused while it is. */
+static int wait_active(seeder *s, const char *name)
+{
+    uint64_t t0 = ddb_clock_mono_ns();
+    const struct timespec pause = {0, 5 * 1000 * 1000};
+    ddb_req r;
+    ddb_jw w;
+
+    for (;;) {
+        const char *status;
+        s->body.len = 0;
+        ddb_jw_init(&w, &s->body);
+        ddb_jw_obj_begin(&w);
+        ddb_jw_key(&w, "TableName");
+        ddb_jw_str(&w, name);
+        ddb_jw_obj_end(&w);
+        run(s, &r, DDB_OP_DescribeTable, 0);
+        status = ddb_json_get_str(ddb_json_get(ddb_json_parse(&s->arena, s->out.data, s->out.len), "Table"), "TableStatus");
+        if (r.err.code != DDB_OK || (status != NULL && strcmp(status, "ACTIVE") == 0))
+            return 0;
+        if (ddb_clock_mono_since_ms(t0) > REPLICA_WAIT_MS) {
+            ddb_log(DDB_LOG_ERROR, "seed: table %s is still %s after %d s: its next replica is not made", name,
+                    status ? status : "?", REPLICA_WAIT_MS / 1000);
+            return -1;
+        }
+        nanosleep(&pause, NULL);
+    }
+}
+
+/* A template's calls after CreateTable (TTL, point-in-time recovery, contributor insights, replicas), in order. */
+static int run_after(seeder *s, seed_def *d)
+{
+    const ddb_json *list;
+    ddb_arena keep; /* run() resets s->arena: the list is parsed apart */
+    int rc = 0;
+
+    if (d->after == NULL)
+        return 0;
+    ddb_arena_init(&keep);
+    list = ddb_json_parse(&keep, d->after, strlen(d->after));
+    for (uint32_t i = 0; list != NULL && i < list->n && rc == 0; i++) {
+        const char *name = ddb_json_get_str(list->u.items[i], "op");
+        ddb_req r;
+        ddb_jw w;
+        if (ddb_json_get(list->u.items[i], "replica") != NULL && !s->srv->api.namespaces)
+            continue; /* (named when checked) */
+        if (ddb_json_get(list->u.items[i], "replica") != NULL && wait_active(s, d->name) != 0) {
+            rc = -1;
+            break;
+        }
+        s->body.len = 0;
+        ddb_jw_init(&w, &s->body);
+        ddb_jw_json(&w, ddb_json_get(list->u.items[i], "request"));
+        run(s, &r, ddb_op_from_name(name, strlen(name)), 0);
+        if (r.err.code != DDB_OK) {
+            ddb_log(DDB_LOG_ERROR, "seed: %s:%u: %s of table %s failed: %s: %s", d->path, d->line, name, d->name,
+                    ddb_error_lookup(r.err.code)->type, r.err.msg ? r.err.msg : "");
+            rc = -1;
+        }
+    }
+    ddb_arena_free(&keep);
+    return rc;
+}
+
 static int create_tables(seeder *s, unsigned *created, unsigned *kept)
 {
     for (size_t i = 0; i < s->ndefs; i++) {
@@ -353,6 +500,8 @@ static int create_tables(seeder *s, unsigned *created, unsigned *kept)
                     ddb_error_lookup(r.err.code)->type, r.err.msg ? r.err.msg : "");
             return -1;
         }
+        if (run_after(s, d) != 0)
+            return -1;
         (*created)++;
     }
     return 0;
@@ -363,6 +512,7 @@ static void seeder_free(seeder *s)
     for (size_t i = 0; i < s->ndefs; i++) {
         free(s->defs[i].name);
         free(s->defs[i].json);
+        free(s->defs[i].after);
         free(s->defs[i].path);
         ddb_table_preview_free(s->defs[i].preview);
     }
@@ -374,21 +524,57 @@ static void seeder_free(seeder *s)
     ddb_buf_free(&s->batch);
 }
 
-int ddb_seed_load(ddb_server *srv, const char *const *paths, unsigned n)
+int ddb_seed_params(const char *const *given, unsigned n, cfn_param *out)
+{
+    for (unsigned i = 0; i < n; i++) {
+        const char *eq = strchr(given[i], '=');
+        if (eq == NULL || eq == given[i]) {
+            ddb_log(DDB_LOG_ERROR, "seed: --seed-param %s: expected NAME=VALUE (a template's parameter, or a pseudo "
+                    "parameter such as AWS::Region)", given[i]);
+            return -1;
+        }
+        out[i] = (cfn_param){strndup(given[i], (size_t)(eq - given[i])), eq + 1, 0};
+    }
+    return 0;
+}
+
+/* A --seed-param no template declared is named: a misspelt parameter would otherwise take its Default unseen. */
+void ddb_seed_params_unused(const cfn_param *params, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (!params[i].used && strncmp(params[i].name, "AWS::", 5) != 0)
+            ddb_log(DDB_LOG_WARN, "seed: --seed-param %s: no template of the seed uses a parameter of that name",
+                    params[i].name);
+    }
+}
+
+void ddb_seed_params_free(cfn_param *params, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        free((char *)params[i].name);
+}
+
+int ddb_seed_load(ddb_server *srv, const char *const *paths, unsigned n, const char *const *param_args,
+                  unsigned nparams)
 {
     seeder s;
     unsigned created = 0, kept = 0;
     int rc = -1;
+    cfn_param params[nparams > 0 ? nparams : 1];
 
+    memset(params, 0, sizeof(params));
+    if (ddb_seed_params(param_args, nparams, params) != 0)
+        goto out;
     memset(&s, 0, sizeof(s));
     s.srv = srv;
     ddb_arena_init(&s.arena);
     s.t0 = s.last_progress = ddb_clock_mono_ns();
     /* nothing is written until every definition and every item has passed; a file's structural
        errors are reported once, by the walk over the items (which reads every file) */
-    seed_walk(paths, n, 1, 0, on_definition, NULL, &s);
+    seed_walk(paths, n, 1, 0, on_definition, on_file_error, &s, params, nparams);
+    ddb_seed_params_unused(params, nparams);
     if (s.errors < MAX_ERRORS)
-        seed_walk(paths, n, 0, 1, on_item_check, on_file_error, &s);
+        seed_walk(paths, n, 0, 1, on_item_check, on_file_error, &s, params, nparams);
     if (s.errors > 0) {
         if (s.errors > MAX_ERRORS)
             ddb_log(DDB_LOG_ERROR, "seed: %u more problems", s.errors - MAX_ERRORS);
@@ -399,7 +585,7 @@ int ddb_seed_load(ddb_server *srv, const char *const *paths, unsigned n)
         ddb_log(DDB_LOG_INFO, "seed: checked %zu tables and %llu items in %.0f ms; loading", s.ndefs, s.items,
                 ddb_clock_mono_since_ms(s.t0));
     if (create_tables(&s, &created, &kept) != 0 ||
-        seed_walk(paths, n, 0, 1, on_item_write, on_file_error, &s) != 0 || flush_batch(&s) != 0) {
+        seed_walk(paths, n, 0, 1, on_item_write, on_file_error, &s, params, nparams) != 0 || flush_batch(&s) != 0) {
         ddb_log(DDB_LOG_ERROR, "seed: loading stopped part way (%llu of %llu items written)", s.written, s.items);
         goto done;
     }
@@ -408,5 +594,7 @@ int ddb_seed_load(ddb_server *srv, const char *const *paths, unsigned n)
     rc = 0;
 done:
     seeder_free(&s);
+out:
+    ddb_seed_params_free(params, nparams);
     return rc;
 }

@@ -9,13 +9,30 @@
  * an existing table of the same name), then every item (PutItem's validation, then its key and
  * index key types against the table it will go to, as PutItem's handler checks them). A restart
  * with the same seed keeps the tables it finds with the same key schema and puts the items again.
+ * Tables may also come from infrastructure code (CloudFormation, SAM, CDK, Terraform:
+ * seed_template.h), each with the calls a deployment makes after CreateTable.
  */
 #ifndef DDB_SEED_H
 #define DDB_SEED_H
 
+#include "server/seed_cfn_eval.h"
+
 struct ddb_server;
 
-/* Loads the seed paths. Returns 0, or -1 after logging each problem with its file and line. */
-int ddb_seed_load(struct ddb_server *srv, const char *const *paths, unsigned n);
+/* Loads the seed paths (templates' parameters: NAME=VALUE strings, --seed-param). Returns 0, or -1
+   after logging each problem with its file and line. */
+int ddb_seed_load(struct ddb_server *srv, const char *const *paths, unsigned n, const char *const *params,
+                  unsigned nparams);
+
+/* --seed-requests: prints the requests the seed paths make, one JSON object a line (seed_print.c).
+   Returns the exit status: 0, or 1 after logging each problem. */
+int ddb_seed_print(const char *const *paths, unsigned n, const char *const *params, unsigned nparams);
+
+/* --seed-param NAME=VALUE strings into out[n] (names malloc'd: ddb_seed_params_free); -1 after
+   logging a malformed one. */
+int ddb_seed_params(const char *const *given, unsigned n, cfn_param *out);
+/* Warns of each parameter no template declared (pseudo parameters aside). */
+void ddb_seed_params_unused(const cfn_param *params, unsigned n);
+void ddb_seed_params_free(cfn_param *params, unsigned n);
 
 #endif

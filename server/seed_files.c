@@ -7,6 +7,9 @@
  * A .jsonl or .ndjson file holds one item a line, for the table named like the file up to its first
  * dot (orders.jsonl, orders.part2.jsonl: orders), as DynamoDB JSON, or as DynamoDB's S3 export writes it ({"Item": {...}}), or as a
  * PutItem request naming its own table ({"TableName": ..., "Item": {...}}).
+ * A .json document that is a template (CloudFormation, `terraform show -json`, CDK's manifest), a
+ * .yaml or .yml file (CloudFormation, SAM) and a directory holding CDK's manifest.json (cdk.out)
+ * are read by seed_template.c into the same records.
  */
 #include "server/seed_files.h"
 
@@ -20,6 +23,7 @@
 #include <unistd.h>
 
 #include "proto/arena.h"
+#include "server/seed_template.h"
 
 /* What a seed may make ddbd read (docs/security.md, "Seed files"): a .json document is read whole,
    so it is kept to what tables and batches of writes need; items in bulk go in .jsonl files, read
@@ -36,6 +40,8 @@ typedef struct walk {
     void *ctx;
     long errors;
     int stopped;
+    cfn_param *params;
+    unsigned nparams;
 } walk;
 
 static void fail(walk *w, const char *path, unsigned line, const char *fmt, const char *arg)
@@ -43,7 +49,7 @@ static void fail(walk *w, const char *path, unsigned line, const char *fmt, cons
     char msg[512];
 
     w->errors++;
-    if (w->fail == NULL)
+    if (w->fail == NULL || !w->items) /* (a seed file's problems are reported by the walk of items) */
         return;
     snprintf(msg, sizeof(msg), fmt, arg);
     w->fail(w->ctx, path, line, msg);
@@ -60,9 +66,14 @@ static int is_lines_file(const char *name)
     return has_suffix(name, ".jsonl") || has_suffix(name, ".ndjson");
 }
 
+static int is_yaml_file(const char *name)
+{
+    return has_suffix(name, ".yaml") || has_suffix(name, ".yml");
+}
+
 static int emit(walk *w, seed_kind kind, const char *table, const ddb_json *doc, const seed_loc *loc)
 {
-    seed_record r = {kind, table, doc, *loc};
+    seed_record r = {kind, table, doc, NULL, *loc};
 
     if ((kind == SEED_TABLE && !w->tables) || (kind != SEED_TABLE && !w->items))
         return 0;
@@ -167,6 +178,67 @@ static char *read_whole(FILE *f, size_t *len)
     return buf;
 }
 
+/* ---- templates (seed_template.h): tables only ---- */
+
+static int on_template_table(void *ctx, const char *path, unsigned line, const char *name, const ddb_json *create,
+                             const ddb_json *after)
+{
+    walk *w = ctx;
+    seed_record r = {SEED_TABLE, name, create, after, {path, NULL, 0, line, -1, 0, NULL, -1}};
+
+    if (w->visit(w->ctx, &r) != 0)
+        w->stopped = 1;
+    return w->stopped;
+}
+
+static int on_template_item(void *ctx, const char *path, unsigned line, const char *table, const ddb_json *item)
+{
+    seed_loc loc = {path, NULL, 0, line, -1, 0, NULL, -1};
+
+    return emit(ctx, SEED_PUT, table, item, &loc);
+}
+
+static void on_template_fail(void *ctx, const char *path, unsigned line, const char *msg)
+{
+    walk *w = ctx;
+
+    w->errors++;
+    if (w->fail != NULL && w->tables) /* (a template's problems are reported by the walk of tables) */
+        w->fail(w->ctx, path, line, msg);
+}
+
+static char *read_named(const char *path, size_t *len, char *msg, size_t msglen);
+
+static seed_tpl_env template_env(walk *w)
+{
+    seed_tpl_env env = {w->params, w->nparams, on_template_table, on_template_fail, read_named,
+                        w->tables ? NULL : on_template_item, w, 0, 0};
+    return env;
+}
+
+static void template(walk *w, const char *path, const char *text, size_t len, const ddb_json *doc)
+{
+    seed_tpl_env env = template_env(w);
+
+    seed_template_read(&env, path, text, len, doc);
+}
+
+static void yaml_file(walk *w, const char *path, FILE *f)
+{
+    size_t len = 0;
+    char *text;
+    seed_tpl_env env = template_env(w);
+
+    if (!w->tables)
+        return;
+    if ((text = read_whole(f, &len)) == NULL) {
+        on_template_fail(w, path, 0, errno == EFBIG ? "grew past 64 MiB while being read" : "cannot read it");
+        return;
+    }
+    seed_template_yaml(&env, path, text, len);
+    free(text);
+}
+
 static void json_file(walk *w, const char *path, FILE *f)
 {
     ddb_arena a;
@@ -182,6 +254,8 @@ static void json_file(walk *w, const char *path, FILE *f)
     ddb_arena_init(&a);
     if ((doc = ddb_json_parse_input(&a, text, len, &err_at)) == NULL) {
         fail(w, path, line_at(text, err_at), "%s", "not valid JSON");
+    } else if (seed_template_kind_of(doc) != SEED_TPL_NONE) {
+        template(w, path, text, len, doc); /* (tables, or Terraform's items) */
     } else if (doc->type == DDB_JSON_ARRAY) {
         for (uint32_t i = 0; i < doc->n && !w->stopped; i++) {
             loc.top = (int)i;
@@ -302,44 +376,76 @@ static const char *file_type(mode_t mode)
  * writer: O_NONBLOCK), a device such as /dev/zero, a socket. The type and size are read from the
  * descriptor opened, so the file cannot be swapped for another between the check and the read.
  */
-static FILE *open_seed(walk *w, const char *path, unsigned long long max)
+static FILE *open_checked(const char *path, unsigned long long max, char *msg, size_t msglen)
 {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     struct stat st;
-    char msg[160];
     FILE *f;
 
     if (fd < 0) {
-        fail(w, path, 0, "cannot read it (%s)", strerror(errno));
+        snprintf(msg, msglen, "cannot read it (%s)", strerror(errno));
         return NULL;
     }
     msg[0] = '\0';
     if (fstat(fd, &st) != 0)
-        snprintf(msg, sizeof(msg), "cannot read it (%s)", strerror(errno));
+        snprintf(msg, msglen, "cannot read it (%s)", strerror(errno));
     else if (!S_ISREG(st.st_mode))
-        snprintf(msg, sizeof(msg), "not a regular file but %s: a seed is a file, or a directory of files",
+        snprintf(msg, msglen, "not a regular file but %s: a seed is a file, or a directory of files",
                  file_type(st.st_mode));
     else if ((unsigned long long)st.st_size > max)
-        snprintf(msg, sizeof(msg), "%llu bytes, more than a seed %s file may hold (%s): split it into several "
+        snprintf(msg, msglen, "%llu bytes, more than a seed %s file may hold (%s): split it into several "
                  "files in a directory", (unsigned long long)st.st_size, max == SEED_MAX_JSON_BYTES ? ".json" : "item",
                  max == SEED_MAX_JSON_BYTES ? "64 MiB" : "1 GiB");
     if (msg[0] != '\0' || fcntl(fd, F_SETFL, 0) != 0 || (f = fdopen(fd, "rb")) == NULL) {
         if (msg[0] == '\0')
-            snprintf(msg, sizeof(msg), "cannot read it (%s)", strerror(errno));
-        fail(w, path, 0, "%s", msg);
+            snprintf(msg, msglen, "cannot read it (%s)", strerror(errno));
         close(fd);
         return NULL;
     }
     return f;
 }
 
+static FILE *open_seed(walk *w, const char *path, unsigned long long max)
+{
+    char msg[160];
+    FILE *f = open_checked(path, max, msg, sizeof(msg));
+
+    if (f == NULL)
+        fail(w, path, 0, "%s", msg);
+    return f;
+}
+
+/* A file a template names (cdk.out's stack templates): read whole, as a .json seed is. */
+static char *read_named(const char *path, size_t *len, char *msg, size_t msglen)
+{
+    FILE *f = open_checked(path, SEED_MAX_JSON_BYTES, msg, msglen);
+    char *text;
+
+    if (f == NULL)
+        return NULL;
+    if ((text = read_whole(f, len)) == NULL)
+        snprintf(msg, msglen, "%s", errno == EFBIG ? "grew past 64 MiB while being read" : "cannot read it");
+    fclose(f);
+    return text;
+}
+
 static void file(walk *w, const char *path)
 {
-    int lines = is_lines_file(path), json = !lines && has_suffix(path, ".json");
+    int lines = is_lines_file(path), json = !lines && has_suffix(path, ".json"), yaml = is_yaml_file(path);
     FILE *f;
+    char msg[160];
 
-    if (lines && !w->items) /* items only */
+    if ((lines && !w->items) || (yaml && !w->tables)) /* items only; tables only */
         return;
+    if (yaml) { /* a template: its problems are reported by the walk of tables */
+        if ((f = open_checked(path, SEED_MAX_JSON_BYTES, msg, sizeof(msg))) == NULL) {
+            on_template_fail(w, path, 0, msg);
+            return;
+        }
+        yaml_file(w, path, f);
+        fclose(f);
+        return;
+    }
     /* (a file of another name is opened only to name its type when it is not a file) */
     if ((f = open_seed(w, path, json ? SEED_MAX_JSON_BYTES : lines ? SEED_MAX_LINES_FILE_BYTES : ~0ULL)) == NULL)
         return;
@@ -348,20 +454,55 @@ static void file(walk *w, const char *path)
     else if (json)
         json_file(w, path, f);
     else
-        fail(w, path, 0, "%s", "not a seed file: expected .json (tables, RequestItems) or .jsonl/.ndjson (items)");
+        fail(w, path, 0, "%s", "not a seed file: expected .json (tables, RequestItems, templates), .jsonl/.ndjson "
+             "(items) or .yaml/.yml (CloudFormation and SAM templates)");
     fclose(f);
 }
 
 static int seed_file_filter(const struct dirent *e)
 {
-    return e->d_name[0] != '.' && (has_suffix(e->d_name, ".json") || is_lines_file(e->d_name));
+    return e->d_name[0] != '.' && (has_suffix(e->d_name, ".json") || is_lines_file(e->d_name) || is_yaml_file(e->d_name));
+}
+
+/* DIR/manifest.json, when it is a CDK cloud assembly's (cdk.out): the path to read instead of the
+   directory's files (its other JSON files are CDK's: the construct tree, the assets' manifests). */
+static char *cdk_manifest(const char *dir)
+{
+    char *path = NULL, msg[160], *text;
+    size_t len = 0;
+    ddb_arena a;
+    int cdk;
+
+    if (asprintf(&path, "%s%smanifest.json", dir, dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/") < 0)
+        abort();
+    if (access(path, F_OK) != 0 || (text = read_named(path, &len, msg, sizeof(msg))) == NULL) {
+        free(path);
+        return NULL;
+    }
+    ddb_arena_init(&a);
+    cdk = seed_template_kind_of(ddb_json_parse_input(&a, text, len, NULL)) == SEED_TPL_CDK;
+    ddb_arena_free(&a);
+    free(text);
+    if (!cdk) {
+        free(path);
+        return NULL;
+    }
+    return path;
 }
 
 /* A directory's seed files by name; one that is not a regular file is refused (open_seed). */
 static void directory(walk *w, const char *path)
 {
     struct dirent **names;
-    int n = scandir(path, &names, seed_file_filter, alphasort);
+    char *manifest = cdk_manifest(path);
+    int n;
+
+    if (manifest != NULL) {
+        file(w, manifest);
+        free(manifest);
+        return;
+    }
+    n = scandir(path, &names, seed_file_filter, alphasort);
 
     if (n < 0) {
         fail(w, path, 0, "cannot list it (%s)", strerror(errno));
@@ -380,9 +521,9 @@ static void directory(walk *w, const char *path)
 }
 
 long seed_walk(const char *const *paths, unsigned n, int tables, int items, seed_visit visit, seed_fail fail_fn,
-               void *ctx)
+               void *ctx, cfn_param *params, unsigned nparams)
 {
-    walk w = {tables, items, visit, fail_fn, ctx, 0, 0};
+    walk w = {tables, items, visit, fail_fn, ctx, 0, 0, params, nparams};
 
     for (unsigned i = 0; i < n && !w.stopped; i++) {
         struct stat st;

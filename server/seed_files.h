@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "proto/json.h"
+#include "server/seed_cfn_eval.h"
 
 #define SEED_RECORD_KINDS(X) X(TABLE) X(PUT) X(DELETE)
 typedef enum seed_kind {
@@ -32,6 +33,7 @@ typedef struct seed_record {
     seed_kind kind;
     const char *table;   /* the table it names (NULL: a definition without a TableName string) */
     const ddb_json *doc; /* TABLE: the CreateTable request; PUT: the item; DELETE: the key */
+    const ddb_json *after; /* TABLE from a template: the calls after CreateTable, [{"op", "request"}], or NULL */
     seed_loc loc;
 } seed_record;
 
@@ -41,15 +43,17 @@ typedef int (*seed_visit)(void *ctx, const seed_record *r);
 typedef void (*seed_fail)(void *ctx, const char *path, unsigned line, const char *msg);
 
 /*
- * Visits the records of every seed path in order (a directory's *.json, *.jsonl and *.ndjson
- * files by name; a .json document's records in document order; a .jsonl file's lines in order):
- * definitions when `tables`, puts and deletes when `items`. A record and its document live until
- * the visitor returns. Structural errors go to `fail` (NULL: not reported), and the walk goes on
- * with the next file.
+ * Visits the records of every seed path in order (a directory's *.json, *.jsonl, *.ndjson, *.yaml
+ * and *.yml files by name, or a CDK cloud assembly's stacks when it holds a CDK manifest.json; a
+ * .json document's records in document order; a .jsonl file's lines in order): definitions when
+ * `tables`, puts and deletes when `items`. A record and its document live until the visitor
+ * returns. Structural errors go to `fail` (NULL: not reported): a seed file's in a walk of items,
+ * a template's (seed_template.h, which declares tables only) in a walk of tables; the walk goes on
+ * with the next file. `params` are the templates' --seed-param values (marked used when declared).
  * Returns the number of structural errors, or -1 when the visitor stopped the walk.
  */
 long seed_walk(const char *const *paths, unsigned n, int tables, int items, seed_visit visit, seed_fail fail,
-               void *ctx);
+               void *ctx, cfn_param *params, unsigned nparams);
 
 /* The 1-based line of a record in its file. */
 unsigned seed_line(const seed_loc *loc);

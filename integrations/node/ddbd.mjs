@@ -8,7 +8,13 @@
 //                        as a snapshot of that namespace alone.
 //   ddbd-each.mjs        the setup file that restores the worker's namespace before every test:
 //                        the other workers' namespaces are left alone and keep serving.
-import { spawn } from 'node:child_process';
+//   seedFrom(endpoint, region, paths, { params })
+//                        the tables (and items) of seed files, infrastructure code included
+//                        (CloudFormation, SAM, CDK's cdk.out, `terraform show -json`: docs/seeding.md),
+//                        created in one namespace; globalSetup({ templates, params }) does it for
+//                        every worker's before its `seed`.
+import { execFile, spawn } from 'node:child_process';
+import { createHash, createHmac } from 'node:crypto';
 import os from 'node:os';
 
 export const SNAPSHOT = 'ddbd-test-baseline';
@@ -69,6 +75,43 @@ export function startDdbd({ bin = process.env.DDBD_BIN || 'ddbd', args = [], tim
   });
 }
 
+// One DynamoDB request as JSON, signed (SigV4, any credentials) for `region`: the members whatever
+// an SDK's version knows. Resolves to the answer; rejects with the API's error.
+export async function ddbRequest(endpoint, region, op, request) {
+  const body = JSON.stringify(request), url = new URL(endpoint);
+  const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, ''), day = amzDate.slice(0, 8);
+  const headers = { 'content-type': 'application/x-amz-json-1.0', host: url.host, 'x-amz-date': amzDate,
+    'x-amz-target': `DynamoDB_20120810.${op}` };
+  const names = Object.keys(headers).sort(), hash = (t) => createHash('sha256').update(t).digest('hex');
+  const canonical = ['POST', '/', '', ...names.map((n) => `${n}:${headers[n]}`), '', names.join(';'), hash(body)].join('\n');
+  const scope = `${day}/${region}/dynamodb/aws4_request`;
+  const hmac = (key, text) => createHmac('sha256', key).update(text).digest();
+  const key = ['dynamodb', 'aws4_request'].reduce(hmac, hmac(hmac('AWS4local', day), region));
+  const signature = createHmac('sha256', key).update(`AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${hash(canonical)}`).digest('hex');
+  const res = await fetch(endpoint + '/', { method: 'POST', body, headers: { ...headers,
+    authorization: `AWS4-HMAC-SHA256 Credential=local/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}` } });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`ddbd ${op} ${request.TableName || ''}: ${res.status} ${text}`);
+  return JSON.parse(text);
+}
+
+// The requests `ddbd --seed-requests` prints for seed files (read as --seed reads them), sent to
+// one namespace (region) in order. params: the templates' parameters ({ Stage: 'test' }). omit:
+// operations not to send, each named on stderr (a namespace snapshot cannot hold a table with
+// point-in-time recovery on: ['UpdateContinuousBackups'] for the per-worker snapshots).
+export async function seedFrom(endpoint, region, paths, { params = {}, omit = [], bin = process.env.DDBD_BIN || 'ddbd' } = {}) {
+  const argv = [...[].concat(paths).flatMap((p) => ['--seed-requests', p]),
+    ...Object.entries(params).flatMap(([k, v]) => ['--seed-param', `${k}=${v}`])];
+  const out = await new Promise((resolve, reject) => execFile(bin, argv, { maxBuffer: 1 << 30 }, (err, stdout, stderr) =>
+    err ? reject(new Error(`ddbd: the seed was refused:\n${stderr || err.message}`)) : resolve(stdout)));
+  for (const line of out.split('\n').filter(Boolean)) {
+    const { op, request, replica } = JSON.parse(line);
+    // (a replica in another region: a worker's namespace is one region's)
+    if (omit.includes(op) || replica) console.error(`ddbd seedFrom: ${op} of ${request.TableName} not sent (${replica ? `replica in ${replica}` : 'omit'})`);
+    else await ddbRequest(endpoint, region, op, request);
+  }
+}
+
 // The worker's number: vitest numbers its workers VITEST_POOL_ID, jest JEST_WORKER_ID, from 1.
 const workerId = () => Number(process.env.VITEST_POOL_ID || process.env.JEST_WORKER_ID || 1);
 // The worker's region, so its namespace: its clients must use it (tables are per region).
@@ -100,12 +143,14 @@ function runnerWorkers(arg) {
 
 // workers: at least this many namespaces (default: the runner's own count, whatever its pool, and
 // never fewer than its default of one less than the CPUs), so that every worker it starts has one.
-export function globalSetup({ seed = async () => {}, workers = 0, ...opts } = {}) {
+// templates (with params): seed files and infrastructure code every namespace starts from (seedFrom).
+export function globalSetup({ seed = async () => {}, workers = 0, templates = [], params = {}, omit = [], ...opts } = {}) {
   return async function setup(runnerConfig) {
     const count = Math.max(workers, runnerWorkers(runnerConfig), os.availableParallelism() - 1, 1);
     // the workers' regions (ddbd-w1, ...) are no AWS region: --regions serves them beside AWS's
     const server = await startDdbd({ ...opts, args: ['--namespaces', '--regions', 'aws,ddbd-*', ...(opts.args || [])] });
     await Promise.all(Array.from({ length: count }, async (_, i) => {
+      if (templates.length > 0) await seedFrom(server.endpoint, ddbdRegion(i + 1), templates, { params, omit, bin: opts.bin });
       await seed(server.endpoint, ddbdRegion(i + 1));
       await snapshot(server.endpoint, ddbdSnapshot(i + 1), `${ACCOUNT}:${ddbdRegion(i + 1)}`);
     }));

@@ -6,6 +6,9 @@
   (`workerinput`), and stops it when the run ends.
 - A namespace per worker: each worker's clients use a region of its own (`ddbd-gw0`, `ddbd-gw1`,
   `ddbd-main` without xdist), and with --namespaces each region has its own tables.
+- Tables from infrastructure code: `ddbd_server.seed("template.yaml", params={...})` in `ddbd_seed`
+  creates what a CloudFormation/SAM template, CDK's cdk.out or `terraform show -json` declares (and
+  the items of seed files) in the worker's namespace (`ddbd --seed-requests`, docs/seeding.md).
 - A snapshot per test: after the worker's fixture data is loaded (override `ddbd_seed`), its
   namespace is saved once; the `ddbd` fixture restores that namespace alone before every test that
   uses it (about a millisecond), while the other workers' namespaces keep serving.
@@ -20,6 +23,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -38,6 +42,7 @@ class Ddbd:
 
     def __init__(self, argv, timeout=10.0):
         self.log = tempfile.TemporaryFile()
+        self.binary = argv[0]
         self.region, self.namespace = "us-east-1", None  # the default namespace, a whole-store reset
         self.proc = subprocess.Popen(argv, stdout=self.log, stderr=self.log, stdin=subprocess.DEVNULL)
         self.endpoint = "http://127.0.0.1:%d" % self._wait_port(timeout)
@@ -47,7 +52,7 @@ class Ddbd:
     def attach(cls, endpoint, region):
         """A worker's view of a server another process runs: its own namespace (region), no process."""
         self = cls.__new__(cls)
-        self.log, self.proc, self.endpoint = None, None, endpoint
+        self.log, self.proc, self.endpoint, self.binary = None, None, endpoint, None
         self.region, self.namespace = region, "%s:%s" % (ACCOUNT, region)
         return self
 
@@ -91,6 +96,47 @@ class Ddbd:
     def restore(self, name):
         return self.admin("POST", "/ddbd/snapshots/%s/restore" % name)
 
+    def seed(self, *paths, params=None, omit=()):
+        """Creates the tables (and puts the items) of seed files, templates included (CloudFormation,
+        SAM, CDK's cdk.out, `terraform show -json`: docs/seeding.md), in this view's namespace:
+        `ddbd --seed-requests` reads them as --seed would, and each request it prints is sent here.
+        `params` ({name: value}) are the templates' parameters (--seed-param); `omit`, operations
+        not sent, each named on stderr (a namespace snapshot cannot hold a table with point-in-time
+        recovery on: omit=["UpdateContinuousBackups"] for the per-worker snapshots). Raises
+        RuntimeError with ddbd's message when a file is refused, or with the API's error."""
+        argv = [self.binary or _binary(None)]
+        for p in paths:
+            argv += ["--seed-requests", str(p)]
+        for k, v in (params or {}).items():
+            argv += ["--seed-param", "%s=%s" % (k, v)]
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+        if proc.returncode != 0:
+            raise RuntimeError("ddbd_pytest: the seed was refused:\n" + proc.stderr)
+        for line in proc.stdout.splitlines():
+            call = json.loads(line)
+            if call["op"] in omit or "replica" in call:  # (a worker's namespace is one region's)
+                sys.stderr.write("ddbd_pytest: %s of %s not sent (%s)\n" % (
+                    call["op"], call["request"]["TableName"], "replica in " + call["replica"] if "replica" in call else "omit"))
+            else:
+                self.call(call["op"], call["request"])
+
+    def call(self, op, request):
+        """One DynamoDB request as JSON, signed for this view's region (the members whatever boto3's
+        version knows); returns the answer, or raises RuntimeError with the API's error."""
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+        req = AWSRequest("POST", self.endpoint + "/", data=json.dumps(request).encode(),
+                         headers={"Content-Type": "application/x-amz-json-1.0",
+                                  "X-Amz-Target": "DynamoDB_20120810." + op})
+        SigV4Auth(Credentials("local", "local"), "dynamodb", self.region).add_auth(req)
+        http = urllib.request.Request(req.url, data=req.body, method="POST", headers=dict(req.headers.items()))
+        try:
+            with urllib.request.urlopen(http, timeout=30) as resp:
+                return json.load(resp)
+        except urllib.error.HTTPError as e:
+            raise RuntimeError("ddbd_pytest: %s %s: %s" % (op, request.get("TableName", ""), e.read().decode())) from None
+
     def client(self, service="dynamodb", **kwargs):
         """A boto3 client for this server and namespace (any credentials do; no retries hide an error)."""
         import boto3
@@ -127,7 +173,7 @@ def pytest_addoption(parser):
 
 
 def _binary(config):
-    path = config.getoption("--ddbd-bin") or os.environ.get("DDBD_BIN") or shutil.which("ddbd")
+    path = (config.getoption("--ddbd-bin") if config else None) or os.environ.get("DDBD_BIN") or shutil.which("ddbd")
     if not path:
         raise RuntimeError("ddbd_pytest: no ddbd binary (give --ddbd-bin, set DDBD_BIN or put ddbd on PATH)")
     return path
@@ -188,6 +234,10 @@ def ddbd_server(pytestconfig):
             pytest.fail(str(e), pytrace=False)
         raise
     server = Ddbd.attach(own.endpoint if own else given["ddbd_endpoint"], _worker_region()) if shared else own
+    try:
+        server.binary = _binary(pytestconfig)  # (ddbd --seed-requests, for server.seed)
+    except RuntimeError:
+        pass  # (seed() says so if it is called)
     yield server
     if own is not None:
         own.stop()

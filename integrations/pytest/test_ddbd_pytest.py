@@ -160,3 +160,56 @@ def test_a_server_that_does_not_start_reports_its_output(pytester, inner):
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(errors=6)
     result.stdout.fnmatch_lines(["*RuntimeError: ddbd did not start:*no-such-option*"])
+
+
+TEMPLATE = """\
+Parameters:
+  Stage: {Type: String, Default: dev}
+Resources:
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: !Sub orders-${Stage}
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+      TimeToLiveSpecification: {AttributeName: expires, Enabled: true}
+"""
+
+TEMPLATE_SUITE = '''
+import os
+import pytest
+
+@pytest.fixture(scope="session")
+def ddbd_seed(ddbd_server):
+    ddbd_server.seed(os.environ["TEMPLATE"], os.environ["ITEMS"], params={"Stage": "test"})
+
+@pytest.mark.parametrize("n", range(4))
+def test_the_template_s_table_in_the_worker_s_namespace(ddbd, n):
+    db = ddbd.client()
+    assert db.list_tables()["TableNames"] == ["orders-test"]
+    assert db.describe_time_to_live(TableName="orders-test")["TimeToLiveDescription"] == {
+        "TimeToLiveStatus": "ENABLED", "AttributeName": "expires"}
+    assert [i["id"]["S"] for i in db.scan(TableName="orders-test")["Items"]] == ["o1"]
+    db.delete_item(TableName="orders-test", Key={"id": {"S": "o1"}})
+
+def test_a_refused_template_says_why(ddbd_server, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("Resources: [")
+    with pytest.raises(RuntimeError, match="(?s)the seed was refused:.*not valid YAML"):
+        ddbd_server.seed(str(bad))
+'''
+
+
+def test_seed_creates_a_template_s_tables_in_each_worker_s_namespace(pytester, tmp_path, monkeypatch):
+    pytest.importorskip("xdist")
+    (tmp_path / "template.yaml").write_text(TEMPLATE)
+    (tmp_path / "orders-test.jsonl").write_text('{"id": {"S": "o1"}}\n')
+    monkeypatch.setenv("TEMPLATE", str(tmp_path / "template.yaml"))
+    monkeypatch.setenv("ITEMS", str(tmp_path / "orders-test.jsonl"))
+    here = os.path.dirname(os.path.abspath(__file__))
+    monkeypatch.setenv("PYTHONPATH", here + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    pytester.makepyfile(test_template=TEMPLATE_SUITE)
+    pytester.makeconftest(CONFTEST)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
+    result.assert_outcomes(passed=5)

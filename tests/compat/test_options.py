@@ -127,6 +127,12 @@ def valid_args(name, tmp):
         "seed": ["--seed", mkdir(tmp / "empty"), "--seed", write(tmp / "t.json", '{"TableName": "seeded", "KeySchema": '
                  '[{"AttributeName": "pk", "KeyType": "HASH"}], "AttributeDefinitions": [{"AttributeName": '
                  '"pk", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}')] + mem,
+        "seed-param": ["--seed", write(tmp / "t.yaml", "Parameters:\n  Name: {Type: String, Default: other}\n"
+                                       "Resources:\n  T:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
+                                       "      TableName: !Ref Name\n      BillingMode: PAY_PER_REQUEST\n"
+                                       "      AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]\n"
+                                       "      KeySchema: [{AttributeName: pk, KeyType: HASH}]\n"),
+                       "--seed-param", "Name=seeded"] + mem,
         "export-dir": ["--export-dir", str(tmp)] + mem,
         "s3-endpoint": ["--s3-endpoint", "http://127.0.0.1:9"] + mem,
         "s3-access-key": ["--s3-access-key", "AKID"] + mem,
@@ -142,8 +148,8 @@ SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "ra
            "write-conflict-rate", "enforce-capacity", "idempotency-window", "ttl-interval", "count-check-interval", "replication-lag", "region-peer", "peer-key", "stream-trigger", "kinesis-endpoint", "auth", "namespaces",
            "regions", "max-tables", "max-connections", "min-free-disk", "memory-budget", "request-timeout", "header-timeout", "max-unsent-bytes",
            "max-pending-bodies", "lenient-numbers", "mcp-http", "mcp-allow-writes", "admin", "console", "metrics-port",
-           "access-log", "otlp-endpoint", "seed", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "user"]
-ONE_SHOT = ["health-check", "version", "help"]
+           "access-log", "otlp-endpoint", "seed", "seed-param", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "user"]
+ONE_SHOT = ["health-check", "seed-requests", "version", "help"]  # seed-requests: test_seed_templates.py
 TLS = ["tls-cert", "tls-key"]
 STDIO = ["mcp"]  # serves standard input, not the port: tests/js/mcp.test.mjs
 
@@ -160,7 +166,7 @@ def test_option_is_accepted_and_the_server_answers(server_factory, tmp_path, nam
     if dashes == "-":  # every option may be spelled with one dash, as DynamoDB Local's are
         args = single_dash(args)
     server = server_factory(raw_args=args, port=port)
-    assert make_client(server.endpoint).list_tables()["TableNames"] == (["seeded"] if name == "seed" else [])
+    assert make_client(server.endpoint).list_tables()["TableNames"] == (["seeded"] if name in ("seed", "seed-param") else [])
     assert server.stop(signal.SIGTERM) == 0, server.stderr_text()
 
 
@@ -235,7 +241,7 @@ def test_help_lists_the_common_options_first_and_the_rados_ones_together_after()
     _, headings, _ = help_sections()
     names = [h.split(" ")[0] for h in headings]
     rados = ["--backend", "--rados-conf", "--rados-pool", "--rados-inflight"]
-    serving = [n for n in names if n not in ("--health-check", "--version", "--help")]
+    serving = [n for n in names if n not in ("--health-check", "--seed-requests", "--version", "--help")]
     assert serving[-len(rados):] == rados, names
     assert names.index("--shards") < names.index("--backend") and names.index("--threads") < names.index("--backend")
     text = " ".join(run(["--help"]).stdout.split())
@@ -506,7 +512,7 @@ MISSING = {
     "ttl-interval": None, "count-check-interval": None, "stream-trigger": None, "max-connections": None, "request-timeout": None,
     "regions": None, "max-tables": None,
     "header-timeout": None, "max-unsent-bytes": None, "max-pending-bodies": None,
-    "metrics-port": None, "access-log": None, "otlp-endpoint": None, "seed": None, "export-dir": None, "s3-endpoint": None,
+    "metrics-port": None, "access-log": None, "otlp-endpoint": None, "seed": None, "seed-param": None, "seed-requests": None, "export-dir": None, "s3-endpoint": None,
     "s3-access-key": None, "s3-secret-key": None, "s3-region": None, "dbPath": None,
     "log-level": "ddbd: --log-level must be error, warn, info or debug\n",
     "min-free-disk": "ddbd: --min-free-disk must be a number of bytes (a suffix K, M, G or T counts 1024s: 64MB)\n",

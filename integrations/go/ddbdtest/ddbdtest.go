@@ -8,7 +8,9 @@
 //	srv.Snapshot(t, "seed")
 //	t.Run("x", func(t *testing.T) { srv.Restore(t, "seed"); ... })
 //
-// The binary is $DDBD_BIN, else ddbd on PATH. ddbd picks the port itself (--port 0) and says it in
+// Start's args are ddbd's: Start(t, "--seed", "template.yaml", "--seed-param", "Stage=test") starts
+// from the tables a CloudFormation/SAM template, CDK's cdk.out or `terraform show -json` declares
+// (docs/seeding.md). The binary is $DDBD_BIN, else ddbd on PATH. ddbd picks the port itself (--port 0) and says it in
 // its "listening on" line, so parallel test binaries never race for one; Start returns once the
 // server answers GET / with 200.
 package ddbdtest

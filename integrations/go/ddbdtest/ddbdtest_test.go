@@ -136,3 +136,28 @@ func TestErrorsSayWhy(t *testing.T) {
 		t.Errorf("no binary: %q", msg)
 	}
 }
+
+// Start's args take --seed: the tables of the team's own infrastructure code (here the SAM sample
+// of tests/compat/seed_templates, with a parameter), then a snapshot of them to restore per test.
+func TestStartSeedsFromATemplate(t *testing.T) {
+	srv := Start(t, "--seed", "../../../tests/compat/seed_templates/sam-app", "--seed-param", "Stage=staging",
+		"--seed-param", "AWS::StackName=app")
+	db := dynamodb.NewFromConfig(srv.Config())
+	tables, err := db.ListTables(ctx, &dynamodb.ListTablesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(tables.TableNames, ","); got != "app-orders-staging,sessions-staging" {
+		t.Fatalf("tables: %s", got)
+	}
+	ttl, err := db.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String("app-orders-staging")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ttl.TimeToLiveDescription.TimeToLiveStatus != types.TimeToLiveStatusEnabled ||
+		aws.ToString(ttl.TimeToLiveDescription.AttributeName) != "expiresAt" {
+		t.Fatalf("TTL: %+v", ttl.TimeToLiveDescription)
+	}
+	srv.Snapshot(t, "seed")
+	srv.Restore(t, "seed")
+}
