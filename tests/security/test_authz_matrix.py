@@ -122,6 +122,8 @@ def text_of(w, row):
         return forged, None
     if row["kind"] == "INDEX":  # decided on the index's ARN (issue 51)
         return "gsi1", table_res + "/index/gsi1"
+    if row["op"] == "SearchVectors":  # its whole body names an index, on whose ARN it is decided
+        return w[row["kind"]], table_res + "/index/gsi1"
     resource = stream_res if row["kind"] in ("STREAM", "ITERATOR") else table_res
     return w[row["kind"]], resource
 
@@ -131,6 +133,8 @@ def body_of(row, text):
     body = place(row["path"], text)
     if row["kind"] == "INDEX":
         body["TableName"] = "victim"
+    if row["op"] == "SearchVectors":  # read whole before anything is decided (serde's missing field)
+        body = {"TableName": "victim", "IndexName": "gsi1", "SearchVector": [{"N": "1"}], "TopK": 1, **body}
     return body
 
 
