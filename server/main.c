@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "ddb/ddb_version.h"
+#include "server/api/inject.h"
 #include "server/base/clock.h"
 #include "server/doors/admin.h"
 #include "server/base/faults.h"
@@ -54,6 +55,7 @@ static ddb_otlp *otlp;
 static void metrics_hook(void *ctx, ddb_buf *out)
 {
     ddb_metrics_render_engine(out, &((ddb_server *)ctx)->eng);
+    ddb_inject_metrics(out);
     if (otlp != NULL)
         ddb_otlp_metrics_text(otlp, out);
 }

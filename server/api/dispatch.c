@@ -10,6 +10,7 @@
 #include "proto/attr.h"
 #include "proto/ops.h"
 #include "server/api/auth.h"
+#include "server/api/inject.h"
 #include "server/api/validate.h"
 #include "server/base/clock.h"
 #include "server/base/regions.h"
@@ -252,6 +253,9 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
     }
     if (ddb_op_flags(op) & DDB_OPF_AS_MODELED) /* (issue 49: an unknown member, however deep, was echoed) */
         req->in = ddb_v_known(req->arena, req->in, e->spec->fields);
-    if (!req->validate_only)
+    if (req->validate_only)
+        return;
+    ddb_inject(req); /* an injected fault (inject.h): what fails once DynamoDB has taken the request */
+    if (req->err.code == DDB_OK)
         e->handler(req);
 }

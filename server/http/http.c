@@ -330,7 +330,9 @@ static void answer_api(ddb_http *h, http_thread *t, h2o_req_t *req, const ddb_re
     }
     if (h->log != NULL)
         ddb_access_log_add(h->log, &t->alog, r, a->id, span != NULL ? trace_hex : NULL, a->status, seconds);
-    if (req != NULL)
+    if (req != NULL && r->fault_delay_ms > 0)
+        ddb_http_answer_later(h, t, req, a, r->fault_delay_ms);
+    else if (req != NULL)
         ddb_http_answer(h, t, req, a);
 }
 
@@ -775,6 +777,7 @@ static void *thread_main(void *arg)
     t->listener->data = t;
     h2o_socket_read_start(t->listener, on_accept);
     h2o_linklist_init_anchor(&t->held);
+    h2o_timeout_init(t->loop, &t->later, 1);
     h2o_linklist_init_anchor(&t->conns);
     h2o_linklist_init_anchor(&t->paused);
     h2o_linklist_init_anchor(&t->busy);
