@@ -8,6 +8,7 @@
 //                        as a snapshot of that namespace alone.
 //   ddbd-each.mjs        the setup file that restores the worker's namespace before every test:
 //                        the other workers' namespaces are left alone and keep serving.
+//   faults(endpoint, [...]) injected faults (listFaults, clearFaults): docs/testing.md.
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 
@@ -28,6 +29,17 @@ async function admin(endpoint, method, path, body) {
 export const snapshot = (endpoint, name = SNAPSHOT, namespace = undefined) =>
   admin(endpoint, 'POST', '/ddbd/snapshots', namespace === undefined ? { name } : { name, namespace });
 export const restore = (endpoint, name = SNAPSHOT) => admin(endpoint, 'POST', `/ddbd/snapshots/${name}/restore`);
+
+// Injected faults (docs/testing.md, "Injected faults"): faults(endpoint, [{ operation: 'PutItem',
+// table: 'Orders', error: 'InternalServerError', count: 3 }], { seed }) adds them and resolves to those
+// in force, each with its `remaining` count and the times it was `injected` (listFaults reads them,
+// clearFaults removes them all). They are the whole server's, every namespace's: a worker's test
+// names its own tables, and a test that sets some clears them when it ends.
+export const faults = (endpoint, list, { seed } = {}) =>
+  admin(endpoint, 'POST', '/ddbd/faults', seed === undefined ? { faults: list } : { faults: list, seed })
+    .then((a) => a.faults);
+export const listFaults = (endpoint) => admin(endpoint, 'GET', '/ddbd/faults').then((a) => a.faults);
+export const clearFaults = (endpoint) => admin(endpoint, 'DELETE', '/ddbd/faults').then(() => undefined);
 
 export async function waitReady(endpoint, deadline = Date.now() + 10000) {
   while (Date.now() < deadline) {
