@@ -777,7 +777,6 @@ static void *thread_main(void *arg)
     t->listener->data = t;
     h2o_socket_read_start(t->listener, on_accept);
     h2o_linklist_init_anchor(&t->held);
-    h2o_timeout_init(t->loop, &t->later, 1);
     h2o_linklist_init_anchor(&t->conns);
     h2o_linklist_init_anchor(&t->paused);
     h2o_linklist_init_anchor(&t->busy);

@@ -46,6 +46,7 @@ typedef struct http_thread {
     h2o_linklist_t held;
     unsigned nheld; /* atomic: read by the sync thread */
     h2o_timeout_t later; /* a 1 ms tick for the answers an injected fault delays (respond.c) */
+    int later_ready;     /* `later` is registered with the loop */
     int wake_fd;
     h2o_socket_t *wake;
     h2o_accept_ctx_t metrics_accept_ctx; /* thread 0 with --metrics-port: that port's connections */

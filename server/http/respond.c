@@ -238,6 +238,10 @@ void ddb_http_answer_later(ddb_http *h, http_thread *t, h2o_req_t *req, const he
     l->due_ns = ddb_clock_mono_ns() + (uint64_t)ms * 1000000;
     l->h = h;
     l->t = t;
+    if (!t->later_ready) { /* registered at the first delayed answer: a loop's timeouts cost each turn */
+        h2o_timeout_init(t->loop, &t->later, 1);
+        t->later_ready = 1;
+    }
     h2o_timeout_link(t->loop, &t->later, &l->entry);
 }
 
