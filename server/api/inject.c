@@ -12,12 +12,16 @@
 #include "proto/ops.h"
 #include "server/base/clock.h"
 
-/* The texts DynamoDB answers with (the developer guide's error list, and the wire's texts of the
-   throughput errors, which engine/throttle.c answers too). */
+/* The texts DynamoDB answers with: the developer guide's error list, and the throughput errors' texts
+   captured from DynamoDB (engine/throttle.c answers them too; docs/compatibility.md, "Capacity
+   enforcement" names the captures). */
 #define INTERNAL_TEXT "Internal server error"
 #define UNAVAILABLE_TEXT "DynamoDB is currently unavailable. (This should be a temporary state.)"
 #define RATE_TEXT "Rate of requests exceeds the allowed throughput."
-#define MAX_TEXT "Throughput exceeds the maximum OnDemandThroughput configured on table or index"
+#define HOT_TEXT                                                                                                       \
+    "Throughput exceeds the current capacity of your table or index. DynamoDB is automatically scaling your table "   \
+    "or index so please try again shortly. If exceptions persist, check if you have a hot key: "                      \
+    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html"
 #define TABLE_TEXT                                                                                                     \
     "The level of configured provisioned throughput for the table was exceeded. Consider increasing your "            \
     "provisioning level with the UpdateTable API."
@@ -418,9 +422,9 @@ static void throughput_error(ddb_req *req, const rule *r, int code)
 
     limit = code == DDB_E_THROUGHPUT_EXCEEDED ? "ProvisionedThroughputExceeded"
             : code == DDB_E_REQUEST_LIMIT_EXCEEDED ? "AccountLimitExceeded"
-                                                   : "MaxOnDemandThroughputExceeded";
+                                                   : "KeyRangeThroughputExceeded";
     text = code == DDB_E_THROUGHPUT_EXCEEDED ? TABLE_TEXT : code == DDB_E_REQUEST_LIMIT_EXCEEDED ? ACCOUNT_TEXT
-           : table != NULL                   ? MAX_TEXT
+           : table != NULL                   ? HOT_TEXT
                                              : RATE_TEXT;
     ddb_req_fail_msg(req, code, r->message[0] ? ddb_arena_strndup(req->arena, r->message, strlen(r->message)) : text);
     if (table == NULL)

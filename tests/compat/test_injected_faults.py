@@ -22,7 +22,9 @@ from conftest import ACCESS_KEY, REGION, SECRET_KEY, S, DdbdServer, make_client,
 
 TABLE_TEXT = ("The level of configured provisioned throughput for the table was exceeded. Consider increasing your "
               "provisioning level with the UpdateTable API.")
-MAX_TEXT = "Throughput exceeds the maximum OnDemandThroughput configured on table or index"
+HOT_TEXT = ("Throughput exceeds the current capacity of your table or index. DynamoDB is automatically scaling your "
+            "table or index so please try again shortly. If exceptions persist, check if you have a hot key: "
+            "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html")
 ACCOUNT_TEXT = ("Throughput exceeds the current throughput limit for your account. Please contact AWS Support at "
                 "https://aws.amazon.com/support request a limit increase")
 
@@ -86,7 +88,7 @@ KINDS = [
     ("InternalServerError", 500, "InternalServerError", "Internal server error", None),
     ("ServiceUnavailableException", 503, "ServiceUnavailableException",
      "DynamoDB is currently unavailable. (This should be a temporary state.)", None),
-    ("ThrottlingException", 400, "ThrottlingException", MAX_TEXT, "TableWriteMaxOnDemandThroughputExceeded"),
+    ("ThrottlingException", 400, "ThrottlingException", HOT_TEXT, "TableWriteKeyRangeThroughputExceeded"),
     ("ProvisionedThroughputExceededException", 400, "ProvisionedThroughputExceededException", TABLE_TEXT,
      "TableWriteProvisionedThroughputExceeded"),
     ("RequestLimitExceeded", 400, "RequestLimitExceeded", ACCOUNT_TEXT, "TableWriteAccountLimitExceeded"),
@@ -107,7 +109,13 @@ def test_each_kind_as_the_sdk_sees_it(server, error, status, code, message, reas
     assert err["Error"]["Message"] == message
     assert "x-amzn-requestid" in err["ResponseMetadata"]["HTTPHeaders"]
     assert "x-amz-crc32" in err["ResponseMetadata"]["HTTPHeaders"]
-    put(c)  # the count is spent: the next one is written
+    # the raw body: botocore 1.29 predates ThrottlingReasons
+    add_faults(server.endpoint, {"operation": "PutItem", "table": "Orders", "error": error, "count": 1})
+    r = raw_request(server.endpoint, "PutItem", {"TableName": "Orders", "Item": {"pk": S("a")}})
+    assert r.status == status
+    assert r.json().get("ThrottlingReasons") == (None if reason is None else [
+        {"reason": reason, "resource": "arn:aws:dynamodb:%s:000000000000:table/Orders" % REGION}])
+    put(c)  # the counts are spent: the next one is written
     assert c.get_item(TableName="Orders", Key={"pk": S("a")}, ConsistentRead=True)["Item"] == {"pk": S("a")}
 
 

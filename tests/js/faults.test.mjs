@@ -53,7 +53,10 @@ const KINDS = [
   ['ServiceUnavailableException', 503, 'ServiceUnavailableException',
     'DynamoDB is currently unavailable. (This should be a temporary state.)', undefined],
   ['ThrottlingException', 400, 'ThrottlingException',
-    'Throughput exceeds the maximum OnDemandThroughput configured on table or index', 'TableWriteMaxOnDemandThroughputExceeded'],
+    'Throughput exceeds the current capacity of your table or index. DynamoDB is automatically scaling your table or '
+    + 'index so please try again shortly. If exceptions persist, check if you have a hot key: '
+    + 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html',
+    'TableWriteKeyRangeThroughputExceeded'],
   ['ProvisionedThroughputExceededException', 400, 'ProvisionedThroughputExceededException',
     'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning '
     + 'level with the UpdateTable API.', 'TableWriteProvisionedThroughputExceeded'],
