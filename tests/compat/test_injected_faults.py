@@ -61,7 +61,7 @@ def server(tmp_path):
     srv = DdbdServer(["--in-memory", "--admin", "--access-log", str(tmp_path / "access.log")]).start()
     srv.log_path = tmp_path / "access.log"
     yield srv
-    srv.stop()
+    assert srv.stop() == 0, srv.stderr_text()[-4000:]
 
 
 def make_tables(c, *names):
@@ -347,7 +347,7 @@ def test_latency_delays_the_answer_and_not_the_others(tmp_path):
         assert took["put"] < 1.0, took
         assert injected(srv.endpoint) == {("GetItem", "Latency"): 1}
     finally:
-        srv.stop()
+        assert srv.stop() == 0, srv.stderr_text()[-4000:]
 
 
 # ---- a probability repeats exactly with a seed ----
