@@ -31,7 +31,7 @@ async function faults(method, body) {
 
 const retrying = (maxAttempts) => new DynamoDBClient({
   endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-  maxAttempts, retryStrategy: undefined,
+  maxAttempts,
 });
 
 before(async () => {
