@@ -190,8 +190,8 @@ static const char *rule_check(rule *r)
 {
     if (r->kind < 0 && r->latency_ms == 0)
         return "a fault needs \"error\" (InternalServerError, ServiceUnavailableException, ThrottlingException, "
-               "ProvisionedThroughputExceededException, RequestLimitExceeded, TransactionConflict, UnprocessedItems) "
-               "or \"latency_ms\"";
+               "ProvisionedThroughputExceededException, RequestLimitExceeded, TransactionConflict, UnprocessedItems, "
+               "StreamLag) or \"latency_ms\"";
     if (r->kind < 0)
         r->kind = DDB_INJECT_LATENCY;
     return NULL;
@@ -392,6 +392,8 @@ static int applies(const rule *r, const ddb_req *req, uint64_t now)
         return 0;
     if (r->kind == DDB_INJECT_UNPROCESSED)
         return (req->op == DDB_OP_BatchWriteItem || req->op == DDB_OP_BatchGetItem) && batch_size(req) >= 2;
+    if (r->kind == DDB_INJECT_STREAM_LAG)
+        return req->op == DDB_OP_GetRecords;
     return 1;
 }
 
@@ -468,6 +470,8 @@ static void inject(ddb_req *req, const rule *r, uint64_t pick)
     req->fault_delay_ms = r->latency_ms;
     if (r->kind == DDB_INJECT_UNPROCESSED)
         req->fault_unprocessed = batch_size(req) / 2;
+    else if (r->kind == DDB_INJECT_STREAM_LAG)
+        req->fault_stream_lag = 1;
     else if (r->kind == DDB_INJECT_CONFLICT && acts != NULL && acts->type == DDB_JSON_ARRAY && acts->n > 0)
         transaction_conflict(req, acts->n, (uint32_t)(pick % acts->n));
     else if (r->kind == DDB_INJECT_CONFLICT)

@@ -32,6 +32,9 @@
  *   UnprocessedItems     BatchWriteItem/BatchGetItem leave the second half of their requests (in
  *                        request order) unprocessed, really unwritten or unread, and answer them in
  *                        UnprocessedItems/UnprocessedKeys; a batch of one item is left alone
+ *   StreamLag            GetRecords answers no records yet, and an iterator at the same place, as
+ *                        while a stream's records are late: a lag spike as long as the rule's count
+ *                        or window (other operations are left alone)
  *   Latency              nothing but the rule's latency
  */
 #define DDB_INJECT_KINDS(X)                                                                                \
@@ -42,6 +45,7 @@
     X(REQUEST_LIMIT, "RequestLimitExceeded", DDB_E_REQUEST_LIMIT_EXCEEDED)                                 \
     X(CONFLICT, "TransactionConflict", 0)                                                                  \
     X(UNPROCESSED, "UnprocessedItems", 0)                                                                  \
+    X(STREAM_LAG, "StreamLag", 0)                                                                          \
     X(LATENCY, "Latency", 0)
 
 typedef enum ddb_inject_kind {

@@ -321,6 +321,33 @@ def test_batch_get_returns_unprocessed_keys(server):
     assert r["UnprocessedKeys"] == {}
 
 
+# ---- a stream lag spike ----
+
+def test_a_stream_lag_spike_holds_getrecords_back(server):
+    c = make_client(server.endpoint)
+    c.create_table(TableName="Orders", BillingMode="PAY_PER_REQUEST",
+                   AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                   KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                   StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    put(c, key="a")
+    put(c, key="b")
+    streams = boto3.client("dynamodbstreams", endpoint_url=server.endpoint, region_name=REGION,
+                           aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+    arn = c.describe_table(TableName="Orders")["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    it, again = (streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+                 ["ShardIterator"] for _ in range(2))
+    add_faults(server.endpoint, {"error": "StreamLag", "count": 2})  # any operation: GetRecords alone has it
+    put(c, key="c")
+    for _ in range(2):
+        r = streams.get_records(ShardIterator=it)
+        assert r["Records"] == []
+        it = r["NextShardIterator"]
+    keys = [x["dynamodb"]["Keys"] for x in streams.get_records(ShardIterator=it)["Records"]]
+    assert keys and keys == [x["dynamodb"]["Keys"] for x in streams.get_records(ShardIterator=again)["Records"]]
+    assert injected(server.endpoint) == {("GetRecords", "StreamLag"): 2}
+
+
 # ---- latency ----
 
 def test_latency_delays_the_answer_and_not_the_others(tmp_path):
