@@ -26,6 +26,10 @@ if(NODE AND EXISTS ${DDB_INTEGRATIONS}/node/node_modules)
            WORKING_DIRECTORY ${DDB_INTEGRATIONS}/node)
   set_tests_properties(integrations.seed_from PROPERTIES LABELS js TIMEOUT 120
                        ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
+  add_test(NAME integrations.faults COMMAND ${NODE} --test test/faults.test.mjs
+           WORKING_DIRECTORY ${DDB_INTEGRATIONS}/node)
+  set_tests_properties(integrations.faults PROPERTIES LABELS js TIMEOUT 120
+                       ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
   add_test(NAME docker.testcontainers COMMAND bash ${DDB_INTEGRATIONS}/node/test/run_testcontainers.sh)
   set_tests_properties(docker.testcontainers PROPERTIES LABELS docker TIMEOUT 120 SKIP_RETURN_CODE 77
                        DEPENDS docker.image)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ddb/ddb_version.h"
+#include "server/api/inject.h"
 #include "server/base/cpus.h"
 #include "server/base/log.h"
 #include "server/base/regions.h"
@@ -441,6 +442,23 @@ void ddb_config_free(ddb_config *cfg)
     cfg->ntriggers = 0;
 }
 
+/* --fault SPEC (api/inject.h): each put in force now, or refused with what is wrong. */
+static int check_faults(const ddb_config *cfg)
+{
+    char err[300];
+    const char *bad;
+
+    if (cfg->fault_seed != 0)
+        ddb_inject_seed(cfg->fault_seed);
+    for (unsigned i = 0; i < cfg->nfaults; i++) {
+        if ((bad = ddb_inject_add_spec(cfg->faults[i], err, sizeof(err))) != NULL) {
+            fprintf(stderr, "ddbd: --fault '%s': %s\n", cfg->faults[i], bad);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* --region-peer REGION=URL: each a region and an http URL, with --namespaces (a peer's region is a
    namespace of its own server, and this server's region one of its). */
 static int check_peers(const ddb_config *cfg)
@@ -564,7 +582,7 @@ static int parse(ddb_config *cfg, int argc, char **argv)
         return -1;
     }
     resolve_inflight(cfg);
-    return check_peers(cfg) != 0 || check_regions(cfg) != 0 || check_mcp(cfg) != 0 || check_budget(cfg) != 0 ||
+    return check_faults(cfg) != 0 || check_peers(cfg) != 0 || check_regions(cfg) != 0 || check_mcp(cfg) != 0 || check_budget(cfg) != 0 ||
                    check_hosts(cfg) != 0 ? -1 : 0;
 }
 

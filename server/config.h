@@ -55,6 +55,9 @@ typedef struct ddb_config {
     const char *kinesis_endpoint;     /* --kinesis-endpoint URL (engine/jobs/kinesis.h) */
     unsigned ntriggers;
     double write_conflict_rate;       /* fraction of single-item writes failed with TransactionConflictException */
+    const char *faults[16];           /* --fault SPEC: request faults (api/inject.h) */
+    unsigned nfaults;
+    unsigned fault_seed;              /* --fault-seed: their draws' seed (0: the default) */
     int enforce_capacity;             /* --enforce-capacity: tables throttle (engine/throttle.h) */
     const char *auth_file;            /* --auth FILE: verify SigV4 signatures against these keys (api/auth.h) */
     const char *tls_cert, *tls_key;   /* --tls-cert/--tls-key: serve https (http/http.c) */

@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "ddb/ddb_version.h"
+#include "server/api/inject.h"
 #include "server/base/clock.h"
 #include "server/doors/admin.h"
 #include "server/base/faults.h"
@@ -55,6 +56,7 @@ static ddb_otlp *otlp;
 static void metrics_hook(void *ctx, ddb_buf *out)
 {
     ddb_metrics_render_engine(out, &((ddb_server *)ctx)->eng);
+    ddb_inject_metrics(out);
     if (otlp != NULL)
         ddb_otlp_metrics_text(otlp, out);
 }

@@ -13,6 +13,7 @@
 //                        (CloudFormation, SAM, CDK's cdk.out, `terraform show -json`: docs/seeding.md),
 //                        created in one namespace; globalSetup({ templates, params }) does it for
 //                        every worker's before its `seed`.
+//   faults(endpoint, [...]) injected faults (listFaults, clearFaults): docs/testing.md.
 import { execFile, spawn } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import os from 'node:os';
@@ -34,6 +35,17 @@ async function admin(endpoint, method, path, body) {
 export const snapshot = (endpoint, name = SNAPSHOT, namespace = undefined) =>
   admin(endpoint, 'POST', '/ddbd/snapshots', namespace === undefined ? { name } : { name, namespace });
 export const restore = (endpoint, name = SNAPSHOT) => admin(endpoint, 'POST', `/ddbd/snapshots/${name}/restore`);
+
+// Injected faults (docs/testing.md, "Injected faults"): faults(endpoint, [{ operation: 'PutItem',
+// table: 'Orders', error: 'InternalServerError', count: 3 }], { seed }) adds them and resolves to those
+// in force, each with its `remaining` count and the times it was `injected` (listFaults reads them,
+// clearFaults removes them all). They are the whole server's, every namespace's: a worker's test
+// names its own tables, and a test that sets some clears them when it ends.
+export const faults = (endpoint, list, { seed } = {}) =>
+  admin(endpoint, 'POST', '/ddbd/faults', seed === undefined ? { faults: list } : { faults: list, seed })
+    .then((a) => a.faults);
+export const listFaults = (endpoint) => admin(endpoint, 'GET', '/ddbd/faults').then((a) => a.faults);
+export const clearFaults = (endpoint) => admin(endpoint, 'DELETE', '/ddbd/faults').then(() => undefined);
 
 export async function waitReady(endpoint, deadline = Date.now() + 10000) {
   while (Date.now() < deadline) {

@@ -137,6 +137,23 @@ class Ddbd:
         except urllib.error.HTTPError as e:
             raise RuntimeError("ddbd_pytest: %s %s: %s" % (op, request.get("TableName", ""), e.read().decode())) from None
 
+    def faults(self, *faults, seed=None):
+        """Injects faults (docs/testing.md, "Injected faults"), e.g. ddbd.faults({"operation": "PutItem",
+        "table": "Orders", "error": "InternalServerError", "count": 3}); with no argument, lists those in
+        force, each with its "remaining" count and the times it was "injected". Faults are the whole
+        server's, in every namespace: the `ddbd` fixture clears them after a test that set some."""
+        if not faults and seed is None:
+            return self.admin("GET", "/ddbd/faults")["faults"]
+        body = {"faults": list(faults)}
+        if seed is not None:
+            body["seed"] = seed
+        self.faults_set = True
+        return self.admin("POST", "/ddbd/faults", body)["faults"]
+
+    def clear_faults(self):
+        self.faults_set = False
+        return self.admin("DELETE", "/ddbd/faults")
+
     def client(self, service="dynamodb", **kwargs):
         """A boto3 client for this server and namespace (any credentials do; no retries hide an error)."""
         import boto3
@@ -257,6 +274,9 @@ def ddbd_baseline(ddbd_server, ddbd_seed):
 
 @pytest.fixture
 def ddbd(ddbd_server, ddbd_baseline):
-    """The server, its worker's namespace restored to the state `ddbd_seed` left before this test."""
+    """The server, its worker's namespace restored to the state `ddbd_seed` left before this test
+    (and the faults it injected cleared after it)."""
     ddbd_server.restore(ddbd_baseline)
-    return ddbd_server
+    yield ddbd_server
+    if getattr(ddbd_server, "faults_set", False):
+        ddbd_server.clear_faults()

@@ -213,3 +213,38 @@ def test_seed_creates_a_template_s_tables_in_each_worker_s_namespace(pytester, t
     pytester.makeconftest(CONFTEST)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
     result.assert_outcomes(passed=5)
+
+
+FAULTS = '''
+import pytest
+from botocore.exceptions import ClientError
+
+@pytest.fixture(scope="session")
+def ddbd_seed(ddbd_server):
+    ddbd_server.client().create_table(TableName="orders", BillingMode="PAY_PER_REQUEST",
+                                      AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                                      KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+
+def test_two_faults_then_success(ddbd):
+    db = ddbd.client()
+    ddbd.faults({"operation": "PutItem", "table": "orders", "error": "InternalServerError", "count": 2})
+    for _ in range(2):
+        with pytest.raises(ClientError) as e:
+            db.put_item(TableName="orders", Item={"id": {"S": "a"}})
+        assert e.value.response["Error"]["Code"] == "InternalServerError"
+    db.put_item(TableName="orders", Item={"id": {"S": "a"}})
+    assert ddbd.faults()[0]["injected"] == 2
+
+def test_an_unlimited_fault_left_behind(ddbd):
+    ddbd.faults({"operation": "GetItem", "error": "ThrottlingException"})
+
+def test_the_next_test_sees_none(ddbd):
+    assert ddbd.faults() == []
+    ddbd.client().get_item(TableName="orders", Key={"id": {"S": "a"}})
+'''
+
+
+def test_faults_are_injected_and_cleared_after_the_test(pytester, inner):
+    pytester.makepyfile(test_inner=FAULTS)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)

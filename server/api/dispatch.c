@@ -10,6 +10,7 @@
 #include "proto/attr.h"
 #include "proto/ops.h"
 #include "server/api/auth.h"
+#include "server/api/inject.h"
 #include "server/api/validate.h"
 #include "server/base/clock.h"
 #include "server/base/regions.h"
@@ -258,7 +259,9 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
         req->in = ddb_v_known(req->arena, req->in, e->spec->fields);
     if (req->validate_only)
         return;
-    e->handler(req);
+    ddb_inject(req); /* an injected fault (inject.h): what fails once DynamoDB has taken the request */
+    if (req->err.code == DDB_OK)
+        e->handler(req);
     if (api->charge != NULL) /* what it consumed, once, whatever it answered (engine/meter.h) */
         api->charge(req->meter, req->op, &req->consumed_read, &req->consumed_write);
 }

@@ -100,5 +100,16 @@ void ddb_req_render_error(const ddb_req *r, ddb_buf *out)
     }
     if (r->err.nreasons > 0)
         render_reasons(&w, &r->err);
+    if (r->err.throttle_reason != NULL) {
+        ddb_jw_key(&w, "ThrottlingReasons");
+        ddb_jw_arr_begin(&w);
+        ddb_jw_obj_begin(&w);
+        ddb_jw_key(&w, "reason");
+        ddb_jw_str(&w, r->err.throttle_reason);
+        ddb_jw_key(&w, "resource");
+        ddb_jw_str(&w, r->err.throttle_resource);
+        ddb_jw_obj_end(&w);
+        ddb_jw_arr_end(&w);
+    }
     ddb_jw_obj_end(&w);
 }

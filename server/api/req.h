@@ -60,6 +60,13 @@ typedef struct ddb_req {
     int lenient_numbers;    /* --lenient-numbers: its numbers may come as strings (api/validate.h) */
     int validate_only;      /* stop after validation, before the handler (--seed checks everything first) */
     const char *peer;       /* a peer server's request (--region-peer): the region it comes from */
+    /* an injected fault (api/inject.h): its name (metrics, the access log), the latency added to
+       the answer (http/respond.c), the batch's requests left unprocessed (ops_batch.c), and
+       GetRecords' records held back (ops_streams.c) */
+    const char *fault;
+    unsigned fault_delay_ms;
+    uint32_t fault_unprocessed;
+    int fault_stream_lag;
 } ddb_req;
 
 /*

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "proto/arena.h"
+#include "server/api/inject.h"
 #include "server/base/clock.h"
 #include "server/base/faults.h"
 #include "server/base/log.h"
@@ -335,11 +336,26 @@ static int faults_state(ddb_buf *out)
         ddb_jw_null(&w);
     else
         ddb_jw_int(&w, ddb_fault_free_bytes());
+    ddb_inject_list(&w);
     ddb_jw_obj_end(&w);
     return 200;
 }
 
-/* {"write_errors": bool, "free_bytes": n | null}: both replace the current faults (absent: off). */
+/* {"faults": [{"operation": ..., "table": ..., "error": ..., "count": ...}, ...][, "seed": n]}:
+   request faults (api/inject.h), added to those in force, all or none. */
+static int add_request_faults(const ddb_json *in, ddb_buf *out)
+{
+    char err[300];
+    const char *bad = ddb_inject_add_json(in, err, sizeof(err));
+
+    if (bad != NULL)
+        return answer(out, 400, bad, 0, 0);
+    ddb_log(DDB_LOG_INFO, "admin: request faults added");
+    return faults_state(out);
+}
+
+/* {"write_errors": bool, "free_bytes": n | null}: both replace the current storage faults (absent:
+   off); {"faults": [...]}: request faults instead. */
 static int set_faults(const char *body, size_t blen, ddb_buf *out)
 {
     ddb_arena a;
@@ -348,6 +364,11 @@ static int set_faults(const char *body, size_t blen, ddb_buf *out)
 
     ddb_arena_init(&a);
     in = blen > 0 ? ddb_json_parse_input(&a, body, blen, NULL) : NULL;
+    if (in != NULL && in->type == DDB_JSON_OBJECT && ddb_json_get(in, "faults") != NULL) {
+        ok = add_request_faults(in, out);
+        ddb_arena_free(&a);
+        return ok;
+    }
     we = in != NULL ? ddb_json_get(in, "write_errors") : NULL;
     fb = in != NULL ? ddb_json_get(in, "free_bytes") : NULL;
     ok = in != NULL && in->type == DDB_JSON_OBJECT && (we == NULL || we->type == DDB_JSON_BOOL) &&
@@ -357,6 +378,16 @@ static int set_faults(const char *body, size_t blen, ddb_buf *out)
     ddb_arena_free(&a);
     if (!ok)
         return answer(out, 400, "expected {\"write_errors\": true|false, \"free_bytes\": n|null}", 0, 0);
+    return faults_state(out);
+}
+
+/* DELETE /ddbd/faults: no fault of either kind any more. */
+static int clear_faults(ddb_buf *out)
+{
+    ddb_inject_clear();
+    if (ddb_fault_write_errors() || ddb_fault_free_bytes() >= 0)
+        ddb_fault_set_storage(0, -1);
+    ddb_log(DDB_LOG_INFO, "admin: faults cleared");
     return faults_state(out);
 }
 
@@ -372,7 +403,9 @@ int ddb_admin_handle(ddb_server *srv, const char *method, const char *path, size
     if (plen == 11 && memcmp(path, "/ddbd/clock", 11) == 0)
         status = is_post ? move_clock(srv, body, blen, out) : clock_state(out);
     else if (plen == 12 && memcmp(path, "/ddbd/faults", 12) == 0)
-        status = is_post ? set_faults(body, blen, out) : faults_state(out);
+        status = is_post                         ? set_faults(body, blen, out)
+                 : strcmp(method, "DELETE") == 0 ? clear_faults(out)
+                                                 : faults_state(out);
     else if (plen >= 15 && memcmp(path, "/ddbd/snapshots", 15) == 0)
         status = snapshots(srv, method, path, plen, body, blen, out);
     else if (plen == 11 && memcmp(path, "/ddbd/usage", 11) == 0 && !is_post)

@@ -23,8 +23,13 @@
  *   GET  /ddbd/usage                         the cost report: units and their cost by table, operation
  *                                        and index, for the window and a month (usage.h)
  *
- *   GET  /ddbd/faults                        {"write_errors": bool, "free_bytes": n | null}
+ *   GET  /ddbd/faults                        {"write_errors": bool, "free_bytes": n | null,
+ *                                             "seed": n, "faults": [{..., "remaining": n, "injected": n}]}
  *   POST /ddbd/faults {"write_errors": true, "free_bytes": 0}   storage faults (faults.h), {} clears
+ *   POST /ddbd/faults {"faults": [{"operation": "PutItem", "table": "Orders",
+ *                      "error": "InternalServerError", "count": 3}][, "seed": n]}
+ *                                            adds request faults (api/inject.h)
+ *   DELETE /ddbd/faults                      clears both kinds
  */
 #ifndef DDB_ADMIN_H
 #define DDB_ADMIN_H

@@ -330,7 +330,9 @@ static void answer_api(ddb_http *h, http_thread *t, h2o_req_t *req, const ddb_re
     }
     if (h->log != NULL)
         ddb_access_log_add(h->log, &t->alog, r, a->id, span != NULL ? trace_hex : NULL, a->status, seconds);
-    if (req != NULL)
+    if (req != NULL && r->fault_delay_ms > 0)
+        ddb_http_answer_later(h, t, req, a, r->fault_delay_ms);
+    else if (req != NULL)
         ddb_http_answer(h, t, req, a);
 }
 

@@ -45,6 +45,8 @@ typedef struct http_thread {
        first; the sync thread wakes the loop through wake_fd after each sync */
     h2o_linklist_t held;
     unsigned nheld; /* atomic: read by the sync thread */
+    h2o_timeout_t later; /* a 1 ms tick for the answers an injected fault delays (respond.c) */
+    int later_ready;     /* `later` is registered with the loop */
     int wake_fd;
     h2o_socket_t *wake;
     h2o_accept_ctx_t metrics_accept_ctx; /* thread 0 with --metrics-port: that port's connections */
@@ -192,6 +194,8 @@ void ddb_http_send_body(h2o_req_t *req, int status, const char *reason, const ch
 void ddb_http_render_error(http_thread *t, const ddb_req *r);
 /* Sends an API answer (compressed when accepted), or holds it until its writes are durable (--sync). */
 void ddb_http_answer(ddb_http *h, http_thread *t, h2o_req_t *req, const held_answer *given);
+/* The same `ms` milliseconds from now (an injected fault's latency), the loop free meanwhile. */
+void ddb_http_answer_later(ddb_http *h, http_thread *t, h2o_req_t *req, const held_answer *a, unsigned ms);
 /* --sync: the loop's wake-up socket, and the group commit's hook that writes to it. */
 void ddb_http_on_wake(h2o_socket_t *sock, const char *err);
 void ddb_http_on_durable(void *arg);

@@ -195,6 +195,56 @@ void ddb_http_on_durable(void *arg)
     }
 }
 
+/* ---- answers an injected fault delays (api/inject.h: a rule's latency_ms) ---- */
+
+typedef struct later_answer {
+    h2o_timeout_entry_t entry; /* on its loop's 1 ms tick until due */
+    held_answer a;
+    uint64_t due_ns;           /* ddb_clock_mono_ns */
+    ddb_http *h;
+    http_thread *t;
+} later_answer;
+
+static void later_dispose(void *p)
+{
+    later_answer *l = p;
+
+    if (h2o_timeout_is_linked(&l->entry))
+        h2o_timeout_unlink(&l->entry);
+}
+
+static void later_tick(h2o_timeout_entry_t *entry)
+{
+    later_answer *l = H2O_STRUCT_FROM_MEMBER(later_answer, entry, entry);
+
+    if (ddb_clock_mono_ns() < l->due_ns) {
+        h2o_timeout_link(l->t->loop, &l->t->later, &l->entry);
+        return;
+    }
+    ddb_http_answer(l->h, l->t, l->a.req, &l->a); /* (may clear the pool that holds l) */
+}
+
+/* The loop goes on with other requests meanwhile: a sleep would stall every connection it serves. */
+void ddb_http_answer_later(ddb_http *h, http_thread *t, h2o_req_t *req, const held_answer *a, unsigned ms)
+{
+    later_answer *l = h2o_mem_alloc_shared(&req->pool, sizeof(*l), later_dispose);
+
+    memset(l, 0, sizeof(*l));
+    l->entry.cb = later_tick;
+    l->a = *a;
+    l->a.req = req;
+    l->a.body = h2o_mem_alloc_pool(&req->pool, a->len);
+    memcpy((char *)l->a.body, a->body, a->len);
+    l->due_ns = ddb_clock_mono_ns() + (uint64_t)ms * 1000000;
+    l->h = h;
+    l->t = t;
+    if (!t->later_ready) { /* registered at the first delayed answer: a loop's timeouts cost each turn */
+        h2o_timeout_init(t->loop, &t->later, 1);
+        t->later_ready = 1;
+    }
+    h2o_timeout_link(t->loop, &t->later, &l->entry);
+}
+
 /* The coding the client accepts for the answer: the first Accept-Encoding header's, as DynamoDB
    reads it when the header is sent more than once (docs/compatibility.md). */
 ddb_encoding ddb_http_accepted_encoding(h2o_req_t *req)

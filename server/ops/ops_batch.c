@@ -131,6 +131,10 @@ static long run_table_writes(ddb_req *req, batch_write *writes, long n, ddb_cons
         batch_write *b = &writes[k];
         ddb_mutation m;
         int rc;
+        if (b->unprocessed) { /* held back by an injected fault (hold_back) */
+            left++;
+            continue;
+        }
         ddb_mutation_init(&m, b->is_delete ? DDB_MUT_DELETE : DDB_MUT_PUT, b->t, &b->key);
         m.item = &b->item;
         m.request = 1;
@@ -155,6 +159,15 @@ static long run_table_writes(ddb_req *req, batch_write *writes, long n, ddb_cons
         bt->done++;
     }
     return left;
+}
+
+/* An injected fault (api/inject.h): the last `hold` writes, in request order, are left unprocessed,
+   as DynamoDB leaves what it could not do in time. */
+static void hold_back(batch_write **writes, const long *counts, uint32_t ntables, uint32_t hold)
+{
+    for (uint32_t i = ntables; i-- > 0 && hold > 0;)
+        for (long k = counts[i]; k-- > 0 && hold > 0; hold--)
+            writes[i][k].unprocessed = 1;
 }
 
 /* "UnprocessedItems": per table as the request named it, its writes left unprocessed, as sent
@@ -202,6 +215,7 @@ int ddb_op_batch_write_item(ddb_req *req)
         if ((counts[i] = prepare_table_writes(req, tables[i], list, writes[i])) < 0)
             return req->err.code;
     }
+    hold_back(writes, counts, ntables, req->fault_unprocessed);
     for (uint32_t i = 0; i < ntables; i++) {
         used[i].t = tables[i];
         used[i].name = ddb_batch_key_as_sent(req, i, NULL);
@@ -319,6 +333,7 @@ int ddb_op_batch_get_item(ddb_req *req)
     uint32_t *done = ddb_arena_calloc(req->arena, sizeof(*done) * ntables);
     size_t total = 0;
     int full = 0;
+    uint32_t keys = 0, serve = 0; /* an injected fault serves only the first `serve` keys (api/inject.h) */
     batch_throttle bt = {0};
     ddb_jw *w = &req->out;
 
@@ -328,7 +343,9 @@ int ddb_op_batch_get_item(ddb_req *req)
             prepare_table_gets(req, &g[i]) != DDB_OK)
             return req->err.code;
         used[i].name = ddb_batch_key_as_sent(req, i, NULL);
+        keys += g[i].nkeys;
     }
+    serve = keys - (req->fault_unprocessed < keys ? req->fault_unprocessed : keys);
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "Responses");
     ddb_jw_obj_begin(w);
@@ -340,6 +357,10 @@ int ddb_op_batch_get_item(ddb_req *req)
             size_t size;
             ddb_attr item, out;
             int found;
+            if (serve-- == 0) {
+                full = 1; /* held back by an injected fault: this key and the rest come back unread */
+                break;
+            }
             if (g[i].again != NULL && g[i].again[done[i]])
                 continue; /* read (and answered) under its first spelling */
             if ((bt.err.code = ddb_read_admitted(req, g[i].t, NULL, k->bytes, k->len, &bt.err.msg)) != 0) {

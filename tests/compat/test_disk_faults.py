@@ -18,10 +18,14 @@ from conftest import N, S, DdbdServer, make_client
 
 
 def admin(endpoint, body=None):
+    """The storage faults of /ddbd/faults' answer (it lists the request faults too: test_injected_faults.py)."""
     req = urllib.request.Request(endpoint + "/ddbd/faults", data=None if body is None else json.dumps(body).encode(),
                                  method="GET" if body is None else "POST", headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=5) as r:
-        return json.loads(r.read())
+        answer = json.loads(r.read())
+    assert answer.pop("faults") == []
+    answer.pop("seed")
+    return answer
 
 
 def start(tmp_path):

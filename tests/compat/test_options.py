@@ -93,6 +93,9 @@ def valid_args(name, tmp):
         "item-collection-limit": ["--item-collection-limit", "1048576"] + mem,
         "transaction-conflict-rate": ["--transaction-conflict-rate", "0.5"] + mem,
         "write-conflict-rate": ["--write-conflict-rate", "0.25"] + mem,
+        "fault": ["--fault", "operation=PutItem,table=Orders,error=InternalServerError,count=3",
+                  "--fault", "operation=read,error=ThrottlingException,probability=0.1"] + mem,
+        "fault-seed": ["--fault-seed", "42", "--fault", "operation=PutItem,table=Orders,error=InternalServerError,probability=0.5"] + mem,
         "idempotency-window": ["--idempotency-window", "60"] + mem,
         "ttl-interval": ["--ttl-interval", "1"] + mem,
         "count-check-interval": ["--count-check-interval", "1"] + mem,
@@ -145,7 +148,7 @@ def valid_args(name, tmp):
 
 SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "rados-pool", "rados-inflight", "shards", "threads",
            "search-threads", "vector-ann", "vector-ann-ef", "log-level", "sync", "cors", "allowed-hosts", "item-collection-limit", "transaction-conflict-rate",
-           "write-conflict-rate", "enforce-capacity", "idempotency-window", "ttl-interval", "count-check-interval", "replication-lag", "region-peer", "peer-key", "stream-trigger", "kinesis-endpoint", "auth", "namespaces",
+           "write-conflict-rate", "fault", "fault-seed", "enforce-capacity", "idempotency-window", "ttl-interval", "count-check-interval", "replication-lag", "region-peer", "peer-key", "stream-trigger", "kinesis-endpoint", "auth", "namespaces",
            "regions", "max-tables", "max-connections", "min-free-disk", "memory-budget", "request-timeout", "header-timeout", "max-unsent-bytes",
            "max-pending-bodies", "lenient-numbers", "mcp-http", "mcp-allow-writes", "admin", "console", "metrics-port",
            "access-log", "otlp-endpoint", "seed", "seed-param", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "user"]

@@ -24,8 +24,8 @@ import { DescribeTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/c
 import { DDBD_BIN, startServer, stopServer } from './helpers.mjs';
 
 const READ_TOOLS = ['list_tables', 'describe_table', 'get_item', 'query', 'scan', 'execute_statement',
-  'list_snapshots', 'read_metrics'];
-const WRITE_TOOLS = ['put_item', 'delete_item', 'take_snapshot', 'restore_snapshot'];
+  'list_snapshots', 'list_faults', 'read_metrics'];
+const WRITE_TOOLS = ['put_item', 'delete_item', 'take_snapshot', 'restore_snapshot', 'inject_faults', 'clear_faults'];
 const DDB = 'com.amazonaws.dynamodb.v20120810#';
 const SVC = 'com.amazon.coral.service#';
 const NOT_FOUND = { __type: `${DDB}ResourceNotFoundException`, message: 'Requested resource not found: Table: Nope not found' };
@@ -242,6 +242,20 @@ describe('stdio, --mcp-allow-writes', () => {
       message: 'One or more parameter values were invalid: Missing the key n in the item' });
   });
 
+  test('inject_faults, list_faults and clear_faults (the agent\'s own calls, in-process, are never faulted)', async () => {
+    const set = await call(client, 'inject_faults',
+      { faults: [{ operation: 'PutItem', table: 'Books', error: 'InternalServerError', count: 1 }] });
+    assert.equal(set.isError, false);
+    assert.deepEqual(set.json.faults, [{ operation: 'PutItem', table: 'Books', error: 'InternalServerError', count: 1,
+      remaining: 1, probability: 1, injected: 0 }]);
+    assert.deepEqual((await call(client, 'put_item', { TableName: 'Books', Item: key('F', 1) })).json, {});
+    assert.equal((await call(client, 'list_faults', {})).json.faults[0].remaining, 1);
+    await call(client, 'delete_item', { TableName: 'Books', Key: key('F', 1) });
+    const bad = await call(client, 'inject_faults', { faults: [{ error: 'Boom' }] });
+    assert.deepEqual(bad, { isError: true, text: bad.text, json: { message: "no injected fault is named 'Boom'" } });
+    assert.deepEqual((await call(client, 'clear_faults', {})).json.faults, []);
+  });
+
   test('execute_statement runs writes', async () => {
     const ins = await call(client, 'execute_statement', { Statement: "INSERT INTO \"Books\" VALUE {'shelf': 'D', 'n': 1}" });
     assert.deepEqual(ins, { isError: false, text: '{"Items":[]}', json: { Items: [] } });
@@ -371,7 +385,7 @@ describe('/mcp over streamable HTTP, --auth', () => {
       message: `User: arn:aws:iam::000000000000:user/reader is not authorized to perform: ${action} on resource: `
         + `arn:aws:ddbd:us-east-1:000000000000:${path} because no identity-based policy allows the ${action} action` });
     for (const [tool, args] of [['take_snapshot', { name: 'r' }], ['restore_snapshot', { name: 'r' }],
-      ['list_snapshots', {}]]) {
+      ['list_snapshots', {}], ['list_faults', {}], ['inject_faults', { faults: [] }]]) {
       const denied = await call(reader, tool, args);
       assert.equal(denied.isError, true);
       assert.deepEqual(denied.json, refusal('ddbd:Admin', '/ddbd/snapshots'));

@@ -239,3 +239,27 @@ def test_mcp_refuses_what_a_browser_sends_cross_site(mcp_server):
            "Access-Control-Request-Headers": "content-type,authorization,x-amz-date"}
     status, hdrs, _ = request(ep, "OPTIONS", "/mcp", content_type=None, headers=pre)
     assert status == 200 and not any(h.startswith("access-control-allow") for h in hdrs), hdrs
+
+
+def test_request_faults_are_behind_the_same_guard(server_factory, keys):
+    """/ddbd/faults' request faults (server/api/inject.h) can fail every request of the server: adding
+    and clearing them is the admin right's, as JSON only; refused ones change nothing."""
+    srv = server_factory(["--in-memory", "--admin", "--auth", keys])
+    ep = srv.endpoint
+    fault = {"faults": [{"operation": "ListTables", "error": "InternalServerError"}]}
+    for ctype in SIMPLE_TYPES:
+        status, _, _ = request(ep, "POST", "/ddbd/faults", fault, content_type=ctype, key="admin")
+        assert status == 415, ctype
+    for method, body in (("POST", fault), ("DELETE", b"")):
+        for key, user in (("reader", "reader"), ("scraper", "scraper"), ("writer", "writer")):
+            status, _, answer = request(ep, method, "/ddbd/faults", body, key=key)
+            assert (status, json.loads(answer)) == (400, denied(user, "ddbd:Admin", "/ddbd/faults")), (method, key)
+    client(ep, "writer").list_tables()  # no fault was added
+    status, _, body = request(ep, "POST", "/ddbd/faults", fault, key="admin")
+    assert status == 200 and json.loads(body)["faults"][0]["error"] == "InternalServerError"
+    with pytest.raises(Exception) as e:
+        client(ep, "writer").list_tables()
+    assert e.value.response["Error"]["Code"] == "InternalServerError"
+    status, _, body = request(ep, "DELETE", "/ddbd/faults", b"", key="admin")
+    assert (status, json.loads(body)["faults"]) == (200, [])
+    client(ep, "writer").list_tables()

@@ -121,9 +121,33 @@ func (s *Server) Restore(t testing.TB, name string) {
 	s.admin(t, "/ddbd/snapshots/"+name+"/restore", "")
 }
 
+// Faults injects faults (docs/testing.md, "Injected faults"): faults is the JSON list of
+// POST /ddbd/faults, e.g. `[{"operation":"PutItem","table":"Orders","error":"InternalServerError","count":3}]`.
+// They are the whole server's until ClearFaults.
+func (s *Server) Faults(t testing.TB, faults string) {
+	t.Helper()
+	s.admin(t, "/ddbd/faults", `{"faults":`+faults+`}`)
+}
+
+// ClearFaults removes every injected fault.
+func (s *Server) ClearFaults(t testing.TB) {
+	t.Helper()
+	s.send(t, http.MethodDelete, "/ddbd/faults", "")
+}
+
 func (s *Server) admin(t testing.TB, path, body string) {
 	t.Helper()
-	res, err := http.Post(s.Endpoint+path, "application/json", strings.NewReader(body))
+	s.send(t, http.MethodPost, path, body)
+}
+
+func (s *Server) send(t testing.TB, method, path, body string) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.Endpoint+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("ddbd %s: %v", path, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("ddbd %s: %v", path, err)
 	}

@@ -161,3 +161,22 @@ func TestStartSeedsFromATemplate(t *testing.T) {
 	srv.Snapshot(t, "seed")
 	srv.Restore(t, "seed")
 }
+
+// Injected faults: the SDK's own retries (three attempts by default) ride over two 500s; a third
+// fault with one attempt left is seen; ClearFaults ends them.
+func TestFaults(t *testing.T) {
+	srv := Start(t)
+	db := dynamodb.NewFromConfig(srv.Config())
+	createTable(t, db, "users")
+	srv.Faults(t, `[{"operation":"PutItem","table":"users","error":"InternalServerError","count":2}]`)
+	put(t, db, "alice")
+	srv.Faults(t, `[{"operation":"PutItem","error":"ThrottlingException"}]`)
+	_, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("users"),
+		Item: map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: "bob"}}},
+		func(o *dynamodb.Options) { o.RetryMaxAttempts = 1 })
+	if err == nil || !strings.Contains(err.Error(), "ThrottlingException") {
+		t.Fatalf("expected ThrottlingException, got %v", err)
+	}
+	srv.ClearFaults(t)
+	put(t, db, "bob")
+}

@@ -41,6 +41,9 @@ static void run_statement(mcp_call *c);
 static void run_snapshots(mcp_call *c);
 static void run_take(mcp_call *c);
 static void run_restore(mcp_call *c);
+static void run_faults(mcp_call *c);
+static void run_inject(mcp_call *c);
+static void run_clear_faults(mcp_call *c);
 static void run_metrics(mcp_call *c);
 
 typedef struct mcp_tool {
@@ -250,6 +253,28 @@ static void run_restore(mcp_call *c)
     if (name == NULL)
         return;
     admin(c, "POST", ddb_arena_sprintf(c->a, "/ddbd/snapshots/%s/restore", name), NULL);
+}
+
+/* The injected faults (server/api/inject.h), through /ddbd/faults. */
+static void run_faults(mcp_call *c)
+{
+    admin(c, "GET", "/ddbd/faults", NULL);
+}
+
+static void run_inject(mcp_call *c)
+{
+    ddb_buf body = {0};
+    ddb_jw w;
+
+    ddb_jw_init(&w, &body);
+    ddb_jw_json(&w, c->args);
+    admin(c, "POST", "/ddbd/faults", body.data);
+    ddb_buf_free(&body);
+}
+
+static void run_clear_faults(mcp_call *c)
+{
+    admin(c, "DELETE", "/ddbd/faults", NULL);
 }
 
 static void run_metrics(mcp_call *c)

@@ -1,0 +1,90 @@
+/*
+ * server/api/inject.h: faults injected into DynamoDB requests on purpose, chosen by operation and
+ * table, so that an application's retry and back-off paths run as they do against DynamoDB under
+ * load or failure (issue 54; docs/testing.md, "Injected faults").
+ *
+ * A rule names an operation ("PutItem", "read", "write" or any), a table (or any), what happens
+ * (one of DDB_INJECT_KINDS, and/or added latency), how often (a probability, drawn from the rule's
+ * own generator seeded by --fault-seed, so a run repeats exactly), how many times (a count: "the
+ * next 3 PutItems on Orders") and when (a window on the server's clock, clock.h: /ddbd/clock moves
+ * it). Rules come from --fault SPEC at start and from /ddbd/faults (admin.c) at run time.
+ *
+ * The decision is one step of the pipeline (dispatch.c), after validation and before the handler:
+ * a request DynamoDB would refuse is refused as before, and a fault stands for what goes wrong
+ * once DynamoDB has taken the request. With no rule, the step is one load and one test.
+ */
+#ifndef DDB_INJECT_H
+#define DDB_INJECT_H
+
+#include <stddef.h>
+
+#include "proto/json.h"
+#include "server/api/req.h"
+
+/*
+ * What a rule injects: X(ID, "name", error code). The name is what a rule, /metrics and the
+ * access log call it: the error's own __type name, but for the kinds that are no error of their
+ * own (an error code of 0):
+ *   TransactionConflict  a transaction (TransactWriteItems, TransactGetItems, ExecuteTransaction)
+ *                        is cancelled with one action's reason TransactionConflict, as DynamoDB
+ *                        reports another transaction on its item; any other operation fails with
+ *                        TransactionConflictException, as a single-item write does then
+ *   UnprocessedItems     BatchWriteItem/BatchGetItem leave the second half of their requests (in
+ *                        request order) unprocessed, really unwritten or unread, and answer them in
+ *                        UnprocessedItems/UnprocessedKeys; a batch of one item is left alone
+ *   StreamLag            GetRecords answers no records yet, and an iterator at the same place, as
+ *                        while a stream's records are late: a lag spike as long as the rule's count
+ *                        or window (other operations are left alone)
+ *   Latency              nothing but the rule's latency
+ */
+#define DDB_INJECT_KINDS(X)                                                                                \
+    X(INTERNAL, "InternalServerError", DDB_E_INTERNAL)                                                     \
+    X(UNAVAILABLE, "ServiceUnavailableException", DDB_E_SERVICE_UNAVAILABLE)                               \
+    X(THROTTLING, "ThrottlingException", DDB_E_THROTTLING)                                                 \
+    X(THROUGHPUT, "ProvisionedThroughputExceededException", DDB_E_THROUGHPUT_EXCEEDED)                     \
+    X(REQUEST_LIMIT, "RequestLimitExceeded", DDB_E_REQUEST_LIMIT_EXCEEDED)                                 \
+    X(CONFLICT, "TransactionConflict", 0)                                                                  \
+    X(UNPROCESSED, "UnprocessedItems", 0)                                                                  \
+    X(STREAM_LAG, "StreamLag", 0)                                                                          \
+    X(LATENCY, "Latency", 0)
+
+typedef enum ddb_inject_kind {
+#define X(id, name, code) DDB_INJECT_##id,
+    DDB_INJECT_KINDS(X)
+#undef X
+    DDB_INJECT__COUNT
+} ddb_inject_kind;
+
+#define DDB_INJECT_MAX_RULES 64
+
+/* Rules are in force (atomic; read by every request's pipeline). */
+extern int ddb_inject_armed;
+
+/* The pipeline's step (dispatch.c): the first rule that matches req and fires decides. It records
+   its error on req (ddb_req_fail), or sets req->fault_unprocessed, and req->fault/fault_delay_ms. */
+void ddb_inject_decide(ddb_req *req);
+
+static inline void ddb_inject(ddb_req *req)
+{
+    if (__builtin_expect(__atomic_load_n(&ddb_inject_armed, __ATOMIC_RELAXED) != 0, 0))
+        ddb_inject_decide(req);
+}
+
+/* --fault-seed: the seed of the rules' draws from now on (each rule's generator starts from it and
+   the rule's place among those added since the last clear). */
+void ddb_inject_seed(unsigned long long seed);
+
+/* Adds one rule from --fault's "key=value,key=value" form; NULL, or what is wrong (static text or
+   written into err). */
+const char *ddb_inject_add_spec(const char *spec, char *err, size_t errlen);
+/* Adds the rules of {"faults": [{...}, ...][, "seed": n]}, all or none; NULL, or what is wrong. */
+const char *ddb_inject_add_json(const ddb_json *in, char *err, size_t errlen);
+/* Removes every rule (the injected counts in /metrics stay: they are counters). */
+void ddb_inject_clear(void);
+/* Writes "faults": [...] (each rule with its remaining count and times injected) and "seed" as members
+   of the object w is in. */
+void ddb_inject_list(ddb_jw *w);
+/* ddbd_faults_injected_total{operation,error}, for /metrics. */
+void ddb_inject_metrics(ddb_buf *out);
+
+#endif
