@@ -76,3 +76,6 @@ export function itemsTable(items, keyNames, actions) {
 }
 
 export function pretty(x) { return JSON.stringify(x, null, 2); }
+
+/* "1 item", "2 items": a count with its noun. */
+export function count(n, noun) { return `${n} ${noun}${Number(n) === 1 ? '' : 's'}`; }

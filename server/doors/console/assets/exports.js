@@ -45,6 +45,14 @@ export const importsOf = (input) => described('ListImports', input, 'ImportSumma
 /* The folder ImportTable reads an export's data from: beside its manifest-summary.json. */
 const dataPrefix = (d) => d.ExportManifest?.replace(/manifest-summary\.json$/, 'data/');
 
+/* The table's key as the import form takes it: partition name and type, then sort name and type
+   (an export's data is imported into a table keyed like the one it came from). */
+function keyParts(t) {
+  const type = (n) => t.AttributeDefinitions.find((a) => a.AttributeName === n)?.AttributeType || 'S';
+  const of = (kind) => t.KeySchema.find((k) => k.KeyType === kind)?.AttributeName;
+  return [of('HASH'), type(of('HASH')), ...(of('RANGE') ? [of('RANGE'), type(of('RANGE'))] : [])];
+}
+
 export function exportsSection(t) {
   const box = h('div');
   const list = h('div', { id: 'exports' });
@@ -58,7 +66,7 @@ export function exportsSection(t) {
         h('td', {}, d.ExportArn.split('/').pop()), h('td', {}, d.ExportStatus + (d.FailureMessage ? `: ${d.FailureCode} ${d.FailureMessage}` : '')),
         h('td', {}, when(d.StartTime)), h('td', {}, when(d.EndTime)), h('td', {}, String(d.ItemCount ?? '')), h('td', {}, d.S3Bucket),
         h('td', {}, d.S3Prefix || ''), h('td', {}, d.ExportFormat),
-        h('td', {}, d.ExportStatus === 'COMPLETED' ? h('a', { href: `#/imports/${encodeURIComponent(d.S3Bucket)}/${encodeURIComponent(dataPrefix(d))}/${encodeURIComponent(d.ExportFormat)}` },
+        h('td', {}, d.ExportStatus === 'COMPLETED' ? h('a', { href: `#/imports/${[d.S3Bucket, dataPrefix(d), d.ExportFormat, ...keyParts(t)].map(encodeURIComponent).join('/')}` },
           'Import into a new table') : '')))));
     return all.some((d) => d.ExportStatus === 'IN_PROGRESS');
   };
@@ -85,6 +93,7 @@ function importForm(box, done, from) {
     pkType: select('import-pk-type', TYPES), sk: h('input', { id: 'import-sk', placeholder: '(none)' }), skType: select('import-sk-type', TYPES),
   };
   if (from.format) { f.format.value = from.format; f.compression.value = 'GZIP'; } // an export's data files are gzipped
+  if (from.pk) [f.pk.value, f.pkType.value, f.sk.value, f.skType.value] = [from.pk, from.pkType || 'S', from.sk || '', from.skType || 'S'];
   const start = () => guarded(box, async () => {
     const keys = [[f.pk.value.trim(), f.pkType.value, 'HASH'], [f.sk.value.trim(), f.skType.value, 'RANGE']].filter(([n]) => n);
     await call('ImportTable', {
@@ -106,7 +115,7 @@ function importForm(box, done, from) {
       h('button', { type: 'submit', id: 'import-start' }, 'Import')));
 }
 
-export function importsScreen(view, bucket = '', prefix = '', format = '') {
+export function importsScreen(view, bucket = '', prefix = '', format = '', pk = '', pkType = '', sk = '', skType = '') {
   const box = h('div');
   const list = h('div', { id: 'imports' });
   const draw = async () => {
@@ -121,7 +130,7 @@ export function importsScreen(view, bucket = '', prefix = '', format = '') {
       })));
     return all.some((d) => d.ImportStatus === 'IN_PROGRESS');
   };
-  view.replaceChildren(h('h1', {}, 'Imports'), importForm(box, () => poll(list, box, draw), { bucket, prefix, format }), box,
+  view.replaceChildren(h('h1', {}, 'Imports'), importForm(box, () => poll(list, box, draw), { bucket, prefix, format, pk, pkType, sk, skType }), box,
     h('section', { 'aria-labelledby': 'imports-h' }, h('h2', { id: 'imports-h' }, 'Imports'), list));
   return poll(list, box, draw);
 }

@@ -59,6 +59,8 @@ function createForm(done) {
   const create = (input) => guarded(box, async () => {
     await call('CreateTable', input);
     say(`Table ${input.TableName} created`);
+    form.reset(); // ready for the next table, not a resubmission of this one
+    json.value = '';
     done();
   });
   const fromJson = h('button', { type: 'button', id: 'create-from-json', onclick: () => guarded(box, () => create(JSON.parse(json.value))) },
