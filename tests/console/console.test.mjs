@@ -71,7 +71,8 @@ async function startStack(args, host) {
   stack.page.on('console', (m) => { if (m.type() === 'error') stack.errors.push(`console: ${m.text()} ${JSON.stringify(m.location())}`); });
   await stack.page.evaluateOnNewDocument(() => document.addEventListener('securitypolicyviolation',
     (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`)));
-  stack.page.on('dialog', (d) => d.accept());
+  stack.dialogs = [];
+  stack.page.on('dialog', (d) => { stack.dialogs.push(d.message()); d.accept(); });
   return stack;
 }
 
@@ -84,6 +85,15 @@ const text = (page, sel) => page.$eval(sel, (el) => el.textContent);
 const setValue = (page, sel, v) => page.$eval(sel, (el, x) => { el.value = x; el.dispatchEvent(new Event('change')); }, v);
 const waitText = (page, sel, want) => page.waitForFunction((s, w) => document.querySelector(s)?.textContent.includes(w),
   { timeout: 5000 }, sel, want);
+
+/** Presses Tab until the focused element matches `sel` (a keyboard user's way there). */
+async function tabTo(page, sel) {
+  for (let i = 0; i < 80; i++) {
+    if (await page.evaluate((s) => document.activeElement?.matches(s), sel)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached ${sel}`);
+}
 
 /** Clicks Edit on the row of the items table that shows `what`. */
 async function editRow(page, what) {
@@ -246,6 +256,88 @@ describe('console, no --auth', () => {
     assert.equal(await page.$eval('#item-format', (el) => el.value), 'ddb');
     await client.send(new DeleteItemCommand({ TableName: 'Console', Key: { pk: { S: 'plain' }, sk: { N: '5' } } }));
   }));
+
+  test('the typed item form, by keyboard: checked as typed, Ctrl+Enter saves, Esc cancels', async () => step(stack, 'item-form', async () => {
+    const { page } = stack;
+    const big = '12345678901234567890123456789012345678'; // 38 digits
+    await page.goto(`${stack.base}#/items/Console`);
+    await page.waitForSelector('#new-item');
+    await page.focus('#new-item');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#item-form');
+    // the first value (the partition key's) has the focus
+    await page.keyboard.type('typed');
+    await tabTo(page, '#item-form .attr:nth-child(2) .a-input');
+    await page.keyboard.type('7');
+    const addTop = '#item-form > .map > .add-attr';
+    // a number one digit past DynamoDB's 38: said at once, and Ctrl+Enter refuses it
+    await tabTo(page, addTop);
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('big');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('ArrowDown'); // S -> N
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(`${big}9`);
+    await waitText(page, '#item-check', 'big: 39 significant digits: DynamoDB keeps 38');
+    await page.keyboard.down('Control');
+    await page.keyboard.press('Enter');
+    await page.keyboard.up('Control');
+    await waitText(page, '#editor .error', '39 significant digits');
+    await page.keyboard.press('Backspace');
+    await waitText(page, '#item-check', 'A valid item.');
+    // a string set, one element a line
+    await tabTo(page, addTop);
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('tags');
+    await page.keyboard.press('Tab');
+    for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowDown'); // -> SS
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('a\nb');
+    // a map holding a string
+    await tabTo(page, addTop);
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('nested');
+    await page.keyboard.press('Tab');
+    for (let i = 0; i < 9; i++) await page.keyboard.press('ArrowDown'); // -> M
+    await tabTo(page, '#item-form .map .map .add-attr');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('inner');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('deep');
+    // the JSON beside it follows, the number's digits exact
+    const json = JSON.parse(await page.$eval('#item-json', (el) => el.value));
+    assert.deepEqual(json, { pk: { S: 'typed' }, sk: { N: '7' }, big: { N: big }, tags: { SS: ['a', 'b'] },
+      nested: { M: { inner: { S: 'deep' } } } });
+    await page.keyboard.down('Control');
+    await page.keyboard.press('Enter');
+    await page.keyboard.up('Control');
+    await page.waitForSelector('#editor', { hidden: true, timeout: 5000 });
+    const got = (await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: { S: 'typed' }, sk: { N: '7' } } }))).Item;
+    assert.equal(got.big.N, big);
+    assert.deepEqual([...got.tags.SS].sort(), ['a', 'b']);
+    assert.equal(got.nested.M.inner.S, 'deep');
+    // the JSON edited: the form follows, and bad base64 is said at once
+    await page.goto(`${stack.base}#/items/Console`);
+    await waitText(page, '#results', 'typed');
+    await editRow(page, 'typed');
+    await page.waitForSelector('#item-form');
+    await setValue(page, '#item-json', JSON.stringify({ ...json, b: { B: 'not base64!' } }));
+    await waitText(page, '#item-check', 'b: binary is written as base64');
+    assert.equal(await page.$eval('#item-form .attr.invalid .a-type', (el) => el.value), 'B');
+    // Esc cancels: nothing written
+    await page.focus('#item-json');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#editor', { hidden: true, timeout: 5000 });
+    assert.equal((await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: { S: 'typed' }, sk: { N: '7' } } }))).Item.b,
+      undefined);
+    // Delete names the item's key in its confirmation
+    for (const row of await page.$$('#results tbody tr')) {
+      if ((await row.evaluate((r) => r.textContent)).includes('typed')) await (await row.$('button.danger')).click();
+    }
+    await page.waitForFunction(() => !/typed/.test(document.querySelector('#results').textContent), { timeout: 5000 });
+    assert.equal(stack.dialogs.at(-1), 'Delete the item pk = "typed", sk = "7"?');
+  })); // the 39-digit number is refused before any request is made
 
   test('query with a key condition, and page a scan', async () => step(stack, 'query', async () => {
     const { page } = stack;
@@ -491,6 +583,17 @@ describe('console, no --auth', () => {
         const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: innerWidth }));
         assert.ok(scroll <= width, `${screen}: ${scroll} px wide in a ${width} px window`);
       }
+      // the item editor open (its form beside the JSON goes under it), with a filter row and the code shown
+      await page.goto(`${stack.base}#/items/Console`);
+      await page.waitForSelector('#new-item');
+      await page.click('#new-item');
+      await page.click('#add-filter');
+      await page.$eval('#query-code', (el) => { el.open = true; });
+      await page.$eval('#item-code', (el) => { el.open = true; });
+      await new Promise((r) => setTimeout(r, 300));
+      const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: innerWidth }));
+      assert.ok(scroll <= width, `the item editor: ${scroll} px wide in a ${width} px window`);
+      if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'zoom-editor.png'), fullPage: true });
     } finally {
       await page.setViewport({ width: 1100, height: 800 });
     }

@@ -5,6 +5,7 @@ import { call, session } from './api.js';
 import { builder, typeOfAttr } from './builder.js';
 import { codeBox } from './codegen.js';
 import { count, field, guarded, h, itemsTable, pretty, say, showValue } from './dom.js';
+import { itemForm } from './itemform.js';
 import { fromPlain, toPlain } from './plainjson.js';
 import { describe } from './tables.js';
 import { vectorSection } from './vectors.js';
@@ -17,21 +18,54 @@ const keyWords = (t, it) => t.KeySchema.map((k) => `${k.AttributeName} = ${JSON.
 
 const region = () => session.key?.region || 'us-east-1';
 
-/* The item editor: DynamoDB JSON or plain JSON (plainjson.js) in a textarea, saved with PutItem;
+/* The item editor: a typed form (itemform.js) beside the item as DynamoDB JSON or plain JSON
+   (plainjson.js), each kept in step with the other, checked as typed, saved with PutItem;
    Ctrl+Enter saves, Esc cancels. */
 function editor(t, item, saved) {
   const text = h('textarea', { id: 'item-json', spellcheck: 'false', rows: 14 }, '');
-  text.value = pretty(item || Object.fromEntries(t.KeySchema.map((k) => [k.AttributeName, { [typeOfAttr(t, k.AttributeName)]: '' }])));
+  const start = item || Object.fromEntries(t.KeySchema.map((k) => [k.AttributeName, { [typeOfAttr(t, k.AttributeName)]: '' }]));
+  text.value = pretty(start);
   const format = h('select', { id: 'item-format' }, h('option', { value: 'ddb' }, 'DynamoDB JSON'), h('option', { value: 'plain' }, 'plain JSON'));
   const box = h('div');
+  const check = h('p', { id: 'item-check', class: 'note', role: 'status' }, 'A valid item.');
   const read = (f) => (f === 'plain' ? fromPlain(text.value) : JSON.parse(text.value));
   let shown = 'ddb';
+  let problem = ''; // what the side last edited says is wrong: Save refuses while there is one
+  const verdict = (p) => {
+    problem = p;
+    check.textContent = p ? `Not saved as it is: ${p}` : 'A valid item.';
+    check.classList.toggle('bad', Boolean(p));
+  };
+  const formChanged = () => {
+    try {
+      const it = form.read();
+      text.value = shown === 'plain' ? toPlain(it) : pretty(it);
+      verdict('');
+    } catch (err) { verdict(err.message); }
+    code.redraw();
+  };
+  let form = itemForm(start, formChanged);
+  const formSlot = h('div', { class: 'pane' }, h('h3', {}, 'Attributes'), form.el);
+  const textChanged = () => {
+    try {
+      const it = read(shown);
+      if (!it || typeof it !== 'object' || Array.isArray(it)) throw new Error('an item is a JSON object');
+      form = itemForm(it, formChanged);
+      formSlot.replaceChildren(formSlot.firstChild, form.el);
+      form.read(); // its values checked too (a number's digits, base64)
+      verdict('');
+    } catch (err) { verdict(err.message); }
+    code.redraw();
+  };
+  text.addEventListener('input', textChanged);
+  text.addEventListener('change', textChanged);
   format.addEventListener('change', () => guarded(box, () => {
     const it = read(shown);
     text.value = format.value === 'plain' ? toPlain(it) : pretty(it);
     shown = format.value;
   }).then(() => { format.value = shown; }));
   const save = () => guarded(box, async () => {
+    if (problem) throw new Error(problem);
     const next = read(shown);
     await call('PutItem', { TableName: t.TableName, Item: next });
     // a changed key is another item: the edited one moves there (as DynamoDB's console does)
@@ -48,19 +82,18 @@ function editor(t, item, saved) {
       : { op: 'PutItem', input: { TableName: t.TableName, Item: it } };
   }, region);
   op.addEventListener('change', code.redraw);
-  text.addEventListener('input', code.redraw);
   code.box.querySelector('.row').prepend(field('Operation', op));
-  const el = h('section', { id: 'editor', 'aria-labelledby': 'editor-h',
+  return h('section', { id: 'editor', 'aria-labelledby': 'editor-h',
     onkeydown: (e) => {
       if (e.key === 'Escape') { e.preventDefault(); saved(true); } else if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); save(); }
-    } }, h('h2', { id: 'editor-h' }, item ? 'Edit item' : 'New item'),
-    field('Format', format),
-    field('Item (DynamoDB JSON: {"name": {"S": "..."}}, numbers as strings, binary as base64; or plain JSON, numbers exact; '
-      + 'a changed key moves the item)', text),
-    h('p', { class: 'note' }, 'Ctrl+Enter saves, Esc cancels.'),
+    } }, h('h2', { id: 'editor-h' }, item ? `Edit item ${keyWords(t, item)}` : 'New item'),
+    h('div', { class: 'editor-grid' }, formSlot,
+      h('div', { class: 'pane' }, h('h3', {}, 'As JSON'), field('Format', format),
+        field('Item (DynamoDB JSON: {"name": {"S": "..."}}, numbers as strings, binary as base64; or plain JSON, numbers exact; '
+          + 'a changed key moves the item)', text))),
+    check, h('p', { class: 'note' }, 'Ctrl+Enter saves, Esc cancels.'),
     h('button', { type: 'button', id: 'save-item', onclick: save }, 'Save item'),
     h('button', { type: 'button', class: 'secondary', id: 'cancel-item', onclick: () => saved(true) }, 'Cancel'), box, code.box);
-  return el;
 }
 
 /* The get-by-key box: the table's key values, typed as its attribute definitions say. */
@@ -119,7 +152,7 @@ export async function itemsScreen(view, name) {
   const rerun = () => (state.input ? page() : null);
   const openEditor = (it) => {
     edit.replaceChildren(editor(t, it, (cancelled) => { edit.replaceChildren(); if (!cancelled) rerun(); }));
-    edit.querySelector('textarea').focus();
+    (edit.querySelector('#item-form .a-input') || edit.querySelector('textarea')).focus();
   };
   const remove = (it) => guarded(box, async () => {
     if (!confirm(`Delete the item ${keyWords(t, it)}?`)) return;
