@@ -118,9 +118,8 @@ export async function itemsScreen(view, name) {
   // starts[i]: the ExclusiveStartKey of page i + 1 (undefined for the first), so Previous goes back
   // without the API having a way backwards
   const state = { input: null, starts: [undefined], last: null, op: 'Scan', seq: 0 };
-  const draw = (items) => results.replaceChildren(itemsTable(items, keyNames, (it) => [
-    h('button', { type: 'button', class: 'secondary', onclick: () => openEditor(it) }, 'Edit'),
-    h('button', { type: 'button', class: 'danger', onclick: () => remove(it) }, 'Delete')]));
+  const draw = (items) => results.replaceChildren(itemsTable(items, keyNames,
+    [['Edit', 'secondary', (it) => openEditor(it)], ['Delete', 'danger', (it) => remove(it)]]));
   const clear = (text) => { results.replaceChildren(); info.textContent = text; next.disabled = true; prev.disabled = true; };
   const page = () => guarded(box, async () => {
     const input = { ...state.input };
