@@ -177,6 +177,27 @@ describe('console, no --auth', () => {
     const t = (await client.send(new DescribeTableCommand({ TableName: 'Console' }))).Table;
     assert.deepEqual(t.KeySchema, [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }]);
     assert.deepEqual(t.AttributeDefinitions.find((a) => a.AttributeName === 'sk'), { AttributeName: 'sk', AttributeType: 'N' });
+    // the list: status, item count, size, key; a filter box (issue 56)
+    await client.send(new PutItemCommand({ TableName: 'Console', Item: { pk: { S: 'counted' }, sk: { N: '0' } } }));
+    await client.send(new CreateTableCommand({ TableName: 'Other', BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] }));
+    await page.reload(); // (the screen is #/tables already)
+    await waitText(page, '#table-list', 'Other');
+    const cells = (name) => page.$$eval('#table-list tbody tr', (rows, n) => {
+      const tr = rows.find((r) => r.cells[0].textContent === n);
+      return tr && [...tr.cells].map((td) => td.textContent).slice(0, 5);
+    }, name);
+    const row = await cells('Console');
+    assert.deepEqual([row[0], row[1], row[2], row[4]], ['Console', 'ACTIVE', '1', 'pk (partition), sk (sort)']);
+    assert.match(row[3], /^\d+ B$/);
+    assert.equal(await text(page, '#table-count'), '2 tables');
+    await page.type('#table-filter', 'oth');
+    await waitText(page, '#table-count', '1 of 2 tables shown');
+    assert.deepEqual(await page.$$eval('#table-list tbody tr:not([hidden]) td:first-child', (tds) => tds.map((td) => td.textContent)), ['Other']);
+    await client.send(new DeleteItemCommand({ TableName: 'Console', Key: { pk: { S: 'counted' }, sk: { N: '0' } } }));
+    await client.send(new DeleteTableCommand({ TableName: 'Other' }));
+    await page.reload();
+    await waitText(page, '#table-count', '1 table');
     await page.click('#table-list a');
     await page.waitForSelector('#overview');
     assert.match(await text(page, '#overview'), /pk \(partition\), sk \(sort\)/);
@@ -468,6 +489,13 @@ describe('console, no --auth', () => {
     await setValue(page, '#backup-name', 'console-backup');
     await page.click('#create-backup');
     await waitText(page, '#backups', 'console-backup');
+    // Restore: into the new table the form names (issue 56)
+    await setValue(page, '#restore-target', 'FromBackup');
+    await page.waitForSelector('#backups button[aria-label="Restore backup console-backup"]');
+    await page.click('#backups button[aria-label="Restore backup console-backup"]');
+    await waitText(page, '#restore-status', 'Restoring into FromBackup.');
+    const restored = (await client.send(new DescribeTableCommand({ TableName: 'FromBackup' }))).Table;
+    assert.equal(restored.RestoreSummary.SourceBackupArn.includes('/backup/'), true, JSON.stringify(restored.RestoreSummary));
   }));
 
   test('a replica added in another region, then removed (--namespaces)', async () => step(stack, 'replicas', async () => {
@@ -522,6 +550,11 @@ describe('console, no --auth', () => {
     await page.waitForSelector('#pitr-on');
     await page.click('#pitr-on');
     await waitText(page, '#view', 'Point-in-time recovery: on.');
+    // a point-in-time restore, at the latest restorable time (issue 56)
+    await setValue(page, '#pitr-target', 'FromPitr');
+    await page.click('#pitr-restore');
+    await waitText(page, '#pitr-restore-status', 'Restoring into FromPitr.');
+    assert.equal((await client.send(new DescribeTableCommand({ TableName: 'FromPitr' }))).Table.RestoreSummary.RestoreInProgress !== undefined, true);
     await waitText(page, '#exports', 'No exports.');
     const items = (await client.send(new DescribeTableCommand({ TableName: 'Console' }))).Table.ItemCount;
     await page.type('#export-bucket', 'console-bucket');

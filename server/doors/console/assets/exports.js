@@ -17,17 +17,41 @@ async function poll(el, box, draw) {
   if (running) setTimeout(() => { if (document.contains(el)) poll(el, box, draw); }, 1000);
 }
 
+/* A time as datetime-local shows it (UTC), and back to epoch seconds. */
+const local = (t) => new Date(t * 1000).toISOString().slice(0, 19);
+const epoch = (text) => Date.parse(`${text}Z`) / 1000;
+
 function pitrView(t, box) {
-  const el = h('p', { id: 'pitr-status' });
+  const el = h('div', { id: 'pitr-status' });
   guarded(box, async () => {
     const d = (await call('DescribeContinuousBackups', { TableName: t.TableName })).ContinuousBackupsDescription;
-    const on = d.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus === 'ENABLED';
-    el.replaceChildren(on ? 'Point-in-time recovery: on.' : 'Point-in-time recovery: off (an export of an earlier time needs it). ',
-      on ? '' : h('button', { type: 'button', id: 'pitr-on', onclick: () => guarded(box, async () => {
-        await call('UpdateContinuousBackups', { TableName: t.TableName,
-          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
-        el.replaceWith(pitrView(t, box));
-      }) }, 'Turn point-in-time recovery on'));
+    const p = d.PointInTimeRecoveryDescription || {};
+    if (p.PointInTimeRecoveryStatus !== 'ENABLED') {
+      el.replaceChildren(h('p', {}, 'Point-in-time recovery: off (an export of an earlier time, or a restore, needs it). ',
+        h('button', { type: 'button', id: 'pitr-on', onclick: () => guarded(box, async () => {
+          await call('UpdateContinuousBackups', { TableName: t.TableName,
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
+          el.replaceWith(pitrView(t, box));
+        }) }, 'Turn point-in-time recovery on')));
+      return;
+    }
+    // RestoreTableToPointInTime: into a new table, at a time in the window (UTC), or the latest one
+    const target = h('input', { id: 'pitr-target', value: `${t.TableName}-restored`, required: true });
+    const at = h('input', { id: 'pitr-time', type: 'datetime-local', step: 1, min: local(p.EarliestRestorableDateTime),
+      max: local(p.LatestRestorableDateTime) });
+    const done = h('p', { class: 'note', role: 'status', id: 'pitr-restore-status' });
+    const restore = () => guarded(box, async () => {
+      const into = target.value.trim();
+      await call('RestoreTableToPointInTime', { SourceTableName: t.TableName, TargetTableName: into,
+        ...(at.value ? { RestoreDateTime: epoch(at.value) } : { UseLatestRestorableTime: true }) });
+      say(`Restoring ${t.TableName} into ${into}`);
+      done.replaceChildren('Restoring into ', h('a', { href: `#/table/${encodeURIComponent(into)}` }, into), '.');
+    });
+    el.replaceChildren(h('p', {}, `Point-in-time recovery: on. Restorable from ${when(p.EarliestRestorableDateTime)} `
+      + `to ${when(p.LatestRestorableDateTime)} (UTC).`),
+    h('form', { id: 'pitr-restore-form', onsubmit: (e) => { e.preventDefault(); restore(); } }, h('div', { class: 'row' },
+      field('Restore into the new table', target), field('As of (UTC; empty: the latest)', at),
+      h('button', { type: 'submit', id: 'pitr-restore' }, 'Restore'))), done);
   });
   return el;
 }

@@ -4,7 +4,7 @@ import { backupsSection } from './backups.js';
 import { exportsSection } from './exports.js';
 import { policySection } from './policy.js';
 import { insightsSection, replicasSection, tagsSection, ttlSection } from './settings.js';
-import { field, guarded, h, pretty, say } from './dom.js';
+import { count, field, guarded, h, pretty, say } from './dom.js';
 
 const TYPES = ['S', 'N', 'B'];
 const typeSelect = (value = 'S') => h('select', {}, TYPES.map((t) => h('option', { value: t, selected: t === value }, t)));
@@ -78,16 +78,45 @@ function createForm(done) {
     h('details', {}, h('summary', {}, 'Or as CreateTable JSON'), field('CreateTable input', json), showJson, fromJson), box);
 }
 
+/* Bytes as a person reads them: 0 B, 12.3 KB, 4.5 MB (powers of 1,024, as DynamoDB's console). */
+function bytes(n) {
+  if (n === undefined) return '';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  let x = n;
+  while (x >= 1024 && i < units.length - 1) { x /= 1024; i++; }
+  return i ? `${x.toFixed(1)} ${units[i]}` : `${n} B`;
+}
+
 export async function tablesScreen(view) {
   const box = h('div');
-  const list = h('div');
+  const list = h('div', { id: 'table-list' });
+  const filter = h('input', { id: 'table-filter', type: 'search', placeholder: 'part of a name', autocomplete: 'off' });
+  const shown = h('p', { class: 'note', id: 'table-count' });
+  let rows = [];
+  const applyFilter = () => {
+    const want = filter.value.trim().toLowerCase();
+    let n = 0;
+    for (const [name, tr] of rows) { tr.hidden = !name.toLowerCase().includes(want); n += tr.hidden ? 0 : 1; }
+    shown.textContent = want ? `${n} of ${count(rows.length, 'table')} shown` : count(rows.length, 'table');
+  };
+  filter.addEventListener('input', applyFilter);
   const refresh = () => guarded(box, async () => {
     const names = await listAll();
+    // each one described for its status, item count and size (an error in its row, not the screen's)
+    const all = await Promise.all(names.map((n) => call('DescribeTable', { TableName: n }).then((x) => x.Table, (e) => ({ error: e }))));
+    rows = names.map((n, i) => {
+      const t = all[i];
+      return [n, h('tr', {}, h('td', {}, h('a', { href: `#/table/${encodeURIComponent(n)}` }, n)),
+        h('td', {}, t.error ? String(t.error) : t.TableStatus), h('td', { class: 'num' }, t.error ? '' : String(t.ItemCount ?? '')),
+        h('td', { class: 'num' }, t.error ? '' : bytes(t.TableSizeBytes)), h('td', {}, t.KeySchema ? keyText(t.KeySchema) : ''),
+        h('td', {}, h('a', { href: `#/items/${encodeURIComponent(n)}`, 'aria-label': `Items of ${n}` }, 'Items'), ' ',
+          h('button', { type: 'button', class: 'danger', 'aria-label': `Delete table ${n}`, onclick: () => drop(n) }, 'Delete')))];
+    });
     list.replaceChildren(names.length === 0 ? h('p', { class: 'note' }, 'No tables yet.')
-      : h('ul', { id: 'table-list' }, names.map((n) => h('li', {},
-        h('a', { href: `#/table/${encodeURIComponent(n)}` }, n), ' ',
-        h('a', { href: `#/items/${encodeURIComponent(n)}` }, '(items)'), ' ',
-        h('button', { type: 'button', class: 'danger', 'aria-label': `Delete table ${n}`, onclick: () => drop(n) }, 'Delete')))));
+      : h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {},
+        ['Table', 'Status', 'Items', 'Size', 'Key', ''].map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, rows.map(([, tr]) => tr)))));
+    applyFilter();
   });
   const drop = (name) => guarded(box, async () => {
     if (!confirm(`Delete table ${name} and all its items?`)) return;
@@ -95,7 +124,7 @@ export async function tablesScreen(view) {
     say(`Table ${name} deleted`);
     await refresh();
   });
-  view.replaceChildren(h('h1', {}, 'Tables'), box, list, createForm(refresh));
+  view.replaceChildren(h('h1', {}, 'Tables'), box, h('div', { class: 'row' }, field('Filter', filter), shown), list, createForm(refresh));
   await refresh();
 }
 
