@@ -471,8 +471,14 @@ describe('console, no --auth', () => {
 
   test('Time to Live, tags and a backup', async () => step(stack, 'settings', async () => {
     const { page } = stack;
+    // the long table screen is in tabs, each its own URL (issue 56): Settings by keyboard
     await page.goto(`${stack.base}#/table/Console`);
+    await page.waitForSelector('#overview');
+    assert.equal(await page.$('#ttl-toggle'), null);
+    await page.focus('#tab-settings');
+    await page.keyboard.press('Enter');
     await page.waitForSelector('#ttl-toggle');
+    assert.equal(await page.$eval('#tab-settings', (el) => el.getAttribute('aria-current')), 'page');
     await setValue(page, '#ttl-attribute', 'expires');
     await page.click('#ttl-toggle');
     await waitText(page, '#ttl-status', 'On: items expire at the epoch seconds in expires');
@@ -486,6 +492,8 @@ describe('console, no --auth', () => {
     await waitText(page, '#view', 'No tags.');
     await page.click('#ci-toggle');
     await waitText(page, '#ci-status', 'On');
+    await page.goto(`${stack.base}#/table/Console/backups`);
+    await page.waitForSelector('#backup-name');
     await setValue(page, '#backup-name', 'console-backup');
     await page.click('#create-backup');
     await waitText(page, '#backups', 'console-backup');
@@ -500,7 +508,7 @@ describe('console, no --auth', () => {
 
   test('a replica added in another region, then removed (--namespaces)', async () => step(stack, 'replicas', async () => {
     const { page } = stack;
-    await page.goto(`${stack.base}#/table/Console`);
+    await page.goto(`${stack.base}#/table/Console/settings`);
     await waitText(page, '#replicas', 'No replicas.');
     await setValue(page, '#replica-region', 'us-west-2');
     await page.click('#add-replica');
@@ -518,7 +526,7 @@ describe('console, no --auth', () => {
     const arn = (await client.send(new DescribeTableCommand({ TableName: 'Console' }))).Table.TableArn;
     const doc = (action) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow',
       Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: action, Resource: arn }] });
-    await page.goto(`${stack.base}#/table/Console`);
+    await page.goto(`${stack.base}#/table/Console/settings`);
     await page.waitForSelector('#policy summary');
     assert.equal(await text(page, '#policy-status'), 'Reading…'); // read only when opened
     await page.click('#policy summary');
@@ -546,7 +554,7 @@ describe('console, no --auth', () => {
 
   test('export a table, then import the export into a new table', async () => step(stack, 'export', async () => {
     const { page } = stack;
-    await page.goto(`${stack.base}#/table/Console`);
+    await page.goto(`${stack.base}#/table/Console/backups`);
     await page.waitForSelector('#pitr-on');
     await page.click('#pitr-on');
     await waitText(page, '#view', 'Point-in-time recovery: on.');
@@ -638,7 +646,8 @@ describe('console, no --auth', () => {
     const { page } = stack;
     await page.setViewport({ width: 550, height: 800, deviceScaleFactor: 2 });
     try {
-      for (const screen of ['#/tables', '#/table/Console', '#/items/Console', '#/imports', '#/partiql', '#/activity']) {
+      for (const screen of ['#/tables', '#/table/Console', '#/table/Console/settings', '#/table/Console/backups',
+        '#/table/Console/json', '#/items/Console', '#/imports', '#/partiql', '#/activity']) {
         await page.goto(`${stack.base}${screen}`);
         await page.waitForSelector('h1');
         await new Promise((r) => setTimeout(r, 300));

@@ -176,7 +176,7 @@ export async function itemsScreen(view, name) {
   view.append(
     h('p', {}, h('a', { href: `#/table/${encodeURIComponent(name)}` }, 'Table details'), ' ',
       h('button', { type: 'button', id: 'new-item', onclick: () => openEditor(null) }, 'New item')),
-    edit, h('section', {}, h('h2', {}, 'Scan or query'), b.form, code.box), getByKey(t, show), vectorSection(t),
-    info, results, h('div', { class: 'row' }, prev, next));
+    edit, h('section', {}, h('h2', {}, 'Scan or query'), b.form, code.box), info, results, h('div', { class: 'row' }, prev, next),
+    getByKey(t, show), vectorSection(t));
   await run(() => ({ TableName: t.TableName, Limit: 50 }), 'Scan');
 }

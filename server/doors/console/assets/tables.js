@@ -160,16 +160,29 @@ async function extras(name, arn) {
   return { ttl, tags, ci };
 }
 
-export async function tableScreen(view, name) {
+/* The table screen's tabs: each a URL of its own (#/table/NAME/TAB), drawing only its sections. */
+const TABS = [['overview', 'Overview'], ['settings', 'Settings'], ['backups', 'Backups and exports'], ['json', 'JSON']];
+
+export async function tableScreen(view, name, tab = 'overview') {
   const box = h('div');
   const q = encodeURIComponent(name);
+  const current = TABS.some(([id]) => id === tab) ? tab : 'overview';
   view.replaceChildren(h('h1', {}, `Table ${name}`), h('p', {}, h('a', { href: `#/items/${q}` }, 'Browse its items'), ' · ',
-    h('a', { href: `#/stream/${q}` }, 'Tail its stream')), box);
+    h('a', { href: `#/stream/${q}` }, 'Tail its stream')),
+  h('nav', { class: 'tabs', 'aria-label': 'Parts of the table' }, TABS.map(([id, text]) => h('a', { href: `#/table/${q}/${id}`,
+    'aria-current': id === current ? 'page' : undefined, id: `tab-${id}` }, text))), box);
   await guarded(box, async () => {
     const t = (await call('DescribeTable', { TableName: name })).Table;
+    const redraw = () => tableScreen(view, name, current);
+    if (current === 'json') { box.replaceChildren(h('pre', { id: 'describe-json' }, pretty(t))); return; }
+    if (current === 'backups') { box.replaceChildren(backupsSection(name), exportsSection(t)); return; }
     const { ttl, tags, ci } = await extras(name, t.TableArn);
-    const redraw = () => tableScreen(view, name);
     const ttlDesc = ttl.error ? String(ttl.error) : `${ttl.TimeToLiveDescription.TimeToLiveStatus}${ttl.TimeToLiveDescription.AttributeName ? ` on ${ttl.TimeToLiveDescription.AttributeName}` : ''}`;
+    if (current === 'settings') {
+      box.replaceChildren(ttlSection(t, ttl, redraw), tagsSection(t, tags, redraw), insightsSection(t, ci, redraw), replicasSection(t, redraw),
+        policySection(t));
+      return;
+    }
     const stream = t.StreamSpecification?.StreamEnabled ? `${t.StreamSpecification.StreamViewType} (${t.LatestStreamArn})` : 'off';
     box.replaceChildren(
       h('section', { id: 'overview' }, h('h2', {}, 'Overview'), describeList([
@@ -180,11 +193,7 @@ export async function tableScreen(view, name) {
         ['Replicas', (t.Replicas || []).map((r) => r.RegionName).join(', ') || 'none'], ['ARN', t.TableArn], ['Created', t.CreationDateTime ? new Date(t.CreationDateTime * 1000).toISOString() : ''],
       ])),
       h('section', {}, h('h2', {}, 'Indexes'), indexesTable(t)),
-      vectorIndexes(t),
-      ttlSection(t, ttl, redraw), tagsSection(t, tags, redraw), insightsSection(t, ci, redraw), replicasSection(t, redraw),
-      policySection(t), backupsSection(name),
-      exportsSection(t),
-      h('details', {}, h('summary', {}, 'DescribeTable as JSON'), h('pre', {}, pretty(t))));
+      vectorIndexes(t));
   });
 }
 
