@@ -400,6 +400,33 @@ describe('console, no --auth', () => {
     await setValue(page, '#values', '');
   }, [/status of 400/])); // the query with a value no expression uses, run on purpose
 
+  test('an operation saved, then loaded after a reload', async () => step(stack, 'saved', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/items/Console`);
+    await page.reload(); // a fresh form (the previous step left this screen filled in)
+    await page.waitForSelector('#mode');
+    await page.select('#mode', 'Query');
+    await page.type('#pk-value', 'user#1');
+    await page.select('#sk-op', '>=');
+    await page.type('#sk-value', '1');
+    await page.click('#add-filter');
+    await page.type('#filter-rows .f-name', 's'); // the every-type item's: the others have none
+    await page.select('#filter-rows .f-op', 'attribute_not_exists');
+    await page.type('#saved-name', 'two and three');
+    await page.click('#saved-save');
+    await page.reload();
+    await page.waitForSelector('#saved-list');
+    assert.equal(await page.$eval('#saved-list', (el) => el.value), 'two and three');
+    await page.focus('#saved-load');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.$eval('#pk-value', (el) => el.value), 'user#1');
+    assert.equal(await page.$eval('#filter-rows .f-op', (el) => el.value), 'attribute_not_exists');
+    await page.click('#run');
+    await waitText(page, '#page-info', 'Page 1: 4 items (5 read)');
+    await page.click('#saved-delete');
+    assert.equal(await text(page, '#saved-list'), '(none saved)');
+  }));
+
   test('a 1,000-item page: the first rows drawn at once, the rest as it scrolls', async () => step(stack, 'big-page', async () => {
     const { page } = stack;
     await client.send(new CreateTableCommand({ TableName: 'Big', BillingMode: 'PAY_PER_REQUEST',

@@ -108,8 +108,9 @@ function requestOf(t, f, rows) {
   return input;
 }
 
-/* The builder form; `run(make, op)` runs what it describes. Returns { form, current } where current()
-   is the request on screen ({op, input}) for the code box, and `changed` is called on each edit. */
+/* The builder form; `run(make, op)` runs what it describes. Returns { form, current, snapshot, load }:
+   current() is the request on screen ({op, input}) for the code box, snapshot() and load() the form's
+   fields as a saved operation keeps them; `changed` is called on each edit. */
 export function builder(t, run, changed) {
   const f = {
     mode: h('select', { id: 'mode' }, h('option', {}, 'Scan'), h('option', {}, 'Query')),
@@ -136,6 +137,23 @@ export function builder(t, run, changed) {
     field('Sort key value', f.skValue), field('and', f.skValue2), field('Descending', f.backward, 'inline'));
   f.mode.addEventListener('change', () => { keyRow.hidden = f.mode.value !== 'Query'; });
   const current = () => ({ op: f.mode.value, input: requestOf(t, f, rows) });
+  // what the form holds, as saved operations keep it (savedOps in items.js), and back
+  const FIELDS = ['mode', 'index', 'pkValue', 'skOp', 'skValue', 'skValue2', 'filter', 'projection', 'names', 'values', 'limit'];
+  const snapshot = () => ({ ...Object.fromEntries(FIELDS.map((k) => [k, f[k].value])), backward: f.backward.checked,
+    rows: rows.map((r) => ({ name: r.name.value, op: r.op.value, type: r.type.value, value: r.value.value, value2: r.value2.value })) });
+  const load = (st) => {
+    for (const k of FIELDS) if (st[k] !== undefined) f[k].value = st[k];
+    f.backward.checked = Boolean(st.backward);
+    keyRow.hidden = f.mode.value !== 'Query';
+    for (const r of [...rows]) { rows.splice(rows.indexOf(r), 1); r.el.remove(); }
+    for (const x of st.rows || []) {
+      const r = filterRow(remove);
+      for (const k of ['name', 'op', 'type', 'value', 'value2']) r[k].value = x[k] ?? '';
+      rows.push(r);
+      rowsEl.append(r.el);
+    }
+    changed();
+  };
   const form = h('form', { id: 'builder', oninput: changed, onchange: changed,
     onsubmit: (e) => { e.preventDefault(); run(() => requestOf(t, f, rows), f.mode.value); } },
     h('div', { class: 'row' }, field('Operation', f.mode), field('On', f.index), field('Page size', f.limit)), keyRow,
@@ -144,5 +162,5 @@ export function builder(t, run, changed) {
     h('div', { class: 'row' }, field('Projection (names, comma-separated)', f.projection), field('More filter (an expression)', f.filter),
       field('Attribute names (JSON)', f.names), field('Attribute values (DynamoDB JSON)', f.values)),
     h('button', { type: 'submit', id: 'run' }, 'Run'));
-  return { form, current };
+  return { form, current, snapshot, load };
 }

@@ -96,6 +96,38 @@ function editor(t, item, saved) {
     h('button', { type: 'button', class: 'secondary', id: 'cancel-item', onclick: () => saved(true) }, 'Cancel'), box, code.box);
 }
 
+/* Saved operations: the builder's fields under a name, per table, in this browser's localStorage. */
+function savedOps(t, b) {
+  const key = `ddbd.saved.${t.TableName}`;
+  const all = () => JSON.parse(localStorage.getItem(key) || '{}');
+  const list = h('select', { id: 'saved-list' });
+  const name = h('input', { id: 'saved-name', size: 16, placeholder: 'a name' });
+  const fill = () => {
+    const names = Object.keys(all()).sort();
+    list.replaceChildren(...(names.length ? names.map((n) => h('option', { value: n }, n)) : [h('option', { value: '' }, '(none saved)')]));
+  };
+  fill();
+  const save = () => {
+    const n = name.value.trim();
+    if (!n) { name.focus(); return; }
+    localStorage.setItem(key, JSON.stringify({ ...all(), [n]: b.snapshot() }));
+    fill();
+    list.value = n;
+    say(`Saved as ${n}`);
+  };
+  const load = () => { const st = all()[list.value]; if (st) { b.load(st); name.value = list.value; say(`${list.value} loaded`); } };
+  const drop = () => {
+    const rest = all();
+    delete rest[list.value];
+    localStorage.setItem(key, JSON.stringify(rest));
+    fill();
+  };
+  return h('div', { class: 'row', id: 'saved-ops' }, field('Saved operations (this browser)', list),
+    h('button', { type: 'button', class: 'secondary', id: 'saved-load', onclick: load }, 'Load'),
+    h('button', { type: 'button', class: 'danger', id: 'saved-delete', onclick: drop }, 'Forget'),
+    field('Save the form as', name), h('button', { type: 'button', class: 'secondary', id: 'saved-save', onclick: save }, 'Save'));
+}
+
 /* The get-by-key box: the table's key values, typed as its attribute definitions say. */
 function getByKey(t, show) {
   const inputs = t.KeySchema.map((k) => [k.AttributeName, h('input', { id: k.KeyType === 'HASH' ? 'get-pk' : 'get-sk' })]);
@@ -176,7 +208,7 @@ export async function itemsScreen(view, name) {
   view.append(
     h('p', {}, h('a', { href: `#/table/${encodeURIComponent(name)}` }, 'Table details'), ' ',
       h('button', { type: 'button', id: 'new-item', onclick: () => openEditor(null) }, 'New item')),
-    edit, h('section', {}, h('h2', {}, 'Scan or query'), b.form, code.box), info, results, h('div', { class: 'row' }, prev, next),
+    edit, h('section', {}, h('h2', {}, 'Scan or query'), b.form, savedOps(t, b), code.box), info, results, h('div', { class: 'row' }, prev, next),
     getByKey(t, show), vectorSection(t));
   await run(() => ({ TableName: t.TableName, Limit: 50 }), 'Scan');
 }
