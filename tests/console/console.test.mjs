@@ -764,6 +764,17 @@ describe('console, --auth', () => {
     await page.type('#create-name', 'Signed');
     await page.click('#create-table button[type=submit]');
     await waitText(page, '#table-list', 'Signed');
+    // an item put through the typed form, by keyboard, signed with the writer's key
+    await page.goto(`${stack.base}#/items/Signed`);
+    await page.waitForSelector('#new-item');
+    await page.focus('#new-item');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#item-form .a-input');
+    await page.keyboard.type('by-writer');
+    await page.keyboard.down('Control');
+    await page.keyboard.press('Enter');
+    await page.keyboard.up('Control');
+    await waitText(page, '#results', 'by-writer');
     await page.goto(`${stack.base}#/activity`);
     await page.waitForSelector('#rate-plot polyline', { timeout: 5000 });
   }));
@@ -780,6 +791,17 @@ describe('console, --auth', () => {
     await page.waitForSelector('.error');
     assert.match(await text(page, '.error'),
       /^AccessDeniedException: User: arn:aws:iam::000000000000:user\/reader is not authorized to perform: dynamodb:CreateTable/);
+    // the items screen reads; the item form's save is refused with the API's error, said in the editor
+    await page.goto(`${stack.base}#/items/Signed`);
+    await waitText(page, '#results', 'by-writer');
+    await page.click('#new-item');
+    await page.waitForSelector('#item-form .a-input');
+    await page.keyboard.type('by-reader');
+    await page.keyboard.down('Control');
+    await page.keyboard.press('Enter');
+    await page.keyboard.up('Control');
+    await waitText(page, '#editor .error', 'AccessDeniedException');
+    assert.match(await text(page, '#editor .error'), /not authorized to perform: dynamodb:PutItem/);
     await page.goto(`${stack.base}#/activity`);
     await waitText(page, '.error', 'ddbd:ReadMetrics');
     // a wrong secret is the API's refusal too
@@ -794,6 +816,7 @@ describe('console, --auth', () => {
     // tables screen's lists of exports and imports, which a read-only key may not list
     /status of 400 .*"url":"[^"]*\/"/, /status of 400 .*\/metrics"/, /status of 400 .*"url":"[^"]*\/"/,
     /status of 400 .*"url":"[^"]*\/"/, /status of 400 .*"url":"[^"]*\/"/,
+    /status of 400 .*"url":"[^"]*\/"/, // the reader's PutItem
   ]));
 });
 

@@ -16,6 +16,10 @@ export function backupsSection(name) {
       h('td', {}, b.BackupStatus === 'AVAILABLE' ? h('button', { type: 'button', class: 'secondary', 'aria-label': `Restore backup ${b.BackupName}`,
         onclick: () => restore(b) }, 'Restore') : '',
       h('button', { type: 'button', class: 'danger', 'aria-label': `Delete backup ${b.BackupName}`, onclick: () => drop(b) }, 'Delete'))));
+    // a backup being made is read again each second while on screen: Restore needs it AVAILABLE
+    if ((out.BackupSummaries || []).some((b) => b.BackupStatus === 'CREATING')) {
+      setTimeout(() => { if (document.contains(list)) refresh(); }, 1000);
+    }
     list.replaceChildren(rows.length === 0 ? h('p', { class: 'note' }, 'No backups.')
       : h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {},
         ['Backup', 'Status', 'Created', 'Bytes', ''].map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, rows))));
