@@ -398,6 +398,19 @@ describe('console, no --auth', () => {
     assert.equal(await page.$('#results table'), null);
     assert.equal(await text(page, '#page-info'), '');
     await setValue(page, '#values', '');
+    // an item by its key, by keyboard (Enter submits); and a key no item has
+    await page.focus('#get-pk');
+    await page.keyboard.type('user#1');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('3');
+    await page.keyboard.press('Enter');
+    await waitText(page, '#page-info', 'The item of that key');
+    assert.equal(await page.$$eval('#results tbody tr', (rows) => rows.length), 1);
+    assert.match(await text(page, '#results tbody'), /user#1 S3 N/);
+    await page.keyboard.type('3');
+    await page.keyboard.press('Enter');
+    await waitText(page, '#page-info', 'No item has that key.');
+    assert.equal(await page.$$eval('#results tbody tr', (rows) => rows.length), 0);
   }, [/status of 400/])); // the query with a value no expression uses, run on purpose
 
   test('an operation saved, then loaded after a reload', async () => step(stack, 'saved', async () => {
