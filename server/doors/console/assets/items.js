@@ -193,6 +193,7 @@ export async function itemsScreen(view, name) {
   });
   const show = (key) => guarded(box, async () => {
     state.seq++;
+    clear(''); // a refused key (a wrong type, say) leaves no earlier page on screen
     const out = await call('GetItem', { TableName: t.TableName, Key: key });
     info.textContent = out.Item ? 'The item of that key' : 'No item has that key.';
     next.disabled = true;
