@@ -18,7 +18,7 @@ import { DDBD_BIN, makeClients, startServer, stopServer } from '../js/helpers.mj
 import { launchBrowser } from '../tools/browser.mjs';
 
 // (tests/js's SDK, as helpers.mjs finds it: this folder has no node_modules of its own)
-const { CreateTableCommand, DeleteItemCommand, DescribeTableCommand, DescribeTimeToLiveCommand, GetItemCommand, GetResourcePolicyCommand,
+const { BatchWriteItemCommand, CreateTableCommand, DeleteItemCommand, DeleteTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, GetItemCommand, GetResourcePolicyCommand,
   ImportTableCommand, PutItemCommand, PutResourcePolicyCommand } = createRequire(new URL('../js/helpers.mjs', import.meta.url))(
   '@aws-sdk/client-dynamodb');
 const OUT = path.dirname(path.resolve(DDBD_BIN));
@@ -71,7 +71,8 @@ async function startStack(args, host) {
   stack.page.on('console', (m) => { if (m.type() === 'error') stack.errors.push(`console: ${m.text()} ${JSON.stringify(m.location())}`); });
   await stack.page.evaluateOnNewDocument(() => document.addEventListener('securitypolicyviolation',
     (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`)));
-  stack.page.on('dialog', (d) => d.accept());
+  stack.dialogs = [];
+  stack.page.on('dialog', (d) => { stack.dialogs.push(d.message()); d.accept(); });
   return stack;
 }
 
@@ -84,6 +85,15 @@ const text = (page, sel) => page.$eval(sel, (el) => el.textContent);
 const setValue = (page, sel, v) => page.$eval(sel, (el, x) => { el.value = x; el.dispatchEvent(new Event('change')); }, v);
 const waitText = (page, sel, want) => page.waitForFunction((s, w) => document.querySelector(s)?.textContent.includes(w),
   { timeout: 5000 }, sel, want);
+
+/** Presses Tab until the focused element matches `sel` (a keyboard user's way there). */
+async function tabTo(page, sel) {
+  for (let i = 0; i < 80; i++) {
+    if (await page.evaluate((s) => document.activeElement?.matches(s), sel)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached ${sel}`);
+}
 
 /** Clicks Edit on the row of the items table that shows `what`. */
 async function editRow(page, what) {
@@ -161,9 +171,33 @@ describe('console, no --auth', () => {
     await page.select('#create-sk-type', 'N');
     await page.click('#create-table button[type=submit]');
     await waitText(page, '#table-list', 'Console');
+    // the form is reset for the next table (issue 56)
+    assert.deepEqual(await page.$$eval('#create-name, #create-sk, #create-stream', (els) => els.map((el) => (el.type === 'checkbox' ? el.checked : el.value))),
+      ['', '', false]);
     const t = (await client.send(new DescribeTableCommand({ TableName: 'Console' }))).Table;
     assert.deepEqual(t.KeySchema, [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }]);
     assert.deepEqual(t.AttributeDefinitions.find((a) => a.AttributeName === 'sk'), { AttributeName: 'sk', AttributeType: 'N' });
+    // the list: status, item count, size, key; a filter box (issue 56)
+    await client.send(new PutItemCommand({ TableName: 'Console', Item: { pk: { S: 'counted' }, sk: { N: '0' } } }));
+    await client.send(new CreateTableCommand({ TableName: 'Other', BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] }));
+    await page.reload(); // (the screen is #/tables already)
+    await waitText(page, '#table-list', 'Other');
+    const cells = (name) => page.$$eval('#table-list tbody tr', (rows, n) => {
+      const tr = rows.find((r) => r.cells[0].textContent === n);
+      return tr && [...tr.cells].map((td) => td.textContent).slice(0, 5);
+    }, name);
+    const row = await cells('Console');
+    assert.deepEqual([row[0], row[1], row[2], row[4]], ['Console', 'ACTIVE', '1', 'pk (partition), sk (sort)']);
+    assert.match(row[3], /^\d+ B$/);
+    assert.equal(await text(page, '#table-count'), '2 tables');
+    await page.type('#table-filter', 'oth');
+    await waitText(page, '#table-count', '1 of 2 tables shown');
+    assert.deepEqual(await page.$$eval('#table-list tbody tr:not([hidden]) td:first-child', (tds) => tds.map((td) => td.textContent)), ['Other']);
+    await client.send(new DeleteItemCommand({ TableName: 'Console', Key: { pk: { S: 'counted' }, sk: { N: '0' } } }));
+    await client.send(new DeleteTableCommand({ TableName: 'Other' }));
+    await page.reload();
+    await waitText(page, '#table-count', '1 table');
     await page.click('#table-list a');
     await page.waitForSelector('#overview');
     assert.match(await text(page, '#overview'), /pk \(partition\), sk \(sort\)/);
@@ -219,7 +253,8 @@ describe('console, no --auth', () => {
   test('an item as plain JSON, its numbers exact; binary and sets stay DynamoDB JSON', async () => step(stack, 'plain', async () => {
     const { page } = stack;
     await page.goto(`${stack.base}#/items/Console`);
-    await page.waitForSelector('#new-item');
+    await page.reload(); // a fresh screen, its first page drawn (the previous step left this one)
+    await waitText(page, '#page-info', 'Page 1');
     await page.click('#new-item');
     await page.select('#item-format', 'plain');
     await setValue(page, '#item-json', '{"pk": "plain", "sk": 5, "big": 12345678901234567890.5e-3, "s": "a\\"b",\n'
@@ -244,6 +279,88 @@ describe('console, no --auth', () => {
     await client.send(new DeleteItemCommand({ TableName: 'Console', Key: { pk: { S: 'plain' }, sk: { N: '5' } } }));
   }));
 
+  test('the typed item form, by keyboard: checked as typed, Ctrl+Enter saves, Esc cancels', async () => step(stack, 'item-form', async () => {
+    const { page } = stack;
+    const big = '12345678901234567890123456789012345678'; // 38 digits
+    await page.goto(`${stack.base}#/items/Console`);
+    await page.waitForSelector('#new-item');
+    await page.focus('#new-item');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#item-form');
+    // the first value (the partition key's) has the focus
+    await page.keyboard.type('typed');
+    await tabTo(page, '#item-form .attr:nth-child(2) .a-input');
+    await page.keyboard.type('7');
+    const addTop = '#item-form > .map > .add-attr';
+    // a number one digit past DynamoDB's 38: said at once, and Ctrl+Enter refuses it
+    await tabTo(page, addTop);
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('big');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('ArrowDown'); // S -> N
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(`${big}9`);
+    await waitText(page, '#item-check', 'big: 39 significant digits: DynamoDB keeps 38');
+    await page.keyboard.down('Control');
+    await page.keyboard.press('Enter');
+    await page.keyboard.up('Control');
+    await waitText(page, '#editor .error', '39 significant digits');
+    await page.keyboard.press('Backspace');
+    await waitText(page, '#item-check', 'A valid item.');
+    // a string set, one element a line
+    await tabTo(page, addTop);
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('tags');
+    await page.keyboard.press('Tab');
+    for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowDown'); // -> SS
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('a\nb');
+    // a map holding a string
+    await tabTo(page, addTop);
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('nested');
+    await page.keyboard.press('Tab');
+    for (let i = 0; i < 9; i++) await page.keyboard.press('ArrowDown'); // -> M
+    await tabTo(page, '#item-form .map .map .add-attr');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('inner');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('deep');
+    // the JSON beside it follows, the number's digits exact
+    const json = JSON.parse(await page.$eval('#item-json', (el) => el.value));
+    assert.deepEqual(json, { pk: { S: 'typed' }, sk: { N: '7' }, big: { N: big }, tags: { SS: ['a', 'b'] },
+      nested: { M: { inner: { S: 'deep' } } } });
+    await page.keyboard.down('Control');
+    await page.keyboard.press('Enter');
+    await page.keyboard.up('Control');
+    await page.waitForSelector('#editor', { hidden: true, timeout: 5000 });
+    const got = (await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: { S: 'typed' }, sk: { N: '7' } } }))).Item;
+    assert.equal(got.big.N, big);
+    assert.deepEqual([...got.tags.SS].sort(), ['a', 'b']);
+    assert.equal(got.nested.M.inner.S, 'deep');
+    // the JSON edited: the form follows, and bad base64 is said at once
+    await page.goto(`${stack.base}#/items/Console`);
+    await waitText(page, '#results', 'typed');
+    await editRow(page, 'typed');
+    await page.waitForSelector('#item-form');
+    await setValue(page, '#item-json', JSON.stringify({ ...json, b: { B: 'not base64!' } }));
+    await waitText(page, '#item-check', 'b: binary is written as base64');
+    assert.equal(await page.$eval('#item-form .attr.invalid .a-type', (el) => el.value), 'B');
+    // Esc cancels: nothing written
+    await page.focus('#item-json');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#editor', { hidden: true, timeout: 5000 });
+    assert.equal((await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: { S: 'typed' }, sk: { N: '7' } } }))).Item.b,
+      undefined);
+    // Delete names the item's key in its confirmation
+    for (const row of await page.$$('#results tbody tr')) {
+      if ((await row.evaluate((r) => r.textContent)).includes('typed')) await (await row.$('button.danger')).click();
+    }
+    await page.waitForFunction(() => !/typed/.test(document.querySelector('#results').textContent), { timeout: 5000 });
+    assert.equal(stack.dialogs.at(-1), 'Delete the item pk = "typed", sk = "7"?');
+  })); // the 39-digit number is refused before any request is made
+
   test('query with a key condition, and page a scan', async () => step(stack, 'query', async () => {
     const { page } = stack;
     for (let i = 2; i <= 5; i++) {
@@ -264,9 +381,93 @@ describe('console, no --auth', () => {
     await waitText(page, '#page-info', 'Page 1: 2 items');
     await page.click('#next-page:not([disabled])');
     await waitText(page, '#page-info', 'Page 2: 2 items');
+    const second = await text(page, '#results tbody');
     await page.click('#next-page:not([disabled])');
-    await waitText(page, '#page-info', 'Page 3: 1 items');
-    await waitText(page, '#page-info', 'the last page');
+    // "1 item", not "1 items" (issue 56)
+    await waitText(page, '#page-info', 'Page 3: 1 item (1 read), the last page');
+    // Previous page goes back through the LastEvaluatedKeys kept, to the same items
+    await page.click('#prev-page:not([disabled])');
+    await waitText(page, '#page-info', 'Page 2: 2 items');
+    assert.equal(await text(page, '#results tbody'), second);
+    await page.click('#prev-page:not([disabled])');
+    await waitText(page, '#page-info', 'Page 1: 2 items');
+    assert.equal(await page.$eval('#prev-page', (el) => el.disabled), true);
+    // a query that fails leaves no earlier results on screen (issue 56)
+    await setValue(page, '#values', '{":x": {"N": "1"}}');
+    await page.click('#run');
+    await waitText(page, '#view .error', 'ValidationException');
+    assert.equal(await page.$('#results table'), null);
+    assert.equal(await text(page, '#page-info'), '');
+    await setValue(page, '#values', '');
+    // an item by its key, by keyboard (Enter submits); and a key no item has
+    await page.focus('#get-pk');
+    await page.keyboard.type('user#1');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('3');
+    await page.keyboard.press('Enter');
+    await waitText(page, '#page-info', 'The item of that key');
+    assert.equal(await page.$$eval('#results tbody tr', (rows) => rows.length), 1);
+    assert.match(await text(page, '#results tbody'), /user#1 S3 N/);
+    await page.keyboard.type('3');
+    await page.keyboard.press('Enter');
+    await waitText(page, '#page-info', 'No item has that key.');
+    assert.equal(await page.$$eval('#results tbody tr', (rows) => rows.length), 0);
+  }, [/status of 400/])); // the query with a value no expression uses, run on purpose
+
+  test('an operation saved, then loaded after a reload', async () => step(stack, 'saved', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/items/Console`);
+    await page.reload(); // a fresh form (the previous step left this screen filled in)
+    await page.waitForSelector('#mode');
+    await page.select('#mode', 'Query');
+    await page.type('#pk-value', 'user#1');
+    await page.select('#sk-op', '>=');
+    await page.type('#sk-value', '1');
+    await page.click('#add-filter');
+    await page.type('#filter-rows .f-name', 's'); // the every-type item's: the others have none
+    await page.select('#filter-rows .f-op', 'attribute_not_exists');
+    await page.type('#saved-name', 'two and three');
+    await page.click('#saved-save');
+    await page.reload();
+    await page.waitForSelector('#saved-list');
+    assert.equal(await page.$eval('#saved-list', (el) => el.value), 'two and three');
+    await page.focus('#saved-load');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.$eval('#pk-value', (el) => el.value), 'user#1');
+    assert.equal(await page.$eval('#filter-rows .f-op', (el) => el.value), 'attribute_not_exists');
+    await page.click('#run');
+    await waitText(page, '#page-info', 'Page 1: 4 items (5 read)');
+    await page.click('#saved-delete');
+    assert.equal(await text(page, '#saved-list'), '(none saved)');
+  }));
+
+  test('a 1,000-item page: the first rows drawn at once, the rest as it scrolls', async () => step(stack, 'big-page', async () => {
+    const { page } = stack;
+    await client.send(new CreateTableCommand({ TableName: 'Big', BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] }));
+    for (let i = 0; i < 1000; i += 25) {
+      await client.send(new BatchWriteItemCommand({ RequestItems: { Big: Array.from({ length: 25 }, (_, j) => ({
+        PutRequest: { Item: { pk: { S: `big-${i + j}` }, n: { N: String(i + j) }, m: { M: { a: { S: 'x' } } } } } })) } }));
+    }
+    await page.goto(`${stack.base}#/items/Big`);
+    await page.waitForSelector('#run');
+    await setValue(page, '#limit', '1000');
+    await page.click('#run');
+    await waitText(page, '#page-info', 'Page 1: 1000 items');
+    // laying out 10,000 cells at once took 100-250 ms: the first 100 rows come first (docs/console.md)
+    assert.equal(await page.$$eval('#results tbody tr', (rows) => rows.length), 100);
+    assert.equal(await text(page, '#results .rows-note'), 'Rows 1-100 of 1000 drawn; more as you scroll.');
+    for (let i = 0; i < 30 && await page.$$eval('#results tbody tr', (rows) => rows.length) < 1000; i++) {
+      await page.$eval('#results tbody tr:last-child', (el) => el.scrollIntoView());
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(await page.$$eval('#results tbody tr', (rows) => rows.length), 1000);
+    assert.equal(await text(page, '#results .rows-note'), '');
+    // a row drawn late still answers its buttons: the confirmation names its own key
+    await page.$eval('#results tbody tr:last-child button.danger', (b) => b.click());
+    await page.waitForFunction(() => !document.querySelector('#page-info').textContent.includes('1000 items'), { timeout: 5000 });
+    assert.match(stack.dialogs.at(-1), /^Delete the item pk = "big-\d+"\?$/);
+    await client.send(new DeleteTableCommand({ TableName: 'Big' }));
   }));
 
   test('run PartiQL', async () => step(stack, 'partiql', async () => {
@@ -311,8 +512,14 @@ describe('console, no --auth', () => {
 
   test('Time to Live, tags and a backup', async () => step(stack, 'settings', async () => {
     const { page } = stack;
+    // the long table screen is in tabs, each its own URL (issue 56): Settings by keyboard
     await page.goto(`${stack.base}#/table/Console`);
+    await page.waitForSelector('#overview');
+    assert.equal(await page.$('#ttl-toggle'), null);
+    await page.focus('#tab-settings');
+    await page.keyboard.press('Enter');
     await page.waitForSelector('#ttl-toggle');
+    assert.equal(await page.$eval('#tab-settings', (el) => el.getAttribute('aria-current')), 'page');
     await setValue(page, '#ttl-attribute', 'expires');
     await page.click('#ttl-toggle');
     await waitText(page, '#ttl-status', 'On: items expire at the epoch seconds in expires');
@@ -326,14 +533,23 @@ describe('console, no --auth', () => {
     await waitText(page, '#view', 'No tags.');
     await page.click('#ci-toggle');
     await waitText(page, '#ci-status', 'On');
+    await page.goto(`${stack.base}#/table/Console/backups`);
+    await page.waitForSelector('#backup-name');
     await setValue(page, '#backup-name', 'console-backup');
     await page.click('#create-backup');
     await waitText(page, '#backups', 'console-backup');
+    // Restore: into the new table the form names (issue 56)
+    await setValue(page, '#restore-target', 'FromBackup');
+    await page.waitForSelector('#backups button[aria-label="Restore backup console-backup"]');
+    await page.click('#backups button[aria-label="Restore backup console-backup"]');
+    await waitText(page, '#restore-status', 'Restoring into FromBackup.');
+    const restored = (await client.send(new DescribeTableCommand({ TableName: 'FromBackup' }))).Table;
+    assert.equal(restored.RestoreSummary.SourceBackupArn.includes('/backup/'), true, JSON.stringify(restored.RestoreSummary));
   }));
 
   test('a replica added in another region, then removed (--namespaces)', async () => step(stack, 'replicas', async () => {
     const { page } = stack;
-    await page.goto(`${stack.base}#/table/Console`);
+    await page.goto(`${stack.base}#/table/Console/settings`);
     await waitText(page, '#replicas', 'No replicas.');
     await setValue(page, '#replica-region', 'us-west-2');
     await page.click('#add-replica');
@@ -351,7 +567,7 @@ describe('console, no --auth', () => {
     const arn = (await client.send(new DescribeTableCommand({ TableName: 'Console' }))).Table.TableArn;
     const doc = (action) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow',
       Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: action, Resource: arn }] });
-    await page.goto(`${stack.base}#/table/Console`);
+    await page.goto(`${stack.base}#/table/Console/settings`);
     await page.waitForSelector('#policy summary');
     assert.equal(await text(page, '#policy-status'), 'Reading…'); // read only when opened
     await page.click('#policy summary');
@@ -379,10 +595,15 @@ describe('console, no --auth', () => {
 
   test('export a table, then import the export into a new table', async () => step(stack, 'export', async () => {
     const { page } = stack;
-    await page.goto(`${stack.base}#/table/Console`);
+    await page.goto(`${stack.base}#/table/Console/backups`);
     await page.waitForSelector('#pitr-on');
     await page.click('#pitr-on');
     await waitText(page, '#view', 'Point-in-time recovery: on.');
+    // a point-in-time restore, at the latest restorable time (issue 56)
+    await setValue(page, '#pitr-target', 'FromPitr');
+    await page.click('#pitr-restore');
+    await waitText(page, '#pitr-restore-status', 'Restoring into FromPitr.');
+    assert.equal((await client.send(new DescribeTableCommand({ TableName: 'FromPitr' }))).Table.RestoreSummary.RestoreInProgress !== undefined, true);
     await waitText(page, '#exports', 'No exports.');
     const items = (await client.send(new DescribeTableCommand({ TableName: 'Console' }))).Table.ItemCount;
     await page.type('#export-bucket', 'console-bucket');
@@ -397,9 +618,10 @@ describe('console, no --auth', () => {
     await page.waitForSelector('#import-form');
     assert.match(await page.$eval('#import-prefix', (el) => el.value), /^from-console\/AWSDynamoDB\/[^/]+\/data\/$/);
     assert.equal(await page.$eval('#import-compression', (el) => el.value), 'GZIP');
+    // the exported table's key comes along (issue 56): pk (S), sk (N)
+    assert.deepEqual(await page.$$eval(['#import-pk', '#import-pk-type', '#import-sk', '#import-sk-type'].join(','),
+      (els) => els.map((el) => el.value)), ['pk', 'S', 'sk', 'N']);
     await page.type('#import-table', 'Imported');
-    await setValue(page, '#import-sk', 'sk');
-    await page.select('#import-sk-type', 'N');
     await page.click('#import-start');
     await page.waitForFunction(() => /COMPLETED/.test(document.querySelector('#imports tbody')?.textContent || ''), { timeout: 10000 });
     assert.match(await text(page, '#imports tbody tr'), new RegExp(`ImportedCOMPLETED.*${items}${items}0console-bucket`));
@@ -479,13 +701,25 @@ describe('console, no --auth', () => {
     const { page } = stack;
     await page.setViewport({ width: 550, height: 800, deviceScaleFactor: 2 });
     try {
-      for (const screen of ['#/tables', '#/table/Console', '#/items/Console', '#/imports', '#/partiql', '#/activity']) {
+      for (const screen of ['#/tables', '#/table/Console', '#/table/Console/settings', '#/table/Console/backups',
+        '#/table/Console/json', '#/items/Console', '#/imports', '#/partiql', '#/activity']) {
         await page.goto(`${stack.base}${screen}`);
         await page.waitForSelector('h1');
         await new Promise((r) => setTimeout(r, 300));
         const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: innerWidth }));
         assert.ok(scroll <= width, `${screen}: ${scroll} px wide in a ${width} px window`);
       }
+      // the item editor open (its form beside the JSON goes under it), with a filter row and the code shown
+      await page.goto(`${stack.base}#/items/Console`);
+      await page.waitForSelector('#new-item');
+      await page.click('#new-item');
+      await page.click('#add-filter');
+      await page.$eval('#query-code', (el) => { el.open = true; });
+      await page.$eval('#item-code', (el) => { el.open = true; });
+      await new Promise((r) => setTimeout(r, 300));
+      const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: innerWidth }));
+      assert.ok(scroll <= width, `the item editor: ${scroll} px wide in a ${width} px window`);
+      if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'zoom-editor.png'), fullPage: true });
     } finally {
       await page.setViewport({ width: 1100, height: 800 });
     }
@@ -558,6 +792,17 @@ describe('console, --auth', () => {
     await page.type('#create-name', 'Signed');
     await page.click('#create-table button[type=submit]');
     await waitText(page, '#table-list', 'Signed');
+    // an item put through the typed form, by keyboard, signed with the writer's key
+    await page.goto(`${stack.base}#/items/Signed`);
+    await page.waitForSelector('#new-item');
+    await page.focus('#new-item');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#item-form .a-input');
+    await page.keyboard.type('by-writer');
+    await page.keyboard.down('Control');
+    await page.keyboard.press('Enter');
+    await page.keyboard.up('Control');
+    await waitText(page, '#results', 'by-writer');
     await page.goto(`${stack.base}#/activity`);
     await page.waitForSelector('#rate-plot polyline', { timeout: 5000 });
   }));
@@ -574,6 +819,17 @@ describe('console, --auth', () => {
     await page.waitForSelector('.error');
     assert.match(await text(page, '.error'),
       /^AccessDeniedException: User: arn:aws:iam::000000000000:user\/reader is not authorized to perform: dynamodb:CreateTable/);
+    // the items screen reads; the item form's save is refused with the API's error, said in the editor
+    await page.goto(`${stack.base}#/items/Signed`);
+    await waitText(page, '#results', 'by-writer');
+    await page.click('#new-item');
+    await page.waitForSelector('#item-form .a-input');
+    await page.keyboard.type('by-reader');
+    await page.keyboard.down('Control');
+    await page.keyboard.press('Enter');
+    await page.keyboard.up('Control');
+    await waitText(page, '#editor .error', 'AccessDeniedException');
+    assert.match(await text(page, '#editor .error'), /not authorized to perform: dynamodb:PutItem/);
     await page.goto(`${stack.base}#/activity`);
     await waitText(page, '.error', 'ddbd:ReadMetrics');
     // a wrong secret is the API's refusal too
@@ -588,6 +844,7 @@ describe('console, --auth', () => {
     // tables screen's lists of exports and imports, which a read-only key may not list
     /status of 400 .*"url":"[^"]*\/"/, /status of 400 .*\/metrics"/, /status of 400 .*"url":"[^"]*\/"/,
     /status of 400 .*"url":"[^"]*\/"/, /status of 400 .*"url":"[^"]*\/"/,
+    /status of 400 .*"url":"[^"]*\/"/, // the reader's PutItem
   ]));
 });
 

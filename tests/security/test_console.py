@@ -11,7 +11,8 @@ from test_doors import client, denied, keys, request  # noqa: F401 (keys: a fixt
 SVC = "com.amazon.coral.service#"
 ASSETS = ("index.html", "app.js", "api.js", "dom.js", "tables.js", "items.js", "partiql.js", "activity.js",
           "streams.js", "vectors.js", "backups.js", "settings.js", "hotkeys.js",
-          "plainjson.js", "sha256.js", "policy.js", "exports.js", "bgwork.js", "plot.js", "style.css", "session.js")
+          "plainjson.js", "sha256.js", "policy.js", "exports.js", "bgwork.js", "plot.js", "style.css", "session.js",
+          "builder.js", "codegen.js", "itemform.js")
 
 
 def test_the_console_is_off_by_default(server_factory):

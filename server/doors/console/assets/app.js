@@ -1,4 +1,4 @@
-// The console's page: the screens by the URL's fragment (#/tables, #/table/T, #/items/T,
+// The console's page: the screens by the URL's fragment (#/tables, #/table/T[/TAB], #/items/T,
 // #/stream/T, #/imports, #/partiql, #/activity), and the key its API calls are signed with.
 import { call, session, setKey } from './api.js';
 import { activityScreen } from './activity.js';
@@ -45,12 +45,12 @@ async function route() {
   // error on the sign-in screen, and in the browser's console, before anything was typed)
   if (auth && !session.key) return signIn();
   const [, screen = 'tables', arg, ...more] = location.hash.split('/').map((p, i) => (i ? decodeURIComponent(p) : p));
-  for (const a of document.querySelectorAll('nav a')) {
+  for (const a of document.querySelectorAll('header nav a')) {
     if (a.getAttribute('href') === `#/${screen}`) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
   try {
-    if (screen === 'table') await tableScreen(view, arg);
+    if (screen === 'table') await tableScreen(view, arg, more[0]);
     else if (screen === 'items') await itemsScreen(view, arg);
     else if (screen === 'stream') await streamScreen(view, arg);
     else if (screen === 'imports') await importsScreen(view, arg, ...more);

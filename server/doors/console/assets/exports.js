@@ -17,17 +17,41 @@ async function poll(el, box, draw) {
   if (running) setTimeout(() => { if (document.contains(el)) poll(el, box, draw); }, 1000);
 }
 
+/* A time as datetime-local shows it (UTC), and back to epoch seconds. */
+const local = (t) => new Date(t * 1000).toISOString().slice(0, 19);
+const epoch = (text) => Date.parse(`${text}Z`) / 1000;
+
 function pitrView(t, box) {
-  const el = h('p', { id: 'pitr-status' });
+  const el = h('div', { id: 'pitr-status' });
   guarded(box, async () => {
     const d = (await call('DescribeContinuousBackups', { TableName: t.TableName })).ContinuousBackupsDescription;
-    const on = d.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus === 'ENABLED';
-    el.replaceChildren(on ? 'Point-in-time recovery: on.' : 'Point-in-time recovery: off (an export of an earlier time needs it). ',
-      on ? '' : h('button', { type: 'button', id: 'pitr-on', onclick: () => guarded(box, async () => {
-        await call('UpdateContinuousBackups', { TableName: t.TableName,
-          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
-        el.replaceWith(pitrView(t, box));
-      }) }, 'Turn point-in-time recovery on'));
+    const p = d.PointInTimeRecoveryDescription || {};
+    if (p.PointInTimeRecoveryStatus !== 'ENABLED') {
+      el.replaceChildren(h('p', {}, 'Point-in-time recovery: off (an export of an earlier time, or a restore, needs it). ',
+        h('button', { type: 'button', id: 'pitr-on', onclick: () => guarded(box, async () => {
+          await call('UpdateContinuousBackups', { TableName: t.TableName,
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
+          el.replaceWith(pitrView(t, box));
+        }) }, 'Turn point-in-time recovery on')));
+      return;
+    }
+    // RestoreTableToPointInTime: into a new table, at a time in the window (UTC), or the latest one
+    const target = h('input', { id: 'pitr-target', value: `${t.TableName}-restored`, required: true });
+    const at = h('input', { id: 'pitr-time', type: 'datetime-local', step: 1, min: local(p.EarliestRestorableDateTime),
+      max: local(p.LatestRestorableDateTime) });
+    const done = h('p', { class: 'note', role: 'status', id: 'pitr-restore-status' });
+    const restore = () => guarded(box, async () => {
+      const into = target.value.trim();
+      await call('RestoreTableToPointInTime', { SourceTableName: t.TableName, TargetTableName: into,
+        ...(at.value ? { RestoreDateTime: epoch(at.value) } : { UseLatestRestorableTime: true }) });
+      say(`Restoring ${t.TableName} into ${into}`);
+      done.replaceChildren('Restoring into ', h('a', { href: `#/table/${encodeURIComponent(into)}` }, into), '.');
+    });
+    el.replaceChildren(h('p', {}, `Point-in-time recovery: on. Restorable from ${when(p.EarliestRestorableDateTime)} `
+      + `to ${when(p.LatestRestorableDateTime)} (UTC).`),
+    h('form', { id: 'pitr-restore-form', onsubmit: (e) => { e.preventDefault(); restore(); } }, h('div', { class: 'row' },
+      field('Restore into the new table', target), field('As of (UTC; empty: the latest)', at),
+      h('button', { type: 'submit', id: 'pitr-restore' }, 'Restore'))), done);
   });
   return el;
 }
@@ -45,6 +69,14 @@ export const importsOf = (input) => described('ListImports', input, 'ImportSumma
 /* The folder ImportTable reads an export's data from: beside its manifest-summary.json. */
 const dataPrefix = (d) => d.ExportManifest?.replace(/manifest-summary\.json$/, 'data/');
 
+/* The table's key as the import form takes it: partition name and type, then sort name and type
+   (an export's data is imported into a table keyed like the one it came from). */
+function keyParts(t) {
+  const type = (n) => t.AttributeDefinitions.find((a) => a.AttributeName === n)?.AttributeType || 'S';
+  const of = (kind) => t.KeySchema.find((k) => k.KeyType === kind)?.AttributeName;
+  return [of('HASH'), type(of('HASH')), ...(of('RANGE') ? [of('RANGE'), type(of('RANGE'))] : [])];
+}
+
 export function exportsSection(t) {
   const box = h('div');
   const list = h('div', { id: 'exports' });
@@ -58,7 +90,7 @@ export function exportsSection(t) {
         h('td', {}, d.ExportArn.split('/').pop()), h('td', {}, d.ExportStatus + (d.FailureMessage ? `: ${d.FailureCode} ${d.FailureMessage}` : '')),
         h('td', {}, when(d.StartTime)), h('td', {}, when(d.EndTime)), h('td', {}, String(d.ItemCount ?? '')), h('td', {}, d.S3Bucket),
         h('td', {}, d.S3Prefix || ''), h('td', {}, d.ExportFormat),
-        h('td', {}, d.ExportStatus === 'COMPLETED' ? h('a', { href: `#/imports/${encodeURIComponent(d.S3Bucket)}/${encodeURIComponent(dataPrefix(d))}/${encodeURIComponent(d.ExportFormat)}` },
+        h('td', {}, d.ExportStatus === 'COMPLETED' ? h('a', { href: `#/imports/${[d.S3Bucket, dataPrefix(d), d.ExportFormat, ...keyParts(t)].map(encodeURIComponent).join('/')}` },
           'Import into a new table') : '')))));
     return all.some((d) => d.ExportStatus === 'IN_PROGRESS');
   };
@@ -85,6 +117,7 @@ function importForm(box, done, from) {
     pkType: select('import-pk-type', TYPES), sk: h('input', { id: 'import-sk', placeholder: '(none)' }), skType: select('import-sk-type', TYPES),
   };
   if (from.format) { f.format.value = from.format; f.compression.value = 'GZIP'; } // an export's data files are gzipped
+  if (from.pk) [f.pk.value, f.pkType.value, f.sk.value, f.skType.value] = [from.pk, from.pkType || 'S', from.sk || '', from.skType || 'S'];
   const start = () => guarded(box, async () => {
     const keys = [[f.pk.value.trim(), f.pkType.value, 'HASH'], [f.sk.value.trim(), f.skType.value, 'RANGE']].filter(([n]) => n);
     await call('ImportTable', {
@@ -106,7 +139,7 @@ function importForm(box, done, from) {
       h('button', { type: 'submit', id: 'import-start' }, 'Import')));
 }
 
-export function importsScreen(view, bucket = '', prefix = '', format = '') {
+export function importsScreen(view, bucket = '', prefix = '', format = '', pk = '', pkType = '', sk = '', skType = '') {
   const box = h('div');
   const list = h('div', { id: 'imports' });
   const draw = async () => {
@@ -121,7 +154,7 @@ export function importsScreen(view, bucket = '', prefix = '', format = '') {
       })));
     return all.some((d) => d.ImportStatus === 'IN_PROGRESS');
   };
-  view.replaceChildren(h('h1', {}, 'Imports'), importForm(box, () => poll(list, box, draw), { bucket, prefix, format }), box,
+  view.replaceChildren(h('h1', {}, 'Imports'), importForm(box, () => poll(list, box, draw), { bucket, prefix, format, pk, pkType, sk, skType }), box,
     h('section', { 'aria-labelledby': 'imports-h' }, h('h2', { id: 'imports-h' }, 'Imports'), list,
       h('p', { class: 'note' }, 'Each failed item\'s record (where it was, why) is a line of the server\'s log, ',
         h('code', {}, 'import <id>: item error: ...'), ', as DynamoDB writes it to CloudWatch Logs; the source bucket is only read.')));

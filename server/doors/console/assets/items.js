@@ -1,98 +1,71 @@
-// A table's items: Scan and Query (key condition, filter, projection), a page at a time, and an
-// editor that puts, replaces and deletes items as DynamoDB JSON (numbers stay strings, binary base64).
-import { call } from './api.js';
-import { field, guarded, h, itemsTable, pretty, say } from './dom.js';
+// A table's items: Scan and Query (builder.js), a page at a time forwards and back, an item by its
+// key, and an editor that puts, replaces and deletes items as DynamoDB JSON (numbers stay strings,
+// binary base64); each operation also as code to paste (codegen.js).
+import { call, session } from './api.js';
+import { builder, typeOfAttr } from './builder.js';
+import { codeBox } from './codegen.js';
+import { count, field, guarded, h, itemsTable, pretty, say, showValue } from './dom.js';
+import { itemForm } from './itemform.js';
 import { fromPlain, toPlain } from './plainjson.js';
 import { describe } from './tables.js';
 import { vectorSection } from './vectors.js';
 
-const SK_OPS = ['=', '<', '<=', '>', '>=', 'begins_with', 'between'];
-
-function keysOf(schema) {
-  return { pk: schema.find((k) => k.KeyType === 'HASH')?.AttributeName, sk: schema.find((k) => k.KeyType === 'RANGE')?.AttributeName };
-}
-
-/* The indexes a request may name: '' for the table itself, with each one's key. */
-function targets(t) {
-  const out = [['', keysOf(t.KeySchema)]];
-  for (const i of [...(t.GlobalSecondaryIndexes || []), ...(t.LocalSecondaryIndexes || [])]) out.push([i.IndexName, keysOf(i.KeySchema)]);
-  return out;
-}
-
 /* An item's key, as DeleteItem takes it. */
 function keyOf(t, it) { return Object.fromEntries(t.KeySchema.map((k) => [k.AttributeName, it[k.AttributeName]])); }
 
-function typeOfAttr(t, name) { return t.AttributeDefinitions.find((a) => a.AttributeName === name)?.AttributeType || 'S'; }
+/* The key said in words, for a confirmation: pk = "a", sk = 3. */
+const keyWords = (t, it) => t.KeySchema.map((k) => `${k.AttributeName} = ${JSON.stringify(showValue(it[k.AttributeName]))}`).join(', ');
 
-/* The Scan or Query input the builder's fields describe (without ExclusiveStartKey). */
-function requestOf(t, f) {
-  const input = { TableName: t.TableName };
-  const names = {};
-  const values = f.values.value.trim() ? JSON.parse(f.values.value) : {};
-  const [index, keys] = targets(t)[f.index.selectedIndex];
-  if (index) input.IndexName = index;
-  if (f.mode.value === 'Query') {
-    names['#pk'] = keys.pk;
-    values[':pk'] = { [typeOfAttr(t, keys.pk)]: f.pkValue.value };
-    let cond = '#pk = :pk';
-    const op = f.skOp.value;
-    if (keys.sk && f.skValue.value !== '') {
-      names['#sk'] = keys.sk;
-      const type = typeOfAttr(t, keys.sk);
-      values[':sk'] = { [type]: f.skValue.value };
-      if (op === 'begins_with') cond += ' AND begins_with(#sk, :sk)';
-      else if (op === 'between') {
-        values[':sk2'] = { [type]: f.skValue2.value };
-        cond += ' AND #sk BETWEEN :sk AND :sk2';
-      } else cond += ` AND #sk ${op} :sk`;
-    }
-    input.KeyConditionExpression = cond;
-    if (f.backward.checked) input.ScanIndexForward = false;
-  }
-  if (f.filter.value.trim()) input.FilterExpression = f.filter.value.trim();
-  if (f.projection.value.trim()) input.ProjectionExpression = f.projection.value.trim();
-  Object.assign(names, f.names.value.trim() ? JSON.parse(f.names.value) : {});
-  if (Object.keys(names).length) input.ExpressionAttributeNames = names;
-  if (Object.keys(values).length) input.ExpressionAttributeValues = values;
-  if (f.limit.value) input.Limit = Number(f.limit.value);
-  return input;
-}
+const region = () => session.key?.region || 'us-east-1';
 
-function builder(t, run) {
-  const f = {
-    mode: h('select', { id: 'mode' }, h('option', {}, 'Scan'), h('option', {}, 'Query')),
-    index: h('select', { id: 'index' }, targets(t).map(([n, k]) => h('option', { value: n }, n ? `index ${n} (${k.pk}${k.sk ? `, ${k.sk}` : ''})` : `table (${k.pk}${k.sk ? `, ${k.sk}` : ''})`))),
-    pkValue: h('input', { id: 'pk-value' }), skOp: h('select', { id: 'sk-op' }, SK_OPS.map((o) => h('option', {}, o))),
-    skValue: h('input', { id: 'sk-value' }), skValue2: h('input', { id: 'sk-value2', placeholder: '(between only)' }),
-    backward: h('input', { type: 'checkbox' }),
-    filter: h('input', { id: 'filter', size: 40, placeholder: 'e.g. #n > :v' }), projection: h('input', { id: 'projection', size: 30 }),
-    names: h('input', { id: 'names', size: 30, placeholder: '{"#n": "name"}' }), values: h('input', { id: 'values', size: 40, placeholder: '{":v": {"N": "3"}}' }),
-    limit: h('input', { id: 'limit', type: 'number', min: 1, value: 50 }),
-  };
-  const keyRow = h('div', { class: 'row', hidden: true }, field('Partition key value', f.pkValue), field('Sort key condition', f.skOp),
-    field('Sort key value', f.skValue), field('and', f.skValue2), field('Descending', f.backward, 'inline'));
-  f.mode.addEventListener('change', () => { keyRow.hidden = f.mode.value !== 'Query'; });
-  return h('form', { id: 'builder', onsubmit: (e) => { e.preventDefault(); run(() => requestOf(t, f), f.mode.value); } },
-    h('div', { class: 'row' }, field('Operation', f.mode), field('On', f.index), field('Page size', f.limit)), keyRow,
-    h('div', { class: 'row' }, field('Filter expression', f.filter), field('Projection', f.projection),
-      field('Attribute names (JSON)', f.names), field('Attribute values (DynamoDB JSON)', f.values)),
-    h('button', { type: 'submit', id: 'run' }, 'Run'));
-}
-
-/* The item editor: DynamoDB JSON or plain JSON (plainjson.js) in a textarea, saved with PutItem. */
+/* The item editor: a typed form (itemform.js) beside the item as DynamoDB JSON or plain JSON
+   (plainjson.js), each kept in step with the other, checked as typed, saved with PutItem;
+   Ctrl+Enter saves, Esc cancels. */
 function editor(t, item, saved) {
   const text = h('textarea', { id: 'item-json', spellcheck: 'false', rows: 14 }, '');
-  text.value = pretty(item || Object.fromEntries(t.KeySchema.map((k) => [k.AttributeName, { [typeOfAttr(t, k.AttributeName)]: '' }])));
+  const start = item || Object.fromEntries(t.KeySchema.map((k) => [k.AttributeName, { [typeOfAttr(t, k.AttributeName)]: '' }]));
+  text.value = pretty(start);
   const format = h('select', { id: 'item-format' }, h('option', { value: 'ddb' }, 'DynamoDB JSON'), h('option', { value: 'plain' }, 'plain JSON'));
   const box = h('div');
+  const check = h('p', { id: 'item-check', class: 'note', role: 'status' }, 'A valid item.');
   const read = (f) => (f === 'plain' ? fromPlain(text.value) : JSON.parse(text.value));
   let shown = 'ddb';
+  let problem = ''; // what the side last edited says is wrong: Save refuses while there is one
+  const verdict = (p) => {
+    problem = p;
+    check.textContent = p ? `Not saved as it is: ${p}` : 'A valid item.';
+    check.classList.toggle('bad', Boolean(p));
+  };
+  const formChanged = () => {
+    try {
+      const it = form.read();
+      text.value = shown === 'plain' ? toPlain(it) : pretty(it);
+      verdict('');
+    } catch (err) { verdict(err.message); }
+    code.redraw();
+  };
+  let form = itemForm(start, formChanged);
+  const formSlot = h('div', { class: 'pane' }, h('h3', {}, 'Attributes'), form.el);
+  const textChanged = () => {
+    try {
+      const it = read(shown);
+      if (!it || typeof it !== 'object' || Array.isArray(it)) throw new Error('an item is a JSON object');
+      form = itemForm(it, formChanged);
+      formSlot.replaceChildren(formSlot.firstChild, form.el);
+      form.read(); // its values checked too (a number's digits, base64)
+      verdict('');
+    } catch (err) { verdict(err.message); }
+    code.redraw();
+  };
+  text.addEventListener('input', textChanged);
+  text.addEventListener('change', textChanged);
   format.addEventListener('change', () => guarded(box, () => {
     const it = read(shown);
     text.value = format.value === 'plain' ? toPlain(it) : pretty(it);
     shown = format.value;
   }).then(() => { format.value = shown; }));
   const save = () => guarded(box, async () => {
+    if (problem) throw new Error(problem);
     const next = read(shown);
     await call('PutItem', { TableName: t.TableName, Item: next });
     // a changed key is another item: the edited one moves there (as DynamoDB's console does)
@@ -102,12 +75,67 @@ function editor(t, item, saved) {
     say('Item saved');
     saved();
   });
-  return h('section', { id: 'editor', 'aria-labelledby': 'editor-h' }, h('h2', { id: 'editor-h' }, item ? 'Edit item' : 'New item'),
-    field('Format', format),
-    field('Item (DynamoDB JSON: {"name": {"S": "..."}}, numbers as strings, binary as base64; or plain JSON, numbers exact; '
-      + 'a changed key moves the item)', text),
+  const op = h('select', { id: 'item-code-op' }, h('option', {}, 'PutItem'), h('option', {}, 'GetItem'));
+  const code = codeBox('item-code', () => {
+    const it = read(shown);
+    return op.value === 'GetItem' ? { op: 'GetItem', input: { TableName: t.TableName, Key: keyOf(t, it) } }
+      : { op: 'PutItem', input: { TableName: t.TableName, Item: it } };
+  }, region);
+  op.addEventListener('change', code.redraw);
+  code.box.querySelector('.row').prepend(field('Operation', op));
+  return h('section', { id: 'editor', 'aria-labelledby': 'editor-h',
+    onkeydown: (e) => {
+      if (e.key === 'Escape') { e.preventDefault(); saved(true); } else if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); save(); }
+    } }, h('h2', { id: 'editor-h' }, item ? `Edit item ${keyWords(t, item)}` : 'New item'),
+    h('div', { class: 'editor-grid' }, formSlot,
+      h('div', { class: 'pane' }, h('h3', {}, 'As JSON'), field('Format', format),
+        field('Item (DynamoDB JSON: {"name": {"S": "..."}}, numbers as strings, binary as base64; or plain JSON, numbers exact; '
+          + 'a changed key moves the item)', text))),
+    check, h('p', { class: 'note' }, 'Ctrl+Enter saves, Esc cancels.'),
     h('button', { type: 'button', id: 'save-item', onclick: save }, 'Save item'),
-    h('button', { type: 'button', class: 'secondary', onclick: () => saved(true) }, 'Cancel'), box);
+    h('button', { type: 'button', class: 'secondary', id: 'cancel-item', onclick: () => saved(true) }, 'Cancel'), box, code.box);
+}
+
+/* Saved operations: the builder's fields under a name, per table, in this browser's localStorage. */
+function savedOps(t, b) {
+  const key = `ddbd.saved.${t.TableName}`;
+  const all = () => JSON.parse(localStorage.getItem(key) || '{}');
+  const list = h('select', { id: 'saved-list' });
+  const name = h('input', { id: 'saved-name', size: 16, placeholder: 'a name' });
+  const fill = () => {
+    const names = Object.keys(all()).sort();
+    list.replaceChildren(...(names.length ? names.map((n) => h('option', { value: n }, n)) : [h('option', { value: '' }, '(none saved)')]));
+  };
+  fill();
+  const save = () => {
+    const n = name.value.trim();
+    if (!n) { name.focus(); return; }
+    localStorage.setItem(key, JSON.stringify({ ...all(), [n]: b.snapshot() }));
+    fill();
+    list.value = n;
+    say(`Saved as ${n}`);
+  };
+  const load = () => { const st = all()[list.value]; if (st) { b.load(st); name.value = list.value; say(`${list.value} loaded`); } };
+  const drop = () => {
+    const rest = all();
+    delete rest[list.value];
+    localStorage.setItem(key, JSON.stringify(rest));
+    fill();
+  };
+  return h('div', { class: 'row', id: 'saved-ops' }, field('Saved operations (this browser)', list),
+    h('button', { type: 'button', class: 'secondary', id: 'saved-load', onclick: load }, 'Load'),
+    h('button', { type: 'button', class: 'danger', id: 'saved-delete', onclick: drop }, 'Forget'),
+    field('Save the form as', name), h('button', { type: 'button', class: 'secondary', id: 'saved-save', onclick: save }, 'Save'));
+}
+
+/* The get-by-key box: the table's key values, typed as its attribute definitions say. */
+function getByKey(t, show) {
+  const inputs = t.KeySchema.map((k) => [k.AttributeName, h('input', { id: k.KeyType === 'HASH' ? 'get-pk' : 'get-sk' })]);
+  const key = () => Object.fromEntries(inputs.map(([n, el]) => [n, { [typeOfAttr(t, n)]: el.value }]));
+  const code = codeBox('get-code', () => ({ op: 'GetItem', input: { TableName: t.TableName, Key: key() } }), region);
+  return h('section', { 'aria-labelledby': 'get-h' }, h('h2', { id: 'get-h' }, 'Get an item by its key'),
+    h('form', { id: 'get-item', oninput: code.redraw, onsubmit: (e) => { e.preventDefault(); show(key()); } },
+      h('div', { class: 'row' }, inputs.map(([n, el]) => field(n, el)), h('button', { type: 'submit', id: 'get-run' }, 'Get'))), code.box);
 }
 
 export async function itemsScreen(view, name) {
@@ -119,37 +147,69 @@ export async function itemsScreen(view, name) {
   const results = h('div', { id: 'results' });
   const edit = h('div');
   const info = h('p', { class: 'note', id: 'page-info' });
-  const state = { input: null, last: null, page: 0, op: 'Scan', seq: 0 };
-  const page = (first) => guarded(box, async () => {
+  // starts[i]: the ExclusiveStartKey of page i + 1 (undefined for the first), so Previous goes back
+  // without the API having a way backwards
+  const state = { input: null, starts: [undefined], last: null, op: 'Scan', seq: 0 };
+  const draw = (items) => results.replaceChildren(itemsTable(items, keyNames,
+    [['Edit', 'secondary', (it) => openEditor(it)], ['Delete', 'danger', (it) => remove(it)]]));
+  const clear = (text) => { results.replaceChildren(); info.textContent = text; next.disabled = true; prev.disabled = true; };
+  const page = () => guarded(box, async () => {
     const input = { ...state.input };
-    if (!first && state.last) input.ExclusiveStartKey = state.last;
+    const start = state.starts[state.starts.length - 1];
+    if (start) input.ExclusiveStartKey = start;
     const seq = ++state.seq;
-    const out = await call(state.op, input);
-    if (seq !== state.seq) return; // a later request's answer shows instead
-    state.last = out.LastEvaluatedKey || null;
-    state.page = first ? 1 : state.page + 1;
-    info.textContent = `Page ${state.page}: ${out.Count} items (${out.ScannedCount} read)${state.last ? '' : ', the last page'}`;
-    next.disabled = !state.last;
-    results.replaceChildren(itemsTable(out.Items, keyNames, (it) => [
-      h('button', { type: 'button', class: 'secondary', onclick: () => openEditor(it) }, 'Edit'),
-      h('button', { type: 'button', class: 'danger', onclick: () => remove(it) }, 'Delete')]));
+    try {
+      const out = await call(state.op, input);
+      if (seq !== state.seq) return; // a later request's answer shows instead
+      state.last = out.LastEvaluatedKey || null;
+      info.textContent = `Page ${state.starts.length}: ${count(out.Count, 'item')} (${out.ScannedCount} read)${state.last ? '' : ', the last page'}`;
+      next.disabled = !state.last;
+      prev.disabled = state.starts.length < 2;
+      draw(out.Items);
+    } catch (err) {
+      // a failed request leaves no earlier page on screen as if it were its answer
+      if (seq === state.seq) clear('');
+      throw err;
+    }
   });
-  const run = (make, op) => guarded(box, () => { state.input = make(); state.op = op; return page(true); });
-  const rerun = () => (state.input ? page(true) : null);
+  const run = (make, op) => guarded(box, () => {
+    try {
+      state.input = make();
+    } catch (err) { clear(''); throw err; }
+    state.op = op;
+    state.starts = [undefined];
+    return page();
+  });
+  const rerun = () => (state.input ? page() : null);
   const openEditor = (it) => {
     edit.replaceChildren(editor(t, it, (cancelled) => { edit.replaceChildren(); if (!cancelled) rerun(); }));
-    edit.querySelector('textarea').focus();
+    (edit.querySelector('#item-form .a-input') || edit.querySelector('textarea')).focus();
   };
   const remove = (it) => guarded(box, async () => {
-    if (!confirm('Delete this item?')) return;
+    if (!confirm(`Delete the item ${keyWords(t, it)}?`)) return;
     await call('DeleteItem', { TableName: t.TableName, Key: keyOf(t, it) });
     say('Item deleted');
     await rerun();
   });
-  const next = h('button', { type: 'button', id: 'next-page', disabled: true, onclick: () => page(false) }, 'Next page');
+  const show = (key) => guarded(box, async () => {
+    state.seq++;
+    clear(''); // a refused key (a wrong type, say) leaves no earlier page on screen
+    const out = await call('GetItem', { TableName: t.TableName, Key: key });
+    info.textContent = out.Item ? 'The item of that key' : 'No item has that key.';
+    next.disabled = true;
+    prev.disabled = true;
+    draw(out.Item ? [out.Item] : []);
+  });
+  const next = h('button', { type: 'button', id: 'next-page', disabled: true, onclick: () => { state.starts.push(state.last); page(); } }, 'Next page');
+  const prev = h('button', { type: 'button', id: 'prev-page', class: 'secondary', disabled: true,
+    onclick: () => { if (state.starts.length > 1) state.starts.pop(); page(); } }, 'Previous page');
+  let code;
+  const b = builder(t, run, () => code.redraw());
+  code = codeBox('query-code', b.current, region);
   view.append(
     h('p', {}, h('a', { href: `#/table/${encodeURIComponent(name)}` }, 'Table details'), ' ',
       h('button', { type: 'button', id: 'new-item', onclick: () => openEditor(null) }, 'New item')),
-    edit, vectorSection(t), h('section', {}, h('h2', {}, 'Scan or query'), builder(t, run)), info, results, next);
+    edit, h('section', {}, h('h2', {}, 'Scan or query'), b.form, savedOps(t, b), code.box), info, results, h('div', { class: 'row' }, prev, next),
+    getByKey(t, show), vectorSection(t));
   await run(() => ({ TableName: t.TableName, Limit: 50 }), 'Scan');
 }

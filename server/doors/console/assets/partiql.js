@@ -1,6 +1,6 @@
 // The PartiQL editor: ExecuteStatement, with parameters, a page at a time.
 import { call } from './api.js';
-import { field, guarded, h, itemsTable } from './dom.js';
+import { count, field, guarded, h, itemsTable } from './dom.js';
 
 export function partiqlScreen(view) {
   const stmt = h('textarea', { id: 'statement', spellcheck: 'false', rows: 5 });
@@ -11,6 +11,8 @@ export function partiqlScreen(view) {
   const state = { token: null, page: 0 };
   const next = h('button', { type: 'button', id: 'partiql-next', disabled: true, onclick: () => run(false) }, 'Next page');
   const run = (first) => guarded(box, async () => {
+    results.replaceChildren(); // a failed statement leaves no earlier answer on screen as if it were its own
+    next.disabled = true;
     sessionStorage.setItem('ddbd.partiql', stmt.value);
     const input = { Statement: stmt.value };
     if (params.value.trim()) input.Parameters = JSON.parse(params.value);
@@ -20,7 +22,7 @@ export function partiqlScreen(view) {
     state.page = first ? 1 : state.page + 1;
     next.disabled = !state.token;
     const items = out.Items || [];
-    results.replaceChildren(h('p', { class: 'note' }, `Page ${state.page}: ${items.length} items${state.token ? '' : ', the last page'}`),
+    results.replaceChildren(h('p', { class: 'note' }, `Page ${state.page}: ${count(items.length, 'item')}${state.token ? '' : ', the last page'}`),
       items.length ? itemsTable(items, [], null) : '');
   });
   view.replaceChildren(h('h1', {}, 'PartiQL'),

@@ -4,7 +4,7 @@ import { backupsSection } from './backups.js';
 import { exportsSection } from './exports.js';
 import { policySection } from './policy.js';
 import { insightsSection, replicasSection, tagsSection, ttlSection } from './settings.js';
-import { field, guarded, h, pretty, say } from './dom.js';
+import { count, field, guarded, h, pretty, say } from './dom.js';
 
 const TYPES = ['S', 'N', 'B'];
 const typeSelect = (value = 'S') => h('select', {}, TYPES.map((t) => h('option', { value: t, selected: t === value }, t)));
@@ -59,6 +59,8 @@ function createForm(done) {
   const create = (input) => guarded(box, async () => {
     await call('CreateTable', input);
     say(`Table ${input.TableName} created`);
+    form.reset(); // ready for the next table, not a resubmission of this one
+    json.value = '';
     done();
   });
   const fromJson = h('button', { type: 'button', id: 'create-from-json', onclick: () => guarded(box, () => create(JSON.parse(json.value))) },
@@ -76,16 +78,45 @@ function createForm(done) {
     h('details', {}, h('summary', {}, 'Or as CreateTable JSON'), field('CreateTable input', json), showJson, fromJson), box);
 }
 
+/* Bytes as a person reads them: 0 B, 12.3 KB, 4.5 MB (powers of 1,024, as DynamoDB's console). */
+function bytes(n) {
+  if (n === undefined) return '';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  let x = n;
+  while (x >= 1024 && i < units.length - 1) { x /= 1024; i++; }
+  return i ? `${x.toFixed(1)} ${units[i]}` : `${n} B`;
+}
+
 export async function tablesScreen(view) {
   const box = h('div');
-  const list = h('div');
+  const list = h('div', { id: 'table-list' });
+  const filter = h('input', { id: 'table-filter', type: 'search', placeholder: 'part of a name', autocomplete: 'off' });
+  const shown = h('p', { class: 'note', id: 'table-count' });
+  let rows = [];
+  const applyFilter = () => {
+    const want = filter.value.trim().toLowerCase();
+    let n = 0;
+    for (const [name, tr] of rows) { tr.hidden = !name.toLowerCase().includes(want); n += tr.hidden ? 0 : 1; }
+    shown.textContent = want ? `${n} of ${count(rows.length, 'table')} shown` : count(rows.length, 'table');
+  };
+  filter.addEventListener('input', applyFilter);
   const refresh = () => guarded(box, async () => {
     const names = await listAll();
+    // each one described for its status, item count and size (an error in its row, not the screen's)
+    const all = await Promise.all(names.map((n) => call('DescribeTable', { TableName: n }).then((x) => x.Table, (e) => ({ error: e }))));
+    rows = names.map((n, i) => {
+      const t = all[i];
+      return [n, h('tr', {}, h('td', {}, h('a', { href: `#/table/${encodeURIComponent(n)}` }, n)),
+        h('td', {}, t.error ? String(t.error) : t.TableStatus), h('td', { class: 'num' }, t.error ? '' : String(t.ItemCount ?? '')),
+        h('td', { class: 'num' }, t.error ? '' : bytes(t.TableSizeBytes)), h('td', {}, t.KeySchema ? keyText(t.KeySchema) : ''),
+        h('td', {}, h('a', { href: `#/items/${encodeURIComponent(n)}`, 'aria-label': `Items of ${n}` }, 'Items'), ' ',
+          h('button', { type: 'button', class: 'danger', 'aria-label': `Delete table ${n}`, onclick: () => drop(n) }, 'Delete')))];
+    });
     list.replaceChildren(names.length === 0 ? h('p', { class: 'note' }, 'No tables yet.')
-      : h('ul', { id: 'table-list' }, names.map((n) => h('li', {},
-        h('a', { href: `#/table/${encodeURIComponent(n)}` }, n), ' ',
-        h('a', { href: `#/items/${encodeURIComponent(n)}` }, '(items)'), ' ',
-        h('button', { type: 'button', class: 'danger', 'aria-label': `Delete table ${n}`, onclick: () => drop(n) }, 'Delete')))));
+      : h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {},
+        ['Table', 'Status', 'Items', 'Size', 'Key', ''].map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, rows.map(([, tr]) => tr)))));
+    applyFilter();
   });
   const drop = (name) => guarded(box, async () => {
     if (!confirm(`Delete table ${name} and all its items?`)) return;
@@ -93,7 +124,7 @@ export async function tablesScreen(view) {
     say(`Table ${name} deleted`);
     await refresh();
   });
-  view.replaceChildren(h('h1', {}, 'Tables'), box, list, createForm(refresh));
+  view.replaceChildren(h('h1', {}, 'Tables'), box, h('div', { class: 'row' }, field('Filter', filter), shown), list, createForm(refresh));
   await refresh();
 }
 
@@ -129,16 +160,29 @@ async function extras(name, arn) {
   return { ttl, tags, ci };
 }
 
-export async function tableScreen(view, name) {
+/* The table screen's tabs: each a URL of its own (#/table/NAME/TAB), drawing only its sections. */
+const TABS = [['overview', 'Overview'], ['settings', 'Settings'], ['backups', 'Backups and exports'], ['json', 'JSON']];
+
+export async function tableScreen(view, name, tab = 'overview') {
   const box = h('div');
   const q = encodeURIComponent(name);
+  const current = TABS.some(([id]) => id === tab) ? tab : 'overview';
   view.replaceChildren(h('h1', {}, `Table ${name}`), h('p', {}, h('a', { href: `#/items/${q}` }, 'Browse its items'), ' · ',
-    h('a', { href: `#/stream/${q}` }, 'Tail its stream')), box);
+    h('a', { href: `#/stream/${q}` }, 'Tail its stream')),
+  h('nav', { class: 'tabs', 'aria-label': 'Parts of the table' }, TABS.map(([id, text]) => h('a', { href: `#/table/${q}/${id}`,
+    'aria-current': id === current ? 'page' : undefined, id: `tab-${id}` }, text))), box);
   await guarded(box, async () => {
     const t = (await call('DescribeTable', { TableName: name })).Table;
+    const redraw = () => tableScreen(view, name, current);
+    if (current === 'json') { box.replaceChildren(h('pre', { id: 'describe-json' }, pretty(t))); return; }
+    if (current === 'backups') { box.replaceChildren(backupsSection(name), exportsSection(t)); return; }
     const { ttl, tags, ci } = await extras(name, t.TableArn);
-    const redraw = () => tableScreen(view, name);
     const ttlDesc = ttl.error ? String(ttl.error) : `${ttl.TimeToLiveDescription.TimeToLiveStatus}${ttl.TimeToLiveDescription.AttributeName ? ` on ${ttl.TimeToLiveDescription.AttributeName}` : ''}`;
+    if (current === 'settings') {
+      box.replaceChildren(ttlSection(t, ttl, redraw), tagsSection(t, tags, redraw), insightsSection(t, ci, redraw), replicasSection(t, redraw),
+        policySection(t));
+      return;
+    }
     const stream = t.StreamSpecification?.StreamEnabled ? `${t.StreamSpecification.StreamViewType} (${t.LatestStreamArn})` : 'off';
     box.replaceChildren(
       h('section', { id: 'overview' }, h('h2', {}, 'Overview'), describeList([
@@ -149,11 +193,7 @@ export async function tableScreen(view, name) {
         ['Replicas', (t.Replicas || []).map((r) => r.RegionName).join(', ') || 'none'], ['ARN', t.TableArn], ['Created', t.CreationDateTime ? new Date(t.CreationDateTime * 1000).toISOString() : ''],
       ])),
       h('section', {}, h('h2', {}, 'Indexes'), indexesTable(t)),
-      vectorIndexes(t),
-      ttlSection(t, ttl, redraw), tagsSection(t, tags, redraw), insightsSection(t, ci, redraw), replicasSection(t, redraw),
-      policySection(t), backupsSection(name),
-      exportsSection(t),
-      h('details', {}, h('summary', {}, 'DescribeTable as JSON'), h('pre', {}, pretty(t))));
+      vectorIndexes(t));
   });
 }
 
