@@ -387,6 +387,7 @@ static int apply(ddb_config *cfg, const char *typed, const char *val)
 #define OPT_HELP() opt_help()
 #define OPT_VERSION() opt_version()
 #define OPT_NOOP() USED_OPTION
+#define OPT_GROUP() REFUSED /* a heading of --help, never matched: its NAME and LOCAL are NULL */
 #define X(NAME, LOCAL, ARG, PARSE, SYN, HELP)                                                                      \
     if (is(bare, NAME) || is(bare, LOCAL)) {                                                                       \
         u.name = NAME;                                                                                             \

@@ -177,10 +177,12 @@ void ddb_config_help(FILE *out)
 {
     fputs("Usage:\n", out);
     print_synopsis(out);
-    fputs("\nA DynamoDB-compatible server.\n\nOptions:\n", out);
+    fputs("\nA DynamoDB-compatible server.\n", out);
     for (size_t i = 0; i < NELEM(docs); i++) {
         if (docs[i].name != NULL && docs[i].help != NULL)
             print_option(out, &docs[i]);
+        else if (docs[i].name == NULL && docs[i].local == NULL) /* a group's heading row */
+            fprintf(out, "\n%s:\n", docs[i].help);
     }
     fputc('\n', out);
     print_local_spellings(out);

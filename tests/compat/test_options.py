@@ -216,10 +216,28 @@ def help_sections():
     lines = proc.stdout.split("\n")
     assert lines[0] == "Usage:", lines[:3]
     synopsis = lines[1:lines.index("", 1)]
-    start = lines.index("Options:") + 1
-    end = lines.index("", start)
+    start = lines.index(GROUPS[0] + ":") + 1
+    end = next(i for i, line in enumerate(lines) if line.startswith("A value may follow"))
     headings = [line.split("  ")[1] for line in lines[start:end] if line.startswith("  --")]
-    return synopsis, headings, " ".join(lines[end + 1:]).strip()
+    return synopsis, headings, " ".join(lines[end:]).strip()
+
+
+# --help's groups, in order (issue 56: a first reader looks for the basics, then what a test needs)
+GROUPS = ["Basics", "Testing", "Security", "Observability", "Storage"]
+
+
+def test_help_groups_the_options():
+    lines = run(["--help"]).stdout.split("\n")
+    titles = [line[:-1] for line in lines if line.endswith(":") and not line.startswith(" ") and line != "Usage:"]
+    assert titles == GROUPS, titles
+    group = {}
+    for line in lines[lines.index("Basics:"):]:
+        if line[:-1] in GROUPS:
+            title = line[:-1]
+        elif line.startswith("  --"):
+            group[line.split()[0]] = title
+    assert [group[o] for o in ("--port", "--in-memory", "--seed", "--auth", "--metrics-port", "--backend")] == \
+        ["Basics", "Basics", "Testing", "Security", "Observability", "Storage"]
 
 
 def test_help_lists_exactly_the_options_tested_here():
