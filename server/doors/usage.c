@@ -53,7 +53,8 @@ static const price *price_of(const ddb_table *t)
     return &prices[0];
 }
 
-double ddb_usage_write_cost(const ddb_table *t, double write)
+/* What `write` write request units cost at table t's prices (the warnings': warnings.h). */
+static double write_cost(const ddb_table *t, double write)
 {
     return write * price_of(t)->write_million / 1e6;
 }
@@ -256,7 +257,7 @@ int ddb_usage_admin(ddb_engine *eng, ddb_buf *out)
     ddb_jw_key(&w, "monthlyCost");
     ddb_jw_double(&w, cost * DDB_USAGE_MONTH_SECONDS / win.seconds);
     ddb_jw_obj_end(&w);
-    ddb_warnings_write(&w, tables, n, win.seconds);
+    ddb_warnings_write(&w, tables, n, win.seconds, write_cost);
     ddb_jw_obj_end(&w);
     ddb_arena_free(&a);
     return 200;

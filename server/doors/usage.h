@@ -18,9 +18,6 @@
 /* The window's start (server.c, at open), on the server's clock (base/clock.h). */
 void ddb_usage_window_start(uint64_t now_ms);
 
-/* What `write` write request units cost at table t's prices (its class's). */
-double ddb_usage_write_cost(const ddb_table *t, double write);
-
 /* Writes the report into out; returns the HTTP status (200). */
 int ddb_usage_admin(ddb_engine *eng, ddb_buf *out);
 

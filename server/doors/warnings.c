@@ -23,6 +23,14 @@
 
 typedef unsigned long long ull;
 
+/* What a warning's function writes from: the report's writer, the table, the window, the prices. */
+typedef struct view {
+    ddb_jw *w;
+    const ddb_table *t;
+    double window_s;
+    ddb_write_cost_fn write_cost;
+} view;
+
 /* {"warning": name, "table": ..., ("index": ...,) "counts": {, left open for the counts. */
 static void begin_index(ddb_jw *w, const char *name, const ddb_table *t, const char *index)
 {
@@ -83,13 +91,15 @@ static double table_read_units(const ddb_table_usage *u)
     return total;
 }
 
-static void scan(ddb_jw *w, const ddb_table *t, const ddb_access_warn *a, double window_s)
+static void scan(const view *v)
 {
+    ddb_jw *w = v->w;
+    const ddb_table *t = v->t;
+    const ddb_access_warn *a = &t->stats->warn;
     const ddb_table_usage *u = &t->stats->usage;
     uint64_t scans = ddb_access_get(&a->scans);
     double read = table_read_units(u), scanned, ignored;
 
-    (void)window_s;
     ddb_usage_get(&u->op[DDB_OP_Scan], &scanned, &ignored);
     if (scans == 0 || read <= 0 || scanned < SCAN_SHARE * read)
         return;
@@ -104,12 +114,14 @@ static void scan(ddb_jw *w, const ddb_table *t, const ddb_access_warn *a, double
         (ull)scans, 100 * scanned / read, scanned, read);
 }
 
-static void filter(ddb_jw *w, const ddb_table *t, const ddb_access_warn *a, double window_s)
+static void filter(const view *v)
 {
+    ddb_jw *w = v->w;
+    const ddb_table *t = v->t;
+    const ddb_access_warn *a = &t->stats->warn;
     uint64_t n = ddb_access_get(&a->filtered), read = ddb_access_get(&a->filtered_scanned),
              kept = ddb_access_get(&a->filtered_returned);
 
-    (void)window_s;
     if (read < FILTER_MIN_SCANNED || kept * FILTER_KEPT_1_IN >= read)
         return;
     begin(w, "filter", t);
@@ -123,11 +135,13 @@ static void filter(ddb_jw *w, const ddb_table *t, const ddb_access_warn *a, doub
         100.0 * (double)(read - kept) / (double)read, (ull)n, (ull)read, (ull)kept);
 }
 
-static void large_items(ddb_jw *w, const ddb_table *t, const ddb_access_warn *a, double window_s)
+static void large_items(const view *v)
 {
+    ddb_jw *w = v->w;
+    const ddb_table *t = v->t;
+    const ddb_access_warn *a = &t->stats->warn;
     uint64_t n = ddb_access_get(&a->large_items), largest = ddb_access_get(&a->largest_bytes);
 
-    (void)window_s;
     if (n == 0)
         return;
     begin(w, "largeItems", t);
@@ -140,13 +154,15 @@ static void large_items(ddb_jw *w, const ddb_table *t, const ddb_access_warn *a,
         (ull)n, DDB_ACCESS_LARGE_ITEM_BYTES / 1024, (ull)largest);
 }
 
-static void ttl(ddb_jw *w, const ddb_table *t, const ddb_access_warn *a, double window_s)
+static void ttl(const view *v)
 {
+    ddb_jw *w = v->w;
+    const ddb_table *t = v->t;
+    const ddb_access_warn *a = &t->stats->warn;
     uint64_t all = ddb_access_get(&a->ttl_writes), ms = ddb_access_get(&a->ttl_ms),
              strs = ddb_access_get(&a->ttl_strings);
     const char *attr = t->ttl_attr != NULL ? t->ttl_attr : "";
 
-    (void)window_s;
     if (ms > 0) {
         begin(w, "ttlMilliseconds", t);
         count(w, "writes", all);
@@ -169,14 +185,16 @@ static void ttl(ddb_jw *w, const ddb_table *t, const ddb_access_warn *a, double 
     }
 }
 
-static void index_unread(ddb_jw *w, const ddb_table *t, const ddb_index *ix, double write, double window_s)
+static void index_unread(const view *v, const ddb_index *ix, double write)
 {
-    double cost = ddb_usage_write_cost(t, write);
+    ddb_jw *w = v->w;
+    const ddb_table *t = v->t;
+    double cost = v->write_cost(t, write);
 
     begin_index(w, "unreadIndex", t, ix->name);
     units(w, "writeUnits", write);
     units(w, "writeCost", cost);
-    units(w, "monthlyCost", cost * DDB_USAGE_MONTH_SECONDS / window_s);
+    units(w, "monthlyCost", cost * DDB_USAGE_MONTH_SECONDS / v->window_s);
     end(w,
         "Global secondary index %s was written (%g write units) but never read: every write to the table "
         "that changes its attributes is billed again to it. Delete it if no access pattern queries it, or "
@@ -184,9 +202,10 @@ static void index_unread(ddb_jw *w, const ddb_table *t, const ddb_index *ix, dou
         ix->name, write);
 }
 
-static void unread_indexes(ddb_jw *w, const ddb_table *t, const ddb_access_warn *a, double window_s)
+static void unread_indexes(const view *v)
 {
-    (void)a;
+    const ddb_table *t = v->t;
+
     for (unsigned i = 0; i < t->nindexes; i++) {
         const ddb_usage_units *iu = ddb_usage_of_index(&t->stats->usage, t->indexes[i].id);
         double read, write;
@@ -194,15 +213,17 @@ static void unread_indexes(ddb_jw *w, const ddb_table *t, const ddb_access_warn 
             continue;
         ddb_usage_get(iu, &read, &write);
         if (write > 0 && read == 0)
-            index_unread(w, t, &t->indexes[i], write, window_s);
+            index_unread(v, &t->indexes[i], write);
     }
 }
 
-static void sorted_load(ddb_jw *w, const ddb_table *t, const ddb_access_warn *a, double window_s)
+static void sorted_load(const view *v)
 {
+    ddb_jw *w = v->w;
+    const ddb_table *t = v->t;
+    const ddb_access_warn *a = &t->stats->warn;
     uint64_t loads = ddb_access_get(&a->sorted_loads), writes = ddb_access_get(&a->sorted_writes);
 
-    (void)window_s;
     if (loads == 0)
         return;
     begin(w, "sortedLoad", t);
@@ -216,11 +237,13 @@ static void sorted_load(ddb_jw *w, const ddb_table *t, const ddb_access_warn *a,
         (ull)loads, (ull)writes, DDB_ACCESS_SORTED_RUN);
 }
 
-static void read_after_write(ddb_jw *w, const ddb_table *t, const ddb_access_warn *a, double window_s)
+static void read_after_write(const view *v)
 {
+    ddb_jw *w = v->w;
+    const ddb_table *t = v->t;
+    const ddb_access_warn *a = &t->stats->warn;
     uint64_t n = ddb_access_get(&a->fresh_reads);
 
-    (void)window_s;
     if (n == 0)
         return;
     begin(w, "readAfterWrite", t);
@@ -242,15 +265,16 @@ static void read_after_write(ddb_jw *w, const ddb_table *t, const ddb_access_war
     X(sorted_load)                                                                                                     \
     X(read_after_write)
 
-void ddb_warnings_write(ddb_jw *w, const ddb_table *const *tables, size_t n, double window_s)
+void ddb_warnings_write(ddb_jw *w, const ddb_table *const *tables, size_t n, double window_s,
+                        ddb_write_cost_fn write_cost)
 {
     ddb_jw_key(w, "warnings");
     ddb_jw_arr_begin(w);
     for (size_t i = 0; i < n; i++) {
-        const ddb_table *t = tables[i];
-        if (t->stats == NULL)
+        view v = {w, tables[i], window_s, write_cost};
+        if (tables[i]->stats == NULL)
             continue;
-#define X(fn) fn(w, t, &t->stats->warn, window_s);
+#define X(fn) fn(&v);
         WARNINGS(X)
 #undef X
     }

@@ -15,8 +15,12 @@
 #include "proto/json.h"
 #include "server/engine/table.h"
 
+/* What `write` write request units cost at table t's prices (the cost report's: usage.c). */
+typedef double (*ddb_write_cost_fn)(const ddb_table *t, double write);
+
 /* Writes "warnings": [...] (a member of the open object) for the tables of the report, whose
-   window is window_s seconds long. */
-void ddb_warnings_write(ddb_jw *w, const ddb_table *const *tables, size_t n, double window_s);
+   window is window_s seconds long; an index's writes priced by write_cost. */
+void ddb_warnings_write(ddb_jw *w, const ddb_table *const *tables, size_t n, double window_s,
+                        ddb_write_cost_fn write_cost);
 
 #endif
