@@ -115,3 +115,6 @@ void ddb_access_note_write(ddb_access_warn *w, const ddb_key *key, const ddb_att
     if (ttl_attr != NULL)
         note_ttl(w, new_item, ttl_attr);
 }
+
+/* The bound docs/usage.md states (1.2 KB a table). */
+_Static_assert(sizeof(ddb_access_warn) <= 1200, "ddb_access_warn grew past the bound docs/usage.md states");
