@@ -58,10 +58,12 @@ static void note_ttl(ddb_access_warn *w, const ddb_attr *item, const char *ttl_a
 
 /*
  * A write's place in the run of writes in partition key order: a key below the last one ends the
- * run; a run of DDB_ACCESS_SORTED_RUN writes over two keys or more, each written twice on average
- * (a load sorted by partition and sort key, one partition's items after another's), counts as a
- * sorted load once, and its later writes as its writes. Distinct keys in increasing order alone
- * are not counted: DynamoDB hashes partition keys, so they spread over the partitions. One writer
+ * run; a run of DDB_ACCESS_SORTED_RUN writes over two keys or more, each written
+ * DDB_ACCESS_SORTED_PER_KEY times or more on average (a load sorted by partition and sort key, one
+ * partition's items after another's), counts as a sorted load once, and its later writes as its
+ * writes. Distinct keys in increasing order are not counted, nor each written twice (an item
+ * created then updated, under a time-ordered key): DynamoDB hashes partition keys, so they spread
+ * over the partitions. One writer
  * at a time; a write that finds another one there is not looked at (an interleaving the run
  * would not survive anyway).
  */
@@ -90,7 +92,7 @@ static void note_order(ddb_access_warn *w, const ddb_key *key)
     }
     if (w->run.counted) {
         ddb_access_add(&w->sorted_writes, 1);
-    } else if (w->run.writes >= DDB_ACCESS_SORTED_RUN && w->run.keys >= 2 && w->run.writes >= 2 * w->run.keys) {
+    } else if (w->run.writes >= DDB_ACCESS_SORTED_RUN && w->run.keys >= 2 && w->run.writes >= DDB_ACCESS_SORTED_PER_KEY * w->run.keys) {
         w->run.counted = 1;
         ddb_access_add(&w->sorted_loads, 1);
         ddb_access_add(&w->sorted_writes, w->run.writes);

@@ -27,6 +27,7 @@
 #define DDB_ACCESS_LARGE_ITEM_BYTES (300 * 1024)  /* 75 % of DynamoDB's 400 KB item limit */
 #define DDB_ACCESS_TTL_MS_ABOVE 1e11              /* seconds reach 1e11 in the year 5138 */
 #define DDB_ACCESS_SORTED_RUN 100                 /* writes in partition key order before a load is "sorted" */
+#define DDB_ACCESS_SORTED_PER_KEY 4               /* ... its keys' writes on average (a create-then-update is 2) */
 #define DDB_ACCESS_FRESH_MS 1000                  /* an eventually consistent read this soon after a write */
 #define DDB_ACCESS_RECENT 64                      /* the keys whose write times are kept (a power of 2) */
 #define DDB_ACCESS_PK_BYTES 48                    /* compared of a partition key (longer: by their first bytes) */
