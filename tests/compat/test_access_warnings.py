@@ -71,6 +71,11 @@ def test_scans_share_of_read_units(server, ddb):
         "warning": "scan", "table": hot, "counts": {"scans": 1, "scanReadUnits": 2, "readUnits": 6},
         "message": scan_message(1, 33, 2, 6)}]
     assert warnings_of(server, calm) == []
+    # below the threshold: 20 units of GetItem, then the same 2-unit Scan (9 %)
+    for i in range(16):
+        ddb.get_item(TableName=calm, Key={"pk": {"S": "k%d" % (i % 10)}}, ConsistentRead=True)
+    assert ddb.scan(TableName=calm)["Count"] == 10
+    assert warnings_of(server, calm) == []
 
 
 def filter_message(requests, read, kept):
@@ -141,7 +146,7 @@ def test_global_secondary_index_written_but_never_read(server, ddb):
 
 
 def test_ttl_attribute_in_milliseconds_or_a_string(server, ddb):
-    bad, good = create(ddb, unique_name("ttl")), create(ddb, unique_name("ttlok"))
+    bad, good, off = create(ddb, unique_name("ttl")), create(ddb, unique_name("ttlok")), create(ddb, unique_name("ttloff"))
     for name in (bad, good):
         ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
     now = int(time.time())
@@ -154,6 +159,8 @@ def test_ttl_attribute_in_milliseconds_or_a_string(server, ddb):
     ddb.update_item(TableName=good, Key={"pk": {"S": "u"}}, UpdateExpression="SET exp = :e",
                     ExpressionAttributeValues={":e": {"N": str(now + 3600)}})
     ddb.put_item(TableName=good, Item={"pk": {"S": "ok"}, "exp": {"N": str(now)}})
+    # TTL not enabled: DynamoDB expires nothing there whatever the attribute holds, nothing to say
+    ddb.put_item(TableName=off, Item={"pk": {"S": "ms"}, "exp": {"N": str(now * 1000)}})
     assert warnings_of(server, bad) == [
         {"warning": "ttlMilliseconds", "table": bad, "counts": {"writes": 6, "milliseconds": 3},
          "message": "3 of 6 writes set the TTL attribute exp to a number above 1e11: milliseconds, not seconds "
@@ -164,6 +171,7 @@ def test_ttl_attribute_in_milliseconds_or_a_string(server, ddb):
                     "attribute is a Number, so these never expire. Store the expiry time as a Number of seconds "
                     "since the epoch."}]
     assert warnings_of(server, good) == []
+    assert warnings_of(server, off) == []
 
 
 def items(pks, sks):
