@@ -80,6 +80,8 @@ static void note_order(ddb_access_warn *w, const ddb_key *key)
     cmp = memcmp(pk, w->run.pk, len < w->run.len ? len : w->run.len);
     if (cmp == 0)
         cmp = (len > w->run.len) - (len < w->run.len);
+    if (cmp == 0 && key->part_hash != w->run.hash)
+        cmp = 1; /* another key past the bytes compared: its order is not known, taken as kept */
     if (w->run.writes == 0 || cmp < 0) {
         w->run.writes = w->run.keys = w->run.counted = 0;
         cmp = 1;
@@ -89,6 +91,7 @@ static void note_order(ddb_access_warn *w, const ddb_key *key)
         w->run.keys++;
         memcpy(w->run.pk, pk, len);
         w->run.len = (uint16_t)len;
+        w->run.hash = key->part_hash;
     }
     if (w->run.counted) {
         ddb_access_add(&w->sorted_writes, 1);

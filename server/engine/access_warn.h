@@ -30,7 +30,7 @@
 #define DDB_ACCESS_SORTED_PER_KEY 4               /* ... its keys' writes on average (a create-then-update is 2) */
 #define DDB_ACCESS_FRESH_MS 1000                  /* an eventually consistent read this soon after a write */
 #define DDB_ACCESS_RECENT 64                      /* the keys whose write times are kept (a power of 2) */
-#define DDB_ACCESS_PK_BYTES 48                    /* compared of a partition key (longer: by their first bytes) */
+#define DDB_ACCESS_PK_BYTES 48                    /* compared of a partition key (longer ones of one prefix: taken as in order) */
 
 typedef struct ddb_access_warn {
     /* meter (charged by dispatch) */
@@ -45,6 +45,7 @@ typedef struct ddb_access_warn {
         int busy;
         uint32_t writes, keys, counted;
         uint16_t len;
+        uint64_t hash;                 /* the partition key's (tells keys of one prefix apart) */
         char pk[DDB_ACCESS_PK_BYTES];
     } run;
     struct {
