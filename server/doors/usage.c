@@ -17,6 +17,7 @@
 
 #include "proto/arena.h"
 #include "server/base/clock.h"
+#include "server/doors/warnings.h"
 #include "server/engine/catalog.h"
 #include "server/engine/table_stats.h"
 
@@ -50,6 +51,12 @@ static const price *price_of(const ddb_table *t)
         if (strcmp(prices[i].table_class, cls) == 0)
             return &prices[i];
     return &prices[0];
+}
+
+/* What `write` write request units cost at table t's prices (the warnings': warnings.h). */
+static double write_cost(const ddb_table *t, double write)
+{
+    return write * price_of(t)->write_million / 1e6;
 }
 
 typedef struct window {
@@ -250,6 +257,7 @@ int ddb_usage_admin(ddb_engine *eng, ddb_buf *out)
     ddb_jw_key(&w, "monthlyCost");
     ddb_jw_double(&w, cost * DDB_USAGE_MONTH_SECONDS / win.seconds);
     ddb_jw_obj_end(&w);
+    ddb_warnings_write(&w, tables, n, win.seconds, write_cost);
     ddb_jw_obj_end(&w);
     ddb_arena_free(&a);
     return 200;

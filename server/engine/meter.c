@@ -33,6 +33,10 @@ static ddb_meter *meter_of(ddb_meter **mp, ddb_arena *a)
         m->parts = m->inline_parts;
         m->n = m->taken = m->nparts = m->takenparts = 0;
         m->cap = m->capparts = DDB_METER_INLINE;
+        m->page_t = NULL;
+        m->fresh = m->inline_fresh;
+        m->nfresh = 0;
+        m->capfresh = 1;
     }
     return m;
 }
@@ -72,6 +76,53 @@ void ddb_meter_add_partition(ddb_meter **mp, ddb_arena *a, const ddb_table *t, c
     p->write = write;
     p->units = units;
     memcpy(p->key, key, DDB_KEY_PARTITION_BYTES);
+}
+
+void ddb_meter_note_page(ddb_meter **mp, ddb_arena *a, const ddb_table *t, size_t scanned, size_t returned,
+                         int filtered)
+{
+    ddb_meter *m = meter_of(mp, a);
+
+    m->page_t = t;
+    m->scanned = (uint32_t)scanned;
+    m->returned = (uint32_t)returned;
+    m->filtered = filtered;
+}
+
+void ddb_meter_note_read(ddb_meter **mp, ddb_arena *a, const ddb_table *t, const char *key, size_t klen,
+                         int consistent)
+{
+    ddb_meter *m;
+
+    if (consistent || t->stats == NULL || !ddb_access_written_lately(&t->stats->warn, key, klen))
+        return;
+    m = meter_of(mp, a);
+    if (m->nfresh > 0 && m->fresh[m->nfresh - 1].t == t) {
+        m->fresh[m->nfresh - 1].n++;
+        return;
+    }
+    m->fresh = grow(a, m->fresh, m->nfresh, &m->capfresh, sizeof(*m->fresh));
+    m->fresh[m->nfresh++] = (ddb_fresh_reads){t, 1};
+}
+
+/* The access-pattern warnings' figures of the request (access_warn.h). */
+static void charge_warnings(const ddb_meter *m, int op)
+{
+    ddb_access_warn *w;
+
+    for (uint32_t i = 0; i < m->nfresh; i++)
+        if (m->fresh[i].t->stats != NULL)
+            ddb_access_add(&m->fresh[i].t->stats->warn.fresh_reads, m->fresh[i].n);
+    if (m->page_t == NULL || m->page_t->stats == NULL)
+        return;
+    w = &m->page_t->stats->warn;
+    if (op == DDB_OP_Scan)
+        ddb_access_add(&w->scans, 1);
+    if (m->filtered) {
+        ddb_access_add(&w->filtered, 1);
+        ddb_access_add(&w->filtered_scanned, m->scanned);
+        ddb_access_add(&w->filtered_returned, m->returned);
+    }
 }
 
 static double units(const ddb_table *t, double table, const double *index)
@@ -162,5 +213,7 @@ void ddb_meter_charge(ddb_meter *m, int op, double *read, double *write)
         if (c->t->nvector > 0)
             charge_vector_bytes(c);
     }
+    if (m->page_t != NULL || m->nfresh > 0)
+        charge_warnings(m, op);
     take_pending(m);
 }

@@ -64,6 +64,13 @@ typedef struct ddb_charge {
 
 #define DDB_METER_INLINE 2 /* most requests record one table and one partition: no allocation more */
 
+/* Eventually consistent reads of one table's keys written less than a second before (the
+   access-pattern warnings': access_warn.h). */
+typedef struct ddb_fresh_reads {
+    const ddb_table *t;
+    uint32_t n;
+} ddb_fresh_reads;
+
 /* A request's meter: what it consumed so far (arena memory, the request's); [0, taken) of each
    list are taken from --enforce-capacity's buckets already. */
 typedef struct ddb_meter {
@@ -73,6 +80,14 @@ typedef struct ddb_meter {
     uint32_t nparts, capparts, takenparts;
     ddb_charge inline_used[DDB_METER_INLINE];
     ddb_partition_load inline_parts[DDB_METER_INLINE];
+    /* for the access-pattern warnings (access_warn.h): a Scan's or Query's page (page_t NULL: none)
+       and the eventually consistent reads of keys written lately (arena memory past the inline one) */
+    const ddb_table *page_t;
+    uint32_t scanned, returned;
+    int filtered;
+    ddb_fresh_reads *fresh;
+    uint32_t nfresh, capfresh;
+    ddb_fresh_reads inline_fresh[1];
 } ddb_meter;
 
 /* Records c on *m (created in `a` at the first record). */
@@ -82,6 +97,15 @@ void ddb_meter_add(ddb_meter **m, ddb_arena *a, const ddb_consumed *c);
    whose partition buckets alone take them). */
 void ddb_meter_add_partition(ddb_meter **m, ddb_arena *a, const ddb_table *t, const ddb_index *ix, int write,
                              const char *key, size_t klen, double units);
+
+/* Records a Scan's or Query's page of table t: the items it read (ScannedCount), returned (Count),
+   and whether a filter chose them. */
+void ddb_meter_note_page(ddb_meter **m, ddb_arena *a, const ddb_table *t, size_t scanned, size_t returned,
+                         int filtered);
+/* Records a read of the stored key `key` of t: an eventually consistent one of a key written less
+   than a second before is counted (a strongly consistent one costs a branch). */
+void ddb_meter_note_read(ddb_meter **m, ddb_arena *a, const ddb_table *t, const char *key, size_t klen,
+                         int consistent);
 
 /*
  * --enforce-capacity: 0 when a read of t (or of its index ix), of the partition of the stored key

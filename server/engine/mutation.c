@@ -614,6 +614,9 @@ static void count_change(ddb_arena *a, const ddb_mutation *m)
         ddb_throttle_take(m->t, 1, ddb_mutation_table_units(m), m->index_units);
         ddb_throttle_take_partition(m->t, NULL, 1, m->key.bytes, m->key.len, ddb_mutation_table_units(m));
     }
+    if (m->request && m->t->stats != NULL) /* the access-pattern warnings' (access_warn.h) */
+        ddb_access_note_write(&m->t->stats->warn, &m->key, m->has_new ? &m->new_item : NULL, m->new_size,
+                              m->t->ttl_enabled ? m->t->ttl_attr : NULL);
     d[0].id = m->t->id;
     d[0].items = (long long)m->has_new - (long long)m->had_old;
     d[0].bytes = (m->has_new ? (long long)m->new_size : 0) - (m->had_old ? (long long)m->old_size : 0);

@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "server/engine/table.h"
+#include "server/engine/access_warn.h"
 #include "server/engine/usage.h"
 #include "server/storage/storage.h"
 
@@ -59,6 +60,7 @@ typedef struct ddb_table_stats {
     uint64_t read_milli, write_milli; /* consumed units x 1000 (relaxed atomics) */
     uint64_t vector_search_bytes, vector_write_bytes; /* vector indexes' request bytes (relaxed atomics) */
     ddb_table_usage usage;            /* the same units by operation and index (the cost report) */
+    ddb_access_warn warn;             /* the access-pattern warnings' observations (access_warn.h) */
 } ddb_table_stats;
 
 /* Table t's figures: `known` zero items (a table just created) or to be counted (one loaded). */

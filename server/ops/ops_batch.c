@@ -378,6 +378,7 @@ int ddb_op_batch_get_item(ddb_req *req)
             used[i].table += ddb_read_units(size, g[i].consistent);
             ddb_consumed_record(req, &(ddb_consumed){.t = g[i].t, .table = ddb_read_units(size, g[i].consistent)});
             ddb_partition_record(req, g[i].t, NULL, 0, k->bytes, k->len, ddb_read_units(size, g[i].consistent));
+            ddb_meter_note_read(&req->meter, req->arena, g[i].t, k->bytes, k->len, g[i].consistent);
             if (!found)
                 continue;
             total += size;

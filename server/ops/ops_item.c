@@ -206,6 +206,7 @@ int ddb_op_get_item(ddb_req *req)
         ddb_item_write_json(w, &out);
     }
     ddb_partition_record(req, t, NULL, 0, key.bytes, key.len, ddb_read_units(size, consistent));
+    ddb_meter_note_read(&req->meter, req->arena, t, key.bytes, key.len, consistent);
     ddb_consumed_write(req, ddb_rcc_parse(req->in), &(ddb_consumed){.t = t, .table = ddb_read_units(size, consistent)});
     ddb_jw_obj_end(w);
     return DDB_OK;
