@@ -91,6 +91,17 @@ class Ddbd:
     def restore(self, name):
         return self.admin("POST", "/ddbd/snapshots/%s/restore" % name)
 
+    def consistency(self, table, index_lag_ms=0, stale_reads_ms=0, seed=None):
+        """Eventual consistency for `table` in this view's namespace (docs/testing.md): its GSIs see
+        a write `index_lag_ms` later (a number, or "MIN-MAX" drawn per write), and eventually
+        consistent reads may miss writes younger than `stale_reads_ms`; both 0 turn it off. The
+        same seed gives the same draws (absent: the server's --consistency-seed)."""
+        body = {"table": table if self.namespace is None else "%s|%s" % (self.namespace, table),
+                "indexLagMs": index_lag_ms, "staleReadsMs": stale_reads_ms}
+        if seed is not None:
+            body["seed"] = seed
+        return self.admin("POST", "/ddbd/consistency", body)
+
     def client(self, service="dynamodb", **kwargs):
         """A boto3 client for this server and namespace (any credentials do; no retries hide an error)."""
         import boto3
