@@ -100,7 +100,15 @@ class Ddbd:
                 "indexLagMs": index_lag_ms, "staleReadsMs": stale_reads_ms}
         if seed is not None:
             body["seed"] = seed
+        if not hasattr(self, "_lagged"):
+            self._lagged = set()
+        self._lagged.add(table)  # the `ddbd` fixture turns it off after the test
         return self.admin("POST", "/ddbd/consistency", body)
+
+    def consistency_reset(self):
+        for table in list(getattr(self, "_lagged", ())):
+            self.consistency(table)
+        self._lagged = set()
 
     def client(self, service="dynamodb", **kwargs):
         """A boto3 client for this server and namespace (any credentials do; no retries hide an error)."""
@@ -220,4 +228,5 @@ def ddbd_baseline(ddbd_server, ddbd_seed):
 def ddbd(ddbd_server, ddbd_baseline):
     """The server, its worker's namespace restored to the state `ddbd_seed` left before this test."""
     ddbd_server.restore(ddbd_baseline)
-    return ddbd_server
+    yield ddbd_server
+    ddbd_server.consistency_reset()  # a test's eventual consistency ends with it
