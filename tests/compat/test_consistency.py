@@ -104,10 +104,38 @@ def test_index_lag_keeps_the_old_entry_of_a_moved_or_deleted_item(server_factory
                      ExpressionAttributeValues={":e": S("old@x")}, Limit=5,
                      ExclusiveStartKey=first["LastEvaluatedKey"])
     assert sorted(i["pk"]["S"] for i in first["Items"] + rest["Items"]) == ["u1", "u2"]
+    # backwards too, in the index's order (entries of one key ordered by the table's key)
+    back = ddb.query(TableName=t, IndexName="by_email", KeyConditionExpression="email = :e",
+                     ExpressionAttributeValues={":e": S("old@x")}, ScanIndexForward=False)["Items"]
+    forward = by_email(ddb, t, "old@x")
+    assert [i["pk"]["S"] for i in back] == [i["pk"]["S"] for i in reversed(forward)]
     # the table itself is current
     assert ddb.get_item(TableName=t, Key={"pk": S("u2")}, ConsistentRead=True).get("Item") is None
     assert wait_for(lambda: [i["pk"]["S"] for i in by_email(ddb, t, "new@x")] == ["u1"])
     assert by_email(ddb, t, "old@x") == []
+
+
+def test_index_lag_drawn_between_min_and_max_repeats_with_the_seed(server_factory):
+    """--index-lag MIN-MAX: each write's lag drawn from the seed; the same seed, the same order in
+    which writes reach the index."""
+    orders = []
+    for _ in range(2):
+        srv = server_factory(["--in-memory", "--index-lag", "1000-6000", "--consistency-seed", "192"])
+        ddb = make_client(srv.endpoint)
+        t = gsi_table(ddb, "lagged")
+        for k in range(6):
+            ddb.put_item(TableName=t, Item={"pk": S("u%d" % k), "email": S("a@x")})
+        seen = []
+        def more():
+            for i in by_email(ddb, t, "a@x"):
+                if i["pk"]["S"] not in seen:
+                    seen.append(i["pk"]["S"])
+            return len(seen) == 6
+        assert wait_for(more, timeout=60)
+        orders.append(seen)
+    # seed 192 draws lags of 1969, 1019, 5909, 5180, 4680 and 3022 ms for u0..u5 (at least 500 ms
+    # apart, so the polls see them one by one)
+    assert orders[0] == orders[1] == ["u1", "u0", "u5", "u4", "u3", "u2"]
 
 
 def stale_pattern(ddb, t, reads=16):
