@@ -46,9 +46,8 @@ typedef struct run {
     const char *wregion;
     unsigned in_flight_ms;       /* STRONG global tables: how long another region's write holds an item */
     uint64_t kept[DDB_RET__COUNT]; /* bytes of retained history (retention.h) the decided write adds */
-    struct ddb_consistency *cons;  /* eng->consistency: the decided images are kept for it (consistency.h) */
-    const char *cold, *cnew;       /* they, stored (NULL: absent) */
-    size_t coldlen, cnewlen;
+    struct ddb_consistency *cons;  /* eng->consistency: the commit notes the stored images (consistency.h) */
+    const char *cold, *cnew; size_t coldlen, cnewlen; /* they (NULL: absent) */
 } run;
 
 static int fail(ddb_mutation *m, int code, const char *msg)
@@ -488,9 +487,7 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
         derive_indexes(r, out);
     if (r->cons != NULL) { /* the store's buffer of the old image lasts only the decision */
         r->cold = old != NULL ? ddb_arena_memdup(r->a, old, oldlen) : NULL;
-        r->coldlen = oldlen;
-        r->cnew = m->has_new ? val : m->kind == DDB_MUT_DELETE ? NULL : r->cold;
-        r->cnewlen = m->has_new ? vlen : m->kind == DDB_MUT_DELETE ? 0 : oldlen;
+        r->coldlen = oldlen, r->cnew = val, r->cnewlen = vlen;
     }
     changed = (m->t->rep_id != 0 || m->t->stream_id != 0 || m->t->kinesis_log != 0) &&
               item_changed(r, old, oldlen, val, vlen);
@@ -564,7 +561,7 @@ static void keep(ddb_engine *eng, const ddb_table *t, const run *r)
         ddb_engine_retain(eng, (ddb_retained_kind)k, r->kept[k]);
     if ((r->kept[DDB_RET_STREAM] | r->kept[DDB_RET_KINESIS]) != 0 && eng->followed_write != NULL)
         eng->followed_write(eng, t);
-    if (r->cons != NULL && (r->cold != NULL || r->cnew != NULL) && r->m->kind != DDB_MUT_CHECK && !r->m->rep_stale)
+    if (r->cons != NULL && (r->m->has_new || (r->m->kind == DDB_MUT_DELETE && r->m->had_old)) && !r->m->rep_stale)
         ddb_consist_note(r->cons, t, &r->m->key, r->cold, r->coldlen, r->cnew, r->cnewlen);
 }
 
@@ -683,9 +680,8 @@ static int mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
 {
     unsigned long long limit = eng->settings.item_collection_limit;
     run r = {m,    a, eng->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0, eng->vectors, 0, NULL, 0, NULL,
-             eng->settings.replication_lag};
+             eng->settings.replication_lag, {0}, __atomic_load_n(&eng->consistency, __ATOMIC_ACQUIRE)};
 
-    r.cons = __atomic_load_n(&eng->consistency, __ATOMIC_ACQUIRE);
     /* an injected conflict (faults.h), as when a transaction holds the item */
     if (m->single_write && ddb_fault_draw(eng->settings.write_conflict_rate))
         return fail(m, DDB_E_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
@@ -937,9 +933,8 @@ static int mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n,
             return txn_fail(err, DDB_E_TRANSACTION_CANCELED, NULL);
     for (size_t i = 0; i < n; i++)
         x.runs[i] = (run){&ms[i], a, eng->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0, eng->vectors,
-                          0, NULL, 0, NULL, eng->settings.replication_lag};
-    for (size_t i = 0; i < n; i++)
-        x.runs[i].cons = __atomic_load_n(&eng->consistency, __ATOMIC_ACQUIRE);
+                          0, NULL, 0, NULL, eng->settings.replication_lag, {0},
+                          __atomic_load_n(&eng->consistency, __ATOMIC_ACQUIRE)};
     for (;;) {
         size_t nkeys;
         int rc;
