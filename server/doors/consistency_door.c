@@ -8,6 +8,7 @@
 
 #include "proto/arena.h"
 #include "server/base/log.h"
+#include "server/engine/catalog.h"
 #include "server/engine/consistency.h"
 
 static int message(ddb_buf *out, int status, const char *msg)
@@ -57,6 +58,20 @@ static int table_name_ok(const char *s)
               s[i] == '_' || s[i] == '-' || s[i] == '.'))
             return 0;
     return 1;
+}
+
+/* "<account>:<region>|T" as the catalog names the namespace ("|T" for the default one, which
+   "000000000000:us-east-1" is); a bare name as it is. */
+static const char *ns_table(ddb_arena *a, const char *table)
+{
+    const char *bar = strchr(table, '|'), *colon = memchr(table, ':', bar != NULL ? (size_t)(bar - table) : 0);
+
+    if (bar == NULL || colon == NULL)
+        return table;
+    return ddb_arena_sprintf(a, "%s|%s",
+                             ddb_ns_of(a, ddb_arena_strndup(a, table, (size_t)(colon - table)),
+                                       ddb_arena_strndup(a, colon + 1, (size_t)(bar - colon - 1))),
+                             bar + 1);
 }
 
 /* A member that is a whole number of ms in 0..3600000 (absent: 0); -1 when it is not. */
@@ -113,6 +128,7 @@ static int set(ddb_engine *eng, const char *body, size_t blen, ddb_buf *out)
             __atomic_store_n(&eng->consistency, c, __ATOMIC_RELEASE);
     }
     if (ok && rc == 0) {
+        table = ns_table(&a, table);
         s.seed = seed != NULL ? (uint64_t)ddb_json_integer(seed, 0) : eng->settings.consistency_seed;
         rc = ddb_consist_set(c, table, &s);
         if (rc == 0)

@@ -137,8 +137,8 @@ static const ddb_consist_settings *settings_of(struct ddb_consistency *c, const 
     char key[320];
 
     *ts = NULL;
-    if (t->ns != NULL && t->ns[0] != '\0' && (size_t)snprintf(key, sizeof(key), "%s|%s", t->ns, t->name) < sizeof(key))
-        *ts = state_of(c, key, 0);
+    if ((size_t)snprintf(key, sizeof(key), "%s|%s", t->ns != NULL ? t->ns : "", t->name) < sizeof(key))
+        *ts = state_of(c, key, 0); /* (the default namespace's: "|name") */
     if (*ts == NULL)
         *ts = state_of(c, t->name, 0);
     return *ts != NULL ? &(*ts)->s : &c->defaults;

@@ -47,7 +47,8 @@ struct ddb_consistency *ddb_consist_create(const ddb_consist_settings *defaults)
 void ddb_consist_free(struct ddb_consistency *c);
 
 /* Sets table `name`'s settings (restarting its draws and, when off, forgetting its log): `name` is
-   a table's name in any namespace, or "<namespace>|<name>" one namespace's table (which wins). 0,
+   a table's name in any namespace, or "<namespace>|<name>" one namespace's table (which wins;
+   the namespace as catalog.h's ddb_ns_of has it, "" for the default one). 0,
    or -1 when DDB_CONSIST_TABLES_MAX tables have settings already. */
 int ddb_consist_set(struct ddb_consistency *c, const char *name, const ddb_consist_settings *s);
 /* Forgets every logged change (a snapshot restored: the store holds none of them). */

@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 
+import { consistency } from '../../integrations/node/ddbd.mjs';
 import { makeClients, startServer, stopServer } from './helpers.mjs';
 
 const LAG_MS = 3000;
@@ -98,5 +99,18 @@ describe('stale reads', () => {
     assert.ok(first.includes('old') && first.includes('new'), first.join());
     assert.deepEqual(await pattern(a.server.endpoint, a.doc, 11), first);
     assert.deepEqual(await pattern(b.server.endpoint, b.doc, 11), first);
+  });
+});
+
+describe('integrations/node consistency()', () => {
+  test("sets the table of the worker's namespace alone, and turns it off", async () => {
+    const { server, client, doc } = await serve(['--admin', '--namespaces']);
+    await usersTable(client);
+    const state = await consistency(server.endpoint, 'users', { indexLagMs: 60000, seed: 1 }, 'us-east-1');
+    assert.deepEqual(state.tables.map((t) => t.table), ['|users']);   // the default namespace's, as the catalog names it
+    await doc.send(new PutCommand({ TableName: 'users', Item: { id: 'u1', email: 'a@x' } }));
+    assert.deepEqual(await byEmail(doc, 'a@x'), []);
+    await consistency(server.endpoint, 'users', {}, 'us-east-1');
+    assert.deepEqual(await byEmail(doc, 'a@x'), [{ id: 'u1', email: 'a@x' }]);
   });
 });
