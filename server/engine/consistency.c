@@ -30,6 +30,7 @@ typedef struct table_state {
     uint64_t nreads, nwrites; /* the draws taken: the sequence's position */
     change *log;
     size_t start, end, cap;
+    size_t bytes;            /* the images and keys its log holds */
 } table_state;
 
 struct ddb_consistency {
@@ -93,11 +94,17 @@ static void change_free(change *ch)
     free(ch->new_val);
 }
 
+static size_t change_bytes(const change *ch)
+{
+    return ch->key.len + (ch->old != NULL ? ch->oldlen : 0) + (ch->new_val != NULL ? ch->newlen : 0);
+}
+
 static void log_clear(table_state *ts)
 {
     for (size_t i = ts->start; i < ts->end; i++)
         change_free(&ts->log[i]);
     ts->start = ts->end = 0;
+    ts->bytes = 0;
 }
 
 void ddb_consist_free(struct ddb_consistency *c)
@@ -225,8 +232,9 @@ static void log_trim(table_state *ts, uint64_t now)
     while (ts->start < ts->end) {
         const change *ch = &ts->log[ts->start];
         int missable = ch->w_ms + ts->s.stale_ms >= now || ch->v_ms >= now;
-        if (missable && ts->end - ts->start < DDB_CONSIST_LOG_MAX)
+        if (missable && ts->end - ts->start < DDB_CONSIST_LOG_MAX && ts->bytes <= DDB_CONSIST_LOG_BYTES)
             break;
+        ts->bytes -= change_bytes(&ts->log[ts->start]);
         change_free(&ts->log[ts->start++]);
     }
     if (ts->start == ts->end)
@@ -290,8 +298,10 @@ void ddb_consist_note(struct ddb_consistency *c, const ddb_table *t, const ddb_k
     if (ch.key.bytes == NULL || (old != NULL && ch.old == NULL) || (new_val != NULL && ch.new_val == NULL) ||
         log_room(ts) != 0)
         change_free(&ch); /* out of memory: the change is simply seen at once */
-    else
+    else {
+        ts->bytes += change_bytes(&ch);
         ts->log[ts->end++] = ch;
+    }
     pthread_mutex_unlock(&c->mu);
 }
 

@@ -34,8 +34,10 @@ typedef struct ddb_consist_settings {
     uint64_t seed;                   /* the draws' seed */
 } ddb_consist_settings;
 
-/* The most changes a table's log keeps (the oldest beyond it are forgotten: reads see them). */
+/* The most changes a table's log keeps, and the most bytes of their images (past either, the
+   oldest are forgotten: reads see them; a read copies what it misses, so this bounds it too). */
 #define DDB_CONSIST_LOG_MAX 20000
+#define DDB_CONSIST_LOG_BYTES (16u << 20)
 /* The most tables with settings of their own. */
 #define DDB_CONSIST_TABLES_MAX 256
 
