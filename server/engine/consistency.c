@@ -315,6 +315,15 @@ typedef struct missed {
     size_t oldlen, newlen;
 } missed;
 
+/* Whether a read of t (or its index ix) at `now`, by a replica `stale` ms behind, misses change ch. */
+static int is_missed(const change *ch, const ddb_table *t, const ddb_index *ix, const ddb_key *only, uint64_t now,
+                     uint64_t stale)
+{
+    int lagged = ix != NULL && ix->kind == DDB_IX_GLOBAL && ch->v_ms > now;
+
+    return ch->table_id == t->id && (lagged || ch->w_ms + stale > now) && (only == NULL || same_key(only, &ch->key));
+}
+
 /*
  * The changes of t's items the read misses (arena copies, in commit order): those younger than
  * the read's replica lag (drawn: half the reads are current, half lag by stale/2..stale), and for
@@ -339,11 +348,13 @@ static long missed_changes(ddb_engine *eng, ddb_arena *a, const ddb_table *t, co
         uint64_t d = draw(s->seed, 2, ts->nreads++);
         stale = (d & 1) ? 0 : s->stale_ms / 2 + (d >> 1) % (s->stale_ms - s->stale_ms / 2 + 1);
     }
-    *out = ts != NULL ? DDB_NEW_ARRAY(a, missed, ts->end - ts->start + 1) : NULL;
+    for (size_t i = ts != NULL ? ts->start : 0; ts != NULL && i < ts->end; i++)
+        n += is_missed(&ts->log[i], t, ix, only, now, stale);
+    *out = DDB_NEW_ARRAY(a, missed, n + 1);
+    n = 0;
     for (size_t i = ts != NULL ? ts->start : 0; ts != NULL && i < ts->end; i++) {
         const change *ch = &ts->log[i];
-        int lagged = ix != NULL && ix->kind == DDB_IX_GLOBAL && ch->v_ms > now;
-        if (ch->table_id != t->id || (!lagged && ch->w_ms + stale <= now) || (only != NULL && !same_key(only, &ch->key)))
+        if (!is_missed(ch, t, ix, only, now, stale))
             continue;
         missed *m = &(*out)[n++];
         m->seq = i;
