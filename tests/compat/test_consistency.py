@@ -166,7 +166,7 @@ def test_stale_reads_repeat_exactly_with_the_same_seed(server_factory):
     assert stale_pattern(ddb, t) != patterns[0]
 
 
-def test_stale_reads_reach_batch_get_query_and_scan(server_factory):
+def test_stale_reads_reach_batch_get_query_scan_and_partiql(server_factory):
     srv = server_factory(["--in-memory", "--stale-reads", "60000", "--consistency-seed", "3"])
     ddb = make_client(srv.endpoint)
     t = unique_name("cons")
@@ -174,18 +174,22 @@ def test_stale_reads_reach_batch_get_query_and_scan(server_factory):
                      AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
                      KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
     ddb.put_item(TableName=t, Item={"pk": S("k"), "v": S("new")})  # in the window: before it, no item
-    seen = {"batch": set(), "query": set(), "scan": set()}
+    seen = {"batch": set(), "query": set(), "scan": set(), "partiql": set()}
     for _ in range(12):
         got = ddb.batch_get_item(RequestItems={t: {"Keys": [{"pk": S("k")}]}})["Responses"][t]
         seen["batch"].add(len(got))
         got = ddb.query(TableName=t, KeyConditionExpression="pk = :k", ExpressionAttributeValues={":k": S("k")})
         seen["query"].add(got["Count"])
         seen["scan"].add(ddb.scan(TableName=t)["Count"])
-    assert seen == {"batch": {0, 1}, "query": {0, 1}, "scan": {0, 1}}
+        seen["partiql"].add(len(ddb.execute_statement(Statement='SELECT * FROM "%s" WHERE pk = ?' % t,
+                                                      Parameters=[S("k")])["Items"]))
+    assert seen == {"batch": {0, 1}, "query": {0, 1}, "scan": {0, 1}, "partiql": {0, 1}}
     for _ in range(6):  # strongly consistent: always there
         assert ddb.batch_get_item(RequestItems={t: {"Keys": [{"pk": S("k")}], "ConsistentRead": True}}
                                   )["Responses"][t] != []
         assert ddb.scan(TableName=t, ConsistentRead=True)["Count"] == 1
+        assert len(ddb.execute_statement(Statement='SELECT * FROM "%s" WHERE pk = ?' % t, Parameters=[S("k")],
+                                         ConsistentRead=True)["Items"]) == 1
 
 
 def test_admin_door_sets_one_table_and_lists_it(server_factory):
