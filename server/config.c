@@ -18,6 +18,7 @@
 #include "server/base/regions.h"
 #include "server/config_help.h"
 #include "server/doors/guard/guard.h"
+#include "server/engine/consistency.h"
 #include "server/storage/storage.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -512,6 +513,18 @@ static int check_budget(const ddb_config *cfg)
     return 0;
 }
 
+/* --index-lag: MS or MIN-MAX */
+static int check_index_lag(const ddb_config *cfg)
+{
+    unsigned lo, hi;
+
+    if (cfg->index_lag != NULL && ddb_consist_parse_lag(cfg->index_lag, &lo, &hi) != 0) {
+        fprintf(stderr, "ddbd: --index-lag wants MS or MIN-MAX, each from 0 to 3600000 ms (got '%s')\n", cfg->index_lag);
+        return -1;
+    }
+    return 0;
+}
+
 /* --allowed-hosts: names, so that a typo is an error rather than a name that never matches */
 static int check_hosts(const ddb_config *cfg)
 {
@@ -583,8 +596,10 @@ static int parse(ddb_config *cfg, int argc, char **argv)
         return -1;
     }
     resolve_inflight(cfg);
-    return check_faults(cfg) != 0 || check_peers(cfg) != 0 || check_regions(cfg) != 0 || check_mcp(cfg) != 0 || check_budget(cfg) != 0 ||
-                   check_hosts(cfg) != 0 ? -1 : 0;
+    return check_faults(cfg) != 0 || check_peers(cfg) != 0 || check_regions(cfg) != 0 || check_mcp(cfg) != 0 ||
+                   check_budget(cfg) != 0 || check_hosts(cfg) != 0 || check_index_lag(cfg) != 0
+               ? -1
+               : 0;
 }
 
 int ddb_config_parse(ddb_config *cfg, int argc, char **argv)

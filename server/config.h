@@ -48,6 +48,9 @@ typedef struct ddb_config {
     unsigned ttl_interval;            /* seconds between TTL sweeps (engine/ttl.h); default 5 */
     unsigned count_check_interval;    /* seconds between checks of the kept item counts (jobs/table_counts.h) */
     unsigned replication_lag;         /* --replication-lag: ms (engine/jobs/replication.h); default 0 */
+    const char *index_lag;            /* --index-lag MS|MIN-MAX: GSI reads see a write that late (engine/consistency.h) */
+    unsigned stale_reads;             /* --stale-reads MS: eventually consistent reads may miss writes this young */
+    unsigned consistency_seed;        /* --consistency-seed N: the draws of both */
     const char *region_peers[16];     /* --region-peer REGION=URL (engine/jobs/peer.h) */
     unsigned nregion_peers;
     const char *peer_key;             /* --peer-key: the --auth key that signs peer requests */

@@ -15,6 +15,7 @@
 #include "server/base/groupcommit.h"
 #include "server/base/log.h"
 #include "server/base/workers.h"
+#include "server/engine/consistency.h"
 #include "server/engine/idempotency.h"
 #include "server/engine/meter.h"
 #include "server/doors/usage.h"
@@ -166,6 +167,7 @@ static void settings_of(const ddb_config *cfg, ddb_engine_settings *s)
     s->count_check_interval = cfg->count_check_interval;
     s->namespaces = cfg->namespaces;
     s->replication_lag = cfg->replication_lag;
+    s->consistency_seed = cfg->consistency_seed;
     s->objstore.export_dir = cfg->export_dir;
     s->objstore.s3_endpoint = cfg->s3_endpoint;
     s->objstore.s3_access_key = cfg->s3_access_key;
@@ -208,6 +210,18 @@ static int peers_of(ddb_server *srv, const ddb_config *cfg, char **err)
     srv->eng.settings.peers.access_key = k->access_key;
     srv->eng.settings.peers.secret_key = k->secret;
     return 0;
+}
+
+/* --index-lag, --stale-reads: every table's settings (without them eng.consistency stays NULL until
+   /ddbd/consistency sets a table's, and the reads and writes never look: engine/consistency.h) */
+static void consistency_of(ddb_server *srv, const ddb_config *cfg)
+{
+    ddb_consist_settings d = {0, 0, cfg->stale_reads, cfg->consistency_seed};
+
+    if (cfg->index_lag != NULL)
+        (void)ddb_consist_parse_lag(cfg->index_lag, &d.lag_min_ms, &d.lag_max_ms); /* checked by config.c */
+    if (d.lag_max_ms > 0 || d.stale_ms > 0)
+        srv->eng.consistency = ddb_consist_create(&d);
 }
 
 int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
@@ -271,6 +285,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
         srv->eng.over_budget = over_budget;
     }
     srv->eng.followed_write = followed_write;
+    consistency_of(srv, cfg);
     /* exact vector search reads memory; a store other gateways write is read where it lies */
     srv->eng.vectors = ddb_store_shared(srv->eng.store) ? NULL : ddb_vector_cache_new(cfg->vector_ann, cfg->vector_ann_ef);
     srv->eng.search_threads = cfg->search_threads;
@@ -299,6 +314,7 @@ void ddb_server_close(ddb_server *srv)
     ddb_tokens_free(srv->eng.tokens);
     ddb_retention_free(srv->eng.retention);
     ddb_vector_cache_free(srv->eng.vectors);
+    ddb_consist_free(srv->eng.consistency);
     ddb_auth_free(srv->api.auth);
     ddb_nssnaps_free(srv->nssnaps);
     ddb_catalog_close(srv->eng.catalog);
@@ -371,6 +387,7 @@ int ddb_server_snapshot_restore(ddb_server *srv, const char *name)
     ddb_catalog_set_max_tables(srv->eng.catalog, srv->config->max_tables);
     srv->eng.tokens = ddb_tokens_new((uint64_t)srv->config->idempotency_window * 1000);
     ddb_budget_recount(&srv->eng); /* what the restored store holds */
+    ddb_consist_forget(srv->eng.consistency); /* changes the restored store never saw */
     ddb_vector_cache_free(srv->eng.vectors); /* its ids are the old store's */
     srv->eng.vectors = ddb_store_shared(srv->eng.store)
                            ? NULL

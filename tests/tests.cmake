@@ -77,6 +77,8 @@ endforeach()
 set_tests_properties(security.test_compressed_bodies PROPERTIES RUN_SERIAL TRUE)
 # a loop's fairness, asserted in times and rates against the same server alone: nothing else runs then
 set_tests_properties(security.test_loop_fairness PROPERTIES RUN_SERIAL TRUE)
+# index lags and stale windows of seconds, waited for: not beside a load that stalls the server
+set_tests_properties(compat.test_consistency PROPERTIES RUN_SERIAL TRUE)
 
 if(DDB_FUZZ)
   # tests/fuzz/fuzz_*.c: libFuzzer targets (clang; the libraries are instrumented in CMakeLists.txt)
@@ -121,6 +123,8 @@ if(NODE AND EXISTS ${CMAKE_SOURCE_DIR}/tests/js/node_modules)
   # the shape-aware request fuzzer (issue 49) is the security suite's as much as the SDK's; its budget
   # is DDB_SHAPE_FUZZ_SECONDS (80 s), its servers' start-ups and crash bisections on top
   set_tests_properties(js.shape_fuzz PROPERTIES LABELS "js;security" TIMEOUT 600)
+  # an index lag of seconds, waited for (as compat.test_consistency)
+  set_tests_properties(js.consistency PROPERTIES RUN_SERIAL TRUE)
 elseif(DDB_JS_TESTS)
   message(WARNING "tests/js not run: node or tests/js/node_modules missing (run deploy/ddbd.sh deps)")
 endif()

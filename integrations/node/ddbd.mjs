@@ -130,6 +130,16 @@ const workerId = () => Number(process.env.VITEST_POOL_ID || process.env.JEST_WOR
 export const ddbdRegion = (id = workerId()) => `ddbd-w${id}`;
 export const ddbdSnapshot = (id = workerId()) => `${SNAPSHOT}-${ddbdRegion(id)}`;
 
+// Eventual consistency for `table` (docs/testing.md, "Eventual consistency"): its GSIs see a write
+// indexLagMs later (a number, or "MIN-MAX" drawn per write), its eventually consistent reads may miss
+// writes younger than staleReadsMs; the same seed, the same draws. In the worker's namespace (region
+// null: the table of that name in every namespace); all 0 turns it off.
+export const consistency = (endpoint, table, { indexLagMs = 0, staleReadsMs = 0, seed } = {}, region = ddbdRegion()) =>
+  admin(endpoint, 'POST', '/ddbd/consistency', {
+    table: region === null ? table : `${ACCOUNT}:${region}|${table}`, indexLagMs, staleReadsMs,
+    ...(seed === undefined ? {} : { seed }),
+  });
+
 // The run's server, checking that globalSetup seeded this worker's namespace.
 export function ddbdEndpoint() {
   const endpoint = process.env.DDBD_ENDPOINT;

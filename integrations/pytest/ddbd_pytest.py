@@ -154,6 +154,25 @@ class Ddbd:
         self.faults_set = False
         return self.admin("DELETE", "/ddbd/faults")
 
+    def consistency(self, table, index_lag_ms=0, stale_reads_ms=0, seed=None):
+        """Eventual consistency for `table` in this view's namespace (docs/testing.md): its GSIs see
+        a write `index_lag_ms` later (a number, or "MIN-MAX" drawn per write), and eventually
+        consistent reads may miss writes younger than `stale_reads_ms`; both 0 turn it off. The
+        same seed gives the same draws (absent: the server's --consistency-seed)."""
+        body = {"table": table if self.namespace is None else "%s|%s" % (self.namespace, table),
+                "indexLagMs": index_lag_ms, "staleReadsMs": stale_reads_ms}
+        if seed is not None:
+            body["seed"] = seed
+        if not hasattr(self, "_lagged"):
+            self._lagged = set()
+        self._lagged.add(table)  # the `ddbd` fixture turns it off after the test
+        return self.admin("POST", "/ddbd/consistency", body)
+
+    def consistency_reset(self):
+        for table in list(getattr(self, "_lagged", ())):
+            self.consistency(table)
+        self._lagged = set()
+
     def client(self, service="dynamodb", **kwargs):
         """A boto3 client for this server and namespace (any credentials do; no retries hide an error)."""
         import boto3
@@ -280,3 +299,4 @@ def ddbd(ddbd_server, ddbd_baseline):
     yield ddbd_server
     if getattr(ddbd_server, "faults_set", False):
         ddbd_server.clear_faults()
+    ddbd_server.consistency_reset()  # a test's eventual consistency ends with it

@@ -248,3 +248,44 @@ def test_faults_are_injected_and_cleared_after_the_test(pytester, inner):
     pytester.makepyfile(test_inner=FAULTS)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=3)
+
+
+# Eventual consistency through the fixture (docs/testing.md): a table's GSI lags in this worker's
+# namespace alone, and turning it off shows the write at once.
+CONSISTENCY = '''
+def make(db, name):
+    db.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                    AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"},
+                                          {"AttributeName": "email", "AttributeType": "S"}],
+                    KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                    GlobalSecondaryIndexes=[{"IndexName": "by_email",
+                                             "KeySchema": [{"AttributeName": "email", "KeyType": "HASH"}],
+                                             "Projection": {"ProjectionType": "ALL"}}])
+
+def by_email(db, name):
+    return db.query(TableName=name, IndexName="by_email", KeyConditionExpression="email = :e",
+                    ExpressionAttributeValues={":e": {"S": "a@x"}})["Items"]
+
+def test_index_lag(ddbd):
+    db = ddbd.client()
+    make(db, "lagged")
+    make(db, "current")
+    state = ddbd.consistency("lagged", index_lag_ms=60000, seed=1)
+    assert [t["table"] for t in state["tables"]] == ["%s|lagged" % ddbd.namespace]
+    for name in ("lagged", "current"):
+        db.put_item(TableName=name, Item={"id": {"S": "u1"}, "email": {"S": "a@x"}})
+    assert by_email(db, "lagged") == []
+    assert len(by_email(db, "current")) == 1
+    assert db.get_item(TableName="lagged", Key={"id": {"S": "u1"}}, ConsistentRead=True)["Item"]
+    ddbd.consistency("lagged")
+    assert len(by_email(db, "lagged")) == 1
+'''
+
+
+def test_consistency_sets_a_table_of_the_workers_namespace(pytester, monkeypatch):
+    pytester.makepyfile(test_consistency=CONSISTENCY)
+    pytester.makeconftest(CONFTEST)
+    here = os.path.dirname(os.path.abspath(__file__))
+    monkeypatch.setenv("PYTHONPATH", here + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

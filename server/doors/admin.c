@@ -16,6 +16,7 @@
 #include "server/base/log.h"
 #include "server/engine/catalog.h"
 #include "server/engine/jobs/tasks.h"
+#include "server/doors/consistency_door.h"
 #include "server/doors/insights_view.h"
 #include "server/doors/usage.h"
 #include "server/doors/nssnap.h"
@@ -406,6 +407,8 @@ int ddb_admin_handle(ddb_server *srv, const char *method, const char *path, size
         status = is_post                         ? set_faults(body, blen, out)
                  : strcmp(method, "DELETE") == 0 ? clear_faults(out)
                                                  : faults_state(out);
+    else if (plen == 17 && memcmp(path, "/ddbd/consistency", 17) == 0)
+        status = ddb_consistency_door(&srv->eng, is_post, body, blen, out);
     else if (plen >= 15 && memcmp(path, "/ddbd/snapshots", 15) == 0)
         status = snapshots(srv, method, path, plen, body, blen, out);
     else if (plen == 11 && memcmp(path, "/ddbd/usage", 11) == 0 && !is_post)

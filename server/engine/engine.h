@@ -44,6 +44,7 @@ typedef struct ddb_engine_settings {
     int namespaces;                   /* --namespaces: regions have their own tables (global tables need it) */
     unsigned replication_lag;         /* --replication-lag, ms: on a STRONG global table, how long another
                                          region's write keeps an item in flight (mutation.h) */
+    uint64_t consistency_seed;        /* --consistency-seed: a table's draws' seed when its settings name none */
     ddb_objstore_settings objstore;
     ddb_peer_settings peers;
 } ddb_engine_settings;
@@ -68,6 +69,9 @@ typedef struct ddb_engine {
     /* called after a commit that wrote `t`'s stream or Kinesis records: the wiring nudges the
        followers that read them (base/follower.h: wake-up on commit); NULL when none runs */
     void (*followed_write)(struct ddb_engine *eng, const struct ddb_table *t);
+    /* --index-lag, --stale-reads and their per-table settings (engine/consistency.h); NULL until
+       any is set (set once, atomically: the admin door may set it while requests run) */
+    struct ddb_consistency *consistency;
     ddb_engine_settings settings;
 } ddb_engine;
 

@@ -9,6 +9,7 @@
 #include "server/base/clock.h"
 #include "server/base/faults.h"
 #include "server/engine/capacity.h"
+#include "server/engine/consistency.h"
 #include "server/engine/engine.h"
 #include "server/engine/index.h"
 #include "server/engine/insights_feed.h"
@@ -45,6 +46,8 @@ typedef struct run {
     const char *wregion;
     unsigned in_flight_ms;       /* STRONG global tables: how long another region's write holds an item */
     uint64_t kept[DDB_RET__COUNT]; /* bytes of retained history (retention.h) the decided write adds */
+    struct ddb_consistency *cons;  /* eng->consistency: the commit notes the stored images (consistency.h) */
+    const char *cold, *cnew; size_t coldlen, cnewlen; /* they (NULL: absent) */
 } run;
 
 static int fail(ddb_mutation *m, int code, const char *msg)
@@ -482,6 +485,10 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
     }
     if (m->t->nindexes > 0)
         derive_indexes(r, out);
+    if (r->cons != NULL) { /* the store's buffer of the old image lasts only the decision */
+        r->cold = old != NULL ? ddb_arena_memdup(r->a, old, oldlen) : NULL;
+        r->coldlen = oldlen, r->cnew = val, r->cnewlen = vlen;
+    }
     changed = (m->t->rep_id != 0 || m->t->stream_id != 0 || m->t->kinesis_log != 0) &&
               item_changed(r, old, oldlen, val, vlen);
     /* a global table's write time, deletes too (a tombstone); a local write that changes nothing
@@ -554,6 +561,8 @@ static void keep(ddb_engine *eng, const ddb_table *t, const run *r)
         ddb_engine_retain(eng, (ddb_retained_kind)k, r->kept[k]);
     if ((r->kept[DDB_RET_STREAM] | r->kept[DDB_RET_KINESIS]) != 0 && eng->followed_write != NULL)
         eng->followed_write(eng, t);
+    if (r->cons != NULL && (r->m->has_new || (r->m->kind == DDB_MUT_DELETE && r->m->had_old)) && !r->m->rep_stale)
+        ddb_consist_note(r->cons, t, &r->m->key, r->cold, r->coldlen, r->cnew, r->cnewlen);
 }
 
 static int collection_full(ddb_mutation *m)
@@ -674,7 +683,7 @@ static int mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
 {
     unsigned long long limit = eng->settings.item_collection_limit;
     run r = {m,    a, eng->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0, eng->vectors, 0, NULL, 0, NULL,
-             eng->settings.replication_lag};
+             eng->settings.replication_lag, {0}, __atomic_load_n(&eng->consistency, __ATOMIC_ACQUIRE)};
 
     /* an injected conflict (faults.h), as when a transaction holds the item */
     if (m->single_write && ddb_fault_draw(eng->settings.write_conflict_rate))
@@ -927,7 +936,8 @@ static int mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n,
             return txn_fail(err, DDB_E_TRANSACTION_CANCELED, NULL);
     for (size_t i = 0; i < n; i++)
         x.runs[i] = (run){&ms[i], a, eng->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0, eng->vectors,
-                          0, NULL, 0, NULL, eng->settings.replication_lag};
+                          0, NULL, 0, NULL, eng->settings.replication_lag, {0},
+                          __atomic_load_n(&eng->consistency, __ATOMIC_ACQUIRE)};
     for (;;) {
         size_t nkeys;
         int rc;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "server/engine/consistency.h"
 #include "server/engine/engine.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/mutation.h"
@@ -197,7 +198,7 @@ int ddb_op_get_item(ddb_req *req)
     if (t == NULL || ddb_key_param_or_fail(req, t, req->parsed.key, &key) != DDB_OK ||
         ddb_read_throttled_or_fail(req, t, NULL, key.bytes, key.len) != DDB_OK)
         return req->err.code;
-    if (ddb_read_item(req->eng, req->arena, &key, &item, &size, &found) != 0)
+    if (ddb_consist_read_item(req->eng, t, consistent, req->arena, &key, &item, &size, &found) != 0)
         return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
     ddb_jw_obj_begin(w);
     if (found) {

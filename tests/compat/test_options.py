@@ -100,6 +100,9 @@ def valid_args(name, tmp):
         "ttl-interval": ["--ttl-interval", "1"] + mem,
         "count-check-interval": ["--count-check-interval", "1"] + mem,
         "replication-lag": ["--replication-lag", "250"] + mem,
+        "index-lag": ["--index-lag", "100-300"] + mem,
+        "stale-reads": ["--stale-reads", "1000"] + mem,
+        "consistency-seed": ["--consistency-seed", "42", "--stale-reads", "500"] + mem,
         "region-peer": ["--region-peer", "eu-west-1=http://127.0.0.1:9", "--namespaces"] + mem,
         "peer-key": ["--auth", write(tmp / "peer-keys.txt", "AKIDEXAMPLE secret\nAKIDPEER secret\n"), "--peer-key", "AKIDPEER",
                      "--region-peer", "eu-west-1=http://127.0.0.1:9", "--namespaces"] + mem,
@@ -148,7 +151,7 @@ def valid_args(name, tmp):
 
 SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "rados-pool", "rados-inflight", "shards", "threads",
            "search-threads", "vector-ann", "vector-ann-ef", "log-level", "sync", "cors", "allowed-hosts", "item-collection-limit", "transaction-conflict-rate",
-           "write-conflict-rate", "fault", "fault-seed", "enforce-capacity", "idempotency-window", "ttl-interval", "count-check-interval", "replication-lag", "region-peer", "peer-key", "stream-trigger", "kinesis-endpoint", "auth", "namespaces",
+           "write-conflict-rate", "fault", "fault-seed", "enforce-capacity", "idempotency-window", "ttl-interval", "count-check-interval", "replication-lag", "index-lag", "stale-reads", "consistency-seed", "region-peer", "peer-key", "stream-trigger", "kinesis-endpoint", "auth", "namespaces",
            "regions", "max-tables", "max-connections", "min-free-disk", "memory-budget", "request-timeout", "header-timeout", "max-unsent-bytes",
            "max-pending-bodies", "lenient-numbers", "mcp-http", "mcp-allow-writes", "admin", "console", "metrics-port",
            "access-log", "otlp-endpoint", "seed", "seed-param", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "user"]

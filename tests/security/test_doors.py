@@ -97,12 +97,15 @@ def test_a_cross_site_post_cannot_reach_the_admin_endpoints(server_factory):
     for ctype in SIMPLE_TYPES:
         for method, path, body in (("POST", "/ddbd/faults", {"write_errors": True}),
                                    ("POST", "/ddbd/clock", {"advance": 86400000}),
+                                   ("POST", "/ddbd/consistency", {"table": "users", "staleReadsMs": 1000}),
                                    ("POST", "/ddbd/snapshots", {"name": "cross"}),
                                    ("DELETE", "/ddbd/snapshots/cross", b"")):
             status, hdrs, answer = request(srv.endpoint, method, path, body, content_type=ctype, headers=evil)
             assert status == 415, (ctype, path, status, answer)
             assert "access-control-allow-origin" not in hdrs
     assert write_faults(srv.endpoint) is False
+    status, _, body = request(srv.endpoint, "GET", "/ddbd/consistency")
+    assert (status, json.loads(body)["tables"]) == (200, [])
     status, _, body = request(srv.endpoint, "GET", "/ddbd/snapshots")
     assert (status, json.loads(body)) == (200, {"snapshots": []})
     client(srv.endpoint, "writer").list_tables()  # writes and reads as usual
@@ -127,7 +130,8 @@ def test_admin_endpoints_ask_a_signed_request_from_an_admin_key(server_factory, 
     ep = srv.endpoint
     for method, path, body in (("GET", "/ddbd/clock", b""), ("POST", "/ddbd/faults", {"write_errors": True}),
                                ("POST", "/ddbd/snapshots", {"name": "s"}), ("GET", "/ddbd/snapshots", b""),
-                               ("GET", "/ddbd/usage", b"")):
+                               ("GET", "/ddbd/usage", b""),
+                               ("POST", "/ddbd/consistency", {"table": "users", "indexLagMs": 500})):
         status, _, answer = request(ep, method, path, body)
         assert (status, json.loads(answer)) == (400, {"__type": SVC + "MissingAuthenticationTokenException",
                                                       "message": "Request is missing Authentication Token"})

@@ -135,6 +135,16 @@ func (s *Server) ClearFaults(t testing.TB) {
 	s.send(t, http.MethodDelete, "/ddbd/faults", "")
 }
 
+// Consistency makes table eventually consistent as DynamoDB can be (docs/testing.md, "Eventual
+// consistency"): its GSIs see a write indexLag ms late ("500", or "100-900" drawn per write), its
+// eventually consistent reads may miss writes younger than staleReadsMs; the same seed, the same
+// draws. Consistency(t, table, "0", 0, 0) turns it off.
+func (s *Server) Consistency(t testing.TB, table, indexLag string, staleReadsMs, seed uint64) {
+	t.Helper()
+	s.admin(t, "/ddbd/consistency", fmt.Sprintf(`{"table":%q,"indexLagMs":%q,"staleReadsMs":%d,"seed":%d}`,
+		table, indexLag, staleReadsMs, seed))
+}
+
 func (s *Server) admin(t testing.TB, path, body string) {
 	t.Helper()
 	s.send(t, http.MethodPost, path, body)

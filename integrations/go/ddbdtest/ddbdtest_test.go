@@ -49,6 +49,48 @@ func state(t *testing.T, db *dynamodb.Client) string {
 	return fmt.Sprintf("tables %v, items %d", tables.TableNames, scan.Count)
 }
 
+// Consistency: a GSI read right after a write misses it under an index lag, and finds it once off.
+func TestConsistencyLagsAGSI(t *testing.T) {
+	srv := Start(t, "--in-memory", "--admin")
+	db := dynamodb.NewFromConfig(srv.Config())
+	_, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:   aws.String("users"),
+		BillingMode: types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{
+			{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String("email"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
+		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{IndexName: aws.String("by_email"),
+			KeySchema:  []types.KeySchemaElement{{AttributeName: aws.String("email"), KeyType: types.KeyTypeHash}},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Consistency(t, "users", "60000", 0, 1)
+	_, err = db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("users"), Item: map[string]types.AttributeValue{
+		"id": &types.AttributeValueMemberS{Value: "u1"}, "email": &types.AttributeValueMemberS{Value: "a@x"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func() int32 {
+		out, err := db.Query(ctx, &dynamodb.QueryInput{TableName: aws.String("users"), IndexName: aws.String("by_email"),
+			KeyConditionExpression:    aws.String("email = :e"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":e": &types.AttributeValueMemberS{Value: "a@x"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Count
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("under a 60 s index lag the GSI has %d items, want 0", n)
+	}
+	srv.Consistency(t, "users", "0", 0, 0)
+	if n := count(); n != 1 {
+		t.Fatalf("with the lag off the GSI has %d items, want 1", n)
+	}
+}
+
 // The SDK through Config, and each subtest starting from the snapshot whatever the one before did.
 func TestRestoreBeforeEachSubtest(t *testing.T) {
 	srv := Start(t)

@@ -1,0 +1,21 @@
+/*
+ * server/doors/consistency_door.h: /ddbd/consistency, eventual consistency on demand per table
+ * (engine/consistency.h; docs/testing.md has the recipes).
+ *
+ *   GET  /ddbd/consistency  {"defaults": {...}, "tables": [{"table", "indexLagMs", "staleReadsMs", "seed", ...}]}
+ *   POST /ddbd/consistency  {"table": "T", "indexLagMs": 500 | "100-900", "staleReadsMs": 2000, "seed": 7}
+ *                           sets T's settings (an absent member: 0, off; {"table": "T"} alone turns
+ *                           both off) and restarts its draws; answers as GET does.
+ */
+#ifndef DDB_CONSISTENCY_DOOR_H
+#define DDB_CONSISTENCY_DOOR_H
+
+#include <stddef.h>
+
+#include "proto/json.h"
+#include "server/engine/engine.h"
+
+/* The answer's HTTP status; its JSON body in *out. */
+int ddb_consistency_door(ddb_engine *eng, int is_post, const char *body, size_t blen, ddb_buf *out);
+
+#endif
