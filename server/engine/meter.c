@@ -108,15 +108,15 @@ static void take_pending(ddb_meter *m)
     }
 }
 
-int ddb_meter_admit_read(ddb_meter *m, const ddb_table *t, const ddb_index *ix, const char *key, size_t klen,
-                         const char **msg)
+int ddb_meter_admit_read(ddb_meter *m, ddb_arena *a, const ddb_table *t, const ddb_index *ix, const char *key,
+                         size_t klen, ddb_error *err)
 {
     int code;
 
     if (!ddb_throttle_enabled)
         return 0;
     take_pending(m);
-    if ((code = ddb_throttle_read(t, ix, key, klen, msg)) != 0 && key != NULL)
+    if ((code = ddb_throttle_read(a, t, ix, key, klen, err)) != 0 && key != NULL)
         ddb_insights_throttled(key, klen);
     return code;
 }

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "proto/arena.h"
+#include "server/base/error.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/table.h"
 
@@ -86,11 +87,12 @@ void ddb_meter_add_partition(ddb_meter **m, ddb_arena *a, const ddb_table *t, co
 /*
  * --enforce-capacity: 0 when a read of t (or of its index ix), of the partition of the stored key
  * `key` (NULL for a Scan), is let in; else the error (DDB_E_THROUGHPUT_EXCEEDED, DDB_E_THROTTLING)
- * with *msg its text, and the key told to Contributor Insights. What m recorded before (a batch's
+ * recorded in *err with its text and ThrottlingReasons (in `a`), and the key told to Contributor
+ * Insights. What m recorded before (a batch's
  * earlier keys) is taken from the buckets first. Always 0 with the option off.
  */
-int ddb_meter_admit_read(ddb_meter *m, const ddb_table *t, const ddb_index *ix, const char *key, size_t klen,
-                         const char **msg);
+int ddb_meter_admit_read(ddb_meter *m, ddb_arena *a, const ddb_table *t, const ddb_index *ix, const char *key,
+                         size_t klen, ddb_error *err);
 
 /* Charges everything m recorded (NULL: nothing) for a request of operation `op` (ddb_op; the cost
    report's figures by operation, usage.h) and adds its read and write units to *read, *write. */

@@ -587,16 +587,12 @@ static void collection_key(ddb_arena *a, const ddb_mutation *m, ddb_store_key *o
 
 /* --enforce-capacity (throttle.h): whether the write is throttled, its error recorded; the throttled
    key counts for Contributor Insights. Only a client's writes are (not TTL's, imports', restores'). */
-static int throttled(ddb_mutation *m)
+static int throttled(ddb_arena *a, ddb_mutation *m)
 {
-    const char *msg;
-    int code;
-
     if (!ddb_throttle_enabled || !m->request || m->kind == DDB_MUT_CHECK ||
-        (code = ddb_throttle_write(m->t, &m->key, &msg)) == 0)
+        ddb_throttle_write(a, m->t, &m->key, &m->err) == 0)
         return 0;
     ddb_insights_throttled(m->key.bytes, m->key.len);
-    fail(m, code, msg);
     return 1;
 }
 
@@ -678,7 +674,7 @@ static int mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
         return fail(m, DDB_E_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
     if (m->t->rep_strong && !m->replicated && m->kind != DDB_MUT_CHECK)
         return mutate_strong(eng, a, m);
-    if (throttled(m))
+    if (throttled(a, m))
         return m->err.code;
     for (;;) {
         ddb_store_key keys[3] = {{m->key.bytes, m->key.len, NULL, 0}};
@@ -920,7 +916,7 @@ static int mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n,
 
     memset(err, 0, sizeof(*err));
     for (size_t i = 0; i < n; i++)
-        if (throttled(&ms[i]))
+        if (throttled(a, &ms[i]))
             return txn_fail(err, DDB_E_TRANSACTION_CANCELED, NULL);
     for (size_t i = 0; i < n; i++)
         x.runs[i] = (run){&ms[i], a, eng->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0, eng->vectors,
