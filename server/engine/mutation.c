@@ -11,6 +11,7 @@
 #include "server/engine/capacity.h"
 #include "server/engine/engine.h"
 #include "server/engine/index.h"
+#include "server/engine/hot.h"
 #include "server/engine/insights_feed.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/kinesis_log.h"
@@ -607,6 +608,7 @@ static void count_change(ddb_arena *a, const ddb_mutation *m)
     ddb_insights_write(a, m->t, &m->key, m->has_new ? &m->new_item : m->had_old ? &m->old : NULL,
                        ddb_mutation_table_units(m), m->index_units);
     if (m->request) { /* --enforce-capacity: taken as it is consumed, so a batch's later writes see it */
+        ddb_hot_observe(m->t, NULL, 1, m->key.bytes, m->key.len, ddb_mutation_table_units(m));
         ddb_throttle_take(m->t, 1, ddb_mutation_table_units(m), m->index_units);
         ddb_throttle_take_partition(m->t, NULL, 1, m->key.bytes, m->key.len, ddb_mutation_table_units(m));
     }

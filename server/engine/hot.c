@@ -1,0 +1,242 @@
+/*
+ * server/engine/hot.c: the hot-partition model (see hot.h).
+ */
+#include "server/engine/hot.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/base/be.h"
+#include "server/base/clock.h"
+#include "server/engine/keycodec.h"
+#include "server/engine/throttle.h"
+
+#define PROBES 8 /* slots looked at for an id: it lives in one of these */
+
+typedef struct hkey {
+    uint64_t hash; /* the partition hash; 0: free */
+    int64_t second;
+    double units[2], over[2]; /* this second's units, and the part inherited from an evicted key */
+    ddb_ci_top top;           /* its key form, for the report */
+} hkey;
+
+typedef struct slot {
+    uint32_t id; /* a table's or GSI's key prefix id; 0: free */
+    char lock;
+    int64_t second;         /* the second `units` counts */
+    double units[2], peak[2];
+    int64_t peak_second[2];
+    double limit[2];        /* the table's own limit this second (units a second; 0: none) */
+    double tokens[2];       /* a provisioned table's burst bucket */
+    int provisioned;
+    uint64_t throttled;
+    hkey keys[DDB_HOT_KEYS];
+    size_t nreports;
+    ddb_hot_report reports[DDB_HOT_REPORTS];
+} slot;
+
+static slot slots[DDB_HOT_SLOTS];
+
+size_t ddb_hot_memory_bytes(void)
+{
+    return sizeof(slots);
+}
+
+static void lock(slot *s)
+{
+    while (__atomic_test_and_set(&s->lock, __ATOMIC_ACQUIRE))
+        ;
+}
+
+static void unlock(slot *s)
+{
+    __atomic_clear(&s->lock, __ATOMIC_RELEASE);
+}
+
+static unsigned home(uint32_t id)
+{
+    return (id * 2654435761u) % DDB_HOT_SLOTS;
+}
+
+/* id's slot, locked: found, claimed free, or taken over from the one idle longest of its probes. */
+static slot *slot_of(uint32_t id, int64_t second)
+{
+    slot *oldest = NULL;
+
+    for (unsigned i = 0, h = home(id); i < PROBES; i++) {
+        slot *s = &slots[(h + i) % DDB_HOT_SLOTS];
+        uint32_t cur = __atomic_load_n(&s->id, __ATOMIC_ACQUIRE), zero = 0;
+        if (cur == id || (cur == 0 && (__atomic_compare_exchange_n(&s->id, &zero, id, 0, __ATOMIC_ACQ_REL,
+                                                                    __ATOMIC_ACQUIRE) || zero == id))) {
+            lock(s);
+            if (s->id == id)
+                return s;
+            unlock(s); /* taken over meanwhile: look on */
+            continue;
+        }
+        if (oldest == NULL || s->second < oldest->second)
+            oldest = s;
+    }
+    lock(oldest);
+    memset((char *)oldest + offsetof(slot, second), 0, sizeof(*oldest) - offsetof(slot, second));
+    __atomic_store_n(&oldest->id, id, __ATOMIC_RELEASE);
+    return oldest;
+}
+
+static double number_in(const ddb_json *desc, const char *name)
+{
+    const ddb_json *v = ddb_json_get(ddb_json_get(desc, "ProvisionedThroughput"), name);
+
+    return v != NULL && v->type == DDB_JSON_NUMBER ? strtod(v->u.s, NULL) : 0;
+}
+
+/* A new second: the peak so far, the table's limits for it (read once a second, not per request),
+   and a provisioned table's unused capacity kept for 300 seconds. */
+static void next_second(slot *s, const ddb_table *t, const ddb_index *ix, int64_t second)
+{
+    const char *mode = ddb_json_get_str(t->desc, "BillingMode");
+    int64_t gap = s->second == 0 ? 1 : second - s->second;
+
+    s->provisioned = mode == NULL || strcmp(mode, "PAY_PER_REQUEST") != 0;
+    for (int w = 0; w < 2; w++) {
+        if (s->units[w] > s->peak[w]) {
+            s->peak[w] = s->units[w];
+            s->peak_second[w] = s->second;
+        }
+        s->units[w] = 0;
+        if (s->provisioned) {
+            double rate = number_in(ix != NULL ? ix->desc : t->desc, w ? "WriteCapacityUnits" : "ReadCapacityUnits");
+            s->limit[w] = rate;
+            s->tokens[w] += rate * (double)(gap > DDB_BURST_SECONDS || gap < 0 ? DDB_BURST_SECONDS : gap);
+            if (s->tokens[w] > rate * DDB_BURST_SECONDS)
+                s->tokens[w] = rate * DDB_BURST_SECONDS;
+        } else {
+            double initial = w ? DDB_HOT_INITIAL_WRITE : DDB_HOT_INITIAL_READ;
+            s->limit[w] = 2 * s->peak[w] > initial ? 2 * s->peak[w] : initial;
+        }
+    }
+    s->second = second;
+}
+
+/* The sketch's entry of the key (hash h), made when it has none (space-saving: it replaces the
+   entry with the least load this second and inherits that load as its possible over-count). */
+static hkey *key_of(slot *s, uint64_t h, int write, const char *key, size_t klen)
+{
+    hkey *idle = NULL, *least = NULL, *k;
+
+    for (unsigned i = 0; i < DDB_HOT_KEYS; i++) {
+        k = &s->keys[i];
+        if (k->hash == h && k->second == s->second)
+            return k;
+        if (k->hash == h || k->hash == 0 || k->second != s->second) {
+            if (idle == NULL || k->hash == h)
+                idle = k; /* free, or idle this second: nothing to inherit */
+        } else if (least == NULL || k->units[write] < least->units[write]) {
+            least = k;
+        }
+    }
+    if (idle != NULL) {
+        memset(idle->units, 0, sizeof(idle->units));
+        least = idle;
+        if (least->hash == h) {
+            least->over[0] = least->over[1] = 0;
+            least->second = s->second;
+            return least;
+        }
+    }
+    least->hash = h;
+    least->over[0] = least->units[0];
+    least->over[1] = least->units[1];
+    least->second = s->second;
+    /* [pk_len][pk] of the stored key, after its id and hash */
+    klen -= DDB_KEY_PARTITION_BYTES;
+    if (klen >= 2) {
+        size_t pk = 2 + ddb_get_be(key + DDB_KEY_PARTITION_BYTES, 2);
+        klen = pk < klen ? pk : klen;
+    }
+    least->top.klen = klen < DDB_CI_KEY_MAX ? klen : DDB_CI_KEY_MAX;
+    memcpy(least->top.key, key + DDB_KEY_PARTITION_BYTES, least->top.klen);
+    least->top.hash = h;
+    return least;
+}
+
+/* Records one request beyond a limit: the key's (k) or the table's own (k NULL). */
+static void report(slot *s, const hkey *k, int write, const char *limit, double units, double limit_units)
+{
+    uint64_t h = k != NULL ? k->hash : 0;
+    ddb_hot_report *r = NULL;
+
+    s->throttled++;
+    for (size_t i = 0; i < s->nreports && r == NULL; i++)
+        if (s->reports[i].key.hash == h && s->reports[i].write == write && s->reports[i].limit == limit)
+            r = &s->reports[i];
+    if (r == NULL) {
+        if (s->nreports < DDB_HOT_REPORTS)
+            r = &s->reports[s->nreports++];
+        else /* full: the one seen last the longest ago makes room */
+            for (size_t i = 0; i < s->nreports; i++)
+                if (r == NULL || s->reports[i].last_second < r->last_second)
+                    r = &s->reports[i];
+        memset(r, 0, sizeof(*r));
+        if (k != NULL)
+            r->key = k->top;
+        r->write = write;
+        r->limit = limit;
+        r->first_second = s->second;
+    }
+    r->requests++;
+    r->last_second = s->second;
+    r->limit_units = limit_units;
+    if (units > r->peak_units) {
+        r->peak_units = units;
+        r->peak_second = s->second;
+    }
+}
+
+void ddb_hot_observe(const ddb_table *t, const ddb_index *ix, int write, const char *key, size_t klen, double units)
+{
+    int64_t second = (int64_t)(ddb_clock_now_ms() / 1000);
+    double part_limit = write ? DDB_PARTITION_WRITE_UNITS : DDB_PARTITION_READ_UNITS;
+    slot *s;
+    hkey *k;
+
+    if (key == NULL || klen < DDB_KEY_PARTITION_BYTES || units <= 0)
+        return;
+    ix = ix != NULL && ix->kind == DDB_IX_GLOBAL ? ix : NULL; /* an LSI's partitions are its table's */
+    s = slot_of(ix != NULL ? ix->id : t->id, second);
+    if (s->second != second)
+        next_second(s, t, ix, second);
+    s->units[write] += units;
+    k = key_of(s, ddb_get_be(key + 4, 8) | 1, write, key, klen); /* | 1: 0 marks a free entry */
+    k->units[write] += units;
+    if (k->units[write] - k->over[write] > part_limit)
+        report(s, k, write, "KeyRangeThroughputExceeded", k->units[write], part_limit);
+    else if (s->provisioned && (s->tokens[write] -= units) < 0 && s->limit[write] > 0)
+        report(s, NULL, write, "ProvisionedThroughputExceeded", s->units[write], s->limit[write]);
+    else if (!s->provisioned && s->units[write] > s->limit[write])
+        report(s, NULL, write, "KeyRangeThroughputExceeded", s->units[write], s->limit[write]);
+    unlock(s);
+}
+
+int ddb_hot_view_of(uint32_t id, ddb_hot_view *v)
+{
+    for (unsigned i = 0, h = home(id); i < PROBES; i++) {
+        slot *s = &slots[(h + i) % DDB_HOT_SLOTS];
+        if (__atomic_load_n(&s->id, __ATOMIC_ACQUIRE) != id)
+            continue;
+        lock(s);
+        if (s->id == id) {
+            for (int w = 0; w < 2; w++) {
+                int current = s->units[w] > s->peak[w]; /* the second under way counts too */
+                v->peak[w] = current ? s->units[w] : s->peak[w];
+                v->peak_second[w] = current ? s->second : s->peak_second[w];
+            }
+            v->throttled = s->throttled;
+            v->nreports = s->nreports;
+            memcpy(v->reports, s->reports, sizeof(v->reports[0]) * s->nreports);
+        }
+        unlock(s);
+        return s->id == id;
+    }
+    return 0;
+}
