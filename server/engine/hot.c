@@ -13,12 +13,13 @@
 
 #define PROBES 8 /* slots looked at for an id: it lives in one of these */
 
-typedef struct hkey {
-    uint64_t hash; /* the partition hash; 0: free */
-    int64_t second;
-    double units[2], over[2]; /* this second's units, and the part inherited from an evicted key */
-    ddb_ci_top top;           /* its key form, for the report */
-} hkey;
+/* The sketch: DDB_HOT_KEYS partition keys in arrays, so that looking a key up reads only `hash`
+   (two cache lines). A key's bytes are copied only when it is reported. */
+typedef struct sketch {
+    uint64_t hash[DDB_HOT_KEYS]; /* the partition hash | 1; 0: free */
+    int64_t second[DDB_HOT_KEYS];
+    double units[DDB_HOT_KEYS][2], over[DDB_HOT_KEYS][2]; /* this second's, and the part inherited */
+} sketch;
 
 typedef struct slot {
     uint32_t id; /* a table's or GSI's key prefix id; 0: free */
@@ -30,7 +31,7 @@ typedef struct slot {
     double tokens[2];       /* a provisioned table's burst bucket */
     int provisioned;
     uint64_t throttled;
-    hkey keys[DDB_HOT_KEYS];
+    sketch keys;
     size_t nreports;
     ddb_hot_report reports[DDB_HOT_REPORTS];
 } slot;
@@ -120,50 +121,54 @@ static void next_second(slot *s, const ddb_table *t, const ddb_index *ix, int64_
 
 /* The sketch's entry of the key (hash h), made when it has none (space-saving: it replaces the
    entry with the least load this second and inherits that load as its possible over-count). */
-static hkey *key_of(slot *s, uint64_t h, int write, const char *key, size_t klen)
+static unsigned key_of(slot *s, uint64_t h, int write)
 {
-    hkey *idle = NULL, *least = NULL, *k;
+    sketch *k = &s->keys;
+    unsigned i, victim = DDB_HOT_KEYS;
 
-    for (unsigned i = 0; i < DDB_HOT_KEYS; i++) {
-        k = &s->keys[i];
-        if (k->hash == h && k->second == s->second)
-            return k;
-        if (k->hash == h || k->hash == 0 || k->second != s->second) {
-            if (idle == NULL || k->hash == h)
-                idle = k; /* free, or idle this second: nothing to inherit */
-        } else if (least == NULL || k->units[write] < least->units[write]) {
-            least = k;
+    for (i = 0; i < DDB_HOT_KEYS && k->hash[i] != h; i++)
+        ;
+    if (i < DDB_HOT_KEYS) {
+        if (k->second[i] != s->second) { /* last counted in an earlier second */
+            k->second[i] = s->second;
+            memset(k->units[i], 0, sizeof(k->units[i]));
+            memset(k->over[i], 0, sizeof(k->over[i]));
         }
+        return i;
     }
-    if (idle != NULL) {
-        memset(idle->units, 0, sizeof(idle->units));
-        least = idle;
-        if (least->hash == h) {
-            least->over[0] = least->over[1] = 0;
-            least->second = s->second;
-            return least;
+    for (i = 0; i < DDB_HOT_KEYS; i++) {
+        if (k->hash[i] == 0 || k->second[i] != s->second) { /* free, or idle this second: nothing to inherit */
+            victim = i;
+            memset(k->units[i], 0, sizeof(k->units[i]));
+            break;
         }
+        if (victim == DDB_HOT_KEYS || k->units[i][write] < k->units[victim][write])
+            victim = i;
     }
-    least->hash = h;
-    least->over[0] = least->units[0];
-    least->over[1] = least->units[1];
-    least->second = s->second;
-    /* [pk_len][pk] of the stored key, after its id and hash */
+    k->hash[victim] = h;
+    k->second[victim] = s->second;
+    memcpy(k->over[victim], k->units[victim], sizeof(k->over[victim]));
+    return victim;
+}
+
+/* The key form of a stored key's partition key, [pk_len][pk] (maybe truncated), for a report. */
+static void key_form(ddb_ci_top *top, uint64_t h, const char *key, size_t klen)
+{
     klen -= DDB_KEY_PARTITION_BYTES;
     if (klen >= 2) {
         size_t pk = 2 + ddb_get_be(key + DDB_KEY_PARTITION_BYTES, 2);
         klen = pk < klen ? pk : klen;
     }
-    least->top.klen = klen < DDB_CI_KEY_MAX ? klen : DDB_CI_KEY_MAX;
-    memcpy(least->top.key, key + DDB_KEY_PARTITION_BYTES, least->top.klen);
-    least->top.hash = h;
-    return least;
+    top->klen = klen < DDB_CI_KEY_MAX ? klen : DDB_CI_KEY_MAX;
+    memcpy(top->key, key + DDB_KEY_PARTITION_BYTES, top->klen);
+    top->hash = h;
+    top->weight = 0;
 }
 
-/* Records one request beyond a limit: the key's (k) or the table's own (k NULL). */
-static void report(slot *s, const hkey *k, int write, const char *limit, double units, double limit_units)
+/* Records one request beyond a limit: a key's (h != 0, its stored key `key`) or the table's own. */
+static void report(slot *s, uint64_t h, const char *key, size_t klen, int write, const char *limit, double units,
+                   double limit_units)
 {
-    uint64_t h = k != NULL ? k->hash : 0;
     ddb_hot_report *r = NULL;
 
     s->throttled++;
@@ -178,8 +183,8 @@ static void report(slot *s, const hkey *k, int write, const char *limit, double 
                 if (r == NULL || s->reports[i].last_second < r->last_second)
                     r = &s->reports[i];
         memset(r, 0, sizeof(*r));
-        if (k != NULL)
-            r->key = k->top;
+        if (h != 0)
+            key_form(&r->key, h, key, klen);
         r->write = write;
         r->limit = limit;
         r->first_second = s->second;
@@ -198,7 +203,9 @@ void ddb_hot_observe(const ddb_table *t, const ddb_index *ix, int write, const c
     int64_t second = (int64_t)(ddb_clock_now_ms() / 1000);
     double part_limit = write ? DDB_PARTITION_WRITE_UNITS : DDB_PARTITION_READ_UNITS;
     slot *s;
-    hkey *k;
+    unsigned k;
+    uint64_t h;
+    double load;
 
     if (key == NULL || klen < DDB_KEY_PARTITION_BYTES || units <= 0)
         return;
@@ -207,14 +214,15 @@ void ddb_hot_observe(const ddb_table *t, const ddb_index *ix, int write, const c
     if (s->second != second)
         next_second(s, t, ix, second);
     s->units[write] += units;
-    k = key_of(s, ddb_get_be(key + 4, 8) | 1, write, key, klen); /* | 1: 0 marks a free entry */
-    k->units[write] += units;
-    if (k->units[write] - k->over[write] > part_limit)
-        report(s, k, write, "KeyRangeThroughputExceeded", k->units[write], part_limit);
+    h = ddb_get_be(key + 4, 8) | 1; /* | 1: 0 marks a free entry */
+    k = key_of(s, h, write);
+    load = s->keys.units[k][write] += units;
+    if (load - s->keys.over[k][write] > part_limit)
+        report(s, h, key, klen, write, "KeyRangeThroughputExceeded", load, part_limit);
     else if (s->provisioned && (s->tokens[write] -= units) < 0 && s->limit[write] > 0)
-        report(s, NULL, write, "ProvisionedThroughputExceeded", s->units[write], s->limit[write]);
+        report(s, 0, NULL, 0, write, "ProvisionedThroughputExceeded", s->units[write], s->limit[write]);
     else if (!s->provisioned && s->units[write] > s->limit[write])
-        report(s, NULL, write, "KeyRangeThroughputExceeded", s->units[write], s->limit[write]);
+        report(s, 0, NULL, 0, write, "KeyRangeThroughputExceeded", s->units[write], s->limit[write]);
     unlock(s);
 }
 
