@@ -137,8 +137,8 @@ void ddb_usage_write_hot(ddb_jw *w, ddb_arena *a, ddb_store *s, const ddb_table 
     ddb_jw_double(w, DDB_HOT_INITIAL_READ);
     ddb_jw_key(w, "onDemandInitialWriteUnitsPerSecond");
     ddb_jw_double(w, DDB_HOT_INITIAL_WRITE);
-    ddb_jw_key(w, "keysTrackedPerTable");
-    ddb_jw_int(w, DDB_HOT_KEYS);
+    ddb_jw_key(w, "keyBucketsPerTable");
+    ddb_jw_int(w, DDB_HOT_BUCKETS);
     ddb_jw_key(w, "memoryBytes");
     ddb_jw_int(w, (long long)ddb_hot_memory_bytes());
     ddb_jw_obj_end(w);

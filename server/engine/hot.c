@@ -13,13 +13,16 @@
 
 #define PROBES 8 /* slots looked at for an id: it lives in one of these */
 
-/* The sketch: DDB_HOT_KEYS partition keys in arrays, so that looking a key up reads only `hash`
-   (two cache lines). A key's bytes are copied only when it is reported. */
-typedef struct sketch {
-    uint64_t hash[DDB_HOT_KEYS]; /* the partition hash | 1; 0: free */
-    int64_t second[DDB_HOT_KEYS];
-    double units[DDB_HOT_KEYS][2], over[DDB_HOT_KEYS][2]; /* this second's, and the part inherited */
-} sketch;
+/* One bucket of a second's load: the partition keys whose hash falls in it share it, and a
+   majority vote of one counter (Misra-Gries with k = 1) keeps the key that dominates it: `count`
+   grows by its owner's units and shrinks by the others', and the owner changes when it would go
+   below zero, so an owner's true load this second is at least `count` (a report is never
+   false), and a key with more than half the bucket's load owns it. */
+typedef struct bucket {
+    uint64_t owner; /* the partition hash | 1; 0: none */
+    int64_t second;
+    double count;
+} bucket;
 
 typedef struct slot {
     uint32_t id; /* a table's or GSI's key prefix id; 0: free */
@@ -31,7 +34,7 @@ typedef struct slot {
     double tokens[2];       /* a provisioned table's burst bucket */
     int provisioned;
     uint64_t throttled;
-    sketch keys;
+    bucket keys[2][DDB_HOT_BUCKETS]; /* reads', writes' */
     size_t nreports;
     ddb_hot_report reports[DDB_HOT_REPORTS];
 } slot;
@@ -119,36 +122,25 @@ static void next_second(slot *s, const ddb_table *t, const ddb_index *ix, int64_
     s->second = second;
 }
 
-/* The sketch's entry of the key (hash h), made when it has none (space-saving: it replaces the
-   entry with the least load this second and inherits that load as its possible over-count). */
-static unsigned key_of(slot *s, uint64_t h, int write)
+/* Counts `units` of the key (hash h) in its bucket; returns its owner's lower bound on its load
+   this second when the key owns the bucket, else 0. */
+static double count(slot *s, uint64_t h, int write, double units)
 {
-    sketch *k = &s->keys;
-    unsigned i, victim = DDB_HOT_KEYS;
+    bucket *b = &s->keys[write][(h >> 1) % DDB_HOT_BUCKETS];
 
-    for (i = 0; i < DDB_HOT_KEYS && k->hash[i] != h; i++)
-        ;
-    if (i < DDB_HOT_KEYS) {
-        if (k->second[i] != s->second) { /* last counted in an earlier second */
-            k->second[i] = s->second;
-            memset(k->units[i], 0, sizeof(k->units[i]));
-            memset(k->over[i], 0, sizeof(k->over[i]));
-        }
-        return i;
+    if (b->second != s->second || b->owner == 0) { /* the bucket's first load this second */
+        b->second = s->second;
+        b->owner = h;
+        return b->count = units;
     }
-    for (i = 0; i < DDB_HOT_KEYS; i++) {
-        if (k->hash[i] == 0 || k->second[i] != s->second) { /* free, or idle this second: nothing to inherit */
-            victim = i;
-            memset(k->units[i], 0, sizeof(k->units[i]));
-            break;
-        }
-        if (victim == DDB_HOT_KEYS || k->units[i][write] < k->units[victim][write])
-            victim = i;
+    if (b->owner == h)
+        return b->count += units;
+    if (b->count > units) {
+        b->count -= units; /* another key's load: the owner's bound shrinks */
+        return 0;
     }
-    k->hash[victim] = h;
-    k->second[victim] = s->second;
-    memcpy(k->over[victim], k->units[victim], sizeof(k->over[victim]));
-    return victim;
+    b->owner = h;
+    return b->count = units - b->count;
 }
 
 /* The key form of a stored key's partition key, [pk_len][pk] (maybe truncated), for a report. */
@@ -203,7 +195,6 @@ void ddb_hot_observe(const ddb_table *t, const ddb_index *ix, int write, const c
     int64_t second = (int64_t)(ddb_clock_now_ms() / 1000);
     double part_limit = write ? DDB_PARTITION_WRITE_UNITS : DDB_PARTITION_READ_UNITS;
     slot *s;
-    unsigned k;
     uint64_t h;
     double load;
 
@@ -214,10 +205,8 @@ void ddb_hot_observe(const ddb_table *t, const ddb_index *ix, int write, const c
     if (s->second != second)
         next_second(s, t, ix, second);
     s->units[write] += units;
-    h = ddb_get_be(key + 4, 8) | 1; /* | 1: 0 marks a free entry */
-    k = key_of(s, h, write);
-    load = s->keys.units[k][write] += units;
-    if (load - s->keys.over[k][write] > part_limit)
+    h = ddb_get_be(key + 4, 8) | 1; /* | 1: 0 marks a free bucket */
+    if ((load = count(s, h, write, units)) > part_limit)
         report(s, h, key, klen, write, "KeyRangeThroughputExceeded", load, part_limit);
     else if (s->provisioned && (s->tokens[write] -= units) < 0 && s->limit[write] > 0)
         report(s, 0, NULL, 0, write, "ProvisionedThroughputExceeded", s->units[write], s->limit[write]);

@@ -4,10 +4,10 @@
  * Observes every client request's partition loads, always (the meter records them: meter.h),
  * and keeps, per table and per global secondary index, what DynamoDB's limits would have made of
  * them, without refusing anything (--enforce-capacity refuses: throttle.h):
- *  - each partition key's units in the current second, read and write apart, in a space-saving
- *    sketch of DDB_HOT_KEYS keys (a key not in it replaces the one with the least load this second
- *    and inherits that load as its possible over-count, so a heavy key is never missed and a key
- *    is reported only when its load less that over-count is above the limit);
+ *  - each partition key's units in the current second, read and write apart, in DDB_HOT_BUCKETS
+ *    buckets by the key's hash, each keeping the key that dominates it this second and a lower
+ *    bound of that key's load (a majority vote: hot.c), so a report is never false, and a key is
+ *    missed only when the other keys of its bucket bring as much as it goes over the limit;
  *  - a key whose load in one second goes above one partition's limit (3,000 read or 1,000 write
  *    units a second: adaptive capacity isolates a hot item in its own partition, and no partition
  *    serves more) would have been throttled: DDB_HOT_REPORTS such keys are remembered with their
@@ -30,7 +30,7 @@
 #include "server/engine/table.h"
 
 #define DDB_HOT_SLOTS 256  /* tables and GSIs observed at once */
-#define DDB_HOT_KEYS 16    /* partition keys tracked per table or GSI (the sketch) */
+#define DDB_HOT_BUCKETS 64 /* buckets of partition keys per table or GSI, for reads and for writes */
 #define DDB_HOT_REPORTS 16 /* would-be-throttled keys remembered per table or GSI */
 #define DDB_HOT_INITIAL_READ 12000.0  /* an on-demand table's initial throughput, units a second */
 #define DDB_HOT_INITIAL_WRITE 4000.0

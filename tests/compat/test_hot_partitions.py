@@ -111,6 +111,24 @@ def test_the_same_rate_over_many_keys_is_not(server):
     assert metric(e, name) == [0]
 
 
+def test_a_hot_key_among_many_cold_ones_is_still_reported(server):
+    """1,200 units of one key and 48 one-unit writes of 48 other keys in the same second: the
+    cold keys share the model's buckets with the hot one, and it is reported all the same."""
+    e = server.endpoint
+    name = unique_name("mixed")
+    create(e, name)
+    for i in range(12):
+        pin_clock(e)
+        assert put(e, name, "hot").status == 200
+        for j in range(4):
+            assert raw_request(e, "PutItem", {"TableName": name, "Item": {"pk": {"S": "c%d-%d" % (i, j)}}}).status == 200
+    _, t = hot_of(e, name)
+    assert t["peakWriteUnitsPerSecond"] == 1248
+    assert [(r["reason"], r["partitionKey"]) for r in t["throttled"]] == [
+        ("TableWriteKeyRangeThroughputExceeded", {"S": "hot"})]
+    assert 1 <= t["throttled"][0]["requests"] <= 2  # the 11th and 12th (a cold key of its bucket may hide one)
+
+
 def test_a_hot_key_spread_over_seconds_is_not(server):
     """The limit is per second: 2,000 units over three seconds stay under 1,000 in each."""
     e = server.endpoint
