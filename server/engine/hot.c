@@ -63,7 +63,7 @@ static unsigned home(uint32_t id)
 }
 
 /* id's slot, locked: found, claimed free, or taken over from the one idle longest of its probes. */
-static slot *slot_of(uint32_t id, int64_t second)
+static slot *slot_of(uint32_t id)
 {
     slot *oldest = NULL;
 
@@ -81,6 +81,8 @@ static slot *slot_of(uint32_t id, int64_t second)
         if (oldest == NULL || s->second < oldest->second)
             oldest = s;
     }
+    if (oldest == NULL) /* every probe taken over under us: never in practice */
+        oldest = &slots[home(id)];
     lock(oldest);
     memset((char *)oldest + offsetof(slot, second), 0, sizeof(*oldest) - offsetof(slot, second));
     __atomic_store_n(&oldest->id, id, __ATOMIC_RELEASE);
@@ -201,7 +203,7 @@ void ddb_hot_observe(const ddb_table *t, const ddb_index *ix, int write, const c
     if (key == NULL || klen < DDB_KEY_PARTITION_BYTES || units <= 0)
         return;
     ix = ix != NULL && ix->kind == DDB_IX_GLOBAL ? ix : NULL; /* an LSI's partitions are its table's */
-    s = slot_of(ix != NULL ? ix->id : t->id, second);
+    s = slot_of(ix != NULL ? ix->id : t->id);
     if (s->second != second)
         next_second(s, t, ix, second);
     s->units[write] += units;
