@@ -221,7 +221,7 @@ static double derive_vector(ddb_arena *a, const ddb_store *store, const ddb_tabl
 
 double ddb_mutation_derive_index(ddb_arena *a, const ddb_store *store, const ddb_table *t, const ddb_index *ix,
                                  const ddb_key *base, const ddb_attr *old_item, const ddb_attr *new_item,
-                                 ddb_batch *out, size_t *old_size, size_t *new_size)
+                                 ddb_batch *out, size_t *old_size, size_t *new_size, ddb_key *entry)
 {
     if (ix->kind == DDB_IX_VECTOR)
         return derive_vector(a, store, t, ix, base, old_item, new_item, out, old_size, new_size, NULL);
@@ -247,6 +247,8 @@ double ddb_mutation_derive_index(ddb_arena *a, const ddb_store *store, const ddb
         *old_size = osize;
     if (new_size != NULL)
         *new_size = nsize;
+    if (entry != NULL)
+        *entry = in_new ? nk : in_old ? ok : (ddb_key){0};
     if (in_old && in_new && ok.len == nk.len && memcmp(ok.bytes, nk.bytes, ok.len) == 0) {
         if (olen == nlen && (memcmp(oval, nval, olen) == 0 || ddb_attr_equal(&op, &np)))
             return 0; /* the entry is unchanged (by value): DynamoDB does not write the index */
@@ -278,6 +280,7 @@ static void derive_indexes(run *r, ddb_batch *out)
     const ddb_attr *old_item = m->had_old ? &m->old : NULL;
     const ddb_attr *new_item = m->has_new ? &m->new_item : NULL;
 
+    m->index_key = m->t->nindexes > m->t->nlsi + m->t->nvector ? DDB_NEW_ARRAY(r->a, ddb_key, m->t->nindexes) : NULL;
     for (unsigned i = 0; i < m->t->nindexes; i++) {
         const ddb_index *ix = &m->t->indexes[i];
         size_t osize, nsize;
@@ -295,7 +298,8 @@ static void derive_indexes(run *r, ddb_batch *out)
             continue;
         }
         m->index_units[i] =
-            ddb_mutation_derive_index(r->a, r->store, m->t, ix, &m->key, old_item, new_item, out, &osize, &nsize);
+            ddb_mutation_derive_index(r->a, r->store, m->t, ix, &m->key, old_item, new_item, out, &osize, &nsize,
+                                      m->index_key != NULL ? &m->index_key[i] : NULL);
         m->index_bytes[i] = nsize; /* (an entry the put leaves as it was too: see mutation.h) */
         note_index_change(m, ix, osize, nsize);
         if (ix->kind == DDB_IX_LOCAL) { /* LSI entries count in the item collection */
@@ -597,6 +601,17 @@ static int throttled(ddb_arena *a, ddb_mutation *m)
     return 1;
 }
 
+/* A client's committed write, to the hot-partition model (hot.h): the table's partition, and each
+   GSI's partition of the entry its write units went to. */
+static void observe(const ddb_mutation *m)
+{
+    ddb_hot_observe(m->t, NULL, 1, m->key.bytes, m->key.len, ddb_mutation_table_units(m));
+    for (unsigned i = 0; m->index_key != NULL && i < m->t->nindexes; i++)
+        if (m->index_units[i] > 0 && m->t->indexes[i].kind == DDB_IX_GLOBAL)
+            ddb_hot_observe(m->t, &m->t->indexes[i], 1, m->index_key[i].bytes, m->index_key[i].len,
+                            m->index_units[i]);
+}
+
 /* After a commit: the table's and its indexes' item counts and sizes move by what it changed
    (table_stats.h), and Contributor Insights sees its keys (insights_feed.h). */
 static void count_change(ddb_arena *a, const ddb_mutation *m)
@@ -608,7 +623,7 @@ static void count_change(ddb_arena *a, const ddb_mutation *m)
     ddb_insights_write(a, m->t, &m->key, m->has_new ? &m->new_item : m->had_old ? &m->old : NULL,
                        ddb_mutation_table_units(m), m->index_units);
     if (m->request) { /* --enforce-capacity: taken as it is consumed, so a batch's later writes see it */
-        ddb_hot_observe(m->t, NULL, 1, m->key.bytes, m->key.len, ddb_mutation_table_units(m));
+        observe(m);
         ddb_throttle_take(m->t, 1, ddb_mutation_table_units(m), m->index_units);
         ddb_throttle_take_partition(m->t, NULL, 1, m->key.bytes, m->key.len, ddb_mutation_table_units(m));
     }

@@ -129,6 +129,32 @@ def test_a_hot_key_among_many_cold_ones_is_still_reported(server):
     assert 1 <= t["throttled"][0]["requests"] <= 2  # the 11th and 12th (a cold key of its bucket may hide one)
 
 
+def test_a_gsi_partition_key_written_by_many_items_is_reported(server):
+    """20 items of distinct keys, all with g = "OPEN", in a GSI that projects them whole: the
+    table's partitions are cool, the GSI's "OPEN" partition takes 2,000 write units a second."""
+    e = server.endpoint
+    name = unique_name("gsihot")
+    create(e, name, AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                          {"AttributeName": "g", "AttributeType": "S"}],
+           GlobalSecondaryIndexes=[{"IndexName": "byStatus", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                    "Projection": {"ProjectionType": "ALL"}}])
+    for i in range(20):
+        pin_clock(e)
+        resp = raw_request(e, "PutItem", {"TableName": name, "Item": {
+            "pk": {"S": "k%02d" % i}, "g": {"S": "OPEN"}, "v": {"S": BIG[:-6]}}})  # 100 units, here and in the GSI
+        assert resp.status == 200, resp.body
+    report, t = hot_of(e, name)
+    assert t["throttled"] == [{
+        "index": "byStatus", "operation": "Write", "reason": "IndexWriteKeyRangeThroughputExceeded",
+        "partitionKey": {"S": "OPEN"}, "requests": 10, "firstSecond": SECOND, "lastSecond": SECOND,
+        "peakSecond": SECOND, "peakUnitsPerSecond": 2000, "limitUnitsPerSecond": 1000}]
+    assert t["wouldHaveThrottledRequests"] == 10
+    with urllib.request.urlopen(e + "/metrics", timeout=5) as r:
+        text = r.read().decode()
+    assert 'ddbd_would_throttle_requests_total{table="%s",index="byStatus"} 10\n' % name in text
+    assert 'ddbd_would_throttle_requests_total{table="%s",index=""} 0\n' % name in text
+
+
 def test_a_hot_key_spread_over_seconds_is_not(server):
     """The limit is per second: 2,000 units over three seconds stay under 1,000 in each."""
     e = server.endpoint
