@@ -13,6 +13,11 @@
  * A bucket is one atomic word, the moment (on the server's clock, clock.h, so /ddbd/clock moves
  * it) at which it is empty: its tokens are (now - that moment) x rate, at most the burst; taking
  * units moves the moment forward (compare-and-swap). With the option off nothing is looked at.
+ *
+ * A refusal carries DynamoDB's 2025 ThrottlingReasons entry (API_ThrottlingReason): its reason,
+ * Table|Index + Read|Write + ProvisionedThroughputExceeded | KeyRangeThroughputExceeded |
+ * MaxOnDemandThroughputExceeded, and the table's or index's ARN. What production would have
+ * throttled without the option is the hot-partition model's (hot.h), which refuses nothing.
  */
 #ifndef DDB_THROTTLE_H
 #define DDB_THROTTLE_H
