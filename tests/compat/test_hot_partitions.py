@@ -155,6 +155,32 @@ def test_a_gsi_partition_key_written_by_many_items_is_reported(server):
     assert 'ddbd_would_throttle_requests_total{table="%s",index=""} 0\n' % name in text
 
 
+def test_a_partition_read_past_3000_units_a_second_is_reported(server):
+    """Strongly consistent Queries of one partition of 10 items of 100 KB: 250 read units each
+    (1,000 KB / 4 KB), so the 13th in one second goes past 3,000."""
+    e = server.endpoint
+    name = unique_name("hotr")
+    create(e, name, AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                          {"AttributeName": "sk", "AttributeType": "N"}],
+           KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}])
+    pin_clock(e, SECOND - 60)
+    for i in range(10):
+        item = {"pk": {"S": "hot"}, "sk": {"N": str(i)}, "v": {"S": BIG[:4096 * 25 - 16]}}  # 25 read units
+        assert raw_request(e, "PutItem", {"TableName": name, "Item": item}).status == 200
+    query = {"TableName": name, "KeyConditionExpression": "pk = :p", "ConsistentRead": True,
+             "ExpressionAttributeValues": {":p": {"S": "hot"}}, "ReturnConsumedCapacity": "TOTAL"}
+    for i in range(13):
+        pin_clock(e)
+        resp = raw_request(e, "Query", query)
+        assert resp.status == 200 and resp.json()["Count"] == 10, resp.body
+        assert resp.json()["ConsumedCapacity"]["CapacityUnits"] == 250
+    _, t = hot_of(e, name)
+    assert t["peakReadUnitsPerSecond"] == 3250
+    assert [(r["operation"], r["reason"], r["partitionKey"], r["requests"], r["peakUnitsPerSecond"],
+             r["limitUnitsPerSecond"]) for r in t["throttled"]] == [
+        ("Read", "TableReadKeyRangeThroughputExceeded", {"S": "hot"}, 1, 3250, 3000)]
+
+
 def test_a_hot_key_spread_over_seconds_is_not(server):
     """The limit is per second: 2,000 units over three seconds stay under 1,000 in each."""
     e = server.endpoint
