@@ -258,3 +258,22 @@ def test_with_enforce_capacity_the_same_rate_over_many_keys_is_let_in(server_fac
     _, t = hot_of(e, name)
     assert t["peakWriteUnitsPerSecond"] == 2000
     assert t["throttled"] == []
+
+
+def test_the_model_s_memory_is_fixed_whatever_the_tables(server):
+    """More tables than the model's 256 slots: the memory stays what it was, the tables idle the
+    longest give their slots up, and the latest hot table is still reported."""
+    e = server.endpoint
+    before = admin(e, "/ddbd/usage")["hotPartitions"]["model"]["memoryBytes"]
+    for i in range(300):
+        name = "many%03d" % i
+        create(e, name)
+        pin_clock(e, SECOND + 10000 + i)  # each table's load in a second of its own
+        assert raw_request(e, "PutItem", {"TableName": name, "Item": {"pk": {"S": "a"}}}).status == 200
+    hot = unique_name("last")
+    create(e, hot)
+    burst(e, hot, lambda i: "hot")
+    report, t = hot_of(e, hot)
+    assert report["model"]["memoryBytes"] == before
+    assert len(report["tables"]) <= 256
+    assert t["wouldHaveThrottledRequests"] == 10
