@@ -208,9 +208,12 @@ void ddb_hot_observe(const ddb_table *t, const ddb_index *ix, int write, const c
         next_second(s, t, ix, second);
     s->units[write] += units;
     h = ddb_get_be(key + 4, 8) | 1; /* | 1: 0 marks a free bucket */
-    if ((load = count(s, h, write, units)) > part_limit)
+    load = count(s, h, write, units);
+    if (s->provisioned)
+        s->tokens[write] -= units; /* what production serves takes from the burst bucket too */
+    if (load > part_limit)
         report(s, h, key, klen, write, "KeyRangeThroughputExceeded", load, part_limit);
-    else if (s->provisioned && (s->tokens[write] -= units) < 0 && s->limit[write] > 0)
+    else if (s->provisioned && s->tokens[write] < 0 && s->limit[write] > 0)
         report(s, 0, NULL, 0, write, "ProvisionedThroughputExceeded", s->units[write], s->limit[write]);
     else if (!s->provisioned && s->units[write] > s->limit[write])
         report(s, 0, NULL, 0, write, "KeyRangeThroughputExceeded", s->units[write], s->limit[write]);
@@ -223,8 +226,9 @@ int ddb_hot_view_of(uint32_t id, ddb_hot_view *v)
         slot *s = &slots[(h + i) % DDB_HOT_SLOTS];
         if (__atomic_load_n(&s->id, __ATOMIC_ACQUIRE) != id)
             continue;
+        int found;
         lock(s);
-        if (s->id == id) {
+        if ((found = s->id == id)) {
             for (int w = 0; w < 2; w++) {
                 int current = s->units[w] > s->peak[w]; /* the second under way counts too */
                 v->peak[w] = current ? s->units[w] : s->peak[w];
@@ -235,7 +239,7 @@ int ddb_hot_view_of(uint32_t id, ddb_hot_view *v)
             memcpy(v->reports, s->reports, sizeof(v->reports[0]) * s->nreports);
         }
         unlock(s);
-        return s->id == id;
+        return found;
     }
     return 0;
 }
