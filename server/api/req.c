@@ -79,6 +79,22 @@ static void render_reasons(ddb_jw *w, const ddb_error *e)
     ddb_jw_arr_end(w);
 }
 
+/* "ThrottlingReasons": [{"reason": ..., "resource": ...}] (API_ThrottlingReason, 2025) */
+static void render_throttling(ddb_jw *w, const ddb_error *e)
+{
+    ddb_jw_key(w, "ThrottlingReasons");
+    ddb_jw_arr_begin(w);
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "reason");
+    ddb_jw_str(w, e->throttle_reason);
+    if (e->throttle_resource != NULL) {
+        ddb_jw_key(w, "resource");
+        ddb_jw_str(w, e->throttle_resource);
+    }
+    ddb_jw_obj_end(w);
+    ddb_jw_arr_end(w);
+}
+
 void ddb_req_render_error(const ddb_req *r, ddb_buf *out)
 {
     const ddb_error_info *e = ddb_error_lookup(r->err.code);
@@ -100,16 +116,7 @@ void ddb_req_render_error(const ddb_req *r, ddb_buf *out)
     }
     if (r->err.nreasons > 0)
         render_reasons(&w, &r->err);
-    if (r->err.throttle_reason != NULL) {
-        ddb_jw_key(&w, "ThrottlingReasons");
-        ddb_jw_arr_begin(&w);
-        ddb_jw_obj_begin(&w);
-        ddb_jw_key(&w, "reason");
-        ddb_jw_str(&w, r->err.throttle_reason);
-        ddb_jw_key(&w, "resource");
-        ddb_jw_str(&w, r->err.throttle_resource);
-        ddb_jw_obj_end(&w);
-        ddb_jw_arr_end(&w);
-    }
+    if (r->err.throttle_reason != NULL)
+        render_throttling(&w, &r->err);
     ddb_jw_obj_end(&w);
 }

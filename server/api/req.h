@@ -79,7 +79,7 @@ int ddb_req_fail(ddb_req *req, int code, const char *fmt, ...) __attribute__((fo
 int ddb_req_fail_msg(ddb_req *req, int code, const char *msg);
 
 /* Appends req->err as DynamoDB's error body: {"__type": "<namespace>#<Type>", "message": ..., and
-   each detail set: the Item a condition returned, the CancellationReasons}. */
+   each detail set: the Item a condition returned, the CancellationReasons, the ThrottlingReasons}. */
 void ddb_req_render_error(const ddb_req *r, ddb_buf *out);
 
 /*

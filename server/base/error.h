@@ -27,8 +27,9 @@ typedef struct ddb_error {
     const ddb_attr *item; /* ConditionalCheckFailedException's "Item" (ReturnValuesOnConditionCheckFailure) */
     const ddb_cancel_reason *reasons; /* TransactionCanceledException's "CancellationReasons" */
     uint32_t nreasons;
-    /* the throughput errors' "ThrottlingReasons": [{"reason": ..., "resource": <ARN>}] (DynamoDB
-       sends one since 2025); NULL: none */
+    /* a throttling error's "ThrottlingReasons" (one entry; NULL: none): the reason, as
+       ResourceType+OperationType+LimitType (TableWriteKeyRangeThroughputExceeded, ...), and the
+       ARN of the table or index throttled */
     const char *throttle_reason, *throttle_resource;
 } ddb_error;
 

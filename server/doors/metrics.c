@@ -7,6 +7,7 @@
 #include "server/base/groupcommit.h"
 #include "server/engine/catalog.h"
 #include "server/engine/retention.h"
+#include "server/doors/usage_hot.h"
 #include "server/engine/table_stats.h"
 #include "server/engine/vector_cache.h"
 #include "server/doors/insights_view.h"
@@ -53,6 +54,7 @@ static void render_tables(ddb_buf *out, ddb_catalog *c, ddb_store *s)
                            "ddbd_vector_request_bytes_total{table=\"%s\",kind=\"write\"} %llu\n",
                            tables[i]->name, f[i].vector_search_bytes, tables[i]->name, f[i].vector_write_bytes);
     }
+    ddb_usage_hot_metrics(out, tables, n);
     ddb_arena_free(&a);
 }
 

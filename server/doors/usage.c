@@ -19,6 +19,7 @@
 #include "server/base/clock.h"
 #include "server/doors/warnings.h"
 #include "server/engine/catalog.h"
+#include "server/doors/usage_hot.h"
 #include "server/engine/table_stats.h"
 
 #define ITEM_OVERHEAD_BYTES 100
@@ -258,6 +259,7 @@ int ddb_usage_admin(ddb_engine *eng, ddb_buf *out)
     ddb_jw_double(&w, cost * DDB_USAGE_MONTH_SECONDS / win.seconds);
     ddb_jw_obj_end(&w);
     ddb_warnings_write(&w, tables, n, win.seconds, write_cost);
+    ddb_usage_write_hot(&w, &a, eng->store, tables, n);
     ddb_jw_obj_end(&w);
     ddb_arena_free(&a);
     return 200;

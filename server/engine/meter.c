@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "server/engine/hot.h"
 #include "server/engine/insights_feed.h"
 #include "server/engine/table_stats.h"
 #include "server/engine/throttle.h"
@@ -66,7 +67,10 @@ void ddb_meter_add_partition(ddb_meter **mp, ddb_arena *a, const ddb_table *t, c
     ddb_meter *m;
     ddb_partition_load *p;
 
-    if (!ddb_throttle_enabled || key == NULL || klen < DDB_KEY_PARTITION_BYTES)
+    if (key == NULL || klen < DDB_KEY_PARTITION_BYTES)
+        return;
+    ddb_hot_observe(t, ix, write, key, klen, units); /* always: the hot-partition report (hot.h) */
+    if (!ddb_throttle_enabled)
         return; /* only --enforce-capacity's partition buckets take them */
     m = meter_of(mp, a);
     m->parts = grow(a, m->parts, m->nparts, &m->capparts, sizeof(*m->parts));
@@ -159,15 +163,15 @@ static void take_pending(ddb_meter *m)
     }
 }
 
-int ddb_meter_admit_read(ddb_meter *m, const ddb_table *t, const ddb_index *ix, const char *key, size_t klen,
-                         const char **msg)
+int ddb_meter_admit_read(ddb_meter *m, ddb_arena *a, const ddb_table *t, const ddb_index *ix, const char *key,
+                         size_t klen, ddb_error *err)
 {
     int code;
 
     if (!ddb_throttle_enabled)
         return 0;
     take_pending(m);
-    if ((code = ddb_throttle_read(t, ix, key, klen, msg)) != 0 && key != NULL)
+    if ((code = ddb_throttle_read(a, t, ix, key, klen, err)) != 0 && key != NULL)
         ddb_insights_throttled(key, klen);
     return code;
 }

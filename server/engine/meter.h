@@ -2,7 +2,7 @@
  * server/engine/meter.h: what a request consumed, charged once; and whether a read is let in.
  *
  * A handler records what it consumed (ddb_consumed: the table, the units of the table and of each
- * index) on its request's meter as it computes it, and beside them, with --enforce-capacity, the
+ * index) on its request's meter as it computes it, and beside them the
  * partitions' loads (ddb_partition_load); the pipeline charges the whole meter once after the
  * handler returns (api/dispatch.c, through ddb_api.charge; the way Redis's call() accounts every
  * command after proc()): to the tables' figures for /metrics (table_stats.h) and the cost report
@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "proto/arena.h"
+#include "server/base/error.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/table.h"
 
@@ -93,8 +94,8 @@ typedef struct ddb_meter {
 /* Records c on *m (created in `a` at the first record). */
 void ddb_meter_add(ddb_meter **m, ddb_arena *a, const ddb_consumed *c);
 /* Records `units` served by the partition of the stored key `key` (nothing when it names no
-   partition: shorter than DDB_KEY_PARTITION_BYTES, a Scan's range; nor without --enforce-capacity,
-   whose partition buckets alone take them). */
+   partition: shorter than DDB_KEY_PARTITION_BYTES, a Scan's range): observed at once by the
+   hot-partition model (hot.h), and kept on m for --enforce-capacity's partition buckets. */
 void ddb_meter_add_partition(ddb_meter **m, ddb_arena *a, const ddb_table *t, const ddb_index *ix, int write,
                              const char *key, size_t klen, double units);
 
@@ -110,11 +111,12 @@ void ddb_meter_note_read(ddb_meter **m, ddb_arena *a, const ddb_table *t, const 
 /*
  * --enforce-capacity: 0 when a read of t (or of its index ix), of the partition of the stored key
  * `key` (NULL for a Scan), is let in; else the error (DDB_E_THROUGHPUT_EXCEEDED, DDB_E_THROTTLING)
- * with *msg its text, and the key told to Contributor Insights. What m recorded before (a batch's
+ * recorded in *err with its text and ThrottlingReasons (in `a`), and the key told to Contributor
+ * Insights. What m recorded before (a batch's
  * earlier keys) is taken from the buckets first. Always 0 with the option off.
  */
-int ddb_meter_admit_read(ddb_meter *m, const ddb_table *t, const ddb_index *ix, const char *key, size_t klen,
-                         const char **msg);
+int ddb_meter_admit_read(ddb_meter *m, ddb_arena *a, const ddb_table *t, const ddb_index *ix, const char *key,
+                         size_t klen, ddb_error *err);
 
 /* Charges everything m recorded (NULL: nothing) for a request of operation `op` (ddb_op; the cost
    report's figures by operation, usage.h) and adds its read and write units to *read, *write. */

@@ -12,6 +12,7 @@
 #include "server/engine/consistency.h"
 #include "server/engine/engine.h"
 #include "server/engine/index.h"
+#include "server/engine/hot.h"
 #include "server/engine/insights_feed.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/kinesis_log.h"
@@ -223,7 +224,7 @@ static double derive_vector(ddb_arena *a, const ddb_store *store, const ddb_tabl
 
 double ddb_mutation_derive_index(ddb_arena *a, const ddb_store *store, const ddb_table *t, const ddb_index *ix,
                                  const ddb_key *base, const ddb_attr *old_item, const ddb_attr *new_item,
-                                 ddb_batch *out, size_t *old_size, size_t *new_size)
+                                 ddb_batch *out, size_t *old_size, size_t *new_size, ddb_key *entry)
 {
     if (ix->kind == DDB_IX_VECTOR)
         return derive_vector(a, store, t, ix, base, old_item, new_item, out, old_size, new_size, NULL);
@@ -249,6 +250,8 @@ double ddb_mutation_derive_index(ddb_arena *a, const ddb_store *store, const ddb
         *old_size = osize;
     if (new_size != NULL)
         *new_size = nsize;
+    if (entry != NULL)
+        *entry = in_new ? nk : in_old ? ok : (ddb_key){0};
     if (in_old && in_new && ok.len == nk.len && memcmp(ok.bytes, nk.bytes, ok.len) == 0) {
         if (olen == nlen && (memcmp(oval, nval, olen) == 0 || ddb_attr_equal(&op, &np)))
             return 0; /* the entry is unchanged (by value): DynamoDB does not write the index */
@@ -280,6 +283,7 @@ static void derive_indexes(run *r, ddb_batch *out)
     const ddb_attr *old_item = m->had_old ? &m->old : NULL;
     const ddb_attr *new_item = m->has_new ? &m->new_item : NULL;
 
+    m->index_key = m->t->nindexes > m->t->nlsi + m->t->nvector ? DDB_NEW_ARRAY(r->a, ddb_key, m->t->nindexes) : NULL;
     for (unsigned i = 0; i < m->t->nindexes; i++) {
         const ddb_index *ix = &m->t->indexes[i];
         size_t osize, nsize;
@@ -297,7 +301,8 @@ static void derive_indexes(run *r, ddb_batch *out)
             continue;
         }
         m->index_units[i] =
-            ddb_mutation_derive_index(r->a, r->store, m->t, ix, &m->key, old_item, new_item, out, &osize, &nsize);
+            ddb_mutation_derive_index(r->a, r->store, m->t, ix, &m->key, old_item, new_item, out, &osize, &nsize,
+                                      m->index_key != NULL ? &m->index_key[i] : NULL);
         m->index_bytes[i] = nsize; /* (an entry the put leaves as it was too: see mutation.h) */
         note_index_change(m, ix, osize, nsize);
         if (ix->kind == DDB_IX_LOCAL) { /* LSI entries count in the item collection */
@@ -596,17 +601,24 @@ static void collection_key(ddb_arena *a, const ddb_mutation *m, ddb_store_key *o
 
 /* --enforce-capacity (throttle.h): whether the write is throttled, its error recorded; the throttled
    key counts for Contributor Insights. Only a client's writes are (not TTL's, imports', restores'). */
-static int throttled(ddb_mutation *m)
+static int throttled(ddb_arena *a, ddb_mutation *m)
 {
-    const char *msg;
-    int code;
-
     if (!ddb_throttle_enabled || !m->request || m->kind == DDB_MUT_CHECK ||
-        (code = ddb_throttle_write(m->t, &m->key, &msg)) == 0)
+        ddb_throttle_write(a, m->t, &m->key, &m->err) == 0)
         return 0;
     ddb_insights_throttled(m->key.bytes, m->key.len);
-    fail(m, code, msg);
     return 1;
+}
+
+/* A client's committed write, to the hot-partition model (hot.h): the table's partition, and each
+   GSI's partition of the entry its write units went to. */
+static void observe(const ddb_mutation *m)
+{
+    ddb_hot_observe(m->t, NULL, 1, m->key.bytes, m->key.len, ddb_mutation_table_units(m));
+    for (unsigned i = 0; m->index_key != NULL && i < m->t->nindexes; i++)
+        if (m->index_units[i] > 0 && m->t->indexes[i].kind == DDB_IX_GLOBAL)
+            ddb_hot_observe(m->t, &m->t->indexes[i], 1, m->index_key[i].bytes, m->index_key[i].len,
+                            m->index_units[i]);
 }
 
 /* After a commit: the table's and its indexes' item counts and sizes move by what it changed
@@ -620,6 +632,7 @@ static void count_change(ddb_arena *a, const ddb_mutation *m)
     ddb_insights_write(a, m->t, &m->key, m->has_new ? &m->new_item : m->had_old ? &m->old : NULL,
                        ddb_mutation_table_units(m), m->index_units);
     if (m->request) { /* --enforce-capacity: taken as it is consumed, so a batch's later writes see it */
+        observe(m);
         ddb_throttle_take(m->t, 1, ddb_mutation_table_units(m), m->index_units);
         ddb_throttle_take_partition(m->t, NULL, 1, m->key.bytes, m->key.len, ddb_mutation_table_units(m));
     }
@@ -690,7 +703,7 @@ static int mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
         return fail(m, DDB_E_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
     if (m->t->rep_strong && !m->replicated && m->kind != DDB_MUT_CHECK)
         return mutate_strong(eng, a, m);
-    if (throttled(m))
+    if (throttled(a, m))
         return m->err.code;
     for (;;) {
         ddb_store_key keys[3] = {{m->key.bytes, m->key.len, NULL, 0}};
@@ -932,7 +945,7 @@ static int mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n,
 
     memset(err, 0, sizeof(*err));
     for (size_t i = 0; i < n; i++)
-        if (throttled(&ms[i]))
+        if (throttled(a, &ms[i]))
             return txn_fail(err, DDB_E_TRANSACTION_CANCELED, NULL);
     for (size_t i = 0; i < n; i++)
         x.runs[i] = (run){&ms[i], a, eng->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0, eng->vectors,

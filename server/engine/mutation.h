@@ -93,6 +93,9 @@ typedef struct ddb_mutation {
                                             put again after a kill -9 counts as it did the first time
                                             (0: the new item is not in it; a vector entry removed: its
                                             bytes) */
+    ddb_key *index_key;                /* t's with GSIs: the entry of each index (t->indexes order) its
+                                          units went to (derive_index's *entry; arena memory), for a
+                                          GSI's hot partitions (hot.h); NULL without GSIs */
     uint64_t vseq;                     /* its number in the vector caches' order (vector_cache.h) */
     ddb_vector_change vchanges[DDB_MAX_VECTOR_INDEXES]; /* its vector index entries, for the cache */
     unsigned nvchanges;
@@ -155,10 +158,11 @@ double ddb_mutation_units(const ddb_mutation *m);
  * Adds to `out` the changes of index `ix` for an item going from `old_item` to `new_item` (either
  * may be NULL) and returns the write units they cost (0 when the entry is unchanged). The sizes of
  * the old and new entries (0 when the item is not in the index) go to *old_size and *new_size
- * when those are not NULL.
+ * when those are not NULL, and the key of the entry the units went to (the new one, else the old
+ * one; len 0: none) to *entry when it is not NULL.
  */
 double ddb_mutation_derive_index(ddb_arena *a, const ddb_store *store, const ddb_table *t, const ddb_index *ix,
                                  const ddb_key *base, const ddb_attr *old_item, const ddb_attr *new_item,
-                                 ddb_batch *out, size_t *old_size, size_t *new_size);
+                                 ddb_batch *out, size_t *old_size, size_t *new_size, ddb_key *entry);
 
 #endif

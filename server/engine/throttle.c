@@ -15,6 +15,7 @@
 #include "ddb/ddb_status.h"
 #include "server/base/be.h"
 #include "server/base/clock.h"
+#include "proto/arena.h"
 
 #define SLOTS 1024      /* tables and indexes with buckets (open addressing by id) */
 #define PARTITIONS 64   /* partition slots per table or index */
@@ -127,9 +128,31 @@ static double rate_of(const ddb_table *t, const ddb_index *ix, int write)
     return v != NULL && v->type == DDB_JSON_NUMBER ? strtod(v->u.s, NULL) : 0;
 }
 
-static int fail(int code, const char *text, const char **msg)
+/* The account in ARNs of a table without an owner (api/req.h's DDB_DEFAULT_ACCOUNT: the engine
+   is below the api layer). */
+#define DEFAULT_ACCOUNT "000000000000"
+
+/* The ARN of t, or of its index ix, as ThrottlingReasons' "resource" names it (arena memory). */
+static const char *resource_arn(ddb_arena *a, const ddb_table *t, const ddb_index *ix)
 {
-    *msg = text;
+    const char *region = t->region != NULL && t->region[0] ? t->region : "us-east-1";
+    const char *account = t->account != NULL ? t->account : DEFAULT_ACCOUNT;
+
+    if (ix != NULL)
+        return ddb_arena_sprintf(a, "arn:aws:dynamodb:%s:%s:table/%s/index/%s", region, account, t->name, ix->name);
+    return ddb_arena_sprintf(a, "arn:aws:dynamodb:%s:%s:table/%s", region, account, t->name);
+}
+
+/* Records the error: its type and text, and its ThrottlingReasons entry, whose reason is
+   ResourceType+OperationType+LimitType (API_ThrottlingReason). */
+static int fail(ddb_arena *a, const ddb_table *t, const ddb_index *ix, int write, int code, const char *text,
+                const char *limit, ddb_error *err)
+{
+    memset(err, 0, sizeof(*err));
+    err->code = code;
+    err->msg = text;
+    err->throttle_reason = ddb_arena_sprintf(a, "%s%s%s", ix != NULL ? "Index" : "Table", write ? "Write" : "Read", limit);
+    err->throttle_resource = resource_arn(a, t, ix);
     return code;
 }
 
@@ -140,8 +163,8 @@ static unsigned partition_of(const char *key)
 }
 
 /* A table's or an index's own bucket, then the key's partition (taking one unit when let in). */
-static int check(const ddb_table *t, const ddb_index *ix, uint32_t id, int write, const char *key, size_t klen,
-                 const char *over, const char **msg)
+static int check(ddb_arena *a, const ddb_table *t, const ddb_index *ix, uint32_t id, int write, const char *key,
+                 size_t klen, const char *over, ddb_error *err)
 {
     slot *s = slot_of(id);
     int64_t now = now_us();
@@ -150,27 +173,29 @@ static int check(const ddb_table *t, const ddb_index *ix, uint32_t id, int write
     bucket *part;
 
     if (rate > 0 && !has_unit(write ? &s->write : &s->read, now, rate))
-        return prov ? fail(DDB_E_THROUGHPUT_EXCEEDED, over, msg) : fail(DDB_E_THROTTLING, MAX_TEXT, msg);
+        return prov ? fail(a, t, ix, write, DDB_E_THROUGHPUT_EXCEEDED, over, "ProvisionedThroughputExceeded", err)
+                    : fail(a, t, ix, write, DDB_E_THROTTLING, MAX_TEXT, "MaxOnDemandThroughputExceeded", err);
     if (key == NULL || klen < DDB_KEY_PARTITION_BYTES)
         return 0;
     part = write ? &s->part_write[partition_of(key)] : &s->part_read[partition_of(key)];
     if (!has_unit(part, now, part_rate))
-        return prov ? fail(DDB_E_THROUGHPUT_EXCEEDED, TABLE_TEXT, msg) : fail(DDB_E_THROTTLING, HOT_TEXT, msg);
+        return fail(a, t, ix, write, prov ? DDB_E_THROUGHPUT_EXCEEDED : DDB_E_THROTTLING, prov ? TABLE_TEXT : HOT_TEXT,
+                    "KeyRangeThroughputExceeded", err);
     return 0; /* its units are taken once known (ddb_throttle_take_partition) */
 }
 
-int ddb_throttle_write(const ddb_table *t, const ddb_key *key, const char **msg)
+int ddb_throttle_write(ddb_arena *a, const ddb_table *t, const ddb_key *key, ddb_error *err)
 {
     int rc;
 
     if (!ddb_throttle_enabled)
         return 0;
-    if ((rc = check(t, NULL, t->id, 1, key->bytes, key->len, TABLE_TEXT, msg)) != 0)
+    if ((rc = check(a, t, NULL, t->id, 1, key->bytes, key->len, TABLE_TEXT, err)) != 0)
         return rc;
     /* a GSI out of write capacity holds the table's writes back */
     for (unsigned i = 0; i < t->nindexes; i++) {
         const ddb_index *ix = &t->indexes[i];
-        if (ix->kind == DDB_IX_GLOBAL && (rc = check(t, ix, ix->id, 1, NULL, 0, INDEX_WRITE_TEXT, msg)) != 0)
+        if (ix->kind == DDB_IX_GLOBAL && (rc = check(a, t, ix, ix->id, 1, NULL, 0, INDEX_WRITE_TEXT, err)) != 0)
             return rc;
     }
     return 0;
@@ -182,12 +207,13 @@ static const ddb_index *read_index(const ddb_index *ix)
     return ix != NULL && ix->kind == DDB_IX_GLOBAL ? ix : NULL;
 }
 
-int ddb_throttle_read(const ddb_table *t, const ddb_index *ix, const char *key, size_t klen, const char **msg)
+int ddb_throttle_read(ddb_arena *a, const ddb_table *t, const ddb_index *ix, const char *key, size_t klen,
+                      ddb_error *err)
 {
     if (!ddb_throttle_enabled)
         return 0;
     ix = read_index(ix);
-    return check(t, ix, ix != NULL ? ix->id : t->id, 0, key, klen, ix != NULL ? INDEX_READ_TEXT : TABLE_TEXT, msg);
+    return check(a, t, ix, ix != NULL ? ix->id : t->id, 0, key, klen, ix != NULL ? INDEX_READ_TEXT : TABLE_TEXT, err);
 }
 
 void ddb_throttle_take_partition(const ddb_table *t, const ddb_index *ix, int write, const char *key, size_t klen,

@@ -13,12 +13,19 @@
  * A bucket is one atomic word, the moment (on the server's clock, clock.h, so /ddbd/clock moves
  * it) at which it is empty: its tokens are (now - that moment) x rate, at most the burst; taking
  * units moves the moment forward (compare-and-swap). With the option off nothing is looked at.
+ *
+ * A refusal carries DynamoDB's 2025 ThrottlingReasons entry (API_ThrottlingReason): its reason,
+ * Table|Index + Read|Write + ProvisionedThroughputExceeded | KeyRangeThroughputExceeded |
+ * MaxOnDemandThroughputExceeded, and the table's or index's ARN. What production would have
+ * throttled without the option is the hot-partition model's (hot.h), which refuses nothing.
  */
 #ifndef DDB_THROTTLE_H
 #define DDB_THROTTLE_H
 
 #include <stddef.h>
 
+#include "proto/arena.h"
+#include "server/base/error.h"
 #include "server/engine/catalog.h"
 #include "server/engine/keycodec.h"
 
@@ -30,12 +37,14 @@
 void ddb_throttle_enable(int on);
 extern int ddb_throttle_enabled;
 
-/* 0, or the error (DDB_E_THROUGHPUT_EXCEEDED, DDB_E_THROTTLING) with *msg its text, when a write of
-   `key` in t would be throttled (the table, the key's partition, a GSI's back-pressure). */
-int ddb_throttle_write(const ddb_table *t, const ddb_key *key, const char **msg);
+/* 0, or the error (DDB_E_THROUGHPUT_EXCEEDED, DDB_E_THROTTLING) recorded in *err with its text and
+   its ThrottlingReasons entry (reason and resource ARN, in `a`), when a write of `key` in t would
+   be throttled (the table, the key's partition, a GSI's back-pressure). */
+int ddb_throttle_write(ddb_arena *a, const ddb_table *t, const ddb_key *key, ddb_error *err);
 /* The same for a read of t, or of its index ix (NULL: the table), of the partition of `key` (a
    stored key; NULL for a Scan). */
-int ddb_throttle_read(const ddb_table *t, const ddb_index *ix, const char *key, size_t klen, const char **msg);
+int ddb_throttle_read(ddb_arena *a, const ddb_table *t, const ddb_index *ix, const char *key, size_t klen,
+                      ddb_error *err);
 /* Takes what a request consumed from t's buckets: `table` units, and index[i] from t's GSI i
    (t->indexes order); `write` says which buckets. */
 void ddb_throttle_take(const ddb_table *t, int write, double table, const double *index);

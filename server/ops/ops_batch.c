@@ -50,7 +50,9 @@ static int all_throttled_or_ok(ddb_req *req, const batch_throttle *bt)
 {
     if (bt->done > 0 || bt->throttled == 0)
         return DDB_OK;
-    return ddb_req_fail(req, bt->err.code, "%s", bt->err.msg);
+    if (req->err.code == DDB_OK) /* with its ThrottlingReasons */
+        req->err = bt->err;
+    return req->err.code;
 }
 
 static int duplicate_key(const ddb_key *keys, size_t n, const ddb_key *k)
@@ -364,7 +366,7 @@ int ddb_op_batch_get_item(ddb_req *req)
             }
             if (g[i].again != NULL && g[i].again[done[i]])
                 continue; /* read (and answered) under its first spelling */
-            if ((bt.err.code = ddb_read_admitted(req, g[i].t, NULL, k->bytes, k->len, &bt.err.msg)) != 0) {
+            if (ddb_read_admitted(req, g[i].t, NULL, k->bytes, k->len, &bt.err) != 0) {
                 bt.throttled++;
                 break; /* this key and the table's others come back in UnprocessedKeys */
             }

@@ -214,17 +214,20 @@ int ddb_table_edit_or_fail(ddb_req *req, int rc)
 }
 
 int ddb_read_admitted(ddb_req *req, const ddb_table *t, const ddb_index *ix, const char *key, size_t klen,
-                      const char **msg)
+                      ddb_error *err)
 {
-    return ddb_meter_admit_read(req->meter, t, ix, key, klen, msg);
+    return ddb_meter_admit_read(req->meter, req->arena, t, ix, key, klen, err);
 }
 
 int ddb_read_throttled_or_fail(ddb_req *req, const ddb_table *t, const ddb_index *ix, const char *key, size_t klen)
 {
-    const char *msg;
-    int code = ddb_meter_admit_read(req->meter, t, ix, key, klen, &msg);
+    ddb_error err;
 
-    return code == 0 ? DDB_OK : ddb_req_fail(req, code, "%s", msg);
+    if (ddb_meter_admit_read(req->meter, req->arena, t, ix, key, klen, &err) == 0)
+        return DDB_OK;
+    if (req->err.code == DDB_OK) /* the first failure is the request's, with its ThrottlingReasons */
+        req->err = err;
+    return req->err.code;
 }
 
 void ddb_consumed_record(ddb_req *req, const ddb_consumed *c)

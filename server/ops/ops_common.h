@@ -55,9 +55,10 @@ int ddb_table_edit_or_fail(ddb_req *req, int rc);
    to Contributor Insights) when a read of t or its index ix, of the partition of the stored key
    (NULL or short for a Scan), is not let in. */
 int ddb_read_throttled_or_fail(ddb_req *req, const ddb_table *t, const ddb_index *ix, const char *key, size_t klen);
-/* The same, the error returned with *msg its text instead of recorded (a transaction cancels). */
+/* The same, the error returned in *err instead of recorded (a batch's key comes back unprocessed,
+   a transaction cancels). */
 int ddb_read_admitted(ddb_req *req, const ddb_table *t, const ddb_index *ix, const char *key, size_t klen,
-                      const char **msg);
+                      ddb_error *err);
 
 /*
  * Records what a request consumed on the request (engine/meter.h), whatever ReturnConsumedCapacity

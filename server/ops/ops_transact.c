@@ -561,11 +561,12 @@ int ddb_op_transact_get_items(ddb_req *req)
         return req->err.code;
     keys = DDB_NEW_ARRAY(req->arena, ddb_read_slot, n);
     for (uint32_t i = 0; i < n; i++) {
-        const char *msg;
-        int code = ddb_read_admitted(req, acts[i].t, NULL, acts[i].key.bytes, acts[i].key.len, &msg);
+        ddb_error err;
+        int code = ddb_read_admitted(req, acts[i].t, NULL, acts[i].key.bytes, acts[i].key.len, &err);
         if (code != 0) /* --enforce-capacity (engine/meter.h) */
             return ddb_transact_cancel_one(req, n, i, code == DDB_E_THROTTLING ? "ThrottlingError"
-                                                                                : "ProvisionedThroughputExceeded", msg);
+                                                                                : "ProvisionedThroughputExceeded",
+                                           err.msg);
         keys[i] = (ddb_read_slot){acts[i].key.bytes, acts[i].key.len, NULL, 0};
     }
     if (ddb_transact_read_keys(req, keys, n) != DDB_OK)

@@ -86,7 +86,10 @@ def test_provisioned_writes_throttle_with_dynamodbs_error(server):
     assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     resp = raw_request(server.endpoint, "PutItem", {"TableName": table, "Item": {"pk": {"S": "x"}}})
     assert resp.status == 400 and resp.json() == {
-        "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException", "message": TABLE_TEXT}
+        "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException", "message": TABLE_TEXT,
+        # the 2025 member (API_ThrottlingReason): ResourceType+OperationType+LimitType, and the table's ARN
+        "ThrottlingReasons": [{"reason": "TableWriteProvisionedThroughputExceeded",
+                               "resource": "arn:aws:dynamodb:us-east-1:000000000000:table/" + table}]}
 
 
 def test_the_sdks_retries_get_through(server):
@@ -202,6 +205,14 @@ def test_a_provisioned_gsi_holds_writes_back_and_throttles_its_queries(server):
     with pytest.raises(ClientError) as e:
         ddb.query(**query)
     assert_client_error(e, "ProvisionedThroughputExceededException", INDEX_READ_TEXT)
+    # ThrottlingReasons name the index, by its ARN, and what it ran out of
+    arn = "arn:aws:dynamodb:us-east-1:000000000000:table/%s/index/gsi" % name
+    resp = raw_request(server.endpoint, "Query", query)
+    assert resp.status == 400 and resp.json()["ThrottlingReasons"] == [
+        {"reason": "IndexReadProvisionedThroughputExceeded", "resource": arn}]
+    resp = raw_request(server.endpoint, "PutItem", {"TableName": name, "Item": {"pk": {"S": "c"}, "g": {"S": "z"}}})
+    assert resp.status == 400 and resp.json()["ThrottlingReasons"] == [
+        {"reason": "IndexWriteProvisionedThroughputExceeded", "resource": arn}]
     # the table's own reads are not the index's
     ddb.get_item(TableName=name, Key={"pk": {"S": "a"}})
 
@@ -217,6 +228,10 @@ def test_on_demand_maximum_throttles_with_throttling_exception(server):
     e, n = drain_writes(ddb, name)
     assert n == 1
     assert e.response["Error"] == {"Code": "ThrottlingException", "Message": MAX_TEXT}
+    resp = raw_request(server.endpoint, "PutItem", {"TableName": name, "Item": {"pk": {"S": "again"}}})
+    assert resp.status == 400 and resp.json()["ThrottlingReasons"] == [
+        {"reason": "TableWriteMaxOnDemandThroughputExceeded",
+         "resource": "arn:aws:dynamodb:us-east-1:000000000000:table/" + name}]
 
 
 def test_a_hot_partition_of_an_on_demand_table_throttles(server):

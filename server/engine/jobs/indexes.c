@@ -114,7 +114,7 @@ static int backfill_decide(void *ctx, const char *val, size_t vlen, ddb_batch *o
         return 0; /* deleted since the scan saw it */
     if (ddb_item_decode(b->a, val, vlen, &item) != 0)
         return 0;
-    if (ddb_mutation_derive_index(b->a, b->store, b->t, b->ix, &b->base, NULL, &item, out, NULL, NULL) > 0)
+    if (ddb_mutation_derive_index(b->a, b->store, b->t, b->ix, &b->base, NULL, &item, out, NULL, NULL, NULL) > 0)
         b->indexed++;
     return 0;
 }

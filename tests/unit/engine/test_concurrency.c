@@ -1416,7 +1416,7 @@ static void interrupted_backfill(unsigned shards_before, unsigned shards_after)
                 planted_base = base;
                 continue;
             }
-            ddb_mutation_derive_index(&a, e->eng->store, t1, ix, &base, NULL, &item, &b, NULL, NULL);
+            ddb_mutation_derive_index(&a, e->eng->store, t1, ix, &base, NULL, &item, &b, NULL, NULL, NULL);
         }
         CHECK_EQ(ddb_store_iter_status(it), DDB_STORE_OK);
         ddb_store_iter_close(it);
