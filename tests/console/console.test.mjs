@@ -117,7 +117,8 @@ describe('console, no --auth', () => {
   }, 4000));
   before(async () => {
     await new Promise((r) => slowStore.listen(0, '127.0.0.1', r));
-    stack = await startStack(['--namespaces', '--export-dir', exportDir, '--s3-endpoint', `http://127.0.0.1:${slowStore.address().port}`]);
+    // --admin: the Usage and Faults screens (the admin door's /ddbd/usage and /ddbd/faults)
+    stack = await startStack(['--admin', '--namespaces', '--export-dir', exportDir, '--s3-endpoint', `http://127.0.0.1:${slowStore.address().port}`]);
     client = makeClients(stack.server.endpoint).client;
   });
   after(async () => {
@@ -697,12 +698,88 @@ describe('console, no --auth', () => {
     assert.doesNotMatch(await text(page, '#vector-results'), /chair/);
   }));
 
+  test('usage: units and cost per table, operation and index, units a second plotted', async () => step(stack, 'usage', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/tables`);
+    await page.waitForSelector('#create-name');
+    assert.equal(await page.$eval('#nav-usage', (el) => el.hidden), false); // --admin: offered
+    await page.goto(`${stack.base}#/usage`);
+    await waitText(page, '#usage-tables', 'Console');
+    // 1 KB-ish writes while the screen reads every 2 s: the Console write line rises above 0
+    const big = 'x'.repeat(1500);
+    for (let i = 0; i < 20; i++) {
+      await client.send(new PutItemCommand({ TableName: 'Console', Item: { pk: { S: `usage#${i}` }, sk: { N: '1' }, big: { S: big } } }));
+    }
+    await page.waitForFunction(() => /Console write: [1-9]/.test(document.querySelector('#usage-legend').textContent)
+      || Number(document.querySelector('#usage-plot').dataset.points) > 0, { timeout: 8000 });
+    assert.ok(Number(await page.$eval('#usage-plot', (el) => el.dataset.points)) > 0);
+    // the figures are the endpoint's: Console's write units and its PutItem line, once the screen has read them again
+    const res = await fetch(`${stack.server.endpoint}/ddbd/usage`);
+    const u = await res.json();
+    const t = u.tables.find((x) => x.table === 'Console');
+    const put = t.operations.find((o) => o.operation === 'PutItem');
+    assert.ok(put.writeUnits >= 40, JSON.stringify(put)); // 20 items of 2 KB: 2 units each
+    await page.waitForFunction((w) => [...document.querySelectorAll('#usage-tables tbody tr')]
+      .some((tr) => tr.cells[0].textContent === 'Console' && tr.cells[3].textContent === w), { timeout: 5000 }, String(+t.writeUnits.toFixed(2)));
+    const row = await page.$$eval('#usage-tables tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent))
+      .find((c) => c[0] === 'Console'));
+    assert.deepEqual(row.slice(0, 2), ['Console', 'STANDARD']);
+    assert.match(row[4], /^\$0\.0\d+$/); // on demand, the window: a write unit is $0.625 a million
+    assert.equal(row[6], 'on demand');
+    assert.match(row[7], /^\d+ B$/);
+    const ops = await text(page, '#usage-details');
+    assert.match(ops, /PutItem\d/);
+    assert.match(await text(page, '#usage-window'), /over \d+ s since the server started.*Prices of us-east-1/);
+  }));
+
+  test('faults: one added by keyboard, seen injected, a refused one shown, cleared', async () => step(stack, 'faults', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/faults`);
+    await waitText(page, '#fault-list', 'No faults.');
+    // by keyboard: Tab to each field, type, Enter submits
+    await page.focus('#view');
+    await tabTo(page, '#fault-op');
+    await page.keyboard.type('PutItem');
+    await tabTo(page, '#fault-table');
+    await page.keyboard.type('Console');
+    await tabTo(page, '#fault-error'); // InternalServerError, the first
+    await tabTo(page, '#fault-count');
+    await page.keyboard.type('1');
+    await page.keyboard.press('Enter');
+    await waitText(page, '#fault-list', 'InternalServerError');
+    const cells = () => page.$$eval('#fault-list tbody td', (tds) => tds.map((td) => td.textContent));
+    assert.deepEqual(await cells(), ['PutItem', 'Console', 'InternalServerError', '1', '1', '1', '', '0']);
+    await assert.rejects(client.send(new PutItemCommand({ TableName: 'Console', Item: { pk: { S: 'faulted' }, sk: { N: '1' } } })),
+      { name: 'InternalServerError' });
+    // read again by the screen: none remaining, one injected
+    await page.waitForFunction(() => document.querySelector('#fault-list tbody td:last-child')?.textContent === '1', { timeout: 5000 });
+    assert.deepEqual(await cells(), ['PutItem', 'Console', 'InternalServerError', '1', '0', '1', '', '1']);
+    // a refusal is the server's own words (an operation misspelt; a probability past 1 the form
+    // itself refuses, as its field's max)
+    await setValue(page, '#fault-count', '');
+    await setValue(page, '#fault-op', 'PutItems');
+    await page.click('#fault-add');
+    await waitText(page, '#fault-status .error', 'PutItems');
+    assert.equal(await text(page, '#fault-status .error'),
+      'HTTP 400: no DynamoDB operation is named \'PutItems\' (or use "*", "read", "write")');
+    await setValue(page, '#fault-op', 'PutItem');
+    // latency alone
+    await page.select('#fault-error', '');
+    await setValue(page, '#fault-latency', '5');
+    await page.click('#fault-add');
+    await waitText(page, '#fault-list', '5 ms');
+    assert.equal(await page.$('#fault-status .error'), null);
+    await page.click('#fault-clear');
+    await waitText(page, '#fault-list', 'No faults.');
+    assert.deepEqual((await (await fetch(`${stack.server.endpoint}/ddbd/faults`)).json()).faults, []);
+  }, [/status of 400/])); // the refused fault
+
   test('at 200 % zoom every screen fits its width (wide tables scroll in their own box)', async () => step(stack, 'zoom', async () => {
     const { page } = stack;
     await page.setViewport({ width: 550, height: 800, deviceScaleFactor: 2 });
     try {
       for (const screen of ['#/tables', '#/table/Console', '#/table/Console/settings', '#/table/Console/backups',
-        '#/table/Console/json', '#/items/Console', '#/imports', '#/partiql', '#/activity']) {
+        '#/table/Console/json', '#/items/Console', '#/imports', '#/partiql', '#/activity', '#/usage', '#/faults']) {
         await page.goto(`${stack.base}${screen}`);
         await page.waitForSelector('h1');
         await new Promise((r) => setTimeout(r, 300));
@@ -789,6 +866,15 @@ describe('console, --auth', () => {
     // console, which step() checks), issue 56
     assert.equal(await page.$('#view .error'), null);
     await signIn(page, 'AKIDWRITER', 'writersecret');
+    // no --admin: the Usage and Faults screens are not offered, and say why without asking the
+    // server (whose /ddbd/usage would answer 404: step() fails on the logged error)
+    assert.deepEqual(await page.$$eval('#nav-usage, #nav-faults', (els) => els.map((el) => el.hidden)), [true, true]);
+    await page.goto(`${stack.base}#/usage`);
+    await waitText(page, '#no-admin', 'runs without --admin');
+    await page.goto(`${stack.base}#/faults`);
+    await waitText(page, '#no-admin', 'serves no faults');
+    await page.goto(`${stack.base}#/tables`);
+    await page.waitForSelector('#create-name');
     await page.type('#create-name', 'Signed');
     await page.click('#create-table button[type=submit]');
     await waitText(page, '#table-list', 'Signed');
