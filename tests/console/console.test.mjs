@@ -843,7 +843,8 @@ describe('console, --auth', () => {
     keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ddbd-console-')), 'keys');
     fs.writeFileSync(keyFile, 'AKIDWRITER writersecret 000000000000 name=writer rights=metrics\n'
       + 'AKIDREADER readersecret 000000000000 name=reader allow=read\n');
-    stack = await startStack(['--auth', keyFile]);
+    // --admin: the Usage and Faults screens offered, and a key without rights=admin refused there
+    stack = await startStack(['--auth', keyFile, '--admin']);
   });
   after(async () => {
     await stopStack(stack);
@@ -866,15 +867,6 @@ describe('console, --auth', () => {
     // console, which step() checks), issue 56
     assert.equal(await page.$('#view .error'), null);
     await signIn(page, 'AKIDWRITER', 'writersecret');
-    // no --admin: the Usage and Faults screens are not offered, and say why without asking the
-    // server (whose /ddbd/usage would answer 404: step() fails on the logged error)
-    assert.deepEqual(await page.$$eval('#nav-usage, #nav-faults', (els) => els.map((el) => el.hidden)), [true, true]);
-    await page.goto(`${stack.base}#/usage`);
-    await waitText(page, '#no-admin', 'runs without --admin');
-    await page.goto(`${stack.base}#/faults`);
-    await waitText(page, '#no-admin', 'serves no faults');
-    await page.goto(`${stack.base}#/tables`);
-    await page.waitForSelector('#create-name');
     await page.type('#create-name', 'Signed');
     await page.click('#create-table button[type=submit]');
     await waitText(page, '#table-list', 'Signed');
@@ -918,6 +910,13 @@ describe('console, --auth', () => {
     assert.match(await text(page, '#editor .error'), /not authorized to perform: dynamodb:PutItem/);
     await page.goto(`${stack.base}#/activity`);
     await waitText(page, '.error', 'ddbd:ReadMetrics');
+    // the admin door under --auth: a key without rights=admin is refused with the door's error,
+    // shown once and not asked again (one refused request, however long the screen stays)
+    assert.equal(await page.$eval('#nav-usage', (el) => el.hidden), false);
+    await page.goto(`${stack.base}#/usage`);
+    await waitText(page, '#view .error', 'AccessDeniedException');
+    assert.match(await text(page, '#view .error'), /user\/reader is not authorized to perform: ddbd:Admin/);
+    await new Promise((r) => setTimeout(r, 2500));
     // a wrong secret is the API's refusal too
     await page.click('#who button');
     await page.waitForSelector('#sign-in');
@@ -931,6 +930,7 @@ describe('console, --auth', () => {
     /status of 400 .*"url":"[^"]*\/"/, /status of 400 .*\/metrics"/, /status of 400 .*"url":"[^"]*\/"/,
     /status of 400 .*"url":"[^"]*\/"/, /status of 400 .*"url":"[^"]*\/"/,
     /status of 400 .*"url":"[^"]*\/"/, // the reader's PutItem
+    /status of 400 .*\/ddbd\/usage"/, // the reader at the admin door, once
   ]));
 });
 
@@ -949,6 +949,15 @@ describe('console on a plain-http page (no WebCrypto: another host, no https)', 
       await page.goto(stack.base);
       await page.waitForSelector('#create-name');
       assert.equal(await page.evaluate(() => window.isSecureContext), false);
+      // no --admin: the Usage and Faults screens are not offered, and say why without asking the
+      // server (whose /ddbd/usage would answer 404: step() fails on the logged error)
+      assert.deepEqual(await page.$$eval('#nav-usage, #nav-faults', (els) => els.map((el) => el.hidden)), [true, true]);
+      await page.goto(`${stack.base}#/usage`);
+      await waitText(page, '#no-admin', 'runs without --admin');
+      await page.goto(`${stack.base}#/faults`);
+      await waitText(page, '#no-admin', 'serves no faults');
+      await page.goto(`${stack.base}#/tables`);
+      await page.waitForSelector('#create-name');
       await page.type('#create-name', 'Plain');
       await page.click('#create-table button[type=submit]');
       await waitText(page, '#table-list', 'Plain');

@@ -104,6 +104,8 @@ export function usageScreen(view) {
       box.replaceChildren();
     } catch (err) {
       box.replaceChildren(errorBox(err));
+      // a key without rights=admin (under --auth) is refused every time: said once, not asked again
+      if (err.type === 'AccessDeniedException') return;
     }
     setTimeout(tick, EVERY_MS);
   };
