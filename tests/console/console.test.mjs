@@ -773,12 +773,17 @@ describe('console, no --auth', () => {
     assert.equal(await text(page, '#fault-status .error'),
       'HTTP 400: no DynamoDB operation is named \'PutItems\' (or use "*", "read", "write")');
     await setValue(page, '#fault-op', 'PutItem');
-    // latency alone
+    // latency alone, in a window, with a message of its own: as the server then lists it
     await page.select('#fault-error', '');
     await setValue(page, '#fault-latency', '5');
+    await page.click('#fault-more summary');
+    await setValue(page, '#fault-for', '60000');
+    await setValue(page, '#fault-message', 'slow on purpose');
     await page.click('#fault-add');
     await waitText(page, '#fault-list', '5 ms');
     assert.equal(await page.$('#fault-status .error'), null);
+    assert.deepEqual((await (await fetch(`${stack.server.endpoint}/ddbd/faults`)).json()).faults.slice(-1)
+      .map((f) => [f.operation, f.table, f.error, f.latency_ms]), [['PutItem', 'Console', 'Latency', 5]]);
     await page.click('#fault-clear');
     await waitText(page, '#fault-list', 'No faults.');
     assert.deepEqual((await (await fetch(`${stack.server.endpoint}/ddbd/faults`)).json()).faults, []);

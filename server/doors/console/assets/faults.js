@@ -53,6 +53,10 @@ export function faultsScreen(view) {
     count: h('input', { id: 'fault-count', type: 'number', min: 0, step: 1, placeholder: 'every one' }),
     probability: h('input', { id: 'fault-probability', type: 'number', min: 0, max: 1, step: 'any', placeholder: '1' }),
     latency_ms: h('input', { id: 'fault-latency', type: 'number', min: 0, step: 1, placeholder: '0' }),
+    after_ms: h('input', { id: 'fault-after', type: 'number', min: 0, step: 1, placeholder: 'now' }),
+    for_ms: h('input', { id: 'fault-for', type: 'number', min: 0, step: 1, placeholder: 'until cleared' }),
+    message: h('input', { id: 'fault-message', maxlength: 255, placeholder: 'DynamoDB\'s' }),
+    reason: h('input', { id: 'fault-reason', maxlength: 63, placeholder: 'DynamoDB\'s' }),
   };
   const show = (state) => {
     list.replaceChildren(faultsTable(state));
@@ -65,6 +69,9 @@ export function faultsScreen(view) {
   } }, h('div', { class: 'row' }, field('Operation', els.operation), ops, field('Table', els.table), field('Fault', els.error)),
   h('div', { class: 'row' }, field('Count (the next N requests)', els.count), field('Probability (0 to 1)', els.probability),
     field('Latency added (ms)', els.latency_ms)),
+  h('details', { id: 'fault-more' }, h('summary', {}, 'When, and the words (optional)'),
+    h('div', { class: 'row' }, field('From (ms after now, the server\'s clock)', els.after_ms), field('For (ms)', els.for_ms)),
+    h('div', { class: 'row' }, field('Message', els.message), field('Throttling reason', els.reason))),
   h('div', {}, h('button', { type: 'submit', id: 'fault-add' }, 'Add fault')));
   const clear = h('button', { type: 'button', class: 'danger', id: 'fault-clear', onclick: async () => {
     const state = await guarded(box, () => admin('DELETE', '/ddbd/faults'));
