@@ -91,7 +91,8 @@ static void send_admin(ddb_http *h, http_thread *t, h2o_req_t *req)
 
 /* --console: a built-in file of the console (server/doors/console/console.h), GET or HEAD only;
    session.js is made here, as it says whether the API checks signatures (the page then asks for a
-   key before its first call, rather than learning it from a refused one that the browser logs). */
+   key before its first call, rather than learning it from a refused one that the browser logs) and
+   whether the admin door is open (the usage and faults screens are offered only then). */
 static void send_console(ddb_http *h, h2o_req_t *req)
 {
     static const char allow[] = "{\"message\": \"the console's files are read with GET\"}";
@@ -105,7 +106,7 @@ static void send_console(ddb_http *h, h2o_req_t *req)
         return;
     }
     if (h2o_memis(p.base + 13, p.len - 13, H2O_STRLIT("/session.js")))
-        f = ddb_console_session(h->env->api->auth != NULL);
+        f = ddb_console_session(h->env->api->auth != NULL, h->cfg->admin);
     else
         f = ddb_console_find(p.base + 13, p.len - 13);
     if (f == NULL) {

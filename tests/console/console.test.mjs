@@ -117,7 +117,8 @@ describe('console, no --auth', () => {
   }, 4000));
   before(async () => {
     await new Promise((r) => slowStore.listen(0, '127.0.0.1', r));
-    stack = await startStack(['--namespaces', '--export-dir', exportDir, '--s3-endpoint', `http://127.0.0.1:${slowStore.address().port}`]);
+    // --admin: the Usage and Faults screens (the admin door's /ddbd/usage and /ddbd/faults)
+    stack = await startStack(['--admin', '--namespaces', '--export-dir', exportDir, '--s3-endpoint', `http://127.0.0.1:${slowStore.address().port}`]);
     client = makeClients(stack.server.endpoint).client;
   });
   after(async () => {
@@ -244,10 +245,20 @@ describe('console, no --auth', () => {
     assert.equal((await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: ITEM.pk, sk: ITEM.sk } }))).Item, undefined);
     assert.equal((await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: ITEM.pk, sk: { N: '100' } } }))).Item.s.S, 'edited');
     moved.sk = ITEM.sk;
-    await page.click('#results tbody tr button');
+    // (the row that shows the moved item, not the first one: on a loaded machine the first row
+    // clicked while the page was redrawn was another item's, and the moved one stayed at 100)
+    await page.waitForSelector('#item-json', { hidden: true });
+    await editRow(page, 'edited');
+    await page.waitForFunction(() => /"100"/.test(document.querySelector('#item-json')?.value || ''), { timeout: 5000 });
     await setValue(page, '#item-json', JSON.stringify(moved));
     await page.click('#save-item');
     await page.waitForFunction(() => !/\b100\b/.test(document.querySelector('#results').textContent), { timeout: 5000 });
+    for (let i = 0; i < 50; i++) {
+      if (!(await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: ITEM.pk, sk: { N: '100' } } }))).Item) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal((await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: ITEM.pk, sk: { N: '100' } } }))).Item, undefined);
+    assert.equal((await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: ITEM.pk, sk: ITEM.sk } }))).Item.s.S, 'edited');
   }));
 
   test('an item as plain JSON, its numbers exact; binary and sets stay DynamoDB JSON', async () => step(stack, 'plain', async () => {
@@ -697,12 +708,93 @@ describe('console, no --auth', () => {
     assert.doesNotMatch(await text(page, '#vector-results'), /chair/);
   }));
 
+  test('usage: units and cost per table, operation and index, units a second plotted', async () => step(stack, 'usage', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/tables`);
+    await page.waitForSelector('#create-name');
+    assert.equal(await page.$eval('#nav-usage', (el) => el.hidden), false); // --admin: offered
+    await page.goto(`${stack.base}#/usage`);
+    await waitText(page, '#usage-tables', 'Console');
+    // 1 KB-ish writes while the screen reads every 2 s: the Console write line rises above 0
+    const big = 'x'.repeat(1500);
+    for (let i = 0; i < 20; i++) {
+      await client.send(new PutItemCommand({ TableName: 'Console', Item: { pk: { S: `usage#${i}` }, sk: { N: '1' }, big: { S: big } } }));
+    }
+    await page.waitForFunction(() => /Console write: [1-9]/.test(document.querySelector('#usage-legend').textContent)
+      || Number(document.querySelector('#usage-plot').dataset.points) > 0, { timeout: 8000 });
+    assert.ok(Number(await page.$eval('#usage-plot', (el) => el.dataset.points)) > 0);
+    // the figures are the endpoint's: Console's write units and its PutItem line, once the screen has read them again
+    const res = await fetch(`${stack.server.endpoint}/ddbd/usage`);
+    const u = await res.json();
+    const t = u.tables.find((x) => x.table === 'Console');
+    const put = t.operations.find((o) => o.operation === 'PutItem');
+    assert.ok(put.writeUnits >= 40, JSON.stringify(put)); // 20 items of 2 KB: 2 units each
+    await page.waitForFunction((w) => [...document.querySelectorAll('#usage-tables tbody tr')]
+      .some((tr) => tr.cells[0].textContent === 'Console' && tr.cells[3].textContent === w), { timeout: 5000 }, String(+t.writeUnits.toFixed(2)));
+    const row = await page.$$eval('#usage-tables tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent))
+      .find((c) => c[0] === 'Console'));
+    assert.deepEqual(row.slice(0, 2), ['Console', 'STANDARD']);
+    assert.match(row[4], /^\$0\.0\d+$/); // on demand, the window: a write unit is $0.625 a million
+    assert.equal(row[6], 'on demand');
+    assert.match(row[7], /^\d+ B$/);
+    const ops = await text(page, '#usage-details');
+    assert.match(ops, /PutItem\d/);
+    assert.match(await text(page, '#usage-window'), /over \d+ s since the server started.*Prices of us-east-1/);
+  }));
+
+  test('faults: one added by keyboard, seen injected, a refused one shown, cleared', async () => step(stack, 'faults', async () => {
+    const { page } = stack;
+    await page.goto(`${stack.base}#/faults`);
+    await waitText(page, '#fault-list', 'No faults.');
+    // by keyboard: Tab to each field, type, Enter submits
+    await page.focus('#view');
+    await tabTo(page, '#fault-op');
+    await page.keyboard.type('PutItem');
+    await tabTo(page, '#fault-table');
+    await page.keyboard.type('Console');
+    await tabTo(page, '#fault-error'); // InternalServerError, the first
+    await tabTo(page, '#fault-count');
+    await page.keyboard.type('1');
+    await page.keyboard.press('Enter');
+    await waitText(page, '#fault-list', 'InternalServerError');
+    const cells = () => page.$$eval('#fault-list tbody td', (tds) => tds.map((td) => td.textContent));
+    assert.deepEqual(await cells(), ['PutItem', 'Console', 'InternalServerError', '1', '1', '1', '', '0']);
+    await assert.rejects(client.send(new PutItemCommand({ TableName: 'Console', Item: { pk: { S: 'faulted' }, sk: { N: '1' } } })),
+      { name: 'InternalServerError' });
+    // read again by the screen: none remaining, one injected
+    await page.waitForFunction(() => document.querySelector('#fault-list tbody td:last-child')?.textContent === '1', { timeout: 5000 });
+    assert.deepEqual(await cells(), ['PutItem', 'Console', 'InternalServerError', '1', '0', '1', '', '1']);
+    // a refusal is the server's own words (an operation misspelt; a probability past 1 the form
+    // itself refuses, as its field's max)
+    await setValue(page, '#fault-count', '');
+    await setValue(page, '#fault-op', 'PutItems');
+    await page.click('#fault-add');
+    await waitText(page, '#fault-status .error', 'PutItems');
+    assert.equal(await text(page, '#fault-status .error'),
+      'HTTP 400: no DynamoDB operation is named \'PutItems\' (or use "*", "read", "write")');
+    await setValue(page, '#fault-op', 'PutItem');
+    // latency alone, in a window, with a message of its own: as the server then lists it
+    await page.select('#fault-error', '');
+    await setValue(page, '#fault-latency', '5');
+    await page.click('#fault-more summary');
+    await setValue(page, '#fault-for', '60000');
+    await setValue(page, '#fault-message', 'slow on purpose');
+    await page.click('#fault-add');
+    await waitText(page, '#fault-list', '5 ms');
+    assert.equal(await page.$('#fault-status .error'), null);
+    assert.deepEqual((await (await fetch(`${stack.server.endpoint}/ddbd/faults`)).json()).faults.slice(-1)
+      .map((f) => [f.operation, f.table, f.error, f.latency_ms]), [['PutItem', 'Console', 'Latency', 5]]);
+    await page.click('#fault-clear');
+    await waitText(page, '#fault-list', 'No faults.');
+    assert.deepEqual((await (await fetch(`${stack.server.endpoint}/ddbd/faults`)).json()).faults, []);
+  }, [/status of 400/])); // the refused fault
+
   test('at 200 % zoom every screen fits its width (wide tables scroll in their own box)', async () => step(stack, 'zoom', async () => {
     const { page } = stack;
     await page.setViewport({ width: 550, height: 800, deviceScaleFactor: 2 });
     try {
       for (const screen of ['#/tables', '#/table/Console', '#/table/Console/settings', '#/table/Console/backups',
-        '#/table/Console/json', '#/items/Console', '#/imports', '#/partiql', '#/activity']) {
+        '#/table/Console/json', '#/items/Console', '#/imports', '#/partiql', '#/activity', '#/usage', '#/faults']) {
         await page.goto(`${stack.base}${screen}`);
         await page.waitForSelector('h1');
         await new Promise((r) => setTimeout(r, 300));
@@ -766,7 +858,8 @@ describe('console, --auth', () => {
     keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ddbd-console-')), 'keys');
     fs.writeFileSync(keyFile, 'AKIDWRITER writersecret 000000000000 name=writer rights=metrics\n'
       + 'AKIDREADER readersecret 000000000000 name=reader allow=read\n');
-    stack = await startStack(['--auth', keyFile]);
+    // --admin: the Usage and Faults screens offered, and a key without rights=admin refused there
+    stack = await startStack(['--auth', keyFile, '--admin']);
   });
   after(async () => {
     await stopStack(stack);
@@ -832,6 +925,13 @@ describe('console, --auth', () => {
     assert.match(await text(page, '#editor .error'), /not authorized to perform: dynamodb:PutItem/);
     await page.goto(`${stack.base}#/activity`);
     await waitText(page, '.error', 'ddbd:ReadMetrics');
+    // the admin door under --auth: a key without rights=admin is refused with the door's error,
+    // shown once and not asked again (one refused request, however long the screen stays)
+    assert.equal(await page.$eval('#nav-usage', (el) => el.hidden), false);
+    await page.goto(`${stack.base}#/usage`);
+    await waitText(page, '#view .error', 'AccessDeniedException');
+    assert.match(await text(page, '#view .error'), /user\/reader is not authorized to perform: ddbd:Admin/);
+    await new Promise((r) => setTimeout(r, 2500));
     // a wrong secret is the API's refusal too
     await page.click('#who button');
     await page.waitForSelector('#sign-in');
@@ -845,6 +945,7 @@ describe('console, --auth', () => {
     /status of 400 .*"url":"[^"]*\/"/, /status of 400 .*\/metrics"/, /status of 400 .*"url":"[^"]*\/"/,
     /status of 400 .*"url":"[^"]*\/"/, /status of 400 .*"url":"[^"]*\/"/,
     /status of 400 .*"url":"[^"]*\/"/, // the reader's PutItem
+    /status of 400 .*\/ddbd\/usage"/, // the reader at the admin door, once
   ]));
 });
 
@@ -863,6 +964,15 @@ describe('console on a plain-http page (no WebCrypto: another host, no https)', 
       await page.goto(stack.base);
       await page.waitForSelector('#create-name');
       assert.equal(await page.evaluate(() => window.isSecureContext), false);
+      // no --admin: the Usage and Faults screens are not offered, and say why without asking the
+      // server (whose /ddbd/usage would answer 404: step() fails on the logged error)
+      assert.deepEqual(await page.$$eval('#nav-usage, #nav-faults', (els) => els.map((el) => el.hidden)), [true, true]);
+      await page.goto(`${stack.base}#/usage`);
+      await waitText(page, '#no-admin', 'runs without --admin');
+      await page.goto(`${stack.base}#/faults`);
+      await waitText(page, '#no-admin', 'serves no faults');
+      await page.goto(`${stack.base}#/tables`);
+      await page.waitForSelector('#create-name');
       await page.type('#create-name', 'Plain');
       await page.click('#create-table button[type=submit]');
       await waitText(page, '#table-list', 'Plain');

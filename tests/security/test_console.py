@@ -12,7 +12,7 @@ SVC = "com.amazon.coral.service#"
 ASSETS = ("index.html", "app.js", "api.js", "dom.js", "tables.js", "items.js", "partiql.js", "activity.js",
           "streams.js", "vectors.js", "backups.js", "settings.js", "hotkeys.js",
           "plainjson.js", "sha256.js", "policy.js", "exports.js", "bgwork.js", "plot.js", "style.css", "session.js",
-          "builder.js", "codegen.js", "itemform.js")
+          "builder.js", "codegen.js", "itemform.js", "usage.js", "faults.js")
 
 
 def test_the_console_is_off_by_default(server_factory):
@@ -42,8 +42,13 @@ def test_its_files_are_served_built_in_with_their_types_and_policy(server_factor
         status, _, data = request(srv.endpoint, "GET", "/ddbd/console/" + name, content_type=None)
         assert status == 200, name
         assert not re.search(rb"https?://(?!www\.w3\.org/2000/svg|127\.0\.0\.1|localhost)", data), name
-    # session.js says whether the API checks signatures, so the page asks for a key before any call
-    assert request(srv.endpoint, "GET", "/ddbd/console/session.js", content_type=None)[2] == b"export const auth = false;\n"
+    # session.js says whether the API checks signatures, so the page asks for a key before any call,
+    # and whether the admin door is open, so the Usage and Faults screens ask nothing that fails
+    assert request(srv.endpoint, "GET", "/ddbd/console/session.js", content_type=None)[2] == (
+        b"export const auth = false;\nexport const admin = false;\n")
+    with_admin = server_factory(["--in-memory", "--console", "--admin"])
+    assert request(with_admin.endpoint, "GET", "/ddbd/console/session.js", content_type=None)[2] == (
+        b"export const auth = false;\nexport const admin = true;\n")
     # a path beside it is not the console, nor is a file it does not have
     for path in ("/ddbd/consoles", "/ddbd/console/nope.js"):
         assert request(srv.endpoint, "GET", path, content_type=None)[0] == 404, path
@@ -69,7 +74,8 @@ def test_with_auth_its_files_need_no_key_but_its_calls_do(server_factory, keys):
         status, _, data = request(srv.endpoint, "GET", "/ddbd/console/" + name, content_type=None)
         assert status == 200, name
         assert b"secret_orders" not in data and b"4242" not in data, name
-    assert request(srv.endpoint, "GET", "/ddbd/console/session.js", content_type=None)[2] == b"export const auth = true;\n"
+    assert request(srv.endpoint, "GET", "/ddbd/console/session.js", content_type=None)[2] == (
+        b"export const auth = true;\nexport const admin = true;\n")
     # what the page asks of the API and /metrics: refused unsigned, decided by the key's rules signed
     status, _, body = request(srv.endpoint, "POST", "/", body={}, content_type="application/x-amz-json-1.0",
                               headers={"X-Amz-Target": "DynamoDB_20120810.ListTables"})

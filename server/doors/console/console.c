@@ -33,12 +33,18 @@ const ddb_console_file *ddb_console_find(const char *path, size_t len)
     return NULL;
 }
 
-const ddb_console_file *ddb_console_session(int auth)
+const ddb_console_file *ddb_console_session(int auth, int admin)
 {
-#define SESSION_FILE(on) {"/session.js", "text/javascript; charset=utf-8", (const unsigned char *)(on), sizeof(on) - 1}
-    static const ddb_console_file with = SESSION_FILE("export const auth = true;\n");
-    static const ddb_console_file without = SESSION_FILE("export const auth = false;\n");
+#define SESSION_FILE(a, d)                                                                                 \
+    {"/session.js", "text/javascript; charset=utf-8",                                                     \
+     (const unsigned char *)("export const auth = " a ";\nexport const admin = " d ";\n"),                \
+     sizeof("export const auth = " a ";\nexport const admin = " d ";\n") - 1}
+    /* [auth][admin] */
+    static const ddb_console_file files[2][2] = {
+        {SESSION_FILE("false", "false"), SESSION_FILE("false", "true")},
+        {SESSION_FILE("true", "false"), SESSION_FILE("true", "true")},
+    };
 #undef SESSION_FILE
 
-    return auth ? &with : &without;
+    return &files[auth != 0][admin != 0];
 }

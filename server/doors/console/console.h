@@ -23,8 +23,10 @@ typedef struct ddb_console_file {
 const ddb_console_file *ddb_console_find(const char *path, size_t len);
 
 /* The page's session.js, `export const auth = true;` or false: whether the API checks signatures
-   (--auth), so the page asks for a key before its first call instead of after a refused one. */
-const ddb_console_file *ddb_console_session(int auth);
+   (--auth), so the page asks for a key before its first call instead of after a refused one; and
+   `export const admin = ...;`: whether /ddbd/... is served (--admin), so the usage and faults
+   screens are offered only where their endpoints answer (no request fails by design). */
+const ddb_console_file *ddb_console_session(int auth, int admin);
 
 /* The headers every answer of the console carries, NULL-terminated name/value pairs: a policy that
    lets the page load nothing but its own files and be framed by no other site. */

@@ -104,3 +104,17 @@ export async function metrics() {
   }
   return out;
 }
+
+/* /ddbd/... (the admin door, --admin): GET, POST or DELETE, signed as the API's calls are (under
+   --auth the key needs rights=admin); resolves to the answer's JSON, or rejects with the door's
+   message. Called only when session.js says the door is open, so no request fails by design. */
+export async function admin(method, path, body) {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  // a POST or DELETE must say application/json (docs/admin.md: no cross-site form can send one)
+  const headers = method === 'GET' ? {} : { 'content-type': 'application/json' };
+  Object.assign(headers, await sign(method, path, headers, text, session.key || session.placeholder));
+  const res = await fetch(path, { method, headers, body: method === 'GET' ? undefined : text, cache: 'no-store' });
+  const answer = await res.text();
+  if (!res.ok) throw errorOf(res.status, answer);
+  return answer ? JSON.parse(answer) : {};
+}

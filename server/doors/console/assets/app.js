@@ -1,16 +1,30 @@
 // The console's page: the screens by the URL's fragment (#/tables, #/table/T[/TAB], #/items/T,
-// #/stream/T, #/imports, #/partiql, #/activity), and the key its API calls are signed with.
+// #/stream/T, #/imports, #/partiql, #/activity; with --admin #/usage and #/faults), and the key its
+// API calls are signed with.
 import { call, session, setKey } from './api.js';
 import { activityScreen } from './activity.js';
+import { faultsScreen } from './faults.js';
 import { field, guarded, h } from './dom.js';
 import { importsScreen } from './exports.js';
 import { itemsScreen } from './items.js';
 import { partiqlScreen } from './partiql.js';
-import { auth } from './session.js';
+import { admin, auth } from './session.js';
 import { streamScreen } from './streams.js';
 import { tableScreen, tablesScreen } from './tables.js';
+import { usageScreen } from './usage.js';
 
 const view = document.getElementById('view');
+
+// the admin door's screens are offered only when it is open: without --admin /ddbd/usage and
+// /ddbd/faults answer 404, and the console asks nothing that fails by design
+for (const a of document.querySelectorAll('header nav a.admin')) a.hidden = !admin;
+
+/* #/usage or #/faults on a server without --admin: said, and nothing asked of it. */
+function noAdmin(name) {
+  view.replaceChildren(h('h1', {}, name), h('p', { class: 'note', id: 'no-admin' },
+    `This server runs without --admin, so it serves no ${name.toLowerCase()} (GET /ddbd/${name.toLowerCase()} is an admin `,
+    'endpoint: docs/admin.md). Start ddbd with --admin to see it here; under --auth the key needs rights=admin.'));
+}
 
 /* The sign-in form: the key id, secret and region the calls are signed with (kept for this tab). */
 function signIn(reason) {
@@ -56,6 +70,8 @@ async function route() {
     else if (screen === 'imports') await importsScreen(view, arg, ...more);
     else if (screen === 'partiql') partiqlScreen(view);
     else if (screen === 'activity') activityScreen(view);
+    else if (screen === 'usage') (admin ? usageScreen(view) : noAdmin('Usage'));
+    else if (screen === 'faults') (admin ? faultsScreen(view) : noAdmin('Faults'));
     else await tablesScreen(view);
     const err = view.querySelector('.error');
     if (err && AUTH_ERRORS.has(err.textContent.split(':')[0])) signIn(err.textContent);
