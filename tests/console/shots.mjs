@@ -14,7 +14,7 @@ const { CreateTableCommand, GetItemCommand, PutItemCommand, QueryCommand } = cre
 const out = process.argv[2];
 const exportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ddbd-shots-'));
 fs.mkdirSync(path.join(exportDir, 'backups'));
-const server = await startServer(['--in-memory', '--console', '--export-dir', exportDir]);
+const server = await startServer(['--in-memory', '--console', '--admin', '--export-dir', exportDir]);
 const { client } = makeClients(server.endpoint);
 const chromium = await launchBrowser();
 try {
@@ -69,6 +69,14 @@ try {
   }
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot('activity');
+  // the cost report of what the activity above did (--admin)
+  await page.goto(`${base}#/usage`);
+  await page.waitForSelector('#usage-tables tbody tr');
+  for (const until = Date.now() + 9000; Date.now() < until;) { // readings every 2 s while it reads
+    await client.send(new QueryCommand({ TableName: 'orders', KeyConditionExpression: 'customer = :c', ExpressionAttributeValues: { ':c': { S: 'c1' } } }));
+  }
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shot('usage');
   await page.setViewport({ width: 550, height: 640, deviceScaleFactor: 2 });
   await page.goto(`${base}#/tables`);
   await page.waitForSelector('#table-list');
