@@ -76,6 +76,10 @@ ddb_json *ddb_json_parse_input(ddb_arena *a, const char *text, size_t len, size_
 size_t ddb_json_unicode_error(const char *text, size_t len);
 
 /* Member `key` of an OBJECT (the last one if repeated), or NULL (also when obj is NULL or not an object). */
+/* Whether s (n bytes) is a number in JSON's grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+   (a number sent as a string by --lenient-numbers, a YAML scalar of a seed template). */
+int ddb_json_number_text(const char *s, size_t n);
+
 const ddb_json *ddb_json_get(const ddb_json *obj, const char *key);
 /* The STRING member `key`, or NULL when absent, null or not a string. */
 const char *ddb_json_get_str(const ddb_json *obj, const char *key);

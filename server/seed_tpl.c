@@ -159,7 +159,7 @@ void tpl_value(ddb_jw *w, const char *key, const ddb_json *v)
 #define X(k) k,
     static const char *const numbers[] = {TPL_NUMBER_KEYS(X) NULL}, *const bools[] = {TPL_BOOL_KEYS(X) NULL};
 #undef X
-    if (v->type == DDB_JSON_STRING && listed(key, numbers) && seed_json_number(v->u.s, v->n)) {
+    if (v->type == DDB_JSON_STRING && listed(key, numbers) && ddb_json_number_text(v->u.s, v->n)) {
         ddb_jw_raw_number(w, v->u.s);
     } else if (v->type == DDB_JSON_STRING && listed(key, bools) &&
                (strcmp(v->u.s, "true") == 0 || strcmp(v->u.s, "false") == 0)) {

@@ -78,37 +78,6 @@ static ddb_json *string(builder *b, const char *s, size_t len)
     return n;
 }
 
-/* (seed_yaml.h) */
-int seed_json_number(const char *s, size_t n)
-{
-    size_t i = 0, d;
-
-    if (i < n && s[i] == '-')
-        i++;
-    if (i < n && s[i] == '0')
-        i++;
-    else
-        for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-            ;
-    if (i == 0 || s[i - 1] < '0' || s[i - 1] > '9')
-        return 0;
-    if (i < n && s[i] == '.') {
-        for (d = ++i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-            ;
-        if (i == d)
-            return 0;
-    }
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        if (++i < n && (s[i] == '+' || s[i] == '-'))
-            i++;
-        for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-            ;
-        if (i == d)
-            return 0;
-    }
-    return i == n;
-}
-
 static int one_of(const char *s, size_t n, const char *const *words)
 {
     for (; *words != NULL; words++) {
@@ -134,7 +103,7 @@ static ddb_json *plain_scalar(builder *b, const char *s, size_t n)
         return v;
     }
     v = string(b, s, n);
-    if (seed_json_number(s, n))
+    if (ddb_json_number_text(s, n))
         v->type = DDB_JSON_NUMBER;
     return v;
 }
@@ -190,7 +159,7 @@ static ddb_json *tagged(builder *b, const char *tag, ddb_json *v, const yaml_mar
         const char *t = tag + strlen(TAG_YAML);
         if (strcmp(t, "str") == 0 && (v->type == DDB_JSON_NUMBER || v->type == DDB_JSON_STRING))
             v->type = DDB_JSON_STRING;
-        else if ((strcmp(t, "int") == 0 || strcmp(t, "float") == 0) && v->type == DDB_JSON_STRING && seed_json_number(v->u.s, v->n))
+        else if ((strcmp(t, "int") == 0 || strcmp(t, "float") == 0) && v->type == DDB_JSON_STRING && ddb_json_number_text(v->u.s, v->n))
             v->type = DDB_JSON_NUMBER;
         else if (strcmp(t, "null") != 0 && strcmp(t, "bool") != 0)
             fail(b, at, "the tag !!%s is not one a template uses here", t);

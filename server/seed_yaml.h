@@ -23,7 +23,5 @@
    (or not one document), with the problem in err and its 1-based line in *line. */
 ddb_json *seed_yaml_parse(ddb_arena *a, const char *text, size_t len, char *err, size_t errlen, unsigned *line);
 
-/* Whether s[0..n) is a number in JSON's syntax: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-int seed_json_number(const char *s, size_t n);
 
 #endif

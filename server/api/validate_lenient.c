@@ -13,38 +13,6 @@
 
 #include <string.h>
 
-/* Whether s is a number in JSON's grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
-static int json_number_text(const char *s, size_t n)
-{
-    size_t i = 0, d;
-
-    if (i < n && s[i] == '-')
-        i++;
-    if (i < n && s[i] == '0') {
-        i++;
-    } else {
-        for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-            ;
-        if (i == d)
-            return 0;
-    }
-    if (i < n && s[i] == '.') {
-        for (d = ++i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-            ;
-        if (i == d)
-            return 0;
-    }
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        if (++i < n && (s[i] == '+' || s[i] == '-'))
-            i++;
-        for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-            ;
-        if (i == d)
-            return 0;
-    }
-    return i == n;
-}
-
 static void coerce(ddb_json *v, const ddb_field *f);
 
 static void coerce_fields(ddb_json *obj, const ddb_field *fields)
@@ -71,7 +39,7 @@ static void coerce(ddb_json *v, const ddb_field *f)
     case DDB_V_LONG:
     case DDB_V_DOUBLE:
         /* the tree keeps a number as its text, so the string becomes exactly that number */
-        if (v->type == DDB_JSON_STRING && json_number_text(v->u.s, v->n))
+        if (v->type == DDB_JSON_STRING && ddb_json_number_text(v->u.s, v->n))
             v->type = DDB_JSON_NUMBER;
         return;
     case DDB_V_LIST:
