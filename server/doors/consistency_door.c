@@ -105,6 +105,23 @@ static int lag_member(const ddb_json *in, ddb_consist_settings *s)
 static const char USAGE[] = "expected {\"table\": \"T\", \"indexLagMs\": ms | \"MIN-MAX\", \"staleReadsMs\": ms, "
                             "\"seed\": n} (ms from 0 to 3600000)";
 
+/* Whether every member of in is one the door reads: a misspelt one (indexLag) would otherwise
+   leave the table as it was while the answer said the settings were taken. */
+static int members_known(const ddb_json *in)
+{
+    static const char *const known[] = {"table", "indexLagMs", "staleReadsMs", "seed"};
+
+    for (uint32_t i = 0; i < in->n; i++) {
+        size_t k = 0;
+
+        while (k < sizeof(known) / sizeof(known[0]) && strcmp(in->u.members[i].key, known[k]) != 0)
+            k++;
+        if (k == sizeof(known) / sizeof(known[0]))
+            return 0;
+    }
+    return 1;
+}
+
 static int set(ddb_engine *eng, const char *body, size_t blen, ddb_buf *out)
 {
     struct ddb_consistency *c = __atomic_load_n(&eng->consistency, __ATOMIC_ACQUIRE);
@@ -116,7 +133,8 @@ static int set(ddb_engine *eng, const char *body, size_t blen, ddb_buf *out)
 
     ddb_arena_init(&a);
     in = blen > 0 ? ddb_json_parse_input(&a, body, blen, NULL) : NULL;
-    ok = in != NULL && in->type == DDB_JSON_OBJECT && table_name_ok(table = ddb_json_get_str(in, "table")) &&
+    ok = in != NULL && in->type == DDB_JSON_OBJECT && members_known(in) &&
+         table_name_ok(table = ddb_json_get_str(in, "table")) &&
          lag_member(in, &s) == 0 && ms_member(in, "staleReadsMs", &s.stale_ms) == 0;
     seed = ok ? ddb_json_get(in, "seed") : NULL;
     if (seed != NULL && (seed->type != DDB_JSON_NUMBER || ddb_json_integer(seed, -1) < 0))

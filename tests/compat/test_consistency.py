@@ -212,7 +212,8 @@ def test_admin_door_sets_one_table_and_lists_it(server_factory):
 @pytest.mark.parametrize("body", [
     {}, {"table": "x"}, {"table": "ok_name", "indexLagMs": -1}, {"table": "ok_name", "indexLagMs": "5-2"},
     {"table": "ok_name", "indexLagMs": 3600001}, {"table": "ok_name", "staleReadsMs": "9"},
-    {"table": "ok_name", "seed": -4}, {"table": "bad name!"}, ["ok_name"]])
+    {"table": "ok_name", "seed": -4}, {"table": "bad name!"}, ["ok_name"],
+    {"table": "ok_name", "indexLag": 500}, {"table": "ok_name", "indexLagMs": 500, "stale": 9}])  # misspelt: refused, not ignored
 def test_admin_door_refuses_a_bad_setting(server_factory, body):
     srv = server_factory(["--in-memory", "--admin"])
     status, answer = admin(srv, body)
