@@ -2,6 +2,7 @@
 // by tests/docker/run.sh), on the host's network (this engine has no bridge), Ryuk disabled
 // (its image cannot be pulled offline): ctest docker.testcontainers, after docker.image.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { restore, snapshot } from '../ddbd.mjs';
@@ -18,11 +19,12 @@ test('a container answers the SDK, is ready when started, and restores its snaps
   console.log(`container ready in ${Date.now() - t0} ms at ${endpoint}`);
   try {
     // on the host's network it listens on loopback only, not on every interface of the host
-    const logs = await new Promise((resolve, reject) => container.logs().then((stream) => {
-      let text = '';
-      stream.on('data', (d) => { text += d; if (/listening on/.test(text)) { stream.destroy(); resolve(text); } });
-      stream.on('error', reject);
-    }, reject));
+    // `docker logs` returns what was written so far and exits. (A followed log stream from
+    // container.logs() once ended without its data on a loaded CI machine, leaving the test's
+    // promise pending with nothing to keep the event loop alive.)
+    const out = spawnSync('docker', ['logs', container.getId()], { encoding: 'utf8', timeout: 30000 });
+    assert.equal(out.status, 0, out.stderr);
+    const logs = out.stdout + out.stderr;
     assert.match(logs, new RegExp(`listening on http://127\\.0\\.0\\.1:${new URL(endpoint).port},`));
     const db = client(endpoint);
     await db.send(new CreateTableCommand({ TableName: 'users', BillingMode: 'PAY_PER_REQUEST',
