@@ -31,6 +31,7 @@ typedef struct bstmt {
     ddb_pq_stmt s;
     const ddb_json *in;      /* the statement's object */
     int parsed;
+    int ready;               /* parsed, its table found and its key (or mutation) built */
     const ddb_table *t;
     ddb_error err;       /* the statement's own failure */
     int reached;             /* it got to its table: TableName is echoed */
@@ -97,18 +98,29 @@ static int decode_item(ddb_req *r, bstmt *b, const char *val, size_t vlen, int c
 
 /* ---------------------------------------------------------------- BatchExecuteStatement */
 
+/* A read's table and key, or a write's mutation: DDB_OK when the statement can run. */
+static int prepare_batch_statement(ddb_req *r, bstmt *b)
+{
+    if (ddb_pq_writes(&b->s) && b->s.kind != DDB_PQ_EXISTS) {
+        if ((b->t = ddb_table_or_fail(r, b->s.table, 0)) == NULL ||
+            ddb_pq_mutation_or_fail(r, &b->s, b->t, 0, &b->m) != DDB_OK)
+            return r->err.code;
+        b->key = b->m.key;
+        return DDB_OK;
+    }
+    if (b->s.kind == DDB_PQ_EXISTS)
+        return ddb_req_fail(r, DDB_E_VALIDATION, "EXISTS can only be used in ExecuteTransaction write requests.");
+    if ((b->t = ddb_table_or_fail(r, b->s.table, 0)) == NULL || read_by_key(r, b, "batch") != DDB_OK)
+        return r->err.code;
+    return DDB_OK;
+}
+
 static void run_batch_read(ddb_req *r, bstmt *b)
 {
     const ddb_json *cr = ddb_json_get(b->in, "ConsistentRead");
     const char *val;
     size_t vlen;
 
-    if (b->s.kind == DDB_PQ_EXISTS) {
-        ddb_req_fail(r, DDB_E_VALIDATION, "EXISTS can only be used in ExecuteTransaction write requests.");
-        return;
-    }
-    if ((b->t = ddb_table_or_fail(r, b->s.table, 0)) == NULL || read_by_key(r, b, "batch") != DDB_OK)
-        return;
     if (ddb_read_stored(r->eng, r->arena, &b->key, &val, &vlen) != 0) {
         ddb_req_fail(r, DDB_E_INTERNAL, "Internal server error");
         return;
@@ -119,8 +131,6 @@ static void run_batch_read(ddb_req *r, bstmt *b)
 
 static void run_batch_write(ddb_req *r, bstmt *b)
 {
-    if ((b->t = ddb_table_or_fail(r, b->s.table, 0)) == NULL || ddb_pq_mutation_or_fail(r, &b->s, b->t, 0, &b->m) != DDB_OK)
-        return;
     b->reached = 1;
     if (ddb_mutate(r->eng, r->arena, &b->m) != DDB_OK) {
         r->err = b->m.err;
@@ -128,6 +138,15 @@ static void run_batch_write(ddb_req *r, bstmt *b)
         return;
     }
     b->item = ddb_pq_returned(r, &b->s, &b->m);
+}
+
+/* Whether statement i names the item of a statement before it that is ready to run too. */
+static int names_an_earlier_item(const bstmt *bs, uint32_t i)
+{
+    for (uint32_t j = 0; j < i; j++)
+        if (bs[j].ready && bs[j].key.len == bs[i].key.len && memcmp(bs[j].key.bytes, bs[i].key.bytes, bs[i].key.len) == 0)
+            return 1;
+    return 0;
 }
 
 static void write_batch_result(ddb_req *req, bstmt *bs, uint32_t n)
@@ -190,11 +209,22 @@ int ddb_op_batch_execute_statement(ddb_req *req)
     }
     if (reads > 0 && writes > 0)
         return ddb_req_fail(req, DDB_E_VALIDATION, "Read and write requests together in the same batch is not supported.");
+    /* every statement's item is known before any runs: two statements on one item refuse the
+       whole batch, as BatchGetItem and BatchWriteItem (which DynamoDB runs them as) refuse it */
     for (uint32_t i = 0; i < n; i++) {
         ddb_req r = scratch_of(req);
         if (!bs[i].parsed)
             continue;
-        if (ddb_pq_writes(&bs[i].s) && bs[i].s.kind != DDB_PQ_EXISTS)
+        bs[i].ready = prepare_batch_statement(&r, &bs[i]) == DDB_OK;
+        bs[i].err = r.err;
+        if (bs[i].ready && names_an_earlier_item(bs, i))
+            return ddb_req_fail(req, DDB_E_VALIDATION, "Provided list of item keys contains duplicates");
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        ddb_req r = scratch_of(req);
+        if (!bs[i].ready)
+            continue;
+        if (ddb_pq_writes(&bs[i].s))
             run_batch_write(&r, &bs[i]);
         else
             run_batch_read(&r, &bs[i]);

@@ -26,6 +26,7 @@ def test_batch_reads(ddb, h, c):
     p = unique_name("br")
     ddb.put_item(TableName=h, Item={"pk": S(p), "n": N(1)})
     ddb.put_item(TableName=c, Item={"pk": S(p), "sk": N(7), "v": S("c")})
+    ddb.put_item(TableName=c, Item={"pk": S(p), "sk": N(8), "v": S("d")})
     missing = unique_name("nope")
     resp = body(ddb.batch_execute_statement(Statements=[
         st("SELECT * FROM %s WHERE pk = '%s'" % (q(h), p)),
@@ -36,7 +37,7 @@ def test_batch_reads(ddb, h, c):
         st("SELECT * FROM %s WHERE pk = '%s' AND n = 1" % (q(h), p)),
         st("SELECT * FROM \"%s\" WHERE pk = 'a'" % missing),
         st("SELECT * FROM %s WHERE" % q(h)),
-        st("SELECT v FROM %s WHERE sk = 7 AND pk = '%s'" % (q(c), p)),
+        st("SELECT v FROM %s WHERE sk = 8 AND pk = '%s'" % (q(c), p)),  # (sk 7 again: duplicates)
     ]))
     not_key = {"Code": "ValidationError", "Message": "Select statements within BatchExecuteStatement "
                "must specify the primary key in the where clause."}
@@ -49,18 +50,19 @@ def test_batch_reads(ddb, h, c):
     assert r[4]["Error"] == not_key
     assert r[5] == {"Error": {"Code": "ResourceNotFound", "Message": "Requested resource not found"}}
     assert r[6]["Error"] == {"Code": "ValidationError", "Message": MALFORMED + "Unexpected term"}
-    assert r[7] == {"TableName": c, "Item": {"v": S("c")}}
+    assert r[7] == {"TableName": c, "Item": {"v": S("d")}}
 
 
 def test_batch_writes_fail_per_statement(ddb, h):
     p = unique_name("bw")
     ddb.put_item(TableName=h, Item={"pk": S(p + "dup")})
     ddb.put_item(TableName=h, Item={"pk": S(p + "cond"), "n": N(1)})
+    ddb.put_item(TableName=h, Item={"pk": S(p + "cond2"), "n": N(1)})
     ddb.put_item(TableName=h, Item={"pk": S(p + "del")})
     resp = body(ddb.batch_execute_statement(Statements=[
         st("INSERT INTO %s VALUE {'pk': '%s'}" % (q(h), p + "dup")),
         st("INSERT INTO %s VALUE {'pk': ?, 'v': ?}" % q(h), [S(p + "new"), N(3)]),
-        st("UPDATE %s SET x = 1 WHERE pk = '%s' AND n = 99" % (q(h), p + "cond")),
+        st("UPDATE %s SET x = 1 WHERE pk = '%s' AND n = 99" % (q(h), p + "cond2")),
         st("DELETE FROM \"%s\" WHERE pk = 'a'" % unique_name("nope")),
         st("DELETE FROM %s WHERE pk = '%s'" % (q(h), p + "del")),
         st("UPDATE %s SET n = n + 1 WHERE pk = '%s'" % (q(h), p + "cond")),
@@ -89,6 +91,30 @@ def test_batch_mixing_reads_and_writes(ddb, h):
                         "supported.")
 
 
+@pytest.mark.parametrize("kind", ["writes", "reads"])
+def test_batch_two_statements_on_one_item_refuse_the_batch(ddb, h, c, kind):
+    # DynamoDB runs a batch of statements as BatchWriteItem or BatchGetItem, which refuse a key
+    # named twice (DynamoDB Local 1.25 answers the same); nothing of the batch is written. The
+    # same key in two tables is two items.
+    p = unique_name("dupkey")
+    if kind == "writes":
+        stmts = [st("INSERT INTO %s VALUE {'pk': '%s', 'n': 1}" % (q(h), p)),
+                 st("INSERT INTO %s VALUE {'pk': '%s', 'sk': 1}" % (q(c), p)),
+                 st("UPDATE %s SET n = 2 WHERE pk = ?" % q(h), [S(p)])]
+    else:
+        stmts = [st("SELECT * FROM %s WHERE pk = '%s'" % (q(h), p)),
+                 st("SELECT * FROM %s WHERE pk = '%s' AND sk = 1" % (q(c), p)),
+                 st("SELECT * FROM %s WHERE pk = ?" % q(h), [S(p)])]
+    with pytest.raises(ClientError) as excinfo:
+        ddb.batch_execute_statement(Statements=stmts)
+    assert_client_error(excinfo, VE, "Provided list of item keys contains duplicates")
+    assert "Item" not in ddb.get_item(TableName=h, Key={"pk": S(p)})
+    assert "Item" not in ddb.get_item(TableName=c, Key={"pk": S(p), "sk": N(1)})
+    # one item in each of two tables is no duplicate
+    resp = body(ddb.batch_execute_statement(Statements=stmts[:2]))
+    assert len(resp["Responses"]) == 2 and all("Error" not in r for r in resp["Responses"])
+
+
 def test_batch_parameter_mismatch_is_per_statement(ddb, h):
     resp = body(ddb.batch_execute_statement(Statements=[
         st("SELECT * FROM %s WHERE pk = ?" % q(h)),
@@ -100,10 +126,10 @@ def test_batch_parameter_mismatch_is_per_statement(ddb, h):
 
 
 def test_batch_size_limit(ddb, h):
-    stmt = st("SELECT * FROM %s WHERE pk = 'a'" % q(h))
-    assert len(body(ddb.batch_execute_statement(Statements=[stmt] * 25))["Responses"]) == 25
+    stmts = [st("SELECT * FROM %s WHERE pk = 'a%d'" % (q(h), i)) for i in range(26)]
+    assert len(body(ddb.batch_execute_statement(Statements=stmts[:25]))["Responses"]) == 25
     with pytest.raises(ClientError) as excinfo:
-        ddb.batch_execute_statement(Statements=[stmt] * 26)
+        ddb.batch_execute_statement(Statements=stmts)
     assert_client_error(excinfo, VE, ANY)
     assert "25" in excinfo.value.response["Error"]["Message"]
     with pytest.raises(ClientError) as excinfo:
