@@ -85,6 +85,10 @@ set_tests_properties(security.test_disk_full PROPERTIES RUN_SERIAL TRUE)
 if(TEST compat.test_consistency)
   set_tests_properties(compat.test_consistency PROPERTIES RUN_SERIAL TRUE)
 endif()
+# an answer's added latency, and replication lag spikes of seconds, waited for and timed
+if(TEST compat.test_injected_faults)
+  set_tests_properties(compat.test_injected_faults PROPERTIES RUN_SERIAL TRUE)
+endif()
 
 if(DDB_FUZZ)
   # tests/fuzz/fuzz_*.c: libFuzzer targets (clang; the libraries are instrumented in CMakeLists.txt)
