@@ -10,7 +10,6 @@ import json
 import re
 import threading
 import time
-import urllib.error
 import urllib.request
 
 import boto3
@@ -19,6 +18,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import ACCESS_KEY, REGION, SECRET_KEY, S, DdbdServer, make_client, raw_request
+from helpers import admin_call
 
 TABLE_TEXT = ("The level of configured provisioned throughput for the table was exceeded. Consider increasing your "
               "provisioning level with the UpdateTable API.")
@@ -30,13 +30,7 @@ ACCOUNT_TEXT = ("Throughput exceeds the current throughput limit for your accoun
 
 
 def admin(endpoint, method="GET", body=None, path="/ddbd/faults"):
-    req = urllib.request.Request(endpoint + path, data=None if body is None else json.dumps(body).encode(),
-                                 method=method, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read())
+    return admin_call(endpoint, method, path, body)
 
 
 def add_faults(endpoint, *faults, seed=None):
