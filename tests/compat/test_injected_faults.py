@@ -428,6 +428,24 @@ def test_a_replication_lag_window_holds_every_table_and_write(tmp_path):
         assert srv.stop() == 0, srv.stderr_text()[-4000:]
 
 
+def test_a_replication_lag_spike_holds_a_peer_server_back(server_factory):
+    """The same between two servers (--region-peer): the spike holds the writing server's pushes."""
+    from test_global_tables_peer import A_REGION, B_REGION, add_peer_replica, client, make_table, pair
+    a, b, _ = pair(server_factory, extra=("--admin",))
+    ca, cb = client(a, A_REGION), client(b, B_REGION)
+    name = make_table(ca)
+    add_peer_replica(ca, cb, name)
+    add_faults(a.endpoint, {"table": name, "error": "ReplicationLag", "latency_ms": 3000, "count": 1})
+    t0 = time.monotonic()
+    put(ca, table=name, key="late")
+    put(cb, table=name, key="fromB")  # the other server's pushes go on
+    when_seen(ca, name, "fromB")
+    assert not seen(cb, name, "late")
+    assert when_seen(cb, name, "late") - t0 >= 2.5
+    assert injected(a.endpoint) == {("PutItem", "ReplicationLag"): 1}
+    assert injected(b.endpoint) == {}
+
+
 # ---- latency ----
 
 def test_latency_delays_the_answer_and_not_the_others(tmp_path):
