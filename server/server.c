@@ -233,6 +233,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     settings_of(cfg, &srv->eng.settings);
     srv->api.ops = ddb_op_table;
     srv->api.charge = ddb_meter_charge;
+    srv->api.hold_replication = ddb_replication_hold;
     ddb_usage_window_start(ddb_clock_now_ms());
     srv->api.lookups.policy_of = ddb_resource_policy_of;
     srv->api.lookups.owner_of = ddb_resource_owner_of;

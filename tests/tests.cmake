@@ -73,18 +73,7 @@ foreach(suite compat security)
                          ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
   endforeach()
 endforeach()
-# RUN_SERIAL: it asserts a time (four refused 15 MB items on one loop) and RSS a second after
-set_tests_properties(security.test_compressed_bodies PROPERTIES RUN_SERIAL TRUE)
-# a loop's fairness, asserted in times and rates against the same server alone: nothing else runs then
-set_tests_properties(security.test_loop_fairness PROPERTIES RUN_SERIAL TRUE)
-# writes back within 10 s of a full disk's space returning (RocksDB's recovery takes about 5 s): a
-# time, which a loaded machine stretched past 10 s once in a fresh-clone run
-set_tests_properties(security.test_disk_full PROPERTIES RUN_SERIAL TRUE)
-# index lags and stale windows of seconds, waited for: not beside a load that stalls the server
-# (tests/compat is not in the Docker image's build context: .dockerignore)
-if(TEST compat.test_consistency)
-  set_tests_properties(compat.test_consistency PROPERTIES RUN_SERIAL TRUE)
-endif()
+# (the tests that assert a time: label `timing` and RUN_SERIAL, at the end of this file)
 
 if(DDB_FUZZ)
   # tests/fuzz/fuzz_*.c: libFuzzer targets (clang; the libraries are instrumented in CMakeLists.txt)
@@ -129,8 +118,6 @@ if(NODE AND EXISTS ${CMAKE_SOURCE_DIR}/tests/js/node_modules)
   # the shape-aware request fuzzer (issue 49) is the security suite's as much as the SDK's; its budget
   # is DDB_SHAPE_FUZZ_SECONDS (80 s), its servers' start-ups and crash bisections on top
   set_tests_properties(js.shape_fuzz PROPERTIES LABELS "js;security" TIMEOUT 600)
-  # an index lag of seconds, waited for (as compat.test_consistency)
-  set_tests_properties(js.consistency PROPERTIES RUN_SERIAL TRUE)
 elseif(DDB_JS_TESTS)
   message(WARNING "tests/js not run: node or tests/js/node_modules missing (run deploy/ddbd.sh deps)")
 endif()
@@ -287,3 +274,36 @@ add_test(NAME layers.check
          COMMAND ${DDB_PYTHON3} ${CMAKE_SOURCE_DIR}/tests/layers/check_layers.py --rules ${DDB_LAYERS_FILE}
                  --root ${CMAKE_SOURCE_DIR} --objects ${CMAKE_BINARY_DIR}/CMakeFiles)
 set_tests_properties(layers.check PROPERTIES LABELS layers TIMEOUT 120)
+
+# The tests that assert a time, a rate or a ratio that a loaded machine can break (an upper bound on
+# a measured time, a rate, or a window in which something must not have happened yet; a lower bound
+# alone cannot fail that way): label `timing`, and RUN_SERIAL, so that no other test loads the
+# machine meanwhile (CI machines have 2 cores). `ctest -L timing` runs them, `-LE timing` the rest
+# (README.md, "Tests", lists them). A test that comes to assert a time joins this list.
+set(DDB_TIMING_TESTS
+  compat.test_container_runtime    # ddbd as PID 1 stops on SIGTERM within 3 s
+  compat.test_crash_durability     # a restart after kill -9 ready within 1 s
+  compat.test_global_tables        # a replica misses a write for --replication-lag's 800 ms
+  compat.test_http                 # a 413 answered within 5 s, the body unread
+  compat.test_sync_group_commit    # a read with no write pending answered within half the sync's delay
+  compat.test_tracing              # writes with the collector down within 5 s
+  security.test_disk_full          # writes back within 10 s of the space's return (RocksDB's recovery: ~5 s)
+  security.test_http_bounds        # idle CPU under 0.5 s in 2 s; a stop within 10 s
+  compat.test_consistency          # index lags and stale windows of seconds: not seen before they pass
+  js.consistency                   # an index lag of seconds, likewise
+  compat.test_injected_faults      # an answer beside a held one within 1 s; replication lag spikes
+  compat.test_snapshots            # a snapshot's delete takes 0 ms (tookMs)
+  security.test_compressed_bodies  # four refused 15 MB items within 0.8 s on one loop, RSS a second after
+  security.test_loop_fairness      # a loop's fairness in times and rates
+  footprint.idle                   # the best of three start-ups within 200 ms
+  unit.base.test_follower          # a nudged nap ends within 1 s
+  client.config                    # no connect retries: refused within 1 s
+  client.valgrind.config           # the same under valgrind
+  rados.netem                      # a throughput ratio
+  rados.backend)                   # the RADOS files' bounds (tests/compat/test_rados_*.py); its two cores
+foreach(t ${DDB_TIMING_TESTS})
+  if(TEST ${t}) # (not every build registers every test: js needs node_modules, rados a cluster's tools)
+    get_test_property(${t} LABELS labels)
+    set_tests_properties(${t} PROPERTIES LABELS "${labels};timing" RUN_SERIAL TRUE)
+  endif()
+endforeach()

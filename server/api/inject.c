@@ -10,6 +10,7 @@
 
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
+#include "server/api/dispatch.h"
 #include "server/base/clock.h"
 
 /* The texts DynamoDB answers with: the developer guide's error list, and the throughput errors' texts
@@ -41,7 +42,7 @@ typedef struct rule {
     long long count;        /* as given; -1: no limit */
     long long remaining;    /* of count */
     double probability;     /* 0..1 */
-    unsigned latency_ms;
+    unsigned latency_ms;    /* ReplicationLag: the replication's, not the answer's */
     long long after_ms, for_ms; /* the window, from when the rule was added; -1: open */
     uint64_t added_ms;      /* the server's clock then */
     char message[256];      /* "" the kind's own */
@@ -185,13 +186,15 @@ static void rule_init(rule *r)
     r->after_ms = r->for_ms = -1;
 }
 
-/* A rule as written is whole: something to inject. */
+/* A rule as written is whole: something to inject (a replication lag spike: how long). */
 static const char *rule_check(rule *r)
 {
     if (r->kind < 0 && r->latency_ms == 0)
         return "a fault needs \"error\" (InternalServerError, ServiceUnavailableException, ThrottlingException, "
                "ProvisionedThroughputExceededException, RequestLimitExceeded, TransactionConflict, UnprocessedItems, "
-               "StreamLag) or \"latency_ms\"";
+               "StreamLag, ReplicationLag) or \"latency_ms\"";
+    if (r->kind == DDB_INJECT_REPLICATION_LAG && r->latency_ms == 0)
+        return "\"ReplicationLag\" needs \"latency_ms\": how much later the writes reach the other replicas";
     if (r->kind < 0)
         r->kind = DDB_INJECT_LATENCY;
     return NULL;
@@ -372,6 +375,25 @@ static uint32_t batch_size(const ddb_req *req)
     return n;
 }
 
+/* The operations that write items, and so make records a global table replicates (PartiQL's whatever
+   their statements: a SELECT spends a count too). */
+static int writes_items(int op)
+{
+    switch (op) {
+    case DDB_OP_PutItem:
+    case DDB_OP_UpdateItem:
+    case DDB_OP_DeleteItem:
+    case DDB_OP_BatchWriteItem:
+    case DDB_OP_TransactWriteItems:
+    case DDB_OP_ExecuteStatement:
+    case DDB_OP_BatchExecuteStatement:
+    case DDB_OP_ExecuteTransaction:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static int op_matches(int want, int op)
 {
     if (want == ANY_OP)
@@ -394,6 +416,8 @@ static int applies(const rule *r, const ddb_req *req, uint64_t now)
         return (req->op == DDB_OP_BatchWriteItem || req->op == DDB_OP_BatchGetItem) && batch_size(req) >= 2;
     if (r->kind == DDB_INJECT_STREAM_LAG)
         return req->op == DDB_OP_GetRecords;
+    if (r->kind == DDB_INJECT_REPLICATION_LAG)
+        return writes_items(req->op);
     return 1;
 }
 
@@ -461,14 +485,18 @@ static void transaction_conflict(ddb_req *req, uint32_t n, uint32_t at)
 }
 
 /* What rule r does to req (its draw `pick` chooses a transaction's conflicting action). */
-static void inject(ddb_req *req, const rule *r, uint64_t pick)
+static void inject(const ddb_api *api, ddb_req *req, const rule *r, uint64_t pick)
 {
     const ddb_json *acts = ddb_json_get(req->in, req->op == DDB_OP_ExecuteTransaction ? "TransactStatements" : "TransactItems");
     int code = KIND_CODES[r->kind];
 
     req->fault = KIND_NAMES[r->kind];
-    req->fault_delay_ms = r->latency_ms;
-    if (r->kind == DDB_INJECT_UNPROCESSED)
+    req->fault_delay_ms = r->kind == DDB_INJECT_REPLICATION_LAG ? 0 : r->latency_ms;
+    if (r->kind == DDB_INJECT_REPLICATION_LAG) {
+        /* held before the handler writes, so this write's own record waits too */
+        if (api->hold_replication != NULL)
+            api->hold_replication(req->eng, req->ns != NULL ? req->ns : "", r->table, r->latency_ms);
+    } else if (r->kind == DDB_INJECT_UNPROCESSED)
         req->fault_unprocessed = batch_size(req) / 2;
     else if (r->kind == DDB_INJECT_STREAM_LAG)
         req->fault_stream_lag = 1;
@@ -486,7 +514,7 @@ static void inject(ddb_req *req, const rule *r, uint64_t pick)
     __atomic_add_fetch(&injected[req->op][r->kind], 1, __ATOMIC_RELAXED);
 }
 
-void ddb_inject_decide(ddb_req *req)
+void ddb_inject_decide(const ddb_api *api, ddb_req *req)
 {
     uint64_t now = ddb_clock_now_ms(), pick = 0;
     rule fired;
@@ -511,5 +539,5 @@ void ddb_inject_decide(ddb_req *req)
     }
     pthread_mutex_unlock(&lock);
     if (found)
-        inject(req, &fired, pick);
+        inject(api, req, &fired, pick);
 }

@@ -16,7 +16,9 @@ Fixtures:
                    one pool) and `ddb` sends its requests to the two in turn (tests/rados/run.sh).
   server_factory   starts extra, independent servers (e.g. --data-dir DIR for restart tests).
 
-Helpers: assert_client_error, raw_request (signed or unsigned raw HTTP), unique_name, item_size.
+Helpers: assert_client_error, raw_request (signed or unsigned raw HTTP), unique_name, item_size; the
+ones shared with tests/security come from tests/harness/helpers.py (`from helpers import ...`), whose
+folder is put on sys.path here.
 """
 import http.client
 import json
@@ -26,6 +28,7 @@ import shlex
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -37,6 +40,8 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
 
 DDBD_BIN = os.environ.get("DDBD_BIN", "/tmp/build-lead/ddbd")
 # When set (http://127.0.0.1:PORT), the session's server is this one, started elsewhere (the

@@ -9,17 +9,12 @@ import json
 import re
 import subprocess
 
-import boto3
 import pytest
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.config import Config
-from botocore.credentials import Credentials
-from botocore.exceptions import ClientError
 
 from auth_helpers import (BAD_TOKEN, INVALID_SIG, MISMATCH, UNRECOGNIZED, amz, assert_skewed, post, post_path,
                           presigned_url, signed, skewed, write_keys)
 from conftest import DDBD_BIN, raw_request
+from helpers import error_of, key_client, signed_call
 
 KEYS = """# ddbd --auth key file
 AKIDGOOD secretgood 123456789012
@@ -41,15 +36,7 @@ def server(server_factory, keyfile):
 
 
 def client(endpoint, ak="AKIDGOOD", sk="secretgood", token=None, region="us-east-1"):
-    return boto3.client("dynamodb", endpoint_url=endpoint, region_name=region, aws_access_key_id=ak,
-                        aws_secret_access_key=sk, aws_session_token=token,
-                        config=Config(retries={"total_max_attempts": 1}))
-
-
-def error_of(call):
-    with pytest.raises(ClientError) as e:
-        call()
-    return e.value.response["Error"]["Code"], e.value.response["Error"]["Message"]
+    return key_client(endpoint, ak, sk, region=region, token=token)
 
 
 def test_keys_of_the_file_sign_requests(server):
@@ -300,33 +287,23 @@ def test_table_allow_list_with_wildcards(policy_server):
     assert "Item" not in admin.get_item(TableName="secrets", Key={"pk": {"S": "c"}})
 
 
-def signed_raw(endpoint, key, secret, op, body, region="us-east-1"):
-    """One request signed with the given key, as an SDK would (Debian's boto3 predates SearchVectors)."""
-    data = json.dumps(body).encode()
-    req = AWSRequest(method="POST", url=endpoint + "/", data=data,
-                     headers={"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810." + op})
-    SigV4Auth(Credentials(key, secret), "dynamodb", region).add_auth(req)
-    r = raw_request(endpoint, op, data, headers=dict(req.headers.items()), sign=False)
-    return r.status, r.json()
-
-
 def test_search_vectors_is_a_read_action(policy_server):
     """SearchVectors is dynamodb:SearchVectors, one of allow=read's actions, decided on the vector
     index's ARN (the developer guide's "Security and access control" of vector search)."""
     ep = policy_server.endpoint
-    status, out = signed_raw(ep, "AKIDALL", "allsecret", "CreateTable", {
+    status, out = signed_call(ep, "AKIDALL", "allsecret", "CreateTable", {
         "TableName": "orders_vec", "BillingMode": "PAY_PER_REQUEST",
         "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
         "VectorIndexes": [{"IndexName": "vix", "VectorAttribute": {"AttributeName": "v"}, "Dimensions": 2,
                            "DistanceFunction": "EUCLIDEAN", "Projection": {"ProjectionType": "KEYS_ONLY"}}]})
     assert status == 200, out
-    assert signed_raw(ep, "AKIDALL", "allsecret", "PutItem", {
+    assert signed_call(ep, "AKIDALL", "allsecret", "PutItem", {
         "TableName": "orders_vec", "Item": {"pk": {"S": "a"}, "v": {"L": [{"N": "1"}, {"N": "2"}]}}})[0] == 200
     search = {"TableName": "orders_vec", "IndexName": "vix", "TopK": 1, "SearchVector": [{"N": "1"}, {"N": "2"}]}
-    status, out = signed_raw(ep, "AKIDREAD", "readsecret", "SearchVectors", search)
+    status, out = signed_call(ep, "AKIDREAD", "readsecret", "SearchVectors", search)
     assert status == 200 and [r["Item"]["pk"]["S"] for r in out["SearchResults"]] == ["a"], out
     # orders-app may call GetItem, PutItem, Query and Describe* on orders_*: not SearchVectors
-    status, out = signed_raw(ep, "AKIDORD", "ordsecret", "SearchVectors", search)
+    status, out = signed_call(ep, "AKIDORD", "ordsecret", "SearchVectors", search)
     assert status == 400 and (out["__type"].split("#")[-1], out["message"]) == \
         denied("orders-app", "111122223333", "SearchVectors", "orders_vec/index/vix"), out

@@ -6,29 +6,19 @@ are eventually consistent; an eventually consistent read may return the item as 
 repeatably (a seed); ConsistentRead reads and the base table under --index-lag stay current.
 Timing: the lags are seconds, against requests of milliseconds; the waits poll with generous
 deadlines (RUN_SERIAL in tests/tests.cmake all the same)."""
-import json
 import subprocess
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
 from conftest import DDBD_BIN, S, N, make_client, unique_name
+from helpers import admin_call
 
 LAG_S = 3.0
 
 
 def admin(srv, body=None, method=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(srv.endpoint + "/ddbd/consistency", data=data,
-                                 method=method or ("POST" if body is not None else "GET"),
-                                 headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return resp.status, json.load(resp)
-    except urllib.error.HTTPError as e:
-        return e.code, json.load(e)
+    return admin_call(srv.endpoint, method or ("POST" if body is not None else "GET"), "/ddbd/consistency", body)
 
 
 def gsi_table(ddb, name=None):

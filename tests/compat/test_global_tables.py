@@ -20,7 +20,6 @@ replicated by whichever gateway holds the lease "replication" (server/engine/job
 test_a_killed_lease_holder_hands_replication_over runs only there: the gateway replicating is
 killed with SIGKILL and the other takes the work over.
 """
-import http.client
 import json
 import re
 import shlex
@@ -29,13 +28,11 @@ import time
 
 import boto3
 import pytest
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
 from botocore.config import Config
-from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from conftest import GATEWAYS, STORE_ARGS, alternate, assert_client_error, raw_request, unique_name
+from helpers import signed_call
 
 EAST, WEST, EU = "us-east-1", "us-west-2", "eu-west-1"
 ON_RADOS = "--backend rados" in STORE_ARGS
@@ -65,18 +62,7 @@ def gateways(server_factory, *extra, n=None, ns=None):
 def raw(server, region, op, body, key=("AKIDGT", "secret"), headers=None):
     """One request signed for `region` with `key` (and extra `headers`, signed too), for the members
     Debian's botocore lacks: (status, JSON body)."""
-    data = json.dumps(body).encode()
-    req = AWSRequest(method="POST", url=server.endpoint + "/", data=data, headers=dict({
-        "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810." + op}, **(headers or {})))
-    SigV4Auth(Credentials(*key), "dynamodb", region).add_auth(req)
-    host, port = server.endpoint.replace("http://", "").split(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=10)
-    try:
-        conn.request("POST", "/", body=data, headers=dict(req.headers.items()))
-        resp = conn.getresponse()
-        return resp.status, json.loads(resp.read() or b"{}")
-    finally:
-        conn.close()
+    return signed_call(server.endpoint, key[0], key[1], op, body, region, headers)
 
 
 def client(server, region, alternating=True):

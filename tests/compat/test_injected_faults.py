@@ -10,7 +10,6 @@ import json
 import re
 import threading
 import time
-import urllib.error
 import urllib.request
 
 import boto3
@@ -19,6 +18,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import ACCESS_KEY, REGION, SECRET_KEY, S, DdbdServer, make_client, raw_request
+from helpers import admin_call
 
 TABLE_TEXT = ("The level of configured provisioned throughput for the table was exceeded. Consider increasing your "
               "provisioning level with the UpdateTable API.")
@@ -30,13 +30,7 @@ ACCOUNT_TEXT = ("Throughput exceeds the current throughput limit for your accoun
 
 
 def admin(endpoint, method="GET", body=None, path="/ddbd/faults"):
-    req = urllib.request.Request(endpoint + path, data=None if body is None else json.dumps(body).encode(),
-                                 method=method, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read())
+    return admin_call(endpoint, method, path, body)
 
 
 def add_faults(endpoint, *faults, seed=None):
@@ -348,6 +342,110 @@ def test_a_stream_lag_spike_holds_getrecords_back(server):
     assert injected(server.endpoint) == {("GetRecords", "StreamLag"): 2}
 
 
+# ---- a replication lag spike ----
+
+EAST, WEST = "us-east-1", "us-west-2"
+
+
+def regional(endpoint, region):
+    return boto3.client("dynamodb", endpoint_url=endpoint, region_name=region, aws_access_key_id=ACCESS_KEY,
+                        aws_secret_access_key=SECRET_KEY,
+                        config=Config(parameter_validation=False, retries={"total_max_attempts": 1}))
+
+
+def global_table(east, west, name):
+    """`name` in us-east-1 with its replica in us-west-2, both ACTIVE."""
+    make_tables(east, name)
+    east.update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": WEST}}])
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        ds = [c.describe_table(TableName=name)["Table"] for c in (east, west)]
+        if all(d["TableStatus"] == "ACTIVE" and all(r["ReplicaStatus"] == "ACTIVE" for r in d.get("Replicas", []))
+               for d in ds):
+            return
+        time.sleep(0.05)
+    raise AssertionError("not ACTIVE: %r" % ds)
+
+
+def seen(c, table, key):
+    return "Item" in c.get_item(TableName=table, Key={"pk": S(key)})
+
+
+def when_seen(c, table, key, timeout=20):
+    """The time.monotonic() at which `key` is first read in c's region."""
+    deadline = time.monotonic() + timeout
+    while not seen(c, table, key):
+        assert time.monotonic() < deadline, "%s never reached %s" % (key, table)
+        time.sleep(0.05)
+    return time.monotonic()
+
+
+def test_a_replication_lag_spike_holds_the_replica_back(tmp_path):
+    srv = DdbdServer(["--in-memory", "--admin", "--namespaces", "--access-log", str(tmp_path / "access.log")]).start()
+    try:
+        east, west = regional(srv.endpoint, EAST), regional(srv.endpoint, WEST)
+        global_table(east, west, "Orders")
+        global_table(east, west, "Other")
+        put(east, key="before")
+        when_seen(west, "Orders", "before")  # no spike: the replica has it at once
+        add_faults(srv.endpoint, {"table": "Orders", "error": "ReplicationLag", "latency_ms": 3000, "count": 1})
+        assert admin(srv.endpoint)[1]["faults"][0]["latency_ms"] == 3000
+        t0 = time.monotonic()
+        put(east, key="late")
+        assert time.monotonic() - t0 < 2.0  # the answer itself is not held
+        assert seen(east, "Orders", "late")  # the region written is current
+        put(east, table="Other", key="other")  # another table's replication goes on
+        put(west, key="west")  # and so does the other region's
+        when_seen(west, "Other", "other")
+        when_seen(east, "Orders", "west")
+        assert not seen(west, "Orders", "late")  # the replica misses the write...
+        assert when_seen(west, "Orders", "late") - t0 >= 2.5  # ...until the spike passes
+        t1 = time.monotonic()
+        put(east, key="after")  # the count is spent: the next write replicates at once
+        assert when_seen(west, "Orders", "after") - t1 < 2.5
+        assert injected(srv.endpoint) == {("PutItem", "ReplicationLag"): 1}
+        lines = [json.loads(x) for x in (tmp_path / "access.log").read_text().splitlines()]
+        assert [x["operation"] for x in lines if x.get("fault") == "ReplicationLag"] == ["PutItem"]
+    finally:
+        assert srv.stop() == 0, srv.stderr_text()[-4000:]
+
+
+def test_a_replication_lag_window_holds_every_table_and_write(tmp_path):
+    srv = DdbdServer(["--in-memory", "--admin", "--namespaces"]).start()
+    try:
+        east, west = regional(srv.endpoint, EAST), regional(srv.endpoint, WEST)
+        global_table(east, west, "Orders")
+        # any table, every item write while the window is open; reads spend nothing
+        add_faults(srv.endpoint, {"error": "ReplicationLag", "latency_ms": 2500, "for_ms": 60000})
+        t0 = time.monotonic()
+        put(east, key="a")
+        east.batch_write_item(RequestItems={"Orders": [{"PutRequest": {"Item": {"pk": S("b")}}}]})
+        east.get_item(TableName="Orders", Key={"pk": S("a")})
+        assert not seen(west, "Orders", "a") and not seen(west, "Orders", "b")
+        assert min(when_seen(west, "Orders", k) for k in ("a", "b")) - t0 >= 2.0
+        assert injected(srv.endpoint) == {("PutItem", "ReplicationLag"): 1, ("BatchWriteItem", "ReplicationLag"): 1}
+    finally:
+        assert srv.stop() == 0, srv.stderr_text()[-4000:]
+
+
+def test_a_replication_lag_spike_holds_a_peer_server_back(server_factory):
+    """The same between two servers (--region-peer): the spike holds the writing server's pushes."""
+    from test_global_tables_peer import A_REGION, B_REGION, add_peer_replica, client, make_table, pair
+    a, b, _ = pair(server_factory, extra=("--admin",))
+    ca, cb = client(a, A_REGION), client(b, B_REGION)
+    name = make_table(ca)
+    add_peer_replica(ca, cb, name)
+    add_faults(a.endpoint, {"table": name, "error": "ReplicationLag", "latency_ms": 3000, "count": 1})
+    t0 = time.monotonic()
+    put(ca, table=name, key="late")
+    put(cb, table=name, key="fromB")  # the other server's pushes go on
+    when_seen(ca, name, "fromB")
+    assert not seen(cb, name, "late")
+    assert when_seen(cb, name, "late") - t0 >= 2.5
+    assert injected(a.endpoint) == {("PutItem", "ReplicationLag"): 1}
+    assert injected(b.endpoint) == {}
+
+
 # ---- latency ----
 
 def test_latency_delays_the_answer_and_not_the_others(tmp_path):
@@ -422,6 +520,8 @@ def test_a_probability_repeats_with_its_seed():
     ({"error": "InternalServerError", "probability": 2}, "\"probability\" is a number from 0 to 1"),
     ({"error": "InternalServerError", "count": -1}, "\"count\" is a whole number of requests"),
     ({"error": "InternalServerError", "colour": "red"}, None),
+    ({"table": "Orders", "error": "ReplicationLag", "count": 1},
+     "\"ReplicationLag\" needs \"latency_ms\": how much later the writes reach the other replicas"),
 ])
 def test_a_wrong_fault_is_refused_whole(server, fault, message):
     status, answer = admin(server.endpoint, "POST", {"faults": [{"error": "ThrottlingException"}, fault]})

@@ -3,34 +3,23 @@ restore it (exactly, in milliseconds, safely with requests in flight), delete; 4
 import json
 import threading
 import time
-import urllib.error
 import urllib.request
 
 import pytest
 from botocore.exceptions import ClientError
 
 from conftest import make_client, raw_request
-
-
-def admin(endpoint, method, path, body=None):
-    req = urllib.request.Request(endpoint + path, method=method,
-                                 data=json.dumps(body).encode() if body is not None else None,
-                                 headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read())
+from helpers import admin_call
 
 
 def snapshot(endpoint, name):
-    status, body = admin(endpoint, "POST", "/ddbd/snapshots", {"name": name})
+    status, body = admin_call(endpoint, "POST", "/ddbd/snapshots", {"name": name})
     assert status == 200, body
     return body
 
 
 def restore(endpoint, name):
-    status, body = admin(endpoint, "POST", "/ddbd/snapshots/%s/restore" % name)
+    status, body = admin_call(endpoint, "POST", "/ddbd/snapshots/%s/restore" % name)
     assert status == 200, body
     return body
 
@@ -96,7 +85,7 @@ def test_snapshot_restore_brings_everything_exactly_back_twice(server_factory, t
         got = ddb.query(TableName="snap_users", IndexName="by_email", KeyConditionExpression="email = :e",
                         ExpressionAttributeValues={":e": {"S": "e1@x"}})["Items"]
         assert [i["pk"]["S"] for i in got] == ["u1"]  # the index came back with the items
-    status, listed = admin(srv.endpoint, "GET", "/ddbd/snapshots")
+    status, listed = admin_call(srv.endpoint, "GET", "/ddbd/snapshots")
     assert status == 200 and [s["name"] for s in listed["snapshots"]] == ["base"]
     assert abs(listed["snapshots"][0]["createdAt"] / 1000 - time.time()) < 120
     # the store works normally after a restore: writes, a new snapshot of the new state, metrics
@@ -114,16 +103,16 @@ def test_snapshot_restore_brings_everything_exactly_back_twice(server_factory, t
 def test_snapshot_errors_and_delete(server_factory):
     srv = server_factory(["--in-memory", "--admin"])
     ep = srv.endpoint
-    assert admin(ep, "POST", "/ddbd/snapshots/missing/restore") == (404, {"message": "no snapshot named missing"})
-    assert admin(ep, "POST", "/ddbd/snapshots", {"name": "bad name!"})[0] == 400
-    assert admin(ep, "POST", "/ddbd/snapshots", {"nom": "x"})[0] == 400
-    assert admin(ep, "POST", "/ddbd/snapshots", {"name": "a"})[0] == 200
-    assert admin(ep, "POST", "/ddbd/snapshots", {"name": "a"}) == (409, {"message": "snapshot a exists"})
-    assert admin(ep, "DELETE", "/ddbd/snapshots/a") == (200, {"deleted": "a", "tookMs": 0})
-    assert admin(ep, "DELETE", "/ddbd/snapshots/a")[0] == 404
-    assert admin(ep, "POST", "/ddbd/snapshots/a/restore")[0] == 404
-    assert admin(ep, "GET", "/ddbd/snapshots") == (200, {"snapshots": []})
-    assert admin(ep, "GET", "/ddbd/snapshots/a/nope")[0] == 404
+    assert admin_call(ep, "POST", "/ddbd/snapshots/missing/restore") == (404, {"message": "no snapshot named missing"})
+    assert admin_call(ep, "POST", "/ddbd/snapshots", {"name": "bad name!"})[0] == 400
+    assert admin_call(ep, "POST", "/ddbd/snapshots", {"nom": "x"})[0] == 400
+    assert admin_call(ep, "POST", "/ddbd/snapshots", {"name": "a"})[0] == 200
+    assert admin_call(ep, "POST", "/ddbd/snapshots", {"name": "a"}) == (409, {"message": "snapshot a exists"})
+    assert admin_call(ep, "DELETE", "/ddbd/snapshots/a") == (200, {"deleted": "a", "tookMs": 0})
+    assert admin_call(ep, "DELETE", "/ddbd/snapshots/a")[0] == 404
+    assert admin_call(ep, "POST", "/ddbd/snapshots/a/restore")[0] == 404
+    assert admin_call(ep, "GET", "/ddbd/snapshots") == (200, {"snapshots": []})
+    assert admin_call(ep, "GET", "/ddbd/snapshots/a/nope")[0] == 404
 
 
 def test_snapshot_endpoints_are_404_without_admin(server_factory):
@@ -189,7 +178,7 @@ def test_snapshot_restore_survives_restart_and_interrupted_restore_completes(ser
     srv = server_factory(["--data-dir", str(data), "--admin"])
     ddb = make_client(srv.endpoint)
     assert state(ddb) == before
-    assert [s["name"] for s in admin(srv.endpoint, "GET", "/ddbd/snapshots")[1]["snapshots"]] == ["base"]
+    assert [s["name"] for s in admin_call(srv.endpoint, "GET", "/ddbd/snapshots")[1]["snapshots"]] == ["base"]
     # a crash while the files were being replaced: the marker names the snapshot, the next start completes it
     change_everything(ddb, 1)
     assert srv.stop() == 0

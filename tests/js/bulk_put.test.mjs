@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 
-import { createBackup, makeClients, rejects, startServer, stopServer } from './helpers.mjs';
+import { createBackup, makeClients, rejects, sleep, startServer, stopServer } from './helpers.mjs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ddbd-bulk-'));
 const exportDir = path.join(dir, 'buckets');
@@ -39,7 +39,6 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function table(c = client, extra = {}) {
   const TableName = `bulk_${process.pid}_${++seq}`;

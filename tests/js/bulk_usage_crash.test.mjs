@@ -17,7 +17,7 @@ import path from 'node:path';
 
 import { CreateTableCommand, DescribeBulkOperationCommand, StartBulkPutItemsCommand } from '@aws-sdk/client-dynamodb';
 
-import { makeClients, startServer, stopServer } from './helpers.mjs';
+import { makeClients, sleep, startServer, stopServer } from './helpers.mjs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ddbd-bulk-usage-'));
 const exportDir = path.join(dir, 'buckets');
@@ -27,7 +27,6 @@ const RATE = 2048; // write units a second: a 1 KB item is one, so the load take
 
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Two objects of DYNAMODB_JSON lines, each item about 900 bytes, all of it projected into the GSI. */
 function writeSource() {

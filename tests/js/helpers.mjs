@@ -1,6 +1,7 @@
 // Shared helpers for the JavaScript SDK v3 suites (tests/js/*.test.mjs): start a private
 // `ddbd --in-memory` ($DDBD_BIN, default /tmp/build-lead/ddbd) on a free loopback port, build
-// DynamoDBClient / DynamoDBDocumentClient against it, create and drop tables, stop the server.
+// DynamoDBClient / DynamoDBDocumentClient against it, create and drop tables, stop the server;
+// sleep and collect a paginator's pages (once here, not copied into each suite).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
@@ -150,4 +151,14 @@ export async function rejects(promise, name, message, check = () => {}) {
     check(err);
     return true;
   });
+}
+
+/** Resolves after `ms` milliseconds. */
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Every page of an SDK paginator (paginateQuery, paginateScan, ...), in order. */
+export async function collect(paginator) {
+  const pages = [];
+  for await (const page of paginator) pages.push(page);
+  return pages;
 }

@@ -23,7 +23,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, QueryCommand as DocQueryCommand } from '@aws-sdk/lib-dynamodb';
 
-import { deleteTable, makeClients, rejects, startServer, stopServer } from './helpers.mjs';
+import { collect, deleteTable, makeClients, rejects, startServer, stopServer } from './helpers.mjs';
 
 let server;
 let client;
@@ -35,12 +35,6 @@ function tableName(prefix) {
   const name = `${prefix}_${process.pid}_${++seq}`;
   created.push(name);
   return name;
-}
-
-async function collect(paginator) {
-  const pages = [];
-  for await (const page of paginator) pages.push(page);
-  return pages;
 }
 
 

@@ -21,7 +21,7 @@ import {
   UpdateItemCommand, UpdateKinesisStreamingDestinationCommand, UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 
-import { createTable, freePort, makeClients, rejects, startServer, stopServer } from './helpers.mjs';
+import { createTable, freePort, makeClients, rejects, sleep, startServer, stopServer } from './helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const kinesisDir = path.join(here, '..', 'kinesis');
@@ -34,7 +34,6 @@ const { NodeHttpHandler } = require('@smithy/node-http-handler');
 const STATE = 'Table is not in a valid state to enable Kinesis Streaming Destination: ';
 const MUST_BE_DISABLED = `${STATE}EnableKinesisStreamingDestination must be DISABLED or ENABLE_FAILED to perform ENABLE operation.`;
 const MUST_BE_ACTIVE = `${STATE}KinesisStreamingDestination must be ACTIVE to perform DISABLE operation.`;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let kinesalite; // { proc, port }
 let kinesisPort;

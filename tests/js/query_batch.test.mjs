@@ -22,7 +22,7 @@ import {
   paginateQuery as paginateDocQuery,
 } from '@aws-sdk/lib-dynamodb';
 
-import { rejects, startServer, stopServer } from './helpers.mjs';
+import { collect, rejects, startServer, stopServer } from './helpers.mjs';
 
 let server;
 let client;
@@ -48,12 +48,6 @@ async function batchWriteAll(table, items) {
     }));
     assert.deepEqual(out.UnprocessedItems, {});
   }
-}
-
-async function collect(paginator) {
-  const pages = [];
-  for await (const page of paginator) pages.push(page);
-  return pages;
 }
 
 

@@ -32,7 +32,7 @@ import {
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 
-import { deleteTable, makeClients, rejects, startServer, stopServer, STORE_ARGS } from './helpers.mjs';
+import { deleteTable, makeClients, rejects, sleep, startServer, stopServer, STORE_ARGS } from './helpers.mjs';
 
 const VE = 'ValidationException';
 const INVALID = 'One or more parameter values were invalid: ';
@@ -51,7 +51,6 @@ function tableName(prefix) {
   return name;
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const L = (v) => ({ L: v.map((x) => ({ N: String(x) })) });
 const S = (s) => ({ S: s });
 

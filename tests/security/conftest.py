@@ -18,6 +18,9 @@ sys.modules["compat_conftest"] = _compat
 _spec.loader.exec_module(_compat)
 
 globals().update({k: v for k, v in vars(_compat).items() if not k.startswith("__")})
+import helpers  # noqa: E402 (tests/harness/helpers.py, on the path compat's conftest set)
+
+signed_call = helpers.signed_call  # (the security tests import it from here, as before)
 
 
 def proc_status_kb(pid, field):
@@ -30,30 +33,6 @@ def proc_status_kb(pid, field):
     except OSError:
         pass
     return 0
-
-
-def signed_call(endpoint, ak, sk, op, body, region="us-east-1"):
-    """One request of `op` signed with key (ak, sk) as an SDK signs it, through raw HTTP (Debian's
-    boto3 predates some operations): (status, parsed answer). The Streams operations go to their
-    own target prefix."""
-    import json
-    import urllib.error
-    import urllib.request
-    from botocore.auth import SigV4Auth
-    from botocore.awsrequest import AWSRequest
-    from botocore.credentials import Credentials
-    streams = op in ("ListStreams", "DescribeStream", "GetShardIterator", "GetRecords")
-    data = json.dumps(body).encode()
-    req = AWSRequest(method="POST", url=endpoint + "/", data=data, headers={
-        "Content-Type": "application/x-amz-json-1.0",
-        "X-Amz-Target": ("DynamoDBStreams_20120810." if streams else "DynamoDB_20120810.") + op})
-    SigV4Auth(Credentials(ak, sk), "dynamodb", region).add_auth(req)
-    r = urllib.request.Request(endpoint + "/", data=data, headers=dict(req.headers.items()), method="POST")
-    try:
-        with urllib.request.urlopen(r, timeout=10) as resp:
-            return resp.status, json.loads(resp.read() or b"{}")
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"{}")
 
 
 def _sanitized():

@@ -11,12 +11,10 @@ its own key's rights.
 """
 import json
 
-import boto3
 import pytest
-from botocore.config import Config
-from botocore.exceptions import ClientError
 
 from conftest import DdbdServer, signed_call
+from helpers import error_of, key_client
 
 OWNER_ACCOUNT, OTHER_ACCOUNT = "111122223333", "999999999999"
 KEYS = """AKIDOWNER ownersecret 111122223333 name=owner
@@ -30,20 +28,8 @@ KEY_SCHEMA = dict(AttributeDefinitions=[{"AttributeName": "pk", "AttributeType":
                   KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST")
 
 
-def client(endpoint, ak, sk):
-    return boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=ak,
-                        aws_secret_access_key=sk, config=Config(retries={"max_attempts": 0}))
-
-
 def arn(table, account=OWNER_ACCOUNT):
     return "arn:aws:dynamodb:us-east-1:%s:table/%s" % (account, table)
-
-
-def error_of(fn):
-    with pytest.raises(ClientError) as e:
-        fn()
-    err = e.value.response["Error"]
-    return err["Code"], err["Message"]
 
 
 def put_policy(srv, table, statements):
@@ -64,7 +50,7 @@ def srv(tmp_path_factory):
     (tmp / "keys").write_text(KEYS)
     s = DdbdServer(args=("--in-memory", "--auth", str(tmp / "keys")))
     s.start()
-    owner = client(s.endpoint, "AKIDOWNER", "ownersecret")
+    owner = key_client(s.endpoint, "AKIDOWNER", "ownersecret")
     for table in ("shared", "denied", "unshared"):
         owner.create_table(TableName=table, StreamSpecification={"StreamEnabled": True,
                                                                  "StreamViewType": "KEYS_ONLY"},
@@ -83,12 +69,12 @@ def srv(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def owner(srv):
-    return client(srv.endpoint, "AKIDOWNER", "ownersecret")
+    return key_client(srv.endpoint, "AKIDOWNER", "ownersecret")
 
 
 @pytest.fixture(scope="module")
 def other(srv):
-    return client(srv.endpoint, "AKIDOTHER", "othersecret")
+    return key_client(srv.endpoint, "AKIDOTHER", "othersecret")
 
 
 def test_a_table_has_one_arn_for_every_caller(owner, other):
@@ -132,7 +118,7 @@ def test_another_account_needs_the_table_s_allow(other):
 
 
 def test_a_key_of_the_default_account_is_another_account_too(srv):
-    plain = client(srv.endpoint, "AKIDDEFAULT", "defaultsecret")
+    plain = key_client(srv.endpoint, "AKIDDEFAULT", "defaultsecret")
     assert error_of(lambda: plain.get_item(TableName="shared", Key={"pk": {"S": "k"}})) == (
         "AccessDeniedException",
         "User: arn:aws:iam::000000000000:user/plain is not authorized to perform: dynamodb:GetItem on resource: %s "
@@ -141,7 +127,7 @@ def test_a_key_of_the_default_account_is_another_account_too(srv):
 
 def test_the_caller_s_own_rights_must_allow_it_too(srv):
     """The table's policy allows the other account everything; the key's own allow= still limits it."""
-    narrow = client(srv.endpoint, "AKIDNARROW", "narrowsecret")
+    narrow = key_client(srv.endpoint, "AKIDNARROW", "narrowsecret")
     assert narrow.describe_table(TableName="shared")["Table"]["TableArn"] == arn("shared")
     assert error_of(lambda: narrow.get_item(TableName="shared", Key={"pk": {"S": "k"}})) == (
         "AccessDeniedException",
@@ -171,7 +157,7 @@ def test_only_the_owner_manages_the_policy(srv):
 
 def test_a_table_made_by_the_default_account_keeps_its_arn(srv):
     """Tables of the default account (every table before issue 51, and without --auth) are unchanged."""
-    plain = client(srv.endpoint, "AKIDDEFAULT", "defaultsecret")
+    plain = key_client(srv.endpoint, "AKIDDEFAULT", "defaultsecret")
     plain.create_table(TableName="plain_table", AttributeDefinitions=KEY_SCHEMA["AttributeDefinitions"][:1],
                        KeySchema=KEY_SCHEMA["KeySchema"], BillingMode="PAY_PER_REQUEST")
     assert plain.describe_table(TableName="plain_table")["Table"]["TableArn"] == arn("plain_table", "000000000000")
@@ -185,7 +171,7 @@ def test_the_owner_is_kept_across_a_restart(tmp_path):
     s = DdbdServer(args=args)
     s.start()
     try:
-        client(s.endpoint, "AKIDOWNER", "ownersecret").create_table(
+        key_client(s.endpoint, "AKIDOWNER", "ownersecret").create_table(
             TableName="kept", AttributeDefinitions=KEY_SCHEMA["AttributeDefinitions"][:1],
             KeySchema=KEY_SCHEMA["KeySchema"], BillingMode="PAY_PER_REQUEST")
     finally:
@@ -193,9 +179,9 @@ def test_the_owner_is_kept_across_a_restart(tmp_path):
     s = DdbdServer(args=args)
     s.start()
     try:
-        assert client(s.endpoint, "AKIDOWNER", "ownersecret").describe_table(
+        assert key_client(s.endpoint, "AKIDOWNER", "ownersecret").describe_table(
             TableName="kept")["Table"]["TableArn"] == arn("kept")
-        assert error_of(lambda: client(s.endpoint, "AKIDOTHER", "othersecret").describe_table(
+        assert error_of(lambda: key_client(s.endpoint, "AKIDOTHER", "othersecret").describe_table(
             TableName="kept"))[0] == "AccessDeniedException"
     finally:
         s.stop()

@@ -5,14 +5,8 @@ the walk over resources.def's members decided only the first: {"TableName": "tes
 "secret"} was decided on test_ok and served from secret, so a tables=test_* key read any table
 (f2c80dc and fa3d3ff). Every occurrence is now decided (server/api/resources.c).
 """
-import json
-import urllib.error
-import urllib.request
 
 import pytest
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 
 from conftest import DdbdServer, signed_call
 
@@ -20,20 +14,6 @@ KEYS = """AKIDADMIN adminsecret rights=admin
 AKIDTEST testsecret name=tester tables=test_* buckets=allowed
 """
 SECRET_ARN = "arn:aws:dynamodb:us-east-1:000000000000:table/secret"
-
-
-def raw_signed(endpoint, ak, sk, op, text):
-    """A request whose body is `text` as written (json.dumps cannot repeat a member)."""
-    data = text.encode()
-    req = AWSRequest(method="POST", url=endpoint + "/", data=data, headers={
-        "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810." + op})
-    SigV4Auth(Credentials(ak, sk), "dynamodb", "us-east-1").add_auth(req)
-    r = urllib.request.Request(endpoint + "/", data=data, headers=dict(req.headers.items()), method="POST")
-    try:
-        with urllib.request.urlopen(r, timeout=10) as resp:
-            return resp.status, json.loads(resp.read() or b"{}")
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"{}")
 
 
 def refused(action, resource):
@@ -69,7 +49,7 @@ def srv(tmp_path_factory):
 @pytest.mark.parametrize("first, last", [("test_ok", "secret"), ("secret", "test_ok")])
 def test_a_table_name_sent_twice(srv, first, last):
     body = '{"TableName": "%s", "TableName": "%s", "Key": {"pk": {"S": "k"}}}' % (first, last)
-    assert outcome(*raw_signed(srv.endpoint, "AKIDTEST", "testsecret", "GetItem", body)) == \
+    assert outcome(*signed_call(srv.endpoint, "AKIDTEST", "testsecret", "GetItem", body)) == \
         refused("dynamodb:GetItem", SECRET_ARN)
 
 
@@ -78,5 +58,5 @@ def test_a_bucket_source_sent_twice(srv):
             ' "InputFormat": "DYNAMODB_JSON", "TableCreationParameters": {"TableName": "test_in",'
             ' "BillingMode": "PAY_PER_REQUEST", "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],'
             ' "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]}}')
-    assert outcome(*raw_signed(srv.endpoint, "AKIDTEST", "testsecret", "ImportTable", body)) == \
+    assert outcome(*signed_call(srv.endpoint, "AKIDTEST", "testsecret", "ImportTable", body)) == \
         refused("s3:GetObject", "arn:aws:s3:::hidden/*")

@@ -8,23 +8,16 @@ The reverse follows IAM too: a Deny whose Resource is `table/T` alone does not r
 """
 import json
 
-import boto3
 import pytest
-from botocore.config import Config
-from botocore.exceptions import ClientError
 
 from conftest import DdbdServer, signed_call
+from helpers import error_of, key_client
 
 ACCOUNT = "000000000000"
 KEYS = """AKIDADMIN adminsecret
 AKIDTEST testsecret name=tester tables=test_*
 """
 TESTER = "arn:aws:iam::%s:user/tester" % ACCOUNT
-
-
-def client(endpoint, ak, sk):
-    return boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=ak,
-                        aws_secret_access_key=sk, config=Config(retries={"max_attempts": 0}))
 
 
 def arn(table, index=None):
@@ -35,13 +28,6 @@ def explicit_deny(action, resource):
     return ("AccessDeniedException",
             "User: %s is not authorized to perform: dynamodb:%s on resource: %s with an explicit deny in a "
             "resource-based policy" % (TESTER, action, resource))
-
-
-def error_of(fn):
-    with pytest.raises(ClientError) as e:
-        fn()
-    err = e.value.response["Error"]
-    return err["Code"], err["Message"]
 
 
 def deny(actions, resources):
@@ -55,7 +41,7 @@ def srv(tmp_path_factory):
     (tmp / "keys").write_text(KEYS)
     s = DdbdServer(args=("--in-memory", "--auth", str(tmp / "keys")))
     s.start()
-    admin = client(s.endpoint, "AKIDADMIN", "adminsecret")
+    admin = key_client(s.endpoint, "AKIDADMIN", "adminsecret")
     policies = {
         "test_any_index": deny(["dynamodb:Query", "dynamodb:Scan", "dynamodb:PartiQLSelect"],
                                arn("test_any_index") + "/index/*"),
@@ -92,7 +78,7 @@ def srv(tmp_path_factory):
 
 @pytest.fixture
 def tester(srv):
-    return client(srv.endpoint, "AKIDTEST", "testsecret")
+    return key_client(srv.endpoint, "AKIDTEST", "testsecret")
 
 
 def query(c, table, index=None):

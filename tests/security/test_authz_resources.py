@@ -9,10 +9,10 @@ was taken from the list of resource-bearing members (server/api/resources.def).
 import json
 import time
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
+
+from helpers import error_of, key_client, signed_call
 
 ACCOUNT = "000000000000"
 KEYS = """AKIDADMIN adminsecret
@@ -25,9 +25,7 @@ AKIDRESTORE restoresecret name=restorer allow=RestoreTableToPointInTime tables=a
 
 
 def client(endpoint, ak, sk, region="us-east-1", service="dynamodb"):
-    return boto3.client(service, endpoint_url=endpoint, region_name=region, aws_access_key_id=ak,
-                        aws_secret_access_key=sk,
-                        config=Config(retries={"max_attempts": 0}, parameter_validation=False))
+    return key_client(endpoint, ak, sk, region=region, service=service, parameter_validation=False)
 
 
 def arn(table, region="us-east-1"):
@@ -44,18 +42,6 @@ def explicit_deny(user, action, resource):
     return ("AccessDeniedException",
             "User: arn:aws:iam::%s:user/%s is not authorized to perform: dynamodb:%s on resource: %s with an "
             "explicit deny in a resource-based policy" % (ACCOUNT, user, action, resource))
-
-
-def error_of(fn):
-    with pytest.raises(ClientError) as e:
-        fn()
-    err = e.value.response["Error"]
-    return err["Code"], err["Message"]
-
-
-def signed(endpoint, ak, sk, op, body, region="us-east-1"):
-    from conftest import signed_call
-    return signed_call(endpoint, ak, sk, op, body, region)
 
 
 def create(c, name, stream=False):
@@ -203,7 +189,7 @@ DENY = {"Version": "2012-10-17", "Statement": [{
 def guarded(srv, admin):
     create(admin, "test_guarded")
     admin.put_item(TableName="test_guarded", Item={"pk": {"S": "k"}})
-    status, out = signed(srv.endpoint, "AKIDADMIN", "adminsecret", "PutResourcePolicy",
+    status, out = signed_call(srv.endpoint, "AKIDADMIN", "adminsecret", "PutResourcePolicy",
                          {"ResourceArn": arn("test_guarded"), "Policy": json.dumps(DENY)})
     assert status == 200, out
     return "test_guarded"

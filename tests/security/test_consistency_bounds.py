@@ -1,22 +1,13 @@
 """/ddbd/consistency keeps what it is given bounded (docs/security.md, "The doors"): at most 256
 tables with settings of their own, a table's log at most 20,000 changes (the oldest forgotten,
 then seen at once), and a long window costs no more than that."""
-import json
-import urllib.error
-import urllib.request
 
 from conftest import S, make_client, unique_name
+from helpers import admin_call
 
 
 def admin(srv, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(srv.endpoint + "/ddbd/consistency", data=data, method="POST" if body else "GET",
-                                 headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return resp.status, json.load(resp)
-    except urllib.error.HTTPError as e:
-        return e.code, json.load(e)
+    return admin_call(srv.endpoint, "POST" if body else "GET", "/ddbd/consistency", body)
 
 
 def test_at_most_256_tables_have_settings(server_factory):

@@ -21,6 +21,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import DdbdServer, signed_call
+from helpers import error_of, key_client
 
 ACCOUNT = "000000000000"
 KEYS = """AKIDADMIN adminsecret name=operator rights=admin
@@ -32,11 +33,6 @@ AKIDDENIED deniedsecret name=denied tables=test_*,secret
 S3RVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "s3", "node_modules", "s3rver", "bin",
                       "s3rver.js")
 ITEM_LINE = '{"Item": {"pk": {"S": "%s"}}}\n'
-
-
-def client(endpoint, ak, sk):
-    return boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=ak,
-                        aws_secret_access_key=sk, config=Config(retries={"max_attempts": 0}))
 
 
 def arn(table):
@@ -55,13 +51,6 @@ def no_identity(name, action, resource):
 
 def no_bucket(name, place):
     return no_identity(name, "s3:GetObject", "arn:aws:s3:::%s*" % place)
-
-
-def error_of(fn):
-    with pytest.raises(ClientError) as e:
-        fn()
-    err = e.value.response["Error"]
-    return err["Code"], err["Message"]
 
 
 def params(table):
@@ -105,7 +94,7 @@ def srv(tmp_path_factory):
     (exports / "shared").mkdir()
     s = DdbdServer(args=("--in-memory", "--auth", str(tmp / "keys"), "--export-dir", str(exports)))
     s.start()
-    admin = client(s.endpoint, "AKIDADMIN", "adminsecret")
+    admin = key_client(s.endpoint, "AKIDADMIN", "adminsecret")
     admin.create_table(**params("secret"))
     admin.create_table(**params("test_bulk"))
     admin.create_table(**params("test_bulk2"))  # one bulk operation at a time per table
@@ -131,7 +120,7 @@ def srv(tmp_path_factory):
 
 def test_a_scoped_key_cannot_import_another_table_s_export(srv):
     """The finding: tester (tables=test_*) imported secret's export into test_stolen and read it (f2c80dc)."""
-    tester = client(srv.endpoint, "AKIDTEST", "testsecret")
+    tester = key_client(srv.endpoint, "AKIDTEST", "testsecret")
     refused = no_identity("tester", "dynamodb:GetItem", arn("secret"))
     assert error_of(lambda: import_from(tester, "test_stolen", "shared", srv.data_prefix, "GZIP")) == refused
     # reading more than the export (its prefix, the bucket's top) reads it too
@@ -142,7 +131,7 @@ def test_a_scoped_key_cannot_import_another_table_s_export(srv):
 
 
 def test_a_key_that_may_read_the_table_imports_its_export(srv):
-    reader = client(srv.endpoint, "AKIDREADER", "readersecret")
+    reader = key_client(srv.endpoint, "AKIDREADER", "readersecret")
     d = import_from(reader, "test_copy", "shared", srv.data_prefix, "GZIP")
     assert wait_import(reader, d["ImportArn"])["ImportStatus"] == "COMPLETED"
     assert reader.scan(TableName="test_copy")["Items"] == [{"pk": {"S": "classified"}}]
@@ -150,7 +139,7 @@ def test_a_key_that_may_read_the_table_imports_its_export(srv):
 
 def test_the_table_s_policy_decides_the_read_of_its_export(srv):
     """A Deny of Scan on secret for `denied` refuses its import of secret's export, as its Scan."""
-    denied = client(srv.endpoint, "AKIDDENIED", "deniedsecret")
+    denied = key_client(srv.endpoint, "AKIDDENIED", "deniedsecret")
     assert error_of(lambda: import_from(denied, "test_denied", "shared", srv.data_prefix, "GZIP")) == (
         "AccessDeniedException",
         "User: %s is not authorized to perform: dynamodb:Scan on resource: %s with an explicit deny in a "
@@ -158,10 +147,10 @@ def test_the_table_s_policy_decides_the_read_of_its_export(srv):
 
 
 def test_another_bucket_needs_a_buckets_right(srv):
-    tester = client(srv.endpoint, "AKIDTEST", "testsecret")
+    tester = key_client(srv.endpoint, "AKIDTEST", "testsecret")
     assert error_of(lambda: import_from(tester, "test_mine", "other", "mine/")) == \
         no_bucket("tester", "other/mine/")
-    bucketeer = client(srv.endpoint, "AKIDBUCKET", "bucketsecret")
+    bucketeer = key_client(srv.endpoint, "AKIDBUCKET", "bucketsecret")
     d = import_from(bucketeer, "test_mine", "other", "mine/")
     assert wait_import(bucketeer, d["ImportArn"])["ImportStatus"] == "COMPLETED"
     assert bucketeer.scan(TableName="test_mine")["Items"] == [{"pk": {"S": "a"}}]
@@ -179,7 +168,7 @@ def test_another_bucket_needs_a_buckets_right(srv):
 
 
 def test_an_admin_key_reads_any_bucket(srv):
-    admin = client(srv.endpoint, "AKIDADMIN", "adminsecret")
+    admin = key_client(srv.endpoint, "AKIDADMIN", "adminsecret")
     d = import_from(admin, "admin_theirs", "other", "theirs/")
     assert wait_import(admin, d["ImportArn"])["ImportStatus"] == "COMPLETED"
 
@@ -239,19 +228,19 @@ def test_a_bucket_of_the_s3_endpoint_is_decided_alike(tmp_path, s3rver):
                            "--s3-access-key", "S3RVER", "--s3-secret-key", "S3RVER"))
     srv.start()
     try:
-        admin = client(srv.endpoint, "AKIDADMIN", "adminsecret")
+        admin = key_client(srv.endpoint, "AKIDADMIN", "adminsecret")
         admin.create_table(**params("secret"))
         admin.update_continuous_backups(TableName="secret",
                                         PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
         export_arn = admin.export_table_to_point_in_time(TableArn=arn("secret"), S3Bucket="remote",
                                                          S3Prefix="exp")["ExportDescription"]["ExportArn"]
-        tester = client(srv.endpoint, "AKIDTEST", "testsecret")
+        tester = key_client(srv.endpoint, "AKIDTEST", "testsecret")
         data = "exp/AWSDynamoDB/%s/data/" % export_arn.rsplit("/", 1)[1]
         assert error_of(lambda: import_from(tester, "test_stolen", "remote", data, "GZIP")) == \
             no_identity("tester", "dynamodb:GetItem", arn("secret"))
         assert error_of(lambda: import_from(tester, "test_mine", "remote", "mine/")) == \
             no_bucket("tester", "remote/mine/")
-        bucketeer = client(srv.endpoint, "AKIDBUCKET", "bucketsecret")
+        bucketeer = key_client(srv.endpoint, "AKIDBUCKET", "bucketsecret")
         d = import_from(bucketeer, "test_mine", "remote", "mine/")
         assert wait_import(bucketeer, d["ImportArn"])["ImportStatus"] == "COMPLETED"
         assert bucketeer.scan(TableName="test_mine")["Items"] == [{"pk": {"S": "a"}}]

@@ -11,23 +11,16 @@ import http.client
 import subprocess
 import time
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import DDBD_BIN, free_port
+from helpers import key_client
 
 ADMIN = ("AKIDADMIN", "adminsecret")
 ADMIN_LINE = "AKIDADMIN adminsecret 111122223333\n"
 PRIVATE = "private"   # a table outside every restricted key's tables=test_*
 OWN = "test_own"      # a table inside them
-
-
-def client(endpoint, ak, sk, token=None):
-    return boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=ak,
-                        aws_secret_access_key=sk, aws_session_token=token,
-                        config=Config(retries={"total_max_attempts": 1}))
 
 
 def code_of(call):
@@ -77,7 +70,7 @@ def start(keyfile, timeout=10.0):
 
 def tables(endpoint):
     """The admin key's tables, one item each: PRIVATE and OWN."""
-    admin = client(endpoint, *ADMIN)
+    admin = key_client(endpoint, *ADMIN)
     for t in (PRIVATE, OWN):
         admin.create_table(TableName=t, BillingMode="PAY_PER_REQUEST",
                            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
@@ -90,7 +83,7 @@ def what_it_allowed(server, keys):
     tables(server.endpoint)
     seen = []
     for ak, sk in keys:
-        c = client(server.endpoint, ak, sk)
+        c = key_client(server.endpoint, ak, sk)
         read = code_of(lambda: c.get_item(TableName=PRIVATE, Key={"pk": {"S": "a"}}))
         write = code_of(lambda: c.put_item(TableName=PRIVATE, Item={"pk": {"S": "w"}}))
         seen.append("%s/%s...: GetItem on %s %s, PutItem %s" % (ak, sk[:12], PRIVATE, read, write))
@@ -131,10 +124,10 @@ def test_a_hash_inside_a_secret_is_part_of_the_secret(tmp_path):
     assert isinstance(got, Started), got
     try:
         tables(got.endpoint)
-        prefix = client(got.endpoint, "AKIDHASH", "ci")
+        prefix = key_client(got.endpoint, "AKIDHASH", "ci")
         assert code_of(lambda: prefix.put_item(TableName=PRIVATE, Item={"pk": {"S": "w"}})) == \
             "InvalidSignatureException", "the secret's prefix before '#' signed a PutItem on %s" % PRIVATE
-        whole = client(got.endpoint, "AKIDHASH", "ci#secret")
+        whole = key_client(got.endpoint, "AKIDHASH", "ci#secret")
         assert whole.get_item(TableName=OWN, Key={"pk": {"S": "a"}})["Item"] == {"pk": {"S": "a"}}
         assert code_of(lambda: whole.get_item(TableName=PRIVATE, Key={"pk": {"S": "a"}})) == "AccessDeniedException"
         assert code_of(lambda: whole.put_item(TableName=OWN, Item={"pk": {"S": "w"}})) == "AccessDeniedException"
@@ -158,13 +151,13 @@ def test_a_line_over_4095_bytes_is_read_whole(tmp_path):
     assert isinstance(got, Started), got
     try:
         tables(got.endpoint)
-        tail = client(got.endpoint, "AKIDTAIL", "111122223333")
+        tail = key_client(got.endpoint, "AKIDTAIL", "111122223333")
         assert code_of(lambda: tail.get_item(TableName=PRIVATE, Key={"pk": {"S": "a"}})) == \
             "UnrecognizedClientException", "the line's tail became the key AKIDTAIL"
-        cut = client(got.endpoint, "AKIDLONG", secret[:4086])
+        cut = key_client(got.endpoint, "AKIDLONG", secret[:4086])
         assert code_of(lambda: cut.put_item(TableName=PRIVATE, Item={"pk": {"S": "w"}})) == \
             "InvalidSignatureException", "the secret cut at 4,095 bytes signed a PutItem on %s" % PRIVATE
-        whole = client(got.endpoint, "AKIDLONG", secret)
+        whole = key_client(got.endpoint, "AKIDLONG", secret)
         assert whole.get_item(TableName=OWN, Key={"pk": {"S": "a"}})["Item"] == {"pk": {"S": "a"}}
         assert code_of(lambda: whole.put_item(TableName=OWN, Item={"pk": {"S": "w"}})) == "AccessDeniedException"
         assert code_of(lambda: whole.get_item(TableName=PRIVATE, Key={"pk": {"S": "a"}})) == "AccessDeniedException"
@@ -207,8 +200,8 @@ def test_a_long_valid_secret_signs(tmp_path):
     got = start(path)
     assert isinstance(got, Started), got
     try:
-        assert client(got.endpoint, "AKIDBIG", secret, "FwoGZXIvYXdz==").list_tables()["TableNames"] == []
-        cut = client(got.endpoint, "AKIDBIG", secret[:4000], "FwoGZXIvYXdz==")
+        assert key_client(got.endpoint, "AKIDBIG", secret, token="FwoGZXIvYXdz==").list_tables()["TableNames"] == []
+        cut = key_client(got.endpoint, "AKIDBIG", secret[:4000], token="FwoGZXIvYXdz==")
         assert code_of(cut.list_tables) == "InvalidSignatureException"
     finally:
         got.stop()
@@ -241,7 +234,7 @@ def test_an_option_looking_token_is_refused(tmp_path, word, why):
     if isinstance(got, Started):
         try:
             tables(got.endpoint)
-            c = client(got.endpoint, "AKIDCAP", "capsecret", word)
+            c = key_client(got.endpoint, "AKIDCAP", "capsecret", token=word)
             allowed = "GetItem on %s %s, PutItem %s" % (
                 PRIVATE, code_of(lambda: c.get_item(TableName=PRIVATE, Key={"pk": {"S": "a"}})),
                 code_of(lambda: c.put_item(TableName=PRIVATE, Item={"pk": {"S": "w"}})))
@@ -260,7 +253,7 @@ def test_a_base64_token_with_padding_is_still_a_token(tmp_path):
     assert isinstance(got, Started), got
     try:
         tables(got.endpoint)
-        c = client(got.endpoint, "AKIDPAD", "padsecret", "FwoGZX+IvY/Xdz==")
+        c = key_client(got.endpoint, "AKIDPAD", "padsecret", token="FwoGZX+IvY/Xdz==")
         assert c.get_item(TableName=OWN, Key={"pk": {"S": "a"}})["Item"] == {"pk": {"S": "a"}}
         assert code_of(lambda: c.get_item(TableName=PRIVATE, Key={"pk": {"S": "a"}})) == "AccessDeniedException"
     finally:

@@ -12,12 +12,11 @@ of its rows run here end to end.
 """
 import json
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import DdbdServer, signed_call
+from helpers import key_client
 
 ACCOUNT = "000000000000"
 KEYS = """AKIDADMIN adminsecret
@@ -31,11 +30,6 @@ PUBLIC = ("Resource-based policy grants unbounded access in one or more elements
           "ensure least-privilege form of access")
 TABLES = ("test_rbp", "other1", "test_null", "test_deny")
 VALIDATION = "com.amazon.coral.validate#ValidationException"
-
-
-def client(endpoint, ak, sk):
-    return boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=ak,
-                        aws_secret_access_key=sk, config=Config(retries={"max_attempts": 0}))
 
 
 def arn(table):
@@ -77,7 +71,7 @@ def srv(tmp_path_factory):
     (tmp / "keys").write_text(KEYS)
     s = DdbdServer(args=("--in-memory", "--auth", str(tmp / "keys")))
     s.start()
-    admin = client(s.endpoint, "AKIDADMIN", "adminsecret")
+    admin = key_client(s.endpoint, "AKIDADMIN", "adminsecret")
     for t in TABLES:
         admin.create_table(TableName=t, BillingMode="PAY_PER_REQUEST",
                            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
@@ -103,7 +97,7 @@ def answer(status_and_out):
 
 @pytest.fixture
 def tester(srv):
-    return client(srv.endpoint, "AKIDTEST", "testsecret")
+    return key_client(srv.endpoint, "AKIDTEST", "testsecret")
 
 
 def put(admin, table, policy):

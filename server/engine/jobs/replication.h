@@ -25,7 +25,11 @@
  *
  * --replication-lag MS holds every record back until MS after its write, so tests see the
  * eventual consistency users must handle. Without it, commits on a global table wake the worker
- * (ddb_engine.global_write) and records go out at once.
+ * (ddb_engine.global_write) and records go out at once. An injected lag spike (api/inject.h's
+ * ReplicationLag, through ddb_replication_hold) holds back a table's records from one namespace
+ * until the spike ends, records already waiting and made meanwhile alike, as a backlog behind a
+ * slow replication does; the holds live in this worker's memory, so on RADOS they hold back only
+ * the gateway that took the write when it holds the lease.
  *
  * A replica in a peer server's region (--region-peer, peer.h) is reached over the DynamoDB API:
  * the group's requests (its CreateTable, a status, its DeleteTable) go from an outbox written with
@@ -67,6 +71,11 @@ int ddb_replicas_edit(ddb_engine *eng, ddb_arena *a, const char *key, const char
  */
 int ddb_replication_apply(ddb_engine *eng, ddb_arena *a, const ddb_table *t, const ddb_attr *keys,
                           const ddb_attr *new_image, uint64_t time_ms, const char *region);
+
+/* A replication lag spike (api/inject.h's ReplicationLag): the records of table `table` ("" every
+   table) of namespace `ns` wait until ms from now, their due time as --replication-lag sets it
+   if later. Nothing without a worker. */
+void ddb_replication_hold(ddb_engine *eng, const char *ns, const char *table, unsigned ms);
 
 /* Wakes the worker: a replica was added or removed, or a global table written. */
 void ddb_replication_kick(ddb_engine *eng);
