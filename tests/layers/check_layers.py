@@ -9,7 +9,8 @@ ddb_layer() calls, so the build and this check read one definition):
 
     <layer> <folder>[,<folder>...] : <layer it may use> ...
 
-A file belongs to the layer whose folder is the longest prefix of its path. Checked:
+A file belongs to the layer that names it (a layer of one file: server/main.c), else to the layer
+whose folder is the longest prefix of its path. Checked:
   1. includes: every `#include "..."` of a source or header is folder-qualified from the one
      include root (the repository; the public headers as `ddb/...`), names a file that exists, and
      runs to the file's own layer or one it may use;
@@ -85,6 +86,8 @@ def layer_of(path, layers):
     best, blen = None, -1
     for name, spec in layers.items():
         for f in spec["folders"]:
+            if f == path:  # a layer of one file (server/main.c): nearer than any folder
+                return name
             f = f.rstrip("/") + "/"
             if path.startswith(f) and len(f) > blen:
                 best, blen = name, len(f)
