@@ -38,6 +38,12 @@ whose folder is the longest prefix of its path. Checked:
      feeds, the meter's charge) or includes engine/throttle.h, in its text or (with --objects) its
      object's symbols. A handler records what it consumed on its request (engine/meter.h), and
      dispatch charges it after the handler returns (issue 53).
+  9. folders are the layers (issue 55): every folder that holds sources is a layer's own folder (a
+     new subfolder does not join its parent's layer unseen); a subfolder may use its parent (a
+     sub-layer above it, as server/engine/jobs/ over server/engine/), never the reverse: a file of
+     a parent folder includes or calls a subfolder's only when the parent's rule declares that
+     subfolder a lower layer (server/'s own files over server/http/); and the rules themselves run
+     one way: no layer both uses and is used by another, directly or round a circle.
 Prints each violation and exits 1 if there is any; --list prints the module graph's summary.
 """
 import argparse
@@ -92,6 +98,37 @@ def layer_of(path, layers):
             if path.startswith(f) and len(f) > blen:
                 best, blen = name, len(f)
     return best
+
+
+def folder_of(name, layers):
+    """The one folder a layer's files are in (None for a layer of one file, or of several folders)."""
+    folders = [f.rstrip("/") for f in layers[name]["folders"] if not os.path.splitext(f)[1]]
+    return folders[0] if len(folders) == 1 else None
+
+
+def is_below(sub, parent):
+    return sub.startswith(parent + "/")
+
+
+def folder_rules(files, layers, order, problems):
+    """Rule 9, its static half: folders are layers, and the rules' uses run one way."""
+    homes = set()
+    for name in order:
+        homes.update(f.rstrip("/") for f in layers[name]["folders"])
+    for d in sorted({os.path.dirname(f) for f in files}):
+        if d not in homes:
+            problems.append("%s/: holds sources but is no layer's folder: declare it (ddb_layer(NAME FOLDERS %s USES "
+                            "<its parent's layer> ...) in CMakeLists.txt), a sub-layer above its parent" % (d, d))
+    graph = {name: {d for d in layers[name]["deps"] if d in layers and d != name} for name in order}
+    for comp in strongly_connected(graph):
+        problems.append("layers %s use one another round a circle (CMakeLists.txt's USES): a layer is above or "
+                        "below another, not both" % ", ".join(comp))
+
+
+def parent_uses_child(ls, ld, layers):
+    """True when layer ls's folder holds layer ld's as a subfolder and ls does not declare ld lower."""
+    ps, pd = folder_of(ls, layers), folder_of(ld, layers)
+    return ps is not None and pd is not None and is_below(pd, ps) and ld not in layers[ls]["deps"]
 
 
 def module_of(path):
@@ -301,6 +338,7 @@ def main():
     for f in files:
         if layer_of(f, layers) is None:
             problems.append("%s: in no layer (add its folder to a ddb_layer() in CMakeLists.txt)" % f)
+    folder_rules(files, layers, order, problems)
     edges = include_edges(args.root, files, problems)
     clock_reads(args.root, files, problems)
     own_names(args.root, files, problems)
@@ -317,8 +355,14 @@ def main():
             continue
         if ls != ld and ld not in layers[ls]["deps"]:
             upward[(ls, ld)] += 1
-            problems.append("%s%s: %s %s: layer %s may not use layer %s" %
-                            (src, ":%d" % line if line else "", why if why != "includes" else "includes", dst, ls, ld))
+            if parent_uses_child(ls, ld, layers):
+                problems.append("%s%s: %s %s: a folder's files may not use its subfolder's (%s/ is a layer above "
+                                "%s/; only a subfolder declared lower in %s's USES may be used)" %
+                                (src, ":%d" % line if line else "", why, dst, folder_of(ld, layers),
+                                 folder_of(ls, layers), ls))
+            else:
+                problems.append("%s%s: %s %s: layer %s may not use layer %s" %
+                                (src, ":%d" % line if line else "", why, dst, ls, ld))
         ms, md = module_of(src), module_of(dst)
         if ms != md and (why != "includes" or src.endswith(".h")):
             graph[ms].add(md)
