@@ -44,6 +44,9 @@ whose folder is the longest prefix of its path. Checked:
      a parent folder includes or calls a subfolder's only when the parent's rule declares that
      subfolder a lower layer (server/'s own files over server/http/); and the rules themselves run
      one way: no layer both uses and is used by another, directly or round a circle.
+     PARENT_USES_PENDING lists the modules of a parent folder that still use a sub-layer above
+     it (server/engine/'s core calling its features, until the write path hands them its derived
+     records: issue 55, item 1); it only shrinks (an entry that uses none now is reported too).
 Prints each violation and exits 1 if there is any; --list prints the module graph's summary.
 """
 import argparse
@@ -70,6 +73,9 @@ PAIRING_PENDING = set("""
 CHARGE_RE = re.compile(r'\b(ddb_throttle_\w+|ddb_table_stats_charge\w*|ddb_insights_(?:read|write|range|throttled|record)'
                        r'\w*|ddb_meter_charge)\b|"server/engine/throttle\.h"')
 CHARGE_FREE = "server/ops/"
+# Rule 9: the modules of a parent folder that still use a sub-layer above it. Shrink only.
+PARENT_USES_PENDING = set("""
+""".split())
 SERVED_RE = re.compile(r'^\s*X\(\s*\w+\s*,\s*(\w+)\s*,\s*\w+\s*,\s*HANDLED\b', re.M)
 SPEC_RE = re.compile(r'^const ddb_spec ddb_spec_(\w+)\s*=', re.M)
 HANDLER_RE = re.compile(r'^int ddb_op_(\w+)\(ddb_req \*', re.M)
@@ -331,6 +337,8 @@ def main():
     ap.add_argument("--root", required=True)
     ap.add_argument("--objects")
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--list-parent-uses", action="store_true",
+                    help="print the modules of a parent folder that use a sub-layer above it, and stop")
     args = ap.parse_args()
     layers, order = read_rules(args.rules)
     files = list(sources(args.root))
@@ -349,12 +357,18 @@ def main():
         edges += call_edges(symbols)
     graph, via = collections.defaultdict(set), {}
     upward = collections.Counter()
+    pending_used, parent_uses = set(), set()
     for src, dst, why, line in edges:
         ls, ld = layer_of(src, layers), layer_of(dst, layers)
         if ls is None or ld is None:
             continue
-        if ls != ld and ld not in layers[ls]["deps"]:
+        if ls != ld and ld not in layers[ls]["deps"] and parent_uses_child(ls, ld, layers) and \
+                module_of(src) in PARENT_USES_PENDING:
+            pending_used.add(module_of(src))
+        elif ls != ld and ld not in layers[ls]["deps"]:
             upward[(ls, ld)] += 1
+            if args.list_parent_uses and parent_uses_child(ls, ld, layers):
+                parent_uses.add(module_of(src))
             if parent_uses_child(ls, ld, layers):
                 problems.append("%s%s: %s %s: a folder's files may not use its subfolder's (%s/ is a layer above "
                                 "%s/; only a subfolder declared lower in %s's USES may be used)" %
@@ -367,6 +381,12 @@ def main():
         if ms != md and (why != "includes" or src.endswith(".h")):
             graph[ms].add(md)
             via.setdefault((ms, md), "%s includes %s" % (src, dst) if why == "includes" else why[5:])
+    for m in sorted(PARENT_USES_PENDING - pending_used):
+        problems.append("%s: uses no sub-layer above its folder now; strike it from PARENT_USES_PENDING in %s" %
+                        (m, __file__))
+    if args.list_parent_uses:  # the modules PARENT_USES_PENDING must hold today (tools that move files)
+        print("\n".join(sorted(parent_uses | pending_used)))
+        return 0
     for comp in strongly_connected(graph):
         cycle = set(comp)
         links = ["%s -> %s (%s)" % (a, b, via[(a, b)]) for a in comp for b in sorted(graph[a]) if b in cycle]
