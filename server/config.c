@@ -17,7 +17,7 @@
 #include "server/base/log.h"
 #include "server/base/regions.h"
 #include "server/config_help.h"
-#include "server/doors/guard/guard.h"
+#include "server/guard/guard.h"
 #include "server/engine/consistency.h"
 #include "server/storage/storage.h"
 

@@ -41,7 +41,7 @@ typedef struct ddb_config {
     double transaction_conflict_rate; /* fraction of transactions cancelled with TransactionConflict (faults.h) */
     unsigned idempotency_window;      /* seconds a ClientRequestToken is remembered; default 600 */
     int admin;                        /* serve the admin endpoints (admin.h) */
-    int console;                      /* serve the web console (server/doors/console/console.h) */
+    int console;                      /* serve the web console (server/console/console.h) */
     int mcp;                          /* --mcp: the Model Context Protocol on stdio, no HTTP (mcp/mcp.h) */
     int mcp_http;                     /* --mcp-http: it at /mcp on the API port */
     int mcp_allow_writes;             /* --mcp-allow-writes: its tools that change data */

@@ -24,7 +24,7 @@
 #include "server/config.h"
 #include "server/healthcheck.h"
 #include "server/http/http.h"
-#include "server/doors/mcp/mcp.h"
+#include "server/mcp/mcp.h"
 #include "server/doors/metrics.h"
 #include "server/privileges.h"
 #include "server/seed.h"
@@ -61,10 +61,21 @@ static void metrics_hook(void *ctx, ddb_buf *out)
         ddb_otlp_metrics_text(otlp, out);
 }
 
+/* The admin door (admin.h): it owns the namespace snapshots; opened after the server, closed before it. */
+static ddb_admin admin;
+
 static int admin_hook(void *ctx, const char *method, const char *path, size_t plen, const char *body, size_t blen,
                       ddb_buf *out)
 {
-    return ddb_admin_handle(ctx, method, path, plen, body, blen, out);
+    (void)ctx;
+    return ddb_admin_handle(&admin, method, path, plen, body, blen, out);
+}
+
+/* The door first, then the server. */
+static void server_close(ddb_server *srv)
+{
+    ddb_admin_close(&admin);
+    ddb_server_close(srv);
 }
 
 /* ---- the MCP server (mcp/mcp.h): its tools reach the pipeline, the admin snapshots and the figures ---- */
@@ -123,12 +134,12 @@ static int serve_mcp_stdio(ddb_server *srv, const ddb_config *cfg, sigset_t *sig
             DDB_VERSION_STRING, cfg->mcp_allow_writes ? "writes allowed" : "read-only", data_name(cfg),
             ddb_catalog_count(srv->eng.catalog), ddb_clock_mono_since_ms(t0));
     if (pthread_create(&reader, NULL, mcp_stdio_main, &self) != 0) {
-        ddb_server_close(srv);
+        server_close(srv);
         return 1;
     }
     pthread_detach(reader); /* it may sit in a read of standard input until the process ends */
     sigwait(sigs, &sig);
-    ddb_server_close(srv);
+    server_close(srv);
     ddb_log(DDB_LOG_INFO, "stopped");
     return 0;
 }
@@ -197,9 +208,10 @@ static int serve(const ddb_config *cfg, uint64_t t0)
             ddb_log(DDB_LOG_ERROR, "cannot open %s: %s", data_name(cfg), err ? err : "unknown error");
         return 1;
     }
+    ddb_admin_open(&admin, &srv);
     /* the seed is loaded before the port is bound: a client never sees a half-seeded server */
     if (cfg->nseeds > 0 && ddb_seed_load(&srv, cfg->seeds, cfg->nseeds, cfg->seed_params, cfg->nseed_params) != 0) {
-        ddb_server_close(&srv);
+        server_close(&srv);
         return 1;
     }
     /* crash points are for requests (faults.h): armed once the start's own writes are durable */
@@ -209,14 +221,14 @@ static int serve(const ddb_config *cfg, uint64_t t0)
     if (cfg->mcp)
         return serve_mcp_stdio(&srv, cfg, &sigs, t0);
     if (cfg->otlp_endpoint != NULL && (otlp = start_otlp(cfg->otlp_endpoint)) == NULL) {
-        ddb_server_close(&srv);
+        server_close(&srv);
         return 1;
     }
     http_options(cfg, &hopt);
     http_env(&srv, &henv);
     if ((http = ddb_http_bind(&hopt, &henv)) == NULL) {
         ddb_otlp_stop(otlp);
-        ddb_server_close(&srv);
+        server_close(&srv);
         return 1;
     }
     if (cfg->lenient_numbers)
@@ -233,14 +245,14 @@ static int serve(const ddb_config *cfg, uint64_t t0)
     if (ddb_http_start(http) != 0) {
         ddb_log(DDB_LOG_ERROR, "cannot start the HTTP threads");
         ddb_otlp_stop(otlp);
-        ddb_server_close(&srv);
+        server_close(&srv);
         return 1;
     }
     sigwait(&sigs, &sig);
     ddb_log(DDB_LOG_INFO, "received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
     ddb_http_stop(http);
     ddb_otlp_stop(otlp); /* after the threads: no span comes after the last one is posted */
-    ddb_server_close(&srv);
+    server_close(&srv);
     ddb_log(DDB_LOG_INFO, "stopped");
     return 0;
 }

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "server/api/auth.h"
-#include "server/base/clock.h"
 #include "server/base/gate.h"
 #include "server/base/groupcommit.h"
 #include "server/base/log.h"
@@ -18,7 +17,6 @@
 #include "server/engine/consistency.h"
 #include "server/engine/idempotency.h"
 #include "server/engine/meter.h"
-#include "server/doors/usage.h"
 #include "server/engine/jobs/backups.h"
 #include "server/engine/jobs/budget.h"
 #include "server/engine/jobs/expiry.h"
@@ -38,7 +36,6 @@
 #include "server/engine/throttle.h"
 #include "server/engine/vector_cache.h"
 #include "server/engine/xfer/xfer_job.h"
-#include "server/doors/nssnap.h"
 #include "server/ops/optable.h"
 #include "server/ops/owners.h"
 
@@ -234,7 +231,6 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     srv->api.ops = ddb_op_table;
     srv->api.charge = ddb_meter_charge;
     srv->api.hold_replication = ddb_replication_hold;
-    ddb_usage_window_start(ddb_clock_now_ms());
     srv->api.lookups.policy_of = ddb_resource_policy_of;
     srv->api.lookups.owner_of = ddb_resource_owner_of;
     srv->api.lookups.account_of = ddb_resource_account_of;
@@ -294,7 +290,6 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     workers_of(srv);
     ddb_workers_start(&srv->workers);
     srv->gate = ddb_gate_new(cfg->threads + cfg->rados_inflight); /* the loops', then the request workers' */
-    pthread_mutex_init(&srv->admin, NULL);
     return 0;
 }
 
@@ -317,13 +312,10 @@ void ddb_server_close(ddb_server *srv)
     ddb_vector_cache_free(srv->eng.vectors);
     ddb_consist_free(srv->eng.consistency);
     ddb_auth_free(srv->api.auth);
-    ddb_nssnaps_free(srv->nssnaps);
     ddb_catalog_close(srv->eng.catalog);
     ddb_store_close(srv->eng.store);
-    if (srv->gate != NULL) {
+    if (srv->gate != NULL)
         ddb_gate_free(srv->gate);
-        pthread_mutex_destroy(&srv->admin);
-    }
     memset(srv, 0, sizeof(*srv));
 }
 

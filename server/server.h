@@ -23,8 +23,6 @@ struct ddb_server {
     ddb_kinesis_settings kinesis_settings;
     ddb_workers workers;     /* the background workers above and the engine's, started in order (base/workers.h) */
     struct ddb_gate *gate;   /* requests in flight, per HTTP thread (base/gate.h) */
-    pthread_mutex_t admin;   /* one admin operation at a time (admin.c) */
-    struct ddb_nssnaps *nssnaps; /* namespace snapshots (nssnap.h), in memory */
 };
 
 /* Opens the store and the catalog for `cfg`; returns 0 or -1 with *err set (malloc'd). */
@@ -42,7 +40,7 @@ void ddb_server_settle(ddb_server *srv);
  * background work from it, with fresh caches. Each returns a ddb_checkpoint_rc (storage.h). A
  * restore that fails after the store was closed ends the process (the data directory then holds
  * either the old or the snapshot's files, completed at the next start). The caller runs one of
- * these at a time (srv->admin), never from inside a request.
+ * these at a time (the admin door's lock), never from inside a request.
  */
 int ddb_server_snapshot_save(ddb_server *srv, const char *name);
 int ddb_server_snapshot_restore(ddb_server *srv, const char *name);

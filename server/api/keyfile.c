@@ -19,6 +19,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "server/api/same_str.h"
+
 #define GRAMMAR                                                                                                      \
     "expected ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID [SESSION_TOKEN]] [name=USER] [allow=ACTIONS] "             \
     "[tables=PATTERNS] [rights=RIGHTS] [buckets=PATTERNS]"
@@ -389,11 +391,6 @@ char *ddb_keyfile_format(const ddb_auth_key *k)
         return NULL;
     }
     return out;
-}
-
-static int same_str(const char *a, const char *b)
-{
-    return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
 }
 
 static int same_list(char *const *a, size_t na, char *const *b, size_t nb)

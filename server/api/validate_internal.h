@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "server/api/same_str.h"
 #include "server/api/validate.h"
 
 #define INVALID "One or more parameter values were invalid: "
@@ -24,14 +25,6 @@
 
 /* The members of a structure the spec does not describe (one it refuses whole: DDB_VF_REFUSED). */
 static const ddb_field NO_MEMBERS[] = {{NULL}};
-
-/* JavaScript's `==` on two possibly-undefined strings. */
-static inline int same_str(const char *a, const char *b)
-{
-    if (a == NULL || b == NULL)
-        return a == b;
-    return strcmp(a, b) == 0;
-}
 
 /* The element `i` of a list, or NULL. */
 static inline const ddb_json *item_at(const ddb_json *list, uint32_t i)

@@ -275,16 +275,16 @@ static const char *billing_rules(ddb_arena *a, const ddb_json *in)
 }
 
 
-names ddb_vt_attribute_names(ddb_arena *a, const ddb_json *list)
+ddb_vt_names ddb_vt_attribute_names(ddb_arena *a, const ddb_json *list)
 {
-    names out = {list_len(list), NULL};
+    ddb_vt_names out = {list_len(list), NULL};
     out.v = DDB_NEW_ARRAY(a, const char *, out.n + 1);
     for (uint32_t i = 0; i < out.n; i++)
         out.v[i] = ddb_json_get_str(item_at(list, i), "AttributeName");
     return out;
 }
 
-int ddb_vt_names_has(names ns, const char *s)
+int ddb_vt_names_has(ddb_vt_names ns, const char *s)
 {
     for (uint32_t i = 0; i < ns.n; i++) {
         if (same_str(ns.v[i], s))
@@ -293,7 +293,7 @@ int ddb_vt_names_has(names ns, const char *s)
     return 0;
 }
 
-int ddb_vt_names_subset(names sub, names of)
+int ddb_vt_names_subset(ddb_vt_names sub, ddb_vt_names of)
 {
     for (uint32_t i = 0; i < sub.n; i++) {
         if (!ddb_vt_names_has(of, sub.v[i]))
@@ -303,7 +303,7 @@ int ddb_vt_names_subset(names sub, names of)
 }
 
 /* The first name that occurs twice, or NULL. */
-static const char *names_duplicate(names ns)
+static const char *names_duplicate(ddb_vt_names ns)
 {
     for (uint32_t i = 1; i < ns.n; i++) {
         for (uint32_t j = 0; j < i; j++) {
@@ -314,7 +314,7 @@ static const char *names_duplicate(names ns)
     return NULL;
 }
 
-static void names_join(ddb_buf *b, names ns)
+static void names_join(ddb_buf *b, ddb_vt_names ns)
 {
     for (uint32_t i = 0; i < ns.n; i++) {
         if (i > 0)
@@ -323,7 +323,7 @@ static void names_join(ddb_buf *b, names ns)
     }
 }
 
-const char *ddb_vt_undefined_keys(ddb_arena *a, names keys, names defns)
+const char *ddb_vt_undefined_keys(ddb_arena *a, ddb_vt_names keys, ddb_vt_names defns)
 {
     ddb_buf b = {0};
     ddb_buf_puts(&b, INVALID "Some index key attributes are not defined in AttributeDefinitions. Keys: [");
@@ -340,7 +340,7 @@ static const char *key_type(const ddb_json *schema, uint32_t i)
 }
 
 /* Hash first, range second, distinct names: the table's key and every local index's. */
-static const char *key_schema_shape(const ddb_json *schema, names keys)
+static const char *key_schema_shape(const ddb_json *schema, ddb_vt_names keys)
 {
     if (item_at(schema, 1) != NULL && keys.n > 1 && same_str(keys.v[0], keys.v[1]))
         return "Both the Hash Key and the Range Key element in the KeySchema have the same name";
@@ -357,7 +357,7 @@ static const char *key_schema_shape(const ddb_json *schema, names keys)
  * the four newer checks among themselves is not confirmed. Every KeyType is HASH or RANGE here
  * (the constraint pass refused any other).
  */
-const char *ddb_vt_gsi_key_shape(const ddb_json *schema, names keys)
+const char *ddb_vt_gsi_key_shape(const ddb_json *schema, ddb_vt_names keys)
 {
     uint32_t n = list_len(schema), hashes = 1, ranges = 0;
     int after_range = 0, misordered = 0;
@@ -420,7 +420,7 @@ const char *ddb_vt_table_class_rule(const ddb_json *in)
 
 /* ---- CreateTable ---- */
 
-static const char *index_name_unique(ddb_arena *a, names *seen, const char *name)
+static const char *index_name_unique(ddb_arena *a, ddb_vt_names *seen, const char *name)
 {
     if (ddb_vt_names_has(*seen, name))
         return ddb_arena_sprintf(a, INVALID "Duplicate index name: %s", name);
@@ -428,11 +428,12 @@ static const char *index_name_unique(ddb_arena *a, names *seen, const char *name
     return NULL;
 }
 
-static const char *lsi_one(ddb_arena *a, const ddb_json *idx, names defns, const char *table_hash, names *seen)
+static const char *lsi_one(ddb_arena *a, const ddb_json *idx, ddb_vt_names defns, const char *table_hash,
+                           ddb_vt_names *seen)
 {
     const ddb_json *schema = ddb_v_get(idx, "KeySchema");
     const char *name = ddb_json_get_str(idx, "IndexName");
-    names keys = ddb_vt_attribute_names(a, schema);
+    ddb_vt_names keys = ddb_vt_attribute_names(a, schema);
     const char *msg;
 
     if (!ddb_vt_names_subset(keys, defns))
@@ -450,11 +451,11 @@ static const char *lsi_one(ddb_arena *a, const ddb_json *idx, names defns, const
     return index_name_unique(a, seen, name);
 }
 
-static const char *gsi_one(ddb_arena *a, const ddb_json *idx, names defns, int on_demand, names *seen)
+static const char *gsi_one(ddb_arena *a, const ddb_json *idx, ddb_vt_names defns, int on_demand, ddb_vt_names *seen)
 {
     const ddb_json *schema = ddb_v_get(idx, "KeySchema");
     const char *name = ddb_json_get_str(idx, "IndexName");
-    names keys = ddb_vt_attribute_names(a, schema);
+    ddb_vt_names keys = ddb_vt_attribute_names(a, schema);
     const char *msg;
 
     if (!ddb_vt_names_subset(keys, defns))
@@ -471,7 +472,8 @@ static const char *gsi_one(ddb_arena *a, const ddb_json *idx, names defns, int o
     return index_name_unique(a, seen, name);
 }
 
-static const char *lsi_rules(ddb_arena *a, const ddb_json *in, names defns, names keys, names *seen)
+static const char *lsi_rules(ddb_arena *a, const ddb_json *in, ddb_vt_names defns, ddb_vt_names keys,
+                             ddb_vt_names *seen)
 {
     const ddb_json *lsis = ddb_v_get(in, "LocalSecondaryIndexes");
     if (lsis == NULL)
@@ -492,7 +494,7 @@ static const char *lsi_rules(ddb_arena *a, const ddb_json *in, names defns, name
     return NULL;
 }
 
-static const char *gsi_rules(ddb_arena *a, const ddb_json *in, names defns, names *seen)
+static const char *gsi_rules(ddb_arena *a, const ddb_json *in, ddb_vt_names defns, ddb_vt_names *seen)
 {
     const ddb_json *gsis = ddb_v_get(in, "GlobalSecondaryIndexes");
     int on_demand = same_str(ddb_json_get_str(in, "BillingMode"), "PAY_PER_REQUEST");
@@ -549,7 +551,7 @@ static int hashed_cmp(const void *x, const void *y)
  * bucket (the spread hash modulo the table size, 16 doubling past 3/4 full), then by insertion.
  * DynamoDB prints its "keys used" set so ("keys used: [a, sk, pk]").
  */
-static void java_set_order(ddb_arena *a, names *ns)
+static void java_set_order(ddb_arena *a, ddb_vt_names *ns)
 {
     hashed_name *h = DDB_NEW_ARRAY(a, hashed_name, ns->n + 1);
     uint32_t n = 0, cap = 16;
@@ -575,19 +577,19 @@ static void java_set_order(ddb_arena *a, names *ns)
     ns->n = n;
 }
 
-static void add_key_names(ddb_arena *a, names *used, const ddb_json *schema)
+static void add_key_names(ddb_arena *a, ddb_vt_names *used, const ddb_json *schema)
 {
-    names k = ddb_vt_attribute_names(a, schema);
+    ddb_vt_names k = ddb_vt_attribute_names(a, schema);
     for (uint32_t i = 0; i < k.n; i++)
         used->v[used->n++] = k.v[i];
 }
 
 /* With indexes, every definition must be some key's: "Some AttributeDefinitions are not used". */
-static const char *unused_definitions(ddb_arena *a, const ddb_json *in, names defns)
+static const char *unused_definitions(ddb_arena *a, const ddb_json *in, ddb_vt_names defns)
 {
     const ddb_json *lsis = ddb_v_get(in, "LocalSecondaryIndexes"), *gsis = ddb_v_get(in, "GlobalSecondaryIndexes");
     uint32_t cap = 2 + list_len(lsis) * 2;
-    names used = {0, NULL};
+    ddb_vt_names used = {0, NULL};
     ddb_buf b = {0};
 
     const ddb_json *vis = ddb_v_get(in, "VectorIndexes");
@@ -631,7 +633,7 @@ static const char *projected_total(const ddb_json *in)
     return NULL;
 }
 
-static const char *create_table_keys(ddb_arena *a, const ddb_json *in, names defns, names keys)
+static const char *create_table_keys(ddb_arena *a, const ddb_json *in, ddb_vt_names defns, ddb_vt_names keys)
 {
     const ddb_json *schema = ddb_v_get(in, "KeySchema");
     int indexed = ddb_v_get(in, "LocalSecondaryIndexes") != NULL || ddb_v_get(in, "GlobalSecondaryIndexes") != NULL ||
@@ -655,8 +657,8 @@ static const char *create_table_keys(ddb_arena *a, const ddb_json *in, names def
 static const char *create_table_rules(ddb_req *req, const ddb_json *in)
 {
     ddb_arena *a = req->arena;
-    names defns = ddb_vt_attribute_names(a, ddb_v_get(in, "AttributeDefinitions"));
-    names keys = ddb_vt_attribute_names(a, ddb_v_get(in, "KeySchema")), seen;
+    ddb_vt_names defns = ddb_vt_attribute_names(a, ddb_v_get(in, "AttributeDefinitions"));
+    ddb_vt_names keys = ddb_vt_attribute_names(a, ddb_v_get(in, "KeySchema")), seen;
     errors e = {{0}, 0};
     const char *msg;
 

@@ -35,10 +35,10 @@ typedef struct errors {
 } errors;
 
 /* The AttributeName of each member of a KeySchema or AttributeDefinitions list. */
-typedef struct names {
+typedef struct ddb_vt_names {
     uint32_t n;
     const char **v;
-} names;
+} ddb_vt_names;
 
 /* Booleans the handler stores as sent, made true Booleans. */
 void ddb_vt_make_booleans(const ddb_json *in);
@@ -48,13 +48,13 @@ void ddb_vt_nka_lengths_of(ddb_arena *a, errors *e, const ddb_json *list, const 
 const char *ddb_vt_errors_text(ddb_arena *a, errors *e);
 /* ProvisionedThroughput's bounds (an index's, when named). */
 const char *ddb_vt_throughput_bounds(ddb_arena *a, const ddb_json *pt, const char *index);
-names ddb_vt_attribute_names(ddb_arena *a, const ddb_json *list);
-int ddb_vt_names_has(names ns, const char *s);
-int ddb_vt_names_subset(names sub, names of);
+ddb_vt_names ddb_vt_attribute_names(ddb_arena *a, const ddb_json *list);
+int ddb_vt_names_has(ddb_vt_names ns, const char *s);
+int ddb_vt_names_subset(ddb_vt_names sub, ddb_vt_names of);
 /* The key attributes not among the definitions, in DynamoDB's words. */
-const char *ddb_vt_undefined_keys(ddb_arena *a, names keys, names defns);
+const char *ddb_vt_undefined_keys(ddb_arena *a, ddb_vt_names keys, ddb_vt_names defns);
 /* A global index's key schema: up to 4 HASH and 4 RANGE elements, HASH first. */
-const char *ddb_vt_gsi_key_shape(const ddb_json *schema, names keys);
+const char *ddb_vt_gsi_key_shape(const ddb_json *schema, ddb_vt_names keys);
 /* StreamSpecification (create: CreateTable's rules, else UpdateTable's). */
 const char *ddb_vt_stream_rules(const ddb_json *in, int create);
 const char *ddb_vt_table_class_rule(const ddb_json *in);

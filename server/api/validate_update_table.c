@@ -135,7 +135,7 @@ static const char *gsi_create_one(ddb_arena *a, const ddb_json *in, const ddb_js
 {
     const ddb_json *defs = ddb_v_get(in, "AttributeDefinitions"), *schema = ddb_v_get(cre, "KeySchema");
     const char *name = ddb_json_get_str(cre, "IndexName"), *msg;
-    names keys = ddb_vt_attribute_names(a, schema), defns = ddb_vt_attribute_names(a, defs);
+    ddb_vt_names keys = ddb_vt_attribute_names(a, schema), defns = ddb_vt_attribute_names(a, defs);
 
     if (defs == NULL)
         return ddb_arena_sprintf(a, INVALID "AttributeDefinitions is not specified for index: %s", name);
@@ -154,7 +154,7 @@ static int empty_warm(const ddb_json *warm)
            !ddb_v_present(ddb_v_get(warm, "WriteUnitsPerSecond"));
 }
 
-static const char *gsi_update_one(ddb_arena *a, const ddb_json *in, const ddb_json *u, names *seen)
+static const char *gsi_update_one(ddb_arena *a, const ddb_json *in, const ddb_json *u, ddb_vt_names *seen)
 {
     const ddb_json *upd = ddb_v_get(u, "Update"), *cre = ddb_v_get(u, "Create"), *del = ddb_v_get(u, "Delete");
     const ddb_json *actions[] = {upd, cre, del};
@@ -193,7 +193,7 @@ static const char *update_table_rules(ddb_req *req, const ddb_json *in)
     ddb_arena *a = req->arena;
     const ddb_json *pt = ddb_v_get(in, "ProvisionedThroughput");
     const ddb_json *updates = ddb_v_get(in, "GlobalSecondaryIndexUpdates");
-    names seen = {0, NULL};
+    ddb_vt_names seen = {0, NULL};
     errors e = {{0}, 0};
     const char *msg;
 

@@ -23,7 +23,7 @@
 #include "server/server.h"
 
 /* The namespace snapshots' view of the server (nssnap.h). */
-#define SNAPS_ENV(srv) (&(ddb_nssnap_env){&(srv)->eng, &(srv)->api, &(srv)->nssnaps})
+#define SNAPS_ENV(adm) (&(ddb_nssnap_env){&(adm)->srv->eng, &(adm)->srv->api, &(adm)->nssnaps})
 
 static int answer(ddb_buf *out, int status, const char *fmt_key, long long a, long long b)
 {
@@ -78,7 +78,7 @@ static int requested_offset(const char *what, const char *num, int64_t *offset)
 }
 
 /* {"advance": ms} | {"set": epoch ms} | {"offset": ms} */
-static int move_clock(ddb_server *srv, const char *body, size_t blen, ddb_buf *out)
+static int move_clock(ddb_admin *adm, const char *body, size_t blen, ddb_buf *out)
 {
     static const char *const FORMS[] = {"advance", "set", "offset"};
     ddb_arena a;
@@ -103,7 +103,7 @@ static int move_clock(ddb_server *srv, const char *body, size_t blen, ddb_buf *o
                                 "(0 to 253402300799999 ms since the epoch)", 0, 0);
     ddb_clock_set_offset_ms(offset);
     ddb_log(DDB_LOG_INFO, "admin: clock %s; offset now %lld ms", what, (long long)ddb_clock_offset_ms());
-    ddb_tasks_sweep_now(srv->eng.tasks);
+    ddb_tasks_sweep_now(adm->srv->eng.tasks);
     return clock_state(out);
 }
 
@@ -150,10 +150,10 @@ static int done(ddb_buf *out, const char *key, const char *name, double ms)
     return 200;
 }
 
-static int list_snapshots(ddb_server *srv, ddb_buf *out)
+static int list_snapshots(ddb_admin *adm, ddb_buf *out)
 {
     ddb_checkpoint_info *list;
-    size_t n = ddb_server_snapshot_list(srv, &list);
+    size_t n = ddb_server_snapshot_list(adm->srv, &list);
     ddb_jw w;
 
     ddb_jw_init(&w, out);
@@ -168,18 +168,18 @@ static int list_snapshots(ddb_server *srv, ddb_buf *out)
         ddb_jw_int(&w, (long long)list[i].created_ms);
         ddb_jw_obj_end(&w);
     }
-    ddb_nssnap_list(srv->nssnaps, &w);
+    ddb_nssnap_list(adm->nssnaps, &w);
     ddb_jw_arr_end(&w);
     ddb_jw_obj_end(&w);
     free(list);
     return 200;
 }
 
-static int name_taken(ddb_server *srv, const char *name)
+static int name_taken(ddb_admin *adm, const char *name)
 {
     ddb_checkpoint_info *list;
-    size_t n = ddb_server_snapshot_list(srv, &list);
-    int found = ddb_nssnap_namespace(srv->nssnaps, name) != NULL;
+    size_t n = ddb_server_snapshot_list(adm->srv, &list);
+    int found = ddb_nssnap_namespace(adm->nssnaps, name) != NULL;
 
     for (size_t i = 0; i < n && !found; i++)
         found = strcmp(list[i].name, name) == 0;
@@ -213,7 +213,7 @@ static int namespace_of(ddb_arena *a, const char *ns, const char **out)
 }
 
 /* POST /ddbd/snapshots {"name": "x", "namespace": "<account>:<region>"}: one namespace (nssnap.h). */
-static int save_ns_snapshot(ddb_server *srv, const char *name, const char *ns, ddb_buf *out)
+static int save_ns_snapshot(ddb_admin *adm, const char *name, const char *ns, ddb_buf *out)
 {
     char msg[512];
     uint64_t t0 = ddb_clock_mono_ns();
@@ -221,20 +221,20 @@ static int save_ns_snapshot(ddb_server *srv, const char *name, const char *ns, d
 
     if (!valid_name(name))
         return snapshot_error(out, DDB_CHECKPOINT_BAD_NAME, name);
-    if (ns[0] != '\0' && !srv->api.namespaces)
+    if (ns[0] != '\0' && !adm->srv->api.namespaces)
         return message(out, 400, "a namespace snapshot of another account or region needs --namespaces");
-    if (ddb_store_shared(srv->eng.store))
+    if (ddb_store_shared(adm->srv->eng.store))
         return snapshot_error(out, DDB_CHECKPOINT_UNSUPPORTED, name);
-    if (name_taken(srv, name))
+    if (name_taken(adm, name))
         return snapshot_error(out, DDB_CHECKPOINT_EXISTS, name);
-    if ((rc = ddb_nssnap_save(SNAPS_ENV(srv), name, ns, msg, sizeof(msg))) != DDB_NSSNAP_OK)
+    if ((rc = ddb_nssnap_save(SNAPS_ENV(adm), name, ns, msg, sizeof(msg))) != DDB_NSSNAP_OK)
         return rc == DDB_NSSNAP_FAILED ? message(out, 409, msg) : snapshot_error(out, DDB_CHECKPOINT_EIO, name);
     ddb_log(DDB_LOG_INFO, "admin: snapshot %s of namespace \"%s\" saved in %.1f ms", name, ns, ddb_clock_mono_since_ms(t0));
     return done(out, "name", name, ddb_clock_mono_since_ms(t0));
 }
 
 /* POST /ddbd/snapshots {"name": "..."[, "namespace": "..."]} */
-static int save_snapshot(ddb_server *srv, const char *body, size_t blen, ddb_buf *out)
+static int save_snapshot(ddb_admin *adm, const char *body, size_t blen, ddb_buf *out)
 {
     ddb_arena a;
     const ddb_json *in, *nsv;
@@ -250,7 +250,7 @@ static int save_snapshot(ddb_server *srv, const char *body, size_t blen, ddb_buf
     if (in != NULL && (nsv = ddb_json_get(in, "namespace")) != NULL)
         bad_ns = nsv->type != DDB_JSON_STRING || !namespace_of(&a, nsv->u.s, &ns);
     if (name != NULL && !bad_ns && ns != NULL) {
-        rc = save_ns_snapshot(srv, copy, ns, out);
+        rc = save_ns_snapshot(adm, copy, ns, out);
         ddb_arena_free(&a);
         return rc;
     }
@@ -260,34 +260,34 @@ static int save_snapshot(ddb_server *srv, const char *body, size_t blen, ddb_buf
     if (bad_ns)
         return message(out, 400,
                        "\"namespace\" is \"<account>:<region>\", or \"\" for the default account in us-east-1");
-    if (ddb_nssnap_namespace(srv->nssnaps, copy) != NULL)
+    if (ddb_nssnap_namespace(adm->nssnaps, copy) != NULL)
         return snapshot_error(out, DDB_CHECKPOINT_EXISTS, copy);
-    if ((rc = ddb_server_snapshot_save(srv, copy)) != DDB_CHECKPOINT_OK)
+    if ((rc = ddb_server_snapshot_save(adm->srv, copy)) != DDB_CHECKPOINT_OK)
         return snapshot_error(out, rc, copy);
     ddb_log(DDB_LOG_INFO, "admin: snapshot %s saved in %.1f ms", copy, ddb_clock_mono_since_ms(t0));
     return done(out, "name", copy, ddb_clock_mono_since_ms(t0));
 }
 
-static int restore_snapshot(ddb_server *srv, const char *name, ddb_buf *out)
+static int restore_snapshot(ddb_admin *adm, const char *name, ddb_buf *out)
 {
     uint64_t t0 = ddb_clock_mono_ns();
     char msg[512];
     int rc;
 
-    if (ddb_nssnap_namespace(srv->nssnaps, name) != NULL) {
-        if ((rc = ddb_nssnap_restore(SNAPS_ENV(srv), name, msg, sizeof(msg))) != DDB_NSSNAP_OK)
+    if (ddb_nssnap_namespace(adm->nssnaps, name) != NULL) {
+        if ((rc = ddb_nssnap_restore(SNAPS_ENV(adm), name, msg, sizeof(msg))) != DDB_NSSNAP_OK)
             return message(out, rc == DDB_NSSNAP_FAILED ? 409 : 500, msg);
-    } else if ((rc = ddb_server_snapshot_restore(srv, name)) != DDB_CHECKPOINT_OK) {
+    } else if ((rc = ddb_server_snapshot_restore(adm->srv, name)) != DDB_CHECKPOINT_OK) {
         return snapshot_error(out, rc, name);
     }
     ddb_log(DDB_LOG_INFO, "admin: snapshot %s restored in %.1f ms", name, ddb_clock_mono_since_ms(t0));
     return done(out, "restored", name, ddb_clock_mono_since_ms(t0));
 }
 
-static int delete_snapshot(ddb_server *srv, const char *name, ddb_buf *out)
+static int delete_snapshot(ddb_admin *adm, const char *name, ddb_buf *out)
 {
-    int rc = ddb_nssnap_namespace(srv->nssnaps, name) != NULL ? ddb_nssnap_delete(SNAPS_ENV(srv), name)
-                                                               : ddb_server_snapshot_delete(srv, name);
+    int rc = ddb_nssnap_namespace(adm->nssnaps, name) != NULL ? ddb_nssnap_delete(SNAPS_ENV(adm), name)
+                                                               : ddb_server_snapshot_delete(adm->srv, name);
 
     if (rc != DDB_CHECKPOINT_OK)
         return snapshot_error(out, rc, name);
@@ -296,7 +296,7 @@ static int delete_snapshot(ddb_server *srv, const char *name, ddb_buf *out)
 }
 
 /* /ddbd/snapshots[/<name>[/restore]] */
-static int snapshots(ddb_server *srv, const char *method, const char *path, size_t plen, const char *body, size_t blen,
+static int snapshots(ddb_admin *adm, const char *method, const char *path, size_t plen, const char *body, size_t blen,
                      ddb_buf *out)
 {
     const char *rest = path + 15, *slash;
@@ -306,8 +306,8 @@ static int snapshots(ddb_server *srv, const char *method, const char *path, size
 
     if (rlen == 0 || (rlen == 1 && *rest == '/')) {
         if (strcmp(method, "GET") == 0)
-            return list_snapshots(srv, out);
-        return post ? save_snapshot(srv, body, blen, out) : message(out, 405, "GET or POST /ddbd/snapshots");
+            return list_snapshots(adm, out);
+        return post ? save_snapshot(adm, body, blen, out) : message(out, 405, "GET or POST /ddbd/snapshots");
     }
     if (*rest != '/')
         return message(out, 404, "no such admin endpoint");
@@ -318,9 +318,9 @@ static int snapshots(ddb_server *srv, const char *method, const char *path, size
         return snapshot_error(out, DDB_CHECKPOINT_BAD_NAME, "");
     snprintf(name, sizeof(name), "%.*s", (int)((slash ? slash : rest + rlen) - rest), rest);
     if (slash != NULL && (size_t)(rest + rlen - slash) == 8 && memcmp(slash, "/restore", 8) == 0)
-        return post ? restore_snapshot(srv, name, out) : message(out, 405, "POST /ddbd/snapshots/<name>/restore");
+        return post ? restore_snapshot(adm, name, out) : message(out, 405, "POST /ddbd/snapshots/<name>/restore");
     if (slash == NULL && strcmp(method, "DELETE") == 0)
-        return delete_snapshot(srv, name, out);
+        return delete_snapshot(adm, name, out);
     return message(out, slash == NULL ? 405 : 404, slash == NULL ? "DELETE /ddbd/snapshots/<name>" : "no such admin endpoint");
 }
 
@@ -395,28 +395,44 @@ static int clear_faults(ddb_buf *out)
 #define CI_PATH "/ddbd/contributor-insights/"
 #define CI_PATH_LEN (sizeof(CI_PATH) - 1)
 
-int ddb_admin_handle(ddb_server *srv, const char *method, const char *path, size_t plen, const char *body, size_t blen,
+int ddb_admin_handle(ddb_admin *adm, const char *method, const char *path, size_t plen, const char *body, size_t blen,
                      ddb_buf *out)
 {
     int is_post = strcmp(method, "POST") == 0, status;
 
-    pthread_mutex_lock(&srv->admin);
+    pthread_mutex_lock(&adm->lock);
     if (plen == 11 && memcmp(path, "/ddbd/clock", 11) == 0)
-        status = is_post ? move_clock(srv, body, blen, out) : clock_state(out);
+        status = is_post ? move_clock(adm, body, blen, out) : clock_state(out);
     else if (plen == 12 && memcmp(path, "/ddbd/faults", 12) == 0)
         status = is_post                         ? set_faults(body, blen, out)
                  : strcmp(method, "DELETE") == 0 ? clear_faults(out)
                                                  : faults_state(out);
     else if (plen == 17 && memcmp(path, "/ddbd/consistency", 17) == 0)
-        status = ddb_consistency_door(&srv->eng, is_post, body, blen, out);
+        status = ddb_consistency_door(&adm->srv->eng, is_post, body, blen, out);
     else if (plen >= 15 && memcmp(path, "/ddbd/snapshots", 15) == 0)
-        status = snapshots(srv, method, path, plen, body, blen, out);
+        status = snapshots(adm, method, path, plen, body, blen, out);
     else if (plen == 11 && memcmp(path, "/ddbd/usage", 11) == 0 && !is_post)
-        status = ddb_usage_admin(&srv->eng, out);
+        status = ddb_usage_admin(&adm->srv->eng, out);
     else if (plen > CI_PATH_LEN && memcmp(path, CI_PATH, CI_PATH_LEN) == 0 && !is_post)
-        status = ddb_insights_admin(&srv->eng, path + CI_PATH_LEN, plen - CI_PATH_LEN, out);
+        status = ddb_insights_admin(&adm->srv->eng, path + CI_PATH_LEN, plen - CI_PATH_LEN, out);
     else
         status = answer(out, 404, "no such admin endpoint", 0, 0);
-    pthread_mutex_unlock(&srv->admin);
+    pthread_mutex_unlock(&adm->lock);
     return status;
+}
+
+void ddb_admin_open(ddb_admin *adm, ddb_server *srv)
+{
+    *adm = (ddb_admin){.srv = srv};
+    pthread_mutex_init(&adm->lock, NULL);
+    ddb_usage_window_start(ddb_clock_now_ms());
+}
+
+void ddb_admin_close(ddb_admin *adm)
+{
+    if (adm->srv == NULL)
+        return;
+    ddb_nssnaps_free(adm->nssnaps);
+    pthread_mutex_destroy(&adm->lock);
+    *adm = (ddb_admin){0};
 }

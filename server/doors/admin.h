@@ -34,15 +34,30 @@
 #ifndef DDB_ADMIN_H
 #define DDB_ADMIN_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "proto/json.h"
 
 struct ddb_server;
+struct ddb_nssnaps;
+
+/* The admin door: the server it works on and what the door itself owns, the namespace snapshots
+   (nssnap.h) and the lock that runs one admin request at a time. The server knows none of it. */
+typedef struct ddb_admin {
+    struct ddb_server *srv;
+    pthread_mutex_t lock;
+    struct ddb_nssnaps *nssnaps; /* namespace snapshots, in memory */
+} ddb_admin;
+
+/* Opens the door on an opened server (and starts the usage window, usage.h); closed before the
+   server is. ddb_admin_close on a door never opened does nothing. */
+void ddb_admin_open(ddb_admin *adm, struct ddb_server *srv);
+void ddb_admin_close(ddb_admin *adm);
 
 /* Handles one admin request (`method`: "GET", "POST", ...); writes the JSON answer to `out` and
    returns the HTTP status. */
-int ddb_admin_handle(struct ddb_server *srv, const char *method, const char *path, size_t plen, const char *body,
+int ddb_admin_handle(ddb_admin *adm, const char *method, const char *path, size_t plen, const char *body,
                      size_t blen, ddb_buf *out);
 
 #endif

@@ -11,7 +11,7 @@
  * a stream too, so that its stream is new and empty). Nothing outside the namespace is touched,
  * and nothing is paused.
  *
- * Callers hold srv->admin (one admin operation at a time). Requests to the namespace itself must
+ * Callers hold the admin door's lock (one admin operation at a time). Requests to the namespace itself must
  * wait for the answer: its tables are replaced one by one.
  */
 #ifndef DDB_NSSNAP_H

@@ -8,7 +8,7 @@
 
 #include "server/base/clock.h"
 #include "server/base/gate.h"
-#include "server/doors/console/console.h"
+#include "server/console/console.h"
 #include "server/http/http_internal.h"
 #include "server/http/offload.h"
 
@@ -89,7 +89,7 @@ static void send_admin(ddb_http *h, http_thread *t, h2o_req_t *req)
     ddb_http_send_body(req, status, reason_of(status), "application/json", t->out.data, t->out.len);
 }
 
-/* --console: a built-in file of the console (server/doors/console/console.h), GET or HEAD only;
+/* --console: a built-in file of the console (server/console/console.h), GET or HEAD only;
    session.js is made here, as it says whether the API checks signatures (the page then asks for a
    key before its first call, rather than learning it from a refused one that the browser logs) and
    whether the admin door is open (the usage and faults screens are offered only then). */
@@ -170,7 +170,7 @@ void ddb_http_mcp_done(offload_job *j)
         ddb_http_send_body(j->req, j->status, reason_of(j->status), j->mcp_ctype, j->out.data, j->out.len);
 }
 
-/* --mcp-http: /mcp, the Model Context Protocol (server/doors/mcp/), as the key the guard verified;
+/* --mcp-http: /mcp, the Model Context Protocol (server/mcp/), as the key the guard verified;
    outside the gate as admin is (on RADOS, on a request worker). */
 static void send_mcp(ddb_http *h, http_thread *t, h2o_req_t *req, const ddb_auth_request *ar, const ddb_req *who)
 {

@@ -1,5 +1,5 @@
 /*
- * server/http/doors.h: the requests to ddbd's doors (server/doors/guard/guard.h): GET /metrics,
+ * server/http/doors.h: the requests to ddbd's doors (server/guard/guard.h): GET /metrics,
  * /ddbd/... (--admin), /ddbd/console (--console) and /mcp (--mcp-http), through the guard. They run
  * on their loop, but /mcp on RADOS, whose tools dispatch as API requests do: on the request workers
  * (offload.h); admin and /mcp outside the request gate (a restore closes it).
@@ -7,7 +7,7 @@
 #ifndef DDB_HTTP_DOORS_H
 #define DDB_HTTP_DOORS_H
 
-#include "server/doors/guard/guard.h"
+#include "server/guard/guard.h"
 
 /* (declared, not included, as conns.h does: http_internal.h includes http.h, whose http.c calls
    this) */

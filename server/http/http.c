@@ -32,7 +32,7 @@
 #include "server/base/groupcommit.h"
 #include "server/base/log.h"
 #include "server/base/otlp.h"
-#include "server/doors/guard/guard.h"
+#include "server/guard/guard.h"
 #include "server/http/conns.h"
 #include "server/http/doors.h"
 #include "server/http/http_internal.h"
@@ -144,7 +144,7 @@ static void send_health(h2o_req_t *req)
     ddb_http_send_body(req, 200, "OK", "text/plain", body, len);
 }
 
-/* The door a path leads to (server/doors/guard/guard.h), whatever the method; DDB_DOOR_API for
+/* The door a path leads to (server/guard/guard.h), whatever the method; DDB_DOOR_API for
    the rest. */
 static ddb_door door_of(ddb_http *h, h2o_req_t *req)
 {

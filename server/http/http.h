@@ -31,7 +31,7 @@ typedef struct ddb_http_options {
     const char *access_log;     /* FILE, "-", or NULL (off) */
     int admin;                  /* serve /ddbd/... through the admin hook */
     int mcp;                    /* --mcp-http: serve /mcp through the mcp hook */
-    int console;                /* --console: serve /ddbd/console (server/doors/console/console.h) */
+    int console;                /* --console: serve /ddbd/console (server/console/console.h) */
     unsigned rados_inflight;    /* RADOS: API requests run on this many workers (offload.h); 0: on the loops */
 } ddb_http_options;
 
@@ -42,7 +42,7 @@ typedef struct ddb_http_env {
     struct ddb_groupcommit *gc;  /* --sync: answers wait until their writes are durable; NULL otherwise */
     struct ddb_otlp *otlp;       /* --otlp-endpoint: each request's span goes there; NULL otherwise */
     /* The doors' hooks (metrics, admin, mcp) are called only for a request the guard let pass
-       (server/doors/guard/guard.h). */
+       (server/guard/guard.h). */
     /* GET /metrics: appends the figures that follow the front's own request counters; runs inside
        the gate (the store and catalog stay put meanwhile) */
     void (*metrics)(void *ctx, ddb_buf *out);
@@ -50,7 +50,7 @@ typedef struct ddb_http_env {
        snapshot restore closes it) */
     int (*admin)(void *ctx, const char *method, const char *path, size_t plen, const char *body, size_t blen,
                  ddb_buf *out);
-    /* --mcp-http: answers a request to /mcp (server/doors/mcp/mcp.h's ddb_mcp_http, on thread `slot`)
+    /* --mcp-http: answers a request to /mcp (server/mcp/mcp.h's ddb_mcp_http, on thread `slot`)
        as the key the guard verified (access_key, region); runs outside the gate (its tools enter
        it, a snapshot restore closes it) */
     int (*mcp)(void *ctx, const struct ddb_auth_request *hr, const char *access_key, const char *region,

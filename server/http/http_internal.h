@@ -17,7 +17,7 @@
 #include "server/api/req.h"
 #include "server/base/groupcommit.h"
 #include "server/base/trace.h"
-#include "server/doors/guard/guard.h"
+#include "server/guard/guard.h"
 #include "server/http/access_log.h"
 #include "server/http/encoding.h"
 #include "server/http/http.h"

@@ -9,7 +9,8 @@ ddb_layer() calls, so the build and this check read one definition):
 
     <layer> <folder>[,<folder>...] : <layer it may use> ...
 
-A file belongs to the layer whose folder is the longest prefix of its path. Checked:
+A file belongs to the layer that names it (a layer of one file: server/main.c), else to the layer
+whose folder is the longest prefix of its path. Checked:
   1. includes: every `#include "..."` of a source or header is folder-qualified from the one
      include root (the repository; the public headers as `ddb/...`), names a file that exists, and
      runs to the file's own layer or one it may use;
@@ -37,6 +38,15 @@ A file belongs to the layer whose folder is the longest prefix of its path. Chec
      feeds, the meter's charge) or includes engine/throttle.h, in its text or (with --objects) its
      object's symbols. A handler records what it consumed on its request (engine/meter.h), and
      dispatch charges it after the handler returns (issue 53).
+  9. folders are the layers (issue 55): every folder that holds sources is a layer's own folder (a
+     new subfolder does not join its parent's layer unseen); a subfolder may use its parent (a
+     sub-layer above it, as server/engine/jobs/ over server/engine/), never the reverse: a file of
+     a parent folder includes or calls a subfolder's only when the parent's rule declares that
+     subfolder a lower layer (server/'s own files over server/http/); and the rules themselves run
+     one way: no layer both uses and is used by another, directly or round a circle.
+     PARENT_USES_PENDING lists the modules of a parent folder that still use a sub-layer above
+     it (server/engine/'s core calling its features, until the write path hands them its derived
+     records: issue 55, item 1); it only shrinks (an entry that uses none now is reported too).
 Prints each violation and exits 1 if there is any; --list prints the module graph's summary.
 """
 import argparse
@@ -63,6 +73,9 @@ PAIRING_PENDING = set("""
 CHARGE_RE = re.compile(r'\b(ddb_throttle_\w+|ddb_table_stats_charge\w*|ddb_insights_(?:read|write|range|throttled|record)'
                        r'\w*|ddb_meter_charge)\b|"server/engine/throttle\.h"')
 CHARGE_FREE = "server/ops/"
+# Rule 9: the modules of a parent folder that still use a sub-layer above it. Shrink only.
+PARENT_USES_PENDING = set("""
+""".split())
 SERVED_RE = re.compile(r'^\s*X\(\s*\w+\s*,\s*(\w+)\s*,\s*\w+\s*,\s*HANDLED\b', re.M)
 SPEC_RE = re.compile(r'^const ddb_spec ddb_spec_(\w+)\s*=', re.M)
 HANDLER_RE = re.compile(r'^int ddb_op_(\w+)\(ddb_req \*', re.M)
@@ -85,10 +98,43 @@ def layer_of(path, layers):
     best, blen = None, -1
     for name, spec in layers.items():
         for f in spec["folders"]:
+            if f == path:  # a layer of one file (server/main.c): nearer than any folder
+                return name
             f = f.rstrip("/") + "/"
             if path.startswith(f) and len(f) > blen:
                 best, blen = name, len(f)
     return best
+
+
+def folder_of(name, layers):
+    """The one folder a layer's files are in (None for a layer of one file, or of several folders)."""
+    folders = [f.rstrip("/") for f in layers[name]["folders"] if not os.path.splitext(f)[1]]
+    return folders[0] if len(folders) == 1 else None
+
+
+def is_below(sub, parent):
+    return sub.startswith(parent + "/")
+
+
+def folder_rules(files, layers, order, problems):
+    """Rule 9, its static half: folders are layers, and the rules' uses run one way."""
+    homes = set()
+    for name in order:
+        homes.update(f.rstrip("/") for f in layers[name]["folders"])
+    for d in sorted({os.path.dirname(f) for f in files}):
+        if d not in homes:
+            problems.append("%s/: holds sources but is no layer's folder: declare it (ddb_layer(NAME FOLDERS %s USES "
+                            "<its parent's layer> ...) in CMakeLists.txt), a sub-layer above its parent" % (d, d))
+    graph = {name: {d for d in layers[name]["deps"] if d in layers and d != name} for name in order}
+    for comp in strongly_connected(graph):
+        problems.append("layers %s use one another round a circle (CMakeLists.txt's USES): a layer is above or "
+                        "below another, not both" % ", ".join(comp))
+
+
+def parent_uses_child(ls, ld, layers):
+    """True when layer ls's folder holds layer ld's as a subfolder and ls does not declare ld lower."""
+    ps, pd = folder_of(ls, layers), folder_of(ld, layers)
+    return ps is not None and pd is not None and is_below(pd, ps) and ld not in layers[ls]["deps"]
 
 
 def module_of(path):
@@ -291,6 +337,8 @@ def main():
     ap.add_argument("--root", required=True)
     ap.add_argument("--objects")
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--list-parent-uses", action="store_true",
+                    help="print the modules of a parent folder that use a sub-layer above it, and stop")
     args = ap.parse_args()
     layers, order = read_rules(args.rules)
     files = list(sources(args.root))
@@ -298,6 +346,7 @@ def main():
     for f in files:
         if layer_of(f, layers) is None:
             problems.append("%s: in no layer (add its folder to a ddb_layer() in CMakeLists.txt)" % f)
+    folder_rules(files, layers, order, problems)
     edges = include_edges(args.root, files, problems)
     clock_reads(args.root, files, problems)
     own_names(args.root, files, problems)
@@ -308,18 +357,36 @@ def main():
         edges += call_edges(symbols)
     graph, via = collections.defaultdict(set), {}
     upward = collections.Counter()
+    pending_used, parent_uses = set(), set()
     for src, dst, why, line in edges:
         ls, ld = layer_of(src, layers), layer_of(dst, layers)
         if ls is None or ld is None:
             continue
-        if ls != ld and ld not in layers[ls]["deps"]:
+        if ls != ld and ld not in layers[ls]["deps"] and parent_uses_child(ls, ld, layers) and \
+                module_of(src) in PARENT_USES_PENDING:
+            pending_used.add(module_of(src))
+        elif ls != ld and ld not in layers[ls]["deps"]:
             upward[(ls, ld)] += 1
-            problems.append("%s%s: %s %s: layer %s may not use layer %s" %
-                            (src, ":%d" % line if line else "", why if why != "includes" else "includes", dst, ls, ld))
+            if args.list_parent_uses and parent_uses_child(ls, ld, layers):
+                parent_uses.add(module_of(src))
+            if parent_uses_child(ls, ld, layers):
+                problems.append("%s%s: %s %s: a folder's files may not use its subfolder's (%s/ is a layer above "
+                                "%s/; only a subfolder declared lower in %s's USES may be used)" %
+                                (src, ":%d" % line if line else "", why, dst, folder_of(ld, layers),
+                                 folder_of(ls, layers), ls))
+            else:
+                problems.append("%s%s: %s %s: layer %s may not use layer %s" %
+                                (src, ":%d" % line if line else "", why, dst, ls, ld))
         ms, md = module_of(src), module_of(dst)
         if ms != md and (why != "includes" or src.endswith(".h")):
             graph[ms].add(md)
             via.setdefault((ms, md), "%s includes %s" % (src, dst) if why == "includes" else why[5:])
+    for m in sorted(PARENT_USES_PENDING - pending_used):
+        problems.append("%s: uses no sub-layer above its folder now; strike it from PARENT_USES_PENDING in %s" %
+                        (m, __file__))
+    if args.list_parent_uses:  # the modules PARENT_USES_PENDING must hold today (tools that move files)
+        print("\n".join(sorted(parent_uses | pending_used)))
+        return 0
     for comp in strongly_connected(graph):
         cycle = set(comp)
         links = ["%s -> %s (%s)" % (a, b, via[(a, b)]) for a in comp for b in sorted(graph[a]) if b in cycle]

@@ -1,5 +1,5 @@
 """The doors beside the DynamoDB API (issue 40, items 6 and 7; docs/security.md, "The doors"):
-/ddbd/ (--admin), GET /metrics and /mcp (--mcp-http) pass one guard (server/doors/guard/).
+/ddbd/ (--admin), GET /metrics and /mcp (--mcp-http) pass one guard (server/guard/).
 
 - With or without --auth, a request that changes state must be JSON: a web page can send a
   text/plain, form or untyped POST cross-site without asking (one turned on write faults), and

@@ -2,7 +2,7 @@
  * server/storage/rados/rados.c: the RADOS store's settings in its metadata object (hash key,
  * format, partition count), the format check, and a change of the partition count (keys moved at
  * open). The backend's table, open and close are rados_backend.c's. Objects and guarantees:
- * rados_internal.h, docs/storage-format.md ("RADOS"), docs/scale-out.md. The only files that
+ * rados_store.h, docs/storage-format.md ("RADOS"), docs/scale-out.md. The only files that
  * include <rados/librados.h> are rados*.c.
  */
 #ifndef _GNU_SOURCE

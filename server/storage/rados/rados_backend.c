@@ -4,7 +4,7 @@
  * write intents a stopped gateway left completed, the settings read, the watch on the metadata
  * object set up) and its close, and the small operations that are the store's own (partition
  * count, hash, figures for /metrics). The top of the backend: it calls the files below it
- * (rados_internal.h's list); none calls it.
+ * (rados_store.h's list); none calls it.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* pthread_rwlockattr_setkind_np */

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "proto/grow.h"
-#include "server/storage/rados/rados_internal.h"
+#include "server/storage/rados/rados_store.h"
 
 /* ---- the directory of objects ---- */
 

@@ -1,12 +1,12 @@
 /*
  * server/storage/rados/rados_key.c: the RADOS backend's keys and the objects that hold them: the
  * escaped form of a key as an omap key, and the names of a key's data object (its keyspace and
- * hash range) and sequence object (rados_internal.h lists the objects). The bottom of the
+ * hash range) and sequence object (rados_store.h lists the objects). The bottom of the
  * backend: it calls no other file of it.
  */
 #include <stdio.h>
 
-#include "server/storage/rados/rados_internal.h"
+#include "server/storage/rados/rados_store.h"
 
 size_t rs_escape(const char *key, size_t klen, char *out)
 {

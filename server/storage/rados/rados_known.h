@@ -6,7 +6,7 @@
 #ifndef DDB_RADOS_KNOWN_H
 #define DDB_RADOS_KNOWN_H
 
-#include "server/storage/rados/rados_internal.h"
+#include "server/storage/rados/rados_store.h"
 
 typedef struct rs_known rs_known;
 

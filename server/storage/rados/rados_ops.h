@@ -1,13 +1,13 @@
 /*
  * server/storage/rados/rados_ops.h: the RADOS backend's operations, storage.h's calls as the
  * files above the two-phase commit implement them (rados.c puts them in its table), and what
- * those files lend each other. In the order of rados_internal.h's list: a file calls only those
+ * those files lend each other. In the order of rados_store.h's list: a file calls only those
  * before it.
  */
 #ifndef DDB_RADOS_OPS_H
 #define DDB_RADOS_OPS_H
 
-#include "server/storage/rados/rados_internal.h"
+#include "server/storage/rados/rados_store.h"
 
 /* ---- writes (rados_write.c) ---- */
 

@@ -7,7 +7,7 @@
 #ifndef DDB_RADOS_PLAN_H
 #define DDB_RADOS_PLAN_H
 
-#include "server/storage/rados/rados_internal.h"
+#include "server/storage/rados/rados_store.h"
 
 /* OP_MARK: an object the write only read (its guards), listed in the intent so it is unmarked too.
    OP_CTR_CMP, OP_CTR_SET: a sequence counter's compare and new value (rados_seq.c), written when

@@ -8,7 +8,7 @@
 
 #include <sodium.h>
 
-#include "server/storage/rados/rados_internal.h"
+#include "server/storage/rados/rados_store.h"
 
 int rs_check(int rc, const char *what, const char *oid)
 {

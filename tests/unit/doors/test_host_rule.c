@@ -1,5 +1,5 @@
 /*
- * tests/unit/doors/test_host_rule.c: server/doors/guard/guard.c's Host rule (issue 51, finding 5):
+ * tests/unit/doors/test_host_rule.c: server/guard/guard.c's Host rule (issue 51, finding 5):
  * which Host headers a server answers, case by case, and the words of a refusal.
  */
 #include "test.h"
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "server/doors/guard/guard.h"
+#include "server/guard/guard.h"
 
 static int allowed(const char *bound, const char *list, const char *host)
 {

@@ -1,5 +1,5 @@
 /*
- * server/doors/console/console.h: --console, the web console's files (assets/: HTML, JS, CSS),
+ * server/console/console.h: --console, the web console's files (assets/: HTML, JS, CSS),
  * built into ddbd at build time (embed.cmake writes them into a C array) and served under
  * /ddbd/console/ on the API port. The files carry no data: the page calls the DynamoDB API and GET
  * /metrics as any client does, signed in the browser with the key the user enters under --auth

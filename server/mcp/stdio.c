@@ -1,9 +1,9 @@
 /*
- * server/doors/mcp/stdio.c: MCP's stdio transport (see mcp.h): one JSON-RPC message per line on standard
+ * server/mcp/stdio.c: MCP's stdio transport (see mcp.h): one JSON-RPC message per line on standard
  * input, one answer per line on standard output. Logs go to standard error (base/log.c), so
  * standard output carries nothing but answers.
  */
-#include "server/doors/mcp/mcp.h"
+#include "server/mcp/mcp.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /*
- * server/doors/guard/guard.c: the doors' one guard (see guard.h).
+ * server/guard/guard.c: the doors' one guard (see guard.h).
  */
-#include "server/doors/guard/guard.h"
+#include "server/guard/guard.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>

@@ -1,9 +1,9 @@
 /*
- * server/doors/mcp/mcp.h: the Model Context Protocol server (docs/mcp.md). An agent calls tools; each
+ * server/mcp/mcp.h: the Model Context Protocol server (docs/mcp.md). An agent calls tools; each
  * tool that is a DynamoDB operation runs through the request pipeline (ddb_dispatch) exactly as an
  * HTTP request does, so its validation, errors, capacity and --auth policy are the API's; the
  * others reach the admin snapshots and the metrics through the wiring's hooks, once the doors'
- * guard (server/doors/guard/guard.h) has found the caller's right: admin for the snapshots,
+ * guard (server/guard/guard.h) has found the caller's right: admin for the snapshots,
  * metrics or admin for the figures.
  *
  * Two transports: `ddbd --mcp` reads newline-delimited JSON-RPC on standard input and answers on
@@ -55,7 +55,7 @@ void ddb_mcp_serve_stdio(const ddb_mcp_env *env);
 /*
  * --mcp-http: one request to /mcp (the streamable HTTP transport, answered with JSON, no SSE
  * stream), `hr` as SigV4 signed it, from the key (access_key, region) the doors' guard verified
- * (server/doors/guard/guard.h). Writes the body into `out` and *ctype ("application/json" or NULL:
+ * (server/guard/guard.h). Writes the body into `out` and *ctype ("application/json" or NULL:
  * no body) and returns the HTTP status.
  */
 int ddb_mcp_http(const ddb_mcp_env *env, const ddb_auth_request *hr, const char *access_key, const char *region,

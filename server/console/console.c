@@ -1,11 +1,11 @@
 /*
- * server/doors/console/console.c: the console's built-in files, looked up (see console.h).
+ * server/console/console.c: the console's built-in files, looked up (see console.h).
  */
-#include "server/doors/console/console.h"
+#include "server/console/console.h"
 
 #include <string.h>
 
-#include "server/doors/console/assets.h"
+#include "server/console/assets.h"
 
 const char *const ddb_console_headers[] = {
     "Content-Security-Policy",

@@ -1,5 +1,5 @@
 /*
- * server/doors/console/assets.h: the files of assets/, as embed.cmake writes them into the build
+ * server/console/assets.h: the files of assets/, as embed.cmake writes them into the build
  * tree (console_assets.c) at build time; sorted by name.
  */
 #ifndef DDB_CONSOLE_ASSETS_H
@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "server/doors/console/console.h"
+#include "server/console/console.h"
 
 extern const ddb_console_file ddb_console_files[];
 extern const size_t ddb_console_nfiles;

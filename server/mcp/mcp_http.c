@@ -1,12 +1,12 @@
 /*
- * server/doors/mcp/mcp_http.c: MCP's streamable HTTP transport at /mcp (see mcp.h), on the API port
- * with --mcp-http. The doors' guard (server/doors/guard/guard.h) has verified the request's SigV4
+ * server/mcp/mcp_http.c: MCP's streamable HTTP transport at /mcp (see mcp.h), on the API port
+ * with --mcp-http. The doors' guard (server/guard/guard.h) has verified the request's SigV4
  * signature as an API request's (same errors, same keys) and refused what a browser could send
  * cross-site; the tools then run as that key, each decided as what it does (tools.c). ddbd answers
  * each POST with one JSON body and offers no SSE stream (GET is 405, as the transport allows) and
  * no session.
  */
-#include "server/doors/mcp/mcp.h"
+#include "server/mcp/mcp.h"
 
 #include <string.h>
 

@@ -1,15 +1,15 @@
 /*
- * server/doors/mcp/session.c: the MCP methods (see mcp.h): initialize, ping, tools/list, tools/call;
+ * server/mcp/session.c: the MCP methods (see mcp.h): initialize, ping, tools/list, tools/call;
  * notifications are taken and not answered. The server keeps no state between messages, so the
  * HTTP transport needs no session.
  */
-#include "server/doors/mcp/mcp.h"
+#include "server/mcp/mcp.h"
 
 #include <string.h>
 
 #include "ddb/ddb_version.h"
-#include "server/doors/mcp/jsonrpc.h"
-#include "server/doors/mcp/tools.h"
+#include "server/mcp/jsonrpc.h"
+#include "server/mcp/tools.h"
 
 /* The protocol versions served, newest first: the answer to initialize echoes the client's when it
    is one of them, else offers the newest (MCP's version negotiation). The methods ddbd serves are

@@ -1,10 +1,10 @@
 /*
- * server/doors/mcp/tools.h: the tools (tools.def): tools/list's answer and tools/call's.
+ * server/mcp/tools.h: the tools (tools.def): tools/list's answer and tools/call's.
  */
 #ifndef DDB_MCP_TOOLS_H
 #define DDB_MCP_TOOLS_H
 
-#include "server/doors/mcp/mcp.h"
+#include "server/mcp/mcp.h"
 
 /* Writes tools/list's result, {"tools": [...]}: the write tools only when env->allow_writes. */
 void ddb_mcp_tools_list(const ddb_mcp_env *env, ddb_arena *a, ddb_jw *w);

@@ -1,5 +1,5 @@
 /*
- * server/doors/mcp/jsonrpc.h: JSON-RPC 2.0 as MCP frames it: one message per line (stdio) or per POST
+ * server/mcp/jsonrpc.h: JSON-RPC 2.0 as MCP frames it: one message per line (stdio) or per POST
  * body (HTTP), no batches (MCP 2025-06-18 removed them). Reading a message and writing its
  * answer; what the methods mean is session.c's.
  */

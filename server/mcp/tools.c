@@ -1,9 +1,9 @@
 /*
- * server/doors/mcp/tools.c: the tools of tools.def, listed and run (see tools.h). A tool that is a
+ * server/mcp/tools.c: the tools of tools.def, listed and run (see tools.h). A tool that is a
  * DynamoDB operation builds the operation's request body from its arguments and runs it through
  * ddb_dispatch, as http.c runs a request: same validation, errors, capacity and --auth policy.
  */
-#include "server/doors/mcp/tools.h"
+#include "server/mcp/tools.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,8 +14,8 @@
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
 #include "server/base/gate.h"
-#include "server/doors/guard/guard.h"
-#include "server/doors/mcp/jsonrpc.h"
+#include "server/guard/guard.h"
+#include "server/mcp/jsonrpc.h"
 
 /* Items a query, scan or SELECT returns per call: an agent's context is small, and a page of
    DynamoDB's 1 MB would fill it. A larger Limit is refused rather than lowered, so the agent knows. */
@@ -57,7 +57,7 @@ typedef struct mcp_tool {
 static const mcp_tool TOOLS[] = {
 #define X(name, writes, run, op, door, description, properties, required)                                              \
     {#name, description, properties, required, writes, run, DDB_OP_##op, DDB_DOOR_##door},
-#include "server/doors/mcp/tools.def"
+#include "server/mcp/tools.def"
 #undef X
 };
 #define NTOOLS (sizeof(TOOLS) / sizeof(TOOLS[0]))

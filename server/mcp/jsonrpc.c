@@ -1,7 +1,7 @@
 /*
- * server/doors/mcp/jsonrpc.c: reading and answering JSON-RPC 2.0 messages (see jsonrpc.h).
+ * server/mcp/jsonrpc.c: reading and answering JSON-RPC 2.0 messages (see jsonrpc.h).
  */
-#include "server/doors/mcp/jsonrpc.h"
+#include "server/mcp/jsonrpc.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /*
- * server/storage/rados/rados_internal.h: the RADOS backend's store and what every file of it
+ * server/storage/rados/rados_store.h: the RADOS backend's store and what every file of it
  * uses: the objects' layout, the store's state, and the primitives at the bottom (rados_key.c,
  * rados_result.c, rados_dir.c). Included only by rados*.c, the only files that see
  * <rados/librados.h>. The layout is docs/storage-format.md's "RADOS" section.
@@ -45,8 +45,8 @@
  * NUL bytes, which librados' range listing cannot take); omap values are 'v' then the value, so a
  * stored value is never empty and "empty" can mean "absent" in an omap compare.
  */
-#ifndef DDB_RADOS_INTERNAL_H
-#define DDB_RADOS_INTERNAL_H
+#ifndef DDB_RADOS_STORE_H
+#define DDB_RADOS_STORE_H
 
 #include <pthread.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
- * server/doors/guard/guard.h: the one guard in front of every door that is not the DynamoDB API
+ * server/guard/guard.h: the one guard in front of every door that is not the DynamoDB API
  * (docs/security.md, "The doors"): the admin endpoints (/ddbd/), GET /metrics, MCP over HTTP
  * (/mcp), and MCP's tools that are no DynamoDB operation. The HTTP front passes each request to a
  * door through ddb_door_guard first; the MCP tools that reach the store as a whole pass through

@@ -1,7 +1,7 @@
-# server/doors/console/embed.cmake: writes the console's files (every file of DIR) into OUT, a C
+# server/console/embed.cmake: writes the console's files (every file of DIR) into OUT, a C
 # source defining ddb_console_files (assets.h), so that ddbd serves them with no file and no network
 # at run time. Run by CMakeLists.txt whenever a file of DIR changes:
-#   cmake -DDIR=server/doors/console/assets -DOUT=build/console_assets.c -P embed.cmake
+#   cmake -DDIR=server/console/assets -DOUT=build/console_assets.c -P embed.cmake
 file(GLOB names RELATIVE ${DIR} ${DIR}/*)
 list(SORT names)
 set(arrays "")
@@ -33,8 +33,8 @@ foreach(name ${names})
   string(APPEND table "    {\"/${name}\", \"${ctype}\", f${i}, ${n}},\n")
   math(EXPR i "${i} + 1")
 endforeach()
-file(WRITE ${OUT}.tmp "/* written by server/doors/console/embed.cmake from ${DIR}: do not edit */\n"
-     "#include \"server/doors/console/assets.h\"\n\n${arrays}\n"
+file(WRITE ${OUT}.tmp "/* written by server/console/embed.cmake from ${DIR}: do not edit */\n"
+     "#include \"server/console/assets.h\"\n\n${arrays}\n"
      "const ddb_console_file ddb_console_files[] = {\n${table}};\n"
      "const size_t ddb_console_nfiles = ${i};\n")
 file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)
