@@ -19,6 +19,11 @@ int ddb_req_fail_msg(ddb_req *req, int code, const char *msg)
     return code;
 }
 
+int ddb_req_fail_internal(ddb_req *req)
+{
+    return ddb_req_fail_msg(req, DDB_E_INTERNAL, DDB_MSG_INTERNAL);
+}
+
 int ddb_req_fail(ddb_req *req, int code, const char *fmt, ...)
 {
     va_list ap;

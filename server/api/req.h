@@ -77,6 +77,8 @@ typedef struct ddb_req {
 int ddb_req_fail(ddb_req *req, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The same with an already formatted message (not copied; must outlive the request). */
 int ddb_req_fail_msg(ddb_req *req, int code, const char *msg);
+/* The same for an internal error: DDB_E_INTERNAL with its one message (DDB_MSG_INTERNAL). */
+int ddb_req_fail_internal(ddb_req *req);
 
 /* Appends req->err as DynamoDB's error body: {"__type": "<namespace>#<Type>", "message": ..., and
    each detail set: the Item a condition returned, the CancellationReasons, the ThrottlingReasons}. */

@@ -199,7 +199,7 @@ int ddb_op_get_item(ddb_req *req)
         ddb_read_throttled_or_fail(req, t, NULL, key.bytes, key.len) != DDB_OK)
         return req->err.code;
     if (ddb_consist_read_item(req->eng, t, consistent, req->arena, &key, &item, &size, &found) != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     ddb_jw_obj_begin(w);
     if (found) {
         ddb_expr_project(req->arena, req->parsed.projection, &item, &out);

@@ -41,7 +41,7 @@ int ddb_op_create_table(ddb_req *req)
     if (rc == 1)
         return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE, "Table already exists: %s", name);
     if (rc != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     ddb_write_table_description(req, t, "TableDescription", "ACTIVE", 0);
     return DDB_OK;
 }
@@ -161,7 +161,7 @@ int ddb_op_delete_table(ddb_req *req)
     if (rc == 1) /* deleted concurrently */
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
     if (rc != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     replica_table_deleted(req, deleted);
     ddb_tasks_kick(req->eng->tasks);
     return DDB_OK;
