@@ -58,6 +58,7 @@ void ddb_req_internal(ddb_req *sub, const ddb_req *parent, ddb_arena *a, int op,
     sub->account = account;
     sub->region = region;
     sub->ns = ns;
+    sub->table = ddb_json_get_str(in, "TableName"); /* validation, if the caller asks for it, resolves it again */
     ddb_jw_init(&sub->out, out);
 }
 

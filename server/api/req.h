@@ -51,6 +51,9 @@ typedef struct ddb_req {
        Unprocessed*, ConsumedCapacity, ItemCollectionMetrics); NULL where a name was sent */
     const char *table_as_sent;
     const char **items_as_sent;
+    /* the request's TableName, an ARN resolved to its name (validate_arn.c; a sub-request made
+       in-process: ddb_req_internal), for the handler; NULL where none was sent */
+    const char *table;
     uint64_t now_ms;        /* wall clock at arrival */
     /* what the handler consumed, recorded as it went (engine/meter.h; NULL: nothing), charged once
        by dispatch after the handler returns, which sets the units it consumed (access log, span) */

@@ -193,7 +193,7 @@ static void write_description(ddb_req *req, const ddb_backup *b, const char *sta
 
 int ddb_op_create_backup(ddb_req *req)
 {
-    const char *name = ddb_json_get_str(req->in, "TableName");
+    const char *name = req->table;
     const ddb_table *t = ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, name));
     uint64_t now = ddb_clock_now_ms();
     char *id;
@@ -315,7 +315,7 @@ int ddb_op_list_backups(ddb_req *req)
     const char *type = ddb_json_get_str(in, "BackupType");
     const ddb_json *lo = ddb_json_get(in, "TimeRangeLowerBound"), *hi = ddb_json_get(in, "TimeRangeUpperBound");
     const char *start = ddb_json_get_str(in, "ExclusiveStartBackupArn");
-    list_state st = {req, ddb_json_get_str(in, "TableName"), 0, 0, -1, 1e300, 100, 0, NULL, 0};
+    list_state st = {req, req->table, 0, 0, -1, 1e300, 100, 0, NULL, 0};
 
     /* USER is "the default setting if no other backup types are specified" (the API reference) */
     st.user = type == NULL || strcmp(type, "USER") == 0 || strcmp(type, "ALL") == 0;

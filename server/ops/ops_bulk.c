@@ -189,7 +189,7 @@ int ddb_op_start_bulk_put_items(ddb_req *req)
         ddb_xfer_describe(req, "BulkOperationDescription", prev);
         return DDB_OK;
     }
-    if ((t = target_table(req, ddb_json_get_str(in, "TableName"))) == NULL || quota(req, t) != DDB_OK)
+    if ((t = target_table(req, req->table)) == NULL || quota(req, t) != DDB_OK)
         return req->err.code;
     arn = ddb_table_arn(req, t);
     ddb_xfer_new_id(id, (uint64_t)(now * 1000));

@@ -233,7 +233,7 @@ int ddb_op_update_kinesis_streaming_destination(ddb_req *req)
 /* Every destination ever enabled; the precision of those that deliver, the reason of a failure. */
 int ddb_op_describe_kinesis_streaming_destination(ddb_req *req)
 {
-    const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 1);
+    const ddb_table *t = ddb_table_or_fail(req, req->table, 1);
     ddb_jw *w = &req->out;
     ddb_kds_dest *d;
     size_t n;

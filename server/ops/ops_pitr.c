@@ -73,7 +73,7 @@ static void write_continuous_backups(ddb_req *req, const ddb_table *t)
 
 int ddb_op_describe_continuous_backups(ddb_req *req)
 {
-    const ddb_table *t = table_or_fail(req, ddb_json_get_str(req->in, "TableName"));
+    const ddb_table *t = table_or_fail(req, req->table);
 
     if (t == NULL)
         return req->err.code;
@@ -188,7 +188,7 @@ int ddb_op_update_continuous_backups(ddb_req *req)
     int rc = 2;
 
     for (int tries = 0; rc == 2 && tries < 16; tries++) {
-        const ddb_table *t = table_or_fail(req, ddb_json_get_str(req->in, "TableName")), *updated;
+        const ddb_table *t = table_or_fail(req, req->table), *updated;
         if (t == NULL)
             return req->err.code;
         if (t->restoring)
@@ -208,7 +208,7 @@ int ddb_op_update_continuous_backups(ddb_req *req)
     if (rc != 0)
         return ddb_req_fail_internal(req);
     write_continuous_backups(req, ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns,
-                                                                                 ddb_json_get_str(req->in, "TableName"))));
+                                                                                 req->table)));
     return DDB_OK;
 }
 

@@ -117,7 +117,7 @@ static int stream_order(const void *x, const void *y)
 
 int ddb_op_list_streams(ddb_req *req)
 {
-    const char *table = ddb_json_get_str(req->in, "TableName");
+    const char *table = req->table;
     const char *start = ddb_json_get_str(req->in, "ExclusiveStartStreamArn");
     const ddb_json *lim = ddb_v_get(req->in, "Limit"); /* a null Limit is no Limit */
     long limit = lim ? (long)ddb_v_number(lim, 1) : 100, n, i = 0, shown = 0, last_shown = -1;

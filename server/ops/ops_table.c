@@ -31,7 +31,7 @@
 
 int ddb_op_create_table(ddb_req *req)
 {
-    const char *name = ddb_json_get_str(req->in, "TableName");
+    const char *name = req->table;
     const ddb_table *t;
     /* (req->in holds only the members the model has: DDB_OPF_AS_MODELED) */
     int rc = ddb_table_create(req, req->in, NULL, NULL, &t);
@@ -48,7 +48,7 @@ int ddb_op_create_table(ddb_req *req)
 
 int ddb_op_describe_table(ddb_req *req)
 {
-    const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 1);
+    const ddb_table *t = ddb_table_or_fail(req, req->table, 1);
 
     if (t == NULL)
         return req->err.code;
@@ -121,7 +121,7 @@ static int replica_delete_check(ddb_req *req, const ddb_table *t)
 
 int ddb_op_delete_table(ddb_req *req)
 {
-    const char *name = ddb_json_get_str(req->in, "TableName");
+    const char *name = req->table;
     const ddb_table *deleted = NULL;
     int rc = 2;
 

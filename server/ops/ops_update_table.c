@@ -560,7 +560,7 @@ static void replicas_follow(ddb_req *req, const ddb_table *t)
 
 int ddb_op_update_table(ddb_req *req)
 {
-    const char *name = ddb_json_get_str(req->in, "TableName");
+    const char *name = req->table;
     update_table u = {req, ddb_json_get_str(req->in, "BillingMode"), ddb_json_get(req->in, "ProvisionedThroughput"),
                       {0}, {0}};
     const ddb_table *t = NULL;

@@ -234,7 +234,7 @@ static int write_results(ddb_req *req, const ddb_table *t, const ddb_index *ix, 
 
 int ddb_op_search_vectors(ddb_req *req)
 {
-    const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 0);
+    const ddb_table *t = ddb_table_or_fail(req, req->table, 0);
     const char *name = ddb_json_get_str(req->in, "IndexName");
     const ddb_json *sv = ddb_json_get(req->in, "SearchVector");
     const ddb_index *ix;
