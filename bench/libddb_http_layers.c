@@ -52,8 +52,8 @@
 #include <unistd.h>
 
 #include "ddb/ddb.h"
+#include "proto/buf.h"
 #include "proto/crc32.h"
-#include "proto/json.h"
 #include "proto/sigv4.h"
 
 #ifndef NO_CURL

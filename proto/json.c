@@ -471,23 +471,7 @@ long long ddb_json_integer(const ddb_json *v, long long dflt)
     return (double)n > d ? n - 1 : n;
 }
 
-/* ---- buffers ---- */
-
-void ddb_buf_reserve(ddb_buf *b, size_t extra)
-{
-    size_t need = b->len + extra + 1;
-
-    if (need <= b->cap)
-        return;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < need)
-        cap *= 2;
-    char *d = realloc(b->data, cap);
-    if (d == NULL)
-        abort();
-    b->data = d;
-    b->cap = cap;
-}
+/* ---- text ---- */
 
 size_t ddb_utf16_len(const char *s, size_t n)
 {
@@ -500,32 +484,6 @@ size_t ddb_utf16_len(const char *s, size_t n)
             len += c >= 0xF0 ? 2 : 1;
     }
     return len;
-}
-
-void ddb_buf_puts(ddb_buf *b, const char *s)
-{
-    ddb_buf_append(b, s, strlen(s));
-}
-
-void ddb_buf_printf(ddb_buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    ddb_buf_reserve(b, (size_t)n);
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
-void ddb_buf_free(ddb_buf *b)
-{
-    free(b->data);
-    memset(b, 0, sizeof(*b));
 }
 
 /* ---- writer ---- */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "proto/arena.h"
+#include "proto/buf.h" /* the writer writes into one */
 
 typedef enum ddb_json_type {
     DDB_JSON_NULL,
@@ -90,40 +91,9 @@ long long ddb_json_integer(const ddb_json *v, long long dflt);
 
 /* ---- writer ---- */
 
-/* A growable output buffer (malloc'd; reused across requests by its owner). */
-typedef struct ddb_buf {
-    char *data;
-    size_t len, cap;
-} ddb_buf;
-
-/* Makes room for `extra` more bytes plus the NUL that always follows the data. */
-void ddb_buf_reserve(ddb_buf *b, size_t extra);
-void ddb_buf_puts(ddb_buf *b, const char *s);
-
-/* Inline: the JSON writer calls these for every token of every response. */
-static inline void ddb_buf_append(ddb_buf *b, const void *p, size_t n)
-{
-    if (b->len + n + 1 > b->cap)
-        ddb_buf_reserve(b, n);
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-static inline void ddb_buf_putc(ddb_buf *b, char c)
-{
-    if (b->len + 2 > b->cap)
-        ddb_buf_reserve(b, 1);
-    b->data[b->len++] = c;
-    b->data[b->len] = '\0';
-}
-
-void ddb_buf_printf(ddb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 /* The length of UTF-8 text `s` (n bytes) in UTF-16 code units, as DynamoDB (Java) counts a
    string's length: a supplementary character is a surrogate pair, two units. */
 size_t ddb_utf16_len(const char *s, size_t n);
-void ddb_buf_free(ddb_buf *b);
 
 /*
  * A streaming JSON writer over a ddb_buf. It inserts commas itself: call key() then a value

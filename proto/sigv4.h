@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "proto/json.h" /* ddb_buf */
+#include "proto/buf.h" /* ddb_buf */
 
 #define DDB_SIGV4_ALGORITHM "AWS4-HMAC-SHA256"
 #define DDB_SIGV4_HEX_LEN 64 /* a SHA-256 or HMAC-SHA256 as lowercase hex, without NUL */

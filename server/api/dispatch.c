@@ -165,6 +165,7 @@ static void peer_request(const ddb_api *api, ddb_req *req, const ddb_http_in *in
         return;
     }
     req->peer = ddb_arena_strndup(req->arena, in->peer, in->peer_len);
+    req->table = ddb_json_get_str(req->in, "TableName"); /* not validated: as the peer sent it */
     api->peer(req);
 }
 

@@ -11,12 +11,12 @@
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
 #include "server/api/dispatch.h"
+#include "server/base/arn.h"
 #include "server/base/clock.h"
 
 /* The texts DynamoDB answers with: the developer guide's error list, and the throughput errors' texts
    captured from DynamoDB (engine/throttle.c answers them too; docs/compatibility.md, "Capacity
-   enforcement" names the captures). */
-#define INTERNAL_TEXT "Internal server error"
+   enforcement" names the captures); an internal error's is base/error.h's DDB_MSG_INTERNAL. */
 #define UNAVAILABLE_TEXT "DynamoDB is currently unavailable. (This should be a temporary state.)"
 #define RATE_TEXT "Rate of requests exceeds the allowed throughput."
 #define HOT_TEXT                                                                                                       \
@@ -458,9 +458,8 @@ static void throughput_error(ddb_req *req, const rule *r, int code)
     req->err.throttle_reason =
         r->reason[0] ? ddb_arena_strndup(req->arena, r->reason, strlen(r->reason)) : ddb_arena_sprintf(req->arena, "Table%s%s", rw, limit);
     req->err.throttle_resource =
-        ddb_arena_sprintf(req->arena, "arn:aws:dynamodb:%s:%s:table/%s",
-                          req->region != NULL && req->region[0] ? req->region : "us-east-1",
-                          req->account != NULL ? req->account : DDB_DEFAULT_ACCOUNT, table);
+        ddb_arn_table(req->arena, req->region, req->account != NULL ? req->account : DDB_DEFAULT_ACCOUNT, table, NULL,
+                      NULL);
 }
 
 /* TransactionCanceledException with one action's reason TransactionConflict (picked by the rule's
@@ -509,7 +508,7 @@ static void inject(const ddb_api *api, ddb_req *req, const rule *r, uint64_t pic
     else if (code != 0)
         ddb_req_fail_msg(req, code,
                          r->message[0] ? ddb_arena_strndup(req->arena, r->message, strlen(r->message))
-                         : code == DDB_E_INTERNAL ? INTERNAL_TEXT
+                         : code == DDB_E_INTERNAL ? DDB_MSG_INTERNAL
                                                   : UNAVAILABLE_TEXT);
     __atomic_add_fetch(&injected[req->op][r->kind], 1, __ATOMIC_RELAXED);
 }

@@ -83,18 +83,12 @@ static const char *caller_account(const ddb_auth_key *k)
     return k->account ? k->account : DEFAULT_ACCOUNT;
 }
 
-static const char *region_of(const ddb_req *req)
-{
-    return req->region != NULL && req->region[0] ? req->region : "us-east-1";
-}
-
 /* The table's ARN with its owner's account (the same for every caller, as DescribeTable gives it),
    or the caller's for a table that does not exist. */
 static const char *table_arn(ddb_req *req, const ddb_auth_key *k, const resource *r)
 {
-    return ddb_arena_sprintf(req->arena, "arn:aws:dynamodb:%s:%s:table/%s%s%s", region_of(req),
-                             r->owner ? r->owner : account_of(req, k), r->table, r->label ? "/stream/" : "",
-                             r->label ? r->label : "");
+    return ddb_arn_table(req->arena, req->region, r->owner ? r->owner : account_of(req, k), r->table,
+                         r->label ? "stream" : NULL, r->label);
 }
 
 static const char *user_arn(ddb_req *req, const ddb_auth_key *k)

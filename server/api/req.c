@@ -19,6 +19,11 @@ int ddb_req_fail_msg(ddb_req *req, int code, const char *msg)
     return code;
 }
 
+int ddb_req_fail_internal(ddb_req *req)
+{
+    return ddb_req_fail_msg(req, DDB_E_INTERNAL, DDB_MSG_INTERNAL);
+}
+
 int ddb_req_fail(ddb_req *req, int code, const char *fmt, ...)
 {
     va_list ap;
@@ -53,6 +58,7 @@ void ddb_req_internal(ddb_req *sub, const ddb_req *parent, ddb_arena *a, int op,
     sub->account = account;
     sub->region = region;
     sub->ns = ns;
+    sub->table = ddb_json_get_str(in, "TableName"); /* validation, if the caller asks for it, resolves it again */
     ddb_jw_init(&sub->out, out);
 }
 

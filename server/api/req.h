@@ -51,6 +51,9 @@ typedef struct ddb_req {
        Unprocessed*, ConsumedCapacity, ItemCollectionMetrics); NULL where a name was sent */
     const char *table_as_sent;
     const char **items_as_sent;
+    /* the request's TableName, an ARN resolved to its name (validate_arn.c; a sub-request made
+       in-process: ddb_req_internal), for the handler; NULL where none was sent */
+    const char *table;
     uint64_t now_ms;        /* wall clock at arrival */
     /* what the handler consumed, recorded as it went (engine/meter.h; NULL: nothing), charged once
        by dispatch after the handler returns, which sets the units it consumed (access log, span) */
@@ -77,6 +80,8 @@ typedef struct ddb_req {
 int ddb_req_fail(ddb_req *req, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The same with an already formatted message (not copied; must outlive the request). */
 int ddb_req_fail_msg(ddb_req *req, int code, const char *msg);
+/* The same for an internal error: DDB_E_INTERNAL with its one message (DDB_MSG_INTERNAL). */
+int ddb_req_fail_internal(ddb_req *req);
 
 /* Appends req->err as DynamoDB's error body: {"__type": "<namespace>#<Type>", "message": ..., and
    each detail set: the Item a condition returned, the CancellationReasons, the ThrottlingReasons}. */

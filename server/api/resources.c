@@ -65,26 +65,44 @@ const char *const *ddb_res_action_names(ddb_op op, ddb_res_actions acts)
 typedef struct walk {
     const ddb_res_member *m;
     ddb_res_fn fn;
+    ddb_res_place_fn place; /* instead of fn: ddb_res_places */
     void *ctx;
     int *named;
 } walk;
 
-static int found(walk *w, const char *text)
+/* The text of member `i` of `obj`: its value, or its key when `key` (a map's key, "A{}"). */
+static int found(walk *w, ddb_json *obj, uint32_t i, int key)
 {
+    const ddb_json_member *at = &obj->u.members[i];
+
     *w->named = 1;
-    return w->fn(w->ctx, w->m, text);
+    if (w->place != NULL)
+        return w->place(w->ctx, w->m, obj, i, key);
+    return w->fn(w->ctx, w->m, key ? at->key : at->val->u.s);
 }
 
-/* The texts at `path` under `at`, the value of a member (`end` what follows its name). */
-static int visit_member(walk *w, const ddb_json *at, const char *end);
+/* The texts at `path` under member i of `obj` (`end` what follows its name in the path). */
+static int visit_member(walk *w, ddb_json *obj, uint32_t i, const char *end);
+
+/* Whether member i of `obj` is followed by another of its name (a handler reads the last). */
+static int shadowed(const ddb_json *obj, uint32_t i)
+{
+    const ddb_json_member *m = &obj->u.members[i];
+
+    for (uint32_t j = i + 1; j < obj->n; j++)
+        if (obj->u.members[j].klen == m->klen && memcmp(obj->u.members[j].key, m->key, m->klen) == 0)
+            return 1;
+    return 0;
+}
 
 /*
  * The texts at `path` under v: a member name, "[]" for each element, "{}" for each key. A member
  * sent twice is visited each time: the JSON reader keeps both, and a handler reads the last
  * (ddb_json_get) where this once read the first, so {"TableName": "mine", "TableName": "theirs"}
- * was decided on "mine" and served from "theirs".
+ * was decided on "mine" and served from "theirs". ddb_res_places visits only the member a
+ * handler reads, the last.
  */
-static int visit(walk *w, const ddb_json *v, const char *path)
+static int visit(walk *w, ddb_json *v, const char *path)
 {
     const char *end = path + strcspn(path, ".[{");
     size_t n = (size_t)(end - path);
@@ -93,41 +111,58 @@ static int visit(walk *w, const ddb_json *v, const char *path)
     if (v == NULL || v->type != DDB_JSON_OBJECT)
         return 0;
     for (uint32_t i = 0; i < v->n && rc == 0; i++)
-        if (v->u.members[i].klen == n && memcmp(v->u.members[i].key, path, n) == 0)
-            rc = visit_member(w, v->u.members[i].val, end);
+        if (v->u.members[i].klen == n && memcmp(v->u.members[i].key, path, n) == 0 &&
+            (w->place == NULL || !shadowed(v, i)))
+            rc = visit_member(w, v, i, end);
     return rc;
 }
 
-static int visit_member(walk *w, const ddb_json *at, const char *end)
+static int visit_member(walk *w, ddb_json *obj, uint32_t i, const char *end)
 {
+    ddb_json *at = obj->u.members[i].val;
     int rc = 0;
 
     if (*end == '\0')
-        return at->type == DDB_JSON_STRING ? found(w, at->u.s) : 0;
+        return at->type == DDB_JSON_STRING ? found(w, obj, i, 0) : 0;
     if (end[0] == '{') { /* "A{}": the map's keys */
-        for (uint32_t i = 0; at->type == DDB_JSON_OBJECT && i < at->n && rc == 0; i++)
-            rc = found(w, at->u.members[i].key);
+        for (uint32_t k = 0; at->type == DDB_JSON_OBJECT && k < at->n && rc == 0; k++)
+            rc = found(w, at, k, 1);
         return rc;
     }
     if (end[0] == '[') { /* "A[].B": each element */
-        for (uint32_t i = 0; at->type == DDB_JSON_ARRAY && i < at->n && rc == 0; i++)
-            rc = visit(w, at->u.items[i], end + 3);
+        for (uint32_t k = 0; at->type == DDB_JSON_ARRAY && k < at->n && rc == 0; k++)
+            rc = visit(w, at->u.items[k], end + 3);
         return rc;
     }
     return visit(w, at, end + 1);
 }
 
-int ddb_res_each(ddb_op op, const ddb_json *body, ddb_res_fn fn, void *ctx, int *named)
+static int each(ddb_op op, const ddb_json *body, walk *w)
 {
     int rc = 0;
 
-    *named = 0;
+    *w->named = 0;
     if ((unsigned)op >= DDB_OP__COUNT)
         return 0;
     for (unsigned i = rows[op].first; i < (unsigned)rows[op].first + rows[op].count && rc == 0; i++) {
-        walk w = {&members[i], fn, ctx, named};
+        w->m = &members[i];
         if (members[i].kind != DDB_RES_NONE)
-            rc = visit(&w, body, members[i].path);
+            rc = visit(w, (ddb_json *)body, members[i].path);
     }
     return rc;
+}
+
+int ddb_res_each(ddb_op op, const ddb_json *body, ddb_res_fn fn, void *ctx, int *named)
+{
+    walk w = {NULL, fn, NULL, ctx, named};
+
+    return each(op, body, &w);
+}
+
+int ddb_res_places(ddb_op op, ddb_json *body, ddb_res_place_fn fn, void *ctx)
+{
+    int named;
+    walk w = {NULL, NULL, fn, ctx, &named};
+
+    return each(op, body, &w);
 }

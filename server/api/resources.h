@@ -51,6 +51,13 @@ const char *const *ddb_res_action_names(ddb_op op, ddb_res_actions acts);
 typedef int (*ddb_res_fn)(void *ctx, const ddb_res_member *m, const char *text);
 int ddb_res_each(ddb_op op, const ddb_json *body, ddb_res_fn fn, void *ctx, int *named);
 
+/* The same walk for who rewrites what it finds (validate_arn.c resolves table ARNs in place):
+   fn(ctx, member, obj, i, key) with the text's place, member i of `obj`: its value, or its key
+   when `key` (a map's key, "A{}"). Only the member a handler reads is visited (of a name sent
+   twice, the last), as the handler would find it. */
+typedef int (*ddb_res_place_fn)(void *ctx, const ddb_res_member *m, ddb_json *obj, uint32_t i, int key);
+int ddb_res_places(ddb_op op, ddb_json *body, ddb_res_place_fn fn, void *ctx);
+
 /* The whole list, for ddb_spec_dump --resources: *n entries. */
 const ddb_res_member *ddb_res_list(size_t *n);
 

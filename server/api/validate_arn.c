@@ -8,6 +8,9 @@
  * (arena) tree, so every handler and every message after this point sees the name. The
  * transactions' TableName members (TransactItems[].Put, Update, Delete, ConditionCheck, Get) take
  * an ARN too (API reference: "You can also provide the Amazon Resource Name (ARN) of the table").
+ * The members are resources.def's (ddb_res_places walks it), the list --auth decides on, so a new
+ * operation's TableName is resolved by its row; the request's own TableName is left in req->table,
+ * where its handler reads it.
  *
  *  - malformed (not a table ARN, an index or stream ARN, a bad name) or naming another region:
  *    ValidationException "Invalid TableArn: Invalid ResourceArn provided as input <arn>", DynamoDB's
@@ -27,6 +30,7 @@
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
 #include "server/api/auth.h"
+#include "server/api/resources.h"
 #include "server/api/validate_internal.h"
 #include "server/base/arn.h"
 
@@ -92,8 +96,7 @@ int ddb_arn_check_account(ddb_req *req, const char *arn, size_t n)
                : refuse_account(req, arn, n, NULL);
 }
 
-/* The name an ARN stands for, or NULL with the error recorded. */
-static const char *resolve(ddb_req *req, const char *arn, size_t n, const char *action)
+const char *ddb_resolve_table_arn(ddb_req *req, const char *arn, size_t n, const char *action)
 {
     ddb_arn a;
     const char *region = req->region != NULL && req->region[0] ? req->region : "us-east-1";
@@ -107,38 +110,6 @@ static const char *resolve(ddb_req *req, const char *arn, size_t n, const char *
         return NULL;
     }
     return ddb_arena_strndup(req->arena, a.name, a.name_len);
-}
-
-/* A TableName member of `obj` resolved in place (an ARN becomes its name; *sent, when asked for,
-   keeps the ARN). */
-static int resolve_name(ddb_req *req, const ddb_json *obj, const char *action, const char **sent)
-{
-    ddb_json *name = (ddb_json *)ddb_v_get(obj, "TableName");
-    const char *plain;
-
-    if (name == NULL || name->type != DDB_JSON_STRING || !ddb_arn_like(name->u.s, name->n))
-        return DDB_OK;
-    if ((plain = resolve(req, name->u.s, name->n, action)) == NULL)
-        return req->err.code;
-    if (sent != NULL)
-        *sent = name->u.s;
-    name->u.s = plain;
-    name->n = (uint32_t)strlen(plain);
-    return DDB_OK;
-}
-
-/* TransactWriteItems' and TransactGetItems' actions, each with the IAM action it is authorized by. */
-static int resolve_transact(ddb_req *req, const ddb_json *items)
-{
-    static const char *const acts[][2] = {{"Put", "PutItem"},       {"Update", "UpdateItem"},
-                                          {"Delete", "DeleteItem"}, {"ConditionCheck", "ConditionCheckItem"},
-                                          {"Get", "GetItem"}};
-
-    for (uint32_t i = 0; items != NULL && items->type == DDB_JSON_ARRAY && i < items->n; i++)
-        for (size_t j = 0; j < sizeof(acts) / sizeof(acts[0]); j++)
-            if (resolve_name(req, ddb_v_get(items->u.items[i], acts[j][0]), acts[j][1], NULL) != DDB_OK)
-                return req->err.code;
-    return DDB_OK;
 }
 
 /* The same table twice in RequestItems (by its name and its ARN, or one key twice): one entry, at
@@ -162,37 +133,88 @@ static void collapse_items(ddb_json *items, const char **sent)
     items->n = n;
 }
 
-/* RequestItems' ARN keys resolved to names; req->items_as_sent keeps the keys as sent. */
-static int resolve_items(ddb_req *req, ddb_json *items)
+/*
+ * The members that take an existing table's name or its ARN: resources.def's TABLE rows that are a
+ * TableName at the top or in a list's element (a transaction's action), or a map's key
+ * (RequestItems). The others name a table to be made (ImportTable's TableCreationParameters: an
+ * ARN there is refused as a bad name, as CreateTable refuses it) or take the ARN itself (TableArn,
+ * SourceTableArn), read by their handlers.
+ */
+static int takes_arn(const ddb_res_member *m)
 {
-    const char **sent = NULL;
+    size_t n = strlen(m->path);
 
-    for (uint32_t i = 0; i < items->n; i++) {
-        ddb_json_member *m = &items->u.members[i];
-        const char *plain;
-        if (!ddb_arn_like(m->key, m->klen))
-            continue;
-        if ((plain = resolve(req, m->key, m->klen, NULL)) == NULL)
+    if (m->kind != DDB_RES_TABLE)
+        return 0;
+    if (strcmp(m->path, "TableName") == 0 || (n > 2 && strcmp(m->path + n - 2, "{}") == 0))
+        return 1;
+    return strstr(m->path, "[].") != NULL && n > 10 && strcmp(m->path + n - 10, ".TableName") == 0;
+}
+
+typedef struct resolving {
+    ddb_req *req;
+    ddb_json *items;    /* RequestItems, once a key of it was seen */
+    const char **sent;  /* its keys as sent, where an ARN was resolved (req->items_as_sent) */
+} resolving;
+
+/* A RequestItems key resolved in place; its key as sent kept in r->sent. */
+static int resolve_key(resolving *r, ddb_json *items, uint32_t i)
+{
+    ddb_json_member *m = &items->u.members[i];
+    const char *plain;
+
+    r->items = items;
+    if (!ddb_arn_like(m->key, m->klen))
+        return DDB_OK;
+    if ((plain = ddb_resolve_table_arn(r->req, m->key, m->klen, NULL)) == NULL)
+        return r->req->err.code;
+    if (r->sent == NULL)
+        r->sent = ddb_arena_calloc(r->req->arena, sizeof(*r->sent) * items->n);
+    r->sent[i] = m->key;
+    m->key = plain;
+    m->klen = (uint32_t)strlen(plain);
+    return DDB_OK;
+}
+
+/* One resource-bearing member (resources.h's ddb_res_places): a TableName resolved in place (an
+   ARN becomes its name; the request's own keeps the ARN in req->table_as_sent and its name in
+   req->table for the handler). `action`: the IAM action a transaction's member is authorized by
+   (the developer guide, "Using IAM with DynamoDB transactions"); NULL, the operation's own. */
+static int resolve_place(void *ctx, const ddb_res_member *m, ddb_json *obj, uint32_t i, int key)
+{
+    resolving *r = ctx;
+    ddb_req *req = r->req;
+    ddb_json *name = obj->u.members[i].val;
+    const char *action = m->actions == DDB_RES_OP ? NULL : ddb_res_action_names((ddb_op)req->op, m->actions)[0];
+    const char *plain = NULL;
+    int own = strcmp(m->path, "TableName") == 0;
+
+    if (!takes_arn(m))
+        return DDB_OK;
+    if (key)
+        return resolve_key(r, obj, i);
+    if (ddb_arn_like(name->u.s, name->n)) {
+        if ((plain = ddb_resolve_table_arn(req, name->u.s, name->n, action)) == NULL)
             return req->err.code;
-        if (sent == NULL)
-            sent = ddb_arena_calloc(req->arena, sizeof(*sent) * items->n);
-        sent[i] = m->key;
-        m->key = plain;
-        m->klen = (uint32_t)strlen(plain);
+        if (own)
+            req->table_as_sent = name->u.s;
+        name->u.s = plain;
+        name->n = (uint32_t)strlen(plain);
     }
-    collapse_items(items, sent);
-    req->items_as_sent = sent;
+    if (own)
+        req->table = name->u.s;
     return DDB_OK;
 }
 
 int ddb_resolve_table_arns(ddb_req *req, const ddb_json *in)
 {
-    ddb_json *items = (ddb_json *)ddb_v_get(in, "RequestItems");
+    resolving r = {req, NULL, NULL};
 
-    if (resolve_name(req, in, NULL, &req->table_as_sent) != DDB_OK ||
-        resolve_transact(req, ddb_v_get(in, "TransactItems")) != DDB_OK)
+    if (ddb_res_places((ddb_op)req->op, (ddb_json *)in, resolve_place, &r) != DDB_OK)
         return req->err.code;
-    if (items == NULL || items->type != DDB_JSON_OBJECT)
-        return DDB_OK;
-    return resolve_items(req, items);
+    if (r.items != NULL) {
+        collapse_items(r.items, r.sent);
+        req->items_as_sent = r.sent;
+    }
+    return DDB_OK;
 }

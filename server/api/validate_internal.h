@@ -84,9 +84,14 @@ static inline const char *long_text(ddb_arena *a, const ddb_json *v)
 
 /* The account every ARN names (docs/compatibility.md: one namespace). */
 
-/* Resolves table ARNs in TableName (and BatchGetItem/BatchWriteItem RequestItems keys) to
- * names, in the request tree; NULL or the error recorded on the request (validate_arn.c). */
+/* Resolves the table ARNs of the members resources.def lists (TableName, a transaction's
+ * TableName, BatchGetItem/BatchWriteItem RequestItems keys) to names, in the request tree, and
+ * leaves the request's own TableName in req->table; DDB_OK or the error recorded on the request
+ * (validate_arn.c). */
 int ddb_resolve_table_arns(ddb_req *req, const ddb_json *in);
+/* The name table ARN `arn` (n bytes) stands for, or NULL with the error recorded; `action` the IAM
+   action its refusal names (NULL: the operation's). */
+const char *ddb_resolve_table_arn(ddb_req *req, const char *arn, size_t n, const char *action);
 
 /* validateExpressionParams for a structure without legacy parameters: "ExpressionAttributeNames can
  * only be specified when using expressions", ... (validate_data.c). */

@@ -202,9 +202,6 @@ static const char *arn_rules(ddb_req *req, const ddb_json *in)
     const ddb_json *arn = ddb_v_get(in, "ResourceArn");
     ddb_arn a;
     int split;
-    ddb_json copy = *arn;
-    ddb_json_member member = {"TableName", 9, &copy};
-    ddb_json obj = {.type = DDB_JSON_OBJECT, .n = 1, .u.members = &member};
 
     if (!ddb_arn_like(arn->u.s, arn->n))
         return ddb_arena_sprintf(req->arena, INVALID "ARNs must start with 'arn:': %s", arn->u.s);
@@ -215,8 +212,8 @@ static const char *arn_rules(ddb_req *req, const ddb_json *in)
                                          "resource arn: %s", arn->u.s);
     if (split && names_under_table(&a, "backup"))
         return ddb_arena_sprintf(req->arena, INVALID "Provided Arn is not a DynamoDB resource arn: %s", arn->u.s);
-    /* validate_arn.c resolves a copy, so the handler still sees (and reports) the ARN itself */
-    if (ddb_resolve_table_arns(req, &obj) != DDB_OK)
+    /* resolved aside, so the handler still sees (and reports) the ARN itself */
+    if (ddb_resolve_table_arn(req, arn->u.s, arn->n, NULL) == NULL)
         return req->err.msg != NULL ? req->err.msg : "";
     return NULL;
 }

@@ -84,3 +84,12 @@ int ddb_arn_type_is(const ddb_arn *a, const char *type)
 {
     return is(a->type, a->type_len, type);
 }
+
+const char *ddb_arn_table(ddb_arena *a, const char *region, const char *account, const char *name, const char *kind,
+                          const char *id)
+{
+    const char *arn = ddb_arena_sprintf(a, "arn:aws:dynamodb:%s:%s:table/%s",
+                                        region != NULL && region[0] ? region : "us-east-1", account, name);
+
+    return kind == NULL ? arn : ddb_arena_sprintf(a, "%s/%s/%s", arn, kind, id);
+}

@@ -16,6 +16,8 @@
 
 #include <stddef.h>
 
+#include "proto/arena.h"
+
 typedef struct ddb_arn {
     /* pointers into the text; a field the ARN lacks is NULL with length 0 */
     const char *partition, *service, *region, *account, *resource; /* resource: all after the 5th ':' */
@@ -46,5 +48,12 @@ int ddb_arn_is(const ddb_arn *a, const char *sub);
 
 /* Whether the ARN's resource type is `type` ("table", "stream", ...). */
 int ddb_arn_type_is(const ddb_arn *a, const char *type);
+
+/* The ARN of table `name` of `account` in `region` (NULL or "": us-east-1), in arena a:
+   "arn:aws:dynamodb:<region>:<account>:table/<name>", and "/<kind>/<id>" after it when kind is not
+   NULL (an index's, a stream's). The one place a table's ARN is written: the description, the
+   authorization decision, a throttling error's resource and a stream's ARN all name it so. */
+const char *ddb_arn_table(ddb_arena *a, const char *region, const char *account, const char *name, const char *kind,
+                          const char *id);
 
 #endif

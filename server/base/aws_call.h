@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "proto/json.h"
+#include "proto/buf.h"
 #include "proto/sigv4.h"
 
 typedef struct ddb_aws_signer {

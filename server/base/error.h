@@ -8,6 +8,11 @@
 
 #include "proto/attr.h"
 
+/* DDB_E_INTERNAL's message, the one text DynamoDB answers an InternalServerError with; written
+   here once so that every layer that fails so (a handler, the engine, the HTTP front) says the
+   same. */
+#define DDB_MSG_INTERNAL "Internal server error"
+
 /* One entry of TransactionCanceledException's "CancellationReasons", in action order. */
 typedef struct ddb_cancel_reason {
     const char *code;     /* "None", "ConditionalCheckFailed", "ValidationError", "TransactionConflict", ... */

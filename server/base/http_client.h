@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "proto/json.h"
+#include "proto/buf.h"
 
 /* "http://HOST[:PORT][/PATH]", split. */
 typedef struct ddb_http_url {

@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "proto/json.h"
 #include "server/base/clock.h"
 #include "server/base/http_client.h"
 #include "server/base/log.h"

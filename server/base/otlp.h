@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "proto/json.h"
+#include "proto/buf.h"
 #include "server/base/trace.h"
 
 #define DDB_OTLP_QUEUE 4096 /* spans waiting at most */

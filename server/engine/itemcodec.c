@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "proto/json.h"
+#include "proto/buf.h"
 
 static void put_varint(ddb_buf *b, uint64_t v)
 {

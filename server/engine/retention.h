@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "proto/json.h"
+#include "proto/buf.h"
 #include "server/base/batch.h"
 #include "server/engine/engine.h"
 #include "server/storage/storage.h"

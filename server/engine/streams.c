@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "server/base/arn.h"
 #include "server/base/log.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/keycodec.h"
@@ -337,8 +338,7 @@ void ddb_stream_info_delete(ddb_batch *b, ddb_arena *a, uint32_t id)
 const char *ddb_stream_arn(ddb_arena *a, const char *region, const char *account, const char *table,
                            const char *label)
 {
-    return ddb_arena_sprintf(a, "arn:aws:dynamodb:%s:%s:table/%s/stream/%s", region && region[0] ? region : "us-east-1",
-                             account != NULL ? account : "000000000000", table, label);
+    return ddb_arn_table(a, region, account != NULL ? account : "000000000000", table, "stream", label);
 }
 
 /* A shard's id: the generation's start time and a tag that names the stream, generation and shard

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "server/base/arn.h"
 #include "server/base/be.h"
 #include "server/base/clock.h"
 #include "proto/arena.h"
@@ -135,12 +136,8 @@ static double rate_of(const ddb_table *t, const ddb_index *ix, int write)
 /* The ARN of t, or of its index ix, as ThrottlingReasons' "resource" names it (arena memory). */
 static const char *resource_arn(ddb_arena *a, const ddb_table *t, const ddb_index *ix)
 {
-    const char *region = t->region != NULL && t->region[0] ? t->region : "us-east-1";
-    const char *account = t->account != NULL ? t->account : DEFAULT_ACCOUNT;
-
-    if (ix != NULL)
-        return ddb_arena_sprintf(a, "arn:aws:dynamodb:%s:%s:table/%s/index/%s", region, account, t->name, ix->name);
-    return ddb_arena_sprintf(a, "arn:aws:dynamodb:%s:%s:table/%s", region, account, t->name);
+    return ddb_arn_table(a, t->region, t->account != NULL ? t->account : DEFAULT_ACCOUNT, t->name,
+                         ix != NULL ? "index" : NULL, ix != NULL ? ix->name : NULL);
 }
 
 /* Records the error: its type and text, and its ThrottlingReasons entry, whose reason is

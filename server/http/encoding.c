@@ -3,6 +3,7 @@
  */
 #include "server/http/encoding.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

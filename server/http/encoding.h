@@ -18,7 +18,7 @@
 
 #include <stddef.h>
 
-#include "proto/json.h" /* ddb_buf */
+#include "proto/buf.h" /* ddb_buf */
 
 #define X_ENCODINGS(X) \
     X(NONE, "")        \

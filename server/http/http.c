@@ -234,7 +234,7 @@ static void decode_body(ddb_http *h, http_thread *t, h2o_req_t *req, ddb_buf *in
         in->body_error_msg = ddb_arena_sprintf(r->arena, "Request size exceeded %zu bytes", h->cfg->max_body);
     } else {
         in->body_error = DDB_E_INTERNAL;
-        in->body_error_msg = "Internal server error";
+        in->body_error_msg = DDB_MSG_INTERNAL;
     }
 }
 

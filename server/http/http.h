@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "proto/json.h"
+#include "proto/buf.h"
 #include "server/api/dispatch.h"
 
 typedef struct ddb_http ddb_http;

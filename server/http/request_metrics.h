@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "ddb/ddb_status.h"
-#include "proto/json.h"
+#include "proto/buf.h"
 #include "proto/ops.h"
 
 /* Latency buckets, in seconds (le="..."), then +Inf. */

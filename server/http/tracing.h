@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "proto/json.h"
+#include "proto/buf.h"
 #include "server/api/req.h"
 #include "server/base/trace.h"
 

@@ -43,7 +43,7 @@ static int backup_or_fail(ddb_req *req, const char *arn, ddb_backup *b)
     int rc = id != NULL ? ddb_backup_load(req->eng->store, req->arena, id, b) : 1;
 
     if (rc < 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     if (rc == 1 || b->pitr || strcmp(b->arn, arn) != 0 || strcmp(b->ns, req->ns ? req->ns : "") != 0)
         return ddb_req_fail(req, DDB_E_BACKUP_NOT_FOUND, "Backup not found: %s", arn);
     return DDB_OK;
@@ -193,7 +193,7 @@ static void write_description(ddb_req *req, const ddb_backup *b, const char *sta
 
 int ddb_op_create_backup(ddb_req *req)
 {
-    const char *name = ddb_json_get_str(req->in, "TableName");
+    const char *name = req->table;
     const ddb_table *t = ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, name));
     uint64_t now = ddb_clock_now_ms();
     char *id;
@@ -205,7 +205,7 @@ int ddb_op_create_backup(ddb_req *req)
     if (t->restoring)
         return ddb_req_fail(req, DDB_E_TABLE_IN_USE, "Table is being restored: %s", name);
     if ((keyspace = ddb_catalog_new_id(req->eng->catalog)) == 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     /* the 14-digit creation time in ms and 8 hex digits, as DynamoDB names backups; made to grow, so
        ListBackups (in id order) lists in creation order also within one millisecond */
     id = ddb_arena_alloc(req->arena, 32);
@@ -213,7 +213,7 @@ int ddb_op_create_backup(ddb_req *req)
     /* the backup is the table as of now: every write acknowledged before this request is in it */
     ddb_backup_of_table(req, t, id, ddb_json_get_str(req->in, "BackupName"), now, keyspace, &b);
     if (ddb_backup_create(req->eng, &b, 0) != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     ddb_jw_obj_begin(&req->out);
     ddb_jw_key(&req->out, "BackupDetails");
     write_backup_details(&req->out, &b, NULL);
@@ -255,7 +255,7 @@ int ddb_op_delete_backup(ddb_req *req)
     if (strcmp(b.status, "AVAILABLE") != 0 || restoring_from(req, b.keyspace))
         return ddb_req_fail(req, DDB_E_BACKUP_IN_USE, IN_USE_TEXT);
     if (ddb_backup_delete(req->eng, &b) != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     write_description(req, &b, "DELETED");
     return DDB_OK;
 }
@@ -315,7 +315,7 @@ int ddb_op_list_backups(ddb_req *req)
     const char *type = ddb_json_get_str(in, "BackupType");
     const ddb_json *lo = ddb_json_get(in, "TimeRangeLowerBound"), *hi = ddb_json_get(in, "TimeRangeUpperBound");
     const char *start = ddb_json_get_str(in, "ExclusiveStartBackupArn");
-    list_state st = {req, ddb_json_get_str(in, "TableName"), 0, 0, -1, 1e300, 100, 0, NULL, 0};
+    list_state st = {req, req->table, 0, 0, -1, 1e300, 100, 0, NULL, 0};
 
     /* USER is "the default setting if no other backup types are specified" (the API reference) */
     st.user = type == NULL || strcmp(type, "USER") == 0 || strcmp(type, "ALL") == 0;
@@ -331,7 +331,7 @@ int ddb_op_list_backups(ddb_req *req)
     ddb_jw_arr_begin(&req->out);
     if (ddb_backup_each(req->eng->store, req->ns ? req->ns : "", start ? ddb_backup_id_of_arn(start) : NULL, list_cb,
                         &st) != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     ddb_jw_arr_end(&req->out);
     if (st.more && st.last != NULL)
         write_str(&req->out, "LastEvaluatedBackupArn", st.last);

@@ -372,7 +372,7 @@ int ddb_op_batch_get_item(ddb_req *req)
             }
             bt.done++;
             if (ddb_consist_read_item(req->eng, g[i].t, g[i].consistent, req->arena, k, &item, &size, &found) != 0)
-                return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+                return ddb_req_fail_internal(req);
             if (found && total + size > BATCH_GET_RESPONSE_LIMIT) {
                 full = 1; /* this key and the rest come back in UnprocessedKeys, unread and uncharged */
                 break;

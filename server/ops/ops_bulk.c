@@ -189,7 +189,7 @@ int ddb_op_start_bulk_put_items(ddb_req *req)
         ddb_xfer_describe(req, "BulkOperationDescription", prev);
         return DDB_OK;
     }
-    if ((t = target_table(req, ddb_json_get_str(in, "TableName"))) == NULL || quota(req, t) != DDB_OK)
+    if ((t = target_table(req, req->table)) == NULL || quota(req, t) != DDB_OK)
         return req->err.code;
     arn = ddb_table_arn(req, t);
     ddb_xfer_new_id(id, (uint64_t)(now * 1000));
@@ -292,7 +292,7 @@ int ddb_op_cancel_bulk_operation(ddb_req *req)
     id = strstr(arn, "/bulk-operation/") + strlen("/bulk-operation/");
     if (ddb_xfer_store(req->eng->store, DDB_BULK_CANCEL_PREFIX, id, "{}", 2) != 0 ||
         ddb_xfer_update(req->eng->store, DDB_BULK_PREFIX, id, rec, &set, 1) != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     ddb_tasks_kick(req->eng->tasks);
     ddb_jw_obj_begin(&req->out);
     ddb_jw_key(&req->out, "BulkOperationArn");

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "ddb/ddb_status.h"
+#include "server/base/arn.h"
 #include "server/engine/engine.h"
 #include "server/engine/item.h"
 #include "server/expr/expr.h"
@@ -210,7 +211,7 @@ int ddb_table_edit_or_fail(ddb_req *req, int rc)
     if (rc == 1)
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
                             ddb_json_get_str(req->in, "TableName"));
-    return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    return ddb_req_fail_internal(req);
 }
 
 int ddb_read_admitted(ddb_req *req, const ddb_table *t, const ddb_index *ix, const char *key, size_t klen,
@@ -333,8 +334,7 @@ const char *ddb_table_account(const ddb_table *t)
 
 const char *ddb_table_arn(ddb_req *req, const ddb_table *t)
 {
-    return ddb_arena_sprintf(req->arena, "arn:aws:dynamodb:%s:%s:table/%s",
-                             req->region && req->region[0] ? req->region : "us-east-1", ddb_table_account(t), t->name);
+    return ddb_arn_table(req->arena, req->region, ddb_table_account(t), t->name, NULL, NULL);
 }
 
 void ddb_write_time_ms(ddb_jw *w, uint64_t ms)

@@ -80,7 +80,7 @@ static int create_table(ddb_req *req, const ddb_json *params)
         if (rc == 1)
             ddb_req_fail(&r, DDB_E_RESOURCE_IN_USE, "Table already exists: %s", ddb_json_get_str(copy, "TableName"));
         else if (rc == -1)
-            ddb_req_fail(&r, DDB_E_INTERNAL, "Internal server error");
+            ddb_req_fail_internal(&r);
     }
     if (r.err.code != DDB_OK)
         ddb_req_fail(req, r.err.code, "%s", r.err.msg ? r.err.msg : "");
@@ -121,7 +121,7 @@ int ddb_op_import_table(ddb_req *req)
     in = ddb_v_known(req->arena, in, ddb_spec_import_table.fields);
     params = ddb_v_known(req->arena, params, ddb_spec_create_table.fields);
     if ((t = ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, name))) == NULL)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     arn = ddb_table_arn(req, t);
     ddb_xfer_new_id(id, (uint64_t)(now * 1000));
     snprintf(ts, sizeof(ts), "%.3f", now);

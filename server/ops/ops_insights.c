@@ -135,7 +135,7 @@ int ddb_op_update_contributor_insights(ddb_req *req)
 
 int ddb_op_describe_contributor_insights(ddb_req *req)
 {
-    const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 1);
+    const ddb_table *t = ddb_table_or_fail(req, req->table, 1);
     const char *index = ddb_json_get_str(req->in, "IndexName");
     const ddb_ci_state *st = t != NULL ? state_of(req, t, index) : NULL;
     ddb_jw *w = &req->out;
@@ -223,8 +223,8 @@ int ddb_op_list_contributor_insights(ddb_req *req)
     ci_summary *s;
     ddb_jw *w = &req->out;
 
-    if (ddb_json_get_str(req->in, "TableName") != NULL &&
-        (t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 1)) == NULL)
+    if (req->table != NULL &&
+        (t = ddb_table_or_fail(req, req->table, 1)) == NULL)
         return req->err.code;
     n = summaries(req, t, &s);
     if (token_place(ddb_json_get_str(req->in, "NextToken"), n, &from) != 0)

@@ -124,7 +124,7 @@ static void write_result(ddb_req *req, const ddb_mutation *m, return_values rv)
 
 int ddb_op_put_item(ddb_req *req)
 {
-    const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 0);
+    const ddb_table *t = ddb_table_or_fail(req, req->table, 0);
     return_values rv = parse_return_values(req->in);
     ddb_mutation m;
     ddb_key key;
@@ -141,7 +141,7 @@ int ddb_op_put_item(ddb_req *req)
 
 int ddb_op_delete_item(ddb_req *req)
 {
-    const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 0);
+    const ddb_table *t = ddb_table_or_fail(req, req->table, 0);
     return_values rv = parse_return_values(req->in);
     ddb_mutation m;
     ddb_key key;
@@ -166,7 +166,7 @@ static int update_targets_or_fail(ddb_req *req, const ddb_table *t)
 
 int ddb_op_update_item(ddb_req *req)
 {
-    const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 0);
+    const ddb_table *t = ddb_table_or_fail(req, req->table, 0);
     return_values rv = parse_return_values(req->in);
     ddb_mutation m;
     ddb_key key;
@@ -186,7 +186,7 @@ int ddb_op_update_item(ddb_req *req)
 
 int ddb_op_get_item(ddb_req *req)
 {
-    const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 0);
+    const ddb_table *t = ddb_table_or_fail(req, req->table, 0);
     const ddb_json *cr = ddb_json_get(req->in, "ConsistentRead");
     int consistent = cr != NULL && cr->type == DDB_JSON_BOOL && cr->u.b;
     ddb_jw *w = &req->out;
@@ -199,7 +199,7 @@ int ddb_op_get_item(ddb_req *req)
         ddb_read_throttled_or_fail(req, t, NULL, key.bytes, key.len) != DDB_OK)
         return req->err.code;
     if (ddb_consist_read_item(req->eng, t, consistent, req->arena, &key, &item, &size, &found) != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     ddb_jw_obj_begin(w);
     if (found) {
         ddb_expr_project(req->arena, req->parsed.projection, &item, &out);

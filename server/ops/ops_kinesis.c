@@ -159,7 +159,7 @@ static int run(kds_op *o, kds_change change)
         return ddb_req_fail(o->req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
                             o->table);
     if (rc != 0)
-        return ddb_req_fail(o->req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(o->req);
     return DDB_OK;
 }
 
@@ -203,7 +203,7 @@ int ddb_op_enable_kinesis_streaming_destination(ddb_req *req)
     if (ddb_table_or_fail(req, o.table, 1) == NULL)
         return req->err.code;
     if ((o.log = ddb_catalog_new_id(req->eng->catalog)) == 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     if (run(&o, enable_change) != DDB_OK)
         return req->err.code;
     return answer(&o, "ENABLING", "EnableKinesisStreamingConfiguration");
@@ -233,7 +233,7 @@ int ddb_op_update_kinesis_streaming_destination(ddb_req *req)
 /* Every destination ever enabled; the precision of those that deliver, the reason of a failure. */
 int ddb_op_describe_kinesis_streaming_destination(ddb_req *req)
 {
-    const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 1);
+    const ddb_table *t = ddb_table_or_fail(req, req->table, 1);
     ddb_jw *w = &req->out;
     ddb_kds_dest *d;
     size_t n;

@@ -598,7 +598,7 @@ static int select_one_item(sel *x)
     if (ddb_read_throttled_or_fail(req, x->t, NULL, key.bytes, key.len) != DDB_OK)
         return req->err.code;
     if (ddb_consist_read_item(req->eng, x->t, consistent_read(req->in), req->arena, &key, &item, &size, &found) != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "Items");
     ddb_jw_arr_begin(w);

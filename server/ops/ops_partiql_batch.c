@@ -90,7 +90,7 @@ static int decode_item(ddb_req *r, bstmt *b, const char *val, size_t vlen, int c
     if (val == NULL)
         return DDB_OK;
     if (ddb_item_decode(r->arena, val, vlen, &item) != 0)
-        return ddb_req_fail(r, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(r);
     ddb_pq_project(r->arena, &b->s, &item, out);
     b->item = out;
     return DDB_OK;
@@ -122,7 +122,7 @@ static void run_batch_read(ddb_req *r, bstmt *b)
     size_t vlen;
 
     if (ddb_read_stored(r->eng, r->arena, &b->key, &val, &vlen) != 0) {
-        ddb_req_fail(r, DDB_E_INTERNAL, "Internal server error");
+        ddb_req_fail_internal(r);
         return;
     }
     b->reached = 1;

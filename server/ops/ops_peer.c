@@ -65,7 +65,7 @@ static int peer_create(ddb_req *req)
     }
     m = (ddb_replication_member){ddb_catalog_new_id(req->eng->catalog), VERSION, 0, v, reps->n, from, NULL};
     if (m.id == 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     ddb_req_internal(&sub, req, req->arena, DDB_OP_CreateTable, in, &out, req->account, req->region, req->ns);
     rc = ddb_validate(&sub, ddb_op_table[DDB_OP_CreateTable].spec, in) == DDB_OK
              ? ddb_table_create(&sub, in, ddb_edit_replication_more, &m, &made)
@@ -79,7 +79,7 @@ static int peer_create(ddb_req *req)
     }
     if (rc != 0)
         return ddb_req_fail(req, sub.err.code ? sub.err.code : DDB_E_INTERNAL, "%s",
-                            sub.err.msg ? sub.err.msg : "Internal server error");
+                            sub.err.msg ? sub.err.msg : DDB_MSG_INTERNAL);
     ddb_log(DDB_LOG_INFO, "replication: table %s: replica in %s made for the peer of %s", made->name, made->region,
             req->peer);
     ddb_replication_kick(req->eng);
@@ -110,7 +110,7 @@ static int peer_changes(ddb_req *req)
         rc = ddb_replication_apply(req->eng, req->arena, t, &v, item != NULL ? &v : NULL, (uint64_t)time_ms, region);
         if (rc == DDB_E_INTERNAL || rc == DDB_E_TRANSACTION_CONFLICT || rc == DDB_E_RESOURCE_NOT_FOUND)
             return ddb_req_fail(req, rc == DDB_E_RESOURCE_NOT_FOUND ? rc : DDB_E_INTERNAL,
-                                rc == DDB_E_RESOURCE_NOT_FOUND ? "Requested resource not found" : "Internal server error");
+                                rc == DDB_E_RESOURCE_NOT_FOUND ? "Requested resource not found" : DDB_MSG_INTERNAL);
         if (rc != DDB_OK) /* the replicas disagree on the schema: nothing can make it fit */
             ddb_log(DDB_LOG_ERROR, "replication: table %s: a change from %s could not be applied in %s (%d)", t->name,
                     region, t->region, rc);
@@ -146,7 +146,7 @@ static int peer_status(ddb_req *req)
     if (rc == 1)
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
     if (rc < 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     ddb_replication_kick(req->eng);
     return DDB_OK;
 }

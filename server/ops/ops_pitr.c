@@ -73,7 +73,7 @@ static void write_continuous_backups(ddb_req *req, const ddb_table *t)
 
 int ddb_op_describe_continuous_backups(ddb_req *req)
 {
-    const ddb_table *t = table_or_fail(req, ddb_json_get_str(req->in, "TableName"));
+    const ddb_table *t = table_or_fail(req, req->table);
 
     if (t == NULL)
         return req->err.code;
@@ -108,7 +108,7 @@ static int store_pitr(ddb_req *req, const ddb_table *t, const pitr_state *p, con
         return 2;
     if (rc == 1)
         return ddb_req_fail(req, DDB_E_TABLE_NOT_FOUND, "Table not found: %s", t->name);
-    return rc == 0 ? 0 : ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+    return rc == 0 ? 0 : ddb_req_fail_internal(req);
 }
 
 /*
@@ -128,7 +128,7 @@ static int enable(ddb_req *req, const ddb_table *t, long long days)
     int rc;
 
     if ((log = ddb_catalog_new_id(req->eng->catalog)) == 0 || (keyspace = ddb_catalog_new_id(req->eng->catalog)) == 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     ddb_xfer_new_id(id, ddb_clock_now_ms());
     p = (pitr_state){log, id, days};
     ddb_batch_init(&extra, req->arena);
@@ -140,7 +140,7 @@ static int enable(ddb_req *req, const ddb_table *t, long long days)
     ddb_backup_of_table(req, updated, id, "PITR", 0, keyspace, &b);
     b.pitr = 1;
     if (ddb_backup_create(req->eng, &b, 1) != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     return 0;
 }
 
@@ -188,7 +188,7 @@ int ddb_op_update_continuous_backups(ddb_req *req)
     int rc = 2;
 
     for (int tries = 0; rc == 2 && tries < 16; tries++) {
-        const ddb_table *t = table_or_fail(req, ddb_json_get_str(req->in, "TableName")), *updated;
+        const ddb_table *t = table_or_fail(req, req->table), *updated;
         if (t == NULL)
             return req->err.code;
         if (t->restoring)
@@ -206,9 +206,9 @@ int ddb_op_update_continuous_backups(ddb_req *req)
             return req->err.code;
     }
     if (rc != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     write_continuous_backups(req, ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns,
-                                                                                 ddb_json_get_str(req->in, "TableName"))));
+                                                                                 req->table)));
     return DDB_OK;
 }
 
@@ -272,7 +272,7 @@ static int restore(ddb_req *req, const ddb_table *t, int latest, const ddb_json 
                             (unsigned long long)(win.earliest / 1000), (unsigned long long)(win.earliest % 1000),
                             (unsigned long long)(win.latest / 1000), (unsigned long long)(win.latest % 1000));
     if (ddb_backup_load(req->eng->store, req->arena, win.base, &b) != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     b.source = t->desc; /* the settings are the source table's now, as in DynamoDB */
     b.table_arn = ddb_table_arn(req, t);
     return ddb_restore_start(req, &b, t->pitr_log, at);

@@ -170,7 +170,7 @@ static int run(policy_op *o)
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
                             o->tgt.table);
     if (rc != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     ddb_jw_obj_begin(&req->out);
     if (o->revision != NULL) {
         ddb_jw_key(&req->out, "RevisionId");

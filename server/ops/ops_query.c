@@ -429,7 +429,7 @@ int ddb_query_key_rules_or_fail(ddb_req *req, const ddb_keyspace *ks)
 
 int ddb_op_query(ddb_req *req)
 {
-    const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 0);
+    const ddb_table *t = ddb_table_or_fail(req, req->table, 0);
     const ddb_json *fwd = ddb_json_get(req->in, "ScanIndexForward");
     int reverse = fwd != NULL && fwd->type == DDB_JSON_BOOL && !fwd->u.b;
     ddb_keyspace ks;

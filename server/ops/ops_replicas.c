@@ -563,14 +563,14 @@ static int create_replica_table(ddb_req *req, const ddb_table *t, const ddb_json
     more.m.fill_from = t->region;
     replica_req(&r, req, t, region, DDB_OP_CreateTable, in, &out);
     if ((more.m.id = ddb_catalog_new_id(req->eng->catalog)) == 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     rc = ddb_table_create(&r, in, replica_members, &more, &made);
     ddb_buf_free(&out);
     if (rc == 1)
         return ddb_replica_exists_fail(req, t->name);
     if (rc != 0)
         return ddb_req_fail(req, r.err.code ? r.err.code : DDB_E_INTERNAL, "%s",
-                            r.err.msg ? r.err.msg : "Internal server error");
+                            r.err.msg ? r.err.msg : DDB_MSG_INTERNAL);
     return DDB_OK;
 }
 
@@ -630,7 +630,7 @@ static int build_source(void *ctx, ddb_desc_edit **e)
     if (m.n == 0) { /* it becomes a global table */
         ddb_replica *v = DDB_NEW_ARRAY(req->arena, ddb_replica, 1 + s->p->ncreate);
         if ((m.id = ddb_catalog_new_id(req->eng->catalog)) == 0) {
-            ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+            ddb_req_fail_internal(req);
             return -2;
         }
         v[0] = (ddb_replica){t->region, DDB_REPLICA_ACTIVE};
@@ -651,7 +651,7 @@ static int build_source(void *ctx, ddb_desc_edit **e)
         stream_plan sp = {1, ddb_catalog_new_id(req->eng->catalog), ddb_stream_label(req->arena, ddb_clock_now_ms()),
                           DDB_VIEW_NEW_AND_OLD_IMAGES};
         if (sp.id == 0) {
-            ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+            ddb_req_fail_internal(req);
             return -2;
         }
         ddb_stream_plan_edit(req, *e, t, &sp);
@@ -680,7 +680,7 @@ static int add_replicas(ddb_req *req, const ddb_table *t, const replica_plan *p,
     if (rc == -2)
         return req->err.code;
     if (rc != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     for (unsigned i = 0; i < p->ncreate; i++)
         if (ddb_peer_url(req->eng, p->create[i]) == NULL &&
             create_replica_table(req, *out, p->create_act[i], p->create[i], s.view) != DDB_OK)
@@ -737,7 +737,7 @@ static int remove_replica(ddb_req *req, const ddb_table *t, const char *region)
         peer_delete d = {req, t->name, region};
         const ddb_table *out;
         if (ddb_catalog_edit(req->eng->catalog, 16, build_peer_delete, &d, &out) < 0)
-            return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+            return ddb_req_fail_internal(req);
         ddb_replication_kick(req->eng);
         return DDB_OK;
     }
@@ -815,7 +815,7 @@ static int update_replica(ddb_req *req, const ddb_table *t, const replica_plan *
     const ddb_table *out;
 
     if (ddb_catalog_edit(req->eng->catalog, 16, build_update, &u, &out) < 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     return DDB_OK;
 }
 

@@ -65,7 +65,7 @@ static int in_segment(const segment *s, const ddb_key *k)
 
 int ddb_op_scan(ddb_req *req)
 {
-    const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 0);
+    const ddb_table *t = ddb_table_or_fail(req, req->table, 0);
     const ddb_json *seg = ddb_json_get(req->in, "Segment"), *tot = ddb_json_get(req->in, "TotalSegments");
     ddb_keyspace ks;
     segment s;

@@ -74,7 +74,7 @@ static int find_stream(ddb_req *req, const char *arn, ddb_stream_info *out)
     if (arn_parse(req->arena, arn, &table, &label) != 0)
         return ddb_req_fail(req, DDB_E_VALIDATION, "Invalid StreamArn"), -1;
     if ((n = ns_streams(req, &all)) < 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error"), -1;
+        return ddb_req_fail_internal(req), -1;
     for (long i = 0; i < n; i++) {
         if (strcmp(all[i].table, table) == 0 && strcmp(all[i].label, label) == 0) {
             *out = all[i];
@@ -117,7 +117,7 @@ static int stream_order(const void *x, const void *y)
 
 int ddb_op_list_streams(ddb_req *req)
 {
-    const char *table = ddb_json_get_str(req->in, "TableName");
+    const char *table = req->table;
     const char *start = ddb_json_get_str(req->in, "ExclusiveStartStreamArn");
     const ddb_json *lim = ddb_v_get(req->in, "Limit"); /* a null Limit is no Limit */
     long limit = lim ? (long)ddb_v_number(lim, 1) : 100, n, i = 0, shown = 0, last_shown = -1;
@@ -130,7 +130,7 @@ int ddb_op_list_streams(ddb_req *req)
     if (table != NULL && ddb_table_or_fail(req, table, 1) == NULL)
         return req->err.code;
     if ((n = ns_streams(req, &all)) < 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     qsort(all, (size_t)n, sizeof(*all), stream_order);
     if (start != NULL) {
         ddb_stream_info key = {.table = st, .label = sl};
@@ -484,7 +484,7 @@ static int read_records(ddb_req *req, ddb_jw *w, const ddb_stream_info *info, it
     ddb_put_be(lo + DDB_STREAM_PREFIX_BYTES, it->next, 8);
     ddb_put_be(hi + DDB_STREAM_PREFIX_BYTES, visible + 1, 8);
     return ddb_read_seq_range(req->eng, lo, sizeof(lo), hi, sizeof(hi), record_entry, &rd) < 0
-               ? ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error")
+               ? ddb_req_fail_internal(req)
                : DDB_OK;
 }
 
@@ -505,7 +505,7 @@ int ddb_op_get_records(ddb_req *req)
         return expired(req, it.created_ms, now);
     if ((rc = ddb_stream_info_get(req->eng->store, req->arena, it.id, &info)) != 0 || it.gen >= info.ngens ||
         it.shard >= info.gens[it.gen].nshards)
-        return rc < 0 ? ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error")
+        return rc < 0 ? ddb_req_fail_internal(req)
                       : ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Stream not found");
     first = ddb_stream_shard_first(req->eng->store, &info, it.gen, it.shard);
     last = ddb_stream_shard_last(req->eng->store, &info, it.gen, it.shard);

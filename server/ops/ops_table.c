@@ -31,7 +31,7 @@
 
 int ddb_op_create_table(ddb_req *req)
 {
-    const char *name = ddb_json_get_str(req->in, "TableName");
+    const char *name = req->table;
     const ddb_table *t;
     /* (req->in holds only the members the model has: DDB_OPF_AS_MODELED) */
     int rc = ddb_table_create(req, req->in, NULL, NULL, &t);
@@ -41,14 +41,14 @@ int ddb_op_create_table(ddb_req *req)
     if (rc == 1)
         return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE, "Table already exists: %s", name);
     if (rc != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     ddb_write_table_description(req, t, "TableDescription", "ACTIVE", 0);
     return DDB_OK;
 }
 
 int ddb_op_describe_table(ddb_req *req)
 {
-    const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 1);
+    const ddb_table *t = ddb_table_or_fail(req, req->table, 1);
 
     if (t == NULL)
         return req->err.code;
@@ -121,7 +121,7 @@ static int replica_delete_check(ddb_req *req, const ddb_table *t)
 
 int ddb_op_delete_table(ddb_req *req)
 {
-    const char *name = ddb_json_get_str(req->in, "TableName");
+    const char *name = req->table;
     const ddb_table *deleted = NULL;
     int rc = 2;
 
@@ -161,7 +161,7 @@ int ddb_op_delete_table(ddb_req *req)
     if (rc == 1) /* deleted concurrently */
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
     if (rc != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     replica_table_deleted(req, deleted);
     ddb_tasks_kick(req->eng->tasks);
     return DDB_OK;

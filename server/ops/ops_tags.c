@@ -70,7 +70,7 @@ static int finish(ddb_req *req, const char *arn, int rc)
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: ResourceArn: %s not found",
                             arn);
     if (rc != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     return DDB_OK;
 }
 

@@ -381,7 +381,7 @@ static int token_answer(ddb_req *req, ddb_token_state st, const ddb_mutation *ms
         return ddb_req_fail(req, DDB_E_TRANSACTION_IN_PROGRESS,
                             "The transaction with the given request token is already in progress.");
     default:
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     }
 }
 
@@ -484,7 +484,7 @@ int ddb_transact_read_keys(ddb_req *req, ddb_read_slot *keys, uint32_t n)
     if (rc == DDB_READ_CONFLICT) /* writes of other gateways kept changing the items (RADOS) */
         return ddb_transact_cancel_one(req, n, 0, "TransactionConflict", "Transaction is ongoing for the item");
     if (rc != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     return DDB_OK;
 }
 
@@ -507,7 +507,7 @@ static ddb_attr **projected_items(ddb_req *req, action *acts, uint32_t n, const 
         ddb_attr item;
         if (keys[i].val != NULL) {
             if (ddb_item_decode(req->arena, keys[i].val, keys[i].vlen, &item) != 0) {
-                ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+                ddb_req_fail_internal(req);
                 return NULL;
             }
             items[i] = DDB_NEW(req->arena, ddb_attr);

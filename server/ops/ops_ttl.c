@@ -76,7 +76,7 @@ int ddb_op_update_time_to_live(ddb_req *req)
 
 int ddb_op_describe_time_to_live(ddb_req *req)
 {
-    const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 1);
+    const ddb_table *t = ddb_table_or_fail(req, req->table, 1);
     ddb_jw *w = &req->out;
     const char *status;
 

@@ -560,7 +560,7 @@ static void replicas_follow(ddb_req *req, const ddb_table *t)
 
 int ddb_op_update_table(ddb_req *req)
 {
-    const char *name = ddb_json_get_str(req->in, "TableName");
+    const char *name = req->table;
     update_table u = {req, ddb_json_get_str(req->in, "BillingMode"), ddb_json_get(req->in, "ProvisionedThroughput"),
                       {0}, {0}};
     const ddb_table *t = NULL;
@@ -582,7 +582,7 @@ int ddb_op_update_table(ddb_req *req)
     if (rc == 1)
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
     if (rc != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     if (u.plan.create != NULL || u.plan.delete_name != NULL || u.plan.vcreate != NULL || u.plan.vdelete_name != NULL)
         ddb_tasks_kick(req->eng->tasks);
     replicas_follow(req, t);

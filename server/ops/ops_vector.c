@@ -204,7 +204,7 @@ static int write_results(ddb_req *req, const ddb_table *t, const ddb_index *ix, 
         int with_vector;
         size_t stored = ddb_item_stored_size(hits[i].val, hits[i].vlen);
         if (hit_item(req, ix, &hits[i], &item, &with_vector) != 0)
-            return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+            return ddb_req_fail_internal(req);
         entries += stored > vector_bytes ? stored - vector_bytes : 0; /* the entry's size less its vector */
         vectors += (size_t)with_vector;
         if ((returned += ddb_item_size(&item)) > MAX_RESPONSE_BYTES) /* no pagination: refuse, never truncate */
@@ -234,7 +234,7 @@ static int write_results(ddb_req *req, const ddb_table *t, const ddb_index *ix, 
 
 int ddb_op_search_vectors(ddb_req *req)
 {
-    const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 0);
+    const ddb_table *t = ddb_table_or_fail(req, req->table, 0);
     const char *name = ddb_json_get_str(req->in, "IndexName");
     const ddb_json *sv = ddb_json_get(req->in, "SearchVector");
     const ddb_index *ix;
@@ -262,6 +262,6 @@ int ddb_op_search_vectors(ddb_req *req)
         return req->err.code;
     hits = DDB_NEW_ARRAY(req->arena, ddb_vector_hit, q.topk);
     if (!none && ddb_vector_search(req->eng, req->arena, &q, hits, &n, &examined) != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     return write_results(req, t, ix, hits, n, examined);
 }

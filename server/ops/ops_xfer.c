@@ -71,7 +71,7 @@ int ddb_xfer_start(ddb_req *req, const char *prefix, const char *id, ddb_buf *bu
 
     if (ddb_xfer_store(req->eng->store, prefix, id, buf->data, buf->len) != 0) {
         ddb_buf_free(buf);
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     }
     rec = ddb_json_parse(req->arena, ddb_arena_strndup(req->arena, buf->data, buf->len), buf->len);
     ddb_buf_free(buf);

@@ -340,7 +340,7 @@ static int fetch_base(ddb_page *p, const ddb_attr *entry, ddb_attr *item, int *f
     if (ddb_key_param_check(req, p->ks->t, &tkey, &key) != NULL)
         return DDB_OK;
     if (ddb_read_item(req->eng, req->arena, &key, item, &size, found) != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     if (!*found)
         return DDB_OK;
     /* Each fetch from the table is its own read, rounded up to 4 KB (so at least one unit), unlike the
@@ -360,7 +360,7 @@ static int page_take(ddb_page *p, const char *val, size_t vlen)
     int found;
 
     if (ddb_item_decode(req->arena, val, vlen, &item) != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     p->scanned++;
     p->cap_bytes += ddb_item_stored_size(val, vlen);
     p->size += page_item_size(&item, p->ks->t->range_key);
@@ -408,7 +408,7 @@ int ddb_page_read_range(ddb_page *p, const char *lo, size_t lolen, const char *h
     /* a Query's units from its partition (a Scan's range has none) */
     ddb_partition_record(p->req, p->ks->t, p->ks->ix, 0, lo, lolen, ddb_read_units(p->cap_bytes - before, p->consistent));
 
-    return rc < 0 ? ddb_req_fail(p->req, DDB_E_INTERNAL, "Internal server error") : rc;
+    return rc < 0 ? ddb_req_fail_internal(p->req) : rc;
 }
 
 static void write_last_key(ddb_jw *w, const ddb_page *p)

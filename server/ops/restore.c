@@ -257,7 +257,7 @@ int ddb_restore_start(ddb_req *req, const ddb_backup *b, uint32_t log, uint64_t 
     if (check_on_demand_override(req, b) != DDB_OK)
         return req->err.code;
     if ((create = ddb_restore_compose(req, b)) == NULL)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     if (ddb_validate(req, &ddb_spec_create_table, create) != DDB_OK)
         return req->err.code;
     rm = (restore_member){b, when_ms, log};
@@ -267,7 +267,7 @@ int ddb_restore_start(ddb_req *req, const ddb_backup *b, uint32_t log, uint64_t 
     if (rc == 1)
         return ddb_req_fail(req, DDB_E_TABLE_ALREADY_EXISTS, "Table already exists: %s", target);
     if (rc != 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     ddb_tasks_kick(req->eng->tasks);
     ddb_write_table_description(req, t, "TableDescription", ddb_table_status(t), 0);
     return DDB_OK;

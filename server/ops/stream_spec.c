@@ -36,7 +36,7 @@ int ddb_stream_plan(ddb_req *req, const ddb_table *cur, stream_plan *p)
         return ddb_req_fail(req, DDB_E_VALIDATION, "Table already has an enabled stream: TableName: %s",
                             cur ? cur->name : name);
     if ((p->id = ddb_catalog_new_id(req->eng->catalog)) == 0)
-        return ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error");
+        return ddb_req_fail_internal(req);
     p->change = 1;
     p->label = ddb_stream_label(req->arena, ddb_clock_now_ms());
     p->view = ddb_stream_view_parse(ddb_json_get_str(spec, "StreamViewType"));

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "server/base/arn.h"
 #include "server/base/clock.h"
 #include "server/engine/engine.h"
 #include "server/engine/table_stats.h"
@@ -20,7 +21,7 @@ static const ddb_table_figures *table_figures(ddb_req *req, const ddb_table *t)
     ddb_table_figures *f = DDB_NEW(req->arena, ddb_table_figures);
 
     if (ddb_table_figures_exact(req->eng->store, t, f) != DDB_STORE_OK)
-        ddb_req_fail(req, DDB_E_INTERNAL, "Internal server error"); /* never a wrong count: the description is not sent */
+        ddb_req_fail_internal(req); /* never a wrong count: the description is not sent */
     return f;
 }
 
@@ -235,8 +236,7 @@ void ddb_replicas_describe(ddb_req *req, ddb_jw *w, const ddb_table *t)
         ddb_jw_key(w, "ReplicaStatus");
         ddb_jw_str(w, ddb_replica_state_name(t->replicas[i].state));
         ddb_jw_key(w, "ReplicaArn"); /* in the API model since March 2026 */
-        ddb_jw_str(w, ddb_arena_sprintf(req->arena, "arn:aws:dynamodb:%s:%s:table/%s", t->replicas[i].region,
-                                        ddb_table_account(t), t->name));
+        ddb_jw_str(w, ddb_arn_table(req->arena, t->replicas[i].region, ddb_table_account(t), t->name, NULL, NULL));
         write_replica_override(req, w, t, t->replicas[i].region);
         ddb_jw_obj_end(w);
     }

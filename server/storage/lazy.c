@@ -57,7 +57,15 @@ static const char *it_none(ddb_store_iter *it, size_t *len) { (void)it; *len = 0
 static void it_close(ddb_store_iter *it) { (void)it; }
 static int it_status(ddb_store_iter *it) { (void)it; return DDB_STORE_OK; }
 
-static const ddb_iter_ops empty_iter_ops = {it_seek, it_valid, it_next, it_none, it_none, it_close, it_status};
+static const ddb_iter_ops empty_iter_ops = {
+    .seek = it_seek,
+    .valid = it_valid,
+    .next = it_next,
+    .key = it_none,
+    .val = it_none,
+    .close = it_close,
+    .status = it_status,
+};
 static ddb_store_iter empty_iter = {&empty_iter_ops}; /* stateless: one for every caller */
 
 /* The snapshot taken before the open: it sees the empty store whenever it is read. */
@@ -348,11 +356,35 @@ static void lz_reclaim(ddb_store *s, const char *lo, size_t lolen, const char *h
 /* Only for a backend one process owns: the shared-metadata and shared-snapshot calls stay NULL
    (storage.h's generic forms), as they are for RocksDB. */
 static const ddb_store_ops lazy_ops = {
-    "rocksdb", lz_format_found, lz_close, lz_groupcommit, lz_nshards, lz_metrics_text, lz_hash, lz_secret_hash,
-    lz_meta_get, lz_get, lz_write, lz_commit, lz_multi_get, lz_snapshot_take,
-    lz_snapshot_release, lz_multi_get_at, lz_iter_open_at, lz_barrier, lz_exclusive, lz_iter_open,
-    lz_meta_iter_open, lz_seq_iter_open, lz_seq_last, lz_seq_floor, lz_delete_range_all,
-    lz_checkpoint_save, lz_checkpoint_restore, lz_checkpoint_delete, lz_checkpoint_list,
+    .name = "rocksdb",
+    .format_found = lz_format_found,
+    .close = lz_close,
+    .groupcommit = lz_groupcommit,
+    .nshards = lz_nshards,
+    .metrics_text = lz_metrics_text,
+    .hash = lz_hash,
+    .secret_hash = lz_secret_hash,
+    .meta_get = lz_meta_get,
+    .get = lz_get,
+    .write = lz_write,
+    .commit = lz_commit,
+    .multi_get = lz_multi_get,
+    .snapshot_take = lz_snapshot_take,
+    .snapshot_release = lz_snapshot_release,
+    .multi_get_at = lz_multi_get_at,
+    .iter_open_at = lz_iter_open_at,
+    .barrier = lz_barrier,
+    .exclusive = lz_exclusive,
+    .iter_open = lz_iter_open,
+    .meta_iter_open = lz_meta_iter_open,
+    .seq_iter_open = lz_seq_iter_open,
+    .seq_last = lz_seq_last,
+    .seq_floor = lz_seq_floor,
+    .delete_range_all = lz_delete_range_all,
+    .checkpoint_save = lz_checkpoint_save,
+    .checkpoint_restore = lz_checkpoint_restore,
+    .checkpoint_delete = lz_checkpoint_delete,
+    .checkpoint_list = lz_checkpoint_list,
     .reclaim = lz_reclaim,
 };
 

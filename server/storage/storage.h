@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "proto/arena.h"
-#include "proto/json.h" /* ddb_buf */
+#include "proto/buf.h" /* ddb_buf */
 #include "server/base/batch.h" /* ddb_batch: the compound writes a store applies */
 
 typedef struct ddb_store ddb_store;

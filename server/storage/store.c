@@ -111,7 +111,7 @@ static int rmw_decide(void *ctx, ddb_store_key *keys, size_t n, ddb_batch *out)
 
 int ddb_store_rmw(ddb_store *s, ddb_arena *a, const char *key, size_t klen, ddb_rmw_decide decide, void *ctx)
 {
-    ddb_store_key k = {key, klen, NULL, 0};
+    ddb_store_key k = {.key = key, .klen = klen};
     rmw_ctx r = {decide, ctx};
 
     return ddb_store_commit(s, a, &k, 1, rmw_decide, &r);

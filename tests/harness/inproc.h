@@ -17,7 +17,7 @@
 
 #include "ddb/ddb_status.h"
 #include "proto/arena.h"
-#include "proto/json.h"
+#include "proto/buf.h"
 #include "server/api/dispatch.h"
 #include "server/engine/engine.h"
 #include "test.h"

@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 #include "proto/arena.h"
-#include "proto/json.h"
+#include "proto/buf.h"
 #include "server/engine/engine.h"
 #include "server/engine/xfer/reader.h"
 

@@ -20,7 +20,7 @@
 
 #include <stddef.h>
 
-#include "proto/json.h" /* ddb_buf */
+#include "proto/buf.h" /* ddb_buf */
 #include "server/engine/engine.h" /* ddb_objstore_settings */
 
 enum { DDB_OBJ_OK = 0, DDB_OBJ_NOT_FOUND = 1, DDB_OBJ_ERROR = -1 };

@@ -325,7 +325,15 @@ static void it_close(ddb_store_iter *it)
     free(it);
 }
 
-static const ddb_iter_ops rs_iter_ops = {it_seek, it_valid, it_next, it_key, it_val, it_close, it_status};
+static const ddb_iter_ops rs_iter_ops = {
+    .seek = it_seek,
+    .valid = it_valid,
+    .next = it_next,
+    .key = it_key,
+    .val = it_val,
+    .close = it_close,
+    .status = it_status,
+};
 
 ddb_store_iter *rs_iter_objects(ddb_store *s, char (*oids)[RS_OBJ_MAX], size_t n, const char *lo, size_t lolen,
                                 const char *hi, size_t hilen, int reverse)

@@ -85,7 +85,7 @@ static int apply_guarded(ddb_store *s, ddb_arena *a, const ddb_store_key *keys, 
         if (w->is_delete) {
             rados_write_op_omap_rm_keys2(op, &k, &kl, 1);
         } else {
-            ddb_store_key sv = {w->key, w->klen, (char *)w->val, w->vlen};
+            ddb_store_key sv = {.key = w->key, .klen = w->klen, .val = (char *)w->val, .vlen = w->vlen};
             const char *v;
             size_t vl;
             stored_form(a, &sv, &v, &vl);

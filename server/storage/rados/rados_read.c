@@ -253,7 +253,7 @@ int rs_read_keys(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, int 
 
 int rs_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
 {
-    ddb_store_key k = {key, klen, NULL, 0};
+    ddb_store_key k = {.key = key, .klen = klen};
     int rc = rs_read_keys(s, a, &k, 1, 0, NULL);
 
     *val = k.val;
@@ -263,7 +263,7 @@ int rs_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val,
 
 int rs_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen)
 {
-    ddb_store_key k = {key, klen, NULL, 0};
+    ddb_store_key k = {.key = key, .klen = klen};
     int rc = rs_read_keys(s, a, &k, 1, 1, NULL);
 
     *val = k.val;

@@ -27,8 +27,13 @@ struct ddb_store_iter {
 
 
 static const ddb_iter_ops rocks_iter_ops = {
-    rocks_iter_seek, rocks_iter_valid, rocks_iter_next, rocks_iter_key, rocks_iter_val, rocks_iter_close,
-    rocks_iter_status,
+    .seek = rocks_iter_seek,
+    .valid = rocks_iter_valid,
+    .next = rocks_iter_next,
+    .key = rocks_iter_key,
+    .val = rocks_iter_val,
+    .close = rocks_iter_close,
+    .status = rocks_iter_status,
 };
 
 static int key_cmp(const char *a, size_t alen, const char *b, size_t blen)

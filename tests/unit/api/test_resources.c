@@ -94,6 +94,47 @@ TEST(the_walk_finds_members_list_elements_and_map_keys)
     ddb_arena_free(&a);
 }
 
+static int collect_place(void *ctx, const ddb_res_member *m, ddb_json *obj, uint32_t i, int key)
+{
+    seen *s = ctx;
+    (void)m;
+    s->texts[s->n++] = key ? obj->u.members[i].key : obj->u.members[i].val->u.s;
+    return 0;
+}
+
+/* The walk that rewrites (validate_arn.c) sees what a handler reads: of a member sent twice the
+   last, at every level, where the decision's walk sees both. */
+TEST(the_places_walk_visits_what_a_handler_reads)
+{
+    ddb_arena a;
+    seen s = {0};
+    int named;
+    const char *twice = "{\"TableName\":\"first\",\"TableName\":\"last\"}";
+
+    ddb_arena_init(&a);
+    ASSERT_EQ(ddb_res_places(DDB_OP_GetItem, (ddb_json *)parse(&a, twice), collect_place, &s), 0);
+    ASSERT_EQ(s.n, 1);
+    ASSERT_STR_EQ(s.texts[0], "last");
+    s.n = 0;
+    ASSERT_EQ(ddb_res_each(DDB_OP_GetItem, parse(&a, twice), collect, &s, &named), 0);
+    ASSERT_EQ(s.n, 2);
+    s.n = 0;
+    ASSERT_EQ(ddb_res_places(DDB_OP_TransactGetItems,
+                             (ddb_json *)parse(&a, "{\"TransactItems\":[{\"Get\":{\"TableName\":\"a\"},"
+                                                   "\"Get\":{\"TableName\":\"b\"}}]}"),
+                             collect_place, &s),
+              0);
+    ASSERT_EQ(s.n, 1);
+    ASSERT_STR_EQ(s.texts[0], "b");
+    s.n = 0;
+    ASSERT_EQ(ddb_res_places(DDB_OP_BatchWriteItem, (ddb_json *)parse(&a, "{\"RequestItems\":{\"x\":[],\"y\":[]}}"),
+                             collect_place, &s),
+              0);
+    ASSERT_EQ(s.n, 2); /* a map's keys are each a place */
+    ASSERT_STR_EQ(s.texts[1], "y");
+    ddb_arena_free(&a);
+}
+
 static int stop(void *ctx, const ddb_res_member *m, const char *text)
 {
     (void)m;

@@ -54,3 +54,25 @@ TEST(not_an_arn)
     ASSERT_EQ(ddb_arn_split("arn:aws:dynamodb:r:1:table/t/index/", strlen("arn:aws:dynamodb:r:1:table/t/index/"), &a), -1);
     ASSERT_EQ(ddb_arn_split("arn:aws:dynamodb:r:1:table/t/index/i", strlen("arn:aws:dynamodb:r:1:table/t/index/i"), &a), 0);
 }
+
+/* The one writer of a table's ARN: the region defaulted, a <kind>/<id> after it, and what it
+   writes split back by the strict rule. */
+TEST(a_table_arn_is_written_by_one_rule)
+{
+    ddb_arena ar;
+    ddb_arn a;
+    const char *arn;
+
+    ddb_arena_init(&ar);
+    ASSERT_STR_EQ(ddb_arn_table(&ar, "eu-west-1", "111122223333", "orders", NULL, NULL),
+                  "arn:aws:dynamodb:eu-west-1:111122223333:table/orders");
+    ASSERT_STR_EQ(ddb_arn_table(&ar, NULL, "1", "t", NULL, NULL), "arn:aws:dynamodb:us-east-1:1:table/t");
+    ASSERT_STR_EQ(ddb_arn_table(&ar, "", "1", "t", NULL, NULL), "arn:aws:dynamodb:us-east-1:1:table/t");
+    arn = ddb_arn_table(&ar, "r", "1", "t", "index", "i");
+    ASSERT_STR_EQ(arn, "arn:aws:dynamodb:r:1:table/t/index/i");
+    ASSERT_EQ(ddb_arn_split(arn, strlen(arn), &a), 0);
+    ASSERT(ddb_arn_is(&a, "index") && eq(a.name, a.name_len, "t") && eq(a.id, a.id_len, "i"));
+    ASSERT_STR_EQ(ddb_arn_table(&ar, "r", "1", "t", "stream", "2026-01-01T00:00:00.000"),
+                  "arn:aws:dynamodb:r:1:table/t/stream/2026-01-01T00:00:00.000");
+    ddb_arena_free(&ar);
+}
