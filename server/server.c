@@ -18,6 +18,7 @@
 #include "server/engine/consistency.h"
 #include "server/engine/idempotency.h"
 #include "server/engine/meter.h"
+#include "server/doors/prices.h"
 #include "server/doors/usage.h"
 #include "server/engine/jobs/backups.h"
 #include "server/engine/jobs/budget.h"
@@ -224,6 +225,18 @@ static void consistency_of(ddb_server *srv, const ddb_config *cfg)
         srv->eng.consistency = ddb_consist_create(&d);
 }
 
+/* --price-file: the cost report's prices (doors/prices.h), read before any request. */
+static int prices_of(const ddb_config *cfg, char **err)
+{
+    char msg[1024], full[1100];
+
+    if (cfg->price_file == NULL || ddb_prices_load(cfg->price_file, msg, sizeof(msg)) == 0)
+        return 0;
+    snprintf(full, sizeof(full), "--price-file: %s", msg);
+    *err = strdup(full);
+    return -1;
+}
+
 int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
 {
     ddb_store_options o;
@@ -246,6 +259,8 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     if (cfg->auth_file != NULL && (srv->api.auth = ddb_auth_load(cfg->auth_file, err)) == NULL)
         return -1;
     if (peers_of(srv, cfg, err) != 0)
+        return -1;
+    if (prices_of(cfg, err) != 0)
         return -1;
     memset(&o, 0, sizeof(o));
     o.path = cfg->data_dir;

@@ -17,6 +17,7 @@
 
 #include "proto/arena.h"
 #include "server/base/clock.h"
+#include "server/doors/prices.h"
 #include "server/doors/warnings.h"
 #include "server/engine/catalog.h"
 #include "server/doors/usage_hot.h"
@@ -25,16 +26,7 @@
 #define ITEM_OVERHEAD_BYTES 100
 #define GB (1024.0 * 1024 * 1024)
 
-typedef struct price {
-    const char *table_class;
-    double read_million, write_million, rcu_hour, wcu_hour, gb_month;
-} price;
-
-static const price prices[] = {
-#define X(cls, rru, wru, rcu, wcu, gb) {#cls, rru, wru, rcu, wcu, gb},
-#include "server/doors/prices.def"
-#undef X
-};
+typedef ddb_price price;
 
 static uint64_t window_start_ms;
 
@@ -46,12 +38,7 @@ void ddb_usage_window_start(uint64_t now_ms)
 /* The table's class (STANDARD unless it says otherwise). */
 static const price *price_of(const ddb_table *t)
 {
-    const char *cls = ddb_json_get_str(t->desc, "TableClass");
-
-    for (size_t i = 0; cls != NULL && i < sizeof(prices) / sizeof(prices[0]); i++)
-        if (strcmp(prices[i].table_class, cls) == 0)
-            return &prices[i];
-    return &prices[0];
+    return ddb_prices_of(ddb_json_get_str(t->desc, "TableClass"));
 }
 
 /* What `write` write request units cost at table t's prices (the warnings': warnings.h). */
@@ -208,6 +195,36 @@ static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const windo
     ddb_jw_obj_end(w);
 }
 
+/* "region" and "prices": the table in use (prices.def's or --price-file's), every row. */
+static void write_prices(ddb_jw *w)
+{
+    const ddb_prices *p = ddb_prices_get();
+
+    ddb_jw_key(w, "region");
+    ddb_jw_str(w, p->region);
+    ddb_jw_key(w, "prices");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "source");
+    ddb_jw_str(w, p->source);
+    ddb_jw_key(w, "date");
+    ddb_jw_str(w, p->date);
+    ddb_jw_key(w, "tableClasses");
+    ddb_jw_arr_begin(w);
+    for (size_t i = 0; i < p->n; i++) {
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "tableClass");
+        ddb_jw_str(w, p->rows[i].table_class);
+#define C(field, json)         \
+    ddb_jw_key(w, json);       \
+    ddb_jw_double(w, p->rows[i].field);
+        DDB_PRICE_COLUMNS(C)
+#undef C
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_arr_end(w);
+    ddb_jw_obj_end(w);
+}
+
 int ddb_usage_admin(ddb_engine *eng, ddb_buf *out)
 {
     ddb_arena a;
@@ -222,15 +239,7 @@ int ddb_usage_admin(ddb_engine *eng, ddb_buf *out)
     n = ddb_catalog_snapshot(eng->catalog, &a, &tables);
     ddb_jw_init(&w, out);
     ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "region");
-    ddb_jw_str(&w, DDB_PRICES_REGION);
-    ddb_jw_key(&w, "prices");
-    ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "source");
-    ddb_jw_str(&w, DDB_PRICES_SOURCE);
-    ddb_jw_key(&w, "date");
-    ddb_jw_str(&w, DDB_PRICES_DATE);
-    ddb_jw_obj_end(&w);
+    write_prices(&w);
     ddb_jw_key(&w, "windowSeconds");
     ddb_jw_double(&w, win.seconds);
     ddb_jw_key(&w, "monthSeconds");

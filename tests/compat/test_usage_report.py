@@ -162,3 +162,23 @@ def test_usage_is_a_door_of_the_admin_api(server_factory):
         except urllib.error.HTTPError as err:
             statuses.append(err.code)
     assert statuses[0] == statuses[1] and statuses[0] != 200
+
+
+# The rows of server/doors/prices.def, by column, in the report's names (issue 53, section 2: every
+# line of DynamoDB's price list the report prices, each with its source in prices.def's header)
+COLUMNS = ["readRequestUnitsPerMillion", "writeRequestUnitsPerMillion", "readCapacityUnitHour",
+           "writeCapacityUnitHour", "storageGbMonth", "replicatedWriteRequestUnitsPerMillion",
+           "replicatedWriteCapacityUnitHour", "streamsReadRequestUnitsPerMillion", "pitrGbMonth",
+           "backupGbMonth", "exportGb", "importGb"]
+
+
+def test_the_report_shows_every_price_it_works_from(server):
+    report = usage(server.endpoint)
+    rows = {r.pop("tableClass"): r for r in report["prices"]["tableClasses"]}
+    assert rows == {
+        # us-east-1, 2026-11-25: RRU, WRU, RCU-h, WCU-h, GB-month, rWRU, rWCU-h, streams, PITR, backup, export, import
+        "STANDARD": dict(zip(COLUMNS, [0.125, 0.625, 0.00013, 0.00065, 0.25, 0.625, 0.00065, 0.20, 0.20, 0.10, 0.10, 0.15])),
+        "STANDARD_INFREQUENT_ACCESS": dict(zip(COLUMNS, [0.155, 0.78, 0.00016, 0.00081, 0.10, 0.78, 0.00081, 0.20, 0.20,
+                                                         0.10, 0.10, 0.15])),
+    }
+
