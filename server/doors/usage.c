@@ -12,6 +12,7 @@
  */
 #include "server/doors/usage.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,7 @@
 #include "server/doors/prices.h"
 #include "server/doors/warnings.h"
 #include "server/engine/catalog.h"
+#include "server/engine/hot.h"
 #include "server/doors/usage_hot.h"
 #include "server/engine/table_stats.h"
 
@@ -141,6 +143,65 @@ static void write_provisioned(ddb_jw *w, const ddb_table *t, const price *p, con
     ddb_jw_obj_end(w);
 }
 
+/* Capacity units for a peak of `peak` units a second at the target utilisation (at least 1). */
+static double sized(double peak)
+{
+    double units = ceil(peak / DDB_USAGE_TARGET_UTILIZATION - 1e-9);
+
+    return units < 1 ? 1 : units;
+}
+
+/* Units for one table's or GSI's peak (its hot-partition slot: engine/hot.h); adds the hourly cost. */
+static void write_sized(ddb_jw *w, uint32_t id, const price *p, double *hourly)
+{
+    ddb_hot_view v;
+    double r, wr;
+
+    if (!ddb_hot_view_of(id, &v))
+        v.peak[0] = v.peak[1] = 0;
+    r = sized(v.peak[0]);
+    wr = sized(v.peak[1]);
+    ddb_jw_key(w, "peakReadUnitsPerSecond");
+    ddb_jw_double(w, v.peak[0]);
+    ddb_jw_key(w, "peakWriteUnitsPerSecond");
+    ddb_jw_double(w, v.peak[1]);
+    ddb_jw_key(w, "readCapacityUnits");
+    ddb_jw_double(w, r);
+    ddb_jw_key(w, "writeCapacityUnits");
+    ddb_jw_double(w, wr);
+    *hourly += r * p->rcu_hour + wr * p->wcu_hour;
+}
+
+/* What provisioned capacity would cost, sized from the observed peak a second of the table and of
+   each GSI (an LSI's are its table's) at the target utilisation, beside the on-demand figure. */
+static void write_at_peak(ddb_jw *w, const ddb_table *t, const price *p, const window *win)
+{
+    double hourly = 0;
+
+    ddb_jw_key(w, "provisionedAtPeak");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "targetUtilization");
+    ddb_jw_double(w, DDB_USAGE_TARGET_UTILIZATION);
+    write_sized(w, t->id, p, &hourly);
+    ddb_jw_key(w, "indexes");
+    ddb_jw_arr_begin(w);
+    for (unsigned i = 0; i < t->nindexes; i++) {
+        if (t->indexes[i].kind != DDB_IX_GLOBAL)
+            continue;
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "index");
+        ddb_jw_str(w, t->indexes[i].name);
+        write_sized(w, t->indexes[i].id, p, &hourly);
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_arr_end(w);
+    ddb_jw_key(w, "cost");
+    ddb_jw_double(w, hourly * win->seconds / 3600);
+    ddb_jw_key(w, "monthlyCost");
+    ddb_jw_double(w, hourly * DDB_USAGE_MONTH_SECONDS / 3600);
+    ddb_jw_obj_end(w);
+}
+
 static int provisioned(const ddb_table *t)
 {
     const char *mode = ddb_json_get_str(t->desc, "BillingMode");
@@ -190,6 +251,7 @@ static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const windo
     }
     if (provisioned(t))
         write_provisioned(w, t, p, win);
+    write_at_peak(w, t, p, win);
     write_operations(w, u, p, win);
     write_indexes(w, t, u, p, win);
     ddb_jw_obj_end(w);

@@ -46,6 +46,8 @@ def test_a_price_file_prices_the_report(server_factory, tmp_path):
     assert rows["STANDARD_INFREQUENT_ACCESS"]["storageGbMonth"] == 0.2
     t = [t for t in report["tables"] if t["table"] == name][0]
     assert t["cost"] == pytest.approx(4 * 1.5e-6 + 20 * 3e-6)  # $0.000066, not us-east-1's $0.0000130
+    # provisioned at the peak: at least 1 RCU and 1 WCU at the file's hourly prices
+    assert t["provisionedAtPeak"]["monthlyCost"] >= (0.001 + 0.002) * 730
 
 
 def test_prices_def_itself_is_a_valid_price_file(server_factory):

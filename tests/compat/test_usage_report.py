@@ -182,3 +182,38 @@ def test_the_report_shows_every_price_it_works_from(server):
                                                          0.10, 0.10, 0.15])),
     }
 
+
+def pin_clock(endpoint, ms):
+    req = urllib.request.Request(endpoint + "/ddbd/clock", data=json.dumps({"set": ms}).encode(),
+                                 method="POST", headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(req, timeout=5).read()
+
+
+def test_provisioned_capacity_is_sized_from_the_observed_peak(server):
+    """Beside the on-demand figure, what provisioned capacity would cost: each of the table's and its
+    GSIs' peak units a second / 70 % (DynamoDB auto scaling's default target), rounded up, at least 1."""
+    e = server.endpoint
+    name = unique_name("upeak")
+    table(e, name, GlobalSecondaryIndexes=[{"IndexName": "gix", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                            "Projection": {"ProjectionType": "ALL"}}])
+    second = 1893456000 * 1000  # every request of the peak in one second of the server's clock
+    for i in range(7):  # 1,507 bytes ({"pk": "kN", "g": "x", "v": PAD}): 2 units on the table and 2 on gix
+        pin_clock(e, second)
+        call(e, "PutItem", {"TableName": name, "Item": {"pk": {"S": "k%d" % i}, "g": {"S": "x"}, "v": {"S": PAD}}})
+    for i in range(3):  # 1 unit each, strongly consistent
+        pin_clock(e, second)
+        call(e, "GetItem", {"TableName": name, "Key": {"pk": {"S": "k%d" % i}}, "ConsistentRead": True})
+    pin_clock(e, second + 1000)  # a quieter second after: 2 write units, the peak stays 14
+    call(e, "PutItem", {"TableName": name, "Item": {"pk": {"S": "k9"}, "g": {"S": "y"}, "v": {"S": PAD}}})
+    report = usage(e)
+    p = of(report, name)["provisionedAtPeak"]
+    # table: 3 read units a second -> ceil(3 / 0.7) = 5 RCU; 14 write units -> 20 WCU;
+    # gix: no reads -> 1 RCU (the least a table or index can have); 14 write units -> 20 WCU
+    assert p["targetUtilization"] == 0.7
+    assert (p["peakReadUnitsPerSecond"], p["peakWriteUnitsPerSecond"]) == (3, 14)
+    assert (p["readCapacityUnits"], p["writeCapacityUnits"]) == (5, 20)
+    assert p["indexes"] == [{"index": "gix", "peakReadUnitsPerSecond": 0, "peakWriteUnitsPerSecond": 14,
+                             "readCapacityUnits": 1, "writeCapacityUnits": 20}]
+    hourly = (5 + 1) * 0.00013 + (20 + 20) * 0.00065  # $0.02678 an hour
+    assert p["monthlyCost"] == pytest.approx(hourly * 730)  # $19.5494
+    assert p["cost"] == pytest.approx(hourly * report["windowSeconds"] / 3600)
