@@ -22,6 +22,7 @@
 #include "server/doors/warnings.h"
 #include "server/engine/catalog.h"
 #include "server/engine/hot.h"
+#include "server/engine/jobs/backup_records.h"
 #include "server/doors/usage_hot.h"
 #include "server/engine/table_stats.h"
 
@@ -219,6 +220,63 @@ static double storage_bytes(const ddb_table_figures *f)
     return bytes;
 }
 
+/* A table with point-in-time recovery on: its billable storage at the PITR GB-month price (AWS
+   charges PITR on the table's size for as long as it is on), for the month and the window. */
+static void write_pitr(ddb_jw *w, const ddb_table *t, const price *p, const window *win, double bytes)
+{
+    double monthly = bytes / GB * p->pitr_gb_month;
+
+    if (t->pitr_log == 0)
+        return;
+    ddb_jw_key(w, "pitr");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "storageBytes");
+    ddb_jw_double(w, bytes);
+    ddb_jw_key(w, "cost");
+    ddb_jw_double(w, monthly * win->seconds / DDB_USAGE_MONTH_SECONDS);
+    ddb_jw_key(w, "monthlyCost");
+    ddb_jw_double(w, monthly);
+    ddb_jw_obj_end(w);
+}
+
+typedef struct backup_sum {
+    double backups, bytes;
+} backup_sum;
+
+static int add_backup(void *ctx, const ddb_backup *b)
+{
+    backup_sum *sum = ctx;
+
+    if (!b->pitr && !b->system && strcmp(b->status, "AVAILABLE") == 0) {
+        sum->backups++;
+        sum->bytes += (double)b->size;
+    }
+    return 0;
+}
+
+/* "backups": the default namespace's on-demand (USER) backups now, their BackupSizeBytes at the
+   backup GB-month price (the same for both table classes); only when there is one. */
+static void write_backups(ddb_jw *w, ddb_store *s, const window *win)
+{
+    backup_sum sum = {0, 0};
+    double monthly;
+
+    if (ddb_backup_each(s, "", NULL, add_backup, &sum) != 0 || sum.backups == 0)
+        return;
+    monthly = sum.bytes / GB * ddb_prices_of(NULL)->backup_gb_month;
+    ddb_jw_key(w, "backups");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "backups");
+    ddb_jw_double(w, sum.backups);
+    ddb_jw_key(w, "bytes");
+    ddb_jw_double(w, sum.bytes);
+    ddb_jw_key(w, "cost");
+    ddb_jw_double(w, monthly * win->seconds / DDB_USAGE_MONTH_SECONDS);
+    ddb_jw_key(w, "monthlyCost");
+    ddb_jw_double(w, monthly);
+    ddb_jw_obj_end(w);
+}
+
 /* One table's object; adds its on-demand cost to *total. */
 static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const window *win, double *read, double *write)
 {
@@ -248,6 +306,7 @@ static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const windo
         ddb_jw_double(w, storage_bytes(&f));
         ddb_jw_key(w, "storageMonthlyCost");
         ddb_jw_double(w, storage_bytes(&f) / GB * p->gb_month);
+        write_pitr(w, t, p, win, storage_bytes(&f));
     }
     if (provisioned(t))
         write_provisioned(w, t, p, win);
@@ -329,6 +388,7 @@ int ddb_usage_admin(ddb_engine *eng, ddb_buf *out)
     ddb_jw_key(&w, "monthlyCost");
     ddb_jw_double(&w, cost * DDB_USAGE_MONTH_SECONDS / win.seconds);
     ddb_jw_obj_end(&w);
+    write_backups(&w, eng->store, &win);
     ddb_warnings_write(&w, tables, n, win.seconds, write_cost);
     ddb_usage_write_hot(&w, &a, eng->store, tables, n);
     ddb_jw_obj_end(&w);

@@ -5,6 +5,7 @@ unit and every dollar is worked by hand here from the developer guide's arithmet
 unit per KB, a strongly consistent read unit per 4 KB, half that eventually consistent, twice for
 a transaction) and the price table."""
 import json
+import time
 import urllib.error
 import urllib.request
 
@@ -217,3 +218,33 @@ def test_provisioned_capacity_is_sized_from_the_observed_peak(server):
     hourly = (5 + 1) * 0.00013 + (20 + 20) * 0.00065  # $0.02678 an hour
     assert p["monthlyCost"] == pytest.approx(hourly * 730)  # $19.5494
     assert p["cost"] == pytest.approx(hourly * report["windowSeconds"] / 3600)
+
+
+def test_pitr_and_backups_are_priced_when_used(server):
+    """PITR: the table's billable storage at $0.20 a GB-month while it is on; on-demand backups:
+    their BackupSizeBytes at $0.10 a GB-month. Neither line is there before it is used."""
+    e = server.endpoint
+    name = unique_name("upitr")
+    table(e, name)
+    for i in range(10):  # 10 items of 1,505 bytes
+        call(e, "PutItem", {"TableName": name, "Item": {"pk": {"S": "k%d" % i}, "v": {"S": PAD}}})
+    before = usage(e)
+    assert "pitr" not in of(before, name) and "backups" not in before
+    call(e, "UpdateContinuousBackups", {"TableName": name,
+                                        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True}})
+    arn = call(e, "CreateBackup", {"TableName": name, "BackupName": "nightly"})["BackupDetails"]["BackupArn"]
+    for _ in range(100):
+        d = call(e, "DescribeBackup", {"BackupArn": arn})["BackupDescription"]["BackupDetails"]
+        if d["BackupStatus"] == "AVAILABLE":
+            break
+        time.sleep(0.1)
+    assert d["BackupSizeBytes"] == 10 * 1505
+    report = usage(e)
+    p = of(report, name)["pitr"]
+    assert p["storageBytes"] == 10 * 1505 + 10 * 100  # the table's billable storage, as storageBytes
+    assert p["monthlyCost"] == pytest.approx(16050 / 2 ** 30 * 0.20)  # $0.00000299
+    assert p["cost"] == pytest.approx(p["monthlyCost"] * report["windowSeconds"] / MONTH)
+    b = report["backups"]
+    assert (b["backups"], b["bytes"]) == (1, 15050)
+    assert b["monthlyCost"] == pytest.approx(15050 / 2 ** 30 * 0.10)  # $0.0000014
+    assert b["cost"] == pytest.approx(b["monthlyCost"] * report["windowSeconds"] / MONTH)
