@@ -5,13 +5,15 @@ unit and every dollar is worked by hand here from the developer guide's arithmet
 unit per KB, a strongly consistent read unit per 4 KB, half that eventually consistent, twice for
 a transaction) and the price table."""
 import json
+import os
+import subprocess
 import time
 import urllib.error
 import urllib.request
 
 import pytest
 
-from conftest import raw_request, unique_name
+from conftest import DDBD_BIN, raw_request, unique_name
 
 MONTH = 730 * 3600
 # prices.def, us-east-1: $ per million request units, per capacity unit hour, per GB-month
@@ -248,3 +250,35 @@ def test_pitr_and_backups_are_priced_when_used(server):
     assert (b["backups"], b["bytes"]) == (1, 15050)
     assert b["monthlyCost"] == pytest.approx(15050 / 2 ** 30 * 0.10)  # $0.0000014
     assert b["cost"] == pytest.approx(b["monthlyCost"] * report["windowSeconds"] / MONTH)
+
+
+DDB_CLI = os.path.join(os.path.dirname(DDBD_BIN), "ddb")  # the `ddb` tool built beside ddbd
+
+
+def ddb_cli(endpoint, *args):
+    return subprocess.run([DDB_CLI, "--endpoint", endpoint] + list(args), capture_output=True, text=True, timeout=30)
+
+
+def test_ddb_usage_prints_the_report(server):
+    """`ddb usage`: the same JSON as GET /ddbd/usage (through libddb's ddb_get_path)."""
+    e = server.endpoint
+    name = unique_name("ucli")
+    table(e, name)
+    for i in range(3):  # 3 x 2 write units: $0.00000375
+        call(e, "PutItem", {"TableName": name, "Item": {"pk": {"S": "k%d" % i}, "v": {"S": PAD}}})
+    out = ddb_cli(e, "usage")
+    assert (out.returncode, out.stderr) == (0, "")
+    printed = json.loads(out.stdout)
+    t = of(printed, name)
+    assert (t["readUnits"], t["writeUnits"]) == (0, 6)
+    assert t["cost"] == pytest.approx(6 * 0.625e-6)
+    assert set(printed) == set(usage(e))  # the whole report, member for member
+
+
+def test_ddb_usage_without_admin_says_why(server_factory):
+    srv = server_factory(("--in-memory",))
+    out = ddb_cli(srv.endpoint, "usage")
+    assert (out.returncode, out.stdout) == (1, "")
+    assert out.stderr == "ddb: usage: GET /ddbd/usage refused (is ddbd started with --admin?): <UnknownOperationException/>\n"
+    out = ddb_cli(srv.endpoint, "usage", "extra")
+    assert out.returncode == 2 and out.stderr.startswith("ddb: usage takes")
