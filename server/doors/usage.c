@@ -23,6 +23,7 @@
 #include "server/engine/catalog.h"
 #include "server/engine/hot.h"
 #include "server/engine/jobs/backup_records.h"
+#include "server/engine/xfer/xfer.h"
 #include "server/doors/usage_hot.h"
 #include "server/engine/table_stats.h"
 
@@ -277,6 +278,49 @@ static void write_backups(ddb_jw *w, ddb_store *s, const window *win)
     ddb_jw_obj_end(w);
 }
 
+/* A record's number member (a JSON number or its decimal text), or 0. */
+static double number_of(const ddb_json *rec, const char *name)
+{
+    const ddb_json *v = ddb_json_get(rec, name);
+
+    return v != NULL && (v->type == DDB_JSON_NUMBER || v->type == DDB_JSON_STRING) ? strtod(v->u.s, NULL) : 0;
+}
+
+/* "exports" or "imports": the COMPLETED ones the window saw start, their billed bytes (an
+   export's BilledSizeBytes, an import's ProcessedSizeBytes: the uncompressed source) at the per-GB
+   price, once each (not a monthly charge: "monthlyCost" is the window's at its rate); only when
+   there is one. */
+static void write_transfers(ddb_jw *w, ddb_arena *a, ddb_store *s, const window *win, int import)
+{
+    const char *prefix = import ? DDB_IMPORT_PREFIX : DDB_EXPORT_PREFIX, **ids;
+    size_t n = ddb_xfer_ids(s, a, prefix, &ids);
+    double count = 0, bytes = 0, cost;
+
+    for (size_t i = 0; i < n; i++) {
+        const ddb_json *rec = ddb_xfer_load(s, a, prefix, ids[i]);
+        const char *status = ddb_json_get_str(rec, import ? "ImportStatus" : "ExportStatus");
+        if (status == NULL || strcmp(status, "COMPLETED") != 0 ||
+            number_of(rec, "StartTime") * 1000 < (double)window_start_ms)
+            continue;
+        count++;
+        bytes += number_of(rec, import ? "ProcessedSizeBytes" : "BilledSizeBytes");
+    }
+    if (count == 0)
+        return;
+    cost = bytes / GB * (import ? ddb_prices_of(NULL)->import_gb : ddb_prices_of(NULL)->export_gb);
+    ddb_jw_key(w, import ? "imports" : "exports");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, import ? "imports" : "exports");
+    ddb_jw_double(w, count);
+    ddb_jw_key(w, "bytes");
+    ddb_jw_double(w, bytes);
+    ddb_jw_key(w, "cost");
+    ddb_jw_double(w, cost);
+    ddb_jw_key(w, "monthlyCost");
+    ddb_jw_double(w, cost * DDB_USAGE_MONTH_SECONDS / win->seconds);
+    ddb_jw_obj_end(w);
+}
+
 /* One table's object; adds its on-demand cost to *total. */
 static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const window *win, double *read, double *write)
 {
@@ -389,6 +433,8 @@ int ddb_usage_admin(ddb_engine *eng, ddb_buf *out)
     ddb_jw_double(&w, cost * DDB_USAGE_MONTH_SECONDS / win.seconds);
     ddb_jw_obj_end(&w);
     write_backups(&w, eng->store, &win);
+    write_transfers(&w, &a, eng->store, &win, 0);
+    write_transfers(&w, &a, eng->store, &win, 1);
     ddb_warnings_write(&w, tables, n, win.seconds, write_cost);
     ddb_usage_write_hot(&w, &a, eng->store, tables, n);
     ddb_jw_obj_end(&w);

@@ -282,3 +282,50 @@ def test_ddb_usage_without_admin_says_why(server_factory):
     assert out.stderr == "ddb: usage: GET /ddbd/usage refused (is ddbd started with --admin?): <UnknownOperationException/>\n"
     out = ddb_cli(srv.endpoint, "usage", "extra")
     assert out.returncode == 2 and out.stderr.startswith("ddb: usage takes")
+
+
+def wait_status(e, op, key, arn, member, status_member):
+    for _ in range(300):
+        d = call(e, op, {key: arn})[member]
+        if d[status_member] not in ("IN_PROGRESS", "CANCELLING"):
+            return d
+        time.sleep(0.1)
+    pytest.fail("%s did not end" % op)
+
+
+def test_exports_and_imports_are_priced_when_used(server_factory, tmp_path):
+    """An export: its BilledSizeBytes at $0.10 a GB; an import: its ProcessedSizeBytes (the source's
+    uncompressed size) at $0.15 a GB, once each. Neither line is there before one completes."""
+    (tmp_path / "bkt" / "in").mkdir(parents=True)
+    srv = server_factory(("--in-memory", "--admin", "--export-dir", str(tmp_path)))
+    e = srv.endpoint
+    name = unique_name("uexp")
+    table(e, name)
+    for i in range(10):  # 10 items of 1,505 bytes
+        call(e, "PutItem", {"TableName": name, "Item": {"pk": {"S": "k%d" % i}, "v": {"S": PAD}}})
+    before = usage(e)
+    assert "exports" not in before and "imports" not in before
+    call(e, "UpdateContinuousBackups", {"TableName": name,
+                                        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True}})
+    arn = call(e, "DescribeTable", {"TableName": name})["Table"]["TableArn"]
+    x = call(e, "ExportTableToPointInTime", {"TableArn": arn, "S3Bucket": "bkt", "S3Prefix": "out",
+                                             "ExportFormat": "DYNAMODB_JSON"})["ExportDescription"]
+    x = wait_status(e, "DescribeExport", "ExportArn", x["ExportArn"], "ExportDescription", "ExportStatus")
+    assert (x["ExportStatus"], x["BilledSizeBytes"]) == ("COMPLETED", 10 * 1505)
+    # 3 lines of DynamoDB JSON, 100 bytes each with their newlines: 300 bytes
+    line = '{"Item":{"pk":{"S":"%s"},"v":{"S":"%s"}}}\n'
+    (tmp_path / "bkt" / "in" / "a.json").write_text("".join(line % (k, "x" * (100 - len(line % (k, "")))) for k in "abc"))
+    im = call(e, "ImportTable", {"S3BucketSource": {"S3Bucket": "bkt", "S3KeyPrefix": "in/"}, "InputFormat": "DYNAMODB_JSON",
+                                 "InputCompressionType": "NONE", "TableCreationParameters": {
+                                     "TableName": unique_name("uimp"), "BillingMode": "PAY_PER_REQUEST",
+                                     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                                     "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}})
+    im = wait_status(e, "DescribeImport", "ImportArn", im["ImportTableDescription"]["ImportArn"],
+                     "ImportTableDescription", "ImportStatus")
+    assert (im["ImportStatus"], im["ProcessedSizeBytes"]) == ("COMPLETED", 300)
+    report = usage(e)
+    assert (report["exports"]["exports"], report["exports"]["bytes"]) == (1, 15050)
+    assert report["exports"]["cost"] == pytest.approx(15050 / 2 ** 30 * 0.10)  # $0.0000014
+    assert report["exports"]["monthlyCost"] == pytest.approx(report["exports"]["cost"] * MONTH / report["windowSeconds"])
+    assert (report["imports"]["imports"], report["imports"]["bytes"]) == (1, 300)
+    assert report["imports"]["cost"] == pytest.approx(300 / 2 ** 30 * 0.15)
