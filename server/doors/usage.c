@@ -278,6 +278,39 @@ static void write_backups(ddb_jw *w, ddb_store *s, const window *win)
     ddb_jw_obj_end(w);
 }
 
+/* A global table's replicated writes: each write made here is written again in every other
+   replica's Region, billed there as replicated write request units of the same size (a
+   transaction's not doubled: a replica applies plain writes). The table's write units (its GSIs'
+   included) with TransactWriteItems' halved, times the other replicas, at the class's rWRU price. */
+static void write_replicated(ddb_jw *w, const ddb_table *t, const ddb_table_usage *u, const price *p,
+                             const window *win)
+{
+    double units = 0, cost;
+
+    if (t->nreplicas < 2)
+        return;
+    for (int op = DDB_OP_NONE + 1; op < DDB_OP__COUNT; op++) {
+        double r, wr;
+        ddb_usage_get(&u->op[op], &r, &wr);
+        units += op == DDB_OP_TransactWriteItems ? wr / 2 : wr;
+    }
+    units *= (double)(t->nreplicas - 1);
+    cost = units * p->rwrite_million / 1e6;
+    ddb_jw_key(w, "replicatedWrites");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "region"); /* which replica this is: every replica is a table of the report */
+    ddb_jw_str(w, t->region != NULL ? t->region : "");
+    ddb_jw_key(w, "replicas");
+    ddb_jw_double(w, (double)(t->nreplicas - 1));
+    ddb_jw_key(w, "replicatedWriteUnits");
+    ddb_jw_double(w, units);
+    ddb_jw_key(w, "cost");
+    ddb_jw_double(w, cost);
+    ddb_jw_key(w, "monthlyCost");
+    ddb_jw_double(w, cost * DDB_USAGE_MONTH_SECONDS / win->seconds);
+    ddb_jw_obj_end(w);
+}
+
 /* A record's number member (a JSON number or its decimal text), or 0. */
 static double number_of(const ddb_json *rec, const char *name)
 {
@@ -355,6 +388,7 @@ static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const windo
     if (provisioned(t))
         write_provisioned(w, t, p, win);
     write_at_peak(w, t, p, win);
+    write_replicated(w, t, u, p, win);
     write_operations(w, u, p, win);
     write_indexes(w, t, u, p, win);
     ddb_jw_obj_end(w);

@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 
+import boto3
 import pytest
 
 from conftest import DDBD_BIN, raw_request, unique_name
@@ -329,3 +330,47 @@ def test_exports_and_imports_are_priced_when_used(server_factory, tmp_path):
     assert report["exports"]["monthlyCost"] == pytest.approx(report["exports"]["cost"] * MONTH / report["windowSeconds"])
     assert (report["imports"]["imports"], report["imports"]["bytes"]) == (1, 300)
     assert report["imports"]["cost"] == pytest.approx(300 / 2 ** 30 * 0.15)
+
+
+def call_in(endpoint, region, op, body):
+    """op in `region`'s namespace (--namespaces), through boto3."""
+    c = boto3.client("dynamodb", endpoint_url=endpoint, region_name=region, aws_access_key_id="AKIDU",
+                     aws_secret_access_key="secret")
+    return c._make_api_call(op, body)
+
+
+def test_a_global_table_s_writes_are_priced_again_in_each_other_replica(server_factory):
+    """A write to a global table is written again in every other replica's Region, billed there
+    as replicated write request units ($0.625 a million since 2024-11-01, us-east-1); a
+    transaction's are not doubled there (a replica applies plain writes)."""
+    srv = server_factory(("--in-memory", "--admin", "--namespaces"))
+    e = srv.endpoint
+    east = lambda op, body: call_in(e, "us-east-1", op, body)
+    name = unique_name("ugt")
+    east("CreateTable", {"TableName": name, "BillingMode": "PAY_PER_REQUEST",
+                         "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})
+    for n, region in enumerate(("us-west-2", "eu-west-1")):  # one replica an UpdateTable
+        east("UpdateTable", {"TableName": name, "ReplicaUpdates": [{"Create": {"RegionName": region}}]})
+        for _ in range(200):
+            d = east("DescribeTable", {"TableName": name})["Table"]
+            if d["TableStatus"] == "ACTIVE" and len(d.get("Replicas", [])) == n + 1 \
+                    and all(r["ReplicaStatus"] == "ACTIVE" for r in d["Replicas"]):
+                break
+            time.sleep(0.05)
+    for i in range(3):  # 3 x 2 write units
+        east("PutItem", {"TableName": name, "Item": {"pk": {"S": "k%d" % i}, "v": {"S": PAD}}})
+    east("TransactWriteItems", {"TransactItems": [  # 4 write units here, 2 in each other replica
+        {"Put": {"TableName": name, "Item": {"pk": {"S": "t"}, "v": {"S": PAD}}}}]})
+    report = usage(e)
+    here = [t for t in report["tables"] if t["table"] == name and t["replicatedWrites"]["region"] == "us-east-1"][0]
+    assert here["writeUnits"] == 10
+    r = here["replicatedWrites"]
+    assert (r["replicas"], r["replicatedWriteUnits"]) == (2, 16)  # (6 + 2) x 2 other Regions
+    assert r["cost"] == pytest.approx(16 * 0.625e-6)  # $0.00001
+    assert r["monthlyCost"] == pytest.approx(r["cost"] * MONTH / report["windowSeconds"])
+    plain = unique_name("uplain")
+    east("CreateTable", {"TableName": plain, "BillingMode": "PAY_PER_REQUEST",
+                         "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})
+    assert "replicatedWrites" not in of(usage(e), plain)  # one Region: nothing replicated
