@@ -65,7 +65,7 @@ static cmd_fn cmd_health, cmd_tables, cmd_describe, cmd_get, cmd_put, cmd_delete
       "  --filter is its SearchConditionExpression; --projection, --values and --name as query takes them.\n",         \
       cmd_search, " --index --vector --top-k --filter --projection --values --name ")                                  \
     X("call", "OPERATION JSON", "any operation with a raw JSON body; prints the reply", "", cmd_call, "")              \
-    X("usage", "", "what the requests would cost in DynamoDB: ddbd's GET /ddbd/usage (JSON)",                          \
+    X("usage", "", "ddbd's cost report: GET /ddbd/usage (JSON; needs ddbd --admin)",                          \
       "  The cost report of a ddbd started with --admin (docs/usage.md): units and cost by table, index\n"             \
       "  and operation, on-demand and provisioned side by side, hot partitions, warnings.\n"                          \
       "  ddb usage | jq '.tables[] | {table, cost, monthlyCost}'\n",                                                 \

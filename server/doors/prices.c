@@ -92,6 +92,7 @@ static int read_define(reader *r, char *s, ddb_prices *out)
     else
         return fail(r, "unknown #define: expected DDB_PRICES_REGION, DDB_PRICES_DATE or DDB_PRICES_SOURCE", "");
     q = skip_space(end);
+    *end = '\0'; /* the name alone, for the message (q is past it) */
     if (*q != '"' || (end = strchr(q + 1, '"')) == NULL || *skip_space(end + 1) != '\0')
         return fail(r, "expected a quoted string after ", name);
     if ((size_t)(end - q - 1) >= size || end == q + 1)

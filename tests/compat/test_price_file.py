@@ -86,7 +86,7 @@ def refused(tmp_path, text):
      "--price-file: P:4: expected X(TableClass, 12 prices), #define DDB_PRICES_..., a comment or a blank line"),
     ('#define DDB_PRICES_CURRENCY "EUR"\n' + HEAD + STD + IA,
      "--price-file: P:1: unknown #define: expected DDB_PRICES_REGION, DDB_PRICES_DATE or DDB_PRICES_SOURCE"),
-    ("#define DDB_PRICES_REGION eu-west-1\n", "--price-file: P:1: expected a quoted string after DDB_PRICES_REGION eu-west-1"),
+    ("#define DDB_PRICES_REGION eu-west-1\n", "--price-file: P:1: expected a quoted string after DDB_PRICES_REGION"),
     (HEAD + "/* not closed\n" + STD + IA, "--price-file: P:4: this comment is not closed"),
     (HEAD + "// " + "x" * 1100 + "\n" + STD + IA, "--price-file: P:4: line longer than 1024 bytes"),
 ], ids=lambda v: None)
