@@ -311,6 +311,26 @@ static void write_replicated(ddb_jw *w, const ddb_table *t, const ddb_table_usag
     ddb_jw_obj_end(w);
 }
 
+/* "streams": the GetRecords calls on the table's stream (each a streams read request unit, up to
+   1 MB), at the streams price, when there was one. Not counted: ddbd's own readers (stream
+   triggers, global tables' replication), as AWS does not charge Lambda's or replication's. */
+static void write_streams(ddb_jw *w, const ddb_table_usage *u, const price *p, const window *win)
+{
+    double calls = (double)__atomic_load_n(&u->stream_reads, __ATOMIC_RELAXED), cost = calls * p->stream_million / 1e6;
+
+    if (calls == 0)
+        return;
+    ddb_jw_key(w, "streams");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "readRequestUnits");
+    ddb_jw_double(w, calls);
+    ddb_jw_key(w, "cost");
+    ddb_jw_double(w, cost);
+    ddb_jw_key(w, "monthlyCost");
+    ddb_jw_double(w, cost * DDB_USAGE_MONTH_SECONDS / win->seconds);
+    ddb_jw_obj_end(w);
+}
+
 /* A record's number member (a JSON number or its decimal text), or 0. */
 static double number_of(const ddb_json *rec, const char *name)
 {
@@ -389,6 +409,7 @@ static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const windo
         write_provisioned(w, t, p, win);
     write_at_peak(w, t, p, win);
     write_replicated(w, t, u, p, win);
+    write_streams(w, u, p, win);
     write_operations(w, u, p, win);
     write_indexes(w, t, u, p, win);
     ddb_jw_obj_end(w);

@@ -374,3 +374,29 @@ def test_a_global_table_s_writes_are_priced_again_in_each_other_replica(server_f
                          "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
                          "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})
     assert "replicatedWrites" not in of(usage(e), plain)  # one Region: nothing replicated
+
+
+def test_stream_reads_are_priced_per_getrecords_call(server):
+    """Each GetRecords call is a streams read request unit, $0.02 per 100,000; it consumes no read
+    capacity (the table's units stay the writes'). An empty answer is a call too."""
+    e = server.endpoint
+    name = unique_name("ustr")
+    table(e, name, StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+    for i in range(3):
+        call(e, "PutItem", {"TableName": name, "Item": {"pk": {"S": "k%d" % i}}})
+    assert "streams" not in of(usage(e), name)
+    arn = call(e, "DescribeTable", {"TableName": name})["Table"]["LatestStreamArn"]
+    shard = call(e, "DynamoDBStreams_20120810.DescribeStream", {"StreamArn": arn})["StreamDescription"]["Shards"][0]["ShardId"]
+    it = call(e, "DynamoDBStreams_20120810.GetShardIterator", {"StreamArn": arn, "ShardId": shard,
+                                      "ShardIteratorType": "TRIM_HORIZON"})["ShardIterator"]
+    records = 0
+    for _ in range(4):  # 4 calls: the 3 records, then empty answers
+        got = call(e, "DynamoDBStreams_20120810.GetRecords", {"ShardIterator": it, "Limit": 2})
+        records += len(got["Records"])
+        it = got["NextShardIterator"]
+    assert records == 3
+    t = of(usage(e), name)
+    assert t["streams"]["readRequestUnits"] == 4
+    assert t["streams"]["cost"] == pytest.approx(4 * 0.20e-6)  # $0.0000008
+    assert (t["readUnits"], t["writeUnits"]) == (0, 3)
+    assert [o["operation"] for o in t["operations"]] == ["PutItem"]  # GetRecords consumed no units
