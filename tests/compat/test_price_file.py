@@ -89,7 +89,7 @@ def refused(tmp_path, text):
     ("#define DDB_PRICES_REGION eu-west-1\n", "--price-file: P:1: expected a quoted string after DDB_PRICES_REGION"),
     (HEAD + "/* not closed\n" + STD + IA, "--price-file: P:4: this comment is not closed"),
     (HEAD + "// " + "x" * 1100 + "\n" + STD + IA, "--price-file: P:4: line longer than 1024 bytes"),
-], ids=lambda v: None)
+], ids=lambda v: v.split(": ", 2)[-1][:48] if v.startswith("--price-file") else "")
 def test_a_bad_price_file_is_refused_with_its_line(tmp_path, text, message):
     assert refused(tmp_path, text) == message
 
