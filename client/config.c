@@ -363,6 +363,31 @@ unsigned ddb_client_retry_quota(const ddb_client *c)
     return c != NULL ? atomic_load(&c->quota) : 0;
 }
 
+int ddb_get_path(ddb_client *c, const char *path, char **body, size_t *len)
+{
+    ddb_buf b = {0};
+    int http;
+
+    if (body != NULL)
+        *body = NULL;
+    if (len != NULL)
+        *len = 0;
+    if (c == NULL || path == NULL || path[0] != '/' || strpbrk(path, " \r\n") != NULL)
+        return DDB_E_INVALID_ARGUMENT;
+    http = transport_get(c, path, &b);
+    if (http != 0 && body != NULL) {
+        ddb_buf_append(&b, "", 1); /* NUL-terminated for the caller */
+        *body = b.data;
+        if (len != NULL)
+            *len = b.len - 1;
+    } else {
+        ddb_buf_free(&b);
+    }
+    if (http == 0)
+        return DDB_E_TRANSPORT;
+    return http == 200 ? DDB_OK : (http >= 500 ? DDB_E_SERVICE_UNAVAILABLE : DDB_E_PROTOCOL);
+}
+
 int ddb_health(ddb_client *c)
 {
     int http;

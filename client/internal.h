@@ -164,6 +164,8 @@ struct ddb_client {
 int transport_call(ddb_client *c, const char *op, const char *body, size_t len, call_kind kind, ddb_result **out);
 /* GET / once; returns the HTTP status or 0 on a transport failure. */
 int transport_health(ddb_client *c);
+/* GET `path` once, its body appended to *body (when not NULL); the HTTP status or 0 as above. */
+int transport_get(ddb_client *c, const char *path, ddb_buf *body);
 void transport_close_all(ddb_client *c);
 
 /* ---- retry.c ---- */

@@ -477,7 +477,7 @@ int transport_call(ddb_client *c, const char *op, const char *body, size_t len, 
     return status;
 }
 
-int transport_health(ddb_client *c)
+int transport_get(ddb_client *c, const char *path, ddb_buf *body)
 {
     char err[256];
     int reused;
@@ -487,14 +487,21 @@ int transport_health(ddb_client *c)
     if (k == NULL)
         return 0;
     k->tx.len = 0;
-    ddb_buf_printf(&k->tx, "GET / HTTP/1.1\r\nHost: %s\r\n\r\n", c->cfg.hostport);
+    ddb_buf_printf(&k->tx, "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", path, c->cfg.hostport);
     if (send_all(k->fd, k->tx.data, k->tx.len, NULL, 0) != 0 || read_reply(k, &rp, err, sizeof(err)) != 0) {
         conn_close(k);
         return 0;
     }
+    if (body != NULL)
+        ddb_buf_append(body, k->rx.data + rp.body_off, rp.body_len);
     if (rp.keep_alive)
         conn_give_back(c, k);
     else
         conn_close(k);
     return rp.http;
+}
+
+int transport_health(ddb_client *c)
+{
+    return transport_get(c, "/", NULL);
 }

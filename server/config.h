@@ -91,6 +91,7 @@ typedef struct ddb_config {
     const char *export_dir;           /* --export-dir DIR */
     const char *s3_endpoint;          /* --s3-endpoint http://HOST:PORT */
     const char *s3_access_key, *s3_secret_key, *s3_region; /* --s3-access-key, --s3-secret-key, --s3-region */
+    const char *price_file;           /* --price-file PATH: the cost report's prices (doors/prices.h) */
 } ddb_config;
 
 /*

@@ -26,6 +26,7 @@
 #include "server/http/http.h"
 #include "server/mcp/mcp.h"
 #include "server/doors/metrics.h"
+#include "server/doors/prices.h"
 #include "server/privileges.h"
 #include "server/seed.h"
 #include "server/server.h"
@@ -69,6 +70,17 @@ static int admin_hook(void *ctx, const char *method, const char *path, size_t pl
 {
     (void)ctx;
     return ddb_admin_handle(&admin, method, path, plen, body, blen, out);
+}
+
+/* --price-file: the cost report's prices (doors/prices.h), read before the data is opened. */
+static int load_prices(const ddb_config *cfg)
+{
+    char msg[1024];
+
+    if (cfg->price_file == NULL || ddb_prices_load(cfg->price_file, msg, sizeof(msg)) == 0)
+        return 0;
+    ddb_log(DDB_LOG_ERROR, "--price-file: %s", msg);
+    return -1;
 }
 
 /* The door first, then the server. */
@@ -199,6 +211,8 @@ static int serve(const ddb_config *cfg, uint64_t t0)
     /* before anything is opened, so every file ddbd makes belongs to the user it runs as */
     local_dir = cfg->in_memory || cfg->backend == DDB_BACKEND_RADOS ? NULL : cfg->data_dir;
     if (ddb_drop_privileges(cfg->user, local_dir) != 0)
+        return 1;
+    if (load_prices(cfg) != 0)
         return 1;
     if (ddb_server_open(&srv, cfg, &err) != 0) {
         /* an option's own failure ("--auth FILE: ...") is not the data's: say it as it is */

@@ -23,7 +23,7 @@
 struct cli;
 typedef int cmd_fn(ddb_client *db, struct cli *c);
 static cmd_fn cmd_health, cmd_tables, cmd_describe, cmd_get, cmd_put, cmd_delete, cmd_update, cmd_query, cmd_scan,
-    cmd_search, cmd_create_table, cmd_call;
+    cmd_search, cmd_create_table, cmd_call, cmd_usage;
 
 /*
  * Every command: its name, its arguments, one line for `ddb --help`, the options it takes (the
@@ -64,7 +64,12 @@ static cmd_fn cmd_health, cmd_tables, cmd_describe, cmd_get, cmd_put, cmd_delete
       "SearchVectors: the nearest items, best first",                                                                  \
       "  --filter is its SearchConditionExpression; --projection, --values and --name as query takes them.\n",         \
       cmd_search, " --index --vector --top-k --filter --projection --values --name ")                                  \
-    X("call", "OPERATION JSON", "any operation with a raw JSON body; prints the reply", "", cmd_call, "")
+    X("call", "OPERATION JSON", "any operation with a raw JSON body; prints the reply", "", cmd_call, "")              \
+    X("usage", "", "ddbd's cost report: GET /ddbd/usage (JSON; needs ddbd --admin)",                          \
+      "  The cost report of a ddbd started with --admin (docs/usage.md): units and cost by table, index\n"             \
+      "  and operation, on-demand and provisioned side by side, hot partitions, warnings.\n"                          \
+      "  ddb usage | jq '.tables[] | {table, cost, monthlyCost}'\n",                                                 \
+      cmd_usage, "")
 
 static const struct command {
     const char *name, *args, *summary, *details;
@@ -567,6 +572,28 @@ static int cmd_call(ddb_client *db, cli *c)
         return 2;
     rc = ddb_call(db, c->args[0], c->args[1], strlen(c->args[1]), &r);
     return print_reply("call", rc, r);
+}
+
+/* ddbd's cost report as it came; a refusal (no --admin: 403) or a failure says so on stderr. */
+static int cmd_usage(ddb_client *db, cli *c)
+{
+    char *body = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (arity(c, 0) != 0)
+        return 2;
+    rc = ddb_get_path(db, "/ddbd/usage", &body, &len);
+    while (body != NULL && len > 0 && (body[len - 1] == '\n' || body[len - 1] == '\r'))
+        body[--len] = '\0';
+    if (rc == DDB_OK)
+        puts(body);
+    else if (body != NULL)
+        fprintf(stderr, "ddb: usage: GET /ddbd/usage refused (is ddbd started with --admin?): %s\n", body);
+    else
+        fprintf(stderr, "ddb: usage: no answer from the endpoint (%s)\n", ddb_status_name(rc));
+    free(body);
+    return rc == DDB_OK ? 0 : 1;
 }
 
 /* A whole file, NUL-terminated; NULL (errno set) when it cannot be read. */

@@ -177,6 +177,17 @@ DDB_EXTERN void ddb_client_free(ddb_client *c);
 
 /** GET / on the endpoint: DDB_OK when it answers 200, else DDB_E_TRANSPORT (or the HTTP error). No retries. */
 DDB_EXTERN int ddb_health(ddb_client *c);
+/**
+ * GET `path` (starting with '/', e.g. "/ddbd/usage": ddbd's admin API, docs/admin.md) on the
+ * endpoint, once, unsigned (a server with --auth refuses it). No retries.
+ * @param[out] body receives the reply's body, NUL-terminated, whatever the status (free() it), or
+ * NULL on a transport failure; may be NULL.
+ * @param[out] len its length (without the NUL); may be NULL.
+ * @return DDB_OK when it answers 200; DDB_E_SERVICE_UNAVAILABLE (5xx), DDB_E_PROTOCOL (another
+ * status), DDB_E_TRANSPORT, DDB_E_INVALID_ARGUMENT (a path not starting with '/' or holding a
+ * space or a line break).
+ */
+DDB_EXTERN int ddb_get_path(ddb_client *c, const char *path, char **body, size_t *len);
 
 /* ============================================================================================
  * Values: items (maps), lists and read-only views

@@ -14,6 +14,9 @@
 //                        created in one namespace; globalSetup({ templates, params }) does it for
 //                        every worker's before its `seed`.
 //   faults(endpoint, [...]) injected faults (listFaults, clearFaults): docs/testing.md.
+//   usageSummary(endpoint) what the run's requests would cost in DynamoDB (GET /ddbd/usage,
+//                        docs/usage.md), a line a table (the workers' namespaces added up); the
+//                        global teardown prints it on stderr when DDBD_USAGE_SUMMARY=1.
 import { execFile, spawn } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import os from 'node:os';
@@ -183,6 +186,38 @@ export function globalSetup({ seed = async () => {}, workers = 0, templates = []
   };
 }
 
+const MONTH_SECONDS = 730 * 3600;   // as docs/usage.md's month
+
+// The cost report as a short table: a line a table name (its namespaces' figures added up: each
+// worker has its own copy of the seed's tables), then the total. A namespace's restore keeps a
+// table's figures, so the report at the end holds the whole run, the seeds included.
+export async function usageSummary(endpoint = process.env.DDBD_ENDPOINT) {
+  const report = await admin(endpoint, 'GET', '/ddbd/usage');
+  const rows = new Map();
+  const total = { read: 0, write: 0, cost: 0, peak: 0 };
+  for (const t of report.tables) {
+    const row = rows.get(t.table) || { read: 0, write: 0, cost: 0, peak: 0 };
+    const add = { read: t.readUnits, write: t.writeUnits, cost: t.cost, peak: t.provisionedAtPeak?.monthlyCost || 0 };
+    for (const k of Object.keys(total)) {
+      row[k] += add[k];
+      total[k] += add[k];
+    }
+    rows.set(t.table, row);
+  }
+  const pad = (v, n) => String(v).padStart(n);
+  const line = (name, r) => name.slice(0, 28).padEnd(28) + pad(r.read, 13) + pad(r.write, 13) +
+    pad(r.cost.toFixed(8), 15) + pad((r.cost * MONTH_SECONDS / report.windowSeconds).toFixed(6), 15) +
+    pad(r.peak.toFixed(6), 17);
+  return [`ddbd usage: what this run's requests would cost in DynamoDB (${report.region} prices, docs/usage.md)`,
+    'table'.padEnd(28) + pad('read units', 13) + pad('write units', 13) + pad('on-demand $', 15) +
+      pad('$ a month', 15) + pad('provisioned $/mo', 17),
+    ...[...rows.keys()].sort().map((name) => line(name, rows.get(name))), line('total', total)].join('\n') + '\n';
+}
+
+const summaryWanted = () => !['', '0', undefined].includes(process.env.DDBD_USAGE_SUMMARY);
+
 export async function globalTeardown() {
-  if (globalThis.__ddbdServer) await globalThis.__ddbdServer.stop();
+  const server = globalThis.__ddbdServer;
+  if (server && summaryWanted()) process.stderr.write(await usageSummary(server.endpoint));
+  if (server) await server.stop();
 }

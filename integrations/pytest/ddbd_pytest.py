@@ -15,6 +15,11 @@
 - `ddbd_shared = false` (ini) gives each worker a server of its own instead, in the default
   namespace, reset by a whole-store restore (for `--seed`, which loads the default namespace).
 
+- A cost summary at the end of the run, opt-in (`DDBD_USAGE_SUMMARY=1` or `ddbd_usage_summary =
+  true`): what the run's requests would cost in DynamoDB (GET /ddbd/usage, docs/usage.md), a line a
+  table. The per-test restore starts a table's figures again, so the plugin adds up each test's
+  report before the restore. Not under pytest-xdist (its workers' output is not shown).
+
 Enable it with `-p ddbd_pytest` or `pytest_plugins = ["ddbd_pytest"]` in conftest.py (or install
 this folder: its entry point loads it). The binary is --ddbd-bin, $DDBD_BIN or `ddbd` on PATH.
 """
@@ -204,6 +209,8 @@ class Ddbd:
 def pytest_addoption(parser):
     parser.addoption("--ddbd-bin", default=None, help="the ddbd binary (default: $DDBD_BIN, else ddbd on PATH)")
     parser.addini("ddbd_args", "extra ddbd arguments (e.g. --seed fixtures/)", default="")
+    parser.addini("ddbd_usage_summary", "print what the run would cost in DynamoDB at its end (or DDBD_USAGE_SUMMARY=1)",
+                  type="bool", default=False)
     parser.addini("ddbd_shared", "one server for the run, a namespace per xdist worker (false: a server per worker)",
                   type="bool", default=True)
 
@@ -275,8 +282,83 @@ def ddbd_server(pytestconfig):
     except RuntimeError:
         pass  # (seed() says so if it is called)
     yield server
+    _usage_tally(pytestconfig, server)
     if own is not None:
         own.stop()
+
+
+# ---- the cost summary (opt-in) ----
+
+MONTH_SECONDS = 730 * 3600  # as docs/usage.md's month
+
+
+class _Usage:
+    """The run's figures by table: /ddbd/usage read before each restore and after it, the
+    difference added up (a whole-store restore starts a table's figures again, a namespace's keeps
+    them: either way only what a test did is added)."""
+
+    KEYS = (("read", "readUnits"), ("write", "writeUnits"), ("cost", "cost"))
+
+    def __init__(self):
+        self.tables, self.base, self.window, self.region = {}, {}, 1.0, None
+
+    def add(self, report):
+        self.window, self.region = report["windowSeconds"], report.get("region")
+        for t in report["tables"]:
+            row = self.tables.setdefault(t["table"], {"read": 0.0, "write": 0.0, "cost": 0.0, "peak": 0.0})
+            base = self.base.get(t["table"], {})
+            for key, member in self.KEYS:
+                now, before = t[member], base.get(key, 0.0)
+                row[key] += now - before if now >= before else now  # smaller: the table was made again
+            row["peak"] = max(row["peak"], t.get("provisionedAtPeak", {}).get("monthlyCost", 0.0))
+        self.rebase(report)
+
+    def rebase(self, report):
+        self.base = {t["table"]: {key: t[member] for key, member in self.KEYS} for t in report["tables"]}
+
+    def lines(self):
+        head = "%-28s %12s %12s %14s %14s %16s" % ("table", "read units", "write units", "on-demand $",
+                                                   "$ a month", "provisioned $/mo")
+        out = ["ddbd usage: what this run's requests would cost in DynamoDB (%s prices, docs/usage.md)"
+               % (self.region or "?"), head]
+        total = {"read": 0.0, "write": 0.0, "cost": 0.0, "peak": 0.0}
+        for name in sorted(self.tables):
+            row = self.tables[name]
+            for k in total:
+                total[k] += row[k]
+            out.append(self._line(name, row))
+        out.append(self._line("total", total))
+        return out
+
+    def _line(self, name, row):
+        return "%-28s %12g %12g %14.8f %14.6f %16.6f" % (name[:28], row["read"], row["write"], row["cost"],
+                                                         row["cost"] * MONTH_SECONDS / self.window, row["peak"])
+
+
+def _usage_wanted(config):
+    return os.environ.get("DDBD_USAGE_SUMMARY", "") not in ("", "0") or config.getini("ddbd_usage_summary")
+
+
+def _usage_tally(config, server, rebase=False):
+    """Adds what was done since the last look (rebase: only looks, after a restore); nothing
+    unless the summary is asked for."""
+    tally = getattr(config, "_ddbd_usage", None)
+    if tally is not None:
+        report = server.admin("GET", "/ddbd/usage")
+        tally.rebase(report) if rebase else tally.add(report)
+
+
+def pytest_sessionstart(session):
+    if _usage_wanted(session.config) and not hasattr(session.config, "workerinput") \
+            and not session.config.getoption("numprocesses", None):
+        session.config._ddbd_usage = _Usage()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    tally = getattr(config, "_ddbd_usage", None)
+    if tally is not None and tally.tables:
+        for line in tally.lines():
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
@@ -292,10 +374,12 @@ def ddbd_baseline(ddbd_server, ddbd_seed):
 
 
 @pytest.fixture
-def ddbd(ddbd_server, ddbd_baseline):
+def ddbd(ddbd_server, ddbd_baseline, pytestconfig):
     """The server, its worker's namespace restored to the state `ddbd_seed` left before this test
     (and the faults it injected cleared after it)."""
+    _usage_tally(pytestconfig, ddbd_server)  # what the seed or the test before did
     ddbd_server.restore(ddbd_baseline)
+    _usage_tally(pytestconfig, ddbd_server, rebase=True)
     yield ddbd_server
     if getattr(ddbd_server, "faults_set", False):
         ddbd_server.clear_faults()

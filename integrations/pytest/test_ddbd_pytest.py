@@ -289,3 +289,35 @@ def test_consistency_sets_a_table_of_the_workers_namespace(pytester, monkeypatch
     monkeypatch.setenv("PYTHONPATH", here + os.pathsep + os.environ.get("PYTHONPATH", ""))
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def _usage_line(result, table):
+    for line in result.outlines:
+        if line.split()[:1] == [table]:
+            return line.split()
+    raise AssertionError("no line for %s in %s" % (table, result.outlines))
+
+
+@pytest.mark.parametrize("shared", [True, False])  # a namespace's restore keeps the figures, the store's not
+def test_the_usage_summary_adds_up_every_test_s_requests(pytester, inner, monkeypatch, shared):
+    """DDBD_USAGE_SUMMARY=1: the run's cost a table at the end (issue 53). The seed writes alice
+    (7 bytes: 1 write unit); each of the 6 tests writes bob-N (1 write unit) and reads users twice,
+    a Scan of alice and a GetItem of bob-N, eventually consistent (0.5 read unit each): 7 write
+    units and 6 read units, $0.125 and $0.625 a million: $0.000005125. Each test's figures are
+    taken before and after each restore, so none is lost or counted twice."""
+    monkeypatch.setenv("DDBD_USAGE_SUMMARY", "1")
+    if not shared:
+        pytester.makeini("[pytest]\nddbd_shared = false\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=6)
+    result.stdout.fnmatch_lines(["ddbd usage: what this run's requests would cost in DynamoDB (us-east-1 prices*"])
+    users = _usage_line(result, "users")
+    assert (float(users[1]), float(users[2])) == (6, 7)
+    assert float(users[3]) == pytest.approx(5.125e-6, abs=1e-8)
+    assert float(_usage_line(result, "total")[2]) == 7
+
+
+def test_no_usage_summary_unless_asked(pytester, inner):
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=6)
+    assert not any(line.startswith("ddbd usage:") for line in result.outlines)

@@ -12,29 +12,25 @@
  */
 #include "server/doors/usage.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "proto/arena.h"
 #include "server/base/clock.h"
+#include "server/doors/prices.h"
 #include "server/doors/warnings.h"
 #include "server/engine/catalog.h"
+#include "server/engine/hot.h"
+#include "server/engine/jobs/backup_records.h"
+#include "server/engine/xfer/xfer.h"
 #include "server/doors/usage_hot.h"
 #include "server/engine/table_stats.h"
 
 #define ITEM_OVERHEAD_BYTES 100
 #define GB (1024.0 * 1024 * 1024)
 
-typedef struct price {
-    const char *table_class;
-    double read_million, write_million, rcu_hour, wcu_hour, gb_month;
-} price;
-
-static const price prices[] = {
-#define X(cls, rru, wru, rcu, wcu, gb) {#cls, rru, wru, rcu, wcu, gb},
-#include "server/doors/prices.def"
-#undef X
-};
+typedef ddb_price price;
 
 static uint64_t window_start_ms;
 
@@ -46,12 +42,7 @@ void ddb_usage_window_start(uint64_t now_ms)
 /* The table's class (STANDARD unless it says otherwise). */
 static const price *price_of(const ddb_table *t)
 {
-    const char *cls = ddb_json_get_str(t->desc, "TableClass");
-
-    for (size_t i = 0; cls != NULL && i < sizeof(prices) / sizeof(prices[0]); i++)
-        if (strcmp(prices[i].table_class, cls) == 0)
-            return &prices[i];
-    return &prices[0];
+    return ddb_prices_of(ddb_json_get_str(t->desc, "TableClass"));
 }
 
 /* What `write` write request units cost at table t's prices (the warnings': warnings.h). */
@@ -154,6 +145,65 @@ static void write_provisioned(ddb_jw *w, const ddb_table *t, const price *p, con
     ddb_jw_obj_end(w);
 }
 
+/* Capacity units for a peak of `peak` units a second at the target utilisation (at least 1). */
+static double sized(double peak)
+{
+    double units = ceil(peak / DDB_USAGE_TARGET_UTILIZATION - 1e-9);
+
+    return units < 1 ? 1 : units;
+}
+
+/* Units for one table's or GSI's peak (its hot-partition slot: engine/hot.h); adds the hourly cost. */
+static void write_sized(ddb_jw *w, uint32_t id, const price *p, double *hourly)
+{
+    ddb_hot_view v;
+    double r, wr;
+
+    if (!ddb_hot_view_of(id, &v))
+        v.peak[0] = v.peak[1] = 0;
+    r = sized(v.peak[0]);
+    wr = sized(v.peak[1]);
+    ddb_jw_key(w, "peakReadUnitsPerSecond");
+    ddb_jw_double(w, v.peak[0]);
+    ddb_jw_key(w, "peakWriteUnitsPerSecond");
+    ddb_jw_double(w, v.peak[1]);
+    ddb_jw_key(w, "readCapacityUnits");
+    ddb_jw_double(w, r);
+    ddb_jw_key(w, "writeCapacityUnits");
+    ddb_jw_double(w, wr);
+    *hourly += r * p->rcu_hour + wr * p->wcu_hour;
+}
+
+/* What provisioned capacity would cost, sized from the observed peak a second of the table and of
+   each GSI (an LSI's are its table's) at the target utilisation, beside the on-demand figure. */
+static void write_at_peak(ddb_jw *w, const ddb_table *t, const price *p, const window *win)
+{
+    double hourly = 0;
+
+    ddb_jw_key(w, "provisionedAtPeak");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "targetUtilization");
+    ddb_jw_double(w, DDB_USAGE_TARGET_UTILIZATION);
+    write_sized(w, t->id, p, &hourly);
+    ddb_jw_key(w, "indexes");
+    ddb_jw_arr_begin(w);
+    for (unsigned i = 0; i < t->nindexes; i++) {
+        if (t->indexes[i].kind != DDB_IX_GLOBAL)
+            continue;
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "index");
+        ddb_jw_str(w, t->indexes[i].name);
+        write_sized(w, t->indexes[i].id, p, &hourly);
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_arr_end(w);
+    ddb_jw_key(w, "cost");
+    ddb_jw_double(w, hourly * win->seconds / 3600);
+    ddb_jw_key(w, "monthlyCost");
+    ddb_jw_double(w, hourly * DDB_USAGE_MONTH_SECONDS / 3600);
+    ddb_jw_obj_end(w);
+}
+
 static int provisioned(const ddb_table *t)
 {
     const char *mode = ddb_json_get_str(t->desc, "BillingMode");
@@ -169,6 +219,159 @@ static double storage_bytes(const ddb_table_figures *f)
     for (unsigned i = 0; i < f->nix; i++)
         bytes += (double)f->ix[i].bytes;
     return bytes;
+}
+
+/* A table with point-in-time recovery on: its billable storage at the PITR GB-month price (AWS
+   charges PITR on the table's size for as long as it is on), for the month and the window. */
+static void write_pitr(ddb_jw *w, const ddb_table *t, const price *p, const window *win, double bytes)
+{
+    double monthly = bytes / GB * p->pitr_gb_month;
+
+    if (t->pitr_log == 0)
+        return;
+    ddb_jw_key(w, "pitr");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "storageBytes");
+    ddb_jw_double(w, bytes);
+    ddb_jw_key(w, "cost");
+    ddb_jw_double(w, monthly * win->seconds / DDB_USAGE_MONTH_SECONDS);
+    ddb_jw_key(w, "monthlyCost");
+    ddb_jw_double(w, monthly);
+    ddb_jw_obj_end(w);
+}
+
+typedef struct backup_sum {
+    double backups, bytes;
+} backup_sum;
+
+static int add_backup(void *ctx, const ddb_backup *b)
+{
+    backup_sum *sum = ctx;
+
+    if (!b->pitr && !b->system && strcmp(b->status, "AVAILABLE") == 0) {
+        sum->backups++;
+        sum->bytes += (double)b->size;
+    }
+    return 0;
+}
+
+/* "backups": the default namespace's on-demand (USER) backups now, their BackupSizeBytes at the
+   backup GB-month price (the same for both table classes); only when there is one. */
+static void write_backups(ddb_jw *w, ddb_store *s, const window *win)
+{
+    backup_sum sum = {0, 0};
+    double monthly;
+
+    if (ddb_backup_each(s, "", NULL, add_backup, &sum) != 0 || sum.backups == 0)
+        return;
+    monthly = sum.bytes / GB * ddb_prices_of(NULL)->backup_gb_month;
+    ddb_jw_key(w, "backups");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "backups");
+    ddb_jw_double(w, sum.backups);
+    ddb_jw_key(w, "bytes");
+    ddb_jw_double(w, sum.bytes);
+    ddb_jw_key(w, "cost");
+    ddb_jw_double(w, monthly * win->seconds / DDB_USAGE_MONTH_SECONDS);
+    ddb_jw_key(w, "monthlyCost");
+    ddb_jw_double(w, monthly);
+    ddb_jw_obj_end(w);
+}
+
+/* A global table's replicated writes: each write made here is written again in every other
+   replica's Region, billed there as replicated write request units of the same size (a
+   transaction's not doubled: a replica applies plain writes). The table's write units (its GSIs'
+   included) with TransactWriteItems' halved, times the other replicas, at the class's rWRU price. */
+static void write_replicated(ddb_jw *w, const ddb_table *t, const ddb_table_usage *u, const price *p,
+                             const window *win)
+{
+    double units = 0, cost;
+
+    if (t->nreplicas < 2)
+        return;
+    for (int op = DDB_OP_NONE + 1; op < DDB_OP__COUNT; op++) {
+        double r, wr;
+        ddb_usage_get(&u->op[op], &r, &wr);
+        units += op == DDB_OP_TransactWriteItems ? wr / 2 : wr;
+    }
+    units *= (double)(t->nreplicas - 1);
+    cost = units * p->rwrite_million / 1e6;
+    ddb_jw_key(w, "replicatedWrites");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "region"); /* which replica this is: every replica is a table of the report */
+    ddb_jw_str(w, t->region != NULL ? t->region : "");
+    ddb_jw_key(w, "replicas");
+    ddb_jw_double(w, (double)(t->nreplicas - 1));
+    ddb_jw_key(w, "replicatedWriteUnits");
+    ddb_jw_double(w, units);
+    ddb_jw_key(w, "cost");
+    ddb_jw_double(w, cost);
+    ddb_jw_key(w, "monthlyCost");
+    ddb_jw_double(w, cost * DDB_USAGE_MONTH_SECONDS / win->seconds);
+    ddb_jw_obj_end(w);
+}
+
+/* "streams": the GetRecords calls on the table's stream (each a streams read request unit, up to
+   1 MB), at the streams price, when there was one. Not counted: ddbd's own readers (stream
+   triggers, global tables' replication), as AWS does not charge Lambda's or replication's. */
+static void write_streams(ddb_jw *w, const ddb_table_usage *u, const price *p, const window *win)
+{
+    double calls = (double)__atomic_load_n(&u->stream_reads, __ATOMIC_RELAXED), cost = calls * p->stream_million / 1e6;
+
+    if (calls == 0)
+        return;
+    ddb_jw_key(w, "streams");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "readRequestUnits");
+    ddb_jw_double(w, calls);
+    ddb_jw_key(w, "cost");
+    ddb_jw_double(w, cost);
+    ddb_jw_key(w, "monthlyCost");
+    ddb_jw_double(w, cost * DDB_USAGE_MONTH_SECONDS / win->seconds);
+    ddb_jw_obj_end(w);
+}
+
+/* A record's number member (a JSON number or its decimal text), or 0. */
+static double number_of(const ddb_json *rec, const char *name)
+{
+    const ddb_json *v = ddb_json_get(rec, name);
+
+    return v != NULL && (v->type == DDB_JSON_NUMBER || v->type == DDB_JSON_STRING) ? strtod(v->u.s, NULL) : 0;
+}
+
+/* "exports" or "imports": the COMPLETED ones the window saw start, their billed bytes (an
+   export's BilledSizeBytes, an import's ProcessedSizeBytes: the uncompressed source) at the per-GB
+   price, once each (not a monthly charge: "monthlyCost" is the window's at its rate); only when
+   there is one. */
+static void write_transfers(ddb_jw *w, ddb_arena *a, ddb_store *s, const window *win, int import)
+{
+    const char *prefix = import ? DDB_IMPORT_PREFIX : DDB_EXPORT_PREFIX, **ids;
+    size_t n = ddb_xfer_ids(s, a, prefix, &ids);
+    double count = 0, bytes = 0, cost;
+
+    for (size_t i = 0; i < n; i++) {
+        const ddb_json *rec = ddb_xfer_load(s, a, prefix, ids[i]);
+        const char *status = ddb_json_get_str(rec, import ? "ImportStatus" : "ExportStatus");
+        if (status == NULL || strcmp(status, "COMPLETED") != 0 ||
+            number_of(rec, "StartTime") * 1000 < (double)window_start_ms)
+            continue;
+        count++;
+        bytes += number_of(rec, import ? "ProcessedSizeBytes" : "BilledSizeBytes");
+    }
+    if (count == 0)
+        return;
+    cost = bytes / GB * (import ? ddb_prices_of(NULL)->import_gb : ddb_prices_of(NULL)->export_gb);
+    ddb_jw_key(w, import ? "imports" : "exports");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, import ? "imports" : "exports");
+    ddb_jw_double(w, count);
+    ddb_jw_key(w, "bytes");
+    ddb_jw_double(w, bytes);
+    ddb_jw_key(w, "cost");
+    ddb_jw_double(w, cost);
+    ddb_jw_key(w, "monthlyCost");
+    ddb_jw_double(w, cost * DDB_USAGE_MONTH_SECONDS / win->seconds);
+    ddb_jw_obj_end(w);
 }
 
 /* One table's object; adds its on-demand cost to *total. */
@@ -200,11 +403,45 @@ static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const windo
         ddb_jw_double(w, storage_bytes(&f));
         ddb_jw_key(w, "storageMonthlyCost");
         ddb_jw_double(w, storage_bytes(&f) / GB * p->gb_month);
+        write_pitr(w, t, p, win, storage_bytes(&f));
     }
     if (provisioned(t))
         write_provisioned(w, t, p, win);
+    write_at_peak(w, t, p, win);
+    write_replicated(w, t, u, p, win);
+    write_streams(w, u, p, win);
     write_operations(w, u, p, win);
     write_indexes(w, t, u, p, win);
+    ddb_jw_obj_end(w);
+}
+
+/* "region" and "prices": the table in use (prices.def's or --price-file's), every row. */
+static void write_prices(ddb_jw *w)
+{
+    const ddb_prices *p = ddb_prices_get();
+
+    ddb_jw_key(w, "region");
+    ddb_jw_str(w, p->region);
+    ddb_jw_key(w, "prices");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "source");
+    ddb_jw_str(w, p->source);
+    ddb_jw_key(w, "date");
+    ddb_jw_str(w, p->date);
+    ddb_jw_key(w, "tableClasses");
+    ddb_jw_arr_begin(w);
+    for (size_t i = 0; i < p->n; i++) {
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "tableClass");
+        ddb_jw_str(w, p->rows[i].table_class);
+#define C(field, json)         \
+    ddb_jw_key(w, json);       \
+    ddb_jw_double(w, p->rows[i].field);
+        DDB_PRICE_COLUMNS(C)
+#undef C
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_arr_end(w);
     ddb_jw_obj_end(w);
 }
 
@@ -222,15 +459,7 @@ int ddb_usage_admin(ddb_engine *eng, ddb_buf *out)
     n = ddb_catalog_snapshot(eng->catalog, &a, &tables);
     ddb_jw_init(&w, out);
     ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "region");
-    ddb_jw_str(&w, DDB_PRICES_REGION);
-    ddb_jw_key(&w, "prices");
-    ddb_jw_obj_begin(&w);
-    ddb_jw_key(&w, "source");
-    ddb_jw_str(&w, DDB_PRICES_SOURCE);
-    ddb_jw_key(&w, "date");
-    ddb_jw_str(&w, DDB_PRICES_DATE);
-    ddb_jw_obj_end(&w);
+    write_prices(&w);
     ddb_jw_key(&w, "windowSeconds");
     ddb_jw_double(&w, win.seconds);
     ddb_jw_key(&w, "monthSeconds");
@@ -258,6 +487,9 @@ int ddb_usage_admin(ddb_engine *eng, ddb_buf *out)
     ddb_jw_key(&w, "monthlyCost");
     ddb_jw_double(&w, cost * DDB_USAGE_MONTH_SECONDS / win.seconds);
     ddb_jw_obj_end(&w);
+    write_backups(&w, eng->store, &win);
+    write_transfers(&w, &a, eng->store, &win, 0);
+    write_transfers(&w, &a, eng->store, &win, 1);
     ddb_warnings_write(&w, tables, n, win.seconds, write_cost);
     ddb_usage_write_hot(&w, &a, eng->store, tables, n);
     ddb_jw_obj_end(&w);

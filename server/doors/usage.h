@@ -14,6 +14,9 @@
 #include "server/engine/engine.h"
 
 #define DDB_USAGE_MONTH_SECONDS (730.0 * 3600)
+/* Provisioned capacity sized from the observed peak is peak / 70 %: DynamoDB auto scaling's
+   default target utilisation (docs/usage.md). */
+#define DDB_USAGE_TARGET_UTILIZATION 0.7
 
 /* The window's start (server.c, at open), on the server's clock (base/clock.h). */
 void ddb_usage_window_start(uint64_t now_ms);

@@ -193,6 +193,8 @@ static void charge_usage(const ddb_charge *c, int op, double total)
     ddb_table_usage *u = &c->t->stats->usage;
 
     ddb_usage_add(&u->op[op], total - c->written, c->written);
+    if (op == DDB_OP_GetRecords) /* no units: DynamoDB Streams bills the call (a streams read request unit) */
+        __atomic_add_fetch(&u->stream_reads, 1, __ATOMIC_RELAXED);
     for (unsigned i = 0; c->index != NULL && i < c->t->nindexes; i++) {
         const ddb_index *ix = &c->t->indexes[i];
         if (ix->kind != DDB_IX_VECTOR && c->index[i] > 0) /* a write's index units are writes */

@@ -25,6 +25,7 @@ typedef struct ddb_table_usage {
         uint32_t id;                    /* the index's key prefix id; 0: free */
         ddb_usage_units u;
     } ix[DDB_MAX_INDEXES];
+    uint64_t stream_reads;              /* GetRecords calls on its stream: streams read request units */
 } ddb_table_usage;
 
 /* Adds read and write units (inline: once or twice a request). */

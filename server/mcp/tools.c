@@ -45,6 +45,7 @@ static void run_faults(mcp_call *c);
 static void run_inject(mcp_call *c);
 static void run_clear_faults(mcp_call *c);
 static void run_metrics(mcp_call *c);
+static void run_usage(mcp_call *c);
 
 typedef struct mcp_tool {
     const char *name, *description, *properties, *required;
@@ -283,6 +284,12 @@ static void run_metrics(mcp_call *c)
     ddb_gate_enter(c->env->gate, c->who->slot);
     c->env->metrics(c->env->ctx, c->text);
     ddb_gate_leave(c->env->gate, c->who->slot);
+}
+
+/* The cost report, the same JSON as GET /ddbd/usage (issue 53). */
+static void run_usage(mcp_call *c)
+{
+    admin(c, "GET", "/ddbd/usage", NULL);
 }
 
 /* ---- tools/call ---- */

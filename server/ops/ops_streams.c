@@ -94,6 +94,17 @@ static const char *arn_of(ddb_req *req, const ddb_stream_info *info)
                           info->label);
 }
 
+/* A GetRecords call that answered: recorded on the request's meter with no units (no read
+   capacity is consumed), for the cost report's streams read request units (engine/usage.h). */
+static void record_stream_read(ddb_req *req, const ddb_stream_info *info)
+{
+    ddb_consumed c = {0};
+
+    c.t = ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, info->table));
+    if (c.t != NULL)
+        ddb_consumed_record(req, &c);
+}
+
 /* Whether a shard takes no more records: its generation was closed, or the stream disabled. */
 static int shard_closed(const ddb_stream_info *info, unsigned gen)
 {
@@ -524,5 +535,6 @@ int ddb_op_get_records(ddb_req *req)
         ddb_jw_str(w, iterator_text(req, &info, &it));
     }
     ddb_jw_obj_end(w);
+    record_stream_read(req, &info);
     return DDB_OK;
 }

@@ -53,6 +53,24 @@ TEST(health_and_create_table_with_indexes)
     ASSERT_EQ(ddb_wait_table_active(client, table, 10000), DDB_OK);
 }
 
+/* ddb_get_path: a path of ddbd's own, its body whatever the status (ddb usage's call). */
+TEST(get_path_returns_the_body)
+{
+    char *body = NULL;
+    size_t len = 7;
+
+    ASSERT_EQ(ddb_get_path(client, "/", &body, &len), DDB_OK);
+    ASSERT(body != NULL && strlen(body) == len);
+    free(body);
+    /* no --admin here: /ddbd/usage is refused, and its body still comes back */
+    ASSERT_EQ(ddb_get_path(client, "/ddbd/usage", &body, &len), DDB_E_PROTOCOL);
+    ASSERT_STR_EQ(body, "<UnknownOperationException/>\n");
+    free(body);
+    ASSERT_EQ(ddb_get_path(client, "ddbd/usage", &body, &len), DDB_E_INVALID_ARGUMENT);
+    ASSERT(body == NULL && len == 0);
+    ASSERT_EQ(ddb_get_path(client, "/a b", NULL, NULL), DDB_E_INVALID_ARGUMENT);
+}
+
 TEST(describe_and_list_tables)
 {
     ddb_result *r = NULL;

@@ -144,6 +144,10 @@ def valid_args(name, tmp):
         "s3-access-key": ["--s3-access-key", "AKID"] + mem,
         "s3-secret-key": ["--s3-secret-key", "secret"] + mem,
         "s3-region": ["--s3-region", "eu-west-1"] + mem,
+        "price-file": ["--price-file", write(tmp / "prices.def", '#define DDB_PRICES_REGION "eu-west-1"\n'
+                       '#define DDB_PRICES_DATE "2026-11-26"\n#define DDB_PRICES_SOURCE "contract"\n'
+                       'X(STANDARD, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1)\n'
+                       'X(STANDARD_INFREQUENT_ACCESS, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1)\n')] + mem,
         "user": ["--user", "65534:65534"] + mem,
     }
     return table[name]
@@ -154,7 +158,7 @@ SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "ra
            "write-conflict-rate", "fault", "fault-seed", "enforce-capacity", "idempotency-window", "ttl-interval", "count-check-interval", "replication-lag", "index-lag", "stale-reads", "consistency-seed", "region-peer", "peer-key", "stream-trigger", "kinesis-endpoint", "auth", "namespaces",
            "regions", "max-tables", "max-connections", "min-free-disk", "memory-budget", "request-timeout", "header-timeout", "max-unsent-bytes",
            "max-pending-bodies", "lenient-numbers", "mcp-http", "mcp-allow-writes", "admin", "console", "metrics-port",
-           "access-log", "otlp-endpoint", "seed", "seed-param", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "user"]
+           "access-log", "otlp-endpoint", "seed", "seed-param", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "price-file", "user"]
 ONE_SHOT = ["health-check", "seed-requests", "version", "help"]  # seed-requests: test_seed_templates.py
 TLS = ["tls-cert", "tls-key"]
 STDIO = ["mcp"]  # serves standard input, not the port: tests/js/mcp.test.mjs

@@ -5,12 +5,16 @@ unit and every dollar is worked by hand here from the developer guide's arithmet
 unit per KB, a strongly consistent read unit per 4 KB, half that eventually consistent, twice for
 a transaction) and the price table."""
 import json
+import os
+import subprocess
+import time
 import urllib.error
 import urllib.request
 
+import boto3
 import pytest
 
-from conftest import raw_request, unique_name
+from conftest import DDBD_BIN, raw_request, unique_name
 
 MONTH = 730 * 3600
 # prices.def, us-east-1: $ per million request units, per capacity unit hour, per GB-month
@@ -162,3 +166,237 @@ def test_usage_is_a_door_of_the_admin_api(server_factory):
         except urllib.error.HTTPError as err:
             statuses.append(err.code)
     assert statuses[0] == statuses[1] and statuses[0] != 200
+
+
+# The rows of server/doors/prices.def, by column, in the report's names (issue 53, section 2: every
+# line of DynamoDB's price list the report prices, each with its source in prices.def's header)
+COLUMNS = ["readRequestUnitsPerMillion", "writeRequestUnitsPerMillion", "readCapacityUnitHour",
+           "writeCapacityUnitHour", "storageGbMonth", "replicatedWriteRequestUnitsPerMillion",
+           "replicatedWriteCapacityUnitHour", "streamsReadRequestUnitsPerMillion", "pitrGbMonth",
+           "backupGbMonth", "exportGb", "importGb"]
+
+
+def test_the_report_shows_every_price_it_works_from(server):
+    report = usage(server.endpoint)
+    rows = {r.pop("tableClass"): r for r in report["prices"]["tableClasses"]}
+    assert rows == {
+        # us-east-1, 2026-11-25: RRU, WRU, RCU-h, WCU-h, GB-month, rWRU, rWCU-h, streams, PITR, backup, export, import
+        "STANDARD": dict(zip(COLUMNS, [0.125, 0.625, 0.00013, 0.00065, 0.25, 0.625, 0.00065, 0.20, 0.20, 0.10, 0.10, 0.15])),
+        "STANDARD_INFREQUENT_ACCESS": dict(zip(COLUMNS, [0.155, 0.78, 0.00016, 0.00081, 0.10, 0.78, 0.00081, 0.20, 0.20,
+                                                         0.10, 0.10, 0.15])),
+    }
+
+
+def pin_clock(endpoint, ms):
+    req = urllib.request.Request(endpoint + "/ddbd/clock", data=json.dumps({"set": ms}).encode(),
+                                 method="POST", headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(req, timeout=5).read()
+
+
+def test_provisioned_capacity_is_sized_from_the_observed_peak(server):
+    """Beside the on-demand figure, what provisioned capacity would cost: each of the table's and its
+    GSIs' peak units a second / 70 % (DynamoDB auto scaling's default target), rounded up, at least 1."""
+    e = server.endpoint
+    name = unique_name("upeak")
+    table(e, name, GlobalSecondaryIndexes=[{"IndexName": "gix", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                            "Projection": {"ProjectionType": "ALL"}}])
+    second = 1893456000 * 1000  # every request of the peak in one second of the server's clock
+    for i in range(7):  # 1,507 bytes ({"pk": "kN", "g": "x", "v": PAD}): 2 units on the table and 2 on gix
+        pin_clock(e, second)
+        call(e, "PutItem", {"TableName": name, "Item": {"pk": {"S": "k%d" % i}, "g": {"S": "x"}, "v": {"S": PAD}}})
+    for i in range(3):  # 1 unit each, strongly consistent
+        pin_clock(e, second)
+        call(e, "GetItem", {"TableName": name, "Key": {"pk": {"S": "k%d" % i}}, "ConsistentRead": True})
+    pin_clock(e, second + 1000)  # a quieter second after: 2 write units, the peak stays 14
+    call(e, "PutItem", {"TableName": name, "Item": {"pk": {"S": "k9"}, "g": {"S": "y"}, "v": {"S": PAD}}})
+    report = usage(e)
+    p = of(report, name)["provisionedAtPeak"]
+    # table: 3 read units a second -> ceil(3 / 0.7) = 5 RCU; 14 write units -> 20 WCU;
+    # gix: no reads -> 1 RCU (the least a table or index can have); 14 write units -> 20 WCU
+    assert p["targetUtilization"] == 0.7
+    assert (p["peakReadUnitsPerSecond"], p["peakWriteUnitsPerSecond"]) == (3, 14)
+    assert (p["readCapacityUnits"], p["writeCapacityUnits"]) == (5, 20)
+    assert p["indexes"] == [{"index": "gix", "peakReadUnitsPerSecond": 0, "peakWriteUnitsPerSecond": 14,
+                             "readCapacityUnits": 1, "writeCapacityUnits": 20}]
+    hourly = (5 + 1) * 0.00013 + (20 + 20) * 0.00065  # $0.02678 an hour
+    assert p["monthlyCost"] == pytest.approx(hourly * 730)  # $19.5494
+    assert p["cost"] == pytest.approx(hourly * report["windowSeconds"] / 3600)
+
+
+def test_pitr_and_backups_are_priced_when_used(server):
+    """PITR: the table's billable storage at $0.20 a GB-month while it is on; on-demand backups:
+    their BackupSizeBytes at $0.10 a GB-month. Neither line is there before it is used."""
+    e = server.endpoint
+    name = unique_name("upitr")
+    table(e, name)
+    for i in range(10):  # 10 items of 1,505 bytes
+        call(e, "PutItem", {"TableName": name, "Item": {"pk": {"S": "k%d" % i}, "v": {"S": PAD}}})
+    before = usage(e)
+    assert "pitr" not in of(before, name) and "backups" not in before
+    call(e, "UpdateContinuousBackups", {"TableName": name,
+                                        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True}})
+    arn = call(e, "CreateBackup", {"TableName": name, "BackupName": "nightly"})["BackupDetails"]["BackupArn"]
+    for _ in range(100):
+        d = call(e, "DescribeBackup", {"BackupArn": arn})["BackupDescription"]["BackupDetails"]
+        if d["BackupStatus"] == "AVAILABLE":
+            break
+        time.sleep(0.1)
+    assert d["BackupSizeBytes"] == 10 * 1505
+    report = usage(e)
+    p = of(report, name)["pitr"]
+    assert p["storageBytes"] == 10 * 1505 + 10 * 100  # the table's billable storage, as storageBytes
+    assert p["monthlyCost"] == pytest.approx(16050 / 2 ** 30 * 0.20)  # $0.00000299
+    assert p["cost"] == pytest.approx(p["monthlyCost"] * report["windowSeconds"] / MONTH)
+    b = report["backups"]
+    assert (b["backups"], b["bytes"]) == (1, 15050)
+    assert b["monthlyCost"] == pytest.approx(15050 / 2 ** 30 * 0.10)  # $0.0000014
+    assert b["cost"] == pytest.approx(b["monthlyCost"] * report["windowSeconds"] / MONTH)
+
+
+DDB_CLI = os.path.join(os.path.dirname(DDBD_BIN), "ddb")  # the `ddb` tool built beside ddbd
+
+
+def ddb_cli(endpoint, *args):
+    return subprocess.run([DDB_CLI, "--endpoint", endpoint] + list(args), capture_output=True, text=True, timeout=30)
+
+
+def test_ddb_usage_prints_the_report(server):
+    """`ddb usage`: the same JSON as GET /ddbd/usage (through libddb's ddb_get_path)."""
+    e = server.endpoint
+    name = unique_name("ucli")
+    table(e, name)
+    for i in range(3):  # 3 x 2 write units: $0.00000375
+        call(e, "PutItem", {"TableName": name, "Item": {"pk": {"S": "k%d" % i}, "v": {"S": PAD}}})
+    out = ddb_cli(e, "usage")
+    assert (out.returncode, out.stderr) == (0, "")
+    printed = json.loads(out.stdout)
+    t = of(printed, name)
+    assert (t["readUnits"], t["writeUnits"]) == (0, 6)
+    assert t["cost"] == pytest.approx(6 * 0.625e-6)
+    assert set(printed) == set(usage(e))  # the whole report, member for member
+
+
+def test_ddb_usage_without_admin_says_why(server_factory):
+    srv = server_factory(("--in-memory",))
+    out = ddb_cli(srv.endpoint, "usage")
+    assert (out.returncode, out.stdout) == (1, "")
+    assert out.stderr == "ddb: usage: GET /ddbd/usage refused (is ddbd started with --admin?): <UnknownOperationException/>\n"
+    out = ddb_cli(srv.endpoint, "usage", "extra")
+    assert out.returncode == 2 and out.stderr.startswith("ddb: usage takes")
+
+
+def wait_status(e, op, key, arn, member, status_member):
+    for _ in range(300):
+        d = call(e, op, {key: arn})[member]
+        if d[status_member] not in ("IN_PROGRESS", "CANCELLING"):
+            return d
+        time.sleep(0.1)
+    pytest.fail("%s did not end" % op)
+
+
+def test_exports_and_imports_are_priced_when_used(server_factory, tmp_path):
+    """An export: its BilledSizeBytes at $0.10 a GB; an import: its ProcessedSizeBytes (the source's
+    uncompressed size) at $0.15 a GB, once each. Neither line is there before one completes."""
+    (tmp_path / "bkt" / "in").mkdir(parents=True)
+    srv = server_factory(("--in-memory", "--admin", "--export-dir", str(tmp_path)))
+    e = srv.endpoint
+    name = unique_name("uexp")
+    table(e, name)
+    for i in range(10):  # 10 items of 1,505 bytes
+        call(e, "PutItem", {"TableName": name, "Item": {"pk": {"S": "k%d" % i}, "v": {"S": PAD}}})
+    before = usage(e)
+    assert "exports" not in before and "imports" not in before
+    call(e, "UpdateContinuousBackups", {"TableName": name,
+                                        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True}})
+    arn = call(e, "DescribeTable", {"TableName": name})["Table"]["TableArn"]
+    x = call(e, "ExportTableToPointInTime", {"TableArn": arn, "S3Bucket": "bkt", "S3Prefix": "out",
+                                             "ExportFormat": "DYNAMODB_JSON"})["ExportDescription"]
+    x = wait_status(e, "DescribeExport", "ExportArn", x["ExportArn"], "ExportDescription", "ExportStatus")
+    assert (x["ExportStatus"], x["BilledSizeBytes"]) == ("COMPLETED", 10 * 1505)
+    # 3 lines of DynamoDB JSON, 100 bytes each with their newlines: 300 bytes
+    line = '{"Item":{"pk":{"S":"%s"},"v":{"S":"%s"}}}\n'
+    (tmp_path / "bkt" / "in" / "a.json").write_text("".join(line % (k, "x" * (100 - len(line % (k, "")))) for k in "abc"))
+    im = call(e, "ImportTable", {"S3BucketSource": {"S3Bucket": "bkt", "S3KeyPrefix": "in/"}, "InputFormat": "DYNAMODB_JSON",
+                                 "InputCompressionType": "NONE", "TableCreationParameters": {
+                                     "TableName": unique_name("uimp"), "BillingMode": "PAY_PER_REQUEST",
+                                     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                                     "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}})
+    im = wait_status(e, "DescribeImport", "ImportArn", im["ImportTableDescription"]["ImportArn"],
+                     "ImportTableDescription", "ImportStatus")
+    assert (im["ImportStatus"], im["ProcessedSizeBytes"]) == ("COMPLETED", 300)
+    report = usage(e)
+    assert (report["exports"]["exports"], report["exports"]["bytes"]) == (1, 15050)
+    assert report["exports"]["cost"] == pytest.approx(15050 / 2 ** 30 * 0.10)  # $0.0000014
+    assert report["exports"]["monthlyCost"] == pytest.approx(report["exports"]["cost"] * MONTH / report["windowSeconds"])
+    assert (report["imports"]["imports"], report["imports"]["bytes"]) == (1, 300)
+    assert report["imports"]["cost"] == pytest.approx(300 / 2 ** 30 * 0.15)
+
+
+def call_in(endpoint, region, op, body):
+    """op in `region`'s namespace (--namespaces), through boto3."""
+    c = boto3.client("dynamodb", endpoint_url=endpoint, region_name=region, aws_access_key_id="AKIDU",
+                     aws_secret_access_key="secret")
+    return c._make_api_call(op, body)
+
+
+def test_a_global_table_s_writes_are_priced_again_in_each_other_replica(server_factory):
+    """A write to a global table is written again in every other replica's Region, billed there
+    as replicated write request units ($0.625 a million since 2024-11-01, us-east-1); a
+    transaction's are not doubled there (a replica applies plain writes)."""
+    srv = server_factory(("--in-memory", "--admin", "--namespaces"))
+    e = srv.endpoint
+    east = lambda op, body: call_in(e, "us-east-1", op, body)
+    name = unique_name("ugt")
+    east("CreateTable", {"TableName": name, "BillingMode": "PAY_PER_REQUEST",
+                         "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})
+    for n, region in enumerate(("us-west-2", "eu-west-1")):  # one replica an UpdateTable
+        east("UpdateTable", {"TableName": name, "ReplicaUpdates": [{"Create": {"RegionName": region}}]})
+        for _ in range(200):
+            d = east("DescribeTable", {"TableName": name})["Table"]
+            if d["TableStatus"] == "ACTIVE" and len(d.get("Replicas", [])) == n + 1 \
+                    and all(r["ReplicaStatus"] == "ACTIVE" for r in d["Replicas"]):
+                break
+            time.sleep(0.05)
+    for i in range(3):  # 3 x 2 write units
+        east("PutItem", {"TableName": name, "Item": {"pk": {"S": "k%d" % i}, "v": {"S": PAD}}})
+    east("TransactWriteItems", {"TransactItems": [  # 4 write units here, 2 in each other replica
+        {"Put": {"TableName": name, "Item": {"pk": {"S": "t"}, "v": {"S": PAD}}}}]})
+    report = usage(e)
+    here = [t for t in report["tables"] if t["table"] == name and t["replicatedWrites"]["region"] == "us-east-1"][0]
+    assert here["writeUnits"] == 10
+    r = here["replicatedWrites"]
+    assert (r["replicas"], r["replicatedWriteUnits"]) == (2, 16)  # (6 + 2) x 2 other Regions
+    assert r["cost"] == pytest.approx(16 * 0.625e-6)  # $0.00001
+    assert r["monthlyCost"] == pytest.approx(r["cost"] * MONTH / report["windowSeconds"])
+    plain = unique_name("uplain")
+    east("CreateTable", {"TableName": plain, "BillingMode": "PAY_PER_REQUEST",
+                         "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})
+    assert "replicatedWrites" not in of(usage(e), plain)  # one Region: nothing replicated
+
+
+def test_stream_reads_are_priced_per_getrecords_call(server):
+    """Each GetRecords call is a streams read request unit, $0.02 per 100,000; it consumes no read
+    capacity (the table's units stay the writes'). An empty answer is a call too."""
+    e = server.endpoint
+    name = unique_name("ustr")
+    table(e, name, StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+    for i in range(3):
+        call(e, "PutItem", {"TableName": name, "Item": {"pk": {"S": "k%d" % i}}})
+    assert "streams" not in of(usage(e), name)
+    arn = call(e, "DescribeTable", {"TableName": name})["Table"]["LatestStreamArn"]
+    shard = call(e, "DynamoDBStreams_20120810.DescribeStream", {"StreamArn": arn})["StreamDescription"]["Shards"][0]["ShardId"]
+    it = call(e, "DynamoDBStreams_20120810.GetShardIterator", {"StreamArn": arn, "ShardId": shard,
+                                      "ShardIteratorType": "TRIM_HORIZON"})["ShardIterator"]
+    records = 0
+    for _ in range(4):  # 4 calls: the 3 records, then empty answers
+        got = call(e, "DynamoDBStreams_20120810.GetRecords", {"ShardIterator": it, "Limit": 2})
+        records += len(got["Records"])
+        it = got["NextShardIterator"]
+    assert records == 3
+    t = of(usage(e), name)
+    assert t["streams"]["readRequestUnits"] == 4
+    assert t["streams"]["cost"] == pytest.approx(4 * 0.20e-6)  # $0.0000008
+    assert (t["readUnits"], t["writeUnits"]) == (0, 3)
+    assert [o["operation"] for o in t["operations"]] == ["PutItem"]  # GetRecords consumed no units

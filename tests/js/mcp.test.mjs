@@ -24,7 +24,7 @@ import { DescribeTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/c
 import { DDBD_BIN, startServer, stopServer } from './helpers.mjs';
 
 const READ_TOOLS = ['list_tables', 'describe_table', 'get_item', 'query', 'scan', 'execute_statement',
-  'list_snapshots', 'list_faults', 'read_metrics'];
+  'list_snapshots', 'list_faults', 'read_metrics', 'usage'];
 const WRITE_TOOLS = ['put_item', 'delete_item', 'take_snapshot', 'restore_snapshot', 'inject_faults', 'clear_faults'];
 const DDB = 'com.amazonaws.dynamodb.v20120810#';
 const SVC = 'com.amazon.coral.service#';
@@ -179,6 +179,21 @@ describe('stdio, read-only (the default)', () => {
     const m = await call(client, 'read_metrics', {});
     assert.equal(m.isError, false);
     assert.match(m.text, /^ddbd_tables 1$/m);
+  });
+
+  test('usage: the cost report, the same JSON as GET /ddbd/usage (docs/usage.md)', async () => {
+    const books = (r) => r.json.tables.find((t) => t.table === 'Books');
+    const getItem = (r) => books(r).operations.find((o) => o.operation === 'GetItem') || { readUnits: 0, cost: 0 };
+    const before = await call(client, 'usage', {});
+    assert.equal(before.isError, false);
+    assert.equal(before.json.region, 'us-east-1');
+    assert.equal(before.json.prices.tableClasses[0].tableClass, 'STANDARD');
+    // one eventually consistent read of a 10-byte item: half a read request unit, $0.125 a million
+    assert.equal((await call(client, 'get_item', { TableName: 'Books', Key: key('A', 1) })).isError, false);
+    const now = await call(client, 'usage', {});
+    assert.equal(getItem(now).readUnits - getItem(before).readUnits, 0.5);
+    assert.ok(Math.abs(getItem(now).cost - getItem(before).cost - 0.5 * 0.125e-6) < 1e-15);
+    assert.equal(books(now).provisionedAtPeak.targetUtilization, 0.7);
   });
 
   test('an unknown tool is a JSON-RPC error', async () => {
@@ -385,7 +400,7 @@ describe('/mcp over streamable HTTP, --auth', () => {
       message: `User: arn:aws:iam::000000000000:user/reader is not authorized to perform: ${action} on resource: `
         + `arn:aws:ddbd:us-east-1:000000000000:${path} because no identity-based policy allows the ${action} action` });
     for (const [tool, args] of [['take_snapshot', { name: 'r' }], ['restore_snapshot', { name: 'r' }],
-      ['list_snapshots', {}], ['list_faults', {}], ['inject_faults', { faults: [] }]]) {
+      ['list_snapshots', {}], ['list_faults', {}], ['inject_faults', { faults: [] }], ['usage', {}]]) {
       const denied = await call(reader, tool, args);
       assert.equal(denied.isError, true);
       assert.deepEqual(denied.json, refusal('ddbd:Admin', '/ddbd/snapshots'));

@@ -36,6 +36,7 @@ import (
 type Server struct {
 	Endpoint string // http://127.0.0.1:PORT
 	cmd      *exec.Cmd
+	tally    *usageTally // DDBD_USAGE_SUMMARY=1: the run's figures (usage.go)
 }
 
 var listening = regexp.MustCompile(`listening on http://[^ ]*:(\d+)`)
@@ -66,6 +67,10 @@ func Start(t testing.TB, args ...string) *Server {
 	s.Endpoint = "http://127.0.0.1:" + port
 	if err := s.waitReady(10 * time.Second); err != nil {
 		t.Fatal(err)
+	}
+	if usageWanted() { // printed before the stop (cleanups run last registered first)
+		s.tally = &usageTally{rows: map[string]usageRow{}}
+		t.Cleanup(func() { fmt.Fprint(os.Stderr, s.UsageSummary(t)) })
 	}
 	return s
 }
@@ -118,7 +123,13 @@ func (s *Server) Snapshot(t testing.TB, name string) {
 // Restore makes the store what it was when name was saved, in a few milliseconds.
 func (s *Server) Restore(t testing.TB, name string) {
 	t.Helper()
+	if s.tally != nil { // the restore starts the tables' figures again: keep what came before
+		s.tally.add(s.Usage(t))
+	}
 	s.admin(t, "/ddbd/snapshots/"+name+"/restore", "")
+	if s.tally != nil {
+		s.tally.rebase(s.Usage(t))
+	}
 }
 
 // Faults injects faults (docs/testing.md, "Injected faults"): faults is the JSON list of

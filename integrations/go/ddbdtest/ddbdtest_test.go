@@ -222,3 +222,37 @@ func TestFaults(t *testing.T) {
 	srv.ClearFaults(t)
 	put(t, db, "bob")
 }
+
+// DDBD_USAGE_SUMMARY=1: the summary adds up what came before each restore (a whole-store restore
+// starts the figures again). Worked by hand: the seed puts alice (7 bytes: 1 write unit); each of
+// 3 rounds restores, puts bob-N (1 write unit) and reads it back eventually consistently (0.5 read
+// unit): 1.5 read and 4 write units, $0.125 and $0.625 a million: $0.0000026875.
+func TestUsageSummaryAddsUpAcrossRestores(t *testing.T) {
+	t.Setenv("DDBD_USAGE_SUMMARY", "1")
+	srv := Start(t)
+	db := dynamodb.NewFromConfig(srv.Config())
+	createTable(t, db, "users")
+	put(t, db, "alice")
+	srv.Snapshot(t, "seed")
+	for i := 0; i < 3; i++ {
+		srv.Restore(t, "seed")
+		put(t, db, fmt.Sprintf("bob-%d", i))
+		if _, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("users"),
+			Key: map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: fmt.Sprintf("bob-%d", i)}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	summary := srv.UsageSummary(t)
+	var read, write, cost float64
+	for _, line := range strings.Split(summary, "\n") {
+		if strings.HasPrefix(line, "users ") {
+			fmt.Sscanf(strings.TrimPrefix(line, "users"), "%g %g %g", &read, &write, &cost)
+		}
+	}
+	if read != 1.5 || write != 4 || cost < 2.68e-6 || cost > 2.69e-6 {
+		t.Fatalf("users: %g read, %g write units, $%g; want 1.5, 4, $0.0000026875:\n%s", read, write, cost, summary)
+	}
+	if !strings.HasPrefix(summary, "ddbd usage: what this run's requests would cost in DynamoDB (us-east-1 prices") {
+		t.Fatalf("summary:\n%s", summary)
+	}
+}

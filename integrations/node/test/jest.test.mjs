@@ -38,3 +38,13 @@ test('the teardown stops the server', async () => {
   assert.equal(result.status, 0);
   await assert.rejects(fetch(result.rows[0].endpoint));   // nothing answers any more
 });
+
+// DDBD_USAGE_SUMMARY=1: ddbd-teardown.mjs prints the run's cost before it stops the server, on
+// stderr (--json's report is stdout). The figures as vitest.test.mjs works them: 24 tests of 1 read
+// and 1 write unit each, and a seed write in each of max(2 workers, CPUs - 1) namespaces.
+test('DDBD_USAGE_SUMMARY=1: the teardown prints the run\'s cost a table', () => {
+  const { status, stderr } = run({ DDBD_USAGE_SUMMARY: '1' });
+  assert.equal(status, 0, stderr);
+  const users = stderr.split('\n').find((l) => l.startsWith('users ')).trim().split(/\s+/);
+  assert.deepEqual(users.slice(1, 3).map(Number), [24, 24 + Math.max(2, os.availableParallelism() - 1)]);
+});

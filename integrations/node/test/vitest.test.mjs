@@ -44,3 +44,25 @@ test('a missing binary fails the run saying so', () => {
   assert.equal(r.status, 1);
   assert.match(r.stdout + r.stderr, /ddbd did not start: spawn \/nonexistent\/ddbd ENOENT/);
 });
+
+// DDBD_USAGE_SUMMARY=1: the global teardown prints what the run would cost (issue 53), on stderr
+// (stdout is the reporter's). Worked by hand: each of the 24 tests scans users (alice, 7 bytes:
+// 0.5 read unit, eventually consistent), puts its own item (1 write unit) and reads it back (0.5);
+// each namespace's seed puts alice (1 write unit). globalSetup makes max(2 workers, CPUs - 1)
+// namespaces. $0.125 and $0.625 a million read and write units.
+test('DDBD_USAGE_SUMMARY=1 prints the run\'s cost a table at the end', () => {
+  const { status, stderr } = run({ DDBD_USAGE_SUMMARY: '1' });
+  assert.equal(status, 0, stderr);
+  const namespaces = Math.max(2, os.availableParallelism() - 1);
+  assert.match(stderr, /^ddbd usage: what this run's requests would cost in DynamoDB \(us-east-1 prices, docs\/usage\.md\)$/m);
+  const users = stderr.split('\n').find((l) => l.startsWith('users ')).trim().split(/\s+/);
+  assert.deepEqual(users.slice(1, 3).map(Number), [24, 24 + namespaces]);
+  assert.ok(Math.abs(Number(users[3]) - (24 * 0.125e-6 + (24 + namespaces) * 0.625e-6)) < 1e-8);
+  assert.ok(stderr.split('\n').some((l) => /^total\s+24\s/.test(l)));
+});
+
+test('no summary unless asked', () => {
+  const { status, stderr } = run();
+  assert.equal(status, 0, stderr);
+  assert.doesNotMatch(stderr, /ddbd usage:/);
+});
