@@ -16,6 +16,7 @@
 #include "server/base/log.h"
 #include "server/base/workers.h"
 #include "server/engine/consistency.h"
+#include "server/engine/hot.h"
 #include "server/engine/idempotency.h"
 #include "server/engine/meter.h"
 #include "server/doors/usage.h"
@@ -161,7 +162,6 @@ static void settings_of(const ddb_config *cfg, ddb_engine_settings *s)
 {
     s->item_collection_limit = cfg->item_collection_limit;
     s->write_conflict_rate = cfg->write_conflict_rate;
-    ddb_throttle_enable(cfg->enforce_capacity);
     s->transaction_conflict_rate = cfg->transaction_conflict_rate;
     s->ttl_interval = cfg->ttl_interval;
     s->count_check_interval = cfg->count_check_interval;
@@ -289,6 +289,8 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     /* exact vector search reads memory; a store other gateways write is read where it lies */
     srv->eng.vectors = ddb_store_shared(srv->eng.store) ? NULL : ddb_vector_cache_new(cfg->vector_ann, cfg->vector_ann_ef);
     srv->eng.search_threads = cfg->search_threads;
+    srv->eng.throttle = cfg->enforce_capacity ? ddb_throttle_new() : NULL;
+    srv->eng.hot = ddb_hot_new();
     kinesis_settings(srv, cfg);
     workers_of(srv);
     ddb_workers_start(&srv->workers);
@@ -315,6 +317,8 @@ void ddb_server_close(ddb_server *srv)
     ddb_retention_free(srv->eng.retention);
     ddb_vector_cache_free(srv->eng.vectors);
     ddb_consist_free(srv->eng.consistency);
+    ddb_throttle_free(srv->eng.throttle);
+    ddb_hot_free(srv->eng.hot);
     ddb_auth_free(srv->api.auth);
     ddb_nssnaps_free(srv->nssnaps);
     ddb_catalog_close(srv->eng.catalog);

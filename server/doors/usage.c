@@ -259,7 +259,7 @@ int ddb_usage_admin(ddb_engine *eng, ddb_buf *out)
     ddb_jw_double(&w, cost * DDB_USAGE_MONTH_SECONDS / win.seconds);
     ddb_jw_obj_end(&w);
     ddb_warnings_write(&w, tables, n, win.seconds, write_cost);
-    ddb_usage_write_hot(&w, &a, eng->store, tables, n);
+    ddb_usage_write_hot(&w, &a, eng, tables, n);
     ddb_jw_obj_end(&w);
     ddb_arena_free(&a);
     return 200;

@@ -72,6 +72,10 @@ typedef struct ddb_engine {
     /* --index-lag, --stale-reads and their per-table settings (engine/consistency.h); NULL until
        any is set (set once, atomically: the admin door may set it while requests run) */
     struct ddb_consistency *consistency;
+    /* --enforce-capacity's token buckets (engine/throttle.h); NULL: the option is off */
+    struct ddb_throttle *throttle;
+    /* the hot-partition model (engine/hot.h): what would have been throttled */
+    struct ddb_hot *hot;
     ddb_engine_settings settings;
 } ddb_engine;
 
