@@ -17,6 +17,7 @@
 #include "server/base/workers.h"
 #include "server/engine/consistency.h"
 #include "server/engine/hot.h"
+#include "server/engine/insights.h"
 #include "server/engine/idempotency.h"
 #include "server/engine/meter.h"
 #include "server/doors/usage.h"
@@ -276,6 +277,8 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
         ddb_store_close(srv->eng.store);
         return -1;
     }
+    srv->eng.insights = ddb_insights_new();
+    ddb_catalog_set_insights(srv->eng.catalog, srv->eng.insights);
     ddb_table_stats_load(srv->eng.store, srv->eng.catalog); /* before any write */
     srv->eng.tokens = ddb_tokens_new((uint64_t)cfg->idempotency_window * 1000);
     /* in memory, retained history is memory: budgeted (a data directory's is on disk) */
@@ -317,11 +320,12 @@ void ddb_server_close(ddb_server *srv)
     ddb_retention_free(srv->eng.retention);
     ddb_vector_cache_free(srv->eng.vectors);
     ddb_consist_free(srv->eng.consistency);
-    ddb_throttle_free(srv->eng.throttle);
-    ddb_hot_free(srv->eng.hot);
     ddb_auth_free(srv->api.auth);
     ddb_nssnaps_free(srv->nssnaps);
     ddb_catalog_close(srv->eng.catalog);
+    ddb_throttle_free(srv->eng.throttle);
+    ddb_hot_free(srv->eng.hot);
+    ddb_insights_free(srv->eng.insights); /* after the catalog: its tables no longer configure it */
     ddb_store_close(srv->eng.store);
     if (srv->gate != NULL) {
         ddb_gate_free(srv->gate);
@@ -389,6 +393,7 @@ int ddb_server_snapshot_restore(ddb_server *srv, const char *name)
         _exit(1); /* the store is closed or half open: nothing can be served (the next start completes it) */
     }
     ddb_catalog_set_max_tables(srv->eng.catalog, srv->config->max_tables);
+    ddb_catalog_set_insights(srv->eng.catalog, srv->eng.insights);
     srv->eng.tokens = ddb_tokens_new((uint64_t)srv->config->idempotency_window * 1000);
     ddb_budget_recount(&srv->eng); /* what the restored store holds */
     ddb_consist_forget(srv->eng.consistency); /* changes the restored store never saw */

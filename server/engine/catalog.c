@@ -29,6 +29,7 @@ struct ddb_catalog {
     size_t nstats, capstats;
     uint32_t next_id;
     unsigned max_tables; /* per namespace (--max-tables); 0: no limit */
+    struct ddb_insights *insights; /* the engine's Contributor Insights, configured from each table */
 };
 
 #define TABLE_PREFIX "table/"
@@ -478,6 +479,7 @@ static ddb_table *migrate(ddb_catalog *c, ddb_table *t)
         ddb_log(DDB_LOG_INFO, "catalog: table %s: %u secondary indexes will be built from its items", t->name,
                 n->nindexes);
         n->stats = t->stats;
+        ddb_member_apply_insights(c->insights, n);
         table_free(t);
         t = n;
     }
@@ -495,6 +497,7 @@ static ddb_table *install(ddb_catalog *c, const char *key, const char *text, siz
 
     if (t == NULL)
         return NULL;
+    ddb_member_apply_insights(c->insights, t);
     i = find(c, key, &found);
     old = found ? c->tables[i] : NULL;
     if (old != NULL && old->id == t->id)
@@ -519,7 +522,7 @@ static void refresh(ddb_catalog *c, const char *key, const char *text, size_t le
 
     if (text == NULL) {
         if (found) {
-            ddb_member_forget_insights(c->tables[i]);
+            ddb_member_forget_insights(c->insights, c->tables[i]);
             retire(c, c->tables[i]);
             memmove(&c->tables[i], &c->tables[i + 1], (c->n - i - 1) * sizeof(*c->tables));
             c->n--;
@@ -616,6 +619,15 @@ ddb_catalog *ddb_catalog_open(ddb_store *store, char **err)
         return NULL;
     }
     return c;
+}
+
+void ddb_catalog_set_insights(ddb_catalog *c, struct ddb_insights *ci)
+{
+    pthread_rwlock_wrlock(&c->lock);
+    c->insights = ci;
+    for (size_t i = 0; i < c->n; i++)
+        ddb_member_apply_insights(ci, c->tables[i]);
+    pthread_rwlock_unlock(&c->lock);
 }
 
 void ddb_catalog_close(ddb_catalog *c)

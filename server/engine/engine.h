@@ -76,6 +76,9 @@ typedef struct ddb_engine {
     struct ddb_throttle *throttle;
     /* the hot-partition model (engine/hot.h): what would have been throttled */
     struct ddb_hot *hot;
+    /* Contributor Insights' sketches (engine/insights.h), configured by the catalog as it loads
+       tables (ddb_catalog_set_insights) */
+    struct ddb_insights *insights;
     ddb_engine_settings settings;
 } ddb_engine;
 

@@ -175,7 +175,7 @@ int ddb_meter_admit_read(ddb_meter *m, ddb_arena *a, ddb_engine *eng, const ddb_
         return 0;
     take_pending(m);
     if ((code = ddb_throttle_read(eng->throttle, a, t, ix, key, klen, err)) != 0 && key != NULL)
-        ddb_insights_throttled(key, klen);
+        ddb_insights_throttled(eng->insights, key, klen);
     return code;
 }
 

@@ -606,7 +606,7 @@ static int throttled(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
     if (eng->throttle == NULL || !m->request || m->kind == DDB_MUT_CHECK ||
         ddb_throttle_write(eng->throttle, a, m->t, &m->key, &m->err) == 0)
         return 0;
-    ddb_insights_throttled(m->key.bytes, m->key.len);
+    ddb_insights_throttled(eng->insights, m->key.bytes, m->key.len);
     return 1;
 }
 
@@ -629,7 +629,7 @@ static void count_change(ddb_engine *eng, ddb_arena *a, const ddb_mutation *m)
 
     if (m->kind == DDB_MUT_CHECK || m->err.code != DDB_OK)
         return;
-    ddb_insights_write(a, m->t, &m->key, m->has_new ? &m->new_item : m->had_old ? &m->old : NULL,
+    ddb_insights_write(eng->insights, a, m->t, &m->key, m->has_new ? &m->new_item : m->had_old ? &m->old : NULL,
                        ddb_mutation_table_units(m), m->index_units);
     if (m->request) { /* --enforce-capacity: taken as it is consumed, so a batch's later writes see it */
         observe(eng, m);
