@@ -88,6 +88,6 @@ void ddb_metrics_render_engine(ddb_buf *out, ddb_engine *eng)
                    "# HELP ddbd_counted_items_total Items and index entries read by passes that count a table "
                    "(once per table loaded, then by the periodic check; never by DescribeTable).\n"
                    "# TYPE ddbd_counted_items_total counter\nddbd_counted_items_total %llu\n",
-                   (unsigned long long)ddb_keyspace_count_total());
+                   (unsigned long long)ddb_figures_counted(ddb_catalog_figures(eng->catalog)));
     ddb_insights_metrics(out, eng);
 }

@@ -30,6 +30,7 @@ struct ddb_catalog {
     uint32_t next_id;
     unsigned max_tables; /* per namespace (--max-tables); 0: no limit */
     struct ddb_insights *insights; /* the engine's Contributor Insights, configured from each table */
+    ddb_figures_epoch *figures;    /* what every table's figures share (table_stats.h) */
 };
 
 #define TABLE_PREFIX "table/"
@@ -263,7 +264,7 @@ static void retire(ddb_catalog *c, ddb_table *t)
 static void new_stats(ddb_catalog *c, ddb_table *t, int known)
 {
     DDB_ROOM(c->stats, c->nstats, c->capstats, 16);
-    t->stats = c->stats[c->nstats++] = ddb_table_stats_new(t, known);
+    t->stats = c->stats[c->nstats++] = ddb_table_stats_new(t, known, c->figures);
 }
 
 /* Index of catalog key `key`, or of where it would be inserted (with *found = 0). */
@@ -607,6 +608,7 @@ ddb_catalog *ddb_catalog_open(ddb_store *store, char **err)
         abort();
     c->store = store;
     c->next_id = 1;
+    c->figures = ddb_figures_epoch_new();
     pthread_rwlock_init(&c->lock, NULL);
     /* the hook first: a change another gateway makes while this one loads is reloaded after it */
     ddb_store_on_meta_change(store, reload, c);
@@ -619,6 +621,11 @@ ddb_catalog *ddb_catalog_open(ddb_store *store, char **err)
         return NULL;
     }
     return c;
+}
+
+ddb_figures_epoch *ddb_catalog_figures(ddb_catalog *c)
+{
+    return c->figures;
 }
 
 void ddb_catalog_set_insights(ddb_catalog *c, struct ddb_insights *ci)
@@ -641,6 +648,7 @@ void ddb_catalog_close(ddb_catalog *c)
         table_free(c->retired[i]);
     for (size_t i = 0; i < c->nstats; i++)
         ddb_table_stats_free(c->stats[i]);
+    ddb_figures_epoch_free(c->figures);
     free(c->stats);
     free(c->tables);
     free(c->retired);

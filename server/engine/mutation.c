@@ -750,10 +750,11 @@ static int mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
 /* Runs the mutation, bracketed for the item counts' checks (table_stats.h). */
 int ddb_mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
 {
-    unsigned gen = ddb_table_stats_enter();
+    ddb_figures_epoch *e = ddb_catalog_figures(eng->catalog);
+    unsigned gen = ddb_table_stats_enter(e);
     int rc = mutate(eng, a, m);
 
-    ddb_table_stats_leave(gen);
+    ddb_table_stats_leave(e, gen);
     return rc;
 }
 
@@ -995,10 +996,11 @@ static int mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n,
 
 int ddb_mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, ddb_txn_token *tok, ddb_error *err)
 {
-    unsigned gen = ddb_table_stats_enter();
+    ddb_figures_epoch *e = ddb_catalog_figures(eng->catalog);
+    unsigned gen = ddb_table_stats_enter(e);
     int rc = mutate_txn(eng, a, ms, n, tok, err);
 
-    ddb_table_stats_leave(gen);
+    ddb_table_stats_leave(e, gen);
     return rc;
 }
 
