@@ -277,6 +277,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
         ddb_store_close(srv->eng.store);
         return -1;
     }
+    pthread_mutex_init(&srv->eng.pitr_lock, NULL);
     srv->eng.insights = ddb_insights_new();
     ddb_catalog_set_insights(srv->eng.catalog, srv->eng.insights);
     ddb_table_stats_load(srv->eng.store, srv->eng.catalog); /* before any write */
@@ -326,6 +327,7 @@ void ddb_server_close(ddb_server *srv)
     ddb_throttle_free(srv->eng.throttle);
     ddb_hot_free(srv->eng.hot);
     ddb_insights_free(srv->eng.insights); /* after the catalog: its tables no longer configure it */
+    pthread_mutex_destroy(&srv->eng.pitr_lock);
     ddb_store_close(srv->eng.store);
     if (srv->gate != NULL) {
         ddb_gate_free(srv->gate);
