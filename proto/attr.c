@@ -390,7 +390,7 @@ static const char *const MSG_NESTING =
     "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit";
 #define INVALID_PARAMS "One or more parameter values were invalid: "
 
-static const char *attr_from(ddb_arena *a, const ddb_json *v, int depth, ddb_attr *out);
+static const char *attr_from(ddb_arena *a, const ddb_json *v, int depth, ddb_value_dialect dialect, ddb_attr *out);
 
 /* A JSON string as an attr of type t, copied into the arena. */
 static void set_bytes(ddb_arena *a, ddb_attr *out, ddb_type t, const char *s, size_t n)
@@ -402,18 +402,6 @@ static void set_bytes(ddb_arena *a, ddb_attr *out, ddb_type t, const char *s, si
 
 /* Parses and canonicalises an N (or NS member); NULL or the DynamoDB message. */
 /* ---- the two wordings of value errors (attr.h: ddb_value_dialect) ---- */
-
-static _Thread_local ddb_value_dialect dialect = DDB_VALUES_CLASSIC;
-
-void ddb_attr_set_dialect(ddb_value_dialect d)
-{
-    dialect = d;
-}
-
-ddb_value_dialect ddb_attr_dialect(void)
-{
-    return dialect;
-}
 
 int ddb_attr_layer_message(const char *msg)
 {
@@ -471,7 +459,7 @@ static ddb_num_status exponent_status(const char *s, size_t n, ddb_num_status pa
     return e > 125 ? DDB_NUM_OVERFLOW : e < -130 ? DDB_NUM_UNDERFLOW : parsed;
 }
 
-static const char *number_from(ddb_arena *a, const ddb_json *v, ddb_attr *out)
+static const char *number_from(ddb_arena *a, const ddb_json *v, ddb_value_dialect dialect, ddb_attr *out)
 {
     ddb_num num;
     ddb_num_status st;
@@ -617,7 +605,7 @@ static int has_null_member(const ddb_json *arr)
     return 0;
 }
 
-static const char *string_set_from(ddb_arena *a, const ddb_json *v, ddb_attr *out)
+static const char *string_set_from(ddb_arena *a, const ddb_json *v, ddb_value_dialect dialect, ddb_attr *out)
 {
     if (v->type != DDB_JSON_ARRAY)
         return check_list(a, v, K_STRING); /* phase 1 was skipped */
@@ -641,7 +629,7 @@ static const char *string_set_from(ddb_arena *a, const ddb_json *v, ddb_attr *ou
     return NULL;
 }
 
-static const char *number_set_from(ddb_arena *a, const ddb_json *v, ddb_attr *out)
+static const char *number_set_from(ddb_arena *a, const ddb_json *v, ddb_value_dialect dialect, ddb_attr *out)
 {
     const char *err;
 
@@ -653,7 +641,7 @@ static const char *number_set_from(ddb_arena *a, const ddb_json *v, ddb_attr *ou
     out->len = v->n;
     out->u.items = DDB_NEW_ARRAY(a, ddb_attr, v->n);
     for (uint32_t i = 0; i < v->n; i++) {
-        if ((err = number_from(a, v->u.items[i], &out->u.items[i])) != NULL)
+        if ((err = number_from(a, v->u.items[i], dialect, &out->u.items[i])) != NULL)
             return err;
     }
     if (set_has_duplicate(a, out))
@@ -663,7 +651,7 @@ static const char *number_set_from(ddb_arena *a, const ddb_json *v, ddb_attr *ou
     return NULL;
 }
 
-static const char *binary_set_from(ddb_arena *a, const ddb_json *v, ddb_attr *out)
+static const char *binary_set_from(ddb_arena *a, const ddb_json *v, ddb_value_dialect dialect, ddb_attr *out)
 {
     const char *err;
 
@@ -696,7 +684,7 @@ static int too_deep(int depth)
     return depth + 1 >= DDB_MAX_NESTING;
 }
 
-static const char *list_from(ddb_arena *a, const ddb_json *v, int depth, ddb_attr *out)
+static const char *list_from(ddb_arena *a, const ddb_json *v, int depth, ddb_value_dialect dialect, ddb_attr *out)
 {
     const char *err;
 
@@ -708,13 +696,13 @@ static const char *list_from(ddb_arena *a, const ddb_json *v, int depth, ddb_att
     out->len = v->n;
     out->u.items = DDB_NEW_ARRAY(a, ddb_attr, v->n);
     for (uint32_t i = 0; i < v->n; i++) {
-        if ((err = attr_from(a, v->u.items[i], depth + 1, &out->u.items[i])) != NULL)
+        if ((err = attr_from(a, v->u.items[i], depth + 1, dialect, &out->u.items[i])) != NULL)
             return err;
     }
     return NULL;
 }
 
-static const char *map_from(ddb_arena *a, const ddb_json *v, int depth, ddb_attr *out)
+static const char *map_from(ddb_arena *a, const ddb_json *v, int depth, ddb_value_dialect dialect, ddb_attr *out)
 {
     const ddb_json_member **ms;
     uint32_t n;
@@ -733,7 +721,7 @@ static const char *map_from(ddb_arena *a, const ddb_json *v, int depth, ddb_attr
 
         e->name = ddb_arena_strndup(a, ms[i]->key, ms[i]->klen);
         e->nlen = ms[i]->klen;
-        if ((err = attr_from(a, ms[i]->val, depth + 1, &e->val)) != NULL)
+        if ((err = attr_from(a, ms[i]->val, depth + 1, dialect, &e->val)) != NULL)
             return err;
     }
     return NULL;
@@ -762,7 +750,8 @@ static const char *bool_from(ddb_arena *a, const ddb_json *m, ddb_type t, ddb_at
 }
 
 /* One member of an AttributeValue, with validateAttributeValue's checks for that type. */
-static const char *member_from(ddb_arena *a, const ddb_json *m, ddb_type t, int depth, ddb_attr *out)
+static const char *member_from(ddb_arena *a, const ddb_json *m, ddb_type t, int depth, ddb_value_dialect dialect,
+                               ddb_attr *out)
 {
     switch (t) {
     case DDB_T_S:
@@ -770,26 +759,26 @@ static const char *member_from(ddb_arena *a, const ddb_json *m, ddb_type t, int 
     case DDB_T_B:
         return binary_from(a, m, out);
     case DDB_T_N:
-        return number_from(a, m, out);
+        return number_from(a, m, dialect, out);
     case DDB_T_BOOL:
     case DDB_T_NULL:
         return bool_from(a, m, t, out);
     case DDB_T_BS:
-        return binary_set_from(a, m, out);
+        return binary_set_from(a, m, dialect, out);
     case DDB_T_NS:
-        return number_set_from(a, m, out);
+        return number_set_from(a, m, dialect, out);
     case DDB_T_SS:
-        return string_set_from(a, m, out);
+        return string_set_from(a, m, dialect, out);
     case DDB_T_L:
-        return list_from(a, m, depth, out);
+        return list_from(a, m, depth, dialect, out);
     case DDB_T_M:
-        return map_from(a, m, depth, out);
+        return map_from(a, m, depth, dialect, out);
     default:
         return NULL;
     }
 }
 
-static const char *attr_from(ddb_arena *a, const ddb_json *v, int depth, ddb_attr *out)
+static const char *attr_from(ddb_arena *a, const ddb_json *v, int depth, ddb_value_dialect dialect, ddb_attr *out)
 {
     size_t count = 0;
     const char *err;
@@ -808,7 +797,7 @@ static const char *attr_from(ddb_arena *a, const ddb_json *v, int depth, ddb_att
         if (m == NULL)
             continue;
         count++;
-        if ((err = member_from(a, m, member_order[i], depth, out)) != NULL)
+        if ((err = member_from(a, m, member_order[i], depth, dialect, out)) != NULL)
             return err;
     }
     if (count == 0)
@@ -816,19 +805,29 @@ static const char *attr_from(ddb_arena *a, const ddb_json *v, int depth, ddb_att
     return count > 1 ? MSG_MULTI_AV : NULL;
 }
 
-const char *ddb_attr_from_json(ddb_arena *a, const ddb_json *v, ddb_attr *out)
+const char *ddb_attr_from_json_as(ddb_arena *a, const ddb_json *v, ddb_value_dialect d, ddb_attr *out)
 {
-    return attr_from(a, v, 0, out);
+    return attr_from(a, v, 0, d, out);
 }
 
-const char *ddb_item_from_json(ddb_arena *a, const ddb_json *obj, ddb_attr *out)
+const char *ddb_item_from_json_as(ddb_arena *a, const ddb_json *obj, ddb_value_dialect d, ddb_attr *out)
 {
     memset(out, 0, sizeof(*out));
     out->type = DDB_T_M;
     if (obj == NULL || obj->type == DDB_JSON_NULL)
         return NULL;
     /* The item itself is not a nesting level: its attribute values are at depth 0. */
-    return map_from(a, obj, -1, out);
+    return map_from(a, obj, -1, d, out);
+}
+
+const char *ddb_attr_from_json(ddb_arena *a, const ddb_json *v, ddb_attr *out)
+{
+    return ddb_attr_from_json_as(a, v, DDB_VALUES_CLASSIC, out);
+}
+
+const char *ddb_item_from_json(ddb_arena *a, const ddb_json *obj, ddb_attr *out)
+{
+    return ddb_item_from_json_as(a, obj, DDB_VALUES_CLASSIC, out);
 }
 
 /*

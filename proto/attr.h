@@ -89,6 +89,14 @@ const char *ddb_attr_from_json(ddb_arena *a, const ddb_json *v, ddb_attr *out);
 /* Phase 2 for a map of name -> AttributeValue (an Item, Key, ExpressionAttributeValues): *out is an M. */
 const char *ddb_item_from_json(ddb_arena *a, const ddb_json *obj, ddb_attr *out);
 
+/* The wordings of value errors (below, where ddb_attr_layer_message is). */
+typedef enum ddb_value_dialect { DDB_VALUES_CLASSIC, DDB_VALUES_2026 } ddb_value_dialect;
+
+/* The same, the messages in dialect d's wording; the two above are the classic one's (the
+   client's, the tests'). */
+const char *ddb_attr_from_json_as(ddb_arena *a, const ddb_json *v, ddb_value_dialect d, ddb_attr *out);
+const char *ddb_item_from_json_as(ddb_arena *a, const ddb_json *obj, ddb_value_dialect d, ddb_attr *out);
+
 /* Writes the wire form: {"S":"..."} etc.; ddb_item_write_json writes an M's entries as a JSON object. */
 void ddb_attr_write_json(ddb_jw *w, const ddb_attr *v);
 void ddb_item_write_json(ddb_jw *w, const ddb_attr *item);
@@ -121,12 +129,10 @@ int ddb_attr_cmp(const ddb_attr *a, const ddb_attr *b);
  * 2026): an empty number is "...numeric value: " with its colon, an exponent past 32 bits is
  * "Number overflow"/"Number underflow" rather than unreadable, a zero written with an exponent out
  * of range is refused, and a set's duplicates are listed quoted, in order up to the repeat; the
- * other operations keep the classic wording. The dialect is per thread: dispatch sets it for each
- * request before anything is decoded.
+ * other operations keep the classic wording. The dialect is an argument (ddb_attr_from_json_as,
+ * ddb_item_from_json_as): the server passes its request's (api/req.h: req->values, which dispatch
+ * sets from the operation's row), so no thread or second engine can see another's.
  */
-typedef enum ddb_value_dialect { DDB_VALUES_CLASSIC, DDB_VALUES_2026 } ddb_value_dialect;
-void ddb_attr_set_dialect(ddb_value_dialect d);
-ddb_value_dialect ddb_attr_dialect(void);
 /* Whether a message is one of the number or set errors (a set's duplicates, an empty set, a null member)
    the two layers word differently. */
 int ddb_attr_layer_message(const char *msg);

@@ -15,6 +15,8 @@
 #include "server/base/log.h"
 #include "server/base/workers.h"
 #include "server/engine/consistency.h"
+#include "server/engine/hot.h"
+#include "server/engine/insights.h"
 #include "server/engine/idempotency.h"
 #include "server/engine/meter.h"
 #include "server/engine/jobs/backups.h"
@@ -158,7 +160,6 @@ static void settings_of(const ddb_config *cfg, ddb_engine_settings *s)
 {
     s->item_collection_limit = cfg->item_collection_limit;
     s->write_conflict_rate = cfg->write_conflict_rate;
-    ddb_throttle_enable(cfg->enforce_capacity);
     s->transaction_conflict_rate = cfg->transaction_conflict_rate;
     s->ttl_interval = cfg->ttl_interval;
     s->count_check_interval = cfg->count_check_interval;
@@ -273,6 +274,9 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
         ddb_store_close(srv->eng.store);
         return -1;
     }
+    pthread_mutex_init(&srv->eng.pitr_lock, NULL);
+    srv->eng.insights = ddb_insights_new();
+    ddb_catalog_set_insights(srv->eng.catalog, srv->eng.insights);
     ddb_table_stats_load(srv->eng.store, srv->eng.catalog); /* before any write */
     srv->eng.tokens = ddb_tokens_new((uint64_t)cfg->idempotency_window * 1000);
     /* in memory, retained history is memory: budgeted (a data directory's is on disk) */
@@ -286,6 +290,8 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     /* exact vector search reads memory; a store other gateways write is read where it lies */
     srv->eng.vectors = ddb_store_shared(srv->eng.store) ? NULL : ddb_vector_cache_new(cfg->vector_ann, cfg->vector_ann_ef);
     srv->eng.search_threads = cfg->search_threads;
+    srv->eng.throttle = cfg->enforce_capacity ? ddb_throttle_new() : NULL;
+    srv->eng.hot = ddb_hot_new();
     kinesis_settings(srv, cfg);
     workers_of(srv);
     ddb_workers_start(&srv->workers);
@@ -313,6 +319,10 @@ void ddb_server_close(ddb_server *srv)
     ddb_consist_free(srv->eng.consistency);
     ddb_auth_free(srv->api.auth);
     ddb_catalog_close(srv->eng.catalog);
+    ddb_throttle_free(srv->eng.throttle);
+    ddb_hot_free(srv->eng.hot);
+    ddb_insights_free(srv->eng.insights); /* after the catalog: its tables no longer configure it */
+    pthread_mutex_destroy(&srv->eng.pitr_lock);
     ddb_store_close(srv->eng.store);
     if (srv->gate != NULL)
         ddb_gate_free(srv->gate);
@@ -378,6 +388,7 @@ int ddb_server_snapshot_restore(ddb_server *srv, const char *name)
         _exit(1); /* the store is closed or half open: nothing can be served (the next start completes it) */
     }
     ddb_catalog_set_max_tables(srv->eng.catalog, srv->config->max_tables);
+    ddb_catalog_set_insights(srv->eng.catalog, srv->eng.insights);
     srv->eng.tokens = ddb_tokens_new((uint64_t)srv->config->idempotency_window * 1000);
     ddb_budget_recount(&srv->eng); /* what the restored store holds */
     ddb_consist_forget(srv->eng.consistency); /* changes the restored store never saw */

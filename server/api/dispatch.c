@@ -209,7 +209,7 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
         ddb_req_fail(req, in->body_error, "%s", in->body_error_msg);
         return;
     }
-    ddb_attr_set_dialect(DDB_VALUES_CLASSIC);
+    req->values = DDB_VALUES_CLASSIC;
     if (item_too_large(req, in))
         return;
     if (req->body_len > 0 && (body = ddb_json_parse_input(req->arena, req->body, req->body_len, NULL)) == NULL) {
@@ -248,7 +248,7 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
     if (api->auth != NULL && !req->internal && ddb_auth_authorize(api->auth, req, op, body) != DDB_OK)
         return;
     /* the value layer AWS checks this operation's AttributeValues with (proto/attr.h) */
-    ddb_attr_set_dialect(ddb_op_flags(op) & DDB_OPF_VALUES_2026 ? DDB_VALUES_2026 : DDB_VALUES_CLASSIC);
+    req->values = ddb_op_flags(op) & DDB_OPF_VALUES_2026 ? DDB_VALUES_2026 : DDB_VALUES_CLASSIC;
     req->lenient_numbers = api->lenient_numbers;
     if (api->lenient_numbers)
         ddb_v_coerce_numbers(body, e->spec);

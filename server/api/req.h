@@ -33,6 +33,7 @@ typedef struct ddb_req {
     const struct ddb_auth *auth;
     const struct ddb_auth_lookups *lookups; /* what --auth's decisions look up (auth.h); set with auth */
     int op;                 /* ddb_op */
+    ddb_value_dialect values; /* the wording of its AttributeValues' errors (proto/attr.h), from its op */
     const char *body;       /* raw request body */
     size_t body_len;
     const ddb_json *in;     /* the parsed request (an OBJECT) once dispatch has parsed it */

@@ -140,7 +140,7 @@ static const char *batch_get_keys(ddb_req *req, const ddb_json *keys, int *total
 
     for (uint32_t i = 0; i < n; i++) {
         const ddb_json *key = keys->u.items[i]; /* never null: the type pass read [null] as [{}] */
-        const char *msg = ddb_item_from_json(req->arena, key, &decoded[i]);
+        const char *msg = ddb_item_from_json_as(req->arena, key, req->values, &decoded[i]);
         if (msg != NULL)
             return msg;
         sorted[i] = sorted_entries(req->arena, &decoded[i]);
@@ -202,7 +202,7 @@ static const char *write_request_one(ddb_req *req, const ddb_json *w)
     const char *msg;
 
     if (put != NULL) {
-        msg = ddb_item_from_json(req->arena, ddb_v_get(put, "Item"), &item);
+        msg = ddb_item_from_json_as(req->arena, ddb_v_get(put, "Item"), req->values, &item);
         if (msg == NULL)
             msg = ddb_item_names_check(&item);
         if (msg == NULL && ddb_item_size(&item) > DDB_MAX_ITEM_SIZE)
@@ -210,7 +210,7 @@ static const char *write_request_one(ddb_req *req, const ddb_json *w)
         return msg;
     }
     if (del != NULL)
-        return ddb_item_from_json(req->arena, ddb_v_get(del, "Key"), &item);
+        return ddb_item_from_json_as(req->arena, ddb_v_get(del, "Key"), req->values, &item);
     return NULL;
 }
 

@@ -124,7 +124,7 @@ const char *ddb_vd_decode_value(ddb_req *req, const ddb_json *v, ddb_attr *out)
 {
     if (!ddb_v_present(v))
         return "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes";
-    return ddb_attr_from_json(req->arena, v, out);
+    return ddb_attr_from_json_as(req->arena, v, req->values, out);
 }
 
 /*
@@ -147,7 +147,7 @@ const char *ddb_vd_conditional_operator_rule(const ddb_json *in, const char *con
 const char *ddb_vd_decode_map(ddb_req *req, const ddb_json *obj, const ddb_attr **out)
 {
     ddb_attr *m = DDB_NEW(req->arena, ddb_attr);
-    const char *msg = ddb_item_from_json(req->arena, obj, m);
+    const char *msg = ddb_item_from_json_as(req->arena, obj, req->values, m);
     if (msg == NULL && out != NULL)
         *out = m;
     return msg;
@@ -175,13 +175,13 @@ const char *ddb_vd_duplicate_names(ddb_arena *a, const ddb_json *list)
 /* validateAttributeConditions(data): Expected. */
 const char *ddb_vd_check_expected(ddb_req *req, const ddb_json *in)
 {
-    return ddb_legacy_check_expected(req->arena, in);
+    return ddb_legacy_check_expected(req->arena, req->values, in);
 }
 
 /* validateConditions(conds): KeyConditions, QueryFilter, ScanFilter. */
 const char *ddb_vd_check_conditions(ddb_req *req, const ddb_json *conds)
 {
-    return ddb_legacy_check_conditions(req->arena, conds);
+    return ddb_legacy_check_conditions(req->arena, req->values, conds);
 }
 
 /* ExclusiveStartKey values, each validated on its own. */
@@ -192,7 +192,7 @@ const char *ddb_vd_check_start_key(ddb_req *req, const ddb_json *in)
     for (uint32_t i = 0; i < n; i++) {
         ddb_attr tmp;
         const char *msg = ddb_vd_decode_value(req, m[i].val, &tmp);
-        if (msg != NULL && ddb_attr_dialect() == DDB_VALUES_2026 && ddb_attr_layer_message(msg))
+        if (msg != NULL && req->values == DDB_VALUES_2026 && ddb_attr_layer_message(msg))
             return msg; /* Query's 2026 layer reports a number or a set bare (proto/attr.h) */
         if (msg != NULL)
             return ddb_arena_sprintf(req->arena, "The provided starting key is invalid: %s", msg);
@@ -206,7 +206,7 @@ const char *ddb_vd_check_start_key(ddb_req *req, const ddb_json *in)
  */
 const char *ddb_vd_prepare(ddb_req *req, const ddb_json *in, ddb_op op)
 {
-    return ddb_expr_prepare_into(req->arena, ddb_op_flags(op), in, &req->parsed);
+    return ddb_expr_prepare_as(req->arena, ddb_op_flags(op), req->values, in, &req->parsed);
 }
 
 /* ---- Query and Scan ---- */

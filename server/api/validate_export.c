@@ -60,7 +60,7 @@ static const char *export_table_rules(ddb_req *req, const ddb_json *in)
                                 ENUM("ProjectionExpression", "FilterExpression", "KeyConditionExpression"));
     if (msg != NULL)
         return msg;
-    return ddb_expr_prepare_into(req->arena, DDB_OPF_EXPORT_FILTER, spec, &req->parsed);
+    return ddb_expr_prepare_as(req->arena, DDB_OPF_EXPORT_FILTER, req->values, spec, &req->parsed);
 }
 
 static const ddb_field DESCRIBE_EXPORT_FIELDS[] = {

@@ -285,7 +285,7 @@ static const char *search_vectors_rules(ddb_req *req, const ddb_json *in)
         return "Search vector contains invalid values. All values in the search vector must be a 32-bit "
                "floating-point number attribute";
     /* the names, values and expressions, as every operation's (the trees go to req->parsed) */
-    return ddb_expr_prepare_into(req->arena, ddb_op_flags(DDB_OP_SearchVectors), in, &req->parsed);
+    return ddb_expr_prepare_as(req->arena, ddb_op_flags(DDB_OP_SearchVectors), req->values, in, &req->parsed);
 }
 
 const ddb_spec ddb_spec_search_vectors = {SEARCH_VECTORS_FIELDS, search_vectors_rules};

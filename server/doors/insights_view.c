@@ -13,16 +13,17 @@
 
 /* What a table or one of its GSIs records: its id, its key types, its state. */
 typedef struct view {
+    ddb_insights *ci; /* the engine's sketches */
     uint32_t id;
     ddb_type pk, sk;
     const ddb_ci_state *st;
 } view;
 
-static view view_of(const ddb_table *t, const ddb_index *ix)
+static view view_of(ddb_insights *ci, const ddb_table *t, const ddb_index *ix)
 {
     if (ix == NULL)
-        return (view){t->id, t->hash_type, t->range_key != NULL ? t->range_type : DDB_T_NONE, &t->ci};
-    return (view){ix->id, ix->hash[0].type, ix->nrange > 0 ? ix->range[0].type : DDB_T_NONE, &ix->ci};
+        return (view){ci, t->id, t->hash_type, t->range_key != NULL ? t->range_type : DDB_T_NONE, &t->ci};
+    return (view){ci, ix->id, ix->hash[0].type, ix->nrange > 0 ? ix->range[0].type : DDB_T_NONE, &ix->ci};
 }
 
 /* ---- the admin endpoint ---- */
@@ -42,7 +43,7 @@ static int message(ddb_buf *out, int status, const char *msg)
 static void write_keys(ddb_jw *w, ddb_arena *a, const view *v, ddb_ci_kind k)
 {
     ddb_ci_top top[DDB_CI_SLOTS];
-    size_t n = ddb_insights_top(v->id, k, top, DDB_CI_SLOTS);
+    size_t n = ddb_insights_top(v->ci, v->id, k, top, DDB_CI_SLOTS);
 
     ddb_jw_arr_begin(w);
     for (size_t i = 0; i < n; i++) {
@@ -114,7 +115,7 @@ int ddb_insights_admin(ddb_engine *eng, const char *rest, size_t len, ddb_buf *o
             ix = &t->indexes[i];
     if (index[0] != '\0' && ix == NULL)
         return message(out, 404, "no such global secondary index");
-    v = view_of(t, ix);
+    v = view_of(eng->insights, t, ix);
     if (v.st->mode == DDB_CI_OFF)
         return message(out, 409, "Contributor Insights is not enabled (UpdateContributorInsights)");
     write_view(out, t, ix != NULL ? ix->name : NULL, &v);
@@ -143,7 +144,7 @@ static void metric_series(ddb_buf *out, ddb_arena *a, const ddb_table *t, const 
 {
     for (int k = 0; k < DDB_CI_NKINDS; k++) {
         ddb_ci_top top[METRIC_KEYS];
-        size_t n = ddb_insights_top(v->id, (ddb_ci_kind)k, top, METRIC_KEYS);
+        size_t n = ddb_insights_top(v->ci, v->id, (ddb_ci_kind)k, top, METRIC_KEYS);
         for (size_t i = 0; i < n; i++) {
             ddb_attr pk, sk;
             ddb_insights_values(a, &top[i], v->pk, v->sk, &pk, &sk);
@@ -166,7 +167,7 @@ void ddb_insights_metrics(ddb_buf *out, ddb_engine *eng)
     const ddb_table **tables;
     size_t n;
 
-    if (!ddb_insights_on())
+    if (!ddb_insights_on(eng->insights))
         return;
     ddb_arena_init(&a);
     n = ddb_catalog_snapshot(eng->catalog, &a, &tables);
@@ -175,13 +176,13 @@ void ddb_insights_metrics(ddb_buf *out, ddb_engine *eng)
                       "# TYPE ddbd_contributor_insights_top gauge\n");
     for (size_t i = 0; i < n; i++) {
         const ddb_table *t = tables[i];
-        view v = view_of(t, NULL);
+        view v = view_of(eng->insights, t, NULL);
         if (t->ci.mode != DDB_CI_OFF)
             metric_series(out, &a, t, NULL, &v);
         for (unsigned k = 0; k < t->nindexes; k++) {
             if (t->indexes[k].kind != DDB_IX_GLOBAL || t->indexes[k].ci.mode == DDB_CI_OFF)
                 continue;
-            v = view_of(t, &t->indexes[k]);
+            v = view_of(eng->insights, t, &t->indexes[k]);
             metric_series(out, &a, t, t->indexes[k].name, &v);
         }
     }

@@ -12,7 +12,7 @@
 #include "server/engine/vector_cache.h"
 #include "server/doors/insights_view.h"
 
-static void render_tables(ddb_buf *out, ddb_catalog *c, ddb_store *s)
+static void render_tables(ddb_buf *out, ddb_catalog *c, ddb_store *s, struct ddb_hot *hot)
 {
     ddb_arena a;
     const ddb_table **tables;
@@ -54,7 +54,7 @@ static void render_tables(ddb_buf *out, ddb_catalog *c, ddb_store *s)
                            "ddbd_vector_request_bytes_total{table=\"%s\",kind=\"write\"} %llu\n",
                            tables[i]->name, f[i].vector_search_bytes, tables[i]->name, f[i].vector_write_bytes);
     }
-    ddb_usage_hot_metrics(out, tables, n);
+    ddb_usage_hot_metrics(out, hot, tables, n);
     ddb_arena_free(&a);
 }
 
@@ -83,11 +83,11 @@ void ddb_metrics_render_engine(ddb_buf *out, ddb_engine *eng)
                        (unsigned long long)exact, (unsigned long long)approx);
     }
     ddb_retention_metrics(eng->retention, out);
-    render_tables(out, eng->catalog, eng->store);
+    render_tables(out, eng->catalog, eng->store, eng->hot);
     ddb_buf_printf(out,
                    "# HELP ddbd_counted_items_total Items and index entries read by passes that count a table "
                    "(once per table loaded, then by the periodic check; never by DescribeTable).\n"
                    "# TYPE ddbd_counted_items_total counter\nddbd_counted_items_total %llu\n",
-                   (unsigned long long)ddb_keyspace_count_total());
+                   (unsigned long long)ddb_figures_counted(ddb_catalog_figures(eng->catalog)));
     ddb_insights_metrics(out, eng);
 }

@@ -491,7 +491,7 @@ int ddb_usage_admin(ddb_engine *eng, ddb_buf *out)
     write_transfers(&w, &a, eng->store, &win, 0);
     write_transfers(&w, &a, eng->store, &win, 1);
     ddb_warnings_write(&w, tables, n, win.seconds, write_cost);
-    ddb_usage_write_hot(&w, &a, eng->store, tables, n);
+    ddb_usage_write_hot(&w, &a, eng, tables, n);
     ddb_jw_obj_end(&w);
     ddb_arena_free(&a);
     return 200;

@@ -91,7 +91,7 @@ static void write_reports(ddb_jw *w, ddb_arena *a, const ddb_table *t, const ddb
         write_report(w, a, t, ix, &v->reports[i]);
 }
 
-static void write_table(ddb_jw *w, ddb_arena *a, ddb_store *s, const ddb_table *t, const ddb_hot_view *v)
+static void write_table(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_table *t, const ddb_hot_view *v)
 {
     uint64_t total = 0;
     ddb_hot_view *iv = ddb_arena_alloc(a, sizeof(*iv));
@@ -100,7 +100,7 @@ static void write_table(ddb_jw *w, ddb_arena *a, ddb_store *s, const ddb_table *
     ddb_jw_key(w, "table");
     ddb_jw_str(w, t->name);
     ddb_jw_key(w, "estimatedPartitions");
-    ddb_jw_double(w, estimated_partitions(s, t, v));
+    ddb_jw_double(w, estimated_partitions(eng->store, t, v));
     ddb_jw_key(w, "peakReadUnitsPerSecond");
     ddb_jw_double(w, v->peak[0]);
     ddb_jw_key(w, "peakWriteUnitsPerSecond");
@@ -109,7 +109,7 @@ static void write_table(ddb_jw *w, ddb_arena *a, ddb_store *s, const ddb_table *
     ddb_jw_arr_begin(w);
     write_reports(w, a, t, NULL, v, &total);
     for (unsigned i = 0; i < t->nindexes; i++)
-        if (t->indexes[i].kind == DDB_IX_GLOBAL && ddb_hot_view_of(t->indexes[i].id, iv))
+        if (t->indexes[i].kind == DDB_IX_GLOBAL && ddb_hot_view_of(eng->hot, t->indexes[i].id, iv))
             write_reports(w, a, t, &t->indexes[i], iv, &total);
     ddb_jw_arr_end(w);
     ddb_jw_key(w, "wouldHaveThrottledRequests");
@@ -117,7 +117,7 @@ static void write_table(ddb_jw *w, ddb_arena *a, ddb_store *s, const ddb_table *
     ddb_jw_obj_end(w);
 }
 
-void ddb_usage_write_hot(ddb_jw *w, ddb_arena *a, ddb_store *s, const ddb_table *const *tables, size_t n)
+void ddb_usage_write_hot(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_table *const *tables, size_t n)
 {
     ddb_hot_view *v = ddb_arena_alloc(a, sizeof(*v));
 
@@ -146,8 +146,8 @@ void ddb_usage_write_hot(ddb_jw *w, ddb_arena *a, ddb_store *s, const ddb_table 
     ddb_jw_arr_begin(w);
     for (size_t i = 0; i < n; i++) {
         memset(v, 0, sizeof(*v));
-        if (tables[i]->stats != NULL && ddb_hot_view_of(tables[i]->id, v))
-            write_table(w, a, s, tables[i], v);
+        if (tables[i]->stats != NULL && ddb_hot_view_of(eng->hot, tables[i]->id, v))
+            write_table(w, a, eng, tables[i], v);
     }
     ddb_jw_arr_end(w);
     ddb_jw_obj_end(w);
@@ -159,7 +159,7 @@ static void metric_line(ddb_buf *out, const ddb_table *t, const ddb_index *ix, u
                    ix != NULL ? ix->name : "", (unsigned long long)n);
 }
 
-void ddb_usage_hot_metrics(ddb_buf *out, const ddb_table *const *tables, size_t n)
+void ddb_usage_hot_metrics(ddb_buf *out, ddb_hot *hot, const ddb_table *const *tables, size_t n)
 {
     ddb_hot_view v;
 
@@ -168,10 +168,10 @@ void ddb_usage_hot_metrics(ddb_buf *out, const ddb_table *const *tables, size_t 
                       "# TYPE ddbd_would_throttle_requests_total counter\n");
     for (size_t i = 0; i < n; i++) {
         const ddb_table *t = tables[i];
-        if (ddb_hot_view_of(t->id, &v))
+        if (ddb_hot_view_of(hot, t->id, &v))
             metric_line(out, t, NULL, v.throttled);
         for (unsigned j = 0; j < t->nindexes; j++)
-            if (t->indexes[j].kind == DDB_IX_GLOBAL && ddb_hot_view_of(t->indexes[j].id, &v))
+            if (t->indexes[j].kind == DDB_IX_GLOBAL && ddb_hot_view_of(hot, t->indexes[j].id, &v))
                 metric_line(out, t, &t->indexes[j], v.throttled);
     }
 }

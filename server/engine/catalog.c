@@ -29,6 +29,8 @@ struct ddb_catalog {
     size_t nstats, capstats;
     uint32_t next_id;
     unsigned max_tables; /* per namespace (--max-tables); 0: no limit */
+    struct ddb_insights *insights; /* the engine's Contributor Insights, configured from each table */
+    ddb_figures_epoch *figures;    /* what every table's figures share (table_stats.h) */
 };
 
 #define TABLE_PREFIX "table/"
@@ -262,7 +264,7 @@ static void retire(ddb_catalog *c, ddb_table *t)
 static void new_stats(ddb_catalog *c, ddb_table *t, int known)
 {
     DDB_ROOM(c->stats, c->nstats, c->capstats, 16);
-    t->stats = c->stats[c->nstats++] = ddb_table_stats_new(t, known);
+    t->stats = c->stats[c->nstats++] = ddb_table_stats_new(t, known, c->figures);
 }
 
 /* Index of catalog key `key`, or of where it would be inserted (with *found = 0). */
@@ -478,6 +480,7 @@ static ddb_table *migrate(ddb_catalog *c, ddb_table *t)
         ddb_log(DDB_LOG_INFO, "catalog: table %s: %u secondary indexes will be built from its items", t->name,
                 n->nindexes);
         n->stats = t->stats;
+        ddb_member_apply_insights(c->insights, n);
         table_free(t);
         t = n;
     }
@@ -495,6 +498,7 @@ static ddb_table *install(ddb_catalog *c, const char *key, const char *text, siz
 
     if (t == NULL)
         return NULL;
+    ddb_member_apply_insights(c->insights, t);
     i = find(c, key, &found);
     old = found ? c->tables[i] : NULL;
     if (old != NULL && old->id == t->id)
@@ -519,7 +523,7 @@ static void refresh(ddb_catalog *c, const char *key, const char *text, size_t le
 
     if (text == NULL) {
         if (found) {
-            ddb_member_forget_insights(c->tables[i]);
+            ddb_member_forget_insights(c->insights, c->tables[i]);
             retire(c, c->tables[i]);
             memmove(&c->tables[i], &c->tables[i + 1], (c->n - i - 1) * sizeof(*c->tables));
             c->n--;
@@ -604,6 +608,7 @@ ddb_catalog *ddb_catalog_open(ddb_store *store, char **err)
         abort();
     c->store = store;
     c->next_id = 1;
+    c->figures = ddb_figures_epoch_new();
     pthread_rwlock_init(&c->lock, NULL);
     /* the hook first: a change another gateway makes while this one loads is reloaded after it */
     ddb_store_on_meta_change(store, reload, c);
@@ -618,6 +623,20 @@ ddb_catalog *ddb_catalog_open(ddb_store *store, char **err)
     return c;
 }
 
+ddb_figures_epoch *ddb_catalog_figures(ddb_catalog *c)
+{
+    return c->figures;
+}
+
+void ddb_catalog_set_insights(ddb_catalog *c, struct ddb_insights *ci)
+{
+    pthread_rwlock_wrlock(&c->lock);
+    c->insights = ci;
+    for (size_t i = 0; i < c->n; i++)
+        ddb_member_apply_insights(ci, c->tables[i]);
+    pthread_rwlock_unlock(&c->lock);
+}
+
 void ddb_catalog_close(ddb_catalog *c)
 {
     if (c == NULL)
@@ -629,6 +648,7 @@ void ddb_catalog_close(ddb_catalog *c)
         table_free(c->retired[i]);
     for (size_t i = 0; i < c->nstats; i++)
         ddb_table_stats_free(c->stats[i]);
+    ddb_figures_epoch_free(c->figures);
     free(c->stats);
     free(c->tables);
     free(c->retired);

@@ -37,6 +37,8 @@
 #include "server/storage/storage.h"
 
 typedef struct ddb_catalog ddb_catalog;
+struct ddb_insights;
+struct ddb_figures_epoch;
 
 /* The catalog key of table `name` in namespace `ns` (arena memory, or `name` itself). */
 const char *ddb_ns_key(ddb_arena *a, const char *ns, const char *name);
@@ -55,6 +57,11 @@ size_t ddb_catalog_count(ddb_catalog *c);
    returns DDB_CATALOG_FULL. */
 void ddb_catalog_set_max_tables(ddb_catalog *c, unsigned max);
 unsigned ddb_catalog_max_tables(ddb_catalog *c);
+/* What the figures of the catalog's tables share (table_stats.h: the commits' generation). */
+struct ddb_figures_epoch *ddb_catalog_figures(ddb_catalog *c);
+/* The engine's Contributor Insights (engine/insights.h): the catalog configures every table's
+   sketches in it now, and each table it loads, creates, changes or drops from then on. */
+void ddb_catalog_set_insights(ddb_catalog *c, struct ddb_insights *ci);
 /* Whether the namespace of catalog key `key` has room for one more table now (a check ahead of a
    change that creates one later: the create itself checks again). */
 int ddb_catalog_room_for(ddb_catalog *c, ddb_arena *a, const char *key);

@@ -473,20 +473,24 @@ void ddb_member_read_insights(ddb_table *t)
     const ddb_json *ixs = ddb_json_get(ci, "Indexes");
 
     insights_state_read(ddb_json_get(ci, "Table"), &t->ci);
-    ddb_insights_configure(t->id, (ddb_ci_mode)t->ci.mode);
-    for (unsigned i = 0; i < t->nindexes; i++) {
-        if (t->indexes[i].kind != DDB_IX_GLOBAL)
-            continue;
-        insights_state_read(ddb_json_get(ixs, t->indexes[i].name), &t->indexes[i].ci);
-        ddb_insights_configure(t->indexes[i].id, (ddb_ci_mode)t->indexes[i].ci.mode);
-    }
+    for (unsigned i = 0; i < t->nindexes; i++)
+        if (t->indexes[i].kind == DDB_IX_GLOBAL)
+            insights_state_read(ddb_json_get(ixs, t->indexes[i].name), &t->indexes[i].ci);
 }
 
-void ddb_member_forget_insights(const ddb_table *t)
+void ddb_member_apply_insights(ddb_insights *ci, const ddb_table *t)
 {
-    ddb_insights_configure(t->id, DDB_CI_OFF);
+    ddb_insights_configure(ci, t->id, (ddb_ci_mode)t->ci.mode);
     for (unsigned i = 0; i < t->nindexes; i++)
-        ddb_insights_configure(t->indexes[i].id, DDB_CI_OFF);
+        if (t->indexes[i].kind == DDB_IX_GLOBAL)
+            ddb_insights_configure(ci, t->indexes[i].id, (ddb_ci_mode)t->indexes[i].ci.mode);
+}
+
+void ddb_member_forget_insights(ddb_insights *ci, const ddb_table *t)
+{
+    ddb_insights_configure(ci, t->id, DDB_CI_OFF);
+    for (unsigned i = 0; i < t->nindexes; i++)
+        ddb_insights_configure(ci, t->indexes[i].id, DDB_CI_OFF);
 }
 
 static void insights_state_write(ddb_jw *w, const char *key, const ddb_ci_state *st)

@@ -10,6 +10,7 @@
 #ifndef DDB_ENGINE_H
 #define DDB_ENGINE_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "server/engine/catalog.h"
@@ -72,6 +73,16 @@ typedef struct ddb_engine {
     /* --index-lag, --stale-reads and their per-table settings (engine/consistency.h); NULL until
        any is set (set once, atomically: the admin door may set it while requests run) */
     struct ddb_consistency *consistency;
+    /* --enforce-capacity's token buckets (engine/throttle.h); NULL: the option is off */
+    struct ddb_throttle *throttle;
+    /* the hot-partition model (engine/hot.h): what would have been throttled */
+    struct ddb_hot *hot;
+    /* Contributor Insights' sketches (engine/insights.h), configured by the catalog as it loads
+       tables (ddb_catalog_set_insights) */
+    struct ddb_insights *insights;
+    /* held by a point-in-time restore from its window check until its table exists, and by the
+       trim (engine/jobs/pitr.h: ddb_pitr_lock); initialised by the wiring */
+    pthread_mutex_t pitr_lock;
     ddb_engine_settings settings;
 } ddb_engine;
 

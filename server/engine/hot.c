@@ -39,11 +39,28 @@ typedef struct slot {
     ddb_hot_report reports[DDB_HOT_REPORTS];
 } slot;
 
-static slot slots[DDB_HOT_SLOTS];
+/* One engine's model (engine.h: eng->hot). */
+struct ddb_hot {
+    slot slots[DDB_HOT_SLOTS];
+};
+
+ddb_hot *ddb_hot_new(void)
+{
+    ddb_hot *hot = calloc(1, sizeof(*hot));
+
+    if (hot == NULL)
+        abort();
+    return hot;
+}
+
+void ddb_hot_free(ddb_hot *hot)
+{
+    free(hot);
+}
 
 size_t ddb_hot_memory_bytes(void)
 {
-    return sizeof(slots);
+    return sizeof(ddb_hot);
 }
 
 static void lock(slot *s)
@@ -63,9 +80,9 @@ static unsigned home(uint32_t id)
 }
 
 /* id's slot, locked: found, claimed free, or taken over from the one idle longest of its probes. */
-static slot *slot_of(uint32_t id)
+static slot *slot_of(ddb_hot *hot, uint32_t id)
 {
-    slot *oldest = NULL;
+    slot *slots = hot->slots, *oldest = NULL;
 
     for (unsigned i = 0, h = home(id); i < PROBES; i++) {
         slot *s = &slots[(h + i) % DDB_HOT_SLOTS];
@@ -192,7 +209,8 @@ static void report(slot *s, uint64_t h, const char *key, size_t klen, int write,
     }
 }
 
-void ddb_hot_observe(const ddb_table *t, const ddb_index *ix, int write, const char *key, size_t klen, double units)
+void ddb_hot_observe(ddb_hot *hot, const ddb_table *t, const ddb_index *ix, int write, const char *key, size_t klen,
+                     double units)
 {
     int64_t second = (int64_t)(ddb_clock_now_ms() / 1000);
     double part_limit = write ? DDB_PARTITION_WRITE_UNITS : DDB_PARTITION_READ_UNITS;
@@ -200,10 +218,10 @@ void ddb_hot_observe(const ddb_table *t, const ddb_index *ix, int write, const c
     uint64_t h;
     double load;
 
-    if (key == NULL || klen < DDB_KEY_PARTITION_BYTES || units <= 0)
+    if (hot == NULL || key == NULL || klen < DDB_KEY_PARTITION_BYTES || units <= 0)
         return;
     ix = ix != NULL && ix->kind == DDB_IX_GLOBAL ? ix : NULL; /* an LSI's partitions are its table's */
-    s = slot_of(ix != NULL ? ix->id : t->id);
+    s = slot_of(hot, ix != NULL ? ix->id : t->id);
     if (s->second != second)
         next_second(s, t, ix, second);
     s->units[write] += units;
@@ -220,10 +238,10 @@ void ddb_hot_observe(const ddb_table *t, const ddb_index *ix, int write, const c
     unlock(s);
 }
 
-int ddb_hot_view_of(uint32_t id, ddb_hot_view *v)
+int ddb_hot_view_of(ddb_hot *hot, uint32_t id, ddb_hot_view *v)
 {
-    for (unsigned i = 0, h = home(id); i < PROBES; i++) {
-        slot *s = &slots[(h + i) % DDB_HOT_SLOTS];
+    for (unsigned i = 0, h = home(id); hot != NULL && i < PROBES; i++) {
+        slot *s = &hot->slots[(h + i) % DDB_HOT_SLOTS];
         if (__atomic_load_n(&s->id, __ATOMIC_ACQUIRE) != id)
             continue;
         int found;

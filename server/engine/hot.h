@@ -55,15 +55,22 @@ typedef struct ddb_hot_view {
     ddb_hot_report reports[DDB_HOT_REPORTS];
 } ddb_hot_view;
 
+/* One engine's model (engine.h: eng->hot), made by the wiring, freed with the engine; every call
+   below takes NULL as a model that observes nothing. */
+typedef struct ddb_hot ddb_hot;
+ddb_hot *ddb_hot_new(void);
+void ddb_hot_free(ddb_hot *hot);
+
 /* Observes `units` of a client's request on the partition of the stored key `key` (an item's or an
    index entry's, keycodec.h) of t, or of its index ix (a GSI's own partitions; an LSI's are its
    table's). Nothing for a key shorter than a partition's prefix (a Scan). */
-void ddb_hot_observe(const ddb_table *t, const ddb_index *ix, int write, const char *key, size_t klen, double units);
+void ddb_hot_observe(ddb_hot *hot, const ddb_table *t, const ddb_index *ix, int write, const char *key, size_t klen,
+                     double units);
 
 /* The slot of key prefix id `id` (a table's or a GSI's) copied into *v; 0 when it has none. */
-int ddb_hot_view_of(uint32_t id, ddb_hot_view *v);
+int ddb_hot_view_of(ddb_hot *hot, uint32_t id, ddb_hot_view *v);
 
-/* Bytes the model holds (fixed at start). */
+/* Bytes an engine's model holds (fixed). */
 size_t ddb_hot_memory_bytes(void);
 
 #endif

@@ -17,7 +17,6 @@
 #include "server/engine/keycodec.h"
 
 #define SHARDS 4
-#define MAX_SKETCHES 256 /* tables and indexes ever enabled while the server runs */
 
 typedef struct counter {
     uint64_t hash;
@@ -37,15 +36,31 @@ typedef struct shard {
     summary cur[DDB_CI_NKINDS], prev[DDB_CI_NKINDS];
 } __attribute__((aligned(64))) shard;
 
-typedef struct sketch {
+typedef struct ddb_ci_sketch {
     uint32_t id;
     int mode; /* ddb_ci_mode, read relaxed */
     shard shards[SHARDS];
 } sketch;
 
-int ddb_insights_enabled;
-static sketch *sketches[MAX_SKETCHES]; /* published with release stores; never freed */
-static pthread_mutex_t configure_lock = PTHREAD_MUTEX_INITIALIZER;
+ddb_insights *ddb_insights_new(void)
+{
+    ddb_insights *ci = calloc(1, sizeof(*ci));
+
+    if (ci == NULL)
+        abort();
+    pthread_mutex_init(&ci->configure_lock, NULL);
+    return ci;
+}
+
+void ddb_insights_free(ddb_insights *ci)
+{
+    if (ci == NULL)
+        return;
+    for (unsigned i = 0; i < DDB_CI_MAX_SKETCHES && ci->sketches[i] != NULL; i++)
+        free(ci->sketches[i]);
+    pthread_mutex_destroy(&ci->configure_lock);
+    free(ci);
+}
 
 static const struct {
     const char *rule, *what;
@@ -90,17 +105,17 @@ ddb_ci_mode ddb_ci_mode_from_name(const char *name)
     return DDB_CI_OFF;
 }
 
-static sketch *find(uint32_t id)
+static sketch *find(ddb_insights *ci, uint32_t id)
 {
-    for (unsigned i = 0; i < MAX_SKETCHES; i++) {
-        sketch *s = __atomic_load_n(&sketches[i], __ATOMIC_ACQUIRE);
+    for (unsigned i = 0; i < DDB_CI_MAX_SKETCHES; i++) {
+        sketch *s = __atomic_load_n(&ci->sketches[i], __ATOMIC_ACQUIRE);
         if (s == NULL || s->id == id)
             return s;
     }
     return NULL;
 }
 
-static sketch *make(uint32_t id)
+static sketch *make(ddb_insights *ci, uint32_t id)
 {
     sketch *s = calloc(1, sizeof(*s));
 
@@ -109,13 +124,13 @@ static sketch *make(uint32_t id)
     s->id = id;
     for (int i = 0; i < SHARDS; i++)
         pthread_spin_init(&s->shards[i].lock, PTHREAD_PROCESS_PRIVATE);
-    for (unsigned i = 0; i < MAX_SKETCHES; i++) {
-        if (sketches[i] == NULL) {
-            __atomic_store_n(&sketches[i], s, __ATOMIC_RELEASE);
+    for (unsigned i = 0; i < DDB_CI_MAX_SKETCHES; i++) {
+        if (ci->sketches[i] == NULL) {
+            __atomic_store_n(&ci->sketches[i], s, __ATOMIC_RELEASE);
             return s;
         }
     }
-    free(s); /* full: this one is not recorded (the registry outlives any realistic session) */
+    free(s); /* full: this one is not recorded (the registry holds more than any realistic session) */
     return NULL;
 }
 
@@ -129,25 +144,27 @@ static void clear(sketch *s)
     }
 }
 
-void ddb_insights_configure(uint32_t id, ddb_ci_mode mode)
+void ddb_insights_configure(ddb_insights *ci, uint32_t id, ddb_ci_mode mode)
 {
     sketch *s;
     int before, n = 0;
 
-    pthread_mutex_lock(&configure_lock);
-    s = find(id);
+    if (ci == NULL)
+        return;
+    pthread_mutex_lock(&ci->configure_lock);
+    s = find(ci, id);
     if (s == NULL && mode != DDB_CI_OFF)
-        s = make(id);
+        s = make(ci, id);
     if (s != NULL) {
         before = __atomic_load_n(&s->mode, __ATOMIC_RELAXED);
         if (before == DDB_CI_OFF && mode != DDB_CI_OFF)
             clear(s); /* a new enable starts a new record */
         __atomic_store_n(&s->mode, (int)mode, __ATOMIC_RELAXED);
     }
-    for (unsigned i = 0; i < MAX_SKETCHES && sketches[i] != NULL; i++)
-        n += __atomic_load_n(&sketches[i]->mode, __ATOMIC_RELAXED) != DDB_CI_OFF;
-    __atomic_store_n(&ddb_insights_enabled, n, __ATOMIC_RELAXED);
-    pthread_mutex_unlock(&configure_lock);
+    for (unsigned i = 0; i < DDB_CI_MAX_SKETCHES && ci->sketches[i] != NULL; i++)
+        n += __atomic_load_n(&ci->sketches[i]->mode, __ATOMIC_RELAXED) != DDB_CI_OFF;
+    __atomic_store_n(&ci->enabled, n, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&ci->configure_lock);
 }
 
 /* FNV-1a: keys are short, and equal keys must hash equally in every shard */
@@ -195,7 +212,9 @@ static void roll(shard *sh, uint64_t now)
     sh->start_ms = now - (now - sh->start_ms) % DDB_CI_WINDOW_MS;
 }
 
-/* Each thread keeps to one shard, chosen round-robin at its first record. */
+/* Each thread keeps to one shard, chosen round-robin at its first record. Process-wide on purpose
+   (layers.check's allow-list): a thread's shard index only spreads threads over a sketch's shards,
+   of whichever engine; it holds no engine's figures. */
 static shard *my_shard(sketch *s)
 {
     static unsigned next;
@@ -225,12 +244,12 @@ static void record(sketch *s, const char *key, size_t klen, size_t pk_end, doubl
     pthread_spin_unlock(&sh->lock);
 }
 
-void ddb_insights_record_stored(const char *key, size_t klen, double units, int throttled)
+void ddb_insights_record_stored(ddb_insights *ci, const char *key, size_t klen, double units, int throttled)
 {
     sketch *s;
     size_t pk_end;
 
-    if (!ddb_insights_on() || klen < DDB_KEY_PREFIX_BYTES || (s = find((uint32_t)ddb_get_be(key, 4))) == NULL)
+    if (!ddb_insights_on(ci) || klen < DDB_KEY_PREFIX_BYTES || (s = find(ci, (uint32_t)ddb_get_be(key, 4))) == NULL)
         return;
     pk_end = DDB_KEY_PREFIX_BYTES + ddb_get_be(key + DDB_KEY_PARTITION_BYTES, 2);
     key += DDB_KEY_PARTITION_BYTES;
@@ -239,14 +258,14 @@ void ddb_insights_record_stored(const char *key, size_t klen, double units, int 
     record(s, key, klen, pk_end < klen ? pk_end : klen, units, throttled);
 }
 
-void ddb_insights_record_parts(uint32_t id, const char *pk, size_t pklen, const char *sk, size_t sklen, double units,
-                               int throttled)
+void ddb_insights_record_parts(ddb_insights *ci, uint32_t id, const char *pk, size_t pklen, const char *sk,
+                               size_t sklen, double units, int throttled)
 {
     char key[DDB_CI_KEY_MAX + 2];
     size_t n = 0;
     sketch *s;
 
-    if (!ddb_insights_on() || (s = find(id)) == NULL)
+    if (!ddb_insights_on(ci) || (s = find(ci, id)) == NULL)
         return;
     /* beyond DDB_CI_KEY_MAX only the hash tells keys apart: keep the hashed bytes whole */
     if (2 + pklen + sklen > sizeof(key)) {
@@ -295,12 +314,12 @@ static int heavier_first(const void *a, const void *b)
     return x < y ? 1 : x > y ? -1 : 0;
 }
 
-size_t ddb_insights_top(uint32_t id, ddb_ci_kind k, ddb_ci_top *out, size_t max)
+size_t ddb_insights_top(ddb_insights *ci, uint32_t id, ddb_ci_kind k, ddb_ci_top *out, size_t max)
 {
     enum { CAP = SHARDS * 2 * DDB_CI_SLOTS };
     ddb_ci_top all[CAP];
     uint64_t now = ddb_clock_now_ms();
-    sketch *s = find(id);
+    sketch *s = ci != NULL ? find(ci, id) : NULL;
     size_t n = 0;
 
     if (s == NULL || __atomic_load_n(&s->mode, __ATOMIC_RELAXED) == DDB_CI_OFF)

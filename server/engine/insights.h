@@ -17,6 +17,7 @@
 #ifndef DDB_INSIGHTS_H
 #define DDB_INSIGHTS_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -64,22 +65,34 @@ ddb_ci_mode ddb_ci_mode_from_name(const char *name);
 /* Key bytes kept per key (longer keys are told apart by their hash, shown truncated). */
 #define DDB_CI_KEY_MAX 80
 
-/* Sets what is recorded for key prefix id `id` (a table's or an index's); OFF stops it. The sketch
-   is made at the first enable and kept (its figures restart) for a later one. */
-void ddb_insights_configure(uint32_t id, ddb_ci_mode mode);
+#define DDB_CI_MAX_SKETCHES 256 /* tables and indexes ever enabled while an engine runs */
 
-extern int ddb_insights_enabled; /* sketches not OFF; read relaxed on the request path */
+/* One engine's sketches (engine.h: eng->insights), made by the wiring and freed with the engine
+   (no request runs then); the catalog configures them as it loads tables (catalog.h). */
+typedef struct ddb_insights {
+    int enabled; /* sketches not OFF; read relaxed on the request path */
+    pthread_mutex_t configure_lock;
+    struct ddb_ci_sketch *sketches[DDB_CI_MAX_SKETCHES]; /* published with release stores */
+} ddb_insights;
+
+ddb_insights *ddb_insights_new(void);
+void ddb_insights_free(ddb_insights *ci);
+
+/* Sets what is recorded for key prefix id `id` (a table's or an index's); OFF stops it. The sketch
+   is made at the first enable and kept (its figures restart) for a later one. NULL: nothing. */
+void ddb_insights_configure(ddb_insights *ci, uint32_t id, ddb_ci_mode mode);
 
 /* Records an access (units > 0) or a throttled request (throttled) of the stored key `key` (an
    item's or an index entry's, keycodec.h). */
-void ddb_insights_record_stored(const char *key, size_t klen, double units, int throttled);
+void ddb_insights_record_stored(ddb_insights *ci, const char *key, size_t klen, double units, int throttled);
 /* The same from the key's parts (an index's key values in key form, `sk` NULL when it has none). */
-void ddb_insights_record_parts(uint32_t id, const char *pk, size_t pklen, const char *sk, size_t sklen, double units,
-                               int throttled);
+void ddb_insights_record_parts(ddb_insights *ci, uint32_t id, const char *pk, size_t pklen, const char *sk,
+                               size_t sklen, double units, int throttled);
 
-static inline int ddb_insights_on(void)
+/* Whether any sketch of ci records (NULL: none). */
+static inline int ddb_insights_on(const ddb_insights *ci)
 {
-    return __atomic_load_n(&ddb_insights_enabled, __ATOMIC_RELAXED) != 0;
+    return ci != NULL && __atomic_load_n(&ci->enabled, __ATOMIC_RELAXED) != 0;
 }
 
 /* One of the heaviest keys: its bytes ([pk_len][pk][sk], maybe truncated) and its weight. */
@@ -92,7 +105,7 @@ typedef struct ddb_ci_top {
 
 /* The heaviest keys of kind k for `id`, heaviest first, over the window as of now: at most max
    (<= DDB_CI_SLOTS); 0 when nothing is recorded. */
-size_t ddb_insights_top(uint32_t id, ddb_ci_kind k, ddb_ci_top *out, size_t max);
+size_t ddb_insights_top(ddb_insights *ci, uint32_t id, ddb_ci_kind k, ddb_ci_top *out, size_t max);
 
 /* The partition and sort key values of a top key (sk->type DDB_T_NONE without one), as
    AttributeValues of the key's types (arena memory). */

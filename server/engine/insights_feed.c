@@ -21,7 +21,7 @@ static const ddb_attr *part_value(const ddb_attr *item, const ddb_key_part *p)
 }
 
 /* The item's key in a GSI (its first partition and sort attributes), if it is in it. */
-static void feed_index(ddb_arena *a, const ddb_index *ix, const ddb_attr *item, double units)
+static void feed_index(ddb_insights *ci, ddb_arena *a, const ddb_index *ix, const ddb_attr *item, double units)
 {
     const ddb_attr *pk = part_value(item, &ix->hash[0]), *sk = NULL;
     const char *pform, *sform = NULL;
@@ -32,41 +32,41 @@ static void feed_index(ddb_arena *a, const ddb_index *ix, const ddb_attr *item, 
     ddb_key_form(a, pk, &pform, &plen);
     if (sk != NULL)
         ddb_key_form(a, sk, &sform, &slen);
-    ddb_insights_record_parts(ix->id, pform, plen, sform, slen, units, 0);
+    ddb_insights_record_parts(ci, ix->id, pform, plen, sform, slen, units, 0);
 }
 
-void ddb_insights_write(ddb_arena *a, const ddb_table *t, const ddb_key *key, const ddb_attr *item, double units,
-                        const double *index_units)
+void ddb_insights_write(ddb_insights *ci, ddb_arena *a, const ddb_table *t, const ddb_key *key, const ddb_attr *item,
+                        double units, const double *index_units)
 {
-    if (!ddb_insights_on())
+    if (!ddb_insights_on(ci))
         return;
-    ddb_insights_record_stored(key->bytes, key->len, WRITE_WEIGHT * units, 0);
+    ddb_insights_record_stored(ci, key->bytes, key->len, WRITE_WEIGHT * units, 0);
     for (unsigned i = 0; item != NULL && i < t->nindexes; i++) {
         const ddb_index *ix = &t->indexes[i];
         if (ix->kind == DDB_IX_GLOBAL && index_units[i] > 0)
-            feed_index(a, ix, item, WRITE_WEIGHT * index_units[i]);
+            feed_index(ci, a, ix, item, WRITE_WEIGHT * index_units[i]);
     }
 }
 
-void ddb_insights_read(const char *key, size_t klen, size_t stored_size)
+void ddb_insights_read(ddb_insights *ci, const char *key, size_t klen, size_t stored_size)
 {
-    if (ddb_insights_on())
-        ddb_insights_record_stored(key, klen, ddb_read_units(stored_size, 1), 0);
+    if (ddb_insights_on(ci))
+        ddb_insights_record_stored(ci, key, klen, ddb_read_units(stored_size, 1), 0);
 }
 
-void ddb_insights_range(const char *lo, size_t lolen)
+void ddb_insights_range(ddb_insights *ci, const char *lo, size_t lolen)
 {
     size_t pk_end;
 
-    if (!ddb_insights_on() || lolen < DDB_KEY_PREFIX_BYTES)
+    if (!ddb_insights_on(ci) || lolen < DDB_KEY_PREFIX_BYTES)
         return;
     pk_end = DDB_KEY_PREFIX_BYTES + ddb_get_be(lo + DDB_KEY_PARTITION_BYTES, 2);
     if (lolen >= pk_end)
-        ddb_insights_record_stored(lo, pk_end, QUERY_UNITS, 0);
+        ddb_insights_record_stored(ci, lo, pk_end, QUERY_UNITS, 0);
 }
 
-void ddb_insights_throttled(const char *key, size_t klen)
+void ddb_insights_throttled(ddb_insights *ci, const char *key, size_t klen)
 {
-    if (ddb_insights_on())
-        ddb_insights_record_stored(key, klen, 0, 1);
+    if (ddb_insights_on(ci))
+        ddb_insights_record_stored(ci, key, klen, 0, 1);
 }

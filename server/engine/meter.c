@@ -38,15 +38,17 @@ static ddb_meter *meter_of(ddb_meter **mp, ddb_arena *a)
         m->fresh = m->inline_fresh;
         m->nfresh = 0;
         m->capfresh = 1;
+        m->throttle = NULL;
     }
     return m;
 }
 
-void ddb_meter_add(ddb_meter **mp, ddb_arena *a, const ddb_consumed *c)
+void ddb_meter_add(ddb_meter **mp, ddb_arena *a, ddb_engine *eng, const ddb_consumed *c)
 {
     ddb_meter *m = meter_of(mp, a);
     ddb_charge *e;
 
+    m->throttle = eng->throttle;
     m->used = grow(a, m->used, m->n, &m->cap, sizeof(*m->used));
     e = &m->used[m->n++];
     e->t = c->t;
@@ -61,18 +63,19 @@ void ddb_meter_add(ddb_meter **mp, ddb_arena *a, const ddb_consumed *c)
     }
 }
 
-void ddb_meter_add_partition(ddb_meter **mp, ddb_arena *a, const ddb_table *t, const ddb_index *ix, int write,
-                             const char *key, size_t klen, double units)
+void ddb_meter_add_partition(ddb_meter **mp, ddb_arena *a, ddb_engine *eng, const ddb_table *t, const ddb_index *ix,
+                             int write, const char *key, size_t klen, double units)
 {
     ddb_meter *m;
     ddb_partition_load *p;
 
     if (key == NULL || klen < DDB_KEY_PARTITION_BYTES)
         return;
-    ddb_hot_observe(t, ix, write, key, klen, units); /* always: the hot-partition report (hot.h) */
-    if (!ddb_throttle_enabled)
+    ddb_hot_observe(eng->hot, t, ix, write, key, klen, units); /* always: the hot-partition report (hot.h) */
+    if (eng->throttle == NULL)
         return; /* only --enforce-capacity's partition buckets take them */
     m = meter_of(mp, a);
+    m->throttle = eng->throttle;
     m->parts = grow(a, m->parts, m->nparts, &m->capparts, sizeof(*m->parts));
     p = &m->parts[m->nparts++];
     p->t = t;
@@ -148,31 +151,31 @@ double ddb_consumed_units(const ddb_consumed *c)
    committed write's were taken by the mutation pipeline as it committed. */
 static void take_pending(ddb_meter *m)
 {
-    if (m == NULL || !ddb_throttle_enabled)
+    if (m == NULL || m->throttle == NULL)
         return;
     for (; m->taken < m->n; m->taken++) {
         const ddb_charge *c = &m->used[m->taken];
         if (c->refused)
-            ddb_throttle_take(c->t, 1, c->table, NULL);
+            ddb_throttle_take(m->throttle, c->t, 1, c->table, NULL);
         else if (c->written == 0)
-            ddb_throttle_take(c->t, 0, c->table, c->index);
+            ddb_throttle_take(m->throttle, c->t, 0, c->table, c->index);
     }
     for (; m->takenparts < m->nparts; m->takenparts++) {
         const ddb_partition_load *p = &m->parts[m->takenparts];
-        ddb_throttle_take_partition(p->t, p->ix, p->write, p->key, sizeof(p->key), p->units);
+        ddb_throttle_take_partition(m->throttle, p->t, p->ix, p->write, p->key, sizeof(p->key), p->units);
     }
 }
 
-int ddb_meter_admit_read(ddb_meter *m, ddb_arena *a, const ddb_table *t, const ddb_index *ix, const char *key,
-                         size_t klen, ddb_error *err)
+int ddb_meter_admit_read(ddb_meter *m, ddb_arena *a, ddb_engine *eng, const ddb_table *t, const ddb_index *ix,
+                         const char *key, size_t klen, ddb_error *err)
 {
     int code;
 
-    if (!ddb_throttle_enabled)
+    if (eng->throttle == NULL)
         return 0;
     take_pending(m);
-    if ((code = ddb_throttle_read(a, t, ix, key, klen, err)) != 0 && key != NULL)
-        ddb_insights_throttled(key, klen);
+    if ((code = ddb_throttle_read(eng->throttle, a, t, ix, key, klen, err)) != 0 && key != NULL)
+        ddb_insights_throttled(eng->insights, key, klen);
     return code;
 }
 

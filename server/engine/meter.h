@@ -25,6 +25,7 @@
 
 #include "proto/arena.h"
 #include "server/base/error.h"
+#include "server/engine/engine.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/table.h"
 
@@ -89,15 +90,16 @@ typedef struct ddb_meter {
     ddb_fresh_reads *fresh;
     uint32_t nfresh, capfresh;
     ddb_fresh_reads inline_fresh[1];
+    struct ddb_throttle *throttle; /* the engine's buckets, once a charge or a load is recorded */
 } ddb_meter;
 
 /* Records c on *m (created in `a` at the first record). */
-void ddb_meter_add(ddb_meter **m, ddb_arena *a, const ddb_consumed *c);
+void ddb_meter_add(ddb_meter **m, ddb_arena *a, ddb_engine *eng, const ddb_consumed *c);
 /* Records `units` served by the partition of the stored key `key` (nothing when it names no
    partition: shorter than DDB_KEY_PARTITION_BYTES, a Scan's range): observed at once by the
    hot-partition model (hot.h), and kept on m for --enforce-capacity's partition buckets. */
-void ddb_meter_add_partition(ddb_meter **m, ddb_arena *a, const ddb_table *t, const ddb_index *ix, int write,
-                             const char *key, size_t klen, double units);
+void ddb_meter_add_partition(ddb_meter **m, ddb_arena *a, ddb_engine *eng, const ddb_table *t, const ddb_index *ix,
+                             int write, const char *key, size_t klen, double units);
 
 /* Records a Scan's or Query's page of table t: the items it read (ScannedCount), returned (Count),
    and whether a filter chose them. */
@@ -115,8 +117,8 @@ void ddb_meter_note_read(ddb_meter **m, ddb_arena *a, const ddb_table *t, const 
  * Insights. What m recorded before (a batch's
  * earlier keys) is taken from the buckets first. Always 0 with the option off.
  */
-int ddb_meter_admit_read(ddb_meter *m, ddb_arena *a, const ddb_table *t, const ddb_index *ix, const char *key,
-                         size_t klen, ddb_error *err);
+int ddb_meter_admit_read(ddb_meter *m, ddb_arena *a, ddb_engine *eng, const ddb_table *t, const ddb_index *ix,
+                         const char *key, size_t klen, ddb_error *err);
 
 /* Charges everything m recorded (NULL: nothing) for a request of operation `op` (ddb_op; the cost
    report's figures by operation, usage.h) and adds its read and write units to *read, *write. */

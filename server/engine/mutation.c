@@ -601,40 +601,41 @@ static void collection_key(ddb_arena *a, const ddb_mutation *m, ddb_store_key *o
 
 /* --enforce-capacity (throttle.h): whether the write is throttled, its error recorded; the throttled
    key counts for Contributor Insights. Only a client's writes are (not TTL's, imports', restores'). */
-static int throttled(ddb_arena *a, ddb_mutation *m)
+static int throttled(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
 {
-    if (!ddb_throttle_enabled || !m->request || m->kind == DDB_MUT_CHECK ||
-        ddb_throttle_write(a, m->t, &m->key, &m->err) == 0)
+    if (eng->throttle == NULL || !m->request || m->kind == DDB_MUT_CHECK ||
+        ddb_throttle_write(eng->throttle, a, m->t, &m->key, &m->err) == 0)
         return 0;
-    ddb_insights_throttled(m->key.bytes, m->key.len);
+    ddb_insights_throttled(eng->insights, m->key.bytes, m->key.len);
     return 1;
 }
 
 /* A client's committed write, to the hot-partition model (hot.h): the table's partition, and each
    GSI's partition of the entry its write units went to. */
-static void observe(const ddb_mutation *m)
+static void observe(ddb_engine *eng, const ddb_mutation *m)
 {
-    ddb_hot_observe(m->t, NULL, 1, m->key.bytes, m->key.len, ddb_mutation_table_units(m));
+    ddb_hot_observe(eng->hot, m->t, NULL, 1, m->key.bytes, m->key.len, ddb_mutation_table_units(m));
     for (unsigned i = 0; m->index_key != NULL && i < m->t->nindexes; i++)
         if (m->index_units[i] > 0 && m->t->indexes[i].kind == DDB_IX_GLOBAL)
-            ddb_hot_observe(m->t, &m->t->indexes[i], 1, m->index_key[i].bytes, m->index_key[i].len,
+            ddb_hot_observe(eng->hot, m->t, &m->t->indexes[i], 1, m->index_key[i].bytes, m->index_key[i].len,
                             m->index_units[i]);
 }
 
 /* After a commit: the table's and its indexes' item counts and sizes move by what it changed
    (table_stats.h), and Contributor Insights sees its keys (insights_feed.h). */
-static void count_change(ddb_arena *a, const ddb_mutation *m)
+static void count_change(ddb_engine *eng, ddb_arena *a, const ddb_mutation *m)
 {
     ddb_keyspace_figures d[DDB_STATS_KEYSPACES];
 
     if (m->kind == DDB_MUT_CHECK || m->err.code != DDB_OK)
         return;
-    ddb_insights_write(a, m->t, &m->key, m->has_new ? &m->new_item : m->had_old ? &m->old : NULL,
+    ddb_insights_write(eng->insights, a, m->t, &m->key, m->has_new ? &m->new_item : m->had_old ? &m->old : NULL,
                        ddb_mutation_table_units(m), m->index_units);
     if (m->request) { /* --enforce-capacity: taken as it is consumed, so a batch's later writes see it */
-        observe(m);
-        ddb_throttle_take(m->t, 1, ddb_mutation_table_units(m), m->index_units);
-        ddb_throttle_take_partition(m->t, NULL, 1, m->key.bytes, m->key.len, ddb_mutation_table_units(m));
+        observe(eng, m);
+        ddb_throttle_take(eng->throttle, m->t, 1, ddb_mutation_table_units(m), m->index_units);
+        ddb_throttle_take_partition(eng->throttle, m->t, NULL, 1, m->key.bytes, m->key.len,
+                                    ddb_mutation_table_units(m));
     }
     if (m->request && m->t->stats != NULL) /* the access-pattern warnings' (access_warn.h) */
         ddb_access_note_write(&m->t->stats->warn, &m->key, m->has_new ? &m->new_item : NULL, m->new_size,
@@ -703,7 +704,7 @@ static int mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
         return fail(m, DDB_E_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
     if (m->t->rep_strong && !m->replicated && m->kind != DDB_MUT_CHECK)
         return mutate_strong(eng, a, m);
-    if (throttled(a, m))
+    if (throttled(eng, a, m))
         return m->err.code;
     for (;;) {
         ddb_store_key keys[3] = {{m->key.bytes, m->key.len, NULL, 0}};
@@ -736,7 +737,7 @@ static int mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
         if (rc < 0)
             return fail(m, DDB_E_INTERNAL, "Internal server error");
         if (rc == 0) {
-            count_change(a, m);
+            count_change(eng, a, m);
             keep(eng, m->t, &r);
             ddb_vector_cache_apply(eng->vectors, m->vseq, m->vchanges, m->nvchanges);
             if (m->t->rep_id != 0 && !m->replicated && eng->global_write != NULL)
@@ -749,10 +750,11 @@ static int mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
 /* Runs the mutation, bracketed for the item counts' checks (table_stats.h). */
 int ddb_mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
 {
-    unsigned gen = ddb_table_stats_enter();
+    ddb_figures_epoch *e = ddb_catalog_figures(eng->catalog);
+    unsigned gen = ddb_table_stats_enter(e);
     int rc = mutate(eng, a, m);
 
-    ddb_table_stats_leave(gen);
+    ddb_table_stats_leave(e, gen);
     return rc;
 }
 
@@ -945,7 +947,7 @@ static int mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n,
 
     memset(err, 0, sizeof(*err));
     for (size_t i = 0; i < n; i++)
-        if (throttled(a, &ms[i]))
+        if (throttled(eng, a, &ms[i]))
             return txn_fail(err, DDB_E_TRANSACTION_CANCELED, NULL);
     for (size_t i = 0; i < n; i++)
         x.runs[i] = (run){&ms[i], a, eng->store, limit ? limit : DDB_ITEM_COLLECTION_LIMIT, 0, 0, eng->vectors,
@@ -982,7 +984,7 @@ static int mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n,
         if (rc != 0)
             return txn_fail(err, DDB_E_INTERNAL, "Internal server error");
         for (size_t i = 0; i < n; i++) {
-            count_change(a, &ms[i]);
+            count_change(eng, a, &ms[i]);
             keep(eng, ms[i].t, &x.runs[i]);
             if (ms[i].t->rep_id != 0 && eng->global_write != NULL)
                 eng->global_write(eng);
@@ -994,10 +996,11 @@ static int mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n,
 
 int ddb_mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, ddb_txn_token *tok, ddb_error *err)
 {
-    unsigned gen = ddb_table_stats_enter();
+    ddb_figures_epoch *e = ddb_catalog_figures(eng->catalog);
+    unsigned gen = ddb_table_stats_enter(e);
     int rc = mutate_txn(eng, a, ms, n, tok, err);
 
-    ddb_table_stats_leave(gen);
+    ddb_table_stats_leave(e, gen);
     return rc;
 }
 

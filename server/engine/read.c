@@ -18,7 +18,7 @@ int ddb_read_item(ddb_engine *eng, ddb_arena *a, const ddb_key *key, ddb_attr *i
         return DDB_READ_FAILED;
     *found = val != NULL;
     *size = val != NULL ? ddb_item_stored_size(val, vlen) : 0;
-    ddb_insights_read(key->bytes, key->len, *size);
+    ddb_insights_read(eng->insights, key->bytes, key->len, *size);
     return 0;
 }
 
@@ -46,7 +46,7 @@ int ddb_read_batch(ddb_engine *eng, ddb_arena *a, ddb_read_slot *slots, size_t n
     for (size_t i = 0; rc == DDB_STORE_OK && i < n; i++) {
         slots[i].val = keys[i].val;
         slots[i].vlen = keys[i].vlen;
-        ddb_insights_read(slots[i].key, slots[i].klen,
+        ddb_insights_read(eng->insights, slots[i].key, slots[i].klen,
                           keys[i].val != NULL ? ddb_item_stored_size(keys[i].val, keys[i].vlen) : 0);
     }
     return rc == DDB_STORE_OK ? 0 : rc == DDB_STORE_ECONFLICT ? DDB_READ_CONFLICT : DDB_READ_FAILED;
@@ -77,7 +77,7 @@ static int each(ddb_store_iter *it, const char *after, size_t afterlen, ddb_read
 int ddb_read_range(ddb_engine *eng, const char *lo, size_t lolen, const char *hi, size_t hilen, int reverse,
                    const char *after, size_t afterlen, ddb_read_fn fn, void *ctx)
 {
-    ddb_insights_range(lo, lolen);
+    ddb_insights_range(eng->insights, lo, lolen);
     return each(ddb_store_iter_open(eng->store, lo, lolen, hi, hilen, reverse), after, afterlen, fn, ctx);
 }
 

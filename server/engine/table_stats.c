@@ -13,9 +13,25 @@
 
 static unsigned keyspaces(const ddb_table *t, ddb_keyspace_figures *from, size_t nfrom, ddb_keyspace_figures *out);
 
-static uint64_t items_counted; /* by every counting pass (ddb_keyspace_count_total) */
+ddb_figures_epoch *ddb_figures_epoch_new(void)
+{
+    ddb_figures_epoch *e = calloc(1, sizeof(*e));
 
-ddb_table_stats *ddb_table_stats_new(const ddb_table *t, int known)
+    if (e == NULL)
+        abort();
+    pthread_mutex_init(&e->turning, NULL);
+    return e;
+}
+
+void ddb_figures_epoch_free(ddb_figures_epoch *e)
+{
+    if (e == NULL)
+        return;
+    pthread_mutex_destroy(&e->turning);
+    free(e);
+}
+
+ddb_table_stats *ddb_table_stats_new(const ddb_table *t, int known, ddb_figures_epoch *shared)
 {
     ddb_table_stats *s = calloc(1, sizeof(*s));
 
@@ -24,6 +40,7 @@ ddb_table_stats *ddb_table_stats_new(const ddb_table *t, int known)
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->counting, NULL);
     s->known = known;
+    s->shared = shared;
     s->nf = keyspaces(t, NULL, 0, s->f); /* a table just created: it and each index at zero */
     return s;
 }
@@ -113,13 +130,23 @@ int ddb_keyspace_count(ddb_store *store, const ddb_store_snapshot *snap, uint32_
     }
     rc = ddb_store_iter_status(it);
     ddb_store_iter_close(it);
-    __atomic_add_fetch(&items_counted, *items, __ATOMIC_RELAXED);
     return rc;
 }
 
-uint64_t ddb_keyspace_count_total(void)
+/* A keyspace of a table counted: its items tallied in e (NULL: a table without figures). */
+static int count_tallied(ddb_figures_epoch *e, ddb_store *store, const ddb_store_snapshot *snap, uint32_t id,
+                         unsigned long long *items, unsigned long long *bytes)
 {
-    return __atomic_load_n(&items_counted, __ATOMIC_RELAXED);
+    int rc = ddb_keyspace_count(store, snap, id, items, bytes);
+
+    if (e != NULL)
+        __atomic_add_fetch(&e->items_counted, *items, __ATOMIC_RELAXED);
+    return rc;
+}
+
+uint64_t ddb_figures_counted(ddb_figures_epoch *e)
+{
+    return __atomic_load_n(&e->items_counted, __ATOMIC_RELAXED);
 }
 
 typedef struct begin_ctx {
@@ -195,40 +222,35 @@ static void repair(ddb_table_stats *s, const begin_ctx *b, const ddb_keyspace_fi
     }
 }
 
-/* Commits between their decision and their change added, by generation's parity (see enter). */
-static unsigned generation;
-static unsigned long in_flight[2];
-
-unsigned ddb_table_stats_enter(void)
+unsigned ddb_table_stats_enter(ddb_figures_epoch *e)
 {
     for (;;) {
-        unsigned g = __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
-        __atomic_add_fetch(&in_flight[g & 1], 1, __ATOMIC_SEQ_CST);
-        if (__atomic_load_n(&generation, __ATOMIC_SEQ_CST) == g)
+        unsigned g = __atomic_load_n(&e->generation, __ATOMIC_ACQUIRE);
+        __atomic_add_fetch(&e->in_flight[g & 1], 1, __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&e->generation, __ATOMIC_SEQ_CST) == g)
             return g;
-        __atomic_sub_fetch(&in_flight[g & 1], 1, __ATOMIC_RELEASE); /* a check turned it meanwhile */
+        __atomic_sub_fetch(&e->in_flight[g & 1], 1, __ATOMIC_RELEASE); /* a check turned it meanwhile */
     }
 }
 
-void ddb_table_stats_leave(unsigned gen)
+void ddb_table_stats_leave(ddb_figures_epoch *e, unsigned gen)
 {
-    __atomic_sub_fetch(&in_flight[gen & 1], 1, __ATOMIC_RELEASE);
+    __atomic_sub_fetch(&e->in_flight[gen & 1], 1, __ATOMIC_RELEASE);
 }
 
 /* Waits until every commit that entered before this was called has added its change: one decided
    before a check's snapshot and added after would look like drift. Checks run one at a time
    (their tables' counting locks aside, `turning` keeps two from turning the generation at once). */
-static void wait_for_stragglers(void)
+static void wait_for_stragglers(ddb_figures_epoch *e)
 {
-    static pthread_mutex_t turning = PTHREAD_MUTEX_INITIALIZER;
     struct timespec ts = {0, 100 * 1000};
     unsigned old;
 
-    pthread_mutex_lock(&turning);
-    old = __atomic_fetch_add(&generation, 1, __ATOMIC_SEQ_CST);
-    while (__atomic_load_n(&in_flight[old & 1], __ATOMIC_ACQUIRE) != 0)
+    pthread_mutex_lock(&e->turning);
+    old = __atomic_fetch_add(&e->generation, 1, __ATOMIC_SEQ_CST);
+    while (__atomic_load_n(&e->in_flight[old & 1], __ATOMIC_ACQUIRE) != 0)
         nanosleep(&ts, NULL);
-    pthread_mutex_unlock(&turning);
+    pthread_mutex_unlock(&e->turning);
 }
 
 static int count(ddb_table_stats *s, ddb_store *store, const ddb_table *t)
@@ -245,13 +267,13 @@ static int count(ddb_table_stats *s, ddb_store *store, const ddb_table *t)
     pthread_mutex_unlock(&s->lock);
     for (unsigned i = 0; i < n && rc == DDB_STORE_OK; i++) {
         unsigned long long items, bytes;
-        rc = ddb_keyspace_count(store, b.snap, counted[i].id, &items, &bytes);
+        rc = count_tallied(s->shared, store, b.snap, counted[i].id, &items, &bytes);
         counted[i].items = (long long)items;
         counted[i].bytes = (long long)bytes;
     }
     ddb_store_snapshot_release(store, b.snap);
     if (b.check)
-        wait_for_stragglers(); /* after the snapshot: every commit it holds entered before */
+        wait_for_stragglers(s->shared); /* after the snapshot: every commit it holds entered before */
     pthread_mutex_lock(&s->lock);
     if (rc == DDB_STORE_OK && s->checking) {
         repair(s, &b, counted);
@@ -338,13 +360,13 @@ int ddb_table_figures_exact(ddb_store *store, const ddb_table *t, ddb_table_figu
     memset(out, 0, sizeof(*out));
     if (t->stats != NULL && !ddb_store_shared(store))
         return ddb_table_stats_read(t->stats, store, t, out);
-    rc = ddb_keyspace_count(store, NULL, t->id, &items, &bytes);
+    rc = count_tallied(t->stats != NULL ? t->stats->shared : NULL, store, NULL, t->id, &items, &bytes);
     out->items = (long long)items, out->bytes = (long long)bytes;
     for (unsigned i = 0; rc == DDB_STORE_OK && i < t->nindexes; i++) {
         if (!ddb_index_countable(&t->indexes[i]))
             continue;
         items = bytes = 0;
-        rc = ddb_keyspace_count(store, NULL, t->indexes[i].id, &items, &bytes);
+        rc = count_tallied(t->stats != NULL ? t->stats->shared : NULL, store, NULL, t->indexes[i].id, &items, &bytes);
         out->ix[out->nix++] = (ddb_keyspace_figures){t->indexes[i].id, (long long)items, (long long)bytes};
     }
     return rc;

@@ -46,6 +46,19 @@ typedef struct ddb_keyspace_figures {
 
 #define DDB_STATS_KEYSPACES (1 + DDB_MAX_INDEXES)
 
+/* What the figures of one catalog's tables share (the catalog makes it with itself, so one engine's
+   never waits on another's): the commits between their decision and their change added, by
+   generation's parity (ddb_table_stats_enter), and the items the counting passes have read. */
+typedef struct ddb_figures_epoch {
+    unsigned generation;
+    unsigned long in_flight[2];
+    pthread_mutex_t turning; /* two checks never turn the generation at once */
+    uint64_t items_counted;  /* by the passes that count a table (ddb_figures_counted) */
+} ddb_figures_epoch;
+
+ddb_figures_epoch *ddb_figures_epoch_new(void);
+void ddb_figures_epoch_free(ddb_figures_epoch *e);
+
 typedef struct ddb_table_stats {
     pthread_mutex_t lock;         /* figures, epoch and known move together */
     pthread_mutex_t counting;     /* one count at a time */
@@ -61,10 +74,12 @@ typedef struct ddb_table_stats {
     uint64_t vector_search_bytes, vector_write_bytes; /* vector indexes' request bytes (relaxed atomics) */
     ddb_table_usage usage;            /* the same units by operation and index (the cost report) */
     ddb_access_warn warn;             /* the access-pattern warnings' observations (access_warn.h) */
+    ddb_figures_epoch *shared;        /* its catalog's */
 } ddb_table_stats;
 
-/* Table t's figures: `known` zero items (a table just created) or to be counted (one loaded). */
-ddb_table_stats *ddb_table_stats_new(const ddb_table *t, int known);
+/* Table t's figures: `known` zero items (a table just created) or to be counted (one loaded); `shared`
+   its catalog's. */
+ddb_table_stats *ddb_table_stats_new(const ddb_table *t, int known, ddb_figures_epoch *shared);
 void ddb_table_stats_free(ddb_table_stats *s);
 
 /* The epoch a commit decides under (read under its key's lock); 0 for a NULL stats. */
@@ -83,8 +98,8 @@ void ddb_table_stats_change(ddb_table_stats *s, uint64_t epoch, const ddb_keyspa
  * change is added, with enter (which returns the generation to leave) and leave; a check, after
  * its snapshot, waits until every commit that entered before it has left.
  */
-unsigned ddb_table_stats_enter(void);
-void ddb_table_stats_leave(unsigned gen);
+unsigned ddb_table_stats_enter(ddb_figures_epoch *e);
+void ddb_table_stats_leave(ddb_figures_epoch *e, unsigned gen);
 
 /* Charges consumed capacity units. */
 void ddb_table_stats_charge(ddb_table_stats *s, double read_units, double write_units);
@@ -146,8 +161,9 @@ static inline int ddb_index_countable(const ddb_index *ix)
  */
 int ddb_keyspace_count(ddb_store *store, const ddb_store_snapshot *snap, uint32_t id, unsigned long long *items,
                        unsigned long long *bytes);
-/* The items (and index entries) every pass so far has read: GET /metrics shows it, so that a test
-   can tell that DescribeTable reads the kept figures rather than counting. */
-uint64_t ddb_keyspace_count_total(void);
+/* The items (and index entries) every pass that counted a table of e's catalog has read: GET
+   /metrics shows it, so that a test can tell that DescribeTable reads the kept figures rather than
+   counting. */
+uint64_t ddb_figures_counted(ddb_figures_epoch *e);
 
 #endif

@@ -49,17 +49,29 @@ typedef struct slot {
     bucket part_read[PARTITIONS], part_write[PARTITIONS];
 } slot;
 
-int ddb_throttle_enabled;
-static slot slots[SLOTS];
+/* One engine's buckets (engine.h: eng->throttle). */
+struct ddb_throttle {
+    slot slots[SLOTS];
+};
 
-void ddb_throttle_enable(int on)
+ddb_throttle *ddb_throttle_new(void)
 {
-    ddb_throttle_enabled = on;
+    ddb_throttle *th = calloc(1, sizeof(*th));
+
+    if (th == NULL)
+        abort();
+    return th;
+}
+
+void ddb_throttle_free(ddb_throttle *th)
+{
+    free(th);
 }
 
 /* The slot of id, claimed when it has none (a full table shares the last probe's: never in practice). */
-static slot *slot_of(uint32_t id)
+static slot *slot_of(ddb_throttle *th, uint32_t id)
 {
+    slot *slots = th->slots;
     uint32_t h = (id * 2654435761u) % SLOTS, i = h;
 
     do {
@@ -160,10 +172,10 @@ static unsigned partition_of(const char *key)
 }
 
 /* A table's or an index's own bucket, then the key's partition (taking one unit when let in). */
-static int check(ddb_arena *a, const ddb_table *t, const ddb_index *ix, uint32_t id, int write, const char *key,
+static int check(ddb_throttle *th, ddb_arena *a, const ddb_table *t, const ddb_index *ix, uint32_t id, int write, const char *key,
                  size_t klen, const char *over, ddb_error *err)
 {
-    slot *s = slot_of(id);
+    slot *s = slot_of(th, id);
     int64_t now = now_us();
     int prov = provisioned(t);
     double rate = rate_of(t, ix, write), part_rate = write ? DDB_PARTITION_WRITE_UNITS : DDB_PARTITION_READ_UNITS;
@@ -181,18 +193,18 @@ static int check(ddb_arena *a, const ddb_table *t, const ddb_index *ix, uint32_t
     return 0; /* its units are taken once known (ddb_throttle_take_partition) */
 }
 
-int ddb_throttle_write(ddb_arena *a, const ddb_table *t, const ddb_key *key, ddb_error *err)
+int ddb_throttle_write(ddb_throttle *th, ddb_arena *a, const ddb_table *t, const ddb_key *key, ddb_error *err)
 {
     int rc;
 
-    if (!ddb_throttle_enabled)
+    if (th == NULL)
         return 0;
-    if ((rc = check(a, t, NULL, t->id, 1, key->bytes, key->len, TABLE_TEXT, err)) != 0)
+    if ((rc = check(th, a, t, NULL, t->id, 1, key->bytes, key->len, TABLE_TEXT, err)) != 0)
         return rc;
     /* a GSI out of write capacity holds the table's writes back */
     for (unsigned i = 0; i < t->nindexes; i++) {
         const ddb_index *ix = &t->indexes[i];
-        if (ix->kind == DDB_IX_GLOBAL && (rc = check(a, t, ix, ix->id, 1, NULL, 0, INDEX_WRITE_TEXT, err)) != 0)
+        if (ix->kind == DDB_IX_GLOBAL && (rc = check(th, a, t, ix, ix->id, 1, NULL, 0, INDEX_WRITE_TEXT, err)) != 0)
             return rc;
     }
     return 0;
@@ -204,25 +216,25 @@ static const ddb_index *read_index(const ddb_index *ix)
     return ix != NULL && ix->kind == DDB_IX_GLOBAL ? ix : NULL;
 }
 
-int ddb_throttle_read(ddb_arena *a, const ddb_table *t, const ddb_index *ix, const char *key, size_t klen,
-                      ddb_error *err)
+int ddb_throttle_read(ddb_throttle *th, ddb_arena *a, const ddb_table *t, const ddb_index *ix, const char *key,
+                      size_t klen, ddb_error *err)
 {
-    if (!ddb_throttle_enabled)
+    if (th == NULL)
         return 0;
     ix = read_index(ix);
-    return check(a, t, ix, ix != NULL ? ix->id : t->id, 0, key, klen, ix != NULL ? INDEX_READ_TEXT : TABLE_TEXT, err);
+    return check(th, a, t, ix, ix != NULL ? ix->id : t->id, 0, key, klen, ix != NULL ? INDEX_READ_TEXT : TABLE_TEXT, err);
 }
 
-void ddb_throttle_take_partition(const ddb_table *t, const ddb_index *ix, int write, const char *key, size_t klen,
-                                 double units)
+void ddb_throttle_take_partition(ddb_throttle *th, const ddb_table *t, const ddb_index *ix, int write,
+                                 const char *key, size_t klen, double units)
 {
     slot *s;
     unsigned p;
 
-    if (!ddb_throttle_enabled || key == NULL || klen < DDB_KEY_PARTITION_BYTES)
+    if (th == NULL || key == NULL || klen < DDB_KEY_PARTITION_BYTES)
         return;
     ix = write ? NULL : read_index(ix);
-    s = slot_of(ix != NULL ? ix->id : t->id);
+    s = slot_of(th, ix != NULL ? ix->id : t->id);
     p = partition_of(key);
     if (write)
         take(&s->part_write[p], units, DDB_PARTITION_WRITE_UNITS, 1);
@@ -230,19 +242,19 @@ void ddb_throttle_take_partition(const ddb_table *t, const ddb_index *ix, int wr
         take(&s->part_read[p], units, DDB_PARTITION_READ_UNITS, 1);
 }
 
-void ddb_throttle_take(const ddb_table *t, int write, double table, const double *index)
+void ddb_throttle_take(ddb_throttle *th, const ddb_table *t, int write, double table, const double *index)
 {
     slot *s;
 
-    if (!ddb_throttle_enabled)
+    if (th == NULL)
         return;
-    s = slot_of(t->id);
+    s = slot_of(th, t->id);
     take(write ? &s->write : &s->read, table, rate_of(t, NULL, write), DDB_BURST_SECONDS);
     for (unsigned i = 0; index != NULL && i < t->nindexes; i++) {
         const ddb_index *ix = &t->indexes[i];
         if (ix->kind != DDB_IX_GLOBAL || index[i] <= 0)
             continue;
-        s = slot_of(ix->id);
+        s = slot_of(th, ix->id);
         take(write ? &s->write : &s->read, index[i], rate_of(t, ix, write), DDB_BURST_SECONDS);
     }
 }

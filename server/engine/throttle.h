@@ -33,24 +33,26 @@
 #define DDB_PARTITION_READ_UNITS 3000
 #define DDB_PARTITION_WRITE_UNITS 1000
 
-/* --enforce-capacity: set once at start (server.c), before any request. */
-void ddb_throttle_enable(int on);
-extern int ddb_throttle_enabled;
+/* One engine's buckets (engine.h: eng->throttle): made by the wiring when --enforce-capacity is on
+   (NULL, the option off: every call below does nothing), freed with the engine. */
+typedef struct ddb_throttle ddb_throttle;
+ddb_throttle *ddb_throttle_new(void);
+void ddb_throttle_free(ddb_throttle *th);
 
 /* 0, or the error (DDB_E_THROUGHPUT_EXCEEDED, DDB_E_THROTTLING) recorded in *err with its text and
    its ThrottlingReasons entry (reason and resource ARN, in `a`), when a write of `key` in t would
    be throttled (the table, the key's partition, a GSI's back-pressure). */
-int ddb_throttle_write(ddb_arena *a, const ddb_table *t, const ddb_key *key, ddb_error *err);
+int ddb_throttle_write(ddb_throttle *th, ddb_arena *a, const ddb_table *t, const ddb_key *key, ddb_error *err);
 /* The same for a read of t, or of its index ix (NULL: the table), of the partition of `key` (a
    stored key; NULL for a Scan). */
-int ddb_throttle_read(ddb_arena *a, const ddb_table *t, const ddb_index *ix, const char *key, size_t klen,
-                      ddb_error *err);
+int ddb_throttle_read(ddb_throttle *th, ddb_arena *a, const ddb_table *t, const ddb_index *ix, const char *key,
+                      size_t klen, ddb_error *err);
 /* Takes what a request consumed from t's buckets: `table` units, and index[i] from t's GSI i
    (t->indexes order); `write` says which buckets. */
-void ddb_throttle_take(const ddb_table *t, int write, double table, const double *index);
+void ddb_throttle_take(ddb_throttle *th, const ddb_table *t, int write, double table, const double *index);
 /* Takes `units` from the partition of `key` (a stored key, as ddb_throttle_write or _read had it) in
    t, or in its index ix for a read: a request's units, once known (the item's size). */
-void ddb_throttle_take_partition(const ddb_table *t, const ddb_index *ix, int write, const char *key, size_t klen,
-                                 double units);
+void ddb_throttle_take_partition(ddb_throttle *th, const ddb_table *t, const ddb_index *ix, int write,
+                                 const char *key, size_t klen, double units);
 
 #endif

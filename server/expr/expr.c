@@ -314,17 +314,23 @@ static const char *parse_expressions(ddb_parsed *pd, const req_members *rm, ddb_
 
 const char *ddb_expr_prepare_into(ddb_arena *a, unsigned params, const ddb_json *in, ddb_parsed *out)
 {
+    return ddb_expr_prepare_as(a, params, DDB_VALUES_CLASSIC, in, out);
+}
+
+const char *ddb_expr_prepare_as(ddb_arena *a, unsigned params, ddb_value_dialect d, const ddb_json *in,
+                                ddb_parsed *out)
+{
     req_members rm;
     ddb_expr_ctx *ctx;
     const char *err;
 
     find_members(in, params, &rm);
-    if ((err = ddb_expr_ctx_new(a, rm.names, rm.values, &ctx)) != NULL)
+    if ((err = ddb_expr_ctx_new_as(a, rm.names, rm.values, d, &ctx)) != NULL)
         return err;
     out->values = ddb_expr_ctx_values(ctx);
     if ((err = parse_expressions(out, &rm, ctx)) != NULL || (err = ddb_expr_ctx_finish(ctx)) != NULL)
         return err;
     if (out->key_condition != NULL && (err = ddb_expr_check_key_condition(a, out->key_condition)) != NULL)
         return err;
-    return ddb_legacy_convert(a, params, in, out);
+    return ddb_legacy_convert(a, params, d, in, out);
 }

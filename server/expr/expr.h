@@ -65,6 +65,10 @@ typedef struct ddb_parsed {
  * this call.
  */
 const char *ddb_expr_prepare_into(ddb_arena *a, unsigned params, const ddb_json *in, ddb_parsed *out);
+/* The same with the AttributeValues' errors in d's wording (proto/attr.h: the request's dialect,
+   req->values); ddb_expr_prepare_into is the classic wording's. */
+const char *ddb_expr_prepare_as(ddb_arena *a, unsigned params, ddb_value_dialect d, const ddb_json *in,
+                                ddb_parsed *out);
 
 /*
  * The legacy checks dynalite's custom() functions run before validateExpressions, for
@@ -77,9 +81,9 @@ const char *ddb_expr_prepare_into(ddb_arena *a, unsigned params, const ddb_json 
  *   ddb_legacy_check_attributes_to_get: "One or more parameter values were invalid: Duplicate
  *                                       value in attribute name: x"; a name too large or empty.
  */
-const char *ddb_legacy_check_expected(ddb_arena *a, const ddb_json *in);
-const char *ddb_legacy_check_conditions(ddb_arena *a, const ddb_json *conds);
-const char *ddb_legacy_check_attribute_updates(ddb_arena *a, const ddb_json *in);
+const char *ddb_legacy_check_expected(ddb_arena *a, ddb_value_dialect d, const ddb_json *in);
+const char *ddb_legacy_check_conditions(ddb_arena *a, ddb_value_dialect d, const ddb_json *conds);
+const char *ddb_legacy_check_attribute_updates(ddb_arena *a, ddb_value_dialect d, const ddb_json *in);
 const char *ddb_legacy_check_attributes_to_get(ddb_arena *a, const ddb_json *in);
 
 /* ---------------------------------------------------------------- expression level */
@@ -101,6 +105,9 @@ typedef struct ddb_expr_ctx ddb_expr_ctx;
  * and decodes the values. Returns NULL and sets *out, or the message.
  */
 const char *ddb_expr_ctx_new(ddb_arena *a, const ddb_json *names, const ddb_json *values, ddb_expr_ctx **out);
+/* The same with the values' errors in d's wording (ddb_expr_ctx_new: the classic one's). */
+const char *ddb_expr_ctx_new_as(ddb_arena *a, const ddb_json *names, const ddb_json *values, ddb_value_dialect d,
+                                ddb_expr_ctx **out);
 /* Parses one expression of `kind` against ctx, marking the names and values it uses. */
 const char *ddb_expr_parse(ddb_expr_ctx *ctx, ddb_expr_kind kind, const char *text, size_t len, ddb_expr **out);
 /* "Value provided in ExpressionAttributeNames unused in expressions: keys: {#a, #b}", then Values. */

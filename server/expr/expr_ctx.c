@@ -181,7 +181,7 @@ static const char *check_value_keys(ddb_arena *a, ddb_expr_table *t)
 }
 
 /* Decodes every value, in HashSet order so the first bad one reported is DynamoDB's. */
-static const char *decode_values(ddb_arena *a, ddb_expr_table *t)
+static const char *decode_values(ddb_arena *a, ddb_value_dialect d, ddb_expr_table *t)
 {
     uint32_t *ix = DDB_NEW_ARRAY(a, uint32_t, t->n ? t->n : 1);
 
@@ -190,7 +190,7 @@ static const char *decode_values(ddb_arena *a, ddb_expr_table *t)
     java_order(a, t, ix, t->n, t->n);
     for (uint32_t i = 0; i < t->n; i++) {
         ddb_expr_ctx_entry *e = &t->e[ix[i]];
-        const char *err = ddb_attr_from_json(a, e->json, &e->value);
+        const char *err = ddb_attr_from_json_as(a, e->json, d, &e->value);
 
         if (err == NULL && ddb_attr_has_empty_map_key(&e->value))
             err = "Empty attribute name"; /* DynamoDB Local 1.25 reports it for the key (classic form) */
@@ -198,7 +198,7 @@ static const char *decode_values(ddb_arena *a, ddb_expr_table *t)
             /* the 2026 layer (attr.h) reports a number's or a set's own message, and a value nested
                too deep bare too (UpdateItem, 31 of 33 regions: the conformance suite's split
                registry, 2026-10-07) */
-            return ddb_attr_dialect() == DDB_VALUES_2026 &&
+            return d == DDB_VALUES_2026 &&
                            (ddb_attr_layer_message(err) || strncmp(err, "Nesting Levels", 14) == 0)
                        ? err
                        : ddb_arena_sprintf(a, "ExpressionAttributeValues contains invalid value: %s for key %s", err, e->key);
@@ -227,6 +227,12 @@ static int json_present(const ddb_json *j)
 
 const char *ddb_expr_ctx_new(ddb_arena *a, const ddb_json *names, const ddb_json *values, ddb_expr_ctx **out)
 {
+    return ddb_expr_ctx_new_as(a, names, values, DDB_VALUES_CLASSIC, out);
+}
+
+const char *ddb_expr_ctx_new_as(ddb_arena *a, const ddb_json *names, const ddb_json *values, ddb_value_dialect d,
+                                ddb_expr_ctx **out)
+{
     ddb_expr_ctx *ctx = DDB_NEW(a, ddb_expr_ctx);
     const char *err;
 
@@ -244,7 +250,7 @@ const char *ddb_expr_ctx_new(ddb_arena *a, const ddb_json *names, const ddb_json
         if (values->n == 0)
             return "ExpressionAttributeValues must not be empty";
         table_build(a, &ctx->values, values);
-        if ((err = check_value_keys(a, &ctx->values)) != NULL || (err = decode_values(a, &ctx->values)) != NULL)
+        if ((err = check_value_keys(a, &ctx->values)) != NULL || (err = decode_values(a, d, &ctx->values)) != NULL)
             return err;
         build_values_m(a, ctx);
     }

@@ -218,10 +218,11 @@ void ddb_expr_build_ptree(ddb_arena *a, ddb_expr *e);
 /* ---- legacy (expr_legacy.c) ---- */
 
 /* Converts the legacy parameters present in `in` that `params` names (DDB_OPF_LEGACY_*) into trees in *pd. */
-const char *ddb_legacy_convert(ddb_arena *a, unsigned params, const ddb_json *in, ddb_parsed *pd);
+const char *ddb_legacy_convert(ddb_arena *a, unsigned params, ddb_value_dialect d, const ddb_json *in, ddb_parsed *pd);
 /* Legacy KeyConditions → key condition tree with kc filled: one or two conditions, or on an index
    (`on_index`) up to DDB_LEGACY_MAX_INDEX_CONDITIONS. */
-const char *ddb_legacy_key_conditions(ddb_arena *a, const ddb_json *conds, int on_index, ddb_expr **out);
+const char *ddb_legacy_key_conditions(ddb_arena *a, ddb_value_dialect d, const ddb_json *conds, int on_index,
+                                      ddb_expr **out);
 
 /* ---- shared constructors ---- */
 

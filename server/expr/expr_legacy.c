@@ -153,15 +153,20 @@ static const char *same_type_error(const ddb_json *avl)
     return NULL;
 }
 
-/* Decodes an AttributeValueList (or a lone Value) into vals[]. */
-static const char *decode_list(ddb_arena *a, const ddb_json *avl, const ddb_json *value, ddb_attr **vals, uint32_t *n)
+/* The wording of a conversion's decodes, which run on values a check (in the request's wording)
+   has let through: every such value decodes the same in either, and their errors are not read. */
+#define CHECKED DDB_VALUES_CLASSIC
+
+/* Decodes an AttributeValueList (or a lone Value) into vals[], errors in d's wording. */
+static const char *decode_list(ddb_arena *a, ddb_value_dialect d, const ddb_json *avl, const ddb_json *value,
+                               ddb_attr **vals, uint32_t *n)
 {
     const char *err;
 
     *n = avl ? avl->n : value ? 1 : 0;
     *vals = DDB_NEW_ARRAY(a, ddb_attr, *n ? *n : 1);
     for (uint32_t i = 0; i < *n; i++) {
-        if ((err = ddb_attr_from_json(a, avl ? avl->u.items[i] : value, &(*vals)[i])) != NULL)
+        if ((err = ddb_attr_from_json_as(a, avl ? avl->u.items[i] : value, d, &(*vals)[i])) != NULL)
             return err;
     }
     return NULL;
@@ -178,7 +183,7 @@ static const char *between_order(const ddb_attr *v, legacy_op op)
 
 /* ---------------------------------------------------------------- Expected */
 
-static const char *check_expected_op(ddb_arena *a, const char *key, const ddb_json *c, const ddb_json *avl,
+static const char *check_expected_op(ddb_arena *a, ddb_value_dialect d, const char *key, const ddb_json *c, const ddb_json *avl,
                                      const ddb_json *value)
 {
     const char *opname = json_str(member(c, "ComparisonOperator")), *err;
@@ -196,7 +201,7 @@ static const char *check_expected_op(ddb_arena *a, const char *key, const ddb_js
         return count_error(a, opname);
     if (avl && avl->n > 0 && (err = same_type_error(avl)) != NULL)
         return err;
-    if ((err = decode_list(a, avl, value, &vals, &n)) != NULL)
+    if ((err = decode_list(a, d, avl, value, &vals, &n)) != NULL)
         return err;
     for (uint32_t i = 0; i < n; i++) {
         if (!type_ok(op, (ddb_type)vals[i].type))
@@ -206,7 +211,7 @@ static const char *check_expected_op(ddb_arena *a, const char *key, const ddb_js
     return between_order(vals, op);
 }
 
-static const char *check_expected_one(ddb_arena *a, const char *key, const ddb_json *c)
+static const char *check_expected_one(ddb_arena *a, ddb_value_dialect d, const char *key, const ddb_json *c)
 {
     const ddb_json *avl = member(c, "AttributeValueList"), *value = member(c, "Value"), *exists = member(c, "Exists");
     ddb_attr v;
@@ -215,7 +220,7 @@ static const char *check_expected_one(ddb_arena *a, const char *key, const ddb_j
     if (avl && value)
         return ddb_arena_sprintf(a, INVALID "Value and AttributeValueList cannot be used together for Attribute: %s", key);
     if (member(c, "ComparisonOperator"))
-        return check_expected_op(a, key, c, avl && avl->type == DDB_JSON_ARRAY ? avl : NULL, value);
+        return check_expected_op(a, d, key, c, avl && avl->type == DDB_JSON_ARRAY ? avl : NULL, value);
     if (avl)
         return ddb_arena_sprintf(a, INVALID "AttributeValueList can only be used with a ComparisonOperator for Attribute: %s",
                                  key);
@@ -225,10 +230,10 @@ static const char *check_expected_one(ddb_arena *a, const char *key, const ddb_j
                                  exists == NULL ? "null" : "true", key);
     if (!want && value != NULL)
         return ddb_arena_sprintf(a, INVALID "Value cannot be used when Exists is false for Attribute: %s", key);
-    return value ? ddb_attr_from_json(a, value, &v) : NULL;
+    return value ? ddb_attr_from_json_as(a, value, d, &v) : NULL;
 }
 
-const char *ddb_legacy_check_expected(ddb_arena *a, const ddb_json *in)
+const char *ddb_legacy_check_expected(ddb_arena *a, ddb_value_dialect d, const ddb_json *in)
 {
     const ddb_json *expected = member(in, "Expected");
     const ddb_json_member **m;
@@ -239,7 +244,7 @@ const char *ddb_legacy_check_expected(ddb_arena *a, const ddb_json *in)
         return NULL;
     m = members(a, expected, &n);
     for (uint32_t i = 0; i < n; i++) {
-        if (m[i]->val->type == DDB_JSON_OBJECT && (err = check_expected_one(a, m[i]->key, m[i]->val)) != NULL)
+        if (m[i]->val->type == DDB_JSON_OBJECT && (err = check_expected_one(a, d, m[i]->key, m[i]->val)) != NULL)
             return err;
     }
     return NULL;
@@ -247,7 +252,7 @@ const char *ddb_legacy_check_expected(ddb_arena *a, const ddb_json *in)
 
 /* ---------------------------------------------------------------- QueryFilter, ScanFilter, KeyConditions */
 
-static const char *check_condition_one(ddb_arena *a, const ddb_json *c)
+static const char *check_condition_one(ddb_arena *a, ddb_value_dialect d, const ddb_json *c)
 {
     const ddb_json *avl = member(c, "AttributeValueList");
     const char *opname = json_str(member(c, "ComparisonOperator")), *err;
@@ -257,7 +262,7 @@ static const char *check_condition_one(ddb_arena *a, const ddb_json *c)
 
     if (avl && avl->type != DDB_JSON_ARRAY)
         avl = NULL;
-    if ((err = decode_list(a, avl, NULL, &vals, &n)) != NULL)
+    if ((err = decode_list(a, d, avl, NULL, &vals, &n)) != NULL)
         return err;
     if (!count_ok(op, n))
         return count_error(a, opname);
@@ -271,7 +276,7 @@ static const char *check_condition_one(ddb_arena *a, const ddb_json *c)
     return between_order(vals, op);
 }
 
-const char *ddb_legacy_check_conditions(ddb_arena *a, const ddb_json *conds)
+const char *ddb_legacy_check_conditions(ddb_arena *a, ddb_value_dialect d, const ddb_json *conds)
 {
     const ddb_json_member **m;
     uint32_t n;
@@ -281,7 +286,7 @@ const char *ddb_legacy_check_conditions(ddb_arena *a, const ddb_json *conds)
         return NULL;
     m = members(a, conds, &n);
     for (uint32_t i = 0; i < n; i++) {
-        if (m[i]->val->type == DDB_JSON_OBJECT && (err = check_condition_one(a, m[i]->val)) != NULL)
+        if (m[i]->val->type == DDB_JSON_OBJECT && (err = check_condition_one(a, d, m[i]->val)) != NULL)
             return err;
     }
     return NULL;
@@ -289,14 +294,14 @@ const char *ddb_legacy_check_conditions(ddb_arena *a, const ddb_json *conds)
 
 /* ---------------------------------------------------------------- AttributeUpdates, AttributesToGet */
 
-static const char *check_update_one(ddb_arena *a, const ddb_json *u)
+static const char *check_update_one(ddb_arena *a, ddb_value_dialect d, const ddb_json *u)
 {
     const ddb_json *value = member(u, "Value"), *action = member(u, "Action");
     const char *act = action ? json_str(action) : "PUT", *err;
     ddb_attr v;
     ddb_type t;
 
-    if (value && (err = ddb_attr_from_json(a, value, &v)) != NULL)
+    if (value && (err = ddb_attr_from_json_as(a, value, d, &v)) != NULL)
         return err;
     if (!value && strcmp(act, "DELETE") != 0)
         return INVALID "Only DELETE action is allowed when no attribute value is specified";
@@ -310,7 +315,7 @@ static const char *check_update_one(ddb_arena *a, const ddb_json *u)
     return NULL;
 }
 
-const char *ddb_legacy_check_attribute_updates(ddb_arena *a, const ddb_json *in)
+const char *ddb_legacy_check_attribute_updates(ddb_arena *a, ddb_value_dialect d, const ddb_json *in)
 {
     const ddb_json *updates = member(in, "AttributeUpdates");
     const ddb_json_member **m;
@@ -321,7 +326,7 @@ const char *ddb_legacy_check_attribute_updates(ddb_arena *a, const ddb_json *in)
         return NULL;
     m = members(a, updates, &n);
     for (uint32_t i = 0; i < n; i++) {
-        if (m[i]->val->type == DDB_JSON_OBJECT && (err = check_update_one(a, m[i]->val)) != NULL)
+        if (m[i]->val->type == DDB_JSON_OBJECT && (err = check_update_one(a, d, m[i]->val)) != NULL)
             return err;
     }
     return NULL;
@@ -455,7 +460,7 @@ static ddb_node *expected_node(ddb_arena *a, const char *key, const ddb_json *c)
 
     if (avl && avl->type != DDB_JSON_ARRAY)
         avl = NULL;
-    decode_list(a, avl, value, &vals, &n);
+    decode_list(a, CHECKED, avl, value, &vals, &n);
     if (op != NULL)
         return legacy_node(a, key, op_of(json_str(op)), vals, n);
     if (exists != NULL && !truthy(exists))
@@ -482,7 +487,7 @@ static ddb_expr *conditions_expr(ddb_arena *a, const ddb_json *conds, bool or, b
             nodes[n++] = expected_node(a, m[i]->key, c);
             continue;
         }
-        decode_list(a, member(c, "AttributeValueList"), NULL, &vals, &nv);
+        decode_list(a, CHECKED, member(c, "AttributeValueList"), NULL, &vals, &nv);
         nodes[n++] = legacy_node(a, m[i]->key, op_of(json_str(member(c, "ComparisonOperator"))), vals, nv);
     }
     if (n == 0)
@@ -511,14 +516,15 @@ static bool kc_op_of(legacy_op op, ddb_kc_op *out)
 /* Stands in for values a legacy key condition does not have, so handlers never see NULL. */
 static const ddb_attr no_value = {DDB_T_NULL, 1, 0, {NULL}};
 
-const char *ddb_legacy_key_conditions(ddb_arena *a, const ddb_json *conds, int on_index, ddb_expr **out)
+const char *ddb_legacy_key_conditions(ddb_arena *a, ddb_value_dialect d, const ddb_json *conds, int on_index,
+                                      ddb_expr **out)
 {
     const ddb_json_member **m;
     uint32_t n;
     const char *err;
     ddb_expr *e;
 
-    if ((err = ddb_legacy_check_conditions(a, conds)) != NULL)
+    if ((err = ddb_legacy_check_conditions(a, d, conds)) != NULL)
         return err;
     m = members(a, conds, &n);
     if (n < 1 || n > (on_index ? DDB_LEGACY_MAX_INDEX_CONDITIONS : 2))
@@ -531,7 +537,7 @@ const char *ddb_legacy_key_conditions(ddb_arena *a, const ddb_json *conds, int o
         ddb_attr *vals;
         uint32_t nv;
 
-        decode_list(a, member(m[i]->val, "AttributeValueList"), NULL, &vals, &nv);
+        decode_list(a, CHECKED, member(m[i]->val, "AttributeValueList"), NULL, &vals, &nv);
         kc->name = m[i]->key;
         kc->nlen = m[i]->klen;
         kc->not_indexable = !kc_op_of(op_of(json_str(member(m[i]->val, "ComparisonOperator"))), &kc->op);
@@ -582,40 +588,40 @@ static ddb_expr *attributes_expr(ddb_arena *a, const ddb_json *atg)
     return e;
 }
 
-static const char *convert_filter(ddb_arena *a, ddb_parsed *pd, const ddb_json *in, const char *name)
+static const char *convert_filter(ddb_arena *a, ddb_value_dialect d, ddb_parsed *pd, const ddb_json *in, const char *name)
 {
     const ddb_json *f = member(in, name);
     const char *err;
 
     if (f == NULL || f->type != DDB_JSON_OBJECT || pd->filter != NULL)
         return NULL;
-    if ((err = ddb_legacy_check_conditions(a, f)) != NULL)
+    if ((err = ddb_legacy_check_conditions(a, d, f)) != NULL)
         return err;
     pd->filter = conditions_expr(a, f, or_operator(in), false, DDB_EXPR_FILTER);
     return NULL;
 }
 
-static const char *convert_expected(ddb_arena *a, ddb_parsed *pd, const ddb_json *in)
+static const char *convert_expected(ddb_arena *a, ddb_value_dialect d, ddb_parsed *pd, const ddb_json *in)
 {
     const ddb_json *ex = member(in, "Expected");
     const char *err;
 
     if (ex == NULL || ex->type != DDB_JSON_OBJECT || pd->condition != NULL)
         return NULL;
-    if ((err = ddb_legacy_check_expected(a, in)) != NULL)
+    if ((err = ddb_legacy_check_expected(a, d, in)) != NULL)
         return err;
     pd->condition = conditions_expr(a, ex, or_operator(in), true, DDB_EXPR_CONDITION);
     return NULL;
 }
 
-static const char *convert_updates(ddb_arena *a, ddb_parsed *pd, const ddb_json *in)
+static const char *convert_updates(ddb_arena *a, ddb_value_dialect d, ddb_parsed *pd, const ddb_json *in)
 {
     const ddb_json *u = member(in, "AttributeUpdates");
     const char *err;
 
     if (u == NULL || u->type != DDB_JSON_OBJECT || pd->update != NULL)
         return NULL;
-    if ((err = ddb_legacy_check_attribute_updates(a, in)) != NULL)
+    if ((err = ddb_legacy_check_attribute_updates(a, d, in)) != NULL)
         return err;
     pd->update = updates_expr(a, u);
     return NULL;
@@ -634,13 +640,13 @@ static const char *convert_attributes(ddb_arena *a, ddb_parsed *pd, const ddb_js
     return NULL;
 }
 
-static const char *convert_key_conditions(ddb_arena *a, ddb_parsed *pd, const ddb_json *in)
+static const char *convert_key_conditions(ddb_arena *a, ddb_value_dialect d, ddb_parsed *pd, const ddb_json *in)
 {
     const ddb_json *kc = member(in, "KeyConditions");
 
     if (kc == NULL || kc->type != DDB_JSON_OBJECT || pd->key_condition != NULL)
         return NULL;
-    return ddb_legacy_key_conditions(a, kc, member(in, "IndexName") != NULL, &pd->key_condition);
+    return ddb_legacy_key_conditions(a, d, kc, member(in, "IndexName") != NULL, &pd->key_condition);
 }
 
 /*
@@ -648,21 +654,21 @@ static const char *convert_key_conditions(ddb_arena *a, ddb_parsed *pd, const dd
  * Expected; Query: QueryFilter, AttributesToGet, then KeyConditions; Scan: ScanFilter, then
  * AttributesToGet): the first error is the one reported.
  */
-const char *ddb_legacy_convert(ddb_arena *a, unsigned params, const ddb_json *in, ddb_parsed *pd)
+const char *ddb_legacy_convert(ddb_arena *a, unsigned params, ddb_value_dialect d, const ddb_json *in, ddb_parsed *pd)
 {
     const char *err = NULL;
 
-    if ((params & DDB_OPF_LEGACY_ATTRIBUTE_UPDATES) && (err = convert_updates(a, pd, in)) != NULL)
+    if ((params & DDB_OPF_LEGACY_ATTRIBUTE_UPDATES) && (err = convert_updates(a, d, pd, in)) != NULL)
         return err;
-    if ((params & DDB_OPF_LEGACY_EXPECTED) && (err = convert_expected(a, pd, in)) != NULL)
+    if ((params & DDB_OPF_LEGACY_EXPECTED) && (err = convert_expected(a, d, pd, in)) != NULL)
         return err;
-    if ((params & DDB_OPF_LEGACY_QUERY_FILTER) && (err = convert_filter(a, pd, in, "QueryFilter")) != NULL)
+    if ((params & DDB_OPF_LEGACY_QUERY_FILTER) && (err = convert_filter(a, d, pd, in, "QueryFilter")) != NULL)
         return err;
-    if ((params & DDB_OPF_LEGACY_SCAN_FILTER) && (err = convert_filter(a, pd, in, "ScanFilter")) != NULL)
+    if ((params & DDB_OPF_LEGACY_SCAN_FILTER) && (err = convert_filter(a, d, pd, in, "ScanFilter")) != NULL)
         return err;
     if ((params & DDB_OPF_LEGACY_ATTRIBUTES_TO_GET) && (err = convert_attributes(a, pd, in)) != NULL)
         return err;
     if (params & DDB_OPF_LEGACY_KEY_CONDITIONS)
-        return convert_key_conditions(a, pd, in);
+        return convert_key_conditions(a, d, pd, in);
     return NULL;
 }

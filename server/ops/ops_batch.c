@@ -79,7 +79,7 @@ static long prepare_table_writes(ddb_req *req, const ddb_table *t, const ddb_jso
         b->t = t;
         b->request = list->u.items[i];
         b->is_delete = put == NULL;
-        if ((msg = ddb_item_from_json(req->arena, put ? put : del, &b->item)) != NULL)
+        if ((msg = ddb_item_from_json_as(req->arena, put ? put : del, req->values, &b->item)) != NULL)
             return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg), -1;
         /* BatchWriteItem words every key mismatch, of puts too, as "The provided key element does not match the schema" */
         if (put ? ddb_item_key_generic_or_fail(req, t, &b->item, &b->key) : ddb_key_param_or_fail(req, t, &b->item, &b->key))
@@ -280,7 +280,7 @@ static int prepare_table_gets(ddb_req *req, batch_get_table *g)
     /* validation has checked every entry's expressions; parse again only to build a projection
        (each table has its own, with its own names), into the entry's own parsed context */
     if (ddb_json_get(g->entry, "ProjectionExpression") != NULL || ddb_json_get(g->entry, "AttributesToGet") != NULL) {
-        if ((msg = ddb_expr_prepare_into(req->arena, ddb_op_flags(DDB_OP_BatchGetItem), g->entry, &parsed)) != NULL)
+        if ((msg = ddb_expr_prepare_as(req->arena, ddb_op_flags(DDB_OP_BatchGetItem), req->values, g->entry, &parsed)) != NULL)
             return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
         g->projection = parsed.projection;
     }
@@ -289,7 +289,7 @@ static int prepare_table_gets(ddb_req *req, batch_get_table *g)
     g->keys = ddb_arena_alloc(req->arena, sizeof(ddb_key) * (g->nkeys ? g->nkeys : 1));
     for (uint32_t i = 0; i < g->nkeys; i++) {
         ddb_attr k;
-        if ((msg = ddb_item_from_json(req->arena, keys->u.items[i], &k)) != NULL)
+        if ((msg = ddb_item_from_json_as(req->arena, keys->u.items[i], req->values, &k)) != NULL)
             return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
         /* duplicates as sent were refused with the request (validate_batch.c) */
         if (ddb_key_param_or_fail(req, g->t, &k, &g->keys[i]) != DDB_OK)

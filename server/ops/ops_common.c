@@ -217,14 +217,14 @@ int ddb_table_edit_or_fail(ddb_req *req, int rc)
 int ddb_read_admitted(ddb_req *req, const ddb_table *t, const ddb_index *ix, const char *key, size_t klen,
                       ddb_error *err)
 {
-    return ddb_meter_admit_read(req->meter, req->arena, t, ix, key, klen, err);
+    return ddb_meter_admit_read(req->meter, req->arena, req->eng, t, ix, key, klen, err);
 }
 
 int ddb_read_throttled_or_fail(ddb_req *req, const ddb_table *t, const ddb_index *ix, const char *key, size_t klen)
 {
     ddb_error err;
 
-    if (ddb_meter_admit_read(req->meter, req->arena, t, ix, key, klen, &err) == 0)
+    if (ddb_meter_admit_read(req->meter, req->arena, req->eng, t, ix, key, klen, &err) == 0)
         return DDB_OK;
     if (req->err.code == DDB_OK) /* the first failure is the request's, with its ThrottlingReasons */
         req->err = err;
@@ -233,13 +233,13 @@ int ddb_read_throttled_or_fail(ddb_req *req, const ddb_table *t, const ddb_index
 
 void ddb_consumed_record(ddb_req *req, const ddb_consumed *c)
 {
-    ddb_meter_add(&req->meter, req->arena, c);
+    ddb_meter_add(&req->meter, req->arena, req->eng, c);
 }
 
 void ddb_partition_record(ddb_req *req, const ddb_table *t, const ddb_index *ix, int write, const char *key,
                           size_t klen, double units)
 {
-    ddb_meter_add_partition(&req->meter, req->arena, t, ix, write, key, klen, units);
+    ddb_meter_add_partition(&req->meter, req->arena, req->eng, t, ix, write, key, klen, units);
 }
 
 void ddb_consumed_write(ddb_req *req, ddb_rcc rcc, const ddb_consumed *c)

@@ -55,7 +55,7 @@ int ddb_pq_statement_or_fail(ddb_req *req, const ddb_json *obj, ddb_pq_stmt *s, 
 
     *param_error = 0;
     for (uint32_t i = 0; i < n; i++) {
-        if ((msg = ddb_attr_from_json(req->arena, params->u.items[i], &vals[i])) != NULL) {
+        if ((msg = ddb_attr_from_json_as(req->arena, params->u.items[i], req->values, &vals[i])) != NULL) {
             *param_error = 1;
             return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
         }
@@ -518,7 +518,7 @@ static int read_next_token(sel *x, uint32_t *part, ddb_key *start, int *has_star
     if (sodium_base642bin(bin, cap, tok, strlen(tok), NULL, &blen, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
         (j = ddb_json_parse(req->arena, (const char *)bin, blen)) == NULL || j->type != DDB_JSON_OBJECT ||
         (h = ddb_json_get(j, "h")) == NULL || h->type != DDB_JSON_STRING || (pj = ddb_json_get(j, "p")) == NULL ||
-        pj->type != DDB_JSON_NUMBER || ddb_item_from_json(req->arena, ddb_json_get(j, "k"), &esk) != NULL)
+        pj->type != DDB_JSON_NUMBER || ddb_item_from_json_as(req->arena, ddb_json_get(j, "k"), req->values, &esk) != NULL)
         return ddb_req_fail(req, DDB_E_VALIDATION, "Invalid NextToken");
     snprintf(want, sizeof(want), "%016llx", (unsigned long long)statement_digest(req));
     if (strcmp(h->u.s, want) != 0)

@@ -104,7 +104,7 @@ static int peer_changes(ddb_req *req)
         long long time_ms = ddb_json_integer(ddb_json_get(c, "Time"), -1);
         ddb_attr v;
         int rc;
-        if (ddb_item_from_json(req->arena, item != NULL ? item : ddb_json_get(c, "Key"), &v) != NULL ||
+        if (ddb_item_from_json_as(req->arena, item != NULL ? item : ddb_json_get(c, "Key"), req->values, &v) != NULL ||
             region == NULL || time_ms < 0)
             return bad(req, "wants an Item or Key, a Time and a Region in each of Changes");
         rc = ddb_replication_apply(req->eng, req->arena, t, &v, item != NULL ? &v : NULL, (uint64_t)time_ms, region);

@@ -169,10 +169,10 @@ static int disable(ddb_req *req, const ddb_table *t)
     if (history_in_use(req, t))
         return ddb_req_fail(req, DDB_E_TABLE_IN_USE, "Table is being restored from: %s", t->name);
     ddb_batch_init(&extra, req->arena);
-    ddb_pitr_lock(); /* not while the trim rewrites the base's record */
+    ddb_pitr_lock(req->eng); /* not while the trim rewrites the base's record */
     ddb_pitr_purge_record(req, t, &extra);
     rc = store_pitr(req, t, NULL, &extra, &updated);
-    ddb_pitr_unlock();
+    ddb_pitr_unlock(req->eng);
     if (rc != 0)
         return rc;
     ddb_tasks_kick(req->eng->tasks);
@@ -249,9 +249,9 @@ int ddb_op_restore_table_to_point_in_time(ddb_req *req)
         return req->err.code;
     if ((t = table_or_fail(req, name)) == NULL)
         return req->err.code;
-    ddb_pitr_lock(); /* the trim must not move the window until the restore's table exists (pitr.h) */
+    ddb_pitr_lock(req->eng); /* the trim must not move the window until the restore's table exists (pitr.h) */
     rc = restore(req, t, latest, when);
-    ddb_pitr_unlock();
+    ddb_pitr_unlock(req->eng);
     return rc;
 }
 

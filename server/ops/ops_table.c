@@ -150,10 +150,10 @@ int ddb_op_delete_table(ddb_req *req)
         ddb_stream_table_deleted(req, t, &purge);
         if (t->pitr_log != 0) { /* its history goes with it, not while trimmed; its items stay as a backup */
             ddb_backup_system_record(req, t, &purge);
-            ddb_pitr_lock();
+            ddb_pitr_lock(req->eng);
             ddb_pitr_purge_record(req, t, &purge);
             rc = ddb_catalog_delete(req->eng->catalog, t, &purge);
-            ddb_pitr_unlock();
+            ddb_pitr_unlock(req->eng);
         } else {
             rc = ddb_catalog_delete(req->eng->catalog, t, &purge);
         }

@@ -112,7 +112,8 @@ static int decode_actions(ddb_req *req, const ddb_json *items, action *acts, int
         x->kind = kind_of(items->u.items[i], get);
         /* never NULL: validate_transact.c refused an item without its action ([null] reads as [{}]) */
         x->in = ddb_v_get(items->u.items[i], KINDS[x->kind].member);
-        if ((msg = ddb_item_from_json(req->arena, ddb_v_get(x->in, x->kind == A_PUT ? "Item" : "Key"), &x->attrs)))
+        if ((msg = ddb_item_from_json_as(req->arena, ddb_v_get(x->in, x->kind == A_PUT ? "Item" : "Key"), req->values,
+                                         &x->attrs)))
             return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
         /* a Put's attribute names, in action order ("Empty attribute name": the conformance suite's
            captures, 2026-10-09, ten regions) */
@@ -126,8 +127,8 @@ static int decode_actions(ddb_req *req, const ddb_json *items, action *acts, int
         if (payload > TXN_PAYLOAD_LIMIT)
             return ddb_req_fail(req, DDB_E_VALIDATION, "Transaction payload size cannot exceed 4MB. Payload Size: %zu",
                                 payload);
-        msg = ddb_expr_prepare_into(req->arena, ddb_op_flags(KINDS[x->kind].op), expression_members(req->arena, x->in),
-                                    &x->parsed);
+        msg = ddb_expr_prepare_as(req->arena, ddb_op_flags(KINDS[x->kind].op), req->values,
+                                  expression_members(req->arena, x->in), &x->parsed);
         if (msg != NULL)
             return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
     }

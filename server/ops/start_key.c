@@ -87,7 +87,7 @@ int ddb_start_key_or_fail(ddb_req *req, const ddb_keyspace *ks, ddb_attr **esk, 
     if (j == NULL)
         return DDB_OK;
     *esk = DDB_NEW(req->arena, ddb_attr);
-    if ((msg = ddb_item_from_json(req->arena, j, *esk)) != NULL)
+    if ((msg = ddb_item_from_json_as(req->arena, j, req->values, *esk)) != NULL)
         return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg);
     if (shape_or_fail(req, ks, *esk) != DDB_OK || types_or_fail(req, ks, *esk) != DDB_OK)
         return req->err.code;

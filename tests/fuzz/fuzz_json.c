@@ -62,10 +62,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ddb_buf_free(&b1);
     ddb_buf_free(&b2);
     for (int d = 0; d < 2; d++) {
-        ddb_attr_set_dialect(d ? DDB_VALUES_2026 : DDB_VALUES_CLASSIC);
-        if (ddb_item_from_json(&arena, j, &v) == NULL)
+        ddb_value_dialect dialect = d ? DDB_VALUES_2026 : DDB_VALUES_CLASSIC;
+        if (ddb_item_from_json_as(&arena, j, dialect, &v) == NULL)
             round_trip(&arena, &v, 1);
-        if (ddb_attr_from_json(&arena, j, &v) == NULL)
+        if (ddb_attr_from_json_as(&arena, j, dialect, &v) == NULL)
             round_trip(&arena, &v, 0);
     }
     return 0;

@@ -37,7 +37,7 @@ whose folder is the longest prefix of its path. Checked:
      function (--enforce-capacity's buckets, the tables' consumed units, Contributor Insights'
      feeds, the meter's charge) or includes engine/throttle.h, in its text or (with --objects) its
      object's symbols. A handler records what it consumed on its request (engine/meter.h), and
-     dispatch charges it after the handler returns (issue 53).
+     dispatch charges it after the handler returns (issue 53);
   9. folders are the layers (issue 55): every folder that holds sources is a layer's own folder (a
      new subfolder does not join its parent's layer unseen); a subfolder may use its parent (a
      sub-layer above it, as server/engine/jobs/ over server/engine/), never the reverse: a file of
@@ -46,7 +46,13 @@ whose folder is the longest prefix of its path. Checked:
      one way: no layer both uses and is used by another, directly or round a circle.
      PARENT_USES_PENDING lists the modules of a parent folder that still use a sub-layer above
      it (server/engine/'s core calling its features, until the write path hands them its derived
-     records: issue 55, item 1); it only shrinks (an entry that uses none now is reported too).
+     records: issue 55, item 1); it only shrinks (an entry that uses none now is reported too);
+  10. engine state in the engine: with --objects, no object of server/engine/ defines a writable
+     data, bss or thread-local symbol (objdump's .data*, .bss*, .tdata, .tbss; read-only data and
+     relocated constants, .rodata and .data.rel.ro, are not state) other than ENGINE_PROCESS_WIDE's,
+     each of which its source says why it must be one for the process. Two engines in one process
+     (the in-process tests, an embedding) share nothing else: a switch, a table of buckets or a lock
+     belongs in ddb_engine or a struct it reaches (issue 55).
 Prints each violation and exits 1 if there is any; --list prints the module graph's summary.
 """
 import argparse
@@ -76,6 +82,25 @@ CHARGE_FREE = "server/ops/"
 # Rule 9: the modules of a parent folder that still use a sub-layer above it. Shrink only.
 PARENT_USES_PENDING = set("""
 """.split())
+# Rule 10: the writable file-scope (or function-static) symbols server/engine/ may define, by source:
+# each one's comment there says why it is the process's, not an engine's. A local static's name is
+# compared without the compiler's ".N" suffix.
+ENGINE_STATE_DIR = "server/engine/"
+ENGINE_PROCESS_WIDE = {
+    # a thread's Contributor Insights shard: spreads threads over any engine's sketch shards
+    "server/engine/insights.c": {"next", "mine"},
+    # an id's sequence within one millisecond: unique across engines too
+    "server/engine/jobs/peer.c": {"seq"},
+    "server/engine/xfer/xfer.c": {"last_ms"},
+    # hnswlib (a header-only library): its SIMD distance functions, chosen once from the CPU, and
+    # <iostream>'s initialiser; the C++ runtime's personality reference
+    "server/engine/vector_ann.cc": {"std::__ioinit", "hnswlib::L2SqrSIMD16Ext", "hnswlib::InnerProductSIMD16Ext",
+                                    "hnswlib::InnerProductSIMD4Ext", "hnswlib::InnerProductDistanceSIMD16Ext",
+                                    "hnswlib::InnerProductDistanceSIMD4Ext", "DW.ref.__gxx_personality_v0"},
+}
+WRITABLE_SECTION_RE = re.compile(r'^\.(?:data(?!\.rel\.ro)(?:\.\S*)?|bss(?:\.\S*)?|tdata|tbss)$')
+# objdump -t: address, seven flag characters, section, size, name (".hidden " before some names)
+OBJDUMP_SYM_RE = re.compile(r'^[0-9a-f]+ (.{7}) (\S+)\s+[0-9a-f]+\s+(?:\.hidden\s+)?(.+)$')
 SERVED_RE = re.compile(r'^\s*X\(\s*\w+\s*,\s*(\w+)\s*,\s*\w+\s*,\s*HANDLED\b', re.M)
 SPEC_RE = re.compile(r'^const ddb_spec ddb_spec_(\w+)\s*=', re.M)
 HANDLER_RE = re.compile(r'^int ddb_op_(\w+)\(ddb_req \*', re.M)
@@ -287,6 +312,32 @@ def object_symbols(objdir, root):
     return out
 
 
+def engine_state(objdir, root, problems):
+    """Rule 10: the writable symbols server/engine/'s objects define, but the allowed ones."""
+    for d, _, files in os.walk(objdir):
+        for f in sorted(files):
+            obj = os.path.join(d, f)
+            i = obj.find(os.sep + ENGINE_STATE_DIR)
+            if not f.endswith((".c.o", ".cc.o")) or i < 0:
+                continue
+            rel = obj[i + 1:-2]
+            if not os.path.exists(os.path.join(root, rel)):
+                continue
+            out = subprocess.run(["objdump", "-t", "-C", "-w", obj], capture_output=True, text=True, check=True).stdout
+            for line in out.splitlines():
+                m = OBJDUMP_SYM_RE.match(line)
+                if m is None or not WRITABLE_SECTION_RE.match(m.group(2)):
+                    continue
+                flags, section, name = m.group(1), m.group(2), m.group(3).strip()
+                if flags[5] == "d" or flags[6] == "f":  # a section's or a file's name, not a variable
+                    continue
+                if re.sub(r'\.\d+$', "", name) in ENGINE_PROCESS_WIDE.get(rel, ()):
+                    continue
+                problems.append("%s: defines writable %s in %s: engine state belongs in ddb_engine (engine/engine.h) "
+                                "or a struct it reaches, or, if it must be the process's, in ENGINE_PROCESS_WIDE "
+                                "with a comment in its source saying why (rule 10)" % (rel, name, section))
+
+
 def call_edges(symbols):
     owner = {}
     for path, (defined, _) in symbols.items():
@@ -355,6 +406,7 @@ def main():
     charges(args.root, files, symbols, problems)
     if args.objects:
         edges += call_edges(symbols)
+        engine_state(args.objects, args.root, problems)
     graph, via = collections.defaultdict(set), {}
     upward = collections.Counter()
     pending_used, parent_uses = set(), set()

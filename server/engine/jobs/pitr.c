@@ -116,16 +116,14 @@ int ddb_pitr_replay(ddb_engine *eng, uint32_t table_id, uint32_t log, uint64_t u
 
 /* ---- the trim ---- */
 
-static pthread_mutex_t trim_lock = PTHREAD_MUTEX_INITIALIZER;
-
-void ddb_pitr_lock(void)
+void ddb_pitr_lock(ddb_engine *eng)
 {
-    pthread_mutex_lock(&trim_lock);
+    pthread_mutex_lock(&eng->pitr_lock);
 }
 
-void ddb_pitr_unlock(void)
+void ddb_pitr_unlock(ddb_engine *eng)
 {
-    pthread_mutex_unlock(&trim_lock);
+    pthread_mutex_unlock(&eng->pitr_lock);
 }
 
 /* Whether a restoring table still reads log `log`. */
@@ -285,11 +283,11 @@ void ddb_pitr_trim(ddb_engine *eng, uint64_t now_ms)
     size_t n;
 
     ddb_arena_init(&a);
-    ddb_pitr_lock();
+    ddb_pitr_lock(eng);
     n = trimmable(eng, &a, &tables);
     for (size_t i = 0; i < n; i++)
         trim_table(eng, &a, tables[i], now_ms);
-    ddb_pitr_unlock();
+    ddb_pitr_unlock(eng);
     ddb_arena_free(&a);
 }
 
@@ -353,7 +351,7 @@ uint64_t ddb_pitr_trim_oldest(ddb_engine *eng, uint64_t want)
     size_t n;
 
     ddb_arena_init(&a);
-    ddb_pitr_lock();
+    ddb_pitr_lock(eng);
     n = trimmable(eng, &a, &tables);
     /* the base keeps what is folded: the window's start moves up to the cut (+1: folded records
        are those with time <= cut, and the window starts after them) */
@@ -368,7 +366,7 @@ uint64_t ddb_pitr_trim_oldest(ddb_engine *eng, uint64_t want)
             freed += got;
         }
     }
-    ddb_pitr_unlock();
+    ddb_pitr_unlock(eng);
     ddb_arena_free(&a);
     return freed;
 }

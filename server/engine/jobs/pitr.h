@@ -48,8 +48,8 @@ uint64_t ddb_pitr_trim_oldest(ddb_engine *eng, uint64_t want);
 extern const ddb_job ddb_job_pitr_trim;
 
 /* Held by a restore from its window check until its table exists, and by the trim. */
-void ddb_pitr_lock(void);
-void ddb_pitr_unlock(void);
+void ddb_pitr_lock(ddb_engine *eng);
+void ddb_pitr_unlock(ddb_engine *eng);
 
 /*
  * ---- reading the history, for exports (pitr_read.c) ----

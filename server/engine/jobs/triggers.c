@@ -140,6 +140,7 @@ typedef struct trigger {
     const ddb_trigger_spec *spec;
     pthread_t thread;
     uint32_t stream_id;      /* the stream being followed */
+    struct ddb_triggers *owner; /* its engine's triggers: their sleeper says when to stop */
 } trigger;
 
 struct ddb_triggers {
@@ -149,11 +150,9 @@ struct ddb_triggers {
     int halted; /* ddb_triggers_halt ran */
 };
 
-static ddb_triggers *the_triggers;
-
-static int stopping(void)
+static int stopping(const trigger *tr)
 {
-    return ddb_sleeper_stopping(&the_triggers->sleeper);
+    return ddb_sleeper_stopping(&tr->owner->sleeper);
 }
 
 static char *checkpoint_key(ddb_arena *a, const trigger *tr, unsigned g, unsigned s)
@@ -276,7 +275,7 @@ static int pass(trigger *tr, ddb_arena *a, const ddb_stream_info *info)
         int gen_done = 1;
         for (unsigned s = 0; s < info->gens[g].nshards; s++) {
             int done, rc;
-            while ((rc = step_shard(tr, a, info, g, s, &done)) > 0 && !stopping())
+            while ((rc = step_shard(tr, a, info, g, s, &done)) > 0 && !stopping(tr))
                 moved = 1;
             if (rc < 0)
                 return -1;
@@ -312,7 +311,7 @@ static void *worker(void *arg)
 {
     static const ddb_follow_pace pace = {IDLE_MS, BACKOFF_MIN_MS, BACKOFF_MAX_MS};
 
-    ddb_follow(&the_triggers->sleeper, &pace, follow_pass, arg);
+    ddb_follow(&((trigger *)arg)->owner->sleeper, &pace, follow_pass, arg);
     return NULL;
 }
 
@@ -336,11 +335,11 @@ ddb_triggers *ddb_triggers_start(ddb_engine *eng, const ddb_trigger_spec *specs,
     if ((ts = calloc(1, sizeof(*ts))) == NULL || (ts->all = calloc(n, sizeof(trigger))) == NULL)
         abort();
     ddb_sleeper_init(&ts->sleeper);
-    the_triggers = ts;
     ts->n = n;
     for (unsigned i = 0; i < ts->n; i++) {
         ts->all[i].eng = eng;
         ts->all[i].spec = &specs[i];
+        ts->all[i].owner = ts;
         if (pthread_create(&ts->all[i].thread, NULL, worker, &ts->all[i]) != 0)
             abort();
         ddb_log(DDB_LOG_INFO, "trigger: the stream of table %s invokes http://%s:%d%s", specs[i].table,
@@ -367,5 +366,4 @@ void ddb_triggers_stop(ddb_triggers *ts)
     ddb_sleeper_destroy(&ts->sleeper);
     free(ts->all);
     free(ts);
-    the_triggers = NULL;
 }

@@ -327,10 +327,11 @@ static const char *item_error(ddb_engine *eng, ddb_arena *a, const ddb_xfer_targ
 
     if ((msg = ddb_item_check_types(a, json)) != NULL)
         return msg;
-    ddb_attr_set_dialect(DDB_VALUES_2026); /* PutItem's wording of value errors (proto/attr.h) */
-    if ((msg = ddb_item_from_json(a, json, item)) != NULL || (msg = ddb_item_names_check(item)) != NULL)
+    /* PutItem's wording of value errors (proto/attr.h), the item's and its condition's */
+    if ((msg = ddb_item_from_json_as(a, json, DDB_VALUES_2026, item)) != NULL ||
+        (msg = ddb_item_names_check(item)) != NULL)
         return ddb_arena_sprintf(a, "1 validation error detected: %s", msg);
-    if (to->conditions && (msg = ddb_expr_prepare_into(a, DDB_OPF_EXPR_CONDITION, doc, cond)) != NULL)
+    if (to->conditions && (msg = ddb_expr_prepare_as(a, DDB_OPF_EXPR_CONDITION, DDB_VALUES_2026, doc, cond)) != NULL)
         return msg;
     if (ddb_item_size(item) > DDB_MAX_ITEM_SIZE)
         return "Item size has exceeded the maximum allowed size";

@@ -14,7 +14,8 @@
 void ddb_xfer_new_id(char out[32], uint64_t now_ms)
 {
     /* ids sort as the records were created (ListExports and ListImports page in id order), also
-       for several in one millisecond: the time part is made to grow by at least one */
+       for several in one millisecond: the time part is made to grow by at least one. Process-wide on
+       purpose (layers.check's allow-list): ids stay unique and ordered across engines too */
     static uint64_t last_ms;
     uint64_t prev = __atomic_load_n(&last_ms, __ATOMIC_RELAXED), ms;
 
