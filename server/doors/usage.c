@@ -53,6 +53,7 @@ static double write_cost(const ddb_table *t, double write)
 
 typedef struct window {
     double seconds; /* at least 1: a report right after start does not divide by zero */
+    ddb_hot *hot;   /* the engine's hot-partition model: each table's and GSI's peak second */
 } window;
 
 static double request_cost(const price *p, double read, double write)
@@ -154,12 +155,12 @@ static double sized(double peak)
 }
 
 /* Units for one table's or GSI's peak (its hot-partition slot: engine/hot.h); adds the hourly cost. */
-static void write_sized(ddb_jw *w, uint32_t id, const price *p, double *hourly)
+static void write_sized(ddb_jw *w, ddb_hot *hot, uint32_t id, const price *p, double *hourly)
 {
     ddb_hot_view v;
     double r, wr;
 
-    if (!ddb_hot_view_of(id, &v))
+    if (!ddb_hot_view_of(hot, id, &v))
         v.peak[0] = v.peak[1] = 0;
     r = sized(v.peak[0]);
     wr = sized(v.peak[1]);
@@ -184,7 +185,7 @@ static void write_at_peak(ddb_jw *w, const ddb_table *t, const price *p, const w
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "targetUtilization");
     ddb_jw_double(w, DDB_USAGE_TARGET_UTILIZATION);
-    write_sized(w, t->id, p, &hourly);
+    write_sized(w, win->hot, t->id, p, &hourly);
     ddb_jw_key(w, "indexes");
     ddb_jw_arr_begin(w);
     for (unsigned i = 0; i < t->nindexes; i++) {
@@ -193,7 +194,7 @@ static void write_at_peak(ddb_jw *w, const ddb_table *t, const price *p, const w
         ddb_jw_obj_begin(w);
         ddb_jw_key(w, "index");
         ddb_jw_str(w, t->indexes[i].name);
-        write_sized(w, t->indexes[i].id, p, &hourly);
+        write_sized(w, win->hot, t->indexes[i].id, p, &hourly);
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);
@@ -450,7 +451,7 @@ int ddb_usage_admin(ddb_engine *eng, ddb_buf *out)
     ddb_arena a;
     const ddb_table **tables;
     uint64_t now = ddb_clock_now_ms();
-    window win = {now > window_start_ms + 1000 ? (double)(now - window_start_ms) / 1e3 : 1.0};
+    window win = {now > window_start_ms + 1000 ? (double)(now - window_start_ms) / 1e3 : 1.0, eng->hot};
     double read = 0, write = 0, cost = 0;
     size_t n;
     ddb_jw w;
