@@ -156,23 +156,12 @@ static void workers_of(ddb_server *srv)
         ddb_workers_add(&srv->workers, &WORKERS[i], srv);
 }
 
-/* The command line's settings the engine and its jobs act on. */
+/* The command line's settings the engine and its jobs act on: the rows of options.def that name
+   a member of them (TO_ENGINE), and the peers' list and key. */
 static void settings_of(const ddb_config *cfg, ddb_engine_settings *s)
 {
-    s->item_collection_limit = cfg->item_collection_limit;
-    s->write_conflict_rate = cfg->write_conflict_rate;
+    ddb_config_engine_settings(cfg, s);
     ddb_throttle_enable(cfg->enforce_capacity);
-    s->transaction_conflict_rate = cfg->transaction_conflict_rate;
-    s->ttl_interval = cfg->ttl_interval;
-    s->count_check_interval = cfg->count_check_interval;
-    s->namespaces = cfg->namespaces;
-    s->replication_lag = cfg->replication_lag;
-    s->consistency_seed = cfg->consistency_seed;
-    s->objstore.export_dir = cfg->export_dir;
-    s->objstore.s3_endpoint = cfg->s3_endpoint;
-    s->objstore.s3_access_key = cfg->s3_access_key;
-    s->objstore.s3_secret_key = cfg->s3_secret_key;
-    s->objstore.s3_region = cfg->s3_region;
     s->peers.specs = cfg->region_peers;
     s->peers.n = cfg->nregion_peers;
     s->peers.access_key = "ddbdpeer"; /* without --auth any signature is accepted */
