@@ -19,6 +19,7 @@
 #include "server/config_help.h"
 #include "server/doors/guard/guard.h"
 #include "server/engine/consistency.h"
+#include "server/http/http.h"
 #include "server/storage/storage.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -311,12 +312,9 @@ void ddb_config_defaults(ddb_config *cfg)
 #include "server/options_undef.h"
 }
 
-/* The rows' TO_ENGINE(member): `s->member = cfg->field;` (TO_CONFIG rows: nothing). */
-void ddb_config_engine_settings(const ddb_config *cfg, ddb_engine_settings *s)
-{
-#define COPY_TO_ENGINE(member) s->member = COPY_FROM
-#define COPY_FROM(field) field;
-#define COPY_TO_CONFIG(field)
+/* The copies of the rows' values to where they act: a row's PARSE is its field, cfg->field, and
+   its TO_<DEST>(member) `to->member = cfg->field;` in the function of that destination, nothing
+   in the others (TO_CONFIG: in none). */
 #define OPT_FLAG(f) cfg->f
 #define OPT_STR(f, def) cfg->f
 #define OPT_PATH(f, what) cfg->f
@@ -333,14 +331,48 @@ void ddb_config_engine_settings(const ddb_config *cfg, ddb_engine_settings *s)
 #define OPT_VERSION()
 #define OPT_NOOP()
 #define OPT_GROUP()
+#define COPY_FROM(field) field;
+#define COPY_SKIP(field)
+#define COPY_TO_CONFIG(field)
 #define X(NAME, LOCAL, ARG, PARSE, SHOW, TO, SYN, HELP) COPY_##TO(PARSE)
+
+void ddb_config_engine_settings(const ddb_config *cfg, ddb_engine_settings *to)
+{
+#define COPY_TO_ENGINE(member) to->member = COPY_FROM
+#define COPY_TO_HTTP(member) COPY_SKIP
+#define COPY_TO_STORE(member) COPY_SKIP
 #include "server/options.def"
-#undef X
 #undef COPY_TO_ENGINE
+#undef COPY_TO_HTTP
+#undef COPY_TO_STORE
+}
+
+void ddb_config_http_options(const ddb_config *cfg, ddb_http_options *to)
+{
+#define COPY_TO_ENGINE(member) COPY_SKIP
+#define COPY_TO_HTTP(member) to->member = COPY_FROM
+#define COPY_TO_STORE(member) COPY_SKIP
+#include "server/options.def"
+#undef COPY_TO_ENGINE
+#undef COPY_TO_HTTP
+#undef COPY_TO_STORE
+}
+
+void ddb_config_store_options(const ddb_config *cfg, ddb_store_options *to)
+{
+#define COPY_TO_ENGINE(member) COPY_SKIP
+#define COPY_TO_HTTP(member) COPY_SKIP
+#define COPY_TO_STORE(member) to->member = COPY_FROM
+#include "server/options.def"
+#undef COPY_TO_ENGINE
+#undef COPY_TO_HTTP
+#undef COPY_TO_STORE
+}
+#undef X
 #undef COPY_FROM
+#undef COPY_SKIP
 #undef COPY_TO_CONFIG
 #include "server/options_undef.h"
-}
 
 /* The rows' defaults, and those that depend on the machine. */
 static void set_defaults(ddb_config *cfg)

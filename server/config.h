@@ -54,8 +54,13 @@ typedef struct ddb_config {
 int ddb_config_parse(ddb_config *cfg, int argc, char **argv);
 /* The defaults of options.def's rows (only: those that depend on the machine are ddb_config_parse's). */
 void ddb_config_defaults(ddb_config *cfg);
-/* The rows' TO_ENGINE(member): cfg's values copied into the engine's settings s. */
-void ddb_config_engine_settings(const ddb_config *cfg, ddb_engine_settings *s);
+/* The values of the rows that name a member of the engine's settings, of the HTTP server's options
+   (server/http/http.h) or of the store's (server/storage/storage.h), TO_ENGINE, TO_HTTP and
+   TO_STORE, copied from cfg into to; the other members are left as they are. */
+struct ddb_http_options;
+void ddb_config_engine_settings(const ddb_config *cfg, ddb_engine_settings *to);
+void ddb_config_http_options(const ddb_config *cfg, struct ddb_http_options *to);
+void ddb_config_store_options(const ddb_config *cfg, ddb_store_options *to);
 /* Frees what a successful ddb_config_parse allocated (the --stream-trigger specs' table names). */
 void ddb_config_free(ddb_config *cfg);
 

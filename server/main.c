@@ -101,14 +101,8 @@ static void http_env(ddb_server *srv, ddb_http_env *env)
 
 static void http_options(const ddb_config *cfg, ddb_http_options *o)
 {
-    *o = (ddb_http_options){.host = cfg->host, .port = cfg->port, .threads = cfg->threads, .max_body = cfg->max_body,
-                            .request_timeout = cfg->request_timeout, .max_connections = cfg->max_connections,
-                            .header_timeout = cfg->header_timeout, .max_unsent = (size_t)cfg->max_unsent,
-                            .max_pending_bodies = (size_t)cfg->max_pending_bodies,
-                            .cors = cfg->cors, .allowed_hosts = cfg->allowed_hosts, .tls_cert = cfg->tls_cert,
-                            .tls_key = cfg->tls_key,
-                            .metrics_port = cfg->metrics_port, .access_log = cfg->access_log, .admin = cfg->admin,
-                            .console = cfg->console, .mcp = cfg->mcp_http, .rados_inflight = cfg->rados_inflight};
+    *o = (ddb_http_options){.max_body = cfg->max_body};
+    ddb_config_http_options(cfg, o); /* the rows of options.def that say TO_HTTP */
 }
 
 /* --mcp: serves standard input and output (no HTTP) until they close, SIGINT or SIGTERM. */

@@ -237,19 +237,13 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     if (peers_of(srv, cfg, err) != 0)
         return -1;
     memset(&o, 0, sizeof(o));
-    o.path = cfg->data_dir;
-    o.in_memory = cfg->in_memory;
-    o.nshards = cfg->shards; /* 0: the data directory's own count */
+    ddb_config_store_options(cfg, &o); /* the rows of options.def that say TO_STORE; --shards 0: the
+                                          data directory's own count */
     o.default_nshards = cfg->default_shards;
-    o.backend = cfg->backend;
-    o.rados_conf = cfg->rados_conf;
-    o.rados_pool = cfg->rados_pool;
     /* RADOS: partitions per table of a new pool; they spread a table over the OSDs, not the
        gateway's CPUs (docs/scale-out.md) */
     if (cfg->backend == DDB_BACKEND_RADOS)
         o.default_nshards = DDB_RADOS_DEFAULT_PARTS;
-    o.sync_writes = cfg->sync_writes;
-    o.min_free_bytes = cfg->min_free_disk;
     o.key_hash = ddb_key_part_hash;
     o.partition_bytes = DDB_KEY_PARTITION_BYTES;
     if ((srv->eng.store = ddb_store_open(&o, err)) == NULL)
