@@ -30,6 +30,14 @@ enum { REFUSED = -1, USED_OPTION = 0, USED_VALUE = 1, DONE = 2 };
 /* OPT_ENUM's names, indexed by value */
 static const char *const backends[] = {[DDB_BACKEND_ROCKSDB] = "rocksdb", [DDB_BACKEND_RADOS] = "rados", NULL};
 
+/* options.def's rows, and the room for the text of a default (--help) */
+enum { NROWS = 0
+#define X(NAME, LOCAL, ARG, PARSE, SHOW, TO, SYN, HELP) +1
+#include "server/options.def"
+#undef X
+};
+#define DEFAULT_TEXT 64
+
 /* One use of an option: as typed (most messages name it so), its long name (the others do), and
    the argument after it (NULL at the end of the line). */
 typedef struct opt_use {
@@ -227,9 +235,48 @@ static int opt_health(const opt_use *u, int *on, const char **url)
     return USED_VALUE;
 }
 
+/* Each row's default as the option takes it, --help's "(default D)"; "" for a row without one. */
+static void default_texts(char (*text)[DEFAULT_TEXT])
+{
+    ddb_config d;
+    size_t i = 0;
+
+    ddb_config_defaults(&d);
+#define NO_TEXT snprintf(text[i], DEFAULT_TEXT, "%s", "")
+#define OPT_FLAG(f) snprintf(text[i], DEFAULT_TEXT, "%s", d.f ? "on" : "off")
+#define OPT_STR(f, def) snprintf(text[i], DEFAULT_TEXT, "%s", d.f != NULL ? d.f : "")
+#define OPT_PATH(f, what) snprintf(text[i], DEFAULT_TEXT, "%s", d.f != NULL ? d.f : "")
+#define OPT_UINT(f, min, max, def) snprintf(text[i], DEFAULT_TEXT, "%u", d.f)
+#define OPT_INT(f, min, max, def) snprintf(text[i], DEFAULT_TEXT, "%d", d.f)
+#define OPT_RATE(f, def) snprintf(text[i], DEFAULT_TEXT, "%g", d.f)
+#define OPT_BYTES(f, min, def) snprintf(text[i], DEFAULT_TEXT, "%llu", d.f)
+#define OPT_ENUM(f, names, def) snprintf(text[i], DEFAULT_TEXT, "%s", names[d.f])
+#define OPT_LEVEL(f, def) snprintf(text[i], DEFAULT_TEXT, "%s", ddb_log_level_name((ddb_log_level)d.f))
+#define OPT_LIST(f, cap) NO_TEXT
+#define OPT_TRIGGERS(f, cap) NO_TEXT
+#define OPT_HEALTH(flag, f) NO_TEXT
+#define OPT_HELP() NO_TEXT
+#define OPT_VERSION() NO_TEXT
+#define OPT_NOOP() NO_TEXT
+#define OPT_GROUP() NO_TEXT
+#define X(NAME, LOCAL, ARG, PARSE, SHOW, TO, SYN, HELP)                                                            \
+    (void)PARSE;                                                                                                   \
+    i++;
+#include "server/options.def"
+#undef X
+#include "server/options_undef.h"
+#undef NO_TEXT
+}
+
 static int opt_help(void)
 {
-    ddb_config_help(stdout);
+    char text[NROWS][DEFAULT_TEXT];
+    const char *defaults[NROWS];
+
+    default_texts(text);
+    for (size_t i = 0; i < NROWS; i++)
+        defaults[i] = text[i];
+    ddb_config_help(stdout, defaults);
     return DONE;
 }
 
@@ -239,37 +286,61 @@ static int opt_version(void)
     return DONE;
 }
 
+void ddb_config_defaults(ddb_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+#define OPT_FLAG(f)
+#define OPT_STR(f, def) cfg->f = def;
+#define OPT_PATH(f, what)
+#define OPT_UINT(f, min, max, def) cfg->f = def;
+#define OPT_INT(f, min, max, def) cfg->f = def;
+#define OPT_RATE(f, def) cfg->f = def;
+#define OPT_BYTES(f, min, def) cfg->f = def;
+#define OPT_ENUM(f, names, def) cfg->f = def;
+#define OPT_LEVEL(f, def) cfg->f = def;
+#define OPT_LIST(f, cap)
+#define OPT_TRIGGERS(f, cap)
+#define OPT_HEALTH(flag, f)
+#define OPT_HELP()
+#define OPT_VERSION()
+#define OPT_NOOP()
+#define OPT_GROUP()
+#define X(NAME, LOCAL, ARG, PARSE, SHOW, TO, SYN, HELP) PARSE
+#include "server/options.def"
+#undef X
+#include "server/options_undef.h"
+}
+
+/* The copies of the rows' values to where they act (server/options_copy.h). The HTTP server's
+   are main.c's: the wiring below it may not see http.h. */
+void ddb_config_engine_settings(const ddb_config *cfg, ddb_engine_settings *to)
+{
+#define COPY_TO_ENGINE(member) to->member = COPY_FROM
+#define COPY_TO_HTTP(member) COPY_SKIP
+#define COPY_TO_STORE(member) COPY_SKIP
+#include "server/options_copy.h"
+}
+
+void ddb_config_store_options(const ddb_config *cfg, ddb_store_options *to)
+{
+#define COPY_TO_ENGINE(member) COPY_SKIP
+#define COPY_TO_HTTP(member) COPY_SKIP
+#define COPY_TO_STORE(member) to->member = COPY_FROM
+#include "server/options_copy.h"
+}
+
+/* The rows' defaults, and those that depend on the machine. */
 static void set_defaults(ddb_config *cfg)
 {
     /* the container's CPU quota, not the host's core count (cpus.h) */
     unsigned cpus = ddb_cpu_count();
 
-    memset(cfg, 0, sizeof(*cfg));
-    cfg->host = "127.0.0.1";
-    cfg->port = 8000;
-    cfg->data_dir = "./ddbd-data";
-    cfg->shards = 0; /* the data directory's count: never rebalance because the host changed */
+    ddb_config_defaults(cfg);
+    /* --shards 0: the data directory's count, never rebalanced because the host changed */
     cfg->default_shards = cpus > 256 ? 256 : cpus;
     cfg->threads = cpus > 256 ? 256 : cpus;
     cfg->search_threads = cfg->threads;
-    cfg->vector_ann_ef = 256;
-    cfg->log_level = DDB_LOG_INFO;
-    cfg->cors = "*";
     cfg->max_body = 16 * 1024 * 1024;
-    cfg->item_collection_limit = DDB_ITEM_COLLECTION_LIMIT;
-    cfg->idempotency_window = 600;
-    cfg->max_connections = 10000;
-    cfg->max_tables = 2500; /* DynamoDB's default per account and Region */
-    cfg->request_timeout = 10;
-    cfg->header_timeout = 5;
-    cfg->max_unsent = 256ULL << 20;
-    cfg->max_pending_bodies = 256ULL << 20;
-    cfg->min_free_disk = 64ULL << 20;
-    cfg->memory_budget = DDB_BUDGET_UNSET;
-    cfg->rados_inflight = DDB_INFLIGHT_UNSET;
-    cfg->ttl_interval = 5;
-    cfg->count_check_interval = 21600; /* six hours: DynamoDB refreshes its ItemCount as often */
-    cfg->metrics_port = -1;
 }
 
 static int is(const char *bare, const char *name)
@@ -292,7 +363,7 @@ static int is_option(const char *typed)
     if (typed == NULL || typed[0] != '-' || typed[1] == '\0')
         return 0;
     bare = bare_of(typed);
-#define X(NAME, LOCAL, ARG, PARSE, SYN, HELP)                                                                      \
+#define X(NAME, LOCAL, ARG, PARSE, SHOW, TO, SYN, HELP)                                                                    \
     if (is(bare, NAME) || is(bare, LOCAL))                                                                         \
         return 1;
 #include "server/options.def"
@@ -341,7 +412,7 @@ static const char *nearest_option(const char *bare)
     const char *best = NULL;
     unsigned best_d = 3, len = (unsigned)strlen(bare);
 
-#define X(NAME, LOCAL, ARG, PARSE, SYN, HELP)                                                                      \
+#define X(NAME, LOCAL, ARG, PARSE, SHOW, TO, SYN, HELP)                                                                    \
     if (NAME != NULL && edits(bare, NAME) < best_d && edits(bare, NAME) * 3 < len) {                               \
         best = NAME;                                                                                               \
         best_d = edits(bare, NAME);                                                                                \
@@ -374,28 +445,29 @@ static int apply(ddb_config *cfg, const char *typed, const char *val)
     opt_use u = {typed, NULL, val};
 
 #define OPT_FLAG(f) opt_flag(&cfg->f)
-#define OPT_STR(f) opt_str(&u, &cfg->f)
+#define OPT_STR(f, def) opt_str(&u, &cfg->f)
 #define OPT_PATH(f, what) opt_path(&u, what, &cfg->f)
-#define OPT_UINT(f, min, max) opt_uint(&u, min, max, &cfg->f)
-#define OPT_INT(f, min, max) opt_int(&u, min, max, &cfg->f)
-#define OPT_RATE(f) opt_rate(&u, &cfg->f)
-#define OPT_BYTES(f, min) opt_bytes(&u, min, &cfg->f)
-#define OPT_ENUM(f, names) opt_enum(&u, names, &cfg->f)
-#define OPT_LEVEL(f) opt_level(&u, &cfg->f)
-#define OPT_LIST(f) opt_list(&u, cfg->f, &cfg->n##f, NELEM(cfg->f))
-#define OPT_TRIGGERS(f) opt_triggers(&u, cfg->f, &cfg->n##f, NELEM(cfg->f))
+#define OPT_UINT(f, min, max, def) opt_uint(&u, min, max, &cfg->f)
+#define OPT_INT(f, min, max, def) opt_int(&u, min, max, &cfg->f)
+#define OPT_RATE(f, def) opt_rate(&u, &cfg->f)
+#define OPT_BYTES(f, min, def) opt_bytes(&u, min, &cfg->f)
+#define OPT_ENUM(f, names, def) opt_enum(&u, names, &cfg->f)
+#define OPT_LEVEL(f, def) opt_level(&u, &cfg->f)
+#define OPT_LIST(f, cap) opt_list(&u, cfg->f, &cfg->n##f, NELEM(cfg->f))
+#define OPT_TRIGGERS(f, cap) opt_triggers(&u, cfg->f, &cfg->n##f, NELEM(cfg->f))
 #define OPT_HEALTH(flag, f) opt_health(&u, &cfg->flag, &cfg->f)
 #define OPT_HELP() opt_help()
 #define OPT_VERSION() opt_version()
 #define OPT_NOOP() USED_OPTION
 #define OPT_GROUP() REFUSED /* a heading of --help, never matched: its NAME and LOCAL are NULL */
-#define X(NAME, LOCAL, ARG, PARSE, SYN, HELP)                                                                      \
+#define X(NAME, LOCAL, ARG, PARSE, SHOW, TO, SYN, HELP)                                                            \
     if (is(bare, NAME) || is(bare, LOCAL)) {                                                                       \
         u.name = NAME;                                                                                             \
         return PARSE;                                                                                              \
     }
 #include "server/options.def"
 #undef X
+#include "server/options_undef.h"
     return unknown_option(typed, typed);
 }
 

@@ -15,18 +15,26 @@
 
 enum { SYN_NONE, SYN_OWN, SYN_OR, SYN_AND, SYN_LINE }; /* options.def's SYN */
 
-/* What --help shows of an option: its row of options.def but how it is parsed. */
+/* What --help shows of an option: its row of options.def but how it is parsed and where it goes;
+   its default is shown (after its help, with the note) when show is set. */
 typedef struct option_doc {
     const char *name, *local, *arg;
     int syn;
-    const char *help;
+    int show;
+    const char *note, *help;
 } option_doc;
 
+#define HIDE_DEF 0, NULL
+#define SHOW_DEF 1, ""
+#define SHOW_DEF_NOTE(note) 1, note
 static const option_doc docs[] = {
-#define X(NAME, LOCAL, ARG, PARSE, SYN, HELP) {NAME, LOCAL, ARG, SYN, HELP},
+#define X(NAME, LOCAL, ARG, PARSE, SHOW, TO, SYN, HELP) {NAME, LOCAL, ARG, SYN, SHOW, HELP},
 #include "server/options.def"
 #undef X
 };
+#undef HIDE_DEF
+#undef SHOW_DEF
+#undef SHOW_DEF_NOTE
 
 /* A line being filled: items go on it, separated by a space, until one would pass HELP_WIDTH;
    the next line starts at column indent. */
@@ -118,7 +126,16 @@ static void print_synopsis(FILE *out)
     }
 }
 
-static void print_option(FILE *out, const option_doc *d)
+/* " (default D, note)": the row's default D, as ddb_config_parse sets it. */
+static void put_default(help_line *l, const char *value, const char *note)
+{
+    char text[300];
+
+    snprintf(text, sizeof(text), "(default %s%s)", value, note);
+    put_words(l, text);
+}
+
+static void print_option(FILE *out, const option_doc *d, const char *value)
 {
     char head[200];
     help_line l = {out, HELP_COLUMN, HELP_COLUMN, 1};
@@ -130,6 +147,8 @@ static void print_option(FILE *out, const option_doc *d)
     else
         fprintf(out, "%s\n%*s", head, HELP_COLUMN, "");
     put_words(&l, d->help);
+    if (d->show)
+        put_default(&l, value, d->note);
     fputc('\n', out);
 }
 
@@ -173,14 +192,14 @@ static void print_local_spellings(FILE *out)
     fputc('\n', out);
 }
 
-void ddb_config_help(FILE *out)
+void ddb_config_help(FILE *out, const char *const *defaults)
 {
     fputs("Usage:\n", out);
     print_synopsis(out);
     fputs("\nA DynamoDB-compatible server.\n", out);
     for (size_t i = 0; i < NELEM(docs); i++) {
         if (docs[i].name != NULL && docs[i].help != NULL)
-            print_option(out, &docs[i]);
+            print_option(out, &docs[i], defaults[i]);
         else if (docs[i].name == NULL && docs[i].local == NULL) /* a group's heading row */
             fprintf(out, "\n%s:\n", docs[i].help);
     }

@@ -6,7 +6,8 @@
 
 #include <stdio.h>
 
-/* Writes `ddbd --help`: the synopsis, every option of server/options.def. */
-void ddb_config_help(FILE *out);
+/* Writes `ddbd --help`: the synopsis, every option of server/options.def. defaults[i]: the default
+   of row i as the option takes it (config.c knows the rows' kinds), shown where the row says so. */
+void ddb_config_help(FILE *out, const char *const *defaults);
 
 #endif

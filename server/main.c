@@ -122,16 +122,14 @@ static void http_env(ddb_server *srv, ddb_http_env *env)
                           .otlp = otlp, .metrics = metrics_hook, .admin = admin_hook, .mcp = mcp_hook, .ctx = srv};
 }
 
-static void http_options(const ddb_config *cfg, ddb_http_options *o)
+/* The HTTP server's options: the rows of options.def that say TO_HTTP (server/options_copy.h). */
+static void http_options(const ddb_config *cfg, ddb_http_options *to)
 {
-    *o = (ddb_http_options){.host = cfg->host, .port = cfg->port, .threads = cfg->threads, .max_body = cfg->max_body,
-                            .request_timeout = cfg->request_timeout, .max_connections = cfg->max_connections,
-                            .header_timeout = cfg->header_timeout, .max_unsent = (size_t)cfg->max_unsent,
-                            .max_pending_bodies = (size_t)cfg->max_pending_bodies,
-                            .cors = cfg->cors, .allowed_hosts = cfg->allowed_hosts, .tls_cert = cfg->tls_cert,
-                            .tls_key = cfg->tls_key,
-                            .metrics_port = cfg->metrics_port, .access_log = cfg->access_log, .admin = cfg->admin,
-                            .console = cfg->console, .mcp = cfg->mcp_http, .rados_inflight = cfg->rados_inflight};
+    *to = (ddb_http_options){.max_body = cfg->max_body};
+#define COPY_TO_ENGINE(member) COPY_SKIP
+#define COPY_TO_HTTP(member) to->member = COPY_FROM
+#define COPY_TO_STORE(member) COPY_SKIP
+#include "server/options_copy.h"
 }
 
 /* --mcp: serves standard input and output (no HTTP) until they close, SIGINT or SIGTERM. */

@@ -155,22 +155,11 @@ static void workers_of(ddb_server *srv)
         ddb_workers_add(&srv->workers, &WORKERS[i], srv);
 }
 
-/* The command line's settings the engine and its jobs act on. */
+/* The command line's settings the engine and its jobs act on: the rows of options.def that name
+   a member of them (TO_ENGINE), and the peers' list and key. */
 static void settings_of(const ddb_config *cfg, ddb_engine_settings *s)
 {
-    s->item_collection_limit = cfg->item_collection_limit;
-    s->write_conflict_rate = cfg->write_conflict_rate;
-    s->transaction_conflict_rate = cfg->transaction_conflict_rate;
-    s->ttl_interval = cfg->ttl_interval;
-    s->count_check_interval = cfg->count_check_interval;
-    s->namespaces = cfg->namespaces;
-    s->replication_lag = cfg->replication_lag;
-    s->consistency_seed = cfg->consistency_seed;
-    s->objstore.export_dir = cfg->export_dir;
-    s->objstore.s3_endpoint = cfg->s3_endpoint;
-    s->objstore.s3_access_key = cfg->s3_access_key;
-    s->objstore.s3_secret_key = cfg->s3_secret_key;
-    s->objstore.s3_region = cfg->s3_region;
+    ddb_config_engine_settings(cfg, s);
     s->peers.specs = cfg->region_peers;
     s->peers.n = cfg->nregion_peers;
     s->peers.access_key = "ddbdpeer"; /* without --auth any signature is accepted */
@@ -246,19 +235,13 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     if (peers_of(srv, cfg, err) != 0)
         return -1;
     memset(&o, 0, sizeof(o));
-    o.path = cfg->data_dir;
-    o.in_memory = cfg->in_memory;
-    o.nshards = cfg->shards; /* 0: the data directory's own count */
+    ddb_config_store_options(cfg, &o); /* the rows of options.def that say TO_STORE; --shards 0: the
+                                          data directory's own count */
     o.default_nshards = cfg->default_shards;
-    o.backend = cfg->backend;
-    o.rados_conf = cfg->rados_conf;
-    o.rados_pool = cfg->rados_pool;
     /* RADOS: partitions per table of a new pool; they spread a table over the OSDs, not the
        gateway's CPUs (docs/scale-out.md) */
     if (cfg->backend == DDB_BACKEND_RADOS)
         o.default_nshards = DDB_RADOS_DEFAULT_PARTS;
-    o.sync_writes = cfg->sync_writes;
-    o.min_free_bytes = cfg->min_free_disk;
     o.key_hash = ddb_key_part_hash;
     o.partition_bytes = DDB_KEY_PARTITION_BYTES;
     if ((srv->eng.store = ddb_store_open(&o, err)) == NULL)

@@ -27,6 +27,11 @@ int ddb_log_level_parse(const char *s)
     return -1;
 }
 
+const char *ddb_log_level_name(ddb_log_level level)
+{
+    return level <= DDB_LOG_DEBUG ? level_names[level] : "?";
+}
+
 /* src with its control characters escaped into out (cut to size, at a character's end). */
 static void escape(const char *src, char *out, size_t size)
 {

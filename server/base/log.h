@@ -15,6 +15,8 @@ extern ddb_log_level ddb_log_threshold;
 
 /* Parses "error", "warn", "info", "debug"; returns -1 if unknown. */
 int ddb_log_level_parse(const char *s);
+/* The name ddb_log_level_parse takes for level (--help shows --log-level's default so). */
+const char *ddb_log_level_name(ddb_log_level level);
 void ddb_log(ddb_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif
