@@ -53,8 +53,8 @@ typedef struct run {
 
 static int fail(ddb_mutation *m, int code, const char *msg)
 {
-    m->err.code = code;
-    m->err.msg = msg;
+    m->out.err.code = code;
+    m->out.err.msg = msg;
     return code;
 }
 
@@ -64,20 +64,6 @@ void ddb_mutation_init(ddb_mutation *m, ddb_mut_kind kind, const ddb_table *t, c
     m->kind = kind;
     m->t = t;
     m->key = *key;
-}
-
-static void reset_outcome(ddb_mutation *m)
-{
-    memset(&m->err, 0, sizeof(m->err));
-    m->had_old = m->has_new = m->created_nothing = m->rep_stale = 0;
-    m->old_size = m->new_size = 0;
-    memset(&m->old, 0, sizeof(m->old));
-    memset(&m->new_item, 0, sizeof(m->new_item));
-    memset(m->index_units, 0, sizeof(m->index_units));
-    memset(m->index_bytes, 0, sizeof(m->index_bytes));
-    m->nvchanges = 0;
-    m->collection_size = 0;
-    m->nix_change = 0;
 }
 
 static int has_actions(const struct ddb_expr *update)
@@ -94,23 +80,23 @@ static int apply_update(run *r)
     const char *msg = NULL;
 
     /* on an absent item the key is the base, and a REMOVE of any path removes nothing, silently */
-    if ((m->had_old ? ddb_expr_apply_update(r->a, m->update, &m->old, &m->new_item, &msg)
-                    : ddb_expr_apply_update_absent(r->a, m->update, m->keyattrs, &m->new_item, &msg)) != 0)
+    if ((m->out.had_old ? ddb_expr_apply_update(r->a, m->update, &m->out.old, &m->out.new_item, &msg)
+                    : ddb_expr_apply_update_absent(r->a, m->update, m->keyattrs, &m->out.new_item, &msg)) != 0)
         return fail(m, DDB_E_VALIDATION, msg);
-    m->new_size = ddb_item_size(&m->new_item);
-    if (m->new_size > DDB_MAX_ITEM_SIZE)
+    m->out.new_size = ddb_item_size(&m->out.new_item);
+    if (m->out.new_size > DDB_MAX_ITEM_SIZE)
         return fail(m, DDB_E_VALIDATION, "Item size to update has exceeded the maximum allowed size");
     if (m->t->nvector > 0) /* a vector as the index stores it (vector.h) */
-        m->new_size = ddb_vector_billed_size(m->t, &m->new_item, m->new_size);
+        m->out.new_size = ddb_vector_billed_size(m->t, &m->out.new_item, m->out.new_size);
     /* actions that leave an absent item with nothing but its key (REMOVE, DELETE) create nothing;
        an update without actions still creates the key-only item */
-    if (!m->had_old && m->new_item.len == (m->t->range_key ? 2u : 1u) && has_actions(m->update)) {
-        m->created_nothing = 1;
+    if (!m->out.had_old && m->out.new_item.len == (m->t->range_key ? 2u : 1u) && has_actions(m->update)) {
+        m->out.created_nothing = 1;
         return 0;
     }
-    if ((msg = ddb_index_check_item(r->a, m->t, &m->new_item, 1)) != NULL)
+    if ((msg = ddb_index_check_item(r->a, m->t, &m->out.new_item, 1)) != NULL)
         return fail(m, DDB_E_VALIDATION, msg);
-    m->has_new = 1;
+    m->out.has_new = 1;
     return 0;
 }
 
@@ -118,15 +104,15 @@ static int check_condition(run *r)
 {
     ddb_mutation *m = r->m;
 
-    if (m->insert && m->had_old) /* PartiQL INSERT is not an upsert */
+    if (m->insert && m->out.had_old) /* PartiQL INSERT is not an upsert */
         return fail(m, DDB_E_DUPLICATE_ITEM, "Duplicate primary key exists in table");
-    if (m->condition == NULL || ddb_expr_eval_condition(m->condition, m->had_old ? &m->old : NULL))
+    if (m->condition == NULL || ddb_expr_eval_condition(m->condition, m->out.had_old ? &m->out.old : NULL))
         return 0;
     fail(m, DDB_E_CONDITIONAL_CHECK_FAILED, "The conditional request failed");
-    if (m->old_on_failure && m->had_old) { /* the error outlives the mutation: keep the item in the arena */
+    if (m->old_on_failure && m->out.had_old) { /* the error outlives the mutation: keep the item in the arena */
         ddb_attr *old = DDB_NEW(r->a, ddb_attr);
-        *old = m->old;
-        m->err.item = old;
+        *old = m->out.old;
+        m->out.err.item = old;
     }
     return DDB_E_CONDITIONAL_CHECK_FAILED;
 }
@@ -273,37 +259,37 @@ double ddb_mutation_derive_index(ddb_arena *a, const ddb_store *store, const ddb
 static void note_index_change(ddb_mutation *m, const ddb_index *ix, size_t osize, size_t nsize)
 {
     if (osize != 0 || nsize != 0)
-        m->ix_change[m->nix_change++] =
+        m->out.ix_change[m->out.nix_change++] =
             (ddb_keyspace_figures){ix->id, (nsize != 0) - (osize != 0), (long long)nsize - (long long)osize};
 }
 
 static void derive_indexes(run *r, ddb_batch *out)
 {
     ddb_mutation *m = r->m;
-    const ddb_attr *old_item = m->had_old ? &m->old : NULL;
-    const ddb_attr *new_item = m->has_new ? &m->new_item : NULL;
+    const ddb_attr *old_item = m->out.had_old ? &m->out.old : NULL;
+    const ddb_attr *new_item = m->out.has_new ? &m->out.new_item : NULL;
 
-    m->index_key = m->t->nindexes > m->t->nlsi + m->t->nvector ? DDB_NEW_ARRAY(r->a, ddb_key, m->t->nindexes) : NULL;
+    m->out.index_key = m->t->nindexes > m->t->nlsi + m->t->nvector ? DDB_NEW_ARRAY(r->a, ddb_key, m->t->nindexes) : NULL;
     for (unsigned i = 0; i < m->t->nindexes; i++) {
         const ddb_index *ix = &m->t->indexes[i];
         size_t osize, nsize;
         if (!ddb_index_maintained(ix))
             continue;
         if (ix->kind == DDB_IX_VECTOR) {
-            ddb_vector_change *ch = &m->vchanges[m->nvchanges];
-            if ((m->index_units[i] = derive_vector(r->a, r->store, m->t, ix, &m->key, old_item, new_item, out, &osize,
+            ddb_vector_change *ch = &m->out.vchanges[m->out.nvchanges];
+            if ((m->out.index_units[i] = derive_vector(r->a, r->store, m->t, ix, &m->key, old_item, new_item, out, &osize,
                                                    &nsize, ch)) > 0)
-                m->nvchanges++;
-            m->index_bytes[i] = m->index_units[i] > 0 ? (size_t)m->index_units[i]
+                m->out.nvchanges++;
+            m->out.index_bytes[i] = m->out.index_units[i] > 0 ? (size_t)m->out.index_units[i]
                                 : nsize != 0          ? (size_t)vector_write_bytes(0, nsize)
                                                       : 0;
             note_index_change(m, ix, osize, nsize);
             continue;
         }
-        m->index_units[i] =
+        m->out.index_units[i] =
             ddb_mutation_derive_index(r->a, r->store, m->t, ix, &m->key, old_item, new_item, out, &osize, &nsize,
-                                      m->index_key != NULL ? &m->index_key[i] : NULL);
-        m->index_bytes[i] = nsize; /* (an entry the put leaves as it was too: see mutation.h) */
+                                      m->out.index_key != NULL ? &m->out.index_key[i] : NULL);
+        m->out.index_bytes[i] = nsize; /* (an entry the put leaves as it was too: see mutation.h) */
         note_index_change(m, ix, osize, nsize);
         if (ix->kind == DDB_IX_LOCAL) { /* LSI entries count in the item collection */
             r->coll_old += osize;
@@ -331,7 +317,7 @@ static int rep_newer(uint64_t t1, const char *r1, uint64_t t2, const char *r2, s
  * change its own, when newer than the item's last write (else REP_STALE); a local write now, or
  * just after the last write if that is later (a clock behind another region's still orders the
  * item's writes), unless another region's write still holds a STRONG table's item (mutation.h).
- * 0, REP_STALE, or the error (left in m->err).
+ * 0, REP_STALE, or the error (left in m->out.err).
  */
 static int rep_decide(run *r)
 {
@@ -340,11 +326,11 @@ static int rep_decide(run *r)
     uint64_t now = ddb_clock_now_ms();
 
     if (m->mirror_of != NULL) {
-        r->wtime = m->mirror_of->write_ms;
-        r->wregion = m->mirror_of->write_region;
+        r->wtime = m->mirror_of->out.write_ms;
+        r->wregion = m->mirror_of->out.write_region;
     } else if (m->replicated) {
         if (!rep_newer(m->rep_time, m->rep_region, cur.ms, cur.region, cur.rlen)) {
-            m->rep_stale = 1;
+            m->out.rep_stale = 1;
             return REP_STALE;
         }
         r->wtime = m->rep_time;
@@ -358,8 +344,8 @@ static int rep_decide(run *r)
         r->wtime = now > cur.ms ? now : cur.ms + 1;
         r->wregion = m->t->region;
     }
-    m->write_ms = r->wtime;
-    m->write_region = r->wregion;
+    m->out.write_ms = r->wtime;
+    m->out.write_region = r->wregion;
     return 0;
 }
 
@@ -368,13 +354,13 @@ static int mirror_take(ddb_mutation *m)
 {
     const ddb_mutation *src = m->mirror_of;
 
-    if (src->has_new) {
+    if (src->out.has_new) {
         m->kind = DDB_MUT_PUT;
-        m->item = &src->new_item;
+        m->item = &src->out.new_item;
         return 0;
     }
     m->kind = DDB_MUT_DELETE;
-    return !(src->kind == DDB_MUT_DELETE && src->had_old);
+    return !(src->kind == DDB_MUT_DELETE && src->out.had_old);
 }
 
 void ddb_write_time_key(ddb_arena *a, uint32_t rep_id, const char *item_key, size_t klen, ddb_store_key *out)
@@ -421,8 +407,8 @@ static int item_changed(run *r, const char *old, size_t oldlen, const char *val,
 {
     ddb_mutation *m = r->m;
 
-    if (!m->has_new)
-        return m->had_old;
+    if (!m->out.has_new)
+        return m->out.had_old;
     return old == NULL || !ddb_item_encodings_equal(r->a, old, oldlen, val, vlen);
 }
 
@@ -434,57 +420,57 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
     size_t vlen = 0;
     int rc, changed;
 
-    reset_outcome(m);
+    memset(&m->out, 0, sizeof(m->out)); /* the whole outcome, every run (mutation.h) */
     r->coll_old = r->coll_new = 0;
     if (ddb_table_retired(m->t))
         return RERUN_WITH_NEW_TABLE;
-    m->stats_epoch = ddb_table_stats_epoch(m->t->stats); /* under the key's lock (table_stats.h) */
+    m->out.stats_epoch = ddb_table_stats_epoch(m->t->stats); /* under the key's lock (table_stats.h) */
     if (m->mirror_of != NULL && mirror_take(m) != 0)
         return 0; /* its source changed nothing */
     if (m->t->rep_id != 0 && m->kind != DDB_MUT_CHECK && (rc = rep_decide(r)) != 0)
         return rc;
     if (r->vectors != NULL && m->t->nvector > 0)
-        m->vseq = ddb_vector_cache_seq(r->vectors); /* under the key's lock (vector_cache.h) */
-    m->had_old = old != NULL;
+        m->out.vseq = ddb_vector_cache_seq(r->vectors); /* under the key's lock (vector_cache.h) */
+    m->out.had_old = old != NULL;
     if (old != NULL) {
-        m->old_size = ddb_item_stored_size(old, oldlen);
+        m->out.old_size = ddb_item_stored_size(old, oldlen);
         /* the old image is decoded only when something reads it: a condition, ReturnValues, an
            update, or index entries to remove */
         /* (a stream record takes the stored old image as it is; only a delete by the service,
            which has no Key of its own, needs it decoded for the record's Keys: see below) */
         if ((m->need_old || m->condition || m->kind == DDB_MUT_UPDATE || m->t->nindexes > 0 ||
              ((m->t->stream_id || m->t->kinesis_log) && m->keyattrs == NULL && m->kind == DDB_MUT_DELETE)) &&
-            ddb_item_decode(r->a, old, oldlen, &m->old) != 0)
+            ddb_item_decode(r->a, old, oldlen, &m->out.old) != 0)
             return fail(m, DDB_E_INTERNAL, "Internal server error");
     }
     /* UpdateItem's statement charge is checked before the condition (expr_charge.c) */
     if (m->statement_sized && m->kind == DDB_MUT_UPDATE && m->update != NULL &&
-        ddb_expr_update_charge(m->update, m->had_old ? &m->old : NULL) > DDB_MAX_ITEM_SIZE)
+        ddb_expr_update_charge(m->update, m->out.had_old ? &m->out.old : NULL) > DDB_MAX_ITEM_SIZE)
         return fail(m, DDB_E_VALIDATION, "Item size to update has exceeded the maximum allowed size");
     if (check_condition(r) != 0)
-        return m->err.code;
+        return m->out.err.code;
     switch (m->kind) {
     case DDB_MUT_CHECK: /* the condition held; nothing changes (the collection neither) */
         return 0;
     case DDB_MUT_PUT:
-        m->new_item = *m->item;
-        m->new_size = ddb_item_size(m->item);
+        m->out.new_item = *m->item;
+        m->out.new_size = ddb_item_size(m->item);
         if (m->t->nvector > 0)
-            m->new_size = ddb_vector_billed_size(m->t, m->item, m->new_size);
-        m->has_new = 1;
+            m->out.new_size = ddb_vector_billed_size(m->t, m->item, m->out.new_size);
+        m->out.has_new = 1;
         break;
     case DDB_MUT_UPDATE:
         if (apply_update(r) != 0)
-            return m->err.code;
+            return m->out.err.code;
         break;
     case DDB_MUT_DELETE:
         break;
     }
-    if (m->has_new) {
-        ddb_item_encode(r->a, &m->new_item, m->new_size, &val, &vlen);
+    if (m->out.has_new) {
+        ddb_item_encode(r->a, &m->out.new_item, m->out.new_size, &val, &vlen);
         ddb_batch_put(out, m->key.bytes, m->key.len, val, vlen);
         out->adds = 1; /* an UpdateItem that only REMOVEs too: it writes the item anew */
-    } else if (m->kind == DDB_MUT_DELETE && m->had_old) {
+    } else if (m->kind == DDB_MUT_DELETE && m->out.had_old) {
         ddb_batch_delete(out, m->key.bytes, m->key.len);
         out->removes = 1; /* allowed on a disk short of space (diskguard.h) */
     }
@@ -505,26 +491,26 @@ static int decide(void *ctx, const char *old, size_t oldlen, ddb_batch *out)
     memset(r->kept, 0, sizeof(r->kept));
     if (changed && m->t->stream_id != 0) { /* the change's stream record, in the same commit (streams.h) */
         size_t from = out->n;
-        ddb_stream_add_record(r->a, m->t, &m->key, m->has_new ? &m->new_item : m->keyattrs ? m->keyattrs : &m->old,
-                              m->had_old ? old : NULL, oldlen, m->has_new ? val : NULL, vlen,
+        ddb_stream_add_record(r->a, m->t, &m->key, m->out.has_new ? &m->out.new_item : m->keyattrs ? m->keyattrs : &m->out.old,
+                              m->out.had_old ? old : NULL, oldlen, m->out.has_new ? val : NULL, vlen,
                               m->stream_flags | (m->replicated ? DDB_REC_REPLICATED : 0),
                               m->t->rep_id != 0 ? r->wtime : ddb_clock_now_ms(), out);
         r->kept[DDB_RET_STREAM] = ddb_retention_batch_bytes(out, from);
     }
     if (changed && m->t->kinesis_log != 0) { /* and its Kinesis destination's (kinesis_log.h) */
         size_t from = out->n;
-        ddb_kinesis_add_record(r->a, m->t, m->has_new ? &m->new_item : m->keyattrs ? m->keyattrs : &m->old,
-                               m->had_old ? old : NULL, oldlen, m->has_new ? val : NULL, vlen, m->stream_flags,
+        ddb_kinesis_add_record(r->a, m->t, m->out.has_new ? &m->out.new_item : m->keyattrs ? m->keyattrs : &m->out.old,
+                               m->out.had_old ? old : NULL, oldlen, m->out.has_new ? val : NULL, vlen, m->stream_flags,
                                ddb_clock_now_us(), out);
         r->kept[DDB_RET_KINESIS] = ddb_retention_batch_bytes(out, from);
     }
-    if (m->t->pitr_log != 0 && (m->has_new || m->had_old)) { /* its point-in-time log record (pitr.h) */
+    if (m->t->pitr_log != 0 && (m->out.has_new || m->out.had_old)) { /* its point-in-time log record (pitr.h) */
         size_t from = out->n;
-        ddb_pitr_add_record(r->a, m->t, &m->key, m->has_new ? val : NULL, vlen, ddb_clock_now_ms(), out);
+        ddb_pitr_add_record(r->a, m->t, &m->key, m->out.has_new ? val : NULL, vlen, ddb_clock_now_ms(), out);
         r->kept[DDB_RET_PITR] = ddb_retention_batch_bytes(out, from);
     }
-    r->coll_old += m->had_old ? m->old_size : 0;
-    r->coll_new += m->has_new ? m->new_size : 0;
+    r->coll_old += m->out.had_old ? m->out.old_size : 0;
+    r->coll_new += m->out.has_new ? m->out.new_size : 0;
     return 0;
 }
 
@@ -566,7 +552,7 @@ static void keep(ddb_engine *eng, const ddb_table *t, const run *r)
         ddb_engine_retain(eng, (ddb_retained_kind)k, r->kept[k]);
     if ((r->kept[DDB_RET_STREAM] | r->kept[DDB_RET_KINESIS]) != 0 && eng->followed_write != NULL)
         eng->followed_write(eng, t);
-    if (r->cons != NULL && (r->m->has_new || (r->m->kind == DDB_MUT_DELETE && r->m->had_old)) && !r->m->rep_stale)
+    if (r->cons != NULL && (r->m->out.has_new || (r->m->kind == DDB_MUT_DELETE && r->m->out.had_old)) && !r->m->out.rep_stale)
         ddb_consist_note(r->cons, t, &r->m->key, r->cold, r->coldlen, r->cnew, r->cnewlen);
 }
 
@@ -584,7 +570,7 @@ static int decide_commit(void *ctx, ddb_store_key *keys, size_t n, ddb_batch *ou
     if ((rc = decide(ctx, keys[0].val, keys[0].vlen, out)) != 0)
         return rc;
     if (n >= 2 && r->m->t->collections_id != 0 &&
-        update_collection(r->a, &keys[1], r->coll_old, r->coll_new, r->limit, &r->m->collection_size, out) != 0)
+        update_collection(r->a, &keys[1], r->coll_old, r->coll_new, r->limit, &r->m->out.collection_size, out) != 0)
         return collection_full(r->m);
     ddb_crash_point("write-decided");
     return 0;
@@ -604,7 +590,7 @@ static void collection_key(ddb_arena *a, const ddb_mutation *m, ddb_store_key *o
 static int throttled(ddb_arena *a, ddb_mutation *m)
 {
     if (!ddb_throttle_enabled || !m->request || m->kind == DDB_MUT_CHECK ||
-        ddb_throttle_write(a, m->t, &m->key, &m->err) == 0)
+        ddb_throttle_write(a, m->t, &m->key, &m->out.err) == 0)
         return 0;
     ddb_insights_throttled(m->key.bytes, m->key.len);
     return 1;
@@ -615,10 +601,10 @@ static int throttled(ddb_arena *a, ddb_mutation *m)
 static void observe(const ddb_mutation *m)
 {
     ddb_hot_observe(m->t, NULL, 1, m->key.bytes, m->key.len, ddb_mutation_table_units(m));
-    for (unsigned i = 0; m->index_key != NULL && i < m->t->nindexes; i++)
-        if (m->index_units[i] > 0 && m->t->indexes[i].kind == DDB_IX_GLOBAL)
-            ddb_hot_observe(m->t, &m->t->indexes[i], 1, m->index_key[i].bytes, m->index_key[i].len,
-                            m->index_units[i]);
+    for (unsigned i = 0; m->out.index_key != NULL && i < m->t->nindexes; i++)
+        if (m->out.index_units[i] > 0 && m->t->indexes[i].kind == DDB_IX_GLOBAL)
+            ddb_hot_observe(m->t, &m->t->indexes[i], 1, m->out.index_key[i].bytes, m->out.index_key[i].len,
+                            m->out.index_units[i]);
 }
 
 /* After a commit: the table's and its indexes' item counts and sizes move by what it changed
@@ -627,23 +613,23 @@ static void count_change(ddb_arena *a, const ddb_mutation *m)
 {
     ddb_keyspace_figures d[DDB_STATS_KEYSPACES];
 
-    if (m->kind == DDB_MUT_CHECK || m->err.code != DDB_OK)
+    if (m->kind == DDB_MUT_CHECK || m->out.err.code != DDB_OK)
         return;
-    ddb_insights_write(a, m->t, &m->key, m->has_new ? &m->new_item : m->had_old ? &m->old : NULL,
-                       ddb_mutation_table_units(m), m->index_units);
+    ddb_insights_write(a, m->t, &m->key, m->out.has_new ? &m->out.new_item : m->out.had_old ? &m->out.old : NULL,
+                       ddb_mutation_table_units(m), m->out.index_units);
     if (m->request) { /* --enforce-capacity: taken as it is consumed, so a batch's later writes see it */
         observe(m);
-        ddb_throttle_take(m->t, 1, ddb_mutation_table_units(m), m->index_units);
+        ddb_throttle_take(m->t, 1, ddb_mutation_table_units(m), m->out.index_units);
         ddb_throttle_take_partition(m->t, NULL, 1, m->key.bytes, m->key.len, ddb_mutation_table_units(m));
     }
     if (m->request && m->t->stats != NULL) /* the access-pattern warnings' (access_warn.h) */
-        ddb_access_note_write(&m->t->stats->warn, &m->key, m->has_new ? &m->new_item : NULL, m->new_size,
+        ddb_access_note_write(&m->t->stats->warn, &m->key, m->out.has_new ? &m->out.new_item : NULL, m->out.new_size,
                               m->t->ttl_enabled ? m->t->ttl_attr : NULL);
     d[0].id = m->t->id;
-    d[0].items = (long long)m->has_new - (long long)m->had_old;
-    d[0].bytes = (m->has_new ? (long long)m->new_size : 0) - (m->had_old ? (long long)m->old_size : 0);
-    memcpy(d + 1, m->ix_change, m->nix_change * sizeof(d[0]));
-    ddb_table_stats_change(m->t->stats, m->stats_epoch, d, 1 + m->nix_change);
+    d[0].items = (long long)m->out.has_new - (long long)m->out.had_old;
+    d[0].bytes = (m->out.has_new ? (long long)m->out.new_size : 0) - (m->out.had_old ? (long long)m->out.old_size : 0);
+    memcpy(d + 1, m->out.ix_change, m->out.nix_change * sizeof(d[0]));
+    ddb_table_stats_change(m->t->stats, m->out.stats_epoch, d, 1 + m->out.nix_change);
 }
 
 /*
@@ -683,12 +669,12 @@ static int mutate_strong(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
     rc = ddb_mutate_txn(eng, a, ms, n, NULL, &err);
     *m = ms[0];
     if (rc == DDB_E_TRANSACTION_CANCELED) { /* the source's failure, or else a mirror's */
-        for (size_t i = 1; i < n && m->err.code == DDB_OK; i++)
-            m->err = ms[i].err;
-        return m->err.code;
+        for (size_t i = 1; i < n && m->out.err.code == DDB_OK; i++)
+            m->out.err = ms[i].out.err;
+        return m->out.err.code;
     }
     if (rc != DDB_OK)
-        m->err = err;
+        m->out.err = err;
     return rc;
 }
 
@@ -704,7 +690,7 @@ static int mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
     if (m->t->rep_strong && !m->replicated && m->kind != DDB_MUT_CHECK)
         return mutate_strong(eng, a, m);
     if (throttled(a, m))
-        return m->err.code;
+        return m->out.err.code;
     for (;;) {
         ddb_store_key keys[3] = {{m->key.bytes, m->key.len, NULL, 0}};
         size_t nkeys = 1;
@@ -738,11 +724,11 @@ static int mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
         if (rc == 0) {
             count_change(a, m);
             keep(eng, m->t, &r);
-            ddb_vector_cache_apply(eng->vectors, m->vseq, m->vchanges, m->nvchanges);
+            ddb_vector_cache_apply(eng->vectors, m->out.vseq, m->out.vchanges, m->out.nvchanges);
             if (m->t->rep_id != 0 && !m->replicated && eng->global_write != NULL)
                 eng->global_write(eng);
         }
-        return m->err.code;
+        return m->out.err.code;
     }
 }
 
@@ -792,13 +778,13 @@ static int decide_txn_collections(txn *x, ddb_store_key *keys, size_t nkeys, ddb
         }
         for (size_t i = 0; i < x->n; i++) {
             if (x->counter[i] == c)
-                x->ms[i].collection_size = size;
+                x->ms[i].out.collection_size = size;
         }
     }
     return failed;
 }
 
-/* Decides every mutation (each failure stays in its m->err), then the collections; all or nothing. */
+/* Decides every mutation (each failure stays in its m->out.err), then the collections; all or nothing. */
 static int decide_txn(void *ctx, ddb_store_key *keys, size_t nkeys, ddb_batch *out)
 {
     txn *x = ctx;
@@ -816,7 +802,7 @@ static int decide_txn(void *ctx, ddb_store_key *keys, size_t nkeys, ddb_batch *o
         rc = decide(&x->runs[i], keys[i].val, keys[i].vlen, out);
         if (rc == RERUN_WITH_NEW_TABLE)
             return rc;
-        if (rc != 0 && x->ms[i].err.code == DDB_E_INTERNAL)
+        if (rc != 0 && x->ms[i].out.err.code == DDB_E_INTERNAL)
             return DDB_E_INTERNAL;
         failed |= rc != 0;
     }
@@ -887,8 +873,8 @@ static int txn_fail(ddb_error *err, int code, const char *msg)
 static int txn_conflict(ddb_mutation *ms, size_t n, ddb_error *err)
 {
     for (size_t i = 0; i < n; i++) {
-        ms[i].err.code = DDB_E_TRANSACTION_CONFLICT;
-        ms[i].err.msg = "Transaction is ongoing for the item";
+        ms[i].out.err.code = DDB_E_TRANSACTION_CONFLICT;
+        ms[i].out.err.msg = "Transaction is ongoing for the item";
     }
     return txn_fail(err, DDB_E_TRANSACTION_CANCELED, NULL);
 }
@@ -905,20 +891,20 @@ static void apply_txn_vectors(ddb_engine *eng, ddb_arena *a, const ddb_mutation 
     ddb_vector_change *all;
 
     for (size_t i = 0; i < n; i++) {
-        total += ms[i].nvchanges;
-        seq = ms[i].vseq > seq ? ms[i].vseq : seq;
+        total += ms[i].out.nvchanges;
+        seq = ms[i].out.vseq > seq ? ms[i].out.vseq : seq;
     }
     if (total == 0 || eng->vectors == NULL)
         return;
     all = DDB_NEW_ARRAY(a, ddb_vector_change, total);
     for (size_t i = 0; i < n; i++) /* by index id: a stable insertion keeps each item's order */
-        for (unsigned c = 0; c < ms[i].nvchanges; c++) {
+        for (unsigned c = 0; c < ms[i].out.nvchanges; c++) {
             size_t j = k++;
-            while (j > 0 && all[j - 1].index_id > ms[i].vchanges[c].index_id) {
+            while (j > 0 && all[j - 1].index_id > ms[i].out.vchanges[c].index_id) {
                 all[j] = all[j - 1];
                 j--;
             }
-            all[j] = ms[i].vchanges[c];
+            all[j] = ms[i].out.vchanges[c];
         }
     ddb_vector_cache_apply(eng->vectors, seq, all, total);
 }
@@ -1003,7 +989,7 @@ int ddb_mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, dd
 
 double ddb_mutation_table_units(const ddb_mutation *m)
 {
-    return ddb_write_units(m->new_size > m->old_size ? m->new_size : m->old_size);
+    return ddb_write_units(m->out.new_size > m->out.old_size ? m->out.new_size : m->out.old_size);
 }
 
 double ddb_mutation_units(const ddb_mutation *m)
@@ -1011,6 +997,6 @@ double ddb_mutation_units(const ddb_mutation *m)
     double total = ddb_mutation_table_units(m);
 
     for (unsigned i = 0; i < m->t->nindexes; i++)
-        total += m->t->indexes[i].kind != DDB_IX_VECTOR ? m->index_units[i] : 0;
+        total += m->t->indexes[i].kind != DDB_IX_VECTOR ? m->out.index_units[i] : 0;
     return total;
 }

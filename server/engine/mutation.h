@@ -49,31 +49,12 @@ struct ddb_expr;
 /* DDB_MUT_CHECK: a transaction's ConditionCheck, the condition alone (nothing is written). */
 typedef enum ddb_mut_kind { DDB_MUT_PUT, DDB_MUT_UPDATE, DDB_MUT_DELETE, DDB_MUT_CHECK } ddb_mut_kind;
 
-typedef struct ddb_mutation {
-    /* ---- what to do ---- */
-    ddb_mut_kind kind;
-    const ddb_table *t;
-    ddb_key key;
-    const ddb_attr *item;              /* PUT: the new item */
-    const ddb_attr *keyattrs;          /* UPDATE: the Key (the item created when absent) */
-    const struct ddb_expr *condition;  /* may be NULL */
-    const struct ddb_expr *update;     /* UPDATE */
-    int need_old;                      /* the caller wants the old image (ReturnValues) */
-    int old_on_failure;                /* ReturnValuesOnConditionCheckFailure ALL_OLD */
-    int single_write;                  /* PutItem/UpdateItem/DeleteItem: --write-conflict-rate applies (faults.h) */
-    int request;                       /* a client's write: --enforce-capacity applies (throttle.h) */
-    int statement_sized;               /* UpdateItem: the 400 KB check charges the statement too (expr_charge.c) */
-    int insert;                        /* PUT only where no item has the key (PartiQL INSERT): else DuplicateItemException */
-    int stream_flags;                  /* its stream record's flags (DDB_REC_SERVICE for TTL deletes) */
-    /* a global table's change made in another region (engine/jobs/replication.h): a PUT of the
-       new image or a DELETE, applied only when it is newer than the item's last write (time, then
-       region: last writer wins), and not replicated again */
-    int replicated;
-    uint64_t rep_time;                 /* its write time, ms */
-    const char *rep_region;            /* the region it was made in */
-    const struct ddb_mutation *mirror_of; /* a STRONG table's: this is that (decided) mutation's change, in
-                                             another replica (set by ddb_mutate) */
-    /* ---- what happened (reset by every run of the decision) ---- */
+/*
+ * What a mutation's decision produced. The decision may run more than once (storage.h), so each
+ * run starts by clearing the whole of it in one statement: a field added here is reset with the
+ * others, never by a hand-kept list.
+ */
+typedef struct ddb_mutation_outcome {
     ddb_error err;                 /* DDB_OK or the error, as a request records it */
     int had_old;
     ddb_attr old;                      /* decoded when had_old */
@@ -103,6 +84,33 @@ typedef struct ddb_mutation {
     uint64_t stats_epoch;              /* the table's figures' epoch it was decided under (table_stats.h) */
     ddb_keyspace_figures ix_change[DDB_MAX_INDEXES]; /* how its index entries moved each index's figures */
     unsigned nix_change;
+} ddb_mutation_outcome;
+
+typedef struct ddb_mutation {
+    /* ---- what to do ---- */
+    ddb_mut_kind kind;
+    const ddb_table *t;
+    ddb_key key;
+    const ddb_attr *item;              /* PUT: the new item */
+    const ddb_attr *keyattrs;          /* UPDATE: the Key (the item created when absent) */
+    const struct ddb_expr *condition;  /* may be NULL */
+    const struct ddb_expr *update;     /* UPDATE */
+    int need_old;                      /* the caller wants the old image (ReturnValues) */
+    int old_on_failure;                /* ReturnValuesOnConditionCheckFailure ALL_OLD */
+    int single_write;                  /* PutItem/UpdateItem/DeleteItem: --write-conflict-rate applies (faults.h) */
+    int request;                       /* a client's write: --enforce-capacity applies (throttle.h) */
+    int statement_sized;               /* UpdateItem: the 400 KB check charges the statement too (expr_charge.c) */
+    int insert;                        /* PUT only where no item has the key (PartiQL INSERT): else DuplicateItemException */
+    int stream_flags;                  /* its stream record's flags (DDB_REC_SERVICE for TTL deletes) */
+    /* a global table's change made in another region (engine/jobs/replication.h): a PUT of the
+       new image or a DELETE, applied only when it is newer than the item's last write (time, then
+       region: last writer wins), and not replicated again */
+    int replicated;
+    uint64_t rep_time;                 /* its write time, ms */
+    const char *rep_region;            /* the region it was made in */
+    const struct ddb_mutation *mirror_of; /* a STRONG table's: this is that (decided) mutation's change, in
+                                             another replica (set by ddb_mutate) */
+    ddb_mutation_outcome out;          /* what happened (cleared by every run of the decision) */
 } ddb_mutation;
 
 /* Fills the common fields; the caller then sets item/keyattrs/condition/update. */
