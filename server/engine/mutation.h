@@ -5,9 +5,11 @@
  * statements and TTL deletes) is a ddb_mutation: a plain struct a handler, a batch, a transaction
  * or a statement builds, so decoding a request stays apart from executing it. ddb_mutate() runs
  * it as one conditional commit on the item's key: it reads the old image, checks the condition,
- * computes the new image, and derives what follows from the pair (the item's index entries and
- * its stream record) into the same atomic batch. Index backfill uses the same
- * derivation (ddb_mutation_derive_index).
+ * computes the new image, and derives what follows from the pair (the rows of derive.def: the
+ * item's index entries, a global table's write time, its stream, Kinesis and point-in-time log
+ * records; derive.h) into the same atomic batch. Index backfill uses the same derivation
+ * (ddb_mutation_derive_index). Its files: mutation.c (the decision), mutation_commit.c (one
+ * item), mutation_txn.c (transactions), mutation_after.c (what follows a commit).
  *
  * A global table's replica (catalog.h's rep_id) keeps each item's last write time and region
  * under a key of its own ([rep_id][the item's key]; "<ms> <region>"), in the same commit, deletes
@@ -27,7 +29,8 @@
  * that would take a collection past the limit (DynamoDB's 10 GB) is refused with
  * ItemCollectionSizeLimitExceededException, and ReturnItemCollectionMetrics reports the size.
  *
- * The decision may run more than once (storage.h): everything it produces is reset at its start.
+ * The decision may run more than once (storage.h): everything it produces (m->out, a
+ * ddb_mutation_outcome) is cleared in one statement at its start.
  * It also checks, under the item's lock, that the table description it was given is still the
  * live one; when a schema change (an index added or removed) replaced it, the mutation runs again
  * against the new description, so no write decided under an old description can land after a
@@ -117,7 +120,7 @@ typedef struct ddb_mutation {
 void ddb_mutation_init(ddb_mutation *m, ddb_mut_kind kind, const ddb_table *t, const ddb_key *key);
 
 /*
- * Runs the mutation. Returns DDB_OK, or the error code also left in m->err (condition failed,
+ * Runs the mutation. Returns DDB_OK, or the error code also left in m->out.err (condition failed,
  * validation of the new image, table deleted meanwhile, storage failure).
  */
 int ddb_mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m);
@@ -134,7 +137,7 @@ typedef struct ddb_txn_token {
  * Runs n mutations on distinct items (of any tables) as one transaction: a single conditional
  * commit over all their keys and the sizes of their item collections, so every change (items,
  * index entries, collection sizes, the token's record) lands, or none does. Every mutation is
- * decided, so each failure is left in its own m->err (condition failed, validation of a new
+ * decided, so each failure is left in its own m->out.err (condition failed, validation of a new
  * image, collection limit): the caller reports them all. Returns DDB_OK; DDB_E_TRANSACTION_CANCELED
  * when any mutation failed; or the error of the whole (ResourceNotFound when a table was deleted
  * meanwhile, InternalServerError), left in *err.
