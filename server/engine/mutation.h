@@ -8,8 +8,9 @@
  * computes the new image, and derives what follows from the pair (the rows of derive.def: the
  * item's index entries, a global table's write time, its stream, Kinesis and point-in-time log
  * records; derive.h) into the same atomic batch. Index backfill uses the same derivation
- * (ddb_mutation_derive_index). Its files: mutation.c (the decision), mutation_commit.c (one
- * item), mutation_txn.c (transactions), mutation_after.c (what follows a commit).
+ * (ddb_mutation_derive_index). Its files: mutation.c (the decision), mutation_image.c (the new
+ * image), mutation_commit.c (one item), mutation_txn.c (transactions), mutation_after.c (what
+ * follows a commit).
  *
  * A global table's replica (catalog.h's rep_id) keeps each item's last write time and region
  * under a key of its own ([rep_id][the item's key]; "<ms> <region>"), in the same commit, deletes
