@@ -22,7 +22,7 @@ static void derive(ddb_decision *r, ddb_batch *out)
     if (m->t->stream_id == 0 || !ddb_decision_changed(r))
         return;
     ddb_stream_add_record(r->a, m->t, &m->key, ddb_decision_keys_item(m), r->now.old, r->now.oldlen, r->now.val,
-                          r->now.vlen, m->stream_flags | (m->replicated ? DDB_REC_REPLICATED : 0),
+                          r->now.vlen, m->stream_flags | (m->origin.replicated ? DDB_REC_REPLICATED : 0),
                           m->t->rep_id != 0 ? r->now.wtime : ddb_clock_now_ms(), out);
     r->now.kept[DDB_RET_STREAM] = ddb_retention_batch_bytes(out, from);
 }

@@ -39,16 +39,16 @@ static int rep_decide(ddb_decision *r)
     cur = ddb_write_time_parse(r->rep != NULL ? r->rep->val : NULL, r->rep != NULL ? r->rep->vlen : 0);
     now = ddb_clock_now_ms();
 
-    if (m->mirror_of != NULL) {
-        r->now.wtime = m->mirror_of->out.write_ms;
-        r->now.wregion = m->mirror_of->out.write_region;
-    } else if (m->replicated) {
-        if (!rep_newer(m->rep_time, m->rep_region, cur.ms, cur.region, cur.rlen)) {
+    if (m->origin.mirror_of != NULL) {
+        r->now.wtime = m->origin.mirror_of->out.write_ms;
+        r->now.wregion = m->origin.mirror_of->out.write_region;
+    } else if (m->origin.replicated) {
+        if (!rep_newer(m->origin.time, m->origin.region, cur.ms, cur.region, cur.rlen)) {
             m->out.rep_stale = 1;
             return DDB_DECIDE_REP_STALE;
         }
-        r->now.wtime = m->rep_time;
-        r->now.wregion = m->rep_region;
+        r->now.wtime = m->origin.time;
+        r->now.wregion = m->origin.region;
     } else {
         if (m->t->rep_strong && r->in_flight_ms > 0 && cur.rlen > 0 && now < cur.ms + r->in_flight_ms &&
             (cur.rlen != strlen(m->t->region) || memcmp(cur.region, m->t->region, cur.rlen) != 0))
@@ -94,7 +94,7 @@ static void rep_write(ddb_decision *r, ddb_batch *out)
     ddb_store_key k;
     char *v;
 
-    if (m->t->rep_id == 0 || !(m->replicated || ddb_decision_changed(r)))
+    if (m->t->rep_id == 0 || !(m->origin.replicated || ddb_decision_changed(r)))
         return;
     v = ddb_arena_sprintf(r->a, "%llu %s", (unsigned long long)r->now.wtime, r->now.wregion);
     ddb_write_time_key(r->a, m->t->rep_id, m->key.bytes, m->key.len, &k);

@@ -69,7 +69,7 @@ static int check_condition(ddb_decision *r)
 /* A STRONG table's mirror takes its source's decided change: 1 when that changed nothing. */
 static int mirror_take(ddb_mutation *m)
 {
-    const ddb_mutation *src = m->mirror_of;
+    const ddb_mutation *src = m->origin.mirror_of;
 
     if (src->out.has_new) {
         m->kind = DDB_MUT_PUT;
@@ -136,7 +136,7 @@ int ddb_decide(ddb_decision *r, const char *old, size_t oldlen, ddb_batch *out)
     if (ddb_table_retired(m->t))
         return DDB_DECIDE_RERUN;
     m->out.stats_epoch = ddb_table_stats_epoch(m->t->stats); /* under the key's lock (table_stats.h) */
-    if (m->mirror_of != NULL && mirror_take(m) != 0)
+    if (m->origin.mirror_of != NULL && mirror_take(m) != 0)
         return 0; /* its source changed nothing */
     for (size_t i = 0; i < NDERIVERS; i++)
         if (derivers[i]->prepare != NULL && (rc = derivers[i]->prepare(r)) != 0)

@@ -20,8 +20,8 @@
  *
  * A STRONG global table (MultiRegionConsistency) is written in every replica at once: ddb_mutate
  * decides the change in its own replica, then the same change (its new image, or the delete) in
- * each other replica (a mutation with mirror_of set), all in one commit, so a read in any region
- * sees it. A write to an item whose last write came from another region less than the engine's
+ * each other replica (a mutation with origin.mirror_of set), all in one commit, so a read in any
+ * region sees it. A write to an item whose last write came from another region less than the engine's
  * replication_lag ago is refused with ReplicatedWriteConflictException: that write is still in
  * flight, as DynamoDB's would be (0, the default: never).
  *
@@ -52,6 +52,20 @@ struct ddb_expr;
 
 /* DDB_MUT_CHECK: a transaction's ConditionCheck, the condition alone (nothing is written). */
 typedef enum ddb_mut_kind { DDB_MUT_PUT, DDB_MUT_UPDATE, DDB_MUT_DELETE, DDB_MUT_CHECK } ddb_mut_kind;
+
+/*
+ * A global table's change made in another replica, applied here; all zero for a client's change.
+ */
+typedef struct ddb_mutation_origin {
+    /* made in another region (engine/jobs/replication.h): a PUT of the new image or a DELETE,
+       applied only when it is newer than the item's last write (time, then region: last writer
+       wins), and not replicated again */
+    int replicated;
+    uint64_t time;                        /* its write time, ms */
+    const char *region;                   /* the region it was made in */
+    const struct ddb_mutation *mirror_of; /* a STRONG table's: this is that (decided) mutation's change, in
+                                             another replica (set by ddb_mutate) */
+} ddb_mutation_origin;
 
 /*
  * What a mutation's decision produced. The decision may run more than once (storage.h), so each
@@ -106,14 +120,7 @@ typedef struct ddb_mutation {
     int statement_sized;               /* UpdateItem: the 400 KB check charges the statement too (expr_charge.c) */
     int insert;                        /* PUT only where no item has the key (PartiQL INSERT): else DuplicateItemException */
     int stream_flags;                  /* its stream record's flags (DDB_REC_SERVICE for TTL deletes) */
-    /* a global table's change made in another region (engine/jobs/replication.h): a PUT of the
-       new image or a DELETE, applied only when it is newer than the item's last write (time, then
-       region: last writer wins), and not replicated again */
-    int replicated;
-    uint64_t rep_time;                 /* its write time, ms */
-    const char *rep_region;            /* the region it was made in */
-    const struct ddb_mutation *mirror_of; /* a STRONG table's: this is that (decided) mutation's change, in
-                                             another replica (set by ddb_mutate) */
+    ddb_mutation_origin origin;        /* where it comes from: a client, or another replica (zero: a client) */
     ddb_mutation_outcome out;          /* what happened (cleared by every run of the decision) */
 } ddb_mutation;
 

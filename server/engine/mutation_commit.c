@@ -42,8 +42,8 @@ static int mutate_strong(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
         ddb_key_build(a, eng->store, rt->id, pk, sk, &key);
         ddb_mutation_init(&ms[n], DDB_MUT_DELETE, rt, &key); /* its kind: mirror_take's */
         ms[n].keyattrs = m->keyattrs;
-        ms[n].replicated = 1;
-        ms[n].mirror_of = &ms[0];
+        ms[n].origin.replicated = 1;
+        ms[n].origin.mirror_of = &ms[0];
         n++;
     }
     rc = ddb_mutate_txn(eng, a, ms, n, NULL, &err);
@@ -65,7 +65,7 @@ static int mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
     /* an injected conflict (faults.h), as when a transaction holds the item */
     if (m->single_write && ddb_fault_draw(eng->settings.write_conflict_rate))
         return ddb_decision_fail(m, DDB_E_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
-    if (m->t->rep_strong && !m->replicated && m->kind != DDB_MUT_CHECK)
+    if (m->t->rep_strong && !m->origin.replicated && m->kind != DDB_MUT_CHECK)
         return mutate_strong(eng, a, m);
     if (ddb_mutation_throttled(a, m))
         return m->out.err.code;
@@ -103,7 +103,7 @@ static int mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
         if (rc == 0) {
             ddb_mutation_committed(eng, a, &r);
             ddb_vector_cache_apply(eng->vectors, m->out.vseq, m->out.vchanges, m->out.nvchanges);
-            if (m->t->rep_id != 0 && !m->replicated && eng->global_write != NULL)
+            if (m->t->rep_id != 0 && !m->origin.replicated && eng->global_write != NULL)
                 eng->global_write(eng);
         }
         return m->out.err.code;
