@@ -82,11 +82,13 @@ static inline int ddb_decision_changed(ddb_decision *d)
 {
     const ddb_mutation *m = d->m;
 
-    if (d->now.changed == 0)
-        d->now.changed = 1 + (!m->out.has_new ? m->out.had_old
-                                              : d->now.old == NULL || !ddb_item_encodings_equal(d->a, d->now.old,
-                                                                                                d->now.oldlen, d->now.val,
-                                                                                                d->now.vlen));
+    if (d->now.changed != 0)
+        return d->now.changed - 1;
+    if (!m->out.has_new)
+        d->now.changed = 1 + m->out.had_old;
+    else
+        d->now.changed = 1 + (d->now.old == NULL ||
+                              !ddb_item_encodings_equal(d->a, d->now.old, d->now.oldlen, d->now.val, d->now.vlen));
     return d->now.changed - 1;
 }
 

@@ -163,7 +163,8 @@ static void derive_indexes(ddb_decision *r, ddb_batch *out)
     const ddb_attr *old_item = m->out.had_old ? &m->out.old : NULL;
     const ddb_attr *new_item = m->out.has_new ? &m->out.new_item : NULL;
 
-    m->out.index_key = m->t->nindexes > m->t->nlsi + m->t->nvector ? DDB_NEW_ARRAY(r->a, ddb_key, m->t->nindexes) : NULL;
+    m->out.index_key =
+        m->t->nindexes > m->t->nlsi + m->t->nvector ? DDB_NEW_ARRAY(r->a, ddb_key, m->t->nindexes) : NULL;
     for (unsigned i = 0; i < m->t->nindexes; i++) {
         const ddb_index *ix = &m->t->indexes[i];
         size_t osize, nsize;
@@ -171,12 +172,13 @@ static void derive_indexes(ddb_decision *r, ddb_batch *out)
             continue;
         if (ix->kind == DDB_IX_VECTOR) {
             ddb_vector_change *ch = &m->out.vchanges[m->out.nvchanges];
-            if ((m->out.index_units[i] = derive_vector(r->a, r->store, m->t, ix, &m->key, old_item, new_item, out, &osize,
-                                                   &nsize, ch)) > 0)
+            m->out.index_units[i] =
+                derive_vector(r->a, r->store, m->t, ix, &m->key, old_item, new_item, out, &osize, &nsize, ch);
+            if (m->out.index_units[i] > 0)
                 m->out.nvchanges++;
             m->out.index_bytes[i] = m->out.index_units[i] > 0 ? (size_t)m->out.index_units[i]
-                                : nsize != 0          ? (size_t)vector_write_bytes(0, nsize)
-                                                      : 0;
+                                    : nsize != 0              ? (size_t)vector_write_bytes(0, nsize)
+                                                              : 0;
             note_index_change(m, ix, osize, nsize);
             continue;
         }

@@ -1,8 +1,8 @@
 /*
  * server/engine/mutation.c: the one mutation pipeline's decision (see mutation.h): a mutation
  * decided against its item's old image (its new image: mutation_image.c), and what it derives
- * walked from derive.def's rows (derive.h). Its commits: mutation_commit.c (one item) and mutation_txn.c (a transaction); what
- * follows a commit: mutation_after.c.
+ * walked from derive.def's rows (derive.h). Its commits: mutation_commit.c (one item) and
+ * mutation_txn.c (a transaction); what follows a commit: mutation_after.c.
  */
 #include "server/engine/mutation.h"
 

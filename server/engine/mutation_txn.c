@@ -194,7 +194,8 @@ static const ddb_batch *token_record(ddb_engine *eng, ddb_arena *a, ddb_txn_toke
 
 static int mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, ddb_txn_token *tok, ddb_error *err)
 {
-    txn x = {ms, DDB_NEW_ARRAY(a, ddb_decision, n), n, DDB_NEW_ARRAY(a, size_t, n), tok, token_record(eng, a, tok), 0, 0};
+    txn x = {ms, DDB_NEW_ARRAY(a, ddb_decision, n), n, DDB_NEW_ARRAY(a, size_t, n), tok, token_record(eng, a, tok),
+             0,  0};
     ddb_store_key *keys = DDB_NEW_ARRAY(a, ddb_store_key, 3 * n + 1);
 
     memset(err, 0, sizeof(*err));
