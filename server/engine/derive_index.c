@@ -163,6 +163,11 @@ static void derive_indexes(ddb_decision *r, ddb_batch *out)
     const ddb_attr *old_item = m->out.had_old ? &m->out.old : NULL;
     const ddb_attr *new_item = m->out.has_new ? &m->out.new_item : NULL;
 
+    if (m->t->nindexes == 0)
+        return;
+    /* (in the arena, not the outcome: the outcome is cleared on every run, and most tables have none) */
+    m->out.ix_change = DDB_NEW_ARRAY(r->a, ddb_keyspace_figures, m->t->nindexes);
+    m->out.vchanges = m->t->nvector > 0 ? DDB_NEW_ARRAY(r->a, ddb_vector_change, m->t->nvector) : NULL;
     m->out.index_key =
         m->t->nindexes > m->t->nlsi + m->t->nvector ? DDB_NEW_ARRAY(r->a, ddb_key, m->t->nindexes) : NULL;
     for (unsigned i = 0; i < m->t->nindexes; i++) {

@@ -96,11 +96,13 @@ typedef struct ddb_mutation_outcome {
                                           units went to (derive_index's *entry; arena memory), for a
                                           GSI's hot partitions (hot.h); NULL without GSIs */
     uint64_t vseq;                     /* its number in the vector caches' order (vector_cache.h) */
-    ddb_vector_change vchanges[DDB_MAX_VECTOR_INDEXES]; /* its vector index entries, for the cache */
+    ddb_vector_change *vchanges;       /* its vector index entries, for the cache (arena memory: room for
+                                          t's vector indexes; NULL without) */
     unsigned nvchanges;
     unsigned long long collection_size;  /* tables with LSIs: the item collection's size after it */
     uint64_t stats_epoch;              /* the table's figures' epoch it was decided under (table_stats.h) */
-    ddb_keyspace_figures ix_change[DDB_MAX_INDEXES]; /* how its index entries moved each index's figures */
+    ddb_keyspace_figures *ix_change;   /* how its index entries moved each index's figures (arena memory:
+                                          room for t's indexes; NULL without) */
     unsigned nix_change;
 } ddb_mutation_outcome;
 

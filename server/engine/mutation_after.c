@@ -59,7 +59,8 @@ static void count_change(ddb_arena *a, const ddb_mutation *m)
     d[0].id = m->t->id;
     d[0].items = (long long)m->out.has_new - (long long)m->out.had_old;
     d[0].bytes = (m->out.has_new ? (long long)m->out.new_size : 0) - (m->out.had_old ? (long long)m->out.old_size : 0);
-    memcpy(d + 1, m->out.ix_change, m->out.nix_change * sizeof(d[0]));
+    if (m->out.nix_change > 0)
+        memcpy(d + 1, m->out.ix_change, m->out.nix_change * sizeof(d[0]));
     ddb_table_stats_change(m->t->stats, m->out.stats_epoch, d, 1 + m->out.nix_change);
 }
 
