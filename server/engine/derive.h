@@ -19,7 +19,7 @@
 
 #include "server/base/batch.h"
 #include "server/engine/itemcodec.h"
-#include "server/engine/mutation.h"
+#include "server/engine/mutation_types.h"
 #include "server/engine/retention.h"
 
 struct ddb_consistency;

@@ -6,6 +6,7 @@
 
 #include "server/engine/capacity.h"
 #include "server/engine/derive.h"
+#include "server/engine/derive_index.h"
 #include "server/engine/index.h"
 #include "server/engine/vector.h"
 #include "server/engine/vector_cache.h"

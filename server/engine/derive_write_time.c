@@ -8,6 +8,7 @@
 #include "ddb/ddb_status.h"
 #include "server/base/clock.h"
 #include "server/engine/derive.h"
+#include "server/engine/derive_write_time.h"
 
 /* Whether write (t1, r1) is later than (t2, r2): by time, then by region name. */
 static int rep_newer(uint64_t t1, const char *r1, uint64_t t2, const char *r2, size_t r2len)

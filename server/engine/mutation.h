@@ -40,91 +40,11 @@
 #ifndef DDB_MUTATION_H
 #define DDB_MUTATION_H
 
-#include "server/base/error.h"
-#include "server/engine/catalog.h"
+#include "server/engine/derive_index.h"
+#include "server/engine/derive_write_time.h"
 #include "server/engine/engine.h"
 #include "server/engine/idempotency.h"
-#include "server/engine/keycodec.h"
-#include "server/engine/table_stats.h"
-#include "server/engine/vector_cache.h"
-
-struct ddb_expr;
-
-/* DDB_MUT_CHECK: a transaction's ConditionCheck, the condition alone (nothing is written). */
-typedef enum ddb_mut_kind { DDB_MUT_PUT, DDB_MUT_UPDATE, DDB_MUT_DELETE, DDB_MUT_CHECK } ddb_mut_kind;
-
-/*
- * A global table's change made in another replica, applied here; all zero for a client's change.
- */
-typedef struct ddb_mutation_origin {
-    /* made in another region (engine/jobs/replication.h): a PUT of the new image or a DELETE,
-       applied only when it is newer than the item's last write (time, then region: last writer
-       wins), and not replicated again */
-    int replicated;
-    uint64_t time;                        /* its write time, ms */
-    const char *region;                   /* the region it was made in */
-    const struct ddb_mutation *mirror_of; /* a STRONG table's: this is that (decided) mutation's change, in
-                                             another replica (set by ddb_mutate) */
-} ddb_mutation_origin;
-
-/*
- * What a mutation's decision produced. The decision may run more than once (storage.h), so each
- * run starts by clearing the whole of it in one statement: a field added here is reset with the
- * others, never by a hand-kept list.
- */
-typedef struct ddb_mutation_outcome {
-    ddb_error err;                 /* DDB_OK or the error, as a request records it */
-    int had_old;
-    ddb_attr old;                      /* decoded when had_old */
-    size_t old_size;
-    int has_new;                       /* a new image was written (not for a delete or a no-op update) */
-    ddb_attr new_item;
-    size_t new_size;
-    int created_nothing;               /* UPDATE on an absent item that wrote nothing */
-    int rep_stale;                     /* replicated: the item's last write was newer, nothing changed */
-    uint64_t write_ms;                 /* a global table's: the write's time and region */
-    const char *write_region;
-    double index_units[DDB_MAX_INDEXES]; /* write units per index of t (capacity; a vector index's:
-                                            its VectorWriteRequestBytes) */
-    size_t index_bytes[DDB_MAX_INDEXES]; /* a bulk put's usage of each index of t: the size of the
-                                            new item's entry (a vector index's: its write bytes), also
-                                            when the put leaves it as it was, so a stretch of a load
-                                            put again after a kill -9 counts as it did the first time
-                                            (0: the new item is not in it; a vector entry removed: its
-                                            bytes) */
-    ddb_key *index_key;                /* t's with GSIs: the entry of each index (t->indexes order) its
-                                          units went to (derive_index's *entry; arena memory), for a
-                                          GSI's hot partitions (hot.h); NULL without GSIs */
-    uint64_t vseq;                     /* its number in the vector caches' order (vector_cache.h) */
-    ddb_vector_change *vchanges;       /* its vector index entries, for the cache (arena memory: room for
-                                          t's vector indexes; NULL without) */
-    unsigned nvchanges;
-    unsigned long long collection_size;  /* tables with LSIs: the item collection's size after it */
-    uint64_t stats_epoch;              /* the table's figures' epoch it was decided under (table_stats.h) */
-    ddb_keyspace_figures *ix_change;   /* how its index entries moved each index's figures (arena memory:
-                                          room for t's indexes; NULL without) */
-    unsigned nix_change;
-} ddb_mutation_outcome;
-
-typedef struct ddb_mutation {
-    /* ---- what to do ---- */
-    ddb_mut_kind kind;
-    const ddb_table *t;
-    ddb_key key;
-    const ddb_attr *item;              /* PUT: the new item */
-    const ddb_attr *keyattrs;          /* UPDATE: the Key (the item created when absent) */
-    const struct ddb_expr *condition;  /* may be NULL */
-    const struct ddb_expr *update;     /* UPDATE */
-    int need_old;                      /* the caller wants the old image (ReturnValues) */
-    int old_on_failure;                /* ReturnValuesOnConditionCheckFailure ALL_OLD */
-    int single_write;                  /* PutItem/UpdateItem/DeleteItem: --write-conflict-rate applies (faults.h) */
-    int request;                       /* a client's write: --enforce-capacity applies (throttle.h) */
-    int statement_sized;               /* UpdateItem: the 400 KB check charges the statement too (expr_charge.c) */
-    int insert;                        /* PUT only where no item has the key (PartiQL INSERT): else DuplicateItemException */
-    int stream_flags;                  /* its stream record's flags (DDB_REC_SERVICE for TTL deletes) */
-    ddb_mutation_origin origin;        /* where it comes from: a client, or another replica (zero: a client) */
-    ddb_mutation_outcome out;          /* what happened (cleared by every run of the decision) */
-} ddb_mutation;
+#include "server/engine/mutation_types.h"
 
 /* Fills the common fields; the caller then sets item/keyattrs/condition/update. */
 void ddb_mutation_init(ddb_mutation *m, ddb_mut_kind kind, const ddb_table *t, const ddb_key *key);
@@ -159,31 +79,9 @@ typedef struct ddb_txn_token {
  */
 int ddb_mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, ddb_txn_token *tok, ddb_error *err);
 
-/* A global table's item write time, as stored: "<ms> <region>" under the item's key with the
-   table's rep_id in place of its id. */
-typedef struct ddb_write_time {
-    uint64_t ms;
-    const char *region; /* within the value; "" (rlen 0) when there is none */
-    size_t rlen;
-} ddb_write_time;
-void ddb_write_time_key(ddb_arena *a, uint32_t rep_id, const char *item_key, size_t klen, ddb_store_key *out);
-/* The stored value parsed; a NULL value (no write recorded) is time 0, region "". */
-ddb_write_time ddb_write_time_parse(const char *v, size_t vlen);
-
 /* Write units the base table was charged: DynamoDB charges the larger of the old and new item. */
 double ddb_mutation_table_units(const ddb_mutation *m);
 /* Every write unit the mutation consumed: the table's and its indexes' (m->t's). */
 double ddb_mutation_units(const ddb_mutation *m);
-
-/*
- * Adds to `out` the changes of index `ix` for an item going from `old_item` to `new_item` (either
- * may be NULL) and returns the write units they cost (0 when the entry is unchanged). The sizes of
- * the old and new entries (0 when the item is not in the index) go to *old_size and *new_size
- * when those are not NULL, and the key of the entry the units went to (the new one, else the old
- * one; len 0: none) to *entry when it is not NULL.
- */
-double ddb_mutation_derive_index(ddb_arena *a, const ddb_store *store, const ddb_table *t, const ddb_index *ix,
-                                 const ddb_key *base, const ddb_attr *old_item, const ddb_attr *new_item,
-                                 ddb_batch *out, size_t *old_size, size_t *new_size, ddb_key *entry);
 
 #endif

@@ -8,7 +8,7 @@
 
 #include "ddb/ddb_status.h"
 #include "server/engine/index.h"
-#include "server/engine/mutation_internal.h"
+#include "server/engine/mutation_image.h"
 #include "server/engine/vector.h"
 #include "server/expr/expr.h"
 

@@ -8,6 +8,8 @@
 
 #include "server/engine/derive.h"
 #include "server/engine/engine.h"
+#include "server/engine/mutation.h"
+#include "server/engine/mutation_image.h"
 
 /* The decision's answers beside 0 and an error code (and DDB_DECIDE_REP_STALE, derive.h): */
 #define DDB_DECIDE_RERUN 1000       /* the table description it was given has been replaced: run again */
@@ -20,8 +22,6 @@
 void ddb_decision_begin(ddb_decision *d, ddb_engine *eng, ddb_arena *a, ddb_mutation *m);
 /* One run: the write decided against the item's stored image `old` (NULL: absent) into `out`. */
 int ddb_decide(ddb_decision *d, const char *old, size_t oldlen, ddb_batch *out);
-/* The new image into `out` (mutation_image.c): 0, or the error left in m->out.err. */
-int ddb_decide_image(ddb_decision *d, ddb_batch *out);
 /* A one-item commit's decision (ddb_store_commit's callback): keys[0] the item, then its collection
    size's key and its write time's (rep_slot), when it has them. */
 int ddb_decide_commit(void *ctx, ddb_store_key *keys, size_t n, ddb_batch *out);
