@@ -149,16 +149,16 @@ static long run_table_writes(ddb_req *req, batch_write *writes, long n, ddb_cons
             left++;
             if (rc != DDB_E_TRANSACTION_CONFLICT) {
                 bt->throttled++;
-                bt->err = m.err;
+                bt->err = m.out.err;
             }
             continue;
         }
         if (rc != DDB_OK) {
-            req->err = m.err;
+            req->err = m.out.err;
             return -1;
         }
-        ddb_consumed_add(used, m.t, ddb_mutation_table_units(&m), m.index_units);
-        b->collection_size = m.collection_size;
+        ddb_consumed_add(used, m.t, ddb_mutation_table_units(&m), m.out.index_units);
+        b->collection_size = m.out.collection_size;
         bt->done++;
     }
     return left;

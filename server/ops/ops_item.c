@@ -58,12 +58,12 @@ static int run_mutation(ddb_req *req, ddb_mutation *m)
        developer guide's conditional writes), one figure for /metrics, the access log, the trace
        span and --enforce-capacity's buckets (the table's and the partition's); the error itself
        reports none */
-    if (m->err.code == DDB_E_CONDITIONAL_CHECK_FAILED) {
-        ddb_consumed_add(&used, m->t, ddb_write_units(m->had_old ? m->old_size : 0), NULL);
+    if (m->out.err.code == DDB_E_CONDITIONAL_CHECK_FAILED) {
+        ddb_consumed_add(&used, m->t, ddb_write_units(m->out.had_old ? m->out.old_size : 0), NULL);
         ddb_consumed_record(req, &used);
         ddb_partition_record(req, m->t, NULL, 1, m->key.bytes, m->key.len, used.table);
     }
-    req->err = m->err;
+    req->err = m->out.err;
     return req->err.code;
 }
 
@@ -72,13 +72,13 @@ static void write_collection_metrics(ddb_req *req, const ddb_mutation *m)
 {
     const char *rcm = ddb_json_get_str(req->in, "ReturnItemCollectionMetrics");
     ddb_jw *w = &req->out;
-    const ddb_attr *item = m->has_new ? &m->new_item : m->had_old ? &m->old : m->keyattrs;
+    const ddb_attr *item = m->out.has_new ? &m->out.new_item : m->out.had_old ? &m->out.old : m->keyattrs;
     const ddb_attr *pk;
 
     if (rcm == NULL || strcmp(rcm, "SIZE") != 0 || m->t->nlsi == 0 || item == NULL ||
         (pk = ddb_item_get(item, m->t->hash_key, strlen(m->t->hash_key))) == NULL)
         return;
-    ddb_write_collection_metrics(w, m->t, pk, m->collection_size);
+    ddb_write_collection_metrics(w, m->t, pk, m->out.collection_size);
 }
 
 /* {"Attributes": ...} as ReturnValues asks, then ConsumedCapacity and ItemCollectionMetrics. */
@@ -91,21 +91,21 @@ static void write_result(ddb_req *req, const ddb_mutation *m, return_values rv)
 
     switch (rv) {
     case RV_ALL_OLD:
-        attrs = m->had_old ? &m->old : NULL;
+        attrs = m->out.had_old ? &m->out.old : NULL;
         break;
     case RV_UPDATED_OLD:
-        if (m->had_old) {
-            ddb_expr_project_updated(req->arena, m->update, &m->old, &projected);
+        if (m->out.had_old) {
+            ddb_expr_project_updated(req->arena, m->update, &m->out.old, &projected);
             attrs = &projected;
         }
         break;
     case RV_ALL_NEW:
-        attrs = m->created_nothing ? NULL : &m->new_item;
+        attrs = m->out.created_nothing ? NULL : &m->out.new_item;
         break;
     case RV_UPDATED_NEW:
-        if (m->created_nothing)
+        if (m->out.created_nothing)
             break;
-        ddb_expr_project_updated(req->arena, m->update, &m->new_item, &projected);
+        ddb_expr_project_updated(req->arena, m->update, &m->out.new_item, &projected);
         attrs = &projected;
         break;
     default:
@@ -116,7 +116,7 @@ static void write_result(ddb_req *req, const ddb_mutation *m, return_values rv)
         ddb_jw_key(w, "Attributes");
         ddb_item_write_json(w, attrs);
     }
-    ddb_consumed_add(&used, m->t, ddb_mutation_table_units(m), m->index_units);
+    ddb_consumed_add(&used, m->t, ddb_mutation_table_units(m), m->out.index_units);
     ddb_consumed_write(req, ddb_rcc_parse(req->in), &used);
     write_collection_metrics(req, m);
     ddb_jw_obj_end(w);

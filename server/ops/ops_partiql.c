@@ -183,20 +183,20 @@ const ddb_attr *ddb_pq_returned(ddb_req *req, const ddb_pq_stmt *s, const ddb_mu
 
     switch (s->returning) {
     case DDB_PQ_RET_ALL_OLD:
-        v = m->had_old ? &m->old : NULL;
+        v = m->out.had_old ? &m->out.old : NULL;
         break;
     case DDB_PQ_RET_ALL_NEW:
-        v = m->has_new ? &m->new_item : NULL;
+        v = m->out.has_new ? &m->out.new_item : NULL;
         break;
     case DDB_PQ_RET_MODIFIED_OLD:
-        if (m->had_old) {
-            ddb_expr_project_updated(req->arena, m->update, &m->old, out);
+        if (m->out.had_old) {
+            ddb_expr_project_updated(req->arena, m->update, &m->out.old, out);
             v = out;
         }
         break;
     case DDB_PQ_RET_MODIFIED_NEW:
-        if (m->has_new) {
-            ddb_expr_project_updated(req->arena, m->update, &m->new_item, out);
+        if (m->out.has_new) {
+            ddb_expr_project_updated(req->arena, m->update, &m->out.new_item, out);
             v = out;
         }
         break;
@@ -219,7 +219,7 @@ static int execute_write(ddb_req *req, const ddb_pq_stmt *s, const ddb_table *t)
     m.old_on_failure = rvf != NULL && strcmp(rvf, "ALL_OLD") == 0;
     m.single_write = 1;
     if (ddb_mutate(req->eng, req->arena, &m) != DDB_OK) {
-        req->err = m.err;
+        req->err = m.out.err;
         return req->err.code;
     }
     ret = ddb_pq_returned(req, s, &m);
@@ -229,7 +229,7 @@ static int execute_write(ddb_req *req, const ddb_pq_stmt *s, const ddb_table *t)
     if (ret != NULL)
         ddb_item_write_json(w, ret);
     ddb_jw_arr_end(w);
-    ddb_consumed_add(&used, m.t, ddb_mutation_table_units(&m), m.index_units);
+    ddb_consumed_add(&used, m.t, ddb_mutation_table_units(&m), m.out.index_units);
     ddb_consumed_write(req, ddb_rcc_parse(req->in), &used);
     ddb_jw_obj_end(w);
     return DDB_OK;

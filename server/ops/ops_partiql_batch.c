@@ -133,7 +133,7 @@ static void run_batch_write(ddb_req *r, bstmt *b)
 {
     b->reached = 1;
     if (ddb_mutate(r->eng, r->arena, &b->m) != DDB_OK) {
-        r->err = b->m.err;
+        r->err = b->m.out.err;
         r->err.item = NULL; /* a batch slot never carries the item (ReturnValuesOnConditionCheckFailure) */
         return;
     }
@@ -181,7 +181,7 @@ static void write_batch_result(ddb_req *req, bstmt *bs, uint32_t n)
         }
         ddb_jw_obj_end(w);
         if (b->reached && ddb_pq_writes(&b->s) && b->err.code == DDB_OK)
-            ddb_consumed_add(ddb_consumed_for(used, &nt, b->t, 0), b->m.t, ddb_mutation_table_units(&b->m), b->m.index_units);
+            ddb_consumed_add(ddb_consumed_for(used, &nt, b->t, 0), b->m.t, ddb_mutation_table_units(&b->m), b->m.out.index_units);
         else if (b->reached && !ddb_pq_writes(&b->s))
             ddb_consumed_for(used, &nt, b->t, 0)->table += b->units;
     }

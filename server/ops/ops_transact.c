@@ -253,14 +253,14 @@ static int cancel_from_mutations(ddb_req *req, const ddb_mutation *ms, uint32_t 
     ddb_cancel_reason *r = DDB_NEW_ARRAY(req->arena, ddb_cancel_reason, n);
 
     for (uint32_t i = 0; i < n; i++) {
-        r[i].msg = ms[i].err.msg;
-        switch (ms[i].err.code) {
+        r[i].msg = ms[i].out.err.msg;
+        switch (ms[i].out.err.code) {
         case DDB_OK:
             r[i].msg = NULL;
             break;
         case DDB_E_CONDITIONAL_CHECK_FAILED:
             r[i].code = "ConditionalCheckFailed";
-            r[i].item = ms[i].err.item;
+            r[i].item = ms[i].out.err.item;
             break;
         case DDB_E_ITEM_COLLECTION_SIZE_LIMIT:
             r[i].code = "ItemCollectionSizeLimitExceeded";
@@ -301,7 +301,7 @@ static uint32_t consumed_per_table(ddb_req *req, const ddb_mutation *ms, uint32_
             continue;
         }
         for (unsigned x = 0; x < ms[i].t->nindexes; x++)
-            index[x] = (ms[i].t->indexes[x].kind == DDB_IX_VECTOR ? 1 : 2) * ms[i].index_units[x]; /* bytes once */
+            index[x] = (ms[i].t->indexes[x].kind == DDB_IX_VECTOR ? 1 : 2) * ms[i].out.index_units[x]; /* bytes once */
         ddb_consumed_add(c, ms[i].t, 2 * ddb_mutation_table_units(&ms[i]), index);
     }
     return nt;
@@ -336,7 +336,7 @@ static void write_txn_collection_metrics(ddb_req *req, const ddb_mutation *ms, u
                 later = ms[j].t->id == t->id && ms[j].kind != DDB_MUT_CHECK && ms[j].key.part_len == ms[k].key.part_len &&
                         memcmp(ms[j].key.bytes, ms[k].key.bytes, ms[k].key.part_len) == 0;
             if (!later)
-                ddb_write_collection_metrics_obj(w, t, pk, ms[k].collection_size);
+                ddb_write_collection_metrics_obj(w, t, pk, ms[k].out.collection_size);
         }
         ddb_jw_arr_end(w);
     }

@@ -392,7 +392,7 @@ static int restore_item(restore *r, const char *k, size_t klen, const char *v, s
         return -1;
     if (rc != 0) {
         ddb_log(DDB_LOG_ERROR, "backups: restoring an item into table %s: %s", r->t->name,
-                m.err.msg ? m.err.msg : "error");
+                m.out.err.msg ? m.out.err.msg : "error");
         r->failed++;
         return 0;
     }

@@ -60,7 +60,7 @@ static int apply(replay *r, const char *v, size_t vlen)
     if (rc == DDB_E_RESOURCE_NOT_FOUND)
         return -1;
     if (rc != 0) {
-        ddb_log(DDB_LOG_ERROR, "pitr: replaying a change into table %s: %s", t->name, m.err.msg ? m.err.msg : "error");
+        ddb_log(DDB_LOG_ERROR, "pitr: replaying a change into table %s: %s", t->name, m.out.err.msg ? m.out.err.msg : "error");
         return 0;
     }
     r->applied++;

@@ -146,9 +146,9 @@ int ddb_replication_apply(ddb_engine *eng, ddb_arena *a, const ddb_table *t, con
     ddb_mutation_init(&m, new_image != NULL ? DDB_MUT_PUT : DDB_MUT_DELETE, t, &key);
     m.item = new_image;
     m.keyattrs = keys;
-    m.replicated = 1;
-    m.rep_time = time_ms;
-    m.rep_region = region;
+    m.origin.replicated = 1;
+    m.origin.time = time_ms;
+    m.origin.region = region;
     return ddb_mutate(eng, a, &m);
 }
 

@@ -169,10 +169,10 @@ static void add_index_bytes(bulk *b, const ddb_index *ix, long long bytes)
    their entries before it, and the usage must not depend on whether the load was interrupted. */
 static void add_usage(bulk *b, const ddb_mutation *m)
 {
-    b->table_bytes += (long long)m->new_size;
+    b->table_bytes += (long long)m->out.new_size;
     for (unsigned i = 0; i < m->t->nindexes; i++) {
         const ddb_index *ix = &m->t->indexes[i];
-        add_index_bytes(b, ix, (long long)m->index_bytes[i]);
+        add_index_bytes(b, ix, (long long)m->out.index_bytes[i]);
     }
 }
 

@@ -360,7 +360,7 @@ const char *ddb_xfer_prepare(ddb_engine *eng, ddb_arena *a, const ddb_xfer_targe
 
 int ddb_xfer_condition_failed(const ddb_mutation *m)
 {
-    return m->err.code == DDB_E_CONDITIONAL_CHECK_FAILED;
+    return m->out.err.code == DDB_E_CONDITIONAL_CHECK_FAILED;
 }
 
 /* A written put's units, charged to its table's figures as PutItem's are. */
@@ -374,9 +374,9 @@ static double charge(const ddb_mutation *m)
 
 const char *ddb_xfer_error_of(const ddb_mutation *m)
 {
-    if (m->err.code == DDB_OK)
+    if (m->out.err.code == DDB_OK)
         return NULL;
-    return m->err.msg ? m->err.msg : ddb_error_lookup(m->err.code)->type;
+    return m->out.err.msg ? m->out.err.msg : ddb_error_lookup(m->out.err.code)->type;
 }
 
 double ddb_xfer_commit(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n)
@@ -395,7 +395,7 @@ double ddb_xfer_commit(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n
     /* one put failed (an index key's type, an item collection's size), so the commit wrote nothing,
        or the whole did (the table went): each put again on its own, so each gets PutItem's outcome */
     for (size_t i = 0; i < n; i++) {
-        memset(&ms[i].err, 0, sizeof(ms[i].err));
+        memset(&ms[i].out.err, 0, sizeof(ms[i].out.err));
         if (ddb_mutate(eng, a, &ms[i]) == DDB_OK)
             units += charge(&ms[i]);
     }

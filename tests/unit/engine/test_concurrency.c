@@ -1102,7 +1102,7 @@ TEST(mutation_under_a_replaced_description_maintains_the_new_index)
     m.item = &item;
     CHECK_EQ(ddb_mutate(e->eng, &a, &m), DDB_OK);
     CHECK(m.t == t1);
-    CHECK(m.index_units[ixnew - t1->indexes] > 0);
+    CHECK(m.out.index_units[ixnew - t1->indexes] > 0);
     CHECK((v = stored_entry(&a, e->eng, ixnew, &item, &key, &vlen)) != NULL);
     CHECK_EQ(ddb_item_decode(&a, v, vlen, &stored), 0);
     ddb_index_project(&a, t1, ixnew, &item, &projected);
@@ -1112,7 +1112,7 @@ TEST(mutation_under_a_replaced_description_maintains_the_new_index)
     /* a delete decided under t0 removes both entries */
     ddb_mutation_init(&m, DDB_MUT_DELETE, t0, &key);
     CHECK_EQ(ddb_mutate(e->eng, &a, &m), DDB_OK);
-    CHECK(m.had_old);
+    CHECK(m.out.had_old);
     CHECK(stored_entry(&a, e->eng, ixnew, &item, &key, &vlen) == NULL);
     CHECK(stored_entry(&a, e->eng, ixold, &item, &key, &vlen) == NULL);
     CHECK_EQ(count_keys(e->eng->store, new_id), 0);

@@ -1,0 +1,123 @@
+/*
+ * server/engine/mutation_commit.c: a mutation's commit of its one item (ddb_mutate, mutation.h),
+ * run again when a schema change replaced its table's description, and a STRONG global table's,
+ * mirrored into every replica in one transaction.
+ */
+#include <string.h>
+
+#include "ddb/ddb_status.h"
+#include "server/base/error.h"
+#include "server/base/faults.h"
+#include "server/engine/index.h"
+#include "server/engine/mutation_internal.h"
+#include "server/engine/table_stats.h"
+#include "server/engine/vector_cache.h"
+
+/*
+ * A STRONG global table's change: decided in its own replica, then mirrored into every other one
+ * (CREATING included: the fill then finds it there), in one transaction (mutation.h).
+ */
+static int mutate_strong(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
+{
+    const ddb_table *t = m->t;
+    const ddb_attr *ka = m->keyattrs != NULL ? m->keyattrs : m->item;
+    ddb_mutation *ms = DDB_NEW_ARRAY(a, ddb_mutation, t->nreplicas + 1);
+    size_t n = 1;
+    ddb_error err;
+    int rc;
+
+    ms[0] = *m;
+    for (unsigned i = 0; i < t->nreplicas && ka != NULL; i++) {
+        const ddb_replica *rp = &t->replicas[i];
+        const ddb_table *rt;
+        const ddb_attr *pk, *sk = NULL;
+        ddb_key key;
+        if (strcmp(rp->region, t->region) == 0 || rp->state == DDB_REPLICA_DELETING ||
+            (rt = ddb_catalog_get(eng->catalog, ddb_replica_key(a, t, rp->region))) == NULL ||
+            rt->rep_id == 0)
+            continue;
+        pk = ddb_item_get(ka, rt->hash_key, strlen(rt->hash_key));
+        sk = rt->range_key != NULL ? ddb_item_get(ka, rt->range_key, strlen(rt->range_key)) : NULL;
+        if (pk == NULL || (rt->range_key != NULL && sk == NULL))
+            continue; /* the key was refused in the source already */
+        ddb_key_build(a, eng->store, rt->id, pk, sk, &key);
+        ddb_mutation_init(&ms[n], DDB_MUT_DELETE, rt, &key); /* its kind: mirror_take's */
+        ms[n].keyattrs = m->keyattrs;
+        ms[n].origin.replicated = 1;
+        ms[n].origin.mirror_of = &ms[0];
+        n++;
+    }
+    rc = ddb_mutate_txn(eng, a, ms, n, NULL, &err);
+    *m = ms[0];
+    if (rc == DDB_E_TRANSACTION_CANCELED) { /* the source's failure, or else a mirror's */
+        for (size_t i = 1; i < n && m->out.err.code == DDB_OK; i++)
+            m->out.err = ms[i].out.err;
+        return m->out.err.code;
+    }
+    if (rc != DDB_OK)
+        m->out.err = err;
+    return rc;
+}
+
+static int mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
+{
+    ddb_decision r;
+
+    /* an injected conflict (faults.h), as when a transaction holds the item */
+    if (m->single_write && ddb_fault_draw(eng->settings.write_conflict_rate))
+        return ddb_decision_fail(m, DDB_E_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
+    if (m->t->rep_strong && !m->origin.replicated && m->kind != DDB_MUT_CHECK)
+        return mutate_strong(eng, a, m);
+    if (ddb_mutation_throttled(eng, a, m))
+        return m->out.err.code;
+    ddb_decision_begin(&r, eng, a, m);
+    for (;;) {
+        ddb_store_key keys[3] = {{m->key.bytes, m->key.len, NULL, 0}};
+        size_t nkeys = 1;
+        const char *msg;
+        int rc;
+        if (m->kind == DDB_MUT_PUT && (msg = ddb_index_check_item(a, m->t, m->item, 0)) != NULL)
+            return ddb_decision_fail(m, DDB_E_VALIDATION, msg);
+        if (m->t->collections_id != 0)
+            ddb_collection_key(a, m, &keys[nkeys++]);
+        r.rep_slot = 0;
+        if (m->t->rep_id != 0) {
+            r.rep_slot = (int)nkeys;
+            ddb_write_time_key(a, m->t->rep_id, m->key.bytes, m->key.len, &keys[nkeys++]);
+        }
+        rc = ddb_store_commit(eng->store, a, keys, nkeys, ddb_decide_commit, &r);
+        if (rc == DDB_DECIDE_REP_STALE)
+            return DDB_OK;
+        if (rc == DDB_DECIDE_RERUN) {
+            const ddb_table *t = ddb_catalog_get(eng->catalog, m->t->key);
+            if (t == NULL || t->id != m->t->id)
+                return ddb_decision_fail(m, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
+            m->t = t;
+            continue;
+        }
+        /* another gateway's commits kept winning (storage.h): DynamoDB's answer when a
+           transaction holds the item */
+        if (rc == DDB_STORE_ECONFLICT)
+            return ddb_decision_fail(m, DDB_E_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
+        if (rc < 0)
+            return ddb_decision_fail(m, DDB_E_INTERNAL, DDB_MSG_INTERNAL);
+        if (rc == 0) {
+            ddb_mutation_committed(eng, a, &r);
+            ddb_vector_cache_apply(eng->vectors, m->out.vseq, m->out.vchanges, m->out.nvchanges);
+            if (m->t->rep_id != 0 && !m->origin.replicated && eng->global_write != NULL)
+                eng->global_write(eng);
+        }
+        return m->out.err.code;
+    }
+}
+
+/* Runs the mutation, bracketed for the item counts' checks (table_stats.h). */
+int ddb_mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
+{
+    ddb_figures_epoch *e = ddb_catalog_figures(eng->catalog);
+    unsigned gen = ddb_table_stats_enter(e);
+    int rc = mutate(eng, a, m);
+
+    ddb_table_stats_leave(e, gen);
+    return rc;
+}
