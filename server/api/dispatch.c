@@ -263,6 +263,6 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
     ddb_inject(api, req); /* an injected fault (inject.h): what fails once DynamoDB has taken the request */
     if (req->err.code == DDB_OK)
         e->handler(req);
-    if (api->charge != NULL) /* what it consumed, once, whatever it answered (engine/meter.h) */
+    if (api->charge != NULL) /* what it consumed, once, whatever it answered (engine/capacity/meter.h) */
         api->charge(req->meter, req->op, &req->consumed_read, &req->consumed_write);
 }

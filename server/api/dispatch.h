@@ -57,7 +57,7 @@ typedef struct ddb_api {
     ddb_handler peer;
     const char *peer_key;
     /* charges what a handler recorded on req->meter, adding its units to *read and *write
-       (engine/meter.h's ddb_meter_charge); NULL: nothing is charged */
+       (engine/capacity/meter.h's ddb_meter_charge); NULL: nothing is charged */
     void (*charge)(struct ddb_meter *m, int op, double *read, double *write);
     /* an injected replication lag spike (inject.h's ReplicationLag): replication of `table` ("" every
        table) from namespace `ns` waits ms from now (engine/jobs/replication.h's ddb_replication_hold);

@@ -15,7 +15,7 @@
 #include "server/base/clock.h"
 
 /* The texts DynamoDB answers with: the developer guide's error list, and the throughput errors' texts
-   captured from DynamoDB (engine/throttle.c answers them too; docs/compatibility.md, "Capacity
+   captured from DynamoDB (engine/capacity/throttle.c answers them too; docs/compatibility.md, "Capacity
    enforcement" names the captures); an internal error's is base/error.h's DDB_MSG_INTERNAL. */
 #define UNAVAILABLE_TEXT "DynamoDB is currently unavailable. (This should be a temporary state.)"
 #define RATE_TEXT "Rate of requests exceeds the allowed throughput."

@@ -56,7 +56,7 @@ typedef struct ddb_req {
        in-process: ddb_req_internal), for the handler; NULL where none was sent */
     const char *table;
     uint64_t now_ms;        /* wall clock at arrival */
-    /* what the handler consumed, recorded as it went (engine/meter.h; NULL: nothing), charged once
+    /* what the handler consumed, recorded as it went (engine/capacity/meter.h; NULL: nothing), charged once
        by dispatch after the handler returns, which sets the units it consumed (access log, span) */
     struct ddb_meter *meter;
     double consumed_read, consumed_write;

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "server/engine/catalog.h"
-#include "server/engine/insights.h"
+#include "server/engine/capacity/insights.h"
 
 #define METRIC_KEYS 10 /* series per table or index and kind: /metrics stays bounded */
 

@@ -1,5 +1,5 @@
 /*
- * server/doors/insights_view.h: Contributor Insights' top keys (engine/insights.h), shown.
+ * server/doors/insights_view.h: Contributor Insights' top keys (engine/capacity/insights.h), shown.
  *
  *   GET /ddbd/contributor-insights/TABLE[?index=NAME]   (--admin; docs/admin.md)
  *     {"TableName", "IndexName"?, "ContributorInsightsMode", "WindowSeconds",

@@ -6,10 +6,10 @@
 #include "proto/arena.h"
 #include "server/base/groupcommit.h"
 #include "server/engine/catalog.h"
-#include "server/engine/retention.h"
+#include "server/engine/history/retention.h"
 #include "server/doors/usage_hot.h"
 #include "server/engine/table_stats.h"
-#include "server/engine/vector_cache.h"
+#include "server/engine/vector/vector_cache.h"
 #include "server/doors/insights_view.h"
 
 static void render_tables(ddb_buf *out, ddb_catalog *c, ddb_store *s, struct ddb_hot *hot)

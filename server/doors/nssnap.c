@@ -16,7 +16,7 @@
 #include "server/engine/catalog.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/itemcodec.h"
-#include "server/engine/streams.h"
+#include "server/engine/history/streams.h"
 #include "server/engine/table_stats.h"
 
 #define COPY_BATCH 512

@@ -1,7 +1,7 @@
 /*
  * server/doors/usage.c: the cost report (see usage.h).
  *
- * Each figure is worked from the units the meter charged (engine/usage.h), never estimated from
+ * Each figure is worked from the units the meter charged (engine/capacity/usage.h), never estimated from
  * requests: a table's on-demand cost is its read units x the read request unit's price plus its
  * write units x the write request unit's, both of the table's class; the index lines are the part
  * of those units its indexes consumed (an index is billed at its table's prices). Projected to a
@@ -21,7 +21,7 @@
 #include "server/doors/prices.h"
 #include "server/doors/warnings.h"
 #include "server/engine/catalog.h"
-#include "server/engine/hot.h"
+#include "server/engine/capacity/hot.h"
 #include "server/engine/jobs/backup_records.h"
 #include "server/engine/xfer/xfer.h"
 #include "server/doors/usage_hot.h"
@@ -154,7 +154,7 @@ static double sized(double peak)
     return units < 1 ? 1 : units;
 }
 
-/* Units for one table's or GSI's peak (its hot-partition slot: engine/hot.h); adds the hourly cost. */
+/* Units for one table's or GSI's peak (its hot-partition slot: engine/capacity/hot.h); adds the hourly cost. */
 static void write_sized(ddb_jw *w, ddb_hot *hot, uint32_t id, const price *p, double *hourly)
 {
     ddb_hot_view v;

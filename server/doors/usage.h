@@ -1,7 +1,7 @@
 /*
  * server/doors/usage.h: GET /ddbd/usage, the cost report (issue 53, section 2): what the requests
  * observed since the server started consumed, by table, operation and index, in DynamoDB's units
- * (charged once per request: engine/meter.h) and priced from server/doors/prices.def, for the
+ * (charged once per request: engine/capacity/meter.h) and priced from server/doors/prices.def, for the
  * window observed and projected to a month (730 hours, as AWS's pricing pages count one) at the
  * observed rate; each table's storage at its size now; a provisioned table's capacity hours.
  */

@@ -1,5 +1,5 @@
 /*
- * server/doors/usage_hot.c: the hot-partition report (see usage_hot.h and engine/hot.h).
+ * server/doors/usage_hot.c: the hot-partition report (see usage_hot.h and engine/capacity/hot.h).
  *
  * A table's partitions are estimated as the developer guide's partitions page counts them (one
  * per 10 GB, and enough for its throughput at 3,000 read and 1,000 write units each): the larger of
@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/engine/hot.h"
+#include "server/engine/capacity/hot.h"
 #include "server/engine/table_stats.h"
-#include "server/engine/throttle.h"
+#include "server/engine/capacity/throttle.h"
 
 #define PARTITION_BYTES (10.0 * 1024 * 1024 * 1024)
 

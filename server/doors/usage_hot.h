@@ -1,6 +1,6 @@
 /*
  * server/doors/usage_hot.h: the cost report's "hotPartitions" member (GET /ddbd/usage) and the
- * would-be-throttled counter of /metrics: what the hot-partition model (engine/hot.h) saw.
+ * would-be-throttled counter of /metrics: what the hot-partition model (engine/capacity/hot.h) saw.
  */
 #ifndef DDB_USAGE_HOT_H
 #define DDB_USAGE_HOT_H

@@ -59,7 +59,7 @@ void ddb_catalog_set_max_tables(ddb_catalog *c, unsigned max);
 unsigned ddb_catalog_max_tables(ddb_catalog *c);
 /* What the figures of the catalog's tables share (table_stats.h: the commits' generation). */
 struct ddb_figures_epoch *ddb_catalog_figures(ddb_catalog *c);
-/* The engine's Contributor Insights (engine/insights.h): the catalog configures every table's
+/* The engine's Contributor Insights (engine/capacity/insights.h): the catalog configures every table's
    sketches in it now, and each table it loads, creates, changes or drops from then on. */
 void ddb_catalog_set_insights(ddb_catalog *c, struct ddb_insights *ci);
 /* Whether the namespace of catalog key `key` has room for one more table now (a check ahead of a

@@ -118,7 +118,7 @@ void ddb_edit_add_vector_index(ddb_desc_edit *e, const ddb_json *create, ddb_ind
    last changed. */
 void ddb_edit_ttl(ddb_desc_edit *e, const char *attr, int enabled, uint64_t changed_ms);
 
-/* Contributor Insights (engine/insights.h) of the table (index NULL) or of its GSI `index`: one
+/* Contributor Insights (engine/capacity/insights.h) of the table (index NULL) or of its GSI `index`: one
    change per edit (an existing table's). */
 void ddb_edit_insights(ddb_desc_edit *e, const char *index, const ddb_ci_state *st);
 
@@ -141,11 +141,11 @@ void ddb_edit_policies(ddb_desc_edit *e, const ddb_policy *p, size_t n);
 /* Table t's policies into an arena array with room for `room` more; their number. */
 size_t ddb_table_policies(const ddb_table *t, ddb_arena *a, size_t room, ddb_policy **out);
 
-/* Kinesis streaming destinations (engine/kinesis_log.h), in order (none: the member is left out). */
+/* Kinesis streaming destinations (engine/history/kinesis_log.h), in order (none: the member is left out). */
 struct ddb_kds_dest;
 void ddb_edit_kinesis(ddb_desc_edit *e, const struct ddb_kds_dest *d, size_t n);
 
-/* A table's stream (engine/streams.h). */
+/* A table's stream (engine/history/streams.h). */
 /* The table's stream: "ddbdStream" and, while it is enabled, StreamSpecification (as stored when
    the stream stays the one enabled, else {StreamEnabled, StreamViewType}); NULL: neither. */
 void ddb_edit_stream(ddb_desc_edit *e, const ddb_stream_member *s);

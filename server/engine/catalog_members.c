@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/engine/insights.h"
-#include "server/engine/kinesis_log.h"
-#include "server/engine/streams.h"
+#include "server/engine/capacity/insights.h"
+#include "server/engine/history/kinesis_log.h"
+#include "server/engine/history/streams.h"
 
 int ddb_member_is_catalogs(const char *key)
 {
@@ -91,7 +91,7 @@ void ddb_member_write_index_state(ddb_jw *w, ddb_index_state state, int backfill
     }
 }
 
-/* ---- "ddbdStream": {"Id", "Label", "View", "Enabled", "Shards": [...]} (engine/streams.h) ---- */
+/* ---- "ddbdStream": {"Id", "Label", "View", "Enabled", "Shards": [...]} (engine/history/streams.h) ---- */
 
 static void stream_read(ddb_table *t)
 {
@@ -452,7 +452,7 @@ void ddb_member_write_throughput(ddb_jw *w, const ddb_json *cur, int was_provisi
 }
 
 /* ---- "ddbdInsights": {"Table": state, "Indexes": {name: state}}, a state {"Mode", "Changed",
-   "Enabled"} (engine/insights.h; Mode absent while disabled) ---- */
+   "Enabled"} (engine/capacity/insights.h; Mode absent while disabled) ---- */
 
 static void insights_state_read(const ddb_json *o, ddb_ci_state *st)
 {

@@ -20,7 +20,7 @@
 #include "server/base/batch.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/mutation_types.h"
-#include "server/engine/retention.h"
+#include "server/engine/history/retention.h"
 
 struct ddb_consistency;
 

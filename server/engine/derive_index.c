@@ -4,12 +4,12 @@
  */
 #include <string.h>
 
-#include "server/engine/capacity.h"
+#include "server/engine/capacity/capacity.h"
 #include "server/engine/derive.h"
 #include "server/engine/derive_index.h"
 #include "server/engine/index.h"
-#include "server/engine/vector.h"
-#include "server/engine/vector_cache.h"
+#include "server/engine/vector/vector.h"
+#include "server/engine/vector/vector_cache.h"
 
 /*
  * A vector index entry of `item` (may be NULL): its key and value (vector.h) and the bytes

@@ -57,13 +57,13 @@ typedef struct ddb_engine {
     /* the background worker (engine/jobs/tasks.h); NULL while a snapshot is restored. The core
        never uses it: the operations and jobs that record work kick it. */
     struct ddb_tasks *tasks;
-    /* vector indexes in memory (engine/vector_cache.h); NULL when other processes share the store */
+    /* vector indexes in memory (engine/vector/vector_cache.h); NULL when other processes share the store */
     struct ddb_vector_cache *vectors;
     unsigned search_threads;    /* cores one exact vector search may use */
     /* global tables (engine/jobs/replication.h): called after a commit on one, to wake the worker */
     void (*global_write)(struct ddb_engine *eng);
     struct ddb_replication *replication;
-    /* the memory budget of retained history (engine/retention.h; --in-memory only, else NULL), and
+    /* the memory budget of retained history (engine/history/retention.h; --in-memory only, else NULL), and
        what a commit that takes a kind past its limit calls: the wiring wakes the worker's trim */
     struct ddb_retention *retention;
     void (*over_budget)(struct ddb_engine *eng);
@@ -73,11 +73,11 @@ typedef struct ddb_engine {
     /* --index-lag, --stale-reads and their per-table settings (engine/consistency.h); NULL until
        any is set (set once, atomically: the admin door may set it while requests run) */
     struct ddb_consistency *consistency;
-    /* --enforce-capacity's token buckets (engine/throttle.h); NULL: the option is off */
+    /* --enforce-capacity's token buckets (engine/capacity/throttle.h); NULL: the option is off */
     struct ddb_throttle *throttle;
-    /* the hot-partition model (engine/hot.h): what would have been throttled */
+    /* the hot-partition model (engine/capacity/hot.h): what would have been throttled */
     struct ddb_hot *hot;
-    /* Contributor Insights' sketches (engine/insights.h), configured by the catalog as it loads
+    /* Contributor Insights' sketches (engine/capacity/insights.h), configured by the catalog as it loads
        tables (ddb_catalog_set_insights) */
     struct ddb_insights *insights;
     /* held by a point-in-time restore from its window check until its table exists, and by the
@@ -90,7 +90,7 @@ typedef struct ddb_engine {
    ddb_store_secret_hash, not the partition hash's public key), for tokens the server signs, such as
    shard iterators. */
 uint64_t ddb_engine_hash(const ddb_engine *eng, const void *data, size_t len);
-/* The store's shard count: how many shards a new stream generation has (engine/streams.h). */
+/* The store's shard count: how many shards a new stream generation has (engine/history/streams.h). */
 unsigned ddb_engine_nshards(const ddb_engine *eng);
 
 #endif

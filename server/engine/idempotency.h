@@ -59,7 +59,7 @@ void ddb_token_record(ddb_tokens *t, ddb_batch *b, ddb_arena *a, const char *tok
                       const unsigned char digest[DDB_TOKEN_DIGEST_BYTES], uint64_t now_ms);
 void ddb_token_end(ddb_tokens *t, const char *token);
 
-/* The bytes a token's record takes, as the memory budget counts them (engine/retention.h), and
+/* The bytes a token's record takes, as the memory budget counts them (engine/history/retention.h), and
    those of every stored record (a recount). */
 uint64_t ddb_token_record_bytes(const char *token);
 uint64_t ddb_tokens_bytes(ddb_store *s);

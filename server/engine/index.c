@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "server/engine/vector.h"
+#include "server/engine/vector/vector.h"
 
 /* The escaped form of a key value: 00 -> 00 FF, then 00 01 unless `open`. Returns the length written. */
 static size_t escape_into(char *out, const char *form, size_t flen, int open)

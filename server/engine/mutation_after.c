@@ -8,13 +8,13 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
-#include "server/engine/access_warn.h"
-#include "server/engine/capacity.h"
+#include "server/engine/capacity/access_warn.h"
+#include "server/engine/capacity/capacity.h"
 #include "server/engine/consistency.h"
-#include "server/engine/hot.h"
-#include "server/engine/insights_feed.h"
+#include "server/engine/capacity/hot.h"
+#include "server/engine/capacity/insights_feed.h"
 #include "server/engine/mutation_internal.h"
-#include "server/engine/throttle.h"
+#include "server/engine/capacity/throttle.h"
 
 /* --enforce-capacity (throttle.h): whether the write is throttled, its error recorded; the throttled
    key counts for Contributor Insights. Only a client's writes are (not TTL's, imports', restores'). */

@@ -11,7 +11,7 @@
 #include "server/engine/index.h"
 #include "server/engine/mutation_internal.h"
 #include "server/engine/table_stats.h"
-#include "server/engine/vector_cache.h"
+#include "server/engine/vector/vector_cache.h"
 
 /*
  * A STRONG global table's change: decided in its own replica, then mirrored into every other one

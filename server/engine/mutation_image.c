@@ -9,7 +9,7 @@
 #include "ddb/ddb_status.h"
 #include "server/engine/index.h"
 #include "server/engine/mutation_image.h"
-#include "server/engine/vector.h"
+#include "server/engine/vector/vector.h"
 #include "server/expr/expr.h"
 
 static int has_actions(const struct ddb_expr *update)

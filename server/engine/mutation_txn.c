@@ -12,7 +12,7 @@
 #include "server/engine/index.h"
 #include "server/engine/mutation_internal.h"
 #include "server/engine/table_stats.h"
-#include "server/engine/vector_cache.h"
+#include "server/engine/vector/vector_cache.h"
 
 typedef struct txn {
     ddb_mutation *ms;

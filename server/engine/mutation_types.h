@@ -11,7 +11,7 @@
 #include "server/engine/catalog.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/table_stats.h"
-#include "server/engine/vector_cache.h"
+#include "server/engine/vector/vector_cache.h"
 
 struct ddb_expr;
 

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "server/engine/insights_feed.h"
+#include "server/engine/capacity/insights_feed.h"
 #include "server/engine/itemcodec.h"
 
 int ddb_read_item(ddb_engine *eng, ddb_arena *a, const ddb_key *key, ddb_attr *item, size_t *size, int *found)

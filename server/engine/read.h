@@ -24,7 +24,7 @@ enum {
 
 /*
  * The item at `key`: 0 with *found; when found, *item is decoded (arena memory) and *size is its
- * stored size (capacity: engine/capacity.h). DDB_READ_FAILED on a failure.
+ * stored size (capacity: engine/capacity/capacity.h). DDB_READ_FAILED on a failure.
  */
 int ddb_read_item(ddb_engine *eng, ddb_arena *a, const ddb_key *key, ddb_attr *item, size_t *size, int *found);
 

@@ -95,7 +95,7 @@ typedef struct ddb_throughput_caps {
 #define DDB_WARM_ON_DEMAND_READ 12000
 #define DDB_WARM_ON_DEMAND_WRITE 4000
 
-/* Contributor Insights on a table or a GSI (engine/insights.h), from "ddbdInsights" */
+/* Contributor Insights on a table or a GSI (engine/capacity/insights.h), from "ddbdInsights" */
 typedef struct ddb_ci_state {
     int mode;                /* ddb_ci_mode: DDB_CI_OFF (0) while disabled */
     uint64_t changed_ms;     /* its last UpdateContributorInsights (0: never) */
@@ -137,7 +137,7 @@ typedef struct ddb_table {
     unsigned nlsi;
     unsigned nvector;            /* of which vector indexes (DDB_IX_VECTOR) */
     uint32_t collections_id;     /* with LSIs: the keyspace of its item collection sizes (0: none) */
-    /* its stream (engine/streams.h), from "ddbdStream" */
+    /* its stream (engine/history/streams.h), from "ddbdStream" */
     uint32_t stream_id;          /* the keyspace of its records while enabled; 0: no enabled stream */
     uint32_t last_stream_id;     /* the latest stream's, enabled or not (0: never had one) */
     int stream_view;             /* ddb_stream_view */
@@ -162,7 +162,7 @@ typedef struct ddb_table {
     const char *rep_witness;     /* STRONG: the witness region (GlobalTableWitnesses), or NULL */
     ddb_replica replicas[DDB_MAX_REPLICAS]; /* every replica, its own region's included */
     unsigned nreplicas;
-    /* its Kinesis streaming destinations (engine/kinesis_log.h), from "ddbdKinesis" */
+    /* its Kinesis streaming destinations (engine/history/kinesis_log.h), from "ddbdKinesis" */
     uint32_t kinesis_log;        /* the live destination's change log; 0: none is live */
     const char *rep_fill_from;   /* a replica being created: the region it is filled from, else NULL */
     const char *region;          /* its region (its namespace's; us-east-1 for the default) */

@@ -5,7 +5,7 @@
  * Each table has one ddb_table_stats, created by the catalog with the table and shared by every
  * version of its description (an UpdateTable keeps it), so a figure follows the table, not one
  * description. Capacity is charged once per request, after its handler, from what the handler
- * recorded (whether or not the client asked for ConsumedCapacity: engine/meter.h), with relaxed
+ * recorded (whether or not the client asked for ConsumedCapacity: engine/capacity/meter.h), with relaxed
  * atomic adds.
  *
  * Items and bytes are not stored: a table created while the server runs starts at zero, and the
@@ -34,8 +34,8 @@
 #include <stdint.h>
 
 #include "server/engine/table.h"
-#include "server/engine/access_warn.h"
-#include "server/engine/usage.h"
+#include "server/engine/capacity/access_warn.h"
+#include "server/engine/capacity/usage.h"
 #include "server/storage/storage.h"
 
 /* The items and bytes of one keyspace (a table or an index, by its id), or a change of them. */

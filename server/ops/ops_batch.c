@@ -35,7 +35,7 @@ typedef struct batch_write {
 } batch_write;
 
 /*
- * --enforce-capacity (engine/throttle.h): what a batch left unprocessed because it was throttled.
+ * --enforce-capacity (engine/capacity/throttle.h): what a batch left unprocessed because it was throttled.
  * When nothing at all could be done for that reason, the batch fails with the throttling error,
  * as the API reference says of both batches ("If none of the items can be processed due to
  * insufficient provisioned throughput on all of the tables in the request, then BatchGetItem

@@ -6,10 +6,10 @@
 #define DDB_OPS_COMMON_H
 
 #include "server/api/req.h"
-#include "server/engine/capacity.h"
+#include "server/engine/capacity/capacity.h"
 #include "server/engine/catalog.h"
 #include "server/engine/keycodec.h"
-#include "server/engine/meter.h" /* ddb_consumed */
+#include "server/engine/capacity/meter.h" /* ddb_consumed */
 
 typedef enum ddb_rcc { DDB_RCC_NONE, DDB_RCC_TOTAL, DDB_RCC_INDEXES } ddb_rcc;
 
@@ -51,7 +51,7 @@ void ddb_consumed_write_obj(ddb_jw *w, ddb_rcc rcc, const ddb_consumed *c);
  */
 int ddb_table_edit_or_fail(ddb_req *req, int rc);
 
-/* --enforce-capacity (engine/meter.h): DDB_OK, or the throttling error recorded (and the key told
+/* --enforce-capacity (engine/capacity/meter.h): DDB_OK, or the throttling error recorded (and the key told
    to Contributor Insights) when a read of t or its index ix, of the partition of the stored key
    (NULL or short for a Scan), is not let in. */
 int ddb_read_throttled_or_fail(ddb_req *req, const ddb_table *t, const ddb_index *ix, const char *key, size_t klen);
@@ -61,7 +61,7 @@ int ddb_read_admitted(ddb_req *req, const ddb_table *t, const ddb_index *ix, con
                       ddb_error *err);
 
 /*
- * Records what a request consumed on the request (engine/meter.h), whatever ReturnConsumedCapacity
+ * Records what a request consumed on the request (engine/capacity/meter.h), whatever ReturnConsumedCapacity
  * says, for dispatch to charge once after the handler returns (to its tables' figures for
  * /metrics, the access log, the trace span, --enforce-capacity's buckets), and writes
  * "ConsumedCapacity": {...} into req->out (nothing for NONE). Every operation that consumes

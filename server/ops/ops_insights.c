@@ -3,7 +3,7 @@
  * DescribeContributorInsights, ListContributorInsights.
  *
  * The state of a table and of each GSI is the catalog member "ddbdInsights" (catalog_members.c),
- * so it survives a restart; enabling one starts its sketch (engine/insights.h), whose top keys the
+ * so it survives a restart; enabling one starts its sketch (engine/capacity/insights.h), whose top keys the
  * admin endpoint and /metrics show, as CloudWatch's rules would. Shapes: the API reference of each
  * operation; the rule names: the developer guide's "How it works" page
  * ("DynamoDBContributorInsights-PKC-[resource_name]-[creationtimestamp]"). An update answers
@@ -17,7 +17,7 @@
 #include "server/base/clock.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
-#include "server/engine/insights.h"
+#include "server/engine/capacity/insights.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
 #include "server/ops/table_desc.h"

@@ -1,7 +1,7 @@
 /*
  * server/ops/ops_kinesis.c: Kinesis streaming destinations: EnableKinesisStreamingDestination,
  * DisableKinesisStreamingDestination, UpdateKinesisStreamingDestination and
- * DescribeKinesisStreamingDestination, over the catalog member engine/kinesis_log.h describes.
+ * DescribeKinesisStreamingDestination, over the catalog member engine/history/kinesis_log.h describes.
  *
  * The operations only change the destinations' states; the delivery worker (engine/jobs/kinesis.h)
  * moves them on: ENABLING to ACTIVE once the stream is found ACTIVE on the Kinesis endpoint (or
@@ -18,7 +18,7 @@
 #include "ddb/ddb_status.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
-#include "server/engine/kinesis_log.h"
+#include "server/engine/history/kinesis_log.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
 

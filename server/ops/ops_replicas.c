@@ -26,7 +26,7 @@
 #include "server/engine/jobs/peer.h"
 #include "server/engine/jobs/purge.h"
 #include "server/engine/jobs/replication.h"
-#include "server/engine/streams.h"
+#include "server/engine/history/streams.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_replicas.h"
 #include "server/ops/ops_xfer.h"

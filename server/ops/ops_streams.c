@@ -1,12 +1,12 @@
 /*
  * server/ops/ops_streams.c: the DynamoDB Streams API: ListStreams, DescribeStream,
- * GetShardIterator and GetRecords, over the records and registry of engine/streams.h.
+ * GetShardIterator and GetRecords, over the records and registry of engine/history/streams.h.
  *
  * A shard iterator is "<stream arn>|1|<base64url>", the base64 of the stream id, generation,
  * shard, next number to read and creation time, followed by a SipHash of them under the data
  * directory's secret (ddb_engine_hash), so an iterator cannot be forged or moved to another shard.
  * Iterators expire 15 minutes after they were made, by the server's clock (clock.h). DescribeStream
- * lists a stream's shards in ShardId order, which is their creation order (engine/streams.h).
+ * lists a stream's shards in ShardId order, which is their creation order (engine/history/streams.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +21,7 @@
 #include "server/base/clock.h"
 #include "server/engine/engine.h"
 #include "server/engine/read.h"
-#include "server/engine/streams.h"
+#include "server/engine/history/streams.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
 #include "server/ops/owners.h"
@@ -95,7 +95,7 @@ static const char *arn_of(ddb_req *req, const ddb_stream_info *info)
 }
 
 /* A GetRecords call that answered: recorded on the request's meter with no units (no read
-   capacity is consumed), for the cost report's streams read request units (engine/usage.h). */
+   capacity is consumed), for the cost report's streams read request units (engine/capacity/usage.h). */
 static void record_stream_read(ddb_req *req, const ddb_stream_info *info)
 {
     ddb_consumed c = {0};

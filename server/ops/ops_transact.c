@@ -30,7 +30,7 @@
 #include "server/engine/idempotency.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/mutation.h"
-#include "server/engine/retention.h"
+#include "server/engine/history/retention.h"
 #include "server/expr/expr.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
@@ -268,7 +268,7 @@ static int cancel_from_mutations(ddb_req *req, const ddb_mutation *ms, uint32_t 
         case DDB_E_TRANSACTION_CONFLICT:
             r[i].code = "TransactionConflict";
             break;
-        case DDB_E_THROUGHPUT_EXCEEDED: /* --enforce-capacity (engine/throttle.h) */
+        case DDB_E_THROUGHPUT_EXCEEDED: /* --enforce-capacity (engine/capacity/throttle.h) */
             r[i].code = "ProvisionedThroughputExceeded";
             break;
         case DDB_E_THROTTLING:
@@ -433,7 +433,7 @@ static int run_transaction(ddb_req *req, ddb_mutation *ms, uint32_t n, const txn
     }
     if (tok.found != DDB_TOKEN_NEW) /* the commit found the token's record: a replay, or a mismatch */
         return token_answer(req, tok.found, ms, n, shape);
-    if (token != NULL) /* its record is history the memory budget counts (engine/retention.h) */
+    if (token != NULL) /* its record is history the memory budget counts (engine/history/retention.h) */
         ddb_engine_retain(req->eng, DDB_RET_TOKENS, ddb_token_record_bytes(token));
     ddb_crash_point("transact-after-commit");
     write_txn_result(req, ms, n, 'W', shape);
@@ -564,7 +564,7 @@ int ddb_op_transact_get_items(ddb_req *req)
     for (uint32_t i = 0; i < n; i++) {
         ddb_error err;
         int code = ddb_read_admitted(req, acts[i].t, NULL, acts[i].key.bytes, acts[i].key.len, &err);
-        if (code != 0) /* --enforce-capacity (engine/meter.h) */
+        if (code != 0) /* --enforce-capacity (engine/capacity/meter.h) */
             return ddb_transact_cancel_one(req, n, i, code == DDB_E_THROTTLING ? "ThrottlingError"
                                                                                 : "ProvisionedThroughputExceeded",
                                            err.msg);

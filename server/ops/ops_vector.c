@@ -5,7 +5,7 @@
  * finds the index (ACTIVE or not backfilling), checks the vector's dimensions and the search
  * condition against the index's SearchSchema (equalities on its HASH element, which a search of
  * an index with one must name, and on its INLINE_FILTER elements), and reads the exact top k
- * (engine/vector_search.h). Results carry the index's projection without the vector attribute,
+ * (engine/vector/vector_search.h). Results carry the index's projection without the vector attribute,
  * unless a ProjectionExpression names it (then as the index holds it, at f32 precision).
  *
  * Capacity: VectorSearchRequestBytes, which AWS defines only as growing with the dimensions, the
@@ -21,8 +21,8 @@
 #include "proto/number.h"
 #include "server/engine/index.h"
 #include "server/engine/itemcodec.h"
-#include "server/engine/vector.h"
-#include "server/engine/vector_search.h"
+#include "server/engine/vector/vector.h"
+#include "server/engine/vector/vector_search.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
 
@@ -102,7 +102,7 @@ static float *query_vector(ddb_req *req, const ddb_json *sv)
 {
     float *q = DDB_NEW_ARRAY(req->arena, float, sv->n);
 
-    /* narrowed from the nearest double, as an item's vector is (engine/vector.c) */
+    /* narrowed from the nearest double, as an item's vector is (engine/vector/vector.c) */
     for (uint32_t i = 0; i < sv->n; i++) {
         const char *s = ddb_json_get_str(sv->u.items[i], "N");
         q[i] = (float)ddb_num_to_double(s, strlen(s), NULL);

@@ -8,7 +8,7 @@
 #include "ddb/ddb_status.h"
 #include "server/base/clock.h"
 #include "server/engine/engine.h"
-#include "server/engine/streams.h"
+#include "server/engine/history/streams.h"
 #include "server/ops/ops_common.h"
 
 int ddb_stream_plan(ddb_req *req, const ddb_table *cur, stream_plan *p)

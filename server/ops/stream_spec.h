@@ -1,6 +1,6 @@
 /*
  * server/ops/stream_spec.h: a table's StreamSpecification, for CreateTable, UpdateTable and
- * DeleteTable (the catalog member and the registry entry of engine/streams.h).
+ * DeleteTable (the catalog member and the registry entry of engine/history/streams.h).
  */
 #ifndef DDB_STREAM_SPEC_H
 #define DDB_STREAM_SPEC_H

@@ -274,7 +274,7 @@ int ddb_store_delete_range_all(ddb_store *s, const char *lo, size_t lolen, const
  * Gives back now the space of the keys deleted in [lo, hi) (data and sequenced keys): RocksDB frees
  * a deleted key's bytes only when compaction rewrites its file, and with --in-memory those files
  * are process memory. It rewrites what is left in the range, so callers use it after deleting a
- * large share of it (the memory budget's trims: engine/retention.h). Nothing to do where a delete
+ * large share of it (the memory budget's trims: engine/history/retention.h). Nothing to do where a delete
  * frees at once (RADOS).
  */
 void ddb_store_reclaim(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen);

@@ -336,7 +336,7 @@ def test_batches_return_the_throttled_part_under_the_arn_as_sent(server):
 
 
 def test_a_transactions_throttled_reads_feed_contributor_insights(server):
-    """Every refused read tells Contributor Insights (the reads' one admission, engine/meter.h):
+    """Every refused read tells Contributor Insights (the reads' one admission, engine/capacity/meter.h):
     TransactGetItems' too, which asked the buckets itself before issue 53 and was not counted."""
     ddb = make_client(server.endpoint)
     table = provisioned(ddb, rcu=1, wcu=100)

@@ -1,4 +1,4 @@
-"""Hot partitions as production would see them (issue 53, section 3; engine/hot.h, docs/usage.md).
+"""Hot partitions as production would see them (issue 53, section 3; engine/capacity/hot.h, docs/usage.md).
 
 DynamoDB serves at most 1,000 write units a second per partition, and adaptive capacity can isolate
 a hot item in its own partition but no further, so one partition key written at 2,000 units a

@@ -1,4 +1,4 @@
-"""--memory-budget (engine/retention.h): with --in-memory, history kept beyond the tables (stream
+"""--memory-budget (engine/history/retention.h): with --in-memory, history kept beyond the tables (stream
 records, point-in-time histories, transaction tokens) has a limit per kind; past it the oldest
 entries are trimmed, as DynamoDB trims what is older than its window, and /metrics shows each
 kind's use and limit. Table data is never trimmed."""

@@ -3,9 +3,9 @@ raw JSON requests: Debian's boto3 does not know the operation. Every answer is c
 brute-force one computed here over the f32-rounded vectors, on every gateway of the session.
 
 On RocksDB (the compat ctest) the session has one server, which searches its in-memory copy of
-the index (server/engine/vector_cache.c). tests/rados/run.sh runs this file against two RADOS
+the index (server/engine/vector/vector_cache.c). tests/rados/run.sh runs this file against two RADOS
 gateways on one pool (DDBD_GATEWAYS=2), where each search reads the index's entries from the pool
-(server/engine/vector_search.c): writes alternate between the gateways, every search is sent to
+(server/engine/vector/vector_search.c): writes alternate between the gateways, every search is sent to
 both and their answers must be identical, and a delete, an update and a backfilled index made
 through one are searched through the other at once.
 

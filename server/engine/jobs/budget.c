@@ -9,9 +9,9 @@
 #include "server/engine/jobs/expiry.h"
 #include "server/engine/jobs/pitr.h"
 #include "server/engine/jobs/streams_trim.h"
-#include "server/engine/kinesis_log.h"
-#include "server/engine/retention.h"
-#include "server/engine/streams.h"
+#include "server/engine/history/kinesis_log.h"
+#include "server/engine/history/retention.h"
+#include "server/engine/history/streams.h"
 
 static uint64_t trim_tokens(ddb_engine *eng, uint64_t want)
 {

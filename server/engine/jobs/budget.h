@@ -1,5 +1,5 @@
 /*
- * server/engine/jobs/budget.h: the memory budget's trims (engine/retention.h): when a retained kind
+ * server/engine/jobs/budget.h: the memory budget's trims (engine/history/retention.h): when a retained kind
  * holds more than its limit, its oldest entries go until it holds DDB_RETENTION_TARGET of it:
  *   - stream records: the oldest of all streams (streams_trim.h); a reader at a trimmed position
  *     gets TrimmedDataAccessException;

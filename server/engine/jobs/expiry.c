@@ -5,7 +5,7 @@
 
 #include "server/base/log.h"
 #include "server/engine/idempotency.h"
-#include "server/engine/retention.h"
+#include "server/engine/history/retention.h"
 
 #define SWEEP_MS (60 * 1000ULL)
 

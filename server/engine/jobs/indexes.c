@@ -13,7 +13,7 @@
 #include "server/engine/jobs/purge.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/mutation.h"
-#include "server/engine/vector_cache.h"
+#include "server/engine/vector/vector_cache.h"
 
 #define BACKFILL_BATCH 256
 

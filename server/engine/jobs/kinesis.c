@@ -23,9 +23,9 @@
 #include "server/base/sleeper.h"
 #include "server/engine/catalog_edit.h"
 #include "server/engine/itemcodec.h"
-#include "server/engine/kinesis_log.h"
-#include "server/engine/retention.h"
-#include "server/engine/streams.h"
+#include "server/engine/history/kinesis_log.h"
+#include "server/engine/history/retention.h"
+#include "server/engine/history/streams.h"
 
 #define TIMEOUT_S 5
 #define MAX_RECORDS 500                  /* PutRecords' limit */
@@ -116,7 +116,7 @@ static int move_build(void *ctx, ddb_desc_edit **e)
     return 0;
 }
 
-/* Deletes [lo, hi) of a log, and what it held from the memory budget's count (engine/retention.h);
+/* Deletes [lo, hi) of a log, and what it held from the memory budget's count (engine/history/retention.h);
    returns the bytes deleted. */
 static uint64_t delete_records(ddb_kinesis *k, const char *lo, const char *hi, size_t len)
 {
@@ -425,7 +425,7 @@ static int deliver(ddb_kinesis *k, ddb_arena *a, const ddb_table *t, const ddb_k
     return rc != 0 ? rc : b.skipped_to != 0;
 }
 
-/* ---- the memory budget (engine/retention.h) ---- */
+/* ---- the memory budget (engine/history/retention.h) ---- */
 
 /* Drops d's oldest undelivered records until about `want` bytes, as records undelivered for 24
    hours are (the cursor moves past them); returns the bytes deleted. */

@@ -3,7 +3,7 @@
  *
  *   --kinesis-endpoint URL   (http://HOST:PORT: a Kinesis-compatible service, kinesalite, LocalStack)
  *
- * One worker thread follows every table's destinations (engine/kinesis_log.h): it moves ENABLING
+ * One worker thread follows every table's destinations (engine/history/kinesis_log.h): it moves ENABLING
  * on to ACTIVE once DescribeStream finds the stream ACTIVE (or to ENABLE_FAILED with DynamoDB's
  * reasons), UPDATING to ACTIVE, and DISABLING to DISABLED once the records captured before the
  * Disable are delivered. Each live destination's log is sent in number order with PutRecords (up
@@ -16,7 +16,7 @@
  * it, so the records of one item keep their order. Records older than 24 hours that could not be
  * delivered are dropped (logged), the bound DynamoDB Streams keeps too. With --in-memory, the oldest
  * undelivered records are also dropped (logged) once the logs pass their share of the memory
- * budget (engine/retention.h): the commit that takes them past it wakes the worker
+ * budget (engine/history/retention.h): the commit that takes them past it wakes the worker
  * (ddb_kinesis_wake), whatever its backoff.
  */
 #ifndef DDB_KINESIS_H

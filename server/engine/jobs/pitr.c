@@ -15,7 +15,7 @@
 #include "server/engine/jobs/backup_records.h"
 #include "server/engine/jobs/expiry.h"
 #include "server/engine/mutation.h"
-#include "server/engine/retention.h"
+#include "server/engine/history/retention.h"
 
 #define REPLAY_BATCH 256
 

@@ -7,7 +7,7 @@
  * copy exactly as CreateBackup does (backups.h: a snapshot, copied in the background into a
  * keyspace of its own), under a backup record of Kind "PITR" that ListBackups and DescribeBackup
  * do not show. From the catalog change on, every change the mutation pipeline commits to the
- * table also writes one log record in the same atomic batch (its format: engine/pitr_log.h).
+ * table also writes one log record in the same atomic batch (its format: engine/history/pitr_log.h).
  *
  * A restore to T fills the new table from the base (backups.c, as a restore from a backup), then
  * puts every log record with time <= T, in sequence order, through ddb_mutate (a put, or a
@@ -31,7 +31,7 @@
 #include "server/engine/catalog.h"
 #include "server/engine/jobs/tasks.h"
 #include "server/engine/keycodec.h"
-#include "server/engine/pitr_log.h"
+#include "server/engine/history/pitr_log.h"
 #include "server/storage/storage.h"
 
 /* Replays log `log` up to time `until_ms` into table `table_id` (ddb_mutate); 0, -1 when the
@@ -40,7 +40,7 @@ int ddb_pitr_replay(ddb_engine *eng, uint32_t table_id, uint32_t log, uint64_t u
 
 /* Folds the records older than each table's window into its base (see above). */
 void ddb_pitr_trim(ddb_engine *eng, uint64_t now_ms);
-/* The memory budget's trim (engine/retention.h): folds the oldest records of all the histories,
+/* The memory budget's trim (engine/history/retention.h): folds the oldest records of all the histories,
    whatever their table, into their bases until they add up to `want` bytes; each window then
    starts later (EarliestRestorableDateTime moves up). Returns the bytes of log deleted. */
 uint64_t ddb_pitr_trim_oldest(ddb_engine *eng, uint64_t want);

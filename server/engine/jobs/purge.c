@@ -8,7 +8,7 @@
 
 #include "server/base/log.h"
 #include "server/engine/keycodec.h"
-#include "server/engine/retention.h"
+#include "server/engine/history/retention.h"
 
 #define PURGE_PREFIX "task/purge/"
 

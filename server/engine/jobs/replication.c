@@ -22,7 +22,7 @@
 #include "server/engine/jobs/tasks.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/mutation.h"
-#include "server/engine/streams.h"
+#include "server/engine/history/streams.h"
 
 #define BATCH 512          /* records read at a time from one shard */
 #define IDLE_MS 1000       /* no global table (a kick wakes it sooner), or another gateway replicates */

@@ -11,8 +11,8 @@
 #include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/engine/jobs/expiry.h"
-#include "server/engine/retention.h"
-#include "server/engine/streams.h"
+#include "server/engine/history/retention.h"
+#include "server/engine/history/streams.h"
 
 /* Closes the last generation (its shards' last numbers) and opens one of n shards. */
 static void add_generation(ddb_engine *eng, ddb_arena *a, ddb_stream_info *info, unsigned n, uint64_t now)

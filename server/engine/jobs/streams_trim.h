@@ -1,5 +1,5 @@
 /*
- * server/engine/jobs/streams_trim.h: the streams' work outside requests (engine/streams.h): a new
+ * server/engine/jobs/streams_trim.h: the streams' work outside requests (engine/history/streams.h): a new
  * generation of shards when the store's shard count grew (at start), the 24-hour trim of records,
  * and the end of streams disabled (or whose table was deleted) 24 hours ago (the worker's sweep).
  */
@@ -12,7 +12,7 @@
 int ddb_streams_reshard(ddb_engine *eng, char **err);
 /* Deletes records older than 24 hours, and streams disabled for 24 hours. */
 void ddb_streams_trim(ddb_engine *eng, uint64_t now_ms);
-/* The memory budget's trim (engine/retention.h): deletes the oldest records of all streams, oldest
+/* The memory budget's trim (engine/history/retention.h): deletes the oldest records of all streams, oldest
    first whatever their stream or shard, until they add up to `want` bytes, and gives their memory
    back (ddb_store_reclaim). A reader at a deleted position gets TrimmedDataAccessException, as
    after the 24-hour trim. Returns the bytes deleted. */

@@ -19,7 +19,7 @@
 #include "server/base/sleeper.h"
 #include "server/engine/engine.h"
 #include "server/engine/keycodec.h"
-#include "server/engine/streams.h"
+#include "server/engine/history/streams.h"
 
 #define INVOKE_PATH "/2015-03-31/functions/function/invocations"
 #define MAX_PAYLOAD (5 * 1024 * 1024) /* under Lambda's 6 MB */

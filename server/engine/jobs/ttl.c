@@ -12,7 +12,7 @@
 #include "server/engine/itemcodec.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/mutation.h"
-#include "server/engine/streams.h"
+#include "server/engine/history/streams.h"
 #include "server/expr/expr.h"
 
 /* name: {"N": "text"} */

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "server/base/faults.h"
-#include "server/engine/capacity.h"
+#include "server/engine/capacity/capacity.h"
 #include "server/engine/item.h"
 #include "server/engine/mutation.h"
 #include "server/engine/xfer/csv.h"

@@ -1,5 +1,5 @@
 /*
- * tests/unit/engine/test_streams.c: stream shards (engine/streams.h). Every generation's shard of
+ * tests/unit/engine/test_streams.c: stream shards (engine/history/streams.h). Every generation's shard of
  * a partition is a child of its shard in the generation before (the parent of shard j is
  * j % n_old), so a reader that drains parents before children keeps each item's order; shards are
  * all used; ShardIds sort in creation order and name their shard; a record survives encoding
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "server/engine/itemcodec.h"
-#include "server/engine/streams.h"
+#include "server/engine/history/streams.h"
 #include "test.h"
 #include "test_store.h"
 

@@ -1,0 +1,263 @@
+/*
+ * server/engine/capacity/hot.c: the hot-partition model (see hot.h).
+ */
+#include "server/engine/capacity/hot.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/base/be.h"
+#include "server/base/clock.h"
+#include "server/engine/keycodec.h"
+#include "server/engine/capacity/throttle.h"
+
+#define PROBES 8 /* slots looked at for an id: it lives in one of these */
+
+/* One bucket of a second's load: the partition keys whose hash falls in it share it, and a
+   majority vote of one counter (Misra-Gries with k = 1) keeps the key that dominates it: `count`
+   grows by its owner's units and shrinks by the others', and the owner changes when it would go
+   below zero, so an owner's true load this second is at least `count` (a report is never
+   false), and a key with more than half the bucket's load owns it. */
+typedef struct bucket {
+    uint64_t owner; /* the partition hash | 1; 0: none */
+    int64_t second;
+    double count;
+} bucket;
+
+typedef struct slot {
+    uint32_t id; /* a table's or GSI's key prefix id; 0: free */
+    char lock;
+    int64_t second;         /* the second `units` counts */
+    double units[2], peak[2];
+    int64_t peak_second[2];
+    double limit[2];        /* the table's own limit this second (units a second; 0: none) */
+    double tokens[2];       /* a provisioned table's burst bucket */
+    int provisioned;
+    uint64_t throttled;
+    bucket keys[2][DDB_HOT_BUCKETS]; /* reads', writes' */
+    size_t nreports;
+    ddb_hot_report reports[DDB_HOT_REPORTS];
+} slot;
+
+/* One engine's model (engine.h: eng->hot). */
+struct ddb_hot {
+    slot slots[DDB_HOT_SLOTS];
+};
+
+ddb_hot *ddb_hot_new(void)
+{
+    ddb_hot *hot = calloc(1, sizeof(*hot));
+
+    if (hot == NULL)
+        abort();
+    return hot;
+}
+
+void ddb_hot_free(ddb_hot *hot)
+{
+    free(hot);
+}
+
+size_t ddb_hot_memory_bytes(void)
+{
+    return sizeof(ddb_hot);
+}
+
+static void lock(slot *s)
+{
+    while (__atomic_test_and_set(&s->lock, __ATOMIC_ACQUIRE))
+        ;
+}
+
+static void unlock(slot *s)
+{
+    __atomic_clear(&s->lock, __ATOMIC_RELEASE);
+}
+
+static unsigned home(uint32_t id)
+{
+    return (id * 2654435761u) % DDB_HOT_SLOTS;
+}
+
+/* id's slot, locked: found, claimed free, or taken over from the one idle longest of its probes. */
+static slot *slot_of(ddb_hot *hot, uint32_t id)
+{
+    slot *slots = hot->slots, *oldest = NULL;
+
+    for (unsigned i = 0, h = home(id); i < PROBES; i++) {
+        slot *s = &slots[(h + i) % DDB_HOT_SLOTS];
+        uint32_t cur = __atomic_load_n(&s->id, __ATOMIC_ACQUIRE), zero = 0;
+        if (cur == id || (cur == 0 && (__atomic_compare_exchange_n(&s->id, &zero, id, 0, __ATOMIC_ACQ_REL,
+                                                                    __ATOMIC_ACQUIRE) || zero == id))) {
+            lock(s);
+            if (s->id == id)
+                return s;
+            unlock(s); /* taken over meanwhile: look on */
+            continue;
+        }
+        if (oldest == NULL || s->second < oldest->second)
+            oldest = s;
+    }
+    if (oldest == NULL) /* every probe taken over under us: never in practice */
+        oldest = &slots[home(id)];
+    lock(oldest);
+    memset((char *)oldest + offsetof(slot, second), 0, sizeof(*oldest) - offsetof(slot, second));
+    __atomic_store_n(&oldest->id, id, __ATOMIC_RELEASE);
+    return oldest;
+}
+
+static double number_in(const ddb_json *desc, const char *name)
+{
+    const ddb_json *v = ddb_json_get(ddb_json_get(desc, "ProvisionedThroughput"), name);
+
+    return v != NULL && v->type == DDB_JSON_NUMBER ? strtod(v->u.s, NULL) : 0;
+}
+
+/* A new second: the peak so far, the table's limits for it (read once a second, not per request),
+   and a provisioned table's unused capacity kept for 300 seconds. */
+static void next_second(slot *s, const ddb_table *t, const ddb_index *ix, int64_t second)
+{
+    const char *mode = ddb_json_get_str(t->desc, "BillingMode");
+    int64_t gap = s->second == 0 ? 1 : second - s->second;
+
+    s->provisioned = mode == NULL || strcmp(mode, "PAY_PER_REQUEST") != 0;
+    for (int w = 0; w < 2; w++) {
+        if (s->units[w] > s->peak[w]) {
+            s->peak[w] = s->units[w];
+            s->peak_second[w] = s->second;
+        }
+        s->units[w] = 0;
+        if (s->provisioned) {
+            double rate = number_in(ix != NULL ? ix->desc : t->desc, w ? "WriteCapacityUnits" : "ReadCapacityUnits");
+            s->limit[w] = rate;
+            s->tokens[w] += rate * (double)(gap > DDB_BURST_SECONDS || gap < 0 ? DDB_BURST_SECONDS : gap);
+            if (s->tokens[w] > rate * DDB_BURST_SECONDS)
+                s->tokens[w] = rate * DDB_BURST_SECONDS;
+        } else {
+            double initial = w ? DDB_HOT_INITIAL_WRITE : DDB_HOT_INITIAL_READ;
+            s->limit[w] = 2 * s->peak[w] > initial ? 2 * s->peak[w] : initial;
+        }
+    }
+    s->second = second;
+}
+
+/* Counts `units` of the key (hash h) in its bucket; returns its owner's lower bound on its load
+   this second when the key owns the bucket, else 0. */
+static double count(slot *s, uint64_t h, int write, double units)
+{
+    bucket *b = &s->keys[write][(h >> 1) % DDB_HOT_BUCKETS];
+
+    if (b->second != s->second || b->owner == 0) { /* the bucket's first load this second */
+        b->second = s->second;
+        b->owner = h;
+        return b->count = units;
+    }
+    if (b->owner == h)
+        return b->count += units;
+    if (b->count > units) {
+        b->count -= units; /* another key's load: the owner's bound shrinks */
+        return 0;
+    }
+    b->owner = h;
+    return b->count = units - b->count;
+}
+
+/* The key form of a stored key's partition key, [pk_len][pk] (maybe truncated), for a report. */
+static void key_form(ddb_ci_top *top, uint64_t h, const char *key, size_t klen)
+{
+    klen -= DDB_KEY_PARTITION_BYTES;
+    if (klen >= 2) {
+        size_t pk = 2 + ddb_get_be(key + DDB_KEY_PARTITION_BYTES, 2);
+        klen = pk < klen ? pk : klen;
+    }
+    top->klen = klen < DDB_CI_KEY_MAX ? klen : DDB_CI_KEY_MAX;
+    memcpy(top->key, key + DDB_KEY_PARTITION_BYTES, top->klen);
+    top->hash = h;
+    top->weight = 0;
+}
+
+/* Records one request beyond a limit: a key's (h != 0, its stored key `key`) or the table's own. */
+static void report(slot *s, uint64_t h, const char *key, size_t klen, int write, const char *limit, double units,
+                   double limit_units)
+{
+    ddb_hot_report *r = NULL;
+
+    s->throttled++;
+    for (size_t i = 0; i < s->nreports && r == NULL; i++)
+        if (s->reports[i].key.hash == h && s->reports[i].write == write && s->reports[i].limit == limit)
+            r = &s->reports[i];
+    if (r == NULL) {
+        if (s->nreports < DDB_HOT_REPORTS)
+            r = &s->reports[s->nreports++];
+        else /* full: the one seen last the longest ago makes room */
+            for (size_t i = 0; i < s->nreports; i++)
+                if (r == NULL || s->reports[i].last_second < r->last_second)
+                    r = &s->reports[i];
+        memset(r, 0, sizeof(*r));
+        if (h != 0)
+            key_form(&r->key, h, key, klen);
+        r->write = write;
+        r->limit = limit;
+        r->first_second = s->second;
+    }
+    r->requests++;
+    r->last_second = s->second;
+    r->limit_units = limit_units;
+    if (units > r->peak_units) {
+        r->peak_units = units;
+        r->peak_second = s->second;
+    }
+}
+
+void ddb_hot_observe(ddb_hot *hot, const ddb_table *t, const ddb_index *ix, int write, const char *key, size_t klen,
+                     double units)
+{
+    int64_t second = (int64_t)(ddb_clock_now_ms() / 1000);
+    double part_limit = write ? DDB_PARTITION_WRITE_UNITS : DDB_PARTITION_READ_UNITS;
+    slot *s;
+    uint64_t h;
+    double load;
+
+    if (hot == NULL || key == NULL || klen < DDB_KEY_PARTITION_BYTES || units <= 0)
+        return;
+    ix = ix != NULL && ix->kind == DDB_IX_GLOBAL ? ix : NULL; /* an LSI's partitions are its table's */
+    s = slot_of(hot, ix != NULL ? ix->id : t->id);
+    if (s->second != second)
+        next_second(s, t, ix, second);
+    s->units[write] += units;
+    h = ddb_get_be(key + 4, 8) | 1; /* | 1: 0 marks a free bucket */
+    load = count(s, h, write, units);
+    if (s->provisioned)
+        s->tokens[write] -= units; /* what production serves takes from the burst bucket too */
+    if (load > part_limit)
+        report(s, h, key, klen, write, "KeyRangeThroughputExceeded", load, part_limit);
+    else if (s->provisioned && s->tokens[write] < 0 && s->limit[write] > 0)
+        report(s, 0, NULL, 0, write, "ProvisionedThroughputExceeded", s->units[write], s->limit[write]);
+    else if (!s->provisioned && s->units[write] > s->limit[write])
+        report(s, 0, NULL, 0, write, "KeyRangeThroughputExceeded", s->units[write], s->limit[write]);
+    unlock(s);
+}
+
+int ddb_hot_view_of(ddb_hot *hot, uint32_t id, ddb_hot_view *v)
+{
+    for (unsigned i = 0, h = home(id); hot != NULL && i < PROBES; i++) {
+        slot *s = &hot->slots[(h + i) % DDB_HOT_SLOTS];
+        if (__atomic_load_n(&s->id, __ATOMIC_ACQUIRE) != id)
+            continue;
+        int found;
+        lock(s);
+        if ((found = s->id == id)) {
+            for (int w = 0; w < 2; w++) {
+                int current = s->units[w] > s->peak[w]; /* the second under way counts too */
+                v->peak[w] = current ? s->units[w] : s->peak[w];
+                v->peak_second[w] = current ? s->second : s->peak_second[w];
+            }
+            v->throttled = s->throttled;
+            v->nreports = s->nreports;
+            memcpy(v->reports, s->reports, sizeof(v->reports[0]) * s->nreports);
+        }
+        unlock(s);
+        return found;
+    }
+    return 0;
+}
