@@ -18,6 +18,7 @@
 #define RESUME_MIN_FREE (1ULL << 20) /* a resume writes the memtables out: not into a full disk */
 #define RESUME_RETRY_MS 1000        /* a failed resume is retried this soon, or when space grows */
 #define RESUME_POLL_MS 20           /* while stalled: how often the resumer reads the free space */
+#define RESUME_STUCK_MS 5000        /* a resume running this long is stuck (report_stuck_resume) */
 
 struct ddb_diskguard {
     char *path;
@@ -30,6 +31,8 @@ struct ddb_diskguard {
     int (*resume)(void *ctx);
     void *resume_ctx;
     int stalled; /* atomic: the engine stopped for want of space, not resumed yet */
+    uint64_t resume_began_ms; /* atomic: when the running resume began (0: none is running) */
+    int stuck_told;           /* atomic: report_stuck_resume has logged */
     int started;
     pthread_t thread;
     ddb_sleeper sleeper;
@@ -119,7 +122,9 @@ static int try_resume(ddb_diskguard *g)
         return 0;
     if (g->failed_ms != 0 && avail <= g->failed_free && ddb_clock_mono_coarse_ms() - g->failed_ms < RESUME_RETRY_MS)
         return 0;
+    __atomic_store_n(&g->resume_began_ms, ddb_clock_mono_coarse_ms() | 1, __ATOMIC_RELEASE);
     ok = g->resume(g->resume_ctx);
+    __atomic_store_n(&g->resume_began_ms, 0, __ATOMIC_RELEASE);
     g->failed_ms = ok ? 0 : ddb_clock_mono_coarse_ms();
     g->failed_free = avail;
     return ok;
@@ -139,10 +144,35 @@ static void *resumer_main(void *arg)
     return NULL;
 }
 
+/*
+ * RocksDB 7.8's resume can wait forever for the flush of a memtable that a failed background flush
+ * (one that met the full disk too) left out of its flush queue: DB::Resume waits in
+ * WaitForFlushMemTables with every background thread idle (facebook/rocksdb#15030; seen here about
+ * once in six full disks with --min-free-disk 0, never with the reserve, which keeps flushes room).
+ * Nothing here can end that wait, so the operator is told, once, what brings writes back: a
+ * restart, which recovers every acknowledged write from the log. Checked by the failed writes,
+ * which call ddb_diskguard_stalled while the resumer is stuck.
+ */
+static void report_stuck_resume(ddb_diskguard *g)
+{
+    uint64_t began = __atomic_load_n(&g->resume_began_ms, __ATOMIC_ACQUIRE);
+
+    if (began == 0 || ddb_clock_mono_coarse_ms() - began < RESUME_STUCK_MS ||
+        __atomic_exchange_n(&g->stuck_told, 1, __ATOMIC_ACQ_REL))
+        return;
+    ddb_log(DDB_LOG_ERROR, "rocksdb has not resumed after the full disk: its resume waits for a flush "
+                           "RocksDB lost (facebook/rocksdb#15030); writes stay refused until ddbd restarts, "
+                           "which loses nothing acknowledged");
+}
+
 void ddb_diskguard_stalled(ddb_diskguard *g, int (*resume)(void *ctx), void *ctx)
 {
-    if (g == NULL || __atomic_exchange_n(&g->stalled, 1, __ATOMIC_ACQ_REL))
+    if (g == NULL)
         return;
+    if (__atomic_exchange_n(&g->stalled, 1, __ATOMIC_ACQ_REL)) {
+        report_stuck_resume(g);
+        return;
+    }
     pthread_mutex_lock(&g->resume_lock);
     g->resume = resume;
     g->resume_ctx = ctx;
