@@ -12,7 +12,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from test_snapshots import admin, restore
+from helpers import admin_call as admin
+from test_snapshots import restore
 
 ACCOUNT = "000000000000"
 
