@@ -495,3 +495,28 @@ def test_scans_and_index_queries_are_patterns_of_their_own(server):
         "BatchGetItem": (0.5, 0)}
     q = [p for p in of(usage(e), name)["accessPatterns"] if p["pattern"] == "Query gix pk=ORG|*"][0]
     assert (q["operation"], q["index"]) == ("Query", "gix")
+
+
+def test_each_sort_key_operator_is_a_pattern_of_its_own(server):
+    """The sort key operator is part of the pattern; only = and begins_with show their operand's
+    prefix (a range's bounds are values, not a shape). Each Query of an empty partition: 0.5."""
+    e = server.endpoint
+    db = boto(e)
+    name = unique_name("upsk")
+    db.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                    AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                          {"AttributeName": "sk", "AttributeType": "S"}],
+                    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                               {"AttributeName": "sk", "KeyType": "RANGE"}])
+    conds = {"sk = :a": "sk = ORDER#*", "sk < :a": "sk <", "sk <= :a": "sk <=", "sk > :a": "sk >",
+             "sk >= :a": "sk >=", "sk BETWEEN :a AND :b": "sk BETWEEN", "begins_with(sk, :a)": "sk begins_with ORDER#*"}
+    for cond in conds:
+        values = {":p": {"S": "CUST/9"}, ":a": {"S": "ORDER#1"}}
+        if ":b" in cond:
+            values[":b"] = {"S": "ORDER#9"}
+        db.query(TableName=name, KeyConditionExpression="pk = :p AND " + cond, ExpressionAttributeValues=values)
+    db.query(TableName=name, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "nosep"}})
+    got = {k: v[:2] for k, v in patterns(of(usage(e), name)).items()}
+    want = {"Query pk=CUST/* " + shape: (0.5, 0) for shape in conds.values()}
+    want["Query pk=*"] = (0.5, 0)
+    assert got == want
