@@ -42,10 +42,10 @@ static void key_of(ddb_pattern_key *k, int op, const ddb_pattern_note *n)
     k->keyed = n->keyed;
     k->ix = n->ix;
     k->skop = n->skop;
-    k->pklen = prefix_len(n->pk, n->pklen);
-    memcpy(k->pk, n->pk, k->pklen);
-    k->sklen = prefix_len(n->sk, n->sklen);
-    memcpy(k->sk, n->sk, k->sklen);
+    if ((k->pklen = prefix_len(n->pk, n->pklen)) > 0) /* a NULL value has none (memcpy's pointer is never NULL) */
+        memcpy(k->pk, n->pk, k->pklen);
+    if ((k->sklen = prefix_len(n->sk, n->sklen)) > 0)
+        memcpy(k->sk, n->sk, k->sklen);
 }
 
 /* The slot of k: found by its hash, or claimed (its key written before `ready`); NULL when every
