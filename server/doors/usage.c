@@ -13,6 +13,7 @@
 #include "server/doors/usage.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -375,6 +376,100 @@ static void write_transfers(ddb_jw *w, ddb_arena *a, ddb_store *s, const window 
     ddb_jw_obj_end(w);
 }
 
+/* A key prefix of a pattern's text: its bytes then "*" (JSON-escaped by ddb_jw_str). */
+static char *shape_text(char *o, const char *prefix, unsigned len)
+{
+    memcpy(o, prefix, len);
+    o[len] = '*';
+    return o + len + 1;
+}
+
+static const char *const sk_ops[] = {"=", "<", "<=", ">", ">=", "BETWEEN", "begins_with"};
+
+/* The pattern's text: "Query GSI1 pk=ORG#* sk begins_with USER#*" (docs/usage.md). */
+static void pattern_text(const ddb_table *t, const ddb_pattern_key *k, const char **ix, char *buf, size_t size)
+{
+    char *o = buf;
+
+    *ix = NULL;
+    for (unsigned i = 0; k->ix != 0 && i < t->nindexes; i++)
+        if (t->indexes[i].id == k->ix)
+            *ix = t->indexes[i].name;
+    o += snprintf(o, size, "%s%s%s", ddb_op_name((ddb_op)k->op), *ix != NULL ? " " : "", *ix != NULL ? *ix : "");
+    if (k->keyed) {
+        o = shape_text(o + snprintf(o, 5, " pk="), k->pk, k->pklen);
+        if (k->skop < sizeof(sk_ops) / sizeof(sk_ops[0])) {
+            o += snprintf(o, 20, " sk %s", sk_ops[k->skop]);
+            if (k->skop == 0 || k->skop == 6) /* = and begins_with: the operand's prefix */
+                o = shape_text(o + snprintf(o, 2, " "), k->sk, k->sklen);
+        }
+    }
+    *o = 0;
+}
+
+typedef struct pattern_row {
+    const ddb_pattern_slot *slot; /* NULL: "other" */
+    double read, write, cost;
+} pattern_row;
+
+static int by_cost_desc(const void *a, const void *b)
+{
+    const pattern_row *x = a, *y = b;
+
+    return x->cost < y->cost ? 1 : x->cost > y->cost ? -1 : 0;
+}
+
+static void write_pattern(ddb_jw *w, const ddb_table *t, const pattern_row *r, const price *p, const window *win)
+{
+    char text[512]; /* an operation, an index name (255 bytes at most) and two prefixes */
+    const char *ix = NULL;
+
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "pattern");
+    if (r->slot != NULL)
+        pattern_text(t, &r->slot->key, &ix, text, sizeof(text));
+    ddb_jw_str(w, r->slot != NULL ? text : "other");
+    if (r->slot != NULL) {
+        ddb_jw_key(w, "operation");
+        ddb_jw_str(w, ddb_op_name((ddb_op)r->slot->key.op));
+    }
+    if (ix != NULL) {
+        ddb_jw_key(w, "index");
+        ddb_jw_str(w, ix);
+    }
+    write_units(w, p, win, r->read, r->write);
+    ddb_jw_obj_end(w);
+}
+
+/* "accessPatterns": the table's units by access pattern (engine/capacity/pattern.h), the dearest
+   first, and "other" (the patterns past the table's DDB_PATTERNS) when it has units. */
+static void write_patterns(ddb_jw *w, const ddb_table *t, const price *p, const window *win)
+{
+    const ddb_table_patterns *tp = &t->stats->patterns;
+    pattern_row rows[DDB_PATTERNS + 1];
+    size_t n = 0;
+
+    for (unsigned i = 0; i < DDB_PATTERNS; i++) {
+        const ddb_pattern_slot *s = &tp->slot[i];
+        if (!__atomic_load_n(&s->ready, __ATOMIC_ACQUIRE))
+            continue;
+        rows[n].slot = s;
+        ddb_usage_get(&s->u, &rows[n].read, &rows[n].write);
+        rows[n].cost = request_cost(p, rows[n].read, rows[n].write);
+        n++;
+    }
+    rows[n].slot = NULL;
+    ddb_usage_get(&tp->other, &rows[n].read, &rows[n].write);
+    rows[n].cost = request_cost(p, rows[n].read, rows[n].write);
+    n += rows[n].read > 0 || rows[n].write > 0;
+    qsort(rows, n, sizeof(rows[0]), by_cost_desc);
+    ddb_jw_key(w, "accessPatterns");
+    ddb_jw_arr_begin(w);
+    for (size_t i = 0; i < n; i++)
+        write_pattern(w, t, &rows[i], p, win);
+    ddb_jw_arr_end(w);
+}
+
 /* One table's object; adds its on-demand cost to *total. */
 static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const window *win, double *read, double *write)
 {
@@ -413,6 +508,7 @@ static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const windo
     write_streams(w, u, p, win);
     write_operations(w, u, p, win);
     write_indexes(w, t, u, p, win);
+    write_patterns(w, t, p, win);
     ddb_jw_obj_end(w);
 }
 

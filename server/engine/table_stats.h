@@ -35,6 +35,7 @@
 
 #include "server/engine/table.h"
 #include "server/engine/capacity/access_warn.h"
+#include "server/engine/capacity/pattern.h"
 #include "server/engine/capacity/usage.h"
 #include "server/storage/storage.h"
 
@@ -73,6 +74,7 @@ typedef struct ddb_table_stats {
     uint64_t read_milli, write_milli; /* consumed units x 1000 (relaxed atomics) */
     uint64_t vector_search_bytes, vector_write_bytes; /* vector indexes' request bytes (relaxed atomics) */
     ddb_table_usage usage;            /* the same units by operation and index (the cost report) */
+    ddb_table_patterns patterns;      /* the same units by access pattern (pattern.h) */
     ddb_access_warn warn;             /* the access-pattern warnings' observations (access_warn.h) */
     ddb_figures_epoch *shared;        /* its catalog's */
 } ddb_table_stats;

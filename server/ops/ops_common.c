@@ -242,6 +242,14 @@ void ddb_partition_record(ddb_req *req, const ddb_table *t, const ddb_index *ix,
     ddb_meter_add_partition(&req->meter, req->arena, req->eng, t, ix, write, key, klen, units);
 }
 
+void ddb_pattern_record_key(ddb_req *req, const ddb_table *t, const ddb_key *key)
+{
+    int str = t->hash_type == DDB_T_S && key->part_len >= DDB_KEY_PREFIX_BYTES;
+
+    ddb_meter_note_pattern(&req->meter, req->arena, t, NULL, 1, str ? key->bytes + DDB_KEY_PREFIX_BYTES : NULL,
+                           str ? key->part_len - DDB_KEY_PREFIX_BYTES : 0, DDB_PATTERN_SK_NONE, NULL, 0);
+}
+
 void ddb_consumed_write(ddb_req *req, ddb_rcc rcc, const ddb_consumed *c)
 {
     ddb_consumed named;

@@ -40,6 +40,7 @@ static void mutation_from_req(ddb_mutation *m, ddb_req *req, ddb_mut_kind kind, 
     const char *rvf = ddb_json_get_str(req->in, "ReturnValuesOnConditionCheckFailure");
 
     ddb_mutation_init(m, kind, t, key);
+    ddb_pattern_record_key(req, t, key);
     m->condition = req->parsed.condition;
     m->need_old = rv != RV_NONE;
     m->old_on_failure = rvf != NULL && strcmp(rvf, "ALL_OLD") == 0;
@@ -200,6 +201,7 @@ int ddb_op_get_item(ddb_req *req)
         return req->err.code;
     if (ddb_consist_read_item(req->eng, t, consistent, req->arena, &key, &item, &size, &found) != 0)
         return ddb_req_fail_internal(req);
+    ddb_pattern_record_key(req, t, &key);
     ddb_jw_obj_begin(w);
     if (found) {
         ddb_expr_project(req->arena, req->parsed.projection, &item, &out);

@@ -427,6 +427,28 @@ int ddb_query_key_rules_or_fail(ddb_req *req, const ddb_keyspace *ks)
     return partition_or_fail(req, ks, &kr, &pk);
 }
 
+/* A string's bytes, or NULL. */
+static const char *str_of(const ddb_attr *v, size_t *len)
+{
+    *len = v != NULL && v->type == DDB_T_S ? v->len : 0;
+    return v != NULL && v->type == DDB_T_S ? v->u.s : NULL;
+}
+
+/* The Query's access pattern (engine/capacity/pattern.h): its partition key value and its (last)
+   sort key condition, whose operand's prefix shows for = and begins_with. */
+static void note_pattern(ddb_req *req, const ddb_keyspace *ks, const key_range *kr)
+{
+    const ddb_key_cond *rc = kr->nrange ? kr->range[kr->nrange - 1] : NULL;
+    const char *pk, *sk = NULL;
+    size_t pklen, sklen = 0;
+
+    pk = str_of(kr->hash[0] != NULL ? kr->hash[0]->v[0] : NULL, &pklen);
+    if (rc != NULL && (rc->op == DDB_KC_EQ || rc->op == DDB_KC_BEGINS_WITH))
+        sk = str_of(rc->v[0], &sklen);
+    ddb_meter_note_pattern(&req->meter, req->arena, ks->t, ks->ix, 1, pk, pklen,
+                           rc != NULL ? (int)rc->op : DDB_PATTERN_SK_NONE, sk, sklen);
+}
+
 int ddb_op_query(ddb_req *req)
 {
     const ddb_table *t = ddb_table_or_fail(req, req->table, 0);
@@ -450,6 +472,7 @@ int ddb_op_query(ddb_req *req)
         return req->err.code;
     if (partition_or_fail(req, &ks, &kr, &pk) != DDB_OK)
         return req->err.code;
+    note_pattern(req, &ks, &kr);
     if (ks.ix == NULL)
         query_bounds(req->arena, &pk, kr.nrange ? kr.range[0] : NULL, &lo, &hi);
     else

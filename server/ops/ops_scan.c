@@ -87,6 +87,7 @@ int ddb_op_scan(ddb_req *req)
     if (ddb_nested_key_paths_or_fail(req, &ks, req->parsed.projection) != DDB_OK ||
         ddb_nested_key_paths_or_fail(req, &ks, req->parsed.filter) != DDB_OK)
         return req->err.code;
+    ddb_meter_note_pattern(&req->meter, req->arena, t, ks.ix, 0, NULL, 0, DDB_PATTERN_SK_NONE, NULL, 0);
     ddb_page_init(&p, req, &ks);
     ddb_page_begin(&p);
     rc = ddb_page_read_range(&p, s.lo, s.lolen, s.hi, s.hilen, 0, esk != NULL ? start.bytes : NULL,

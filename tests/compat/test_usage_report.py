@@ -400,3 +400,123 @@ def test_stream_reads_are_priced_per_getrecords_call(server):
     assert t["streams"]["cost"] == pytest.approx(4 * 0.20e-6)  # $0.0000008
     assert (t["readUnits"], t["writeUnits"]) == (0, 3)
     assert [o["operation"] for o in t["operations"]] == ["PutItem"]  # GetRecords consumed no units
+
+
+def boto(endpoint):
+    return boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
+                        aws_access_key_id="x", aws_secret_access_key="x")
+
+
+def patterns(entry):
+    return {p["pattern"]: (p["readUnits"], p["writeUnits"], p["cost"], p["monthlyCost"])
+            for p in entry["accessPatterns"]}
+
+
+def test_cost_by_access_pattern_from_the_key_shape(server):
+    """Each access pattern (operation, index, the partition key's prefix up to its first separator,
+    a Query's sort key operator and operand prefix) gets the exact units its requests consumed,
+    priced at the report's own read and write prices; the dearest pattern first."""
+    e = server.endpoint
+    db = boto(e)
+    name = unique_name("upat")
+    db.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                    AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                          {"AttributeName": "sk", "AttributeType": "S"}],
+                    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                               {"AttributeName": "sk", "KeyType": "RANGE"}])
+    # every item: pk (2) + 6 + sk (2) + 7 + v (1) + 1,500 = 1,518 bytes: 2 write units, 1 strong read unit
+    for i in range(1, 6):  # PutItem pk=USER#*: 5 x 2 = 10 write units
+        db.put_item(TableName=name, Item={"pk": {"S": "USER#%d" % i}, "sk": {"S": "PROFILE"}, "v": {"S": PAD}})
+    for i in range(1, 4):  # PutItem pk=CUST#*: 3 x 2 = 6 write units
+        db.put_item(TableName=name, Item={"pk": {"S": "CUST#1"}, "sk": {"S": "ORDER#%d" % i}, "v": {"S": PAD}})
+    for i in range(1, 5):  # GetItem pk=USER#*: 4 x 1 (strongly consistent, 1,518 bytes < 4 KB)
+        db.get_item(TableName=name, Key={"pk": {"S": "USER#%d" % i}, "sk": {"S": "PROFILE"}}, ConsistentRead=True)
+    # GetItem pk=*: a key without a separator, not found: 0.5 (eventually consistent)
+    db.get_item(TableName=name, Key={"pk": {"S": "plain"}, "sk": {"S": "x"}})
+    for _ in range(2):  # 3 x 1,518 = 4,554 bytes: 2 strong read units a Query, 4 in all
+        got = db.query(TableName=name, ConsistentRead=True,
+                       KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
+                       ExpressionAttributeValues={":p": {"S": "CUST#1"}, ":s": {"S": "ORDER#"}})
+        assert got["Count"] == 3
+    report = usage(e)
+    row = [c for c in report["prices"]["tableClasses"] if c["tableClass"] == "STANDARD"][0]
+    rd, wr = row["readRequestUnitsPerMillion"] / 1e6, row["writeRequestUnitsPerMillion"] / 1e6
+    month = report["monthSeconds"] / report["windowSeconds"]
+    t = of(report, name)
+    want = {"PutItem pk=USER#*": (0, 10), "PutItem pk=CUST#*": (0, 6), "GetItem pk=USER#*": (4, 0),
+            "Query pk=CUST#* sk begins_with ORDER#*": (4, 0), "GetItem pk=*": (0.5, 0)}
+    got = patterns(t)
+    assert set(got) == set(want)
+    for text, (r, w) in want.items():
+        assert got[text][:2] == (r, w), text
+        assert got[text][2] == pytest.approx(r * rd + w * wr), text  # e.g. 10 x $0.625 / 1e6
+        assert got[text][3] == pytest.approx((r * rd + w * wr) * month, rel=1e-3), text
+    costs = [p["cost"] for p in t["accessPatterns"]]
+    assert costs == sorted(costs, reverse=True)
+    assert costs[0] == pytest.approx(10 * wr)  # PutItem pk=USER#*, the dearest
+    q = [p for p in t["accessPatterns"] if p["operation"] == "Query"][0]
+    assert "index" not in q
+    assert sum(p["readUnits"] for p in t["accessPatterns"]) == t["readUnits"]
+    assert sum(p["writeUnits"] for p in t["accessPatterns"]) == t["writeUnits"]
+
+
+def test_access_patterns_past_the_bound_go_to_other(server):
+    """A table keeps 32 patterns; the 8 that come after them are counted under "other"."""
+    e = server.endpoint
+    db = boto(e)
+    name = unique_name("upov")
+    table(e, name)
+    for i in range(40):  # 40 prefixes, 1 write unit each
+        db.put_item(TableName=name, Item={"pk": {"S": "P%d#x" % i}})
+    t = of(usage(e), name)
+    got = patterns(t)
+    assert len(got) == 33
+    assert got["other"][:2] == (0, 8)
+    assert all(got["PutItem pk=P%d#*" % i][:2] == (0, 1) for i in range(32))
+    assert sum(p["writeUnits"] for p in t["accessPatterns"]) == 40
+
+
+def test_scans_and_index_queries_are_patterns_of_their_own(server):
+    """A Scan names no key ("Scan", "Scan gix"); a Query on a GSI names the index; a Query with no
+    sort key condition shows none; an operation that notes no key shape is its name alone."""
+    e = server.endpoint
+    name = unique_name("upsc")
+    table(e, name, GlobalSecondaryIndexes=[{"IndexName": "gix", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                            "Projection": {"ProjectionType": "ALL"}}])
+    call(e, "PutItem", {"TableName": name, "Item": {"pk": {"S": "a:1"}, "g": {"S": "ORG|7"}}})  # 1 + 1 (GSI)
+    call(e, "Scan", {"TableName": name})  # 0.5
+    call(e, "Scan", {"TableName": name, "IndexName": "gix"})  # 0.5
+    call(e, "Query", {"TableName": name, "IndexName": "gix", "KeyConditionExpression": "g = :g",
+                      "ExpressionAttributeValues": {":g": {"S": "ORG|7"}}})  # 0.5
+    call(e, "BatchGetItem", {"RequestItems": {name: {"Keys": [{"pk": {"S": "a:1"}}]}}})  # 0.5
+    got = patterns(of(usage(e), name))
+    assert {k: v[:2] for k, v in got.items()} == {
+        "PutItem pk=a:*": (0, 2), "Scan": (0.5, 0), "Scan gix": (0.5, 0), "Query gix pk=ORG|*": (0.5, 0),
+        "BatchGetItem": (0.5, 0)}
+    q = [p for p in of(usage(e), name)["accessPatterns"] if p["pattern"] == "Query gix pk=ORG|*"][0]
+    assert (q["operation"], q["index"]) == ("Query", "gix")
+
+
+def test_each_sort_key_operator_is_a_pattern_of_its_own(server):
+    """The sort key operator is part of the pattern; only = and begins_with show their operand's
+    prefix (a range's bounds are values, not a shape). Each Query of an empty partition: 0.5."""
+    e = server.endpoint
+    db = boto(e)
+    name = unique_name("upsk")
+    db.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                    AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                          {"AttributeName": "sk", "AttributeType": "S"}],
+                    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                               {"AttributeName": "sk", "KeyType": "RANGE"}])
+    conds = {"sk = :a": "sk = ORDER#*", "sk < :a": "sk <", "sk <= :a": "sk <=", "sk > :a": "sk >",
+             "sk >= :a": "sk >=", "sk BETWEEN :a AND :b": "sk BETWEEN", "begins_with(sk, :a)": "sk begins_with ORDER#*"}
+    for cond in conds:
+        values = {":p": {"S": "CUST/9"}, ":a": {"S": "ORDER#1"}}
+        if ":b" in cond:
+            values[":b"] = {"S": "ORDER#9"}
+        db.query(TableName=name, KeyConditionExpression="pk = :p AND " + cond, ExpressionAttributeValues=values)
+    db.query(TableName=name, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "nosep"}})
+    got = {k: v[:2] for k, v in patterns(of(usage(e), name)).items()}
+    want = {"Query pk=CUST/* " + shape: (0.5, 0) for shape in conds.values()}
+    want["Query pk=*"] = (0.5, 0)
+    assert got == want

@@ -39,6 +39,7 @@ static ddb_meter *meter_of(ddb_meter **mp, ddb_arena *a)
         m->nfresh = 0;
         m->capfresh = 1;
         m->throttle = NULL;
+        m->pattern.t = NULL;
     }
     return m;
 }
@@ -110,6 +111,18 @@ void ddb_meter_note_read(ddb_meter **mp, ddb_arena *a, const ddb_table *t, const
     }
     m->fresh = grow(a, m->fresh, m->nfresh, &m->capfresh, sizeof(*m->fresh));
     m->fresh[m->nfresh++] = (ddb_fresh_reads){t, 1};
+}
+
+void ddb_meter_note_pattern(ddb_meter **mp, ddb_arena *a, const ddb_table *t, const ddb_index *ix, int keyed,
+                            const char *pk, size_t pklen, int skop, const char *sk, size_t sklen)
+{
+    ddb_meter *m = meter_of(mp, a);
+
+    if (m->pattern.t != NULL)
+        return;
+    m->pattern = (ddb_pattern_note){.t = t, .ix = ix != NULL ? ix->id : 0, .keyed = (uint8_t)keyed,
+                                    .skop = (uint8_t)skop, .pk = pk, .sk = sk,
+                                    .pklen = (uint32_t)pklen, .sklen = (uint32_t)sklen};
 }
 
 /* The access-pattern warnings' figures of the request (access_warn.h). */
@@ -191,11 +204,14 @@ static void charge_vector_bytes(const ddb_charge *c)
 }
 
 /* The cost report's figures (usage.h): by operation, and each secondary index's part. */
-static void charge_usage(const ddb_charge *c, int op, double total)
+static void charge_usage(const ddb_meter *m, const ddb_charge *c, int op, double total)
 {
     ddb_table_usage *u = &c->t->stats->usage;
 
     ddb_usage_add(&u->op[op], total - c->written, c->written);
+    if (total > 0)
+        ddb_patterns_add(&c->t->stats->patterns, op, m->pattern.t == c->t ? &m->pattern : NULL, total - c->written,
+                         c->written);
     if (op == DDB_OP_GetRecords) /* no units: DynamoDB Streams bills the call (a streams read request unit) */
         __atomic_add_fetch(&u->stream_reads, 1, __ATOMIC_RELAXED);
     for (unsigned i = 0; c->index != NULL && i < c->t->nindexes; i++) {
@@ -218,7 +234,7 @@ void ddb_meter_charge(ddb_meter *m, int op, double *read, double *write)
             continue;
         ddb_table_stats_charge(c->t->stats, total - c->written, c->written);
         if (op > DDB_OP_NONE && op < DDB_OP__COUNT)
-            charge_usage(c, op, total);
+            charge_usage(m, c, op, total);
         if (c->t->nvector > 0)
             charge_vector_bytes(c);
     }

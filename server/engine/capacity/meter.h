@@ -27,6 +27,7 @@
 #include "server/base/error.h"
 #include "server/engine/engine.h"
 #include "server/engine/keycodec.h"
+#include "server/engine/capacity/pattern.h"
 #include "server/engine/table.h"
 
 /* Units a request consumed on a table and on each of its indexes (t->indexes order; a vector
@@ -91,6 +92,7 @@ typedef struct ddb_meter {
     uint32_t nfresh, capfresh;
     ddb_fresh_reads inline_fresh[1];
     struct ddb_throttle *throttle; /* the engine's buckets, once a charge or a load is recorded */
+    ddb_pattern_note pattern;      /* the key's shape (pattern.h); pattern.t NULL: none noted */
 } ddb_meter;
 
 /* Records c on *m (created in `a` at the first record). */
@@ -109,6 +111,14 @@ void ddb_meter_note_page(ddb_meter **m, ddb_arena *a, const ddb_table *t, size_t
    than a second before is counted (a strongly consistent one costs a branch). */
 void ddb_meter_note_read(ddb_meter **m, ddb_arena *a, const ddb_table *t, const char *key, size_t klen,
                          int consistent);
+
+/* Notes the access pattern of the request on table t (pattern.h): its index ix (NULL: the table),
+   whether it names a key (`keyed`: 0 for a Scan), the partition key value pk (NULL when it is not a
+   string), a Query's sort key operator skop (ddb_kc_op, or DDB_PATTERN_SK_NONE) and its operand sk
+   (NULL when not a string or not = / begins_with). Pointers are kept, not copied: request memory.
+   The first note of a request is kept (a batch's first item). */
+void ddb_meter_note_pattern(ddb_meter **m, ddb_arena *a, const ddb_table *t, const ddb_index *ix, int keyed,
+                            const char *pk, size_t pklen, int skop, const char *sk, size_t sklen);
 
 /*
  * --enforce-capacity: 0 when a read of t (or of its index ix), of the partition of the stored key
