@@ -185,7 +185,10 @@ def measure(binary, workload, n, out, shards=2, insights=False):
     port = free_port()
     proc = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out, binary,
                              "--host", "127.0.0.1", "--port", str(port), "--in-memory", "--threads", "1",
-                             "--shards", str(shards)] + (["--auth", auth_file] if auth_file else []),
+                             "--shards", str(shards),
+                             # under valgrind on a loaded machine a set-up's connection can idle
+                             # past the default 10 s and be closed mid-run (BrokenPipe)
+                             "--request-timeout", "3600"] + (["--auth", auth_file] if auth_file else []),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         return run_workload(proc, port, out, workload, n, insights)
