@@ -6,6 +6,8 @@
  * must round-trip through each.
  * Build: CC=clang cmake -DDDB_FUZZ=ON ...; run: ./fuzz_encoding -max_total_time=60
  */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
