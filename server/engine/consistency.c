@@ -43,6 +43,7 @@ typedef struct table_state {
     size_t nchanges;
     uint64_t head_seq;  /* atomic: oldest's seq (UINT64_MAX: empty), read by the budget without mu */
     uint64_t max_delay; /* the most a logged change's GSI entries trail its write: how far back reads look */
+    int disordered;     /* the clock was stepped back under the log: a range read walks all of it */
     change **buckets;   /* the item map: each item's newest change, chained by hnext */
     size_t nbuckets, nitems;
 } table_state;
@@ -174,6 +175,8 @@ static void log_push(struct ddb_consistency *c, table_state *ts, change *ch)
     ts->nchanges++;
     if (ch->v_ms - ch->w_ms > ts->max_delay)
         ts->max_delay = ch->v_ms - ch->w_ms;
+    if (ch->older != NULL && ch->w_ms < ch->older->w_ms)
+        ts->disordered = 1;
     __atomic_store_n(&ts->head_seq, ts->oldest->seq, __ATOMIC_RELAXED);
     __atomic_add_fetch(&c->bytes, ch->bytes, __ATOMIC_RELAXED);
 }
@@ -195,8 +198,10 @@ static void log_pop(struct ddb_consistency *c, table_state *ts)
         ts->nitems--;
     }
     ts->nchanges--;
-    if (ts->oldest == NULL)
+    if (ts->oldest == NULL) {
         ts->max_delay = 0;
+        ts->disordered = 0;
+    }
     __atomic_store_n(&ts->head_seq, ts->oldest != NULL ? ts->oldest->seq : UINT64_MAX, __ATOMIC_RELAXED);
     __atomic_sub_fetch(&c->bytes, ch->bytes, __ATOMIC_RELAXED);
     free(ch);
@@ -440,8 +445,8 @@ typedef struct view {
     uint64_t now, stale;
 } view;
 
-/* Whether the read misses change ch. An item's changes a read misses are its newest ones: w_ms and
-   v_ms only grow along them. */
+/* Whether the read misses change ch. An item's changes a read misses are its newest ones (a replica
+   applies them in order; w_ms and v_ms grow along them, unless the clock was stepped back). */
 static int is_missed(const change *ch, const view *v)
 {
     return (v->gsi && ch->v_ms > v->now) || ch->w_ms + v->stale > v->now;
@@ -514,9 +519,10 @@ typedef struct missed {
 } missed;
 
 /*
- * The items of t whose changes the read misses (unlocks ts). The log is walked back from its
- * newest change only as far as a read can miss one: the oldest younger than the read's window
- * (stale, or for a GSI the longest lag logged).
+ * The items of t whose changes the read misses (unlocks ts): those whose newest change it misses,
+ * each as before the first of its newest changes it misses (as a point read: first_missed). The
+ * log is walked back from its newest change only as far as a read can miss one: the oldest younger
+ * than the read's window (stale, or for a GSI the longest lag logged).
  */
 static size_t missed_items(ddb_arena *a, table_state *ts, const view *v, missed **out)
 {
@@ -524,20 +530,20 @@ static size_t missed_items(ddb_arena *a, table_state *ts, const view *v, missed 
     size_t n = 0, k = 0;
     const change *ch;
 
-    for (ch = ts->newest; ch != NULL && ch->w_ms + reach > v->now; ch = ch->older)
+    for (ch = ts->newest; ch != NULL && (ch->w_ms + reach > v->now || ts->disordered); ch = ch->older)
         n++;
     *out = DDB_NEW_ARRAY(a, missed, n + 1);
     for (ch = ts->newest; n-- > 0; ch = ch->older) {
-        /* an item's first missed change: missed, and its previous one (if logged) is not */
-        if (ch->table_id != v->table_id || !is_missed(ch, v) || (ch->same_older != NULL && is_missed(ch->same_older, v)))
+        const change *first;
+        if (ch->table_id != v->table_id || ch->same_newer != NULL || (first = first_missed(ch, v)) == NULL)
             continue;
         missed *m = &(*out)[k++];
         m->key = ch->key;
         m->key.bytes = ddb_arena_memdup(a, ch->key.bytes, ch->key.len);
         m->id = m->key.bytes + DDB_KEY_TABLE_BYTES;
         m->idlen = ch->key.len - DDB_KEY_TABLE_BYTES;
-        m->old = ch->old != NULL ? ddb_arena_memdup(a, ch->old, ch->oldlen) : NULL;
-        m->oldlen = ch->oldlen;
+        m->old = first->old != NULL ? ddb_arena_memdup(a, first->old, first->oldlen) : NULL;
+        m->oldlen = first->oldlen;
     }
     pthread_mutex_unlock(&ts->mu);
     return k;

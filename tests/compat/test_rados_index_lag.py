@@ -22,7 +22,7 @@ pytestmark = needs_cluster
 def two():
     """Two lagged gateways on one pool namespace of the test's own, with their clients."""
     ns = unique_name("lag")
-    args = rados_args(ns) + ["--admin", "--index-lag", str(LAG_MS), "--consistency-seed", "60"]
+    args = rados_args(ns) + ["--admin", "--clock", "frozen", "--index-lag", str(LAG_MS), "--consistency-seed", "60"]
     gws = []
     try:
         gws = [DdbdServer(args).start() for _ in range(2)]
