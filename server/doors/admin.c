@@ -57,8 +57,9 @@ static int clock_state(ddb_buf *out)
    a number past it (a fuzzer's max long) once overflowed ddb_clock_now_ms() and stopped the server. */
 #define CLOCK_MAX_MS 253402300799999LL
 
-/* The reading {"advance": ms} | {"set": epoch ms} | {"offset": ms} asks for, in *to; 0, or -1 when
-   the number is no 64-bit integer or the reading lies outside 0 .. CLOCK_MAX_MS. */
+/* The reading {"advance": ms} | {"set": epoch ms} | {"offset": ms} asks for, in *to; 0, -2 when the
+   number is no whole one, or -1 when it is no 64-bit integer or the reading lies outside
+   0 .. CLOCK_MAX_MS. */
 static int requested_reading(const char *what, const char *num, int64_t *to)
 {
     int64_t n, now = (int64_t)ddb_clock_now_ms();
@@ -66,6 +67,8 @@ static int requested_reading(const char *what, const char *num, int64_t *to)
 
     errno = 0;
     n = strtoll(num, &end, 10);
+    if (*end != '\0') /* 1.5 or 1e3 is no step of 1 */
+        return -2;
     if (errno != 0)
         return -1;
     if (strcmp(what, "advance") == 0) {
@@ -138,8 +141,9 @@ static int move_clock(ddb_admin *adm, const char *body, size_t blen, ddb_buf *ou
         return answer(out, 400, "expected {\"advance\": ms}, {\"set\": epoch ms}, {\"offset\": ms}, "
                                 "{\"freeze\": true} or {\"run\": true}", 0, 0);
     if (bad)
-        return answer(out, 400, "the clock must stay between the epoch and the end of year 9999 "
-                                "(0 to 253402300799999 ms since the epoch)", 0, 0);
+        return answer(out, 400, bad == -2 ? "the clock moves by whole milliseconds"
+                                          : "the clock must stay between the epoch and the end of year 9999 "
+                                            "(0 to 253402300799999 ms since the epoch)", 0, 0);
     if (freeze)
         ddb_clock_freeze(); /* first: an advance with it steps a clock that stands */
     if (what != NULL)

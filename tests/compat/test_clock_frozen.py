@@ -120,6 +120,8 @@ def test_a_frozen_bucket_does_not_refill(server_factory):
     ({"freeze": "yes"},
      "expected {\"advance\": ms}, {\"set\": epoch ms}, {\"offset\": ms}, {\"freeze\": true} or {\"run\": true}"),
     ({"set": -1}, "the clock must stay between the epoch and the end of year 9999 (0 to 253402300799999 ms since the epoch)"),
+    ({"advance": 1.5}, "the clock moves by whole milliseconds"),
+    ({"set": 1e12}, "the clock moves by whole milliseconds"),
     ({"advance": 9223372036854775807},
      "the clock must stay between the epoch and the end of year 9999 (0 to 253402300799999 ms since the epoch)"),
 ])
