@@ -220,7 +220,6 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     settings_of(cfg, &srv->eng.settings);
     srv->api.ops = ddb_op_table;
     srv->api.charge = ddb_meter_charge;
-    srv->api.hold_replication = ddb_replication_hold;
     srv->api.lookups.policy_of = ddb_resource_policy_of;
     srv->api.lookups.owner_of = ddb_resource_owner_of;
     srv->api.lookups.account_of = ddb_resource_account_of;

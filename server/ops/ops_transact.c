@@ -232,13 +232,14 @@ static int resolve_actions(ddb_req *req, action *acts, uint32_t n)
 
 /* ---- TransactWriteItems ---- */
 
-static void mutations_from_actions(action *acts, ddb_mutation *ms, uint32_t n)
+static void mutations_from_actions(const ddb_req *req, action *acts, ddb_mutation *ms, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++) {
         action *x = &acts[i];
         const char *rvf = ddb_json_get_str(x->in, "ReturnValuesOnConditionCheckFailure");
         ddb_mutation_init(&ms[i], KINDS[x->kind].mut, x->t, &x->key);
         ms[i].request = 1;
+        ms[i].repl_hold_ms = req->fault_repl_hold_ms;
         ms[i].condition = x->parsed.condition;
         ms[i].update = x->parsed.update;
         ms[i].item = x->kind == A_PUT ? &x->attrs : NULL;
@@ -472,7 +473,7 @@ int ddb_op_transact_write_items(ddb_req *req)
     if (acts == NULL)
         return req->err.code;
     ms = DDB_NEW_ARRAY(req->arena, ddb_mutation, n);
-    mutations_from_actions(acts, ms, n);
+    mutations_from_actions(req, acts, ms, n);
     return run_transaction(req, ms, n, &(txn_shape){"TransactItems", 0});
 }
 

@@ -446,6 +446,49 @@ def test_a_replication_lag_spike_holds_a_peer_server_back(server_factory):
     assert injected(b.endpoint) == {}
 
 
+def clock(endpoint, change=None):
+    """The server's clock (GET /ddbd/clock), after `change` ({"advance": ms}, ...) when given."""
+    status, answer = admin(endpoint, "POST" if change else "GET", change, path="/ddbd/clock")
+    assert status == 200, answer
+    return answer["now"] if "now" in answer else admin(endpoint, path="/ddbd/clock")[1]["now"]
+
+
+def replica_keys(c, table):
+    return {x["pk"]["S"] for x in c.scan(TableName=table, ConsistentRead=True)["Items"]}
+
+
+def test_a_steady_writer_under_replication_lag_is_latency_behind(tmp_path):
+    """Every write held 1,500 ms (issue 60): each has its own release time (its write + latency_ms),
+    so a writer that never stops keeps its replica no more than latency_ms + 1 s behind. The clock is
+    stepped 250 ms between writes; after each step, every write older than latency_ms + 1 s is in
+    the replica, and none younger than latency_ms is (the lag is real). Main (4726060) pushed the
+    table's one hold to now + latency_ms on every write: the replica got nothing while the writer
+    ran."""
+    srv = DdbdServer(["--in-memory", "--admin", "--namespaces"]).start()
+    try:
+        east, west = regional(srv.endpoint, EAST), regional(srv.endpoint, WEST)
+        global_table(east, west, "Orders")
+        add_faults(srv.endpoint, {"table": "Orders", "error": "ReplicationLag", "latency_ms": 1500})
+        written = {}  # key -> the server's clock just before its write
+        for i in range(40):
+            key = "w%02d" % i
+            written[key] = clock(srv.endpoint)
+            put(east, key=key)
+            now = clock(srv.endpoint, {"advance": 250})
+            due = {k for k, at in written.items() if now - at >= 1500 + 1000}
+            have = replica_keys(west, "Orders")
+            deadline = time.monotonic() + 5  # (the worker's poll; none once --clock frozen steps it)
+            while not due <= have and time.monotonic() < deadline:
+                time.sleep(0.02)
+                have = replica_keys(west, "Orders")
+            assert due <= have, (i, sorted(due - have))
+            young = {k for k, at in written.items() if now - at < 1500 - 200}
+            assert not (young & have), (i, sorted(young & have))
+        assert injected(srv.endpoint) == {("PutItem", "ReplicationLag"): 40}
+    finally:
+        assert srv.stop() == 0, srv.stderr_text()[-4000:]
+
+
 # ---- latency ----
 
 def test_latency_delays_the_answer_and_not_the_others(tmp_path):

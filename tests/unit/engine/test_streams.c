@@ -152,7 +152,7 @@ TEST(stream_record_round_trip)
     ddb_item_encode(&a, &new_item, ddb_item_size(&new_item), &nval, &nlen);
     memset(&key, 0, sizeof(key));
     ddb_batch_init(&b, &a);
-    ddb_stream_add_record(&a, &t, &key, &new_item, oval, olen, nval, nlen, DDB_REC_SERVICE, 123456, &b);
+    ddb_stream_add_record(&a, &t, &key, &new_item, oval, olen, nval, nlen, DDB_REC_SERVICE, 123456, 0, &b);
     ASSERT_EQ(b.n, 1);
     ASSERT(b.ops[0].sequenced && b.ops[0].klen == DDB_STREAM_PREFIX_BYTES);
     ASSERT_EQ(ddb_store_write(s, &b), DDB_STORE_OK);
