@@ -422,10 +422,13 @@ static int run_transaction(ddb_req *req, ddb_mutation *ms, uint32_t n, const txn
 
     if (token != NULL && !claim_token(req, token, digest, ms, n, shape))
         return req->err.code;
-    tok = (ddb_txn_token){token, digest, ddb_clock_now_ms(), DDB_TOKEN_NEW};
+    /* an injected latency holds the answer after the commit: the call runs, and its token stays in
+       progress, until the answer goes (the server's clock: http/respond.c) */
+    tok = (ddb_txn_token){token, digest, req->fault_delay_ms, DDB_TOKEN_NEW, 0};
     rc = ddb_mutate_txn(req->eng, req->arena, ms, n, token != NULL ? &tok : NULL, &err);
     if (token != NULL)
-        ddb_token_end(req->eng->tokens, token);
+        ddb_token_end(req->eng->tokens, token,
+                      rc == DDB_OK && tok.found == DDB_TOKEN_NEW && tok.hold_ms > 0 ? tok.commit_ms + tok.hold_ms : 0);
     if (rc == DDB_E_TRANSACTION_CANCELED)
         return cancel_from_mutations(req, ms, n);
     if (rc != DDB_OK) {

@@ -604,6 +604,92 @@ def test_conflict_rate_option_is_checked(server_factory):
     assert "--transaction-conflict-rate must be a fraction from 0 to 1" in out.stderr
 
 
+IN_PROGRESS = "The transaction with the given request token is already in progress."
+
+
+def clock(endpoint, change=None):
+    """The server's clock's "now" (/ddbd/clock), after `change` ({"advance": ms}) when given."""
+    from helpers import admin_call
+    if change is not None:
+        status, answer = admin_call(endpoint, "POST", "/ddbd/clock", change)
+        assert status == 200, answer
+    return admin_call(endpoint, "GET", "/ddbd/clock")[1]["now"]
+
+
+def held_call(server, table, key, token, hold_ms):
+    """A TransactWriteItems with `token` whose answer an injected latency holds hold_ms (issue 60),
+    started on a thread of its own; returns (thread, outcomes) once it has committed (the item
+    incremented), its answer still held and its token still in progress."""
+    from helpers import admin_call
+    status, answer = admin_call(server.endpoint, "POST", "/ddbd/faults",
+                                {"faults": [{"operation": "TransactWriteItems", "latency_ms": hold_ms, "count": 1}]})
+    assert status == 200, answer
+    client, outcomes = make_client(server.endpoint), []
+    t = threading.Thread(target=lambda: outcomes.append(client.transact_write_items(**increment(table, key, token))))
+    t.start()
+    deadline = time.monotonic() + 10  # (its arrival; what it waits for is the server's clock)
+    while (get(client, table, key) or {}).get("n") != N(1):
+        assert time.monotonic() < deadline and t.is_alive(), outcomes
+        time.sleep(0.01)
+    return t, outcomes
+
+
+def token_server(server_factory, window="2"):
+    server = server_factory(["--in-memory", "--admin", "--idempotency-window", window])
+    client = make_client(server.endpoint)
+    client.create_table(TableName="held", BillingMode="PAY_PER_REQUEST",
+                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    return server, client
+
+
+def test_a_call_held_by_a_latency_fault_is_in_progress(server_factory):
+    """DynamoDB answers TransactionInProgressException to a call whose token's first call still runs:
+    here the first call's answer is held 6 s by an injected latency (on the server's clock), and a
+    second call with the token, and one with the token and other parameters, arrive meanwhile. Once
+    the clock has passed the hold, the first call answers and the token replays. On main (4726060)
+    the token left the calls in progress at the commit, before the held answer: a replay."""
+    server, client = token_server(server_factory)
+    key = {"pk": S("a")}
+    t, first = held_call(server, "held", key, "tok-1", 6000)
+    with pytest.raises(ClientError) as e:
+        client.transact_write_items(**increment("held", key, "tok-1"))
+    assert_client_error(e, "TransactionInProgressException", IN_PROGRESS)
+    other = increment("held", {"pk": S("b")}, "tok-1")  # the same token, other parameters: in progress too
+    r = raw_request(server.endpoint, "TransactWriteItems", other)
+    assert (r.status, r.json()) == (400, {"__type": "com.amazonaws.dynamodb.v20120810#TransactionInProgressException",
+                                          "message": IN_PROGRESS})
+    assert t.is_alive() and first == []
+    clock(server.endpoint, {"advance": 6000})
+    t.join(timeout=30)
+    assert not t.is_alive() and len(first) == 1
+    client.transact_write_items(**increment("held", key, "tok-1"))  # a replay now
+    assert get(client, "held", key)["n"] == N(1)
+    assert get(client, "held", {"pk": S("b")}) is None
+
+
+def test_a_held_token_lives_from_its_completion(server_factory):
+    """--idempotency-window 2 and a first call held 6 s (issue 60): the token's record lives 2 s from
+    the call's completion (its commit, then the held answer), so a retry right after the held
+    answer replays: the item is incremented once. Past the window from the completion, the token
+    is new again. On main (4726060) the record counted from the decision, 4 s expired when the
+    answer came: the retry applied again."""
+    server, client = token_server(server_factory)
+    key = {"pk": S("a")}
+    t, first = held_call(server, "held", key, "tok-2", 6000)
+    clock(server.endpoint, {"advance": 6000})
+    t.join(timeout=30)
+    assert len(first) == 1
+    client.transact_write_items(**increment("held", key, "tok-2"))  # the SDK's retry after the long call
+    assert get(client, "held", key)["n"] == N(1)
+    clock(server.endpoint, {"advance": 1500})
+    client.transact_write_items(**increment("held", key, "tok-2"))  # still within the window
+    assert get(client, "held", key)["n"] == N(1)
+    clock(server.endpoint, {"advance": 600})  # 2.1 s after the completion: the token is new again
+    client.transact_write_items(**increment("held", key, "tok-2"))
+    assert get(client, "held", key)["n"] == N(2)
+
+
 def test_transaction_in_progress(server_factory, monkeypatch):
     """Calls whose token's first call is still running: the first is held 3 s before its commit by a
     delay point, which blocks its event-loop thread. Probes go out 50 ms apart, each on a new
