@@ -553,6 +553,73 @@ def test_a_probability_repeats_with_its_seed():
     assert runs[2] != runs[0]
 
 
+CLOCK_FLAGS = []  # the server's clock as the tests step it (issue 60)
+
+
+def threaded_pattern(endpoint, steps):
+    """Runs `steps` in their order, each a (thread index, operation) on one of three threads with a
+    client (and connection) of its own, one at a time; returns each one's outcome ("ok" or the
+    error code). Every tenth step first advances the server's clock 500 ms."""
+    import queue
+    clients = [make_client(endpoint) for _ in range(3)]
+    inbox, done = [queue.Queue() for _ in clients], queue.Queue()
+
+    def work(c, q):
+        while (op := q.get()) is not None:
+            try:
+                if op == "get":
+                    c.get_item(TableName="Orders", Key={"pk": S("a")})
+                else:
+                    put(c)
+                done.put("ok")
+            except ClientError as e:
+                done.put(e.response["Error"]["Code"])
+
+    threads = [threading.Thread(target=work, args=(c, q)) for c, q in zip(clients, inbox)]
+    for t in threads:
+        t.start()
+    out = []
+    try:
+        for i, (who, op) in enumerate(steps):
+            if i > 0 and i % 10 == 0:
+                clock(endpoint, {"advance": 500})
+            inbox[who].put(op)
+            out.append(done.get(timeout=30))
+    finally:
+        for q in inbox:
+            q.put(None)
+        for t in threads:
+            t.join()
+    return out
+
+
+def test_a_seed_repeats_across_threads_and_windows():
+    """One seed, one run (issue 60): two servers, the same seed and the same 80 requests in the same
+    order, spread over three threads and connections, with two rules of probability 0.3 (one of them
+    in a window on the server's clock, stepped 500 ms every ten requests): the same faults, request
+    by request. Each rule draws from its own sequence only when it applies, so the other rule's
+    requests and which connection a request came on change nothing."""
+    faults = [{"operation": "GetItem", "table": "Orders", "error": "InternalServerError", "probability": 0.3},
+              {"operation": "PutItem", "table": "Orders", "error": "ThrottlingException", "probability": 0.3,
+               "after_ms": 1000, "for_ms": 1500}]
+    steps = [(i * 7 % 3, "get" if i % 3 else "put") for i in range(80)]
+    runs = []
+    for _ in range(2):
+        srv = DdbdServer(["--in-memory", "--admin"] + CLOCK_FLAGS).start()
+        try:
+            make_tables(make_client(srv.endpoint), "Orders")
+            add_faults(srv.endpoint, *faults, seed=1234)
+            runs.append(threaded_pattern(srv.endpoint, steps))
+        finally:
+            assert srv.stop() == 0, srv.stderr_text()[-4000:]
+    assert runs[0] == runs[1]
+    gets = [x for (_, op), x in zip(steps, runs[0]) if op == "get"]
+    assert set(gets) == {"ok", "InternalServerError"}
+    # the window: steps 20-49 (the clock 1,000 to 2,500 ms after the rules were added)
+    throttled = [i for i, x in enumerate(runs[0]) if x == "ThrottlingException"]
+    assert throttled and all(20 <= i < 50 for i in throttled), throttled
+
+
 # ---- what is refused ----
 
 @pytest.mark.parametrize("fault,message", [
