@@ -282,6 +282,16 @@ const char *ddb_inject_add_json(const ddb_json *in, char *err, size_t errlen)
     return add_rules(add, list->n);
 }
 
+void ddb_inject_anchor(void)
+{
+    uint64_t now = ddb_clock_now_ms();
+
+    pthread_mutex_lock(&lock);
+    for (unsigned i = 0; i < nrules; i++)
+        rules[i].added_ms = now;
+    pthread_mutex_unlock(&lock);
+}
+
 void ddb_inject_clear(void)
 {
     pthread_mutex_lock(&lock);

@@ -87,6 +87,10 @@ void ddb_inject_seed(unsigned long long seed);
 /* Adds one rule from --fault's "key=value,key=value" form; NULL, or what is wrong (static text or
    written into err). */
 const char *ddb_inject_add_spec(const char *spec, char *err, size_t errlen);
+/* The server opens (server.c): the rules in force, --fault's, read with the command line before the
+   server's clock was set (--clock frozen@MS), count their windows from now, on that clock, so two
+   runs of one test see the same windows. */
+void ddb_inject_anchor(void);
 /* Adds the rules of {"faults": [{...}, ...][, "seed": n]}, all or none; NULL, or what is wrong. */
 const char *ddb_inject_add_json(const ddb_json *in, char *err, size_t errlen);
 /* Removes every rule (the injected counts in /metrics stay: they are counters). */
