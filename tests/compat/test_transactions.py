@@ -635,7 +635,7 @@ def held_call(server, table, key, token, hold_ms):
 
 
 def token_server(server_factory, window="2"):
-    server = server_factory(["--in-memory", "--admin", "--idempotency-window", window])
+    server = server_factory(["--in-memory", "--admin", "--clock", "frozen", "--idempotency-window", window])
     client = make_client(server.endpoint)
     client.create_table(TableName="held", BillingMode="PAY_PER_REQUEST",
                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
@@ -672,8 +672,8 @@ def test_a_held_token_lives_from_its_completion(server_factory):
     """--idempotency-window 2 and a first call held 6 s (issue 60): the token's record lives 2 s from
     the call's completion (its commit, then the held answer), so a retry right after the held
     answer replays: the item is incremented once. Past the window from the completion, the token
-    is new again. On main (4726060) the record counted from the decision, 4 s expired when the
-    answer came: the retry applied again."""
+    is new again, to the millisecond (the clock is frozen). On main (4726060) the record counted from
+    the decision, 4 s expired when the answer came: the retry applied again."""
     server, client = token_server(server_factory)
     key = {"pk": S("a")}
     t, first = held_call(server, "held", key, "tok-2", 6000)
@@ -682,10 +682,10 @@ def test_a_held_token_lives_from_its_completion(server_factory):
     assert len(first) == 1
     client.transact_write_items(**increment("held", key, "tok-2"))  # the SDK's retry after the long call
     assert get(client, "held", key)["n"] == N(1)
-    clock(server.endpoint, {"advance": 1500})
+    clock(server.endpoint, {"advance": 1999})
     client.transact_write_items(**increment("held", key, "tok-2"))  # still within the window
     assert get(client, "held", key)["n"] == N(1)
-    clock(server.endpoint, {"advance": 600})  # 2.1 s after the completion: the token is new again
+    clock(server.endpoint, {"advance": 1})  # 2 s after the completion: the token is new again
     client.transact_write_items(**increment("held", key, "tok-2"))
     assert get(client, "held", key)["n"] == N(2)
 
