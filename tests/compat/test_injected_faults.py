@@ -372,38 +372,39 @@ def seen(c, table, key):
     return "Item" in c.get_item(TableName=table, Key={"pk": S(key)})
 
 
-def when_seen(c, table, key, timeout=20):
-    """The time.monotonic() at which `key` is first read in c's region."""
-    deadline = time.monotonic() + timeout
-    while not seen(c, table, key):
-        assert time.monotonic() < deadline, "%s never reached %s" % (key, table)
-        time.sleep(0.05)
-    return time.monotonic()
+def settle(*servers):
+    """A step of 0 ms: each server's background workers make a whole pass (a replica's pushes and
+    applies) before it answers, and the clock does not move."""
+    for srv in servers:
+        clock(srv.endpoint, {"advance": 0})
 
 
 def test_a_replication_lag_spike_holds_the_replica_back(tmp_path):
-    srv = DdbdServer(["--in-memory", "--admin", "--namespaces", "--access-log", str(tmp_path / "access.log")]).start()
+    srv = DdbdServer(["--in-memory", "--admin", "--namespaces", "--access-log", str(tmp_path / "access.log")]
+                     + CLOCK_FLAGS).start()
     try:
         east, west = regional(srv.endpoint, EAST), regional(srv.endpoint, WEST)
         global_table(east, west, "Orders")
         global_table(east, west, "Other")
         put(east, key="before")
-        when_seen(west, "Orders", "before")  # no spike: the replica has it at once
+        settle(srv)
+        assert seen(west, "Orders", "before")  # no spike: the replica has it at once
         add_faults(srv.endpoint, {"table": "Orders", "error": "ReplicationLag", "latency_ms": 3000, "count": 1})
         assert admin(srv.endpoint)[1]["faults"][0]["latency_ms"] == 3000
-        t0 = time.monotonic()
-        put(east, key="late")
-        assert time.monotonic() - t0 < 2.0  # the answer itself is not held
+        put(east, key="late")  # answered on a frozen clock: the answer itself is not held
         assert seen(east, "Orders", "late")  # the region written is current
         put(east, table="Other", key="other")  # another table's replication goes on
         put(west, key="west")  # and so does the other region's
-        when_seen(west, "Other", "other")
-        when_seen(east, "Orders", "west")
+        settle(srv)
+        assert seen(west, "Other", "other") and seen(east, "Orders", "west")
         assert not seen(west, "Orders", "late")  # the replica misses the write...
-        assert when_seen(west, "Orders", "late") - t0 >= 2.5  # ...until the spike passes
-        t1 = time.monotonic()
+        clock(srv.endpoint, {"advance": 2999})
+        assert not seen(west, "Orders", "late")
+        clock(srv.endpoint, {"advance": 1})
+        assert seen(west, "Orders", "late")  # ...until latency_ms after it
         put(east, key="after")  # the count is spent: the next write replicates at once
-        assert when_seen(west, "Orders", "after") - t1 < 2.5
+        settle(srv)
+        assert seen(west, "Orders", "after")
         assert injected(srv.endpoint) == {("PutItem", "ReplicationLag"): 1}
         lines = [json.loads(x) for x in (tmp_path / "access.log").read_text().splitlines()]
         assert [x["operation"] for x in lines if x.get("fault") == "ReplicationLag"] == ["PutItem"]
@@ -411,38 +412,42 @@ def test_a_replication_lag_spike_holds_the_replica_back(tmp_path):
         assert srv.stop() == 0, srv.stderr_text()[-4000:]
 
 
-def test_a_replication_lag_window_holds_every_table_and_write(tmp_path):
-    srv = DdbdServer(["--in-memory", "--admin", "--namespaces"]).start()
+def test_a_replication_lag_window_holds_every_table_and_write():
+    srv = DdbdServer(["--in-memory", "--admin", "--namespaces"] + CLOCK_FLAGS).start()
     try:
         east, west = regional(srv.endpoint, EAST), regional(srv.endpoint, WEST)
         global_table(east, west, "Orders")
         # any table, every item write while the window is open; reads spend nothing
         add_faults(srv.endpoint, {"error": "ReplicationLag", "latency_ms": 2500, "for_ms": 60000})
-        t0 = time.monotonic()
         put(east, key="a")
         east.batch_write_item(RequestItems={"Orders": [{"PutRequest": {"Item": {"pk": S("b")}}}]})
         east.get_item(TableName="Orders", Key={"pk": S("a")})
+        clock(srv.endpoint, {"advance": 2499})
         assert not seen(west, "Orders", "a") and not seen(west, "Orders", "b")
-        assert min(when_seen(west, "Orders", k) for k in ("a", "b")) - t0 >= 2.0
+        clock(srv.endpoint, {"advance": 1})
+        assert seen(west, "Orders", "a") and seen(west, "Orders", "b")
         assert injected(srv.endpoint) == {("PutItem", "ReplicationLag"): 1, ("BatchWriteItem", "ReplicationLag"): 1}
     finally:
         assert srv.stop() == 0, srv.stderr_text()[-4000:]
 
 
 def test_a_replication_lag_spike_holds_a_peer_server_back(server_factory):
-    """The same between two servers (--region-peer): the spike holds the writing server's pushes."""
+    """The same between two servers (--region-peer): the spike holds the writing server's pushes,
+    on its clock."""
     from test_global_tables_peer import A_REGION, B_REGION, add_peer_replica, client, make_table, pair
-    a, b, _ = pair(server_factory, extra=("--admin",))
+    a, b, _ = pair(server_factory, extra=["--admin"] + CLOCK_FLAGS)
     ca, cb = client(a, A_REGION), client(b, B_REGION)
     name = make_table(ca)
     add_peer_replica(ca, cb, name)
     add_faults(a.endpoint, {"table": name, "error": "ReplicationLag", "latency_ms": 3000, "count": 1})
-    t0 = time.monotonic()
     put(ca, table=name, key="late")
     put(cb, table=name, key="fromB")  # the other server's pushes go on
-    when_seen(ca, name, "fromB")
+    settle(a, b)
+    assert seen(ca, name, "fromB")
+    clock(a.endpoint, {"advance": 2999})
     assert not seen(cb, name, "late")
-    assert when_seen(cb, name, "late") - t0 >= 2.5
+    clock(a.endpoint, {"advance": 1})
+    assert seen(cb, name, "late")
     assert injected(a.endpoint) == {("PutItem", "ReplicationLag"): 1}
     assert injected(b.endpoint) == {}
 
@@ -491,29 +496,28 @@ def test_a_steady_writer_under_replication_lag_is_latency_behind(probability):
 
 # ---- latency ----
 
-def test_latency_delays_the_answer_and_not_the_others(tmp_path):
-    srv = DdbdServer(["--in-memory", "--admin", "--threads", "1"]).start()
+def test_latency_delays_the_answer_and_not_the_others():
+    """The latency is on the server's clock (issue 60): frozen, the GetItem's answer waits until a
+    step passes latency_ms, and the one event loop serves a PutItem meanwhile."""
+    srv = DdbdServer(["--in-memory", "--admin", "--threads", "1"] + CLOCK_FLAGS).start()
     try:
         c = make_client(srv.endpoint)
         make_tables(c, "Orders")
         add_faults(srv.endpoint, {"operation": "GetItem", "latency_ms": 1500, "count": 1})
-        took = {}
-
-        def slow():
-            t0 = time.monotonic()
-            make_client(srv.endpoint).get_item(TableName="Orders", Key={"pk": S("a")})
-            took["get"] = time.monotonic() - t0
-
-        th = threading.Thread(target=slow)
+        got = []
+        th = threading.Thread(target=lambda: got.append(
+            make_client(srv.endpoint).get_item(TableName="Orders", Key={"pk": S("a")})))
         th.start()
-        time.sleep(0.2)
-        t0 = time.monotonic()
+        deadline = time.monotonic() + 10  # (its arrival)
+        while injected(srv.endpoint) != {("GetItem", "Latency"): 1}:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
         put(c)  # the one loop is free while the GetItem waits
-        took["put"] = time.monotonic() - t0
-        th.join()
-        assert took["get"] >= 1.45
-        assert took["put"] < 1.0, took
-        assert injected(srv.endpoint) == {("GetItem", "Latency"): 1}
+        clock(srv.endpoint, {"advance": 1499})
+        assert th.is_alive() and got == []
+        clock(srv.endpoint, {"advance": 1})
+        th.join(timeout=30)
+        assert not th.is_alive() and len(got) == 1
     finally:
         assert srv.stop() == 0, srv.stderr_text()[-4000:]
 
