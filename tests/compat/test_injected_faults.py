@@ -452,6 +452,35 @@ def test_a_replication_lag_spike_holds_a_peer_server_back(server_factory):
     assert injected(b.endpoint) == {}
 
 
+def test_a_replication_lag_hold_outlives_a_restart(tmp_path):
+    """The hold is in the write's stream record (docs/storage-format.md, flag 4 and its trailer), so
+    a restart keeps it: the server stops with the write held and starts again at the same frozen
+    time; the write still reaches the replica latency_ms after it, not before. Before issue 60
+    the hold was the worker's memory, and a restart let the write out at once."""
+    flags = ["--data-dir", str(tmp_path / "data"), "--admin", "--namespaces", "--clock", "frozen@1800000000000"]
+    srv = DdbdServer(flags).start()
+    try:
+        east, west = regional(srv.endpoint, EAST), regional(srv.endpoint, WEST)
+        global_table(east, west, "Orders")
+        add_faults(srv.endpoint, {"table": "Orders", "error": "ReplicationLag", "latency_ms": 3000, "count": 1})
+        put(east, key="late")
+        clock(srv.endpoint, {"advance": 1000})
+        assert not seen(west, "Orders", "late")
+    finally:
+        assert srv.stop() == 0, srv.stderr_text()[-4000:]
+    srv = DdbdServer(flags).start()  # its clock at 1800000000000 again: the write 0 ms old
+    try:
+        east, west = regional(srv.endpoint, EAST), regional(srv.endpoint, WEST)
+        settle(srv)
+        assert not seen(west, "Orders", "late")
+        clock(srv.endpoint, {"advance": 2999})
+        assert not seen(west, "Orders", "late")
+        clock(srv.endpoint, {"advance": 1})
+        assert seen(west, "Orders", "late")
+    finally:
+        assert srv.stop() == 0, srv.stderr_text()[-4000:]
+
+
 def clock(endpoint, change=None):
     """The server's clock (GET /ddbd/clock), after `change` ({"advance": ms}, ...) when given."""
     status, answer = admin(endpoint, "POST" if change else "GET", change, path="/ddbd/clock")
