@@ -690,6 +690,61 @@ def test_a_held_token_lives_from_its_completion(server_factory):
     assert get(client, "held", key)["n"] == N(2)
 
 
+def free_thread_connection(endpoint, ready, tries=50):
+    """A keep-alive connection to the server that answers /metrics while a call sleeps at a delay
+    point (--threads 2: the kernel spreads connections over both loops; one on the sleeping loop
+    waits, and is left), once ready(metrics text) holds."""
+    import http.client
+    host, port = endpoint.replace("http://", "").split(":")
+    deadline = time.monotonic() + 10  # (the first call's arrival)
+    for _ in range(tries):
+        conn = http.client.HTTPConnection(host, int(port), timeout=0.5)
+        try:
+            while time.monotonic() < deadline:
+                conn.request("GET", "/metrics")
+                if ready(conn.getresponse().read().decode()):
+                    return conn
+                time.sleep(0.005)
+        except (TimeoutError, OSError):
+            conn.close()  # on the sleeping loop
+    raise AssertionError("no connection reached a free loop")
+
+
+def test_a_token_held_between_decision_and_commit_lives_from_its_commit(server_factory, monkeypatch):
+    """The clock moves 6 s between the transaction's decision and its commit (a delay point holds the
+    call there): the token's record lives --idempotency-window 2 s from the commit, so the retry
+    replays it (incremented once). On main (4726060) the record's expiry was taken before the
+    decision, already 4 s past when it was written: the retry applied again."""
+    monkeypatch.setenv("DDBD_DELAY_POINT", "transact-before-commit:4000")
+    server = server_factory(["--in-memory", "--admin", "--clock", "frozen", "--threads", "2",
+                             "--idempotency-window", "2"])
+    monkeypatch.delenv("DDBD_DELAY_POINT")
+    client = make_client(server.endpoint)
+    client.create_table(TableName="held", BillingMode="PAY_PER_REQUEST",
+                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    from helpers import admin_call
+    # a 1 ms latency marks the call's arrival in /metrics (and holds its answer until a 1 ms step)
+    assert admin_call(server.endpoint, "POST", "/ddbd/faults",
+                      {"faults": [{"operation": "TransactWriteItems", "latency_ms": 1, "count": 1}]})[0] == 200
+    key, first = {"pk": S("a")}, []
+    t = threading.Thread(target=lambda: first.append(client.transact_write_items(**increment("held", key, "tok-3"))))
+    t.start()
+    conn = free_thread_connection(server.endpoint, lambda m: 'operation="TransactWriteItems",error="Latency"} 1' in m)
+    conn.timeout = 30
+    conn.request("POST", "/ddbd/clock", body=json.dumps({"advance": 6000}), headers={"Content-Type": "application/json"})
+    assert conn.getresponse().status == 200  # while the call sleeps between its decision and its commit
+    conn.close()
+    probe = make_client(server.endpoint)
+    while (get(probe, "held", key) or {}).get("n") != N(1):  # (its commit, once the delay has run)
+        time.sleep(0.01)
+    clock(server.endpoint, {"advance": 1})  # its answer, held 1 ms of the server's clock
+    t.join(timeout=30)
+    assert len(first) == 1
+    client.transact_write_items(**increment("held", key, "tok-3"))  # the retry: a replay
+    assert get(client, "held", key)["n"] == N(1)
+
+
 def test_transaction_in_progress(server_factory, monkeypatch):
     """Calls whose token's first call is still running: the first is held 3 s before its commit by a
     delay point, which blocks its event-loop thread. Probes go out 50 ms apart, each on a new
