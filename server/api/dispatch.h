@@ -59,10 +59,6 @@ typedef struct ddb_api {
     /* charges what a handler recorded on req->meter, adding its units to *read and *write
        (engine/capacity/meter.h's ddb_meter_charge); NULL: nothing is charged */
     void (*charge)(struct ddb_meter *m, int op, double *read, double *write);
-    /* an injected replication lag spike (inject.h's ReplicationLag): replication of `table` ("" every
-       table) from namespace `ns` waits ms from now (engine/jobs/replication.h's ddb_replication_hold);
-       NULL: nothing is held */
-    void (*hold_replication)(struct ddb_engine *eng, const char *ns, const char *table, unsigned ms);
 } ddb_api;
 
 /* op's entry in api's table; NULL for DDB_OP_NONE and values out of range. */

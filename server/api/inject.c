@@ -282,6 +282,16 @@ const char *ddb_inject_add_json(const ddb_json *in, char *err, size_t errlen)
     return add_rules(add, list->n);
 }
 
+void ddb_inject_anchor(void)
+{
+    uint64_t now = ddb_clock_now_ms();
+
+    pthread_mutex_lock(&lock);
+    for (unsigned i = 0; i < nrules; i++)
+        rules[i].added_ms = now;
+    pthread_mutex_unlock(&lock);
+}
+
 void ddb_inject_clear(void)
 {
     pthread_mutex_lock(&lock);
@@ -484,18 +494,16 @@ static void transaction_conflict(ddb_req *req, uint32_t n, uint32_t at)
 }
 
 /* What rule r does to req (its draw `pick` chooses a transaction's conflicting action). */
-static void inject(const ddb_api *api, ddb_req *req, const rule *r, uint64_t pick)
+static void inject(ddb_req *req, const rule *r, uint64_t pick)
 {
     const ddb_json *acts = ddb_json_get(req->in, req->op == DDB_OP_ExecuteTransaction ? "TransactStatements" : "TransactItems");
     int code = KIND_CODES[r->kind];
 
     req->fault = KIND_NAMES[r->kind];
     req->fault_delay_ms = r->kind == DDB_INJECT_REPLICATION_LAG ? 0 : r->latency_ms;
-    if (r->kind == DDB_INJECT_REPLICATION_LAG) {
-        /* held before the handler writes, so this write's own record waits too */
-        if (api->hold_replication != NULL)
-            api->hold_replication(req->eng, req->ns != NULL ? req->ns : "", r->table, r->latency_ms);
-    } else if (r->kind == DDB_INJECT_UNPROCESSED)
+    if (r->kind == DDB_INJECT_REPLICATION_LAG)
+        req->fault_repl_hold_ms = r->latency_ms; /* each of its writes' records waits that long */
+    else if (r->kind == DDB_INJECT_UNPROCESSED)
         req->fault_unprocessed = batch_size(req) / 2;
     else if (r->kind == DDB_INJECT_STREAM_LAG)
         req->fault_stream_lag = 1;
@@ -519,7 +527,7 @@ static void inject(const ddb_api *api, ddb_req *req, const rule *r, uint64_t pic
     __atomic_add_fetch(&injected[req->op][r->kind], 1, __ATOMIC_RELAXED);
 }
 
-void ddb_inject_decide(const ddb_api *api, ddb_req *req)
+void ddb_inject_decide(ddb_req *req)
 {
     uint64_t now = ddb_clock_now_ms(), pick = 0;
     rule fired;
@@ -544,5 +552,5 @@ void ddb_inject_decide(const ddb_api *api, ddb_req *req)
     }
     pthread_mutex_unlock(&lock);
     if (found)
-        inject(api, req, &fired, pick);
+        inject(req, &fired, pick);
 }

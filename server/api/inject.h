@@ -21,8 +21,6 @@
 #include "proto/json.h"
 #include "server/api/req.h"
 
-struct ddb_api;
-
 /*
  * What a rule injects: X(ID, "name", error code). The name is what a rule, /metrics and the
  * access log call it: the error's own __type name, but for the kinds that are no error of their
@@ -39,11 +37,12 @@ struct ddb_api;
  *                        or window (other operations are left alone)
  *   ReplicationLag       an item write (PutItem, UpdateItem, DeleteItem, BatchWriteItem,
  *                        TransactWriteItems, PartiQL's) reaches the global table's other replicas
- *                        only the rule's latency_ms later, as when DynamoDB's ReplicationLatency
- *                        spikes: replication of the table (the rule's, or every table) from the
- *                        request's namespace waits until then (engine/jobs/replication.h,
- *                        ddb_replication_hold), records made meanwhile with it; the answer itself
- *                        is not delayed (other operations are left alone)
+ *                        only the rule's latency_ms after its write, as when DynamoDB's
+ *                        ReplicationLatency spikes: each of its changes' stream records carries
+ *                        that hold (DDB_REC_HELD, engine/history/streams.h) and replication, in
+ *                        order per stream shard, waits for it (engine/jobs/replication.h), so a
+ *                        replica is never more than latency_ms behind a steady writer; the answer
+ *                        itself is not delayed (other operations are left alone)
  *   Latency              nothing but the rule's latency
  * and the faults of the connection, not of DynamoDB's answer: the request is carried out (its
  * writes applied, its capacity charged) and its answer is broken on the way back, as a network or
@@ -84,14 +83,14 @@ typedef enum ddb_inject_kind {
 extern int ddb_inject_armed;
 
 /* The pipeline's step (dispatch.c): the first rule that matches req and fires decides. It records
-   its error on req (ddb_req_fail), or sets req->fault_unprocessed, or holds replication back through
-   api->hold_replication, and req->fault/fault_delay_ms. */
-void ddb_inject_decide(const struct ddb_api *api, ddb_req *req);
+   its error on req (ddb_req_fail), or sets req->fault_unprocessed, fault_stream_lag or
+   fault_repl_hold_ms, and req->fault/fault_delay_ms. */
+void ddb_inject_decide(ddb_req *req);
 
-static inline void ddb_inject(const struct ddb_api *api, ddb_req *req)
+static inline void ddb_inject(ddb_req *req)
 {
     if (__builtin_expect(__atomic_load_n(&ddb_inject_armed, __ATOMIC_RELAXED) != 0, 0))
-        ddb_inject_decide(api, req);
+        ddb_inject_decide(req);
 }
 
 /* --fault-seed: the seed of the rules' draws from now on (each rule's generator starts from it and
@@ -101,6 +100,10 @@ void ddb_inject_seed(unsigned long long seed);
 /* Adds one rule from --fault's "key=value,key=value" form; NULL, or what is wrong (static text or
    written into err). */
 const char *ddb_inject_add_spec(const char *spec, char *err, size_t errlen);
+/* The server opens (server.c): the rules in force, --fault's, read with the command line before the
+   server's clock was set (--clock frozen@MS), count their windows from now, on that clock, so two
+   runs of one test see the same windows. */
+void ddb_inject_anchor(void);
 /* Adds the rules of {"faults": [{...}, ...][, "seed": n]}, all or none; NULL, or what is wrong. */
 const char *ddb_inject_add_json(const ddb_json *in, char *err, size_t errlen);
 /* Removes every rule (the injected counts in /metrics stay: they are counters). */

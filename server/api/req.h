@@ -65,13 +65,15 @@ typedef struct ddb_req {
     int validate_only;      /* stop after validation, before the handler (--seed checks everything first) */
     const char *peer;       /* a peer server's request (--region-peer): the region it comes from */
     /* an injected fault (api/inject.h): its name (metrics, the access log), the latency added to
-       the answer (http/respond.c), the batch's requests left unprocessed (ops_batch.c), and
-       GetRecords' records held back (ops_streams.c), and how its answer is broken on the way
-       (DDB_CONN_FAULT_*, http/respond.c) */
+       the answer (http/respond.c), the batch's requests left unprocessed (ops_batch.c), GetRecords'
+       records held back (ops_streams.c), how long its item writes wait before they replicate
+       (ReplicationLag: each write's mutation carries it, engine/mutation_types.h's repl_hold_ms),
+       and how its answer is broken on the way (DDB_CONN_FAULT_*, http/respond.c) */
     const char *fault;
     unsigned fault_delay_ms;
     uint32_t fault_unprocessed;
     int fault_stream_lag;
+    unsigned fault_repl_hold_ms;
     int fault_conn;
 } ddb_req;
 

@@ -10,15 +10,21 @@
 #include <sodium.h>
 
 #include "proto/grow.h"
+#include "server/base/clock.h"
 #include "server/engine/keycodec.h"
 
 #define PREFIX "txn/token/"
 #define PREFIX_LEN (sizeof(PREFIX) - 1)
 #define RECORD_LEN (8 + DDB_TOKEN_DIGEST_BYTES)
 
+typedef struct inflight {
+    char *token;       /* strdup'd */
+    uint64_t until_ms; /* 0: its call runs; else its answer is held until then (server clock) */
+} inflight;
+
 struct ddb_tokens {
     pthread_mutex_t lock;
-    char **inflight; /* strdup'd tokens of the calls running now */
+    inflight *inflight; /* the calls running now */
     size_t n, cap;
     uint64_t ttl_ms;
 };
@@ -39,7 +45,7 @@ void ddb_tokens_free(ddb_tokens *t)
     if (t == NULL)
         return;
     for (size_t i = 0; i < t->n; i++)
-        free(t->inflight[i]);
+        free(t->inflight[i].token);
     free(t->inflight);
     pthread_mutex_destroy(&t->lock);
     free(t);
@@ -64,7 +70,7 @@ static char *record_key(ddb_arena *a, const char *token, size_t *klen)
 static long inflight_find(const ddb_tokens *t, const char *token)
 {
     for (size_t i = 0; i < t->n; i++) {
-        if (strcmp(t->inflight[i], token) == 0)
+        if (strcmp(t->inflight[i].token, token) == 0)
             return (long)i;
     }
     return -1;
@@ -73,8 +79,23 @@ static long inflight_find(const ddb_tokens *t, const char *token)
 static void inflight_add(ddb_tokens *t, const char *token)
 {
     DDB_ROOM(t->inflight, t->n, t->cap, 16);
-    if ((t->inflight[t->n++] = strdup(token)) == NULL)
+    t->inflight[t->n].until_ms = 0;
+    if ((t->inflight[t->n++].token = strdup(token)) == NULL)
         abort();
+}
+
+static void inflight_remove(ddb_tokens *t, size_t i)
+{
+    free(t->inflight[i].token);
+    t->inflight[i] = t->inflight[--t->n];
+}
+
+/* Forgets the calls whose held answers have gone by now. */
+static void inflight_sweep(ddb_tokens *t, uint64_t now_ms)
+{
+    for (size_t i = t->n; i-- > 0;)
+        if (t->inflight[i].until_ms != 0 && t->inflight[i].until_ms <= now_ms)
+            inflight_remove(t, i);
 }
 
 void ddb_token_key(ddb_arena *a, const char *token, ddb_store_key *out)
@@ -100,6 +121,7 @@ ddb_token_state ddb_token_begin(ddb_tokens *t, const char *token)
 
     /* under the lock, so two first calls with one token cannot both see NEW */
     pthread_mutex_lock(&t->lock);
+    inflight_sweep(t, ddb_clock_now_ms());
     if (inflight_find(t, token) >= 0)
         st = DDB_TOKEN_IN_PROGRESS;
     else
@@ -109,26 +131,26 @@ ddb_token_state ddb_token_begin(ddb_tokens *t, const char *token)
 }
 
 void ddb_token_record(ddb_tokens *t, ddb_batch *b, ddb_arena *a, const char *token,
-                      const unsigned char digest[DDB_TOKEN_DIGEST_BYTES], uint64_t now_ms)
+                      const unsigned char digest[DDB_TOKEN_DIGEST_BYTES], uint64_t done_ms)
 {
     size_t klen;
     char *key = record_key(a, token, &klen);
     unsigned char *val = ddb_arena_alloc(a, RECORD_LEN);
 
-    ddb_put_be((char *)val, now_ms + t->ttl_ms, 8);
+    ddb_put_be((char *)val, done_ms + t->ttl_ms, 8);
     memcpy(val + 8, digest, DDB_TOKEN_DIGEST_BYTES);
     ddb_batch_meta_put(b, key, klen, (const char *)val, RECORD_LEN);
 }
 
-void ddb_token_end(ddb_tokens *t, const char *token)
+void ddb_token_end(ddb_tokens *t, const char *token, uint64_t until_ms)
 {
     long i;
 
     pthread_mutex_lock(&t->lock);
-    if ((i = inflight_find(t, token)) >= 0) {
-        free(t->inflight[i]);
-        t->inflight[i] = t->inflight[--t->n];
-    }
+    if ((i = inflight_find(t, token)) >= 0 && until_ms == 0)
+        inflight_remove(t, (size_t)i);
+    else if (i >= 0)
+        t->inflight[i].until_ms = until_ms;
     pthread_mutex_unlock(&t->lock);
 }
 
@@ -203,6 +225,7 @@ long ddb_tokens_expire(ddb_tokens *t, ddb_store *s, uint64_t now_ms, uint64_t ol
     ddb_arena_init(&a);
     ddb_batch_init(&b, &a);
     pthread_mutex_lock(&t->lock);
+    inflight_sweep(t, now_ms);
     for (ddb_store_iter_seek(it, NULL, 0); ddb_store_iter_valid(it); ddb_store_iter_next(it)) {
         size_t klen, vlen;
         const char *key = ddb_store_iter_key(it, &klen), *val = ddb_store_iter_val(it, &vlen);

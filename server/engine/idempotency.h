@@ -6,7 +6,10 @@
  * other parameters it is IdempotentParameterMismatchException; while the first call still runs,
  * TransactionInProgressException. ddbd keeps, per token, a record in the metadata space
  * ("txn/token/<token>": expiry in ms, big-endian, then the 32-byte digest of the request) written
- * in the same atomic commit as the transaction, so a restart (or a kill -9) never forgets a token
+ * in the same atomic commit as the transaction. Its life counts from the call's completion on the
+ * server's clock: the commit itself (not the decision before it, which a held call may leave far
+ * behind), plus the answer's injected latency when a fault holds it (api/inject.h: the call runs
+ * until its answer goes, and stays in progress meanwhile). The record is written so a restart (or a kill -9) never forgets a token
  * whose transaction landed, and never remembers one whose transaction did not. The record is also
  * a key of that commit (a metadata key: storage.h), read with the items and looked at before them
  * on every decision (engine/mutation.h, ddb_txn_token): found, the call is a replay or a mismatch
@@ -54,10 +57,13 @@ ddb_token_state ddb_token_begin(ddb_tokens *t, const char *token);
 void ddb_token_key(ddb_arena *a, const char *token, ddb_store_key *out);
 ddb_token_state ddb_token_state_of(const char *val, size_t vlen, const unsigned char digest[DDB_TOKEN_DIGEST_BYTES],
                                    uint64_t now_ms);
-/* Adds the token's record (expiring ttl after now_ms) to the transaction's commit. */
+/* Adds the token's record (expiring ttl after done_ms, when the call completes) to the transaction's
+   commit. */
 void ddb_token_record(ddb_tokens *t, ddb_batch *b, ddb_arena *a, const char *token,
-                      const unsigned char digest[DDB_TOKEN_DIGEST_BYTES], uint64_t now_ms);
-void ddb_token_end(ddb_tokens *t, const char *token);
+                      const unsigned char digest[DDB_TOKEN_DIGEST_BYTES], uint64_t done_ms);
+/* The call is over: now, or (until_ms > 0) once the server's clock reaches until_ms, while its
+   answer is held (an injected latency): until then the token is still in progress. */
+void ddb_token_end(ddb_tokens *t, const char *token, uint64_t until_ms);
 
 /* The bytes a token's record takes, as the memory budget counts them (engine/history/retention.h), and
    those of every stored record (a recount). */

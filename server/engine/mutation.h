@@ -59,8 +59,9 @@ int ddb_mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m);
 typedef struct ddb_txn_token {
     const char *token; /* as stored (namespaced) */
     const unsigned char *digest;
-    uint64_t now_ms;
+    unsigned hold_ms;  /* the answer's injected latency after the commit: the call completes then */
     ddb_token_state found; /* set by ddb_mutate_txn: NEW (decided and run), REPLAY or MISMATCH */
+    uint64_t commit_ms;    /* set by ddb_mutate_txn: the server's clock at the commit that wrote the record */
 } ddb_txn_token;
 
 /*
@@ -74,7 +75,8 @@ typedef struct ddb_txn_token {
  * With a token (NULL: none), its record is a key of the commit, read with the items and looked at
  * before them on every decision: found there (a call with the token committed before, or
  * meanwhile on another gateway: its commit made this one decide again), nothing is applied,
- * tok->found says REPLAY or MISMATCH, and the return is DDB_OK.
+ * tok->found says REPLAY or MISMATCH, and the return is DDB_OK. Else the record joins the commit,
+ * its life counted from the commit's time (tok->commit_ms) + tok->hold_ms.
  * The crash point "transact-before-commit" (faults.h) fires after the decision, before the write.
  */
 int ddb_mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, ddb_txn_token *tok, ddb_error *err);

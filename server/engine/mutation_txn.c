@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "server/base/clock.h"
 #include "server/base/error.h"
 #include "server/base/faults.h"
 #include "server/engine/idempotency.h"
@@ -20,7 +21,7 @@ typedef struct txn {
     size_t n;
     size_t *counter;    /* per mutation: its collection size's index in keys[], or 0 (none) */
     ddb_txn_token *tok; /* NULL: no token */
-    const ddb_batch *record; /* the token's record, written with the transaction */
+    ddb_tokens *tokens;
     size_t tok_slot;    /* the token's record's index in keys[] */
     size_t coll_end;    /* keys[n, coll_end) are the collection sizes (then the write times) */
 } txn;
@@ -62,7 +63,8 @@ static int decide_txn(void *ctx, ddb_store_key *keys, size_t nkeys, ddb_batch *o
 
     if (x->tok != NULL) { /* first: the token's record, there once a call with the token committed
                              (before this one, or meanwhile on another gateway: then this decides again) */
-        x->tok->found = ddb_token_state_of(keys[x->tok_slot].val, keys[x->tok_slot].vlen, x->tok->digest, x->tok->now_ms);
+        x->tok->found = ddb_token_state_of(keys[x->tok_slot].val, keys[x->tok_slot].vlen, x->tok->digest,
+                                           ddb_clock_now_ms());
         if (x->tok->found != DDB_TOKEN_NEW)
             return DDB_DECIDE_TOKEN_FOUND;
     }
@@ -80,9 +82,11 @@ static int decide_txn(void *ctx, ddb_store_key *keys, size_t nkeys, ddb_batch *o
         return DDB_DECIDE_CANCELED;
     if (decide_txn_collections(x, keys, nkeys, out) != 0)
         return DDB_DECIDE_CANCELED;
-    if (x->record != NULL)
-        ddb_batch_append(out, x->record);
     ddb_crash_point("transact-before-commit");
+    if (x->tok != NULL) { /* its life counts from the commit, read after everything that may hold it */
+        x->tok->commit_ms = ddb_clock_now_ms();
+        ddb_token_record(x->tokens, out, x->runs[0].a, x->tok->token, x->tok->digest, x->tok->commit_ms + x->tok->hold_ms);
+    }
     return 0;
 }
 
@@ -179,27 +183,14 @@ static void apply_txn_vectors(ddb_engine *eng, ddb_arena *a, const ddb_mutation 
     ddb_vector_cache_apply(eng->vectors, seq, all, total);
 }
 
-/* The token's record, made once: the batch every decision that commits appends. */
-static const ddb_batch *token_record(ddb_engine *eng, ddb_arena *a, ddb_txn_token *tok)
-{
-    ddb_batch *b;
-
-    if (tok == NULL)
-        return NULL;
-    b = DDB_NEW(a, ddb_batch);
-    ddb_batch_init(b, a);
-    ddb_token_record(eng->tokens, b, a, tok->token, tok->digest, tok->now_ms);
-    tok->found = DDB_TOKEN_NEW;
-    return b;
-}
-
 static int mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, ddb_txn_token *tok, ddb_error *err)
 {
-    txn x = {ms, DDB_NEW_ARRAY(a, ddb_decision, n), n, DDB_NEW_ARRAY(a, size_t, n), tok, token_record(eng, a, tok),
-             0,  0};
+    txn x = {ms, DDB_NEW_ARRAY(a, ddb_decision, n), n, DDB_NEW_ARRAY(a, size_t, n), tok, eng->tokens, 0, 0};
     ddb_store_key *keys = DDB_NEW_ARRAY(a, ddb_store_key, 3 * n + 1);
 
     memset(err, 0, sizeof(*err));
+    if (tok != NULL)
+        tok->found = DDB_TOKEN_NEW;
     for (size_t i = 0; i < n; i++)
         if (ddb_mutation_throttled(eng, a, &ms[i]))
             return txn_fail(err, DDB_E_TRANSACTION_CANCELED, NULL);

@@ -87,6 +87,9 @@ typedef struct ddb_mutation {
     int statement_sized;               /* UpdateItem: the 400 KB check charges the statement too (expr_charge.c) */
     int insert;                        /* PUT only where no item has the key (PartiQL INSERT): else DuplicateItemException */
     int stream_flags;                  /* its stream record's flags (DDB_REC_SERVICE for TTL deletes) */
+    unsigned repl_hold_ms;             /* a global table's: an injected ReplicationLag holds its change back
+                                          from the other replicas that long after its write (its stream
+                                          record's DDB_REC_HELD; engine/jobs/replication.h); 0: none */
     ddb_mutation_origin origin;        /* where it comes from: a client, or another replica (zero: a client) */
     ddb_mutation_outcome out;          /* what happened (cleared by every run of the decision) */
 } ddb_mutation;

@@ -247,7 +247,7 @@ void ddb_http_on_durable(void *arg)
 typedef struct later_answer {
     h2o_timeout_entry_t entry; /* on its loop's 1 ms tick until due */
     held_answer a;
-    uint64_t due_ns;           /* ddb_clock_mono_ns */
+    uint64_t due_ms;           /* the server's clock (ddb_clock_now_ms) */
     ddb_http *h;
     http_thread *t;
 } later_answer;
@@ -264,14 +264,19 @@ static void later_tick(h2o_timeout_entry_t *entry)
 {
     later_answer *l = H2O_STRUCT_FROM_MEMBER(later_answer, entry, entry);
 
-    if (ddb_clock_mono_ns() < l->due_ns) {
+    if (ddb_clock_now_ms() < l->due_ms) {
         h2o_timeout_link(l->t->loop, &l->t->later, &l->entry);
         return;
     }
     ddb_http_answer(l->h, l->t, l->a.req, &l->a); /* (may clear the pool that holds l) */
 }
 
-/* The loop goes on with other requests meanwhile: a sleep would stall every connection it serves. */
+/*
+ * The loop goes on with other requests meanwhile: a sleep would stall every connection it serves.
+ * An injected latency is simulated time, part of the call (a transaction's token stays in progress
+ * through it: engine/idempotency.h), so it runs on the server's clock: /ddbd/clock's advance
+ * steps through it, and a frozen clock holds it.
+ */
 void ddb_http_answer_later(ddb_http *h, http_thread *t, h2o_req_t *req, const held_answer *a, unsigned ms)
 {
     later_answer *l = h2o_mem_alloc_shared(&req->pool, sizeof(*l), later_dispose);
@@ -282,7 +287,7 @@ void ddb_http_answer_later(ddb_http *h, http_thread *t, h2o_req_t *req, const he
     l->a.req = req;
     l->a.body = h2o_mem_alloc_pool(&req->pool, a->len);
     memcpy((char *)l->a.body, a->body, a->len);
-    l->due_ns = ddb_clock_mono_ns() + (uint64_t)ms * 1000000;
+    l->due_ms = ddb_clock_now_ms() + ms;
     l->h = h;
     l->t = t;
     if (!t->later_ready) { /* registered at the first delayed answer: a loop's timeouts cost each turn */

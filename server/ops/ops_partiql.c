@@ -146,6 +146,7 @@ int ddb_pq_mutation_or_fail(ddb_req *req, const ddb_pq_stmt *s, const ddb_table 
         m->item = s->item;
         m->insert = 1;
         m->request = 1;
+        m->repl_hold_ms = req->fault_repl_hold_ms;
         return DDB_OK;
     }
     if (key_from_where(req, s, t, txn, keyattrs, &key, &used) != DDB_OK)
@@ -172,6 +173,7 @@ int ddb_pq_mutation_or_fail(ddb_req *req, const ddb_pq_stmt *s, const ddb_table 
     }
     m->keyattrs = keyattrs;
     m->request = 1;
+    m->repl_hold_ms = req->fault_repl_hold_ms;
     m->need_old = s->returning != DDB_PQ_RET_NONE;
     return DDB_OK;
 }

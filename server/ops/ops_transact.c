@@ -232,13 +232,14 @@ static int resolve_actions(ddb_req *req, action *acts, uint32_t n)
 
 /* ---- TransactWriteItems ---- */
 
-static void mutations_from_actions(action *acts, ddb_mutation *ms, uint32_t n)
+static void mutations_from_actions(const ddb_req *req, action *acts, ddb_mutation *ms, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++) {
         action *x = &acts[i];
         const char *rvf = ddb_json_get_str(x->in, "ReturnValuesOnConditionCheckFailure");
         ddb_mutation_init(&ms[i], KINDS[x->kind].mut, x->t, &x->key);
         ms[i].request = 1;
+        ms[i].repl_hold_ms = req->fault_repl_hold_ms;
         ms[i].condition = x->parsed.condition;
         ms[i].update = x->parsed.update;
         ms[i].item = x->kind == A_PUT ? &x->attrs : NULL;
@@ -421,10 +422,13 @@ static int run_transaction(ddb_req *req, ddb_mutation *ms, uint32_t n, const txn
 
     if (token != NULL && !claim_token(req, token, digest, ms, n, shape))
         return req->err.code;
-    tok = (ddb_txn_token){token, digest, ddb_clock_now_ms(), DDB_TOKEN_NEW};
+    /* an injected latency holds the answer after the commit: the call runs, and its token stays in
+       progress, until the answer goes (the server's clock: http/respond.c) */
+    tok = (ddb_txn_token){token, digest, req->fault_delay_ms, DDB_TOKEN_NEW, 0};
     rc = ddb_mutate_txn(req->eng, req->arena, ms, n, token != NULL ? &tok : NULL, &err);
     if (token != NULL)
-        ddb_token_end(req->eng->tokens, token);
+        ddb_token_end(req->eng->tokens, token,
+                      rc == DDB_OK && tok.found == DDB_TOKEN_NEW && tok.hold_ms > 0 ? tok.commit_ms + tok.hold_ms : 0);
     if (rc == DDB_E_TRANSACTION_CANCELED)
         return cancel_from_mutations(req, ms, n);
     if (rc != DDB_OK) {
@@ -472,7 +476,7 @@ int ddb_op_transact_write_items(ddb_req *req)
     if (acts == NULL)
         return req->err.code;
     ms = DDB_NEW_ARRAY(req->arena, ddb_mutation, n);
-    mutations_from_actions(acts, ms, n);
+    mutations_from_actions(req, acts, ms, n);
     return run_transaction(req, ms, n, &(txn_shape){"TransactItems", 0});
 }
 

@@ -25,6 +25,7 @@ TABLE_TEXT = ("The level of configured provisioned throughput for the table was 
 HOT_TEXT = ("Throughput exceeds the current capacity of your table or index. DynamoDB is automatically scaling your "
             "table or index so please try again shortly. If exceptions persist, check if you have a hot key: "
             "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html")
+CLOCK_FLAGS = ["--clock", "frozen"]  # the server's clock, stepped by the tests (issue 60)
 ACCOUNT_TEXT = ("Throughput exceeds the current throughput limit for your account. Please contact AWS Support at "
                 "https://aws.amazon.com/support request a limit increase")
 
@@ -371,38 +372,39 @@ def seen(c, table, key):
     return "Item" in c.get_item(TableName=table, Key={"pk": S(key)})
 
 
-def when_seen(c, table, key, timeout=20):
-    """The time.monotonic() at which `key` is first read in c's region."""
-    deadline = time.monotonic() + timeout
-    while not seen(c, table, key):
-        assert time.monotonic() < deadline, "%s never reached %s" % (key, table)
-        time.sleep(0.05)
-    return time.monotonic()
+def settle(*servers):
+    """A step of 0 ms: each server's background workers make a whole pass (a replica's pushes and
+    applies) before it answers, and the clock does not move."""
+    for srv in servers:
+        clock(srv.endpoint, {"advance": 0})
 
 
 def test_a_replication_lag_spike_holds_the_replica_back(tmp_path):
-    srv = DdbdServer(["--in-memory", "--admin", "--namespaces", "--access-log", str(tmp_path / "access.log")]).start()
+    srv = DdbdServer(["--in-memory", "--admin", "--namespaces", "--access-log", str(tmp_path / "access.log")]
+                     + CLOCK_FLAGS).start()
     try:
         east, west = regional(srv.endpoint, EAST), regional(srv.endpoint, WEST)
         global_table(east, west, "Orders")
         global_table(east, west, "Other")
         put(east, key="before")
-        when_seen(west, "Orders", "before")  # no spike: the replica has it at once
+        settle(srv)
+        assert seen(west, "Orders", "before")  # no spike: the replica has it at once
         add_faults(srv.endpoint, {"table": "Orders", "error": "ReplicationLag", "latency_ms": 3000, "count": 1})
         assert admin(srv.endpoint)[1]["faults"][0]["latency_ms"] == 3000
-        t0 = time.monotonic()
-        put(east, key="late")
-        assert time.monotonic() - t0 < 2.0  # the answer itself is not held
+        put(east, key="late")  # answered on a frozen clock: the answer itself is not held
         assert seen(east, "Orders", "late")  # the region written is current
         put(east, table="Other", key="other")  # another table's replication goes on
         put(west, key="west")  # and so does the other region's
-        when_seen(west, "Other", "other")
-        when_seen(east, "Orders", "west")
+        settle(srv)
+        assert seen(west, "Other", "other") and seen(east, "Orders", "west")
         assert not seen(west, "Orders", "late")  # the replica misses the write...
-        assert when_seen(west, "Orders", "late") - t0 >= 2.5  # ...until the spike passes
-        t1 = time.monotonic()
+        clock(srv.endpoint, {"advance": 2999})
+        assert not seen(west, "Orders", "late")
+        clock(srv.endpoint, {"advance": 1})
+        assert seen(west, "Orders", "late")  # ...until latency_ms after it
         put(east, key="after")  # the count is spent: the next write replicates at once
-        assert when_seen(west, "Orders", "after") - t1 < 2.5
+        settle(srv)
+        assert seen(west, "Orders", "after")
         assert injected(srv.endpoint) == {("PutItem", "ReplicationLag"): 1}
         lines = [json.loads(x) for x in (tmp_path / "access.log").read_text().splitlines()]
         assert [x["operation"] for x in lines if x.get("fault") == "ReplicationLag"] == ["PutItem"]
@@ -410,67 +412,141 @@ def test_a_replication_lag_spike_holds_the_replica_back(tmp_path):
         assert srv.stop() == 0, srv.stderr_text()[-4000:]
 
 
-def test_a_replication_lag_window_holds_every_table_and_write(tmp_path):
-    srv = DdbdServer(["--in-memory", "--admin", "--namespaces"]).start()
+def test_a_replication_lag_window_holds_every_table_and_write():
+    srv = DdbdServer(["--in-memory", "--admin", "--namespaces"] + CLOCK_FLAGS).start()
     try:
         east, west = regional(srv.endpoint, EAST), regional(srv.endpoint, WEST)
         global_table(east, west, "Orders")
         # any table, every item write while the window is open; reads spend nothing
         add_faults(srv.endpoint, {"error": "ReplicationLag", "latency_ms": 2500, "for_ms": 60000})
-        t0 = time.monotonic()
         put(east, key="a")
         east.batch_write_item(RequestItems={"Orders": [{"PutRequest": {"Item": {"pk": S("b")}}}]})
         east.get_item(TableName="Orders", Key={"pk": S("a")})
+        clock(srv.endpoint, {"advance": 2499})
         assert not seen(west, "Orders", "a") and not seen(west, "Orders", "b")
-        assert min(when_seen(west, "Orders", k) for k in ("a", "b")) - t0 >= 2.0
+        clock(srv.endpoint, {"advance": 1})
+        assert seen(west, "Orders", "a") and seen(west, "Orders", "b")
         assert injected(srv.endpoint) == {("PutItem", "ReplicationLag"): 1, ("BatchWriteItem", "ReplicationLag"): 1}
     finally:
         assert srv.stop() == 0, srv.stderr_text()[-4000:]
 
 
 def test_a_replication_lag_spike_holds_a_peer_server_back(server_factory):
-    """The same between two servers (--region-peer): the spike holds the writing server's pushes."""
+    """The same between two servers (--region-peer): the spike holds the writing server's pushes,
+    on its clock."""
     from test_global_tables_peer import A_REGION, B_REGION, add_peer_replica, client, make_table, pair
-    a, b, _ = pair(server_factory, extra=("--admin",))
+    a, b, _ = pair(server_factory, extra=["--admin"] + CLOCK_FLAGS)
     ca, cb = client(a, A_REGION), client(b, B_REGION)
     name = make_table(ca)
     add_peer_replica(ca, cb, name)
     add_faults(a.endpoint, {"table": name, "error": "ReplicationLag", "latency_ms": 3000, "count": 1})
-    t0 = time.monotonic()
     put(ca, table=name, key="late")
     put(cb, table=name, key="fromB")  # the other server's pushes go on
-    when_seen(ca, name, "fromB")
+    settle(a, b)
+    assert seen(ca, name, "fromB")
+    clock(a.endpoint, {"advance": 2999})
     assert not seen(cb, name, "late")
-    assert when_seen(cb, name, "late") - t0 >= 2.5
+    clock(a.endpoint, {"advance": 1})
+    assert seen(cb, name, "late")
     assert injected(a.endpoint) == {("PutItem", "ReplicationLag"): 1}
     assert injected(b.endpoint) == {}
 
 
+def test_a_replication_lag_hold_outlives_a_restart(tmp_path):
+    """The hold is in the write's stream record (docs/storage-format.md, flag 4 and its trailer), so
+    a restart keeps it: the server stops with the write held and starts again at the same frozen
+    time; the write still reaches the replica latency_ms after it, not before. Before issue 60
+    the hold was the worker's memory, and a restart let the write out at once."""
+    flags = ["--data-dir", str(tmp_path / "data"), "--admin", "--namespaces", "--clock", "frozen@1800000000000"]
+    srv = DdbdServer(flags).start()
+    try:
+        east, west = regional(srv.endpoint, EAST), regional(srv.endpoint, WEST)
+        global_table(east, west, "Orders")
+        add_faults(srv.endpoint, {"table": "Orders", "error": "ReplicationLag", "latency_ms": 3000, "count": 1})
+        put(east, key="late")
+        clock(srv.endpoint, {"advance": 1000})
+        assert not seen(west, "Orders", "late")
+    finally:
+        assert srv.stop() == 0, srv.stderr_text()[-4000:]
+    srv = DdbdServer(flags).start()  # its clock at 1800000000000 again: the write 0 ms old
+    try:
+        east, west = regional(srv.endpoint, EAST), regional(srv.endpoint, WEST)
+        settle(srv)
+        assert not seen(west, "Orders", "late")
+        clock(srv.endpoint, {"advance": 2999})
+        assert not seen(west, "Orders", "late")
+        clock(srv.endpoint, {"advance": 1})
+        assert seen(west, "Orders", "late")
+    finally:
+        assert srv.stop() == 0, srv.stderr_text()[-4000:]
+
+
+def clock(endpoint, change=None):
+    """The server's clock (GET /ddbd/clock), after `change` ({"advance": ms}, ...) when given."""
+    status, answer = admin(endpoint, "POST" if change else "GET", change, path="/ddbd/clock")
+    assert status == 200, answer
+    return answer["now"] if "now" in answer else admin(endpoint, path="/ddbd/clock")[1]["now"]
+
+
+def replica_keys(c, table):
+    return {x["pk"]["S"] for x in c.scan(TableName=table, ConsistentRead=True)["Items"]}
+
+
+@pytest.mark.parametrize("probability", [1, 0.3])
+def test_a_steady_writer_under_replication_lag_is_latency_behind(probability):
+    """Writes held 1,500 ms (issue 60), every one or three in ten (seeded): each held write has its
+    own release time (its write + latency_ms), so a writer that never stops keeps its replica no
+    more than latency_ms + 1 s behind. The clock is stepped 250 ms between writes; after each step,
+    every write older than latency_ms + 1 s is in the replica, and (all held) none younger than
+    latency_ms is: the lag is real. Main (4726060) pushed the table's one hold to now + latency_ms
+    on every held write: the replica got nothing while the writer ran."""
+    srv = DdbdServer(["--in-memory", "--admin", "--namespaces"] + CLOCK_FLAGS).start()
+    try:
+        east, west = regional(srv.endpoint, EAST), regional(srv.endpoint, WEST)
+        global_table(east, west, "Orders")
+        add_faults(srv.endpoint, {"table": "Orders", "error": "ReplicationLag", "latency_ms": 1500,
+                                  "probability": probability}, seed=60)
+        written = {}  # key -> the server's clock just before its write
+        for i in range(40):
+            key = "w%02d" % i
+            written[key] = clock(srv.endpoint)
+            put(east, key=key)
+            now = clock(srv.endpoint, {"advance": 250})
+            due = {k for k, at in written.items() if now - at >= 1500 + 1000}
+            have = replica_keys(west, "Orders")  # the step ran what came due before it answered
+            assert due <= have, (i, sorted(due - have))
+            if probability == 1:  # the lag is real: exactly latency_ms
+                assert have == {k for k, at in written.items() if now - at >= 1500}, i
+        held = injected(srv.endpoint)[("PutItem", "ReplicationLag")]
+        assert held == 40 if probability == 1 else 4 <= held <= 24
+    finally:
+        assert srv.stop() == 0, srv.stderr_text()[-4000:]
+
+
 # ---- latency ----
 
-def test_latency_delays_the_answer_and_not_the_others(tmp_path):
-    srv = DdbdServer(["--in-memory", "--admin", "--threads", "1"]).start()
+def test_latency_delays_the_answer_and_not_the_others():
+    """The latency is on the server's clock (issue 60): frozen, the GetItem's answer waits until a
+    step passes latency_ms, and the one event loop serves a PutItem meanwhile."""
+    srv = DdbdServer(["--in-memory", "--admin", "--threads", "1"] + CLOCK_FLAGS).start()
     try:
         c = make_client(srv.endpoint)
         make_tables(c, "Orders")
         add_faults(srv.endpoint, {"operation": "GetItem", "latency_ms": 1500, "count": 1})
-        took = {}
-
-        def slow():
-            t0 = time.monotonic()
-            make_client(srv.endpoint).get_item(TableName="Orders", Key={"pk": S("a")})
-            took["get"] = time.monotonic() - t0
-
-        th = threading.Thread(target=slow)
+        got = []
+        th = threading.Thread(target=lambda: got.append(
+            make_client(srv.endpoint).get_item(TableName="Orders", Key={"pk": S("a")})))
         th.start()
-        time.sleep(0.2)
-        t0 = time.monotonic()
+        deadline = time.monotonic() + 10  # (its arrival)
+        while injected(srv.endpoint) != {("GetItem", "Latency"): 1}:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
         put(c)  # the one loop is free while the GetItem waits
-        took["put"] = time.monotonic() - t0
-        th.join()
-        assert took["get"] >= 1.45
-        assert took["put"] < 1.0, took
-        assert injected(srv.endpoint) == {("GetItem", "Latency"): 1}
+        clock(srv.endpoint, {"advance": 1499})
+        assert th.is_alive() and got == []
+        clock(srv.endpoint, {"advance": 1})
+        th.join(timeout=30)
+        assert not th.is_alive() and len(got) == 1
     finally:
         assert srv.stop() == 0, srv.stderr_text()[-4000:]
 
@@ -508,6 +584,95 @@ def test_a_probability_repeats_with_its_seed():
     assert runs[0] == runs[1] == runs[3]
     assert 4 <= sum(runs[0]) <= 24, runs[0]  # about 30 % of 40
     assert runs[2] != runs[0]
+
+
+def threaded_pattern(endpoint, steps):
+    """Runs `steps` in their order, each a (thread index, operation) on one of three threads with a
+    client (and connection) of its own, one at a time; returns each one's outcome ("ok" or the
+    error code). Every tenth step first advances the server's clock 500 ms."""
+    import queue
+    clients = [make_client(endpoint) for _ in range(3)]
+    inbox, done = [queue.Queue() for _ in clients], queue.Queue()
+
+    def work(c, q):
+        while (op := q.get()) is not None:
+            try:
+                if op == "get":
+                    c.get_item(TableName="Orders", Key={"pk": S("a")})
+                else:
+                    put(c)
+                done.put("ok")
+            except ClientError as e:
+                done.put(e.response["Error"]["Code"])
+
+    threads = [threading.Thread(target=work, args=(c, q)) for c, q in zip(clients, inbox)]
+    for t in threads:
+        t.start()
+    out = []
+    try:
+        for i, (who, op) in enumerate(steps):
+            if i > 0 and i % 10 == 0:
+                clock(endpoint, {"advance": 500})
+            inbox[who].put(op)
+            out.append(done.get(timeout=30))
+    finally:
+        for q in inbox:
+            q.put(None)
+        for t in threads:
+            t.join()
+    return out
+
+
+def test_a_seed_repeats_across_threads_and_windows():
+    """One seed, one run (issue 60): two servers, the same seed and the same 80 requests in the same
+    order, spread over three threads and connections, with two rules of probability 0.3 (one of them
+    in a window on the server's clock, stepped 500 ms every ten requests): the same faults, request
+    by request. Each rule draws from its own sequence only when it applies, so the other rule's
+    requests and which connection a request came on change nothing."""
+    faults = [{"operation": "GetItem", "table": "Orders", "error": "InternalServerError", "probability": 0.3},
+              {"operation": "PutItem", "table": "Orders", "error": "ThrottlingException", "probability": 0.3,
+               "after_ms": 1000, "for_ms": 1500}]
+    steps = [(i * 7 % 3, "get" if i % 3 else "put") for i in range(80)]
+    runs = []
+    for _ in range(2):
+        srv = DdbdServer(["--in-memory", "--admin"] + CLOCK_FLAGS).start()
+        try:
+            make_tables(make_client(srv.endpoint), "Orders")
+            add_faults(srv.endpoint, *faults, seed=1234)
+            runs.append(threaded_pattern(srv.endpoint, steps))
+        finally:
+            assert srv.stop() == 0, srv.stderr_text()[-4000:]
+    assert runs[0] == runs[1]
+    gets = [x for (_, op), x in zip(steps, runs[0]) if op == "get"]
+    assert set(gets) == {"ok", "InternalServerError"}
+    # the window: steps 20-49 (the clock 1,000 to 2,500 ms after the rules were added)
+    throttled = [i for i, x in enumerate(runs[0]) if x == "ThrottlingException"]
+    assert throttled and all(20 <= i < 50 for i in throttled), throttled
+
+
+@pytest.mark.parametrize("clock_flag", ["frozen", "frozen@1700000000000"])
+def test_a_command_line_window_starts_with_the_server(clock_flag):
+    """--fault's after_ms/for_ms count from the server's start on its clock (issue 60): frozen, the
+    window opens at the start + after_ms to the millisecond, whatever the start's own time. Before,
+    a rule was stamped while the command line was read, before the clock was frozen (a few ms
+    earlier, or years off with frozen@MS)."""
+    spec = "operation=GetItem,table=Orders,error=InternalServerError,after_ms=1000,for_ms=500"
+    srv = DdbdServer(["--in-memory", "--admin", "--clock", clock_flag, "--fault", spec]).start()
+    try:
+        c = make_client(srv.endpoint)
+        make_tables(c, "Orders")
+        out = []
+        for step in (0, 999, 1, 499, 1):
+            if step:
+                clock(srv.endpoint, {"advance": step})
+            try:
+                c.get_item(TableName="Orders", Key={"pk": S("a")})
+                out.append("ok")
+            except ClientError as e:
+                out.append(e.response["Error"]["Code"])
+        assert out == ["ok", "ok", "InternalServerError", "InternalServerError", "ok"]
+    finally:
+        assert srv.stop() == 0, srv.stderr_text()[-4000:]
 
 
 # ---- what is refused ----

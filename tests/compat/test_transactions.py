@@ -604,6 +604,147 @@ def test_conflict_rate_option_is_checked(server_factory):
     assert "--transaction-conflict-rate must be a fraction from 0 to 1" in out.stderr
 
 
+IN_PROGRESS = "The transaction with the given request token is already in progress."
+
+
+def clock(endpoint, change=None):
+    """The server's clock's "now" (/ddbd/clock), after `change` ({"advance": ms}) when given."""
+    from helpers import admin_call
+    if change is not None:
+        status, answer = admin_call(endpoint, "POST", "/ddbd/clock", change)
+        assert status == 200, answer
+    return admin_call(endpoint, "GET", "/ddbd/clock")[1]["now"]
+
+
+def held_call(server, table, key, token, hold_ms):
+    """A TransactWriteItems with `token` whose answer an injected latency holds hold_ms (issue 60),
+    started on a thread of its own; returns (thread, outcomes) once it has committed (the item
+    incremented), its answer still held and its token still in progress."""
+    from helpers import admin_call
+    status, answer = admin_call(server.endpoint, "POST", "/ddbd/faults",
+                                {"faults": [{"operation": "TransactWriteItems", "latency_ms": hold_ms, "count": 1}]})
+    assert status == 200, answer
+    client, outcomes = make_client(server.endpoint), []
+    t = threading.Thread(target=lambda: outcomes.append(client.transact_write_items(**increment(table, key, token))))
+    t.start()
+    deadline = time.monotonic() + 10  # (its arrival; what it waits for is the server's clock)
+    while (get(client, table, key) or {}).get("n") != N(1):
+        assert time.monotonic() < deadline and t.is_alive(), outcomes
+        time.sleep(0.01)
+    return t, outcomes
+
+
+def token_server(server_factory, window="2"):
+    server = server_factory(["--in-memory", "--admin", "--clock", "frozen", "--idempotency-window", window])
+    client = make_client(server.endpoint)
+    client.create_table(TableName="held", BillingMode="PAY_PER_REQUEST",
+                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    return server, client
+
+
+def test_a_call_held_by_a_latency_fault_is_in_progress(server_factory):
+    """DynamoDB answers TransactionInProgressException to a call whose token's first call still runs:
+    here the first call's answer is held 6 s by an injected latency (on the server's clock), and a
+    second call with the token, and one with the token and other parameters, arrive meanwhile. Once
+    the clock has passed the hold, the first call answers and the token replays. On main (4726060)
+    the token left the calls in progress at the commit, before the held answer: a replay."""
+    server, client = token_server(server_factory)
+    key = {"pk": S("a")}
+    t, first = held_call(server, "held", key, "tok-1", 6000)
+    with pytest.raises(ClientError) as e:
+        client.transact_write_items(**increment("held", key, "tok-1"))
+    assert_client_error(e, "TransactionInProgressException", IN_PROGRESS)
+    other = increment("held", {"pk": S("b")}, "tok-1")  # the same token, other parameters: in progress too
+    r = raw_request(server.endpoint, "TransactWriteItems", other)
+    assert (r.status, r.json()) == (400, {"__type": "com.amazonaws.dynamodb.v20120810#TransactionInProgressException",
+                                          "message": IN_PROGRESS})
+    assert t.is_alive() and first == []
+    clock(server.endpoint, {"advance": 6000})
+    t.join(timeout=30)
+    assert not t.is_alive() and len(first) == 1
+    client.transact_write_items(**increment("held", key, "tok-1"))  # a replay now
+    assert get(client, "held", key)["n"] == N(1)
+    assert get(client, "held", {"pk": S("b")}) is None
+
+
+def test_a_held_token_lives_from_its_completion(server_factory):
+    """--idempotency-window 2 and a first call held 6 s (issue 60): the token's record lives 2 s from
+    the call's completion (its commit, then the held answer), so a retry right after the held
+    answer replays: the item is incremented once. Past the window from the completion, the token
+    is new again, to the millisecond (the clock is frozen). On main (4726060) the record counted from
+    the decision, 4 s expired when the answer came: the retry applied again."""
+    server, client = token_server(server_factory)
+    key = {"pk": S("a")}
+    t, first = held_call(server, "held", key, "tok-2", 6000)
+    clock(server.endpoint, {"advance": 6000})
+    t.join(timeout=30)
+    assert len(first) == 1
+    client.transact_write_items(**increment("held", key, "tok-2"))  # the SDK's retry after the long call
+    assert get(client, "held", key)["n"] == N(1)
+    clock(server.endpoint, {"advance": 1999})
+    client.transact_write_items(**increment("held", key, "tok-2"))  # still within the window
+    assert get(client, "held", key)["n"] == N(1)
+    clock(server.endpoint, {"advance": 1})  # 2 s after the completion: the token is new again
+    client.transact_write_items(**increment("held", key, "tok-2"))
+    assert get(client, "held", key)["n"] == N(2)
+
+
+def free_thread_connection(endpoint, ready, tries=50):
+    """A keep-alive connection to the server that answers /metrics while a call sleeps at a delay
+    point (--threads 2: the kernel spreads connections over both loops; one on the sleeping loop
+    waits, and is left), once ready(metrics text) holds."""
+    import http.client
+    host, port = endpoint.replace("http://", "").split(":")
+    deadline = time.monotonic() + 10  # (the first call's arrival)
+    for _ in range(tries):
+        conn = http.client.HTTPConnection(host, int(port), timeout=0.5)
+        try:
+            while time.monotonic() < deadline:
+                conn.request("GET", "/metrics")
+                if ready(conn.getresponse().read().decode()):
+                    return conn
+                time.sleep(0.005)
+        except (TimeoutError, OSError):
+            conn.close()  # on the sleeping loop
+    raise AssertionError("no connection reached a free loop")
+
+
+def test_a_token_held_between_decision_and_commit_lives_from_its_commit(server_factory, monkeypatch):
+    """The clock moves 6 s between the transaction's decision and its commit (a delay point holds the
+    call there): the token's record lives --idempotency-window 2 s from the commit, so the retry
+    replays it (incremented once). On main (4726060) the record's expiry was taken before the
+    decision, already 4 s past when it was written: the retry applied again."""
+    monkeypatch.setenv("DDBD_DELAY_POINT", "transact-before-commit:4000")
+    server = server_factory(["--in-memory", "--admin", "--clock", "frozen", "--threads", "2",
+                             "--idempotency-window", "2"])
+    monkeypatch.delenv("DDBD_DELAY_POINT")
+    client = make_client(server.endpoint)
+    client.create_table(TableName="held", BillingMode="PAY_PER_REQUEST",
+                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    from helpers import admin_call
+    # a 1 ms latency marks the call's arrival in /metrics (and holds its answer until a 1 ms step)
+    assert admin_call(server.endpoint, "POST", "/ddbd/faults",
+                      {"faults": [{"operation": "TransactWriteItems", "latency_ms": 1, "count": 1}]})[0] == 200
+    key, first = {"pk": S("a")}, []
+    t = threading.Thread(target=lambda: first.append(client.transact_write_items(**increment("held", key, "tok-3"))))
+    t.start()
+    conn = free_thread_connection(server.endpoint, lambda m: 'operation="TransactWriteItems",error="Latency"} 1' in m)
+    conn.timeout = 30
+    conn.request("POST", "/ddbd/clock", body=json.dumps({"advance": 6000}), headers={"Content-Type": "application/json"})
+    assert conn.getresponse().status == 200  # while the call sleeps between its decision and its commit
+    conn.close()
+    probe = make_client(server.endpoint)
+    while (get(probe, "held", key) or {}).get("n") != N(1):  # (its commit, once the delay has run)
+        time.sleep(0.01)
+    clock(server.endpoint, {"advance": 1})  # its answer, held 1 ms of the server's clock
+    t.join(timeout=30)
+    assert len(first) == 1
+    client.transact_write_items(**increment("held", key, "tok-3"))  # the retry: a replay
+    assert get(client, "held", key)["n"] == N(1)
+
+
 def test_transaction_in_progress(server_factory, monkeypatch):
     """Calls whose token's first call is still running: the first is held 3 s before its commit by a
     delay point, which blocks its event-loop thread. Probes go out 50 ms apart, each on a new

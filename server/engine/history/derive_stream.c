@@ -13,7 +13,8 @@ static int wants_old(const ddb_mutation *m)
     return m->t->stream_id != 0 && m->keyattrs == NULL && m->kind == DDB_MUT_DELETE;
 }
 
-/* a write that changes nothing makes no record; a global table's carries its write time */
+/* a write that changes nothing makes no record; a global table's carries its write time, and the
+   hold an injected ReplicationLag put on it (replication.h) */
 static void derive(ddb_decision *r, ddb_batch *out)
 {
     const ddb_mutation *m = r->m;
@@ -23,7 +24,8 @@ static void derive(ddb_decision *r, ddb_batch *out)
         return;
     ddb_stream_add_record(r->a, m->t, &m->key, ddb_decision_keys_item(m), r->now.old, r->now.oldlen, r->now.val,
                           r->now.vlen, m->stream_flags | (m->origin.replicated ? DDB_REC_REPLICATED : 0),
-                          m->t->rep_id != 0 ? r->now.wtime : ddb_clock_now_ms(), out);
+                          m->t->rep_id != 0 ? r->now.wtime : ddb_clock_now_ms(),
+                          m->origin.replicated ? 0 : m->repl_hold_ms, out);
     r->now.kept[DDB_RET_STREAM] = ddb_retention_batch_bytes(out, from);
 }
 

@@ -138,5 +138,5 @@ void ddb_kinesis_add_record(ddb_arena *a, const ddb_table *t, const ddb_attr *ke
     /* one prefix for the whole table: one order for all its items, which keeps each item's */
     ddb_kinesis_log_prefix(t->kinesis_log, prefix);
     ddb_stream_record_put(a, t, keys_src, old_raw, old_rawlen, new_raw, new_rawlen, DDB_VIEW_NEW_AND_OLD_IMAGES,
-                          flags, now_us, prefix, DDB_KINESIS_PREFIX_BYTES, out);
+                          flags, now_us, 0, prefix, DDB_KINESIS_PREFIX_BYTES, out);
 }

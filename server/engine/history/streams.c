@@ -105,7 +105,7 @@ static void put_raw(char **p, const char *raw, size_t len)
 
 void ddb_stream_record_put(ddb_arena *a, const ddb_table *t, const ddb_attr *keys_src, const char *old_raw,
                            size_t old_rawlen, const char *new_raw, size_t new_rawlen, int view, int flags,
-                           uint64_t now_ms, const char *prefix, size_t plen, ddb_batch *out)
+                           uint64_t now_ms, unsigned hold_ms, const char *prefix, size_t plen, ddb_batch *out)
 {
     int with_new = view == DDB_VIEW_NEW_IMAGE || view == DDB_VIEW_NEW_AND_OLD_IMAGES;
     int with_old = view == DDB_VIEW_OLD_IMAGE || view == DDB_VIEW_NEW_AND_OLD_IMAGES;
@@ -117,22 +117,26 @@ void ddb_stream_record_put(ddb_arena *a, const ddb_table *t, const ddb_attr *key
     keys_of(a, t, keys_src, &keys);
     ddb_item_encode(a, &keys, ddb_item_size(&keys), &kenc, &klen);
     /* written once, in the arena: the head, the Keys, then the stored images as they are */
-    len = 11 + 12 + klen + (with_new && new_raw ? new_rawlen : 0) + (with_old && old_raw ? old_rawlen : 0);
+    len = 11 + 12 + klen + (with_new && new_raw ? new_rawlen : 0) + (with_old && old_raw ? old_rawlen : 0) + 4;
     rec = p = ddb_arena_alloc(a, len);
     p[0] = 1; /* the record format's version */
     p[1] = (char)event;
-    p[2] = (char)flags;
+    p[2] = (char)(hold_ms > 0 ? flags | DDB_REC_HELD : flags);
     ddb_put_be(p + 3, now_ms, 8);
     p += 11;
     put_raw(&p, kenc, klen);
     put_raw(&p, with_new ? new_raw : NULL, new_rawlen);
     put_raw(&p, with_old ? old_raw : NULL, old_rawlen);
+    if (hold_ms > 0) { /* a trailer older readers stop before */
+        ddb_put_be(p, hold_ms, 4);
+        p += 4;
+    }
     ddb_batch_put_seq(out, prefix, plen, rec, (size_t)(p - rec));
 }
 
 void ddb_stream_add_record(ddb_arena *a, const ddb_table *t, const ddb_key *key, const ddb_attr *keys_src,
                            const char *old_raw, size_t old_rawlen, const char *new_raw, size_t new_rawlen, int flags,
-                           uint64_t now_ms, ddb_batch *out)
+                           uint64_t now_ms, unsigned hold_ms, ddb_batch *out)
 {
     char *prefix = ddb_arena_alloc(a, DDB_STREAM_PREFIX_BYTES);
     unsigned gen, shard;
@@ -142,7 +146,7 @@ void ddb_stream_add_record(ddb_arena *a, const ddb_table *t, const ddb_key *key,
     shard = ddb_stream_shard_of(t, key->part_hash, &gen);
     ddb_stream_prefix(t->stream_id, gen, shard, prefix);
     ddb_stream_record_put(a, t, keys_src, old_raw, old_rawlen, new_raw, new_rawlen, t->stream_view, flags, now_ms,
-                          prefix, DDB_STREAM_PREFIX_BYTES, out);
+                          hold_ms, prefix, DDB_STREAM_PREFIX_BYTES, out);
 }
 
 /* One image: u32 length, then the item (none when 0). */
@@ -193,6 +197,8 @@ int ddb_stream_record_decode(ddb_arena *a, const char *key, size_t klen, const c
     if (get_image(a, &p, end, &out->keys, &has_keys) != 0 || get_image(a, &p, end, &out->new_image, &out->has_new) != 0 ||
         get_image(a, &p, end, &out->old_image, &out->has_old) != 0)
         return -1;
+    if ((out->flags & DDB_REC_HELD) && end - p >= 4)
+        out->hold_ms = (unsigned)ddb_get_be(p, 4);
     out->size_bytes = ddb_item_size(&out->keys) + (out->has_new ? ddb_item_size(&out->new_image) : 0) +
                       (out->has_old ? ddb_item_size(&out->old_image) : 0);
     return 0;

@@ -55,6 +55,10 @@ int ddb_stream_view_parse(const char *name); /* DDB_VIEW_NONE when unknown */
 typedef enum ddb_stream_event { DDB_EV_INSERT = 1, DDB_EV_MODIFY = 2, DDB_EV_REMOVE = 3 } ddb_stream_event;
 #define DDB_REC_SERVICE 0x01 /* flag: deleted by the service (TTL) */
 #define DDB_REC_REPLICATED 0x02 /* flag: a global table's change made in another region (not replicated again) */
+/* flag: an injected ReplicationLag (api/inject.h) holds the change back from the other replicas; the
+   record then ends with a u32 BE trailer after its images, the hold in ms after its creation time
+   (engine/jobs/replication.h). Older binaries ignore the flag and the trailer. */
+#define DDB_REC_HELD 0x04
 
 /* The shard of a partition (its hash) in the stream's last generation; *gen gets the generation. */
 unsigned ddb_stream_shard_of(const ddb_table *t, uint64_t part_hash, unsigned *gen);
@@ -63,7 +67,8 @@ void ddb_stream_prefix(uint32_t stream_id, unsigned gen, unsigned shard, char ou
 
 /*
  * Adds to `out` the record of an item whose stored encoding goes from `old_raw` (NULL: absent) to
- * `new_raw` (NULL: deleted), when the table's stream is enabled. The caller calls it only when
+ * `new_raw` (NULL: deleted), when the table's stream is enabled; `hold_ms` > 0 flags it
+ * DDB_REC_HELD with that hold. The caller calls it only when
  * something changed (ddb_item_encodings_equal: a write that changes nothing, even with a map's keys
  * in another order, is one DynamoDB does not record). The images are the
  * stored encodings themselves; the Keys come from `keys_src`, any item or key holding the key
@@ -71,13 +76,13 @@ void ddb_stream_prefix(uint32_t stream_id, unsigned gen, unsigned shard, char ou
  */
 void ddb_stream_add_record(ddb_arena *a, const ddb_table *t, const ddb_key *key, const ddb_attr *keys_src,
                            const char *old_raw, size_t old_rawlen, const char *new_raw, size_t new_rawlen, int flags,
-                           uint64_t now_ms, ddb_batch *out);
+                           uint64_t now_ms, unsigned hold_ms, ddb_batch *out);
 
 /* The record itself, with the images `view` keeps, as a sequenced put under `prefix` (the Kinesis
-   destinations' logs use it too: engine/history/kinesis_log.h). */
+   destinations' logs use it too: engine/history/kinesis_log.h; hold_ms as above, 0 there). */
 void ddb_stream_record_put(ddb_arena *a, const ddb_table *t, const ddb_attr *keys_src, const char *old_raw,
                            size_t old_rawlen, const char *new_raw, size_t new_rawlen, int view, int flags,
-                           uint64_t now_ms, const char *prefix, size_t plen, ddb_batch *out);
+                           uint64_t now_ms, unsigned hold_ms, const char *prefix, size_t plen, ddb_batch *out);
 
 /* A decoded record (arena memory). */
 typedef struct ddb_stream_record {
@@ -85,6 +90,7 @@ typedef struct ddb_stream_record {
     ddb_stream_event event;
     int flags;
     uint64_t created_ms;
+    unsigned hold_ms; /* DDB_REC_HELD: its hold after created_ms (0: none) */
     ddb_attr keys, new_image, old_image; /* len 0 / type NONE when absent */
     int has_new, has_old;
     size_t size_bytes;

@@ -27,15 +27,6 @@
 #define BATCH 512          /* records read at a time from one shard */
 #define IDLE_MS 1000       /* no global table (a kick wakes it sooner), or another gateway replicates */
 #define POLL_MS 50         /* global tables: look again this often (other gateways' writes) */
-#define MAX_HOLDS 64       /* lag spikes at once (api/inject.h: at most 64 rules); a 65th replaces the
-                              one that ends first */
-
-/* A replication lag spike: records of `table` ("" any) of namespace `ns` wait until until_ms. */
-typedef struct hold {
-    char ns[128];
-    char table[256];
-    uint64_t until_ms; /* 0: a free slot */
-} hold;
 
 struct ddb_replication {
     ddb_engine *eng;
@@ -45,8 +36,6 @@ struct ddb_replication {
     int halted;
     uint64_t ask_ms; /* while another gateway holds the lease: when to ask for it again (monotonic) */
     ddb_lease lease;
-    pthread_mutex_t holds_lock; /* request threads add holds, the worker reads them */
-    hold holds[MAX_HOLDS];
 };
 
 static void kick(ddb_engine *eng)
@@ -61,53 +50,6 @@ static void kick(ddb_engine *eng)
 void ddb_replication_kick(ddb_engine *eng)
 {
     kick(eng);
-}
-
-/* ---- lag spikes ---- */
-
-void ddb_replication_hold(ddb_engine *eng, const char *ns, const char *table, unsigned ms)
-{
-    ddb_replication *r = eng->replication;
-    uint64_t now = ddb_clock_now_ms(), until = now + ms;
-    hold *slot = NULL;
-
-    if (r == NULL || strlen(ns) >= sizeof(slot->ns) || strlen(table) >= sizeof(slot->table))
-        return;
-    pthread_mutex_lock(&r->holds_lock);
-    for (unsigned i = 0; i < MAX_HOLDS; i++) {
-        hold *h = &r->holds[i];
-        if (h->until_ms > now && strcmp(h->ns, ns) == 0 && strcmp(h->table, table) == 0) {
-            slot = h; /* the same spike again: it ends at the later time */
-            break;
-        }
-        if (slot == NULL || h->until_ms < slot->until_ms)
-            slot = h; /* else the slot that is free, ended or ends first */
-    }
-    if (slot->until_ms <= now || strcmp(slot->ns, ns) != 0 || strcmp(slot->table, table) != 0) {
-        snprintf(slot->ns, sizeof(slot->ns), "%s", ns);
-        snprintf(slot->table, sizeof(slot->table), "%s", table);
-        slot->until_ms = 0;
-    }
-    if (until > slot->until_ms)
-        slot->until_ms = until;
-    pthread_mutex_unlock(&r->holds_lock);
-    kick(eng); /* (the worker looks again once the spike ends: follow_pass' due) */
-}
-
-/* When the last lag spike on src's records ends (0: none now). */
-static uint64_t held_until(ddb_replication *r, const ddb_table *src, uint64_t now)
-{
-    uint64_t until = 0;
-
-    pthread_mutex_lock(&r->holds_lock);
-    for (unsigned i = 0; i < MAX_HOLDS; i++) {
-        const hold *h = &r->holds[i];
-        if (h->until_ms > now && h->until_ms > until && strcmp(h->ns, src->ns) == 0 &&
-            (h->table[0] == '\0' || strcmp(h->table, src->name) == 0))
-            until = h->until_ms;
-    }
-    pthread_mutex_unlock(&r->holds_lock);
-    return until;
 }
 
 static int stopping(ddb_replication *r)
@@ -290,15 +232,14 @@ typedef struct follow {
     uint64_t now_ms;
     uint64_t due_ms;   /* the earliest record held back by the lag (0: none) */
     int moved;
-    uint64_t held_ms;  /* a lag spike on src's records ends then (0: none) */
 } follow;
 
-/* When a record written at created_ms may go: --replication-lag after it, not before a lag spike ends. */
-static uint64_t release_ms(const follow *f, uint64_t created_ms)
+/* When a record may go: --replication-lag after its write, or its own injected hold if longer. */
+static uint64_t release_ms(const follow *f, const ddb_stream_record *rec)
 {
-    uint64_t due = f->r->lag_ms > 0 ? created_ms + f->r->lag_ms : 0;
+    unsigned lag = rec->hold_ms > f->r->lag_ms ? rec->hold_ms : f->r->lag_ms;
 
-    return f->held_ms > due ? f->held_ms : due;
+    return lag > 0 ? rec->created_ms + lag : 0;
 }
 
 /* A change made in `region` for the target: applied here, or gathered for the peer. */
@@ -355,7 +296,7 @@ static int follow_shard(follow *f, ddb_arena *a, unsigned g, unsigned s)
             if (ddb_stream_record_decode(a, k, klen, ddb_arena_memdup(a, v, vlen), vlen, &rec) != 0)
                 break;
             if (!(rec.flags & DDB_REC_REPLICATED)) {
-                uint64_t due = release_ms(f, rec.created_ms);
+                uint64_t due = release_ms(f, &rec); /* the records behind it wait too: in order */
                 if (due > f->now_ms) {
                     f->due_ms = f->due_ms == 0 || due < f->due_ms ? due : f->due_ms;
                     held = 1;
@@ -398,7 +339,7 @@ static int follow_table(ddb_replication *r, ddb_arena *a, const ddb_table *src, 
 {
     ddb_stream_info info;
     uint64_t now = ddb_clock_now_ms();
-    follow f = {r, src, dst, p, &info, now, 0, 0, held_until(r, src, now)};
+    follow f = {r, src, dst, p, &info, now, 0, 0};
     int rc = 0;
 
     if (ddb_stream_info_get(r->eng->store, a, src->stream_id, &info) != 0)
@@ -752,7 +693,6 @@ ddb_replication *ddb_replication_start(ddb_engine *eng, unsigned lag_ms)
     r->eng = eng;
     r->lag_ms = lag_ms;
     ddb_sleeper_init(&r->sleeper);
-    pthread_mutex_init(&r->holds_lock, NULL);
     ddb_lease_init(&r->lease, eng->store, "replication");
     eng->replication = r;
     eng->global_write = kick;
@@ -778,6 +718,5 @@ void ddb_replication_stop(ddb_replication *r)
     r->eng->global_write = NULL;
     r->eng->replication = NULL;
     ddb_sleeper_destroy(&r->sleeper);
-    pthread_mutex_destroy(&r->holds_lock);
     free(r);
 }

@@ -26,10 +26,13 @@
  * --replication-lag MS holds every record back until MS after its write, so tests see the
  * eventual consistency users must handle. Without it, commits on a global table wake the worker
  * (ddb_engine.global_write) and records go out at once. An injected lag spike (api/inject.h's
- * ReplicationLag, through ddb_replication_hold) holds back a table's records from one namespace
- * until the spike ends, records already waiting and made meanwhile alike, as a backlog behind a
- * slow replication does; the holds live in this worker's memory, so on RADOS they hold back only
- * the gateway that took the write when it holds the lease.
+ * ReplicationLag) holds back each write it hits by its own latency_ms: the write's stream record
+ * carries the hold (DDB_REC_HELD, engine/history/streams.h), so it goes out at its write time +
+ * latency_ms, whichever gateway replicates and across a restart. A shard's records go out in
+ * order, so the records behind a held one wait for it (a backlog, as behind a slow replication),
+ * each no longer than the longest hold among those written before it: under a steady writer a
+ * replica is never more than latency_ms (and the worker's poll) behind. The worker sleeps until
+ * the first held record comes due.
  *
  * A replica in a peer server's region (--region-peer, peer.h) is reached over the DynamoDB API:
  * the group's requests (its CreateTable, a status, its DeleteTable) go from an outbox written with
@@ -71,11 +74,6 @@ int ddb_replicas_edit(ddb_engine *eng, ddb_arena *a, const char *key, const char
  */
 int ddb_replication_apply(ddb_engine *eng, ddb_arena *a, const ddb_table *t, const ddb_attr *keys,
                           const ddb_attr *new_image, uint64_t time_ms, const char *region);
-
-/* A replication lag spike (api/inject.h's ReplicationLag): the records of table `table` ("" every
-   table) of namespace `ns` wait until ms from now, their due time as --replication-lag sets it
-   if later. Nothing without a worker. */
-void ddb_replication_hold(ddb_engine *eng, const char *ns, const char *table, unsigned ms);
 
 /* Wakes the worker: a replica was added or removed, or a global table written. */
 void ddb_replication_kick(ddb_engine *eng);

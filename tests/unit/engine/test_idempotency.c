@@ -1,11 +1,13 @@
 /*
  * tests/unit/engine/test_idempotency.c: ClientRequestToken records and calls in flight
  * (engine/idempotency.h): the states a token goes through, the record's expiry, and the sweep
- * that never deletes a record a call in flight is about to rewrite.
+ * that never deletes a record a call in flight is about to rewrite, and a call in progress until its
+ * held answer goes.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/base/clock.h"
 #include "server/engine/idempotency.h"
 #include "test.h"
 #include "test_store.h"
@@ -46,7 +48,7 @@ static ddb_token_state begin(ddb_tokens *t, ddb_store *s, const char *token, con
     else
         st = ddb_token_state_of(k.val, k.vlen, d, now);
     if (st != DDB_TOKEN_NEW)
-        ddb_token_end(t, token);
+        ddb_token_end(t, token, 0);
     ddb_arena_free(&a);
     return st;
 }
@@ -63,16 +65,16 @@ TEST(token_new_in_progress_replay_mismatch)
     ASSERT_EQ(begin(t, s, "tok", d1, 100), DDB_TOKEN_IN_PROGRESS); /* the first call is still running */
     ASSERT_EQ(begin(t, s, "other", d1, 100), DDB_TOKEN_NEW);
     commit_record(t, s, "tok", d1, 200);
-    ddb_token_end(t, "tok");
-    ddb_token_end(t, "other"); /* its transaction failed: no record */
+    ddb_token_end(t, "tok", 0);
+    ddb_token_end(t, "other", 0); /* its transaction failed: no record */
     ASSERT_EQ(begin(t, s, "tok", d1, 300), DDB_TOKEN_REPLAY);
     ASSERT_EQ(begin(t, s, "tok", d2, 300), DDB_TOKEN_MISMATCH);
     ASSERT_EQ(begin(t, s, "other", d2, 300), DDB_TOKEN_NEW);
-    ddb_token_end(t, "other");
+    ddb_token_end(t, "other", 0);
     /* the record lives ttl (1000 ms) after the commit (200) */
     ASSERT_EQ(begin(t, s, "tok", d2, 1199), DDB_TOKEN_MISMATCH);
     ASSERT_EQ(begin(t, s, "tok", d2, 1200), DDB_TOKEN_NEW);
-    ddb_token_end(t, "tok");
+    ddb_token_end(t, "tok", 0);
     ddb_tokens_free(t);
     ddb_store_close(s);
 }
@@ -96,7 +98,7 @@ TEST(sweep_deletes_expired_records_only)
     /* "old" is in flight again: the sweep leaves its (expired) record to the call that rewrites it */
     commit_record(t, s, "old", d, 0);
     ASSERT_EQ(ddb_tokens_expire(t, s, 3000, 0, &freed), 0);
-    ddb_token_end(t, "old");
+    ddb_token_end(t, "old", 0);
     ASSERT_EQ(ddb_tokens_expire(t, s, 7000, 0, &freed), 2);
     ddb_tokens_free(t);
     ddb_store_close(s);
@@ -120,13 +122,35 @@ TEST(budget_trim_deletes_the_records_that_expire_first)
     ASSERT_EQ(ddb_tokens_expire(t, s, 500, one + 1, &freed), 2);
     ASSERT_EQ(freed, 2 * one);
     ASSERT_EQ(begin(t, s, "t1", d, 500), DDB_TOKEN_NEW);
-    ddb_token_end(t, "t1");
+    ddb_token_end(t, "t1", 0);
     ASSERT_EQ(begin(t, s, "t2", d, 500), DDB_TOKEN_NEW);
-    ddb_token_end(t, "t2");
+    ddb_token_end(t, "t2", 0);
     ASSERT_EQ(begin(t, s, "t3", d, 500), DDB_TOKEN_REPLAY);
     ASSERT_EQ(begin(t, s, "t4", d, 500), DDB_TOKEN_REPLAY);
     ASSERT_EQ(ddb_tokens_bytes(s), 2 * one);
-    ddb_token_end(t, "t0");
+    ddb_token_end(t, "t0", 0);
+    ddb_tokens_free(t);
+    ddb_store_close(s);
+}
+
+TEST(a_held_answer_keeps_its_token_in_progress)
+{
+    ddb_store *s = mem_store(2);
+    ddb_tokens *t = ddb_tokens_new(1000);
+    uint64_t now = ddb_clock_now_ms();
+    int64_t was = ddb_clock_offset_ms();
+    unsigned char d[DDB_TOKEN_DIGEST_BYTES];
+
+    digest_of("r", d);
+    ASSERT_EQ(begin(t, s, "held", d, now), DDB_TOKEN_NEW);
+    commit_record(t, s, "held", d, now + 60000); /* committed now, its answer held a minute */
+    ddb_token_end(t, "held", now + 60000);
+    ASSERT_EQ(begin(t, s, "held", d, now), DDB_TOKEN_IN_PROGRESS); /* until the answer goes */
+    ddb_clock_set_offset_ms(was + 60000 + 1000);                  /* the server's clock past it */
+    ASSERT_EQ(begin(t, s, "held", d, now + 60999), DDB_TOKEN_REPLAY); /* the record: 1 s from then */
+    ASSERT_EQ(begin(t, s, "held", d, now + 61000), DDB_TOKEN_NEW);
+    ddb_token_end(t, "held", 0);
+    ddb_clock_set_offset_ms(was);
     ddb_tokens_free(t);
     ddb_store_close(s);
 }

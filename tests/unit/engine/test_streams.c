@@ -152,7 +152,7 @@ TEST(stream_record_round_trip)
     ddb_item_encode(&a, &new_item, ddb_item_size(&new_item), &nval, &nlen);
     memset(&key, 0, sizeof(key));
     ddb_batch_init(&b, &a);
-    ddb_stream_add_record(&a, &t, &key, &new_item, oval, olen, nval, nlen, DDB_REC_SERVICE, 123456, &b);
+    ddb_stream_add_record(&a, &t, &key, &new_item, oval, olen, nval, nlen, DDB_REC_SERVICE, 123456, 0, &b);
     ASSERT_EQ(b.n, 1);
     ASSERT(b.ops[0].sequenced && b.ops[0].klen == DDB_STREAM_PREFIX_BYTES);
     ASSERT_EQ(ddb_store_write(s, &b), DDB_STORE_OK);
@@ -182,6 +182,21 @@ TEST(stream_record_round_trip)
     ASSERT(ddb_attr_equal(&r.new_image, &new_item) && ddb_attr_equal(&r.old_image, &old_item));
     ASSERT_EQ(r.keys.len, 1);
     ASSERT_EQ(r.size_bytes, ddb_item_size(&r.keys) + ddb_item_size(&new_item) + ddb_item_size(&old_item));
+    ASSERT_EQ(r.hold_ms, 0);
+    {
+        /* a held change (an injected ReplicationLag): flag 4 and its hold in a trailer after the
+           images, which a reader of the images alone stops before */
+        ddb_batch h;
+        ddb_stream_record held;
+        ddb_batch_init(&h, &a);
+        ddb_stream_add_record(&a, &t, &key, &new_item, oval, olen, nval, nlen, 0, 123456, 1500, &h);
+        ASSERT_EQ(h.ops[0].vlen, b.ops[0].vlen + 4);
+        ASSERT_EQ(ddb_stream_record_decode(&a, "0123456789ab\0\0\0\0\0\0\0\2", DDB_STREAM_PREFIX_BYTES + 8,
+                                           h.ops[0].val, h.ops[0].vlen, &held), 0);
+        ASSERT_EQ(held.flags, DDB_REC_HELD);
+        ASSERT_EQ(held.hold_ms, 1500);
+        ASSERT(ddb_attr_equal(&held.new_image, &new_item) && ddb_attr_equal(&held.old_image, &old_item));
+    }
     ddb_arena_free(&a);
     ddb_store_close(s);
 }
