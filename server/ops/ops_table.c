@@ -4,8 +4,9 @@
  *
  * Request shapes are validated by the api layer before these run; handlers here look up the
  * catalog, store the description and render DynamoDB's TableDescription. Tables and the indexes
- * created with them are ACTIVE at once; DeleteTable leaves the purge of the keys to a background
- * task (engine/tasks.h).
+ * created with them are ACTIVE at once, and a deleted table gone at once, unless --table-states
+ * keeps them CREATING and DELETING for a while (engine/table_states.h); DeleteTable leaves the
+ * purge of the keys to a background task (engine/tasks.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,9 @@
 #include "server/engine/jobs/peer.h"
 #include "server/engine/jobs/replication.h"
 #include "server/engine/jobs/tasks.h"
+#include "server/base/clock.h"
+#include "server/engine/catalog_edit.h"
+#include "server/engine/table_states.h"
 #include "server/engine/table_stats.h"
 #include "server/ops/handlers.h"
 #include "server/ops/history.h"
@@ -29,28 +33,71 @@
 #include "server/ops/table_create.h"
 #include "server/ops/table_desc.h"
 
+/* ---- --table-states (engine/table_states.h) ---- */
+
+/* A table deleted whose DELETING lasts: its name is in use (DynamoDB's text, as quoted by users). */
+static int gone_check(ddb_req *req, const char *name)
+{
+    if (req->eng->gone == NULL ||
+        !ddb_gone_get(req->eng->gone, ddb_ns_key(req->arena, req->ns, name), ddb_clock_now_ms(), NULL, NULL, NULL))
+        return DDB_OK;
+    return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE,
+                        "Attempt to change a resource which is still in use: Table is being deleted: %s", name);
+}
+
+/* A new table's end of CREATING, as a `more` callback of ddb_table_create (ctx: the due time). */
+static void creating_until(ddb_desc_edit *e, void *ctx)
+{
+    ddb_edit_active_at(e, *(const uint64_t *)ctx);
+}
+
+/* The DescribeTable answer a deleted table gives while DELETING: written into `side` (req->out is
+   DeleteTable's own answer), to be kept by ddb_gone_add once the table is deleted. */
+static void deleting_description(ddb_req *req, const ddb_table *t, ddb_buf *side)
+{
+    ddb_jw answer = req->out;
+
+    side->len = 0;
+    ddb_jw_init(&req->out, side);
+    ddb_write_table_description(req, t, "Table", "DELETING", 1);
+    req->out = answer;
+}
+
 int ddb_op_create_table(ddb_req *req)
 {
     const char *name = req->table;
     const ddb_table *t;
-    /* (req->in holds only the members the model has: DDB_OPF_AS_MODELED) */
-    int rc = ddb_table_create(req, req->in, NULL, NULL, &t);
+    unsigned states = req->eng->settings.table_states;
+    uint64_t due = states != 0 ? ddb_clock_now_ms() + states : 0;
+    int rc;
 
+    if (gone_check(req, name) != DDB_OK)
+        return req->err.code;
+    /* (req->in holds only the members the model has: DDB_OPF_AS_MODELED) */
+    rc = ddb_table_create(req, req->in, due != 0 ? creating_until : NULL, &due, &t);
     if (rc == -2)
         return req->err.code;
     if (rc == 1)
         return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE, "Table already exists: %s", name);
     if (rc != 0)
         return ddb_req_fail_internal(req);
-    ddb_write_table_description(req, t, "TableDescription", "ACTIVE", 0);
+    ddb_write_table_description(req, t, "TableDescription", due != 0 ? "CREATING" : "ACTIVE", 0);
     return DDB_OK;
 }
 
 int ddb_op_describe_table(ddb_req *req)
 {
-    const ddb_table *t = ddb_table_or_fail(req, req->table, 1);
+    const ddb_table *t;
+    const char *gone;
+    size_t len;
 
-    if (t == NULL)
+    if (req->eng->gone != NULL && req->table != NULL && /* deleted, still DELETING (--table-states) */
+        ddb_gone_get(req->eng->gone, ddb_ns_key(req->arena, req->ns, req->table), ddb_clock_now_ms(), req->arena,
+                     &gone, &len)) {
+        ddb_buf_append(req->out.out, gone, len);
+        return DDB_OK;
+    }
+    if ((t = ddb_table_or_fail(req, req->table, 1)) == NULL)
         return req->err.code;
     ddb_write_table_description(req, t, "Table", ddb_table_status(t), 1);
     return DDB_OK;
@@ -105,6 +152,9 @@ static int vector_build_check(ddb_req *req, const ddb_table *t)
 
 static int replica_delete_check(ddb_req *req, const ddb_table *t)
 {
+    if (ddb_table_creating_now(t) && !req->internal) /* --table-states: as DynamoDB refuses it */
+        return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE,
+                            "Attempt to change a resource which is still in use: Table is being created: %s", t->name);
     /* (a peer's replica still being filled is deleted when the peer asks: internal) */
     if (ddb_replica_creating(t) && !req->internal)
         return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE,
@@ -123,8 +173,11 @@ int ddb_op_delete_table(ddb_req *req)
 {
     const char *name = req->table;
     const ddb_table *deleted = NULL;
+    ddb_buf side = {0}; /* --table-states: its DescribeTable answer while DELETING */
     int rc = 2;
 
+    if (gone_check(req, name) != DDB_OK)
+        return req->err.code;
     /* decided on one description and removed only if it is still the live one (compare-and-swap):
        a concurrent UpdateTable (an index added, deletion protection turned on) is never missed */
     for (int tries = 0; rc == 2 && tries < DELETE_TRIES; tries++) {
@@ -142,8 +195,12 @@ int ddb_op_delete_table(ddb_req *req)
         req->out.out->len = 0; /* a lost race: the description is rendered again from the new one */
         ddb_jw_init(&req->out, req->out.out);
         ddb_write_table_description(req, t, "TableDescription", "DELETING", 1);
-        if (req->err.code != DDB_OK)
+        if (req->eng->gone != NULL)
+            deleting_description(req, t, &side);
+        if (req->err.code != DDB_OK) {
+            ddb_buf_free(&side);
             return req->err.code;
+        }
         purge_record(req, t, &purge);
         purge.removes = 1; /* frees space: allowed on a disk short of it (diskguard.h) */
         replica_peer_notices(req, t, &purge);
@@ -158,6 +215,10 @@ int ddb_op_delete_table(ddb_req *req)
             rc = ddb_catalog_delete(req->eng->catalog, t, &purge);
         }
     }
+    if (rc == 0 && req->eng->gone != NULL)
+        ddb_gone_add(req->eng->gone, deleted->key, ddb_clock_now_ms() + req->eng->settings.table_states, side.data,
+                     side.len);
+    ddb_buf_free(&side);
     if (rc == 1) /* deleted concurrently */
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
     if (rc != 0)
