@@ -275,7 +275,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     srv->eng.vectors = ddb_store_shared(srv->eng.store) ? NULL : ddb_vector_cache_new(cfg->vector_ann, cfg->vector_ann_ef);
     srv->eng.search_threads = cfg->search_threads;
     srv->eng.throttle = cfg->enforce_capacity ? ddb_throttle_new() : NULL;
-    srv->eng.gone = cfg->table_states != 0 ? ddb_gone_new() : NULL;
+    srv->eng.gone = cfg->table_states != 0 ? ddb_gone_new() : NULL; /* else made by /ddbd/table-states */
     srv->eng.hot = ddb_hot_new();
     kinesis_settings(srv, cfg);
     workers_of(srv);

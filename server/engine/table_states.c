@@ -92,3 +92,14 @@ int ddb_gone_get(ddb_gone_tables *g, const char *key, uint64_t now_ms, ddb_arena
     pthread_mutex_unlock(&g->lock);
     return found;
 }
+
+void ddb_table_states_set(ddb_engine *eng, unsigned ms, unsigned count_refresh_s)
+{
+    if (ms != 0 && ddb_gone_of(eng) == NULL) { /* published once: readers load it without a lock */
+        ddb_gone_tables *g = ddb_gone_new(), *none = NULL;
+        if (!__atomic_compare_exchange_n(&eng->gone, &none, g, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            ddb_gone_free(g);
+    }
+    __atomic_store_n(&eng->settings.table_states, ms, __ATOMIC_RELAXED);
+    __atomic_store_n(&eng->settings.count_refresh, count_refresh_s, __ATOMIC_RELAXED);
+}

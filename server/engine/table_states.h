@@ -22,6 +22,7 @@
 
 #include "proto/arena.h"
 #include "server/base/clock.h"
+#include "server/engine/engine.h"
 #include "server/engine/table.h"
 
 /* Table t is still CREATING by the server's clock (one branch when the option never set it). */
@@ -44,6 +45,27 @@ static inline int ddb_index_backfilling_now(const ddb_index *ix)
 
 /* The tables deleted under --table-states whose DELETING lasts until their due time. */
 typedef struct ddb_gone_tables ddb_gone_tables;
+
+/* The settings as they stand (the admin door may change them while requests run: read atomically):
+   --table-states' ms (0: off), --count-refresh's seconds (0: always current), and the deleted
+   tables still DELETING (NULL until the option is first on). */
+static inline unsigned ddb_table_states_ms(const ddb_engine *eng)
+{
+    return __atomic_load_n(&eng->settings.table_states, __ATOMIC_RELAXED);
+}
+
+static inline unsigned ddb_count_refresh_s(const ddb_engine *eng)
+{
+    return __atomic_load_n(&eng->settings.count_refresh, __ATOMIC_RELAXED);
+}
+
+static inline ddb_gone_tables *ddb_gone_of(const ddb_engine *eng)
+{
+    return __atomic_load_n(&eng->gone, __ATOMIC_ACQUIRE);
+}
+
+/* Sets both at run time (POST /ddbd/table-states), making the deleted tables' list on first use. */
+void ddb_table_states_set(ddb_engine *eng, unsigned ms, unsigned count_refresh_s);
 
 ddb_gone_tables *ddb_gone_new(void);
 void ddb_gone_free(ddb_gone_tables *g);

@@ -38,8 +38,9 @@
 /* A table deleted whose DELETING lasts: its name is in use (DynamoDB's text, as quoted by users). */
 static int gone_check(ddb_req *req, const char *name)
 {
-    if (req->eng->gone == NULL ||
-        !ddb_gone_get(req->eng->gone, ddb_ns_key(req->arena, req->ns, name), ddb_clock_now_ms(), NULL, NULL, NULL))
+    ddb_gone_tables *gone = ddb_gone_of(req->eng);
+
+    if (gone == NULL || !ddb_gone_get(gone, ddb_ns_key(req->arena, req->ns, name), ddb_clock_now_ms(), NULL, NULL, NULL))
         return DDB_OK;
     return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE,
                         "Attempt to change a resource which is still in use: Table is being deleted: %s", name);
@@ -67,7 +68,7 @@ int ddb_op_create_table(ddb_req *req)
 {
     const char *name = req->table;
     const ddb_table *t;
-    unsigned states = req->eng->settings.table_states;
+    unsigned states = ddb_table_states_ms(req->eng);
     uint64_t due = states != 0 ? ddb_clock_now_ms() + states : 0;
     int rc;
 
@@ -88,13 +89,13 @@ int ddb_op_create_table(ddb_req *req)
 int ddb_op_describe_table(ddb_req *req)
 {
     const ddb_table *t;
-    const char *gone;
+    ddb_gone_tables *gone = ddb_gone_of(req->eng);
+    const char *desc;
     size_t len;
 
-    if (req->eng->gone != NULL && req->table != NULL && /* deleted, still DELETING (--table-states) */
-        ddb_gone_get(req->eng->gone, ddb_ns_key(req->arena, req->ns, req->table), ddb_clock_now_ms(), req->arena,
-                     &gone, &len)) {
-        ddb_buf_append(req->out.out, gone, len);
+    if (gone != NULL && req->table != NULL && /* deleted, still DELETING (--table-states) */
+        ddb_gone_get(gone, ddb_ns_key(req->arena, req->ns, req->table), ddb_clock_now_ms(), req->arena, &desc, &len)) {
+        ddb_buf_append(req->out.out, desc, len);
         return DDB_OK;
     }
     if ((t = ddb_table_or_fail(req, req->table, 1)) == NULL)
@@ -173,6 +174,8 @@ int ddb_op_delete_table(ddb_req *req)
 {
     const char *name = req->table;
     const ddb_table *deleted = NULL;
+    unsigned states = ddb_table_states_ms(req->eng);
+    ddb_gone_tables *gone = states != 0 ? ddb_gone_of(req->eng) : NULL;
     ddb_buf side = {0}; /* --table-states: its DescribeTable answer while DELETING */
     int rc = 2;
 
@@ -195,7 +198,7 @@ int ddb_op_delete_table(ddb_req *req)
         req->out.out->len = 0; /* a lost race: the description is rendered again from the new one */
         ddb_jw_init(&req->out, req->out.out);
         ddb_write_table_description(req, t, "TableDescription", "DELETING", 1);
-        if (req->eng->gone != NULL)
+        if (gone != NULL)
             deleting_description(req, t, &side);
         if (req->err.code != DDB_OK) {
             ddb_buf_free(&side);
@@ -215,9 +218,8 @@ int ddb_op_delete_table(ddb_req *req)
             rc = ddb_catalog_delete(req->eng->catalog, t, &purge);
         }
     }
-    if (rc == 0 && req->eng->gone != NULL)
-        ddb_gone_add(req->eng->gone, deleted->key, ddb_clock_now_ms() + req->eng->settings.table_states, side.data,
-                     side.len);
+    if (rc == 0 && gone != NULL)
+        ddb_gone_add(gone, deleted->key, ddb_clock_now_ms() + states, side.data, side.len);
     ddb_buf_free(&side);
     if (rc == 1) /* deleted concurrently */
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);

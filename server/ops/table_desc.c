@@ -20,7 +20,7 @@
 static const ddb_table_figures *table_figures(ddb_req *req, const ddb_table *t)
 {
     ddb_table_figures *f = DDB_NEW(req->arena, ddb_table_figures);
-    uint64_t every = (uint64_t)req->eng->settings.count_refresh * 1000; /* --count-refresh: as last refreshed */
+    uint64_t every = (uint64_t)ddb_count_refresh_s(req->eng) * 1000; /* --count-refresh: as last refreshed */
 
     if ((every != 0 ? ddb_table_figures_refreshed(req->eng->store, t, every, f)
                     : ddb_table_figures_exact(req->eng->store, t, f)) != DDB_STORE_OK)

@@ -8,6 +8,7 @@ reaches its due time, and never by itself. Without the options tables are ACTIVE
 and the figures current (the last test; the rest of the suite runs that way too).
 """
 import json
+import urllib.error
 import urllib.request
 
 import botocore.exceptions
@@ -197,6 +198,46 @@ def test_counts_refreshed_every_six_hours_of_the_clock(counts):
     assert figures(c, name) == (3, True, 3)  # kept until the next refresh, six hours on
     advance(counts.endpoint, SIX_HOURS_S * 1000)
     assert figures(c, name) == (2, True, 2)
+
+
+def door(endpoint, body=None):
+    req = urllib.request.Request(endpoint + "/ddbd/table-states", data=json.dumps(body).encode() if body is not None else None,
+                                 method="POST" if body is not None else "GET", headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def test_the_admin_door_turns_them_on_and_off_at_run_time(server_factory):
+    server = server_factory(["--in-memory", "--admin"])
+    c = make_client(server.endpoint)
+    assert door(server.endpoint) == (200, {"tableStatesMs": 0, "countRefreshSeconds": 0})
+    before = unique_name("before")
+    assert c.create_table(**create_table_params(before))["TableDescription"]["TableStatus"] == "ACTIVE"
+    assert door(server.endpoint, {"tableStatesMs": DELAY_MS, "countRefreshSeconds": SIX_HOURS_S}) == (
+        200, {"tableStatesMs": DELAY_MS, "countRefreshSeconds": SIX_HOURS_S})
+    on = unique_name("on")
+    assert c.create_table(**create_table_params(on))["TableDescription"]["TableStatus"] == "CREATING"
+    assert c.delete_table(TableName=before)["TableDescription"]["TableStatus"] == "DELETING"
+    assert c.describe_table(TableName=before)["Table"]["TableStatus"] == "DELETING"
+    # off again: new tables are ACTIVE at once; those made meanwhile keep their due times
+    assert door(server.endpoint, {"tableStatesMs": 0})[1] == {"tableStatesMs": 0, "countRefreshSeconds": SIX_HOURS_S}
+    off = unique_name("off")
+    assert c.create_table(**create_table_params(off))["TableDescription"]["TableStatus"] == "ACTIVE"
+    assert c.describe_table(TableName=on)["Table"]["TableStatus"] == "CREATING"
+    assert c.describe_table(TableName=before)["Table"]["TableStatus"] == "DELETING"
+    c.put_item(TableName=off, Item={"pk": {"S": "a"}})
+    assert c.describe_table(TableName=off)["Table"]["ItemCount"] == 0  # the counts' refresh is still on
+    advance(server.endpoint, DELAY_MS)
+    assert c.describe_table(TableName=on)["Table"]["TableStatus"] == "ACTIVE"
+    assert error_of(c.describe_table, TableName=before)[0] == "ResourceNotFoundException"
+    # refused as a whole: a misspelt member, a value out of the options' bounds
+    for bad in ({"tableStates": 5}, {"tableStatesMs": 86400001}, {"countRefreshSeconds": -1}, {"tableStatesMs": "5"}):
+        status, answer = door(server.endpoint, bad)
+        assert status == 400 and "tableStatesMs" in answer["message"], (bad, status, answer)
+    assert door(server.endpoint)[1] == {"tableStatesMs": 0, "countRefreshSeconds": SIX_HOURS_S}
 
 
 def test_without_the_options_states_and_counts_are_immediate(ddb):
