@@ -35,10 +35,17 @@
 
 /* ---- --table-states (engine/table_states.h) ---- */
 
+/* The states' duration for this request: requests made in-process (--seed, a namespace snapshot's
+   restore, a replica's table, MCP over standard input) make and delete tables at once. */
+static unsigned states_ms(const ddb_req *req)
+{
+    return req->internal ? 0 : ddb_table_states_ms(req->eng);
+}
+
 /* A table deleted whose DELETING lasts: its name is in use (DynamoDB's text, as quoted by users). */
 static int gone_check(ddb_req *req, const char *name)
 {
-    ddb_gone_tables *gone = ddb_gone_of(req->eng);
+    ddb_gone_tables *gone = req->internal ? NULL : ddb_gone_of(req->eng);
 
     if (gone == NULL || !ddb_gone_get(gone, ddb_ns_key(req->arena, req->ns, name), ddb_clock_now_ms(), NULL, NULL, NULL))
         return DDB_OK;
@@ -68,7 +75,7 @@ int ddb_op_create_table(ddb_req *req)
 {
     const char *name = req->table;
     const ddb_table *t;
-    unsigned states = ddb_table_states_ms(req->eng);
+    unsigned states = states_ms(req);
     uint64_t due = states != 0 ? ddb_clock_now_ms() + states : 0;
     int rc;
 
@@ -93,7 +100,8 @@ int ddb_op_describe_table(ddb_req *req)
     const char *desc;
     size_t len;
 
-    if (gone != NULL && req->table != NULL && /* deleted, still DELETING (--table-states) */
+    if (gone != NULL && req->table != NULL && /* deleted, still DELETING (--table-states), not made again */
+        ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, req->table)) == NULL &&
         ddb_gone_get(gone, ddb_ns_key(req->arena, req->ns, req->table), ddb_clock_now_ms(), req->arena, &desc, &len)) {
         ddb_buf_append(req->out.out, desc, len);
         return DDB_OK;
@@ -174,7 +182,7 @@ int ddb_op_delete_table(ddb_req *req)
 {
     const char *name = req->table;
     const ddb_table *deleted = NULL;
-    unsigned states = ddb_table_states_ms(req->eng);
+    unsigned states = states_ms(req);
     ddb_gone_tables *gone = states != 0 ? ddb_gone_of(req->eng) : NULL;
     ddb_buf side = {0}; /* --table-states: its DescribeTable answer while DELETING */
     int rc = 2;

@@ -428,7 +428,7 @@ static ddb_desc_edit *new_description(ddb_req *req, const ddb_table *t, const gs
     static const ddb_desc_member settable[] = {DDB_DESC_TableClass, DDB_DESC_DeletionProtectionEnabled};
     ddb_desc_edit *e = ddb_desc_edit_of(req->arena, t);
 
-    plan_edit(e, t, p, ddb_table_states_ms(req->eng));
+    plan_edit(e, t, p, req->internal ? 0 : ddb_table_states_ms(req->eng));
     ddb_edit_define(e, ddb_json_get(req->in, "AttributeDefinitions"));
     billing_edit(e, t, ddb_json_get_str(req->in, "BillingMode"), ddb_json_get(req->in, "ProvisionedThroughput"));
     ddb_throughput_edit(req, e, t, ddb_json_get_str(req->in, "BillingMode"), echo);

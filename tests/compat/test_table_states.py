@@ -8,6 +8,7 @@ reaches its due time, and never by itself. Without the options tables are ACTIVE
 and the figures current (the last test; the rest of the suite runs that way too).
 """
 import json
+import os
 import urllib.error
 import urllib.request
 
@@ -238,6 +239,16 @@ def test_the_admin_door_turns_them_on_and_off_at_run_time(server_factory):
         status, answer = door(server.endpoint, bad)
         assert status == 400 and "tableStatesMs" in answer["message"], (bad, status, answer)
     assert door(server.endpoint)[1] == {"tableStatesMs": 0, "countRefreshSeconds": SIX_HOURS_S}
+
+
+def test_seeded_tables_are_active_at_once(server_factory):
+    """--seed makes the tables a test starts from: they exist before the server listens, as
+    tables made long ago would, so the states do not hold them (nor their items)."""
+    seed = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "seed")
+    server = server_factory(["--in-memory", "--table-states", str(DELAY_MS), "--seed", seed])
+    c = make_client(server.endpoint)
+    assert c.describe_table(TableName="Products")["Table"]["TableStatus"] == "ACTIVE"
+    assert c.scan(TableName="Products")["Items"]
 
 
 def test_without_the_options_states_and_counts_are_immediate(ddb):
