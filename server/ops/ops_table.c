@@ -15,6 +15,8 @@
 #include <sodium.h>
 
 #include "ddb/ddb_status.h"
+#include "server/base/clock.h"
+#include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/jobs/pitr.h"
@@ -22,8 +24,6 @@
 #include "server/engine/jobs/peer.h"
 #include "server/engine/jobs/replication.h"
 #include "server/engine/jobs/tasks.h"
-#include "server/base/clock.h"
-#include "server/engine/catalog_edit.h"
 #include "server/engine/table_states.h"
 #include "server/engine/table_stats.h"
 #include "server/ops/handlers.h"
