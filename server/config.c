@@ -13,6 +13,7 @@
 
 #include "ddb/ddb_version.h"
 #include "server/api/inject.h"
+#include "server/base/clock.h"
 #include "server/base/cpus.h"
 #include "server/base/log.h"
 #include "server/base/regions.h"
@@ -597,6 +598,20 @@ static int check_index_lag(const ddb_config *cfg)
     return 0;
 }
 
+/* --clock: running, frozen or frozen@MS */
+static int check_clock(const ddb_config *cfg)
+{
+    uint64_t at;
+    int frozen;
+
+    if (ddb_clock_parse_mode(cfg->clock, &frozen, &at) != 0) {
+        fprintf(stderr, "ddbd: --clock wants running, frozen or frozen@MS (ms since the epoch, at most "
+                        "253402300799999; got '%s')\n", cfg->clock);
+        return -1;
+    }
+    return 0;
+}
+
 /* --allowed-hosts: names, so that a typo is an error rather than a name that never matches */
 static int check_hosts(const ddb_config *cfg)
 {
@@ -669,7 +684,8 @@ static int parse(ddb_config *cfg, int argc, char **argv)
     }
     resolve_inflight(cfg);
     return check_faults(cfg) != 0 || check_peers(cfg) != 0 || check_regions(cfg) != 0 || check_mcp(cfg) != 0 ||
-                   check_budget(cfg) != 0 || check_hosts(cfg) != 0 || check_index_lag(cfg) != 0
+                   check_budget(cfg) != 0 || check_hosts(cfg) != 0 || check_index_lag(cfg) != 0 ||
+                   check_clock(cfg) != 0
                ? -1
                : 0;
 }

@@ -166,6 +166,23 @@ static ddb_otlp *start_otlp(const char *url)
     return o;
 }
 
+/* --clock frozen[@MS]: stopped before anything reads it, so every time the start stamps (the
+   seeded tables' CreationDateTime) is the frozen one and two runs of one test stamp the same. */
+static void start_clock(const ddb_config *cfg)
+{
+    uint64_t at;
+    int frozen;
+
+    (void)ddb_clock_parse_mode(cfg->clock, &frozen, &at); /* checked by config.c */
+    if (!frozen)
+        return;
+    ddb_clock_freeze();
+    if (at != 0)
+        ddb_clock_set_ms(at);
+    ddb_log(DDB_LOG_INFO, "the clock is frozen at %llu ms since the epoch: POST /ddbd/clock moves it (--admin)",
+            (unsigned long long)ddb_clock_now_ms());
+}
+
 /* Runs the server the command line describes until SIGINT or SIGTERM; the exit status. */
 static int serve(const ddb_config *cfg, uint64_t t0)
 {
@@ -212,6 +229,7 @@ static int serve(const ddb_config *cfg, uint64_t t0)
         return 1;
     if (load_prices(cfg) != 0)
         return 1;
+    start_clock(cfg);
     if (ddb_server_open(&srv, cfg, &err) != 0) {
         /* an option's own failure ("--auth FILE: ...") is not the data's: say it as it is */
         if (err != NULL && strncmp(err, "--", 2) == 0)

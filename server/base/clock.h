@@ -4,7 +4,10 @@
  * Three clocks, for three kinds of use; pick by what the time is compared with:
  *
  *   ddb_clock_now_*     THE SERVER'S CLOCK: the wall clock plus an offset that a test moves through
- *                       the admin endpoint (--admin, POST /ddbd/clock: doors/admin.c, docs/admin.md).
+ *                       the admin endpoint (--admin, POST /ddbd/clock: doors/admin.c, docs/admin.md),
+ *                       or, frozen (--clock frozen, {"freeze": true}), a time that moves only when a
+ *                       test steps it: then nothing that depends on it happens by itself, and a step
+ *                       runs what came due in time order (ddb_sleepers_settle, sleeper.h).
  *                       Everything a client sees or that expires by it: timestamps in answers
  *                       (CreationDateTime, StartTime/EndTime of bulk puts, imports and exports,
  *                       backups), TTL deletes, stream records and their 24-hour trim, shard
@@ -38,9 +41,19 @@ static inline double ddb_clock_now_s(void)
 {
     return (double)ddb_clock_now_ms() / 1e3;
 }
-/* The offset from the system's wall clock (0 unless moved). */
+/* The offset from the system's wall clock (0 unless moved; frozen: the reading's, now). */
 int64_t ddb_clock_offset_ms(void);
 void ddb_clock_set_offset_ms(int64_t offset);
+/* Sets the reading to ms since the epoch (frozen: it stays there; else it runs on from there). */
+void ddb_clock_set_ms(uint64_t ms);
+/* Stops the clock where it stands, or lets it run on from where it stands. */
+void ddb_clock_freeze(void);
+void ddb_clock_run(void);
+/* Whether it is frozen. */
+int ddb_clock_frozen(void);
+/* Parses --clock's "running", "frozen" or "frozen@MS" (MS since the epoch, at most the end of year
+   9999): *frozen, and *at_ms the reading to freeze at (0: the start's); 0, or -1 when it is none. */
+int ddb_clock_parse_mode(const char *s, int *frozen, uint64_t *at_ms);
 
 /* ---- the monotonic clock (durations; never moves) ---- */
 

@@ -1,20 +1,30 @@
 /*
  * server/base/sleeper.h: what a background thread that polls needs to wait and be stopped: a
  * stop flag, and naps that a stop or a wake cuts short. The task worker, the stream
- * triggers, the Kinesis destinations' worker and replication share it.
+ * triggers, the Kinesis destinations' worker and replication share it. Every sleeper is known to
+ * the clock's steps: a step wakes each and waits for its pass (ddb_sleepers_settle), so a test that
+ * advances a frozen clock sees what came due done when the step answers.
  */
 #ifndef DDB_SLEEPER_H
 #define DDB_SLEEPER_H
 
 #include <pthread.h>
+#include <stdint.h>
 #include <time.h>
 
 typedef struct ddb_sleeper {
     pthread_mutex_t lock;
     pthread_cond_t wake;
+    pthread_cond_t idle; /* a nap began with no wake pending: the passes asked for are done */
     int stop;
     int woken; /* a wake not yet taken by a nap: one that came while the thread worked is kept;
                   written under the lock, read without it by ddb_sleeper_nudge */
+    uint64_t asked;  /* settles asked for (ddb_sleepers_settle) */
+    uint64_t taken;  /* `asked` when a nap last took a wake: the pass after it answers those */
+    uint64_t served; /* the settles a whole pass has answered */
+    uint64_t due_ms; /* when, on the server's clock, the thread next has work (0: not known) */
+    int napped;      /* a thread naps on it (a sleeper whose thread is not started has none to wait for) */
+    struct ddb_sleeper *next; /* every sleeper, for ddb_sleepers_settle */
 } ddb_sleeper;
 
 void ddb_sleeper_init(ddb_sleeper *s);
@@ -33,5 +43,18 @@ void ddb_sleeper_wake(ddb_sleeper *s);
 void ddb_sleeper_nudge(ddb_sleeper *s);
 /* Sets the stop flag and wakes every nap. */
 void ddb_sleeper_stop(ddb_sleeper *s);
+/* Tells a stepped clock when, on the server's clock, the thread next has work to do (0: nothing
+   known), so that a step stops there first (ddb_sleepers_next_due); set before the nap. */
+void ddb_sleeper_due(ddb_sleeper *s, uint64_t due_ms);
+
+/*
+ * The clock was stepped (clock.h): wakes every sleeper of the process and returns once each has
+ * made a whole pass after the wake (it began a nap with no wake pending), or was stopped, or after
+ * `limit_ms` of real time for any that does not (a destination that hangs); the number that did
+ * not. A pass sees the clock as it is now, so what came due has happened when this returns.
+ */
+unsigned ddb_sleepers_settle(unsigned limit_ms);
+/* The earliest time a sleeper said it has work at (ddb_sleeper_due) in (after, upto]; 0: none. */
+uint64_t ddb_sleepers_next_due(uint64_t after, uint64_t upto);
 
 #endif

@@ -14,6 +14,7 @@
 #include "server/base/clock.h"
 #include "server/base/faults.h"
 #include "server/base/log.h"
+#include "server/base/sleeper.h"
 #include "server/engine/catalog.h"
 #include "server/engine/jobs/tasks.h"
 #include "server/doors/consistency_door.h"
@@ -40,6 +41,8 @@ static int answer(ddb_buf *out, int status, const char *fmt_key, long long a, lo
         ddb_jw_int(&w, a);
         ddb_jw_key(&w, "offset");
         ddb_jw_int(&w, b);
+        ddb_jw_key(&w, "frozen");
+        ddb_jw_bool(&w, ddb_clock_frozen());
     }
     ddb_jw_obj_end(&w);
     return status;
@@ -55,11 +58,11 @@ static int clock_state(ddb_buf *out)
    a number past it (a fuzzer's max long) once overflowed ddb_clock_now_ms() and stopped the server. */
 #define CLOCK_MAX_MS 253402300799999LL
 
-/* The offset {"advance": ms} | {"set": epoch ms} | {"offset": ms} asks for, in *offset; 0, or -1 when
-   the number is no 64-bit integer or the clock it makes lies outside 0 .. CLOCK_MAX_MS. */
-static int requested_offset(const char *what, const char *num, int64_t *offset)
+/* The reading {"advance": ms} | {"set": epoch ms} | {"offset": ms} asks for, in *to; 0, or -1 when
+   the number is no 64-bit integer or the reading lies outside 0 .. CLOCK_MAX_MS. */
+static int requested_reading(const char *what, const char *num, int64_t *to)
 {
-    int64_t n, now = (int64_t)ddb_clock_system_ms(), cur = ddb_clock_offset_ms();
+    int64_t n, now = (int64_t)ddb_clock_now_ms();
     char *end;
 
     errno = 0;
@@ -67,44 +70,86 @@ static int requested_offset(const char *what, const char *num, int64_t *offset)
     if (errno != 0)
         return -1;
     if (strcmp(what, "advance") == 0) {
-        if (__builtin_add_overflow(cur, n, offset))
+        if (__builtin_add_overflow(now, n, to))
             return -1;
     } else if (strcmp(what, "set") == 0) {
-        if (__builtin_sub_overflow(n, now, offset))
-            return -1;
-    } else {
-        *offset = n;
+        *to = n;
+    } else if (__builtin_add_overflow((int64_t)ddb_clock_system_ms(), n, to)) {
+        return -1;
     }
-    return *offset < -now || *offset > CLOCK_MAX_MS - now ? -1 : 0;
+    return *to < 0 || *to > CLOCK_MAX_MS ? -1 : 0;
 }
 
-/* {"advance": ms} | {"set": epoch ms} | {"offset": ms} */
+/* How long a step waits, in real time, for a background worker's pass (a destination that hangs). */
+#define SETTLE_LIMIT_MS 10000
+/* The most times a step stops on its way (each worker's next due time, in order). */
+#define STEP_STOPS_MAX 10000
+
+/* The background work sees the clock where it stands: sweeps (TTL, expiry) and every follower's pass. */
+static void settle(ddb_admin *adm)
+{
+    unsigned late;
+
+    ddb_tasks_sweep_now(adm->srv->eng.tasks);
+    if ((late = ddb_sleepers_settle(SETTLE_LIMIT_MS)) > 0)
+        ddb_log(DDB_LOG_WARN, "admin: the clock moved; %u background worker(s) still busy after %u ms", late,
+                SETTLE_LIMIT_MS);
+}
+
+/*
+ * Moves the clock to `to`. Forward, it stops first at each time a background worker said it has
+ * work at (a replica's lag running out, a trigger's window), in time order, and lets the work
+ * happen there: a step of an hour does what an hour of running would, in its order.
+ */
+static void step_to(ddb_admin *adm, int64_t to)
+{
+    uint64_t at;
+
+    for (unsigned i = 0; i < STEP_STOPS_MAX && (at = ddb_sleepers_next_due(ddb_clock_now_ms(), (uint64_t)to)) != 0;
+         i++) {
+        ddb_clock_set_ms(at);
+        settle(adm);
+    }
+    ddb_clock_set_ms((uint64_t)to);
+    settle(adm);
+}
+
+/* {"advance": ms} | {"set": epoch ms} | {"offset": ms} | {"freeze": true} | {"run": true} */
 static int move_clock(ddb_admin *adm, const char *body, size_t blen, ddb_buf *out)
 {
     static const char *const FORMS[] = {"advance", "set", "offset"};
     ddb_arena a;
     const ddb_json *in, *v = NULL;
     const char *what = NULL;
-    int64_t offset = 0;
-    int bad = 0;
+    int64_t to = 0;
+    int bad = 0, freeze = 0, run = 0;
 
     ddb_arena_init(&a);
     in = blen > 0 ? ddb_json_parse_input(&a, body, blen, NULL) : NULL;
     for (size_t i = 0; in != NULL && what == NULL && i < sizeof(FORMS) / sizeof(FORMS[0]); i++) {
         if ((v = ddb_json_get(in, FORMS[i])) != NULL && v->type == DDB_JSON_NUMBER) {
             what = FORMS[i];
-            bad = requested_offset(what, v->u.s, &offset);
+            bad = requested_reading(what, v->u.s, &to);
         }
     }
+    freeze = in != NULL && (v = ddb_json_get(in, "freeze")) != NULL && v->type == DDB_JSON_BOOL && v->u.b;
+    run = in != NULL && (v = ddb_json_get(in, "run")) != NULL && v->type == DDB_JSON_BOOL && v->u.b;
     ddb_arena_free(&a);
-    if (what == NULL)
-        return answer(out, 400, "expected {\"advance\": ms}, {\"set\": epoch ms} or {\"offset\": ms}", 0, 0);
+    if ((what == NULL && !freeze && !run) || (freeze && run))
+        return answer(out, 400, "expected {\"advance\": ms}, {\"set\": epoch ms}, {\"offset\": ms}, "
+                                "{\"freeze\": true} or {\"run\": true}", 0, 0);
     if (bad)
         return answer(out, 400, "the clock must stay between the epoch and the end of year 9999 "
                                 "(0 to 253402300799999 ms since the epoch)", 0, 0);
-    ddb_clock_set_offset_ms(offset);
-    ddb_log(DDB_LOG_INFO, "admin: clock %s; offset now %lld ms", what, (long long)ddb_clock_offset_ms());
-    ddb_tasks_sweep_now(adm->srv->eng.tasks);
+    if (freeze)
+        ddb_clock_freeze(); /* first: an advance with it steps a clock that stands */
+    if (what != NULL)
+        step_to(adm, to);
+    if (run)
+        ddb_clock_run();
+    ddb_log(DDB_LOG_INFO, "admin: clock %s%s%s; now %lld, offset %lld ms", freeze ? "frozen" : "",
+            what != NULL ? (freeze ? ", " : "") : "", what != NULL ? what : run ? "running" : "",
+            (long long)ddb_clock_now_ms(), (long long)ddb_clock_offset_ms());
     return clock_state(out);
 }
 

@@ -2,12 +2,16 @@
  * server/doors/admin.h: ddbd's own admin endpoints, off the DynamoDB API's namespace (paths under
  * /ddbd/) and answered only when the server runs with --admin (docs/admin.md):
  *
- *   GET  /ddbd/clock                         {"now": <ms since the epoch>, "offset": <ms>}
- *   POST /ddbd/clock  {"advance": <ms>}      moves the server's clock (clock.h) forward
+ *   GET  /ddbd/clock                         {"now": <ms since the epoch>, "offset": <ms>, "frozen": bool}
+ *   POST /ddbd/clock  {"advance": <ms>}      steps the server's clock (clock.h) forward
  *                     {"set": <epoch ms>}    sets it
  *                     {"offset": <ms>}       sets its offset from the wall clock (0: real time)
- * Moving the clock makes the background worker sweep at once, so what expired meanwhile (TTL,
- * stream records, tokens) goes right away.
+ *                     {"freeze": true}       stops it where it stands (--clock frozen: from the start)
+ *                     {"run": true}          lets it run on from where it stands
+ * A move answers once every background worker has run what came due, in time order: the step stops
+ * at each time a worker said it has work at (sleeper.h's ddb_sleeper_due), and at each the workers
+ * make a whole pass (ddb_sleepers_settle), the task worker's sweeps (TTL, stream records, tokens)
+ * among them.
  *
  *   GET    /ddbd/snapshots                   {"snapshots": [{"name": ..., "createdAt": <epoch ms>}]}
  *   POST   /ddbd/snapshots  {"name": "x"}    saves the whole store as snapshot x (409 if it exists)

@@ -128,6 +128,7 @@ def valid_args(name, tmp):
         "mcp-allow-writes": ["--auth", write(tmp / "mcp-keys.txt", "AKIDEXAMPLE secret\n"), "--mcp-http",
                              "--mcp-allow-writes"] + mem,
         "admin": ["--admin"] + mem,
+        "clock": ["--clock", "frozen@1700000000000", "--admin"] + mem,
         "console": ["--console"] + mem,
         "metrics-port": ["--metrics-port", str(free_port())] + mem,
         "access-log": ["--access-log", str(tmp / "access.log")] + mem,
@@ -159,7 +160,7 @@ SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "ra
            "search-threads", "vector-ann", "vector-ann-ef", "log-level", "sync", "cors", "allowed-hosts", "item-collection-limit", "transaction-conflict-rate",
            "write-conflict-rate", "fault", "fault-seed", "enforce-capacity", "idempotency-window", "ttl-interval", "count-check-interval", "replication-lag", "index-lag", "stale-reads", "consistency-seed", "table-states", "count-refresh", "region-peer", "peer-key", "stream-trigger", "kinesis-endpoint", "auth", "namespaces",
            "regions", "max-tables", "max-connections", "min-free-disk", "memory-budget", "request-timeout", "header-timeout", "max-unsent-bytes",
-           "max-pending-bodies", "lenient-numbers", "mcp-http", "mcp-allow-writes", "admin", "console", "metrics-port",
+           "max-pending-bodies", "lenient-numbers", "mcp-http", "mcp-allow-writes", "admin", "clock", "console", "metrics-port",
            "access-log", "otlp-endpoint", "seed", "seed-param", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "price-file", "user"]
 ONE_SHOT = ["health-check", "seed-requests", "version", "help"]  # seed-requests: test_seed_templates.py
 TLS = ["tls-cert", "tls-key"]

@@ -43,7 +43,7 @@ struct ddb_replication {
     pthread_t thread;
     ddb_sleeper sleeper; /* kicked by every global table's write, stopped by the wiring */
     int halted;
-    uint64_t ask_ms; /* while another gateway holds the lease: when to ask for it again */
+    uint64_t ask_ms; /* while another gateway holds the lease: when to ask for it again (monotonic) */
     ddb_lease lease;
     pthread_mutex_t holds_lock; /* request threads add holds, the worker reads them */
     hold holds[MAX_HOLDS];
@@ -710,15 +710,15 @@ static int pass(ddb_replication *r, uint64_t *due, int *any)
 static int follow_pass(void *ctx, unsigned *wait_ms)
 {
     ddb_replication *r = ctx;
-    uint64_t due = 0, now = ddb_clock_now_ms();
+    uint64_t due = 0, now, mono = ddb_clock_mono_ms(); /* (the lease's pace is real time, not the test's) */
     int any = 0, rc;
 
-    if (now < r->ask_ms) {
-        *wait_ms = r->ask_ms - now < IDLE_MS ? (unsigned)(r->ask_ms - now) : IDLE_MS;
+    if (mono < r->ask_ms) {
+        *wait_ms = r->ask_ms - mono < IDLE_MS ? (unsigned)(r->ask_ms - mono) : IDLE_MS;
         return 0;
     }
     if (!ddb_lease_hold(&r->lease)) {
-        r->ask_ms = now + IDLE_MS;
+        r->ask_ms = mono + IDLE_MS;
         *wait_ms = IDLE_MS;
         return 0;
     }
@@ -727,6 +727,7 @@ static int follow_pass(void *ctx, unsigned *wait_ms)
         return rc;
     *wait_ms = any ? POLL_MS : IDLE_MS;
     now = ddb_clock_now_ms();
+    ddb_sleeper_due(&r->sleeper, due); /* a stepped clock stops there first (sleeper.h) */
     if (due != 0) /* a replica's lag runs out then */
         *wait_ms = due > now ? (unsigned)(due - now < *wait_ms ? due - now : *wait_ms) : 0;
     return 0;
