@@ -2,36 +2,29 @@
 clock (docs/testing.md, "Table states"): CreateTable's table is CREATING, a deleted one DELETING and
 a GSI UpdateTable adds CREATING with Backfilling, each for MS of the server's clock; DescribeTable's
 ItemCount and TableSizeBytes are those of their last refresh, refreshed every SECONDS as DynamoDB's
-about every six hours. The tests step the clock through the admin door (POST /ddbd/clock
-{"advance": ms}) and never sleep waiting for time to pass: each state ends exactly when the clock
-reaches its due time, and never by itself. Without the options tables are ACTIVE and gone at once
+about every six hours. The servers' clocks are frozen (--clock frozen) and stepped through the
+admin door (POST /ddbd/clock {"advance": ms}); nothing sleeps waiting for time to pass: each state
+holds a millisecond before its due time and ends exactly at it, never by itself. Without the options tables are ACTIVE and gone at once
 and the figures current (the last test; the rest of the suite runs that way too).
 """
-import json
 import os
-import urllib.error
-import urllib.request
 
 import botocore.exceptions
 import pytest
 
 from conftest import create_table_params, make_client, unique_name
+from helpers import admin_call
 from index_helpers import wait_index_active
 
-DELAY_MS = 3600 * 1000  # an hour: far longer than any test's own run, so only an advance ends a state
+DELAY_MS = 3600 * 1000  # an hour, of a frozen clock: only an advance ends a state
 SIX_HOURS_S = 6 * 3600
-EARLY_MS = 60 * 1000  # how far short of a due time a state is checked still to hold (the clock runs)
-
-
-def clock(endpoint, **change):
-    req = urllib.request.Request(endpoint + "/ddbd/clock", data=json.dumps(change).encode() if change else None,
-                                 method="POST" if change else "GET", headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as r:
-        return json.loads(r.read())
+EARLY_MS = 1  # how far short of a due time a state is checked still to hold: the clock is frozen
+FROZEN = ["--in-memory", "--admin", "--clock", "frozen"]
 
 
 def advance(endpoint, ms):
-    clock(endpoint, advance=ms)
+    status, answer = admin_call(endpoint, "POST", "/ddbd/clock", {"advance": ms})
+    assert status == 200, answer
 
 
 def error_of(call, **kwargs):
@@ -52,7 +45,7 @@ def waiter_passes(c, name, which):
 @pytest.fixture(scope="module")
 def states(request):
     from conftest import DdbdServer  # a module's server: started once, stopped at the module's end
-    server = DdbdServer(["--in-memory", "--admin", "--table-states", str(DELAY_MS)]).start()
+    server = DdbdServer(FROZEN + ["--table-states", str(DELAY_MS)]).start()
     request.addfinalizer(server.stop)
     return server
 
@@ -93,7 +86,7 @@ def test_create_table_is_creating_until_the_clock_reaches_it(states, c):
         "ResourceInUseException", "Attempt to change a resource which is still in use: Table is being created: %s" % name)
     assert not waiter_passes(c, name, "table_exists")  # boto3's waiter polls DescribeTable: CREATING, not yet
 
-    advance(states.endpoint, DELAY_MS - EARLY_MS)  # short of it: still CREATING
+    advance(states.endpoint, DELAY_MS - EARLY_MS)  # a millisecond short of it: still CREATING
     assert c.describe_table(TableName=name)["Table"]["TableStatus"] == "CREATING"
     advance(states.endpoint, EARLY_MS)
     assert waiter_passes(c, name, "table_exists")
@@ -172,7 +165,7 @@ def test_gsi_is_backfilling_until_the_clock_reaches_it(states, c):
 @pytest.fixture(scope="module")
 def counts(request):
     from conftest import DdbdServer
-    server = DdbdServer(["--in-memory", "--admin", "--count-refresh", str(SIX_HOURS_S)]).start()
+    server = DdbdServer(FROZEN + ["--count-refresh", str(SIX_HOURS_S)]).start()
     request.addfinalizer(server.stop)
     return server
 
@@ -202,17 +195,11 @@ def test_counts_refreshed_every_six_hours_of_the_clock(counts):
 
 
 def door(endpoint, body=None):
-    req = urllib.request.Request(endpoint + "/ddbd/table-states", data=json.dumps(body).encode() if body is not None else None,
-                                 method="POST" if body is not None else "GET", headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read())
+    return admin_call(endpoint, "POST" if body is not None else "GET", "/ddbd/table-states", body)
 
 
 def test_the_admin_door_turns_them_on_and_off_at_run_time(server_factory):
-    server = server_factory(["--in-memory", "--admin"])
+    server = server_factory(FROZEN)
     c = make_client(server.endpoint)
     assert door(server.endpoint) == (200, {"tableStatesMs": 0, "countRefreshSeconds": 0})
     before = unique_name("before")
