@@ -42,12 +42,24 @@ static unsigned states_ms(const ddb_req *req)
     return req->internal ? 0 : ddb_table_states_ms(req->eng);
 }
 
+/* Whether table `name` was deleted and is still DELETING: not made again since (in-process, by a
+   namespace snapshot's restore), its DELETING answer into *desc when desc is given. */
+static int deleting(ddb_req *req, const char *name, const char **desc, size_t *len)
+{
+    ddb_gone_tables *gone = ddb_gone_of(req->eng);
+    const char *key;
+
+    if (gone == NULL || name == NULL)
+        return 0;
+    key = ddb_ns_key(req->arena, req->ns, name);
+    return ddb_catalog_get(req->eng->catalog, key) == NULL &&
+           ddb_gone_get(gone, key, ddb_clock_now_ms(), desc != NULL ? req->arena : NULL, desc, len);
+}
+
 /* A table deleted whose DELETING lasts: its name is in use (DynamoDB's text, as quoted by users). */
 static int gone_check(ddb_req *req, const char *name)
 {
-    ddb_gone_tables *gone = req->internal ? NULL : ddb_gone_of(req->eng);
-
-    if (gone == NULL || !ddb_gone_get(gone, ddb_ns_key(req->arena, req->ns, name), ddb_clock_now_ms(), NULL, NULL, NULL))
+    if (req->internal || !deleting(req, name, NULL, NULL))
         return DDB_OK;
     return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE,
                         "Attempt to change a resource which is still in use: Table is being deleted: %s", name);
@@ -96,13 +108,10 @@ int ddb_op_create_table(ddb_req *req)
 int ddb_op_describe_table(ddb_req *req)
 {
     const ddb_table *t;
-    ddb_gone_tables *gone = ddb_gone_of(req->eng);
     const char *desc;
     size_t len;
 
-    if (gone != NULL && req->table != NULL && /* deleted, still DELETING (--table-states), not made again */
-        ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, req->table)) == NULL &&
-        ddb_gone_get(gone, ddb_ns_key(req->arena, req->ns, req->table), ddb_clock_now_ms(), req->arena, &desc, &len)) {
+    if (deleting(req, req->table, &desc, &len)) { /* deleted under --table-states, still DELETING */
         ddb_buf_append(req->out.out, desc, len);
         return DDB_OK;
     }
