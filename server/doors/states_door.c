@@ -75,7 +75,8 @@ int ddb_states_door(ddb_engine *eng, int is_post, const char *body, size_t blen,
     ddb_arena_init(&a);
     in = blen > 0 ? ddb_json_parse_input(&a, body, blen, NULL) : NULL;
     ok = in != NULL && in->type == DDB_JSON_OBJECT && members_known(in) &&
-         member(in, "tableStatesMs", MAX_STATES_MS, &ms) == 0 && member(in, "countRefreshSeconds", MAX_REFRESH_S, &every) == 0;
+         member(in, "tableStatesMs", MAX_STATES_MS, &ms) == 0 &&
+         member(in, "countRefreshSeconds", MAX_REFRESH_S, &every) == 0;
     ddb_arena_free(&a);
     if (!ok)
         return refuse(out);
