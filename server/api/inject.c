@@ -499,6 +499,12 @@ static void inject(const ddb_api *api, ddb_req *req, const rule *r, uint64_t pic
         req->fault_unprocessed = batch_size(req) / 2;
     else if (r->kind == DDB_INJECT_STREAM_LAG)
         req->fault_stream_lag = 1;
+    else if (r->kind == DDB_INJECT_CONN_RESET)
+        req->fault_conn = DDB_CONN_FAULT_RESET;
+    else if (r->kind == DDB_INJECT_TRUNCATED)
+        req->fault_conn = DDB_CONN_FAULT_TRUNCATE;
+    else if (r->kind == DDB_INJECT_BAD_CRC)
+        req->fault_conn = DDB_CONN_FAULT_BAD_CRC;
     else if (r->kind == DDB_INJECT_CONFLICT && acts != NULL && acts->type == DDB_JSON_ARRAY && acts->n > 0)
         transaction_conflict(req, acts->n, (uint32_t)(pick % acts->n));
     else if (r->kind == DDB_INJECT_CONFLICT)

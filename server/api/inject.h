@@ -45,6 +45,16 @@ struct ddb_api;
  *                        ddb_replication_hold), records made meanwhile with it; the answer itself
  *                        is not delayed (other operations are left alone)
  *   Latency              nothing but the rule's latency
+ * and the faults of the connection, not of DynamoDB's answer: the request is carried out (its
+ * writes applied, its capacity charged) and its answer is broken on the way back, as a network or
+ * a load balancer breaks one, so that the client's retry of an applied request is what runs:
+ *   ConnectionReset      the connection is reset (TCP RST) instead of the answer's end: the SDK
+ *                        sees a connection error
+ *   TruncatedBody        the answer's body is cut after half of its Content-Length and the
+ *                        connection closed: the SDK sees an incomplete read
+ *   BadCrc32             the answer's x-amz-crc32 is not its body's: the SDK refuses it as corrupt
+ *                        (botocore's "CRC32 check failed", the JS SDK's, the Go SDK's) and retries
+ * (http/respond.c acts on them: req->fault_conn)
  */
 #define DDB_INJECT_KINDS(X)                                                                                \
     X(INTERNAL, "InternalServerError", DDB_E_INTERNAL)                                                     \
@@ -56,7 +66,10 @@ struct ddb_api;
     X(UNPROCESSED, "UnprocessedItems", 0)                                                                  \
     X(STREAM_LAG, "StreamLag", 0)                                                                          \
     X(REPLICATION_LAG, "ReplicationLag", 0)                                                                \
-    X(LATENCY, "Latency", 0)
+    X(LATENCY, "Latency", 0)                                                                               \
+    X(CONN_RESET, "ConnectionReset", 0)                                                                    \
+    X(TRUNCATED, "TruncatedBody", 0)                                                                       \
+    X(BAD_CRC, "BadCrc32", 0)
 
 typedef enum ddb_inject_kind {
 #define X(id, name, code) DDB_INJECT_##id,

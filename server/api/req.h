@@ -66,12 +66,17 @@ typedef struct ddb_req {
     const char *peer;       /* a peer server's request (--region-peer): the region it comes from */
     /* an injected fault (api/inject.h): its name (metrics, the access log), the latency added to
        the answer (http/respond.c), the batch's requests left unprocessed (ops_batch.c), and
-       GetRecords' records held back (ops_streams.c) */
+       GetRecords' records held back (ops_streams.c), and how its answer is broken on the way
+       (DDB_CONN_FAULT_*, http/respond.c) */
     const char *fault;
     unsigned fault_delay_ms;
     uint32_t fault_unprocessed;
     int fault_stream_lag;
+    int fault_conn;
 } ddb_req;
+
+/* How an injected fault breaks an answer on its way (api/inject.h's connection faults). */
+enum { DDB_CONN_FAULT_NONE, DDB_CONN_FAULT_RESET, DDB_CONN_FAULT_TRUNCATE, DDB_CONN_FAULT_BAD_CRC };
 
 /*
  * Records the first failure of a request and returns its code, so callers write

@@ -4,12 +4,26 @@
  * writes of the last --stale-reads milliseconds, as a read served by another replica would.
  *
  * Nothing changes in the store: while a table's settings are on, the mutation pipeline notes each
- * committed change of its items (the old and the new image, its write time and the time its GSI
- * entries become visible) in a bounded log in memory, and an eventually consistent read of the
- * table overlays the log on what the store holds: an item whose latest changes the read misses is
- * shown as it was before the first of them (absent if it did not exist, still there if it was
- * deleted since), at its key in the table or under its old entry in the index. ConsistentRead
- * reads and the base table's strongly consistent reads never look at it.
+ * committed change of its items (its key, the old image, its write time and the time its GSI
+ * entries become visible) in the table's log in memory, and an eventually consistent read of the
+ * table overlays the log on what the store holds. The overlay decides by the item's TABLE key: for
+ * every item the read misses changes of, each store entry of that item in the range read is
+ * hidden, whatever its key (the store may hold a newer entry than the log knows: a write committed
+ * and not noted yet, or on RADOS another gateway's, which no log of this gateway ever sees), and the
+ * item is shown as it was before the first of them (absent if it did not exist, still there if it
+ * was deleted since), at its key in the table or its entry in the index. So a read never shows an
+ * item twice nor misses one that existed before its window; another gateway's writes show at once.
+ * An index entry's item is its key's suffix (index.h: ddb_index_entry_base), so that costs a parse
+ * and a binary search per entry, only while the read misses something. ConsistentRead reads and the
+ * base table's strongly consistent reads never look at it.
+ *
+ * Memory: one budget for every table's log, DDB_CONSIST_BUDGET_BYTES, past which the oldest
+ * changes of all tables are forgotten first (a forgotten change is seen at once, as if its lag had
+ * passed). A log keeps only what a read can still miss: the changes younger than the window
+ * (--stale-reads, or a GSI write's drawn lag), so the budget binds only a heavy writer under long
+ * windows. Reads take no global lock and do no global scan: each table's state has its own mutex;
+ * a point read walks back from the item's newest change (an item map), a range read from the
+ * log's newest as far as its window reaches.
  *
  * Which reads are stale, and how long each write's index lag is, are drawn from the seed (one
  * sequence per table, restarted when its settings are set), so a test repeats exactly. With
@@ -34,10 +48,10 @@ typedef struct ddb_consist_settings {
     uint64_t seed;                   /* the draws' seed */
 } ddb_consist_settings;
 
-/* The most changes a table's log keeps, and the most bytes of their images (past either, the
-   oldest are forgotten: reads see them; a read copies what it misses, so this bounds it too). */
-#define DDB_CONSIST_LOG_MAX 20000
-#define DDB_CONSIST_LOG_BYTES (16u << 20)
+/* What every table's log may hold in all (each change's key, old image and bookkeeping): 64 MiB.
+   A window of 5 s at 2,000 writes/s of 4 KB items is 40 MB; a test suite writes far less; and a
+   read copies at most what it misses, so this bounds a read's copy too. */
+#define DDB_CONSIST_BUDGET_BYTES (64ull << 20)
 /* The most tables with settings of their own. */
 #define DDB_CONSIST_TABLES_MAX 256
 
@@ -55,12 +69,16 @@ void ddb_consist_free(struct ddb_consistency *c);
 int ddb_consist_set(struct ddb_consistency *c, const char *name, const ddb_consist_settings *s);
 /* Forgets every logged change (a snapshot restored: the store holds none of them). */
 void ddb_consist_forget(struct ddb_consistency *c);
-/* Writes {"defaults": {...}, "tables": [{"table": ..., "indexLagMs": ..., ...}]} (a malloc'd string). */
+/* What the logs hold in all, against DDB_CONSIST_BUDGET_BYTES (0 for NULL). */
+size_t ddb_consist_bytes(struct ddb_consistency *c);
+/* Writes {"defaults": {...}, "budgetBytes": n, "bytesKept": n, "tables": [{"table": ..., "indexLagMs": ...,
+   "changesKept": n}]} (a malloc'd string). */
 char *ddb_consist_describe(struct ddb_consistency *c);
 
 /* ---- the mutation pipeline ---- */
 
-/* A committed change of t's item at `key`: its stored images before and after (NULL: absent). */
+/* A committed change of t's item at `key`: its stored images before and after (NULL: absent; only
+   the old one is kept: a read shows the item as it was before the first change it misses). */
 void ddb_consist_note(struct ddb_consistency *c, const ddb_table *t, const ddb_key *key, const char *old,
                       size_t oldlen, const char *new_val, size_t newlen);
 

@@ -132,6 +132,27 @@ int ddb_index_entry_key(ddb_arena *a, const ddb_store *store, const ddb_index *i
     return 0;
 }
 
+int ddb_index_entry_base(const ddb_index *ix, const char *key, size_t klen, size_t *off)
+{
+    size_t o;
+
+    if (klen < DDB_KEY_PREFIX_BYTES)
+        return -1;
+    o = DDB_KEY_PREFIX_BYTES + (size_t)ddb_get_be(key + 12, 2);
+    /* each sort part escaped (00 -> 00 FF) and terminated (00 01): its end is the first 00 01 */
+    for (unsigned i = 0; i < ix->nrange && !(ix->kind == DDB_IX_VECTOR && ix->nhash == 0); i++) {
+        while (o + 1 < klen && !(key[o] == 0 && key[o + 1] == 1))
+            o += key[o] == 0 ? 2 : 1;
+        if (o + 1 >= klen)
+            return -1;
+        o += 2;
+    }
+    if (o > klen)
+        return -1;
+    *off = o;
+    return 0;
+}
+
 void ddb_index_append_sort_part(ddb_arena *a, const char *prefix, size_t plen, const ddb_attr *v, int open, char **out,
                                 size_t *outlen)
 {

@@ -322,6 +322,7 @@ static void answer_api(ddb_http *h, http_thread *t, h2o_req_t *req, const ddb_re
 
     ddb_http_next_request_id(t, id);
     a->id = id;
+    a->conn_fault = r->fault_conn;
     if (span != NULL) {
         trace_end(h, t, span, r, a->id, a->status);
         ddb_trace_hex(span->ctx.trace_id, 16, trace_hex);

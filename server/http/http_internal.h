@@ -124,6 +124,7 @@ typedef struct held_answer {
     const char *content_encoding; /* the body's coding, or NULL */
     int traced;                   /* trace_id is the request's (it becomes the latency's exemplar) */
     uint8_t trace_id[16];
+    int conn_fault;               /* DDB_CONN_FAULT_*: an injected fault breaks it on the way (api/req.h) */
 } held_answer;
 
 /* RADOS: one API request on the request workers (offload.h), from its loop to a worker and back;
@@ -185,7 +186,11 @@ void ddb_http_auth_request_of(ddb_arena *a, h2o_req_t *req, ddb_auth_request *ar
 void ddb_http_add_header(h2o_req_t *req, const char *name, const char *value, size_t len);
 /* The thread's next x-amzn-RequestId, REQUEST_ID_LEN characters and a NUL, into out. */
 void ddb_http_next_request_id(http_thread *t, char out[REQUEST_ID_LEN + 1]);
-/* Sends the response with x-amzn-RequestId `id` (REQUEST_ID_LEN characters), or a new one when NULL. */
+/* Sends the response with x-amzn-RequestId `id` (REQUEST_ID_LEN characters), or a new one when NULL;
+   with `wrong`, an x-amz-crc32 that is not the body's (an injected BadCrc32). */
+void ddb_http_send_body_crc(h2o_req_t *req, const char *id, int status, const char *reason, const char *ctype,
+                            const char *body, size_t len, int wrong);
+/* The same with the body's own x-amz-crc32. */
 void ddb_http_send_body_id(h2o_req_t *req, const char *id, int status, const char *reason, const char *ctype,
                            const char *body, size_t len);
 void ddb_http_send_body(h2o_req_t *req, int status, const char *reason, const char *ctype, const char *body,

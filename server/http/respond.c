@@ -4,6 +4,7 @@
  * and, under --sync, answers held until the writes they may reflect are durable.
  */
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "proto/crc32.h"
@@ -48,12 +49,13 @@ static size_t format_u32(char *out, uint32_t v)
     return n;
 }
 
-/* Sends the response with x-amzn-RequestId `id` (REQUEST_ID_LEN characters), or a new one when NULL. */
-void ddb_http_send_body_id(h2o_req_t *req, const char *id, int status, const char *reason, const char *ctype,
-                           const char *body, size_t len)
+/* Sends the response with x-amzn-RequestId `id` (REQUEST_ID_LEN characters), or a new one when NULL;
+   its x-amz-crc32 the body's, or with `wrong` another (an injected BadCrc32). */
+void ddb_http_send_body_crc(h2o_req_t *req, const char *id, int status, const char *reason, const char *ctype,
+                            const char *body, size_t len, int wrong)
 {
     char *crc = h2o_mem_alloc_pool(&req->pool, 16);
-    size_t crclen = format_u32(crc, ddb_crc32(0, body, len));
+    size_t crclen = format_u32(crc, ddb_crc32(0, body, len) ^ (wrong ? 0x5a5a5a5au : 0));
 
     if (id == NULL) {
         char *fresh = h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1);
@@ -71,6 +73,12 @@ void ddb_http_send_body_id(h2o_req_t *req, const char *id, int status, const cha
     h2o_send_inline(req, body, len);
 }
 
+void ddb_http_send_body_id(h2o_req_t *req, const char *id, int status, const char *reason, const char *ctype,
+                           const char *body, size_t len)
+{
+    ddb_http_send_body_crc(req, id, status, reason, ctype, body, len, 0);
+}
+
 void ddb_http_send_body(h2o_req_t *req, int status, const char *reason, const char *ctype, const char *body, size_t len)
 {
     ddb_http_send_body_id(req, NULL, status, reason, ctype, body, len);
@@ -85,19 +93,58 @@ void ddb_http_render_error(http_thread *t, const ddb_req *r)
 
 /* ---- answers, held for durability under --sync ---- */
 
+/* ---- answers an injected fault breaks on the way (api/inject.h: ConnectionReset, TruncatedBody, BadCrc32) ---- */
+
+/* (a response whose generator is never asked for more: its one send is its last) */
+static h2o_generator_t cut_generator = {NULL, NULL};
+
+/*
+ * Sends a's headers as they would be (Content-Length the whole body's) and then breaks the answer:
+ * half the body and the connection closed, by a reset when `reset` (SO_LINGER 0: the kernel sends
+ * RST rather than FIN, and drops what it had not sent yet).
+ */
+static void send_cut(h2o_req_t *req, const held_answer *a, const char *reason, int reset)
+{
+    h2o_socket_t *sock = req->conn->callbacks->get_socket != NULL ? req->conn->callbacks->get_socket(req->conn) : NULL;
+    h2o_iovec_t half = h2o_iovec_init(a->body, a->len / 2);
+    char *crc = h2o_mem_alloc_pool(&req->pool, 16);
+
+    req->res.status = a->status;
+    req->res.reason = reason;
+    ddb_http_add_header(req, "x-amzn-RequestId", a->id, REQUEST_ID_LEN);
+    ddb_http_add_header(req, "x-amz-crc32", crc, format_u32(crc, ddb_crc32(0, a->body, a->len)));
+    if (a->ctype != NULL)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, a->ctype, strlen(a->ctype));
+    req->res.content_length = a->len;
+    if (reset && sock != NULL) {
+        struct linger now = {1, 0};
+        (void)setsockopt(h2o_socket_get_fd(sock), SOL_SOCKET, SO_LINGER, &now, sizeof(now));
+    }
+    ddb_conn_answered(ddb_http_current, req, a->len);
+    h2o_start_response(req, &cut_generator);
+    h2o_send(req, &half, 1, H2O_SEND_STATE_ERROR); /* an error ends the connection, not just the answer */
+}
+
 static void send_answer(http_thread *t, h2o_req_t *req, const held_answer *a)
 {
+    const char *reason = a->status == 200   ? "OK"
+                         : a->status == 500 ? "Internal Server Error"
+                         : a->status == 503 ? "Service Unavailable"
+                                            : "Bad Request";
+
     ddb_metrics_record(&t->metrics, a->op, a->code, ddb_clock_mono_since_s(a->started),
                        a->traced ? a->trace_id : NULL);
     if (a->content_encoding != NULL)
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_ENCODING, NULL, a->content_encoding,
                        strlen(a->content_encoding));
-    ddb_http_send_body_id(req, a->id, a->status,
-                          a->status == 200   ? "OK"
-                          : a->status == 500 ? "Internal Server Error"
-                          : a->status == 503 ? "Service Unavailable"
-                                             : "Bad Request",
-                          a->ctype, a->body, a->len);
+    if (__builtin_expect(a->conn_fault != DDB_CONN_FAULT_NONE, 0)) {
+        if (a->conn_fault == DDB_CONN_FAULT_BAD_CRC)
+            ddb_http_send_body_crc(req, a->id, a->status, reason, a->ctype, a->body, a->len, 1);
+        else
+            send_cut(req, a, reason, a->conn_fault == DDB_CONN_FAULT_RESET);
+        return;
+    }
+    ddb_http_send_body_id(req, a->id, a->status, reason, a->ctype, a->body, a->len);
 }
 
 /* The request's pool is cleared (its answer sent, or its connection closed while held). */

@@ -4,17 +4,17 @@ A GSI read right after a write finds it in ddbd today, and finds nothing in Dyna
 are eventually consistent; an eventually consistent read may return the item as it was. With
 --index-lag / --stale-reads (or POST /ddbd/consistency per table) ddbd answers as production can,
 repeatably (a seed); ConsistentRead reads and the base table under --index-lag stay current.
-Timing: the lags are seconds, against requests of milliseconds; the waits poll with generous
-deadlines (RUN_SERIAL in tests/tests.cmake all the same)."""
+Time: the lag tests run on a frozen clock (--clock frozen) and step it (POST /ddbd/clock
+{"advance": ms}): what a read sees at each step is exact, to the millisecond, on any machine.
+The stale-read tests freeze it too: their 60 s windows never pass."""
 import subprocess
-import time
 
 import pytest
 
 from conftest import DDBD_BIN, S, N, make_client, unique_name
 from helpers import admin_call
 
-LAG_S = 3.0
+LAG_MS = 3000
 
 
 def admin(srv, body=None, method=None):
@@ -38,13 +38,13 @@ def by_email(ddb, table, email, **kw):
                      ExpressionAttributeValues={":e": S(email)}, **kw)["Items"]
 
 
-def wait_for(pred, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
+def advance(srv, ms):
+    status, answer = admin_call(srv.endpoint, "POST", "/ddbd/clock", {"advance": ms})
+    assert status == 200, answer
+
+
+def lagged(server_factory, lag, *extra):
+    return server_factory(["--in-memory", "--admin", "--clock", "frozen", "--index-lag", lag] + list(extra))
 
 
 def test_gsi_read_after_write_finds_the_item_by_default(server_factory):
@@ -57,10 +57,9 @@ def test_gsi_read_after_write_finds_the_item_by_default(server_factory):
 
 
 def test_index_lag_hides_a_new_item_from_the_gsi_until_the_lag_passed(server_factory):
-    srv = server_factory(["--in-memory", "--index-lag", str(int(LAG_S * 1000))])
+    srv = lagged(server_factory, str(LAG_MS))
     ddb = make_client(srv.endpoint)
     t = gsi_table(ddb)
-    t0 = time.monotonic()
     ddb.put_item(TableName=t, Item={"pk": S("u1"), "email": S("a@x")})
     # the read-after-write of production: the GSI has not seen the put yet (Query and Scan alike)
     assert by_email(ddb, t, "a@x") == []
@@ -69,18 +68,21 @@ def test_index_lag_hides_a_new_item_from_the_gsi_until_the_lag_passed(server_fac
     assert ddb.get_item(TableName=t, Key={"pk": S("u1")})["Item"]["email"] == S("a@x")
     assert ddb.get_item(TableName=t, Key={"pk": S("u1")}, ConsistentRead=True)["Item"]["email"] == S("a@x")
     assert len(ddb.scan(TableName=t, ConsistentRead=True)["Items"]) == 1
-    # the right wait: it shows up, and not before the lag
-    assert wait_for(lambda: by_email(ddb, t, "a@x") != [])
-    assert time.monotonic() - t0 >= LAG_S - 0.1
+    # it shows up when the lag has passed, not a millisecond before
+    advance(srv, LAG_MS - 1)
+    assert by_email(ddb, t, "a@x") == []
+    advance(srv, 1)
+    assert [i["pk"]["S"] for i in by_email(ddb, t, "a@x")] == ["u1"]
 
 
 def test_index_lag_keeps_the_old_entry_of_a_moved_or_deleted_item(server_factory):
-    srv = server_factory(["--in-memory", "--index-lag", str(int(LAG_S * 1000))])
+    srv = lagged(server_factory, str(LAG_MS))
     ddb = make_client(srv.endpoint)
     t = gsi_table(ddb)
     ddb.put_item(TableName=t, Item={"pk": S("u1"), "email": S("old@x"), "n": N("1")})
     ddb.put_item(TableName=t, Item={"pk": S("u2"), "email": S("old@x"), "n": N("1")})
-    assert wait_for(lambda: len(by_email(ddb, t, "old@x")) == 2)
+    advance(srv, LAG_MS)
+    assert len(by_email(ddb, t, "old@x")) == 2
     ddb.put_item(TableName=t, Item={"pk": S("u1"), "email": S("new@x"), "n": N("2")})
     ddb.delete_item(TableName=t, Key={"pk": S("u2")})
     # the index still has both items as they were: the old key, the old attributes, the deleted one
@@ -101,31 +103,31 @@ def test_index_lag_keeps_the_old_entry_of_a_moved_or_deleted_item(server_factory
     assert [i["pk"]["S"] for i in back] == [i["pk"]["S"] for i in reversed(forward)]
     # the table itself is current
     assert ddb.get_item(TableName=t, Key={"pk": S("u2")}, ConsistentRead=True).get("Item") is None
-    assert wait_for(lambda: [i["pk"]["S"] for i in by_email(ddb, t, "new@x")] == ["u1"])
+    advance(srv, LAG_MS)
+    assert [i["pk"]["S"] for i in by_email(ddb, t, "new@x")] == ["u1"]
     assert by_email(ddb, t, "old@x") == []
 
 
 def test_index_lag_drawn_between_min_and_max_repeats_with_the_seed(server_factory):
-    """--index-lag MIN-MAX: each write's lag drawn from the seed; the same seed, the same order in
-    which writes reach the index."""
-    orders = []
+    """--index-lag MIN-MAX: each write's lag drawn from the seed; the same seed, the same lags, to
+    the millisecond (the boundary of each is checked on both sides, on two servers)."""
+    # seed 192 draws lags of 1969, 1019, 5909, 5180, 4680 and 3022 ms for u0..u5
+    lags = {"u0": 1969, "u1": 1019, "u2": 5909, "u3": 5180, "u4": 4680, "u5": 3022}
     for _ in range(2):
-        srv = server_factory(["--in-memory", "--index-lag", "1000-6000", "--consistency-seed", "192"])
+        srv = lagged(server_factory, "1000-6000", "--consistency-seed", "192")
         ddb = make_client(srv.endpoint)
         t = gsi_table(ddb, "lagged")
         for k in range(6):
             ddb.put_item(TableName=t, Item={"pk": S("u%d" % k), "email": S("a@x")})
-        seen = []
-        def more():
-            for i in by_email(ddb, t, "a@x"):
-                if i["pk"]["S"] not in seen:
-                    seen.append(i["pk"]["S"])
-            return len(seen) == 6
-        assert wait_for(more, timeout=60)
-        orders.append(seen)
-    # seed 192 draws lags of 1969, 1019, 5909, 5180, 4680 and 3022 ms for u0..u5 (at least 500 ms
-    # apart, so the polls see them one by one)
-    assert orders[0] == orders[1] == ["u1", "u0", "u5", "u4", "u3", "u2"]
+        at = 0
+        for pk, lag in sorted(lags.items(), key=lambda kv: kv[1]):
+            advance(srv, lag - 1 - at)
+            at = lag
+            before = sorted(i["pk"]["S"] for i in by_email(ddb, t, "a@x"))
+            advance(srv, 1)
+            after = sorted(i["pk"]["S"] for i in by_email(ddb, t, "a@x"))
+            assert before == sorted(p for p, l in lags.items() if l < lag)
+            assert after == sorted(before + [pk])
 
 
 def stale_pattern(ddb, t, reads=16):
@@ -134,7 +136,7 @@ def stale_pattern(ddb, t, reads=16):
 
 
 def test_stale_reads_repeat_exactly_with_the_same_seed(server_factory):
-    srv = server_factory(["--in-memory", "--admin"])
+    srv = server_factory(["--in-memory", "--admin", "--clock", "frozen"])
     ddb = make_client(srv.endpoint)
     t = gsi_table(ddb)
     patterns = []
@@ -157,7 +159,7 @@ def test_stale_reads_repeat_exactly_with_the_same_seed(server_factory):
 
 
 def test_stale_reads_reach_batch_get_query_scan_and_partiql(server_factory):
-    srv = server_factory(["--in-memory", "--stale-reads", "60000", "--consistency-seed", "3"])
+    srv = server_factory(["--in-memory", "--clock", "frozen", "--stale-reads", "60000", "--consistency-seed", "3"])
     ddb = make_client(srv.endpoint)
     t = unique_name("cons")
     ddb.create_table(TableName=t, BillingMode="PAY_PER_REQUEST",

@@ -30,7 +30,8 @@
 #     is held: applied once; TransactGetItems' reads spread over time while values go A->B->A:
 #     one moment's state),
 #     test_rados_round_trips.py (the round trips a request waits for; a stale guess across two
-#     gateways) and test_rados_faults.py's gateway cases.
+#     gateways), test_rados_index_lag.py (--index-lag on two gateways: another gateway's write
+#     shown at once, never beside the item's older entry) and test_rados_faults.py's gateway cases.
 #     Much of this time is waiting (leases, backups, replication, network round trips), which two
 #     at a time overlap (step 2 took 334 s; one at a time, 668). Three at a time took 281 s, with
 #     more load on the cases bound by time (leases, replication catching up): not the default.
@@ -203,6 +204,7 @@ compat test_rados_async.py "$(store "async-$$")" test_rados_async.py
 compat test_rados_commit_unknown.py "$(store "unknown-$$")" test_rados_commit_unknown.py
 compat test_rados_promises.py "$(store "promises-$$")" test_rados_promises.py
 compat test_rados_round_trips.py "$(store "rtrip-$$")" test_rados_round_trips.py
+compat test_rados_index_lag.py "$(store "lag-$$")" test_rados_index_lag.py
 for f in "${COMPAT_FILES[@]}"; do
   base=${f%%::*}
   compat "$f" "$(store "compat-$$-${base%.py}")" "$f"

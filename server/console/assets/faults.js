@@ -8,7 +8,7 @@ import { errorBox, field, guarded, h, say } from './dom.js';
 /* What the server injects (server/api/inject.h's DDB_INJECT_KINDS; "" is latency alone). */
 const KINDS = ['InternalServerError', 'ServiceUnavailableException', 'ThrottlingException',
   'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'TransactionConflict', 'UnprocessedItems', 'StreamLag',
-  'ReplicationLag'];
+  'ReplicationLag', 'ConnectionReset', 'TruncatedBody', 'BadCrc32'];
 /* Suggestions only: any operation's name is taken (and refused by the server if it names none). */
 const OPERATIONS = ['*', 'read', 'write', 'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem',
   'BatchWriteItem', 'TransactGetItems', 'TransactWriteItems', 'ExecuteStatement', 'GetRecords', 'ListTables', 'DescribeTable'];

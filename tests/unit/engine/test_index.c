@@ -132,6 +132,14 @@ static int starts_with(const ddb_key *k, const char *prefix, size_t plen)
     return k->len >= plen && memcmp(k->bytes, prefix, plen) == 0;
 }
 
+/* Where ddb_index_entry_base finds the item's key in entry e (-1: not found). */
+static long long base_at(const ddb_index *ix, const ddb_key *e)
+{
+    size_t off;
+
+    return ddb_index_entry_base(ix, e->bytes, e->len, &off) == 0 ? (long long)off : -1;
+}
+
 /* ---- ordering ---- */
 
 /*
@@ -158,6 +166,7 @@ static void check_sort_order(ddb_arena *a, const ddb_store *st, const ddb_attr *
                       bases[i].len - DDB_KEY_TABLE_BYTES, bases[i].bytes + DDB_KEY_TABLE_BYTES,
                       bases[i].len - DDB_KEY_TABLE_BYTES);
         ASSERT_MEM_EQ(entries[i].bytes, 4, "\x00\x00\x00\x2a", 4);
+        ASSERT_EQ(base_at(&ix, &entries[i]), entries[i].len - (bases[i].len - DDB_KEY_TABLE_BYTES));
     }
     for (size_t i = 0; i < 2 * n; i++) {
         for (size_t j = 0; j < 2 * n; j++) {
@@ -291,7 +300,12 @@ TEST(multi_part_sort_keys_order_lexicographically_by_part)
                 m[2 + p] = (member){s[p].name, tuples[i][p]};
             ddb_attr item = make_item(&a, m, 2 + nparts);
             ASSERT_EQ(ddb_index_entry_key(&a, st, &ix, &item, &bases[i], &entries[i]), 0);
+            /* sort parts with 00 bytes (escaped): the item's key is still found after them */
+            ASSERT_EQ(base_at(&ix, &entries[i]), entries[i].len - (bases[i].len - DDB_KEY_TABLE_BYTES));
         }
+        ddb_key cut = entries[0];
+        cut.len = DDB_KEY_PREFIX_BYTES + 1; /* cut inside its first sort part: not an entry */
+        ASSERT_EQ(base_at(&ix, &cut), -1);
         for (int i = 0; i < N; i++) {
             for (int j = 0; j < N; j++) {
                 int want = 0;
