@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/engine/catalog.h"
+
 /* One deleted table: few at a time (a test's), so a list searched whole is enough. */
 typedef struct gone {
     struct gone *next;
@@ -91,6 +93,30 @@ int ddb_gone_get(ddb_gone_tables *g, const char *key, uint64_t now_ms, ddb_arena
     }
     pthread_mutex_unlock(&g->lock);
     return found;
+}
+
+size_t ddb_gone_names(ddb_gone_tables *g, const char *ns, uint64_t now_ms, ddb_arena *a, const char ***names)
+{
+    size_t n = 0, cap = 0;
+    const char *name;
+
+    pthread_mutex_lock(&g->lock);
+    for (gone *x = g->head; x != NULL; x = x->next)
+        cap++;
+    *names = ddb_arena_alloc(a, sizeof(char *) * (cap ? cap : 1));
+    for (gone **p = &g->head; *p != NULL;) {
+        gone *x = *p;
+        if (now_ms >= x->due_ms) {
+            *p = x->next;
+            gone_free(x);
+            continue;
+        }
+        if (ddb_key_in_ns(x->key, ns, &name))
+            (*names)[n++] = ddb_arena_strndup(a, name, strlen(name));
+        p = &x->next;
+    }
+    pthread_mutex_unlock(&g->lock);
+    return n;
 }
 
 void ddb_table_states_set(ddb_engine *eng, unsigned ms, unsigned count_refresh_s)

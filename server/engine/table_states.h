@@ -11,7 +11,8 @@
  *
  * A deleted table leaves the catalog at once, as without the option (its keys are purged by the
  * worker); what stays for MS is its DELETING description, kept here in memory (a "gone" table:
- * DescribeTable answers it, CreateTable and DeleteTable of its name are refused as in use). Not
+ * DescribeTable answers it, ListTables lists it, CreateTable and DeleteTable of its name are
+ * refused as in use). Not
  * kept across a restart, nor seen by another gateway of a shared RADOS pool (docs/compatibility.md).
  */
 #ifndef DDB_TABLE_STATES_H
@@ -63,6 +64,10 @@ static inline ddb_gone_tables *ddb_gone_of(const ddb_engine *eng)
 {
     return __atomic_load_n(&eng->gone, __ATOMIC_ACQUIRE);
 }
+
+/* The names of namespace `ns`'s tables still DELETING at `now_ms` (arena memory; ListTables lists
+   them, as DynamoDB does); their number. */
+size_t ddb_gone_names(ddb_gone_tables *g, const char *ns, uint64_t now_ms, ddb_arena *a, const char ***names);
 
 /* Sets both at run time (POST /ddbd/table-states), making the deleted tables' list on first use. */
 void ddb_table_states_set(ddb_engine *eng, unsigned ms, unsigned count_refresh_s);

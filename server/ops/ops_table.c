@@ -247,16 +247,49 @@ int ddb_op_delete_table(ddb_req *req)
     return DDB_OK;
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The tables still DELETING (--table-states), gone[0..ngone), those after `start` and not made
+   again merged in order into the catalog's page names[0..n) (asked for max + ngone names), cut at
+   max; their count. */
+static size_t with_deleting(ddb_req *req, const char *start, size_t max, const char **gone, size_t ngone,
+                            const char ***names, size_t n, int *more)
+{
+    const char **all = ddb_arena_alloc(req->arena, sizeof(char *) * (n + ngone + 1));
+    size_t k = n;
+
+    memcpy(all, *names, n * sizeof(char *));
+    for (size_t i = 0; i < ngone; i++)
+        if ((start == NULL || strcmp(gone[i], start) > 0) &&
+            ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, gone[i])) == NULL)
+            all[k++] = gone[i];
+    qsort(all, k, sizeof(char *), by_name);
+    if (k > max) {
+        k = max;
+        *more = 1;
+    }
+    *names = all;
+    return k;
+}
+
 int ddb_op_list_tables(ddb_req *req)
 {
     const ddb_json *limit = ddb_json_get(req->in, "Limit");
     size_t max = (size_t)ddb_json_integer(limit, 100);
-    const char **names;
+    const char *start = ddb_json_get_str(req->in, "ExclusiveStartTableName");
+    ddb_gone_tables *g = ddb_gone_of(req->eng);
+    const char **gone = NULL, **names;
+    /* tables still DELETING are listed too, as DynamoDB lists them: a catalog page long enough */
+    size_t ngone = g != NULL ? ddb_gone_names(g, req->ns, ddb_clock_now_ms(), req->arena, &gone) : 0;
     int more;
-    size_t n = ddb_catalog_list(req->eng->catalog, req->ns, req->arena,
-                                ddb_json_get_str(req->in, "ExclusiveStartTableName"), max, &names, &more);
+    size_t n = ddb_catalog_list(req->eng->catalog, req->ns, req->arena, start, max + ngone, &names, &more);
     ddb_jw *w = &req->out;
 
+    if (ngone > 0)
+        n = with_deleting(req, start, max, gone, ngone, &names, n, &more);
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "TableNames");
     ddb_jw_arr_begin(w);

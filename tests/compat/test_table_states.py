@@ -117,11 +117,22 @@ def test_delete_table_is_deleting_until_the_clock_reaches_it(states, c):
     assert error_of(c.create_table, **create_table_params(name)) == in_use
     assert error_of(c.delete_table, TableName=name) == in_use
     assert not waiter_passes(c, name, "table_not_exists")
+    # ListTables lists it while DELETING, as DynamoDB does, in order and across pages
+    assert name in c.list_tables()["TableNames"]
+    pages, start = [], {}
+    while True:
+        page = c.list_tables(Limit=1, **start)
+        pages += page["TableNames"]
+        if "LastEvaluatedTableName" not in page:
+            break
+        start = {"ExclusiveStartTableName": page["LastEvaluatedTableName"]}
+    assert pages == sorted(pages) and name in pages and pages == c.list_tables()["TableNames"]
 
     advance(states.endpoint, DELAY_MS - EARLY_MS)
     assert c.describe_table(TableName=name)["Table"]["TableStatus"] == "DELETING"
     advance(states.endpoint, EARLY_MS)
     assert waiter_passes(c, name, "table_not_exists")
+    assert name not in c.list_tables()["TableNames"]
     assert error_of(c.describe_table, TableName=name) == (
         "ResourceNotFoundException", "Requested resource not found: Table: %s not found" % name)
     # the name is free again: a new table, empty and CREATING
