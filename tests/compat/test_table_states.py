@@ -4,15 +4,16 @@ a GSI UpdateTable adds CREATING with Backfilling, each for MS of the server's cl
 ItemCount and TableSizeBytes are those of their last refresh, refreshed every SECONDS as DynamoDB's
 about every six hours. The servers' clocks are frozen (--clock frozen) and stepped through the
 admin door (POST /ddbd/clock {"advance": ms}); nothing sleeps waiting for time to pass: each state
-holds a millisecond before its due time and ends exactly at it, never by itself. Without the options tables are ACTIVE and gone at once
-and the figures current (the last test; the rest of the suite runs that way too).
+holds a millisecond before its due time and ends exactly at it, never by itself. Without the
+options tables are ACTIVE and gone at once and the figures current (the last test; the rest of the
+suite runs that way too).
 """
 import os
 
 import botocore.exceptions
 import pytest
 
-from conftest import create_table_params, make_client, unique_name
+from conftest import DdbdServer, create_table_params, make_client, unique_name
 from helpers import admin_call
 from index_helpers import wait_index_active
 
@@ -44,7 +45,7 @@ def waiter_passes(c, name, which):
 
 @pytest.fixture(scope="module")
 def states(request):
-    from conftest import DdbdServer  # a module's server: started once, stopped at the module's end
+    """One server for the module's state tests, started once."""
     server = DdbdServer(FROZEN + ["--table-states", str(DELAY_MS)]).start()
     request.addfinalizer(server.stop)
     return server
@@ -175,7 +176,6 @@ def test_gsi_is_backfilling_until_the_clock_reaches_it(states, c):
 
 @pytest.fixture(scope="module")
 def counts(request):
-    from conftest import DdbdServer
     server = DdbdServer(FROZEN + ["--count-refresh", str(SIX_HOURS_S)]).start()
     request.addfinalizer(server.stop)
     return server
