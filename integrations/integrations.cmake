@@ -3,6 +3,8 @@
 #  - integrations.pytest (compat): the pytest plugin, inner suites run by pytester, with xdist.
 #  - integrations.vitest, integrations.jest (js): the vitest/jest global setup, a vitest and a jest
 #    suite run by node --test, on two workers and on eight (more than the CPUs; about 40 s each).
+#  - integrations.clock (js): ddbd.mjs's clock, startDdbd's and globalSetup's frozen start, under
+#    vitest and jest (test/clock/).
 #  - integrations.go (tools): `go test` of the Go helper, offline with Debian's SDK.
 #  - docker.testcontainers (docker): the Testcontainers module against the image docker.image built.
 set(DDB_INTEGRATIONS ${CMAKE_SOURCE_DIR}/integrations)
@@ -29,6 +31,10 @@ if(NODE AND EXISTS ${DDB_INTEGRATIONS}/node/node_modules)
   add_test(NAME integrations.faults COMMAND ${NODE} --test test/faults.test.mjs
            WORKING_DIRECTORY ${DDB_INTEGRATIONS}/node)
   set_tests_properties(integrations.faults PROPERTIES LABELS js TIMEOUT 120
+                       ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
+  add_test(NAME integrations.clock COMMAND ${NODE} --test test/clock.test.mjs
+           WORKING_DIRECTORY ${DDB_INTEGRATIONS}/node)
+  set_tests_properties(integrations.clock PROPERTIES LABELS js TIMEOUT 180
                        ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd")
   add_test(NAME docker.testcontainers COMMAND bash ${DDB_INTEGRATIONS}/node/test/run_testcontainers.sh)
   set_tests_properties(docker.testcontainers PROPERTIES LABELS docker TIMEOUT 120 SKIP_RETURN_CODE 77

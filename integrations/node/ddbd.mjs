@@ -14,6 +14,9 @@
 //                        created in one namespace; globalSetup({ templates, params }) does it for
 //                        every worker's before its `seed`.
 //   faults(endpoint, [...]) injected faults (listFaults, clearFaults): docs/testing.md.
+//   clock(endpoint)      the server's clock: freeze(), run(), advance(ms), set(ms), now(), state();
+//                        startDdbd({ clock: 'frozen' }) / globalSetup({ clock: 'frozen' }) start it
+//                        stopped (docs/testing.md, "The frozen clock").
 //   usageSummary(endpoint) what the run's requests would cost in DynamoDB (GET /ddbd/usage,
 //                        docs/usage.md), a line a table (the workers' namespaces added up); the
 //                        global teardown prints it on stderr when DDBD_USAGE_SUMMARY=1.
@@ -50,6 +53,32 @@ export const faults = (endpoint, list, { seed } = {}) =>
 export const listFaults = (endpoint) => admin(endpoint, 'GET', '/ddbd/faults').then((a) => a.faults);
 export const clearFaults = (endpoint) => admin(endpoint, 'DELETE', '/ddbd/faults').then(() => undefined);
 
+// The server's clock (docs/admin.md, "The clock"; POST/GET /ddbd/clock): frozen, nothing that
+// depends on it happens by itself (TTL, index lag, stale reads, replication lag, capacity refill,
+// fault windows); a step answers after every background worker ran what came due meanwhile, in
+// time order. Times are ms since the epoch; each call resolves to the clock's time after it.
+// It is the whole server's, every worker's namespace included.
+let frozeRunningClock = false;   // this worker's test froze a clock that ran: ddbd-each.mjs runs it again
+export function clock(endpoint = process.env.DDBD_ENDPOINT) {
+  const move = (body) => admin(endpoint, 'POST', '/ddbd/clock', body).then((a) => a.now);
+  const state = () => admin(endpoint, 'GET', '/ddbd/clock');   // { now, offset, frozen }
+  return {
+    state,
+    now: () => state().then((a) => a.now),
+    async freeze() {
+      if (!(await state()).frozen) frozeRunningClock = true;
+      return move({ freeze: true });
+    },
+    run() { frozeRunningClock = false; return move({ run: true }); },
+    advance: (ms) => move({ advance: Math.trunc(ms) }),
+    set: (ms) => move({ set: Math.trunc(ms) }),
+  };
+}
+// After each test (ddbd-each.mjs): a clock the test froze on a server started running runs again.
+export async function clockAfterTest(endpoint = process.env.DDBD_ENDPOINT) {
+  if (frozeRunningClock) await clock(endpoint).run();
+}
+
 export async function waitReady(endpoint, deadline = Date.now() + 10000) {
   while (Date.now() < deadline) {
     try {
@@ -60,8 +89,10 @@ export async function waitReady(endpoint, deadline = Date.now() + 10000) {
   throw new Error(`ddbd at ${endpoint} did not answer GET / in time`);
 }
 
-export function startDdbd({ bin = process.env.DDBD_BIN || 'ddbd', args = [], timeoutMs = 10000 } = {}) {
-  const argv = ['--in-memory', '--admin', '--host', '127.0.0.1', '--port', '0', ...args];
+// clock: 'running' (the default), 'frozen' or 'frozen@MS' (ddbd --clock: stopped from the start).
+export function startDdbd({ bin = process.env.DDBD_BIN || 'ddbd', args = [], clock = 'running', timeoutMs = 10000 } = {}) {
+  const argv = ['--in-memory', '--admin', '--host', '127.0.0.1', '--port', '0',
+    ...(clock === 'running' ? [] : ['--clock', clock]), ...args];
   const proc = spawn(bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
@@ -169,6 +200,7 @@ function runnerWorkers(arg) {
 // workers: at least this many namespaces (default: the runner's own count, whatever its pool, and
 // never fewer than its default of one less than the CPUs), so that every worker it starts has one.
 // templates (with params): seed files and infrastructure code every namespace starts from (seedFrom).
+// clock: 'frozen' (or 'frozen@MS') starts the server's clock stopped, for every worker (startDdbd).
 export function globalSetup({ seed = async () => {}, workers = 0, templates = [], params = {}, omit = [], ...opts } = {}) {
   return async function setup(runnerConfig) {
     const count = Math.max(workers, runnerWorkers(runnerConfig), os.availableParallelism() - 1, 1);

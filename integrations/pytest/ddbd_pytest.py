@@ -15,6 +15,11 @@
 - `ddbd_shared = false` (ini) gives each worker a server of its own instead, in the default
   namespace, reset by a whole-store restore (for `--seed`, which loads the default namespace).
 
+- The server's clock (docs/testing.md, "The frozen clock"): `ddbd_clock = frozen` (ini) starts the
+  server with it stopped (`--clock frozen`), and `ddbd.clock` steps it: `advance(ms)`, `set(ms)`,
+  `freeze()`, `run()`, `now()`. A test of anything time-dependent freezes it and steps it, with no
+  sleep: a step answers once the background work that came due has run.
+
 - A cost summary at the end of the run, opt-in (`DDBD_USAGE_SUMMARY=1` or `ddbd_usage_summary =
   true`): what the run's requests would cost in DynamoDB (GET /ddbd/usage, docs/usage.md), a line a
   table. The per-test restore starts a table's figures again, so the plugin adds up each test's
@@ -39,6 +44,47 @@ import pytest
 SNAPSHOT = "ddbd-pytest-baseline"
 ACCOUNT = "000000000000"  # the account of any credentials without --auth
 LISTENING = re.compile(rb"listening on http://[^ ]*:(\d+)")
+
+
+class Clock:
+    """The server's clock (docs/admin.md, "The clock"; POST/GET /ddbd/clock). Frozen, nothing that
+    depends on it happens by itself (TTL, index lag, stale reads, replication lag, capacity refill,
+    fault windows); each step answers after every background worker ran what came due meanwhile, in
+    time order. It is the whole server's, in every namespace. Times are ms since the epoch."""
+
+    def __init__(self, server):
+        self.server = server
+        self.froze = False  # this handle froze a clock that ran (the `ddbd` fixture runs it again)
+
+    def state(self):
+        """{"now": ms, "offset": ms, "frozen": bool}"""
+        return self.server.admin("GET", "/ddbd/clock")
+
+    def now(self):
+        return self.state()["now"]
+
+    def _move(self, **body):
+        return self.server.admin("POST", "/ddbd/clock", body)["now"]
+
+    def freeze(self):
+        """Stops it where it stands; returns that time."""
+        if not self.state()["frozen"]:
+            self.froze = True
+        return self._move(freeze=True)
+
+    def run(self):
+        """Lets it run again, on from where it stood; returns that time."""
+        self.froze = False
+        return self._move(run=True)
+
+    def advance(self, ms):
+        """Steps it ms forward (frozen or running), running what came due on the way, in order; returns
+        the new time."""
+        return self._move(advance=int(ms))
+
+    def set(self, ms):
+        """Moves it to ms since the epoch (frozen: it stays there); returns it."""
+        return self._move(set=int(ms))
 
 
 class Ddbd:
@@ -159,6 +205,13 @@ class Ddbd:
         self.faults_set = False
         return self.admin("DELETE", "/ddbd/faults")
 
+    @property
+    def clock(self):
+        """The server's clock (Clock): ddbd.clock.advance(60_000), ddbd.clock.now(), ..."""
+        if getattr(self, "_clock", None) is None:
+            self._clock = Clock(self)
+        return self._clock
+
     def consistency(self, table, index_lag_ms=0, stale_reads_ms=0, seed=None):
         """Eventual consistency for `table` in this view's namespace (docs/testing.md): its GSIs see
         a write `index_lag_ms` later (a number, or "MIN-MAX" drawn per write), and eventually
@@ -209,6 +262,8 @@ class Ddbd:
 def pytest_addoption(parser):
     parser.addoption("--ddbd-bin", default=None, help="the ddbd binary (default: $DDBD_BIN, else ddbd on PATH)")
     parser.addini("ddbd_args", "extra ddbd arguments (e.g. --seed fixtures/)", default="")
+    parser.addini("ddbd_clock", "the server's clock at the start: running, frozen or frozen@MS (ddbd --clock; "
+                  "docs/testing.md, \"The frozen clock\")", default="running")
     parser.addini("ddbd_usage_summary", "print what the run would cost in DynamoDB at its end (or DDBD_USAGE_SUMMARY=1)",
                   type="bool", default=False)
     parser.addini("ddbd_shared", "one server for the run, a namespace per xdist worker (false: a server per worker)",
@@ -224,6 +279,9 @@ def _binary(config):
 
 def _start(config, shared):
     argv = [_binary(config), "--in-memory", "--admin", "--host", "127.0.0.1", "--port", "0"]
+    clock = config.getini("ddbd_clock").strip()
+    if clock and clock != "running":
+        argv += ["--clock", clock]
     # the workers' regions (ddbd-gw0, ...) are no AWS region: --regions serves them beside AWS's
     shared_args = ["--namespaces", "--regions", "aws,ddbd-*"] if shared else []
     return Ddbd(argv + shared_args + config.getini("ddbd_args").split())
@@ -376,7 +434,7 @@ def ddbd_baseline(ddbd_server, ddbd_seed):
 @pytest.fixture
 def ddbd(ddbd_server, ddbd_baseline, pytestconfig):
     """The server, its worker's namespace restored to the state `ddbd_seed` left before this test
-    (and the faults it injected cleared after it)."""
+    (and the faults it injected cleared after it, and a clock it froze running again)."""
     _usage_tally(pytestconfig, ddbd_server)  # what the seed or the test before did
     ddbd_server.restore(ddbd_baseline)
     _usage_tally(pytestconfig, ddbd_server, rebase=True)
@@ -384,3 +442,5 @@ def ddbd(ddbd_server, ddbd_baseline, pytestconfig):
     if getattr(ddbd_server, "faults_set", False):
         ddbd_server.clear_faults()
     ddbd_server.consistency_reset()  # a test's eventual consistency ends with it
+    if getattr(ddbd_server, "_clock", None) is not None and ddbd_server.clock.froze:
+        ddbd_server.clock.run()  # a test that froze a running clock: it runs again (where it stood)

@@ -321,3 +321,73 @@ def test_no_usage_summary_unless_asked(pytester, inner):
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=6)
     assert not any(line.startswith("ddbd usage:") for line in result.outlines)
+
+
+# The frozen clock (docs/testing.md, "The frozen clock"): `ddbd_clock = frozen@T0` starts the server
+# with its clock stopped at T0, and `ddbd.clock` steps it; a step answers once TTL's sweep has run.
+T0 = 1_700_000_000_000
+CLOCK = '''
+import pytest
+
+T0 = %d
+
+@pytest.fixture(scope="session")
+def ddbd_seed(ddbd_server):
+    db = ddbd_server.client()
+    db.create_table(TableName="sessions", BillingMode="PAY_PER_REQUEST",
+                    AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                    KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+    db.update_time_to_live(TableName="sessions",
+                           TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"})
+
+def test_the_clock_stands_where_it_started(ddbd):
+    state = ddbd.clock.state()
+    assert (state["now"], state["frozen"]) == (T0, True)
+    created = ddbd.client().describe_table(TableName="sessions")["Table"]["CreationDateTime"]
+    assert created.timestamp() == T0 / 1000
+    assert ddbd.clock.now() == T0
+
+def test_a_session_expires_when_a_step_passes_it(ddbd):
+    db = ddbd.client()
+    start = ddbd.clock.now()
+    db.put_item(TableName="sessions", Item={"id": {"S": "s1"}, "expires": {"N": str(start // 1000 + 60)}})
+    assert ddbd.clock.advance(59_000) == start + 59_000
+    assert "Item" in db.get_item(TableName="sessions", Key={"id": {"S": "s1"}})
+    ddbd.clock.advance(2_000)   # past the expiry second: the sweep ran before the step answered
+    assert "Item" not in db.get_item(TableName="sessions", Key={"id": {"S": "s1"}})
+    assert ddbd.clock.set(T0 + 86_400_000) == T0 + 86_400_000
+    state = ddbd.clock.state()   # (its offset from the wall clock grows while it stands)
+    assert (state["now"], state["frozen"]) == (T0 + 86_400_000, True)
+''' % T0
+
+RUNNING = '''
+def test_a_test_freezes_the_running_clock(ddbd):
+    assert ddbd.clock.state()["frozen"] is False
+    at = ddbd.clock.freeze()
+    assert ddbd.clock.now() == at and ddbd.clock.state()["frozen"] is True
+    assert ddbd.clock.advance(1_000) == at + 1_000
+
+def test_the_next_test_finds_it_running_again(ddbd):
+    assert ddbd.clock.state()["frozen"] is False
+    assert ddbd.clock.run() >= ddbd.clock.now() - 60_000   # (running already: no change)
+'''
+
+
+def test_ddbd_clock_frozen_starts_the_server_frozen_and_steps_it(pytester, inner):
+    pytester.makepyfile(test_inner=CLOCK)
+    pytester.makeini("[pytest]\nddbd_clock = frozen@%d\n" % T0)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+
+
+def test_without_ddbd_clock_the_clock_runs(pytester, inner):
+    # the control: the same suite on a running clock fails its first test (not frozen, not at T0)
+    pytester.makepyfile(test_inner=CLOCK)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-k", "stands")
+    result.assert_outcomes(failed=1)
+
+
+def test_a_clock_a_test_froze_runs_again_after_it(pytester, inner):
+    pytester.makepyfile(test_inner=RUNNING)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)

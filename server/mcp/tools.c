@@ -46,6 +46,7 @@ static void run_inject(mcp_call *c);
 static void run_clear_faults(mcp_call *c);
 static void run_metrics(mcp_call *c);
 static void run_usage(mcp_call *c);
+static void run_clock(mcp_call *c);
 
 typedef struct mcp_tool {
     const char *name, *description, *properties, *required;
@@ -290,6 +291,50 @@ static void run_metrics(mcp_call *c)
 static void run_usage(mcp_call *c)
 {
     admin(c, "GET", "/ddbd/usage", NULL);
+}
+
+/* The server's clock (issue 60), through /ddbd/clock: {"action": "get"} reads it; "freeze", "run",
+   "advance" and "set" (the last two with "ms") move it, which changes what every client sees (a
+   step runs TTL's deletes), so only where writes are allowed, as execute_statement's writes. */
+static void run_clock(mcp_call *c)
+{
+    static const char *const MOVES[] = {"freeze", "run", "advance", "set"};
+    const char *action = ddb_json_get_str(c->args, "action");
+    const ddb_json *ms = ddb_json_get(c->args, "ms");
+    size_t i = 0;
+    ddb_buf body = {0};
+    ddb_jw w;
+
+    if (action != NULL && strcmp(action, "get") == 0) {
+        admin(c, "GET", "/ddbd/clock", NULL);
+        return;
+    }
+    while (action != NULL && i < sizeof(MOVES) / sizeof(MOVES[0]) && strcmp(action, MOVES[i]) != 0)
+        i++;
+    if (action == NULL || i == sizeof(MOVES) / sizeof(MOVES[0])) {
+        tool_error(c, "clock: expected {\"action\": \"get\"}, \"freeze\", \"run\", \"advance\" (with \"ms\") or "
+                      "\"set\" (with \"ms\", since the epoch)");
+        return;
+    }
+    if (!c->env->allow_writes) {
+        tool_error(c, "clock: this MCP server is read-only and only reads the clock (\"get\"); start ddbd with "
+                      "--mcp-allow-writes to move it");
+        return;
+    }
+    if (i >= 2 && (ms == NULL || ms->type != DDB_JSON_NUMBER)) {
+        tool_error(c, "clock: %s wants \"ms\", a number of milliseconds", action);
+        return;
+    }
+    ddb_jw_init(&w, &body);
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, action);
+    if (i < 2)
+        ddb_jw_bool(&w, 1);
+    else
+        ddb_jw_int(&w, ddb_json_integer(ms, 0));
+    ddb_jw_obj_end(&w);
+    admin(c, "POST", "/ddbd/clock", body.data);
+    ddb_buf_free(&body);
 }
 
 /* ---- tools/call ---- */

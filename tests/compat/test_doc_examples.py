@@ -1,11 +1,14 @@
 """The code of the docs, as a reader pastes it (issue 56, item 10: a program written from
 docs/client.md alone did not compile). docs.blocks runs the ```sh blocks; these are the others:
-docs/client.md's first C program, compiled against this build's libddb and run against ddbd, and
-the README's --stream-trigger function, run under node and invoked by ddbd."""
+docs/client.md's first C program, compiled against this build's libddb and run against ddbd, the
+README's --stream-trigger function, run under node and invoked by ddbd, and docs/testing.md's
+frozen-clock recipes (issue 60) under pytest, vitest and go test, each with its fixture."""
+import glob
 import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 
 import pytest
@@ -23,6 +26,80 @@ def block(doc, lang, starting):
         if body.startswith(starting):
             return body
     raise AssertionError("no ```%s block starting %r in %s" % (lang, starting, doc))
+
+
+def block_with(doc, lang, containing):
+    """The one ```lang block of doc that contains `containing`."""
+    text = open(os.path.join(ROOT, doc), encoding="utf-8").read()
+    found = [b for b in re.findall(r"^```%s\n(.*?)^```$" % lang, text, flags=re.S | re.M) if containing in b]
+    assert len(found) == 1, "%d ```%s blocks hold %r in %s" % (len(found), lang, containing, doc)
+    return found[0]
+
+
+def files_of(body):
+    """A block of several files, each under a line `// NAME.mjs`, as {NAME.mjs: its text}."""
+    files, name = {}, None
+    for line in body.splitlines(keepends=True):
+        m = re.match(r"^// (\S+\.mjs)$", line.rstrip("\n"))
+        if m:
+            name = m.group(1)
+            files[name] = ""
+        elif name is not None:
+            files[name] += line
+    return files
+
+
+def run(argv, cwd, env, timeout=240):
+    p = subprocess.run(argv, cwd=str(cwd), env=env, capture_output=True, text=True, timeout=timeout)
+    return p.returncode, p.stdout + p.stderr
+
+
+def test_testing_md_frozen_clock_pytest(tmp_path):
+    """The pytest recipe: pytest.ini and test_sessions.py as printed, the plugin loaded from conftest.py."""
+    (tmp_path / "pytest.ini").write_text(block_with("docs/testing.md", "ini", "ddbd_clock"))
+    (tmp_path / "test_sessions.py").write_text(block_with("docs/testing.md", "python", "ddbd.clock.advance"))
+    (tmp_path / "conftest.py").write_text('pytest_plugins = ["ddbd_pytest"]\n')
+    env = dict(os.environ, DDBD_BIN=DDBD_BIN, PYTHONPATH=os.path.join(ROOT, "integrations", "pytest"))
+    code, out = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_sessions.py"], tmp_path, env)
+    assert code == 0 and "1 passed" in out, out
+
+
+def test_testing_md_frozen_clock_vitest(tmp_path):
+    """The vitest recipe: its three files as printed, beside a copy of integrations/node's modules."""
+    modules = os.path.join(ROOT, "integrations", "node", "node_modules")
+    if shutil.which("node") is None or not os.path.exists(os.path.join(modules, ".bin", "vitest")):
+        pytest.skip("needs node and integrations/node/node_modules (deploy/ddbd.sh deps)")
+    files = files_of(block_with("docs/testing.md", "js", "clock: 'frozen'"))
+    assert sorted(files) == ["ddbd.global.mjs", "sessions.spec.mjs", "vitest.config.mjs"]
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    (tmp_path / "integrations" / "node").mkdir(parents=True)
+    for name in ("ddbd.mjs", "ddbd-each.mjs"):
+        shutil.copy(os.path.join(ROOT, "integrations", "node", name), str(tmp_path / "integrations" / "node"))
+    os.symlink(modules, str(tmp_path / "node_modules"))
+    code, out = run([os.path.join(modules, ".bin", "vitest"), "run", "--config", "vitest.config.mjs"], tmp_path,
+                    dict(os.environ, DDBD_BIN=DDBD_BIN))
+    assert code == 0 and re.search(r"Tests\s+1 passed", out), out
+
+
+def test_testing_md_frozen_clock_go(tmp_path):
+    """The Go recipe: sessions_test.go as printed, in a GOPATH whose app/ddbdtest is the helper's copy,
+    built offline with Debian's SDK as integrations/go/run.sh builds."""
+    if shutil.which("go") is None or not os.path.isdir("/usr/share/gocode/src/github.com/aws/aws-sdk-go-v2/service/dynamodb"):
+        pytest.skip("needs go and Debian's golang-github-aws-aws-sdk-go-v2-dev")
+    app = tmp_path / "src" / "app"
+    (app / "ddbdtest").mkdir(parents=True)
+    (app / "sessions").mkdir()
+    for src in glob.glob(os.path.join(ROOT, "integrations", "go", "ddbdtest", "*.go")):
+        if not src.endswith("_test.go"):
+            shutil.copy(src, str(app / "ddbdtest"))
+    (app / "sessions" / "sessions_test.go").write_text(block_with("docs/testing.md", "go", "TestASessionLastsAnHour"))
+    cache = os.path.join(BUILD, "go-integration", "cache")  # integrations.go's: the SDK compiled once
+    os.makedirs(cache, exist_ok=True)
+    env = dict(os.environ, DDBD_BIN=DDBD_BIN, GO111MODULE="off", GOFLAGS="", GOCACHE=cache,
+               GOPATH="%s:/usr/share/gocode" % tmp_path)
+    code, out = run(["go", "test", "-count=1", "-v", "."], app / "sessions", env, timeout=600)
+    assert code == 0 and "--- PASS: TestASessionLastsAnHour" in out, out
 
 
 def sanitized():

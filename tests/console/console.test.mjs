@@ -789,6 +789,41 @@ describe('console, no --auth', () => {
     assert.deepEqual((await (await fetch(`${stack.server.endpoint}/ddbd/faults`)).json()).faults, []);
   }, [/status of 400/])); // the refused fault
 
+  // the server's clock on the Faults screen (issue 60): Freeze, a step by keyboard that moves it by
+  // exactly what was typed, a step the server refuses shown in its words, Run
+  test('clock: frozen, stepped by keyboard, a refused step shown, running again', async () => step(stack, 'clock', async () => {
+    const { page } = stack;
+    const server = async () => (await fetch(`${stack.server.endpoint}/ddbd/clock`)).json();
+    await page.goto(`${stack.base}#/faults`);
+    await waitText(page, '#clock-state', 'running');
+    assert.equal(await page.$eval('#clock-run', (b) => b.disabled), true);
+    await page.click('#clock-freeze');
+    await waitText(page, '#clock-state', 'frozen');
+    const at = await server();
+    assert.equal(at.frozen, true);
+    assert.equal(await text(page, '#clock-now'), new Date(at.now).toISOString());
+    assert.equal(await page.$eval('#clock-freeze', (b) => b.disabled), true);
+    await page.focus('#view');
+    await tabTo(page, '#clock-by');
+    await page.keyboard.down('Control');
+    await page.keyboard.press('a');
+    await page.keyboard.up('Control');
+    await page.keyboard.type('2.5');
+    await page.keyboard.press('Enter');
+    await waitText(page, '#clock-now', new Date(at.now + 2500).toISOString());
+    const stepped = await server(); // (its offset from the wall clock grows while it stands)
+    assert.deepEqual([stepped.now, stepped.frozen], [at.now + 2500, true]);
+    await setValue(page, '#clock-by', '1e12');
+    await page.click('#clock-advance');
+    await waitText(page, '#clock-status .error', 'the clock must stay');
+    assert.equal(await text(page, '#clock-status .error'), 'HTTP 400: the clock must stay between the epoch and the end '
+      + 'of year 9999 (0 to 253402300799999 ms since the epoch)');
+    assert.equal((await server()).now, at.now + 2500);
+    await page.click('#clock-run');
+    await waitText(page, '#clock-state', 'running');
+    assert.equal((await server()).frozen, false);
+  }, [/status of 400/])); // the refused step
+
   test('at 200 % zoom every screen fits its width (wide tables scroll in their own box)', async () => step(stack, 'zoom', async () => {
     const { page } = stack;
     await page.setViewport({ width: 550, height: 800, deviceScaleFactor: 2 });

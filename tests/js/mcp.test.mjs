@@ -24,7 +24,7 @@ import { DescribeTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/c
 import { DDBD_BIN, startServer, stopServer } from './helpers.mjs';
 
 const READ_TOOLS = ['list_tables', 'describe_table', 'get_item', 'query', 'scan', 'execute_statement',
-  'list_snapshots', 'list_faults', 'read_metrics', 'usage'];
+  'list_snapshots', 'list_faults', 'clock', 'read_metrics', 'usage'];
 const WRITE_TOOLS = ['put_item', 'delete_item', 'take_snapshot', 'restore_snapshot', 'inject_faults', 'clear_faults'];
 const DDB = 'com.amazonaws.dynamodb.v20120810#';
 const SVC = 'com.amazon.coral.service#';
@@ -196,6 +196,19 @@ describe('stdio, read-only (the default)', () => {
     assert.equal(books(now).provisionedAtPeak.targetUtilization, 0.7);
   });
 
+  test('clock: get reads the server\'s clock; moving it is refused read-only', async () => {
+    const got = await call(client, 'clock', { action: 'get' });
+    assert.equal(got.isError, false);
+    assert.deepEqual(Object.keys(got.json), ['now', 'offset', 'frozen']);
+    assert.equal(got.json.frozen, false);
+    for (const action of ['freeze', 'run', 'advance', 'set']) {
+      assert.deepEqual(await call(client, 'clock', { action, ms: 1000 }), { isError: true, json: undefined,
+        text: 'clock: this MCP server is read-only and only reads the clock ("get"); start ddbd with '
+          + '--mcp-allow-writes to move it' });
+    }
+    assert.equal((await call(client, 'clock', { action: 'get' })).json.frozen, false);
+  });
+
   test('an unknown tool is a JSON-RPC error', async () => {
     await assert.rejects(client.callTool({ name: 'drop_everything', arguments: {} }),
       (e) => e.code === -32602 && /Unknown tool: drop_everything/.test(e.message));
@@ -302,6 +315,41 @@ describe('stdio, --mcp-allow-writes', () => {
   });
 });
 
+// The clock tool with writes allowed, on a server started frozen at T0 (issue 60): it stands until
+// stepped, the seed's table was made at T0, and each move answers the clock after it.
+test('clock: frozen at the start, stepped, set, run and frozen again; bad calls refused', async () => {
+  const T0 = 1700000000000;
+  const client = await stdioClient(['--mcp-allow-writes', '--clock', `frozen@${T0}`]);
+  try {
+    const clock = async (args) => (await call(client, 'clock', args)).json;
+    assert.deepEqual({ ...(await clock({ action: 'get' })), offset: 0 }, { now: T0, offset: 0, frozen: true });
+    const books = (await call(client, 'describe_table', { TableName: 'Books' })).json.Table;
+    assert.equal(books.CreationDateTime, T0 / 1000);
+    assert.equal((await clock({ action: 'advance', ms: 61000 })).now, T0 + 61000);
+    assert.equal((await clock({ action: 'get' })).now, T0 + 61000);   // it stands where the step left it
+    assert.equal((await clock({ action: 'set', ms: T0 + 86400000 })).now, T0 + 86400000);
+    const ran = await clock({ action: 'run' });
+    assert.equal(ran.frozen, false);
+    assert.ok(ran.now >= T0 + 86400000);
+    const frozen = await clock({ action: 'freeze' });
+    assert.equal(frozen.frozen, true);
+    assert.equal((await clock({ action: 'get' })).now, frozen.now);
+    const expected = 'clock: expected {"action": "get"}, "freeze", "run", "advance" (with "ms") or "set" (with "ms", '
+      + 'since the epoch)';
+    for (const args of [{}, { action: 'stop' }, { action: 7 }]) {
+      assert.deepEqual(await call(client, 'clock', args), { isError: true, json: undefined, text: expected });
+    }
+    assert.deepEqual(await call(client, 'clock', { action: 'advance', ms: '1000' }),
+      { isError: true, json: undefined, text: 'clock: advance wants "ms", a number of milliseconds' });
+    const refused = await call(client, 'clock', { action: 'set', ms: -1 });
+    assert.deepEqual(refused, { isError: true, text: refused.text, json: { message: 'the clock must stay between '
+      + 'the epoch and the end of year 9999 (0 to 253402300799999 ms since the epoch)' } });
+    assert.equal((await clock({ action: 'get' })).now, frozen.now);
+  } finally {
+    await client.close();
+  }
+});
+
 test('stdio keeps its data in --data-dir like the server: a write survives a restart', async () => {
   const data = path.join(dir, 'data');
   const opts = (more) => ({ command: DDBD_BIN, args: ['--mcp', '--data-dir', data, '--seed', SEED, ...more], stderr: 'pipe' });
@@ -400,7 +448,8 @@ describe('/mcp over streamable HTTP, --auth', () => {
       message: `User: arn:aws:iam::000000000000:user/reader is not authorized to perform: ${action} on resource: `
         + `arn:aws:ddbd:us-east-1:000000000000:${path} because no identity-based policy allows the ${action} action` });
     for (const [tool, args] of [['take_snapshot', { name: 'r' }], ['restore_snapshot', { name: 'r' }],
-      ['list_snapshots', {}], ['list_faults', {}], ['inject_faults', { faults: [] }], ['usage', {}]]) {
+      ['list_snapshots', {}], ['list_faults', {}], ['inject_faults', { faults: [] }], ['usage', {}],
+      ['clock', { action: 'get' }], ['clock', { action: 'advance', ms: 1000 }]]) {
       const denied = await call(reader, tool, args);
       assert.equal(denied.isError, true);
       assert.deepEqual(denied.json, refusal('ddbd:Admin', '/ddbd/snapshots'));

@@ -256,3 +256,60 @@ func TestUsageSummaryAddsUpAcrossRestores(t *testing.T) {
 		t.Fatalf("summary:\n%s", summary)
 	}
 }
+
+// The frozen clock: Start(t, "--clock", "frozen@T0") stands at T0 (a table's CreationDateTime is
+// T0), and a step past an item's TTL answers with the item gone (the sweep ran inside the step).
+func TestFrozenClockSteps(t *testing.T) {
+	const t0 = int64(1_700_000_000_000)
+	srv := Start(t, "--clock", fmt.Sprintf("frozen@%d", t0))
+	clock := srv.Clock(t)
+	if st := clock.State(); st.Now != t0 || !st.Frozen {
+		t.Fatalf("at the start: %+v", st)
+	}
+	db := dynamodb.NewFromConfig(srv.Config())
+	createTable(t, db, "users")
+	desc, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("users")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := desc.Table.CreationDateTime.UnixMilli(); got != t0 {
+		t.Fatalf("CreationDateTime %d, want the frozen %d", got, t0)
+	}
+	if _, err := db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{TableName: aws.String("users"),
+		TimeToLiveSpecification: &types.TimeToLiveSpecification{Enabled: aws.Bool(true), AttributeName: aws.String("expires")}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("users"), Item: map[string]types.AttributeValue{
+		"id": &types.AttributeValueMemberS{Value: "s1"}, "expires": &types.AttributeValueMemberN{Value: fmt.Sprint(t0/1000 + 60)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	there := func() bool {
+		out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("users"),
+			Key: map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: "s1"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Item != nil
+	}
+	if now := clock.Advance(59 * time.Second); now.UnixMilli() != t0+59_000 || !there() {
+		t.Fatalf("at %v the item should be there", now)
+	}
+	if clock.Advance(2 * time.Second); there() {
+		t.Fatal("a step past its TTL left the item")
+	}
+	if now := clock.Set(time.UnixMilli(t0 + 86_400_000)); now.UnixMilli() != t0+86_400_000 || !clock.Now().Equal(now) {
+		t.Fatalf("set: %v, now %v", now, clock.Now())
+	}
+	if clock.Run(); clock.State().Frozen {
+		t.Fatal("running, it says frozen")
+	}
+	if at := clock.Freeze(); !clock.State().Frozen || !clock.Now().Equal(at) {
+		t.Fatal("frozen again, it moved")
+	}
+	msg := failure(func(tb testing.TB) { srv.Clock(tb).Set(time.UnixMilli(-1)) })
+	if msg != `ddbd /ddbd/clock: 400 {"message":"the clock must stay between the epoch and the end of year 9999 `+
+		`(0 to 253402300799999 ms since the epoch)"}` {
+		t.Errorf("a refused step: %q", msg)
+	}
+}

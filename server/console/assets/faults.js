@@ -1,8 +1,10 @@
 // The Faults screen (#/faults): the request faults in force (GET /ddbd/faults, the admin door,
 // --admin; docs/testing.md, "Injected faults"), each with its remaining and injected counts, read
 // again every 2 s; a form that adds one (POST {"faults": [...]}: the server's refusal shown as it
-// words it); Clear all (DELETE, which also turns the storage faults off).
+// words it); Clear all (DELETE, which also turns the storage faults off). Below them, the server's
+// clock (clock.js), which the faults' windows follow.
 import { admin } from './api.js';
+import { clockSection } from './clock.js';
 import { errorBox, field, guarded, h, say } from './dom.js';
 
 /* What the server injects (server/api/inject.h's DDB_INJECT_KINDS; "" is latency alone). */
@@ -83,7 +85,7 @@ export function faultsScreen(view) {
     h('p', { class: 'note' }, 'Requests that fail on purpose, with DynamoDB\'s status, type and message, so that an application\'s ',
       'retries run as they do in production (docs/testing.md, "Injected faults"). The first fault that matches a request decides.'),
     h('section', {}, h('h2', {}, 'In force'), poll, list, storage, clear),
-    h('section', {}, h('h2', {}, 'Add a fault'), box, form));
+    h('section', {}, h('h2', {}, 'Add a fault'), box, form), clockSection());
   const tick = async () => {
     if (!view.contains(list)) return; // the screen was left
     try {
