@@ -36,6 +36,7 @@
 #include "server/engine/history/retention.h"
 #include "server/engine/history/streams.h"
 #include "server/engine/table_stats_saved.h"
+#include "server/engine/table_states.h"
 #include "server/engine/capacity/throttle.h"
 #include "server/engine/vector/vector_cache.h"
 #include "server/engine/xfer/xfer_job.h"
@@ -275,6 +276,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     srv->eng.vectors = ddb_store_shared(srv->eng.store) ? NULL : ddb_vector_cache_new(cfg->vector_ann, cfg->vector_ann_ef);
     srv->eng.search_threads = cfg->search_threads;
     srv->eng.throttle = cfg->enforce_capacity ? ddb_throttle_new() : NULL;
+    srv->eng.gone = cfg->table_states != 0 ? ddb_gone_new() : NULL; /* else made by /ddbd/table-states */
     srv->eng.hot = ddb_hot_new();
     kinesis_settings(srv, cfg);
     workers_of(srv);
@@ -304,6 +306,7 @@ void ddb_server_close(ddb_server *srv)
     ddb_auth_free(srv->api.auth);
     ddb_catalog_close(srv->eng.catalog);
     ddb_throttle_free(srv->eng.throttle);
+    ddb_gone_free(srv->eng.gone);
     ddb_hot_free(srv->eng.hot);
     ddb_insights_free(srv->eng.insights); /* after the catalog: its tables no longer configure it */
     pthread_mutex_destroy(&srv->eng.pitr_lock);

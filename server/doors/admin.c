@@ -18,6 +18,7 @@
 #include "server/engine/catalog.h"
 #include "server/engine/jobs/tasks.h"
 #include "server/doors/consistency_door.h"
+#include "server/doors/states_door.h"
 #include "server/doors/insights_view.h"
 #include "server/doors/usage.h"
 #include "server/doors/nssnap.h"
@@ -458,6 +459,8 @@ int ddb_admin_handle(ddb_admin *adm, const char *method, const char *path, size_
                                                  : faults_state(out);
     else if (plen == 17 && memcmp(path, "/ddbd/consistency", 17) == 0)
         status = ddb_consistency_door(&adm->srv->eng, is_post, body, blen, out);
+    else if (plen == 18 && memcmp(path, "/ddbd/table-states", 18) == 0)
+        status = ddb_states_door(&adm->srv->eng, is_post, body, blen, out);
     else if (plen >= 15 && memcmp(path, "/ddbd/snapshots", 15) == 0)
         status = snapshots(adm, method, path, plen, body, blen, out);
     else if (plen == 11 && memcmp(path, "/ddbd/usage", 11) == 0 && !is_post)

@@ -103,6 +103,7 @@ struct ddb_desc_edit {
     ddb_index_kind add_kind;
     ddb_index_state add_state;
     int add_backfilling;
+    uint64_t add_active_at;   /* --table-states: the added index's end of CREATING (0: none) */
 };
 
 static const char *const member_names[] = {
@@ -308,6 +309,16 @@ void ddb_edit_pitr(ddb_desc_edit *e, uint32_t log, const char *base, long long d
 void ddb_edit_pitr_clear(ddb_desc_edit *e)
 {
     touch(e, DDB_MEMBER_PITR, CH_REMOVE);
+}
+
+void ddb_edit_active_at(ddb_desc_edit *e, uint64_t due_ms)
+{
+    touch(e, DDB_MEMBER_ACTIVE_AT, CH_DOUBLE)->u.num = (double)due_ms; /* exact: ms below 2^53 */
+}
+
+void ddb_edit_add_active_at(ddb_desc_edit *e, uint64_t due_ms)
+{
+    e->add_active_at = due_ms;
 }
 
 void ddb_edit_owner(ddb_desc_edit *e, const char *account)
@@ -530,6 +541,10 @@ static void write_added_gsi(ddb_jw *w, const ddb_desc_edit *e)
 
     ddb_jw_obj_begin(w);
     write_members_but(w, e->add_gsi, none);
+    if (e->add_active_at != 0) {
+        ddb_jw_key(w, DDB_MEMBER_ACTIVE_AT);
+        ddb_jw_int(w, (long long)e->add_active_at);
+    }
     ddb_member_write_index_state(w, e->add_state, e->add_backfilling);
     ddb_jw_obj_end(w);
 }

@@ -34,6 +34,15 @@ static int true_of(const ddb_json *v)
     return v != NULL && v->type == DDB_JSON_BOOL && v->u.b;
 }
 
+/* ---- "ddbdActiveAt": when a table or index made under --table-states is ACTIVE (table_states.h) ---- */
+
+static uint64_t active_at_of(const ddb_json *obj)
+{
+    const ddb_json *v = ddb_json_get(obj, DDB_MEMBER_ACTIVE_AT);
+
+    return v != NULL && v->type == DDB_JSON_NUMBER ? (uint64_t)strtoull(v->u.s, NULL, 10) : 0;
+}
+
 /* ---- an index's "ddbdIndexId", "IndexStatus" and "Backfilling" ---- */
 
 static ddb_index_state state_from_name(const char *s)
@@ -73,6 +82,7 @@ void ddb_member_index_read(const ddb_json *obj, ddb_index *ix)
     ix->id = u32_of(ddb_json_get(obj, "ddbdIndexId"));
     ix->state = state_from_name(ddb_json_get_str(obj, "IndexStatus"));
     ix->backfilling = true_of(ddb_json_get(obj, "Backfilling"));
+    ix->active_at = active_at_of(obj);
 }
 
 void ddb_member_write_index_id(ddb_jw *w, uint32_t id)
@@ -529,6 +539,7 @@ void ddb_member_write_insights(ddb_jw *w, const ddb_table *t, const char *index,
 void ddb_members_read(ddb_table *t)
 {
     caps_read(t->desc, &t->caps);
+    t->active_at = active_at_of(t->desc);
     stream_read(t);
     ttl_read(t);
     restore_read(t);

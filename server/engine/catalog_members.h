@@ -59,6 +59,7 @@ typedef struct ddb_replication_member {
 #define DDB_MEMBER_RESTORE "ddbdRestore"
 #define DDB_MEMBER_REPLICATION "ddbdReplication"
 #define DDB_MEMBER_INSIGHTS "ddbdInsights"
+#define DDB_MEMBER_ACTIVE_AT "ddbdActiveAt" /* --table-states: a table's or index's end of CREATING */
 #define DDB_MEMBER_OWNER "ddbdOwner" /* the account that created a table of the default namespace */
 
 /* ddbdTableId, ddbdVersion and CreationDateTime, which the catalog writes at every commit. */

@@ -42,6 +42,8 @@ typedef struct ddb_engine_settings {
     double transaction_conflict_rate; /* transactions cancelled with TransactionConflict */
     unsigned ttl_interval;            /* seconds between TTL sweeps */
     unsigned count_check_interval;    /* seconds between checks of the kept item counts */
+    unsigned table_states;            /* --table-states, ms: how long CREATING and DELETING last (0: not at all) */
+    unsigned count_refresh;           /* --count-refresh, s: DescribeTable's figures refreshed this often (0: live) */
     int namespaces;                   /* --namespaces: regions have their own tables (global tables need it) */
     unsigned replication_lag;         /* --replication-lag, ms: on a STRONG global table, how long another
                                          region's write keeps an item in flight (mutation.h) */
@@ -73,6 +75,8 @@ typedef struct ddb_engine {
     /* --index-lag, --stale-reads and their per-table settings (engine/consistency.h); NULL until
        any is set (set once, atomically: the admin door may set it while requests run) */
     struct ddb_consistency *consistency;
+    /* --table-states' deleted tables still DELETING (engine/table_states.h); NULL: the option is off */
+    struct ddb_gone_tables *gone;
     /* --enforce-capacity's token buckets (engine/capacity/throttle.h); NULL: the option is off */
     struct ddb_throttle *throttle;
     /* the hot-partition model (engine/capacity/hot.h): what would have been throttled */

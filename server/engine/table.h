@@ -108,6 +108,8 @@ typedef struct ddb_index {
     ddb_index_kind kind;
     ddb_index_state state;
     int backfilling;                  /* CREATING and existing items are still being indexed */
+    uint64_t active_at;               /* --table-states: CREATING until this server-clock ms, from
+                                         "ddbdActiveAt" (0: none; engine/table_states.h) */
     ddb_key_part hash[DDB_MAX_KEY_PARTS];
     unsigned nhash;
     ddb_key_part range[DDB_MAX_KEY_PARTS];
@@ -151,6 +153,9 @@ typedef struct ddb_table {
     /* a restore into it (engine/backups.h), from "ddbdRestore" */
     int restoring;               /* CREATING: the background worker is still filling it */
     uint32_t restore_from;       /* the keyspace it is filled from (a backup's items) */
+    /* --table-states: CREATING until this server-clock ms, from "ddbdActiveAt" (0: ACTIVE at once;
+       engine/table_states.h) */
+    uint64_t active_at;
     /* point-in-time recovery (engine/pitr.h), from "ddbdPitr": {"Log", "Base", "Days"} */
     uint32_t pitr_log;           /* the keyspace of its change log while enabled; 0: disabled */
     const char *pitr_base;       /* its base backup's id, or NULL */

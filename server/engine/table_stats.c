@@ -9,6 +9,7 @@
 
 #include "server/engine/itemcodec.h"
 #include "server/engine/keycodec.h"
+#include "server/base/clock.h"
 #include "server/base/log.h"
 
 static unsigned keyspaces(const ddb_table *t, ddb_keyspace_figures *from, size_t nfrom, ddb_keyspace_figures *out);
@@ -42,6 +43,7 @@ ddb_table_stats *ddb_table_stats_new(const ddb_table *t, int known, ddb_figures_
     s->known = known;
     s->shared = shared;
     s->nf = keyspaces(t, NULL, 0, s->f); /* a table just created: it and each index at zero */
+    s->born_ms = known ? ddb_clock_now_ms() : 0;
     return s;
 }
 
@@ -51,6 +53,7 @@ void ddb_table_stats_free(ddb_table_stats *s)
         return;
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->counting);
+    free(s->shown);
     free(s);
 }
 
@@ -370,6 +373,46 @@ int ddb_table_figures_exact(ddb_store *store, const ddb_table *t, ddb_table_figu
         out->ix[out->nix++] = (ddb_keyspace_figures){t->indexes[i].id, (long long)items, (long long)bytes};
     }
     return rc;
+}
+
+/* The figures shown, if they are still current at `now` (copied into *out). Under s->lock. */
+static int shown_current(ddb_table_stats *s, uint64_t now, uint64_t every_ms, ddb_table_figures *out)
+{
+    if (s->shown == NULL && s->born_ms != 0) { /* a table created in this run: empty when created */
+        if ((s->shown = calloc(1, sizeof(*s->shown))) == NULL)
+            abort();
+        s->shown_ms = s->born_ms;
+    }
+    if (s->shown == NULL || now >= s->shown_ms + every_ms)
+        return 0;
+    *out = *s->shown;
+    return 1;
+}
+
+int ddb_table_figures_refreshed(ddb_store *store, const ddb_table *t, uint64_t every_ms, ddb_table_figures *out)
+{
+    ddb_table_stats *s = t->stats;
+    uint64_t now = ddb_clock_now_ms();
+    int rc, shown;
+
+    if (s == NULL)
+        return ddb_table_figures_exact(store, t, out);
+    pthread_mutex_lock(&s->lock);
+    shown = shown_current(s, now, every_ms, out);
+    pthread_mutex_unlock(&s->lock);
+    if (shown || (rc = ddb_table_figures_exact(store, t, out)) != DDB_STORE_OK)
+        return shown ? DDB_STORE_OK : rc;
+    pthread_mutex_lock(&s->lock);
+    if (s->shown == NULL && (s->shown = calloc(1, sizeof(*s->shown))) == NULL)
+        abort();
+    if (now >= s->shown_ms + every_ms || s->shown_ms == 0) { /* else another reader refreshed them first */
+        *s->shown = *out;
+        s->shown_ms = now;
+    } else {
+        *out = *s->shown;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return DDB_STORE_OK;
 }
 
 unsigned ddb_table_stats_get(ddb_table_stats *s, ddb_keyspace_figures f[DDB_STATS_KEYSPACES])

@@ -77,6 +77,11 @@ typedef struct ddb_table_stats {
     ddb_table_patterns patterns;      /* the same units by access pattern (pattern.h) */
     ddb_access_warn warn;             /* the access-pattern warnings' observations (access_warn.h) */
     ddb_figures_epoch *shared;        /* its catalog's */
+    /* --count-refresh: the figures DescribeTable shows and when (server clock ms) they were taken,
+       under lock; NULL until first shown. born_ms: a table created in this run (its zero figures
+       are the first shown), else 0 */
+    struct ddb_table_figures *shown;
+    uint64_t shown_ms, born_ms;
 } ddb_table_stats;
 
 /* Table t's figures: `known` zero items (a table just created) or to be counted (one loaded); `shared`
@@ -125,6 +130,14 @@ int ddb_table_stats_read(ddb_table_stats *s, ddb_store *store, const ddb_table *
  * see), a count, one pass per keyspace. DDB_STORE_OK or the error that ended a pass.
  */
 int ddb_table_figures_exact(ddb_store *store, const ddb_table *t, ddb_table_figures *out);
+
+/*
+ * --count-refresh: DescribeTable's figures of t as DynamoDB shows them, refreshed about every six
+ * hours: those last taken, taken again (ddb_table_figures_exact) once `every_ms` of the server's
+ * clock have passed since (a table created in this run: its zero figures at its creation; else
+ * first taken when first asked). DDB_STORE_OK or the error of a pass.
+ */
+int ddb_table_figures_refreshed(ddb_store *store, const ddb_table *t, uint64_t every_ms, ddb_table_figures *out);
 
 /* Whether the figures of t are known (a read is O(1)): counted, with every index t has entries of. */
 int ddb_table_stats_known(ddb_table_stats *s, const ddb_table *t);

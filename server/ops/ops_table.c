@@ -4,8 +4,9 @@
  *
  * Request shapes are validated by the api layer before these run; handlers here look up the
  * catalog, store the description and render DynamoDB's TableDescription. Tables and the indexes
- * created with them are ACTIVE at once; DeleteTable leaves the purge of the keys to a background
- * task (engine/tasks.h).
+ * created with them are ACTIVE at once, and a deleted table gone at once, unless --table-states
+ * keeps them CREATING and DELETING for a while (engine/table_states.h); DeleteTable leaves the
+ * purge of the keys to a background task (engine/tasks.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,8 @@
 #include <sodium.h>
 
 #include "ddb/ddb_status.h"
+#include "server/base/clock.h"
+#include "server/engine/catalog_edit.h"
 #include "server/engine/engine.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/jobs/pitr.h"
@@ -21,6 +24,7 @@
 #include "server/engine/jobs/peer.h"
 #include "server/engine/jobs/replication.h"
 #include "server/engine/jobs/tasks.h"
+#include "server/engine/table_states.h"
 #include "server/engine/table_stats.h"
 #include "server/ops/handlers.h"
 #include "server/ops/history.h"
@@ -29,28 +33,89 @@
 #include "server/ops/table_create.h"
 #include "server/ops/table_desc.h"
 
+/* ---- --table-states (engine/table_states.h) ---- */
+
+/* The states' duration for this request: requests made in-process (--seed, a namespace snapshot's
+   restore, a replica's table, MCP over standard input) make and delete tables at once. */
+static unsigned states_ms(const ddb_req *req)
+{
+    return req->internal ? 0 : ddb_table_states_ms(req->eng);
+}
+
+/* Whether table `name` was deleted and is still DELETING: not made again since (in-process, by a
+   namespace snapshot's restore), its DELETING answer into *desc when desc is given. */
+static int deleting(ddb_req *req, const char *name, const char **desc, size_t *len)
+{
+    ddb_gone_tables *gone = ddb_gone_of(req->eng);
+    const char *key;
+
+    if (gone == NULL || name == NULL)
+        return 0;
+    key = ddb_ns_key(req->arena, req->ns, name);
+    return ddb_catalog_get(req->eng->catalog, key) == NULL &&
+           ddb_gone_get(gone, key, ddb_clock_now_ms(), desc != NULL ? req->arena : NULL, desc, len);
+}
+
+/* A table deleted whose DELETING lasts: its name is in use (DynamoDB's text, as quoted by users). */
+static int gone_check(ddb_req *req, const char *name)
+{
+    if (req->internal || !deleting(req, name, NULL, NULL))
+        return DDB_OK;
+    return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE,
+                        "Attempt to change a resource which is still in use: Table is being deleted: %s", name);
+}
+
+/* A new table's end of CREATING, as a `more` callback of ddb_table_create (ctx: the due time). */
+static void creating_until(ddb_desc_edit *e, void *ctx)
+{
+    ddb_edit_active_at(e, *(const uint64_t *)ctx);
+}
+
+/* The DescribeTable answer a deleted table gives while DELETING: written into `side` (req->out is
+   DeleteTable's own answer), to be kept by ddb_gone_add once the table is deleted. */
+static void deleting_description(ddb_req *req, const ddb_table *t, ddb_buf *side)
+{
+    ddb_jw answer = req->out;
+
+    side->len = 0;
+    ddb_jw_init(&req->out, side);
+    ddb_write_table_description(req, t, "Table", "DELETING", 1);
+    req->out = answer;
+}
+
 int ddb_op_create_table(ddb_req *req)
 {
     const char *name = req->table;
     const ddb_table *t;
-    /* (req->in holds only the members the model has: DDB_OPF_AS_MODELED) */
-    int rc = ddb_table_create(req, req->in, NULL, NULL, &t);
+    unsigned states = states_ms(req);
+    uint64_t due = states != 0 ? ddb_clock_now_ms() + states : 0;
+    int rc;
 
+    if (gone_check(req, name) != DDB_OK)
+        return req->err.code;
+    /* (req->in holds only the members the model has: DDB_OPF_AS_MODELED) */
+    rc = ddb_table_create(req, req->in, due != 0 ? creating_until : NULL, &due, &t);
     if (rc == -2)
         return req->err.code;
     if (rc == 1)
         return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE, "Table already exists: %s", name);
     if (rc != 0)
         return ddb_req_fail_internal(req);
-    ddb_write_table_description(req, t, "TableDescription", "ACTIVE", 0);
+    ddb_write_table_description(req, t, "TableDescription", due != 0 ? "CREATING" : "ACTIVE", 0);
     return DDB_OK;
 }
 
 int ddb_op_describe_table(ddb_req *req)
 {
-    const ddb_table *t = ddb_table_or_fail(req, req->table, 1);
+    const ddb_table *t;
+    const char *desc;
+    size_t len;
 
-    if (t == NULL)
+    if (deleting(req, req->table, &desc, &len)) { /* deleted under --table-states, still DELETING */
+        ddb_buf_append(req->out.out, desc, len);
+        return DDB_OK;
+    }
+    if ((t = ddb_table_or_fail(req, req->table, 1)) == NULL)
         return req->err.code;
     ddb_write_table_description(req, t, "Table", ddb_table_status(t), 1);
     return DDB_OK;
@@ -105,6 +170,9 @@ static int vector_build_check(ddb_req *req, const ddb_table *t)
 
 static int replica_delete_check(ddb_req *req, const ddb_table *t)
 {
+    if (ddb_table_creating_now(t) && !req->internal) /* --table-states: as DynamoDB refuses it */
+        return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE,
+                            "Attempt to change a resource which is still in use: Table is being created: %s", t->name);
     /* (a peer's replica still being filled is deleted when the peer asks: internal) */
     if (ddb_replica_creating(t) && !req->internal)
         return ddb_req_fail(req, DDB_E_RESOURCE_IN_USE,
@@ -123,8 +191,13 @@ int ddb_op_delete_table(ddb_req *req)
 {
     const char *name = req->table;
     const ddb_table *deleted = NULL;
+    unsigned states = states_ms(req);
+    ddb_gone_tables *gone = states != 0 ? ddb_gone_of(req->eng) : NULL;
+    ddb_buf side = {0}; /* --table-states: its DescribeTable answer while DELETING */
     int rc = 2;
 
+    if (gone_check(req, name) != DDB_OK)
+        return req->err.code;
     /* decided on one description and removed only if it is still the live one (compare-and-swap):
        a concurrent UpdateTable (an index added, deletion protection turned on) is never missed */
     for (int tries = 0; rc == 2 && tries < DELETE_TRIES; tries++) {
@@ -142,8 +215,12 @@ int ddb_op_delete_table(ddb_req *req)
         req->out.out->len = 0; /* a lost race: the description is rendered again from the new one */
         ddb_jw_init(&req->out, req->out.out);
         ddb_write_table_description(req, t, "TableDescription", "DELETING", 1);
-        if (req->err.code != DDB_OK)
+        if (gone != NULL)
+            deleting_description(req, t, &side);
+        if (req->err.code != DDB_OK) {
+            ddb_buf_free(&side);
             return req->err.code;
+        }
         purge_record(req, t, &purge);
         purge.removes = 1; /* frees space: allowed on a disk short of it (diskguard.h) */
         replica_peer_notices(req, t, &purge);
@@ -158,6 +235,9 @@ int ddb_op_delete_table(ddb_req *req)
             rc = ddb_catalog_delete(req->eng->catalog, t, &purge);
         }
     }
+    if (rc == 0 && gone != NULL)
+        ddb_gone_add(gone, deleted->key, ddb_clock_now_ms() + states, side.data, side.len);
+    ddb_buf_free(&side);
     if (rc == 1) /* deleted concurrently */
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
     if (rc != 0)
@@ -167,16 +247,49 @@ int ddb_op_delete_table(ddb_req *req)
     return DDB_OK;
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The tables still DELETING (--table-states), gone[0..ngone), those after `start` and not made
+   again merged in order into the catalog's page names[0..n) (asked for max + ngone names), cut at
+   max; their count. */
+static size_t with_deleting(ddb_req *req, const char *start, size_t max, const char **gone, size_t ngone,
+                            const char ***names, size_t n, int *more)
+{
+    const char **all = ddb_arena_alloc(req->arena, sizeof(char *) * (n + ngone + 1));
+    size_t k = n;
+
+    memcpy(all, *names, n * sizeof(char *));
+    for (size_t i = 0; i < ngone; i++)
+        if ((start == NULL || strcmp(gone[i], start) > 0) &&
+            ddb_catalog_get(req->eng->catalog, ddb_ns_key(req->arena, req->ns, gone[i])) == NULL)
+            all[k++] = gone[i];
+    qsort(all, k, sizeof(char *), by_name);
+    if (k > max) {
+        k = max;
+        *more = 1;
+    }
+    *names = all;
+    return k;
+}
+
 int ddb_op_list_tables(ddb_req *req)
 {
     const ddb_json *limit = ddb_json_get(req->in, "Limit");
     size_t max = (size_t)ddb_json_integer(limit, 100);
-    const char **names;
+    const char *start = ddb_json_get_str(req->in, "ExclusiveStartTableName");
+    ddb_gone_tables *g = ddb_gone_of(req->eng);
+    const char **gone = NULL, **names;
+    /* tables still DELETING are listed too, as DynamoDB lists them: a catalog page long enough */
+    size_t ngone = g != NULL ? ddb_gone_names(g, req->ns, ddb_clock_now_ms(), req->arena, &gone) : 0;
     int more;
-    size_t n = ddb_catalog_list(req->eng->catalog, req->ns, req->arena,
-                                ddb_json_get_str(req->in, "ExclusiveStartTableName"), max, &names, &more);
+    size_t n = ddb_catalog_list(req->eng->catalog, req->ns, req->arena, start, max + ngone, &names, &more);
     ddb_jw *w = &req->out;
 
+    if (ngone > 0)
+        n = with_deleting(req, start, max, gone, ngone, &names, n, &more);
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "TableNames");
     ddb_jw_arr_begin(w);

@@ -19,6 +19,7 @@
 #include "server/engine/engine.h"
 #include "server/engine/jobs/peer.h"
 #include "server/engine/jobs/tasks.h"
+#include "server/engine/table_states.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_replicas.h"
 #include "server/ops/replica_vectors.h"
@@ -342,7 +343,8 @@ static int plan_gsi_updates(ddb_req *req, const ddb_table *t, const char *mode, 
     online += plan_vector_updates(req, p);
     for (unsigned i = 0; online > 0 && i < t->nindexes; i++) /* a vector index still CREATING takes its own
         Delete, which cancels the build (the conformance suite's tier2 updateLifecycle, against DynamoDB) */
-        online += t->indexes[i].kind != DDB_IX_LOCAL && t->indexes[i].state != DDB_IX_ACTIVE &&
+        online += t->indexes[i].kind != DDB_IX_LOCAL &&
+                  (t->indexes[i].state != DDB_IX_ACTIVE || ddb_index_pending_now(&t->indexes[i])) &&
                   !(t->indexes[i].kind == DDB_IX_VECTOR && t->indexes[i].state == DDB_IX_CREATING &&
                     p->vdelete_name != NULL && strcmp(t->indexes[i].name, p->vdelete_name) == 0);
     if (online > 1)
@@ -376,7 +378,7 @@ static int plan_gsi_updates(ddb_req *req, const ddb_table *t, const char *mode, 
 
 /* The plan in the edit: the new index (CREATING, Backfilling), DELETING for Delete, the new
    throughput for Update (not of an index Delete turns DELETING). */
-static void plan_edit(ddb_desc_edit *e, const ddb_table *t, const gsi_plan *p)
+static void plan_edit(ddb_desc_edit *e, const ddb_table *t, const gsi_plan *p, unsigned states_ms)
 {
     const ddb_index *del = p->delete_name != NULL ? ddb_table_index(t, p->delete_name) : NULL;
     const ddb_index *upd = p->update_name != NULL && p->update_pt != NULL ? ddb_table_index(t, p->update_name) : NULL;
@@ -387,6 +389,8 @@ static void plan_edit(ddb_desc_edit *e, const ddb_table *t, const gsi_plan *p)
         ddb_edit_index_throughput(e, upd, p->update_pt);
     if (p->create != NULL)
         ddb_edit_add_gsi(e, p->create, DDB_IX_CREATING, 1);
+    if (p->create != NULL && states_ms != 0) /* --table-states: CREATING for that long, built or not */
+        ddb_edit_add_active_at(e, ddb_clock_now_ms() + states_ms);
     if (p->vdelete_name != NULL && ddb_table_index(t, p->vdelete_name) != NULL)
         ddb_edit_index_state(e, ddb_table_index(t, p->vdelete_name), DDB_IX_DELETING, 0);
     if (p->vcreate != NULL)
@@ -424,7 +428,7 @@ static ddb_desc_edit *new_description(ddb_req *req, const ddb_table *t, const gs
     static const ddb_desc_member settable[] = {DDB_DESC_TableClass, DDB_DESC_DeletionProtectionEnabled};
     ddb_desc_edit *e = ddb_desc_edit_of(req->arena, t);
 
-    plan_edit(e, t, p);
+    plan_edit(e, t, p, req->internal ? 0 : ddb_table_states_ms(req->eng));
     ddb_edit_define(e, ddb_json_get(req->in, "AttributeDefinitions"));
     billing_edit(e, t, ddb_json_get_str(req->in, "BillingMode"), ddb_json_get(req->in, "ProvisionedThroughput"));
     ddb_throughput_edit(req, e, t, ddb_json_get_str(req->in, "BillingMode"), echo);

@@ -12,6 +12,7 @@
 #include "server/base/clock.h"
 #include "server/engine/engine.h"
 #include "server/engine/table_stats.h"
+#include "server/engine/table_states.h"
 #include "server/ops/ops_common.h"
 #include "server/ops/stream_spec.h"
 
@@ -19,8 +20,10 @@
 static const ddb_table_figures *table_figures(ddb_req *req, const ddb_table *t)
 {
     ddb_table_figures *f = DDB_NEW(req->arena, ddb_table_figures);
+    uint64_t every = (uint64_t)ddb_count_refresh_s(req->eng) * 1000; /* --count-refresh: as last refreshed */
 
-    if (ddb_table_figures_exact(req->eng->store, t, f) != DDB_STORE_OK)
+    if ((every != 0 ? ddb_table_figures_refreshed(req->eng->store, t, every, f)
+                    : ddb_table_figures_exact(req->eng->store, t, f)) != DDB_STORE_OK)
         ddb_req_fail_internal(req); /* never a wrong count: the description is not sent */
     return f;
 }
@@ -109,8 +112,9 @@ static void write_figures(ddb_req *req, const ddb_table *t, const ddb_index *ix,
 {
     ddb_jw *w = &req->out;
     /* one being backfilled has partial entries, one being deleted is no longer kept: neither counted */
-    ddb_keyspace_figures st = fig != NULL && ddb_index_countable(ix) ? ddb_table_figures_index(fig, ix->id)
-                                                                       : (ddb_keyspace_figures){0, 0, 0};
+    ddb_keyspace_figures st = fig != NULL && ddb_index_countable(ix) && !ddb_index_pending_now(ix)
+                                  ? ddb_table_figures_index(fig, ix->id)
+                                  : (ddb_keyspace_figures){0, 0, 0};
 
     ddb_jw_key(w, "IndexSizeBytes");
     ddb_jw_int(w, (long long)st.bytes);
@@ -118,6 +122,27 @@ static void write_figures(ddb_req *req, const ddb_table *t, const ddb_index *ix,
     ddb_jw_int(w, (long long)st.items);
     ddb_jw_key(w, "IndexArn");
     ddb_jw_str(w, ddb_arena_sprintf(req->arena, "%s/index/%s", ddb_table_arn(req, t), ix->name));
+}
+
+/* A GSI is CREATING while it is built, while --table-states' clock has not reached its end of
+   CREATING (engine/table_states.h), and while its table is CREATING. */
+static int gsi_creating(const ddb_table *t, const ddb_index *ix)
+{
+    return ix->state == DDB_IX_CREATING || ddb_index_pending_now(ix) || ddb_table_creating_now(t);
+}
+
+/* A GSI's IndexStatus, and Backfilling while it is CREATING on its own (an UpdateTable's Create);
+   one made with its table is CREATING with it, with nothing to backfill. */
+static void write_gsi_state(ddb_jw *w, const ddb_table *t, const ddb_index *ix)
+{
+    int pending = ddb_index_pending_now(ix);
+
+    ddb_jw_key(w, "IndexStatus");
+    ddb_jw_str(w, pending || ddb_table_creating_now(t) ? "CREATING" : ddb_index_state_name(ix->state));
+    if (ix->state == DDB_IX_CREATING || pending) {
+        ddb_jw_key(w, "Backfilling");
+        ddb_jw_bool(w, ix->backfilling || pending);
+    }
 }
 
 static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind, int ppr,
@@ -143,12 +168,7 @@ static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind,
         ddb_jw_key(w, "Projection");
         ddb_jw_json(w, ddb_json_get(ix->desc, "Projection"));
         if (kind == DDB_IX_GLOBAL) {
-            ddb_jw_key(w, "IndexStatus");
-            ddb_jw_str(w, ddb_index_state_name(ix->state));
-            if (ix->state == DDB_IX_CREATING) {
-                ddb_jw_key(w, "Backfilling");
-                ddb_jw_bool(w, ix->backfilling);
-            }
+            write_gsi_state(w, t, ix);
             ddb_write_throughput(w, ddb_json_get(ix->desc, "ProvisionedThroughput"), ppr);
         }
         write_figures(req, t, ix, fig);
@@ -157,7 +177,7 @@ static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind,
             ddb_warm_throughput(t, ix, warm);
             write_on_demand(w, &ix->caps);
             /* a GSI being built is warmed with it (DynamoDB's GlobalSecondaryIndexWarmThroughputDescription) */
-            write_warm(w, warm, ix->state == DDB_IX_CREATING ? "CREATING" : "ACTIVE");
+            write_warm(w, warm, gsi_creating(t, ix) ? "CREATING" : "ACTIVE");
         }
         ddb_jw_obj_end(w);
     }
@@ -274,12 +294,12 @@ const char *ddb_table_status(const ddb_table *t)
 {
     const char *group = ddb_replicas_status(t);
 
-    if (t->restoring)
+    if (t->restoring || ddb_table_creating_now(t))
         return "CREATING"; /* a restore fills it (engine/backups.h), as DynamoDB reports one */
     if (group != NULL)
         return group;
     for (unsigned i = 0; i < t->nindexes; i++) {
-        if (t->indexes[i].state != DDB_IX_ACTIVE)
+        if (t->indexes[i].state != DDB_IX_ACTIVE || ddb_index_pending_now(&t->indexes[i]))
             return "UPDATING";
     }
     return "ACTIVE";
