@@ -14,9 +14,12 @@
  *                       iterators' 15 minutes, ClientRequestToken windows, PITR windows. A suite
  *                       can advance a day and see a day's expiry happen at once; no other
  *                       emulator can.
+ *                       What ddbd simulates of production runs on it too: capacity buckets and
+ *                       burst, hot-partition seconds, index lag, stale reads, replication lag,
+ *                       injected faults' windows and their added latency, table states.
  *   ddb_clock_mono_*    THE MONOTONIC CLOCK: never moves with the admin clock nor with the system's
- *                       clock being set. Durations, timeouts, intervals, rate limits and latency
- *                       (request seconds, throttling buckets, checkpoint and sweep intervals).
+ *                       clock being set. What the server measures of itself: durations, timeouts,
+ *                       intervals and latency (request seconds, checkpoint and sweep intervals).
  *   ddb_clock_system_*  THE SYSTEM'S WALL CLOCK, never offset: for what another machine or program
  *                       compares with its own clock: SigV4 dates of calls to S3, Kinesis and peers,
  *                       log and access-log lines, trace spans, leases and intents shared with other
