@@ -289,7 +289,6 @@ set(DDB_TIMING_TESTS
   compat.test_tracing              # writes with the collector down within 5 s
   security.test_disk_full          # writes back within 10 s of the space's return (RocksDB's recovery: ~5 s)
   security.test_http_bounds        # idle CPU under 0.5 s in 2 s; a stop within 10 s
-  js.consistency                   # an index lag of seconds, likewise
   compat.test_injected_faults      # an answer beside a held one within 1 s; replication lag spikes
   compat.test_snapshots            # a snapshot's delete takes 0 ms (tookMs)
   security.test_compressed_bodies  # four refused 15 MB items within 0.8 s on one loop, RSS a second after

@@ -118,7 +118,7 @@ def items(c, name):
         kw["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-def eventually(fn, timeout=10):
+def eventually(fn, timeout=60):  # (a bound that matters only when it fails: loaded machines)
     deadline = time.time() + timeout
     while True:
         try:

@@ -1,7 +1,7 @@
 // Eventual consistency on demand through the AWS SDK for JavaScript v3 (issue 54, section 1;
 // docs/testing.md, "Eventual consistency"): a GSI read-after-write that passes by default, misses
-// the write under --index-lag and finds it after the lag or in a strongly consistent read of the
-// table; stale reads (POST /ddbd/consistency) that repeat exactly with the same seed, and
+// the write under --index-lag and finds it at the lag's very millisecond on a frozen clock (or at
+// once in a strongly consistent read of the table); stale reads (POST /ddbd/consistency) that repeat exactly with the same seed, and
 // ConsistentRead reads that never are.
 //
 // Starts its own servers ($DDBD_BIN) on free loopback ports. Run with:
@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 
-import { consistency } from '../../integrations/node/ddbd.mjs';
+import { clock, consistency } from '../../integrations/node/ddbd.mjs';
 import { makeClients, startServer, stopServer } from './helpers.mjs';
 
 const LAG_MS = 3000;
@@ -57,21 +57,19 @@ describe('GSI read-after-write', () => {
     assert.deepEqual(await byEmail(doc, 'a@x'), [{ id: 'u1', email: 'a@x' }]);
   });
 
-  test('misses it under --index-lag, then finds it after the lag; the table is current', async () => {
-    const { client, doc } = await serve(['--index-lag', String(LAG_MS)]);
+  test('misses it under --index-lag, then finds it exactly at the lag; the table is current', async () => {
+    // on a frozen clock (issue 60): the lag ends at its millisecond, however slow the machine
+    const { server, client, doc } = await serve(['--index-lag', String(LAG_MS), '--admin', '--clock', 'frozen']);
+    const time = clock(server.endpoint);
     await usersTable(client);
-    const t0 = Date.now();
     await doc.send(new PutCommand({ TableName: 'users', Item: { id: 'u1', email: 'a@x' } }));
     assert.deepEqual(await byEmail(doc, 'a@x'), []);
     const got = await doc.send(new GetCommand({ TableName: 'users', Key: { id: 'u1' }, ConsistentRead: true }));
     assert.deepEqual(got.Item, { id: 'u1', email: 'a@x' });
-    let items = [];
-    while (items.length === 0 && Date.now() - t0 < 30000) {
-      await new Promise((r) => setTimeout(r, 50));
-      items = await byEmail(doc, 'a@x');
-    }
-    assert.deepEqual(items, [{ id: 'u1', email: 'a@x' }]);
-    assert.ok(Date.now() - t0 >= LAG_MS - 100, `seen after ${Date.now() - t0} ms`);
+    await time.advance(LAG_MS - 1);
+    assert.deepEqual(await byEmail(doc, 'a@x'), []);
+    await time.advance(1);
+    assert.deepEqual(await byEmail(doc, 'a@x'), [{ id: 'u1', email: 'a@x' }]);
   });
 });
 
@@ -91,8 +89,8 @@ describe('stale reads', () => {
   }
 
   test('repeat exactly with the same seed, on another server too', async () => {
-    const a = await serve(['--admin']);
-    const b = await serve(['--admin']);
+    const a = await serve(['--admin', '--clock', 'frozen']);
+    const b = await serve(['--admin', '--clock', 'frozen']);
     await usersTable(a.client);
     await usersTable(b.client);
     const first = await pattern(a.server.endpoint, a.doc, 11);
