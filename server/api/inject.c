@@ -13,6 +13,7 @@
 #include "server/api/dispatch.h"
 #include "server/base/arn.h"
 #include "server/base/clock.h"
+#include "server/base/faults.h"
 
 /* The texts DynamoDB answers with: the developer guide's error list, and the throughput errors' texts
    captured from DynamoDB (engine/capacity/throttle.c answers them too; docs/compatibility.md, "Capacity
@@ -224,6 +225,7 @@ void ddb_inject_seed(unsigned long long s)
     seed = s;
     nadded = 0;
     pthread_mutex_unlock(&lock);
+    ddb_fault_seed(s); /* the conflict rates' draws too (faults.h) */
 }
 
 const char *ddb_inject_add_spec(const char *spec, char *err, size_t errlen)

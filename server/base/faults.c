@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <sodium.h>
+#include <stdatomic.h>
 
 #include "server/base/log.h"
 
@@ -97,14 +97,35 @@ void ddb_fault_set_storage(int errors, long long free_bytes)
                 free_bytes);
 }
 
+/* The conflict rates' draws: one sequence, the n-th draw a function of the seed and n alone
+   (splitmix64), so the same seed and the same requests in the same order draw the same. */
+static _Atomic uint64_t draw_seed = 0x6464626466617531ull; /* "ddbdfau1", as --fault's without --fault-seed */
+static _Atomic uint64_t draws;
+
+void ddb_fault_seed(uint64_t seed)
+{
+    atomic_store(&draw_seed, seed);
+    atomic_store(&draws, 0);
+}
+
+static uint64_t next_draw(void)
+{
+    uint64_t z = atomic_load_explicit(&draw_seed, memory_order_relaxed) ^
+                 (atomic_fetch_add(&draws, 1) + 1) * 0x9e3779b97f4a7c15ull;
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
 int ddb_fault_draw(double rate)
 {
     if (rate <= 0)
         return 0;
-    return rate >= 1 || randombytes_uniform(1000000) < (uint32_t)(rate * 1e6);
+    return rate >= 1 || (double)(next_draw() >> 11) * 0x1.0p-53 < rate;
 }
 
 unsigned ddb_fault_pick(unsigned n)
 {
-    return n > 1 ? randombytes_uniform(n) : 0;
+    return n > 1 ? (unsigned)(next_draw() % n) : 0;
 }

@@ -39,6 +39,8 @@
 #ifndef DDB_FAULTS_H
 #define DDB_FAULTS_H
 
+#include <stdint.h>
+
 extern const char *ddb_crash_armed; /* the armed point's name, or NULL (also when only a delay is armed) */
 
 /* Reads DDBD_CRASH_POINT and DDBD_DELAY_POINT once, when the server is open and its own start-up
@@ -92,9 +94,12 @@ static inline int ddb_bug(ddb_bug_id b)
     return __builtin_expect((ddb_bugs_armed >> b) & 1u, 0);
 }
 
-/* 1 with probability `rate` (0 never draws). Thread-safe. */
+/* 1 with probability `rate` (0 never draws), drawn from one seeded sequence (--fault-seed: the
+   same seed and the same requests in the same order draw the same). Thread-safe. */
 int ddb_fault_draw(double rate);
-/* A uniform integer in [0, n). */
+/* A uniform integer in [0, n), from the same sequence. */
 unsigned ddb_fault_pick(unsigned n);
+/* Restarts the sequence from `seed` (--fault-seed, /ddbd/faults' "seed"). */
+void ddb_fault_seed(uint64_t seed);
 
 #endif
