@@ -56,6 +56,16 @@ def test_billion_laughs_is_refused_unexpanded(tmp_path):
     assert "the document expands to more than 1000000 nodes (aliases included)" in err
 
 
+def test_aliases_of_a_long_string_are_refused_unexpanded(tmp_path):
+    """10,000 aliases of a 500 KB string: 10,000 nodes, but 5 GB written into the table's request
+    (killed at 200 MB on 4726060); a long scalar counts a node per 16 bytes."""
+    tags = "".join("        - {Key: k%d, Value: *s}\n" % i for i in range(1, 10000))
+    text = "Resources:\n" + TABLE + "      Tags:\n        - {Key: k0, Value: &s %s}\n%s" % ("x" * 500000, tags)
+    assert len(text) < 1 << 20  # (within CloudFormation's size)
+    p, err = refused(tmp_path, "long.yaml", text)
+    assert "the document expands to more than 1000000 nodes (aliases included)" in err
+
+
 def test_nesting_past_the_limit_is_refused(tmp_path):
     p, err = refused(tmp_path, "deep.yaml", "Resources: " + "[" * 200 + "]" * 200 + "\n")
     assert "seed: %s:1: the document nests deeper than 128 levels" % p in err
