@@ -9,6 +9,7 @@ import urllib.request
 import pytest
 
 from conftest import make_client, padded_item, unique_name
+from helpers import admin_call
 
 MONTH = 730 * 3600
 WRITE_PRICE = 0.625  # prices.def, us-east-1 Standard: $ per million write request units
@@ -17,7 +18,8 @@ PAD = "v" * 1500
 
 @pytest.fixture
 def server(server_factory):
-    return server_factory(("--in-memory", "--admin"))
+    # the frozen clock: "written less than 1000 ms before" is the server's time, stepped by the tests
+    return server_factory(("--in-memory", "--admin", "--clock", "frozen"))
 
 
 @pytest.fixture
@@ -201,12 +203,13 @@ def test_eventually_consistent_read_right_after_a_write(server, ddb):
     name = create(ddb, unique_name("raw"))
     ddb.put_item(TableName=name, Item={"pk": {"S": "a"}})
     ddb.get_item(TableName=name, Key={"pk": {"S": "a"}}, ConsistentRead=True)  # consistent: fine
-    time.sleep(1.5)
-    ddb.get_item(TableName=name, Key={"pk": {"S": "a"}})  # a second and a half later: fine
+    assert admin_call(server.endpoint, "POST", "/ddbd/clock", {"advance": 1000})[0] == 200
+    ddb.get_item(TableName=name, Key={"pk": {"S": "a"}})  # a second later: fine
     ddb.get_item(TableName=name, Key={"pk": {"S": "never-written"}})
     assert warnings_of(server, name) == []
     ddb.put_item(TableName=name, Item={"pk": {"S": "b"}})
-    ddb.get_item(TableName=name, Key={"pk": {"S": "b"}})
+    assert admin_call(server.endpoint, "POST", "/ddbd/clock", {"advance": 999})[0] == 200
+    ddb.get_item(TableName=name, Key={"pk": {"S": "b"}})  # 999 ms after its write, however slow the machine
     ddb.batch_get_item(RequestItems={name: {"Keys": [{"pk": {"S": "b"}}, {"pk": {"S": "a"}}]}})
     assert warnings_of(server, name) == [{
         "warning": "readAfterWrite", "table": name, "counts": {"reads": 2},

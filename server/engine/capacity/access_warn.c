@@ -17,13 +17,16 @@ static uint64_t key_hash(const char *key, size_t klen)
     return h | 1; /* 0 marks an empty slot */
 }
 
-/* Keeps the key's write time, by its hash, in the ring's slot for it. */
+/* Keeps the key's write time, by its hash, in the ring's slot for it. The server's clock, not the
+   monotonic one: "a read this soon after a write" is DynamoDB's window, a simulated time a test
+   freezes and steps (docs/admin.md), so that a read right after a write is warned of however slow
+   the machine. */
 static void note_recent(ddb_access_warn *w, const ddb_key *key)
 {
     uint64_t h = key_hash(key->bytes, key->len);
     unsigned slot = (unsigned)(h & (DDB_ACCESS_RECENT - 1));
 
-    __atomic_store_n(&w->recent[slot].ms, ddb_clock_mono_ms(), __ATOMIC_RELAXED);
+    __atomic_store_n(&w->recent[slot].ms, ddb_clock_now_ms(), __ATOMIC_RELAXED);
     __atomic_store_n(&w->recent[slot].hash, h, __ATOMIC_RELEASE);
 }
 
@@ -34,7 +37,7 @@ int ddb_access_written_lately(const ddb_access_warn *w, const char *key, size_t 
 
     if (__atomic_load_n(&w->recent[slot].hash, __ATOMIC_ACQUIRE) != h)
         return 0; /* the common case: no clock read */
-    return ddb_clock_mono_ms() - __atomic_load_n(&w->recent[slot].ms, __ATOMIC_RELAXED) < DDB_ACCESS_FRESH_MS;
+    return ddb_clock_now_ms() - __atomic_load_n(&w->recent[slot].ms, __ATOMIC_RELAXED) < DDB_ACCESS_FRESH_MS;
 }
 
 /* The TTL attribute's value: a number of milliseconds (or finer) or a string DynamoDB never expires. */
