@@ -244,6 +244,18 @@ static const struct {
     {"private: a service", OPEN("{'Bool': {'aws:PrincipalIsAWSService': 'true'}}"), NULL},
     {"private: one of two", OPEN("{'Null': {'aws:SourceVpc': 'true'}, 'StringEquals': {'aws:SourceVpc': 'vpc-1'}}"),
      NULL},
+    /* blank or padded names (issue 61): IAM refuses them */
+    {"a padded account", ONE("{'Effect': 'Deny', 'Principal': {'AWS': ' 111122223333'}, 'Action': '*', " ON_T "}"),
+     BAD "Policy contains a statement with one or more invalid principals."},
+    {"a padded NotPrincipal", ONE("{'Effect': 'Deny', 'NotPrincipal': {'AWS': ['" ALICE " ']}, 'Action': '*', " ON_T
+                                  "}"), BAD "Policy contains a statement with one or more invalid principals."},
+    {"an empty principal", ONE("{'Effect': 'Deny', 'Principal': {'AWS': ''}, 'Action': '*', " ON_T "}"),
+     BAD "Policy contains a statement with one or more invalid principals."},
+    {"a principal neither account nor ARN", ONE("{'Effect': 'Deny', 'Principal': {'AWS': 'user/plain'}, 'Action': '*', "
+                                                ON_T "}"), BAD "Policy contains a statement with one or more invalid principals."},
+    {"a padded resource", ONE("{'Effect': 'Deny', " ALL ", 'Action': '*', 'Resource': '" T " '}"), SYNTAX},
+    {"an empty resource", ONE("{'Effect': 'Deny', " ALL ", 'Action': '*', 'Resource': ['" T "', '']}"), SYNTAX},
+    {"a padded NotResource", ONE("{'Effect': 'Deny', " ALL ", 'Action': '*', 'NotResource': ' " T "'}"), SYNTAX},
     {"a Deny to everyone", ONE("{'Effect': 'Deny', " ALL ", 'Action': '*', " ON_T "}"), NULL},
     {"one statement, not a list", "{'Statement': {'Effect': 'Deny', " ALL ", 'Action': '*', " ON_T "}}", NULL},
     {"a Sid not a string", ONE("{'Sid': 1, 'Effect': 'Deny', " ALL ", 'Action': '*', " ON_T "}"), SYNTAX},
