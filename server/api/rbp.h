@@ -40,8 +40,8 @@ size_t ddb_rbp_resource_part(const char *arn);
    defaults and escapes: 1, or 0 when a variable has no value and no default (IAM: the statement
    is invalid, so it does not apply). No "${": out is s itself, nothing allocated. */
 int ddb_rbp_subst(ddb_arena *a, const ddb_rbp_caller *c, const char *s, size_t from, ddb_rbp_text *out);
-/* The first variable of s (from `from`) whose key ddbd does not know: "the policy variable
-   '${aws:userid}'", or NULL. */
+/* The first variable of s (from `from`) whose key ddbd does not know, or a "${" that forms no
+   variable: "the policy variable '${aws:userid}'", or NULL. */
 const char *ddb_rbp_var_unknown(ddb_arena *a, const char *s, size_t from);
 
 /* The request's value of a context key (a condition's or a variable's): NULL when the key is

@@ -12,11 +12,11 @@
  * resource-based policy names its principals (Principal or NotPrincipal is required); a principal
  * is "*" or a map of AWS, Service, Federated, CanonicalUser to names without a wildcard ("You
  * cannot use a wildcard to match part of a principal name or ARN"), an AWS name "*", an account id
- * or an ARN; no principal or resource is empty or holds a blank (" 111122223333", "user/plain "):
- * IAM refuses those, and stored they would name no one, so a Deny naming one would deny no one
- * (issue 61). A member named twice in any
- * object (in any case: element and condition key names are case-insensitive) is refused: the
- * evaluator would read the first and a JSON reader the last.
+ * or an ARN; no principal is empty or holds a blank (" 111122223333", "user/plain "), no resource
+ * is empty, padded or holds a control character: IAM refuses those, and stored they would name no
+ * one, so a Deny naming one would deny no one (issue 61). A member named twice in any object (in
+ * any case: element and condition key names are case-insensitive) is refused: the evaluator would
+ * read the first and a JSON reader the last.
  *
  * The texts: "Missing required field <Element>" is DynamoDB's own for Resource (captured, see
  * validate_policy.c) and IAM's for the others; a duplicate member is refused as the JSON it is not
@@ -175,13 +175,18 @@ static const char *shapes(const ddb_json *st)
     return NULL;
 }
 
-/* Every Resource (or NotResource) entry non-empty and without a blank (" arn:...", "arn:... "). */
+/* Every Resource (or NotResource) entry non-empty, not padded (" arn:...", "arn:... ") and
+   without a control character; a space inside is a variable's default's ("${k, 'a b'}"). */
 static int resources_ok(const ddb_json *v)
 {
     for (uint32_t i = 0; v != NULL && i < (v->type == DDB_JSON_ARRAY ? v->n : 1); i++) {
         const char *r = (v->type == DDB_JSON_ARRAY ? v->u.items[i] : v)->u.s;
-        if (r[0] == '\0' || blank_in(r))
+        size_t n = strlen(r);
+        if (n == 0 || r[0] == ' ' || r[n - 1] == ' ')
             return 0;
+        for (size_t j = 0; j < n; j++)
+            if ((unsigned char)r[j] < ' ' || r[j] == 0x7f)
+                return 0;
     }
     return 1;
 }

@@ -9,8 +9,9 @@
  * no default: "any attempt to match it fails and causes the statement to be invalid" (rbp.c: the
  * statement does not apply). `${*}`, `${?}` and `${$}` are the characters themselves, never
  * wildcards; neither is anything a variable puts in (ddb_rbp_text's mask). Under another
- * Version, "variables like ${aws:username} are treated as literal strings"; so is a `${` that
- * does not close. The keys a ddbd request holds are ddb_rbp_key_value's (also the conditions'); a
+ * Version, "variables like ${aws:username} are treated as literal strings". A `${` that forms no
+ * variable (unclosed, no key, a default without its quotes) is refused at PutResourcePolicy, and
+ * read as text in a document stored before. The keys a ddbd request holds are ddb_rbp_key_value's (also the conditions'); a
  * variable of any other key is refused at PutResourcePolicy (ddb_rbp_var_unknown), as a
  * condition on it is: unsubstituted, a Deny using it would deny no one.
  */
@@ -178,11 +179,13 @@ const char *ddb_rbp_var_unknown(ddb_arena *a, const char *s, size_t from)
         size_t klen = 0, n;
         char esc;
         int known = 1;
-        if ((n = parse_var(p, &esc, &key, &klen, &def)) > 0 && esc == 0)
+        if ((n = parse_var(p, &esc, &key, &klen, &def)) == 0) /* (IAM's pages give it no reading) */
+            return ddb_arena_sprintf(a, "the policy variable '%s'", p);
+        if (esc == 0)
             (void)key_value(NULL, key, klen, &known);
         if (!known)
             return ddb_arena_sprintf(a, "the policy variable '%.*s'", (int)n, p);
-        p += n > 0 ? n : 2;
+        p += n;
     }
     return NULL;
 }

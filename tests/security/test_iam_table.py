@@ -145,6 +145,8 @@ REFUSED = [
     ("blank_resource", deny("t", resource=[arn("t"), ""]), SYNTAX),
     ("variable_ddbd_lacks", deny("t", resource=arn("${aws:userid}")),
      BAD + "ddbd does not evaluate the policy variable '${aws:userid}' (docs/security.md lists what it does)"),
+    ("malformed_variable", deny("t", Condition={"StringNotEquals": {"aws:username": "x${aws:username"}}),
+     BAD + "ddbd does not evaluate the policy variable '${aws:username' (docs/security.md lists what it does)"),
     ("variable_ddbd_lacks_in_a_condition", deny("t", Condition={"StringEquals": {"aws:username": "${aws:CurrentTime}"}}),
      BAD + "ddbd does not evaluate the policy variable '${aws:CurrentTime}' (docs/security.md lists what it does)"),
 ]

@@ -194,6 +194,12 @@ static const row ROWS[] = {
     {"a default with a quote", DENY_ON(TABLES "${aws:SourceVpc, \\u0027a\\u0027\\u0027b\\u0027}"), 0, 0,
      TABLES "a'b", 0, DENY},
     {"an unclosed variable is text", DENY_IF("{'StringEquals': {'aws:username': '${aws:username'}}"), 0, 0, 0, 0, NONE},
+    {"malformed variables are text (stored before)", DENY_IF("{'StringLike': {'aws:username': ['${}', '${', '$', '${$', '${*', "
+                                             "'${aws:username, \\u0027x', '${aws:username,}', "
+                                             "'${aws:username, \\u0027x\\u0027 y}']}}"), 0, 0, 0, 0, NONE},
+    {"text around variables", DENY_IF("{'StringEquals': {'aws:PrincipalArn': "
+                                      "'arn:aws:iam::${aws:PrincipalAccount}:user/${aws:SourceVpc, \\u0027\\u0027}alice'}}"),
+     0, 0, 0, 0, DENY},
     {"conditional deny misses", "{'Effect': 'Deny', " ALL ", 'Action': '*', " ON_T ", 'Condition': {'StringEquals': "
      "{'aws:username': 'bob'}}}, " IF("{'StringEquals': {'aws:username': 'alice'}}"), 0, 0, 0, 0, ALLOW},
 };
@@ -317,6 +323,12 @@ static const struct {
      BAD "ddbd does not evaluate the policy variable '${aws:userid}' (docs/security.md lists what it does)"},
     {"a variable ddbd lacks in a condition", ONE(DENY_IF("{'StringLike': {'aws:PrincipalArn': '*/${aws:PrincipalTag/x}'}}")),
      BAD "ddbd does not evaluate the policy variable '${aws:PrincipalTag/x}' (docs/security.md lists what it does)"},
+    {"a malformed variable", ONE(DENY_IF("{'StringNotEquals': {'aws:username': 'x${aws:username'}}")),
+     BAD "ddbd does not evaluate the policy variable '${aws:username' (docs/security.md lists what it does)"},
+    {"a malformed variable in a Resource", ONE(DENY_ON(TABLES "${}")),
+     BAD "ddbd does not evaluate the policy variable '${}' (docs/security.md lists what it does)"},
+    {"escapes and a default", ONE(DENY_ON(TABLES "${*}${?}${$}${aws:SourceVpc, \\u0027a\\u0027\\u0027b\\u0027}")),
+     NULL},
     {"a variable of an absent key", ONE(DENY_IF("{'StringEquals': {'aws:username': '${aws:SourceVpc}'}}")), NULL},
     {"a variable under Version 2008 is text", "{'Version': '2008-10-17', 'Statement': [" DENY_ON(TABLES "${aws:userid}")
                                               "]}", NULL},
