@@ -715,7 +715,9 @@ def test_a_token_held_between_decision_and_commit_lives_from_its_commit(server_f
     call there): the token's record lives --idempotency-window 2 s from the commit, so the retry
     replays it (incremented once). On main (4726060) the record's expiry was taken before the
     decision, already 4 s past when it was written: the retry applied again."""
-    monkeypatch.setenv("DDBD_DELAY_POINT", "transact-before-commit:4000")
+    # the step below must land while the call is held: 15 s of real time is room for it on a loaded
+    # machine (4 s was not, beside one CPU-bound process per core: the step came after the commit)
+    monkeypatch.setenv("DDBD_DELAY_POINT", "transact-before-commit:15000")
     server = server_factory(["--in-memory", "--admin", "--clock", "frozen", "--threads", "2",
                              "--idempotency-window", "2"])
     monkeypatch.delenv("DDBD_DELAY_POINT")
