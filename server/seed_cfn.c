@@ -524,8 +524,9 @@ static void resource(seed_tpl_env *env, cfn_ctx *c, const char *path, const char
         return;
     }
     raw = ddb_json_get(res, "Properties") ? ddb_json_get(res, "Properties") : &no_properties;
-    props = cfn_eval(c, with_globals(c, raw, list == simple_props ? globals : NULL));
-    if (props == NULL || (name = cfn_table_name(c, logical)) == NULL) {
+    /* (the name first: it is bounded by a table name's length as it is built) */
+    if ((name = cfn_table_name(c, logical)) == NULL ||
+        (props = cfn_eval(c, with_globals(c, raw, list == simple_props ? globals : NULL))) == NULL) {
         tpl_file_error(env, path, line, "%s: %s", what, c->err);
         return;
     }
@@ -555,6 +556,26 @@ static void resource(seed_tpl_env *env, cfn_ctx *c, const char *path, const char
     tpl_end(&ct.t);
 }
 
+int seed_cfn_within_quotas(seed_tpl_env *env, const char *path, size_t len, const ddb_json *tpl)
+{
+    const ddb_json *v;
+
+    if (len > CFN_MAX_TEMPLATE_BYTES) {
+        tpl_file_error(env, path, 0, "a template of %zu bytes: more than CloudFormation takes (%u bytes, from S3); "
+                       "split it into nested stacks", len, CFN_MAX_TEMPLATE_BYTES);
+        return 0;
+    }
+#define X(section, max)                                                                                           \
+    if ((v = ddb_json_get(tpl, #section)) != NULL && v->type == DDB_JSON_OBJECT && v->n > (max)) {                \
+        tpl_file_error(env, path, 0, "%u %s: more than a CloudFormation template may declare (%d)", v->n,          \
+                       #section, (max));                                                                          \
+        return 0;                                                                                                 \
+    }
+    CFN_TEMPLATE_QUOTAS(X)
+#undef X
+    return 1;
+}
+
 void seed_cfn_read(seed_tpl_env *env, const char *path, const char *text, size_t len, const ddb_json *tpl,
                    const char *stack, const char *region)
 {
@@ -568,6 +589,8 @@ void seed_cfn_read(seed_tpl_env *env, const char *path, const char *text, size_t
         tpl_file_error(env, path, 0, "%s", "a template without a Resources object");
         return;
     }
+    if (!seed_cfn_within_quotas(env, path, len, tpl))
+        return;
     ddb_arena_init(&a);
     memset(&c, 0, sizeof(c));
     c.a = &a;
@@ -579,6 +602,7 @@ void seed_cfn_read(seed_tpl_env *env, const char *path, const char *text, size_t
     c.ngiven = env->nparams;
     c.stack = stack;
     c.region = region;
+    cfn_prepare(&c);
     for (uint32_t i = 0; i < resources->n && !env->stopped; i++) {
         if (props_of(ddb_json_get_str(resources->u.members[i].val, "Type")) == NULL)
             continue; /* (a function, a queue, ...: not the seed's business) */

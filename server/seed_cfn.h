@@ -11,4 +11,8 @@
 void seed_cfn_read(seed_tpl_env *env, const char *path, const char *text, size_t len, const ddb_json *tpl,
                    const char *stack, const char *region);
 
+/* 0, with an error reported, when the template is past CloudFormation's quotas (its size, its
+   Resources, Parameters, Outputs and Mappings: CFN_TEMPLATE_QUOTAS); `tpl` may be NULL (the size alone). */
+int seed_cfn_within_quotas(seed_tpl_env *env, const char *path, size_t len, const ddb_json *tpl);
+
 #endif

@@ -10,6 +10,13 @@
  * AWS::NoValue (the member or element is dropped). Anything only a deployment knows (Fn::GetAtt,
  * Fn::ImportValue, Fn::GetAZs, a Ref to another kind of resource, an SSM parameter) is an error
  * naming it, never a guess.
+ *
+ * Bounded as CloudFormation bounds a template (docs/security.md, "Seed files"): each condition is
+ * evaluated once and each table's name built once (remembered, so a chain of conditions or names
+ * that each name the one before twice costs a step a link, not 2^n), a circle among them is
+ * CloudFormation's "Circular dependency" error, no string is built longer than a template may be
+ * (a table name: longer than DynamoDB's 255 characters), and all a template's values together
+ * cost at most CFN_MAX_WORK.
  */
 #ifndef DDB_SEED_CFN_EVAL_H
 #define DDB_SEED_CFN_EVAL_H
@@ -21,6 +28,19 @@ typedef struct cfn_param {
     int used; /* a template declared it */
 } cfn_param;
 
+/* CloudFormation's quotas of a template, which ddbd's seed holds it to (what it would refuse to
+   deploy: "Understand CloudFormation quotas"): its body (from S3), and what it declares. */
+#define CFN_MAX_TEMPLATE_BYTES (1u << 20)
+#define CFN_TEMPLATE_QUOTAS(X) X(Resources, 500) X(Parameters, 200) X(Outputs, 200) X(Mappings, 200)
+/* No value is built longer than the template that builds it may be; a table name, than DynamoDB's. */
+#define CFN_MAX_STRING CFN_MAX_TEMPLATE_BYTES
+#define CFN_MAX_TABLE_NAME 255
+/* Bytes built and members looked through for one template's values, all together: ddbd's own
+   bound (the size of a template file it reads, docs/security.md), far above a real template's. */
+#define CFN_MAX_WORK ((size_t)64 << 20)
+
+typedef struct cfn_memo cfn_memo;
+
 typedef struct cfn_ctx {
     ddb_arena *a;
     const ddb_json *parameters, *mappings, *conditions, *resources;
@@ -30,7 +50,17 @@ typedef struct cfn_ctx {
     const char *region; /* AWS::Region unless given: a CDK stack's environment's, or NULL (us-east-1) */
     int depth;          /* of the evaluation: conditions may refer to conditions */
     char err[512];      /* the first problem */
+    /* set by cfn_prepare: what the evaluation remembers, and what it has cost */
+    cfn_memo *conds;    /* per member of Conditions (sorted by name for the look-up: cond_order) */
+    struct cfn_name *cond_order;
+    cfn_memo *tables;   /* per member of Resources: a table's name */
+    unsigned seq;       /* of the memos entered: a circle is read from them */
+    size_t work;        /* against CFN_MAX_WORK */
+    int naming;         /* the function evaluated next builds a table name (CFN_MAX_TABLE_NAME) */
 } cfn_ctx;
+
+/* Readies c, its template's sections set, for evaluation (the memos, from c->a). */
+void cfn_prepare(cfn_ctx *c);
 
 /* What AWS::NoValue evaluates to: the caller drops the member or element. */
 extern const ddb_json cfn_novalue;

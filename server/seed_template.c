@@ -178,6 +178,8 @@ void seed_template_yaml(seed_tpl_env *env, const char *path, const char *text, s
     unsigned line = 0;
     const ddb_json *doc;
 
+    if (!seed_cfn_within_quotas(env, path, len, NULL))
+        return; /* (unparsed: a YAML seed is a CloudFormation template) */
     ddb_arena_init(&a);
     if ((doc = seed_yaml_parse(&a, text, len, err, sizeof(err), &line)) == NULL)
         tpl_file_error(env, path, line, "%s", err);

@@ -259,6 +259,7 @@ static void scalar(builder *b, const yaml_event_t *e)
     else
         v = string(b, s, n);
     v = tagged(b, tag, v, &e->start_mark);
+    b->nodes += n / SEED_YAML_NODE_BYTES; /* a long scalar counts as what it is, aliased or not */
     remember(b, arena_str(b, e->data.scalar.anchor), v, b->nodes - before);
     add(b, v, &e->start_mark);
 }

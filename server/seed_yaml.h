@@ -8,7 +8,7 @@
  * other `!Name v` is {"Fn::Name": v}. Plain scalars are typed as CloudFormation's YAML reader types
  * them (null, true/false, numbers in JSON's syntax; everything else, and every quoted scalar, a
  * string). Anchors and aliases are followed; the tree they expand to is bounded
- * (SEED_YAML_MAX_NODES), as is its depth (DDB_JSON_MAX_DEPTH).
+ * (SEED_YAML_MAX_NODES, a long scalar counting as several), as is its depth (DDB_JSON_MAX_DEPTH).
  */
 #ifndef DDB_SEED_YAML_H
 #define DDB_SEED_YAML_H
@@ -18,6 +18,9 @@
 #include "proto/json.h"
 
 #define SEED_YAML_MAX_NODES 1000000
+/* A scalar counts a node for each so many bytes of it besides its own: aliases of a long one
+   (100,000 of a 500 KB string: 50 GB) cannot expand to more text than nodes would. */
+#define SEED_YAML_NODE_BYTES 16
 
 /* The tree of the one document in text[0..len), allocated from `a`; NULL when it is not YAML
    (or not one document), with the problem in err and its 1-based line in *line. */

@@ -74,6 +74,16 @@ foreach(suite compat security)
   endforeach()
 endforeach()
 # (the tests that assert a time: label `timing` and RUN_SERIAL, at the end of this file)
+# Their 600 s is sized for a loaded 2-core CI machine (the suite at -j2 and one CPU-bound process per
+# core beside it). The two that spent most of it, measured so (issue 60): compat.test_cli, whose
+# every `aws` process takes 1 to 5 s to start there, 312 s before (88 processes), 84 s once each test
+# starts one for each command it tests (36); compat.test_export_import, 684 s before (8,000
+# BatchWriteItems from Python filled its 100k-item tables), 225 s with the table filled once by the
+# server's ImportTable. Twice as loaded (four CPU-bound processes and other work: load 14) they took
+# 329 s and 969 s (the round trips' reading, scanning and comparing of 100k items, twice): their
+# timeouts are 900 s and 1,500 s, 1.5 times that or more.
+set_tests_properties(compat.test_cli PROPERTIES TIMEOUT 900)
+set_tests_properties(compat.test_export_import PROPERTIES TIMEOUT 1500)
 
 if(DDB_FUZZ)
   # tests/fuzz/fuzz_*.c: libFuzzer targets (clang; the libraries are instrumented in CMakeLists.txt)
@@ -235,8 +245,13 @@ set_tests_properties(footprint.idle PROPERTIES LABELS footprint TIMEOUT 120)
 
 # The Docker image (tests/docker/run.sh): builds it with deploy/ddbd.sh image and checks it through
 # the docker CLI. Skipped (77) without a Docker engine, unless DDBD_REQUIRE_DOCKER=1 (CI).
+# Its time is the image's build: ddbd's ~300 C files compiled afresh in the build stage (no ccache in
+# a classic docker build; a fresh clone has no cached layer), after debootstrap and apt-get. Beside a
+# loaded suite (load 10 on 2 cores) the build alone took 1,686 s of the 1,800 once (issue 60), and
+# the checks after it (a black-box subset against the container, the compose app's own image) take
+# minutes more on such a machine: 3,600 s is twice the loaded build and its checks.
 add_test(NAME docker.image COMMAND bash ${CMAKE_SOURCE_DIR}/tests/docker/run.sh)
-set_tests_properties(docker.image PROPERTIES LABELS docker TIMEOUT 1800 SKIP_RETURN_CODE 77
+set_tests_properties(docker.image PROPERTIES LABELS docker TIMEOUT 3600 SKIP_RETURN_CODE 77
                      ENVIRONMENT "DDBD_PYTHON=${DDB_PYTHON3}")
 # The arm64 image and the multi-arch manifest (tests/docker/arm64.sh), run under qemu-user
 # emulation: skipped (77) unless DDBD_ARM64=1, its cross build being minutes long (not in CI).
@@ -279,7 +294,10 @@ set_tests_properties(layers.check PROPERTIES LABELS layers TIMEOUT 120)
 # a measured time, a rate, or a window in which something must not have happened yet; a lower bound
 # alone cannot fail that way): label `timing`, and RUN_SERIAL, so that no other test loads the
 # machine meanwhile (CI machines have 2 cores). `ctest -L timing` runs them, `-LE timing` the rest
-# (README.md, "Tests", lists them). A test that comes to assert a time joins this list.
+# (README.md, "Tests", lists them). A test that comes to assert a time joins this list. A behaviour
+# of the server's clock is not one: its test runs on the frozen clock and steps it (--clock frozen,
+# docs/admin.md), exact on any machine. What stays here bounds real time: a process's start or stop,
+# a latency, a wake-up, CPU, a throughput ratio.
 set(DDB_TIMING_TESTS
   compat.test_container_runtime    # ddbd as PID 1 stops on SIGTERM within 3 s
   compat.test_crash_durability     # a restart after kill -9 ready within 1 s
@@ -290,7 +308,7 @@ set(DDB_TIMING_TESTS
   security.test_disk_full          # writes back within 10 s of the space's return (RocksDB's recovery: ~5 s)
   security.test_http_bounds        # idle CPU under 0.5 s in 2 s; a stop within 10 s
   compat.test_injected_faults      # an answer beside a held one within 1 s; replication lag spikes
-  compat.test_snapshots            # a snapshot's delete takes 0 ms (tookMs)
+  compat.test_stream_trigger_wake  # a commit's records reach the trigger's function within 10 ms (median)
   security.test_compressed_bodies  # four refused 15 MB items within 0.8 s on one loop, RSS a second after
   security.test_loop_fairness      # a loop's fairness in times and rates
   footprint.idle                   # the best of three start-ups within 200 ms

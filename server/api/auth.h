@@ -128,11 +128,13 @@ typedef struct ddb_rbp_caller {
    where a table is the same in every region). */
 ddb_rbp_decision ddb_rbp_decide(ddb_arena *a, const char *doc, const ddb_rbp_caller *c, const char *action,
                                 const char *resource, int any_region);
-/* Whether a statement's Condition (an OBJECT) holds for the caller (rbp_condition.c). */
-int ddb_rbp_condition_holds(const ddb_json *cond, const ddb_rbp_caller *c);
-/* What in a Condition ddbd does not evaluate ("the condition key 'aws:SourceIp'"), or NULL: a
-   document using it is refused, never stored to mean something else than in DynamoDB. */
-const char *ddb_rbp_condition_unknown(ddb_arena *a, const ddb_json *cond);
+/* Whether a statement's Condition (an OBJECT) holds for the caller (rbp_condition.c); `vars`: its
+   String and Arn values' policy variables are substituted (Version 2012-10-17, rbp_vars.c). */
+int ddb_rbp_condition_holds(ddb_arena *a, const ddb_json *cond, const ddb_rbp_caller *c, int vars);
+/* What in a Condition ddbd does not evaluate ("the condition key 'aws:SourceIp'", "the policy
+   variable '${aws:userid}'" when `vars`), or NULL: a document using it is refused, never stored to
+   mean something else than in DynamoDB. */
+const char *ddb_rbp_condition_unknown(ddb_arena *a, const ddb_json *cond, int vars);
 /* The verified key of req as a policy's principal: 0, or -1 when the request has none. */
 int ddb_auth_caller(const ddb_auth *a, ddb_req *req, ddb_rbp_caller *out);
 

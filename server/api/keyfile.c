@@ -114,6 +114,33 @@ static int inner_equals(word w)
     return eq != NULL && eq < w.p + w.n;
 }
 
+/* The option whose name, in any case, w is alone or begins with before a character other than a
+   letter or digit (`TABLES`, `tables:test_*`, `Rights-admin`), else -1: such a word was read as
+   the session token, and a client sending it had the key without the option's limit (issue 61). */
+static int option_misspelt(word w)
+{
+    for (int i = 0; i < OPT__COUNT; i++) {
+        size_t n = strlen(OPTION_NAMES[i]);
+        if (w.n >= n && strncasecmp(OPTION_NAMES[i], w.p, n) == 0 && (w.n == n || !is_alnum((unsigned char)w.p[n])))
+            return i;
+    }
+    return -1;
+}
+
+/* The first byte of w that no session token holds, or NULL: a token is base64 (an STS token's
+   alphabet, letters, digits, '+' and '/', or the URL-safe one's '-' and '_'), '=' padding its end. */
+static const char *not_base64(word w)
+{
+    size_t end = w.n;
+
+    while (end > 0 && w.p[end - 1] == '=')
+        end--;
+    for (size_t i = 0; i < end; i++)
+        if (!is_alnum((unsigned char)w.p[i]) && strchr("+/-_", w.p[i]) == NULL)
+            return w.p + i;
+    return NULL;
+}
+
 /* ---------------------------------------------------------------- values */
 
 /* an operation or IAM action name, or `read`, with * wildcards, after an optional `dynamodb:` */
@@ -254,10 +281,20 @@ static int parse_positional(word w, size_t index, ddb_auth_key *k, char **err)
         return 0;
     }
     if (index == 3) {
+        const char *bad;
+        int opt;
         if (inner_equals(w))
             return fail(err, "SESSION_TOKEN (word 4) holds '=' before its end: a session token is base64, whose '=' "
                              "only pads its end, and an option is lowercase NAME=VALUE (%s)",
                         GRAMMAR);
+        if ((opt = option_misspelt(w)) >= 0)
+            return fail(err, "word 4 reads as the option %s= misspelt: options are lowercase NAME=VALUE, write %s= "
+                             "(%s)",
+                        OPTION_NAMES[opt], OPTION_NAMES[opt], GRAMMAR);
+        if ((bad = not_base64(w)) != NULL)
+            return fail(err, "SESSION_TOKEN (word 4) holds '%c' (byte %zu): a session token is base64, letters, digits, "
+                             "'+', '/' (or '-', '_') and '=' padding its end (%s)",
+                        *bad, (size_t)(bad - w.p) + 1, GRAMMAR);
         k->token = strndup(w.p, w.n);
         return 0;
     }

@@ -18,7 +18,8 @@
  *  - Null holds when any of its values says what the key is ("true": absent, "false": present);
  *  - String/Arn Like and the Arn operators match with * and ? only; the Arn operators field by
  *    field (rbp.c, ddb_rbp_arn_match); the key names are case-insensitive, the values not (but
- *    ...IgnoreCase and Bool).
+ *    ...IgnoreCase and Bool);
+ *  - the String and Arn operators' values take policy variables (rbp_vars.c), Bool and Null not.
  * Anything else (another key or operator) is not evaluated: PutResourcePolicy refuses a document
  * that uses it (ddb_rbp_condition_unknown), so a stored policy never means something other than
  * DynamoDB would make of it.
@@ -35,20 +36,16 @@ typedef enum { SET_NONE, SET_ANY, SET_ALL } set_kind;
 static const struct {
     const char *name;
     op_kind kind;
-    int negated;
+    int negated, vars; /* vars: IAM substitutes policy variables in its values (String, Arn) */
 } OPS[] = {
-    {"StringEquals", OP_EQ, 0},          {"StringNotEquals", OP_EQ, 1},         {"StringEqualsIgnoreCase", OP_EQ_NOCASE, 0},
-    {"StringNotEqualsIgnoreCase", OP_EQ_NOCASE, 1}, {"StringLike", OP_LIKE, 0}, {"StringNotLike", OP_LIKE, 1},
-    {"ArnEquals", OP_ARN, 0},            {"ArnNotEquals", OP_ARN, 1},           {"ArnLike", OP_ARN, 0},
-    {"ArnNotLike", OP_ARN, 1},          {"Bool", OP_EQ_NOCASE, 0},             {"Null", OP_NULL, 0},
+    {"StringEquals", OP_EQ, 0, 1},          {"StringNotEquals", OP_EQ, 1, 1},
+    {"StringEqualsIgnoreCase", OP_EQ_NOCASE, 0, 1}, {"StringNotEqualsIgnoreCase", OP_EQ_NOCASE, 1, 1},
+    {"StringLike", OP_LIKE, 0, 1},          {"StringNotLike", OP_LIKE, 1, 1},
+    {"ArnEquals", OP_ARN, 0, 1},            {"ArnNotEquals", OP_ARN, 1, 1},
+    {"ArnLike", OP_ARN, 0, 1},              {"ArnNotLike", OP_ARN, 1, 1},
+    {"Bool", OP_EQ_NOCASE, 0, 0},           {"Null", OP_NULL, 0, 0},
 };
 #define NOPS (sizeof(OPS) / sizeof(OPS[0]))
-
-/* Keys IAM never puts in the context of a user's own request: known, and always absent. */
-static const char *const ABSENT[] = {
-    "aws:PrincipalOrgID",     "aws:PrincipalOrgPaths",    "aws:PrincipalServiceName", "aws:PrincipalServiceNamesList",
-    "aws:SourceAccount",      "aws:SourceArn",            "aws:SourceVpc",            "aws:SourceVpce",
-    "aws:SourceOrgID",        "aws:SourceOrgPaths",       "aws:Ec2InstanceSourceVpc", NULL};
 
 /* The operator `name` (IfExists stripped into *if_exists, a set qualifier into *set): its index,
    or -1. Null takes neither (IAM: "You can't use ...IfExists with the Null condition operator"). */
@@ -72,29 +69,6 @@ static int op_of(const char *name, int *if_exists, set_kind *set)
     return -1;
 }
 
-/* The caller's value of `key`, NULL when the key is absent, or *known 0 when ddbd does not know it. */
-static const char *value_of(const ddb_rbp_caller *c, const char *key, int *known)
-{
-    const char *user = c != NULL ? strstr(c->arn, ":user/") : NULL;
-
-    *known = 1;
-    if (strcasecmp(key, "aws:PrincipalAccount") == 0)
-        return c ? c->account : "";
-    if (strcasecmp(key, "aws:PrincipalArn") == 0)
-        return c ? c->arn : "";
-    if (strcasecmp(key, "aws:username") == 0)
-        return user != NULL ? user + 6 : "";
-    if (strcasecmp(key, "aws:PrincipalType") == 0)
-        return "User";
-    if (strcasecmp(key, "aws:PrincipalIsAWSService") == 0)
-        return "false";
-    for (int i = 0; ABSENT[i] != NULL; i++)
-        if (strcasecmp(key, ABSENT[i]) == 0)
-            return NULL;
-    *known = 0;
-    return NULL;
-}
-
 /* A condition value's text: a string, or a JSON boolean or number as IAM reads one ("true", "12"). */
 static const char *text_of(const ddb_json *v)
 {
@@ -103,47 +77,60 @@ static const char *text_of(const ddb_json *v)
     return v->type == DDB_JSON_STRING || v->type == DDB_JSON_NUMBER ? v->u.s : NULL;
 }
 
-static int matches(op_kind kind, const char *pattern, const char *value)
+/* How a statement's values are read: the caller, and whether variables are substituted (the
+   document's Version is 2012-10-17 and it holds one). */
+typedef struct eval {
+    ddb_arena *a;
+    const ddb_rbp_caller *c;
+    int vars;
+} eval;
+
+static int matches(op_kind kind, const ddb_rbp_text *pattern, const char *value)
 {
     switch (kind) {
-    case OP_EQ: return strcmp(pattern, value) == 0;
-    case OP_EQ_NOCASE: return strcasecmp(pattern, value) == 0;
-    case OP_LIKE: return ddb_rbp_wild(pattern, value, 0);
-    case OP_ARN: return ddb_rbp_arn_match(pattern, value, 0);
+    case OP_EQ: return strcmp(pattern->s, value) == 0;
+    case OP_EQ_NOCASE: return strcasecmp(pattern->s, value) == 0;
+    case OP_LIKE: return ddb_rbp_wild(pattern->s, pattern->lit, value, 0);
+    case OP_ARN: return ddb_rbp_arn_match(pattern->s, pattern->lit, value, 0);
     default: return 0;
     }
 }
 
-/* Whether any of a key's values (a value or a list of them) matches the context's value. */
-static int any_value(op_kind kind, const char *value, const ddb_json *vals)
+/* Whether any of a key's values (a value or a list of them) matches the context's value. A value
+   whose variable has no value matches nothing (the statement was set aside before: rbp.c). */
+static int any_value(const eval *e, int op, const char *value, const ddb_json *vals)
 {
     uint32_t n = vals->type == DDB_JSON_ARRAY ? vals->n : 1;
+    op_kind kind = OPS[op].kind;
 
     for (uint32_t i = 0; i < n; i++) {
         const char *t = text_of(vals->type == DDB_JSON_ARRAY ? vals->u.items[i] : vals);
-        if (t == NULL)
+        ddb_rbp_text pat = {t, NULL};
+        if (t == NULL || (e->vars && OPS[op].vars && !ddb_rbp_subst(e->a, e->c, t, 0, &pat)))
             continue;
-        if (kind == OP_NULL ? (strcasecmp(t, "true") == 0) == (value == NULL) : matches(kind, t, value))
+        if (kind == OP_NULL ? (strcasecmp(t, "true") == 0) == (value == NULL) : matches(kind, &pat, value))
             return 1;
     }
     return 0;
 }
 
 /* Whether one key of one operator holds. */
-static int key_holds(int op, int if_exists, set_kind set, const char *value, const ddb_json *vals)
+static int key_holds(const eval *e, int op, int if_exists, set_kind set, const char *value, const ddb_json *vals)
 {
     int any;
 
     if (OPS[op].kind == OP_NULL)
-        return any_value(OP_NULL, value, vals);
+        return any_value(e, op, value, vals);
     if (value == NULL) /* absent: an empty set for the set operators */
         return set == SET_ALL || (set == SET_NONE && (if_exists || OPS[op].negated));
-    any = any_value(OPS[op].kind, value, vals);
+    any = any_value(e, op, value, vals);
     return OPS[op].negated ? !any : any;
 }
 
-int ddb_rbp_condition_holds(const ddb_json *cond, const ddb_rbp_caller *c)
+int ddb_rbp_condition_holds(ddb_arena *a, const ddb_json *cond, const ddb_rbp_caller *c, int vars)
 {
+    eval e = {a, c, vars};
+
     for (uint32_t i = 0; cond != NULL && i < cond->n; i++) {
         const ddb_json *keys = cond->u.members[i].val;
         set_kind set;
@@ -151,16 +138,61 @@ int ddb_rbp_condition_holds(const ddb_json *cond, const ddb_rbp_caller *c)
         if (op < 0 || keys->type != DDB_JSON_OBJECT)
             return 0; /* (refused at PutResourcePolicy; a statement ddbd cannot read applies to nothing) */
         for (uint32_t k = 0; k < keys->n; k++) {
-            const char *value = value_of(c, keys->u.members[k].key, &known);
-            if (!known || !key_holds(op, if_exists, set, value, keys->u.members[k].val))
+            const char *value = ddb_rbp_key_value(c, keys->u.members[k].key, &known);
+            if (!known || !key_holds(&e, op, if_exists, set, value, keys->u.members[k].val))
                 return 0;
         }
     }
     return 1;
 }
 
-const char *ddb_rbp_condition_unknown(ddb_arena *a, const ddb_json *cond)
+/* Calls fn on every String and Arn value of a Condition until it returns nonzero: that value. */
+static const char *each_var_value(const ddb_json *cond, int (*fn)(const char *t, const void *ctx), const void *ctx)
 {
+    for (uint32_t i = 0; cond != NULL && cond->type == DDB_JSON_OBJECT && i < cond->n; i++) {
+        const ddb_json *keys = cond->u.members[i].val;
+        set_kind set;
+        int if_exists, op = op_of(cond->u.members[i].key, &if_exists, &set);
+        if (op < 0 || !OPS[op].vars || keys->type != DDB_JSON_OBJECT)
+            continue;
+        for (uint32_t k = 0; k < keys->n; k++) {
+            const ddb_json *v = keys->u.members[k].val;
+            for (uint32_t j = 0; j < (v->type == DDB_JSON_ARRAY ? v->n : 1); j++) {
+                const char *t = text_of(v->type == DDB_JSON_ARRAY ? v->u.items[j] : v);
+                if (t != NULL && fn(t, ctx))
+                    return t;
+            }
+        }
+    }
+    return NULL;
+}
+
+static int unresolved(const char *t, const void *ctx)
+{
+    const eval *e = ctx;
+    ddb_rbp_text out;
+
+    return !ddb_rbp_subst(e->a, e->c, t, 0, &out);
+}
+
+int ddb_rbp_condition_resolves(ddb_arena *a, const ddb_json *cond, const ddb_rbp_caller *c)
+{
+    eval e = {a, c, 1};
+
+    return each_var_value(cond, unresolved, &e) == NULL;
+}
+
+static int unknown_var(const char *t, const void *ctx)
+{
+    ddb_arena *a = (ddb_arena *)ctx;
+
+    return ddb_rbp_var_unknown(a, t, 0) != NULL;
+}
+
+const char *ddb_rbp_condition_unknown(ddb_arena *a, const ddb_json *cond, int vars)
+{
+    const char *t;
+
     if (cond == NULL)
         return NULL;
     if (cond->type != DDB_JSON_OBJECT)
@@ -175,7 +207,7 @@ const char *ddb_rbp_condition_unknown(ddb_arena *a, const ddb_json *cond)
             return ddb_arena_sprintf(a, "the condition operator '%s' without keys", cond->u.members[i].key);
         for (uint32_t k = 0; k < keys->n; k++) {
             const ddb_json *v = keys->u.members[k].val;
-            (void)value_of(NULL, keys->u.members[k].key, &known);
+            (void)ddb_rbp_key_value(NULL, keys->u.members[k].key, &known);
             if (!known)
                 return ddb_arena_sprintf(a, "the condition key '%s'", keys->u.members[k].key);
             int bad = v->type == DDB_JSON_ARRAY ? v->n == 0 : text_of(v) == NULL;
@@ -185,6 +217,8 @@ const char *ddb_rbp_condition_unknown(ddb_arena *a, const ddb_json *cond)
                 return ddb_arena_sprintf(a, "the values of the condition key '%s'", keys->u.members[k].key);
         }
     }
+    if (vars && (t = each_var_value(cond, unknown_var, a)) != NULL)
+        return ddb_rbp_var_unknown(a, t, 0);
     return NULL;
 }
 

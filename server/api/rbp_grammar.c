@@ -11,9 +11,12 @@
  * are mutually exclusive"); Effect is Allow or Deny ("The Effect value is case sensitive"); a
  * resource-based policy names its principals (Principal or NotPrincipal is required); a principal
  * is "*" or a map of AWS, Service, Federated, CanonicalUser to names without a wildcard ("You
- * cannot use a wildcard to match part of a principal name or ARN"). A member named twice in any
- * object (in any case: element and condition key names are case-insensitive) is refused: the
- * evaluator would read the first and a JSON reader the last.
+ * cannot use a wildcard to match part of a principal name or ARN"), an AWS name "*", an account id
+ * or an ARN; no principal is empty or holds a blank (" 111122223333", "user/plain "), no resource
+ * is empty, padded or holds a control character: IAM refuses those, and stored they would name no
+ * one, so a Deny naming one would deny no one (issue 61). A member named twice in any object (in
+ * any case: element and condition key names are case-insensitive) is refused: the evaluator would
+ * read the first and a JSON reader the last.
  *
  * The texts: "Missing required field <Element>" is DynamoDB's own for Resource (captured, see
  * validate_policy.c) and IAM's for the others; a duplicate member is refused as the JSON it is not
@@ -110,9 +113,29 @@ static int strings(const ddb_json *v)
     return 1;
 }
 
-static int principal_name_ok(const char *s)
+/* A name with a blank or a control character in it (" 111122223333", "user/plain "): IAM
+   refuses it; stored, it would name no one, so a Deny naming it would deny no one. */
+static int blank_in(const char *s)
 {
-    return strcmp(s, "*") == 0 || (s[0] != '\0' && strpbrk(s, "*?") == NULL);
+    for (; *s != '\0'; s++)
+        if ((unsigned char)*s <= ' ' || *s == 0x7f)
+            return 1;
+    return 0;
+}
+
+/* An AWS principal is "*", an account id (12 digits) or an ARN: "user/plain" is none. */
+static int aws_name_ok(const char *s)
+{
+    size_t n = strspn(s, "0123456789");
+
+    return strcmp(s, "*") == 0 || (n == 12 && s[n] == '\0') || strncmp(s, "arn:", 4) == 0;
+}
+
+static int principal_name_ok(const char *kind, const char *s)
+{
+    if (s[0] == '\0' || blank_in(s) || (strcasecmp(kind, "AWS") == 0 && !aws_name_ok(s)))
+        return 0;
+    return strcmp(s, "*") == 0 || strpbrk(s, "*?") == NULL;
 }
 
 /* "*", or {"AWS"|"Service"|"Federated"|"CanonicalUser": names}. */
@@ -129,7 +152,7 @@ static int principal_ok(const ddb_json *p)
         if (!named(p->u.members[i].key, KINDS) || !strings(v))
             return 0;
         for (uint32_t j = 0; j < (v->type == DDB_JSON_ARRAY ? v->n : 1); j++)
-            if (!principal_name_ok(v->type == DDB_JSON_ARRAY ? v->u.items[j]->u.s : v->u.s))
+            if (!principal_name_ok(p->u.members[i].key, v->type == DDB_JSON_ARRAY ? v->u.items[j]->u.s : v->u.s))
                 return 0;
     }
     return 1;
@@ -150,6 +173,22 @@ static const char *shapes(const ddb_json *st)
             return SYNTAX;
     }
     return NULL;
+}
+
+/* Every Resource (or NotResource) entry non-empty, not padded (" arn:...", "arn:... ") and
+   without a control character; a space inside is a variable's default's ("${k, 'a b'}"). */
+static int resources_ok(const ddb_json *v)
+{
+    for (uint32_t i = 0; v != NULL && i < (v->type == DDB_JSON_ARRAY ? v->n : 1); i++) {
+        const char *r = (v->type == DDB_JSON_ARRAY ? v->u.items[i] : v)->u.s;
+        size_t n = strlen(r);
+        if (n == 0 || r[0] == ' ' || r[n - 1] == ' ')
+            return 0;
+        for (size_t j = 0; j < n; j++)
+            if ((unsigned char)r[j] < ' ' || r[j] == 0x7f)
+                return 0;
+    }
+    return 1;
 }
 
 /* Exactly one of an element and its Not form: NULL, SYNTAX (both) or "Missing required field X". */
@@ -182,7 +221,10 @@ const char *ddb_rbp_statement_grammar(const ddb_json *st)
         return BAD_PRINCIPAL;
     if ((msg = one_of(st, "Action", "Missing required field Action")) != NULL)
         return msg;
-    return one_of(st, "Resource", "Missing required field Resource");
+    if ((msg = one_of(st, "Resource", "Missing required field Resource")) != NULL)
+        return msg;
+    return resources_ok(ddb_rbp_member(st, "Resource")) && resources_ok(ddb_rbp_member(st, "NotResource")) ? NULL
+                                                                                                          : SYNTAX;
 }
 
 /* ---- Block Public Access ---- */

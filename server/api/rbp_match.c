@@ -25,18 +25,21 @@ static int same(char p, char t, int nocase)
     return p == t;
 }
 
-/* The glob of one field: [p, pe) against [t, te). The last `*` seen is retried one character
-   further on a mismatch (a match never needs an earlier star moved): len(pattern) x len(text)
-   steps at worst, no recursion. */
-static int wild_n(const char *p, const char *pe, const char *t, const char *te, int nocase)
+/* Whether the pattern character at p is the wildcard w (not one a variable made literal). */
+#define WILD(p, w) (*(p) == (w) && (lit == NULL || !lit[(p) - p0]))
+
+/* The glob of one field: [p0, pe) against [t, te), lit (or NULL) p0's mask. The last `*` seen is
+   retried one character further on a mismatch (a match never needs an earlier star moved):
+   len(pattern) x len(text) steps at worst, no recursion. */
+static int wild_n(const char *p0, const char *pe, const char *lit, const char *t, const char *te, int nocase)
 {
-    const char *star = NULL, *resume = NULL;
+    const char *p = p0, *star = NULL, *resume = NULL;
 
     while (t < te) {
-        if (p < pe && *p == '*') {
+        if (p < pe && WILD(p, '*')) {
             star = p++;
             resume = t;
-        } else if (p < pe && (*p == '?' || same(*p, *t, nocase))) {
+        } else if (p < pe && (WILD(p, '?') || same(*p, *t, nocase))) {
             p++;
             t++;
         } else if (star != NULL) {
@@ -46,14 +49,14 @@ static int wild_n(const char *p, const char *pe, const char *t, const char *te, 
             return 0;
         }
     }
-    while (p < pe && *p == '*')
+    while (p < pe && WILD(p, '*'))
         p++;
     return p == pe;
 }
 
-int ddb_rbp_wild(const char *pattern, const char *text, int nocase)
+int ddb_rbp_wild(const char *pattern, const char *lit, const char *text, int nocase)
 {
-    return wild_n(pattern, pattern + strlen(pattern), text, text + strlen(text), nocase);
+    return wild_n(pattern, pattern + strlen(pattern), lit, text, text + strlen(text), nocase);
 }
 
 /* The six fields of an ARN: starts in f[0..5], f[6] one past the end; 0 when it has fewer. */
@@ -70,16 +73,17 @@ static int arn_fields(const char *s, const char *f[7])
     return 1;
 }
 
-int ddb_rbp_arn_match(const char *pattern, const char *arn, int any_region)
+int ddb_rbp_arn_match(const char *pattern, const char *lit, const char *arn, int any_region)
 {
     const char *p[7], *t[7];
 
-    if (strcmp(pattern, "*") == 0)
+    if (strcmp(pattern, "*") == 0 && (lit == NULL || !lit[0]))
         return 1;
     if (!arn_fields(pattern, p) || !arn_fields(arn, t))
         return 0;
     for (int i = 0; i < 6; i++)
-        if (!(any_region && i == 3) && !wild_n(p[i], p[i + 1] - 1, t[i], t[i + 1] - 1, 0))
+        if (!(any_region && i == 3) &&
+            !wild_n(p[i], p[i + 1] - 1, lit != NULL ? lit + (p[i] - pattern) : NULL, t[i], t[i + 1] - 1, 0))
             return 0;
     return 1;
 }

@@ -118,11 +118,27 @@ static const char *invalid_actions(ddb_arena *a, const ddb_json *actions, int st
     return out;
 }
 
+/* A variable in a Resource's resource part (where IAM substitutes) naming a key ddbd lacks. */
+static const char *resource_var_unknown(ddb_arena *a, const ddb_json *st)
+{
+    const ddb_json *v = member(st, "Resource");
+    const char *msg = NULL;
+
+    if (v == NULL)
+        v = member(st, "NotResource");
+    for (uint32_t i = 0; msg == NULL && i < (v->type == DDB_JSON_ARRAY ? v->n : 1); i++) {
+        const char *r = (v->type == DDB_JSON_ARRAY ? v->u.items[i] : v)->u.s;
+        msg = ddb_rbp_var_unknown(a, r, ddb_rbp_resource_part(r));
+    }
+    return msg;
+}
+
 const char *ddb_policy_doc_rules(ddb_arena *a, const char *doc, size_t len, int stream)
 {
-    const ddb_json *root, *stmts;
+    const ddb_json *root, *stmts, *version;
     const char *msg;
     uint32_t n;
+    int vars;
 
     if (len > MAX_POLICY_BYTES)
         return INVALID "Maximum policy size of 20480 bytes exceeded";
@@ -132,6 +148,8 @@ const char *ddb_policy_doc_rules(ddb_arena *a, const char *doc, size_t len, int 
     if ((msg = ddb_rbp_duplicates(a, root)) != NULL || (msg = ddb_rbp_doc_grammar(root)) != NULL)
         return ddb_arena_sprintf(a, BAD_DOC "%s", msg);
     stmts = member(root, "Statement");
+    version = member(root, "Version");
+    vars = version != NULL && strcmp(version->u.s, "2012-10-17") == 0; /* (a string: the grammar) */
     n = stmts == NULL ? 0 : stmts->type == DDB_JSON_ARRAY ? stmts->n : 1;
     if (n == 0)
         return BAD_DOC "Could not parse the policy: Statement is empty!";
@@ -148,7 +166,8 @@ const char *ddb_policy_doc_rules(ddb_arena *a, const char *doc, size_t len, int 
             if (other != NULL && other->type == DDB_JSON_STRING && strcmp(other->u.s, sid->u.s) == 0)
                 return BAD_DOC "The Statement Ids in the policy are not unique";
         }
-        if ((msg = ddb_rbp_condition_unknown(a, member(st, "Condition"))) != NULL)
+        if ((msg = ddb_rbp_condition_unknown(a, member(st, "Condition"), vars)) != NULL ||
+            (vars && (msg = resource_var_unknown(a, st)) != NULL))
             return ddb_arena_sprintf(a, BAD_DOC "ddbd does not evaluate %s (docs/security.md lists what it does)", msg);
         if (ddb_rbp_statement_public(st))
             return UNBOUNDED;

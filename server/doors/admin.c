@@ -58,12 +58,16 @@ static int clock_state(ddb_buf *out)
    a number past it (a fuzzer's max long) once overflowed ddb_clock_now_ms() and stopped the server. */
 #define CLOCK_MAX_MS 253402300799999LL
 
-/* The reading {"advance": ms} | {"set": epoch ms} | {"offset": ms} asks for, in *to; 0, -2 when the
-   number is no whole one, or -1 when it is no 64-bit integer or the reading lies outside
-   0 .. CLOCK_MAX_MS. */
-static int requested_reading(const char *what, const char *num, int64_t *to)
+/*
+ * Where {"advance": n} | {"set": n} | {"offset": n} moves the clock: its reading `to`, and for a
+ * running clock (where the reading moves on) the offset it lands on, *offset, exact whatever the
+ * move takes (an advance adds n to the offset, not to a reading taken a moment before). 0, -2 when
+ * n is no whole number, or -1 when it is no 64-bit integer or the reading lies outside
+ * 0 .. CLOCK_MAX_MS.
+ */
+static int requested_move(const char *what, const char *num, int64_t *to, int64_t *offset)
 {
-    int64_t n, now = (int64_t)ddb_clock_now_ms();
+    int64_t n, sys = (int64_t)ddb_clock_system_ms(), cur = ddb_clock_offset_ms();
     char *end;
 
     errno = 0;
@@ -73,13 +77,16 @@ static int requested_reading(const char *what, const char *num, int64_t *to)
     if (errno != 0)
         return -1;
     if (strcmp(what, "advance") == 0) {
-        if (__builtin_add_overflow(now, n, to))
+        if (__builtin_add_overflow(cur, n, offset))
             return -1;
     } else if (strcmp(what, "set") == 0) {
-        *to = n;
-    } else if (__builtin_add_overflow((int64_t)ddb_clock_system_ms(), n, to)) {
-        return -1;
+        if (__builtin_sub_overflow(n, sys, offset))
+            return -1;
+    } else {
+        *offset = n;
     }
+    if (__builtin_add_overflow(sys, *offset, to))
+        return -1;
     return *to < 0 || *to > CLOCK_MAX_MS ? -1 : 0;
 }
 
@@ -104,7 +111,7 @@ static void settle(ddb_admin *adm)
  * work at (a replica's lag running out, a trigger's window), in time order, and lets the work
  * happen there: a step of an hour does what an hour of running would, in its order.
  */
-static void step_to(ddb_admin *adm, int64_t to)
+static void step_to(ddb_admin *adm, int64_t to, int64_t offset)
 {
     uint64_t at;
 
@@ -113,7 +120,10 @@ static void step_to(ddb_admin *adm, int64_t to)
         ddb_clock_set_ms(at);
         settle(adm);
     }
-    ddb_clock_set_ms((uint64_t)to);
+    if (ddb_clock_frozen())
+        ddb_clock_set_ms((uint64_t)to);
+    else
+        ddb_clock_set_offset_ms(offset);
     settle(adm);
 }
 
@@ -124,7 +134,7 @@ static int move_clock(ddb_admin *adm, const char *body, size_t blen, ddb_buf *ou
     ddb_arena a;
     const ddb_json *in, *v = NULL;
     const char *what = NULL;
-    int64_t to = 0;
+    int64_t to = 0, offset = 0;
     int bad = 0, freeze = 0, run = 0;
 
     ddb_arena_init(&a);
@@ -132,7 +142,7 @@ static int move_clock(ddb_admin *adm, const char *body, size_t blen, ddb_buf *ou
     for (size_t i = 0; in != NULL && what == NULL && i < sizeof(FORMS) / sizeof(FORMS[0]); i++) {
         if ((v = ddb_json_get(in, FORMS[i])) != NULL && v->type == DDB_JSON_NUMBER) {
             what = FORMS[i];
-            bad = requested_reading(what, v->u.s, &to);
+            bad = requested_move(what, v->u.s, &to, &offset);
         }
     }
     freeze = in != NULL && (v = ddb_json_get(in, "freeze")) != NULL && v->type == DDB_JSON_BOOL && v->u.b;
@@ -148,7 +158,7 @@ static int move_clock(ddb_admin *adm, const char *body, size_t blen, ddb_buf *ou
     if (freeze)
         ddb_clock_freeze(); /* first: an advance with it steps a clock that stands */
     if (what != NULL)
-        step_to(adm, to);
+        step_to(adm, to, offset);
     if (run)
         ddb_clock_run();
     ddb_log(DDB_LOG_INFO, "admin: clock %s%s%s; now %lld, offset %lld ms", freeze ? "frozen" : "",

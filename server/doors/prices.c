@@ -8,10 +8,12 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <math.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define NCOLUMNS 12
 #define LINE_MAX_BYTES 1024
@@ -108,6 +110,29 @@ static const char *const column_names[] = {
 #undef C
 };
 
+/* A price past which a file is surely wrong: DynamoDB's dearest (a WCU-hour, a GB-month) are under
+   a dollar, and a report's sums of figures this size stay exact enough in a double. */
+#define PRICE_MAX 1000000.0
+
+/* A price as a person writes one: digits with at most one '.' (12, 0.125, .5), nothing else. strtod
+   alone took 0x10 (16), 1e308 (a report of inf and NaN sums), inf and nan. */
+static int read_price(const char *p, char **end, double *out)
+{
+    const char *q = p;
+    size_t digits = 0;
+
+    while (isdigit((unsigned char)*q))
+        q++, digits++;
+    if (*q == '.')
+        for (q++; isdigit((unsigned char)*q); q++)
+            digits++;
+    if (digits == 0 || q - p > 32)
+        return -1;
+    errno = 0;
+    *out = strtod(p, end);
+    return *end == q && errno == 0 && *out <= PRICE_MAX ? 0 : -1;
+}
+
 /* `X(CLASS, p1, ..., p12)`. */
 static int read_row(reader *r, char *s, ddb_prices *out)
 {
@@ -141,10 +166,9 @@ static int read_row(reader *r, char *s, ddb_prices *out)
             return fail(r, *p == ')' ? "too few prices: 12 expected, found " : "expected ',' before price ", num);
         }
         p = skip_space(p + 1);
-        errno = 0;
-        *col[c] = strtod(p, &end);
-        if (end == p || errno != 0 || !isfinite(*col[c]) || *col[c] < 0 || (*p != '.' && !isdigit((unsigned char)*p)))
-            return fail(r, "not a price (a decimal number of dollars, 0 or more): ", column_names[c]);
+        if (read_price(p, &end, col[c]) != 0)
+            return fail(r, "not a price (a decimal number of dollars from 0 to 1000000, digits and one '.'): ",
+                        column_names[c]);
         p = end;
     }
     p = skip_space(p);
@@ -204,16 +228,45 @@ static int check_complete(reader *r, const ddb_prices *out)
     return 0;
 }
 
+/*
+ * The file, opened only when it is a regular one: a FIFO's open waits for a writer (start hung
+ * forever, and SIGTERM, blocked from the start for the sigwait that comes after, did not end it),
+ * and a device or a directory is no price file either. O_NONBLOCK makes the open itself return at
+ * once; fstat then decides, on what was opened.
+ */
+static FILE *open_regular(reader *r, const char *path)
+{
+    struct stat st;
+    FILE *f;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+
+    if (fd < 0) {
+        fail(r, strerror(errno), "");
+        return NULL;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        fail(r, "not a regular file (a FIFO, a device or a directory is no price file)", "");
+        return NULL;
+    }
+    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 || (f = fdopen(fd, "r")) == NULL) {
+        fail(r, strerror(errno), "");
+        close(fd);
+        return NULL;
+    }
+    return f;
+}
+
 int ddb_prices_load(const char *path, char *err, size_t errlen)
 {
     reader r = {path, 0, 0, err, errlen};
     ddb_prices out;
     char line[LINE_MAX_BYTES + 2];
     int in_comment = 0, rc = 0;
-    FILE *f = fopen(path, "r");
+    FILE *f = open_regular(&r, path);
 
     if (f == NULL)
-        return fail(&r, strerror(errno), "");
+        return -1;
     memset(&out, 0, sizeof(out));
     while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
         size_t len = strlen(line);

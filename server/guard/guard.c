@@ -194,6 +194,90 @@ int ddb_door_host_check(const ddb_door_hosts *hs, ddb_req *r, const char *host, 
                         (int)(n < 255 ? n : 255), host);
 }
 
+/* ---- the CORS rule ---- */
+
+/* [p, p+n) is nothing, or ':' and a port of 1 to 5 digits. */
+static int port_or_none(const char *p, size_t n)
+{
+    if (n == 0)
+        return 1;
+    if (p[0] != ':' || n < 2 || n > 6)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (p[i] < '0' || p[i] > '9')
+            return 0;
+    return 1;
+}
+
+/* An origin's host and port, after its http:// or https:// (*rest their length); NULL for another
+   scheme or an opaque origin ("null": a sandboxed frame, a file). */
+static const char *after_scheme(const char *o, size_t n, size_t *rest)
+{
+    size_t s = n > 7 && memcmp(o, "http://", 7) == 0 ? 7 : n > 8 && memcmp(o, "https://", 8) == 0 ? 8 : 0;
+
+    *rest = n - s;
+    return s != 0 ? o + s : NULL;
+}
+
+/* A page served by this machine to itself: localhost, 127.0.0.1 or [::1], any port (as a browser
+   writes them: lower case, no default port). */
+static int loopback_origin(const char *o, size_t n)
+{
+    size_t rest, m;
+    const char *h = after_scheme(o, n, &rest);
+
+    for (size_t i = 0; h != NULL && i < NLOOPBACK; i++)
+        if (rest >= (m = strlen(LOOPBACK_NAMES[i])) && memcmp(h, LOOPBACK_NAMES[i], m) == 0 &&
+            port_or_none(h + m, rest - m))
+            return 1;
+    return 0;
+}
+
+/* One --cors entry [e, e+m) against the origin. */
+static int entry_allows(const char *e, size_t m, const char *o, size_t n)
+{
+    if (m == 1 && e[0] == '*')
+        return 1;
+    if (m == sizeof(DDB_CORS_DEFAULT) - 1 && memcmp(e, DDB_CORS_DEFAULT, m) == 0)
+        return loopback_origin(o, n);
+    if (m >= 2 && e[m - 2] == ':' && e[m - 1] == '*') /* any port */
+        return n >= m - 2 && memcmp(e, o, m - 2) == 0 && port_or_none(o + m - 2, n - (m - 2));
+    return m == n && memcmp(e, o, n) == 0;
+}
+
+ddb_origin_verdict ddb_door_origin(const char *cors, const char *origin, size_t olen, const char *host, size_t hlen)
+{
+    size_t rest;
+    const char *h;
+
+    if (origin == NULL)
+        return DDB_ORIGIN_NONE;
+    if (cors != NULL && strcmp(cors, "*") == 0)
+        return DDB_ORIGIN_ANY;
+    for (const char *p = cors; p != NULL && *p;) {
+        size_t m = strcspn(p, ",");
+        if (entry_allows(p, m, origin, olen))
+            return DDB_ORIGIN_LISTED;
+        p += m + (p[m] == ',');
+    }
+    /* a browser sends Origin on a same-origin POST too (the console's calls) */
+    h = after_scheme(origin, olen, &rest);
+    if (h != NULL && host != NULL && rest == hlen && rest > 0 && strncasecmp(h, host, hlen) == 0)
+        return DDB_ORIGIN_SAME;
+    return DDB_ORIGIN_FOREIGN;
+}
+
+int ddb_door_origin_refuse(ddb_req *r, const char *cors, const char *origin, size_t olen)
+{
+    size_t n = cors != NULL ? strlen(cors) : 0;
+
+    return ddb_req_fail(r, DDB_E_ACCESS_DENIED,
+                        "Origin '%.*s' may not call this server: --cors allows '%.*s' (loopback: pages on "
+                        "localhost, 127.0.0.1 and [::1]); a page on another site could otherwise change or delete "
+                        "the data. Give its origin to --cors, or --cors '*' for every page",
+                        (int)(olen < 255 ? olen : 255), origin, (int)(n < 255 ? n : 255), cors != NULL ? cors : "");
+}
+
 /* ---- the guard ---- */
 
 int ddb_door_guard(const ddb_auth *auth, ddb_req *r, const ddb_door_request *dr, ddb_buf *out)

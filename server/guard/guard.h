@@ -67,6 +67,33 @@ int ddb_door_host_check(const ddb_door_hosts *hs, ddb_req *r, const char *host, 
 int ddb_door_host_allowed(const ddb_door_hosts *hs, const char *host, size_t len);
 #define DDB_DOOR_HOST_STATUS 403
 
+/*
+ * The CORS rule (--cors) of the API door: which web pages may call the DynamoDB API from a
+ * browser. A page on another origin can call it only after a preflight (its requests carry
+ * X-Amz-Target and a JSON content type), which is granted, and a request carrying an Origin is
+ * served, only when the origin is allowed: by default (DDB_CORS_DEFAULT) a page on this machine
+ * alone, http or https on localhost, 127.0.0.1 or [::1], any port; `*` allows every page, as
+ * DynamoDB Local does. A same-origin request (the console's: Origin is http(s):// and the Host
+ * header) is always served. --cors is a comma-separated list of `*`, `loopback` and origins, an
+ * origin ending in `:*` matching it on any port (or none).
+ */
+#define DDB_CORS_DEFAULT "loopback"
+
+typedef enum ddb_origin_verdict {
+    DDB_ORIGIN_NONE,    /* no Origin header: no browser's cross-origin request */
+    DDB_ORIGIN_ANY,     /* --cors '*': granted as Access-Control-Allow-Origin: * */
+    DDB_ORIGIN_LISTED,  /* granted: Access-Control-Allow-Origin names it */
+    DDB_ORIGIN_SAME,    /* the server's own origin: served, nothing to grant */
+    DDB_ORIGIN_FOREIGN, /* refused (DDB_DOOR_ORIGIN_STATUS) */
+} ddb_origin_verdict;
+
+/* The verdict on Origin [origin, +olen) (NULL: none) under `cors` (--cors; NULL: none allowed),
+   for a request whose Host header is [host, +hlen). */
+ddb_origin_verdict ddb_door_origin(const char *cors, const char *origin, size_t olen, const char *host, size_t hlen);
+/* A foreign origin's refusal recorded on r: AccessDeniedException (status DDB_DOOR_ORIGIN_STATUS). */
+int ddb_door_origin_refuse(ddb_req *r, const char *cors, const char *origin, size_t olen);
+#define DDB_DOOR_ORIGIN_STATUS 403
+
 /* One HTTP request to a door. */
 typedef struct ddb_door_request {
     ddb_door door;

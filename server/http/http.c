@@ -100,29 +100,39 @@ static void api_headers_of(const h2o_req_t *req, api_headers *hd)
 
 /* ---- CORS ---- */
 
-/* Adds Access-Control-Allow-Origin when the origin is allowed; returns whether it is. */
-static int add_cors(ddb_http *h, h2o_req_t *req, h2o_iovec_t origin)
+/* The API door's CORS rule (guard.h) on the request's Origin: Access-Control-Allow-Origin added
+   when --cors grants it; the verdict, DDB_ORIGIN_FOREIGN to refuse. */
+static ddb_origin_verdict add_cors(ddb_http *h, h2o_req_t *req, h2o_iovec_t origin)
 {
-    const char *allowed = h->cfg->cors;
+    h2o_iovec_t host;
+    ddb_origin_verdict v;
 
-    if (origin.base == NULL || allowed == NULL)
-        return 0;
-    if (strcmp(allowed, "*") == 0) {
+    if (origin.base == NULL) /* an SDK's request: the one branch the hot path pays */
+        return DDB_ORIGIN_NONE;
+    host = ddb_http_host(req);
+    v = ddb_door_origin(h->cfg->cors, origin.base, origin.len, host.base, host.len);
+    if (v == DDB_ORIGIN_ANY)
         ddb_http_add_header(req, "Access-Control-Allow-Origin", "*", 1);
+    else if (v == DDB_ORIGIN_LISTED)
+        ddb_http_add_header(req, "Access-Control-Allow-Origin", origin.base, origin.len);
+    if (v == DDB_ORIGIN_ANY || v == DDB_ORIGIN_LISTED)
         ddb_http_add_header(req, "Access-Control-Expose-Headers", expose_headers, sizeof(expose_headers) - 1);
-        return 1;
-    }
-    for (const char *p = allowed; *p;) {
-        const char *e = strchr(p, ',');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        if (n == origin.len && memcmp(p, origin.base, n) == 0) {
-            ddb_http_add_header(req, "Access-Control-Allow-Origin", origin.base, origin.len);
-            ddb_http_add_header(req, "Access-Control-Expose-Headers", expose_headers, sizeof(expose_headers) - 1);
-            return 1;
-        }
-        p += n + (e != NULL);
-    }
-    return 0;
+    return v;
+}
+
+/* A page on an origin --cors does not allow: 403, AccessDeniedException, no Access-Control-Allow-*
+   header (its preflight fails, so a browser sends it nothing else; a request sent anyway, which
+   no browser's fetch does, is refused too rather than served unread). */
+static void refuse_origin(ddb_http *h, http_thread *t, h2o_req_t *req, h2o_iovec_t origin)
+{
+    ddb_req r;
+
+    memset(&r, 0, sizeof(r));
+    ddb_arena_reset(&t->arena);
+    r.arena = &t->arena;
+    ddb_door_origin_refuse(&r, h->cfg->cors, origin.base, origin.len);
+    ddb_http_render_error(t, &r);
+    ddb_http_send_body(req, DDB_DOOR_ORIGIN_STATUS, "Forbidden", "application/x-amz-json-1.0", t->err.data, t->err.len);
 }
 
 /* "healthy: <Host> ", as DynamoDB answers GET / (ScyllaDB's test_health.py, run against DynamoDB). */
@@ -165,12 +175,22 @@ static ddb_door door_of(ddb_http *h, h2o_req_t *req)
 /* --cors grants the API alone: a door's preflight gets no Access-Control-Allow-* headers, so a
    browser sends no cross-site request to it that a page could not send without asking (which the
    guard refuses), and reads none of its answers. */
-static void send_preflight(ddb_http *h, h2o_req_t *req)
+static void send_preflight(ddb_http *h, http_thread *t, h2o_req_t *req)
 {
     h2o_iovec_t hdrs = ddb_http_header_value(req, H2O_STRLIT("access-control-request-headers"));
     h2o_iovec_t meth = ddb_http_header_value(req, H2O_STRLIT("access-control-request-method"));
+    h2o_iovec_t origin = ddb_http_header_value(req, H2O_STRLIT("origin"));
+    ddb_origin_verdict v;
 
-    if (door_of(h, req) == DDB_DOOR_API && add_cors(h, req, ddb_http_header_value(req, H2O_STRLIT("origin")))) {
+    if (door_of(h, req) != DDB_DOOR_API) {
+        ddb_http_send_body(req, 200, "OK", NULL, "", 0);
+        return;
+    }
+    if ((v = add_cors(h, req, origin)) == DDB_ORIGIN_FOREIGN) {
+        refuse_origin(h, t, req, origin);
+        return;
+    }
+    if (v == DDB_ORIGIN_ANY || v == DDB_ORIGIN_LISTED) {
         if (hdrs.base != NULL)
             ddb_http_add_header(req, "Access-Control-Allow-Headers", hdrs.base, hdrs.len);
         if (meth.base != NULL)
@@ -587,7 +607,7 @@ static void serve(http_thread *t, h2o_req_t *req, int cut)
     }
 
     if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("OPTIONS"))) {
-        send_preflight(h, req);
+        send_preflight(h, t, req);
         return;
     }
     /* /metrics is GET's alone: another method there is a request to the API, which has no such path */
@@ -600,7 +620,10 @@ static void serve(http_thread *t, h2o_req_t *req, int cut)
     if (wrong_host(h, t, req))
         return;
     api_headers_of(req, &hd);
-    add_cors(h, req, hd.origin);
+    if (add_cors(h, req, hd.origin) == DDB_ORIGIN_FOREIGN) {
+        refuse_origin(h, t, req, hd.origin);
+        return;
+    }
     if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) && req->path_normalized.len == 1) {
         send_health(req);
         return;

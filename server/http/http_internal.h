@@ -175,7 +175,7 @@ h2o_iovec_t ddb_http_host(h2o_req_t *req);
 /* The media type of a Content-Type (its parameters and blanks dropped). */
 h2o_iovec_t ddb_http_media_type(h2o_iovec_t ct);
 /* Whether req's head is refused before anything in it is looked at (400, connection closed): over
-   16 KiB, or its body framed two ways (req_read.c). */
+   16 KiB, its body framed two ways, or two Host headers (req_read.c). */
 int ddb_http_head_refused(h2o_req_t *req);
 /* The request as SigV4 signed it (--auth), in arena a. */
 void ddb_http_auth_request_of(ddb_arena *a, h2o_req_t *req, ddb_auth_request *ar);

@@ -4,6 +4,7 @@
  * to refuse before anything in it is looked at (its size, its body framed two ways).
  */
 #include <string.h>
+#include <strings.h>
 
 #include "server/http/http_internal.h"
 
@@ -98,20 +99,24 @@ static h2o_iovec_t length_value(const char *p, const char *eol)
 }
 
 /*
- * A body framed two ways: Content-Length with Transfer-Encoding, two Transfer-Encodings, or two
- * Content-Lengths that differ. h2o reads it one way (the last coding; the first length); a proxy in
- * front may have read it the other, and what h2o takes for the next request would be one smuggled
- * past the proxy (RFC 9112 6.3). h2o keeps both headers out of req->headers, so the head is read
- * as received, in the socket's input (the request being answered is its first: the next is
- * consumed after the answer): every request's, so in one pass, a memchr a line (h2o has lower-cased
- * the names).
+ * A head h2o reads one way where another reader may read it another (the request being answered is
+ * the socket's first: the next is consumed after the answer), found in one pass over the head as
+ * received, a memchr a line:
+ *   - a body framed two ways: Content-Length with Transfer-Encoding, two Transfer-Encodings, or two
+ *     Content-Lengths that differ. h2o reads it one way (the last coding; the first length); a proxy
+ *     in front may have read it the other, and what h2o takes for the next request would be one
+ *     smuggled past the proxy (RFC 9112 6.3). h2o keeps both headers out of req->headers, so the
+ *     head is read as received. Looked for only when there is a body (every API request).
+ *   - two Host headers (RFC 9112 3.2: a server MUST answer 400): h2o keeps the last as the
+ *     request's authority, which the Host rule (guard.h) and SigV4 read, where a proxy in front
+ *     may have routed or checked by the first. Looked for in every HTTP/1 request.
  */
-static int ambiguous_framing(h2o_req_t *req)
+static int ambiguous_head(h2o_req_t *req)
 {
     h2o_socket_t *sock = req->conn->callbacks->get_socket != NULL ? req->conn->callbacks->get_socket(req->conn) : NULL;
     const char *p, *end;
     h2o_iovec_t first = {NULL, 0};
-    int lengths = 0, codings = 0;
+    int lengths = 0, codings = 0, hosts = 0, body = req->entity.base != NULL;
 
     if (sock == NULL)
         return 0;
@@ -125,7 +130,12 @@ static int ambiguous_framing(h2o_req_t *req)
     for (const char *eol; p != NULL && p < end && *p != '\r' && *p != '\n'; p = eol + 1) {
         if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
             break;
-        if (*p == 'c' && eol - p > 15 && memcmp(p, "content-length:", 15) == 0) {
+        if ((*p | 0x20) == 'h' && eol - p > 5 && strncasecmp(p, "host:", 5) == 0) {
+            if (++hosts > 1)
+                return 1;
+        } else if (!body) {
+            continue;
+        } else if (*p == 'c' && eol - p > 15 && memcmp(p, "content-length:", 15) == 0) {
             h2o_iovec_t v = length_value(p, eol);
             if (lengths++ == 0)
                 first = v;
@@ -141,6 +151,5 @@ static int ambiguous_framing(h2o_req_t *req)
 
 int ddb_http_head_refused(h2o_req_t *req)
 {
-    return head_bytes(req) > MAX_HEAD_BYTES ||
-           (req->entity.base != NULL && req->version < 0x200 && ambiguous_framing(req));
+    return head_bytes(req) > MAX_HEAD_BYTES || (req->version < 0x200 && ambiguous_head(req));
 }

@@ -18,7 +18,8 @@ PAD = "v" * 1500
 
 @pytest.fixture
 def server(server_factory):
-    return server_factory(("--in-memory", "--admin"))
+    # the frozen clock: "written less than 1000 ms before" is the server's time, stepped by the tests
+    return server_factory(("--in-memory", "--admin", "--clock", "frozen"))
 
 
 @pytest.fixture
@@ -212,7 +213,7 @@ def test_eventually_consistent_read_right_after_a_write(server_factory):
     assert warnings_of(server, name) == []
     ddb.put_item(TableName=name, Item={"pk": {"S": "b"}})
     assert admin_call(server.endpoint, "POST", "/ddbd/clock", {"advance": 999})[0] == 200
-    ddb.get_item(TableName=name, Key={"pk": {"S": "b"}})
+    ddb.get_item(TableName=name, Key={"pk": {"S": "b"}})  # 999 ms after its write, however slow the machine
     ddb.batch_get_item(RequestItems={name: {"Keys": [{"pk": {"S": "b"}}, {"pk": {"S": "a"}}]}})
     assert warnings_of(server, name) == [{
         "warning": "readAfterWrite", "table": name, "counts": {"reads": 2},

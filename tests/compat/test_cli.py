@@ -1,14 +1,25 @@
-"""The AWS CLI v2 against ddbd: JSON output and exit codes."""
+"""The AWS CLI v2 against ddbd: JSON output and exit codes.
+
+Each `aws` process takes 1 to 5 s to start on a loaded 2-core CI machine (the CLI's start-up, not
+ddbd: 0.6 s of CPU each), so a test starts one for each command it tests and no more: the set-up
+around a command (tables, items, cleaning up) goes through boto3 (`aws.ddb`), and items go in
+one batch-write-item rather than one put-item each (put-item itself is tested once).
+"""
+import datetime
+import functools
 import json
 import os
 import shutil
 import subprocess
+import time
+import urllib.request
 
 import pytest
 
-from conftest import ACCESS_KEY, REGION, SECRET_KEY, unique_name
+from conftest import ACCESS_KEY, REGION, SECRET_KEY, create_table_params, make_client, unique_name
 
 
+@functools.lru_cache(maxsize=None)  # (one `aws --version` a run)
 def find_aws_v2():
     candidates = ["/usr/bin/aws", shutil.which("aws")]
     for path in candidates:
@@ -56,11 +67,46 @@ def cli_runner(endpoint, home):
         assert proc.returncode == expect, (proc.returncode, proc.stdout, proc.stderr)
         return proc
 
+    run.ddb = make_client(endpoint)  # the set-up's client
     return run
 
 
 def as_json(proc):
     return json.loads(proc.stdout)
+
+
+def make_table(aws, name):
+    """A table keyed on pk (S), on demand, through boto3 (create-table is tested once)."""
+    return aws.ddb.create_table(**create_table_params(name))["TableDescription"]["TableArn"]
+
+
+def put_items(aws, table, items, cli=False):
+    """The items in one batch-write-item call (at most 25): through the CLI (one `aws` process for
+    them all) where the test is the CLI's, else through boto3."""
+    requests = {table: [{"PutRequest": {"Item": item}} for item in items]}
+    if cli:
+        out = as_json(aws("batch-write-item", "--request-items", json.dumps(requests)))
+    else:
+        out = aws.ddb.batch_write_item(RequestItems=requests)
+    assert out["UnprocessedItems"] == {}
+
+
+def drop_tables(aws, *names):
+    for name in names:
+        try:
+            aws.ddb.delete_table(TableName=name)
+        except aws.ddb.exceptions.ResourceNotFoundException:  # (the test never got that far, or dropped it)
+            pass
+
+
+def wait_active(aws, name):
+    """The restored table once ACTIVE (its status is polled through boto3: the wait is no command)."""
+    for _ in range(600):
+        table = aws.ddb.describe_table(TableName=name)["Table"]
+        if table["TableStatus"] == "ACTIVE":
+            return table
+        time.sleep(0.1)
+    raise AssertionError("table %s never became ACTIVE" % name)
 
 
 def test_cli_table_and_item_lifecycle(aws):
@@ -112,69 +158,49 @@ def test_cli_describe_missing_table_exits_254(aws):
 
 def test_cli_validation_error_exits_254(aws):
     name = unique_name("cli_val")
-    aws("create-table", "--table-name", name,
-        "--attribute-definitions", "AttributeName=pk,AttributeType=S",
-        "--key-schema", "AttributeName=pk,KeyType=HASH",
-        "--provisioned-throughput", "ReadCapacityUnits=1,WriteCapacityUnits=1")
+    make_table(aws, name)
     try:
         proc = aws("put-item", "--table-name", name, "--item", '{"x": {"S": "a"}}', expect=254)
         assert "ValidationException" in proc.stderr
         assert "Missing the key pk in the item" in proc.stderr
     finally:
-        aws("delete-table", "--table-name", name)
+        drop_tables(aws, name)
 
 
 def test_cli_backup_and_restore(aws):
     """create-backup, list-backups, describe-backup, restore-table-from-backup, delete-backup."""
     name, target = unique_name("clibk"), unique_name("clirs")
-    aws("create-table", "--table-name", name, "--billing-mode", "PAY_PER_REQUEST",
-        "--attribute-definitions", "AttributeName=pk,AttributeType=S", "--key-schema", "AttributeName=pk,KeyType=HASH")
+    make_table(aws, name)
     try:
-        for i in range(5):
-            aws("put-item", "--table-name", name, "--item", json.dumps({"pk": {"S": "k%d" % i}}))
+        put_items(aws, name, [{"pk": {"S": "k%d" % i}} for i in range(5)])
         details = as_json(aws("create-backup", "--table-name", name, "--backup-name", "cli_backup"))["BackupDetails"]
         arn = details["BackupArn"]
         assert arn.startswith("arn:aws:dynamodb:%s:000000000000:table/%s/backup/" % (REGION, name))
         assert details["BackupType"] == "USER"
         listed = as_json(aws("list-backups", "--table-name", name))["BackupSummaries"]
         assert [s["BackupArn"] for s in listed] == [arn]
-        for _ in range(500):
-            desc = as_json(aws("describe-backup", "--backup-arn", arn))["BackupDescription"]
-            if desc["BackupDetails"]["BackupStatus"] == "AVAILABLE":
+        for _ in range(600):  # (the backup's work: polled through boto3)
+            if aws.ddb.describe_backup(BackupArn=arn)["BackupDescription"]["BackupDetails"]["BackupStatus"] == "AVAILABLE":
                 break
+            time.sleep(0.1)
+        desc = as_json(aws("describe-backup", "--backup-arn", arn))["BackupDescription"]
+        assert desc["BackupDetails"]["BackupStatus"] == "AVAILABLE"
         assert desc["SourceTableDetails"]["ItemCount"] == 5
         out = as_json(aws("restore-table-from-backup", "--target-table-name", target, "--backup-arn", arn))
         assert out["TableDescription"]["RestoreSummary"]["SourceBackupArn"] == arn
-        for _ in range(500):
-            table = as_json(aws("describe-table", "--table-name", target))["Table"]
-            if table["TableStatus"] == "ACTIVE":
-                break
-        assert table["ItemCount"] == 5
+        assert wait_active(aws, target)["ItemCount"] == 5
         proc = aws("restore-table-from-backup", "--target-table-name", target, "--backup-arn", arn, expect=254)
         assert "TableAlreadyExistsException" in proc.stderr
         gone = as_json(aws("delete-backup", "--backup-arn", arn))["BackupDescription"]["BackupDetails"]
         assert gone["BackupStatus"] == "DELETED"
     finally:
-        aws("delete-table", "--table-name", name)
-        try:
-            aws("delete-table", "--table-name", target)
-        except AssertionError:  # the restore never got that far
-            pass
-
-
-def wait_active(aws, name):
-    for _ in range(500):
-        table = as_json(aws("describe-table", "--table-name", name))["Table"]
-        if table["TableStatus"] == "ACTIVE":
-            return table
-    raise AssertionError("table %s never became ACTIVE" % name)
+        drop_tables(aws, name, target)
 
 
 def test_cli_point_in_time_recovery(aws):
     """update-continuous-backups, describe-continuous-backups, restore-table-to-point-in-time."""
     name, target = unique_name("clipitr"), unique_name("clipitrrs")
-    aws("create-table", "--table-name", name, "--billing-mode", "PAY_PER_REQUEST",
-        "--attribute-definitions", "AttributeName=pk,AttributeType=S", "--key-schema", "AttributeName=pk,KeyType=HASH")
+    make_table(aws, name)
     try:
         proc = aws("restore-table-to-point-in-time", "--source-table-name", name, "--target-table-name", target,
                    "--use-latest-restorable-time", expect=254)
@@ -183,9 +209,8 @@ def test_cli_point_in_time_recovery(aws):
                            "--point-in-time-recovery-specification", "PointInTimeRecoveryEnabled=true"))
         pitr = desc["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
         assert pitr["PointInTimeRecoveryStatus"] == "ENABLED"
-        for i in range(4):
-            aws("put-item", "--table-name", name, "--item", json.dumps({"pk": {"S": "k%d" % i}}))
-        aws("delete-item", "--table-name", name, "--key", json.dumps({"pk": {"S": "k0"}}))
+        put_items(aws, name, [{"pk": {"S": "k%d" % i}} for i in range(4)])
+        aws.ddb.delete_item(TableName=name, Key={"pk": {"S": "k0"}})
         described = as_json(aws("describe-continuous-backups", "--table-name", name))["ContinuousBackupsDescription"]
         assert described["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
         assert "LatestRestorableDateTime" in described["PointInTimeRecoveryDescription"]
@@ -199,45 +224,46 @@ def test_cli_point_in_time_recovery(aws):
                    "--use-latest-restorable-time", expect=254)
         assert "TableAlreadyExistsException" in proc.stderr
         # deleting the table leaves its SYSTEM backup, listed on request only
-        aws("delete-table", "--table-name", name)
-        assert [b for b in as_json(aws("list-backups", "--table-name", name))["BackupSummaries"]] == []
-        for _ in range(500):
-            system = as_json(aws("list-backups", "--table-name", name, "--backup-type", "SYSTEM"))["BackupSummaries"]
+        aws.ddb.delete_table(TableName=name)
+        for _ in range(600):  # (the backup's work: polled through boto3)
+            system = aws.ddb.list_backups(TableName=name, BackupType="SYSTEM")["BackupSummaries"]
             if system and system[0]["BackupStatus"] == "AVAILABLE":
                 break
+            time.sleep(0.1)
+        assert [b for b in as_json(aws("list-backups", "--table-name", name))["BackupSummaries"]] == []
+        system = as_json(aws("list-backups", "--table-name", name, "--backup-type", "SYSTEM"))["BackupSummaries"]
         assert [(b["BackupName"], b["BackupType"]) for b in system] == [(name + "$DeletedTableBackup", "SYSTEM")]
         assert "BackupExpiryDateTime" in system[0]
-        aws("delete-backup", "--backup-arn", system[0]["BackupArn"])
+        aws.ddb.delete_backup(BackupArn=system[0]["BackupArn"])
     finally:
-        for t in (name, target):
-            try:
-                aws("delete-table", "--table-name", t)
-            except AssertionError:
-                pass
+        drop_tables(aws, name, target)
+
+
+def wait_done(describe, key, arn, member, status):
+    """The description once the job's work is done (polled through boto3: real work, a generous deadline)."""
+    for _ in range(1200):
+        d = describe(**{key: arn})[member]
+        if d[status] != "IN_PROGRESS":
+            return d
+        time.sleep(0.05)
+    raise AssertionError("%s still IN_PROGRESS" % arn)
 
 
 def test_cli_export_and_import(server_factory, tmp_path):
     """export-table-to-point-in-time, describe-export, list-exports, import-table, describe-import,
     list-imports, against a directory bucket (--export-dir)."""
-    import time
     os.makedirs(tmp_path / "exports" / "bucket")
     srv = server_factory(["--in-memory", "--export-dir", str(tmp_path / "exports")])
     os.makedirs(tmp_path / "home")
     aws = cli_runner(srv.endpoint, tmp_path / "home")
-    aws("create-table", "--table-name", "src", "--billing-mode", "PAY_PER_REQUEST",
-        "--attribute-definitions", "AttributeName=pk,AttributeType=S", "--key-schema", "AttributeName=pk,KeyType=HASH")
+    table_arn = make_table(aws, "src")
     items = [{"pk": {"S": "k%d" % i}, "n": {"N": str(i)}, "l": {"L": [{"S": "x"}, {"BOOL": True}]}} for i in range(20)]
-    for item in items:
-        aws("put-item", "--table-name", "src", "--item", json.dumps(item))
-    table_arn = as_json(aws("describe-table", "--table-name", "src"))["Table"]["TableArn"]
+    put_items(aws, "src", items, cli=True)  # every type through the CLI's JSON
     export = as_json(aws("export-table-to-point-in-time", "--table-arn", table_arn, "--s3-bucket", "bucket",
                          "--s3-prefix", "cli"))["ExportDescription"]
     arn = export["ExportArn"]
-    for _ in range(500):
-        desc = as_json(aws("describe-export", "--export-arn", arn))["ExportDescription"]
-        if desc["ExportStatus"] != "IN_PROGRESS":
-            break
-        time.sleep(0.01)
+    wait_done(aws.ddb.describe_export, "ExportArn", arn, "ExportDescription", "ExportStatus")
+    desc = as_json(aws("describe-export", "--export-arn", arn))["ExportDescription"]
     assert desc["ExportStatus"] == "COMPLETED" and desc["ItemCount"] == 20
     assert [e["ExportArn"] for e in as_json(aws("list-exports", "--table-arn", table_arn))["ExportSummaries"]] == [arn]
     proc = aws("describe-export", "--export-arn", arn + "0", expect=254)
@@ -250,11 +276,8 @@ def test_cli_export_and_import(server_factory, tmp_path):
                                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
                                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})))
     iarn = imported["ImportTableDescription"]["ImportArn"]
-    for _ in range(500):
-        idesc = as_json(aws("describe-import", "--import-arn", iarn))["ImportTableDescription"]
-        if idesc["ImportStatus"] != "IN_PROGRESS":
-            break
-        time.sleep(0.01)
+    wait_done(aws.ddb.describe_import, "ImportArn", iarn, "ImportTableDescription", "ImportStatus")
+    idesc = as_json(aws("describe-import", "--import-arn", iarn))["ImportTableDescription"]
     assert idesc["ImportStatus"] == "COMPLETED" and idesc["ImportedItemCount"] == 20
     assert iarn in [i["ImportArn"] for i in as_json(aws("list-imports"))["ImportSummaryList"]]
     got = {i["pk"]["S"]: i for i in as_json(aws("scan", "--table-name", "dst"))["Items"]}
@@ -266,11 +289,10 @@ def test_cli_export_and_import(server_factory, tmp_path):
 def test_cli_export_at_a_past_time(server_factory, tmp_path):
     """export-table-to-point-in-time --export-time (point-in-time recovery's history) and its
     errors, --s3-sse-algorithm/--s3-sse-kms-key-id. (Debian's CLI 2.9 predates --export-type and
-    --incremental-export-specification: INCREMENTAL_EXPORT is tested in test_export_pitr.py.)"""
-    import time
-    import urllib.request
+    --incremental-export-specification: INCREMENTAL_EXPORT is tested in test_export_pitr.py.) The
+    server's clock is frozen and set by the test: the history's times are exact."""
     os.makedirs(tmp_path / "exports" / "bucket")
-    srv = server_factory(["--in-memory", "--admin", "--export-dir", str(tmp_path / "exports")])
+    srv = server_factory(["--in-memory", "--admin", "--clock", "frozen", "--export-dir", str(tmp_path / "exports")])
     os.makedirs(tmp_path / "home")
     aws = cli_runner(srv.endpoint, tmp_path / "home")
 
@@ -278,30 +300,22 @@ def test_cli_export_at_a_past_time(server_factory, tmp_path):
         req = urllib.request.Request(srv.endpoint + "/ddbd/clock", data=json.dumps({"set": seconds * 1000}).encode(),
                                      method="POST", headers={"Content-Type": "application/json"})
         urllib.request.urlopen(req, timeout=10).read()
-    x = int(time.time()) + 100
+    x = 1893456000  # 2030-01-01T00:00:00Z
     set_clock(x)
-    for name in ("src", "nopitr"):
-        aws("create-table", "--table-name", name, "--billing-mode", "PAY_PER_REQUEST", "--attribute-definitions",
-            "AttributeName=pk,AttributeType=S", "--key-schema", "AttributeName=pk,KeyType=HASH")
-    aws("update-continuous-backups", "--table-name", "src", "--point-in-time-recovery-specification",
-        "PointInTimeRecoveryEnabled=true")
+    table_arn = make_table(aws, "src")
+    make_table(aws, "nopitr")
+    aws.ddb.update_continuous_backups(TableName="src", PointInTimeRecoverySpecification={
+        "PointInTimeRecoveryEnabled": True})
     items = [{"pk": {"S": "k%d" % i}} for i in range(5)]
-    aws("batch-write-item", "--request-items", json.dumps({"src": [{"PutRequest": {"Item": i}} for i in items]}))
-    set_clock(x + 30)
+    put_items(aws, "src", items)
     set_clock(x + 90)
-    aws("delete-item", "--table-name", "src", "--key", json.dumps(items[0]))
-    table_arn = as_json(aws("describe-table", "--table-name", "src"))["Table"]["TableArn"]
+    aws.ddb.delete_item(TableName="src", Key=items[0])
     export = as_json(aws("export-table-to-point-in-time", "--table-arn", table_arn, "--s3-bucket", "bucket",
                          "--export-time", str(x + 30), "--s3-sse-algorithm", "KMS", "--s3-sse-kms-key-id", "k1"))[
         "ExportDescription"]
-    import datetime
     assert datetime.datetime.fromisoformat(export["ExportTime"]).timestamp() == x + 30
     assert export["S3SseAlgorithm"] == "KMS" and export["S3SseKmsKeyId"] == "k1"
-    for _ in range(500):
-        desc = as_json(aws("describe-export", "--export-arn", export["ExportArn"]))["ExportDescription"]
-        if desc["ExportStatus"] != "IN_PROGRESS":
-            break
-        time.sleep(0.01)
+    desc = wait_done(aws.ddb.describe_export, "ExportArn", export["ExportArn"], "ExportDescription", "ExportStatus")
     assert desc["ExportStatus"] == "COMPLETED" and desc["ItemCount"] == 5
     proc = aws("export-table-to-point-in-time", "--table-arn", table_arn, "--s3-bucket", "bucket",
                "--export-time", str(x - 60), expect=254)

@@ -23,7 +23,7 @@ V1 = "1 validation error detected: "
 
 @pytest.fixture
 def server(server_factory):
-    return server_factory(("--in-memory", "--admin"))
+    return server_factory(("--in-memory", "--admin", "--clock", "frozen"))
 
 
 def client_of(server):
@@ -250,7 +250,7 @@ def test_memory_is_bounded_and_the_hot_key_survives_many_cold_ones(server):
             ddb.put_item(TableName=table, Item={"pk": {"S": "hot"}})
     top = admin_top(server, table)["PKC"]
     assert len(top) == 16
-    assert top[0]["PartitionKey"] == {"S": "hot"} and top[0]["ConsumedThroughputUnits"] >= 300.0
+    assert top[0]["PartitionKey"] == {"S": "hot"} and top[0]["ConsumedThroughputUnits"] == 300.0, top[0]  # its 100 puts of 3 units, in one window
 
 
 def move_clock(server, change):
@@ -262,20 +262,21 @@ def move_clock(server, change):
 def test_throttled_keys_mode_records_no_access_and_the_window_slides(server):
     ddb = client_of(server)
     table = make_ci_table(ddb, sort=False)
-    # the puts land 1 s into a minute's window, whatever the wall clock: a put in a window's last
-    # instant, then 61 s, would be two windows on (the case failed on a loaded machine)
-    now = move_clock(server, {"advance": 0})["now"]
-    move_clock(server, {"set": (now // 60000 + 1) * 60000 + 1000})
+    # the frozen clock stands 1 s into a minute's window (windows are the epoch's minutes): the puts
+    # land there, however long they take
+    minute = 1893456000000  # 2030-01-01T00:00:00Z
+    move_clock(server, {"set": minute + 1000})
     update(server, table, "ENABLE", mode="THROTTLED_KEYS")
     ddb.put_item(TableName=table, Item={"pk": {"S": "a"}})
     assert admin_top(server, table)["PKC"] == []
     update(server, table, "ENABLE")
     ddb.put_item(TableName=table, Item={"pk": {"S": "a"}})
     assert admin_top(server, table)["PKC"] == [{"PartitionKey": {"S": "a"}, "ConsumedThroughputUnits": 3.0}]
-    # a key counts for one to two windows of a minute, then drops out
-    move_clock(server, {"advance": 61000})
-    assert admin_top(server, table)["PKC"] != []
-    move_clock(server, {"advance": 61000})
+    # a key counts in its minute's window and the next, then drops out: seen to the millisecond
+    # before the end of the second window, gone at it
+    move_clock(server, {"advance": 118999})
+    assert admin_top(server, table)["PKC"] == [{"PartitionKey": {"S": "a"}, "ConsumedThroughputUnits": 3.0}]
+    move_clock(server, {"advance": 1})
     assert admin_top(server, table)["PKC"] == []
 
 

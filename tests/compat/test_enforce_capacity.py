@@ -4,10 +4,11 @@ tested: ProvisionedThroughputExceededException with DynamoDB's text (captured in
 e.g. benhutchins/dyngoose#668), ThrottlingException for on-demand limits, 300 seconds of burst
 capacity, batches that return what was throttled in UnprocessedItems / UnprocessedKeys (and fail
 when nothing could be done, as the API reference says), transactions cancelled with the reason,
-and the throttled keys in Contributor Insights. Off by default."""
+and the throttled keys in Contributor Insights. Off by default.
+
+The server's clock is frozen (--clock frozen): no bucket refills between two calls however slow the
+machine, and a test that needs time to pass steps the clock, so every figure is exact."""
 import json
-import threading
-import time
 import urllib.request
 
 import boto3
@@ -16,6 +17,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import ACCESS_KEY, REGION, SECRET_KEY, assert_client_error, make_client, raw_request, unique_name
+from helpers import admin_call
 
 TABLE_TEXT = ("The level of configured provisioned throughput for the table was exceeded. Consider increasing "
               "your provisioning level with the UpdateTable API.")
@@ -32,7 +34,7 @@ HOT_TEXT = ("Throughput exceeds the current capacity of your table or index. Dyn
 
 @pytest.fixture
 def server(server_factory):
-    return server_factory(("--in-memory", "--admin", "--enforce-capacity"))
+    return server_factory(("--in-memory", "--admin", "--enforce-capacity", "--clock", "frozen"))
 
 
 def provisioned(ddb, rcu=1, wcu=1, sort=False, name=None):
@@ -72,9 +74,8 @@ def drain_writes(ddb, table):
 
 
 def advance(server, ms):
-    req = urllib.request.Request(server.endpoint + "/ddbd/clock", data=json.dumps({"advance": ms}).encode(),
-                                 method="POST", headers={"Content-Type": "application/json"})
-    urllib.request.urlopen(req).read()
+    status, body = admin_call(server.endpoint, "POST", "/ddbd/clock", {"advance": ms})
+    assert status == 200, body
 
 
 def test_provisioned_writes_throttle_with_dynamodbs_error(server):
@@ -94,18 +95,28 @@ def test_provisioned_writes_throttle_with_dynamodbs_error(server):
 
 def test_the_sdks_retries_get_through(server):
     """boto3's own retry logic: throttled attempts are retried with back-off until the bucket refills,
-    and the response metadata counts them."""
+    and the response metadata counts them. The clock stands still, so each throttled attempt's back-off
+    is played as one second of server time (the bucket's 5 units): the first write is retried once,
+    and the four after it take what that second refilled."""
     plain = make_client(server.endpoint)
     table = provisioned(plain, wcu=5)
-    drain_writes(plain, table)
+    assert drain_writes(plain, table)[1] == 5
     retrying = boto3.client("dynamodb", endpoint_url=server.endpoint, region_name=REGION,
                             aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
                             config=Config(retries={"mode": "standard", "max_attempts": 10}))
-    retried = 0
-    for i in range(5):
-        got = put(retrying, table, "r%d" % i)
-        retried += got["ResponseMetadata"]["RetryAttempts"]
-    assert retried >= 1
+    throttled = []
+
+    def backoff_passes(response=None, **_):
+        if response is not None and response[1].get("Error", {}).get("Code") == "ProvisionedThroughputExceededException":
+            throttled.append(1)
+            advance(server, 1000)
+
+    retrying.meta.events.register("needs-retry.dynamodb.PutItem", backoff_passes)
+    retried = [put(retrying, table, "r%d" % i)["ResponseMetadata"]["RetryAttempts"] for i in range(5)]
+    assert retried == [1, 0, 0, 0, 0] and len(throttled) == 1
+    with pytest.raises(ClientError) as e:  # the second's 5 units are spent
+        put(plain, table, "r5")
+    assert_client_error(e, "ProvisionedThroughputExceededException", TABLE_TEXT)
 
 
 def test_burst_capacity_is_300_seconds(server):
@@ -114,8 +125,15 @@ def test_burst_capacity_is_300_seconds(server):
     drain_writes(ddb, table)
     advance(server, 600 * 1000)  # ten minutes unused: the bucket holds five of them
     e, n = drain_writes(ddb, table)
-    assert 300 <= n <= 301, n  # (301 if the writes took more than a second)
+    assert n == 300
     assert e.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
+    advance(server, 1500)  # a second and a half refills one unit and a half: one write, then none
+    put(ddb, table, "after")
+    with pytest.raises(ClientError) as e:
+        put(ddb, table, "after2")
+    assert_client_error(e, "ProvisionedThroughputExceededException", TABLE_TEXT)
+    advance(server, 500)  # the half unit left and this half make one
+    put(ddb, table, "after2")
 
 
 def test_reads_throttle_and_charge_what_they_consumed(server):
@@ -130,7 +148,7 @@ def test_reads_throttle_and_charge_what_they_consumed(server):
         except ClientError as e:
             assert_client_error(e_wrap(e), "ProvisionedThroughputExceededException", TABLE_TEXT)
             statuses.append("throttled")
-    assert statuses[0] == "ok" and "throttled" in statuses
+    assert statuses == ["ok"] + ["throttled"] * 9  # one second's unit, and the clock stands
     with pytest.raises(ClientError) as e:
         ddb.query(TableName=table, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "a"}})
     assert_client_error(e, "ProvisionedThroughputExceededException", TABLE_TEXT)
@@ -236,37 +254,33 @@ def test_on_demand_maximum_throttles_with_throttling_exception(server):
 
 
 def test_a_hot_partition_of_an_on_demand_table_throttles(server):
-    """1,000 write units a second per partition: a hot key's writes, from a few threads so that
-    they outrun that however loaded the machine, come back unprocessed from batches and as
-    ThrottlingException from PutItem; another partition is not held back."""
+    """1,000 write units a second per partition, a new partition holding one second of them: on the
+    frozen clock, 40 batches of 25 one-unit writes to a hot key all go in, then a batch of which
+    nothing can be written fails whole (the API reference) and PutItem is refused with
+    ThrottlingException; 10 ms later 10 units have come back, so a batch writes 10 of its 25 and
+    returns 15 unprocessed. Another partition is not held back."""
     ddb = make_client(server.endpoint)
     name = on_demand_sorted(ddb, "hot")
-    seen = {"unprocessed": 0, "errors": []}
-    deadline = time.monotonic() + 30
 
-    def hammer(t):
-        client = make_client(server.endpoint)
-        for b in range(100000):
-            if time.monotonic() > deadline or (seen["unprocessed"] and seen["errors"]):
-                return
-            try:
-                if t % 2:  # (a batch of which nothing could be written fails whole: the API reference)
-                    got = client.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": {
-                        "pk": {"S": "hot"}, "sk": {"N": "%d%05d" % (t, b * 25 + i)}}}} for i in range(25)]})
-                    seen["unprocessed"] += len(got["UnprocessedItems"].get(name, []))
-                else:
-                    client.put_item(TableName=name, Item={"pk": {"S": "hot"}, "sk": {"N": "-%d%05d" % (t, b)}})
-            except ClientError as e:
-                seen["errors"].append(e.response["Error"])
+    def batch(first):
+        return ddb.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": {
+            "pk": {"S": "hot"}, "sk": {"N": str(first + i)}}}} for i in range(25)]})
 
-    threads = [threading.Thread(target=hammer, args=(t,)) for t in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert seen["unprocessed"] > 0
-    assert seen["errors"] and all(e == {"Code": "ThrottlingException", "Message": HOT_TEXT} for e in seen["errors"])
+    for b in range(40):
+        assert batch(b * 25)["UnprocessedItems"] == {}
+    with pytest.raises(ClientError) as e:
+        batch(1000)
+    assert_client_error(e, "ThrottlingException", HOT_TEXT)
+    with pytest.raises(ClientError) as e:
+        ddb.put_item(TableName=name, Item={"pk": {"S": "hot"}, "sk": {"N": "-1"}})
+    assert_client_error(e, "ThrottlingException", HOT_TEXT)
+    advance(server, 10)
+    left = batch(2000)["UnprocessedItems"][name]
+    assert [r["PutRequest"]["Item"]["sk"]["N"] for r in left] == [str(2010 + i) for i in range(15)]
     ddb.put_item(TableName=name, Item={"pk": {"S": "cold"}, "sk": {"N": "1"}})
+    count = ddb.query(TableName=name, KeyConditionExpression="pk = :p", ExpressionAttributeValues={
+        ":p": {"S": "hot"}}, Select="COUNT", ConsistentRead=True)["Count"]
+    assert count == 1010
 
 
 def test_throttled_keys_feed_contributor_insights(server):
@@ -296,28 +310,33 @@ def test_off_by_default(server_factory):
 def test_a_partition_is_limited_in_units_not_requests(server):
     """A partition writes 1,000 units a second (one second of burst), counted as DynamoDB counts
     them: a 20 KB item is 20 units. ddbd counted one unit a request, so 20 KB items wrote 26,000
-    units a second to one partition with nothing throttled. Batches of 25 such writes to one
-    partition key, for about a second: what got in stays near 1,000 units a second plus the burst,
-    and the rest comes back unprocessed."""
+    units a second to one partition with nothing throttled. On the frozen clock: batches of 25 such
+    writes to one partition key write 50 items (1,000 units) and then nothing; a second later 50 more,
+    and ten seconds later still only 50 (the burst is one second)."""
     ddb = make_client(server.endpoint)
     name = on_demand_sorted(ddb, "units")
     pad = "x" * (20 * 1024 - 40)
-    written = unprocessed = sk = 0
-    start = time.monotonic()
-    while time.monotonic() - start < 1.0:
-        batch = [{"PutRequest": {"Item": {"pk": {"S": "hot"}, "sk": {"N": str(sk + i)}, "p": {"S": pad}}}}
-                 for i in range(25)]
-        sk += 25
-        try:
-            left = len(ddb.batch_write_item(RequestItems={name: batch})["UnprocessedItems"].get(name, []))
-        except ClientError as e:  # nothing at all could be written: the batch fails whole
-            assert e.response["Error"] == {"Code": "ThrottlingException", "Message": HOT_TEXT}
-            left = 25
-        written += 25 - left
-        unprocessed += left
-    elapsed = time.monotonic() - start
-    assert unprocessed > 0
-    assert written * 20 <= 1000 * (elapsed + 1) + 25 * 20, (written, elapsed)
+    sk = [0]
+
+    def batches(n):
+        written = []
+        for _ in range(n):
+            batch = [{"PutRequest": {"Item": {"pk": {"S": "hot"}, "sk": {"N": str(sk[0] + i)}, "p": {"S": pad}}}}
+                     for i in range(25)]
+            sk[0] += 25
+            try:
+                left = len(ddb.batch_write_item(RequestItems={name: batch})["UnprocessedItems"].get(name, []))
+            except ClientError as e:  # nothing at all could be written: the batch fails whole
+                assert e.response["Error"] == {"Code": "ThrottlingException", "Message": HOT_TEXT}
+                left = 25
+            written.append(25 - left)
+        return written
+
+    assert batches(3) == [25, 25, 0]
+    advance(server, 1000)
+    assert batches(3) == [25, 25, 0]
+    advance(server, 10000)
+    assert batches(3) == [25, 25, 0]
 
 
 def test_batches_return_the_throttled_part_under_the_arn_as_sent(server):

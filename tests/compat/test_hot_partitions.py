@@ -6,9 +6,9 @@ second is throttled in production, while the same rate spread over many keys is 
 it by default (GET /ddbd/usage "hotPartitions", /metrics' ddbd_would_throttle_requests_total) and,
 with --enforce-capacity, refuses as DynamoDB does, with the 2025 ThrottlingReasons.
 
-The tests never depend on how fast Python sends: before every request they set the server's
-clock (/ddbd/clock, docs/admin.md) to the same second, so all of a burst falls in one second of
-the server's clock whatever the machine's load. Items of 100 write units (a 100 KB item) reach
+The tests never depend on how fast Python sends: the server's clock is frozen (--clock frozen,
+docs/admin.md) and set to the second a burst belongs to, so all of a burst falls in one second of
+the server's clock, to the millisecond, whatever the machine's load. Items of 100 write units (a 100 KB item) reach
 2,000 units a second in 20 requests.
 """
 import json
@@ -74,7 +74,7 @@ def metric(endpoint, name):
 
 @pytest.fixture
 def server(server_factory):
-    return server_factory(("--in-memory", "--admin"))
+    return server_factory(("--in-memory", "--admin", "--clock", "frozen"))
 
 
 def test_one_hot_key_at_2000_writes_a_second_is_reported(server):
@@ -127,7 +127,7 @@ def test_a_hot_key_among_many_cold_ones_is_still_reported(server):
     assert t["peakWriteUnitsPerSecond"] == 1248
     assert [(r["reason"], r["partitionKey"]) for r in t["throttled"]] == [
         ("TableWriteKeyRangeThroughputExceeded", {"S": "hot"})]
-    assert 1 <= t["throttled"][0]["requests"] <= 2  # the 11th and 12th (a cold key of its bucket may hide one)
+    assert t["throttled"][0]["requests"] == 2, t["throttled"]  # the 11th and 12th
 
 
 def test_a_gsi_partition_key_written_by_many_items_is_reported(server):
@@ -217,18 +217,18 @@ def test_a_provisioned_table_spends_its_burst_then_would_throttle(server):
 
 
 def test_with_enforce_capacity_the_hot_key_is_throttled_as_dynamodb_does(server_factory):
-    srv = server_factory(("--in-memory", "--admin", "--enforce-capacity"))
+    srv = server_factory(("--in-memory", "--admin", "--enforce-capacity", "--clock", "frozen"))
     e = srv.endpoint
     name = unique_name("hotx")
     create(e, name)
-    # 1,000 units, a partition's second, are let in; the bucket refills a unit a millisecond, and
-    # each request comes a millisecond or two after the clock is set, so one more may be let in
+    # 1,000 units, a partition's second, are let in (ten puts of 100), and the frozen clock refills
+    # nothing: the eleventh is refused
+    pin_clock(e)
     for sent in range(1, 14):
-        pin_clock(e)
         resp = put(e, name, "hot")
         if resp.status != 200:
             break
-    assert 11 <= sent <= 12, sent
+    assert sent == 11
     assert resp.status == 400
     assert resp.json() == {
         "__type": "com.amazon.coral.availability#ThrottlingException",  # as DynamoDB sends it
@@ -252,7 +252,7 @@ def test_with_enforce_capacity_the_hot_key_is_throttled_as_dynamodb_does(server_
 
 
 def test_with_enforce_capacity_the_same_rate_over_many_keys_is_let_in(server_factory):
-    srv = server_factory(("--in-memory", "--admin", "--enforce-capacity"))
+    srv = server_factory(("--in-memory", "--admin", "--enforce-capacity", "--clock", "frozen"))
     e = srv.endpoint
     name = unique_name("coolx")
     create(e, name)

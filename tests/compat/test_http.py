@@ -129,7 +129,10 @@ def test_missing_authentication_token(endpoint, auth):
     assert_json_headers(resp)
 
 
-def test_cors_preflight(endpoint):
+# DynamoDB answers every origin; ddbd only with --cors '*' (its default is loopback pages alone:
+# tests/security/test_cors.py)
+def test_cors_preflight(server_factory):
+    endpoint = server_factory(["--in-memory", "--cors", "*"]).endpoint
     resp = raw_request(endpoint, method="OPTIONS", sign=False, content_type=None,
                        headers={"Origin": "http://example.com"})
     assert resp.status == 200
@@ -140,7 +143,8 @@ def test_cors_preflight(endpoint):
     assert resp.headers.get("x-amzn-requestid")
 
 
-def test_cors_preflight_echoes_headers_and_method(endpoint):
+def test_cors_preflight_echoes_headers_and_method(server_factory):
+    endpoint = server_factory(["--in-memory", "--cors", "*"]).endpoint
     resp = raw_request(endpoint, method="OPTIONS", sign=False, content_type=None, headers={
         "Origin": "whatever",
         "Access-Control-Request-Headers": "a, b, c",
@@ -153,7 +157,8 @@ def test_cors_preflight_echoes_headers_and_method(endpoint):
     assert resp.headers.get("access-control-max-age") == "172800"
 
 
-def test_post_with_origin_sets_allow_origin(endpoint):
+def test_post_with_origin_sets_allow_origin(server_factory):
+    endpoint = server_factory(["--in-memory", "--cors", "*"]).endpoint
     resp = raw_request(endpoint, None, b"{}", sign=False, headers={"Origin": "whatever"})
     assert resp.status == 400
     assert resp.json() == MISSING_AUTH

@@ -3,6 +3,12 @@ Runtime Interface Emulator's invoke protocol receives every record of 10,000 wri
 in order per item, as Lambda delivers them ({"Records": [...]} with eventSourceARN), although some
 invocations fail (an X-Amz-Function-Error answer, a 500) and are retried; with bisect a failing
 batch is split and only the bad record waits.
+
+The servers run on the frozen clock (--clock frozen): a batching window closes when the test steps
+the clock past it, and a step ({"advance": ms}) answers once the trigger's worker made a whole pass,
+so "nothing more arrives" is read at once. Waits here wait for deliveries (real work, a generous
+deadline), never for time to pass. (That a commit wakes its trigger at once, a latency, is
+test_stream_trigger_wake.py's, a timing test.)
 """
 import json
 import subprocess
@@ -13,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from conftest import DDBD_BIN, N, S, make_client
+from helpers import admin_call
 
 INVOKE = "/2015-03-31/functions/function/invocations"
 
@@ -22,7 +29,7 @@ class Function:
 
     def __init__(self, fail=lambda records, call: None):
         self.records, self.calls, self.failures, self.lock = [], 0, 0, threading.Lock()
-        self.arrived = []  # time.monotonic() of each record's arrival
+        self.arrived = []  # time.monotonic() of each record's arrival (test_stream_trigger_wake.py)
         self.fail = fail
         fn = self
 
@@ -65,9 +72,9 @@ class Function:
         self.server.shutdown()
         self.server.server_close()
 
-    def wait_for(self, n, timeout=60):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
+    def wait_for(self, n, timeout=120):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
             with self.lock:
                 if len(self.records) >= n:
                     return
@@ -83,6 +90,12 @@ def create(client, name):
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})["TableDescription"]["LatestStreamArn"]
 
 
+def advance(server, ms):
+    """Steps the server's clock; answers once the trigger's worker made a whole pass at the new time."""
+    status, body = admin_call(server.endpoint, "POST", "/ddbd/clock", {"advance": ms})
+    assert status == 200, body
+
+
 def versions_by_key(records):
     seen = {}
     for r in records:
@@ -94,7 +107,8 @@ def test_every_record_of_10k_writes_once_with_failures_retried(server_factory):
     # the 3rd invocation throws, the 7th answers 500: both are retried
     fn = Function(lambda records, call: "error" if call == 3 else "500" if call == 7 else None)
     try:
-        server = server_factory(["--in-memory", "--stream-trigger", "orders=%s,batch=100" % fn.url])
+        server = server_factory(["--in-memory", "--admin", "--clock", "frozen",
+                                 "--stream-trigger", "orders=%s,batch=100" % fn.url])
         client = make_client(server.endpoint)
         arn = create(client, "orders")
         keys, versions = 1000, 10
@@ -103,7 +117,7 @@ def test_every_record_of_10k_writes_once_with_failures_retried(server_factory):
                 client.batch_write_item(RequestItems={"orders": [
                     {"PutRequest": {"Item": {"pk": S("k%04d" % k), "v": N(v)}}} for k in range(i, i + 25)]})
         fn.wait_for(keys * versions)
-        time.sleep(0.3)  # nothing more arrives
+        advance(server, 0)  # a whole pass more: nothing more arrives
         assert len(fn.records) == keys * versions
         seen = versions_by_key(fn.records)
         assert len(seen) == keys and all(vs == list(range(versions)) for vs in seen.values())
@@ -144,51 +158,30 @@ def test_bisect_holds_back_only_the_bad_record(server_factory):
 
 
 def test_window_batches_records_and_checkpoints_survive_restart(server_factory, tmp_path):
+    """window=2500: records wait until 2.5 s of the server's clock have passed since the batch's first,
+    then go in one call a shard; on the frozen clock that is exact: nothing at 2,499 ms, the 20
+    records in two calls (the two shards their keys fall in) at 2,500. After a restart the checkpoint holds: only the new record is delivered."""
     fn = Function()
     try:
-        args = ["--data-dir", str(tmp_path / "d"), "--stream-trigger", "win=%s,batch=50,window=2500" % fn.url]
+        args = ["--data-dir", str(tmp_path / "d"), "--admin", "--clock", "frozen", "--shards", "2",  # (not the CPUs')
+                "--stream-trigger", "win=%s,batch=50,window=2500" % fn.url]
         server = server_factory(args)
         client = make_client(server.endpoint)
         create(client, "win")
-        # records trickle in (20 ms apart, so without the window each is a call of its own); the
-        # window is long enough that a slow build (ASan on a busy machine) still fits them in one or
-        # two, and the bound allows a window more for every window the puts themselves took
-        start = time.monotonic()
         for i in range(20):
             client.put_item(TableName="win", Item={"pk": S("k%d" % i), "v": N(0)})
-            time.sleep(0.02)
-        took = time.monotonic() - start
-        fn.wait_for(20)
-        assert fn.calls <= 2 + int(took / 2.5)  # the window gathered them
+        advance(server, 2499)
+        assert (fn.calls, len(fn.records)) == (0, 0)  # the window is open
+        advance(server, 1)
+        # the window gathered them: one call for each of the two shards (--shards 2) the keys fall in
+        assert (fn.calls, len(fn.records)) == (2, 20)
         server.stop()
         server = server_factory(args, port=server.port)
         client = make_client(server.endpoint)
         client.put_item(TableName="win", Item={"pk": S("k0"), "v": N(1)})
-        fn.wait_for(21)
-        time.sleep(0.6)
-        assert len(fn.records) == 21  # nothing delivered twice after the restart
-    finally:
-        fn.close()
-
-
-def test_a_commit_wakes_its_trigger_at_once(server_factory):
-    # the trigger's worker polls every 50 ms; the commit that writes the records wakes it (issue 45's
-    # "wake-up on commit"), so a record reaches the function within a few ms of its write's answer,
-    # not after half a poll on average (25 ms)
-    fn = Function()
-    try:
-        server = server_factory(["--in-memory", "--stream-trigger", "wake=%s,batch=10" % fn.url])
-        client = make_client(server.endpoint)
-        create(client, "wake")
-        lags = []
-        for i in range(30):
-            client.put_item(TableName="wake", Item={"pk": S("k%d" % i), "v": N(0)})
-            answered = time.monotonic()
-            fn.wait_for(i + 1)
-            lags.append(fn.arrived[i] - answered)
-            time.sleep(0.013 * (i % 4))  # the puts fall on every phase of the poll
-        lags.sort()
-        assert lags[len(lags) // 2] < 0.010, "median lag %.1f ms: %s" % (lags[len(lags) // 2] * 1000, lags)
+        advance(server, 2500)
+        assert (fn.calls, len(fn.records)) == (3, 21)  # nothing delivered twice after the restart
+        assert versions_by_key(fn.records[20:]) == {"k0": [1]}
     finally:
         fn.close()
 

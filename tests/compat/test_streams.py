@@ -355,14 +355,19 @@ def advance(endpoint, ms):
 
 
 def test_iterators_expire_and_records_are_trimmed(server_factory):
-    server = server_factory(["--in-memory", "--admin"])
+    """On the frozen clock: an iterator serves until its 15 minutes are out, then is refused; a record
+    is trimmed 24 hours after it was written, and a disabled stream goes 24 hours after; each step
+    answers once the trim it made due has run."""
+    server = server_factory(["--in-memory", "--admin", "--clock", "frozen"])
     ddb, streams = make_client(server.endpoint), streams_client(server.endpoint)
     name, arn = create(ddb, "NEW_IMAGE")
     ddb.put_item(TableName=name, Item={"pk": S("same"), "v": N(1)})
     sid = shard_of_records(streams, arn)
     it = streams.get_shard_iterator(StreamArn=arn, ShardId=sid, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
     first_seq = streams.get_records(ShardIterator=it)["Records"][0]["dynamodb"]["SequenceNumber"]
-    advance(server.endpoint, 16 * 60 * 1000)
+    advance(server.endpoint, 15 * 60 * 1000 - 1000)               # a second short of 15 minutes: it serves
+    assert streams.get_records(ShardIterator=it)["Records"][0]["dynamodb"]["SequenceNumber"] == first_seq
+    advance(server.endpoint, 61 * 1000)                           # 16 minutes
     with pytest.raises(ClientError) as e:
         streams.get_records(ShardIterator=it)
     assert_client_error(e, "ExpiredIteratorException", ANY)
@@ -371,7 +376,6 @@ def test_iterators_expire_and_records_are_trimmed(server_factory):
     ddb.put_item(TableName=name, Item={"pk": S("same"), "v": N(2)})
     it = streams.get_shard_iterator(StreamArn=arn, ShardId=sid, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
     advance(server.endpoint, 14 * 60 * 1000 + 30 * 1000)         # 24 h 0.5 min: the first record is trimmed
-    time.sleep(0.5)
     with pytest.raises(ClientError) as e:
         streams.get_records(ShardIterator=it)
     assert_client_error(e, "TrimmedDataAccessException", "The data you are trying to access has been trimmed.")
@@ -382,8 +386,9 @@ def test_iterators_expire_and_records_are_trimmed(server_factory):
     assert [r["dynamodb"]["NewImage"]["v"]["N"] for r in streams.get_records(ShardIterator=it)["Records"]] == ["2"]
     # a disabled stream goes 24 hours after
     ddb.update_table(TableName=name, StreamSpecification={"StreamEnabled": False})
-    advance(server.endpoint, 25 * 3600 * 1000)
-    time.sleep(0.5)
+    advance(server.endpoint, 23 * 3600 * 1000)                    # 23 hours: still listed
+    assert [x["StreamArn"] for x in streams.list_streams(TableName=name)["Streams"]] == [arn]
+    advance(server.endpoint, 2 * 3600 * 1000)
     assert streams.list_streams(TableName=name)["Streams"] == []
     with pytest.raises(ClientError) as e:
         streams.describe_stream(StreamArn=arn)

@@ -98,7 +98,7 @@ async function readStream(name) {
 }
 
 /** Waits until the stream holds at least n records; resolves to them. */
-async function waitRecords(name, n, ms = 15000) {
+async function waitRecords(name, n, ms = 60000) { // real deliveries: a deadline for a loaded machine
   const deadline = Date.now() + ms;
   for (;;) {
     const recs = await readStream(name);
@@ -112,7 +112,7 @@ async function destinations(TableName) {
   return d.KinesisDataStreamDestinations;
 }
 
-async function waitStatus(TableName, StreamArn, status, ms = 10000) {
+async function waitStatus(TableName, StreamArn, status, ms = 60000) {
   const deadline = Date.now() + ms;
   for (;;) {
     const dest = (await destinations(TableName)).find((x) => x.StreamArn === StreamArn);

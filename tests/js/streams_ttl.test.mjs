@@ -31,7 +31,8 @@ let streams;
 let seq = 0;
 
 before(async () => {
-  server = await startServer(['--in-memory', '--admin', '--ttl-interval', '3600']);
+  // the frozen clock: nothing expires until a test steps it, and a step answers once the sweep ran
+  server = await startServer(['--in-memory', '--admin', '--clock', 'frozen', '--ttl-interval', '3600']);
   ({ client } = makeClients(server.endpoint));
   streams = new DynamoDBStreamsClient({
     endpoint: server.endpoint,
@@ -136,9 +137,11 @@ describe('time to live', () => {
     const now = Math.floor((await clock()).now / 1000);
     await client.send(new PutItemCommand({ TableName, Item: { pk: { S: 'soon' }, exp: { N: String(now + 60) } } }));
     await client.send(new PutItemCommand({ TableName, Item: { pk: { S: 'later' }, exp: { N: String(now + 7200) } } }));
-    await clock({ advance: 120 * 1000 });
-    await new Promise((r) => setTimeout(r, 500));
-    const left = await client.send(new ScanCommand({ TableName }));
+    await clock({ advance: 60 * 1000 - 1000 }); // a second before 'soon' expires: both stay
+    let left = await client.send(new ScanCommand({ TableName }));
+    assert.deepEqual(left.Items.map((i) => i.pk.S).sort(), ['later', 'soon']);
+    await clock({ advance: 61 * 1000 }); // the step answers once the sweep it made due has run
+    left = await client.send(new ScanCommand({ TableName }));
     assert.deepEqual(left.Items.map((i) => i.pk.S), ['later']);
   });
 });

@@ -4,15 +4,23 @@ or without --auth; everything the page shows it reads through the API and /metri
 --auth still ask for a signature and the key's rights. Its answers say what the page may load
 (only its own files) and that no other site may frame it."""
 import json
+import os
 import re
+import shutil
+import subprocess
 
+import pytest
+
+from conftest import DDBD_BIN
 from test_doors import client, denied, keys, request  # noqa: F401 (keys: a fixture)
+
+request_ = request  # (c_snippet's own argument is named request)
 
 SVC = "com.amazon.coral.service#"
 ASSETS = ("index.html", "app.js", "api.js", "dom.js", "tables.js", "items.js", "partiql.js", "activity.js",
           "streams.js", "vectors.js", "backups.js", "settings.js", "hotkeys.js",
           "plainjson.js", "sha256.js", "policy.js", "exports.js", "bgwork.js", "plot.js", "style.css", "session.js",
-          "builder.js", "codegen.js", "itemform.js", "usage.js", "faults.js")
+          "builder.js", "codegen.js", "itemform.js", "usage.js", "faults.js", "clock.js")
 
 
 def test_the_console_is_off_by_default(server_factory):
@@ -87,3 +95,50 @@ def test_with_auth_its_files_need_no_key_but_its_calls_do(server_factory, keys):
     # the console's path is not the admin door's, and the admin door is still guarded
     status, _, body = request(srv.endpoint, "GET", "/ddbd/clock", content_type=None, key="reader")
     assert status == 400 and json.loads(body) == denied("reader", "ddbd:Admin", "/ddbd/clock")
+
+
+def c_snippet(tmp_path, op, request, endpoint):
+    """The console's C snippet for `op` with `request`: codegen.js as the server serves it, run by
+    node as the page runs it."""
+    mod = tmp_path / "codegen"
+    mod.mkdir()
+    for name in ("codegen.js", "dom.js"):
+        status, _, body = request_(endpoint, "GET", "/ddbd/console/" + name, content_type=None)
+        assert status == 200, name
+        (mod / name).write_bytes(body)
+    (mod / "package.json").write_text('{"type": "module"}')
+    script = ("import { snippet } from './codegen.js';"
+              "process.stdout.write(snippet('c', %s, %s, 'us-east-1', %s));"
+              % (json.dumps(op), json.dumps(request), json.dumps(endpoint)))
+    return subprocess.run(["node", "--input-type=module", "-e", script], cwd=mod, check=True,
+                          capture_output=True, text=True).stdout
+
+
+@pytest.mark.skipif(shutil.which("node") is None or shutil.which("cc") is None, reason="node or cc missing")
+def test_the_c_snippet_is_no_trigraph_under_c11(server_factory, tmp_path):
+    """A key holding `??/` (issue 61, item 6): under -std=c11 trigraphs are on and `??/` is a
+    backslash, so the console's C snippet closed its string literal early and the rest of the
+    request (an attacker's item, pasted by a user) became code. Every '?' is written \\? now: the
+    program compiles with -std=c11 -Werror and writes exactly the item."""
+    build = os.path.dirname(os.path.abspath(DDBD_BIN))
+    if not os.path.exists(os.path.join(build, "libddb.so")):
+        pytest.skip("no libddb.so beside ddbd")
+    srv = server_factory(["--in-memory", "--console"])
+    ddb = client(srv.endpoint, "writer")
+    ddb.create_table(TableName="tri", BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    item = {"pk": {"S": "k??/"}, "v": {"S": "??=??(??)??<??>??!??'??-??/ ?? ???/"},
+            "w": {"S": "\"); return 1; /* ??/"}}
+    code = c_snippet(tmp_path, "PutItem", {"TableName": "tri", "Item": item}, srv.endpoint)
+    (tmp_path / "snippet.c").write_text(code)
+    root = os.path.join(os.path.dirname(__file__), "..", "..")
+    cc = subprocess.run(["cc", "-std=c11", "-Wall", "-Werror", "-o", "snippet", "snippet.c",
+                         "-I" + os.path.join(root, "include"), "-L" + build, "-lddb", "-Wl,-rpath," + build],
+                        cwd=tmp_path, capture_output=True, text=True)
+    assert cc.returncode == 0, "the C snippet does not compile under -std=c11:\n%s\n%s" % (cc.stderr, code)
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="codegen", AWS_SECRET_ACCESS_KEY="codegen", AWS_REGION="us-east-1")
+    run = subprocess.run(["./snippet"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30)
+    assert run.returncode == 0, run.stderr
+    got = ddb.get_item(TableName="tri", Key={"pk": item["pk"]}, ConsistentRead=True).get("Item")
+    assert got == item, got

@@ -8,6 +8,7 @@ any port, any case), on every door and the API, before anything else is looked a
 AccessDeniedException.
 """
 import http.client
+import socket
 import json
 
 import boto3
@@ -137,3 +138,45 @@ def test_the_host_is_asked_before_the_signature_and_on_the_metrics_port(server_f
     assert (status, json.loads(answer)) == (403, refusal("evil.example"))
     status, answer = send(mport, "GET", "/metrics", "127.0.0.1:%d" % mport, content_type=None)
     assert status == 200, answer
+
+
+def raw_head(port, head, body=b""):
+    """Sends `head` (its lines, CRLF-joined) and `body` as they are; the status and the answer's bytes."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    try:
+        sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+        data = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        return int(data.split(b" ", 2)[1]), data
+    finally:
+        sock.close()
+
+
+@pytest.mark.parametrize("order", ["own_first", "evil_first"])
+def test_two_host_headers_are_refused(server_factory, order):
+    """Two Host headers (issue 61, item 6): h2o kept the last, so `Host: evil.example` then
+    `Host: localhost` passed the Host rule (and a proxy in front may route by the first). RFC 9112
+    3.2: a server MUST answer 400. Refused before anything else, on every door and the API, the
+    connection closed; nothing changed."""
+    srv = server_factory(["--in-memory", "--admin"])
+    own, evil = "localhost:%d" % srv.port, "evil.example"
+    hosts = [own, evil] if order == "own_first" else [evil, own]
+    body = json.dumps({"advance": 86400000}).encode()
+    for method, path, extra, payload in (
+            ("POST", "/ddbd/clock", ["Content-Type: " + JSON, "Content-Length: %d" % len(body)], body),
+            ("GET", "/ddbd/snapshots", [], b""), ("GET", "/", [], b""),
+            ("POST", "/", ["Content-Type: " + API, "X-Amz-Target: DynamoDB_20120810.ListTables",
+                           "Content-Length: 2"], b"{}"),
+            ("POST", "/", ["Content-Type: " + API, "X-Amz-Target: DynamoDB_20120810.ListTables",
+                           "Content-Length: 2", "HOST: " + own], b"{}")):
+        head = ["%s %s HTTP/1.1" % (method, path)] + ["Host: " + h for h in hosts] + extra
+        status, answer = raw_head(srv.port, head, payload)
+        assert status == 400, (method, path, answer)
+    assert clock_offset(srv.port) == 0, "a request with two Host headers moved the clock"
+    # one Host header, in any case, is served as before
+    status, answer = raw_head(srv.port, ["GET / HTTP/1.1", "HOST: " + own, "Connection: close"])
+    assert (status, answer.endswith(("healthy: %s " % own).encode())) == (200, True), answer

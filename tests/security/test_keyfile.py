@@ -246,6 +246,21 @@ def test_an_option_looking_token_is_refused(tmp_path, word, why):
     assert "--auth %s:2: %s" % (path, why) in err, err
 
 
+@pytest.mark.parametrize("word, why", [
+    ("tables:test_*", "word 4 reads as the option tables= misspelt: options are lowercase NAME=VALUE"),
+    ("TABLES", "word 4 reads as the option tables= misspelt"),
+    ("allow:read", "word 4 reads as the option allow= misspelt"),
+    ("Rights", "word 4 reads as the option rights= misspelt"),
+    ("test_*", "SESSION_TOKEN (word 4) holds '*' (byte 6): a session token is base64"),
+    ("arn:aws:iam::111122223333:user/ci", "SESSION_TOKEN (word 4) holds ':' (byte 4)"),
+])
+def test_a_malformed_token_is_refused(tmp_path, word, why):
+    """`tables:test_*` and a bare `TABLES` still became the session token (issue 61, item 6): the
+    key started without the table limit its writer meant, and a client sending the word as its token
+    had every table. A word 4 that names an option, or holds what no base64 token does, stops ddbd."""
+    test_an_option_looking_token_is_refused(tmp_path, word, why)
+
+
 def test_a_base64_token_with_padding_is_still_a_token(tmp_path):
     """The refusal is no wider than the mistake: '=' padding at a token's end is base64's own."""
     path = keyfile(tmp_path, ADMIN_LINE + "AKIDPAD padsecret 111122223333 FwoGZX+IvY/Xdz== tables=test_*\n")

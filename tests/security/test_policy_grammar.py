@@ -197,7 +197,8 @@ def test_create_table_refuses(admin, name, policy, message):
 
 def test_what_iam_accepts_is_stored(admin):
     for policy in (
-            doc(stmt(NotPrincipal={"AWS": ADMIN}, principal=None)),  # a Deny may use NotPrincipal
+            # a Deny may use NotPrincipal; it exempts the admin only with its account (issue 61)
+            doc(stmt(NotPrincipal={"AWS": [ADMIN, "arn:aws:iam::%s:root" % ACCOUNT]}, principal=None)),
             doc(stmt(action="dynamodb:GetItem", NotResource=arn("other1"))).replace('"Resource": "%s", ' % arn("test_rbp"), ""),
             doc(stmt(action="dynamodb:GetItem", Condition={"Null": {"aws:SourceVpc": ["true", "false"]}})),
             doc(stmt("Allow", action="dynamodb:GetItem",

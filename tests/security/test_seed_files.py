@@ -31,13 +31,13 @@ def rss_kb(pid):
         return 0
 
 
-def run_seed(path, max_rss_kb=MAX_RSS_KB):
+def run_seed(path, max_rss_kb=MAX_RSS_KB, timeout=TIMEOUT):
     """Runs ddbd with --seed path; returns (exit code, stderr, peak RSS in KB). Killed, and the test
-    failed, past TIMEOUT or once its memory passes max_rss_kb (a server that reads for ever)."""
+    failed, past `timeout` or once its memory passes max_rss_kb (a server that reads for ever)."""
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen([DDBD_BIN, "--in-memory", "--host", "127.0.0.1", "--port", "0", "--seed", str(path)],
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
-        deadline = time.monotonic() + TIMEOUT
+        deadline = time.monotonic() + timeout
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         while pid == 0 and time.monotonic() < deadline and rss_kb(proc.pid) < max_rss_kb:
             time.sleep(0.01)
@@ -50,7 +50,7 @@ def run_seed(path, max_rss_kb=MAX_RSS_KB):
         text = err.read().decode("utf-8", "replace")
     if pid == 0:
         pytest.fail("ddbd still starting after --seed %s: killed after %.1f s at %d MB\n%s"
-                    % (path, TIMEOUT - (deadline - time.monotonic()), usage.ru_maxrss // 1024, text[-2000:]))
+                    % (path, timeout - (deadline - time.monotonic()), usage.ru_maxrss // 1024, text[-2000:]))
     return proc.returncode, text, usage.ru_maxrss
 
 

@@ -244,8 +244,10 @@ function cli(op, input, endpoint, region) {
   return `aws dynamodb ${snake(op).replace(/_/g, '-')} --endpoint-url ${endpoint} --region ${region}${binary} \\\n  --cli-input-json ${shq(JSON.stringify(input))}\n`;
 }
 
-/* A C string literal of `s` (UTF-8 kept as is). */
-const cstr = (s) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n')}"`;
+/* A C string literal of `s` (UTF-8 kept as is). Every '?' is written \? so that no two stand
+   together: under -std=c11 (trigraphs on) `??/` is a backslash, and a key ending in it closed the
+   literal early, the rest of the request becoming code. */
+const cstr = (s) => `"${s.replace(/[\\"?]/g, (c) => `\\${c}`).replace(/\n/g, '\\n')}"`;
 
 function c(op, input, endpoint) {
   return `/* cc snippet.c $(pkg-config --cflags --libs ddb) */

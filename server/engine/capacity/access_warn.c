@@ -17,7 +17,10 @@ static uint64_t key_hash(const char *key, size_t klen)
     return h | 1; /* 0 marks an empty slot */
 }
 
-/* Keeps the key's write time, by its hash, in the ring's slot for it. */
+/* Keeps the key's write time, by its hash, in the ring's slot for it. The server's clock, not the
+   monotonic one: "a read this soon after a write" is DynamoDB's window, a simulated time a test
+   freezes and steps (docs/admin.md), so that a read right after a write is warned of however slow
+   the machine. */
 static void note_recent(ddb_access_warn *w, const ddb_key *key)
 {
     uint64_t h = key_hash(key->bytes, key->len);

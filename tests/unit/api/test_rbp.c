@@ -30,6 +30,14 @@ typedef struct row {
     int any_region, expected;
 } row;
 
+/* A Deny of everything on T to all but the NotPrincipal's AWS names; an Allow of GetItem likewise. */
+#define NP(names) "{'Effect': 'Deny', 'NotPrincipal': {'AWS': [" names "]}, 'Action': '*', " ON_T "}"
+#define NPA(names) "{'Effect': 'Allow', 'NotPrincipal': {'AWS': [" names "]}, 'Action': 'dynamodb:GetItem', " ON_T "}"
+/* A Deny of GetItem to everyone on this resource, or with this condition. */
+#define DENY_ON(res) "{'Effect': 'Deny', " ALL ", 'Action': 'dynamodb:GetItem', 'Resource': '" res "'}"
+#define DENY_IF(cond) "{'Effect': 'Deny', " ALL ", 'Action': 'dynamodb:GetItem', " ON_T ", 'Condition': " cond "}"
+#define TABLES "arn:aws:dynamodb:us-east-1:111122223333:table/"
+
 /* An Allow of GetItem on T to everyone, with this condition. */
 #define IF(cond) "{'Effect': 'Allow', " ALL ", 'Action': 'dynamodb:GetItem', " ON_T ", 'Condition': " cond "}"
 
@@ -77,20 +85,39 @@ static const row ROWS[] = {
      "'arn:aws:dynamodb:us-east-1:111122223333:table/U'}", 0, 0, 0, 0, DENY},
     {"NotResource listed", "{'Effect': 'Deny', " ALL ", 'Action': '*', 'NotResource': ['" T "']}", 0, 0, 0, 0, NONE},
     /* Principal: *, the account, its root, the user's ARN (case-sensitive), NotPrincipal */
+    /* an Allow naming its own account delegates to the account's users' own permissions (issue 61) */
     {"principal account", "{'Effect': 'Allow', 'Principal': {'AWS': '111122223333'}, 'Action': '*', " ON_T "}", 0, 0, 0,
-     0, ALLOW},
+     0, NONE},
     {"principal root", "{'Effect': 'Allow', 'Principal': {'AWS': ['arn:aws:iam::111122223333:root']}, 'Action': '*', "
-     ON_T "}", 0, 0, 0, 0, ALLOW},
+     ON_T "}", 0, 0, 0, 0, NONE},
+    {"principal account, deny", "{'Effect': 'Deny', 'Principal': {'AWS': '111122223333'}, 'Action': '*', " ON_T "}", 0,
+     0, 0, 0, DENY},
+    {"principal root, deny", "{'Effect': 'Deny', 'Principal': {'AWS': 'arn:aws:iam::111122223333:root'}, 'Action': '*', "
+     ON_T "}", 0, 0, 0, 0, DENY},
     {"principal user", "{'Effect': 'Allow', 'Principal': {'AWS': '" ALICE "'}, 'Action': '*', " ON_T "}", 0, 0, 0, 0,
      ALLOW},
     {"principal case", "{'Effect': 'Allow', 'Principal': {'AWS': 'arn:aws:iam::111122223333:user/Alice'}, "
      "'Action': '*', " ON_T "}", 0, 0, 0, 0, NONE},
     {"principal a service", "{'Effect': 'Allow', 'Principal': {'Service': 'dynamodb.amazonaws.com'}, 'Action': '*', "
      ON_T "}", 0, 0, 0, 0, NONE},
-    {"NotPrincipal listed", "{'Effect': 'Deny', 'NotPrincipal': {'AWS': '" ALICE "'}, 'Action': '*', " ON_T "}", 0, 0,
-     0, 0, NONE},
+    /* NotPrincipal in a Deny (issue 61): a user is two identities, its ARN and its account; it is
+       exempt only when both are listed (IAM's "NotPrincipal" page, Bob and 444455556666:root) */
+    {"NotPrincipal the user alone", "{'Effect': 'Deny', 'NotPrincipal': {'AWS': '" ALICE "'}, 'Action': '*', " ON_T "}",
+     0, 0, 0, 0, DENY},
+    {"NotPrincipal the user and its root", NP("'" ALICE "', 'arn:aws:iam::111122223333:root'"), 0, 0, 0, 0, NONE},
+    {"NotPrincipal the user and its account id", NP("'111122223333', '" ALICE "'"), 0, 0, 0, 0, NONE},
+    {"NotPrincipal another user and the root", NP("'arn:aws:iam::111122223333:user/admin', "
+                                                  "'arn:aws:iam::111122223333:root'"), 0, 0, 0, 0, DENY},
+    {"NotPrincipal the root alone", NP("'arn:aws:iam::111122223333:root'"), 0, 0, 0, 0, DENY},
+    {"NotPrincipal *", "{'Effect': 'Deny', 'NotPrincipal': '*', 'Action': '*', " ON_T "}", 0, 0, 0, 0, NONE},
     {"NotPrincipal other", "{'Effect': 'Deny', 'NotPrincipal': {'AWS': '" ALICE "'}, 'Action': '*', " ON_T "}", 1, 0, 0,
      0, DENY},
+    {"NotPrincipal another account's user and root", NP("'" ALICE "', 'arn:aws:iam::111122223333:root'"), 1, 0, 0, 0,
+     DENY},
+    /* an Allow's NotPrincipal grants only a caller it names as neither identity (stricter than IAM) */
+    {"Allow NotPrincipal the user", NPA("'" ALICE "'"), 0, 0, 0, 0, NONE},
+    {"Allow NotPrincipal the root", NPA("'arn:aws:iam::111122223333:root'"), 0, 0, 0, 0, NONE},
+    {"Allow NotPrincipal another user", NPA("'arn:aws:iam::111122223333:user/admin'"), 0, 0, 0, 0, ALLOW},
     /* cross-account: another account's caller is named by its own account only */
     {"cross-account not named", "{'Effect': 'Allow', 'Principal': {'AWS': '111122223333'}, 'Action': '*', " ON_T "}", 1,
      0, 0, 0, NONE},
@@ -139,6 +166,40 @@ static const row ROWS[] = {
      0, 0, 0, ALLOW},
     {"key names case folded", IF("{'StringEquals': {'AWS:USERNAME': 'alice'}}"), 0, 0, 0, 0, ALLOW},
     {"account as a number", IF("{'StringEquals': {'aws:PrincipalAccount': 111122223333}}"), 0, 0, 0, 0, ALLOW},
+    /* policy variables (issue 61): substituted in the resource part and String/Arn values */
+    {"${aws:username} in a Resource", DENY_ON(TABLES "${aws:username}"), 0, 0, TABLES "alice", 0, DENY},
+    {"${aws:username} in a Resource, another table", DENY_ON(TABLES "${aws:username}"), 0, 0, 0, 0, NONE},
+    {"a variable's value is no wildcard", DENY_ON(TABLES "${aws:username}"), 0, 0, TABLES "a*", 0, NONE},
+    {"${*} is a star, not a wildcard", DENY_ON(TABLES "T${*}"), 0, 0, TABLES "T*", 0, DENY},
+    {"${*} matches no other name", DENY_ON(TABLES "T${*}"), 0, 0, TABLES "Tx", 0, NONE},
+    {"${?} and ${$}", DENY_ON(TABLES "${?}${$}"), 0, 0, TABLES "?$", 0, DENY},
+    {"not before the fifth colon", DENY_ON("arn:aws:dynamodb:us-east-1:${aws:PrincipalAccount}:table/T"), 0, 0, 0, 0,
+     NONE},
+    {"StringEquals a variable", DENY_IF("{'StringEquals': {'aws:PrincipalArn': "
+                                        "'arn:aws:iam::${aws:PrincipalAccount}:user/${aws:username}'}}"), 0, 0, 0, 0, DENY},
+    {"StringLike a variable", DENY_IF("{'StringLike': {'aws:PrincipalArn': '*:user/${aws:username}'}}"), 0, 0, 0, 0,
+     DENY},
+    {"ArnEquals a variable", DENY_IF("{'ArnEquals': {'aws:PrincipalArn': '${aws:PrincipalArn}'}}"), 0, 0, 0, 0, DENY},
+    {"StringNotEquals a variable", DENY_IF("{'StringNotEquals': {'aws:username': '${aws:username}'}}"), 0, 0, 0, 0,
+     NONE},
+    {"a variable is case folded", DENY_IF("{'StringEquals': {'aws:username': '${AWS:UserName}'}}"), 0, 0, 0, 0, DENY},
+    {"Bool takes no variable", DENY_IF("{'Bool': {'aws:PrincipalIsAWSService': '${aws:PrincipalIsAWSService}'}}"), 0, 0,
+     0, 0, NONE},
+    {"no value: the statement is invalid", DENY_IF("{'StringNotEquals': {'aws:username': '${aws:SourceVpc}'}}"), 0, 0,
+     0, 0, NONE},
+    {"no value in a NotResource", "{'Effect': 'Deny', " ALL ", 'Action': '*', 'NotResource': '" TABLES
+     "${aws:SourceVpc}'}", 0, 0, 0, 0, NONE},
+    {"a default", DENY_IF("{'StringEquals': {'aws:username': '${aws:SourceVpc, \\u0027alice\\u0027}'}}"), 0, 0, 0, 0,
+     DENY},
+    {"a default with a quote", DENY_ON(TABLES "${aws:SourceVpc, \\u0027a\\u0027\\u0027b\\u0027}"), 0, 0,
+     TABLES "a'b", 0, DENY},
+    {"an unclosed variable is text", DENY_IF("{'StringEquals': {'aws:username': '${aws:username'}}"), 0, 0, 0, 0, NONE},
+    {"malformed variables are text (stored before)", DENY_IF("{'StringLike': {'aws:username': ['${}', '${', '$', '${$', '${*', "
+                                             "'${aws:username, \\u0027x', '${aws:username,}', "
+                                             "'${aws:username, \\u0027x\\u0027 y}']}}"), 0, 0, 0, 0, NONE},
+    {"text around variables", DENY_IF("{'StringEquals': {'aws:PrincipalArn': "
+                                      "'arn:aws:iam::${aws:PrincipalAccount}:user/${aws:SourceVpc, \\u0027\\u0027}alice'}}"),
+     0, 0, 0, 0, DENY},
     {"conditional deny misses", "{'Effect': 'Deny', " ALL ", 'Action': '*', " ON_T ", 'Condition': {'StringEquals': "
      "{'aws:username': 'bob'}}}, " IF("{'StringEquals': {'aws:username': 'alice'}}"), 0, 0, 0, 0, ALLOW},
 };
@@ -244,6 +305,33 @@ static const struct {
     {"private: a service", OPEN("{'Bool': {'aws:PrincipalIsAWSService': 'true'}}"), NULL},
     {"private: one of two", OPEN("{'Null': {'aws:SourceVpc': 'true'}, 'StringEquals': {'aws:SourceVpc': 'vpc-1'}}"),
      NULL},
+    /* blank or padded names (issue 61): IAM refuses them */
+    {"a padded account", ONE("{'Effect': 'Deny', 'Principal': {'AWS': ' 111122223333'}, 'Action': '*', " ON_T "}"),
+     BAD "Policy contains a statement with one or more invalid principals."},
+    {"a padded NotPrincipal", ONE("{'Effect': 'Deny', 'NotPrincipal': {'AWS': ['" ALICE " ']}, 'Action': '*', " ON_T
+                                  "}"), BAD "Policy contains a statement with one or more invalid principals."},
+    {"an empty principal", ONE("{'Effect': 'Deny', 'Principal': {'AWS': ''}, 'Action': '*', " ON_T "}"),
+     BAD "Policy contains a statement with one or more invalid principals."},
+    {"a principal neither account nor ARN", ONE("{'Effect': 'Deny', 'Principal': {'AWS': 'user/plain'}, 'Action': '*', "
+                                                ON_T "}"), BAD "Policy contains a statement with one or more invalid principals."},
+    {"a padded resource", ONE("{'Effect': 'Deny', " ALL ", 'Action': '*', 'Resource': '" T " '}"), SYNTAX},
+    {"an empty resource", ONE("{'Effect': 'Deny', " ALL ", 'Action': '*', 'Resource': ['" T "', '']}"), SYNTAX},
+    {"a padded NotResource", ONE("{'Effect': 'Deny', " ALL ", 'Action': '*', 'NotResource': ' " T "'}"), SYNTAX},
+    /* policy variables: ddbd's keys only, where IAM substitutes them */
+    {"a variable ddbd has", ONE(DENY_ON(TABLES "${aws:username}")), NULL},
+    {"a variable ddbd lacks", ONE(DENY_ON(TABLES "${aws:userid}")),
+     BAD "ddbd does not evaluate the policy variable '${aws:userid}' (docs/security.md lists what it does)"},
+    {"a variable ddbd lacks in a condition", ONE(DENY_IF("{'StringLike': {'aws:PrincipalArn': '*/${aws:PrincipalTag/x}'}}")),
+     BAD "ddbd does not evaluate the policy variable '${aws:PrincipalTag/x}' (docs/security.md lists what it does)"},
+    {"a malformed variable", ONE(DENY_IF("{'StringNotEquals': {'aws:username': 'x${aws:username'}}")),
+     BAD "ddbd does not evaluate the policy variable '${aws:username' (docs/security.md lists what it does)"},
+    {"a malformed variable in a Resource", ONE(DENY_ON(TABLES "${}")),
+     BAD "ddbd does not evaluate the policy variable '${}' (docs/security.md lists what it does)"},
+    {"escapes and a default", ONE(DENY_ON(TABLES "${*}${?}${$}${aws:SourceVpc, \\u0027a\\u0027\\u0027b\\u0027}")),
+     NULL},
+    {"a variable of an absent key", ONE(DENY_IF("{'StringEquals': {'aws:username': '${aws:SourceVpc}'}}")), NULL},
+    {"a variable under Version 2008 is text", "{'Version': '2008-10-17', 'Statement': [" DENY_ON(TABLES "${aws:userid}")
+                                              "]}", NULL},
     {"a Deny to everyone", ONE("{'Effect': 'Deny', " ALL ", 'Action': '*', " ON_T "}"), NULL},
     {"one statement, not a list", "{'Statement': {'Effect': 'Deny', " ALL ", 'Action': '*', " ON_T "}}", NULL},
     {"a Sid not a string", ONE("{'Sid': 1, 'Effect': 'Deny', " ALL ", 'Action': '*', " ON_T "}"), SYNTAX},
@@ -268,22 +356,30 @@ TEST(every_row_of_the_grammar_table)
     ddb_arena_free(&a);
 }
 
+#define ddb_rbp_wild_t(p, t, nocase) ddb_rbp_wild(p, NULL, t, nocase)
+#define ddb_rbp_arn_match_t(p, t, any) ddb_rbp_arn_match(p, NULL, t, any)
+
 /* The matcher itself: IAM's two wildcards, linear backtracking, nothing else special. */
 TEST(the_wildcard_matcher)
 {
-    ASSERT(ddb_rbp_wild("*", "", 0));
-    ASSERT(ddb_rbp_wild("a*b*c", "axxbyyc", 0));
-    ASSERT(!ddb_rbp_wild("a*b*c", "axxbyy", 0));
-    ASSERT(ddb_rbp_wild("a?c", "abc", 0));
-    ASSERT(!ddb_rbp_wild("a?c", "ac", 0));
-    ASSERT(ddb_rbp_wild("[a]", "[a]", 0));
-    ASSERT(!ddb_rbp_wild("[a]", "a", 0));
-    ASSERT(ddb_rbp_wild("a\\*", "a\\xyz", 0)); /* no escapes */
-    ASSERT(ddb_rbp_wild("GETitem", "getItem", 1));
-    ASSERT(!ddb_rbp_wild("GETitem", "getItem", 0));
-    ASSERT(ddb_rbp_wild("*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", 0));
-    ASSERT(!ddb_rbp_wild("*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0));
-    ASSERT(ddb_rbp_arn_match("arn:aws:dynamodb:*:*:table/T/*", T "/index/x:y", 0));
-    ASSERT(!ddb_rbp_arn_match("arn:aws:*", T, 0));
-    ASSERT(!ddb_rbp_arn_match("*:table/T", T, 0));
+    ASSERT(ddb_rbp_wild_t("*", "", 0));
+    ASSERT(ddb_rbp_wild_t("a*b*c", "axxbyyc", 0));
+    ASSERT(!ddb_rbp_wild_t("a*b*c", "axxbyy", 0));
+    ASSERT(ddb_rbp_wild_t("a?c", "abc", 0));
+    ASSERT(!ddb_rbp_wild_t("a?c", "ac", 0));
+    ASSERT(ddb_rbp_wild_t("[a]", "[a]", 0));
+    ASSERT(!ddb_rbp_wild_t("[a]", "a", 0));
+    ASSERT(ddb_rbp_wild_t("a\\*", "a\\xyz", 0)); /* no escapes */
+    ASSERT(ddb_rbp_wild_t("GETitem", "getItem", 1));
+    ASSERT(!ddb_rbp_wild_t("GETitem", "getItem", 0));
+    ASSERT(ddb_rbp_wild_t("*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", 0));
+    ASSERT(!ddb_rbp_wild_t("*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0));
+    ASSERT(ddb_rbp_arn_match_t("arn:aws:dynamodb:*:*:table/T/*", T "/index/x:y", 0));
+    ASSERT(!ddb_rbp_arn_match_t("arn:aws:*", T, 0));
+    ASSERT(!ddb_rbp_arn_match_t("*:table/T", T, 0));
+    /* a mask: what a policy variable made literal is itself */
+    ASSERT(ddb_rbp_wild("a*", "\0\1", "a*", 0));
+    ASSERT(!ddb_rbp_wild("a*", "\0\1", "ab", 0));
+    ASSERT(ddb_rbp_wild("a*?", "\0\0\1", "ab?", 0));
+    ASSERT(!ddb_rbp_arn_match("*", "\1", T, 0));
 }

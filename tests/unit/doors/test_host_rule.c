@@ -87,3 +87,51 @@ TEST(a_malformed_list_is_refused)
     ASSERT(ddb_door_hosts_invalid("a/b") != NULL);
     ASSERT(ddb_door_hosts_invalid("[fd00::5") != NULL);
 }
+
+/* The CORS rule (issue 61, item 5): which Origin the API grants, serves or refuses under --cors. */
+TEST(the_cors_rule_grants_loopback_pages_by_default)
+{
+    static const struct {
+        const char *cors, *origin, *host;
+        ddb_origin_verdict want;
+    } cases[] = {
+        {DDB_CORS_DEFAULT, NULL, "127.0.0.1:8000", DDB_ORIGIN_NONE},
+        {DDB_CORS_DEFAULT, "http://localhost:3000", "127.0.0.1:8000", DDB_ORIGIN_LISTED},
+        {DDB_CORS_DEFAULT, "https://127.0.0.1:8443", NULL, DDB_ORIGIN_LISTED},
+        {DDB_CORS_DEFAULT, "http://[::1]:5173", NULL, DDB_ORIGIN_LISTED},
+        {DDB_CORS_DEFAULT, "http://localhost", NULL, DDB_ORIGIN_LISTED},
+        {DDB_CORS_DEFAULT, "https://evil.example", "127.0.0.1:8000", DDB_ORIGIN_FOREIGN},
+        {DDB_CORS_DEFAULT, "http://localhost.evil.example", NULL, DDB_ORIGIN_FOREIGN},
+        {DDB_CORS_DEFAULT, "http://localhost:", NULL, DDB_ORIGIN_FOREIGN},
+        {DDB_CORS_DEFAULT, "http://localhost:123456", NULL, DDB_ORIGIN_FOREIGN},
+        {DDB_CORS_DEFAULT, "http://localhost:80x", NULL, DDB_ORIGIN_FOREIGN},
+        {DDB_CORS_DEFAULT, "ftp://localhost", NULL, DDB_ORIGIN_FOREIGN},
+        {DDB_CORS_DEFAULT, "null", NULL, DDB_ORIGIN_FOREIGN},
+        {DDB_CORS_DEFAULT, "http://LOCALHOST:1", NULL, DDB_ORIGIN_FOREIGN}, /* a browser writes it lower case */
+        {DDB_CORS_DEFAULT, "http://ddbd.test:8000", "ddbd.test:8000", DDB_ORIGIN_SAME},
+        {DDB_CORS_DEFAULT, "https://DDBD.test:8000", "ddbd.test:8000", DDB_ORIGIN_SAME},
+        {DDB_CORS_DEFAULT, "http://ddbd.test:8001", "ddbd.test:8000", DDB_ORIGIN_FOREIGN},
+        {DDB_CORS_DEFAULT, "http://", "", DDB_ORIGIN_FOREIGN},
+        {"*", "https://evil.example", NULL, DDB_ORIGIN_ANY},
+        {"*", "null", NULL, DDB_ORIGIN_ANY},
+        {"https://a.example,*", "https://evil.example", NULL, DDB_ORIGIN_LISTED},
+        {"https://a.example", "https://a.example", NULL, DDB_ORIGIN_LISTED},
+        {"https://a.example", "https://a.example:443", NULL, DDB_ORIGIN_FOREIGN},
+        {"https://a.example", "http://localhost:3000", NULL, DDB_ORIGIN_FOREIGN},
+        {"http://a.example:*", "http://a.example:81", NULL, DDB_ORIGIN_LISTED},
+        {"http://a.example:*", "http://a.example", NULL, DDB_ORIGIN_LISTED},
+        {"http://a.example:*", "http://a.example.evil:81", NULL, DDB_ORIGIN_FOREIGN},
+        {"loopback,https://a.example", "http://127.0.0.1:9", NULL, DDB_ORIGIN_LISTED},
+        {"", "http://localhost:3000", NULL, DDB_ORIGIN_FOREIGN},
+        {NULL, "http://localhost:3000", NULL, DDB_ORIGIN_FOREIGN},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *o = cases[i].origin, *h = cases[i].host;
+        ddb_origin_verdict v = ddb_door_origin(cases[i].cors, o, o ? strlen(o) : 0, h, h ? strlen(h) : 0);
+        if (v != cases[i].want)
+            ddb_test_fail(__FILE__, __LINE__, "--cors %s, Origin %s, Host %s: got %d, want %d",
+                          cases[i].cors ? cases[i].cors : "(none)", o ? o : "(none)", h ? h : "(none)", (int)v,
+                          (int)cases[i].want);
+    }
+}
