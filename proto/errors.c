@@ -7,10 +7,28 @@
 
 static const ddb_error_info error_table[] = {
     [DDB_OK] = {"OK", "", 200, 0},
-#define X(code, type, ns, http, cap) [DDB_E_##code] = {type, ns, http, cap},
+#define X(code, type, ns, http, members) [DDB_E_##code] = {type, ns, http, members},
 #include "ddb/ddb_errors.def"
 #undef X
 };
+
+static const char *const member_names[] = {
+#define X(name) [DDB_EM_BIT_##name] = #name,
+    DDB_ERROR_MEMBERS(X)
+#undef X
+};
+
+const char *ddb_error_member_name(unsigned bit)
+{
+    return bit < DDB_EM__COUNT ? member_names[bit] : NULL;
+}
+
+const char *ddb_error_member(const ddb_error_info *e, unsigned either)
+{
+    unsigned have = e->members & either;
+
+    return have != 0 ? member_names[__builtin_ctz(have)] : NULL;
+}
 
 const ddb_error_info *ddb_error_lookup(int code)
 {

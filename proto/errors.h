@@ -8,12 +8,39 @@
 
 #include "ddb/ddb_status.h"
 
+/*
+ * The members an error's body may carry beside "__type", one bit each (DDB_EM_message, ...), the
+ * name as written on the wire: ddb_errors.def declares which ones each type has, under the
+ * spelling DynamoDB's model gives that type.
+ */
+#define DDB_ERROR_MEMBERS(X)                                                                                           \
+    X(message) X(Message) X(Item) X(CancellationReasons) X(ThrottlingReasons) X(throttlingReasons)
+
+enum {
+#define X(name) DDB_EM_BIT_##name,
+    DDB_ERROR_MEMBERS(X)
+#undef X
+    DDB_EM__COUNT
+};
+
+enum {
+#define X(name) DDB_EM_##name = 1u << DDB_EM_BIT_##name,
+    DDB_ERROR_MEMBERS(X)
+#undef X
+};
+
 typedef struct ddb_error_info {
     const char *type;      /* "ValidationException" */
     const char *ns;        /* "com.amazon.coral.validate#" */
     int http_status;       /* 400, 413, 500, 503 */
-    int capital_message;   /* the text field is "Message" rather than "message" */
+    unsigned members;      /* DDB_EM_* the body may carry */
 } ddb_error_info;
+
+/* The name e gives the one of `either` (DDB_EM_* bits) it declares, or NULL when it declares none:
+   ddb_error_member(e, DDB_EM_message | DDB_EM_Message) is "message" or "Message". */
+const char *ddb_error_member(const ddb_error_info *e, unsigned either);
+/* The wire name of member bit DDB_EM_BIT_<name> (< DDB_EM__COUNT). */
+const char *ddb_error_member_name(unsigned bit);
 
 /* Returns the info for a DDB_E_* server code, or the info of InternalServerError for anything else. */
 const ddb_error_info *ddb_error_lookup(int code);

@@ -7,7 +7,7 @@
 
 enum ddb_status {
     DDB_OK = 0,
-#define X(code, type, ns, http, cap) DDB_E_##code,
+#define X(code, type, ns, http, members) DDB_E_##code,
 #include "ddb/ddb_errors.def"
 #undef X
     DDB_E__SERVER_LAST,

@@ -85,10 +85,11 @@ static void render_reasons(ddb_jw *w, const ddb_error *e)
     ddb_jw_arr_end(w);
 }
 
-/* "ThrottlingReasons": [{"reason": ..., "resource": ...}] (API_ThrottlingReason, 2025) */
-static void render_throttling(ddb_jw *w, const ddb_error *e)
+/* "ThrottlingReasons": [{"reason": ..., "resource": ...}] (API_ThrottlingReason, 2025), under the
+   name the type declares (ThrottlingException's model says "throttlingReasons") */
+static void render_throttling(ddb_jw *w, const char *name, const ddb_error *e)
 {
-    ddb_jw_key(w, "ThrottlingReasons");
+    ddb_jw_key(w, name);
     ddb_jw_arr_begin(w);
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "reason");
@@ -101,9 +102,12 @@ static void render_throttling(ddb_jw *w, const ddb_error *e)
     ddb_jw_arr_end(w);
 }
 
+/* Each detail set is written under the name its type declares (ddb_errors.def), and only then. */
 void ddb_req_render_error(const ddb_req *r, ddb_buf *out)
 {
     const ddb_error_info *e = ddb_error_lookup(r->err.code);
+    const char *message = ddb_error_member(e, DDB_EM_message | DDB_EM_Message);
+    const char *throttling = ddb_error_member(e, DDB_EM_ThrottlingReasons | DDB_EM_throttlingReasons);
     char type[160];
     ddb_jw w;
 
@@ -112,17 +116,17 @@ void ddb_req_render_error(const ddb_req *r, ddb_buf *out)
     ddb_jw_obj_begin(&w);
     ddb_jw_key(&w, "__type");
     ddb_jw_str(&w, type);
-    if (r->err.msg != NULL) {
-        ddb_jw_key(&w, e->capital_message ? "Message" : "message");
+    if (r->err.msg != NULL && message != NULL) {
+        ddb_jw_key(&w, message);
         ddb_jw_str(&w, r->err.msg);
     }
-    if (r->err.item != NULL) {
+    if (r->err.item != NULL && (e->members & DDB_EM_Item)) {
         ddb_jw_key(&w, "Item");
         ddb_item_write_json(&w, r->err.item);
     }
-    if (r->err.nreasons > 0)
+    if (r->err.nreasons > 0 && (e->members & DDB_EM_CancellationReasons))
         render_reasons(&w, &r->err);
-    if (r->err.throttle_reason != NULL)
-        render_throttling(&w, &r->err);
+    if (r->err.throttle_reason != NULL && throttling != NULL)
+        render_throttling(&w, throttling, &r->err);
     ddb_jw_obj_end(&w);
 }

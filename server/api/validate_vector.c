@@ -243,7 +243,9 @@ static const ddb_field SEARCH_VECTORS_FIELDS[] = {
     F_INDEX_NAME(DDB_VF_NOT_NULL),
     {"SearchVector", DDB_V_LIST, DDB_VF_NOT_NULL | DDB_VF_LEN_MIN | DDB_VF_LEN_MAX, .len_min = 1, .len_max = MAX_DIMS,
      .children = ATTR_MEMBER},
-    {"TopK", DDB_V_INTEGER, DDB_VF_NOT_NULL | DDB_VF_MIN, .min = 1}, /* below 1: the model's text (captured) */
+    /* below 1: the newer framework's form, "Value at 'TopK'" with no value echoed (issue 62's
+       recording; docs/compatibility.md) */
+    {"TopK", DDB_V_INTEGER, DDB_VF_NOT_NULL | DDB_VF_MIN | DDB_VF_CAP_PATH, .min = 1},
     {"ReturnConsumedCapacity", DDB_V_STRING, .one_of = ENUM("INDEXES", "TOTAL", "NONE")},
     {"ExpressionAttributeNames", DDB_V_MAP, .children = STRING_MEMBER},
     {"ExpressionAttributeValues", DDB_V_MAP, .children = ATTR_MEMBER},

@@ -237,6 +237,10 @@ const char *ddb_expr_search_eqs(ddb_arena *a, const ddb_expr *search, ddb_search
 /* Whether the tree came from legacy parameters (its messages differ in places). */
 bool ddb_expr_is_legacy(const ddb_expr *e);
 
+/* A key value as DynamoDB's messages print it ("AttributeValue: {S:a}"): BETWEEN's bounds, a
+   refused ExclusiveStartKey's values (expr_check.c). */
+const char *ddb_bound_str(ddb_arena *a, const ddb_attr *v);
+
 /* Legacy KeyConditions on an index: a GSI's key has up to four partition and four sort attributes,
    so how many conditions it takes is the Query handler's to judge once it knows the index. */
 #define DDB_LEGACY_MAX_INDEX_CONDITIONS 8

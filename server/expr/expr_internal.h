@@ -201,8 +201,6 @@ void ddb_expr_collect_facts(ddb_arena *a, ddb_expr *e);
 const char *ddb_path_str(ddb_arena *a, const ddb_path *p);
 /* Static type an operand is known to have, or DDB_T_NONE (getType in dynalite). */
 ddb_type ddb_node_static_type(const ddb_node *n);
-/* The BETWEEN bound texts ("AttributeValue: {S:a}") DynamoDB prints. */
-const char *ddb_bound_str(ddb_arena *a, const ddb_attr *v);
 
 /* ---- evaluation helpers (expr_eval.c) ---- */
 

@@ -441,6 +441,11 @@ void ddb_page_close_items(ddb_page *p)
         ddb_jw_arr_end(&p->req->out);
 }
 
+int ddb_restartable(const ddb_req *req, const ddb_keyspace *ks)
+{
+    return req->op != DDB_OP_Query || ks->ix != NULL || ks->t->range_key != NULL;
+}
+
 int ddb_page_more(const ddb_page *p)
 {
     return page_full(p) && p->has_last;
@@ -469,7 +474,7 @@ void ddb_page_end(ddb_page *p)
     ddb_jw_int(w, (long long)p->count);
     ddb_jw_key(w, "ScannedCount");
     ddb_jw_int(w, (long long)p->scanned);
-    if (ddb_page_more(p))
+    if (ddb_page_more(p) && ddb_restartable(p->req, p->ks))
         write_last_key(w, p);
     ddb_page_consumed(p, &used);
     ddb_consumed_write(p->req, ddb_rcc_parse(p->req->in), &used);

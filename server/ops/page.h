@@ -64,6 +64,12 @@ const char *ddb_keyspace_start_key(ddb_req *req, const ddb_keyspace *ks, const d
  * Query's start key lies inside its key condition is the Query's to check (ops_query.c).
  */
 int ddb_start_key_or_fail(ddb_req *req, const ddb_keyspace *ks, ddb_attr **esk, ddb_key *out);
+/*
+ * Whether the request may go on from a start key in the keyspace: every Scan and Query but a Query
+ * of a table with no sort key, whose partition is its one item (DynamoDB refuses that start key,
+ * so such a page answers no LastEvaluatedKey either; start_key.c).
+ */
+int ddb_restartable(const ddb_req *req, const ddb_keyspace *ks);
 
 #define DDB_PAGE_KEY_NAMES (2 + 2 * DDB_MAX_KEY_PARTS)
 
@@ -105,7 +111,8 @@ void ddb_page_begin(ddb_page *p);
  */
 int ddb_page_read_range(ddb_page *p, const char *lo, size_t lolen, const char *hi, size_t hilen, int reverse,
                         const char *after, size_t afterlen);
-/* Closes Items and writes Count, ScannedCount, LastEvaluatedKey (when the page filled) and ConsumedCapacity. */
+/* Closes Items and writes Count, ScannedCount, LastEvaluatedKey (when the page filled and the request is
+   ddb_restartable) and ConsumedCapacity. */
 void ddb_page_end(ddb_page *p);
 
 /* The parts of ddb_page_end, for a caller that answers in another shape (PartiQL's SELECT). */

@@ -247,7 +247,8 @@ def test_on_demand_maximum_throttles_with_throttling_exception(server):
     assert n == 1
     assert e.response["Error"] == {"Code": "ThrottlingException", "Message": MAX_TEXT}
     resp = raw_request(server.endpoint, "PutItem", {"TableName": name, "Item": {"pk": {"S": "again"}}})
-    assert resp.status == 400 and resp.json()["ThrottlingReasons"] == [
+    # ThrottlingException's model names the member in lower camel case (the other two capitalise it)
+    assert resp.status == 400 and resp.json()["throttlingReasons"] == [
         {"reason": "TableWriteMaxOnDemandThroughputExceeded",
          "resource": "arn:aws:dynamodb:us-east-1:000000000000:table/" + name}]
 

@@ -236,7 +236,8 @@ def test_with_enforce_capacity_the_hot_key_is_throttled_as_dynamodb_does(server_
                    "scaling your table or index so please try again shortly. If exceptions persist, check if you "
                    "have a hot key: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/"
                    "bp-partition-key-design.html",
-        "ThrottlingReasons": [{"reason": "TableWriteKeyRangeThroughputExceeded",
+        # lower camel case: ThrottlingException's model member (ProvisionedThroughputExceeded's is capitalised)
+        "throttlingReasons": [{"reason": "TableWriteKeyRangeThroughputExceeded",
                                "resource": "arn:aws:dynamodb:us-east-1:000000000000:table/" + name}]}
     # an SDK retries it as in production: with the clock five seconds back, the partition's bucket
     # stays empty for every try, and the SDK gives up with DynamoDB's exception

@@ -104,12 +104,17 @@ def test_each_kind_as_the_sdk_sees_it(server, error, status, code, message, reas
     assert err["Error"]["Message"] == message
     assert "x-amzn-requestid" in err["ResponseMetadata"]["HTTPHeaders"]
     assert "x-amz-crc32" in err["ResponseMetadata"]["HTTPHeaders"]
-    # the raw body: botocore 1.29 predates ThrottlingReasons
+    # the raw body: botocore 1.29 predates ThrottlingReasons. The member is named as each type's
+    # model names it: ThrottlingException's "throttlingReasons", the others' "ThrottlingReasons"
+    # (under the other spelling an SDK drops it: issue 62)
     add_faults(server.endpoint, {"operation": "PutItem", "table": "Orders", "error": error, "count": 1})
     r = raw_request(server.endpoint, "PutItem", {"TableName": "Orders", "Item": {"pk": S("a")}})
     assert r.status == status
-    assert r.json().get("ThrottlingReasons") == (None if reason is None else [
+    member = "throttlingReasons" if code == "ThrottlingException" else "ThrottlingReasons"
+    body = r.json()
+    assert body.get(member) == (None if reason is None else [
         {"reason": reason, "resource": "arn:aws:dynamodb:%s:000000000000:table/Orders" % REGION}])
+    assert not {"ThrottlingReasons", "throttlingReasons"} - {member} & body.keys()
     put(c)  # the counts are spent: the next one is written
     assert c.get_item(TableName="Orders", Key={"pk": S("a")}, ConsistentRead=True)["Item"] == {"pk": S("a")}
 

@@ -655,6 +655,51 @@ def test_exclusive_start_key_invalid(ddb, tables, table_kind, esk, message):
                  ExpressionAttributeValues={":p": {"S": "b"}}, ExclusiveStartKey=esk)
 
 
+EXCLUSIVE_INVALID = "The provided exclusive start key is invalid: ExclusiveStartKey: "
+
+
+@pytest.mark.parametrize("esk, shown", [
+    ({"pk": {"S": "b"}}, "{pk=AttributeValue: {S:b}}"),  # the partition's one item
+    ({"pk": {"S": "KPQ4X3JE19"}}, "{pk=AttributeValue: {S:KPQ4X3JE19}}"),  # no such item, as recorded
+])
+def test_exclusive_start_key_on_a_hash_only_table(ddb, tables, esk, shown):
+    """A hash-only table's partition is its one item, so a Query of it cannot be restarted:
+    DynamoDB refuses a well-formed start key whole, echoing it as a Java map (ScyllaDB's
+    test_query.py, commit c049992a93: "... ExclusiveStartKey: {p=AttributeValue: {S:KPQ4X3JE19}}").
+    ddbd answered an empty page."""
+    for params in ({"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "b"}}},
+                   {"KeyConditions": {"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "b"}]}}}):
+        expect_error(ddb.query, EXCLUSIVE_INVALID + shown, TableName=tables["hash"], ExclusiveStartKey=esk, **params)
+
+
+def test_hash_only_query_hands_out_no_start_key(ddb, tables, make_table):
+    """The page that holds a hash-only partition's item is its last, even at Limit 1: no
+    LastEvaluatedKey the next call would be refused with, so a paginator stops; a Scan of the same
+    table and a Query of a hash-only GSI still page."""
+    resp = body(ddb.query(TableName=tables["hash"], KeyConditionExpression="pk = :p", Limit=1,
+                          ExpressionAttributeValues={":p": {"S": "b"}}))
+    assert resp == {"Items": [{"pk": {"S": "b"}, "x": {"S": "b"}}], "Count": 1, "ScannedCount": 1}
+    pages = list(ddb.get_paginator("query").paginate(
+        TableName=tables["hash"], KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "b"}},
+        PaginationConfig={"PageSize": 1}))
+    assert [p["Count"] for p in pages] == [1]
+    scan = ddb.scan(TableName=tables["hash"], Limit=1)
+    assert "LastEvaluatedKey" in scan
+    scan = ddb.scan(TableName=tables["hash"], Limit=1, ExclusiveStartKey=scan["LastEvaluatedKey"])
+    assert scan["Count"] == 1
+    # an index's partition holds many items: its pages go on from a start key
+    name = make_table(AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                            {"AttributeName": "g", "AttributeType": "S"}],
+                      GlobalSecondaryIndexes=[{"IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                               "Projection": {"ProjectionType": "ALL"}}])
+    batch_put(ddb, name, [{"pk": {"S": s}, "g": {"S": "same"}} for s in ("a", "b")])
+    first = ddb.query(TableName=name, IndexName="byg", KeyConditionExpression="g = :g", Limit=1,
+                      ExpressionAttributeValues={":g": {"S": "same"}})
+    rest = ddb.query(TableName=name, IndexName="byg", KeyConditionExpression="g = :g", Limit=1,
+                     ExpressionAttributeValues={":g": {"S": "same"}}, ExclusiveStartKey=first["LastEvaluatedKey"])
+    assert sorted(i["pk"]["S"] for i in first["Items"] + rest["Items"]) == ["a", "b"]
+
+
 @pytest.mark.parametrize("condition, values, message", [
     ("pk = :a", {":a": {"S": "b"}},
      "The provided starting key is outside query boundaries based on provided conditions"),

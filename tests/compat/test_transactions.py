@@ -657,8 +657,9 @@ def test_a_call_held_by_a_latency_fault_is_in_progress(server_factory):
     assert_client_error(e, "TransactionInProgressException", IN_PROGRESS)
     other = increment("held", {"pk": S("b")}, "tok-1")  # the same token, other parameters: in progress too
     r = raw_request(server.endpoint, "TransactWriteItems", other)
+    # "Message", capitalised, as the type's model names it (tests/js/error_members.test.mjs)
     assert (r.status, r.json()) == (400, {"__type": "com.amazonaws.dynamodb.v20120810#TransactionInProgressException",
-                                          "message": IN_PROGRESS})
+                                          "Message": IN_PROGRESS})
     assert t.is_alive() and first == []
     clock(server.endpoint, {"advance": 6000})
     t.join(timeout=30)

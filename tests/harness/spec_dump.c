@@ -13,10 +13,15 @@
  * `ddb_spec_dump --resources` prints instead the resource-bearing members --auth decides
  * (server/api/resources.def), for tests/js/resource_members.test.mjs and the security suite's
  * matrix: [{"op": "GetItem", "path": "TableName", "kind": "TABLE", "actions": ["GetItem"]}, ...].
+ *
+ * `ddb_spec_dump --errors` prints the members each error type's body may carry beside `__type`, as
+ * the renderer names them (include/ddb/ddb_errors.def), for tests/js/error_members.test.mjs:
+ * {"ThrottlingException": ["message", "throttlingReasons"], ...}.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "proto/errors.h"
 #include "server/api/resources.h"
 #include "server/api/validate.h"
 
@@ -112,12 +117,32 @@ static int print_resources(void)
     return 0;
 }
 
+static int print_errors(void)
+{
+    printf("{");
+    for (int code = DDB_OK + 1; code < DDB_E__SERVER_LAST; code++) {
+        const ddb_error_info *e = ddb_error_lookup(code);
+        int n = 0;
+
+        printf("%s\n  \"%s\": [", code == DDB_OK + 1 ? "" : ",", e->type);
+        for (unsigned bit = 0; bit < DDB_EM__COUNT; bit++) {
+            if (e->members & (1u << bit))
+                printf("%s\"%s\"", n++ ? ", " : "", ddb_error_member_name(bit));
+        }
+        printf("]");
+    }
+    printf("\n}\n");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     int first_op = 1;
 
     if (argc > 1 && strcmp(argv[1], "--resources") == 0)
         return print_resources();
+    if (argc > 1 && strcmp(argv[1], "--errors") == 0)
+        return print_errors();
 
     printf("{");
 #define X(camel, snake, svc, impl, flags) DDB_IF_HANDLED(impl, print_op(#camel, &ddb_spec_##snake, &first_op);)

@@ -1,5 +1,6 @@
-// The input shapes of the newest SDK models, walked into member paths: what sdk_members.test.mjs
-// and resource_members.test.mjs hold ddbd's lists against. The schemas are those
+// The input shapes of the newest SDK models, walked into member paths, and their exceptions'
+// members: what sdk_members.test.mjs, resource_members.test.mjs and error_members.test.mjs hold
+// ddbd's lists against. The schemas are those
 // @aws-sdk/client-dynamodb and @aws-sdk/client-dynamodb-streams export (their
 // dist-es/schemas/schemas_0.js). Paths: a list's member is "X[]", a map's value "X{}":
 // "CreateTable.KeySchema[].AttributeName".
@@ -51,3 +52,25 @@ export function sdkInputs(pkg) {
 
 /** op name -> Map(path -> kind) of every operation of both services. */
 export const SDK = new Map([...sdkInputs(dynamodb), ...sdkInputs(streams)]);
+
+/**
+ * exception name -> its members in the model's spelling, of one client package (an error shape
+ * is [-3, ns, name, traits, members, types]); the SDK's synthetic service exception is not
+ * DynamoDB's.
+ */
+export function sdkErrors(pkg) {
+  const errors = new Map();
+  for (const [key, s] of Object.entries(pkg)) {
+    if (!key.endsWith('$') || !Array.isArray(s) || s[0] !== -3 || s[1].startsWith('smithy.')) continue;
+    errors.set(s[2], [...s[4]]);
+  }
+  return errors;
+}
+
+/** exception name -> [{ service, members }], one entry per service that models it. */
+export const SDK_ERRORS = new Map();
+for (const [service, pkg] of [['dynamodb', dynamodb], ['dynamodbstreams', streams]]) {
+  for (const [name, members] of sdkErrors(pkg)) {
+    SDK_ERRORS.set(name, [...(SDK_ERRORS.get(name) ?? []), { service, members }]);
+  }
+}
