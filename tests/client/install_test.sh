@@ -112,7 +112,7 @@ ids() { grep -o '"id":{"S":"[a-z]"}' | cut -c12 | tr -d '\n'; }
   || fail "ddb search --filter --name --values --projection"
 set +e
 "$ddb" search Vec --index vix --vector '[1,0,0]' --top-k 0 2>"$tmp/err"
-[ $? -eq 1 ] && grep -q "ValidationException: 1 validation error detected: Value '0' at 'topK' failed to satisfy constraint" "$tmp/err" \
+[ $? -eq 1 ] && grep -q "ValidationException: 1 validation error detected: Value at 'TopK' failed to satisfy constraint" "$tmp/err" \
   || fail "ddb search --top-k 0"
 "$ddb" search Vec --index vix --vector '[1,x,0]' 2>/dev/null
 [ $? -eq 2 ] || fail "ddb search of a vector that is not numbers should exit 2"
