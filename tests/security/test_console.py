@@ -133,11 +133,15 @@ def test_the_c_snippet_is_no_trigraph_under_c11(server_factory, tmp_path):
     code = c_snippet(tmp_path, "PutItem", {"TableName": "tri", "Item": item}, srv.endpoint)
     (tmp_path / "snippet.c").write_text(code)
     root = os.path.join(os.path.dirname(__file__), "..", "..")
+    with open(DDBD_BIN, "rb") as f:  # the sanitizers' build: its libddb needs their runtime first
+        sanitized = b"__asan_init" in f.read()
     cc = subprocess.run(["cc", "-std=c11", "-Wall", "-Werror", "-o", "snippet", "snippet.c",
-                         "-I" + os.path.join(root, "include"), "-L" + build, "-lddb", "-Wl,-rpath," + build],
+                         "-I" + os.path.join(root, "include"), "-L" + build, "-lddb", "-Wl,-rpath," + build]
+                        + (["-fsanitize=address,undefined"] if sanitized else []),
                         cwd=tmp_path, capture_output=True, text=True)
     assert cc.returncode == 0, "the C snippet does not compile under -std=c11:\n%s\n%s" % (cc.stderr, code)
-    env = dict(os.environ, AWS_ACCESS_KEY_ID="codegen", AWS_SECRET_ACCESS_KEY="codegen", AWS_REGION="us-east-1")
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="codegen", AWS_SECRET_ACCESS_KEY="codegen", AWS_REGION="us-east-1",
+               ASAN_OPTIONS="detect_leaks=0")  # (the snippet, not the library under test, may leave memory)
     run = subprocess.run(["./snippet"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30)
     assert run.returncode == 0, run.stderr
     got = ddb.get_item(TableName="tri", Key={"pk": item["pk"]}, ConsistentRead=True).get("Item")
