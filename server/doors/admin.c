@@ -67,7 +67,10 @@ static int clock_state(ddb_buf *out)
  */
 static int requested_move(const char *what, const char *num, int64_t *to, int64_t *offset)
 {
-    int64_t n, sys = (int64_t)ddb_clock_system_ms(), cur = ddb_clock_offset_ms();
+    int64_t n, sys = (int64_t)ddb_clock_system_ms();
+    /* a frozen clock's offset from this one reading of the system clock: read apart, the two
+       would straddle a millisecond's tick now and then and land an advance of n on n - 1 */
+    int64_t cur = ddb_clock_frozen() ? (int64_t)ddb_clock_now_ms() - sys : ddb_clock_offset_ms();
     char *end;
 
     errno = 0;

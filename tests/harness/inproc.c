@@ -43,6 +43,7 @@ inproc_server *inproc_open(const char *data_dir, unsigned shards)
     }
     s->eng = &w->srv.eng;
     s->api = &w->srv.api;
+    s->server = &w->srv;
     s->wiring = w;
     return s;
 }

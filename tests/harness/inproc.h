@@ -26,6 +26,7 @@ typedef struct inproc_server {
     ddb_engine *eng; /* the engine (engine/engine.h): the store, the catalog, the tokens, the background work */
     ddb_api *api;    /* what requests run against; a setting changed here (lenient_numbers) applies from the
                         next request */
+    struct ddb_server *server;    /* the whole server (server/server.h), for a door's test */
     struct inproc_wiring *wiring; /* inproc.c's: the server, its configuration, the data directory's name */
 } inproc_server;
 
