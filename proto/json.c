@@ -29,7 +29,8 @@
 
 typedef struct open_container {
     ddb_json *node;
-    size_t first; /* index of its first child in the scratch vector */
+    size_t first;     /* index of its first child in the scratch vector */
+    const void *desc; /* its description (a filtered parse's) */
 } open_container;
 
 typedef struct builder {
@@ -42,6 +43,11 @@ typedef struct builder {
     size_t nscratch, capscratch;
     const char *pending_key;
     uint32_t pending_klen;
+    /* a filtered parse's (ddb_json_parse_input_filtered): the next value's description, whether it
+       is skipped, and the containers open inside the one skipped */
+    const ddb_json_filter *filter;
+    const void *pending_desc;
+    int skip_next, skip_depth;
 } builder;
 
 /* Outgrown: twice the room, from malloc, given back after the parse (parse()). In the arena, each
@@ -247,6 +253,112 @@ static const yajl_callbacks callbacks = {
     on_null, on_boolean, NULL, NULL, on_number, on_string, on_start_map, on_map_key, on_end, on_start_array, on_end,
 };
 
+/* ---- a filtered parse: the unfiltered one's callbacks around what a skipped value does ---- */
+
+/* The next value's description, in an array (its element's); in an object on_map_key set it. */
+static void next_in_array(builder *b)
+{
+    const open_container *c = b->depth > 0 ? &b->stack[b->depth - 1] : NULL;
+
+    if (c != NULL && c->node->type == DDB_JSON_ARRAY)
+        b->pending_desc = c->desc != NULL ? b->filter->element(c->desc) : NULL;
+}
+
+/* Whether a scalar is skipped: inside a skipped container, or itself the member skipped. */
+static int skip_scalar(builder *b)
+{
+    if (b->skip_depth > 0)
+        return 1;
+    if (b->skip_next) {
+        b->skip_next = 0;
+        return 1;
+    }
+    next_in_array(b);
+    return 0;
+}
+
+static int f_null(void *ctx)
+{
+    return skip_scalar(ctx) || on_null(ctx);
+}
+
+static int f_boolean(void *ctx, int val)
+{
+    return skip_scalar(ctx) || on_boolean(ctx, val);
+}
+
+static int f_number(void *ctx, const char *s, size_t len)
+{
+    return skip_scalar(ctx) || on_number(ctx, s, len);
+}
+
+static int f_string(void *ctx, const unsigned char *s, size_t len)
+{
+    return skip_scalar(ctx) || on_string(ctx, s, len);
+}
+
+/* A container opens: counted when skipped (the depth limit holds there as elsewhere), else built
+   with its description. */
+static int f_open(builder *b, ddb_json_type t)
+{
+    const void *desc;
+
+    if (b->skip_depth > 0 || b->skip_next) {
+        b->skip_next = 0;
+        if (b->depth + b->skip_depth == b->max_depth)
+            return 0;
+        b->skip_depth++;
+        return 1;
+    }
+    next_in_array(b);
+    desc = b->depth == 0 ? b->filter->root : b->pending_desc;
+    if (!open_container_of(b, t))
+        return 0;
+    b->stack[b->depth - 1].desc = desc;
+    return 1;
+}
+
+static int f_start_map(void *ctx)
+{
+    return f_open(ctx, DDB_JSON_OBJECT);
+}
+
+static int f_start_array(void *ctx)
+{
+    return f_open(ctx, DDB_JSON_ARRAY);
+}
+
+static int f_map_key(void *ctx, const unsigned char *key, size_t len)
+{
+    builder *b = ctx;
+    const void *desc = b->stack[b->depth - 1].desc;
+    int skip = 0;
+
+    if (b->skip_depth > 0)
+        return 1;
+    b->pending_desc = desc != NULL ? b->filter->member(desc, (const char *)key, len, &skip) : NULL;
+    if (skip) {
+        b->skip_next = 1;
+        return 1;
+    }
+    return on_map_key(ctx, key, len);
+}
+
+static int f_end(void *ctx)
+{
+    builder *b = ctx;
+
+    if (b->skip_depth > 0) {
+        b->skip_depth--;
+        return 1;
+    }
+    return close_container(ctx);
+}
+
+static const yajl_callbacks filtered_callbacks = {
+    f_null, f_boolean, NULL, NULL, f_number, f_string, f_start_map, f_map_key, f_end, f_start_array, f_end,
+};
+
 /* ---- Unicode: what a client sends is checked before it is parsed ---- */
 
 /* Nonzero when a byte of x is not ASCII or is a backslash; on a little-endian machine its lowest
@@ -375,7 +487,8 @@ size_t ddb_json_unicode_error(const char *text, size_t len)
     }
 }
 
-static ddb_json *parse(ddb_arena *a, const char *text, size_t len, size_t *err_at, int checked)
+static ddb_json *parse(ddb_arena *a, const char *text, size_t len, size_t *err_at, int checked,
+                       const ddb_json_filter *filter)
 {
     builder b;
     yajl_handle h;
@@ -392,7 +505,8 @@ static ddb_json *parse(ddb_arena *a, const char *text, size_t len, size_t *err_a
     b.max_depth = checked ? DDB_JSON_MAX_DEPTH : DDB_JSON_RECORD_DEPTH;
     b.scratch = scratch;
     b.capscratch = SCRATCH_INLINE;
-    h = yajl_alloc(&callbacks, &af, &b);
+    b.filter = filter;
+    h = yajl_alloc(filter != NULL ? &filtered_callbacks : &callbacks, &af, &b);
     if (h == NULL)
         abort();
     if (checked) /* yajl's own check lets overlong forms, surrogates and lone \u halves through */
@@ -414,15 +528,16 @@ static ddb_json *parse(ddb_arena *a, const char *text, size_t len, size_t *err_a
 
 ddb_json *ddb_json_parse_at(ddb_arena *a, const char *text, size_t len, size_t *err_at)
 {
-    return parse(a, text, len, err_at, 0);
+    return parse(a, text, len, err_at, 0, NULL);
 }
 
 ddb_json *ddb_json_parse(ddb_arena *a, const char *text, size_t len)
 {
-    return parse(a, text, len, NULL, 0);
+    return parse(a, text, len, NULL, 0, NULL);
 }
 
-ddb_json *ddb_json_parse_input(ddb_arena *a, const char *text, size_t len, size_t *err_at)
+ddb_json *ddb_json_parse_input_filtered(ddb_arena *a, const char *text, size_t len, size_t *err_at,
+                                        const ddb_json_filter *f)
 {
     size_t bad = ddb_json_unicode_error(text, len);
 
@@ -431,7 +546,12 @@ ddb_json *ddb_json_parse_input(ddb_arena *a, const char *text, size_t len, size_
             *err_at = bad;
         return NULL;
     }
-    return parse(a, text, len, err_at, 1);
+    return parse(a, text, len, err_at, 1, f);
+}
+
+ddb_json *ddb_json_parse_input(ddb_arena *a, const char *text, size_t len, size_t *err_at)
+{
+    return ddb_json_parse_input_filtered(a, text, len, err_at, NULL);
 }
 
 const ddb_json *ddb_json_get(const ddb_json *obj, const char *key)

@@ -42,7 +42,7 @@ static const ddb_field IMPORT_TABLE_FIELDS[] = {
     {"InputFormat", DDB_V_STRING, DDB_VF_NOT_NULL, .one_of = ENUM("DYNAMODB_JSON", "ION", "CSV")},
     {"InputFormatOptions", DDB_V_STRUCT, .children = FORMAT_OPTIONS_FIELDS},
     {"S3BucketSource", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = BUCKET_SOURCE_FIELDS},
-    {"TableCreationParameters", DDB_V_STRUCT, DDB_VF_NOT_NULL, .children = CREATION_FIELDS},
+    {"TableCreationParameters", DDB_V_STRUCT, DDB_VF_NOT_NULL | DDB_VF_ELSEWHERE, .children = CREATION_FIELDS},
     {NULL},
 };
 

@@ -104,3 +104,37 @@ const ddb_field *ddb_v_field(const ddb_field *fields, const char *name)
     }
     return NULL;
 }
+
+/* ---- the model's view as the body is parsed (ddb_v_parse_known) ---- */
+
+/* A member's description in its structure's fields; an unknown member is skipped (a key with a NUL
+   inside is not the member its first part names: unknown, as ddb_v_known has it). */
+static const void *known_member(const void *obj, const char *key, size_t klen, int *skip)
+{
+    const ddb_field *f = obj;
+
+    if (f->type == DDB_V_MAP)
+        return f->children != NULL ? &f->children[0] : NULL;
+    if (f->type != DDB_V_STRUCT || f->children == NULL || (f->flags & DDB_VF_ELSEWHERE))
+        return NULL; /* a value of another type: built whole, for the type check to refuse */
+    for (const ddb_field *c = f->children; c->name != NULL; c++)
+        if (strlen(c->name) == klen && memcmp(c->name, key, klen) == 0)
+            return c;
+    *skip = 1;
+    return NULL;
+}
+
+static const void *known_element(const void *arr)
+{
+    const ddb_field *f = arr;
+
+    return f->type == DDB_V_LIST && f->children != NULL ? &f->children[0] : NULL;
+}
+
+ddb_json *ddb_v_parse_known(ddb_arena *a, const char *text, size_t len, const ddb_field *fields)
+{
+    const ddb_field root = {.name = "", .type = DDB_V_STRUCT, .children = fields};
+    const ddb_json_filter filter = {&root, known_member, known_element};
+
+    return ddb_json_parse_input_filtered(a, text, len, NULL, &filter);
+}

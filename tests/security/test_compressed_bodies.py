@@ -222,3 +222,79 @@ def test_inflated_bytes_count_against_the_pending_body_bound(server_factory):
     assert answered_within(writer, 5), "the waiting body was not admitted once the room was there"
     writer.close()
     assert "Item" in ddb.get_item(TableName=table, Key={"pk": {"S": "after"}})
+
+
+# ---- members the model does not have (issue 61, finding 2) ----
+
+def numbers(mb=15):
+    """A JSON array of one-digit numbers, `mb` MB of text: the cheapest bytes for the most nodes."""
+    n = mb * 1000 * 1000 // 2
+    return "[" + ",".join(["1"] * n) + "]"
+
+
+def peak_growth_mb(server, send):
+    """What send() adds to ddbd's peak RSS (VmHWM), in MB."""
+    base = proc_status_kb(server.proc.pid, "VmHWM")
+    send()
+    return (proc_status_kb(server.proc.pid, "VmHWM") - base) / 1024.0
+
+
+def test_an_unknown_member_of_15_mb_is_read_and_not_built(server_factory):
+    # a 15 KB gzip body inflating to 15 MB of numbers in a member GetItem's model does not have: it
+    # built a 300 MB tree (5.4 s of its loop on a loaded machine) that nothing read; DynamoDB
+    # leaves such a member out as it deserializes, and answers the GetItem
+    server = server_factory(["--in-memory", "--threads", "1"])
+    table = unique_name("unknown")
+    ddb = create_table(server.endpoint, table)
+    ddb.put_item(TableName=table, Item={"pk": {"S": "k"}, "v": {"N": "7"}})
+    body = ('{"TableName":"%s","Key":{"pk":{"S":"k"}},"Junk":%s}' % (table, numbers())).encode()
+    assert len(gzip.compress(body, 9)) < 20 * 1024
+    answers = []
+    grew = peak_growth_mb(server, lambda: answers.extend(gzip_request(server.endpoint, "GetItem", body)
+                                                          for _ in range(2)))
+    for r in answers:
+        assert r.status == 200, r.body[:300]
+        assert r.json() == {"Item": {"pk": {"S": "k"}, "v": {"N": "7"}}}
+    # the inflated body itself (15 MB) and the loop's buffers; its tree was 290 MB more
+    assert rss_within(grew, 100), "the peak RSS grew %.0f MB" % grew
+
+
+def test_an_unknown_member_inside_a_known_structure_is_not_built_either(server_factory):
+    # PutItem's Expected: a map of ExpectedAttributeValue structures, one with a 15 MB member of its own
+    server = server_factory(["--in-memory", "--threads", "1"])
+    table = unique_name("unknown")
+    ddb = create_table(server.endpoint, table)
+    body = ('{"TableName":"%s","Item":{"pk":{"S":"k"}},"Expected":{"pk":{"Exists":false,"Junk":%s}},'
+            '"ReturnConsumedCapacity":"TOTAL"}' % (table, numbers())).encode()
+    answers = []
+    grew = peak_growth_mb(server, lambda: answers.append(gzip_request(server.endpoint, "PutItem", body)))
+    assert answers[0].status == 200, answers[0].body[:300]
+    assert answers[0].json() == {"ConsumedCapacity": {"TableName": table, "CapacityUnits": 1.0}}
+    assert rss_within(grew, 100), "the peak RSS grew %.0f MB" % grew
+    # the condition held: a second one fails it
+    r = gzip_request(server.endpoint, "PutItem", body)
+    assert r.status == 400 and r.json()["__type"].endswith("#ConditionalCheckFailedException"), r.body[:300]
+    assert ddb.get_item(TableName=table, Key={"pk": {"S": "k"}})["Item"] == {"pk": {"S": "k"}}
+
+
+def test_a_member_left_unbuilt_is_still_json_to_check(server_factory):
+    # what is not built is read as every other part is: nested past 128 levels, or not JSON, it is
+    # the body's SerializationException as before; a known member of the wrong type is refused by
+    # its check, whatever the body's size
+    server = server_factory(["--in-memory"])
+    table = unique_name("unknown")
+    create_table(server.endpoint, table)
+    pad = '"Pad":"%s"' % ("x" * (64 * 1024))
+    key = '"TableName":"%s","Key":{"pk":{"S":"k"}}' % table
+    deep = "[" * 200 + "]" * 200
+    for junk in (deep, "[1,2,", "[1 2]", '{"a":tru}'):
+        r = raw_request(server.endpoint, "GetItem", ("{%s,%s,\"Junk\":%s}" % (key, pad, junk)).encode())
+        assert r.status == 400 and r.json()["__type"] == "com.amazon.coral.service#SerializationException", \
+            (junk[:20], r.body[:300])
+    r = raw_request(server.endpoint, "GetItem", ("{%s,%s,\"ConsistentRead\":[1,2]}" % (key, pad)).encode())
+    assert r.status == 400, r.body[:300]
+    assert r.json()["__type"] == "com.amazon.coral.service#SerializationException", r.body[:300]
+    # 127 levels deep is JSON, and left out
+    ok = "[" * 126 + "]" * 126
+    r = raw_request(server.endpoint, "GetItem", ("{%s,%s,\"Junk\":%s}" % (key, pad, ok)).encode())
+    assert r.status == 200 and r.json() == {}, r.body[:300]
