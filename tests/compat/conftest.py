@@ -1,7 +1,7 @@
 """Shared fixtures for the black-box compatibility suite.
 
 Every test here drives a real ddbd process over loopback through real clients (boto3, raw
-http.client, the AWS CLI). The binary is $DDBD_BIN (default /tmp/build-lead/ddbd); with
+http.client, the AWS CLI). The binary is $DDBD_BIN (default build/ddbd of this checkout); with
 $DDBD_ENDPOINT set, the session's server is that endpoint instead (and server_factory skips).
 
 Fixtures:
@@ -43,7 +43,7 @@ from botocore.credentials import Credentials
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
 
-DDBD_BIN = os.environ.get("DDBD_BIN", "/tmp/build-lead/ddbd")
+DDBD_BIN = os.environ.get("DDBD_BIN", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "ddbd"))
 # When set (http://127.0.0.1:PORT), the session's server is this one, started elsewhere (the
 # Docker image's test runs a subset of the suite against a container); tests that start servers
 # of their own are skipped.

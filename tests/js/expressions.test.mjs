@@ -5,7 +5,7 @@
 // SDK surfaces them, the legacy Expected / AttributeUpdates / AttributesToGet, and racing
 // conditional writes.
 //
-// Starts its own `ddbd --in-memory` ($DDBD_BIN, default /tmp/build-lead/ddbd) on a free loopback
+// Starts its own `ddbd --in-memory` ($DDBD_BIN, default build/ddbd of this checkout) on a free loopback
 // port and stops it at the end. Run with: node --test tests/js/
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 // Shared helpers for the JavaScript SDK v3 suites (tests/js/*.test.mjs): start a private
-// `ddbd --in-memory` ($DDBD_BIN, default /tmp/build-lead/ddbd) on a free loopback port, build
+// `ddbd --in-memory` ($DDBD_BIN, default build/ddbd of this checkout) on a free loopback port, build
 // DynamoDBClient / DynamoDBDocumentClient against it, create and drop tables, stop the server;
 // sleep and collect a paginator's pages (once here, not copied into each suite).
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-export const DDBD_BIN = process.env.DDBD_BIN || '/tmp/build-lead/ddbd';
+export const DDBD_BIN = process.env.DDBD_BIN || new URL('../../build/ddbd', import.meta.url).pathname;
 
 export function freePort() {
   return new Promise((resolve, reject) => {

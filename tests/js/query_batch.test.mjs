@@ -2,7 +2,7 @@
 // paginators (paginateQuery/paginateScan) over Limit pages and 1 MB pages, parallel scan segments,
 // BatchWrite/BatchGet through DynamoDBDocumentClient, and DynamoDB's error texts as the SDK sees them.
 //
-// Starts its own `ddbd --in-memory` ($DDBD_BIN, default /tmp/build-lead/ddbd) on a free loopback
+// Starts its own `ddbd --in-memory` ($DDBD_BIN, default build/ddbd of this checkout) on a free loopback
 // port and stops it at the end. Run with: node --test tests/js/
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -18,7 +18,7 @@ import pytest
 from botocore.config import Config
 
 ACCOUNT = "000000000000"
-DDBD_BIN = os.environ.get("DDBD_BIN", "/tmp/build-lead/ddbd")
+DDBD_BIN = os.environ.get("DDBD_BIN", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "ddbd"))
 SPEC_DUMP = os.environ.get("DDB_SPEC_DUMP") or os.path.join(os.path.dirname(DDBD_BIN), "ddb_spec_dump")
 KEYS = """AKIDADMIN adminsecret
 AKIDOTHER othersecret name=other tables=other_*
