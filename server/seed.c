@@ -543,7 +543,7 @@ void ddb_seed_params_unused(const cfn_param *params, unsigned n)
 {
     for (unsigned i = 0; i < n; i++) {
         if (!params[i].used && strncmp(params[i].name, "AWS::", 5) != 0)
-            ddb_log(DDB_LOG_WARN, "seed: --seed-param %s: no template of the seed uses a parameter of that name",
+            ddb_log(DDB_LOG_WARN, "seed: --seed-param %s: no template of the seed declares a parameter of that name",
                     params[i].name);
     }
 }

@@ -324,6 +324,24 @@ static const prop *find_prop(const prop *list, const char *name)
     return NULL;
 }
 
+/* A property whose value holds something only a deployment knows (an unknown: cfn_unknown_in): 0
+   when the table is made without it. Where ddbd does not act on it, that is nothing (warn names
+   it); a resource policy naming one (a principal !GetAtt Role.Arn) is not attached, with a
+   warning; where the table is made of it, an error. */
+static int acted_on(cfn_table *ct, const prop *p, const char *key, const ddb_json *v)
+{
+    const char *why = p->fn == warn ? NULL : cfn_unknown_in(v, p->fn == stream ? "ResourcePolicy" : NULL);
+
+    if (why == NULL)
+        return 1;
+    if (p->fn == resource_policy)
+        tpl_warn(&ct->t, "%s is not acted on: %s: the table is made without it (PutResourcePolicy once that "
+                 "value is known)", key, why);
+    else
+        tpl_error(&ct->t, "%s: %s", key, why);
+    return 0;
+}
+
 /* ---- AWS::DynamoDB::GlobalTable: the table-wide properties with its replica's in the seed's region ---- */
 
 /* A capacity: the fixed figure, or its auto scaling's MinCapacity (auto scaling is not applied). */
@@ -434,7 +452,7 @@ static int local_replica(cfn_table *ct)
         const prop *p = find_prop(replica_props, k);
         if (p == NULL)
             tpl_error(&ct->t, "Replicas[%s].%s is not a replica property that ddbd knows", region, k);
-        else
+        else if (acted_on(ct, p, ddb_arena_sprintf(ct->c->a, "Replicas[%s].%s", region, k), ct->replica->u.members[i].val))
             p->fn(ct, k, ct->replica->u.members[i].val, p->note);
     }
     return 1;
@@ -510,7 +528,7 @@ static void resource(seed_tpl_env *env, cfn_ctx *c, const char *path, const char
     const prop *list = props_of(type), *p;
     char *what = ddb_arena_sprintf(c->a, "Resources.%s", logical), *needle = ddb_arena_sprintf(c->a, "%s:", logical);
     unsigned line = tpl_line(text, len, needle);
-    const ddb_json *props, *raw;
+    const ddb_json *props = NULL, *raw;
     cfn_table ct;
     int on;
 
@@ -524,9 +542,14 @@ static void resource(seed_tpl_env *env, cfn_ctx *c, const char *path, const char
         return;
     }
     raw = ddb_json_get(res, "Properties") ? ddb_json_get(res, "Properties") : &no_properties;
-    /* (the name first: it is bounded by a table name's length as it is built) */
-    if ((name = cfn_table_name(c, logical)) == NULL ||
-        (props = cfn_eval(c, with_globals(c, raw, list == simple_props ? globals : NULL))) == NULL) {
+    /* (the name first: it is bounded by a table name's length as it is built); what only a
+       deployment knows is left unknown, an error only where the table is made of it (acted_on) */
+    if ((name = cfn_table_name(c, logical)) != NULL) {
+        c->lenient = 1;
+        props = cfn_eval(c, with_globals(c, raw, list == simple_props ? globals : NULL));
+        c->lenient = 0;
+    }
+    if (name == NULL || props == NULL) {
         tpl_file_error(env, path, line, "%s: %s", what, c->err);
         return;
     }
@@ -546,8 +569,8 @@ static void resource(seed_tpl_env *env, cfn_ctx *c, const char *path, const char
         const char *k = props->u.members[i].key;
         if ((p = find_prop(list, k)) == NULL)
             tpl_error(&ct.t, "Properties.%s is not a property of %s that ddbd knows", k, type);
-        else
-            p->fn(&ct, k, props->u.members[i].val, p->note);
+        else if ((p->fn == skip && strcmp(k, "Replicas") == 0) || acted_on(&ct, p, k, props->u.members[i].val))
+            p->fn(&ct, k, props->u.members[i].val, p->note); /* (a replica's, in local_replica) */
     }
     if (list == global_props && ddb_json_get(props, "WriteProvisionedThroughputSettings") == NULL)
         global_throughput(&ct, NULL, NULL, NULL); /* the on-demand limits, if any */

@@ -25,7 +25,7 @@
 
 typedef struct cfn_param {
     const char *name, *value;
-    int used; /* a template declared it */
+    int used; /* a template declared it (used or not) */
 } cfn_param;
 
 /* CloudFormation's quotas of a template, which ddbd's seed holds it to (what it would refuse to
@@ -57,6 +57,11 @@ typedef struct cfn_ctx {
     unsigned seq;       /* of the memos entered: a circle is read from them */
     size_t work;        /* against CFN_MAX_WORK */
     int naming;         /* the function evaluated next builds a table name (CFN_MAX_TABLE_NAME) */
+    int unknown;        /* err is about a value only a deployment knows (Fn::GetAtt, Fn::ImportValue, ...) */
+    /* cfn_eval gives a member or element (not an argument of a function) whose value only a
+       deployment knows as an unknown (cfn_unknown_in) instead of failing: what the seed does not
+       act on need not be known (a KinesisStreamSpecification's StreamArn: !GetAtt Stream.Arn) */
+    int lenient;
 } cfn_ctx;
 
 /* Readies c, its template's sections set, for evaluation (the memos, from c->a). */
@@ -76,6 +81,10 @@ const char *cfn_table_name(cfn_ctx *c, const char *logical);
 /* The seed's region: AWS::Region (given with --seed-param AWS::Region=..., else the CDK stack's
    environment's, else us-east-1). */
 const char *cfn_region(cfn_ctx *c);
+
+/* Why v holds a value only a deployment knows (the first such member or element, deep, but its
+   member `but`), left by a lenient evaluation; NULL when it holds none. */
+const char *cfn_unknown_in(const ddb_json *v, const char *but);
 
 /* v as a string (a string, or a number's or boolean's text), or NULL. */
 const char *cfn_str(const ddb_json *v);

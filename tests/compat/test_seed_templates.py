@@ -328,7 +328,7 @@ def test_seed_params(tmp_path, server_factory):
     assert "error seed: --seed-param Env: expected NAME=VALUE" in proc.stderr
     srv = server_factory(["--in-memory", "--seed", f, "--seed-param", "Env=prod", "--seed-param", "Colour=blue"])
     assert make_client(srv.endpoint).list_tables()["TableNames"] == ["things-prod-us-east-1"]
-    assert "warn seed: --seed-param Colour: no template of the seed uses a parameter of that name" in srv.stderr_text()
+    assert "warn seed: --seed-param Colour: no template of the seed declares a parameter of that name" in srv.stderr_text()
 
 
 def test_terraform_name_unknown_until_apply_is_an_error(tmp_path):

@@ -1,0 +1,112 @@
+"""--seed with templates in the shapes the tools write that ddbd refused or dropped (issue 62, item
+4): a table streaming to Kinesis with resource policies naming a role (Fn::GetAtt), Fn::ForEach
+(AWS::LanguageExtensions), a CDK nested stack and its child template, a Terraform AWS provider 6
+plan (a GSI's key_schema blocks), a global table in two named Regions, a provisioned global table
+with auto scaling. Each sample in seed_templates/ makes exactly the tables it declares, compared by
+the Describe calls against a server given the equivalent calls (test_seed_templates.everything).
+"""
+import json
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from conftest import ACCESS_KEY, SECRET_KEY, make_client, raw_request
+from test_seed_templates import (apply_calls, attrs, everything, keys, pitr, refused, sample, settled, ttl,
+                                 write)
+
+
+def same_tables(got_ep, want_ep, names):
+    got, want = make_client(got_ep), make_client(want_ep)
+    assert sorted(got.list_tables()["TableNames"]) == sorted(names)
+    for name in names:
+        g, w = everything(got, name), everything(want, name)
+        for part in g:
+            assert g[part] == w[part], "%s %s:\n seeded  %s\n by hand %s" % (
+                name, part, json.dumps(g[part], sort_keys=True, default=str),
+                json.dumps(w[part], sort_keys=True, default=str))
+
+
+def test_kinesis_destination_and_policies_naming_a_role(server_factory):
+    """StreamArn: !GetAtt Stream.Arn is not acted on (warned, never resolved); a resource policy whose
+    principal is !GetAtt Role.Arn is not attached, with a warning; the table is made (main refused
+    the start: "Fn::GetAtt ChangesStream.Arn is known only after a deployment")."""
+    f = sample("cfn-kinesis.yaml")
+    seeded = server_factory(["--in-memory", "--seed", f])
+    by_hand = server_factory(["--in-memory"])
+    apply_calls(by_hand.endpoint, [
+        ("CreateTable", {"TableName": "cfn-kinesis-orders", "BillingMode": "PAY_PER_REQUEST",
+                         "AttributeDefinitions": attrs(pk="S", sk="S"), "KeySchema": keys("pk", "sk"),
+                         "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+                         "Tags": [{"Key": "app", "Value": "orders"}]}),
+        pitr("cfn-kinesis-orders"),
+    ])
+    same_tables(seeded.endpoint, by_hand.endpoint, ["cfn-kinesis-orders"])
+    arn = "arn:aws:dynamodb:us-east-1:000000000000:table/cfn-kinesis-orders"
+    resp = raw_request(seeded.endpoint, "GetResourcePolicy", {"ResourceArn": arn})
+    assert resp.status == 400 and b"PolicyNotFoundException" in resp.body, resp.body
+    log = seeded.stderr_text()
+    where = "warn seed: %s:20: Resources.Orders (table cfn-kinesis-orders): " % f
+    assert where + "KinesisStreamSpecification is not acted on: no Kinesis data stream receives the table's changes" in log
+    assert (where + "ResourcePolicy is not acted on: Fn::GetAtt ReaderRole.Arn is known only after a deployment: the "
+            "table is made without it (PutResourcePolicy once that value is known)") in log
+    assert where + "StreamSpecification.ResourcePolicy is not acted on" in log
+
+
+def test_what_the_table_is_made_of_must_still_be_known(tmp_path):
+    """Only what ddbd does not act on may be unknown: a tag's value of Fn::GetAtt stops the start, naming
+    the property."""
+    text = open(sample("cfn-kinesis.yaml")).read().replace("- {Key: app, Value: orders}",
+                                                            "- {Key: stream, Value: !GetAtt ChangesStream.Arn}")
+    f = write(tmp_path, "t.yaml", text)
+    err = refused(["--seed", f])
+    assert ("error seed: %s:20: Resources.Orders: Tags: Fn::GetAtt ChangesStream.Arn is known only after a "
+            "deployment" % f) in err, err
+
+
+def test_terraform_provider_6_key_schema_blocks(server_factory):
+    """Provider 6 writes a GSI's keys as key_schema blocks (hash_key and range_key null or absent): main
+    stopped the start with an empty attribute name."""
+    seeded = server_factory(["--in-memory", "--seed", sample("terraform", "plan-provider6.json")])
+    by_hand = server_factory(["--in-memory"])
+    apply_calls(by_hand.endpoint, [
+        ("CreateTable", {"TableName": "tf6-orders", "BillingMode": "PAY_PER_REQUEST",
+                         "AttributeDefinitions": attrs(order_id="S", status="S", placed_at="N", customer="S"),
+                         "KeySchema": keys("order_id"), "TableClass": "STANDARD",
+                         "GlobalSecondaryIndexes": [
+                             {"IndexName": "by_status", "KeySchema": keys("status", "placed_at"),
+                              "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["total"]}},
+                             {"IndexName": "by_customer", "KeySchema": keys("customer"),
+                              "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+                         "Tags": [{"Key": "Name", "Value": "tf6-orders"}, {"Key": "ManagedBy", "Value": "terraform"}]}),
+        ttl("tf6-orders", "expires_at"),
+    ])
+    same_tables(seeded.endpoint, by_hand.endpoint, ["tf6-orders"])
+    idx = {i["IndexName"]: i["KeySchema"] for i in
+           make_client(seeded.endpoint).describe_table(TableName="tf6-orders")["Table"]["GlobalSecondaryIndexes"]}
+    assert idx["by_status"] == keys("status", "placed_at")  # (the partition key first, whatever the blocks' order)
+
+
+PARAM_YAML = """\
+Parameters:
+  Env: {Type: String, Default: dev}
+  AlarmEmail: {Type: String, Default: ops@example.com}
+Resources:
+  Things:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: !Sub 'things-${Env}'
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+"""
+
+
+def test_a_declared_parameter_no_table_uses_is_accepted(server_factory, tmp_path):
+    f = write(tmp_path, "t.yaml", PARAM_YAML)
+    srv = server_factory(["--in-memory", "--seed", f, "--seed-param", "AlarmEmail=me@example.com",
+                          "--seed-param", "Env=qa", "--seed-param", "Colour=blue"])
+    assert make_client(srv.endpoint).list_tables()["TableNames"] == ["things-qa"]
+    log = srv.stderr_text()
+    assert "AlarmEmail" not in log, log
+    assert "warn seed: --seed-param Colour: no template of the seed declares a parameter of that name" in log
