@@ -534,6 +534,8 @@ static void resource(seed_tpl_env *env, cfn_ctx *c, const char *path, const char
 
     if (line == 0)
         line = tpl_line(text, len, ddb_arena_sprintf(c->a, "\"%s\"", logical));
+    if (line == 0) /* (a resource an Fn::ForEach made) */
+        line = tpl_line(text, len, "Fn::ForEach::");
     if (cond != NULL && (on = cfn_condition(c, cond)) <= 0) {
         if (on < 0)
             tpl_file_error(env, path, line, "%s: %s", what, c->err);
@@ -626,6 +628,15 @@ void seed_cfn_read(seed_tpl_env *env, const char *path, const char *text, size_t
     c.stack = stack;
     c.region = region;
     cfn_prepare(&c);
+    if (cfn_has_foreach(resources)) { /* (AWS::LanguageExtensions: before anything else is read) */
+        if ((resources = cfn_foreach(&c, resources)) == NULL) {
+            tpl_file_error(env, path, tpl_line(text, len, "Fn::ForEach::"), "Resources: %s", c.err);
+            ddb_arena_free(&a);
+            return;
+        }
+        c.resources = resources;
+        cfn_prepare(&c);
+    }
     for (uint32_t i = 0; i < resources->n && !env->stopped; i++) {
         if (props_of(ddb_json_get_str(resources->u.members[i].val, "Type")) == NULL)
             continue; /* (a function, a queue, ...: not the seed's business) */

@@ -97,6 +97,11 @@ static int charge(cfn_ctx *c, size_t n)
     return 0;
 }
 
+int cfn_charge(cfn_ctx *c, size_t n)
+{
+    return charge(c, n);
+}
+
 /* Function fn would build a string longer than it may: a table name (naming), or any value. */
 static const ddb_json *too_long(cfn_ctx *c, const char *fn, int naming)
 {

@@ -31,7 +31,10 @@ typedef struct cfn_param {
 /* CloudFormation's quotas of a template, which ddbd's seed holds it to (what it would refuse to
    deploy: "Understand CloudFormation quotas"): its body (from S3), and what it declares. */
 #define CFN_MAX_TEMPLATE_BYTES (1u << 20)
-#define CFN_TEMPLATE_QUOTAS(X) X(Resources, 500) X(Parameters, 200) X(Outputs, 200) X(Mappings, 200)
+#define CFN_MAX_RESOURCES 500
+#define CFN_TEMPLATE_QUOTAS(X) X(Resources, CFN_MAX_RESOURCES) X(Parameters, 200) X(Outputs, 200) X(Mappings, 200)
+/* Fn::ForEach loops in loops: CloudFormation's nesting quota (AWS::LanguageExtensions). */
+#define CFN_MAX_FOREACH_NESTING 5
 /* No value is built longer than the template that builds it may be; a table name, than DynamoDB's. */
 #define CFN_MAX_STRING CFN_MAX_TEMPLATE_BYTES
 #define CFN_MAX_TABLE_NAME 255
@@ -72,6 +75,15 @@ extern const ddb_json cfn_novalue;
 
 /* v with every intrinsic function resolved (allocated from c->a); NULL with c->err set. */
 const ddb_json *cfn_eval(cfn_ctx *c, const ddb_json *v);
+/* Counts n bytes of what is built against CFN_MAX_WORK: 0 (c->err set) once past it. */
+int cfn_charge(cfn_ctx *c, size_t n);
+
+/* Whether Resources holds an Fn::ForEach loop (AWS::LanguageExtensions); the section with each
+   loop expanded (seed_cfn_foreach.c: the resources it makes, in order, at most 500), NULL with
+   c->err set. c's sections are set and prepared (a collection may Ref a parameter). */
+int cfn_has_foreach(const ddb_json *resources);
+const ddb_json *cfn_foreach(cfn_ctx *c, const ddb_json *resources);
+
 /* Condition `name` of the template: 1 true, 0 false, -1 with c->err set. */
 int cfn_condition(cfn_ctx *c, const char *name);
 /* The table name a Ref to the table resource `logical` gives (its TableName, or the name ddbd

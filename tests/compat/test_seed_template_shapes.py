@@ -110,3 +110,64 @@ def test_a_declared_parameter_no_table_uses_is_accepted(server_factory, tmp_path
     log = srv.stderr_text()
     assert "AlarmEmail" not in log, log
     assert "warn seed: --seed-param Colour: no template of the seed declares a parameter of that name" in log
+
+
+def foreach_calls(tenants=("acme", "globex-corp"), stage="dev"):
+    calls, names = [], []
+    for t in tenants:
+        names.append("%s-%s-data" % (t, stage))
+        calls.append(("CreateTable", {"TableName": names[-1], "BillingMode": "PAY_PER_REQUEST",
+                                      "AttributeDefinitions": attrs(pk="S"), "KeySchema": keys("pk"),
+                                      "Tags": [{"Key": "tenant", "Value": t}]}))
+        for kind in ("clicks", "views"):
+            names.append("%s-%s-%s" % (t, stage, kind))
+            calls.append(("CreateTable", {"TableName": names[-1], "BillingMode": "PAY_PER_REQUEST",
+                                          "AttributeDefinitions": attrs(pk="S", at="N"), "KeySchema": keys("pk", "at")}))
+            calls.append(ttl(names[-1], "expires"))
+    names.append("audit-" + stage)
+    calls.append(("CreateTable", {"TableName": names[-1], "BillingMode": "PAY_PER_REQUEST",
+                                  "AttributeDefinitions": attrs(id="S"), "KeySchema": keys("id")}))
+    return names, calls
+
+
+@pytest.mark.parametrize("params,tenants", [([], ("acme", "globex-corp")),
+                                            (["--seed-param", "Tenants=a.b,c"], ("a.b", "c"))])
+def test_fn_foreach_makes_a_table_for_each_value(server_factory, params, tenants):
+    """Fn::ForEach (AWS::LanguageExtensions), a loop in a loop, its collection a CommaDelimitedList
+    parameter: main made no table ("a template with no table in it")."""
+    seeded = server_factory(["--in-memory", "--seed", sample("cfn-foreach.yaml")] + params)
+    by_hand = server_factory(["--in-memory"])
+    names, calls = foreach_calls(tenants)
+    apply_calls(by_hand.endpoint, calls)
+    same_tables(seeded.endpoint, by_hand.endpoint, names)
+    assert "no table in it" not in seeded.stderr_text()
+
+
+def nested(depth):
+    """Loops `depth` deep, each over two values: 2**depth tables (T${X1}${X2}...)."""
+    inner = {"T" + "".join("${X%d}" % d for d in range(1, depth + 1)): {
+        "Type": "AWS::DynamoDB::Table", "Properties": {
+            "TableName": {"Fn::Sub": "t" + "".join("-${X%d}" % d for d in range(1, depth + 1))},
+            "BillingMode": "PAY_PER_REQUEST", "AttributeDefinitions": attrs(id="S"), "KeySchema": keys("id")}}}
+    for d in range(depth, 0, -1):
+        inner = {"Fn::ForEach::L%d" % d: ["X%d" % d, ["a", "b"], inner]}
+    return json.dumps({"Transform": "AWS::LanguageExtensions", "Resources": inner})
+
+
+def test_fn_foreach_is_bounded_as_cloudformation_bounds_it(server_factory, tmp_path):
+    # five loops deep is CloudFormation's limit: 32 tables
+    srv = server_factory(["--in-memory", "--seed", write(tmp_path, "five.json", nested(5))])
+    assert len(make_client(srv.endpoint).list_tables()["TableNames"]) == 32
+    f = write(tmp_path, "six.json", nested(6))
+    assert "error seed: %s:1: Resources: Fn::ForEach::L6: Fn::ForEach loops nest more than 5 deep" % f in refused(
+        ["--seed", f])
+    # the expanded template is held to the 500 resources of any template's
+    many = json.dumps({"Transform": "AWS::LanguageExtensions", "Resources": {"Fn::ForEach::Many": [
+        "N", [str(i) for i in range(501)], {"T${N}": {"Type": "AWS::DynamoDB::Table", "Properties": {
+            "BillingMode": "PAY_PER_REQUEST", "AttributeDefinitions": attrs(id="S"), "KeySchema": keys("id")}}}]}})
+    f = write(tmp_path, "many.json", many)
+    assert ("error seed: %s:1: Resources: Fn::ForEach: more than the 500 resources a CloudFormation template may "
+            "declare" % f) in refused(["--seed", f])
+    f = write(tmp_path, "twice.json", json.dumps({"Resources": {"Fn::ForEach::L": ["N", ["a", "a"], {"T${N}": {
+        "Type": "AWS::DynamoDB::Table", "Properties": {}}}]}}))
+    assert "Resources: Fn::ForEach: resource Ta is declared twice" in refused(["--seed", f])
