@@ -344,16 +344,19 @@ static int acted_on(cfn_table *ct, const prop *p, const char *key, const ddb_jso
 
 /* ---- AWS::DynamoDB::GlobalTable: the table-wide properties with its replica's in the seed's region ---- */
 
-/* A capacity: the fixed figure, or its auto scaling's MinCapacity (auto scaling is not applied). */
+/* A capacity: the fixed figure, or under auto scaling (not applied) the capacity it starts at:
+   its SeedCapacity (what CloudFormation provisions until the scaling policies exist), else its
+   MinCapacity (where target tracking settles an idle table). */
 static const ddb_json *capacity(cfn_table *ct, const char *of, const ddb_json *settings, const char *fixed,
                                 const char *scaling)
 {
     const ddb_json *v = ddb_json_get(settings, fixed), *as = ddb_json_get(settings, scaling);
+    const char *start = ddb_json_get(as, "SeedCapacity") != NULL ? "SeedCapacity" : "MinCapacity";
 
     if (v != NULL || as == NULL)
         return v;
-    tpl_warn(&ct->t, "%s%s is not acted on: ddbd does not scale capacity; it stays at MinCapacity", of, scaling);
-    return ddb_json_get(as, "MinCapacity");
+    tpl_warn(&ct->t, "%s%s is not acted on: ddbd does not scale capacity; it stays at %s", of, scaling, start);
+    return ddb_json_get(as, start);
 }
 
 /* ProvisionedThroughput and OnDemandThroughput, from the write side's settings and the read side's
@@ -459,13 +462,17 @@ static int local_replica(cfn_table *ct)
 }
 
 /* The other replicas, after every other call (the table must be ACTIVE for those): each made as
-   UpdateTable's ReplicaUpdates makes it, with the table's settings; none of a provisioned table's
-   (DynamoDB wants its write capacity auto scaled, by Application Auto Scaling, which ddbd lacks). */
+   UpdateTable's ReplicaUpdates makes it, with the table's settings. DynamoDB makes replicas of a
+   provisioned table only when its write capacity is auto scaled (by Application Auto Scaling):
+   CloudFormation requires WriteCapacityAutoScalingSettings of one, and registers them; without
+   them (a template CloudFormation refuses) the replicas are named, not made. */
 static void other_replicas(cfn_table *ct)
 {
     const ddb_json *list = ddb_json_get(ct->props, "Replicas");
     const char *billing = ddb_json_get_str(ct->props, "BillingMode");
-    int provisioned = billing != NULL && strcmp(billing, "PROVISIONED") == 0;
+    int autoscaled = ddb_json_get(ddb_json_get(ct->props, "WriteProvisionedThroughputSettings"),
+                                  "WriteCapacityAutoScalingSettings") != NULL;
+    int provisioned = billing != NULL && strcmp(billing, "PROVISIONED") == 0 && !autoscaled;
     ddb_buf own = {0}, unmade = {0};
 
     for (uint32_t i = 0; list != NULL && list->type == DDB_JSON_ARRAY && i < list->n; i++) {
@@ -479,7 +486,7 @@ static void other_replicas(cfn_table *ct)
             ddb_buf_puts(&unmade, unmade.len ? ", " : "");
             ddb_buf_puts(&unmade, r);
         } else {
-            tpl_replica(&ct->t, r);
+            tpl_replica(&ct->t, r, autoscaled);
             if (rep->type == DDB_JSON_OBJECT && rep->n > 1) {
                 ddb_buf_puts(&own, own.len ? ", " : "");
                 ddb_buf_puts(&own, r);
@@ -491,7 +498,8 @@ static void other_replicas(cfn_table *ct)
                  "tags, ...) are not acted on", own.data);
     if (unmade.len > 0)
         tpl_warn(&ct->t, "the replicas in %s are not created: replicas of a provisioned table need its write "
-                 "capacity auto scaled (Application Auto Scaling), which ddbd does not have", unmade.data);
+                 "capacity auto scaled (WriteProvisionedThroughputSettings.WriteCapacityAutoScalingSettings, "
+                 "which CloudFormation requires)", unmade.data);
     ddb_buf_free(&own);
     ddb_buf_free(&unmade);
 }
@@ -559,6 +567,7 @@ static void resource(seed_tpl_env *env, cfn_ctx *c, const char *path, const char
     ct.c = c;
     ct.props = props;
     tpl_begin(&ct.t, env, c->a, path, text, len, name, what, line);
+    ct.t.region = cfn_region(c);
     if (list == simple_props)
         primary_key(&ct, "PrimaryKey", ddb_json_get(props, "PrimaryKey"), NULL);
     if (list == global_props && !local_replica(&ct)) {

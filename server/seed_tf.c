@@ -319,7 +319,7 @@ static void replicas(tf_table *tt, const char *key, const ddb_json *v, const cha
                      "capacity auto scaled (Application Auto Scaling), which ddbd does not have", region);
             continue;
         }
-        tpl_replica(&tt->t, region);
+        tpl_replica(&tt->t, region, 0);
         for (uint32_t k = 0; v->u.items[i]->type == DDB_JSON_OBJECT && k < v->u.items[i]->n; k++) {
             const ddb_json_member *m = &v->u.items[i]->u.members[k];
             if (strcmp(m->key, "region_name") != 0 && strcmp(m->key, "arn") != 0 && strcmp(m->key, "stream_arn") != 0 &&

@@ -171,3 +171,107 @@ def test_fn_foreach_is_bounded_as_cloudformation_bounds_it(server_factory, tmp_p
     f = write(tmp_path, "twice.json", json.dumps({"Resources": {"Fn::ForEach::L": ["N", ["a", "a"], {"T${N}": {
         "Type": "AWS::DynamoDB::Table", "Properties": {}}}]}}))
     assert "Resources: Fn::ForEach: resource Ta is declared twice" in refused(["--seed", f])
+
+
+def client_in(endpoint, region):
+    return boto3.client("dynamodb", endpoint_url=endpoint, region_name=region, aws_access_key_id=ACCESS_KEY,
+                        aws_secret_access_key=SECRET_KEY,
+                        config=Config(parameter_validation=False, retries={"total_max_attempts": 1}))
+
+
+def described(ddb, name):
+    d = settled(ddb, name)
+    d.pop("TableArn", None)  # (of its own region)
+    for i in d.get("GlobalSecondaryIndexes", []):
+        i.pop("IndexArn", None)
+    return d
+
+
+def test_a_global_table_lands_in_the_templates_regions(server_factory):
+    """--namespaces and AWS::Region=eu-west-1: the table in eu-west-1, its replica in eu-west-2, as
+    the template declares (main made it in us-east-1, the default namespace, and the replica in eu-west-2)."""
+    seeded = server_factory(["--in-memory", "--namespaces", "--seed", sample("cfn-global-two-regions.yaml"),
+                             "--seed-param", "AWS::Region=eu-west-1"])
+    by_hand = server_factory(["--in-memory", "--namespaces"])
+    hand = client_in(by_hand.endpoint, "eu-west-1")
+    hand.create_table(TableName="sessions", BillingMode="PAY_PER_REQUEST", AttributeDefinitions=attrs(sessionId="S", userId="S"),
+                      KeySchema=keys("sessionId"),
+                      GlobalSecondaryIndexes=[{"IndexName": "byUser", "KeySchema": keys("userId"),
+                                               "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+                      StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+                      Tags=[{"Key": "team", "Value": "identity"}])
+    hand.update_continuous_backups(TableName="sessions",
+                                   PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    hand.update_time_to_live(TableName="sessions", TimeToLiveSpecification={"AttributeName": "expiresAt", "Enabled": True})
+    hand.update_table(TableName="sessions", ReplicaUpdates=[{"Create": {"RegionName": "eu-west-2"}}])
+    for region, replicas in (("eu-west-1", ["eu-west-2"]), ("eu-west-2", ["eu-west-1"])):
+        got, want = described(client_in(seeded.endpoint, region), "sessions"), described(client_in(by_hand.endpoint, region), "sessions")
+        assert [r["RegionName"] for r in got["Replicas"]] == replicas
+        assert got == want, region
+    for region in ("eu-west-1", "eu-west-2"):
+        got, want = client_in(seeded.endpoint, region), client_in(by_hand.endpoint, region)
+        assert (got.describe_time_to_live(TableName="sessions")["TimeToLiveDescription"]
+                == want.describe_time_to_live(TableName="sessions")["TimeToLiveDescription"])
+        assert (stable_backups(got) == stable_backups(want))
+    east = client_in(seeded.endpoint, "eu-west-1")
+    assert east.describe_time_to_live(TableName="sessions")["TimeToLiveDescription"]["TimeToLiveStatus"] == "ENABLED"
+    assert stable_backups(east)["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    assert make_client(seeded.endpoint).list_tables()["TableNames"] == []  # (us-east-1: nothing)
+
+
+def stable_backups(ddb):
+    d = ddb.describe_continuous_backups(TableName="sessions")["ContinuousBackupsDescription"]
+    d.get("PointInTimeRecoveryDescription", {}).pop("EarliestRestorableDateTime", None)
+    d.get("PointInTimeRecoveryDescription", {}).pop("LatestRestorableDateTime", None)
+    return d
+
+
+def test_a_template_table_and_its_items_are_in_the_seeds_region(server_factory, tmp_path):
+    write(tmp_path, "a.yaml", "Resources:\n  Things:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
+          "      BillingMode: PAY_PER_REQUEST\n      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]\n"
+          "      KeySchema: [{AttributeName: id, KeyType: HASH}]\n")
+    write(tmp_path, "Things.jsonl", '{"id": {"S": "x"}}\n')
+    srv = server_factory(["--in-memory", "--namespaces", "--seed", str(tmp_path), "--seed-param",
+                          "AWS::Region=ap-southeast-2"])
+    ddb = client_in(srv.endpoint, "ap-southeast-2")
+    assert ddb.scan(TableName="Things")["Items"] == [{"id": {"S": "x"}}]
+    assert make_client(srv.endpoint).list_tables()["TableNames"] == []
+
+
+def test_a_provisioned_global_table_gets_its_replicas(server_factory, tmp_path):
+    """BillingMode PROVISIONED with its write capacity auto scaled (CloudFormation requires it): the
+    replicas are made, provisioned, the auto scaling settings read as the capacity (SeedCapacity, else
+    MinCapacity). main named the replicas in a warning and made none."""
+    seeded = server_factory(["--in-memory", "--namespaces", "--seed", sample("cfn-global-provisioned.json")])
+    by_hand = server_factory(["--in-memory", "--namespaces"])
+    make_client(by_hand.endpoint).create_table(
+        TableName="ledger", BillingMode="PROVISIONED", AttributeDefinitions=attrs(account="S", entry="S", day="S"),
+        KeySchema=keys("account", "entry"), ProvisionedThroughput={"ReadCapacityUnits": 6, "WriteCapacityUnits": 8},
+        GlobalSecondaryIndexes=[{"IndexName": "byDay", "KeySchema": keys("day"), "Projection": {"ProjectionType": "ALL"},
+                                 "ProvisionedThroughput": {"ReadCapacityUnits": 2, "WriteCapacityUnits": 3}}],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    want = described(make_client(by_hand.endpoint), "ledger")
+    for region, other in (("us-east-1", "eu-west-1"), ("eu-west-1", "us-east-1")):
+        got = described(client_in(seeded.endpoint, region), "ledger")
+        assert [r["RegionName"] for r in got.pop("Replicas")] == [other]
+        assert got.pop("GlobalTableVersion") == "2019.11.21"
+        for d in (got, want):
+            d["ProvisionedThroughput"].pop("LastIncreaseDateTime", None)
+        assert got == want, region
+    assert want["ProvisionedThroughput"]["ReadCapacityUnits"] == 6  # (SeedCapacity)
+    assert want["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"]["WriteCapacityUnits"] == 3  # (MinCapacity)
+    log = seeded.stderr_text()
+    assert "not created" not in log, log
+    assert ("Resources.Ledger (table ledger): WriteCapacityAutoScalingSettings is not acted on: ddbd does not scale "
+            "capacity; it stays at SeedCapacity") in log
+    # a provisioned table whose write capacity is not auto scaled is no global table CloudFormation makes
+    # (nor DynamoDB): its replicas are named, not made
+    text = json.load(open(sample("cfn-global-provisioned.json")))
+    props = text["Resources"]["Ledger"]["Properties"]
+    props["WriteProvisionedThroughputSettings"] = {"WriteCapacityUnits": 8}
+    f = write(tmp_path, "fixed.json", json.dumps(text))
+    srv = server_factory(["--in-memory", "--namespaces", "--seed", f])
+    assert "Replicas" not in make_client(srv.endpoint).describe_table(TableName="ledger")["Table"]
+    assert ("Resources.Ledger (table ledger): the replicas in eu-west-1 are not created: replicas of a provisioned "
+            "table need its write capacity auto scaled (WriteProvisionedThroughputSettings."
+            "WriteCapacityAutoScalingSettings, which CloudFormation requires)") in srv.stderr_text()
