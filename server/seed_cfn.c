@@ -10,6 +10,7 @@
 
 #include "server/base/log.h"
 #include "server/seed_cfn.h"
+#include "server/seed_template.h"
 
 typedef struct cfn_table {
     seed_tpl_table t;
@@ -590,6 +591,117 @@ static void resource(seed_tpl_env *env, cfn_ctx *c, const char *path, const char
     tpl_end(&ct.t);
 }
 
+/* ---- nested stacks ---- */
+
+#define CFN_NESTED_TYPES(X) X("AWS::CloudFormation::Stack", "TemplateURL") X("AWS::Serverless::Application", "Location")
+
+static const char *nested_property(const char *type)
+{
+#define X(name, property) if (type != NULL && strcmp(type, name) == 0) return property;
+    CFN_NESTED_TYPES(X)
+#undef X
+    return NULL;
+}
+
+/* The parameters a nested stack's resource passes (its Parameters, resolved in the parent: a list is
+   its comma-joined text, what only a deployment knows a NULL value), and the seed's pseudo ones
+   but AWS::StackName (the nested stack's own). */
+static cfn_param *passed(seed_tpl_env *env, cfn_ctx *c, const ddb_json *given, unsigned *n)
+{
+    cfn_param *out = DDB_NEW_ARRAY(c->a, cfn_param, (given != NULL && given->type == DDB_JSON_OBJECT ? given->n : 0) +
+                                                        env->nparams + 1);
+
+    *n = 0;
+    for (uint32_t i = 0; given != NULL && given->type == DDB_JSON_OBJECT && i < given->n; i++) {
+        const ddb_json *v = given->u.members[i].val;
+        const char *s = cfn_str(v);
+        if (v->type == DDB_JSON_ARRAY) {
+            ddb_buf b = {0};
+            ddb_buf_puts(&b, "");
+            for (uint32_t k = 0; k < v->n; k++)
+                ddb_buf_printf(&b, "%s%s", k ? "," : "", cfn_str(v->u.items[k]) ? cfn_str(v->u.items[k]) : "");
+            s = ddb_arena_strndup(c->a, b.data, b.len);
+            ddb_buf_free(&b);
+        }
+        out[(*n)++] = (cfn_param){given->u.members[i].key, s, 0};
+    }
+    for (unsigned i = 0; i < env->nparams; i++) {
+        if (strncmp(env->params[i].name, "AWS::", 5) == 0 && strcmp(env->params[i].name, "AWS::StackName") != 0)
+            out[(*n)++] = (cfn_param){env->params[i].name, env->params[i].value, 0};
+    }
+    return out;
+}
+
+/* Where a nested stack's template is, when it is a local file: CDK's asset path (cdk.out has the
+   file: Metadata aws:asset:path), else TemplateURL or Location as a path; NULL with *why set. */
+static const char *local_template(cfn_ctx *c, const ddb_json *res, const char *property, const ddb_json *at,
+                                  const char **why)
+{
+    const ddb_json *meta = ddb_json_get(res, "Metadata");
+    const char *s = cfn_str(at);
+
+    if (ddb_json_get_str(meta, "aws:asset:path") != NULL)
+        return ddb_json_get_str(meta, "aws:asset:path");
+    if (at == NULL || cfn_unknown_in(at, NULL) != NULL) {
+        *why = at == NULL ? ddb_arena_sprintf(c->a, "it has no %s", property)
+                          : ddb_arena_sprintf(c->a, "its %s: %s", property, cfn_unknown_in(at, NULL));
+    } else if (s == NULL) { /* SAM's {ApplicationId, SemanticVersion} */
+        *why = ddb_arena_sprintf(c->a, "its %s is an application of the Serverless Application Repository (%s)",
+                                 property, ddb_json_get_str(at, "ApplicationId") ? ddb_json_get_str(at, "ApplicationId")
+                                                                                : "no ApplicationId");
+    } else if (strstr(s, "://") != NULL) {
+        *why = ddb_arena_sprintf(c->a, "its %s %s is not a local file (the template beside this one, or CDK's "
+                                 "cdk.out, has it)", property, s);
+    } else {
+        return s;
+    }
+    return NULL;
+}
+
+/* A nested stack (AWS::CloudFormation::Stack, AWS::Serverless::Application): its template read as
+   a stack of its own where it is a local file, else a warning naming it. */
+static void nested_stack(seed_tpl_env *env, cfn_ctx *c, const char *path, const char *text, size_t len,
+                         const char *logical, const ddb_json *res)
+{
+    const char *type = ddb_json_get_str(res, "Type"), *property = nested_property(type);
+    const char *cond = ddb_json_get_str(res, "Condition"), *file, *why = NULL;
+    char *what = ddb_arena_sprintf(c->a, "Resources.%s", logical);
+    unsigned line = tpl_line(text, len, ddb_arena_sprintf(c->a, "%s:", logical)), n = 0;
+    const ddb_json *props;
+    cfn_param *params;
+    int on;
+
+    if (line == 0)
+        line = tpl_line(text, len, ddb_arena_sprintf(c->a, "\"%s\"", logical));
+    if (cond != NULL && (on = cfn_condition(c, cond)) <= 0) {
+        if (on < 0)
+            tpl_file_error(env, path, line, "%s: %s", what, c->err);
+        return;
+    }
+    c->lenient = 1; /* (what only a deployment knows: its parameters' values, a template's S3 URL) */
+    props = cfn_eval(c, ddb_json_get(res, "Properties") ? ddb_json_get(res, "Properties") : &no_properties);
+    c->lenient = 0;
+    if (props == NULL) {
+        tpl_file_error(env, path, line, "%s: %s", what, c->err);
+        return;
+    }
+    if ((file = local_template(c, res, property, ddb_json_get(props, property), &why)) == NULL) {
+        ddb_log(DDB_LOG_WARN, "seed: %s:%u: %s: a nested stack (%s) whose tables are not created: %s", path, line,
+                what, type, why);
+        return;
+    }
+    params = passed(env, c, ddb_json_get(props, "Parameters"), &n);
+    for (unsigned i = 0; i < n; i++) {
+        if (params[i].value == NULL && strncmp(params[i].name, "AWS::", 5) != 0) {
+            const ddb_json *v = ddb_json_get(ddb_json_get(props, "Parameters"), params[i].name);
+            if (cfn_unknown_in(v, NULL) == NULL)
+                tpl_file_error(env, path, line, "%s: Parameters.%s: not a string or a list", what, params[i].name);
+        }
+    }
+    seed_template_nested(env, path, line, what, file, ddb_arena_sprintf(c->a, "%s-%s", c->stack, logical),
+                         cfn_region(c), params, n);
+}
+
 int seed_cfn_within_quotas(seed_tpl_env *env, const char *path, size_t len, const ddb_json *tpl)
 {
     const ddb_json *v;
@@ -647,15 +759,20 @@ void seed_cfn_read(seed_tpl_env *env, const char *path, const char *text, size_t
         cfn_prepare(&c);
     }
     for (uint32_t i = 0; i < resources->n && !env->stopped; i++) {
-        if (props_of(ddb_json_get_str(resources->u.members[i].val, "Type")) == NULL)
+        const char *type = ddb_json_get_str(resources->u.members[i].val, "Type");
+        if (props_of(type) == NULL && nested_property(type) == NULL)
             continue; /* (a function, a queue, ...: not the seed's business) */
         c.err[0] = '\0';
+        c.unknown = 0;
         c.depth = 0;
-        resource(env, &c, path, text, len, resources->u.members[i].key, resources->u.members[i].val, globals);
+        if (nested_property(type) != NULL)
+            nested_stack(env, &c, path, text, len, resources->u.members[i].key, resources->u.members[i].val);
+        else
+            resource(env, &c, path, text, len, resources->u.members[i].key, resources->u.members[i].val, globals);
         tables++;
     }
     if (tables == 0)
         ddb_log(DDB_LOG_WARN, "seed: %s: a template with no table in it (AWS::DynamoDB::Table, "
-                "AWS::DynamoDB::GlobalTable, AWS::Serverless::SimpleTable)", path);
+                "AWS::DynamoDB::GlobalTable, AWS::Serverless::SimpleTable) nor a nested stack", path);
     ddb_arena_free(&a);
 }

@@ -220,6 +220,8 @@ static const ddb_json *parameter(cfn_ctx *c, const char *name, const ddb_json *d
 
     if (p != NULL)
         p->used = 1;
+    if (p != NULL && p->value == NULL) /* (a nested stack's, from its parent: cfn_param) */
+        return unknowable(c, "parameter %s: its parent stack passes a value known only after a deployment", name);
     value = p != NULL ? p->value : cfn_str(ddb_json_get(decl, "Default"));
     if (value == NULL && type != NULL && strncmp(type, "AWS::SSM::Parameter::", 21) == 0)
         return fail(c, "parameter %s is read from SSM Parameter Store at deployment: give its value with "

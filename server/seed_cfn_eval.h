@@ -24,7 +24,7 @@
 #include "proto/json.h"
 
 typedef struct cfn_param {
-    const char *name, *value;
+    const char *name, *value; /* value NULL: a nested stack's parent passes what only a deployment knows */
     int used; /* a template declared it (used or not) */
 } cfn_param;
 

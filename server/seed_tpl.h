@@ -28,6 +28,11 @@ typedef struct seed_tpl_env {
     void *ctx;
     long errors;
     int stopped;
+    /* nested stacks (seed_template_nested): how deep this template is; how many templates of
+       nested stacks the top one's env has had read; that env (NULL in itself) */
+    int depth;
+    unsigned nested;
+    struct seed_tpl_env *top;
 } seed_tpl_env;
 
 /* One table being written: its CreateTable request and the calls after it. */

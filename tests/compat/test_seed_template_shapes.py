@@ -275,3 +275,100 @@ def test_a_provisioned_global_table_gets_its_replicas(server_factory, tmp_path):
     assert ("Resources.Ledger (table ledger): the replicas in eu-west-1 are not created: replicas of a provisioned "
             "table need its write capacity auto scaled (WriteProvisionedThroughputSettings."
             "WriteCapacityAutoScalingSettings, which CloudFormation requires)") in srv.stderr_text()
+
+
+def test_a_cdk_nested_stack_is_followed_into_its_template(server_factory):
+    """CDK's NestedStack: an AWS::CloudFormation::Stack whose TemplateURL is an S3 asset; cdk.out has the
+    file (Metadata aws:asset:path). Its tables are made, with the parameters the parent passes (a Ref of
+    the parent's table: its name). main dropped them without a word."""
+    seeded = server_factory(["--in-memory", "--seed", sample("cdk-nested.out")])
+    by_hand = server_factory(["--in-memory"])
+    apply_calls(by_hand.endpoint, [
+        ("CreateTable", {"TableName": "shop-config", "BillingMode": "PAY_PER_REQUEST", "AttributeDefinitions": attrs(key="S"),
+                         "KeySchema": keys("key")}),
+        ("CreateTable", {"TableName": "shop-config-orders", "BillingMode": "PAY_PER_REQUEST",
+                         "AttributeDefinitions": attrs(pk="S", sk="S", status="S"), "KeySchema": keys("pk", "sk"),
+                         "GlobalSecondaryIndexes": [{"IndexName": "byStatus", "KeySchema": keys("status"),
+                                                     "Projection": {"ProjectionType": "ALL"}}],
+                         "Tags": [{"Key": "service", "Value": "orders"}]}),
+        pitr("shop-config-orders"),
+        ("CreateTable", {"TableName": "AuditLog8D1C0B7E", "AttributeDefinitions": attrs(id="S"), "KeySchema": keys("id"),
+                         "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}}),
+        ttl("AuditLog8D1C0B7E", "expires"),
+    ])
+    same_tables(seeded.endpoint, by_hand.endpoint, ["shop-config", "shop-config-orders", "AuditLog8D1C0B7E"])
+
+
+SAM_PARENT = """\
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage: {Type: String, Default: dev}
+Resources:
+  Billing:
+    Type: AWS::Serverless::Application
+    Properties:
+      Location: billing/template.yaml
+      Parameters:
+        Stage: !Ref Stage
+        TopicArn: !GetAtt Topic.TopicArn
+  Topic:
+    Type: AWS::SNS::Topic
+  Auth:
+    Type: AWS::Serverless::Application
+    Properties:
+      Location:
+        ApplicationId: arn:aws:serverlessrepo:us-east-1:123456789012:applications/auth
+        SemanticVersion: 1.2.0
+  Legacy:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: https://s3.amazonaws.com/my-bucket/legacy.yaml
+"""
+
+SAM_CHILD = """\
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage: {Type: String}
+  TopicArn: {Type: String}
+Resources:
+  Invoices:
+    Type: AWS::Serverless::SimpleTable
+    Properties:
+      TableName: !Sub 'invoices-${Stage}'
+      PrimaryKey: {Name: invoiceId, Type: String}
+"""
+
+
+def test_a_sam_application_with_a_local_location_is_followed(server_factory, tmp_path):
+    (tmp_path / "billing").mkdir()
+    write(tmp_path, "billing/template.yaml", SAM_CHILD)
+    f = write(tmp_path, "template.yaml", SAM_PARENT)
+    srv = server_factory(["--in-memory", "--seed", f, "--seed-param", "Stage=qa"])
+    ddb = make_client(srv.endpoint)
+    assert ddb.list_tables()["TableNames"] == ["invoices-qa"]
+    assert ddb.describe_table(TableName="invoices-qa")["Table"]["KeySchema"] == keys("invoiceId")
+    log = srv.stderr_text()
+    assert ("warn seed: %s:14: Resources.Auth: a nested stack (AWS::Serverless::Application) whose tables are not "
+            "created: its Location is an application of the Serverless Application Repository "
+            "(arn:aws:serverlessrepo:us-east-1:123456789012:applications/auth)" % f) in log
+    assert ("warn seed: %s:20: Resources.Legacy: a nested stack (AWS::CloudFormation::Stack) whose tables are not "
+            "created: its TemplateURL https://s3.amazonaws.com/my-bucket/legacy.yaml is not a local file" % f) in log
+    assert "no table in it" not in log
+
+
+def test_a_nested_stacks_errors_and_bounds(tmp_path):
+    # a value only a deployment knows, passed to the child and made a table of: an error naming it
+    (tmp_path / "billing").mkdir()
+    child = write(tmp_path, "billing/template.yaml", SAM_CHILD.replace("invoices-${Stage}", "invoices-${TopicArn}"))
+    f = write(tmp_path, "template.yaml", SAM_PARENT)
+    err = refused(["--seed", f])
+    assert ("error seed: %s:6: Resources.Invoices: parameter TopicArn: its parent stack passes "
+            "a value known only after a deployment" % child) in err, err
+    # a missing child, a stack that nests itself
+    f = write(tmp_path, "gone.yaml", "Resources:\n  S:\n    Type: AWS::CloudFormation::Stack\n"
+              "    Properties: {TemplateURL: ./nowhere.yaml}\n")
+    assert ("error seed: %s:2: Resources.S: its template %s/./nowhere.yaml: cannot read it (No such file or directory)"
+            % (f, tmp_path)) in refused(["--seed", f])
+    f = write(tmp_path, "self.yaml", "Resources:\n  S:\n    Type: AWS::CloudFormation::Stack\n"
+              "    Properties: {TemplateURL: self.yaml}\n")
+    assert "Resources.S: nested stacks nest more than 8 deep (a stack that nests itself?)" in refused(["--seed", f])
