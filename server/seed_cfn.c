@@ -10,7 +10,6 @@
 
 #include "server/base/log.h"
 #include "server/seed_cfn.h"
-#include "server/seed_template.h"
 
 typedef struct cfn_table {
     seed_tpl_table t;
@@ -664,7 +663,7 @@ static void nested_stack(seed_tpl_env *env, cfn_ctx *c, const char *path, const 
                          const char *logical, const ddb_json *res)
 {
     const char *type = ddb_json_get_str(res, "Type"), *property = nested_property(type);
-    const char *cond = ddb_json_get_str(res, "Condition"), *file, *why = NULL;
+    const char *cond = ddb_json_get_str(res, "Condition"), *file = NULL, *why = NULL;
     char *what = ddb_arena_sprintf(c->a, "Resources.%s", logical);
     unsigned line = tpl_line(text, len, ddb_arena_sprintf(c->a, "%s:", logical)), n = 0;
     const ddb_json *props;
@@ -685,7 +684,11 @@ static void nested_stack(seed_tpl_env *env, cfn_ctx *c, const char *path, const 
         tpl_file_error(env, path, line, "%s: %s", what, c->err);
         return;
     }
-    if ((file = local_template(c, res, property, ddb_json_get(props, property), &why)) == NULL) {
+    if (env->nested_stack == NULL)
+        why = "nested stacks are not followed here";
+    else
+        file = local_template(c, res, property, ddb_json_get(props, property), &why);
+    if (file == NULL) {
         ddb_log(DDB_LOG_WARN, "seed: %s:%u: %s: a nested stack (%s) whose tables are not created: %s", path, line,
                 what, type, why);
         return;
@@ -698,7 +701,7 @@ static void nested_stack(seed_tpl_env *env, cfn_ctx *c, const char *path, const 
                 tpl_file_error(env, path, line, "%s: Parameters.%s: not a string or a list", what, params[i].name);
         }
     }
-    seed_template_nested(env, path, line, what, file, ddb_arena_sprintf(c->a, "%s-%s", c->stack, logical),
+    env->nested_stack(env, path, line, what, file, ddb_arena_sprintf(c->a, "%s-%s", c->stack, logical),
                          cfn_region(c), params, n);
 }
 

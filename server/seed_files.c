@@ -212,7 +212,7 @@ static char *read_named(const char *path, size_t *len, char *msg, size_t msglen)
 static seed_tpl_env template_env(walk *w)
 {
     seed_tpl_env env = {w->params, w->nparams, on_template_table, on_template_fail, read_named,
-                        w->tables ? NULL : on_template_item, w, 0, 0, 0, 0, NULL};
+                        w->tables ? NULL : on_template_item, w, 0, 0, 0, 0, NULL, seed_template_nested};
     return env;
 }
 

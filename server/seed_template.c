@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "server/seed_cfn.h"
 #include "server/seed_tf.h"
@@ -143,6 +144,7 @@ void seed_template_nested(seed_tpl_env *env, const char *parent, unsigned line, 
     char *path, msg[256], err[512], *text;
     size_t len = 0, err_at = 0;
     unsigned at = 0;
+    struct stat st;
     const ddb_json *doc;
     ddb_arena a;
 
@@ -158,6 +160,13 @@ void seed_template_nested(seed_tpl_env *env, const char *parent, unsigned line, 
     }
     top->nested++;
     path = sibling(parent, file);
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (unsigned long long)st.st_size > CFN_MAX_TEMPLATE_BYTES) {
+        /* (refused unread: 200 of them read whole to 64 MiB before the quota's check would be a lot) */
+        tpl_file_error(env, parent, line, "%s: its template %s: %llu bytes, more than CloudFormation takes (%u)",
+                       what, path, (unsigned long long)st.st_size, CFN_MAX_TEMPLATE_BYTES);
+        free(path);
+        return;
+    }
     if ((text = env->read(path, &len, msg, sizeof(msg))) == NULL) {
         tpl_file_error(env, parent, line, "%s: its template %s: %s", what, path, msg);
         free(path);

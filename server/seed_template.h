@@ -36,7 +36,7 @@ void seed_template_read(seed_tpl_env *env, const char *path, const char *text, s
 #define SEED_MAX_STACK_NESTING 8
 #define SEED_MAX_NESTED_STACKS 200
 
-/* A nested stack's template (AWS::CloudFormation::Stack's TemplateURL, CDK's asset of it,
+/* (seed_tpl_env.nested_stack) A nested stack's template (AWS::CloudFormation::Stack's TemplateURL, CDK's asset,
    AWS::Serverless::Application's Location) that is a local file, `file` relative to the folder of
    its parent's template `parent` (`what`: the resource, for messages): read as stack `stack` in
    `region` with the parameters its parent passes, `params` (and the seed's pseudo ones). */

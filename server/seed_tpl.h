@@ -33,6 +33,9 @@ typedef struct seed_tpl_env {
     int depth;
     unsigned nested;
     struct seed_tpl_env *top;
+    /* reads a nested stack's template (seed_template.h's seed_template_nested; NULL: not followed) */
+    void (*nested_stack)(struct seed_tpl_env *env, const char *parent, unsigned line, const char *what,
+                         const char *file, const char *stack, const char *region, cfn_param *params, unsigned nparams);
 } seed_tpl_env;
 
 /* One table being written: its CreateTable request and the calls after it. */
