@@ -409,18 +409,17 @@ static void copy_members(ddb_jw *w, const ddb_json *desc, const char *const *nam
     }
 }
 
-/* A provisioned table's capacity, {ReadCapacityUnits, WriteCapacityUnits} of a description's
-   ProvisionedThroughput (a seed's auto scaled table: ddb_req.write_autoscaled). */
+/* A provisioned table's (or index's) capacity as CreateTable takes it (a seed's auto scaled table:
+   ddb_req.write_autoscaled). */
 static void write_capacity(ddb_jw *w, const ddb_json *desc)
 {
-    const ddb_json *pt = ddb_json_get(desc, "ProvisionedThroughput");
-
     ddb_jw_key(w, "ProvisionedThroughput");
     ddb_jw_obj_begin(w);
-    ddb_jw_key(w, "ReadCapacityUnits");
-    ddb_jw_int(w, ddb_json_integer(ddb_json_get(pt, "ReadCapacityUnits"), 1));
-    ddb_jw_key(w, "WriteCapacityUnits");
-    ddb_jw_int(w, ddb_json_integer(ddb_json_get(pt, "WriteCapacityUnits"), 1));
+    for (int i = 0; i < 2; i++) {
+        ddb_jw_key(w, i ? "WriteCapacityUnits" : "ReadCapacityUnits");
+        ddb_jw_int(w, ddb_json_integer(ddb_json_get(ddb_json_get(desc, "ProvisionedThroughput"),
+                                                     i ? "WriteCapacityUnits" : "ReadCapacityUnits"), 1));
+    }
     ddb_jw_obj_end(w);
 }
 
