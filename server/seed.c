@@ -35,6 +35,7 @@ typedef struct seed_def {
     char *after;              /* a template's calls after it, [{"op": ..., "request": {...}}], or NULL */
     char *path;
     unsigned line;
+    char *region;              /* a template's region, where --namespaces makes it (NULL: the default) */
     const ddb_table *existing; /* the table of that name found in the store (kept), or NULL */
     ddb_table *preview;        /* for a new table: what CreateTable will make (to check items) */
 } seed_def;
@@ -52,6 +53,8 @@ typedef struct seeder {
     unsigned batch_n;
     ddb_buf batch;
     uint64_t t0, last_progress; /* ddb_clock_mono_ns */
+    const char *region;         /* of the requests run now: their table's (seed_def.region) */
+    int autoscaled;             /* the request run now is a replica's of an auto scaled table (tpl_replica) */
 } seeder;
 
 static void report(seeder *s, const char *path, unsigned line, const char *msg)
@@ -94,6 +97,9 @@ static void run(seeder *s, ddb_req *r, ddb_op op, int check)
     r->outbuf = &s->out;
     r->internal = 1;
     r->validate_only = check;
+    if (s->srv->api.namespaces) /* (a template's table in its region's namespace: where a deployment makes it) */
+        r->region = s->region;
+    r->write_autoscaled = s->autoscaled;
     ddb_jw_init(&r->out, &s->out);
     snprintf(target, sizeof(target), "DynamoDB_20120810.%s", ddb_op_name(op));
     in.target = target;
@@ -125,7 +131,23 @@ static seed_def *find_def(seeder *s, const char *name)
     return NULL;
 }
 
+/* The requests run next are about table `name`: in its region (seed_def.region). */
+static void in_region_of(seeder *s, const char *name)
+{
+    seed_def *d = find_def(s, name);
+
+    s->region = d != NULL ? d->region : NULL;
+}
+
 /* ---- 1. definitions ---- */
+
+/* d's catalog key: its name in its region's namespace (the default account's). */
+static const char *catalog_key(seeder *s, const seed_def *d)
+{
+    if (d->region == NULL)
+        return d->name;
+    return ddb_ns_key(&s->arena, ddb_ns_of(&s->arena, DDB_DEFAULT_ACCOUNT, d->region), d->name);
+}
 
 static int same_part(const char *a, ddb_type ta, const char *b, ddb_type tb)
 {
@@ -228,6 +250,7 @@ static int on_definition(void *ctx, const seed_record *rec)
     ddb_req r;
     ddb_jw w;
 
+    s->region = rec->region;
     s->body.len = 0;
     ddb_jw_init(&w, &s->body);
     ddb_jw_json(&w, rec->doc);
@@ -257,7 +280,8 @@ static int on_definition(void *ctx, const seed_record *rec)
     }
     d->path = strdup(rec->loc.path);
     d->line = seed_line(&rec->loc);
-    d->existing = ddb_catalog_get(s->srv->eng.catalog, d->name);
+    d->region = rec->region != NULL && s->srv->api.namespaces ? strdup(rec->region) : NULL;
+    d->existing = ddb_catalog_get(s->srv->eng.catalog, catalog_key(s, d));
     d->preview = ddb_catalog_preview(s->srv->eng.catalog, d->name, d->json, strlen(d->json));
     if (d->preview == NULL) {
         report(s, d->path, d->line, "the table definition cannot be used");
@@ -296,6 +320,7 @@ static int on_item_check(void *ctx, const seed_record *rec)
         return s->errors >= MAX_ERRORS;
     }
     item_request(s, rec->table, rec->kind == SEED_PUT ? "Item" : "Key", rec->doc);
+    in_region_of(s, rec->table);
     run(s, &r, rec->kind == SEED_PUT ? DDB_OP_PutItem : DDB_OP_DeleteItem, 1);
     if (r.err.code == DDB_OK) {
         if (rec->kind == SEED_PUT && ddb_item_key_or_fail(&r, t, r.parsed.item, &key) == DDB_OK &&
@@ -364,6 +389,7 @@ static int flush_batch(seeder *s)
 
     if (s->batch_n == 0)
         return 0;
+    in_region_of(s, s->batch_table);
     s->body.len = 0;
     ddb_buf_puts(&s->body, "{\"RequestItems\":{");
     ddb_buf_putc(&s->body, '"');
@@ -472,7 +498,9 @@ static int run_after(seeder *s, seed_def *d)
         s->body.len = 0;
         ddb_jw_init(&w, &s->body);
         ddb_jw_json(&w, ddb_json_get(list->u.items[i], "request"));
+        s->autoscaled = ddb_json_get(list->u.items[i], "autoscaled") != NULL;
         run(s, &r, ddb_op_from_name(name, strlen(name)), 0);
+        s->autoscaled = 0;
         if (r.err.code != DDB_OK) {
             ddb_log(DDB_LOG_ERROR, "seed: %s:%u: %s of table %s failed: %s: %s", d->path, d->line, name, d->name,
                     ddb_error_lookup(r.err.code)->type, r.err.msg ? r.err.msg : "");
@@ -492,6 +520,7 @@ static int create_tables(seeder *s, unsigned *created, unsigned *kept)
             (*kept)++;
             continue;
         }
+        s->region = d->region;
         s->body.len = 0;
         ddb_buf_puts(&s->body, d->json);
         run(s, &r, DDB_OP_CreateTable, 0);
@@ -514,6 +543,7 @@ static void seeder_free(seeder *s)
         free(s->defs[i].json);
         free(s->defs[i].after);
         free(s->defs[i].path);
+        free(s->defs[i].region);
         ddb_table_preview_free(s->defs[i].preview);
     }
     free(s->defs);
@@ -543,7 +573,7 @@ void ddb_seed_params_unused(const cfn_param *params, unsigned n)
 {
     for (unsigned i = 0; i < n; i++) {
         if (!params[i].used && strncmp(params[i].name, "AWS::", 5) != 0)
-            ddb_log(DDB_LOG_WARN, "seed: --seed-param %s: no template of the seed uses a parameter of that name",
+            ddb_log(DDB_LOG_WARN, "seed: --seed-param %s: no template of the seed declares a parameter of that name",
                     params[i].name);
     }
 }

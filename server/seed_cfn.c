@@ -324,18 +324,39 @@ static const prop *find_prop(const prop *list, const char *name)
     return NULL;
 }
 
+/* A property whose value holds something only a deployment knows (an unknown: cfn_unknown_in): 0
+   when the table is made without it. Where ddbd does not act on it, that is nothing (warn names
+   it); a resource policy naming one (a principal !GetAtt Role.Arn) is not attached, with a
+   warning; where the table is made of it, an error. */
+static int acted_on(cfn_table *ct, const prop *p, const char *key, const ddb_json *v)
+{
+    const char *why = p->fn == warn ? NULL : cfn_unknown_in(v, p->fn == stream ? "ResourcePolicy" : NULL);
+
+    if (why == NULL)
+        return 1;
+    if (p->fn == resource_policy)
+        tpl_warn(&ct->t, "%s is not acted on: %s: the table is made without it (PutResourcePolicy once that "
+                 "value is known)", key, why);
+    else
+        tpl_error(&ct->t, "%s: %s", key, why);
+    return 0;
+}
+
 /* ---- AWS::DynamoDB::GlobalTable: the table-wide properties with its replica's in the seed's region ---- */
 
-/* A capacity: the fixed figure, or its auto scaling's MinCapacity (auto scaling is not applied). */
+/* A capacity: the fixed figure, or under auto scaling (not applied) the capacity it starts at:
+   its SeedCapacity (what CloudFormation provisions until the scaling policies exist), else its
+   MinCapacity (where target tracking settles an idle table). */
 static const ddb_json *capacity(cfn_table *ct, const char *of, const ddb_json *settings, const char *fixed,
                                 const char *scaling)
 {
     const ddb_json *v = ddb_json_get(settings, fixed), *as = ddb_json_get(settings, scaling);
+    const char *start = ddb_json_get(as, "SeedCapacity") != NULL ? "SeedCapacity" : "MinCapacity";
 
     if (v != NULL || as == NULL)
         return v;
-    tpl_warn(&ct->t, "%s%s is not acted on: ddbd does not scale capacity; it stays at MinCapacity", of, scaling);
-    return ddb_json_get(as, "MinCapacity");
+    tpl_warn(&ct->t, "%s%s is not acted on: ddbd does not scale capacity; it stays at %s", of, scaling, start);
+    return ddb_json_get(as, start);
 }
 
 /* ProvisionedThroughput and OnDemandThroughput, from the write side's settings and the read side's
@@ -434,20 +455,24 @@ static int local_replica(cfn_table *ct)
         const prop *p = find_prop(replica_props, k);
         if (p == NULL)
             tpl_error(&ct->t, "Replicas[%s].%s is not a replica property that ddbd knows", region, k);
-        else
+        else if (acted_on(ct, p, ddb_arena_sprintf(ct->c->a, "Replicas[%s].%s", region, k), ct->replica->u.members[i].val))
             p->fn(ct, k, ct->replica->u.members[i].val, p->note);
     }
     return 1;
 }
 
 /* The other replicas, after every other call (the table must be ACTIVE for those): each made as
-   UpdateTable's ReplicaUpdates makes it, with the table's settings; none of a provisioned table's
-   (DynamoDB wants its write capacity auto scaled, by Application Auto Scaling, which ddbd lacks). */
+   UpdateTable's ReplicaUpdates makes it, with the table's settings. DynamoDB makes replicas of a
+   provisioned table only when its write capacity is auto scaled (by Application Auto Scaling):
+   CloudFormation requires WriteCapacityAutoScalingSettings of one, and registers them; without
+   them (a template CloudFormation refuses) the replicas are named, not made. */
 static void other_replicas(cfn_table *ct)
 {
     const ddb_json *list = ddb_json_get(ct->props, "Replicas");
     const char *billing = ddb_json_get_str(ct->props, "BillingMode");
-    int provisioned = billing != NULL && strcmp(billing, "PROVISIONED") == 0;
+    int autoscaled = ddb_json_get(ddb_json_get(ct->props, "WriteProvisionedThroughputSettings"),
+                                  "WriteCapacityAutoScalingSettings") != NULL;
+    int provisioned = billing != NULL && strcmp(billing, "PROVISIONED") == 0 && !autoscaled;
     ddb_buf own = {0}, unmade = {0};
 
     for (uint32_t i = 0; list != NULL && list->type == DDB_JSON_ARRAY && i < list->n; i++) {
@@ -461,7 +486,7 @@ static void other_replicas(cfn_table *ct)
             ddb_buf_puts(&unmade, unmade.len ? ", " : "");
             ddb_buf_puts(&unmade, r);
         } else {
-            tpl_replica(&ct->t, r);
+            tpl_replica(&ct->t, r, autoscaled);
             if (rep->type == DDB_JSON_OBJECT && rep->n > 1) {
                 ddb_buf_puts(&own, own.len ? ", " : "");
                 ddb_buf_puts(&own, r);
@@ -473,7 +498,8 @@ static void other_replicas(cfn_table *ct)
                  "tags, ...) are not acted on", own.data);
     if (unmade.len > 0)
         tpl_warn(&ct->t, "the replicas in %s are not created: replicas of a provisioned table need its write "
-                 "capacity auto scaled (Application Auto Scaling), which ddbd does not have", unmade.data);
+                 "capacity auto scaled (WriteProvisionedThroughputSettings.WriteCapacityAutoScalingSettings, "
+                 "which CloudFormation requires)", unmade.data);
     ddb_buf_free(&own);
     ddb_buf_free(&unmade);
 }
@@ -510,12 +536,14 @@ static void resource(seed_tpl_env *env, cfn_ctx *c, const char *path, const char
     const prop *list = props_of(type), *p;
     char *what = ddb_arena_sprintf(c->a, "Resources.%s", logical), *needle = ddb_arena_sprintf(c->a, "%s:", logical);
     unsigned line = tpl_line(text, len, needle);
-    const ddb_json *props, *raw;
+    const ddb_json *props = NULL, *raw;
     cfn_table ct;
     int on;
 
     if (line == 0)
         line = tpl_line(text, len, ddb_arena_sprintf(c->a, "\"%s\"", logical));
+    if (line == 0) /* (a resource an Fn::ForEach made) */
+        line = tpl_line(text, len, "Fn::ForEach::");
     if (cond != NULL && (on = cfn_condition(c, cond)) <= 0) {
         if (on < 0)
             tpl_file_error(env, path, line, "%s: %s", what, c->err);
@@ -524,9 +552,14 @@ static void resource(seed_tpl_env *env, cfn_ctx *c, const char *path, const char
         return;
     }
     raw = ddb_json_get(res, "Properties") ? ddb_json_get(res, "Properties") : &no_properties;
-    /* (the name first: it is bounded by a table name's length as it is built) */
-    if ((name = cfn_table_name(c, logical)) == NULL ||
-        (props = cfn_eval(c, with_globals(c, raw, list == simple_props ? globals : NULL))) == NULL) {
+    /* (the name first: it is bounded by a table name's length as it is built); what only a
+       deployment knows is left unknown, an error only where the table is made of it (acted_on) */
+    if ((name = cfn_table_name(c, logical)) != NULL) {
+        c->lenient = 1;
+        props = cfn_eval(c, with_globals(c, raw, list == simple_props ? globals : NULL));
+        c->lenient = 0;
+    }
+    if (name == NULL || props == NULL) {
         tpl_file_error(env, path, line, "%s: %s", what, c->err);
         return;
     }
@@ -534,6 +567,7 @@ static void resource(seed_tpl_env *env, cfn_ctx *c, const char *path, const char
     ct.c = c;
     ct.props = props;
     tpl_begin(&ct.t, env, c->a, path, text, len, name, what, line);
+    ct.t.region = cfn_region(c);
     if (list == simple_props)
         primary_key(&ct, "PrimaryKey", ddb_json_get(props, "PrimaryKey"), NULL);
     if (list == global_props && !local_replica(&ct)) {
@@ -546,14 +580,129 @@ static void resource(seed_tpl_env *env, cfn_ctx *c, const char *path, const char
         const char *k = props->u.members[i].key;
         if ((p = find_prop(list, k)) == NULL)
             tpl_error(&ct.t, "Properties.%s is not a property of %s that ddbd knows", k, type);
-        else
-            p->fn(&ct, k, props->u.members[i].val, p->note);
+        else if ((p->fn == skip && strcmp(k, "Replicas") == 0) || acted_on(&ct, p, k, props->u.members[i].val))
+            p->fn(&ct, k, props->u.members[i].val, p->note); /* (a replica's, in local_replica) */
     }
     if (list == global_props && ddb_json_get(props, "WriteProvisionedThroughputSettings") == NULL)
         global_throughput(&ct, NULL, NULL, NULL); /* the on-demand limits, if any */
     if (list == global_props)
         other_replicas(&ct);
     tpl_end(&ct.t);
+}
+
+/* ---- nested stacks ---- */
+
+#define CFN_NESTED_TYPES(X) X("AWS::CloudFormation::Stack", "TemplateURL") X("AWS::Serverless::Application", "Location")
+
+static const char *nested_property(const char *type)
+{
+#define X(name, property) if (type != NULL && strcmp(type, name) == 0) return property;
+    CFN_NESTED_TYPES(X)
+#undef X
+    return NULL;
+}
+
+/* The parameters a nested stack's resource passes (its Parameters, resolved in the parent: a list is
+   its comma-joined text, what only a deployment knows a NULL value), and the seed's pseudo ones
+   but AWS::StackName (the nested stack's own). */
+static cfn_param *passed(seed_tpl_env *env, cfn_ctx *c, const ddb_json *given, unsigned *n)
+{
+    cfn_param *out = DDB_NEW_ARRAY(c->a, cfn_param, (given != NULL && given->type == DDB_JSON_OBJECT ? given->n : 0) +
+                                                        env->nparams + 1);
+
+    *n = 0;
+    for (uint32_t i = 0; given != NULL && given->type == DDB_JSON_OBJECT && i < given->n; i++) {
+        const ddb_json *v = given->u.members[i].val;
+        const char *s = cfn_str(v);
+        if (v->type == DDB_JSON_ARRAY) {
+            ddb_buf b = {0};
+            ddb_buf_puts(&b, "");
+            for (uint32_t k = 0; k < v->n; k++)
+                ddb_buf_printf(&b, "%s%s", k ? "," : "", cfn_str(v->u.items[k]) ? cfn_str(v->u.items[k]) : "");
+            s = ddb_arena_strndup(c->a, b.data, b.len);
+            ddb_buf_free(&b);
+        }
+        out[(*n)++] = (cfn_param){given->u.members[i].key, s, 0};
+    }
+    for (unsigned i = 0; i < env->nparams; i++) {
+        if (strncmp(env->params[i].name, "AWS::", 5) == 0 && strcmp(env->params[i].name, "AWS::StackName") != 0)
+            out[(*n)++] = (cfn_param){env->params[i].name, env->params[i].value, 0};
+    }
+    return out;
+}
+
+/* Where a nested stack's template is, when it is a local file: CDK's asset path (cdk.out has the
+   file: Metadata aws:asset:path), else TemplateURL or Location as a path; NULL with *why set. */
+static const char *local_template(cfn_ctx *c, const ddb_json *res, const char *property, const ddb_json *at,
+                                  const char **why)
+{
+    const ddb_json *meta = ddb_json_get(res, "Metadata");
+    const char *s = cfn_str(at);
+
+    if (ddb_json_get_str(meta, "aws:asset:path") != NULL)
+        return ddb_json_get_str(meta, "aws:asset:path");
+    if (at == NULL || cfn_unknown_in(at, NULL) != NULL) {
+        *why = at == NULL ? ddb_arena_sprintf(c->a, "it has no %s", property)
+                          : ddb_arena_sprintf(c->a, "its %s: %s", property, cfn_unknown_in(at, NULL));
+    } else if (s == NULL) { /* SAM's {ApplicationId, SemanticVersion} */
+        *why = ddb_arena_sprintf(c->a, "its %s is an application of the Serverless Application Repository (%s)",
+                                 property, ddb_json_get_str(at, "ApplicationId") ? ddb_json_get_str(at, "ApplicationId")
+                                                                                : "no ApplicationId");
+    } else if (strstr(s, "://") != NULL) {
+        *why = ddb_arena_sprintf(c->a, "its %s %s is not a local file (the template beside this one, or CDK's "
+                                 "cdk.out, has it)", property, s);
+    } else {
+        return s;
+    }
+    return NULL;
+}
+
+/* A nested stack (AWS::CloudFormation::Stack, AWS::Serverless::Application): its template read as
+   a stack of its own where it is a local file, else a warning naming it. */
+static void nested_stack(seed_tpl_env *env, cfn_ctx *c, const char *path, const char *text, size_t len,
+                         const char *logical, const ddb_json *res)
+{
+    const char *type = ddb_json_get_str(res, "Type"), *property = nested_property(type);
+    const char *cond = ddb_json_get_str(res, "Condition"), *file = NULL, *why = NULL;
+    char *what = ddb_arena_sprintf(c->a, "Resources.%s", logical);
+    unsigned line = tpl_line(text, len, ddb_arena_sprintf(c->a, "%s:", logical)), n = 0;
+    const ddb_json *props;
+    cfn_param *params;
+    int on;
+
+    if (line == 0)
+        line = tpl_line(text, len, ddb_arena_sprintf(c->a, "\"%s\"", logical));
+    if (cond != NULL && (on = cfn_condition(c, cond)) <= 0) {
+        if (on < 0)
+            tpl_file_error(env, path, line, "%s: %s", what, c->err);
+        return;
+    }
+    c->lenient = 1; /* (what only a deployment knows: its parameters' values, a template's S3 URL) */
+    props = cfn_eval(c, ddb_json_get(res, "Properties") ? ddb_json_get(res, "Properties") : &no_properties);
+    c->lenient = 0;
+    if (props == NULL) {
+        tpl_file_error(env, path, line, "%s: %s", what, c->err);
+        return;
+    }
+    if (env->nested_stack == NULL)
+        why = "nested stacks are not followed here";
+    else
+        file = local_template(c, res, property, ddb_json_get(props, property), &why);
+    if (file == NULL) {
+        ddb_log(DDB_LOG_WARN, "seed: %s:%u: %s: a nested stack (%s) whose tables are not created: %s", path, line,
+                what, type, why);
+        return;
+    }
+    params = passed(env, c, ddb_json_get(props, "Parameters"), &n);
+    for (unsigned i = 0; i < n; i++) {
+        if (params[i].value == NULL && strncmp(params[i].name, "AWS::", 5) != 0) {
+            const ddb_json *v = ddb_json_get(ddb_json_get(props, "Parameters"), params[i].name);
+            if (cfn_unknown_in(v, NULL) == NULL)
+                tpl_file_error(env, path, line, "%s: Parameters.%s: not a string or a list", what, params[i].name);
+        }
+    }
+    env->nested_stack(env, path, line, what, file, ddb_arena_sprintf(c->a, "%s-%s", c->stack, logical),
+                         cfn_region(c), params, n);
 }
 
 int seed_cfn_within_quotas(seed_tpl_env *env, const char *path, size_t len, const ddb_json *tpl)
@@ -603,16 +752,30 @@ void seed_cfn_read(seed_tpl_env *env, const char *path, const char *text, size_t
     c.stack = stack;
     c.region = region;
     cfn_prepare(&c);
+    if (cfn_has_foreach(resources)) { /* (AWS::LanguageExtensions: before anything else is read) */
+        if ((resources = cfn_foreach(&c, resources)) == NULL) {
+            tpl_file_error(env, path, tpl_line(text, len, "Fn::ForEach::"), "Resources: %s", c.err);
+            ddb_arena_free(&a);
+            return;
+        }
+        c.resources = resources;
+        cfn_prepare(&c);
+    }
     for (uint32_t i = 0; i < resources->n && !env->stopped; i++) {
-        if (props_of(ddb_json_get_str(resources->u.members[i].val, "Type")) == NULL)
+        const char *type = ddb_json_get_str(resources->u.members[i].val, "Type");
+        if (props_of(type) == NULL && nested_property(type) == NULL)
             continue; /* (a function, a queue, ...: not the seed's business) */
         c.err[0] = '\0';
+        c.unknown = 0;
         c.depth = 0;
-        resource(env, &c, path, text, len, resources->u.members[i].key, resources->u.members[i].val, globals);
+        if (nested_property(type) != NULL)
+            nested_stack(env, &c, path, text, len, resources->u.members[i].key, resources->u.members[i].val);
+        else
+            resource(env, &c, path, text, len, resources->u.members[i].key, resources->u.members[i].val, globals);
         tables++;
     }
     if (tables == 0)
         ddb_log(DDB_LOG_WARN, "seed: %s: a template with no table in it (AWS::DynamoDB::Table, "
-                "AWS::DynamoDB::GlobalTable, AWS::Serverless::SimpleTable)", path);
+                "AWS::DynamoDB::GlobalTable, AWS::Serverless::SimpleTable) nor a nested stack", path);
     ddb_arena_free(&a);
 }

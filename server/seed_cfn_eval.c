@@ -16,6 +16,8 @@
 #define DEFAULT_REGION "us-east-1"
 
 const ddb_json cfn_novalue = {DDB_JSON_NULL, 0, {0}};
+/* An unknown (c->lenient): a null whose n is this and whose s says why. */
+#define UNKNOWN_MARK 0x554e4b4eu
 
 /* What is remembered of a condition (its value) or of a table (its name): evaluated once. */
 enum { MEMO_NONE, MEMO_BUSY, MEMO_DONE, MEMO_FAILED };
@@ -43,6 +45,37 @@ __attribute__((format(printf, 2, 3))) static const ddb_json *fail(cfn_ctx *c, co
     return NULL;
 }
 
+/* A value only a deployment knows: an error that a lenient evaluation turns into an unknown. */
+__attribute__((format(printf, 2, 3))) static const ddb_json *unknowable(cfn_ctx *c, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (c->err[0] == '\0') {
+        va_start(ap, fmt);
+        vsnprintf(c->err, sizeof(c->err), fmt, ap);
+        va_end(ap);
+        c->unknown = 1;
+    }
+    return NULL;
+}
+
+const char *cfn_unknown_in(const ddb_json *v, const char *but)
+{
+    const char *why = NULL;
+
+    if (v == NULL)
+        return NULL;
+    if (v->type == DDB_JSON_NULL && v->n == UNKNOWN_MARK)
+        return v->u.s;
+    for (uint32_t i = 0; v->type == DDB_JSON_ARRAY && i < v->n && why == NULL; i++)
+        why = cfn_unknown_in(v->u.items[i], NULL);
+    for (uint32_t i = 0; v->type == DDB_JSON_OBJECT && i < v->n && why == NULL; i++) {
+        if (but == NULL || strcmp(v->u.members[i].key, but) != 0)
+            why = cfn_unknown_in(v->u.members[i].val, NULL);
+    }
+    return why;
+}
+
 const char *cfn_str(const ddb_json *v)
 {
     if (v == NULL || v == &cfn_novalue)
@@ -62,6 +95,11 @@ static int charge(cfn_ctx *c, size_t n)
     fail(c, "the template's values take more than %zu MiB to build (a deployable template's take far less)",
          CFN_MAX_WORK >> 20);
     return 0;
+}
+
+int cfn_charge(cfn_ctx *c, size_t n)
+{
+    return charge(c, n);
 }
 
 /* Function fn would build a string longer than it may: a table name (naming), or any value. */
@@ -182,6 +220,8 @@ static const ddb_json *parameter(cfn_ctx *c, const char *name, const ddb_json *d
 
     if (p != NULL)
         p->used = 1;
+    if (p != NULL && p->value == NULL) /* (a nested stack's, from its parent: cfn_param) */
+        return unknowable(c, "parameter %s: its parent stack passes a value known only after a deployment", name);
     value = p != NULL ? p->value : cfn_str(ddb_json_get(decl, "Default"));
     if (value == NULL && type != NULL && strncmp(type, "AWS::SSM::Parameter::", 21) == 0)
         return fail(c, "parameter %s is read from SSM Parameter Store at deployment: give its value with "
@@ -213,6 +253,7 @@ static const ddb_json *refer(cfn_ctx *c, const char *name, int before)
 
     if (before && strncmp(c->err, "Circular dependency", 19) != 0) {
         c->err[0] = '\0';
+        c->unknown = 0;
         return fail(c, "Ref %s: the table's name is refused (Resources.%s's error)", name, name);
     }
     if (strncmp(c->err, "Circular dependency", 19) != 0) {
@@ -253,7 +294,7 @@ static const char *sub_var(cfn_ctx *c, const char *name, const ddb_json *vars)
     if (v != NULL)
         v = cfn_eval(c, v);
     else if (strchr(name, '.') != NULL)
-        return (const char *)fail(c, "Fn::Sub ${%s}: an attribute is known only after a deployment", name);
+        return (const char *)unknowable(c, "Fn::Sub ${%s}: an attribute is known only after a deployment", name);
     else
         v = ref(c, name);
     if (v == NULL)
@@ -551,9 +592,24 @@ static const ddb_json *function(cfn_ctx *c, const char *fn, const ddb_json *a, i
         return num;
     }
     if (strcmp(fn, "Fn::GetAtt") == 0)
-        return fail(c, "Fn::GetAtt %s%s%s is known only after a deployment", cfn_str(arg(a, 0)) ? cfn_str(arg(a, 0)) : "",
+        return unknowable(c, "Fn::GetAtt %s%s%s is known only after a deployment", cfn_str(arg(a, 0)) ? cfn_str(arg(a, 0)) : "",
                     cfn_str(arg(a, 1)) ? "." : "", cfn_str(arg(a, 1)) ? cfn_str(arg(a, 1)) : "");
+    if (strcmp(fn, "Fn::ImportValue") == 0 || strcmp(fn, "Fn::GetAZs") == 0) /* (another stack's, the account's) */
+        return unknowable(c, "%s is not resolved by ddbd's seed (docs/seeding.md, Templates)", fn);
     return fail(c, "%s is not resolved by ddbd's seed (docs/seeding.md, Templates)", fn);
+}
+
+/* The error just made (a value only a deployment knows) as an unknown, the evaluation going on. */
+static const ddb_json *unknown_node(cfn_ctx *c)
+{
+    ddb_json *v = DDB_NEW(c->a, ddb_json);
+
+    v->type = DDB_JSON_NULL;
+    v->n = UNKNOWN_MARK;
+    v->u.s = ddb_arena_strndup(c->a, c->err, strlen(c->err));
+    c->err[0] = '\0';
+    c->unknown = 0;
+    return v;
 }
 
 static int is_function(const ddb_json *v)
@@ -594,6 +650,8 @@ const ddb_json *cfn_eval(cfn_ctx *c, const ddb_json *v)
         out->u.members = v->n ? ddb_arena_alloc(c->a, v->n * sizeof(ddb_json_member)) : NULL;
     for (uint32_t i = 0; i < v->n; i++) {
         const ddb_json *e = cfn_eval(c, v->type == DDB_JSON_ARRAY ? v->u.items[i] : v->u.members[i].val);
+        if (e == NULL && c->lenient && c->unknown && c->depth == 0) /* (not a function's argument) */
+            e = unknown_node(c);
         if (e == NULL)
             return NULL;
         if (e == &cfn_novalue)
@@ -622,7 +680,7 @@ const char *cfn_table_name(cfn_ctx *c, const char *logical)
 
     if (type == NULL || (strcmp(type, "AWS::DynamoDB::Table") != 0 && strcmp(type, "AWS::DynamoDB::GlobalTable") != 0 &&
                          strcmp(type, "AWS::Serverless::SimpleTable") != 0))
-        return (const char *)fail(c, "Ref %s: a %s, whose value is known only after a deployment", logical,
+        return (const char *)unknowable(c, "Ref %s: a %s, whose value is known only after a deployment", logical,
                                   type ? type : "resource without a Type");
     if ((name = ddb_json_get(ddb_json_get(res, "Properties"), "TableName")) == NULL)
         return logical;
@@ -659,4 +717,8 @@ void cfn_prepare(cfn_ctx *c)
     for (uint32_t i = 0; i < nc; i++)
         c->cond_order[i] = (struct cfn_name){c->conditions->u.members[i].key, i};
     qsort(c->cond_order, nc, sizeof(*c->cond_order), by_name);
+    for (unsigned i = 0; i < c->ngiven; i++) { /* declared is enough: no table need use it (issue 62) */
+        if (ddb_json_get(c->parameters, c->given[i].name) != NULL)
+            c->given[i].used = 1;
+    }
 }

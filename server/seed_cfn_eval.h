@@ -24,14 +24,17 @@
 #include "proto/json.h"
 
 typedef struct cfn_param {
-    const char *name, *value;
-    int used; /* a template declared it */
+    const char *name, *value; /* value NULL: a nested stack's parent passes what only a deployment knows */
+    int used; /* a template declared it (used or not) */
 } cfn_param;
 
 /* CloudFormation's quotas of a template, which ddbd's seed holds it to (what it would refuse to
    deploy: "Understand CloudFormation quotas"): its body (from S3), and what it declares. */
 #define CFN_MAX_TEMPLATE_BYTES (1u << 20)
-#define CFN_TEMPLATE_QUOTAS(X) X(Resources, 500) X(Parameters, 200) X(Outputs, 200) X(Mappings, 200)
+#define CFN_MAX_RESOURCES 500
+#define CFN_TEMPLATE_QUOTAS(X) X(Resources, CFN_MAX_RESOURCES) X(Parameters, 200) X(Outputs, 200) X(Mappings, 200)
+/* Fn::ForEach loops in loops: CloudFormation's nesting quota (AWS::LanguageExtensions). */
+#define CFN_MAX_FOREACH_NESTING 5
 /* No value is built longer than the template that builds it may be; a table name, than DynamoDB's. */
 #define CFN_MAX_STRING CFN_MAX_TEMPLATE_BYTES
 #define CFN_MAX_TABLE_NAME 255
@@ -57,6 +60,11 @@ typedef struct cfn_ctx {
     unsigned seq;       /* of the memos entered: a circle is read from them */
     size_t work;        /* against CFN_MAX_WORK */
     int naming;         /* the function evaluated next builds a table name (CFN_MAX_TABLE_NAME) */
+    int unknown;        /* err is about a value only a deployment knows (Fn::GetAtt, Fn::ImportValue, ...) */
+    /* cfn_eval gives a member or element (not an argument of a function) whose value only a
+       deployment knows as an unknown (cfn_unknown_in) instead of failing: what the seed does not
+       act on need not be known (a KinesisStreamSpecification's StreamArn: !GetAtt Stream.Arn) */
+    int lenient;
 } cfn_ctx;
 
 /* Readies c, its template's sections set, for evaluation (the memos, from c->a). */
@@ -67,6 +75,15 @@ extern const ddb_json cfn_novalue;
 
 /* v with every intrinsic function resolved (allocated from c->a); NULL with c->err set. */
 const ddb_json *cfn_eval(cfn_ctx *c, const ddb_json *v);
+/* Counts n bytes of what is built against CFN_MAX_WORK: 0 (c->err set) once past it. */
+int cfn_charge(cfn_ctx *c, size_t n);
+
+/* Whether Resources holds an Fn::ForEach loop (AWS::LanguageExtensions); the section with each
+   loop expanded (seed_cfn_foreach.c: the resources it makes, in order, at most 500), NULL with
+   c->err set. c's sections are set and prepared (a collection may Ref a parameter). */
+int cfn_has_foreach(const ddb_json *resources);
+const ddb_json *cfn_foreach(cfn_ctx *c, const ddb_json *resources);
+
 /* Condition `name` of the template: 1 true, 0 false, -1 with c->err set. */
 int cfn_condition(cfn_ctx *c, const char *name);
 /* The table name a Ref to the table resource `logical` gives (its TableName, or the name ddbd
@@ -76,6 +93,10 @@ const char *cfn_table_name(cfn_ctx *c, const char *logical);
 /* The seed's region: AWS::Region (given with --seed-param AWS::Region=..., else the CDK stack's
    environment's, else us-east-1). */
 const char *cfn_region(cfn_ctx *c);
+
+/* Why v holds a value only a deployment knows (the first such member or element, deep, but its
+   member `but`), left by a lenient evaluation; NULL when it holds none. */
+const char *cfn_unknown_in(const ddb_json *v, const char *but);
 
 /* v as a string (a string, or a number's or boolean's text), or NULL. */
 const char *cfn_str(const ddb_json *v);

@@ -73,7 +73,7 @@ static int is_yaml_file(const char *name)
 
 static int emit(walk *w, seed_kind kind, const char *table, const ddb_json *doc, const seed_loc *loc)
 {
-    seed_record r = {kind, table, doc, NULL, *loc};
+    seed_record r = {kind, table, doc, NULL, *loc, NULL};
 
     if ((kind == SEED_TABLE && !w->tables) || (kind != SEED_TABLE && !w->items))
         return 0;
@@ -180,11 +180,11 @@ static char *read_whole(FILE *f, size_t *len)
 
 /* ---- templates (seed_template.h): tables only ---- */
 
-static int on_template_table(void *ctx, const char *path, unsigned line, const char *name, const ddb_json *create,
-                             const ddb_json *after)
+static int on_template_table(void *ctx, const char *path, unsigned line, const char *name, const char *region,
+                             const ddb_json *create, const ddb_json *after)
 {
     walk *w = ctx;
-    seed_record r = {SEED_TABLE, name, create, after, {path, NULL, 0, line, -1, 0, NULL, -1}};
+    seed_record r = {SEED_TABLE, name, create, after, {path, NULL, 0, line, -1, 0, NULL, -1}, region};
 
     if (w->visit(w->ctx, &r) != 0)
         w->stopped = 1;
@@ -212,7 +212,7 @@ static char *read_named(const char *path, size_t *len, char *msg, size_t msglen)
 static seed_tpl_env template_env(walk *w)
 {
     seed_tpl_env env = {w->params, w->nparams, on_template_table, on_template_fail, read_named,
-                        w->tables ? NULL : on_template_item, w, 0, 0};
+                        w->tables ? NULL : on_template_item, w, 0, 0, 0, 0, NULL, seed_template_nested};
     return env;
 }
 

@@ -35,6 +35,7 @@ typedef struct seed_record {
     const ddb_json *doc; /* TABLE: the CreateTable request; PUT: the item; DELETE: the key */
     const ddb_json *after; /* TABLE from a template: the calls after CreateTable, [{"op", "request"}], or NULL */
     seed_loc loc;
+    const char *region;  /* TABLE from a CloudFormation template: the region it is made in (NULL: the default) */
 } seed_record;
 
 /* A visitor returns nonzero to stop the walk. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "server/seed_cfn.h"
 #include "server/seed_tf.h"
@@ -132,6 +133,67 @@ static void cdk_manifest(seed_tpl_env *env, const char *path, const ddb_json *ma
         }
         /* (other artifacts, the construct tree and the asset manifests, declare no table) */
     }
+}
+
+/* ---- nested stacks ---- */
+
+void seed_template_nested(seed_tpl_env *env, const char *parent, unsigned line, const char *what, const char *file,
+                          const char *stack, const char *region, cfn_param *params, unsigned nparams)
+{
+    seed_tpl_env child = *env, *top = env->top != NULL ? env->top : env;
+    char *path, msg[256], err[512], *text;
+    size_t len = 0, err_at = 0;
+    unsigned at = 0;
+    struct stat st;
+    const ddb_json *doc;
+    ddb_arena a;
+
+    if (env->depth >= SEED_MAX_STACK_NESTING) {
+        tpl_file_error(env, parent, line, "%s: nested stacks nest more than %d deep (a stack that nests itself?)",
+                       what, SEED_MAX_STACK_NESTING);
+        return;
+    }
+    if (top->nested >= SEED_MAX_NESTED_STACKS) {
+        tpl_file_error(env, parent, line, "%s: more than %d nested stacks' templates for one template", what,
+                       SEED_MAX_NESTED_STACKS);
+        return;
+    }
+    top->nested++;
+    path = sibling(parent, file);
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (unsigned long long)st.st_size > CFN_MAX_TEMPLATE_BYTES) {
+        /* (refused unread: 200 of them read whole to 64 MiB before the quota's check would be a lot) */
+        tpl_file_error(env, parent, line, "%s: its template %s: %llu bytes, more than CloudFormation takes (%u)",
+                       what, path, (unsigned long long)st.st_size, CFN_MAX_TEMPLATE_BYTES);
+        free(path);
+        return;
+    }
+    if ((text = env->read(path, &len, msg, sizeof(msg))) == NULL) {
+        tpl_file_error(env, parent, line, "%s: its template %s: %s", what, path, msg);
+        free(path);
+        return;
+    }
+    child.params = params;
+    child.nparams = nparams;
+    child.depth = env->depth + 1;
+    child.top = top;
+    child.errors = 0;
+    ddb_arena_init(&a);
+    if (!seed_cfn_within_quotas(&child, path, len, NULL))
+        doc = NULL;
+    else if ((doc = ddb_json_parse_input(&a, text, len, &err_at)) == NULL && text[strspn(text, " \t\r\n")] == '{')
+        tpl_file_error(&child, path, line_of(text, err_at), "%s", "not valid JSON");
+    else if (doc == NULL && (doc = seed_yaml_parse(&a, text, len, err, sizeof(err), &at)) == NULL)
+        tpl_file_error(&child, path, at, "%s", err);
+    if (doc != NULL && seed_template_kind_of(doc) != SEED_TPL_CLOUDFORMATION)
+        tpl_file_error(&child, path, 0, "named by %s:%u as %s's template, but not a CloudFormation template", parent,
+                       line, what);
+    else if (doc != NULL)
+        seed_cfn_read(&child, path, text, len, doc, stack, region);
+    env->errors += child.errors;
+    env->stopped |= child.stopped;
+    ddb_arena_free(&a);
+    free(text);
+    free(path);
 }
 
 /* ---- entry points ---- */

@@ -31,6 +31,18 @@ seed_template_kind seed_template_kind_of(const ddb_json *doc);
 /* Reads the tables of a template already parsed (`text` is its file's, for line numbers). */
 void seed_template_read(seed_tpl_env *env, const char *path, const char *text, size_t len, const ddb_json *doc);
 
+/* Nested stacks: deeper than this is a stack that nests itself; more than so many templates read
+   for one top-level template, a template that multiplies them (each is at most 1 MB). */
+#define SEED_MAX_STACK_NESTING 8
+#define SEED_MAX_NESTED_STACKS 200
+
+/* (seed_tpl_env.nested_stack) A nested stack's template (AWS::CloudFormation::Stack's TemplateURL, CDK's asset,
+   AWS::Serverless::Application's Location) that is a local file, `file` relative to the folder of
+   its parent's template `parent` (`what`: the resource, for messages): read as stack `stack` in
+   `region` with the parameters its parent passes, `params` (and the seed's pseudo ones). */
+void seed_template_nested(seed_tpl_env *env, const char *parent, unsigned line, const char *what, const char *file,
+                          const char *stack, const char *region, cfn_param *params, unsigned nparams);
+
 /* Reads a YAML template file's text (a CloudFormation or SAM template). */
 void seed_template_yaml(seed_tpl_env *env, const char *path, const char *text, size_t len);
 

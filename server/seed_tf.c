@@ -69,6 +69,33 @@ static void key_schema(ddb_jw *w, const char *hash, const char *range)
     ddb_jw_arr_end(w);
 }
 
+/* An index's keys: provider 6's key_schema blocks ({attribute_name, key_type}, the partition key's
+   first, as DynamoDB lists them), else hash_key and range_key (provider 5's, deprecated in 6). */
+static void index_keys(ddb_jw *w, const ddb_json *idx)
+{
+    const ddb_json *ks = ddb_json_get(idx, "key_schema");
+
+    if (empty(ks) || ks->type != DDB_JSON_ARRAY) {
+        key_schema(w, ddb_json_get_str(idx, "hash_key"), ddb_json_get_str(idx, "range_key"));
+        return;
+    }
+    ddb_jw_key(w, "KeySchema");
+    ddb_jw_arr_begin(w);
+    for (int range = 0; range < 2; range++) {
+        for (uint32_t i = 0; i < ks->n; i++) {
+            const char *name = ddb_json_get_str(ks->u.items[i], "attribute_name");
+            const char *type = ddb_json_get_str(ks->u.items[i], "key_type");
+            if ((type != NULL && strcmp(type, "RANGE") == 0) != range)
+                continue;
+            ddb_jw_obj_begin(w);
+            put_str(w, "AttributeName", name ? name : "");
+            put_str(w, "KeyType", type ? type : "");
+            ddb_jw_obj_end(w);
+        }
+    }
+    ddb_jw_arr_end(w);
+}
+
 static void projection(ddb_jw *w, const ddb_json *idx)
 {
     const ddb_json *nka = ddb_json_get(idx, "non_key_attributes");
@@ -156,7 +183,7 @@ static void gsis(tf_table *tt, const char *key, const ddb_json *v, const char *n
         const ddb_json *idx = v->u.items[i];
         ddb_jw_obj_begin(w);
         put_str(w, "IndexName", ddb_json_get_str(idx, "name") ? ddb_json_get_str(idx, "name") : "");
-        key_schema(w, ddb_json_get_str(idx, "hash_key"), ddb_json_get_str(idx, "range_key"));
+        index_keys(w, idx);
         projection(w, idx);
         if (tt->provisioned)
             capacity(w, idx);
@@ -292,7 +319,7 @@ static void replicas(tf_table *tt, const char *key, const ddb_json *v, const cha
                      "capacity auto scaled (Application Auto Scaling), which ddbd does not have", region);
             continue;
         }
-        tpl_replica(&tt->t, region);
+        tpl_replica(&tt->t, region, 0);
         for (uint32_t k = 0; v->u.items[i]->type == DDB_JSON_OBJECT && k < v->u.items[i]->n; k++) {
             const ddb_json_member *m = &v->u.items[i]->u.members[k];
             if (strcmp(m->key, "region_name") != 0 && strcmp(m->key, "arn") != 0 && strcmp(m->key, "stream_arn") != 0 &&

@@ -105,7 +105,7 @@ void tpl_call_end(seed_tpl_table *t)
     ddb_jw_obj_end(&t->aw);
 }
 
-void tpl_replica(seed_tpl_table *t, const char *region)
+void tpl_replica(seed_tpl_table *t, const char *region, int autoscaled)
 {
     tpl_call(t, "UpdateTable");
     ddb_jw_key(&t->aw, "ReplicaUpdates");
@@ -121,6 +121,10 @@ void tpl_replica(seed_tpl_table *t, const char *region)
     ddb_jw_obj_end(&t->aw); /* the request */
     ddb_jw_key(&t->aw, "replica");
     ddb_jw_str(&t->aw, region);
+    if (autoscaled) {
+        ddb_jw_key(&t->aw, "autoscaled");
+        ddb_jw_bool(&t->aw, 1);
+    }
     ddb_jw_obj_end(&t->aw);
 }
 
@@ -133,7 +137,7 @@ void tpl_end(seed_tpl_table *t)
     if (!t->failed && !t->env->stopped) {
         create = ddb_json_parse(t->a, t->create.data, t->create.len);
         after = ddb_json_parse(t->a, t->after.data, t->after.len);
-        if (t->env->table(t->env->ctx, t->path, t->line, t->name, create, after) != 0)
+        if (t->env->table(t->env->ctx, t->path, t->line, t->name, t->region, create, after) != 0)
             t->env->stopped = 1;
     }
     ddb_buf_free(&t->create);

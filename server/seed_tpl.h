@@ -14,10 +14,11 @@
 typedef struct seed_tpl_env {
     cfn_param *params; /* --seed-param NAME=VALUE */
     unsigned nparams;
-    /* a table: its CreateTable request and the list of calls after it ({"op": ..., "request": ...});
+    /* a table: its region (a CloudFormation template's, the seed's AWS::Region; NULL: the server's
+       default), its CreateTable request and the list of calls after it ({"op": ..., "request": ...});
        returns nonzero to stop */
-    int (*table)(void *ctx, const char *path, unsigned line, const char *name, const ddb_json *create,
-                 const ddb_json *after);
+    int (*table)(void *ctx, const char *path, unsigned line, const char *name, const char *region,
+                 const ddb_json *create, const ddb_json *after);
     void (*fail)(void *ctx, const char *path, unsigned line, const char *msg);
     /* the text of another file a template names (cdk.out's templates); NULL with msg set */
     char *(*read)(const char *path, size_t *len, char *msg, size_t msglen);
@@ -27,6 +28,14 @@ typedef struct seed_tpl_env {
     void *ctx;
     long errors;
     int stopped;
+    /* nested stacks (seed_template_nested): how deep this template is; how many templates of
+       nested stacks the top one's env has had read; that env (NULL in itself) */
+    int depth;
+    unsigned nested;
+    struct seed_tpl_env *top;
+    /* reads a nested stack's template (seed_template.h's seed_template_nested; NULL: not followed) */
+    void (*nested_stack)(struct seed_tpl_env *env, const char *parent, unsigned line, const char *what,
+                         const char *file, const char *stack, const char *region, cfn_param *params, unsigned nparams);
 } seed_tpl_env;
 
 /* One table being written: its CreateTable request and the calls after it. */
@@ -36,6 +45,7 @@ typedef struct seed_tpl_table {
     const char *path, *text;
     size_t len;
     const char *name, *what; /* the table's name; the resource, for messages ("Resources.Orders") */
+    const char *region;      /* where a deployment makes it (NULL: not said), set by the reader */
     unsigned line;
     ddb_buf create, after;
     ddb_jw cw, aw;
@@ -49,8 +59,10 @@ void tpl_begin(seed_tpl_table *t, seed_tpl_env *env, ddb_arena *a, const char *p
 void tpl_call(seed_tpl_table *t, const char *op);
 void tpl_call_end(seed_tpl_table *t);
 /* A replica of the table in `region`: UpdateTable's ReplicaUpdates Create, marked {"replica": region}
-   (made only under --namespaces, where each region has its own tables: seed.c). */
-void tpl_replica(seed_tpl_table *t, const char *region);
+   (made only under --namespaces, where each region has its own tables: seed.c), and
+   {"autoscaled": true} for a provisioned table whose write capacity the template auto scales
+   (made as DynamoDB makes it once Application Auto Scaling manages that capacity). */
+void tpl_replica(seed_tpl_table *t, const char *region, int autoscaled);
 /* Hands the table to env->table (unless an error was reported) and frees its buffers. */
 void tpl_end(seed_tpl_table *t);
 

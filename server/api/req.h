@@ -63,6 +63,10 @@ typedef struct ddb_req {
     int internal;           /* made in-process (--seed): no Authorization header, no --auth policy */
     int lenient_numbers;    /* --lenient-numbers: its numbers may come as strings (api/validate.h) */
     int validate_only;      /* stop after validation, before the handler (--seed checks everything first) */
+    /* --seed of a template whose provisioned table's write capacity is auto scaled (CloudFormation's
+       GlobalTable): its ReplicaUpdates are made, as Application Auto Scaling's registration lets
+       DynamoDB make them (ops_replicas.c); never set by a client's request */
+    int write_autoscaled;
     const char *peer;       /* a peer server's request (--region-peer): the region it comes from */
     /* an injected fault (api/inject.h): its name (metrics, the access log), the latency added to
        the answer (http/respond.c), the batch's requests left unprocessed (ops_batch.c), GetRecords'

@@ -383,7 +383,7 @@ static int check_state(ddb_req *req, const ddb_table *t, const replica_plan *p)
         return ddb_req_fail(req, DDB_E_VALIDATION,
                             INVALID "a global table with a replica on a --region-peer server has two replicas, one "
                                     "on each server (docs/compatibility.md)");
-    if (p->ncreate > 0 && strcmp(ddb_billing_mode(t), "PAY_PER_REQUEST") != 0)
+    if (p->ncreate > 0 && strcmp(ddb_billing_mode(t), "PAY_PER_REQUEST") != 0 && !req->write_autoscaled)
         return ddb_req_fail(req, DDB_E_VALIDATION, "Table write capacity should either be Pay-Per-Request or AutoScaled.");
     if (p->ncreate > 0 && t->rep_strong)
         return ddb_req_fail(req, DDB_E_VALIDATION,
@@ -407,6 +407,20 @@ static void copy_members(ddb_jw *w, const ddb_json *desc, const char *const *nam
             ddb_jw_json(w, v);
         }
     }
+}
+
+/* A provisioned table's (or index's) capacity as CreateTable takes it (a seed's auto scaled table:
+   ddb_req.write_autoscaled). */
+static void write_capacity(ddb_jw *w, const ddb_json *desc)
+{
+    ddb_jw_key(w, "ProvisionedThroughput");
+    ddb_jw_obj_begin(w);
+    for (int i = 0; i < 2; i++) {
+        ddb_jw_key(w, i ? "WriteCapacityUnits" : "ReadCapacityUnits");
+        ddb_jw_int(w, ddb_json_integer(ddb_json_get(ddb_json_get(desc, "ProvisionedThroughput"),
+                                                     i ? "WriteCapacityUnits" : "ReadCapacityUnits"), 1));
+    }
+    ddb_jw_obj_end(w);
 }
 
 /* A new replica's throughput settings are the table's (DynamoDB keeps them in step across the
@@ -453,6 +467,7 @@ static void write_vector_indexes(ddb_jw *w, const ddb_table *t)
 static const char *replica_request(ddb_arena *a, const ddb_table *t, const ddb_json *act, int view)
 {
     static const char *const copied[] = {"AttributeDefinitions", "KeySchema", "TableClass", NULL};
+    int provisioned = strcmp(ddb_billing_mode(t), "PAY_PER_REQUEST") != 0; /* (a seed's auto scaled one) */
     ddb_buf b = {0};
     ddb_jw w;
     const char *text;
@@ -474,7 +489,9 @@ static const char *replica_request(ddb_arena *a, const ddb_table *t, const ddb_j
         ddb_jw_json(&w, ddb_json_get(act, "TableClassOverride"));
     }
     ddb_jw_key(&w, "BillingMode");
-    ddb_jw_str(&w, "PAY_PER_REQUEST");
+    ddb_jw_str(&w, provisioned ? "PROVISIONED" : "PAY_PER_REQUEST");
+    if (provisioned)
+        write_capacity(&w, t->desc);
     write_throughput(a, &w, t, act);
     for (int k = 0; k < 2; k++) { /* the indexes: names, keys, projections and throughput settings */
         ddb_index_kind kind = k == 0 ? DDB_IX_LOCAL : DDB_IX_GLOBAL;
@@ -495,6 +512,8 @@ static const char *replica_request(ddb_arena *a, const ddb_table *t, const ddb_j
             ddb_jw_key(&w, "Projection");
             ddb_jw_json(&w, ddb_json_get(ix->desc, "Projection"));
             copy_members(&w, ix->desc, THROUGHPUT_MEMBERS);
+            if (provisioned && kind == DDB_IX_GLOBAL)
+                write_capacity(&w, ix->desc);
             ddb_jw_obj_end(&w);
         }
         if (any)

@@ -211,9 +211,9 @@ def test_template_warnings_name_what_is_not_acted_on(server_factory):
     srv = server_factory(["--in-memory", "--seed", sample("cfn-global-table.json"), "--seed", sample("terraform", "plan.json")])
     log = srv.stderr_text()
     path = sample("cfn-global-table.json")
-    assert ("warn seed: %s:8: Resources.Profiles (table profiles): the replicas in eu-west-1, ap-southeast-2 are not "
-            "created: replicas of a provisioned table need its write capacity auto scaled (Application Auto "
-            "Scaling), which ddbd does not have" % path) in log
+    for region in ("eu-west-1", "ap-southeast-2"):  # (its write capacity is auto scaled: made under --namespaces)
+        assert ("warn seed: %s:8: table profiles: its replica in %s is not created: replicas need --namespaces "
+                "(each region its own tables)" % (path, region)) in log
     assert ("Resources.Profiles (table profiles): WriteCapacityAutoScalingSettings is not acted on: ddbd does not "
             "scale capacity; it stays at MinCapacity") in log
     assert ("Resources.Profiles (table profiles): GlobalSecondaryIndexes[byEmail].WriteCapacityAutoScalingSettings is "
@@ -328,7 +328,7 @@ def test_seed_params(tmp_path, server_factory):
     assert "error seed: --seed-param Env: expected NAME=VALUE" in proc.stderr
     srv = server_factory(["--in-memory", "--seed", f, "--seed-param", "Env=prod", "--seed-param", "Colour=blue"])
     assert make_client(srv.endpoint).list_tables()["TableNames"] == ["things-prod-us-east-1"]
-    assert "warn seed: --seed-param Colour: no template of the seed uses a parameter of that name" in srv.stderr_text()
+    assert "warn seed: --seed-param Colour: no template of the seed declares a parameter of that name" in srv.stderr_text()
 
 
 def test_terraform_name_unknown_until_apply_is_an_error(tmp_path):

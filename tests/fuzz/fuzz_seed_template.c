@@ -16,8 +16,8 @@
 #include "server/base/log.h"
 #include "server/seed_template.h"
 
-static int on_table(void *ctx, const char *path, unsigned line, const char *name, const ddb_json *create,
-                    const ddb_json *after)
+static int on_table(void *ctx, const char *path, unsigned line, const char *name, const char *region,
+                    const ddb_json *create, const ddb_json *after)
 {
     if (name == NULL || create == NULL || create->type != DDB_JSON_OBJECT || after == NULL ||
         after->type != DDB_JSON_ARRAY)
@@ -44,7 +44,7 @@ static char *no_file(const char *path, size_t *len, char *msg, size_t msglen)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static cfn_param params[2];
-    seed_tpl_env env = {params, 2, on_table, on_fail, no_file, NULL, NULL, 0, 0};
+    seed_tpl_env env = {params, 2, on_table, on_fail, no_file, NULL, NULL, 0, 0, 0, 0, NULL, seed_template_nested};
     const char *text = (const char *)data + 1;
     size_t len = size > 0 ? size - 1 : 0;
     ddb_arena a;
