@@ -81,6 +81,14 @@ static uint64_t next(uint64_t *s)
 
 /* ---- rules, as written ---- */
 
+/* A fault as the operation's answer names it: a BatchGetItem's unprocessed half is UnprocessedKeys
+   (UnprocessedItems is BatchWriteItem's member), in /metrics, the access log and the rules listed. */
+static const char *fault_name(int kind, int op)
+{
+    return kind == DDB_INJECT_UNPROCESSED && op == DDB_OP_BatchGetItem ? "UnprocessedKeys" : KIND_NAMES[kind];
+}
+
+
 static int kind_of(const char *s)
 {
     static const struct {
@@ -318,7 +326,7 @@ void ddb_inject_list(ddb_jw *w)
         ddb_jw_key(w, "table");
         ddb_jw_str(w, r->table[0] ? r->table : "*");
         ddb_jw_key(w, "error");
-        ddb_jw_str(w, KIND_NAMES[r->kind]);
+        ddb_jw_str(w, fault_name(r->kind, r->op));
         if (r->count >= 0) {
             ddb_jw_key(w, "count");
             ddb_jw_int(w, r->count);
@@ -348,7 +356,7 @@ void ddb_inject_metrics(ddb_buf *out)
             unsigned long long n = __atomic_load_n(&injected[op][k], __ATOMIC_RELAXED);
             if (n > 0)
                 ddb_buf_printf(out, "ddbd_faults_injected_total{operation=\"%s\",error=\"%s\"} %llu\n",
-                               ddb_op_name((ddb_op)op), KIND_NAMES[k], n);
+                               ddb_op_name((ddb_op)op), fault_name(k, op), n);
         }
     }
 }
@@ -501,7 +509,7 @@ static void inject(ddb_req *req, const rule *r, uint64_t pick)
     const ddb_json *acts = ddb_json_get(req->in, req->op == DDB_OP_ExecuteTransaction ? "TransactStatements" : "TransactItems");
     int code = KIND_CODES[r->kind];
 
-    req->fault = KIND_NAMES[r->kind];
+    req->fault = fault_name(r->kind, req->op);
     req->fault_delay_ms = r->kind == DDB_INJECT_REPLICATION_LAG ? 0 : r->latency_ms;
     if (r->kind == DDB_INJECT_REPLICATION_LAG)
         req->fault_repl_hold_ms = r->latency_ms; /* each of its writes' records waits that long */

@@ -319,6 +319,8 @@ def test_batch_get_returns_unprocessed_keys(server):
     r = c.batch_get_item(RequestItems=r["UnprocessedKeys"])
     assert sorted(i["pk"]["S"] for i in r["Responses"]["Orders"]) == ["k2", "k3"]
     assert r["UnprocessedKeys"] == {}
+    # counted as what it was: BatchGetItem's member is UnprocessedKeys (issue 64, item 5)
+    assert injected(server.endpoint) == {("BatchGetItem", "UnprocessedKeys"): 1}
 
 
 # ---- a stream lag spike ----
