@@ -5,6 +5,7 @@
  * server/storage/rados/) uses storage and nothing above it. A new backend is a row here, its folder
  * with its operations table (storage/backend.h), and the rest of docs/architecture.md's checklist.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,13 +27,29 @@ static const struct {
 #endif
 };
 
+/* A store whose backend leaves a slot it must fill NULL is refused at once (backend.h). */
+static ddb_store *checked(ddb_store *s, char **err)
+{
+    const ddb_store_ops *ops = s != NULL ? *(const ddb_store_ops *const *)s : NULL;
+    const char *slot = ops != NULL ? ddb_store_ops_missing(ops) : NULL;
+    char msg[160];
+
+    if (slot == NULL)
+        return s;
+    snprintf(msg, sizeof(msg), "the %s backend has no %s operation (server/storage/backend.h)", ops->name, slot);
+    *err = strdup(msg);
+    if (ops->close != NULL)
+        ops->close(s);
+    return NULL;
+}
+
 static ddb_store *open_row(size_t i, const ddb_store_options *opt, char **err)
 {
     if (BACKENDS[i].check == NULL || !ddb_lazy_wanted(opt))
-        return BACKENDS[i].open(opt, err);
+        return checked(BACKENDS[i].open(opt, err), err);
     if (BACKENDS[i].check(opt, err) != 0)
         return NULL;
-    return ddb_lazy_open(opt, BACKENDS[i].open, err);
+    return checked(ddb_lazy_open(opt, BACKENDS[i].open, err), err);
 }
 
 ddb_store *ddb_store_open(const ddb_store_options *opt, char **err)

@@ -11,51 +11,70 @@
 
 #include "server/storage/storage.h"
 
+/*
+ * A backend's operations, one row a slot: X(NEED, slot, return type, (parameters)). NEED is MUST
+ * (every backend fills it: store.c calls it as it is) or MAY (NULL has a meaning, said at the
+ * row, which store.c gives it). ddb_store_ops_missing checks a table against the list, so a slot
+ * left out of a backend is refused when its store opens, not a NULL call in some later request
+ * (designated initializers leave it NULL without a warning from gcc or clang).
+ */
+#define DDB_STORE_SLOTS(X)                                                                                             \
+    X(MUST, format_found, int, (const ddb_store *s))                                                                  \
+    X(MUST, close, void, (ddb_store *s))                                                                              \
+    X(MUST, groupcommit, struct ddb_groupcommit *, (ddb_store *s))                                                    \
+    X(MUST, nshards, unsigned, (const ddb_store *s))                                                                  \
+    X(MUST, metrics_text, void, (ddb_store *s, ddb_buf *out))                                                         \
+    X(MUST, hash, uint64_t, (const ddb_store *s, const void *data, size_t len))                                       \
+    X(MUST, secret_hash, uint64_t, (const ddb_store *s, const void *data, size_t len))                                \
+    X(MUST, meta_get, int, (ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen))      \
+    X(MUST, get, int, (ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen))           \
+    X(MUST, write, int, (ddb_store *s, const ddb_batch *b))                                                           \
+    X(MUST, commit, int,                                                                                              \
+      (ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx))               \
+    X(MUST, multi_get, int, (ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n))                              \
+    /* point_in_time 0: storage.h's _light */                                                                         \
+    X(MUST, snapshot_take, ddb_store_snapshot *, (ddb_store *s, int point_in_time))                                   \
+    X(MUST, snapshot_release, void, (ddb_store *s, ddb_store_snapshot *snap))                                         \
+    X(MUST, multi_get_at, int,                                                                                        \
+      (ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n))                    \
+    X(MUST, iter_open_at, ddb_store_iter *,                                                                           \
+      (ddb_store *s, const ddb_store_snapshot *snap, const char *lo, size_t lolen, const char *hi, size_t hilen,     \
+       int reverse))                                                                                                  \
+    X(MUST, barrier, void, (ddb_store *s))                                                                            \
+    X(MUST, exclusive, void, (ddb_store *s, void (*fn)(void *ctx), void *ctx))                                        \
+    X(MUST, iter_open, ddb_store_iter *,                                                                              \
+      (ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen, int reverse))                        \
+    X(MUST, meta_iter_open, ddb_store_iter *, (ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen)) \
+    X(MUST, seq_iter_open, ddb_store_iter *,                                                                          \
+      (ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen, int reverse))                        \
+    X(MUST, seq_last, uint64_t, (ddb_store *s, const char *prefix, size_t plen))                                      \
+    X(MUST, seq_floor, void, (ddb_store *s, const char *prefix, size_t plen, uint64_t floor))                         \
+    X(MUST, delete_range_all, int, (ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen))        \
+    X(MUST, checkpoint_save, int, (ddb_store *s, const char *name))                                                   \
+    X(MUST, checkpoint_restore, int, (ddb_store *s, const char *name))                                                \
+    X(MUST, checkpoint_delete, int, (ddb_store *s, const char *name))                                                 \
+    X(MUST, checkpoint_list, size_t, (ddb_store *s, ddb_checkpoint_info **out))                                       \
+    /* shared metadata (storage.h); NULL: one process owns the store (store.c's generic forms) */                     \
+    X(MAY, meta_commit, int,                                                                                          \
+      (ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx))               \
+    X(MAY, on_meta_change, void, (ddb_store *s, void (*fn)(void *ctx), void *ctx))                                    \
+    X(MAY, meta_changed, void, (ddb_store *s))                                                                        \
+    /* snapshots shared by the processes (storage.h); NULL: none can be */                                            \
+    X(MAY, snapshot_name, const char *, (const ddb_store_snapshot *snap))                                             \
+    X(MAY, snapshot_open, ddb_store_snapshot *, (ddb_store *s, const char *name))                                     \
+    X(MAY, snapshot_detach, void, (ddb_store *s, ddb_store_snapshot *snap))                                           \
+    /* storage.h's ddb_store_reclaim; NULL: deletes free their space at once */                                       \
+    X(MAY, reclaim, void, (ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen))
+
 typedef struct ddb_store_ops {
     const char *name; /* "rocksdb", "rados" */
-    int (*format_found)(const ddb_store *s);
-    void (*close)(ddb_store *s);
-    struct ddb_groupcommit *(*groupcommit)(ddb_store *s);
-    unsigned (*nshards)(const ddb_store *s);
-    void (*metrics_text)(ddb_store *s, ddb_buf *out);
-    uint64_t (*hash)(const ddb_store *s, const void *data, size_t len);
-    uint64_t (*secret_hash)(const ddb_store *s, const void *data, size_t len);
-    int (*meta_get)(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen);
-    int (*get)(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen);
-    int (*write)(ddb_store *s, const ddb_batch *b);
-    int (*commit)(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx);
-    int (*multi_get)(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n);
-    ddb_store_snapshot *(*snapshot_take)(ddb_store *s, int point_in_time); /* 0: storage.h's _light */
-    void (*snapshot_release)(ddb_store *s, ddb_store_snapshot *snap);
-    int (*multi_get_at)(ddb_store *s, const ddb_store_snapshot *snap, ddb_arena *a, ddb_store_key *keys, size_t n);
-    ddb_store_iter *(*iter_open_at)(ddb_store *s, const ddb_store_snapshot *snap, const char *lo, size_t lolen,
-                                    const char *hi, size_t hilen, int reverse);
-    void (*barrier)(ddb_store *s);
-    void (*exclusive)(ddb_store *s, void (*fn)(void *ctx), void *ctx);
-    ddb_store_iter *(*iter_open)(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen,
-                                 int reverse);
-    ddb_store_iter *(*meta_iter_open)(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen);
-    ddb_store_iter *(*seq_iter_open)(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen,
-                                     int reverse);
-    uint64_t (*seq_last)(ddb_store *s, const char *prefix, size_t plen);
-    void (*seq_floor)(ddb_store *s, const char *prefix, size_t plen, uint64_t floor);
-    int (*delete_range_all)(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen);
-    int (*checkpoint_save)(ddb_store *s, const char *name);
-    int (*checkpoint_restore)(ddb_store *s, const char *name);
-    int (*checkpoint_delete)(ddb_store *s, const char *name);
-    size_t (*checkpoint_list)(ddb_store *s, ddb_checkpoint_info **out);
-    /* shared metadata (storage.h); NULL: one process owns the store (store.c's generic forms) */
-    int (*meta_commit)(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide,
-                       void *ctx);
-    void (*on_meta_change)(ddb_store *s, void (*fn)(void *ctx), void *ctx);
-    void (*meta_changed)(ddb_store *s);
-    /* snapshots shared by the processes (storage.h); NULL: none can be */
-    const char *(*snapshot_name)(const ddb_store_snapshot *snap);
-    ddb_store_snapshot *(*snapshot_open)(ddb_store *s, const char *name);
-    void (*snapshot_detach)(ddb_store *s, ddb_store_snapshot *snap);
-    /* storage.h's ddb_store_reclaim; NULL: deletes free their space at once */
-    void (*reclaim)(ddb_store *s, const char *lo, size_t lolen, const char *hi, size_t hilen);
+#define X(need, slot, ret, params) ret(*slot) params;
+    DDB_STORE_SLOTS(X)
+#undef X
 } ddb_store_ops;
+
+/* The first MUST slot `ops` leaves NULL (its name), or NULL when it fills them all. */
+const char *ddb_store_ops_missing(const ddb_store_ops *ops);
 
 typedef struct ddb_iter_ops {
     void (*seek)(ddb_store_iter *it, const char *from, size_t fromlen);

@@ -12,6 +12,20 @@
 
 /* The first member of every backend's store and iterator (backend.h). */
 #define OPS(s) (*(const ddb_store_ops *const *)(s))
+
+const char *ddb_store_ops_missing(const ddb_store_ops *ops)
+{
+#define MUST 1
+#define MAY 0
+#define X(need, slot, ret, params)                                                                                     \
+    if ((need) && ops->slot == NULL)                                                                                   \
+        return #slot;
+    DDB_STORE_SLOTS(X)
+#undef X
+#undef MAY
+#undef MUST
+    return NULL;
+}
 #define IOPS(it) (*(const ddb_iter_ops *const *)(it))
 
 const char *ddb_store_backend_name(const ddb_store *s)

@@ -1,0 +1,65 @@
+/*
+ * tests/unit/storage/test_store_slots.c: every slot a backend must fill (server/storage/backend.h,
+ * DDB_STORE_SLOTS' MUST rows) is checked (issue 63, item 6): a real backend's table passes, and a
+ * copy with any one of them planted NULL is named; the optional (MAY) ones may be NULL.
+ */
+#include "test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/storage/backend.h"
+
+static ddb_store *open_memory(void)
+{
+    ddb_store_options o;
+    char *err = NULL;
+    ddb_store *s;
+
+    memset(&o, 0, sizeof(o));
+    o.in_memory = 1;
+    o.nshards = 1;
+    o.open_now = 1;
+    s = ddb_store_open(&o, &err);
+    free(err);
+    return s;
+}
+
+TEST(a_backends_table_fills_every_slot_it_must)
+{
+    ddb_store *s = open_memory();
+    const ddb_store_ops *ops;
+
+    ASSERT(s != NULL);
+    ops = *(const ddb_store_ops *const *)s;
+    ASSERT_NULL(ddb_store_ops_missing(ops));
+    ddb_store_close(s);
+}
+
+TEST(each_slot_left_out_is_named_the_optional_ones_are_not)
+{
+    ddb_store *s = open_memory();
+    ddb_store_ops planted;
+    unsigned musts = 0, mays = 0;
+
+    ASSERT(s != NULL);
+#define MUST 1
+#define MAY 0
+#define X(need, slot, ret, params)                                                                                     \
+    planted = **(const ddb_store_ops *const *)s;                                                                       \
+    planted.slot = NULL;                                                                                               \
+    if (need) {                                                                                                        \
+        ASSERT_STR_EQ(ddb_store_ops_missing(&planted), #slot);                                                         \
+        musts++;                                                                                                       \
+    } else {                                                                                                           \
+        ASSERT_NULL(ddb_store_ops_missing(&planted));                                                                  \
+        mays++;                                                                                                        \
+    }
+    DDB_STORE_SLOTS(X)
+#undef X
+#undef MAY
+#undef MUST
+    ASSERT_EQ(musts, 28);
+    ASSERT_EQ(mays, 7);
+    ddb_store_close(s);
+}
