@@ -17,6 +17,7 @@
 #include "proto/ops.h"
 #include "server/api/dispatch.h"
 #include "server/base/clock.h"
+#include "server/base/gate.h"
 #include "server/base/log.h"
 #include "server/engine/catalog.h"
 #include "server/engine/index.h"
@@ -584,8 +585,8 @@ void ddb_seed_params_free(cfn_param *params, unsigned n)
         free((char *)params[i].name);
 }
 
-int ddb_seed_load(ddb_server *srv, const char *const *paths, unsigned n, const char *const *param_args,
-                  unsigned nparams)
+static int load(ddb_server *srv, const char *const *paths, unsigned n, const char *const *param_args,
+                unsigned nparams)
 {
     seeder s;
     unsigned created = 0, kept = 0;
@@ -626,5 +627,17 @@ done:
     seeder_free(&s);
 out:
     ddb_seed_params_free(params, nparams);
+    return rc;
+}
+
+int ddb_seed_load(ddb_server *srv, const char *const *paths, unsigned n, const char *const *param_args,
+                  unsigned nparams)
+{
+    ddb_gate_hold h; /* the seed reads tables outside the gate, and keeps them from phase to phase */
+    int rc;
+
+    ddb_catalog_hold(srv->eng.catalog, &h);
+    rc = load(srv, paths, n, param_args, nparams);
+    ddb_catalog_unhold(srv->eng.catalog, &h);
     return rc;
 }

@@ -279,9 +279,10 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     srv->eng.gone = cfg->table_states != 0 ? ddb_gone_new() : NULL; /* else made by /ddbd/table-states */
     srv->eng.hot = ddb_hot_new();
     kinesis_settings(srv, cfg);
+    srv->gate = ddb_gate_new(cfg->threads + cfg->rados_inflight); /* the loops', then the request workers' */
+    ddb_catalog_set_gate(srv->eng.catalog, srv->gate); /* before anything else reads a table */
     workers_of(srv);
     ddb_workers_start(&srv->workers);
-    srv->gate = ddb_gate_new(cfg->threads + cfg->rados_inflight); /* the loops', then the request workers' */
     return 0;
 }
 
@@ -297,8 +298,12 @@ void ddb_server_settle(ddb_server *srv)
 void ddb_server_close(ddb_server *srv)
 {
     ddb_workers_stop(&srv->workers);
-    if (srv->eng.catalog != NULL)
+    if (srv->eng.catalog != NULL) {
+        ddb_gate_hold h;
+        ddb_catalog_hold(srv->eng.catalog, &h);
         ddb_table_stats_save(srv->eng.store, srv->eng.catalog); /* after the last write */
+        ddb_catalog_unhold(srv->eng.catalog, &h);
+    }
     ddb_tokens_free(srv->eng.tokens);
     ddb_retention_free(srv->eng.retention);
     ddb_vector_cache_free(srv->eng.vectors);
@@ -383,6 +388,7 @@ int ddb_server_snapshot_restore(ddb_server *srv, const char *name)
     srv->eng.vectors = ddb_store_shared(srv->eng.store)
                            ? NULL
                            : ddb_vector_cache_new(srv->config->vector_ann, srv->config->vector_ann_ef);
+    ddb_catalog_set_gate(srv->eng.catalog, srv->gate); /* (what ran above read tables with nothing else running) */
     resume(srv);
     return rc;
 }

@@ -13,6 +13,7 @@
 #include "server/api/inject.h"
 #include "server/base/clock.h"
 #include "server/base/faults.h"
+#include "server/base/gate.h"
 #include "server/base/log.h"
 #include "server/base/sleeper.h"
 #include "server/engine/catalog.h"
@@ -275,6 +276,30 @@ static int namespace_of(ddb_arena *a, const char *ns, const char **out)
     return 1;
 }
 
+/* A namespace snapshot's save and restore read tables and run requests (nssnap.h) outside the
+   gate: they hold the catalog (a whole-server snapshot closes it: it holds nothing). */
+static int nssnap_save(ddb_admin *adm, const char *name, const char *ns, char *msg, size_t msglen)
+{
+    ddb_gate_hold h;
+    int rc;
+
+    ddb_catalog_hold(adm->srv->eng.catalog, &h);
+    rc = ddb_nssnap_save(SNAPS_ENV(adm), name, ns, msg, msglen);
+    ddb_catalog_unhold(adm->srv->eng.catalog, &h);
+    return rc;
+}
+
+static int nssnap_restore(ddb_admin *adm, const char *name, char *msg, size_t msglen)
+{
+    ddb_gate_hold h;
+    int rc;
+
+    ddb_catalog_hold(adm->srv->eng.catalog, &h);
+    rc = ddb_nssnap_restore(SNAPS_ENV(adm), name, msg, msglen);
+    ddb_catalog_unhold(adm->srv->eng.catalog, &h);
+    return rc;
+}
+
 /* POST /ddbd/snapshots {"name": "x", "namespace": "<account>:<region>"}: one namespace (nssnap.h). */
 static int save_ns_snapshot(ddb_admin *adm, const char *name, const char *ns, ddb_buf *out)
 {
@@ -290,7 +315,7 @@ static int save_ns_snapshot(ddb_admin *adm, const char *name, const char *ns, dd
         return snapshot_error(out, DDB_CHECKPOINT_UNSUPPORTED, name);
     if (name_taken(adm, name))
         return snapshot_error(out, DDB_CHECKPOINT_EXISTS, name);
-    if ((rc = ddb_nssnap_save(SNAPS_ENV(adm), name, ns, msg, sizeof(msg))) != DDB_NSSNAP_OK)
+    if ((rc = nssnap_save(adm, name, ns, msg, sizeof(msg))) != DDB_NSSNAP_OK)
         return rc == DDB_NSSNAP_FAILED ? message(out, 409, msg) : snapshot_error(out, DDB_CHECKPOINT_EIO, name);
     ddb_log(DDB_LOG_INFO, "admin: snapshot %s of namespace \"%s\" saved in %.1f ms", name, ns, ddb_clock_mono_since_ms(t0));
     return done(out, "name", name, ddb_clock_mono_since_ms(t0));
@@ -338,7 +363,7 @@ static int restore_snapshot(ddb_admin *adm, const char *name, ddb_buf *out)
     int rc;
 
     if (ddb_nssnap_namespace(adm->nssnaps, name) != NULL) {
-        if ((rc = ddb_nssnap_restore(SNAPS_ENV(adm), name, msg, sizeof(msg))) != DDB_NSSNAP_OK)
+        if ((rc = nssnap_restore(adm, name, msg, sizeof(msg))) != DDB_NSSNAP_OK)
             return message(out, rc == DDB_NSSNAP_FAILED ? 409 : 500, msg);
     } else if ((rc = ddb_server_snapshot_restore(adm->srv, name)) != DDB_CHECKPOINT_OK) {
         return snapshot_error(out, rc, name);
@@ -462,8 +487,15 @@ int ddb_admin_handle(ddb_admin *adm, const char *method, const char *path, size_
                      ddb_buf *out)
 {
     int is_post = strcmp(method, "POST") == 0, status;
+    ddb_gate_hold h; /* the doors below read tables outside the gate (a snapshot's own: snapshots()) */
 
     pthread_mutex_lock(&adm->lock);
+    if (plen >= 15 && memcmp(path, "/ddbd/snapshots", 15) == 0) {
+        status = snapshots(adm, method, path, plen, body, blen, out);
+        pthread_mutex_unlock(&adm->lock);
+        return status;
+    }
+    ddb_catalog_hold(adm->srv->eng.catalog, &h);
     if (plen == 11 && memcmp(path, "/ddbd/clock", 11) == 0)
         status = is_post ? move_clock(adm, body, blen, out) : clock_state(out);
     else if (plen == 12 && memcmp(path, "/ddbd/faults", 12) == 0)
@@ -474,14 +506,13 @@ int ddb_admin_handle(ddb_admin *adm, const char *method, const char *path, size_
         status = ddb_consistency_door(&adm->srv->eng, is_post, body, blen, out);
     else if (plen == 18 && memcmp(path, "/ddbd/table-states", 18) == 0)
         status = ddb_states_door(&adm->srv->eng, is_post, body, blen, out);
-    else if (plen >= 15 && memcmp(path, "/ddbd/snapshots", 15) == 0)
-        status = snapshots(adm, method, path, plen, body, blen, out);
     else if (plen == 11 && memcmp(path, "/ddbd/usage", 11) == 0 && !is_post)
         status = ddb_usage_admin(&adm->srv->eng, out);
     else if (plen > CI_PATH_LEN && memcmp(path, CI_PATH, CI_PATH_LEN) == 0 && !is_post)
         status = ddb_insights_admin(&adm->srv->eng, path + CI_PATH_LEN, plen - CI_PATH_LEN, out);
     else
         status = answer(out, 404, "no such admin endpoint", 0, 0);
+    ddb_catalog_unhold(adm->srv->eng.catalog, &h);
     pthread_mutex_unlock(&adm->lock);
     return status;
 }

@@ -5,6 +5,12 @@
  * the exclusive lock, commit guarded against what is stored (the version they were computed from,
  * the id counter: several RADOS gateways share the catalog), then swap the in-memory entry and
  * retire the old one, and tell the other gateways, which reload (the store's meta-change hook).
+ *
+ * A retired version is freed after a grace period (base/gate.h): the versions retired since the
+ * last mark wait for the next one, and a mark's batch is freed once every request and hold that
+ * was in flight at it has ended. Each change looks (never waits), so at most two batches are kept:
+ * a stream of TagResource calls keeps one or two descriptions, not every one (issue 61). A
+ * deleted table's figures go with its last version.
  */
 #include "server/engine/catalog.h"
 
@@ -14,19 +20,30 @@
 #include <string.h>
 
 #include "proto/grow.h"
+#include "server/base/gate.h"
 #include "server/base/log.h"
 #include "server/engine/catalog_members.h"
 #include "server/engine/table_stats.h"
+
+/* A retired version, and whether its figures go with it (the table's last version). */
+typedef struct retired_one {
+    ddb_table *t;
+    int owns_stats;
+} retired_one;
 
 struct ddb_catalog {
     ddb_store *store;
     pthread_rwlock_t lock;
     ddb_table **tables; /* sorted by name (byte order, case-sensitive) */
     size_t n, cap;
-    ddb_table **retired; /* replaced or deleted tables, freed at close */
-    size_t nretired, capretired;
-    ddb_table_stats **stats; /* every table's figures, shared by its versions; freed at close */
-    size_t nstats, capstats;
+    /* replaced or deleted versions: `fresh` since the mark, `waiting` for the mark to pass (both
+       freed at close too); without a gate (tools, unit tests) everything waits for the close */
+    retired_one *fresh, *waiting;
+    size_t nfresh, capfresh, nwaiting, capwaiting;
+    ddb_gate *gate;      /* the requests and holds in flight (ddb_catalog_set_gate) */
+    ddb_gate_mark *mark; /* what was in flight when `waiting` was retired */
+    int marked;
+    int leaky;           /* a table was read outside a request or a hold: nothing is freed any more */
     uint32_t next_id;
     unsigned max_tables; /* per namespace (--max-tables); 0: no limit */
     struct ddb_insights *insights; /* the engine's Contributor Insights, configured from each table */
@@ -253,18 +270,70 @@ static ddb_table *table_from_json(const char *key, const char *text, size_t len)
     return t;
 }
 
-static void retire(ddb_catalog *c, ddb_table *t)
+/* Retires t, replaced or deleted (`owns_stats`: the table's last version, deleted or followed by
+   another table of its name). Lock held; freed by reclaim once nothing can hold it. */
+static void retire(ddb_catalog *c, ddb_table *t, int owns_stats)
 {
     __atomic_store_n(&t->retired, 1, __ATOMIC_RELEASE);
-    DDB_ROOM(c->retired, c->nretired, c->capretired, 16);
-    c->retired[c->nretired++] = t;
+    DDB_ROOM(c->fresh, c->nfresh, c->capfresh, 16);
+    c->fresh[c->nfresh++] = (retired_one){t, owns_stats};
+}
+
+static void free_retired(retired_one *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].owns_stats)
+            ddb_table_stats_free(r[i].t->stats);
+        table_free(r[i].t);
+    }
+}
+
+/*
+ * Frees the waiting batch once its mark has passed, then marks for the versions retired since
+ * (unlinked already: a change calls this when it is complete). Lock held (exclusive).
+ */
+static void reclaim(ddb_catalog *c)
+{
+    retired_one *swap;
+    size_t cap;
+
+    if (c->gate == NULL || __atomic_load_n(&c->leaky, __ATOMIC_RELAXED))
+        return;
+    if (c->marked) {
+        if (!ddb_gate_passed(c->gate, c->mark))
+            return;
+        free_retired(c->waiting, c->nwaiting);
+        c->nwaiting = 0;
+        c->marked = 0;
+    }
+    if (c->nfresh == 0)
+        return;
+    swap = c->waiting, cap = c->capwaiting;
+    c->waiting = c->fresh, c->nwaiting = c->nfresh, c->capwaiting = c->capfresh;
+    c->fresh = swap, c->nfresh = 0, c->capfresh = cap;
+    ddb_gate_mark_now(c->gate, c->mark);
+    c->marked = 1;
+}
+
+/* A table read outside a request or a hold (a path that takes neither: a bug), which a grace period
+   cannot see: from then on nothing retired is freed, so that pointer stays valid. Lock held (shared). */
+static void __attribute__((noinline, cold)) read_outside(ddb_catalog *c)
+{
+    if (!__atomic_exchange_n(&c->leaky, 1, __ATOMIC_RELAXED))
+        ddb_log(DDB_LOG_ERROR, "catalog: a table was read outside a request or a hold; replaced table "
+                               "descriptions are kept until shutdown from now on");
+}
+
+static inline void check_inside(ddb_catalog *c)
+{
+    if (!ddb_gate_inside() && c->gate != NULL)
+        read_outside(c);
 }
 
 /* Gives t new figures (known zero for a table just created, to be counted for one loaded). */
 static void new_stats(ddb_catalog *c, ddb_table *t, int known)
 {
-    DDB_ROOM(c->stats, c->nstats, c->capstats, 16);
-    t->stats = c->stats[c->nstats++] = ddb_table_stats_new(t, known, c->figures);
+    t->stats = ddb_table_stats_new(t, known, c->figures);
 }
 
 /* Index of catalog key `key`, or of where it would be inserted (with *found = 0). */
@@ -507,7 +576,7 @@ static ddb_table *install(ddb_catalog *c, const char *key, const char *text, siz
         new_stats(c, t, created);
     if (old != NULL) {
         c->tables[i] = t;
-        retire(c, old);
+        retire(c, old, old->stats != t->stats);
     } else {
         insert_at(c, i, t);
     }
@@ -524,7 +593,7 @@ static void refresh(ddb_catalog *c, const char *key, const char *text, size_t le
     if (text == NULL) {
         if (found) {
             ddb_member_forget_insights(c->insights, c->tables[i]);
-            retire(c, c->tables[i]);
+            retire(c, c->tables[i], 1);
             memmove(&c->tables[i], &c->tables[i + 1], (c->n - i - 1) * sizeof(*c->tables));
             c->n--;
         }
@@ -596,6 +665,7 @@ static void reload(void *ctx)
     pthread_rwlock_wrlock(&c->lock);
     if (load_tables(c, 1) != 0)
         ddb_log(DDB_LOG_ERROR, "catalog: reloading after another gateway's change failed");
+    reclaim(c);
     pthread_rwlock_unlock(&c->lock);
 }
 
@@ -642,18 +712,39 @@ void ddb_catalog_close(ddb_catalog *c)
     if (c == NULL)
         return;
     ddb_store_on_meta_change(c->store, NULL, NULL); /* waits for a reload under way */
-    for (size_t i = 0; i < c->n; i++)
+    for (size_t i = 0; i < c->n; i++) {
+        ddb_table_stats_free(c->tables[i]->stats);
         table_free(c->tables[i]);
-    for (size_t i = 0; i < c->nretired; i++)
-        table_free(c->retired[i]);
-    for (size_t i = 0; i < c->nstats; i++)
-        ddb_table_stats_free(c->stats[i]);
+    }
+    free_retired(c->waiting, c->nwaiting);
+    free_retired(c->fresh, c->nfresh);
     ddb_figures_epoch_free(c->figures);
-    free(c->stats);
+    ddb_gate_mark_free(c->mark);
     free(c->tables);
-    free(c->retired);
+    free(c->waiting);
+    free(c->fresh);
     pthread_rwlock_destroy(&c->lock);
     free(c);
+}
+
+void ddb_catalog_set_gate(ddb_catalog *c, struct ddb_gate *g)
+{
+    pthread_rwlock_wrlock(&c->lock);
+    if (c->gate == NULL && g != NULL) {
+        c->mark = ddb_gate_mark_new(g);
+        __atomic_store_n(&c->gate, g, __ATOMIC_RELEASE);
+    }
+    pthread_rwlock_unlock(&c->lock);
+}
+
+void ddb_catalog_hold(ddb_catalog *c, ddb_gate_hold *h)
+{
+    ddb_gate_hold_begin(__atomic_load_n(&c->gate, __ATOMIC_ACQUIRE), h);
+}
+
+void ddb_catalog_unhold(ddb_catalog *c, ddb_gate_hold *h)
+{
+    ddb_gate_hold_end(__atomic_load_n(&c->gate, __ATOMIC_ACQUIRE), h);
 }
 
 void ddb_catalog_set_max_tables(ddb_catalog *c, unsigned max)
@@ -683,6 +774,7 @@ const ddb_table *ddb_catalog_get(ddb_catalog *c, const char *name)
     size_t i;
 
     pthread_rwlock_rdlock(&c->lock);
+    check_inside(c);
     i = find(c, name, &found);
     if (found)
         t = c->tables[i];
@@ -695,6 +787,7 @@ const ddb_table *ddb_catalog_get_by_id(ddb_catalog *c, uint32_t id)
     const ddb_table *t = NULL;
 
     pthread_rwlock_rdlock(&c->lock);
+    check_inside(c);
     for (size_t i = 0; i < c->n && t == NULL; i++) {
         if (c->tables[i]->id == id)
             t = c->tables[i];
@@ -802,6 +895,7 @@ static int apply_change(change *ch, const ddb_table **out)
     } else if (rc == 0 && out != NULL) {
         *out = t;
     }
+    reclaim(c);
     pthread_rwlock_unlock(&c->lock);
     if (rc == 0)
         ddb_store_meta_changed(c->store);
@@ -926,6 +1020,7 @@ size_t ddb_catalog_snapshot(ddb_catalog *c, ddb_arena *a, const ddb_table ***tab
     size_t n;
 
     pthread_rwlock_rdlock(&c->lock);
+    check_inside(c);
     n = c->n;
     *tables = DDB_NEW_ARRAY(a, const ddb_table *, n ? n : 1);
     for (size_t i = 0; i < n; i++)

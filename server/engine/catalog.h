@@ -16,8 +16,11 @@
  * never both create a name, lose an update or reuse an id. Another gateway's change is reloaded
  * when the store announces it (ddb_store_on_meta_change), and a change computed from a copy that
  * missed one loses its compare (2) and refreshes that copy. The replaced one is marked retired
- * (writers check that under their item lock and retry with the new one) and kept until the
- * catalog closes, so a pointer a request holds stays valid.
+ * (writers check that under their item lock and retry with the new one) and freed after a grace
+ * period (base/gate.h): once every request and hold in flight when it was replaced has ended, so a
+ * pointer a request or a background pass holds stays valid while it runs. A table pointer is
+ * therefore read only inside a request (the gate) or a hold (ddb_catalog_hold), and used only
+ * until it ends; a table read outside both is logged and stops all freeing (safe, not lean).
  *
  * Namespaces (--namespaces): each account and region has its own tables. A table's key is its name
  * in the default namespace (the default account in us-east-1, and every table when namespaces are
@@ -37,6 +40,8 @@
 #include "server/storage/storage.h"
 
 typedef struct ddb_catalog ddb_catalog;
+struct ddb_gate;
+struct ddb_gate_hold;
 struct ddb_insights;
 struct ddb_figures_epoch;
 
@@ -67,8 +72,16 @@ void ddb_catalog_set_insights(ddb_catalog *c, struct ddb_insights *ci);
 int ddb_catalog_room_for(ddb_catalog *c, ddb_arena *a, const char *key);
 #define DDB_CATALOG_FULL 4
 
-/* The table under catalog key `key` (ddb_ns_key), or NULL. The pointer stays valid until the catalog
-   closes (replaced tables are retired, not freed). */
+/* The gate whose requests and holds a retired version waits for (set once, before the background
+   workers start; without one, retired versions are kept until the catalog closes). */
+void ddb_catalog_set_gate(ddb_catalog *c, struct ddb_gate *g);
+/* A thread that reads tables outside a request (a background pass, an admin door, the seed) holds
+   the catalog meanwhile: what it read stays valid until the unhold (h: on its stack). */
+void ddb_catalog_hold(ddb_catalog *c, struct ddb_gate_hold *h);
+void ddb_catalog_unhold(ddb_catalog *c, struct ddb_gate_hold *h);
+
+/* The table under catalog key `key` (ddb_ns_key), or NULL. The pointer stays valid until the
+   request or hold it was read in ends (replaced tables are freed after a grace period). */
 const ddb_table *ddb_catalog_get(ddb_catalog *c, const char *key);
 /* The live table with this id, or NULL (background tasks find their table by id). */
 const ddb_table *ddb_catalog_get_by_id(ddb_catalog *c, uint32_t id);
@@ -115,7 +128,7 @@ size_t ddb_catalog_list(ddb_catalog *c, const char *ns, ddb_arena *a, const char
 ddb_table *ddb_catalog_preview(ddb_catalog *c, const char *name, const char *desc_json, size_t len);
 void ddb_table_preview_free(ddb_table *t);
 
-/* Every live table, for background tasks that look for work (copied pointers; they stay valid). */
+/* Every live table, for background tasks that look for work (copied pointers; valid as ddb_catalog_get's). */
 size_t ddb_catalog_snapshot(ddb_catalog *c, ddb_arena *a, const ddb_table ***tables);
 
 #endif

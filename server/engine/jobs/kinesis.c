@@ -18,6 +18,7 @@
 #include "server/base/be.h"
 #include "server/base/clock.h"
 #include "server/base/follower.h"
+#include "server/base/gate.h"
 #include "server/base/http_client.h"
 #include "server/base/log.h"
 #include "server/base/sleeper.h"
@@ -575,12 +576,25 @@ static int pass(ddb_kinesis *k, uint64_t *swept_ms)
     return failed ? -1 : moved;
 }
 
-static int follow_pass(void *ctx, unsigned *wait_ms)
+static int pass_unheld(void *ctx, unsigned *wait_ms)
 {
     ddb_kinesis *k = ctx;
 
     (void)wait_ms;
     return pass(k, &k->swept_ms);
+}
+
+/* A pass holding the catalog: the tables it reads stay valid until it ends (catalog.h). */
+static int follow_pass(void *ctx, unsigned *wait_ms)
+{
+    ddb_engine *eng = ((ddb_kinesis *)ctx)->eng;
+    ddb_gate_hold h;
+    int rc;
+
+    ddb_catalog_hold(eng->catalog, &h);
+    rc = pass_unheld(ctx, wait_ms);
+    ddb_catalog_unhold(eng->catalog, &h);
+    return rc;
 }
 
 static void *worker(void *arg)

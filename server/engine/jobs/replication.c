@@ -12,6 +12,7 @@
 #include "ddb/ddb_status.h"
 #include "server/base/clock.h"
 #include "server/base/follower.h"
+#include "server/base/gate.h"
 #include "server/base/log.h"
 #include "server/base/sleeper.h"
 #include "server/engine/catalog_edit.h"
@@ -648,7 +649,7 @@ static int pass(ddb_replication *r, uint64_t *due, int *any)
  * metadata read), as the background tasks' does: not every POLL_MS, nor on every kick of its own
  * global-table writes.
  */
-static int follow_pass(void *ctx, unsigned *wait_ms)
+static int pass_unheld(void *ctx, unsigned *wait_ms)
 {
     ddb_replication *r = ctx;
     uint64_t due = 0, now, mono = ddb_clock_mono_ms(); /* (the lease's pace is real time, not the test's) */
@@ -672,6 +673,19 @@ static int follow_pass(void *ctx, unsigned *wait_ms)
     if (due != 0) /* a replica's lag runs out then */
         *wait_ms = due > now ? (unsigned)(due - now < *wait_ms ? due - now : *wait_ms) : 0;
     return 0;
+}
+
+/* A pass holding the catalog: the tables it reads stay valid until it ends (catalog.h). */
+static int follow_pass(void *ctx, unsigned *wait_ms)
+{
+    ddb_engine *eng = ((ddb_replication *)ctx)->eng;
+    ddb_gate_hold h;
+    int rc;
+
+    ddb_catalog_hold(eng->catalog, &h);
+    rc = pass_unheld(ctx, wait_ms);
+    ddb_catalog_unhold(eng->catalog, &h);
+    return rc;
 }
 
 static void *worker(void *arg)

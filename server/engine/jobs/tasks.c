@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "server/base/clock.h"
+#include "server/base/gate.h"
 #include "server/base/sleeper.h"
 #include "server/engine/jobs/lease.h"
 
@@ -50,6 +51,7 @@ static int stopping_cb(void *ctx)
 static void sweep(ddb_tasks *tk)
 {
     uint64_t now = ddb_clock_mono_ms();
+    ddb_gate_hold h; /* each job reads tables: the catalog frees none it read until it returns */
     int forced;
 
     forced = __atomic_exchange_n(&tk->sweep_now, 0, __ATOMIC_ACQ_REL);
@@ -58,7 +60,9 @@ static void sweep(ddb_tasks *tk)
         if (j->sweep == NULL || (!forced && now - tk->last_sweep[i] < j->interval(tk->eng)))
             continue;
         tk->last_sweep[i] = now;
+        ddb_catalog_hold(tk->eng->catalog, &h);
         j->sweep(tk->eng, tk->states[i], ddb_clock_now_ms());
+        ddb_catalog_unhold(tk->eng->catalog, &h);
     }
 }
 
@@ -76,6 +80,18 @@ void *ddb_tasks_state(ddb_tasks *tk, const ddb_job *job)
     return NULL;
 }
 
+/* Job i's work, holding the catalog (what it reads stays valid until it returns). */
+static int work(ddb_tasks *tk, size_t i)
+{
+    ddb_gate_hold h;
+    int did;
+
+    ddb_catalog_hold(tk->eng->catalog, &h);
+    did = tk->jobs[i]->work(tk->eng, tk->states[i], stopping_cb, tk);
+    ddb_catalog_unhold(tk->eng->catalog, &h);
+    return did;
+}
+
 static void *worker(void *arg)
 {
     ddb_tasks *tk = arg;
@@ -85,7 +101,7 @@ static void *worker(void *arg)
         if (ddb_lease_hold(&tk->lease)) {
             for (size_t i = 0; i < tk->njobs && !stopping(tk); i++)
                 if (tk->jobs[i]->work != NULL)
-                    did += tk->jobs[i]->work(tk->eng, tk->states[i], stopping_cb, tk);
+                    did += work(tk, i);
             if (!stopping(tk))
                 sweep(tk);
         }

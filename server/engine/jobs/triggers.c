@@ -14,6 +14,7 @@
 
 #include "server/base/clock.h"
 #include "server/base/follower.h"
+#include "server/base/gate.h"
 #include "server/base/http_client.h"
 #include "server/base/log.h"
 #include "server/base/sleeper.h"
@@ -288,7 +289,7 @@ static int pass(trigger *tr, ddb_arena *a, const ddb_stream_info *info)
 }
 
 /* One pass over the table's current stream (none yet: nothing found). */
-static int follow_pass(void *ctx, unsigned *wait_ms)
+static int pass_unheld(void *ctx, unsigned *wait_ms)
 {
     trigger *tr = ctx;
     ddb_arena a;
@@ -304,6 +305,19 @@ static int follow_pass(void *ctx, unsigned *wait_ms)
             rc = pass(tr, &a, &info);
     }
     ddb_arena_free(&a);
+    return rc;
+}
+
+/* A pass holding the catalog: the tables it reads stay valid until it ends (catalog.h). */
+static int follow_pass(void *ctx, unsigned *wait_ms)
+{
+    ddb_engine *eng = ((trigger *)ctx)->eng;
+    ddb_gate_hold h;
+    int rc;
+
+    ddb_catalog_hold(eng->catalog, &h);
+    rc = pass_unheld(ctx, wait_ms);
+    ddb_catalog_unhold(eng->catalog, &h);
     return rc;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "server/base/faults.h"
+#include "server/base/gate.h"
 #include "server/engine/capacity/capacity.h"
 #include "server/engine/item.h"
 #include "server/engine/mutation.h"
@@ -17,6 +18,7 @@
 static void *helper_thread(void *arg)
 {
     ddb_bulk_reader *r = arg;
+    ddb_gate_hold h;
 
     pthread_mutex_lock(&r->hlock);
     for (;;) {
@@ -27,7 +29,9 @@ static void *helper_thread(void *arg)
             break;
         b = r->job;
         pthread_mutex_unlock(&r->hlock);
+        ddb_catalog_hold(r->eng->catalog, &h); /* a retired table's commit reads the live one */
         r->job_units = ddb_xfer_commit(r->eng, &b->arena2, b->ms + b->nfirst, b->nms - b->nfirst);
+        ddb_catalog_unhold(r->eng->catalog, &h);
         pthread_mutex_lock(&r->hlock);
         r->job = NULL;
         r->job_done = 1;
@@ -280,7 +284,9 @@ static void fill(ddb_bulk_reader *r, ddb_bulk_batch *b)
 static void *reader_thread(void *arg)
 {
     ddb_bulk_reader *r = arg;
+    ddb_gate_hold h; /* it reads the table for the worker's job, which outlasts it (catalog.h) */
 
+    ddb_catalog_hold(r->eng->catalog, &h);
     for (int k = 0;; k ^= 1) {
         int quit;
         pthread_mutex_lock(&r->lock);
@@ -298,6 +304,7 @@ static void *reader_thread(void *arg)
         if (r->b[k].last)
             break;
     }
+    ddb_catalog_unhold(r->eng->catalog, &h);
     return NULL;
 }
 
