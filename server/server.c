@@ -213,6 +213,27 @@ static void consistency_of(ddb_server *srv, const ddb_config *cfg)
         srv->eng.consistency = ddb_consist_create(&d);
 }
 
+static void quiesce(ddb_server *srv);
+static void resume(ddb_server *srv);
+
+/* The store's quiesce (storage.h, ddb_store_options.quiesced): its reopen in place after a full
+   disk's resume hung runs as a snapshot restore does, with no request and no background work. */
+static int run_quiesced(void *ctx, void (*fn)(void *arg), void *arg)
+{
+    ddb_server *srv = ctx;
+    int rc = -1;
+
+    pthread_mutex_lock(&srv->quiesce_lock);
+    if (srv->gate != NULL && !srv->closing) {
+        quiesce(srv);
+        fn(arg);
+        resume(srv);
+        rc = 0;
+    }
+    pthread_mutex_unlock(&srv->quiesce_lock);
+    return rc;
+}
+
 int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
 {
     ddb_store_options o;
@@ -246,6 +267,9 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
         o.default_nshards = DDB_RADOS_DEFAULT_PARTS;
     o.key_hash = ddb_key_part_hash;
     o.partition_bytes = DDB_KEY_PARTITION_BYTES;
+    o.quiesced = run_quiesced;
+    o.quiesced_ctx = srv;
+    pthread_mutex_init(&srv->quiesce_lock, NULL);
     if ((srv->eng.store = ddb_store_open(&o, err)) == NULL)
         return -1;
     if ((srv->eng.catalog = ddb_catalog_open(srv->eng.store, err)) == NULL) {
@@ -279,7 +303,9 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     srv->eng.gone = cfg->table_states != 0 ? ddb_gone_new() : NULL; /* else made by /ddbd/table-states */
     srv->eng.hot = ddb_hot_new();
     kinesis_settings(srv, cfg);
+    pthread_mutex_lock(&srv->quiesce_lock); /* (a stuck resume's reopen reads it: storage/rocksdb's guard) */
     srv->gate = ddb_gate_new(cfg->threads + cfg->rados_inflight); /* the loops', then the request workers' */
+    pthread_mutex_unlock(&srv->quiesce_lock);
     ddb_catalog_set_gate(srv->eng.catalog, srv->gate); /* before anything else reads a table */
     workers_of(srv);
     ddb_workers_start(&srv->workers);
@@ -297,6 +323,9 @@ void ddb_server_settle(ddb_server *srv)
 
 void ddb_server_close(ddb_server *srv)
 {
+    pthread_mutex_lock(&srv->quiesce_lock); /* after a reopen under way, and none after */
+    srv->closing = 1;
+    pthread_mutex_unlock(&srv->quiesce_lock);
     ddb_workers_stop(&srv->workers);
     if (srv->eng.catalog != NULL) {
         ddb_gate_hold h;
@@ -318,6 +347,7 @@ void ddb_server_close(ddb_server *srv)
     ddb_store_close(srv->eng.store);
     if (srv->gate != NULL)
         ddb_gate_free(srv->gate);
+    pthread_mutex_destroy(&srv->quiesce_lock);
     memset(srv, 0, sizeof(*srv));
 }
 

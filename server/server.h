@@ -23,6 +23,10 @@ struct ddb_server {
     ddb_kinesis_settings kinesis_settings;
     ddb_workers workers;     /* the background workers above and the engine's, started in order (base/workers.h) */
     struct ddb_gate *gate;   /* requests in flight, per HTTP thread (base/gate.h) */
+    /* the store's own quiesce (ddb_store_options.quiesced: a reopen after a stuck resume) holds it
+       throughout; `gate` is set and `closing` read under it, so none runs once the server closes */
+    pthread_mutex_t quiesce_lock;
+    int closing;
 };
 
 /* Opens the store and the catalog for `cfg`; returns 0 or -1 with *err set (malloc'd). */

@@ -75,6 +75,7 @@ void ddb_crash_fire(const char *name)
 
 static int write_errors;        /* atomic */
 static long long free_override = -1; /* atomic */
+static int stuck_resume;        /* atomic */
 
 int ddb_fault_write_errors(void)
 {
@@ -86,15 +87,22 @@ long long ddb_fault_free_bytes(void)
     return __atomic_load_n(&free_override, __ATOMIC_RELAXED);
 }
 
-void ddb_fault_set_storage(int errors, long long free_bytes)
+int ddb_fault_stuck_resume(void)
+{
+    return __atomic_load_n(&stuck_resume, __ATOMIC_RELAXED);
+}
+
+void ddb_fault_set_storage(int errors, long long free_bytes, int stuck)
 {
     __atomic_store_n(&write_errors, errors, __ATOMIC_RELAXED);
     __atomic_store_n(&free_override, free_bytes, __ATOMIC_RELAXED);
+    __atomic_store_n(&stuck_resume, stuck, __ATOMIC_RELAXED);
     if (free_bytes < 0)
-        ddb_log(DDB_LOG_WARN, "storage faults: write errors %s, the disk's real free space", errors ? "on" : "off");
+        ddb_log(DDB_LOG_WARN, "storage faults: write errors %s, the disk's real free space%s", errors ? "on" : "off",
+                stuck ? ", resumes after a full disk stuck" : "");
     else
-        ddb_log(DDB_LOG_WARN, "storage faults: write errors %s, %lld bytes free pretended", errors ? "on" : "off",
-                free_bytes);
+        ddb_log(DDB_LOG_WARN, "storage faults: write errors %s, %lld bytes free pretended%s", errors ? "on" : "off",
+                free_bytes, stuck ? ", resumes after a full disk stuck" : "");
 }
 
 /* The conflict rates' draws: one sequence, the n-th draw a function of the seed and n alone

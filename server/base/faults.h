@@ -58,11 +58,14 @@ static inline void ddb_crash_point(const char *name)
  * Storage faults, armed through the admin API (POST /ddbd/faults, docs/admin.md) to prove that a
  * failing disk costs neither data nor the server: write errors make every storage write fail as an
  * I/O error would; free bytes (>= 0) is what the disk guard (storage/diskguard.h) reads instead of
- * the file system's free space (-1: the real figure).
+ * the file system's free space (-1: the real figure); a stuck resume makes the guard's resume after
+ * a full disk hang, as RocksDB 7.8's does now and then, until the guard counts it as stuck and
+ * reopens the store in place (the path a real one takes, forced).
  */
 int ddb_fault_write_errors(void);
 long long ddb_fault_free_bytes(void);
-void ddb_fault_set_storage(int write_errors, long long free_bytes);
+int ddb_fault_stuck_resume(void);
+void ddb_fault_set_storage(int write_errors, long long free_bytes, int stuck_resume);
 
 /*
  * Deliberate bugs, armed by DDBD_BUG=<name>[,<name>...] at start-up (ddb_crash_points_init), each

@@ -425,6 +425,8 @@ static int faults_state(ddb_buf *out)
         ddb_jw_null(&w);
     else
         ddb_jw_int(&w, ddb_fault_free_bytes());
+    ddb_jw_key(&w, "stuck_resume");
+    ddb_jw_bool(&w, ddb_fault_stuck_resume());
     ddb_inject_list(&w);
     ddb_jw_obj_end(&w);
     return 200;
@@ -443,12 +445,12 @@ static int add_request_faults(const ddb_json *in, ddb_buf *out)
     return faults_state(out);
 }
 
-/* {"write_errors": bool, "free_bytes": n | null}: both replace the current storage faults (absent:
-   off); {"faults": [...]}: request faults instead. */
+/* {"write_errors": bool, "free_bytes": n | null, "stuck_resume": bool}: all three replace the current
+   storage faults (absent: off); {"faults": [...]}: request faults instead. */
 static int set_faults(const char *body, size_t blen, ddb_buf *out)
 {
     ddb_arena a;
-    const ddb_json *in, *we, *fb;
+    const ddb_json *in, *we, *fb, *sr;
     int ok;
 
     ddb_arena_init(&a);
@@ -460,13 +462,17 @@ static int set_faults(const char *body, size_t blen, ddb_buf *out)
     }
     we = in != NULL ? ddb_json_get(in, "write_errors") : NULL;
     fb = in != NULL ? ddb_json_get(in, "free_bytes") : NULL;
+    sr = in != NULL ? ddb_json_get(in, "stuck_resume") : NULL;
     ok = in != NULL && in->type == DDB_JSON_OBJECT && (we == NULL || we->type == DDB_JSON_BOOL) &&
-         (fb == NULL || fb->type == DDB_JSON_NULL || (fb->type == DDB_JSON_NUMBER && fb->u.s[0] != '-'));
+         (fb == NULL || fb->type == DDB_JSON_NULL || (fb->type == DDB_JSON_NUMBER && fb->u.s[0] != '-')) &&
+         (sr == NULL || sr->type == DDB_JSON_BOOL);
     if (ok)
-        ddb_fault_set_storage(we != NULL && we->u.b, fb != NULL && fb->type == DDB_JSON_NUMBER ? ddb_json_integer(fb, 0) : -1);
+        ddb_fault_set_storage(we != NULL && we->u.b, fb != NULL && fb->type == DDB_JSON_NUMBER ? ddb_json_integer(fb, 0) : -1,
+                              sr != NULL && sr->u.b);
     ddb_arena_free(&a);
     if (!ok)
-        return answer(out, 400, "expected {\"write_errors\": true|false, \"free_bytes\": n|null}", 0, 0);
+        return answer(out, 400, "expected {\"write_errors\": true|false, \"free_bytes\": n|null, "
+                                "\"stuck_resume\": true|false}", 0, 0);
     return faults_state(out);
 }
 
@@ -474,8 +480,8 @@ static int set_faults(const char *body, size_t blen, ddb_buf *out)
 static int clear_faults(ddb_buf *out)
 {
     ddb_inject_clear();
-    if (ddb_fault_write_errors() || ddb_fault_free_bytes() >= 0)
-        ddb_fault_set_storage(0, -1);
+    if (ddb_fault_write_errors() || ddb_fault_free_bytes() >= 0 || ddb_fault_stuck_resume())
+        ddb_fault_set_storage(0, -1, 0);
     ddb_log(DDB_LOG_INFO, "admin: faults cleared");
     return faults_state(out);
 }

@@ -28,8 +28,10 @@
  *                                        and index, for the window and a month (usage.h)
  *
  *   GET  /ddbd/faults                        {"write_errors": bool, "free_bytes": n | null,
- *                                             "seed": n, "faults": [{..., "remaining": n, "injected": n}]}
- *   POST /ddbd/faults {"write_errors": true, "free_bytes": 0}   storage faults (faults.h), {} clears
+ *                                             "stuck_resume": bool, "seed": n,
+ *                                             "faults": [{..., "remaining": n, "injected": n}]}
+ *   POST /ddbd/faults {"write_errors": true, "free_bytes": 0, "stuck_resume": true}
+ *                                            storage faults (faults.h), {} clears
  *   POST /ddbd/faults {"faults": [{"operation": "PutItem", "table": "Orders",
  *                      "error": "InternalServerError", "count": 3}][, "seed": n]}
  *                                            adds request faults (api/inject.h)

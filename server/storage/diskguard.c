@@ -17,25 +17,35 @@
 #define RECHECK_MS 100              /* while writes are allowed: how old a reading may be */
 #define RESUME_MIN_FREE (1ULL << 20) /* a resume writes the memtables out: not into a full disk */
 #define RESUME_RETRY_MS 1000        /* a failed resume is retried this soon, or when space grows */
-#define RESUME_POLL_MS 20           /* while stalled: how often the resumer reads the free space */
-#define RESUME_STUCK_MS 5000        /* a resume running this long is stuck (report_stuck_resume) */
+#define RESUME_POLL_MS 20           /* while stalled: how often the watcher reads the free space */
+#define RESUME_STUCK_MS 5000        /* on the server's clock: a resume running this long is stuck (watch) */
 
 struct ddb_diskguard {
     char *path;
     uint64_t reserve;
     uint64_t checked_ms; /* atomic: when the free space was last read */
     int ok;              /* atomic: the last reading's verdict */
-    pthread_mutex_t resume_lock;
-    uint64_t failed_free, failed_ms; /* the last failed resume's free space and time (0: none) */
-    /* the resumer: a thread started at the first stall, which resumes the engine off the loops */
-    int (*resume)(void *ctx);
-    void *resume_ctx;
-    int stalled; /* atomic: the engine stopped for want of space, not resumed yet */
-    uint64_t resume_began_ms; /* atomic: when the running resume began (0: none is running) */
-    int stuck_told;           /* atomic: report_stuck_resume has logged */
+    int stalled;         /* atomic: the engine stopped for want of space, not resumed yet */
+    /* the watcher: a thread started at the first stall, which starts each attempt and watches it */
     int started;
     pthread_t thread;
     ddb_sleeper sleeper;
+    pthread_mutex_t resume_lock; /* the engine, and the attempt's hand-over below */
+    const ddb_diskguard_engine *engine;
+    void *engine_ctx;
+    /* the attempt: a resume (or a reopen) on a thread of its own, so that one that hangs can be
+       seen and ended; the watcher's alone but where said */
+    int attempting;             /* started, not joined yet */
+    pthread_t attempt;
+    uint64_t began_ms;          /* on the server's clock */
+    uint64_t attempt_free;      /* the free space it began with */
+    int attempt_ok;             /* written by the attempt before attempt_done */
+    int attempt_done;           /* atomic: it returned */
+    int resume_returned;        /* under resume_lock: its resume returned (cancelling it is too late) */
+    int cancelled;              /* under resume_lock: its resume was cancelled: it reopens instead */
+    pthread_cond_t cancel_cond; /* signalled when cancelled (the stuck-resume fault waits for it) */
+    int must_reopen;            /* a cancelled engine takes writes again only once reopened */
+    uint64_t failed_free, failed_ms; /* the last failed attempt's free space and time (0: none) */
 };
 
 ddb_diskguard *ddb_diskguard_new(const char *path, uint64_t reserve)
@@ -48,9 +58,12 @@ ddb_diskguard *ddb_diskguard_new(const char *path, uint64_t reserve)
     g->reserve = reserve;
     g->ok = 1;
     pthread_mutex_init(&g->resume_lock, NULL);
+    pthread_cond_init(&g->cancel_cond, NULL);
     ddb_sleeper_init(&g->sleeper);
     return g;
 }
+
+static void end_attempt(ddb_diskguard *g);
 
 void ddb_diskguard_free(ddb_diskguard *g)
 {
@@ -60,7 +73,9 @@ void ddb_diskguard_free(ddb_diskguard *g)
         ddb_sleeper_stop(&g->sleeper);
         pthread_join(g->thread, NULL);
     }
+    end_attempt(g);
     ddb_sleeper_destroy(&g->sleeper);
+    pthread_cond_destroy(&g->cancel_cond);
     pthread_mutex_destroy(&g->resume_lock);
     free(g->path);
     free(g);
@@ -110,73 +125,164 @@ int ddb_diskguard_ok(ddb_diskguard *g, int only_removes)
     return check(g, now);
 }
 
-/* One resume attempt, when the disk has room again (the reserve, and at least 1 MiB: a resume
-   writes out what is in memory) and it is worth trying (none failed since the free space last
-   grew, or one failed over a second ago). */
-static int try_resume(ddb_diskguard *g)
-{
-    uint64_t avail = free_bytes(g);
-    int ok;
-
-    if (avail < g->reserve || avail < RESUME_MIN_FREE)
-        return 0;
-    if (g->failed_ms != 0 && avail <= g->failed_free && ddb_clock_mono_coarse_ms() - g->failed_ms < RESUME_RETRY_MS)
-        return 0;
-    __atomic_store_n(&g->resume_began_ms, ddb_clock_mono_coarse_ms() | 1, __ATOMIC_RELEASE);
-    ok = g->resume(g->resume_ctx);
-    __atomic_store_n(&g->resume_began_ms, 0, __ATOMIC_RELEASE);
-    g->failed_ms = ok ? 0 : ddb_clock_mono_coarse_ms();
-    g->failed_free = avail;
-    return ok;
-}
-
-static void *resumer_main(void *arg)
-{
-    ddb_diskguard *g = arg;
-
-    while (!ddb_sleeper_stopping(&g->sleeper)) {
-        if (__atomic_load_n(&g->stalled, __ATOMIC_ACQUIRE) && try_resume(g)) {
-            __atomic_store_n(&g->stalled, 0, __ATOMIC_RELEASE);
-            ddb_log(DDB_LOG_WARN, "rocksdb resumed: the disk has room again");
-        }
-        ddb_sleeper_nap(&g->sleeper, __atomic_load_n(&g->stalled, __ATOMIC_ACQUIRE) ? RESUME_POLL_MS : 60000);
-    }
-    return NULL;
-}
+/* ---- the resume after a full disk ---- */
 
 /*
  * RocksDB 7.8's resume can wait forever for the flush of a memtable that a failed background flush
  * (one that met the full disk too) left out of its flush queue: DB::Resume waits in
  * WaitForFlushMemTables with every background thread idle (facebook/rocksdb#15030; seen here about
  * once in six full disks with --min-free-disk 0, never with the reserve, which keeps flushes room).
- * Nothing here can end that wait, so the operator is told, once, what brings writes back: a
- * restart, which recovers every acknowledged write from the log. Checked by the failed writes,
- * which call ddb_diskguard_stalled while the resumer is stuck.
+ * So a resume runs on a thread of its own, and the watcher, seeing it run RESUME_STUCK_MS on the
+ * server's clock, cancels it (RocksDB's wait ends at a shutdown) and has that thread reopen the
+ * engine in place instead: the reopen replays the log, where every acknowledged write is.
  */
-static void report_stuck_resume(ddb_diskguard *g)
-{
-    uint64_t began = __atomic_load_n(&g->resume_began_ms, __ATOMIC_ACQUIRE);
 
-    if (began == 0 || ddb_clock_mono_coarse_ms() - began < RESUME_STUCK_MS ||
-        __atomic_exchange_n(&g->stuck_told, 1, __ATOMIC_ACQ_REL))
-        return;
-    ddb_log(DDB_LOG_ERROR, "rocksdb has not resumed after the full disk: its resume waits for a flush "
-                           "RocksDB lost (facebook/rocksdb#15030); writes stay refused until ddbd restarts, "
-                           "which loses nothing acknowledged");
+/* The stuck-resume fault (faults.h): a resume that waits, as RocksDB's can, until it is cancelled. */
+static int hang(ddb_diskguard *g)
+{
+    pthread_mutex_lock(&g->resume_lock);
+    while (!g->cancelled)
+        pthread_cond_wait(&g->cancel_cond, &g->resume_lock);
+    pthread_mutex_unlock(&g->resume_lock);
+    return 0;
 }
 
-void ddb_diskguard_stalled(ddb_diskguard *g, int (*resume)(void *ctx), void *ctx)
+static void *attempt_main(void *arg)
 {
-    if (g == NULL)
-        return;
-    if (__atomic_exchange_n(&g->stalled, 1, __ATOMIC_ACQ_REL)) {
-        report_stuck_resume(g);
+    ddb_diskguard *g = arg;
+    int ok = 0, reopen = g->must_reopen; /* (set before this thread was started) */
+
+    if (!reopen)
+        ok = ddb_fault_stuck_resume() ? hang(g) : g->engine->resume(g->engine_ctx);
+    pthread_mutex_lock(&g->resume_lock);
+    g->resume_returned = 1;
+    reopen = reopen || g->cancelled; /* a cancelled engine runs no background work: reopened, even if it resumed */
+    pthread_mutex_unlock(&g->resume_lock);
+    if (reopen)
+        ok = !ddb_sleeper_stopping(&g->sleeper) && g->engine->reopen(g->engine_ctx);
+    g->attempt_ok = ok;
+    __atomic_store_n(&g->attempt_done, 1, __ATOMIC_RELEASE);
+    ddb_sleeper_wake(&g->sleeper);
+    return NULL;
+}
+
+/* Whether an attempt is worth starting: the disk has room again (the reserve, and at least 1 MiB:
+   a resume writes out what is in memory) and none failed since the free space last grew, or one
+   failed over a second ago. */
+static int worth_trying(ddb_diskguard *g, uint64_t *avail)
+{
+    *avail = free_bytes(g);
+    if (*avail < g->reserve || *avail < RESUME_MIN_FREE)
+        return 0;
+    return g->failed_ms == 0 || *avail > g->failed_free || ddb_clock_mono_coarse_ms() - g->failed_ms >= RESUME_RETRY_MS;
+}
+
+static void start_attempt(ddb_diskguard *g, uint64_t avail)
+{
+    pthread_mutex_lock(&g->resume_lock);
+    g->cancelled = g->resume_returned = 0;
+    pthread_mutex_unlock(&g->resume_lock);
+    g->attempt_done = 0;
+    g->attempt_free = avail;
+    g->began_ms = ddb_clock_now_ms();
+    if (pthread_create(&g->attempt, NULL, attempt_main, g) != 0)
+        return; /* tried again at the next pass */
+    g->attempting = 1;
+    if (!g->must_reopen)
+        ddb_sleeper_due(&g->sleeper, g->began_ms + RESUME_STUCK_MS); /* a step of the clock stops there */
+}
+
+/* Cancels the attempt's resume if it has not returned: 1 if it was. */
+static int cancel_resume(ddb_diskguard *g)
+{
+    int cancel;
+
+    pthread_mutex_lock(&g->resume_lock);
+    cancel = !g->resume_returned && !g->cancelled;
+    if (cancel) {
+        g->cancelled = 1;
+        g->must_reopen = 1;
+        g->engine->cancel(g->engine_ctx); /* under the lock: the attempt reopens only once it is done */
+        pthread_cond_broadcast(&g->cancel_cond);
+    }
+    pthread_mutex_unlock(&g->resume_lock);
+    return cancel;
+}
+
+static void finish_attempt(ddb_diskguard *g)
+{
+    pthread_join(g->attempt, NULL);
+    g->attempting = 0;
+    ddb_sleeper_due(&g->sleeper, 0);
+    if (!g->attempt_ok) {
+        g->failed_ms = ddb_clock_mono_coarse_ms();
+        g->failed_free = g->attempt_free;
         return;
     }
+    g->failed_ms = 0;
+    __atomic_store_n(&g->stalled, 0, __ATOMIC_RELEASE);
+    if (!g->must_reopen) /* (a reopen says so itself, before any request sees it) */
+        ddb_log(DDB_LOG_WARN, "rocksdb resumed: the disk has room again");
+    g->must_reopen = 0;
+}
+
+/* One pass of the watcher while stalled: collects the attempt that returned, cancels one that is
+   stuck, or starts one when it is worth it. */
+static void watch(ddb_diskguard *g)
+{
+    uint64_t now, avail;
+
+    if (g->attempting && __atomic_load_n(&g->attempt_done, __ATOMIC_ACQUIRE)) {
+        finish_attempt(g);
+    } else if (g->attempting) {
+        now = ddb_clock_now_ms();
+        if (now < g->began_ms) { /* the clock was set back: counted from there */
+            g->began_ms = now;
+            ddb_sleeper_due(&g->sleeper, now + RESUME_STUCK_MS);
+        }
+        if (g->must_reopen || now - g->began_ms < RESUME_STUCK_MS || !cancel_resume(g))
+            return;
+        ddb_sleeper_due(&g->sleeper, 0);
+        ddb_log(DDB_LOG_ERROR, "rocksdb has not resumed %d s after the disk had room again: its resume waits for a "
+                               "flush RocksDB lost (facebook/rocksdb#15030); reopening the store in place, which "
+                               "loses nothing acknowledged (writes are refused until then)",
+                RESUME_STUCK_MS / 1000);
+    } else if (worth_trying(g, &avail)) {
+        start_attempt(g, avail);
+    }
+}
+
+static void *watcher_main(void *arg)
+{
+    ddb_diskguard *g = arg;
+
+    while (!ddb_sleeper_stopping(&g->sleeper)) {
+        if (__atomic_load_n(&g->stalled, __ATOMIC_ACQUIRE))
+            watch(g);
+        ddb_sleeper_nap(&g->sleeper, __atomic_load_n(&g->stalled, __ATOMIC_ACQUIRE) ? RESUME_POLL_MS : 60000);
+    }
+    return NULL;
+}
+
+/* At free, the watcher stopped: an attempt still running is ended (a resume that hangs cancelled;
+   the attempt then does not reopen) and joined. */
+static void end_attempt(ddb_diskguard *g)
+{
+    if (!g->attempting)
+        return;
+    (void)cancel_resume(g);
+    pthread_join(g->attempt, NULL);
+    g->attempting = 0;
+}
+
+void ddb_diskguard_stalled(ddb_diskguard *g, const ddb_diskguard_engine *e, void *ctx)
+{
+    if (g == NULL || __atomic_exchange_n(&g->stalled, 1, __ATOMIC_ACQ_REL))
+        return;
     pthread_mutex_lock(&g->resume_lock);
-    g->resume = resume;
-    g->resume_ctx = ctx;
-    if (!g->started && pthread_create(&g->thread, NULL, resumer_main, g) == 0)
+    g->engine = e;
+    g->engine_ctx = ctx;
+    if (!g->started && pthread_create(&g->thread, NULL, watcher_main, g) == 0)
         g->started = 1;
     pthread_mutex_unlock(&g->resume_lock);
     ddb_sleeper_wake(&g->sleeper);

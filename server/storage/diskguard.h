@@ -12,8 +12,11 @@
  *
  * When the disk filled all the same (another process wrote to it, or the reserve is 0), the
  * backend has its engine resumed through ddb_diskguard_stalled, on a thread of the guard's: within
- * 20 ms of the space returning, not on RocksDB's 5 s timer, and never holding an HTTP loop. A test can pretend any amount is free
- * (faults.h: ddb_fault_free_bytes).
+ * 20 ms of the space returning, not on RocksDB's 5 s timer, and never holding an HTTP loop. A
+ * resume that hangs (RocksDB 7.8's, now and then: diskguard.c) is ended after RESUME_STUCK_MS on
+ * the server's clock and the engine reopened in place instead, which replays its log: writes come
+ * back without a restart and nothing acknowledged is lost. A test can pretend any amount is free
+ * and make every resume hang (faults.h: ddb_fault_free_bytes, ddb_fault_stuck_resume).
  */
 #ifndef DDB_DISKGUARD_H
 #define DDB_DISKGUARD_H
@@ -32,13 +35,30 @@ void ddb_diskguard_free(ddb_diskguard *g);
 int ddb_diskguard_ok(ddb_diskguard *g, int only_removes);
 
 /*
- * After a write failed for want of space (the engine stopped taking writes): resume(ctx) is called
- * on a thread of the guard's own (started at the first stall), every 20 ms while the disk lacks
- * room, as soon as it has room again (the reserve, and at least 1 MiB: a resume writes out what is
- * in memory), and again a second after a resume that failed; writes fail until it returns 1. A
- * resume waits for the engine's background jobs (up to a second after one failed for want of
- * space), so it never runs on a request's path. Thread-safe; a stall already known is a no-op.
+ * The engine's side of a stall, called on the guard's threads, one call at a time:
+ *   resume  resumes it: 1 when it takes writes again. It may hang (then see cancel).
+ *   cancel  ends, from another thread, a resume that hangs (which then fails); the engine is left
+ *           to be reopened: it runs no background work any more
+ *   reopen  closes and opens it again in place, replaying its log (every acknowledged write is
+ *           there): 1 when it takes writes again
  */
-void ddb_diskguard_stalled(ddb_diskguard *g, int (*resume)(void *ctx), void *ctx);
+typedef struct ddb_diskguard_engine {
+    int (*resume)(void *ctx);
+    void (*cancel)(void *ctx);
+    int (*reopen)(void *ctx);
+} ddb_diskguard_engine;
+
+/*
+ * After a write failed for want of space (the engine stopped taking writes): the engine is resumed
+ * on a thread of the guard's own (watched by another, started at the first stall, which reads the
+ * free space every 20 ms while the disk lacks room), as soon as the disk has room again (the
+ * reserve, and at least 1 MiB: a resume writes out what is in memory), and again a second after a
+ * resume that failed; writes fail until one succeeds. A resume still running 5 s (RESUME_STUCK_MS) after
+ * it began, on the server's clock (so a test steps it: docs/testing.md, "The frozen clock"), is
+ * cancelled and the engine reopened. A resume waits for the engine's background jobs (up to a
+ * second after one failed for want of space), so it never runs on a request's path. Thread-safe;
+ * a stall already known is a no-op.
+ */
+void ddb_diskguard_stalled(ddb_diskguard *g, const ddb_diskguard_engine *e, void *ctx);
 
 #endif

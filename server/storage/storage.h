@@ -45,6 +45,12 @@ typedef struct ddb_store_options {
     int sync_writes;    /* acknowledge writes only once durable: ddb_store_groupcommit */
     int open_now;       /* open a new store at once, not on its first write (lazy.c; tests) */
     uint64_t min_free_bytes; /* writes fail (DDB_STORE_EIO) while the disk has less free (diskguard.h) */
+    /* Runs fn(arg) with nothing else using the store (no request in flight or starting, no
+       background work), on the caller's thread: the wiring's quiesce, which the backend needs to
+       reopen its files in place after a full disk's resume hung (diskguard.h). 0 once fn ran; -1
+       when it cannot (the server not open yet, or closing). NULL: a stuck resume waits for a restart. */
+    int (*quiesced)(void *ctx, void (*fn)(void *arg), void *arg);
+    void *quiesced_ctx;
     /* The partition hash a data key carries (the engine's key layout): keys with equal hashes are
        one partition, placed together; a key too short to carry one has hash 0. It must depend
        only on the key's first `partition_bytes` bytes, which name its partition: a range whose

@@ -100,12 +100,12 @@ def test_failing_disk_loses_nothing_and_writes_resume(tmp_path, fault):
             c.put_item(TableName="disk", Item=item)
             expected["k%d" % i] = item
         assert admin(srv.endpoint, fault) == {"write_errors": bool(fault.get("write_errors")),
-                                              "free_bytes": fault.get("free_bytes")}
+                                              "free_bytes": fault.get("free_bytes"), "stuck_resume": False}
         every_write_fails(c, expected, "write_errors" in fault)
         # reads go on, and see exactly what was acknowledged
         assert_state(c, expected)
         assert c.get_item(TableName="disk", Key={"pk": S("k0")})["Item"] == expected["k0"]
-        assert admin(srv.endpoint, {}) == {"write_errors": False, "free_bytes": None}
+        assert admin(srv.endpoint, {}) == {"write_errors": False, "free_bytes": None, "stuck_resume": False}
         c.put_item(TableName="disk", Item={"pk": S("after"), "g": S("x")})
         expected["after"] = {"pk": S("after"), "g": S("x")}
         assert_state(c, expected)

@@ -29,7 +29,8 @@ function faultsTable(state) {
 
 function storageText(state) {
   const on = [state.write_errors ? 'every storage write fails' : '',
-    state.free_bytes !== null && state.free_bytes !== undefined ? `the disk reads ${state.free_bytes} bytes free` : ''].filter(Boolean);
+    state.free_bytes !== null && state.free_bytes !== undefined ? `the disk reads ${state.free_bytes} bytes free` : '',
+    state.stuck_resume ? 'a resume after a full disk hangs until it counts as stuck' : ''].filter(Boolean);
   return on.length ? `Storage faults: ${on.join('; ')} (Clear all turns them off).` : '';
 }
 

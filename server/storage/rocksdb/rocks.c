@@ -1,6 +1,7 @@
 /*
- * server/storage/rocksdb/rocks.c: the RocksDB storage backend: options, open and close, the shard column
- * families and the ring (rebalancing on a change of shard count), the data directory's format.
+ * server/storage/rocksdb/rocks.c: the RocksDB storage backend: options, open and close (and a reopen in
+ * place after a full disk's stuck resume), the shard column families and the ring (rebalancing on a
+ * change of shard count), the data directory's format.
  *
  * One database; column family "default" holds metadata, "shard-<i>" holds shard i's items, so a
  * compound write across shards (a transaction) is one atomic WriteBatch. RocksDB's malloc'd errors
@@ -14,10 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <rocksdb/c.h>
 #include <sodium.h>
 
+#include "server/base/clock.h"
 #include "server/storage/rocksdb/rocks_internal.h"
 
 /* The data directory's format, in the metadata key "ddbd/format". 1: items only. 2: secondary-index
@@ -448,6 +452,63 @@ void rocks_close_files(ddb_store *s)
     ddb_sequencer_free(s->seq);
     s->seq = NULL;
     pthread_mutex_unlock(&s->sync_lock);
+}
+
+/* ---- a reopen in place (after a full disk's resume hung: diskguard.h) ---- */
+
+#define REOPEN_TRIES 3 /* a second apart */
+
+/*
+ * With the server quiesced: the files closed (RocksDB's, stopped by the full disk, and its
+ * background work cancelled) and opened again, which replays the log, so every write that was
+ * acknowledged is there; the ddb_store pointer stays, as across a snapshot restore. A store that
+ * cannot be opened again ends the process: nothing could be served from a closed one, and the
+ * next start recovers the same from the log.
+ */
+static void reopen_files(void *arg)
+{
+    ddb_store *s = arg;
+    /* the sequencer is kept: its numbers and floors go on as they were (a new one would read the
+       numbers back from the store, but not a floor that outlived its deleted keys) */
+    ddb_sequencer *seq = s->seq;
+    const struct timespec pause = {1, 0};
+    char *err = NULL;
+
+    s->seq = NULL;
+    for (int i = 0; i < REOPEN_TRIES; i++) {
+        rocks_close_files(s);
+        if (i > 0)
+            nanosleep(&pause, NULL);
+        if (rocks_open_files(s, &err) == 0) {
+            ddb_sequencer_free(s->seq);
+            s->seq = seq;
+            /* said before any request is let through */
+            ddb_log(DDB_LOG_WARN, "rocksdb reopened in place after its stuck resume: writes resume, every "
+                                  "acknowledged one kept");
+            return;
+        }
+        ddb_log(DDB_LOG_ERROR, "rocksdb: cannot reopen the store after its stuck resume: %s", err ? err : "?");
+        free(err);
+        err = NULL;
+    }
+    ddb_log(DDB_LOG_ERROR, "rocksdb: the store could not be reopened after its stuck resume; stopping (the next "
+                           "start recovers every acknowledged write from the log)");
+    _exit(1);
+}
+
+int rocks_reopen(ddb_store *s)
+{
+    uint64_t t0;
+
+    if (s->o.quiesced == NULL)
+        return 0;
+    /* its background jobs' end (a failed one pauses a second) awaited before requests are held */
+    ddb_rocksdb_cancel_background_work(s->db, 1);
+    t0 = ddb_clock_mono_ns();
+    if (s->o.quiesced(s->o.quiesced_ctx, reopen_files, s) != 0)
+        return 0;
+    ddb_log(DDB_LOG_INFO, "rocksdb: requests were held %.1f ms by the reopen", ddb_clock_mono_since_ms(t0));
+    return 1;
 }
 
 unsigned rocks_nshards(const ddb_store *s)

@@ -19,6 +19,7 @@
 #include <rocksdb/c.h>
 
 #include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
@@ -597,5 +598,11 @@ void ddb_rocksdb_options_recover_no_space_by_caller(rocksdb_options_t *o)
 }
 
 void ddb_rocksdb_resume(rocksdb_t *db, char **errptr) { failed(errptr, db->rep->Resume()); }
+
+/* Sets RocksDB's shutting-down flag and wakes its waits: DB::Resume's wait for a flush returns
+   ShutdownInProgress (db_impl_compaction_flush.cc, WaitForFlushMemTables), the one way to end a
+   resume that waits for a flush nothing will run (facebook/rocksdb#15030). With `wait`, returns
+   once the background jobs under way ended (one that failed for want of space pauses a second). */
+void ddb_rocksdb_cancel_background_work(rocksdb_t *db, int wait) { rocksdb::CancelAllBackgroundWork(db->rep, wait != 0); }
 
 } /* extern "C" */

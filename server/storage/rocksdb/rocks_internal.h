@@ -1,6 +1,6 @@
 /*
  * server/storage/rocksdb/rocks_internal.h: what the RocksDB backend's files share (rocks.c: open, close,
- * shards; rocks_rw.c: reads, writes, commits; rocks_iter.c: range reads; rocks_metrics.c: its
+ * reopen, shards; rocks_rw.c: reads, writes, commits; rocks_iter.c: range reads; rocks_metrics.c: its
  * figures for GET /metrics; rocks_snapshots.c: named snapshots). Included only by rocks*.c, the
  * only files that see <rocksdb/c.h>.
  */
@@ -110,11 +110,17 @@ int rocks_finish_restore(ddb_store *s, char **errout);
 void rocks_snapshots_free(ddb_store *s);
 /* The highest number stored under a prefix (the sequencer's loader; rocks_rw.c). */
 
+/* After a resume that hung (diskguard.h): the files closed and opened again, in place, with the
+   server quiesced (ddb_store_options.quiesced): 1 when the store takes writes again (rocks.c). */
+int rocks_reopen(ddb_store *s);
+
 /* ddbd's additions to the C API (rocks_capi.cc): a full disk's error left to ddbd to recover from
-   (RocksDB's own recovery retries every 5 s; rocks_rw.c resumes as soon as there is room), and
-   DB::Resume. */
+   (RocksDB's own recovery retries every 5 s; rocks_rw.c resumes as soon as there is room),
+   DB::Resume, and rocksdb::CancelAllBackgroundWork, which ends a resume that waits (and every
+   background job: the database is then only fit to be closed; `wait`: returns once they ended). */
 void ddb_rocksdb_options_recover_no_space_by_caller(rocksdb_options_t *o);
 void ddb_rocksdb_resume(rocksdb_t *db, char **errptr);
+void ddb_rocksdb_cancel_background_work(rocksdb_t *db, int wait);
 /* rocksdb_get_cf that copies the value once, into memory `place(ctx, n)` gives (an arena): RocksDB
    reads it into a buffer this thread keeps (or pins it in the block cache), where c.h's get fills
    a fresh string and copies it into a fresh malloc (three copies of a 400 KB item into new pages,

@@ -117,17 +117,29 @@ static int resume(void *ctx)
     return 1;
 }
 
+static void cancel_resume(void *ctx)
+{
+    ddb_rocksdb_cancel_background_work(((ddb_store *)ctx)->db, 0); /* on the watcher's pass: no wait */
+}
+
+static int reopen(void *ctx)
+{
+    return rocks_reopen(ctx);
+}
+
+static const ddb_diskguard_engine rocks_engine = {resume, cancel_resume, reopen};
+
 /*
  * A write that failed for want of space stopped RocksDB's writes (its log may be torn), and its
  * own recovery would look for space only every 5 seconds (rocks_capi.cc turns it off). The guard
- * resumes it on a thread of its own as soon as the disk has room (diskguard.h); until then writes
- * fail (InternalServerError, which clients retry), nothing of them applied: a failed log write
- * inserts nothing.
+ * resumes it on a thread of its own as soon as the disk has room (diskguard.h), or reopens it when
+ * the resume hangs (rocks_reopen); until then writes fail (InternalServerError, which clients
+ * retry), nothing of them applied: a failed log write inserts nothing.
  */
 static void note_full_disk(ddb_store *s, const char *err)
 {
     if (strstr(err, "No space left on device") != NULL)
-        ddb_diskguard_stalled(s->guard, resume, s);
+        ddb_diskguard_stalled(s->guard, &rocks_engine, s);
 }
 
 static int write_ops(ddb_store *s, const ddb_batch *b, const uint64_t *nums)
