@@ -1,5 +1,5 @@
 /*
- * server/api/validate_replicas.c: the specs of replica auto scaling (ops/ops_replicas.c):
+ * server/api/validate_replica_autoscaling.c: the specs of replica auto scaling (ops/ops_replica_autoscaling.c):
  * DescribeTableReplicaAutoScaling and UpdateTableReplicaAutoScaling.
  */
 #include "server/api/validate_internal.h"
