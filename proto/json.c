@@ -500,12 +500,20 @@ static ddb_json *parse(ddb_arena *a, const char *text, size_t len, size_t *err_a
 
     mem.cur = mem.buf;
     mem.end = mem.buf + sizeof(mem.buf);
-    memset(&b, 0, sizeof(b));
+    /* every member but the stack, which is written as containers open before it is read: zeroing
+       its 6 KB was a sixth of a GetItem's parse */
     b.a = a;
+    b.root = NULL;
+    b.depth = 0;
     b.max_depth = checked ? DDB_JSON_MAX_DEPTH : DDB_JSON_RECORD_DEPTH;
     b.scratch = scratch;
+    b.nscratch = 0;
     b.capscratch = SCRATCH_INLINE;
+    b.pending_key = NULL;
+    b.pending_klen = 0;
     b.filter = filter;
+    b.pending_desc = NULL;
+    b.skip_next = b.skip_depth = 0;
     h = yajl_alloc(filter != NULL ? &filtered_callbacks : &callbacks, &af, &b);
     if (h == NULL)
         abort();
