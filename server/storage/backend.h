@@ -19,6 +19,7 @@ typedef struct ddb_store_ops {
     unsigned (*nshards)(const ddb_store *s);
     void (*metrics_text)(ddb_store *s, ddb_buf *out);
     uint64_t (*hash)(const ddb_store *s, const void *data, size_t len);
+    ddb_hash_alg (*hash_alg)(const ddb_store *s);
     uint64_t (*secret_hash)(const ddb_store *s, const void *data, size_t len);
     int (*meta_get)(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen);
     int (*get)(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen);

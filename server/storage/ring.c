@@ -8,6 +8,8 @@
 
 #include <sodium.h>
 
+#include "server/base/md5.h"
+
 const unsigned char ddb_ring_fixed_key[DDB_HASH_KEY_BYTES] = {'d', 'd', 'b', 'd', ' ', 'p', 'a', 'r',
                                                                't', 'i', 't', 'i', 'o', 'n', 's', '1'};
 
@@ -26,6 +28,21 @@ uint64_t ddb_ring_hash(const ddb_ring *r, const void *pk, size_t len)
 
     crypto_shorthash(h, pk, len, r->key);
     return load_u64le(h);
+}
+
+uint64_t ddb_md5_partition_hash(const void *pk, size_t len)
+{
+    ddb_md5 m;
+    unsigned char d[16];
+    uint64_t v = 0;
+
+    ddb_md5_init(&m);
+    ddb_md5_update(&m, "Outliers", 8);
+    ddb_md5_update(&m, pk, len);
+    ddb_md5_final(&m, d);
+    for (int i = 0; i < 8; i++)
+        v = (v << 8) | d[i];
+    return v;
 }
 
 static int point_cmp(const void *a, const void *b)
