@@ -20,5 +20,8 @@ typedef struct ddb_md5 {
 void ddb_md5_init(ddb_md5 *m);
 void ddb_md5_update(ddb_md5 *m, const void *data, size_t len);
 void ddb_md5_final(ddb_md5 *m, unsigned char out[16]);
+/* MD5 of p1 || p2 at once; a message of up to 55 bytes (a short key after its prefix) is one block
+   built on the stack, with none of the context's copying. */
+void ddb_md5_two(const void *p1, size_t n1, const void *p2, size_t n2, unsigned char out[16]);
 
 #endif

@@ -32,17 +32,11 @@ uint64_t ddb_ring_hash(const ddb_ring *r, const void *pk, size_t len)
 
 uint64_t ddb_md5_partition_hash(const void *pk, size_t len)
 {
-    ddb_md5 m;
     unsigned char d[16];
-    uint64_t v = 0;
 
-    ddb_md5_init(&m);
-    ddb_md5_update(&m, "Outliers", 8);
-    ddb_md5_update(&m, pk, len);
-    ddb_md5_final(&m, d);
-    for (int i = 0; i < 8; i++)
-        v = (v << 8) | d[i];
-    return v;
+    ddb_md5_two("Outliers", 8, pk, len, d);
+    return (uint64_t)d[0] << 56 | (uint64_t)d[1] << 48 | (uint64_t)d[2] << 40 | (uint64_t)d[3] << 32 |
+           (uint64_t)d[4] << 24 | (uint64_t)d[5] << 16 | (uint64_t)d[6] << 8 | d[7];
 }
 
 static int point_cmp(const void *a, const void *b)
