@@ -34,9 +34,13 @@ NUMBER_SEGMENTS_4096 = {"251": 1, "2388": 4095}
 
 # two more suites verified against AWS expect "A" before "B" (issue 62)
 AWS_VERIFIED_ORDER = ["A", "B"]
+# keys past one MD5 block (55 bytes with the prefix), up to the 2,048 bytes a partition key may have
+LONG_KEYS = ["x" * 47, "x" * 48, "long key " * 20, "\u00e9" * 1024]
 # keys whose 12-bit prefix sits just below a boundary of n segments, found by search with Python's MD5:
 # dynalite's rule (whole prefixes) puts each in the segment below the one floor(hash * n / 2^64) would
 EDGE_SEGMENTS = {"edge1477": (3, 1), "edge568": (7, 1), "edge1112": (10, 3)}
+# every string key the S table holds
+ALL_STRING_KEYS = STRING_KEYS + list(STRING_SEGMENTS_4096) + list(EDGE_SEGMENTS) + AWS_VERIFIED_ORDER + LONG_KEYS
 # computed with dynalite's hashPrefix (above): numbers at the edges of DynamoDB's range and precision
 MORE_NUMBER_ORDER = ["-1", "-100", "1e125", "0.001", "-1e-130", "1e10", "-7.5", "0.5",
                      "12345678901234567890123456789012345678", "42"]
@@ -76,8 +80,7 @@ def order_tables(ddb):
             {"IndexName": "by_n", "KeySchema": [{"AttributeName": "gn", "KeyType": "HASH"}],
              "Projection": {"ProjectionType": "KEYS_ONLY"}}]))
     # written in an order of their own (reversed), so that an answer in insertion order fails too
-    batch_put(ddb, names["s"], [{"a": {"S": k}} for k in reversed(STRING_KEYS + list(STRING_SEGMENTS_4096) +
-                                                                   list(EDGE_SEGMENTS) + AWS_VERIFIED_ORDER)])
+    batch_put(ddb, names["s"], [{"a": {"S": k}} for k in reversed(ALL_STRING_KEYS)])
     batch_put(ddb, names["n"], [{"a": {"N": k}} for k in reversed(NUMBER_KEYS + MORE_NUMBER_ORDER +
                                                                    list(NUMBER_SEGMENTS_4096))])
     batch_put(ddb, names["b"], [{"a": {"B": bytes.fromhex(k)}} for k in reversed(BINARY_ORDER)])
@@ -101,7 +104,9 @@ def test_string_keys_in_dynamodbs_recorded_order(ddb, order_tables):
     assert [k for k in paged if k in STRING_KEYS] == STRING_ORDER
     assert [k for k in paged if k in AWS_VERIFIED_ORDER] == AWS_VERIFIED_ORDER
     # and the whole table is in the order of the hash's first bits, as Python's own MD5 computes it
+    # (long keys too, whose hash takes a second block)
     everything = scan_keys(ddb, order_tables["s"], "a", "S")
+    assert set(LONG_KEYS) <= set(everything)
     assert everything == sorted(everything, key=lambda k: dynamodb_prefix(k.encode(), 64))
 
 
@@ -150,7 +155,7 @@ def test_every_string_key_in_dynalites_segment(ddb, order_tables, total):
     ceil(4096 s / n) <= p < ceil(4096 (s + 1) / n), dynalite's rule: the boundaries fall on whole
     prefixes, so a key near one lands where DynamoDB's segments put it."""
     want = {}
-    for key in STRING_KEYS + list(STRING_SEGMENTS_4096) + list(EDGE_SEGMENTS) + AWS_VERIFIED_ORDER:
+    for key in ALL_STRING_KEYS:
         want.setdefault(dynalite_segment(dynamodb_prefix(key.encode(), 12), total), set()).add(key)
     for segment, keys in want.items():
         got = set(scan_keys(ddb, order_tables["s"], "a", "S", Segment=segment, TotalSegments=total))
