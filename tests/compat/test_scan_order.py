@@ -44,6 +44,11 @@ ALL_STRING_KEYS = STRING_KEYS + list(STRING_SEGMENTS_4096) + list(EDGE_SEGMENTS)
 # computed with dynalite's hashPrefix (above): numbers at the edges of DynamoDB's range and precision
 MORE_NUMBER_ORDER = ["-1", "-100", "1e125", "0.001", "-1e-130", "1e10", "-7.5", "0.5",
                      "12345678901234567890123456789012345678", "42"]
+# computed with dynalite's hashPrefix: the segment of 4,096 (the hash's first 12 bits) of every number key
+NUMBER_PREFIX12 = {"0": 3298, "1": 3130, "2": 1447, "3": 1111, "4": 1899, "5": 3423, "6": 2382, "7": 39, "8": 356,
+                   "9": 1809, "42": 3112, "251": 1, "2388": 4095, "-0.09": 2245, "999.9": 201, "0.012345": 3318,
+                   "-999.9": 1675, "-1": 38, "-100": 306, "1e125": 754, "0.001": 802, "-1e-130": 941, "1e10": 1092,
+                   "-7.5": 1377, "0.5": 2890, "12345678901234567890123456789012345678": 2896}
 # computed with dynalite's hashPrefix: 14 binary keys (hex) in Scan order
 BINARY_ORDER = ["02", "05", "ff", "01", "08", "deadbeef", "06", "09", "68656c6c6f", "0000", "07", "03", "04", "00"]
 
@@ -159,6 +164,27 @@ def test_every_string_key_in_dynalites_segment(ddb, order_tables, total):
         want.setdefault(dynalite_segment(dynamodb_prefix(key.encode(), 12), total), set()).add(key)
     for segment, keys in want.items():
         got = set(scan_keys(ddb, order_tables["s"], "a", "S", Segment=segment, TotalSegments=total))
+        assert got == keys, (total, segment)
+
+
+@pytest.mark.parametrize("total", [7, 4096])
+def test_every_binary_key_in_dynalites_segment(ddb, order_tables, total):
+    want = {}
+    for key in BINARY_ORDER:
+        want.setdefault(dynalite_segment(dynamodb_prefix(bytes.fromhex(key), 12), total), set()).add(key)
+    for segment, keys in want.items():
+        got = {bytes(k).hex() for k in scan_keys(ddb, order_tables["b"], "a", "B", Segment=segment,
+                                                 TotalSegments=total)}
+        assert got == keys, (total, segment)
+
+
+@pytest.mark.parametrize("total", [3, 4096])
+def test_every_number_key_in_dynalites_segment(ddb, order_tables, total):
+    want = {}
+    for key, prefix in NUMBER_PREFIX12.items():
+        want.setdefault(dynalite_segment(prefix, total), set()).add(Decimal(key))
+    for segment, keys in want.items():
+        got = {Decimal(k) for k in scan_keys(ddb, order_tables["n"], "a", "N", Segment=segment, TotalSegments=total)}
         assert got == keys, (total, segment)
 
 
