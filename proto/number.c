@@ -411,6 +411,35 @@ size_t ddb_num_size(const ddb_num *n)
     return 1 + (size_t)(n->ndig + 1) / 2 + ((n->ndig % 2) || (e % 2) ? 0 : 1) + (n->sign < 0 ? 1 : 0);
 }
 
+/*
+ * DynamoDB's own bytes of a number, as its partition hash reads them (measured by dynalite, whose
+ * numToBuffer reproduces the Scan order recorded against DynamoDB): Oracle's NUMBER layout. The
+ * digits in base-100 pairs (a leading zero pads an odd exponent, a trailing one an odd count),
+ * after an exponent byte (the pairs' exponent minus 64, as a byte); a positive pair is stored plus
+ * one, a negative one as 101 minus it, with its exponent byte complemented and, under 20 pairs, a
+ * terminator 102. Zero is the one byte 0x80.
+ */
+size_t ddb_num_encode_dynamodb(const ddb_num *n, uint8_t *out)
+{
+    int odd = n->exp % 2 != 0, neg = n->sign < 0, pairs = (n->ndig + odd + 1) / 2;
+    int e100 = (n->exp + odd) / 2 - 64; /* exact: exp + odd is even */
+    size_t k = 0;
+
+    if (n->sign == 0) {
+        out[0] = 0x80;
+        return 1;
+    }
+    out[k++] = (uint8_t)(neg ? ~e100 : e100);
+    for (int j = 0; j < pairs; j++) {
+        int hi = 2 * j - odd, lo = hi + 1; /* digit indexes: -1 is the padding zero */
+        int v = (hi >= 0 ? n->d[hi] * 10 : 0) + (lo < n->ndig ? n->d[lo] : 0);
+        out[k++] = (uint8_t)(neg ? 101 - v : v + 1);
+    }
+    if (neg && pairs < 20)
+        out[k++] = 102;
+    return k;
+}
+
 /* ---- text to double ---- */
 
 static int fast_decimal(const char *s, size_t n, double *out)

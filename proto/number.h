@@ -77,6 +77,11 @@ size_t ddb_num_decode_key(const uint8_t *in, size_t len, ddb_num *out);
 ddb_num_status ddb_num_add(const ddb_num *a, const ddb_num *b, ddb_num *out);
 ddb_num_status ddb_num_sub(const ddb_num *a, const ddb_num *b, ddb_num *out);
 
+/* DynamoDB's own bytes of a number (<= DDB_NUM_DYNAMODB_MAX), the input of its partition hash
+   (docs/storage-format.md, "Item keys"): not order-preserving. */
+#define DDB_NUM_DYNAMODB_MAX 21
+size_t ddb_num_encode_dynamodb(const ddb_num *n, uint8_t *out);
+
 /* Bytes DynamoDB counts for this number in item size (exponent byte, digit pairs, sign terminator; zero is 1). */
 size_t ddb_num_size(const ddb_num *n);
 

@@ -32,9 +32,11 @@ static const ddb_attr *part_value(const ddb_attr *item, const ddb_key_part *p)
     return v != NULL && v->type == p->type && (v->len > 0 || v->type == DDB_T_N) ? v : NULL;
 }
 
-/* pk bytes: the raw key form for one part (as the table's own partitions), escaped parts for several. */
-static void partition_bytes(ddb_arena *a, const ddb_index *ix, const ddb_attr *const *vals, const char **out,
-                            size_t *len)
+/* pk bytes: the raw key form for one part (as the table's own partitions), escaped parts for
+   several; and their partition hash: one part's as a table's (ddb_key_hash), several parts' the
+   store's hash of the escaped bytes (DynamoDB's rule for them is not known). */
+static uint64_t partition_bytes(ddb_arena *a, const ddb_store *store, const ddb_index *ix,
+                                const ddb_attr *const *vals, const char **out, size_t *len)
 {
     const char *forms[DDB_MAX_KEY_PARTS];
     size_t flens[DDB_MAX_KEY_PARTS], total = 0;
@@ -47,22 +49,23 @@ static void partition_bytes(ddb_arena *a, const ddb_index *ix, const ddb_attr *c
     if (ix->nhash == 1) {
         *out = forms[0];
         *len = flens[0];
-        return;
+        return ddb_key_hash(store, vals[0], forms[0], flens[0]);
     }
     p = ddb_arena_alloc(a, total);
     *len = 0;
     for (unsigned i = 0; i < ix->nhash; i++)
         *len += escape_into(p + *len, forms[i], flens[i], 0);
     *out = p;
+    return ddb_store_hash(store, p, *len);
 }
 
-static void build_prefix(ddb_arena *a, const ddb_store *store, const ddb_index *ix, const char *pk, size_t pklen,
+static void build_prefix(ddb_arena *a, uint64_t hash, const ddb_index *ix, const char *pk, size_t pklen,
                          size_t extra, ddb_key *out)
 {
     out->len = DDB_KEY_PREFIX_BYTES + pklen;
     out->part_len = out->len;
     out->bytes = ddb_arena_alloc(a, out->len + extra);
-    out->part_hash = ddb_store_hash(store, pk, pklen);
+    out->part_hash = hash;
     ddb_put_be(out->bytes, ix->id, 4);
     ddb_put_be(out->bytes + 4, out->part_hash, 8);
     ddb_put_be(out->bytes + 12, pklen, 2);
@@ -74,9 +77,9 @@ void ddb_index_partition_key(ddb_arena *a, const ddb_store *store, const ddb_ind
 {
     const char *pk;
     size_t pklen;
+    uint64_t h = partition_bytes(a, store, ix, hash_vals, &pk, &pklen);
 
-    partition_bytes(a, ix, hash_vals, &pk, &pklen);
-    build_prefix(a, store, ix, pk, pklen, 0, out);
+    build_prefix(a, h, ix, pk, pklen, 0, out);
 }
 
 /* The bytes of an index's key parts in the item (strings and binaries; numbers are bounded). */
@@ -98,6 +101,7 @@ int ddb_index_entry_key(ddb_arena *a, const ddb_store *store, const ddb_index *i
     const ddb_attr *hv[DDB_MAX_KEY_PARTS];
     const char *forms[DDB_MAX_KEY_PARTS], *pk;
     size_t flens[DDB_MAX_KEY_PARTS], extra = base->len - DDB_KEY_TABLE_BYTES, pklen;
+    uint64_t h;
 
     for (unsigned i = 0; i < ix->nhash; i++) {
         if ((hv[i] = part_value(item, &ix->hash[i])) == NULL)
@@ -105,9 +109,7 @@ int ddb_index_entry_key(ddb_arena *a, const ddb_store *store, const ddb_index *i
     }
     if (ix->kind == DDB_IX_VECTOR && ix->nhash == 0) {
         /* no HASH element: one partition per base partition, so entries spread as items do */
-        build_prefix(a, store, ix, "", 0, extra, out);
-        out->part_hash = base->part_hash;
-        ddb_put_be(out->bytes + 4, out->part_hash, 8);
+        build_prefix(a, base->part_hash, ix, "", 0, extra, out);
         memcpy(out->bytes + out->len, base->bytes + DDB_KEY_TABLE_BYTES, extra);
         out->len += extra;
         return 0;
@@ -123,8 +125,8 @@ int ddb_index_entry_key(ddb_arena *a, const ddb_store *store, const ddb_index *i
         ddb_key_form(a, v, &forms[i], &flens[i]);
         extra += flens[i] * 2 + 2;
     }
-    partition_bytes(a, ix, hv, &pk, &pklen);
-    build_prefix(a, store, ix, pk, pklen, extra, out);
+    h = partition_bytes(a, store, ix, hv, &pk, &pklen);
+    build_prefix(a, h, ix, pk, pklen, extra, out);
     for (unsigned i = 0; i < ix->nrange; i++)
         out->len += escape_into(out->bytes + out->len, forms[i], flens[i], 0);
     memcpy(out->bytes + out->len, base->bytes + DDB_KEY_TABLE_BYTES, base->len - DDB_KEY_TABLE_BYTES);

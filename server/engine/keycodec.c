@@ -21,6 +21,18 @@ void ddb_key_form(ddb_arena *a, const ddb_attr *v, const char **out, size_t *len
     *len = v->len;
 }
 
+uint64_t ddb_key_hash(const ddb_store *s, const ddb_attr *v, const char *form, size_t flen)
+{
+    if (v->type == DDB_T_N && ddb_store_hash_alg(s) == DDB_HASH_MD5) {
+        ddb_num n;
+        uint8_t b[DDB_NUM_DYNAMODB_MAX];
+
+        ddb_num_decode_key((const uint8_t *)form, flen, &n); /* our own encoding: cannot fail */
+        return ddb_store_hash(s, b, ddb_num_encode_dynamodb(&n, b));
+    }
+    return ddb_store_hash(s, form, flen);
+}
+
 void ddb_key_build(ddb_arena *a, const ddb_store *s, uint32_t table_id, const ddb_attr *pk, const ddb_attr *sk,
                    ddb_key *out)
 {
@@ -34,7 +46,7 @@ void ddb_key_build(ddb_arena *a, const ddb_store *s, uint32_t table_id, const dd
     out->len = DDB_KEY_PREFIX_BYTES + pklen + sklen;
     out->part_len = DDB_KEY_PREFIX_BYTES + pklen;
     out->bytes = p = ddb_arena_alloc(a, out->len);
-    out->part_hash = ddb_store_hash(s, pkf, pklen);
+    out->part_hash = ddb_key_hash(s, pk, pkf, pklen);
     ddb_put_be(p, table_id, 4);
     ddb_put_be(p + 4, out->part_hash, 8);
     p[12] = (char)(pklen >> 8);

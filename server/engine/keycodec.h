@@ -7,7 +7,9 @@
  * pk bytes and sort key bytes are the key value's "key form": S as UTF-8, B raw, N in the
  * order-preserving encoding of number.h. The sort key is last, so one partition's items are
  * contiguous and ordered as DynamoDB orders them (bytes for S and B, numeric for N): Query is one
- * RocksDB range. part_hash first spreads partitions and makes a parallel-scan segment a hash range.
+ * RocksDB range. part_hash first spreads partitions and makes a parallel-scan segment a hash range;
+ * in a store made since issue 62 it is DynamoDB's (MD5 of "Outliers" and the key's bytes as DynamoDB
+ * hashes them: S and B as they are, N in DynamoDB's number bytes), so a Scan returns DynamoDB's order.
  */
 #ifndef DDB_KEYCODEC_H
 #define DDB_KEYCODEC_H
@@ -34,6 +36,10 @@ typedef struct ddb_key {
 
 /* The key form of a key attribute value (S, N or B) into the arena. */
 void ddb_key_form(ddb_arena *a, const ddb_attr *v, const char **out, size_t *len);
+/* The partition hash of key attribute value v whose key form is form[0..flen): the store's hash of
+   the bytes its algorithm reads (ddb_store_hash_alg): DynamoDB's bytes of the value for DynamoDB's
+   hash (a number's differ from its key form), the key form for SipHash. */
+uint64_t ddb_key_hash(const ddb_store *s, const ddb_attr *v, const char *form, size_t flen);
 /* Builds an item key; sk may be NULL for hash-only tables. The partition hash is the store's. */
 void ddb_key_build(ddb_arena *a, const ddb_store *s, uint32_t table_id, const ddb_attr *pk, const ddb_attr *sk,
                    ddb_key *out);

@@ -25,6 +25,7 @@
     X(MUST, nshards, unsigned, (const ddb_store *s))                                                                  \
     X(MUST, metrics_text, void, (ddb_store *s, ddb_buf *out))                                                         \
     X(MUST, hash, uint64_t, (const ddb_store *s, const void *data, size_t len))                                       \
+    X(MUST, hash_alg, ddb_hash_alg, (const ddb_store *s))                                                             \
     X(MUST, secret_hash, uint64_t, (const ddb_store *s, const void *data, size_t len))                                \
     X(MUST, meta_get, int, (ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen))      \
     X(MUST, get, int, (ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen))           \

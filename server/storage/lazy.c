@@ -163,6 +163,14 @@ static uint64_t lz_hash(const ddb_store *s, const void *data, size_t len)
     return r != NULL ? OPS(r)->hash(r, data, len) : 0;
 }
 
+/* So is the hash's algorithm; an open that fails has none, and hashes as above. */
+static ddb_hash_alg lz_hash_alg(const ddb_store *s)
+{
+    ddb_store *r = opened((ddb_store *)s);
+
+    return r != NULL ? OPS(r)->hash_alg(r) : DDB_HASH_MD5;
+}
+
 /* The secret is the store's too (a data directory keeps it). */
 static uint64_t lz_secret_hash(const ddb_store *s, const void *data, size_t len)
 {
@@ -363,6 +371,7 @@ static const ddb_store_ops lazy_ops = {
     .nshards = lz_nshards,
     .metrics_text = lz_metrics_text,
     .hash = lz_hash,
+    .hash_alg = lz_hash_alg,
     .secret_hash = lz_secret_hash,
     .meta_get = lz_meta_get,
     .get = lz_get,

@@ -8,6 +8,8 @@
 
 #include <sodium.h>
 
+#include "server/base/md5.h"
+
 const unsigned char ddb_ring_fixed_key[DDB_HASH_KEY_BYTES] = {'d', 'd', 'b', 'd', ' ', 'p', 'a', 'r',
                                                                't', 'i', 't', 'i', 'o', 'n', 's', '1'};
 
@@ -26,6 +28,15 @@ uint64_t ddb_ring_hash(const ddb_ring *r, const void *pk, size_t len)
 
     crypto_shorthash(h, pk, len, r->key);
     return load_u64le(h);
+}
+
+uint64_t ddb_md5_partition_hash(const void *pk, size_t len)
+{
+    unsigned char d[16];
+
+    ddb_md5_two("Outliers", 8, pk, len, d);
+    return (uint64_t)d[0] << 56 | (uint64_t)d[1] << 48 | (uint64_t)d[2] << 40 | (uint64_t)d[3] << 32 |
+           (uint64_t)d[4] << 24 | (uint64_t)d[5] << 16 | (uint64_t)d[6] << 8 | d[7];
 }
 
 static int point_cmp(const void *a, const void *b)

@@ -39,8 +39,13 @@ extern const unsigned char ddb_ring_fixed_key[DDB_HASH_KEY_BYTES];
 /* Builds the ring for `nshards`; returns 0 or -1 (allocation). */
 int ddb_ring_init(ddb_ring *r, unsigned nshards, const unsigned char key[DDB_HASH_KEY_BYTES]);
 void ddb_ring_free(ddb_ring *r);
-/* The 64-bit hash of an encoded partition key. */
+/* The 64-bit hash of an encoded partition key: SipHash-2-4 under the ring's key (a store made
+   before issue 62 hashes partitions so; the ring's points always are). */
 uint64_t ddb_ring_hash(const ddb_ring *r, const void *pk, size_t len);
+/* DynamoDB's partition hash, a store's since issue 62 (storage.h's DDB_HASH_MD5): the first 8
+   bytes, big-endian, of MD5("Outliers" || pk). Its first 24 bits order DynamoDB's Scan, its first
+   12 its parallel-scan segments (as dynalite reproduces them; docs/storage-format.md). */
+uint64_t ddb_md5_partition_hash(const void *pk, size_t len);
 /* The shard that owns a partition hash. */
 unsigned ddb_ring_owner(const ddb_ring *r, uint64_t hash);
 

@@ -92,10 +92,20 @@ struct ddb_groupcommit *ddb_store_groupcommit(ddb_store *s);
 unsigned ddb_store_nshards(const ddb_store *s);
 /* The backend's own figures for GET /metrics, in Prometheus' text format (server/doors/metrics.h). */
 void ddb_store_metrics_text(ddb_store *s, ddb_buf *out);
-/* The keyed 64-bit hash of a partition key (SipHash-2-4 under the key the data directory stored:
-   ring.h's fixed one, or an older directory's random one), which the engine stores in its data
-   keys for key_hash to read back. Not secret: tokens use ddb_store_secret_hash. */
+/*
+ * The 64-bit hash of a partition key, which the engine stores in its data keys for key_hash to
+ * read back, under the algorithm the store keeps in its metadata ("ddbd/hash";
+ * docs/storage-format.md, "Item keys"):
+ *   DDB_HASH_MD5      a store made since issue 62: the first 8 bytes, big-endian, of
+ *                     MD5("Outliers" || data), DynamoDB's own (its Scan order and segments); the
+ *                     engine passes the partition key's bytes as DynamoDB hashes them;
+ *   DDB_HASH_SIPHASH  one made before: SipHash-2-4 under the key it stored (ring.h's fixed one, or
+ *                     an older store's random one); the engine passes its key form.
+ * Not secret: tokens use ddb_store_secret_hash.
+ */
+typedef enum ddb_hash_alg { DDB_HASH_SIPHASH = 0, DDB_HASH_MD5 = 1 } ddb_hash_alg;
 uint64_t ddb_store_hash(const ddb_store *s, const void *data, size_t len);
+ddb_hash_alg ddb_store_hash_alg(const ddb_store *s);
 /* SipHash-2-4 under a secret made once per data directory (or per --in-memory start; a directory
    made before issue 52: its random partition hash key, which was the secret then), for what the
    server signs (shard iterators) or derives ids from: a client cannot compute it. */

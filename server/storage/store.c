@@ -50,6 +50,7 @@ struct ddb_groupcommit *ddb_store_groupcommit(ddb_store *s) { return OPS(s)->gro
 unsigned ddb_store_nshards(const ddb_store *s) { return OPS(s)->nshards(s); }
 void ddb_store_metrics_text(ddb_store *s, ddb_buf *out) { OPS(s)->metrics_text(s, out); }
 uint64_t ddb_store_hash(const ddb_store *s, const void *data, size_t len) { return OPS(s)->hash(s, data, len); }
+ddb_hash_alg ddb_store_hash_alg(const ddb_store *s) { return OPS(s)->hash_alg(s); }
 uint64_t ddb_store_secret_hash(const ddb_store *s, const void *data, size_t len)
 {
     return OPS(s)->secret_hash(s, data, len);

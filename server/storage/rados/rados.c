@@ -22,8 +22,8 @@
 
 /* The store's format, in the metadata key "ddbd/format", as RocksDB's (rocks.c): the engine's
    keys are the same on both backends, so the versions are too. */
-#define FORMAT_VERSION 3
-#define FORMAT_VERSION_STR "3"
+#define FORMAT_VERSION 4
+#define FORMAT_VERSION_STR "4"
 #define FORMAT_OLDEST 1
 
 static int meta_str(ddb_store *s, const char *key, char *buf, size_t bufsz)
@@ -69,10 +69,11 @@ static int meta_set(ddb_store *s, const char *key, const void *val, size_t vlen)
  */
 static int create_meta(ddb_store *s, unsigned nparts)
 {
-    char keys[4][20] = {"\x01" "ddbd/hash_key", "\x01" "ddbd/format", "\x01" "ddbd/nshards", "\x01" "ddbd/secret_key"};
+    char keys[5][20] = {"\x01" "ddbd/hash_key", "\x01" "ddbd/format", "\x01" "ddbd/nshards", "\x01" "ddbd/secret_key",
+                        "\x01" "ddbd/hash"};
     char hk[DDB_HASH_KEY_BYTES + 1], np[16], sk[DDB_HASH_KEY_BYTES + 1];
-    const char *k[4], *v[4];
-    size_t kl[4], vl[4];
+    const char *k[5], *v[5];
+    size_t kl[5], vl[5];
     rados_write_op_t op;
     int rc;
 
@@ -81,7 +82,7 @@ static int create_meta(ddb_store *s, unsigned nparts)
     snprintf(np, sizeof(np), "v%u", nparts);
     sk[0] = 'v';
     randombytes_buf(sk + 1, DDB_HASH_KEY_BYTES); /* the pool's secret (ddb_store_secret_hash) */
-    for (int i = 0; i < 4; i++) { /* escaped keys: none of these holds a byte 0 or 1 */
+    for (int i = 0; i < 5; i++) { /* escaped keys: none of these holds a byte 0 or 1 */
         k[i] = keys[i] + 1;
         kl[i] = strlen(k[i]);
     }
@@ -93,9 +94,11 @@ static int create_meta(ddb_store *s, unsigned nparts)
     vl[2] = strlen(np);
     v[3] = sk;
     vl[3] = sizeof(sk);
+    v[4] = "vmd5"; /* DynamoDB's partition hash (storage.h), since issue 62; a pool made before has none */
+    vl[4] = 4;
     op = rados_create_write_op();
     rados_write_op_create(op, LIBRADOS_CREATE_EXCLUSIVE, NULL);
-    rados_write_op_omap_set2(op, k, v, kl, vl, 4);
+    rados_write_op_omap_set2(op, k, v, kl, vl, 5);
     rc = rados_write_op_operate2(op, s->io, RS_META_OBJ, NULL, 0);
     rados_release_write_op(op);
     return rc == -EEXIST ? 0 : rc < 0 ? rs_check(rc, "create", RS_META_OBJ) : 0;
@@ -226,5 +229,20 @@ int rs_load_settings(ddb_store *s, const ddb_store_options *o, char **errout)
     if (meta_str(s, "ddbd/secret_key", hk, sizeof(hk)) != DDB_HASH_KEY_BYTES)
         memcpy(hk, s->hash_key, DDB_HASH_KEY_BYTES);
     memcpy(s->secret, hk, DDB_HASH_KEY_BYTES);
+    /* the partition hash: DynamoDB's in a pool made since issue 62, SipHash in one made before */
+    switch (meta_str(s, "ddbd/hash", hk, sizeof(hk))) {
+    case 0:
+        s->hash_alg = DDB_HASH_SIPHASH;
+        break;
+    case 3:
+        if (memcmp(hk, "md5", 3) == 0) {
+            s->hash_alg = DDB_HASH_MD5;
+            break;
+        }
+        /* fall through */
+    default:
+        *errout = strdup("the pool's partition hash (ddbd/hash) is unknown or cannot be read");
+        return -1;
+    }
     return setup_parts(s, o->nshards, o->default_nshards, errout);
 }

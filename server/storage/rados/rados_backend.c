@@ -20,6 +20,7 @@
 #include "server/storage/rados/rados_ops.h"
 #include "server/storage/rados/rados_seq.h"
 #include "server/storage/rados/rados_txn.h"
+#include "server/storage/ring.h" /* ddb_md5_partition_hash */
 
 /* "pool" or "pool/namespace": a namespace keeps stores apart in one pool (tests, tenants). */
 static int connect_pool(ddb_store *s, const ddb_store_options *o, char **errout)
@@ -104,7 +105,12 @@ static uint64_t siphash_le(const unsigned char key[16], const void *data, size_t
 
 static uint64_t rs_hash(const ddb_store *s, const void *data, size_t len)
 {
-    return siphash_le(s->hash_key, data, len);
+    return s->hash_alg == DDB_HASH_MD5 ? ddb_md5_partition_hash(data, len) : siphash_le(s->hash_key, data, len);
+}
+
+static ddb_hash_alg rs_hash_alg(const ddb_store *s)
+{
+    return s->hash_alg;
 }
 
 static uint64_t rs_secret_hash(const ddb_store *s, const void *data, size_t len)
@@ -163,6 +169,7 @@ static const ddb_store_ops rs_ops = {
     .nshards = rs_nshards,
     .metrics_text = rs_metrics_text,
     .hash = rs_hash,
+    .hash_alg = rs_hash_alg,
     .secret_hash = rs_secret_hash,
     .meta_get = rs_meta_get,
     .get = rs_get,

@@ -75,6 +75,7 @@ struct ddb_store {
     uint64_t (*key_hash)(const char *, size_t);
     size_t partition_bytes;
     unsigned char hash_key[16];
+    ddb_hash_alg hash_alg; /* the partition hash's ("ddbd/hash": rados.c, rs_load_settings) */
     unsigned char secret[16]; /* ddb_store_secret_hash's key (rados.c: rs_load_settings) */
     int format_found;
     char gateway[17];         /* this process's random id: names its write intents */

@@ -27,9 +27,11 @@
 /* The data directory's format, in the metadata key "ddbd/format". 1: items only. 2: secondary-index
    keyspaces may exist (a format-1 binary must refuse such a directory, and does: it accepts only "1").
    3: vector indexes may exist (a format-2 binary would not maintain them; it accepts only 1 and 2).
+   4: the partition hash may be DynamoDB's ("ddbd/hash"; a format-3 binary would hash with SipHash
+   and find none of a new directory's items: it accepts only 1 to 3).
    An older directory is upgraded in place at open: nothing in it changes but the marker. */
-#define FORMAT_VERSION 3
-#define FORMAT_VERSION_STR "3"
+#define FORMAT_VERSION 4
+#define FORMAT_VERSION_STR "4"
 #define FORMAT_OLDEST 1
 
 /* The shard's column family for writing, created if it does not exist yet; NULL on failure. */
@@ -224,12 +226,36 @@ static int open_db(ddb_store *s, const char *path, char **errout)
     return 0;
 }
 
+/* The partition hash's algorithm a directory keeps: "md5" since issue 62; absent: SipHash, as
+   every directory made before hashes (its order stays, the hash being in every stored key). */
+static int load_hash_alg(ddb_store *s)
+{
+    char *err = NULL;
+    size_t vlen = 0;
+    char *v = rocksdb_get_cf(s->db, s->ropts, s->meta, "ddbd/hash", 9, &vlen, &err);
+    int rc = 0;
+
+    if (rocks_check(err, "get") != 0) /* (not taken for absent: a wrong guess would misplace keys) */
+        return -1;
+    s->hash_alg = v == NULL ? DDB_HASH_SIPHASH : DDB_HASH_MD5;
+    if (v != NULL && (vlen != 3 || memcmp(v, "md5", 3) != 0)) {
+        ddb_log(DDB_LOG_ERROR, "the data directory's partition hash (ddbd/hash: \"%.*s\") is unknown",
+                (int)(vlen < 32 ? vlen : 32), v);
+        rc = -1;
+    }
+    rocksdb_free(v);
+    return rc;
+}
+
 /*
- * The directory's partition hash key, stored at first start and never changed (it places every
- * partition): ring.h's fixed one since issue 52. Its secret, for what the server signs, is random
- * ("ddbd/secret_key"); a directory made before keeps its random hash key, which was its secret too.
- * The secret is written first: a crash between the two leaves no hash key, and the next start
- * makes both again before anything used either.
+ * The directory's partition hash, chosen at first start and never changed (it places every
+ * partition and orders every Scan): DynamoDB's, MD5 of "Outliers" and the key ("ddbd/hash" =
+ * "md5"), since issue 62. A directory made before hashes with SipHash under its "ddbd/hash_key":
+ * ring.h's fixed one since issue 52, 16 random bytes before that (which it keeps). The ring's
+ * points are SipHash under that key in both. The secret, for what the server signs, is random
+ * ("ddbd/secret_key"); a directory made before issue 52 has none, its random hash key serving.
+ * The hash key is written last: a crash before it leaves none, and the next start makes them all
+ * again before anything used any.
  */
 static int load_hash_key(ddb_store *s, unsigned char key[DDB_HASH_KEY_BYTES])
 {
@@ -241,11 +267,12 @@ static int load_hash_key(ddb_store *s, unsigned char key[DDB_HASH_KEY_BYTES])
             memcpy(s->secret, buf, DDB_HASH_KEY_BYTES);
         else
             memcpy(s->secret, key, DDB_HASH_KEY_BYTES);
-        return 0;
+        return load_hash_alg(s);
     }
     randombytes_buf(s->secret, DDB_HASH_KEY_BYTES);
     memcpy(key, ddb_ring_fixed_key, DDB_HASH_KEY_BYTES);
-    if (meta_put(s, "ddbd/secret_key", s->secret, DDB_HASH_KEY_BYTES) != 0)
+    s->hash_alg = DDB_HASH_MD5;
+    if (meta_put(s, "ddbd/secret_key", s->secret, DDB_HASH_KEY_BYTES) != 0 || meta_put(s, "ddbd/hash", "md5", 3) != 0)
         return -1;
     return meta_put(s, "ddbd/hash_key", key, DDB_HASH_KEY_BYTES);
 }
@@ -518,7 +545,12 @@ unsigned rocks_nshards(const ddb_store *s)
 
 uint64_t rocks_hash(const ddb_store *s, const void *data, size_t len)
 {
-    return ddb_ring_hash(&s->ring, data, len);
+    return s->hash_alg == DDB_HASH_MD5 ? ddb_md5_partition_hash(data, len) : ddb_ring_hash(&s->ring, data, len);
+}
+
+ddb_hash_alg rocks_hash_alg(const ddb_store *s)
+{
+    return s->hash_alg;
 }
 
 uint64_t rocks_secret_hash(const ddb_store *s, const void *data, size_t len)

@@ -37,6 +37,7 @@ static const ddb_store_ops rocks_ops = {
     .nshards = rocks_nshards,
     .metrics_text = rocks_metrics_text,
     .hash = rocks_hash,
+    .hash_alg = rocks_hash_alg,
     .secret_hash = rocks_secret_hash,
     .meta_get = rocks_meta_get,
     .get = rocks_get,

@@ -47,6 +47,7 @@ struct ddb_store {
     ddb_ring ring;
     unsigned char secret[DDB_HASH_KEY_BYTES]; /* ddb_store_secret_hash's key ("ddbd/secret_key") */
     uint64_t (*key_hash)(const char *, size_t);
+    ddb_hash_alg hash_alg; /* the partition hash's ("ddbd/hash": rocks.c, load_hash_key) */
     size_t partition_bytes; /* see ddb_store_options */
     int format_found; /* "ddbd/format" found at open; 0 for a new directory */
     pthread_mutex_t locks[LOCK_STRIPES];
@@ -136,6 +137,7 @@ struct ddb_groupcommit *rocks_groupcommit(ddb_store *s);
 unsigned rocks_nshards(const ddb_store *s);
 void rocks_metrics_text(ddb_store *s, ddb_buf *out);
 uint64_t rocks_hash(const ddb_store *s, const void *data, size_t len);
+ddb_hash_alg rocks_hash_alg(const ddb_store *s);
 uint64_t rocks_secret_hash(const ddb_store *s, const void *data, size_t len);
 int rocks_meta_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen);
 int rocks_get(ddb_store *s, ddb_arena *a, const char *key, size_t klen, char **val, size_t *vlen);

@@ -544,6 +544,73 @@ TEST(size_matches_dynalite)
     }
 }
 
+/*
+ * DynamoDB's bytes of a number, its partition hash's input, equal dynalite's numToBuffer (whose
+ * Scan order was recorded against DynamoDB). Computed with dynalite 4 (npm package, db/index.js,
+ * numToBuffer made visible): node -e "console.log(numToBuffer(v).toString('hex'))".
+ */
+TEST(dynamodb_bytes_match_dynalite)
+{
+    static const struct {
+        const char *in, *hex;
+    } cases[] = {
+        {"0", "80"},
+        {"1", "c102"},
+        {"5", "c106"},
+        {"-1", "3e6466"},
+        {"-5", "3e6066"},
+        {"10", "c10b"},
+        {"99", "c164"},
+        {"100", "c202"},
+        {"101", "c20202"},
+        {"-100", "3d6466"},
+        {"-101", "3d646466"},
+        {"1000", "c20b"},
+        {"0.5", "c033"},
+        {"-0.5", "3f3366"},
+        {"0.1", "c00b"},
+        {"-0.1", "3f5b66"},
+        {"0.01", "c002"},
+        {"0.012345", "c002182e"},
+        {"-0.09", "3f5c66"},
+        {"999.9", "c20a645b"},
+        {"-999.9", "3d5c020b66"},
+        {"123.456", "c202182e3d"},
+        {"-123.456", "3d644e382966"},
+        {"7e-7", "bd47"},
+        {"-7e-7", "421f66"},
+        {"1e125", "ff0b"},
+        {"-1e125", "005b66"},
+        {"9.9999999999999999999999999999999999999e125", "ff64646464646464646464646464646464646464"},
+        {"-9.9999999999999999999999999999999999999e125", "000202020202020202020202020202020202020266"},
+        {"1e-130", "8002"},
+        {"-1e-130", "7f6466"},
+        {"12345678901234567890123456789012345678", "d30d23394f5b0d23394f5b0d23394f5b0d23394f"},
+        {"-12345678901234567890123456789012345678", "2c59432d170b59432d170b59432d170b59432d1766"},
+        {"1.2345678901234567890123456789012345678", "c102182e445a02182e445a02182e445a02182e4451"},
+        {"-1.2345678901234567890123456789012345678", "3e644e38220c644e38220c644e38220c644e382215"},
+        {"-0.12345678901234567890123456789012345678", "3f59432d170b59432d170b59432d170b59432d1766"},
+    };
+    ddb_num n;
+
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        uint8_t b[DDB_NUM_DYNAMODB_MAX];
+        char hex[2 * DDB_NUM_DYNAMODB_MAX + 1];
+        size_t len;
+
+        ASSERT_EQ(parse(cases[i].in, &n), DDB_NUM_OK);
+        len = ddb_num_encode_dynamodb(&n, b);
+        ASSERT(len <= DDB_NUM_DYNAMODB_MAX);
+        for (size_t k = 0; k < len; k++)
+            snprintf(hex + 2 * k, 3, "%02x", b[k]);
+        hex[2 * len] = '\0';
+        if (strcmp(hex, cases[i].hex) != 0) {
+            ddb_test_fail(__FILE__, __LINE__, "dynamodb bytes of %s = %s, want %s", cases[i].in, hex, cases[i].hex);
+            return;
+        }
+    }
+}
+
 /* ddb_num_to_double must give strtod's answer, bit for bit, on and off its fast path. */
 static int same_as_strtod(const char *s)
 {

@@ -1879,7 +1879,7 @@ static uint64_t siphash_le(const unsigned char key[DDB_HASH_KEY_BYTES], const ch
     return v;
 }
 
-CONTRACT(contract_store_hash_keyed_the_same_in_every_new_store)
+CONTRACT(contract_store_hash_is_dynamodbs_in_every_new_store)
 {
     ddb_store *s1 = open_mem(3), *s2 = open_mem(1);
     uint64_t h = ddb_store_hash(s1, "pk", 2), *seen;
@@ -1894,10 +1894,14 @@ CONTRACT(contract_store_hash_keyed_the_same_in_every_new_store)
     ASSERT(h != ddb_store_hash(s1, "p", 1));
     ASSERT(ddb_store_hash(s1, "", 0) == ddb_store_hash(s1, "", 0));
     ASSERT(ddb_store_hash(s1, nul, 3) != ddb_store_hash(s1, nul, 1)); /* all bytes count, NULs too */
-    /* every new store (another start, another shard count, another machine) hashes under ring.h's
-       fixed key, so the same keys scan in the same order everywhere (issue 52); it was random */
+    /* every new store (another start, another shard count, another machine) hashes as DynamoDB
+       does, MD5 of "Outliers" and the bytes, so the same keys scan in DynamoDB's order everywhere
+       (issue 62; issue 52 had a fixed SipHash key, and before it a random one). Expected values:
+       node -e "crypto.createHash('md5').update('Outliers').update(k).digest('hex').slice(0, 16)" */
+    ASSERT(ddb_store_hash_alg(s1) == DDB_HASH_MD5 && ddb_store_hash_alg(s2) == DDB_HASH_MD5);
     ASSERT(h == ddb_store_hash(s2, "pk", 2));
-    ASSERT(h == siphash_le(ddb_ring_fixed_key, "pk", 2));
+    ASSERT(h == 0xaf57b3f5a3bb3d18ULL);
+    ASSERT(ddb_store_hash(s2, "2", 1) == 0x29cbed30d64324c3ULL);
     /* what the server signs (shard iterators) stays keyed by a secret of each store's own */
     ASSERT(ddb_store_secret_hash(s1, "pk", 2) == ddb_store_secret_hash(s1, "pk", 2));
     ASSERT(ddb_store_secret_hash(s1, "pk", 2) != h);
@@ -1930,9 +1934,10 @@ static void rm_tree(const char *path)
     nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* A directory made before issue 52 stored a random hash key, which its every item key carries in
-   its partition hash: it keeps hashing under that key, so its items stay where they are. */
-TEST(store_hash_keys_kept_and_an_older_directory_keeps_its_random_key)
+/* A directory made before issue 62 hashes with SipHash (no "ddbd/hash"), and one made before issue
+   52 under a random key: every item key carries its partition hash, so each keeps hashing as it
+   did and its items stay where they are (and scan in the order they did). */
+TEST(store_hash_kept_and_an_older_directory_keeps_its_siphash)
 {
     static const unsigned char old[DDB_HASH_KEY_BYTES] = {0x9e, 0x37, 0x79, 0xb9, 0x7f, 0x4a, 0x7c, 0x15,
                                                           0xf3, 0x9c, 0xc0, 0x60, 0x5c, 0xed, 0xc8, 0x34};
@@ -1947,13 +1952,25 @@ TEST(store_hash_keys_kept_and_an_older_directory_keeps_its_random_key)
     ddb_arena_init(&a);
     s = rocksdb_open_now(dir, 2, &err);
     ASSERT(s != NULL);
-    ASSERT(ddb_store_hash(s, "pk", 2) == siphash_le(ddb_ring_fixed_key, "pk", 2));
+    ASSERT(ddb_store_hash_alg(s) == DDB_HASH_MD5);
+    ASSERT(ddb_store_hash(s, "pk", 2) == 0xaf57b3f5a3bb3d18ULL);
     secret = ddb_store_secret_hash(s, "pk", 2);
     ddb_store_close(s);
-    s = rocksdb_open_now(dir, 2, &err); /* a new directory's secret is kept too */
+    s = rocksdb_open_now(dir, 2, &err); /* a new directory's hash and secret are kept */
     ASSERT(s != NULL);
+    ASSERT(ddb_store_hash_alg(s) == DDB_HASH_MD5 && ddb_store_hash(s, "pk", 2) == 0xaf57b3f5a3bb3d18ULL);
     ASSERT(ddb_store_secret_hash(s, "pk", 2) == secret);
-    /* as a directory was made before: its random hash key, no secret of its own */
+    /* as a directory was made between issues 52 and 62: SipHash under the fixed key */
+    ddb_batch_init(&b, &a);
+    ddb_batch_meta_delete(&b, "ddbd/hash", 9);
+    ASSERT_EQ(ddb_store_write(s, &b), DDB_STORE_OK);
+    ddb_store_close(s);
+    s = rocksdb_open_now(dir, 2, &err);
+    ASSERT(s != NULL);
+    ASSERT(ddb_store_hash_alg(s) == DDB_HASH_SIPHASH);
+    ASSERT(ddb_store_hash(s, "pk", 2) == siphash_le(ddb_ring_fixed_key, "pk", 2));
+    ASSERT(ddb_store_secret_hash(s, "pk", 2) == secret);
+    /* as a directory was made before issue 52: its random hash key, no secret of its own */
     ddb_batch_init(&b, &a);
     ddb_batch_meta_put(&b, "ddbd/hash_key", 13, (const char *)old, sizeof(old));
     ddb_batch_meta_delete(&b, "ddbd/secret_key", 15);
@@ -1963,7 +1980,13 @@ TEST(store_hash_keys_kept_and_an_older_directory_keeps_its_random_key)
     ASSERT(s != NULL);
     ASSERT(ddb_store_hash(s, "pk", 2) == siphash_le(old, "pk", 2));
     ASSERT(ddb_store_secret_hash(s, "pk", 2) == siphash_le(old, "pk", 2)); /* its iterators stay valid */
+    /* a partition hash this version does not know is refused, not guessed (keys would be lost) */
+    ddb_batch_init(&b, &a);
+    ddb_batch_meta_put(&b, "ddbd/hash", 9, "sha9", 4);
+    ASSERT_EQ(ddb_store_write(s, &b), DDB_STORE_OK);
     ddb_store_close(s);
+    ASSERT_NULL(rocksdb_open_now(dir, 2, &err));
+    free(err);
     ddb_arena_free(&a);
     rm_tree(dir);
 }
@@ -2010,7 +2033,7 @@ CONTRACT(contract_reopen_keeps_data_and_upgrades_format)
     s = open_store(dir, 3, &err);
     ASSERT(s != NULL);
     ASSERT_EQ(ddb_store_format_found(s), current);
-    ASSERT_EQ(current, 3); /* 3: vector indexes (docs/storage-format.md) */
+    ASSERT_EQ(current, 4); /* 4: DynamoDB's partition hash (docs/storage-format.md) */
     /* format 2 (before vector indexes) is accepted and upgraded the same way */
     ASSERT_EQ(meta_put(s, &a, "ddbd/format", "2"), DDB_STORE_OK);
     ddb_store_close(s);
