@@ -16,7 +16,8 @@ import time
 
 import pytest
 
-from conftest import (JSON_10, TARGET_PREFIX, make_client, raw_request, rss_within, sign_headers, unique_name)
+from conftest import (JSON_10, TARGET_PREFIX, make_client, raw_request, rss_within, sign_headers, timing_holds,
+                      unique_name)
 
 MB = 1 << 20
 
@@ -104,7 +105,9 @@ class Probe(threading.Thread):
         assert len(self.latencies) >= 20, "the probe made too few calls: %d" % len(self.latencies)
         assert self.success_rate() >= min_rate, "probe success %.3f of %d calls during the attack" % (
             self.success_rate(), len(self.latencies))
-        assert self.p99() <= max_p99, "probe p99 %.3f s during the attack" % self.p99()
+        # (a time bound: the release pass holds it; the sanitized one, several times slower and
+        # beside busy loops in bench/loaded_ci.sh, checks the same attack for memory errors)
+        assert timing_holds(self.p99() <= max_p99), "probe p99 %.3f s during the attack" % self.p99()
         ddb = make_client(endpoint)
         for key in self.acked:
             assert "Item" in ddb.get_item(TableName=self.table, Key={"pk": {"S": key}}, ConsistentRead=True), key
