@@ -517,16 +517,15 @@ void ddb_config_free(ddb_config *cfg)
     cfg->ntriggers = 0;
 }
 
-/* --fault SPEC (api/inject.h): each put in force now, or refused with what is wrong. */
+/* --fault SPEC (api/inject.h): each a whole rule (the server puts them in force when it opens), or
+   refused with what is wrong. */
 static int check_faults(const ddb_config *cfg)
 {
     char err[300];
     const char *bad;
 
-    if (cfg->fault_seed != 0)
-        ddb_inject_seed(cfg->fault_seed);
     for (unsigned i = 0; i < cfg->nfaults; i++) {
-        if ((bad = ddb_inject_add_spec(cfg->faults[i], err, sizeof(err))) != NULL) {
+        if ((bad = ddb_inject_check_spec(cfg->faults[i], err, sizeof(err))) != NULL) {
             fprintf(stderr, "ddbd: --fault '%s': %s\n", cfg->faults[i], bad);
             return -1;
         }

@@ -57,7 +57,7 @@ static ddb_otlp *otlp;
 static void metrics_hook(void *ctx, ddb_buf *out)
 {
     ddb_metrics_render_engine(out, &((ddb_server *)ctx)->eng);
-    ddb_inject_metrics(out);
+    ddb_inject_metrics(((ddb_server *)ctx)->api.inject, out);
     if (otlp != NULL)
         ddb_otlp_metrics_text(otlp, out);
 }

@@ -1,5 +1,5 @@
 /*
- * server/server.c: opens and closes the process-wide state (see server.h).
+ * server/server.c: opens and closes a server's state (see server.h).
  */
 #include "server/server.h"
 
@@ -11,6 +11,7 @@
 
 #include "server/api/auth.h"
 #include "server/api/inject.h"
+#include "server/base/clock.h"
 #include "server/base/gate.h"
 #include "server/base/groupcommit.h"
 #include "server/base/log.h"
@@ -213,6 +214,21 @@ static void consistency_of(ddb_server *srv, const ddb_config *cfg)
         srv->eng.consistency = ddb_consist_create(&d);
 }
 
+/* The server's injected faults (api/inject.h): --fault-seed and --fault's rules, checked by config.c,
+   in force from now (their windows count from the open, on the clock as main.c set it). */
+static void faults_of(ddb_server *srv, const ddb_config *cfg)
+{
+    char err[300];
+    const char *bad;
+
+    srv->api.inject = ddb_inject_new(&srv->api.inject_armed);
+    if (cfg->fault_seed != 0)
+        ddb_inject_seed(srv->api.inject, cfg->fault_seed);
+    for (unsigned i = 0; i < cfg->nfaults; i++)
+        if ((bad = ddb_inject_add_spec(srv->api.inject, cfg->faults[i], err, sizeof(err))) != NULL)
+            ddb_log(DDB_LOG_WARN, "--fault '%s': %s", cfg->faults[i], bad); /* (config.c refused it) */
+}
+
 static void quiesce(ddb_server *srv);
 static void resume(ddb_server *srv);
 
@@ -240,7 +256,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
 
     memset(srv, 0, sizeof(*srv));
     srv->config = cfg;
-    ddb_inject_anchor(); /* --fault's windows: from now, on the clock as main.c set it */
+    srv->opened_ms = ddb_clock_now_ms();
     settings_of(cfg, &srv->eng.settings);
     srv->api.ops = ddb_op_table;
     srv->api.charge = ddb_meter_charge;
@@ -307,6 +323,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     srv->gate = ddb_gate_new(cfg->threads + cfg->rados_inflight); /* the loops', then the request workers' */
     pthread_mutex_unlock(&srv->quiesce_lock);
     ddb_catalog_set_gate(srv->eng.catalog, srv->gate); /* before anything else reads a table */
+    faults_of(srv, cfg);
     workers_of(srv);
     ddb_workers_start(&srv->workers);
     return 0;
@@ -338,6 +355,7 @@ void ddb_server_close(ddb_server *srv)
     ddb_vector_cache_free(srv->eng.vectors);
     ddb_consist_free(srv->eng.consistency);
     ddb_auth_free(srv->api.auth);
+    ddb_inject_free(srv->api.inject);
     ddb_catalog_close(srv->eng.catalog);
     ddb_throttle_free(srv->eng.throttle);
     ddb_gone_free(srv->eng.gone);

@@ -1,5 +1,6 @@
 /*
- * server/server.h: the process-wide state every request can reach through req->srv.
+ * server/server.h: a server's state, every request's through req->srv: each server its own (two in
+ * one process, as the in-process tests open, share none of it: tests/unit/doors/test_server_state.c).
  */
 #ifndef DDB_SERVER_H
 #define DDB_SERVER_H
@@ -27,6 +28,7 @@ struct ddb_server {
        throughout; `gate` is set and `closing` read under it, so none runs once the server closes */
     pthread_mutex_t quiesce_lock;
     int closing;
+    uint64_t opened_ms; /* the server's clock at the open: where the cost report's window starts (doors/usage.h) */
 };
 
 /* Opens the store and the catalog for `cfg`; returns 0 or -1 with *err set (malloc'd). */

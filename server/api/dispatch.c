@@ -279,7 +279,9 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
         req->in = ddb_v_known(req->arena, req->in, e->spec->fields);
     if (req->validate_only)
         return;
-    ddb_inject(req); /* an injected fault (inject.h): what fails once DynamoDB has taken the request */
+    /* an injected fault (inject.h): what fails once DynamoDB has taken the request; none: one load */
+    if (__builtin_expect(__atomic_load_n(&api->inject_armed, __ATOMIC_RELAXED) != 0, 0))
+        ddb_inject_decide(api->inject, req);
     if (req->err.code == DDB_OK)
         e->handler(req);
     if (api->charge != NULL) /* what it consumed, once, whatever it answered (engine/capacity/meter.h) */

@@ -59,6 +59,10 @@ typedef struct ddb_api {
     /* charges what a handler recorded on req->meter, adding its units to *read and *write
        (engine/capacity/meter.h's ddb_meter_charge); NULL: nothing is charged */
     void (*charge)(struct ddb_meter *m, int op, double *read, double *write);
+    /* the server's injected faults (api/inject.h); the pipeline calls it only while inject_armed,
+       which it sets (atomic) while a rule is in force; NULL and 0: none */
+    struct ddb_inject *inject;
+    int inject_armed;
 } ddb_api;
 
 /* op's entry in api's table; NULL for DDB_OP_NONE and values out of range. */

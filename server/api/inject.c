@@ -52,12 +52,18 @@ typedef struct rule {
     unsigned long long injected;
 } rule;
 
-int ddb_inject_armed;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static rule rules[DDB_INJECT_MAX_RULES];
-static unsigned nrules, nadded;
-static unsigned long long seed = 0x6464626466617531ull; /* "ddbdfau1": a run repeats without --fault-seed too */
-static unsigned long long injected[DDB_OP__COUNT][DDB_INJECT__COUNT];
+/* One server's rules, their seed and counts: each server its own (two in one process, as the
+   in-process tests open, share none of them). */
+struct ddb_inject {
+    int *armed; /* the pipeline's flag (ddb_api.inject_armed): nrules > 0, written under the lock */
+    pthread_mutex_t lock;
+    rule rules[DDB_INJECT_MAX_RULES];
+    unsigned nrules, nadded;
+    unsigned long long seed;
+    unsigned long long injected[DDB_OP__COUNT][DDB_INJECT__COUNT]; /* atomic: /metrics reads without the lock */
+};
+
+#define DEFAULT_SEED 0x6464626466617531ull /* "ddbdfau1": a run repeats without --fault-seed too */
 
 static const char *const KIND_NAMES[] = {
 #define X(id, name, code) name,
@@ -210,56 +216,91 @@ static const char *rule_check(rule *r)
 }
 
 /* Appends the rules (under the lock), each with its own generator. */
-static const char *add_rules(rule *add, unsigned n)
+static const char *add_rules(ddb_inject *in, rule *add, unsigned n)
 {
-    pthread_mutex_lock(&lock);
-    if (nrules + n > DDB_INJECT_MAX_RULES) {
-        pthread_mutex_unlock(&lock);
+    pthread_mutex_lock(&in->lock);
+    if (in->nrules + n > DDB_INJECT_MAX_RULES) {
+        pthread_mutex_unlock(&in->lock);
         return "at most 64 faults at once (DELETE /ddbd/faults clears them)";
     }
     for (unsigned i = 0; i < n; i++) {
         add[i].added_ms = ddb_clock_now_ms();
-        add[i].rng = seed ^ (0x9e3779b97f4a7c15ull * ++nadded);
-        rules[nrules++] = add[i];
+        add[i].rng = in->seed ^ (0x9e3779b97f4a7c15ull * ++in->nadded);
+        in->rules[in->nrules++] = add[i];
     }
-    __atomic_store_n(&ddb_inject_armed, nrules > 0, __ATOMIC_RELEASE);
-    pthread_mutex_unlock(&lock);
+    __atomic_store_n(in->armed, in->nrules > 0, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&in->lock);
     return NULL;
 }
 
-void ddb_inject_seed(unsigned long long s)
+ddb_inject *ddb_inject_new(int *armed)
 {
-    pthread_mutex_lock(&lock);
-    seed = s;
-    nadded = 0;
-    pthread_mutex_unlock(&lock);
-    ddb_fault_seed(s); /* the conflict rates' draws too (faults.h) */
+    ddb_inject *in = calloc(1, sizeof(*in));
+
+    if (in == NULL)
+        abort();
+    in->armed = armed;
+    in->seed = DEFAULT_SEED;
+    pthread_mutex_init(&in->lock, NULL);
+    __atomic_store_n(armed, 0, __ATOMIC_RELEASE);
+    return in;
 }
 
-const char *ddb_inject_add_spec(const char *spec, char *err, size_t errlen)
+void ddb_inject_free(ddb_inject *in)
+{
+    if (in == NULL)
+        return;
+    __atomic_store_n(in->armed, 0, __ATOMIC_RELEASE);
+    pthread_mutex_destroy(&in->lock);
+    free(in);
+}
+
+void ddb_inject_seed(ddb_inject *in, unsigned long long s)
+{
+    pthread_mutex_lock(&in->lock);
+    in->seed = s;
+    in->nadded = 0;
+    pthread_mutex_unlock(&in->lock);
+    ddb_fault_seed(s); /* the conflict rates' draws too (faults.h; those are still the process's) */
+}
+
+/* --fault's "key=value,key=value" form into r; NULL, or what is wrong. */
+static const char *parse_spec(const char *spec, rule *r, char *err, size_t errlen)
 {
     char buf[1024], *save = NULL, *pair;
     const char *bad;
-    rule r;
 
     if (strlen(spec) >= sizeof(buf))
         return "--fault SPEC is at most 1023 characters";
     snprintf(buf, sizeof(buf), "%s", spec);
-    rule_init(&r);
+    rule_init(r);
     for (pair = strtok_r(buf, ",", &save); pair != NULL; pair = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(pair, '=');
         if (eq == NULL)
             return snprintf(err, errlen, "--fault wants key=value pairs, comma-separated (got '%s')", pair), err;
         *eq = '\0';
-        if ((bad = set_member(&r, pair, eq + 1, err, errlen)) != NULL)
+        if ((bad = set_member(r, pair, eq + 1, err, errlen)) != NULL)
             return bad;
     }
-    if ((bad = rule_check(&r)) != NULL)
-        return bad;
-    return add_rules(&r, 1);
+    return rule_check(r);
 }
 
-const char *ddb_inject_add_json(const ddb_json *in, char *err, size_t errlen)
+const char *ddb_inject_check_spec(const char *spec, char *err, size_t errlen)
+{
+    rule r;
+
+    return parse_spec(spec, &r, err, errlen);
+}
+
+const char *ddb_inject_add_spec(ddb_inject *in, const char *spec, char *err, size_t errlen)
+{
+    rule r;
+    const char *bad = parse_spec(spec, &r, err, errlen);
+
+    return bad != NULL ? bad : add_rules(in, &r, 1);
+}
+
+const char *ddb_inject_add_json(ddb_inject *inj, const ddb_json *in, char *err, size_t errlen)
 {
     const ddb_json *list = ddb_json_get(in, "faults"), *s = ddb_json_get(in, "seed");
     rule add[DDB_INJECT_MAX_RULES];
@@ -288,38 +329,28 @@ const char *ddb_inject_add_json(const ddb_json *in, char *err, size_t errlen)
             return bad;
     }
     if (s != NULL)
-        ddb_inject_seed((unsigned long long)n);
-    return add_rules(add, list->n);
+        ddb_inject_seed(inj, (unsigned long long)n);
+    return add_rules(inj, add, list->n);
 }
 
-void ddb_inject_anchor(void)
+void ddb_inject_clear(ddb_inject *in)
 {
-    uint64_t now = ddb_clock_now_ms();
-
-    pthread_mutex_lock(&lock);
-    for (unsigned i = 0; i < nrules; i++)
-        rules[i].added_ms = now;
-    pthread_mutex_unlock(&lock);
+    pthread_mutex_lock(&in->lock);
+    in->nrules = 0;
+    in->nadded = 0;
+    __atomic_store_n(in->armed, 0, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&in->lock);
 }
 
-void ddb_inject_clear(void)
+void ddb_inject_list(ddb_inject *in, ddb_jw *w)
 {
-    pthread_mutex_lock(&lock);
-    nrules = 0;
-    nadded = 0;
-    __atomic_store_n(&ddb_inject_armed, 0, __ATOMIC_RELEASE);
-    pthread_mutex_unlock(&lock);
-}
-
-void ddb_inject_list(ddb_jw *w)
-{
-    pthread_mutex_lock(&lock);
+    pthread_mutex_lock(&in->lock);
     ddb_jw_key(w, "seed");
-    ddb_jw_int(w, (long long)seed);
+    ddb_jw_int(w, (long long)in->seed);
     ddb_jw_key(w, "faults");
     ddb_jw_arr_begin(w);
-    for (unsigned i = 0; i < nrules; i++) {
-        const rule *r = &rules[i];
+    for (unsigned i = 0; i < in->nrules; i++) {
+        const rule *r = &in->rules[i];
         ddb_jw_obj_begin(w);
         ddb_jw_key(w, "operation");
         ddb_jw_str(w, op_text(r->op));
@@ -344,16 +375,16 @@ void ddb_inject_list(ddb_jw *w)
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);
-    pthread_mutex_unlock(&lock);
+    pthread_mutex_unlock(&in->lock);
 }
 
-void ddb_inject_metrics(ddb_buf *out)
+void ddb_inject_metrics(ddb_inject *in, ddb_buf *out)
 {
     ddb_buf_puts(out, "# HELP ddbd_faults_injected_total Faults injected into requests (--fault, /ddbd/faults), by "
                       "operation and fault.\n# TYPE ddbd_faults_injected_total counter\n");
     for (int op = 0; op < DDB_OP__COUNT; op++) {
         for (int k = 0; k < DDB_INJECT__COUNT; k++) {
-            unsigned long long n = __atomic_load_n(&injected[op][k], __ATOMIC_RELAXED);
+            unsigned long long n = __atomic_load_n(&in->injected[op][k], __ATOMIC_RELAXED);
             if (n > 0)
                 ddb_buf_printf(out, "ddbd_faults_injected_total{operation=\"%s\",error=\"%s\"} %llu\n",
                                ddb_op_name((ddb_op)op), fault_name(k, op), n);
@@ -504,7 +535,7 @@ static void transaction_conflict(ddb_req *req, uint32_t n, uint32_t at)
 }
 
 /* What rule r does to req (its draw `pick` chooses a transaction's conflicting action). */
-static void inject(ddb_req *req, const rule *r, uint64_t pick)
+static void inject(ddb_inject *in, ddb_req *req, const rule *r, uint64_t pick)
 {
     const ddb_json *acts = ddb_json_get(req->in, req->op == DDB_OP_ExecuteTransaction ? "TransactStatements" : "TransactItems");
     int code = KIND_CODES[r->kind];
@@ -534,10 +565,10 @@ static void inject(ddb_req *req, const rule *r, uint64_t pick)
                          r->message[0] ? ddb_arena_strndup(req->arena, r->message, strlen(r->message))
                          : code == DDB_E_INTERNAL ? DDB_MSG_INTERNAL
                                                   : UNAVAILABLE_TEXT);
-    __atomic_add_fetch(&injected[req->op][r->kind], 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&in->injected[req->op][r->kind], 1, __ATOMIC_RELAXED);
 }
 
-void ddb_inject_decide(ddb_req *req)
+void ddb_inject_decide(ddb_inject *in, ddb_req *req)
 {
     uint64_t now = ddb_clock_now_ms(), pick = 0;
     rule fired;
@@ -545,9 +576,9 @@ void ddb_inject_decide(ddb_req *req)
 
     if (req->internal || req->op <= DDB_OP_NONE || req->op >= DDB_OP__COUNT)
         return;
-    pthread_mutex_lock(&lock);
-    for (unsigned i = 0; i < nrules && !found; i++) {
-        rule *r = &rules[i];
+    pthread_mutex_lock(&in->lock);
+    for (unsigned i = 0; i < in->nrules && !found; i++) {
+        rule *r = &in->rules[i];
         if (!applies(r, req, now))
             continue;
         /* a draw only when the rule applies, so that what other requests do leaves its sequence alone */
@@ -560,7 +591,7 @@ void ddb_inject_decide(ddb_req *req)
         fired = *r;
         found = 1;
     }
-    pthread_mutex_unlock(&lock);
+    pthread_mutex_unlock(&in->lock);
     if (found)
-        inject(req, &fired, pick);
+        inject(in, req, &fired, pick);
 }

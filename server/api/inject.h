@@ -79,39 +79,43 @@ typedef enum ddb_inject_kind {
 
 #define DDB_INJECT_MAX_RULES 64
 
-/* Rules are in force (atomic; read by every request's pipeline). */
-extern int ddb_inject_armed;
+/*
+ * One server's rules, their seed and the counts of what they injected: a server's own, made when it
+ * opens and freed when it closes (server.c; ddb_api.inject), so that two servers in one process
+ * (the in-process tests, an embedding) share none of them. Everything that reads or changes them
+ * (/ddbd/faults, and through it the MCP tools and the console; /metrics; --fault and --fault-seed)
+ * is handed its server's. The conflict rates' draws (base/faults.h) are still the process's.
+ */
+typedef struct ddb_inject ddb_inject;
 
-/* The pipeline's step (dispatch.c): the first rule that matches req and fires decides. It records
-   its error on req (ddb_req_fail), or sets req->fault_unprocessed, fault_stream_lag or
-   fault_repl_hold_ms, and req->fault/fault_delay_ms. */
-void ddb_inject_decide(ddb_req *req);
+/* A server's state, no rule in force. `armed` is where the pipeline looks (ddb_api.inject_armed):
+   set while a rule is in force, so that a request with none costs one load and one test. */
+ddb_inject *ddb_inject_new(int *armed);
+void ddb_inject_free(ddb_inject *in);
 
-static inline void ddb_inject(ddb_req *req)
-{
-    if (__builtin_expect(__atomic_load_n(&ddb_inject_armed, __ATOMIC_RELAXED) != 0, 0))
-        ddb_inject_decide(req);
-}
+/* The pipeline's step (dispatch.c, when its armed flag is set): the first rule that matches req and
+   fires decides. It records its error on req (ddb_req_fail), or sets req->fault_unprocessed,
+   fault_stream_lag or fault_repl_hold_ms, and req->fault/fault_delay_ms. */
+void ddb_inject_decide(ddb_inject *in, ddb_req *req);
 
 /* --fault-seed: the seed of the rules' draws from now on (each rule's generator starts from it and
    the rule's place among those added since the last clear). */
-void ddb_inject_seed(unsigned long long seed);
+void ddb_inject_seed(ddb_inject *in, unsigned long long seed);
 
-/* Adds one rule from --fault's "key=value,key=value" form; NULL, or what is wrong (static text or
-   written into err). */
-const char *ddb_inject_add_spec(const char *spec, char *err, size_t errlen);
-/* The server opens (server.c): the rules in force, --fault's, read with the command line before the
-   server's clock was set (--clock frozen@MS), count their windows from now, on that clock, so two
-   runs of one test see the same windows. */
-void ddb_inject_anchor(void);
+/* --fault's "key=value,key=value" form: NULL if it is a whole rule, or what is wrong (static text or
+   written into err). config.c checks the command line's with it; the server adds them when it opens
+   (ddb_inject_add_spec), so their windows count from then, on the server's clock as main.c set it
+   (--clock frozen@MS), and two runs of one test see the same windows. */
+const char *ddb_inject_check_spec(const char *spec, char *err, size_t errlen);
+const char *ddb_inject_add_spec(ddb_inject *in, const char *spec, char *err, size_t errlen);
 /* Adds the rules of {"faults": [{...}, ...][, "seed": n]}, all or none; NULL, or what is wrong. */
-const char *ddb_inject_add_json(const ddb_json *in, char *err, size_t errlen);
+const char *ddb_inject_add_json(ddb_inject *inj, const ddb_json *in, char *err, size_t errlen);
 /* Removes every rule (the injected counts in /metrics stay: they are counters). */
-void ddb_inject_clear(void);
+void ddb_inject_clear(ddb_inject *in);
 /* Writes "faults": [...] (each rule with its remaining count and times injected) and "seed" as members
    of the object w is in. */
-void ddb_inject_list(ddb_jw *w);
+void ddb_inject_list(ddb_inject *in, ddb_jw *w);
 /* ddbd_faults_injected_total{operation,error}, for /metrics. */
-void ddb_inject_metrics(ddb_buf *out);
+void ddb_inject_metrics(ddb_inject *in, ddb_buf *out);
 
 #endif

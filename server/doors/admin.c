@@ -412,7 +412,7 @@ static int snapshots(ddb_admin *adm, const char *method, const char *path, size_
     return message(out, slash == NULL ? 405 : 404, slash == NULL ? "DELETE /ddbd/snapshots/<name>" : "no such admin endpoint");
 }
 
-static int faults_state(ddb_buf *out)
+static int faults_state(ddb_admin *adm, ddb_buf *out)
 {
     ddb_jw w;
 
@@ -427,27 +427,27 @@ static int faults_state(ddb_buf *out)
         ddb_jw_int(&w, ddb_fault_free_bytes());
     ddb_jw_key(&w, "stuck_resume");
     ddb_jw_bool(&w, ddb_fault_stuck_resume());
-    ddb_inject_list(&w);
+    ddb_inject_list(adm->srv->api.inject, &w);
     ddb_jw_obj_end(&w);
     return 200;
 }
 
 /* {"faults": [{"operation": ..., "table": ..., "error": ..., "count": ...}, ...][, "seed": n]}:
    request faults (api/inject.h), added to those in force, all or none. */
-static int add_request_faults(const ddb_json *in, ddb_buf *out)
+static int add_request_faults(ddb_admin *adm, const ddb_json *in, ddb_buf *out)
 {
     char err[300];
-    const char *bad = ddb_inject_add_json(in, err, sizeof(err));
+    const char *bad = ddb_inject_add_json(adm->srv->api.inject, in, err, sizeof(err));
 
     if (bad != NULL)
         return answer(out, 400, bad, 0, 0);
     ddb_log(DDB_LOG_INFO, "admin: request faults added");
-    return faults_state(out);
+    return faults_state(adm, out);
 }
 
 /* {"write_errors": bool, "free_bytes": n | null, "stuck_resume": bool}: all three replace the current
    storage faults (absent: off); {"faults": [...]}: request faults instead. */
-static int set_faults(const char *body, size_t blen, ddb_buf *out)
+static int set_faults(ddb_admin *adm, const char *body, size_t blen, ddb_buf *out)
 {
     ddb_arena a;
     const ddb_json *in, *we, *fb, *sr;
@@ -456,7 +456,7 @@ static int set_faults(const char *body, size_t blen, ddb_buf *out)
     ddb_arena_init(&a);
     in = blen > 0 ? ddb_json_parse_input(&a, body, blen, NULL) : NULL;
     if (in != NULL && in->type == DDB_JSON_OBJECT && ddb_json_get(in, "faults") != NULL) {
-        ok = add_request_faults(in, out);
+        ok = add_request_faults(adm, in, out);
         ddb_arena_free(&a);
         return ok;
     }
@@ -473,17 +473,17 @@ static int set_faults(const char *body, size_t blen, ddb_buf *out)
     if (!ok)
         return answer(out, 400, "expected {\"write_errors\": true|false, \"free_bytes\": n|null, "
                                 "\"stuck_resume\": true|false}", 0, 0);
-    return faults_state(out);
+    return faults_state(adm, out);
 }
 
 /* DELETE /ddbd/faults: no fault of either kind any more. */
-static int clear_faults(ddb_buf *out)
+static int clear_faults(ddb_admin *adm, ddb_buf *out)
 {
-    ddb_inject_clear();
+    ddb_inject_clear(adm->srv->api.inject);
     if (ddb_fault_write_errors() || ddb_fault_free_bytes() >= 0 || ddb_fault_stuck_resume())
         ddb_fault_set_storage(0, -1, 0);
     ddb_log(DDB_LOG_INFO, "admin: faults cleared");
-    return faults_state(out);
+    return faults_state(adm, out);
 }
 
 #define CI_PATH "/ddbd/contributor-insights/"
@@ -505,15 +505,15 @@ int ddb_admin_handle(ddb_admin *adm, const char *method, const char *path, size_
     if (plen == 11 && memcmp(path, "/ddbd/clock", 11) == 0)
         status = is_post ? move_clock(adm, body, blen, out) : clock_state(out);
     else if (plen == 12 && memcmp(path, "/ddbd/faults", 12) == 0)
-        status = is_post                         ? set_faults(body, blen, out)
-                 : strcmp(method, "DELETE") == 0 ? clear_faults(out)
-                                                 : faults_state(out);
+        status = is_post                         ? set_faults(adm, body, blen, out)
+                 : strcmp(method, "DELETE") == 0 ? clear_faults(adm, out)
+                                                 : faults_state(adm, out);
     else if (plen == 17 && memcmp(path, "/ddbd/consistency", 17) == 0)
         status = ddb_consistency_door(&adm->srv->eng, is_post, body, blen, out);
     else if (plen == 18 && memcmp(path, "/ddbd/table-states", 18) == 0)
         status = ddb_states_door(&adm->srv->eng, is_post, body, blen, out);
     else if (plen == 11 && memcmp(path, "/ddbd/usage", 11) == 0 && !is_post)
-        status = ddb_usage_admin(&adm->srv->eng, out);
+        status = ddb_usage_admin(&adm->srv->eng, adm->srv->opened_ms, out);
     else if (plen > CI_PATH_LEN && memcmp(path, CI_PATH, CI_PATH_LEN) == 0 && !is_post)
         status = ddb_insights_admin(&adm->srv->eng, path + CI_PATH_LEN, plen - CI_PATH_LEN, out);
     else
@@ -527,7 +527,6 @@ void ddb_admin_open(ddb_admin *adm, ddb_server *srv)
 {
     *adm = (ddb_admin){.srv = srv};
     pthread_mutex_init(&adm->lock, NULL);
-    ddb_usage_window_start(ddb_clock_now_ms());
 }
 
 void ddb_admin_close(ddb_admin *adm)

@@ -33,13 +33,6 @@
 
 typedef ddb_price price;
 
-static uint64_t window_start_ms;
-
-void ddb_usage_window_start(uint64_t now_ms)
-{
-    window_start_ms = now_ms;
-}
-
 /* The table's class (STANDARD unless it says otherwise). */
 static const price *price_of(const ddb_table *t)
 {
@@ -54,6 +47,7 @@ static double write_cost(const ddb_table *t, double write)
 
 typedef struct window {
     double seconds; /* at least 1: a report right after start does not divide by zero */
+    uint64_t start_ms; /* its server's open (the server's own: two in one process have their own) */
     ddb_hot *hot;   /* the engine's hot-partition model: each table's and GSI's peak second */
 } window;
 
@@ -355,7 +349,7 @@ static void write_transfers(ddb_jw *w, ddb_arena *a, ddb_store *s, const window 
         const ddb_json *rec = ddb_xfer_load(s, a, prefix, ids[i]);
         const char *status = ddb_json_get_str(rec, import ? "ImportStatus" : "ExportStatus");
         if (status == NULL || strcmp(status, "COMPLETED") != 0 ||
-            number_of(rec, "StartTime") * 1000 < (double)window_start_ms)
+            number_of(rec, "StartTime") * 1000 < (double)win->start_ms)
             continue;
         count++;
         bytes += number_of(rec, import ? "ProcessedSizeBytes" : "BilledSizeBytes");
@@ -542,12 +536,12 @@ static void write_prices(ddb_jw *w)
     ddb_jw_obj_end(w);
 }
 
-int ddb_usage_admin(ddb_engine *eng, ddb_buf *out)
+int ddb_usage_admin(ddb_engine *eng, uint64_t since_ms, ddb_buf *out)
 {
     ddb_arena a;
     const ddb_table **tables;
     uint64_t now = ddb_clock_now_ms();
-    window win = {now > window_start_ms + 1000 ? (double)(now - window_start_ms) / 1e3 : 1.0, eng->hot};
+    window win = {now > since_ms + 1000 ? (double)(now - since_ms) / 1e3 : 1.0, since_ms, eng->hot};
     double read = 0, write = 0, cost = 0;
     size_t n;
     ddb_jw w;

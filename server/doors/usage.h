@@ -18,10 +18,8 @@
    default target utilisation (docs/usage.md). */
 #define DDB_USAGE_TARGET_UTILIZATION 0.7
 
-/* The window's start (server.c, at open), on the server's clock (base/clock.h). */
-void ddb_usage_window_start(uint64_t now_ms);
-
-/* Writes the report into out; returns the HTTP status (200). */
-int ddb_usage_admin(ddb_engine *eng, ddb_buf *out);
+/* Writes the report of eng's requests since since_ms (its server's open: ddb_server.opened_ms, on the
+   server's clock, base/clock.h) into out; returns the HTTP status (200). */
+int ddb_usage_admin(ddb_engine *eng, uint64_t since_ms, ddb_buf *out);
 
 #endif

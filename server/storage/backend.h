@@ -9,6 +9,8 @@
 #ifndef DDB_STORAGE_BACKEND_H
 #define DDB_STORAGE_BACKEND_H
 
+#include <pthread.h>
+
 #include "server/storage/storage.h"
 
 /*
@@ -58,6 +60,9 @@
     /* shared metadata (storage.h); NULL: one process owns the store (store.c's generic forms) */                     \
     X(MAY, meta_commit, int,                                                                                          \
       (ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide, void *ctx))               \
+    /* the store's own lock, which store.c's generic meta commit holds (two stores in one process                     \
+       commit apart); NULL only beside meta_commit, whose store serializes its own */                                 \
+    X(MAY, meta_lock, pthread_mutex_t *, (ddb_store *s))                                                              \
     X(MAY, on_meta_change, void, (ddb_store *s, void (*fn)(void *ctx), void *ctx))                                    \
     X(MAY, meta_changed, void, (ddb_store *s))                                                                        \
     /* snapshots shared by the processes (storage.h); NULL: none can be */                                            \
@@ -74,7 +79,8 @@ typedef struct ddb_store_ops {
 #undef X
 } ddb_store_ops;
 
-/* The first MUST slot `ops` leaves NULL (its name), or NULL when it fills them all. */
+/* The first MUST slot `ops` leaves NULL (its name), or "meta_lock" when it has neither meta_commit
+   nor meta_lock; NULL when it fills them all. */
 const char *ddb_store_ops_missing(const ddb_store_ops *ops);
 
 typedef struct ddb_iter_ops {

@@ -38,6 +38,7 @@ struct ddb_store {
     const ddb_store_ops *ops; /* first (backend.h) */
     _Atomic(ddb_store *) real; /* NULL until the first write */
     pthread_mutex_t lock;      /* the open, and ddb_store_exclusive before it */
+    pthread_mutex_t meta_lock; /* store.c's generic meta commits, which reach the real store through this one */
     ddb_store_options o;
     char *path;
     int dirfd; /* the data directory, flock'd; -1 in memory */
@@ -126,6 +127,7 @@ static void lz_close(ddb_store *s)
     if (s->dirfd >= 0)
         close(s->dirfd); /* the flock goes with it */
     pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->meta_lock);
     free(s->path);
     free(s);
 }
@@ -361,6 +363,11 @@ static void lz_reclaim(ddb_store *s, const char *lo, size_t lolen, const char *h
         OPS(r)->reclaim(r, lo, lolen, hi, hilen);
 }
 
+static pthread_mutex_t *lz_meta_lock(ddb_store *s)
+{
+    return &s->meta_lock;
+}
+
 /* Only for a backend one process owns: the shared-metadata and shared-snapshot calls stay NULL
    (storage.h's generic forms), as they are for RocksDB. */
 static const ddb_store_ops lazy_ops = {
@@ -395,6 +402,7 @@ static const ddb_store_ops lazy_ops = {
     .checkpoint_delete = lz_checkpoint_delete,
     .checkpoint_list = lz_checkpoint_list,
     .reclaim = lz_reclaim,
+    .meta_lock = lz_meta_lock,
 };
 
 /* ---- which stores wait, and the wait's start ---- */
@@ -454,6 +462,7 @@ ddb_store *ddb_lazy_open(const ddb_store_options *o, ddb_store *(*open_fn)(const
     s->open = open_fn;
     s->dirfd = -1;
     pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->meta_lock, NULL);
     if (!o->in_memory) {
         s->path = strdup(o->path);
         s->o.path = s->path;

@@ -24,6 +24,8 @@ const char *ddb_store_ops_missing(const ddb_store_ops *ops)
 #undef X
 #undef MAY
 #undef MUST
+    if (ops->meta_commit == NULL && ops->meta_lock == NULL) /* the generic meta commit needs the lock */
+        return "meta_lock";
     return NULL;
 }
 #define IOPS(it) (*(const ddb_iter_ops *const *)(it))
@@ -234,17 +236,16 @@ size_t ddb_store_checkpoint_list(ddb_store *s, ddb_checkpoint_info **out) { retu
 
 /* ---- shared metadata: the generic forms, for a store one process owns (RocksDB) ---- */
 
-/* One process owns a RocksDB store, so a process-wide mutex serializes its meta commits (only
-   catalog changes make them: never on a data path). */
-static pthread_mutex_t meta_commit_lock = PTHREAD_MUTEX_INITIALIZER;
-
+/* One process owns a RocksDB store, so the store's own mutex serializes its meta commits (only
+   catalog changes make them: never on a data path); another store in the process commits apart. */
 static int meta_commit_local(ddb_store *s, ddb_arena *a, ddb_store_key *keys, size_t n, ddb_commit_decide decide,
                              void *ctx)
 {
+    pthread_mutex_t *lock = OPS(s)->meta_lock(s);
     ddb_batch b;
     int rc = DDB_STORE_OK;
 
-    pthread_mutex_lock(&meta_commit_lock);
+    pthread_mutex_lock(lock);
     for (size_t i = 0; i < n && rc == DDB_STORE_OK; i++)
         rc = ddb_store_meta_get(s, a, keys[i].key, keys[i].klen, &keys[i].val, &keys[i].vlen);
     if (rc == DDB_STORE_OK) {
@@ -252,7 +253,7 @@ static int meta_commit_local(ddb_store *s, ddb_arena *a, ddb_store_key *keys, si
         if ((rc = decide(ctx, keys, n, &b)) == 0)
             rc = ddb_store_write(s, &b);
     }
-    pthread_mutex_unlock(&meta_commit_lock);
+    pthread_mutex_unlock(lock);
     return rc;
 }
 

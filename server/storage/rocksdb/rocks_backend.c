@@ -29,6 +29,11 @@ struct ddb_groupcommit *rocks_groupcommit(ddb_store *s)
     return s->gc;
 }
 
+static pthread_mutex_t *rocks_meta_lock(ddb_store *s)
+{
+    return &s->meta_lock;
+}
+
 static const ddb_store_ops rocks_ops = {
     .name = "rocksdb",
     .format_found = rocks_format_found,
@@ -61,6 +66,7 @@ static const ddb_store_ops rocks_ops = {
     .checkpoint_delete = rocks_checkpoint_delete,
     .checkpoint_list = rocks_checkpoint_list,
     .reclaim = rocks_reclaim,
+    .meta_lock = rocks_meta_lock,
 };
 
 /*
@@ -110,6 +116,7 @@ ddb_store *ddb_rocks_open(const ddb_store_options *o, char **errout)
     s->ops = &rocks_ops;
     stripes_init(s);
     pthread_mutex_init(&s->cf_lock, NULL);
+    pthread_mutex_init(&s->meta_lock, NULL);
     pthread_mutex_init(&s->sync_lock, NULL);
     s->o = *o;
     s->path = strdup(o->in_memory ? ROCKS_MEMORY_PATH : o->path);
@@ -148,6 +155,7 @@ void rocks_close(ddb_store *s)
     for (int i = 0; i < LOCK_STRIPES; i++)
         pthread_mutex_destroy(&s->locks[i]);
     pthread_mutex_destroy(&s->cf_lock);
+    pthread_mutex_destroy(&s->meta_lock);
     pthread_mutex_destroy(&s->sync_lock);
     free(s);
 }

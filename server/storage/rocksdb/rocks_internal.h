@@ -44,6 +44,7 @@ struct ddb_store {
     rocksdb_column_family_handle_t *shards[MAX_SHARDS];
     unsigned ncf;      /* one past the highest shard column family that may exist */
     pthread_mutex_t cf_lock; /* serialises column family creation */
+    pthread_mutex_t meta_lock; /* serialises store.c's generic meta commits on this store (backend.h) */
     ddb_ring ring;
     unsigned char secret[DDB_HASH_KEY_BYTES]; /* ddb_store_secret_hash's key ("ddbd/secret_key") */
     uint64_t (*key_hash)(const char *, size_t);
