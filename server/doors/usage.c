@@ -22,6 +22,7 @@
 #include "server/doors/prices.h"
 #include "server/doors/warnings.h"
 #include "server/engine/catalog.h"
+#include "server/engine/capacity/capacity.h"
 #include "server/engine/capacity/hot.h"
 #include "server/engine/jobs/backup_records.h"
 #include "server/engine/xfer/xfer.h"
@@ -109,22 +110,15 @@ static void write_indexes(ddb_jw *w, const ddb_table *t, const ddb_table_usage *
     ddb_jw_arr_end(w);
 }
 
-static double units_of(const ddb_json *desc, const char *name)
-{
-    const ddb_json *v = ddb_json_get(ddb_json_get(desc, "ProvisionedThroughput"), name);
-
-    return v != NULL && v->type == DDB_JSON_NUMBER ? strtod(v->u.s, NULL) : 0;
-}
-
 /* A provisioned table's capacity: its own and its GSIs' units, at their hourly prices. */
 static void write_provisioned(ddb_jw *w, const ddb_table *t, const price *p, const window *win)
 {
-    double rcu = units_of(t->desc, "ReadCapacityUnits"), wcu = units_of(t->desc, "WriteCapacityUnits"), hourly;
+    double rcu = ddb_capacity_units(t, NULL, 0), wcu = ddb_capacity_units(t, NULL, 1), hourly;
 
     for (unsigned i = 0; i < t->nindexes; i++) {
         if (t->indexes[i].kind == DDB_IX_GLOBAL) {
-            rcu += units_of(t->indexes[i].desc, "ReadCapacityUnits");
-            wcu += units_of(t->indexes[i].desc, "WriteCapacityUnits");
+            rcu += ddb_capacity_units(t, &t->indexes[i], 0);
+            wcu += ddb_capacity_units(t, &t->indexes[i], 1);
         }
     }
     hourly = rcu * p->rcu_hour + wcu * p->wcu_hour;
@@ -198,13 +192,6 @@ static void write_at_peak(ddb_jw *w, const ddb_table *t, const price *p, const w
     ddb_jw_key(w, "monthlyCost");
     ddb_jw_double(w, hourly * DDB_USAGE_MONTH_SECONDS / 3600);
     ddb_jw_obj_end(w);
-}
-
-static int provisioned(const ddb_table *t)
-{
-    const char *mode = ddb_json_get_str(t->desc, "BillingMode");
-
-    return mode == NULL || strcmp(mode, "PAY_PER_REQUEST") != 0;
 }
 
 /* Billable bytes: the items' and their indexes', and 100 bytes an item. */
@@ -486,7 +473,7 @@ static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const windo
     ddb_jw_key(w, "tableClass");
     ddb_jw_str(w, p->table_class);
     ddb_jw_key(w, "billingMode");
-    ddb_jw_str(w, provisioned(t) ? "PROVISIONED" : "PAY_PER_REQUEST");
+    ddb_jw_str(w, ddb_capacity_provisioned(t) ? "PROVISIONED" : "PAY_PER_REQUEST");
     write_units(w, p, win, r, wr);
     if (ddb_table_stats_read(t->stats, s, t, &f) == DDB_STORE_OK) {
         ddb_jw_key(w, "storageBytes");
@@ -495,7 +482,7 @@ static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const windo
         ddb_jw_double(w, storage_bytes(&f) / GB * p->gb_month);
         write_pitr(w, t, p, win, storage_bytes(&f));
     }
-    if (provisioned(t))
+    if (ddb_capacity_provisioned(t))
         write_provisioned(w, t, p, win);
     write_at_peak(w, t, p, win);
     write_replicated(w, t, u, p, win);

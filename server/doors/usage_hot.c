@@ -5,47 +5,23 @@
  * per 10 GB, and enough for its throughput at 3,000 read and 1,000 write units each): the larger of
  * its size / 10 GB and read / 3,000 + write / 1,000, the throughput being a provisioned table's
  * provisioned units, an on-demand table's observed peak (at least its initial 12,000 read or
- * 4,000 write units a second, four partitions).
+ * 4,000 write units a second, four partitions): the capacity model's ddb_capacity_partitions.
  */
 #include "server/doors/usage_hot.h"
 
-#include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "server/engine/capacity/capacity.h"
 #include "server/engine/capacity/hot.h"
 #include "server/engine/table_stats.h"
-#include "server/engine/capacity/throttle.h"
 
-#define PARTITION_BYTES (10.0 * 1024 * 1024 * 1024)
-
-static int provisioned(const ddb_table *t)
-{
-    const char *mode = ddb_json_get_str(t->desc, "BillingMode");
-
-    return mode == NULL || strcmp(mode, "PAY_PER_REQUEST") != 0;
-}
-
-static double provisioned_units(const ddb_json *desc, const char *name)
-{
-    const ddb_json *v = ddb_json_get(ddb_json_get(desc, "ProvisionedThroughput"), name);
-
-    return v != NULL && v->type == DDB_JSON_NUMBER ? strtod(v->u.s, NULL) : 0;
-}
-
+/* The partitions the capacity model counts for t, from its size when its figures are at hand. */
 static double estimated_partitions(ddb_store *s, const ddb_table *t, const ddb_hot_view *v)
 {
-    double r = provisioned(t) ? provisioned_units(t->desc, "ReadCapacityUnits") : v->peak[0];
-    double w = provisioned(t) ? provisioned_units(t->desc, "WriteCapacityUnits") : v->peak[1];
-    double n = ceil(r / DDB_PARTITION_READ_UNITS + w / DDB_PARTITION_WRITE_UNITS), by_size;
     ddb_table_figures f;
+    double bytes = ddb_table_stats_read(t->stats, s, t, &f) == DDB_STORE_OK ? (double)f.bytes : 0;
 
-    if (!provisioned(t) && n < DDB_HOT_INITIAL_WRITE / DDB_PARTITION_WRITE_UNITS)
-        n = DDB_HOT_INITIAL_WRITE / DDB_PARTITION_WRITE_UNITS;
-    if (ddb_table_stats_read(t->stats, s, t, &f) == DDB_STORE_OK &&
-        (by_size = ceil((double)f.bytes / PARTITION_BYTES)) > n)
-        n = by_size;
-    return n < 1 ? 1 : n;
+    return ddb_capacity_partitions(t, v->peak, bytes);
 }
 
 /* One would-be-throttled key, or the table's (or index's) own limit. */
@@ -130,13 +106,13 @@ void ddb_usage_write_hot(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_tab
     ddb_jw_key(w, "partitionWriteUnitsPerSecond");
     ddb_jw_int(w, DDB_PARTITION_WRITE_UNITS);
     ddb_jw_key(w, "partitionBytes");
-    ddb_jw_double(w, PARTITION_BYTES);
+    ddb_jw_double(w, DDB_PARTITION_SIZE_BYTES);
     ddb_jw_key(w, "burstSeconds");
     ddb_jw_int(w, DDB_BURST_SECONDS);
     ddb_jw_key(w, "onDemandInitialReadUnitsPerSecond");
-    ddb_jw_double(w, DDB_HOT_INITIAL_READ);
+    ddb_jw_double(w, DDB_ON_DEMAND_INITIAL_READ);
     ddb_jw_key(w, "onDemandInitialWriteUnitsPerSecond");
-    ddb_jw_double(w, DDB_HOT_INITIAL_WRITE);
+    ddb_jw_double(w, DDB_ON_DEMAND_INITIAL_WRITE);
     ddb_jw_key(w, "keyBucketsPerTable");
     ddb_jw_int(w, DDB_HOT_BUCKETS);
     ddb_jw_key(w, "memoryBytes");

@@ -149,6 +149,7 @@ static int index_from_json(ddb_table *t, const ddb_json *ix, ddb_index_kind kind
     out->name = ddb_json_get_str(ix, "IndexName");
     out->kind = kind;
     ddb_member_index_read(ix, out);
+    out->capacity.provisioned = t->capacity.provisioned; /* billing is the table's (read before its indexes) */
     if (kind == DDB_IX_VECTOR) {
         if (vector_from_json(t, ix, out) != 0)
             return -1;

@@ -590,9 +590,8 @@ static void write_stream_spec(ddb_jw *w, const ddb_desc_edit *e, const ddb_strea
 
 static void write_throughput(ddb_jw *w, const ddb_desc_edit *e, const change *ch)
 {
-    /* a table without BillingMode is PROVISIONED */
-    const char *mode = e->base != NULL ? ddb_json_get_str(e->base->desc, "BillingMode") : NULL;
-    int was_provisioned = mode == NULL || strcmp(mode, "PROVISIONED") == 0;
+    /* the table before the edit, as the catalog typed it; a table being made counts as provisioned */
+    int was_provisioned = e->base == NULL || e->base->capacity.provisioned;
 
     ddb_member_write_throughput(w, desc_member(e, "ProvisionedThroughput"), was_provisioned, ch->u.pt.read,
                                 ch->u.pt.write, ch->u.pt.now);

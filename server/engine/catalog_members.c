@@ -54,7 +54,9 @@ static ddb_index_state state_from_name(const char *s)
     return DDB_IX_ACTIVE;
 }
 
-/* ---- OnDemandThroughput and WarmThroughput (DynamoDB's members, kept as set) ---- */
+/* ---- BillingMode, ProvisionedThroughput, OnDemandThroughput and WarmThroughput (DynamoDB's
+   members, kept as set), typed into ddb_capacity: read here once per table version, never per
+   request ---- */
 
 static long long ll_of(const ddb_json *obj, const char *key)
 {
@@ -63,11 +65,22 @@ static long long ll_of(const ddb_json *obj, const char *key)
     return v != NULL && v->type == DDB_JSON_NUMBER ? strtoll(v->u.s, NULL, 10) : 0;
 }
 
-/* A stored -1 (not written by ddbd, which drops it) is read as not set, like any value below 1. */
-static void caps_read(const ddb_json *obj, ddb_throughput_caps *c)
+static double units_of(const ddb_json *obj, const char *key)
 {
+    const ddb_json *v = ddb_json_get(obj, key);
+
+    return v != NULL && v->type == DDB_JSON_NUMBER ? strtod(v->u.s, NULL) : 0;
+}
+
+/* A table's or a GSI's rates (its billing mode is the table's: provisioned_of). A stored -1
+   maximum (not written by ddbd, which drops it) is read as not set, like any value below 1. */
+static void capacity_read(const ddb_json *obj, ddb_capacity *c)
+{
+    const ddb_json *pt = ddb_json_get(obj, "ProvisionedThroughput");
     const ddb_json *odt = ddb_json_get(obj, "OnDemandThroughput"), *warm = ddb_json_get(obj, "WarmThroughput");
 
+    c->read = units_of(pt, "ReadCapacityUnits");
+    c->write = units_of(pt, "WriteCapacityUnits");
     c->max_read = ll_of(odt, "MaxReadRequestUnits");
     c->max_write = ll_of(odt, "MaxWriteRequestUnits");
     c->warm_read = ll_of(warm, "ReadUnitsPerSecond");
@@ -76,9 +89,17 @@ static void caps_read(const ddb_json *obj, ddb_throughput_caps *c)
     c->max_write = c->max_write > 0 ? c->max_write : 0;
 }
 
+/* Without BillingMode a table is provisioned (CreateTable's default). */
+static int provisioned_of(const ddb_json *desc)
+{
+    const char *mode = ddb_json_get_str(desc, "BillingMode");
+
+    return mode == NULL || strcmp(mode, "PAY_PER_REQUEST") != 0;
+}
+
 void ddb_member_index_read(const ddb_json *obj, ddb_index *ix)
 {
-    caps_read(obj, &ix->caps);
+    capacity_read(obj, &ix->capacity);
     ix->id = u32_of(ddb_json_get(obj, "ddbdIndexId"));
     ix->state = state_from_name(ddb_json_get_str(obj, "IndexStatus"));
     ix->backfilling = true_of(ddb_json_get(obj, "Backfilling"));
@@ -538,7 +559,8 @@ void ddb_member_write_insights(ddb_jw *w, const ddb_table *t, const char *index,
 
 void ddb_members_read(ddb_table *t)
 {
-    caps_read(t->desc, &t->caps);
+    capacity_read(t->desc, &t->capacity);
+    t->capacity.provisioned = provisioned_of(t->desc);
     t->active_at = active_at_of(t->desc);
     stream_read(t);
     ttl_read(t);

@@ -68,10 +68,12 @@ int ddb_member_is_catalogs(const char *key);
 int ddb_member_is_index_list(const char *key);
 
 /* Reads "ddbdStream", "ddbdTtl", "ddbdRestore", "ddbdPitr" and "ddbdReplication" of t->desc into t
-   (and the account and region of its namespace). */
+   (and the account and region of its namespace), and its capacity (BillingMode and its rates) into
+   t->capacity. */
 void ddb_members_read(ddb_table *t);
 /* Reads an index object's "ddbdIndexId", "IndexStatus" and "Backfilling" into ix, and a GSI's
-   OnDemandThroughput and WarmThroughput (as ddb_members_read does the table's) into ix->caps. */
+   ProvisionedThroughput, OnDemandThroughput and WarmThroughput (as ddb_members_read does the
+   table's) into ix->capacity; its billing mode is its table's, set by the catalog. */
 void ddb_member_index_read(const ddb_json *obj, ddb_index *ix);
 
 /* Each writes its member, key and value, into the object being written. */

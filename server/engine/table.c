@@ -59,16 +59,3 @@ const ddb_replica *ddb_table_replica(const ddb_table *t, const char *region)
             return &t->replicas[i];
     return NULL;
 }
-
-void ddb_warm_throughput(const ddb_table *t, const ddb_index *ix, long long out[2])
-{
-    const char *mode = ddb_json_get_str(t->desc, "BillingMode");
-    const ddb_json *pt = ddb_json_get(ix != NULL ? ix->desc : t->desc, "ProvisionedThroughput");
-    const ddb_throughput_caps *c = ix != NULL ? &ix->caps : &t->caps;
-    int ppr = mode != NULL && strcmp(mode, "PAY_PER_REQUEST") == 0;
-    long long base_read = ppr ? DDB_WARM_ON_DEMAND_READ : ddb_json_integer(ddb_json_get(pt, "ReadCapacityUnits"), 0);
-    long long base_write = ppr ? DDB_WARM_ON_DEMAND_WRITE : ddb_json_integer(ddb_json_get(pt, "WriteCapacityUnits"), 0);
-
-    out[0] = c->warm_read > base_read ? c->warm_read : base_read;
-    out[1] = c->warm_write > base_write ? c->warm_write : base_write;
-}

@@ -82,18 +82,19 @@ typedef struct ddb_vector_def {
 } ddb_vector_def;
 
 /*
- * A table's or a GSI's OnDemandThroughput and WarmThroughput as stored (0: not set; an on-demand
- * maximum that is not set means no maximum). Capacity enforcement reads these; what DescribeTable
- * reports as warm throughput is ddb_warm_throughput's.
+ * A table's or a GSI's capacity, typed once when the catalog builds the table version
+ * (catalog_members.c), so that nothing asks its stored description "is it provisioned, at what
+ * rate?" again: the throttle, the hot-partition model, the usage report and DescribeTable all ask
+ * the capacity model (engine/capacity/capacity.h), which reads only this. 0 is "not set"
+ * throughout; an on-demand maximum that is not set means no maximum.
  */
-typedef struct ddb_throughput_caps {
-    long long max_read, max_write;   /* MaxReadRequestUnits, MaxWriteRequestUnits */
-    long long warm_read, warm_write; /* ReadUnitsPerSecond, WriteUnitsPerSecond */
-} ddb_throughput_caps;
-
-/* A new on-demand table's or GSI's warm throughput (the developer guide's warm throughput page). */
-#define DDB_WARM_ON_DEMAND_READ 12000
-#define DDB_WARM_ON_DEMAND_WRITE 4000
+typedef struct ddb_capacity {
+    int provisioned;                 /* BillingMode PROVISIONED, or none (CreateTable's default); a
+                                        GSI's is its table's (billing is the table's) */
+    double read, write;              /* ProvisionedThroughput's Read/WriteCapacityUnits */
+    long long max_read, max_write;   /* OnDemandThroughput's MaxRead/MaxWriteRequestUnits */
+    long long warm_read, warm_write; /* WarmThroughput's Read/WriteUnitsPerSecond, as set */
+} ddb_capacity;
 
 /* Contributor Insights on a table or a GSI (engine/capacity/insights.h), from "ddbdInsights" */
 typedef struct ddb_ci_state {
@@ -119,7 +120,7 @@ typedef struct ddb_index {
     uint32_t *nonkey_len;
     unsigned nnonkey;
     const ddb_vector_def *vec;        /* DDB_IX_VECTOR: its vector, metric and filters; else NULL */
-    ddb_throughput_caps caps;         /* a GSI's OnDemandThroughput and WarmThroughput */
+    ddb_capacity capacity;            /* a GSI's: its own rates, its table's billing mode */
     ddb_ci_state ci;                  /* a GSI's Contributor Insights */
     const ddb_json *desc;             /* its stored object */
 } ddb_index;
@@ -173,7 +174,7 @@ typedef struct ddb_table {
     const char *region;          /* its region (its namespace's; us-east-1 for the default) */
     const char *account;         /* its owner account: its namespace's; in the default namespace the
                                     account that created it ("ddbdOwner"), else the default account */
-    ddb_throughput_caps caps;    /* its OnDemandThroughput and WarmThroughput */
+    ddb_capacity capacity;       /* its billing mode and rates (engine/capacity/capacity.h asks them) */
     ddb_ci_state ci;             /* its Contributor Insights (its GSIs': theirs) */
     int retired;                 /* replaced or deleted: read atomically (ddb_table_retired) */
     struct ddb_table_stats *stats; /* items, bytes, capacity: one for every version (engine/table_stats.h) */
@@ -198,13 +199,6 @@ static inline int ddb_replica_creating(const ddb_table *t)
 
     return self != NULL && self->state == DDB_REPLICA_CREATING;
 }
-
-/*
- * The warm throughput of t (ix NULL) or of its GSI ix, reads then writes: what was set, or more,
- * since it never falls below where the table starts: 12,000 and 4,000 a second on demand, the
- * provisioned capacity otherwise (the developer guide's warm throughput page).
- */
-void ddb_warm_throughput(const ddb_table *t, const ddb_index *ix, long long out[2]);
 
 /* The index named `name` (any state), or NULL. */
 const ddb_index *ddb_table_index(const ddb_table *t, const char *name);

@@ -427,7 +427,7 @@ static void write_capacity(ddb_jw *w, const ddb_json *desc)
    group), its read maximum the Create's OnDemandThroughputOverride when it has one. */
 static void write_throughput(ddb_arena *a, ddb_jw *w, const ddb_table *t, const ddb_json *act)
 {
-    const ddb_json *odt = ddb_replica_on_demand(a, &t->caps, ddb_json_get(act, "OnDemandThroughputOverride"));
+    const ddb_json *odt = ddb_replica_on_demand(a, &t->capacity, ddb_json_get(act, "OnDemandThroughputOverride"));
 
     if (odt != NULL) {
         ddb_jw_key(w, "OnDemandThroughput");
@@ -820,7 +820,7 @@ static int build_update(void *ctx, ddb_desc_edit **e)
         ddb_edit_set(*e, DDB_DESC_TableClass, cls);
     if (ddb_json_get(ddb_json_get(u->act, "OnDemandThroughputOverride"), "MaxReadRequestUnits") != NULL) {
         const ddb_json *odo = read_override(u->act);
-        ddb_edit_set(*e, DDB_DESC_OnDemandThroughput, ddb_replica_on_demand(u->req->arena, &u->src->caps, odo));
+        ddb_edit_set(*e, DDB_DESC_OnDemandThroughput, ddb_replica_on_demand(u->req->arena, &u->src->capacity, odo));
         ddb_edit_set(*e, DDB_DESC_OnDemandThroughputOverride, odo);
     }
     return 0;

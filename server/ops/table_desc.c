@@ -30,8 +30,7 @@ static const ddb_table_figures *table_figures(ddb_req *req, const ddb_table *t)
 
 const char *ddb_billing_mode(const ddb_table *t)
 {
-    const char *m = ddb_json_get_str(t->desc, "BillingMode");
-    return m ? m : "PROVISIONED";
+    return ddb_capacity_provisioned(t) ? "PROVISIONED" : "PAY_PER_REQUEST"; /* typed by the catalog */
 }
 
 long long ddb_json_ll(const ddb_json *obj, const char *key)
@@ -76,7 +75,7 @@ void ddb_write_throughput(ddb_jw *w, const ddb_json *pt, int pay_per_request)
 }
 
 /* OnDemandThroughput: the maximums set; none set, it is left out (as DynamoDB leaves it). */
-static void write_on_demand(ddb_jw *w, const ddb_throughput_caps *c)
+static void write_on_demand(ddb_jw *w, const ddb_capacity *c)
 {
     if (c->max_read == 0 && c->max_write == 0)
         return;
@@ -175,7 +174,7 @@ static void write_indexes(ddb_req *req, const ddb_table *t, ddb_index_kind kind,
         if (kind == DDB_IX_GLOBAL) {
             long long warm[2];
             ddb_warm_throughput(t, ix, warm);
-            write_on_demand(w, &ix->caps);
+            write_on_demand(w, &ix->capacity);
             /* a GSI being built is warmed with it (DynamoDB's GlobalSecondaryIndexWarmThroughputDescription) */
             write_warm(w, warm, gsi_creating(t, ix) ? "CREATING" : "ACTIVE");
         }
@@ -353,7 +352,7 @@ static void write_table_throughput(ddb_jw *w, const ddb_table *t, const char *st
         ddb_jw_key(w, "OnDemandThroughput");
         ddb_jw_json(w, echo->odt);
     } else {
-        write_on_demand(w, &t->caps);
+        write_on_demand(w, &t->capacity);
     }
     ddb_warm_throughput(t, NULL, warm);
     if (echo != NULL && echo->warm_before != NULL)

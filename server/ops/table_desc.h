@@ -8,7 +8,7 @@
 
 #include "server/ops/ops_common.h"
 
-/* The table's billing mode ("PROVISIONED" unless set). */
+/* The table's billing mode, "PROVISIONED" or "PAY_PER_REQUEST" (as the catalog typed it: provisioned unless set). */
 const char *ddb_billing_mode(const ddb_table *t);
 /* An integer member of a JSON object (0 when absent). */
 long long ddb_json_ll(const ddb_json *obj, const char *key);

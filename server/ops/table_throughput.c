@@ -98,7 +98,7 @@ static const ddb_json *pair_json(ddb_arena *a, const char *const names[2], const
 }
 
 /* The maximums once `odt`'s are in: each one sent replaces the stored one, -1 included. */
-static void merged_max(const ddb_throughput_caps *c, const ddb_json *odt, long long out[2])
+static void merged_max(const ddb_capacity *c, const ddb_json *odt, long long out[2])
 {
     out[0] = c->max_read;
     out[1] = c->max_write;
@@ -133,7 +133,7 @@ static void gsi_edits(ddb_req *req, ddb_desc_edit *e, const ddb_table *t, int pp
     long long v[2], cur[2];
 
     for (unsigned i = 0; !ppr && i < t->nindexes; i++)
-        if (t->indexes[i].caps.max_read != 0 || t->indexes[i].caps.max_write != 0)
+        if (t->indexes[i].capacity.max_read != 0 || t->indexes[i].capacity.max_write != 0)
             ddb_edit_index_member(e, &t->indexes[i], "OnDemandThroughput", &none);
     for (uint32_t i = 0; updates != NULL && updates->type == DDB_JSON_ARRAY && i < updates->n; i++) {
         const ddb_json *upd = object_of(updates->u.items[i], "Update");
@@ -141,7 +141,7 @@ static void gsi_edits(ddb_req *req, ddb_desc_edit *e, const ddb_table *t, int pp
         if (ix == NULL)
             continue;
         if (object_of(upd, "OnDemandThroughput") != NULL) {
-            merged_max(&ix->caps, ddb_json_get(upd, "OnDemandThroughput"), v);
+            merged_max(&ix->capacity, ddb_json_get(upd, "OnDemandThroughput"), v);
             ddb_edit_index_member(e, ix, "OnDemandThroughput", pair_json(req->arena, ODT_UNITS, v, 0));
         }
         ddb_warm_throughput(t, ix, cur);
@@ -158,10 +158,10 @@ void ddb_throughput_edit(ddb_req *req, ddb_desc_edit *e, const ddb_table *t, con
     long long max[2], next[2], *cur = DDB_NEW_ARRAY(req->arena, long long, 2); /* the echo's */
 
     memset(echo, 0, sizeof(*echo));
-    if (!ppr && (t->caps.max_read != 0 || t->caps.max_write != 0)) {
+    if (!ppr && (t->capacity.max_read != 0 || t->capacity.max_write != 0)) {
         ddb_edit_set(e, DDB_DESC_OnDemandThroughput, NULL);
     } else if (odt != NULL) {
-        merged_max(&t->caps, odt, max);
+        merged_max(&t->capacity, odt, max);
         echo->odt = pair_json(req->arena, ODT_UNITS, max, 1);
         ddb_edit_set(e, DDB_DESC_OnDemandThroughput,
                      max[0] > 0 || max[1] > 0 ? pair_json(req->arena, ODT_UNITS, max, 0) : NULL);
@@ -174,7 +174,7 @@ void ddb_throughput_edit(ddb_req *req, ddb_desc_edit *e, const ddb_table *t, con
     gsi_edits(req, e, t, ppr);
 }
 
-const ddb_json *ddb_replica_on_demand(ddb_arena *a, const ddb_throughput_caps *src, const ddb_json *override)
+const ddb_json *ddb_replica_on_demand(ddb_arena *a, const ddb_capacity *src, const ddb_json *override)
 {
     long long v[2] = {src->max_read, src->max_write};
     const ddb_json *read = ddb_json_get(override, ODT_UNITS[0]);

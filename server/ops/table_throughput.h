@@ -29,6 +29,6 @@ void ddb_throughput_edit(ddb_req *req, ddb_desc_edit *e, const ddb_table *t, con
  * reference, OnDemandThroughputOverride: only the read maximum is a replica's own). NULL when
  * neither is set.
  */
-const ddb_json *ddb_replica_on_demand(ddb_arena *a, const ddb_throughput_caps *src, const ddb_json *override);
+const ddb_json *ddb_replica_on_demand(ddb_arena *a, const ddb_capacity *src, const ddb_json *override);
 
 #endif

@@ -53,6 +53,13 @@ whose folder is the longest prefix of its path. Checked:
      each of which its source says why it must be one for the process. Two engines in one process
      (the in-process tests, an embedding) share nothing else: a switch, a table of buckets or a lock
      belongs in ddb_engine or a struct it reaches (issue 55).
+  11. a table's capacity is typed once: no file of server/engine/capacity/ or server/doors/ reads a
+     stored capacity member by name ("BillingMode", "ProvisionedThroughput", "OnDemandThroughput",
+     "WarmThroughput", "ReadCapacityUnits", "WriteCapacityUnits" as a string in its code). The
+     catalog types them into ddb_capacity when it builds a table version (catalog_members.c), and
+     the throttle, the hot-partition forecast and the usage report ask the one capacity model
+     (engine/capacity/capacity.h), so "is it provisioned, at what rate?" has one answer and no
+     request parses it (issue 63, item 2).
 Prints each violation and exits 1 if there is any; --list prints the module graph's summary.
 """
 import argparse
@@ -79,6 +86,10 @@ PAIRING_PENDING = set("""
 CHARGE_RE = re.compile(r'\b(ddb_throttle_\w+|ddb_table_stats_charge\w*|ddb_insights_(?:read|write|range|throttled|record)'
                        r'\w*|ddb_meter_charge)\b|"server/engine/capacity/throttle\.h"')
 CHARGE_FREE = "server/ops/"
+# Rule 11: where the stored capacity members are never read by name (the capacity model's askers).
+CAPACITY_MEMBER_RE = re.compile(r'"(BillingMode|ProvisionedThroughput|OnDemandThroughput|WarmThroughput|'
+                                r'ReadCapacityUnits|WriteCapacityUnits)"')
+CAPACITY_TYPED = ("server/engine/capacity/", "server/doors/")
 # Rule 9: the modules of a parent folder that still use a sub-layer above it. Shrink only.
 PARENT_USES_PENDING = set("""
 server/engine/catalog_edit
@@ -293,6 +304,18 @@ def pairing(root, problems):
     return unpaired
 
 
+def capacity_reads(root, files, problems):
+    """Rule 11: the capacity model's askers read ddb_capacity, never the stored members."""
+    for path in files:
+        if not path.startswith(CAPACITY_TYPED):
+            continue
+        code = blank_comments(open(os.path.join(root, path), encoding="utf-8", errors="replace").read(), False)
+        for m in CAPACITY_MEMBER_RE.finditer(code):
+            line = code.count("\n", 0, m.start()) + 1
+            problems.append("%s:%d: reads %s by name: ask the capacity model (engine/capacity/capacity.h), which "
+                            "reads the table's typed ddb_capacity" % (path, line, m.group(1)))
+
+
 def object_symbols(objdir, root):
     """{source path: (defined, undefined)} from the objects CMake built under objdir."""
     out = {}
@@ -417,6 +440,7 @@ def main():
     unpaired = pairing(args.root, problems)
     symbols = object_symbols(args.objects, args.root) if args.objects else {}
     charges(args.root, files, symbols, problems)
+    capacity_reads(args.root, files, problems)
     if args.objects:
         edges += call_edges(symbols)
         engine_state(args.objects, args.root, problems)

@@ -1,7 +1,9 @@
 /*
- * server/engine/capacity/capacity.c: capacity arithmetic (see capacity.h).
+ * server/engine/capacity/capacity.c: capacity arithmetic and the capacity model (see capacity.h).
  */
 #include "server/engine/capacity/capacity.h"
+
+#include <math.h>
 
 double ddb_write_units(size_t bytes)
 {
@@ -17,4 +19,60 @@ double ddb_read_units(size_t bytes, int consistent)
     if (units == 0)
         units = 1;
     return consistent ? (double)units : (double)units / 2;
+}
+
+/* ---- the capacity model (capacity.h): only ddb_capacity is read ---- */
+
+static const ddb_capacity *capacity_of(const ddb_table *t, const ddb_index *ix)
+{
+    return ix != NULL ? &ix->capacity : &t->capacity;
+}
+
+double ddb_capacity_units(const ddb_table *t, const ddb_index *ix, int write)
+{
+    const ddb_capacity *c = capacity_of(t, ix);
+
+    return !t->capacity.provisioned ? 0 : write ? c->write : c->read;
+}
+
+double ddb_capacity_enforced_rate(const ddb_table *t, const ddb_index *ix, int write)
+{
+    const ddb_capacity *c = capacity_of(t, ix);
+
+    if (!t->capacity.provisioned)
+        return (double)(write ? c->max_write : c->max_read);
+    return write ? c->write : c->read;
+}
+
+double ddb_capacity_on_demand_limit(double peak, int write)
+{
+    double initial = write ? DDB_ON_DEMAND_INITIAL_WRITE : DDB_ON_DEMAND_INITIAL_READ;
+
+    return 2 * peak > initial ? 2 * peak : initial;
+}
+
+double ddb_capacity_partitions(const ddb_table *t, const double peak[2], double bytes)
+{
+    int prov = t->capacity.provisioned;
+    double r = prov ? t->capacity.read : peak[0], w = prov ? t->capacity.write : peak[1];
+    double n = ceil(r / DDB_PARTITION_READ_UNITS + w / DDB_PARTITION_WRITE_UNITS);
+    double by_size = ceil(bytes / DDB_PARTITION_SIZE_BYTES);
+    /* on demand: at least the initial throughput's partitions (4) */
+    double initial = (double)DDB_ON_DEMAND_INITIAL_WRITE / DDB_PARTITION_WRITE_UNITS;
+
+    if (!prov && n < initial)
+        n = initial;
+    if (by_size > n)
+        n = by_size;
+    return n < 1 ? 1 : n;
+}
+
+void ddb_warm_throughput(const ddb_table *t, const ddb_index *ix, long long out[2])
+{
+    const ddb_capacity *c = capacity_of(t, ix);
+    long long base_read = t->capacity.provisioned ? (long long)c->read : DDB_ON_DEMAND_INITIAL_READ;
+    long long base_write = t->capacity.provisioned ? (long long)c->write : DDB_ON_DEMAND_INITIAL_WRITE;
+
+    out[0] = c->warm_read > base_read ? c->warm_read : base_read;
+    out[1] = c->warm_write > base_write ? c->warm_write : base_write;
 }

@@ -9,7 +9,7 @@
 #include "server/base/be.h"
 #include "server/base/clock.h"
 #include "server/engine/keycodec.h"
-#include "server/engine/capacity/throttle.h"
+#include "server/engine/capacity/capacity.h"
 
 #define PROBES 8 /* slots looked at for an id: it lives in one of these */
 
@@ -106,21 +106,13 @@ static slot *slot_of(ddb_hot *hot, uint32_t id)
     return oldest;
 }
 
-static double number_in(const ddb_json *desc, const char *name)
-{
-    const ddb_json *v = ddb_json_get(ddb_json_get(desc, "ProvisionedThroughput"), name);
-
-    return v != NULL && v->type == DDB_JSON_NUMBER ? strtod(v->u.s, NULL) : 0;
-}
-
-/* A new second: the peak so far, the table's limits for it (read once a second, not per request),
-   and a provisioned table's unused capacity kept for 300 seconds. */
+/* A new second: the peak so far, the table's limits for it (asked of the capacity model once a
+   second, not per request), and a provisioned table's unused capacity kept for 300 seconds. */
 static void next_second(slot *s, const ddb_table *t, const ddb_index *ix, int64_t second)
 {
-    const char *mode = ddb_json_get_str(t->desc, "BillingMode");
     int64_t gap = s->second == 0 ? 1 : second - s->second;
 
-    s->provisioned = mode == NULL || strcmp(mode, "PAY_PER_REQUEST") != 0;
+    s->provisioned = ddb_capacity_provisioned(t);
     for (int w = 0; w < 2; w++) {
         if (s->units[w] > s->peak[w]) {
             s->peak[w] = s->units[w];
@@ -128,14 +120,13 @@ static void next_second(slot *s, const ddb_table *t, const ddb_index *ix, int64_
         }
         s->units[w] = 0;
         if (s->provisioned) {
-            double rate = number_in(ix != NULL ? ix->desc : t->desc, w ? "WriteCapacityUnits" : "ReadCapacityUnits");
+            double rate = ddb_capacity_units(t, ix, w);
             s->limit[w] = rate;
             s->tokens[w] += rate * (double)(gap > DDB_BURST_SECONDS || gap < 0 ? DDB_BURST_SECONDS : gap);
             if (s->tokens[w] > rate * DDB_BURST_SECONDS)
                 s->tokens[w] = rate * DDB_BURST_SECONDS;
         } else {
-            double initial = w ? DDB_HOT_INITIAL_WRITE : DDB_HOT_INITIAL_READ;
-            s->limit[w] = 2 * s->peak[w] > initial ? 2 * s->peak[w] : initial;
+            s->limit[w] = ddb_capacity_on_demand_limit(s->peak[w], w);
         }
     }
     s->second = second;

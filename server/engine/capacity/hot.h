@@ -15,7 +15,8 @@
  *  - the table's units each second, for its peak (the partitions estimated from it and from the
  *    table's size: server/doors/usage_hot.c) and an on-demand table's limit, max(its initial
  *    4,000 write / 12,000 read units a second, twice its previous peak), and a provisioned
- *    table's bucket of 300 seconds of unused capacity (burst capacity).
+ *    table's bucket of 300 seconds of unused capacity (burst capacity): limits and partitions are
+ *    the capacity model's (capacity.h), as --enforce-capacity's are.
  * Memory is fixed: DDB_HOT_SLOTS slots of sizeof(ddb_hot_slot) (ddb_hot_memory_bytes); a slot
  * unused the longest is taken over when they are all in use. Each slot has its own spin lock, held
  * for a few dozen instructions per partition load.
@@ -32,8 +33,6 @@
 #define DDB_HOT_SLOTS 256  /* tables and GSIs observed at once */
 #define DDB_HOT_BUCKETS 64 /* buckets of partition keys per table or GSI, for reads and for writes */
 #define DDB_HOT_REPORTS 16 /* would-be-throttled keys remembered per table or GSI */
-#define DDB_HOT_INITIAL_READ 12000.0  /* an on-demand table's initial throughput, units a second */
-#define DDB_HOT_INITIAL_WRITE 4000.0
 
 /* One key that would have been throttled (its key form in `key`: [pk_len][pk], maybe truncated). */
 typedef struct ddb_hot_report {

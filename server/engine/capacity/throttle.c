@@ -119,28 +119,6 @@ static void take(bucket *b, double units, double rate, double burst)
     } while (!__atomic_compare_exchange_n(&b->empty_at, &e, next, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
 }
 
-/* Without BillingMode a table is provisioned (CreateTable's default). */
-static int provisioned(const ddb_table *t)
-{
-    const char *mode = ddb_json_get_str(t->desc, "BillingMode");
-
-    return mode == NULL || strcmp(mode, "PAY_PER_REQUEST") != 0;
-}
-
-/* The rate of t's (ix NULL) or its index's read or write bucket; 0: unlimited. */
-static double rate_of(const ddb_table *t, const ddb_index *ix, int write)
-{
-    const ddb_json *desc = ix != NULL ? ix->desc : t->desc;
-    const ddb_throughput_caps *caps = ix != NULL ? &ix->caps : &t->caps;
-    const ddb_json *pt = ddb_json_get(desc, "ProvisionedThroughput");
-    const ddb_json *v;
-
-    if (!provisioned(t))
-        return (double)(write ? caps->max_write : caps->max_read);
-    v = ddb_json_get(pt, write ? "WriteCapacityUnits" : "ReadCapacityUnits");
-    return v != NULL && v->type == DDB_JSON_NUMBER ? strtod(v->u.s, NULL) : 0;
-}
-
 /* The account in ARNs of a table without an owner (api/req.h's DDB_DEFAULT_ACCOUNT: the engine
    is below the api layer). */
 #define DEFAULT_ACCOUNT "000000000000"
@@ -177,8 +155,9 @@ static int check(ddb_throttle *th, ddb_arena *a, const ddb_table *t, const ddb_i
 {
     slot *s = slot_of(th, id);
     int64_t now = now_us();
-    int prov = provisioned(t);
-    double rate = rate_of(t, ix, write), part_rate = write ? DDB_PARTITION_WRITE_UNITS : DDB_PARTITION_READ_UNITS;
+    int prov = ddb_capacity_provisioned(t);
+    double rate = ddb_capacity_enforced_rate(t, ix, write);
+    double part_rate = write ? DDB_PARTITION_WRITE_UNITS : DDB_PARTITION_READ_UNITS;
     bucket *part;
 
     if (rate > 0 && !has_unit(write ? &s->write : &s->read, now, rate))
@@ -249,12 +228,12 @@ void ddb_throttle_take(ddb_throttle *th, const ddb_table *t, int write, double t
     if (th == NULL)
         return;
     s = slot_of(th, t->id);
-    take(write ? &s->write : &s->read, table, rate_of(t, NULL, write), DDB_BURST_SECONDS);
+    take(write ? &s->write : &s->read, table, ddb_capacity_enforced_rate(t, NULL, write), DDB_BURST_SECONDS);
     for (unsigned i = 0; index != NULL && i < t->nindexes; i++) {
         const ddb_index *ix = &t->indexes[i];
         if (ix->kind != DDB_IX_GLOBAL || index[i] <= 0)
             continue;
         s = slot_of(th, ix->id);
-        take(write ? &s->write : &s->read, index[i], rate_of(t, ix, write), DDB_BURST_SECONDS);
+        take(write ? &s->write : &s->read, index[i], ddb_capacity_enforced_rate(t, ix, write), DDB_BURST_SECONDS);
     }
 }

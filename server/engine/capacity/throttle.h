@@ -3,7 +3,8 @@
  *
  * Each provisioned table and GSI has a read and a write token bucket filled at its provisioned
  * rate and holding up to 300 seconds of it (DynamoDB's burst capacity); an on-demand table or GSI
- * with an OnDemandThroughput maximum has the same at its maximum's rate, and every partition (a
+ * with an OnDemandThroughput maximum has the same at its maximum's rate (the rates are the
+ * capacity model's, capacity.h: ddb_capacity_enforced_rate), and every partition (a
  * partition key value's hash, in 64 slots per table or index) at 3,000 read and 1,000 write units a
  * second with one second of burst. A request is let in while its buckets hold a unit, and what
  * it consumed (the capacity the operations already compute, ops_common.c), in units as DynamoDB
@@ -26,12 +27,9 @@
 
 #include "proto/arena.h"
 #include "server/base/error.h"
+#include "server/engine/capacity/capacity.h"
 #include "server/engine/catalog.h"
 #include "server/engine/keycodec.h"
-
-#define DDB_BURST_SECONDS 300      /* the developer guide's burst capacity */
-#define DDB_PARTITION_READ_UNITS 3000
-#define DDB_PARTITION_WRITE_UNITS 1000
 
 /* One engine's buckets (engine.h: eng->throttle): made by the wiring when --enforce-capacity is on
    (NULL, the option off: every call below does nothing), freed with the engine. */
