@@ -30,6 +30,7 @@ enum { REFUSED = -1, USED_OPTION = 0, USED_VALUE = 1, DONE = 2 };
 
 /* OPT_ENUM's names, indexed by value */
 static const char *const backends[] = {[DDB_BACKEND_ROCKSDB] = "rocksdb", [DDB_BACKEND_RADOS] = "rados", NULL};
+static const char *const on_off[] = {"off", "on", NULL};
 
 /* options.def's rows, and the room for the text of a default (--help) */
 enum { NROWS = 0

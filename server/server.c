@@ -11,6 +11,7 @@
 
 #include "server/api/auth.h"
 #include "server/api/inject.h"
+#include "server/api/rates.h"
 #include "server/base/clock.h"
 #include "server/base/gate.h"
 #include "server/base/groupcommit.h"
@@ -193,6 +194,7 @@ static int peers_of(ddb_server *srv, const ddb_config *cfg, char **err)
         *err = strdup(cfg->peer_key == NULL ? "--region-peer with --auth needs --peer-key: the key that signs peer requests"
                                             : "--peer-key: no such key in --auth FILE");
         ddb_auth_free(srv->api.auth);
+    ddb_rates_free(srv->api.rates);
         srv->api.auth = NULL;
         return -1;
     }
@@ -269,6 +271,8 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     srv->api.namespaces = cfg->namespaces;
     srv->api.regions = cfg->regions;
     srv->api.lenient_numbers = cfg->lenient_numbers;
+    if (cfg->control_plane_rates && (srv->api.rates = ddb_rates_new()) == NULL)
+        return -1;
     if (cfg->auth_file != NULL && (srv->api.auth = ddb_auth_load(cfg->auth_file, err)) == NULL)
         return -1;
     if (peers_of(srv, cfg, err) != 0)

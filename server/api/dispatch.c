@@ -11,6 +11,7 @@
 #include "proto/ops.h"
 #include "server/api/auth.h"
 #include "server/api/inject.h"
+#include "server/api/rates.h"
 #include "server/api/validate.h"
 #include "server/base/clock.h"
 #include "server/base/regions.h"
@@ -278,6 +279,10 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
     if (ddb_op_flags(op) & DDB_OPF_AS_MODELED) /* (issue 49: an unknown member, however deep, was echoed) */
         req->in = ddb_v_known(req->arena, req->in, e->spec->fields);
     if (req->validate_only)
+        return;
+    /* a control plane call beyond DynamoDB's documented rate for its account (rates.def); an
+       in-process request (--seed, ImportTable's) is the server's own */
+    if (!req->internal && ddb_rates_take(api->rates, req) != DDB_OK)
         return;
     /* an injected fault (inject.h): what fails once DynamoDB has taken the request; none: one load */
     if (__builtin_expect(__atomic_load_n(&api->inject_armed, __ATOMIC_RELAXED) != 0, 0))

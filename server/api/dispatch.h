@@ -63,6 +63,9 @@ typedef struct ddb_api {
        which it sets (atomic) while a rule is in force; NULL and 0: none */
     struct ddb_inject *inject;
     int inject_armed;
+    /* DynamoDB's per-account rates of control plane operations (rates.h); NULL:
+       --control-plane-rates off */
+    struct ddb_rates *rates;
 } ddb_api;
 
 /* op's entry in api's table; NULL for DDB_OP_NONE and values out of range. */
@@ -71,7 +74,7 @@ const ddb_op_entry *ddb_op_entry_of(const ddb_api *api, int op);
 /*
  * Runs: JSON parse (SerializationException) -> operation lookup (UnknownOperationException) ->
  * authentication header (MissingAuthenticationToken/IncompleteSignature) -> field validation ->
- * the handler. The outcome is in req->err (error) or req->out (success). An in-process request
+ * the operation's rate (rates.h) -> an injected fault (inject.h) -> the handler. The outcome is in req->err (error) or req->out (success). An in-process request
  * (req->internal, with in->http NULL: --seed) skips authentication and --auth's policy; with
  * req->validate_only the handler is not run.
  */

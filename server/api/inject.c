@@ -11,6 +11,7 @@
 #include "ddb/ddb_status.h"
 #include "proto/ops.h"
 #include "server/api/dispatch.h"
+#include "server/api/rates.h"
 #include "server/base/arn.h"
 #include "server/base/clock.h"
 #include "server/base/faults.h"
@@ -19,7 +20,7 @@
    captured from DynamoDB (engine/capacity/throttle.c answers them too; docs/compatibility.md, "Capacity
    enforcement" names the captures); an internal error's is base/error.h's DDB_MSG_INTERNAL. */
 #define UNAVAILABLE_TEXT "DynamoDB is currently unavailable. (This should be a temporary state.)"
-#define RATE_TEXT "Rate of requests exceeds the allowed throughput."
+#define RATE_TEXT DDB_RATE_TEXT /* a control plane call's (rates.h) */
 #define HOT_TEXT                                                                                                       \
     "Throughput exceeds the current capacity of your table or index. DynamoDB is automatically scaling your table "   \
     "or index so please try again shortly. If exceptions persist, check if you have a hot key: "                      \

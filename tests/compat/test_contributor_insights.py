@@ -23,7 +23,9 @@ V1 = "1 validation error detected: "
 
 @pytest.fixture
 def server(server_factory):
-    return server_factory(("--in-memory", "--admin", "--clock", "frozen"))
+    # a frozen clock refills no rate: the Contributor Insights calls' five a second
+    # (tests/security/test_control_plane_rates.py) would stop these after the fifth
+    return server_factory(("--in-memory", "--admin", "--clock", "frozen", "--control-plane-rates", "off"))
 
 
 def client_of(server):

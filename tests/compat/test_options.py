@@ -124,6 +124,7 @@ def valid_args(name, tmp):
         "max-pending-bodies": ["--max-pending-bodies", "67108864"] + mem,
         "lenient-numbers": ["--lenient-numbers"] + mem,
         "enforce-capacity": ["--enforce-capacity"] + mem,
+        "control-plane-rates": ["--control-plane-rates", "off"] + mem,
         "mcp-http": ["--auth", write(tmp / "mcp-keys.txt", "AKIDEXAMPLE secret\n"), "--mcp-http"] + mem,
         "mcp-allow-writes": ["--auth", write(tmp / "mcp-keys.txt", "AKIDEXAMPLE secret\n"), "--mcp-http",
                              "--mcp-allow-writes"] + mem,
@@ -158,7 +159,7 @@ def valid_args(name, tmp):
 
 SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "rados-pool", "rados-inflight", "shards", "threads",
            "search-threads", "vector-ann", "vector-ann-ef", "log-level", "sync", "cors", "allowed-hosts", "item-collection-limit", "transaction-conflict-rate",
-           "write-conflict-rate", "fault", "fault-seed", "enforce-capacity", "idempotency-window", "ttl-interval", "count-check-interval", "replication-lag", "index-lag", "stale-reads", "consistency-seed", "table-states", "count-refresh", "region-peer", "peer-key", "stream-trigger", "kinesis-endpoint", "auth", "namespaces",
+           "write-conflict-rate", "fault", "fault-seed", "enforce-capacity", "control-plane-rates", "idempotency-window", "ttl-interval", "count-check-interval", "replication-lag", "index-lag", "stale-reads", "consistency-seed", "table-states", "count-refresh", "region-peer", "peer-key", "stream-trigger", "kinesis-endpoint", "auth", "namespaces",
            "regions", "max-tables", "max-connections", "min-free-disk", "memory-budget", "request-timeout", "header-timeout", "max-unsent-bytes",
            "max-pending-bodies", "lenient-numbers", "mcp-http", "mcp-allow-writes", "admin", "clock", "console", "metrics-port",
            "access-log", "otlp-endpoint", "seed", "seed-param", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "price-file", "user"]
