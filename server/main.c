@@ -28,7 +28,7 @@
 #include "server/doors/metrics.h"
 #include "server/doors/prices.h"
 #include "server/privileges.h"
-#include "server/seed.h"
+#include "server/seed/seed.h"
 #include "server/server.h"
 
 /* Never runs: the signals stay blocked and sigwait takes them (see main). */

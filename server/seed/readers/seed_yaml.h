@@ -1,5 +1,5 @@
 /*
- * server/seed_yaml.h: a YAML document (a CloudFormation or SAM template) read with libyaml into
+ * server/seed/readers/seed_yaml.h: a YAML document (a CloudFormation or SAM template) read with libyaml into
  * the JSON tree the rest of the seed reads (proto/json.h), so a YAML template and a JSON one are
  * one code path from there on.
  *

@@ -1,5 +1,5 @@
 /*
- * server/seed_files.h: the seed files read into records (seed_files.c), which seed.c validates and
+ * server/seed/readers/seed_files.h: the seed files read into records (seed_files.c), which seed.c validates and
  * applies. See seed.h and docs/seeding.md for the formats.
  */
 #ifndef DDB_SEED_FILES_H
@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #include "proto/json.h"
-#include "server/seed_cfn_eval.h"
+#include "server/seed/readers/seed_cfn_eval.h"
 
 #define SEED_RECORD_KINDS(X) X(TABLE) X(PUT) X(DELETE)
 typedef enum seed_kind {

@@ -1,11 +1,11 @@
 /*
- * server/seed.c: checks a seed, then applies it through the request pipeline (see seed.h).
+ * server/seed/seed.c: checks a seed, then applies it through the request pipeline (see seed.h).
  *
  * Three walks over the files (seed_files.c), so a seed of any size is held one file (or one line)
  * at a time: the definitions, checked and kept; the items, checked against them; then the tables
  * are created and the items written.
  */
-#include "server/seed.h"
+#include "server/seed/seed.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +22,7 @@
 #include "server/engine/catalog.h"
 #include "server/engine/index.h"
 #include "server/ops/ops_common.h"
-#include "server/seed_files.h"
+#include "server/seed/readers/seed_files.h"
 #include "server/server.h"
 
 #define MAX_ERRORS 20

@@ -1,8 +1,8 @@
 /*
- * server/seed_cfn_eval.c: CloudFormation's intrinsic functions, resolved as a deployment in the
+ * server/seed/readers/seed_cfn_eval.c: CloudFormation's intrinsic functions, resolved as a deployment in the
  * seed's region would resolve them (see seed_cfn_eval.h).
  */
-#include "server/seed_cfn_eval.h"
+#include "server/seed/readers/seed_cfn_eval.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,10 +1,10 @@
 /*
- * server/seed_cfn.h: the tables of a CloudFormation or SAM template (seed_cfn.c; seed_template.h).
+ * server/seed/readers/seed_cfn.h: the tables of a CloudFormation or SAM template (seed_cfn.c; seed_template.h).
  */
 #ifndef DDB_SEED_CFN_H
 #define DDB_SEED_CFN_H
 
-#include "server/seed_tpl.h"
+#include "server/seed/readers/seed_tpl.h"
 
 /* Hands each table of `tpl` (parsed from `text`, the file's, for line numbers) to env->table;
    `stack` is AWS::StackName, `region` AWS::Region unless given (NULL: us-east-1). */

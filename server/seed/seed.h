@@ -1,5 +1,5 @@
 /*
- * server/seed.h: --seed FILE|DIR, tables and items loaded at start, before the server listens
+ * server/seed/seed.h: --seed FILE|DIR, tables and items loaded at start, before the server listens
  * (docs/seeding.md for the file formats).
  *
  * Everything goes through the API's own pipeline, in-process: each table definition is a
@@ -15,7 +15,7 @@
 #ifndef DDB_SEED_H
 #define DDB_SEED_H
 
-#include "server/seed_cfn_eval.h"
+#include "server/seed/readers/seed_cfn_eval.h"
 
 struct ddb_server;
 

@@ -1,5 +1,5 @@
 /*
- * server/seed_cfn_eval.h: a CloudFormation template's values as a deployment would see them: the
+ * server/seed/readers/seed_cfn_eval.h: a CloudFormation template's values as a deployment would see them: the
  * intrinsic functions a table definition uses resolved against the template's Parameters (their
  * Default, or a value given with --seed-param), its Mappings and Conditions, and the pseudo
  * parameters (docs/seeding.md, "Templates").

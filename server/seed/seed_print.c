@@ -1,5 +1,5 @@
 /*
- * server/seed_print.c: ddbd --seed-requests FILE|DIR: the requests a seed makes, printed instead of
+ * server/seed/seed_print.c: ddbd --seed-requests FILE|DIR: the requests a seed makes, printed instead of
  * applied, one JSON object a line ({"op": "CreateTable", "request": {...}}, then the calls after it,
  * then a PutItem or DeleteItem per item; a replica in another region marked {"replica": REGION}), so
  * the test fixtures (integrations/) can send them to
@@ -12,8 +12,8 @@
 
 #include "proto/json.h"
 #include "server/base/log.h"
-#include "server/seed.h"
-#include "server/seed_files.h"
+#include "server/seed/readers/seed_files.h"
+#include "server/seed/seed.h"
 
 typedef struct printer {
     ddb_buf line;

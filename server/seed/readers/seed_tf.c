@@ -1,5 +1,5 @@
 /*
- * server/seed_tf.c: the aws_dynamodb_table resources of `terraform show -json`, of a plan
+ * server/seed/readers/seed_tf.c: the aws_dynamodb_table resources of `terraform show -json`, of a plan
  * (planned_values) or of a state (values), every module's, as CreateTable requests and the calls
  * after them (see seed_template.h); in the walk of items, the aws_dynamodb_table_item resources'
  * items. The provider's attributes are one list below: what each
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "server/base/log.h"
-#include "server/seed_tf.h"
+#include "server/seed/readers/seed_tf.h"
 
 /* Modules nest; deeper than this is no plan Terraform writes. */
 #define TF_MAX_MODULES 32

@@ -1,10 +1,10 @@
 /*
- * server/seed_yaml.c: YAML into proto/json.h's tree, with libyaml's event parser (see seed_yaml.h).
+ * server/seed/readers/seed_yaml.c: YAML into proto/json.h's tree, with libyaml's event parser (see seed_yaml.h).
  *
  * The builder keeps one frame per open mapping or sequence; a closed one becomes a node of its
  * parent. Nothing here is recursive, so a deep document costs a frame per level, up to the limit.
  */
-#include "server/seed_yaml.h"
+#include "server/seed/readers/seed_yaml.h"
 
 #include <stdarg.h>
 #include <stdio.h>

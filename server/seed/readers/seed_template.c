@@ -1,8 +1,8 @@
 /*
- * server/seed_template.c: which template a document is, and CDK's cloud assembly (see
+ * server/seed/readers/seed_template.c: which template a document is, and CDK's cloud assembly (see
  * seed_template.h); the readers of each kind are seed_cfn.c and seed_tf.c.
  */
-#include "server/seed_template.h"
+#include "server/seed/readers/seed_template.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,9 +10,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "server/seed_cfn.h"
-#include "server/seed_tf.h"
-#include "server/seed_yaml.h"
+#include "server/seed/readers/seed_cfn.h"
+#include "server/seed/readers/seed_tf.h"
+#include "server/seed/readers/seed_yaml.h"
 
 /* A cloud assembly nests stages' assemblies (cdk:cloud-assembly); deeper than this is a loop. */
 #define CDK_MAX_NESTING 8

@@ -1,5 +1,5 @@
 /*
- * server/seed_files.c: reads --seed files into records (see seed_files.h, docs/seeding.md).
+ * server/seed/readers/seed_files.c: reads --seed files into records (see seed_files.h, docs/seeding.md).
  *
  * A .json file holds one document, or an array of them: a CreateTable request (what
  * `aws dynamodb create-table --cli-input-json` takes), or BatchWriteItem's RequestItems, wrapped
@@ -11,7 +11,7 @@
  * .yaml or .yml file (CloudFormation, SAM) and a directory holding CDK's manifest.json (cdk.out)
  * are read by seed_template.c into the same records.
  */
-#include "server/seed_files.h"
+#include "server/seed/readers/seed_files.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "proto/arena.h"
-#include "server/seed_template.h"
+#include "server/seed/readers/seed_template.h"
 
 /* What a seed may make ddbd read (docs/security.md, "Seed files"): a .json document is read whole,
    so it is kept to what tables and batches of writes need; items in bulk go in .jsonl files, read

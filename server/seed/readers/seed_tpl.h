@@ -1,5 +1,5 @@
 /*
- * server/seed_tpl.h: what the template readers (seed_cfn.c, seed_tf.c) hand on, and how they
+ * server/seed/readers/seed_tpl.h: what the template readers (seed_cfn.c, seed_tf.c) hand on, and how they
  * write it: each table's CreateTable request and the calls after it (seed_template.h), their
  * warnings and errors.
  */
@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "proto/json.h"
-#include "server/seed_cfn_eval.h"
+#include "server/seed/readers/seed_cfn_eval.h"
 
 typedef struct seed_tpl_env {
     cfn_param *params; /* --seed-param NAME=VALUE */

@@ -1,5 +1,5 @@
 /*
- * server/seed_template.h: tables declared by infrastructure code, read as seed definitions
+ * server/seed/readers/seed_template.h: tables declared by infrastructure code, read as seed definitions
  * (docs/seeding.md, "Templates"): CloudFormation and SAM templates (JSON or YAML, seed_cfn.c),
  * CDK's cloud assembly (cdk.out's manifest.json and the stack templates it names) and
  * `terraform show -json` of a plan or a state (seed_tf.c).
@@ -16,7 +16,7 @@
 #include <stddef.h>
 
 #include "proto/json.h"
-#include "server/seed_tpl.h"
+#include "server/seed/readers/seed_tpl.h"
 
 #define SEED_TEMPLATE_KINDS(X) X(NONE) X(CLOUDFORMATION) X(TERRAFORM) X(CDK)
 typedef enum seed_template_kind {

@@ -1,5 +1,5 @@
 /*
- * server/seed_cfn_foreach.c: Fn::ForEach (the AWS::LanguageExtensions transform) in a template's
+ * server/seed/readers/seed_cfn_foreach.c: Fn::ForEach (the AWS::LanguageExtensions transform) in a template's
  * Resources, expanded as CloudFormation expands it before anything else is read (see
  * seed_cfn_eval.h): `Fn::ForEach::LoopName: [Identifier, Collection, {OutputKey: OutputValue}]`
  * makes, for each value of the collection (a list, or what evaluates to one: a Ref to a
@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "server/seed_cfn_eval.h"
+#include "server/seed/readers/seed_cfn_eval.h"
 
 #define FOREACH_PREFIX "Fn::ForEach::"
 

@@ -1,5 +1,5 @@
 /*
- * server/seed_cfn.c: the tables of a CloudFormation or SAM template (AWS::DynamoDB::Table,
+ * server/seed/readers/seed_cfn.c: the tables of a CloudFormation or SAM template (AWS::DynamoDB::Table,
  * AWS::DynamoDB::GlobalTable, AWS::Serverless::SimpleTable) as CreateTable requests and the calls
  * after them (see seed_template.h). Each resource type's properties are one list below: what each
  * becomes, or why ddbd does not act on it (a warning) or cannot make the table without it (an error).
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "server/base/log.h"
-#include "server/seed_cfn.h"
+#include "server/seed/readers/seed_cfn.h"
 
 typedef struct cfn_table {
     seed_tpl_table t;

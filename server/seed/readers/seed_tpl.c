@@ -1,8 +1,8 @@
 /*
- * server/seed_tpl.c: a template's table written as its requests, and the readers' messages (see
+ * server/seed/readers/seed_tpl.c: a template's table written as its requests, and the readers' messages (see
  * seed_tpl.h).
  */
-#include "server/seed_tpl.h"
+#include "server/seed/readers/seed_tpl.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "server/base/log.h"
-#include "server/seed_yaml.h"
+#include "server/seed/readers/seed_yaml.h"
 
 /* ---- messages ---- */
 
