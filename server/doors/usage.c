@@ -6,8 +6,8 @@
  * write units x the write request unit's, both of the table's class; the index lines are the part
  * of those units its indexes consumed (an index is billed at its table's prices). Projected to a
  * month: the window's cost x month / window. Storage: the items' bytes and their indexes', with the
- * 100 bytes of overhead per item AWS adds to each (the pricing page's "Data storage"), in GB of
- * 2^30 bytes. A provisioned table's (and its GSIs') capacity units cost their hourly price for the
+ * 100 bytes of overhead per item AWS adds to each (the pricing page's "Data storage") and per index
+ * item (the developer guide's GSI and LSI "Storage considerations"), in GB of 2^30 bytes. A provisioned table's (and its GSIs') capacity units cost their hourly price for the
  * window's hours and a month's, whatever was consumed.
  */
 #include "server/doors/usage.h"
@@ -213,13 +213,18 @@ static int provisioned(const ddb_table *t)
     return mode == NULL || strcmp(mode, "PAY_PER_REQUEST") != 0;
 }
 
-/* Billable bytes: the items' and their indexes', and 100 bytes an item. */
-static double storage_bytes(const ddb_table_figures *f)
+/* Billable bytes: the items' and their indexes', and 100 bytes an item and an index item (a GSI's
+   or an LSI's entry: the developer guide's "Storage considerations" of both, "100 bytes of
+   overhead per index item"; a vector index's are not known to carry it). */
+static double storage_bytes(const ddb_table *t, const ddb_table_figures *f)
 {
     double bytes = (double)f->bytes + ITEM_OVERHEAD_BYTES * (double)f->items;
 
     for (unsigned i = 0; i < f->nix; i++)
         bytes += (double)f->ix[i].bytes;
+    for (unsigned i = 0; i < t->nindexes; i++)
+        if (t->indexes[i].kind != DDB_IX_VECTOR)
+            bytes += ITEM_OVERHEAD_BYTES * (double)ddb_table_figures_index(f, t->indexes[i].id).items;
     return bytes;
 }
 
@@ -495,11 +500,12 @@ static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const windo
     ddb_jw_str(w, provisioned(t) ? "PROVISIONED" : "PAY_PER_REQUEST");
     write_units(w, p, win, r, wr);
     if (ddb_table_stats_read(t->stats, s, t, &f) == DDB_STORE_OK) {
+        double bytes = storage_bytes(t, &f);
         ddb_jw_key(w, "storageBytes");
-        ddb_jw_double(w, storage_bytes(&f));
+        ddb_jw_double(w, bytes);
         ddb_jw_key(w, "storageMonthlyCost");
-        ddb_jw_double(w, storage_bytes(&f) / GB * p->gb_month);
-        write_pitr(w, t, p, win, storage_bytes(&f));
+        ddb_jw_double(w, bytes / GB * p->gb_month);
+        write_pitr(w, t, p, win, bytes);
     }
     if (provisioned(t))
         write_provisioned(w, t, p, win);
