@@ -512,8 +512,8 @@ int ddb_admin_handle(ddb_admin *adm, const char *method, const char *path, size_
         status = ddb_consistency_door(&adm->srv->eng, is_post, body, blen, out);
     else if (plen == 18 && memcmp(path, "/ddbd/table-states", 18) == 0)
         status = ddb_states_door(&adm->srv->eng, is_post, body, blen, out);
-    else if (plen == 11 && memcmp(path, "/ddbd/usage", 11) == 0 && !is_post)
-        status = ddb_usage_admin(&adm->srv->eng, out);
+    else if (plen >= 11 && memcmp(path, "/ddbd/usage", 11) == 0 && (plen == 11 || path[11] == '?' || path[11] == '/'))
+        status = ddb_usage_door(&adm->srv->eng, is_post, path, plen, body, blen, out);
     else if (plen > CI_PATH_LEN && memcmp(path, CI_PATH, CI_PATH_LEN) == 0 && !is_post)
         status = ddb_insights_admin(&adm->srv->eng, path + CI_PATH_LEN, plen - CI_PATH_LEN, out);
     else

@@ -21,7 +21,16 @@
 /* The window's start (server.c, at open), on the server's clock (base/clock.h). */
 void ddb_usage_window_start(uint64_t now_ms);
 
-/* Writes the report into out; returns the HTTP status (200). */
+/* A window shorter than this (an hour) is said to be short in the report's "projection". */
+#define DDB_USAGE_SHORT_WINDOW_SECONDS 3600.0
+
+/* Writes the report of the whole run into out; returns the HTTP status (200). */
 int ddb_usage_admin(ddb_engine *eng, ddb_buf *out);
+
+/* The door, /ddbd/usage[?since=MARK] (GET) and /ddbd/usage/mark (POST {"name": NAME} sets a mark,
+   GET lists them): docs/usage.md, "Per test and per pull request". The answer into out; returns
+   the HTTP status (200, 400 a malformed request, 404 an unknown mark). */
+int ddb_usage_door(ddb_engine *eng, int is_post, const char *path, size_t plen, const char *body, size_t blen,
+                   ddb_buf *out);
 
 #endif

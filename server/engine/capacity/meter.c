@@ -208,7 +208,7 @@ static void charge_usage(const ddb_meter *m, const ddb_charge *c, int op, double
 {
     ddb_table_usage *u = &c->t->stats->usage;
 
-    ddb_usage_add(&u->op[op], total - c->written, c->written);
+    ddb_usage_count(&u->op[op], total - c->written, c->written);
     if (total > 0)
         ddb_patterns_add(&c->t->stats->patterns, op, m->pattern.t == c->t ? &m->pattern : NULL, total - c->written,
                          c->written);
