@@ -48,8 +48,12 @@ void ddb_usage_snap_take(const ddb_table *t, ddb_usage_snap *s)
     s->stream_reads = __atomic_load_n(&u->stream_reads, __ATOMIC_RELAXED);
 }
 
+/* a minus b; a left whole when it is below b anywhere: its counters started again since (a table
+   restored by a whole-store restore keeps its id, not its figures), so all of it is since. */
 static void sub(ddb_usage_units *a, const ddb_usage_units *b)
 {
+    if (a->read_milli < b->read_milli || a->write_milli < b->write_milli || a->requests < b->requests)
+        return;
     a->read_milli -= b->read_milli;
     a->write_milli -= b->write_milli;
     a->requests -= b->requests;
@@ -66,7 +70,7 @@ void ddb_usage_snap_sub(ddb_usage_snap *s, const ddb_usage_snap *base)
         if (base->slot_hash[i] != 0 && base->slot_hash[i] == s->slot_hash[i])
             sub(&s->slot[i], &base->slot[i]);
     sub(&s->other, &base->other);
-    s->stream_reads -= base->stream_reads;
+    s->stream_reads -= s->stream_reads >= base->stream_reads ? base->stream_reads : 0;
 }
 
 static void mark_free(ddb_usage_mark *m)
