@@ -580,8 +580,8 @@ static void write_projection(ddb_jw *w, const window *win)
     char text[256];
     int short_window = win->seconds < DDB_USAGE_SHORT_WINDOW_SECONDS;
 
-    snprintf(text, sizeof(text), "monthlyCost is a projection from %g seconds of traffic to a 730-hour month (x %.0f)%s",
-             win->seconds, DDB_USAGE_MONTH_SECONDS / win->seconds,
+    snprintf(text, sizeof(text), "monthlyCost is a projection from %g second%s of traffic to a 730-hour month (x %.0f)%s",
+             win->seconds, win->seconds == 1 ? "" : "s", DDB_USAGE_MONTH_SECONDS / win->seconds,
              short_window ? ": a window under an hour says little about a month" : "");
     ddb_jw_key(w, "projection");
     ddb_jw_obj_begin(w);

@@ -154,7 +154,7 @@ def test_the_monthly_figure_is_said_to_be_a_projection(server):
     r = usage(e, since="short")
     # half a second observed counts as the report's least window, 1 s (so a month is x 2,628,000)
     assert r["projection"] == {"fromSeconds": 1, "monthSeconds": MONTH, "shortWindow": True,
-                               "text": "monthlyCost is a projection from 1 seconds of traffic to a 730-hour month "
+                               "text": "monthlyCost is a projection from 1 second of traffic to a 730-hour month "
                                        "(x 2628000): a window under an hour says little about a month"}
     advance(e, 7_200_000)
     p = usage(e)["projection"]
