@@ -309,19 +309,15 @@ static void write_backups(ddb_jw *w, ddb_store *s, const window *win)
 /* A global table's replicated writes: each write made here is written again in every other
    replica's Region, billed there as replicated write request units of the same size (a
    transaction's not doubled: a replica applies plain writes). The table's write units (its GSIs'
-   included) with TransactWriteItems' halved, times the other replicas, at the class's rWRU price. */
+   included) with a transaction's table units once (counted as they are charged: meter.c), times
+   the other replicas, at the class's rWRU price. */
 static void write_replicated(ddb_jw *w, const ddb_table *t, const ddb_usage_snap *u, const price *p,
                              const window *win)
 {
-    double units = 0, cost;
+    double units = (double)u->replicated_milli / 1000, cost;
 
     if (t->nreplicas < 2)
         return;
-    for (int op = DDB_OP_NONE + 1; op < DDB_OP__COUNT; op++) {
-        double r, wr;
-        ddb_usage_get(&u->op[op], &r, &wr);
-        units += op == DDB_OP_TransactWriteItems ? wr / 2 : wr;
-    }
     units *= (double)(t->nreplicas - 1);
     cost = units * p->rwrite_million / 1e6;
     ddb_jw_key(w, "replicatedWrites");

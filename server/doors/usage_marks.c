@@ -46,6 +46,7 @@ void ddb_usage_snap_take(const ddb_table *t, ddb_usage_snap *s)
     }
     load(&s->other, &p->other);
     s->stream_reads = __atomic_load_n(&u->stream_reads, __ATOMIC_RELAXED);
+    s->replicated_milli = __atomic_load_n(&u->replicated_milli, __ATOMIC_RELAXED);
 }
 
 /* a minus b; a left whole when it is below b anywhere: its counters started again since (a table
@@ -71,6 +72,7 @@ void ddb_usage_snap_sub(ddb_usage_snap *s, const ddb_usage_snap *base)
             sub(&s->slot[i], &base->slot[i]);
     sub(&s->other, &base->other);
     s->stream_reads -= s->stream_reads >= base->stream_reads ? base->stream_reads : 0;
+    s->replicated_milli -= s->replicated_milli >= base->replicated_milli ? base->replicated_milli : 0;
 }
 
 static void mark_free(ddb_usage_mark *m)

@@ -36,6 +36,7 @@ typedef struct ddb_usage_snap {
     ddb_usage_units slot[DDB_PATTERNS];
     ddb_usage_units other;
     uint64_t stream_reads;
+    uint64_t replicated_milli;
 } ddb_usage_snap;
 
 /* t's live counters (t->stats not NULL). */

@@ -27,6 +27,8 @@ typedef struct ddb_table_usage {
         ddb_usage_units u;
     } ix[DDB_MAX_INDEXES];
     uint64_t stream_reads;              /* GetRecords calls on its stream: streams read request units */
+    uint64_t replicated_milli;          /* a global table's writes as its other replicas apply them (plain
+                                           writes: a transaction's table units once), in thousandths */
 } ddb_table_usage;
 
 /* Adds read and write units (inline: once or twice a request). */
