@@ -777,7 +777,7 @@ int ddb_usage_door(ddb_engine *eng, int is_post, const char *path, size_t plen, 
         ddb_jw_obj_end(&w);
         return 200;
     }
-    if (is_post)
+    if (is_post || path[11] == '/')
         return refuse(out, 404, "no such admin endpoint%.*s", "", 0);
     if (plen == 11)
         return report(eng, NULL, out);

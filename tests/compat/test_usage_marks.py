@@ -118,6 +118,8 @@ def test_marks_are_listed_replaced_and_refused(server):
         assert status == 400, (query, body)
     status, _ = admin_call(e, "POST", "/ddbd/usage", {})
     assert status == 404
+    status, body = admin_call(e, "GET", "/ddbd/usage/marks")
+    assert (status, body) == (404, {"message": "no such admin endpoint"})
 
 
 def test_counts_and_the_cost_per_1000_requests(server):
