@@ -461,3 +461,11 @@ size_t ddb_result_len(const ddb_result *r, const char *path)
 
     return j != NULL && (j->type == DDB_JSON_ARRAY || j->type == DDB_JSON_OBJECT) ? j->n : 0;
 }
+
+ddb_result *ddb_result_from_json(const char *json, size_t len)
+{
+    ddb_result *r = result_new();
+
+    result_set_reply(r, 200, json, len);
+    return r;
+}

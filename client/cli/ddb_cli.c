@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/cli/usage_diff.h"
 #include "ddb/ddb.h"
 
 #define VALUES_EXAMPLE "--values '{\":p\":{\"S\":\"a\"}}'"
@@ -65,10 +66,14 @@ static cmd_fn cmd_health, cmd_tables, cmd_describe, cmd_get, cmd_put, cmd_delete
       "  --filter is its SearchConditionExpression; --projection, --values and --name as query takes them.\n",         \
       cmd_search, " --index --vector --top-k --filter --projection --values --name ")                                  \
     X("call", "OPERATION JSON", "any operation with a raw JSON body; prints the reply", "", cmd_call, "")              \
-    X("usage", "", "ddbd's cost report: GET /ddbd/usage (JSON; needs ddbd --admin)",                          \
-      "  The cost report of a ddbd started with --admin (docs/usage.md): units and cost by table, index\n"             \
-      "  and operation, on-demand and provisioned side by side, hot partitions, warnings.\n"                          \
-      "  ddb usage | jq '.tables[] | {table, cost, monthlyCost}'\n",                                                 \
+    X("usage", "[since MARK | diff BASE.json HEAD.json]",                                                             \
+      "ddbd's cost report: GET /ddbd/usage (JSON; needs ddbd --admin), or two compared",                              \
+      "  The cost report of a ddbd started with --admin (docs/usage.md): requests, units and cost by table,\n"       \
+      "  index, operation and access pattern, on-demand and provisioned side by side, hot partitions, warnings.\n"   \
+      "  `since MARK`: only what happened since the mark (POST /ddbd/usage/mark {\"name\": MARK} sets one).\n"        \
+      "  `diff BASE.json HEAD.json`: what HEAD's report changes from BASE's, as markdown for a pull request.\n"      \
+      "  ddb usage | jq '.tables[] | {table, cost, monthlyCost}'\n"                                                  \
+      "  ddb usage > head.json && ddb usage diff base.json head.json\n",                                             \
       cmd_usage, "")
 
 static const struct command {
@@ -574,22 +579,68 @@ static int cmd_call(ddb_client *db, cli *c)
     return print_reply("call", rc, r);
 }
 
-/* ddbd's cost report as it came; a refusal (no --admin: 403) or a failure says so on stderr. */
+static char *read_file(const char *path);
+
+/* `ddb usage diff BASE HEAD`: the markdown on stdout; a file that cannot be read or is no report
+   is a usage error. */
+static int usage_diff(const cli *c)
+{
+    char *base = read_file(c->args[1]), *head = base != NULL ? read_file(c->args[2]) : NULL;
+    const char *bad = NULL;
+    int rc = 0;
+
+    if (base == NULL || head == NULL)
+        rc = usage_error(c, "usage diff: cannot read '%s': %s", base == NULL ? c->args[1] : c->args[2], strerror(errno));
+    else if (ddb_usage_diff(base, strlen(base), head, strlen(head), stdout, &bad) != 0)
+        rc = usage_error(c, "usage diff: %s (%s) is not a cost report (GET /ddbd/usage's JSON)", bad,
+                         strcmp(bad, "BASE") == 0 ? c->args[1] : c->args[2]);
+    free(base);
+    free(head);
+    return rc;
+}
+
+/* GET /ddbd/usage?since=MARK's path, the mark percent-encoded; NULL when it does not fit. */
+static const char *since_path(const char *mark, char *buf, size_t size)
+{
+    size_t n = (size_t)snprintf(buf, size, "/ddbd/usage?since=");
+
+    for (const unsigned char *p = (const unsigned char *)mark; *p != '\0'; p++) {
+        if (n + 4 > size)
+            return NULL;
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
+            buf[n++] = (char)*p;
+        else
+            n += (size_t)snprintf(buf + n, size - n, "%%%02X", *p);
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* ddbd's cost report as it came (the whole run's, or since a mark); a refusal (no --admin: 403,
+   an unknown mark: 404) or a failure says so on stderr. */
 static int cmd_usage(ddb_client *db, cli *c)
 {
-    char *body = NULL;
+    char *body = NULL, pathbuf[1024];
+    const char *path = "/ddbd/usage";
     size_t len = 0;
     int rc;
 
-    if (arity(c, 0) != 0)
-        return 2;
-    rc = ddb_get_path(db, "/ddbd/usage", &body, &len);
+    if (c->nargs == 3 && strcmp(c->args[0], "diff") == 0)
+        return usage_diff(c);
+    if (c->nargs == 2 && strcmp(c->args[0], "since") == 0) {
+        if ((path = since_path(c->args[1], pathbuf, sizeof(pathbuf))) == NULL)
+            return usage_error(c, "usage since: the mark's name is too long");
+    } else if (c->nargs != 0) {
+        return usage_error(c, "usage takes %s", c->cmd->args);
+    }
+    rc = ddb_get_path(db, path, &body, &len);
     while (body != NULL && len > 0 && (body[len - 1] == '\n' || body[len - 1] == '\r'))
         body[--len] = '\0';
     if (rc == DDB_OK)
         puts(body);
     else if (body != NULL)
-        fprintf(stderr, "ddb: usage: GET /ddbd/usage refused (is ddbd started with --admin?): %s\n", body);
+        fprintf(stderr, "ddb: usage: GET %s refused (is ddbd started with --admin?%s): %s\n", path,
+                c->nargs > 0 ? " is the mark set?" : "", body);
     else
         fprintf(stderr, "ddb: usage: no answer from the endpoint (%s)\n", ddb_status_name(rc));
     free(body);

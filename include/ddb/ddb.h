@@ -379,6 +379,12 @@ DDB_EXTERN int ddb_result_reason(const ddb_result *r, size_t i, const char **cod
 DDB_EXTERN const char *ddb_result_get(const ddb_result *r, const char *path);
 /** Number of elements (array) or members (object) at `path`; 0 when absent or scalar. */
 DDB_EXTERN size_t ddb_result_len(const ddb_result *r, const char *path);
+/**
+ * @brief A result read from JSON text (a saved answer: `ddb usage diff` reads two cost reports),
+ * for ddb_result_get and ddb_result_len. Its status is DDB_OK, or DDB_E_PROTOCOL when the text is
+ * not a JSON object. Free it with ddb_result_free.
+ */
+DDB_EXTERN ddb_result *ddb_result_from_json(const char *json, size_t len);
 
 /* ============================================================================================
  * Tables

@@ -20,8 +20,12 @@
 //   usageSummary(endpoint) what the run's requests would cost in DynamoDB (GET /ddbd/usage,
 //                        docs/usage.md), a line a table (the workers' namespaces added up); the
 //                        global teardown prints it on stderr when DDBD_USAGE_SUMMARY=1.
+//   usageReport(endpoint) the same report with the workers' namespaces added up by table name,
+//                        shaped as GET /ddbd/usage's; the global teardown writes it to the file
+//                        DDBD_USAGE_JSON names, for `ddb usage diff BASE.json HEAD.json`.
 import { execFile, spawn } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 
 export const SNAPSHOT = 'ddbd-test-baseline';
@@ -246,10 +250,48 @@ export async function usageSummary(endpoint = process.env.DDBD_ENDPOINT) {
     ...[...rows.keys()].sort().map((name) => line(name, rows.get(name))), line('total', total)].join('\n') + '\n';
 }
 
+// What adds up in a table, an operation or an access pattern.
+const ADDED = ['requests', 'readUnits', 'writeUnits', 'cost', 'monthlyCost'];
+
+// Adds `from`'s figures into the element of `into` named `from[key]` (made when missing).
+function addInto(into, key, from) {
+  let row = into.find((r) => r[key] === from[key]);
+  if (!row) into.push(row = { [key]: from[key], ...Object.fromEntries(ADDED.map((k) => [k, 0])) });
+  for (const k of ADDED) row[k] += from[k] || 0;
+  return row;
+}
+
+// The cost report with each table's namespaces (a worker's copy of the seed's tables each) added
+// up by table name, shaped as GET /ddbd/usage's: what `ddb usage diff` compares (docs/usage.md,
+// "Per test and per pull request"). A namespace's restore keeps a table's figures, so the report
+// at the end holds the whole run.
+export async function usageReport(endpoint = process.env.DDBD_ENDPOINT) {
+  const report = await admin(endpoint, 'GET', '/ddbd/usage');
+  const tables = [];
+  for (const t of report.tables) {
+    const row = addInto(tables, 'table', t);
+    row.operations ||= [];
+    row.accessPatterns ||= [];
+    for (const o of t.operations || []) addInto(row.operations, 'operation', o);
+    for (const p of t.accessPatterns || []) addInto(row.accessPatterns, 'pattern', p);
+  }
+  const per1000 = (r) => { if (r.requests > 0) r.costPer1000Requests = r.cost / r.requests * 1000; };
+  for (const t of tables) [t, ...t.operations, ...t.accessPatterns].forEach(per1000);
+  const seen = new Set();
+  const warnings = (report.warnings || []).filter((w) => {   // one a rule and table name
+    const id = `${w.warning} ${w.table} ${w.index || ''}`;
+    return !seen.has(id) && seen.add(id);
+  });
+  return { ...report, tables: tables.sort((a, b) => a.table.localeCompare(b.table)), warnings };
+}
+
 const summaryWanted = () => !['', '0', undefined].includes(process.env.DDBD_USAGE_SUMMARY);
 
 export async function globalTeardown() {
   const server = globalThis.__ddbdServer;
   if (server && summaryWanted()) process.stderr.write(await usageSummary(server.endpoint));
+  if (server && process.env.DDBD_USAGE_JSON) {
+    await writeFile(process.env.DDBD_USAGE_JSON, JSON.stringify(await usageReport(server.endpoint), null, 1));
+  }
   if (server) await server.stop();
 }

@@ -24,6 +24,12 @@
   true`): what the run's requests would cost in DynamoDB (GET /ddbd/usage, docs/usage.md), a line a
   table. The per-test restore starts a table's figures again, so the plugin adds up each test's
   report before the restore. Not under pytest-xdist (its workers' output is not shown).
+  `DDBD_USAGE_JSON=PATH` (or `ddbd_usage_json = PATH`) writes the run's report as JSON at the end,
+  shaped as GET /ddbd/usage's (requests, units and cost by table, operation and access pattern, the
+  warnings and hot partitions seen), for `ddb usage diff BASE.json HEAD.json` (docs/usage.md).
+- Each test's own cost: the `ddbd` fixture sets a usage mark named by the test's node id after its
+  restore, and `ddbd.usage(since=ddbd.test_mark)` is the report of what the test did so far
+  (`ddbd.usage()`: the whole run's; POST /ddbd/usage/mark, GET /ddbd/usage?since=, docs/usage.md).
 
 Enable it with `-p ddbd_pytest` or `pytest_plugins = ["ddbd_pytest"]` in conftest.py (or install
 this folder: its entry point loads it). The binary is --ddbd-bin, $DDBD_BIN or `ddbd` on PATH.
@@ -37,6 +43,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -146,6 +153,16 @@ class Ddbd:
 
     def restore(self, name):
         return self.admin("POST", "/ddbd/snapshots/%s/restore" % name)
+
+    def mark(self, name):
+        """Sets the usage mark `name` now (POST /ddbd/usage/mark): usage(since=name) reads what
+        happened after it. Marks are the whole server's: under xdist a report counts every worker's
+        tables."""
+        return self.admin("POST", "/ddbd/usage/mark", {"name": name})
+
+    def usage(self, since=None):
+        """The cost report (GET /ddbd/usage, docs/usage.md): the whole run's, or since a mark."""
+        return self.admin("GET", "/ddbd/usage" + ("?since=" + urllib.parse.quote(since, safe="") if since else ""))
 
     def seed(self, *paths, params=None, omit=()):
         """Creates the tables (and puts the items) of seed files, templates included (CloudFormation,
@@ -266,6 +283,8 @@ def pytest_addoption(parser):
                   "docs/testing.md, \"The frozen clock\")", default="running")
     parser.addini("ddbd_usage_summary", "print what the run would cost in DynamoDB at its end (or DDBD_USAGE_SUMMARY=1)",
                   type="bool", default=False)
+    parser.addini("ddbd_usage_json", "write the run's cost report as JSON to this path at its end (or "
+                  "DDBD_USAGE_JSON=PATH), for `ddb usage diff`", default="")
     parser.addini("ddbd_shared", "one server for the run, a namespace per xdist worker (false: a server per worker)",
                   type="bool", default=True)
 
@@ -353,12 +372,16 @@ MONTH_SECONDS = 730 * 3600  # as docs/usage.md's month
 class _Usage:
     """The run's figures by table: /ddbd/usage read before each restore and after it, the
     difference added up (a whole-store restore starts a table's figures again, a namespace's keeps
-    them: either way only what a test did is added)."""
+    them: either way only what a test did is added). Besides the table's own figures, its
+    operations' and access patterns', and the warnings and hot partitions the reports showed."""
 
     KEYS = (("read", "readUnits"), ("write", "writeUnits"), ("cost", "cost"))
+    ROW = ("requests", "readUnits", "writeUnits", "cost")  # what adds up, in a table, operation or pattern
 
     def __init__(self):
         self.tables, self.base, self.window, self.region = {}, {}, 1.0, None
+        self.rows, self.row_base = {}, {}  # (table, kind, name) -> {member: sum}, and the last look's
+        self.warnings, self.hot = {}, {}   # by identity: the last seen of each
 
     def add(self, report):
         self.window, self.region = report["windowSeconds"], report.get("region")
@@ -369,10 +392,61 @@ class _Usage:
                 now, before = t[member], base.get(key, 0.0)
                 row[key] += now - before if now >= before else now  # smaller: the table was made again
             row["peak"] = max(row["peak"], t.get("provisionedAtPeak", {}).get("monthlyCost", 0.0))
+        for key, now in self._rows(report).items():
+            sums, before = self.rows.setdefault(key, dict.fromkeys(self.ROW, 0.0)), self.row_base.get(key, {})
+            for m in self.ROW:
+                sums[m] += now[m] - before.get(m, 0.0) if now[m] >= before.get(m, 0.0) else now[m]
+        for w in report.get("warnings", []):
+            self.warnings[(w["warning"], w["table"], w.get("index"))] = w
+        for t in report.get("hotPartitions", {}).get("tables", []):
+            for h in t.get("throttled", []):
+                self.hot[(t["table"], h.get("index"), h["reason"], json.dumps(h.get("partitionKey")))] = (t["table"], h)
         self.rebase(report)
 
     def rebase(self, report):
         self.base = {t["table"]: {key: t[member] for key, member in self.KEYS} for t in report["tables"]}
+        self.row_base = self._rows(report)
+
+    def _rows(self, report):
+        rows = {}
+        for t in report["tables"]:
+            rows[(t["table"], "table", "")] = {m: t.get(m, 0.0) for m in self.ROW}
+            for o in t.get("operations", []):
+                rows[(t["table"], "op", o["operation"])] = {m: o.get(m, 0.0) for m in self.ROW}
+            for p in t.get("accessPatterns", []):
+                rows[(t["table"], "pattern", p["pattern"])] = {m: p.get(m, 0.0) for m in self.ROW}
+        return rows
+
+    def report(self):
+        """The run's report, shaped as GET /ddbd/usage's (the members `ddb usage diff` compares)."""
+        def obj(key, name_member=None, name=None):
+            r = dict(self.rows.get(key, dict.fromkeys(self.ROW, 0.0)))
+            if r["requests"] > 0:
+                r["costPer1000Requests"] = r["cost"] / r["requests"] * 1000
+            r["monthlyCost"] = r["cost"] * MONTH_SECONDS / self.window
+            return dict({name_member: name}, **r) if name_member else r
+        tables = []
+        for name in sorted(self.tables):
+            t = dict({"table": name}, **obj((name, "table", "")))
+            t["operations"] = [obj(k, "operation", k[2]) for k in sorted(self.rows) if k[0] == name and k[1] == "op"]
+            t["accessPatterns"] = sorted((obj(k, "pattern", k[2]) for k in self.rows if k[0] == name and k[1] == "pattern"),
+                                         key=lambda p: -p["cost"])
+            tables.append(t)
+        total = dict.fromkeys(self.ROW, 0.0)
+        for t in tables:
+            for m in self.ROW:
+                total[m] += t[m]
+        if total["requests"] > 0:
+            total["costPer1000Requests"] = total["cost"] / total["requests"] * 1000
+        total["monthlyCost"] = total["cost"] * MONTH_SECONDS / self.window
+        hot = {}
+        for table, h in self.hot.values():
+            hot.setdefault(table, []).append(h)
+        return {"region": self.region, "windowSeconds": self.window, "monthSeconds": MONTH_SECONDS,
+                "projection": {"fromSeconds": self.window, "monthSeconds": MONTH_SECONDS,
+                               "text": "the run's cost over its server's window, projected to a 730-hour month"},
+                "tables": tables, "total": total, "warnings": list(self.warnings.values()),
+                "hotPartitions": {"tables": [{"table": t, "throttled": hs} for t, hs in sorted(hot.items())]}}
 
     def lines(self):
         head = "%-28s %12s %12s %14s %14s %16s" % ("table", "read units", "write units", "on-demand $",
@@ -393,8 +467,16 @@ class _Usage:
                                                          row["cost"] * MONTH_SECONDS / self.window, row["peak"])
 
 
-def _usage_wanted(config):
+def _usage_json(config):
+    return os.environ.get("DDBD_USAGE_JSON", "") or config.getini("ddbd_usage_json")
+
+
+def _usage_summary(config):
     return os.environ.get("DDBD_USAGE_SUMMARY", "") not in ("", "0") or config.getini("ddbd_usage_summary")
+
+
+def _usage_wanted(config):
+    return _usage_summary(config) or _usage_json(config)
 
 
 def _usage_tally(config, server, rebase=False):
@@ -414,9 +496,13 @@ def pytest_sessionstart(session):
 
 def pytest_terminal_summary(terminalreporter, config):
     tally = getattr(config, "_ddbd_usage", None)
-    if tally is not None and tally.tables:
+    if tally is not None and tally.tables and _usage_summary(config):
         for line in tally.lines():
             terminalreporter.write_line(line)
+    if tally is not None and _usage_json(config):
+        with open(_usage_json(config), "w") as f:
+            json.dump(tally.report(), f, indent=1)
+        terminalreporter.write_line("ddbd usage: the run's report written to %s" % _usage_json(config))
 
 
 @pytest.fixture(scope="session")
@@ -432,12 +518,14 @@ def ddbd_baseline(ddbd_server, ddbd_seed):
 
 
 @pytest.fixture
-def ddbd(ddbd_server, ddbd_baseline, pytestconfig):
+def ddbd(ddbd_server, ddbd_baseline, pytestconfig, request):
     """The server, its worker's namespace restored to the state `ddbd_seed` left before this test
     (and the faults it injected cleared after it, and a clock it froze running again)."""
     _usage_tally(pytestconfig, ddbd_server)  # what the seed or the test before did
     ddbd_server.restore(ddbd_baseline)
     _usage_tally(pytestconfig, ddbd_server, rebase=True)
+    ddbd_server.test_mark = request.node.nodeid
+    ddbd_server.mark(ddbd_server.test_mark)  # ddbd.usage(since=ddbd.test_mark): this test's own cost
     yield ddbd_server
     if getattr(ddbd_server, "faults_set", False):
         ddbd_server.clear_faults()

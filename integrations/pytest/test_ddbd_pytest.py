@@ -317,6 +317,63 @@ def test_the_usage_summary_adds_up_every_test_s_requests(pytester, inner, monkey
     assert float(_usage_line(result, "total")[2]) == 7
 
 
+def test_the_usage_json_is_the_runs_report(pytester, inner, monkeypatch, tmp_path):
+    """DDBD_USAGE_JSON=PATH: the run's report as GET /ddbd/usage shapes it (issue 64): the seed's
+    PutItem and each of the 6 tests' PutItem, Scan and GetItem, counted and added up across the
+    restores; `ddb usage diff` reads it."""
+    out = tmp_path / "run.json"
+    monkeypatch.setenv("DDBD_USAGE_JSON", str(out))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=6)
+    result.stdout.fnmatch_lines(["ddbd usage: the run's report written to %s" % out])
+    assert not any(line.startswith("ddbd usage: what this run") for line in result.outlines)  # the summary: not asked
+    report = json.loads(out.read_text())
+    users = [t for t in report["tables"] if t["table"] == "users"][0]
+    assert (users["requests"], users["readUnits"], users["writeUnits"]) == (19, 6, 7)
+    assert users["cost"] == pytest.approx(6 * 0.125e-6 + 7 * 0.625e-6)
+    assert {o["operation"]: o["requests"] for o in users["operations"]} == {"GetItem": 6, "PutItem": 7, "Scan": 6}
+    assert {p["pattern"]: p["requests"] for p in users["accessPatterns"]} == {"GetItem pk=*": 6, "PutItem pk=*": 7, "Scan": 6}
+    assert report["total"]["requests"] == 19
+    assert sorted(w["warning"] for w in report["warnings"]) == ["readAfterWrite", "scan"]  # the GetItem right after the Put
+    ddb = os.path.join(os.path.dirname(os.environ["DDBD_BIN"]), "ddb")
+    import subprocess
+    diff = subprocess.run([ddb, "usage", "diff", str(out), str(out)], capture_output=True, text=True, timeout=30)
+    assert diff.returncode == 0 and "| requests | 19 | 19 | 0 |" in diff.stdout
+
+
+# Each test's own cost: the `ddbd` fixture marks the test's start (its node id).
+OWN_COST = '''
+import pytest
+
+@pytest.fixture(scope="session")
+def ddbd_seed(ddbd_server):
+    db = ddbd_server.client()
+    db.create_table(TableName="users", BillingMode="PAY_PER_REQUEST",
+                    AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                    KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+    db.put_item(TableName="users", Item={"id": {"S": "alice"}})
+
+@pytest.mark.parametrize("n", range(3))
+def test_reads_its_own_cost(ddbd, n):
+    db = ddbd.client()
+    for i in range(n + 1):
+        db.put_item(TableName="users", Item={"id": {"S": "u%d" % i}})
+    mine = ddbd.usage(since=ddbd.test_mark)
+    assert mine["since"]["mark"] == ddbd.test_mark == "test_own.py::test_reads_its_own_cost[%d]" % n
+    users = [t for t in mine["tables"] if t["table"] == "users"][0]
+    assert (users["requests"], users["writeUnits"]) == (n + 1, n + 1)  # not the seed's, not the tests' before
+'''
+
+
+def test_each_test_reads_its_own_cost(pytester, monkeypatch):
+    pytester.makepyfile(test_own=OWN_COST)
+    pytester.makeconftest(CONFTEST)
+    here = os.path.dirname(os.path.abspath(__file__))
+    monkeypatch.setenv("PYTHONPATH", here + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)
+
+
 def test_no_usage_summary_unless_asked(pytester, inner):
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=6)

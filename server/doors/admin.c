@@ -22,6 +22,7 @@
 #include "server/doors/states_door.h"
 #include "server/doors/insights_view.h"
 #include "server/doors/usage.h"
+#include "server/doors/usage_marks.h"
 #include "server/doors/nssnap.h"
 #include "server/server.h"
 
@@ -512,8 +513,8 @@ int ddb_admin_handle(ddb_admin *adm, const char *method, const char *path, size_
         status = ddb_consistency_door(&adm->srv->eng, is_post, body, blen, out);
     else if (plen == 18 && memcmp(path, "/ddbd/table-states", 18) == 0)
         status = ddb_states_door(&adm->srv->eng, is_post, body, blen, out);
-    else if (plen == 11 && memcmp(path, "/ddbd/usage", 11) == 0 && !is_post)
-        status = ddb_usage_admin(&adm->srv->eng, adm->srv->opened_ms, out);
+    else if (plen >= 11 && memcmp(path, "/ddbd/usage", 11) == 0 && (plen == 11 || path[11] == '?' || path[11] == '/'))
+        status = ddb_usage_door(&adm->srv->eng, adm->marks, adm->srv->opened_ms, is_post, path, plen, body, blen, out);
     else if (plen > CI_PATH_LEN && memcmp(path, CI_PATH, CI_PATH_LEN) == 0 && !is_post)
         status = ddb_insights_admin(&adm->srv->eng, path + CI_PATH_LEN, plen - CI_PATH_LEN, out);
     else
@@ -525,7 +526,9 @@ int ddb_admin_handle(ddb_admin *adm, const char *method, const char *path, size_
 
 void ddb_admin_open(ddb_admin *adm, ddb_server *srv)
 {
-    *adm = (ddb_admin){.srv = srv};
+    *adm = (ddb_admin){.srv = srv, .marks = calloc(1, sizeof(*adm->marks))};
+    if (adm->marks == NULL)
+        abort();
     pthread_mutex_init(&adm->lock, NULL);
 }
 
@@ -534,6 +537,8 @@ void ddb_admin_close(ddb_admin *adm)
     if (adm->srv == NULL)
         return;
     ddb_nssnaps_free(adm->nssnaps);
+    ddb_usage_marks_free(adm->marks);
+    free(adm->marks);
     pthread_mutex_destroy(&adm->lock);
     *adm = (ddb_admin){0};
 }

@@ -54,10 +54,10 @@ typedef struct ddb_admin {
     struct ddb_server *srv;
     pthread_mutex_t lock;
     struct ddb_nssnaps *nssnaps; /* namespace snapshots, in memory */
+    struct ddb_usage_marks *marks; /* the cost report's marks (usage_marks.h), set through this door */
 } ddb_admin;
 
-/* Opens the door on an opened server (and starts the usage window, usage.h); closed before the
-   server is. ddb_admin_close on a door never opened does nothing. */
+/* Opens the door on an opened server; closed before the server is. ddb_admin_close on a door never opened does nothing. */
 void ddb_admin_open(ddb_admin *adm, struct ddb_server *srv);
 void ddb_admin_close(ddb_admin *adm);
 

@@ -6,8 +6,8 @@
  * write units x the write request unit's, both of the table's class; the index lines are the part
  * of those units its indexes consumed (an index is billed at its table's prices). Projected to a
  * month: the window's cost x month / window. Storage: the items' bytes and their indexes', with the
- * 100 bytes of overhead per item AWS adds to each (the pricing page's "Data storage"), in GB of
- * 2^30 bytes. A provisioned table's (and its GSIs') capacity units cost their hourly price for the
+ * 100 bytes of overhead per item AWS adds to each (the pricing page's "Data storage") and per index
+ * item (the developer guide's GSI and LSI "Storage considerations"), in GB of 2^30 bytes. A provisioned table's (and its GSIs') capacity units cost their hourly price for the
  * window's hours and a month's, whatever was consumed.
  */
 #include "server/doors/usage.h"
@@ -27,6 +27,7 @@
 #include "server/engine/jobs/backup_records.h"
 #include "server/engine/xfer/xfer.h"
 #include "server/doors/usage_hot.h"
+#include "server/doors/usage_marks.h"
 #include "server/engine/table_stats.h"
 
 #define ITEM_OVERHEAD_BYTES 100
@@ -47,9 +48,10 @@ static double write_cost(const ddb_table *t, double write)
 }
 
 typedef struct window {
-    double seconds; /* at least 1: a report right after start does not divide by zero */
-    uint64_t start_ms; /* its server's open (the server's own: two in one process have their own) */
-    ddb_hot *hot;   /* the engine's hot-partition model: each table's and GSI's peak second */
+    double seconds;              /* at least 1: a report right after start does not divide by zero */
+    ddb_hot *hot;                /* the engine's hot-partition model: each table's and GSI's peak second */
+    uint64_t start_ms;           /* the server's open (its own: two in one process have their own), or the mark's time */
+    const ddb_usage_mark *since; /* the counters are those since this mark (NULL: since the start) */
 } window;
 
 static double request_cost(const price *p, double read, double write)
@@ -57,23 +59,32 @@ static double request_cost(const price *p, double read, double write)
     return read * p->read_million / 1e6 + write * p->write_million / 1e6;
 }
 
-/* "readUnits", "writeUnits", "cost", "monthlyCost" of units priced at p. */
-static double write_units(ddb_jw *w, const price *p, const window *win, double read, double write)
+/* "readUnits", "writeUnits", "cost", "monthlyCost" of units priced at p; with `requests` (>= 0; an
+   index's units have none), "requests" and, when there was one, "costPer1000Requests". */
+static double write_units(ddb_jw *w, const price *p, const window *win, double read, double write, double requests)
 {
     double cost = request_cost(p, read, write);
 
+    if (requests >= 0) {
+        ddb_jw_key(w, "requests");
+        ddb_jw_double(w, requests);
+    }
     ddb_jw_key(w, "readUnits");
     ddb_jw_double(w, read);
     ddb_jw_key(w, "writeUnits");
     ddb_jw_double(w, write);
     ddb_jw_key(w, "cost");
     ddb_jw_double(w, cost);
+    if (requests > 0) {
+        ddb_jw_key(w, "costPer1000Requests");
+        ddb_jw_double(w, cost / requests * 1000);
+    }
     ddb_jw_key(w, "monthlyCost");
     ddb_jw_double(w, cost * DDB_USAGE_MONTH_SECONDS / win->seconds);
     return cost;
 }
 
-static void write_operations(ddb_jw *w, const ddb_table_usage *u, const price *p, const window *win)
+static void write_operations(ddb_jw *w, const ddb_usage_snap *u, const price *p, const window *win)
 {
     ddb_jw_key(w, "operations");
     ddb_jw_arr_begin(w);
@@ -85,18 +96,27 @@ static void write_operations(ddb_jw *w, const ddb_table_usage *u, const price *p
         ddb_jw_obj_begin(w);
         ddb_jw_key(w, "operation");
         ddb_jw_str(w, ddb_op_name((ddb_op)op));
-        write_units(w, p, win, read, write);
+        write_units(w, p, win, read, write, ddb_usage_requests(&u->op[op]));
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);
 }
 
-static void write_indexes(ddb_jw *w, const ddb_table *t, const ddb_table_usage *u, const price *p, const window *win)
+/* Index `id`'s units in u, or NULL when it was never charged. */
+static const ddb_usage_units *index_units(const ddb_usage_snap *u, uint32_t id)
+{
+    for (unsigned i = 0; i < DDB_MAX_INDEXES && u->ix_id[i] != 0; i++)
+        if (u->ix_id[i] == id)
+            return &u->ix[i];
+    return NULL;
+}
+
+static void write_indexes(ddb_jw *w, const ddb_table *t, const ddb_usage_snap *u, const price *p, const window *win)
 {
     ddb_jw_key(w, "indexes");
     ddb_jw_arr_begin(w);
     for (unsigned i = 0; i < t->nindexes; i++) {
-        const ddb_usage_units *iu = ddb_usage_of_index(u, t->indexes[i].id);
+        const ddb_usage_units *iu = index_units(u, t->indexes[i].id);
         double read, write;
         if (iu == NULL || t->indexes[i].kind == DDB_IX_VECTOR)
             continue;
@@ -104,7 +124,7 @@ static void write_indexes(ddb_jw *w, const ddb_table *t, const ddb_table_usage *
         ddb_jw_obj_begin(w);
         ddb_jw_key(w, "index");
         ddb_jw_str(w, t->indexes[i].name);
-        write_units(w, p, win, read, write);
+        write_units(w, p, win, read, write, -1);
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);
@@ -194,13 +214,18 @@ static void write_at_peak(ddb_jw *w, const ddb_table *t, const price *p, const w
     ddb_jw_obj_end(w);
 }
 
-/* Billable bytes: the items' and their indexes', and 100 bytes an item. */
-static double storage_bytes(const ddb_table_figures *f)
+/* Billable bytes: the items' and their indexes', and 100 bytes an item and an index item (a GSI's
+   or an LSI's entry: the developer guide's "Storage considerations" of both, "100 bytes of
+   overhead per index item"; a vector index's are not known to carry it). */
+static double storage_bytes(const ddb_table *t, const ddb_table_figures *f)
 {
     double bytes = (double)f->bytes + ITEM_OVERHEAD_BYTES * (double)f->items;
 
     for (unsigned i = 0; i < f->nix; i++)
         bytes += (double)f->ix[i].bytes;
+    for (unsigned i = 0; i < t->nindexes; i++)
+        if (t->indexes[i].kind != DDB_IX_VECTOR)
+            bytes += ITEM_OVERHEAD_BYTES * (double)ddb_table_figures_index(f, t->indexes[i].id).items;
     return bytes;
 }
 
@@ -264,19 +289,15 @@ static void write_backups(ddb_jw *w, ddb_store *s, const window *win)
 /* A global table's replicated writes: each write made here is written again in every other
    replica's Region, billed there as replicated write request units of the same size (a
    transaction's not doubled: a replica applies plain writes). The table's write units (its GSIs'
-   included) with TransactWriteItems' halved, times the other replicas, at the class's rWRU price. */
-static void write_replicated(ddb_jw *w, const ddb_table *t, const ddb_table_usage *u, const price *p,
+   included) with a transaction's table units once (counted as they are charged: meter.c), times
+   the other replicas, at the class's rWRU price. */
+static void write_replicated(ddb_jw *w, const ddb_table *t, const ddb_usage_snap *u, const price *p,
                              const window *win)
 {
-    double units = 0, cost;
+    double units = (double)u->replicated_milli / 1000, cost;
 
     if (t->nreplicas < 2)
         return;
-    for (int op = DDB_OP_NONE + 1; op < DDB_OP__COUNT; op++) {
-        double r, wr;
-        ddb_usage_get(&u->op[op], &r, &wr);
-        units += op == DDB_OP_TransactWriteItems ? wr / 2 : wr;
-    }
     units *= (double)(t->nreplicas - 1);
     cost = units * p->rwrite_million / 1e6;
     ddb_jw_key(w, "replicatedWrites");
@@ -297,9 +318,9 @@ static void write_replicated(ddb_jw *w, const ddb_table *t, const ddb_table_usag
 /* "streams": the GetRecords calls on the table's stream (each a streams read request unit, up to
    1 MB), at the streams price, when there was one. Not counted: ddbd's own readers (stream
    triggers, global tables' replication), as AWS does not charge Lambda's or replication's. */
-static void write_streams(ddb_jw *w, const ddb_table_usage *u, const price *p, const window *win)
+static void write_streams(ddb_jw *w, const ddb_usage_snap *u, const price *p, const window *win)
 {
-    double calls = (double)__atomic_load_n(&u->stream_reads, __ATOMIC_RELAXED), cost = calls * p->stream_million / 1e6;
+    double calls = (double)u->stream_reads, cost = calls * p->stream_million / 1e6;
 
     if (calls == 0)
         return;
@@ -390,7 +411,7 @@ static void pattern_text(const ddb_table *t, const ddb_pattern_key *k, const cha
 
 typedef struct pattern_row {
     const ddb_pattern_slot *slot; /* NULL: "other" */
-    double read, write, cost;
+    double read, write, cost, requests;
 } pattern_row;
 
 static int by_cost_desc(const void *a, const void *b)
@@ -418,29 +439,30 @@ static void write_pattern(ddb_jw *w, const ddb_table *t, const pattern_row *r, c
         ddb_jw_key(w, "index");
         ddb_jw_str(w, ix);
     }
-    write_units(w, p, win, r->read, r->write);
+    write_units(w, p, win, r->read, r->write, r->requests);
     ddb_jw_obj_end(w);
 }
 
 /* "accessPatterns": the table's units by access pattern (engine/capacity/pattern.h), the dearest
    first, and "other" (the patterns past the table's DDB_PATTERNS) when it has units. */
-static void write_patterns(ddb_jw *w, const ddb_table *t, const price *p, const window *win)
+static void write_patterns(ddb_jw *w, const ddb_table *t, const ddb_usage_snap *u, const price *p, const window *win)
 {
     const ddb_table_patterns *tp = &t->stats->patterns;
     pattern_row rows[DDB_PATTERNS + 1];
     size_t n = 0;
 
-    for (unsigned i = 0; i < DDB_PATTERNS; i++) {
-        const ddb_pattern_slot *s = &tp->slot[i];
-        if (!__atomic_load_n(&s->ready, __ATOMIC_ACQUIRE))
+    for (unsigned i = 0; i < DDB_PATTERNS; i++) { /* a slot's key: the live one's (it keeps it) */
+        if (u->slot_hash[i] == 0)
             continue;
-        rows[n].slot = s;
-        ddb_usage_get(&s->u, &rows[n].read, &rows[n].write);
+        rows[n].slot = &tp->slot[i];
+        ddb_usage_get(&u->slot[i], &rows[n].read, &rows[n].write);
+        rows[n].requests = ddb_usage_requests(&u->slot[i]);
         rows[n].cost = request_cost(p, rows[n].read, rows[n].write);
-        n++;
+        n += rows[n].requests > 0 || rows[n].read > 0 || rows[n].write > 0; /* since a mark: what it saw */
     }
     rows[n].slot = NULL;
-    ddb_usage_get(&tp->other, &rows[n].read, &rows[n].write);
+    ddb_usage_get(&u->other, &rows[n].read, &rows[n].write);
+    rows[n].requests = ddb_usage_requests(&u->other);
     rows[n].cost = request_cost(p, rows[n].read, rows[n].write);
     n += rows[n].read > 0 || rows[n].write > 0;
     qsort(rows, n, sizeof(rows[0]), by_cost_desc);
@@ -451,22 +473,25 @@ static void write_patterns(ddb_jw *w, const ddb_table *t, const price *p, const 
     ddb_jw_arr_end(w);
 }
 
-/* One table's object; adds its on-demand cost to *total. */
-static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const window *win, double *read, double *write)
+/* One table's object, of the counters u (the whole run's, or since a mark); adds its units and
+   requests to sum[0..2]. */
+static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const ddb_usage_snap *u, const window *win,
+                        double *sum)
 {
     const price *p = price_of(t);
-    const ddb_table_usage *u = &t->stats->usage;
     ddb_table_figures f;
-    double r = 0, wr = 0;
+    double r = 0, wr = 0, requests = 0;
 
     for (int op = DDB_OP_NONE + 1; op < DDB_OP__COUNT; op++) {
         double or, ow;
         ddb_usage_get(&u->op[op], &or, &ow);
         r += or;
         wr += ow;
+        requests += ddb_usage_requests(&u->op[op]);
     }
-    *read += r;
-    *write += wr;
+    sum[0] += r;
+    sum[1] += wr;
+    sum[2] += requests;
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "table");
     ddb_jw_str(w, t->name);
@@ -474,13 +499,14 @@ static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const windo
     ddb_jw_str(w, p->table_class);
     ddb_jw_key(w, "billingMode");
     ddb_jw_str(w, ddb_capacity_provisioned(t) ? "PROVISIONED" : "PAY_PER_REQUEST");
-    write_units(w, p, win, r, wr);
+    write_units(w, p, win, r, wr, requests);
     if (ddb_table_stats_read(t->stats, s, t, &f) == DDB_STORE_OK) {
+        double bytes = storage_bytes(t, &f);
         ddb_jw_key(w, "storageBytes");
-        ddb_jw_double(w, storage_bytes(&f));
+        ddb_jw_double(w, bytes);
         ddb_jw_key(w, "storageMonthlyCost");
-        ddb_jw_double(w, storage_bytes(&f) / GB * p->gb_month);
-        write_pitr(w, t, p, win, storage_bytes(&f));
+        ddb_jw_double(w, bytes / GB * p->gb_month);
+        write_pitr(w, t, p, win, bytes);
     }
     if (ddb_capacity_provisioned(t))
         write_provisioned(w, t, p, win);
@@ -489,7 +515,7 @@ static void write_table(ddb_jw *w, ddb_store *s, const ddb_table *t, const windo
     write_streams(w, u, p, win);
     write_operations(w, u, p, win);
     write_indexes(w, t, u, p, win);
-    write_patterns(w, t, p, win);
+    write_patterns(w, t, u, p, win);
     ddb_jw_obj_end(w);
 }
 
@@ -523,13 +549,38 @@ static void write_prices(ddb_jw *w)
     ddb_jw_obj_end(w);
 }
 
-int ddb_usage_admin(ddb_engine *eng, uint64_t since_ms, ddb_buf *out)
+/* "projection": how every "monthlyCost" is made (the window's cost x month / window), said as
+   one, with the window's length: a short window's month is a guess, not a bill. */
+static void write_projection(ddb_jw *w, const window *win)
+{
+    char text[256];
+    int short_window = win->seconds < DDB_USAGE_SHORT_WINDOW_SECONDS;
+
+    snprintf(text, sizeof(text), "monthlyCost is a projection from %g second%s of traffic to a 730-hour month (x %.0f)%s",
+             win->seconds, win->seconds == 1 ? "" : "s", DDB_USAGE_MONTH_SECONDS / win->seconds,
+             short_window ? ": a window under an hour says little about a month" : "");
+    ddb_jw_key(w, "projection");
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "fromSeconds");
+    ddb_jw_double(w, win->seconds);
+    ddb_jw_key(w, "monthSeconds");
+    ddb_jw_double(w, DDB_USAGE_MONTH_SECONDS);
+    ddb_jw_key(w, "shortWindow");
+    ddb_jw_bool(w, short_window);
+    ddb_jw_key(w, "text");
+    ddb_jw_str(w, text);
+    ddb_jw_obj_end(w);
+}
+
+/* The report: the whole run's counters (since opened_ms, the server's open), or those since mark m
+   (NULL: none). */
+static int report(ddb_engine *eng, uint64_t opened_ms, const ddb_usage_mark *m, ddb_buf *out)
 {
     ddb_arena a;
     const ddb_table **tables;
-    uint64_t now = ddb_clock_now_ms();
-    window win = {now > since_ms + 1000 ? (double)(now - since_ms) / 1e3 : 1.0, since_ms, eng->hot};
-    double read = 0, write = 0, cost = 0;
+    uint64_t now = ddb_clock_now_ms(), start = m != NULL ? ddb_usage_mark_ms(m) : opened_ms;
+    window win = {now > start + 1000 ? (double)(now - start) / 1e3 : 1.0, eng->hot, start, m};
+    double sum[3] = {0, 0, 0}, cost = 0;
     size_t n;
     ddb_jw w;
 
@@ -538,30 +589,54 @@ int ddb_usage_admin(ddb_engine *eng, uint64_t since_ms, ddb_buf *out)
     ddb_jw_init(&w, out);
     ddb_jw_obj_begin(&w);
     write_prices(&w);
+    if (m != NULL) {
+        size_t len;
+        const char *name = ddb_usage_mark_name(m, &len);
+        ddb_jw_key(&w, "since");
+        ddb_jw_obj_begin(&w);
+        ddb_jw_key(&w, "mark");
+        ddb_jw_strn(&w, name, len);
+        ddb_jw_key(&w, "timeMs");
+        ddb_jw_int(&w, (long long)start);
+        ddb_jw_obj_end(&w);
+    }
     ddb_jw_key(&w, "windowSeconds");
     ddb_jw_double(&w, win.seconds);
     ddb_jw_key(&w, "monthSeconds");
     ddb_jw_double(&w, DDB_USAGE_MONTH_SECONDS);
+    write_projection(&w, &win);
     ddb_jw_key(&w, "tables");
     ddb_jw_arr_begin(&w);
     for (size_t i = 0; i < n; i++) {
-        double r = 0, wr = 0;
+        double t[3] = {0, 0, 0};
+        ddb_usage_snap *u;
+        const ddb_usage_snap *base;
         if (tables[i]->stats == NULL)
             continue;
-        write_table(&w, eng->store, tables[i], &win, &r, &wr);
-        read += r;
-        write += wr;
-        cost += request_cost(price_of(tables[i]), r, wr);
+        u = ddb_arena_alloc(&a, sizeof(*u));
+        ddb_usage_snap_take(tables[i], u);
+        if (m != NULL && (base = ddb_usage_mark_table(m, tables[i]->id)) != NULL)
+            ddb_usage_snap_sub(u, base);
+        write_table(&w, eng->store, tables[i], u, &win, t);
+        for (int k = 0; k < 3; k++)
+            sum[k] += t[k];
+        cost += request_cost(price_of(tables[i]), t[0], t[1]);
     }
     ddb_jw_arr_end(&w);
     ddb_jw_key(&w, "total");
     ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, "requests");
+    ddb_jw_double(&w, sum[2]);
     ddb_jw_key(&w, "readUnits");
-    ddb_jw_double(&w, read);
+    ddb_jw_double(&w, sum[0]);
     ddb_jw_key(&w, "writeUnits");
-    ddb_jw_double(&w, write);
+    ddb_jw_double(&w, sum[1]);
     ddb_jw_key(&w, "cost");
     ddb_jw_double(&w, cost);
+    if (sum[2] > 0) {
+        ddb_jw_key(&w, "costPer1000Requests");
+        ddb_jw_double(&w, cost / sum[2] * 1000);
+    }
     ddb_jw_key(&w, "monthlyCost");
     ddb_jw_double(&w, cost * DDB_USAGE_MONTH_SECONDS / win.seconds);
     ddb_jw_obj_end(&w);
@@ -573,4 +648,122 @@ int ddb_usage_admin(ddb_engine *eng, uint64_t since_ms, ddb_buf *out)
     ddb_jw_obj_end(&w);
     ddb_arena_free(&a);
     return 200;
+}
+
+static int refuse(ddb_buf *out, int status, const char *fmt, const char *name, size_t len)
+{
+    char msg[DDB_USAGE_MARK_NAME + 128];
+    ddb_jw w;
+
+    snprintf(msg, sizeof(msg), fmt, (int)len, name);
+    ddb_jw_init(&w, out);
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, "message");
+    ddb_jw_str(&w, msg);
+    ddb_jw_obj_end(&w);
+    return status;
+}
+
+/* A mark's name: 1 to DDB_USAGE_MARK_NAME bytes, none of them a control character. */
+static int good_name(const char *name, size_t len)
+{
+    if (len == 0 || len > DDB_USAGE_MARK_NAME)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+            return 0;
+    return 1;
+}
+
+#define NAME_RULE "a name of 1 to 256 characters, no control character"
+
+/* POST /ddbd/usage/mark {"name": NAME}: the mark, at the server's clock now. */
+static int set_mark(ddb_engine *eng, ddb_usage_marks *marks, const char *body, size_t blen, ddb_buf *out)
+{
+    ddb_arena a;
+    const ddb_json *in, *name;
+    const ddb_table **tables;
+    uint64_t now = ddb_clock_now_ms();
+    ddb_jw w;
+    size_t n;
+
+    ddb_arena_init(&a);
+    in = blen > 0 ? ddb_json_parse_input(&a, body, blen, NULL) : NULL;
+    name = in != NULL && in->type == DDB_JSON_OBJECT ? ddb_json_get(in, "name") : NULL;
+    if (name == NULL || name->type != DDB_JSON_STRING || !good_name(name->u.s, name->n)) {
+        ddb_arena_free(&a);
+        return refuse(out, 400, "expected {\"name\": NAME}: " NAME_RULE "%.*s", "", 0);
+    }
+    n = ddb_catalog_snapshot(eng->catalog, &a, &tables);
+    ddb_usage_mark_set(marks, name->u.s, name->n, tables, n, now);
+    ddb_jw_init(&w, out);
+    ddb_jw_obj_begin(&w);
+    ddb_jw_key(&w, "name");
+    ddb_jw_strn(&w, name->u.s, name->n);
+    ddb_jw_key(&w, "timeMs");
+    ddb_jw_int(&w, (long long)now);
+    ddb_jw_obj_end(&w);
+    ddb_arena_free(&a);
+    return 200;
+}
+
+static int hex(int c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* The query's percent-decoded value (q: "since=..."), in buf; its length, or -1 when malformed. */
+static long decode(const char *q, size_t qlen, char *buf, size_t size)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < qlen; i++) {
+        int c = (unsigned char)q[i];
+        if (c == '%') {
+            if (i + 2 >= qlen || hex(q[i + 1]) < 0 || hex(q[i + 2]) < 0)
+                return -1;
+            c = hex(q[i + 1]) * 16 + hex(q[i + 2]);
+            i += 2;
+        } else if (c == '+') {
+            c = ' ';
+        } else if (c == '&') {
+            return -1; /* one parameter */
+        }
+        if (n == size)
+            return -1;
+        buf[n++] = (char)c;
+    }
+    return (long)n;
+}
+
+int ddb_usage_door(ddb_engine *eng, ddb_usage_marks *marks, uint64_t opened_ms, int is_post, const char *path,
+                   size_t plen, const char *body, size_t blen, ddb_buf *out)
+{
+    char name[DDB_USAGE_MARK_NAME];
+    const ddb_usage_mark *m;
+    long len;
+
+    if (plen == 16 && memcmp(path, "/ddbd/usage/mark", 16) == 0) {
+        ddb_jw w;
+        if (is_post)
+            return set_mark(eng, marks, body, blen, out);
+        ddb_jw_init(&w, out);
+        ddb_jw_obj_begin(&w);
+        ddb_usage_marks_write(marks, &w);
+        ddb_jw_obj_end(&w);
+        return 200;
+    }
+    if (is_post || path[11] == '/')
+        return refuse(out, 404, "no such admin endpoint%.*s", "", 0);
+    if (plen == 11)
+        return report(eng, opened_ms, NULL, out);
+    if (plen < 18 || memcmp(path + 11, "?since=", 7) != 0)
+        return refuse(out, 400, "GET /ddbd/usage takes one parameter, since=MARK%.*s", "", 0);
+    len = decode(path + 18, plen - 18, name, sizeof(name));
+    if (len < 0 || !good_name(name, (size_t)len))
+        return refuse(out, 400, "since: " NAME_RULE ", percent-encoded%.*s", "", 0);
+    if ((m = ddb_usage_mark_find(marks, name, (size_t)len)) == NULL)
+        return refuse(out, 404, "no usage mark named %.*s (POST /ddbd/usage/mark {\"name\": NAME} sets one)", name,
+                      (size_t)len);
+    return report(eng, opened_ms, m, out);
 }

@@ -18,8 +18,16 @@
    default target utilisation (docs/usage.md). */
 #define DDB_USAGE_TARGET_UTILIZATION 0.7
 
-/* Writes the report of eng's requests since since_ms (its server's open: ddb_server.opened_ms, on the
-   server's clock, base/clock.h) into out; returns the HTTP status (200). */
-int ddb_usage_admin(ddb_engine *eng, uint64_t since_ms, ddb_buf *out);
+struct ddb_usage_marks;
+
+/* A window shorter than this (an hour) is said to be short in the report's "projection". */
+#define DDB_USAGE_SHORT_WINDOW_SECONDS 3600.0
+
+/* The door, /ddbd/usage[?since=MARK] (GET) and /ddbd/usage/mark (POST {"name": NAME} sets a mark,
+   GET lists them) of one server: its engine, its marks, and its open on the server's clock, where
+   the whole run's window starts (docs/usage.md, "Per test and per pull request"). The answer into
+   out; returns the HTTP status (200, 400 a malformed request, 404 an unknown mark). */
+int ddb_usage_door(ddb_engine *eng, struct ddb_usage_marks *marks, uint64_t opened_ms, int is_post, const char *path,
+                   size_t plen, const char *body, size_t blen, ddb_buf *out);
 
 #endif

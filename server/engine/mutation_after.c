@@ -18,25 +18,39 @@
 #include "server/engine/capacity/throttle.h"
 
 /* --enforce-capacity (throttle.h): whether the write is throttled, its error recorded; the throttled
-   key counts for Contributor Insights. Only a client's writes are (not TTL's, imports', restores'). */
+   key counts for Contributor Insights. Only a client's writes are (not TTL's, imports', restores'); a
+   transaction's ConditionCheck is one (billed as a write of its item: take_check). */
 int ddb_mutation_throttled(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
 {
-    if (eng->throttle == NULL || !m->request || m->kind == DDB_MUT_CHECK ||
+    if (eng->throttle == NULL || !m->request ||
         ddb_throttle_write(eng->throttle, a, m->t, &m->key, &m->out.err) == 0)
         return 0;
     ddb_insights_throttled(eng->insights, m->key.bytes, m->key.len);
     return 1;
 }
 
-/* A client's committed write, to the hot-partition model (hot.h): the table's partition, and each
-   GSI's partition of the entry its write units went to. */
-static void observe(ddb_engine *eng, const ddb_mutation *m)
+/* A client's committed write, to the hot-partition model (hot.h): the table's partition (`units`:
+   a transaction's twice), and each GSI's partition of the entry its write units went to. */
+static void observe(ddb_engine *eng, const ddb_mutation *m, double units)
 {
-    ddb_hot_observe(eng->hot, m->t, NULL, 1, m->key.bytes, m->key.len, ddb_mutation_table_units(m));
+    ddb_hot_observe(eng->hot, m->t, NULL, 1, m->key.bytes, m->key.len, units);
     for (unsigned i = 0; m->out.index_key != NULL && i < m->t->nindexes; i++)
         if (m->out.index_units[i] > 0 && m->t->indexes[i].kind == DDB_IX_GLOBAL)
             ddb_hot_observe(eng->hot, m->t, &m->t->indexes[i], 1, m->out.index_key[i].bytes, m->out.index_key[i].len,
                             m->out.index_units[i]);
+}
+
+/* A transaction's ConditionCheck: billed as a write of the item it read, twice (the table's units a
+   transaction consumes, DDB_REQUEST_TXN), so --enforce-capacity takes it as one. */
+static void take_check(ddb_engine *eng, const ddb_mutation *m)
+{
+    double units = ddb_mutation_table_units(m) * m->request;
+
+    if (m->out.err.code != DDB_OK || !m->request)
+        return;
+    ddb_hot_observe(eng->hot, m->t, NULL, 1, m->key.bytes, m->key.len, units);
+    ddb_throttle_take(eng->throttle, m->t, 1, units, NULL);
+    ddb_throttle_take_partition(eng->throttle, m->t, NULL, 1, m->key.bytes, m->key.len, units);
 }
 
 /* After a commit: the table's and its indexes' item counts and sizes move by what it changed
@@ -45,16 +59,20 @@ static void count_change(ddb_engine *eng, ddb_arena *a, const ddb_mutation *m)
 {
     ddb_keyspace_figures d[DDB_STATS_KEYSPACES];
 
-    if (m->kind == DDB_MUT_CHECK || m->out.err.code != DDB_OK)
+    if (m->kind == DDB_MUT_CHECK || m->out.err.code != DDB_OK) {
+        if (m->kind == DDB_MUT_CHECK)
+            take_check(eng, m);
         return;
+    }
     ddb_insights_write(eng->insights, a, m->t, &m->key,
                        m->out.has_new ? &m->out.new_item : m->out.had_old ? &m->out.old : NULL,
                        ddb_mutation_table_units(m), m->out.index_units);
     if (m->request) { /* --enforce-capacity: taken as it is consumed, so a batch's later writes see it */
-        observe(eng, m);
-        ddb_throttle_take(eng->throttle, m->t, 1, ddb_mutation_table_units(m), m->out.index_units);
-        ddb_throttle_take_partition(eng->throttle, m->t, NULL, 1, m->key.bytes, m->key.len,
-                                    ddb_mutation_table_units(m));
+        /* a transaction's table units twice (m->request is DDB_REQUEST_TXN), its indexes' once */
+        double units = ddb_mutation_table_units(m) * m->request;
+        observe(eng, m, units);
+        ddb_throttle_take(eng->throttle, m->t, 1, units, m->out.index_units);
+        ddb_throttle_take_partition(eng->throttle, m->t, NULL, 1, m->key.bytes, m->key.len, units);
     }
     if (m->request && m->t->stats != NULL) /* the access-pattern warnings' (access_warn.h) */
         ddb_access_note_write(&m->t->stats->warn, &m->key, m->out.has_new ? &m->out.new_item : NULL, m->out.new_size,

@@ -18,6 +18,13 @@ struct ddb_expr;
 /* DDB_MUT_CHECK: a transaction's ConditionCheck, the condition alone (nothing is written). */
 typedef enum ddb_mut_kind { DDB_MUT_PUT, DDB_MUT_UPDATE, DDB_MUT_DELETE, DDB_MUT_CHECK } ddb_mut_kind;
 
+/* ddb_mutation.request: a client's write, its table's units counted once; or one of a transaction,
+   whose table units count twice (prepare and commit: the developer guide's "Capacity management
+   for transactions") while its index entries' count once (docs/usage.md, "Transactions and
+   indexes"). */
+#define DDB_REQUEST_ONE 1
+#define DDB_REQUEST_TXN 2
+
 /*
  * A global table's change made in another replica, applied here; all zero for a client's change.
  */
@@ -83,7 +90,9 @@ typedef struct ddb_mutation {
     int need_old;                      /* the caller wants the old image (ReturnValues) */
     int old_on_failure;                /* ReturnValuesOnConditionCheckFailure ALL_OLD */
     int single_write;                  /* PutItem/UpdateItem/DeleteItem: --write-conflict-rate applies (faults.h) */
-    int request;                       /* a client's write: --enforce-capacity applies (throttle.h) */
+    int request;                       /* a client's write: --enforce-capacity applies (throttle.h); its
+                                          value is how many times its table's units count:
+                                          DDB_REQUEST_ONE, or DDB_REQUEST_TXN in a transaction */
     int statement_sized;               /* UpdateItem: the 400 KB check charges the statement too (expr_charge.c) */
     int insert;                        /* PUT only where no item has the key (PartiQL INSERT): else DuplicateItemException */
     int stream_flags;                  /* its stream record's flags (DDB_REC_SERVICE for TTL deletes) */

@@ -288,9 +288,21 @@ static void run_metrics(mcp_call *c)
 }
 
 /* The cost report, the same JSON as GET /ddbd/usage (issue 53). */
+/* The report, or since a mark: its name percent-encoded into the query (the door decodes it). */
 static void run_usage(mcp_call *c)
 {
-    admin(c, "GET", "/ddbd/usage", NULL);
+    const char *since = ddb_json_get_str(c->args, "since");
+    char path[32 + 3 * 256];
+    size_t n;
+
+    if (since == NULL) {
+        admin(c, "GET", "/ddbd/usage", NULL);
+        return;
+    }
+    n = (size_t)snprintf(path, sizeof(path), "/ddbd/usage?since=");
+    for (const unsigned char *p = (const unsigned char *)since; *p != '\0' && n + 4 < sizeof(path); p++)
+        n += (size_t)snprintf(path + n, sizeof(path) - n, "%%%02X", *p);
+    admin(c, "GET", path, NULL);
 }
 
 /* The server's clock (issue 60), through /ddbd/clock: {"action": "get"} reads it; "freeze", "run",

@@ -140,7 +140,7 @@ static long run_table_writes(ddb_req *req, batch_write *writes, long n, ddb_cons
         }
         ddb_mutation_init(&m, b->is_delete ? DDB_MUT_DELETE : DDB_MUT_PUT, b->t, &b->key);
         m.item = &b->item;
-        m.request = 1;
+        m.request = DDB_REQUEST_ONE;
         m.repl_hold_ms = req->fault_repl_hold_ms;
         rc = ddb_mutate(req->eng, req->arena, &m);
         /* other gateways' commits kept winning on this key (RADOS; storage.h), or it was throttled

@@ -45,7 +45,7 @@ static void mutation_from_req(ddb_mutation *m, ddb_req *req, ddb_mut_kind kind, 
     m->need_old = rv != RV_NONE;
     m->old_on_failure = rvf != NULL && strcmp(rvf, "ALL_OLD") == 0;
     m->single_write = 1;
-    m->request = 1;
+    m->request = DDB_REQUEST_ONE;
     m->repl_hold_ms = req->fault_repl_hold_ms;
 }
 

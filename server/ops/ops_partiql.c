@@ -145,7 +145,7 @@ int ddb_pq_mutation_or_fail(ddb_req *req, const ddb_pq_stmt *s, const ddb_table 
         ddb_mutation_init(m, DDB_MUT_PUT, t, &key);
         m->item = s->item;
         m->insert = 1;
-        m->request = 1;
+        m->request = DDB_REQUEST_ONE;
         m->repl_hold_ms = req->fault_repl_hold_ms;
         return DDB_OK;
     }
@@ -172,7 +172,7 @@ int ddb_pq_mutation_or_fail(ddb_req *req, const ddb_pq_stmt *s, const ddb_table 
         break;
     }
     m->keyattrs = keyattrs;
-    m->request = 1;
+    m->request = DDB_REQUEST_ONE;
     m->repl_hold_ms = req->fault_repl_hold_ms;
     m->need_old = s->returning != DDB_PQ_RET_NONE;
     return DDB_OK;

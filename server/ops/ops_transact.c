@@ -16,7 +16,8 @@
  *      condition is evaluated and each failure reported in action order.
  *      TransactGetItems: every key is read from one snapshot, so a read never sees part of a
  *      transaction; items whose answer would pass 4 MB fail the request (ValidationException).
- * Transactions cost twice the units of the same reads and writes.
+ * Transactions cost twice the units of the same reads and writes on their tables; a write's index
+ * entries cost what they cost outside a transaction (docs/usage.md, "Transactions and indexes").
  */
 #include <string.h>
 
@@ -238,7 +239,7 @@ static void mutations_from_actions(const ddb_req *req, action *acts, ddb_mutatio
         action *x = &acts[i];
         const char *rvf = ddb_json_get_str(x->in, "ReturnValuesOnConditionCheckFailure");
         ddb_mutation_init(&ms[i], KINDS[x->kind].mut, x->t, &x->key);
-        ms[i].request = 1;
+        ms[i].request = DDB_REQUEST_ONE;
         ms[i].repl_hold_ms = req->fault_repl_hold_ms;
         ms[i].condition = x->parsed.condition;
         ms[i].update = x->parsed.update;
@@ -301,9 +302,12 @@ static uint32_t consumed_per_table(ddb_req *req, const ddb_mutation *ms, uint32_
             c->table += 2 * ddb_read_units(0, 1);
             continue;
         }
+        /* the table's units twice (prepare and commit); its index entries' once, as DynamoDB charges
+           them (written after the commit, outside the transaction: docs/usage.md, "Transactions and
+           indexes"); a vector index's bytes once */
         for (unsigned x = 0; x < ms[i].t->nindexes; x++)
-            index[x] = (ms[i].t->indexes[x].kind == DDB_IX_VECTOR ? 1 : 2) * ms[i].out.index_units[x]; /* bytes once */
-        ddb_consumed_add(c, ms[i].t, 2 * ddb_mutation_table_units(&ms[i]), index);
+            index[x] = ms[i].out.index_units[x];
+        ddb_consumed_add(c, ms[i].t, DDB_REQUEST_TXN * ddb_mutation_table_units(&ms[i]), index);
     }
     return nt;
 }
@@ -422,6 +426,8 @@ static int run_transaction(ddb_req *req, ddb_mutation *ms, uint32_t n, const txn
 
     if (token != NULL && !claim_token(req, token, digest, ms, n, shape))
         return req->err.code;
+    for (uint32_t i = 0; i < n; i++) /* --enforce-capacity takes their tables' units twice */
+        ms[i].request = DDB_REQUEST_TXN;
     /* an injected latency holds the answer after the commit: the call runs, and its token stays in
        progress, until the answer goes (the server's clock: http/respond.c) */
     tok = (ddb_txn_token){token, digest, req->fault_delay_ms, DDB_TOKEN_NEW, 0};

@@ -375,6 +375,34 @@ def test_a_global_table_s_writes_are_priced_again_in_each_other_replica(server_f
     assert "replicatedWrites" not in of(usage(e), plain)  # one Region: nothing replicated
 
 
+def test_a_global_table_s_transaction_replicates_its_index_entries_once(server_factory):
+    """Issue 64: a transaction's index entries are charged once (docs/usage.md, "Transactions and
+    indexes"), so a replica applies the table's units once and the GSI's once: a Put of a small
+    item in one GSI is 3 units here (2 + 1) and 2 in each other replica (1 + 1), not 3 / 2."""
+    srv = server_factory(("--in-memory", "--admin", "--namespaces"))
+    e = srv.endpoint
+    east = lambda op, body: call_in(e, "us-east-1", op, body)
+    name = unique_name("ugtix")
+    east("CreateTable", {"TableName": name, "BillingMode": "PAY_PER_REQUEST",
+                         "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                                  {"AttributeName": "g", "AttributeType": "S"}],
+                         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                         "GlobalSecondaryIndexes": [{"IndexName": "gix", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                                     "Projection": {"ProjectionType": "ALL"}}]})
+    east("UpdateTable", {"TableName": name, "ReplicaUpdates": [{"Create": {"RegionName": "us-west-2"}}]})
+    for _ in range(200):
+        d = east("DescribeTable", {"TableName": name})["Table"]
+        if d["TableStatus"] == "ACTIVE" and [r["ReplicaStatus"] for r in d.get("Replicas", [])] == ["ACTIVE"] \
+                and all(g["IndexStatus"] == "ACTIVE" for g in d["GlobalSecondaryIndexes"]):
+            break
+        time.sleep(0.05)
+    east("TransactWriteItems", {"TransactItems": [{"Put": {"TableName": name, "Item": {"pk": {"S": "t"}, "g": {"S": "x"}}}}]})
+    east("PutItem", {"TableName": name, "Item": {"pk": {"S": "p"}, "g": {"S": "x"}}})  # 2 here, 2 there
+    here = [t for t in usage(e)["tables"] if t["table"] == name and t["replicatedWrites"]["region"] == "us-east-1"][0]
+    assert here["writeUnits"] == 5
+    assert (here["replicatedWrites"]["replicas"], here["replicatedWrites"]["replicatedWriteUnits"]) == (1, 4)
+
+
 def test_stream_reads_are_priced_per_getrecords_call(server):
     """Each GetRecords call is a streams read request unit, $0.02 per 100,000; it consumes no read
     capacity (the table's units stay the writes'). An empty answer is a call too."""

@@ -68,9 +68,18 @@ func Start(t testing.TB, args ...string) *Server {
 	if err := s.waitReady(10 * time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if usageWanted() { // printed before the stop (cleanups run last registered first)
+	if usageWanted() || usageJSONPath() != "" { // before the stop (cleanups run last registered first)
 		s.tally = &usageTally{rows: map[string]usageRow{}}
-		t.Cleanup(func() { fmt.Fprint(os.Stderr, s.UsageSummary(t)) })
+		t.Cleanup(func() {
+			if usageJSONPath() != "" {
+				if err := os.WriteFile(usageJSONPath(), s.UsageJSON(t), 0o644); err != nil {
+					t.Errorf("ddbdtest: DDBD_USAGE_JSON: %v", err)
+				}
+			}
+			if usageWanted() {
+				fmt.Fprint(os.Stderr, s.UsageSummary(t))
+			}
+		})
 	}
 	return s
 }

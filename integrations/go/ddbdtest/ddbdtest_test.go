@@ -2,9 +2,11 @@ package ddbdtest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -254,6 +256,54 @@ func TestUsageSummaryAddsUpAcrossRestores(t *testing.T) {
 	}
 	if !strings.HasPrefix(summary, "ddbd usage: what this run's requests would cost in DynamoDB (us-east-1 prices") {
 		t.Fatalf("summary:\n%s", summary)
+	}
+}
+
+// DDBD_USAGE_JSON (issue 64): the run's report, added up across restores as the summary is, shaped
+// as GET /ddbd/usage's: the seed's PutItem and 3 rounds of a PutItem and a GetItem, counted.
+func TestUsageJSONAddsUpAcrossRestores(t *testing.T) {
+	t.Setenv("DDBD_USAGE_JSON", filepath.Join(t.TempDir(), "run.json"))
+	srv := Start(t)
+	db := dynamodb.NewFromConfig(srv.Config())
+	createTable(t, db, "users")
+	put(t, db, "alice")
+	srv.Snapshot(t, "seed")
+	for i := 0; i < 3; i++ {
+		srv.Restore(t, "seed")
+		put(t, db, fmt.Sprintf("bob-%d", i))
+		if _, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("users"),
+			Key: map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: fmt.Sprintf("bob-%d", i)}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var report struct {
+		Tables []struct {
+			Table      string  `json:"table"`
+			Requests   float64 `json:"requests"`
+			ReadUnits  float64 `json:"readUnits"`
+			WriteUnits float64 `json:"writeUnits"`
+			Operations []struct {
+				Operation string  `json:"operation"`
+				Requests  float64 `json:"requests"`
+			} `json:"operations"`
+		} `json:"tables"`
+		Total struct {
+			Requests float64 `json:"requests"`
+		} `json:"total"`
+	}
+	if err := json.Unmarshal(srv.UsageJSON(t), &report); err != nil {
+		t.Fatal(err)
+	}
+	if len(report.Tables) != 1 || report.Tables[0].Table != "users" || report.Tables[0].Requests != 7 ||
+		report.Tables[0].ReadUnits != 1.5 || report.Tables[0].WriteUnits != 4 || report.Total.Requests != 7 {
+		t.Fatalf("report: %+v", report)
+	}
+	ops := map[string]float64{}
+	for _, o := range report.Tables[0].Operations {
+		ops[o.Operation] = o.Requests
+	}
+	if len(ops) != 2 || ops["PutItem"] != 4 || ops["GetItem"] != 3 {
+		t.Fatalf("operations: %v", ops)
 	}
 }
 

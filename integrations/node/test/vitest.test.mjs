@@ -3,6 +3,7 @@
 // workers share one server in namespaces of their own, and without the restore the same tests fail.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -59,6 +60,26 @@ test('DDBD_USAGE_SUMMARY=1 prints the run\'s cost a table at the end', () => {
   assert.deepEqual(users.slice(1, 3).map(Number), [24, 24 + namespaces]);
   assert.ok(Math.abs(Number(users[3]) - (24 * 0.125e-6 + (24 + namespaces) * 0.625e-6)) < 1e-8);
   assert.ok(stderr.split('\n').some((l) => /^total\s+24\s/.test(l)));
+});
+
+// DDBD_USAGE_JSON=PATH: the global teardown writes the run's report (issue 64), the namespaces
+// added up by table name: per test a Scan, a PutItem and a GetItem; per namespace the seed's PutItem.
+test('DDBD_USAGE_JSON writes the run\'s report, which ddb usage diff reads', () => {
+  const out = path.join(os.tmpdir(), `ddbd-usage-${process.pid}.json`);
+  const { status, stderr } = run({ DDBD_USAGE_JSON: out });
+  assert.equal(status, 0, stderr);
+  const namespaces = Math.max(2, os.availableParallelism() - 1);
+  const report = JSON.parse(fs.readFileSync(out, 'utf8'));
+  const users = report.tables.filter((t) => t.table === 'users');
+  assert.equal(users.length, 1);
+  assert.deepEqual([users[0].requests, users[0].readUnits, users[0].writeUnits], [3 * 24 + namespaces, 24, 24 + namespaces]);
+  assert.deepEqual(Object.fromEntries(users[0].operations.map((o) => [o.operation, o.requests])),
+    { PutItem: 24 + namespaces, Scan: 24, GetItem: 24 });
+  const ddb = path.join(path.dirname(process.env.DDBD_BIN), 'ddb');
+  const diff = spawnSync(ddb, ['usage', 'diff', out, out], { encoding: 'utf8' });
+  assert.equal(diff.status, 0, diff.stderr);
+  assert.match(diff.stdout, new RegExp(`\\| requests \\| ${3 * 24 + namespaces} \\| ${3 * 24 + namespaces} \\| 0 \\|`));
+  fs.unlinkSync(out);
 });
 
 test('no summary unless asked', () => {

@@ -79,5 +79,5 @@ void ddb_patterns_add(ddb_table_patterns *p, int op, const ddb_pattern_note *n, 
 
     key_of(&k, op, n);
     slot = slot_of(p, &k);
-    ddb_usage_add(slot != NULL ? &slot->u : &p->other, read, write);
+    ddb_usage_count(slot != NULL ? &slot->u : &p->other, read, write);
 }

@@ -17,6 +17,7 @@
 
 typedef struct ddb_usage_units {
     uint64_t read_milli, write_milli;
+    uint64_t requests; /* the requests charged (ddb_usage_count); an index's: not counted */
 } ddb_usage_units;
 
 typedef struct ddb_table_usage {
@@ -26,6 +27,8 @@ typedef struct ddb_table_usage {
         ddb_usage_units u;
     } ix[DDB_MAX_INDEXES];
     uint64_t stream_reads;              /* GetRecords calls on its stream: streams read request units */
+    uint64_t replicated_milli;          /* a global table's writes as its other replicas apply them (plain
+                                           writes: a transaction's table units once), in thousandths */
 } ddb_table_usage;
 
 /* Adds read and write units (inline: once or twice a request). */
@@ -36,10 +39,21 @@ static inline void ddb_usage_add(ddb_usage_units *u, double read, double write)
     if (write > 0)
         __atomic_add_fetch(&u->write_milli, (uint64_t)(write * 1000 + 0.5), __ATOMIC_RELAXED);
 }
+/* Adds read and write units and one request (an operation's, an access pattern's). */
+static inline void ddb_usage_count(ddb_usage_units *u, double read, double write)
+{
+    __atomic_add_fetch(&u->requests, 1, __ATOMIC_RELAXED);
+    ddb_usage_add(u, read, write);
+}
 /* Adds them to index `id`'s slot (claimed when it has none; nothing when every slot is taken). */
 void ddb_usage_add_index(ddb_table_usage *u, uint32_t id, double read, double write);
 /* The units added so far. */
 void ddb_usage_get(const ddb_usage_units *u, double *read, double *write);
+/* The requests counted so far. */
+static inline double ddb_usage_requests(const ddb_usage_units *u)
+{
+    return (double)__atomic_load_n(&u->requests, __ATOMIC_RELAXED);
+}
 /* Index `id`'s units, or NULL when it was never charged. */
 const ddb_usage_units *ddb_usage_of_index(const ddb_table_usage *u, uint32_t id);
 
