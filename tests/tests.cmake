@@ -233,7 +233,7 @@ endif()
 # Skipped (77) without Ceph's daemons or without librados; RUN_SERIAL: it takes the machine's two
 # cores, and kills an OSD of its cluster.
 add_test(NAME rados.backend COMMAND bash ${CMAKE_SOURCE_DIR}/tests/rados/run.sh ${CMAKE_BINARY_DIR})
-set_tests_properties(rados.backend PROPERTIES LABELS rados TIMEOUT 900 SKIP_RETURN_CODE 77 RUN_SERIAL TRUE)
+set_tests_properties(rados.backend PROPERTIES LABELS rados TIMEOUT 1800 SKIP_RETURN_CODE 77 RUN_SERIAL TRUE)
 # The simulated network of bench/rados_netem.py (tests/rados/netem_check.py, ~30 s on a cluster of
 # its own): bench/delay_proxy.c's 1 ms each way adds ~2 ms to a GetItem's one round trip, and an
 # asynchronous gateway does >= 4x a synchronous one's GetItems there. Skipped (77) as rados.backend

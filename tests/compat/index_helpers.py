@@ -16,6 +16,7 @@ import time
 import pytest
 
 from conftest import make_client
+from helpers import SETTLE_S
 
 DDB_ENDPOINT = os.environ.get("DDB_ENDPOINT")
 EXTERNAL = DDB_ENDPOINT is not None
@@ -216,7 +217,7 @@ def find_index(desc, name):
     return None
 
 
-def wait_index_active(ddb, table, index, timeout=120, interval=0.02):
+def wait_index_active(ddb, table, index, timeout=SETTLE_S, interval=0.02):
     """Polls DescribeTable until `index` is ACTIVE; returns the (TableStatus, IndexStatus,
     Backfilling) states seen on the way, asserting each is a legal CREATING/ACTIVE state and that
     ACTIVE is never left again."""

@@ -32,7 +32,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import GATEWAYS, STORE_ARGS, alternate, assert_client_error, raw_request, unique_name
-from helpers import admin_call, signed_call
+from helpers import SETTLE_S, admin_call, signed_call
 
 EAST, WEST, EU = "us-east-1", "us-west-2", "eu-west-1"
 ON_RADOS = "--backend rados" in STORE_ARGS
@@ -118,7 +118,7 @@ def items(c, name):
         kw["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-def eventually(fn, timeout=60):  # (a bound that matters only when it fails: loaded machines)
+def eventually(fn, timeout=SETTLE_S):
     deadline = time.time() + timeout
     while True:
         try:

@@ -33,6 +33,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import DDBD_BIN, GATEWAYS, alternate, assert_client_error, free_port, unique_name
+from helpers import SETTLE_S
 from test_global_tables import ON_RADOS, VECTOR_INDEX, _vector_names, _vector_status, raw, replica_list, store_args
 
 A_REGION, B_REGION = "us-east-1", "eu-west-1"
@@ -86,7 +87,7 @@ def make_table(c, name=None, gsi=False):
     return name
 
 
-def eventually(check, timeout=20.0):
+def eventually(check, timeout=SETTLE_S):
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -243,7 +244,7 @@ def test_a_peers_replica_still_building_an_index_refuses_the_next_change(server_
     assert status == 200, out
     ca.put_item(TableName=name, Item={"pk": {"S": "a"}, "emb2": {"L": [{"N": "1"}, {"N": "2"}, {"N": "3"}]}})
     add_peer_replica(ca, cb, name)
-    eventually(lambda: _assert(_vector_status(b, B_REGION, name, "vix") == "ACTIVE"), timeout=30)
+    eventually(lambda: _assert(_vector_status(b, B_REGION, name, "vix") == "ACTIVE"))
     status, out = raw(a, A_REGION, "UpdateTable", {"TableName": name, "VectorIndexUpdates": [{"Create": dict(
         VECTOR_INDEX, IndexName="vix2", VectorAttribute={"AttributeName": "emb2"})}]}, key=key)
     assert status == 200, out
@@ -254,11 +255,11 @@ def test_a_peers_replica_still_building_an_index_refuses_the_next_change(server_
     assert (status, out.get("__type", "").split("#")[-1], out.get("message")) == (
         400, "LimitExceededException",
         "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"), out
-    eventually(lambda: _assert(_vector_status(b, B_REGION, name, "vix2") == "ACTIVE"), timeout=30)
+    eventually(lambda: _assert(_vector_status(b, B_REGION, name, "vix2") == "ACTIVE"))
     status, out = raw(a, A_REGION, "UpdateTable", delete, key=key)
     assert status == 200, out
     for server, region in ((a, A_REGION), (b, B_REGION)):
-        eventually(lambda s=server, r=region: _assert(_vector_names(s, r, name) == ["vix2"]), timeout=30)
+        eventually(lambda s=server, r=region: _assert(_vector_names(s, r, name) == ["vix2"]))
 
 
 def _assert(cond):
@@ -379,7 +380,7 @@ def test_either_server_killed_and_restarted_loses_nothing_and_applies_nothing_tw
         keys = {i["pk"]["S"] for i in ia}
         assert set(acked["a"]) | set(acked["b"]) <= keys  # nothing acknowledged is lost
         return keys
-    keys = eventually(converged, timeout=60)
+    keys = eventually(converged)
     # each write made in one region is applied once in the other: one INSERT per key in each stream
     # (eventually: on RADOS a record past a killed gateway's unfilled sequence number is readable once
     # the gap is settled, storage.h)
@@ -393,7 +394,7 @@ def test_either_server_killed_and_restarted_loses_nothing_and_applies_nothing_tw
                 assert r["eventName"] == "INSERT"
             assert [k for k, n in per_key.items() if n != 1] == [], server  # nothing applied twice
             assert set(per_key) == keys, (server, sorted(keys - set(per_key))[:10])
-        eventually(one_record_per_key, timeout=30)
+        eventually(one_record_per_key)
 
 
 AUTH = """AKIDPEER peersecret 111122223333

@@ -277,7 +277,7 @@ def test_backfill_survives_kill_9(server_factory, tmp_path):
     ix = find_index(client.describe_table(TableName=name)["Table"], "by_g")
     assert ix is not None, "the accepted index was lost in the crash"
     assert ix["IndexStatus"] in ("CREATING", "ACTIVE")
-    wait_index_active(client, name, "by_g", timeout=60)
+    wait_index_active(client, name, "by_g")
     schema = Schema(params)
     compare_index_with_table(client, name, schema)
     # And the index is maintained from then on.

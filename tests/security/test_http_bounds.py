@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from conftest import (JSON_10, TARGET_PREFIX, make_client, raw_request, rss_within, sign_headers, timing_holds,
+from conftest import (JSON_10, TARGET_PREFIX, make_client, raw_request, rss_within, sign_headers,
                       unique_name)
 
 MB = 1 << 20
@@ -101,13 +101,13 @@ class Probe(threading.Thread):
         s = sorted(self.latencies)
         return s[min(len(s) - 1, int(len(s) * 0.99))] if s else 0.0
 
-    def check(self, endpoint, min_rate=0.97, max_p99=1.0):
+    def check(self, endpoint, min_rate=0.97):
         assert len(self.latencies) >= 20, "the probe made too few calls: %d" % len(self.latencies)
         assert self.success_rate() >= min_rate, "probe success %.3f of %d calls during the attack" % (
             self.success_rate(), len(self.latencies))
-        # (a time bound: the release pass holds it; the sanitized one, several times slower and
-        # beside busy loops in bench/loaded_ci.sh, checks the same attack for memory errors)
-        assert timing_holds(self.p99() <= max_p99), "probe p99 %.3f s during the attack" % self.p99()
+        # (no bound on its latency: a client answered within raw_request's timeout is a client not
+        # starved, and how fast it is answered under attack depends on the machine's load, as
+        # bench/soak_attacks.py measures it: p50/p99/max beside each attack)
         ddb = make_client(endpoint)
         for key in self.acked:
             assert "Item" in ddb.get_item(TableName=self.table, Key={"pk": {"S": key}}, ConsistentRead=True), key
