@@ -7,7 +7,7 @@
 # SIGTERM stop and a restart on the same volume keeping the data, the CPU quota and the volume's
 # shard count, DynamoDB Local's compose command, docs/docker.md's DynamoDB Local compose service
 # run as printed (a bind mount of a missing host directory; no volume left behind), and
-# deploy/compose.yaml's app talking to ddbd (docker-compose, on the host's network). Containers and
+# deploy/compose.yaml's app talking to ddbd (docker-compose, with compose.no-bridge.yaml). Containers and
 # volumes it made are removed.
 #
 # Without a Docker engine it says so and exits 77 (ctest: skipped), or 1 when DDBD_REQUIRE_DOCKER=1

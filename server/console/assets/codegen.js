@@ -1,8 +1,11 @@
 // The operation on screen as code to paste: boto3, the JavaScript SDK v3, the Go SDK v2, the AWS
 // CLI and libddb (C). Each snippet is a whole program that runs the request against this server and
-// prints its answer; tests/console/codegen.test.mjs runs every one of them against ddbd.
-// Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, else "local" (a server without
-// --auth takes any key), as libddb and the CLI read them.
+// prints its answer; tests/console/codegen.test.mjs runs every one of them against ddbd, on a
+// machine with no AWS set-up. Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, else
+// "local" (a server without --auth takes any key): each snippet says so itself, the CLI's by the
+// variables it sets for its command (the CLI has no such fallback of its own). A Query or Scan
+// reads every page from the first: the screen's page size is the size of each request (Limit), and
+// the loop follows LastEvaluatedKey to the end (the screen's ExclusiveStartKey is left out).
 import { field, h } from './dom.js';
 
 export const LANGUAGES = [['python', 'Python (boto3)'], ['js', 'JavaScript (SDK v3)'], ['go', 'Go (SDK v2)'], ['cli', 'AWS CLI'],
@@ -12,6 +15,14 @@ const lowerFirst = (s) => s[0].toLowerCase() + s.slice(1);
 const snake = (op) => op.replace(/[A-Z]/g, (c, i) => (i ? '_' : '') + c.toLowerCase());
 const isBinary = (k, v) => (k === 'B' && typeof v === 'string');
 const isBinarySet = (k, v) => (k === 'BS' && Array.isArray(v));
+const pages = (op) => op === 'Query' || op === 'Scan';
+
+/* The request a snippet sends first: a Query or Scan from its first page. */
+function firstRequest(op, input) {
+  if (!pages(op)) return input;
+  const { ExclusiveStartKey, ...rest } = input; // eslint-disable-line no-unused-vars
+  return rest;
+}
 
 /* A JSON value as a Python literal; binary (an attribute value's B or BS) as bytes, which boto3 wants. */
 function py(v, ind = '') {
@@ -83,8 +94,18 @@ function goField(k, v, ind) {
 }
 
 function python(op, input, endpoint, region) {
-  const body = op === 'Query' || op === 'Scan' ? 'print(json.dumps(out["Items"], default=str))\n'
-    : op === 'GetItem' ? 'print(json.dumps(out.get("Item"), default=str))\n' : 'print("ok")\n';
+  const call = pages(op) ? `request = ${py(input)}
+items = []
+while True:  # page by page (Limit items a request) until there is no LastEvaluatedKey
+    out = client.${snake(op)}(**request)
+    items += out["Items"]
+    if "LastEvaluatedKey" not in out:
+        break
+    request["ExclusiveStartKey"] = out["LastEvaluatedKey"]
+print(json.dumps(items, default=str))
+` : `out = client.${snake(op)}(**${py(input)})
+${op === 'GetItem' ? 'print(json.dumps(out.get("Item"), default=str))' : 'print("ok")'}
+`;
   return `import base64
 import json
 import os
@@ -98,13 +119,21 @@ client = boto3.client(
     aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "local"),
     aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
 )
-out = client.${snake(op)}(**${py(input)})
-${body}`;
+${call}`;
 }
 
 function javascript(op, input, endpoint, region) {
-  const body = op === 'Query' || op === 'Scan' ? 'console.log(JSON.stringify(out.Items));\n'
-    : op === 'GetItem' ? 'console.log(JSON.stringify(out.Item));\n' : "console.log('ok');\n";
+  const call = pages(op) ? `const request = ${js(input)};
+const items = [];
+do { // page by page (Limit items a request) until there is no LastEvaluatedKey
+  const out = await client.send(new ${op}Command(request));
+  items.push(...out.Items);
+  request.ExclusiveStartKey = out.LastEvaluatedKey;
+} while (request.ExclusiveStartKey);
+console.log(JSON.stringify(items));
+` : `const out = await client.send(new ${op}Command(${js(input)}));
+${op === 'GetItem' ? 'console.log(JSON.stringify(out.Item));' : "console.log('ok');"}
+`;
   return `// node snippet.mjs (npm i @aws-sdk/client-dynamodb)
 import { DynamoDBClient, ${op}Command } from '@aws-sdk/client-dynamodb';
 
@@ -113,8 +142,7 @@ const client = new DynamoDBClient({
   region: ${JSON.stringify(region)},
   credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID || 'local', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY || 'local' },
 });
-const out = await client.send(new ${op}Command(${js(input)}));
-${body}`;
+${call}`;
 }
 
 /* Go: the answer printed as DynamoDB JSON (numbers as their digits, binary as base64). */
@@ -183,10 +211,34 @@ func printJSON(answer interface{}) {
 function go(op, input, endpoint, region) {
   const fields = Object.entries(input).map(([k, v]) => `\t\t${k}: ${goField(k, v, '\t\t')},\n`).join('');
   const usesB64 = /b64\(/.test(fields);
-  const show = op === 'Query' || op === 'Scan' ? '\tprintJSON(out.Items)\n'
-    : op === 'GetItem' ? '\tprintJSON(out.Item)\n' : '\t_ = out\n\tfmt.Println("ok")\n';
-  const reads = op === 'Query' || op === 'Scan' || op === 'GetItem';
-  return `package main
+  const reads = pages(op) || op === 'GetItem';
+  const call = pages(op) ? `	input := &dynamodb.${op}Input{
+${fields}	}
+	items := []map[string]types.AttributeValue{}
+	for { // page by page (Limit items a request) until there is no LastEvaluatedKey
+		out, err := client.${op}(context.Background(), input)
+		if err != nil {
+			log.Fatal(err)
+		}
+		items = append(items, out.Items...)
+		if len(out.LastEvaluatedKey) == 0 {
+			break
+		}
+		input.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+	printJSON(items)
+` : `	out, err := client.${op}(context.Background(), &dynamodb.${op}Input{
+${fields}	})
+	if err != nil {
+		log.Fatal(err)
+	}
+${op === 'GetItem' ? '\tprintJSON(out.Item)\n' : '\t_ = out\n\tfmt.Println("ok")\n'}`;
+  return `// main.go: a program of its own (package main), in a directory of its own. With the SDK from
+// the Go module proxy:
+//   go mod init snippet && go mod tidy && go run .
+// With Debian 12's golang-github-aws-aws-sdk-go-v2-dev instead (offline, no module):
+//   GO111MODULE=off GOPATH=/usr/share/gocode go run main.go
+package main
 
 import (
 	"context"
@@ -220,12 +272,7 @@ func main() {
 		Credentials:      credentials.NewStaticCredentialsProvider(env("AWS_ACCESS_KEY_ID", "local"), env("AWS_SECRET_ACCESS_KEY", "local"), ""),
 		EndpointResolver: dynamodb.EndpointResolverFromURL(${JSON.stringify(endpoint)}),
 	})
-	out, err := client.${op}(context.Background(), &dynamodb.${op}Input{
-${fields}	})
-	if err != nil {
-		log.Fatal(err)
-	}
-${show}}
+${call}}
 `;
 }
 
@@ -241,7 +288,14 @@ function cli(op, input, endpoint, region) {
   // of the CLI (its default, said outright here); version 1 would store the base64 text itself as the
   // bytes, so it is made to refuse the option instead of writing wrong data
   const binary = hasBinary(input) ? ' --cli-binary-format base64' : '';
-  return `aws dynamodb ${snake(op).replace(/_/g, '-')} --endpoint-url ${endpoint} --region ${region}${binary} \\\n  --cli-input-json ${shq(JSON.stringify(input))}\n`;
+  // a Query or Scan: the CLI reads every page itself, --page-size items a request (the Limit)
+  const { Limit, ...rest } = input;
+  const paged = pages(op) && Limit !== undefined;
+  const size = paged ? ` --page-size ${Limit}` : '';
+  // the CLI has no credentials of its own to fall back on: "local" unless the environment has some
+  return `AWS_ACCESS_KEY_ID="\${AWS_ACCESS_KEY_ID:-local}" AWS_SECRET_ACCESS_KEY="\${AWS_SECRET_ACCESS_KEY:-local}" \\
+aws dynamodb ${snake(op).replace(/_/g, '-')} --endpoint-url ${endpoint} --region ${region}${binary}${size} \\
+  --cli-input-json ${shq(JSON.stringify(paged ? rest : input))}\n`;
 }
 
 /* A C string literal of `s` (UTF-8 kept as is). Every '?' is written \? so that no two stand
@@ -249,28 +303,59 @@ function cli(op, input, endpoint, region) {
    literal early, the rest of the request becoming code. */
 const cstr = (s) => `"${s.replace(/[\\"?]/g, (c) => `\\${c}`).replace(/\n/g, '\\n')}"`;
 
-function c(op, input, endpoint) {
-  return `/* cc snippet.c $(pkg-config --cflags --libs ddb) */
-#include <ddb/ddb.h>
-#include <stdio.h>
-
-int main(void) {
-    ddb_config *cfg = ddb_config_new(); /* region and credentials from the environment */
-    ddb_client *client = NULL;
-    if (ddb_config_set_endpoint(cfg, ${cstr(endpoint)}) != DDB_OK || ddb_client_new(cfg, &client) != DDB_OK) {
-        fprintf(stderr, "%s\\n", ddb_config_error(cfg) ? ddb_config_error(cfg) : "no client");
-        return 1;
-    }
-    ddb_config_free(cfg);
-    static const char request[] = ${cstr(JSON.stringify(input))};
-    ddb_result *r = NULL;
+/* C: one request, its answer printed. */
+const C_ONE = (op) => `    ddb_result *r = NULL;
     int status = ddb_call(client, ${cstr(op)}, request, sizeof request - 1, &r);
     if (status == DDB_OK)
         printf("%s\\n", ddb_result_body(r, NULL));
     else
         fprintf(stderr, "%s: %s: %s\\n", ddb_status_name(status), ddb_result_error_type(r), ddb_result_message(r));
     ddb_result_free(r);
-    ddb_client_free(client);
+`;
+
+/* C: a Query or Scan page by page, each answer printed; the next request is the first one with the
+   page's LastEvaluatedKey as its ExclusiveStartKey. */
+const C_PAGES = (op) => `    char *next = NULL; /* the request of the next page */
+    int status;
+    for (;;) { /* page by page (Limit items a request) until there is no LastEvaluatedKey */
+        ddb_result *r = NULL;
+        status = ddb_call(client, ${cstr(op)}, next ? next : request, next ? strlen(next) : sizeof request - 1, &r);
+        if (status != DDB_OK) {
+            fprintf(stderr, "%s: %s: %s\\n", ddb_status_name(status), ddb_result_error_type(r), ddb_result_message(r));
+            ddb_result_free(r);
+            break;
+        }
+        printf("%s\\n", ddb_result_body(r, NULL));
+        char *key = ddb_result_last_key(r) ? ddb_item_format(ddb_result_last_key(r)) : NULL;
+        ddb_result_free(r);
+        if (key == NULL)
+            break;
+        free(next); /* the request without its closing brace, then the key */
+        next = malloc(sizeof request + strlen(key) + sizeof ", \\"ExclusiveStartKey\\": }");
+        if (next == NULL)
+            abort();
+        sprintf(next, "%.*s, \\"ExclusiveStartKey\\": %s}", (int)(sizeof request - 2), request, key);
+        free(key);
+    }
+    free(next);
+`;
+
+function c(op, input, endpoint, region) {
+  return `/* cc snippet.c $(pkg-config --cflags --libs ddb) */
+#include <ddb/ddb.h>
+#include <stdio.h>
+${pages(op) ? '#include <stdlib.h>\n#include <string.h>\n' : ''}
+int main(void) {
+    ddb_config *cfg = ddb_config_new(); /* credentials from the environment, else "local" */
+    ddb_client *client = NULL;
+    if (ddb_config_set_endpoint(cfg, ${cstr(endpoint)}) != DDB_OK || ddb_config_set_region(cfg, ${cstr(region)}) != DDB_OK
+        || ddb_client_new(cfg, &client) != DDB_OK) {
+        fprintf(stderr, "%s\\n", ddb_config_error(cfg) ? ddb_config_error(cfg) : "no client");
+        return 1;
+    }
+    ddb_config_free(cfg);
+    static const char request[] = ${cstr(JSON.stringify(input))};
+${pages(op) ? C_PAGES(op) : C_ONE(op)}    ddb_client_free(client);
     return status == DDB_OK ? 0 : 1;
 }
 `;
@@ -280,7 +365,7 @@ const MAKERS = { python, js: javascript, go, cli, c };
 
 /* The snippet of `lang` for operation `op` with `input`, against this page's server. */
 export function snippet(lang, op, input, region = 'us-east-1', endpoint = location.origin) {
-  return MAKERS[lang](op, input, endpoint, region);
+  return MAKERS[lang](op, firstRequest(op, input), endpoint, region);
 }
 
 /* A "Code" box: a language select and the snippet of what `current()` gives ({op, input}, or throws
