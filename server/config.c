@@ -29,7 +29,11 @@
 enum { REFUSED = -1, USED_OPTION = 0, USED_VALUE = 1, DONE = 2 };
 
 /* OPT_ENUM's names, indexed by value */
-static const char *const backends[] = {[DDB_BACKEND_ROCKSDB] = "rocksdb", [DDB_BACKEND_RADOS] = "rados", NULL};
+static const char *const backends[] = {
+#define X(id, name, caps, parts) [DDB_BACKEND_##id] = name,
+#include "server/storage/backends.def"
+#undef X
+    NULL};
 static const char *const on_off[] = {"off", "on", NULL};
 
 /* options.def's rows, and the room for the text of a default (--help) */
@@ -648,7 +652,7 @@ static int check_mcp(const ddb_config *cfg)
    other --rados-* options are. */
 static void resolve_inflight(ddb_config *cfg)
 {
-    if (cfg->backend != DDB_BACKEND_RADOS)
+    if (!(ddb_backend_caps(cfg->backend) & DDB_BACKEND_CAP_SLOW_CALLS))
         cfg->rados_inflight = 0;
     else if (cfg->rados_inflight == DDB_INFLIGHT_UNSET) /* (at most the option's own maximum) */
         cfg->rados_inflight = cfg->threads < DDB_INFLIGHT_MAX / DDB_INFLIGHT_PER_LOOP ? DDB_INFLIGHT_PER_LOOP * cfg->threads

@@ -42,8 +42,8 @@ static const char *data_name(const ddb_config *cfg)
 {
     static char buf[300];
 
-    if (cfg->backend == DDB_BACKEND_RADOS) {
-        snprintf(buf, sizeof(buf), "rados pool %s", cfg->rados_pool ? cfg->rados_pool : "ddbd");
+    if (ddb_backend_caps(cfg->backend) & DDB_BACKEND_CAP_SHARED) {
+        snprintf(buf, sizeof(buf), "%s pool %s", ddb_backend_name(cfg->backend), cfg->rados_pool ? cfg->rados_pool : "ddbd");
         return buf;
     }
     return cfg->in_memory ? "in-memory" : cfg->data_dir;
@@ -224,7 +224,7 @@ static int serve(const ddb_config *cfg, uint64_t t0)
     if (cfg->in_memory)
         mallopt(M_MMAP_THRESHOLD, 128 * 1024);
     /* before anything is opened, so every file ddbd makes belongs to the user it runs as */
-    local_dir = cfg->in_memory || cfg->backend == DDB_BACKEND_RADOS ? NULL : cfg->data_dir;
+    local_dir = cfg->in_memory || !(ddb_backend_caps(cfg->backend) & DDB_BACKEND_CAP_LOCAL) ? NULL : cfg->data_dir;
     if (ddb_drop_privileges(cfg->user, local_dir) != 0)
         return 1;
     if (load_prices(cfg) != 0)

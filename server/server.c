@@ -281,10 +281,10 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     ddb_config_store_options(cfg, &o); /* the rows of options.def that say TO_STORE; --shards 0: the
                                           data directory's own count */
     o.default_nshards = cfg->default_shards;
-    /* RADOS: partitions per table of a new pool; they spread a table over the OSDs, not the
-       gateway's CPUs (docs/scale-out.md) */
-    if (cfg->backend == DDB_BACKEND_RADOS)
-        o.default_nshards = DDB_RADOS_DEFAULT_PARTS;
+    /* a backend's own partitions per table of a new store (RADOS: over the OSDs, not the
+       gateway's CPUs; backends.def) */
+    if (ddb_backend_parts(cfg->backend) != 0)
+        o.default_nshards = ddb_backend_parts(cfg->backend);
     o.key_hash = ddb_key_part_hash;
     o.partition_bytes = DDB_KEY_PARTITION_BYTES;
     o.quiesced = run_quiesced;
@@ -309,7 +309,7 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     ddb_table_stats_load(srv->eng.store, srv->eng.catalog); /* before any write */
     srv->eng.tokens = ddb_tokens_new((uint64_t)cfg->idempotency_window * 1000);
     /* in memory, retained history is memory: budgeted (a data directory's is on disk) */
-    if (cfg->in_memory && cfg->backend != DDB_BACKEND_RADOS) {
+    if (cfg->in_memory && (ddb_backend_caps(cfg->backend) & DDB_BACKEND_CAP_LOCAL)) {
         srv->eng.retention =
             ddb_retention_new(cfg->memory_budget == DDB_BUDGET_UNSET ? DDB_MEMORY_BUDGET_DEFAULT : cfg->memory_budget);
         srv->eng.over_budget = over_budget;

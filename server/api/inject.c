@@ -519,20 +519,10 @@ static void throughput_error(ddb_req *req, const rule *r, int code)
 static void transaction_conflict(ddb_req *req, uint32_t n, uint32_t at)
 {
     ddb_cancel_reason *reasons = DDB_NEW_ARRAY(req->arena, ddb_cancel_reason, n);
-    ddb_buf b = {0};
 
-    ddb_buf_puts(&b, "Transaction cancelled, please refer cancellation reasons for specific reasons [");
-    for (uint32_t i = 0; i < n; i++) {
-        reasons[i].code = i == at ? "TransactionConflict" : "None";
-        reasons[i].msg = i == at ? CONFLICT_TEXT : NULL;
-        ddb_buf_puts(&b, i > 0 ? ", " : "");
-        ddb_buf_puts(&b, reasons[i].code);
-    }
-    ddb_buf_puts(&b, "]");
-    ddb_req_fail_msg(req, DDB_E_TRANSACTION_CANCELED, ddb_arena_strndup(req->arena, b.data, b.len));
-    ddb_buf_free(&b);
-    req->err.reasons = reasons;
-    req->err.nreasons = n;
+    reasons[at].code = "TransactionConflict";
+    reasons[at].msg = CONFLICT_TEXT;
+    ddb_req_fail_cancelled(req, reasons, n);
 }
 
 /* What rule r does to req (its draw `pick` chooses a transaction's conflicting action). */

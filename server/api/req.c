@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ddb/ddb_status.h"
+#include "proto/buf.h"
 #include "proto/errors.h"
 
 int ddb_req_fail_msg(ddb_req *req, int code, const char *msg)
@@ -22,6 +23,27 @@ int ddb_req_fail_msg(ddb_req *req, int code, const char *msg)
 int ddb_req_fail_internal(ddb_req *req)
 {
     return ddb_req_fail_msg(req, DDB_E_INTERNAL, DDB_MSG_INTERNAL);
+}
+
+int ddb_req_fail_cancelled(ddb_req *req, ddb_cancel_reason *reasons, uint32_t n)
+{
+    ddb_buf b = {0};
+
+    if (req->err.code != DDB_OK)
+        return req->err.code;
+    ddb_buf_puts(&b, "Transaction cancelled, please refer cancellation reasons for specific reasons [");
+    for (uint32_t i = 0; i < n; i++) {
+        if (reasons[i].code == NULL)
+            reasons[i].code = "None";
+        ddb_buf_puts(&b, i > 0 ? ", " : "");
+        ddb_buf_puts(&b, reasons[i].code);
+    }
+    ddb_buf_puts(&b, "]");
+    ddb_req_fail_msg(req, DDB_E_TRANSACTION_CANCELED, ddb_arena_strndup(req->arena, b.data, b.len));
+    ddb_buf_free(&b);
+    req->err.reasons = reasons;
+    req->err.nreasons = n;
+    return req->err.code;
 }
 
 int ddb_req_fail(ddb_req *req, int code, const char *fmt, ...)

@@ -94,6 +94,10 @@ int ddb_req_fail(ddb_req *req, int code, const char *fmt, ...) __attribute__((fo
 int ddb_req_fail_msg(ddb_req *req, int code, const char *msg);
 /* The same for an internal error: DDB_E_INTERNAL with its one message (DDB_MSG_INTERNAL). */
 int ddb_req_fail_internal(ddb_req *req);
+/* TransactionCanceledException with one reason per action, in action order (a NULL code is
+   "None"), in DynamoDB's words: "Transaction cancelled, please refer cancellation reasons for
+   specific reasons [None, ConditionalCheckFailed]". reasons is kept: it must outlive the request. */
+int ddb_req_fail_cancelled(ddb_req *req, ddb_cancel_reason *reasons, uint32_t n);
 
 /* Appends req->err as DynamoDB's error body: {"__type": "<namespace>#<Type>", "message": ..., and
    each detail set: the Item a condition returned, the CancellationReasons, the ThrottlingReasons}. */

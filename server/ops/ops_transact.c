@@ -138,34 +138,13 @@ static int decode_actions(ddb_req *req, const ddb_json *items, action *acts, int
 
 /* ---- cancellation ---- */
 
-/* TransactionCanceledException with `reasons` (NULL codes are "None"), in action order. */
-static int cancel(ddb_req *req, ddb_cancel_reason *reasons, uint32_t n)
-{
-    ddb_buf b = {0};
-
-    ddb_buf_puts(&b, "Transaction cancelled, please refer cancellation reasons for specific reasons [");
-    for (uint32_t i = 0; i < n; i++) {
-        if (reasons[i].code == NULL)
-            reasons[i].code = "None";
-        if (i > 0)
-            ddb_buf_puts(&b, ", ");
-        ddb_buf_puts(&b, reasons[i].code);
-    }
-    ddb_buf_puts(&b, "]");
-    ddb_req_fail_msg(req, DDB_E_TRANSACTION_CANCELED, ddb_arena_strndup(req->arena, b.data, b.len));
-    ddb_buf_free(&b);
-    req->err.reasons = reasons;
-    req->err.nreasons = n;
-    return req->err.code;
-}
-
 int ddb_transact_cancel_one(ddb_req *req, uint32_t n, uint32_t at, const char *code, const char *msg)
 {
     ddb_cancel_reason *r = DDB_NEW_ARRAY(req->arena, ddb_cancel_reason, n);
 
     r[at].code = code;
     r[at].msg = msg;
-    return cancel(req, r, n);
+    return ddb_req_fail_cancelled(req, r, n);
 }
 
 /* An injected conflict (faults.h): one action, picked at random, found another transaction on its item. */
@@ -287,7 +266,7 @@ static int cancel_from_mutations(ddb_req *req, const ddb_mutation *ms, uint32_t 
             break;
         }
     }
-    return cancel(req, r, n);
+    return ddb_req_fail_cancelled(req, r, n);
 }
 
 /* The units of each table, in the order the tables first appear; `kind` 'W' (2x the writes) or 'R'. */

@@ -29,12 +29,63 @@
 typedef struct ddb_store ddb_store;
 typedef struct ddb_store_iter ddb_store_iter;
 
-/* The backend a store is opened with (ddb_store_options.backend; docs/storage-backends.md). */
-enum { DDB_BACKEND_ROCKSDB = 0, DDB_BACKEND_RADOS = 1 };
-#define DDB_RADOS_DEFAULT_PARTS 8 /* RADOS: hash ranges (objects) per table or index of a new pool */
+/* The backend a store is opened with (ddb_store_options.backend; backends.def, docs/storage-backends.md). */
+enum {
+#define X(id, name, caps, parts) DDB_BACKEND_##id,
+#include "server/storage/backends.def"
+#undef X
+    DDB_BACKEND__COUNT
+};
+
+/* What a backend is, which is what code above storage decides by (backends.def's third column). */
+enum {
+    DDB_BACKEND_CAP_LOCAL = 1 << 0,      /* its data is in this process: a data directory or memory */
+    DDB_BACKEND_CAP_SHARED = 1 << 1,     /* its data is elsewhere, shared with other gateways */
+    DDB_BACKEND_CAP_SLOW_CALLS = 1 << 2, /* a call takes milliseconds: worth a hand-off to workers */
+};
+
+/* backend's row of backends.def; a value out of range is the first row's, as ddb_store_open
+   opens it */
+static inline int ddb_backend_row(int backend)
+{
+    return backend >= 0 && backend < DDB_BACKEND__COUNT ? backend : 0;
+}
+
+/* its name ("rocksdb": --backend's value) */
+static inline const char *ddb_backend_name(int backend)
+{
+    static const char *const names[] = {
+#define X(id, name, caps, parts) name,
+#include "server/storage/backends.def"
+#undef X
+    };
+    return names[ddb_backend_row(backend)];
+}
+
+/* its DDB_BACKEND_CAP_* */
+static inline unsigned ddb_backend_caps(int backend)
+{
+    static const unsigned caps[] = {
+#define X(id, name, caps, parts) caps,
+#include "server/storage/backends.def"
+#undef X
+    };
+    return caps[ddb_backend_row(backend)];
+}
+
+/* the partitions of a new table when the option leaves them (0: the option's own default) */
+static inline unsigned ddb_backend_parts(int backend)
+{
+    static const unsigned parts[] = {
+#define X(id, name, caps, parts) parts,
+#include "server/storage/backends.def"
+#undef X
+    };
+    return parts[ddb_backend_row(backend)];
+}
 
 typedef struct ddb_store_options {
-    int backend;        /* DDB_BACKEND_ROCKSDB (0, the default) or DDB_BACKEND_RADOS */
+    int backend;        /* DDB_BACKEND_<ID> of backends.def (0, the first row: the default) */
     const char *rados_conf; /* RADOS: the cluster's ceph.conf (NULL: librados' default search) */
     const char *rados_pool; /* RADOS: the pool (created if missing; NULL: "ddbd") */
     const char *path;   /* data directory; ignored when in_memory (and by RADOS) */
