@@ -183,6 +183,21 @@ static void start_clock(const ddb_config *cfg)
             (unsigned long long)ddb_clock_now_ms());
 }
 
+/* --mcp without a server (its data could not be opened): standard input is still the agent's, and
+   each of its requests is answered with `why` until it closes (or SIGINT, SIGTERM), exit status 1:
+   an agent's client shows the reason, where a process that exited at once showed "Connection
+   closed" and nothing else. */
+static int refuse_mcp_stdio(const char *why, sigset_t *sigs)
+{
+    ddb_mcp_env env = {.unavailable = why};
+
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    pthread_sigmask(SIG_UNBLOCK, sigs, NULL);
+    ddb_mcp_serve_stdio(&env);
+    return 1;
+}
+
 /* Runs the server the command line describes until SIGINT or SIGTERM; the exit status. */
 static int serve(const ddb_config *cfg, uint64_t t0)
 {
@@ -231,12 +246,15 @@ static int serve(const ddb_config *cfg, uint64_t t0)
         return 1;
     start_clock(cfg);
     if (ddb_server_open(&srv, cfg, &err) != 0) {
+        char why[1024];
         /* an option's own failure ("--auth FILE: ...") is not the data's: say it as it is */
         if (err != NULL && strncmp(err, "--", 2) == 0)
-            ddb_log(DDB_LOG_ERROR, "%s", err);
+            snprintf(why, sizeof(why), "%s", err);
         else
-            ddb_log(DDB_LOG_ERROR, "cannot open %s: %s", data_name(cfg), err ? err : "unknown error");
-        return 1;
+            snprintf(why, sizeof(why), "cannot open %s: %s", data_name(cfg), err ? err : "unknown error");
+        ddb_log(DDB_LOG_ERROR, "%s", why);
+        free(err);
+        return cfg->mcp ? refuse_mcp_stdio(why, &sigs) : 1;
     }
     ddb_admin_open(&admin, &srv);
     /* the seed is loaded before the port is bound: a client never sees a half-seeded server */

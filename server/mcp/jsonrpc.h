@@ -16,7 +16,8 @@
     X(PARSE_ERROR, -32700)                                                                                             \
     X(INVALID_REQUEST, -32600)                                                                                         \
     X(METHOD_NOT_FOUND, -32601)                                                                                        \
-    X(INVALID_PARAMS, -32602)
+    X(INVALID_PARAMS, -32602)                                                                                          \
+    X(INTERNAL_ERROR, -32603)
 
 typedef enum ddb_rpc_error {
 #define X(name, code) DDB_RPC_##name = code,

@@ -32,6 +32,10 @@ typedef struct ddb_mcp_env {
     /* the engine's figures of GET /metrics; inside the gate */
     void (*metrics)(void *ctx, ddb_buf *out);
     void *ctx;
+    /* why there is no server to serve (its data directory could not be opened: another ddbd holds
+       it, say): every request is answered with this, as a JSON-RPC internal error, so an agent's
+       client says why instead of "Connection closed"; NULL: served */
+    const char *unavailable;
 } ddb_mcp_env;
 
 /* Who calls: stdio's local agent (internal: no --auth policy), or the key that signed POST /mcp. */

@@ -88,6 +88,10 @@ int ddb_mcp_handle(const ddb_mcp_env *env, const ddb_mcp_caller *who, ddb_arena 
     }
     if (m.id == NULL || m.method == NULL) /* a notification (notifications/initialized, ...) or a response */
         return 0;
+    if (env->unavailable != NULL) {
+        ddb_rpc_error_answer(out, m.id, DDB_RPC_INTERNAL_ERROR, env->unavailable);
+        return 0;
+    }
     ddb_rpc_result_begin(&w, out, m.id);
     if ((rc = answer(env, who, a, &m, &w, &why)) != 0) {
         ddb_rpc_error_answer(out, m.id, rc, why);

@@ -510,6 +510,11 @@ describe('console, no --auth', () => {
     await page.waitForFunction(() => /Console read: [1-9]/.test(document.querySelector('#capacity-legend')?.textContent || ''),
       { timeout: 5000 });
     assert.match(await text(page, '#latency-legend'), /GetItem: \d/);
+    // every y axis label is whole inside its plot: "History kept" in bytes was cut at the left edge
+    // ("120000000 B"); its labels now read "120 MB" (issue 65, item 4)
+    const cut = await page.$$eval('svg.plot text', (ts) => ts.filter((t) => t.getBBox().x < 0).map((t) => t.textContent));
+    assert.deepEqual(cut, []);
+    assert.ok(await page.$$eval('#retained-plot text', (ts) => ts.some((t) => /^\d+(\.\d+)? [kMGT]?B$/.test(t.textContent))));
   }));
 
   test('a stream record appears in the tail', async () => step(stack, 'stream', async () => {
@@ -518,6 +523,7 @@ describe('console, no --auth', () => {
     await waitText(page, '#stream-count', 'records since the tail began');
     await client.send(new PutItemCommand({ TableName: 'Console', Item: { pk: { S: 'streamed' }, sk: { N: '7' } } }));
     await waitText(page, '#stream-records tbody', 'streamed');
+    await waitText(page, '#stream-count', '1 record since the tail began'); // not "1 records"
     assert.match(await text(page, '#stream-records tbody tr'), /^INSERT/);
   }));
 

@@ -368,6 +368,23 @@ test('stdio keeps its data in --data-dir like the server: a write survives a res
   await reader.close();
 });
 
+test('stdio on a data directory another ddbd holds says why, not "Connection closed"', async () => {
+  const data = path.join(dir, 'held');
+  fs.mkdirSync(data);
+  const holder = await startServer(['--data-dir', data]);
+  try {
+    const client = new Client({ name: 'ddbd-test', version: '1.0.0' });
+    const transport = new StdioClientTransport({ command: DDBD_BIN, args: ['--mcp', '--data-dir', data], stderr: 'pipe' });
+    await assert.rejects(client.connect(transport), (e) => {
+      assert.match(e.message, new RegExp(`cannot open ${data}: the data directory ${data} is in use by another process`));
+      return true;
+    });
+    await transport.close();
+  } finally {
+    assert.equal(await stopServer(holder), 0);
+  }
+});
+
 // ---- /mcp over streamable HTTP ----
 
 const KEYS = 'AKIDMCP mcpsecret 000000000000 name=agent rights=admin\n'

@@ -22,6 +22,15 @@ function text(x, y, anchor, s) {
   return t;
 }
 
+/* A y axis label in the L pixels left of the plot: 120000000 B is "120 MB", 4500 /s "4.5 k/s"
+   (toPrecision alone wrote "120000000 B", cut at the plot's left edge). */
+export function axisLabel(v, unit) {
+  const a = Math.abs(v);
+  const [d, s] = a >= 1e12 ? [1e12, 'T'] : a >= 1e9 ? [1e9, 'G'] : a >= 1e6 ? [1e6, 'M'] : a >= 1e4 ? [1e3, 'k'] : [1, ''];
+  const n = +(v / d).toPrecision(2);
+  return s ? `${n} ${s}${unit.trimStart()}` : `${n}${unit}`;
+}
+
 /* Lines of `series` (label -> numbers, newest last) with a labelled y axis. */
 export function plot(el, series, unit, title, span = `last ${POINTS} s`) {
   let max = 0;
@@ -32,7 +41,7 @@ export function plot(el, series, unit, title, span = `last ${POINTS} s`) {
   el.replaceChildren(t);
   for (const f of [0, 0.5, 1]) {
     const y = H - B - f * (H - B - 8);
-    el.append(svg('line', { x1: L, x2: W, y1: y, y2: y, stroke: '#d0d7de' }), text(L - 4, y + 4, 'end', `${+(max * f).toPrecision(2)}${unit}`));
+    el.append(svg('line', { x1: L, x2: W, y1: y, y2: y, stroke: '#d0d7de' }), text(L - 4, y + 4, 'end', axisLabel(max * f, unit)));
   }
   el.append(text(W, H - 3, 'end', span));
   let i = 0;

@@ -60,7 +60,7 @@ export async function streamScreen(view, name) {
           }
           while (body.children.length > KEEP) body.lastChild.remove();
         }
-        count.textContent = `${seen} records since the tail began${seen > KEEP ? ` (the newest ${KEEP} shown)` : ''}`;
+        count.textContent = `${seen} ${seen === 1 ? 'record' : 'records'} since the tail began${seen > KEEP ? ` (the newest ${KEEP} shown)` : ''}`;
         box.replaceChildren();
         await new Promise((r) => setTimeout(r, 1000));
         if ([...its.values()].some((x) => !x)) await iterators(t.LatestStreamArn, 'TRIM_HORIZON', its);
