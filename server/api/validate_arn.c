@@ -185,15 +185,16 @@ static int resolve_place(void *ctx, const ddb_res_member *m, ddb_json *obj, uint
     resolving *r = ctx;
     ddb_req *req = r->req;
     ddb_json *name = obj->u.members[i].val;
-    const char *action = m->actions == DDB_RES_OP ? NULL : ddb_res_action_names((ddb_op)req->op, m->actions)[0];
     const char *plain = NULL;
     int own = strcmp(m->path, "TableName") == 0;
 
-    if (!takes_arn(m))
+    /* the request's own TableName (every item call's) decided without takes_arn's scans */
+    if (!(own ? m->kind == DDB_RES_TABLE : takes_arn(m)))
         return DDB_OK;
     if (key)
         return resolve_key(r, obj, i);
     if (ddb_arn_like(name->u.s, name->n)) {
+        const char *action = m->actions == DDB_RES_OP ? NULL : ddb_res_action_names((ddb_op)req->op, m->actions)[0];
         if ((plain = ddb_resolve_table_arn(req, name->u.s, name->n, action)) == NULL)
             return req->err.code;
         if (own)

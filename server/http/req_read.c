@@ -4,7 +4,6 @@
  * to refuse before anything in it is looked at (its size, its body framed two ways).
  */
 #include <string.h>
-#include <strings.h>
 
 #include "server/http/http_internal.h"
 
@@ -98,6 +97,19 @@ static h2o_iovec_t length_value(const char *p, const char *eol)
     return h2o_iovec_init(p, (size_t)(eol - p));
 }
 
+/* Whether the line [p, eol) is a Host header, its name in any case: four bytes folded to lower
+   case and compared inline, where strncasecmp cost a call and a locale lookup on every request. */
+static int is_host_line(const char *p, const char *eol)
+{
+    char name[4];
+
+    if (eol - p <= 5 || p[4] != ':')
+        return 0;
+    for (int i = 0; i < 4; i++)
+        name[i] = (char)(p[i] | 0x20); /* only 'H', 'O', 'S', 'T' fold onto "host" */
+    return memcmp(name, "host", 4) == 0;
+}
+
 /*
  * A head h2o reads one way where another reader may read it another (the request being answered is
  * the socket's first: the next is consumed after the answer), found in one pass over the head as
@@ -130,19 +142,24 @@ static int ambiguous_head(h2o_req_t *req)
     for (const char *eol; p != NULL && p < end && *p != '\r' && *p != '\n'; p = eol + 1) {
         if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
             break;
-        if ((*p | 0x20) == 'h' && eol - p > 5 && strncasecmp(p, "host:", 5) == 0) {
-            if (++hosts > 1)
+        switch (*p) { /* h2o lower-cased the names it parsed (conns.c); a Host in any case all the same */
+        case 'h':
+        case 'H':
+            if (is_host_line(p, eol) && ++hosts > 1)
                 return 1;
-        } else if (!body) {
-            continue;
-        } else if (*p == 'c' && eol - p > 15 && memcmp(p, "content-length:", 15) == 0) {
-            h2o_iovec_t v = length_value(p, eol);
-            if (lengths++ == 0)
-                first = v;
-            else if (!h2o_memis(v.base, v.len, first.base, first.len))
-                return 1;
-        } else if (*p == 't' && eol - p > 18 && memcmp(p, "transfer-encoding:", 18) == 0) {
-            codings++;
+            break;
+        case 'c':
+            if (body && eol - p > 15 && memcmp(p, "content-length:", 15) == 0) {
+                h2o_iovec_t v = length_value(p, eol);
+                if (lengths++ == 0)
+                    first = v;
+                else if (!h2o_memis(v.base, v.len, first.base, first.len))
+                    return 1;
+            }
+            break;
+        case 't':
+            codings += body && eol - p > 18 && memcmp(p, "transfer-encoding:", 18) == 0;
+            break;
         }
     }
     /* h2o reads the last Transfer-Encoding alone, whatever else is there */

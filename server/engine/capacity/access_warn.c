@@ -8,12 +8,25 @@
 
 #include "server/base/clock.h"
 
+/* A key's hash, eight bytes a step (as pattern.c's): every write and every eventually consistent
+   read takes one, where FNV-1a's byte a step cost over a hundred instructions a key. Only this
+   process's ring keeps it. */
 static uint64_t key_hash(const char *key, size_t klen)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a: a few dozen bytes, once a write */
+    uint64_t h = 0xcbf29ce484222325ULL ^ klen, w;
+    size_t i = 0;
 
-    for (size_t i = 0; i < klen; i++)
-        h = (h ^ (unsigned char)key[i]) * 1099511628211ULL;
+    for (; i + 8 <= klen; i += 8) {
+        memcpy(&w, key + i, 8);
+        h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+        h ^= h >> 29;
+    }
+    if (i < klen) {
+        w = 0;
+        memcpy(&w, key + i, klen - i);
+        h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+        h ^= h >> 29;
+    }
     return h | 1; /* 0 marks an empty slot */
 }
 

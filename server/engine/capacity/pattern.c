@@ -12,8 +12,13 @@ static uint8_t prefix_len(const char *v, uint32_t len)
     uint32_t max = len < DDB_PATTERN_PREFIX ? len : DDB_PATTERN_PREFIX;
 
     for (uint32_t i = 0; v != NULL && i < max; i++)
-        if (v[i] == '#' || v[i] == ':' || v[i] == '|' || v[i] == '/')
-            return (uint8_t)(i + 1);
+        switch (v[i]) { /* one jump a byte, where four compares cost three more instructions */
+        case '#':
+        case ':':
+        case '|':
+        case '/': return (uint8_t)(i + 1);
+        default: break;
+        }
     return 0;
 }
 
