@@ -561,6 +561,7 @@ static void send_bad_request(h2o_req_t *req)
     req->http1_is_persistent = 0;
     req->res.status = 400;
     req->res.reason = "Bad Request";
+    ddb_http_add_server(req);
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("text/plain; charset=utf-8"));
     req->res.content_length = sizeof(body) - 1;
     h2o_send_inline(req, body, sizeof(body) - 1);
@@ -877,7 +878,8 @@ ddb_http *ddb_http_bind(const ddb_http_options *cfg, const ddb_http_env *env)
     if (cfg->tls_cert != NULL && (h->ssl = tls_context(cfg)) == NULL)
         return NULL;
     h2o_config_init(&h->globalconf);
-    h->globalconf.server_name = h2o_iovec_init(H2O_STRLIT("Server"));
+    /* none from h2o: our answers add "Server: Server" themselves (respond.c, ddb_http_add_server) */
+    h->globalconf.server_name = h2o_iovec_init(H2O_STRLIT(""));
     h->globalconf.max_request_entity_size = cfg->max_body;
     /* h2o's request timer runs from the first byte of a request to its last (slow senders are cut
        off however they dribble) and also limits idling between requests */

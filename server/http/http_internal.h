@@ -184,6 +184,8 @@ void ddb_http_auth_request_of(ddb_arena *a, h2o_req_t *req, ddb_auth_request *ar
 
 /* Adds response header `name` (not an h2o token) with value[0..len). */
 void ddb_http_add_header(h2o_req_t *req, const char *name, const char *value, size_t len);
+/* "Server: Server", as DynamoDB answers (respond.c). */
+void ddb_http_add_server(h2o_req_t *req);
 /* The thread's next x-amzn-RequestId, REQUEST_ID_LEN characters and a NUL, into out. */
 void ddb_http_next_request_id(http_thread *t, char out[REQUEST_ID_LEN + 1]);
 /* Sends the response with x-amzn-RequestId `id` (REQUEST_ID_LEN characters), or a new one when NULL;

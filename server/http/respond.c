@@ -23,6 +23,14 @@ void ddb_http_add_header(h2o_req_t *req, const char *name, const char *value, si
     h2o_add_header_by_str(&req->pool, &req->res.headers, name, strlen(name), 0, name, value, len);
 }
 
+/* "Server: Server", as DynamoDB answers. Added here rather than by h2o's server_name, which h2o
+   writes with a sprintf of its own for every answer: about 1,400 instructions of a GetItem's ~36,000
+   (bench/callgrind_ab.py). h2o's own answers (its 400s and 413s) go without it. */
+void ddb_http_add_server(h2o_req_t *req)
+{
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("Server"), 0, NULL, H2O_STRLIT("Server"));
+}
+
 void ddb_http_next_request_id(http_thread *t, char out[REQUEST_ID_LEN + 1])
 {
     static const char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV";
@@ -64,6 +72,7 @@ void ddb_http_send_body_crc(h2o_req_t *req, const char *id, int status, const ch
     }
     req->res.status = status;
     req->res.reason = reason;
+    ddb_http_add_server(req);
     ddb_http_add_header(req, "x-amzn-RequestId", id, REQUEST_ID_LEN);
     ddb_http_add_header(req, "x-amz-crc32", crc, crclen);
     if (ctype != NULL)
@@ -111,6 +120,7 @@ static void send_cut(h2o_req_t *req, const held_answer *a, const char *reason, i
 
     req->res.status = a->status;
     req->res.reason = reason;
+    ddb_http_add_server(req);
     ddb_http_add_header(req, "x-amzn-RequestId", a->id, REQUEST_ID_LEN);
     ddb_http_add_header(req, "x-amz-crc32", crc, format_u32(crc, ddb_crc32(0, a->body, a->len)));
     if (a->ctype != NULL)
