@@ -366,10 +366,14 @@ static void write_row(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_table 
     ddb_jw_obj_end(w);
 }
 
+/* The keys first (the partitions that throttle), then the table's and GSIs' own limits; the most
+   units first in each. */
 static int by_units_desc(const void *a, const void *b)
 {
     const row *x = a, *y = b;
 
+    if (x->keyed != y->keyed)
+        return y->keyed - x->keyed;
     return x->units < y->units ? 1 : x->units > y->units ? -1 : 0;
 }
 

@@ -301,3 +301,30 @@ def test_ddb_usage_rate(server):
     assert r.returncode == 1 and "no table named Nope" in r.stderr
     r = ddb_cli(e, "usage", "rate")
     assert r.returncode == 2
+
+
+def mcp_usage(*arguments):
+    """ddbd --mcp's usage tool called with each of `arguments`: the tool results' texts, in order."""
+    msgs = [{"jsonrpc": "2.0", "id": 0, "method": "initialize",
+             "params": {"protocolVersion": "2025-03-26", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}},
+            {"jsonrpc": "2.0", "method": "notifications/initialized"}]
+    msgs += [{"jsonrpc": "2.0", "id": i + 1, "method": "tools/call", "params": {"name": "usage", "arguments": a}}
+             for i, a in enumerate(arguments)]
+    proc = subprocess.run([DDBD_BIN, "--mcp", "--in-memory"], capture_output=True, text=True,
+                          input="".join(json.dumps(m) + "\n" for m in msgs), timeout=30)
+    answers = {}
+    for line in proc.stdout.splitlines():
+        m = json.loads(line)
+        if m.get("id", 0) > 0:
+            answers[m["id"]] = m["result"]
+    assert len(answers) == len(arguments), proc.stdout + proc.stderr
+    return [answers[i + 1] for i in range(len(arguments))]
+
+
+def test_the_mcp_usage_tool_takes_a_rate():
+    at_rate, bad, both = mcp_usage({"rate": "20000"}, {"rate": "Nope:5"}, {"since": "m", "rate": "5"})
+    assert at_rate["isError"] is False
+    report = json.loads(at_rate["content"][0]["text"])
+    assert report["forecast"]["rate"] == "20000" and report["forecast"]["tables"] == []
+    assert bad["isError"] is True and "rate: no table named Nope" in bad["content"][0]["text"]
+    assert both["isError"] is True and "no usage mark named m" in both["content"][0]["text"]
