@@ -265,16 +265,28 @@ def test_a_two_value_gsi_key_is_flagged_at_10_requests_a_second(server):
     assert not [r for r in f["throttled"] if r.get("index") == "by_email"]
 
 
-def test_a_few_items_are_not_flagged(server):
-    """3 items of 2 values say nothing of the key yet: 10 items a value at least."""
+def test_a_few_items_are_not_flagged_until_there_are_ten_a_value(server):
+    """3 items of 2 values say nothing of the key yet: 10 items a value at least; at 20 it is flagged."""
     e = server.endpoint
     ddb = make_client(e)
     name = unique_name("tickets")
     create(ddb, name, gsi="status")
+
+    def flagged():
+        status, report = usage(e)
+        assert status == 200
+        return [w for w in report["warnings"] if w["warning"] == "lowCardinalityIndexKey"]
+
     for i in range(3):
         ddb.put_item(TableName=name, Item={"pk": S("T#%d" % i), "status": S("OPEN" if i else "CLOSED")})
-    status, report = usage(e)
-    assert not [w for w in report["warnings"] if w["warning"] == "lowCardinalityIndexKey"]
+    assert flagged() == []
+    for i in range(3, 19):
+        ddb.put_item(TableName=name, Item={"pk": S("T#%d" % i), "status": S("OPEN" if i else "CLOSED")})
+    assert flagged() == []  # 19 items: under 10 a value
+    ddb.put_item(TableName=name, Item={"pk": S("T#19"), "status": S("CLOSED")})
+    w = flagged()
+    assert len(w) == 1 and w[0]["counts"]["distinctValues"] == 2 and w[0]["counts"]["items"] == 20
+    assert w[0]["counts"]["hottestValueItems"] == 18 and w[0]["hottestValue"] == {"S": "OPEN"}
 
 
 def ddb_cli(endpoint, *args):
