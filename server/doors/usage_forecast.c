@@ -176,13 +176,19 @@ typedef struct row {
     double share, units, limit_units;
 } row;
 
-#define MAX_ROWS (2 * (DDB_MAX_INDEXES + 1) * (DDB_HOT_BUCKETS + 2))
-
+/* Rows of one table (arena memory): at most, for the table and each GSI, reads and writes, every
+   bucket's key and two limits of its own. */
 typedef struct rows {
-    row r[MAX_ROWS];
+    row *r;
     size_t n;
     size_t keyed;
 } rows;
+
+static void rows_init(rows *rs, ddb_arena *a, const ddb_table *t)
+{
+    rs->r = ddb_arena_alloc(a, sizeof(row) * 2 * (t->nindexes + 1) * (DDB_HOT_BUCKETS + 2));
+    rs->n = rs->keyed = 0;
+}
 
 static void sums(const ddb_usage_snap *u, double *requests, double *read, double *write)
 {
@@ -484,11 +490,10 @@ static void collect(ddb_engine *eng, const fc *c, const double own[2], rows *rs,
 /* One table's forecast; adds its month's costs to cost[0] (on demand) and cost[1] (provisioned). */
 static void write_table(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const fc *c, double *cost)
 {
-    rows *rs = ddb_arena_alloc(a, sizeof(*rs)), *hot = ddb_arena_alloc(a, sizeof(*hot));
+    rows rs_, hot_, *rs = &rs_, *hot = &hot_;
     double own[2], all[2] = {c->read * c->k, c->write * c->k}, ix[2], bytes = 0, od;
     ddb_table_figures f;
 
-    rs->n = rs->keyed = hot->n = hot->keyed = 0;
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "table");
     ddb_jw_str(w, c->t->name);
@@ -507,6 +512,8 @@ static void write_table(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const fc *c, d
         return;
     }
     own_rates(c, own);
+    rows_init(rs, a, c->t);
+    rows_init(hot, a, c->t);
     collect(eng, c, own, rs, hot);
     if (ddb_table_stats_read(c->t->stats, eng->store, c->t, &f) == DDB_STORE_OK)
         bytes = (double)f.bytes;

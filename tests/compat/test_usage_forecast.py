@@ -340,3 +340,36 @@ def test_the_mcp_usage_tool_takes_a_rate():
     assert report["forecast"]["rate"] == "20000" and report["forecast"]["tables"] == []
     assert bad["isError"] is True and "rate: no table named Nope" in bad["content"][0]["text"]
     assert both["isError"] is True and "no usage mark named m" in both["content"][0]["text"]
+
+
+def test_a_provisioned_table_and_a_key_read_but_never_stored(server):
+    """A provisioned table's own limit is its provisioned units; a key no item is stored under
+    (reads of a missing item) is named by its partition hash; reads count against 3,000 units."""
+    e = server.endpoint
+    ddb = make_client(e)
+    name = unique_name("prov")
+    ddb.create_table(TableName=name, BillingMode="PROVISIONED",
+                     ProvisionedThroughput={"ReadCapacityUnits": 50, "WriteCapacityUnits": 5},
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    for second in range(2):
+        for i in range(10):  # 8 strongly consistent reads of a missing key, 2 writes of others
+            if i < 8:
+                ddb.get_item(TableName=name, Key={"pk": S("GHOST")}, ConsistentRead=True)
+            else:
+                ddb.put_item(TableName=name, Item={"pk": S("K#%d%d" % (second, i))})
+        advance(e, 1000)
+    status, report = usage(e, rate="%s:5000" % name)
+    assert status == 200, report
+    f = forecast_of(report, name)
+    assert f["readUnitsPerSecond"] == 4000 and f["writeUnitsPerSecond"] == 1000
+    keyed = [r for r in f["throttled"] if "partitionHash" in r or "partitionKey" in r]
+    assert len(keyed) == 1 and "partitionHash" in keyed[0], f["throttled"]
+    assert keyed[0]["reason"] == "TableReadKeyRangeThroughputExceeded"
+    assert keyed[0]["unitsPerSecond"] == 4000 and keyed[0]["excessUnitsPerSecond"] == 1000
+    own = {r["reason"]: r for r in f["throttled"] if r not in keyed}
+    assert own["TableReadProvisionedThroughputExceeded"]["limitUnitsPerSecond"] == 50
+    assert own["TableReadProvisionedThroughputExceeded"]["excessUnitsPerSecond"] == 3950
+    assert own["TableWriteProvisionedThroughputExceeded"]["limitUnitsPerSecond"] == 5
+    assert f["provisioned"]["readCapacityUnits"] == math.ceil(4000 / 0.7)
+    assert f["provisioned"]["writeCapacityUnits"] == math.ceil(1000 / 0.7)
