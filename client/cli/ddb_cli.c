@@ -66,14 +66,16 @@ static cmd_fn cmd_health, cmd_tables, cmd_describe, cmd_get, cmd_put, cmd_delete
       "  --filter is its SearchConditionExpression; --projection, --values and --name as query takes them.\n",         \
       cmd_search, " --index --vector --top-k --filter --projection --values --name ")                                  \
     X("call", "OPERATION JSON", "any operation with a raw JSON body; prints the reply", "", cmd_call, "")              \
-    X("usage", "[since MARK | diff BASE.json HEAD.json]",                                                             \
-      "ddbd's cost report: GET /ddbd/usage (JSON; needs ddbd --admin), or two compared",                              \
-      "  The cost report of a ddbd started with --admin (docs/usage.md): requests, units and cost by table,\n"       \
-      "  index, operation and access pattern, on-demand and provisioned side by side, hot partitions, warnings.\n"   \
-      "  `since MARK`: only what happened since the mark (POST /ddbd/usage/mark {\"name\": MARK} sets one).\n"        \
-      "  `diff BASE.json HEAD.json`: what HEAD's report changes from BASE's, as markdown for a pull request.\n"      \
-      "  ddb usage | jq '.tables[] | {table, cost, monthlyCost}'\n"                                                  \
-      "  ddb usage > head.json && ddb usage diff base.json head.json\n",                                             \
+    X("usage", "[since MARK] [rate RATE] | diff BASE.json HEAD.json",                                                  \
+      "ddbd's cost report: GET /ddbd/usage (JSON; needs ddbd --admin), or two compared",                               \
+      "  The cost report of a ddbd started with --admin (docs/usage.md): requests, units and cost by table,\n"         \
+      "  index, operation and access pattern, on-demand and provisioned side by side, hot partitions, warnings.\n"     \
+      "  `since MARK`: only what happened since the mark (POST /ddbd/usage/mark {\"name\": MARK} sets one).\n"         \
+      "  `rate RATE`: the forecast at production's rate: N requests a second, or TABLE[/PATTERN]:N,...\n"              \
+      "  `diff BASE.json HEAD.json`: what HEAD's report changes from BASE's, as markdown for a pull request.\n"        \
+      "  ddb usage | jq '.tables[] | {table, cost, monthlyCost}'\n"                                                    \
+      "  ddb usage rate 20000 | jq '.forecast.tables[] | {table, throttled, provisioned}'\n"                           \
+      "  ddb usage > head.json && ddb usage diff base.json head.json\n",                                               \
       cmd_usage, "")
 
 static const struct command {
@@ -599,39 +601,42 @@ static int usage_diff(const cli *c)
     return rc;
 }
 
-/* GET /ddbd/usage?since=MARK's path, the mark percent-encoded; NULL when it does not fit. */
-static const char *since_path(const char *mark, char *buf, size_t size)
+/* Appends "?NAME=" (or "&NAME=") and v percent-encoded, but for the bytes in `keep`, to buf (n: its
+   length); -1 when it does not fit. */
+static int add_param(char *buf, size_t size, size_t *n, const char *name, const char *v, const char *keep)
 {
-    size_t n = (size_t)snprintf(buf, size, "/ddbd/usage?since=");
-
-    for (const unsigned char *p = (const unsigned char *)mark; *p != '\0'; p++) {
-        if (n + 4 > size)
-            return NULL;
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
-            buf[n++] = (char)*p;
+    *n += (size_t)snprintf(buf + *n, size - *n, "%s%s=", strchr(buf, '?') != NULL ? "&" : "?", name);
+    for (const unsigned char *p = (const unsigned char *)v; *p != '\0'; p++) {
+        if (*n + 4 > size)
+            return -1;
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr(keep, *p))
+            buf[(*n)++] = (char)*p;
         else
-            n += (size_t)snprintf(buf + n, size - n, "%%%02X", *p);
+            *n += (size_t)snprintf(buf + *n, size - *n, "%%%02X", *p);
+        buf[*n] = '\0';
     }
-    buf[n] = '\0';
-    return buf;
+    return *n + 1 < size ? 0 : -1;
 }
 
-/* ddbd's cost report as it came (the whole run's, or since a mark); a refusal (no --admin: 403,
-   an unknown mark: 404) or a failure says so on stderr. */
+/* ddbd's cost report as it came (the whole run's, or since a mark; at a rate: with the forecast);
+   a refusal (no --admin: 403, an unknown mark: 404, a bad rate: 400) or a failure says so on stderr.
+   A rate's ',', ':', '/' and '%' go as they are: they are its grammar (docs/usage.md). */
 static int cmd_usage(ddb_client *db, cli *c)
 {
-    char *body = NULL, pathbuf[1024];
-    const char *path = "/ddbd/usage";
-    size_t len = 0;
-    int rc;
+    char *body = NULL, pathbuf[8192] = "/ddbd/usage";
+    const char *path = pathbuf;
+    size_t len = 0, n = strlen(pathbuf);
+    int rc, since = 0, rate = 0;
 
     if (c->nargs == 3 && strcmp(c->args[0], "diff") == 0)
         return usage_diff(c);
-    if (c->nargs == 2 && strcmp(c->args[0], "since") == 0) {
-        if ((path = since_path(c->args[1], pathbuf, sizeof(pathbuf))) == NULL)
-            return usage_error(c, "usage since: the mark's name is too long");
-    } else if (c->nargs != 0) {
-        return usage_error(c, "usage takes %s", c->cmd->args);
+    for (int i = 0; i < c->nargs; i += 2) {
+        int is_since = strcmp(c->args[i], "since") == 0, is_rate = strcmp(c->args[i], "rate") == 0;
+        if (i + 1 >= c->nargs || (!is_since && !is_rate) || (is_since ? since++ : rate++) > 0)
+            return usage_error(c, "usage takes %s", c->cmd->args);
+        if (add_param(pathbuf, sizeof(pathbuf), &n, is_since ? "since" : "rate", c->args[i + 1],
+                      is_since ? "-._~" : "-._~,:/%") != 0)
+            return usage_error(c, "usage %s: too long", c->args[i]);
     }
     rc = ddb_get_path(db, path, &body, &len);
     while (body != NULL && len > 0 && (body[len - 1] == '\n' || body[len - 1] == '\r'))
@@ -640,7 +645,7 @@ static int cmd_usage(ddb_client *db, cli *c)
         puts(body);
     else if (body != NULL)
         fprintf(stderr, "ddb: usage: GET %s refused (is ddbd started with --admin?%s): %s\n", path,
-                c->nargs > 0 ? " is the mark set?" : "", body);
+                since ? " is the mark set?" : "", body);
     else
         fprintf(stderr, "ddb: usage: no answer from the endpoint (%s)\n", ddb_status_name(rc));
     free(body);

@@ -26,6 +26,8 @@
 #include "server/engine/capacity/hot.h"
 #include "server/engine/jobs/backup_records.h"
 #include "server/engine/xfer/xfer.h"
+#include "server/doors/usage_forecast.h"
+#include "server/doors/usage_text.h"
 #include "server/doors/usage_hot.h"
 #include "server/doors/usage_marks.h"
 #include "server/engine/table_stats.h"
@@ -155,14 +157,6 @@ static void write_provisioned(ddb_jw *w, const ddb_table *t, const price *p, con
     ddb_jw_obj_end(w);
 }
 
-/* Capacity units for a peak of `peak` units a second at the target utilisation (at least 1). */
-static double sized(double peak)
-{
-    double units = ceil(peak / DDB_USAGE_TARGET_UTILIZATION - 1e-9);
-
-    return units < 1 ? 1 : units;
-}
-
 /* Units for one table's or GSI's peak (its hot-partition slot: engine/capacity/hot.h); adds the hourly cost. */
 static void write_sized(ddb_jw *w, ddb_hot *hot, uint32_t id, const price *p, double *hourly)
 {
@@ -171,8 +165,8 @@ static void write_sized(ddb_jw *w, ddb_hot *hot, uint32_t id, const price *p, do
 
     if (!ddb_hot_view_of(hot, id, &v))
         v.peak[0] = v.peak[1] = 0;
-    r = sized(v.peak[0]);
-    wr = sized(v.peak[1]);
+    r = ddb_usage_sized(v.peak[0]);
+    wr = ddb_usage_sized(v.peak[1]);
     ddb_jw_key(w, "peakReadUnitsPerSecond");
     ddb_jw_double(w, v.peak[0]);
     ddb_jw_key(w, "peakWriteUnitsPerSecond");
@@ -378,37 +372,6 @@ static void write_transfers(ddb_jw *w, ddb_arena *a, ddb_store *s, const window 
     ddb_jw_obj_end(w);
 }
 
-/* A key prefix of a pattern's text: its bytes then "*" (JSON-escaped by ddb_jw_str). */
-static char *shape_text(char *o, const char *prefix, unsigned len)
-{
-    memcpy(o, prefix, len);
-    o[len] = '*';
-    return o + len + 1;
-}
-
-static const char *const sk_ops[] = {"=", "<", "<=", ">", ">=", "BETWEEN", "begins_with"};
-
-/* The pattern's text: "Query GSI1 pk=ORG#* sk begins_with USER#*" (docs/usage.md). */
-static void pattern_text(const ddb_table *t, const ddb_pattern_key *k, const char **ix, char *buf, size_t size)
-{
-    char *o = buf;
-
-    *ix = NULL;
-    for (unsigned i = 0; k->ix != 0 && i < t->nindexes; i++)
-        if (t->indexes[i].id == k->ix)
-            *ix = t->indexes[i].name;
-    o += snprintf(o, size, "%s%s%s", ddb_op_name((ddb_op)k->op), *ix != NULL ? " " : "", *ix != NULL ? *ix : "");
-    if (k->keyed) {
-        o = shape_text(o + snprintf(o, 5, " pk="), k->pk, k->pklen);
-        if (k->skop < sizeof(sk_ops) / sizeof(sk_ops[0])) {
-            o += snprintf(o, 20, " sk %s", sk_ops[k->skop]);
-            if (k->skop == 0 || k->skop == 6) /* = and begins_with: the operand's prefix */
-                o = shape_text(o + snprintf(o, 2, " "), k->sk, k->sklen);
-        }
-    }
-    *o = 0;
-}
-
 typedef struct pattern_row {
     const ddb_pattern_slot *slot; /* NULL: "other" */
     double read, write, cost, requests;
@@ -429,7 +392,7 @@ static void write_pattern(ddb_jw *w, const ddb_table *t, const pattern_row *r, c
     ddb_jw_obj_begin(w);
     ddb_jw_key(w, "pattern");
     if (r->slot != NULL)
-        pattern_text(t, &r->slot->key, &ix, text, sizeof(text));
+        ddb_usage_pattern_text(t, &r->slot->key, &ix, text, sizeof(text));
     ddb_jw_str(w, r->slot != NULL ? text : "other");
     if (r->slot != NULL) {
         ddb_jw_key(w, "operation");
@@ -572,12 +535,18 @@ static void write_projection(ddb_jw *w, const window *win)
     ddb_jw_obj_end(w);
 }
 
+static int refuse(ddb_buf *out, int status, const char *fmt, const char *name, size_t len);
+
 /* The report: the whole run's counters (since opened_ms, the server's open), or those since mark m
-   (NULL: none). */
-static int report(ddb_engine *eng, uint64_t opened_ms, const ddb_usage_mark *m, ddb_buf *out)
+   (NULL: none); with a rate (rate NULL: none), the forecast at it (usage_forecast.h). */
+static int report(ddb_engine *eng, uint64_t opened_ms, const ddb_usage_mark *m, const char *rate, size_t rlen,
+                  ddb_buf *out)
 {
     ddb_arena a;
     const ddb_table **tables;
+    ddb_usage_snap **snaps;
+    ddb_forecast *fc = NULL;
+    char err[512];
     uint64_t now = ddb_clock_now_ms(), start = m != NULL ? ddb_usage_mark_ms(m) : opened_ms;
     window win = {now > start + 1000 ? (double)(now - start) / 1e3 : 1.0, eng->hot, start, m};
     double sum[3] = {0, 0, 0}, cost = 0;
@@ -586,6 +555,14 @@ static int report(ddb_engine *eng, uint64_t opened_ms, const ddb_usage_mark *m, 
 
     ddb_arena_init(&a);
     n = ddb_catalog_snapshot(eng->catalog, &a, &tables);
+    snaps = ddb_arena_alloc(&a, sizeof(*snaps) * (n + 1));
+    if (rate != NULL) {
+        fc = ddb_arena_alloc(&a, sizeof(*fc));
+        if (ddb_forecast_parse(&a, rate, rlen, tables, n, fc, err, sizeof(err)) != 0) {
+            ddb_arena_free(&a);
+            return refuse(out, 400, "%.*s", err, strlen(err));
+        }
+    }
     ddb_jw_init(&w, out);
     ddb_jw_obj_begin(&w);
     write_prices(&w);
@@ -611,9 +588,10 @@ static int report(ddb_engine *eng, uint64_t opened_ms, const ddb_usage_mark *m, 
         double t[3] = {0, 0, 0};
         ddb_usage_snap *u;
         const ddb_usage_snap *base;
+        snaps[i] = NULL;
         if (tables[i]->stats == NULL)
             continue;
-        u = ddb_arena_alloc(&a, sizeof(*u));
+        snaps[i] = u = ddb_arena_alloc(&a, sizeof(*u));
         ddb_usage_snap_take(tables[i], u);
         if (m != NULL && (base = ddb_usage_mark_table(m, tables[i]->id)) != NULL)
             ddb_usage_snap_sub(u, base);
@@ -643,8 +621,10 @@ static int report(ddb_engine *eng, uint64_t opened_ms, const ddb_usage_mark *m, 
     write_backups(&w, eng->store, &win);
     write_transfers(&w, &a, eng->store, &win, 0);
     write_transfers(&w, &a, eng->store, &win, 1);
-    ddb_warnings_write(&w, tables, n, win.seconds, write_cost);
+    ddb_warnings_write(&w, eng->store, tables, n, win.seconds, write_cost);
     ddb_usage_write_hot(&w, &a, eng, tables, n);
+    if (fc != NULL)
+        ddb_forecast_write(&w, &a, eng, fc, tables, snaps, n);
     ddb_jw_obj_end(&w);
     ddb_arena_free(&a);
     return 200;
@@ -707,42 +687,48 @@ static int set_mark(ddb_engine *eng, ddb_usage_marks *marks, const char *body, s
     return 200;
 }
 
-static int hex(int c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
+#define PARAMS_RULE "GET /ddbd/usage takes since=MARK and rate=RATE (docs/usage.md)"
 
-/* The query's percent-decoded value (q: "since=..."), in buf; its length, or -1 when malformed. */
-static long decode(const char *q, size_t qlen, char *buf, size_t size)
+/* The report for GET /ddbd/usage's query q ("" or "?since=MARK&rate=RATE", either or both, in any order). */
+static int query(ddb_engine *eng, ddb_usage_marks *marks, uint64_t opened_ms, const char *q, size_t qlen,
+                 ddb_buf *out)
 {
-    size_t n = 0;
+    char name[DDB_USAGE_MARK_NAME];
+    const char *since = NULL, *rate = NULL;
+    size_t slen = 0, rlen = 0;
+    const ddb_usage_mark *m = NULL;
+    long len;
 
-    for (size_t i = 0; i < qlen; i++) {
-        int c = (unsigned char)q[i];
-        if (c == '%') {
-            if (i + 2 >= qlen || hex(q[i + 1]) < 0 || hex(q[i + 2]) < 0)
-                return -1;
-            c = hex(q[i + 1]) * 16 + hex(q[i + 2]);
-            i += 2;
-        } else if (c == '+') {
-            c = ' ';
-        } else if (c == '&') {
-            return -1; /* one parameter */
+    if (qlen > 0 && q[0] != '?')
+        return refuse(out, 400, PARAMS_RULE "%.*s", "", 0);
+    for (size_t at = 1; qlen > 0 && at <= qlen;) { /* each NAME=VALUE, '&' between them */
+        const char *amp = memchr(q + at, '&', qlen - at), *p = q + at;
+        size_t n = amp != NULL ? (size_t)(amp - p) : qlen - at;
+        if (n >= 6 && memcmp(p, "since=", 6) == 0 && since == NULL) {
+            since = p + 6;
+            slen = n - 6;
+        } else if (n >= 5 && memcmp(p, "rate=", 5) == 0 && rate == NULL) {
+            rate = p + 5;
+            rlen = n - 5;
+        } else {
+            return refuse(out, 400, PARAMS_RULE ", each once%.*s", "", 0);
         }
-        if (n == size)
-            return -1;
-        buf[n++] = (char)c;
+        at += n + 1;
     }
-    return (long)n;
+    if (since != NULL) {
+        len = ddb_usage_query_decode(since, slen, name, sizeof(name));
+        if (len < 0 || !good_name(name, (size_t)len))
+            return refuse(out, 400, "since: " NAME_RULE ", percent-encoded%.*s", "", 0);
+        if ((m = ddb_usage_mark_find(marks, name, (size_t)len)) == NULL)
+            return refuse(out, 404, "no usage mark named %.*s (POST /ddbd/usage/mark {\"name\": NAME} sets one)",
+                          name, (size_t)len);
+    }
+    return report(eng, opened_ms, m, rate, rlen, out);
 }
 
 int ddb_usage_door(ddb_engine *eng, ddb_usage_marks *marks, uint64_t opened_ms, int is_post, const char *path,
                    size_t plen, const char *body, size_t blen, ddb_buf *out)
 {
-    char name[DDB_USAGE_MARK_NAME];
-    const ddb_usage_mark *m;
-    long len;
-
     if (plen == 16 && memcmp(path, "/ddbd/usage/mark", 16) == 0) {
         ddb_jw w;
         if (is_post)
@@ -755,15 +741,5 @@ int ddb_usage_door(ddb_engine *eng, ddb_usage_marks *marks, uint64_t opened_ms, 
     }
     if (is_post || path[11] == '/')
         return refuse(out, 404, "no such admin endpoint%.*s", "", 0);
-    if (plen == 11)
-        return report(eng, opened_ms, NULL, out);
-    if (plen < 18 || memcmp(path + 11, "?since=", 7) != 0)
-        return refuse(out, 400, "GET /ddbd/usage takes one parameter, since=MARK%.*s", "", 0);
-    len = decode(path + 18, plen - 18, name, sizeof(name));
-    if (len < 0 || !good_name(name, (size_t)len))
-        return refuse(out, 400, "since: " NAME_RULE ", percent-encoded%.*s", "", 0);
-    if ((m = ddb_usage_mark_find(marks, name, (size_t)len)) == NULL)
-        return refuse(out, 404, "no usage mark named %.*s (POST /ddbd/usage/mark {\"name\": NAME} sets one)", name,
-                      (size_t)len);
-    return report(eng, opened_ms, m, out);
+    return query(eng, marks, opened_ms, path + 11, plen - 11, out);
 }

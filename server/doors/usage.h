@@ -8,6 +8,7 @@
 #ifndef DDB_USAGE_VIEW_H
 #define DDB_USAGE_VIEW_H
 
+#include <math.h>
 #include <stdint.h>
 
 #include "proto/json.h"
@@ -18,12 +19,20 @@
    default target utilisation (docs/usage.md). */
 #define DDB_USAGE_TARGET_UTILIZATION 0.7
 
+/* Capacity units for a peak of `peak` units a second at the target utilisation (at least 1). */
+static inline double ddb_usage_sized(double peak)
+{
+    double units = ceil(peak / DDB_USAGE_TARGET_UTILIZATION - 1e-9);
+
+    return units < 1 ? 1 : units;
+}
+
 struct ddb_usage_marks;
 
 /* A window shorter than this (an hour) is said to be short in the report's "projection". */
 #define DDB_USAGE_SHORT_WINDOW_SECONDS 3600.0
 
-/* The door, /ddbd/usage[?since=MARK] (GET) and /ddbd/usage/mark (POST {"name": NAME} sets a mark,
+/* The door, /ddbd/usage[?since=MARK][&rate=RATE] (RATE: usage_forecast.h) (GET) and /ddbd/usage/mark (POST {"name": NAME} sets a mark,
    GET lists them) of one server: its engine, its marks, and its open on the server's clock, where
    the whole run's window starts (docs/usage.md, "Per test and per pull request"). The answer into
    out; returns the HTTP status (200, 400 a malformed request, 404 an unknown mark). */

@@ -12,10 +12,17 @@
 #include <string.h>
 
 #include "server/doors/usage.h"
+#include "server/doors/usage_forecast.h"
+#include "server/engine/capacity/insights.h"
 #include "server/engine/table_stats.h"
 
 /* Scans' share of the table's read units from which they are reported. */
 #define SCAN_SHARE 0.10
+/* A GSI's partition key of at most LOW_CARDINALITY_VALUES distinct values is reported once it
+   holds LOW_CARDINALITY_PER_VALUE entries a value or more (a handful of items says nothing). */
+#define LOW_CARDINALITY_VALUES 8
+#define LOW_CARDINALITY_PER_VALUE 10
+
 /* Filters: reported when they returned less than 1 item in FILTER_KEPT_1_IN of those read, over
    FILTER_MIN_SCANNED items read at least. */
 #define FILTER_KEPT_1_IN 5
@@ -26,6 +33,7 @@ typedef unsigned long long ull;
 /* What a warning's function writes from: the report's writer, the table, the window, the prices. */
 typedef struct view {
     ddb_jw *w;
+    ddb_store *store;
     const ddb_table *t;
     double window_s;
     ddb_write_cost_fn write_cost;
@@ -64,20 +72,37 @@ static void units(ddb_jw *w, const char *key, double u)
     ddb_jw_double(w, u);
 }
 
+static void vmessage(ddb_jw *w, const char *fmt, va_list ap)
+{
+    char msg[768];
+
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    ddb_jw_key(w, "message");
+    ddb_jw_str(w, msg);
+    ddb_jw_obj_end(w);
+}
+
+/* "message" after the counts are closed (and members of the warning's own written): closes the warning. */
+static void message(ddb_jw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void message(ddb_jw *w, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vmessage(w, fmt, ap);
+    va_end(ap);
+}
+
 /* Closes the counts, then "message": what was seen and what to change. */
 static void end(ddb_jw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void end(ddb_jw *w, const char *fmt, ...)
 {
-    char msg[768];
     va_list ap;
 
     ddb_jw_obj_end(w);
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    vmessage(w, fmt, ap);
     va_end(ap);
-    ddb_jw_key(w, "message");
-    ddb_jw_str(w, msg);
-    ddb_jw_obj_end(w);
 }
 
 static double table_read_units(const ddb_table_usage *u)
@@ -255,23 +280,73 @@ static void read_after_write(const view *v)
         (ull)n, DDB_ACCESS_FRESH_MS);
 }
 
+/* One GSI whose partition key has few values (the developer guide's "Designing partition keys to
+   distribute your workload": a low-cardinality key sends each value's writes to one partition). */
+static void index_few_values(const view *v, const ddb_index *ix, const ddb_key_values *kv)
+{
+    ddb_jw *w = v->w;
+    const ddb_table *t = v->t;
+    ddb_ci_top top = {.klen = kv->klen < DDB_CI_KEY_MAX ? kv->klen : DDB_CI_KEY_MAX};
+    ddb_arena a;
+    ddb_attr pk, sk;
+    double share = kv->entries > 0 ? (double)kv->hottest / (double)kv->entries : 0;
+
+    memcpy(top.key, kv->key, top.klen);
+    begin_index(w, "lowCardinalityIndexKey", t, ix->name);
+    count(w, "distinctValues", kv->values);
+    count(w, "items", kv->entries);
+    count(w, "hottestValueItems", kv->hottest);
+    units(w, "hottestValueShare", share);
+    ddb_jw_obj_end(w);
+    ddb_arena_init(&a);
+    ddb_insights_values(&a, &top, ix->hash[0].type, DDB_T_NONE, &pk, &sk);
+    ddb_jw_key(w, "hottestValue");
+    ddb_attr_write_json(w, &pk);
+    ddb_arena_free(&a);
+    ddb_jw_key(w, "sampled");
+    ddb_jw_bool(w, kv->sampled);
+    message(w,
+            "Global secondary index %s's partition key has %zu distinct value%s over %llu items (the most common "
+            "holds %.0f %%): DynamoDB keeps each value's entries in one partition, so the index serves %zu x "
+            "1,000 write units a second at most, and the table's writes throttle on it (IndexWriteKeyRange"
+            "ThroughputExceeded) whatever its capacity. Choose a key of many values, or add a suffix to spread "
+            "one (write sharding).",
+            ix->name, kv->values, kv->values == 1 ? "" : "s", (ull)kv->entries, share * 100, kv->values);
+}
+
+static void low_cardinality(const view *v)
+{
+    const ddb_table *t = v->t;
+    ddb_key_values kv;
+
+    for (unsigned i = 0; i < t->nindexes; i++) {
+        if (t->indexes[i].kind != DDB_IX_GLOBAL ||
+            ddb_index_key_values(v->store, &t->indexes[i], LOW_CARDINALITY_VALUES, &kv) != 0)
+            continue;
+        if (kv.values > 0 && kv.values <= LOW_CARDINALITY_VALUES &&
+            kv.entries >= (uint64_t)LOW_CARDINALITY_PER_VALUE * kv.values)
+            index_few_values(v, &t->indexes[i], &kv);
+    }
+}
+
 /* The warnings, in the order the report lists a table's. */
 #define WARNINGS(X)                                                                                                    \
     X(scan)                                                                                                            \
     X(filter)                                                                                                          \
     X(large_items)                                                                                                     \
     X(unread_indexes)                                                                                                  \
+    X(low_cardinality)                                                                                                 \
     X(ttl)                                                                                                             \
     X(sorted_load)                                                                                                     \
     X(read_after_write)
 
-void ddb_warnings_write(ddb_jw *w, const ddb_table *const *tables, size_t n, double window_s,
+void ddb_warnings_write(ddb_jw *w, ddb_store *store, const ddb_table *const *tables, size_t n, double window_s,
                         ddb_write_cost_fn write_cost)
 {
     ddb_jw_key(w, "warnings");
     ddb_jw_arr_begin(w);
     for (size_t i = 0; i < n; i++) {
-        view v = {w, tables[i], window_s, write_cost};
+        view v = {w, store, tables[i], window_s, write_cost};
         if (tables[i]->stats == NULL)
             continue;
 #define X(fn) fn(&v);

@@ -2,7 +2,7 @@
  * server/doors/warnings.h: GET /ddbd/usage's "warnings" (issue 53, section 4): the access patterns
  * the requests observed would pay for or trip on in DynamoDB (Scans' share of the read units,
  * filters that discard most of what they read, items near the 400 KB limit, global secondary
- * indexes written but never read, TTL attributes in milliseconds or strings, loads sorted by
+ * indexes written but never read, TTL attributes in milliseconds or strings, a GSI partition key of few values (read from the store), loads sorted by
  * partition key, eventually consistent reads right after a write), each with its counts, its
  * table and a line on what to change. From engine/capacity/access_warn.h's observations and the usage
  * counters (engine/capacity/usage.h).
@@ -14,13 +14,14 @@
 
 #include "proto/json.h"
 #include "server/engine/table.h"
+#include "server/storage/storage.h"
 
 /* What `write` write request units cost at table t's prices (the cost report's: usage.c). */
 typedef double (*ddb_write_cost_fn)(const ddb_table *t, double write);
 
 /* Writes "warnings": [...] (a member of the open object) for the tables of the report, whose
    window is window_s seconds long; an index's writes priced by write_cost. */
-void ddb_warnings_write(ddb_jw *w, const ddb_table *const *tables, size_t n, double window_s,
+void ddb_warnings_write(ddb_jw *w, ddb_store *store, const ddb_table *const *tables, size_t n, double window_s,
                         ddb_write_cost_fn write_cost);
 
 #endif

@@ -287,21 +287,31 @@ static void run_metrics(mcp_call *c)
     ddb_gate_leave(c->env->gate, c->who->slot);
 }
 
-/* The cost report, the same JSON as GET /ddbd/usage (issue 53). */
-/* The report, or since a mark: its name percent-encoded into the query (the door decodes it). */
+/* Appends "NAME=" and v percent-encoded (every byte but those in `keep`) to path[*n..size). */
+static void query_param(char *path, size_t size, size_t *n, const char *name, const char *v, const char *keep)
+{
+    *n += (size_t)snprintf(path + *n, size - *n, "%s%s=", strchr(path, '?') != NULL ? "&" : "?", name);
+    for (const unsigned char *p = (const unsigned char *)v; *p != '\0' && *n + 4 < size; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr(keep, *p))
+            path[(*n)++] = (char)*p, path[*n] = '\0';
+        else
+            *n += (size_t)snprintf(path + *n, size - *n, "%%%02X", *p);
+    }
+}
+
+/* The cost report, the same JSON as GET /ddbd/usage (issue 53): since a mark, at a rate (issue 64),
+   each percent-encoded into the query (the door decodes them; a rate's ',' ':' '/' and '%' are its
+   own, docs/usage.md). */
 static void run_usage(mcp_call *c)
 {
-    const char *since = ddb_json_get_str(c->args, "since");
-    char path[32 + 3 * 256];
-    size_t n;
+    const char *since = ddb_json_get_str(c->args, "since"), *rate = ddb_json_get_str(c->args, "rate");
+    char path[64 + 3 * 256 + 3 * 2048];
+    size_t n = (size_t)snprintf(path, sizeof(path), "/ddbd/usage");
 
-    if (since == NULL) {
-        admin(c, "GET", "/ddbd/usage", NULL);
-        return;
-    }
-    n = (size_t)snprintf(path, sizeof(path), "/ddbd/usage?since=");
-    for (const unsigned char *p = (const unsigned char *)since; *p != '\0' && n + 4 < sizeof(path); p++)
-        n += (size_t)snprintf(path + n, sizeof(path) - n, "%%%02X", *p);
+    if (since != NULL)
+        query_param(path, sizeof(path), &n, "since", since, "");
+    if (rate != NULL)
+        query_param(path, sizeof(path), &n, "rate", rate, "-._~,:/%");
     admin(c, "GET", path, NULL);
 }
 

@@ -217,7 +217,7 @@ def test_ddb_usage_diff_refuses_what_is_no_report(tmp_path):
     out = ddb_cli("usage", "diff", str(tmp_path / "missing.json"), str(good))
     assert out.returncode == 2 and "usage diff: cannot read '%s'" % (tmp_path / "missing.json") in out.stderr
     out = ddb_cli("usage", "diff", str(good))
-    assert out.returncode == 2 and "usage takes [since MARK | diff BASE.json HEAD.json]" in out.stderr
+    assert out.returncode == 2 and "usage takes [since MARK] [rate RATE] | diff BASE.json HEAD.json" in out.stderr
 
 
 def test_hot_partitions_in_the_diff(server, tmp_path):

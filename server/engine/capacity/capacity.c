@@ -51,20 +51,25 @@ double ddb_capacity_on_demand_limit(double peak, int write)
     return 2 * peak > initial ? 2 * peak : initial;
 }
 
-double ddb_capacity_partitions(const ddb_table *t, const double peak[2], double bytes)
+double ddb_capacity_partitions_for(double read, double write, double bytes)
 {
-    int prov = t->capacity.provisioned;
-    double r = prov ? t->capacity.read : peak[0], w = prov ? t->capacity.write : peak[1];
-    double n = ceil(r / DDB_PARTITION_READ_UNITS + w / DDB_PARTITION_WRITE_UNITS);
+    double n = ceil(read / DDB_PARTITION_READ_UNITS + write / DDB_PARTITION_WRITE_UNITS);
     double by_size = ceil(bytes / DDB_PARTITION_SIZE_BYTES);
-    /* on demand: at least the initial throughput's partitions (4) */
-    double initial = (double)DDB_ON_DEMAND_INITIAL_WRITE / DDB_PARTITION_WRITE_UNITS;
 
-    if (!prov && n < initial)
-        n = initial;
     if (by_size > n)
         n = by_size;
     return n < 1 ? 1 : n;
+}
+
+double ddb_capacity_partitions(const ddb_table *t, const double peak[2], double bytes)
+{
+    int prov = t->capacity.provisioned;
+    double n = ddb_capacity_partitions_for(prov ? t->capacity.read : peak[0], prov ? t->capacity.write : peak[1],
+                                           bytes);
+    /* on demand: at least the initial throughput's partitions (4) */
+    double initial = (double)DDB_ON_DEMAND_INITIAL_WRITE / DDB_PARTITION_WRITE_UNITS;
+
+    return !prov && n < initial ? initial : n;
 }
 
 void ddb_warm_throughput(const ddb_table *t, const ddb_index *ix, long long out[2])

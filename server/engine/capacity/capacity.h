@@ -58,6 +58,9 @@ double ddb_capacity_on_demand_limit(double peak, int write);
    on-demand table's observed peak `peak` (reads, writes; at least its initial throughput's 4
    partitions); at least one. */
 double ddb_capacity_partitions(const ddb_table *t, const double peak[2], double bytes);
+/* The partitions `read` and `write` units a second and `bytes` need, whatever the billing mode (the
+   forecast at a production rate: doors/usage_forecast.c); at least one. */
+double ddb_capacity_partitions_for(double read, double write, double bytes);
 
 /*
  * The warm throughput of t (ix NULL) or of its GSI ix, reads then writes: what was set, or more,

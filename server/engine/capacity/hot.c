@@ -22,6 +22,8 @@ typedef struct bucket {
     uint64_t owner; /* the partition hash | 1; 0: none */
     int64_t second;
     double count;
+    uint64_t all_owner; /* the same vote over everything observed (the forecast's shares: hot.h) */
+    double all_count;
 } bucket;
 
 typedef struct slot {
@@ -29,6 +31,7 @@ typedef struct slot {
     char lock;
     int64_t second;         /* the second `units` counts */
     double units[2], peak[2];
+    double all[2];          /* every unit observed, reads', writes' (the forecast's shares) */
     int64_t peak_second[2];
     double limit[2];        /* the table's own limit this second (units a second; 0: none) */
     double tokens[2];       /* a provisioned table's burst bucket */
@@ -132,12 +135,27 @@ static void next_second(slot *s, const ddb_table *t, const ddb_index *ix, int64_
     s->second = second;
 }
 
+/* The bucket's vote over everything observed: the same majority vote as count's, never reset. */
+static void count_all(bucket *b, uint64_t h, double units)
+{
+    if (b->all_owner == h) {
+        b->all_count += units;
+    } else if (b->all_count > units) {
+        b->all_count -= units;
+    } else {
+        b->all_owner = h;
+        b->all_count = units - b->all_count;
+    }
+}
+
 /* Counts `units` of the key (hash h) in its bucket; returns its owner's lower bound on its load
    this second when the key owns the bucket, else 0. */
 static double count(slot *s, uint64_t h, int write, double units)
 {
     bucket *b = &s->keys[write][(h >> 1) % DDB_HOT_BUCKETS];
 
+    s->all[write] += units;
+    count_all(b, h, units);
     if (b->second != s->second || b->owner == 0) { /* the bucket's first load this second */
         b->second = s->second;
         b->owner = h;
@@ -227,6 +245,42 @@ void ddb_hot_observe(ddb_hot *hot, const ddb_table *t, const ddb_index *ix, int 
     else if (!s->provisioned && s->units[write] > s->limit[write])
         report(s, 0, NULL, 0, write, "KeyRangeThroughputExceeded", s->units[write], s->limit[write]);
     unlock(s);
+}
+
+/* id's slot, locked, or NULL when it has none. */
+static slot *locked_slot(ddb_hot *hot, uint32_t id)
+{
+    for (unsigned i = 0, h = home(id); hot != NULL && i < PROBES; i++) {
+        slot *s = &hot->slots[(h + i) % DDB_HOT_SLOTS];
+        if (__atomic_load_n(&s->id, __ATOMIC_ACQUIRE) != id)
+            continue;
+        lock(s);
+        if (s->id == id)
+            return s;
+        unlock(s);
+        return NULL;
+    }
+    return NULL;
+}
+
+size_t ddb_hot_shares_of(ddb_hot *hot, uint32_t id, int write, ddb_hot_share out[DDB_HOT_BUCKETS], double *total)
+{
+    slot *s = locked_slot(hot, id);
+    size_t n = 0;
+
+    *total = 0;
+    if (s == NULL)
+        return 0;
+    *total = s->all[write];
+    for (unsigned i = 0; i < DDB_HOT_BUCKETS; i++) {
+        const bucket *b = &s->keys[write][i];
+        if (b->all_owner != 0 && b->all_count > 0) {
+            out[n].hash = b->all_owner;
+            out[n++].units = b->all_count;
+        }
+    }
+    unlock(s);
+    return n;
 }
 
 int ddb_hot_view_of(ddb_hot *hot, uint32_t id, ddb_hot_view *v)

@@ -69,6 +69,21 @@ void ddb_hot_observe(ddb_hot *hot, const ddb_table *t, const ddb_index *ix, int 
 /* The slot of key prefix id `id` (a table's or a GSI's) copied into *v; 0 when it has none. */
 int ddb_hot_view_of(ddb_hot *hot, uint32_t id, ddb_hot_view *v);
 
+/*
+ * The forecast's shares (issue 64, server/doors/usage_forecast.c): each bucket also keeps the same
+ * majority vote over everything its slot observed (never reset), and the slot the units of all its
+ * keys, so a key's share of the table's (or GSI's) keyed traffic is known at report time to within
+ * the other keys of its bucket, from below (a share is never overstated).
+ */
+typedef struct ddb_hot_share {
+    uint64_t hash;  /* the partition hash | 1 (the stored key's bytes 4..11, low bit set) */
+    double units;   /* a lower bound of the units it was observed to take */
+} ddb_hot_share;
+
+/* The keys that own the buckets of key prefix id `id`'s reads (write 0) or writes over everything
+   observed, into out (any order), and all its units in *total; returns how many (0: no slot). */
+size_t ddb_hot_shares_of(ddb_hot *hot, uint32_t id, int write, ddb_hot_share out[DDB_HOT_BUCKETS], double *total);
+
 /* Bytes an engine's model holds (fixed). */
 size_t ddb_hot_memory_bytes(void);
 
