@@ -18,7 +18,7 @@ import { DDBD_BIN, makeClients, startServer, stopServer } from '../js/helpers.mj
 import { launchBrowser } from '../tools/browser.mjs';
 
 // (tests/js's SDK, as helpers.mjs finds it: this folder has no node_modules of its own)
-const { BatchWriteItemCommand, CreateTableCommand, DeleteItemCommand, DeleteTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, GetItemCommand, GetResourcePolicyCommand,
+const { BatchWriteItemCommand, CreateTableCommand, ScanCommand, UpdateItemCommand, DeleteItemCommand, DeleteTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, GetItemCommand, GetResourcePolicyCommand,
   ImportTableCommand, PutItemCommand, PutResourcePolicyCommand } = createRequire(new URL('../js/helpers.mjs', import.meta.url))(
   '@aws-sdk/client-dynamodb');
 const OUT = path.dirname(path.resolve(DDBD_BIN));
@@ -480,6 +480,49 @@ describe('console, no --auth', () => {
     assert.match(stack.dialogs.at(-1), /^Delete the item pk = "big-\d+"\?$/);
     await client.send(new DeleteTableCommand({ TableName: 'Big' }));
   }));
+
+  test('a filtered scan reads on to its first match; the pager is above the rows, and ] and [ page', async () =>
+    step(stack, 'read-on', async () => {
+      const { page } = stack;
+      await client.send(new CreateTableCommand({ TableName: 'Sparse', BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] }));
+      for (let i = 0; i < 120; i += 25) {
+        await client.send(new BatchWriteItemCommand({ RequestItems: { Sparse: Array.from({ length: Math.min(25, 120 - i) }, (_, j) => ({
+          PutRequest: { Item: { pk: { S: `s-${i + j}` } } } })) } }));
+      }
+      // the one match is the last item in the table's scan order: two pages of 50 match nothing
+      const all = await client.send(new ScanCommand({ TableName: 'Sparse' }));
+      const lastKey = all.Items[all.Items.length - 1].pk;
+      await client.send(new UpdateItemCommand({ TableName: 'Sparse', Key: { pk: lastKey }, UpdateExpression: 'SET hit = :t',
+        ExpressionAttributeValues: { ':t': { BOOL: true } } }));
+      await page.goto(`${stack.base}#/items/Sparse`);
+      await page.waitForSelector('#run');
+      await page.click('#add-filter');
+      await page.type('#filter-rows .f-name', 'hit');
+      await page.select('#filter-rows .f-op', 'attribute_exists');
+      await page.click('#run');
+      // "0 items (50 read)" was the first page; it now reads on, and says how far it read
+      await waitText(page, '#page-info', 'Page 1: 1 item (120 read in 3 requests), the last page');
+      assert.match(await text(page, '#results tbody'), new RegExp(lastKey.S));
+      // Previous and Next come before the rows, in the page and in Tab order
+      const before = await page.$eval('#next-page', (n) => !!(n.compareDocumentPosition(document.querySelector('#results'))
+        & Node.DOCUMENT_POSITION_FOLLOWING));
+      assert.equal(before, true);
+      // ] and [ page from the keyboard, unless a field is being typed in
+      await page.click('#filter-rows button[aria-label="Remove this filter"]');
+      await setValue(page, '#limit', '50');
+      await page.click('#run');
+      await waitText(page, '#page-info', 'Page 1: 50 items');
+      await page.focus('#run');
+      await page.keyboard.press(']');
+      await waitText(page, '#page-info', 'Page 2: 50 items');
+      await page.keyboard.press('[');
+      await waitText(page, '#page-info', 'Page 1: 50 items');
+      await page.focus('#saved-name');
+      await page.keyboard.press(']'); // typed into the field, not taken as Next
+      assert.equal(await page.$eval('#saved-name', (el) => el.value), ']');
+      await client.send(new DeleteTableCommand({ TableName: 'Sparse' }));
+    }));
 
   test('run PartiQL', async () => step(stack, 'partiql', async () => {
     const { page } = stack;

@@ -153,20 +153,39 @@ export async function itemsScreen(view, name) {
   const draw = (items) => results.replaceChildren(itemsTable(items, keyNames,
     [['Edit', 'secondary', (it) => openEditor(it)], ['Delete', 'danger', (it) => remove(it)]]));
   const clear = (text) => { results.replaceChildren(); info.textContent = text; next.disabled = true; prev.disabled = true; };
+  // A filtered Scan or Query whose page matched nothing reads on (the next page of the table, the
+  // same filter) until a page matches, the table ends, Stop is pressed or READ_ON requests were made:
+  // a first page of "0 items (50 read)" read as "nothing matches" where the matches came later.
+  const READ_ON = 100;
+  const stop = h('button', { type: 'button', id: 'stop-read-on', class: 'secondary', hidden: true,
+    onclick: () => { state.stopped = true; } }, 'Stop');
   const page = () => guarded(box, async () => {
     const input = { ...state.input };
     const start = state.starts[state.starts.length - 1];
     if (start) input.ExclusiveStartKey = start;
     const seq = ++state.seq;
+    let out, read = 0, requests = 0;
+    state.stopped = false;
     try {
-      const out = await call(state.op, input);
-      if (seq !== state.seq) return; // a later request's answer shows instead
+      for (;;) {
+        out = await call(state.op, input);
+        if (seq !== state.seq) return; // a later request's answer shows instead
+        read += out.ScannedCount ?? out.Count;
+        requests++;
+        if (!input.FilterExpression || out.Count > 0 || !out.LastEvaluatedKey || state.stopped || requests >= READ_ON) break;
+        input.ExclusiveStartKey = out.LastEvaluatedKey;
+        info.textContent = `Page ${state.starts.length}: no match yet, ${read} read; reading on`;
+        stop.hidden = false;
+      }
+      stop.hidden = true;
       state.last = out.LastEvaluatedKey || null;
-      info.textContent = `Page ${state.starts.length}: ${count(out.Count, 'item')} (${out.ScannedCount} read)${state.last ? '' : ', the last page'}`;
+      const over = requests > 1 ? ` in ${requests} requests${state.last && out.Count === 0 ? ', stopped' : ''}` : '';
+      info.textContent = `Page ${state.starts.length}: ${count(out.Count, 'item')} (${read} read${over})${state.last ? '' : ', the last page'}`;
       next.disabled = !state.last;
       prev.disabled = state.starts.length < 2;
       draw(out.Items);
     } catch (err) {
+      stop.hidden = true;
       // a failed request leaves no earlier page on screen as if it were its answer
       if (seq === state.seq) clear('');
       throw err;
@@ -200,16 +219,26 @@ export async function itemsScreen(view, name) {
     prev.disabled = true;
     draw(out.Item ? [out.Item] : []);
   });
-  const next = h('button', { type: 'button', id: 'next-page', disabled: true, onclick: () => { state.starts.push(state.last); page(); } }, 'Next page');
-  const prev = h('button', { type: 'button', id: 'prev-page', class: 'secondary', disabled: true,
-    onclick: () => { if (state.starts.length > 1) state.starts.pop(); page(); } }, 'Previous page');
+  const next = h('button', { type: 'button', id: 'next-page', disabled: true, 'aria-keyshortcuts': ']',
+    title: 'Next page (])', onclick: () => { state.starts.push(state.last); page(); } }, 'Next page');
+  const prev = h('button', { type: 'button', id: 'prev-page', class: 'secondary', disabled: true, 'aria-keyshortcuts': '[',
+    title: 'Previous page ([)', onclick: () => { if (state.starts.length > 1) state.starts.pop(); page(); } }, 'Previous page');
+  // ] and [ page from anywhere on the screen but a field being typed in: Next was 125 Tabs from the
+  // top of a 50-row page, and under a 1,000-row page the drawing of more rows pushed it away
+  const keys = (e) => {
+    if (!view.contains(box)) { document.removeEventListener('keydown', keys); return; } // the screen was left
+    if (e.ctrlKey || e.metaKey || e.altKey || e.target.closest?.('input, textarea, select, [contenteditable]')) return;
+    const button = e.key === ']' ? next : e.key === '[' ? prev : null;
+    if (button && !button.disabled) { e.preventDefault(); button.click(); }
+  };
+  document.addEventListener('keydown', keys);
   let code;
   const b = builder(t, run, () => code.redraw());
   code = codeBox('query-code', b.current, region);
   view.append(
     h('p', {}, h('a', { href: `#/table/${encodeURIComponent(name)}` }, 'Table details'), ' ',
       h('button', { type: 'button', id: 'new-item', onclick: () => openEditor(null) }, 'New item')),
-    edit, h('section', {}, h('h2', {}, 'Scan or query'), b.form, savedOps(t, b), code.box), info, results, h('div', { class: 'row' }, prev, next),
+    edit, h('section', {}, h('h2', {}, 'Scan or query'), b.form, savedOps(t, b), code.box), info, h('div', { class: 'row pager' }, prev, next, stop), results,
     getByKey(t, show), vectorSection(t));
   await run(() => ({ TableName: t.TableName, Limit: 50 }), 'Scan');
 }
