@@ -789,7 +789,33 @@ describe('console, no --auth', () => {
     const ops = await text(page, '#usage-details');
     assert.match(ops, /PutItem\d/);
     assert.match(await text(page, '#usage-window'), /over \d+ s since the server started.*Prices of us-east-1/);
-  }));
+    // issue 64, item 4: the access patterns, the capacity at the peak second, marks and the forecast
+    assert.match(await text(page, '#usage-details'), /PutItem pk=\*/);
+    assert.match(await text(page, '#usage-details .usage-peak'), /At its busiest second .* would carry it: \$[\d.]+ a month\./);
+    await page.type('#usage-mark-name', 'after the writes');
+    await page.click('#usage-mark');
+    await page.waitForFunction(() => [...document.querySelectorAll('#usage-since option')].some((o) => o.value === 'after the writes'),
+      { timeout: 5000 });
+    await page.select('#usage-since', 'after the writes');
+    await waitText(page, '#usage-window', 'since mark after the writes');
+    await page.select('#usage-since', '');
+    await waitText(page, '#usage-window', 'since the server started');
+    await page.type('#usage-rate', '20000');
+    await page.click('#usage-forecast-run');
+    await waitText(page, '#usage-forecast-total', 'At 20000: $');
+    // the rate shared between the tables by their requests; Console's hot keys drawn against their limit
+    assert.match(await text(page, '#usage-forecast'), /Console[\d.]+ requests a second \(overall\).* over about \d+ partitions?; \d+ partitions? would throttle\./);
+    assert.ok(await page.$$eval('#usage-throttle-0 rect', (rs) => rs.length) > 0);
+    assert.match(await text(page, '#usage-throttle-0'), /\(limit [\d.]+ ?k?\/s\)/);
+    assert.match(await text(page, '#usage-forecast .usage-capacity'), /Provisioned \d+ RCU and \d+ WCU .*a month; on demand \$[\d.]+ a month\./);
+    // a rate the door refuses is its error, on the screen
+    await setValue(page, '#usage-rate', 'NoSuchTable:5');
+    await page.click('#usage-forecast-run');
+    await page.waitForSelector('#view .error');
+    await setValue(page, '#usage-rate', '');
+    await page.click('#usage-forecast-run');
+    await page.waitForFunction(() => !document.querySelector('#view .error'), { timeout: 5000 });
+  }, [/status of 400 .*\/ddbd\/usage\?rate=NoSuchTable/]));
 
   test('faults: one added by keyboard, seen injected, a refused one shown, cleared', async () => step(stack, 'faults', async () => {
     const { page } = stack;

@@ -54,8 +54,9 @@ export async function sign(method, path, headers, body, key) {
   const all = { ...headers, host: location.host, 'x-amz-date': amzDate };
   const names = Object.keys(all).map((n) => n.toLowerCase()).sort();
   const lower = Object.fromEntries(Object.entries(all).map(([n, v]) => [n.toLowerCase(), String(v).trim()]));
-  const canonical = [method, path, '', names.map((n) => `${n}:${lower[n]}\n`).join(''), names.join(';'),
-    await sha256(body)].join('\n');
+  const q = path.indexOf('?'); // a query (/ddbd/usage?since=...): SigV4 signs it apart, already in canonical form
+  const canonical = [method, q < 0 ? path : path.slice(0, q), q < 0 ? '' : path.slice(q + 1),
+    names.map((n) => `${n}:${lower[n]}\n`).join(''), names.join(';'), await sha256(body)].join('\n');
   const scope = `${day}/${key.region}/dynamodb/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, await sha256(canonical)].join('\n');
   let k = await hmac(`AWS4${key.secret}`, day);
@@ -108,6 +109,18 @@ export async function metrics() {
 /* /ddbd/... (the admin door, --admin): GET, POST or DELETE, signed as the API's calls are (under
    --auth the key needs rights=admin); resolves to the answer's JSON, or rejects with the door's
    message. Called only when session.js says the door is open, so no request fails by design. */
+/* A query's value as SigV4's canonical query writes it (RFC 3986: encodeURIComponent leaves !'()*). */
+export function queryValue(v) {
+  return encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/* path and its parameters (name -> value; empty ones left out) in canonical order: sorted names. */
+export function withQuery(path, params) {
+  const q = Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${queryValue(k)}=${queryValue(String(v))}`);
+  return q.length ? `${path}?${q.join('&')}` : path;
+}
+
 export async function admin(method, path, body) {
   const text = body === undefined ? '' : JSON.stringify(body);
   // a POST or DELETE must say application/json (docs/admin.md: no cross-site form can send one)
