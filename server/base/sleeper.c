@@ -40,6 +40,13 @@ void ddb_sleeper_destroy(ddb_sleeper *s)
     pthread_mutex_destroy(&s->lock);
 }
 
+void ddb_sleeper_started(ddb_sleeper *s)
+{
+    pthread_mutex_lock(&s->lock);
+    s->napped = 1;
+    pthread_mutex_unlock(&s->lock);
+}
+
 int ddb_sleeper_stopping(ddb_sleeper *s)
 {
     int stop;

@@ -23,12 +23,18 @@ typedef struct ddb_sleeper {
     uint64_t taken;  /* `asked` when a nap last took a wake: the pass after it answers those */
     uint64_t served; /* the settles a whole pass has answered */
     uint64_t due_ms; /* when, on the server's clock, the thread next has work (0: not known) */
-    int napped;      /* a thread naps on it (a sleeper whose thread is not started has none to wait for) */
+    int napped;      /* a thread naps on it: set when the thread is started (ddb_sleeper_started) or
+                        first naps; a sleeper whose thread is not started has none to wait for */
     struct ddb_sleeper *next; /* every sleeper, for ddb_sleepers_settle */
 } ddb_sleeper;
 
 void ddb_sleeper_init(ddb_sleeper *s);
 void ddb_sleeper_destroy(ddb_sleeper *s);
+/* Its thread was started (call once pthread_create succeeded): a clock step made from now on waits
+   for a whole pass of it, the one still before its first nap too. Without it, a step that came
+   before that first nap took the sleeper for one without a thread and did not wait: under load a
+   step right after the start could return before the thread saw it (test_sleeper, issue 60). */
+void ddb_sleeper_started(ddb_sleeper *s);
 /* Whether ddb_sleeper_stop was called. */
 int ddb_sleeper_stopping(ddb_sleeper *s);
 /* Sleeps ms milliseconds, or until woken (at once when a wake came since the last nap) or stopped. */

@@ -282,8 +282,10 @@ void ddb_diskguard_stalled(ddb_diskguard *g, const ddb_diskguard_engine *e, void
     pthread_mutex_lock(&g->resume_lock);
     g->engine = e;
     g->engine_ctx = ctx;
-    if (!g->started && pthread_create(&g->thread, NULL, watcher_main, g) == 0)
+    if (!g->started && pthread_create(&g->thread, NULL, watcher_main, g) == 0) {
         g->started = 1;
+        ddb_sleeper_started(&g->sleeper);
+    }
     pthread_mutex_unlock(&g->resume_lock);
     ddb_sleeper_wake(&g->sleeper);
 }

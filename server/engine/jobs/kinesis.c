@@ -617,6 +617,7 @@ ddb_kinesis *ddb_kinesis_start(ddb_engine *eng, const ddb_kinesis_settings *sett
     ddb_sleeper_init(&k->sleeper);
     if (pthread_create(&k->thread, NULL, worker, k) != 0)
         abort();
+    ddb_sleeper_started(&k->sleeper);
     if (settings->endpoint != NULL)
         ddb_log(DDB_LOG_INFO, "kinesis: streaming destinations deliver to %s", settings->endpoint);
     return k;

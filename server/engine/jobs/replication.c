@@ -712,6 +712,7 @@ ddb_replication *ddb_replication_start(ddb_engine *eng, unsigned lag_ms)
     eng->global_write = kick;
     if (pthread_create(&r->thread, NULL, worker, r) != 0)
         abort();
+    ddb_sleeper_started(&r->sleeper);
     return r;
 }
 

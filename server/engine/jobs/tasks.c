@@ -127,6 +127,7 @@ ddb_tasks *ddb_tasks_start(ddb_engine *eng, const ddb_job *const *jobs, size_t n
     ddb_sleeper_init(&tk->sleeper);
     if (pthread_create(&tk->thread, NULL, worker, tk) != 0)
         abort();
+    ddb_sleeper_started(&tk->sleeper);
     return tk;
 }
 

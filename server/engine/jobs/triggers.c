@@ -356,6 +356,7 @@ ddb_triggers *ddb_triggers_start(ddb_engine *eng, const ddb_trigger_spec *specs,
         ts->all[i].owner = ts;
         if (pthread_create(&ts->all[i].thread, NULL, worker, &ts->all[i]) != 0)
             abort();
+        ddb_sleeper_started(&ts->sleeper);
         ddb_log(DDB_LOG_INFO, "trigger: the stream of table %s invokes http://%s:%d%s", specs[i].table,
                 specs[i].host, specs[i].port, specs[i].path);
     }

@@ -19,12 +19,15 @@ typedef struct worker {
     int slow_pass;  /* a pass spins until released, to ask mid-pass */
     int release;
     int mid_pass;   /* a slow pass read the clock and spins */
+    int hold;       /* the thread waits before its first pass until this is 0 */
 } worker;
 
 static void *run(void *arg)
 {
     worker *w = arg;
 
+    while (__atomic_load_n(&w->hold, __ATOMIC_ACQUIRE))
+        ;
     while (!ddb_sleeper_stopping(&w->s)) {
         uint64_t now = ddb_clock_now_ms();
         __atomic_store_n(&w->mid_pass, __atomic_load_n(&w->slow_pass, __ATOMIC_ACQUIRE), __ATOMIC_RELEASE);
@@ -41,8 +44,7 @@ static void start(worker *w)
 {
     ddb_sleeper_init(&w->s);
     ASSERT_EQ(pthread_create(&w->thread, NULL, run, w), 0);
-    while (__atomic_load_n(&w->passes, __ATOMIC_ACQUIRE) == 0) /* its first nap: it now answers steps */
-        ;
+    ddb_sleeper_started(&w->s); /* a step from now on waits for it, before its first nap too */
 }
 
 static void finish(worker *w)
@@ -95,6 +97,35 @@ TEST(a_pass_under_way_when_asked_is_not_the_answer)
     ASSERT_EQ(pthread_create(&t, NULL, release_later, &w), 0);
     ASSERT_EQ(ddb_sleepers_settle(30000), 0u);
     ASSERT_EQ(__atomic_load_n(&w.seen, __ATOMIC_ACQUIRE), 6000000u);
+    pthread_join(t, NULL);
+    finish(&w);
+    ddb_clock_run();
+}
+
+static void *let_go_later(void *arg)
+{
+    worker *w = arg;
+
+    for (volatile int i = 0; i < 1000000; i++) /* the settle below has asked by now, or will */
+        ;
+    __atomic_store_n(&w->hold, 0, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+/* A step that comes after the thread started and before its first nap (a loaded machine, right
+   after a server opened) waits for its pass: it once took the sleeper for one without a thread and
+   returned at once, the thread not having seen the new time. */
+TEST(a_thread_not_yet_at_its_first_nap_is_waited_for)
+{
+    worker w = {.hold = 1};
+    pthread_t t;
+
+    ddb_clock_freeze();
+    start(&w);
+    ddb_clock_set_ms(7000000);
+    ASSERT_EQ(pthread_create(&t, NULL, let_go_later, &w), 0);
+    ASSERT_EQ(ddb_sleepers_settle(30000), 0u);
+    ASSERT_EQ(__atomic_load_n(&w.seen, __ATOMIC_ACQUIRE), 7000000u);
     pthread_join(t, NULL);
     finish(&w);
     ddb_clock_run();
