@@ -8,8 +8,9 @@
  * module, and the pipeline itself (mutation.c) knows none of them.
  *
  * The decision may run more than once (storage.h); a row keeps nothing of its own between runs:
- * what it produces goes into the commit's batch, the mutation's outcome (m->out) or the decision's
- * run state (ddb_decision.now), all cleared at the start of every run.
+ * what it produces goes into the commit's batch, the mutation's outcome (d->out) or the decision's
+ * run state (ddb_decision.now), all cleared at the start of every run. The request itself is
+ * const to every run and every row (d->m): a run cannot leave in it what the next would read.
  */
 #ifndef DDB_DERIVE_H
 #define DDB_DERIVE_H
@@ -26,6 +27,8 @@ struct ddb_consistency;
 
 /* One run of a decision: what it has read and made so far (cleared in one statement at its start). */
 typedef struct ddb_decision_now {
+    ddb_mut_kind kind;          /* what the run writes, set at its start: the request's kind and item */
+    const ddb_attr *item;       /* (PUT), or a STRONG mirror's source's decided change (mutation.c) */
     const char *old, *val;      /* the stored old image, the encoded new one (NULL: absent) */
     size_t oldlen, vlen;
     int changed;                /* 0: not known yet, else 1 + whether the item changed (ddb_decision_changed) */
@@ -39,7 +42,8 @@ typedef struct ddb_decision_now {
 
 /* A mutation being decided, in a commit of one item or of a transaction's. */
 typedef struct ddb_decision {
-    ddb_mutation *m;
+    const ddb_mutation *m;         /* the request, which no run writes */
+    ddb_mutation_outcome *out;     /* what the run produces: the caller's m->out */
     ddb_arena *a;
     const ddb_store *store;
     unsigned long long limit;      /* item collection size limit */
@@ -53,16 +57,17 @@ typedef struct ddb_decision {
 
 /*
  * A derived record. Every function may be NULL; each looks at the mutation's table and does
- * nothing when the table has no such record.
+ * nothing when the table has no such record. Each reads the request as const (d->m) and what the
+ * run wrote so far (d->now: the kind and item it writes), and writes only d->out and d->now.
  *   prepare:   under the item's lock, before its old image is looked at; 0, or a code that ends the
- *              decision (its error left in m->out.err, or the pipeline's own: mutation.c);
- *   wants_old: whether its records read the decoded old image (m->out.old);
+ *              decision (its error left in d->out->err, or the pipeline's own: mutation.c);
+ *   wants_old: whether its records read the decoded old image (d->out->old);
  *   derive:    after the new image is made, adds its records to the commit's batch.
  */
 typedef struct ddb_deriver {
     const char *name;
     int (*prepare)(ddb_decision *d);
-    int (*wants_old)(const ddb_mutation *m);
+    int (*wants_old)(const ddb_decision *d);
     void (*derive)(ddb_decision *d, ddb_batch *out);
 } ddb_deriver;
 
@@ -80,30 +85,29 @@ typedef struct ddb_deriver {
  */
 static inline int ddb_decision_changed(ddb_decision *d)
 {
-    const ddb_mutation *m = d->m;
-
     if (d->now.changed != 0)
         return d->now.changed - 1;
-    if (!m->out.has_new)
-        d->now.changed = 1 + m->out.had_old;
+    if (!d->out->has_new)
+        d->now.changed = 1 + d->out->had_old;
     else
         d->now.changed = 1 + (d->now.old == NULL ||
                               !ddb_item_encodings_equal(d->a, d->now.old, d->now.oldlen, d->now.val, d->now.vlen));
     return d->now.changed - 1;
 }
 
-/* Records the mutation's error (m->out.err) and returns its code. */
-static inline int ddb_decision_fail(ddb_mutation *m, int code, const char *msg)
+/* Records the mutation's error (out->err: a decision's d->out, else the mutation's &m->out) and
+   returns its code. */
+static inline int ddb_decision_fail(ddb_mutation_outcome *out, int code, const char *msg)
 {
-    m->out.err.code = code;
-    m->out.err.msg = msg;
+    out->err.code = code;
+    out->err.msg = msg;
     return code;
 }
 
 /* The item's image a record names it by: the new one, else the Key given, else the old one. */
-static inline const ddb_attr *ddb_decision_keys_item(const ddb_mutation *m)
+static inline const ddb_attr *ddb_decision_keys_item(const ddb_decision *d)
 {
-    return m->out.has_new ? &m->out.new_item : m->keyattrs ? m->keyattrs : &m->out.old;
+    return d->out->has_new ? &d->out->new_item : d->m->keyattrs ? d->m->keyattrs : &d->out->old;
 }
 
 #endif

@@ -150,26 +150,27 @@ double ddb_mutation_derive_index(ddb_arena *a, const ddb_store *store, const ddb
 }
 
 /* An index's entry went from osize to nsize bytes (0: not in it): its figures' change. */
-static void note_index_change(ddb_mutation *m, const ddb_index *ix, size_t osize, size_t nsize)
+static void note_index_change(ddb_mutation_outcome *o, const ddb_index *ix, size_t osize, size_t nsize)
 {
     if (osize != 0 || nsize != 0)
-        m->out.ix_change[m->out.nix_change++] =
+        o->ix_change[o->nix_change++] =
             (ddb_keyspace_figures){ix->id, (nsize != 0) - (osize != 0), (long long)nsize - (long long)osize};
 }
 
 /* Each maintained index's entries (none without indexes), its units and its figures' change. */
 static void derive_indexes(ddb_decision *r, ddb_batch *out)
 {
-    ddb_mutation *m = r->m;
-    const ddb_attr *old_item = m->out.had_old ? &m->out.old : NULL;
-    const ddb_attr *new_item = m->out.has_new ? &m->out.new_item : NULL;
+    const ddb_mutation *m = r->m;
+    ddb_mutation_outcome *o = r->out;
+    const ddb_attr *old_item = o->had_old ? &o->old : NULL;
+    const ddb_attr *new_item = o->has_new ? &o->new_item : NULL;
 
     if (m->t->nindexes == 0)
         return;
     /* (in the arena, not the outcome: the outcome is cleared on every run, and most tables have none) */
-    m->out.ix_change = DDB_NEW_ARRAY(r->a, ddb_keyspace_figures, m->t->nindexes);
-    m->out.vchanges = m->t->nvector > 0 ? DDB_NEW_ARRAY(r->a, ddb_vector_change, m->t->nvector) : NULL;
-    m->out.index_key =
+    o->ix_change = DDB_NEW_ARRAY(r->a, ddb_keyspace_figures, m->t->nindexes);
+    o->vchanges = m->t->nvector > 0 ? DDB_NEW_ARRAY(r->a, ddb_vector_change, m->t->nvector) : NULL;
+    o->index_key =
         m->t->nindexes > m->t->nlsi + m->t->nvector ? DDB_NEW_ARRAY(r->a, ddb_key, m->t->nindexes) : NULL;
     for (unsigned i = 0; i < m->t->nindexes; i++) {
         const ddb_index *ix = &m->t->indexes[i];
@@ -177,22 +178,22 @@ static void derive_indexes(ddb_decision *r, ddb_batch *out)
         if (!ddb_index_maintained(ix))
             continue;
         if (ix->kind == DDB_IX_VECTOR) {
-            ddb_vector_change *ch = &m->out.vchanges[m->out.nvchanges];
-            m->out.index_units[i] =
+            ddb_vector_change *ch = &o->vchanges[o->nvchanges];
+            o->index_units[i] =
                 derive_vector(r->a, r->store, m->t, ix, &m->key, old_item, new_item, out, &osize, &nsize, ch);
-            if (m->out.index_units[i] > 0)
-                m->out.nvchanges++;
-            m->out.index_bytes[i] = m->out.index_units[i] > 0 ? (size_t)m->out.index_units[i]
-                                    : nsize != 0              ? (size_t)vector_write_bytes(0, nsize)
-                                                              : 0;
-            note_index_change(m, ix, osize, nsize);
+            if (o->index_units[i] > 0)
+                o->nvchanges++;
+            o->index_bytes[i] = o->index_units[i] > 0 ? (size_t)o->index_units[i]
+                                : nsize != 0              ? (size_t)vector_write_bytes(0, nsize)
+                                                          : 0;
+            note_index_change(o, ix, osize, nsize);
             continue;
         }
-        m->out.index_units[i] =
+        o->index_units[i] =
             ddb_mutation_derive_index(r->a, r->store, m->t, ix, &m->key, old_item, new_item, out, &osize, &nsize,
-                                      m->out.index_key != NULL ? &m->out.index_key[i] : NULL);
-        m->out.index_bytes[i] = nsize; /* (an entry the put leaves as it was too: see mutation.h) */
-        note_index_change(m, ix, osize, nsize);
+                                      o->index_key != NULL ? &o->index_key[i] : NULL);
+        o->index_bytes[i] = nsize; /* (an entry the put leaves as it was too: see mutation.h) */
+        note_index_change(o, ix, osize, nsize);
         if (ix->kind == DDB_IX_LOCAL) { /* LSI entries count in the item collection */
             r->now.coll_old += osize;
             r->now.coll_new += nsize;
@@ -204,14 +205,14 @@ static void derive_indexes(ddb_decision *r, ddb_batch *out)
 static int take_vseq(ddb_decision *r)
 {
     if (r->vectors != NULL && r->m->t->nvector > 0)
-        r->m->out.vseq = ddb_vector_cache_seq(r->vectors);
+        r->out->vseq = ddb_vector_cache_seq(r->vectors);
     return 0;
 }
 
 /* index entries to remove are found from the old image */
-static int wants_old(const ddb_mutation *m)
+static int wants_old(const ddb_decision *d)
 {
-    return m->t->nindexes > 0;
+    return d->m->t->nindexes > 0;
 }
 
 const ddb_deriver ddb_derive_index = {.name = "index", .prepare = take_vseq, .wants_old = wants_old,

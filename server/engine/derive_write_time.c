@@ -27,15 +27,15 @@ static int rep_newer(uint64_t t1, const char *r1, uint64_t t2, const char *r2, s
  * change its own, when newer than the item's last write (else DDB_DECIDE_REP_STALE); a local write
  * now, or just after the last write if that is later (a clock behind another region's still orders
  * the item's writes), unless another region's write still holds a STRONG table's item (mutation.h).
- * 0, DDB_DECIDE_REP_STALE, or the error (left in m->out.err).
+ * 0, DDB_DECIDE_REP_STALE, or the error (left in r->out->err).
  */
 static int rep_decide(ddb_decision *r)
 {
-    ddb_mutation *m = r->m;
+    const ddb_mutation *m = r->m;
     ddb_write_time cur;
     uint64_t now;
 
-    if (m->t->rep_id == 0 || m->kind == DDB_MUT_CHECK)
+    if (m->t->rep_id == 0 || r->now.kind == DDB_MUT_CHECK)
         return 0;
     cur = ddb_write_time_parse(r->rep != NULL ? r->rep->val : NULL, r->rep != NULL ? r->rep->vlen : 0);
     now = ddb_clock_now_ms();
@@ -45,7 +45,7 @@ static int rep_decide(ddb_decision *r)
         r->now.wregion = m->origin.mirror_of->out.write_region;
     } else if (m->origin.replicated) {
         if (!rep_newer(m->origin.time, m->origin.region, cur.ms, cur.region, cur.rlen)) {
-            m->out.rep_stale = 1;
+            r->out->rep_stale = 1;
             return DDB_DECIDE_REP_STALE;
         }
         r->now.wtime = m->origin.time;
@@ -53,14 +53,14 @@ static int rep_decide(ddb_decision *r)
     } else {
         if (m->t->rep_strong && r->in_flight_ms > 0 && cur.rlen > 0 && now < cur.ms + r->in_flight_ms &&
             (cur.rlen != strlen(m->t->region) || memcmp(cur.region, m->t->region, cur.rlen) != 0))
-            return ddb_decision_fail(m, DDB_E_REPLICATED_WRITE_CONFLICT,
+            return ddb_decision_fail(r->out, DDB_E_REPLICATED_WRITE_CONFLICT,
                                      "The request was rejected because one or more items in the request are being "
                                      "modified by a request in another Region.");
         r->now.wtime = now > cur.ms ? now : cur.ms + 1;
         r->now.wregion = m->t->region;
     }
-    m->out.write_ms = r->now.wtime;
-    m->out.write_region = r->now.wregion;
+    r->out->write_ms = r->now.wtime;
+    r->out->write_region = r->now.wregion;
     return 0;
 }
 

@@ -38,6 +38,7 @@ void ddb_decision_begin(ddb_decision *d, ddb_engine *eng, ddb_arena *a, ddb_muta
     unsigned long long limit = eng->settings.item_collection_limit;
 
     *d = (ddb_decision){.m = m,
+                        .out = &m->out,
                         .a = a,
                         .store = eng->store,
                         .limit = limit ? limit : DDB_ITEM_COLLECTION_LIMIT,
@@ -49,47 +50,51 @@ void ddb_decision_begin(ddb_decision *d, ddb_engine *eng, ddb_arena *a, ddb_muta
 /* UpdateItem's statement charge, checked before the condition (expr_charge.c), then the condition. */
 static int check_condition(ddb_decision *r)
 {
-    ddb_mutation *m = r->m;
+    const ddb_mutation *m = r->m;
+    ddb_mutation_outcome *o = r->out;
 
-    if (m->statement_sized && m->kind == DDB_MUT_UPDATE && m->update != NULL &&
-        ddb_expr_update_charge(m->update, m->out.had_old ? &m->out.old : NULL) > DDB_MAX_ITEM_SIZE)
-        return ddb_decision_fail(m, DDB_E_VALIDATION, "Item size to update has exceeded the maximum allowed size");
-    if (m->insert && m->out.had_old) /* PartiQL INSERT is not an upsert */
-        return ddb_decision_fail(m, DDB_E_DUPLICATE_ITEM, "Duplicate primary key exists in table");
-    if (m->condition == NULL || ddb_expr_eval_condition(m->condition, m->out.had_old ? &m->out.old : NULL))
+    if (m->statement_sized && r->now.kind == DDB_MUT_UPDATE && m->update != NULL &&
+        ddb_expr_update_charge(m->update, o->had_old ? &o->old : NULL) > DDB_MAX_ITEM_SIZE)
+        return ddb_decision_fail(o, DDB_E_VALIDATION, "Item size to update has exceeded the maximum allowed size");
+    if (m->insert && o->had_old) /* PartiQL INSERT is not an upsert */
+        return ddb_decision_fail(o, DDB_E_DUPLICATE_ITEM, "Duplicate primary key exists in table");
+    if (m->condition == NULL || ddb_expr_eval_condition(m->condition, o->had_old ? &o->old : NULL))
         return 0;
-    ddb_decision_fail(m, DDB_E_CONDITIONAL_CHECK_FAILED, "The conditional request failed");
-    if (m->old_on_failure && m->out.had_old) { /* the error outlives the mutation: keep the item in the arena */
+    ddb_decision_fail(o, DDB_E_CONDITIONAL_CHECK_FAILED, "The conditional request failed");
+    if (m->old_on_failure && o->had_old) { /* the error outlives the mutation: keep the item in the arena */
         ddb_attr *old = DDB_NEW(r->a, ddb_attr);
-        *old = m->out.old;
-        m->out.err.item = old;
+        *old = o->old;
+        o->err.item = old;
     }
     return DDB_E_CONDITIONAL_CHECK_FAILED;
 }
 
-/* A STRONG table's mirror takes its source's decided change: 1 when that changed nothing. */
-static int mirror_take(ddb_mutation *m)
+/* A STRONG table's mirror takes its source's decided change as the run's kind and item (its own
+   request, const, stays as it was built): 1 when that changed nothing. */
+static int mirror_take(ddb_decision *r)
 {
-    const ddb_mutation *src = m->origin.mirror_of;
+    const ddb_mutation *src = r->m->origin.mirror_of;
 
     if (src->out.has_new) {
-        m->kind = DDB_MUT_PUT;
-        m->item = &src->out.new_item;
+        r->now.kind = DDB_MUT_PUT;
+        r->now.item = &src->out.new_item;
         return 0;
     }
-    m->kind = DDB_MUT_DELETE;
+    r->now.kind = DDB_MUT_DELETE;
     return !(src->kind == DDB_MUT_DELETE && src->out.had_old);
 }
 
 
 /* Whether the old image is decoded: only when something reads it (a condition, ReturnValues, an
    update, or a derived record's: index entries to remove, a service delete's stream Keys). */
-static int wants_old(const ddb_mutation *m)
+static int wants_old(const ddb_decision *r)
 {
-    if (m->need_old || m->condition != NULL || m->kind == DDB_MUT_UPDATE)
+    const ddb_mutation *m = r->m;
+
+    if (m->need_old || m->condition != NULL || r->now.kind == DDB_MUT_UPDATE)
         return 1;
     for (size_t i = 0; i < NDERIVERS; i++)
-        if (derivers[i]->wants_old != NULL && derivers[i]->wants_old(m))
+        if (derivers[i]->wants_old != NULL && derivers[i]->wants_old(r))
             return 1;
     return 0;
 }
@@ -97,16 +102,16 @@ static int wants_old(const ddb_mutation *m)
 /* The item's old image as stored (NULL: absent); a stream record takes it as it is. */
 static int read_old(ddb_decision *r, const char *old, size_t oldlen)
 {
-    ddb_mutation *m = r->m;
+    ddb_mutation_outcome *o = r->out;
 
-    m->out.had_old = old != NULL;
+    o->had_old = old != NULL;
     r->now.old = old;
     r->now.oldlen = oldlen;
     if (old == NULL)
         return 0;
-    m->out.old_size = ddb_item_stored_size(old, oldlen);
-    if (wants_old(m) && ddb_item_decode(r->a, old, oldlen, &m->out.old) != 0)
-        return ddb_decision_fail(m, DDB_E_INTERNAL, DDB_MSG_INTERNAL);
+    o->old_size = ddb_item_stored_size(old, oldlen);
+    if (wants_old(r) && ddb_item_decode(r->a, old, oldlen, &o->old) != 0)
+        return ddb_decision_fail(o, DDB_E_INTERNAL, DDB_MSG_INTERNAL);
     return 0;
 }
 
@@ -124,27 +129,30 @@ static void note_images(ddb_decision *r)
 
 /*
  * One run of the decision: everything it produces (the outcome, the run's state) is cleared first,
- * as it may run again (storage.h). 0 (decided: the batch holds the write and what it derives), the
- * error (left in m->out.err), or the pipeline's own answers (mutation_internal.h).
+ * as it may run again (storage.h); the request (r->m) it only reads, so the next run finds it as
+ * the caller built it. 0 (decided: the batch holds the write and what it derives), the error (left
+ * in r->out->err), or the pipeline's own answers (mutation_internal.h).
  */
 int ddb_decide(ddb_decision *r, const char *old, size_t oldlen, ddb_batch *out)
 {
-    ddb_mutation *m = r->m;
+    const ddb_mutation *m = r->m;
     int rc;
 
-    memset(&m->out, 0, sizeof(m->out));
+    memset(r->out, 0, sizeof(*r->out));
     memset(&r->now, 0, sizeof(r->now));
+    r->now.kind = m->kind;
+    r->now.item = m->item;
     if (ddb_table_retired(m->t))
         return DDB_DECIDE_RERUN;
-    m->out.stats_epoch = ddb_table_stats_epoch(m->t->stats); /* under the key's lock (table_stats.h) */
-    if (m->origin.mirror_of != NULL && mirror_take(m) != 0)
+    r->out->stats_epoch = ddb_table_stats_epoch(m->t->stats); /* under the key's lock (table_stats.h) */
+    if (m->origin.mirror_of != NULL && mirror_take(r) != 0)
         return 0; /* its source changed nothing */
     for (size_t i = 0; i < NDERIVERS; i++)
         if (derivers[i]->prepare != NULL && (rc = derivers[i]->prepare(r)) != 0)
             return rc;
     if ((rc = read_old(r, old, oldlen)) != 0 || (rc = check_condition(r)) != 0)
         return rc;
-    if (m->kind == DDB_MUT_CHECK) /* the condition held; nothing changes (the collection neither) */
+    if (r->now.kind == DDB_MUT_CHECK) /* the condition held; nothing changes (the collection neither) */
         return 0;
     if ((rc = ddb_decide_image(r, out)) != 0)
         return rc;
@@ -152,8 +160,8 @@ int ddb_decide(ddb_decision *r, const char *old, size_t oldlen, ddb_batch *out)
         if (derivers[i]->derive != NULL)
             derivers[i]->derive(r, out);
     note_images(r);
-    r->now.coll_old += m->out.had_old ? m->out.old_size : 0;
-    r->now.coll_new += m->out.has_new ? m->out.new_size : 0;
+    r->now.coll_old += r->out->had_old ? r->out->old_size : 0;
+    r->now.coll_new += r->out->has_new ? r->out->new_size : 0;
     return 0;
 }
 
@@ -186,9 +194,9 @@ int ddb_collection_update(ddb_arena *a, const ddb_store_key *counter, size_t old
     return 0;
 }
 
-int ddb_collection_full(ddb_mutation *m)
+int ddb_collection_full(ddb_mutation_outcome *o)
 {
-    return ddb_decision_fail(m, DDB_E_ITEM_COLLECTION_SIZE_LIMIT, "Collection size exceeded.");
+    return ddb_decision_fail(o, DDB_E_ITEM_COLLECTION_SIZE_LIMIT, "Collection size exceeded.");
 }
 
 int ddb_decide_commit(void *ctx, ddb_store_key *keys, size_t n, ddb_batch *out)
@@ -200,9 +208,9 @@ int ddb_decide_commit(void *ctx, ddb_store_key *keys, size_t n, ddb_batch *out)
     if ((rc = ddb_decide(r, keys[0].val, keys[0].vlen, out)) != 0)
         return rc;
     if (n >= 2 && r->m->t->collections_id != 0 &&
-        ddb_collection_update(r->a, &keys[1], r->now.coll_old, r->now.coll_new, r->limit, &r->m->out.collection_size,
+        ddb_collection_update(r->a, &keys[1], r->now.coll_old, r->now.coll_new, r->limit, &r->out->collection_size,
                               out) != 0)
-        return ddb_collection_full(r->m);
+        return ddb_collection_full(r->out);
     ddb_crash_point("write-decided");
     return 0;
 }

@@ -31,7 +31,8 @@
  * ItemCollectionSizeLimitExceededException, and ReturnItemCollectionMetrics reports the size.
  *
  * The decision may run more than once (storage.h): everything it produces (m->out, a
- * ddb_mutation_outcome) is cleared in one statement at its start.
+ * ddb_mutation_outcome) is cleared in one statement at its start, and the rest of the mutation
+ * (the request) it holds const (derive.h), so no run changes what the next one reads.
  * It also checks, under the item's lock, that the table description it was given is still the
  * live one; when a schema change (an index added or removed) replaced it, the mutation runs again
  * against the new description, so no write decided under an old description can land after a

@@ -94,8 +94,8 @@ static void keep(ddb_engine *eng, const ddb_table *t, const ddb_decision *r)
         ddb_engine_retain(eng, (ddb_retained_kind)k, r->now.kept[k]);
     if ((r->now.kept[DDB_RET_STREAM] | r->now.kept[DDB_RET_KINESIS]) != 0 && eng->followed_write != NULL)
         eng->followed_write(eng, t);
-    if (r->cons != NULL && (r->m->out.has_new || (r->m->kind == DDB_MUT_DELETE && r->m->out.had_old)) &&
-        !r->m->out.rep_stale) {
+    if (r->cons != NULL && (r->out->has_new || (r->now.kind == DDB_MUT_DELETE && r->out->had_old)) &&
+        !r->out->rep_stale) {
         ddb_crash_point("write-unnoted"); /* committed, not yet in the log: reads may see it already */
         ddb_consist_note(r->cons, t, &r->m->key, r->now.cold, r->now.coldlen, r->now.cnew, r->now.cnewlen);
     }

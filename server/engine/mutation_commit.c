@@ -41,7 +41,7 @@ static int mutate_strong(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
         if (pk == NULL || (rt->range_key != NULL && sk == NULL))
             continue; /* the key was refused in the source already */
         ddb_key_build(a, eng->store, rt->id, pk, sk, &key);
-        ddb_mutation_init(&ms[n], DDB_MUT_DELETE, rt, &key); /* its kind: mirror_take's */
+        ddb_mutation_init(&ms[n], DDB_MUT_DELETE, rt, &key); /* each run writes mirror_take's kind */
         ms[n].keyattrs = m->keyattrs;
         ms[n].origin.replicated = 1;
         ms[n].origin.mirror_of = &ms[0];
@@ -65,7 +65,7 @@ static int mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
 
     /* an injected conflict (faults.h), as when a transaction holds the item */
     if (m->single_write && ddb_fault_draw(eng->settings.write_conflict_rate))
-        return ddb_decision_fail(m, DDB_E_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
+        return ddb_decision_fail(&m->out, DDB_E_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
     if (m->t->rep_strong && !m->origin.replicated && m->kind != DDB_MUT_CHECK)
         return mutate_strong(eng, a, m);
     if (ddb_mutation_throttled(eng, a, m))
@@ -77,7 +77,7 @@ static int mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
         const char *msg;
         int rc;
         if (m->kind == DDB_MUT_PUT && (msg = ddb_index_check_item(a, m->t, m->item, 0)) != NULL)
-            return ddb_decision_fail(m, DDB_E_VALIDATION, msg);
+            return ddb_decision_fail(&m->out, DDB_E_VALIDATION, msg);
         if (m->t->collections_id != 0)
             ddb_collection_key(a, m, &keys[nkeys++]);
         r.rep_slot = 0;
@@ -91,16 +91,16 @@ static int mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
         if (rc == DDB_DECIDE_RERUN) {
             const ddb_table *t = ddb_catalog_get(eng->catalog, m->t->key);
             if (t == NULL || t->id != m->t->id)
-                return ddb_decision_fail(m, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
+                return ddb_decision_fail(&m->out, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found");
             m->t = t;
             continue;
         }
         /* another gateway's commits kept winning (storage.h): DynamoDB's answer when a
            transaction holds the item */
         if (rc == DDB_STORE_ECONFLICT)
-            return ddb_decision_fail(m, DDB_E_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
+            return ddb_decision_fail(&m->out, DDB_E_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
         if (rc < 0)
-            return ddb_decision_fail(m, DDB_E_INTERNAL, DDB_MSG_INTERNAL);
+            return ddb_decision_fail(&m->out, DDB_E_INTERNAL, DDB_MSG_INTERNAL);
         if (rc == 0) {
             ddb_mutation_committed(eng, a, &r);
             ddb_vector_cache_apply(eng->vectors, m->out.vseq, m->out.vchanges, m->out.nvchanges);

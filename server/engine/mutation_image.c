@@ -22,52 +22,55 @@ static int has_actions(const struct ddb_expr *update)
 /* The new image of an update; nonzero means stop (error recorded) or nothing to write (created_nothing). */
 static int apply_update(ddb_decision *r)
 {
-    ddb_mutation *m = r->m;
+    const ddb_mutation *m = r->m;
+    ddb_mutation_outcome *o = r->out;
     const char *msg = NULL;
 
     /* on an absent item the key is the base, and a REMOVE of any path removes nothing, silently */
-    if ((m->out.had_old ? ddb_expr_apply_update(r->a, m->update, &m->out.old, &m->out.new_item, &msg)
-                    : ddb_expr_apply_update_absent(r->a, m->update, m->keyattrs, &m->out.new_item, &msg)) != 0)
-        return ddb_decision_fail(m, DDB_E_VALIDATION, msg);
-    m->out.new_size = ddb_item_size(&m->out.new_item);
-    if (m->out.new_size > DDB_MAX_ITEM_SIZE)
-        return ddb_decision_fail(m, DDB_E_VALIDATION, "Item size to update has exceeded the maximum allowed size");
+    if ((o->had_old ? ddb_expr_apply_update(r->a, m->update, &o->old, &o->new_item, &msg)
+                    : ddb_expr_apply_update_absent(r->a, m->update, m->keyattrs, &o->new_item, &msg)) != 0)
+        return ddb_decision_fail(o, DDB_E_VALIDATION, msg);
+    o->new_size = ddb_item_size(&o->new_item);
+    if (o->new_size > DDB_MAX_ITEM_SIZE)
+        return ddb_decision_fail(o, DDB_E_VALIDATION, "Item size to update has exceeded the maximum allowed size");
     if (m->t->nvector > 0) /* a vector as the index stores it (vector.h) */
-        m->out.new_size = ddb_vector_billed_size(m->t, &m->out.new_item, m->out.new_size);
+        o->new_size = ddb_vector_billed_size(m->t, &o->new_item, o->new_size);
     /* actions that leave an absent item with nothing but its key (REMOVE, DELETE) create nothing;
        an update without actions still creates the key-only item */
-    if (!m->out.had_old && m->out.new_item.len == (m->t->range_key ? 2u : 1u) && has_actions(m->update)) {
-        m->out.created_nothing = 1;
+    if (!o->had_old && o->new_item.len == (m->t->range_key ? 2u : 1u) && has_actions(m->update)) {
+        o->created_nothing = 1;
         return 0;
     }
-    if ((msg = ddb_index_check_item(r->a, m->t, &m->out.new_item, 1)) != NULL)
-        return ddb_decision_fail(m, DDB_E_VALIDATION, msg);
-    m->out.has_new = 1;
+    if ((msg = ddb_index_check_item(r->a, m->t, &o->new_item, 1)) != NULL)
+        return ddb_decision_fail(o, DDB_E_VALIDATION, msg);
+    o->has_new = 1;
     return 0;
 }
 
-/* The new image (m->out.new_item, when has_new), written to the batch, or the item's removal. */
+/* The new image (out->new_item, when has_new) of the run's kind and item (r->now), written to the
+   batch, or the item's removal. */
 int ddb_decide_image(ddb_decision *r, ddb_batch *out)
 {
-    ddb_mutation *m = r->m;
+    const ddb_mutation *m = r->m;
+    ddb_mutation_outcome *o = r->out;
     int rc;
 
-    if (m->kind == DDB_MUT_PUT) {
-        m->out.new_item = *m->item;
-        m->out.new_size = ddb_item_size(m->item);
+    if (r->now.kind == DDB_MUT_PUT) {
+        o->new_item = *r->now.item;
+        o->new_size = ddb_item_size(r->now.item);
         if (m->t->nvector > 0)
-            m->out.new_size = ddb_vector_billed_size(m->t, m->item, m->out.new_size);
-        m->out.has_new = 1;
-    } else if (m->kind == DDB_MUT_UPDATE && (rc = apply_update(r)) != 0) {
+            o->new_size = ddb_vector_billed_size(m->t, r->now.item, o->new_size);
+        o->has_new = 1;
+    } else if (r->now.kind == DDB_MUT_UPDATE && (rc = apply_update(r)) != 0) {
         return rc;
     }
-    if (m->out.has_new) {
+    if (o->has_new) {
         char *val;
-        ddb_item_encode(r->a, &m->out.new_item, m->out.new_size, &val, &r->now.vlen);
+        ddb_item_encode(r->a, &o->new_item, o->new_size, &val, &r->now.vlen);
         r->now.val = val;
         ddb_batch_put(out, m->key.bytes, m->key.len, val, r->now.vlen);
         out->adds = 1; /* an UpdateItem that only REMOVEs too: it writes the item anew */
-    } else if (m->kind == DDB_MUT_DELETE && m->out.had_old) {
+    } else if (r->now.kind == DDB_MUT_DELETE && o->had_old) {
         ddb_batch_delete(out, m->key.bytes, m->key.len);
         out->removes = 1; /* allowed on a disk short of space (diskguard.h) */
     }

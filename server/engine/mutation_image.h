@@ -6,7 +6,7 @@
 
 #include "server/engine/derive.h"
 
-/* The new image into `out`, or the item's removal: 0, or the error left in m->out.err. */
+/* The new image into `out`, or the item's removal: 0, or the error left in d->out->err. */
 int ddb_decide_image(ddb_decision *d, ddb_batch *out);
 
 #endif

@@ -35,8 +35,8 @@ void ddb_collection_key(ddb_arena *a, const ddb_mutation *m, ddb_store_key *out)
  */
 int ddb_collection_update(ddb_arena *a, const ddb_store_key *counter, size_t old, size_t new, unsigned long long limit,
                           unsigned long long *size, ddb_batch *out);
-/* Records ItemCollectionSizeLimitExceeded on `m`; returns its code. */
-int ddb_collection_full(ddb_mutation *m);
+/* Records ItemCollectionSizeLimitExceeded in a mutation's outcome; returns its code. */
+int ddb_collection_full(ddb_mutation_outcome *o);
 
 /* ---- before and after a commit (mutation_after.c) ---- */
 

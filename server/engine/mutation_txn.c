@@ -43,7 +43,7 @@ static int decide_txn_collections(txn *x, ddb_store_key *keys, size_t nkeys, ddb
                 last_growing = i;
         }
         if (ddb_collection_update(x->runs[0].a, &keys[c], old, new, x->runs[0].limit, &size, out) != 0) {
-            ddb_collection_full(&x->ms[last_growing < x->n ? last_growing : 0]);
+            ddb_collection_full(&x->ms[last_growing < x->n ? last_growing : 0].out);
             failed = 1;
             continue;
         }
@@ -203,7 +203,7 @@ static int mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n,
         for (size_t i = 0; i < n; i++) {
             const char *msg;
             if (ms[i].kind == DDB_MUT_PUT && (msg = ddb_index_check_item(a, ms[i].t, ms[i].item, 0)) != NULL) {
-                ddb_decision_fail(&ms[i], DDB_E_VALIDATION, msg);
+                ddb_decision_fail(&ms[i].out, DDB_E_VALIDATION, msg);
                 return txn_fail(err, DDB_E_TRANSACTION_CANCELED, NULL);
             }
         }

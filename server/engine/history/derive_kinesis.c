@@ -8,9 +8,9 @@
 #include "server/engine/history/kinesis_log.h"
 
 /* a delete by the service (TTL's) has no Key of its own: the record's Keys come from the old image */
-static int wants_old(const ddb_mutation *m)
+static int wants_old(const ddb_decision *d)
 {
-    return m->t->kinesis_log != 0 && m->keyattrs == NULL && m->kind == DDB_MUT_DELETE;
+    return d->m->t->kinesis_log != 0 && d->m->keyattrs == NULL && d->now.kind == DDB_MUT_DELETE;
 }
 
 /* a write that changes nothing makes no record */
@@ -21,7 +21,7 @@ static void derive(ddb_decision *r, ddb_batch *out)
 
     if (m->t->kinesis_log == 0 || !ddb_decision_changed(r))
         return;
-    ddb_kinesis_add_record(r->a, m->t, ddb_decision_keys_item(m), r->now.old, r->now.oldlen, r->now.val, r->now.vlen,
+    ddb_kinesis_add_record(r->a, m->t, ddb_decision_keys_item(r), r->now.old, r->now.oldlen, r->now.val, r->now.vlen,
                            m->stream_flags, ddb_clock_now_us(), out);
     r->now.kept[DDB_RET_KINESIS] = ddb_retention_batch_bytes(out, from);
 }

@@ -13,7 +13,7 @@ static void derive(ddb_decision *r, ddb_batch *out)
     const ddb_mutation *m = r->m;
     size_t from = out->n;
 
-    if (m->t->pitr_log == 0 || !(m->out.has_new || m->out.had_old))
+    if (m->t->pitr_log == 0 || !(r->out->has_new || r->out->had_old))
         return;
     ddb_pitr_add_record(r->a, m->t, &m->key, r->now.val, r->now.vlen, ddb_clock_now_ms(), out);
     r->now.kept[DDB_RET_PITR] = ddb_retention_batch_bytes(out, from);

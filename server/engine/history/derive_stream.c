@@ -8,9 +8,9 @@
 #include "server/engine/history/streams.h"
 
 /* a delete by the service (TTL's) has no Key of its own: the record's Keys come from the old image */
-static int wants_old(const ddb_mutation *m)
+static int wants_old(const ddb_decision *d)
 {
-    return m->t->stream_id != 0 && m->keyattrs == NULL && m->kind == DDB_MUT_DELETE;
+    return d->m->t->stream_id != 0 && d->m->keyattrs == NULL && d->now.kind == DDB_MUT_DELETE;
 }
 
 /* a write that changes nothing makes no record; a global table's carries its write time, and the
@@ -22,7 +22,7 @@ static void derive(ddb_decision *r, ddb_batch *out)
 
     if (m->t->stream_id == 0 || !ddb_decision_changed(r))
         return;
-    ddb_stream_add_record(r->a, m->t, &m->key, ddb_decision_keys_item(m), r->now.old, r->now.oldlen, r->now.val,
+    ddb_stream_add_record(r->a, m->t, &m->key, ddb_decision_keys_item(r), r->now.old, r->now.oldlen, r->now.val,
                           r->now.vlen, m->stream_flags | (m->origin.replicated ? DDB_REC_REPLICATED : 0),
                           m->t->rep_id != 0 ? r->now.wtime : ddb_clock_now_ms(),
                           m->origin.replicated ? 0 : m->repl_hold_ms, out);
