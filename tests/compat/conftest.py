@@ -183,11 +183,6 @@ def ddbd_server():
         yield ExternalServer(EXTERNAL_ENDPOINT)
         return
     args = shlex.split(STORE_ARGS) if STORE_ARGS else ["--in-memory"]
-    # the suite's clients make one attempt a call (make_client), where an application's SDK retries a
-    # ThrottlingException: so the shared server leaves DynamoDB's control plane rates off (60 tag
-    # calls a second are the tag tests' subject, not their rate); tests/security/
-    # test_control_plane_rates.py tests the rates, on ddbd's default
-    args = args + ["--control-plane-rates", "off"]
     servers = [DdbdServer(args).start() for _ in range(max(GATEWAYS, 1))]
     servers[0].peers = [s.endpoint for s in servers]
     yield servers[0]

@@ -124,7 +124,7 @@ def valid_args(name, tmp):
         "max-pending-bodies": ["--max-pending-bodies", "67108864"] + mem,
         "lenient-numbers": ["--lenient-numbers"] + mem,
         "enforce-capacity": ["--enforce-capacity"] + mem,
-        "control-plane-rates": ["--control-plane-rates", "off"] + mem,
+        "control-plane-rates": ["--control-plane-rates", "on"] + mem,
         "mcp-http": ["--auth", write(tmp / "mcp-keys.txt", "AKIDEXAMPLE secret\n"), "--mcp-http"] + mem,
         "mcp-allow-writes": ["--auth", write(tmp / "mcp-keys.txt", "AKIDEXAMPLE secret\n"), "--mcp-http",
                              "--mcp-allow-writes"] + mem,

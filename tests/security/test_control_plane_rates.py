@@ -7,7 +7,7 @@ second and the replica auto scaling calls ten. Its table of errors gives what a 
 made too rapidly gets: ThrottlingException, "Rate of requests exceeds the allowed throughput."
 ddbd served every call, 20,000 TagResource calls in 15 s on one table. The buckets hold one second
 of each rate and refill on the server's clock: here a frozen one, stepped, so every case repeats
-exactly on any machine.
+exactly on any machine. Off by default, as --enforce-capacity's throttling is: `--control-plane-rates on`.
 """
 import pytest
 
@@ -32,7 +32,7 @@ def throttled(fn):
 
 @pytest.fixture
 def frozen(server_factory):
-    return server_factory(["--in-memory", "--admin", "--clock", "frozen"])
+    return server_factory(["--in-memory", "--admin", "--clock", "frozen", "--control-plane-rates", "on"])
 
 
 def make_table(ddb):
@@ -131,7 +131,7 @@ def test_a_malformed_call_is_refused_as_before_and_takes_nothing(frozen):
 def test_the_sdks_retry_it(server_factory):
     """boto3's default retries absorb the rate: 12 calls in a row all succeed on a running clock."""
     import boto3
-    srv = server_factory(["--in-memory"])
+    srv = server_factory(["--in-memory", "--control-plane-rates", "on"])
     ddb = boto3.client("dynamodb", endpoint_url=srv.endpoint, region_name="us-east-1",
                        aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret")
     arn = make_table(ddb)
@@ -140,8 +140,10 @@ def test_the_sdks_retry_it(server_factory):
     assert ddb.list_tags_of_resource(ResourceArn=arn)["Tags"] == [{"Key": "k", "Value": "11"}]
 
 
-def test_off_serves_every_call(server_factory):
-    srv = server_factory(["--in-memory", "--control-plane-rates", "off", "--clock", "frozen"])
+def test_off_by_default_serves_every_call(server_factory):
+    """Off unless asked, as --enforce-capacity's throttling is: a console or a test's burst of
+    tagging calls that makes one attempt a call is served."""
+    srv = server_factory(["--in-memory", "--clock", "frozen"])
     ddb = make_client(srv.endpoint)
     arn = make_table(ddb)
     for i in range(50):
@@ -157,7 +159,8 @@ AKIDTHIRD thirdsecret 111122223333
 
 def test_accounts_have_their_own_buckets_and_keys_share_their_account(tmp_path):
     (tmp_path / "keys").write_text(KEYS)
-    srv = DdbdServer(args=("--in-memory", "--auth", str(tmp_path / "keys"), "--clock", "frozen")).start()
+    srv = DdbdServer(args=("--in-memory", "--auth", str(tmp_path / "keys"), "--clock", "frozen",
+                           "--control-plane-rates", "on")).start()
     try:
         first = key_client(srv.endpoint, "AKIDFIRST", "firstsecret")
         second = key_client(srv.endpoint, "AKIDSECOND", "secondsecret")
