@@ -31,4 +31,21 @@ static inline ddb_store *mem_store(unsigned nshards)
     return s;
 }
 
+/* An in-memory store of one shard opened at once, with the store's own defaults (no engine key
+   layout): for the tests of the storage layer's own slots and locks. NULL when it cannot open. */
+static inline ddb_store *mem_store_plain(void)
+{
+    ddb_store_options o;
+    char *err = NULL;
+    ddb_store *s;
+
+    memset(&o, 0, sizeof(o));
+    o.in_memory = 1;
+    o.nshards = 1;
+    o.open_now = 1;
+    s = ddb_store_open(&o, &err);
+    free(err);
+    return s;
+}
+
 #endif

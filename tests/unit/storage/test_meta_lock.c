@@ -12,21 +12,7 @@
 #include <unistd.h>
 
 #include "server/storage/storage.h"
-
-static ddb_store *open_memory(void)
-{
-    ddb_store_options o;
-    char *err = NULL;
-    ddb_store *s;
-
-    memset(&o, 0, sizeof(o));
-    o.in_memory = 1;
-    o.nshards = 1;
-    o.open_now = 1;
-    s = ddb_store_open(&o, &err);
-    free(err);
-    return s;
-}
+#include "test_store.h"
 
 typedef struct put_ctx {
     const char *val;
@@ -60,7 +46,7 @@ static int value_is(ddb_store *s, ddb_arena *a, const char *want)
 
 TEST(a_stores_meta_commits_wait_for_no_other_store)
 {
-    ddb_store *a = open_memory(), *b = open_memory();
+    ddb_store *a = mem_store_plain(), *b = mem_store_plain();
     ddb_arena arena;
     ddb_store_key k = {"k", 1, NULL, 0};
     put_ctx p;

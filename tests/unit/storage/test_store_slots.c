@@ -10,25 +10,11 @@
 #include <string.h>
 
 #include "server/storage/backend.h"
-
-static ddb_store *open_memory(void)
-{
-    ddb_store_options o;
-    char *err = NULL;
-    ddb_store *s;
-
-    memset(&o, 0, sizeof(o));
-    o.in_memory = 1;
-    o.nshards = 1;
-    o.open_now = 1;
-    s = ddb_store_open(&o, &err);
-    free(err);
-    return s;
-}
+#include "test_store.h"
 
 TEST(a_backends_table_fills_every_slot_it_must)
 {
-    ddb_store *s = open_memory();
+    ddb_store *s = mem_store_plain();
     const ddb_store_ops *ops;
 
     ASSERT(s != NULL);
@@ -39,7 +25,7 @@ TEST(a_backends_table_fills_every_slot_it_must)
 
 TEST(each_slot_left_out_is_named_the_optional_ones_are_not)
 {
-    ddb_store *s = open_memory();
+    ddb_store *s = mem_store_plain();
     ddb_store_ops planted;
     unsigned musts = 0, mays = 0;
 
