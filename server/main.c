@@ -198,35 +198,25 @@ static int refuse_mcp_stdio(const char *why, sigset_t *sigs)
     return 1;
 }
 
-/* Runs the server the command line describes until SIGINT or SIGTERM; the exit status. */
-static int serve(const ddb_config *cfg, uint64_t t0)
+/* What the process sets up before it opens anything: the log level, libsodium, the signals (taken
+   by sigwait; every thread inherits the mask), malloc's threshold, the user it runs as, the prices
+   and the clock. 0, or 1 when the process cannot go on (said in the log). */
+static int prepare_process(const ddb_config *cfg, sigset_t *sigs)
 {
-    ddb_server srv;
-    ddb_http *http;
-    ddb_http_options hopt;
-    ddb_http_env henv;
-    sigset_t sigs;
     const char *local_dir;
-    char *err = NULL;
-    int sig;
 
-    if (cfg->health_check)
-        return ddb_health_check(cfg->health_url);
-    if (cfg->nseed_requests > 0)
-        return ddb_seed_print(cfg->seed_requests, cfg->nseed_requests, cfg->seed_params, cfg->nseed_params);
     ddb_log_threshold = (ddb_log_level)cfg->log_level;
     if (sodium_init() < 0) {
         ddb_log(DDB_LOG_ERROR, "libsodium failed to initialise");
         return 1;
     }
-    /* The signals are taken by sigwait below; every thread inherits the mask. As PID 1 of a
-       container (docker stop sends SIGTERM) the kernel discards a signal whose disposition is
-       SIG_DFL unless it is blocked; blocking is enough for sigwait, and the handler keeps the
-       signal from being discarded should it ever arrive unblocked. */
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    /* As PID 1 of a container (docker stop sends SIGTERM) the kernel discards a signal whose
+       disposition is SIG_DFL unless it is blocked; blocking is enough for sigwait, and the handler
+       keeps the signal from being discarded should it ever arrive unblocked. */
+    sigemptyset(sigs);
+    sigaddset(sigs, SIGINT);
+    sigaddset(sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, sigs, NULL);
     signal(SIGINT, on_stop_signal);
     signal(SIGTERM, on_stop_signal);
     signal(SIGPIPE, SIG_IGN);
@@ -240,11 +230,71 @@ static int serve(const ddb_config *cfg, uint64_t t0)
         mallopt(M_MMAP_THRESHOLD, 128 * 1024);
     /* before anything is opened, so every file ddbd makes belongs to the user it runs as */
     local_dir = cfg->in_memory || !(ddb_backend_caps(cfg->backend) & DDB_BACKEND_CAP_LOCAL) ? NULL : cfg->data_dir;
-    if (ddb_drop_privileges(cfg->user, local_dir) != 0)
-        return 1;
-    if (load_prices(cfg) != 0)
+    if (ddb_drop_privileges(cfg->user, local_dir) != 0 || load_prices(cfg) != 0)
         return 1;
     start_clock(cfg);
+    return 0;
+}
+
+/* The HTTP front on an opened server: bound, logged, served until SIGINT or SIGTERM, then stopped
+   and the server closed; the exit status. */
+static int serve_http(ddb_server *srv, const ddb_config *cfg, sigset_t *sigs, uint64_t t0)
+{
+    ddb_http *http;
+    ddb_http_options hopt;
+    ddb_http_env henv;
+    int sig;
+
+    if (cfg->otlp_endpoint != NULL && (otlp = start_otlp(cfg->otlp_endpoint)) == NULL) {
+        server_close(srv);
+        return 1;
+    }
+    http_options(cfg, &hopt);
+    http_env(srv, &henv);
+    if ((http = ddb_http_bind(&hopt, &henv)) == NULL) {
+        ddb_otlp_stop(otlp);
+        server_close(srv);
+        return 1;
+    }
+    if (cfg->lenient_numbers)
+        ddb_log(DDB_LOG_INFO, "--lenient-numbers: numbers sent as JSON strings are accepted (DynamoDB refuses them)");
+    /* logged before the loops start, so the line always precedes the first answer */
+    ddb_log(DDB_LOG_INFO, "ddbd %s listening on %s://%s:%d, data %s, %u shards, %u threads, %zu tables, ready in %.1f ms",
+            DDB_VERSION_STRING, cfg->tls_cert ? "https" : "http", cfg->host, ddb_http_port(http), data_name(cfg),
+            ddb_store_nshards(srv->eng.store), cfg->threads, ddb_catalog_count(srv->eng.catalog), ddb_clock_mono_since_ms(t0));
+    if (ddb_http_metrics_port(http) >= 0)
+        ddb_log(DDB_LOG_INFO, "metrics on http://%s:%d/metrics", cfg->host, ddb_http_metrics_port(http));
+    if (cfg->console)
+        ddb_log(DDB_LOG_INFO, "console on %s://%s:%d/ddbd/console", cfg->tls_cert ? "https" : "http", cfg->host,
+                ddb_http_port(http));
+    if (ddb_http_start(http) != 0) {
+        ddb_log(DDB_LOG_ERROR, "cannot start the HTTP threads");
+        ddb_otlp_stop(otlp);
+        server_close(srv);
+        return 1;
+    }
+    sigwait(sigs, &sig);
+    ddb_log(DDB_LOG_INFO, "received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    ddb_http_stop(http);
+    ddb_otlp_stop(otlp); /* after the threads: no span comes after the last one is posted */
+    server_close(srv);
+    ddb_log(DDB_LOG_INFO, "stopped");
+    return 0;
+}
+
+/* Runs the server the command line describes until SIGINT or SIGTERM; the exit status. */
+static int serve(const ddb_config *cfg, uint64_t t0)
+{
+    ddb_server srv;
+    sigset_t sigs;
+    char *err = NULL;
+
+    if (cfg->health_check)
+        return ddb_health_check(cfg->health_url);
+    if (cfg->nseed_requests > 0)
+        return ddb_seed_print(cfg->seed_requests, cfg->nseed_requests, cfg->seed_params, cfg->nseed_params);
+    if (prepare_process(cfg, &sigs) != 0)
+        return 1;
     if (ddb_server_open(&srv, cfg, &err) != 0) {
         char why[1024];
         /* an option's own failure ("--auth FILE: ...") is not the data's: say it as it is */
@@ -268,41 +318,7 @@ static int serve(const ddb_config *cfg, uint64_t t0)
     mcp_setup(&srv, cfg);
     if (cfg->mcp)
         return serve_mcp_stdio(&srv, cfg, &sigs, t0);
-    if (cfg->otlp_endpoint != NULL && (otlp = start_otlp(cfg->otlp_endpoint)) == NULL) {
-        server_close(&srv);
-        return 1;
-    }
-    http_options(cfg, &hopt);
-    http_env(&srv, &henv);
-    if ((http = ddb_http_bind(&hopt, &henv)) == NULL) {
-        ddb_otlp_stop(otlp);
-        server_close(&srv);
-        return 1;
-    }
-    if (cfg->lenient_numbers)
-        ddb_log(DDB_LOG_INFO, "--lenient-numbers: numbers sent as JSON strings are accepted (DynamoDB refuses them)");
-    /* logged before the loops start, so the line always precedes the first answer */
-    ddb_log(DDB_LOG_INFO, "ddbd %s listening on %s://%s:%d, data %s, %u shards, %u threads, %zu tables, ready in %.1f ms",
-            DDB_VERSION_STRING, cfg->tls_cert ? "https" : "http", cfg->host, ddb_http_port(http), data_name(cfg),
-            ddb_store_nshards(srv.eng.store), cfg->threads, ddb_catalog_count(srv.eng.catalog), ddb_clock_mono_since_ms(t0));
-    if (ddb_http_metrics_port(http) >= 0)
-        ddb_log(DDB_LOG_INFO, "metrics on http://%s:%d/metrics", cfg->host, ddb_http_metrics_port(http));
-    if (cfg->console)
-        ddb_log(DDB_LOG_INFO, "console on %s://%s:%d/ddbd/console", cfg->tls_cert ? "https" : "http", cfg->host,
-                ddb_http_port(http));
-    if (ddb_http_start(http) != 0) {
-        ddb_log(DDB_LOG_ERROR, "cannot start the HTTP threads");
-        ddb_otlp_stop(otlp);
-        server_close(&srv);
-        return 1;
-    }
-    sigwait(&sigs, &sig);
-    ddb_log(DDB_LOG_INFO, "received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    ddb_http_stop(http);
-    ddb_otlp_stop(otlp); /* after the threads: no span comes after the last one is posted */
-    server_close(&srv);
-    ddb_log(DDB_LOG_INFO, "stopped");
-    return 0;
+    return serve_http(&srv, cfg, &sigs, t0);
 }
 
 int main(int argc, char **argv)
