@@ -282,7 +282,7 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
         return;
     /* a control plane call beyond DynamoDB's documented rate for its account (rates.def); an
        in-process request (--seed, ImportTable's) is the server's own */
-    if (!req->internal && ddb_rates_take(api->rates, req) != DDB_OK)
+    if (api->rates != NULL && !req->internal && ddb_rates_take(api->rates, req) != DDB_OK)
         return;
     /* an injected fault (inject.h): what fails once DynamoDB has taken the request; none: one load */
     if (__builtin_expect(__atomic_load_n(&api->inject_armed, __ATOMIC_RELAXED) != 0, 0))

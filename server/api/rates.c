@@ -73,11 +73,6 @@ void ddb_rates_free(ddb_rates *r)
     free(r);
 }
 
-unsigned ddb_rate_of(int op)
-{
-    return op > DDB_OP_NONE && op < DDB_OP__COUNT && SLOT_OF[op] ? PER_S[SLOT_OF[op] - 1] : 0;
-}
-
 /* name's holder, added with full buckets at now_ms; NULL when out of memory. Under r->lock. */
 static holder *holder_of(ddb_rates *r, const char *account, const char *ns, uint64_t now_ms)
 {

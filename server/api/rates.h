@@ -9,8 +9,9 @@
  * repeats exactly. The bucket's size is ddbd's choice: DynamoDB documents the rate, not its burst.
  *
  * One step of the pipeline (dispatch.c), after validation and before an injected fault: a request
- * DynamoDB would refuse as malformed is refused as before and takes no token. An operation without
- * a row costs one table load and one test.
+ * DynamoDB would refuse as malformed is refused as before and takes no token. Off (the default,
+ * --control-plane-rates), it is one test of a NULL; on, an operation without a row costs a call,
+ * one table load and one test.
  */
 #ifndef DDB_RATES_H
 #define DDB_RATES_H
@@ -33,8 +34,5 @@ void ddb_rates_free(ddb_rates *r);
    reading (read only for an operation with a rate); with none left, fails req with
    ThrottlingException and returns its code. r NULL: no limits. */
 int ddb_rates_take(ddb_rates *r, ddb_req *req);
-
-/* The documented rate of op per second, 0 for none (for docs and tests). */
-unsigned ddb_rate_of(int op);
 
 #endif
