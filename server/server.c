@@ -194,7 +194,6 @@ static int peers_of(ddb_server *srv, const ddb_config *cfg, char **err)
         *err = strdup(cfg->peer_key == NULL ? "--region-peer with --auth needs --peer-key: the key that signs peer requests"
                                             : "--peer-key: no such key in --auth FILE");
         ddb_auth_free(srv->api.auth);
-    ddb_rates_free(srv->api.rates);
         srv->api.auth = NULL;
         return -1;
     }
@@ -359,6 +358,7 @@ void ddb_server_close(ddb_server *srv)
     ddb_vector_cache_free(srv->eng.vectors);
     ddb_consist_free(srv->eng.consistency);
     ddb_auth_free(srv->api.auth);
+    ddb_rates_free(srv->api.rates);
     ddb_inject_free(srv->api.inject);
     ddb_catalog_close(srv->eng.catalog);
     ddb_throttle_free(srv->eng.throttle);
