@@ -2,8 +2,8 @@
  * server/doors/warnings.c: the cost report's access-pattern warnings (see warnings.h).
  *
  * Each warning is one row of WARNINGS: its name and the function that writes it when its rule
- * holds, from the table's observations (engine/capacity/access_warn.h) and its usage counters
- * (engine/capacity/usage.h). docs/usage.md lists the rules, their thresholds and why.
+ * holds, from the table's observations (engine/access_warn.h) and its usage counters
+ * (engine/usage.h). docs/usage.md lists the rules, their thresholds and why.
  */
 #include "server/doors/warnings.h"
 

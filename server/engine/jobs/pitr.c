@@ -248,7 +248,7 @@ static uint64_t trim_to(ddb_engine *eng, ddb_arena *a, const ddb_table *t, uint6
         return 0;
     }
     ddb_log(DDB_LOG_INFO, "pitr: table %s: records up to %llu folded into the base", t->name, (unsigned long long)last);
-    ddb_retention_sub(eng->retention, DDB_RET_PITR, bytes);
+    ddb_retention_sub(ddb_retention_of(eng), DDB_RET_PITR, bytes);
     return bytes;
 }
 
