@@ -40,6 +40,14 @@ int ddb_engine_add_feature(ddb_engine *eng, const ddb_feature *row, void *state)
     return 0;
 }
 
+void *ddb_engine_feature_after(const ddb_engine *eng, const ddb_feature *row)
+{
+    for (unsigned i = 2; i < eng->features.n; i++)
+        if (eng->features.slot[i].row == row)
+            return eng->features.slot[i].state;
+    return NULL;
+}
+
 void *ddb_engine_set_feature(ddb_engine *eng, const ddb_feature *row, void *state)
 {
     for (unsigned i = 0; i < eng->features.n; i++) {

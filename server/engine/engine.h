@@ -91,14 +91,20 @@ void *ddb_engine_set_feature(ddb_engine *eng, const ddb_feature *row, void *stat
 /* Closes every row's state (its row's close) and forgets the rows: the engine's close. */
 void ddb_engine_close_features(ddb_engine *eng);
 
+/* The state of feature `row` in eng past its first two rows (ddb_engine_feature). */
+void *ddb_engine_feature_after(const ddb_engine *eng, const ddb_feature *row);
+
 /* The state of feature `row` in eng (NULL: off, or not one of its rows): how a feature finds its
-   own from above the core. The rows are few and the busiest first (features.def). */
+   own from above the core. The busiest rows come first in features.def (the meter asks capacity's
+   and the throttle's on every request): their answer is two compares, inline. (A slot not added
+   has a NULL row: the engine is zeroed before its rows are added.) */
 static inline void *ddb_engine_feature(const ddb_engine *eng, const ddb_feature *row)
 {
-    for (unsigned i = 0; i < eng->features.n; i++)
-        if (eng->features.slot[i].row == row)
-            return eng->features.slot[i].state;
-    return NULL;
+    if (eng->features.slot[0].row == row)
+        return eng->features.slot[0].state;
+    if (eng->features.slot[1].row == row)
+        return eng->features.slot[1].state;
+    return ddb_engine_feature_after(eng, row);
 }
 
 #endif

@@ -65,6 +65,9 @@ struct ddb_feature {
     /* after the commit landed: its runs (one, or a transaction's n), each decided and written */
     void (*committed)(const ddb_feature_slot *f, struct ddb_engine *eng, ddb_arena *a,
                       const struct ddb_decision *runs, size_t n);
+    /* set: committed follows only a commit one of whose runs left the row's scratch (a record it
+       made, a change to apply), so a commit without costs it no call */
+    int committed_on_scratch;
 
     /* ---- a written item, as a kind of index the feature serves sees it (a vector index) ---- */
     /* NULL, or the ValidationException a write of `item` in t gets from its indexes of the kind */

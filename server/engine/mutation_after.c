@@ -56,6 +56,15 @@ static void note(const ddb_decision *r)
     }
 }
 
+/* Whether a run of the commit left row f's scratch (feature.h: committed_on_scratch). */
+static int scratched(const ddb_feature_slot *f, const ddb_decision *runs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (runs[i].now.scratch[f->index] != NULL)
+            return 1;
+    return 0;
+}
+
 void ddb_mutation_committed(ddb_engine *eng, ddb_arena *a, const ddb_decision *runs, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -64,7 +73,7 @@ void ddb_mutation_committed(ddb_engine *eng, ddb_arena *a, const ddb_decision *r
     }
     for (unsigned j = 0; j < eng->features.nwith[DDB_HOOK_COMMITTED]; j++) {
         const ddb_feature_slot *f = ddb_features_on(&eng->features, DDB_HOOK_COMMITTED, j);
-        if (f != NULL)
+        if (f != NULL && (!f->row->committed_on_scratch || scratched(f, runs, n)))
             f->row->committed(f, eng, a, runs, n);
     }
 }

@@ -239,20 +239,7 @@ static inline int ddb_index_maintained(const ddb_index *ix)
 
 /* Write units per started KB, read units per started 4 KB (half when eventually consistent); at
    least one unit: what the core's writes and reads cost, as every capacity figure counts them. */
-static inline double ddb_write_units(size_t bytes)
-{
-    size_t units = (bytes + 1023) / 1024;
-
-    return units ? (double)units : 1.0;
-}
-
-static inline double ddb_read_units(size_t bytes, int consistent)
-{
-    size_t units = (bytes + 4095) / 4096;
-
-    if (units == 0)
-        units = 1;
-    return consistent ? (double)units : (double)units / 2;
-}
+double ddb_write_units(size_t bytes);
+double ddb_read_units(size_t bytes, int consistent);
 
 #endif

@@ -135,4 +135,4 @@ static void committed(const ddb_feature_slot *f, ddb_engine *eng, ddb_arena *a, 
 }
 
 const ddb_feature ddb_feature_history = {.name = "history", .close = history_close, .wants_old = wants_old,
-                                         .derive = derive, .committed = committed};
+                                         .derive = derive, .committed = committed, .committed_on_scratch = 1};

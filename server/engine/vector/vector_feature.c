@@ -263,4 +263,5 @@ static size_t item_size(const ddb_table *t, const ddb_attr *item, size_t size)
 
 const ddb_feature ddb_feature_vector = {.name = "vector", .close = vectors_close, .prepare = take_seq,
                                         .wants_old = wants_old, .derive = derive, .committed = committed,
-                                        .check_item = check_item, .item_size = item_size};
+                                        .committed_on_scratch = 1, .check_item = check_item,
+                                        .item_size = item_size};
