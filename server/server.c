@@ -195,7 +195,11 @@ static ddb_vector_cache *vector_cache_of(ddb_server *srv, const ddb_config *cfg)
 }
 static void *open_vector(ddb_server *srv, const ddb_config *cfg)
 {
-    return ddb_vectors_new(vector_cache_of(srv, cfg));
+    ddb_vectors *v = ddb_vectors_new(vector_cache_of(srv, cfg));
+
+    if (v != NULL)
+        v->search_threads = cfg->search_threads;
+    return v;
 }
 static void *open_history(ddb_server *srv, const ddb_config *cfg)
 {
@@ -380,13 +384,11 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
         ddb_store_close(srv->eng.store);
         return -1;
     }
-    pthread_mutex_init(&srv->eng.pitr_lock, NULL);
     features_of(srv, cfg);
     ddb_catalog_watch(srv->eng.catalog, ddb_insights_watch, ddb_insights_of(&srv->eng));
     ddb_table_stats_load(srv->eng.store, srv->eng.catalog); /* before any write */
     srv->eng.tokens = ddb_tokens_new((uint64_t)cfg->idempotency_window * 1000);
     consistency_of(srv, cfg);
-    srv->eng.search_threads = cfg->search_threads;
     srv->eng.gone = cfg->table_states != 0 ? ddb_gone_new() : NULL; /* else made by /ddbd/table-states */
     kinesis_settings(srv, cfg);
     pthread_mutex_lock(&srv->quiesce_lock); /* (a stuck resume's reopen reads it: storage/rocksdb's guard) */
@@ -428,7 +430,6 @@ void ddb_server_close(ddb_server *srv)
     ddb_catalog_close(srv->eng.catalog);
     ddb_gone_free(srv->eng.gone);
     ddb_engine_close_features(&srv->eng); /* after the catalog: its tables no longer configure Insights */
-    pthread_mutex_destroy(&srv->eng.pitr_lock);
     ddb_store_close(srv->eng.store);
     if (srv->gate != NULL)
         ddb_gate_free(srv->gate);

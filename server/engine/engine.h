@@ -63,15 +63,11 @@ typedef struct ddb_engine {
     /* the features (feature.h): rows the wiring hands the engine at open (server/features.def), in
        that order, each with its state; the core walks them at each hook and names none */
     ddb_features features;
-    unsigned search_threads;    /* cores one exact vector search may use */
     /* --index-lag, --stale-reads and their per-table settings (engine/consistency.h); NULL until
        any is set (set once, atomically: the admin door may set it while requests run) */
     struct ddb_consistency *consistency;
     /* --table-states' deleted tables still DELETING (engine/table_states.h); NULL: the option is off */
     struct ddb_gone_tables *gone;
-    /* held by a point-in-time restore from its window check until its table exists, and by the
-       trim (engine/jobs/pitr.h: ddb_pitr_lock); initialised by the wiring */
-    pthread_mutex_t pitr_lock;
     ddb_engine_settings settings;
 } ddb_engine;
 

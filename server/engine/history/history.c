@@ -15,7 +15,11 @@
 
 ddb_history *ddb_history_new(void)
 {
-    return calloc(1, sizeof(ddb_history));
+    ddb_history *h = calloc(1, sizeof(ddb_history));
+
+    if (h != NULL)
+        pthread_mutex_init(&h->pitr_lock, NULL);
+    return h;
 }
 
 static void history_close(void *state)
@@ -23,7 +27,13 @@ static void history_close(void *state)
     ddb_history *h = state;
 
     ddb_retention_free(h->retention);
+    pthread_mutex_destroy(&h->pitr_lock);
     free(h);
+}
+
+ddb_history *ddb_history_of(const ddb_engine *eng)
+{
+    return ddb_engine_feature(eng, &ddb_feature_history);
 }
 
 ddb_retention *ddb_retention_of(const ddb_engine *eng)

@@ -9,6 +9,8 @@
 #ifndef DDB_HISTORY_H
 #define DDB_HISTORY_H
 
+#include <pthread.h>
+
 #include "server/engine/engine.h"
 #include "server/engine/history/retention.h"
 
@@ -23,9 +25,14 @@ typedef struct ddb_history {
     /* called after a commit that wrote `t`'s stream or Kinesis records: the wiring nudges the
        followers that read them (base/follower.h: wake-up on commit); NULL when none runs */
     void (*followed_write)(ddb_engine *eng, const ddb_table *t);
+    /* held by a point-in-time restore from its window check until its table exists, and by the
+       trim (engine/jobs/pitr.h: ddb_pitr_lock) */
+    pthread_mutex_t pitr_lock;
 } ddb_history;
 
 /* An empty state (the wiring fills it); the row's close frees it and its budget. */
 ddb_history *ddb_history_new(void);
+/* eng's (NULL: it has no history row). */
+ddb_history *ddb_history_of(const ddb_engine *eng);
 
 #endif

@@ -144,6 +144,13 @@ ddb_vector_cache *ddb_vector_cache_of(const ddb_engine *eng)
     return v != NULL ? v->cache : NULL;
 }
 
+unsigned ddb_vector_search_threads(const ddb_engine *eng)
+{
+    const ddb_vectors *v = ddb_engine_feature(eng, &ddb_feature_vector);
+
+    return v != NULL && v->search_threads > 0 ? v->search_threads : 1;
+}
+
 void ddb_vector_cache_replace(ddb_engine *eng, ddb_vector_cache *cache)
 {
     ddb_vectors *v = ddb_engine_feature(eng, &ddb_feature_vector);

@@ -22,12 +22,15 @@ extern const ddb_feature ddb_feature_vector;
 /* The feature's state: the process's vector indexes in memory (NULL: none, the store is shared). */
 typedef struct ddb_vectors {
     ddb_vector_cache *cache;
+    unsigned search_threads; /* --search-threads: cores one exact vector search may use (0: one) */
 } ddb_vectors;
 
 /* A state holding `cache` (may be NULL); the row's close frees both. */
 ddb_vectors *ddb_vectors_new(ddb_vector_cache *cache);
 /* eng's vector caches (NULL: none). */
 ddb_vector_cache *ddb_vector_cache_of(const ddb_engine *eng);
+/* The cores one exact vector search of eng may use (at least one). */
+unsigned ddb_vector_search_threads(const ddb_engine *eng);
 /* Replaces eng's caches (a restored store's ids are not the old one's), freeing the old. */
 void ddb_vector_cache_replace(ddb_engine *eng, ddb_vector_cache *cache);
 
