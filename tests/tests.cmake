@@ -168,6 +168,12 @@ if(NOT DDB_SANITIZE AND NODE AND DDB_CHROMIUM AND EXISTS ${CMAKE_SOURCE_DIR}/tes
            WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/console)
   set_tests_properties(console.browser PROPERTIES LABELS console TIMEOUT 240
                        ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd;CHROMIUM_BIN=${DDB_CHROMIUM}")
+  # the Items screen's daily work (issue 65): saved operations and the history, a Query on an index by
+  # its key names, the page or the whole result downloaded, two items or tables compared, each by its key
+  add_test(NAME console.daily COMMAND ${NODE} --test ${CMAKE_SOURCE_DIR}/tests/console/daily.test.mjs
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/console)
+  set_tests_properties(console.daily PROPERTIES LABELS console TIMEOUT 240
+                       ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd;CHROMIUM_BIN=${DDB_CHROMIUM}")
   # the console's generated code (boto3, JS SDK v3, Go SDK v2, AWS CLI, libddb) run against ddbd;
   # a language whose tool is missing is a skip; the Go SDK compiles once into the build's go/cache
   add_test(NAME console.codegen COMMAND ${NODE} --test ${CMAKE_SOURCE_DIR}/tests/console/codegen.test.mjs

@@ -14,15 +14,13 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 
-import { DDBD_BIN, makeClients, startServer, stopServer } from '../js/helpers.mjs';
-import { launchBrowser } from '../tools/browser.mjs';
+import { makeClients } from '../js/helpers.mjs';
+import { OUT, SHOTS, setValue, startStack, step, stopStack, tabTo, text, waitText } from './stack.mjs';
 
 // (tests/js's SDK, as helpers.mjs finds it: this folder has no node_modules of its own)
 const { BatchWriteItemCommand, CreateTableCommand, ScanCommand, UpdateItemCommand, DeleteItemCommand, DeleteTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, GetItemCommand, GetResourcePolicyCommand,
   ImportTableCommand, PutItemCommand, PutResourcePolicyCommand } = createRequire(new URL('../js/helpers.mjs', import.meta.url))(
   '@aws-sdk/client-dynamodb');
-const OUT = path.dirname(path.resolve(DDBD_BIN));
-const SHOTS = process.env.DDBD_CONSOLE_SHOTS;
 
 // Every attribute type, with a number past a double's precision and bytes that are not text.
 const ITEM = {
@@ -32,68 +30,6 @@ const ITEM = {
   m: { M: { a: { N: '-0.5' }, b: { L: [{ S: 'x' }] } } }, l: { L: [{ N: '1' }, { S: 'two' }, { BOOL: false }] },
   html: { S: '<img id="injected" src="x">' }, ss: { SS: ['a', 'b'] }, ns: { NS: ['1', '99999999999999999999999999999999999999'] }, bs: { BS: ['AAE=', '/w=='] },
 };
-
-/** Runs a step of a scenario; the browser-console errors it caused must be exactly `expected`
- * (patterns, each matching one error: the failed requests a step makes on purpose, which the
- * browser logs whatever the page does), so an error nobody meant fails the step that caused it. */
-async function step(stack, name, fn, expected = []) {
-  const from = stack.errors.length;
-  try {
-    await fn();
-    const left = [...expected];
-    const unexpected = stack.errors.splice(from).filter((e) => {
-      const i = left.findIndex((re) => re.test(e));
-      return i < 0 || !left.splice(i, 1);
-    });
-    assert.deepEqual(unexpected, [], `browser console errors in step ${name}`);
-    assert.deepEqual(left, [], `errors step ${name} expected but did not see`);
-    if (SHOTS) await stack.page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
-  } catch (err) {
-    await stack.page.screenshot({ path: path.join(OUT, `console-failure-${name}.png`), fullPage: true }).catch(() => {});
-    throw err;
-  }
-}
-
-/** ddbd with `args`, Chromium, a page; `host`: the name the page reaches the server by, mapped to
- * 127.0.0.1 in Chromium (a name that is not localhost makes a page that is no secure context), and
- * listed in --allowed-hosts (a server on loopback answers no other name: docs/security.md). */
-async function startStack(args, host) {
-  const hostArgs = host ? ['--allowed-hosts', host] : [];
-  const stack = { server: await startServer(['--in-memory', '--console', ...hostArgs, ...args]) };
-  stack.base = `${host ? `http://${host}:${stack.server.port}` : stack.server.endpoint}/ddbd/console/`;
-  stack.chromium = await launchBrowser(host ? [`--host-resolver-rules=MAP ${host} 127.0.0.1`] : []);
-  stack.page = await stack.chromium.browser.newPage();
-  await stack.page.setViewport({ width: 1100, height: 800 });
-  stack.errors = [];
-  stack.page.on('pageerror', (e) => stack.errors.push(String(e)));
-  // any error the browser's console shows fails the run, CSP violations included (issue 56: the
-  // Activity legends' inline styles were refused hundreds of times a visit, and nothing noticed)
-  stack.page.on('console', (m) => { if (m.type() === 'error') stack.errors.push(`console: ${m.text()} ${JSON.stringify(m.location())}`); });
-  await stack.page.evaluateOnNewDocument(() => document.addEventListener('securitypolicyviolation',
-    (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`)));
-  stack.dialogs = [];
-  stack.page.on('dialog', (d) => { stack.dialogs.push(d.message()); d.accept(); });
-  return stack;
-}
-
-async function stopStack(stack) {
-  if (stack?.chromium) await stack.chromium.close();
-  if (stack?.server) await stopServer(stack.server);
-}
-
-const text = (page, sel) => page.$eval(sel, (el) => el.textContent);
-const setValue = (page, sel, v) => page.$eval(sel, (el, x) => { el.value = x; el.dispatchEvent(new Event('change')); }, v);
-const waitText = (page, sel, want) => page.waitForFunction((s, w) => document.querySelector(s)?.textContent.includes(w),
-  { timeout: 5000 }, sel, want);
-
-/** Presses Tab until the focused element matches `sel` (a keyboard user's way there). */
-async function tabTo(page, sel) {
-  for (let i = 0; i < 80; i++) {
-    if (await page.evaluate((s) => document.activeElement?.matches(s), sel)) return;
-    await page.keyboard.press('Tab');
-  }
-  throw new Error(`Tab never reached ${sel}`);
-}
 
 /** Clicks Edit on the row of the items table that shows `what`. */
 async function editRow(page, what) {
