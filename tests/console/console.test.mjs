@@ -185,10 +185,10 @@ describe('console, no --auth', () => {
     // clicked while the page was redrawn was another item's, and the moved one stayed at 100)
     await page.waitForSelector('#item-json', { hidden: true });
     await editRow(page, 'edited');
-    await page.waitForFunction(() => /"100"/.test(document.querySelector('#item-json')?.value || ''), { timeout: 5000 });
+    await page.waitForFunction(() => /"100"/.test(document.querySelector('#item-json')?.value || ''), { timeout: 30000 });
     await setValue(page, '#item-json', JSON.stringify(moved));
     await page.click('#save-item');
-    await page.waitForFunction(() => !/\b100\b/.test(document.querySelector('#results').textContent), { timeout: 5000 });
+    await page.waitForFunction(() => !/\b100\b/.test(document.querySelector('#results').textContent), { timeout: 30000 });
     for (let i = 0; i < 50; i++) {
       if (!(await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: ITEM.pk, sk: { N: '100' } } }))).Item) break;
       await new Promise((r) => setTimeout(r, 100));
@@ -281,7 +281,7 @@ describe('console, no --auth', () => {
     await page.keyboard.down('Control');
     await page.keyboard.press('Enter');
     await page.keyboard.up('Control');
-    await page.waitForSelector('#editor', { hidden: true, timeout: 5000 });
+    await page.waitForSelector('#editor', { hidden: true, timeout: 30000 });
     const got = (await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: { S: 'typed' }, sk: { N: '7' } } }))).Item;
     assert.equal(got.big.N, big);
     assert.deepEqual([...got.tags.SS].sort(), ['a', 'b']);
@@ -297,14 +297,14 @@ describe('console, no --auth', () => {
     // Esc cancels: nothing written
     await page.focus('#item-json');
     await page.keyboard.press('Escape');
-    await page.waitForSelector('#editor', { hidden: true, timeout: 5000 });
+    await page.waitForSelector('#editor', { hidden: true, timeout: 30000 });
     assert.equal((await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: { S: 'typed' }, sk: { N: '7' } } }))).Item.b,
       undefined);
     // Delete names the item's key in its confirmation
     for (const row of await page.$$('#results tbody tr')) {
       if ((await row.evaluate((r) => r.textContent)).includes('typed')) await (await row.$('button.danger')).click();
     }
-    await page.waitForFunction(() => !/typed/.test(document.querySelector('#results').textContent), { timeout: 5000 });
+    await page.waitForFunction(() => !/typed/.test(document.querySelector('#results').textContent), { timeout: 30000 });
     assert.equal(stack.dialogs.at(-1), 'Delete the item pk = "typed", sk = "7"?');
   })); // the 39-digit number is refused before any request is made
 
@@ -412,7 +412,7 @@ describe('console, no --auth', () => {
     assert.equal(await text(page, '#results .rows-note'), '');
     // a row drawn late still answers its buttons: the confirmation names its own key
     await page.$eval('#results tbody tr:last-child button.danger', (b) => b.click());
-    await page.waitForFunction(() => !document.querySelector('#page-info').textContent.includes('1000 items'), { timeout: 5000 });
+    await page.waitForFunction(() => !document.querySelector('#page-info').textContent.includes('1000 items'), { timeout: 30000 });
     assert.match(stack.dialogs.at(-1), /^Delete the item pk = "big-\d+"\?$/);
     await client.send(new DeleteTableCommand({ TableName: 'Big' }));
   }));
@@ -478,16 +478,16 @@ describe('console, no --auth', () => {
   test('the request-rate plot moves', async () => step(stack, 'activity', async () => {
     const { page } = stack;
     await page.goto(`${stack.base}#/activity`);
-    await page.waitForSelector('#rate-plot polyline', { timeout: 5000 });
+    await page.waitForSelector('#rate-plot polyline', { timeout: 30000 });
     for (let i = 0; i < 40; i++) {
       await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: ITEM.pk, sk: ITEM.sk } }));
     }
     await page.waitForFunction(() => /GetItem: [1-9]/.test(document.querySelector('#rate-legend')?.textContent || ''),
-      { timeout: 5000 });
+      { timeout: 30000 });
     assert.ok(Number(await page.$eval('#rate-plot', (el) => el.dataset.points)) > 0);
     // the reads' capacity, on the table's own line, and their latency
     await page.waitForFunction(() => /Console read: [1-9]/.test(document.querySelector('#capacity-legend')?.textContent || ''),
-      { timeout: 5000 });
+      { timeout: 30000 });
     assert.match(await text(page, '#latency-legend'), /GetItem: \d/);
     // every y axis label is whole inside its plot: "History kept" in bytes was cut at the left edge
     // ("120000000 B"); its labels now read "120 MB" (issue 65, item 4)
@@ -583,7 +583,7 @@ describe('console, no --auth', () => {
       + `has revision id ${other.RevisionId}.`);
     assert.match((await client.send(new GetResourcePolicyCommand({ ResourceArn: arn }))).Policy, /dynamodb:Query/);
     await page.click('#policy-reload');
-    await page.waitForFunction(() => /dynamodb:Query/.test(document.querySelector('#policy-json').value), { timeout: 5000 });
+    await page.waitForFunction(() => /dynamodb:Query/.test(document.querySelector('#policy-json').value), { timeout: 30000 });
     await page.click('#policy-delete');
     await waitText(page, '#policy-status', 'No policy.');
     await assert.rejects(client.send(new GetResourcePolicyCommand({ ResourceArn: arn })), { name: 'PolicyNotFoundException' });
@@ -605,7 +605,7 @@ describe('console, no --auth', () => {
     await page.type('#export-bucket', 'console-bucket');
     await page.type('#export-prefix', 'from-console');
     await page.click('#export-start');
-    await page.waitForFunction(() => /COMPLETED/.test(document.querySelector('#exports tbody')?.textContent || ''), { timeout: 10000 });
+    await page.waitForFunction(() => /COMPLETED/.test(document.querySelector('#exports tbody')?.textContent || ''), { timeout: 30000 });
     const row = await page.$$eval('#exports tbody tr td', (tds) => tds.map((td) => td.textContent));
     assert.deepEqual(row.slice(4, 8), [String(items), 'console-bucket', 'from-console', 'DYNAMODB_JSON']);
     assert.ok(fs.readdirSync(path.join(exportDir, 'console-bucket', 'from-console', 'AWSDynamoDB')).length > 0);
@@ -619,7 +619,7 @@ describe('console, no --auth', () => {
       (els) => els.map((el) => el.value)), ['pk', 'S', 'sk', 'N']);
     await page.type('#import-table', 'Imported');
     await page.click('#import-start');
-    await page.waitForFunction(() => /COMPLETED/.test(document.querySelector('#imports tbody')?.textContent || ''), { timeout: 10000 });
+    await page.waitForFunction(() => /COMPLETED/.test(document.querySelector('#imports tbody')?.textContent || ''), { timeout: 30000 });
     assert.match(await text(page, '#imports tbody tr'), new RegExp(`ImportedCOMPLETED.*${items}${items}0console-bucket`));
     await page.click('#imports tbody a');
     await waitText(page, '#results', 'edited');
@@ -633,7 +633,7 @@ describe('console, no --auth', () => {
       InputFormat: 'DYNAMODB_JSON', TableCreationParameters: { TableName: 'Unmapped', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
         AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' } }));
     await page.goto(`${stack.base}#/imports`);
-    await page.waitForFunction(() => /UnmappedFAILED/.test(document.querySelector('#imports tbody')?.textContent || ''), { timeout: 10000 });
+    await page.waitForFunction(() => /UnmappedFAILED/.test(document.querySelector('#imports tbody')?.textContent || ''), { timeout: 30000 });
     const failed = (await page.$$eval('#imports tbody tr', (trs) => trs.map((tr) => tr.textContent))).find((r) => r.includes('UnmappedFAILED'));
     assert.match(failed, /UnmappedFAILED: ItemValidationError Some of the items failed validation checks and were not imported\. Please check CloudWatch error logs for more details\..*211console-bucket\/unmapped\//);
     assert.match(await text(page, '#view'), /a line of the server's log, import <id>: item error: /);
@@ -644,7 +644,7 @@ describe('console, no --auth', () => {
   test('background tasks: the plot and each task with its progress', async () => step(stack, 'tasks', async () => {
     const { page } = stack;
     await page.goto(`${stack.base}#/activity`);
-    await page.waitForSelector('#tasks-plot polyline', { timeout: 5000 });
+    await page.waitForSelector('#tasks-plot polyline', { timeout: 30000 });
     assert.match(await text(page, '#tasks-legend'), /exports: 0.*imports: 0.*index builds: 0/);
     const tasks = await text(page, '#tasks');
     assert.match(tasks, /^None in progress\./);
@@ -655,7 +655,7 @@ describe('console, no --auth', () => {
       TableCreationParameters: { TableName: 'Slow', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
         AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' } }));
     await waitText(page, '#tasks', 'into Slow: IN_PROGRESS');
-    await page.waitForFunction(() => /imports: 1/.test(document.querySelector('#tasks-legend').textContent), { timeout: 5000 });
+    await page.waitForFunction(() => /imports: 1/.test(document.querySelector('#tasks-legend').textContent), { timeout: 30000 });
     assert.ok(Number(await page.$eval('#tasks-plot', (el) => el.dataset.points)) > 0);
   }));
 
@@ -665,7 +665,7 @@ describe('console, no --auth', () => {
       await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: { S: i % 3 ? 'hot' : 'cold' }, sk: { N: '1' } } }));
     }
     await page.goto(`${stack.base}#/activity`);
-    await page.waitForSelector('#hot-keys figure', { timeout: 5000 });
+    await page.waitForSelector('#hot-keys figure', { timeout: 30000 });
     const bars = await page.$$eval('#hot-keys figure', (figs) => figs.map((f) => f.textContent));
     // heaviest first: the key read twice as often leads
     assert.ok(bars.some((b) => /^Console PKC \(accessed\).*hot\d+cold\d+$/.test(b)), JSON.stringify(bars));
@@ -706,7 +706,7 @@ describe('console, no --auth', () => {
       await client.send(new PutItemCommand({ TableName: 'Console', Item: { pk: { S: `usage#${i}` }, sk: { N: '1' }, big: { S: big } } }));
     }
     await page.waitForFunction(() => /Console write: [1-9]/.test(document.querySelector('#usage-legend').textContent)
-      || Number(document.querySelector('#usage-plot').dataset.points) > 0, { timeout: 8000 });
+      || Number(document.querySelector('#usage-plot').dataset.points) > 0, { timeout: 30000 });
     assert.ok(Number(await page.$eval('#usage-plot', (el) => el.dataset.points)) > 0);
     // the figures are the endpoint's: Console's write units and its PutItem line, once the screen has read them again
     const res = await fetch(`${stack.server.endpoint}/ddbd/usage`);
@@ -715,7 +715,7 @@ describe('console, no --auth', () => {
     const put = t.operations.find((o) => o.operation === 'PutItem');
     assert.ok(put.writeUnits >= 40, JSON.stringify(put)); // 20 items of 2 KB: 2 units each
     await page.waitForFunction((w) => [...document.querySelectorAll('#usage-tables tbody tr')]
-      .some((tr) => tr.cells[0].textContent === 'Console' && tr.cells[3].textContent === w), { timeout: 5000 }, String(+t.writeUnits.toFixed(2)));
+      .some((tr) => tr.cells[0].textContent === 'Console' && tr.cells[3].textContent === w), { timeout: 30000 }, String(+t.writeUnits.toFixed(2)));
     const row = await page.$$eval('#usage-tables tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent))
       .find((c) => c[0] === 'Console'));
     assert.deepEqual(row.slice(0, 2), ['Console', 'STANDARD']);
@@ -731,7 +731,7 @@ describe('console, no --auth', () => {
     await page.type('#usage-mark-name', 'after the writes');
     await page.click('#usage-mark');
     await page.waitForFunction(() => [...document.querySelectorAll('#usage-since option')].some((o) => o.value === 'after the writes'),
-      { timeout: 5000 });
+      { timeout: 30000 });
     await page.select('#usage-since', 'after the writes');
     await waitText(page, '#usage-window', 'since mark after the writes');
     await page.select('#usage-since', '');
@@ -750,7 +750,7 @@ describe('console, no --auth', () => {
     await page.waitForSelector('#view .error');
     await setValue(page, '#usage-rate', '');
     await page.click('#usage-forecast-run');
-    await page.waitForFunction(() => !document.querySelector('#view .error'), { timeout: 5000 });
+    await page.waitForFunction(() => !document.querySelector('#view .error'), { timeout: 30000 });
   }, [/status of 400 .*\/ddbd\/usage\?rate=NoSuchTable/]));
 
   test('faults: one added by keyboard, seen injected, a refused one shown, cleared', async () => step(stack, 'faults', async () => {
@@ -773,7 +773,7 @@ describe('console, no --auth', () => {
     await assert.rejects(client.send(new PutItemCommand({ TableName: 'Console', Item: { pk: { S: 'faulted' }, sk: { N: '1' } } })),
       { name: 'InternalServerError' });
     // read again by the screen: none remaining, one injected
-    await page.waitForFunction(() => document.querySelector('#fault-list tbody td:last-child')?.textContent === '1', { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector('#fault-list tbody td:last-child')?.textContent === '1', { timeout: 30000 });
     assert.deepEqual(await cells(), ['PutItem', 'Console', 'InternalServerError', '1', '0', '1', '', '1']);
     // a refusal is the server's own words (an operation misspelt; a probability past 1 the form
     // itself refuses, as its field's max)
@@ -888,11 +888,11 @@ describe('console, no --auth', () => {
     await waitText(page, '#results', 'user#1');
     const before = await page.$$eval('#results tbody tr', (rows) => rows.length);
     await page.click('#results tbody tr button.danger');
-    await page.waitForFunction((n) => document.querySelectorAll('#results tbody tr').length === n - 1, { timeout: 5000 }, before);
+    await page.waitForFunction((n) => document.querySelectorAll('#results tbody tr').length === n - 1, { timeout: 30000 }, before);
     await page.goto(`${stack.base}#/tables`);
     await page.waitForSelector('#table-list button.danger');
     await page.click('#table-list button[aria-label="Delete table Console"]');
-    await page.waitForFunction(() => !document.querySelector('#table-list').textContent.includes('Console'), { timeout: 5000 });
+    await page.waitForFunction(() => !document.querySelector('#table-list').textContent.includes('Console'), { timeout: 30000 });
     assert.deepEqual(stack.errors, []);
   }));
 });
@@ -943,7 +943,7 @@ describe('console, --auth', () => {
     await page.keyboard.up('Control');
     await waitText(page, '#results', 'by-writer');
     await page.goto(`${stack.base}#/activity`);
-    await page.waitForSelector('#rate-plot polyline', { timeout: 5000 });
+    await page.waitForSelector('#rate-plot polyline', { timeout: 30000 });
   }));
 
   test('a read-only key sees the tables, and its writes refused with the API\'s error', async () => step(stack, 'auth-reader', async () => {

@@ -89,7 +89,7 @@ describe('console, daily work: every action by its key', () => {
   /** The file the page downloaded as `name` (waited for, read, then removed for the next). */
   async function downloaded(name) {
     const file = path.join(downloads, name);
-    for (let i = 0; i < 200 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 1200 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 25));
     assert.ok(fs.existsSync(file), `${name} not downloaded: ${fs.readdirSync(downloads)}`);
     const body = fs.readFileSync(file, 'utf8');
     fs.rmSync(file);
@@ -205,7 +205,7 @@ describe('console, daily work: every action by its key', () => {
     await page.focus('#next-page').catch(() => {}); // out of the fields, so that t is a key
     await page.evaluate(() => document.activeElement.blur());
     await page.keyboard.press('t');
-    await page.waitForFunction(() => document.activeElement?.id === 'cmp-table', { timeout: 5000 });
+    await page.waitForFunction(() => document.activeElement?.id === 'cmp-table', { timeout: 30000 });
     assert.deepEqual(await page.$$eval('#cmp-table option', (os) => os.map((o) => o.value)), ['Keyless', 'OrdersCopy']);
     await pressUntil(page, 'ArrowDown', 'OrdersCopy');
     await page.keyboard.press('Tab');
@@ -359,7 +359,7 @@ describe('console, daily work: every action by its key', () => {
     await page.keyboard.down('Control');
     await page.keyboard.press('Enter');
     await page.keyboard.up('Control');
-    await page.waitForFunction(() => !document.querySelector('#editor'), { timeout: 5000 });
+    await page.waitForFunction(() => !document.querySelector('#editor'), { timeout: 30000 });
     await page.reload();
     await waitText(page, '#page-info', 'Page 1: 8 items');
     const lines = () => page.$$eval('#history-list option', (os) => os.map((o) => o.textContent.replace(/^\S+ /, '')));

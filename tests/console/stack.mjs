@@ -61,7 +61,7 @@ export async function stopStack(stack) {
 export const text = (page, sel) => page.$eval(sel, (el) => el.textContent);
 export const setValue = (page, sel, v) => page.$eval(sel, (el, x) => { el.value = x; el.dispatchEvent(new Event('change')); }, v);
 export const waitText = (page, sel, want) => page.waitForFunction((s, w) => document.querySelector(s)?.textContent.includes(w),
-  { timeout: 5000 }, sel, want);
+  { timeout: 30000 }, sel, want);
 
 /** Presses Tab until the focused element matches `sel` (a keyboard user's way there). */
 export async function tabTo(page, sel) {
