@@ -29,7 +29,8 @@ set_target_properties(ddb_static PROPERTIES OUTPUT_NAME ddb ARCHIVE_OUTPUT_DIREC
 
 # The `ddb` command-line tool, on the public API only.
 include(GNUInstallDirs)
-add_executable(ddb_cli ${CMAKE_SOURCE_DIR}/client/cli/ddb_cli.c ${CMAKE_SOURCE_DIR}/client/cli/usage_diff.c)
+add_executable(ddb_cli ${CMAKE_SOURCE_DIR}/client/cli/ddb_cli.c ${CMAKE_SOURCE_DIR}/client/cli/usage_diff.c
+               ${CMAKE_SOURCE_DIR}/client/cli/import_cmd.c)
 target_include_directories(ddb_cli PRIVATE ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/include)
 target_link_libraries(ddb_cli PRIVATE ddb m)
 set_target_properties(ddb_cli PROPERTIES OUTPUT_NAME ddb RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}

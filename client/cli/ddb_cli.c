@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/cli/import_cmd.h"
 #include "client/cli/usage_diff.h"
 #include "ddb/ddb.h"
 
@@ -25,6 +26,7 @@ struct cli;
 typedef int cmd_fn(ddb_client *db, struct cli *c);
 static cmd_fn cmd_health, cmd_tables, cmd_describe, cmd_get, cmd_put, cmd_delete, cmd_update, cmd_query, cmd_scan,
     cmd_search, cmd_create_table, cmd_call, cmd_usage;
+static cmd_fn cmd_import; /* import_cmd.c */
 
 /*
  * Every command: its name, its arguments, one line for `ddb --help`, the options it takes (the
@@ -42,6 +44,7 @@ static cmd_fn cmd_health, cmd_tables, cmd_describe, cmd_get, cmd_put, cmd_delete
       "  Waits until the table and its indexes are ACTIVE, then prints `created table NAME`.\n"                        \
       "  ddb create-table --cli-input-json file://music.json\n",                                                       \
       cmd_create_table, " --cli-input-json ")                                                                          \
+    X("import", DDB_CLI_IMPORT_ARGS, DDB_CLI_IMPORT_SUMMARY, DDB_CLI_IMPORT_DETAILS, cmd_import, "")                  \
     X("get", "TABLE KEY", "the item (exit 3 when absent)", "", cmd_get, " --projection --name --consistent ")          \
     X("put", "TABLE ITEM", "write an item; prints `put 1 item into TABLE` (or the --return attributes)",               \
       "", cmd_put, ITEM_OPTS)                                                                                          \
@@ -650,6 +653,11 @@ static int cmd_usage(ddb_client *db, cli *c)
         fprintf(stderr, "ddb: usage: no answer from the endpoint (%s)\n", ddb_status_name(rc));
     free(body);
     return rc == DDB_OK ? 0 : 1;
+}
+
+static int cmd_import(ddb_client *db, cli *c)
+{
+    return ddb_cli_import(db, c->args, c->nargs);
 }
 
 /* A whole file, NUL-terminated; NULL (errno set) when it cannot be read. */

@@ -73,6 +73,9 @@ typedef struct ddb_req {
        GlobalTable): its ReplicaUpdates are made, as Application Auto Scaling's registration lets
        DynamoDB make them (ops_replicas.c); never set by a client's request */
     int write_autoscaled;
+    /* an ImportTable of the admin door's POST /ddbd/import (doors/import_door.c): its anonymisation
+       rules (engine/xfer/anon.h), which its record keeps; never set by a client's request */
+    const ddb_json *import_rules;
     const char *peer;       /* a peer server's request (--region-peer): the region it comes from */
     /* an injected fault (api/inject.h): its name (metrics, the access log), the latency added to
        the answer (http/respond.c), the batch's requests left unprocessed (ops_batch.c), GetRecords'

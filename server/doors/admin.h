@@ -24,6 +24,10 @@
  *   GET  /ddbd/contributor-insights/TABLE[?index=NAME]   Contributor Insights' top keys of an
  *                                        enabled table or GSI (insights_view.h)
  *
+ *   POST /ddbd/import {"ImportTable": {...}, "Rules": {...}[, "DryRun": true]}
+ *                                        an ImportTable anonymised by rules, or its dry run
+ *                                        (import_door.h, docs/import.md)
+ *
  *   GET  /ddbd/usage                         the cost report: units and their cost by table, operation
  *                                        and index, for the window and a month (usage.h)
  *
