@@ -646,18 +646,20 @@ static int run(replay *rp, FILE *out)
         rp->firsts[best] = tmp;
         fputs(rp->firsts[i].text, out);
         if (rp->firsts[i].count > 1)
-            fprintf(out, "  (%zu more %s divergences)\n", rp->firsts[i].count - 1, rp->firsts[i].op);
+            fprintf(out, "  (%zu more %s divergence%s)\n", rp->firsts[i].count - 1, rp->firsts[i].op,
+                    rp->firsts[i].count == 2 ? "" : "s");
         free(rp->firsts[i].text);
     }
-    fprintf(out, "replayed %zu requests over %zu connections", rp->sent, nruns);
+    fprintf(out, "replayed %zu request%s over %zu connection%s", rp->sent, rp->sent == 1 ? "" : "s", nruns,
+            nruns == 1 ? "" : "s");
     if (skipped > 0)
         fprintf(out, " (%zu skipped: no operation)", skipped);
     if (rp->lost > 0)
         fprintf(out, ", %zu without an answer", rp->lost);
     if (rp->o->check) {
-        fprintf(out, ": %zu divergences", rp->divergences);
+        fprintf(out, ": %zu divergence%s", rp->divergences, rp->divergences == 1 ? "" : "s");
         if (rp->nfirsts > 0)
-            fprintf(out, " in %zu operations", rp->nfirsts);
+            fprintf(out, " in %zu operation%s", rp->nfirsts, rp->nfirsts == 1 ? "" : "s");
         if (rp->unchecked > 0)
             fprintf(out, " (%zu not compared: an injected fault's or no recorded answer)", rp->unchecked);
     }

@@ -154,7 +154,7 @@ def test_a_planted_difference_is_the_first_divergence_with_both_answers(recorded
     q = out[out.index("divergence: Query (line %d," % (pages[0] + 1)):]
     assert "at .LastEvaluatedKey.sk" in q.split("\n")[0]
     assert "divergence: GetItem" in out and out.count("divergence: GetItem") == 1
-    assert "(1 more GetItem divergences)" in out
+    assert "(1 more GetItem divergence)" in out
 
 
 def test_a_replay_keeps_going_without_check_and_says_what_it_sent(recorded, server_factory):
