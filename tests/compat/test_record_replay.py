@@ -311,3 +311,25 @@ def test_the_botocore_hook_samples_and_redacts(server_factory, tmp_path):
     assert line["outcome"] == "error" and line["error"] == "ResourceNotFoundException" and line["status"] == 400
     with pytest.raises(ValueError):
         ddbd_record.Recorder(str(tmp_path / "x"), sample=2)
+
+
+def test_an_injected_fault_is_recorded_and_not_compared(server_factory, tmp_path):
+    """A request an injected fault hit is recorded with outcome "fault" and the fault's name; a
+    replay sends it (its effects are the server's) and does not compare its answer, saying so."""
+    path = tmp_path / "faults.jsonl"
+    srv = server_factory(("--in-memory", "--record", str(path),
+                          "--fault", "operation=GetItem,error=InternalServerError,count=1") + tuple(FROZEN))
+    ddb = make_client(srv.endpoint)
+    with pytest.raises(ddb.exceptions.ClientError):
+        ddb.get_item(TableName="nope", Key={"pk": S("a")})
+    with pytest.raises(ddb.exceptions.ResourceNotFoundException):
+        ddb.get_item(TableName="nope", Key={"pk": S("a")})
+    assert srv.stop() == 0
+    fault, after = lines(path)
+    assert (fault["outcome"], fault["fault"], fault["error"], fault["status"]) == (
+        "fault", "InternalServerError", "InternalServerError", 500)
+    assert (after["outcome"], after["error"]) == ("error", "ResourceNotFoundException") and "fault" not in after
+    fresh = server_factory(("--in-memory",) + tuple(FROZEN))
+    r = replay(path, fresh.endpoint, "--as-fast-as-possible", "--check")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert ": 0 divergences (1 not compared" in r.stdout, r.stdout
