@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "client/cli/import_cmd.h"
+#include "client/cli/replay.h"
 #include "client/cli/usage_diff.h"
 #include "ddb/ddb.h"
 
@@ -25,7 +26,7 @@
 struct cli;
 typedef int cmd_fn(ddb_client *db, struct cli *c);
 static cmd_fn cmd_health, cmd_tables, cmd_describe, cmd_get, cmd_put, cmd_delete, cmd_update, cmd_query, cmd_scan,
-    cmd_search, cmd_create_table, cmd_call, cmd_usage;
+    cmd_search, cmd_create_table, cmd_call, cmd_usage, cmd_replay;
 static cmd_fn cmd_import; /* import_cmd.c */
 
 /*
@@ -79,7 +80,19 @@ static cmd_fn cmd_import; /* import_cmd.c */
       "  ddb usage | jq '.tables[] | {table, cost, monthlyCost}'\n"                                                    \
       "  ddb usage rate 20000 | jq '.forecast.tables[] | {table, throttled, provisioned}'\n"                           \
       "  ddb usage > head.json && ddb usage diff base.json head.json\n",                                               \
-      cmd_usage, "")
+      cmd_usage, "")                                                                                                   \
+    X("replay", "FILE [--speed N | --as-fast-as-possible] [--check]",                                                 \
+      "send a recording's requests again (ddbd --record); --check compares every answer",                            \
+      "  FILE is a recording (ddbd --record FILE, POST /ddbd/record, or the SDK recorders of integrations/record/;\n"  \
+      "  docs/record-replay.md). Requests go at the recorded pace (the server's clock of each answer), N times\n"     \
+      "  faster with --speed N, or with no wait with --as-fast-as-possible; each connection's in its order, and\n"   \
+      "  none before the requests answered before it was received. Signed with $AWS_ACCESS_KEY_ID and\n"            \
+      "  $AWS_SECRET_ACCESS_KEY (default local/local); no retries unless --retries.\n"                             \
+      "  --check: each answer compared with the recorded one (items, errors by __type, paging keys, counts,\n"     \
+      "  consumed capacity; not times, ids, ARNs, set order); the first divergence of each operation is printed\n" \
+      "  with both answers, and the exit status is 1. --dry-run prints the schedule and sends nothing.\n"          \
+      "  ddb replay traffic.jsonl --endpoint http://localhost:8001 --as-fast-as-possible --check\n",               \
+      cmd_replay, " --speed --as-fast-as-possible --check --dry-run ")
 
 static const struct command {
     const char *name, *args, *summary, *details;
@@ -114,7 +127,11 @@ typedef enum { V_FLAG, V_TEXT, V_COUNT, V_NATURAL, V_INTEGER } value_kind;
     X("--name", V_TEXT, DDB_P__COUNT)                                                                                  \
     X("--vector", V_TEXT, DDB_P__COUNT)                                                                                \
     X("--top-k", V_INTEGER, DDB_P__COUNT)                                                                              \
-    X("--cli-input-json", V_TEXT, DDB_P__COUNT)
+    X("--cli-input-json", V_TEXT, DDB_P__COUNT)                                                                      \
+    X("--speed", V_TEXT, DDB_P__COUNT)                                                                               \
+    X("--as-fast-as-possible", V_FLAG, DDB_P__COUNT)                                                                 \
+    X("--check", V_FLAG, DDB_P__COUNT)                                                                               \
+    X("--dry-run", V_FLAG, DDB_P__COUNT)
 
 static const struct option {
     const char *flag;
@@ -136,6 +153,9 @@ typedef struct cli {
     /* the tool's own: search's arguments (and the --index, --filter that opts also holds), create-table's input */
     const char *index, *filter, *vector, *top_k, *input;
     int returns; /* --return given: print what comes back rather than the confirmation */
+    /* replay's */
+    const char *speed;
+    int fast, check, dry_run, retries_given;
 } cli;
 
 /* A usage error: one line naming what is wrong, one saying where the usage is; exit status 2. */
@@ -232,6 +252,8 @@ static int set_own_option(cli *c, const char *f, const char *v, int n)
     if (strcmp(f, "--region") == 0 && ddb_config_set_region(c->cfg, v) != DDB_OK)
         return usage_error(c, "--region: '%s' is not a region name", v);
     if (strcmp(f, "--retries") == 0)
+        c->retries_given = 1;
+    if (strcmp(f, "--retries") == 0)
         ddb_config_set_retries(c->cfg, (unsigned)n, 25, 20000); /* the standard mode's delays */
     if (strcmp(f, "--timeout") == 0)
         ddb_config_set_timeouts(c->cfg, (unsigned)n, (unsigned)n);
@@ -245,6 +267,11 @@ static int set_own_option(cli *c, const char *f, const char *v, int n)
         c->top_k = v;
     if (strcmp(f, "--cli-input-json") == 0)
         c->input = v;
+    if (strcmp(f, "--speed") == 0)
+        c->speed = v;
+    c->fast |= strcmp(f, "--as-fast-as-possible") == 0;
+    c->check |= strcmp(f, "--check") == 0;
+    c->dry_run |= strcmp(f, "--dry-run") == 0;
     return 0;
 }
 
@@ -261,6 +288,8 @@ static int parse_option(cli *c, int argc, char **argv, int i)
         return usage_error(c, "unknown option '%s'", f), -1;
     if (o - options >= GLOBAL_OPTIONS && strstr(c->cmd->options, taken) == NULL)
         return usage_error(c, "%s does not take %s", c->cmd->name, f), -1;
+    if (o->kind == V_FLAG && o->param == DDB_P__COUNT)
+        return set_own_option(c, f, NULL, 0) == 0 ? 1 : -1;
     if (o->kind == V_FLAG)
         return ddb_opts_set(c->opts, o->param, "true") == DDB_OK ? 1 : -1;
     if (v == NULL)
@@ -731,6 +760,28 @@ static int cmd_create_table(ddb_client *db, cli *c)
     return 0;
 }
 
+/* `ddb replay FILE`: replay.c does it; here its options are checked. */
+static int cmd_replay(ddb_client *db, cli *c)
+{
+    ddb_replay_opts o = {1, c->check, c->dry_run};
+    char *text, *end = NULL;
+    int rc;
+
+    if (arity(c, 1) != 0)
+        return 2;
+    if (c->speed != NULL && c->fast)
+        return usage_error(c, "replay takes --speed or --as-fast-as-possible, not both");
+    if (c->speed != NULL && ((o.speed = strtod(c->speed, &end)) <= 0 || *end != '\0' || end == c->speed))
+        return usage_error(c, "--speed: '%s' is not a positive number", c->speed);
+    if (c->fast)
+        o.speed = 0;
+    if ((text = read_file(c->args[0])) == NULL)
+        return usage_error(c, "replay: cannot read '%s': %s", c->args[0], strerror(errno));
+    rc = ddb_replay(db, text, &o, stdout, stderr);
+    free(text);
+    return rc;
+}
+
 static void print_usage(FILE *f)
 {
     fputs("usage: ddb [--endpoint URL] [--region R] [--retries N] [--timeout MS] COMMAND ARGS...\n\ncommands:\n", f);
@@ -773,7 +824,7 @@ static int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    cli c = {ddb_config_new(), ddb_opts_new(), NULL, {0}, 0, NULL, NULL, NULL, NULL, NULL, 0};
+    cli c = {ddb_config_new(), ddb_opts_new(), NULL, {0}, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, 0, 0, 0};
     ddb_client *db = NULL;
     int rc = 2;
 
@@ -784,6 +835,8 @@ int main(int argc, char **argv)
         rc = cmd_help(argc, argv);
     } else if (parse_args(&c, argc, argv) != 0) {
         rc = 2;
+    } else if (c.cmd->run == cmd_replay && !c.retries_given && ddb_config_set_retries(c.cfg, 0, 25, 20000) != DDB_OK) {
+        rc = 1; /* a replay sends each recorded request once: its retries are in the recording */
     } else if (ddb_client_new(c.cfg, &db) != DDB_OK) {
         fprintf(stderr, "ddb: %s\n", ddb_config_error(c.cfg) != NULL ? ddb_config_error(c.cfg)
                                                                       : "cannot resolve the endpoint's host");

@@ -11,6 +11,7 @@
 
 #include "proto/arena.h"
 #include "server/api/inject.h"
+#include "server/doors/record_door.h"
 #include "server/base/clock.h"
 #include "server/base/faults.h"
 #include "server/base/gate.h"
@@ -512,6 +513,8 @@ int ddb_admin_handle(ddb_admin *adm, const char *method, const char *path, size_
                                                  : faults_state(adm, out);
     else if (plen == 17 && memcmp(path, "/ddbd/consistency", 17) == 0)
         status = ddb_consistency_door(&adm->srv->eng, is_post, body, blen, out);
+    else if (plen == 12 && memcmp(path, "/ddbd/record", 12) == 0)
+        status = ddb_record_door(&adm->srv->api, method, body, blen, out);
     else if (plen == 18 && memcmp(path, "/ddbd/table-states", 18) == 0)
         status = ddb_states_door(&adm->srv->eng, is_post, body, blen, out);
     else if (plen >= 11 && memcmp(path, "/ddbd/usage", 11) == 0 && (plen == 11 || path[11] == '?' || path[11] == '/'))

@@ -40,6 +40,8 @@
  *                      "error": "InternalServerError", "count": 3}][, "seed": n]}
  *                                            adds request faults (api/inject.h)
  *   DELETE /ddbd/faults                      clears both kinds
+ *
+ *   GET|POST|DELETE /ddbd/record             recordings of the API's traffic (record_door.h)
  */
 #ifndef DDB_ADMIN_H
 #define DDB_ADMIN_H
