@@ -8,7 +8,10 @@
 # Prints requests/s, p50 latency and server CPU per request per operation and mode (medians over
 # the rounds, which alternate the order; the idle server is paused with SIGSTOP), the throughput
 # ratio on/off of each operation, and PASS when recording keeps at least 95 % of both (issue 66's
-# bound). Env: DDBD_BIN (default build-bench/ddbd), BENCH_SHARED (the shared harness: wrk's
+# bound). Then the recording (every request of the "on" runs) is replayed as fast as it goes into the
+# "off" server with `ddb replay --as-fast-as-possible`, and its rate is printed beside the rate it
+# was recorded at (the "on" runs' median): a replay must sustain the recording's rate. Env: DDBD_BIN
+# (default build-bench/ddbd), DDB_CLI (default build/ddb), BENCH_SHARED (the shared harness: wrk's
 # getitem.lua and putitem.lua), PYTHON (default /usr/bin/python3).
 set -euo pipefail
 HERE="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
@@ -77,7 +80,15 @@ for r in $(seq "$ROUNDS"); do
   done
 done
 kill -CONT "$PID_OFF" "$PID_ON"
-"$PY" - "$DIR/runs" <<'PYEOF'
+# the recording whole (a stop writes every buffered line), then replayed as fast as it goes
+kill "$PID_ON"; wait "$PID_ON" 2>/dev/null || true
+CLI="${DDB_CLI:-$REPO/build/ddb}"
+lines=$(wc -l < "$DIR/traffic.jsonl")
+t0=$(date +%s.%N)
+"$CLI" --endpoint "http://127.0.0.1:$PORT" replay "$DIR/traffic.jsonl" --as-fast-as-possible > "$DIR/replay.txt" 2>&1 || true
+t1=$(date +%s.%N)
+echo "replay $lines $t0 $t1 $(tail -n 1 "$DIR/replay.txt")" >> "$DIR/runs.replay"
+"$PY" - "$DIR/runs" "$DIR/runs.replay" <<'PYEOF'
 import sys, statistics
 rows = {}
 for line in open(sys.argv[1]):
@@ -95,4 +106,10 @@ for op in ("getitem", "putitem"):
     ok = ok and ratio >= 0.95
     print("%-8s on/off throughput %.3f" % (op, ratio))
 print("PASS" if ok else "FAIL: recording costs more than 5 % of a throughput")
+_, n, t0, t1, *summary = open(sys.argv[2]).read().split(maxsplit=4)
+recorded = statistics.median(r[0] for (op, m), v in rows.items() if m == "on" for r in v)
+replayed = int(n) / (float(t1) - float(t0))
+print("replay: %d requests in %.1f s, %.0f requests/s, against %.0f recorded (median of the on runs): %s"
+      % (int(n), float(t1) - float(t0), replayed, recorded, "sustained" if replayed >= recorded else "BEHIND"))
+print("replay's summary:", " ".join(summary).strip())
 PYEOF
