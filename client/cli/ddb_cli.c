@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "client/cli/import_cmd.h"
+#include "client/cli/read_file.h"
 #include "client/cli/replay.h"
 #include "client/cli/usage_diff.h"
 #include "ddb/ddb.h"
@@ -613,13 +614,12 @@ static int cmd_call(ddb_client *db, cli *c)
     return print_reply("call", rc, r);
 }
 
-static char *read_file(const char *path);
 
 /* `ddb usage diff BASE HEAD`: the markdown on stdout; a file that cannot be read or is no report
    is a usage error. */
 static int usage_diff(const cli *c)
 {
-    char *base = read_file(c->args[1]), *head = base != NULL ? read_file(c->args[2]) : NULL;
+    char *base = ddb_cli_read_file(c->args[1]), *head = base != NULL ? ddb_cli_read_file(c->args[2]) : NULL;
     const char *bad = NULL;
     int rc = 0;
 
@@ -689,33 +689,6 @@ static int cmd_import(ddb_client *db, cli *c)
     return ddb_cli_import(db, c->args, c->nargs);
 }
 
-/* A whole file, NUL-terminated; NULL (errno set) when it cannot be read. */
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *text = NULL;
-    size_t len = 0, got;
-
-    if (f == NULL)
-        return NULL;
-    do {
-        char *grown = realloc(text, len + 65536 + 1);
-
-        if (grown == NULL)
-            abort();
-        text = grown;
-        got = fread(text + len, 1, 65536, f);
-        len += got;
-    } while (got > 0);
-    text[len] = '\0';
-    if (ferror(f)) {
-        free(text);
-        text = NULL;
-        errno = EIO;
-    }
-    fclose(f);
-    return text;
-}
 
 /*
  * create-table's request: the FILE argument, or --cli-input-json as the AWS CLI takes it (file://FILE
@@ -732,7 +705,7 @@ static char *create_table_input(const cli *c)
         return strdup(src);
     if (strncmp(src, "file://", 7) == 0)
         src += 7;
-    if ((text = read_file(src)) == NULL)
+    if ((text = ddb_cli_read_file(src)) == NULL)
         usage_error(c, "create-table: cannot read '%s': %s", src, strerror(errno));
     return text;
 }
@@ -775,7 +748,7 @@ static int cmd_replay(ddb_client *db, cli *c)
         return usage_error(c, "--speed: '%s' is not a positive number", c->speed);
     if (c->fast)
         o.speed = 0;
-    if ((text = read_file(c->args[0])) == NULL)
+    if ((text = ddb_cli_read_file(c->args[0])) == NULL)
         return usage_error(c, "replay: cannot read '%s': %s", c->args[0], strerror(errno));
     rc = ddb_replay(db, text, &o, stdout, stderr);
     free(text);

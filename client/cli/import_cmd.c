@@ -7,6 +7,7 @@
  * on its next line.
  */
 #include "client/cli/import_cmd.h"
+#include "client/cli/read_file.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -24,37 +25,12 @@ static int usage(const char *fmt, const char *arg)
     return 2;
 }
 
-/* A whole file, NUL-terminated (NULL, errno set, when it cannot be read). */
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *text = NULL;
-    size_t len = 0, got;
-
-    if (f == NULL)
-        return NULL;
-    do {
-        if ((text = realloc(text, len + 65536 + 1)) == NULL)
-            abort();
-        got = fread(text + len, 1, 65536, f);
-        len += got;
-    } while (got > 0);
-    text[len] = '\0';
-    if (ferror(f)) {
-        free(text);
-        text = NULL;
-        errno = EIO;
-    }
-    fclose(f);
-    return text;
-}
-
 /* FILE, file://FILE, or (the request) the JSON itself. */
 static char *input(const char *arg, int inline_ok)
 {
     if (inline_ok && arg[strspn(arg, " \t\r\n")] == '{')
         return strdup(arg);
-    return slurp(strncmp(arg, "file://", 7) == 0 ? arg + 7 : arg);
+    return ddb_cli_read_file(strncmp(arg, "file://", 7) == 0 ? arg + 7 : arg);
 }
 
 /* Appends s as a JSON string. */
