@@ -29,9 +29,13 @@ set_target_properties(ddb_static PROPERTIES OUTPUT_NAME ddb ARCHIVE_OUTPUT_DIREC
 
 # The `ddb` command-line tool, on the public API only.
 include(GNUInstallDirs)
-add_executable(ddb_cli ${CMAKE_SOURCE_DIR}/client/cli/ddb_cli.c ${CMAKE_SOURCE_DIR}/client/cli/usage_diff.c)
-target_include_directories(ddb_cli PRIVATE ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/include)
-target_link_libraries(ddb_cli PRIVATE ddb m)
+# replay.c reads recordings with yajl's tree (the library's own dependency) and runs a thread per
+# connection.
+add_executable(ddb_cli ${CMAKE_SOURCE_DIR}/client/cli/ddb_cli.c ${CMAKE_SOURCE_DIR}/client/cli/usage_diff.c
+               ${CMAKE_SOURCE_DIR}/client/cli/replay.c
+               ${CMAKE_SOURCE_DIR}/client/cli/import_cmd.c)
+target_include_directories(ddb_cli PRIVATE ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/include ${YAJL_INCLUDE_DIRS})
+target_link_libraries(ddb_cli PRIVATE ddb m PkgConfig::YAJL Threads::Threads)
 set_target_properties(ddb_cli PROPERTIES OUTPUT_NAME ddb RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}
                       INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
 

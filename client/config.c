@@ -363,7 +363,8 @@ unsigned ddb_client_retry_quota(const ddb_client *c)
     return c != NULL ? atomic_load(&c->quota) : 0;
 }
 
-int ddb_get_path(ddb_client *c, const char *path, char **body, size_t *len)
+/* GET `path`, or POST `in` to it (in not NULL): ddb_get_path and ddb_post_path. */
+static int send_path(ddb_client *c, const char *path, const char *in, size_t in_len, char **body, size_t *len)
 {
     ddb_buf b = {0};
     int http;
@@ -374,7 +375,7 @@ int ddb_get_path(ddb_client *c, const char *path, char **body, size_t *len)
         *len = 0;
     if (c == NULL || path == NULL || path[0] != '/' || strpbrk(path, " \r\n") != NULL)
         return DDB_E_INVALID_ARGUMENT;
-    http = transport_get(c, path, &b);
+    http = transport_send(c, path, in, in_len, &b);
     if (http != 0 && body != NULL) {
         ddb_buf_append(&b, "", 1); /* NUL-terminated for the caller */
         *body = b.data;
@@ -386,6 +387,18 @@ int ddb_get_path(ddb_client *c, const char *path, char **body, size_t *len)
     if (http == 0)
         return DDB_E_TRANSPORT;
     return http == 200 ? DDB_OK : (http >= 500 ? DDB_E_SERVICE_UNAVAILABLE : DDB_E_PROTOCOL);
+}
+
+int ddb_get_path(ddb_client *c, const char *path, char **body, size_t *len)
+{
+    return send_path(c, path, NULL, 0, body, len);
+}
+
+int ddb_post_path(ddb_client *c, const char *path, const char *json, size_t json_len, char **body, size_t *len)
+{
+    if (json == NULL)
+        return DDB_E_INVALID_ARGUMENT;
+    return send_path(c, path, json, json_len, body, len);
 }
 
 int ddb_health(ddb_client *c)

@@ -166,6 +166,8 @@ int transport_call(ddb_client *c, const char *op, const char *body, size_t len, 
 int transport_health(ddb_client *c);
 /* GET `path` once, its body appended to *body (when not NULL); the HTTP status or 0 as above. */
 int transport_get(ddb_client *c, const char *path, ddb_buf *body);
+/* POST `in` (JSON) to `path` once (in NULL: GET), as transport_get. */
+int transport_send(ddb_client *c, const char *path, const char *in, size_t in_len, ddb_buf *body);
 void transport_close_all(ddb_client *c);
 
 /* ---- retry.c ---- */

@@ -4,6 +4,7 @@
 #include "server/server.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +12,7 @@
 
 #include "server/api/auth.h"
 #include "server/api/inject.h"
+#include "server/api/record.h"
 #include "server/api/rates.h"
 #include "server/base/clock.h"
 #include "server/base/gate.h"
@@ -285,6 +287,42 @@ static int peers_of(ddb_server *srv, const ddb_config *cfg, char **err)
     return 0;
 }
 
+/* --record-redact's rules and --record's recording (api/record.h), before anything else is opened:
+   a file that cannot be read or opened stops the start with nothing to undo. */
+static int recorder_of(ddb_server *srv, const ddb_config *cfg, char **err)
+{
+    ddb_record_rules *rules = NULL;
+    char why[512];
+
+    if (cfg->record_redact != NULL) {
+        FILE *f = fopen(cfg->record_redact, "rb");
+        char text[65536];
+        size_t n = f != NULL ? fread(text, 1, sizeof(text), f) : 0;
+
+        if (f == NULL || ferror(f) || n == sizeof(text))
+            snprintf(why, sizeof(why), "cannot read it%s", f != NULL && n == sizeof(text) ? " (over 64 KB)" : "");
+        else
+            rules = ddb_record_rules_parse(text, n, why, sizeof(why));
+        if (f != NULL)
+            fclose(f);
+        if (rules == NULL) {
+            if (asprintf(err, "--record-redact %s: %s", cfg->record_redact, why) < 0)
+                abort();
+            return -1;
+        }
+    }
+    srv->api.recorder = ddb_recorder_new(rules);
+    if (cfg->record != NULL &&
+        ddb_recorder_start(srv->api.recorder, &srv->api.recording, cfg->record, NULL, 0, why, sizeof(why)) != 0) {
+        if (asprintf(err, "--record %s", why) < 0)
+            abort();
+        ddb_recorder_free(srv->api.recorder, &srv->api.recording);
+        srv->api.recorder = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 /* --index-lag, --stale-reads: every table's settings (without them eng.consistency stays NULL until
    /ddbd/consistency sets a table's, and the reads and writes never look: engine/consistency.h) */
 static void consistency_of(ddb_server *srv, const ddb_config *cfg)
@@ -352,6 +390,8 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
     srv->api.namespaces = cfg->namespaces;
     srv->api.regions = cfg->regions;
     srv->api.lenient_numbers = cfg->lenient_numbers;
+    if (recorder_of(srv, cfg, err) != 0)
+        return -1;
     if (cfg->control_plane_rates && (srv->api.rates = ddb_rates_new()) == NULL)
         return -1;
     if (cfg->auth_file != NULL && (srv->api.auth = ddb_auth_load(cfg->auth_file, err)) == NULL)
@@ -427,6 +467,7 @@ void ddb_server_close(ddb_server *srv)
     ddb_auth_free(srv->api.auth);
     ddb_rates_free(srv->api.rates);
     ddb_inject_free(srv->api.inject);
+    ddb_recorder_free(srv->api.recorder, &srv->api.recording); /* after the HTTP front: every line written */
     ddb_catalog_close(srv->eng.catalog);
     ddb_gone_free(srv->eng.gone);
     ddb_engine_close_features(&srv->eng); /* after the catalog: its tables no longer configure Insights */

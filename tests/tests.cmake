@@ -10,7 +10,7 @@
 #  - tests/deploy/run_path.sh: the README's `deploy/ddbd.sh run` on a fresh copy (label deploy);
 #    tests/deploy/test_image_platform.py: the arm64 image's platform label (label deploy).
 #  - tests/footprint/footprint.py: idle RSS and start-up of the built ddbd (label footprint).
-#  - tests/docs/run_blocks.py: the command blocks of README.md and docs/*.md, as typed (label docs).
+#  - tests/docs/run_blocks.py: the code blocks of README.md and docs/*.md, as printed (label docs).
 #  - tests/docker/run.sh: the Docker image (label docker), at the end; tests/docker/arm64.sh: the
 #    arm64 image and the multi-arch manifest, with DDBD_ARM64=1 only.
 #  - integrations/integrations.cmake: the test-runner integrations (pytest, vitest, Go, Testcontainers).
@@ -168,6 +168,12 @@ if(NOT DDB_SANITIZE AND NODE AND DDB_CHROMIUM AND EXISTS ${CMAKE_SOURCE_DIR}/tes
            WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/console)
   set_tests_properties(console.browser PROPERTIES LABELS console TIMEOUT 240
                        ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd;CHROMIUM_BIN=${DDB_CHROMIUM}")
+  # the Items screen's daily work (issue 65): saved operations and the history, a Query on an index by
+  # its key names, the page or the whole result downloaded, two items or tables compared, each by its key
+  add_test(NAME console.daily COMMAND ${NODE} --test ${CMAKE_SOURCE_DIR}/tests/console/daily.test.mjs
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/console)
+  set_tests_properties(console.daily PROPERTIES LABELS console TIMEOUT 240
+                       ENVIRONMENT "DDBD_BIN=${CMAKE_BINARY_DIR}/ddbd;CHROMIUM_BIN=${DDB_CHROMIUM}")
   # the console's generated code (boto3, JS SDK v3, Go SDK v2, AWS CLI, libddb) run against ddbd;
   # a language whose tool is missing is a skip; the Go SDK compiles once into the build's go/cache
   add_test(NAME console.codegen COMMAND ${NODE} --test ${CMAKE_SOURCE_DIR}/tests/console/codegen.test.mjs
@@ -276,11 +282,13 @@ add_test(NAME deploy.image_platform COMMAND ${DDB_PYTHON3} -m pytest -q -p no:ca
          ${CMAKE_SOURCE_DIR}/tests/deploy/test_image_platform.py)
 set_tests_properties(deploy.image_platform PROPERTIES LABELS deploy TIMEOUT 60)
 
-# The docs, verbatim (tests/docs/run_blocks.py; docs/testing.md, "The docs' command blocks"): every
-# ```sh block of README.md and docs/*.md not marked <!-- not-run: REASON -->, run as typed in a fresh
-# copy of the tree, each in a network namespace of its own (port 8000 on its own loopback), with
-# this build's ddbd and ddb on PATH (what `cmake --install` puts in bin/; not built again) and no
-# AWS configuration. The release pass only (label docs): the sanitizer pass's filter leaves it out.
+# The docs, verbatim (tests/docs/run_blocks.py; docs/testing.md, "The docs' code blocks"): every
+# code block of README.md and docs/*.md (sh, console, python, js, go, c) not marked <!-- not-run:
+# REASON --> or <!-- run-by: TEST -->, run as printed in a fresh copy of the tree, each in a network
+# namespace of its own (port 8000 on its own loopback; <!-- run-with: COMMAND --> starts its
+# server), with this build's ddbd and ddb on PATH (what `cmake --install` puts in bin/; not built
+# again), its libddb for C, and no AWS configuration. The release pass only (label docs): the
+# sanitizer pass's filter leaves it out.
 if(NOT DDB_SANITIZE AND NOT DDB_FUZZ)
   add_test(NAME docs.blocks
            COMMAND ${DDB_PYTHON3} ${CMAKE_SOURCE_DIR}/tests/docs/run_blocks.py ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR})

@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/cli/import_cmd.h"
+#include "client/cli/read_file.h"
+#include "client/cli/replay.h"
 #include "client/cli/usage_diff.h"
 #include "ddb/ddb.h"
 
@@ -24,7 +27,8 @@
 struct cli;
 typedef int cmd_fn(ddb_client *db, struct cli *c);
 static cmd_fn cmd_health, cmd_tables, cmd_describe, cmd_get, cmd_put, cmd_delete, cmd_update, cmd_query, cmd_scan,
-    cmd_search, cmd_create_table, cmd_call, cmd_usage;
+    cmd_search, cmd_create_table, cmd_call, cmd_usage, cmd_replay;
+static cmd_fn cmd_import; /* import_cmd.c */
 
 /*
  * Every command: its name, its arguments, one line for `ddb --help`, the options it takes (the
@@ -42,6 +46,7 @@ static cmd_fn cmd_health, cmd_tables, cmd_describe, cmd_get, cmd_put, cmd_delete
       "  Waits until the table and its indexes are ACTIVE, then prints `created table NAME`.\n"                        \
       "  ddb create-table --cli-input-json file://music.json\n",                                                       \
       cmd_create_table, " --cli-input-json ")                                                                          \
+    X("import", DDB_CLI_IMPORT_ARGS, DDB_CLI_IMPORT_SUMMARY, DDB_CLI_IMPORT_DETAILS, cmd_import, "")                  \
     X("get", "TABLE KEY", "the item (exit 3 when absent)", "", cmd_get, " --projection --name --consistent ")          \
     X("put", "TABLE ITEM", "write an item; prints `put 1 item into TABLE` (or the --return attributes)",               \
       "", cmd_put, ITEM_OPTS)                                                                                          \
@@ -76,7 +81,19 @@ static cmd_fn cmd_health, cmd_tables, cmd_describe, cmd_get, cmd_put, cmd_delete
       "  ddb usage | jq '.tables[] | {table, cost, monthlyCost}'\n"                                                    \
       "  ddb usage rate 20000 | jq '.forecast.tables[] | {table, throttled, provisioned}'\n"                           \
       "  ddb usage > head.json && ddb usage diff base.json head.json\n",                                               \
-      cmd_usage, "")
+      cmd_usage, "")                                                                                                   \
+    X("replay", "FILE [--speed N | --as-fast-as-possible] [--check]",                                                 \
+      "send a recording's requests again (ddbd --record); --check compares every answer",                            \
+      "  FILE is a recording (ddbd --record FILE, POST /ddbd/record, or the SDK recorders of integrations/record/;\n"  \
+      "  docs/record-replay.md). Requests go at the recorded pace (the server's clock of each answer), N times\n"     \
+      "  faster with --speed N, or with no wait with --as-fast-as-possible; each connection's in its order, and\n"   \
+      "  none before the requests answered before it was received. Signed with $AWS_ACCESS_KEY_ID and\n"            \
+      "  $AWS_SECRET_ACCESS_KEY (default local/local); no retries unless --retries.\n"                             \
+      "  --check: each answer compared with the recorded one (items, errors by __type, paging keys, counts,\n"     \
+      "  consumed capacity; not times, ids, ARNs, set order); the first divergence of each operation is printed\n" \
+      "  with both answers, and the exit status is 1. --dry-run prints the schedule and sends nothing.\n"          \
+      "  ddb replay traffic.jsonl --endpoint http://localhost:8001 --as-fast-as-possible --check\n",               \
+      cmd_replay, " --speed --as-fast-as-possible --check --dry-run ")
 
 static const struct command {
     const char *name, *args, *summary, *details;
@@ -111,7 +128,11 @@ typedef enum { V_FLAG, V_TEXT, V_COUNT, V_NATURAL, V_INTEGER } value_kind;
     X("--name", V_TEXT, DDB_P__COUNT)                                                                                  \
     X("--vector", V_TEXT, DDB_P__COUNT)                                                                                \
     X("--top-k", V_INTEGER, DDB_P__COUNT)                                                                              \
-    X("--cli-input-json", V_TEXT, DDB_P__COUNT)
+    X("--cli-input-json", V_TEXT, DDB_P__COUNT)                                                                      \
+    X("--speed", V_TEXT, DDB_P__COUNT)                                                                               \
+    X("--as-fast-as-possible", V_FLAG, DDB_P__COUNT)                                                                 \
+    X("--check", V_FLAG, DDB_P__COUNT)                                                                               \
+    X("--dry-run", V_FLAG, DDB_P__COUNT)
 
 static const struct option {
     const char *flag;
@@ -133,6 +154,9 @@ typedef struct cli {
     /* the tool's own: search's arguments (and the --index, --filter that opts also holds), create-table's input */
     const char *index, *filter, *vector, *top_k, *input;
     int returns; /* --return given: print what comes back rather than the confirmation */
+    /* replay's */
+    const char *speed;
+    int fast, check, dry_run, retries_given;
 } cli;
 
 /* A usage error: one line naming what is wrong, one saying where the usage is; exit status 2. */
@@ -229,6 +253,8 @@ static int set_own_option(cli *c, const char *f, const char *v, int n)
     if (strcmp(f, "--region") == 0 && ddb_config_set_region(c->cfg, v) != DDB_OK)
         return usage_error(c, "--region: '%s' is not a region name", v);
     if (strcmp(f, "--retries") == 0)
+        c->retries_given = 1;
+    if (strcmp(f, "--retries") == 0)
         ddb_config_set_retries(c->cfg, (unsigned)n, 25, 20000); /* the standard mode's delays */
     if (strcmp(f, "--timeout") == 0)
         ddb_config_set_timeouts(c->cfg, (unsigned)n, (unsigned)n);
@@ -242,6 +268,11 @@ static int set_own_option(cli *c, const char *f, const char *v, int n)
         c->top_k = v;
     if (strcmp(f, "--cli-input-json") == 0)
         c->input = v;
+    if (strcmp(f, "--speed") == 0)
+        c->speed = v;
+    c->fast |= strcmp(f, "--as-fast-as-possible") == 0;
+    c->check |= strcmp(f, "--check") == 0;
+    c->dry_run |= strcmp(f, "--dry-run") == 0;
     return 0;
 }
 
@@ -258,6 +289,8 @@ static int parse_option(cli *c, int argc, char **argv, int i)
         return usage_error(c, "unknown option '%s'", f), -1;
     if (o - options >= GLOBAL_OPTIONS && strstr(c->cmd->options, taken) == NULL)
         return usage_error(c, "%s does not take %s", c->cmd->name, f), -1;
+    if (o->kind == V_FLAG && o->param == DDB_P__COUNT)
+        return set_own_option(c, f, NULL, 0) == 0 ? 1 : -1;
     if (o->kind == V_FLAG)
         return ddb_opts_set(c->opts, o->param, "true") == DDB_OK ? 1 : -1;
     if (v == NULL)
@@ -581,13 +614,12 @@ static int cmd_call(ddb_client *db, cli *c)
     return print_reply("call", rc, r);
 }
 
-static char *read_file(const char *path);
 
 /* `ddb usage diff BASE HEAD`: the markdown on stdout; a file that cannot be read or is no report
    is a usage error. */
 static int usage_diff(const cli *c)
 {
-    char *base = read_file(c->args[1]), *head = base != NULL ? read_file(c->args[2]) : NULL;
+    char *base = ddb_cli_read_file(c->args[1]), *head = base != NULL ? ddb_cli_read_file(c->args[2]) : NULL;
     const char *bad = NULL;
     int rc = 0;
 
@@ -652,33 +684,11 @@ static int cmd_usage(ddb_client *db, cli *c)
     return rc == DDB_OK ? 0 : 1;
 }
 
-/* A whole file, NUL-terminated; NULL (errno set) when it cannot be read. */
-static char *read_file(const char *path)
+static int cmd_import(ddb_client *db, cli *c)
 {
-    FILE *f = fopen(path, "rb");
-    char *text = NULL;
-    size_t len = 0, got;
-
-    if (f == NULL)
-        return NULL;
-    do {
-        char *grown = realloc(text, len + 65536 + 1);
-
-        if (grown == NULL)
-            abort();
-        text = grown;
-        got = fread(text + len, 1, 65536, f);
-        len += got;
-    } while (got > 0);
-    text[len] = '\0';
-    if (ferror(f)) {
-        free(text);
-        text = NULL;
-        errno = EIO;
-    }
-    fclose(f);
-    return text;
+    return ddb_cli_import(db, c->args, c->nargs);
 }
+
 
 /*
  * create-table's request: the FILE argument, or --cli-input-json as the AWS CLI takes it (file://FILE
@@ -695,7 +705,7 @@ static char *create_table_input(const cli *c)
         return strdup(src);
     if (strncmp(src, "file://", 7) == 0)
         src += 7;
-    if ((text = read_file(src)) == NULL)
+    if ((text = ddb_cli_read_file(src)) == NULL)
         usage_error(c, "create-table: cannot read '%s': %s", src, strerror(errno));
     return text;
 }
@@ -721,6 +731,28 @@ static int cmd_create_table(ddb_client *db, cli *c)
     }
     printf("created table %s\n", name);
     return 0;
+}
+
+/* `ddb replay FILE`: replay.c does it; here its options are checked. */
+static int cmd_replay(ddb_client *db, cli *c)
+{
+    ddb_replay_opts o = {1, c->check, c->dry_run};
+    char *text, *end = NULL;
+    int rc;
+
+    if (arity(c, 1) != 0)
+        return 2;
+    if (c->speed != NULL && c->fast)
+        return usage_error(c, "replay takes --speed or --as-fast-as-possible, not both");
+    if (c->speed != NULL && ((o.speed = strtod(c->speed, &end)) <= 0 || *end != '\0' || end == c->speed))
+        return usage_error(c, "--speed: '%s' is not a positive number", c->speed);
+    if (c->fast)
+        o.speed = 0;
+    if ((text = ddb_cli_read_file(c->args[0])) == NULL)
+        return usage_error(c, "replay: cannot read '%s': %s", c->args[0], strerror(errno));
+    rc = ddb_replay(db, text, &o, stdout, stderr);
+    free(text);
+    return rc;
 }
 
 static void print_usage(FILE *f)
@@ -765,7 +797,7 @@ static int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    cli c = {ddb_config_new(), ddb_opts_new(), NULL, {0}, 0, NULL, NULL, NULL, NULL, NULL, 0};
+    cli c = {ddb_config_new(), ddb_opts_new(), NULL, {0}, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, 0, 0, 0};
     ddb_client *db = NULL;
     int rc = 2;
 
@@ -776,6 +808,8 @@ int main(int argc, char **argv)
         rc = cmd_help(argc, argv);
     } else if (parse_args(&c, argc, argv) != 0) {
         rc = 2;
+    } else if (c.cmd->run == cmd_replay && !c.retries_given && ddb_config_set_retries(c.cfg, 0, 25, 20000) != DDB_OK) {
+        rc = 1; /* a replay sends each recorded request once: its retries are in the recording */
     } else if (ddb_client_new(c.cfg, &db) != DDB_OK) {
         fprintf(stderr, "ddb: %s\n", ddb_config_error(c.cfg) != NULL ? ddb_config_error(c.cfg)
                                                                       : "cannot resolve the endpoint's host");

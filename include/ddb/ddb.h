@@ -188,6 +188,13 @@ DDB_EXTERN int ddb_health(ddb_client *c);
  * space or a line break).
  */
 DDB_EXTERN int ddb_get_path(ddb_client *c, const char *path, char **body, size_t *len);
+/**
+ * POST `json` (json_len bytes, sent as Content-Type: application/json) to `path` on the endpoint,
+ * once, unsigned: ddbd's admin API's changes (e.g. "/ddbd/import", docs/import.md). No retries.
+ * body, len and the return value as ddb_get_path's (DDB_E_INVALID_ARGUMENT also for a NULL json).
+ */
+DDB_EXTERN int ddb_post_path(ddb_client *c, const char *path, const char *json, size_t json_len, char **body,
+                             size_t *len);
 
 /* ============================================================================================
  * Values: items (maps), lists and read-only views

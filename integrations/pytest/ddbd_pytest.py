@@ -164,6 +164,18 @@ class Ddbd:
         """The cost report (GET /ddbd/usage, docs/usage.md): the whole run's, or since a mark."""
         return self.admin("GET", "/ddbd/usage" + ("?since=" + urllib.parse.quote(since, safe="") if since else ""))
 
+    def record(self, path, redact=None):
+        """Starts recording every API request with its answer to `path`, a new file (POST
+        /ddbd/record; docs/record-replay.md), its attribute values rewritten by `redact`'s rules if
+        given; stop_recording() ends it. Recordings are the whole server's: under xdist one holds
+        every worker's requests."""
+        body = {"file": str(path)} if redact is None else {"file": str(path), "redact": redact}
+        return self.admin("POST", "/ddbd/record", body)
+
+    def stop_recording(self):
+        """Stops the recording (DELETE /ddbd/record): every line is in the file when it returns."""
+        return self.admin("DELETE", "/ddbd/record")
+
     def seed(self, *paths, params=None, omit=()):
         """Creates the tables (and puts the items) of seed files, templates included (CloudFormation,
         SAM, CDK's cdk.out, `terraform show -json`: docs/seeding.md), in this view's namespace:

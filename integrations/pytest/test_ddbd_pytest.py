@@ -448,3 +448,30 @@ def test_a_clock_a_test_froze_runs_again_after_it(pytester, inner):
     pytester.makepyfile(test_inner=RUNNING)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
+
+
+# Recordings through the fixture (docs/record-replay.md): record() and stop_recording() wrap
+# /ddbd/record; the file holds the test's request with its answer once the recording stops.
+RECORDING = '''
+import json
+
+def test_records_its_requests(ddbd, tmp_path):
+    db = ddbd.client()
+    db.create_table(TableName="notes", BillingMode="PAY_PER_REQUEST",
+                    AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                    KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+    path = tmp_path / "t.jsonl"
+    assert ddbd.record(path, redact={"attributes": {"body": "redact"}})["recording"]
+    db.put_item(TableName="notes", Item={"id": {"S": "n1"}, "body": {"S": "secret"}})
+    db.get_item(TableName="notes", Key={"id": {"S": "n1"}})
+    assert ddbd.stop_recording() == {"recording": False, "requests": 2}
+    put, get = [json.loads(line) for line in path.read_text().splitlines()]
+    assert put["op"] == "PutItem" and put["request"]["Item"]["body"] == {"S": "REDACTED"}
+    assert get["response"]["Item"] == {"id": {"S": "n1"}, "body": {"S": "REDACTED"}}
+'''
+
+
+def test_the_fixture_records_a_test_s_requests(pytester, inner):
+    pytester.makepyfile(test_inner=RECORDING)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

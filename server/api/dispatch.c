@@ -280,6 +280,7 @@ void ddb_dispatch(const ddb_api *api, ddb_req *req, const ddb_http_in *in)
         req->in = ddb_v_known(req->arena, req->in, e->spec->fields);
     if (req->validate_only)
         return;
+    req->rcc = ddb_rcc_parse(req->in);
     /* a control plane call beyond DynamoDB's documented rate for its account (rates.def); an
        in-process request (--seed, ImportTable's) is the server's own */
     if (api->rates != NULL && !req->internal && ddb_rates_take(api->rates, req) != DDB_OK)

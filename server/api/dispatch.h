@@ -66,6 +66,10 @@ typedef struct ddb_api {
     /* DynamoDB's per-account rates of control plane operations (rates.h); NULL:
        --control-plane-rates off */
     struct ddb_rates *rates;
+    /* recordings of the traffic (record.h): the recorder, and the recording in progress, which the
+       HTTP front loads (atomic) at each answer; NULL: none, the one test it costs */
+    struct ddb_recorder *recorder;
+    struct ddb_recording *recording;
 } ddb_api;
 
 /* op's entry in api's table; NULL for DDB_OP_NONE and values out of range. */

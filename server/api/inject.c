@@ -477,7 +477,7 @@ static int applies(const rule *r, const ddb_req *req, uint64_t now)
 static const char *first_table(const ddb_req *req)
 {
     const ddb_json *items = ddb_json_get(req->in, "RequestItems"), *acts = ddb_json_get(req->in, "TransactItems");
-    const char *name = ddb_json_get_str(req->in, "TableName");
+    const char *name = req->table; /* an ARN resolved to its name by validation */
     static const char *const ACTIONS[] = {"Put", "Update", "Delete", "ConditionCheck", "Get"};
 
     if (name == NULL && items != NULL && items->type == DDB_JSON_OBJECT && items->n > 0)

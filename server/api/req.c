@@ -67,6 +67,19 @@ int ddb_req_fail(ddb_req *req, int code, const char *fmt, ...)
     return ddb_req_fail_msg(req, code, msg);
 }
 
+ddb_rcc ddb_rcc_parse(const ddb_json *in)
+{
+    const char *v = ddb_json_get_str(in, "ReturnConsumedCapacity");
+
+    if (v == NULL)
+        return DDB_RCC_NONE;
+    if (strcmp(v, "TOTAL") == 0)
+        return DDB_RCC_TOTAL;
+    if (strcmp(v, "INDEXES") == 0)
+        return DDB_RCC_INDEXES;
+    return DDB_RCC_NONE;
+}
+
 void ddb_req_internal(ddb_req *sub, const ddb_req *parent, ddb_arena *a, int op, const ddb_json *in, ddb_buf *out,
                       const char *account, const char *region, const char *ns)
 {
@@ -81,6 +94,7 @@ void ddb_req_internal(ddb_req *sub, const ddb_req *parent, ddb_arena *a, int op,
     sub->region = region;
     sub->ns = ns;
     sub->table = ddb_json_get_str(in, "TableName"); /* validation, if the caller asks for it, resolves it again */
+    sub->rcc = ddb_rcc_parse(in);
     ddb_jw_init(&sub->out, out);
 }
 

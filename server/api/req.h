@@ -22,6 +22,9 @@ struct ddb_meter;
 
 #define DDB_DEFAULT_ACCOUNT "000000000000"
 
+/* ReturnConsumedCapacity (NONE when absent) */
+typedef enum ddb_rcc { DDB_RCC_NONE, DDB_RCC_TOTAL, DDB_RCC_INDEXES } ddb_rcc;
+
 typedef struct ddb_req {
     ddb_arena *arena;
     struct ddb_engine *eng; /* what the operation works on (engine/engine.h); set by dispatch */
@@ -55,6 +58,9 @@ typedef struct ddb_req {
     /* the request's TableName, an ARN resolved to its name (validate_arn.c; a sub-request made
        in-process: ddb_req_internal), for the handler; NULL where none was sent */
     const char *table;
+    /* its ReturnConsumedCapacity, read once by dispatch after validation checked it (or by
+       ddb_req_internal from the sub-request's own) */
+    ddb_rcc rcc;
     uint64_t now_ms;        /* wall clock at arrival */
     /* what the handler consumed, recorded as it went (engine/capacity/meter.h; NULL: nothing), charged once
        by dispatch after the handler returns, which sets the units it consumed (access log, span) */
@@ -67,6 +73,9 @@ typedef struct ddb_req {
        GlobalTable): its ReplicaUpdates are made, as Application Auto Scaling's registration lets
        DynamoDB make them (ops_replicas.c); never set by a client's request */
     int write_autoscaled;
+    /* an ImportTable of the admin door's POST /ddbd/import (doors/import_door.c): its anonymisation
+       rules (engine/xfer/anon.h), which its record keeps; never set by a client's request */
+    const ddb_json *import_rules;
     const char *peer;       /* a peer server's request (--region-peer): the region it comes from */
     /* an injected fault (api/inject.h): its name (metrics, the access log), the latency added to
        the answer (http/respond.c), the batch's requests left unprocessed (ops_batch.c), GetRecords'
@@ -83,6 +92,9 @@ typedef struct ddb_req {
 
 /* How an injected fault breaks an answer on its way (api/inject.h's connection faults). */
 enum { DDB_CONN_FAULT_NONE, DDB_CONN_FAULT_RESET, DDB_CONN_FAULT_TRUNCATE, DDB_CONN_FAULT_BAD_CRC };
+
+/* ReturnConsumedCapacity of a request `in` whose spec checked it (DDB_RCC_NONE when absent). */
+ddb_rcc ddb_rcc_parse(const ddb_json *in);
 
 /*
  * Records the first failure of a request and returns its code, so callers write

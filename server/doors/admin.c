@@ -11,6 +11,7 @@
 
 #include "proto/arena.h"
 #include "server/api/inject.h"
+#include "server/doors/record_door.h"
 #include "server/base/clock.h"
 #include "server/base/faults.h"
 #include "server/base/gate.h"
@@ -20,6 +21,7 @@
 #include "server/engine/jobs/tasks.h"
 #include "server/doors/consistency_door.h"
 #include "server/doors/states_door.h"
+#include "server/doors/import_door.h"
 #include "server/doors/insights_view.h"
 #include "server/doors/usage.h"
 #include "server/doors/usage_marks.h"
@@ -511,10 +513,14 @@ int ddb_admin_handle(ddb_admin *adm, const char *method, const char *path, size_
                                                  : faults_state(adm, out);
     else if (plen == 17 && memcmp(path, "/ddbd/consistency", 17) == 0)
         status = ddb_consistency_door(&adm->srv->eng, is_post, body, blen, out);
+    else if (plen == 12 && memcmp(path, "/ddbd/record", 12) == 0)
+        status = ddb_record_door(&adm->srv->api, method, body, blen, out);
     else if (plen == 18 && memcmp(path, "/ddbd/table-states", 18) == 0)
         status = ddb_states_door(&adm->srv->eng, is_post, body, blen, out);
     else if (plen >= 11 && memcmp(path, "/ddbd/usage", 11) == 0 && (plen == 11 || path[11] == '?' || path[11] == '/'))
         status = ddb_usage_door(&adm->srv->eng, adm->marks, adm->srv->opened_ms, is_post, path, plen, body, blen, out);
+    else if (plen == 12 && memcmp(path, "/ddbd/import", 12) == 0 && is_post)
+        status = ddb_import_door(&adm->srv->api, body, blen, out);
     else if (plen > CI_PATH_LEN && memcmp(path, CI_PATH, CI_PATH_LEN) == 0 && !is_post)
         status = ddb_insights_admin(&adm->srv->eng, path + CI_PATH_LEN, plen - CI_PATH_LEN, out);
     else

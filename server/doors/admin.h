@@ -24,6 +24,10 @@
  *   GET  /ddbd/contributor-insights/TABLE[?index=NAME]   Contributor Insights' top keys of an
  *                                        enabled table or GSI (insights_view.h)
  *
+ *   POST /ddbd/import {"ImportTable": {...}, "Rules": {...}[, "DryRun": true]}
+ *                                        an ImportTable anonymised by rules, or its dry run
+ *                                        (import_door.h, docs/import.md)
+ *
  *   GET  /ddbd/usage                         the cost report: units and their cost by table, operation
  *                                        and index, for the window and a month (usage.h)
  *
@@ -36,6 +40,8 @@
  *                      "error": "InternalServerError", "count": 3}][, "seed": n]}
  *                                            adds request faults (api/inject.h)
  *   DELETE /ddbd/faults                      clears both kinds
+ *
+ *   GET|POST|DELETE /ddbd/record             recordings of the API's traffic (record_door.h)
  */
 #ifndef DDB_ADMIN_H
 #define DDB_ADMIN_H

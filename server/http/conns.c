@@ -352,6 +352,16 @@ static int wait_ready(http_thread *t, http_conn *c, h2o_req_t *req)
     return wait_in(c, req, at);
 }
 
+/* Whether c's request goes before `waiting`'s in the heavy ones' queue: a smaller place, or the same
+   one when c comes back and `waiting` is new. A burst of new connections all have one place (the
+   virtual time stays there while they take their first turns), and a light connection slow once
+   comes back at that time: behind them, it waited for every one's first request (35 s beside 64
+   under ASan on a loaded machine, 6 s in a release build), where the rule is about one. */
+static int goes_before(const http_conn *c, const http_conn *waiting)
+{
+    return waiting->tag_us > c->tag_us || (waiting->tag_us == c->tag_us && waiting->requests == 1 && c->requests > 1);
+}
+
 /* A heavy (or new) connection's request, in start-time fair queueing among them: its place is the
    loop time its connection's requests taken from this queue have had, counted from the queue's
    virtual time (the place of the last one taken) when it comes back after a pause. So the heavy
@@ -367,7 +377,7 @@ static int wait_heavy(http_thread *t, http_conn *c, h2o_req_t *req)
 
     if (c->tag_us < least)
         c->tag_us = least;
-    while (at->prev != &t->deferred && H2O_STRUCT_FROM_MEMBER(http_conn, turn, at->prev)->tag_us > c->tag_us)
+    while (at->prev != &t->deferred && goes_before(c, H2O_STRUCT_FROM_MEMBER(http_conn, turn, at->prev)))
         at = at->prev;
     return wait_in(c, req, at);
 }

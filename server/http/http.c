@@ -27,6 +27,7 @@
 #include "proto/ops.h"
 #include "server/api/auth.h"
 #include "server/api/dispatch.h"
+#include "server/api/record.h"
 #include "server/base/clock.h"
 #include "server/base/gate.h"
 #include "server/base/groupcommit.h"
@@ -339,6 +340,7 @@ static void answer_api(ddb_http *h, http_thread *t, h2o_req_t *req, const ddb_re
 {
     char trace_hex[33], gone_id[REQUEST_ID_LEN + 1];
     char *id = req != NULL ? h2o_mem_alloc_pool(&req->pool, REQUEST_ID_LEN + 1) : gone_id;
+    ddb_recording *rec;
 
     ddb_http_next_request_id(t, id);
     a->id = id;
@@ -351,6 +353,9 @@ static void answer_api(ddb_http *h, http_thread *t, h2o_req_t *req, const ddb_re
     }
     if (h->log != NULL)
         ddb_access_log_add(h->log, &t->alog, r, a->id, span != NULL ? trace_hex : NULL, a->status, seconds);
+    if ((rec = __atomic_load_n(&h->env->api->recording, __ATOMIC_ACQUIRE)) != NULL) /* --record, /ddbd/record */
+        ddb_record_add(rec, (unsigned)(t - h->threads), r, a->id, req != NULL ? req->conn->id : 0, a->status, a->body,
+                       a->len, a->started);
     if (req != NULL && r->fault_delay_ms > 0)
         ddb_http_answer_later(h, t, req, a, r->fault_delay_ms);
     else if (req != NULL)
@@ -766,6 +771,7 @@ static void run_loop(ddb_http *h, http_thread *t)
 {
     uint64_t answered = t->id_counter;
     ddb_spin spin = {0};
+    ddb_recording *rec;
     int polling = 0;
 
     while (!h->stopping) {
@@ -773,6 +779,8 @@ static void run_loop(ddb_http *h, http_thread *t)
         /* access log lines go out when the loop would wait anyway (or are many, or old) */
         if (h->log != NULL)
             ddb_access_log_flush(h->log, &t->alog, !polling);
+        if ((rec = __atomic_load_n(&h->env->api->recording, __ATOMIC_ACQUIRE)) != NULL) /* ... and recorded lines */
+            ddb_record_flush(rec, (unsigned)(t - h->threads), !polling);
         ddb_conn_turn(t);
         h2o_evloop_run(t->loop, polling ? 0 : ddb_conn_wait_ms(t));
         ddb_conn_tick(t);
@@ -791,6 +799,7 @@ static void *thread_main(void *arg)
 {
     http_thread *t = arg;
     ddb_http *h = t->http;
+    ddb_recording *rec;
 
     ddb_http_current = t;
     t->loop = h2o_evloop_create();
@@ -841,6 +850,8 @@ static void *thread_main(void *arg)
         h2o_socket_close(t->wake);
     }
     ddb_access_log_flush(h->log, &t->alog, 1);
+    if ((rec = __atomic_load_n(&h->env->api->recording, __ATOMIC_ACQUIRE)) != NULL)
+        ddb_record_flush(rec, (unsigned)(t - h->threads), 1);
     return NULL;
 }
 

@@ -230,7 +230,7 @@ int ddb_op_batch_write_item(ddb_req *req)
         return req->err.code;
     ddb_jw_obj_begin(w);
     write_unprocessed_writes(req, items, writes, counts, left);
-    ddb_consumed_write_list(req, ddb_rcc_parse(req->in), used, ntables);
+    ddb_consumed_write_list(req, req->rcc, used, ntables);
     write_batch_collection_metrics(req, tables, writes, counts, ntables);
     ddb_jw_obj_end(w);
     return DDB_OK;
@@ -401,7 +401,7 @@ int ddb_op_batch_get_item(ddb_req *req)
             write_unprocessed(req, &g[i], done[i], ddb_batch_key_as_sent(req, i, g[i].t->name));
     }
     ddb_jw_obj_end(w);
-    ddb_consumed_render_list(req, ddb_rcc_parse(req->in), used, ntables);
+    ddb_consumed_render_list(req, req->rcc, used, ntables);
     ddb_jw_obj_end(w);
     return DDB_OK;
 }

@@ -98,19 +98,6 @@ const char *ddb_update_key_target_check(ddb_arena *a, const ddb_table *t, const 
     return NULL;
 }
 
-ddb_rcc ddb_rcc_parse(const ddb_json *in)
-{
-    const char *v = ddb_json_get_str(in, "ReturnConsumedCapacity");
-
-    if (v == NULL)
-        return DDB_RCC_NONE;
-    if (strcmp(v, "TOTAL") == 0)
-        return DDB_RCC_TOTAL;
-    if (strcmp(v, "INDEXES") == 0)
-        return DDB_RCC_INDEXES;
-    return DDB_RCC_NONE;
-}
-
 void ddb_consumed_add(ddb_consumed *c, const ddb_table *src, double table, const double *index)
 {
     c->table += table;
@@ -212,7 +199,7 @@ int ddb_table_edit_or_fail(ddb_req *req, int rc)
         return req->err.code;
     if (rc == 1)
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
-                            ddb_json_get_str(req->in, "TableName"));
+                            req->table);
     return ddb_req_fail_internal(req);
 }
 

@@ -11,8 +11,6 @@
 #include "server/engine/keycodec.h"
 #include "server/engine/capacity/meter.h" /* ddb_consumed */
 
-typedef enum ddb_rcc { DDB_RCC_NONE, DDB_RCC_TOTAL, DDB_RCC_INDEXES } ddb_rcc;
-
 /*
  * The table named in the request, or NULL after recording ResourceNotFoundException:
  * "Requested resource not found" (data plane) or, with `name_in_message`,
@@ -39,7 +37,6 @@ const char *ddb_key_param_check(ddb_req *req, const ddb_table *t, const ddb_attr
 struct ddb_expr;
 const char *ddb_update_key_target_check(ddb_arena *a, const ddb_table *t, const struct ddb_expr *update);
 
-ddb_rcc ddb_rcc_parse(const ddb_json *in);
 /* Adds a mutation's (write) units; `index` is per index of `src` (the description the mutation ran under). */
 void ddb_consumed_add(ddb_consumed *c, const ddb_table *src, double table, const double *index);
 /* Writes one ConsumedCapacity object (TableName, CapacityUnits; with INDEXES, Table and the touched indexes). */

@@ -159,6 +159,10 @@ int ddb_op_import_table(ddb_req *req)
     ddb_jw_str(&w, req->ns);
     ddb_jw_key(&w, "ddbdTableId");
     ddb_jw_int(&w, t->id);
+    if (req->import_rules != NULL) { /* checked by the door; read by the import (engine/xfer/anon.h) */
+        ddb_jw_key(&w, "ddbdAnon");
+        ddb_jw_json(&w, req->import_rules);
+    }
     ddb_jw_obj_end(&w);
     return ddb_xfer_start(req, DDB_IMPORT_PREFIX, id, &buf, "ImportTableDescription");
 }

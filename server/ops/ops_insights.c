@@ -90,7 +90,7 @@ static int ci_edit(void *ctx, ddb_desc_edit **e)
 {
     ci_change *c = ctx;
     ddb_req *req = c->req;
-    const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 1);
+    const ddb_table *t = ddb_table_or_fail(req, req->table, 1);
     const ddb_ci_state *cur = t != NULL ? state_of(req, t, c->index) : NULL;
 
     if (cur == NULL)

@@ -119,7 +119,7 @@ static void write_result(ddb_req *req, const ddb_mutation *m, return_values rv)
         ddb_item_write_json(w, attrs);
     }
     ddb_consumed_add(&used, m->t, ddb_mutation_table_units(m), m->out.index_units);
-    ddb_consumed_write(req, ddb_rcc_parse(req->in), &used);
+    ddb_consumed_write(req, req->rcc, &used);
     write_collection_metrics(req, m);
     ddb_jw_obj_end(w);
 }
@@ -211,7 +211,7 @@ int ddb_op_get_item(ddb_req *req)
     }
     ddb_partition_record(req, t, NULL, 0, key.bytes, key.len, ddb_read_units(size, consistent));
     ddb_meter_note_read(&req->meter, req->arena, t, key.bytes, key.len, consistent);
-    ddb_consumed_write(req, ddb_rcc_parse(req->in), &(ddb_consumed){.t = t, .table = ddb_read_units(size, consistent)});
+    ddb_consumed_write(req, req->rcc, &(ddb_consumed){.t = t, .table = ddb_read_units(size, consistent)});
     ddb_jw_obj_end(w);
     return DDB_OK;
 }

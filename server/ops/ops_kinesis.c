@@ -167,7 +167,7 @@ static void op_of(kds_op *o, ddb_req *req, const char *config)
 {
     memset(o, 0, sizeof(*o));
     o->req = req;
-    o->table = ddb_json_get_str(req->in, "TableName");
+    o->table = req->table;
     o->arn = ddb_json_get_str(req->in, "StreamArn");
     o->precision = ddb_kds_precision_parse(precision_of(req->in, config));
 }

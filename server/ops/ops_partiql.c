@@ -232,7 +232,7 @@ static int execute_write(ddb_req *req, const ddb_pq_stmt *s, const ddb_table *t)
         ddb_item_write_json(w, ret);
     ddb_jw_arr_end(w);
     ddb_consumed_add(&used, m.t, ddb_mutation_table_units(&m), m.out.index_units);
-    ddb_consumed_write(req, ddb_rcc_parse(req->in), &used);
+    ddb_consumed_write(req, req->rcc, &used);
     ddb_jw_obj_end(w);
     return DDB_OK;
 }
@@ -611,7 +611,7 @@ static int select_one_item(sel *x)
     ddb_jw_arr_end(w);
     used.table = ddb_read_units(size, consistent_read(req->in));
     ddb_partition_record(req, x->t, NULL, 0, key.bytes, key.len, used.table);
-    ddb_consumed_write(req, ddb_rcc_parse(req->in), &used);
+    ddb_consumed_write(req, req->rcc, &used);
     ddb_jw_obj_end(w);
     return DDB_OK;
 }
@@ -650,7 +650,7 @@ static int execute_select(ddb_req *req, const ddb_pq_stmt *s)
     if (ddb_page_more(&p))
         write_next_token(&x, &p, last_part);
     ddb_page_consumed(&p, &used);
-    ddb_consumed_write(req, ddb_rcc_parse(req->in), &used);
+    ddb_consumed_write(req, req->rcc, &used);
     ddb_jw_obj_end(&req->out);
     return DDB_OK;
 }

@@ -152,7 +152,7 @@ static int names_an_earlier_item(const bstmt *bs, uint32_t i)
 static void write_batch_result(ddb_req *req, bstmt *bs, uint32_t n)
 {
     ddb_jw *w = &req->out;
-    ddb_rcc rcc = ddb_rcc_parse(req->in);
+    ddb_rcc rcc = req->rcc;
     ddb_consumed *used = DDB_NEW_ARRAY(req->arena, ddb_consumed, n);
     uint32_t nt = 0;
 
@@ -321,7 +321,7 @@ static int txn_reads(ddb_req *req, bstmt *bs, uint32_t n)
         ddb_jw_obj_end(w);
     }
     ddb_jw_arr_end(w);
-    ddb_consumed_write_list(req, ddb_rcc_parse(req->in), used, nt);
+    ddb_consumed_write_list(req, req->rcc, used, nt);
     ddb_jw_obj_end(w);
     return DDB_OK;
 }

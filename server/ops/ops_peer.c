@@ -89,7 +89,7 @@ static int peer_create(ddb_req *req)
 /* BatchWriteItem: changes made in other regions, each applied when newer than the item's last write. */
 static int peer_changes(ddb_req *req)
 {
-    const char *name = ddb_json_get_str(req->in, "TableName");
+    const char *name = req->table;
     const ddb_table *t = replica_of(req, name);
     const ddb_json *changes = ddb_json_get(req->in, "Changes");
 
@@ -122,7 +122,7 @@ static int peer_changes(ddb_req *req)
    on this server's replica (replica_vectors.c). */
 static int peer_vectors(ddb_req *req)
 {
-    const char *name = ddb_json_get_str(req->in, "TableName");
+    const char *name = req->table;
     const ddb_table *t = replica_of(req, name);
 
     if (t == NULL)
@@ -135,7 +135,7 @@ static int peer_vectors(ddb_req *req)
 /* UpdateTable: a region's status in the replica's list ("REMOVED": out of it); Filled ends CREATING. */
 static int peer_status(ddb_req *req)
 {
-    const char *name = ddb_json_get_str(req->in, "TableName"), *region = ddb_json_get_str(req->in, "RegionName");
+    const char *name = req->table, *region = ddb_json_get_str(req->in, "RegionName");
     const ddb_json *filled = ddb_json_get(req->in, "Filled");
     int state = state_of(ddb_json_get_str(req->in, "ReplicaStatus")), rc;
 
@@ -155,7 +155,7 @@ static int peer_status(ddb_req *req)
    indexes (replica_vectors.c: one index change at a time on every replica). */
 static int peer_describe(ddb_req *req)
 {
-    const char *name = ddb_json_get_str(req->in, "TableName");
+    const char *name = req->table;
 
     if (replica_of(req, name) == NULL)
         return ddb_req_fail(req, DDB_E_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
@@ -169,7 +169,7 @@ static int peer_delete(ddb_req *req)
     ddb_buf out = {0};
     ddb_req sub;
 
-    if (replica_of(req, ddb_json_get_str(req->in, "TableName")) == NULL)
+    if (replica_of(req, req->table) == NULL)
         return DDB_OK; /* gone, or a table of that name outside the group: left alone */
     ddb_req_internal(&sub, req, req->arena, DDB_OP_DeleteTable, req->in, &out, req->account, req->region, req->ns);
     ddb_op_delete_table(&sub);

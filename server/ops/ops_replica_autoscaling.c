@@ -16,7 +16,7 @@
 
 static const ddb_table *global_table_or_fail(ddb_req *req)
 {
-    const char *name = ddb_json_get_str(req->in, "TableName");
+    const char *name = req->table;
     const ddb_table *t = ddb_table_or_fail(req, name, 1);
 
     if (t == NULL) {

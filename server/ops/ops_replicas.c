@@ -848,7 +848,7 @@ int ddb_replica_exists_fail(ddb_req *req, const char *table)
 
 int ddb_replica_updates(ddb_req *req)
 {
-    const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 1), *now = NULL;
+    const ddb_table *t = ddb_table_or_fail(req, req->table, 1), *now = NULL;
     replica_plan p;
 
     if (t == NULL || plan_actions(req, t, &p) != DDB_OK)

@@ -336,7 +336,7 @@ typedef struct txn_shape {
 
 static void write_txn_result(ddb_req *req, const ddb_mutation *ms, uint32_t n, char kind, const txn_shape *shape)
 {
-    ddb_rcc rcc = ddb_rcc_parse(req->in);
+    ddb_rcc rcc = req->rcc;
     ddb_jw *w = &req->out;
     ddb_consumed *used = DDB_NEW_ARRAY(req->arena, ddb_consumed, n);
 
@@ -511,7 +511,7 @@ static ddb_attr **projected_items(ddb_req *req, action *acts, uint32_t n, const 
 
 static int write_get_result(ddb_req *req, action *acts, uint32_t n, const ddb_read_slot *keys)
 {
-    ddb_rcc rcc = ddb_rcc_parse(req->in);
+    ddb_rcc rcc = req->rcc;
     ddb_consumed *used = DDB_NEW_ARRAY(req->arena, ddb_consumed, n);
     uint32_t nt = 0;
     ddb_jw *w = &req->out;

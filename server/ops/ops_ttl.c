@@ -47,7 +47,7 @@ static int ttl_edit(void *ctx, ddb_desc_edit **e)
     ddb_req *req = c->req;
     /* "Requested resource not found: Table: <name> not found", as AWS answers both TTL operations
        (captured in LocalStack's pull request 9038) */
-    const ddb_table *t = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 1);
+    const ddb_table *t = ddb_table_or_fail(req, req->table, 1);
     uint64_t now = ddb_clock_now_ms();
 
     if (t == NULL || check_change(req, t, c->enable, c->attr, now) != DDB_OK)

@@ -514,7 +514,7 @@ static int update_edit(void *ctx, ddb_desc_edit **e)
     ddb_req *req = u->req;
     stream_plan sp;
     ddb_batch *extra = ddb_arena_alloc(req->arena, sizeof(*extra));
-    const ddb_table *cur = ddb_table_or_fail(req, ddb_json_get_str(req->in, "TableName"), 1);
+    const ddb_table *cur = ddb_table_or_fail(req, req->table, 1);
 
     if (cur == NULL || check_combinations(req, cur) != DDB_OK || check_billing(req, cur, u->mode, u->pt) != DDB_OK ||
         plan_gsi_updates(req, cur, u->mode, &u->plan) != DDB_OK || ddb_replica_vectors_ready(req, cur) != DDB_OK ||

@@ -222,7 +222,7 @@ static int write_results(ddb_req *req, const ddb_table *t, const ddb_index *ix, 
     ddb_jw_arr_end(w);
     used.index[ix - t->indexes] = search_bytes(ix->vec->dims, examined, n, entries, vectors);
     ddb_consumed_record(req, &used); /* charged (/metrics' vector bytes) whatever ReturnConsumedCapacity says */
-    if (ddb_rcc_parse(req->in) != DDB_RCC_NONE) {
+    if (req->rcc != DDB_RCC_NONE) {
         ddb_jw_key(w, "ConsumedCapacity");
         ddb_jw_obj_begin(w);
         ddb_jw_key(w, "VectorSearchRequestBytes");

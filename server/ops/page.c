@@ -477,7 +477,7 @@ void ddb_page_end(ddb_page *p)
     if (ddb_page_more(p) && ddb_restartable(p->req, p->ks))
         write_last_key(w, p);
     ddb_page_consumed(p, &used);
-    ddb_consumed_write(p->req, ddb_rcc_parse(p->req->in), &used);
+    ddb_consumed_write(p->req, p->req->rcc, &used);
     ddb_meter_note_page(&p->req->meter, p->req->arena, p->ks->t, p->scanned, p->count, p->filter != NULL);
     ddb_jw_obj_end(w);
 }

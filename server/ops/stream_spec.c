@@ -15,7 +15,7 @@ int ddb_stream_plan(ddb_req *req, const ddb_table *cur, stream_plan *p)
 {
     const ddb_json *spec = ddb_json_get(req->in, "StreamSpecification");
     const ddb_json *on = ddb_json_get(spec, "StreamEnabled");
-    const char *name = ddb_json_get_str(req->in, "TableName");
+    const char *name = req->table;
 
     memset(p, 0, sizeof(*p));
     if (on == NULL || on->type != DDB_JSON_BOOL) /* validation refused anything else */

@@ -1,6 +1,7 @@
 """The code of the docs, as a reader pastes it (issue 56, item 10: a program written from
-docs/client.md alone did not compile). docs.blocks runs the ```sh blocks; these are the others:
-docs/client.md's first C program, compiled against this build's libddb and run against ddbd, the
+docs/client.md alone did not compile). docs.blocks runs every block a generic runner can (one file,
+one server); these are the blocks marked `<!-- run-by: tests/compat/test_doc_examples.py -->`, which
+need more: docs/client.md's first C program, compiled against this build's libddb and run against ddbd, the
 README's --stream-trigger function, run under node and invoked by ddbd, docs/testing.md's
 frozen-clock recipes (issue 60) under pytest, vitest and go test, each with its fixture, and its
 pytest plugin's block with the fault and stale-read recipes (issue 65)."""

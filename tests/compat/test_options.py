@@ -133,6 +133,9 @@ def valid_args(name, tmp):
         "console": ["--console"] + mem,
         "metrics-port": ["--metrics-port", str(free_port())] + mem,
         "access-log": ["--access-log", str(tmp / "access.log")] + mem,
+        "record": ["--record", str(tmp / "traffic.jsonl")] + mem,
+        "record-redact": ["--record", str(tmp / "traffic.jsonl"), "--record-redact",
+                          write(tmp / "rules.json", '{"attributes": {"email": "hash"}}')] + mem,
         "otlp-endpoint": ["--otlp-endpoint", "http://127.0.0.1:9"] + mem,
         "seed": ["--seed", mkdir(tmp / "empty"), "--seed", write(tmp / "t.json", '{"TableName": "seeded", "KeySchema": '
                  '[{"AttributeName": "pk", "KeyType": "HASH"}], "AttributeDefinitions": [{"AttributeName": '
@@ -162,7 +165,7 @@ SERVING = ["host", "port", "data-dir", "in-memory", "backend", "rados-conf", "ra
            "write-conflict-rate", "fault", "fault-seed", "enforce-capacity", "control-plane-rates", "idempotency-window", "ttl-interval", "count-check-interval", "replication-lag", "index-lag", "stale-reads", "consistency-seed", "table-states", "count-refresh", "region-peer", "peer-key", "stream-trigger", "kinesis-endpoint", "auth", "namespaces",
            "regions", "max-tables", "max-connections", "min-free-disk", "memory-budget", "request-timeout", "header-timeout", "max-unsent-bytes",
            "max-pending-bodies", "lenient-numbers", "mcp-http", "mcp-allow-writes", "admin", "clock", "console", "metrics-port",
-           "access-log", "otlp-endpoint", "seed", "seed-param", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "price-file", "user"]
+           "access-log", "record", "record-redact", "otlp-endpoint", "seed", "seed-param", "export-dir", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-region", "price-file", "user"]
 ONE_SHOT = ["health-check", "seed-requests", "version", "help"]  # seed-requests: test_seed_templates.py
 TLS = ["tls-cert", "tls-key"]
 STDIO = ["mcp"]  # serves standard input, not the port: tests/js/mcp.test.mjs
@@ -547,7 +550,7 @@ MISSING = {
     "ttl-interval": None, "count-check-interval": None, "stream-trigger": None, "max-connections": None, "request-timeout": None,
     "regions": None, "max-tables": None,
     "header-timeout": None, "max-unsent-bytes": None, "max-pending-bodies": None,
-    "metrics-port": None, "access-log": None, "otlp-endpoint": None, "seed": None, "seed-param": None, "seed-requests": None, "export-dir": None, "s3-endpoint": None,
+    "metrics-port": None, "access-log": None, "record": None, "record-redact": None, "otlp-endpoint": None, "seed": None, "seed-param": None, "seed-requests": None, "export-dir": None, "s3-endpoint": None,
     "s3-access-key": None, "s3-secret-key": None, "s3-region": None, "dbPath": None,
     "log-level": "ddbd: --log-level must be error, warn, info or debug\n",
     "min-free-disk": "ddbd: --min-free-disk must be a number of bytes (a suffix K, M, G or T counts 1024s: 64MB)\n",

@@ -14,15 +14,13 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 
-import { DDBD_BIN, makeClients, startServer, stopServer } from '../js/helpers.mjs';
-import { launchBrowser } from '../tools/browser.mjs';
+import { makeClients } from '../js/helpers.mjs';
+import { OUT, SHOTS, setValue, startStack, step, stopStack, tabTo, text, waitText } from './stack.mjs';
 
 // (tests/js's SDK, as helpers.mjs finds it: this folder has no node_modules of its own)
 const { BatchWriteItemCommand, CreateTableCommand, ScanCommand, UpdateItemCommand, DeleteItemCommand, DeleteTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, GetItemCommand, GetResourcePolicyCommand,
   ImportTableCommand, PutItemCommand, PutResourcePolicyCommand } = createRequire(new URL('../js/helpers.mjs', import.meta.url))(
   '@aws-sdk/client-dynamodb');
-const OUT = path.dirname(path.resolve(DDBD_BIN));
-const SHOTS = process.env.DDBD_CONSOLE_SHOTS;
 
 // Every attribute type, with a number past a double's precision and bytes that are not text.
 const ITEM = {
@@ -32,68 +30,6 @@ const ITEM = {
   m: { M: { a: { N: '-0.5' }, b: { L: [{ S: 'x' }] } } }, l: { L: [{ N: '1' }, { S: 'two' }, { BOOL: false }] },
   html: { S: '<img id="injected" src="x">' }, ss: { SS: ['a', 'b'] }, ns: { NS: ['1', '99999999999999999999999999999999999999'] }, bs: { BS: ['AAE=', '/w=='] },
 };
-
-/** Runs a step of a scenario; the browser-console errors it caused must be exactly `expected`
- * (patterns, each matching one error: the failed requests a step makes on purpose, which the
- * browser logs whatever the page does), so an error nobody meant fails the step that caused it. */
-async function step(stack, name, fn, expected = []) {
-  const from = stack.errors.length;
-  try {
-    await fn();
-    const left = [...expected];
-    const unexpected = stack.errors.splice(from).filter((e) => {
-      const i = left.findIndex((re) => re.test(e));
-      return i < 0 || !left.splice(i, 1);
-    });
-    assert.deepEqual(unexpected, [], `browser console errors in step ${name}`);
-    assert.deepEqual(left, [], `errors step ${name} expected but did not see`);
-    if (SHOTS) await stack.page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
-  } catch (err) {
-    await stack.page.screenshot({ path: path.join(OUT, `console-failure-${name}.png`), fullPage: true }).catch(() => {});
-    throw err;
-  }
-}
-
-/** ddbd with `args`, Chromium, a page; `host`: the name the page reaches the server by, mapped to
- * 127.0.0.1 in Chromium (a name that is not localhost makes a page that is no secure context), and
- * listed in --allowed-hosts (a server on loopback answers no other name: docs/security.md). */
-async function startStack(args, host) {
-  const hostArgs = host ? ['--allowed-hosts', host] : [];
-  const stack = { server: await startServer(['--in-memory', '--console', ...hostArgs, ...args]) };
-  stack.base = `${host ? `http://${host}:${stack.server.port}` : stack.server.endpoint}/ddbd/console/`;
-  stack.chromium = await launchBrowser(host ? [`--host-resolver-rules=MAP ${host} 127.0.0.1`] : []);
-  stack.page = await stack.chromium.browser.newPage();
-  await stack.page.setViewport({ width: 1100, height: 800 });
-  stack.errors = [];
-  stack.page.on('pageerror', (e) => stack.errors.push(String(e)));
-  // any error the browser's console shows fails the run, CSP violations included (issue 56: the
-  // Activity legends' inline styles were refused hundreds of times a visit, and nothing noticed)
-  stack.page.on('console', (m) => { if (m.type() === 'error') stack.errors.push(`console: ${m.text()} ${JSON.stringify(m.location())}`); });
-  await stack.page.evaluateOnNewDocument(() => document.addEventListener('securitypolicyviolation',
-    (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`)));
-  stack.dialogs = [];
-  stack.page.on('dialog', (d) => { stack.dialogs.push(d.message()); d.accept(); });
-  return stack;
-}
-
-async function stopStack(stack) {
-  if (stack?.chromium) await stack.chromium.close();
-  if (stack?.server) await stopServer(stack.server);
-}
-
-const text = (page, sel) => page.$eval(sel, (el) => el.textContent);
-const setValue = (page, sel, v) => page.$eval(sel, (el, x) => { el.value = x; el.dispatchEvent(new Event('change')); }, v);
-const waitText = (page, sel, want) => page.waitForFunction((s, w) => document.querySelector(s)?.textContent.includes(w),
-  { timeout: 5000 }, sel, want);
-
-/** Presses Tab until the focused element matches `sel` (a keyboard user's way there). */
-async function tabTo(page, sel) {
-  for (let i = 0; i < 80; i++) {
-    if (await page.evaluate((s) => document.activeElement?.matches(s), sel)) return;
-    await page.keyboard.press('Tab');
-  }
-  throw new Error(`Tab never reached ${sel}`);
-}
 
 /** Clicks Edit on the row of the items table that shows `what`. */
 async function editRow(page, what) {
@@ -249,10 +185,10 @@ describe('console, no --auth', () => {
     // clicked while the page was redrawn was another item's, and the moved one stayed at 100)
     await page.waitForSelector('#item-json', { hidden: true });
     await editRow(page, 'edited');
-    await page.waitForFunction(() => /"100"/.test(document.querySelector('#item-json')?.value || ''), { timeout: 5000 });
+    await page.waitForFunction(() => /"100"/.test(document.querySelector('#item-json')?.value || ''), { timeout: 30000 });
     await setValue(page, '#item-json', JSON.stringify(moved));
     await page.click('#save-item');
-    await page.waitForFunction(() => !/\b100\b/.test(document.querySelector('#results').textContent), { timeout: 5000 });
+    await page.waitForFunction(() => !/\b100\b/.test(document.querySelector('#results').textContent), { timeout: 30000 });
     for (let i = 0; i < 50; i++) {
       if (!(await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: ITEM.pk, sk: { N: '100' } } }))).Item) break;
       await new Promise((r) => setTimeout(r, 100));
@@ -345,7 +281,7 @@ describe('console, no --auth', () => {
     await page.keyboard.down('Control');
     await page.keyboard.press('Enter');
     await page.keyboard.up('Control');
-    await page.waitForSelector('#editor', { hidden: true, timeout: 5000 });
+    await page.waitForSelector('#editor', { hidden: true, timeout: 30000 });
     const got = (await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: { S: 'typed' }, sk: { N: '7' } } }))).Item;
     assert.equal(got.big.N, big);
     assert.deepEqual([...got.tags.SS].sort(), ['a', 'b']);
@@ -361,14 +297,14 @@ describe('console, no --auth', () => {
     // Esc cancels: nothing written
     await page.focus('#item-json');
     await page.keyboard.press('Escape');
-    await page.waitForSelector('#editor', { hidden: true, timeout: 5000 });
+    await page.waitForSelector('#editor', { hidden: true, timeout: 30000 });
     assert.equal((await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: { S: 'typed' }, sk: { N: '7' } } }))).Item.b,
       undefined);
     // Delete names the item's key in its confirmation
     for (const row of await page.$$('#results tbody tr')) {
       if ((await row.evaluate((r) => r.textContent)).includes('typed')) await (await row.$('button.danger')).click();
     }
-    await page.waitForFunction(() => !/typed/.test(document.querySelector('#results').textContent), { timeout: 5000 });
+    await page.waitForFunction(() => !/typed/.test(document.querySelector('#results').textContent), { timeout: 30000 });
     assert.equal(stack.dialogs.at(-1), 'Delete the item pk = "typed", sk = "7"?');
   })); // the 39-digit number is refused before any request is made
 
@@ -476,7 +412,7 @@ describe('console, no --auth', () => {
     assert.equal(await text(page, '#results .rows-note'), '');
     // a row drawn late still answers its buttons: the confirmation names its own key
     await page.$eval('#results tbody tr:last-child button.danger', (b) => b.click());
-    await page.waitForFunction(() => !document.querySelector('#page-info').textContent.includes('1000 items'), { timeout: 5000 });
+    await page.waitForFunction(() => !document.querySelector('#page-info').textContent.includes('1000 items'), { timeout: 30000 });
     assert.match(stack.dialogs.at(-1), /^Delete the item pk = "big-\d+"\?$/);
     await client.send(new DeleteTableCommand({ TableName: 'Big' }));
   }));
@@ -542,16 +478,16 @@ describe('console, no --auth', () => {
   test('the request-rate plot moves', async () => step(stack, 'activity', async () => {
     const { page } = stack;
     await page.goto(`${stack.base}#/activity`);
-    await page.waitForSelector('#rate-plot polyline', { timeout: 5000 });
+    await page.waitForSelector('#rate-plot polyline', { timeout: 30000 });
     for (let i = 0; i < 40; i++) {
       await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: ITEM.pk, sk: ITEM.sk } }));
     }
     await page.waitForFunction(() => /GetItem: [1-9]/.test(document.querySelector('#rate-legend')?.textContent || ''),
-      { timeout: 5000 });
+      { timeout: 30000 });
     assert.ok(Number(await page.$eval('#rate-plot', (el) => el.dataset.points)) > 0);
     // the reads' capacity, on the table's own line, and their latency
     await page.waitForFunction(() => /Console read: [1-9]/.test(document.querySelector('#capacity-legend')?.textContent || ''),
-      { timeout: 5000 });
+      { timeout: 30000 });
     assert.match(await text(page, '#latency-legend'), /GetItem: \d/);
     // every y axis label is whole inside its plot: "History kept" in bytes was cut at the left edge
     // ("120000000 B"); its labels now read "120 MB" (issue 65, item 4)
@@ -647,7 +583,7 @@ describe('console, no --auth', () => {
       + `has revision id ${other.RevisionId}.`);
     assert.match((await client.send(new GetResourcePolicyCommand({ ResourceArn: arn }))).Policy, /dynamodb:Query/);
     await page.click('#policy-reload');
-    await page.waitForFunction(() => /dynamodb:Query/.test(document.querySelector('#policy-json').value), { timeout: 5000 });
+    await page.waitForFunction(() => /dynamodb:Query/.test(document.querySelector('#policy-json').value), { timeout: 30000 });
     await page.click('#policy-delete');
     await waitText(page, '#policy-status', 'No policy.');
     await assert.rejects(client.send(new GetResourcePolicyCommand({ ResourceArn: arn })), { name: 'PolicyNotFoundException' });
@@ -669,7 +605,7 @@ describe('console, no --auth', () => {
     await page.type('#export-bucket', 'console-bucket');
     await page.type('#export-prefix', 'from-console');
     await page.click('#export-start');
-    await page.waitForFunction(() => /COMPLETED/.test(document.querySelector('#exports tbody')?.textContent || ''), { timeout: 10000 });
+    await page.waitForFunction(() => /COMPLETED/.test(document.querySelector('#exports tbody')?.textContent || ''), { timeout: 30000 });
     const row = await page.$$eval('#exports tbody tr td', (tds) => tds.map((td) => td.textContent));
     assert.deepEqual(row.slice(4, 8), [String(items), 'console-bucket', 'from-console', 'DYNAMODB_JSON']);
     assert.ok(fs.readdirSync(path.join(exportDir, 'console-bucket', 'from-console', 'AWSDynamoDB')).length > 0);
@@ -683,7 +619,7 @@ describe('console, no --auth', () => {
       (els) => els.map((el) => el.value)), ['pk', 'S', 'sk', 'N']);
     await page.type('#import-table', 'Imported');
     await page.click('#import-start');
-    await page.waitForFunction(() => /COMPLETED/.test(document.querySelector('#imports tbody')?.textContent || ''), { timeout: 10000 });
+    await page.waitForFunction(() => /COMPLETED/.test(document.querySelector('#imports tbody')?.textContent || ''), { timeout: 30000 });
     assert.match(await text(page, '#imports tbody tr'), new RegExp(`ImportedCOMPLETED.*${items}${items}0console-bucket`));
     await page.click('#imports tbody a');
     await waitText(page, '#results', 'edited');
@@ -697,7 +633,7 @@ describe('console, no --auth', () => {
       InputFormat: 'DYNAMODB_JSON', TableCreationParameters: { TableName: 'Unmapped', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
         AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' } }));
     await page.goto(`${stack.base}#/imports`);
-    await page.waitForFunction(() => /UnmappedFAILED/.test(document.querySelector('#imports tbody')?.textContent || ''), { timeout: 10000 });
+    await page.waitForFunction(() => /UnmappedFAILED/.test(document.querySelector('#imports tbody')?.textContent || ''), { timeout: 30000 });
     const failed = (await page.$$eval('#imports tbody tr', (trs) => trs.map((tr) => tr.textContent))).find((r) => r.includes('UnmappedFAILED'));
     assert.match(failed, /UnmappedFAILED: ItemValidationError Some of the items failed validation checks and were not imported\. Please check CloudWatch error logs for more details\..*211console-bucket\/unmapped\//);
     assert.match(await text(page, '#view'), /a line of the server's log, import <id>: item error: /);
@@ -708,7 +644,7 @@ describe('console, no --auth', () => {
   test('background tasks: the plot and each task with its progress', async () => step(stack, 'tasks', async () => {
     const { page } = stack;
     await page.goto(`${stack.base}#/activity`);
-    await page.waitForSelector('#tasks-plot polyline', { timeout: 5000 });
+    await page.waitForSelector('#tasks-plot polyline', { timeout: 30000 });
     assert.match(await text(page, '#tasks-legend'), /exports: 0.*imports: 0.*index builds: 0/);
     const tasks = await text(page, '#tasks');
     assert.match(tasks, /^None in progress\./);
@@ -719,7 +655,7 @@ describe('console, no --auth', () => {
       TableCreationParameters: { TableName: 'Slow', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
         AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' } }));
     await waitText(page, '#tasks', 'into Slow: IN_PROGRESS');
-    await page.waitForFunction(() => /imports: 1/.test(document.querySelector('#tasks-legend').textContent), { timeout: 5000 });
+    await page.waitForFunction(() => /imports: 1/.test(document.querySelector('#tasks-legend').textContent), { timeout: 30000 });
     assert.ok(Number(await page.$eval('#tasks-plot', (el) => el.dataset.points)) > 0);
   }));
 
@@ -729,7 +665,7 @@ describe('console, no --auth', () => {
       await client.send(new GetItemCommand({ TableName: 'Console', Key: { pk: { S: i % 3 ? 'hot' : 'cold' }, sk: { N: '1' } } }));
     }
     await page.goto(`${stack.base}#/activity`);
-    await page.waitForSelector('#hot-keys figure', { timeout: 5000 });
+    await page.waitForSelector('#hot-keys figure', { timeout: 30000 });
     const bars = await page.$$eval('#hot-keys figure', (figs) => figs.map((f) => f.textContent));
     // heaviest first: the key read twice as often leads
     assert.ok(bars.some((b) => /^Console PKC \(accessed\).*hot\d+cold\d+$/.test(b)), JSON.stringify(bars));
@@ -770,7 +706,7 @@ describe('console, no --auth', () => {
       await client.send(new PutItemCommand({ TableName: 'Console', Item: { pk: { S: `usage#${i}` }, sk: { N: '1' }, big: { S: big } } }));
     }
     await page.waitForFunction(() => /Console write: [1-9]/.test(document.querySelector('#usage-legend').textContent)
-      || Number(document.querySelector('#usage-plot').dataset.points) > 0, { timeout: 8000 });
+      || Number(document.querySelector('#usage-plot').dataset.points) > 0, { timeout: 30000 });
     assert.ok(Number(await page.$eval('#usage-plot', (el) => el.dataset.points)) > 0);
     // the figures are the endpoint's: Console's write units and its PutItem line, once the screen has read them again
     const res = await fetch(`${stack.server.endpoint}/ddbd/usage`);
@@ -779,7 +715,7 @@ describe('console, no --auth', () => {
     const put = t.operations.find((o) => o.operation === 'PutItem');
     assert.ok(put.writeUnits >= 40, JSON.stringify(put)); // 20 items of 2 KB: 2 units each
     await page.waitForFunction((w) => [...document.querySelectorAll('#usage-tables tbody tr')]
-      .some((tr) => tr.cells[0].textContent === 'Console' && tr.cells[3].textContent === w), { timeout: 5000 }, String(+t.writeUnits.toFixed(2)));
+      .some((tr) => tr.cells[0].textContent === 'Console' && tr.cells[3].textContent === w), { timeout: 30000 }, String(+t.writeUnits.toFixed(2)));
     const row = await page.$$eval('#usage-tables tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent))
       .find((c) => c[0] === 'Console'));
     assert.deepEqual(row.slice(0, 2), ['Console', 'STANDARD']);
@@ -795,7 +731,7 @@ describe('console, no --auth', () => {
     await page.type('#usage-mark-name', 'after the writes');
     await page.click('#usage-mark');
     await page.waitForFunction(() => [...document.querySelectorAll('#usage-since option')].some((o) => o.value === 'after the writes'),
-      { timeout: 5000 });
+      { timeout: 30000 });
     await page.select('#usage-since', 'after the writes');
     await waitText(page, '#usage-window', 'since mark after the writes');
     await page.select('#usage-since', '');
@@ -814,7 +750,7 @@ describe('console, no --auth', () => {
     await page.waitForSelector('#view .error');
     await setValue(page, '#usage-rate', '');
     await page.click('#usage-forecast-run');
-    await page.waitForFunction(() => !document.querySelector('#view .error'), { timeout: 5000 });
+    await page.waitForFunction(() => !document.querySelector('#view .error'), { timeout: 30000 });
   }, [/status of 400 .*\/ddbd\/usage\?rate=NoSuchTable/]));
 
   test('faults: one added by keyboard, seen injected, a refused one shown, cleared', async () => step(stack, 'faults', async () => {
@@ -837,7 +773,7 @@ describe('console, no --auth', () => {
     await assert.rejects(client.send(new PutItemCommand({ TableName: 'Console', Item: { pk: { S: 'faulted' }, sk: { N: '1' } } })),
       { name: 'InternalServerError' });
     // read again by the screen: none remaining, one injected
-    await page.waitForFunction(() => document.querySelector('#fault-list tbody td:last-child')?.textContent === '1', { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector('#fault-list tbody td:last-child')?.textContent === '1', { timeout: 30000 });
     assert.deepEqual(await cells(), ['PutItem', 'Console', 'InternalServerError', '1', '0', '1', '', '1']);
     // a refusal is the server's own words (an operation misspelt; a probability past 1 the form
     // itself refuses, as its field's max)
@@ -952,11 +888,11 @@ describe('console, no --auth', () => {
     await waitText(page, '#results', 'user#1');
     const before = await page.$$eval('#results tbody tr', (rows) => rows.length);
     await page.click('#results tbody tr button.danger');
-    await page.waitForFunction((n) => document.querySelectorAll('#results tbody tr').length === n - 1, { timeout: 5000 }, before);
+    await page.waitForFunction((n) => document.querySelectorAll('#results tbody tr').length === n - 1, { timeout: 30000 }, before);
     await page.goto(`${stack.base}#/tables`);
     await page.waitForSelector('#table-list button.danger');
     await page.click('#table-list button[aria-label="Delete table Console"]');
-    await page.waitForFunction(() => !document.querySelector('#table-list').textContent.includes('Console'), { timeout: 5000 });
+    await page.waitForFunction(() => !document.querySelector('#table-list').textContent.includes('Console'), { timeout: 30000 });
     assert.deepEqual(stack.errors, []);
   }));
 });
@@ -1007,7 +943,7 @@ describe('console, --auth', () => {
     await page.keyboard.up('Control');
     await waitText(page, '#results', 'by-writer');
     await page.goto(`${stack.base}#/activity`);
-    await page.waitForSelector('#rate-plot polyline', { timeout: 5000 });
+    await page.waitForSelector('#rate-plot polyline', { timeout: 30000 });
   }));
 
   test('a read-only key sees the tables, and its writes refused with the API\'s error', async () => step(stack, 'auth-reader', async () => {

@@ -43,13 +43,13 @@ try {
   await page.waitForSelector('#export-bucket');
   await page.type('#export-bucket', 'backups');
   await page.click('#export-start');
-  await page.waitForFunction(() => /COMPLETED/.test(document.querySelector('#exports tbody')?.textContent || ''), { timeout: 10000 });
+  await page.waitForFunction(() => /COMPLETED/.test(document.querySelector('#exports tbody')?.textContent || ''), { timeout: 30000 });
   await page.click('#exports tbody a');
   await page.waitForSelector('#import-form');
   await page.type('#import-table', 'orders-copy');
   // (its key, customer and placed (N), comes from the export)
   await page.click('#import-start');
-  await page.waitForFunction(() => /COMPLETED/.test(document.querySelector('#imports tbody')?.textContent || ''), { timeout: 10000 });
+  await page.waitForFunction(() => /COMPLETED/.test(document.querySelector('#imports tbody')?.textContent || ''), { timeout: 30000 });
   await shot('imports');
   await page.goto(`${base}#/partiql`);
   await page.waitForSelector('#statement');

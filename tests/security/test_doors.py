@@ -99,11 +99,14 @@ def test_a_cross_site_post_cannot_reach_the_admin_endpoints(server_factory):
                                    ("POST", "/ddbd/clock", {"advance": 86400000}),
                                    ("POST", "/ddbd/consistency", {"table": "users", "staleReadsMs": 1000}),
                                    ("POST", "/ddbd/snapshots", {"name": "cross"}),
+                                   ("POST", "/ddbd/record", {"file": "/tmp/ddbd-cross-site.jsonl"}),
                                    ("DELETE", "/ddbd/snapshots/cross", b"")):
             status, hdrs, answer = request(srv.endpoint, method, path, body, content_type=ctype, headers=evil)
             assert status == 415, (ctype, path, status, answer)
             assert "access-control-allow-origin" not in hdrs
     assert write_faults(srv.endpoint) is False
+    status, _, body = request(srv.endpoint, "GET", "/ddbd/record")
+    assert (status, json.loads(body)) == (200, {"recording": False})
     status, _, body = request(srv.endpoint, "GET", "/ddbd/consistency")
     assert (status, json.loads(body)["tables"]) == (200, [])
     status, _, body = request(srv.endpoint, "GET", "/ddbd/snapshots")
@@ -130,7 +133,7 @@ def test_admin_endpoints_ask_a_signed_request_from_an_admin_key(server_factory, 
     ep = srv.endpoint
     for method, path, body in (("GET", "/ddbd/clock", b""), ("POST", "/ddbd/faults", {"write_errors": True}),
                                ("POST", "/ddbd/snapshots", {"name": "s"}), ("GET", "/ddbd/snapshots", b""),
-                               ("GET", "/ddbd/usage", b""),
+                               ("GET", "/ddbd/usage", b""), ("POST", "/ddbd/record", {"file": "/tmp/ddbd-doors.jsonl"}),
                                ("POST", "/ddbd/consistency", {"table": "users", "indexLagMs": 500})):
         status, _, answer = request(ep, method, path, body)
         assert (status, json.loads(answer)) == (400, {"__type": SVC + "MissingAuthenticationTokenException",

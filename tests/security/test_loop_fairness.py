@@ -176,3 +176,30 @@ def test_a_back_to_back_light_client_keeps_a_third_of_its_rate(server_factory, n
     # alone again after, and the lower of the two: the machine's other load moves both
     alone = min(alone, back_to_back_rate(server, table, 2))
     assert timing_holds(beside >= alone / 3), "%.0f GetItems/s beside %d heavy connections, %.0f alone" % (beside, n, alone)
+
+
+def test_a_light_connection_slow_once_waits_about_one_heavy_request_beside_new_ones(server_factory):
+    """A light connection whose request held the loop once (a 300 KB PutItem of 40,000 numbers: a
+    single-item request, served at once, that takes more than the 2 ms that mark a connection heavy)
+    waits with the heavy ones for its next request: about one heavy request, even while 64 new heavy
+    connections take their first turns. Before, it came back at their place and went behind every
+    one of them: 6 s in a release build, 35 s (past the socket's 20) under ASan on a loaded machine."""
+    server, table = loaded_server(server_factory)
+    h = heavy_seconds(server, table)
+    big = {"TableName": table, "Item": dict({"pk": {"S": "big"}}, **{"a%05d" % i: {"N": "1"} for i in range(40000)})}
+    light = Client(server.endpoint, "GetItem", get_body(table))
+    get = (light.head, light.payload)
+    assert light.call() == 200  # known light from now on
+    heavy = Heavy(server, table, 64)
+    time.sleep(0.05 + 2 * h)  # their first requests wait (64 h of them); one or two have run
+    try:
+        light.head, light.payload = signed_head(server.endpoint, "PutItem", big)
+        assert light.call() == 200  # on the same connection: it held the loop
+        light.head, light.payload = get
+        t0 = time.monotonic()
+        assert light.call() == 200
+        wait = time.monotonic() - t0
+    finally:
+        light.close()
+        heavy.end(h)
+    assert timing_holds(wait <= 8 * h + 0.1), "GetItem waited %.0f ms, a heavy request %.0f ms" % (wait * 1000, h * 1000)

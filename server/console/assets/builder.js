@@ -4,6 +4,11 @@
 import { field, h } from './dom.js';
 
 const SK_OPS = ['=', '<', '<=', '>', '>=', 'begins_with', 'between'];
+/* Each sort key condition as the choice reads, with the key's name. */
+const SK_WORDS = {
+  '=': (k) => `${k} = value`, '<': (k) => `${k} < value`, '<=': (k) => `${k} <= value`, '>': (k) => `${k} > value`,
+  '>=': (k) => `${k} >= value`, begins_with: (k) => `begins_with(${k}, value)`, between: (k) => `${k} between value and value`,
+};
 const FILTER_OPS = ['=', '<>', '<', '<=', '>', '>=', 'begins_with', 'contains', 'between', 'attribute_exists', 'attribute_not_exists'];
 const VALUE_TYPES = ['S', 'N', 'BOOL', 'NULL'];
 
@@ -108,14 +113,15 @@ function requestOf(t, f, rows) {
   return input;
 }
 
-/* The builder form; `run(make, op)` runs what it describes. Returns { form, current, snapshot, load }:
-   current() is the request on screen ({op, input}) for the code box, snapshot() and load() the form's
-   fields as a saved operation keeps them; `changed` is called on each edit. */
+/* The builder form; `run(make, op)` runs what it describes. Returns { form, current, snapshot, load,
+   queryIndex }: current() is the request on screen ({op, input}) for the code box, snapshot() and
+   load() the form's fields as a saved operation keeps them, queryIndex() the 'i' key's Query on an
+   index; `changed` is called on each edit. */
 export function builder(t, run, changed) {
   const f = {
     mode: h('select', { id: 'mode' }, h('option', {}, 'Scan'), h('option', {}, 'Query')),
     index: h('select', { id: 'index' }, targets(t).map(([n, k]) => h('option', { value: n }, n ? `index ${n} (${k.pk}${k.sk ? `, ${k.sk}` : ''})` : `table (${k.pk}${k.sk ? `, ${k.sk}` : ''})`))),
-    pkValue: h('input', { id: 'pk-value' }), skOp: h('select', { id: 'sk-op' }, SK_OPS.map((o) => h('option', {}, o))),
+    pkValue: h('input', { id: 'pk-value' }), skOp: h('select', { id: 'sk-op' }, SK_OPS.map((o) => h('option', { value: o }, o))),
     skValue: h('input', { id: 'sk-value' }), skValue2: h('input', { id: 'sk-value2', placeholder: '(between only)' }),
     backward: h('input', { type: 'checkbox' }),
     filter: h('input', { id: 'filter', size: 30, placeholder: 'e.g. #n > :v' }),
@@ -133,9 +139,32 @@ export function builder(t, run, changed) {
     r.name.focus();
     changed();
   };
-  const keyRow = h('div', { class: 'row', hidden: true }, field('Partition key value', f.pkValue), field('Sort key condition', f.skOp),
-    field('Sort key value', f.skValue), field('and', f.skValue2), field('Descending', f.backward, 'inline'));
-  f.mode.addEventListener('change', () => { keyRow.hidden = f.mode.value !== 'Query'; });
+  // the key of the table or index picked, by name and type: "Partition key status (S)", and the
+  // sort key's conditions offered with its name ("created between ... and ..."); begins_with only on
+  // a string or binary sort key, which is all DynamoDB takes it on
+  const pkLabel = h('span', { id: 'pk-label' });
+  const skLabel = h('span', { id: 'sk-label' });
+  const skFields = [field(skLabel, f.skOp), field('Sort key value', f.skValue)];
+  const and = field('and', f.skValue2);
+  const keyRow = h('div', { class: 'row', hidden: true }, field(pkLabel, f.pkValue), skFields, and, field('Descending', f.backward, 'inline'));
+  const keyNames = () => {
+    const [, k] = targets(t)[f.index.selectedIndex];
+    pkLabel.textContent = `Partition key ${k.pk} (${typeOfAttr(t, k.pk)})`;
+    for (const el of skFields) el.hidden = !k.sk;
+    if (k.sk) {
+      const type = typeOfAttr(t, k.sk);
+      skLabel.textContent = `Sort key ${k.sk} (${type})`;
+      for (const o of f.skOp.options) {
+        o.textContent = SK_WORDS[o.value](k.sk);
+        o.disabled = o.value === 'begins_with' && type === 'N';
+      }
+      if (f.skOp.selectedOptions[0]?.disabled) f.skOp.value = '=';
+    }
+    and.hidden = !k.sk || f.skOp.value !== 'between';
+    keyRow.hidden = f.mode.value !== 'Query';
+  };
+  for (const el of [f.mode, f.index, f.skOp]) el.addEventListener('change', keyNames);
+  keyNames();
   const current = () => ({ op: f.mode.value, input: requestOf(t, f, rows) });
   // what the form holds, as saved operations keep it (savedOps in items.js), and back
   const FIELDS = ['mode', 'index', 'pkValue', 'skOp', 'skValue', 'skValue2', 'filter', 'projection', 'names', 'values', 'limit'];
@@ -144,7 +173,7 @@ export function builder(t, run, changed) {
   const load = (st) => {
     for (const k of FIELDS) if (st[k] !== undefined) f[k].value = st[k];
     f.backward.checked = Boolean(st.backward);
-    keyRow.hidden = f.mode.value !== 'Query';
+    keyNames();
     for (const r of [...rows]) { rows.splice(rows.indexOf(r), 1); r.el.remove(); }
     for (const x of st.rows || []) {
       const r = filterRow(remove);
@@ -162,5 +191,12 @@ export function builder(t, run, changed) {
     h('div', { class: 'row' }, field('Projection (names, comma-separated)', f.projection), field('More filter (an expression)', f.filter),
       field('Attribute names (JSON)', f.names), field('Attribute values (DynamoDB JSON)', f.values)),
     h('button', { type: 'submit', id: 'run' }, 'Run'));
-  return { form, current, snapshot, load };
+  // the 'i' key: a Query, the table or index to pick focused (its key names follow the choice)
+  const queryIndex = () => {
+    f.mode.value = 'Query';
+    keyNames();
+    changed();
+    f.index.focus();
+  };
+  return { form, current, snapshot, load, queryIndex };
 }

@@ -1,11 +1,17 @@
 // A table's items: Scan and Query (builder.js), a page at a time forwards and back, an item by its
 // key, and an editor that puts, replaces and deletes items as DynamoDB JSON (numbers stay strings,
-// binary base64); each operation also as code to paste (codegen.js).
+// binary base64); each operation also as code to paste (codegen.js); saved operations and the
+// history of those sent (history.js), the page or the whole result downloaded (download.js), two
+// items or two tables compared (compare.js), each by a key of its own (keys.js).
 import { call, session } from './api.js';
 import { builder, typeOfAttr } from './builder.js';
 import { codeBox } from './codegen.js';
+import { compareSection } from './compare.js';
 import { count, field, guarded, h, itemsTable, pretty, say, showValue } from './dom.js';
+import { exportBox } from './download.js';
+import { history, savedOps } from './history.js';
 import { itemForm } from './itemform.js';
+import { shortcuts } from './keys.js';
 import { fromPlain, toPlain } from './plainjson.js';
 import { describe } from './tables.js';
 import { vectorSection } from './vectors.js';
@@ -20,8 +26,8 @@ const region = () => session.key?.region || 'us-east-1';
 
 /* The item editor: a typed form (itemform.js) beside the item as DynamoDB JSON or plain JSON
    (plainjson.js), each kept in step with the other, checked as typed, saved with PutItem;
-   Ctrl+Enter saves, Esc cancels. */
-function editor(t, item, saved) {
+   Ctrl+Enter saves, Esc cancels. `record` keeps each request sent in the history. */
+function editor(t, item, saved, record) {
   const text = h('textarea', { id: 'item-json', spellcheck: 'false', rows: 14 }, '');
   const start = item || Object.fromEntries(t.KeySchema.map((k) => [k.AttributeName, { [typeOfAttr(t, k.AttributeName)]: '' }]));
   text.value = pretty(start);
@@ -67,10 +73,14 @@ function editor(t, item, saved) {
   const save = () => guarded(box, async () => {
     if (problem) throw new Error(problem);
     const next = read(shown);
-    await call('PutItem', { TableName: t.TableName, Item: next });
+    const put = { TableName: t.TableName, Item: next };
+    record({ op: 'PutItem', input: put });
+    await call('PutItem', put);
     // a changed key is another item: the edited one moves there (as DynamoDB's console does)
     if (item && JSON.stringify(keyOf(t, next)) !== JSON.stringify(keyOf(t, item))) {
-      await call('DeleteItem', { TableName: t.TableName, Key: keyOf(t, item) });
+      const del = { TableName: t.TableName, Key: keyOf(t, item) };
+      record({ op: 'DeleteItem', input: del });
+      await call('DeleteItem', del);
     }
     say('Item saved');
     saved();
@@ -83,7 +93,7 @@ function editor(t, item, saved) {
   }, region);
   op.addEventListener('change', code.redraw);
   code.box.querySelector('.row').prepend(field('Operation', op));
-  return h('section', { id: 'editor', 'aria-labelledby': 'editor-h',
+  return h('section', { id: 'editor', 'aria-labelledby': 'editor-h', 'data-keys-off': true,
     onkeydown: (e) => {
       if (e.key === 'Escape') { e.preventDefault(); saved(true); } else if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); save(); }
     } }, h('h2', { id: 'editor-h' }, item ? `Edit item ${keyWords(t, item)}` : 'New item'),
@@ -94,38 +104,6 @@ function editor(t, item, saved) {
     check, h('p', { class: 'note' }, 'Ctrl+Enter saves, Esc cancels.'),
     h('button', { type: 'button', id: 'save-item', onclick: save }, 'Save item'),
     h('button', { type: 'button', class: 'secondary', id: 'cancel-item', onclick: () => saved(true) }, 'Cancel'), box, code.box);
-}
-
-/* Saved operations: the builder's fields under a name, per table, in this browser's localStorage. */
-function savedOps(t, b) {
-  const key = `ddbd.saved.${t.TableName}`;
-  const all = () => JSON.parse(localStorage.getItem(key) || '{}');
-  const list = h('select', { id: 'saved-list' });
-  const name = h('input', { id: 'saved-name', size: 16, placeholder: 'a name' });
-  const fill = () => {
-    const names = Object.keys(all()).sort();
-    list.replaceChildren(...(names.length ? names.map((n) => h('option', { value: n }, n)) : [h('option', { value: '' }, '(none saved)')]));
-  };
-  fill();
-  const save = () => {
-    const n = name.value.trim();
-    if (!n) { name.focus(); return; }
-    localStorage.setItem(key, JSON.stringify({ ...all(), [n]: b.snapshot() }));
-    fill();
-    list.value = n;
-    say(`Saved as ${n}`);
-  };
-  const load = () => { const st = all()[list.value]; if (st) { b.load(st); name.value = list.value; say(`${list.value} loaded`); } };
-  const drop = () => {
-    const rest = all();
-    delete rest[list.value];
-    localStorage.setItem(key, JSON.stringify(rest));
-    fill();
-  };
-  return h('div', { class: 'row', id: 'saved-ops' }, field('Saved operations (this browser)', list),
-    h('button', { type: 'button', class: 'secondary', id: 'saved-load', onclick: load }, 'Load'),
-    h('button', { type: 'button', class: 'danger', id: 'saved-delete', onclick: drop }, 'Forget'),
-    field('Save the form as', name), h('button', { type: 'button', class: 'secondary', id: 'saved-save', onclick: save }, 'Save'));
 }
 
 /* The get-by-key box: the table's key values, typed as its attribute definitions say. */
@@ -149,10 +127,14 @@ export async function itemsScreen(view, name) {
   const info = h('p', { class: 'note', id: 'page-info' });
   // starts[i]: the ExclusiveStartKey of page i + 1 (undefined for the first), so Previous goes back
   // without the API having a way backwards
-  const state = { input: null, starts: [undefined], last: null, op: 'Scan', seq: 0 };
-  const draw = (items) => results.replaceChildren(itemsTable(items, keyNames,
-    [['Edit', 'secondary', (it) => openEditor(it)], ['Delete', 'danger', (it) => remove(it)]]));
-  const clear = (text) => { results.replaceChildren(); info.textContent = text; next.disabled = true; prev.disabled = true; };
+  // items: the page on screen (what Export's "this page" writes); got: it is an item got by its key
+  const state = { input: null, starts: [undefined], last: null, op: 'Scan', seq: 0, items: [], got: false };
+  const draw = (items) => {
+    state.items = items;
+    results.replaceChildren(itemsTable(items, keyNames,
+      [['Edit', 'secondary', (it) => openEditor(it)], ['Delete', 'danger', (it) => remove(it)], ['Compare', 'secondary', (it) => cmp.pick(it)]]));
+  };
+  const clear = (text) => { results.replaceChildren(); state.items = []; info.textContent = text; next.disabled = true; prev.disabled = true; };
   // A filtered Scan or Query whose page matched nothing reads on (the next page of the table, the
   // same filter) until a page matches, the table ends, Stop is pressed or READ_ON requests were made:
   // a first page of "0 items (50 read)" read as "nothing matches" where the matches came later.
@@ -178,6 +160,7 @@ export async function itemsScreen(view, name) {
         stop.hidden = false;
       }
       stop.hidden = true;
+      state.got = false;
       state.last = out.LastEvaluatedKey || null;
       const over = requests > 1 ? ` in ${requests} requests${state.last && out.Count === 0 ? ', stopped' : ''}` : '';
       info.textContent = `Page ${state.starts.length}: ${count(out.Count, 'item')} (${read} read${over})${state.last ? '' : ', the last page'}`;
@@ -191,29 +174,36 @@ export async function itemsScreen(view, name) {
       throw err;
     }
   });
-  const run = (make, op) => guarded(box, () => {
+  // `sent`: the user ran it (the form, a saved operation, the history), so the history keeps it
+  const run = (make, op, sent) => guarded(box, () => {
     try {
       state.input = make();
     } catch (err) { clear(''); throw err; }
     state.op = op;
     state.starts = [undefined];
+    if (sent) hist.record({ op, input: state.input, form: b.snapshot() });
     return page();
   });
   const rerun = () => (state.input ? page() : null);
   const openEditor = (it) => {
-    edit.replaceChildren(editor(t, it, (cancelled) => { edit.replaceChildren(); if (!cancelled) rerun(); }));
+    edit.replaceChildren(editor(t, it, (cancelled) => { edit.replaceChildren(); if (!cancelled) rerun(); }, hist.record));
     (edit.querySelector('#item-form .a-input') || edit.querySelector('textarea')).focus();
   };
   const remove = (it) => guarded(box, async () => {
     if (!confirm(`Delete the item ${keyWords(t, it)}?`)) return;
-    await call('DeleteItem', { TableName: t.TableName, Key: keyOf(t, it) });
+    const del = { TableName: t.TableName, Key: keyOf(t, it) };
+    hist.record({ op: 'DeleteItem', input: del });
+    await call('DeleteItem', del);
     say('Item deleted');
     await rerun();
   });
   const show = (key) => guarded(box, async () => {
     state.seq++;
     clear(''); // a refused key (a wrong type, say) leaves no earlier page on screen
-    const out = await call('GetItem', { TableName: t.TableName, Key: key });
+    const get = { TableName: t.TableName, Key: key };
+    hist.record({ op: 'GetItem', input: get });
+    state.got = true;
+    const out = await call('GetItem', get);
     info.textContent = out.Item ? 'The item of that key' : 'No item has that key.';
     next.disabled = true;
     prev.disabled = true;
@@ -223,22 +213,50 @@ export async function itemsScreen(view, name) {
     title: 'Next page (])', onclick: () => { state.starts.push(state.last); page(); } }, 'Next page');
   const prev = h('button', { type: 'button', id: 'prev-page', class: 'secondary', disabled: true, 'aria-keyshortcuts': '[',
     title: 'Previous page ([)', onclick: () => { if (state.starts.length > 1) state.starts.pop(); page(); } }, 'Previous page');
-  // ] and [ page from anywhere on the screen but a field being typed in: Next was 125 Tabs from the
-  // top of a 50-row page, and under a 1,000-row page the drawing of more rows pushed it away
-  const keys = (e) => {
-    if (!view.contains(box)) { document.removeEventListener('keydown', keys); return; } // the screen was left
-    if (e.ctrlKey || e.metaKey || e.altKey || e.target.closest?.('input, textarea, select, [contenteditable]')) return;
-    const button = e.key === ']' ? next : e.key === '[' ? prev : null;
-    if (button && !button.disabled) { e.preventDefault(); button.click(); }
-  };
-  document.addEventListener('keydown', keys);
+  // the history's entry sent again: a Scan or Query through the form (so the screen shows what runs),
+  // a get by its key, a write after a confirmation naming it
+  const replay = (e) => guarded(box, async () => {
+    if (e.op === 'Scan' || e.op === 'Query') {
+      if (e.form) b.load(e.form);
+      return run(() => e.input, e.op, true);
+    }
+    if (e.op === 'GetItem') return show(e.input.Key);
+    if (!confirm(`Send ${e.op} of ${keyWords(t, e.input.Item || e.input.Key)} again?`)) return undefined;
+    hist.record(e);
+    await call(e.op, e.input);
+    say(`${e.op} sent again`);
+    return rerun();
+  });
+  const hist = history(t, replay);
   let code;
-  const b = builder(t, run, () => code.redraw());
+  const b = builder(t, (make, op) => run(make, op, true), () => code.redraw());
   code = codeBox('query-code', b.current, region);
+  const saved = savedOps(t, b, () => b.form.requestSubmit());
+  const out = exportBox(t, keyNames, () => ({ op: state.op, input: state.got ? null : state.input, items: state.items,
+    page: state.starts.length }));
+  const cmp = compareSection(t);
+  const focusGet = () => view.querySelector('#get-pk').focus();
+  // one list: the keys, and the help '?' shows (keys.js); ] and [ were asked first, since Next was 125
+  // Tabs from the top of a 50-row page and under a 1,000-row page the drawing of more rows pushed it away
+  const press = (button) => () => { if (!button.disabled) button.click(); };
+  const help = shortcuts(view, box, [
+    [']', 'next page', press(next)],
+    ['[', 'previous page', press(prev)],
+    ['r', 'run the form (Scan or Query)', () => b.form.requestSubmit()],
+    ['i', 'Query the table or an index: pick it, its key names follow', b.queryIndex],
+    ['s', 'save the form under a name (type it, Enter)', saved.focusName],
+    ['o', 'open a saved operation (pick it, Enter runs it)', saved.focusList],
+    ['h', 'history of the operations sent (pick one, Enter runs it again)', hist.focus],
+    ['e', 'export this page or the whole result as JSON or CSV', out.focus],
+    ['c', 'compare two items of this table', cmp.items],
+    ['t', 'compare this table with another', cmp.tables],
+    ['g', 'get an item by its key', focusGet],
+    ['n', 'new item', () => openEditor(null)],
+  ]);
   view.append(
     h('p', {}, h('a', { href: `#/table/${encodeURIComponent(name)}` }, 'Table details'), ' ',
-      h('button', { type: 'button', id: 'new-item', onclick: () => openEditor(null) }, 'New item')),
-    edit, h('section', {}, h('h2', {}, 'Scan or query'), b.form, savedOps(t, b), code.box), info, h('div', { class: 'row pager' }, prev, next, stop), results,
-    getByKey(t, show), vectorSection(t));
+      h('button', { type: 'button', id: 'new-item', 'aria-keyshortcuts': 'n', onclick: () => openEditor(null) }, 'New item')),
+    help.el, edit, h('section', {}, h('h2', {}, 'Scan or query'), b.form, saved.el, hist.el, code.box), info,
+    h('div', { class: 'row pager' }, prev, next, stop), out.el, results, cmp.el, getByKey(t, show), vectorSection(t));
   await run(() => ({ TableName: t.TableName, Limit: 50 }), 'Scan');
 }

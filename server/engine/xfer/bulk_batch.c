@@ -11,6 +11,7 @@
 #include "server/engine/capacity/capacity.h"
 #include "server/engine/item.h"
 #include "server/engine/mutation.h"
+#include "server/engine/xfer/anon.h"
 #include "server/engine/xfer/csv.h"
 #include "server/engine/xfer/reader.h"
 
@@ -185,6 +186,20 @@ static int next_line_record(ddb_bulk_reader *r, const char **s, size_t *len, int
     return 1;
 }
 
+/* A record's item through an anonymised import's rules (anon.h): its new doc, or the error of an
+   item they cannot apply to; an incremental export's record (no Item: its NewImage) is read too. */
+static const char *anonymise(ddb_bulk_reader *r, ddb_bulk_batch *b, const char *msg, const ddb_json **doc,
+                             const char *s, size_t len)
+{
+    if (r->anon == NULL)
+        return msg;
+    if (r->ion && msg != NULL && strstr(msg, DDB_ANON_ION_NO_ITEM) != NULL)
+        msg = ddb_anon_ion_incremental(&b->arena, &r->scratch, s, len, doc);
+    if (*doc == NULL || (msg != NULL && strcmp(msg, DDB_XFER_NO_ITEM) != 0))
+        return msg;
+    return ddb_anon_apply(r->anon, &b->arena, *doc, doc);
+}
+
 /* The next record of the object past the checkpoint (those before it are passed over, not made
    items): its text in *s, *len (the object's window: valid until the next call) and its parsed
    record in *doc (*msg NULL), or the error of a record that holds no item (*msg); 0 at the end. */
@@ -201,7 +216,7 @@ static int next_record(ddb_bulk_reader *r, ddb_bulk_batch *b, const char **s, si
             if (!next_csv(r, b, s, len, msg, before))
                 return 0;
             if (!before && *msg == NULL)
-                *msg = ddb_xfer_parse_record(&b->arena, b->body.data, b->body.len, doc);
+                *msg = anonymise(r, b, ddb_xfer_parse_record(&b->arena, b->body.data, b->body.len, doc), doc, NULL, 0);
         } else if (!next_line_record(r, s, len, &too_long)) {
             return 0;
         } else if (undeclared_gzip(r, *s, *len)) {
@@ -213,6 +228,7 @@ static int next_record(ddb_bulk_reader *r, ddb_bulk_batch *b, const char **s, si
         } else if (!before) {
             *msg = too_long ? DDB_XFER_TOO_LONG
                             : ddb_xfer_line_doc(r->ion, *s, *len, &b->arena, &r->scratch, doc, err, err_len);
+            *msg = anonymise(r, b, *msg, doc, *s, *len);
             if (r->unmapped_ends && *msg != NULL &&
                 (strcmp(*msg, DDB_XFER_NO_ITEM) == 0 || strcmp(*msg, DDB_XFER_NOT_JSON) == 0)) {
                 r->dead = 1; /* the record is the object's last: what follows it is not read */

@@ -36,6 +36,7 @@
 
 struct ddb_mutation;
 struct ddb_xfer_csv;
+struct ddb_anon;
 
 /* A record of the batch: its put (ms[put]), or the error that stopped it (put -1). */
 typedef struct ddb_bulk_line {
@@ -72,6 +73,7 @@ typedef struct ddb_bulk_reader {
     int dead;                    /* the object is read no further (DDB_XFER_GZIP_UNDECLARED) */
     int unmapped_ends;           /* an import's: a record that is no JSON or has no Item ends its
                                     object, as DynamoDB reads no further there (set after init) */
+    const struct ddb_anon *anon; /* an anonymised import's rules (anon.h; set after init), or NULL */
     ddb_buf scratch;             /* an ION line as DynamoDB JSON */
     long long line, skip;
     ddb_bulk_batch b[2];

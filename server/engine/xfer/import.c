@@ -38,6 +38,7 @@
 #include "server/engine/engine.h"
 #include "server/engine/jobs/purge.h"
 #include "server/engine/mutation.h"
+#include "server/engine/xfer/anon.h"
 #include "server/engine/xfer/bulk_batch.h"
 #include "server/engine/xfer/csv.h"
 #include "server/engine/xfer/objstore.h"
@@ -45,7 +46,6 @@
 #include "server/engine/xfer/xfer.h"
 
 #define PROGRESS_ITEMS 5000
-#define ERROR_LOG_DIR "ddbd-import-errors/" /* where ddbd wrote error logs before 2026-11: skipped */
 #define ERROR_LOG_LINES 1000                 /* an import's error records logged at most (its first) */
 /* A record without its Item wrapper: DynamoDB's words in its error record for a record it cannot
    map (its CloudWatch log, as a public report quotes it). */
@@ -71,6 +71,7 @@ typedef struct importer {
     ddb_bulk_reader reader;
     const char *key; /* the object being read */
     int cancelled;
+    ddb_anon *anon; /* an anonymised import's rules (ddbdAnon: anon.h), or NULL */
     const char *failure_code;
     char failure[600];
 } importer;
@@ -113,6 +114,8 @@ static void commit(importer *im, ddb_bulk_batch *batch)
         im->since_progress++;
         if (msg == NULL)
             im->imported++;
+        else if (im->anon != NULL && strcmp(msg, DDB_ANON_SKIPPED) == 0)
+            continue; /* an incremental export's deletion: processed, nothing to put in a new table */
         else if (l->put < 0 && strcmp(msg, DDB_XFER_NO_ITEM) == 0)
             log_error(im, l->index, NO_ITEM_FAILURE); /* (the reader read no further in its object) */
         else
@@ -227,17 +230,39 @@ static void finish(importer *im)
         {"ProcessedSizeBytes", XS_INT, .i = im->bytes},
         {"FailureCode", XS_STR, im->failure_code},
         {"FailureMessage", XS_STR, im->failure},
+        {NULL, XS_STR, NULL},
     };
+    size_t n = im->failure_code && !im->cancelled ? 8 : 6;
 
-    ddb_xfer_update(im->eng->store, DDB_IMPORT_PREFIX, im->id, im->rec, set, im->failure_code && !im->cancelled ? 8 : 6);
+    if (im->anon != NULL) /* the rules' secret is kept only while the import may run again */
+        set[n++] = (ddb_xfer_set){"ddbdAnon", XS_RAW, "{\"ended\":true}"};
+    ddb_xfer_update(im->eng->store, DDB_IMPORT_PREFIX, im->id, im->rec, set, n);
     ddb_log(DDB_LOG_INFO, "import %s %s: %lld items processed, %lld imported, %lld errors", im->id, set[0].s,
             im->processed, im->imported, im->errors);
+}
+
+/* An anonymised import's rules (ddbdAnon, anon.h) into the reader: 0, or -1 (failure[] says why). */
+static int rules(importer *im, ddb_anon *an)
+{
+    const ddb_json *r = ddb_json_get(im->rec, "ddbdAnon");
+
+    if (r == NULL)
+        return 0;
+    if (ddb_anon_compile(an, r, ddb_json_get(im->rec, "TableCreationParameters"), im->failure,
+                         sizeof(im->failure)) != 0) {
+        ddb_anon_free(an);
+        return -1;
+    }
+    im->anon = an;
+    im->reader.anon = an;
+    return 0;
 }
 
 void ddb_import_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xfer_stop stop, void *ctx)
 {
     importer im = {eng, id, rec};
     ddb_xfer_csv csv_reader;
+    ddb_anon anon;
     const ddb_json *src = ddb_json_get(rec, "S3BucketSource");
     const ddb_json *csv = ddb_json_get(ddb_json_get(rec, "InputFormatOptions"), "Csv");
     const char *prefix = ddb_json_get_str(src, "S3KeyPrefix"), *comp = ddb_json_get_str(rec, "InputCompressionType");
@@ -262,9 +287,12 @@ void ddb_import_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xf
     }
     ddb_bulk_reader_init(&im.reader, eng, &(ddb_xfer_target){im.ns, im.table, 0}, im.ion, im.csv, 0);
     im.reader.unmapped_ends = 1;
-    ddb_log(DDB_LOG_INFO, "import %s into table %s started", id, im.table);
+    ddb_log(DDB_LOG_INFO, "import %s into table %s started%s", id, im.table,
+            ddb_json_get(rec, "ddbdAnon") != NULL ? ", anonymised" : "");
     if (!table_alive(&im)) {
         im.cancelled = 1;
+    } else if (rules(&im, &anon) != 0) {
+        im.failure_code = "InvalidRules"; /* (checked when it started: a record written by another version) */
     } else if ((rc = ddb_objstore_open(&im.os, &eng->settings.objstore, ddb_json_get_str(src, "S3Bucket"))) != DDB_OBJ_OK) {
         im.failure_code = rc == DDB_OBJ_NOT_FOUND ? "S3NoSuchBucket" : "S3AccessDenied";
         snprintf(im.failure, sizeof(im.failure), "%s", im.os.err);
@@ -273,7 +301,7 @@ void ddb_import_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xf
         snprintf(im.failure, sizeof(im.failure), "%s", im.os.err);
     } else {
         for (i = 0, rc = 0; i < n && rc == 0 && !im.cancelled; i++) {
-            if (strncmp(keys[i], ERROR_LOG_DIR, strlen(ERROR_LOG_DIR)) == 0)
+            if (strncmp(keys[i], DDB_XFER_ERROR_LOG_DIR, strlen(DDB_XFER_ERROR_LOG_DIR)) == 0)
                 continue;
             rc = read_object(&im, keys[i], stop, ctx);
             stopped = rc == 1;
@@ -283,6 +311,8 @@ void ddb_import_run(ddb_engine *eng, const char *id, const ddb_json *rec, ddb_xf
     for (i = 0; i < n; i++)
         free(keys[i]);
     free(keys);
+    if (im.anon != NULL)
+        ddb_anon_free(im.anon);
     if (im.failure_code == NULL && im.errors > 0) {
         im.failure_code = ITEMS_FAILED_CODE;
         snprintf(im.failure, sizeof(im.failure), "%s", ITEMS_FAILED);

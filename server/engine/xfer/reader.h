@@ -51,6 +51,10 @@ typedef struct ddb_xfer_object {
     char failure[600];        /* and what happened */
 } ddb_xfer_object;
 
+/* Where ddbd wrote an import's error logs before 2026-11: an import (and its sample) passes over
+   the objects under it. */
+#define DDB_XFER_ERROR_LOG_DIR "ddbd-import-errors/"
+
 /* Opens `key` (0), or sets *code (S3NoSuchKey, S3AccessDenied) and failure[] and returns -1.
    ddb_xfer_object_free in both cases. */
 int ddb_xfer_object_open(ddb_objstore *os, const char *key, ddb_xfer_comp comp, ddb_xfer_object *o,

@@ -1,0 +1,182 @@
+// ddbd-record.mjs: record an AWS SDK for JavaScript v3 DynamoDB client's traffic where it runs, in
+// the format of ddbd's --record (docs/record-replay.md), for `ddb replay FILE --endpoint URL [--check]`.
+//
+//   import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+//   import { ddbdRecorder } from './ddbd-record.mjs';
+//
+//   const recorder = ddbdRecorder('traffic.jsonl', { sample: 0.1,
+//     redact: { key: 'a secret', attributes: { email: 'hash', ssn: 'redact' } } });
+//   const client = new DynamoDBClient({});
+//   client.middlewareStack.use(recorder);   // a DynamoDBDocumentClient: its own middlewareStack too
+//   ...
+//   await recorder.close();
+//
+// A middleware of the deserialize step, below the retries: each HTTP attempt (a retry is one, as
+// ddbd sees it) is a line with its request body as sent, its answer's status and body (read whole
+// and handed on to the SDK's deserializer as bytes), this machine's time, the client as its
+// connection, and monotonic start and end times (what a replay orders requests by). `sample` is the
+// fraction of calls recorded; `redact` the rules of ddbd's --record-redact (an object, or the path
+// of their JSON file), applied exactly as ddbd applies them. The file is created with mode 0o600 (a
+// recording holds items) unless `mode` says otherwise. Node's standard library only.
+import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
+
+const THROTTLING = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
+const ITEM_MEMBERS = new Set(['Item', 'Key', 'Keys', 'Items', 'Attributes', 'ExclusiveStartKey', 'LastEvaluatedKey',
+  'ItemCollectionKey', 'NewImage', 'OldImage', 'ExpressionAttributeValues']);
+const ACTIONS = new Set(['keep', 'hash', 'redact', 'drop']);
+const REDACTED = { S: 'REDACTED', N: '0', B: 'UkVEQUNURUQ=' };
+
+/** Redaction rules: { key, attributes: { NAME | '*': 'hash' | 'redact' | 'drop' | 'keep' } }. */
+export class Rules {
+  constructor(spec) {
+    if (typeof spec === 'string') spec = JSON.parse(fs.readFileSync(spec, 'utf8'));
+    if (!spec || typeof spec !== 'object' || !spec.attributes || typeof spec.attributes !== 'object') {
+      throw new Error('redaction rules are an object with "attributes": {"NAME": "hash"|"redact"|"drop"|"keep"}');
+    }
+    for (const k of Object.keys(spec)) {
+      if (k !== 'key' && k !== 'attributes') throw new Error(`redaction rules: unknown member "${k}"`);
+    }
+    for (const [name, act] of Object.entries(spec.attributes)) {
+      if (!ACTIONS.has(act)) throw new Error(`redaction rules: attribute "${name}": the action is "hash", "redact", "drop" or "keep"`);
+    }
+    this.key = Buffer.from(spec.key ?? '', 'utf8');
+    this.names = new Map(Object.entries(spec.attributes).filter(([k]) => k !== '*'));
+    this.any = spec.attributes['*'] ?? 'keep';
+  }
+
+  rule(name) {
+    const n = name.startsWith(':') ? name.slice(1) : name;
+    return this.names.has(n) ? this.names.get(n) : this.any;
+  }
+
+  scalar(t, s, act) {
+    if (act === 'redact') return REDACTED[t];
+    const mac = createHmac('sha256', this.key).update(`${t}:`).update(s, 'utf8').digest();
+    if (t === 'S') return mac.subarray(0, 16).toString('hex');
+    if (t === 'N') return BigInt(`0x${mac.subarray(0, 7).toString('hex')}`).toString();
+    return mac.subarray(0, 16).toString('base64');
+  }
+
+  value(av, act) {
+    if (!av || typeof av !== 'object' || Array.isArray(av)) return av;
+    const keys = Object.keys(av);
+    if (keys.length !== 1) return av;
+    const t = keys[0];
+    let v = av[t];
+    if ((t === 'S' || t === 'N' || t === 'B') && typeof v === 'string') return { [t]: this.scalar(t, v, act) };
+    if ((t === 'SS' || t === 'NS' || t === 'BS') && Array.isArray(v)) {
+      if (act === 'redact' && v.length > 1) v = v.slice(0, 1);
+      return { [t]: v.map((e) => (typeof e === 'string' ? this.scalar(t[0], e, act) : e)) };
+    }
+    if (t === 'L' && Array.isArray(v)) return { L: v.map((e) => this.value(e, act)) };
+    if (t === 'M' && v && typeof v === 'object') {
+      return { M: Object.fromEntries(Object.entries(v).map(([k, e]) => [k, this.value(e, act)])) };
+    }
+    return av;
+  }
+
+  item(item) {
+    if (!item || typeof item !== 'object' || Array.isArray(item)) return item;
+    const out = {};
+    for (const [name, av] of Object.entries(item)) {
+      const act = this.rule(name);
+      if (act === 'drop') continue;
+      out[name] = act === 'keep' ? av : this.value(av, act);
+    }
+    return out;
+  }
+
+  items(v) {
+    if (Array.isArray(v)) return v.map((e) => this.item(e));
+    return v && typeof v === 'object' ? this.item(v) : v;
+  }
+
+  /** A request's or an answer's body (parsed JSON) with its attribute values rewritten. */
+  redact(doc) {
+    if (Array.isArray(doc)) return doc.map((e) => this.redact(e));
+    if (!doc || typeof doc !== 'object') return doc;
+    const out = {};
+    for (const [key, v] of Object.entries(doc)) {
+      if (ITEM_MEMBERS.has(key)) out[key] = this.items(v);
+      else if (key === 'Responses' && v && typeof v === 'object' && !Array.isArray(v)) {
+        out[key] = Object.fromEntries(Object.entries(v).map(([t, items]) => [t, this.items(items)]));
+      } else if (key === 'Parameters' && Array.isArray(v)) {
+        out[key] = this.any === 'hash' || this.any === 'redact' ? v.map((p) => this.value(p, this.any)) : v;
+      } else out[key] = this.redact(v);
+    }
+    return out;
+  }
+}
+
+async function bodyBytes(body) {
+  if (body == null) return new Uint8Array(0);
+  if (body instanceof Uint8Array) return body;
+  if (typeof body === 'string') return Buffer.from(body);
+  const chunks = [];
+  for await (const c of body) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
+  return Buffer.concat(chunks);
+}
+
+const micros = () => Number(process.hrtime.bigint() / 1000n);
+let clients = 0;
+
+/** A middleware plugin (client.middlewareStack.use(it)) that records to `file`; close() ends the file. */
+export function ddbdRecorder(file, { sample = 1, redact, mode = 0o600 } = {}) {
+  if (!(sample >= 0 && sample <= 1)) throw new Error('sample is a fraction from 0 to 1');
+  const rules = redact !== undefined ? new Rules(redact) : null;
+  const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC, mode);
+  const conn = `js-${process.pid}-${++clients}`;
+  const recorder = { count: 0 };
+
+  const write = (line) => {
+    fs.writeSync(fd, `${JSON.stringify(line)}\n`);
+    recorder.count++;
+  };
+
+  const middleware = (next, context) => async (args) => {
+    if (sample < 1 && Math.random() >= sample) return next(args);
+    const op = String(context.commandName || '').replace(/Command$/, '');
+    const text = typeof args.request?.body === 'string' ? args.request.body : Buffer.from(await bodyBytes(args.request?.body)).toString();
+    const start = micros();
+    const line = { v: 1, t: 0, conn, start, end: 0, op };
+    try { line.request = JSON.parse(text); } catch { line.requestText = text; }
+    let result;
+    try {
+      result = await next(args);
+    } catch (e) {
+      Object.assign(line, { t: Date.now(), end: micros(), status: 0, outcome: 'lost', error: null, response: null });
+      if (rules) finishRedacted(line, rules);
+      write(line);
+      throw e;
+    }
+    const { response } = result;
+    const bytes = await bodyBytes(response.body);
+    response.body = bytes; // the deserializer reads the same bytes
+    let answer = null;
+    try { answer = bytes.length ? JSON.parse(Buffer.from(bytes).toString()) : null; } catch { answer = null; }
+    const status = response.statusCode;
+    const error = status >= 400 && answer && typeof answer === 'object' ? String(answer.__type ?? '').split('#').pop() || null : null;
+    Object.assign(line, {
+      t: Date.now(), end: micros(), status,
+      outcome: status < 400 ? 'ok' : THROTTLING.has(error) ? 'throttled' : 'error',
+      error, response: answer,
+    });
+    if (rules) finishRedacted(line, rules);
+    write(line);
+    return result;
+  };
+
+  recorder.applyToStack = (stack) => {
+    stack.add(middleware, { step: 'deserialize', priority: 'low', name: `ddbdRecorder-${conn}` });
+  };
+  recorder.close = async () => { fs.closeSync(fd); };
+  return recorder;
+}
+
+function finishRedacted(line, rules) {
+  if ('request' in line) line.request = rules.redact(line.request);
+  else line.requestText = null; // not JSON: the rules cannot read it, so it is left out
+  line.response = rules.redact(line.response);
+  line.redacted = true;
+}

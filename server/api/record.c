@@ -1,0 +1,352 @@
+/*
+ * server/api/record.c: recordings of the API's traffic (see record.h): the recorder, its
+ * recordings and their lines. The rules that rewrite attribute values are record_redact.c's.
+ */
+#include "server/api/record.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proto/errors.h"
+#include "proto/ops.h"
+#include "server/base/clock.h"
+#include "server/base/log.h"
+
+#define SLOTS 64 /* HTTP threads beyond it share slots (each slot has its lock) */
+#define FLUSH_BYTES (64 * 1024)
+#define FLUSH_AGE_NS (200 * 1000000ULL)
+
+typedef struct record_slot {
+    pthread_mutex_t lock;
+    ddb_buf buf;
+    uint64_t first_ns; /* monotonic time of the oldest pending line */
+    uint64_t lines;    /* lines added to this slot */
+    int closed;        /* the recording stopped: lines are no longer taken */
+} record_slot;
+
+struct ddb_recording {
+    int fd;
+    char *path;
+    ddb_record_rules *rules; /* owned; NULL: none */
+    pthread_mutex_t write_lock; /* one slot's buffer written at a time, so lines never interleave */
+    int warned;
+    ddb_recording *next; /* the recorder's list */
+    record_slot slots[SLOTS];
+};
+
+/* Recordings are freed only with the recorder: a thread that loaded the pipeline's pointer just
+   before a stop may still add its line (the slot, closed, drops it). */
+struct ddb_recorder {
+    pthread_mutex_t lock;
+    ddb_record_rules *rules; /* --record-redact's */
+    ddb_recording *all;
+};
+
+ddb_recorder *ddb_recorder_new(ddb_record_rules *rules)
+{
+    ddb_recorder *rc = calloc(1, sizeof(*rc));
+
+    if (rc == NULL)
+        abort();
+    pthread_mutex_init(&rc->lock, NULL);
+    rc->rules = rules;
+    return rc;
+}
+
+static void recording_free(ddb_recording *rec)
+{
+    for (int i = 0; i < SLOTS; i++) {
+        ddb_buf_free(&rec->slots[i].buf);
+        pthread_mutex_destroy(&rec->slots[i].lock);
+    }
+    pthread_mutex_destroy(&rec->write_lock);
+    ddb_record_rules_free(rec->rules);
+    free(rec->path);
+    free(rec);
+}
+
+void ddb_recorder_free(ddb_recorder *rc, ddb_recording **on)
+{
+    if (rc == NULL)
+        return;
+    (void)ddb_recorder_stop(rc, on);
+    while (rc->all != NULL) {
+        ddb_recording *next = rc->all->next;
+        recording_free(rc->all);
+        rc->all = next;
+    }
+    ddb_record_rules_free(rc->rules);
+    pthread_mutex_destroy(&rc->lock);
+    free(rc);
+}
+
+int ddb_recorder_start(ddb_recorder *rc, ddb_recording **on, const char *path, ddb_record_rules *rules, int fresh,
+                       char *err, size_t errlen)
+{
+    ddb_recording *rec;
+    int fd;
+
+    pthread_mutex_lock(&rc->lock);
+    if (__atomic_load_n(on, __ATOMIC_ACQUIRE) != NULL) {
+        pthread_mutex_unlock(&rc->lock);
+        snprintf(err, errlen, "a recording is in progress: stop it first");
+        ddb_record_rules_free(rules);
+        return -2;
+    }
+    /* 0600: a recording holds the items it saw; a file the user made keeps the mode they gave it */
+    if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (fresh ? O_EXCL : O_TRUNC), 0600)) < 0) {
+        int e = errno, exists = e == EEXIST;
+        pthread_mutex_unlock(&rc->lock);
+        if (exists)
+            snprintf(err, errlen, "%s exists: a recording goes to a new file", path);
+        else
+            snprintf(err, errlen, "cannot open %s (%s)", path, strerror(e));
+        ddb_record_rules_free(rules);
+        return exists ? -3 : -1;
+    }
+    if ((rec = calloc(1, sizeof(*rec))) == NULL || (rec->path = strdup(path)) == NULL)
+        abort();
+    rec->fd = fd;
+    rec->rules = rules;
+    if (rules == NULL && rc->rules != NULL) /* the recorder's, copied: a recording owns its rules */
+        rec->rules = ddb_record_rules_copy(rc->rules);
+    pthread_mutex_init(&rec->write_lock, NULL);
+    for (int i = 0; i < SLOTS; i++)
+        pthread_mutex_init(&rec->slots[i].lock, NULL);
+    rec->next = rc->all;
+    rc->all = rec;
+    __atomic_store_n(on, rec, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&rc->lock);
+    ddb_log(DDB_LOG_INFO, "recording API requests to %s%s", path, rec->rules != NULL ? " (redacted)" : "");
+    return 0;
+}
+
+/* Writes a slot's buffer (its lock held). */
+static void write_out(ddb_recording *rec, record_slot *s)
+{
+    size_t off = 0;
+
+    pthread_mutex_lock(&rec->write_lock);
+    while (off < s->buf.len) {
+        ssize_t n = write(rec->fd, s->buf.data + off, s->buf.len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) { /* a full disk: the lines are dropped, the server goes on */
+            if (!rec->warned)
+                ddb_log(DDB_LOG_WARN, "--record %s: write failed (%s); lines are dropped until writes succeed",
+                        rec->path, strerror(errno));
+            rec->warned = 1;
+            break;
+        }
+        off += (size_t)n;
+    }
+    pthread_mutex_unlock(&rec->write_lock);
+    s->buf.len = 0;
+}
+
+static uint64_t lines_of(ddb_recording *rec)
+{
+    uint64_t n = 0;
+
+    for (int i = 0; i < SLOTS; i++) {
+        pthread_mutex_lock(&rec->slots[i].lock);
+        n += rec->slots[i].lines;
+        pthread_mutex_unlock(&rec->slots[i].lock);
+    }
+    return n;
+}
+
+long long ddb_recorder_stop(ddb_recorder *rc, ddb_recording **on)
+{
+    ddb_recording *rec;
+    uint64_t lines = 0;
+
+    pthread_mutex_lock(&rc->lock);
+    rec = __atomic_exchange_n(on, NULL, __ATOMIC_ACQ_REL);
+    if (rec == NULL) {
+        pthread_mutex_unlock(&rc->lock);
+        return -1;
+    }
+    for (int i = 0; i < SLOTS; i++) {
+        record_slot *s = &rec->slots[i];
+        pthread_mutex_lock(&s->lock);
+        if (s->buf.len > 0)
+            write_out(rec, s);
+        s->closed = 1;
+        lines += s->lines;
+        pthread_mutex_unlock(&s->lock);
+    }
+    close(rec->fd);
+    rec->fd = -1;
+    pthread_mutex_unlock(&rc->lock);
+    ddb_log(DDB_LOG_INFO, "recording to %s stopped: %llu requests", rec->path, (unsigned long long)lines);
+    return (long long)lines;
+}
+
+void ddb_recorder_state(ddb_recorder *rc, ddb_recording *const *on, ddb_jw *w)
+{
+    ddb_recording *rec;
+
+    pthread_mutex_lock(&rc->lock);
+    rec = __atomic_load_n(on, __ATOMIC_ACQUIRE);
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "recording");
+    ddb_jw_bool(w, rec != NULL);
+    if (rec != NULL) {
+        ddb_jw_key(w, "file");
+        ddb_jw_str(w, rec->path);
+        ddb_jw_key(w, "requests");
+        ddb_jw_int(w, (long long)lines_of(rec));
+        ddb_jw_key(w, "redacted");
+        ddb_jw_bool(w, rec->rules != NULL);
+    }
+    ddb_jw_obj_end(w);
+    pthread_mutex_unlock(&rc->lock);
+}
+
+/* ---- a line ---- */
+
+static void put_u64(ddb_buf *out, uint64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
+
+    ddb_buf_append(out, tmp, (size_t)n);
+}
+
+/* JSON text sent by a client, on one line: outside its strings a raw CR or LF is only whitespace
+   (inside them JSON allows neither), so each becomes a blank. */
+static void put_one_line(ddb_buf *out, const char *s, size_t n)
+{
+    size_t at = out->len;
+
+    ddb_buf_append(out, s, n);
+    for (char *p = out->data + at, *end = out->data + out->len; p < end; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+}
+
+/* A body as JSON: redacted (re-written from its tree), or as it came. One the rules cannot read is
+   left out (null): its values would be there as they came. */
+static void put_body(ddb_recording *rec, ddb_arena *a, ddb_buf *out, const char *s, size_t n)
+{
+    ddb_json *doc;
+    ddb_jw w;
+
+    if (rec->rules == NULL) {
+        put_one_line(out, s, n);
+        return;
+    }
+    if ((doc = ddb_json_parse_input(a, s, n, NULL)) == NULL) {
+        ddb_buf_append(out, "null", 4);
+        return;
+    }
+    ddb_record_redact(rec->rules, a, doc);
+    ddb_jw_init(&w, out);
+    ddb_jw_json(&w, doc);
+}
+
+static int throttling(int code)
+{
+    return code == DDB_E_THROUGHPUT_EXCEEDED || code == DDB_E_THROTTLING ||
+           code == DDB_E_REQUEST_LIMIT_EXCEEDED;
+}
+
+static void put_line(ddb_recording *rec, ddb_buf *out, const ddb_req *r, const char *request_id, uint64_t conn,
+                     int status, const char *answer, size_t len, uint64_t start_ns, uint64_t now_ns)
+{
+    const char *op = r->op != DDB_OP_NONE ? ddb_op_name((ddb_op)r->op) : NULL;
+    const char *type = r->err.code != DDB_OK ? ddb_error_lookup(r->err.code)->type : NULL;
+    const char *outcome = r->fault != NULL ? "fault" : type == NULL ? "ok" : throttling(r->err.code) ? "throttled" : "error";
+
+    ddb_buf_append(out, "{\"v\":1,\"t\":", 11);
+    put_u64(out, ddb_clock_now_ms());
+    ddb_buf_append(out, ",\"conn\":\"", 9);
+    put_u64(out, conn);
+    ddb_buf_append(out, "\",\"start\":", 10);
+    put_u64(out, start_ns / 1000);
+    ddb_buf_append(out, ",\"end\":", 7);
+    put_u64(out, now_ns / 1000);
+    ddb_buf_append(out, ",\"op\":", 6);
+    if (op != NULL) {
+        ddb_buf_putc(out, '"');
+        ddb_buf_puts(out, op);
+        ddb_buf_putc(out, '"');
+    } else {
+        ddb_buf_append(out, "null", 4);
+    }
+    if (r->in != NULL && r->body != NULL) { /* JSON: a body the pipeline read */
+        ddb_buf_append(out, ",\"request\":", 11);
+        put_body(rec, r->arena, out, r->body, r->body_len);
+    } else if (rec->rules == NULL) { /* anything else, as a string (replayed as it came) */
+        ddb_buf_append(out, ",\"requestText\":\"", 16);
+        ddb_json_escape(out, r->body != NULL ? r->body : "", r->body != NULL ? r->body_len : 0);
+        ddb_buf_putc(out, '"');
+    } else { /* ... but not past the rules, which cannot read it */
+        ddb_buf_append(out, ",\"requestText\":null", 19);
+    }
+    ddb_buf_append(out, ",\"status\":", 10);
+    put_u64(out, (uint64_t)status);
+    ddb_buf_append(out, ",\"outcome\":\"", 12);
+    ddb_buf_puts(out, outcome);
+    ddb_buf_append(out, "\",\"error\":", 10);
+    if (type != NULL) {
+        ddb_buf_putc(out, '"');
+        ddb_buf_puts(out, type);
+        ddb_buf_putc(out, '"');
+    } else {
+        ddb_buf_append(out, "null", 4);
+    }
+    if (r->fault != NULL) {
+        ddb_buf_append(out, ",\"fault\":\"", 10);
+        ddb_buf_puts(out, r->fault);
+        ddb_buf_putc(out, '"');
+    }
+    ddb_buf_append(out, ",\"response\":", 12);
+    if (len > 0)
+        put_body(rec, r->arena, out, answer, len);
+    else
+        ddb_buf_append(out, "null", 4);
+    ddb_buf_append(out, ",\"requestId\":\"", 14);
+    ddb_buf_puts(out, request_id);
+    ddb_buf_putc(out, '"');
+    if (rec->rules != NULL)
+        ddb_buf_append(out, ",\"redacted\":true", 16);
+    ddb_buf_append(out, "}\n", 2);
+}
+
+void ddb_record_add(ddb_recording *rec, unsigned slot, const ddb_req *r, const char *request_id, uint64_t conn,
+                    int status, const char *answer, size_t len, uint64_t start_ns)
+{
+    record_slot *s = &rec->slots[slot % SLOTS];
+    uint64_t now = ddb_clock_mono_ns();
+
+    pthread_mutex_lock(&s->lock);
+    if (!s->closed) {
+        if (s->buf.len == 0)
+            s->first_ns = now;
+        put_line(rec, &s->buf, r, request_id, conn, status, answer, len, start_ns, now);
+        s->lines++;
+        if (s->buf.len >= FLUSH_BYTES)
+            write_out(rec, s);
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+void ddb_record_flush(ddb_recording *rec, unsigned slot, int idle)
+{
+    record_slot *s = &rec->slots[slot % SLOTS];
+
+    if (__atomic_load_n(&s->buf.len, __ATOMIC_RELAXED) == 0)
+        return;
+    pthread_mutex_lock(&s->lock);
+    if (!s->closed && s->buf.len > 0 &&
+        (idle || s->buf.len >= FLUSH_BYTES || ddb_clock_mono_ns() - s->first_ns >= FLUSH_AGE_NS))
+        write_out(rec, s);
+    pthread_mutex_unlock(&s->lock);
+}

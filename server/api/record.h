@@ -1,0 +1,59 @@
+/*
+ * server/api/record.h: recordings of the API's traffic (--record FILE, POST /ddbd/record;
+ * docs/record-replay.md has the format and `ddb replay`, which sends a recording again and checks
+ * its answers). One JSON line per answered API request:
+ *
+ *   {"v":1,"t":1767225600000,"conn":"7","start":81234567,"end":81234699,"op":"PutItem",
+ *    "request":{...},"status":200,"outcome":"ok","error":null,"response":{...},"requestId":"..."}
+ *
+ * "t" is the server's clock at the answer (clock.h: what the pace of a replay follows; frozen in
+ * tests), "start" and "end" the request's arrival and answer in microseconds of one monotonic clock
+ * (a replay sends a request only after every request answered before it arrived has been answered
+ * again: the order a client could see), "conn" the connection, "outcome" ok | error | throttled |
+ * fault (an injected fault: "fault" then names it), "error" the __type's name without its
+ * namespace. "request" is the body as sent (a body that is not JSON: "requestText", a string),
+ * "response" the answer's body (null when it has none). With redaction rules, attribute values are
+ * rewritten in both ("redacted": true; record_redact.c).
+ *
+ * The file is created with mode 0600 (a recording holds the items it saw), or truncated and its
+ * mode kept. Cheap when on: each HTTP thread appends its lines to its own slot's buffer, under the
+ * slot's lock (uncontended but for a stop), and writes it with one write(2) when its loop is about
+ * to wait, when it holds 64 KB or its oldest line is 200 ms old. Off, the HTTP front tests one
+ * pointer (ddb_api.recording) per answer.
+ */
+#ifndef DDB_RECORD_H
+#define DDB_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/json.h"
+#include "server/api/record_redact.h"
+#include "server/api/req.h"
+
+typedef struct ddb_recorder ddb_recorder;   /* the server's: its default rules, its recordings */
+typedef struct ddb_recording ddb_recording; /* one file being written */
+
+/* `rules` (owned; NULL: none): what a recording started without rules of its own redacts. */
+ddb_recorder *ddb_recorder_new(ddb_record_rules *rules);
+/* Stops the recording in *on, if any, then frees everything. */
+void ddb_recorder_free(ddb_recorder *rc, ddb_recording **on);
+/* Starts recording to `path` into *on (the pipeline's pointer, set atomically) with `rules` (owned;
+   NULL: the recorder's); `fresh`: only into a new file (the admin door's: it overwrites nothing).
+   0, or <0 with err set: -2 one is on already, -3 the file exists (fresh), -1 it cannot be opened. */
+int ddb_recorder_start(ddb_recorder *rc, ddb_recording **on, const char *path, ddb_record_rules *rules, int fresh,
+                       char *err, size_t errlen);
+/* Stops the recording in *on: every thread's pending lines written, the file closed. Returns the
+   lines it holds, or -1 when none was on. */
+long long ddb_recorder_stop(ddb_recorder *rc, ddb_recording **on);
+/* {"recording": bool, "file": ..., "requests": n, "redacted": bool} */
+void ddb_recorder_state(ddb_recorder *rc, ddb_recording *const *on, ddb_jw *w);
+
+/* One answered request: its line into `slot`'s buffer (the HTTP thread's index). conn: its
+   connection's id; answer: the body sent (len 0: none); start_ns: its arrival (ddb_clock_mono_ns). */
+void ddb_record_add(ddb_recording *rec, unsigned slot, const ddb_req *r, const char *request_id, uint64_t conn,
+                    int status, const char *answer, size_t len, uint64_t start_ns);
+/* Writes slot's pending lines if `idle`, or they are many or old enough. */
+void ddb_record_flush(ddb_recording *rec, unsigned slot, int idle);
+
+#endif

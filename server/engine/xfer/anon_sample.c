@@ -1,0 +1,196 @@
+/*
+ * server/engine/xfer/anon_sample.c: what an import's rules do to a sample of its source (anon.h):
+ * the dry run's report, and the attributes a strict import would refuse.
+ *
+ * The sample is the source's first items, read as the import reads them (its objects in key
+ * order, decompressed, DYNAMODB_JSON or ION lines, an incremental export's new images), a record
+ * at a time in an arena reset for each: its memory is the reader's window and the report's.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/engine/xfer/anon.h"
+#include "server/engine/xfer/objstore.h"
+#include "server/engine/xfer/reader.h"
+
+
+typedef struct attr_stat {
+    char *name;
+    char rule[32];
+    int covered;
+    size_t items, nexamples;
+    ddb_buf examples; /* {"before","after"} objects, comma-separated */
+} attr_stat;
+
+typedef struct sample {
+    const ddb_anon *an;
+    attr_stat *attrs;
+    size_t n, cap, items, max, examples;
+} sample;
+
+static attr_stat *stat_of(sample *s, const char *name)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->attrs[i].name, name) == 0)
+            return &s->attrs[i];
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 16;
+        if ((s->attrs = realloc(s->attrs, s->cap * sizeof(*s->attrs))) == NULL)
+            abort();
+    }
+    s->attrs[s->n] = (attr_stat){.name = strdup(name)};
+    if (s->attrs[s->n].name == NULL)
+        abort();
+    return &s->attrs[s->n++];
+}
+
+/* One item's attributes into the report. */
+static void add_item(sample *s, ddb_arena *a, const ddb_json *item)
+{
+    s->items++;
+    for (uint32_t i = 0; i < item->n; i++) {
+        const ddb_json_member *m = &item->u.members[i];
+        const ddb_anon_rule *r = ddb_anon_rule_of(s->an, m->key);
+        attr_stat *st = stat_of(s, m->key);
+        const ddb_json *after = NULL;
+        const char *e;
+        char name[32];
+        ddb_jw w;
+
+        st->items++;
+        st->covered = r != NULL;
+        if (r == NULL || st->nexamples >= s->examples)
+            continue;
+        snprintf(st->rule, sizeof(st->rule), "%s", ddb_anon_rule_name(r, name, sizeof(name)));
+        e = ddb_anon_value(s->an, r, a, m->key, m->val, &after);
+        if (st->nexamples++ > 0)
+            ddb_buf_append(&st->examples, ",", 1);
+        ddb_jw_init(&w, &st->examples);
+        ddb_jw_obj_begin(&w);
+        ddb_jw_key(&w, "before");
+        ddb_jw_json(&w, m->val);
+        ddb_jw_key(&w, e != NULL ? "error" : "after");
+        if (e != NULL)
+            ddb_jw_str(&w, e);
+        else if (after != NULL)
+            ddb_jw_json(&w, after);
+        else
+            ddb_jw_null(&w); /* dropped */
+        ddb_jw_obj_end(&w);
+    }
+}
+
+static int by_name(const void *x, const void *y)
+{
+    return strcmp(((const attr_stat *)x)->name, ((const attr_stat *)y)->name);
+}
+
+static void report(sample *s, ddb_jw *w, size_t *uncovered)
+{
+    qsort(s->attrs, s->n, sizeof(*s->attrs), by_name);
+    ddb_jw_obj_begin(w);
+    ddb_jw_key(w, "sampledItems");
+    ddb_jw_int(w, (long long)s->items);
+    ddb_jw_key(w, "attributes");
+    ddb_jw_arr_begin(w);
+    for (size_t i = 0; i < s->n; i++) {
+        attr_stat *st = &s->attrs[i];
+        if (!st->covered)
+            continue;
+        ddb_jw_obj_begin(w);
+        ddb_jw_key(w, "attribute");
+        ddb_jw_str(w, st->name);
+        ddb_jw_key(w, "rule");
+        ddb_jw_str(w, st->rule);
+        ddb_jw_key(w, "items");
+        ddb_jw_int(w, (long long)st->items);
+        ddb_jw_key(w, "examples");
+        ddb_jw_arr_begin(w);
+        if (st->examples.len > 0) {
+            ddb_buf_append(w->out, st->examples.data, st->examples.len); /* (written by a writer of its own) */
+            w->need_comma = 1;
+        }
+        ddb_jw_arr_end(w);
+        ddb_jw_obj_end(w);
+    }
+    ddb_jw_arr_end(w);
+    ddb_jw_key(w, "uncovered");
+    ddb_jw_arr_begin(w);
+    *uncovered = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (!s->attrs[i].covered) {
+            ddb_jw_str(w, s->attrs[i].name);
+            ++*uncovered;
+        }
+    ddb_jw_arr_end(w);
+    ddb_jw_obj_end(w);
+}
+
+/* Reads one object's items into the sample until it holds s->max: 0, or -1 (err). */
+static int read_object(sample *s, ddb_objstore *os, const char *key, const ddb_anon_source *src, ddb_arena *a,
+                       ddb_buf *scratch, char *err, size_t err_len)
+{
+    ddb_xfer_object o = {0};
+    const char *code = NULL, *line;
+    size_t len;
+    int too_long, rc = 0;
+
+    if (ddb_xfer_object_open(os, key, (ddb_xfer_comp)src->comp, &o, &code, err, err_len) != 0) {
+        ddb_xfer_object_free(&o);
+        return -1;
+    }
+    while (s->items < s->max && ddb_xfer_object_line(&o, &line, &len, &too_long)) {
+        const ddb_json *doc = NULL, *item;
+        const char *msg;
+        char e[256];
+        ddb_arena_reset(a);
+        if (too_long)
+            continue;
+        msg = ddb_xfer_line_doc(src->ion, line, len, a, scratch, &doc, e, sizeof(e));
+        if (src->ion && msg != NULL && strstr(msg, DDB_ANON_ION_NO_ITEM) != NULL)
+            ddb_anon_ion_incremental(a, scratch, line, len, &doc);
+        if ((item = ddb_anon_item_of(doc)) != NULL)
+            add_item(s, a, item);
+    }
+    if (o.code != NULL) {
+        snprintf(err, err_len, "%s: %s", key, o.failure);
+        rc = -1;
+    }
+    ddb_xfer_object_free(&o);
+    return rc;
+}
+
+int ddb_anon_sample(const ddb_anon *an, const ddb_anon_source *src, size_t max, size_t examples, ddb_jw *w,
+                    size_t *uncovered, char *err, size_t err_len)
+{
+    sample s = {.an = an, .max = max, .examples = examples};
+    ddb_objstore os;
+    ddb_arena a;
+    ddb_buf scratch = {0};
+    char **keys = NULL;
+    size_t n = 0;
+    int rc;
+
+    ddb_arena_init(&a);
+    if ((rc = ddb_objstore_open(&os, src->store, src->bucket)) != DDB_OBJ_OK ||
+        (rc = ddb_objstore_list(&os, src->prefix ? src->prefix : "", &keys, &n)) != DDB_OBJ_OK)
+        snprintf(err, err_len, "%s", os.err);
+    for (size_t i = 0; rc == 0 && i < n && s.items < max; i++)
+        if (strncmp(keys[i], DDB_XFER_ERROR_LOG_DIR, strlen(DDB_XFER_ERROR_LOG_DIR)) != 0)
+            rc = read_object(&s, &os, keys[i], src, &a, &scratch, err, err_len);
+    if (rc == 0)
+        report(&s, w, uncovered);
+    for (size_t i = 0; i < n; i++)
+        free(keys[i]);
+    free(keys);
+    for (size_t i = 0; i < s.n; i++) {
+        free(s.attrs[i].name);
+        ddb_buf_free(&s.attrs[i].examples);
+    }
+    free(s.attrs);
+    ddb_objstore_close(&os);
+    ddb_buf_free(&scratch);
+    ddb_arena_free(&a);
+    return rc == 0 ? 0 : -1;
+}

@@ -1,0 +1,335 @@
+"""Record and replay (issue 66, section 1; docs/record-replay.md): ddbd --record FILE and
+/ddbd/record write every API request with its answer as a JSON line; `ddb replay FILE --check` sends
+them to another server and compares every answer; the botocore hook of integrations/record/ writes
+the same format from the client's side. Each server runs on a frozen clock at the same instant, so
+the two runs see the same time and nothing here waits for time to pass."""
+import json
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from conftest import DDBD_BIN, S, make_client, unique_name
+from helpers import admin_call
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "integrations", "record"))
+import ddbd_record  # noqa: E402  (integrations/record/ddbd_record.py)
+
+DDB_BIN = os.path.join(os.path.dirname(DDBD_BIN), "ddb")
+FROZEN = ["--clock", "frozen@1767225600000"]
+RULES = {"key": "k1", "attributes": {"email": "hash", "ssn": "redact", "notes": "drop"}}
+
+
+def N(v):
+    return {"N": str(v)}
+
+
+def replay(path, endpoint, *args):
+    argv = [DDB_BIN, "replay", str(path), "--endpoint", endpoint] + list(args)
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120)
+
+
+def lines(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def usage(endpoint):
+    status, report = admin_call(endpoint, "GET", "/ddbd/usage")
+    assert status == 200, report
+    return report
+
+
+def workload(ddb, name):
+    """Items, batches, transactions, paging, a GSI query and errors, as one client sends them."""
+    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                           {"AttributeName": "sk", "AttributeType": "N"},
+                                           {"AttributeName": "g", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+                     GlobalSecondaryIndexes=[{"IndexName": "byG", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                              "Projection": {"ProjectionType": "ALL"}}])
+    for i in range(6):
+        ddb.put_item(TableName=name, Item={"pk": S("a"), "sk": N(i), "g": S("even" if i % 2 == 0 else "odd"),
+                                           "tags": {"SS": ["x%d" % i, "y", "z"]}, "email": S("u%d@example.com" % i)})
+    ddb.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": {"pk": S("b"), "sk": N(i), "g": S("even")}}}
+                                              for i in range(5)]})
+    ddb.batch_get_item(RequestItems={name: {"Keys": [{"pk": S("a"), "sk": N(i)} for i in range(4)]}},
+                       ReturnConsumedCapacity="TOTAL")
+    ddb.transact_write_items(TransactItems=[
+        {"Put": {"TableName": name, "Item": {"pk": S("t"), "sk": N(1), "ssn": S("123-45-6789")}}},
+        {"Update": {"TableName": name, "Key": {"pk": S("a"), "sk": N(0)}, "UpdateExpression": "SET n = :one",
+                    "ExpressionAttributeValues": {":one": N(1)}}}])
+    with pytest.raises(ddb.exceptions.TransactionCanceledException):
+        ddb.transact_write_items(TransactItems=[
+            {"ConditionCheck": {"TableName": name, "Key": {"pk": S("a"), "sk": N(1)},
+                                "ConditionExpression": "attribute_not_exists(pk)"}}])
+    ddb.transact_get_items(TransactItems=[{"Get": {"TableName": name, "Key": {"pk": S("t"), "sk": N(1)}}}])
+    page = {"LastEvaluatedKey": None}
+    start = {}
+    while "LastEvaluatedKey" in page:  # three pages of two, and the last (empty) one
+        page = ddb.query(TableName=name, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": S("a")},
+                         Limit=2, ReturnConsumedCapacity="INDEXES", **start)
+        start = {"ExclusiveStartKey": page["LastEvaluatedKey"]} if "LastEvaluatedKey" in page else {}
+    ddb.query(TableName=name, IndexName="byG", KeyConditionExpression="g = :g", ExpressionAttributeValues={":g": S("even")})
+    ddb.update_item(TableName=name, Key={"pk": S("a"), "sk": N(2)}, UpdateExpression="ADD c :one",
+                    ExpressionAttributeValues={":one": N(5)}, ReturnValues="ALL_NEW")
+    ddb.get_item(TableName=name, Key={"pk": S("a"), "sk": N(2)})
+    ddb.scan(TableName=name, Select="COUNT")
+    with pytest.raises(ddb.exceptions.ConditionalCheckFailedException):
+        ddb.put_item(TableName=name, Item={"pk": S("a"), "sk": N(3)}, ConditionExpression="attribute_not_exists(pk)")
+    with pytest.raises(ddb.exceptions.ResourceNotFoundException):
+        ddb.get_item(TableName=name + "-missing", Key={"pk": S("a"), "sk": N(1)})
+    with pytest.raises(ddb.exceptions.ClientError):  # ValidationException: no such key attribute
+        ddb.get_item(TableName=name, Key={"nope": S("a")})
+    ddb.delete_item(TableName=name, Key={"pk": S("b"), "sk": N(0)}, ReturnValues="ALL_OLD")
+    ddb.describe_table(TableName=name)
+
+
+@pytest.fixture
+def recorded(server_factory, tmp_path):
+    """A mixed workload recorded with --record: (the file, the original run's usage report)."""
+    path = tmp_path / "traffic.jsonl"
+    srv = server_factory(("--in-memory", "--admin", "--record", str(path)) + tuple(FROZEN))
+    workload(make_client(srv.endpoint), unique_name("rr"))
+    report = usage(srv.endpoint)
+    assert srv.stop() == 0  # the last lines are written at the stop
+    return path, report
+
+
+def test_a_recording_holds_every_request_with_its_answer(recorded):
+    path, _ = recorded
+    recs = lines(path)
+    ops = [r["op"] for r in recs]
+    assert ops[0] == "CreateTable" and ops.count("PutItem") == 7 and ops.count("Query") == 5
+    assert len(recs) == 25
+    assert oct(stat.S_IMODE(os.stat(path).st_mode)) == oct(0o600)  # a recording is data
+    for r in recs:
+        assert r["v"] == 1 and r["t"] == 1767225600000 and r["start"] <= r["end"] and r["conn"]
+        assert isinstance(r["request"], dict) and r["requestId"]
+    failed = [r for r in recs if r["status"] != 200]
+    assert [(r["op"], r["outcome"], r["error"]) for r in failed] == [
+        ("TransactWriteItems", "error", "TransactionCanceledException"),
+        ("PutItem", "error", "ConditionalCheckFailedException"),
+        ("GetItem", "error", "ResourceNotFoundException"),
+        ("GetItem", "error", "ValidationException")]
+    assert failed[0]["response"]["__type"].endswith("#TransactionCanceledException")
+    get = [r for r in recs if r["op"] == "GetItem" and r["status"] == 200][0]
+    assert get["response"]["Item"]["c"] == {"N": "5"}
+
+
+def test_a_replay_against_a_fresh_server_has_no_divergence_and_the_same_usage(recorded, server_factory):
+    path, report = recorded
+    fresh = server_factory(("--in-memory", "--admin") + tuple(FROZEN))
+    r = replay(path, fresh.endpoint, "--as-fast-as-possible", "--check")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "replayed 25 requests" in r.stdout and ": 0 divergences" in r.stdout, r.stdout
+    assert usage(fresh.endpoint) == report  # the replay's forecast is the original run's
+
+
+def test_a_planted_difference_is_the_first_divergence_with_both_answers(recorded, server_factory, tmp_path):
+    path, _ = recorded
+    recs = lines(path)
+    gets = [i for i, r in enumerate(recs) if r["op"] == "GetItem" and r["status"] == 200]
+    recs[gets[0]]["response"]["Item"]["c"] = {"N": "6"}  # the server answers 5
+    errs = [i for i, r in enumerate(recs) if r["error"] == "ResourceNotFoundException"]
+    recs[errs[0]]["response"]["__type"] = "com.amazonaws.dynamodb.v20120810#ValidationException"
+    recs[errs[0]]["error"] = "ValidationException"
+    pages = [i for i, r in enumerate(recs) if r["op"] == "Query" and "LastEvaluatedKey" in r["response"]]
+    recs[pages[0]]["response"]["LastEvaluatedKey"]["sk"] = N(9)
+    planted = tmp_path / "planted.jsonl"
+    planted.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    fresh = server_factory(("--in-memory",) + tuple(FROZEN))
+    r = replay(planted, fresh.endpoint, "--as-fast-as-possible", "--check")
+    assert r.returncode == 1, r.stdout + r.stderr
+    out = r.stdout
+    assert ": 3 divergences in 2 operations" in out, out
+    g = out[out.index("divergence: GetItem (line %d," % (gets[0] + 1)):]
+    assert "at .Item.c" in g.split("\n")[0]
+    assert '"c":{"N":"6"}' in g.split("\n")[1] and g.split("\n")[1].lstrip().startswith("recorded: 200 ")
+    assert '"c":{"N":"5"}' in g.split("\n")[2] and g.split("\n")[2].lstrip().startswith("replayed: 200 ")
+    assert "divergence: GetItem (line %d," % (errs[0] + 1) not in out  # one per operation: the first
+    q = out[out.index("divergence: Query (line %d," % (pages[0] + 1)):]
+    assert "at .LastEvaluatedKey.sk" in q.split("\n")[0]
+    assert "divergence: GetItem" in out and out.count("divergence: GetItem") == 1
+    assert "(1 more GetItem divergence)" in out
+
+
+def test_a_replay_keeps_going_without_check_and_says_what_it_sent(recorded, server_factory):
+    path, _ = recorded
+    fresh = server_factory(("--in-memory",) + tuple(FROZEN))
+    r = replay(path, fresh.endpoint, "--speed", "1000")
+    assert r.returncode == 0 and r.stdout.startswith("replayed 25 requests"), r.stdout + r.stderr
+    assert "divergence" not in r.stdout
+
+
+def test_the_schedule_follows_the_recorded_pace(tmp_path):
+    """--dry-run prints each request's due time (ms from the start) and the requests it waits for:
+    the pacing arithmetic, with no server and no clock."""
+    recs = [{"v": 1, "t": 1000, "conn": "1", "start": 10, "end": 20, "op": "GetItem", "request": {}},
+            {"v": 1, "t": 1500, "conn": "2", "start": 15, "end": 40, "op": "GetItem", "request": {}},
+            {"v": 1, "t": 3000, "conn": "1", "start": 30, "end": 50, "op": "PutItem", "request": {}},
+            {"v": 1, "t": 3000, "conn": "3", "start": 45, "end": 60, "op": None, "requestText": "x"}]
+    path = tmp_path / "paced.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs))
+
+    def schedule(*args):
+        r = replay(path, "http://127.0.0.1:9", "--dry-run", *args)
+        assert r.returncode == 0, r.stderr
+        return [(s["line"], s["at"], s["after"]) for s in map(json.loads, r.stdout.splitlines())]
+
+    # request 3 (start 30) comes after request 1 (end 20); request 4 (start 45) after 1 and 2 (end 40)
+    assert schedule() == [(1, 0, 0), (2, 500, 0), (3, 2000, 1), (4, 2000, 2)]
+    assert schedule("--speed", "2") == [(1, 0, 0), (2, 250, 0), (3, 1000, 1), (4, 1000, 2)]
+    assert schedule("--as-fast-as-possible") == [(1, 0, 0), (2, 0, 0), (3, 0, 1), (4, 0, 2)]
+    bad = replay(path, "http://127.0.0.1:9", "--speed", "0")
+    assert bad.returncode == 2 and "--speed: '0' is not a positive number" in bad.stderr
+    both = replay(path, "http://127.0.0.1:9", "--speed", "2", "--as-fast-as-possible")
+    assert both.returncode == 2 and "not both" in both.stderr
+    (tmp_path / "bad.jsonl").write_text('{"v":1}\nnot json\n')
+    r = replay(tmp_path / "bad.jsonl", "http://127.0.0.1:9")
+    assert r.returncode == 2 and "line 2 is not a recorded request" in r.stderr
+
+
+def test_the_admin_door_starts_and_stops_a_redacted_recording(server_factory, tmp_path):
+    srv = server_factory(("--in-memory", "--admin") + tuple(FROZEN))
+    ddb = make_client(srv.endpoint)
+    name = unique_name("rd")
+    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    path = tmp_path / "door.jsonl"
+    assert admin_call(srv.endpoint, "GET", "/ddbd/record") == (200, {"recording": False})
+    status, state = admin_call(srv.endpoint, "POST", "/ddbd/record", {"file": str(path), "redact": RULES})
+    assert status == 200 and state == {"recording": True, "file": str(path), "requests": 0, "redacted": True}
+    assert admin_call(srv.endpoint, "POST", "/ddbd/record", {"file": str(tmp_path / "x")})[0] == 409  # one at a time
+    item = {"pk": S("p1"), "email": S("ann@example.com"), "ssn": S("123-45-6789"), "notes": S("private"),
+            "tags": {"SS": ["a", "b"]}}
+    ddb.put_item(TableName=name, Item=item)
+    ddb.get_item(TableName=name, Key={"pk": S("p1")})
+    ddb.query(TableName=name, KeyConditionExpression="pk = :p", FilterExpression="email = :email",
+              ExpressionAttributeValues={":p": S("p1"), ":email": S("ann@example.com")})
+    assert admin_call(srv.endpoint, "DELETE", "/ddbd/record") == (200, {"recording": False, "requests": 3})
+    assert admin_call(srv.endpoint, "DELETE", "/ddbd/record")[0] == 404
+    ddb.get_item(TableName=name, Key={"pk": S("p1")})  # not recorded
+    text = path.read_text()
+    for raw in ("ann@example.com", "123-45-6789", "private"):
+        assert raw not in text  # nothing of the raw values is left
+    recs = lines(path)
+    assert len(recs) == 3 and all(r["redacted"] for r in recs)
+    put = recs[0]["request"]["Item"]
+    email = ddbd_record.Rules(RULES)._scalar("S", "ann@example.com", "hash")  # the SDK recorder's hash is ddbd's
+    assert put == {"pk": S("p1"), "email": S(email), "ssn": S("REDACTED"), "tags": {"SS": ["a", "b"]}}
+    assert recs[1]["response"]["Item"]["email"] == S(email) and "notes" not in recs[1]["response"]["Item"]
+    assert recs[2]["request"]["ExpressionAttributeValues"][":email"] == S(email)  # joins still hold
+    assert oct(stat.S_IMODE(os.stat(path).st_mode)) == oct(0o600)
+    # the admin door writes only a new file: never over an existing one
+    status, answer = admin_call(srv.endpoint, "POST", "/ddbd/record", {"file": str(path)})
+    assert status == 409 and "exists" in answer["message"]
+    # a redacted recording replays without divergence: equal values stay equal
+    fresh = server_factory(("--in-memory",) + tuple(FROZEN))
+    make_client(fresh.endpoint).create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST", AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    r = replay(path, fresh.endpoint, "--as-fast-as-possible", "--check")
+    assert r.returncode == 0 and ": 0 divergences" in r.stdout, r.stdout + r.stderr
+
+
+def test_bad_rules_and_files_are_refused(server_factory, tmp_path):
+    srv = server_factory(("--in-memory", "--admin"))
+    status, answer = admin_call(srv.endpoint, "POST", "/ddbd/record",
+                                {"file": str(tmp_path / "a"), "redact": {"attributes": {"email": "scramble"}}})
+    assert status == 400 and '"hash", "redact", "drop" or "keep"' in answer["message"]
+    assert admin_call(srv.endpoint, "POST", "/ddbd/record", {})[0] == 400
+    status, answer = admin_call(srv.endpoint, "POST", "/ddbd/record", {"file": str(tmp_path / "no" / "such")})
+    assert status == 400 and "cannot open" in answer["message"]
+    (tmp_path / "rules.json").write_text('{"attributes": []}')
+    r = subprocess.run([DDBD_BIN, "--in-memory", "--port", "0", "--record", str(tmp_path / "r.jsonl"),
+                        "--record-redact", str(tmp_path / "rules.json")], capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0 and "--record-redact" in r.stderr and "attributes" in r.stderr
+    r = subprocess.run([DDBD_BIN, "--in-memory", "--port", "0", "--record", str(tmp_path / "no" / "r.jsonl")],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0 and "--record" in r.stderr and "cannot open" in r.stderr
+
+
+def test_record_redact_applies_to_record(server_factory, tmp_path):
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps(RULES))
+    path = tmp_path / "t.jsonl"
+    srv = server_factory(("--in-memory", "--record", str(path), "--record-redact", str(rules)))
+    ddb = make_client(srv.endpoint)
+    with pytest.raises(ddb.exceptions.ResourceNotFoundException):
+        ddb.put_item(TableName="nope", Item={"pk": S("p"), "email": S("ann@example.com"), "notes": S("n")})
+    assert srv.stop() == 0
+    (rec,) = lines(path)
+    assert rec["redacted"] and rec["request"]["Item"] == {
+        "pk": S("p"), "email": S(ddbd_record.Rules(RULES)._scalar("S", "ann@example.com", "hash"))}
+
+
+def test_the_botocore_hook_records_a_session_the_replay_accepts(server_factory, tmp_path):
+    srv = server_factory(("--in-memory",) + tuple(FROZEN))
+    path = tmp_path / "boto.jsonl"
+    ddb = make_client(srv.endpoint)
+    recorder = ddbd_record.Recorder(str(path))
+    recorder.attach(ddb)
+    workload(ddb, unique_name("bh"))
+    recorder.close()
+    recs = lines(path)
+    assert len(recs) == 25 and recs[0]["op"] == "CreateTable" and recs[0]["conn"].startswith("py-")
+    assert oct(stat.S_IMODE(os.stat(path).st_mode)) == oct(0o600)
+    assert [r["error"] for r in recs if r["status"] != 200] == [
+        "TransactionCanceledException", "ConditionalCheckFailedException", "ResourceNotFoundException",
+        "ValidationException"]
+    fresh = server_factory(("--in-memory",) + tuple(FROZEN))
+    r = replay(path, fresh.endpoint, "--as-fast-as-possible", "--check")
+    assert r.returncode == 0 and ": 0 divergences" in r.stdout, r.stdout + r.stderr
+
+
+def test_the_botocore_hook_samples_and_redacts(server_factory, tmp_path):
+    srv = server_factory(("--in-memory",))
+    ddb = make_client(srv.endpoint)
+    none = ddbd_record.Recorder(str(tmp_path / "none.jsonl"), sample=0)
+    none.attach(ddb)
+    with pytest.raises(ddb.exceptions.ResourceNotFoundException):
+        ddb.get_item(TableName="nope", Key={"pk": S("a")})
+    none.close()
+    assert (tmp_path / "none.jsonl").read_text() == ""
+    ddb = make_client(srv.endpoint)
+    rec = ddbd_record.Recorder(str(tmp_path / "red.jsonl"), redact=RULES)
+    rec.attach(ddb)
+    with pytest.raises(ddb.exceptions.ResourceNotFoundException):
+        ddb.put_item(TableName="nope", Item={"pk": S("a"), "ssn": S("123-45-6789"), "notes": S("n"),
+                                             "email": S("ann@example.com")})
+    rec.close()
+    text = (tmp_path / "red.jsonl").read_text()
+    assert "123-45-6789" not in text and "ann@example.com" not in text
+    (line,) = lines(tmp_path / "red.jsonl")
+    assert line["request"]["Item"] == {"pk": S("a"), "ssn": S("REDACTED"),
+                                       "email": S(ddbd_record.Rules(RULES)._scalar("S", "ann@example.com", "hash"))}
+    assert line["outcome"] == "error" and line["error"] == "ResourceNotFoundException" and line["status"] == 400
+    with pytest.raises(ValueError):
+        ddbd_record.Recorder(str(tmp_path / "x"), sample=2)
+
+
+def test_an_injected_fault_is_recorded_and_not_compared(server_factory, tmp_path):
+    """A request an injected fault hit is recorded with outcome "fault" and the fault's name; a
+    replay sends it (its effects are the server's) and does not compare its answer, saying so."""
+    path = tmp_path / "faults.jsonl"
+    srv = server_factory(("--in-memory", "--record", str(path),
+                          "--fault", "operation=GetItem,error=InternalServerError,count=1") + tuple(FROZEN))
+    ddb = make_client(srv.endpoint)
+    with pytest.raises(ddb.exceptions.ClientError):
+        ddb.get_item(TableName="nope", Key={"pk": S("a")})
+    with pytest.raises(ddb.exceptions.ResourceNotFoundException):
+        ddb.get_item(TableName="nope", Key={"pk": S("a")})
+    assert srv.stop() == 0
+    fault, after = lines(path)
+    assert (fault["outcome"], fault["fault"], fault["error"], fault["status"]) == (
+        "fault", "InternalServerError", "InternalServerError", 500)
+    assert (after["outcome"], after["error"]) == ("error", "ResourceNotFoundException") and "fault" not in after
+    fresh = server_factory(("--in-memory",) + tuple(FROZEN))
+    r = replay(path, fresh.endpoint, "--as-fast-as-possible", "--check")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert ": 0 divergences (1 not compared" in r.stdout, r.stdout
