@@ -23,7 +23,7 @@
 
 #include "server/base/be.h"
 #include "server/doors/prices.h"
-#include "server/doors/usage.h"
+#include "server/doors/usage_units.h"
 #include "server/doors/usage_text.h"
 #include "server/engine/capacity/capacity.h"
 #include "server/engine/capacity/capacity_feature.h"

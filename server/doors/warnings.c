@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "server/doors/usage.h"
+#include "server/doors/usage_units.h"
 #include "server/doors/usage_forecast.h"
 #include "server/engine/capacity/insights.h"
 #include "server/engine/table_stats.h"
