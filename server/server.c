@@ -20,8 +20,11 @@
 #include "server/base/log.h"
 #include "server/base/workers.h"
 #include "server/engine/consistency.h"
-#include "server/engine/capacity/hot.h"
+#include "server/engine/capacity/capacity_feature.h"
 #include "server/engine/capacity/insights.h"
+#include "server/engine/derive_index.h"
+#include "server/engine/derive_write_time.h"
+#include "server/engine/history/history.h"
 #include "server/engine/idempotency.h"
 #include "server/engine/capacity/meter.h"
 #include "server/engine/jobs/backups.h"
@@ -42,7 +45,7 @@
 #include "server/engine/table_stats_saved.h"
 #include "server/engine/table_states.h"
 #include "server/engine/capacity/throttle.h"
-#include "server/engine/vector/vector_cache.h"
+#include "server/engine/vector/vector_feature.h"
 #include "server/engine/xfer/xfer_job.h"
 #include "server/ops/optable.h"
 #include "server/ops/owners.h"
@@ -58,7 +61,8 @@ static const ddb_job *const JOBS[] = {
 };
 
 /* A commit took a retained kind past its memory budget: the worker trims it (jobs/budget.h), and
-   the Kinesis destinations' worker its logs (jobs/kinesis.h). The engine is the server's member. */
+   the Kinesis destinations' worker its logs (jobs/kinesis.h). The engine is the server's member
+   (the history feature's over_budget: engine/history/history.h). */
 static void over_budget(ddb_engine *eng)
 {
     ddb_server *srv = (ddb_server *)(void *)((char *)eng - offsetof(ddb_server, eng));
@@ -69,7 +73,7 @@ static void over_budget(ddb_engine *eng)
 }
 
 /* A commit wrote t's stream or Kinesis records: the followers that read them pass now, not at their
-   next poll (replication is woken by eng->global_write, which it sets itself). */
+   next poll (the history feature's followed_write; replication is woken by its own feature row). */
 static void followed_write(ddb_engine *eng, const ddb_table *t)
 {
     ddb_server *srv = (ddb_server *)(void *)((char *)eng - offsetof(ddb_server, eng));
@@ -136,15 +140,15 @@ static void kinesis_release(void *ctx)
 static void replication_start(void *ctx)
 {
     ddb_server *srv = server_of(ctx);
-    ddb_replication_start(&srv->eng, srv->config->replication_lag); /* sets eng.replication */
+    ddb_replication_start(&srv->eng, srv->config->replication_lag); /* sets its feature row's state */
 }
 static void replication_halt(void *ctx)
 {
-    ddb_replication_halt(server_of(ctx)->eng.replication);
+    ddb_replication_halt(ddb_replication_of(&server_of(ctx)->eng));
 }
 static void replication_release(void *ctx)
 {
-    ddb_replication_stop(server_of(ctx)->eng.replication); /* clears eng.replication and eng.global_write */
+    ddb_replication_stop(ddb_replication_of(&server_of(ctx)->eng)); /* clears its feature row's state */
 }
 
 /* Replication last: the others' writes wake it. */
@@ -159,6 +163,84 @@ static void workers_of(ddb_server *srv)
 {
     for (size_t i = 0; i < sizeof(WORKERS) / sizeof(WORKERS[0]); i++)
         ddb_workers_add(&srv->workers, &WORKERS[i], srv);
+}
+
+/* ---- the engine's features (engine/feature.h), each opened from the command line ---- */
+
+static void *open_capacity(ddb_server *srv, const ddb_config *cfg)
+{
+    (void)srv;
+    (void)cfg;
+    return ddb_capacity_state_new();
+}
+static void *open_throttle(ddb_server *srv, const ddb_config *cfg)
+{
+    (void)srv;
+    return cfg->enforce_capacity ? ddb_throttle_new() : NULL;
+}
+static void *open_write_time(ddb_server *srv, const ddb_config *cfg)
+{
+    (void)srv;
+    (void)cfg;
+    return DDB_FEATURE_ALWAYS;
+}
+static void *open_index(ddb_server *srv, const ddb_config *cfg)
+{
+    (void)srv;
+    (void)cfg;
+    return DDB_FEATURE_ALWAYS;
+}
+/* exact vector search reads memory; a store other gateways write is read where it lies */
+static ddb_vector_cache *vector_cache_of(ddb_server *srv, const ddb_config *cfg)
+{
+    return ddb_store_shared(srv->eng.store) ? NULL : ddb_vector_cache_new(cfg->vector_ann, cfg->vector_ann_ef);
+}
+static void *open_vector(ddb_server *srv, const ddb_config *cfg)
+{
+    ddb_vectors *v = ddb_vectors_new(vector_cache_of(srv, cfg));
+
+    if (v != NULL)
+        v->search_threads = cfg->search_threads;
+    return v;
+}
+static void *open_history(ddb_server *srv, const ddb_config *cfg)
+{
+    ddb_history *h = ddb_history_new();
+
+    if (h == NULL)
+        return NULL;
+    /* in memory, retained history is memory: budgeted (a data directory's is on disk) */
+    if (cfg->in_memory && (ddb_backend_caps(cfg->backend) & DDB_BACKEND_CAP_LOCAL)) {
+        h->retention =
+            ddb_retention_new(cfg->memory_budget == DDB_BUDGET_UNSET ? DDB_MEMORY_BUDGET_DEFAULT : cfg->memory_budget);
+        h->over_budget = over_budget;
+    }
+    h->followed_write = followed_write;
+    (void)srv;
+    return h;
+}
+static void *open_replication(ddb_server *srv, const ddb_config *cfg)
+{
+    (void)srv;
+    (void)cfg;
+    return NULL; /* its worker sets it (ddb_replication_start) */
+}
+
+/* The rows of server/features.def, in its order: the engine walks them at each hook. */
+static const struct {
+    const ddb_feature *row;
+    void *(*open)(ddb_server *srv, const ddb_config *cfg);
+} FEATURES[] = {
+#define DDB_FEATURE(name) {&ddb_feature_##name, open_##name},
+#include "server/features.def"
+#undef DDB_FEATURE
+};
+
+static void features_of(ddb_server *srv, const ddb_config *cfg)
+{
+    for (size_t i = 0; i < sizeof(FEATURES) / sizeof(FEATURES[0]); i++)
+        if (ddb_engine_add_feature(&srv->eng, FEATURES[i].row, FEATURES[i].open(srv, cfg)) != 0)
+            abort(); /* (features.def holds more rows than DDB_FEATURES_MAX: a build's mistake) */
 }
 
 /* The command line's settings the engine and its jobs act on: the rows of options.def that name
@@ -342,25 +424,12 @@ int ddb_server_open(ddb_server *srv, const ddb_config *cfg, char **err)
         ddb_store_close(srv->eng.store);
         return -1;
     }
-    pthread_mutex_init(&srv->eng.pitr_lock, NULL);
-    srv->eng.insights = ddb_insights_new();
-    ddb_catalog_set_insights(srv->eng.catalog, srv->eng.insights);
+    features_of(srv, cfg);
+    ddb_catalog_watch(srv->eng.catalog, ddb_insights_watch, ddb_insights_of(&srv->eng));
     ddb_table_stats_load(srv->eng.store, srv->eng.catalog); /* before any write */
     srv->eng.tokens = ddb_tokens_new((uint64_t)cfg->idempotency_window * 1000);
-    /* in memory, retained history is memory: budgeted (a data directory's is on disk) */
-    if (cfg->in_memory && (ddb_backend_caps(cfg->backend) & DDB_BACKEND_CAP_LOCAL)) {
-        srv->eng.retention =
-            ddb_retention_new(cfg->memory_budget == DDB_BUDGET_UNSET ? DDB_MEMORY_BUDGET_DEFAULT : cfg->memory_budget);
-        srv->eng.over_budget = over_budget;
-    }
-    srv->eng.followed_write = followed_write;
     consistency_of(srv, cfg);
-    /* exact vector search reads memory; a store other gateways write is read where it lies */
-    srv->eng.vectors = ddb_store_shared(srv->eng.store) ? NULL : ddb_vector_cache_new(cfg->vector_ann, cfg->vector_ann_ef);
-    srv->eng.search_threads = cfg->search_threads;
-    srv->eng.throttle = cfg->enforce_capacity ? ddb_throttle_new() : NULL;
     srv->eng.gone = cfg->table_states != 0 ? ddb_gone_new() : NULL; /* else made by /ddbd/table-states */
-    srv->eng.hot = ddb_hot_new();
     kinesis_settings(srv, cfg);
     pthread_mutex_lock(&srv->quiesce_lock); /* (a stuck resume's reopen reads it: storage/rocksdb's guard) */
     srv->gate = ddb_gate_new(cfg->threads + cfg->rados_inflight); /* the loops', then the request workers' */
@@ -394,19 +463,14 @@ void ddb_server_close(ddb_server *srv)
         ddb_catalog_unhold(srv->eng.catalog, &h);
     }
     ddb_tokens_free(srv->eng.tokens);
-    ddb_retention_free(srv->eng.retention);
-    ddb_vector_cache_free(srv->eng.vectors);
     ddb_consist_free(srv->eng.consistency);
     ddb_auth_free(srv->api.auth);
     ddb_rates_free(srv->api.rates);
     ddb_inject_free(srv->api.inject);
     ddb_recorder_free(srv->api.recorder, &srv->api.recording); /* after the HTTP front: every line written */
     ddb_catalog_close(srv->eng.catalog);
-    ddb_throttle_free(srv->eng.throttle);
     ddb_gone_free(srv->eng.gone);
-    ddb_hot_free(srv->eng.hot);
-    ddb_insights_free(srv->eng.insights); /* after the catalog: its tables no longer configure it */
-    pthread_mutex_destroy(&srv->eng.pitr_lock);
+    ddb_engine_close_features(&srv->eng); /* after the catalog: its tables no longer configure Insights */
     ddb_store_close(srv->eng.store);
     if (srv->gate != NULL)
         ddb_gate_free(srv->gate);
@@ -473,14 +537,11 @@ int ddb_server_snapshot_restore(ddb_server *srv, const char *name)
         _exit(1); /* the store is closed or half open: nothing can be served (the next start completes it) */
     }
     ddb_catalog_set_max_tables(srv->eng.catalog, srv->config->max_tables);
-    ddb_catalog_set_insights(srv->eng.catalog, srv->eng.insights);
+    ddb_catalog_watch(srv->eng.catalog, ddb_insights_watch, ddb_insights_of(&srv->eng));
     srv->eng.tokens = ddb_tokens_new((uint64_t)srv->config->idempotency_window * 1000);
     ddb_budget_recount(&srv->eng); /* what the restored store holds */
     ddb_consist_forget(srv->eng.consistency); /* changes the restored store never saw */
-    ddb_vector_cache_free(srv->eng.vectors); /* its ids are the old store's */
-    srv->eng.vectors = ddb_store_shared(srv->eng.store)
-                           ? NULL
-                           : ddb_vector_cache_new(srv->config->vector_ann, srv->config->vector_ann_ef);
+    ddb_vector_cache_replace(&srv->eng, vector_cache_of(srv, srv->config)); /* its ids are the old store's */
     ddb_catalog_set_gate(srv->eng.catalog, srv->gate); /* (what ran above read tables with nothing else running) */
     resume(srv);
     return rc;

@@ -9,19 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* dynalite's `data[key] == null`: absent and JSON null are the same thing. */
-int ddb_v_present(const ddb_json *v)
-{
-    return v != NULL && v->type != DDB_JSON_NULL;
-}
-
-/* A member of the checked view: NULL when absent, null, or `obj` is not an object. */
-const ddb_json *ddb_v_get(const ddb_json *obj, const char *key)
-{
-    const ddb_json *v = ddb_json_get(obj, key);
-    return ddb_v_present(v) ? v : NULL;
-}
-
 static uint32_t key_hash(const char *s, uint32_t n)
 {
     uint32_t h = 2166136261u;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "server/engine/catalog.h"
+#include "server/engine/capacity/capacity_feature.h"
 #include "server/engine/capacity/insights.h"
 
 #define METRIC_KEYS 10 /* series per table or index and kind: /metrics stays bounded */
@@ -115,7 +116,7 @@ int ddb_insights_admin(ddb_engine *eng, const char *rest, size_t len, ddb_buf *o
             ix = &t->indexes[i];
     if (index[0] != '\0' && ix == NULL)
         return message(out, 404, "no such global secondary index");
-    v = view_of(eng->insights, t, ix);
+    v = view_of(ddb_insights_of(eng), t, ix);
     if (v.st->mode == DDB_CI_OFF)
         return message(out, 409, "Contributor Insights is not enabled (UpdateContributorInsights)");
     write_view(out, t, ix != NULL ? ix->name : NULL, &v);
@@ -167,7 +168,7 @@ void ddb_insights_metrics(ddb_buf *out, ddb_engine *eng)
     const ddb_table **tables;
     size_t n;
 
-    if (!ddb_insights_on(eng->insights))
+    if (!ddb_insights_on(ddb_insights_of(eng)))
         return;
     ddb_arena_init(&a);
     n = ddb_catalog_snapshot(eng->catalog, &a, &tables);
@@ -176,13 +177,13 @@ void ddb_insights_metrics(ddb_buf *out, ddb_engine *eng)
                       "# TYPE ddbd_contributor_insights_top gauge\n");
     for (size_t i = 0; i < n; i++) {
         const ddb_table *t = tables[i];
-        view v = view_of(eng->insights, t, NULL);
+        view v = view_of(ddb_insights_of(eng), t, NULL);
         if (t->ci.mode != DDB_CI_OFF)
             metric_series(out, &a, t, NULL, &v);
         for (unsigned k = 0; k < t->nindexes; k++) {
             if (t->indexes[k].kind != DDB_IX_GLOBAL || t->indexes[k].ci.mode == DDB_CI_OFF)
                 continue;
-            v = view_of(eng->insights, t, &t->indexes[k]);
+            v = view_of(ddb_insights_of(eng), t, &t->indexes[k]);
             metric_series(out, &a, t, t->indexes[k].name, &v);
         }
     }

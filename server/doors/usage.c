@@ -1,7 +1,7 @@
 /*
  * server/doors/usage.c: the cost report (see usage.h).
  *
- * Each figure is worked from the units the meter charged (engine/capacity/usage.h), never estimated from
+ * Each figure is worked from the units the meter charged (engine/usage.h), never estimated from
  * requests: a table's on-demand cost is its read units x the read request unit's price plus its
  * write units x the write request unit's, both of the table's class; the index lines are the part
  * of those units its indexes consumed (an index is billed at its table's prices). Projected to a
@@ -23,6 +23,7 @@
 #include "server/doors/warnings.h"
 #include "server/engine/catalog.h"
 #include "server/engine/capacity/capacity.h"
+#include "server/engine/capacity/capacity_feature.h"
 #include "server/engine/capacity/hot.h"
 #include "server/engine/jobs/backup_records.h"
 #include "server/engine/xfer/xfer.h"
@@ -406,7 +407,7 @@ static void write_pattern(ddb_jw *w, const ddb_table *t, const pattern_row *r, c
     ddb_jw_obj_end(w);
 }
 
-/* "accessPatterns": the table's units by access pattern (engine/capacity/pattern.h), the dearest
+/* "accessPatterns": the table's units by access pattern (engine/pattern.h), the dearest
    first, and "other" (the patterns past the table's DDB_PATTERNS) when it has units. */
 static void write_patterns(ddb_jw *w, const ddb_table *t, const ddb_usage_snap *u, const price *p, const window *win)
 {
@@ -548,7 +549,7 @@ static int report(ddb_engine *eng, uint64_t opened_ms, const ddb_usage_mark *m, 
     ddb_forecast *fc = NULL;
     char err[512];
     uint64_t now = ddb_clock_now_ms(), start = m != NULL ? ddb_usage_mark_ms(m) : opened_ms;
-    window win = {now > start + 1000 ? (double)(now - start) / 1e3 : 1.0, eng->hot, start, m};
+    window win = {now > start + 1000 ? (double)(now - start) / 1e3 : 1.0, ddb_hot_of(eng), start, m};
     double sum[3] = {0, 0, 0}, cost = 0;
     size_t n;
     ddb_jw w;

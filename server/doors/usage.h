@@ -8,24 +8,11 @@
 #ifndef DDB_USAGE_VIEW_H
 #define DDB_USAGE_VIEW_H
 
-#include <math.h>
 #include <stdint.h>
 
 #include "proto/json.h"
+#include "server/doors/usage_units.h"
 #include "server/engine/engine.h"
-
-#define DDB_USAGE_MONTH_SECONDS (730.0 * 3600)
-/* Provisioned capacity sized from the observed peak is peak / 70 %: DynamoDB auto scaling's
-   default target utilisation (docs/usage.md). */
-#define DDB_USAGE_TARGET_UTILIZATION 0.7
-
-/* Capacity units for a peak of `peak` units a second at the target utilisation (at least 1). */
-static inline double ddb_usage_sized(double peak)
-{
-    double units = ceil(peak / DDB_USAGE_TARGET_UTILIZATION - 1e-9);
-
-    return units < 1 ? 1 : units;
-}
 
 struct ddb_usage_marks;
 

@@ -23,9 +23,10 @@
 
 #include "server/base/be.h"
 #include "server/doors/prices.h"
-#include "server/doors/usage.h"
+#include "server/doors/usage_units.h"
 #include "server/doors/usage_text.h"
 #include "server/engine/capacity/capacity.h"
+#include "server/engine/capacity/capacity_feature.h"
 #include "server/engine/capacity/hot.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/table_stats.h"
@@ -260,7 +261,7 @@ static void throttles(ddb_engine *eng, const ddb_table *t, const ddb_index *ix, 
 {
     ddb_hot_share sh[DDB_HOT_BUCKETS];
     double total, part = write ? DDB_PARTITION_WRITE_UNITS : DDB_PARTITION_READ_UNITS, limit;
-    size_t n = ddb_hot_shares_of(eng->hot, ix != NULL ? ix->id : t->id, write, sh, &total);
+    size_t n = ddb_hot_shares_of(ddb_hot_of(eng), ix != NULL ? ix->id : t->id, write, sh, &total);
     long long warm[2];
 
     memset(hot, 0, sizeof(*hot));

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "server/engine/capacity/capacity.h"
+#include "server/engine/capacity/capacity_feature.h"
 #include "server/engine/capacity/hot.h"
 #include "server/engine/table_stats.h"
 
@@ -85,7 +86,7 @@ static void write_table(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_tabl
     ddb_jw_arr_begin(w);
     write_reports(w, a, t, NULL, v, &total);
     for (unsigned i = 0; i < t->nindexes; i++)
-        if (t->indexes[i].kind == DDB_IX_GLOBAL && ddb_hot_view_of(eng->hot, t->indexes[i].id, iv))
+        if (t->indexes[i].kind == DDB_IX_GLOBAL && ddb_hot_view_of(ddb_hot_of(eng), t->indexes[i].id, iv))
             write_reports(w, a, t, &t->indexes[i], iv, &total);
     ddb_jw_arr_end(w);
     ddb_jw_key(w, "wouldHaveThrottledRequests");
@@ -122,7 +123,7 @@ void ddb_usage_write_hot(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_tab
     ddb_jw_arr_begin(w);
     for (size_t i = 0; i < n; i++) {
         memset(v, 0, sizeof(*v));
-        if (tables[i]->stats != NULL && ddb_hot_view_of(eng->hot, tables[i]->id, v))
+        if (tables[i]->stats != NULL && ddb_hot_view_of(ddb_hot_of(eng), tables[i]->id, v))
             write_table(w, a, eng, tables[i], v);
     }
     ddb_jw_arr_end(w);

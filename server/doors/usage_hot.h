@@ -14,6 +14,8 @@
 /* Writes "hotPartitions": {...} into the object w is in, for the `n` tables. */
 void ddb_usage_write_hot(ddb_jw *w, ddb_arena *a, ddb_engine *eng, const ddb_table *const *tables, size_t n);
 
+struct ddb_hot;
+
 /* Appends ddbd_would_throttle_requests_total{table, index} for the `n` tables to out. */
 void ddb_usage_hot_metrics(ddb_buf *out, struct ddb_hot *hot, const ddb_table *const *tables, size_t n);
 

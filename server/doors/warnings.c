@@ -2,8 +2,8 @@
  * server/doors/warnings.c: the cost report's access-pattern warnings (see warnings.h).
  *
  * Each warning is one row of WARNINGS: its name and the function that writes it when its rule
- * holds, from the table's observations (engine/capacity/access_warn.h) and its usage counters
- * (engine/capacity/usage.h). docs/usage.md lists the rules, their thresholds and why.
+ * holds, from the table's observations (engine/access_warn.h) and its usage counters
+ * (engine/usage.h). docs/usage.md lists the rules, their thresholds and why.
  */
 #include "server/doors/warnings.h"
 
@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "server/doors/usage.h"
+#include "server/doors/usage_units.h"
 #include "server/doors/usage_forecast.h"
 #include "server/engine/capacity/insights.h"
 #include "server/engine/table_stats.h"

@@ -46,7 +46,8 @@ struct ddb_catalog {
     int leaky;           /* a table was read outside a request or a hold: nothing is freed any more */
     uint32_t next_id;
     unsigned max_tables; /* per namespace (--max-tables); 0: no limit */
-    struct ddb_insights *insights; /* the engine's Contributor Insights, configured from each table */
+    ddb_table_watch watch;         /* told of each table held and dropped (ddb_catalog_watch), or NULL */
+    void *watch_ctx;
     ddb_figures_epoch *figures;    /* what every table's figures share (table_stats.h) */
 };
 
@@ -537,6 +538,13 @@ static int commit_change(change *ch)
     return rc < 0 ? -1 : rc;
 }
 
+/* Tells the watcher (ddb_catalog_watch) of a table version held (`on`) or dropped. Lock held. */
+static void watch(ddb_catalog *c, const ddb_table *t, int on)
+{
+    if (c->watch != NULL)
+        c->watch(c->watch_ctx, t, on);
+}
+
 /* Gives ids to the indexes a format-1 directory declared (once; logged). */
 static ddb_table *migrate(ddb_catalog *c, ddb_table *t)
 {
@@ -550,7 +558,7 @@ static ddb_table *migrate(ddb_catalog *c, ddb_table *t)
         ddb_log(DDB_LOG_INFO, "catalog: table %s: %u secondary indexes will be built from its items", t->name,
                 n->nindexes);
         n->stats = t->stats;
-        ddb_member_apply_insights(c->insights, n);
+        watch(c, n, 1);
         table_free(t);
         t = n;
     }
@@ -568,7 +576,7 @@ static ddb_table *install(ddb_catalog *c, const char *key, const char *text, siz
 
     if (t == NULL)
         return NULL;
-    ddb_member_apply_insights(c->insights, t);
+    watch(c, t, 1);
     i = find(c, key, &found);
     old = found ? c->tables[i] : NULL;
     if (old != NULL && old->id == t->id)
@@ -593,7 +601,7 @@ static void refresh(ddb_catalog *c, const char *key, const char *text, size_t le
 
     if (text == NULL) {
         if (found) {
-            ddb_member_forget_insights(c->insights, c->tables[i]);
+            watch(c, c->tables[i], 0);
             retire(c, c->tables[i], 1);
             memmove(&c->tables[i], &c->tables[i + 1], (c->n - i - 1) * sizeof(*c->tables));
             c->n--;
@@ -699,12 +707,13 @@ ddb_figures_epoch *ddb_catalog_figures(ddb_catalog *c)
     return c->figures;
 }
 
-void ddb_catalog_set_insights(ddb_catalog *c, struct ddb_insights *ci)
+void ddb_catalog_watch(ddb_catalog *c, ddb_table_watch fn, void *ctx)
 {
     pthread_rwlock_wrlock(&c->lock);
-    c->insights = ci;
+    c->watch = fn;
+    c->watch_ctx = ctx;
     for (size_t i = 0; i < c->n; i++)
-        ddb_member_apply_insights(ci, c->tables[i]);
+        watch(c, c->tables[i], 1);
     pthread_rwlock_unlock(&c->lock);
 }
 

@@ -42,7 +42,6 @@
 typedef struct ddb_catalog ddb_catalog;
 struct ddb_gate;
 struct ddb_gate_hold;
-struct ddb_insights;
 struct ddb_figures_epoch;
 
 /* The catalog key of table `name` in namespace `ns` (arena memory, or `name` itself). */
@@ -64,9 +63,11 @@ void ddb_catalog_set_max_tables(ddb_catalog *c, unsigned max);
 unsigned ddb_catalog_max_tables(ddb_catalog *c);
 /* What the figures of the catalog's tables share (table_stats.h: the commits' generation). */
 struct ddb_figures_epoch *ddb_catalog_figures(ddb_catalog *c);
-/* The engine's Contributor Insights (engine/capacity/insights.h): the catalog configures every table's
-   sketches in it now, and each table it loads, creates, changes or drops from then on. */
-void ddb_catalog_set_insights(ddb_catalog *c, struct ddb_insights *ci);
+/* A feature that keeps state per table (Contributor Insights' sketches: engine/capacity/insights.h)
+   is told of every table version the catalog holds now (`on` 1), and of each one it loads, creates,
+   changes (1) or drops (0) from then on, under the catalog's lock. One watcher; NULL: none. */
+typedef void (*ddb_table_watch)(void *ctx, const ddb_table *t, int on);
+void ddb_catalog_watch(ddb_catalog *c, ddb_table_watch fn, void *ctx);
 /* Whether the namespace of catalog key `key` has room for one more table now (a check ahead of a
    change that creates one later: the create itself checks again). */
 int ddb_catalog_room_for(ddb_catalog *c, ddb_arena *a, const char *key);

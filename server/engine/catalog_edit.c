@@ -11,7 +11,7 @@
 #include "server/base/clock.h"
 #include "server/base/log.h"
 #include "server/engine/catalog_members.h"
-#include "server/engine/history/kinesis_log.h"
+#include "server/engine/kinesis_member.h"
 
 #define MAX_CHANGES 24 /* more than the distinct members a description has */
 

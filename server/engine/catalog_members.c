@@ -9,9 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/engine/capacity/insights.h"
-#include "server/engine/history/kinesis_log.h"
-#include "server/engine/history/streams.h"
+#include "server/engine/kinesis_member.h"
 
 int ddb_member_is_catalogs(const char *key)
 {
@@ -507,21 +505,6 @@ void ddb_member_read_insights(ddb_table *t)
     for (unsigned i = 0; i < t->nindexes; i++)
         if (t->indexes[i].kind == DDB_IX_GLOBAL)
             insights_state_read(ddb_json_get(ixs, t->indexes[i].name), &t->indexes[i].ci);
-}
-
-void ddb_member_apply_insights(ddb_insights *ci, const ddb_table *t)
-{
-    ddb_insights_configure(ci, t->id, (ddb_ci_mode)t->ci.mode);
-    for (unsigned i = 0; i < t->nindexes; i++)
-        if (t->indexes[i].kind == DDB_IX_GLOBAL)
-            ddb_insights_configure(ci, t->indexes[i].id, (ddb_ci_mode)t->indexes[i].ci.mode);
-}
-
-void ddb_member_forget_insights(ddb_insights *ci, const ddb_table *t)
-{
-    ddb_insights_configure(ci, t->id, DDB_CI_OFF);
-    for (unsigned i = 0; i < t->nindexes; i++)
-        ddb_insights_configure(ci, t->indexes[i].id, DDB_CI_OFF);
 }
 
 static void insights_state_write(ddb_jw *w, const char *key, const ddb_ci_state *st)

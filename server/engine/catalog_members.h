@@ -12,7 +12,6 @@
 #include "proto/json.h"
 #include "server/engine/table.h"
 
-struct ddb_insights;
 
 /* The members' values, as the writers below and the edits (catalog_edit.h) take them. */
 
@@ -95,10 +94,6 @@ void ddb_member_write_replication(ddb_jw *w, const ddb_replication_member *r);
 void ddb_member_write_insights(ddb_jw *w, const ddb_table *t, const char *index, const ddb_ci_state *st);
 /* Reads t's and its GSIs' Contributor Insights (after its indexes). */
 void ddb_member_read_insights(ddb_table *t);
-/* Configures t's and its GSIs' sketches in ci (an engine's; NULL: none) as t says. */
-void ddb_member_apply_insights(struct ddb_insights *ci, const ddb_table *t);
-/* A deleted table: its and its GSIs' sketches stop. */
-void ddb_member_forget_insights(struct ddb_insights *ci, const ddb_table *t);
 /* `restore` (the stored "ddbdRestore") with InProgress false. */
 void ddb_member_write_restore_done(ddb_jw *w, const ddb_json *restore);
 /* ProvisionedThroughput after a change from `cur` (the stored one, may be NULL) to read/write. */

@@ -1,16 +1,17 @@
 /*
- * server/engine/derive.h: what a write derives, one row per derived record (derive.def).
+ * server/engine/derive.h: a write's decision, as the features' hooks see it (feature.h).
  *
  * ddb_mutate decides a write from its item's old image (mutation.h); what follows from the pair
  * (index entries, a global table's write time, stream, Kinesis and point-in-time log records) is
- * derived into the same commit by the rows of derive.def, which the decision walks. Each row is a
- * ddb_deriver its own module defines (derive_<name>.c), so a new derived record is one row and one
- * module, and the pipeline itself (mutation.c) knows none of them.
+ * derived into the same commit by the engine's feature rows (server/features.def), which the
+ * decision walks: each row's prepare, wants_old and derive. The pipeline itself (mutation.c)
+ * knows none of them.
  *
  * The decision may run more than once (storage.h); a row keeps nothing of its own between runs:
  * what it produces goes into the commit's batch, the mutation's outcome (d->out) or the decision's
- * run state (ddb_decision.now), all cleared at the start of every run. The request itself is
- * const to every run and every row (d->m): a run cannot leave in it what the next would read.
+ * run state (ddb_decision.now, its scratch[f->index] the row's own), all cleared at the start of
+ * every run. The request itself is const to every run and every row (d->m): a run cannot leave in
+ * it what the next would read.
  */
 #ifndef DDB_DERIVE_H
 #define DDB_DERIVE_H
@@ -19,9 +20,9 @@
 #include <stdint.h>
 
 #include "server/base/batch.h"
+#include "server/engine/feature.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/mutation_types.h"
-#include "server/engine/history/retention.h"
 
 struct ddb_consistency;
 
@@ -35,7 +36,12 @@ typedef struct ddb_decision_now {
     uint64_t wtime;             /* the write's time and region (global tables) */
     const char *wregion;
     size_t coll_old, coll_new;  /* the item's part of its collection before and after */
-    uint64_t kept[DDB_RET__COUNT]; /* bytes of retained history (retention.h) the decided write adds */
+    ddb_keyspace_figures *ix_change; /* how its index entries moved each index's figures (arena: room
+                                        for t's indexes; NULL until one moved: ddb_decision_note_index) */
+    unsigned nix_change;
+    ddb_key *index_key;         /* t's with GSIs: the entry of each index (t->indexes order) its units
+                                   went to (arena; NULL without GSIs), for a GSI's hot partitions */
+    void *scratch[DDB_FEATURES_MAX]; /* each feature row's own (feature.h; arena memory) */
     const char *cold, *cnew;    /* the images the commit notes (consistency.h; NULL: absent) */
     size_t coldlen, cnewlen;
 } ddb_decision_now;
@@ -47,33 +53,24 @@ typedef struct ddb_decision {
     ddb_arena *a;
     const ddb_store *store;
     unsigned long long limit;      /* item collection size limit */
-    ddb_vector_cache *vectors;     /* the process's vector indexes in memory, or NULL */
     unsigned in_flight_ms;         /* STRONG global tables: how long another region's write holds an item */
     struct ddb_consistency *cons;  /* eng->consistency: the commit notes the stored images (consistency.h) */
-    int rep_slot;                  /* a global table's: the index of the item's write-time key in keys[] */
-    const ddb_store_key *rep;      /* that key, read (set before each run) */
+    const ddb_features *features;  /* the engine's rows (feature.h), walked at each hook */
+    const ddb_store_key *keys;     /* the commit's keys, read (set before each run) */
+    unsigned short key_at[DDB_FEATURES_MAX]; /* per row: the index of its commit_key in keys[] (0: none) */
     ddb_decision_now now;
 } ddb_decision;
 
-/*
- * A derived record. Every function may be NULL; each looks at the mutation's table and does
- * nothing when the table has no such record. Each reads the request as const (d->m) and what the
- * run wrote so far (d->now: the kind and item it writes), and writes only d->out and d->now.
- *   prepare:   under the item's lock, before its old image is looked at; 0, or a code that ends the
- *              decision (its error left in d->out->err, or the pipeline's own: mutation.c);
- *   wants_old: whether its records read the decoded old image (d->out->old);
- *   derive:    after the new image is made, adds its records to the commit's batch.
- */
-typedef struct ddb_deriver {
-    const char *name;
-    int (*prepare)(ddb_decision *d);
-    int (*wants_old)(const ddb_decision *d);
-    void (*derive)(ddb_decision *d, ddb_batch *out);
-} ddb_deriver;
+/* The stored value of the key row f reads in the commit (its commit_key; NULL: none, or absent). */
+static inline const ddb_store_key *ddb_decision_key(const ddb_decision *d, const ddb_feature_slot *f)
+{
+    return d->key_at[f->index] != 0 ? &d->keys[d->key_at[f->index]] : NULL;
+}
 
-#define DDB_DERIVER(name) extern const ddb_deriver ddb_derive_##name;
-#include "server/engine/derive.def"
-#undef DDB_DERIVER
+/* An index's entry went from `osize` to `nsize` bytes (0: not in it): its figures' change, which
+   the commit adds to the table's (table_stats.h). Each index's row (the core's GSIs and LSIs, a
+   feature's index kind) notes its own. */
+void ddb_decision_note_index(ddb_decision *d, const ddb_index *ix, size_t osize, size_t nsize);
 
 /* decide's answer for a replicated change older than the item's last write: nothing to commit */
 #define DDB_DECIDE_REP_STALE 1002

@@ -1,7 +1,7 @@
 /*
- * server/engine/derive_write_time.c: the derived record "write_time" (derive.def): a global
- * table's item write time and region, decided before the write (last writer wins, mutation.h) and
- * written with it.
+ * server/engine/derive_write_time.c: the feature row "write_time" (server/features.def): a
+ * global table's item write time and region, read with the item in its commit, decided before the
+ * write (last writer wins, mutation.h) and written with it.
  */
 #include <string.h>
 
@@ -29,15 +29,17 @@ static int rep_newer(uint64_t t1, const char *r1, uint64_t t2, const char *r2, s
  * the item's writes), unless another region's write still holds a STRONG table's item (mutation.h).
  * 0, DDB_DECIDE_REP_STALE, or the error (left in r->out->err).
  */
-static int rep_decide(ddb_decision *r)
+static int rep_decide(const ddb_feature_slot *f, ddb_decision *r)
 {
     const ddb_mutation *m = r->m;
+    const ddb_store_key *rep;
     ddb_write_time cur;
     uint64_t now;
 
     if (m->t->rep_id == 0 || r->now.kind == DDB_MUT_CHECK)
         return 0;
-    cur = ddb_write_time_parse(r->rep != NULL ? r->rep->val : NULL, r->rep != NULL ? r->rep->vlen : 0);
+    rep = ddb_decision_key(r, f);
+    cur = ddb_write_time_parse(rep != NULL ? rep->val : NULL, rep != NULL ? rep->vlen : 0);
     now = ddb_clock_now_ms();
 
     if (m->origin.mirror_of != NULL) {
@@ -89,12 +91,13 @@ ddb_write_time ddb_write_time_parse(const char *v, size_t vlen)
 /* A global table's write time, deletes too (a tombstone); a local write that changes nothing keeps
    the old time, as it makes no stream record to replicate: a newer write elsewhere must still land
    here. */
-static void rep_write(ddb_decision *r, ddb_batch *out)
+static void rep_write(const ddb_feature_slot *f, ddb_decision *r, ddb_batch *out)
 {
     const ddb_mutation *m = r->m;
     ddb_store_key k;
     char *v;
 
+    (void)f;
     if (m->t->rep_id == 0 || !(m->origin.replicated || ddb_decision_changed(r)))
         return;
     v = ddb_arena_sprintf(r->a, "%llu %s", (unsigned long long)r->now.wtime, r->now.wregion);
@@ -102,4 +105,14 @@ static void rep_write(ddb_decision *r, ddb_batch *out)
     ddb_batch_put(out, k.key, k.klen, v, strlen(v));
 }
 
-const ddb_deriver ddb_derive_write_time = {.name = "write_time", .prepare = rep_decide, .derive = rep_write};
+/* The item's write time is read in the commit (a ConditionCheck writes none). */
+static int rep_key(ddb_arena *a, const ddb_mutation *m, ddb_store_key *key)
+{
+    if (m->t->rep_id == 0 || m->kind == DDB_MUT_CHECK)
+        return 0;
+    ddb_write_time_key(a, m->t->rep_id, m->key.bytes, m->key.len, key);
+    return 1;
+}
+
+const ddb_feature ddb_feature_write_time = {.name = "write_time", .commit_key = rep_key, .prepare = rep_decide,
+                                            .derive = rep_write};

@@ -9,7 +9,11 @@
 #include <stdint.h>
 
 #include "proto/arena.h"
+#include "server/engine/feature.h"
 #include "server/storage/storage.h"
+
+/* The feature row (feature.h; server/features.def): always on, a table without replicas skipped. */
+extern const ddb_feature ddb_feature_write_time;
 
 /* A global table's item write time, as stored: "<ms> <region>" under the item's key with the
    table's rep_id in place of its id. */

@@ -3,6 +3,8 @@
  */
 #include "server/engine/engine.h"
 
+#include <string.h>
+
 uint64_t ddb_engine_hash(const ddb_engine *eng, const void *data, size_t len)
 {
     return ddb_store_secret_hash(eng->store, data, len);
@@ -11,4 +13,59 @@ uint64_t ddb_engine_hash(const ddb_engine *eng, const void *data, size_t len)
 unsigned ddb_engine_nshards(const ddb_engine *eng)
 {
     return ddb_store_nshards(eng->store);
+}
+
+/* (its address is the state of a row that is always on and has none of its own: feature.h) */
+const char ddb_feature_always = 1;
+
+int ddb_engine_add_feature(ddb_engine *eng, const ddb_feature *row, void *state)
+{
+    ddb_features *fs = &eng->features;
+    unsigned i = fs->n;
+    const int has[DDB_HOOK__COUNT] = {
+        [DDB_HOOK_ADMIT] = row->admit != NULL,         [DDB_HOOK_COMMIT_KEY] = row->commit_key != NULL,
+        [DDB_HOOK_PREPARE] = row->prepare != NULL,     [DDB_HOOK_WANTS_OLD] = row->wants_old != NULL,
+        [DDB_HOOK_DERIVE] = row->derive != NULL,       [DDB_HOOK_COMMITTED] = row->committed != NULL,
+        [DDB_HOOK_CHECK_ITEM] = row->check_item != NULL, [DDB_HOOK_ITEM_SIZE] = row->item_size != NULL,
+        [DDB_HOOK_READ] = row->read != NULL,           [DDB_HOOK_RANGE] = row->range != NULL,
+    };
+
+    if (i >= DDB_FEATURES_MAX)
+        return -1;
+    fs->slot[i] = (ddb_feature_slot){row, state, i};
+    for (int h = 0; h < DDB_HOOK__COUNT; h++)
+        if (has[h])
+            fs->with[h][fs->nwith[h]++] = (unsigned char)i;
+    fs->n++;
+    return 0;
+}
+
+void *ddb_engine_feature_after(const ddb_engine *eng, const ddb_feature *row)
+{
+    for (unsigned i = 2; i < eng->features.n; i++)
+        if (eng->features.slot[i].row == row)
+            return eng->features.slot[i].state;
+    return NULL;
+}
+
+void *ddb_engine_set_feature(ddb_engine *eng, const ddb_feature *row, void *state)
+{
+    for (unsigned i = 0; i < eng->features.n; i++) {
+        if (eng->features.slot[i].row == row) {
+            void *old = eng->features.slot[i].state;
+            eng->features.slot[i].state = state;
+            return old;
+        }
+    }
+    return NULL;
+}
+
+void ddb_engine_close_features(ddb_engine *eng)
+{
+    for (unsigned i = eng->features.n; i-- > 0;) { /* the last opened first */
+        ddb_feature_slot *f = &eng->features.slot[i];
+        if (f->row->close != NULL && f->state != NULL && f->state != DDB_FEATURE_ALWAYS)
+            f->row->close(f->state);
+    }
+    memset(&eng->features, 0, sizeof(eng->features));
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "server/engine/catalog.h"
+#include "server/engine/feature.h"
 #include "server/storage/storage.h"
 
 /* DynamoDB's limit on an item collection (a partition key's items and their LSI entries). */
@@ -59,34 +60,14 @@ typedef struct ddb_engine {
     /* the background worker (engine/jobs/tasks.h); NULL while a snapshot is restored. The core
        never uses it: the operations and jobs that record work kick it. */
     struct ddb_tasks *tasks;
-    /* vector indexes in memory (engine/vector/vector_cache.h); NULL when other processes share the store */
-    struct ddb_vector_cache *vectors;
-    unsigned search_threads;    /* cores one exact vector search may use */
-    /* global tables (engine/jobs/replication.h): called after a commit on one, to wake the worker */
-    void (*global_write)(struct ddb_engine *eng);
-    struct ddb_replication *replication;
-    /* the memory budget of retained history (engine/history/retention.h; --in-memory only, else NULL), and
-       what a commit that takes a kind past its limit calls: the wiring wakes the worker's trim */
-    struct ddb_retention *retention;
-    void (*over_budget)(struct ddb_engine *eng);
-    /* called after a commit that wrote `t`'s stream or Kinesis records: the wiring nudges the
-       followers that read them (base/follower.h: wake-up on commit); NULL when none runs */
-    void (*followed_write)(struct ddb_engine *eng, const struct ddb_table *t);
+    /* the features (feature.h): rows the wiring hands the engine at open (server/features.def), in
+       that order, each with its state; the core walks them at each hook and names none */
+    ddb_features features;
     /* --index-lag, --stale-reads and their per-table settings (engine/consistency.h); NULL until
        any is set (set once, atomically: the admin door may set it while requests run) */
     struct ddb_consistency *consistency;
     /* --table-states' deleted tables still DELETING (engine/table_states.h); NULL: the option is off */
     struct ddb_gone_tables *gone;
-    /* --enforce-capacity's token buckets (engine/capacity/throttle.h); NULL: the option is off */
-    struct ddb_throttle *throttle;
-    /* the hot-partition model (engine/capacity/hot.h): what would have been throttled */
-    struct ddb_hot *hot;
-    /* Contributor Insights' sketches (engine/capacity/insights.h), configured by the catalog as it loads
-       tables (ddb_catalog_set_insights) */
-    struct ddb_insights *insights;
-    /* held by a point-in-time restore from its window check until its table exists, and by the
-       trim (engine/jobs/pitr.h: ddb_pitr_lock); initialised by the wiring */
-    pthread_mutex_t pitr_lock;
     ddb_engine_settings settings;
 } ddb_engine;
 
@@ -96,5 +77,30 @@ typedef struct ddb_engine {
 uint64_t ddb_engine_hash(const ddb_engine *eng, const void *data, size_t len);
 /* The store's shard count: how many shards a new stream generation has (engine/history/streams.h). */
 unsigned ddb_engine_nshards(const ddb_engine *eng);
+
+/* Adds a feature's row and its state (NULL: off), after those added before (the wiring, at open,
+   in features.def's order). 0, or -1 when the engine has DDB_FEATURES_MAX rows already. */
+int ddb_engine_add_feature(ddb_engine *eng, const ddb_feature *row, void *state);
+/* Replaces the state of `row` (a worker that starts after the engine opened, a cache rebuilt for
+   a restored store), with no request running; returns the one it had (NULL: none, or no such row). */
+void *ddb_engine_set_feature(ddb_engine *eng, const ddb_feature *row, void *state);
+/* Closes every row's state (its row's close) and forgets the rows: the engine's close. */
+void ddb_engine_close_features(ddb_engine *eng);
+
+/* The state of feature `row` in eng past its first two rows (ddb_engine_feature). */
+void *ddb_engine_feature_after(const ddb_engine *eng, const ddb_feature *row);
+
+/* The state of feature `row` in eng (NULL: off, or not one of its rows): how a feature finds its
+   own from above the core. The busiest rows come first in features.def (the meter asks capacity's
+   and the throttle's on every request): their answer is two compares, inline. (A slot not added
+   has a NULL row: the engine is zeroed before its rows are added.) */
+static inline void *ddb_engine_feature(const ddb_engine *eng, const ddb_feature *row)
+{
+    if (eng->features.slot[0].row == row)
+        return eng->features.slot[0].state;
+    if (eng->features.slot[1].row == row)
+        return eng->features.slot[1].state;
+    return ddb_engine_feature_after(eng, row);
+}
 
 #endif

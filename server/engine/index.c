@@ -5,7 +5,6 @@
 
 #include <string.h>
 
-#include "server/engine/vector/vector.h"
 
 /* The escaped form of a key value: 00 -> 00 FF, then 00 01 unless `open`. Returns the length written. */
 static size_t escape_into(char *out, const char *form, size_t flen, int open)
@@ -230,7 +229,7 @@ static const char *check_part(ddb_arena *a, const ddb_index *ix, const ddb_key_p
                                  "attribute cannot contain an empty %s value.",
                                  v->type == DDB_T_S ? "string" : "binary");
     if (v->len == 0 && (v->type == DDB_T_S || v->type == DDB_T_B))
-        return ddb_vector_empty_key_message(a, v->type, ix->name, p->name);
+        return ddb_index_empty_key_message(a, v->type, ix->name, p->name);
     return NULL;
 }
 
@@ -260,5 +259,14 @@ const char *ddb_index_check_item(ddb_arena *a, const ddb_table *t, const ddb_att
             return "One or more parameter values were invalid: Aggregated size of all range keys has exceeded the "
                    "size limit of 1024 bytes";
     }
-    return ddb_vector_check_item(a, t, item);
+    return NULL;
+}
+
+const char *ddb_index_empty_key_message(ddb_arena *a, int type, const char *index, const char *key)
+{
+    return ddb_arena_sprintf(a,
+                             "One or more parameter values are not valid. A value specified for a secondary index key "
+                             "is not supported. The AttributeValue for a key attribute cannot contain an empty %s "
+                             "value. IndexName: %s, IndexKey: %s",
+                             type == DDB_T_S ? "string" : "binary", index, key);
 }

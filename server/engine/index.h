@@ -40,11 +40,16 @@ void ddb_index_project(ddb_arena *a, const ddb_table *t, const ddb_index *ix, co
 int ddb_index_projects(const ddb_table *t, const ddb_index *ix, const char *name, size_t nlen);
 
 /*
- * DynamoDB's checks of the index key attributes of an item about to be written: a present
+ * DynamoDB's checks of the GSI and LSI key attributes of an item about to be written: a present
  * attribute must have the declared type and, for S and B, be non-empty. NULL, or the
- * ValidationException message (UpdateItem words an empty value its own way: `by_update`).
+ * ValidationException message (UpdateItem words an empty value its own way: `by_update`). A write
+ * is checked by mutation.h's ddb_engine_check_item: these, then the feature rows' own kinds of
+ * index (a vector index's: feature.h's check_item).
  */
 const char *ddb_index_check_item(ddb_arena *a, const ddb_table *t, const ddb_attr *item, int by_update);
+/* The message for an empty S or B value (`type`) of index `index`'s key attribute `key` (an index's
+   and a vector index's partition key alike). */
+const char *ddb_index_empty_key_message(ddb_arena *a, int type, const char *index, const char *key);
 
 /* The partition prefix of an index Query (bytes up to the sort parts) from the partition key values. */
 void ddb_index_partition_key(ddb_arena *a, const ddb_store *store, const ddb_index *ix, const ddb_attr *const *hash_vals,

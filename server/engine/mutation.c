@@ -1,7 +1,7 @@
 /*
  * server/engine/mutation.c: the one mutation pipeline's decision (see mutation.h): a mutation
  * decided against its item's old image (its new image: mutation_image.c), and what it derives
- * walked from derive.def's rows (derive.h). Its commits: mutation_commit.c (one item) and
+ * walked from the engine's feature rows (feature.h, derive.h). Its commits: mutation_commit.c (one item) and
  * mutation_txn.c (a transaction); what follows a commit: mutation_after.c.
  */
 #include "server/engine/mutation.h"
@@ -16,14 +16,6 @@
 #include "server/engine/mutation_internal.h"
 #include "server/engine/table_stats.h"
 #include "server/expr/expr.h"
-
-/* The derived records, in derive.def's order. */
-static const ddb_deriver *const derivers[] = {
-#define DDB_DERIVER(name) &ddb_derive_##name,
-#include "server/engine/derive.def"
-#undef DDB_DERIVER
-};
-#define NDERIVERS (sizeof(derivers) / sizeof(derivers[0]))
 
 void ddb_mutation_init(ddb_mutation *m, ddb_mut_kind kind, const ddb_table *t, const ddb_key *key)
 {
@@ -42,9 +34,9 @@ void ddb_decision_begin(ddb_decision *d, ddb_engine *eng, ddb_arena *a, ddb_muta
                         .a = a,
                         .store = eng->store,
                         .limit = limit ? limit : DDB_ITEM_COLLECTION_LIMIT,
-                        .vectors = eng->vectors,
                         .in_flight_ms = eng->settings.replication_lag,
-                        .cons = __atomic_load_n(&eng->consistency, __ATOMIC_ACQUIRE)};
+                        .cons = __atomic_load_n(&eng->consistency, __ATOMIC_ACQUIRE),
+                        .features = &eng->features};
 }
 
 /* UpdateItem's statement charge, checked before the condition (expr_charge.c), then the condition. */
@@ -93,9 +85,11 @@ static int wants_old(const ddb_decision *r)
 
     if (m->need_old || m->condition != NULL || r->now.kind == DDB_MUT_UPDATE)
         return 1;
-    for (size_t i = 0; i < NDERIVERS; i++)
-        if (derivers[i]->wants_old != NULL && derivers[i]->wants_old(r))
+    for (unsigned j = 0; j < r->features->nwith[DDB_HOOK_WANTS_OLD]; j++) {
+        const ddb_feature_slot *f = ddb_features_on(r->features, DDB_HOOK_WANTS_OLD, j);
+        if (f != NULL && f->row->wants_old(r))
             return 1;
+    }
     return 0;
 }
 
@@ -147,18 +141,22 @@ int ddb_decide(ddb_decision *r, const char *old, size_t oldlen, ddb_batch *out)
     r->out->stats_epoch = ddb_table_stats_epoch(m->t->stats); /* under the key's lock (table_stats.h) */
     if (m->origin.mirror_of != NULL && mirror_take(r) != 0)
         return 0; /* its source changed nothing */
-    for (size_t i = 0; i < NDERIVERS; i++)
-        if (derivers[i]->prepare != NULL && (rc = derivers[i]->prepare(r)) != 0)
+    for (unsigned j = 0; j < r->features->nwith[DDB_HOOK_PREPARE]; j++) {
+        const ddb_feature_slot *f = ddb_features_on(r->features, DDB_HOOK_PREPARE, j);
+        if (f != NULL && (rc = f->row->prepare(f, r)) != 0)
             return rc;
+    }
     if ((rc = read_old(r, old, oldlen)) != 0 || (rc = check_condition(r)) != 0)
         return rc;
     if (r->now.kind == DDB_MUT_CHECK) /* the condition held; nothing changes (the collection neither) */
         return 0;
     if ((rc = ddb_decide_image(r, out)) != 0)
         return rc;
-    for (size_t i = 0; i < NDERIVERS; i++)
-        if (derivers[i]->derive != NULL)
-            derivers[i]->derive(r, out);
+    for (unsigned j = 0; j < r->features->nwith[DDB_HOOK_DERIVE]; j++) {
+        const ddb_feature_slot *f = ddb_features_on(r->features, DDB_HOOK_DERIVE, j);
+        if (f != NULL)
+            f->row->derive(f, r, out);
+    }
     note_images(r);
     r->now.coll_old += r->out->had_old ? r->out->old_size : 0;
     r->now.coll_new += r->out->has_new ? r->out->new_size : 0;
@@ -204,7 +202,7 @@ int ddb_decide_commit(void *ctx, ddb_store_key *keys, size_t n, ddb_batch *out)
     ddb_decision *r = ctx;
     int rc;
 
-    r->rep = r->rep_slot > 0 ? &keys[r->rep_slot] : NULL;
+    r->keys = keys;
     if ((rc = ddb_decide(r, keys[0].val, keys[0].vlen, out)) != 0)
         return rc;
     if (n >= 2 && r->m->t->collections_id != 0 &&
@@ -222,4 +220,21 @@ void ddb_collection_key(ddb_arena *a, const ddb_mutation *m, ddb_store_key *out)
 
     ddb_put_be(k, m->t->collections_id, 4); /* the id is big-endian, as in every key */
     *out = (ddb_store_key){k, m->key.part_len, NULL, 0};
+}
+
+size_t ddb_decision_keys(ddb_decision *d, ddb_arena *a, ddb_store_key *keys, size_t nkeys)
+{
+    for (unsigned j = 0; j < d->features->nwith[DDB_HOOK_COMMIT_KEY]; j++) {
+        const ddb_feature_slot *f = &d->features->slot[d->features->with[DDB_HOOK_COMMIT_KEY][j]];
+        d->key_at[f->index] = 0;
+        if (f->state != NULL && f->row->commit_key(a, d->m, &keys[nkeys]) != 0)
+            d->key_at[f->index] = (unsigned short)nkeys++;
+    }
+    return nkeys;
+}
+
+const char *ddb_engine_check_item(const ddb_engine *eng, ddb_arena *a, const ddb_table *t, const ddb_attr *item,
+                                  int by_update)
+{
+    return ddb_decide_check_item(&eng->features, a, t, item, by_update);
 }

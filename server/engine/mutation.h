@@ -5,12 +5,12 @@
  * statements and TTL deletes) is a ddb_mutation: a plain struct a handler, a batch, a transaction
  * or a statement builds, so decoding a request stays apart from executing it. ddb_mutate() runs
  * it as one conditional commit on the item's key: it reads the old image, checks the condition,
- * computes the new image, and derives what follows from the pair (the rows of derive.def: the
- * item's index entries, a global table's write time, its stream, Kinesis and point-in-time log
- * records; derive.h) into the same atomic batch. Index backfill uses the same derivation
- * (ddb_mutation_derive_index). Its files: mutation.c (the decision), mutation_image.c (the new
- * image), mutation_commit.c (one item), mutation_txn.c (transactions), mutation_after.c (what
- * follows a commit).
+ * computes the new image, and derives what follows from the pair (the engine's feature rows,
+ * server/features.def: the item's index entries, a global table's write time, its stream, Kinesis
+ * and point-in-time log records; feature.h, derive.h) into the same atomic batch. Index backfill
+ * uses the same derivation (ddb_mutation_derive_index). Its files: mutation.c (the decision),
+ * mutation_image.c (the new image), mutation_commit.c (one item), mutation_txn.c (transactions),
+ * mutation_after.c (what follows a commit).
  *
  * A global table's replica (catalog.h's rep_id) keeps each item's last write time and region
  * under a key of its own ([rep_id][the item's key]; "<ms> <region>"), in the same commit, deletes
@@ -81,6 +81,14 @@ typedef struct ddb_txn_token {
  * The crash point "transact-before-commit" (faults.h) fires after the decision, before the write.
  */
 int ddb_mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, ddb_txn_token *tok, ddb_error *err);
+
+/*
+ * The index key checks of an item about to be written in t (a Put's before its commit, an update's
+ * new image): the GSIs' and LSIs' (index.h), then each feature row's kind of index (a vector
+ * index's). NULL, or the ValidationException message (`by_update`: UpdateItem's wording).
+ */
+const char *ddb_engine_check_item(const ddb_engine *eng, ddb_arena *a, const ddb_table *t, const ddb_attr *item,
+                                  int by_update);
 
 /* Write units the base table was charged: DynamoDB charges the larger of the old and new item. */
 double ddb_mutation_table_units(const ddb_mutation *m);

@@ -11,7 +11,6 @@
 #include "server/engine/index.h"
 #include "server/engine/mutation_internal.h"
 #include "server/engine/table_stats.h"
-#include "server/engine/vector/vector_cache.h"
 
 /*
  * A STRONG global table's change: decided in its own replica, then mirrored into every other one
@@ -62,29 +61,26 @@ static int mutate_strong(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
 static int mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
 {
     ddb_decision r;
+    int rc;
 
     /* an injected conflict (faults.h), as when a transaction holds the item */
     if (m->single_write && ddb_fault_draw(eng->settings.write_conflict_rate))
         return ddb_decision_fail(&m->out, DDB_E_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
     if (m->t->rep_strong && !m->origin.replicated && m->kind != DDB_MUT_CHECK)
         return mutate_strong(eng, a, m);
-    if (ddb_mutation_throttled(eng, a, m))
-        return m->out.err.code;
+    if ((rc = ddb_mutation_admit(eng, a, m)) != 0)
+        return rc;
     ddb_decision_begin(&r, eng, a, m);
     for (;;) {
-        ddb_store_key keys[3] = {{m->key.bytes, m->key.len, NULL, 0}};
+        ddb_store_key keys[2 + DDB_FEATURES_MAX]; /* the item, its collection size, the rows' */
         size_t nkeys = 1;
         const char *msg;
-        int rc;
-        if (m->kind == DDB_MUT_PUT && (msg = ddb_index_check_item(a, m->t, m->item, 0)) != NULL)
+        keys[0] = (ddb_store_key){m->key.bytes, m->key.len, NULL, 0};
+        if (m->kind == DDB_MUT_PUT && (msg = ddb_engine_check_item(eng, a, m->t, m->item, 0)) != NULL)
             return ddb_decision_fail(&m->out, DDB_E_VALIDATION, msg);
         if (m->t->collections_id != 0)
             ddb_collection_key(a, m, &keys[nkeys++]);
-        r.rep_slot = 0;
-        if (m->t->rep_id != 0) {
-            r.rep_slot = (int)nkeys;
-            ddb_write_time_key(a, m->t->rep_id, m->key.bytes, m->key.len, &keys[nkeys++]);
-        }
+        nkeys = ddb_decision_keys(&r, a, keys, nkeys);
         rc = ddb_store_commit(eng->store, a, keys, nkeys, ddb_decide_commit, &r);
         if (rc == DDB_DECIDE_REP_STALE)
             return DDB_OK;
@@ -101,12 +97,8 @@ static int mutate(ddb_engine *eng, ddb_arena *a, ddb_mutation *m)
             return ddb_decision_fail(&m->out, DDB_E_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
         if (rc < 0)
             return ddb_decision_fail(&m->out, DDB_E_INTERNAL, DDB_MSG_INTERNAL);
-        if (rc == 0) {
-            ddb_mutation_committed(eng, a, &r);
-            ddb_vector_cache_apply(eng->vectors, m->out.vseq, m->out.vchanges, m->out.nvchanges);
-            if (m->t->rep_id != 0 && !m->origin.replicated && eng->global_write != NULL)
-                eng->global_write(eng);
-        }
+        if (rc == 0)
+            ddb_mutation_committed(eng, a, &r, 1);
         return m->out.err.code;
     }
 }

@@ -9,8 +9,32 @@
 #include "ddb/ddb_status.h"
 #include "server/engine/index.h"
 #include "server/engine/mutation_image.h"
-#include "server/engine/vector/vector.h"
 #include "server/expr/expr.h"
+
+const char *ddb_decide_check_item(const ddb_features *fs, ddb_arena *a, const ddb_table *t, const ddb_attr *item,
+                                  int by_update)
+{
+    const char *msg = ddb_index_check_item(a, t, item, by_update);
+
+    for (unsigned j = 0; msg == NULL && t->nindexes > 0 && j < fs->nwith[DDB_HOOK_CHECK_ITEM]; j++) {
+        const ddb_feature_slot *f = ddb_features_on(fs, DDB_HOOK_CHECK_ITEM, j);
+        if (f != NULL)
+            msg = f->row->check_item(a, t, item);
+    }
+    return msg;
+}
+
+/* The new image's size as billed: the core's count, then each row's kind of index (a vector as
+   the index stores it: vector.h). */
+static size_t billed_size(const ddb_decision *r, const ddb_attr *item, size_t size)
+{
+    for (unsigned j = 0; r->m->t->nindexes > 0 && j < r->features->nwith[DDB_HOOK_ITEM_SIZE]; j++) {
+        const ddb_feature_slot *f = ddb_features_on(r->features, DDB_HOOK_ITEM_SIZE, j);
+        if (f != NULL)
+            size = f->row->item_size(r->m->t, item, size);
+    }
+    return size;
+}
 
 static int has_actions(const struct ddb_expr *update)
 {
@@ -33,15 +57,14 @@ static int apply_update(ddb_decision *r)
     o->new_size = ddb_item_size(&o->new_item);
     if (o->new_size > DDB_MAX_ITEM_SIZE)
         return ddb_decision_fail(o, DDB_E_VALIDATION, "Item size to update has exceeded the maximum allowed size");
-    if (m->t->nvector > 0) /* a vector as the index stores it (vector.h) */
-        o->new_size = ddb_vector_billed_size(m->t, &o->new_item, o->new_size);
+    o->new_size = billed_size(r, &o->new_item, o->new_size);
     /* actions that leave an absent item with nothing but its key (REMOVE, DELETE) create nothing;
        an update without actions still creates the key-only item */
     if (!o->had_old && o->new_item.len == (m->t->range_key ? 2u : 1u) && has_actions(m->update)) {
         o->created_nothing = 1;
         return 0;
     }
-    if ((msg = ddb_index_check_item(r->a, m->t, &o->new_item, 1)) != NULL)
+    if ((msg = ddb_decide_check_item(r->features, r->a, m->t, &o->new_item, 1)) != NULL)
         return ddb_decision_fail(o, DDB_E_VALIDATION, msg);
     o->has_new = 1;
     return 0;
@@ -57,9 +80,7 @@ int ddb_decide_image(ddb_decision *r, ddb_batch *out)
 
     if (r->now.kind == DDB_MUT_PUT) {
         o->new_item = *r->now.item;
-        o->new_size = ddb_item_size(r->now.item);
-        if (m->t->nvector > 0)
-            o->new_size = ddb_vector_billed_size(m->t, r->now.item, o->new_size);
+        o->new_size = billed_size(r, r->now.item, ddb_item_size(r->now.item));
         o->has_new = 1;
     } else if (r->now.kind == DDB_MUT_UPDATE && (rc = apply_update(r)) != 0) {
         return rc;

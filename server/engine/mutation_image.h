@@ -8,5 +8,9 @@
 
 /* The new image into `out`, or the item's removal: 0, or the error left in d->out->err. */
 int ddb_decide_image(ddb_decision *d, ddb_batch *out);
+/* The index checks of an item written in t: the core's GSIs and LSIs (index.h), then the kinds of
+   index of the rows fs (feature.h's check_item). NULL, or the ValidationException message. */
+const char *ddb_decide_check_item(const ddb_features *fs, ddb_arena *a, const ddb_table *t, const ddb_attr *item,
+                                  int by_update);
 
 #endif

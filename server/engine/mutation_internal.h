@@ -18,13 +18,16 @@
 
 /* ---- the decision (mutation.c) ---- */
 
-/* A decision of `m` in `eng`'s store, before its keys are chosen (rep_slot) and read. */
+/* A decision of `m` in `eng`'s store, before its keys are chosen (ddb_decision_keys) and read. */
 void ddb_decision_begin(ddb_decision *d, ddb_engine *eng, ddb_arena *a, ddb_mutation *m);
 /* One run: the write decided against the item's stored image `old` (NULL: absent) into `out`. */
 int ddb_decide(ddb_decision *d, const char *old, size_t oldlen, ddb_batch *out);
 /* A one-item commit's decision (ddb_store_commit's callback): keys[0] the item, then its collection
-   size's key and its write time's (rep_slot), when it has them. */
+   size's key when it has one, then the rows' own (ddb_decision_keys). */
 int ddb_decide_commit(void *ctx, ddb_store_key *keys, size_t n, ddb_batch *out);
+/* The keys the feature rows read in the commit (each row's commit_key), added to keys[] from
+   keys[nkeys] on (room for DDB_FEATURES_MAX); returns the new count. */
+size_t ddb_decision_keys(ddb_decision *d, ddb_arena *a, ddb_store_key *keys, size_t nkeys);
 
 /* The key of the item's collection size: the partition's prefix under the table's collections id. */
 void ddb_collection_key(ddb_arena *a, const ddb_mutation *m, ddb_store_key *out);
@@ -40,10 +43,12 @@ int ddb_collection_full(ddb_mutation_outcome *o);
 
 /* ---- before and after a commit (mutation_after.c) ---- */
 
-/* --enforce-capacity (throttle.h): whether the write is throttled, its error recorded. */
-int ddb_mutation_throttled(ddb_engine *eng, ddb_arena *a, ddb_mutation *m);
-/* After the commit of `d`'s mutation: its figures, capacity, insights, retained history and the
-   images noted for eventually consistent reads. */
-void ddb_mutation_committed(ddb_engine *eng, ddb_arena *a, const ddb_decision *d);
+/* Whether a client's write may be decided: every row's admit (--enforce-capacity's throttle); 0,
+   else the refusal's code, its error in m->out.err. */
+int ddb_mutation_admit(ddb_engine *eng, ddb_arena *a, ddb_mutation *m);
+/* After the commit of `runs` (one mutation's, or a transaction's n): the table figures, the images
+   noted for eventually consistent reads, then every row's committed (capacity, retained history,
+   caches, followers). */
+void ddb_mutation_committed(ddb_engine *eng, ddb_arena *a, const ddb_decision *runs, size_t n);
 
 #endif

@@ -13,7 +13,6 @@
 #include "server/engine/index.h"
 #include "server/engine/mutation_internal.h"
 #include "server/engine/table_stats.h"
-#include "server/engine/vector/vector_cache.h"
 
 typedef struct txn {
     ddb_mutation *ms;
@@ -23,7 +22,7 @@ typedef struct txn {
     ddb_txn_token *tok; /* NULL: no token */
     ddb_tokens *tokens;
     size_t tok_slot;    /* the token's record's index in keys[] */
-    size_t coll_end;    /* keys[n, coll_end) are the collection sizes (then the write times) */
+    size_t coll_end;    /* keys[n, coll_end) are the collection sizes (then the rows' own keys) */
 } txn;
 
 /* The collection sizes of a transaction: each counter moves by all its mutations' changes. */
@@ -70,7 +69,7 @@ static int decide_txn(void *ctx, ddb_store_key *keys, size_t nkeys, ddb_batch *o
     }
     for (size_t i = 0; i < x->n; i++) {
         int rc;
-        x->runs[i].rep = x->runs[i].rep_slot > 0 ? &keys[x->runs[i].rep_slot] : NULL;
+        x->runs[i].keys = keys;
         rc = ddb_decide(&x->runs[i], keys[i].val, keys[i].vlen, out);
         if (rc == DDB_DECIDE_RERUN)
             return rc;
@@ -113,13 +112,8 @@ static size_t txn_keys(ddb_arena *a, txn *x, ddb_store_key *keys)
         }
     }
     x->coll_end = nkeys;
-    for (size_t i = 0; i < x->n; i++) { /* global tables: each item's write time */
-        x->runs[i].rep_slot = 0;
-        if (x->ms[i].t->rep_id != 0 && x->ms[i].kind != DDB_MUT_CHECK) {
-            x->runs[i].rep_slot = (int)nkeys;
-            ddb_write_time_key(a, x->ms[i].t->rep_id, x->ms[i].key.bytes, x->ms[i].key.len, &keys[nkeys++]);
-        }
-    }
+    for (size_t i = 0; i < x->n; i++) /* the rows' own (a global table's: each item's write time) */
+        nkeys = ddb_decision_keys(&x->runs[i], a, keys, nkeys);
     return nkeys;
 }
 
@@ -153,46 +147,17 @@ static int txn_conflict(ddb_mutation *ms, size_t n, ddb_error *err)
     return txn_fail(err, DDB_E_TRANSACTION_CANCELED, NULL);
 }
 
-/*
- * A transaction's vector index changes, applied as one (vector_cache.h): its mutations' changes
- * grouped by index, under the largest of their numbers (every one was taken under a lock the
- * whole commit held, so the largest orders the transaction after each item's earlier commits).
- */
-static void apply_txn_vectors(ddb_engine *eng, ddb_arena *a, const ddb_mutation *ms, size_t n)
-{
-    size_t total = 0, k = 0;
-    uint64_t seq = 0;
-    ddb_vector_change *all;
-
-    for (size_t i = 0; i < n; i++) {
-        total += ms[i].out.nvchanges;
-        seq = ms[i].out.vseq > seq ? ms[i].out.vseq : seq;
-    }
-    if (total == 0 || eng->vectors == NULL)
-        return;
-    all = DDB_NEW_ARRAY(a, ddb_vector_change, total);
-    for (size_t i = 0; i < n; i++) /* by index id: a stable insertion keeps each item's order */
-        for (unsigned c = 0; c < ms[i].out.nvchanges; c++) {
-            size_t j = k++;
-            while (j > 0 && all[j - 1].index_id > ms[i].out.vchanges[c].index_id) {
-                all[j] = all[j - 1];
-                j--;
-            }
-            all[j] = ms[i].out.vchanges[c];
-        }
-    ddb_vector_cache_apply(eng->vectors, seq, all, total);
-}
-
 static int mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n, ddb_txn_token *tok, ddb_error *err)
 {
     txn x = {ms, DDB_NEW_ARRAY(a, ddb_decision, n), n, DDB_NEW_ARRAY(a, size_t, n), tok, eng->tokens, 0, 0};
-    ddb_store_key *keys = DDB_NEW_ARRAY(a, ddb_store_key, 3 * n + 1);
+    /* the items, their collection sizes, the rows' own keys, the token's */
+    ddb_store_key *keys = DDB_NEW_ARRAY(a, ddb_store_key, (2 + DDB_FEATURES_MAX) * n + 1);
 
     memset(err, 0, sizeof(*err));
     if (tok != NULL)
         tok->found = DDB_TOKEN_NEW;
     for (size_t i = 0; i < n; i++)
-        if (ddb_mutation_throttled(eng, a, &ms[i]))
+        if (ddb_mutation_admit(eng, a, &ms[i]) != 0)
             return txn_fail(err, DDB_E_TRANSACTION_CANCELED, NULL);
     for (size_t i = 0; i < n; i++)
         ddb_decision_begin(&x.runs[i], eng, a, &ms[i]);
@@ -202,7 +167,7 @@ static int mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n,
         /* a Put's index key types, against the description it runs under (as ddb_mutate does) */
         for (size_t i = 0; i < n; i++) {
             const char *msg;
-            if (ms[i].kind == DDB_MUT_PUT && (msg = ddb_index_check_item(a, ms[i].t, ms[i].item, 0)) != NULL) {
+            if (ms[i].kind == DDB_MUT_PUT && (msg = ddb_engine_check_item(eng, a, ms[i].t, ms[i].item, 0)) != NULL) {
                 ddb_decision_fail(&ms[i].out, DDB_E_VALIDATION, msg);
                 return txn_fail(err, DDB_E_TRANSACTION_CANCELED, NULL);
             }
@@ -226,12 +191,7 @@ static int mutate_txn(ddb_engine *eng, ddb_arena *a, ddb_mutation *ms, size_t n,
             return txn_conflict(ms, n, err);
         if (rc != 0)
             return txn_fail(err, DDB_E_INTERNAL, DDB_MSG_INTERNAL);
-        for (size_t i = 0; i < n; i++) {
-            ddb_mutation_committed(eng, a, &x.runs[i]);
-            if (ms[i].t->rep_id != 0 && eng->global_write != NULL)
-                eng->global_write(eng);
-        }
-        apply_txn_vectors(eng, a, ms, n);
+        ddb_mutation_committed(eng, a, x.runs, n);
         return DDB_OK;
     }
 }

@@ -11,7 +11,6 @@
 #include "server/engine/catalog.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/table_stats.h"
-#include "server/engine/vector/vector_cache.h"
 
 struct ddb_expr;
 
@@ -64,18 +63,8 @@ typedef struct ddb_mutation_outcome {
                                             put again after a kill -9 counts as it did the first time
                                             (0: the new item is not in it; a vector entry removed: its
                                             bytes) */
-    ddb_key *index_key;                /* t's with GSIs: the entry of each index (t->indexes order) its
-                                          units went to (derive_index's *entry; arena memory), for a
-                                          GSI's hot partitions (hot.h); NULL without GSIs */
-    uint64_t vseq;                     /* its number in the vector caches' order (vector_cache.h) */
-    ddb_vector_change *vchanges;       /* its vector index entries, for the cache (arena memory: room for
-                                          t's vector indexes; NULL without) */
-    unsigned nvchanges;
     unsigned long long collection_size;  /* tables with LSIs: the item collection's size after it */
     uint64_t stats_epoch;              /* the table's figures' epoch it was decided under (table_stats.h) */
-    ddb_keyspace_figures *ix_change;   /* how its index entries moved each index's figures (arena memory:
-                                          room for t's indexes; NULL without) */
-    unsigned nix_change;
 } ddb_mutation_outcome;
 
 typedef struct ddb_mutation {

@@ -5,8 +5,26 @@
 
 #include <string.h>
 
-#include "server/engine/capacity/insights_feed.h"
 #include "server/engine/itemcodec.h"
+
+/* The read path's feed: each row with a read hook (feature.h: Contributor Insights) sees the key. */
+static inline void feed_read(const ddb_engine *eng, const char *key, size_t klen, size_t stored_size)
+{
+    for (unsigned j = 0; j < eng->features.nwith[DDB_HOOK_READ]; j++) {
+        const ddb_feature_slot *f = ddb_features_on(&eng->features, DDB_HOOK_READ, j);
+        if (f != NULL)
+            f->row->read(f->state, key, klen, stored_size);
+    }
+}
+
+static inline void feed_range(const ddb_engine *eng, const char *lo, size_t lolen)
+{
+    for (unsigned j = 0; j < eng->features.nwith[DDB_HOOK_RANGE]; j++) {
+        const ddb_feature_slot *f = ddb_features_on(&eng->features, DDB_HOOK_RANGE, j);
+        if (f != NULL)
+            f->row->range(f->state, lo, lolen);
+    }
+}
 
 int ddb_read_item(ddb_engine *eng, ddb_arena *a, const ddb_key *key, ddb_attr *item, size_t *size, int *found)
 {
@@ -18,7 +36,7 @@ int ddb_read_item(ddb_engine *eng, ddb_arena *a, const ddb_key *key, ddb_attr *i
         return DDB_READ_FAILED;
     *found = val != NULL;
     *size = val != NULL ? ddb_item_stored_size(val, vlen) : 0;
-    ddb_insights_read(eng->insights, key->bytes, key->len, *size);
+    feed_read(eng, key->bytes, key->len, *size);
     return 0;
 }
 
@@ -46,8 +64,8 @@ int ddb_read_batch(ddb_engine *eng, ddb_arena *a, ddb_read_slot *slots, size_t n
     for (size_t i = 0; rc == DDB_STORE_OK && i < n; i++) {
         slots[i].val = keys[i].val;
         slots[i].vlen = keys[i].vlen;
-        ddb_insights_read(eng->insights, slots[i].key, slots[i].klen,
-                          keys[i].val != NULL ? ddb_item_stored_size(keys[i].val, keys[i].vlen) : 0);
+        feed_read(eng, slots[i].key, slots[i].klen,
+                  keys[i].val != NULL ? ddb_item_stored_size(keys[i].val, keys[i].vlen) : 0);
     }
     return rc == DDB_STORE_OK ? 0 : rc == DDB_STORE_ECONFLICT ? DDB_READ_CONFLICT : DDB_READ_FAILED;
 }
@@ -77,7 +95,7 @@ static int each(ddb_store_iter *it, const char *after, size_t afterlen, ddb_read
 int ddb_read_range(ddb_engine *eng, const char *lo, size_t lolen, const char *hi, size_t hilen, int reverse,
                    const char *after, size_t afterlen, ddb_read_fn fn, void *ctx)
 {
-    ddb_insights_range(eng->insights, lo, lolen);
+    feed_range(eng, lo, lolen);
     return each(ddb_store_iter_open(eng->store, lo, lolen, hi, hilen, reverse), after, afterlen, fn, ctx);
 }
 

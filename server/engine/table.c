@@ -59,3 +59,59 @@ const ddb_replica *ddb_table_replica(const ddb_table *t, const char *region)
             return &t->replicas[i];
     return NULL;
 }
+
+const char *ddb_ci_mode_name(ddb_ci_mode m)
+{
+    static const char *const names[] = {
+        NULL,
+#define X(m) #m,
+        DDB_CI_MODES(X)
+#undef X
+    };
+    return names[m];
+}
+
+ddb_ci_mode ddb_ci_mode_from_name(const char *name)
+{
+    for (int m = DDB_CI_OFF + 1; name != NULL && m <= DDB_CI_THROTTLED_KEYS; m++)
+        if (strcmp(name, ddb_ci_mode_name((ddb_ci_mode)m)) == 0)
+            return (ddb_ci_mode)m;
+    return DDB_CI_OFF;
+}
+
+static const char *const VIEW_NAMES[] = {
+    NULL,
+#define X(v) #v,
+    DDB_STREAM_VIEWS(X)
+#undef X
+};
+
+const char *ddb_stream_view_name(int view)
+{
+    return view > DDB_VIEW_NONE && view <= DDB_VIEW_NEW_AND_OLD_IMAGES ? VIEW_NAMES[view] : "";
+}
+
+int ddb_stream_view_parse(const char *name)
+{
+    for (int v = DDB_VIEW_NONE + 1; name != NULL && v <= DDB_VIEW_NEW_AND_OLD_IMAGES; v++) {
+        if (strcmp(name, VIEW_NAMES[v]) == 0)
+            return v;
+    }
+    return DDB_VIEW_NONE;
+}
+
+double ddb_write_units(size_t bytes)
+{
+    size_t units = (bytes + 1023) / 1024;
+
+    return units ? (double)units : 1.0;
+}
+
+double ddb_read_units(size_t bytes, int consistent)
+{
+    size_t units = (bytes + 4095) / 4096;
+
+    if (units == 0)
+        units = 1;
+    return consistent ? (double)units : (double)units / 2;
+}

@@ -96,6 +96,35 @@ typedef struct ddb_capacity {
     long long warm_read, warm_write; /* WarmThroughput's Read/WriteUnitsPerSecond, as set */
 } ddb_capacity;
 
+/* ContributorInsightsMode's values, and OFF (the member's; engine/capacity/insights.h acts on them) */
+#define DDB_CI_MODES(X) X(ACCESSED_AND_THROTTLED_KEYS) X(THROTTLED_KEYS)
+
+typedef enum ddb_ci_mode {
+    DDB_CI_OFF,
+#define X(m) DDB_CI_##m,
+    DDB_CI_MODES(X)
+#undef X
+} ddb_ci_mode;
+
+/* The mode's name (ACCESSED_AND_THROTTLED_KEYS, THROTTLED_KEYS); NULL for OFF. */
+const char *ddb_ci_mode_name(ddb_ci_mode m);
+/* The mode named `name`, or DDB_CI_OFF. */
+ddb_ci_mode ddb_ci_mode_from_name(const char *name);
+
+/* The most generations a stream keeps (a shard count each: engine/history/streams.h) */
+#define DDB_MAX_STREAM_GENS 16
+
+/* A stream's StreamViewType (the member's; engine/history/streams.h writes the records) */
+#define DDB_STREAM_VIEWS(X) X(KEYS_ONLY) X(NEW_IMAGE) X(OLD_IMAGE) X(NEW_AND_OLD_IMAGES)
+typedef enum ddb_stream_view {
+    DDB_VIEW_NONE,
+#define X(v) DDB_VIEW_##v,
+    DDB_STREAM_VIEWS(X)
+#undef X
+} ddb_stream_view;
+const char *ddb_stream_view_name(int view);
+int ddb_stream_view_parse(const char *name); /* DDB_VIEW_NONE when unknown */
+
 /* Contributor Insights on a table or a GSI (engine/capacity/insights.h), from "ddbdInsights" */
 typedef struct ddb_ci_state {
     int mode;                /* ddb_ci_mode: DDB_CI_OFF (0) while disabled */
@@ -146,7 +175,7 @@ typedef struct ddb_table {
     int stream_view;             /* ddb_stream_view */
     const char *stream_label;    /* the latest stream's label, or NULL */
     unsigned stream_ngens;
-    unsigned stream_counts[16];  /* shards per generation (DDB_MAX_STREAM_GENS of streams.h) */
+    unsigned stream_counts[DDB_MAX_STREAM_GENS]; /* shards per generation */
     /* its time to live (engine/ttl.h), from "ddbdTtl": {"Attr", "Enabled", "Changed"} */
     const char *ttl_attr;        /* the attribute (also kept while disabled, for DISABLING), or NULL */
     int ttl_enabled;
@@ -207,5 +236,10 @@ static inline int ddb_index_maintained(const ddb_index *ix)
 {
     return ix->state != DDB_IX_DELETING;
 }
+
+/* Write units per started KB, read units per started 4 KB (half when eventually consistent); at
+   least one unit: what the core's writes and reads cost, as every capacity figure counts them. */
+double ddb_write_units(size_t bytes);
+double ddb_read_units(size_t bytes, int consistent);
 
 #endif

@@ -34,9 +34,9 @@
 #include <stdint.h>
 
 #include "server/engine/table.h"
-#include "server/engine/capacity/access_warn.h"
-#include "server/engine/capacity/pattern.h"
-#include "server/engine/capacity/usage.h"
+#include "server/engine/access_warn.h"
+#include "server/engine/pattern.h"
+#include "server/engine/usage.h"
 #include "server/storage/storage.h"
 
 /* The items and bytes of one keyspace (a table or an index, by its id), or a change of them. */

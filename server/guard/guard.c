@@ -79,7 +79,7 @@ static int cross_site(ddb_buf *out)
 
 /* ---- the Host rule ---- */
 
-static const char *const LOOPBACK_NAMES[] = {"localhost", "127.0.0.1", "[::1]"};
+static const char *const LOOPBACK_NAMES[] = {"localhost", "127.0.0.1", "[::1]"}; /* and loopback_name's */
 #define NLOOPBACK (sizeof(LOOPBACK_NAMES) / sizeof(LOOPBACK_NAMES[0]))
 
 /* An address or name that only this machine reaches: 127.0.0.0/8, ::1, localhost. */
@@ -179,6 +179,22 @@ static int listed(const char *list, const char *name, size_t n)
     return 0;
 }
 
+/* Whether the name [host, host+n) is one of LOOPBACK_NAMES, as same_name compares them (every API
+   request's Host is: lengths first, and no strlen). */
+static int loopback_name(const char *host, size_t n)
+{
+    static const struct {
+        const char *bare; /* brackets off */
+        size_t n;
+    } names[] = {{"localhost", 9}, {"127.0.0.1", 9}, {"::1", 3}}; /* LOOPBACK_NAMES' */
+
+    unbracket(&host, &n);
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (n == names[i].n && same_ascii_fold(names[i].bare, host, n))
+            return 1;
+    return 0;
+}
+
 int ddb_door_host_allowed(const ddb_door_hosts *hs, const char *host, size_t len)
 {
     size_t n;
@@ -186,9 +202,8 @@ int ddb_door_host_allowed(const ddb_door_hosts *hs, const char *host, size_t len
     if (hs == NULL || !hs->on || host == NULL || len == 0)
         return 1;
     n = name_len(host, len);
-    for (size_t i = 0; i < NLOOPBACK; i++)
-        if (same_name(LOOPBACK_NAMES[i], strlen(LOOPBACK_NAMES[i]), host, n))
-            return 1;
+    if (loopback_name(host, n))
+        return 1;
     return (hs->bound != NULL && same_name(hs->bound, strlen(hs->bound), host, n)) || listed(hs->allowed, host, n);
 }
 

@@ -88,7 +88,7 @@ static long prepare_table_writes(ddb_req *req, const ddb_table *t, const ddb_jso
             return ddb_req_fail(req, DDB_E_VALIDATION, "Provided list of item keys contains duplicates"), -1;
         seen[i] = b->key;
         /* index keys are checked with the request, before anything is written (as DynamoDB does) */
-        if (put && (msg = ddb_index_check_item(req->arena, t, &b->item, 0)) != NULL)
+        if (put && (msg = ddb_engine_check_item(req->eng, req->arena, t, &b->item, 0)) != NULL)
             return ddb_req_fail_msg(req, DDB_E_VALIDATION, msg), -1;
     }
     return list->n;

@@ -22,6 +22,7 @@
 #include "server/engine/index.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/vector/vector.h"
+#include "server/engine/vector/vector_feature.h"
 #include "server/engine/vector/vector_search.h"
 #include "server/ops/handlers.h"
 #include "server/ops/ops_common.h"
@@ -257,7 +258,7 @@ int ddb_op_search_vectors(ddb_req *req)
     q.ix = ix;
     q.q = query_vector(req, sv);
     q.topk = (unsigned)ddb_json_integer(ddb_json_get(req->in, "TopK"), 1);
-    q.threads = req->eng->search_threads ? req->eng->search_threads : 1;
+    q.threads = ddb_vector_search_threads(req->eng);
     if (conditions_or_fail(req, ix, &q, &none) != DDB_OK)
         return req->err.code;
     hits = DDB_NEW_ARRAY(req->arena, ddb_vector_hit, q.topk);

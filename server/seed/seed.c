@@ -21,6 +21,7 @@
 #include "server/base/log.h"
 #include "server/engine/catalog.h"
 #include "server/engine/index.h"
+#include "server/engine/mutation.h"
 #include "server/ops/ops_common.h"
 #include "server/seed/readers/seed_files.h"
 #include "server/server.h"
@@ -325,7 +326,7 @@ static int on_item_check(void *ctx, const seed_record *rec)
     run(s, &r, rec->kind == SEED_PUT ? DDB_OP_PutItem : DDB_OP_DeleteItem, 1);
     if (r.err.code == DDB_OK) {
         if (rec->kind == SEED_PUT && ddb_item_key_or_fail(&r, t, r.parsed.item, &key) == DDB_OK &&
-            (msg = ddb_index_check_item(r.arena, t, r.parsed.item, 0)) != NULL)
+            (msg = ddb_engine_check_item(&s->srv->eng, r.arena, t, r.parsed.item, 0)) != NULL)
             ddb_req_fail(&r, DDB_E_VALIDATION, "%s", msg);
         else if (rec->kind == SEED_DELETE)
             ddb_key_param_or_fail(&r, t, r.parsed.key, &key);

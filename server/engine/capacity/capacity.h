@@ -18,9 +18,7 @@
 
 #include "server/engine/table.h"
 
-/* Write units per started KB, read units per started 4 KB (half when eventually consistent); at least one unit. */
-double ddb_write_units(size_t bytes);
-double ddb_read_units(size_t bytes, int consistent);
+/* (the units of a write and of a read: table.h's ddb_write_units, ddb_read_units) */
 
 /* One partition's most, units a second: adaptive capacity isolates a hot item in its own
    partition, and no partition serves more (the developer guide's partitions page). */

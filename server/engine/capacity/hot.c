@@ -42,7 +42,7 @@ typedef struct slot {
     ddb_hot_report reports[DDB_HOT_REPORTS];
 } slot;
 
-/* One engine's model (engine.h: eng->hot). */
+/* One engine's model (capacity_feature.h: ddb_hot_of). */
 struct ddb_hot {
     slot slots[DDB_HOT_SLOTS];
 };

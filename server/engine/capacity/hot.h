@@ -54,7 +54,7 @@ typedef struct ddb_hot_view {
     ddb_hot_report reports[DDB_HOT_REPORTS];
 } ddb_hot_view;
 
-/* One engine's model (engine.h: eng->hot), made by the wiring, freed with the engine; every call
+/* One engine's model (capacity_feature.h: ddb_hot_of), made by the wiring, freed with the engine; every call
    below takes NULL as a model that observes nothing. */
 typedef struct ddb_hot ddb_hot;
 ddb_hot *ddb_hot_new(void);

@@ -86,25 +86,6 @@ int ddb_ci_kind_sorted(ddb_ci_kind k)
     return KINDS[k].sorted;
 }
 
-const char *ddb_ci_mode_name(ddb_ci_mode m)
-{
-    static const char *const names[] = {
-        NULL,
-#define X(m) #m,
-        DDB_CI_MODES(X)
-#undef X
-    };
-    return names[m];
-}
-
-ddb_ci_mode ddb_ci_mode_from_name(const char *name)
-{
-    for (int m = DDB_CI_OFF + 1; name != NULL && m <= DDB_CI_THROTTLED_KEYS; m++)
-        if (strcmp(name, ddb_ci_mode_name((ddb_ci_mode)m)) == 0)
-            return (ddb_ci_mode)m;
-    return DDB_CI_OFF;
-}
-
 static sketch *find(ddb_insights *ci, uint32_t id)
 {
     for (unsigned i = 0; i < DDB_CI_MAX_SKETCHES; i++) {
@@ -362,4 +343,14 @@ void ddb_insights_values(ddb_arena *a, const ddb_ci_top *top, ddb_type pk_type, 
     *sk = (ddb_attr){.type = DDB_T_NONE};
     if (top->klen > 2 + pklen && sk_type != DDB_T_NONE)
         value_of(a, top->key + 2 + pklen, top->klen - 2 - pklen, sk_type, sk);
+}
+
+void ddb_insights_watch(void *ctx, const ddb_table *t, int on)
+{
+    ddb_insights *ci = ctx;
+
+    ddb_insights_configure(ci, t->id, on ? (ddb_ci_mode)t->ci.mode : DDB_CI_OFF);
+    for (unsigned i = 0; i < t->nindexes; i++)
+        if (t->indexes[i].kind == DDB_IX_GLOBAL || !on)
+            ddb_insights_configure(ci, t->indexes[i].id, on ? (ddb_ci_mode)t->indexes[i].ci.mode : DDB_CI_OFF);
 }

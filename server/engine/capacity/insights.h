@@ -23,6 +23,7 @@
 
 #include "proto/arena.h"
 #include "proto/attr.h"
+#include "server/engine/table.h"
 
 /* X(kind, rule, what, with_sort): DynamoDB's four rules (the developer guide's "How it works") */
 #define DDB_CI_KINDS(X)                                                                                                \
@@ -43,20 +44,7 @@ const char *ddb_ci_kind_rule(ddb_ci_kind k);
 const char *ddb_ci_kind_what(ddb_ci_kind k);
 int ddb_ci_kind_sorted(ddb_ci_kind k);
 
-/* ContributorInsightsMode's values, and OFF */
-#define DDB_CI_MODES(X) X(ACCESSED_AND_THROTTLED_KEYS) X(THROTTLED_KEYS)
-
-typedef enum ddb_ci_mode {
-    DDB_CI_OFF,
-#define X(m) DDB_CI_##m,
-    DDB_CI_MODES(X)
-#undef X
-} ddb_ci_mode;
-
-/* The mode's name (ACCESSED_AND_THROTTLED_KEYS, THROTTLED_KEYS); NULL for OFF. */
-const char *ddb_ci_mode_name(ddb_ci_mode m);
-/* The mode named `name`, or DDB_CI_OFF. */
-ddb_ci_mode ddb_ci_mode_from_name(const char *name);
+/* (ContributorInsightsMode's values, ddb_ci_mode, are the table's member's: engine/table.h) */
 
 /* The window: a key counts for the last one to two of these (two generations). */
 #define DDB_CI_WINDOW_MS 60000
@@ -67,7 +55,7 @@ ddb_ci_mode ddb_ci_mode_from_name(const char *name);
 
 #define DDB_CI_MAX_SKETCHES 256 /* tables and indexes ever enabled while an engine runs */
 
-/* One engine's sketches (engine.h: eng->insights), made by the wiring and freed with the engine
+/* One engine's sketches (capacity_feature.h: ddb_insights_of), made by the wiring and freed with the engine
    (no request runs then); the catalog configures them as it loads tables (catalog.h). */
 typedef struct ddb_insights {
     int enabled; /* sketches not OFF; read relaxed on the request path */
@@ -111,5 +99,9 @@ size_t ddb_insights_top(ddb_insights *ci, uint32_t id, ddb_ci_kind k, ddb_ci_top
    AttributeValues of the key's types (arena memory). */
 void ddb_insights_values(ddb_arena *a, const ddb_ci_top *top, ddb_type pk_type, ddb_type sk_type, ddb_attr *pk,
                          ddb_attr *sk);
+
+/* The catalog's watcher (catalog.h: ddb_catalog_watch, with ctx the engine's ddb_insights): a table
+   version held (`on`) configures its and its GSIs' sketches as it says; a dropped one stops them. */
+void ddb_insights_watch(void *ctx, const ddb_table *t, int on);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * server/engine/capacity/insights_feed.h: the engine's accesses, told to Contributor Insights
- * (insights.h), the engine's (eng->insights; NULL: none). Each costs one relaxed load when no
+ * (insights.h), the engine's (capacity_feature.h: ddb_insights_of; NULL: none). Each costs one relaxed load when no
  * table has it enabled.
  */
 #ifndef DDB_INSIGHTS_FEED_H

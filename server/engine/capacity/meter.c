@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "server/engine/capacity/capacity_feature.h"
 #include "server/engine/capacity/hot.h"
 #include "server/engine/capacity/insights_feed.h"
 #include "server/engine/table_stats.h"
@@ -49,7 +50,7 @@ void ddb_meter_add(ddb_meter **mp, ddb_arena *a, ddb_engine *eng, const ddb_cons
     ddb_meter *m = meter_of(mp, a);
     ddb_charge *e;
 
-    m->throttle = eng->throttle;
+    m->throttle = ddb_throttle_of(eng);
     m->used = grow(a, m->used, m->n, &m->cap, sizeof(*m->used));
     e = &m->used[m->n++];
     e->t = c->t;
@@ -69,14 +70,15 @@ void ddb_meter_add_partition(ddb_meter **mp, ddb_arena *a, ddb_engine *eng, cons
 {
     ddb_meter *m;
     ddb_partition_load *p;
+    struct ddb_throttle *th;
 
     if (key == NULL || klen < DDB_KEY_PARTITION_BYTES)
         return;
-    ddb_hot_observe(eng->hot, t, ix, write, key, klen, units); /* always: the hot-partition report (hot.h) */
-    if (eng->throttle == NULL)
+    ddb_hot_observe(ddb_hot_of(eng), t, ix, write, key, klen, units); /* always: the hot-partition report (hot.h) */
+    if ((th = ddb_throttle_of(eng)) == NULL)
         return; /* only --enforce-capacity's partition buckets take them */
     m = meter_of(mp, a);
-    m->throttle = eng->throttle;
+    m->throttle = th;
     m->parts = grow(a, m->parts, m->nparts, &m->capparts, sizeof(*m->parts));
     p = &m->parts[m->nparts++];
     p->t = t;
@@ -179,17 +181,25 @@ static void take_pending(ddb_meter *m)
     }
 }
 
-int ddb_meter_admit_read(ddb_meter *m, ddb_arena *a, ddb_engine *eng, const ddb_table *t, const ddb_index *ix,
-                         const char *key, size_t klen, ddb_error *err)
+/* ddb_meter_admit_read with --enforce-capacity on (apart: without it, a read saves no registers) */
+static __attribute__((noinline)) int admit_read(struct ddb_throttle *th, ddb_meter *m, ddb_arena *a, ddb_engine *eng,
+                                                const ddb_table *t, const ddb_index *ix, const char *key,
+                                                size_t klen, ddb_error *err)
 {
     int code;
 
-    if (eng->throttle == NULL)
-        return 0;
     take_pending(m);
-    if ((code = ddb_throttle_read(eng->throttle, a, t, ix, key, klen, err)) != 0 && key != NULL)
-        ddb_insights_throttled(eng->insights, key, klen);
+    if ((code = ddb_throttle_read(th, a, t, ix, key, klen, err)) != 0 && key != NULL)
+        ddb_insights_throttled(ddb_insights_of(eng), key, klen);
     return code;
+}
+
+int ddb_meter_admit_read(ddb_meter *m, ddb_arena *a, ddb_engine *eng, const ddb_table *t, const ddb_index *ix,
+                         const char *key, size_t klen, ddb_error *err)
+{
+    struct ddb_throttle *th = ddb_throttle_of(eng);
+
+    return th != NULL ? admit_read(th, m, a, eng, t, ix, key, klen, err) : 0;
 }
 
 /* A vector index's bytes: searched (VectorSearchRequestBytes) or written. */

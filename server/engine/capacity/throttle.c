@@ -49,7 +49,7 @@ typedef struct slot {
     bucket part_read[PARTITIONS], part_write[PARTITIONS];
 } slot;
 
-/* One engine's buckets (engine.h: eng->throttle). */
+/* One engine's buckets (capacity_feature.h: ddb_throttle_of). */
 struct ddb_throttle {
     slot slots[SLOTS];
 };

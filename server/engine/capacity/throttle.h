@@ -31,7 +31,7 @@
 #include "server/engine/catalog.h"
 #include "server/engine/keycodec.h"
 
-/* One engine's buckets (engine.h: eng->throttle): made by the wiring when --enforce-capacity is on
+/* One engine's buckets (capacity_feature.h: ddb_throttle_of): made by the wiring when --enforce-capacity is on
    (NULL, the option off: every call below does nothing), freed with the engine. */
 typedef struct ddb_throttle ddb_throttle;
 ddb_throttle *ddb_throttle_new(void);

@@ -75,12 +75,6 @@ int ddb_retention_add(ddb_retention *r, ddb_retained_kind k, uint64_t bytes)
     return before <= r->limit[k] || before / (r->limit[k] / 4 + 1) != (before + bytes) / (r->limit[k] / 4 + 1);
 }
 
-void ddb_engine_retain(ddb_engine *eng, ddb_retained_kind k, uint64_t bytes)
-{
-    if (ddb_retention_add(eng->retention, k, bytes) && eng->over_budget != NULL)
-        eng->over_budget(eng);
-}
-
 void ddb_retention_sub(ddb_retention *r, ddb_retained_kind k, uint64_t bytes)
 {
     uint64_t cur;

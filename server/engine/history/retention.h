@@ -9,8 +9,8 @@
  * kind has a limit, its share of the budget (DDB_RETAINED_KINDS' eighths), and the bytes it holds
  * (keys and values as stored) are counted: added by the commits that write them (the mutation
  * pipeline, a transaction's token), taken off by whatever deletes them (the windows' trims, a
- * delivery, the budget's trim). A commit that takes a kind past its limit calls
- * eng->over_budget, and the background worker (jobs/budget.h) then trims that kind's oldest
+ * delivery, the budget's trim). A commit that takes a kind past its limit calls the history
+ * feature's over_budget (history.h), and the background worker (jobs/budget.h) then trims that kind's oldest
  * entries to DDB_RETENTION_TARGET of its limit: never table data. Its windows still apply
  * within the budget. docs/compatibility.md says what a client sees of a trim.
  *
@@ -69,9 +69,11 @@ uint64_t ddb_retention_excess(const ddb_retention *r, ddb_retained_kind k);
 /* Counts bytes that a commit stored (r may be NULL: nothing is counted). Returns 1 when they took
    the kind past its limit, or past another quarter of it above (the caller wakes the trim), else 0. */
 int ddb_retention_add(ddb_retention *r, ddb_retained_kind k, uint64_t bytes);
-/* ddb_retention_add on the engine's budget, and the wake-up of its trim (eng->over_budget) when the
-   kind went past its limit. */
+/* ddb_retention_add on the engine's budget, and the wake-up of its trim (history.h's over_budget)
+   when the kind went past its limit (history.c). */
 void ddb_engine_retain(ddb_engine *eng, ddb_retained_kind k, uint64_t bytes);
+/* The engine's budget (history.h's; NULL: none, retained history is not counted). */
+ddb_retention *ddb_retention_of(const ddb_engine *eng);
 /* Bytes deleted (never below zero). */
 void ddb_retention_sub(ddb_retention *r, ddb_retained_kind k, uint64_t bytes);
 

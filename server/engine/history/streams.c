@@ -13,27 +13,6 @@
 #include "server/engine/itemcodec.h"
 #include "server/engine/keycodec.h"
 
-static const char *const VIEW_NAMES[] = {
-    NULL,
-#define X(v) #v,
-    DDB_STREAM_VIEWS(X)
-#undef X
-};
-
-const char *ddb_stream_view_name(int view)
-{
-    return view > DDB_VIEW_NONE && view <= DDB_VIEW_NEW_AND_OLD_IMAGES ? VIEW_NAMES[view] : "";
-}
-
-int ddb_stream_view_parse(const char *name)
-{
-    for (int v = DDB_VIEW_NONE + 1; name != NULL && v <= DDB_VIEW_NEW_AND_OLD_IMAGES; v++) {
-        if (strcmp(name, VIEW_NAMES[v]) == 0)
-            return v;
-    }
-    return DDB_VIEW_NONE;
-}
-
 /* ---- shards ---- */
 
 /* murmur3's finaliser over the hash and the generation: independent choices per generation */

@@ -39,15 +39,7 @@
 #include "server/engine/keycodec.h"
 #include "server/storage/storage.h"
 
-#define DDB_STREAM_VIEWS(X) X(KEYS_ONLY) X(NEW_IMAGE) X(OLD_IMAGE) X(NEW_AND_OLD_IMAGES)
-typedef enum ddb_stream_view {
-    DDB_VIEW_NONE,
-#define X(v) DDB_VIEW_##v,
-    DDB_STREAM_VIEWS(X)
-#undef X
-} ddb_stream_view;
-const char *ddb_stream_view_name(int view);
-int ddb_stream_view_parse(const char *name); /* DDB_VIEW_NONE when unknown */
+/* (a stream's view, ddb_stream_view, is the table's member's: engine/table.h) */
 
 #define DDB_STREAM_RETENTION_MS (24 * 3600 * 1000ULL)
 #define DDB_STREAM_PREFIX_BYTES 12 /* stream id + shard tag */
@@ -113,7 +105,7 @@ typedef struct ddb_stream_gen {
     uint64_t *ends; /* per shard: the last number once the generation is closed (0: empty); NULL while open */
 } ddb_stream_gen;
 
-#define DDB_MAX_STREAM_GENS 16
+/* (DDB_MAX_STREAM_GENS, a stream's most generations, is engine/table.h's) */
 
 typedef struct ddb_stream_info {
     uint32_t id;

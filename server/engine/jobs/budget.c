@@ -20,17 +20,18 @@ static uint64_t trim_tokens(ddb_engine *eng, uint64_t want)
     if (ddb_tokens_expire(eng->tokens, eng->store, ddb_clock_now_ms(), want, &freed) < 0)
         return 0;
     /* short of what was asked with every record deleted: the count was off; nothing is left */
-    ddb_retention_sub(eng->retention, DDB_RET_TOKENS,
-                      freed < want ? ddb_retention_used(eng->retention, DDB_RET_TOKENS) : freed);
+    ddb_retention_sub(ddb_retention_of(eng), DDB_RET_TOKENS,
+                      freed < want ? ddb_retention_used(ddb_retention_of(eng), DDB_RET_TOKENS) : freed);
     return freed;
 }
 
 int ddb_budget_trim(ddb_engine *eng)
 {
+    ddb_retention *r = ddb_retention_of(eng);
     int trimmed = 0;
 
     for (int k = 0; k < DDB_RET__COUNT; k++) {
-        uint64_t want = ddb_retention_excess(eng->retention, (ddb_retained_kind)k), got = 0;
+        uint64_t want = ddb_retention_excess(r, (ddb_retained_kind)k), got = 0;
         if (want == 0)
             continue;
         switch ((ddb_retained_kind)k) {
@@ -50,7 +51,7 @@ int ddb_budget_trim(ddb_engine *eng)
         }
         ddb_log(DDB_LOG_DEBUG, "memory budget: %s over its limit of %llu bytes: %llu bytes of the oldest trimmed",
                 ddb_retained_kind_name((ddb_retained_kind)k),
-                (unsigned long long)ddb_retention_limit(eng->retention, (ddb_retained_kind)k), (unsigned long long)got);
+                (unsigned long long)ddb_retention_limit(r, (ddb_retained_kind)k), (unsigned long long)got);
         trimmed += got > 0;
     }
     return trimmed;
@@ -65,19 +66,19 @@ void ddb_budget_recount(ddb_engine *eng)
     long n;
     size_t nt;
 
-    if (eng->retention == NULL)
+    if (ddb_retention_of(eng) == NULL)
         return;
-    ddb_retention_reset(eng->retention);
+    ddb_retention_reset(ddb_retention_of(eng));
     ddb_arena_init(&a);
     n = ddb_stream_info_list(eng->store, &a, &infos);
     for (long i = 0; i < n; i++)
         bytes += ddb_retention_count_seq(eng->store, infos[i].id);
-    ddb_retention_add(eng->retention, DDB_RET_STREAM, bytes);
+    ddb_retention_add(ddb_retention_of(eng), DDB_RET_STREAM, bytes);
     bytes = 0;
     nt = ddb_catalog_snapshot(eng->catalog, &a, &tables);
     for (size_t i = 0; i < nt; i++)
         bytes += tables[i]->pitr_log != 0 ? ddb_retention_count_seq(eng->store, tables[i]->pitr_log) : 0;
-    ddb_retention_add(eng->retention, DDB_RET_PITR, bytes);
+    ddb_retention_add(ddb_retention_of(eng), DDB_RET_PITR, bytes);
     bytes = 0;
     for (size_t i = 0; i < nt; i++) {
         ddb_kds_dest *d;
@@ -85,8 +86,8 @@ void ddb_budget_recount(ddb_engine *eng)
         for (size_t j = 0; j < nd; j++)
             bytes += d[j].log != 0 ? ddb_retention_count_seq(eng->store, d[j].log) : 0;
     }
-    ddb_retention_add(eng->retention, DDB_RET_KINESIS, bytes);
-    ddb_retention_add(eng->retention, DDB_RET_TOKENS, ddb_tokens_bytes(eng->store));
+    ddb_retention_add(ddb_retention_of(eng), DDB_RET_KINESIS, bytes);
+    ddb_retention_add(ddb_retention_of(eng), DDB_RET_TOKENS, ddb_tokens_bytes(eng->store));
     ddb_arena_free(&a);
 }
 
@@ -97,14 +98,14 @@ static int work(ddb_engine *eng, void *state, int (*stopping)(void *sctx), void 
     (void)state;
     (void)stopping;
     (void)sctx;
-    return eng->retention != NULL ? ddb_budget_trim(eng) : 0;
+    return ddb_retention_of(eng) != NULL ? ddb_budget_trim(eng) : 0;
 }
 
 static void sweep(ddb_engine *eng, void *state, uint64_t now_ms)
 {
     (void)state;
     (void)now_ms;
-    if (eng->retention != NULL)
+    if (ddb_retention_of(eng) != NULL)
         ddb_budget_trim(eng);
 }
 
@@ -113,7 +114,7 @@ static void sweep(ddb_engine *eng, void *state, uint64_t now_ms)
 static uint64_t interval(ddb_engine *eng)
 {
     for (int k = 0; k < DDB_RET__COUNT; k++) {
-        if (k != DDB_RET_KINESIS && ddb_retention_excess(eng->retention, (ddb_retained_kind)k) > 0)
+        if (k != DDB_RET_KINESIS && ddb_retention_excess(ddb_retention_of(eng), (ddb_retained_kind)k) > 0)
             return 1000;
     }
     return ddb_expiry_interval(eng);

@@ -8,7 +8,7 @@
  *   - ClientRequestTokens: those that expire first (engine/idempotency.h);
  *   - Kinesis destinations' undelivered records: trimmed by their own worker (kinesis.h), which
  *     the same commit wakes.
- * Woken by the commit that takes a kind past its limit (the wiring's eng->over_budget kicks the
+ * Woken by the commit that takes a kind past its limit (the history feature's over_budget kicks the
  * worker), and checked at every sweep too: every second while a kind is still over its limit.
  */
 #ifndef DDB_BUDGET_H

@@ -23,7 +23,7 @@ static void sweep(ddb_engine *eng, void *state, uint64_t now_ms)
     (void)state;
     if (ddb_tokens_expire(eng->tokens, eng->store, now_ms, 0, &freed) < 0)
         ddb_log(DDB_LOG_ERROR, "tasks: expiring transaction tokens failed; retried later");
-    ddb_retention_sub(eng->retention, DDB_RET_TOKENS, freed);
+    ddb_retention_sub(ddb_retention_of(eng), DDB_RET_TOKENS, freed);
 }
 
 const ddb_job ddb_job_tokens = {.name = "tokens", .sweep = sweep, .interval = ddb_expiry_interval};

@@ -13,7 +13,7 @@
 #include "server/engine/jobs/purge.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/mutation.h"
-#include "server/engine/vector/vector_cache.h"
+#include "server/engine/vector/vector_feature.h"
 
 #define BACKFILL_BATCH 256
 
@@ -69,7 +69,7 @@ static void purge_index(ddb_engine *eng, const ddb_table *t, const ddb_index *ix
         return;
     }
     ddb_log(DDB_LOG_INFO, "tasks: index %s of table %s deleted", ix->name, t->name);
-    ddb_vector_cache_drop(eng->vectors, index_id);
+    ddb_vector_cache_drop(ddb_vector_cache_of(eng), index_id);
     change_index(eng, table_id, index_id, 1);
 }
 
@@ -107,6 +107,7 @@ static int backfill_decide(void *ctx, const char *val, size_t vlen, ddb_batch *o
 {
     backfill *b = ctx;
     ddb_attr item;
+    double units;
 
     if (ddb_table_retired(b->t))
         return RERUN;
@@ -114,7 +115,12 @@ static int backfill_decide(void *ctx, const char *val, size_t vlen, ddb_batch *o
         return 0; /* deleted since the scan saw it */
     if (ddb_item_decode(b->a, val, vlen, &item) != 0)
         return 0;
-    if (ddb_mutation_derive_index(b->a, b->store, b->t, b->ix, &b->base, NULL, &item, out, NULL, NULL, NULL) > 0)
+    /* (a vector index is a kind of index its own feature derives: vector_feature.h) */
+    if (b->ix->kind == DDB_IX_VECTOR)
+        units = ddb_vector_derive_entry(b->a, b->store, b->t, b->ix, &b->base, NULL, &item, out);
+    else
+        units = ddb_mutation_derive_index(b->a, b->store, b->t, b->ix, &b->base, NULL, &item, out, NULL, NULL, NULL);
+    if (units > 0)
         b->indexed++;
     return 0;
 }

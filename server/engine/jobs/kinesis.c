@@ -121,11 +121,12 @@ static int move_build(void *ctx, ddb_desc_edit **e)
    returns the bytes deleted. */
 static uint64_t delete_records(ddb_kinesis *k, const char *lo, const char *hi, size_t len)
 {
-    uint64_t bytes = k->eng->retention != NULL ? ddb_retention_count_seq_range(k->eng->store, lo, len, hi, len) : 0;
+    ddb_retention *r = ddb_retention_of(k->eng);
+    uint64_t bytes = r != NULL ? ddb_retention_count_seq_range(k->eng->store, lo, len, hi, len) : 0;
 
     if (ddb_store_delete_range_all(k->eng->store, lo, len, hi, len) != DDB_STORE_OK)
         return 0;
-    ddb_retention_sub(k->eng->retention, DDB_RET_KINESIS, bytes);
+    ddb_retention_sub(r, DDB_RET_KINESIS, bytes);
     return bytes;
 }
 
@@ -462,7 +463,7 @@ static uint64_t drop_oldest(ddb_kinesis *k, ddb_arena *a, const ddb_table *t, co
 /* Past its share of the budget, the oldest undelivered records of each destination in turn go. */
 static void trim_budget(ddb_kinesis *k, ddb_arena *a, const ddb_table **tables, size_t nt)
 {
-    uint64_t want = ddb_retention_excess(k->eng->retention, DDB_RET_KINESIS);
+    uint64_t want = ddb_retention_excess(ddb_retention_of(k->eng), DDB_RET_KINESIS);
 
     for (size_t i = 0; i < nt && want > 0; i++) {
         ddb_kds_dest *d;

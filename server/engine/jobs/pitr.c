@@ -15,6 +15,7 @@
 #include "server/engine/jobs/backup_records.h"
 #include "server/engine/jobs/expiry.h"
 #include "server/engine/mutation.h"
+#include "server/engine/history/history.h"
 #include "server/engine/history/retention.h"
 
 #define REPLAY_BATCH 256
@@ -116,14 +117,15 @@ int ddb_pitr_replay(ddb_engine *eng, uint32_t table_id, uint32_t log, uint64_t u
 
 /* ---- the trim ---- */
 
+/* (the lock is the history feature's: engine/history/history.h) */
 void ddb_pitr_lock(ddb_engine *eng)
 {
-    pthread_mutex_lock(&eng->pitr_lock);
+    pthread_mutex_lock(&ddb_history_of(eng)->pitr_lock);
 }
 
 void ddb_pitr_unlock(ddb_engine *eng)
 {
-    pthread_mutex_unlock(&eng->pitr_lock);
+    pthread_mutex_unlock(&ddb_history_of(eng)->pitr_lock);
 }
 
 /* Whether a restoring table still reads log `log`. */
@@ -248,7 +250,7 @@ static uint64_t trim_to(ddb_engine *eng, ddb_arena *a, const ddb_table *t, uint6
         return 0;
     }
     ddb_log(DDB_LOG_INFO, "pitr: table %s: records up to %llu folded into the base", t->name, (unsigned long long)last);
-    ddb_retention_sub(eng->retention, DDB_RET_PITR, bytes);
+    ddb_retention_sub(ddb_retention_of(eng), DDB_RET_PITR, bytes);
     return bytes;
 }
 

@@ -81,9 +81,9 @@ static int run_purges(ddb_engine *eng, void *state, int (*stopping)(void *ctx), 
             unsigned long id = strtoul(p, &end, 10);
             /* the only sequenced records a purge deletes are a point-in-time history's (a stream's
                and a Kinesis log's go by their own jobs): the memory budget counts them off */
-            uint64_t bytes = eng->retention != NULL ? ddb_retention_count_seq(s, (uint32_t)id) : 0;
+            uint64_t bytes = ddb_retention_of(eng) != NULL ? ddb_retention_count_seq(s, (uint32_t)id) : 0;
             if ((rc = ddb_purge_keyspace(s, (uint32_t)id)) == 0)
-                ddb_retention_sub(eng->retention, DDB_RET_PITR, bytes);
+                ddb_retention_sub(ddb_retention_of(eng), DDB_RET_PITR, bytes);
             p = *end == ',' ? end + 1 : end;
         }
         if (rc != 0) {

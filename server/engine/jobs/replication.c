@@ -16,6 +16,7 @@
 #include "server/base/log.h"
 #include "server/base/sleeper.h"
 #include "server/engine/catalog_edit.h"
+#include "server/engine/derive.h"
 #include "server/engine/itemcodec.h"
 #include "server/engine/jobs/lease.h"
 #include "server/engine/jobs/peer.h"
@@ -39,19 +40,36 @@ struct ddb_replication {
     ddb_lease lease;
 };
 
-static void kick(ddb_engine *eng)
+ddb_replication *ddb_replication_of(const ddb_engine *eng)
 {
-    ddb_replication *r = eng->replication;
-
-    if (r == NULL)
-        return;
-    ddb_sleeper_nudge(&r->sleeper); /* after every commit on a global table: a load while one is pending */
+    return ddb_engine_feature(eng, &ddb_feature_replication);
 }
 
 void ddb_replication_kick(ddb_engine *eng)
 {
-    kick(eng);
+    ddb_replication *r = ddb_replication_of(eng);
+
+    if (r != NULL)
+        ddb_sleeper_nudge(&r->sleeper);
 }
+
+/* The row's committed: after a commit of a client's write on a global table (not a replica's
+   change applied here), the worker wakes (a load while a nudge is pending). */
+static void committed(const ddb_feature_slot *f, ddb_engine *eng, ddb_arena *a, const ddb_decision *runs, size_t n)
+{
+    ddb_replication *r = f->state;
+
+    (void)eng;
+    (void)a;
+    for (size_t i = 0; i < n; i++) {
+        if (runs[i].m->t->rep_id != 0 && !runs[i].m->origin.replicated) {
+            ddb_sleeper_nudge(&r->sleeper);
+            return;
+        }
+    }
+}
+
+const ddb_feature ddb_feature_replication = {.name = "replication", .committed = committed};
 
 static int stopping(ddb_replication *r)
 {
@@ -708,8 +726,7 @@ ddb_replication *ddb_replication_start(ddb_engine *eng, unsigned lag_ms)
     r->lag_ms = lag_ms;
     ddb_sleeper_init(&r->sleeper);
     ddb_lease_init(&r->lease, eng->store, "replication");
-    eng->replication = r;
-    eng->global_write = kick;
+    ddb_engine_set_feature(eng, &ddb_feature_replication, r);
     if (pthread_create(&r->thread, NULL, worker, r) != 0)
         abort();
     ddb_sleeper_started(&r->sleeper);
@@ -730,8 +747,7 @@ void ddb_replication_stop(ddb_replication *r)
     if (r == NULL)
         return;
     ddb_replication_halt(r);
-    r->eng->global_write = NULL;
-    r->eng->replication = NULL;
+    ddb_engine_set_feature(r->eng, &ddb_feature_replication, NULL);
     ddb_sleeper_destroy(&r->sleeper);
     free(r);
 }

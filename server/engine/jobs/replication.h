@@ -25,8 +25,8 @@
  *
  * --replication-lag MS holds every record back until MS after its write, so tests see the
  * eventual consistency users must handle. Without it, commits on a global table wake the worker
- * (ddb_engine.global_write) and records go out at once. An injected lag spike (api/inject.h's
- * ReplicationLag) holds back each write it hits by its own latency_ms: the write's stream record
+ * (its feature row, ddb_feature_replication) and records go out at once. An injected lag spike
+ * (api/inject.h's ReplicationLag) holds back each write it hits by its own latency_ms: the write's stream record
  * carries the hold (DDB_REC_HELD, engine/history/streams.h), so it goes out at its write time +
  * latency_ms, whichever gateway replicates and across a restart. A shard's records go out in
  * order, so the records behind a held one wait for it (a backlog, as behind a slow replication),
@@ -77,5 +77,12 @@ int ddb_replication_apply(ddb_engine *eng, ddb_arena *a, const ddb_table *t, con
 
 /* Wakes the worker: a replica was added or removed, or a global table written. */
 void ddb_replication_kick(ddb_engine *eng);
+
+/* The feature row (feature.h; server/features.def): its state is the running worker, set by
+   ddb_replication_start and cleared by ddb_replication_stop (NULL: none, the row is off); a commit
+   on a global table wakes it. */
+extern const ddb_feature ddb_feature_replication;
+/* eng's worker (NULL: not running). */
+ddb_replication *ddb_replication_of(const ddb_engine *eng);
 
 #endif

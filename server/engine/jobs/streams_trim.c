@@ -109,7 +109,7 @@ static uint64_t trim_shard(ddb_engine *eng, ddb_arena *a, const ddb_stream_info 
     ddb_store_seq_floor(eng->store, lo, sizeof(lo), last);
     if (ddb_store_delete_range_all(eng->store, lo, sizeof(lo), stop ? stop : hi, stop ? stoplen : sizeof(hi)) != 0)
         return 0;
-    ddb_retention_sub(eng->retention, DDB_RET_STREAM, bytes);
+    ddb_retention_sub(ddb_retention_of(eng), DDB_RET_STREAM, bytes);
     return bytes;
 }
 
@@ -122,10 +122,10 @@ static void drop_stream(ddb_engine *eng, ddb_arena *a, const ddb_stream_info *in
 
     ddb_put_be(lo, info->id, 4);
     ddb_put_be(hi, (uint64_t)info->id + 1, 4);
-    bytes = eng->retention != NULL ? ddb_retention_count_seq(eng->store, info->id) : 0;
+    bytes = ddb_retention_of(eng) != NULL ? ddb_retention_count_seq(eng->store, info->id) : 0;
     if (ddb_store_delete_range_all(eng->store, lo, 4, hi, 4) != 0)
         return;
-    ddb_retention_sub(eng->retention, DDB_RET_STREAM, bytes);
+    ddb_retention_sub(ddb_retention_of(eng), DDB_RET_STREAM, bytes);
     ddb_batch_init(&b, a);
     ddb_stream_info_delete(&b, a, info->id);
     b.removes = 1; /* frees space: allowed on a disk short of it (diskguard.h) */
@@ -203,6 +203,7 @@ static uint64_t head_trim(ddb_engine *eng, ddb_arena *a, head *h)
 
 uint64_t ddb_streams_trim_oldest(ddb_engine *eng, uint64_t want)
 {
+    ddb_retention *r;
     ddb_arena a;
     ddb_stream_info *infos;
     head *heads;
@@ -267,10 +268,8 @@ uint64_t ddb_streams_trim_oldest(ddb_engine *eng, uint64_t want)
     }
     /* every record read and still over: the count was off (it is only ever an estimate of what
        the store holds), so it restarts from what is left, which is nothing */
-    if (taken < want)
-        ddb_retention_sub(eng->retention, DDB_RET_STREAM, ddb_retention_used(eng->retention, DDB_RET_STREAM));
-    else
-        ddb_retention_sub(eng->retention, DDB_RET_STREAM, freed);
+    r = ddb_retention_of(eng);
+    ddb_retention_sub(r, DDB_RET_STREAM, taken < want ? ddb_retention_used(r, DDB_RET_STREAM) : freed);
     ddb_arena_free(&a);
     return freed;
 }

@@ -4,6 +4,7 @@
 #include "server/engine/vector/vector.h"
 
 #include "proto/number.h"
+#include "server/engine/index.h"
 
 #include <float.h>
 #include <math.h>
@@ -143,7 +144,7 @@ static const char *check_schema_attr(ddb_arena *a, const ddb_index *ix, const dd
         return ddb_arena_sprintf(a, INVALID_DOT "Attribute '%s' type mismatch. Expected: %s, Actual: %s. IndexName: %s",
                                  p->name, ddb_type_name(p->type), ddb_type_name((ddb_type)v->type), ix->name);
     if (is_hash && v->len == 0 && (v->type == DDB_T_S || v->type == DDB_T_B))
-        return ddb_vector_empty_key_message(a, v->type, ix->name, p->name);
+        return ddb_index_empty_key_message(a, v->type, ix->name, p->name);
     return NULL;
 }
 
@@ -317,11 +318,3 @@ float ddb_vector_score(ddb_vector_metric m, const float *q, float qnorm2, const 
     return isfinite(s) ? s : score_wide(m, q, v, dims);
 }
 
-const char *ddb_vector_empty_key_message(ddb_arena *a, int type, const char *index, const char *key)
-{
-    return ddb_arena_sprintf(a,
-                             "One or more parameter values are not valid. A value specified for a secondary index key "
-                             "is not supported. The AttributeValue for a key attribute cannot contain an empty %s "
-                             "value. IndexName: %s, IndexKey: %s",
-                             type == DDB_T_S ? "string" : "binary", index, key);
-}

@@ -65,8 +65,5 @@ static inline int ddb_vector_better(ddb_vector_metric m, float a, float b)
     return m == DDB_VEC_DOT_PRODUCT ? a > b : a < b;
 }
 
-/* The message for an empty S or B value (`type`) of index `index`'s key attribute `key` (an index's
-   and a vector index's partition key alike: index.c's checks use it too). */
-const char *ddb_vector_empty_key_message(ddb_arena *a, int type, const char *index, const char *key);
 
 #endif

@@ -8,6 +8,7 @@
 #include "server/engine/itemcodec.h"
 #include "server/engine/keycodec.h"
 #include "server/engine/vector/vector.h"
+#include "server/engine/vector/vector_feature.h"
 
 /* Whether the projected item has `form` as the key form of element eq's attribute. */
 static int item_has(ddb_arena *a, const ddb_attr *item, const ddb_vector_eq *eq)
@@ -91,7 +92,9 @@ static int search_store(ddb_engine *eng, ddb_arena *a, const ddb_vector_search_a
 int ddb_vector_search(ddb_engine *eng, ddb_arena *a, const ddb_vector_search_args *args, ddb_vector_hit *hits,
                       size_t *n, size_t *examined)
 {
-    if (eng->vectors != NULL)
-        return ddb_vector_cache_search(eng->vectors, eng->store, a, args, hits, n, examined);
+    ddb_vector_cache *cache = ddb_vector_cache_of(eng);
+
+    if (cache != NULL)
+        return ddb_vector_cache_search(cache, eng->store, a, args, hits, n, examined);
     return search_store(eng, a, args, hits, n, examined);
 }

@@ -1,0 +1,122 @@
+/*
+ * server/engine/feature.h: a feature, as the engine's core sees it: a row of hooks the wiring
+ * hands the engine at open (server/features.def), and its state behind its own pointer.
+ *
+ * The core (the mutation pipeline, the read path) names no feature: at each hook it walks the
+ * engine's rows in features.def's order and calls the hooks a row has. A feature lives in its own
+ * module, in the core (the write time, the index entries) or in a sub-layer above it
+ * (engine/capacity/, engine/history/, engine/vector/, engine/jobs/), and finds its state through
+ * the slot the core passes to its hooks, or, from above the core (an operation, a job, a door),
+ * with ddb_engine_feature(eng, &its_row). A slot whose state is NULL is off: none of its hooks is
+ * called (one test of a pointer, no call), so a feature that is not configured costs nothing; a
+ * row with no state of its own that is always on is opened with DDB_FEATURE_ALWAYS.
+ *
+ * Every hook may be NULL. The decision may run more than once (storage.h): what a hook produces
+ * goes into the commit's batch, the mutation's outcome or the run's state (derive.h's
+ * ddb_decision_now, whose scratch[f->index] is the feature's own: arena memory, cleared at the
+ * start of every run); a feature keeps nothing of a run in its state.
+ */
+#ifndef DDB_FEATURE_H
+#define DDB_FEATURE_H
+
+#include <stddef.h>
+
+#include "proto/arena.h"
+#include "proto/attr.h"
+#include "server/base/batch.h"
+#include "server/storage/storage.h"
+
+struct ddb_engine;
+struct ddb_decision;
+struct ddb_mutation;
+struct ddb_table;
+
+/* The most rows an engine takes (features.def's, and a test's). */
+#define DDB_FEATURES_MAX 8
+
+typedef struct ddb_feature ddb_feature;
+
+/* A feature in one engine: its row, its state (NULL: off) and its place among the rows (the index
+   of its scratch in a decision's run: ddb_decision_now.scratch, and of its key: ddb_decision_key). */
+typedef struct ddb_feature_slot {
+    const ddb_feature *row;
+    void *state;
+    unsigned index;
+} ddb_feature_slot;
+
+struct ddb_feature {
+    const char *name;
+    /* frees its state when the engine closes (not called for NULL or DDB_FEATURE_ALWAYS) */
+    void (*close)(void *state);
+
+    /* ---- the write path (mutation.h), in the order a commit reaches them ---- */
+    /* a client's write (m->request), before it is decided: nonzero refuses it, its error left in
+       m->out.err (--enforce-capacity's throttle) */
+    int (*admit)(const ddb_feature_slot *f, struct ddb_engine *eng, ddb_arena *a, struct ddb_mutation *m);
+    /* a key of its own the commit reads and locks with the item's (a global table's write time):
+       1 with *key set, else 0; its stored value is ddb_decision_key(d, f) in each run */
+    int (*commit_key)(ddb_arena *a, const struct ddb_mutation *m, ddb_store_key *key);
+    /* under the item's lock, before its old image is looked at: 0, or a code that ends the run */
+    int (*prepare)(const ddb_feature_slot *f, struct ddb_decision *d);
+    /* whether its records read the decoded old image (d->out->old) */
+    int (*wants_old)(const struct ddb_decision *d);
+    /* after the new image is made: its records, added to the commit's batch */
+    void (*derive)(const ddb_feature_slot *f, struct ddb_decision *d, ddb_batch *out);
+    /* after the commit landed: its runs (one, or a transaction's n), each decided and written */
+    void (*committed)(const ddb_feature_slot *f, struct ddb_engine *eng, ddb_arena *a,
+                      const struct ddb_decision *runs, size_t n);
+    /* set: committed follows only a commit one of whose runs left the row's scratch (a record it
+       made, a change to apply), so a commit without costs it no call */
+    int committed_on_scratch;
+
+    /* ---- a written item, as a kind of index the feature serves sees it (a vector index) ---- */
+    /* NULL, or the ValidationException a write of `item` in t gets from its indexes of the kind */
+    const char *(*check_item)(ddb_arena *a, const struct ddb_table *t, const ddb_attr *item);
+    /* the item's size (`size` as the core counts it) as its indexes bill it (a vector at f32) */
+    size_t (*item_size)(const struct ddb_table *t, const ddb_attr *item, size_t size);
+
+    /* ---- the read path (read.h) ---- */
+    /* a point read of a stored key, `stored_size` bytes (0: absent) */
+    void (*read)(void *state, const char *key, size_t klen, size_t stored_size);
+    /* a range read from `lo` (a Query's partition, a Scan's segment) */
+    void (*range)(void *state, const char *lo, size_t lolen);
+};
+
+/* The hooks the core walks, each over the rows that have it (ddb_features.with): a walk visits only
+   those, in features.def's order. */
+typedef enum ddb_hook {
+    DDB_HOOK_ADMIT,
+    DDB_HOOK_COMMIT_KEY,
+    DDB_HOOK_PREPARE,
+    DDB_HOOK_WANTS_OLD,
+    DDB_HOOK_DERIVE,
+    DDB_HOOK_COMMITTED,
+    DDB_HOOK_CHECK_ITEM,
+    DDB_HOOK_ITEM_SIZE,
+    DDB_HOOK_READ,
+    DDB_HOOK_RANGE,
+    DDB_HOOK__COUNT
+} ddb_hook;
+
+/* An engine's rows (engine.h's eng->features): each with its state, and per hook the rows that
+   have it, by index into slot[]. */
+typedef struct ddb_features {
+    ddb_feature_slot slot[DDB_FEATURES_MAX];
+    unsigned n;
+    unsigned char with[DDB_HOOK__COUNT][DDB_FEATURES_MAX];
+    unsigned char nwith[DDB_HOOK__COUNT];
+} ddb_features;
+
+/* The j-th row with hook h that is on (its state not NULL), or NULL when that one is off. */
+static inline const ddb_feature_slot *ddb_features_on(const ddb_features *fs, ddb_hook h, unsigned j)
+{
+    const ddb_feature_slot *f = &fs->slot[fs->with[h][j]];
+
+    return f->state != NULL ? f : NULL;
+}
+
+/* The state of a row that is always on and has none of its own. */
+extern const char ddb_feature_always;
+#define DDB_FEATURE_ALWAYS ((void *)&ddb_feature_always)
+
+#endif
